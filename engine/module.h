@@ -1,0 +1,205 @@
+/* module.h -- the decoded form of a module (internal to engine/).
+ *
+ * decode.c fills it from the binary; validate.c checks everything except
+ * function bodies; compile.c validates each body and pre-decodes it into
+ * interpreter code.  All index spaces put imports first.
+ */
+#ifndef ENGINE_MODULE_H
+#define ENGINE_MODULE_H
+
+#include "wasm.h"
+
+#include <stdarg.h>
+
+#define WASM_PAGE_SIZE 65536u
+#define WASM_MAX_PAGES 65536u
+
+/* Implementation limits (like V8's and wasmtime's). */
+#define LIMIT_FUNC_LOCALS 50000u     /* declared locals + params */
+#define LIMIT_FUNC_SLOTS 65000u      /* locals + operand stack depth */
+#define LIMIT_TYPES 1000000u
+#define LIMIT_FUNCS 1000000u
+#define LIMIT_IMPORTS 100000u
+#define LIMIT_EXPORTS 100000u
+#define LIMIT_TABLE_ELEMS 10000000u  /* table.grow/initial size */
+#define LIMIT_FUNC_PARAMS 1000u
+#define LIMIT_FUNC_RESULTS 1000u
+#define LIMIT_BODY_BYTES (7654321u)
+
+typedef struct {
+	uint32_t nparams, nresults;
+	uint8_t *types;     /* nparams params, then nresults results */
+	uint32_t id;        /* canonical id from the engine's intern table:
+	                       equal ids <=> equal signatures */
+} functype;
+
+static inline const uint8_t *functype_params(const functype *t) { return t->types; }
+static inline const uint8_t *functype_results(const functype *t) { return t->types + t->nparams; }
+
+typedef struct {
+	uint8_t elem;       /* WASM_FUNCREF / WASM_EXTERNREF */
+	wasm_limits limits;
+} tabletype;
+
+typedef struct {
+	uint8_t type;
+	bool mut;
+} globaltype;
+
+/* A constant expression: in Wasm 2.0 exactly one instruction then `end`. */
+typedef enum {
+	CONST_I32, CONST_I64, CONST_F32, CONST_F64, /* value in bits */
+	CONST_REF_NULL,                              /* type in reftype */
+	CONST_REF_FUNC,                              /* index = func */
+	CONST_GLOBAL_GET,                            /* index = global */
+} const_kind;
+
+typedef struct {
+	uint8_t kind;       /* const_kind */
+	uint8_t reftype;    /* for CONST_REF_NULL */
+	uint32_t index;
+	uint64_t bits;
+} constexpr_t;
+
+typedef struct {
+	char *module, *name;  /* NUL-terminated copies, valid UTF-8 */
+	uint32_t module_len, name_len;
+	uint8_t kind;         /* wasm_extern_kind */
+	uint32_t index;       /* func: type index; else index into the
+	                         module's tables/memories/globals arrays */
+} import_t;
+
+typedef struct {
+	char *name;
+	uint32_t name_len;
+	uint8_t kind;         /* wasm_extern_kind */
+	uint32_t index;       /* in the kind's index space */
+} export_t;
+
+typedef enum { SEG_ACTIVE, SEG_PASSIVE, SEG_DECLARATIVE } seg_mode;
+
+typedef struct {
+	uint8_t mode;         /* seg_mode */
+	uint8_t type;         /* WASM_FUNCREF / WASM_EXTERNREF */
+	uint32_t table;       /* active only */
+	constexpr_t offset;   /* active only */
+	uint32_t count;
+	constexpr_t *items;   /* count items (ref.func/ref.null/global.get) */
+} elem_t;
+
+typedef struct {
+	uint8_t mode;         /* SEG_ACTIVE or SEG_PASSIVE */
+	uint32_t memory;
+	constexpr_t offset;
+	uint32_t len;
+	const uint8_t *bytes; /* points into wasm_module.bytes */
+} data_t;
+
+struct fcode;             /* pre-decoded code, compile.c */
+
+typedef struct {
+	uint32_t type;        /* type index */
+	/* Defined functions only: */
+	uint32_t body_offset; /* offset in bytes of the first instruction
+	                         (after the locals declarations) */
+	uint32_t body_end;    /* offset just past the final `end` */
+	uint32_t nlocals;     /* declared locals, params excluded */
+	uint8_t *local_types; /* nlocals entries */
+	struct fcode *code;   /* NULL until first compiled */
+} func_t;
+
+struct wasm_module {
+	wasm_engine *engine;
+	uint8_t *bytes;       /* owned copy of the binary */
+	size_t len;
+
+	uint32_t ntypes;
+	functype *types;
+
+	uint32_t nimports;
+	import_t *imports;
+
+	uint32_t nfuncs, nfunc_imports;     /* nfuncs counts imports too */
+	func_t *funcs;
+	uint32_t ntables, ntable_imports;
+	tabletype *tables;
+	uint32_t nmemories, nmemory_imports;
+	wasm_limits *memories;
+	uint32_t nglobals, nglobal_imports;
+	globaltype *globals;
+	constexpr_t *global_inits;          /* nglobals; imported ones unused */
+
+	uint32_t nexports;
+	export_t *exports;
+
+	bool has_start;
+	uint32_t start;
+
+	uint32_t nelems;
+	elem_t *elems;
+	uint32_t ndatas;
+	data_t *datas;
+	bool has_datacount;
+	uint32_t datacount;
+
+	/* Functions that may be named by ref.func in bodies: those that
+	 * appear in elem segments, exports or global initialisers (the
+	 * spec's C.refs).  nfuncs bits. */
+	uint8_t *func_refs;
+
+	/* From the "name" section; NULL or per-function NULL if absent. */
+	char **func_names;
+};
+
+/* Error helpers (decode.c).  Fill err with status, offset and a message;
+ * return status.  err may be NULL. */
+wasm_status err_set(wasm_error *err, wasm_status status, size_t offset,
+	const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* decode.c: bytes -> module (allocated, owned by the caller).  On failure
+ * *out is NULL and err says why and where. */
+wasm_status module_decode(wasm_engine *engine, const uint8_t *bytes,
+	size_t len, wasm_module **out, wasm_error *err);
+void module_free_contents(wasm_module *m);
+
+/* validate.c: everything but function bodies. */
+wasm_status module_validate(const wasm_module *m, wasm_error *err);
+
+/* compile.c: validate one defined function's body; with emit, also
+ * produce its interpreter code into m->funcs[i].code. */
+wasm_status func_validate(const wasm_module *m, uint32_t func_index,
+	wasm_error *err);
+wasm_status func_compile(wasm_module *m, uint32_t func_index,
+	wasm_error *err);
+void fcode_free(struct fcode *c);
+
+/* engine.c: the function-type intern table. */
+uint32_t engine_intern_type(wasm_engine *e, uint32_t nparams,
+	const uint8_t *params, uint32_t nresults, const uint8_t *results);
+const wasm_config *engine_config(const wasm_engine *e);
+
+/* Name of function i for traps: name section, else an export name, else
+ * NULL. */
+const char *module_func_name(const wasm_module *m, uint32_t i);
+
+/* LEB128 and UTF-8 readers shared by decode.c and compile.c.  A reader
+ * never reads past end. */
+typedef struct {
+	const uint8_t *base;  /* start of the module, for offsets */
+	const uint8_t *p, *end;
+} reader;
+
+static inline size_t reader_offset(const reader *r) { return (size_t)(r->p - r->base); }
+
+/* Each returns false (and sets err: "unexpected end", "integer
+ * representation too long", "integer too large") on failure. */
+bool read_u8(reader *r, uint8_t *out, wasm_error *err);
+bool read_u32(reader *r, uint32_t *out, wasm_error *err);
+bool read_s32(reader *r, int32_t *out, wasm_error *err);
+bool read_s33(reader *r, int64_t *out, wasm_error *err);
+bool read_s64(reader *r, int64_t *out, wasm_error *err);
+bool read_f32(reader *r, uint32_t *out, wasm_error *err);
+bool read_f64(reader *r, uint64_t *out, wasm_error *err);
+bool utf8_valid(const uint8_t *s, size_t len);
+
+#endif

@@ -1,0 +1,279 @@
+/* wasm.h -- the public API of the wasmhost engine.
+ *
+ * The engine decodes, validates and runs WebAssembly 2.0 modules (no SIMD
+ * yet).  It knows nothing of processes or HTTP.  All types are opaque.
+ *
+ * Object lifetimes:
+ *   wasm_engine   configuration and the function-type intern table; outlives
+ *                 every module made with it.
+ *   wasm_module   decoded + validated code, and its pre-decoded (interpreter)
+ *                 code, compiled lazily and kept for the module's life.
+ *   wasm_store    runtime objects (instances, functions, tables, memories,
+ *                 globals) and the execution stack.  Freeing the store frees
+ *                 everything made in it.  A store is used by one thread at a
+ *                 time.  Objects of one store may be imported by instances of
+ *                 the same store only.
+ *
+ * Errors: functions that can fail return wasm_status and fill a caller-owned
+ * wasm_error (which may be NULL when the caller does not care).
+ */
+#ifndef WASM_H
+#define WASM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define WASM_MUST_CHECK __attribute__((warn_unused_result))
+
+typedef struct wasm_engine wasm_engine;
+typedef struct wasm_module wasm_module;
+typedef struct wasm_store wasm_store;
+typedef struct wasm_instance wasm_instance;
+typedef struct wasm_func wasm_func;
+typedef struct wasm_table wasm_table;
+typedef struct wasm_memory wasm_memory;
+typedef struct wasm_global wasm_global;
+typedef struct wasm_call_ctx wasm_call_ctx;
+
+/* Value types carry their binary encoding. */
+typedef enum {
+	WASM_I32 = 0x7f,
+	WASM_I64 = 0x7e,
+	WASM_F32 = 0x7d,
+	WASM_F64 = 0x7c,
+	WASM_V128 = 0x7b,
+	WASM_FUNCREF = 0x70,
+	WASM_EXTERNREF = 0x6f,
+} wasm_valtype;
+
+const char *wasm_valtype_name(wasm_valtype t);
+
+/* A typed value.  Floats are carried as raw bits so NaN payloads survive.
+ * References: funcref is a wasm_func * (NULL = ref.null func); externref is
+ * an opaque host pointer (NULL = ref.null extern). */
+typedef struct {
+	wasm_valtype type;
+	union {
+		int32_t i32;
+		int64_t i64;
+		uint32_t f32_bits;
+		uint64_t f64_bits;
+		void *ref;
+	} of;
+} wasm_value;
+
+typedef enum {
+	WASM_OK = 0,
+	WASM_ERR_MALFORMED,   /* binary cannot be decoded */
+	WASM_ERR_INVALID,     /* decoded but fails validation */
+	WASM_ERR_UNSUPPORTED, /* valid wasm we do not support (e.g. SIMD) */
+	WASM_ERR_LINK,        /* imports do not match */
+	WASM_ERR_TRAP,        /* execution trapped; see wasm_error.trap */
+	WASM_ERR_EXIT,        /* a host function asked to end the program
+	                         (WASI proc_exit); see wasm_error.exit_code */
+	WASM_ERR_LIMIT,       /* an implementation or configured limit */
+	WASM_ERR_NOMEM,       /* host out of memory */
+	WASM_ERR_ARG,         /* API misuse: wrong argument count or type */
+} wasm_status;
+
+const char *wasm_status_name(wasm_status s);
+
+/* Trap kinds; names are what `wasmhost run` prints ("trap: KIND"). */
+#define WASM_TRAP_KINDS(X)                                                  \
+	X(NONE, "none")                                                     \
+	X(UNREACHABLE, "unreachable")                                       \
+	X(OUT_OF_BOUNDS_MEMORY, "out_of_bounds_memory")                     \
+	X(OUT_OF_BOUNDS_TABLE, "out_of_bounds_table")                       \
+	X(INDIRECT_CALL_TYPE_MISMATCH, "indirect_call_type_mismatch")       \
+	X(UNINITIALIZED_ELEMENT, "uninitialized_element")                   \
+	X(INTEGER_DIVIDE_BY_ZERO, "integer_divide_by_zero")                 \
+	X(INTEGER_OVERFLOW, "integer_overflow")                             \
+	X(INVALID_CONVERSION, "invalid_conversion")                         \
+	X(NULL_REFERENCE, "null_reference")                                 \
+	X(STACK_OVERFLOW, "stack_overflow")                                 \
+	X(TIMEOUT, "timeout")                                               \
+	X(OUT_OF_FUEL, "out_of_fuel")                                       \
+	X(HOST, "host")
+
+typedef enum {
+#define X(name, str) WASM_TRAP_##name,
+	WASM_TRAP_KINDS(X)
+#undef X
+	WASM_TRAP_COUNT_
+} wasm_trap_kind;
+
+const char *wasm_trap_kind_name(wasm_trap_kind k);
+
+#define WASM_NO_INDEX UINT32_MAX
+
+/* Caller-owned error record. */
+typedef struct {
+	wasm_status status;
+	/* Byte offset into the module binary where decoding or validation
+	 * failed, or of the instruction that trapped; SIZE_MAX if unknown. */
+	size_t offset;
+	wasm_trap_kind trap;      /* with WASM_ERR_TRAP */
+	uint32_t func_index;      /* trapping function, or WASM_NO_INDEX */
+	char func_name[96];       /* from the name section or export, or "" */
+	int exit_code;            /* with WASM_ERR_EXIT */
+	char message[256];
+} wasm_error;
+
+/* ---- engine ---------------------------------------------------------- */
+
+typedef enum {
+	WASM_TIER_INTERP = 0,
+	WASM_TIER_BASELINE,
+	WASM_TIER_OPT,
+	WASM_TIER_AUTO,
+} wasm_tier;
+
+typedef struct {
+	wasm_tier tier;
+	bool fuel;                 /* compile fuel metering into the code */
+	uint32_t max_stack_slots;  /* value stack per store, in 8-byte slots;
+	                              0 = default (1 Mi slots) */
+	uint32_t max_call_depth;   /* frames per store; 0 = default (64 Ki) */
+} wasm_config;
+
+void wasm_config_default(wasm_config *cfg);
+wasm_engine *wasm_engine_new(const wasm_config *cfg); /* NULL = defaults */
+void wasm_engine_free(wasm_engine *engine);
+
+/* ---- types ----------------------------------------------------------- */
+
+typedef struct {
+	uint32_t nparams, nresults;
+	const uint8_t *params;  /* wasm_valtype values */
+	const uint8_t *results;
+} wasm_functype;
+
+typedef struct {
+	uint32_t min, max;      /* max valid if has_max */
+	bool has_max;
+} wasm_limits;
+
+typedef enum {
+	WASM_EXTERN_FUNC = 0,
+	WASM_EXTERN_TABLE = 1,
+	WASM_EXTERN_MEMORY = 2,
+	WASM_EXTERN_GLOBAL = 3,
+} wasm_extern_kind;
+
+const char *wasm_extern_kind_name(wasm_extern_kind k);
+
+typedef struct {
+	wasm_extern_kind kind;
+	const char *module;     /* NULL for exports */
+	const char *name;
+	/* Valid member depends on kind. */
+	wasm_functype func;
+	struct { wasm_valtype elem; wasm_limits limits; } table;
+	wasm_limits memory;
+	struct { wasm_valtype type; bool mut; } global;
+} wasm_extern_desc;
+
+/* ---- modules --------------------------------------------------------- */
+
+/* Decode and validate.  The bytes are copied. */
+WASM_MUST_CHECK wasm_status wasm_module_load(wasm_engine *engine,
+	const uint8_t *bytes, size_t len, wasm_module **out, wasm_error *err);
+void wasm_module_free(wasm_module *m);
+
+uint32_t wasm_module_import_count(const wasm_module *m);
+void wasm_module_import(const wasm_module *m, uint32_t i, wasm_extern_desc *out);
+uint32_t wasm_module_export_count(const wasm_module *m);
+void wasm_module_export(const wasm_module *m, uint32_t i, wasm_extern_desc *out);
+/* Index of the named export, or WASM_NO_INDEX. */
+uint32_t wasm_module_export_find(const wasm_module *m, const char *name);
+
+/* ---- stores and limits ----------------------------------------------- */
+
+wasm_store *wasm_store_new(wasm_engine *engine);
+void wasm_store_free(wasm_store *store);
+
+/* memory.grow beyond max_pages (counting all pages, initial ones included)
+ * returns -1; instantiating a memory whose minimum is above it fails with
+ * WASM_ERR_LIMIT.  0 = no limit but the spec's 65536. */
+void wasm_store_set_max_memory_pages(wasm_store *store, uint32_t max_pages);
+
+/* Interruption: code checks *epoch >= deadline at function entries and
+ * loop headers and traps with WASM_TRAP_TIMEOUT.  The counter may be written
+ * by another thread or process at any time.  epoch NULL disables. */
+void wasm_store_set_deadline(wasm_store *store, const volatile uint64_t *epoch,
+	uint64_t deadline);
+/* Fuel (only with wasm_config.fuel): units left; one unit is spent per
+ * function entry and per loop iteration.  Running out traps with
+ * WASM_TRAP_OUT_OF_FUEL. */
+void wasm_store_set_fuel(wasm_store *store, uint64_t fuel);
+uint64_t wasm_store_fuel(const wasm_store *store);
+
+/* ---- externs and instances ------------------------------------------- */
+
+typedef struct {
+	wasm_extern_kind kind;
+	union {
+		wasm_func *func;
+		wasm_table *table;
+		wasm_memory *memory;
+		wasm_global *global;
+	} of;
+} wasm_extern;
+
+/* imports[i] answers the module's i-th import.  Runs the start function. */
+WASM_MUST_CHECK wasm_status wasm_instance_new(wasm_store *store,
+	wasm_module *m, const wasm_extern *imports, size_t nimports,
+	wasm_instance **out, wasm_error *err);
+bool wasm_instance_export(const wasm_instance *inst, const char *name,
+	wasm_extern *out);
+
+/* ---- functions ------------------------------------------------------- */
+
+/* Host functions.  slots holds the arguments on entry (one 8-byte slot each,
+ * i32 zero-extended, floats as bits, refs as pointers) and receives the
+ * results (from slot 0).  It has max(nparams, nresults) slots.  Return
+ * WASM_OK, or trap with wasm_call_trap(), or end with wasm_call_exit(). */
+typedef wasm_status (*wasm_host_fn)(wasm_call_ctx *ctx, void *env,
+	uint64_t *slots);
+
+wasm_func *wasm_func_new_host(wasm_store *store, const wasm_functype *type,
+	wasm_host_fn fn, void *env);
+void wasm_func_type(const wasm_func *f, wasm_functype *out);
+
+/* Inside a host function: the calling instance's memory 0 (NULL if none),
+ * and ways to stop. */
+wasm_memory *wasm_call_memory(wasm_call_ctx *ctx);
+wasm_status wasm_call_trap(wasm_call_ctx *ctx, wasm_trap_kind kind,
+	const char *message);
+wasm_status wasm_call_exit(wasm_call_ctx *ctx, int exit_code);
+
+/* Call f.  Argument types must match exactly (WASM_ERR_ARG otherwise). */
+WASM_MUST_CHECK wasm_status wasm_func_call(wasm_store *store, wasm_func *f,
+	const wasm_value *args, size_t nargs, wasm_value *results,
+	size_t nresults, wasm_error *err);
+
+/* ---- memories, tables, globals --------------------------------------- */
+
+wasm_memory *wasm_memory_new(wasm_store *store, wasm_limits limits);
+uint8_t *wasm_memory_data(const wasm_memory *mem);
+uint64_t wasm_memory_size_bytes(const wasm_memory *mem);
+uint32_t wasm_memory_pages(const wasm_memory *mem);
+/* Returns the old size in pages, or -1. */
+int64_t wasm_memory_grow(wasm_memory *mem, uint32_t delta_pages);
+
+wasm_table *wasm_table_new(wasm_store *store, wasm_valtype elem,
+	wasm_limits limits, void *init);
+uint32_t wasm_table_size(const wasm_table *t);
+bool wasm_table_get(const wasm_table *t, uint32_t i, void **out);
+
+wasm_global *wasm_global_new(wasm_store *store, wasm_value init, bool mut);
+void wasm_global_get(const wasm_global *g, wasm_value *out);
+
+/* Formatting helpers shared by the tools: float bits so they round-trip
+ * ("nan:0x...", "inf", "-inf" or shortest decimal), and parsing of the same
+ * plus decimal/hex integers.  Return false on bad text. */
+void wasm_value_format(const wasm_value *v, char *buf, size_t len);
+bool wasm_value_parse(wasm_valtype t, const char *text, wasm_value *out);
+
+#endif
