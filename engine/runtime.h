@@ -40,6 +40,7 @@ struct wasm_memory {
 	uint32_t pages;
 	uint32_t max_pages;       /* from the type's max, or 65536 */
 	uint32_t limit_pages;     /* store's cap at creation (<= max_pages) */
+	bool has_max;             /* the type declared a max (import matching) */
 	struct wasm_memory *next; /* store's list, for the fault handler */
 };
 
@@ -84,6 +85,10 @@ typedef struct exec {
 	uint64_t deadline;
 	uint64_t fuel;
 	uint32_t depth;                   /* nested host->wasm entries */
+	/* First value-stack slot not used by an outer activation: where a
+	 * nested call (host -> wasm) puts its arguments.  store_call and
+	 * store_call_host maintain it. */
+	uint64_t *sp_free;
 	/* Trap being raised (set by whoever traps). */
 	wasm_trap_kind trap;
 	wasm_func *trap_func;
@@ -128,10 +133,27 @@ wasm_status interp_call(wasm_store *s, wasm_func *f, uint64_t *sp);
 wasm_status store_call(wasm_store *s, wasm_func *f, uint64_t *slots,
 	wasm_error *err);
 
+/* Call host function f from wasm code running in `caller` (the interpreter
+ * and JITs use this): slots holds max(nparams, nresults) slots, arguments
+ * in, results out.  Sets up the wasm_call_ctx and ex->sp_free past slots so
+ * the host may call back into wasm.  Returns WASM_OK, WASM_ERR_TRAP (ex->trap
+ * set) or WASM_ERR_EXIT (ex->exit_code set). */
+wasm_status store_call_host(wasm_store *s, wasm_func *f,
+	wasm_instance *caller, uint64_t *slots);
+
+/* instance.c: the store takes obj; free_fn(obj) runs at wasm_store_free,
+ * newest first.  On allocation failure calls free_fn(obj) at once and
+ * returns false. */
+bool store_own(wasm_store *s, void *obj, void (*free_fn)(void *));
+
 /* Set ex->trap and friends; returns WASM_ERR_TRAP. */
 wasm_status exec_trap(exec *ex, wasm_trap_kind kind, const char *msg);
 
 /* Install the process-wide SIGSEGV/SIGBUS handler once (idempotent). */
 void trap_handler_install(void);
+/* trap.c: make s the store whose memories the fault handler checks on this
+ * thread (NULL = none) and return the previous one.  Also gives the thread
+ * an alternate signal stack if it has none. */
+wasm_store *trap_enter(wasm_store *s);
 
 #endif
