@@ -1,1 +1,230 @@
-/* placeholder: being written */
+/* cli.c -- `wasmhost` main: global options, verb dispatch and the small
+ * helpers the verbs share (option matching, file reading, type text). */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_text[] =
+	"usage: wasmhost [--tier=T] VERB [OPTIONS] ...\n"
+	"\n"
+	"verbs:\n"
+	"  run [--invoke NAME] [--fuel N] [--max-pages N] [--timeout-ms N]\n"
+	"      FILE.wasm [ARGS...]\n"
+	"        instantiate FILE (no imports) and call export NAME (default\n"
+	"        _start) with ARGS; print each result on its own line\n"
+	"  inspect FILE.wasm\n"
+	"        list imports and exports with their types\n"
+	"  spec [-v] [--strict] [--no-fork] FILE.json...\n"
+	"        run wast2json conformance scripts; last line is\n"
+	"        \"N passed, M failed, K skipped\"\n"
+	"\n"
+	"options:\n"
+	"  --tier=interp|baseline|opt|auto   execution tier (default interp)\n"
+	"  --help, --version\n"
+	"\n"
+	"exit status: 0 ok, 1 error (load, link, instantiate, failed spec\n"
+	"assertions), 2 usage error, 3 trap (first stderr line: \"trap: KIND\")\n";
+
+/* Tiers by name; only those marked available can be asked for. */
+static const struct {
+	const char *name;
+	wasm_tier tier;
+	bool available;
+} tiers[] = {
+	{ "interp", WASM_TIER_INTERP, true },
+	{ "baseline", WASM_TIER_BASELINE, false },
+	{ "opt", WASM_TIER_OPT, false },
+	{ "auto", WASM_TIER_AUTO, false },
+};
+
+static int tier_parse(const char *text, wasm_tier *out)
+{
+	for (size_t i = 0; i < sizeof tiers / sizeof tiers[0]; i++) {
+		if (strcmp(text, tiers[i].name) != 0)
+			continue;
+		if (!tiers[i].available) {
+			fprintf(stderr, "wasmhost: tier %s is not available yet\n",
+				text);
+			return -1;
+		}
+		*out = tiers[i].tier;
+		return 1;
+	}
+	fprintf(stderr, "wasmhost: unknown tier '%s' "
+		"(expected interp, baseline, opt or auto)\n", text);
+	return -1;
+}
+
+int cli_option(int argc, char **argv, int *i, const char *name,
+	const char **value)
+{
+	const char *arg = argv[*i];
+	size_t n = strlen(name);
+
+	if (strncmp(arg, name, n) != 0)
+		return 0;
+	if (arg[n] == '=') {
+		*value = arg + n + 1;
+		return 1;
+	}
+	if (arg[n] != '\0')
+		return 0;
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "wasmhost: option %s needs a value\n", name);
+		return -1;
+	}
+	*i += 1;
+	*value = argv[*i];
+	return 1;
+}
+
+int cli_global_option(int argc, char **argv, int *i, struct cli_global *g)
+{
+	const char *value;
+	int r = cli_option(argc, argv, i, "--tier", &value);
+
+	if (r <= 0)
+		return r;
+	return tier_parse(value, &g->tier);
+}
+
+bool cli_parse_u64(const char *option, const char *text, uint64_t max,
+	uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	if (text[0] == '-' || text[0] == '+' || text[0] == '\0')
+		goto bad;
+	v = strtoull(text, &end, 0);
+	if (errno != 0 || *end != '\0' || v > max)
+		goto bad;
+	*out = v;
+	return true;
+bad:
+	fprintf(stderr, "wasmhost: %s: '%s' is not a number from 0 to %llu\n",
+		option, text, (unsigned long long)max);
+	return false;
+}
+
+bool cli_read_file(const char *path, bool quiet, uint8_t **out, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf = NULL;
+	size_t cap = 0, n = 0;
+	bool ok = false;
+
+	if (!f)
+		goto out;
+	for (;;) {
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 65536;
+			uint8_t *nb = realloc(buf, ncap);
+			if (!nb) {
+				errno = ENOMEM;
+				goto out;
+			}
+			buf = nb;
+			cap = ncap;
+		}
+		size_t got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f))
+		goto out;
+	ok = true;
+out:
+	if (!ok) {
+		if (!quiet)
+			fprintf(stderr, "error: %s: %s\n", path, strerror(errno));
+		free(buf);
+		buf = NULL;
+	}
+	if (f)
+		fclose(f);
+	*out = buf;
+	*len = ok ? n : 0;
+	return ok;
+}
+
+static size_t types_format(const uint8_t *types, uint32_t n, char *buf,
+	size_t len)
+{
+	size_t used = 0;
+
+	used += (size_t)snprintf(buf, len, "(");
+	for (uint32_t i = 0; i < n && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s",
+			i ? ", " : "", wasm_valtype_name((wasm_valtype)types[i]));
+	if (used < len)
+		used += (size_t)snprintf(buf + used, len - used, ")");
+	return used;
+}
+
+void cli_functype_format(const wasm_functype *t, char *buf, size_t len)
+{
+	size_t used = types_format(t->params, t->nparams, buf, len);
+
+	if (used + 4 >= len)
+		return;
+	memcpy(buf + used, " -> ", 5);
+	used += 4;
+	types_format(t->results, t->nresults, buf + used, len - used);
+}
+
+void cli_print_load_error(const char *path, const wasm_error *err)
+{
+	if (err->offset != SIZE_MAX)
+		fprintf(stderr, "error: %s: %s at offset %zu\n", path,
+			err->message, err->offset);
+	else
+		fprintf(stderr, "error: %s: %s\n", path, err->message);
+}
+
+int main(int argc, char **argv)
+{
+	struct cli_global g = { .tier = WASM_TIER_INTERP };
+	int i = 1;
+
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			fputs(usage_text, stdout);
+			return CLI_EXIT_OK;
+		}
+		if (strcmp(argv[i], "--version") == 0) {
+			printf("wasmhost %s\n", PACKAGE_VERSION);
+			return CLI_EXIT_OK;
+		}
+		int r = cli_global_option(argc, argv, &i, &g);
+		if (r < 0)
+			return CLI_EXIT_USAGE;
+		if (r == 0) {
+			fprintf(stderr, "wasmhost: unknown option '%s'\n"
+				"Try 'wasmhost --help'.\n", argv[i]);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		fputs(usage_text, stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if (strcmp(argv[i], "run") == 0)
+		return cli_run_main(argc - i, argv + i, &g);
+	if (strcmp(argv[i], "inspect") == 0)
+		return cli_inspect_main(argc - i, argv + i, &g);
+	if (strcmp(argv[i], "spec") == 0)
+		return cli_spec_main(argc - i, argv + i, &g);
+	if (strcmp(argv[i], "help") == 0) {
+		fputs(usage_text, stdout);
+		return CLI_EXIT_OK;
+	}
+	fprintf(stderr, "wasmhost: unknown verb '%s'\nTry 'wasmhost --help'.\n",
+		argv[i]);
+	return CLI_EXIT_USAGE;
+}

@@ -1,0 +1,65 @@
+/* cli.h -- the `wasmhost` command line: verbs and the helpers they share.
+ *
+ * Exit codes of every verb:
+ *   0  success (for `spec`: no assertion failed)
+ *   1  an error: unreadable file, module fails to load, missing imports,
+ *      instantiation failed, some spec assertion failed
+ *   2  usage error: bad option, bad argument count or value, unknown export,
+ *      a tier that is not available
+ *   3  the invoked code trapped (any kind: timeout and out_of_fuel included);
+ *      stderr starts with "trap: KIND"
+ * A WASI-style exit (WASM_ERR_EXIT) ends with the program's own exit code.
+ */
+#ifndef WASMHOST_CLI_H
+#define WASMHOST_CLI_H
+
+#include "wasm.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+	CLI_EXIT_OK = 0,
+	CLI_EXIT_ERROR = 1,
+	CLI_EXIT_USAGE = 2,
+	CLI_EXIT_TRAP = 3,
+};
+
+/* Options that may come before the verb or among its options. */
+struct cli_global {
+	wasm_tier tier;
+};
+
+/* Verbs; argv[0] is the verb itself. */
+int cli_run_main(int argc, char **argv, struct cli_global *g);
+int cli_inspect_main(int argc, char **argv, struct cli_global *g);
+int cli_spec_main(int argc, char **argv, struct cli_global *g);
+
+/* Matches option NAME ("--fuel") at argv[*i], as "--fuel=N" or "--fuel N".
+ * Returns 0 if argv[*i] is another option, 1 with *value set (and *i moved
+ * past a separate value), -1 if the value is missing (message printed). */
+int cli_option(int argc, char **argv, int *i, const char *name,
+	const char **value);
+
+/* Handles a global option at argv[*i] (only --tier for now).  Returns 0 if
+ * it is not one, 1 if consumed, -1 on a usage error (message printed). */
+int cli_global_option(int argc, char **argv, int *i, struct cli_global *g);
+
+/* Decimal (or 0x hex) unsigned integer no larger than max; false on bad
+ * text, with a message naming the option printed. */
+bool cli_parse_u64(const char *option, const char *text, uint64_t max,
+	uint64_t *out);
+
+/* Reads a whole file.  On failure prints "error: PATH: reason" (unless
+ * quiet) and returns false.  *out is malloc'd; free it. */
+bool cli_read_file(const char *path, bool quiet, uint8_t **out,
+	size_t *len);
+
+/* "(i32, i64) -> (f32)" into buf. */
+void cli_functype_format(const wasm_functype *t, char *buf, size_t len);
+
+/* Prints "error: PATH: message[ at offset N]" for a failed load. */
+void cli_print_load_error(const char *path, const wasm_error *err);
+
+#endif

@@ -1,1 +1,472 @@
-/* placeholder: being written */
+/* cli_run.c -- `wasmhost run` (call one export of a module without
+ * imports) and `wasmhost inspect` (list imports and exports).
+ *
+ * Local runs have no deadline, fuel or memory cap unless asked for.  The
+ * deadline is an epoch counter bumped by SIGALRM (setitimer): the engine
+ * checks it at function entries and loop headers. */
+#include "cli.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#define MAX_RESULTS 64
+
+struct run_opts {
+	const char *invoke;     /* export to call */
+	bool has_fuel;
+	uint64_t fuel;
+	uint64_t max_pages;     /* 0 = no cap */
+	uint64_t timeout_ms;    /* 0 = no deadline */
+	const char *path;
+	int nargs;
+	char **args;
+};
+
+/* Written by the SIGALRM handler; the engine compares it to deadline 1. */
+static volatile uint64_t run_epoch;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	run_epoch = 1;
+}
+
+static bool timer_start(uint64_t timeout_ms)
+{
+	struct sigaction sa;
+	struct itimerval it;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_alarm;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	if (sigaction(SIGALRM, &sa, NULL) != 0)
+		return false;
+	memset(&it, 0, sizeof it);
+	it.it_value.tv_sec = (time_t)(timeout_ms / 1000);
+	it.it_value.tv_usec = (suseconds_t)(timeout_ms % 1000) * 1000;
+	return setitimer(ITIMER_REAL, &it, NULL) == 0;
+}
+
+static void error_init(wasm_error *err)
+{
+	memset(err, 0, sizeof *err);
+	err->offset = SIZE_MAX;
+	err->func_index = WASM_NO_INDEX;
+}
+
+/* ---- option parsing -------------------------------------------------- */
+
+static int run_option(int argc, char **argv, int *i, struct run_opts *o)
+{
+	const char *v;
+	int r;
+
+	if ((r = cli_option(argc, argv, i, "--invoke", &v)) != 0) {
+		o->invoke = v;
+		return r;
+	}
+	if ((r = cli_option(argc, argv, i, "--fuel", &v)) != 0) {
+		if (r < 0 || !cli_parse_u64("--fuel", v, UINT64_MAX, &o->fuel))
+			return -1;
+		o->has_fuel = true;
+		return 1;
+	}
+	if ((r = cli_option(argc, argv, i, "--max-pages", &v)) != 0) {
+		if (r < 0 ||
+		    !cli_parse_u64("--max-pages", v, 65536, &o->max_pages))
+			return -1;
+		return 1;
+	}
+	if ((r = cli_option(argc, argv, i, "--timeout-ms", &v)) != 0) {
+		if (r < 0 || !cli_parse_u64("--timeout-ms", v,
+			UINT64_C(1) << 40, &o->timeout_ms))
+			return -1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Options end at the file name; everything after it is an argument, so
+ * negative numbers need no "--". */
+static int run_parse(int argc, char **argv, struct cli_global *g,
+	struct run_opts *o)
+{
+	int i = 1;
+
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		int r = run_option(argc, argv, &i, o);
+		if (r == 0)
+			r = cli_global_option(argc, argv, &i, g);
+		if (r < 0)
+			return CLI_EXIT_USAGE;
+		if (r == 0) {
+			fprintf(stderr, "wasmhost run: unknown option '%s'\n",
+				argv[i]);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		fprintf(stderr, "usage: wasmhost run [--invoke NAME] [--fuel N] "
+			"[--max-pages N] [--timeout-ms N] FILE.wasm [ARGS...]\n");
+		return CLI_EXIT_USAGE;
+	}
+	o->path = argv[i];
+	o->args = argv + i + 1;
+	o->nargs = argc - i - 1;
+	if (!o->invoke)
+		o->invoke = "_start";
+	return CLI_EXIT_OK;
+}
+
+/* ---- loading ---------------------------------------------------------- */
+
+static int module_open(const char *path, wasm_engine *engine,
+	wasm_module **out)
+{
+	uint8_t *bytes = NULL;
+	size_t len;
+	wasm_error err;
+	int rc = CLI_EXIT_ERROR;
+
+	*out = NULL;
+	if (!cli_read_file(path, false, &bytes, &len))
+		goto out;
+	error_init(&err);
+	if (wasm_module_load(engine, bytes, len, out, &err) != WASM_OK) {
+		cli_print_load_error(path, &err);
+		*out = NULL;
+		goto out;
+	}
+	rc = CLI_EXIT_OK;
+out:
+	free(bytes);
+	return rc;
+}
+
+/* `run` links nothing: list what the module wants and stop. */
+static int imports_refuse(const char *path, const wasm_module *m)
+{
+	uint32_t n = wasm_module_import_count(m);
+	bool wasi = false;
+
+	if (n == 0)
+		return CLI_EXIT_OK;
+	fprintf(stderr, "error: %s: module needs imports: ", path);
+	for (uint32_t i = 0; i < n; i++) {
+		wasm_extern_desc d;
+		wasm_module_import(m, i, &d);
+		fprintf(stderr, "%s%s.%s", i ? ", " : "", d.module, d.name);
+		if (strcmp(d.module, "wasi_snapshot_preview1") == 0)
+			wasi = true;
+	}
+	fprintf(stderr, "%s\n", wasi ? " (WASI support is not built yet)" : "");
+	return CLI_EXIT_ERROR;
+}
+
+static void exported_funcs_print(const wasm_module *m)
+{
+	uint32_t n = wasm_module_export_count(m);
+	int shown = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		wasm_extern_desc d;
+		wasm_module_export(m, i, &d);
+		if (d.kind != WASM_EXTERN_FUNC)
+			continue;
+		fprintf(stderr, "%s%s", shown++ ? ", " : " (exported functions: ",
+			d.name);
+	}
+	fprintf(stderr, "%s\n", shown ? ")" : " (the module exports no function)");
+}
+
+static int export_func_type(const char *path, const wasm_module *m,
+	const char *name, wasm_functype *out)
+{
+	uint32_t i = wasm_module_export_find(m, name);
+	wasm_extern_desc d;
+
+	if (i == WASM_NO_INDEX) {
+		fprintf(stderr, "error: %s: no export named '%s'", path, name);
+		exported_funcs_print(m);
+		return CLI_EXIT_USAGE;
+	}
+	wasm_module_export(m, i, &d);
+	if (d.kind != WASM_EXTERN_FUNC) {
+		fprintf(stderr, "error: %s: export '%s' is a %s, not a function\n",
+			path, name, wasm_extern_kind_name(d.kind));
+		return CLI_EXIT_USAGE;
+	}
+	*out = d.func;
+	return CLI_EXIT_OK;
+}
+
+static int args_parse(const struct run_opts *o, const wasm_functype *t,
+	wasm_value *args)
+{
+	char sig[256];
+
+	if ((uint32_t)o->nargs != t->nparams) {
+		cli_functype_format(t, sig, sizeof sig);
+		fprintf(stderr, "error: %s expects %u argument%s %s, got %d\n",
+			o->invoke, t->nparams, t->nparams == 1 ? "" : "s", sig,
+			o->nargs);
+		return CLI_EXIT_USAGE;
+	}
+	for (int i = 0; i < o->nargs; i++) {
+		wasm_valtype vt = (wasm_valtype)t->params[i];
+		if (!wasm_value_parse(vt, o->args[i], &args[i])) {
+			fprintf(stderr, "error: argument %d of %s: '%s' is not "
+				"a valid %s\n", i + 1, o->invoke, o->args[i],
+				wasm_valtype_name(vt));
+			return CLI_EXIT_USAGE;
+		}
+	}
+	return CLI_EXIT_OK;
+}
+
+/* ---- outcomes --------------------------------------------------------- */
+
+static void trap_print(const wasm_error *err)
+{
+	fprintf(stderr, "trap: %s\n", wasm_trap_kind_name(err->trap));
+	fprintf(stderr, "  %s", err->message[0] ? err->message : "(no message)");
+	if (err->func_name[0] || err->func_index != WASM_NO_INDEX) {
+		fprintf(stderr, ", in function");
+		if (err->func_name[0])
+			fprintf(stderr, " '%s'", err->func_name);
+		if (err->func_index != WASM_NO_INDEX)
+			fprintf(stderr, " (index %u)", err->func_index);
+	}
+	if (err->offset != SIZE_MAX)
+		fprintf(stderr, " at offset 0x%zx", err->offset);
+	fputc('\n', stderr);
+}
+
+/* Maps a failed instantiation or call to output and an exit code. */
+static int failure_report(const char *path, const char *what,
+	wasm_status s, const wasm_error *err)
+{
+	switch (s) {
+	case WASM_ERR_TRAP:
+		trap_print(err);
+		return CLI_EXIT_TRAP;
+	case WASM_ERR_EXIT:
+		return err->exit_code;
+	default:
+		fprintf(stderr, "error: %s: %s failed (%s): %s\n", path, what,
+			wasm_status_name(s), err->message);
+		return CLI_EXIT_ERROR;
+	}
+}
+
+static void results_print(const wasm_value *results, uint32_t n)
+{
+	char buf[128];
+
+	for (uint32_t i = 0; i < n; i++) {
+		wasm_value_format(&results[i], buf, sizeof buf);
+		printf("%s\n", buf);
+	}
+	fflush(stdout);
+}
+
+/* ---- run -------------------------------------------------------------- */
+
+static wasm_engine *engine_make(const struct cli_global *g, bool fuel)
+{
+	wasm_config cfg;
+
+	wasm_config_default(&cfg);
+	cfg.tier = g->tier;
+	cfg.fuel = fuel;
+	return wasm_engine_new(&cfg);
+}
+
+static void store_limits(wasm_store *store, const struct run_opts *o)
+{
+	if (o->max_pages)
+		wasm_store_set_max_memory_pages(store, (uint32_t)o->max_pages);
+	if (o->has_fuel)
+		wasm_store_set_fuel(store, o->fuel);
+	if (o->timeout_ms)
+		wasm_store_set_deadline(store, &run_epoch, 1);
+}
+
+static int run_call(const struct run_opts *o, wasm_module *m,
+	wasm_store *store, const wasm_functype *t, const wasm_value *args)
+{
+	wasm_instance *inst = NULL;
+	wasm_extern ext;
+	wasm_value results[MAX_RESULTS];
+	wasm_error err;
+	wasm_status s;
+
+	if (o->timeout_ms && !timer_start(o->timeout_ms)) {
+		perror("wasmhost: setitimer");
+		return CLI_EXIT_ERROR;
+	}
+	error_init(&err);
+	s = wasm_instance_new(store, m, NULL, 0, &inst, &err);
+	if (s != WASM_OK)
+		return failure_report(o->path, "instantiation", s, &err);
+	if (!wasm_instance_export(inst, o->invoke, &ext) ||
+	    ext.kind != WASM_EXTERN_FUNC) {
+		fprintf(stderr, "error: %s: instance has no function '%s'\n",
+			o->path, o->invoke);
+		return CLI_EXIT_ERROR;
+	}
+	error_init(&err);
+	s = wasm_func_call(store, ext.of.func, args, (size_t)o->nargs,
+		results, t->nresults, &err);
+	if (s != WASM_OK)
+		return failure_report(o->path, o->invoke, s, &err);
+	results_print(results, t->nresults);
+	return CLI_EXIT_OK;
+}
+
+int cli_run_main(int argc, char **argv, struct cli_global *g)
+{
+	struct run_opts o = { 0 };
+	wasm_engine *engine = NULL;
+	wasm_module *m = NULL;
+	wasm_store *store = NULL;
+	wasm_functype t;
+	wasm_value *args = NULL;
+	int rc = run_parse(argc, argv, g, &o);
+
+	if (rc != CLI_EXIT_OK)
+		goto out;
+	rc = CLI_EXIT_ERROR;
+	engine = engine_make(g, o.has_fuel);
+	if (!engine) {
+		fprintf(stderr, "wasmhost: cannot create the engine\n");
+		goto out;
+	}
+	if ((rc = module_open(o.path, engine, &m)) != CLI_EXIT_OK ||
+	    (rc = export_func_type(o.path, m, o.invoke, &t)) != CLI_EXIT_OK)
+		goto out;
+	if (t.nresults > MAX_RESULTS) {
+		fprintf(stderr, "error: %s: %s returns %u values; at most %d "
+			"are supported\n", o.path, o.invoke, t.nresults,
+			MAX_RESULTS);
+		rc = CLI_EXIT_ERROR;
+		goto out;
+	}
+	args = calloc((size_t)o.nargs + 1, sizeof *args);
+	if (!args) {
+		rc = CLI_EXIT_ERROR;
+		goto out;
+	}
+	if ((rc = args_parse(&o, &t, args)) != CLI_EXIT_OK ||
+	    (rc = imports_refuse(o.path, m)) != CLI_EXIT_OK)
+		goto out;
+	store = wasm_store_new(engine);
+	if (!store) {
+		fprintf(stderr, "wasmhost: cannot create a store\n");
+		rc = CLI_EXIT_ERROR;
+		goto out;
+	}
+	store_limits(store, &o);
+	rc = run_call(&o, m, store, &t, args);
+out:
+	free(args);
+	if (store)
+		wasm_store_free(store);
+	if (m)
+		wasm_module_free(m);
+	wasm_engine_free(engine);
+	return rc;
+}
+
+/* ---- inspect ---------------------------------------------------------- */
+
+static void limits_print(const wasm_limits *l)
+{
+	if (l->has_max)
+		printf(" {min %u, max %u}", l->min, l->max);
+	else
+		printf(" {min %u}", l->min);
+}
+
+static void desc_print(const char *dir, const wasm_extern_desc *d)
+{
+	char sig[512];
+
+	printf("%s %s ", dir, wasm_extern_kind_name(d->kind));
+	if (d->module)
+		printf("%s.", d->module);
+	printf("%s", d->name);
+	switch (d->kind) {
+	case WASM_EXTERN_FUNC:
+		cli_functype_format(&d->func, sig, sizeof sig);
+		printf(" %s", sig);
+		break;
+	case WASM_EXTERN_TABLE:
+		printf(" %s", wasm_valtype_name(d->table.elem));
+		limits_print(&d->table.limits);
+		break;
+	case WASM_EXTERN_MEMORY:
+		limits_print(&d->memory);
+		break;
+	case WASM_EXTERN_GLOBAL:
+		printf(" %s %s", d->global.mut ? "mut" : "const",
+			wasm_valtype_name(d->global.type));
+		break;
+	}
+	putchar('\n');
+}
+
+int cli_inspect_main(int argc, char **argv, struct cli_global *g)
+{
+	wasm_engine *engine = NULL;
+	wasm_module *m = NULL;
+	const char *path = NULL;
+	int rc = CLI_EXIT_USAGE;
+
+	for (int i = 1; i < argc; i++) {
+		int r = argv[i][0] == '-' ? cli_global_option(argc, argv, &i, g)
+					  : 0;
+		if (r < 0)
+			goto out;
+		if (r == 1)
+			continue;
+		if (argv[i][0] == '-' || path) {
+			fprintf(stderr, "usage: wasmhost inspect FILE.wasm\n");
+			goto out;
+		}
+		path = argv[i];
+	}
+	if (!path) {
+		fprintf(stderr, "usage: wasmhost inspect FILE.wasm\n");
+		goto out;
+	}
+	rc = CLI_EXIT_ERROR;
+	engine = engine_make(g, false);
+	if (!engine || module_open(path, engine, &m) != CLI_EXIT_OK)
+		goto out;
+	for (uint32_t i = 0; i < wasm_module_import_count(m); i++) {
+		wasm_extern_desc d;
+		wasm_module_import(m, i, &d);
+		desc_print("import", &d);
+	}
+	for (uint32_t i = 0; i < wasm_module_export_count(m); i++) {
+		wasm_extern_desc d;
+		wasm_module_export(m, i, &d);
+		d.module = NULL;
+		desc_print("export", &d);
+	}
+	rc = CLI_EXIT_OK;
+out:
+	if (m)
+		wasm_module_free(m);
+	wasm_engine_free(engine);
+	return rc;
+}
