@@ -146,7 +146,8 @@ wasm_status store_call_host(wasm_store *s, wasm_func *f,
  * returns false. */
 bool store_own(wasm_store *s, void *obj, void (*free_fn)(void *));
 
-/* Set ex->trap and friends; returns WASM_ERR_TRAP. */
+/* Set ex->trap and friends; returns WASM_ERR_TRAP.  trap_func becomes
+ * ex->cur_func and trap_offset SIZE_MAX: set them after the call if known. */
 wasm_status exec_trap(exec *ex, wasm_trap_kind kind, const char *msg);
 
 /* Install the process-wide SIGSEGV/SIGBUS handler once (idempotent). */
