@@ -1,0 +1,217 @@
+#!/bin/sh
+# run-cli.sh -- black-box tests of `wasmhost run` and `wasmhost inspect`.
+# The fixtures (tests/fixtures/*.wat) are converted with wat2wasm into a
+# temporary folder.  Every check prints PASS or FAIL; the last line is
+# "N passed, M failed".  Exits 77 (automake SKIP) without wat2wasm unless
+# CI=true.
+
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
+wat2wasm=${WAT2WASM:-wat2wasm}
+wasmhost=$top_builddir/wasmhost
+fixtures=$top_srcdir/tests/fixtures
+
+if ! command -v "$wat2wasm" >/dev/null 2>&1; then
+	echo "run-cli.sh: wat2wasm not found (install wabt)"
+	[ "$CI" = true ] && exit 1
+	exit 77
+fi
+[ -x "$wasmhost" ] || { echo "run-cli.sh: $wasmhost not built"; exit 1; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/wasmhost-cli.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+for wat in "$fixtures"/*.wat; do
+	name=$(basename "$wat" .wat)
+	"$wat2wasm" "$wat" -o "$tmp/$name.wasm" || {
+		echo "run-cli.sh: wat2wasm failed on $wat"; exit 1; }
+done
+
+passed=0
+failed=0
+# Guard against hangs when a timeout or fuel check is broken.
+limit=
+command -v timeout >/dev/null 2>&1 && limit="timeout 20"
+
+ok() {
+	passed=$((passed + 1))
+	echo "PASS: $1"
+}
+
+bad() {
+	failed=$((failed + 1))
+	echo "FAIL: $1"
+	shift
+	for line in "$@"; do
+		echo "      $line"
+	done
+}
+
+wh() {
+	$limit "$wasmhost" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+}
+
+details() {
+	echo "command: wasmhost $*"
+	echo "exit: $rc"
+	echo "stdout: $(head -c 300 "$tmp/out")"
+	echo "stderr: $(head -c 300 "$tmp/err")"
+}
+
+# out NAME RC STDOUT ARGS...: exit code and the whole stdout.
+out() {
+	name=$1 want_rc=$2 want=$3
+	shift 3
+	wh "$@"
+	if [ "$rc" -eq "$want_rc" ] && [ "$(cat "$tmp/out")" = "$want" ]; then
+		ok "$name"
+	else
+		bad "$name" "$(details "$@")" "wanted exit $want_rc, stdout: $want"
+	fi
+}
+
+# err NAME RC PATTERN ARGS...: exit code, nothing on stdout, and stderr
+# matching the extended regular expression PATTERN.
+err() {
+	name=$1 want_rc=$2 pattern=$3
+	shift 3
+	wh "$@"
+	if [ "$rc" -eq "$want_rc" ] && [ ! -s "$tmp/out" ] &&
+	    grep -Eq -- "$pattern" "$tmp/err"; then
+		ok "$name"
+	else
+		bad "$name" "$(details "$@")" \
+			"wanted exit $want_rc, stderr matching: $pattern"
+	fi
+}
+
+# trapped NAME KIND ARGS...: exit 3, stderr "trap: KIND" then a detail line.
+trapped() {
+	name=$1 kind=$2
+	shift 2
+	wh "$@"
+	if [ "$rc" -eq 3 ] && [ ! -s "$tmp/out" ] &&
+	    [ "$(sed -n 1p "$tmp/err")" = "trap: $kind" ] &&
+	    [ -n "$(sed -n 2p "$tmp/err")" ]; then
+		ok "$name"
+	else
+		bad "$name" "$(details "$@")" "wanted exit 3 and 'trap: $kind'"
+	fi
+}
+
+A=$tmp/arith.wasm
+F=$tmp/floats.wasm
+T=$tmp/traps.wasm
+
+# ---- results --------------------------------------------------------------
+out "add 2 3" 0 5 run --invoke add "$A" 2 3
+out "add negative args" 0 -3 run --invoke add "$A" -1 -2
+out "add wraps" 0 -2147483648 run --invoke add "$A" 2147483647 1
+out "add hex arg" 0 17 run --invoke add "$A" 0x10 1
+out "--invoke=NAME form" 0 5 run --invoke=add "$A" 2 3
+out "fib 20" 0 6765 run --invoke fib "$A" 20
+out "i32 min" 0 -2147483648 run --invoke i32_min "$A"
+out "i64 min" 0 -9223372036854775808 run --invoke i64_min "$A"
+out "i64 max" 0 9223372036854775807 run --invoke i64_max "$A"
+out "i64 arg round trip" 0 -9223372036854775808 \
+	run --invoke i64_id "$A" -9223372036854775808
+out "two results, one per line" 0 "$(printf '%s\n' -7 -7)" \
+	run --invoke pair "$A" -7
+out "no results, no output" 0 "" run --invoke nothing "$A"
+out "_start by default" 0 "" run "$tmp/start.wasm"
+
+# ---- floats ---------------------------------------------------------------
+out "f64 0.1" 0 0.1 run --invoke f64_tenth "$F"
+out "f32 1/3 shortest" 0 0.33333334 run --invoke f32_third "$F"
+out "f32 round trip 0.1" 0 0.1 run --invoke f32_id "$F" 0.1
+out "f64 round trip 1e-300" 0 1e-300 run --invoke f64_id "$F" 1e-300
+# The output of one run is the input of the next: it must keep the bits.
+wh run --invoke f32_third "$F"
+third=$(cat "$tmp/out")
+out "f32 output parses back" 0 "$third" run --invoke f32_id "$F" "$third"
+out "f64 NaN payload" 0 nan:0x4000000000001 run --invoke f64_nan_payload "$F"
+out "f32 negative NaN payload" 0 -nan:0x200001 \
+	run --invoke f32_neg_nan_payload "$F"
+out "f64 NaN payload round trip" 0 nan:0x4000000000001 \
+	run --invoke f64_id "$F" nan:0x4000000000001
+out "f64 -inf" 0 -inf run --invoke f64_inf "$F"
+out "f32 -0" 0 -0 run --invoke f32_neg_zero "$F"
+
+# ---- traps ----------------------------------------------------------------
+trapped "trap: unreachable" unreachable run --invoke unreachable "$T"
+trapped "trap: integer_divide_by_zero" integer_divide_by_zero \
+	run --invoke div_zero "$T" 0
+out "div_u by 2 does not trap" 0 0 run --invoke div_zero "$T" 2
+trapped "trap: out_of_bounds_memory" out_of_bounds_memory \
+	run --invoke oob_load "$T"
+trapped "trap: stack_overflow" stack_overflow run --invoke recurse "$T" 0
+trapped "trap: timeout (--timeout-ms)" timeout \
+	run --timeout-ms 200 --invoke spin "$T"
+out "--timeout-ms leaves quick calls alone" 0 0 \
+	run --timeout-ms 5000 --invoke count "$T" 1000
+trapped "trap: out_of_fuel (--fuel)" out_of_fuel \
+	run --fuel 1000 --invoke count "$T" 100000
+out "enough fuel" 0 0 run --fuel 100000 --invoke count "$T" 100
+out "memory.grow without a cap" 0 1 run --invoke grow "$T" 10
+out "memory.grow over --max-pages" 0 -1 \
+	run --max-pages 4 --invoke grow "$T" 10
+
+# ---- usage and load errors ------------------------------------------------
+err "too few arguments" 2 "add expects 2 arguments" \
+	run --invoke add "$A" 1
+err "too many arguments" 2 "expects 2 arguments .* got 3" \
+	run --invoke add "$A" 1 2 3
+err "argument of the wrong type" 2 "argument 2 of add: 'x' is not a valid i32" \
+	run --invoke add "$A" 1 x
+err "float for an i64" 2 "not a valid i64" run --invoke i64_id "$A" 1.5
+err "no such export" 2 "no export named 'nope'" run --invoke nope "$A"
+err "export is not a function" 2 "'g' is a global" run --invoke g "$A"
+err "no _start" 2 "no export named '_start'.*add" run "$A"
+err "missing file" 1 "error: $tmp/none.wasm: " run "$tmp/none.wasm"
+printf '\000asm\001\000\000\000\001\005\001\140' >"$tmp/truncated.wasm"
+err "truncated module" 1 "^error: $tmp/truncated.wasm: .* at offset [0-9]+$" \
+	run "$tmp/truncated.wasm"
+printf 'hello world' >"$tmp/text.wasm"
+err "not wasm at all" 1 "^error: $tmp/text.wasm: .* at offset 0$" \
+	run "$tmp/text.wasm"
+err "missing imports listed" 1 \
+	"module needs imports: env\\.log, env\\.mem$" \
+	run --invoke hello "$tmp/imports.wasm"
+err "WASI imports" 1 \
+	"module needs imports: wasi_snapshot_preview1\\.fd_write, wasi_snapshot_preview1\\.proc_exit \\(WASI support is not built yet\\)" \
+	run "$tmp/wasi_hello.wasm"
+err "unavailable tier" 2 "tier baseline is not available yet" \
+	--tier=baseline run --invoke add "$A" 1 2
+err "unavailable tier after the verb" 2 "tier opt is not available yet" \
+	run --tier=opt --invoke add "$A" 1 2
+out "--tier=interp" 0 3 --tier=interp run --invoke add "$A" 1 2
+err "unknown tier" 2 "unknown tier 'jit'" --tier=jit run "$A"
+err "unknown verb" 2 "unknown verb 'frobnicate'" frobnicate
+err "unknown run option" 2 "unknown option '--bogus'" run --bogus "$A"
+err "bad --fuel" 2 "--fuel: 'lots'" run --fuel lots "$A"
+err "no file" 2 "usage: wasmhost run" run
+wh --version
+if [ "$rc" -eq 0 ] && grep -q '^wasmhost ' "$tmp/out"; then ok "--version"
+else bad "--version" "$(details --version)"; fi
+wh --help
+if [ "$rc" -eq 0 ] && grep -q 'usage: wasmhost' "$tmp/out"; then ok "--help"
+else bad "--help" "$(details --help)"; fi
+
+# ---- inspect --------------------------------------------------------------
+out "inspect imports" 0 "$(printf '%s\n' \
+	'import func env.log (i32) -> ()' \
+	'import memory env.mem {min 1, max 2}' \
+	'export func hello () -> ()')" inspect "$tmp/imports.wasm"
+wh inspect "$A"
+if [ "$rc" -eq 0 ] &&
+    grep -qx 'export func add (i32, i32) -> (i32)' "$tmp/out" &&
+    grep -qx 'export func pair (i32) -> (i32, i64)' "$tmp/out" &&
+    grep -qx 'export global g const i32' "$tmp/out"; then
+	ok "inspect exports"
+else
+	bad "inspect exports" "$(details inspect "$A")"
+fi
+err "inspect malformed" 1 "at offset [0-9]+$" inspect "$tmp/truncated.wasm"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

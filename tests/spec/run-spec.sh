@@ -1,0 +1,75 @@
+#!/bin/sh
+# run-spec.sh -- the WebAssembly core spec suite (all but simd_*.wast)
+# through `wasmhost spec`.  Run by `make check` with top_srcdir,
+# top_builddir and WAST2JSON in the environment.
+#
+#   WASM_TESTSUITE  folder of .wast files
+#                   (default: $top_srcdir/../shared/wasm-testsuite/core)
+#   WASMHOST_TIER   tier to force (default interp)
+#   WASMHOST_SPEC_FLAGS  extra flags for `wasmhost spec` (e.g. "--strict -v")
+#
+# Exits 77 (automake SKIP) when the suite or wast2json is missing, unless
+# CI=true, where that is a failure.  Converted files are cached in
+# $top_builddir/tests/spec/out and redone only when the .wast is newer.
+
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
+suite=${WASM_TESTSUITE:-$top_srcdir/../shared/wasm-testsuite/core}
+wast2json=${WAST2JSON:-wast2json}
+wasmhost=$top_builddir/wasmhost
+out=$top_builddir/tests/spec/out
+
+missing() {
+	echo "run-spec.sh: $1"
+	if [ "$CI" = true ]; then
+		echo "run-spec.sh: CI=true, so this is a failure"
+		exit 1
+	fi
+	exit 77
+}
+
+[ -d "$suite" ] || missing "spec suite not found at $suite (set WASM_TESTSUITE)"
+command -v "$wast2json" >/dev/null 2>&1 ||
+	missing "wast2json not found (install wabt; configure sets WAST2JSON)"
+[ -x "$wasmhost" ] || { echo "run-spec.sh: $wasmhost not built"; exit 1; }
+
+jsons=
+nconv=0
+for wast in "$suite"/*.wast; do
+	name=$(basename "$wast" .wast)
+	case $name in simd_*) continue ;; esac
+	dir=$out/$name
+	json=$dir/$name.json
+	if [ ! -f "$json" ] || [ "$wast" -nt "$json" ]; then
+		rm -rf "$dir" && mkdir -p "$dir" || exit 1
+		if ! "$wast2json" "$wast" -o "$json" >"$dir/wast2json.log" 2>&1; then
+			echo "run-spec.sh: wast2json failed on $wast:"
+			cat "$dir/wast2json.log"
+			rm -f "$json"
+			exit 1
+		fi
+		nconv=$((nconv + 1))
+	fi
+	jsons="$jsons $json"
+done
+[ -n "$jsons" ] || missing "no .wast files in $suite"
+echo "run-spec.sh: $nconv file(s) converted, $(echo $jsons | wc -w) to run," \
+	"tier ${WASMHOST_TIER:-interp}"
+
+# shellcheck disable=SC2086 # word splitting is wanted: paths have no spaces
+"$wasmhost" spec --tier="${WASMHOST_TIER:-interp}" $WASMHOST_SPEC_FLAGS \
+	$jsons >"$out/summary.log" 2>&1
+rc=$?
+# Failures first (they can be many: show the head), then the summary line.
+nfail=$(grep -c ':[0-9]*: ' "$out/summary.log")
+if [ "$nfail" -gt 0 ]; then
+	grep ':[0-9]*: ' "$out/summary.log" | head -200
+	[ "$nfail" -gt 200 ] && echo "... ($nfail lines; all in $out/summary.log)"
+fi
+summary=$(tail -n 1 "$out/summary.log")
+echo "$summary"
+case $summary in
+*" passed, "*" failed, "*" skipped") ;;
+*) echo "run-spec.sh: the runner did not finish (exit $rc)"; exit 1 ;;
+esac
+[ "$rc" -eq 0 ]
