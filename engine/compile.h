@@ -4,9 +4,23 @@
 
 #include "module.h"
 
+/* A function's pre-decoded code (see interp_ops.h for the format). */
+struct fcode {
+	uint8_t *code;
+	uint32_t code_len;
+	uint32_t func_index;
+	uint32_t nlocals;          /* params + declared locals */
+	uint32_t frame_slots;      /* nlocals + max operand depth */
+	uint32_t nmap;
+	uint32_t (*map)[2];        /* (code offset, wasm offset) of each
+	                              instruction that can trap, ascending */
+};
+
 /* Wasm byte offset of the instruction whose pre-decoded code contains ip,
  * or SIZE_MAX if ip is not inside c's code. */
 size_t fcode_wasm_offset(const struct fcode *c, const void *ip);
+/* Size in bytes of c's code (0 for NULL). */
+uint32_t fcode_code_bytes(const struct fcode *c);
 /* The address range of c's code. */
 void fcode_range(const struct fcode *c, const void **lo, const void **hi);
 

@@ -1,0 +1,71 @@
+/* interp_memory.h -- memory handlers of interp.c's dispatch loop (included
+ * inside run(); see interp_ops.h for the layouts).  Loads and stores are
+ * not bounds-checked: index + offset < 2^33 stays inside the reservation
+ * and the guard pages fault. */
+
+#define EA(a_off) ((uint64_t)U32(a_off) + ld32(ip + 8))
+#define LOAD(name, T, conv) \
+	L_##name: { T v; memcpy(&v, mem + EA(6), sizeof v); SL(4) = (conv); ip += 12; NEXT(); }
+#define STORE(name, T) \
+	L_##name: { T v = (T)SL(6); memcpy(mem + EA(4), &v, sizeof v); ip += 12; NEXT(); }
+
+LOAD(LD_I32, uint32_t, (uint64_t)v)
+LOAD(LD_I64, uint64_t, v)
+LOAD(LD_8S32, int8_t, (uint32_t)(int32_t)v)
+LOAD(LD_8U, uint8_t, (uint64_t)v)
+LOAD(LD_16S32, int16_t, (uint32_t)(int32_t)v)
+LOAD(LD_16U, uint16_t, (uint64_t)v)
+LOAD(LD_8S64, int8_t, (uint64_t)(int64_t)v)
+LOAD(LD_16S64, int16_t, (uint64_t)(int64_t)v)
+LOAD(LD_32S64, int32_t, (uint64_t)(int64_t)v)
+STORE(ST_8, uint8_t)
+STORE(ST_16, uint16_t)
+STORE(ST_32, uint32_t)
+STORE(ST_64, uint64_t)
+
+#undef LOAD
+#undef STORE
+#undef EA
+
+L_MEMORY_SIZE:
+	SL(4) = inst->memory->pages;
+	ip += 6;
+	NEXT();
+L_MEMORY_GROW: {
+	uint32_t delta = U32(6);
+	SL(4) = (uint32_t)memory_grow(inst->memory, delta);
+	ip += 8;
+	NEXT();
+}
+L_MEMORY_FILL: { /* d v n */
+	uint64_t d = U32(4), n = U32(8);
+	if (unlikely(d + n > inst->memory->size_bytes))
+		TRAP(WASM_TRAP_OUT_OF_BOUNDS_MEMORY);
+	memset(mem + d, (int)(uint8_t)SL(6), n);
+	ip += 10;
+	NEXT();
+}
+L_MEMORY_COPY: { /* d s n */
+	uint64_t d = U32(4), src = U32(6), n = U32(8);
+	uint64_t size = inst->memory->size_bytes;
+	if (unlikely(d + n > size || src + n > size))
+		TRAP(WASM_TRAP_OUT_OF_BOUNDS_MEMORY);
+	memmove(mem + d, mem + src, n);
+	ip += 10;
+	NEXT();
+}
+L_MEMORY_INIT: { /* d s n seg32 */
+	uint32_t seg = ld32(ip + 10);
+	const data_t *ds = &mod->datas[seg];
+	uint64_t len = inst->data_dropped[seg] ? 0 : ds->len;
+	uint64_t d = U32(4), src = U32(6), n = U32(8);
+	if (unlikely(src + n > len || d + n > inst->memory->size_bytes))
+		TRAP(WASM_TRAP_OUT_OF_BOUNDS_MEMORY);
+	memcpy(mem + d, ds->bytes + src, n);
+	ip += 14;
+	NEXT();
+}
+L_DATA_DROP:
+	inst->data_dropped[ld32(ip + 4)] = 1;
+	ip += 8;
+	NEXT();

@@ -1,0 +1,330 @@
+/* interp_numeric.h -- numeric handlers of interp.c's dispatch loop
+ * (included inside run(); see interp_ops.h).  i32 results are stored
+ * zero-extended, f32 as their bits in the low half. */
+
+/* d a b */
+#define BIN(name, T, GET, expr, PUT) \
+	L_##name: { T a = GET(6), b = GET(8); SL(4) = PUT(expr); ip += 10; NEXT(); }
+/* d a imm32 (i64: sign-extended) */
+#define BINI32(name, T, GET, expr) \
+	L_##name: { T a = GET(6), b = (T)ld32(ip + 8); SL(4) = (uint32_t)(expr); ip += 12; NEXT(); }
+#define BINI64(name, T, expr) \
+	L_##name: { T a = (T)U64(6), b = (T)(int64_t)(int32_t)ld32(ip + 8); SL(4) = (uint64_t)(expr); ip += 12; NEXT(); }
+/* d a */
+#define UN(name, T, GET, expr, PUT) \
+	L_##name: { T a = GET(6); SL(4) = PUT(expr); ip += 8; NEXT(); }
+/* a b rel32 | a imm32 rel32 */
+#define BRCMP(name, T, GET, expr) \
+	L_##name: { T a = GET(4), b = GET(6); ip = (expr) ? REL(8) : ip + 12; NEXT(); }
+#define BRCMPI(name, T, GET, expr) \
+	L_##name: { T a = GET(4), b = (T)ld32(ip + 6); ip = (expr) ? REL(10) : ip + 14; NEXT(); }
+
+#define P32(x) ((uint64_t)(uint32_t)(x))
+#define P64(x) ((uint64_t)(x))
+#define PF32(x) of_f32(x)
+#define PF64(x) of_f64(x)
+
+/* ---- i32 ---- */
+UN(EQZ32, uint32_t, U32, a == 0, P32)
+BIN(EQ32, uint32_t, U32, a == b, P32)
+BIN(NE32, uint32_t, U32, a != b, P32)
+BIN(LTS32, int32_t, S32, a < b, P32)
+BIN(LTU32, uint32_t, U32, a < b, P32)
+BIN(GTS32, int32_t, S32, a > b, P32)
+BIN(GTU32, uint32_t, U32, a > b, P32)
+BIN(LES32, int32_t, S32, a <= b, P32)
+BIN(LEU32, uint32_t, U32, a <= b, P32)
+BIN(GES32, int32_t, S32, a >= b, P32)
+BIN(GEU32, uint32_t, U32, a >= b, P32)
+UN(CLZ32, uint32_t, U32, a ? __builtin_clz(a) : 32, P32)
+UN(CTZ32, uint32_t, U32, a ? __builtin_ctz(a) : 32, P32)
+UN(POPCNT32, uint32_t, U32, __builtin_popcount(a), P32)
+BIN(ADD32, uint32_t, U32, a + b, P32)
+BIN(SUB32, uint32_t, U32, a - b, P32)
+BIN(MUL32, uint32_t, U32, a * b, P32)
+L_DIVS32: {
+	int32_t a = S32(6), b = S32(8);
+	if (unlikely(b == 0))
+		TRAP(WASM_TRAP_INTEGER_DIVIDE_BY_ZERO);
+	if (unlikely(a == INT32_MIN && b == -1))
+		TRAP(WASM_TRAP_INTEGER_OVERFLOW);
+	SL(4) = (uint32_t)(a / b);
+	ip += 10;
+	NEXT();
+}
+L_DIVU32: {
+	uint32_t a = U32(6), b = U32(8);
+	if (unlikely(b == 0))
+		TRAP(WASM_TRAP_INTEGER_DIVIDE_BY_ZERO);
+	SL(4) = a / b;
+	ip += 10;
+	NEXT();
+}
+L_REMS32: {
+	int32_t a = S32(6), b = S32(8);
+	if (unlikely(b == 0))
+		TRAP(WASM_TRAP_INTEGER_DIVIDE_BY_ZERO);
+	SL(4) = b == -1 ? 0 : (uint32_t)(a % b);
+	ip += 10;
+	NEXT();
+}
+L_REMU32: {
+	uint32_t a = U32(6), b = U32(8);
+	if (unlikely(b == 0))
+		TRAP(WASM_TRAP_INTEGER_DIVIDE_BY_ZERO);
+	SL(4) = a % b;
+	ip += 10;
+	NEXT();
+}
+BIN(AND32, uint32_t, U32, a & b, P32)
+BIN(OR32, uint32_t, U32, a | b, P32)
+BIN(XOR32, uint32_t, U32, a ^ b, P32)
+BIN(SHL32, uint32_t, U32, a << (b & 31), P32)
+BIN(SHRS32, uint32_t, U32, (uint32_t)((int32_t)a >> (b & 31)), P32)
+BIN(SHRU32, uint32_t, U32, a >> (b & 31), P32)
+BIN(ROTL32, uint32_t, U32, (a << (b & 31)) | (a >> ((32 - (b & 31)) & 31)), P32)
+BIN(ROTR32, uint32_t, U32, (a >> (b & 31)) | (a << ((32 - (b & 31)) & 31)), P32)
+
+/* ---- i64 ---- */
+UN(EQZ64, uint64_t, U64, a == 0, P32)
+BIN(EQ64, uint64_t, U64, a == b, P32)
+BIN(NE64, uint64_t, U64, a != b, P32)
+BIN(LTS64, int64_t, S64, a < b, P32)
+BIN(LTU64, uint64_t, U64, a < b, P32)
+BIN(GTS64, int64_t, S64, a > b, P32)
+BIN(GTU64, uint64_t, U64, a > b, P32)
+BIN(LES64, int64_t, S64, a <= b, P32)
+BIN(LEU64, uint64_t, U64, a <= b, P32)
+BIN(GES64, int64_t, S64, a >= b, P32)
+BIN(GEU64, uint64_t, U64, a >= b, P32)
+UN(CLZ64, uint64_t, U64, a ? __builtin_clzll(a) : 64, P64)
+UN(CTZ64, uint64_t, U64, a ? __builtin_ctzll(a) : 64, P64)
+UN(POPCNT64, uint64_t, U64, __builtin_popcountll(a), P64)
+BIN(ADD64, uint64_t, U64, a + b, P64)
+BIN(SUB64, uint64_t, U64, a - b, P64)
+BIN(MUL64, uint64_t, U64, a * b, P64)
+L_DIVS64: {
+	int64_t a = S64(6), b = S64(8);
+	if (unlikely(b == 0))
+		TRAP(WASM_TRAP_INTEGER_DIVIDE_BY_ZERO);
+	if (unlikely(a == INT64_MIN && b == -1))
+		TRAP(WASM_TRAP_INTEGER_OVERFLOW);
+	SL(4) = (uint64_t)(a / b);
+	ip += 10;
+	NEXT();
+}
+L_DIVU64: {
+	uint64_t a = U64(6), b = U64(8);
+	if (unlikely(b == 0))
+		TRAP(WASM_TRAP_INTEGER_DIVIDE_BY_ZERO);
+	SL(4) = a / b;
+	ip += 10;
+	NEXT();
+}
+L_REMS64: {
+	int64_t a = S64(6), b = S64(8);
+	if (unlikely(b == 0))
+		TRAP(WASM_TRAP_INTEGER_DIVIDE_BY_ZERO);
+	SL(4) = b == -1 ? 0 : (uint64_t)(a % b);
+	ip += 10;
+	NEXT();
+}
+L_REMU64: {
+	uint64_t a = U64(6), b = U64(8);
+	if (unlikely(b == 0))
+		TRAP(WASM_TRAP_INTEGER_DIVIDE_BY_ZERO);
+	SL(4) = a % b;
+	ip += 10;
+	NEXT();
+}
+BIN(AND64, uint64_t, U64, a & b, P64)
+BIN(OR64, uint64_t, U64, a | b, P64)
+BIN(XOR64, uint64_t, U64, a ^ b, P64)
+BIN(SHL64, uint64_t, U64, a << (b & 63), P64)
+BIN(SHRS64, uint64_t, U64, (uint64_t)((int64_t)a >> (b & 63)), P64)
+BIN(SHRU64, uint64_t, U64, a >> (b & 63), P64)
+BIN(ROTL64, uint64_t, U64, (a << (b & 63)) | (a >> ((64 - (b & 63)) & 63)), P64)
+BIN(ROTR64, uint64_t, U64, (a >> (b & 63)) | (a << ((64 - (b & 63)) & 63)), P64)
+
+/* ---- f32 / f64 ---- */
+#define FLOATS(sfx, T, GET, PUT, SUF) \
+	BIN(FEQ##sfx, T, GET, a == b, P32) \
+	BIN(FNE##sfx, T, GET, a != b, P32) \
+	BIN(FLT##sfx, T, GET, a < b, P32) \
+	BIN(FGT##sfx, T, GET, a > b, P32) \
+	BIN(FLE##sfx, T, GET, a <= b, P32) \
+	BIN(FGE##sfx, T, GET, a >= b, P32) \
+	BIN(FADD##sfx, T, GET, a + b, PUT) \
+	BIN(FSUB##sfx, T, GET, a - b, PUT) \
+	BIN(FMUL##sfx, T, GET, a * b, PUT) \
+	BIN(FDIV##sfx, T, GET, a / b, PUT) \
+	BIN(FMIN##sfx, T, GET, fmin##sfx(a, b), PUT) \
+	BIN(FMAX##sfx, T, GET, fmax##sfx(a, b), PUT) \
+	UN(FCEIL##sfx, T, GET, a != a ? a + a : ceil##SUF(a), PUT) \
+	UN(FFLOOR##sfx, T, GET, a != a ? a + a : floor##SUF(a), PUT) \
+	UN(FTRUNC##sfx, T, GET, a != a ? a + a : trunc##SUF(a), PUT) \
+	UN(FNEAREST##sfx, T, GET, a != a ? a + a : nearbyint##SUF(a), PUT) \
+	UN(FSQRT##sfx, T, GET, sqrt##SUF(a), PUT)
+
+FLOATS(32, float, FL, PF32, f)
+FLOATS(64, double, DB, PF64, )
+#undef FLOATS
+
+/* Sign manipulation on the bits, so NaN payloads pass unchanged. */
+UN(FABS32, uint64_t, U64, a & 0x7fffffffu, P64)
+UN(FNEG32, uint64_t, U64, (a ^ 0x80000000u) & 0xffffffffu, P64)
+BIN(FCOPYSIGN32, uint64_t, U64, (a & 0x7fffffffu) | (b & 0x80000000u), P64)
+UN(FABS64, uint64_t, U64, a & 0x7fffffffffffffffull, P64)
+UN(FNEG64, uint64_t, U64, a ^ 0x8000000000000000ull, P64)
+BIN(FCOPYSIGN64, uint64_t, U64, (a & 0x7fffffffffffffffull) | (b & 0x8000000000000000ull), P64)
+
+/* ---- conversions ---- */
+UN(WRAP, uint64_t, U64, (uint32_t)a, P64)
+UN(EXT8S32, uint32_t, U32, (uint32_t)(int32_t)(int8_t)a, P32)
+UN(EXT16S32, uint32_t, U32, (uint32_t)(int32_t)(int16_t)a, P32)
+UN(EXT8S64, uint64_t, U64, (uint64_t)(int64_t)(int8_t)a, P64)
+UN(EXT16S64, uint64_t, U64, (uint64_t)(int64_t)(int16_t)a, P64)
+UN(EXT32S64, uint64_t, U64, (uint64_t)(int64_t)(int32_t)a, P64)
+
+/* Trapping float -> int: NaN is an invalid conversion, anything outside
+ * (lo, hi) an overflow.  Bounds are exact in the source type. */
+#define TRUNC(name, T, GET, R, lo, hi, PUT) \
+	L_##name: { \
+		T a = GET(6); \
+		if (unlikely(a != a)) \
+			TRAP(WASM_TRAP_INVALID_CONVERSION); \
+		if (unlikely(!(a > (lo) && a < (hi)))) \
+			TRAP(WASM_TRAP_INTEGER_OVERFLOW); \
+		SL(4) = PUT((R)a); \
+		ip += 8; \
+		NEXT(); \
+	}
+TRUNC(TRUNC_F32_S32, float, FL, int32_t, -2147483904.0f, 2147483648.0f, P32)
+TRUNC(TRUNC_F32_U32, float, FL, uint32_t, -1.0f, 4294967296.0f, P32)
+TRUNC(TRUNC_F64_S32, double, DB, int32_t, -2147483649.0, 2147483648.0, P32)
+TRUNC(TRUNC_F64_U32, double, DB, uint32_t, -1.0, 4294967296.0, P32)
+TRUNC(TRUNC_F32_S64, float, FL, int64_t, -9223373136366403584.0f, 9223372036854775808.0f, P64)
+TRUNC(TRUNC_F32_U64, float, FL, uint64_t, -1.0f, 18446744073709551616.0f, P64)
+TRUNC(TRUNC_F64_S64, double, DB, int64_t, -9223372036854777856.0, 9223372036854775808.0, P64)
+TRUNC(TRUNC_F64_U64, double, DB, uint64_t, -1.0, 18446744073709551616.0, P64)
+#undef TRUNC
+
+/* Saturating: NaN -> 0, out of range -> the nearest bound. */
+#define SAT(name, T, GET, R, lo, hi, rmin, rmax, PUT) \
+	L_##name: { \
+		T a = GET(6); \
+		R r; \
+		if (a != a) r = 0; \
+		else if (!(a > (lo))) r = (rmin); \
+		else if (!(a < (hi))) r = (rmax); \
+		else r = (R)a; \
+		SL(4) = PUT(r); \
+		ip += 8; \
+		NEXT(); \
+	}
+SAT(SAT_F32_S32, float, FL, int32_t, -2147483904.0f, 2147483648.0f, INT32_MIN, INT32_MAX, P32)
+SAT(SAT_F32_U32, float, FL, uint32_t, -1.0f, 4294967296.0f, 0, UINT32_MAX, P32)
+SAT(SAT_F64_S32, double, DB, int32_t, -2147483649.0, 2147483648.0, INT32_MIN, INT32_MAX, P32)
+SAT(SAT_F64_U32, double, DB, uint32_t, -1.0, 4294967296.0, 0, UINT32_MAX, P32)
+SAT(SAT_F32_S64, float, FL, int64_t, -9223373136366403584.0f, 9223372036854775808.0f, INT64_MIN, INT64_MAX, P64)
+SAT(SAT_F32_U64, float, FL, uint64_t, -1.0f, 18446744073709551616.0f, 0, UINT64_MAX, P64)
+SAT(SAT_F64_S64, double, DB, int64_t, -9223372036854777856.0, 9223372036854775808.0, INT64_MIN, INT64_MAX, P64)
+SAT(SAT_F64_U64, double, DB, uint64_t, -1.0, 18446744073709551616.0, 0, UINT64_MAX, P64)
+#undef SAT
+
+UN(CONV_S32_F32, int32_t, S32, (float)a, PF32)
+UN(CONV_U32_F32, uint32_t, U32, (float)a, PF32)
+UN(CONV_S64_F32, int64_t, S64, (float)a, PF32)
+UN(CONV_U64_F32, uint64_t, U64, (float)a, PF32)
+UN(DEMOTE, double, DB, (float)a, PF32)
+UN(CONV_S32_F64, int32_t, S32, (double)a, PF64)
+UN(CONV_U32_F64, uint32_t, U32, (double)a, PF64)
+UN(CONV_S64_F64, int64_t, S64, (double)a, PF64)
+UN(CONV_U64_F64, uint64_t, U64, (double)a, PF64)
+UN(PROMOTE, float, FL, (double)a, PF64)
+
+/* ---- with an immediate ---- */
+BINI32(EQ32I, uint32_t, U32, a == b)
+BINI32(NE32I, uint32_t, U32, a != b)
+BINI32(LTS32I, int32_t, S32, a < b)
+BINI32(LTU32I, uint32_t, U32, a < b)
+BINI32(GTS32I, int32_t, S32, a > b)
+BINI32(GTU32I, uint32_t, U32, a > b)
+BINI32(LES32I, int32_t, S32, a <= b)
+BINI32(LEU32I, uint32_t, U32, a <= b)
+BINI32(GES32I, int32_t, S32, a >= b)
+BINI32(GEU32I, uint32_t, U32, a >= b)
+BINI32(ADD32I, uint32_t, U32, a + b)
+BINI32(MUL32I, uint32_t, U32, a * b)
+BINI32(AND32I, uint32_t, U32, a & b)
+BINI32(OR32I, uint32_t, U32, a | b)
+BINI32(XOR32I, uint32_t, U32, a ^ b)
+BINI32(SHL32I, uint32_t, U32, a << (b & 31))
+BINI32(SHRS32I, uint32_t, U32, (uint32_t)((int32_t)a >> (b & 31)))
+BINI32(SHRU32I, uint32_t, U32, a >> (b & 31))
+
+/* Compares yield an i32, hence the (uint32_t) results below. */
+#define BINI64C(name, T, expr) \
+	L_##name: { T a = (T)U64(6), b = (T)(int64_t)(int32_t)ld32(ip + 8); SL(4) = (uint32_t)(expr); ip += 12; NEXT(); }
+BINI64C(EQ64I, uint64_t, a == b)
+BINI64C(NE64I, uint64_t, a != b)
+BINI64C(LTS64I, int64_t, a < b)
+BINI64C(LTU64I, uint64_t, a < b)
+BINI64C(GTS64I, int64_t, a > b)
+BINI64C(GTU64I, uint64_t, a > b)
+BINI64C(LES64I, int64_t, a <= b)
+BINI64C(LEU64I, uint64_t, a <= b)
+BINI64C(GES64I, int64_t, a >= b)
+BINI64C(GEU64I, uint64_t, a >= b)
+#undef BINI64C
+BINI64(ADD64I, uint64_t, a + b)
+BINI64(MUL64I, uint64_t, a * b)
+BINI64(AND64I, uint64_t, a & b)
+BINI64(OR64I, uint64_t, a | b)
+BINI64(XOR64I, uint64_t, a ^ b)
+BINI64(SHL64I, uint64_t, a << (b & 63))
+BINI64(SHRS64I, uint64_t, (uint64_t)((int64_t)a >> (b & 63)))
+BINI64(SHRU64I, uint64_t, a >> (b & 63))
+
+/* ---- fused compare-and-branch ---- */
+BRCMP(EQ_BR32, uint32_t, U32, a == b)
+BRCMP(NE_BR32, uint32_t, U32, a != b)
+BRCMP(LTS_BR32, int32_t, S32, a < b)
+BRCMP(LTU_BR32, uint32_t, U32, a < b)
+BRCMP(GTS_BR32, int32_t, S32, a > b)
+BRCMP(GTU_BR32, uint32_t, U32, a > b)
+BRCMP(LES_BR32, int32_t, S32, a <= b)
+BRCMP(LEU_BR32, uint32_t, U32, a <= b)
+BRCMP(GES_BR32, int32_t, S32, a >= b)
+BRCMP(GEU_BR32, uint32_t, U32, a >= b)
+BRCMPI(EQ_BR32I, uint32_t, U32, a == b)
+BRCMPI(NE_BR32I, uint32_t, U32, a != b)
+BRCMPI(LTS_BR32I, int32_t, S32, a < b)
+BRCMPI(LTU_BR32I, uint32_t, U32, a < b)
+BRCMPI(GTS_BR32I, int32_t, S32, a > b)
+BRCMPI(GTU_BR32I, uint32_t, U32, a > b)
+BRCMPI(LES_BR32I, int32_t, S32, a <= b)
+BRCMPI(LEU_BR32I, uint32_t, U32, a <= b)
+BRCMPI(GES_BR32I, int32_t, S32, a >= b)
+BRCMPI(GEU_BR32I, uint32_t, U32, a >= b)
+BRCMP(EQ_BR64, uint64_t, U64, a == b)
+BRCMP(NE_BR64, uint64_t, U64, a != b)
+BRCMP(LTS_BR64, int64_t, S64, a < b)
+BRCMP(LTU_BR64, uint64_t, U64, a < b)
+BRCMP(GTS_BR64, int64_t, S64, a > b)
+BRCMP(GTU_BR64, uint64_t, U64, a > b)
+BRCMP(LES_BR64, int64_t, S64, a <= b)
+BRCMP(LEU_BR64, uint64_t, U64, a <= b)
+BRCMP(GES_BR64, int64_t, S64, a >= b)
+BRCMP(GEU_BR64, uint64_t, U64, a >= b)
+
+#undef BIN
+#undef BINI32
+#undef BINI64
+#undef UN
+#undef BRCMP
+#undef BRCMPI
+#undef P32
+#undef P64
+#undef PF32
+#undef PF64
