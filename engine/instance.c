@@ -354,6 +354,7 @@ wasm_status store_call_host(wasm_store *s, wasm_func *f,
 	wasm_call_ctx ctx = { .store = s, .inst = caller };
 	wasm_call_ctx *prev_ctx = s->ctx;
 	uint64_t *prev_free = ex->sp_free;
+	wasm_func *prev_func = ex->cur_func;
 	const void *prev_lo = ex->cur_code_lo, *prev_hi = ex->cur_code_hi;
 
 	/* A nested call from the host must not overwrite the caller's
@@ -361,13 +362,16 @@ wasm_status store_call_host(wasm_store *s, wasm_func *f,
 	uint64_t *past = slots + func_slot_count(f);
 	if (slots >= ex->stack && slots < ex->stack_end && past > ex->sp_free)
 		ex->sp_free = past;
-	/* The host's registers say nothing about wasm offsets. */
+	/* The host's registers say nothing about wasm offsets: a fault in
+	 * the host reports the host function, no offset. */
+	ex->cur_func = f;
 	ex->cur_code_lo = ex->cur_code_hi = NULL;
 	ex->trap = WASM_TRAP_NONE;
 	s->ctx = &ctx;
 	wasm_status st = f->host(&ctx, f->host_env, slots);
 	s->ctx = prev_ctx;
 	ex->sp_free = prev_free;
+	ex->cur_func = prev_func;
 	ex->cur_code_lo = prev_lo;
 	ex->cur_code_hi = prev_hi;
 

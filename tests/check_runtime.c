@@ -1,8 +1,9 @@
 /* check_runtime.c -- stores, memories, tables, globals, host calls,
  * instantiation (on hand-built modules) and value formatting.
  *
- * No wasm code runs here: calls go to host functions, and modules are
- * filled in by hand so instantiation can be tested without the decoder.
+ * Most calls go to host functions, and most modules are filled in by hand
+ * so instantiation is tested apart from the decoder; one small binary
+ * module checks faults in wasm code and re-entry through the interpreter.
  */
 #include "runtime.h"
 #include "compile.h"
@@ -22,26 +23,6 @@
 #define HAVE_ASAN 0
 #endif
 
-/* TEMPORARY: until interp.c/compile.c/module.c land in the library.  No
- * test here runs wasm code. */
-__attribute__((weak)) wasm_status interp_call(wasm_store *s, wasm_func *f,
-	uint64_t *sp)
-{
-	return exec_trap(&s->ex, WASM_TRAP_UNREACHABLE, "no interpreter");
-}
-
-__attribute__((weak)) size_t fcode_wasm_offset(const struct fcode *c,
-	const void *ip)
-{
-	return SIZE_MAX;
-}
-
-__attribute__((weak)) const char *module_func_name(const wasm_module *m,
-	uint32_t i)
-{
-	return NULL;
-}
-
 static wasm_engine *engine;
 static wasm_store *store;
 
@@ -53,9 +34,13 @@ static void setup(void)
 	ck_assert_ptr_nonnull(store);
 }
 
+static wasm_module *peek_module;
+
 static void teardown(void)
 {
 	wasm_store_free(store);
+	wasm_module_free(peek_module); /* after the store: instances use it */
+	peek_module = NULL;
 	wasm_engine_free(engine);
 	store = NULL;
 	engine = NULL;
@@ -1049,6 +1034,117 @@ START_TEST(instance_other_engine)
 }
 END_TEST
 
+/* ---- wasm code: faults and re-entry ---------------------------------- */
+
+/* (module
+ *   (import "env" "cb" (func))                          ;; func 0
+ *   (memory 1)
+ *   (func (export "peek") (param i32) (result i32)      ;; func 1
+ *     local.get 0  i32.load)                            ;; i32.load at 67
+ *   (func (export "callcb") call 0))                    ;; func 2 */
+static const uint8_t peek_wasm[] = {
+	0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+	0x01, 0x09, 0x02, 0x60, 0x01, 0x7f, 0x01, 0x7f, 0x60, 0x00, 0x00,
+	0x02, 0x0a, 0x01, 0x03, 'e', 'n', 'v', 0x02, 'c', 'b', 0x00, 0x01,
+	0x03, 0x03, 0x02, 0x00, 0x01,
+	0x05, 0x03, 0x01, 0x00, 0x01,
+	0x07, 0x11, 0x02, 0x04, 'p', 'e', 'e', 'k', 0x00, 0x01,
+	0x06, 'c', 'a', 'l', 'l', 'c', 'b', 0x00, 0x02,
+	0x0a, 0x0e, 0x02, 0x07, 0x00, 0x20, 0x00, 0x28, 0x02, 0x00, 0x0b,
+	0x04, 0x00, 0x10, 0x00, 0x0b,
+};
+#define PEEK_LOAD_OFFSET 67u
+
+static wasm_func *peek_fn, *callcb_fn;
+static int cb_calls;
+
+static wasm_status peek(uint32_t addr, int32_t *out, wasm_error *err)
+{
+	wasm_value arg = { .type = WASM_I32, .of.i32 = (int32_t)addr }, res;
+	wasm_status st = wasm_func_call(store, peek_fn, &arg, 1, &res, 1, err);
+	if (st == WASM_OK)
+		*out = res.of.i32;
+	return st;
+}
+
+/* The import: checks wasm_call_memory, then calls back into wasm, which
+ * traps, then succeeds. */
+static wasm_status host_cb(wasm_call_ctx *ctx, void *env, uint64_t *slots)
+{
+	wasm_error err;
+	int32_t v = 0;
+	wasm_memory *mem = wasm_call_memory(ctx);
+
+	ck_assert_ptr_nonnull(mem);
+	wasm_memory_data(mem)[8] = 9;
+	ck_assert_int_eq(peek(WASM_PAGE_SIZE, &v, &err), WASM_ERR_TRAP);
+	ck_assert_int_eq(err.trap, WASM_TRAP_OUT_OF_BOUNDS_MEMORY);
+	ck_assert_int_eq(peek(8, &v, &err), WASM_OK);
+	ck_assert_int_eq(v, 9);
+	cb_calls++;
+	return WASM_OK;
+}
+
+/* Load and instantiate peek_wasm in the fixture's store. */
+static void peek_load(void)
+{
+	wasm_error err;
+	ck_assert_int_eq(wasm_module_load(engine, peek_wasm, sizeof peek_wasm,
+		&peek_module, &err), WASM_OK);
+	wasm_extern imp = { .kind = WASM_EXTERN_FUNC,
+		.of.func = make_nullary(host_cb, NULL) };
+	wasm_instance *inst;
+	ck_assert_int_eq(wasm_instance_new(store, peek_module, &imp, 1, &inst,
+		&err), WASM_OK);
+	wasm_extern x;
+	ck_assert(wasm_instance_export(inst, "peek", &x));
+	peek_fn = x.of.func;
+	ck_assert(wasm_instance_export(inst, "callcb", &x));
+	callcb_fn = x.of.func;
+	cb_calls = 0;
+}
+
+START_TEST(wasm_fault_traps)
+{
+	wasm_error err;
+	int32_t v = -1;
+	static const uint32_t bad[] = { WASM_PAGE_SIZE - 3, WASM_PAGE_SIZE,
+		0x7fffffffu, 0xffffffffu };
+
+	peek_load();
+	ck_assert_int_eq(peek(WASM_PAGE_SIZE - 4, &v, &err), WASM_OK);
+	ck_assert_int_eq(v, 0);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		memset(&err, 0, sizeof err);
+		ck_assert_int_eq(peek(bad[i], &v, &err), WASM_ERR_TRAP);
+		ck_assert_int_eq(err.trap, WASM_TRAP_OUT_OF_BOUNDS_MEMORY);
+		ck_assert_str_eq(err.message, "out of bounds memory access");
+		ck_assert_uint_eq(err.func_index, 1);
+		ck_assert_str_eq(err.func_name, "peek");
+		ck_assert_uint_eq(err.offset, PEEK_LOAD_OFFSET);
+		ck_assert_ptr_null(store->ex.fault_jmp);
+		ck_assert_ptr_eq(store->ex.frame_top, store->ex.frames);
+		ck_assert_ptr_eq(store->ex.sp_free, store->ex.stack);
+	}
+	ck_assert_int_eq(wasm_memory_grow(peek_fn->inst->memory, 1), 1);
+	ck_assert_int_eq(peek(WASM_PAGE_SIZE, &v, &err), WASM_OK);
+}
+END_TEST
+
+START_TEST(wasm_reentry)
+{
+	wasm_error err;
+
+	peek_load();
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(wasm_func_call(store, callcb_fn, NULL, 0, NULL,
+			0, &err), WASM_OK);
+	ck_assert_int_eq(cb_calls, 3);
+	ck_assert_uint_eq(store->ex.depth, 0);
+	ck_assert_ptr_eq(store->ex.frame_top, store->ex.frames);
+}
+END_TEST
+
 /* ---- values ---------------------------------------------------------- */
 
 static void fmt(wasm_valtype t, uint64_t bits, char *buf, size_t len)
@@ -1315,6 +1411,8 @@ static Suite *runtime_suite(void)
 	tcase_add_test(core, store_settings);
 	tcase_add_test(core, instance_everything);
 	tcase_add_test(core, instance_start_runs);
+	tcase_add_test(core, wasm_fault_traps);
+	tcase_add_test(core, wasm_reentry);
 	tcase_add_test(core, value_format_exact);
 	tcase_add_test(core, value_roundtrip_special);
 	tcase_add_test(core, value_roundtrip_random);
