@@ -58,8 +58,8 @@ uint32_t engine_intern_type(wasm_engine *e, uint32_t nparams,
 	for (uint32_t i = 0; i < e->ntypes; i++) {
 		struct interned_type *t = &e->types[i];
 		if (t->nparams == nparams && t->nresults == nresults &&
-		    memcmp(t->types, params, nparams) == 0 &&
-		    memcmp(t->types + nparams, results, nresults) == 0)
+		    (nparams == 0 || memcmp(t->types, params, nparams) == 0) &&
+		    (nresults == 0 || memcmp(t->types + nparams, results, nresults) == 0))
 			return i;
 	}
 	if (e->ntypes == e->cap_types) {
@@ -73,8 +73,10 @@ uint32_t engine_intern_type(wasm_engine *e, uint32_t nparams,
 	uint8_t *buf = malloc(nparams + nresults + 1);
 	if (!buf)
 		return UINT32_MAX;
-	memcpy(buf, params, nparams);
-	memcpy(buf + nparams, results, nresults);
+	if (nparams)
+		memcpy(buf, params, nparams);
+	if (nresults)
+		memcpy(buf + nparams, results, nresults);
 	e->types[e->ntypes] = (struct interned_type){ nparams, nresults, buf };
 	return e->ntypes++;
 }
