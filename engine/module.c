@@ -1,6 +1,7 @@
 /* module.c -- the public module API: load (decode + validate + check every
  * body), free, and import/export introspection. */
 #include "module.h"
+#include "compile.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -158,4 +159,32 @@ const char *module_func_name(const wasm_module *m, uint32_t i)
 			return ex->name;
 	}
 	return NULL;
+}
+
+void wasm_module_stats_get(const wasm_module *m, wasm_module_stats *out)
+{
+	memset(out, 0, sizeof *out);
+	/* The module was decoded, so its section headers are well formed. */
+	reader r = { m->bytes, m->bytes + 8, m->bytes + m->len };
+	while (r.p < r.end) {
+		uint8_t id;
+		uint32_t size;
+		if (!read_u8(&r, &id, NULL) || !read_u32(&r, &size, NULL) ||
+		    size > (size_t)(r.end - r.p))
+			break;
+		if (id == 10) {
+			out->code_section_bytes = size;
+			break;
+		}
+		r.p += size;
+	}
+	out->nfuncs = m->nfuncs - m->nfunc_imports;
+	for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) {
+		const func_t *f = &m->funcs[i];
+		if (!f->code)
+			continue;
+		out->nfuncs_compiled++;
+		out->compiled_wasm_bytes += f->body_end - f->body_offset;
+		out->compiled_code_bytes += fcode_code_bytes(f->code);
+	}
 }

@@ -188,6 +188,19 @@ void wasm_module_export(const wasm_module *m, uint32_t i, wasm_extern_desc *out)
 /* Index of the named export, or WASM_NO_INDEX. */
 uint32_t wasm_module_export_find(const wasm_module *m, const char *name);
 
+/* Sizes for tools and benchmarks.  Function bodies are pre-decoded lazily
+ * (on first call), so the compiled_* counts grow as the module runs. */
+typedef struct {
+	uint64_t code_section_bytes;  /* payload of the binary's code section */
+	uint32_t nfuncs;              /* defined functions (imports excluded) */
+	uint32_t nfuncs_compiled;     /* of those, pre-decoded so far */
+	uint64_t compiled_wasm_bytes; /* their wasm instruction bytes (local
+	                                 declarations excluded) */
+	uint64_t compiled_code_bytes; /* their pre-decoded code bytes */
+} wasm_module_stats;
+
+void wasm_module_stats_get(const wasm_module *m, wasm_module_stats *out);
+
 /* ---- stores and limits ----------------------------------------------- */
 
 wasm_store *wasm_store_new(wasm_engine *engine);
