@@ -21,14 +21,15 @@ wasm_status func_validate(const wasm_module *m, uint32_t i, wasm_error *err)
 void fcode_free(struct fcode *c) { (void)c; }
 #endif
 
-static wasm_engine *engine;
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	wasm_module *m = NULL;
 	wasm_error err;
+	/* A fresh engine per input: its type intern table would otherwise
+	 * grow for the whole run and hide per-input leaks. */
+	wasm_engine *engine = wasm_engine_new(NULL);
 	if (!engine)
-		engine = wasm_engine_new(NULL);  /* lives for the process */
+		return 0;
 	if (wasm_module_load(engine, data, size, &m, &err) == WASM_OK) {
 		/* Touch the introspection API too. */
 		wasm_extern_desc d;
@@ -39,5 +40,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)wasm_module_export_find(m, "main");
 		wasm_module_free(m);
 	}
+	wasm_engine_free(engine);
 	return 0;
 }
