@@ -12,16 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Until compile.c's body validator links, accept every body.  Our bodies
- * are all valid anyway ("end" or "nop end"). */
-__attribute__((weak)) wasm_status func_validate(const wasm_module *m,
-	uint32_t func_index, wasm_error *err)
-{
-	(void)m; (void)func_index; (void)err;
-	return WASM_OK;
-}
-__attribute__((weak)) void fcode_free(struct fcode *c) { (void)c; }
-
 /* ---- a tiny module builder -------------------------------------------- */
 
 typedef struct {
