@@ -9,13 +9,14 @@
  * spill to the same slots, which is what makes on-stack replacement a jump.
  *
  * Register-style code: an instruction names the slots it reads and writes.
- * `local.get` is emitted as a copy into the operand slot, and undone when
- * the very next instruction consumes it (that instruction then reads the
- * local directly); likewise a constant becomes an immediate operand, an
- * instruction whose result goes straight to `local.set` writes the local,
- * and a compare followed by `br_if` becomes one compare-and-branch.  Only
- * the last emitted instructions are ever rewritten, and never across a
- * label, so no stale reference to a local can survive.
+ * `local.get` and constants are lazy: they emit nothing, and the consuming
+ * instruction reads the local directly or takes the constant as an
+ * immediate.  A lazy value is materialised into its operand slot when that
+ * stops being safe or possible: before its local is written, before control
+ * flow joins (block entry, branches, block ends) and for call arguments.
+ * An instruction whose result goes straight to `local.set` writes the local,
+ * and a compare followed by `br_if` becomes one compare-and-branch; these
+ * rewrite only the last emitted instruction, never across a label.
  */
 #include "compile.h"
 #include "interp_ops.h"
@@ -26,7 +27,9 @@
 
 enum { T_UNKNOWN = 0 };
 
-/* How the value in an operand slot was produced, for the rewrites above. */
+/* Where an operand's value is: K_OTHER and K_RESULT in its slot (K_RESULT:
+ * written by the instruction at [pos, end)); K_LOCAL still in a local and
+ * K_CONST still an immediate (nothing emitted yet). */
 enum { K_OTHER, K_LOCAL, K_CONST, K_RESULT };
 
 typedef struct {
@@ -230,29 +233,79 @@ static bool is_ref(uint8_t t)
 	return t == WASM_FUNCREF || t == WASM_EXTERNREF;
 }
 
-/* The slot holding a popped operand: after an undone local.get it is the
- * local itself. */
+/* Where a popped operand is read from: a local, its own slot, or an
+ * immediate. */
 typedef struct {
 	uint32_t slot;
 	bool is_const;
 	uint64_t imm;
 } operand;
 
-/* Try to undo the instruction that produced entry e (popped from depth d),
- * if it is the last one emitted: a local copy becomes a direct local
- * operand, a constant an immediate. */
+static void emit_const(compiler *c, uint32_t slot, uint64_t bits)
+{
+	if (bits >> 32) {
+		put_op(c, OP_CONST64); put16(c, slot); put64(c, bits);
+	} else {
+		put_op(c, OP_CONST32); put16(c, slot); put32(c, (uint32_t)bits);
+	}
+}
+
+/* Write the lazy entry at depth d into its slot. */
+static void materialize(compiler *c, uint32_t d)
+{
+	sentry *e = &c->stack[d];
+	if (e->kind != K_LOCAL && e->kind != K_CONST)
+		return;
+	uint32_t pos = c->len;
+	if (e->kind == K_LOCAL) {
+		put_op(c, OP_COPY);
+		put16(c, slot_of(c, d));
+		put16(c, e->local);
+		e->op = OP_COPY;
+	} else {
+		emit_const(c, slot_of(c, d), e->imm);
+		e->op = OP_CONST32;
+	}
+	e->kind = dead(c) ? K_OTHER : K_RESULT;
+	e->pos = pos;
+	e->end = c->len;
+}
+
+static void materialize_all(compiler *c)
+{
+	for (uint32_t d = 0; d < c->sp; d++)
+		materialize(c, d);
+}
+
+static void materialize_top(compiler *c, uint32_t n)
+{
+	for (uint32_t d = c->sp > n ? c->sp - n : 0; d < c->sp; d++)
+		materialize(c, d);
+}
+
+/* Before local l is written: entries still reading it get their copy. */
+static void materialize_local(compiler *c, uint32_t l)
+{
+	for (uint32_t d = 0; d < c->sp; d++)
+		if (c->stack[d].kind == K_LOCAL && c->stack[d].local == l)
+			materialize(c, d);
+}
+
+/* Operand for popped entry e (it was at depth d): a lazy local is read in
+ * place, a lazy constant becomes an immediate if allowed, else is written
+ * to slot d. */
 static operand take(compiler *c, const sentry *e, uint32_t d, bool allow_const)
 {
 	operand o = { .slot = slot_of(c, d) };
-	if (dead(c) || e->end != c->len || e->pos < c->barrier)
-		return o;
 	if (e->kind == K_LOCAL) {
-		c->len = e->pos;
 		o.slot = e->local;
-	} else if (e->kind == K_CONST && allow_const) {
-		c->len = e->pos;
-		o.is_const = true;
-		o.imm = e->imm;
+	} else if (e->kind == K_CONST) {
+		if (allow_const) {
+			o.is_const = true;
+			o.imm = e->imm;
+		} else {
+			emit_const(c, o.slot, e->imm);
+		}
 	}
 	return o;
 }
@@ -263,11 +316,7 @@ static uint32_t mat(compiler *c, operand o, uint32_t d)
 	if (!o.is_const)
 		return o.slot;
 	uint32_t s = slot_of(c, d);
-	if (o.imm >> 32) {
-		put_op(c, OP_CONST64); put16(c, s); put64(c, o.imm);
-	} else {
-		put_op(c, OP_CONST32); put16(c, s); put32(c, (uint32_t)o.imm);
-	}
+	emit_const(c, s, o.imm);
 	return s;
 }
 
@@ -354,16 +403,44 @@ static void patch_chain(compiler *c, uint32_t chain, uint32_t target)
 /* Copies that move the top n values down to the label's slots. */
 static bool needs_moves(const compiler *c, const ctrl *f, uint32_t n)
 {
-	return n && c->sp - n != f->height;
+	if (n == 0 || dead(c))
+		return false;
+	if (c->sp - n != f->height)
+		return true;
+	for (uint32_t i = c->sp - n; i < c->sp; i++)
+		if (c->stack[i].kind == K_LOCAL || c->stack[i].kind == K_CONST)
+			return true;
+	return false;
+}
+
+/* Move the top n values (not popped) to the slots of a label whose
+ * operand base is `height`.  Callers materialise the values first when
+ * n > 1 (a lazy local source could be overwritten by an earlier move). */
+static void emit_moves_to(compiler *c, uint32_t height, uint32_t n)
+{
+	if (dead(c))
+		return;
+	for (uint32_t i = 0; i < n; i++) {
+		const sentry *e = &c->stack[c->sp - n + i];
+		uint32_t dslot = height == NONE ? i : slot_of(c, height + i);
+		if (e->kind == K_CONST) {
+			emit_const(c, dslot, e->imm);
+			continue;
+		}
+		uint32_t src = e->kind == K_LOCAL ? e->local : slot_of(c, c->sp - n + i);
+		if (src == dslot)
+			continue;
+		put_op(c, OP_COPY);
+		put16(c, dslot);
+		put16(c, src);
+	}
 }
 
 static void emit_moves(compiler *c, const ctrl *f, uint32_t n)
 {
-	for (uint32_t i = 0; i < n; i++) {
-		put_op(c, OP_COPY);
-		put16(c, slot_of(c, f->height + i));
-		put16(c, slot_of(c, c->sp - n + i));
-	}
+	if (n > 1)
+		materialize_top(c, n);
+	emit_moves_to(c, f->height, n);
 }
 
 /* Check the top n values against types (without popping). */
@@ -504,27 +581,13 @@ static bool op_binary(compiler *c, uint8_t tin, uint8_t tout, int op, int imm_op
 	return true;
 }
 
-/* After take() on the top operand, the one below can only be undone if its
- * instruction is now last; take() checks that itself (e->end == c->len). */
-
 static bool op_const(compiler *c, uint8_t type, uint64_t bits)
 {
 	if (!push(c, type))
 		return false;
-	uint32_t pos = c->len;
-	uint32_t s = slot_of(c, c->sp - 1);
-	if (bits >> 32) {
-		put_op(c, OP_CONST64); put16(c, s); put64(c, bits);
-	} else {
-		put_op(c, OP_CONST32); put16(c, s); put32(c, (uint32_t)bits);
-	}
-	if (!dead(c)) {
-		sentry *e = &c->stack[c->sp - 1];
-		e->kind = K_CONST;
-		e->imm = bits;
-		e->pos = pos;
-		e->end = c->len;
-	}
+	sentry *e = &c->stack[c->sp - 1];
+	e->kind = K_CONST;
+	e->imm = bits;
 	return true;
 }
 
@@ -596,25 +659,18 @@ static bool do_local_get(compiler *c, uint32_t idx)
 {
 	if (!push(c, c->local_types[idx]))
 		return false;
-	uint32_t pos = c->len;
-	put_op(c, OP_COPY);
-	put16(c, slot_of(c, c->sp - 1));
-	put16(c, idx);
-	if (!dead(c)) {
-		sentry *e = &c->stack[c->sp - 1];
-		e->kind = K_LOCAL;
-		e->local = idx;
-		e->pos = pos;
-		e->end = c->len;
-	}
+	sentry *e = &c->stack[c->sp - 1];
+	e->kind = K_LOCAL;
+	e->local = idx;
 	return true;
 }
 
-/* Ops whose first field is a destination slot that may be redirected. */
+/* The value's instruction is the last one emitted and its first field is
+ * a destination slot that may be redirected. */
 static bool retargetable(const compiler *c, const sentry *e)
 {
-	return !dead(c) && e->end == c->len && e->pos >= c->barrier &&
-	       (e->kind == K_RESULT || e->kind == K_LOCAL || e->kind == K_CONST);
+	return !dead(c) && e->kind == K_RESULT && e->end == c->len &&
+	       e->pos >= c->barrier;
 }
 
 static bool do_local_set(compiler *c, uint32_t idx, bool tee)
@@ -623,7 +679,16 @@ static bool do_local_set(compiler *c, uint32_t idx, bool tee)
 	if (!pop_entry(c, c->local_types[idx], &v))
 		return false;
 	uint32_t d = c->sp;
-	if (retargetable(c, &v)) {
+	materialize_local(c, idx);
+	if (v.kind == K_LOCAL) {
+		if (v.local != idx) {
+			put_op(c, OP_COPY);
+			put16(c, idx);
+			put16(c, v.local);
+		}
+	} else if (v.kind == K_CONST) {
+		emit_const(c, idx, v.imm);
+	} else if (retargetable(c, &v)) {
 		set16(c, v.pos + 4, idx);     /* dst field follows the op */
 	} else {
 		put_op(c, OP_COPY);
@@ -704,6 +769,8 @@ static bool do_br_if(compiler *c)
 	if (needs_moves(c, f, n)) {
 		/* br_unless skip; moves; br L; skip: */
 		operand oc = take(c, &cond, c->sp, false);
+		if (n > 1)
+			materialize_top(c, n);
 		put_op(c, OP_BR_UNLESS);
 		put16(c, oc.slot);
 		uint32_t skip = c->len;
@@ -762,6 +829,9 @@ static bool do_br_table(compiler *c)
 	if (!pop_entry(c, WASM_I32, &idx))
 		return false;
 	operand oi = take(c, &idx, c->sp, false);
+	/* The stubs below run on different paths: put every value in its
+	 * slot before the dispatch. */
+	materialize_all(c);
 	put_op(c, OP_BR_TABLE);
 	put16(c, oi.slot);
 	put32(c, count);
@@ -809,13 +879,10 @@ static bool do_return(compiler *c)
 	uint32_t n = c->type->nresults;
 	if (!check_top(c, n, functype_results(c->type)))
 		return false;
-	for (uint32_t i = 0; i < n; i++) {
-		uint32_t from = slot_of(c, c->sp - n + i);
-		if (from != i) {
-			put_op(c, OP_COPY);
-			put16(c, i);
-			put16(c, from);
-		}
+	if (c->sp >= c->ctl[c->csp - 1].height + n) {
+		if (n > 1)
+			materialize_top(c, n);
+		emit_moves_to(c, NONE, n);
 	}
 	put_op(c, OP_RET);
 	set_unreachable(c);
@@ -834,6 +901,9 @@ static bool do_call_common(compiler *c, const functype *ft, int op, uint32_t idx
 			return false;
 		oi = take(c, &ie, c->sp, false);
 	}
+	if (!check_top(c, ft->nparams, functype_params(ft)))
+		return false;
+	materialize_top(c, ft->nparams);
 	for (uint32_t i = ft->nparams; i-- > 0;)
 		if (!pop(c, functype_params(ft)[i]))
 			return false;

@@ -100,6 +100,8 @@ static bool do_block(compiler *c, uint8_t kind)
 	operand oc = { 0 };
 	if (kind == C_IF)
 		oc = take(c, &cond, c->sp, false);
+	/* Paths join inside and after the block: no lazy values across. */
+	materialize_all(c);
 	/* The block's params stay where they are: its base is below them. */
 	uint32_t base = c->sp >= np ? c->sp - np : 0;
 	ctrl *parent = &c->ctl[c->csp - 1];
@@ -155,6 +157,7 @@ static bool do_else(compiler *c)
 	if (c->sp > f->height + f->nresults)
 		return fail(c, "type mismatch");
 	/* Then-branch falls through to the end. */
+	materialize_top(c, f->nresults);
 	put_op(c, OP_BR);
 	put_target(c, f);
 	f->kind = C_ELSE;
@@ -187,10 +190,16 @@ static bool do_end(compiler *c, bool *done)
 				return fail(c, "type mismatch");
 	}
 	if (f->kind == C_FUNC) {
+		if (!dead(c)) {
+			if (f->nresults > 1)
+				materialize_top(c, f->nresults);
+			emit_moves_to(c, NONE, f->nresults);
+			put_op(c, OP_RET);
+		}
 		/* Forward branches to the function's label return too. */
 		f->unreachable = false;
 		bind_label(c);
-		if (c->emit && !c->oom) {
+		if (c->emit && !c->oom && f->patches != NONE) {
 			patch_chain(c, f->patches, c->len);
 			if (f->nresults) {
 				/* Fallthrough and branches leave the results
@@ -210,6 +219,7 @@ static bool do_end(compiler *c, bool *done)
 		*done = true;
 		return true;
 	}
+	materialize_top(c, f->nresults);
 	uint32_t height = f->height, nr = f->nresults;
 	const uint8_t *results = f->results;
 	uint8_t single = f->single;
