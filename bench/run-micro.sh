@@ -12,10 +12,16 @@
 # Both engines must print the same checksum.  The table goes to stdout and
 # a JSON copy to $BENCH_RESULTS (default bench/results in the source tree).
 #
+# Code size: the wasm code section of each module, and, when CODE_STATS
+# names bench/code-stats (make bench builds it), the size of the
+# interpreter's pre-decoded code after a small run ("pre-dec"), with its
+# ratio to the wasm instruction bytes of the same functions ("x").
+#
 # Environment:
 #   WASMHOST        the wasmhost binary (default ./wasmhost)
 #   WASMHOST_FLAGS  extra flags put after `run`, e.g. --tier=interp
 #   NODE, WAT2WASM  default: found on PATH
+#   CODE_STATS      the code-stats helper (optional; see above)
 #   CLANG           default: clang, else clang-19 ... clang-14
 #   BENCH_RUNS      runs per engine and kernel (default 5)
 #   BENCH_KERNELS   space-separated subset of kernel names to run
@@ -33,13 +39,14 @@ OUT=${BENCH_OUT:-bench/out}
 RESULTS=${BENCH_RESULTS:-$srcdir/bench/results}
 
 # name | source in bench/micro | export | arguments (sized so that node
-# takes roughly 0.3-1 s on the reference machine, 2 cores)
+# takes roughly 0.3-1 s on the reference machine, 2 cores) | small
+# arguments that reach the same code, for the code-size run
 KERNELS='
-fib    fib.wat   fib    38
-sieve  sieve.c   sieve  1000000 100
-matmul matmul.c  matmul 240 30
-vm     vm.c      vm     30000000 7
-crc32  crc32.c   crc32  1000000 150
+fib    fib.wat   fib    38                | 10
+sieve  sieve.c   sieve  1000000 100       | 1000 1
+matmul matmul.c  matmul 240 30            | 4 1
+vm     vm.c      vm     30000000 7        | 10 1
+crc32  crc32.c   crc32  1000000 150       | 64 1
 '
 
 die() { echo "run-micro.sh: $*" >&2; exit 2; }
@@ -114,14 +121,27 @@ rows=()
 json_kernels=()
 ratios=()
 
-printf '%-8s %12s %10s %10s %8s  %s\n' program 'code bytes' 'interp s' 'node s' ratio checksum
-while read -r name src export args; do
+row() { printf '%-8s %7s %9s %5s %9s %7s %6s  %s\n' "$@"; }
+row program 'code B' 'pre-dec B' x 'interp s' 'node s' ratio checksum
+while read -r name src export rest; do
 	[ -n "$name" ] || continue
+	args=${rest%%|*} smoke=${rest#*|}
+	args=${args%"${args##*[! ]}"}  # drop trailing blanks
 	if [ -n "${BENCH_KERNELS:-}" ] && [[ " $BENCH_KERNELS " != *" $name "* ]]; then
 		continue
 	fi
 	wasm=$(build "$name" "$src" "$export")
 	code_bytes=$("$NODE" "$srcdir/bench/run-node.mjs" --code-size "$wasm")
+	# code-stats prints: code_section nfuncs ncompiled wasm_bytes code_bytes
+	pre_bytes=null pre_ratio=null
+	# shellcheck disable=SC2086
+	if [ -n "${CODE_STATS:-}" ] &&
+	    stats=$("$CODE_STATS" "$wasm" "$export" $smoke); then
+		read -r _ nfuncs ncompiled wasm_bytes pre_bytes <<<"$stats"
+		[ "$nfuncs" = "$ncompiled" ] ||
+			echo "$name: only $ncompiled of $nfuncs functions were pre-decoded by the small run" >&2
+		pre_ratio=$(awk -v a="$pre_bytes" -v b="$wasm_bytes" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+	fi
 	# shellcheck disable=SC2086 # args is a list of words on purpose
 	time_runs "$name/node" "$NODE" "$srcdir/bench/run-node.mjs" "$wasm" "$export" $args ||
 		{ status=1; continue; }
@@ -131,19 +151,19 @@ while read -r name src export args; do
 		host_s=$MEDIAN_S host_sum=$CHECKSUM
 	else
 		status=1
-		printf '%-8s %12s %10s %10s %8s  %s\n' "$name" "$code_bytes" FAIL "$node_s" - "$node_sum"
+		row "$name" "$code_bytes" "$pre_bytes" "$pre_ratio" FAIL "$node_s" - "$node_sum"
 		continue
 	fi
 	if [ "$host_sum" != "$node_sum" ]; then
 		echo "$name: checksums differ: wasmhost '$host_sum', node '$node_sum'" >&2
 		status=1
-		printf '%-8s %12s %10s %10s %8s  %s\n' "$name" "$code_bytes" "$host_s" "$node_s" MISMATCH "$host_sum/$node_sum"
+		row "$name" "$code_bytes" "$pre_bytes" "$pre_ratio" "$host_s" "$node_s" MISMATCH "$host_sum/$node_sum"
 		continue
 	fi
 	ratio=$(awk -v a="$host_s" -v b="$node_s" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
 	ratios+=("$host_s $node_s")
-	printf '%-8s %12s %10s %10s %8s  %s\n' "$name" "$code_bytes" "$host_s" "$node_s" "$ratio" "$host_sum"
-	json_kernels+=("{\"name\": $(json_str "$name"), \"source\": $(json_str "bench/micro/$src"), \"export\": $(json_str "$export"), \"args\": $(json_str "$args"), \"checksum\": $(json_str "$host_sum"), \"code_section_bytes\": $code_bytes, \"wasmhost_s\": $host_s, \"node_s\": $node_s, \"ratio\": $ratio}")
+	row "$name" "$code_bytes" "$pre_bytes" "$pre_ratio" "$host_s" "$node_s" "$ratio" "$host_sum"
+	json_kernels+=("{\"name\": $(json_str "$name"), \"source\": $(json_str "bench/micro/$src"), \"export\": $(json_str "$export"), \"args\": $(json_str "$args"), \"checksum\": $(json_str "$host_sum"), \"code_section_bytes\": $code_bytes, \"predecoded_bytes\": $pre_bytes, \"predecoded_ratio\": $pre_ratio, \"wasmhost_s\": $host_s, \"node_s\": $node_s, \"ratio\": $ratio}")
 done <<<"$KERNELS"
 
 geomean=null
@@ -151,7 +171,7 @@ if [ "${#ratios[@]}" -gt 0 ]; then
 	geomean=$(printf '%s\n' "${ratios[@]}" | awk '
 		$2 > 0 && $1 > 0 { s += log($1 / $2); n++ }
 		END { if (n) printf "%.2f", exp(s / n); else printf "null" }')
-	printf '%-8s %12s %10s %10s %8s\n' geomean '' '' '' "$geomean"
+	row geomean '' '' '' '' '' "$geomean" ''
 fi
 
 stamp=$(date -u +%Y-%m-%dT%H%M%SZ)
