@@ -591,6 +591,14 @@ static bool op_const(compiler *c, uint8_t type, uint64_t bits)
 	return true;
 }
 
+/* The value's instruction is the last one emitted and its first field is
+ * a destination slot that may be redirected. */
+static bool retargetable(const compiler *c, const sentry *e)
+{
+	return !dead(c) && e->kind == K_RESULT && e->end == c->len &&
+	       e->pos >= c->barrier;
+}
+
 static bool read_memarg(compiler *c, uint32_t natural_log2, uint32_t *offset)
 {
 	uint32_t align;
@@ -612,13 +620,31 @@ static bool op_load(compiler *c, int op, uint8_t tout, uint32_t natural)
 	if (!pop_entry(c, WASM_I32, &a))
 		return false;
 	uint32_t d = c->sp;
-	operand oa = take(c, &a, d, false);
 	uint32_t pos = c->len;
-	map_here(c);
-	put_op(c, op);
-	put16(c, slot_of(c, d));
-	put16(c, oa.slot);
-	put32(c, off);
+	if (retargetable(c, &a) && (a.op == OP_ADD32I || a.op == OP_ADD32)) {
+		/* Fold the address computation into the load. */
+		uint32_t x = get16(c, a.pos + 6);
+		bool imm = a.op == OP_ADD32I;
+		uint32_t y = imm ? get32(c, a.pos + 8) : get16(c, a.pos + 8);
+		c->len = pos = a.pos;
+		map_here(c);
+		put_op(c, (imm ? OP_LDA_I32 : OP_LDX_I32) + (op - OP_LD_I32));
+		put16(c, slot_of(c, d));
+		put16(c, x);
+		if (imm)
+			put32(c, y);
+		else
+			put16(c, y);
+		put32(c, off);
+	} else {
+		operand oa = take(c, &a, d, false);
+		pos = c->len;
+		map_here(c);
+		put_op(c, op);
+		put16(c, slot_of(c, d));
+		put16(c, oa.slot);
+		put32(c, off);
+	}
 	if (!push(c, tout))
 		return false;
 	produced(c, pos, K_RESULT, (uint16_t)op);
@@ -634,6 +660,25 @@ static bool op_store(compiler *c, int op, uint8_t tval, uint32_t natural)
 	if (!pop_entry(c, tval, &v) || !pop_entry(c, WASM_I32, &a))
 		return false;
 	uint32_t d = c->sp;
+	if (v.kind == K_LOCAL && retargetable(c, &a) &&
+	    (a.op == OP_ADD32I || a.op == OP_ADD32)) {
+		/* Fold the address computation into the store (the value is
+		 * a local, so nothing was emitted after the add). */
+		uint32_t x = get16(c, a.pos + 6);
+		bool imm = a.op == OP_ADD32I;
+		uint32_t y = imm ? get32(c, a.pos + 8) : get16(c, a.pos + 8);
+		c->len = a.pos;
+		map_here(c);
+		put_op(c, (imm ? OP_STA_8 : OP_STX_8) + (op - OP_ST_8));
+		put16(c, x);
+		if (imm)
+			put32(c, y);
+		else
+			put16(c, y);
+		put16(c, v.local);
+		put32(c, off);
+		return true;
+	}
 	operand ov = take(c, &v, d + 1, false);
 	operand oa = take(c, &a, d, false);
 	map_here(c);
@@ -663,14 +708,6 @@ static bool do_local_get(compiler *c, uint32_t idx)
 	e->kind = K_LOCAL;
 	e->local = idx;
 	return true;
-}
-
-/* The value's instruction is the last one emitted and its first field is
- * a destination slot that may be redirected. */
-static bool retargetable(const compiler *c, const sentry *e)
-{
-	return !dead(c) && e->kind == K_RESULT && e->end == c->len &&
-	       e->pos >= c->barrier;
 }
 
 static bool do_local_set(compiler *c, uint32_t idx, bool tee)

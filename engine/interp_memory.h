@@ -23,6 +23,38 @@ STORE(ST_16, uint16_t)
 STORE(ST_32, uint32_t)
 STORE(ST_64, uint64_t)
 
+/* Fused with the i32.add that computed the address. */
+#define EAA ((uint64_t)(uint32_t)(U32(6) + ld32(ip + 8)) + ld32(ip + 12))
+#define EAX ((uint64_t)(uint32_t)(U32(6) + U32(8)) + ld32(ip + 10))
+#define LOADF(name, T, conv) \
+	L_LDA_##name: { T v; memcpy(&v, mem + EAA, sizeof v); SL(4) = (conv); ip += 16; NEXT(); } \
+	L_LDX_##name: { T v; memcpy(&v, mem + EAX, sizeof v); SL(4) = (conv); ip += 14; NEXT(); }
+LOADF(I32, uint32_t, (uint64_t)v)
+LOADF(I64, uint64_t, v)
+LOADF(8S32, int8_t, (uint32_t)(int32_t)v)
+LOADF(8U, uint8_t, (uint64_t)v)
+LOADF(16S32, int16_t, (uint32_t)(int32_t)v)
+LOADF(16U, uint16_t, (uint64_t)v)
+LOADF(8S64, int8_t, (uint64_t)(int64_t)v)
+LOADF(16S64, int16_t, (uint64_t)(int64_t)v)
+LOADF(32S64, int32_t, (uint64_t)(int64_t)v)
+#undef EAA
+#undef EAX
+/* STA: x imm32 v off32 | STX: x y v off32 */
+#define STOREF(name, T) \
+	L_STA_##name: { T v = (T)SL(10); \
+		memcpy(mem + (uint64_t)(uint32_t)(U32(4) + ld32(ip + 6)) + ld32(ip + 12), &v, sizeof v); \
+		ip += 16; NEXT(); } \
+	L_STX_##name: { T v = (T)SL(8); \
+		memcpy(mem + (uint64_t)(uint32_t)(U32(4) + U32(6)) + ld32(ip + 10), &v, sizeof v); \
+		ip += 14; NEXT(); }
+STOREF(8, uint8_t)
+STOREF(16, uint16_t)
+STOREF(32, uint32_t)
+STOREF(64, uint64_t)
+#undef LOADF
+#undef STOREF
+
 #undef LOAD
 #undef STORE
 #undef EA

@@ -25,6 +25,10 @@
  *   loads  d a off32 | stores a v off32
  *   binary d a b | unary d a | binary-imm d a imm32 (i64: sign-extended)
  *   BR_<cmp>  a b rel32 | BR_<cmp>I  a imm32 rel32
+ *   fused address arithmetic, ea = (u32)(x + imm32) + off32 or
+ *   (u32)(x + y) + off32:
+ *   LDA_* d x imm32 off32 | LDX_* d x y off32
+ *   STA_* x imm32 v off32 | STX_* x y v off32
  */
 #ifndef ENGINE_INTERP_OPS_H
 #define ENGINE_INTERP_OPS_H
@@ -50,6 +54,12 @@
 	CMP_FAMILY(X, sfx##I) X(ADD##sfx##I) X(MUL##sfx##I) X(AND##sfx##I) \
 	X(OR##sfx##I) X(XOR##sfx##I) X(SHL##sfx##I) X(SHRS##sfx##I) X(SHRU##sfx##I)
 
+/* Load and store kinds, in the order of the plain ops (LD_I32 ...). */
+#define LOAD_KINDS(X, pfx) \
+	X(pfx##_I32) X(pfx##_I64) X(pfx##_8S32) X(pfx##_8U) X(pfx##_16S32) \
+	X(pfx##_16U) X(pfx##_8S64) X(pfx##_16S64) X(pfx##_32S64)
+#define STORE_KINDS(X, pfx) X(pfx##_8) X(pfx##_16) X(pfx##_32) X(pfx##_64)
+
 #define INTERP_OPS(X) \
 	X(UNREACHABLE) X(EXIT) X(ENTER) X(ENTER_FUEL) X(LOOP) X(LOOP_FUEL) \
 	X(BR) X(BR_IF) X(BR_UNLESS) X(BR_TABLE) X(RET) \
@@ -74,7 +84,8 @@
 	X(CONV_S32_F64) X(CONV_U32_F64) X(CONV_S64_F64) X(CONV_U64_F64) X(PROMOTE) \
 	X(EXT8S32) X(EXT16S32) X(EXT8S64) X(EXT16S64) X(EXT32S64) \
 	IMM_FAMILY(X, 32) IMM_FAMILY(X, 64) \
-	CMP_FAMILY(X, _BR32) CMP_FAMILY(X, _BR32I) CMP_FAMILY(X, _BR64)
+	CMP_FAMILY(X, _BR32) CMP_FAMILY(X, _BR32I) CMP_FAMILY(X, _BR64) \
+	LOAD_KINDS(X, LDA) LOAD_KINDS(X, LDX) STORE_KINDS(X, STA) STORE_KINDS(X, STX)
 
 enum interp_op {
 #define X(name) OP_##name,
