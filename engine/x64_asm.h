@@ -51,6 +51,8 @@ void x64_buf_init(x64_buf *b, size_t initial_cap);
 void x64_buf_init_fixed(x64_buf *b, void *mem, size_t cap);
 /* Frees a growable buffer's memory; a no-op for fixed ones. */
 void x64_buf_free(x64_buf *b);
+/* Empties b (and clears its error) to emit something else into it. */
+static inline void x64_buf_reset(x64_buf *b) { b->len = 0; b->err = X64_OK; }
 static inline x64_err x64_buf_err(const x64_buf *b) { return b->err; }
 static inline size_t x64_buf_len(const x64_buf *b) { return b->len; }
 const char *x64_err_name(x64_err e);
