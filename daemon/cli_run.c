@@ -215,8 +215,8 @@ static int args_parse(const struct run_opts *o, const wasm_functype *t,
 
 	if ((uint32_t)o->nargs != t->nparams) {
 		cli_functype_format(t, sig, sizeof sig);
-		fprintf(stderr, "error: %s expects %u argument%s %s, got %d\n",
-			o->invoke, t->nparams, t->nparams == 1 ? "" : "s", sig,
+		fprintf(stderr, "error: %s %s expects %u argument%s, got %d\n",
+			o->invoke, sig, t->nparams, t->nparams == 1 ? "" : "s",
 			o->nargs);
 		return CLI_EXIT_USAGE;
 	}

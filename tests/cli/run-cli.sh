@@ -157,9 +157,9 @@ out "memory.grow over --max-pages" 0 -1 \
 	run --max-pages 4 --invoke grow "$T" 10
 
 # ---- usage and load errors ------------------------------------------------
-err "too few arguments" 2 "add expects 2 arguments" \
+err "too few arguments" 2 "add \\(i32, i32\\) -> \\(i32\\) expects 2 arguments, got 1" \
 	run --invoke add "$A" 1
-err "too many arguments" 2 "expects 2 arguments .* got 3" \
+err "too many arguments" 2 "expects 2 arguments, got 3" \
 	run --invoke add "$A" 1 2 3
 err "argument of the wrong type" 2 "argument 2 of add: 'x' is not a valid i32" \
 	run --invoke add "$A" 1 x
