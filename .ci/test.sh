@@ -79,10 +79,12 @@ tp=0 tf=0 ts=0
 for dir in build-ci build-ci-san; do
 	read -r p f s < <(count "$dir")
 	echo "$dir: $p passed, $f failed, $s skipped (test programs)"
-	# The spec runner's own closing line, per build.
-	find "$dir" -path '*spec*' -name '*.log' ! -name test-suite.log \
-		-exec grep -hE '^[0-9]+ passed, [0-9]+ failed' {} + 2>/dev/null |
-		sed "s|^|$dir spec: |" || true
+	# Test programs that count their own cases (the spec runner's
+	# "N passed, M failed, K skipped"): their last such line.
+	while read -r trs; do
+		line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "${trs%.trs}.log" 2>/dev/null | tail -n 1) || true
+		[ -z "$line" ] || echo "  ${trs#"$dir"/}: $line" | sed 's/\.trs:/:/'
+	done < <(find "$dir" -name '*.trs' 2>/dev/null | sort)
 	tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + s))
 done
 [ "$status" -eq 0 ] || [ "$tf" -gt 0 ] || tf=1  # a build failed before its tests
