@@ -1,0 +1,222 @@
+/* sandbox.h -- the supervisor API: confined worker processes that decode,
+ * compile and run untrusted modules, with deadlines, memory caps, pools and
+ * crash containment.  Knows nothing of HTTP.
+ *
+ * Processes:
+ *   supervisor  the caller's process (wasmhost run, wasmhostd).  One
+ *               background thread (started by sb_supervisor_new) owns all
+ *               sockets, pools and timers; the API below only queues work
+ *               for it, so every function may be called from any thread.
+ *   zygote      forked by sb_supervisor_new before the caller starts any
+ *               thread, in new user/pid/net/mount/ipc namespaces where the
+ *               kernel allows them (it is the pid namespace's init).  It
+ *               never reads untrusted bytes; it only forks workers.
+ *   worker      forked from the zygote; confines itself (fds, env, rlimits,
+ *               no_new_privs, dumpable 0, seccomp) before it reads the
+ *               module.  One module of one tenant per worker, compiled once,
+ *               a fresh instance per invocation.
+ * No process outlives the supervisor: the zygote and the workers die with
+ * PR_SET_PDEATHSIG(SIGKILL) and on EOF of their socket.
+ *
+ * Outcomes are data (brief, decision 10): every sb_invoke ends with exactly
+ * one call of its callback, whatever the worker does.
+ */
+#ifndef SANDBOX_H
+#define SANDBOX_H
+
+#include "wasm.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct sb_supervisor sb_supervisor;
+typedef struct sb_module sb_module;
+
+#define SB_OUTCOMES(X)                                                     \
+	X(OK, "ok")                     /* export returned results */      \
+	X(EXIT, "exit")                 /* WASI program ended; exit_code */ \
+	X(TRAP, "trap")                 /* trap; see trap */               \
+	X(TIMEOUT, "timeout")           /* deadline passed, worker kept */ \
+	X(LIMIT, "limit")               /* see limit */                    \
+	X(KILLED, "killed")             /* worker died; see signal */      \
+	X(INSTANTIATE_ERROR, "instantiate_error")                          \
+	X(INVALID_MODULE, "invalid_module") /* decode/validate failed */   \
+	X(BAD_CALL, "bad_call")         /* no such export, wrong args */   \
+	X(BUSY, "busy")                 /* pool and its queue are full */  \
+	X(ERROR, "error")               /* supervisor-side failure */
+
+typedef enum {
+#define X(name, str) SB_##name,
+	SB_OUTCOMES(X)
+#undef X
+	SB_OUTCOME_COUNT_
+} sb_outcome;
+
+const char *sb_outcome_name(sb_outcome o);
+
+typedef enum {
+	SB_LIMIT_NONE = 0,
+	SB_LIMIT_MEMORY,   /* host memory ran out (rlimit backstop) */
+	SB_LIMIT_FUEL,     /* --fuel ran out */
+	SB_LIMIT_OUTPUT,   /* reply larger than the supervisor accepts */
+	SB_LIMIT_COUNT_
+} sb_limit;
+
+const char *sb_limit_name(sb_limit l);
+
+/* ---- supervisor ------------------------------------------------------- */
+
+typedef struct {
+	uint32_t max_workers;       /* global cap; 0 = 64 */
+	uint32_t warm_per_module;   /* workers started by sb_module_new; 0 = 0 */
+	uint32_t max_per_module;    /* 0 = max_workers */
+	uint32_t queue_max;         /* waiting invocations per module when all
+	                               its workers are busy; 0 = 64 */
+	uint32_t kill_grace_ms;     /* SIGKILL this long after a deadline;
+	                               0 = 200 */
+	uint32_t load_timeout_ms;   /* spawn + decode + validate; 0 = 10000 */
+	uint32_t max_memory_pages;  /* cap for every invocation and basis of
+	                               RLIMIT_DATA; 0 = 65536 */
+	uint64_t max_module_bytes;  /* 0 = 64 MiB */
+	uint64_t max_output_bytes;  /* per stream cap; 0 = 1 MiB */
+	bool fuel;                  /* compile fuel metering into the code */
+	bool no_namespaces;         /* do not even try namespaces */
+	bool test_hooks;            /* accept sb_test_crash (tests only) */
+	/* One line per event worth logging (layers active, worker deaths);
+	 * called from the supervisor thread.  NULL = silent. */
+	void (*log)(void *ctx, const char *line);
+	void *log_ctx;
+} sb_config;
+
+/* Start the zygote and the supervisor thread.  Call it before the process
+ * starts any other thread.  Returns WASM_OK, or WASM_ERR_NOMEM / LIMIT
+ * (fork, socketpair, thread) with a message in err. */
+WASM_MUST_CHECK wasm_status sb_supervisor_new(const sb_config *cfg,
+	sb_supervisor **out, wasm_error *err);
+/* Fails every pending invocation with SB_ERROR ("shutting down"), ends the
+ * workers and the zygote, joins the thread. */
+void sb_supervisor_free(sb_supervisor *sup);
+
+/* Which isolation layers the zygote got, e.g. "user pid net mount ipc" or
+ * "none (namespaces not available: EPERM)"; plus the seccomp state. */
+const char *sb_supervisor_layers(const sb_supervisor *sup);
+
+typedef struct {
+	uint32_t workers;        /* live worker processes */
+	uint32_t idle;
+	uint32_t queued;         /* invocations waiting for a worker */
+	uint64_t spawned, died, killed_timeout, evicted;
+	uint32_t zygote_pid;     /* in the supervisor's pid namespace */
+	uint64_t spawn_us_avg;   /* spawn request to HELLO (confined, ready) */
+} sb_stats;
+
+void sb_supervisor_stats(sb_supervisor *sup, sb_stats *out);
+
+/* ---- modules (one pool per (tenant, module id)) -------------------------- */
+
+/* Registers a module: bytes are copied; nothing is decoded here (decision
+ * 1).  Two calls with the same (tenant, id) return separate handles and
+ * separate pools only if the first was released; otherwise the same pool
+ * with one more reference.  Starts cfg.warm_per_module workers. */
+sb_module *sb_module_new(sb_supervisor *sup, const char *tenant,
+	const char *id, const uint8_t *bytes, size_t len);
+/* Drops a reference; the last one ends the pool's workers (invocations in
+ * flight still complete). */
+void sb_module_release(sb_module *m);
+
+/* ---- invocations ------------------------------------------------------ */
+
+typedef enum {
+	SB_CALL = 1,    /* call export `function` with args */
+	SB_WASI = 2,    /* WASI _start with argv/env/stdin/files */
+	SB_INSPECT = 3, /* only decode + validate: imports and exports */
+} sb_kind;
+
+typedef struct {
+	const char *path;        /* absolute guest path */
+	const uint8_t *data;
+	size_t len;
+} sb_file;
+
+typedef struct {
+	sb_kind kind;
+	const char *function;         /* SB_CALL */
+	const wasm_value *args;       /* SB_CALL: numbers; refs only null */
+	uint32_t nargs;
+	uint64_t timeout_ms;          /* 0 = none */
+	uint32_t max_memory_pages;    /* 0 = the supervisor's cap */
+	bool has_fuel;
+	uint64_t fuel;
+	/* SB_WASI */
+	const char *const *argv;
+	uint32_t argc;
+	const char *const *env;       /* "KEY=VALUE" */
+	uint32_t envc;
+	const uint8_t *stdin_data;
+	size_t stdin_len;
+	const sb_file *files;
+	uint32_t nfiles;
+	uint64_t stdout_max_bytes;    /* 0 = the supervisor's cap */
+	uint64_t stderr_max_bytes;
+} sb_request;
+
+typedef struct {
+	char *module;            /* NULL for exports */
+	char *name;
+	wasm_extern_kind kind;
+	uint32_t nparams, nresults;
+	uint8_t *params, *results; /* wasm_valtype values; funcs only */
+} sb_extern;
+
+typedef struct {
+	sb_outcome outcome;
+	wasm_trap_kind trap;     /* SB_TRAP (and TIMEOUT: WASM_TRAP_TIMEOUT) */
+	sb_limit limit;          /* SB_LIMIT */
+	int exit_code;           /* SB_EXIT */
+	int signal;              /* SB_KILLED */
+	size_t offset;           /* trap or decode offset; SIZE_MAX if none */
+	uint32_t func_index;     /* trapping function or WASM_NO_INDEX */
+	char func_name[96];
+	char message[256];
+	uint32_t nresults;
+	wasm_value *results;     /* refs: NULL or (void *)1 */
+	uint8_t *stdout_data, *stderr_data;
+	size_t stdout_len, stderr_len;
+	bool stdout_truncated, stderr_truncated;
+	uint32_t nimports, nexports;   /* SB_INSPECT (and ready modules) */
+	sb_extern *imports, *exports;
+	uint64_t fuel_left;      /* with has_fuel */
+	uint64_t wall_us;        /* submit to completion */
+	uint32_t worker_pid;     /* in the supervisor's pid namespace; 0 if none */
+} sb_result;
+
+void sb_result_free(sb_result *r);
+
+/* Called once per invocation on the supervisor thread; owns res (free it
+ * with sb_result_free).  Do not block in it. */
+typedef void (*sb_done_fn)(void *ctx, sb_result *res);
+
+/* Queues an invocation; the request is copied.  Never blocks on a worker.
+ * Returns false only when memory for the copy ran out (done not called). */
+WASM_MUST_CHECK bool sb_invoke(sb_module *m, const sb_request *req,
+	sb_done_fn done, void *ctx);
+/* sb_invoke and wait for the result; never NULL. */
+sb_result *sb_invoke_wait(sb_module *m, const sb_request *req);
+
+/* ---- tests only (sb_config.test_hooks) -------------------------------- */
+
+typedef enum {
+	SB_TEST_SEGV = 1,      /* worker writes through NULL */
+	SB_TEST_SYSCALL,       /* worker calls a forbidden syscall */
+	SB_TEST_HANG,          /* worker spins without checking its epoch */
+	SB_TEST_GARBAGE,       /* worker answers with a malformed frame */
+	SB_TEST_HUGE_FRAME,    /* worker claims a 4 GiB frame */
+	SB_TEST_WRONG_SEQ,     /* worker answers another invocation */
+} sb_test_mode;
+
+/* Runs through the pool like an invocation; the result says how the
+ * worker's misbehaviour was contained (normally SB_KILLED). */
+sb_result *sb_test_crash(sb_module *m, sb_test_mode mode);
+
+#endif

@@ -1,0 +1,1453 @@
+/* supervisor.c -- the supervisor thread: worker sockets, the zygote's
+ * control socket, deadlines, pools and queues.
+ *
+ * One thread owns every piece of state below except the module table
+ * (sup->lock) and the inbox (sup->lock): API calls from any thread queue an
+ * op in the inbox and wake the loop through an eventfd.  The loop never
+ * blocks on a worker: sockets are non-blocking, frames are assembled
+ * incrementally, and a worker that sends anything unexpected, too large or
+ * malformed is killed (outcome `killed`, with the reason).
+ *
+ * Deadlines: every invocation gets a global sequence number.  The worker
+ * arms its engine with (its epoch page, seq); when the deadline passes the
+ * loop stores seq into that page and the engine traps with `timeout` at the
+ * next function entry or loop header.  kill_grace_ms later, a worker still
+ * busy is SIGKILLed through the zygote and reported `killed`.
+ */
+#include "internal.h"
+#include "ipc.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+enum wstate { W_SPAWNING, W_LOADING, W_IDLE, W_BUSY, W_DEAD };
+
+struct job {
+	struct job *next;
+	sb_module *m;
+	sb_kind kind;              /* 0 for test hooks */
+	sb_buf frame;              /* INVOKE or TEST, seq patched at dispatch */
+	char *function;
+	uint64_t timeout_ms;
+	uint64_t out_max;
+	uint64_t submit_ns;
+	sb_done_fn done;
+	void *ctx;
+};
+
+struct worker {
+	struct worker *next;       /* sup->workers */
+	uint64_t id;
+	uint32_t slot;
+	pid_t pid;                 /* our namespace; 0 until HELLO */
+	int fd;
+	sb_module *m;
+	enum wstate state;
+	bool exited, killing;
+	int wait_status;
+	char kill_reason[96];
+	/* receive: header, then payload */
+	uint8_t hdr[SB_FRAME_HDR_BYTES];
+	size_t hdr_got;
+	enum sb_msg type;
+	uint8_t *payload;
+	uint32_t payload_len, payload_got;
+	/* send */
+	sb_buf tx;
+	size_t tx_off;
+	/* current invocation */
+	struct job *job;
+	uint64_t seq;
+	uint64_t deadline_ns, kill_ns;   /* 0 = none */
+	uint64_t spawn_ns, used_ns;
+};
+
+struct sb_module {
+	sb_module *next;           /* sup->modules (under lock) */
+	sb_supervisor *sup;
+	char *tenant, *id;
+	uint8_t *bytes;
+	size_t len;
+	uint32_t api_refs;         /* under lock */
+	bool released;             /* loop: no more API refs */
+	/* loop thread only */
+	struct job *q_head, *q_tail;
+	uint32_t queued, nworkers, spawning, load_failures;
+	uint32_t inflight;         /* jobs submitted and not finished */
+	bool loaded, invalid;
+	char invalid_msg[256];
+	size_t invalid_offset;
+	sb_extern *imports, *exports;
+	uint32_t nimports, nexports;
+};
+
+enum op_kind { OP_INVOKE, OP_MODULE_NEW, OP_MODULE_RELEASE };
+
+struct op {
+	struct op *next;
+	enum op_kind kind;
+	sb_module *m;
+	struct job *job;
+};
+
+struct sb_supervisor {
+	sb_config cfg;
+	struct sb_zygote zy;
+	volatile uint64_t *epoch;  /* nslots pages */
+	uint32_t nslots;
+	uint32_t *free_slots, nfree;
+	int wake_fd;
+	pthread_t thread;
+	bool thread_started;
+	pthread_mutex_t lock;
+	struct op *in_head, *in_tail;  /* under lock */
+	bool stopping;                 /* under lock */
+	sb_module *modules;            /* under lock */
+	/* loop thread */
+	struct worker *workers;
+	uint32_t live;                 /* workers not W_DEAD */
+	uint64_t next_worker_id, next_seq;
+	bool zygote_dead;
+	char layers[256];
+	sb_stats stats;                /* copied under lock */
+	uint64_t spawn_ns_total, spawn_count;
+};
+
+static const char *const outcome_names[] = {
+#define X(name, str) str,
+	SB_OUTCOMES(X)
+#undef X
+};
+
+const char *sb_outcome_name(sb_outcome o)
+{
+	return (unsigned)o < SB_OUTCOME_COUNT_ ? outcome_names[o] : "?";
+}
+
+const char *sb_limit_name(sb_limit l)
+{
+	static const char *const names[] = { "none", "memory", "fuel",
+		"output" };
+	return (unsigned)l < SB_LIMIT_COUNT_ ? names[l] : "?";
+}
+
+void sb_result_free(sb_result *r)
+{
+	if (!r)
+		return;
+	free(r->results);
+	free(r->stdout_data);
+	free(r->stderr_data);
+	sb_externs_free(r->imports, r->nimports);
+	sb_externs_free(r->exports, r->nexports);
+	free(r);
+}
+
+static sb_result *result_new(sb_outcome o, const char *msg)
+{
+	sb_result *r = calloc(1, sizeof *r);
+	if (!r)
+		return NULL;
+	r->outcome = o;
+	r->offset = SIZE_MAX;
+	r->func_index = WASM_NO_INDEX;
+	if (msg)
+		snprintf(r->message, sizeof r->message, "%s", msg);
+	return r;
+}
+
+static void sup_log(sb_supervisor *sup, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void sup_log(sb_supervisor *sup, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	if (!sup->cfg.log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	sup->cfg.log(sup->cfg.log_ctx, line);
+}
+
+/* ---- jobs ----------------------------------------------------------------- */
+
+static void job_free(struct job *j)
+{
+	sb_buf_free(&j->frame);
+	free(j->function);
+	free(j);
+}
+
+/* Delivers res (or a bare outcome if res is NULL) and frees the job. */
+static void job_finish(struct job *j, sb_result *res, sb_outcome o,
+	const char *msg)
+{
+	sb_module *m = j->m;
+
+	if (!res)
+		res = result_new(o, msg);
+	if (res) {
+		res->wall_us = (sb_now_ns() - j->submit_ns) / 1000;
+		j->done(j->ctx, res);
+	}
+	job_free(j);
+	m->inflight--;
+}
+
+static struct job *queue_pop(sb_module *m)
+{
+	struct job *j = m->q_head;
+	if (j) {
+		m->q_head = j->next;
+		if (!m->q_head)
+			m->q_tail = NULL;
+		m->queued--;
+		j->next = NULL;
+	}
+	return j;
+}
+
+static void queue_fail_all(sb_module *m, sb_outcome o, const char *msg)
+{
+	struct job *j;
+	while ((j = queue_pop(m)))
+		job_finish(j, NULL, o, msg);
+}
+
+/* ---- modules -------------------------------------------------------------- */
+
+/* Modules are freed only here, once per loop iteration, so that no code
+ * path holding a module pointer sees it vanish. */
+static void modules_sweep(sb_supervisor *sup)
+{
+	pthread_mutex_lock(&sup->lock);
+	for (sb_module **pp = &sup->modules; *pp;) {
+		sb_module *m = *pp;
+		if (!m->released || m->nworkers || m->q_head || m->inflight) {
+			pp = &m->next;
+			continue;
+		}
+		*pp = m->next;
+		sb_externs_free(m->imports, m->nimports);
+		sb_externs_free(m->exports, m->nexports);
+		free(m->tenant);
+		free(m->id);
+		free(m->bytes);
+		free(m);
+	}
+	pthread_mutex_unlock(&sup->lock);
+}
+
+static const sb_extern *export_find(const sb_module *m, const char *name)
+{
+	for (uint32_t i = 0; i < m->nexports; i++)
+		if (m->exports[i].kind == WASM_EXTERN_FUNC &&
+		    strcmp(m->exports[i].name, name) == 0)
+			return &m->exports[i];
+	return NULL;
+}
+
+/* ---- workers: spawning, sending, killing --------------------------------- */
+
+static volatile uint64_t *slot_epoch(sb_supervisor *sup, uint32_t slot)
+{
+	return (volatile uint64_t *)((volatile uint8_t *)sup->epoch +
+		(size_t)slot * SB_EPOCH_PAGE_BYTES);
+}
+
+static void zy_send(sb_supervisor *sup, const struct sb_zmsg *zm, int fd)
+{
+	struct iovec iov = { .iov_base = (void *)zm, .iov_len = sizeof *zm };
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} cm;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (fd >= 0) {
+		memset(&cm, 0, sizeof cm);
+		mh.msg_control = cm.buf;
+		mh.msg_controllen = sizeof cm.buf;
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof fd);
+	}
+	while (sendmsg(sup->zy.ctl_fd, &mh, MSG_NOSIGNAL) < 0 && errno == EINTR)
+		;
+}
+
+static void worker_kill(sb_supervisor *sup, struct worker *w,
+	const char *reason)
+{
+	if (w->killing || w->exited)
+		return;
+	w->killing = true;
+	snprintf(w->kill_reason, sizeof w->kill_reason, "%s", reason);
+	struct sb_zmsg zm = { .type = SB_Z_KILL, .id = w->id };
+	zy_send(sup, &zm, -1);
+}
+
+/* Leaves the pool now; the process is reaped when the zygote says so. */
+static void worker_retire(sb_supervisor *sup, struct worker *w)
+{
+	if (w->state == W_DEAD)
+		return;
+	if (w->state == W_SPAWNING || w->state == W_LOADING)
+		w->m->spawning--;
+	w->state = W_DEAD;
+	sup->live--;
+	w->m->nworkers--;
+	if (w->fd >= 0) {
+		close(w->fd);   /* EOF: a healthy worker exits */
+		w->fd = -1;
+	}
+	free(w->payload);
+	w->payload = NULL;
+	sb_buf_free(&w->tx);
+}
+
+static bool worker_spawn(sb_supervisor *sup, sb_module *m)
+{
+	int sv[2], one = 1;
+
+	if (!sup->nfree || sup->zygote_dead)
+		return false;
+	struct worker *w = calloc(1, sizeof *w);
+	if (!w)
+		return false;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+		free(w);
+		return false;
+	}
+	/* HELLO then carries the worker's pid as we see it. */
+	setsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof one);
+	w->id = ++sup->next_worker_id;
+	w->slot = sup->free_slots[--sup->nfree];
+	*slot_epoch(sup, w->slot) = 0;
+	w->fd = sv[0];
+	w->m = m;
+	w->state = W_SPAWNING;
+	w->spawn_ns = sb_now_ns();
+	w->kill_ns = w->spawn_ns + (uint64_t)sup->cfg.load_timeout_ms * 1000000u;
+	struct sb_zmsg zm = {
+		.type = SB_Z_SPAWN, .id = w->id, .slot = w->slot,
+		.data_bytes = sb_data_limit_bytes(sup->cfg.max_memory_pages,
+			sup->cfg.max_module_bytes),
+		.flags = sup->cfg.test_hooks ? SB_SPAWN_TEST_HOOKS : 0,
+	};
+	zy_send(sup, &zm, sv[1]);
+	close(sv[1]);
+	w->next = sup->workers;
+	sup->workers = w;
+	sup->live++;
+	m->nworkers++;
+	m->spawning++;
+	sup->stats.spawned++;
+	return true;
+}
+
+static void worker_send(struct worker *w)
+{
+	while (w->tx_off < w->tx.len) {
+		ssize_t n = send(w->fd, w->tx.data + w->tx_off,
+			w->tx.len - w->tx_off, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;  /* EAGAIN: POLLOUT later; errors: EOF later */
+		w->tx_off += (size_t)n;
+	}
+	w->tx.len = 0;
+	w->tx_off = 0;
+}
+
+static void worker_start_job(sb_supervisor *sup, struct worker *w,
+	struct job *j)
+{
+	uint64_t now = sb_now_ns();
+
+	w->job = j;
+	w->seq = ++sup->next_seq;
+	/* The seq is the INVOKE payload's first field. */
+	if (j->kind)
+		memcpy(j->frame.data + SB_FRAME_HDR_BYTES, &w->seq, 8);
+	sb_buf_free(&w->tx);
+	w->tx = j->frame;
+	memset(&j->frame, 0, sizeof j->frame);
+	w->tx_off = 0;
+	w->state = W_BUSY;
+	w->used_ns = now;
+	w->deadline_ns = j->timeout_ms ? now + j->timeout_ms * 1000000u : 0;
+	w->kill_ns = 0;
+	worker_send(w);
+}
+
+/* ---- dispatch ------------------------------------------------------------- */
+
+static struct worker *idle_worker(sb_supervisor *sup, sb_module *m)
+{
+	struct worker *best = NULL;
+	for (struct worker *w = sup->workers; w; w = w->next)
+		if (w->m == m && w->state == W_IDLE &&
+		    (!best || w->used_ns > best->used_ns))
+			best = w;
+	return best;
+}
+
+/* Frees a place under the global cap by ending the least recently used
+ * idle worker of another module. */
+static bool evict_lru(sb_supervisor *sup, sb_module *except)
+{
+	struct worker *lru = NULL;
+	for (struct worker *w = sup->workers; w; w = w->next)
+		if (w->state == W_IDLE && w->m != except &&
+		    (!lru || w->used_ns < lru->used_ns))
+			lru = w;
+	if (!lru)
+		return false;
+	worker_retire(sup, lru);
+	sup->stats.evicted++;
+	return true;
+}
+
+static void dispatch(sb_supervisor *sup, sb_module *m)
+{
+	while (m->q_head) {
+		if (m->invalid) {
+			queue_fail_all(m, SB_INVALID_MODULE, m->invalid_msg);
+			return;
+		}
+		if (m->q_head->kind == SB_INSPECT && m->loaded) {
+			struct job *j = queue_pop(m);
+			sb_result *r = result_new(SB_OK, NULL);
+			if (r) {
+				r->imports = sb_externs_dup(m->imports,
+					m->nimports);
+				r->exports = sb_externs_dup(m->exports,
+					m->nexports);
+				r->nimports = r->imports ? m->nimports : 0;
+				r->nexports = r->exports ? m->nexports : 0;
+			}
+			job_finish(j, r, SB_ERROR, "out of memory");
+			continue;
+		}
+		struct worker *w = idle_worker(sup, m);
+		if (w) {
+			worker_start_job(sup, w, queue_pop(m));
+			continue;
+		}
+		/* Enough workers on their way for what waits? */
+		if (m->spawning >= m->queued)
+			return;
+		if (m->nworkers >= sup->cfg.max_per_module)
+			return;
+		if (sup->live >= sup->cfg.max_workers && !evict_lru(sup, m))
+			return;
+		if (!worker_spawn(sup, m))
+			return;
+	}
+}
+
+static void dispatch_all(sb_supervisor *sup)
+{
+	pthread_mutex_lock(&sup->lock);
+	sb_module *m = sup->modules;
+	pthread_mutex_unlock(&sup->lock);
+	/* Only this thread unlinks modules, and other threads only push at
+	 * the head, so the walk is safe without the lock.  dispatch() does
+	 * not free the module it works on (jobs hold it). */
+	for (; m; m = m->next)
+		if (m->q_head)
+			dispatch(sup, m);
+}
+
+/* ---- receiving frames ----------------------------------------------------- */
+
+static void worker_protocol_error(sb_supervisor *sup, struct worker *w,
+	const char *what)
+{
+	char reason[96];
+	snprintf(reason, sizeof reason, "protocol error: %s", what);
+	worker_kill(sup, w, reason);
+}
+
+static void on_hello(sb_supervisor *sup, struct worker *w, sb_rd *r)
+{
+	uint32_t ver = sb_rd_u32(r);
+	(void)sb_rd_u32(r);
+	if (w->state != W_SPAWNING || !sb_rd_done(r) ||
+	    ver != SB_PROTO_VERSION) {
+		worker_protocol_error(sup, w, "unexpected HELLO");
+		return;
+	}
+	uint64_t now = sb_now_ns();
+	sup->spawn_ns_total += now - w->spawn_ns;
+	sup->spawn_count++;
+	w->state = W_LOADING;
+	sb_buf_begin(&w->tx, SB_MSG_LOAD);
+	sb_buf_u8(&w->tx, sup->cfg.fuel);
+	sb_buf_bytes(&w->tx, w->m->bytes, w->m->len);
+	if (!sb_buf_end(&w->tx)) {
+		worker_kill(sup, w, "out of memory");
+		return;
+	}
+	worker_send(w);
+}
+
+static void on_loaded(sb_supervisor *sup, struct worker *w, sb_rd *r)
+{
+	sb_module *m = w->m;
+
+	if (w->state != W_LOADING) {
+		worker_protocol_error(sup, w, "unexpected LOADED");
+		return;
+	}
+	uint8_t ok = sb_rd_u8(r);
+	if (!ok) {
+		uint32_t status = sb_rd_u32(r);
+		uint64_t off = sb_rd_u64(r);
+		char *msg = sb_rd_str(r, SB_MAX_MESSAGE_BYTES);
+		if (!sb_rd_done(r) || status == WASM_OK) {
+			free(msg);
+			worker_protocol_error(sup, w, "bad LOADED");
+			return;
+		}
+		m->invalid = true;
+		m->invalid_offset = off > SIZE_MAX ? SIZE_MAX : (size_t)off;
+		snprintf(m->invalid_msg, sizeof m->invalid_msg, "%s", msg);
+		free(msg);
+		worker_retire(sup, w);
+		queue_fail_all(m, SB_INVALID_MODULE, m->invalid_msg);
+		return;
+	}
+	sb_extern *imp = NULL, *exp = NULL;
+	uint32_t ni = 0, ne = 0;
+	if (!sb_externs_decode(r, true, &imp, &ni) ||
+	    !sb_externs_decode(r, false, &exp, &ne) || !sb_rd_done(r)) {
+		sb_externs_free(imp, ni);
+		sb_externs_free(exp, ne);
+		worker_protocol_error(sup, w, "bad LOADED");
+		return;
+	}
+	if (!m->loaded) {
+		m->imports = imp;
+		m->nimports = ni;
+		m->exports = exp;
+		m->nexports = ne;
+		m->loaded = true;
+	} else {
+		sb_externs_free(imp, ni);
+		sb_externs_free(exp, ne);
+	}
+	m->spawning--;
+	m->load_failures = 0;
+	w->state = W_IDLE;
+	w->kill_ns = 0;
+	w->used_ns = sb_now_ns();
+	if (m->released) {
+		worker_retire(sup, w);
+			return;
+	}
+	dispatch(sup, m);
+}
+
+/* A RESULT must answer the invocation in flight and fit its export. */
+static bool result_fits(const struct worker *w, const sb_result *res)
+{
+	const struct job *j = w->job;
+
+	if (res->outcome != SB_OK)
+		return res->nresults == 0;
+	if (j->kind != SB_CALL)
+		return false;
+	const sb_extern *e = export_find(w->m, j->function);
+	if (!e || e->nresults != res->nresults)
+		return false;
+	for (uint32_t i = 0; i < res->nresults; i++)
+		if ((uint8_t)res->results[i].type != e->results[i])
+			return false;
+	return true;
+}
+
+static void on_result(sb_supervisor *sup, struct worker *w, sb_rd *r)
+{
+	uint64_t seq;
+
+	if (w->state != W_BUSY || !w->job) {
+		worker_protocol_error(sup, w, "unexpected RESULT");
+		return;
+	}
+	sb_result *res = result_new(SB_ERROR, NULL);
+	if (!res) {
+		worker_kill(sup, w, "out of memory");
+		return;
+	}
+	if (!sb_result_decode(r, w->job->out_max, &seq, res) ||
+	    seq != w->seq || !result_fits(w, res)) {
+		sb_result_free(res);
+		worker_protocol_error(sup, w, "bad RESULT");
+		return;
+	}
+	res->worker_pid = (uint32_t)w->pid;
+	struct job *j = w->job;
+	w->job = NULL;
+	w->state = W_IDLE;
+	w->deadline_ns = w->kill_ns = 0;
+	w->used_ns = sb_now_ns();
+	sb_module *m = w->m;
+	if (m->released)
+		worker_retire(sup, w);
+	job_finish(j, res, SB_ERROR, NULL);
+	if (w->state == W_IDLE)
+		dispatch(sup, m);
+	else
+		dispatch_all(sup);
+}
+
+static void worker_frame(sb_supervisor *sup, struct worker *w)
+{
+	sb_rd r = { .p = w->payload, .left = w->payload_len };
+
+	switch (w->type) {
+	case SB_MSG_HELLO: on_hello(sup, w, &r); break;
+	case SB_MSG_LOADED: on_loaded(sup, w, &r); break;
+	case SB_MSG_RESULT: on_result(sup, w, &r); break;
+	default: worker_protocol_error(sup, w, "unexpected frame"); break;
+	}
+}
+
+static size_t worker_frame_max(const sb_supervisor *sup,
+	const struct worker *w)
+{
+	uint64_t out = w->job ? w->job->out_max : 0;
+	return SB_MAX_REPLY_BASE_BYTES + 2 * out + 1024;
+}
+
+/* Reads what is there; false when the socket is at EOF or broken. */
+static bool worker_recv_some(sb_supervisor *sup, struct worker *w,
+	uint8_t *dst, size_t want, size_t *got)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(struct ucred))];
+	} cm;
+	struct iovec iov = { .iov_base = dst, .iov_len = want };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cm.buf, .msg_controllen = sizeof cm.buf };
+
+	ssize_t n = recvmsg(w->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR;
+	if (n == 0)
+		return false;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c;
+	     c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level == SOL_SOCKET &&
+		    c->cmsg_type == SCM_CREDENTIALS && !w->pid) {
+			struct ucred uc;
+			memcpy(&uc, CMSG_DATA(c), sizeof uc);
+			w->pid = uc.pid;
+		} else if (c->cmsg_level == SOL_SOCKET &&
+			   c->cmsg_type == SCM_RIGHTS) {
+			/* A worker cannot pass fds, but never keep one. */
+			int fd;
+			size_t nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof fd;
+			for (size_t i = 0; i < nfd; i++) {
+				memcpy(&fd, CMSG_DATA(c) + i * sizeof fd,
+					sizeof fd);
+				close(fd);
+			}
+		}
+	}
+	*got += (size_t)n;
+	(void)sup;
+	return true;
+}
+
+static void worker_readable(sb_supervisor *sup, struct worker *w)
+{
+	/* At most a few frames per wake-up, so one worker cannot starve the
+	 * others. */
+	for (int rounds = 0; rounds < 16 && w->fd >= 0 && !w->killing;
+	     rounds++) {
+		size_t before;
+		if (w->hdr_got < SB_FRAME_HDR_BYTES) {
+			before = w->hdr_got;
+			if (!worker_recv_some(sup, w, w->hdr + w->hdr_got,
+				SB_FRAME_HDR_BYTES - w->hdr_got, &w->hdr_got))
+				goto eof;
+			if (w->hdr_got == before)
+				return;
+			if (w->hdr_got < SB_FRAME_HDR_BYTES)
+				continue;
+			if (!sb_hdr_parse(w->hdr, worker_frame_max(sup, w),
+				&w->type, &w->payload_len)) {
+				worker_protocol_error(sup, w, "bad header");
+				return;
+			}
+			w->payload = malloc(w->payload_len ? w->payload_len
+							   : 1);
+			if (!w->payload) {
+				worker_kill(sup, w, "out of memory");
+				return;
+			}
+			w->payload_got = 0;
+		}
+		if (w->payload_got < w->payload_len) {
+			size_t got = w->payload_got;
+			if (!worker_recv_some(sup, w, w->payload + got,
+				w->payload_len - got, &got))
+				goto eof;
+			if (got == w->payload_got)
+				return;
+			w->payload_got = (uint32_t)got;
+			if (w->payload_got < w->payload_len)
+				continue;
+		}
+		worker_frame(sup, w);
+		free(w->payload);
+		w->payload = NULL;
+		w->hdr_got = 0;
+	}
+	return;
+eof:
+	/* The process is gone or going; the zygote's EXITED says how. */
+	if (w->fd >= 0) {
+		close(w->fd);
+		w->fd = -1;
+	}
+}
+
+/* ---- deaths --------------------------------------------------------------- */
+
+static const char *sig_name(int sig)
+{
+	switch (sig) {
+	case SIGKILL: return "SIGKILL";
+	case SIGSEGV: return "SIGSEGV";
+	case SIGSYS: return "SIGSYS";
+	case SIGBUS: return "SIGBUS";
+	case SIGABRT: return "SIGABRT";
+	case SIGILL: return "SIGILL";
+	case SIGFPE: return "SIGFPE";
+	case SIGXCPU: return "SIGXCPU";
+	default: return "signal";
+	}
+}
+
+static void worker_free(sb_supervisor *sup, struct worker *w)
+{
+	for (struct worker **pp = &sup->workers; *pp; pp = &(*pp)->next)
+		if (*pp == w) {
+			*pp = w->next;
+			break;
+		}
+	sup->free_slots[sup->nfree++] = w->slot;
+	free(w->payload);
+	sb_buf_free(&w->tx);
+	free(w);
+}
+
+static void on_exited(sb_supervisor *sup, const struct sb_zmsg *zm)
+{
+	struct worker *w = sup->workers;
+	while (w && w->id != zm->id)
+		w = w->next;
+	if (!w)
+		return;
+	int st = zm->status;
+	int sig = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+	bool was_pool = w->state != W_DEAD;
+	bool loading = w->state == W_SPAWNING || w->state == W_LOADING;
+	sb_module *m = w->m;
+	struct job *j = w->job;
+
+	w->job = NULL;
+	w->exited = true;
+	if (was_pool) {
+		sup->stats.died++;
+		sup_log(sup, "worker %u (%s/%s) died: %s%s%s", (unsigned)w->pid,
+			m->tenant, m->id, sig ? sig_name(sig) : "exit",
+			w->killing ? ", " : "", w->killing ? w->kill_reason : "");
+		worker_retire(sup, w);
+	}
+	if (j) {
+		sb_result *r = result_new(SB_KILLED, NULL);
+		if (r) {
+			r->signal = sig;
+			r->worker_pid = (uint32_t)w->pid;
+			if (w->killing)
+				snprintf(r->message, sizeof r->message, "%s",
+					w->kill_reason);
+			else if (sig)
+				snprintf(r->message, sizeof r->message,
+					"worker died by %s", sig_name(sig));
+			else
+				snprintf(r->message, sizeof r->message,
+					"worker exited with status %d",
+					WEXITSTATUS(st));
+		}
+		job_finish(j, r, SB_KILLED, "worker died");
+	}
+	if (was_pool && loading && ++m->load_failures >= 3) {
+		/* The module kills every worker that loads it. */
+		char msg[128];
+		snprintf(msg, sizeof msg, "worker died while loading the "
+			"module (%s)", sig ? sig_name(sig) : "exit");
+		queue_fail_all(m, SB_KILLED, msg);
+		m->load_failures = 0;
+	}
+	worker_free(sup, w);
+	dispatch_all(sup);
+}
+
+static void zygote_readable(sb_supervisor *sup)
+{
+	for (;;) {
+		struct sb_zmsg zm;
+		ssize_t n = recv(sup->zy.ctl_fd, &zm, sizeof zm, MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0) {
+			sup->zygote_dead = true;
+			sup_log(sup, "zygote died: every worker is gone");
+			return;
+		}
+		if ((size_t)n != sizeof zm)
+			continue;
+		if (zm.type == SB_Z_EXITED) {
+			on_exited(sup, &zm);
+		} else if (zm.type == SB_Z_SPAWNED && zm.status != 0) {
+			/* fork failed: treat as an immediate death. */
+			struct sb_zmsg dead = { .type = SB_Z_EXITED,
+				.id = zm.id, .status = 0x7f00 };
+			on_exited(sup, &dead);
+		}
+	}
+}
+
+/* ---- timers --------------------------------------------------------------- */
+
+static uint64_t timers_run(sb_supervisor *sup)
+{
+	uint64_t now = sb_now_ns(), next = UINT64_MAX;
+	const uint64_t grace = (uint64_t)sup->cfg.kill_grace_ms * 1000000u;
+
+	for (struct worker *w = sup->workers; w; w = w->next) {
+		if (w->state == W_DEAD || w->killing)
+			continue;
+		if (w->deadline_ns && now >= w->deadline_ns) {
+			/* The engine traps at its next check. */
+			__atomic_store_n(slot_epoch(sup, w->slot), w->seq,
+				__ATOMIC_RELEASE);
+			w->deadline_ns = 0;
+			w->kill_ns = now + grace;
+		}
+		if (w->kill_ns && now >= w->kill_ns) {
+			sup->stats.killed_timeout++;
+			worker_kill(sup, w, w->state == W_BUSY ?
+				"deadline passed; killed after the grace period"
+				: "start-up took too long");
+			continue;
+		}
+		if (w->deadline_ns && w->deadline_ns < next)
+			next = w->deadline_ns;
+		if (w->kill_ns && w->kill_ns < next)
+			next = w->kill_ns;
+	}
+	return next;
+}
+
+/* ---- inbox ---------------------------------------------------------------- */
+
+static void post(sb_supervisor *sup, struct op *op)
+{
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&sup->lock);
+	if (sup->in_tail)
+		sup->in_tail->next = op;
+	else
+		sup->in_head = op;
+	sup->in_tail = op;
+	pthread_mutex_unlock(&sup->lock);
+	if (write(sup->wake_fd, &one, sizeof one) < 0) {
+		/* The counter is saturated: the loop is awake anyway. */
+	}
+}
+
+static void op_invoke(sb_supervisor *sup, struct job *j)
+{
+	sb_module *m = j->m;
+
+	m->inflight++;   /* until job_finish */
+	if (sup->zygote_dead) {
+		job_finish(j, NULL, SB_ERROR, "the zygote died");
+		return;
+	}
+	if (m->invalid) {
+		sb_result *r = result_new(SB_INVALID_MODULE, m->invalid_msg);
+		if (r)
+			r->offset = m->invalid_offset;
+		job_finish(j, r, SB_INVALID_MODULE, m->invalid_msg);
+		return;
+	}
+	if (j->kind == SB_CALL && m->loaded && !export_find(m, j->function)) {
+		char msg[160];
+		snprintf(msg, sizeof msg, "no exported function '%.100s'",
+			j->function);
+		job_finish(j, NULL, SB_BAD_CALL, msg);
+		return;
+	}
+	/* Jobs that a worker on its way will take are not waiting. */
+	uint32_t taken = m->spawning < m->queued ? m->spawning : m->queued;
+	if (m->queued - taken >= sup->cfg.queue_max) {
+		job_finish(j, NULL, SB_BUSY, "all workers busy and the queue "
+			"is full");
+		return;
+	}
+	if (m->q_tail)
+		m->q_tail->next = j;
+	else
+		m->q_head = j;
+	m->q_tail = j;
+	m->queued++;
+	dispatch(sup, m);
+}
+
+static void inbox_run(sb_supervisor *sup)
+{
+	uint64_t v;
+	if (read(sup->wake_fd, &v, sizeof v) < 0) {
+		/* EAGAIN: nothing new. */
+	}
+	pthread_mutex_lock(&sup->lock);
+	struct op *op = sup->in_head;
+	sup->in_head = sup->in_tail = NULL;
+	pthread_mutex_unlock(&sup->lock);
+	while (op) {
+		struct op *next = op->next;
+		switch (op->kind) {
+		case OP_INVOKE:
+			op_invoke(sup, op->job);
+			break;
+		case OP_MODULE_NEW:
+			for (uint32_t i = 0; i < sup->cfg.warm_per_module &&
+			     sup->live < sup->cfg.max_workers; i++)
+				worker_spawn(sup, op->m);
+			break;
+		case OP_MODULE_RELEASE:
+			op->m->released = true;
+			for (struct worker *w = sup->workers; w; w = w->next)
+				if (w->m == op->m && w->state == W_IDLE)
+					worker_retire(sup, w);
+			break;
+		}
+		free(op);
+		op = next;
+	}
+}
+
+/* ---- the loop ------------------------------------------------------------- */
+
+static void stats_publish(sb_supervisor *sup)
+{
+	uint32_t idle = 0, queued = 0;
+	for (struct worker *w = sup->workers; w; w = w->next)
+		idle += w->state == W_IDLE;
+	pthread_mutex_lock(&sup->lock);
+	for (sb_module *m = sup->modules; m; m = m->next)
+		queued += m->queued;
+	sup->stats.workers = sup->live;
+	sup->stats.idle = idle;
+	sup->stats.queued = queued;
+	sup->stats.zygote_pid = (uint32_t)sup->zy.pid;
+	sup->stats.spawn_us_avg = sup->spawn_count ?
+		sup->spawn_ns_total / sup->spawn_count / 1000 : 0;
+	pthread_mutex_unlock(&sup->lock);
+}
+
+static void *loop_main(void *arg)
+{
+	sb_supervisor *sup = arg;
+	struct pollfd *pf = NULL;
+	struct worker **pw = NULL;
+	size_t cap = 0;
+
+	for (;;) {
+		pthread_mutex_lock(&sup->lock);
+		bool stop = sup->stopping;
+		pthread_mutex_unlock(&sup->lock);
+		if (stop)
+			break;
+		uint64_t next = timers_run(sup);
+		size_t n = 2;
+		for (struct worker *w = sup->workers; w; w = w->next)
+			n += w->fd >= 0;
+		if (n > cap) {
+			size_t ncap = n * 2;
+			struct pollfd *npf = realloc(pf, ncap * sizeof *npf);
+			if (npf)
+				pf = npf;
+			struct worker **npw = realloc(pw, ncap * sizeof *npw);
+			if (npw)
+				pw = npw;
+			if (!npf || !npw) {
+				struct timespec ts = { 0, 1000000 };
+				nanosleep(&ts, NULL);
+				continue;
+			}
+			cap = ncap;
+		}
+		pf[0] = (struct pollfd){ .fd = sup->wake_fd, .events = POLLIN };
+		pf[1] = (struct pollfd){ .fd = sup->zygote_dead ? -1 :
+			sup->zy.ctl_fd, .events = POLLIN };
+		size_t k = 2;
+		for (struct worker *w = sup->workers; w; w = w->next) {
+			if (w->fd < 0)
+				continue;
+			pw[k] = w;
+			pf[k++] = (struct pollfd){ .fd = w->fd,
+				.events = (short)(POLLIN |
+					(w->tx.len ? POLLOUT : 0)) };
+		}
+		struct timespec ts, *tp = NULL;
+		if (next != UINT64_MAX) {
+			uint64_t now = sb_now_ns();
+			uint64_t d = next > now ? next - now : 0;
+			ts.tv_sec = (time_t)(d / 1000000000u);
+			ts.tv_nsec = (long)(d % 1000000000u);
+			tp = &ts;
+		}
+		if (ppoll(pf, k, tp, NULL) < 0 && errno != EINTR)
+			break;
+		if (pf[1].revents)
+			zygote_readable(sup);
+		/* Workers first: an EXITED above may have freed some, so
+		 * look each one up again by pointer. */
+		for (size_t i = 2; i < k; i++) {
+			if (!pf[i].revents)
+				continue;
+			struct worker *w = sup->workers;
+			while (w && w != pw[i])
+				w = w->next;
+			if (!w || w->fd != pf[i].fd)
+				continue;
+			if (pf[i].revents & POLLOUT)
+				worker_send(w);
+			if (pf[i].revents & (POLLIN | POLLHUP | POLLERR))
+				worker_readable(sup, w);
+		}
+		if (pf[0].revents)
+			inbox_run(sup);
+		modules_sweep(sup);
+		stats_publish(sup);
+	}
+	free(pf);
+	free(pw);
+	return NULL;
+}
+
+/* ---- API ------------------------------------------------------------------ */
+
+wasm_status sb_supervisor_new(const sb_config *cfg, sb_supervisor **out,
+	wasm_error *err)
+{
+	sb_supervisor *sup = calloc(1, sizeof *sup);
+	wasm_status st = WASM_ERR_NOMEM;
+	int rc;
+
+	*out = NULL;
+	if (err) {
+		memset(err, 0, sizeof *err);
+		err->offset = SIZE_MAX;
+		err->func_index = WASM_NO_INDEX;
+	}
+	if (!sup)
+		goto fail;
+	sup->wake_fd = -1;
+	sup->zy.ctl_fd = -1;
+	if (cfg)
+		sup->cfg = *cfg;
+	sb_config *c = &sup->cfg;
+	if (!c->max_workers)
+		c->max_workers = 64;
+	if (!c->max_per_module || c->max_per_module > c->max_workers)
+		c->max_per_module = c->max_workers;
+	if (!c->queue_max)
+		c->queue_max = 64;
+	if (!c->kill_grace_ms)
+		c->kill_grace_ms = 200;
+	if (!c->load_timeout_ms)
+		c->load_timeout_ms = 10000;
+	if (!c->max_memory_pages || c->max_memory_pages > 65536)
+		c->max_memory_pages = 65536;
+	if (!c->max_module_bytes)
+		c->max_module_bytes = UINT64_C(64) << 20;
+	if (!c->max_output_bytes)
+		c->max_output_bytes = UINT64_C(1) << 20;
+	/* Dead workers keep their slot until reaped: room for both. */
+	sup->nslots = 2 * c->max_workers + 8;
+	size_t epoch_bytes = (size_t)sup->nslots * SB_EPOCH_PAGE_BYTES;
+	void *ep = mmap(NULL, epoch_bytes, PROT_READ | PROT_WRITE,
+		MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (ep == MAP_FAILED)
+		goto fail;
+	sup->epoch = ep;
+	sup->free_slots = calloc(sup->nslots, sizeof *sup->free_slots);
+	if (!sup->free_slots)
+		goto fail;
+	for (uint32_t i = 0; i < sup->nslots; i++)
+		sup->free_slots[sup->nfree++] = sup->nslots - 1 - i;
+	pthread_mutex_init(&sup->lock, NULL);
+	sup->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (sup->wake_fd < 0)
+		goto fail;
+	struct sb_zygote_params zp = {
+		.epoch_base = sup->epoch,
+		.nslots = sup->nslots,
+		.fuel = c->fuel,
+		.try_namespaces = !c->no_namespaces,
+		/* LOAD carries the module; INVOKE the request. */
+		.max_frame_bytes = c->max_module_bytes + (UINT64_C(256) << 20),
+	};
+	if ((rc = sb_zygote_start(&zp, &sup->zy)) != 0) {
+		st = WASM_ERR_LIMIT;
+		if (err)
+			snprintf(err->message, sizeof err->message,
+				"cannot start the zygote: %s", strerror(-rc));
+		goto fail;
+	}
+	snprintf(sup->layers, sizeof sup->layers, "%s; seccomp %s; "
+		"rlimits%s; no_new_privs", sup->zy.layers,
+		SB_RELAXED ? "(relaxed: sanitizer build)" : "default-deny",
+		SB_RELAXED ? " (no RLIMIT_DATA)" : "");
+	if (strstr(sup->zy.layers, "user pid net mount ipc") == NULL ||
+	    SB_RELAXED)
+		sup_log(sup, "sandbox: %s", sup->layers);
+	if (pthread_create(&sup->thread, NULL, loop_main, sup) != 0) {
+		st = WASM_ERR_LIMIT;
+		if (err)
+			snprintf(err->message, sizeof err->message,
+				"cannot start the supervisor thread");
+		goto fail;
+	}
+	sup->thread_started = true;
+	*out = sup;
+	return WASM_OK;
+fail:
+	if (err && !err->message[0])
+		snprintf(err->message, sizeof err->message, "out of memory");
+	if (err)
+		err->status = st;
+	sb_supervisor_free(sup);
+	return st;
+}
+
+const char *sb_supervisor_layers(const sb_supervisor *sup)
+{
+	return sup->layers;
+}
+
+void sb_supervisor_stats(sb_supervisor *sup, sb_stats *out)
+{
+	pthread_mutex_lock(&sup->lock);
+	*out = sup->stats;
+	pthread_mutex_unlock(&sup->lock);
+}
+
+void sb_supervisor_free(sb_supervisor *sup)
+{
+	if (!sup)
+		return;
+	if (sup->thread_started) {
+		uint64_t one = 1;
+		pthread_mutex_lock(&sup->lock);
+		sup->stopping = true;
+		pthread_mutex_unlock(&sup->lock);
+		if (write(sup->wake_fd, &one, sizeof one) < 0) {
+			/* saturated: awake anyway */
+		}
+		pthread_join(sup->thread, NULL);
+		/* Ops never run: fail their jobs. */
+		struct op *op = sup->in_head;
+		sup->in_head = sup->in_tail = NULL;
+		while (op) {
+			struct op *next = op->next;
+			if (op->kind == OP_INVOKE) {
+				op->job->m->inflight++;
+				job_finish(op->job, NULL, SB_ERROR,
+					"shutting down");
+			}
+			free(op);
+			op = next;
+		}
+		for (struct worker *w = sup->workers; w; w = w->next) {
+			if (w->job) {
+				job_finish(w->job, NULL, SB_ERROR,
+					"shutting down");
+				w->job = NULL;
+			}
+		}
+		for (sb_module *m = sup->modules; m; m = m->next)
+			queue_fail_all(m, SB_ERROR, "shutting down");
+	}
+	while (sup->workers) {
+		struct worker *w = sup->workers;
+		sup->workers = w->next;
+		if (w->fd >= 0)
+			close(w->fd);
+		free(w->payload);
+		sb_buf_free(&w->tx);
+		free(w);
+	}
+	if (sup->zy.ctl_fd >= 0) {
+		/* EOF: the zygote kills every worker and exits. */
+		close(sup->zy.ctl_fd);
+		if (sup->zy.pid > 0) {
+			kill(sup->zy.pid, SIGKILL);
+			waitpid(sup->zy.pid, NULL, 0);
+		}
+	}
+	while (sup->modules) {
+		sb_module *m = sup->modules;
+		sup->modules = m->next;
+		sb_externs_free(m->imports, m->nimports);
+		sb_externs_free(m->exports, m->nexports);
+		free(m->tenant);
+		free(m->id);
+		free(m->bytes);
+		free(m);
+	}
+	if (sup->wake_fd >= 0)
+		close(sup->wake_fd);
+	if (sup->epoch)
+		munmap((void *)sup->epoch,
+			(size_t)sup->nslots * SB_EPOCH_PAGE_BYTES);
+	free(sup->free_slots);
+	if (sup->thread_started)
+		pthread_mutex_destroy(&sup->lock);
+	free(sup);
+}
+
+sb_module *sb_module_new(sb_supervisor *sup, const char *tenant,
+	const char *id, const uint8_t *bytes, size_t len)
+{
+	sb_module *m;
+
+	pthread_mutex_lock(&sup->lock);
+	for (m = sup->modules; m; m = m->next)
+		if (m->api_refs && strcmp(m->tenant, tenant) == 0 &&
+		    strcmp(m->id, id) == 0) {
+			m->api_refs++;
+			pthread_mutex_unlock(&sup->lock);
+			return m;
+		}
+	pthread_mutex_unlock(&sup->lock);
+	if (len > sup->cfg.max_module_bytes)
+		return NULL;
+	m = calloc(1, sizeof *m);
+	struct op *op = calloc(1, sizeof *op);
+	if (!m || !op)
+		goto fail;
+	m->sup = sup;
+	m->tenant = strdup(tenant);
+	m->id = strdup(id);
+	m->bytes = malloc(len ? len : 1);
+	if (!m->tenant || !m->id || !m->bytes)
+		goto fail;
+	if (len)
+		memcpy(m->bytes, bytes, len);
+	m->len = len;
+	m->api_refs = 1;
+	pthread_mutex_lock(&sup->lock);
+	m->next = sup->modules;
+	sup->modules = m;
+	pthread_mutex_unlock(&sup->lock);
+	op->kind = OP_MODULE_NEW;
+	op->m = m;
+	post(sup, op);
+	return m;
+fail:
+	if (m) {
+		free(m->tenant);
+		free(m->id);
+		free(m->bytes);
+		free(m);
+	}
+	free(op);
+	return NULL;
+}
+
+void sb_module_release(sb_module *m)
+{
+	sb_supervisor *sup;
+	bool last;
+
+	if (!m)
+		return;
+	sup = m->sup;
+	pthread_mutex_lock(&sup->lock);
+	last = --m->api_refs == 0;
+	pthread_mutex_unlock(&sup->lock);
+	if (!last)
+		return;
+	struct op *op = calloc(1, sizeof *op);
+	if (!op)
+		return;   /* the pool lives on until the supervisor ends */
+	op->kind = OP_MODULE_RELEASE;
+	op->m = m;
+	post(sup, op);
+}
+
+static struct job *job_new(sb_module *m, sb_done_fn done, void *ctx)
+{
+	struct job *j = calloc(1, sizeof *j);
+	if (!j)
+		return NULL;
+	j->m = m;
+	j->done = done;
+	j->ctx = ctx;
+	j->submit_ns = sb_now_ns();
+	j->out_max = m->sup->cfg.max_output_bytes;
+	return j;
+}
+
+static void job_post(sb_module *m, struct job *j, struct op *op)
+{
+	op->kind = OP_INVOKE;
+	op->m = m;
+	op->job = j;
+	post(m->sup, op);
+}
+
+bool sb_invoke(sb_module *m, const sb_request *req, sb_done_fn done,
+	void *ctx)
+{
+	const sb_config *c = &m->sup->cfg;
+	struct job *j = job_new(m, done, ctx);
+	struct op *op = calloc(1, sizeof *op);
+
+	if (!j || !op)
+		goto fail;
+	j->kind = req->kind;
+	j->timeout_ms = req->timeout_ms;
+	j->function = strdup(req->function ? req->function : "");
+	if (!j->function)
+		goto fail;
+	uint32_t pages = req->max_memory_pages && req->max_memory_pages <
+		c->max_memory_pages ? req->max_memory_pages :
+		c->max_memory_pages;
+	uint64_t so = req->stdout_max_bytes && req->stdout_max_bytes <
+		c->max_output_bytes ? req->stdout_max_bytes :
+		c->max_output_bytes;
+	uint64_t se = req->stderr_max_bytes && req->stderr_max_bytes <
+		c->max_output_bytes ? req->stderr_max_bytes :
+		c->max_output_bytes;
+	if (req->kind != SB_INSPECT) {
+		sb_invoke_encode(&j->frame, 0, req, pages, so, se);
+		if (!sb_buf_end(&j->frame))
+			goto fail;
+	}
+	job_post(m, j, op);
+	return true;
+fail:
+	if (j)
+		job_free(j);
+	free(op);
+	return false;
+}
+
+struct waiter {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	sb_result *res;
+};
+
+static void waiter_done(void *ctx, sb_result *res)
+{
+	struct waiter *wt = ctx;
+	pthread_mutex_lock(&wt->lock);
+	wt->res = res;
+	pthread_cond_signal(&wt->cond);
+	pthread_mutex_unlock(&wt->lock);
+}
+
+static sb_result *waiter_wait(struct waiter *wt)
+{
+	pthread_mutex_lock(&wt->lock);
+	while (!wt->res)
+		pthread_cond_wait(&wt->cond, &wt->lock);
+	pthread_mutex_unlock(&wt->lock);
+	pthread_mutex_destroy(&wt->lock);
+	pthread_cond_destroy(&wt->cond);
+	return wt->res;
+}
+
+static sb_result *oom_result(void)
+{
+	sb_result *r = result_new(SB_ERROR, "out of memory");
+	if (!r)
+		abort();   /* "never NULL" cannot be kept without memory */
+	return r;
+}
+
+sb_result *sb_invoke_wait(sb_module *m, const sb_request *req)
+{
+	struct waiter wt = { .res = NULL };
+
+	pthread_mutex_init(&wt.lock, NULL);
+	pthread_cond_init(&wt.cond, NULL);
+	if (!sb_invoke(m, req, waiter_done, &wt)) {
+		pthread_mutex_destroy(&wt.lock);
+		pthread_cond_destroy(&wt.cond);
+		return oom_result();
+	}
+	return waiter_wait(&wt);
+}
+
+sb_result *sb_test_crash(sb_module *m, sb_test_mode mode)
+{
+	struct waiter wt = { .res = NULL };
+	struct job *j;
+	struct op *op;
+
+	pthread_mutex_init(&wt.lock, NULL);
+	pthread_cond_init(&wt.cond, NULL);
+	j = job_new(m, waiter_done, &wt);
+	op = calloc(1, sizeof *op);
+	if (!j || !op) {
+		free(j);
+		free(op);
+		return oom_result();
+	}
+	j->kind = 0;
+	j->timeout_ms = 100;   /* the hang is caught by the grace kill */
+	j->function = strdup("");
+	sb_buf_begin(&j->frame, SB_MSG_TEST);
+	sb_buf_u8(&j->frame, (uint8_t)mode);
+	if (!j->function || !sb_buf_end(&j->frame)) {
+		job_free(j);
+		free(op);
+		return oom_result();
+	}
+	job_post(m, j, op);
+	return waiter_wait(&wt);
+}

@@ -1,0 +1,477 @@
+/* worker.c -- a confined worker: one module, many invocations.
+ *
+ * Forked from the zygote with the engine already initialised.  It confines
+ * itself (limits.c), says HELLO, and only then reads: first the module
+ * (LOAD: decode and validate once), then INVOKE after INVOKE, each on a
+ * fresh store and instance (brief, decision 3).  Any protocol error or EOF
+ * ends the process; the supervisor decides everything else.
+ */
+#include "internal.h"
+#include "ipc.h"
+#include "wasi.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* Exit codes that tell the supervisor why a worker gave up. */
+enum {
+	WK_EXIT_EOF = 0,
+	WK_EXIT_CONFINE = 100,   /* + nothing: confinement failed */
+	WK_EXIT_PROTOCOL = 101,
+	WK_EXIT_NOMEM = 102,
+};
+
+struct wk {
+	const struct sb_worker_params *p;
+	wasm_module *module;
+	sb_buf out;
+};
+
+static void __attribute__((noreturn)) wk_exit(int code)
+{
+	_exit(code);
+}
+
+static void wk_send(struct wk *w)
+{
+	bool ok = sb_buf_end(&w->out) &&
+		sb_write_all(SB_IPC_FD, w->out.data, w->out.len);
+	w->out.len = 0;
+	if (!ok)
+		wk_exit(WK_EXIT_NOMEM);
+}
+
+static void result_init(sb_result *res)
+{
+	memset(res, 0, sizeof *res);
+	res->offset = SIZE_MAX;
+	res->func_index = WASM_NO_INDEX;
+}
+
+static void error_init(wasm_error *err)
+{
+	memset(err, 0, sizeof *err);
+	err->offset = SIZE_MAX;
+	err->func_index = WASM_NO_INDEX;
+}
+
+/* ---- LOAD ----------------------------------------------------------------- */
+
+static sb_extern *externs_list(const wasm_module *m, bool imports,
+	uint32_t *n)
+{
+	*n = imports ? wasm_module_import_count(m) : wasm_module_export_count(m);
+	sb_extern *v = calloc((size_t)*n + 1, sizeof *v);
+	if (!v)
+		wk_exit(WK_EXIT_NOMEM);
+	for (uint32_t i = 0; i < *n; i++) {
+		wasm_extern_desc d;
+		if (imports)
+			wasm_module_import(m, i, &d);
+		else
+			wasm_module_export(m, i, &d);
+		/* Borrowed pointers: encoded at once, never freed here. */
+		v[i].module = imports ? (char *)d.module : NULL;
+		v[i].name = (char *)d.name;
+		v[i].kind = d.kind;
+		if (d.kind == WASM_EXTERN_FUNC) {
+			v[i].nparams = d.func.nparams;
+			v[i].nresults = d.func.nresults;
+			v[i].params = (uint8_t *)d.func.params;
+			v[i].results = (uint8_t *)d.func.results;
+		}
+	}
+	return v;
+}
+
+static void wk_load(struct wk *w, sb_rd *r)
+{
+	const uint8_t *bytes;
+	size_t len;
+	wasm_error err;
+
+	(void)sb_rd_u8(r);   /* fuel: fixed by the zygote's engine */
+	if (!sb_rd_bytes(r, SIZE_MAX, &bytes, &len) || !sb_rd_done(r) ||
+	    w->module)
+		wk_exit(WK_EXIT_PROTOCOL);
+	error_init(&err);
+	sb_buf_begin(&w->out, SB_MSG_LOADED);
+	wasm_status s = wasm_module_load(w->p->engine, bytes, len, &w->module,
+		&err);
+	if (s != WASM_OK) {
+		w->module = NULL;
+		sb_buf_u8(&w->out, 0);
+		sb_buf_u32(&w->out, (uint32_t)s);
+		sb_buf_u64(&w->out, err.offset);
+		sb_buf_str(&w->out, err.message);
+		wk_send(w);
+		return;
+	}
+	uint32_t ni, ne;
+	sb_extern *imp = externs_list(w->module, true, &ni);
+	sb_extern *exp = externs_list(w->module, false, &ne);
+	sb_buf_u8(&w->out, 1);
+	sb_externs_encode(&w->out, imp, ni);
+	sb_externs_encode(&w->out, exp, ne);
+	free(imp);
+	free(exp);
+	wk_send(w);
+}
+
+/* ---- INVOKE --------------------------------------------------------------- */
+
+/* Turns a failed engine call into an outcome (decision 10). */
+static void fail(sb_result *res, wasm_status s, const wasm_error *err,
+	bool instantiating)
+{
+	snprintf(res->message, sizeof res->message, "%s", err->message);
+	snprintf(res->func_name, sizeof res->func_name, "%s", err->func_name);
+	res->offset = err->offset;
+	res->func_index = err->func_index;
+	switch (s) {
+	case WASM_ERR_TRAP:
+		res->trap = err->trap;
+		if (err->trap == WASM_TRAP_TIMEOUT) {
+			res->outcome = SB_TIMEOUT;
+		} else if (err->trap == WASM_TRAP_OUT_OF_FUEL) {
+			res->outcome = SB_LIMIT;
+			res->limit = SB_LIMIT_FUEL;
+		} else {
+			res->outcome = instantiating ? SB_INSTANTIATE_ERROR
+						     : SB_TRAP;
+		}
+		return;
+	case WASM_ERR_EXIT:
+		res->outcome = SB_EXIT;
+		res->exit_code = err->exit_code;
+		return;
+	case WASM_ERR_NOMEM:
+		res->outcome = SB_LIMIT;
+		res->limit = SB_LIMIT_MEMORY;
+		return;
+	case WASM_ERR_LIMIT:
+		if (instantiating) {
+			res->outcome = SB_INSTANTIATE_ERROR;
+		} else {
+			res->outcome = SB_LIMIT;
+			res->limit = SB_LIMIT_MEMORY;
+		}
+		return;
+	case WASM_ERR_ARG:
+		res->outcome = SB_BAD_CALL;
+		return;
+	default:
+		res->outcome = SB_INSTANTIATE_ERROR;
+		return;
+	}
+}
+
+static bool args_check(const sb_invoke_msg *msg, const wasm_functype *t,
+	sb_result *res)
+{
+	if (msg->req.nargs != t->nparams) {
+		res->outcome = SB_BAD_CALL;
+		snprintf(res->message, sizeof res->message,
+			"%s expects %u arguments, got %u", msg->function,
+			t->nparams, msg->req.nargs);
+		return false;
+	}
+	for (uint32_t i = 0; i < t->nparams; i++) {
+		if (msg->args[i].type == t->params[i])
+			continue;
+		res->outcome = SB_BAD_CALL;
+		snprintf(res->message, sizeof res->message,
+			"argument %u of %s: expected %s, got %s", i + 1,
+			msg->function,
+			wasm_valtype_name((wasm_valtype)t->params[i]),
+			wasm_valtype_name(msg->args[i].type));
+		return false;
+	}
+	return true;
+}
+
+static wasi_ctx *wasi_make(const sb_invoke_msg *msg, sb_result *res)
+{
+	wasi_config cfg;
+	wasi_file *files = calloc((size_t)msg->req.nfiles + 1, sizeof *files);
+	wasi_ctx *ctx = NULL;
+	wasm_error err;
+
+	if (!files) {
+		res->outcome = SB_LIMIT;
+		res->limit = SB_LIMIT_MEMORY;
+		return NULL;
+	}
+	for (uint32_t i = 0; i < msg->req.nfiles; i++) {
+		files[i].path = msg->files[i].path;
+		files[i].data = msg->files[i].data;
+		files[i].len = msg->files[i].len;
+	}
+	memset(&cfg, 0, sizeof cfg);
+	cfg.argv = msg->req.argv;
+	cfg.argc = msg->req.argc;
+	cfg.env = msg->req.env;
+	cfg.envc = msg->req.envc;
+	cfg.stdin_data = msg->req.stdin_data;
+	cfg.stdin_len = msg->req.stdin_len;
+	cfg.stdout_max_bytes = (size_t)msg->req.stdout_max_bytes;
+	cfg.stderr_max_bytes = (size_t)msg->req.stderr_max_bytes;
+	cfg.files = files;
+	cfg.nfiles = msg->req.nfiles;
+	error_init(&err);
+	if (wasi_new(&cfg, &ctx, &err) != WASM_OK) {
+		res->outcome = SB_BAD_CALL;
+		snprintf(res->message, sizeof res->message, "WASI: %.200s",
+			err.message);
+		ctx = NULL;
+	}
+	free(files);
+	return ctx;
+}
+
+/* Everything but WASI must be absent: nothing else is offered. */
+static bool imports_link(struct wk *w, wasm_store *store, wasi_ctx *wasi,
+	wasm_extern *imports, sb_result *res)
+{
+	uint32_t n = wasm_module_import_count(w->module);
+	wasm_error err;
+
+	for (uint32_t i = 0; i < n; i++) {
+		wasm_extern_desc d;
+		wasm_module_import(w->module, i, &d);
+		if (wasi && strcmp(d.module, WASI_MODULE_NAME) == 0)
+			continue;
+		res->outcome = SB_INSTANTIATE_ERROR;
+		snprintf(res->message, sizeof res->message,
+			"unlinkable import %s.%s", d.module, d.name);
+		return false;
+	}
+	if (!wasi)
+		return true;
+	error_init(&err);
+	wasm_status s = wasi_link(wasi, store, w->module, imports, &err);
+	if (s != WASM_OK) {
+		fail(res, s, &err, true);
+		return false;
+	}
+	return true;
+}
+
+static void output_copy(const wasi_ctx *wasi, int fd, uint8_t **data,
+	size_t *len, bool *truncated)
+{
+	wasi_output o = wasi_captured(wasi, fd);
+
+	*truncated = o.truncated;
+	*data = NULL;
+	*len = 0;
+	if (!o.len)
+		return;
+	*data = malloc(o.len);
+	if (!*data)
+		return;
+	memcpy(*data, o.data, o.len);
+	*len = o.len;
+}
+
+static void wk_run(struct wk *w, const sb_invoke_msg *msg, sb_result *res)
+{
+	wasm_store *store = NULL;
+	wasm_instance *inst = NULL;
+	wasm_extern *imports = NULL;
+	wasi_ctx *wasi = NULL;
+	wasm_error err;
+	wasm_status s;
+	uint32_t nimports = wasm_module_import_count(w->module);
+
+	res->outcome = SB_OK;
+	store = wasm_store_new(w->p->engine);
+	imports = calloc((size_t)nimports + 1, sizeof *imports);
+	if (!store || !imports) {
+		res->outcome = SB_LIMIT;
+		res->limit = SB_LIMIT_MEMORY;
+		goto out;
+	}
+	if (msg->req.max_memory_pages)
+		wasm_store_set_max_memory_pages(store,
+			msg->req.max_memory_pages);
+	if (msg->req.has_fuel)
+		wasm_store_set_fuel(store, msg->req.fuel);
+	wasm_store_set_deadline(store, w->p->epoch, msg->seq);
+	if (msg->req.kind == SB_WASI || wasi_module_uses(w->module)) {
+		if (!(wasi = wasi_make(msg, res)))
+			goto out;
+	}
+	if (!imports_link(w, store, wasi, imports, res))
+		goto out;
+	error_init(&err);
+	s = wasm_instance_new(store, w->module, imports, nimports, &inst,
+		&err);
+	if (s != WASM_OK) {
+		fail(res, s, &err, true);
+		goto out;
+	}
+	error_init(&err);
+	if (msg->req.kind == SB_WASI) {
+		int code = 0;
+		s = wasi_run_start(wasi, store, inst, &code, &err);
+		if (s == WASM_OK) {
+			res->outcome = SB_EXIT;
+			res->exit_code = code;
+		} else if (s == WASM_ERR_LINK) {
+			res->outcome = SB_BAD_CALL;
+			snprintf(res->message, sizeof res->message, "%s",
+				err.message);
+		} else {
+			fail(res, s, &err, false);
+		}
+		goto out;
+	}
+	wasm_extern ext;
+	if (!wasm_instance_export(inst, msg->function, &ext) ||
+	    ext.kind != WASM_EXTERN_FUNC) {
+		res->outcome = SB_BAD_CALL;
+		snprintf(res->message, sizeof res->message,
+			"no exported function '%s'", msg->function);
+		goto out;
+	}
+	wasm_functype t;
+	wasm_func_type(ext.of.func, &t);
+	if (!args_check(msg, &t, res))
+		goto out;
+	res->results = calloc((size_t)t.nresults + 1, sizeof *res->results);
+	if (!res->results) {
+		res->outcome = SB_LIMIT;
+		res->limit = SB_LIMIT_MEMORY;
+		goto out;
+	}
+	s = wasm_func_call(store, ext.of.func, msg->args, msg->req.nargs,
+		res->results, t.nresults, &err);
+	if (s != WASM_OK)
+		fail(res, s, &err, false);
+	else
+		res->nresults = t.nresults;
+out:
+	if (msg->req.has_fuel && store)
+		res->fuel_left = wasm_store_fuel(store);
+	if (wasi) {
+		output_copy(wasi, 1, &res->stdout_data, &res->stdout_len,
+			&res->stdout_truncated);
+		output_copy(wasi, 2, &res->stderr_data, &res->stderr_len,
+			&res->stderr_truncated);
+	}
+	if (store)
+		wasm_store_free(store);
+	wasi_free(wasi);
+	free(imports);
+}
+
+static void wk_invoke(struct wk *w, sb_rd *r)
+{
+	sb_invoke_msg msg;
+	sb_result res;
+
+	if (!w->module || !sb_invoke_decode(r, &msg))
+		wk_exit(WK_EXIT_PROTOCOL);
+	result_init(&res);
+	wk_run(w, &msg, &res);
+	sb_result_encode(&w->out, msg.seq, &res);
+	wk_send(w);
+	free(res.results);
+	free(res.stdout_data);
+	free(res.stderr_data);
+	sb_invoke_msg_free(&msg);
+}
+
+/* ---- test hooks ----------------------------------------------------------- */
+
+static void wk_test(struct wk *w, sb_rd *r)
+{
+	uint8_t mode = sb_rd_u8(r);
+	uint8_t hdr[SB_FRAME_HDR_BYTES];
+	uint32_t len;
+	uint16_t ver = SB_PROTO_VERSION, type = SB_MSG_RESULT;
+
+	if (!w->p->test_hooks || !sb_rd_done(r))
+		wk_exit(WK_EXIT_PROTOCOL);
+	switch ((sb_test_mode)mode) {
+	case SB_TEST_SEGV: {
+		/* An address the compiler cannot prove bad. */
+		volatile uintptr_t addr = 8;
+		*(volatile int *)addr = 1;
+		break;
+	}
+	case SB_TEST_SYSCALL:
+		syscall(SYS_getppid);
+		break;
+	case SB_TEST_HANG:
+		for (volatile unsigned long i = 0;; i++)
+			;
+	case SB_TEST_GARBAGE:
+		memset(hdr, 0xa5, sizeof hdr);
+		sb_write_all(SB_IPC_FD, hdr, sizeof hdr);
+		break;
+	case SB_TEST_HUGE_FRAME:
+		len = UINT32_MAX;
+		memcpy(hdr, &len, 4);
+		memcpy(hdr + 4, &ver, 2);
+		memcpy(hdr + 6, &type, 2);
+		sb_write_all(SB_IPC_FD, hdr, sizeof hdr);
+		break;
+	case SB_TEST_WRONG_SEQ: {
+		sb_result res;
+		result_init(&res);
+		sb_result_encode(&w->out, UINT64_C(0xdead), &res);
+		wk_send(w);
+		break;
+	}
+	}
+	/* Then wait for the supervisor to act. */
+}
+
+/* ---- main ----------------------------------------------------------------- */
+
+void sb_worker_main(const struct sb_worker_params *p)
+{
+	struct wk w = { .p = p };
+	struct sb_confine c = {
+		.ipc_fd = p->ipc_fd,
+		.data_bytes = p->data_bytes,
+		.relaxed = SB_RELAXED,
+		.bpf = p->bpf,
+	};
+	const char *step;
+
+	if (sb_confine_apply(&c, &step) != 0)
+		wk_exit(WK_EXIT_CONFINE);
+	/* Confined: from here on every byte read may be hostile. */
+	sb_buf_begin(&w.out, SB_MSG_HELLO);
+	sb_buf_u32(&w.out, SB_PROTO_VERSION);
+	sb_buf_u32(&w.out, 0);
+	wk_send(&w);
+	for (;;) {
+		uint8_t hdr[SB_FRAME_HDR_BYTES];
+		enum sb_msg type;
+		uint32_t len;
+		if (!sb_read_all(SB_IPC_FD, hdr, sizeof hdr))
+			wk_exit(WK_EXIT_EOF);
+		if (!sb_hdr_parse(hdr, p->max_frame_bytes, &type, &len))
+			wk_exit(WK_EXIT_PROTOCOL);
+		uint8_t *payload = malloc(len ? len : 1);
+		if (!payload)
+			wk_exit(WK_EXIT_NOMEM);
+		if (!sb_read_all(SB_IPC_FD, payload, len))
+			wk_exit(WK_EXIT_EOF);
+		sb_rd r = { .p = payload, .left = len };
+		switch (type) {
+		case SB_MSG_LOAD: wk_load(&w, &r); break;
+		case SB_MSG_INVOKE: wk_invoke(&w, &r); break;
+		case SB_MSG_TEST: wk_test(&w, &r); break;
+		default: wk_exit(WK_EXIT_PROTOCOL);
+		}
+		free(payload);
+	}
+}

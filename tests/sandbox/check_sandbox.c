@@ -1,0 +1,625 @@
+/* check_sandbox.c -- the supervisor API end to end: outcomes, deadlines,
+ * memory caps, crashes and hostile workers, pools, the workers' confinement
+ * as /proc shows it, an unprivileged run, a supervisor crash, and a load
+ * run of 1,000 mixed invocations without leaks. */
+#include <check.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "sbtest.h"
+
+static sb_supervisor *sup;
+static sb_module *basic;
+
+static sb_supervisor *sup_make(const sb_config *cfg)
+{
+	sb_supervisor *s = NULL;
+	wasm_error err;
+	wasm_status st = sb_supervisor_new(cfg, &s, &err);
+	ck_assert_msg(st == WASM_OK, "supervisor: %s", err.message);
+	return s;
+}
+
+static sb_module *module_make(sb_supervisor *s, const char *tenant,
+	const char *name)
+{
+	size_t len;
+	uint8_t *bytes = sbt_wasm(name, &len);
+	ck_assert_msg(bytes, "wat2wasm %s failed", name);
+	sb_module *m = sb_module_new(s, tenant, name, bytes, len);
+	free(bytes);
+	ck_assert_ptr_nonnull(m);
+	return m;
+}
+
+static void setup(void)
+{
+	sb_config cfg = { .test_hooks = true, .max_workers = 8,
+		.kill_grace_ms = 100 };
+	sup = sup_make(&cfg);
+	basic = module_make(sup, "t1", "sb_basic");
+}
+
+static void teardown(void)
+{
+	sb_module_release(basic);
+	sb_supervisor_free(sup);
+}
+
+/* Calls FUNCTION with i32 args. */
+static sb_result *call(sb_module *m, const char *function, uint64_t timeout_ms,
+	int nargs, ...)
+{
+	wasm_value args[4];
+	va_list ap;
+
+	va_start(ap, nargs);
+	for (int i = 0; i < nargs; i++)
+		args[i] = (wasm_value){ .type = WASM_I32,
+			.of.i32 = va_arg(ap, int32_t) };
+	va_end(ap);
+	sb_request req = { .kind = SB_CALL, .function = function,
+		.args = args, .nargs = (uint32_t)nargs,
+		.timeout_ms = timeout_ms };
+	return sb_invoke_wait(m, &req);
+}
+
+#define OUTCOME(r, o)                                                      \
+	ck_assert_msg((r)->outcome == (o), "outcome %s (%s), wanted %s",   \
+		sb_outcome_name((r)->outcome), (r)->message,               \
+		sb_outcome_name(o))
+
+/* ---- outcomes ---------------------------------------------------------- */
+
+START_TEST(results_ok)
+{
+	sb_result *r = call(basic, "add", 0, 2, 2, 3);
+	OUTCOME(r, SB_OK);
+	ck_assert_uint_eq(r->nresults, 1);
+	ck_assert_int_eq(r->results[0].of.i32, 5);
+	ck_assert_uint_gt(r->worker_pid, 0);
+	sb_result_free(r);
+
+	wasm_value a = { .type = WASM_I64, .of.i64 = INT64_MIN };
+	sb_request req = { .kind = SB_CALL, .function = "pair", .args = &a,
+		.nargs = 1 };
+	r = sb_invoke_wait(basic, &req);
+	OUTCOME(r, SB_OK);
+	ck_assert_uint_eq(r->nresults, 2);
+	ck_assert(r->results[0].of.i64 == INT64_MIN);
+	ck_assert(r->results[1].type == WASM_F64);
+	sb_result_free(r);
+}
+END_TEST
+
+START_TEST(traps)
+{
+	sb_result *r = call(basic, "div", 0, 1, 0);
+	OUTCOME(r, SB_TRAP);
+	ck_assert_int_eq(r->trap, WASM_TRAP_INTEGER_DIVIDE_BY_ZERO);
+	sb_result_free(r);
+	r = call(basic, "recurse", 0, 1, 0);
+	OUTCOME(r, SB_TRAP);
+	ck_assert_int_eq(r->trap, WASM_TRAP_STACK_OVERFLOW);
+	sb_result_free(r);
+	r = call(basic, "div", 0, 1, 4);
+	OUTCOME(r, SB_OK);
+	ck_assert_int_eq(r->results[0].of.i32, 25);
+	sb_result_free(r);
+}
+END_TEST
+
+START_TEST(timeout_keeps_worker)
+{
+	sb_result *r = call(basic, "add", 0, 2, 1, 1);
+	OUTCOME(r, SB_OK);
+	uint32_t pid = r->worker_pid;
+	sb_result_free(r);
+	r = call(basic, "spin", 50, 0);
+	OUTCOME(r, SB_TIMEOUT);
+	ck_assert_int_eq(r->trap, WASM_TRAP_TIMEOUT);
+	ck_assert_uint_eq(r->worker_pid, pid);
+	sb_result_free(r);
+	r = call(basic, "add", 1000, 2, 1, 1);
+	OUTCOME(r, SB_OK);
+	ck_assert_uint_eq(r->worker_pid, pid);
+	sb_result_free(r);
+}
+END_TEST
+
+START_TEST(grace_kill)
+{
+	sb_result *r = sb_test_crash(basic, SB_TEST_HANG);
+	OUTCOME(r, SB_KILLED);
+	ck_assert_int_eq(r->signal, SIGKILL);
+	sb_result_free(r);
+	r = call(basic, "add", 0, 2, 1, 2);
+	OUTCOME(r, SB_OK);
+	sb_result_free(r);
+}
+END_TEST
+
+START_TEST(memory_caps)
+{
+	wasm_value a = { .type = WASM_I32, .of.i32 = 10 };
+	sb_request req = { .kind = SB_CALL, .function = "grow", .args = &a,
+		.nargs = 1, .max_memory_pages = 4 };
+	sb_result *r = sb_invoke_wait(basic, &req);
+	OUTCOME(r, SB_OK);
+	ck_assert_int_eq(r->results[0].of.i32, -1);
+	sb_result_free(r);
+	a.of.i32 = 3;
+	r = sb_invoke_wait(basic, &req);
+	OUTCOME(r, SB_OK);
+	ck_assert_int_eq(r->results[0].of.i32, 1);
+	sb_result_free(r);
+
+	sb_request bomb = { .kind = SB_CALL, .function = "bomb",
+		.max_memory_pages = 300 };
+	r = sb_invoke_wait(basic, &bomb);
+	OUTCOME(r, SB_OK);
+	ck_assert_int_eq(r->results[0].of.i32, 300);
+	sb_result_free(r);
+
+	sb_module *big = module_make(sup, "t1", "sb_bigmem");
+	sb_request one = { .kind = SB_CALL, .function = "one",
+		.max_memory_pages = 10 };
+	r = sb_invoke_wait(big, &one);
+	OUTCOME(r, SB_INSTANTIATE_ERROR);
+	sb_result_free(r);
+	one.max_memory_pages = 0;
+	r = sb_invoke_wait(big, &one);
+	OUTCOME(r, SB_OK);
+	sb_result_free(r);
+	sb_module_release(big);
+}
+END_TEST
+
+START_TEST(fuel_limit)
+{
+	sb_config cfg = { .fuel = true };
+	sb_supervisor *s = sup_make(&cfg);
+	sb_module *m = module_make(s, "t1", "sb_basic");
+	wasm_value a = { .type = WASM_I32, .of.i32 = 100000 };
+	sb_request req = { .kind = SB_CALL, .function = "count", .args = &a,
+		.nargs = 1, .has_fuel = true, .fuel = 1000 };
+	sb_result *r = sb_invoke_wait(m, &req);
+	OUTCOME(r, SB_LIMIT);
+	ck_assert_int_eq(r->limit, SB_LIMIT_FUEL);
+	sb_result_free(r);
+	req.fuel = 1000000;
+	r = sb_invoke_wait(m, &req);
+	OUTCOME(r, SB_OK);
+	ck_assert_uint_gt(r->fuel_left, 0);
+	sb_result_free(r);
+	sb_module_release(m);
+	sb_supervisor_free(s);
+}
+END_TEST
+
+START_TEST(crashes_are_contained)
+{
+	static const struct { sb_test_mode mode; int sig; } cases[] = {
+		{ SB_TEST_SEGV, SIGSEGV },
+		{ SB_TEST_SYSCALL, SIGSYS },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		sb_result *r = sb_test_crash(basic, cases[i].mode);
+		OUTCOME(r, SB_KILLED);
+		ck_assert_int_eq(r->signal, cases[i].sig);
+		sb_result_free(r);
+		r = call(basic, "add", 0, 2, 40, 2);
+		OUTCOME(r, SB_OK);
+		ck_assert_int_eq(r->results[0].of.i32, 42);
+		sb_result_free(r);
+	}
+}
+END_TEST
+
+START_TEST(hostile_worker)
+{
+	static const sb_test_mode modes[] = { SB_TEST_GARBAGE,
+		SB_TEST_HUGE_FRAME, SB_TEST_WRONG_SEQ };
+	for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+		sb_result *r = sb_test_crash(basic, modes[i]);
+		OUTCOME(r, SB_KILLED);
+		ck_assert_msg(strstr(r->message, "protocol error"), "%s",
+			r->message);
+		sb_result_free(r);
+		r = call(basic, "add", 0, 2, 1, 2);
+		OUTCOME(r, SB_OK);
+		sb_result_free(r);
+	}
+}
+END_TEST
+
+START_TEST(bad_modules_and_calls)
+{
+	static const uint8_t junk[] = "\0asm\x01\0\0\0\x01\x05";
+	sb_module *m = sb_module_new(sup, "t1", "junk", junk, sizeof junk - 1);
+	sb_request req = { .kind = SB_INSPECT };
+	sb_result *r = sb_invoke_wait(m, &req);
+	OUTCOME(r, SB_INVALID_MODULE);
+	ck_assert(r->message[0]);
+	sb_result_free(r);
+	r = call(m, "f", 0, 0);
+	OUTCOME(r, SB_INVALID_MODULE);
+	sb_result_free(r);
+	sb_module_release(m);
+
+	r = sb_invoke_wait(basic, &req);
+	OUTCOME(r, SB_OK);
+	ck_assert_uint_ge(r->nexports, 8);
+	ck_assert_str_eq(r->exports[0].name, "add");
+	ck_assert_uint_eq(r->exports[0].nparams, 2);
+	sb_result_free(r);
+	r = call(basic, "nope", 0, 0);
+	OUTCOME(r, SB_BAD_CALL);
+	sb_result_free(r);
+	r = call(basic, "add", 0, 1, 1);
+	OUTCOME(r, SB_BAD_CALL);
+	sb_result_free(r);
+
+	m = module_make(sup, "t1", "sb_imports");
+	r = call(m, "f", 0, 0);
+	OUTCOME(r, SB_INSTANTIATE_ERROR);
+	ck_assert_msg(strstr(r->message, "env.log"), "%s", r->message);
+	sb_result_free(r);
+	sb_module_release(m);
+}
+END_TEST
+
+START_TEST(wasi_program)
+{
+	sb_module *m = module_make(sup, "t1", "sb_wasi");
+	const char *argv[] = { "prog", "x" };
+	sb_request req = { .kind = SB_WASI, .argv = argv, .argc = 2,
+		.stdout_max_bytes = 2 };
+	sb_result *r = sb_invoke_wait(m, &req);
+	OUTCOME(r, SB_EXIT);
+	ck_assert_int_eq(r->exit_code, 7);
+	ck_assert_uint_eq(r->stdout_len, 2);
+	ck_assert(memcmp(r->stdout_data, "hi", 2) == 0);
+	ck_assert(r->stdout_truncated);
+	ck_assert_uint_eq(r->stderr_len, 4);
+	ck_assert(!r->stderr_truncated);
+	sb_result_free(r);
+	sb_module_release(m);
+}
+END_TEST
+
+/* ---- pools ------------------------------------------------------------- */
+
+struct counter {
+	int done, busy;
+};
+
+static void count_done(void *ctx, sb_result *r)
+{
+	struct counter *c = ctx;
+	__atomic_add_fetch(r->outcome == SB_BUSY ? &c->busy : &c->done, 1,
+		__ATOMIC_SEQ_CST);
+	sb_result_free(r);
+}
+
+START_TEST(busy_when_queue_full)
+{
+	sb_config cfg = { .max_workers = 1, .queue_max = 1 };
+	sb_supervisor *s = sup_make(&cfg);
+	sb_module *m = module_make(s, "t1", "sb_basic");
+	sb_request req = { .kind = SB_CALL, .function = "spin",
+		.timeout_ms = 100 };
+	struct counter c = { 0 };
+	for (int i = 0; i < 4; i++)
+		ck_assert(sb_invoke(m, &req, count_done, &c));
+	for (int i = 0; i < 500 &&
+	     __atomic_load_n(&c.done, __ATOMIC_SEQ_CST) +
+	     __atomic_load_n(&c.busy, __ATOMIC_SEQ_CST) < 4; i++)
+		usleep(10000);
+	/* One runs, one waits, two are refused at once. */
+	ck_assert_int_eq(c.done, 2);
+	ck_assert_int_eq(c.busy, 2);
+	sb_module_release(m);
+	sb_supervisor_free(s);
+}
+END_TEST
+
+START_TEST(lru_eviction_and_tenants)
+{
+	sb_config cfg = { .max_workers = 2 };
+	sb_supervisor *s = sup_make(&cfg);
+	sb_module *a = module_make(s, "alice", "sb_basic");
+	sb_module *b = module_make(s, "bob", "sb_basic");
+	sb_module *c = module_make(s, "carol", "sb_basic");
+	sb_result *ra = call(a, "add", 0, 2, 1, 1);
+	sb_result *rb = call(b, "add", 0, 2, 1, 1);
+	OUTCOME(ra, SB_OK);
+	OUTCOME(rb, SB_OK);
+	/* Same bytes, other tenant: never the same worker. */
+	ck_assert_uint_ne(ra->worker_pid, rb->worker_pid);
+	sb_result *rc = call(c, "add", 0, 2, 1, 1);
+	OUTCOME(rc, SB_OK);
+	sb_stats st;
+	sb_supervisor_stats(s, &st);
+	ck_assert_uint_ge(st.evicted, 1);
+	ck_assert_uint_le(st.workers, 2);
+	/* a was the least recently used: its worker went. */
+	sb_result *ra2 = call(a, "add", 0, 2, 1, 1);
+	OUTCOME(ra2, SB_OK);
+	ck_assert_uint_ne(ra2->worker_pid, ra->worker_pid);
+	sb_result_free(ra);
+	sb_result_free(rb);
+	sb_result_free(rc);
+	sb_result_free(ra2);
+	sb_module_release(a);
+	sb_module_release(b);
+	sb_module_release(c);
+	sb_supervisor_free(s);
+}
+END_TEST
+
+/* ---- confinement as the kernel sees it --------------------------------- */
+
+START_TEST(proc_status_confined)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	/* relaxed mode: still seccomp'd, checked below */
+#endif
+	sb_result *r = call(basic, "add", 0, 2, 1, 1);
+	OUTCOME(r, SB_OK);
+	int pid = (int)r->worker_pid;
+	sb_result_free(r);
+	ck_assert_int_eq(sbt_status_field(pid, "Seccomp"), 2);
+	ck_assert_int_eq(sbt_status_field(pid, "NoNewPrivs"), 1);
+	ck_assert_int_eq(sbt_status_field(pid, "CapEff"), 0);
+}
+END_TEST
+
+/* The service runs as a user without privileges: so does this test. */
+START_TEST(unprivileged_user)
+{
+	size_t len;
+	uint8_t *bytes = sbt_wasm("sb_basic", &len);
+	ck_assert_ptr_nonnull(bytes);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (getuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
+			_exit(10);
+		if (getuid() == 0)
+			_exit(11);
+		sb_supervisor *s = NULL;
+		if (sb_supervisor_new(NULL, &s, NULL) != WASM_OK)
+			_exit(12);
+		sb_module *m = sb_module_new(s, "t", "m", bytes, len);
+		wasm_value args[2] = { { .type = WASM_I32, .of.i32 = 20 },
+			{ .type = WASM_I32, .of.i32 = 22 } };
+		sb_request req = { .kind = SB_CALL, .function = "add",
+			.args = args, .nargs = 2 };
+		sb_result *r = sb_invoke_wait(m, &req);
+		int rc = r->outcome == SB_OK && r->results[0].of.i32 == 42 ?
+			0 : 13;
+		if (!rc && sbt_status_field((int)r->worker_pid, "Seccomp") != 2)
+			rc = 14;
+		sb_result_free(r);
+		r = sb_test_crash(m, SB_TEST_SYSCALL);
+		if (!rc && r->outcome != SB_OK)
+			rc = 0;   /* test hooks are off: refused, not run */
+		sb_result_free(r);
+		sb_module_release(m);
+		sb_supervisor_free(s);
+		_exit(rc);
+	}
+	free(bytes);
+	int status;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		"unprivileged child: status 0x%x", status);
+}
+END_TEST
+
+/* A supervisor that dies (SIGKILL: no clean-up at all) leaves nothing. */
+START_TEST(supervisor_crash_leaves_nothing)
+{
+	size_t len;
+	uint8_t *bytes = sbt_wasm("sb_basic", &len);
+	int fds[2];
+	ck_assert_int_eq(pipe(fds), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		sb_supervisor *s = NULL;
+		sb_config cfg = { .warm_per_module = 3 };
+		if (sb_supervisor_new(&cfg, &s, NULL) != WASM_OK)
+			_exit(1);
+		sb_module *m = sb_module_new(s, "t", "m", bytes, len);
+		sb_request req = { .kind = SB_CALL, .function = "spin",
+			.timeout_ms = 0 };
+		struct counter c = { 0 };
+		if (!sb_invoke(m, &req, count_done, &c))
+			_exit(1);
+		sb_request add = { .kind = SB_CALL, .function = "nothing" };
+		sb_result *r = sb_invoke_wait(m, &add);
+		sb_stats st;
+		sb_supervisor_stats(s, &st);
+		int pids[2] = { (int)st.zygote_pid, (int)r->worker_pid };
+		if (write(fds[1], pids, sizeof pids) != sizeof pids)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	free(bytes);
+	int pids[2];
+	ck_assert_int_eq(read(fds[0], pids, sizeof pids), sizeof pids);
+	ck_assert(sbt_alive(pids[0]));
+	ck_assert(sbt_alive(pids[1]));
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	for (int i = 0; i < 200 && (sbt_alive(pids[0]) || sbt_alive(pids[1]));
+	     i++)
+		usleep(10000);
+	ck_assert_msg(!sbt_alive(pids[0]), "zygote %d survived", pids[0]);
+	ck_assert_msg(!sbt_alive(pids[1]), "worker %d survived", pids[1]);
+}
+END_TEST
+
+/* ---- load -------------------------------------------------------------- */
+
+struct tally {
+	int n;
+	int wrong;
+	char first_wrong[256];
+};
+
+static void expect(struct tally *t, sb_result *r, sb_outcome o, int extra)
+{
+	bool ok = r->outcome == o;
+	if (ok && o == SB_OK && r->nresults == 1 &&
+	    r->results[0].type == WASM_I32)
+		ok = r->results[0].of.i32 == extra;
+	if (ok && o == SB_TRAP)
+		ok = (int)r->trap == extra;
+	if (ok && o == SB_KILLED)
+		ok = r->signal == extra;
+	t->n++;
+	if (!ok && !t->wrong++)
+		snprintf(t->first_wrong, sizeof t->first_wrong,
+			"#%d: %s (%.150s), wanted %s/%d", t->n,
+			sb_outcome_name(r->outcome), r->message,
+			sb_outcome_name(o), extra);
+	sb_result_free(r);
+}
+
+static void load_round(sb_module **mods, int nmods, int i, struct tally *t)
+{
+	sb_module *m = mods[i % nmods];
+	switch (i % 10) {
+	case 0: case 1: case 2: case 3:
+		expect(t, call(m, "add", 1000, 2, i, 1), SB_OK, i + 1);
+		break;
+	case 4:
+		expect(t, call(m, "div", 1000, 1, 0), SB_TRAP,
+			WASM_TRAP_INTEGER_DIVIDE_BY_ZERO);
+		break;
+	case 5:
+		expect(t, call(m, "spin", 5, 0), SB_TIMEOUT, 0);
+		break;
+	case 6: {
+		sb_request req = { .kind = SB_CALL, .function = "bomb",
+			.max_memory_pages = 64, .timeout_ms = 2000 };
+		expect(t, sb_invoke_wait(m, &req), SB_OK, 64);
+		break;
+	}
+	case 7:
+		expect(t, call(m, "recurse", 5000, 1, 0), SB_TRAP,
+			WASM_TRAP_STACK_OVERFLOW);
+		break;
+	case 8:
+		if (i % 40 == 8)
+			expect(t, sb_test_crash(m, SB_TEST_SEGV), SB_KILLED,
+				SIGSEGV);
+		else
+			expect(t, call(m, "count", 1000, 1, 1000), SB_OK, 0);
+		break;
+	case 9:
+		expect(t, call(m, "add", 1000, 2, -i, 0), SB_OK, -i);
+		break;
+	}
+}
+
+START_TEST(load_1000_mixed)
+{
+	enum { NMODS = 4 };
+	sb_config cfg = { .test_hooks = true, .max_workers = 6,
+		.kill_grace_ms = 200 };
+	sb_supervisor *s = sup_make(&cfg);
+	sb_module *mods[NMODS];
+	static const char *const tenants[NMODS] = { "a", "b", "c", "d" };
+	struct tally t = { 0 };
+
+	for (int i = 0; i < NMODS; i++)
+		mods[i] = module_make(s, tenants[i], "sb_basic");
+	/* Warm up, then measure. */
+	for (int i = 0; i < 100; i++)
+		load_round(mods, NMODS, i, &t);
+	sb_stats st;
+	sb_supervisor_stats(s, &st);
+	uint32_t workers0 = st.workers;
+	int fds0 = sbt_count_fds();
+	long rss0 = sbt_status_field(getpid(), "VmRSS");
+	for (int i = 0; i < 1000; i++)
+		load_round(mods, NMODS, i, &t);
+	ck_assert_msg(t.wrong == 0, "%d wrong outcomes; first %s", t.wrong,
+		t.first_wrong);
+	/* Let the last deaths be reaped. */
+	for (int i = 0; i < 100; i++) {
+		sb_supervisor_stats(s, &st);
+		if (sbt_count_children((int)st.zygote_pid) <= (int)st.workers)
+			break;
+		usleep(10000);
+	}
+	int kids = sbt_count_children((int)st.zygote_pid);
+	ck_assert_int_le(kids, (int)cfg.max_workers);
+	ck_assert_int_eq(kids, (int)st.workers);
+	/* One socket per live worker, nothing else. */
+	ck_assert_int_eq(sbt_count_fds() - (int)st.workers,
+		fds0 - (int)workers0);
+	long rss1 = sbt_status_field(getpid(), "VmRSS");
+	ck_assert_msg(rss1 - rss0 < 8192, "RSS grew from %ld to %ld kB", rss0,
+		rss1);
+	for (int i = 0; i < NMODS; i++)
+		sb_module_release(mods[i]);
+	sb_supervisor_free(s);
+}
+END_TEST
+
+static Suite *sandbox_suite(void)
+{
+	Suite *s = suite_create("sandbox");
+	TCase *core = tcase_create("core");
+	tcase_add_checked_fixture(core, setup, teardown);
+	tcase_set_timeout(core, 30);
+	tcase_add_test(core, results_ok);
+	tcase_add_test(core, traps);
+	tcase_add_test(core, timeout_keeps_worker);
+	tcase_add_test(core, grace_kill);
+	tcase_add_test(core, memory_caps);
+	tcase_add_test(core, crashes_are_contained);
+	tcase_add_test(core, hostile_worker);
+	tcase_add_test(core, bad_modules_and_calls);
+	tcase_add_test(core, wasi_program);
+	tcase_add_test(core, proc_status_confined);
+	suite_add_tcase(s, core);
+
+	TCase *pools = tcase_create("pools");
+	tcase_set_timeout(pools, 30);
+	tcase_add_test(pools, fuel_limit);
+	tcase_add_test(pools, busy_when_queue_full);
+	tcase_add_test(pools, lru_eviction_and_tenants);
+	suite_add_tcase(s, pools);
+
+	TCase *life = tcase_create("lifetime");
+	tcase_set_timeout(life, 30);
+	tcase_add_test(life, unprivileged_user);
+	tcase_add_test(life, supervisor_crash_leaves_nothing);
+	suite_add_tcase(s, life);
+
+	TCase *load = tcase_create("load");
+	tcase_set_timeout(load, 240);
+	tcase_add_test(load, load_1000_mixed);
+	suite_add_tcase(s, load);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(sandbox_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
