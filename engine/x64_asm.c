@@ -970,6 +970,13 @@ void x64_lea_label(x64_buf *b, x64_gpr dst, x64_label *l)
 	emit_end(b, s, p);
 }
 
+void x64_label_rel32(x64_buf *b, x64_label *l)
+{
+	uint8_t *s = emit_begin(b);
+	put32(s, rel32_to(b, l, b->len));
+	emit_end(b, s, s + 4);
+}
+
 /* ---- miscellaneous -------------------------------------------------------- */
 
 void x64_ud2(x64_buf *b)

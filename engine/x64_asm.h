@@ -116,6 +116,9 @@ void x64_jcc(x64_buf *b, x64_cc cc, x64_label *l);
 void x64_jcc_short(x64_buf *b, x64_cc cc, x64_label *l);
 void x64_call_label(x64_buf *b, x64_label *l);           /* call rel32 */
 void x64_lea_label(x64_buf *b, x64_gpr dst, x64_label *l); /* lea r64, [rip+l] */
+/* A 4-byte data word holding l minus the end of the word: a jump-table
+ * entry (the target is the entry's address + 4 + its sign-extended value). */
+void x64_label_rel32(x64_buf *b, x64_label *l);
 
 /* ---- calls, jumps, stack -------------------------------------------------- */
 

@@ -126,7 +126,7 @@ static const char *M(unsigned size, x64_mem m)
 typedef struct gcase {
 	char *text;          /* Intel syntax for GNU as */
 	const char *group;
-	uint8_t bytes[64];   /* what the encoder emitted */
+	uint8_t *bytes;      /* what the encoder emitted */
 	size_t len;
 	x64_err err;
 	const uint8_t *as_bytes; /* what GNU as emitted */
@@ -162,8 +162,11 @@ static void emitted(const char *fmt, ...)
 	c->text = strdup(text);
 	c->group = cur_group;
 	c->err = B.err;
-	c->len = B.len < sizeof c->bytes ? B.len : sizeof c->bytes;
-	memcpy(c->bytes, B.code, c->len);
+	c->len = B.len;
+	c->bytes = malloc(B.len + 1);
+	if (!c->bytes)
+		abort();
+	memcpy(c->bytes, B.code, B.len);
 	x64_buf_reset(&B);
 }
 
@@ -613,7 +616,7 @@ static void gen_flow(void)
 	B.origin = 0x400000;
 	CASE(x64_call_rel(&B, (void *)(uintptr_t)0x401000), "call .+0x1000");
 	CASE(x64_call_rel(&B, (void *)(uintptr_t)0x3ff000), "call .-0x1000");
-	CASE(x64_jmp_rel(&B, (void *)(uintptr_t)0x400005), "jmp .+0x5");
+	CASE(x64_jmp_rel(&B, (void *)(uintptr_t)0x400005), "{disp32} jmp .+0x5");
 	B.origin = 0;
 
 	/* The SDM's nop sequences, written as the instructions they are. */
@@ -651,7 +654,9 @@ static void gen_labels(void)
 		x64_label_bind(&B, &l);
 		x64_nops(&B, 200);
 		x64_jcc(&B, cc, &l);
-		emitted("1: .nops 200, 9; j%s 1b", cc_names[cc]);
+		emitted("1: .rept 22; %s; .endr; %s; j%s 1b",
+			"{disp32} nop WORD PTR [rax+rax*1+0x0]", "xchg ax, ax",
+			cc_names[cc]);
 
 		l = x64_label_new();
 		x64_jcc(&B, cc, &l);
@@ -706,6 +711,18 @@ static void gen_labels(void)
 	emitted("jne .Lm; {disp32} jmp .Lm; jmp .Lm; {disp32} jl .Lm; "
 		"call .Lm; lea r9, [rip+.Lm]; jb .Lm; nop; .Lm: jmp .Lm; "
 		"call .Lm; lea rax, [rip+.Lm]");
+
+	/* jump-table words, to labels before and after */
+	x64_label t1 = x64_label_new(), t2 = x64_label_new();
+	x64_label_bind(&B, &t1);
+	x64_nop(&B);
+	x64_label_rel32(&B, &t1);
+	x64_label_rel32(&B, &t2);
+	x64_label_rel32(&B, &t2);
+	x64_int3(&B);
+	x64_label_bind(&B, &t2);
+	emitted(".Lt1: nop; .long .Lt1 - . - 4; .long .Lt2 - . - 4; "
+		".long .Lt2 - . - 4; int3; .Lt2:");
 
 	/* a loop with a forward exit and a backward edge */
 	x64_label top = x64_label_new(), out = x64_label_new();
@@ -970,6 +987,45 @@ START_TEST(run_div_setcc_extend)
 
 	jit_mem_free(&m1);
 	jit_mem_free(&m2);
+	x64_buf_free(&b);
+}
+END_TEST
+
+/* br_table's shape: f(i) = 10*i+1 for i < 3, else 99, through a table of
+ * rel32 words read with movsxd. */
+START_TEST(run_jump_table)
+{
+	x64_buf b;
+	jit_mem m;
+	x64_buf_init(&b, 0);
+	x64_label table = x64_label_new(), dflt = x64_label_new();
+	x64_label arm[3] = { x64_label_new(), x64_label_new(), x64_label_new() };
+	x64_cmp_ri(&b, 8, X64_RDI, 3);
+	x64_jcc(&b, X64_CC_AE, &dflt);
+	x64_lea_label(&b, X64_RCX, &table);
+	x64_movsxd_rm(&b, X64_RAX, x64_mem_bi(X64_RCX, X64_RDI, 4, 0));
+	x64_lea(&b, 8, X64_RCX, x64_mem_bi(X64_RCX, X64_RDI, 4, 4));
+	x64_add_rr(&b, 8, X64_RAX, X64_RCX);
+	x64_jmp_r(&b, X64_RAX);
+	x64_align(&b, 4);
+	x64_label_bind(&b, &table);
+	for (int i = 0; i < 3; i++)
+		x64_label_rel32(&b, &arm[2 - i]);    /* arms bound in reverse */
+	for (int i = 0; i < 3; i++) {
+		x64_label_bind(&b, &arm[i]);
+		x64_mov_ri(&b, 4, X64_RAX, 10 * (2 - i) + 1);
+		x64_ret(&b);
+	}
+	x64_label_bind(&b, &dflt);
+	x64_mov_ri(&b, 4, X64_RAX, 99);
+	x64_ret(&b);
+	fn_ll f = (fn_ll)install(&b, &m);
+	ck_assert_int_eq(f(0, 0), 1);
+	ck_assert_int_eq(f(1, 0), 11);
+	ck_assert_int_eq(f(2, 0), 21);
+	ck_assert_int_eq(f(3, 0), 99);
+	ck_assert_int_eq(f(-1, 0), 99);
+	jit_mem_free(&m);
 	x64_buf_free(&b);
 }
 END_TEST
@@ -1305,6 +1361,7 @@ static Suite *x64_asm_suite(void)
 	tcase_add_test(tc, run_add_and_loop);
 	tcase_add_test(tc, run_div_setcc_extend);
 	tcase_add_test(tc, run_memory_operands);
+	tcase_add_test(tc, run_jump_table);
 	tcase_add_test(tc, run_float);
 	tcase_add_test(tc, run_bitcounts);
 	tcase_add_test(tc, run_in_caller_region);
