@@ -64,8 +64,9 @@ static void set_err(x64_buf *b, x64_err e)
 }
 
 /* Room for one instruction: a pointer into the code, or into the scratch
- * area once the buffer is full (or after an error that makes the code
- * unusable anyway). */
+ * area when fewer than X64_MAX_INSN bytes are left (emit_end then copies
+ * the instruction in if it fits after all) or after an error that makes
+ * the code unusable anyway. */
 static uint8_t *emit_begin(x64_buf *b)
 {
 	if (b->err == X64_OK && b->len <= b->cap &&
@@ -79,14 +80,21 @@ static uint8_t *emit_begin(x64_buf *b)
 			b->cap = cap;
 			return b->code + b->len;
 		}
+		set_err(b, X64_ERR_NOSPACE);
 	}
-	set_err(b, X64_ERR_NOSPACE);
 	return b->scratch;
 }
 
 static void emit_end(x64_buf *b, const uint8_t *start, const uint8_t *p)
 {
-	b->len += (size_t)(p - start);
+	size_t n = (size_t)(p - start);
+	if (start == b->scratch) {
+		if (b->err == X64_OK && b->len <= b->cap && b->cap - b->len >= n)
+			memcpy(b->code + b->len, start, n);
+		else
+			set_err(b, X64_ERR_NOSPACE);
+	}
+	b->len += n;
 }
 
 static bool fits8(int64_t v) { return v >= -128 && v <= 127; }

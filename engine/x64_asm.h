@@ -47,7 +47,8 @@ typedef struct x64_buf {
 /* A growable buffer (malloc'd, starting at initial_cap bytes; 0 = a
  * default).  Free with x64_buf_free. */
 void x64_buf_init(x64_buf *b, size_t initial_cap);
-/* A fixed buffer over caller memory (e.g. a jit_mem mapped RW). */
+/* A fixed buffer over caller memory (e.g. a jit_mem mapped RW, or the
+ * bytes of one instruction to re-emit in place: instructions fit exactly). */
 void x64_buf_init_fixed(x64_buf *b, void *mem, size_t cap);
 /* Frees a growable buffer's memory; a no-op for fixed ones. */
 void x64_buf_free(x64_buf *b);

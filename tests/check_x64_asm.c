@@ -1176,7 +1176,7 @@ START_TEST(run_in_caller_region)
 
 	/* patch the constant: unseal, re-emit the movabs in place, seal */
 	ck_assert(jit_mem_unseal(&m));
-	x64_buf_init_fixed(&b, m.base + imm_at, 10 + X64_MAX_INSN);
+	x64_buf_init_fixed(&b, m.base + imm_at, 10);     /* exactly */
 	x64_movabs_ri(&b, X64_RAX, -7);
 	ck_assert_int_eq(x64_buf_err(&b), X64_OK);
 	ck_assert(jit_mem_seal(&m));
@@ -1236,6 +1236,16 @@ START_TEST(err_fixed_overflow)
 	ck_assert_int_eq(x64_buf_err(&b), X64_ERR_NOSPACE);
 	ck_assert_uint_eq(x64_buf_len(&b), 100);     /* the room it needed */
 	ck_assert_str_eq(x64_err_name(X64_ERR_NOSPACE), "code buffer full");
+	ck_assert_int_eq(mem[30], 0x49);              /* the 4th fits exactly */
+	ck_assert_int_eq(mem[39], 0x80);
+	x64_buf_init_fixed(&b, mem, 11);              /* exact fit, then full */
+	x64_mov_ri(&b, 8, X64_RCX, INT64_MIN);
+	x64_ret(&b);
+	ck_assert_int_eq(x64_buf_err(&b), X64_OK);
+	ck_assert_int_eq(mem[0], 0x48);
+	ck_assert_int_eq(mem[10], 0xc3);
+	x64_ret(&b);
+	ck_assert_int_eq(x64_buf_err(&b), X64_ERR_NOSPACE);
 	x64_label l = x64_label_new();               /* binds harmlessly */
 	x64_jmp(&b, &l);
 	x64_label_bind(&b, &l);
