@@ -364,6 +364,13 @@ static void set_unreachable(compiler *c)
 	f->unreachable = true;
 }
 
+/* A block's result types (a one-value block type is stored in the frame,
+ * which may move when the control stack grows: never keep the pointer). */
+static const uint8_t *ctrl_results(const ctrl *f)
+{
+	return f->results ? f->results : &f->single;
+}
+
 /* Arity and types a branch to label depth `l` carries. */
 static void label_types(const ctrl *f, uint32_t *n, const uint8_t **types)
 {
@@ -372,7 +379,7 @@ static void label_types(const ctrl *f, uint32_t *n, const uint8_t **types)
 		*types = f->params;
 	} else {
 		*n = f->nresults;
-		*types = f->results;
+		*types = ctrl_results(f);
 	}
 }
 

@@ -120,7 +120,7 @@ static bool do_block(compiler *c, uint8_t kind)
 	ctrl *f = &c->ctl[c->csp - 1];
 	f->single = single;
 	if (nr == 1 && results == &single)
-		f->results = &f->single;
+		f->results = NULL;   /* see ctrl_results(): the array may move */
 	/* Param entries: their types stay, their origin is forgotten (a label
 	 * may be bound right here). */
 	for (uint32_t i = 0; i < np; i++) {
@@ -150,7 +150,7 @@ static bool do_else(compiler *c)
 	ctrl *f = &c->ctl[c->csp - 1];
 	if (f->kind != C_IF)
 		return fail_malformed(c, "else without if");
-	if (!check_top(c, f->nresults, f->results))
+	if (!check_top(c, f->nresults, ctrl_results(f)))
 		return false;
 	if (c->sp != f->height + f->nresults && !f->unreachable)
 		return fail(c, "type mismatch");
@@ -178,7 +178,7 @@ static bool do_else(compiler *c)
 static bool do_end(compiler *c, bool *done)
 {
 	ctrl *f = &c->ctl[c->csp - 1];
-	if (!check_top(c, f->nresults, f->results))
+	if (!check_top(c, f->nresults, ctrl_results(f)))
 		return false;
 	if (c->sp > f->height + f->nresults)
 		return fail(c, "type mismatch");
@@ -186,7 +186,7 @@ static bool do_end(compiler *c, bool *done)
 		return fail(c, "type mismatch");
 	if (f->kind == C_IF) {
 		for (uint32_t i = 0; i < f->nparams; i++)
-			if (f->params[i] != f->results[i])
+			if (f->params[i] != ctrl_results(f)[i])
 				return fail(c, "type mismatch");
 	}
 	if (f->kind == C_FUNC) {
@@ -221,7 +221,7 @@ static bool do_end(compiler *c, bool *done)
 	}
 	materialize_top(c, f->nresults);
 	uint32_t height = f->height, nr = f->nresults;
-	const uint8_t *results = f->results;
+	const uint8_t *results = f->results;   /* NULL: single, below */
 	uint8_t single = f->single;
 	uint32_t patches = f->patches, else_site = f->else_site;
 	c->csp--;
@@ -233,7 +233,7 @@ static bool do_end(compiler *c, bool *done)
 	}
 	c->sp = height;
 	for (uint32_t i = 0; i < nr; i++) {
-		uint8_t t = results == &f->single ? single : results[i];
+		uint8_t t = results ? results[i] : single;
 		if (!push(c, t))
 			return false;
 	}
@@ -605,16 +605,15 @@ static bool body(compiler *c)
 				return false;
 			if (e.type != T_UNKNOWN && !is_ref(e.type))
 				return fail(c, "type mismatch");
-			c->sp++;   /* re-push for the generic path */
-			c->stack[c->sp - 1] = e;
-			uint8_t t = e.type == T_UNKNOWN ? WASM_FUNCREF : e.type;
-			if (e.type == T_UNKNOWN) {
-				/* unreachable bottom: nothing to emit */
-				c->sp--;
-				ok = push(c, WASM_I32);
-				break;
-			}
-			ok = emit_generic(c, OP_REF_IS_NULL, 1, &t, WASM_I32, 0, NULL, false);
+			uint32_t d = c->sp;
+			operand oe = take(c, &e, d, false);
+			uint32_t pos = c->len;
+			put_op(c, OP_REF_IS_NULL);
+			put16(c, slot_of(c, d));
+			put16(c, oe.slot);
+			ok = push(c, WASM_I32);
+			if (ok)
+				produced(c, pos, K_RESULT, OP_REF_IS_NULL);
 			break;
 		}
 		case 0xd2: { /* ref.func x */

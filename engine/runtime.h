@@ -17,6 +17,7 @@ struct wasm_engine {
 	/* Function-type intern table (engine.c). */
 	uint32_t ntypes, cap_types;
 	struct interned_type *types;
+	uint32_t *index, index_cap;     /* open addressing: id + 1, 0 = empty */
 };
 
 struct wasm_func {
