@@ -603,6 +603,20 @@ static void fn_type(const struct wasi_fn *f, uint8_t *params,
 	t->results = result;
 }
 
+/* "(i32, i64) -> (i32)" */
+static void type_format(const struct wasi_fn *f, char *buf, size_t len)
+{
+	size_t at = 0;
+
+	at += (size_t)snprintf(buf, len, "(");
+	for (const char *p = f->params; *p && at < len; p++)
+		at += (size_t)snprintf(buf + at, len - at, "%s%s",
+			p == f->params ? "" : ", ", *p == 'I' ? "i64" : "i32");
+	if (at < len)
+		snprintf(buf + at, len - at, ") -> (%s)",
+			f->noresult ? "" : "i32");
+}
+
 static bool type_equal(const wasm_functype *a, const wasm_functype *b)
 {
 	return a->nparams == b->nparams && a->nresults == b->nresults &&
@@ -654,9 +668,11 @@ wasm_status wasi_link(wasi_ctx *ctx, wasm_store *store, const wasm_module *m,
 		wasm_functype t;
 		fn_type(f, params, &result, &t);
 		if (!type_equal(&t, &d.func)) {
+			char want[128];
+			type_format(f, want, sizeof want);
 			wasi_error(err, WASM_ERR_LINK, "import " WASI_MODULE_NAME
-				".%s has the wrong type (preview1: %s params)",
-				d.name, f->params[0] ? f->params : "no");
+				".%s has the wrong type; preview1 has %s",
+				d.name, want);
 			return WASM_ERR_LINK;
 		}
 		wasm_func *fn = wasm_func_new_host(store, &t, f->fn, ctx);
