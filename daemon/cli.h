@@ -31,6 +31,23 @@ struct cli_global {
 	wasm_tier tier;
 };
 
+/* `wasmhost run` in a confined worker (cli_sandbox.c), the default. */
+struct cli_sandbox_run {
+	const char *path;
+	const char *invoke;       /* export, or "_start" (WASI if imported) */
+	char **args;
+	int nargs;
+	char **env;               /* "K=V" for WASI */
+	int nenv;
+	bool has_fuel;
+	uint64_t fuel;
+	uint64_t max_pages;       /* 0 = no cap but the engine's */
+	uint64_t timeout_ms;      /* 0 = none */
+};
+
+int cli_run_sandboxed(const struct cli_sandbox_run *r,
+	const struct cli_global *g);
+
 /* Verbs; argv[0] is the verb itself. */
 int cli_run_main(int argc, char **argv, struct cli_global *g);
 int cli_inspect_main(int argc, char **argv, struct cli_global *g);

@@ -20,6 +20,7 @@ struct run_opts {
 	uint64_t fuel;
 	uint64_t max_pages;     /* 0 = no cap */
 	uint64_t timeout_ms;    /* 0 = no deadline */
+	bool no_sandbox;        /* run in-process (debugging) */
 	const char *path;
 	int nargs;
 	char **args;
@@ -75,7 +76,12 @@ static int run_option(int argc, char **argv, int *i, struct run_opts *o)
 		o->has_fuel = true;
 		return 1;
 	}
-	if ((r = cli_option(argc, argv, i, "--max-pages", &v)) != 0) {
+	if (strcmp(argv[*i], "--no-sandbox") == 0) {
+		o->no_sandbox = true;
+		return 1;
+	}
+	if ((r = cli_option(argc, argv, i, "--max-memory-pages", &v)) != 0 ||
+	    (r = cli_option(argc, argv, i, "--max-pages", &v)) != 0) {
 		if (r < 0 ||
 		    !cli_parse_u64("--max-pages", v, 65536, &o->max_pages))
 			return -1;
@@ -344,6 +350,13 @@ int cli_run_main(int argc, char **argv, struct cli_global *g)
 
 	if (rc != CLI_EXIT_OK)
 		goto out;
+	if (!o.no_sandbox) {
+		struct cli_sandbox_run sr = { .path = o.path,
+			.invoke = o.invoke, .args = o.args, .nargs = o.nargs,
+			.has_fuel = o.has_fuel, .fuel = o.fuel,
+			.max_pages = o.max_pages, .timeout_ms = o.timeout_ms };
+		return cli_run_sandboxed(&sr, g);
+	}
 	rc = CLI_EXIT_ERROR;
 	engine = engine_make(g, o.has_fuel);
 	if (!engine) {

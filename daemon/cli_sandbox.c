@@ -1,0 +1,292 @@
+/* cli_sandbox.c -- `wasmhost run` in one confined worker (the default).
+ *
+ * The file is read here, but decoded, validated and run only in the
+ * worker (brief, decision 1): the export list used to parse the arguments
+ * comes back from the worker too.  Output matches the in-process run:
+ * results alone on stdout; on failure the first stderr line is
+ * `trap: KIND` (timeouts and fuel included, as in-process), `limit: WHAT`
+ * or `killed: SIGNAL`. */
+#include "cli.h"
+#include "sandbox.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const sb_extern *export_func(const sb_result *info, const char *name)
+{
+	for (uint32_t i = 0; i < info->nexports; i++)
+		if (strcmp(info->exports[i].name, name) == 0)
+			return &info->exports[i];
+	return NULL;
+}
+
+static bool imports_wasi_only(const char *path, const sb_result *info,
+	bool *uses_wasi)
+{
+	bool other = false;
+
+	*uses_wasi = false;
+	for (uint32_t i = 0; i < info->nimports; i++) {
+		if (strcmp(info->imports[i].module,
+			"wasi_snapshot_preview1") == 0)
+			*uses_wasi = true;
+		else
+			other = true;
+	}
+	if (!other)
+		return true;
+	fprintf(stderr, "error: %s: module needs imports: ", path);
+	int shown = 0;
+	for (uint32_t i = 0; i < info->nimports; i++) {
+		if (strcmp(info->imports[i].module,
+			"wasi_snapshot_preview1") == 0)
+			continue;
+		fprintf(stderr, "%s%s.%s", shown++ ? ", " : "",
+			info->imports[i].module, info->imports[i].name);
+	}
+	fputc('\n', stderr);
+	return false;
+}
+
+static int args_parse(const struct cli_sandbox_run *r, const sb_extern *e,
+	wasm_value *args)
+{
+	if ((uint32_t)r->nargs != e->nparams) {
+		wasm_functype t = { .nparams = e->nparams,
+			.nresults = e->nresults, .params = e->params,
+			.results = e->results };
+		char sig[256];
+		cli_functype_format(&t, sig, sizeof sig);
+		fprintf(stderr, "error: %s %s expects %u argument%s, got %d\n",
+			r->invoke, sig, e->nparams, e->nparams == 1 ? "" : "s",
+			r->nargs);
+		return CLI_EXIT_USAGE;
+	}
+	for (int i = 0; i < r->nargs; i++) {
+		wasm_valtype vt = (wasm_valtype)e->params[i];
+		if (!wasm_value_parse(vt, r->args[i], &args[i])) {
+			fprintf(stderr, "error: argument %d of %s: '%s' is not "
+				"a valid %s\n", i + 1, r->invoke, r->args[i],
+				wasm_valtype_name(vt));
+			return CLI_EXIT_USAGE;
+		}
+	}
+	return CLI_EXIT_OK;
+}
+
+static const char *signal_name(int sig)
+{
+	switch (sig) {
+	case SIGKILL: return "SIGKILL";
+	case SIGSEGV: return "SIGSEGV";
+	case SIGSYS: return "SIGSYS";
+	case SIGBUS: return "SIGBUS";
+	case SIGABRT: return "SIGABRT";
+	default: return "signal";
+	}
+}
+
+static void detail_print(const sb_result *res)
+{
+	fprintf(stderr, "  %s", res->message[0] ? res->message : "(no message)");
+	if (res->func_name[0] || res->func_index != WASM_NO_INDEX) {
+		fprintf(stderr, ", in function");
+		if (res->func_name[0])
+			fprintf(stderr, " '%s'", res->func_name);
+		if (res->func_index != WASM_NO_INDEX)
+			fprintf(stderr, " (index %u)", res->func_index);
+	}
+	if (res->offset != SIZE_MAX)
+		fprintf(stderr, " at offset 0x%zx", res->offset);
+	fputc('\n', stderr);
+}
+
+static void output_write(const uint8_t *data, size_t len, int fd)
+{
+	while (len) {
+		ssize_t n = write(fd, data, len);
+		if (n <= 0)
+			return;
+		data += n;
+		len -= (size_t)n;
+	}
+}
+
+static int outcome_report(const char *path, const sb_result *res)
+{
+	char buf[128];
+
+	fflush(stdout);
+	output_write(res->stdout_data, res->stdout_len, 1);
+	output_write(res->stderr_data, res->stderr_len, 2);
+	if (res->stdout_truncated || res->stderr_truncated)
+		fprintf(stderr, "wasmhost: captured output was truncated\n");
+	switch (res->outcome) {
+	case SB_OK:
+		for (uint32_t i = 0; i < res->nresults; i++) {
+			wasm_value_format(&res->results[i], buf, sizeof buf);
+			printf("%s\n", buf);
+		}
+		fflush(stdout);
+		return CLI_EXIT_OK;
+	case SB_EXIT:
+		return res->exit_code;
+	case SB_TRAP:
+	case SB_TIMEOUT:
+		fprintf(stderr, "trap: %s\n", wasm_trap_kind_name(res->trap));
+		detail_print(res);
+		return CLI_EXIT_TRAP;
+	case SB_LIMIT:
+		if (res->limit == SB_LIMIT_FUEL)
+			fprintf(stderr, "trap: out_of_fuel\n");
+		else
+			fprintf(stderr, "limit: %s\n", sb_limit_name(res->limit));
+		detail_print(res);
+		return CLI_EXIT_TRAP;
+	case SB_KILLED:
+		fprintf(stderr, "killed: %s\n  %s\n", signal_name(res->signal),
+			res->message);
+		return CLI_EXIT_TRAP;
+	case SB_INSTANTIATE_ERROR:
+		fprintf(stderr, "error: %s: instantiation failed: %s\n", path,
+			res->message);
+		return CLI_EXIT_ERROR;
+	case SB_INVALID_MODULE:
+		if (res->offset != SIZE_MAX)
+			fprintf(stderr, "error: %s: %s at offset %zu\n", path,
+				res->message, res->offset);
+		else
+			fprintf(stderr, "error: %s: %s\n", path, res->message);
+		return CLI_EXIT_ERROR;
+	case SB_BAD_CALL:
+		fprintf(stderr, "error: %s: %s\n", path, res->message);
+		return CLI_EXIT_USAGE;
+	default:
+		fprintf(stderr, "error: %s: %s: %s\n", path,
+			sb_outcome_name(res->outcome), res->message);
+		return CLI_EXIT_ERROR;
+	}
+}
+
+/* WASI programs get the whole of stdin when it is not a terminal. */
+static uint8_t *stdin_slurp(size_t *len)
+{
+	*len = 0;
+	if (isatty(0))
+		return NULL;
+	uint8_t *buf = NULL;
+	if (!cli_read_file("/dev/stdin", true, &buf, len))
+		return NULL;
+	return buf;
+}
+
+int cli_run_sandboxed(const struct cli_sandbox_run *r,
+	const struct cli_global *g)
+{
+	sb_config cfg = {
+		.max_workers = 1,
+		.fuel = r->has_fuel,
+		.max_memory_pages = (uint32_t)r->max_pages,
+	};
+	sb_supervisor *sup = NULL;
+	sb_module *m = NULL;
+	sb_result *info = NULL, *res = NULL;
+	uint8_t *bytes = NULL, *in = NULL;
+	wasm_value *args = NULL;
+	const char **argv = NULL;
+	wasm_error err;
+	size_t len, in_len = 0;
+	int rc = CLI_EXIT_ERROR;
+
+	(void)g;   /* only the interpreter exists; the worker uses it */
+	if (!cli_read_file(r->path, false, &bytes, &len))
+		goto out;
+	/* Before any thread: the zygote forks from here. */
+	if (sb_supervisor_new(&cfg, &sup, &err) != WASM_OK) {
+		fprintf(stderr, "wasmhost: sandbox: %s (--no-sandbox runs "
+			"in-process)\n", err.message);
+		goto out;
+	}
+	m = sb_module_new(sup, "local", r->path, bytes, len);
+	if (!m) {
+		fprintf(stderr, "error: %s: module too large\n", r->path);
+		goto out;
+	}
+	sb_request req = { .kind = SB_INSPECT };
+	info = sb_invoke_wait(m, &req);
+	if (info->outcome != SB_OK) {
+		rc = outcome_report(r->path, info);
+		goto out;
+	}
+	bool wasi;
+	if (!imports_wasi_only(r->path, info, &wasi))
+		goto out;
+	const sb_extern *e = export_func(info, r->invoke);
+	if (!e) {
+		fprintf(stderr, "error: %s: no export named '%s'", r->path,
+			r->invoke);
+		int shown = 0;
+		for (uint32_t i = 0; i < info->nexports; i++)
+			if (info->exports[i].kind == WASM_EXTERN_FUNC)
+				fprintf(stderr, "%s%s", shown++ ? ", " :
+					" (exported functions: ",
+					info->exports[i].name);
+		fprintf(stderr, "%s\n", shown ? ")" :
+			" (the module exports no function)");
+		rc = CLI_EXIT_USAGE;
+		goto out;
+	}
+	if (e->kind != WASM_EXTERN_FUNC) {
+		fprintf(stderr, "error: %s: export '%s' is a %s, not a "
+			"function\n", r->path, r->invoke,
+			wasm_extern_kind_name(e->kind));
+		rc = CLI_EXIT_USAGE;
+		goto out;
+	}
+	memset(&req, 0, sizeof req);
+	req.timeout_ms = r->timeout_ms;
+	req.max_memory_pages = (uint32_t)r->max_pages;
+	req.has_fuel = r->has_fuel;
+	req.fuel = r->fuel;
+	if (wasi && strcmp(r->invoke, "_start") == 0) {
+		argv = calloc((size_t)r->nargs + 2, sizeof *argv);
+		if (!argv)
+			goto out;
+		argv[0] = r->path;
+		for (int i = 0; i < r->nargs; i++)
+			argv[i + 1] = r->args[i];
+		in = stdin_slurp(&in_len);
+		req.kind = SB_WASI;
+		req.argv = argv;
+		req.argc = (uint32_t)r->nargs + 1;
+		req.env = (const char *const *)r->env;
+		req.envc = (uint32_t)r->nenv;
+		req.stdin_data = in;
+		req.stdin_len = in_len;
+	} else {
+		args = calloc((size_t)r->nargs + 1, sizeof *args);
+		if (!args)
+			goto out;
+		if ((rc = args_parse(r, e, args)) != CLI_EXIT_OK)
+			goto out;
+		req.kind = SB_CALL;
+		req.function = r->invoke;
+		req.args = args;
+		req.nargs = (uint32_t)r->nargs;
+	}
+	res = sb_invoke_wait(m, &req);
+	rc = outcome_report(r->path, res);
+out:
+	sb_result_free(info);
+	sb_result_free(res);
+	sb_module_release(m);
+	sb_supervisor_free(sup);
+	free(args);
+	free(argv);
+	free(in);
+	free(bytes);
+	return rc;
+}
