@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# run.sh -- the benchmark suite: the C programs in bench/programs/, built
+# natively (gcc -O2) and for wasm32-wasi (clang -O2), run under native,
+# node (V8, default tiering), node --liftoff-only (V8's baseline compiler
+# alone) and each wasmhost tier that exists.  `make bench` runs it from the
+# build tree with WASMHOST and NODE set; by hand:
+#
+#   WASMHOST=build/wasmhost bench/run.sh
+#
+# Every runtime must print exactly what the native build prints (one
+# checksum line); anything else is shown as MISMATCH or FAIL in the table
+# and makes the exit status 1.  Each program runs BENCH_RUNS times per
+# column, runs of different columns interleaved; cells are the median wall
+# time and its ratio to native.  bench/report.mjs prints the table and
+# writes the JSON copy ($BENCH_RESULTS/<UTC date and time>.json), which
+# bench/compare.sh compares.
+#
+# Environment:
+#   WASMHOST         the wasmhost binary (default ./wasmhost)
+#   NODE             node 20 or later (default node)
+#   CLANG            default: clang, else clang-19 ... clang-14
+#   BENCH_CC         native compiler (default gcc)
+#   BENCH_RUNS       runs per program and column (default 3)
+#   BENCH_PROGRAMS   space-separated subset, e.g. "sha256 toyc"
+#   BENCH_TIERS      wasmhost tiers to try (default "interp baseline opt
+#                    auto"); a tier wasmhost says is not available is skipped
+#   BENCH_NODE       0 to leave out both node columns
+#   BENCH_TIMEOUT    seconds before one run is killed (default 600)
+#   BENCH_OUT        build and scratch folder (default bench/out/programs)
+#   BENCH_RESULTS    JSON folder (default bench/results in the source tree)
+set -uo pipefail
+
+srcdir=$(cd "$(dirname "$0")/.." && pwd)
+progdir="$srcdir/bench/programs"
+WASMHOST=${WASMHOST:-./wasmhost}
+NODE=${NODE:-node}
+BENCH_CC=${BENCH_CC:-gcc}
+RUNS=${BENCH_RUNS:-3}
+TIERS=${BENCH_TIERS:-interp baseline opt auto}
+TIMEOUT=${BENCH_TIMEOUT:-600}
+OUT=${BENCH_OUT:-bench/out/programs}
+RESULTS=${BENCH_RESULTS:-$srcdir/bench/results}
+
+die() { echo "run.sh: $*" >&2; exit 2; }
+note() { echo "run.sh: $*" >&2; }
+
+[ -n "$NODE" ] || NODE=node
+command -v "$NODE" >/dev/null || die "node not found (set NODE; Debian package nodejs)"
+command -v "$BENCH_CC" >/dev/null || die "$BENCH_CC not found (set BENCH_CC)"
+if [ -z "${CLANG:-}" ]; then
+	for c in clang clang-19 clang-18 clang-17 clang-16 clang-15 clang-14; do
+		if command -v "$c" >/dev/null; then CLANG=$c; break; fi
+	done
+fi
+[ -n "${CLANG:-}" ] || die "clang not found (set CLANG; Debian packages clang lld wasi-libc libclang-rt-14-dev-wasm32)"
+case $RUNS in ''|*[!0-9]*|0) die "BENCH_RUNS must be a positive integer" ;; esac
+
+mkdir -p "$OUT" "$RESULTS" || die "cannot create $OUT or $RESULTS"
+OUT=$(cd "$OUT" && pwd)
+
+# ---- programs and builds ---------------------------------------------------
+
+programs=()
+for src in "$progdir"/*.c; do
+	name=$(basename "$src" .c)
+	if [ -n "${BENCH_PROGRAMS:-}" ] && [[ " $BENCH_PROGRAMS " != *" $name "* ]]; then
+		continue
+	fi
+	programs+=("$name")
+done
+[ "${#programs[@]}" -gt 0 ] || die "no programs selected (BENCH_PROGRAMS='${BENCH_PROGRAMS:-}')"
+
+"$BENCH_CC" -O2 -o "$OUT/timeit" "$srcdir/bench/timeit.c" || die "cannot build bench/timeit.c"
+
+# Rebuild an output when it is missing or older than its source.
+stale() { [ ! -e "$1" ] || [ "$2" -nt "$1" ]; }
+
+for name in "${programs[@]}"; do
+	src="$progdir/$name.c"
+	if stale "$OUT/$name.native" "$src"; then
+		"$BENCH_CC" -O2 -o "$OUT/$name.native" "$src" -lm ||
+			die "cannot build $name natively with $BENCH_CC"
+	fi
+	if stale "$OUT/$name.wasm" "$src"; then
+		"$CLANG" --target=wasm32-wasi -O2 -o "$OUT/$name.wasm" "$src" -lm ||
+			die "cannot build $name for wasm32-wasi with $CLANG (needs Debian packages clang lld wasi-libc libclang-rt-14-dev-wasm32)"
+	fi
+done
+
+# ---- columns -----------------------------------------------------------------
+
+# Each column: a name and the command that runs FILE (the word @WASM@ or
+# @NATIVE@ is replaced per program).  Only columns that work are kept.
+col_names=()
+col_cmds=()
+add_col() { col_names+=("$1"); col_cmds+=("$2"); }
+
+add_col native "@NATIVE@"
+probe_wasm="$OUT/${programs[0]}.wasm"
+if [ "${BENCH_NODE:-1}" != 0 ]; then
+	add_col node "$NODE --no-warnings $srcdir/bench/run-wasi.mjs --stats @WASM@"
+	# node 20: --liftoff-only forbids TurboFan for wasm (--liftoff
+	# --no-wasm-tier-up still tiers up).  Check the flag is accepted.
+	if "$NODE" --liftoff-only -e 0 >/dev/null 2>&1; then
+		add_col node-liftoff "$NODE --liftoff-only --no-warnings $srcdir/bench/run-wasi.mjs --stats @WASM@"
+	else
+		note "this node does not accept --liftoff-only; column left out"
+	fi
+fi
+
+if [ -x "$WASMHOST" ]; then
+	# Can wasmhost run a WASI program (and does it know --stats)?
+	printf '#include <stdio.h>\nint main(void) { puts("hello"); return 0; }\n' >"$OUT/hello.c"
+	stale "$OUT/hello.wasm" "$OUT/hello.c" &&
+		"$CLANG" --target=wasm32-wasi -O2 -o "$OUT/hello.wasm" "$OUT/hello.c"
+	stats_flag=
+	if [ "$("$WASMHOST" run --stats "$OUT/hello.wasm" 2>/dev/null)" = hello ]; then
+		stats_flag=--stats
+	fi
+	if [ -z "$stats_flag" ] && [ "$("$WASMHOST" run "$OUT/hello.wasm" 2>/dev/null)" != hello ]; then
+		note "$WASMHOST cannot run a WASI program yet; wasmhost columns left out:"
+		"$WASMHOST" run "$OUT/hello.wasm" 2>&1 | sed -n '1,3s/^/    /p' >&2
+	else
+		for t in $TIERS; do
+			if "$WASMHOST" --tier="$t" run $stats_flag "$OUT/hello.wasm" >/dev/null 2>"$OUT/probe.err"; then
+				add_col "$t" "$WASMHOST --tier=$t run $stats_flag @WASM@"
+			else
+				note "wasmhost tier $t skipped: $(head -n 1 "$OUT/probe.err")"
+			fi
+		done
+	fi
+else
+	note "no wasmhost at $WASMHOST (set WASMHOST); wasmhost columns left out"
+fi
+
+# ---- runs --------------------------------------------------------------------
+
+records="$OUT/records.tsv"
+tab=$'\t'
+{
+	echo "meta${tab}date${tab}$(date -u +%Y-%m-%dT%H%M%SZ)"
+	echo "meta${tab}commit${tab}$(git -C "$srcdir" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+	echo "meta${tab}machine${tab}$(uname -m), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
+	echo "meta${tab}node${tab}$("$NODE" --version)"
+	echo "meta${tab}cc${tab}$("$BENCH_CC" --version | head -n 1)"
+	echo "meta${tab}clang${tab}$("$CLANG" --version | head -n 1)"
+	echo "meta${tab}runs${tab}$RUNS"
+	for ((c = 0; c < ${#col_names[@]}; c++)); do
+		echo "column${tab}${col_names[$c]}${tab}${col_cmds[$c]}"
+	done
+} >"$records"
+
+timeout_cmd=()
+command -v timeout >/dev/null && timeout_cmd=(timeout "$TIMEOUT")
+
+for name in "${programs[@]}"; do
+	wasm="$OUT/$name.wasm"
+	printf '%s\t%s\t%s\t%s\n' info "$name" wasm_bytes "$(stat -c %s "$wasm")" >>"$records"
+	printf '%s\t%s\t%s\t%s\n' info "$name" code_section_bytes \
+		"$("$NODE" "$srcdir/bench/run-node.mjs" --code-size "$wasm")" >>"$records"
+	printf '%s:' "$name" >&2
+	expected=
+	for ((i = 0; i < RUNS; i++)); do
+		for ((c = 0; c < ${#col_names[@]}; c++)); do
+			col=${col_names[$c]}
+			cmd=${col_cmds[$c]//@WASM@/$wasm}
+			cmd=${cmd//@NATIVE@/$OUT/$name.native}
+			# shellcheck disable=SC2086 # cmd is a list of words
+			read -r wall cpu rss code < <("$OUT/timeit" "$OUT/run.out" "$OUT/run.err" \
+				"${timeout_cmd[@]}" $cmd)
+			status=ok
+			if [ "$code" != 0 ]; then
+				status="fail:$code"
+				[ "$code" = 124 ] && status=timeout
+				{ echo; echo "$name/$col: exit status $code: $cmd"; sed -n '1,5s/^/    /p' "$OUT/run.err"; } >&2
+			elif [ "$col" = native ] && [ -z "$expected" ]; then
+				expected=$(cat "$OUT/run.out")
+				printf '%s\t%s\t%s\t%s\n' info "$name" checksum "$expected" >>"$records"
+			elif [ "$(cat "$OUT/run.out")" != "$expected" ]; then
+				status=mismatch
+				{ echo; echo "$name/$col: printed '$(head -c 200 "$OUT/run.out")', native printed '$expected'"; } >&2
+			fi
+			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' run "$name" "$col" "$i" \
+				"$wall" "$cpu" "$rss" "$status" >>"$records"
+			sed -n 's/^stats: //p' "$OUT/run.err" | tr ' ' '\n' | grep = |
+				while IFS='=' read -r k v; do
+					printf '%s\t%s\t%s\t%s\t%s\t%s\n' stat "$name" "$col" "$i" "$k" "$v"
+				done >>"$records"
+			printf ' %s' "$col" >&2
+		done
+	done
+	echo >&2
+done
+
+"$NODE" "$srcdir/bench/report.mjs" "$records" "$RESULTS"
