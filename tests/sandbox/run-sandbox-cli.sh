@@ -1,0 +1,70 @@
+#!/bin/sh
+# run-sandbox-cli.sh -- `wasmhost run` in its confined worker: outcomes on
+# stderr, --no-sandbox, and no process left behind after Ctrl-C (SIGINT) or
+# a crash (SIGKILL) of wasmhost.  Exits 77 (SKIP) without wat2wasm.
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
+wat2wasm=${WAT2WASM:-wat2wasm}
+wasmhost=$top_builddir/wasmhost
+command -v "$wat2wasm" >/dev/null 2>&1 || { echo "no wat2wasm"; exit 77; }
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/wasmhost-sb.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+"$wat2wasm" "$top_srcdir/tests/sandbox/fixtures/sb_basic.wat" -o "$tmp/b.wasm" || exit 1
+B=$tmp/b.wasm
+passed=0 failed=0
+check() { # NAME EXPECTED-RC FIRST-STDERR-LINE STDOUT ARGS...
+	name=$1 want_rc=$2 want_err=$3 want_out=$4; shift 4
+	timeout 20 "$wasmhost" "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?
+	if [ "$rc" = "$want_rc" ] && [ "$(sed -n 1p "$tmp/err")" = "$want_err" ] &&
+	    [ "$(cat "$tmp/out")" = "$want_out" ]; then
+		passed=$((passed + 1)); echo "PASS: $name"
+	else
+		failed=$((failed + 1)); echo "FAIL: $name (rc $rc)"
+		sed 's/^/      /' "$tmp/err" "$tmp/out"
+	fi
+}
+check "result" 0 "" 5 run --invoke add "$B" 2 3
+check "result, --no-sandbox" 0 "" 5 run --no-sandbox --invoke add "$B" 2 3
+check "trap" 3 "trap: integer_divide_by_zero" "" run --invoke div "$B" 0
+check "timeout" 3 "trap: timeout" "" run --timeout-ms 100 --invoke spin "$B"
+check "stack overflow" 3 "trap: stack_overflow" "" run --invoke recurse "$B" 0
+check "memory cap" 0 "" 8 run --max-memory-pages 8 --invoke bomb "$B"
+check "fuel" 3 "trap: out_of_fuel" "" run --fuel 100 --invoke count "$B" 100000
+
+# descendants PID: every process below PID
+descendants() {
+	for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+		echo "$c"; descendants "$c"
+	done
+}
+# Background jobs of a script ignore SIGINT; perl puts the default back.
+leaves_nothing() { # NAME SIGNAL
+	perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV' \
+		"$wasmhost" run --invoke spin "$B" 2>/dev/null &
+	pid=$!
+	kids=
+	for _ in $(seq 100); do
+		kids=$(descendants $pid)
+		[ "$(echo $kids | wc -w)" -ge 2 ] && break
+		sleep 0.05
+	done
+	kill -"$2" $pid; wait $pid 2>/dev/null
+	left=
+	for _ in $(seq 100); do
+		left=
+		for k in $kids; do
+			[ -e /proc/$k ] && [ "$(awk '{print $3}' /proc/$k/stat 2>/dev/null)" != Z ] && left="$left $k"
+		done
+		[ -z "$left" ] && break
+		sleep 0.05
+	done
+	if [ "$(echo $kids | wc -w)" -ge 2 ] && [ -z "$left" ]; then
+		passed=$((passed + 1)); echo "PASS: $1"
+	else
+		failed=$((failed + 1)); echo "FAIL: $1 (processes: $kids; left: $left)"
+	fi
+}
+leaves_nothing "Ctrl-C leaves no process" INT
+leaves_nothing "a crash of wasmhost leaves no process" KILL
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
