@@ -15,6 +15,15 @@
 static sb_supervisor *sup;
 static sb_module *basic;
 
+/* The signal a worker's wild write ends with.  Under ASan (the relaxed
+ * mode) the sanitizer's SEGV handler runs first and its report calls
+ * syscalls the policy forbids, so the worker ends by SIGSYS instead. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SEGV_SIGNAL SIGSYS
+#else
+#define SEGV_SIGNAL SIGSEGV
+#endif
+
 static sb_supervisor *sup_make(const sb_config *cfg)
 {
 	sb_supervisor *s = NULL;
@@ -204,7 +213,7 @@ END_TEST
 START_TEST(crashes_are_contained)
 {
 	static const struct { sb_test_mode mode; int sig; } cases[] = {
-		{ SB_TEST_SEGV, SIGSEGV },
+		{ SB_TEST_SEGV, SEGV_SIGNAL },
 		{ SB_TEST_SYSCALL, SIGSYS },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -521,7 +530,7 @@ static void load_round(sb_module **mods, int nmods, int i, struct tally *t)
 	case 8:
 		if (i % 40 == 8)
 			expect(t, sb_test_crash(m, SB_TEST_SEGV), SB_KILLED,
-				SIGSEGV);
+				SEGV_SIGNAL);
 		else
 			expect(t, call(m, "count", 1000, 1, 1000), SB_OK, 0);
 		break;
