@@ -13,6 +13,7 @@
 #ifndef WASMHOST_CLI_H
 #define WASMHOST_CLI_H
 
+#include "wasi.h"
 #include "wasm.h"
 
 #include <stdbool.h>
@@ -39,6 +40,9 @@ struct cli_sandbox_run {
 	int nargs;
 	char **env;               /* "K=V" for WASI */
 	int nenv;
+	const wasi_file *files;   /* --dir trees for WASI (dirs skipped: the
+	                             worker preopens the tree as "/") */
+	size_t nfiles;
 	bool has_fuel;
 	uint64_t fuel;
 	uint64_t max_pages;       /* 0 = no cap but the engine's */

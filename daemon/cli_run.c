@@ -1,10 +1,16 @@
-/* cli_run.c -- `wasmhost run` (call one export of a module without
- * imports) and `wasmhost inspect` (list imports and exports).
+/* cli_run.c -- `wasmhost run` (run a WASI command's `_start`, or call one
+ * export of a module) and `wasmhost inspect` (list imports and exports).
+ *
+ * A module that imports from wasi_snapshot_preview1 gets WASI (cli_wasi.c):
+ * without --invoke, `_start` runs with argv = [FILE, ARGS...] and the run
+ * exits with the program's exit code; with --invoke, ARGS are the export's
+ * parameters and WASI is there for the functions it calls.
  *
  * Local runs have no deadline, fuel or memory cap unless asked for.  The
  * deadline is an epoch counter bumped by SIGALRM (setitimer): the engine
  * checks it at function entries and loop headers. */
 #include "cli.h"
+#include "cli_wasi.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -24,6 +30,11 @@ struct run_opts {
 	const char *path;
 	int nargs;
 	char **args;
+	bool wasi_start;        /* no --invoke: a WASI command's _start */
+	char **env;             /* --env K=V, nenv of them */
+	int nenv;
+	char **dirs;            /* --dir HOST::GUEST, ndirs of them */
+	int ndirs;
 };
 
 /* Written by the SIGALRM handler; the engine compares it to deadline 1. */
@@ -87,6 +98,21 @@ static int run_option(int argc, char **argv, int *i, struct run_opts *o)
 			return -1;
 		return 1;
 	}
+	if ((r = cli_option(argc, argv, i, "--env", &v)) != 0) {
+		if (r > 0 && (!strchr(v, '=') || v[0] == '=')) {
+			fprintf(stderr, "error: --env '%s': want KEY=VALUE\n",
+				v);
+			return -1;
+		}
+		if (r > 0)
+			o->env[o->nenv++] = (char *)v;
+		return r;
+	}
+	if ((r = cli_option(argc, argv, i, "--dir", &v)) != 0) {
+		if (r > 0)
+			o->dirs[o->ndirs++] = (char *)v;
+		return r;
+	}
 	if ((r = cli_option(argc, argv, i, "--timeout-ms", &v)) != 0) {
 		if (r < 0 || !cli_parse_u64("--timeout-ms", v,
 			UINT64_C(1) << 40, &o->timeout_ms))
@@ -121,14 +147,17 @@ static int run_parse(int argc, char **argv, struct cli_global *g,
 	}
 	if (i >= argc) {
 		fprintf(stderr, "usage: wasmhost run [--invoke NAME] [--fuel N] "
-			"[--max-pages N] [--timeout-ms N] FILE.wasm [ARGS...]\n");
+			"[--max-pages N] [--timeout-ms N] [--env K=V]... "
+			"[--dir HOST_DIR::GUEST_DIR]... FILE.wasm [ARGS...]\n");
 		return CLI_EXIT_USAGE;
 	}
 	o->path = argv[i];
 	o->args = argv + i + 1;
 	o->nargs = argc - i - 1;
-	if (!o->invoke)
+	if (!o->invoke) {
 		o->invoke = "_start";
+		o->wasi_start = true;
+	}
 	return CLI_EXIT_OK;
 }
 
@@ -157,24 +186,26 @@ out:
 	return rc;
 }
 
-/* `run` links nothing: list what the module wants and stop. */
+/* `run` links WASI and nothing else: list the other imports and stop. */
 static int imports_refuse(const char *path, const wasm_module *m)
 {
 	uint32_t n = wasm_module_import_count(m);
-	bool wasi = false;
+	int shown = 0;
 
-	if (n == 0)
-		return CLI_EXIT_OK;
-	fprintf(stderr, "error: %s: module needs imports: ", path);
 	for (uint32_t i = 0; i < n; i++) {
 		wasm_extern_desc d;
 		wasm_module_import(m, i, &d);
-		fprintf(stderr, "%s%s.%s", i ? ", " : "", d.module, d.name);
-		if (strcmp(d.module, "wasi_snapshot_preview1") == 0)
-			wasi = true;
+		if (strcmp(d.module, WASI_MODULE_NAME) == 0)
+			continue;
+		if (!shown)
+			fprintf(stderr, "error: %s: module needs imports: ",
+				path);
+		fprintf(stderr, "%s%s.%s", shown++ ? ", " : "", d.module,
+			d.name);
 	}
-	fprintf(stderr, "%s\n", wasi ? " (WASI support is not built yet)" : "");
-	return CLI_EXIT_ERROR;
+	if (shown)
+		fputc('\n', stderr);
+	return shown ? CLI_EXIT_ERROR : CLI_EXIT_OK;
 }
 
 static void exported_funcs_print(const wasm_module *m)
@@ -306,8 +337,33 @@ static void store_limits(wasm_store *store, const struct run_opts *o)
 		wasm_store_set_deadline(store, &run_epoch, 1);
 }
 
+/* WASI imports into imports[] (the module's import count of entries). */
+static int wasi_imports(const struct run_opts *o, const wasm_module *m,
+	wasm_store *store, cli_wasi **cw, wasm_extern **imports)
+{
+	wasm_error err;
+	int rc;
+
+	*imports = calloc((size_t)wasm_module_import_count(m) + 1,
+		sizeof **imports);
+	if (!*imports)
+		return CLI_EXIT_ERROR;
+	rc = cli_wasi_new(o->path, o->wasi_start ? o->args : NULL,
+		o->wasi_start ? o->nargs : 0, o->env, o->nenv, o->dirs,
+		o->ndirs, cw);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	error_init(&err);
+	if (wasi_link(cli_wasi_ctx(*cw), store, m, *imports, &err) != WASM_OK) {
+		fprintf(stderr, "error: %s: %s\n", o->path, err.message);
+		return CLI_EXIT_ERROR;
+	}
+	return CLI_EXIT_OK;
+}
+
 static int run_call(const struct run_opts *o, wasm_module *m,
-	wasm_store *store, const wasm_functype *t, const wasm_value *args)
+	wasm_store *store, const wasm_functype *t, const wasm_value *args,
+	const wasm_extern *imports, cli_wasi *cw)
 {
 	wasm_instance *inst = NULL;
 	wasm_extern ext;
@@ -320,9 +376,17 @@ static int run_call(const struct run_opts *o, wasm_module *m,
 		return CLI_EXIT_ERROR;
 	}
 	error_init(&err);
-	s = wasm_instance_new(store, m, NULL, 0, &inst, &err);
+	s = wasm_instance_new(store, m, imports,
+		imports ? wasm_module_import_count(m) : 0, &inst, &err);
 	if (s != WASM_OK)
 		return failure_report(o->path, "instantiation", s, &err);
+	if (cw && o->wasi_start) {
+		int code;
+		error_init(&err);
+		s = wasi_run_start(cli_wasi_ctx(cw), store, inst, &code, &err);
+		return s == WASM_OK ? code
+			: failure_report(o->path, o->invoke, s, &err);
+	}
 	if (!wasm_instance_export(inst, o->invoke, &ext) ||
 	    ext.kind != WASM_EXTERN_FUNC) {
 		fprintf(stderr, "error: %s: instance has no function '%s'\n",
@@ -346,16 +410,32 @@ int cli_run_main(int argc, char **argv, struct cli_global *g)
 	wasm_store *store = NULL;
 	wasm_functype t;
 	wasm_value *args = NULL;
-	int rc = run_parse(argc, argv, g, &o);
+	wasm_extern *imports = NULL;
+	cli_wasi *cw = NULL;
+	int rc = CLI_EXIT_ERROR;
+
+	o.env = calloc((size_t)argc + 1, sizeof *o.env);
+	o.dirs = calloc((size_t)argc + 1, sizeof *o.dirs);
+	if (!o.env || !o.dirs)
+		goto out;
+	rc = run_parse(argc, argv, g, &o);
 
 	if (rc != CLI_EXIT_OK)
 		goto out;
 	if (!o.no_sandbox) {
 		struct cli_sandbox_run sr = { .path = o.path,
 			.invoke = o.invoke, .args = o.args, .nargs = o.nargs,
+			.env = o.env, .nenv = o.nenv,
 			.has_fuel = o.has_fuel, .fuel = o.fuel,
 			.max_pages = o.max_pages, .timeout_ms = o.timeout_ms };
-		return cli_run_sandboxed(&sr, g);
+		/* The --dir trees are read here and sent to the worker. */
+		if (o.ndirs > 0 && (rc = cli_wasi_new(o.path, NULL, 0, NULL, 0,
+			o.dirs, o.ndirs, &cw)) != CLI_EXIT_OK)
+			goto out;
+		if (cw)
+			sr.files = cli_wasi_files(cw, &sr.nfiles);
+		rc = cli_run_sandboxed(&sr, g);
+		goto out;
 	}
 	rc = CLI_EXIT_ERROR;
 	engine = engine_make(g, o.has_fuel);
@@ -366,6 +446,14 @@ int cli_run_main(int argc, char **argv, struct cli_global *g)
 	if ((rc = module_open(o.path, engine, &m)) != CLI_EXIT_OK ||
 	    (rc = export_func_type(o.path, m, o.invoke, &t)) != CLI_EXIT_OK)
 		goto out;
+	bool wasi = wasi_module_uses(m);
+	o.wasi_start = o.wasi_start && wasi;
+	if (o.wasi_start && (t.nparams != 0 || t.nresults != 0)) {
+		fprintf(stderr, "error: %s: _start of a WASI command must take "
+			"and return nothing\n", o.path);
+		rc = CLI_EXIT_ERROR;
+		goto out;
+	}
 	if (t.nresults > MAX_RESULTS) {
 		fprintf(stderr, "error: %s: %s returns %u values; at most %d "
 			"are supported\n", o.path, o.invoke, t.nresults,
@@ -378,7 +466,8 @@ int cli_run_main(int argc, char **argv, struct cli_global *g)
 		rc = CLI_EXIT_ERROR;
 		goto out;
 	}
-	if ((rc = args_parse(&o, &t, args)) != CLI_EXIT_OK ||
+	if ((!o.wasi_start &&
+	     (rc = args_parse(&o, &t, args)) != CLI_EXIT_OK) ||
 	    (rc = imports_refuse(o.path, m)) != CLI_EXIT_OK)
 		goto out;
 	store = wasm_store_new(engine);
@@ -388,14 +477,21 @@ int cli_run_main(int argc, char **argv, struct cli_global *g)
 		goto out;
 	}
 	store_limits(store, &o);
-	rc = run_call(&o, m, store, &t, args);
+	if (wasi && (rc = wasi_imports(&o, m, store, &cw, &imports)) !=
+	    CLI_EXIT_OK)
+		goto out;
+	rc = run_call(&o, m, store, &t, args, imports, cw);
 out:
 	free(args);
+	free(imports);
+	free(o.env);
+	free(o.dirs);
 	if (store)
 		wasm_store_free(store);
 	if (m)
 		wasm_module_free(m);
 	wasm_engine_free(engine);
+	cli_wasi_free(cw);
 	return rc;
 }
 

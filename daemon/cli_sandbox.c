@@ -197,6 +197,7 @@ int cli_run_sandboxed(const struct cli_sandbox_run *r,
 	uint8_t *bytes = NULL, *in = NULL;
 	wasm_value *args = NULL;
 	const char **argv = NULL;
+	sb_file *files = NULL;
 	wasm_error err;
 	size_t len, in_len = 0;
 	int rc = CLI_EXIT_ERROR;
@@ -266,6 +267,16 @@ int cli_run_sandboxed(const struct cli_sandbox_run *r,
 		req.envc = (uint32_t)r->nenv;
 		req.stdin_data = in;
 		req.stdin_len = in_len;
+		files = calloc(r->nfiles + 1, sizeof *files);
+		if (!files)
+			goto out;
+		for (size_t i = 0; i < r->nfiles; i++)
+			if (!r->files[i].dir)
+				files[req.nfiles++] = (sb_file){
+					.path = r->files[i].path,
+					.data = r->files[i].data,
+					.len = r->files[i].len };
+		req.files = files;
 	} else {
 		args = calloc((size_t)r->nargs + 1, sizeof *args);
 		if (!args)
@@ -286,6 +297,7 @@ out:
 	sb_supervisor_free(sup);
 	free(args);
 	free(argv);
+	free(files);
 	free(in);
 	free(bytes);
 	return rc;

@@ -261,6 +261,12 @@ wasi_ctx *cli_wasi_ctx(const cli_wasi *cw)
 	return cw->ctx;
 }
 
+const wasi_file *cli_wasi_files(const cli_wasi *cw, size_t *nfiles)
+{
+	*nfiles = cw->nfiles;
+	return cw->files;
+}
+
 void cli_wasi_free(cli_wasi *cw)
 {
 	if (!cw)

@@ -20,6 +20,8 @@ int cli_wasi_new(const char *program, char *const *args, int nargs,
 	char *const *env, int nenv, char *const *dirs, int ndirs,
 	cli_wasi **out);
 wasi_ctx *cli_wasi_ctx(const cli_wasi *cw);
+/* The loaded --dir trees (owned by cw). */
+const wasi_file *cli_wasi_files(const cli_wasi *cw, size_t *nfiles);
 void cli_wasi_free(cli_wasi *cw);
 
 #endif

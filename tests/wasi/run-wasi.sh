@@ -97,7 +97,7 @@ bad() {
 wh() {
 	input=$1
 	shift
-	$limit "$wasmhost" run "$@" <"$input" >"$tmp/w.out" 2>"$tmp/w.err"
+	$limit "$wasmhost" run $mode "$@" <"$input" >"$tmp/w.out" 2>"$tmp/w.err"
 	wrc=$?
 }
 
@@ -155,6 +155,9 @@ check() {
 }
 
 none=/dev/null
+# Most checks run in-process (the WASI layer itself, stdin and output
+# passed through); the section at the end runs programs in the sandbox.
+mode=--no-sandbox
 
 # ---- C programs ------------------------------------------------------------
 same "hello" $none "$out/hello.wasm"
@@ -236,6 +239,23 @@ if $have_wat; then
 	wh $none "$out/start_exit.wasm"
 	check "proc_exit in the start function" '[ "$wrc" -eq 5 ] && [ ! -s "$tmp/w.err" ]'
 fi
+
+# ---- in the sandbox (the default): output captured, stdin read whole -------
+mode=
+same "sandboxed: hello" $none "$out/hello.wasm"
+same "sandboxed: argv and environment" $none --env WASI_TEST=yes \
+	"$out/args_env.wasm" one "two words"
+same "sandboxed: cat" "$tmp/input" "$out/cat.wasm"
+same "sandboxed: malloc-heavy" $none "$out/malloc.wasm"
+for how in return exit; do
+	same "sandboxed: exit: $how" $none "$out/exit.wasm" "$how"
+done
+wh $none "$out/exit.wasm" abort
+check "sandboxed: abort() traps" '[ "$wrc" -eq 3 ] && [ "$(head -n 1 "$tmp/w.err")" = "trap: unreachable" ]'
+same "sandboxed: files from --dir (tree at /)" $none --dir "$src::/" \
+	"$out/files.wasm" read
+wh $none --env NOEQUALS "$out/hello.wasm"
+check "sandboxed: --env without =" '[ "$wrc" -eq 2 ] && grep -q "want KEY=VALUE" "$tmp/w.err"'
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
