@@ -19,6 +19,8 @@ packages=(
 	clang lld wasi-libc libclang-rt-14-dev-wasm32 libclang-rt-14-dev
 	# bench/run-micro.sh records the commit it measured
 	git
+	# daemon tests: curl drives wasmhostd; systemd-analyze verifies its units
+	curl systemd
 )
 
 if [ "${1:-}" = --list ]; then
