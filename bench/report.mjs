@@ -122,7 +122,7 @@ const engines = names.filter((n) => n !== 'native');
 const kb = (b) => (Number.isFinite(b) && b !== null ? (b / 1024).toFixed(1) : '-');
 console.log('');
 console.log('Startup: module sizes (KiB) and time to first instruction (ms, load + instantiate, median)');
-const ttfiW = 12;
+const ttfiW = 14;
 console.log(padr('program', nameW) + pad('wasm', 9) + pad('code', 9) + pad('pre-dec', 9) +
   engines.map((n) => pad(n, ttfiW)).join(''));
 for (const p of json.programs) {
