@@ -74,6 +74,9 @@ static const struct row policy[] = {
 	ROW(clock_getres, ANY, "WASI clock_res_get"),
 	ROW(getrandom, ANY, "WASI random_get"),
 	ROW(sched_yield, ANY, "WASI sched_yield"),
+	ROW(clock_nanosleep, ANY, "WASI poll_oneoff sleeps in slices of at "
+		"most 10 ms, checking the deadline between them"),
+	ROW(nanosleep, ANY, "the same, on libcs that use the old call"),
 	ROW(futex, ANY, "libc-internal locks (pthread_once in the engine)"),
 
 	/* ---- the end ---- */
