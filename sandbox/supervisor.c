@@ -225,8 +225,12 @@ static struct job *queue_pop(sb_module *m)
 static void queue_fail_all(sb_module *m, sb_outcome o, const char *msg)
 {
 	struct job *j;
-	while ((j = queue_pop(m)))
-		job_finish(j, NULL, o, msg);
+	while ((j = queue_pop(m))) {
+		sb_result *r = result_new(o, msg);
+		if (r && o == SB_INVALID_MODULE)
+			r->offset = m->invalid_offset;
+		job_finish(j, r, o, msg);
+	}
 }
 
 /* ---- modules -------------------------------------------------------------- */
