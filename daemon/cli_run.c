@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
 
 #define MAX_RESULTS 64
 
@@ -27,6 +28,7 @@ struct run_opts {
 	uint64_t max_pages;     /* 0 = no cap */
 	uint64_t timeout_ms;    /* 0 = no deadline */
 	bool no_sandbox;        /* run in-process (debugging) */
+	bool stats;             /* --stats: timings and code sizes on stderr */
 	const char *path;
 	int nargs;
 	char **args;
@@ -63,6 +65,44 @@ static bool timer_start(uint64_t timeout_ms)
 	return setitimer(ITIMER_REAL, &it, NULL) == 0;
 }
 
+/* --stats: monotonic microseconds at the phases of an in-process run
+ * (0 = not reached). */
+static struct {
+	uint64_t start, loaded, entered, done;
+} run_clock;
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* One line on stderr: load_us (read + decode + validate), instantiate_us
+ * (store, WASI context and linking, instantiation with its start
+ * function: the time to the first instruction of the export is load_us +
+ * instantiate_us), run_us (the call), then the module's code sizes:
+ * functions are pre-decoded on first call, so compiled_* count those the
+ * run reached. */
+static void stats_print(const wasm_module *m)
+{
+	wasm_module_stats ms;
+	uint64_t done = run_clock.done ? run_clock.done : now_us();
+	uint64_t entered = run_clock.entered ? run_clock.entered : done;
+
+	wasm_module_stats_get(m, &ms);
+	fprintf(stderr, "stats: load_us=%llu instantiate_us=%llu run_us=%llu "
+		"code_section_bytes=%llu funcs=%u funcs_compiled=%u "
+		"compiled_wasm_bytes=%llu compiled_code_bytes=%llu\n",
+		(unsigned long long)(run_clock.loaded - run_clock.start),
+		(unsigned long long)(entered - run_clock.loaded),
+		(unsigned long long)(done - entered),
+		(unsigned long long)ms.code_section_bytes, ms.nfuncs,
+		ms.nfuncs_compiled,
+		(unsigned long long)ms.compiled_wasm_bytes,
+		(unsigned long long)ms.compiled_code_bytes);
+}
+
 static void error_init(wasm_error *err)
 {
 	memset(err, 0, sizeof *err);
@@ -89,6 +129,10 @@ static int run_option(int argc, char **argv, int *i, struct run_opts *o)
 	}
 	if (strcmp(argv[*i], "--no-sandbox") == 0) {
 		o->no_sandbox = true;
+		return 1;
+	}
+	if (strcmp(argv[*i], "--stats") == 0) {
+		o->stats = true;
 		return 1;
 	}
 	if ((r = cli_option(argc, argv, i, "--max-memory-pages", &v)) != 0 ||
@@ -148,7 +192,8 @@ static int run_parse(int argc, char **argv, struct cli_global *g,
 	if (i >= argc) {
 		fprintf(stderr, "usage: wasmhost run [--invoke NAME] [--fuel N] "
 			"[--max-pages N] [--timeout-ms N] [--env K=V]... "
-			"[--dir HOST_DIR::GUEST_DIR]... FILE.wasm [ARGS...]\n");
+			"[--dir HOST_DIR::GUEST_DIR]... [--no-sandbox [--stats]] "
+			"FILE.wasm [ARGS...]\n");
 		return CLI_EXIT_USAGE;
 	}
 	o->path = argv[i];
@@ -383,7 +428,9 @@ static int run_call(const struct run_opts *o, wasm_module *m,
 	if (cw && o->wasi_start) {
 		int code;
 		error_init(&err);
+		run_clock.entered = now_us();
 		s = wasi_run_start(cli_wasi_ctx(cw), store, inst, &code, &err);
+		run_clock.done = now_us();
 		return s == WASM_OK ? code
 			: failure_report(o->path, o->invoke, s, &err);
 	}
@@ -394,8 +441,10 @@ static int run_call(const struct run_opts *o, wasm_module *m,
 		return CLI_EXIT_ERROR;
 	}
 	error_init(&err);
+	run_clock.entered = now_us();
 	s = wasm_func_call(store, ext.of.func, args, (size_t)o->nargs,
 		results, t->nresults, &err);
+	run_clock.done = now_us();
 	if (s != WASM_OK)
 		return failure_report(o->path, o->invoke, s, &err);
 	results_print(results, t->nresults);
@@ -422,6 +471,12 @@ int cli_run_main(int argc, char **argv, struct cli_global *g)
 
 	if (rc != CLI_EXIT_OK)
 		goto out;
+	if (o.stats && !o.no_sandbox) {
+		fprintf(stderr, "error: --stats needs --no-sandbox (the worker "
+			"does not report engine figures)\n");
+		rc = CLI_EXIT_USAGE;
+		goto out;
+	}
 	if (!o.no_sandbox) {
 		struct cli_sandbox_run sr = { .path = o.path,
 			.invoke = o.invoke, .args = o.args, .nargs = o.nargs,
@@ -443,7 +498,10 @@ int cli_run_main(int argc, char **argv, struct cli_global *g)
 		fprintf(stderr, "wasmhost: cannot create the engine\n");
 		goto out;
 	}
-	if ((rc = module_open(o.path, engine, &m)) != CLI_EXIT_OK ||
+	run_clock.start = now_us();
+	rc = module_open(o.path, engine, &m);
+	run_clock.loaded = now_us();
+	if (rc != CLI_EXIT_OK ||
 	    (rc = export_func_type(o.path, m, o.invoke, &t)) != CLI_EXIT_OK)
 		goto out;
 	bool wasi = wasi_module_uses(m);
@@ -481,6 +539,8 @@ int cli_run_main(int argc, char **argv, struct cli_global *g)
 	    CLI_EXIT_OK)
 		goto out;
 	rc = run_call(&o, m, store, &t, args, imports, cw);
+	if (o.stats)
+		stats_print(m);
 out:
 	free(args);
 	free(imports);
