@@ -121,14 +121,16 @@ console.log(padr('geomean', nameW) + names.map((n) => {
 const engines = names.filter((n) => n !== 'native');
 const kb = (b) => (Number.isFinite(b) && b !== null ? (b / 1024).toFixed(1) : '-');
 console.log('');
-console.log('Startup: module sizes (KiB) and time to first instruction (ms, load + instantiate, median)');
+console.log('Startup: module sizes (KiB; pre-decoded = the interpreter\'s code for the functions the run reached,');
+console.log('and its ratio to their wasm bytes) and time to first instruction (ms, load + instantiate, median)');
 const ttfiW = 14;
-console.log(padr('program', nameW) + pad('wasm', 9) + pad('code', 9) + pad('pre-dec', 9) +
+console.log(padr('program', nameW) + pad('wasm', 9) + pad('code', 9) + pad('pre-decoded', 16) +
   engines.map((n) => pad(n, ttfiW)).join(''));
 for (const p of json.programs) {
   const interp = p.columns.interp?.stats ?? {};
   let row = padr(p.name, nameW) + pad(kb(p.wasm_bytes), 9) + pad(kb(p.code_section_bytes), 9) +
-    pad(kb(interp.compiled_code_bytes ?? null), 9);
+    pad(interp.compiled_code_bytes === undefined ? '-'
+      : `${kb(interp.compiled_code_bytes)} (${(interp.compiled_code_bytes / interp.compiled_wasm_bytes).toFixed(1)}x)`, 16);
   for (const n of engines) {
     const s = p.columns[n]?.stats ?? {};
     const t = s.load_us !== undefined ? (s.load_us + (s.instantiate_us ?? 0)) / 1000 : null;

@@ -125,17 +125,17 @@ if [ -x "$WASMHOST" ]; then
 		# shellcheck disable=SC2086
 		[ "$("$WASMHOST" run $1 "$OUT/hello.wasm" 2>/dev/null)" = hello ]
 	}
-	flags=
+	flags= found=
 	for f in "$WASMHOST_FLAGS --stats" "$WASMHOST_FLAGS" "--stats" ""; do
-		if runs_hello "$f"; then flags=${f:- }; break; fi
+		if runs_hello "$f"; then flags=$f found=1; break; fi
 	done
-	if [ -z "$flags" ]; then
+	if [ -z "$found" ]; then
 		note "$WASMHOST cannot run a WASI program yet; wasmhost columns left out:"
 		"$WASMHOST" run $WASMHOST_FLAGS "$OUT/hello.wasm" 2>&1 | sed -n '1,3s/^/    /p' >&2
 	else
 		case " $flags " in
 		*" $WASMHOST_FLAGS "*) ;;
-		*) note "'wasmhost run $WASMHOST_FLAGS' cannot run WASI programs; using 'wasmhost run${flags% }' (peak RSS may then miss the worker)" ;;
+		*) note "'wasmhost run $WASMHOST_FLAGS' cannot run WASI programs; using 'wasmhost run $flags' (peak RSS may then miss the worker)" ;;
 		esac
 		case $flags in
 		*--stats*) ;;
@@ -144,7 +144,7 @@ if [ -x "$WASMHOST" ]; then
 		for t in $TIERS; do
 			# shellcheck disable=SC2086
 			if "$WASMHOST" --tier="$t" run $flags "$OUT/hello.wasm" >/dev/null 2>"$OUT/probe.err"; then
-				add_col "$t" "$WASMHOST --tier=$t run$flags @WASM@"
+				add_col "$t" "$WASMHOST --tier=$t run $flags @WASM@"
 			else
 				note "wasmhost tier $t skipped: $(head -n 1 "$OUT/probe.err")"
 			fi
