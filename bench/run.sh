@@ -31,6 +31,7 @@
 #   BENCH_TIMEOUT    seconds before one run is killed (default 600)
 #   BENCH_OUT        build and scratch folder (default bench/out/programs)
 #   BENCH_RESULTS    JSON folder (default bench/results in the source tree)
+#   BENCH_COMMIT     commit to record (default: git rev-parse of the source)
 set -uo pipefail
 
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
@@ -160,7 +161,7 @@ records="$OUT/records.tsv"
 tab=$'\t'
 {
 	echo "meta${tab}date${tab}$(date -u +%Y-%m-%dT%H%M%SZ)"
-	echo "meta${tab}commit${tab}$(git -C "$srcdir" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+	echo "meta${tab}commit${tab}${BENCH_COMMIT:-$(git -C "$srcdir" rev-parse --short HEAD 2>/dev/null || echo unknown)}"
 	echo "meta${tab}machine${tab}$(uname -m), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
 	echo "meta${tab}node${tab}$("$NODE" --version)"
 	echo "meta${tab}cc${tab}$("$BENCH_CC" --version | head -n 1)"
