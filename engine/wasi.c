@@ -227,9 +227,13 @@ static bool capture(wasi_stream_out *o, const uint8_t *p, size_t n)
 {
 	size_t room = o->max_bytes - o->len;
 
+	if (n == 0)
+		return true;   /* o->data may still be NULL */
 	if (n > room) {
 		n = room;
 		o->truncated = true;
+		if (n == 0)
+			return true;
 	}
 	if (o->len + n > o->cap) {
 		size_t cap = o->cap ? o->cap : 4096;

@@ -81,8 +81,11 @@ typedef struct {
 
 static inline wasi_mem wasi_mem_of(wasm_call_ctx *c)
 {
+	/* Without a memory, base is still not NULL: only empty ranges pass
+	 * wasi_mem_ok, and base + 0 stays defined behaviour. */
+	static uint8_t no_memory[1];
 	wasm_memory *m = wasm_call_memory(c);
-	wasi_mem r = { NULL, 0 };
+	wasi_mem r = { no_memory, 0 };
 
 	if (m) {
 		r.base = wasm_memory_data(m);

@@ -20,6 +20,13 @@
         (local.set $n (i32.sub (local.get $n) (i32.const 1)))
         (br 0)))
     (i32.load (i32.const 8)))
+  ;; One write of len bytes to fd (an empty one first thing included).
+  (func (export "write_len") (param $fd i32) (param $len i32) (result i32)
+    (i32.store (i32.const 0) (i32.const 100))
+    (i32.store (i32.const 4) (local.get $len))
+    (drop (call $write (local.get $fd) (i32.const 0) (i32.const 1)
+      (i32.const 8)))
+    (i32.load (i32.const 8)))
   ;; One read of stdin (up to 4096 bytes) copied to stdout; returns nread.
   (func (export "echo") (result i32)
     (i32.store (i32.const 16) (i32.const 1000))
