@@ -1,0 +1,69 @@
+/* api.h -- the HTTP/JSON API (v1) on libmicrohttpd.
+ *
+ * Routes (brief, "HTTP API (v1)"):
+ *   GET    /healthz                   liveness; no token needed
+ *   GET    /metrics                   Prometheus text
+ *   POST   /v1/modules                body application/wasm -> 201 entry
+ *   GET    /v1/modules                the tenant's entries
+ *   GET    /v1/modules/{id}           one entry
+ *   DELETE /v1/modules/{id}
+ *   POST   /v1/modules/{id}/invoke    JSON call -> outcome
+ *   POST   /v1/run                    JSON call with "module" (base64):
+ *                                     upload + invoke in one request
+ *
+ * Threads: libmicrohttpd's own pool (one epoll loop per thread).  A request
+ * that needs a worker suspends its connection (MHD_suspend_connection) and
+ * is resumed by the sandbox's completion callback, so a slow module holds
+ * no server thread.  Upload validation is an SB_INSPECT in a worker
+ * (decision 1): the daemon only hashes and stores bytes.
+ */
+#ifndef API_H
+#define API_H
+
+#include "metrics.h"
+#include "sandbox.h"
+#include "store.h"
+#include "tenants.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+typedef struct api_server api_server;
+
+typedef struct {
+	wh_store *store;
+	sb_supervisor *sup;
+	wh_tenants *tenants;
+	bool fuel_metering;          /* the workers meter fuel */
+	bool metrics_public;         /* /metrics without a token */
+	uint32_t threads;            /* 0 = cores */
+	uint32_t max_connections;
+	uint32_t connection_timeout_s;
+	int listen_fd;               /* socket activation, or -1 */
+	struct sockaddr_storage addr;   /* when listen_fd is -1 */
+	unsigned addrlen;
+} api_config;
+
+__attribute__((warn_unused_result))
+bool api_server_start(const api_config *cfg, api_server **out, char *err,
+	unsigned errlen);
+/* The bound port (useful with port 0). */
+unsigned api_server_port(api_server *s);
+/* Updates what SIGHUP may change. */
+void api_server_set_metrics_public(api_server *s, bool pub);
+
+/* Shutdown, in this order: stop accepting; wait for requests in progress
+ * (bounded); fail queued invocations with 503; the caller then frees the
+ * supervisor (which completes the rest); then api_server_stop. */
+void api_server_quiesce(api_server *s);
+/* Requests begun and not yet answered. */
+unsigned api_server_active(api_server *s);
+void api_server_fail_queued(api_server *s);
+/* The supervisor is about to be freed with invocations in flight: from now
+ * on no sandbox call is made (new ones answer 503) and finished requests
+ * leave their pools alone. */
+void api_server_supervisor_gone(api_server *s);
+void api_server_stop(api_server *s);
+
+#endif

@@ -1,0 +1,1055 @@
+/* routes.c -- the HTTP server: request life, routing, auth, bodies, and
+ * the suspend/resume dance with the sandbox.
+ *
+ * A request's life, in libmicrohttpd's access-handler calls:
+ *   1. headers: route, method, auth, Content-Type, Content-Length; any
+ *      refusal is answered at once (the body is then never read).
+ *   2. body chunks: appended up to the route's limit; past it the rest is
+ *      read and dropped, and the answer is 413.
+ *   3. end of body: the route runs.  A route that needs a worker calls
+ *      req_submit(): the connection is suspended, the tenant admits the
+ *      invocation (a slot, a place in its queue, or 429), and sb_invoke
+ *      runs it; the completion callback (supervisor thread) stores the
+ *      result and resumes the connection.
+ *   4. resumed: the route finishes (for /v1/run the inspect result leads to
+ *      a second submission) and answers.
+ * on_completed (libmicrohttpd's notify-completed) logs the access line,
+ * counts the metrics and frees the request.
+ */
+#include "api.h"
+#include "errors.h"
+#include "invoke.h"
+#include "json.h"
+#include "log.h"
+
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+enum route {
+	R_HEALTHZ, R_METRICS, R_MODULES, R_MODULE, R_INVOKE, R_RUN, R_OTHER,
+	R_COUNT_
+};
+
+static const char *const route_names[R_COUNT_] = {
+	"/healthz", "/metrics", "/v1/modules", "/v1/modules/{id}",
+	"/v1/modules/{id}/invoke", "/v1/run", "other",
+};
+
+/* Methods per route: bit 0 GET (and HEAD), 1 POST, 2 DELETE. */
+enum { M_GET = 1, M_POST = 2, M_DELETE = 4 };
+static const struct {
+	unsigned methods;
+	const char *allow;
+} route_methods[R_COUNT_] = {
+	[R_HEALTHZ] = { M_GET, "GET, HEAD" },
+	[R_METRICS] = { M_GET, "GET, HEAD" },
+	[R_MODULES] = { M_GET | M_POST, "GET, HEAD, POST" },
+	[R_MODULE] = { M_GET | M_DELETE, "GET, HEAD, DELETE" },
+	[R_INVOKE] = { M_POST, "POST" },
+	[R_RUN] = { M_POST, "POST" },
+	[R_OTHER] = { 0, NULL },
+};
+
+/* Bodies past their limit are read and dropped up to this much more, then
+ * the connection is cut. */
+#define DISCARD_MAX_BYTES (UINT64_C(64) << 20)
+/* Bodies of GET and DELETE (ignored). */
+#define SMALL_BODY_BYTES 65536
+
+struct api_server {
+	api_config cfg;
+	struct MHD_Daemon *mhd;
+	wh_metrics *metrics;
+	unsigned active;            /* atomic: requests begun, not completed */
+	bool draining;              /* atomic */
+	bool metrics_public;        /* atomic */
+	unsigned port;
+	/* Set (write lock) just before the supervisor is freed early; sandbox
+	 * calls happen under the read lock and check it. */
+	pthread_rwlock_t sup_lock;
+	bool sup_gone;
+};
+
+enum phase { P_NONE, P_INSPECT, P_INVOKE };
+
+struct req {
+	api_server *srv;
+	struct MHD_Connection *conn;
+	enum route route;
+	char method[8];
+	char id[80];
+	char path[128];             /* for the log of unknown routes */
+	wh_tenant *tenant;
+	wh_limits lim;
+	uint64_t start_ns;
+	/* body */
+	uint8_t *body;
+	size_t len, cap;
+	uint64_t limit, discarded;
+	bool too_large;
+	/* answer */
+	unsigned status;
+	char *answer;
+	size_t answer_len;
+	bool answered;              /* status and answer are set */
+	const char *ctype;
+	const char *outcome;        /* for the log, or NULL */
+	const char *allow;
+	bool www_auth, retry_after;
+	char location[112];
+	/* invocation */
+	enum phase phase;
+	bool final_phase;           /* its completion frees the slot */
+	bool holds_slot;
+	bool suspended;
+	wh_waiter waiter;
+	sb_request sbr;
+	sb_result *res;
+	wh_module *mod;             /* invoke: the entry; upload: the new one */
+	sb_module *pool;            /* what sb_invoke runs on */
+	bool own_pool;              /* pool is ours to release */
+	api_call call;
+	bool has_call;
+	json_t *doc;                /* /v1/run: kept for the second phase */
+	char run_id[SHA256_HEX_BYTES];
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- answers -------------------------------------------------------------- */
+
+static void answer(struct req *r, unsigned status, char *body, size_t len)
+{
+	free(r->answer);
+	r->status = status;
+	r->answer = body;
+	r->answer_len = body ? len : 0;
+	r->answered = true;
+	if (!body) {
+		/* Memory ran out building it: an empty 500 is all we can do. */
+		r->status = 500;
+	}
+}
+
+static void answer_error(struct req *r, api_error e, const char *msg,
+	const char *field, size_t offset)
+{
+	size_t len = 0;
+	char *body = api_error_body(e, msg, field, offset, &len);
+	answer(r, api_error_status(e), body, len);
+	if (e == API_E_UNAUTHORIZED)
+		r->www_auth = true;
+	if (e == API_E_BUSY || e == API_E_UNAVAILABLE)
+		r->retry_after = true;
+	if (!r->outcome)
+		r->outcome = api_error_code(e);
+}
+
+static void answer_fail(struct req *r, const api_fail *f)
+{
+	answer_error(r, f->error, f->message, f->field[0] ? f->field : NULL,
+		SIZE_MAX);
+}
+
+static enum MHD_Result answer_send(struct req *r)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	if (!r->answered)
+		answer_error(r, API_E_INTERNAL, "no answer", NULL, SIZE_MAX);
+	resp = MHD_create_response_from_buffer(r->answer_len,
+		r->answer ? r->answer : (char *)"", r->answer ?
+		MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	if (!resp)
+		return MHD_NO;
+	r->answer = NULL;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+		r->ctype ? r->ctype : "application/json");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+		"no-store");
+	if (r->status == 405 && r->allow)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+	if (r->www_auth)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+			"Bearer realm=\"wasmhostd\"");
+	if (r->retry_after)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+	if (r->location[0])
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION,
+			r->location);
+	ret = MHD_queue_response(r->conn, r->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/* ---- the sandbox side ----------------------------------------------------- */
+
+static void on_done(void *ctx, sb_result *res)
+{
+	struct req *r = ctx;
+
+	r->res = res;
+	if (r->final_phase && r->holds_slot) {
+		r->holds_slot = false;
+		wh_tenant_release(r->tenant);
+	}
+	if (r->phase == P_INVOKE)
+		wh_metrics_outcome(r->srv->metrics, res->outcome);
+	MHD_resume_connection(r->conn);
+}
+
+/* With a slot: run the current phase.  Any thread. */
+static void job_start(struct req *r)
+{
+	api_server *s = r->srv;
+
+	pthread_rwlock_rdlock(&s->sup_lock);
+	bool ok = !s->sup_gone && sb_invoke(r->pool, &r->sbr, on_done, r);
+	pthread_rwlock_unlock(&s->sup_lock);
+	if (ok)
+		return;
+	if (r->holds_slot) {
+		r->holds_slot = false;
+		wh_tenant_release(r->tenant);
+	}
+	answer_error(r, API_E_UNAVAILABLE, "out of memory", NULL, SIZE_MAX);
+	MHD_resume_connection(r->conn);
+}
+
+static void waiter_start(wh_waiter *w)
+{
+	struct req *r = (struct req *)((char *)w - offsetof(struct req, waiter));
+	r->holds_slot = true;
+	job_start(r);
+}
+
+static void waiter_fail(wh_waiter *w)
+{
+	struct req *r = (struct req *)((char *)w - offsetof(struct req, waiter));
+	answer_error(r, API_E_UNAVAILABLE, "the daemon is shutting down",
+		NULL, SIZE_MAX);
+	MHD_resume_connection(r->conn);
+}
+
+/* Suspends the connection, then admits and starts the job.  The suspension
+ * comes first: the completion may arrive on another thread before this
+ * function returns, and resuming needs a suspended connection. */
+static void req_submit(struct req *r, enum phase phase, bool final)
+{
+	r->phase = phase;
+	r->final_phase = final;
+	r->suspended = true;
+	MHD_suspend_connection(r->conn);
+	if (r->holds_slot) {
+		job_start(r);
+		return;
+	}
+	r->waiter.start = waiter_start;
+	switch (wh_tenant_admit(r->tenant, &r->waiter)) {
+	case WH_ADMIT_RUN:
+		r->holds_slot = true;
+		job_start(r);
+		return;
+	case WH_ADMIT_QUEUED:
+		return;
+	case WH_ADMIT_FULL:
+		answer_error(r, API_E_BUSY, NULL, NULL, SIZE_MAX);
+		MHD_resume_connection(r->conn);
+		return;
+	}
+}
+
+/* Sandbox outcomes that are HTTP errors, not data (decision 10). */
+static bool outcome_error(struct req *r, const sb_result *res)
+{
+	switch (res->outcome) {
+	case SB_INVALID_MODULE:
+		answer_error(r, API_E_INVALID_MODULE, res->message, NULL,
+			res->offset);
+		return true;
+	case SB_BAD_CALL:
+		answer_error(r, API_E_BAD_CALL, res->message, NULL, SIZE_MAX);
+		return true;
+	case SB_BUSY:
+		answer_error(r, API_E_BUSY, "every worker of this module is "
+			"busy and its queue is full; retry", NULL, SIZE_MAX);
+		return true;
+	case SB_ERROR:
+		answer_error(r, API_E_UNAVAILABLE, res->message, NULL, SIZE_MAX);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* ---- routes --------------------------------------------------------------- */
+
+static void h_healthz(struct req *r)
+{
+	static const char ok[] = "{\"status\":\"ok\"}\n";
+	if (__atomic_load_n(&r->srv->draining, __ATOMIC_RELAXED)) {
+		answer_error(r, API_E_UNAVAILABLE, "draining", NULL, SIZE_MAX);
+		return;
+	}
+	answer(r, 200, strdup(ok), sizeof ok - 1);
+}
+
+static void h_metrics(struct req *r)
+{
+	api_server *s = r->srv;
+	wh_gauges g;
+	size_t len = 0;
+	const union MHD_DaemonInfo *di;
+
+	memset(&g, 0, sizeof g);
+	sb_supervisor_stats(s->cfg.sup, &g.sandbox);
+	wh_tenants_counts(s->cfg.tenants, &g.running, &g.waiting);
+	g.modules = wh_store_total(s->cfg.store);
+	di = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+	g.connections = di ? di->num_connections : 0;
+	char *text = wh_metrics_render(s->metrics, &g, &len);
+	answer(r, 200, text, len);
+	r->ctype = "text/plain; version=0.0.4; charset=utf-8";
+}
+
+static void h_list(struct req *r)
+{
+	wh_module **list;
+	size_t n, len = 0;
+	jw w;
+
+	if (!wh_store_list(r->srv->cfg.store, wh_tenant_name(r->tenant), &list,
+		&n)) {
+		answer_error(r, API_E_INTERNAL, "out of memory", NULL, SIZE_MAX);
+		return;
+	}
+	jw_init(&w);
+	jw_obj_open(&w);
+	jw_key(&w, "modules");
+	jw_arr_open(&w);
+	for (size_t i = 0; i < n; i++)
+		jw_raw(&w, list[i]->meta_json, list[i]->meta_len);
+	jw_arr_close(&w);
+	jw_obj_close(&w);
+	jw_raw(&w, "\n", 1);
+	wh_store_list_free(list, n);
+	char *body = jw_take(&w, &len);
+	answer(r, 200, body, len);
+}
+
+static wh_module *module_lookup(struct req *r)
+{
+	wh_module *m = NULL;
+	if (wh_id_valid(r->id))
+		m = wh_store_find(r->srv->cfg.store, wh_tenant_name(r->tenant),
+			r->id);
+	if (!m)
+		answer_error(r, API_E_NO_MODULE, NULL, NULL, SIZE_MAX);
+	return m;
+}
+
+static void h_get(struct req *r)
+{
+	wh_module *m = module_lookup(r);
+	if (!m)
+		return;
+	char *body = malloc(m->meta_len + 2);
+	if (body) {
+		memcpy(body, m->meta_json, m->meta_len);
+		body[m->meta_len] = '\n';
+		body[m->meta_len + 1] = '\0';
+	}
+	answer(r, 200, body, m->meta_len + 1);
+	wh_module_unref(m);
+}
+
+static void h_delete(struct req *r)
+{
+	char err[256], body[160];
+
+	if (!wh_id_valid(r->id)) {
+		answer_error(r, API_E_NO_MODULE, NULL, NULL, SIZE_MAX);
+		return;
+	}
+	switch (wh_store_delete(r->srv->cfg.store, wh_tenant_name(r->tenant),
+		r->id, err, sizeof err)) {
+	case WH_STORE_OK: {
+		int n = snprintf(body, sizeof body,
+			"{\"id\":\"%s\",\"deleted\":true}\n", r->id);
+		answer(r, 200, strdup(body), (size_t)n);
+		return;
+	}
+	case WH_STORE_NOT_FOUND:
+		answer_error(r, API_E_NO_MODULE, NULL, NULL, SIZE_MAX);
+		return;
+	default:
+		answer_error(r, API_E_UNAVAILABLE, err, NULL, SIZE_MAX);
+		return;
+	}
+}
+
+static void conflict(struct req *r, const char *id)
+{
+	char msg[200];
+	snprintf(msg, sizeof msg, "the tenant holds this module already: "
+		"/v1/modules/%s", id);
+	snprintf(r->location, sizeof r->location, "/v1/modules/%s", id);
+	answer_error(r, API_E_EXISTS, msg, NULL, SIZE_MAX);
+}
+
+/* A new pool for bytes the tenant sent (upload, run), and its inspection. */
+static bool inspect_submit(struct req *r, const uint8_t *bytes, size_t len,
+	bool final)
+{
+	if (len == 0) {
+		answer_error(r, API_E_INVALID_MODULE, "the module is empty",
+			NULL, SIZE_MAX);
+		return false;
+	}
+	r->pool = sb_module_new(r->srv->cfg.sup, wh_tenant_name(r->tenant),
+		r->run_id, bytes, len);
+	if (!r->pool) {
+		answer_error(r, API_E_TOO_LARGE, "the module is larger than "
+			"the sandbox accepts", NULL, SIZE_MAX);
+		return false;
+	}
+	r->own_pool = true;
+	memset(&r->sbr, 0, sizeof r->sbr);
+	r->sbr.kind = SB_INSPECT;
+	req_submit(r, P_INSPECT, final);
+	return true;
+}
+
+static void h_upload(struct req *r)
+{
+	const char *tenant = wh_tenant_name(r->tenant);
+	wh_module *m;
+
+	sha256_hex(r->body, r->len, r->run_id);
+	if ((m = wh_store_find(r->srv->cfg.store, tenant, r->run_id))) {
+		wh_module_unref(m);
+		conflict(r, r->run_id);
+		return;
+	}
+	if (wh_store_count(r->srv->cfg.store, tenant) >= r->lim.modules) {
+		answer_error(r, API_E_QUOTA, NULL, NULL, SIZE_MAX);
+		return;
+	}
+	inspect_submit(r, r->body, r->len, true);
+}
+
+static void upload_finish(struct req *r, sb_result *res)
+{
+	char err[256];
+	wh_module *m = NULL;
+
+	if (res->outcome == SB_KILLED) {
+		answer_error(r, API_E_INVALID_MODULE, res->message, NULL,
+			SIZE_MAX);
+		return;
+	}
+	if (outcome_error(r, res))
+		return;
+	if (res->outcome != SB_OK) {
+		answer_error(r, API_E_INVALID_MODULE, res->message, NULL,
+			res->offset);
+		return;
+	}
+	wh_store_status st = wh_store_put(r->srv->cfg.store,
+		wh_tenant_name(r->tenant), r->run_id, r->body, r->len, res,
+		r->pool, r->lim.modules, &m, err, sizeof err);
+	switch (st) {
+	case WH_STORE_OK:
+		r->own_pool = false;   /* the entry has it now */
+		snprintf(r->location, sizeof r->location, "/v1/modules/%s",
+			m->id);
+		char *body = malloc(m->meta_len + 2);
+		if (body) {
+			memcpy(body, m->meta_json, m->meta_len);
+			memcpy(body + m->meta_len, "\n", 2);
+		}
+		answer(r, 201, body, m->meta_len + 1);
+		r->outcome = "stored";
+		break;
+	case WH_STORE_EXISTS:
+		conflict(r, r->run_id);
+		break;
+	case WH_STORE_QUOTA:
+		answer_error(r, API_E_QUOTA, err, NULL, SIZE_MAX);
+		break;
+	default:
+		answer_error(r, API_E_UNAVAILABLE, err, NULL, SIZE_MAX);
+		break;
+	}
+	wh_module_unref(m);
+}
+
+static json_t *body_json(struct req *r)
+{
+	json_error_t jerr;
+	json_t *doc;
+	char msg[300];
+
+	if (r->len == 0) {
+		answer_error(r, API_E_BAD_JSON, "the body is empty: expected a "
+			"JSON object", NULL, SIZE_MAX);
+		return NULL;
+	}
+	doc = json_loadb((const char *)r->body, r->len,
+		JSON_REJECT_DUPLICATES, &jerr);
+	if (!doc) {
+		snprintf(msg, sizeof msg, "line %d, column %d: %s", jerr.line,
+			jerr.column, jerr.text);
+		answer_error(r, API_E_BAD_JSON, msg, NULL, SIZE_MAX);
+	}
+	return doc;
+}
+
+static void h_invoke(struct req *r)
+{
+	api_fail f;
+	char err[256];
+	json_t *doc;
+
+	if (!(r->mod = module_lookup(r)))
+		return;
+	if (!(doc = body_json(r)))
+		return;
+	api_target t = { .funcs = r->mod->funcs, .nfuncs = r->mod->nfuncs,
+		.uses_wasi = r->mod->uses_wasi, .argv0 = r->mod->id };
+	bool ok = api_call_parse(doc, &t, &r->lim,
+		r->srv->cfg.fuel_metering, NULL, &r->call, &f);
+	json_decref(doc);
+	r->has_call = true;
+	if (!ok) {
+		answer_fail(r, &f);
+		return;
+	}
+	r->pool = wh_module_pool(r->mod, err, sizeof err);
+	if (!r->pool) {
+		answer_error(r, API_E_UNAVAILABLE, err, NULL, SIZE_MAX);
+		return;
+	}
+	r->sbr = r->call.req;
+	req_submit(r, P_INVOKE, true);
+}
+
+static void invoke_finish(struct req *r, sb_result *res)
+{
+	size_t len = 0;
+
+	if (outcome_error(r, res))
+		return;
+	char *body = api_outcome_body(res, &r->call, &len);
+	answer(r, 200, body, len);
+	r->outcome = sb_outcome_name(res->outcome);
+}
+
+static void h_run(struct req *r)
+{
+	uint8_t *bytes = NULL;
+	size_t len = 0;
+
+	if (!(r->doc = body_json(r)))
+		return;
+	json_t *mod = json_object_get(r->doc, "module");
+	if (!json_is_string(mod)) {
+		answer_error(r, API_E_BAD_REQUEST, "module: expected the "
+			"module's bytes in base64", "module", SIZE_MAX);
+		return;
+	}
+	if (!base64_decode(json_string_value(mod), json_string_length(mod),
+		&bytes, &len)) {
+		answer_error(r, API_E_BAD_REQUEST, "module: not valid base64",
+			"module", SIZE_MAX);
+		return;
+	}
+	if (len > r->lim.upload_bytes) {
+		free(bytes);
+		answer_error(r, API_E_TOO_LARGE, "module: larger than the "
+			"tenant's upload_bytes", "module", SIZE_MAX);
+		return;
+	}
+	sha256_hex(bytes, len, r->run_id);
+	inspect_submit(r, bytes, len, false);
+	free(bytes);   /* the sandbox copied them */
+}
+
+static void run_inspected(struct req *r, sb_result *res)
+{
+	api_fail f;
+	uint32_t n;
+	bool wasi;
+
+	if (res->outcome == SB_KILLED) {
+		answer_error(r, API_E_INVALID_MODULE, res->message, NULL,
+			SIZE_MAX);
+		return;
+	}
+	if (outcome_error(r, res))
+		return;
+	wh_func_sig *sigs = api_sigs_from_result(res, &n, &wasi);
+	if (!sigs) {
+		answer_error(r, API_E_INTERNAL, "out of memory", NULL, SIZE_MAX);
+		return;
+	}
+	api_target t = { .funcs = sigs, .nfuncs = n, .uses_wasi = wasi,
+		.argv0 = r->run_id };
+	bool ok = api_call_parse(r->doc, &t, &r->lim,
+		r->srv->cfg.fuel_metering, "module", &r->call, &f);
+	free(sigs);
+	r->has_call = true;
+	json_decref(r->doc);
+	r->doc = NULL;
+	if (!ok) {
+		answer_fail(r, &f);
+		return;
+	}
+	r->sbr = r->call.req;
+	req_submit(r, P_INVOKE, true);
+}
+
+/* ---- request life --------------------------------------------------------- */
+
+static enum route route_match(const char *url, char *id, size_t idlen)
+{
+	id[0] = '\0';
+	if (strcmp(url, "/healthz") == 0)
+		return R_HEALTHZ;
+	if (strcmp(url, "/metrics") == 0)
+		return R_METRICS;
+	if (strcmp(url, "/v1/modules") == 0)
+		return R_MODULES;
+	if (strcmp(url, "/v1/run") == 0)
+		return R_RUN;
+	if (strncmp(url, "/v1/modules/", 12) != 0)
+		return R_OTHER;
+	const char *rest = url + 12, *slash = strchr(rest, '/');
+	size_t n = slash ? (size_t)(slash - rest) : strlen(rest);
+	if (n == 0)
+		return R_OTHER;
+	if (slash && strcmp(slash, "/invoke") != 0)
+		return R_OTHER;
+	/* Anything but 64 hex digits is a module nobody has: 404 after auth
+	 * (wh_id_valid), never a path. */
+	snprintf(id, idlen, "%.*s", n < idlen - 1 ? (int)n : (int)idlen - 1,
+		rest);
+	if (n >= idlen)
+		id[0] = 'x';   /* too long: invalid whatever it starts with */
+	return slash ? R_INVOKE : R_MODULE;
+}
+
+static bool media_type_is(const char *header, const char *type)
+{
+	size_t n = strlen(type);
+	while (header && (*header == ' ' || *header == '\t'))
+		header++;
+	return header && strncasecmp(header, type, n) == 0 &&
+		(header[n] == '\0' || header[n] == ';' || header[n] == ' ');
+}
+
+static const char *bearer_token(struct MHD_Connection *c, size_t *len)
+{
+	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+		MHD_HTTP_HEADER_AUTHORIZATION);
+	if (!h || strncasecmp(h, "Bearer ", 7) != 0)
+		return NULL;
+	h += 7;
+	while (*h == ' ')
+		h++;
+	size_t n = strlen(h);
+	while (n && (h[n - 1] == ' ' || h[n - 1] == '\t'))
+		n--;
+	*len = n;
+	return n ? h : NULL;
+}
+
+/* Step 1: everything decided by the headers.  false = answered. */
+static bool req_begin(struct req *r, const char *url, const char *method)
+{
+	api_server *s = r->srv;
+	unsigned m;
+	size_t toklen = 0;
+
+	r->route = route_match(url, r->id, sizeof r->id);
+	snprintf(r->method, sizeof r->method, "%s", method);
+	if (r->route == R_OTHER)
+		snprintf(r->path, sizeof r->path, "%s", url);
+	if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
+		m = M_GET;
+	else if (strcmp(method, "POST") == 0)
+		m = M_POST;
+	else if (strcmp(method, "DELETE") == 0)
+		m = M_DELETE;
+	else
+		m = 0;
+	if (r->route == R_OTHER) {
+		answer_error(r, API_E_NOT_FOUND, NULL, NULL, SIZE_MAX);
+		return false;
+	}
+	if (!(route_methods[r->route].methods & m)) {
+		r->allow = route_methods[r->route].allow;
+		answer_error(r, API_E_METHOD, NULL, NULL, SIZE_MAX);
+		return false;
+	}
+	if (r->route == R_HEALTHZ)
+		return true;
+	if (__atomic_load_n(&s->draining, __ATOMIC_RELAXED)) {
+		answer_error(r, API_E_UNAVAILABLE, "the daemon is shutting "
+			"down", NULL, SIZE_MAX);
+		return false;
+	}
+	const char *token = bearer_token(r->conn, &toklen);
+	r->tenant = wh_tenants_auth(s->cfg.tenants, token, toklen);
+	if (r->route == R_METRICS) {
+		if (__atomic_load_n(&s->metrics_public, __ATOMIC_RELAXED))
+			return true;
+		if (!r->tenant) {
+			answer_error(r, API_E_UNAUTHORIZED, NULL, NULL, SIZE_MAX);
+			return false;
+		}
+		if (!wh_tenant_may_read_metrics(r->tenant)) {
+			answer_error(r, API_E_FORBIDDEN, "this tenant may not "
+				"read /metrics (\"metrics\": true in its "
+				"configuration)", NULL, SIZE_MAX);
+			return false;
+		}
+		return true;
+	}
+	if (!r->tenant) {
+		answer_error(r, API_E_UNAUTHORIZED, token ? "unknown token" :
+			NULL, NULL, SIZE_MAX);
+		return false;
+	}
+	wh_tenant_limits(r->tenant, &r->lim);
+
+	/* The body: type and size. */
+	const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+		MHD_HTTP_HEADER_CONTENT_TYPE);
+	r->limit = SMALL_BODY_BYTES;
+	if (r->route == R_MODULES && m == M_POST) {
+		if (!media_type_is(ct, "application/wasm") &&
+		    !media_type_is(ct, "application/octet-stream")) {
+			answer_error(r, API_E_MEDIA_TYPE, "a module is sent as "
+				"Content-Type: application/wasm", NULL,
+				SIZE_MAX);
+			return false;
+		}
+		r->limit = r->lim.upload_bytes;
+	} else if (r->route == R_INVOKE || r->route == R_RUN) {
+		if (ct && !media_type_is(ct, "application/json")) {
+			answer_error(r, API_E_MEDIA_TYPE, "the body is JSON: "
+				"Content-Type: application/json", NULL,
+				SIZE_MAX);
+			return false;
+		}
+		r->limit = r->lim.body_bytes;
+		if (r->route == R_RUN)   /* base64 of a module, and the call */
+			r->limit += r->lim.upload_bytes / 3 * 4 + 4;
+	}
+	const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+		MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl && strtoull(cl, NULL, 10) > r->limit) {
+		char msg[160];
+		snprintf(msg, sizeof msg, "the body has %s bytes; the limit "
+			"is %llu", cl, (unsigned long long)r->limit);
+		answer_error(r, API_E_TOO_LARGE, msg, NULL, SIZE_MAX);
+		return false;
+	}
+	return true;
+}
+
+/* Step 2.  false = cut the connection. */
+static bool body_append(struct req *r, const char *data, size_t n)
+{
+	if (r->too_large || r->len + n > r->limit) {
+		r->too_large = true;
+		r->discarded += n;
+		return r->discarded <= DISCARD_MAX_BYTES;
+	}
+	if (r->len + n > r->cap) {
+		size_t ncap = r->cap ? r->cap : 4096;
+		while (ncap < r->len + n)
+			ncap *= 2;
+		if (ncap > r->limit)
+			ncap = (size_t)r->limit;
+		uint8_t *nb = realloc(r->body, ncap + 1);
+		if (!nb)
+			return false;
+		r->body = nb;
+		r->cap = ncap;
+	}
+	memcpy(r->body + r->len, data, n);
+	r->len += n;
+	return true;
+}
+
+/* Step 3. */
+static void req_run(struct req *r)
+{
+	if (r->too_large) {
+		char msg[120];
+		snprintf(msg, sizeof msg, "the body is larger than the limit "
+			"of %llu bytes", (unsigned long long)r->limit);
+		answer_error(r, API_E_TOO_LARGE, msg, NULL, SIZE_MAX);
+		return;
+	}
+	bool post = strcmp(r->method, "POST") == 0;
+	switch (r->route) {
+	case R_HEALTHZ: h_healthz(r); break;
+	case R_METRICS: h_metrics(r); break;
+	case R_MODULES: post ? h_upload(r) : h_list(r); break;
+	case R_MODULE:
+		strcmp(r->method, "DELETE") == 0 ? h_delete(r) : h_get(r);
+		break;
+	case R_INVOKE: h_invoke(r); break;
+	case R_RUN: h_run(r); break;
+	default: answer_error(r, API_E_NOT_FOUND, NULL, NULL, SIZE_MAX);
+	}
+}
+
+/* Step 4. */
+static void req_resumed(struct req *r)
+{
+	sb_result *res = r->res;
+
+	r->suspended = false;
+	r->res = NULL;
+	if (!r->answered && res) {
+		switch (r->route) {
+		case R_MODULES: upload_finish(r, res); break;
+		case R_INVOKE: invoke_finish(r, res); break;
+		case R_RUN:
+			if (r->phase == P_INSPECT)
+				run_inspected(r, res);
+			else
+				invoke_finish(r, res);
+			break;
+		default: break;
+		}
+	}
+	sb_result_free(res);
+}
+
+static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
+	const char *url, const char *method, const char *version,
+	const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	api_server *s = cls;
+	struct req *r = *con_cls;
+
+	(void)version;
+	if (!r) {
+		r = calloc(1, sizeof *r);
+		if (!r)
+			return MHD_NO;
+		r->srv = s;
+		r->conn = conn;
+		r->start_ns = now_ns();
+		__atomic_add_fetch(&s->active, 1, __ATOMIC_RELAXED);
+		*con_cls = r;
+		if (!req_begin(r, url, method))
+			return answer_send(r);
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		size_t n = *upload_data_size;
+		*upload_data_size = 0;
+		return body_append(r, upload_data, n) ? MHD_YES : MHD_NO;
+	}
+	if (r->suspended)
+		req_resumed(r);
+	else if (!r->answered)
+		req_run(r);
+	if (r->suspended)
+		return MHD_YES;
+	return answer_send(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn,
+	void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	api_server *s = cls;
+	struct req *r = *con_cls;
+	char q[160];
+
+	(void)conn;
+	if (!r)
+		return;
+	*con_cls = NULL;
+	uint64_t wall_us = (now_ns() - r->start_ns) / 1000;
+	unsigned status = r->answered ? r->status : 0;
+	wh_metrics_request(s->metrics, r->route, status, wall_us);
+	if (wh_log_enabled(WH_LOG_INFO))
+		wh_log(WH_LOG_INFO, "msg=access tenant=%s method=%s route=%s "
+			"status=%u outcome=%s wall_ms=%.3f%s%s%s%s%s",
+			r->tenant ? wh_tenant_name(r->tenant) : "-", r->method,
+			route_names[r->route], status,
+			r->outcome ? r->outcome : "-", (double)wall_us / 1000.0,
+			r->id[0] ? " id=" : "",
+			r->id[0] ? wh_log_quote(r->id, q, sizeof q) : "",
+			r->path[0] ? " path=" : "",
+			r->path[0] ? wh_log_quote(r->path, q, sizeof q) : "",
+			toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" :
+			" aborted=1");
+	if (r->holds_slot)
+		wh_tenant_release(r->tenant);
+	pthread_rwlock_rdlock(&s->sup_lock);
+	if (!s->sup_gone) {
+		/* Otherwise the pools died with the supervisor: leave them. */
+		if (r->own_pool)
+			sb_module_release(r->pool);
+		wh_module_unref(r->mod);
+	}
+	pthread_rwlock_unlock(&s->sup_lock);
+	sb_result_free(r->res);
+	if (r->has_call)
+		api_call_free(&r->call);
+	json_decref(r->doc);
+	free(r->answer);
+	free(r->body);
+	free(r);
+	__atomic_sub_fetch(&s->active, 1, __ATOMIC_RELEASE);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char line[512];
+	char q[600];
+	(void)cls;
+	vsnprintf(line, sizeof line, fmt, ap);
+	size_t n = strlen(line);
+	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	wh_log(WH_LOG_WARN, "msg=%s source=libmicrohttpd",
+		wh_log_quote(line, q, sizeof q));
+}
+
+/* ---- server --------------------------------------------------------------- */
+
+bool api_server_start(const api_config *cfg, api_server **out, char *err,
+	unsigned errlen)
+{
+	api_server *s = calloc(1, sizeof *s);
+	struct MHD_OptionItem opts[16];
+	unsigned n = 0, flags;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	*out = NULL;
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return false;
+	}
+	s->cfg = *cfg;
+	pthread_rwlock_init(&s->sup_lock, NULL);
+	s->metrics_public = cfg->metrics_public;
+	s->metrics = wh_metrics_new(route_names, R_COUNT_);
+	if (!s->metrics) {
+		free(s);
+		snprintf(err, errlen, "out of memory");
+		return false;
+	}
+	unsigned threads = cfg->threads ? cfg->threads :
+		(cores > 0 ? (unsigned)cores : 1);
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+		MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+	/* The logger first, so that no message goes to MHD's own. */
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_EXTERNAL_LOGGER,
+		(intptr_t)mhd_log, s };
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE,
+		threads, NULL };
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT,
+		cfg->max_connections, NULL };
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT,
+		cfg->connection_timeout_s, NULL };
+	/* Headers and the read buffer per connection. */
+	opts[n++] = (struct MHD_OptionItem){
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, 64 * 1024, NULL };
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_LISTEN_BACKLOG_SIZE,
+		1024, NULL };
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_COMPLETED,
+		(intptr_t)on_completed, s };
+	if (cfg->listen_fd >= 0) {
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_LISTEN_SOCKET,
+			cfg->listen_fd, NULL };
+	} else {
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0,
+			(void *)&s->cfg.addr };
+		if (cfg->addr.ss_family == AF_INET6)
+			flags |= MHD_USE_IPv6;
+	}
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+	s->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_access, s,
+		MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+	if (!s->mhd) {
+		snprintf(err, errlen, "cannot serve HTTP (address in use? see "
+			"the libmicrohttpd message above)");
+		wh_metrics_free(s->metrics);
+		pthread_rwlock_destroy(&s->sup_lock);
+		free(s);
+		return false;
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->mhd,
+		MHD_DAEMON_INFO_BIND_PORT);
+	s->port = di ? di->port : 0;
+	*out = s;
+	return true;
+}
+
+unsigned api_server_port(api_server *s)
+{
+	return s->port;
+}
+
+void api_server_set_metrics_public(api_server *s, bool pub)
+{
+	__atomic_store_n(&s->metrics_public, pub, __ATOMIC_RELAXED);
+}
+
+void api_server_quiesce(api_server *s)
+{
+	__atomic_store_n(&s->draining, true, __ATOMIC_RELAXED);
+	MHD_socket fd = MHD_quiesce_daemon(s->mhd);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+}
+
+unsigned api_server_active(api_server *s)
+{
+	return __atomic_load_n(&s->active, __ATOMIC_ACQUIRE);
+}
+
+void api_server_supervisor_gone(api_server *s)
+{
+	pthread_rwlock_wrlock(&s->sup_lock);
+	s->sup_gone = true;
+	pthread_rwlock_unlock(&s->sup_lock);
+}
+
+void api_server_fail_queued(api_server *s)
+{
+	wh_tenants_fail_waiting(s->cfg.tenants, waiter_fail);
+}
+
+void api_server_stop(api_server *s)
+{
+	if (!s)
+		return;
+	MHD_stop_daemon(s->mhd);
+	wh_metrics_free(s->metrics);
+	pthread_rwlock_destroy(&s->sup_lock);
+	free(s);
+}

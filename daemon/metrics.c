@@ -1,0 +1,233 @@
+/* metrics.c -- request and outcome counters, a latency histogram per
+ * route, and the text exposition. */
+#include "metrics.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Statuses the daemon answers; anything else counts as "other". */
+static const unsigned statuses[] = { 200, 201, 400, 401, 403, 404, 405, 409,
+	413, 415, 429, 500, 503 };
+#define NSTATUS (sizeof statuses / sizeof statuses[0] + 1)
+
+/* Upper bounds of the latency buckets, in microseconds. */
+static const uint64_t bounds_us[] = { 250, 500, 1000, 2500, 5000, 10000,
+	25000, 50000, 100000, 250000, 500000, 1000000, 2500000, 10000000 };
+#define NBUCKETS (sizeof bounds_us / sizeof bounds_us[0])
+
+struct route_stats {
+	uint64_t by_status[NSTATUS];
+	uint64_t buckets[NBUCKETS];   /* not cumulative; summed on render */
+	uint64_t count, sum_us;
+};
+
+struct wh_metrics {
+	const char *const *names;
+	unsigned nroutes;
+	struct route_stats *routes;
+	uint64_t outcomes[SB_OUTCOME_COUNT_];
+};
+
+wh_metrics *wh_metrics_new(const char *const *route_names, unsigned nroutes)
+{
+	wh_metrics *m = calloc(1, sizeof *m);
+	if (!m)
+		return NULL;
+	m->routes = calloc(nroutes, sizeof *m->routes);
+	if (!m->routes) {
+		free(m);
+		return NULL;
+	}
+	m->names = route_names;
+	m->nroutes = nroutes;
+	return m;
+}
+
+void wh_metrics_free(wh_metrics *m)
+{
+	if (m)
+		free(m->routes);
+	free(m);
+}
+
+static void add(uint64_t *p, uint64_t v)
+{
+	__atomic_add_fetch(p, v, __ATOMIC_RELAXED);
+}
+
+static uint64_t get(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+void wh_metrics_request(wh_metrics *m, unsigned route, unsigned status,
+	uint64_t wall_us)
+{
+	if (route >= m->nroutes)
+		return;
+	struct route_stats *r = &m->routes[route];
+	unsigned s = 0;
+	while (s < NSTATUS - 1 && statuses[s] != status)
+		s++;
+	add(&r->by_status[s], 1);
+	unsigned b = 0;
+	while (b < NBUCKETS && wall_us > bounds_us[b])
+		b++;
+	if (b < NBUCKETS)
+		add(&r->buckets[b], 1);
+	add(&r->count, 1);
+	add(&r->sum_us, wall_us);
+}
+
+void wh_metrics_outcome(wh_metrics *m, sb_outcome o)
+{
+	if ((unsigned)o < SB_OUTCOME_COUNT_)
+		add(&m->outcomes[o], 1);
+}
+
+struct out {
+	char *buf;
+	size_t len, cap;
+	bool oom;
+};
+
+static void emit(struct out *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void emit(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	for (;;) {
+		if (o->oom)
+			return;
+		va_start(ap, fmt);
+		int n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
+		va_end(ap);
+		if (n >= 0 && (size_t)n < o->cap - o->len) {
+			o->len += (size_t)n;
+			return;
+		}
+		size_t ncap = o->cap * 2 + (n > 0 ? (size_t)n : 0);
+		char *nb = realloc(o->buf, ncap);
+		if (!nb) {
+			o->oom = true;
+			return;
+		}
+		o->buf = nb;
+		o->cap = ncap;
+	}
+}
+
+char *wh_metrics_render(wh_metrics *m, const wh_gauges *g, size_t *len)
+{
+	struct out o = { .cap = 8192 };
+	o.buf = malloc(o.cap);
+	if (!o.buf)
+		return NULL;
+	o.buf[0] = '\0';
+
+	emit(&o, "# HELP wasmhost_http_requests_total HTTP requests answered, "
+		"by route and status.\n"
+		"# TYPE wasmhost_http_requests_total counter\n");
+	for (unsigned r = 0; r < m->nroutes; r++)
+		for (unsigned s = 0; s < NSTATUS; s++) {
+			uint64_t v = get(&m->routes[r].by_status[s]);
+			if (!v)
+				continue;
+			char st[16];
+			if (s < NSTATUS - 1)
+				snprintf(st, sizeof st, "%u", statuses[s]);
+			else
+				snprintf(st, sizeof st, "other");
+			emit(&o, "wasmhost_http_requests_total{route=\"%s\","
+				"status=\"%s\"} %llu\n", m->names[r], st,
+				(unsigned long long)v);
+		}
+
+	emit(&o, "# HELP wasmhost_http_request_duration_seconds Time from "
+		"the request's headers to its answer, by route.\n"
+		"# TYPE wasmhost_http_request_duration_seconds histogram\n");
+	for (unsigned r = 0; r < m->nroutes; r++) {
+		const struct route_stats *rs = &m->routes[r];
+		uint64_t count = get(&rs->count), cum = 0;
+		if (!count)
+			continue;
+		for (unsigned b = 0; b < NBUCKETS; b++) {
+			cum += get(&rs->buckets[b]);
+			emit(&o, "wasmhost_http_request_duration_seconds_bucket"
+				"{route=\"%s\",le=\"%g\"} %llu\n", m->names[r],
+				(double)bounds_us[b] / 1e6,
+				(unsigned long long)cum);
+		}
+		emit(&o, "wasmhost_http_request_duration_seconds_bucket"
+			"{route=\"%s\",le=\"+Inf\"} %llu\n"
+			"wasmhost_http_request_duration_seconds_sum"
+			"{route=\"%s\"} %.6f\n"
+			"wasmhost_http_request_duration_seconds_count"
+			"{route=\"%s\"} %llu\n", m->names[r],
+			(unsigned long long)count, m->names[r],
+			(double)get(&rs->sum_us) / 1e6, m->names[r],
+			(unsigned long long)count);
+	}
+
+	emit(&o, "# HELP wasmhost_invocations_total Finished invocations, by "
+		"outcome (busy and error are answered 429 and 503).\n"
+		"# TYPE wasmhost_invocations_total counter\n");
+	for (unsigned i = 0; i < SB_OUTCOME_COUNT_; i++)
+		emit(&o, "wasmhost_invocations_total{outcome=\"%s\"} %llu\n",
+			sb_outcome_name((sb_outcome)i),
+			(unsigned long long)get(&m->outcomes[i]));
+
+	const sb_stats *s = &g->sandbox;
+	emit(&o, "# HELP wasmhost_workers Worker processes, by state.\n"
+		"# TYPE wasmhost_workers gauge\n"
+		"wasmhost_workers{state=\"live\"} %u\n"
+		"wasmhost_workers{state=\"idle\"} %u\n"
+		"wasmhost_workers{state=\"busy\"} %u\n",
+		s->workers, s->idle, s->workers - s->idle);
+	emit(&o, "# HELP wasmhost_queue_depth Invocations waiting: for a "
+		"worker (sandbox) or for a tenant slot (tenant).\n"
+		"# TYPE wasmhost_queue_depth gauge\n"
+		"wasmhost_queue_depth{queue=\"sandbox\"} %u\n"
+		"wasmhost_queue_depth{queue=\"tenant\"} %zu\n",
+		s->queued, g->waiting);
+	emit(&o, "# HELP wasmhost_invocations_in_flight Invocations holding "
+		"a tenant slot.\n"
+		"# TYPE wasmhost_invocations_in_flight gauge\n"
+		"wasmhost_invocations_in_flight %zu\n", g->running);
+	emit(&o, "# HELP wasmhost_compiles_total Module loads (decode, "
+		"validate, pre-decode) by tier; one per worker started.\n"
+		"# TYPE wasmhost_compiles_total counter\n"
+		"wasmhost_compiles_total{tier=\"interp\"} %llu\n",
+		(unsigned long long)s->spawned);
+	emit(&o, "# HELP wasmhost_worker_events_total Worker lifecycle "
+		"events.\n"
+		"# TYPE wasmhost_worker_events_total counter\n"
+		"wasmhost_worker_events_total{event=\"spawned\"} %llu\n"
+		"wasmhost_worker_events_total{event=\"died\"} %llu\n"
+		"wasmhost_worker_events_total{event=\"killed_timeout\"} %llu\n"
+		"wasmhost_worker_events_total{event=\"evicted\"} %llu\n",
+		(unsigned long long)s->spawned, (unsigned long long)s->died,
+		(unsigned long long)s->killed_timeout,
+		(unsigned long long)s->evicted);
+	emit(&o, "# HELP wasmhost_worker_spawn_seconds_avg Mean time from "
+		"spawn request to a confined, ready worker.\n"
+		"# TYPE wasmhost_worker_spawn_seconds_avg gauge\n"
+		"wasmhost_worker_spawn_seconds_avg %.6f\n",
+		(double)s->spawn_us_avg / 1e6);
+	emit(&o, "# HELP wasmhost_modules Modules in the store, all "
+		"tenants.\n"
+		"# TYPE wasmhost_modules gauge\n"
+		"wasmhost_modules %zu\n", g->modules);
+	emit(&o, "# HELP wasmhost_http_connections Open HTTP connections.\n"
+		"# TYPE wasmhost_http_connections gauge\n"
+		"wasmhost_http_connections %zu\n", g->connections);
+	if (o.oom) {
+		free(o.buf);
+		return NULL;
+	}
+	*len = o.len;
+	return o.buf;
+}

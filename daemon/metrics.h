@@ -1,0 +1,32 @@
+/* metrics.h -- counters for GET /metrics, in the Prometheus text format
+ * (version 0.0.4).  Updates are lock-free atomic adds from any thread. */
+#ifndef WH_METRICS_H
+#define WH_METRICS_H
+
+#include "sandbox.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct wh_metrics wh_metrics;
+
+/* route_names: one per route index, e.g. "/v1/modules/{id}/invoke". */
+wh_metrics *wh_metrics_new(const char *const *route_names, unsigned nroutes);
+void wh_metrics_free(wh_metrics *m);
+
+void wh_metrics_request(wh_metrics *m, unsigned route, unsigned status,
+	uint64_t wall_us);
+void wh_metrics_outcome(wh_metrics *m, sb_outcome o);
+
+/* Gauges sampled at scrape time. */
+typedef struct {
+	sb_stats sandbox;
+	size_t running, waiting;   /* admitted invocations, by state */
+	size_t modules;            /* in the store, all tenants */
+	size_t connections;        /* open HTTP connections */
+} wh_gauges;
+
+/* The whole exposition, malloc'd; NULL if memory ran out. */
+char *wh_metrics_render(wh_metrics *m, const wh_gauges *g, size_t *len);
+
+#endif

@@ -1,0 +1,30 @@
+/* sha256.h -- SHA-256 (FIPS 180-4), for module ids and token hashes.
+ * Written for the daemon; no dependency.  Streaming: init, update any
+ * number of times, final. */
+#ifndef WH_SHA256_H
+#define WH_SHA256_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SHA256_BYTES 32
+#define SHA256_HEX_BYTES 65   /* 64 hex digits and a NUL */
+
+typedef struct {
+	uint32_t h[8];
+	uint64_t total_bytes;
+	uint8_t block[64];
+	size_t used;              /* bytes in block */
+} sha256_ctx;
+
+void sha256_init(sha256_ctx *c);
+void sha256_update(sha256_ctx *c, const void *data, size_t len);
+void sha256_final(sha256_ctx *c, uint8_t out[SHA256_BYTES]);
+
+/* One call: digest of data, and its lowercase hex form. */
+void sha256(const void *data, size_t len, uint8_t out[SHA256_BYTES]);
+void sha256_hex(const void *data, size_t len, char out[SHA256_HEX_BYTES]);
+void sha256_to_hex(const uint8_t digest[SHA256_BYTES],
+	char out[SHA256_HEX_BYTES]);
+
+#endif

@@ -1,0 +1,110 @@
+/* store.h -- the module store: content-addressed (SHA-256), keyed per
+ * tenant (brief, decisions 2 and 11), durable, and an in-memory index.
+ *
+ * On disk, under the state directory:
+ *   tenants/<tenant>/<id>.wasm   the module's bytes; <id> = SHA-256 (hex)
+ *   tenants/<tenant>/<id>.json   what GET /v1/modules/<id> answers: id,
+ *                                size, created, imports, exports
+ * Both are written to a temporary file in the same folder, fsync'd, renamed,
+ * and the folder fsync'd; the .json goes last, and a module exists only
+ * when its .json does.  Opening the store removes temporary files and
+ * .wasm files without a .json (a crash between the two renames).  Bytes are
+ * read back (and their hash checked) only when a module is first invoked.
+ *
+ * Two tenants with the same bytes get two entries, two files and two
+ * pools: nothing is shared across tenants.
+ *
+ * Thread safety: every function may be called from any thread.  Entries
+ * are reference-counted; a deleted entry lives on while requests hold it.
+ */
+#ifndef WH_STORE_H
+#define WH_STORE_H
+
+#include "sandbox.h"
+#include "sha256.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct wh_store wh_store;
+
+/* An exported function's signature, for checking invoke arguments. */
+typedef struct {
+	char *name;
+	uint32_t nparams, nresults;
+	uint8_t *params, *results;   /* wasm_valtype values */
+} wh_func_sig;
+
+/* Fields are read-only after creation. */
+typedef struct wh_module {
+	char tenant[72];
+	char id[SHA256_HEX_BYTES];
+	uint64_t size_bytes;
+	char *meta_json;              /* the GET answer, compact JSON */
+	size_t meta_len;
+	wh_func_sig *funcs;           /* exported functions */
+	uint32_t nfuncs;
+	bool uses_wasi;               /* imports wasi_snapshot_preview1 */
+	struct wh_module_priv *priv;
+} wh_module;
+
+typedef enum {
+	WH_STORE_OK = 0,
+	WH_STORE_NOT_FOUND,
+	WH_STORE_EXISTS,      /* put: this tenant holds these bytes already */
+	WH_STORE_QUOTA,       /* put: the tenant's module count is reached */
+	WH_STORE_IO,          /* disk error; message says which */
+	WH_STORE_NOMEM,
+} wh_store_status;
+
+/* Opens (creating) dir/tenants, cleans up, loads the index.  Problems with
+ * single entries are logged and the entries skipped. */
+__attribute__((warn_unused_result))
+wh_store_status wh_store_open(const char *dir, wh_store **out, char *err,
+	unsigned errlen);
+/* Pools are created with sup from now on (call before serving). */
+void wh_store_attach(wh_store *s, sb_supervisor *sup);
+/* Releases every pool (before sb_supervisor_free) and frees the index. */
+void wh_store_close(wh_store *s);
+
+/* The entry, with a reference (wh_module_unref), or NULL. */
+wh_module *wh_store_find(wh_store *s, const char *tenant, const char *id);
+void wh_module_ref(wh_module *m);
+void wh_module_unref(wh_module *m);
+
+/* Every entry of a tenant, each with a reference, oldest first; free the
+ * array with wh_store_list_free. */
+__attribute__((warn_unused_result))
+bool wh_store_list(wh_store *s, const char *tenant, wh_module ***out,
+	size_t *n);
+void wh_store_list_free(wh_module **list, size_t n);
+size_t wh_store_count(wh_store *s, const char *tenant);
+size_t wh_store_total(wh_store *s);
+
+/* Stores bytes (id = their SHA-256, computed by the caller) with the
+ * imports and exports of an SB_INSPECT result.  pool, if not NULL, is the
+ * sandbox pool that inspected the module; the entry takes it over (on
+ * success only).  max_modules bounds the tenant's count.  *out gets the
+ * new entry with a reference, or with EXISTS the existing one. */
+__attribute__((warn_unused_result))
+wh_store_status wh_store_put(wh_store *s, const char *tenant,
+	const char *id, const uint8_t *bytes, size_t len,
+	const sb_result *inspect, sb_module *pool, uint32_t max_modules,
+	wh_module **out, char *err, unsigned errlen);
+
+__attribute__((warn_unused_result))
+wh_store_status wh_store_delete(wh_store *s, const char *tenant,
+	const char *id, char *err, unsigned errlen);
+
+/* The module's sandbox pool, created on first use from the bytes on disk
+ * (whose hash is checked).  NULL with a message on failure. */
+sb_module *wh_module_pool(wh_module *m, char *err, unsigned errlen);
+
+/* The export named name, or NULL. */
+const wh_func_sig *wh_module_func(const wh_module *m, const char *name);
+
+/* True if s is 64 lowercase hex digits. */
+bool wh_id_valid(const char *s);
+
+#endif

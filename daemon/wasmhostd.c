@@ -1,0 +1,408 @@
+/* wasmhostd.c -- the daemon's main: flags, configuration, the store, the
+ * sandbox supervisor, the HTTP server, signals and systemd.
+ *
+ * Start order matters: the supervisor forks its zygote before any thread
+ * exists (sandbox.h), so the store is opened and the signals blocked first,
+ * then the supervisor, then libmicrohttpd's threads.  Signals are taken
+ * synchronously by the main thread (sigtimedwait); every other thread
+ * inherits them blocked.
+ *
+ * SIGTERM/SIGINT: stop accepting, let requests in progress finish (at most
+ * drain_timeout_ms), answer 503 to the rest, exit 0.  SIGHUP: reread the
+ * configuration and take its tenants, limits, log level and metrics_public
+ * (the listen address, state dir and worker settings need a restart).
+ */
+#include "api.h"
+#include "config.h"
+#include "log.h"
+#include "notify.h"
+#include "sandbox.h"
+#include "store.h"
+#include "tenants.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char usage_text[] =
+	"usage: wasmhostd [OPTIONS]\n"
+	"\n"
+	"The wasmhost daemon: an HTTP/JSON API that stores WebAssembly modules\n"
+	"and runs them in confined worker processes.\n"
+	"\n"
+	"options:\n"
+	"  --config FILE        JSON configuration (see below); flags override it\n"
+	"  --listen HOST:PORT   address to serve (default 127.0.0.1:8080; port 0\n"
+	"                       picks a free one, logged as \"listening\")\n"
+	"  --state-dir DIR      module store (default $STATE_DIRECTORY, else\n"
+	"                       /var/lib/wasmhostd)\n"
+	"  --log-level LEVEL    error, warn, info (default: one access line per\n"
+	"                       request) or debug\n"
+	"  --check-config       check the configuration and flags, then exit\n"
+	"  --help, --version\n"
+	"\n"
+	"configuration keys: listen, state_dir, log_level, threads,\n"
+	"max_connections, connection_timeout_s, drain_timeout_ms, metrics_public,\n"
+	"workers {max, max_per_module, warm_per_module, fuel_metering,\n"
+	"namespaces}, limits {...}, tenants {NAME: {token_sha256, metrics,\n"
+	"limits}}.  Without tenants the daemon serves loopback only and needs\n"
+	"no token.  A token's digest: printf %%s TOKEN | sha256sum\n"
+	"\n"
+	"limits (global, or per tenant), with their defaults:\n"
+	"%s"
+	"\n"
+	"signals: SIGTERM drains and exits 0; SIGHUP reloads tenants and limits.\n";
+
+enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
+
+/* Reachable at exit even when shutdown leaves them (see shutdown()). */
+static wh_store *g_store;
+static sb_supervisor *g_sup;
+
+static void usage(FILE *to)
+{
+	char limits[2048];
+	wh_limits_help(limits, sizeof limits);
+	fprintf(to, usage_text, limits);
+}
+
+static int flag_value(int argc, char **argv, int *i, const char *name,
+	const char **out)
+{
+	size_t n = strlen(name);
+	if (strncmp(argv[*i], name, n) != 0)
+		return 0;
+	if (argv[*i][n] == '=') {
+		*out = argv[*i] + n + 1;
+		return 1;
+	}
+	if (argv[*i][n] != '\0')
+		return 0;
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "wasmhostd: %s needs a value\n", name);
+		return -1;
+	}
+	*out = argv[++*i];
+	return 1;
+}
+
+static void sandbox_log(void *ctx, const char *line)
+{
+	char q[600];
+	(void)ctx;
+	wh_log(WH_LOG_INFO, "msg=%s source=sandbox",
+		wh_log_quote(line, q, sizeof q));
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+	nanosleep(&ts, NULL);
+}
+
+/* Waits until no request is in progress or the time is up. */
+static bool wait_idle(api_server *srv, uint64_t ms)
+{
+	uint64_t end = mono_ms() + ms;
+	while (api_server_active(srv)) {
+		if (mono_ms() >= end)
+			return false;
+		sleep_ms(10);
+	}
+	return true;
+}
+
+/* The largest of a limit over the global value and every tenant. */
+#define LIMIT_MAX(c, field, out)                                           \
+	do {                                                               \
+		(out) = (c)->limits.field;                                 \
+		for (uint32_t i_ = 0; i_ < (c)->ntenants; i_++)            \
+			if ((c)->tenants[i_].limits.field > (out))         \
+				(out) = (c)->tenants[i_].limits.field;     \
+	} while (0)
+
+static void addr_text(const struct sockaddr_storage *a, unsigned port,
+	char *buf, size_t len)
+{
+	char host[INET6_ADDRSTRLEN] = "?";
+	if (a->ss_family == AF_INET6) {
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)a)->sin6_addr,
+			host, sizeof host);
+		snprintf(buf, len, "[%s]:%u", host, port);
+	} else {
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)a)->sin_addr,
+			host, sizeof host);
+		snprintf(buf, len, "%s:%u", host, port);
+	}
+}
+
+static void reload(const wh_flags *flags, wh_config *cur, wh_tenants *ts,
+	api_server *srv)
+{
+	wh_config next;
+	char err[512];
+
+	wh_notify("RELOADING=1");
+	if (!wh_config_load(flags, &next, err, sizeof err)) {
+		wh_log(WH_LOG_ERROR, "msg=\"reload failed; the running "
+			"configuration stays\" error=\"%s\"", err);
+		wh_notify("READY=1\nSTATUS=reload failed");
+		return;
+	}
+	/* Single-user mode is only for the loopback address we have. */
+	free(next.listen);
+	next.listen = strdup(cur->listen);
+	if (!next.listen || !wh_config_check(&next, err, sizeof err)) {
+		wh_log(WH_LOG_ERROR, "msg=\"reload refused; the running "
+			"configuration stays\" error=\"%s\"", err);
+		wh_config_free(&next);
+		wh_notify("READY=1\nSTATUS=reload refused");
+		return;
+	}
+	if (strcmp(next.state_dir, cur->state_dir) != 0 ||
+	    next.max_workers != cur->max_workers ||
+	    next.fuel_metering != cur->fuel_metering ||
+	    next.threads != cur->threads)
+		wh_log(WH_LOG_WARN, "msg=\"state_dir, threads and workers "
+			"change only at a restart\"");
+	if (!wh_tenants_reload(ts, &next)) {
+		wh_log(WH_LOG_ERROR, "msg=\"reload failed: out of memory\"");
+		wh_config_free(&next);
+		return;
+	}
+	api_server_set_metrics_public(srv, next.metrics_public);
+	wh_log_set_level(next.log_level);
+	wh_log(WH_LOG_INFO, "msg=reloaded tenants=%u mode=%s", next.ntenants,
+		next.ntenants ? "tenants" : "single-user");
+	/* Keep what did not change at runtime. */
+	free(next.state_dir);
+	next.state_dir = cur->state_dir;
+	cur->state_dir = NULL;
+	next.max_workers = cur->max_workers;
+	next.fuel_metering = cur->fuel_metering;
+	next.threads = cur->threads;
+	wh_config_free(cur);
+	*cur = next;
+	wh_notify("READY=1\nSTATUS=serving");
+}
+
+/* Drains and stops everything.  Returns after the HTTP server is gone. */
+static void shutdown_all(const wh_config *c, api_server *srv)
+{
+	wh_notify("STOPPING=1");
+	wh_log(WH_LOG_INFO, "msg=\"draining\" in_progress=%u timeout_ms=%llu",
+		api_server_active(srv), (unsigned long long)c->drain_timeout_ms);
+	api_server_quiesce(srv);
+	bool idle = wait_idle(srv, c->drain_timeout_ms);
+	api_server_fail_queued(srv);
+	if (!idle)
+		idle = wait_idle(srv, 1000);
+	if (!idle) {
+		/* Invocations still running: the supervisor fails them (503),
+		 * and the requests finish without touching it again. */
+		wh_log(WH_LOG_WARN, "msg=\"drain timed out; failing the "
+			"invocations still running\" in_progress=%u",
+			api_server_active(srv));
+		api_server_supervisor_gone(srv);
+		sb_supervisor_free(g_sup);
+		g_sup = NULL;
+		wait_idle(srv, 2000);
+	}
+	api_server_stop(srv);
+}
+
+int main(int argc, char **argv)
+{
+	wh_flags flags = { 0 };
+	bool check_only = false;
+	wh_config cfg;
+	char err[1024];
+	int rc = EXIT_ERROR;
+	wh_tenants *tenants = NULL;
+	api_server *srv = NULL;
+	bool store_attached = false;
+
+	for (int i = 1; i < argc; i++) {
+		const char *v;
+		int r;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return EXIT_OK;
+		}
+		if (strcmp(argv[i], "--version") == 0) {
+			printf("wasmhostd %s\n", PACKAGE_VERSION);
+			return EXIT_OK;
+		}
+		if (strcmp(argv[i], "--check-config") == 0) {
+			check_only = true;
+			continue;
+		}
+		if ((r = flag_value(argc, argv, &i, "--config", &v)) != 0)
+			flags.config_path = v;
+		else if ((r = flag_value(argc, argv, &i, "--listen", &v)) != 0)
+			flags.listen = v;
+		else if ((r = flag_value(argc, argv, &i, "--state-dir", &v)) != 0)
+			flags.state_dir = v;
+		else if ((r = flag_value(argc, argv, &i, "--log-level", &v)) != 0)
+			flags.log_level = v;
+		else {
+			fprintf(stderr, "wasmhostd: unknown option '%s'\n"
+				"Try 'wasmhostd --help'.\n", argv[i]);
+			return EXIT_USAGE;
+		}
+		if (r < 0)
+			return EXIT_USAGE;
+	}
+	if (!wh_config_load(&flags, &cfg, err, sizeof err)) {
+		fprintf(stderr, "wasmhostd: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (check_only) {
+		printf("wasmhostd: configuration ok: listen %s, state dir %s, "
+			"%u tenant%s%s\n", cfg.listen, cfg.state_dir,
+			cfg.ntenants, cfg.ntenants == 1 ? "" : "s",
+			cfg.ntenants ? "" : " (single-user mode, loopback only)");
+		wh_config_free(&cfg);
+		return EXIT_OK;
+	}
+	wh_log_set_level(cfg.log_level);
+
+	api_config ac = {
+		.fuel_metering = cfg.fuel_metering,
+		.metrics_public = cfg.metrics_public,
+		.threads = cfg.threads,
+		.max_connections = cfg.max_connections,
+		.connection_timeout_s = cfg.connection_timeout_s,
+		.listen_fd = wh_listen_fd_from_systemd(),
+	};
+	if (ac.listen_fd >= 0) {
+		socklen_t alen = sizeof ac.addr;
+		if (getsockname(ac.listen_fd, (struct sockaddr *)&ac.addr,
+			&alen) != 0 || (ac.addr.ss_family != AF_INET &&
+			ac.addr.ss_family != AF_INET6)) {
+			wh_log(WH_LOG_ERROR, "msg=\"the socket from systemd is "
+				"not a TCP socket\"");
+			goto out;
+		}
+		if (!cfg.ntenants && !wh_addr_is_loopback(&ac.addr)) {
+			wh_log(WH_LOG_ERROR, "msg=\"the socket from systemd is "
+				"not on a loopback address, and no tenants are "
+				"configured (single-user mode serves loopback "
+				"only)\"");
+			goto out;
+		}
+	} else if (!wh_listen_parse(cfg.listen, &ac.addr, &ac.addrlen, err,
+		sizeof err)) {
+		wh_log(WH_LOG_ERROR, "msg=\"%s\"", err);
+		goto out;
+	}
+
+	if (wh_store_open(cfg.state_dir, &g_store, err, sizeof err) !=
+	    WH_STORE_OK) {
+		wh_log(WH_LOG_ERROR, "msg=\"cannot open the store\" error=\"%s\"",
+			err);
+		goto out;
+	}
+
+	/* Before any thread: every thread inherits the mask. */
+	sigset_t sigs;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	sb_config sc = {
+		.max_workers = cfg.max_workers,
+		.warm_per_module = cfg.warm_per_module,
+		.max_per_module = cfg.max_per_module,
+		/* Tenants' queues do the admission; the sandbox's per-module
+		 * queue only holds what they admitted. */
+		.queue_max = 1u << 20,
+		.fuel = cfg.fuel_metering,
+		.no_namespaces = !cfg.namespaces,
+		.log = sandbox_log,
+	};
+	LIMIT_MAX(&cfg, memory_pages, sc.max_memory_pages);
+	LIMIT_MAX(&cfg, upload_bytes, sc.max_module_bytes);
+	LIMIT_MAX(&cfg, output_bytes, sc.max_output_bytes);
+	wasm_error werr;
+	if (sb_supervisor_new(&sc, &g_sup, &werr) != WASM_OK) {
+		wh_log(WH_LOG_ERROR, "msg=\"cannot start the sandbox\" "
+			"error=\"%s\"", werr.message);
+		goto out;
+	}
+	wh_store_attach(g_store, g_sup);
+	store_attached = true;
+	tenants = wh_tenants_new(&cfg);
+	if (!tenants) {
+		wh_log(WH_LOG_ERROR, "msg=\"out of memory\"");
+		goto out;
+	}
+	ac.store = g_store;
+	ac.sup = g_sup;
+	ac.tenants = tenants;
+	if (!api_server_start(&ac, &srv, err, sizeof err)) {
+		wh_log(WH_LOG_ERROR, "msg=\"%s\" listen=%s", err, cfg.listen);
+		goto out;
+	}
+	char where[80];
+	addr_text(&ac.addr, api_server_port(srv), where, sizeof where);
+	wh_log(WH_LOG_INFO, "msg=listening addr=%s mode=%s tenants=%u "
+		"modules=%zu state_dir=%s sandbox=\"%s\"", where,
+		cfg.ntenants ? "tenants" : "single-user", cfg.ntenants,
+		wh_store_total(g_store), cfg.state_dir,
+		sb_supervisor_layers(g_sup));
+	char status[160];
+	snprintf(status, sizeof status, "READY=1\nSTATUS=serving on %s\n"
+		"MAINPID=%ld", where, (long)getpid());
+	wh_notify(status);
+
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(&sigs, &si);
+		if (sig < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (sig == SIGHUP) {
+			reload(&flags, &cfg, tenants, srv);
+			continue;
+		}
+		wh_log(WH_LOG_INFO, "msg=\"stopping\" signal=%s",
+			sig == SIGTERM ? "SIGTERM" : "SIGINT");
+		break;
+	}
+	shutdown_all(&cfg, srv);
+	srv = NULL;
+	wh_log(WH_LOG_INFO, "msg=stopped");
+	rc = EXIT_OK;
+out:
+	api_server_stop(srv);
+	if (g_sup || !store_attached) {
+		wh_store_close(g_store);   /* releases the pools first */
+		g_store = NULL;
+		sb_supervisor_free(g_sup);
+		g_sup = NULL;
+	}
+	/* else the supervisor was freed under in-flight invocations: their
+	 * pools are gone with it, and g_store (reachable) is left to exit. */
+	wh_tenants_free(tenants);
+	wh_config_free(&cfg);
+	return rc;
+}
