@@ -247,6 +247,7 @@ same "sandboxed: argv and environment" $none --env WASI_TEST=yes \
 	"$out/args_env.wasm" one "two words"
 same "sandboxed: cat" "$tmp/input" "$out/cat.wasm"
 same "sandboxed: malloc-heavy" $none "$out/malloc.wasm"
+same "sandboxed: clock properties (sleeps too)" $none "$out/clock.wasm"
 for how in return exit; do
 	same "sandboxed: exit: $how" $none "$out/exit.wasm" "$how"
 done
