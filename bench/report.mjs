@@ -54,7 +54,7 @@ let failed = false;
 const names = columns.map((c) => c.name);
 const json = {
   date: meta.date, commit: meta.commit, machine: meta.machine, node: meta.node,
-  cc: meta.cc, clang: meta.clang, runs: Number(meta.runs),
+  cc: meta.cc, clang: meta.clang, wasm_opt: meta.wasm_opt, runs: Number(meta.runs),
   time: 'median whole-process wall time of the runs, seconds; ratio = time / native time',
   columns, programs: [], geomean_ratio: {},
 };

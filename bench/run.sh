@@ -166,6 +166,8 @@ tab=$'\t'
 	echo "meta${tab}node${tab}$("$NODE" --version)"
 	echo "meta${tab}cc${tab}$("$BENCH_CC" --version | head -n 1)"
 	echo "meta${tab}clang${tab}$("$CLANG" --version | head -n 1)"
+	# clang runs wasm-opt (binaryen) after linking when it finds one on PATH.
+	echo "meta${tab}wasm_opt${tab}$(command -v wasm-opt >/dev/null && wasm-opt --version || echo none)"
 	echo "meta${tab}runs${tab}$RUNS"
 	for ((c = 0; c < ${#col_names[@]}; c++)); do
 		echo "column${tab}${col_names[$c]}${tab}${col_cmds[$c]}"
