@@ -333,6 +333,14 @@ static void produced(compiler *c, uint32_t pos, uint8_t kind, uint16_t op)
 	e->end = c->len;
 }
 
+/* The value's instruction is the last one emitted and its first field is
+ * a destination slot that may be redirected. */
+static bool retargetable(const compiler *c, const sentry *e)
+{
+	return !dead(c) && e->kind == K_RESULT && e->end == c->len &&
+	       e->pos >= c->barrier;
+}
+
 /* ---- control ---------------------------------------------------------- */
 
 static bool push_ctrl(compiler *c, uint8_t kind, uint32_t np, const uint8_t *params,
@@ -549,6 +557,34 @@ static bool op_unary(compiler *c, uint8_t tin, uint8_t tout, int op)
 	return true;
 }
 
+/* x + (y << k) where the shift is the last instruction emitted: one
+ * ADDSHL32 (an array's scaled index).  Returns its position, or NONE if
+ * the operands do not have that shape. */
+static uint32_t fuse_addshl(compiler *c, const sentry *a, const sentry *b, uint32_t d)
+{
+	const sentry *sh, *other;
+	if (retargetable(c, b) && b->op == OP_SHL32I && a->kind != K_CONST) {
+		sh = b;           /* a's value is already in place (or a local) */
+		other = a;
+	} else if (retargetable(c, a) && a->op == OP_SHL32I && b->kind == K_LOCAL) {
+		sh = a;           /* b emitted nothing after the shift */
+		other = b;
+	} else {
+		return NONE;
+	}
+	uint32_t y = get16(c, sh->pos + 6);
+	uint32_t k = get32(c, sh->pos + 8) & 31;
+	c->len = sh->pos;
+	operand ox = take(c, other, other == a ? d : d + 1, false);
+	uint32_t pos = c->len;
+	put_op(c, OP_ADDSHL32);
+	put16(c, slot_of(c, d));
+	put16(c, ox.slot);
+	put16(c, y);
+	put16(c, k);
+	return pos;
+}
+
 /* Binary op; imm_op >= 0 is the variant taking an immediate second operand
  * (i32: any constant, i64: constants that fit a sign-extended imm32). */
 static bool op_binary(compiler *c, uint8_t tin, uint8_t tout, int op, int imm_op)
@@ -557,6 +593,15 @@ static bool op_binary(compiler *c, uint8_t tin, uint8_t tout, int op, int imm_op
 	if (!pop_entry(c, tin, &b) || !pop_entry(c, tin, &a))
 		return false;
 	uint32_t d = c->sp;
+	if (op == OP_ADD32) {
+		uint32_t fpos = fuse_addshl(c, &a, &b, d);
+		if (fpos != NONE) {
+			if (!push(c, tout))
+				return false;
+			produced(c, fpos, K_RESULT, OP_ADDSHL32);
+			return true;
+		}
+	}
 	operand ob = take(c, &b, d + 1, imm_op >= 0);
 	if (ob.is_const && tin == WASM_I64 &&
 	    (int64_t)ob.imm != (int64_t)(int32_t)(uint32_t)ob.imm) {
@@ -598,14 +643,6 @@ static bool op_const(compiler *c, uint8_t type, uint64_t bits)
 	return true;
 }
 
-/* The value's instruction is the last one emitted and its first field is
- * a destination slot that may be redirected. */
-static bool retargetable(const compiler *c, const sentry *e)
-{
-	return !dead(c) && e->kind == K_RESULT && e->end == c->len &&
-	       e->pos >= c->barrier;
-}
-
 static bool read_memarg(compiler *c, uint32_t natural_log2, uint32_t *offset)
 {
 	uint32_t align;
@@ -628,7 +665,19 @@ static bool op_load(compiler *c, int op, uint8_t tout, uint32_t natural)
 		return false;
 	uint32_t d = c->sp;
 	uint32_t pos = c->len;
-	if (retargetable(c, &a) && (a.op == OP_ADD32I || a.op == OP_ADD32)) {
+	if (retargetable(c, &a) && a.op == OP_ADDSHL32) {
+		/* Fold the scaled-index address into the load. */
+		uint32_t x = get16(c, a.pos + 6), y = get16(c, a.pos + 8);
+		uint32_t k = get16(c, a.pos + 10);
+		c->len = pos = a.pos;
+		map_here(c);
+		put_op(c, OP_LDS_I32 + (op - OP_LD_I32));
+		put16(c, slot_of(c, d));
+		put16(c, x);
+		put16(c, y);
+		put16(c, k);
+		put32(c, off);
+	} else if (retargetable(c, &a) && (a.op == OP_ADD32I || a.op == OP_ADD32)) {
 		/* Fold the address computation into the load. */
 		uint32_t x = get16(c, a.pos + 6);
 		bool imm = a.op == OP_ADD32I;
@@ -667,6 +716,19 @@ static bool op_store(compiler *c, int op, uint8_t tval, uint32_t natural)
 	if (!pop_entry(c, tval, &v) || !pop_entry(c, WASM_I32, &a))
 		return false;
 	uint32_t d = c->sp;
+	if (v.kind == K_LOCAL && retargetable(c, &a) && a.op == OP_ADDSHL32) {
+		uint32_t x = get16(c, a.pos + 6), y = get16(c, a.pos + 8);
+		uint32_t k = get16(c, a.pos + 10);
+		c->len = a.pos;
+		map_here(c);
+		put_op(c, OP_STS_8 + (op - OP_ST_8));
+		put16(c, x);
+		put16(c, y);
+		put16(c, k);
+		put16(c, v.local);
+		put32(c, off);
+		return true;
+	}
 	if (v.kind == K_LOCAL && retargetable(c, &a) &&
 	    (a.op == OP_ADD32I || a.op == OP_ADD32)) {
 		/* Fold the address computation into the store (the value is

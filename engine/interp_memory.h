@@ -52,6 +52,32 @@ STOREF(8, uint8_t)
 STOREF(16, uint16_t)
 STOREF(32, uint32_t)
 STOREF(64, uint64_t)
+/* Scaled index: ea = (u32)(x + (y << k)) + off */
+#define EAS ((uint64_t)(uint32_t)(U32(6) + (U32(8) << (ld16(ip + 10) & 31))) + ld32(ip + 12))
+#define LOADS(name, T, conv) \
+	L_LDS_##name: { T v; memcpy(&v, mem + EAS, sizeof v); SL(4) = (conv); ip += 16; NEXT(); }
+LOADS(I32, uint32_t, (uint64_t)v)
+LOADS(I64, uint64_t, v)
+LOADS(8S32, int8_t, (uint32_t)(int32_t)v)
+LOADS(8U, uint8_t, (uint64_t)v)
+LOADS(16S32, int16_t, (uint32_t)(int32_t)v)
+LOADS(16U, uint16_t, (uint64_t)v)
+LOADS(8S64, int8_t, (uint64_t)(int64_t)v)
+LOADS(16S64, int16_t, (uint64_t)(int64_t)v)
+LOADS(32S64, int32_t, (uint64_t)(int64_t)v)
+#undef EAS
+#undef LOADS
+/* STS: x y k16 v off32 */
+#define STORES(name, T) \
+	L_STS_##name: { T v = (T)SL(10); \
+		memcpy(mem + (uint64_t)(uint32_t)(U32(4) + (U32(6) << (ld16(ip + 8) & 31))) + ld32(ip + 12), \
+			&v, sizeof v); \
+		ip += 16; NEXT(); }
+STORES(8, uint8_t)
+STORES(16, uint16_t)
+STORES(32, uint32_t)
+STORES(64, uint64_t)
+#undef STORES
 #undef LOADF
 #undef STOREF
 

@@ -286,6 +286,11 @@ BINI64(SHL64I, uint64_t, a << (b & 63))
 BINI64(SHRS64I, uint64_t, (uint64_t)((int64_t)a >> (b & 63)))
 BINI64(SHRU64I, uint64_t, a >> (b & 63))
 
+L_ADDSHL32: /* d x y k16 */
+	SL(4) = (uint32_t)(U32(6) + (U32(8) << (ld16(ip + 10) & 31)));
+	ip += 12;
+	NEXT();
+
 /* ---- fused compare-and-branch ---- */
 BRCMP(EQ_BR32, uint32_t, U32, a == b)
 BRCMP(NE_BR32, uint32_t, U32, a != b)

@@ -29,6 +29,8 @@
  *   (u32)(x + y) + off32:
  *   LDA_* d x imm32 off32 | LDX_* d x y off32
  *   STA_* x imm32 v off32 | STX_* x y v off32
+ *   ADDSHL32 d x y k16: d = x + (y << k), the scaled index of an array
+ *   LDS_* d x y k16 off32 | STS_* x y k16 v off32: ea = (u32)(x + (y << k)) + off
  */
 #ifndef ENGINE_INTERP_OPS_H
 #define ENGINE_INTERP_OPS_H
@@ -85,7 +87,8 @@
 	X(EXT8S32) X(EXT16S32) X(EXT8S64) X(EXT16S64) X(EXT32S64) \
 	IMM_FAMILY(X, 32) IMM_FAMILY(X, 64) \
 	CMP_FAMILY(X, _BR32) CMP_FAMILY(X, _BR32I) CMP_FAMILY(X, _BR64) \
-	LOAD_KINDS(X, LDA) LOAD_KINDS(X, LDX) STORE_KINDS(X, STA) STORE_KINDS(X, STX)
+	LOAD_KINDS(X, LDA) LOAD_KINDS(X, LDX) STORE_KINDS(X, STA) STORE_KINDS(X, STX) \
+	X(ADDSHL32) LOAD_KINDS(X, LDS) STORE_KINDS(X, STS)
 
 enum interp_op {
 #define X(name) OP_##name,
