@@ -24,7 +24,13 @@ static const char usage_text[] =
 	"        \"N passed, M failed, K skipped\"\n"
 	"\n"
 	"options:\n"
-	"  --tier=interp|baseline|opt|auto   execution tier (default interp)\n"
+	"  --tier=interp|baseline|opt|auto   execution tier (default interp):\n"
+	"        baseline compiles every function with the JIT at its first\n"
+	"        call; auto interprets until a function's calls or a loop's\n"
+	"        iterations reach the threshold, then compiles it (a running\n"
+	"        loop moves into the JIT code at once)\n"
+	"  --tier-threshold=N   calls or iterations before tier-up in auto\n"
+	"        (default 1000; also WASMHOST_TIER_THRESHOLD)\n"
 	"  --help, --version\n"
 	"\n"
 	"exit status: 0 ok, 1 error (load, link, instantiate, failed spec\n"
@@ -37,9 +43,9 @@ static const struct {
 	bool available;
 } tiers[] = {
 	{ "interp", WASM_TIER_INTERP, true },
-	{ "baseline", WASM_TIER_BASELINE, false },
+	{ "baseline", WASM_TIER_BASELINE, true },
 	{ "opt", WASM_TIER_OPT, false },
-	{ "auto", WASM_TIER_AUTO, false },
+	{ "auto", WASM_TIER_AUTO, true },
 };
 
 static int tier_parse(const char *text, wasm_tier *out)
@@ -86,8 +92,23 @@ int cli_option(int argc, char **argv, int *i, const char *name,
 int cli_global_option(int argc, char **argv, int *i, struct cli_global *g)
 {
 	const char *value;
-	int r = cli_option(argc, argv, i, "--tier", &value);
+	uint64_t n;
+	int r = cli_option(argc, argv, i, "--tier-threshold", &value);
 
+	if (r < 0)
+		return r;
+	if (r > 0) {
+		if (!cli_parse_u64("--tier-threshold", value, UINT32_MAX, &n))
+			return -1;
+		if (n == 0) {
+			fprintf(stderr, "wasmhost: --tier-threshold must be at "
+				"least 1\n");
+			return -1;
+		}
+		g->tier_threshold = (uint32_t)n;
+		return 1;
+	}
+	r = cli_option(argc, argv, i, "--tier", &value);
 	if (r <= 0)
 		return r;
 	return tier_parse(value, &g->tier);
@@ -193,6 +214,18 @@ int main(int argc, char **argv)
 {
 	struct cli_global g = { .tier = WASM_TIER_INTERP };
 	int i = 1;
+	const char *env_threshold = getenv("WASMHOST_TIER_THRESHOLD");
+	uint64_t n;
+
+	if (env_threshold && *env_threshold) {
+		if (!cli_parse_u64("WASMHOST_TIER_THRESHOLD", env_threshold,
+		    UINT32_MAX, &n) || n == 0) {
+			fprintf(stderr, "wasmhost: WASMHOST_TIER_THRESHOLD must "
+				"be a number from 1 to %u\n", UINT32_MAX);
+			return CLI_EXIT_USAGE;
+		}
+		g.tier_threshold = (uint32_t)n;
+	}
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {

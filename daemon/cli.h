@@ -30,6 +30,8 @@ enum {
 /* Options that may come before the verb or among its options. */
 struct cli_global {
 	wasm_tier tier;
+	uint32_t tier_threshold;  /* --tier-threshold / WASMHOST_TIER_THRESHOLD;
+	                             0 = the engine's default */
 };
 
 /* `wasmhost run` in a confined worker (cli_sandbox.c), the default. */
@@ -63,7 +65,7 @@ int cli_spec_main(int argc, char **argv, struct cli_global *g);
 int cli_option(int argc, char **argv, int *i, const char *name,
 	const char **value);
 
-/* Handles a global option at argv[*i] (only --tier for now).  Returns 0 if
+/* Handles a global option at argv[*i] (--tier, --tier-threshold).  Returns 0 if
  * it is not one, 1 if consumed, -1 on a usage error (message printed). */
 int cli_global_option(int argc, char **argv, int *i, struct cli_global *g);
 

@@ -41,6 +41,7 @@ struct spec_opts {
 	bool strict;
 	bool fork;
 	wasm_tier tier;
+	uint32_t tier_threshold;
 };
 
 /* Counts of one file; in shared memory when the file runs in a child. */
@@ -960,6 +961,7 @@ static wasm_engine *engine_make(const struct spec_opts *o)
 
 	wasm_config_default(&cfg);
 	cfg.tier = o->tier;
+	cfg.tier_threshold = o->tier_threshold;
 	return wasm_engine_new(&cfg);
 }
 
@@ -1163,6 +1165,7 @@ static int spec_parse(int argc, char **argv, struct cli_global *g,
 		return CLI_EXIT_USAGE;
 	}
 	o->tier = g->tier;
+	o->tier_threshold = g->tier_threshold;
 	*first = i;
 	return CLI_EXIT_OK;
 }

@@ -1,6 +1,7 @@
 /* engine.c -- engine object, configuration and the function-type intern
  * table, hashed (equal signatures get equal ids, across modules and host
  * functions, so call_indirect compares one integer). */
+#include "jit.h"
 #include "runtime.h"
 
 #include <stdlib.h>
@@ -32,6 +33,10 @@ wasm_engine *wasm_engine_new(const wasm_config *cfg)
 		e->cfg.max_stack_slots = 1u << 20;
 	if (e->cfg.max_call_depth == 0)
 		e->cfg.max_call_depth = 1u << 16;
+	/* JIT code needs this thread's stack bounds; find them now, before a
+	 * sandbox forbids what finding them takes (/proc). */
+	if (e->cfg.tier != WASM_TIER_INTERP)
+		jit_stack_limit_prime();
 	return e;
 }
 
@@ -43,6 +48,7 @@ void wasm_engine_free(wasm_engine *e)
 		free(e->types[i].types);
 	free(e->types);
 	free(e->index);
+	jit_region_free(e->jit_region);
 	free(e);
 }
 

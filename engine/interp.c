@@ -14,6 +14,7 @@
  */
 #include "compile.h"
 #include "interp_ops.h"
+#include "jit.h"
 #include "runtime.h"
 
 #include <math.h>
@@ -74,6 +75,12 @@ static const char *const trap_messages[WASM_TRAP_COUNT_] = {
 	[WASM_TRAP_OUT_OF_FUEL] = "all fuel consumed",
 };
 
+const char *interp_trap_message(wasm_trap_kind kind);
+const char *interp_trap_message(wasm_trap_kind kind)
+{
+	return trap_messages[kind] ? trap_messages[kind] : wasm_trap_kind_name(kind);
+}
+
 /* Evaluate element segment item k for instance inst. */
 static void *elem_item(const wasm_instance *inst, const elem_t *seg, uint32_t k)
 {
@@ -117,6 +124,9 @@ static wasm_status run(wasm_store *s, wasm_func *f, uint64_t *sp, const int32_t 
 	const volatile uint64_t *epoch = ex->epoch ? ex->epoch : &no_epoch;
 	const uint64_t deadline = ex->epoch ? ex->deadline : UINT64_MAX;
 	uint64_t *const stack_end = ex->stack_end;
+	/* ENTER and LOOP counters at this value ask tier.c for JIT code. */
+	const uint32_t tier_at = tier_threshold(s->engine);
+	wasm_status tier_st;
 
 	uint64_t *fp = sp;
 	uint8_t *ip;
@@ -168,8 +178,22 @@ L_EXIT:
 	ex->frame_top = entry_frame;
 	return WASM_OK;
 
+	/* A counter reached the threshold: run the rest of the function as
+	 * JIT code if it has some (then return from it here). */
+#define TIER_UP(call) do { \
+		uint32_t cnt_ = ld32(ip + 4) + 1; \
+		st32(ip + 4, cnt_); \
+		if (unlikely(cnt_ >= tier_at) && (call)) { \
+			if (unlikely(tier_st != WASM_OK)) { \
+				ex->frame_top = entry_frame; \
+				return tier_st; \
+			} \
+			goto L_RET; \
+		} \
+	} while (0)
+
 L_ENTER: {
-	st32(ip + 4, ld32(ip + 4) + 1);
+	TIER_UP(tier_enter(s, self, fp, &tier_st));
 	if (unlikely(fp + ld32(ip + 16) > stack_end))
 		TRAP(WASM_TRAP_STACK_OVERFLOW);
 	if (unlikely(*epoch >= deadline))
@@ -182,7 +206,7 @@ L_ENTER: {
 	NEXT();
 }
 L_ENTER_FUEL: {
-	st32(ip + 4, ld32(ip + 4) + 1);
+	TIER_UP(tier_enter(s, self, fp, &tier_st));
 	if (unlikely(fp + ld32(ip + 16) > stack_end))
 		TRAP(WASM_TRAP_STACK_OVERFLOW);
 	if (unlikely(*epoch >= deadline))
@@ -198,13 +222,13 @@ L_ENTER_FUEL: {
 	NEXT();
 }
 L_LOOP:
-	st32(ip + 4, ld32(ip + 4) + 1);
+	TIER_UP(tier_osr(s, self, fp, ip, &tier_st));
 	if (unlikely(*epoch >= deadline))
 		TRAP(WASM_TRAP_TIMEOUT);
 	ip += 8;
 	NEXT();
 L_LOOP_FUEL:
-	st32(ip + 4, ld32(ip + 4) + 1);
+	TIER_UP(tier_osr(s, self, fp, ip, &tier_st));
 	if (unlikely(*epoch >= deadline))
 		TRAP(WASM_TRAP_TIMEOUT);
 	if (unlikely(ex->fuel == 0))

@@ -2,6 +2,7 @@
  * body), free, and import/export introspection. */
 #include "module.h"
 #include "compile.h"
+#include "jit.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,7 @@ void wasm_module_free(wasm_module *m)
 {
 	if (!m)
 		return;
+	jit_module_free(m->jit);
 	for (uint32_t i = 0; i < m->nfuncs; i++)
 		if (m->funcs[i].code)
 			fcode_free(m->funcs[i].code);
@@ -187,4 +189,5 @@ void wasm_module_stats_get(const wasm_module *m, wasm_module_stats *out)
 		out->compiled_wasm_bytes += f->body_end - f->body_offset;
 		out->compiled_code_bytes += fcode_code_bytes(f->code);
 	}
+	jit_stats_get(m, out);
 }

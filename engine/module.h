@@ -149,6 +149,10 @@ struct wasm_module {
 
 	/* From the "name" section; NULL or per-function NULL if absent. */
 	char **func_names;
+
+	/* Tier 1 state (jit_code.c): JIT code, call vector, statistics.
+	 * NULL until the first function is compiled. */
+	struct jit_module *jit;
 };
 
 /* Error helpers (decode.c).  Fill err with status, offset and a message;

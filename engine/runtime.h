@@ -18,6 +18,7 @@ struct wasm_engine {
 	uint32_t ntypes, cap_types;
 	struct interned_type *types;
 	uint32_t *index, index_cap;     /* open addressing: id + 1, 0 = empty */
+	struct jit_region *jit_region;  /* pages of cfg.code_region (jit_code.c) */
 };
 
 struct wasm_func {
@@ -101,6 +102,12 @@ typedef struct exec {
 	sigjmp_buf *fault_jmp;
 	wasm_func *cur_func;              /* best known current function */
 	const void *cur_code_lo, *cur_code_hi; /* its pre-decoded code range */
+	/* Tier 1 (jit_*.c, tier.c): JIT code reaches these through its exec
+	 * register.  jit_run() sets them on every entry into JIT code. */
+	void *jit_unwind;                 /* native sp a trap unwinds to */
+	uintptr_t jit_stack_limit;        /* lowest native sp JIT code may use */
+	const volatile uint64_t *jit_epoch; /* ex->epoch or a zero: never NULL */
+	uint64_t jit_deadline;            /* ex->deadline or UINT64_MAX */
 } exec;
 
 struct wasm_store {

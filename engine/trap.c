@@ -13,6 +13,7 @@
  */
 #include "runtime.h"
 #include "compile.h"
+#include "jit.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -71,6 +72,20 @@ static size_t trap_offset_from_regs(const exec *ex, const uintptr_t *regs,
 }
 
 #if defined(__x86_64__)
+/* A fault in JIT code: the PC names the function and the instruction. */
+static bool trap_fault_jit(exec *ex, void *uctx)
+{
+	const ucontext_t *uc = uctx;
+	uint32_t fi;
+	size_t off;
+	if (!jit_fault_lookup(ex, (uintptr_t)uc->uc_mcontext.gregs[REG_RIP],
+	    &fi, &off))
+		return false;
+	ex->trap_func = ex->cur_func->inst->funcs[fi];
+	ex->trap_offset = off;
+	return true;
+}
+
 static size_t trap_fault_offset(const exec *ex, void *uctx)
 {
 	const ucontext_t *uc = uctx;
@@ -80,6 +95,13 @@ static size_t trap_fault_offset(const exec *ex, void *uctx)
 	return trap_offset_from_regs(ex, regs, NGREG);
 }
 #elif defined(__aarch64__)
+static bool trap_fault_jit(exec *ex, void *uctx)
+{
+	(void)ex;
+	(void)uctx;
+	return false;
+}
+
 static size_t trap_fault_offset(const exec *ex, void *uctx)
 {
 	const ucontext_t *uc = uctx;
@@ -91,6 +113,13 @@ static size_t trap_fault_offset(const exec *ex, void *uctx)
 	return trap_offset_from_regs(ex, regs, 33);
 }
 #else
+static bool trap_fault_jit(exec *ex, void *uctx)
+{
+	(void)ex;
+	(void)uctx;
+	return false;
+}
+
 static size_t trap_fault_offset(const exec *ex, void *uctx)
 {
 	return SIZE_MAX;
@@ -134,8 +163,10 @@ static void trap_on_fault(int sig, siginfo_t *si, void *uctx)
 	static const char msg[] = "out of bounds memory access";
 	ex->trap = WASM_TRAP_OUT_OF_BOUNDS_MEMORY;
 	memcpy(ex->trap_msg, msg, sizeof msg);
-	ex->trap_func = ex->cur_func;
-	ex->trap_offset = trap_fault_offset(ex, uctx);
+	if (!trap_fault_jit(ex, uctx)) {
+		ex->trap_func = ex->cur_func;
+		ex->trap_offset = trap_fault_offset(ex, uctx);
+	}
 	siglongjmp(*ex->fault_jmp, 1);
 }
 

@@ -135,7 +135,21 @@ typedef struct {
 	uint32_t max_stack_slots;  /* value stack per store, in 8-byte slots;
 	                              0 = default (1 Mi slots) */
 	uint32_t max_call_depth;   /* frames per store; 0 = default (64 Ki) */
+	/* WASM_TIER_AUTO: a function is compiled by the baseline JIT when its
+	 * entry counter or one of its loop counters reaches this many (a loop
+	 * then moves into the JIT code at once: on-stack replacement).
+	 * 0 = default (WASM_TIER_DEFAULT_THRESHOLD); 1 = at the first call. */
+	uint32_t tier_threshold;
+	/* Where JIT code goes: NULL = fresh mappings; else a page-aligned
+	 * range of code_region_bytes reserved by the caller (e.g. PROT_NONE,
+	 * for a seccomp policy that allows PROT_EXEC only there).  The engine
+	 * hands out pages of it to modules and returns them to PROT_NONE when
+	 * a module is freed. */
+	void *code_region;
+	size_t code_region_bytes;
 } wasm_config;
+
+#define WASM_TIER_DEFAULT_THRESHOLD 1000u
 
 void wasm_config_default(wasm_config *cfg);
 wasm_engine *wasm_engine_new(const wasm_config *cfg); /* NULL = defaults */
@@ -197,6 +211,16 @@ typedef struct {
 	uint64_t compiled_wasm_bytes; /* their wasm instruction bytes (local
 	                                 declarations excluded) */
 	uint64_t compiled_code_bytes; /* their pre-decoded code bytes */
+	/* Tier 1 (baseline JIT): */
+	uint32_t nfuncs_baseline;     /* functions with JIT code */
+	uint32_t nfuncs_bailed;       /* functions the JIT refused (they stay
+	                                 interpreted; see bail_reason) */
+	uint64_t baseline_wasm_bytes; /* wasm instruction bytes of those with
+	                                 JIT code */
+	uint64_t baseline_code_bytes; /* their machine code bytes */
+	uint64_t baseline_compile_ns; /* time spent compiling them */
+	uint64_t osr_entries;         /* interpreter -> JIT jumps at a loop */
+	const char *bail_reason;      /* the last refusal's reason, or NULL */
 } wasm_module_stats;
 
 void wasm_module_stats_get(const wasm_module *m, wasm_module_stats *out);

@@ -6,6 +6,7 @@
 #   WASM_TESTSUITE  folder of .wast files
 #                   (default: $top_srcdir/../shared/wasm-testsuite/core)
 #   WASMHOST_TIER   tier to force (default interp)
+#   WASMHOST_TIER_THRESHOLD  tier-up threshold for WASMHOST_TIER=auto
 #   WASMHOST_SPEC_FLAGS  extra flags for `wasmhost spec` (e.g. "--strict -v")
 #
 # Exits 77 (automake SKIP) when the suite or wast2json is missing, unless
@@ -33,6 +34,13 @@ command -v "$wast2json" >/dev/null 2>&1 ||
 	missing "wast2json not found (install wabt; configure sets WAST2JSON)"
 [ -x "$wasmhost" ] || { echo "run-spec.sh: $wasmhost not built"; exit 1; }
 
+tier=${WASMHOST_TIER:-interp}
+label=$tier${WASMHOST_TIER_THRESHOLD:+-t$WASMHOST_TIER_THRESHOLD}
+mkdir -p "$out" || exit 1
+# Runs per tier may go in parallel (make -j): one converts at a time.
+if command -v flock >/dev/null 2>&1; then
+	exec 9>"$out/.convert.lock" && flock 9
+fi
 jsons=
 nconv=0
 for wast in "$suite"/*.wast; do
@@ -52,21 +60,23 @@ for wast in "$suite"/*.wast; do
 	fi
 	jsons="$jsons $json"
 done
+exec 9>&-
 [ -n "$jsons" ] || missing "no .wast files in $suite"
 echo "run-spec.sh: $nconv file(s) converted, $(echo $jsons | wc -w) to run," \
-	"tier ${WASMHOST_TIER:-interp}"
+	"tier $label"
 
+summary_log=$out/summary-$label.log
 # shellcheck disable=SC2086 # word splitting is wanted: paths have no spaces
-"$wasmhost" spec --tier="${WASMHOST_TIER:-interp}" $WASMHOST_SPEC_FLAGS \
-	$jsons >"$out/summary.log" 2>&1
+"$wasmhost" spec --tier="$tier" $WASMHOST_SPEC_FLAGS \
+	$jsons >"$summary_log" 2>&1
 rc=$?
 # Failures first (they can be many: show the head), then the summary line.
-nfail=$(grep -c ':[0-9]*: ' "$out/summary.log")
+nfail=$(grep -c ':[0-9]*: ' "$summary_log")
 if [ "$nfail" -gt 0 ]; then
-	grep ':[0-9]*: ' "$out/summary.log" | head -200
-	[ "$nfail" -gt 200 ] && echo "... ($nfail lines; all in $out/summary.log)"
+	grep ':[0-9]*: ' "$summary_log" | head -200
+	[ "$nfail" -gt 200 ] && echo "... ($nfail lines; all in $summary_log)"
 fi
-summary=$(tail -n 1 "$out/summary.log")
+summary=$(tail -n 1 "$summary_log")
 echo "$summary"
 case $summary in
 *" passed, "*" failed, "*" skipped") ;;

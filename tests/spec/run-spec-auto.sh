@@ -1,0 +1,7 @@
+#!/bin/sh
+# run-spec-auto.sh -- the spec suite (run-spec.sh) in automatic tiering with
+# the default threshold.
+WASMHOST_TIER=auto
+unset WASMHOST_TIER_THRESHOLD
+export WASMHOST_TIER
+exec sh "$(dirname "$0")/run-spec.sh"
