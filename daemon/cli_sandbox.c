@@ -189,6 +189,8 @@ int cli_run_sandboxed(const struct cli_sandbox_run *r,
 	sb_config cfg = {
 		.max_workers = 1,
 		.fuel = r->has_fuel,
+		.tier = g->tier,
+		.tier_threshold = g->tier_threshold,
 		.max_memory_pages = (uint32_t)r->max_pages,
 	};
 	sb_supervisor *sup = NULL;
@@ -202,7 +204,6 @@ int cli_run_sandboxed(const struct cli_sandbox_run *r,
 	size_t len, in_len = 0;
 	int rc = CLI_EXIT_ERROR;
 
-	(void)g;   /* only the interpreter exists; the worker uses it */
 	if (!cli_read_file(r->path, false, &bytes, &len))
 		goto out;
 	/* Before any thread: the zygote forks from here. */

@@ -33,10 +33,8 @@ wasm_engine *wasm_engine_new(const wasm_config *cfg)
 		e->cfg.max_stack_slots = 1u << 20;
 	if (e->cfg.max_call_depth == 0)
 		e->cfg.max_call_depth = 1u << 16;
-	/* JIT code needs this thread's stack bounds; find them now, before a
-	 * sandbox forbids what finding them takes (/proc). */
 	if (e->cfg.tier != WASM_TIER_INTERP)
-		jit_stack_limit_prime();
+		jit_prime();
 	return e;
 }
 

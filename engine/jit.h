@@ -72,8 +72,10 @@ bool jit_fault_lookup(const exec *ex, uintptr_t pc, uint32_t *func_index,
 void jit_stats_get(const wasm_module *m, wasm_module_stats *out);
 void jit_count_osr(wasm_module *m);
 
-/* Find and cache this thread's native stack limit (jit_rt.c). */
-void jit_stack_limit_prime(void);
+/* Do now what the JIT would otherwise do on first use and a sandbox may
+ * forbid later: find this thread's native stack limit (/proc), build the
+ * opcode map.  Called by wasm_engine_new for JIT tiers. */
+void jit_prime(void);
 
 /* Engine code region (wasm_config.code_region). */
 void jit_region_free(struct jit_region *r);

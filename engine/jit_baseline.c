@@ -29,22 +29,21 @@
 static struct opmap { int32_t handler; int16_t op; } *jit_opmap;
 static pthread_once_t jit_opmap_once = PTHREAD_ONCE_INIT;
 
-static int opmap_cmp(const void *a, const void *b)
-{
-	int32_t x = ((const struct opmap *)a)->handler;
-	int32_t y = ((const struct opmap *)b)->handler;
-	return x < y ? -1 : x > y;
-}
-
 static void opmap_build(void)
 {
 	const int32_t *t = interp_op_table();
 	struct opmap *m = malloc(OP_COUNT_ * sizeof *m);
 	if (!m)
 		return;
-	for (int i = 0; i < OP_COUNT_; i++)
-		m[i] = (struct opmap){ t[i], (int16_t)i };
-	qsort(m, OP_COUNT_, sizeof *m, opmap_cmp);
+	/* Insertion sort: a few hundred entries, once (and no qsort, which
+	 * asks the kernel for the memory size: a sandbox forbids that). */
+	for (int i = 0; i < OP_COUNT_; i++) {
+		struct opmap e = { t[i], (int16_t)i };
+		int j = i;
+		for (; j > 0 && m[j - 1].handler > e.handler; j--)
+			m[j] = m[j - 1];
+		m[j] = e;
+	}
 	/* Two ops sharing a handler could not be told apart. */
 	for (int i = 1; i < OP_COUNT_; i++) {
 		if (m[i].handler == m[i - 1].handler) {
@@ -53,6 +52,12 @@ static void opmap_build(void)
 		}
 	}
 	jit_opmap = m;
+}
+
+void jit_prime(void)
+{
+	pthread_once(&jit_opmap_once, opmap_build);
+	(void)jit_rt_stack_limit();
 }
 
 int jit_op_of(const uint8_t *ip)

@@ -50,11 +50,6 @@ uintptr_t jit_rt_stack_limit(void)
 	return jit_tls_stack_limit;
 }
 
-void jit_stack_limit_prime(void)
-{
-	(void)jit_rt_stack_limit();
-}
-
 static bool stack_low(const exec *ex)
 {
 	uint8_t here;

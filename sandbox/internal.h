@@ -51,6 +51,8 @@ struct sb_zygote_params {
 	volatile uint64_t *epoch_base;  /* nslots pages */
 	uint32_t nslots;
 	bool fuel;
+	wasm_tier tier;                 /* engine tier and tier-up threshold */
+	uint32_t tier_threshold;
 	bool try_namespaces;
 	uint64_t max_frame_bytes;       /* largest frame a worker accepts */
 };

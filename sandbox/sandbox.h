@@ -81,6 +81,8 @@ typedef struct {
 	uint64_t max_module_bytes;  /* 0 = 64 MiB */
 	uint64_t max_output_bytes;  /* per stream cap; 0 = 1 MiB */
 	bool fuel;                  /* compile fuel metering into the code */
+	wasm_tier tier;             /* the workers' engine tier; 0 = interp */
+	uint32_t tier_threshold;    /* for WASM_TIER_AUTO; 0 = engine default */
 	bool no_namespaces;         /* do not even try namespaces */
 	bool test_hooks;            /* accept sb_test_crash (tests only) */
 	/* One line per event worth logging (layers active, worker deaths);

@@ -1128,6 +1128,8 @@ wasm_status sb_supervisor_new(const sb_config *cfg, sb_supervisor **out,
 		.epoch_base = sup->epoch,
 		.nslots = sup->nslots,
 		.fuel = c->fuel,
+		.tier = c->tier,
+		.tier_threshold = c->tier_threshold,
 		.try_namespaces = !c->no_namespaces,
 		/* LOAD carries the module; INVOKE the request. */
 		.max_frame_bytes = c->max_module_bytes + (UINT64_C(256) << 20),

@@ -227,12 +227,18 @@ static void __attribute__((noreturn)) zygote_main(
 	sigprocmask(SIG_BLOCK, &chld, NULL);
 	z.sig_fd = signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
 
+	sb_policy pol = { .ipc_fd = SB_IPC_FD,
+		.code_base = sb_code_region_reserve(), .relaxed = SB_RELAXED };
 	wasm_config cfg;
 	wasm_config_default(&cfg);
 	cfg.fuel = p->fuel;
+	cfg.tier = p->tier;
+	cfg.tier_threshold = p->tier_threshold;
+	/* JIT code goes where the policy allows PROT_EXEC: the region's
+	 * lower half (policy.h). */
+	cfg.code_region = (void *)pol.code_base;
+	cfg.code_region_bytes = pol.code_base ? SB_CODE_REGION_BYTES / 2 : 0;
 	z.engine = wasm_engine_new(&cfg);
-	sb_policy pol = { .ipc_fd = SB_IPC_FD,
-		.code_base = sb_code_region_reserve(), .relaxed = SB_RELAXED };
 	struct sb_zmsg ready = { .type = SB_Z_READY, .pid = getpid() };
 	if (z.sig_fd < 0 || !z.engine || !pol.code_base)
 		ready.status = -ENOMEM;

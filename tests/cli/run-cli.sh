@@ -182,6 +182,9 @@ out "WASI command in-process" 0 "hi" run --no-sandbox "$tmp/wasi_hello.wasm"
 out "--tier=baseline" 0 3 --tier=baseline run --no-sandbox --invoke add "$A" 1 2
 out "--tier=auto, threshold 1" 0 3 \
 	--tier=auto --tier-threshold=1 run --no-sandbox --invoke add "$A" 1 2
+out "--tier=baseline, sandboxed" 0 3 --tier=baseline run --invoke add "$A" 1 2
+out "--tier=auto, threshold 1, sandboxed" 0 3 \
+	--tier=auto --tier-threshold=1 run --invoke add "$A" 1 2
 err "threshold 0" 2 "tier-threshold" --tier-threshold=0 run "$A"
 err "unavailable tier after the verb" 2 "tier opt is not available yet" \
 	run --tier=opt --invoke add "$A" 1 2
