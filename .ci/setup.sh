@@ -15,6 +15,9 @@ packages=(
 	# wat2wasm/wast2json for fixtures and the spec suite; node (V8) for
 	# cross-checks and benchmarks
 	wabt nodejs
+	# wasm-opt -ttf makes the random modules of the tiers' differential
+	# test (tests/diff/run-diff.sh)
+	binaryen
 	# clang for wasm32 (benchmarks, test programs) and for libFuzzer
 	clang lld wasi-libc libclang-rt-14-dev-wasm32 libclang-rt-14-dev
 	# bench/run-micro.sh records the commit it measured

@@ -135,6 +135,10 @@ static uint32_t op_len(int op, const uint8_t *ip)
 		return 16;
 	if (in(op, OP_STX_8, OP_STX_64))
 		return 14;
+	if (op == OP_ADDSHL32)
+		return 12;
+	if (in(op, OP_LDS_I32, OP_LDS_32S64) || in(op, OP_STS_8, OP_STS_64))
+		return 16;
 	return 0;
 }
 

@@ -161,3 +161,4 @@ static inline void jc_st(jc *c, uint32_t s, x64_gpr r)
  * if it belongs to the file's families; false if not theirs. */
 bool jc_emit_num(jc *c);
 bool jc_emit_mem(jc *c);
+void jc_addshl(jc *c);

@@ -48,6 +48,26 @@ static void store_kind(jc *c, int k, x64_mem m)
 	x64_mov_mr(JB, size[k], m, X64_RDX);
 }
 
+/* eax = (u32)(x + (y << k)): a scaled array index */
+static void scaled_index(jc *c, uint32_t x, uint32_t y, uint32_t k)
+{
+	x64_mov_rm(JB, 4, X64_RCX, JSLOT(y));
+	k &= 31;
+	x64_mov_rm(JB, 4, X64_RAX, JSLOT(x));
+	if (k <= 3) {
+		x64_lea(JB, 4, X64_RAX, x64_mem_bi(X64_RAX, X64_RCX, 1u << k, 0));
+	} else {
+		x64_shift_ri(JB, X64_SH_SHL, 4, X64_RCX, (uint8_t)k);
+		x64_add_rr(JB, 4, X64_RAX, X64_RCX);
+	}
+}
+
+void jc_addshl(jc *c)
+{
+	scaled_index(c, jc_u16(c, 6), jc_u16(c, 8), jc_u16(c, 10));
+	jc_st(c, jc_u16(c, 4), X64_RAX);
+}
+
 static void slow_op(jc *c, bool traps)
 {
 	x64_mov_rr(JB, 8, X64_RDI, X64_R13);
@@ -121,7 +141,22 @@ bool jc_emit_mem(jc *c)
 		return true;
 	}
 
+	if (in(op, OP_LDS_I32, OP_LDS_32S64)) {       /* d x y k16 off32 */
+		scaled_index(c, jc_u16(c, 6), jc_u16(c, 8), jc_u16(c, 10));
+		load_kind(c, op - OP_LDS_I32, ea(c, jc_u32(c, 12)), f4);
+		return true;
+	}
+	if (in(op, OP_STS_8, OP_STS_64)) {            /* x y k16 v off32 */
+		scaled_index(c, f4, jc_u16(c, 6), jc_u16(c, 8));
+		x64_mov_rm(JB, 8, X64_RDX, JSLOT(jc_u16(c, 10)));
+		store_kind(c, op - OP_STS_8, ea(c, jc_u32(c, 12)));
+		return true;
+	}
+
 	switch (op) {
+	case OP_ADDSHL32:                             /* d x y k16 */
+		jc_addshl(c);
+		return true;
 	case OP_COPY:
 		x64_mov_rm(JB, 8, X64_RAX, JSLOT(jc_u16(c, 6)));
 		jc_st(c, f4, X64_RAX);

@@ -1,0 +1,49 @@
+#!/bin/sh
+# run-diff.sh -- differential test of the tiers (diff_tiers.c) on random
+# modules from binaryen's `wasm-opt -ttf` (Debian package binaryen).  Run by
+# `make check`; for a long run by hand:
+#
+#   DIFF_COUNT=5000 DIFF_SEED=1000 tests/diff/run-diff.sh
+#
+#   DIFF_COUNT  modules (default 60)
+#   DIFF_SEED   seed of the first module (default 1); module k uses seed
+#               DIFF_SEED + k, so a failure is reproduced from its seed
+#   DIFF_FLAGS  wasm-opt feature flags (default: bulk memory, saturating
+#               conversions, sign extension, multi-value)
+#
+# Exits 77 (automake SKIP) without wasm-opt, unless CI=true.
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
+driver=$top_builddir/tests/diff/diff_tiers
+out=$top_builddir/tests/diff/out
+count=${DIFF_COUNT:-60}
+seed=${DIFF_SEED:-1}
+flags=${DIFF_FLAGS:---enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-multivalue}
+
+if ! command -v wasm-opt >/dev/null 2>&1; then
+	echo "run-diff.sh: wasm-opt not found (install binaryen)"
+	[ "$CI" = true ] && exit 1
+	exit 77
+fi
+[ -x "$driver" ] || { echo "run-diff.sh: $driver not built"; exit 1; }
+rm -rf "$out" && mkdir -p "$out" || exit 1
+
+files=
+k=0
+while [ "$k" -lt "$count" ]; do
+	s=$((seed + k))
+	# input sizes from 1 to 16 KiB: small and large modules
+	"$driver" --gen "$s" $(( (s * 7919) % 16384 + 1024 )) "$out/$s.bin" || exit 1
+	# shellcheck disable=SC2086 # flags are words
+	if wasm-opt -ttf "$out/$s.bin" -o "$out/$s.wasm" $flags \
+	    >"$out/$s.log" 2>&1; then
+		files="$files $out/$s.wasm"
+	else
+		echo "run-diff.sh: wasm-opt failed on seed $s:"
+		cat "$out/$s.log"
+	fi
+	k=$((k + 1))
+done
+echo "run-diff.sh: seeds $seed..$((seed + count - 1)), wasm-opt $flags"
+# shellcheck disable=SC2086 # word splitting is wanted: paths have no spaces
+"$driver" $files
