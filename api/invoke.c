@@ -102,9 +102,10 @@ static bool limits_apply(json_t *doc, const wh_limits *lim,
 	req->max_memory_pages = lim->memory_pages;
 	req->stdout_max_bytes = lim->output_bytes;
 	req->stderr_max_bytes = lim->output_bytes;
-	if (lim->fuel) {
+	/* Code compiled with metering needs fuel to run at all. */
+	if (fuel_metering) {
 		req->has_fuel = true;
-		req->fuel = lim->fuel;
+		req->fuel = lim->fuel ? lim->fuel : UINT64_MAX;
 	}
 	if (!lims)
 		return true;

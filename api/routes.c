@@ -925,6 +925,38 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	__atomic_sub_fetch(&s->active, 1, __ATOMIC_RELEASE);
 }
 
+static int hexdigit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Percent-decoding of the URL, except that %00 stays as it is: a NUL
+ * would cut the path short ("/v1/modules/<id>%00junk" is no module). */
+static size_t url_unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	char *o = s;
+	(void)cls;
+	(void)c;
+	for (const char *p = s; *p; p++) {
+		int hi, lo;
+		if (p[0] == '%' && (hi = hexdigit(p[1])) >= 0 &&
+		    (lo = hexdigit(p[2])) >= 0 && (hi | lo) != 0) {
+			*o++ = (char)(hi << 4 | lo);
+			p += 2;
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o = '\0';
+	return (size_t)(o - s);
+}
+
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char line[512];
@@ -980,6 +1012,8 @@ bool api_server_start(const api_config *cfg, api_server **out, char *err,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, 64 * 1024, NULL };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_LISTEN_BACKLOG_SIZE,
 		1024, NULL };
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_UNESCAPE_CALLBACK,
+		(intptr_t)url_unescape, NULL };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_COMPLETED,
 		(intptr_t)on_completed, s };
 	if (cfg->listen_fd >= 0) {

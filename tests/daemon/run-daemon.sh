@@ -1,0 +1,360 @@
+#!/usr/bin/env bash
+# run-daemon.sh -- wasmhostd in single-user mode: every route, every error
+# status, values, outcomes, WASI, /v1/run, hostile requests, restart
+# persistence, crash leftovers in the store, and a dead zygote (503).
+. "$(dirname "$0")/lib.sh"
+
+need curl
+[ -n "${WAT2WASM:-}" ] || need wat2wasm
+WAT2WASM=${WAT2WASM:-wat2wasm}
+for f in calc wasi_echo needs_env start_trap; do wat "$f"; done
+id=$(sha256sum "$tmp/calc.wasm" | cut -c1-64)
+wid=$(sha256sum "$tmp/wasi_echo.wasm" | cut -c1-64)
+
+cat >"$tmp/config.json" <<EOF
+{ "limits": { "upload_bytes": 1048576, "body_bytes": 262144,
+              "timeout_ms": 5000, "output_bytes": 4096 },
+  "connection_timeout_s": 3 }
+EOF
+state=$tmp/state
+start_daemon --config "$tmp/config.json" --state-dir "$state"
+
+# ---- health, metrics, routes, methods --------------------------------------
+healthy "GET /healthz"
+req GET /metrics
+expect 200 "GET /metrics" "# TYPE wasmhost_http_requests_total counter" \
+	'wasmhost_workers{state="live"}'
+header_has "Content-Type: text/plain; version=0.0.4" "metrics Content-Type"
+req GET /v1/modules
+expect 200 "empty list" '{"modules":[]}'
+header_has "Content-Type: application/json" "JSON Content-Type"
+req GET /nope
+expect 404 "unknown route" '"code":"not_found"'
+req GET /v1/modules/
+expect 404 "trailing slash" '"code":"not_found"'
+req PUT /v1/modules
+expect 405 "PUT /v1/modules" '"code":"method_not_allowed"'
+header_has "Allow: GET, HEAD, POST" "405 names the methods"
+req DELETE /healthz
+expect 405 "DELETE /healthz" '"code":"method_not_allowed"'
+req GET /v1/run
+expect 405 "GET /v1/run" '"code":"method_not_allowed"'
+
+# ---- upload -----------------------------------------------------------------
+req POST /v1/modules -H 'Content-Type: application/wasm' \
+	--data-binary @"$tmp/calc.wasm"
+expect 201 "upload" "\"id\":\"$id\"" '"name":"add","kind":"func","params":["i32","i32"],"results":["i32"]' \
+	'"name":"memory","kind":"memory"'
+header_has "Location: /v1/modules/$id" "201 has a Location"
+req POST /v1/modules -H 'Content-Type: application/wasm' \
+	--data-binary @"$tmp/calc.wasm"
+expect 409 "the same bytes again" '"code":"module_exists"' "$id"
+req POST /v1/modules -H 'Content-Type: text/plain' \
+	--data-binary @"$tmp/calc.wasm"
+expect 415 "upload as text/plain" '"code":"unsupported_media_type"'
+req POST /v1/modules --data-binary @"$tmp/calc.wasm"
+expect 415 "upload without a type (curl's form type)" '"code":"unsupported_media_type"'
+printf 'this is not wasm' >"$tmp/garbage"
+req POST /v1/modules -H 'Content-Type: application/wasm' \
+	--data-binary @"$tmp/garbage"
+expect 400 "garbage module" '"code":"invalid_module"' '"offset":'
+head -c 40 "$tmp/calc.wasm" >"$tmp/truncated.wasm"
+req POST /v1/modules -H 'Content-Type: application/wasm' \
+	--data-binary @"$tmp/truncated.wasm"
+expect 400 "truncated module" '"code":"invalid_module"' '"offset":'
+req POST /v1/modules -H 'Content-Type: application/wasm' --data-binary ''
+expect 400 "empty module" '"code":"invalid_module"'
+head -c 1100000 /dev/zero >"$tmp/big"
+req POST /v1/modules -H 'Content-Type: application/wasm' \
+	--data-binary @"$tmp/big"
+expect 413 "module over upload_bytes (Content-Length)" '"code":"payload_too_large"'
+req POST /v1/modules -H 'Content-Type: application/wasm' \
+	-H 'Transfer-Encoding: chunked' --data-binary @"$tmp/big"
+expect 413 "module over upload_bytes (chunked)" '"code":"payload_too_large"'
+for f in wasi_echo needs_env start_trap; do
+	req POST /v1/modules -H 'Content-Type: application/wasm' \
+		--data-binary @"$tmp/$f.wasm"
+	expect 201 "upload $f" '"id":'
+done
+
+# ---- list, get, ids ------------------------------------------------------------
+req GET /v1/modules
+expect 200 "list" "\"id\":\"$id\"" "\"id\":\"$wid\""
+req GET "/v1/modules/$id"
+expect 200 "get" "\"id\":\"$id\"" '"size":'
+status=$(curl -s -I -o /dev/null -w '%{http_code}' "$base/v1/modules/$id")
+[ "$status" = 200 ] && ok "HEAD" || bad "HEAD: $status"
+zero=0000000000000000000000000000000000000000000000000000000000000000
+req GET "/v1/modules/$zero"
+expect 404 "unknown id" '"code":"module_not_found"'
+req GET "/v1/modules/$(echo "$id" | tr a-f A-F)"
+expect 404 "upper-case id" '"code":"module_not_found"'
+req GET "/v1/modules/../../../etc/passwd" --path-as-is
+expect 404 "dot-dot path" '"code":'
+req GET "/v1/modules/..%2f..%2fetc%2fpasswd" --path-as-is
+expect 404 "encoded dot-dot path" '"code":'
+req GET "/v1/modules/$id%00" --path-as-is
+expect 404 "NUL after an id" '"code":'
+req GET "/v1/modules/$id$id"
+expect 404 "overlong id" '"code":"module_not_found"'
+req POST "/v1/modules/..%2f$id/invoke" --path-as-is \
+	-H 'Content-Type: application/json' --data-binary '{}'
+expect 404 "path trick in invoke" '"code":'
+
+# ---- invoke: values and outcomes ---------------------------------------------
+inv=/v1/modules/$id/invoke
+json POST "$inv" '{"function":"add","args":[1,2]}'
+expect 200 "add" '"outcome":"ok","results":[3]'
+header_has "Content-Type: application/json" "invoke Content-Type"
+json POST "$inv" '{"function":"add","args":[2147483647,1]}'
+expect 200 "i32 wraps" '"results":[-2147483648]'
+json POST "$inv" '{"function":"add","args":["0x10","4294967295"]}'
+expect 200 "i32 from text" '"results":[15]'
+json POST "$inv" '{"function":"add64","args":["9007199254740993","1"]}'
+expect 200 "i64 as decimal strings" '"results":["9007199254740994"]'
+json POST "$inv" '{"function":"add64","args":["18446744073709551615","1"]}'
+expect 200 "i64 wraps (unsigned text)" '"results":["0"]'
+json POST "$inv" '{"function":"fdiv","args":[1,0]}'
+expect 200 "f64 inf" '"results":["inf"]'
+json POST "$inv" '{"function":"fdiv","args":[-1,0]}'
+expect 200 "f64 -inf" '"results":["-inf"]'
+json POST "$inv" '{"function":"fdiv","args":[0,0]}'
+expect 200 "f64 nan" '"results":["'
+json POST "$inv" '{"function":"fdiv","args":[0.1,1]}'
+expect 200 "f64 0.1" '"results":[0.1]'
+json POST "$inv" '{"function":"f32id","args":["nan:0x200000"]}'
+expect 200 "f32 NaN payload" '"results":["nan:0x200000"]'
+json POST "$inv" '{"function":"f32id","args":["-nan"]}'
+expect 200 "f32 negative NaN" '"results":["-nan"]'
+json POST "$inv" '{"function":"pair"}'
+expect 200 "two results" '"results":[-1,"-9223372036854775808"]'
+json POST "$inv" '{"function":"nothing","args":[]}'
+expect 200 "no results" '"results":[]'
+json POST "$inv" '{"function":"div_s","args":[1,0]}'
+expect 200 "trap" '"outcome":"trap"' '"kind":"integer_divide_by_zero"' \
+	'"function":"div_s"' '"offset":'
+json POST "$inv" '{"function":"div_s","args":[-2147483648,-1]}'
+expect 200 "overflow trap" '"kind":"integer_overflow"'
+json POST "$inv" '{"function":"boom"}'
+expect 200 "unreachable" '"outcome":"trap"' '"kind":"unreachable"'
+json POST "$inv" '{"function":"spin","limits":{"timeout_ms":200}}'
+expect 200 "timeout" '"outcome":"timeout"' '"kind":"timeout"'
+json POST "$inv" '{"function":"add","args":[5,6]}'
+expect 200 "the pool works after a timeout" '"results":[11]'
+json POST "$inv" '{"function":"grow","args":[10],"limits":{"memory_pages":5}}'
+expect 200 "memory cap: grow fails" '"results":[-1]'
+json POST "$inv" '{"function":"grow","args":[3],"limits":{"memory_pages":5}}'
+expect 200 "memory cap: grow within" '"results":[1]'
+json POST "/v1/modules/$(sha256sum "$tmp/needs_env.wasm" | cut -c1-64)/invoke" \
+	'{"function":"call","args":[1]}'
+expect 200 "unlinkable import" '"outcome":"instantiate_error"' 'env.host_fn'
+json POST "/v1/modules/$(sha256sum "$tmp/start_trap.wasm" | cut -c1-64)/invoke" \
+	'{"function":"f"}'
+expect 200 "start function traps" '"outcome":"instantiate_error"'
+
+# ---- invoke: bad requests ----------------------------------------------------
+json POST "$inv" '{"function":"add","args":[1]}'
+expect 400 "too few args" '"code":"bad_call"' '"field":"args"'
+json POST "$inv" '{"function":"add","args":[1,2,3]}'
+expect 400 "too many args" '"code":"bad_call"' '"field":"args"'
+json POST "$inv" '{"function":"add","args":[1,"x"]}'
+expect 400 "wrong type" '"code":"bad_call"' '"field":"args[1]"'
+json POST "$inv" '{"function":"add","args":[1,4294967296]}'
+expect 400 "i32 out of range" '"field":"args[1]"'
+json POST "$inv" '{"function":"add","args":[1,1.5]}'
+expect 400 "i32 given a fraction" '"field":"args[1]"'
+json POST "$inv" '{"function":"add64","args":[1,{}]}'
+expect 400 "i64 given an object" '"field":"args[1]"'
+json POST "$inv" '{"function":"add","args":{"a":1}}'
+expect 400 "args not an array" '"field":"args"'
+json POST "$inv" '{"function":"nope"}'
+expect 400 "unknown function" '"code":"bad_call"' '"field":"function"'
+json POST "$inv" '{"function":"g"}'
+expect 400 "a global is no function" '"field":"function"'
+json POST "$inv" '{"function":7}'
+expect 400 "function not a string" '"field":"function"'
+json POST "$inv" '{}'
+expect 400 "no function, no _start" '"field":"function"'
+json POST "$inv" '{"function":"add","args":[1,2],"bogus":true}'
+expect 400 "unknown member" '"code":"bad_request"' '"field":"bogus"'
+json POST "$inv" '{"function":"add","args":[1,2],"limits":{"timeout_ms":999999}}'
+expect 400 "timeout over the limit" '"field":"limits.timeout_ms"'
+json POST "$inv" '{"function":"add","args":[1,2],"limits":{"timeout_ms":-5}}'
+expect 400 "negative timeout" '"field":"limits.timeout_ms"'
+json POST "$inv" '{"function":"add","args":[1,2],"limits":{"memory_pages":99999}}'
+expect 400 "memory over the limit" '"field":"limits.memory_pages"'
+json POST "$inv" '{"function":"add","args":[1,2],"limits":{"fuel":100}}'
+expect 400 "fuel without metering" '"field":"limits.fuel"'
+json POST "$inv" '{"function":"add","args":[1,2],"limits":{"cpu":1}}'
+expect 400 "unknown limit" '"field":"limits.cpu"'
+json POST "$inv" '{"function":"add","args":[1,2],"encoding":"rot13"}'
+expect 400 "bad encoding" '"field":"encoding"'
+json POST "$inv" '{"function":"add","args":[1,2],"stdin":"x"}'
+expect 400 "stdin for a module without WASI" '"field":"stdin"'
+json POST "$inv" '{"function":"add",'
+expect 400 "truncated JSON" '"code":"bad_json"'
+json POST "$inv" '{"function":"add","function":"add"}'
+expect 400 "duplicate key" '"code":"bad_json"'
+json POST "$inv" '[1,2]'
+expect 400 "JSON array body" '"code":"bad_request"'
+json POST "$inv" '"add"'
+expect 400 "JSON string body" '"code":"bad_json"'
+json POST "$inv" ''
+expect 400 "empty body" '"code":"bad_json"'
+req POST "$inv" -H 'Content-Type: text/plain' --data-binary '{"function":"add","args":[1,2]}'
+expect 415 "invoke as text/plain" '"code":"unsupported_media_type"'
+printf '\xff\xfe{"a":1}' >"$tmp/badutf8"
+req POST "$inv" -H 'Content-Type: application/json' --data-binary @"$tmp/badutf8"
+expect 400 "invalid UTF-8 in JSON" '"code":"bad_json"'
+head -c 300000 /dev/zero | tr '\0' 'a' >"$tmp/bigjson"
+req POST "$inv" -H 'Content-Type: application/json' --data-binary @"$tmp/bigjson"
+expect 413 "body over body_bytes" '"code":"payload_too_large"'
+json POST "/v1/modules/$zero/invoke" '{"function":"add","args":[1,2]}'
+expect 404 "invoke an unknown id" '"code":"module_not_found"'
+
+# ---- WASI --------------------------------------------------------------------
+winv=/v1/modules/$wid/invoke
+json POST "$winv" '{"argv":["prog","a","b"],"env":{"K":"V"},"stdin":"hello\n","files":{"/data/in.txt":"file text\n"}}'
+expect 200 "WASI program" '"outcome":"exit","exit_code":3' \
+	'"stdout":"hello\nfile text\n"' '"stderr":"prog\u0000a\u0000b\u0000K=V\u0000"' \
+	'"stdout_truncated":false'
+json POST "$winv" '{"stdin":"/w==","encoding":"base64"}'
+expect 200 "base64 stdout" '"stdout":"/w=="' '"encoding":"base64"'
+json POST "$winv" '{"stdin":"/2E=","encoding":"base64","argv":[]}'
+expect 200 "no argv: exit 0" '"exit_code":0'
+printf '{"stdin":"%s","encoding":"base64"}' "$(printf 'a\xffb' | b64)" >"$tmp/w.json"
+req POST "$winv" -H 'Content-Type: application/json' --data-binary @"$tmp/w.json"
+expect 200 "base64 round trip" "\"stdout\":\"$(printf 'a\xffb' | b64)\""
+json POST "$winv" '{"function":"bad_utf8"}'
+expect 200 "invalid UTF-8 output becomes U+FFFD" "$(printf '"stdout":"a\xef\xbf\xbdb\xef\xbf\xbd"')"
+json POST "$winv" '{"function":"bad_utf8","encoding":"base64"}'
+expect 200 "the same bytes in base64" "\"stdout\":\"$(printf 'a\xffb\xe2\x82' | b64)\""
+printf '{"files":{"/data/in.txt":"a\\u00ffb"},"argv":["x"]}' >"$tmp/w.json"
+req POST "$winv" -H 'Content-Type: application/json' --data-binary @"$tmp/w.json"
+expect 200 "text file in, UTF-8 out" '"stdout":"aÿb"'
+head -c 6000 /dev/zero | tr '\0' 'z' >"$tmp/long"
+printf '{"stdin":"%s"}' "$(cat "$tmp/long")" >"$tmp/w.json"
+req POST "$winv" -H 'Content-Type: application/json' --data-binary @"$tmp/w.json"
+expect 200 "output over output_bytes" '"stdout_truncated":true'
+json POST "$winv" '{"function":"hello"}'
+expect 200 "an export of a WASI module" '"results":[1]' '"stdout":"hi\n"'
+json POST "$winv" '{"argv":"prog"}'
+expect 400 "argv not an array" '"field":"argv"'
+json POST "$winv" '{"env":{"A=B":"c"}}'
+expect 400 "env name with =" '"field":"env.A=B"'
+json POST "$winv" '{"files":{"rel/path":"x"}}'
+expect 400 "relative file path" '"field":"files.rel/path"'
+json POST "$winv" '{"stdin":"%%%","encoding":"base64"}'
+expect 400 "bad base64" '"field":"stdin"'
+json POST "$winv" '{"args":[1]}'
+expect 400 "args for a WASI program" '"field":"args"'
+
+# ---- /v1/run -----------------------------------------------------------------
+printf '{"module":"%s","function":"add","args":[40,2]}' "$(b64 "$tmp/calc.wasm")" >"$tmp/run.json"
+req POST /v1/run -H 'Content-Type: application/json' --data-binary @"$tmp/run.json"
+expect 200 "run: upload and invoke" '"outcome":"ok","results":[42]'
+printf '{"module":"%s","stdin":"ping","argv":["p"]}' "$(b64 "$tmp/wasi_echo.wasm")" >"$tmp/run.json"
+req POST /v1/run -H 'Content-Type: application/json' --data-binary @"$tmp/run.json"
+expect 200 "run: a WASI program" '"outcome":"exit","exit_code":1' '"stdout":"ping"'
+printf '{"module":"%s","function":"add"}' "$(b64 "$tmp/garbage")" >"$tmp/run.json"
+req POST /v1/run -H 'Content-Type: application/json' --data-binary @"$tmp/run.json"
+expect 400 "run: invalid module" '"code":"invalid_module"'
+printf '{"module":"%s","function":"add","args":[1]}' "$(b64 "$tmp/calc.wasm")" >"$tmp/run.json"
+req POST /v1/run -H 'Content-Type: application/json' --data-binary @"$tmp/run.json"
+expect 400 "run: bad args" '"field":"args"'
+json POST /v1/run '{"function":"add"}'
+expect 400 "run: no module" '"field":"module"'
+json POST /v1/run '{"module":"!!","function":"add"}'
+expect 400 "run: module not base64" '"field":"module"'
+req GET /v1/modules
+expect_not '"size":1100000' "run stores nothing"
+
+# ---- hostile clients ---------------------------------------------------------
+# Slow client: headers trickle in while others are served.
+exec 3<>"/dev/tcp/127.0.0.1/${base##*:}"
+printf 'GET /healthz HTTP/1.1\r\nHost: x\r\n' >&3
+healthy "served while a client is slow"
+sleep 1
+printf '\r\n' >&3
+read -r -t 5 line <&3 || line=
+exec 3>&-
+case $line in *200*) ok "the slow client gets its answer" ;;
+	*) bad "slow client: '$line'" ;; esac
+# A client that stops sending is cut after connection_timeout_s (3 s).
+exec 3<>"/dev/tcp/127.0.0.1/${base##*:}"
+printf 'POST /v1/modules HTTP/1.1\r\nHost: x\r\nContent-Type: application/wasm\r\nContent-Length: 1000\r\n\r\nabc' >&3
+start=$(date +%s)
+cat <&3 >/dev/null 2>&1 || true
+exec 3>&-
+[ $(($(date +%s) - start)) -le 8 ] && ok "a stalled body is cut" ||
+	bad "a stalled body held the connection"
+# Slow upload of a whole module (rate-limited) succeeds.
+req POST /v1/run -H 'Content-Type: application/json' --limit-rate 20k \
+	--data-binary @"$tmp/run.json"
+[ "$status" = 400 ] && ok "rate-limited body" || bad "rate-limited body: $status"
+# Garbage instead of HTTP, huge headers, many headers.
+printf 'GARBAGE\r\n\r\n' | curl -s -m 3 "telnet://127.0.0.1:${base##*:}" >/dev/null 2>&1 || true
+req GET /healthz -H "X-Big: $(head -c 100000 /dev/zero | tr '\0' a)"
+case $status in 413|431|400) ok "huge header refused ($status)" ;;
+	*) bad "huge header: $status" ;; esac
+for i in $(seq 1 20); do
+	json POST "$inv" '{"function":"add","args":[1,2]}' -m 0.001 >/dev/null 2>&1
+done
+ok "clients that hang up mid-request"
+req POST "$inv" -H 'Content-Type: application/json' -H 'Content-Length: 5' \
+	--data-binary '{"function":"add","args":[1,2]}'
+[ "$status" = 400 ] && ok "short Content-Length" || bad "short Content-Length: $status"
+healthy "healthy after hostile clients"
+
+# ---- metrics after traffic ---------------------------------------------------
+req GET /metrics
+expect 200 "metrics count requests and outcomes" \
+	'wasmhost_http_requests_total{route="/v1/modules/{id}/invoke",status="200"}' \
+	'wasmhost_invocations_total{outcome="trap"}' \
+	'wasmhost_http_request_duration_seconds_bucket{route="/v1/modules/{id}/invoke",le="+Inf"}' \
+	'wasmhost_queue_depth{queue="sandbox"}'
+grep -q 'msg=access tenant=default method=POST route=/v1/modules/{id}/invoke status=200 outcome=ok' \
+	"$daemon_log" && ok "access log line" || bad "no access log line"
+
+# ---- delete --------------------------------------------------------------------
+req DELETE "/v1/modules/$(sha256sum "$tmp/start_trap.wasm" | cut -c1-64)"
+expect 200 "delete" '"deleted":true'
+req DELETE "/v1/modules/$(sha256sum "$tmp/start_trap.wasm" | cut -c1-64)"
+expect 404 "delete twice" '"code":"module_not_found"'
+req DELETE "/v1/modules/not-an-id"
+expect 404 "delete a bad id" '"code":"module_not_found"'
+
+# ---- restart: persistence and crash leftovers ---------------------------------
+stop_daemon
+tdir=$state/tenants/default
+printf 'half' >"$tdir/.tmp.$id.wasm.123.1"
+cp "$tmp/garbage" "$tdir/$zero.wasm"   # a .wasm whose .json never came
+start_daemon --config "$tmp/config.json" --state-dir "$state"
+req GET /v1/modules
+expect 200 "modules survive a restart" "\"id\":\"$id\"" "\"id\":\"$wid\""
+expect_not "$zero" "an interrupted upload stays invisible"
+[ ! -e "$tdir/.tmp.$id.wasm.123.1" ] && [ ! -e "$tdir/$zero.wasm" ] &&
+	ok "leftovers removed at start" || bad "leftovers still there"
+json POST "$inv" '{"function":"add","args":[20,22]}'
+expect 200 "invoke after a restart" '"results":[42]'
+# A module file changed on disk is refused, not run.
+nid=$(sha256sum "$tmp/needs_env.wasm" | cut -c1-64)
+printf '\0asm\1\0\0\0' >"$tdir/$nid.wasm"
+json POST "/v1/modules/$nid/invoke" '{"function":"call","args":[1]}'
+expect 503 "a corrupt module file" '"code":"unavailable"' 'corrupt'
+
+# ---- a dead zygote: 503, never a hang ---------------------------------------
+zpid=$(ps -o pid= --ppid "$daemon_pid" | head -n 1 | tr -d ' ')
+if [ -n "$zpid" ]; then
+	kill -KILL "$zpid"
+	sleep 0.3
+	printf '{"module":"%s","function":"add","args":[1,2]}' "$(b64 "$tmp/start_trap.wasm")" >"$tmp/run.json"
+	req POST /v1/run -H 'Content-Type: application/json' --data-binary @"$tmp/run.json"
+	expect 503 "no zygote: 503" '"code":"unavailable"'
+	header_has "Retry-After" "503 has Retry-After"
+	healthy "the daemon lives on without its zygote"
+else
+	bad "no zygote process found"
+fi
+stop_daemon
+finish
