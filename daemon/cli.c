@@ -23,6 +23,17 @@ static const char usage_text[] =
 	"        run wast2json conformance scripts; last line is\n"
 	"        \"N passed, M failed, K skipped\"\n"
 	"\n"
+	"daemon verbs (a running wasmhostd; --url URL or $WASMHOST_URL, default\n"
+	"http://127.0.0.1:8080; --token T or $WASMHOST_TOKEN; --json prints\n"
+	"the daemon's answer):\n"
+	"  upload FILE.wasm           store a module; prints its id\n"
+	"  list                       the modules stored, with their functions\n"
+	"  invoke [--timeout-ms N] [--fuel N] [--max-memory-pages N] [--env K=V]\n"
+	"         [--stdin FILE|-] ID [FUNCTION [ARGS...]]\n"
+	"        call FUNCTION with ARGS, or without FUNCTION run the module's\n"
+	"        WASI program with argv ARGS; prints and exits as run does\n"
+	"  delete ID\n"
+	"\n"
 	"options:\n"
 	"  --tier=interp|baseline|opt|auto   execution tier (default interp):\n"
 	"        baseline compiles every function with the JIT at its first\n"
@@ -255,6 +266,9 @@ int main(int argc, char **argv)
 		return cli_inspect_main(argc - i, argv + i, &g);
 	if (strcmp(argv[i], "spec") == 0)
 		return cli_spec_main(argc - i, argv + i, &g);
+	if (strcmp(argv[i], "upload") == 0 || strcmp(argv[i], "list") == 0 ||
+	    strcmp(argv[i], "invoke") == 0 || strcmp(argv[i], "delete") == 0)
+		return cli_client_main(argc - i, argv + i, &g);
 	if (strcmp(argv[i], "help") == 0) {
 		fputs(usage_text, stdout);
 		return CLI_EXIT_OK;

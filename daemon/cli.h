@@ -58,6 +58,8 @@ int cli_run_sandboxed(const struct cli_sandbox_run *r,
 int cli_run_main(int argc, char **argv, struct cli_global *g);
 int cli_inspect_main(int argc, char **argv, struct cli_global *g);
 int cli_spec_main(int argc, char **argv, struct cli_global *g);
+/* upload, list, invoke, delete: a running wasmhostd (cli_client.c). */
+int cli_client_main(int argc, char **argv, struct cli_global *g);
 
 /* Matches option NAME ("--fuel") at argv[*i], as "--fuel=N" or "--fuel N".
  * Returns 0 if argv[*i] is another option, 1 with *value set (and *i moved
