@@ -232,6 +232,322 @@ void jc_pc_here(jc *c)
 	c->npc++;
 }
 
+/* ---- slot access ------------------------------------------------------------ */
+
+#define FWD_GPR X64_R11
+#define FWD_XMM X64_XMM15
+#define TMP_GPR X64_R10
+#define TMP_XMM X64_XMM14
+
+static int pin_gpr(const jc *c, uint32_t s)
+{
+	return s < c->nlocals && c->pin[s] >= 0 && c->pin[s] < JC_PIN_F64 ? c->pin[s] : -1;
+}
+
+static int pin_xmm(const jc *c, uint32_t s)
+{
+	return s < c->nlocals && c->pin[s] >= JC_PIN_F64 ? c->pin[s] & 15 : -1;
+}
+
+/* An f32 local pinned in an XMM register has junk above its low 32 bits. */
+static bool pin_f32(const jc *c, uint32_t s)
+{
+	return s < c->nlocals && c->pin[s] >= JC_PIN_F32;
+}
+
+void jc_ld(jc *c, unsigned size, x64_gpr r, uint32_t s)
+{
+	int p;
+	if ((p = pin_gpr(c, s)) >= 0)
+		x64_mov_rr(JB, size, r, (x64_gpr)p);
+	else if ((p = pin_xmm(c, s)) >= 0)
+		x64_movd_rx(JB, pin_f32(c, s) ? 4 : size, r, (x64_xmm)p);
+	else if (s == c->fwd_gpr)
+		x64_mov_rr(JB, size, r, FWD_GPR);
+	else if (s == c->fwd_xmm)
+		x64_movd_rx(JB, size, r, FWD_XMM);
+	else
+		x64_mov_rm(JB, size, r, JSLOT(s));
+}
+
+void jc_st(jc *c, uint32_t s, x64_gpr r)
+{
+	int p;
+	x64_mov_mr(JB, 8, JSLOT(s), r);
+	if (c->fwd_xmm == s)
+		c->fwd_xmm = JC_NOSLOT;
+	if ((p = pin_gpr(c, s)) >= 0) {
+		x64_mov_rr(JB, 8, (x64_gpr)p, r);
+	} else if ((p = pin_xmm(c, s)) >= 0) {
+		x64_movd_xr(JB, 8, (x64_xmm)p, r);
+	} else {
+		x64_mov_rr(JB, 8, FWD_GPR, r);
+		c->fwd_gpr = s;
+	}
+}
+
+void jc_st_imm(jc *c, uint32_t s, int32_t imm)
+{
+	int p;
+	x64_mov_mi(JB, 8, JSLOT(s), imm);
+	if (c->fwd_gpr == s)
+		c->fwd_gpr = JC_NOSLOT;
+	if (c->fwd_xmm == s)
+		c->fwd_xmm = JC_NOSLOT;
+	if ((p = pin_gpr(c, s)) >= 0) {
+		x64_mov_ri(JB, 8, (x64_gpr)p, imm);
+	} else if ((p = pin_xmm(c, s)) >= 0) {
+		x64_mov_ri(JB, 8, TMP_GPR, imm);
+		x64_movd_xr(JB, 8, (x64_xmm)p, TMP_GPR);
+	}
+}
+
+void jc_fld(jc *c, unsigned size, x64_xmm x, uint32_t s)
+{
+	int p;
+	if ((p = pin_xmm(c, s)) >= 0)
+		x64_movaps_xx(JB, x, (x64_xmm)p);
+	else if ((p = pin_gpr(c, s)) >= 0)
+		x64_movd_xr(JB, size, x, (x64_gpr)p);
+	else if (s == c->fwd_xmm)
+		x64_movaps_xx(JB, x, FWD_XMM);
+	else if (s == c->fwd_gpr)
+		x64_movd_xr(JB, size, x, FWD_GPR);
+	else if (size == 4)
+		x64_movss_xm(JB, x, JSLOT(s));
+	else
+		x64_movsd_xm(JB, x, JSLOT(s));
+}
+
+void jc_fst(jc *c, unsigned size, uint32_t s, x64_xmm x)
+{
+	int p;
+	if (size == 4) {
+		x64_movd_rx(JB, 4, X64_RAX, x);
+		jc_st(c, s, X64_RAX);
+		return;
+	}
+	x64_movsd_mx(JB, JSLOT(s), x);
+	if (c->fwd_gpr == s)
+		c->fwd_gpr = JC_NOSLOT;
+	if ((p = pin_xmm(c, s)) >= 0) {
+		x64_movaps_xx(JB, (x64_xmm)p, x);
+	} else if ((p = pin_gpr(c, s)) >= 0) {
+		x64_movd_rx(JB, 8, (x64_gpr)p, x);
+	} else {
+		x64_movaps_xx(JB, FWD_XMM, x);
+		c->fwd_xmm = s;
+	}
+}
+
+/* The slot in a GPR without loading it, or -1. */
+static int src_gpr(const jc *c, uint32_t s)
+{
+	int p = pin_gpr(c, s);
+	if (p >= 0)
+		return p;
+	return s == c->fwd_gpr ? FWD_GPR : -1;
+}
+
+void jc_alu_src(jc *c, x64_alu op, unsigned size, x64_gpr r, uint32_t s)
+{
+	int g = src_gpr(c, s);
+	if (g < 0 && (pin_xmm(c, s) >= 0 || s == c->fwd_xmm)) {
+		jc_ld(c, size, TMP_GPR, s);
+		g = TMP_GPR;
+	}
+	if (g >= 0)
+		x64_alu_rr(JB, op, size, r, (x64_gpr)g);
+	else
+		x64_alu_rm(JB, op, size, r, JSLOT(s));
+}
+
+void jc_imul_src(jc *c, unsigned size, x64_gpr r, uint32_t s)
+{
+	int g = src_gpr(c, s);
+	if (g < 0 && (pin_xmm(c, s) >= 0 || s == c->fwd_xmm)) {
+		jc_ld(c, size, TMP_GPR, s);
+		g = TMP_GPR;
+	}
+	if (g >= 0)
+		x64_imul_rr(JB, size, r, (x64_gpr)g);
+	else
+		x64_imul_rm(JB, size, r, JSLOT(s));
+}
+
+void jc_cmp_imm(jc *c, unsigned size, uint32_t s, int32_t imm)
+{
+	int g = src_gpr(c, s);
+	if (g < 0 && (pin_xmm(c, s) >= 0 || s == c->fwd_xmm)) {
+		jc_ld(c, size, TMP_GPR, s);
+		g = TMP_GPR;
+	}
+	if (g >= 0)
+		x64_cmp_ri(JB, size, (x64_gpr)g, imm);
+	else
+		x64_cmp_mi(JB, size, JSLOT(s), imm);
+}
+
+void jc_sse_src(jc *c, int pfx, x64_sse op, unsigned size, x64_xmm x,
+	uint32_t s)
+{
+	int p = pin_xmm(c, s);
+	if (p < 0 && s == c->fwd_xmm)
+		p = FWD_XMM;
+	if (p < 0 && (pin_gpr(c, s) >= 0 || s == c->fwd_gpr)) {
+		jc_fld(c, size, TMP_XMM, s);
+		p = TMP_XMM;
+	}
+	if (p >= 0)
+		x64_sse_xx(JB, pfx, op, x, (x64_xmm)p);
+	else
+		x64_sse_xm(JB, pfx, op, x, JSLOT(s));
+}
+
+static void load_pins(jc *c, bool all)
+{
+	for (uint32_t i = 0; i < c->npinned; i++) {
+		uint32_t s = c->pinned[i];
+		int p;
+		if ((p = pin_gpr(c, s)) >= 0) {
+			if (all || p != X64_RBP)
+				x64_mov_rm(JB, 8, (x64_gpr)p, JSLOT(s));
+		} else if ((p = pin_xmm(c, s)) >= 0) {
+			x64_movsd_xm(JB, (x64_xmm)p, JSLOT(s));
+		}
+	}
+}
+
+void jc_clobbered(jc *c, bool all)
+{
+	c->fwd_gpr = c->fwd_xmm = JC_NOSLOT;
+	load_pins(c, all);
+}
+
+void jc_slow_op(jc *c, bool traps)
+{
+	x64_mov_rr(JB, 8, X64_RDI, X64_R13);
+	x64_mov_rr(JB, 8, X64_RSI, X64_RBX);
+	x64_mov_ri(JB, 8, X64_RDX, (int64_t)(uintptr_t)c->ip);
+	x64_mov_ri(JB, 4, X64_RCX, (uint32_t)c->op);
+	x64_call_m(JB, VEC(JV_SLOW_OP));
+	if (traps) {
+		x64_test_rr(JB, 4, X64_RAX, X64_RAX);
+		x64_jcc(JB, X64_CC_NE, jc_site(c, JS_TRAP_EAX, 0));
+	}
+	/* it may have written a slot: reload every pinned local */
+	jc_clobbered(c, true);
+}
+
+/* ---- choosing the locals to pin --------------------------------------------- */
+
+/* Offsets of the 16-bit slot fields of an instruction (at most 4). */
+static uint32_t slot_fields(int op, uint32_t *f)
+{
+#define F(...) do { const uint32_t v_[] = { __VA_ARGS__ }; \
+		memcpy(f, v_, sizeof v_); return sizeof v_ / sizeof v_[0]; } while (0)
+	switch (op) {
+	case OP_BR_IF: case OP_BR_UNLESS: case OP_BR_TABLE: case OP_CONST32:
+	case OP_CONST64: case OP_GLOBAL_GET: case OP_GLOBAL_SET:
+	case OP_REF_FUNC: case OP_MEMORY_SIZE: case OP_TABLE_SIZE:
+		F(4);
+	case OP_CALL_INDIRECT:
+		F(6);
+	case OP_COPY: case OP_REF_IS_NULL: case OP_MEMORY_GROW:
+	case OP_TABLE_GET: case OP_TABLE_SET:
+		F(4, 6);
+	case OP_SELECT:
+		F(4, 6, 8, 10);
+	case OP_MEMORY_FILL: case OP_MEMORY_COPY: case OP_MEMORY_INIT:
+	case OP_TABLE_GROW: case OP_TABLE_FILL: case OP_TABLE_COPY:
+	case OP_TABLE_INIT: case OP_ADDSHL32:
+		F(4, 6, 8);
+	default: break;
+	}
+	if (in(op, OP_LD_I32, OP_ST_64) || in(op, OP_LDA_I32, OP_LDA_32S64) ||
+	    in(op, OP_EQ_BR32, OP_GEU_BR32) || in(op, OP_EQ_BR64, OP_GEU_BR64) ||
+	    in(op, OP_EQ32I, OP_SHRU64I))
+		F(4, 6);
+	if (in(op, OP_EQ_BR32I, OP_GEU_BR32I))
+		F(4);
+	if (in(op, OP_LDX_I32, OP_LDX_32S64) || in(op, OP_STX_8, OP_STX_64) ||
+	    in(op, OP_LDS_I32, OP_LDS_32S64))
+		F(4, 6, 8);
+	if (in(op, OP_STA_8, OP_STA_64))
+		F(4, 10);
+	if (in(op, OP_STS_8, OP_STS_64))
+		F(4, 6, 10);
+	if (op == OP_EQZ32 || op == OP_EQZ64 ||
+	    in(op, OP_CLZ32, OP_POPCNT32) || in(op, OP_CLZ64, OP_POPCNT64) ||
+	    in(op, OP_FABS32, OP_FSQRT32) || in(op, OP_FABS64, OP_FSQRT64) ||
+	    in(op, OP_WRAP, OP_EXT32S64))
+		F(4, 6);
+	if (in(op, OP_EQ32, OP_ROTR32) || in(op, OP_EQ64, OP_ROTR64) ||
+	    in(op, OP_FEQ32, OP_FCOPYSIGN32) || in(op, OP_FEQ64, OP_FCOPYSIGN64))
+		F(4, 6, 8);
+	return 0;
+#undef F
+}
+
+/* Pin the most used locals, uses in loops counting more.  insn: the
+ * instruction offsets (n of them); depth: their loop nesting. */
+static bool choose_pins(jc *c, const uint32_t *insn, const uint8_t *depth,
+	uint32_t n)
+{
+	static const x64_gpr gprs[] = { X64_RBP, X64_RSI, X64_RDI, X64_R8, X64_R9 };
+	const wasm_module *m = c->m;
+	const func_t *fn = &m->funcs[c->fidx];
+	const functype *ft = &m->types[fn->type];
+	uint32_t nl = c->nlocals;
+	uint64_t *w = calloc(nl ? nl : 1, sizeof *w);
+	c->pin = malloc(nl ? nl : 1);
+	c->pinned = malloc((sizeof gprs / sizeof gprs[0] + 12) * sizeof *c->pinned);
+	if (!w || !c->pin || !c->pinned) {
+		free(w);
+		return false;
+	}
+	memset(c->pin, -1, nl ? nl : 1);
+	for (uint32_t i = 0; i < n; i++) {
+		const uint8_t *ip = c->fc->code + insn[i];
+		uint32_t f[4], k = slot_fields(jit_op_of(ip), f);
+		uint64_t weight = 1ull << (3 * (depth[i] < 6 ? depth[i] : 6));
+		for (uint32_t j = 0; j < k; j++) {
+			uint16_t sl;
+			memcpy(&sl, ip + f[j], 2);
+			if (sl < nl)
+				w[sl] += weight;
+		}
+	}
+	uint32_t ngpr = 0, nxmm = 0;
+	for (;;) {
+		uint32_t best = JC_NOSLOT;
+		for (uint32_t s = 0; s < nl; s++) {
+			if (w[s] < 2 || c->pin[s] >= 0)
+				continue;
+			uint8_t t = s < ft->nparams ? functype_params(ft)[s]
+				: fn->local_types[s - ft->nparams];
+			bool fl = t == WASM_F32 || t == WASM_F64;
+			if (fl ? nxmm == 12 : ngpr == sizeof gprs / sizeof gprs[0])
+				continue;
+			if (best == JC_NOSLOT || w[s] > w[best])
+				best = s;
+		}
+		if (best == JC_NOSLOT)
+			break;
+		uint8_t t = best < ft->nparams ? functype_params(ft)[best]
+			: fn->local_types[best - ft->nparams];
+		if (t == WASM_F32)
+			c->pin[best] = (int8_t)(JC_PIN_F32 + X64_XMM2 + nxmm++);
+		else if (t == WASM_F64)
+			c->pin[best] = (int8_t)(JC_PIN_F64 + X64_XMM2 + nxmm++);
+		else
+			c->pin[best] = (int8_t)gprs[ngpr++];
+		c->pinned[c->npinned++] = best;
+	}
+	free(w);
+	return true;
+}
+
 /* ---- prologue, epilogue, interruption --------------------------------------- */
 
 static void emit_epoch_check(jc *c)
@@ -273,19 +589,19 @@ static void emit_enter(jc *c)
 	emit_epoch_check(c);
 	if (c->op == OP_ENTER_FUEL)
 		emit_fuel(c);
-	/* declared locals are zero */
-	if (n == 0)
-		return;
-	x64_alu_rr(JB, X64_ALU_XOR, 4, X64_RAX, X64_RAX);
-	if (n <= 8) {
+	/* declared locals are zero, then the pinned ones go to registers */
+	if (n > 0 && n <= 8) {
+		x64_alu_rr(JB, X64_ALU_XOR, 4, X64_RAX, X64_RAX);
 		for (uint32_t i = 0; i < n; i++)
-			jc_st(c, first + i, X64_RAX);
-		return;
+			x64_mov_mr(JB, 8, JSLOT(first + i), X64_RAX);
+	} else if (n > 8) {
+		x64_alu_rr(JB, X64_ALU_XOR, 4, X64_RAX, X64_RAX);
+		x64_lea(JB, 8, X64_RDI, JSLOT(first));
+		x64_mov_ri(JB, 4, X64_RCX, n);
+		static const uint8_t rep_stosq[] = { 0xf3, 0x48, 0xab };
+		x64_bytes(JB, rep_stosq, sizeof rep_stosq);
 	}
-	x64_lea(JB, 8, X64_RDI, JSLOT(first));
-	x64_mov_ri(JB, 4, X64_RCX, n);
-	static const uint8_t rep_stosq[] = { 0xf3, 0x48, 0xab };
-	x64_bytes(JB, rep_stosq, sizeof rep_stosq);
+	jc_clobbered(c, true);
 }
 
 static void emit_ret(jc *c)
@@ -301,7 +617,7 @@ static void emit_br_table(jc *c)
 {
 	uint32_t i = jc_u16(c, 4), n = jc_u32(c, 6);
 	x64_label table = x64_label_new();
-	x64_mov_rm(JB, 4, X64_RAX, JSLOT(i));
+	jc_ld(c, 4, X64_RAX, i);
 	x64_mov_ri(JB, 4, X64_RCX, n);
 	x64_cmp_rr(JB, 4, X64_RAX, X64_RCX);
 	x64_cmovcc_rr(JB, X64_CC_A, 4, X64_RAX, X64_RCX);
@@ -331,6 +647,7 @@ static void emit_call(jc *c)
 	frame_shift(c, base, false);
 	x64_call_m(JB, x64_mem_b(X64_R12, (int32_t)(8 * idx)));
 	frame_shift(c, base, true);
+	jc_clobbered(c, false);
 }
 
 static void emit_call_import(jc *c)
@@ -343,6 +660,7 @@ static void emit_call_import(jc *c)
 	x64_call_m(JB, VEC(JV_CALL_IMPORT));
 	x64_test_rr(JB, 4, X64_RAX, X64_RAX);
 	x64_jcc(JB, X64_CC_NE, jc_site(c, JS_CALL_FAIL, 0));
+	jc_clobbered(c, false);
 }
 
 static void emit_call_indirect(jc *c)
@@ -351,7 +669,7 @@ static void emit_call_indirect(jc *c)
 	uint32_t table = jc_u32(c, 8), type_id = jc_u32(c, 12);
 	x64_label slow = x64_label_new(), done = x64_label_new();
 
-	x64_mov_rm(JB, 4, X64_RCX, JSLOT(i));
+	jc_ld(c, 4, X64_RCX, i);
 	x64_mov_rm(JB, 8, X64_RAX, x64_mem_b(X64_R13, offsetof(wasm_instance, tables)));
 	x64_mov_rm(JB, 8, X64_RAX, x64_mem_b(X64_RAX, (int32_t)(8 * table)));
 	x64_cmp_rm(JB, 4, X64_RCX, x64_mem_b(X64_RAX, offsetof(wasm_table, size)));
@@ -379,6 +697,7 @@ static void emit_call_indirect(jc *c)
 	x64_test_rr(JB, 4, X64_RAX, X64_RAX);
 	x64_jcc(JB, X64_CC_NE, jc_site(c, JS_CALL_FAIL, 0));
 	x64_label_bind(JB, &done);
+	jc_clobbered(c, false);
 }
 
 static void emit_trap_now(jc *c, uint32_t kind)
@@ -417,7 +736,7 @@ static bool emit_control(jc *c)
 		x64_jmp(JB, jc_label_at(c, 4));
 		return true;
 	case OP_BR_IF: case OP_BR_UNLESS:
-		x64_cmp_mi(JB, 4, JSLOT(jc_u16(c, 4)), 0);
+		jc_cmp_imm(c, 4, jc_u16(c, 4), 0);
 		x64_jcc(JB, c->op == OP_BR_IF ? X64_CC_NE : X64_CC_E, jc_label_at(c, 6));
 		return true;
 	case OP_BR_TABLE:
@@ -476,7 +795,9 @@ static uint32_t emit_tails(jc *c)
 	uint32_t osr = (uint32_t)x64_buf_len(JB);
 	x64_push_r(JB, X64_RBP);
 	x64_add_mi(JB, 8, x64_mem_b(X64_R14, EXF(frame_top)), JIT_FRAME_BYTES);
-	x64_jmp_r(JB, X64_R9);
+	x64_mov_rr(JB, 8, X64_RAX, X64_R9);    /* r9 may be a pinned register */
+	load_pins(c, true);
+	x64_jmp_r(JB, X64_RAX);
 	return osr;
 }
 
@@ -489,15 +810,22 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Pass 1: boundaries and branch targets; labels for the targets. */
+/* Pass 1: boundaries and branch targets (labels for them), loop depths,
+ * the locals to pin. */
 static bool scan(jc *c)
 {
 	const struct fcode *fc = c->fc;
 	uint32_t fields_max = 64, *fields = malloc(fields_max * sizeof *fields);
 	bool ok = false;
+	uint32_t n = 0, nback = 0, cap_back = 0;
+	uint32_t (*back)[2] = NULL;          /* (target offset, site index) */
 	c->lab_of = malloc(((size_t)fc->code_len + 1) * sizeof *c->lab_of);
-	uint8_t *start = calloc((size_t)fc->code_len + 1, 1);
-	if (!c->lab_of || !fields || !start) {
+	/* instruction index + 1 at each instruction's offset, else 0 */
+	uint32_t *index = calloc((size_t)fc->code_len + 1, sizeof *index);
+	uint32_t *insn = malloc(((size_t)fc->code_len / 4 + 1) * sizeof *insn);
+	int32_t *ddepth = NULL;
+	uint8_t *depth = NULL;
+	if (!c->lab_of || !fields || !index || !insn) {
 		c->oom = true;
 		goto out;
 	}
@@ -511,21 +839,22 @@ static bool scan(jc *c)
 			jc_bail(c, op < 0 ? "unknown instruction" : "truncated instruction");
 			goto out;
 		}
-		start[off] = 1;
-		uint32_t n = branch_fields(op, ip, fields, fields_max);
-		if (n == UINT32_MAX) {
+		index[off] = n + 1;
+		insn[n++] = off;
+		uint32_t nf = branch_fields(op, ip, fields, fields_max);
+		if (nf == UINT32_MAX) {
 			uint32_t cnt;
 			memcpy(&cnt, ip + 6, 4);
 			fields_max = cnt + 1;
-			uint32_t *nf = realloc(fields, fields_max * sizeof *fields);
-			if (!nf) {
+			uint32_t *nfl = realloc(fields, fields_max * sizeof *fields);
+			if (!nfl) {
 				c->oom = true;
 				goto out;
 			}
-			fields = nf;
-			n = branch_fields(op, ip, fields, fields_max);
+			fields = nfl;
+			nf = branch_fields(op, ip, fields, fields_max);
 		}
-		for (uint32_t k = 0; k < n; k++) {
+		for (uint32_t k = 0; k < nf; k++) {
 			int32_t rel;
 			memcpy(&rel, ip + fields[k], 4);
 			int64_t t = (int64_t)off + fields[k] + rel;
@@ -534,36 +863,66 @@ static bool scan(jc *c)
 				goto out;
 			}
 			c->lab_of[t] = 0;   /* marked; numbered below */
+			if (t <= off) {
+				if (!grow((void **)&back, &cap_back, nback, sizeof *back)) {
+					c->oom = true;
+					goto out;
+				}
+				back[nback][0] = (uint32_t)t;
+				back[nback][1] = n - 1;
+				nback++;
+			}
 		}
 		off += len;
 	}
 	for (uint32_t off = 0; off < fc->code_len; off++) {
 		if (c->lab_of[off] < 0)
 			continue;
-		if (!start[off]) {
+		if (!index[off]) {
 			jc_bail(c, "branch into an instruction");
 			goto out;
 		}
 		c->lab_of[off] = (int32_t)c->nlabels++;
 	}
 	c->labels = malloc((c->nlabels ? c->nlabels : 1) * sizeof *c->labels);
-	if (!c->labels) {
+	ddepth = calloc((size_t)n + 1, sizeof *ddepth);
+	depth = malloc((size_t)n + 1);
+	if (!c->labels || !ddepth || !depth) {
 		c->oom = true;
 		goto out;
 	}
 	for (uint32_t i = 0; i < c->nlabels; i++)
 		c->labels[i] = x64_label_new();
+	/* loop nesting: a backward branch covers [target, site] */
+	for (uint32_t i = 0; i < nback; i++) {
+		ddepth[index[back[i][0]] - 1]++;
+		ddepth[back[i][1] + 1]--;
+	}
+	int32_t d = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		d += ddepth[i];
+		depth[i] = (uint8_t)(d < 0 ? 0 : d > 255 ? 255 : d);
+	}
+	if (!choose_pins(c, insn, depth, n)) {
+		c->oom = true;
+		goto out;
+	}
 	ok = true;
 out:
 	free(fields);
-	free(start);
+	free(index);
+	free(insn);
+	free(back);
+	free(ddepth);
+	free(depth);
 	return ok;
 }
 
 bool jit_compile(wasm_module *m, uint32_t func_index)
 {
 	const struct fcode *fc = m->funcs[func_index].code;
-	jc cc = { .m = m, .fc = fc, .fidx = func_index };
+	jc cc = { .m = m, .fc = fc, .fidx = func_index,
+		.fwd_gpr = JC_NOSLOT, .fwd_xmm = JC_NOSLOT };
 	jc *c = &cc;
 	bool ok = false;
 	uint64_t t0 = now_ns();
@@ -578,6 +937,7 @@ bool jit_compile(wasm_module *m, uint32_t func_index)
 	c->has_tzcnt = x64_cpu_has_tzcnt();
 	c->has_popcnt = x64_cpu_has_popcnt();
 	c->has_sse41 = x64_cpu_has_sse41();
+	c->nlocals = fc->nlocals;
 	x64_buf_init(JB, 64 + (size_t)fc->code_len * 4);
 	if (!scan(c))
 		goto out;
@@ -587,6 +947,10 @@ bool jit_compile(wasm_module *m, uint32_t func_index)
 		c->op = jit_op_of(c->ip);
 		if (c->lab_of[off] >= 0)
 			x64_label_bind(JB, &c->labels[c->lab_of[off]]);
+		/* where other paths join (labels, LOOPs: OSR enters there) the
+		 * forwarded values are unknown */
+		if (c->lab_of[off] >= 0 || c->op == OP_LOOP || c->op == OP_LOOP_FUEL)
+			c->fwd_gpr = c->fwd_xmm = JC_NOSLOT;
 		if (!emit_control(c) && !jc_emit_num(c) && !jc_emit_mem(c))
 			jc_bail(c, "instruction not supported by the baseline JIT");
 		off += op_len(c->op, c->ip);
@@ -609,6 +973,8 @@ out:
 	x64_buf_free(JB);
 	free(c->lab_of);
 	free(c->labels);
+	free(c->pin);
+	free(c->pinned);
 	free(c->sites);
 	free(c->pc);
 	free(c->loops);

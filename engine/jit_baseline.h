@@ -120,6 +120,14 @@ typedef struct jc {
 	uint32_t nloops, cap_loops;
 	const char *bail;       /* why the function is refused, or NULL */
 	bool oom;
+	/* Register state (see "slot access" in jit_baseline.c). */
+	uint32_t nlocals;
+	int8_t *pin;            /* per local: -1, a GPR, JC_PIN_F64 + XMM or
+	                           JC_PIN_F32 + XMM */
+	uint32_t *pinned;       /* the pinned locals */
+	uint32_t npinned;
+	uint32_t fwd_gpr;       /* slot whose value r11 holds, or JC_NOSLOT */
+	uint32_t fwd_xmm;       /* slot whose (f64) value xmm15 holds */
 	bool has_lzcnt, has_tzcnt, has_popcnt, has_sse41;
 } jc;
 
@@ -145,17 +153,48 @@ static inline uint64_t jc_u64(const jc *c, uint32_t o)
 	return v;
 }
 
+/* ---- slot access (jit_baseline.c) ----------------------------------------
+ * Every read and write of a frame slot goes through these.  Hot locals
+ * are pinned in registers for the whole function, write-through: the slot
+ * in memory is always current, so labels, OSR entries, helpers and traps
+ * see the interpreter's state; reads come from the register.  The last
+ * value stored to an operand slot is also kept in r11 (xmm15 for f64), so
+ * the next instruction reading it does not wait for the store.  Scratch
+ * registers of the op emitters: rax rcx rdx (rdi rsi r8 only right
+ * before a call), xmm0 xmm1; r10 and xmm14 are the slot layer's own. */
+#define JC_NOSLOT UINT32_MAX
+#define JC_PIN_F64 16
+#define JC_PIN_F32 32
+
+/* r = slot s (size 4: its low half, zero-extended; 8: all of it) */
+void jc_ld(jc *c, unsigned size, x64_gpr r, uint32_t s);
+/* slot s = r (all 64 bits: i32 and f32 values already zero-extended) */
+void jc_st(jc *c, uint32_t s, x64_gpr r);
+/* slot s = imm, sign-extended to 64 bits */
+void jc_st_imm(jc *c, uint32_t s, int32_t imm);
+/* x = slot s as f32 (size 4) or f64 / slot s = x (f32 zero-extended;
+ * clobbers rax) */
+void jc_fld(jc *c, unsigned size, x64_xmm x, uint32_t s);
+void jc_fst(jc *c, unsigned size, uint32_t s, x64_xmm x);
+/* op r, slot (ALU ops including cmp) / imul r, slot / cmp slot, imm */
+void jc_alu_src(jc *c, x64_alu op, unsigned size, x64_gpr r, uint32_t s);
+void jc_imul_src(jc *c, unsigned size, x64_gpr r, uint32_t s);
+void jc_cmp_imm(jc *c, unsigned size, uint32_t s, int32_t imm);
+/* SSE op x, slot (pfx and op as x64_sse_xm; size is the slot's width) */
+void jc_sse_src(jc *c, int pfx, x64_sse op, unsigned size, x64_xmm x,
+	uint32_t s);
+/* After a call: r10, r11 and the caller-saved registers are gone (all:
+ * the callee may have written our slots, reload every pinned local). */
+void jc_clobbered(jc *c, bool all);
+/* Call a slow op (jit_rt_slow_op) for the current instruction. */
+void jc_slow_op(jc *c, bool traps);
+
 /* jit_baseline.c */
 x64_label *jc_label_at(jc *c, uint32_t rel_field);  /* branch target of
                                      the rel32 at ip + rel_field */
 x64_label *jc_site(jc *c, enum jit_site_how how, uint32_t kind);
 void jc_pc_here(jc *c);             /* next instruction may fault */
 void jc_bail(jc *c, const char *reason);
-/* Store a 64-bit register into slot s / a zero-extended 32-bit value. */
-static inline void jc_st(jc *c, uint32_t s, x64_gpr r)
-{
-	x64_mov_mr(JB, 8, JSLOT(s), r);
-}
 
 /* jit_baseline_num.c / jit_baseline_mem.c: emit the current instruction
  * if it belongs to the file's families; false if not theirs. */

@@ -51,9 +51,9 @@ static void store_kind(jc *c, int k, x64_mem m)
 /* eax = (u32)(x + (y << k)): a scaled array index */
 static void scaled_index(jc *c, uint32_t x, uint32_t y, uint32_t k)
 {
-	x64_mov_rm(JB, 4, X64_RCX, JSLOT(y));
+	jc_ld(c, 4, X64_RCX, y);
 	k &= 31;
-	x64_mov_rm(JB, 4, X64_RAX, JSLOT(x));
+	jc_ld(c, 4, X64_RAX, x);
 	if (k <= 3) {
 		x64_lea(JB, 4, X64_RAX, x64_mem_bi(X64_RAX, X64_RCX, 1u << k, 0));
 	} else {
@@ -68,19 +68,6 @@ void jc_addshl(jc *c)
 	jc_st(c, jc_u16(c, 4), X64_RAX);
 }
 
-static void slow_op(jc *c, bool traps)
-{
-	x64_mov_rr(JB, 8, X64_RDI, X64_R13);
-	x64_mov_rr(JB, 8, X64_RSI, X64_RBX);
-	x64_mov_ri(JB, 8, X64_RDX, (int64_t)(uintptr_t)c->ip);
-	x64_mov_ri(JB, 4, X64_RCX, (uint32_t)c->op);
-	x64_call_m(JB, x64_mem_b(X64_R12, -8 * JV_SLOW_OP));
-	if (traps) {
-		x64_test_rr(JB, 4, X64_RAX, X64_RAX);
-		x64_jcc(JB, X64_CC_NE, jc_site(c, JS_TRAP_EAX, 0));
-	}
-}
-
 /* rax = the instance's field at offset off, then [rax + 8*index] */
 static void inst_array(jc *c, int32_t field, uint32_t index, x64_gpr r)
 {
@@ -91,7 +78,7 @@ static void inst_array(jc *c, int32_t field, uint32_t index, x64_gpr r)
 static void const64(jc *c, uint32_t d, uint64_t v)
 {
 	if ((int64_t)v >= INT32_MIN && (int64_t)v <= INT32_MAX) {
-		x64_mov_mi(JB, 8, JSLOT(d), (int32_t)(int64_t)v);
+		jc_st_imm(c, d, (int32_t)(int64_t)v);
 	} else {
 		x64_mov_ri(JB, 8, X64_RAX, (int64_t)v);
 		jc_st(c, d, X64_RAX);
@@ -104,39 +91,39 @@ bool jc_emit_mem(jc *c)
 	uint32_t f4 = jc_u16(c, 4);
 
 	if (in(op, OP_LD_I32, OP_LD_32S64)) {
-		x64_mov_rm(JB, 4, X64_RAX, JSLOT(jc_u16(c, 6)));
+		jc_ld(c, 4, X64_RAX, jc_u16(c, 6));
 		load_kind(c, op - OP_LD_I32, ea(c, jc_u32(c, 8)), f4);
 		return true;
 	}
 	if (in(op, OP_ST_8, OP_ST_64)) {
-		x64_mov_rm(JB, 4, X64_RAX, JSLOT(f4));
-		x64_mov_rm(JB, 8, X64_RDX, JSLOT(jc_u16(c, 6)));
+		jc_ld(c, 4, X64_RAX, f4);
+		jc_ld(c, 8, X64_RDX, jc_u16(c, 6));
 		store_kind(c, op - OP_ST_8, ea(c, jc_u32(c, 8)));
 		return true;
 	}
 	if (in(op, OP_LDA_I32, OP_LDA_32S64)) {       /* d x imm32 off32 */
-		x64_mov_rm(JB, 4, X64_RAX, JSLOT(jc_u16(c, 6)));
+		jc_ld(c, 4, X64_RAX, jc_u16(c, 6));
 		x64_add_ri(JB, 4, X64_RAX, (int32_t)jc_u32(c, 8));
 		load_kind(c, op - OP_LDA_I32, ea(c, jc_u32(c, 12)), f4);
 		return true;
 	}
 	if (in(op, OP_LDX_I32, OP_LDX_32S64)) {       /* d x y off32 */
-		x64_mov_rm(JB, 4, X64_RAX, JSLOT(jc_u16(c, 6)));
-		x64_add_rm(JB, 4, X64_RAX, JSLOT(jc_u16(c, 8)));
+		jc_ld(c, 4, X64_RAX, jc_u16(c, 6));
+		jc_alu_src(c, X64_ALU_ADD, 4, X64_RAX, jc_u16(c, 8));
 		load_kind(c, op - OP_LDX_I32, ea(c, jc_u32(c, 10)), f4);
 		return true;
 	}
 	if (in(op, OP_STA_8, OP_STA_64)) {            /* x imm32 v off32 */
-		x64_mov_rm(JB, 4, X64_RAX, JSLOT(f4));
+		jc_ld(c, 4, X64_RAX, f4);
 		x64_add_ri(JB, 4, X64_RAX, (int32_t)jc_u32(c, 6));
-		x64_mov_rm(JB, 8, X64_RDX, JSLOT(jc_u16(c, 10)));
+		jc_ld(c, 8, X64_RDX, jc_u16(c, 10));
 		store_kind(c, op - OP_STA_8, ea(c, jc_u32(c, 12)));
 		return true;
 	}
 	if (in(op, OP_STX_8, OP_STX_64)) {            /* x y v off32 */
-		x64_mov_rm(JB, 4, X64_RAX, JSLOT(f4));
-		x64_add_rm(JB, 4, X64_RAX, JSLOT(jc_u16(c, 6)));
-		x64_mov_rm(JB, 8, X64_RDX, JSLOT(jc_u16(c, 8)));
+		jc_ld(c, 4, X64_RAX, f4);
+		jc_alu_src(c, X64_ALU_ADD, 4, X64_RAX, jc_u16(c, 6));
+		jc_ld(c, 8, X64_RDX, jc_u16(c, 8));
 		store_kind(c, op - OP_STX_8, ea(c, jc_u32(c, 10)));
 		return true;
 	}
@@ -148,7 +135,7 @@ bool jc_emit_mem(jc *c)
 	}
 	if (in(op, OP_STS_8, OP_STS_64)) {            /* x y k16 v off32 */
 		scaled_index(c, f4, jc_u16(c, 6), jc_u16(c, 8));
-		x64_mov_rm(JB, 8, X64_RDX, JSLOT(jc_u16(c, 10)));
+		jc_ld(c, 8, X64_RDX, jc_u16(c, 10));
 		store_kind(c, op - OP_STS_8, ea(c, jc_u32(c, 12)));
 		return true;
 	}
@@ -158,7 +145,7 @@ bool jc_emit_mem(jc *c)
 		jc_addshl(c);
 		return true;
 	case OP_COPY:
-		x64_mov_rm(JB, 8, X64_RAX, JSLOT(jc_u16(c, 6)));
+		jc_ld(c, 8, X64_RAX, jc_u16(c, 6));
 		jc_st(c, f4, X64_RAX);
 		return true;
 	case OP_CONST32:
@@ -168,9 +155,10 @@ bool jc_emit_mem(jc *c)
 		const64(c, f4, jc_u64(c, 6));
 		return true;
 	case OP_SELECT:                               /* d c a b */
-		x64_mov_rm(JB, 8, X64_RAX, JSLOT(jc_u16(c, 8)));
-		x64_cmp_mi(JB, 4, JSLOT(jc_u16(c, 6)), 0);
-		x64_cmovcc_rm(JB, X64_CC_E, 8, X64_RAX, JSLOT(jc_u16(c, 10)));
+		jc_ld(c, 8, X64_RAX, jc_u16(c, 8));
+		jc_ld(c, 8, X64_RCX, jc_u16(c, 10));
+		jc_cmp_imm(c, 4, jc_u16(c, 6), 0);
+		x64_cmovcc_rr(JB, X64_CC_E, 8, X64_RAX, X64_RCX);
 		jc_st(c, f4, X64_RAX);
 		return true;
 	case OP_GLOBAL_GET:                           /* d idx32 */
@@ -180,12 +168,12 @@ bool jc_emit_mem(jc *c)
 		return true;
 	case OP_GLOBAL_SET:                           /* v idx32 */
 		inst_array(c, offsetof(wasm_instance, globals), jc_u32(c, 6), X64_RAX);
-		x64_mov_rm(JB, 8, X64_RCX, JSLOT(f4));
+		jc_ld(c, 8, X64_RCX, f4);
 		x64_mov_mr(JB, 8, x64_mem_b(X64_RAX, offsetof(wasm_global, val)), X64_RCX);
 		return true;
 	case OP_REF_IS_NULL:                          /* d s */
 		x64_alu_rr(JB, X64_ALU_XOR, 4, X64_RAX, X64_RAX);
-		x64_cmp_mi(JB, 8, JSLOT(jc_u16(c, 6)), 0);
+		jc_cmp_imm(c, 8, jc_u16(c, 6), 0);
 		x64_setcc_r(JB, X64_CC_E, X64_RAX);
 		jc_st(c, f4, X64_RAX);
 		return true;
@@ -207,12 +195,12 @@ bool jc_emit_mem(jc *c)
 		x64_mov_mi(JB, 1, x64_mem_b(X64_RAX, (int32_t)jc_u32(c, 4)), 1);
 		return true;
 	case OP_MEMORY_GROW: case OP_TABLE_SIZE: case OP_TABLE_GROW:
-		slow_op(c, false);
+		jc_slow_op(c, false);
 		return true;
 	case OP_MEMORY_FILL: case OP_MEMORY_COPY: case OP_MEMORY_INIT:
 	case OP_TABLE_GET: case OP_TABLE_SET: case OP_TABLE_FILL:
 	case OP_TABLE_COPY: case OP_TABLE_INIT:
-		slow_op(c, true);
+		jc_slow_op(c, true);
 		return true;
 	default:
 		return false;

@@ -28,11 +28,11 @@ static void cmp_set(jc *c, unsigned size, x64_cc cc, bool imm)
 {
 	if (imm) {
 		x64_alu_rr(JB, X64_ALU_XOR, 4, X64_RAX, X64_RAX);
-		x64_cmp_mi(JB, size, JSLOT(A), (int32_t)jc_u32(c, 8));
+		jc_cmp_imm(c, size, A, (int32_t)jc_u32(c, 8));
 	} else {
-		x64_mov_rm(JB, size, X64_RCX, JSLOT(A));
+		jc_ld(c, size, X64_RCX, A);
 		x64_alu_rr(JB, X64_ALU_XOR, 4, X64_RAX, X64_RAX);
-		x64_cmp_rm(JB, size, X64_RCX, JSLOT(Bs));
+		jc_alu_src(c, X64_ALU_CMP, size, X64_RCX, Bs);
 	}
 	x64_setcc_r(JB, cc, X64_RAX);
 	jc_st(c, D, X64_RAX);
@@ -41,7 +41,7 @@ static void cmp_set(jc *c, unsigned size, x64_cc cc, bool imm)
 static void eqz(jc *c, unsigned size)
 {
 	x64_alu_rr(JB, X64_ALU_XOR, 4, X64_RAX, X64_RAX);
-	x64_cmp_mi(JB, size, JSLOT(A), 0);
+	jc_cmp_imm(c, size, A, 0);
 	x64_setcc_r(JB, X64_CC_E, X64_RAX);
 	jc_st(c, D, X64_RAX);
 }
@@ -50,8 +50,8 @@ static void eqz(jc *c, unsigned size)
 static void divrem(jc *c, unsigned size, bool is_signed, bool rem)
 {
 	x64_label ok = x64_label_new(), done = x64_label_new();
-	x64_mov_rm(JB, size, X64_RAX, JSLOT(A));
-	x64_mov_rm(JB, size, X64_RCX, JSLOT(Bs));
+	jc_ld(c, size, X64_RAX, A);
+	jc_ld(c, size, X64_RCX, Bs);
 	x64_test_rr(JB, size, X64_RCX, X64_RCX);
 	x64_jcc(JB, X64_CC_E, jc_site(c, JS_TRAP, WASM_TRAP_INTEGER_DIVIDE_BY_ZERO));
 	if (is_signed) {
@@ -87,12 +87,12 @@ static void divrem(jc *c, unsigned size, bool is_signed, bool rem)
 
 static void shift(jc *c, unsigned size, x64_shift op, bool imm)
 {
-	x64_mov_rm(JB, size, X64_RAX, JSLOT(A));
+	jc_ld(c, size, X64_RAX, A);
 	if (imm) {
 		x64_shift_ri(JB, op, size, X64_RAX,
 			(uint8_t)(jc_u32(c, 8) & (size == 4 ? 31 : 63)));
 	} else {
-		x64_mov_rm(JB, 4, X64_RCX, JSLOT(Bs));
+		jc_ld(c, 4, X64_RCX, Bs);
 		x64_shift_rcl(JB, op, size, X64_RAX);
 	}
 	jc_st(c, D, X64_RAX);
@@ -100,21 +100,21 @@ static void shift(jc *c, unsigned size, x64_shift op, bool imm)
 
 static void alu(jc *c, unsigned size, x64_alu op, bool imm)
 {
-	x64_mov_rm(JB, size, X64_RAX, JSLOT(A));
+	jc_ld(c, size, X64_RAX, A);
 	if (imm)
 		x64_alu_ri(JB, op, size, X64_RAX, (int32_t)jc_u32(c, 8));
 	else
-		x64_alu_rm(JB, op, size, X64_RAX, JSLOT(Bs));
+		jc_alu_src(c, op, size, X64_RAX, Bs);
 	jc_st(c, D, X64_RAX);
 }
 
 static void mul(jc *c, unsigned size, bool imm)
 {
-	x64_mov_rm(JB, size, X64_RAX, JSLOT(A));
+	jc_ld(c, size, X64_RAX, A);
 	if (imm)
 		x64_imul_rri(JB, size, X64_RAX, X64_RAX, (int32_t)jc_u32(c, 8));
 	else
-		x64_imul_rm(JB, size, X64_RAX, JSLOT(Bs));
+		jc_imul_src(c, size, X64_RAX, Bs);
 	jc_st(c, D, X64_RAX);
 }
 
@@ -122,7 +122,7 @@ static void mul(jc *c, unsigned size, bool imm)
 static void bitcount(jc *c, unsigned size, int which)
 {
 	int bits = size == 4 ? 32 : 64;
-	x64_mov_rm(JB, size, X64_RCX, JSLOT(A));
+	jc_ld(c, size, X64_RCX, A);
 	switch (which) {
 	case 0: /* clz */
 		if (c->has_lzcnt) {
@@ -200,24 +200,16 @@ static void imm_op(jc *c, int k, unsigned size)
 
 /* ---- floats ------------------------------------------------------------------- */
 
-/* xmm0 = slot s as f32 (size 4) or f64 */
+/* x = slot s as f32 (size 4) or f64 */
 static void fload(jc *c, unsigned size, x64_xmm x, uint32_t s)
 {
-	if (size == 4)
-		x64_movss_xm(JB, x, JSLOT(s));
-	else
-		x64_movsd_xm(JB, x, JSLOT(s));
+	jc_fld(c, size, x, s);
 }
 
-/* d = xmm0 (f32 zero-extended to the slot) */
+/* d = x (f32 zero-extended to the slot) */
 static void fstore(jc *c, unsigned size, x64_xmm x)
 {
-	if (size == 4) {
-		x64_movd_rx(JB, 4, X64_RAX, x);
-		jc_st(c, D, X64_RAX);
-	} else {
-		x64_movsd_mx(JB, JSLOT(D), x);
-	}
+	jc_fst(c, size, D, x);
 }
 
 static void fconst(jc *c, unsigned size, x64_xmm x, uint64_t bits)
@@ -230,16 +222,15 @@ static void farith(jc *c, unsigned size, x64_sse op)
 {
 	int pfx = size == 4 ? X64_PFX_F3 : X64_PFX_F2;
 	fload(c, size, X64_XMM0, A);
-	x64_sse_xm(JB, pfx, op, X64_XMM0, JSLOT(Bs));
+	jc_sse_src(c, pfx, op, size, X64_XMM0, Bs);
 	fstore(c, size, X64_XMM0);
 }
 
-static void ucomi(jc *c, unsigned size, x64_xmm x, x64_mem m)
+/* ucomiss/ucomisd x, slot s */
+static void ucomi(jc *c, unsigned size, x64_xmm x, uint32_t s)
 {
-	if (size == 4)
-		x64_ucomiss_xm(JB, x, m);
-	else
-		x64_ucomisd_xm(JB, x, m);
+	jc_sse_src(c, size == 4 ? X64_PFX_NONE : X64_PFX_66, X64_SSE_UCOMI,
+		size, x, s);
 }
 
 static void ucomi_xx(jc *c, unsigned size, x64_xmm x, x64_xmm y)
@@ -282,7 +273,7 @@ static void fcmp(jc *c, unsigned size, int k)
 	case 0: case 1:
 		x64_alu_rr(JB, X64_ALU_XOR, 4, X64_RCX, X64_RCX);
 		fload(c, size, X64_XMM0, A);
-		ucomi(c, size, X64_XMM0, JSLOT(Bs));
+		ucomi(c, size, X64_XMM0, Bs);
 		if (k == 0) {           /* ZF and not PF */
 			x64_setcc_r(JB, X64_CC_E, X64_RAX);
 			x64_setcc_r(JB, X64_CC_NP, X64_RCX);
@@ -295,12 +286,12 @@ static void fcmp(jc *c, unsigned size, int k)
 		break;
 	case 2: case 4:                 /* a < b = b > a; a <= b = b >= a */
 		fload(c, size, X64_XMM0, Bs);
-		ucomi(c, size, X64_XMM0, JSLOT(A));
+		ucomi(c, size, X64_XMM0, A);
 		x64_setcc_r(JB, k == 2 ? X64_CC_A : X64_CC_AE, X64_RAX);
 		break;
 	default:                        /* a > b, a >= b */
 		fload(c, size, X64_XMM0, A);
-		ucomi(c, size, X64_XMM0, JSLOT(Bs));
+		ucomi(c, size, X64_XMM0, Bs);
 		x64_setcc_r(JB, k == 3 ? X64_CC_A : X64_CC_AE, X64_RAX);
 		break;
 	}
@@ -331,7 +322,7 @@ static void float_op(jc *c, int k, unsigned size)
 	}
 	switch (k) {
 	case 6: /* abs: clear the sign bit */
-		x64_mov_rm(JB, size, X64_RAX, JSLOT(A));
+		jc_ld(c, size, X64_RAX, A);
 		if (size == 4) {
 			x64_alu_ri(JB, X64_ALU_AND, 4, X64_RAX, 0x7fffffff);
 		} else {
@@ -341,7 +332,7 @@ static void float_op(jc *c, int k, unsigned size)
 		jc_st(c, D, X64_RAX);
 		break;
 	case 7: /* neg: flip it */
-		x64_mov_rm(JB, size, X64_RAX, JSLOT(A));
+		jc_ld(c, size, X64_RAX, A);
 		if (size == 4) {
 			x64_alu_ri(JB, X64_ALU_XOR, 4, X64_RAX, INT32_MIN);
 		} else {
@@ -367,8 +358,8 @@ static void float_op(jc *c, int k, unsigned size)
 	case 17: fminmax(c, size, false); break;
 	case 18: fminmax(c, size, true); break;
 	default: /* copysign */
-		x64_mov_rm(JB, size, X64_RAX, JSLOT(A));
-		x64_mov_rm(JB, size, X64_RCX, JSLOT(Bs));
+		jc_ld(c, size, X64_RAX, A);
+		jc_ld(c, size, X64_RCX, Bs);
 		if (size == 4) {
 			x64_alu_ri(JB, X64_ALU_AND, 4, X64_RAX, 0x7fffffff);
 			x64_alu_ri(JB, X64_ALU_AND, 4, X64_RCX, INT32_MIN);
@@ -439,7 +430,7 @@ static void convert(jc *c, unsigned fsize, unsigned isize, bool is_signed)
 	x64_sse_xx(JB, X64_PFX_NONE, X64_SSE_XOR, X64_XMM0, X64_XMM0);
 	if (isize == 4) {
 		/* s32 directly; u32 zero-extended, as a (positive) s64 */
-		x64_mov_rm(JB, 4, X64_RAX, JSLOT(A));
+		jc_ld(c, 4, X64_RAX, A);
 		unsigned ssize = is_signed ? 4 : 8;
 		if (fsize == 4)
 			x64_cvtsi2ss_xr(JB, ssize, X64_XMM0, X64_RAX);
@@ -448,7 +439,7 @@ static void convert(jc *c, unsigned fsize, unsigned isize, bool is_signed)
 		fstore(c, fsize, X64_XMM0);
 		return;
 	}
-	x64_mov_rm(JB, 8, X64_RAX, JSLOT(A));
+	jc_ld(c, 8, X64_RAX, A);
 	if (is_signed) {
 		if (fsize == 4)
 			x64_cvtsi2ss_xr(JB, 8, X64_XMM0, X64_RAX);
@@ -483,27 +474,32 @@ static void convert(jc *c, unsigned fsize, unsigned isize, bool is_signed)
 	fstore(c, fsize, X64_XMM0);
 }
 
-/* SAT_*: left to C (jit_rt_slow_op). */
-static void slow(jc *c)
-{
-	x64_mov_rr(JB, 8, X64_RDI, X64_R13);
-	x64_mov_rr(JB, 8, X64_RSI, X64_RBX);
-	x64_mov_ri(JB, 8, X64_RDX, (int64_t)(uintptr_t)c->ip);
-	x64_mov_ri(JB, 4, X64_RCX, (uint32_t)c->op);
-	x64_call_m(JB, x64_mem_b(X64_R12, -8 * JV_SLOW_OP));
-}
-
 static bool conversion(jc *c, int op)
 {
 	switch (op) {
 	case OP_WRAP:
-		x64_mov_rm(JB, 4, X64_RAX, JSLOT(A));
+		jc_ld(c, 4, X64_RAX, A);
 		break;
-	case OP_EXT8S32: x64_movsx_rm(JB, 4, 1, X64_RAX, JSLOT(A)); break;
-	case OP_EXT16S32: x64_movsx_rm(JB, 4, 2, X64_RAX, JSLOT(A)); break;
-	case OP_EXT8S64: x64_movsx_rm(JB, 8, 1, X64_RAX, JSLOT(A)); break;
-	case OP_EXT16S64: x64_movsx_rm(JB, 8, 2, X64_RAX, JSLOT(A)); break;
-	case OP_EXT32S64: x64_movsxd_rm(JB, X64_RAX, JSLOT(A)); break;
+	case OP_EXT8S32:
+		jc_ld(c, 4, X64_RAX, A);
+		x64_movsx_rr(JB, 4, 1, X64_RAX, X64_RAX);
+		break;
+	case OP_EXT16S32:
+		jc_ld(c, 4, X64_RAX, A);
+		x64_movsx_rr(JB, 4, 2, X64_RAX, X64_RAX);
+		break;
+	case OP_EXT8S64:
+		jc_ld(c, 8, X64_RAX, A);
+		x64_movsx_rr(JB, 8, 1, X64_RAX, X64_RAX);
+		break;
+	case OP_EXT16S64:
+		jc_ld(c, 8, X64_RAX, A);
+		x64_movsx_rr(JB, 8, 2, X64_RAX, X64_RAX);
+		break;
+	case OP_EXT32S64:
+		jc_ld(c, 4, X64_RAX, A);
+		x64_movsxd_rr(JB, X64_RAX, X64_RAX);
+		break;
 	case OP_TRUNC_F32_S32:
 		trunc_op(c, 4, 4, true, 0xcf000001u, 0x4f000000u);  /* -2147483904, 2^31 */
 		return true;
@@ -531,7 +527,7 @@ static bool conversion(jc *c, int op)
 	case OP_SAT_F32_S32: case OP_SAT_F32_U32: case OP_SAT_F64_S32:
 	case OP_SAT_F64_U32: case OP_SAT_F32_S64: case OP_SAT_F32_U64:
 	case OP_SAT_F64_S64: case OP_SAT_F64_U64:
-		slow(c);
+		jc_slow_op(c, false);   /* SAT_*: left to C */
 		return true;
 	case OP_CONV_S32_F32: convert(c, 4, 4, true); return true;
 	case OP_CONV_U32_F32: convert(c, 4, 4, false); return true;
@@ -543,12 +539,12 @@ static bool conversion(jc *c, int op)
 	case OP_CONV_U64_F64: convert(c, 8, 8, false); return true;
 	case OP_DEMOTE:
 		x64_sse_xx(JB, X64_PFX_NONE, X64_SSE_XOR, X64_XMM0, X64_XMM0);
-		x64_cvtsd2ss_xm(JB, X64_XMM0, JSLOT(A));
+		jc_sse_src(c, X64_PFX_F2, X64_SSE_CVT2, 8, X64_XMM0, A);
 		fstore(c, 4, X64_XMM0);
 		return true;
 	case OP_PROMOTE:
 		x64_sse_xx(JB, X64_PFX_NONE, X64_SSE_XOR, X64_XMM0, X64_XMM0);
-		x64_cvtss2sd_xm(JB, X64_XMM0, JSLOT(A));
+		jc_sse_src(c, X64_PFX_F3, X64_SSE_CVT2, 4, X64_XMM0, A);
 		fstore(c, 8, X64_XMM0);
 		return true;
 	default:
@@ -563,11 +559,11 @@ static bool conversion(jc *c, int op)
 static void br_cmp(jc *c, unsigned size, int k, bool imm)
 {
 	if (imm) {
-		x64_cmp_mi(JB, size, JSLOT(jc_u16(c, 4)), (int32_t)jc_u32(c, 6));
+		jc_cmp_imm(c, size, jc_u16(c, 4), (int32_t)jc_u32(c, 6));
 		x64_jcc(JB, cmp_cc[k], jc_label_at(c, 10));
 	} else {
-		x64_mov_rm(JB, size, X64_RAX, JSLOT(jc_u16(c, 4)));
-		x64_cmp_rm(JB, size, X64_RAX, JSLOT(jc_u16(c, 6)));
+		jc_ld(c, size, X64_RAX, jc_u16(c, 4));
+		jc_alu_src(c, X64_ALU_CMP, size, X64_RAX, jc_u16(c, 6));
 		x64_jcc(JB, cmp_cc[k], jc_label_at(c, 8));
 	}
 }
