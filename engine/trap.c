@@ -175,7 +175,17 @@ static void trap_install_once(void)
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_sigaction = trap_on_fault;
+#ifdef __SANITIZE_ADDRESS__
+	/* Under ASan the unwind's siglongjmp is intercepted and unpoisons
+	 * the stack between here and the target; from an alternate stack it
+	 * cannot tell the bounds without reading /proc/self/maps, which a
+	 * confined worker may not open.  On the thread's own stack it can.
+	 * (Sanitizer builds only: wasm recursion never overflows the native
+	 * stack, so the alternate stack is a belt for the plain build.) */
+	sa.sa_flags = SA_SIGINFO;
+#else
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+#endif
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGSEGV, &sa, &trap_old_segv);
 	sigaction(SIGBUS, &sa, &trap_old_bus);
