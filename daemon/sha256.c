@@ -67,6 +67,8 @@ void sha256_update(sha256_ctx *c, const void *data, size_t len)
 {
 	const uint8_t *p = data;
 
+	if (len == 0)
+		return;   /* data may be NULL */
 	c->total_bytes += len;
 	if (c->used) {
 		size_t n = 64 - c->used < len ? 64 - c->used : len;

@@ -138,6 +138,13 @@ healthy() {
 b64() { base64 -w0 "$@"; }
 
 finish() {
+	if [ "$fails" -gt 0 ]; then
+		local f
+		for f in "$tmp"/daemon.*.log; do
+			echo "---- $f (last lines) ----"
+			tail -n 40 "$f"
+		done
+	fi
 	echo "$((checks - fails)) passed, $fails failed, 0 skipped"
 	[ "$fails" -eq 0 ]
 }
