@@ -1,0 +1,296 @@
+/* check_daemon.c -- Check suite for wasmhostd's own pieces: SHA-256 (FIPS
+ * 180-4 / NIST test vectors), the answer writer (UTF-8 repair, base64,
+ * values), argument conversion, ids and the configuration file. */
+#include "config.h"
+#include "json.h"
+#include "sha256.h"
+#include "store.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- sha256 ------------------------------------------------------------------- */
+
+static const struct {
+	const char *msg;
+	const char *hex;
+} vectors[] = {
+	{ "", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
+	{ "abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
+	{ "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+	  "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1" },
+	{ "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu",
+	  "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1" },
+	{ "The quick brown fox jumps over the lazy dog",
+	  "d7a8fbb307d7809469ca9abcb0082e4f8d5651e46d3cdb762d02d0bf37c9e592" },
+};
+
+START_TEST(sha256_vectors)
+{
+	char hex[SHA256_HEX_BYTES];
+	for (size_t i = 0; i < sizeof vectors / sizeof vectors[0]; i++) {
+		sha256_hex(vectors[i].msg, strlen(vectors[i].msg), hex);
+		ck_assert_str_eq(hex, vectors[i].hex);
+	}
+}
+END_TEST
+
+START_TEST(sha256_million_a)
+{
+	sha256_ctx c;
+	uint8_t d[SHA256_BYTES], chunk[1000];
+	char hex[SHA256_HEX_BYTES];
+
+	memset(chunk, 'a', sizeof chunk);
+	sha256_init(&c);
+	for (int i = 0; i < 1000; i++)
+		sha256_update(&c, chunk, sizeof chunk);
+	sha256_final(&c, d);
+	sha256_to_hex(d, hex);
+	ck_assert_str_eq(hex,
+		"cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+END_TEST
+
+/* Every split of a message across two updates gives the same digest, and
+ * lengths around the 55/56/64-byte padding edges are right. */
+START_TEST(sha256_splits)
+{
+	uint8_t msg[200], whole[SHA256_BYTES], parts[SHA256_BYTES];
+	for (size_t i = 0; i < sizeof msg; i++)
+		msg[i] = (uint8_t)(i * 7 + 3);
+	for (size_t len = 50; len <= 130; len++) {
+		sha256(msg, len, whole);
+		for (size_t cut = 0; cut <= len; cut += 5) {
+			sha256_ctx c;
+			sha256_init(&c);
+			sha256_update(&c, msg, cut);
+			sha256_update(&c, NULL, 0);
+			sha256_update(&c, msg + cut, len - cut);
+			sha256_final(&c, parts);
+			ck_assert_mem_eq(whole, parts, SHA256_BYTES);
+		}
+	}
+}
+END_TEST
+
+/* ---- writer ------------------------------------------------------------------- */
+
+static char *text_json(const char *bytes, size_t len)
+{
+	jw w;
+	size_t n;
+	jw_init(&w);
+	jw_text(&w, (const uint8_t *)bytes, len);
+	return jw_take(&w, &n);
+}
+
+START_TEST(utf8_repair)
+{
+	static const struct {
+		const char *in;
+		size_t len;
+		const char *out;
+	} cases[] = {
+		{ "plain", 5, "\"plain\"" },
+		{ "a\"b\\c\n\t\x01", 8, "\"a\\\"b\\\\c\\n\\t\\u0001\"" },
+		{ "\xc3\xa9", 2, "\"\xc3\xa9\"" },                 /* é */
+		{ "\xf0\x9f\x98\x80", 4, "\"\xf0\x9f\x98\x80\"" },  /* U+1F600 */
+		{ "a\xff" "b", 3, "\"a\xef\xbf\xbd" "b\"" },
+		{ "\xe2\x82", 2, "\"\xef\xbf\xbd\"" },             /* cut: one */
+		{ "\xc0\xaf", 2, "\"\xef\xbf\xbd\xef\xbf\xbd\"" },  /* overlong */
+		{ "\xed\xa0\x80", 3,                                /* surrogate */
+		  "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"" },
+		{ "\xf4\x90\x80\x80", 4,                            /* > U+10FFFF */
+		  "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"" },
+		{ "x\0y", 3, "\"x\\u0000y\"" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *j = text_json(cases[i].in, cases[i].len);
+		ck_assert_str_eq(j, cases[i].out);
+		free(j);
+	}
+}
+END_TEST
+
+START_TEST(base64_round_trip)
+{
+	uint8_t data[64], *back;
+	size_t n, blen;
+	for (size_t i = 0; i < sizeof data; i++)
+		data[i] = (uint8_t)(255 - i * 3);
+	for (size_t len = 0; len <= sizeof data; len++) {
+		jw w;
+		jw_init(&w);
+		jw_base64(&w, data, len);
+		char *s = jw_take(&w, &n);
+		ck_assert_int_eq(n, (len + 2) / 3 * 4 + 2);
+		ck_assert(base64_decode(s + 1, n - 2, &back, &blen));
+		ck_assert_uint_eq(blen, len);
+		if (len)
+			ck_assert_mem_eq(back, data, len);
+		free(back);
+		free(s);
+	}
+	ck_assert(!base64_decode("a", 1, &back, &blen));
+	ck_assert(!base64_decode("ab c", 4, &back, &blen));
+	ck_assert(base64_decode("-_8", 3, &back, &blen));   /* URL-safe */
+	ck_assert_uint_eq(blen, 2);
+	free(back);
+}
+END_TEST
+
+START_TEST(writer_shapes)
+{
+	jw w;
+	size_t n;
+	wasm_value v = { .type = WASM_I64, .of.i64 = INT64_MIN };
+	jw_init(&w);
+	jw_obj_open(&w);
+	jw_key(&w, "a");
+	jw_arr_open(&w);
+	jw_int(&w, -1);
+	jw_value(&w, &v);
+	v.type = WASM_F64;
+	v.of.f64_bits = 0x7ff0000000000000ull;
+	jw_value(&w, &v);
+	v.of.f64_bits = 0x3fb999999999999aull;   /* 0.1 */
+	jw_value(&w, &v);
+	v.type = WASM_F32;
+	v.of.f32_bits = 0xffc00001u;
+	jw_value(&w, &v);
+	jw_arr_close(&w);
+	jw_key(&w, "b");
+	jw_bool(&w, false);
+	jw_key(&w, "c");
+	jw_null(&w);
+	jw_obj_close(&w);
+	char *s = jw_take(&w, &n);
+	ck_assert_str_eq(s, "{\"a\":[-1,\"-9223372036854775808\",\"inf\",0.1,"
+		"\"-nan:0x400001\"],\"b\":false,\"c\":null}");
+	free(s);
+}
+END_TEST
+
+/* ---- arguments ---------------------------------------------------------------- */
+
+static bool conv(const char *json, wasm_valtype t, wasm_value *out)
+{
+	char why[200];
+	json_t *v = json_loads(json, JSON_DECODE_ANY, NULL);
+	ck_assert_ptr_nonnull(v);
+	bool ok = json_to_value(v, t, out, why, sizeof why);
+	json_decref(v);
+	return ok;
+}
+
+START_TEST(args_convert)
+{
+	wasm_value v;
+	ck_assert(conv("4294967295", WASM_I32, &v) && v.of.i32 == -1);
+	ck_assert(conv("-2147483648", WASM_I32, &v) && v.of.i32 == INT32_MIN);
+	ck_assert(!conv("4294967296", WASM_I32, &v));
+	ck_assert(!conv("1.5", WASM_I32, &v));
+	ck_assert(conv("\"0x10\"", WASM_I32, &v) && v.of.i32 == 16);
+	ck_assert(conv("\"18446744073709551615\"", WASM_I64, &v) &&
+		v.of.i64 == -1);
+	ck_assert(conv("9007199254740993", WASM_I64, &v) &&
+		v.of.i64 == 9007199254740993LL);
+	ck_assert(conv("\"nan:0x1\"", WASM_F32, &v) &&
+		v.of.f32_bits == 0x7f800001u);
+	ck_assert(conv("\"-inf\"", WASM_F64, &v) &&
+		v.of.f64_bits == 0xfff0000000000000ull);
+	ck_assert(conv("3", WASM_F64, &v) &&
+		v.of.f64_bits == 0x4008000000000000ull);
+	ck_assert(conv("null", WASM_EXTERNREF, &v) && v.of.ref == NULL);
+	ck_assert(!conv("{}", WASM_F64, &v));
+	ck_assert(!conv("true", WASM_I32, &v));
+	ck_assert(!conv("\"1\"", WASM_V128, &v));
+}
+END_TEST
+
+START_TEST(ids)
+{
+	ck_assert(wh_id_valid(vectors[0].hex));
+	ck_assert(!wh_id_valid(""));
+	ck_assert(!wh_id_valid("../../etc/passwd"));
+	ck_assert(!wh_id_valid("E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855"));
+	char longer[80];
+	snprintf(longer, sizeof longer, "%s0", vectors[0].hex);
+	ck_assert(!wh_id_valid(longer));
+}
+END_TEST
+
+/* ---- configuration -------------------------------------------------------------- */
+
+static bool load(const char *text, wh_config *c, char *err, unsigned len)
+{
+	char path[] = "/tmp/check_daemon.XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	wh_flags f = { .config_path = path, .state_dir = "/tmp/x" };
+	bool ok = wh_config_load(&f, c, err, len);
+	unlink(path);
+	return ok;
+}
+
+START_TEST(config_files)
+{
+	wh_config c;
+	char err[512];
+
+	ck_assert(load("{}", &c, err, sizeof err));
+	ck_assert_str_eq(c.listen, "127.0.0.1:8080");
+	ck_assert_uint_eq(c.limits.concurrency, 64);
+	ck_assert_uint_eq(c.ntenants, 0);
+	wh_config_free(&c);
+
+	ck_assert(load("{\"limits\":{\"timeout_ms\":500},\"tenants\":{\"a\":"
+		"{\"token_sha256\":\"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b"
+		"934ca495991b7852b855\",\"limits\":{\"modules\":3}}},"
+		"\"listen\":\"0.0.0.0:1\"}", &c, err, sizeof err));
+	ck_assert_uint_eq(c.ntenants, 1);
+	ck_assert_uint_eq(c.tenants[0].limits.timeout_ms, 500);  /* inherited */
+	ck_assert_uint_eq(c.tenants[0].limits.modules, 3);
+	ck_assert_uint_eq(c.tenants[0].token_sha256[0], 0xe3);
+	wh_config_free(&c);
+
+	ck_assert(!load("{\"listen\":\"0.0.0.0:1\"}", &c, err, sizeof err));
+	ck_assert_ptr_nonnull(strstr(err, "loopback"));
+	ck_assert(!load("{\"limits\":{\"concurrency\":0}}", &c, err, sizeof err));
+	ck_assert_ptr_nonnull(strstr(err, "limits.concurrency"));
+	ck_assert(!load("{\"workers\":{\"max\":true}}", &c, err, sizeof err));
+	ck_assert_ptr_nonnull(strstr(err, "workers.max"));
+	ck_assert(!load("{\"listen\":\"127.0.0.1\"}", &c, err, sizeof err));
+	ck_assert(!load("{\"listen\":\"127.0.0.1:99999\"}", &c, err, sizeof err));
+	ck_assert(!load("{\"a\":1,\"a\":2}", &c, err, sizeof err));
+	ck_assert(load("{\"listen\":\"[::1]:0\"}", &c, err, sizeof err));
+	wh_config_free(&c);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("daemon");
+	TCase *t = tcase_create("core");
+	tcase_add_test(t, sha256_vectors);
+	tcase_add_test(t, sha256_million_a);
+	tcase_add_test(t, sha256_splits);
+	tcase_add_test(t, utf8_repair);
+	tcase_add_test(t, base64_round_trip);
+	tcase_add_test(t, writer_shapes);
+	tcase_add_test(t, args_convert);
+	tcase_add_test(t, ids);
+	tcase_add_test(t, config_files);
+	suite_add_tcase(s, t);
+	SRunner *r = srunner_create(s);
+	srunner_run_all(r, CK_NORMAL);
+	int failed = srunner_ntests_failed(r);
+	srunner_free(r);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
