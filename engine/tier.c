@@ -17,6 +17,8 @@
  */
 #include "jit.h"
 
+#include <string.h>
+
 uint32_t tier_threshold(const wasm_engine *e)
 {
 	const wasm_config *cfg = engine_config(e);
@@ -45,6 +47,13 @@ static const jit_func *tier_code(wasm_func *f)
 		return NULL;
 	if (!jit_compile(m, f->index))
 		return NULL;
+	/* Compiled after a loop's counter (OSR): calls from the interpreter
+	 * must come here too from now on, whatever the entry count says. */
+	struct fcode *fc = m->funcs[f->index].code;
+	uint32_t cnt, at = tier_threshold(m->engine);
+	memcpy(&cnt, fc->code + 4, 4);       /* ENTER's count32 */
+	if (cnt < at)
+		memcpy(fc->code + 4, &at, 4);
 	return jit_func_get(m, f->index);
 }
 

@@ -1,0 +1,419 @@
+/* check_jit.c -- tier 1 (the baseline JIT) and tiering, through the public
+ * API.  The spec suite runs in every tier (run-spec-*.sh) and the
+ * differential test compares them on random modules (tests/diff); these
+ * cases pin down what neither does: recursion that must trap in every mix
+ * of tiers, OSR, traps' locations in JIT code, host calls in and out of JIT
+ * code, interruption and fuel, statistics, a caller's code region.
+ *
+ * Modules are written in the text format and assembled with $WAT2WASM
+ * (default wat2wasm) at test time. */
+#include "wasm.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static uint8_t *wat(const char *text, size_t *len)
+{
+	char in[] = "/tmp/check_jit_XXXXXX";
+	int fd = mkstemp(in);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	char out[64], cmd[256];
+	snprintf(out, sizeof out, "%s.wasm", in);
+	const char *tool = getenv("WAT2WASM");
+	snprintf(cmd, sizeof cmd, "%s %s -o %s", tool && *tool ? tool : "wat2wasm", in, out);
+	int rc = system(cmd);
+	unlink(in);
+	ck_assert_msg(rc == 0, "wat2wasm failed");
+	FILE *f = fopen(out, "rb");
+	ck_assert_ptr_nonnull(f);
+	uint8_t *b = malloc(1 << 16);
+	*len = fread(b, 1, 1 << 16, f);
+	fclose(f);
+	unlink(out);
+	return b;
+}
+
+typedef struct {
+	wasm_engine *e;
+	wasm_module *m;
+	wasm_store *s;
+	wasm_instance *inst;
+} rig;
+
+static void rig_up(rig *r, const char *text, wasm_tier tier, uint32_t threshold,
+	const wasm_extern *imports, size_t nimports)
+{
+	wasm_config cfg;
+	wasm_error err;
+	size_t len;
+	uint8_t *bytes = wat(text, &len);
+	wasm_config_default(&cfg);
+	cfg.tier = tier;
+	cfg.tier_threshold = threshold;
+	r->e = wasm_engine_new(&cfg);
+	ck_assert_int_eq(wasm_module_load(r->e, bytes, len, &r->m, &err), WASM_OK);
+	free(bytes);
+	r->s = wasm_store_new(r->e);
+	ck_assert_int_eq(wasm_instance_new(r->s, r->m, imports, nimports,
+		&r->inst, &err), WASM_OK);
+}
+
+static void rig_down(rig *r)
+{
+	wasm_store_free(r->s);
+	wasm_module_free(r->m);
+	wasm_engine_free(r->e);
+}
+
+static wasm_func *export_func(rig *r, const char *name)
+{
+	wasm_extern x;
+	ck_assert(wasm_instance_export(r->inst, name, &x));
+	ck_assert_int_eq(x.kind, WASM_EXTERN_FUNC);
+	return x.of.func;
+}
+
+/* Calls name(i32) -> i32 (or no result: *out untouched). */
+static wasm_status call_i32(rig *r, const char *name, int32_t arg, int32_t *out,
+	wasm_error *err)
+{
+	wasm_func *f = export_func(r, name);
+	wasm_functype t;
+	wasm_func_type(f, &t);
+	wasm_value a = { .type = WASM_I32, .of.i32 = arg }, res;
+	wasm_status st = wasm_func_call(r->s, f, &a, t.nparams, &res, t.nresults, err);
+	if (st == WASM_OK && t.nresults)
+		*out = res.of.i32;
+	return st;
+}
+
+/* The tiers and thresholds every case runs in: interpreter, baseline, and
+ * automatic with thresholds that switch tiers at different depths. */
+static const struct { wasm_tier tier; uint32_t threshold; } mixes[] = {
+	{ WASM_TIER_INTERP, 0 }, { WASM_TIER_BASELINE, 0 },
+	{ WASM_TIER_AUTO, 1 }, { WASM_TIER_AUTO, 2 }, { WASM_TIER_AUTO, 3 },
+	{ WASM_TIER_AUTO, 7 }, { WASM_TIER_AUTO, 1000 },
+};
+#define NMIXES (sizeof mixes / sizeof mixes[0])
+
+/* ---- recursion ---------------------------------------------------------- */
+
+static const char rec_wat[] =
+	"(module\n"
+	"  (type $t (func (param i32) (result i32)))\n"
+	"  (table 2 funcref)\n"
+	"  (elem (i32.const 0) $f $g)\n"
+	"  (func $f (export \"f\") (param i32) (result i32)\n"
+	"    (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))\n"
+	"      (else (i32.add (i32.const 1) (call $g (i32.sub (local.get 0) (i32.const 1)))))))\n"
+	"  (func $g (param i32) (result i32)\n"
+	"    (call_indirect (type $t) (local.get 0) (i32.and (local.get 0) (i32.const 0))))\n"
+	"  (func (export \"runaway\") (param i32) (result i32)\n"
+	"    (call $f (i32.const -1)))\n"
+	"  (func $h (export \"h\") (param i32) (result i32) (local f64 f64)\n"
+	"    (i32.add (local.get 0) (call $h (local.get 0)))))\n";
+
+START_TEST(recursion_every_mix)
+{
+	for (size_t k = 0; k < NMIXES; k++) {
+		rig r;
+		wasm_error err;
+		int32_t v = 0;
+		rig_up(&r, rec_wat, mixes[k].tier, mixes[k].threshold, NULL, 0);
+		/* deep but fine */
+		ck_assert_int_eq(call_i32(&r, "f", 5000, &v, &err), WASM_OK);
+		ck_assert_int_eq(v, 5000);
+		/* runaway, through direct and indirect calls: a trap, twice
+		 * (the store stays usable), then fine again */
+		for (int i = 0; i < 2; i++) {
+			ck_assert_int_eq(call_i32(&r, "runaway", 0, &v, &err), WASM_ERR_TRAP);
+			ck_assert_int_eq(err.trap, WASM_TRAP_STACK_OVERFLOW);
+			ck_assert_int_eq(call_i32(&r, "h", 1, &v, &err), WASM_ERR_TRAP);
+			ck_assert_int_eq(err.trap, WASM_TRAP_STACK_OVERFLOW);
+		}
+		ck_assert_int_eq(call_i32(&r, "f", 300, &v, &err), WASM_OK);
+		ck_assert_int_eq(v, 300);
+		rig_down(&r);
+	}
+}
+END_TEST
+
+/* A host function that calls back into wasm: recursion through the host
+ * must trap (not crash) in every tier too. */
+static wasm_store *reenter_store;
+static wasm_func *reenter_target;
+
+static wasm_status reenter(wasm_call_ctx *ctx, void *env, uint64_t *slots)
+{
+	(void)env;
+	wasm_value a = { .type = WASM_I32, .of.i32 = (int32_t)slots[0] }, res;
+	wasm_error err;
+	wasm_status st = wasm_func_call(reenter_store, reenter_target, &a, 1, &res, 1, &err);
+	if (st != WASM_OK)
+		return wasm_call_trap(ctx, err.trap, "nested call trapped");
+	slots[0] = (uint32_t)res.of.i32;
+	return WASM_OK;
+}
+
+START_TEST(host_reentry)
+{
+	static const char text[] =
+		"(module (import \"env\" \"back\" (func $back (param i32) (result i32)))\n"
+		"  (func (export \"down\") (param i32) (result i32)\n"
+		"    (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 7))\n"
+		"      (else (i32.add (i32.const 1)\n"
+		"        (call $back (i32.sub (local.get 0) (i32.const 1))))))))\n";
+	for (size_t k = 0; k < NMIXES; k++) {
+		wasm_config cfg;
+		wasm_config_default(&cfg);
+		cfg.tier = mixes[k].tier;
+		cfg.tier_threshold = mixes[k].threshold;
+		wasm_engine *e = wasm_engine_new(&cfg);
+		wasm_store *s = wasm_store_new(e);
+		static const uint8_t i32[1] = { WASM_I32 };
+		wasm_functype ft = { 1, 1, i32, i32 };
+		wasm_extern imp = { .kind = WASM_EXTERN_FUNC };
+		imp.of.func = wasm_func_new_host(s, &ft, reenter, NULL);
+		size_t len;
+		uint8_t *bytes = wat(text, &len);
+		wasm_module *m;
+		wasm_instance *inst;
+		wasm_error err;
+		ck_assert_int_eq(wasm_module_load(e, bytes, len, &m, &err), WASM_OK);
+		free(bytes);
+		ck_assert_int_eq(wasm_instance_new(s, m, &imp, 1, &inst, &err), WASM_OK);
+		wasm_extern x;
+		ck_assert(wasm_instance_export(inst, "down", &x));
+		reenter_store = s;
+		reenter_target = x.of.func;
+		wasm_value a = { .type = WASM_I32, .of.i32 = 100 }, res;
+		ck_assert_int_eq(wasm_func_call(s, x.of.func, &a, 1, &res, 1, &err), WASM_OK);
+		ck_assert_int_eq(res.of.i32, 107);
+		a.of.i32 = 1000000;       /* past the nesting limit */
+		ck_assert_int_eq(wasm_func_call(s, x.of.func, &a, 1, &res, 1, &err),
+			WASM_ERR_TRAP);
+		ck_assert_int_eq(err.trap, WASM_TRAP_STACK_OVERFLOW);
+		a.of.i32 = 3;
+		ck_assert_int_eq(wasm_func_call(s, x.of.func, &a, 1, &res, 1, &err), WASM_OK);
+		ck_assert_int_eq(res.of.i32, 10);
+		wasm_module_free(m);
+		wasm_store_free(s);
+		wasm_engine_free(e);
+	}
+}
+END_TEST
+
+/* ---- traps in JIT code ----------------------------------------------------- */
+
+static const char trap_wat[] =
+	"(module (memory 1)\n"
+	"  (func (export \"div\") (param i32) (result i32)\n"
+	"    (i32.div_s (i32.const 1) (local.get 0)))\n"
+	"  (func (export \"load\") (param i32) (result i32)\n"
+	"    (i32.add (i32.const 1) (i32.load offset=4 (local.get 0))))\n"
+	"  (func (export \"conv\") (param i32) (result i32)\n"
+	"    (i32.trunc_f64_s (f64.convert_i32_s (local.get 0)) ) (drop)\n"
+	"    (i32.trunc_f32_u (f32.const -1)))\n"
+	"  (func (export \"unreach\") (param i32) (result i32) (unreachable)))\n";
+
+START_TEST(trap_locations)
+{
+	static const struct { const char *name; int32_t arg; wasm_trap_kind kind; } cases[] = {
+		{ "div", 0, WASM_TRAP_INTEGER_DIVIDE_BY_ZERO },
+		{ "load", 65534, WASM_TRAP_OUT_OF_BOUNDS_MEMORY },
+		{ "load", -1, WASM_TRAP_OUT_OF_BOUNDS_MEMORY },
+		{ "conv", 5, WASM_TRAP_INTEGER_OVERFLOW },
+		{ "unreach", 0, WASM_TRAP_UNREACHABLE },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		wasm_error ei, eb;
+		rig ri, rb;
+		int32_t v;
+		rig_up(&ri, trap_wat, WASM_TIER_INTERP, 0, NULL, 0);
+		rig_up(&rb, trap_wat, WASM_TIER_BASELINE, 0, NULL, 0);
+		ck_assert_int_eq(call_i32(&ri, cases[i].name, cases[i].arg, &v, &ei), WASM_ERR_TRAP);
+		ck_assert_int_eq(call_i32(&rb, cases[i].name, cases[i].arg, &v, &eb), WASM_ERR_TRAP);
+		ck_assert_int_eq(eb.trap, cases[i].kind);
+		ck_assert_int_eq(ei.trap, eb.trap);
+		ck_assert_uint_eq(ei.func_index, eb.func_index);
+		ck_assert_str_eq(ei.message, eb.message);
+		ck_assert_uint_ne(eb.offset, SIZE_MAX);
+		if (cases[i].kind != WASM_TRAP_OUT_OF_BOUNDS_MEMORY)
+			ck_assert_uint_eq(ei.offset, eb.offset);
+		/* and the JIT code still runs */
+		ck_assert_int_eq(call_i32(&rb, "div", 1, &v, &eb), WASM_OK);
+		ck_assert_int_eq(v, 1);
+		rig_down(&ri);
+		rig_down(&rb);
+	}
+}
+END_TEST
+
+/* ---- OSR, interruption, fuel, statistics ------------------------------------- */
+
+static const char loop_wat[] =
+	"(module\n"
+	"  (func (export \"sum\") (param i32) (result i32) (local i32 f64)\n"
+	"    (block (loop\n"
+	"      (br_if 1 (i32.eqz (local.get 0)))\n"
+	"      (local.set 1 (i32.add (local.get 1) (local.get 0)))\n"
+	"      (local.set 2 (f64.add (local.get 2) (f64.const 0.5)))\n"
+	"      (local.set 0 (i32.sub (local.get 0) (i32.const 1)))\n"
+	"      (br 0)))\n"
+	"    (i32.add (local.get 1) (i32.trunc_f64_s (local.get 2))))\n"
+	"  (func (export \"spin\") (param i32) (result i32) (loop (br 0)) (i32.const 0)))\n";
+
+START_TEST(osr_moves_a_running_loop)
+{
+	rig r;
+	wasm_error err;
+	int32_t v = 0;
+	wasm_module_stats st;
+	rig_up(&r, loop_wat, WASM_TIER_AUTO, 100, NULL, 0);
+	/* one call: the loop passes the threshold mid-call */
+	ck_assert_int_eq(call_i32(&r, "sum", 100000, &v, &err), WASM_OK);
+	ck_assert_int_eq(v, (int32_t)(100000u * 100001u / 2u) + 50000);
+	wasm_module_stats_get(r.m, &st);
+	ck_assert_uint_eq(st.osr_entries, 1);
+	ck_assert_uint_eq(st.nfuncs_baseline, 1);
+	ck_assert_uint_gt(st.baseline_code_bytes, 0);
+	ck_assert_uint_eq(st.nfuncs_bailed, 0);
+	/* a second call enters the JIT code at once */
+	ck_assert_int_eq(call_i32(&r, "sum", 10, &v, &err), WASM_OK);
+	ck_assert_int_eq(v, 55 + 5);
+	wasm_module_stats_get(r.m, &st);
+	ck_assert_uint_eq(st.osr_entries, 1);
+	rig_down(&r);
+
+	/* interpreter only: nothing compiled */
+	rig_up(&r, loop_wat, WASM_TIER_INTERP, 0, NULL, 0);
+	ck_assert_int_eq(call_i32(&r, "sum", 1000, &v, &err), WASM_OK);
+	wasm_module_stats_get(r.m, &st);
+	ck_assert_uint_eq(st.nfuncs_baseline, 0);
+	rig_down(&r);
+}
+END_TEST
+
+START_TEST(timeout_in_jit_loop)
+{
+	for (size_t k = 1; k < NMIXES; k++) {
+		rig r;
+		wasm_error err;
+		int32_t v;
+		volatile uint64_t epoch = 5;
+		rig_up(&r, loop_wat, mixes[k].tier, mixes[k].threshold, NULL, 0);
+		wasm_store_set_deadline(r.s, &epoch, 5);
+		ck_assert_int_eq(call_i32(&r, "spin", 0, &v, &err), WASM_ERR_TRAP);
+		ck_assert_int_eq(err.trap, WASM_TRAP_TIMEOUT);
+		wasm_store_set_deadline(r.s, NULL, 0);
+		ck_assert_int_eq(call_i32(&r, "sum", 4, &v, &err), WASM_OK);
+		ck_assert_int_eq(v, 12);
+		rig_down(&r);
+	}
+}
+END_TEST
+
+START_TEST(fuel_same_in_every_tier)
+{
+	uint64_t left[NMIXES];
+	for (size_t k = 0; k < NMIXES; k++) {
+		wasm_config cfg;
+		wasm_error err;
+		size_t len;
+		uint8_t *bytes = wat(loop_wat, &len);
+		wasm_config_default(&cfg);
+		cfg.tier = mixes[k].tier;
+		cfg.tier_threshold = mixes[k].threshold;
+		cfg.fuel = true;
+		rig r;
+		r.e = wasm_engine_new(&cfg);
+		ck_assert_int_eq(wasm_module_load(r.e, bytes, len, &r.m, &err), WASM_OK);
+		free(bytes);
+		r.s = wasm_store_new(r.e);
+		ck_assert_int_eq(wasm_instance_new(r.s, r.m, NULL, 0, &r.inst, &err), WASM_OK);
+		int32_t v;
+		wasm_store_set_fuel(r.s, 1000);
+		ck_assert_int_eq(call_i32(&r, "sum", 300, &v, &err), WASM_OK);
+		left[k] = wasm_store_fuel(r.s);
+		ck_assert_int_eq(call_i32(&r, "sum", 5000, &v, &err), WASM_ERR_TRAP);
+		ck_assert_int_eq(err.trap, WASM_TRAP_OUT_OF_FUEL);
+		ck_assert_uint_eq(wasm_store_fuel(r.s), 0);
+		ck_assert_uint_eq(left[k], left[0]);
+		rig_down(&r);
+	}
+}
+END_TEST
+
+/* ---- a caller's code region --------------------------------------------------- */
+
+START_TEST(code_region)
+{
+	size_t size = 64u << 20;
+	void *region = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+		MAP_NORESERVE, -1, 0);
+	ck_assert_ptr_ne(region, MAP_FAILED);
+	wasm_config cfg;
+	wasm_config_default(&cfg);
+	cfg.tier = WASM_TIER_BASELINE;
+	cfg.code_region = region;
+	cfg.code_region_bytes = size;
+	wasm_engine *e = wasm_engine_new(&cfg);
+	size_t len;
+	uint8_t *bytes = wat(loop_wat, &len);
+	/* several modules in turn: pages are handed out and returned */
+	for (int i = 0; i < 3; i++) {
+		wasm_module *m;
+		wasm_instance *inst;
+		wasm_error err;
+		ck_assert_int_eq(wasm_module_load(e, bytes, len, &m, &err), WASM_OK);
+		wasm_store *s = wasm_store_new(e);
+		ck_assert_int_eq(wasm_instance_new(s, m, NULL, 0, &inst, &err), WASM_OK);
+		wasm_extern x;
+		ck_assert(wasm_instance_export(inst, "sum", &x));
+		wasm_value a = { .type = WASM_I32, .of.i32 = 10 }, res;
+		ck_assert_int_eq(wasm_func_call(s, x.of.func, &a, 1, &res, 1, &err), WASM_OK);
+		ck_assert_int_eq(res.of.i32, 60);
+		/* the code is in the region: its first page is executable */
+		unsigned char vec;
+		ck_assert_int_eq(mincore(region, 4096, &vec), 0);
+		wasm_store_free(s);
+		wasm_module_free(m);
+	}
+	free(bytes);
+	wasm_engine_free(e);
+	munmap(region, size);
+}
+END_TEST
+
+static Suite *jit_suite(void)
+{
+	Suite *s = suite_create("jit");
+	TCase *t = tcase_create("core");
+	tcase_set_timeout(t, 120);
+	tcase_add_test(t, recursion_every_mix);
+	tcase_add_test(t, host_reentry);
+	tcase_add_test(t, trap_locations);
+	tcase_add_test(t, osr_moves_a_running_loop);
+	tcase_add_test(t, timeout_in_jit_loop);
+	tcase_add_test(t, fuel_same_in_every_tier);
+	tcase_add_test(t, code_region);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(jit_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
