@@ -36,6 +36,7 @@ typedef struct {
 	sb_supervisor *sup;
 	wh_tenants *tenants;
 	bool fuel_metering;          /* the workers meter fuel */
+	const char *tier_name;       /* the workers' tier, for answers */
 	bool metrics_public;         /* /metrics without a token */
 	uint32_t threads;            /* 0 = cores */
 	uint32_t max_connections;

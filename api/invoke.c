@@ -396,7 +396,8 @@ static void message(jw *w, const char *key, const char *msg)
 	jw_text(w, (const uint8_t *)msg, strlen(msg));
 }
 
-char *api_outcome_body(const sb_result *res, const api_call *c, size_t *len)
+char *api_outcome_body(const sb_result *res, const api_call *c,
+	const char *tier, size_t *len)
 {
 	jw w;
 
@@ -476,9 +477,9 @@ char *api_outcome_body(const sb_result *res, const api_call *c, size_t *len)
 		jw_uint(&w, c->req.fuel >= res->fuel_left ?
 			c->req.fuel - res->fuel_left : 0);
 	}
-	/* Every function runs in the interpreter until the JIT tiers land. */
+	/* The workers' configured tier (auto: interpreter, then the JIT). */
 	jw_key(&w, "tier");
-	jw_str(&w, "interp");
+	jw_str(&w, tier);
 	jw_obj_close(&w);
 	jw_obj_close(&w);
 	jw_raw(&w, "\n", 1);

@@ -59,7 +59,7 @@ void api_call_free(api_call *call);
 /* The 200 answer for outcomes ok, exit, trap, timeout, limit, killed,
  * instantiate_error.  NULL if memory ran out. */
 char *api_outcome_body(const sb_result *res, const api_call *call,
-	size_t *len);
+	const char *tier, size_t *len);
 
 /* The signature list of an SB_INSPECT result's exports (pointing into
  * res); free the array only.  NULL if memory ran out. */

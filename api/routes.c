@@ -553,7 +553,8 @@ static void invoke_finish(struct req *r, sb_result *res)
 
 	if (outcome_error(r, res))
 		return;
-	char *body = api_outcome_body(res, &r->call, &len);
+	char *body = api_outcome_body(res, &r->call, r->srv->cfg.tier_name,
+		&len);
 	answer(r, 200, body, len);
 	r->outcome = sb_outcome_name(res->outcome);
 }

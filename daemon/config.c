@@ -219,7 +219,7 @@ static bool tenants_parse(json_t *obj, wh_config *c, struct cerr *e)
 
 /* ---- the file ------------------------------------------------------------- */
 
-enum ktype { K_STR, K_BOOL, K_U32, K_U64, K_LEVEL };
+enum ktype { K_STR, K_BOOL, K_U32, K_U64, K_LEVEL, K_TIER };
 
 static const struct key {
 	const char *name;
@@ -248,7 +248,30 @@ static const struct key worker_keys[] = {
 		0, 64 },
 	{ "fuel_metering", K_BOOL, offsetof(wh_config, fuel_metering), 0, 0 },
 	{ "namespaces", K_BOOL, offsetof(wh_config, namespaces), 0, 0 },
+	{ "tier", K_TIER, offsetof(wh_config, tier), 0, 0 },
+	{ "tier_threshold", K_U32, offsetof(wh_config, tier_threshold),
+		0, 1u << 30 },
 };
+
+/* The tiers the engine has; "opt" comes with its issue. */
+static const struct {
+	const char *name;
+	wasm_tier tier;
+	bool available;
+} tiers[] = {
+	{ "interp", WASM_TIER_INTERP, true },
+	{ "baseline", WASM_TIER_BASELINE, true },
+	{ "opt", WASM_TIER_OPT, false },
+	{ "auto", WASM_TIER_AUTO, true },
+};
+
+const char *wh_tier_name(wasm_tier t)
+{
+	for (size_t i = 0; i < sizeof tiers / sizeof tiers[0]; i++)
+		if (tiers[i].tier == t)
+			return tiers[i].name;
+	return "?";
+}
 
 static bool key_set(const struct key *k, json_t *v, const char *path,
 	wh_config *c, struct cerr *e)
@@ -282,6 +305,17 @@ static bool key_set(const struct key *k, json_t *v, const char *path,
 		else
 			*(uint64_t *)field = x;
 		return true;
+	case K_TIER: {
+		const char *name = json_string_value(v);
+		for (size_t i = 0; name && i < sizeof tiers / sizeof tiers[0];
+		     i++)
+			if (strcmp(name, tiers[i].name) == 0 && tiers[i].available) {
+				*(wasm_tier *)field = tiers[i].tier;
+				return true;
+			}
+		return fail(e, "%s: expected \"interp\", \"baseline\" or "
+			"\"auto\"", path);
+	}
 	case K_LEVEL:
 		if (!json_is_string(v) || !wh_log_level_parse(
 			json_string_value(v), (wh_log_level *)field))

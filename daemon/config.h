@@ -11,7 +11,9 @@
  *     "drain_timeout_ms": 10000,       SIGTERM: wait this long for in-flight
  *     "metrics_public": false,         /metrics without a token
  *     "workers": { "max": 64, "max_per_module": 64, "warm_per_module": 0,
- *                  "fuel_metering": false, "namespaces": true },
+ *                  "fuel_metering": false, "namespaces": true,
+ *                  "tier": "interp" | "baseline" | "auto",
+ *                  "tier_threshold": 0 },
  *     "limits": { see WH_LIMIT_FIELDS },
  *     "tenants": {
  *       "alice": { "token_sha256": "<64 hex digits>", "metrics": false,
@@ -29,6 +31,7 @@
 
 #include "log.h"
 #include "sha256.h"
+#include "wasm.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -85,6 +88,9 @@ typedef struct {
 	uint32_t warm_per_module;
 	bool fuel_metering;
 	bool namespaces;
+	wasm_tier tier;          /* the workers' engine tier */
+	uint32_t tier_threshold; /* auto: calls/iterations before the JIT;
+	                            0 = the engine's default */
 	wh_limits limits;
 	wh_tenant_conf *tenants;
 	uint32_t ntenants;
@@ -120,6 +126,9 @@ __attribute__((warn_unused_result))
 bool wh_listen_parse(const char *text, struct sockaddr_storage *out,
 	unsigned *outlen, char *err, unsigned errlen);
 bool wh_addr_is_loopback(const struct sockaddr_storage *a);
+
+/* "interp", "baseline", "opt", "auto". */
+const char *wh_tier_name(wasm_tier t);
 
 /* One line per limit for --help. */
 void wh_limits_help(char *buf, unsigned len);

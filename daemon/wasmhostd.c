@@ -50,7 +50,7 @@ static const char usage_text[] =
 	"configuration keys: listen, state_dir, log_level, threads,\n"
 	"max_connections, connection_timeout_s, drain_timeout_ms, metrics_public,\n"
 	"workers {max, max_per_module, warm_per_module, fuel_metering,\n"
-	"namespaces}, limits {...}, tenants {NAME: {token_sha256, metrics,\n"
+	"namespaces, tier (interp, baseline, auto), tier_threshold}, limits {...}, tenants {NAME: {token_sha256, metrics,\n"
 	"limits}}.  Without tenants the daemon serves loopback only and needs\n"
 	"no token.  A token's digest: printf %%s TOKEN | sha256sum\n"
 	"\n"
@@ -175,7 +175,7 @@ static void reload(const wh_flags *flags, wh_config *cur, wh_tenants *ts,
 	if (strcmp(next.state_dir, cur->state_dir) != 0 ||
 	    next.max_workers != cur->max_workers ||
 	    next.fuel_metering != cur->fuel_metering ||
-	    next.threads != cur->threads)
+	    next.tier != cur->tier || next.threads != cur->threads)
 		wh_log(WH_LOG_WARN, "msg=\"state_dir, threads and workers "
 			"change only at a restart\"");
 	if (!wh_tenants_reload(ts, &next)) {
@@ -193,6 +193,8 @@ static void reload(const wh_flags *flags, wh_config *cur, wh_tenants *ts,
 	cur->state_dir = NULL;
 	next.max_workers = cur->max_workers;
 	next.fuel_metering = cur->fuel_metering;
+	next.tier = cur->tier;
+	next.tier_threshold = cur->tier_threshold;
 	next.threads = cur->threads;
 	wh_config_free(cur);
 	*cur = next;
@@ -282,6 +284,7 @@ int main(int argc, char **argv)
 
 	api_config ac = {
 		.fuel_metering = cfg.fuel_metering,
+		.tier_name = wh_tier_name(cfg.tier),
 		.metrics_public = cfg.metrics_public,
 		.threads = cfg.threads,
 		.max_connections = cfg.max_connections,
@@ -334,6 +337,8 @@ int main(int argc, char **argv)
 		 * queue only holds what they admitted. */
 		.queue_max = 1u << 20,
 		.fuel = cfg.fuel_metering,
+		.tier = cfg.tier,
+		.tier_threshold = cfg.tier_threshold,
 		.no_namespaces = !cfg.namespaces,
 		.log = sandbox_log,
 	};
@@ -363,9 +368,9 @@ int main(int argc, char **argv)
 	char where[80];
 	addr_text(&ac.addr, api_server_port(srv), where, sizeof where);
 	wh_log(WH_LOG_INFO, "msg=listening addr=%s mode=%s tenants=%u "
-		"modules=%zu state_dir=%s sandbox=\"%s\"", where,
+		"modules=%zu state_dir=%s tier=%s sandbox=\"%s\"", where,
 		cfg.ntenants ? "tenants" : "single-user", cfg.ntenants,
-		wh_store_total(g_store), cfg.state_dir,
+		wh_store_total(g_store), cfg.state_dir, wh_tier_name(cfg.tier),
 		sb_supervisor_layers(g_sup));
 	char status[160];
 	snprintf(status, sizeof status, "READY=1\nSTATUS=serving on %s\n"
