@@ -16,10 +16,11 @@ static sb_supervisor *sup;
 static sb_module *basic;
 
 /* The signal a worker's wild write ends with.  Under ASan (the relaxed
- * mode) the sanitizer's SEGV handler runs first and its report calls
- * syscalls the policy forbids, so the worker ends by SIGSYS instead. */
+ * mode) the sanitizer's SEGV handler runs first, and how its report ends
+ * depends on where fd 2 goes (SIGSYS for a forbidden call, SIGXFSZ against
+ * RLIMIT_FSIZE for a file, its own exit for a pipe): 0 = any death. */
 #if defined(__SANITIZE_ADDRESS__)
-#define SEGV_SIGNAL SIGSYS
+#define SEGV_SIGNAL 0
 #else
 #define SEGV_SIGNAL SIGSEGV
 #endif
@@ -219,7 +220,8 @@ START_TEST(crashes_are_contained)
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		sb_result *r = sb_test_crash(basic, cases[i].mode);
 		OUTCOME(r, SB_KILLED);
-		ck_assert_int_eq(r->signal, cases[i].sig);
+		if (cases[i].sig)
+			ck_assert_int_eq(r->signal, cases[i].sig);
 		sb_result_free(r);
 		r = call(basic, "add", 0, 2, 40, 2);
 		OUTCOME(r, SB_OK);
@@ -493,7 +495,7 @@ static void expect(struct tally *t, sb_result *r, sb_outcome o, int extra)
 	if (ok && o == SB_TRAP)
 		ok = (int)r->trap == extra;
 	if (ok && o == SB_KILLED)
-		ok = r->signal == extra;
+		ok = extra == 0 || r->signal == extra;
 	t->n++;
 	if (!ok && !t->wrong++)
 		snprintf(t->first_wrong, sizeof t->first_wrong,
