@@ -93,14 +93,24 @@ static void stats_print(const wasm_module *m)
 	wasm_module_stats_get(m, &ms);
 	fprintf(stderr, "stats: load_us=%llu instantiate_us=%llu run_us=%llu "
 		"code_section_bytes=%llu funcs=%u funcs_compiled=%u "
-		"compiled_wasm_bytes=%llu compiled_code_bytes=%llu\n",
+		"compiled_wasm_bytes=%llu compiled_code_bytes=%llu "
+		"jit_funcs=%u jit_refused=%u jit_wasm_bytes=%llu "
+		"jit_code_bytes=%llu jit_compile_us=%llu osr_entries=%llu\n",
 		(unsigned long long)(run_clock.loaded - run_clock.start),
 		(unsigned long long)(entered - run_clock.loaded),
 		(unsigned long long)(done - entered),
 		(unsigned long long)ms.code_section_bytes, ms.nfuncs,
 		ms.nfuncs_compiled,
 		(unsigned long long)ms.compiled_wasm_bytes,
-		(unsigned long long)ms.compiled_code_bytes);
+		(unsigned long long)ms.compiled_code_bytes,
+		ms.nfuncs_baseline, ms.nfuncs_bailed,
+		(unsigned long long)ms.baseline_wasm_bytes,
+		(unsigned long long)ms.baseline_code_bytes,
+		(unsigned long long)(ms.baseline_compile_ns / 1000),
+		(unsigned long long)ms.osr_entries);
+	if (ms.bail_reason)
+		fprintf(stderr, "stats: jit refused %u function(s), last: %s\n",
+			ms.nfuncs_bailed, ms.bail_reason);
 }
 
 static void error_init(wasm_error *err)

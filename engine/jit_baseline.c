@@ -54,9 +54,22 @@ static void opmap_build(void)
 	jit_opmap = m;
 }
 
+/* CPU features, asked once (cpuid is slow in a VM). */
+static bool cpu_lzcnt, cpu_tzcnt, cpu_popcnt, cpu_sse41;
+static pthread_once_t cpu_once = PTHREAD_ONCE_INIT;
+
+static void cpu_probe(void)
+{
+	cpu_lzcnt = x64_cpu_has_lzcnt();
+	cpu_tzcnt = x64_cpu_has_tzcnt();
+	cpu_popcnt = x64_cpu_has_popcnt();
+	cpu_sse41 = x64_cpu_has_sse41();
+}
+
 void jit_prime(void)
 {
 	pthread_once(&jit_opmap_once, opmap_build);
+	pthread_once(&cpu_once, cpu_probe);
 	(void)jit_rt_stack_limit();
 }
 
@@ -933,10 +946,11 @@ bool jit_compile(wasm_module *m, uint32_t func_index)
 		return false;
 	if (!jit_module_get(m))
 		return false;
-	c->has_lzcnt = x64_cpu_has_lzcnt();
-	c->has_tzcnt = x64_cpu_has_tzcnt();
-	c->has_popcnt = x64_cpu_has_popcnt();
-	c->has_sse41 = x64_cpu_has_sse41();
+	pthread_once(&cpu_once, cpu_probe);
+	c->has_lzcnt = cpu_lzcnt;
+	c->has_tzcnt = cpu_tzcnt;
+	c->has_popcnt = cpu_popcnt;
+	c->has_sse41 = cpu_sse41;
 	c->nlocals = fc->nlocals;
 	x64_buf_init(JB, 64 + (size_t)fc->code_len * 4);
 	if (!scan(c))

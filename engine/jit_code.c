@@ -17,6 +17,7 @@
 
 #include <pthread.h>
 #include <stddef.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -217,12 +218,16 @@ static uint8_t *code_put(struct jit_module *jm, const void *code, size_t len)
 		jm->chunks = c;
 		at = 0;
 	}
-	if (!jit_mem_unseal(&c->mem))
+	/* Only the pages the code goes to are made writable: an mprotect's
+	 * cost (a TLB shootdown) grows with the range. */
+	size_t page = page_bytes();
+	uint8_t *lo = c->mem.base + (at & ~(page - 1));
+	uint8_t *hi = c->mem.base + ((at + len + page - 1) & ~(page - 1));
+	if (mprotect(lo, (size_t)(hi - lo), PROT_READ | PROT_WRITE) != 0)
 		return NULL;
 	memcpy(c->mem.base + at, code, len);
-	bool sealed = jit_mem_seal(&c->mem);
-	if (!sealed)
-		return NULL;    /* chunk stays RW, never executed */
+	if (mprotect(lo, (size_t)(hi - lo), PROT_READ | PROT_EXEC) != 0)
+		return NULL;    /* those pages stay RW and are never run */
 	c->used = at + len;
 	return c->mem.base + at;
 }
