@@ -9,7 +9,7 @@
 # Environment: WASMHOSTD, WAT2WASM, NODE, WRK (from make), LOADTEST_CONNS
 # (default "1 16 64 256"), LOADTEST_SECONDS (default 10), LOADTEST_TIER
 # (workers.tier, default interp), LOADTEST_THREADS (daemon HTTP threads,
-# default one per core).
+# default one per core), LOADTEST_WORKERS (workers.max_per_module).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -35,9 +35,11 @@ trap cleanup EXIT
 
 "$WAT2WASM" "$here/fixtures/calc.wat" -o "$tmp/calc.wasm"
 id=$(sha256sum "$tmp/calc.wasm" | cut -c1-64)
+per_module=
+[ -z "${LOADTEST_WORKERS:-}" ] || per_module=", \"max_per_module\": $LOADTEST_WORKERS"
 cat >"$tmp/config.json" <<JSON
 { "log_level": "warn", "threads": ${LOADTEST_THREADS:-0},
-  "workers": { "tier": "$tier" },
+  "workers": { "tier": "$tier"$per_module },
   "limits": { "concurrency": 1024, "queue": 4096 } }
 JSON
 "$WASMHOSTD" --config "$tmp/config.json" --listen 127.0.0.1:0 \

@@ -222,5 +222,26 @@ expect 200 "alice's modules after a restart" "\"id\":\"$id\"" "\"id\":\"$nid\""
 req GET /v1/modules "${B[@]}"
 expect 200 "bob's modules after a restart" "\"id\":\"$id\"" "\"id\":\"$wid\""
 expect_not "$nid" "bob still sees none of alice's"
-stop_daemon
+
+# ---- SIGTERM drains: the invocation in flight finishes, then exit 0 --------
+curl -s -o "$tmp/drain" -w '%{http_code}' -H 'Content-Type: application/json' \
+	"${A[@]}" --data-binary '{"function":"spin","limits":{"timeout_ms":1500}}' \
+	"$base/v1/modules/$id/invoke" >"$tmp/drain.status" &
+inflight=$!
+sleep 0.5
+kill -TERM "$daemon_pid"
+sleep 0.3
+if curl -s -m 2 -o /dev/null "$base/healthz"; then
+	bad "a new connection is served while draining"
+else
+	ok "no new connections while draining"
+fi
+wait "$inflight"
+[ "$(cat "$tmp/drain.status")" = 200 ] && grep -q '"outcome":"timeout"' "$tmp/drain" &&
+	ok "the invocation in flight finished during the drain" ||
+	bad "in flight: $(cat "$tmp/drain.status") $(cat "$tmp/drain")"
+rc=0
+wait "$daemon_pid" || rc=$?
+daemon_pid=
+[ "$rc" -eq 0 ] && ok "drained, exit 0" || bad "drain: exit $rc"
 finish
