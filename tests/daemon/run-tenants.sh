@@ -244,4 +244,23 @@ rc=0
 wait "$daemon_pid" || rc=$?
 daemon_pid=
 [ "$rc" -eq 0 ] && ok "drained, exit 0" || bad "drain: exit $rc"
+
+# ---- a drain that times out: 503 for what still runs, still exit 0 ---------
+echo '{ "drain_timeout_ms": 200 }' >"$tmp/short.json"
+start_daemon --config "$tmp/short.json" --state-dir "$tmp/state1"
+req POST /v1/modules -H 'Content-Type: application/wasm' --data-binary @"$tmp/calc.wasm"
+curl -s -o "$tmp/drain" -w '%{http_code}' -H 'Content-Type: application/json' \
+	--data-binary '{"function":"spin","limits":{"timeout_ms":5000}}' \
+	"$base/v1/modules/$id/invoke" >"$tmp/drain.status" &
+inflight=$!
+sleep 0.5
+kill -TERM "$daemon_pid"
+wait "$inflight"
+[ "$(cat "$tmp/drain.status")" = 503 ] && grep -q '"code":"unavailable"' "$tmp/drain" &&
+	ok "past drain_timeout_ms: 503" ||
+	bad "past the drain: $(cat "$tmp/drain.status") $(cat "$tmp/drain")"
+rc=0
+wait "$daemon_pid" || rc=$?
+daemon_pid=
+[ "$rc" -eq 0 ] && ok "a timed-out drain exits 0" || bad "timed-out drain: exit $rc"
 finish
