@@ -344,7 +344,12 @@ json POST "/v1/modules/$nid/invoke" '{"function":"call","args":[1]}'
 expect 503 "a corrupt module file" '"code":"unavailable"' 'corrupt'
 
 # ---- a dead zygote: 503, never a hang ---------------------------------------
-zpid=$(ps -o pid= --ppid "$daemon_pid" | head -n 1 | tr -d ' ')
+# The zygote is the daemon's child (read from /proc: no ps needed).
+zpid=
+for st in /proc/[0-9]*/stat; do
+	read -r p _ _ pp _ <"$st" 2>/dev/null || continue
+	[ "$pp" = "$daemon_pid" ] && { zpid=$p; break; }
+done
 if [ -n "$zpid" ]; then
 	kill -KILL "$zpid"
 	sleep 0.3
