@@ -13,6 +13,7 @@
  * runs.  A failed instance stays in the store, since its segments may
  * already have written into imported tables and memories.
  */
+#include "reserve.h"
 #include "runtime.h"
 
 #include <stdarg.h>
@@ -162,9 +163,7 @@ bool store_own(wasm_store *s, void *obj, void (*free_fn)(void *))
 
 static void *store_map(size_t len_bytes)
 {
-	void *p = mmap(NULL, len_bytes, PROT_READ | PROT_WRITE,
-		MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	return p == MAP_FAILED ? NULL : p;
+	return reserve_take(len_bytes, PROT_READ | PROT_WRITE);
 }
 
 wasm_store *wasm_store_new(wasm_engine *engine)
@@ -206,11 +205,11 @@ void wasm_store_free(wasm_store *s)
 		free(o);
 	}
 	if (s->ex.stack)
-		munmap(s->ex.stack,
-			(size_t)cfg->max_stack_slots * sizeof *s->ex.stack);
+		reserve_give(s->ex.stack, (size_t)cfg->max_stack_slots *
+			sizeof *s->ex.stack, PROT_READ | PROT_WRITE, 0);
 	if (s->ex.frames)
-		munmap(s->ex.frames,
-			(size_t)cfg->max_call_depth * sizeof *s->ex.frames);
+		reserve_give(s->ex.frames, (size_t)cfg->max_call_depth *
+			sizeof *s->ex.frames, PROT_READ | PROT_WRITE, 0);
 	free(s);
 }
 

@@ -7,6 +7,7 @@
  * every access past them faults and trap.c turns the fault into a trap, so
  * compiled code needs no bounds checks.  base never moves.
  */
+#include "reserve.h"
 #include "runtime.h"
 
 #include <stdlib.h>
@@ -16,7 +17,8 @@ static void memory_free(void *p)
 {
 	wasm_memory *mem = p;
 	if (mem->base)
-		munmap(mem->base, MEMORY_RESERVE_BYTES);
+		reserve_give(mem->base, MEMORY_RESERVE_BYTES, PROT_NONE,
+			(size_t)mem->pages * WASM_PAGE_SIZE);
 	free(mem);
 }
 
@@ -52,9 +54,8 @@ wasm_memory *wasm_memory_new(wasm_store *store, wasm_limits limits)
 	mem = calloc(1, sizeof *mem);
 	if (!mem)
 		goto out;
-	void *base = mmap(NULL, MEMORY_RESERVE_BYTES, PROT_NONE,
-		MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (base == MAP_FAILED)
+	void *base = reserve_take(MEMORY_RESERVE_BYTES, PROT_NONE);
+	if (!base)
 		goto out;
 	mem->base = base;
 	mem->max_pages = max_pages;
