@@ -749,7 +749,9 @@ static bool emit_control(jc *c)
 		x64_jmp(JB, jc_label_at(c, 4));
 		return true;
 	case OP_BR_IF: case OP_BR_UNLESS:
-		jc_cmp_imm(c, 4, jc_u16(c, 4), 0);
+		/* the whole slot, as the interpreter: i64.eqz + br_if fuse
+		 * into BR_UNLESS on the i64 */
+		jc_cmp_imm(c, 8, jc_u16(c, 4), 0);
 		x64_jcc(JB, c->op == OP_BR_IF ? X64_CC_NE : X64_CC_E, jc_label_at(c, 6));
 		return true;
 	case OP_BR_TABLE:

@@ -257,6 +257,29 @@ START_TEST(trap_locations)
 }
 END_TEST
 
+/* i64.eqz fused with br_if branches on all 64 bits (found by toyc). */
+START_TEST(i64_eqz_branch)
+{
+	static const char text[] =
+		"(module (func (export \"f\") (param i32) (result i32)\n"
+		"  (block (br_if 0 (i64.eqz (i64.shl (i64.extend_i32_u (local.get 0))\n"
+		"      (i64.const 32))))\n"
+		"    (return (i32.const 1)))\n"
+		"  (i32.const 0)))\n";
+	for (size_t k = 0; k < NMIXES; k++) {
+		rig r;
+		wasm_error err;
+		int32_t v = -1;
+		rig_up(&r, text, mixes[k].tier, mixes[k].threshold, NULL, 0);
+		ck_assert_int_eq(call_i32(&r, "f", 1, &v, &err), WASM_OK);
+		ck_assert_int_eq(v, 1);
+		ck_assert_int_eq(call_i32(&r, "f", 0, &v, &err), WASM_OK);
+		ck_assert_int_eq(v, 0);
+		rig_down(&r);
+	}
+}
+END_TEST
+
 /* ---- OSR, interruption, fuel, statistics ------------------------------------- */
 
 static const char loop_wat[] =
@@ -401,6 +424,7 @@ static Suite *jit_suite(void)
 	tcase_add_test(t, recursion_every_mix);
 	tcase_add_test(t, host_reentry);
 	tcase_add_test(t, trap_locations);
+	tcase_add_test(t, i64_eqz_branch);
 	tcase_add_test(t, osr_moves_a_running_loop);
 	tcase_add_test(t, timeout_in_jit_loop);
 	tcase_add_test(t, fuel_same_in_every_tier);
