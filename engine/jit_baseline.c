@@ -268,6 +268,19 @@ static bool pin_f32(const jc *c, uint32_t s)
 	return s < c->nlocals && c->pin[s] >= JC_PIN_F32;
 }
 
+/* An operand slot the next instruction consumes (pops) or overwrites:
+ * its value is dead after that, so it may live in the forwarding register
+ * alone. */
+static bool elidable(const jc *c, uint32_t s)
+{
+	if (s < c->nlocals)
+		return false;
+	for (uint32_t i = 0; i < c->nnext_slots; i++)
+		if (c->next_slots[i] == s)
+			return true;
+	return false;
+}
+
 void jc_ld(jc *c, unsigned size, x64_gpr r, uint32_t s)
 {
 	int p;
@@ -286,7 +299,8 @@ void jc_ld(jc *c, unsigned size, x64_gpr r, uint32_t s)
 void jc_st(jc *c, uint32_t s, x64_gpr r)
 {
 	int p;
-	x64_mov_mr(JB, 8, JSLOT(s), r);
+	if (!elidable(c, s))
+		x64_mov_mr(JB, 8, JSLOT(s), r);
 	if (c->fwd_xmm == s)
 		c->fwd_xmm = JC_NOSLOT;
 	if ((p = pin_gpr(c, s)) >= 0) {
@@ -302,6 +316,13 @@ void jc_st(jc *c, uint32_t s, x64_gpr r)
 void jc_st_imm(jc *c, uint32_t s, int32_t imm)
 {
 	int p;
+	if (elidable(c, s)) {
+		x64_mov_ri(JB, 8, FWD_GPR, imm);
+		c->fwd_gpr = s;
+		if (c->fwd_xmm == s)
+			c->fwd_xmm = JC_NOSLOT;
+		return;
+	}
 	x64_mov_mi(JB, 8, JSLOT(s), imm);
 	if (c->fwd_gpr == s)
 		c->fwd_gpr = JC_NOSLOT;
@@ -340,7 +361,8 @@ void jc_fst(jc *c, unsigned size, uint32_t s, x64_xmm x)
 		jc_st(c, s, X64_RAX);
 		return;
 	}
-	x64_movsd_mx(JB, JSLOT(s), x);
+	if (!elidable(c, s))
+		x64_movsd_mx(JB, JSLOT(s), x);
 	if (c->fwd_gpr == s)
 		c->fwd_gpr = JC_NOSLOT;
 	if ((p = pin_xmm(c, s)) >= 0) {
@@ -500,6 +522,28 @@ static uint32_t slot_fields(int op, uint32_t *f)
 		F(4, 6, 8);
 	return 0;
 #undef F
+}
+
+/* Ops that read their slot operands through the slot layer and pop them:
+ * not COPY (branch moves read values that stay on the stack), calls
+ * (callees read their arguments from memory) or what C helpers run. */
+static bool consumes(int op)
+{
+	switch (op) {
+	case OP_SELECT: case OP_REF_IS_NULL: case OP_GLOBAL_SET:
+	case OP_BR_IF: case OP_BR_UNLESS: case OP_BR_TABLE: case OP_ADDSHL32:
+		return true;
+	default:
+		break;
+	}
+	if (in(op, OP_SAT_F32_S32, OP_SAT_F64_U64))
+		return false;
+	return in(op, OP_LD_I32, OP_ST_64) || op == OP_EQZ32 ||
+	       in(op, OP_EQ32, OP_ROTR32) || op == OP_EQZ64 ||
+	       in(op, OP_EQ64, OP_ROTR64) || in(op, OP_FEQ32, OP_FCOPYSIGN32) ||
+	       in(op, OP_FEQ64, OP_FCOPYSIGN64) || in(op, OP_WRAP, OP_EXT32S64) ||
+	       in(op, OP_EQ32I, OP_SHRU64I) || in(op, OP_EQ_BR32, OP_GEU_BR64) ||
+	       in(op, OP_LDA_I32, OP_STX_64) || in(op, OP_LDS_I32, OP_STS_64);
 }
 
 /* Pin the most used locals, uses in loops counting more.  insn: the
@@ -967,6 +1011,21 @@ bool jit_compile(wasm_module *m, uint32_t func_index)
 		 * forwarded values are unknown */
 		if (c->lab_of[off] >= 0 || c->op == OP_LOOP || c->op == OP_LOOP_FUEL)
 			c->fwd_gpr = c->fwd_xmm = JC_NOSLOT;
+		uint32_t next = off + op_len(c->op, c->ip);
+		c->nnext_slots = 0;
+		if (next < fc->code_len && c->lab_of[next] < 0) {
+			const uint8_t *nip = fc->code + next;
+			int nop = jit_op_of(nip);
+			if (consumes(nop)) {
+				uint32_t f[4];
+				c->nnext_slots = slot_fields(nop, f);
+				for (uint32_t k = 0; k < c->nnext_slots; k++) {
+					uint16_t sl;
+					memcpy(&sl, nip + f[k], 2);
+					c->next_slots[k] = sl;
+				}
+			}
+		}
 		if (!emit_control(c) && !jc_emit_num(c) && !jc_emit_mem(c))
 			jc_bail(c, "instruction not supported by the baseline JIT");
 		off += op_len(c->op, c->ip);

@@ -128,6 +128,11 @@ typedef struct jc {
 	uint32_t npinned;
 	uint32_t fwd_gpr;       /* slot whose value r11 holds, or JC_NOSLOT */
 	uint32_t fwd_xmm;       /* slot whose (f64) value xmm15 holds */
+	/* The next instruction, when it reads its operands through the slot
+	 * layer and pops them (no label before it): the slots it names.  A
+	 * result for one of those operand slots need not reach memory. */
+	uint32_t next_slots[4];
+	uint32_t nnext_slots;
 	bool has_lzcnt, has_tzcnt, has_popcnt, has_sse41;
 } jc;
 
