@@ -46,7 +46,11 @@ uintptr_t jit_rt_stack_limit(void)
 	 * 8 MiB below here, the usual default. */
 	if (!lo || lo >= here || here - lo > (1ull << 30))
 		lo = here > (8u << 20) ? here - (8u << 20) : 0;
-	jit_tls_stack_limit = lo + JIT_STACK_MARGIN_BYTES;
+	/* A small thread stack keeps three quarters of what is left. */
+	uintptr_t margin = JIT_STACK_MARGIN_BYTES;
+	if (margin > (here - lo) / 4)
+		margin = (here - lo) / 4;
+	jit_tls_stack_limit = lo + margin;
 	return jit_tls_stack_limit;
 }
 

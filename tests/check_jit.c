@@ -10,6 +10,7 @@
 #include "wasm.h"
 
 #include <check.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,6 +144,35 @@ START_TEST(recursion_every_mix)
 		ck_assert_int_eq(v, 300);
 		rig_down(&r);
 	}
+}
+END_TEST
+
+/* JIT code on a thread with a small native stack: calls work, runaway
+ * recursion still traps. */
+static void *small_stack_run(void *arg)
+{
+	rig *r = arg;
+	wasm_error err;
+	int32_t v = 0;
+	ck_assert_int_eq(call_i32(r, "f", 50, &v, &err), WASM_OK);
+	ck_assert_int_eq(v, 50);
+	ck_assert_int_eq(call_i32(r, "runaway", 0, &v, &err), WASM_ERR_TRAP);
+	ck_assert_int_eq(err.trap, WASM_TRAP_STACK_OVERFLOW);
+	return NULL;
+}
+
+START_TEST(small_thread_stack)
+{
+	rig r;
+	pthread_attr_t a;
+	pthread_t t;
+	rig_up(&r, rec_wat, WASM_TIER_BASELINE, 0, NULL, 0);
+	pthread_attr_init(&a);
+	pthread_attr_setstacksize(&a, 256u * 1024u);
+	ck_assert_int_eq(pthread_create(&t, &a, small_stack_run, &r), 0);
+	pthread_join(t, NULL);
+	pthread_attr_destroy(&a);
+	rig_down(&r);
 }
 END_TEST
 
@@ -423,6 +453,7 @@ static Suite *jit_suite(void)
 	tcase_set_timeout(t, 120);
 	tcase_add_test(t, recursion_every_mix);
 	tcase_add_test(t, host_reentry);
+	tcase_add_test(t, small_thread_stack);
 	tcase_add_test(t, trap_locations);
 	tcase_add_test(t, i64_eqz_branch);
 	tcase_add_test(t, osr_moves_a_running_loop);
