@@ -480,6 +480,26 @@ char *api_outcome_body(const sb_result *res, const api_call *c,
 	/* The workers' configured tier (auto: interpreter, then the JIT). */
 	jw_key(&w, "tier");
 	jw_str(&w, tier);
+	if (res->has_tiers) {
+		/* The module in the worker that answered, after this call:
+		 * functions per tier, JIT code and time, OSR entries. */
+		const sb_tier_stats *t = &res->tiers;
+		jw_key(&w, "tiers");
+		jw_obj_open(&w);
+		jw_key(&w, "interp_funcs");
+		jw_uint(&w, t->funcs_interp);
+		jw_key(&w, "baseline_funcs");
+		jw_uint(&w, t->funcs_baseline);
+		jw_key(&w, "bailed_funcs");
+		jw_uint(&w, t->funcs_bailed);
+		jw_key(&w, "baseline_code_bytes");
+		jw_uint(&w, t->baseline_code_bytes);
+		jw_key(&w, "compile_us");
+		jw_uint(&w, t->compile_us);
+		jw_key(&w, "osr_entries");
+		jw_uint(&w, t->osr_entries);
+		jw_obj_close(&w);
+	}
 	jw_obj_close(&w);
 	jw_obj_close(&w);
 	jw_raw(&w, "\n", 1);

@@ -206,8 +206,11 @@ static void on_done(void *ctx, sb_result *res)
 		r->holds_slot = false;
 		wh_tenant_release(r->tenant);
 	}
-	if (r->phase == P_INVOKE)
+	if (r->phase == P_INVOKE) {
 		wh_metrics_outcome(r->srv->metrics, res->outcome);
+		if (res->has_tiers)
+			wh_metrics_tiers(r->srv->metrics, &res->tiers_delta);
+	}
 	MHD_resume_connection(r->conn);
 }
 

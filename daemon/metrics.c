@@ -28,6 +28,9 @@ struct wh_metrics {
 	unsigned nroutes;
 	struct route_stats *routes;
 	uint64_t outcomes[SB_OUTCOME_COUNT_];
+	/* sums of sb_result.tiers_delta */
+	uint64_t funcs_interp, funcs_baseline, funcs_bailed;
+	uint64_t jit_code_bytes, jit_compile_us, osr_entries;
 };
 
 wh_metrics *wh_metrics_new(const char *const *route_names, unsigned nroutes)
@@ -85,6 +88,16 @@ void wh_metrics_outcome(wh_metrics *m, sb_outcome o)
 {
 	if ((unsigned)o < SB_OUTCOME_COUNT_)
 		add(&m->outcomes[o], 1);
+}
+
+void wh_metrics_tiers(wh_metrics *m, const sb_tier_stats *d)
+{
+	add(&m->funcs_interp, d->funcs_interp);
+	add(&m->funcs_baseline, d->funcs_baseline);
+	add(&m->funcs_bailed, d->funcs_bailed);
+	add(&m->jit_code_bytes, d->baseline_code_bytes);
+	add(&m->jit_compile_us, d->compile_us);
+	add(&m->osr_entries, d->osr_entries);
 }
 
 struct out {
@@ -179,6 +192,32 @@ char *wh_metrics_render(wh_metrics *m, const wh_gauges *g, size_t *len)
 		emit(&o, "wasmhost_invocations_total{outcome=\"%s\"} %llu\n",
 			sb_outcome_name((sb_outcome)i),
 			(unsigned long long)get(&m->outcomes[i]));
+
+	emit(&o, "# HELP wasmhost_functions_compiled_total Functions compiled "
+		"by the workers, by tier (interp: pre-decoded; baseline: JIT; "
+		"bailed: refused by the JIT, left interpreted).\n"
+		"# TYPE wasmhost_functions_compiled_total counter\n"
+		"wasmhost_functions_compiled_total{tier=\"interp\"} %llu\n"
+		"wasmhost_functions_compiled_total{tier=\"baseline\"} %llu\n"
+		"wasmhost_functions_compiled_total{tier=\"bailed\"} %llu\n",
+		(unsigned long long)get(&m->funcs_interp),
+		(unsigned long long)get(&m->funcs_baseline),
+		(unsigned long long)get(&m->funcs_bailed));
+	emit(&o, "# HELP wasmhost_jit_code_bytes_total Machine code the "
+		"baseline JIT produced.\n"
+		"# TYPE wasmhost_jit_code_bytes_total counter\n"
+		"wasmhost_jit_code_bytes_total %llu\n"
+		"# HELP wasmhost_jit_compile_seconds_total Time spent in the "
+		"baseline JIT.\n"
+		"# TYPE wasmhost_jit_compile_seconds_total counter\n"
+		"wasmhost_jit_compile_seconds_total %.6f\n"
+		"# HELP wasmhost_osr_entries_total Interpreted loops that moved "
+		"into JIT code mid-run.\n"
+		"# TYPE wasmhost_osr_entries_total counter\n"
+		"wasmhost_osr_entries_total %llu\n",
+		(unsigned long long)get(&m->jit_code_bytes),
+		(double)get(&m->jit_compile_us) / 1e6,
+		(unsigned long long)get(&m->osr_entries));
 
 	const sb_stats *s = &g->sandbox;
 	emit(&o, "# HELP wasmhost_workers Worker processes, by state.\n"

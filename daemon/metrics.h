@@ -17,6 +17,8 @@ void wh_metrics_free(wh_metrics *m);
 void wh_metrics_request(wh_metrics *m, unsigned route, unsigned status,
 	uint64_t wall_us);
 void wh_metrics_outcome(wh_metrics *m, sb_outcome o);
+/* What the workers compiled while answering an invocation. */
+void wh_metrics_tiers(wh_metrics *m, const sb_tier_stats *delta);
 
 /* Gauges sampled at scrape time. */
 typedef struct {

@@ -32,7 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SB_PROTO_VERSION 1
+#define SB_PROTO_VERSION 2
 #define SB_FRAME_HDR_BYTES 8
 
 enum sb_msg {

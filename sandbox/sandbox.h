@@ -171,6 +171,16 @@ typedef struct {
 	uint8_t *params, *results; /* wasm_valtype values; funcs only */
 } sb_extern;
 
+/* A module's tier statistics in one worker (see wasm_module_stats). */
+typedef struct {
+	uint32_t funcs_interp;        /* functions pre-decoded (tier 0) */
+	uint32_t funcs_baseline;      /* functions with baseline JIT code */
+	uint32_t funcs_bailed;        /* functions the JIT refused */
+	uint64_t baseline_code_bytes; /* their machine code */
+	uint64_t compile_us;          /* time spent in the baseline JIT */
+	uint64_t osr_entries;         /* interpreter -> JIT at a loop */
+} sb_tier_stats;
+
 typedef struct {
 	sb_outcome outcome;
 	wasm_trap_kind trap;     /* SB_TRAP (and TIMEOUT: WASM_TRAP_TIMEOUT) */
@@ -190,6 +200,11 @@ typedef struct {
 	sb_extern *imports, *exports;
 	uint64_t fuel_left;      /* with has_fuel */
 	uint64_t wall_us;        /* submit to completion */
+	/* SB_CALL/SB_WASI answered by a worker: the module's statistics in
+	 * that worker after the call (cumulative over the worker's life), and
+	 * what changed during this call. */
+	bool has_tiers;
+	sb_tier_stats tiers, tiers_delta;
 	uint32_t worker_pid;     /* in the supervisor's pid namespace; 0 if none */
 } sb_result;
 

@@ -72,6 +72,7 @@ struct worker {
 	uint64_t seq;
 	uint64_t deadline_ns, kill_ns;   /* 0 = none */
 	uint64_t spawn_ns, used_ns;
+	sb_tier_stats last_tiers;  /* as of the previous RESULT */
 };
 
 struct sb_module {
@@ -590,6 +591,27 @@ static bool result_fits(const struct worker *w, const sb_result *res)
 	return true;
 }
 
+/* What changed since the worker's previous answer (counters only grow;
+ * a worker claiming otherwise just gets 0). */
+static uint64_t grew(uint64_t now, uint64_t before)
+{
+	return now > before ? now - before : 0;
+}
+
+static void tiers_delta(struct worker *w, sb_result *res)
+{
+	const sb_tier_stats *a = &res->tiers, *b = &w->last_tiers;
+	res->tiers_delta = (sb_tier_stats){
+		.funcs_interp = (uint32_t)grew(a->funcs_interp, b->funcs_interp),
+		.funcs_baseline = (uint32_t)grew(a->funcs_baseline, b->funcs_baseline),
+		.funcs_bailed = (uint32_t)grew(a->funcs_bailed, b->funcs_bailed),
+		.baseline_code_bytes = grew(a->baseline_code_bytes, b->baseline_code_bytes),
+		.compile_us = grew(a->compile_us, b->compile_us),
+		.osr_entries = grew(a->osr_entries, b->osr_entries),
+	};
+	w->last_tiers = res->tiers;
+}
+
 static void on_result(sb_supervisor *sup, struct worker *w, sb_rd *r)
 {
 	uint64_t seq;
@@ -610,6 +632,8 @@ static void on_result(sb_supervisor *sup, struct worker *w, sb_rd *r)
 		return;
 	}
 	res->worker_pid = (uint32_t)w->pid;
+	if (res->has_tiers)
+		tiers_delta(w, res);
 	struct job *j = w->job;
 	w->job = NULL;
 	w->state = W_IDLE;

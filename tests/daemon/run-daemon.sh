@@ -105,6 +105,8 @@ expect 404 "path trick in invoke" '"code":'
 inv=/v1/modules/$id/invoke
 json POST "$inv" '{"function":"add","args":[1,2]}'
 expect 200 "add" '"outcome":"ok","results":[3]'
+expect 200 "invoke stats carry the tier statistics" \
+	'"tiers":{"interp_funcs":' '"baseline_funcs":' '"osr_entries":'
 header_has "Content-Type: application/json" "invoke Content-Type"
 json POST "$inv" '{"function":"add","args":[2147483647,1]}'
 expect 200 "i32 wraps" '"results":[-2147483648]'
@@ -312,7 +314,10 @@ expect 200 "metrics count requests and outcomes" \
 	'wasmhost_http_requests_total{route="/v1/modules/{id}/invoke",status="200"}' \
 	'wasmhost_invocations_total{outcome="trap"}' \
 	'wasmhost_http_request_duration_seconds_bucket{route="/v1/modules/{id}/invoke",le="+Inf"}' \
-	'wasmhost_queue_depth{queue="sandbox"}'
+	'wasmhost_queue_depth{queue="sandbox"}' \
+	'wasmhost_functions_compiled_total{tier="interp"}' \
+	'wasmhost_functions_compiled_total{tier="baseline"}' \
+	'wasmhost_osr_entries_total'
 grep -q 'msg=access tenant=default method=POST route=/v1/modules/{id}/invoke status=200 outcome=ok' \
 	"$daemon_log" && ok "access log line" || bad "no access log line"
 

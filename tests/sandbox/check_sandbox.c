@@ -189,6 +189,38 @@ START_TEST(memory_caps)
 }
 END_TEST
 
+START_TEST(tier_statistics)
+{
+	/* Interpreter: the called function is pre-decoded, nothing JITed;
+	 * the second call compiles nothing new. */
+	sb_result *r = call(basic, "add", 0, 2, 1, 2);
+	OUTCOME(r, SB_OK);
+	ck_assert(r->has_tiers);
+	ck_assert_uint_ge(r->tiers.funcs_interp, 1);
+	ck_assert_uint_eq(r->tiers.funcs_baseline, 0);
+	sb_result_free(r);
+	r = call(basic, "add", 0, 2, 1, 2);
+	OUTCOME(r, SB_OK);
+	ck_assert_uint_eq(r->tiers_delta.funcs_interp, 0);
+	sb_result_free(r);
+
+	/* Baseline tier: the function gets machine code. */
+	sb_config cfg = { .tier = WASM_TIER_BASELINE };
+	sb_supervisor *s = sup_make(&cfg);
+	sb_module *m = module_make(s, "t1", "sb_basic");
+	r = call(m, "add", 0, 2, 40, 2);
+	OUTCOME(r, SB_OK);
+	ck_assert_int_eq(r->results[0].of.i32, 42);
+	ck_assert(r->has_tiers);
+	ck_assert_uint_ge(r->tiers.funcs_baseline, 1);
+	ck_assert_uint_ge(r->tiers_delta.funcs_baseline, 1);
+	ck_assert_uint_gt(r->tiers.baseline_code_bytes, 0);
+	sb_result_free(r);
+	sb_module_release(m);
+	sb_supervisor_free(s);
+}
+END_TEST
+
 START_TEST(fuel_limit)
 {
 	sb_config cfg = { .fuel = true };
@@ -595,6 +627,7 @@ static Suite *sandbox_suite(void)
 	tcase_add_checked_fixture(core, setup, teardown);
 	tcase_set_timeout(core, 30);
 	tcase_add_test(core, results_ok);
+	tcase_add_test(core, tier_statistics);
 	tcase_add_test(core, traps);
 	tcase_add_test(core, timeout_keeps_worker);
 	tcase_add_test(core, grace_kill);
