@@ -55,6 +55,11 @@ bool jit_func_refused(const wasm_module *m, uint32_t func_index);
  * in the call vector.  False if the compiler bails out (the function stays
  * interpreted; the reason goes to the statistics) or memory runs out. */
 bool jit_compile(wasm_module *m, uint32_t func_index);
+/* Compile many functions with one W^X flip per code chunk: between begin
+ * and end, code is written to read-write pages and no code of m may run.
+ * begin refuses (false) once m has any compiled function. */
+bool jit_batch_begin(wasm_module *m);
+bool jit_batch_end(wasm_module *m);
 
 /* Run f's JIT code on the frame at fp: from its entry, or (osr_target !=
  * NULL) from that address inside it.  Returns WASM_OK, WASM_ERR_TRAP (ex

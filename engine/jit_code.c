@@ -29,6 +29,7 @@ typedef struct jit_chunk {
 	struct jit_chunk *next;
 	jit_mem mem;
 	size_t used;            /* bytes handed out from mem.base */
+	uint8_t *open_lo;       /* batch: [open_lo, end) is RW now, or NULL */
 } jit_chunk;
 
 struct jit_module {
@@ -44,6 +45,9 @@ struct jit_module {
 	uint32_t ncompiled, nrefused;
 	uint64_t wasm_bytes, code_bytes, compile_ns, osr;
 	const char *bail_reason;
+	bool batch;             /* jit_batch_begin: one flip per chunk */
+	bool dead;              /* a batch's code could not be made
+	                           executable: nothing here is used */
 };
 
 #define JIT_CHUNK_BYTES (256u * 1024u)
@@ -204,12 +208,38 @@ static jit_chunk *chunk_new(wasm_engine *e, size_t need)
 	return c;
 }
 
+/* Batch mode: make the chunk's pages from the one holding `at` to its
+ * end read-write once, and protect them read-execute again at the end. */
+static bool chunk_open(jit_chunk *c, size_t at)
+{
+	size_t page = page_bytes();
+	uint8_t *lo = c->mem.base + (at & ~(page - 1));
+	if (c->open_lo && lo >= c->open_lo)
+		return true;
+	uint8_t *hi = c->mem.base + c->mem.size;
+	if (mprotect(lo, (size_t)(hi - lo), PROT_READ | PROT_WRITE) != 0)
+		return false;
+	c->open_lo = lo;
+	return true;
+}
+
+static bool chunk_close(jit_chunk *c)
+{
+	if (!c->open_lo)
+		return true;
+	uint8_t *lo = c->open_lo, *hi = c->mem.base + c->mem.size;
+	c->open_lo = NULL;
+	return mprotect(lo, (size_t)(hi - lo), PROT_READ | PROT_EXEC) == 0;
+}
+
 /* Copies len bytes of code into the module's code memory (16-aligned);
  * returns where, or NULL. */
 static uint8_t *code_put(struct jit_module *jm, const void *code, size_t len)
 {
 	jit_chunk *c = jm->chunks;
 	size_t at = c ? (c->used + 15) & ~(size_t)15 : 0;
+	if (jm->batch && c && at + len > c->mem.size && !chunk_close(c))
+		return NULL;
 	if (!c || at + len > c->mem.size) {
 		c = chunk_new(jm->engine, len);
 		if (!c)
@@ -217,6 +247,13 @@ static uint8_t *code_put(struct jit_module *jm, const void *code, size_t len)
 		c->next = jm->chunks;
 		jm->chunks = c;
 		at = 0;
+	}
+	if (jm->batch) {
+		if (!chunk_open(c, at))
+			return NULL;
+		memcpy(c->mem.base + at, code, len);
+		c->used = at + len;
+		return c->mem.base + at;
 	}
 	/* Only the pages the code goes to are made writable: an mprotect's
 	 * cost (a TLB shootdown) grows with the range. */
@@ -374,7 +411,7 @@ void jit_module_free(struct jit_module *jm)
 
 const jit_func *jit_func_get(const wasm_module *m, uint32_t func_index)
 {
-	return m->jit ? m->jit->funcs[func_index] : NULL;
+	return m->jit && !m->jit->dead ? m->jit->funcs[func_index] : NULL;
 }
 
 bool jit_func_refused(const wasm_module *m, uint32_t func_index)
@@ -413,6 +450,34 @@ const jit_func *jit_install(wasm_module *m, uint32_t func_index,
 	jm->code_bytes += len;
 	jm->compile_ns += compile_ns;
 	return f;
+}
+
+bool jit_batch_begin(wasm_module *m)
+{
+	struct jit_module *jm = jit_module_get(m);
+	if (!jm || jm->ncompiled)
+		return false;
+	jm->batch = true;
+	return true;
+}
+
+bool jit_batch_end(wasm_module *m)
+{
+	struct jit_module *jm = m->jit;
+	bool ok = true;
+	if (!jm || !jm->batch)
+		return true;
+	jm->batch = false;
+	for (jit_chunk *c = jm->chunks; c; c = c->next)
+		ok = chunk_close(c) && ok;
+	if (!ok) {
+		/* Some code (maybe the stubs) is not executable: the module
+		 * stays interpreted. */
+		jm->dead = true;
+		for (uint32_t i = 0; i < jm->nfuncs; i++)
+			jit_refuse(m, i, "cannot make JIT code executable");
+	}
+	return ok;
 }
 
 void jit_refuse(wasm_module *m, uint32_t func_index, const char *reason)

@@ -34,6 +34,25 @@ uint32_t tier_threshold(const wasm_engine *e)
 	}
 }
 
+/* --tier=baseline: at the module's first compile, pre-decode and compile
+ * every function in one batch (one RW -> RX flip per code chunk instead of
+ * two mprotect calls per function).  Nothing of m runs in JIT code yet,
+ * which jit_batch_begin checks. */
+static void tier_compile_all(wasm_module *m)
+{
+	if (!jit_batch_begin(m))
+		return;
+	for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) {
+		wasm_error err;
+		if (!m->funcs[i].code && func_compile(m, i, &err) != WASM_OK)
+			continue;
+		if (!jit_func_get(m, i) && !jit_func_refused(m, i))
+			(void)jit_compile(m, i);
+	}
+	/* On failure the module stays interpreted (jit_batch_end). */
+	(void)jit_batch_end(m);
+}
+
 /* f's JIT code, compiling it first if need be; NULL if it has none. */
 static const jit_func *tier_code(wasm_func *f)
 {
@@ -43,10 +62,16 @@ static const jit_func *tier_code(wasm_func *f)
 	const jit_func *jf = jit_func_get(m, f->index);
 	if (jf)
 		return jf;
+	if (engine_config(m->engine)->tier == WASM_TIER_BASELINE) {
+		tier_compile_all(m);
+		if ((jf = jit_func_get(m, f->index)))
+			goto compiled;
+	}
 	if (jit_func_refused(m, f->index) || !m->funcs[f->index].code)
 		return NULL;
 	if (!jit_compile(m, f->index))
 		return NULL;
+compiled:;
 	/* Compiled after a loop's counter (OSR): calls from the interpreter
 	 * must come here too from now on, whatever the entry count says. */
 	struct fcode *fc = m->funcs[f->index].code;
