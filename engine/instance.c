@@ -643,22 +643,6 @@ static void instance_bind_imports(wasm_instance *inst,
 	}
 }
 
-/* Value of a constant expression, as a slot.  Validation guarantees the
- * indices and types. */
-static uint64_t const_eval(const wasm_instance *inst, const constexpr_t *ce)
-{
-	switch (ce->kind) {
-	case CONST_I32:
-	case CONST_F32: return (uint32_t)ce->bits;
-	case CONST_I64:
-	case CONST_F64: return ce->bits;
-	case CONST_REF_FUNC: return (uint64_t)(uintptr_t)inst->funcs[ce->index];
-	case CONST_GLOBAL_GET: return inst->globals[ce->index]->val;
-	case CONST_REF_NULL:
-	default: return 0;
-	}
-}
-
 /* wasm_func objects for the defined functions, then the defined globals
  * (whose initialisers may name functions with ref.func). */
 static wasm_status instance_make_funcs_globals(wasm_instance *inst,
@@ -738,14 +722,10 @@ static wasm_status instance_init_elems(wasm_instance *inst, wasm_error *err)
 			inst->elem_dropped[i] = 1;
 		if (e->mode != SEG_ACTIVE)
 			continue;
-		wasm_table *t = inst->tables[e->table];
 		uint32_t off = (uint32_t)const_eval(inst, &e->offset);
-		if ((uint64_t)off + e->count > t->size)
+		if (bulk_table_init(inst, e->table, i, off, 0, e->count))
 			return rt_trap(err, WASM_TRAP_OUT_OF_BOUNDS_TABLE,
 				"out of bounds table access");
-		for (uint32_t j = 0; j < e->count; j++)
-			t->elems[off + j] = (void *)(uintptr_t)
-				const_eval(inst, &e->items[j]);
 		inst->elem_dropped[i] = 1;
 	}
 	return WASM_OK;
@@ -760,13 +740,10 @@ static wasm_status instance_init_datas(wasm_instance *inst, wasm_error *err)
 		const data_t *d = &m->datas[i];
 		if (d->mode != SEG_ACTIVE)
 			continue;
-		wasm_memory *mem = inst->memory;
 		uint32_t off = (uint32_t)const_eval(inst, &d->offset);
-		if (!mem || (uint64_t)off + d->len > mem->size_bytes)
+		if (bulk_memory_init(inst, i, off, 0, d->len))
 			return rt_trap(err, WASM_TRAP_OUT_OF_BOUNDS_MEMORY,
 				"out of bounds memory access");
-		if (d->len)
-			memcpy(mem->base + off, d->bytes, d->len);
 		inst->data_dropped[i] = 1;
 	}
 	return WASM_OK;

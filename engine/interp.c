@@ -81,20 +81,6 @@ const char *interp_trap_message(wasm_trap_kind kind)
 	return trap_messages[kind] ? trap_messages[kind] : wasm_trap_kind_name(kind);
 }
 
-/* Evaluate element segment item k for instance inst. */
-static void *elem_item(const wasm_instance *inst, const elem_t *seg, uint32_t k)
-{
-	const constexpr_t *e = &seg->items[k];
-	switch (e->kind) {
-	case CONST_REF_FUNC:
-		return inst->funcs[e->index];
-	case CONST_GLOBAL_GET:
-		return (void *)(uintptr_t)inst->globals[e->index]->val;
-	default:
-		return NULL;
-	}
-}
-
 static const uint64_t no_epoch = 0;
 static uint8_t exit_code[4];
 

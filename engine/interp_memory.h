@@ -95,34 +95,21 @@ L_MEMORY_GROW: {
 	ip += 8;
 	NEXT();
 }
-L_MEMORY_FILL: { /* d v n */
-	uint64_t d = U32(4), n = U32(8);
-	if (unlikely(d + n > inst->memory->size_bytes))
-		TRAP(WASM_TRAP_OUT_OF_BOUNDS_MEMORY);
-	memset(mem + d, (int)(uint8_t)SL(6), n);
+L_MEMORY_FILL: /* d v n */
+	if (unlikely((trap_kind = bulk_memory_fill(inst->memory, U32(4), (uint8_t)SL(6), U32(8)))))
+		goto trap;
 	ip += 10;
 	NEXT();
-}
-L_MEMORY_COPY: { /* d s n */
-	uint64_t d = U32(4), src = U32(6), n = U32(8);
-	uint64_t size = inst->memory->size_bytes;
-	if (unlikely(d + n > size || src + n > size))
-		TRAP(WASM_TRAP_OUT_OF_BOUNDS_MEMORY);
-	memmove(mem + d, mem + src, n);
+L_MEMORY_COPY: /* d s n */
+	if (unlikely((trap_kind = bulk_memory_copy(inst->memory, U32(4), U32(6), U32(8)))))
+		goto trap;
 	ip += 10;
 	NEXT();
-}
-L_MEMORY_INIT: { /* d s n seg32 */
-	uint32_t seg = ld32(ip + 10);
-	const data_t *ds = &mod->datas[seg];
-	uint64_t len = inst->data_dropped[seg] ? 0 : ds->len;
-	uint64_t d = U32(4), src = U32(6), n = U32(8);
-	if (unlikely(src + n > len || d + n > inst->memory->size_bytes))
-		TRAP(WASM_TRAP_OUT_OF_BOUNDS_MEMORY);
-	memcpy(mem + d, ds->bytes + src, n);
+L_MEMORY_INIT: /* d s n seg32 */
+	if (unlikely((trap_kind = bulk_memory_init(inst, ld32(ip + 10), U32(4), U32(6), U32(8)))))
+		goto trap;
 	ip += 14;
 	NEXT();
-}
 L_DATA_DROP:
 	inst->data_dropped[ld32(ip + 4)] = 1;
 	ip += 8;

@@ -31,40 +31,24 @@ L_TABLE_GROW: { /* d init n t32 */
 	ip += 14;
 	NEXT();
 }
-L_TABLE_FILL: { /* i v n t32 */
-	wasm_table *t = inst->tables[ld32(ip + 10)];
-	uint64_t i = U32(4), n = U32(8);
-	void *v = (void *)(uintptr_t)SL(6);
-	if (unlikely(i + n > t->size))
-		TRAP(WASM_TRAP_OUT_OF_BOUNDS_TABLE);
-	for (uint64_t k = 0; k < n; k++)
-		t->elems[i + k] = v;
+L_TABLE_FILL: /* i v n t32 */
+	if (unlikely((trap_kind = bulk_table_fill(inst->tables[ld32(ip + 10)], U32(4),
+			(void *)(uintptr_t)SL(6), U32(8)))))
+		goto trap;
 	ip += 14;
 	NEXT();
-}
-L_TABLE_COPY: { /* d s n dt32 st32 */
-	wasm_table *dt = inst->tables[ld32(ip + 10)];
-	wasm_table *st = inst->tables[ld32(ip + 14)];
-	uint64_t d = U32(4), src = U32(6), n = U32(8);
-	if (unlikely(d + n > dt->size || src + n > st->size))
-		TRAP(WASM_TRAP_OUT_OF_BOUNDS_TABLE);
-	memmove(dt->elems + d, st->elems + src, n * sizeof(void *));
+L_TABLE_COPY: /* d s n dt32 st32 */
+	if (unlikely((trap_kind = bulk_table_copy(inst->tables[ld32(ip + 10)],
+			inst->tables[ld32(ip + 14)], U32(4), U32(6), U32(8)))))
+		goto trap;
 	ip += 18;
 	NEXT();
-}
-L_TABLE_INIT: { /* d s n t32 e32 */
-	wasm_table *t = inst->tables[ld32(ip + 10)];
-	uint32_t e = ld32(ip + 14);
-	const elem_t *seg = &mod->elems[e];
-	uint64_t len = inst->elem_dropped[e] ? 0 : seg->count;
-	uint64_t d = U32(4), src = U32(6), n = U32(8);
-	if (unlikely(src + n > len || d + n > t->size))
-		TRAP(WASM_TRAP_OUT_OF_BOUNDS_TABLE);
-	for (uint64_t k = 0; k < n; k++)
-		t->elems[d + k] = elem_item(inst, seg, (uint32_t)(src + k));
+L_TABLE_INIT: /* d s n t32 e32 */
+	if (unlikely((trap_kind = bulk_table_init(inst, ld32(ip + 10), ld32(ip + 14),
+			U32(4), U32(6), U32(8)))))
+		goto trap;
 	ip += 18;
 	NEXT();
-}
 L_ELEM_DROP:
 	inst->elem_dropped[ld32(ip + 4)] = 1;
 	ip += 8;

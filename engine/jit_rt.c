@@ -147,19 +147,6 @@ static inline uint32_t ld32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); re
 static inline float f32_of(uint64_t s) { float f; uint32_t u = (uint32_t)s; memcpy(&f, &u, 4); return f; }
 static inline double f64_of(uint64_t s) { double d; memcpy(&d, &s, 8); return d; }
 
-static void *elem_item(const wasm_instance *inst, const elem_t *seg, uint32_t k)
-{
-	const constexpr_t *e = &seg->items[k];
-	switch (e->kind) {
-	case CONST_REF_FUNC:
-		return inst->funcs[e->index];
-	case CONST_GLOBAL_GET:
-		return (void *)(uintptr_t)inst->globals[e->index]->val;
-	default:
-		return NULL;
-	}
-}
-
 #define SAT(T, R, lo, hi, rmin, rmax, PUT) do { \
 		T a = x; R r; \
 		if (a != a) r = 0; \
@@ -234,68 +221,27 @@ uint32_t jit_rt_slow_op(wasm_instance *inst, uint64_t *fp,
 		SL(4) = (uint32_t)table_grow(t, n, init);
 		return 0;
 	}
-	case OP_TABLE_FILL: {
-		wasm_table *t = inst->tables[ld32(ip + 10)];
-		uint64_t i = U32(4), n = U32(8);
-		void *v = (void *)(uintptr_t)SL(6);
-		if (i + n > t->size)
-			return WASM_TRAP_OUT_OF_BOUNDS_TABLE;
-		for (uint64_t k = 0; k < n; k++)
-			t->elems[i + k] = v;
-		return 0;
-	}
-	case OP_TABLE_COPY: {
-		wasm_table *dt = inst->tables[ld32(ip + 10)];
-		wasm_table *st = inst->tables[ld32(ip + 14)];
-		uint64_t d = U32(4), src = U32(6), n = U32(8);
-		if (d + n > dt->size || src + n > st->size)
-			return WASM_TRAP_OUT_OF_BOUNDS_TABLE;
-		memmove(dt->elems + d, st->elems + src, n * sizeof(void *));
-		return 0;
-	}
-	case OP_TABLE_INIT: {
-		wasm_table *t = inst->tables[ld32(ip + 10)];
-		uint32_t e = ld32(ip + 14);
-		const elem_t *seg = &inst->module->elems[e];
-		uint64_t len = inst->elem_dropped[e] ? 0 : seg->count;
-		uint64_t d = U32(4), src = U32(6), n = U32(8);
-		if (src + n > len || d + n > t->size)
-			return WASM_TRAP_OUT_OF_BOUNDS_TABLE;
-		for (uint64_t k = 0; k < n; k++)
-			t->elems[d + k] = elem_item(inst, seg, (uint32_t)(src + k));
-		return 0;
-	}
+	case OP_TABLE_FILL:
+		return bulk_table_fill(inst->tables[ld32(ip + 10)], U32(4),
+			(void *)(uintptr_t)SL(6), U32(8));
+	case OP_TABLE_COPY:
+		return bulk_table_copy(inst->tables[ld32(ip + 10)],
+			inst->tables[ld32(ip + 14)], U32(4), U32(6), U32(8));
+	case OP_TABLE_INIT:
+		return bulk_table_init(inst, ld32(ip + 10), ld32(ip + 14),
+			U32(4), U32(6), U32(8));
 	case OP_ELEM_DROP:
 		inst->elem_dropped[ld32(ip + 4)] = 1;
 		return 0;
 	case OP_MEMORY_GROW:
 		SL(4) = (uint32_t)memory_grow(inst->memory, U32(6));
 		return 0;
-	case OP_MEMORY_FILL: {
-		uint64_t d = U32(4), n = U32(8);
-		if (d + n > inst->memory->size_bytes)
-			return WASM_TRAP_OUT_OF_BOUNDS_MEMORY;
-		memset(inst->memory->base + d, (int)(uint8_t)SL(6), n);
-		return 0;
-	}
-	case OP_MEMORY_COPY: {
-		uint64_t d = U32(4), src = U32(6), n = U32(8);
-		uint64_t size = inst->memory->size_bytes;
-		if (d + n > size || src + n > size)
-			return WASM_TRAP_OUT_OF_BOUNDS_MEMORY;
-		memmove(inst->memory->base + d, inst->memory->base + src, n);
-		return 0;
-	}
-	case OP_MEMORY_INIT: {
-		uint32_t seg = ld32(ip + 10);
-		const data_t *ds = &inst->module->datas[seg];
-		uint64_t len = inst->data_dropped[seg] ? 0 : ds->len;
-		uint64_t d = U32(4), src = U32(6), n = U32(8);
-		if (src + n > len || d + n > inst->memory->size_bytes)
-			return WASM_TRAP_OUT_OF_BOUNDS_MEMORY;
-		memcpy(inst->memory->base + d, ds->bytes + src, n);
-		return 0;
-	}
+	case OP_MEMORY_FILL:
+		return bulk_memory_fill(inst->memory, U32(4), (uint8_t)SL(6), U32(8));
+	case OP_MEMORY_COPY:
+		return bulk_memory_copy(inst->memory, U32(4), U32(6), U32(8));
+	case OP_MEMORY_INIT:
+		return bulk_memory_init(inst, ld32(ip + 10), U32(4), U32(6), U32(8));
 	case OP_DATA_DROP:
 		inst->data_dropped[ld32(ip + 4)] = 1;
 		return 0;

@@ -125,6 +125,21 @@ struct wasm_call_ctx {
 	wasm_instance *inst;              /* caller's instance, or NULL */
 };
 
+/* bulk.c: the value of a constant expression (as a slot), and the bulk
+ * operations; each returns WASM_TRAP_NONE or the trap to raise. */
+uint64_t const_eval(const wasm_instance *inst, const constexpr_t *ce);
+wasm_trap_kind bulk_memory_fill(wasm_memory *mem, uint32_t d, uint8_t v,
+	uint32_t n);
+wasm_trap_kind bulk_memory_copy(wasm_memory *mem, uint32_t d, uint32_t s,
+	uint32_t n);
+wasm_trap_kind bulk_memory_init(wasm_instance *inst, uint32_t seg, uint32_t d,
+	uint32_t s, uint32_t n);
+wasm_trap_kind bulk_table_fill(wasm_table *t, uint32_t i, void *v, uint32_t n);
+wasm_trap_kind bulk_table_copy(wasm_table *dt, wasm_table *st, uint32_t d,
+	uint32_t s, uint32_t n);
+wasm_trap_kind bulk_table_init(wasm_instance *inst, uint32_t table,
+	uint32_t seg, uint32_t d, uint32_t s, uint32_t n);
+
 /* instance.c / memory.c / table.c */
 int64_t memory_grow(wasm_memory *mem, uint32_t delta_pages);
 int64_t table_grow(wasm_table *t, uint32_t delta, void *init);
