@@ -365,21 +365,6 @@ bool api_call_parse(json_t *doc, const api_target *t, const wh_limits *lim,
 
 /* ---- answers -------------------------------------------------------------- */
 
-static const char *signal_name(int sig)
-{
-	switch (sig) {
-	case SIGKILL: return "SIGKILL";
-	case SIGSEGV: return "SIGSEGV";
-	case SIGSYS: return "SIGSYS";
-	case SIGBUS: return "SIGBUS";
-	case SIGABRT: return "SIGABRT";
-	case SIGILL: return "SIGILL";
-	case SIGFPE: return "SIGFPE";
-	case SIGXCPU: return "SIGXCPU";
-	default: return "signal";
-	}
-}
-
 static void output(jw *w, const char *name, const uint8_t *data, size_t len,
 	bool base64)
 {
@@ -447,7 +432,7 @@ char *api_outcome_body(const sb_result *res, const api_call *c,
 		break;
 	case SB_KILLED:
 		jw_key(&w, "signal");
-		jw_str(&w, signal_name(res->signal));
+		jw_str(&w, sb_signal_name(res->signal));
 		message(&w, "message", res->message);
 		break;
 	default:

@@ -77,18 +77,6 @@ static int args_parse(const struct cli_sandbox_run *r, const sb_extern *e,
 	return CLI_EXIT_OK;
 }
 
-static const char *signal_name(int sig)
-{
-	switch (sig) {
-	case SIGKILL: return "SIGKILL";
-	case SIGSEGV: return "SIGSEGV";
-	case SIGSYS: return "SIGSYS";
-	case SIGBUS: return "SIGBUS";
-	case SIGABRT: return "SIGABRT";
-	default: return "signal";
-	}
-}
-
 static void detail_print(const sb_result *res)
 {
 	fprintf(stderr, "  %s", res->message[0] ? res->message : "(no message)");
@@ -147,7 +135,7 @@ static int outcome_report(const char *path, const sb_result *res)
 		detail_print(res);
 		return CLI_EXIT_TRAP;
 	case SB_KILLED:
-		fprintf(stderr, "killed: %s\n  %s\n", signal_name(res->signal),
+		fprintf(stderr, "killed: %s\n  %s\n", sb_signal_name(res->signal),
 			res->message);
 		return CLI_EXIT_TRAP;
 	case SB_INSTANTIATE_ERROR:

@@ -65,6 +65,10 @@ typedef enum {
 
 const char *sb_limit_name(sb_limit l);
 
+/* "SIGSEGV", "SIGSYS", ... for the signals a worker dies by; "signal" for
+ * others. */
+const char *sb_signal_name(int sig);
+
 /* ---- supervisor ------------------------------------------------------- */
 
 typedef struct {

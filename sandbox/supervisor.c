@@ -765,7 +765,7 @@ eof:
 
 /* ---- deaths --------------------------------------------------------------- */
 
-static const char *sig_name(int sig)
+const char *sb_signal_name(int sig)
 {
 	switch (sig) {
 	case SIGKILL: return "SIGKILL";
@@ -776,6 +776,8 @@ static const char *sig_name(int sig)
 	case SIGILL: return "SIGILL";
 	case SIGFPE: return "SIGFPE";
 	case SIGXCPU: return "SIGXCPU";
+	case SIGXFSZ: return "SIGXFSZ";
+	case SIGTRAP: return "SIGTRAP";
 	default: return "signal";
 	}
 }
@@ -812,7 +814,7 @@ static void on_exited(sb_supervisor *sup, const struct sb_zmsg *zm)
 	if (was_pool) {
 		sup->stats.died++;
 		sup_log(sup, "worker %u (%s/%s) died: %s%s%s", (unsigned)w->pid,
-			m->tenant, m->id, sig ? sig_name(sig) : "exit",
+			m->tenant, m->id, sig ? sb_signal_name(sig) : "exit",
 			w->killing ? ", " : "", w->killing ? w->kill_reason : "");
 		worker_retire(sup, w);
 	}
@@ -826,7 +828,7 @@ static void on_exited(sb_supervisor *sup, const struct sb_zmsg *zm)
 					w->kill_reason);
 			else if (sig)
 				snprintf(r->message, sizeof r->message,
-					"worker died by %s", sig_name(sig));
+					"worker died by %s", sb_signal_name(sig));
 			else
 				snprintf(r->message, sizeof r->message,
 					"worker exited with status %d",
@@ -838,7 +840,7 @@ static void on_exited(sb_supervisor *sup, const struct sb_zmsg *zm)
 		/* The module kills every worker that loads it. */
 		char msg[128];
 		snprintf(msg, sizeof msg, "worker died while loading the "
-			"module (%s)", sig ? sig_name(sig) : "exit");
+			"module (%s)", sig ? sb_signal_name(sig) : "exit");
 		queue_fail_all(m, SB_KILLED, msg);
 		m->load_failures = 0;
 	}
