@@ -47,34 +47,18 @@ static const char usage_text[] =
 	"exit status: 0 ok, 1 error (load, link, instantiate, failed spec\n"
 	"assertions), 2 usage error, 3 trap (first stderr line: \"trap: KIND\")\n";
 
-/* Tiers by name; only those marked available can be asked for. */
-static const struct {
-	const char *name;
-	wasm_tier tier;
-	bool available;
-} tiers[] = {
-	{ "interp", WASM_TIER_INTERP, true },
-	{ "baseline", WASM_TIER_BASELINE, true },
-	{ "opt", WASM_TIER_OPT, false },
-	{ "auto", WASM_TIER_AUTO, true },
-};
-
 static int tier_parse(const char *text, wasm_tier *out)
 {
-	for (size_t i = 0; i < sizeof tiers / sizeof tiers[0]; i++) {
-		if (strcmp(text, tiers[i].name) != 0)
-			continue;
-		if (!tiers[i].available) {
-			fprintf(stderr, "wasmhost: tier %s is not available yet\n",
-				text);
-			return -1;
-		}
-		*out = tiers[i].tier;
-		return 1;
+	if (!wasm_tier_parse(text, out)) {
+		fprintf(stderr, "wasmhost: unknown tier '%s' "
+			"(expected interp, baseline, opt or auto)\n", text);
+		return -1;
 	}
-	fprintf(stderr, "wasmhost: unknown tier '%s' "
-		"(expected interp, baseline, opt or auto)\n", text);
-	return -1;
+	if (!wasm_tier_available(*out)) {
+		fprintf(stderr, "wasmhost: tier %s is not available yet\n", text);
+		return -1;
+	}
+	return 1;
 }
 
 int cli_option(int argc, char **argv, int *i, const char *name,

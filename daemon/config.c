@@ -253,26 +253,6 @@ static const struct key worker_keys[] = {
 		0, 1u << 30 },
 };
 
-/* The tiers the engine has; "opt" comes with its issue. */
-static const struct {
-	const char *name;
-	wasm_tier tier;
-	bool available;
-} tiers[] = {
-	{ "interp", WASM_TIER_INTERP, true },
-	{ "baseline", WASM_TIER_BASELINE, true },
-	{ "opt", WASM_TIER_OPT, false },
-	{ "auto", WASM_TIER_AUTO, true },
-};
-
-const char *wh_tier_name(wasm_tier t)
-{
-	for (size_t i = 0; i < sizeof tiers / sizeof tiers[0]; i++)
-		if (tiers[i].tier == t)
-			return tiers[i].name;
-	return "?";
-}
-
 static bool key_set(const struct key *k, json_t *v, const char *path,
 	wh_config *c, struct cerr *e)
 {
@@ -306,13 +286,12 @@ static bool key_set(const struct key *k, json_t *v, const char *path,
 			*(uint64_t *)field = x;
 		return true;
 	case K_TIER: {
-		const char *name = json_string_value(v);
-		for (size_t i = 0; name && i < sizeof tiers / sizeof tiers[0];
-		     i++)
-			if (strcmp(name, tiers[i].name) == 0 && tiers[i].available) {
-				*(wasm_tier *)field = tiers[i].tier;
-				return true;
-			}
+		wasm_tier t;
+		if (wasm_tier_parse(json_string_value(v), &t) &&
+		    wasm_tier_available(t)) {
+			*(wasm_tier *)field = t;
+			return true;
+		}
 		return fail(e, "%s: expected \"interp\", \"baseline\" or "
 			"\"auto\"", path);
 	}

@@ -127,8 +127,6 @@ bool wh_listen_parse(const char *text, struct sockaddr_storage *out,
 	unsigned *outlen, char *err, unsigned errlen);
 bool wh_addr_is_loopback(const struct sockaddr_storage *a);
 
-/* "interp", "baseline", "opt", "auto". */
-const char *wh_tier_name(wasm_tier t);
 
 /* One line per limit for --help. */
 void wh_limits_help(char *buf, unsigned len);

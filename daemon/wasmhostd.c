@@ -284,7 +284,7 @@ int main(int argc, char **argv)
 
 	api_config ac = {
 		.fuel_metering = cfg.fuel_metering,
-		.tier_name = wh_tier_name(cfg.tier),
+		.tier_name = wasm_tier_name(cfg.tier),
 		.metrics_public = cfg.metrics_public,
 		.threads = cfg.threads,
 		.max_connections = cfg.max_connections,
@@ -370,7 +370,7 @@ int main(int argc, char **argv)
 	wh_log(WH_LOG_INFO, "msg=listening addr=%s mode=%s tenants=%u "
 		"modules=%zu state_dir=%s tier=%s sandbox=\"%s\"", where,
 		cfg.ntenants ? "tenants" : "single-user", cfg.ntenants,
-		wh_store_total(g_store), cfg.state_dir, wh_tier_name(cfg.tier),
+		wh_store_total(g_store), cfg.state_dir, wasm_tier_name(cfg.tier),
 		sb_supervisor_layers(g_sup));
 	char status[160];
 	snprintf(status, sizeof status, "READY=1\nSTATUS=serving on %s\n"

@@ -355,3 +355,34 @@ bool wasm_value_parse(wasm_valtype t, const char *text, wasm_value *out)
 		*out = v;
 	return ok;
 }
+
+/* ---- tiers ---------------------------------------------------------------- */
+
+static const char *const tier_names[] = {
+	[WASM_TIER_INTERP] = "interp",
+	[WASM_TIER_BASELINE] = "baseline",
+	[WASM_TIER_OPT] = "opt",
+	[WASM_TIER_AUTO] = "auto",
+};
+
+const char *wasm_tier_name(wasm_tier t)
+{
+	return (unsigned)t < sizeof tier_names / sizeof tier_names[0] ?
+		tier_names[t] : "?";
+}
+
+bool wasm_tier_parse(const char *name, wasm_tier *out)
+{
+	for (unsigned t = 0; name && t < sizeof tier_names / sizeof tier_names[0]; t++)
+		if (strcmp(name, tier_names[t]) == 0) {
+			*out = (wasm_tier)t;
+			return true;
+		}
+	return false;
+}
+
+bool wasm_tier_available(wasm_tier t)
+{
+	return t == WASM_TIER_INTERP || t == WASM_TIER_BASELINE ||
+	       t == WASM_TIER_AUTO;
+}

@@ -129,6 +129,13 @@ typedef enum {
 	WASM_TIER_AUTO,
 } wasm_tier;
 
+/* "interp", "baseline", "opt", "auto"; parse returns false on other text.
+ * available: whether this build of the engine has the tier (no "opt"
+ * yet). */
+const char *wasm_tier_name(wasm_tier t);
+bool wasm_tier_parse(const char *name, wasm_tier *out);
+bool wasm_tier_available(wasm_tier t);
+
 typedef struct {
 	wasm_tier tier;
 	bool fuel;                 /* compile fuel metering into the code */
