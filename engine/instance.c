@@ -354,7 +354,6 @@ wasm_status store_call_host(wasm_store *s, wasm_func *f,
 	wasm_call_ctx *prev_ctx = s->ctx;
 	uint64_t *prev_free = ex->sp_free;
 	wasm_func *prev_func = ex->cur_func;
-	const void *prev_lo = ex->cur_code_lo, *prev_hi = ex->cur_code_hi;
 
 	/* A nested call from the host must not overwrite the caller's
 	 * slots. */
@@ -364,15 +363,12 @@ wasm_status store_call_host(wasm_store *s, wasm_func *f,
 	/* The host's registers say nothing about wasm offsets: a fault in
 	 * the host reports the host function, no offset. */
 	ex->cur_func = f;
-	ex->cur_code_lo = ex->cur_code_hi = NULL;
 	ex->trap = WASM_TRAP_NONE;
 	s->ctx = &ctx;
 	wasm_status st = f->host(&ctx, f->host_env, slots);
 	s->ctx = prev_ctx;
 	ex->sp_free = prev_free;
 	ex->cur_func = prev_func;
-	ex->cur_code_lo = prev_lo;
-	ex->cur_code_hi = prev_hi;
 
 	switch (st) {
 	case WASM_OK:
@@ -441,19 +437,15 @@ wasm_status store_call(wasm_store *s, wasm_func *f, uint64_t *slots,
 	sigjmp_buf *prev_jmp = ex->fault_jmp;
 	frame_rec *prev_top = ex->frame_top;
 	wasm_func *prev_func = ex->cur_func;
-	const void *prev_lo = ex->cur_code_lo, *prev_hi = ex->cur_code_hi;
 	wasm_call_ctx *prev_ctx = s->ctx;
 	wasm_store *prev_store = trap_enter(s);
 
 	ex->depth++;
 	ex->cur_func = f;
-	ex->cur_code_lo = ex->cur_code_hi = NULL;
 	st = store_call_guarded(s, f, slots, sp);
 	ex->depth--;
 	trap_enter(prev_store);
 	s->ctx = prev_ctx;
-	ex->cur_code_lo = prev_lo;
-	ex->cur_code_hi = prev_hi;
 	ex->cur_func = prev_func;
 	ex->frame_top = prev_top;
 	ex->sp_free = sp;

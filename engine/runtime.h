@@ -101,7 +101,6 @@ typedef struct exec {
 	 * when not inside wasm code. */
 	sigjmp_buf *fault_jmp;
 	wasm_func *cur_func;              /* best known current function */
-	const void *cur_code_lo, *cur_code_hi; /* its pre-decoded code range */
 	/* Tier 1 (jit_*.c, tier.c): JIT code reaches these through its exec
 	 * register.  jit_run() sets them on every entry into JIT code. */
 	void *jit_unwind;                 /* native sp a trap unwinds to */

@@ -43,8 +43,7 @@ static bool trap_addr_in_store(const wasm_store *s, uintptr_t addr)
 
 /* The wasm offset of the faulting instruction: the interpreter keeps its
  * instruction pointer in a register, so look for a general register that
- * points into the current function's pre-decoded code (ex->cur_code_lo/hi,
- * or the whole of cur_func's code if those are unset).  The first register
+ * points into the current function's pre-decoded code.  The first register
  * found wins; SIZE_MAX if none. */
 static size_t trap_offset_from_regs(const exec *ex, const uintptr_t *regs,
 	size_t nregs)
@@ -57,9 +56,8 @@ static size_t trap_offset_from_regs(const exec *ex, const uintptr_t *regs,
 	const struct fcode *code = f->inst->module->funcs[f->index].code;
 	if (!code)
 		return SIZE_MAX;
-	const void *clo = ex->cur_code_lo, *chi = ex->cur_code_hi;
-	if (!clo || clo >= chi)
-		fcode_range(code, &clo, &chi); /* code did not say */
+	const void *clo, *chi;
+	fcode_range(code, &clo, &chi);
 	uintptr_t lo = (uintptr_t)clo, hi = (uintptr_t)chi;
 	for (size_t i = 0; i < nregs; i++) {
 		if (regs[i] < lo || regs[i] >= hi)
