@@ -16,6 +16,8 @@
 #include "reserve.h"
 #include "runtime.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,7 +165,7 @@ bool store_own(wasm_store *s, void *obj, void (*free_fn)(void *))
 
 static void *store_map(size_t len_bytes)
 {
-	return reserve_take(len_bytes, PROT_READ | PROT_WRITE);
+	return reserve_take(len_bytes, PROT_READ | PROT_WRITE, NULL);
 }
 
 wasm_store *wasm_store_new(wasm_engine *engine)
@@ -399,10 +401,18 @@ static wasm_status store_call_guarded(wasm_store *s, wasm_func *f,
 	exec *ex = &s->ex;
 	sigjmp_buf jb;
 
-	/* savemask = 1: the handler runs with SIGSEGV blocked; restore the
-	 * mask on the way out. */
-	if (sigsetjmp(jb, 1) != 0)
+	/* savemask = 0: saving the mask is a system call on every call.  The
+	 * handler runs with the faulting signal blocked, so the trap path
+	 * unblocks both fault signals itself (they cannot have been blocked
+	 * on the way in: a blocked SIGSEGV on a fault kills the process). */
+	if (sigsetjmp(jb, 0) != 0) {
+		sigset_t faults;
+		sigemptyset(&faults);
+		sigaddset(&faults, SIGSEGV);
+		sigaddset(&faults, SIGBUS);
+		pthread_sigmask(SIG_UNBLOCK, &faults, NULL);
 		return WASM_ERR_TRAP; /* the fault handler filled ex->trap */
+	}
 	ex->fault_jmp = &jb;
 	if (f->host)
 		return store_call_host(s, f, NULL, slots);

@@ -54,14 +54,27 @@ wasm_memory *wasm_memory_new(wasm_store *store, wasm_limits limits)
 	mem = calloc(1, sizeof *mem);
 	if (!mem)
 		goto out;
-	void *base = reserve_take(MEMORY_RESERVE_BYTES, PROT_NONE);
+	size_t rw;
+	void *base = reserve_take(MEMORY_RESERVE_BYTES, PROT_NONE, &rw);
 	if (!base)
 		goto out;
 	mem->base = base;
 	mem->max_pages = max_pages;
 	mem->limit_pages = limit_pages;
 	mem->has_max = limits.has_max;
-	if (!memory_commit(mem, 0, limits.min))
+	/* Exactly the first min pages read-write: what the cache left
+	 * accessible beyond them is protected again (it is zero). */
+	uint32_t rw_pages = (uint32_t)(rw / WASM_PAGE_SIZE);
+	if (rw_pages > limits.min) {
+		mem->pages = rw_pages;   /* so that a failure gives it all back */
+		if (mprotect(mem->base + (size_t)limits.min * WASM_PAGE_SIZE,
+			(size_t)(rw_pages - limits.min) * WASM_PAGE_SIZE,
+			PROT_NONE) != 0)
+			goto out;
+		rw_pages = limits.min;
+	}
+	mem->pages = rw_pages;
+	if (!memory_commit(mem, rw_pages, limits.min))
 		goto out;
 	mem->pages = limits.min;
 	mem->size_bytes = (uint64_t)limits.min * WASM_PAGE_SIZE;

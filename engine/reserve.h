@@ -5,10 +5,16 @@
 #include <stddef.h>
 
 /* A mapping of len bytes with protection prot (PROT_NONE or read-write),
- * from the cache or fresh; NULL on failure.  A PROT_NONE mapping is zero. */
-void *reserve_take(size_t len, int prot);
+ * from the cache or fresh; NULL on failure.  A PROT_NONE mapping is zero;
+ * if rw_bytes is not NULL it receives how many bytes from the start are
+ * already read-write (and zero), which only a PROT_NONE mapping handed back
+ * with used_bytes may have.  Without rw_bytes, that prefix is protected
+ * again first. */
+void *reserve_take(size_t len, int prot, size_t *rw_bytes);
 /* Hand a mapping back.  For PROT_NONE mappings, used_bytes from the start
- * were made accessible and are dropped and protected again first. */
+ * were made accessible: a small prefix is zeroed in place and stays
+ * read-write (and resident) for the next taker, a larger one is dropped and
+ * protected again. */
 void reserve_give(void *p, size_t len, int prot, size_t used_bytes);
 
 #endif

@@ -10,6 +10,7 @@
 #include "ipc.h"
 #include "wasi.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,10 +25,16 @@ enum {
 	WK_EXIT_NOMEM = 102,
 };
 
+/* Received bytes: a frame that fits is read with one system call
+ * (header and payload together) and decoded in place. */
+#define WK_RX_BYTES (64 * 1024)
+
 struct wk {
 	const struct sb_worker_params *p;
 	wasm_module *module;
 	sb_buf out;
+	uint8_t *rx;
+	size_t rx_start, rx_end;
 };
 
 static void __attribute__((noreturn)) wk_exit(int code)
@@ -445,6 +452,31 @@ static void wk_test(struct wk *w, sb_rd *r)
 
 /* ---- main ----------------------------------------------------------------- */
 
+/* Until at least `need` unread bytes are buffered (need <= WK_RX_BYTES);
+ * false at EOF or on an error.  Reads as much as the socket has. */
+static bool rx_fill(struct wk *w, size_t need)
+{
+	if (w->rx_start == w->rx_end)
+		w->rx_start = w->rx_end = 0;
+	if (w->rx_end - w->rx_start >= need)
+		return true;
+	if (WK_RX_BYTES - w->rx_start < need) {
+		memmove(w->rx, w->rx + w->rx_start, w->rx_end - w->rx_start);
+		w->rx_end -= w->rx_start;
+		w->rx_start = 0;
+	}
+	while (w->rx_end - w->rx_start < need) {
+		ssize_t n = read(SB_IPC_FD, w->rx + w->rx_end,
+			WK_RX_BYTES - w->rx_end);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		w->rx_end += (size_t)n;
+	}
+	return true;
+}
+
 void sb_worker_main(const struct sb_worker_params *p)
 {
 	struct wk w = { .p = p };
@@ -463,19 +495,36 @@ void sb_worker_main(const struct sb_worker_params *p)
 	sb_buf_u32(&w.out, SB_PROTO_VERSION);
 	sb_buf_u32(&w.out, 0);
 	wk_send(&w);
+	if (!(w.rx = malloc(WK_RX_BYTES)))
+		wk_exit(WK_EXIT_NOMEM);
 	for (;;) {
-		uint8_t hdr[SB_FRAME_HDR_BYTES];
 		enum sb_msg type;
 		uint32_t len;
-		if (!sb_read_all(SB_IPC_FD, hdr, sizeof hdr))
+		if (!rx_fill(&w, SB_FRAME_HDR_BYTES))
 			wk_exit(WK_EXIT_EOF);
-		if (!sb_hdr_parse(hdr, p->max_frame_bytes, &type, &len))
+		if (!sb_hdr_parse(w.rx + w.rx_start, p->max_frame_bytes, &type,
+			&len))
 			wk_exit(WK_EXIT_PROTOCOL);
-		uint8_t *payload = malloc(len ? len : 1);
-		if (!payload)
-			wk_exit(WK_EXIT_NOMEM);
-		if (!sb_read_all(SB_IPC_FD, payload, len))
-			wk_exit(WK_EXIT_EOF);
+		w.rx_start += SB_FRAME_HDR_BYTES;
+		uint8_t *payload, *owned = NULL;
+		if (len <= WK_RX_BYTES - SB_FRAME_HDR_BYTES) {
+			if (!rx_fill(&w, len))
+				wk_exit(WK_EXIT_EOF);
+			payload = w.rx + w.rx_start;
+			w.rx_start += len;
+		} else {
+			/* Big (a module): its own buffer, what was read
+			 * already first. */
+			size_t have = w.rx_end - w.rx_start;
+			if (have > len)
+				have = len;
+			if (!(payload = owned = malloc(len)))
+				wk_exit(WK_EXIT_NOMEM);
+			memcpy(owned, w.rx + w.rx_start, have);
+			w.rx_start += have;
+			if (!sb_read_all(SB_IPC_FD, owned + have, len - have))
+				wk_exit(WK_EXIT_EOF);
+		}
 		sb_rd r = { .p = payload, .left = len };
 		switch (type) {
 		case SB_MSG_LOAD: wk_load(&w, &r); break;
@@ -483,6 +532,6 @@ void sb_worker_main(const struct sb_worker_params *p)
 		case SB_MSG_TEST: wk_test(&w, &r); break;
 		default: wk_exit(WK_EXIT_PROTOCOL);
 		}
-		free(payload);
+		free(owned);
 	}
 }

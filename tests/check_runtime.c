@@ -211,6 +211,41 @@ START_TEST(memory_zero_pages)
 }
 END_TEST
 
+/* A memory handed back to the reservation cache comes out again zeroed
+ * and read-write exactly up to the new minimum, whether its pages were
+ * zeroed in place (small) or dropped (large), and whether the next one is
+ * smaller, the same or bigger. */
+START_TEST(memory_reuse_zeroed)
+{
+	static const uint32_t sizes[] = { 2, 1, 1, 3, 0, 6, 2, 9, 1 };
+	for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+		uint32_t n = sizes[i];
+		wasm_store *s = wasm_store_new(engine);
+		ck_assert_ptr_nonnull(s);
+		wasm_memory *mem = wasm_memory_new(s,
+			(wasm_limits){ .min = n, .max = 0, .has_max = false });
+		ck_assert_ptr_nonnull(mem);
+		uint8_t *base = wasm_memory_data(mem);
+		for (uint32_t pg = 0; pg < n; pg++) {
+			ck_assert(page_is_rw(base + (size_t)pg * WASM_PAGE_SIZE));
+			for (size_t b = 0; b < WASM_PAGE_SIZE; b += 4093)
+				ck_assert_uint_eq(base[(size_t)pg *
+					WASM_PAGE_SIZE + b], 0);
+			ck_assert_uint_eq(base[(size_t)(pg + 1) *
+				WASM_PAGE_SIZE - 1], 0);
+		}
+		ck_assert(!page_is_rw(base + (size_t)n * WASM_PAGE_SIZE));
+		ck_assert(!page_is_rw(base + (size_t)(n + 1) * WASM_PAGE_SIZE));
+		/* Dirty everything, and grow once so that the next one
+		 * inherits more than its minimum. */
+		memset(base, 0xa5, (size_t)n * WASM_PAGE_SIZE);
+		ck_assert_int_eq(wasm_memory_grow(mem, 1), (int64_t)n);
+		base[(size_t)(n + 1) * WASM_PAGE_SIZE - 1] = 0x5a;
+		wasm_store_free(s);
+	}
+}
+END_TEST
+
 /* A host function touching memory past its size traps like wasm code
  * would, and the store stays usable. */
 START_TEST(memory_fault_traps)
@@ -1395,6 +1430,7 @@ static Suite *runtime_suite(void)
 	tcase_set_timeout(core, 60);
 	tcase_add_test(core, memory_basics);
 	tcase_add_test(core, memory_zero_pages);
+	tcase_add_test(core, memory_reuse_zeroed);
 	tcase_add_test(core, memory_fault_traps);
 	tcase_add_test(core, memory_fault_nested);
 	if (!HAVE_ASAN) {
