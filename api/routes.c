@@ -10,7 +10,12 @@
  *      req_submit(): the connection is suspended, the tenant admits the
  *      invocation (a slot, a place in its queue, or 429), and sb_invoke
  *      runs it; the completion callback (supervisor thread) stores the
- *      result and resumes the connection.
+ *      result and resumes the connection.  The quick way comes first for
+ *      invocations: with a slot free at once, sb_invoke_sync gives the call
+ *      to an idle warm worker from this thread and waits up to
+ *      sync_wait_us for its answer, which is then answered in this same
+ *      handler call (no suspension, no other thread involved); a late
+ *      answer suspends the connection (on_handover) and goes on as above.
  *   4. resumed: the route finishes (for /v1/run the inspect result leads to
  *      a second submission) and answers.
  * on_completed (libmicrohttpd's notify-completed) logs the access line,
@@ -211,7 +216,45 @@ static void on_done(void *ctx, sb_result *res)
 		if (res->has_tiers)
 			wh_metrics_tiers(r->srv->metrics, &res->tiers_delta);
 	}
-	MHD_resume_connection(r->conn);
+	if (r->suspended)   /* not when sb_invoke_sync ends at once */
+		MHD_resume_connection(r->conn);
+}
+
+static void req_resumed(struct req *r);
+
+/* sb_invoke_sync hands the call over: the answer comes later. */
+static void on_handover(void *ctx)
+{
+	struct req *r = ctx;
+	r->suspended = true;
+	MHD_suspend_connection(r->conn);
+}
+
+/* With a slot, on the connection's own thread, not suspended: try to have
+ * the call's answer at once (sb_invoke_sync), and answer it.  Otherwise
+ * the connection is suspended and goes on like job_start's. */
+static void job_start_sync(struct req *r)
+{
+	api_server *s = r->srv;
+
+	pthread_rwlock_rdlock(&s->sup_lock);
+	sb_submit st = s->sup_gone ? SB_SUBMIT_NOMEM : sb_invoke_sync(r->pool,
+		&r->sbr, s->cfg.sync_wait_us, on_done, on_handover, r);
+	pthread_rwlock_unlock(&s->sup_lock);
+	switch (st) {
+	case SB_SUBMIT_DONE:
+		req_resumed(r);
+		return;
+	case SB_SUBMIT_QUEUED:
+		return;
+	case SB_SUBMIT_NOMEM:
+		break;
+	}
+	if (r->holds_slot) {
+		r->holds_slot = false;
+		wh_tenant_release(r->tenant);
+	}
+	answer_error(r, API_E_UNAVAILABLE, "out of memory", NULL, SIZE_MAX);
 }
 
 /* With a slot: run the current phase.  Any thread. */
@@ -254,6 +297,13 @@ static void req_submit(struct req *r, enum phase phase, bool final)
 {
 	r->phase = phase;
 	r->final_phase = final;
+	/* The quick way: a slot at once, and maybe the answer too. */
+	if (phase == P_INVOKE && r->srv->cfg.sync_wait_us && (r->holds_slot ||
+	    wh_tenant_admit(r->tenant, NULL) == WH_ADMIT_RUN)) {
+		r->holds_slot = true;
+		job_start_sync(r);
+		return;
+	}
 	r->suspended = true;
 	MHD_suspend_connection(r->conn);
 	if (r->holds_slot) {

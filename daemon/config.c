@@ -246,6 +246,8 @@ static const struct key worker_keys[] = {
 		1, 4096 },
 	{ "warm_per_module", K_U32, offsetof(wh_config, warm_per_module),
 		0, 64 },
+	{ "sync_wait_us", K_U32, offsetof(wh_config, sync_wait_us),
+		0, 100000 },
 	{ "fuel_metering", K_BOOL, offsetof(wh_config, fuel_metering), 0, 0 },
 	{ "namespaces", K_BOOL, offsetof(wh_config, namespaces), 0, 0 },
 	{ "tier", K_TIER, offsetof(wh_config, tier), 0, 0 },
@@ -385,6 +387,7 @@ void wh_config_default(wh_config *c)
 	c->drain_timeout_ms = 10000;
 	c->max_workers = 64;
 	c->max_per_module = 64;
+	c->sync_wait_us = 500;
 	c->namespaces = true;
 	wh_limits_default(&c->limits);
 }

@@ -11,6 +11,9 @@
  *     "drain_timeout_ms": 10000,       SIGTERM: wait this long for in-flight
  *     "metrics_public": false,         /metrics without a token
  *     "workers": { "max": 64, "max_per_module": 64, "warm_per_module": 0,
+ *                  "sync_wait_us": 500,  an HTTP thread awaits a warm
+ *                                        worker's answer this long before
+ *                                        it suspends the connection
  *                  "fuel_metering": false, "namespaces": true,
  *                  "tier": "interp" | "baseline" | "auto",
  *                  "tier_threshold": 0 },
@@ -86,6 +89,7 @@ typedef struct {
 	uint32_t max_workers;
 	uint32_t max_per_module;
 	uint32_t warm_per_module;
+	uint32_t sync_wait_us;
 	bool fuel_metering;
 	bool namespaces;
 	wasm_tier tier;          /* the workers' engine tier */

@@ -251,6 +251,17 @@ char *wh_metrics_render(wh_metrics *m, const wh_gauges *g, size_t *len)
 		(unsigned long long)s->spawned, (unsigned long long)s->died,
 		(unsigned long long)s->killed_timeout,
 		(unsigned long long)s->evicted);
+	emit(&o, "# HELP wasmhost_dispatch_total How invocations reached a "
+		"worker: answered on the HTTP thread (sync), handed over to "
+		"the supervisor thread after sync_wait_us (late), or through "
+		"the supervisor thread from the start (queued).\n"
+		"# TYPE wasmhost_dispatch_total counter\n"
+		"wasmhost_dispatch_total{path=\"sync\"} %llu\n"
+		"wasmhost_dispatch_total{path=\"late\"} %llu\n"
+		"wasmhost_dispatch_total{path=\"queued\"} %llu\n",
+		(unsigned long long)s->sync_done,
+		(unsigned long long)s->sync_late,
+		(unsigned long long)s->sync_skipped);
 	emit(&o, "# HELP wasmhost_worker_spawn_seconds_avg Mean time from "
 		"spawn request to a confined, ready worker.\n"
 		"# TYPE wasmhost_worker_spawn_seconds_avg gauge\n"

@@ -187,7 +187,7 @@ wh_admit wh_tenant_admit(wh_tenant *t, wh_waiter *w)
 	if (t->running < t->limits.concurrency) {
 		t->running++;
 		a = WH_ADMIT_RUN;
-	} else if (t->waiting < t->limits.queue) {
+	} else if (w && t->waiting < t->limits.queue) {
 		w->next = NULL;
 		if (t->tail)
 			t->tail->next = w;

@@ -51,6 +51,8 @@ const char *wh_tenant_name(const wh_tenant *t);
 void wh_tenant_limits(wh_tenant *t, wh_limits *out);
 bool wh_tenant_may_read_metrics(wh_tenant *t);
 
+/* A slot now (RUN), a place in the queue (QUEUED: w->start is called when
+ * a slot frees, on that thread), or FULL.  w NULL: a slot now or FULL. */
 wh_admit wh_tenant_admit(wh_tenant *t, wh_waiter *w);
 /* Gives the caller's slot back, or to the first waiter. */
 void wh_tenant_release(wh_tenant *t);

@@ -49,8 +49,9 @@ static const char usage_text[] =
 	"\n"
 	"configuration keys: listen, state_dir, log_level, threads,\n"
 	"max_connections, connection_timeout_s, drain_timeout_ms, metrics_public,\n"
-	"workers {max, max_per_module, warm_per_module, fuel_metering,\n"
-	"namespaces, tier (interp, baseline, auto), tier_threshold}, limits {...}, tenants {NAME: {token_sha256, metrics,\n"
+	"workers {max, max_per_module, warm_per_module, sync_wait_us,\n"
+	"fuel_metering, namespaces, tier (interp, baseline, auto),\n"
+	"tier_threshold}, limits {...}, tenants {NAME: {token_sha256, metrics,\n"
 	"limits}}.  Without tenants the daemon serves loopback only and needs\n"
 	"no token.  A token's digest: printf %%s TOKEN | sha256sum\n"
 	"\n"
@@ -175,7 +176,8 @@ static void reload(const wh_flags *flags, wh_config *cur, wh_tenants *ts,
 	if (strcmp(next.state_dir, cur->state_dir) != 0 ||
 	    next.max_workers != cur->max_workers ||
 	    next.fuel_metering != cur->fuel_metering ||
-	    next.tier != cur->tier || next.threads != cur->threads)
+	    next.tier != cur->tier || next.threads != cur->threads ||
+	    next.sync_wait_us != cur->sync_wait_us)
 		wh_log(WH_LOG_WARN, "msg=\"state_dir, threads and workers "
 			"change only at a restart\"");
 	if (!wh_tenants_reload(ts, &next)) {
@@ -196,6 +198,7 @@ static void reload(const wh_flags *flags, wh_config *cur, wh_tenants *ts,
 	next.tier = cur->tier;
 	next.tier_threshold = cur->tier_threshold;
 	next.threads = cur->threads;
+	next.sync_wait_us = cur->sync_wait_us;
 	wh_config_free(cur);
 	*cur = next;
 	wh_notify("READY=1\nSTATUS=serving");
@@ -287,6 +290,7 @@ int main(int argc, char **argv)
 		.tier_name = wasm_tier_name(cfg.tier),
 		.metrics_public = cfg.metrics_public,
 		.threads = cfg.threads,
+		.sync_wait_us = cfg.sync_wait_us,
 		.max_connections = cfg.max_connections,
 		.connection_timeout_s = cfg.connection_timeout_s,
 		.listen_fd = wh_listen_fd_from_systemd(),

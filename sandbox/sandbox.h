@@ -115,6 +115,10 @@ typedef struct {
 	uint64_t spawned, died, killed_timeout, evicted;
 	uint32_t zygote_pid;     /* in the supervisor's pid namespace */
 	uint64_t spawn_us_avg;   /* spawn request to HELLO (confined, ready) */
+	/* sb_invoke_sync: answered on the caller's thread; handed over to
+	 * the supervisor thread because the answer was late; not tried
+	 * (busy supervisor thread, no idle worker, a queue) */
+	uint64_t sync_done, sync_late, sync_skipped;
 } sb_stats;
 
 void sb_supervisor_stats(sb_supervisor *sup, sb_stats *out);
@@ -214,14 +218,35 @@ typedef struct {
 
 void sb_result_free(sb_result *r);
 
-/* Called once per invocation on the supervisor thread; owns res (free it
- * with sb_result_free).  Do not block in it. */
+/* Called once per invocation, on the supervisor thread (or, for
+ * sb_invoke_sync, maybe on the caller's); owns res (free it with
+ * sb_result_free).  Do not block in it. */
 typedef void (*sb_done_fn)(void *ctx, sb_result *res);
 
 /* Queues an invocation; the request is copied.  Never blocks on a worker.
  * Returns false only when memory for the copy ran out (done not called). */
 WASM_MUST_CHECK bool sb_invoke(sb_module *m, const sb_request *req,
 	sb_done_fn done, void *ctx);
+
+typedef enum {
+	SB_SUBMIT_NOMEM,   /* memory for the copy ran out: nothing called */
+	SB_SUBMIT_QUEUED,  /* handover(ctx) was called; done comes later */
+	SB_SUBMIT_DONE,    /* done(ctx, ...) was called on this thread */
+} sb_submit;
+
+/* sb_invoke for callers that would rather have a quick answer at once.
+ * When the module is loaded, nothing of it is queued, one of its workers
+ * is idle and the supervisor thread is not busy, the call goes to that
+ * worker from this thread and its answer is awaited here for at most
+ * wait_us microseconds (a server thread is held that long at most): the
+ * round trip then involves no other thread.  Otherwise, or when the answer
+ * is late, the call goes on like sb_invoke's.  handover(ctx) is called on
+ * this thread before the call can end anywhere else (an HTTP server
+ * suspends its connection there); it is not called for SB_SUBMIT_DONE or
+ * SB_SUBMIT_NOMEM.  wait_us 0: never waits. */
+WASM_MUST_CHECK sb_submit sb_invoke_sync(sb_module *m, const sb_request *req,
+	uint32_t wait_us, sb_done_fn done, void (*handover)(void *ctx),
+	void *ctx);
 /* sb_invoke and wait for the result; never NULL. */
 sb_result *sb_invoke_wait(sb_module *m, const sb_request *req);
 
@@ -239,5 +264,9 @@ typedef enum {
 /* Runs through the pool like an invocation; the result says how the
  * worker's misbehaviour was contained (normally SB_KILLED). */
 sb_result *sb_test_crash(sb_module *m, sb_test_mode mode);
+/* The same through sb_invoke_sync with wait_us; *how says how the
+ * submission ended (the result is awaited either way). */
+sb_result *sb_test_crash_sync(sb_module *m, sb_test_mode mode,
+	uint32_t wait_us, sb_submit *how);
 
 #endif

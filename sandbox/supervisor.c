@@ -3,7 +3,17 @@
  *
  * One thread owns every piece of state below except the module table
  * (sup->lock) and the inbox (sup->lock): API calls from any thread queue an
- * op in the inbox and wake the loop through an eventfd.  The loop never
+ * op in the inbox and wake the loop through an eventfd (written only when
+ * the loop sleeps and nobody woke it yet).  The state is under sup->state,
+ * which the loop holds whenever it is not in ppoll.  The one exception to
+ * "only the loop" is sb_invoke_sync(): when sup->state is free it hands a
+ * call for a loaded module with nothing queued straight to an idle worker
+ * and waits for the answer on its own thread for a bounded time (the
+ * worker is `sync` meanwhile: the loop neither polls nor frees it); the
+ * loop is not involved at all unless the answer is late, in which case the
+ * job is handed over to it like any other.  The loop polls only workers
+ * that owe it something (starting, loading, busy, or with bytes to send);
+ * an idle worker's death is reported by the zygote.  The loop never
  * blocks on a worker: sockets are non-blocking, frames are assembled
  * incrementally, and a worker that sends anything unexpected, too large or
  * malformed is killed (outcome `killed`, with the reason).
@@ -58,15 +68,19 @@ struct worker {
 	bool exited, killing;
 	int wait_status;
 	char kill_reason[96];
-	/* receive: header, then payload */
-	uint8_t hdr[SB_FRAME_HDR_BYTES];
-	size_t hdr_got;
+	/* receive: bytes [0, rx_len) of rx; once the header is parsed
+	 * (have_hdr), the frame is SB_FRAME_HDR_BYTES + payload_len long */
+	uint8_t *rx;
+	size_t rx_len, rx_cap;
+	bool have_hdr;
 	enum sb_msg type;
-	uint8_t *payload;
-	uint32_t payload_len, payload_got;
+	uint32_t payload_len;
 	/* send */
 	sb_buf tx;
 	size_t tx_off;
+	/* a caller of sb_invoke_sync awaits this worker's answer */
+	bool sync, exit_deferred;
+	int exit_status;
 	/* current invocation */
 	struct job *job;
 	uint64_t seq;
@@ -115,6 +129,10 @@ struct sb_supervisor {
 	pthread_mutex_t lock;
 	struct op *in_head, *in_tail;  /* under lock */
 	bool stopping;                 /* under lock */
+	bool sleeping, woken;          /* under lock: the loop in ppoll */
+	pthread_mutex_t state;         /* everything below */
+	bool repoll;                   /* the loop's poll set is stale */
+	uint64_t sync_busy;            /* atomic: trylock failed */
 	sb_module *modules;            /* under lock */
 	/* loop thread */
 	struct worker *workers;
@@ -323,8 +341,9 @@ static void worker_retire(sb_supervisor *sup, struct worker *w)
 		close(w->fd);   /* EOF: a healthy worker exits */
 		w->fd = -1;
 	}
-	free(w->payload);
-	w->payload = NULL;
+	free(w->rx);
+	w->rx = NULL;
+	w->rx_len = w->rx_cap = 0;
 	sb_buf_free(&w->tx);
 }
 
@@ -401,6 +420,7 @@ static void worker_start_job(sb_supervisor *sup, struct worker *w,
 	w->used_ns = now;
 	w->deadline_ns = j->timeout_ms ? now + j->timeout_ms * 1000000u : 0;
 	w->kill_ns = 0;
+	sup->repoll = true;
 	worker_send(w);
 }
 
@@ -651,7 +671,7 @@ static void on_result(sb_supervisor *sup, struct worker *w, sb_rd *r)
 
 static void worker_frame(sb_supervisor *sup, struct worker *w)
 {
-	sb_rd r = { .p = w->payload, .left = w->payload_len };
+	sb_rd r = { .p = w->rx + SB_FRAME_HDR_BYTES, .left = w->payload_len };
 
 	switch (w->type) {
 	case SB_MSG_HELLO: on_hello(sup, w, &r); break;
@@ -709,50 +729,68 @@ static bool worker_recv_some(sb_supervisor *sup, struct worker *w,
 	return true;
 }
 
+/* Small frames (every RESULT without much output) arrive whole with one
+ * recvmsg; the buffer grows for a big one and is given back after it. */
+#define RX_SMALL 4096
+
+static bool rx_reserve(struct worker *w, size_t need)
+{
+	if (w->rx_cap >= need)
+		return true;
+	size_t cap = need < RX_SMALL ? RX_SMALL : need;
+	uint8_t *p = realloc(w->rx, cap);
+	if (!p)
+		return false;
+	w->rx = p;
+	w->rx_cap = cap;
+	return true;
+}
+
 static void worker_readable(sb_supervisor *sup, struct worker *w)
 {
 	/* At most a few frames per wake-up, so one worker cannot starve the
 	 * others. */
 	for (int rounds = 0; rounds < 16 && w->fd >= 0 && !w->killing;
 	     rounds++) {
-		size_t before;
-		if (w->hdr_got < SB_FRAME_HDR_BYTES) {
-			before = w->hdr_got;
-			if (!worker_recv_some(sup, w, w->hdr + w->hdr_got,
-				SB_FRAME_HDR_BYTES - w->hdr_got, &w->hdr_got))
-				goto eof;
-			if (w->hdr_got == before)
-				return;
-			if (w->hdr_got < SB_FRAME_HDR_BYTES)
-				continue;
-			if (!sb_hdr_parse(w->hdr, worker_frame_max(sup, w),
+		if (!w->have_hdr && w->rx_len >= SB_FRAME_HDR_BYTES) {
+			if (!sb_hdr_parse(w->rx, worker_frame_max(sup, w),
 				&w->type, &w->payload_len)) {
 				worker_protocol_error(sup, w, "bad header");
 				return;
 			}
-			w->payload = malloc(w->payload_len ? w->payload_len
-							   : 1);
-			if (!w->payload) {
+			w->have_hdr = true;
+		}
+		size_t need = SB_FRAME_HDR_BYTES +
+			(w->have_hdr ? (size_t)w->payload_len : 0);
+		if (w->rx_len < need) {
+			if (!rx_reserve(w, need)) {
 				worker_kill(sup, w, "out of memory");
 				return;
 			}
-			w->payload_got = 0;
-		}
-		if (w->payload_got < w->payload_len) {
-			size_t got = w->payload_got;
-			if (!worker_recv_some(sup, w, w->payload + got,
-				w->payload_len - got, &got))
+			size_t got = w->rx_len;
+			if (!worker_recv_some(sup, w, w->rx + got,
+				w->rx_cap - got, &got))
 				goto eof;
-			if (got == w->payload_got)
-				return;
-			w->payload_got = (uint32_t)got;
-			if (w->payload_got < w->payload_len)
-				continue;
+			if (got == w->rx_len)
+				return;   /* EAGAIN */
+			w->rx_len = got;
+			continue;
 		}
 		worker_frame(sup, w);
-		free(w->payload);
-		w->payload = NULL;
-		w->hdr_got = 0;
+		if (!w->rx)
+			return;   /* retired or killed meanwhile */
+		/* Keep what follows the frame (the worker sends one frame per
+		 * request, so normally nothing). */
+		w->have_hdr = false;
+		w->rx_len -= need;
+		memmove(w->rx, w->rx + need, w->rx_len);
+		if (w->rx_cap > 16 * RX_SMALL && w->rx_len <= RX_SMALL) {
+			uint8_t *p = realloc(w->rx, RX_SMALL);
+			if (p) {
+				w->rx = p;
+				w->rx_cap = RX_SMALL;
+			}
+		}
 	}
 	return;
 eof:
@@ -790,7 +828,7 @@ static void worker_free(sb_supervisor *sup, struct worker *w)
 			break;
 		}
 	sup->free_slots[sup->nfree++] = w->slot;
-	free(w->payload);
+	free(w->rx);
 	sb_buf_free(&w->tx);
 	free(w);
 }
@@ -802,6 +840,12 @@ static void on_exited(sb_supervisor *sup, const struct sb_zmsg *zm)
 		w = w->next;
 	if (!w)
 		return;
+	if (w->sync) {
+		/* Its caller finishes it (invoke_sync). */
+		w->exit_deferred = true;
+		w->exit_status = zm->status;
+		return;
+	}
 	int st = zm->status;
 	int sig = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
 	bool was_pool = w->state != W_DEAD;
@@ -907,20 +951,38 @@ static uint64_t timers_run(sb_supervisor *sup)
 
 /* ---- inbox ---------------------------------------------------------------- */
 
-static void post(sb_supervisor *sup, struct op *op)
+/* Wakes the loop if it sleeps and nobody has woken it yet.  Called with
+ * sup->lock held. */
+static void wake_locked(sb_supervisor *sup)
 {
 	uint64_t one = 1;
 
+	if (!sup->sleeping || sup->woken)
+		return;
+	sup->woken = true;
+	if (write(sup->wake_fd, &one, sizeof one) < 0) {
+		/* The counter is saturated: the loop is awake anyway. */
+	}
+}
+
+static void wake(sb_supervisor *sup)
+{
+	pthread_mutex_lock(&sup->lock);
+	wake_locked(sup);
+	pthread_mutex_unlock(&sup->lock);
+}
+
+/* Queues op for the loop, which looks at the inbox before it sleeps. */
+static void post(sb_supervisor *sup, struct op *op)
+{
 	pthread_mutex_lock(&sup->lock);
 	if (sup->in_tail)
 		sup->in_tail->next = op;
 	else
 		sup->in_head = op;
 	sup->in_tail = op;
+	wake_locked(sup);
 	pthread_mutex_unlock(&sup->lock);
-	if (write(sup->wake_fd, &one, sizeof one) < 0) {
-		/* The counter is saturated: the loop is awake anyway. */
-	}
 }
 
 static void op_invoke(sb_supervisor *sup, struct job *j)
@@ -964,10 +1026,6 @@ static void op_invoke(sb_supervisor *sup, struct job *j)
 
 static void inbox_run(sb_supervisor *sup)
 {
-	uint64_t v;
-	if (read(sup->wake_fd, &v, sizeof v) < 0) {
-		/* EAGAIN: nothing new. */
-	}
 	pthread_mutex_lock(&sup->lock);
 	struct op *op = sup->in_head;
 	sup->in_head = sup->in_tail = NULL;
@@ -1006,6 +1064,8 @@ static void stats_publish(sb_supervisor *sup)
 	for (sb_module *m = sup->modules; m; m = m->next)
 		queued += m->queued;
 	sup->stats.workers = sup->live;
+	sup->stats.sync_skipped += __atomic_exchange_n(&sup->sync_busy, 0,
+		__ATOMIC_RELAXED);
 	sup->stats.idle = idle;
 	sup->stats.queued = queued;
 	sup->stats.zygote_pid = (uint32_t)sup->zy.pid;
@@ -1021,16 +1081,19 @@ static void *loop_main(void *arg)
 	struct worker **pw = NULL;
 	size_t cap = 0;
 
+	pthread_mutex_lock(&sup->state);
 	for (;;) {
 		pthread_mutex_lock(&sup->lock);
 		bool stop = sup->stopping;
 		pthread_mutex_unlock(&sup->lock);
 		if (stop)
 			break;
+		inbox_run(sup);
 		uint64_t next = timers_run(sup);
 		size_t n = 2;
 		for (struct worker *w = sup->workers; w; w = w->next)
 			n += w->fd >= 0;
+		sup->repoll = false;
 		if (n > cap) {
 			size_t ncap = n * 2;
 			struct pollfd *npf = realloc(pf, ncap * sizeof *npf);
@@ -1051,7 +1114,8 @@ static void *loop_main(void *arg)
 			sup->zy.ctl_fd, .events = POLLIN };
 		size_t k = 2;
 		for (struct worker *w = sup->workers; w; w = w->next) {
-			if (w->fd < 0)
+			if (w->fd < 0 || w->sync ||
+			    (w->state == W_IDLE && !w->tx.len))
 				continue;
 			pw[k] = w;
 			pf[k++] = (struct pollfd){ .fd = w->fd,
@@ -1066,8 +1130,30 @@ static void *loop_main(void *arg)
 			ts.tv_nsec = (long)(d % 1000000000u);
 			tp = &ts;
 		}
-		if (ppoll(pf, k, tp, NULL) < 0 && errno != EINTR)
+		/* Sleep only with an empty inbox: a post() that finds the
+		 * loop awake does not write the eventfd. */
+		static const struct timespec zero;
+		pthread_mutex_lock(&sup->lock);
+		if (sup->in_head || sup->stopping)
+			tp = (struct timespec *)&zero;
+		sup->sleeping = true;
+		sup->woken = false;
+		pthread_mutex_unlock(&sup->lock);
+		pthread_mutex_unlock(&sup->state);
+		int rc = ppoll(pf, k, tp, NULL);
+		int saved = errno;
+		pthread_mutex_lock(&sup->state);
+		pthread_mutex_lock(&sup->lock);
+		sup->sleeping = false;
+		pthread_mutex_unlock(&sup->lock);
+		if (rc < 0 && saved != EINTR)
 			break;
+		if (pf[0].revents) {
+			uint64_t v;
+			if (read(sup->wake_fd, &v, sizeof v) < 0) {
+				/* EAGAIN: nothing new. */
+			}
+		}
 		if (pf[1].revents)
 			zygote_readable(sup);
 		/* Workers first: an EXITED above may have freed some, so
@@ -1085,11 +1171,11 @@ static void *loop_main(void *arg)
 			if (pf[i].revents & (POLLIN | POLLHUP | POLLERR))
 				worker_readable(sup, w);
 		}
-		if (pf[0].revents)
-			inbox_run(sup);
+		inbox_run(sup);
 		modules_sweep(sup);
 		stats_publish(sup);
 	}
+	pthread_mutex_unlock(&sup->state);
 	free(pf);
 	free(pw);
 	return NULL;
@@ -1147,6 +1233,7 @@ wasm_status sb_supervisor_new(const sb_config *cfg, sb_supervisor **out,
 	for (uint32_t i = 0; i < sup->nslots; i++)
 		sup->free_slots[sup->nfree++] = sup->nslots - 1 - i;
 	pthread_mutex_init(&sup->lock, NULL);
+	pthread_mutex_init(&sup->state, NULL);
 	sup->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (sup->wake_fd < 0)
 		goto fail;
@@ -1246,7 +1333,7 @@ void sb_supervisor_free(sb_supervisor *sup)
 		sup->workers = w->next;
 		if (w->fd >= 0)
 			close(w->fd);
-		free(w->payload);
+		free(w->rx);
 		sb_buf_free(&w->tx);
 		free(w);
 	}
@@ -1274,8 +1361,10 @@ void sb_supervisor_free(sb_supervisor *sup)
 		munmap((void *)sup->epoch,
 			(size_t)sup->nslots * SB_EPOCH_PAGE_BYTES);
 	free(sup->free_slots);
-	if (sup->thread_started)
+	if (sup->thread_started) {
 		pthread_mutex_destroy(&sup->lock);
+		pthread_mutex_destroy(&sup->state);
+	}
 	free(sup);
 }
 
@@ -1370,15 +1459,87 @@ static void job_post(sb_module *m, struct job *j, struct op *op)
 	post(m->sup, op);
 }
 
-bool sb_invoke(sb_module *m, const sb_request *req, sb_done_fn done,
-	void *ctx)
+enum direct { D_NOT_TAKEN, D_DONE, D_HANDED_OVER };
+
+/* The fast path of sb_invoke_sync: a call for a loaded module with an idle
+ * worker and nothing queued goes to the worker from the caller's thread,
+ * if the loop is not busy (it holds sup->state while it works), and the
+ * answer is awaited here for at most wait_us.  D_NOT_TAKEN: j untouched. */
+static enum direct invoke_direct(sb_module *m, struct job *j, uint32_t wait_us,
+	void (*handover)(void *ctx))
+{
+	sb_supervisor *sup = m->sup;
+
+	if (j->kind == SB_INSPECT)
+		return D_NOT_TAKEN;
+	if (pthread_mutex_trylock(&sup->state) != 0) {
+		__atomic_add_fetch(&sup->sync_busy, 1, __ATOMIC_RELAXED);
+		return D_NOT_TAKEN;
+	}
+	struct worker *w = NULL;
+	if (!sup->zygote_dead && m->loaded && !m->invalid && !m->released &&
+	    !m->inflight && (j->kind != SB_CALL || export_find(m, j->function)))
+		w = idle_worker(sup, m);
+	if (!w) {
+		sup->stats.sync_skipped++;
+		pthread_mutex_unlock(&sup->state);
+		return D_NOT_TAKEN;
+	}
+	m->inflight++;   /* until job_finish */
+	bool repoll = sup->repoll;
+	worker_start_job(sup, w, j);
+	sup->repoll = repoll;
+	uint64_t seq = w->seq;
+	int fd = w->fd;
+	bool late = w->tx.len != 0;   /* the loop sends the rest */
+	if (!late) {
+		/* Not past the job's deadline, which only the loop keeps. */
+		if (j->timeout_ms && j->timeout_ms * 1000u < wait_us)
+			wait_us = (uint32_t)(j->timeout_ms * 1000u);
+		w->sync = true;
+		pthread_mutex_unlock(&sup->state);
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct timespec ts = { .tv_sec = wait_us / 1000000u,
+			.tv_nsec = (long)(wait_us % 1000000u) * 1000 };
+		int rc = ppoll(&pfd, 1, &ts, NULL);
+		pthread_mutex_lock(&sup->state);
+		w->sync = false;
+		if (rc > 0)
+			worker_readable(sup, w);
+		late = w->job && w->seq == seq;
+		if (w->exit_deferred) {
+			struct sb_zmsg zm = { .type = SB_Z_EXITED, .id = w->id,
+				.status = w->exit_status };
+			w->exit_deferred = false;
+			on_exited(sup, &zm);   /* frees w; finishes the job */
+			late = false;
+		}
+	}
+	if (late) {
+		/* The loop takes it from here: it polls the worker and keeps
+		 * the deadline. */
+		handover(j->ctx);
+		sup->repoll = true;
+		sup->stats.sync_late++;
+	} else {
+		sup->stats.sync_done++;
+	}
+	bool wake_loop = sup->repoll;
+	pthread_mutex_unlock(&sup->state);
+	if (wake_loop)
+		wake(sup);
+	return late ? D_HANDED_OVER : D_DONE;
+}
+
+/* The job for req; NULL when memory ran out. */
+static struct job *job_build(sb_module *m, const sb_request *req,
+	sb_done_fn done, void *ctx)
 {
 	const sb_config *c = &m->sup->cfg;
 	struct job *j = job_new(m, done, ctx);
-	struct op *op = calloc(1, sizeof *op);
 
-	if (!j || !op)
-		goto fail;
+	if (!j)
+		return NULL;
 	j->kind = req->kind;
 	j->timeout_ms = req->timeout_ms;
 	j->function = strdup(req->function ? req->function : "");
@@ -1398,13 +1559,56 @@ bool sb_invoke(sb_module *m, const sb_request *req, sb_done_fn done,
 		if (!sb_buf_end(&j->frame))
 			goto fail;
 	}
+	return j;
+fail:
+	job_free(j);
+	return NULL;
+}
+
+bool sb_invoke(sb_module *m, const sb_request *req, sb_done_fn done,
+	void *ctx)
+{
+	struct job *j = job_build(m, req, done, ctx);
+	struct op *op = calloc(1, sizeof *op);
+
+	if (!j || !op) {
+		if (j)
+			job_free(j);
+		free(op);
+		return false;
+	}
 	job_post(m, j, op);
 	return true;
-fail:
-	if (j)
-		job_free(j);
-	free(op);
-	return false;
+}
+
+sb_submit sb_invoke_sync(sb_module *m, const sb_request *req,
+	uint32_t wait_us, sb_done_fn done, void (*handover)(void *ctx),
+	void *ctx)
+{
+	struct job *j = job_build(m, req, done, ctx);
+	struct op *op = calloc(1, sizeof *op);
+
+	if (!j || !op) {
+		if (j)
+			job_free(j);
+		free(op);
+		return SB_SUBMIT_NOMEM;
+	}
+	if (wait_us) {
+		switch (invoke_direct(m, j, wait_us, handover)) {
+		case D_DONE:
+			free(op);
+			return SB_SUBMIT_DONE;
+		case D_HANDED_OVER:
+			free(op);
+			return SB_SUBMIT_QUEUED;
+		case D_NOT_TAKEN:
+			break;
+		}
+	}
+	handover(ctx);
+	job_post(m, j, op);
+	return SB_SUBMIT_QUEUED;
 }
 
 struct waiter {
@@ -1455,7 +1659,13 @@ sb_result *sb_invoke_wait(sb_module *m, const sb_request *req)
 	return waiter_wait(&wt);
 }
 
-sb_result *sb_test_crash(sb_module *m, sb_test_mode mode)
+static void handover_none(void *ctx)
+{
+	(void)ctx;
+}
+
+sb_result *sb_test_crash_sync(sb_module *m, sb_test_mode mode,
+	uint32_t wait_us, sb_submit *how)
 {
 	struct waiter wt = { .res = NULL };
 	struct job *j;
@@ -1480,6 +1690,25 @@ sb_result *sb_test_crash(sb_module *m, sb_test_mode mode)
 		free(op);
 		return oom_result();
 	}
-	job_post(m, j, op);
+	*how = SB_SUBMIT_QUEUED;
+	switch (wait_us ? invoke_direct(m, j, wait_us, handover_none) :
+		D_NOT_TAKEN) {
+	case D_DONE:
+		*how = SB_SUBMIT_DONE;
+		free(op);
+		break;
+	case D_HANDED_OVER:
+		free(op);
+		break;
+	case D_NOT_TAKEN:
+		job_post(m, j, op);
+		break;
+	}
 	return waiter_wait(&wt);
+}
+
+sb_result *sb_test_crash(sb_module *m, sb_test_mode mode)
+{
+	sb_submit how;
+	return sb_test_crash_sync(m, mode, 0, &how);
 }

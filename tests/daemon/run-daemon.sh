@@ -318,6 +318,13 @@ expect 200 "metrics count requests and outcomes" \
 	'wasmhost_functions_compiled_total{tier="interp"}' \
 	'wasmhost_functions_compiled_total{tier="baseline"}' \
 	'wasmhost_osr_entries_total'
+# One request at a time on a warm module: answered on the HTTP thread
+# (sync); the spin that timed out was handed over (late).
+for path in sync late; do
+	n=$(awk -v p="wasmhost_dispatch_total{path=\"$path\"}" '$1 == p { print $2 }' "$tmp/body")
+	[ "${n:-0}" -gt 0 ] && ok "dispatch path $path used ($n)" ||
+		bad "dispatch path $path: ${n:-missing}"
+done
 grep -q 'msg=access tenant=default method=POST route=/v1/modules/{id}/invoke status=200 outcome=ok' \
 	"$daemon_log" && ok "access log line" || bad "no access log line"
 

@@ -55,6 +55,9 @@ check_refused "no tenants, public address" "not a loopback" \
 echo '{"listen":"127.0.0.1:80","limits":{"timeout_ms":"5"}}' >"$tmp/c1.json"
 check_refused "a limit of the wrong type" "limits.timeout_ms: expected an integer" \
 	--config "$tmp/c1.json"
+echo '{"workers":{"sync_wait_us":200000}}' >"$tmp/c1.json"
+check_refused "sync_wait_us out of range" "workers.sync_wait_us" \
+	--config "$tmp/c1.json"
 echo '{"limitz":{}}' >"$tmp/c1.json"
 check_refused "an unknown key" "limitz: unknown key" --config "$tmp/c1.json"
 echo '{"tenants":{"a":{"token_sha256":"abc"}}}' >"$tmp/c1.json"

@@ -4,6 +4,7 @@
  * run of 1,000 mixed invocations without leaks. */
 #include <check.h>
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <string.h>
@@ -275,6 +276,174 @@ START_TEST(hostile_worker)
 		sb_result_free(r);
 		r = call(basic, "add", 0, 2, 1, 2);
 		OUTCOME(r, SB_OK);
+		sb_result_free(r);
+	}
+}
+END_TEST
+
+/* ---- sb_invoke_sync ---------------------------------------------------- */
+
+struct sync_ctx {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	sb_result *res;
+	pthread_t done_thread;
+	bool handed_over, done_before_handover;
+};
+
+static void sync_init(struct sync_ctx *c)
+{
+	memset(c, 0, sizeof *c);
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->cond, NULL);
+}
+
+static void sync_done(void *ctx, sb_result *res)
+{
+	struct sync_ctx *c = ctx;
+	pthread_mutex_lock(&c->lock);
+	c->res = res;
+	c->done_thread = pthread_self();
+	c->done_before_handover = !c->handed_over;
+	pthread_cond_signal(&c->cond);
+	pthread_mutex_unlock(&c->lock);
+}
+
+static void sync_handover(void *ctx)
+{
+	struct sync_ctx *c = ctx;
+	pthread_mutex_lock(&c->lock);
+	ck_assert(!c->res);   /* never after the answer */
+	c->handed_over = true;
+	pthread_mutex_unlock(&c->lock);
+}
+
+static sb_result *sync_wait(struct sync_ctx *c)
+{
+	pthread_mutex_lock(&c->lock);
+	while (!c->res)
+		pthread_cond_wait(&c->cond, &c->lock);
+	pthread_mutex_unlock(&c->lock);
+	pthread_mutex_destroy(&c->lock);
+	pthread_cond_destroy(&c->cond);
+	return c->res;
+}
+
+/* A warm worker answers on the caller's thread, with no handover; a call
+ * that finds the supervisor thread busy is handed over and still right. */
+START_TEST(sync_answers_on_caller_thread)
+{
+	sb_result *r = call(basic, "add", 0, 2, 1, 1);
+	OUTCOME(r, SB_OK);
+	sb_result_free(r);
+	int here = 0;
+	for (int32_t i = 0; i < 50; i++) {
+		wasm_value args[2] = {
+			{ .type = WASM_I32, .of.i32 = i },
+			{ .type = WASM_I32, .of.i32 = 100 } };
+		sb_request req = { .kind = SB_CALL, .function = "add",
+			.args = args, .nargs = 2, .timeout_ms = 5000 };
+		struct sync_ctx c;
+		sync_init(&c);
+		sb_submit how = sb_invoke_sync(basic, &req, 2000000,
+			sync_done, sync_handover, &c);
+		ck_assert_int_ne(how, SB_SUBMIT_NOMEM);
+		if (how == SB_SUBMIT_DONE) {
+			ck_assert(!c.handed_over);
+			ck_assert_ptr_nonnull(c.res);
+			ck_assert(pthread_equal(c.done_thread, pthread_self()));
+			here++;
+		} else {
+			ck_assert(c.handed_over);
+		}
+		r = sync_wait(&c);
+		OUTCOME(r, SB_OK);
+		ck_assert_int_eq(r->results[0].of.i32, i + 100);
+		sb_result_free(r);
+	}
+	ck_assert_int_gt(here, 0);
+	/* wait 0: never on this thread. */
+	wasm_value args[2] = { { .type = WASM_I32, .of.i32 = 2 },
+		{ .type = WASM_I32, .of.i32 = 3 } };
+	sb_request req = { .kind = SB_CALL, .function = "add", .args = args,
+		.nargs = 2 };
+	struct sync_ctx c;
+	sync_init(&c);
+	ck_assert_int_eq(sb_invoke_sync(basic, &req, 0, sync_done,
+		sync_handover, &c), SB_SUBMIT_QUEUED);
+	ck_assert(c.handed_over);
+	r = sync_wait(&c);
+	OUTCOME(r, SB_OK);
+	ck_assert_int_eq(r->results[0].of.i32, 5);
+	ck_assert(!c.done_before_handover);
+	sb_result_free(r);
+}
+END_TEST
+
+/* An answer later than the wait is handed over before it ends, and the
+ * supervisor thread keeps the deadline; a wait longer than the timeout is
+ * cut to it.  The worker stays. */
+START_TEST(sync_late_is_handed_over)
+{
+	sb_result *r = call(basic, "add", 0, 2, 1, 1);
+	OUTCOME(r, SB_OK);
+	uint32_t pid = r->worker_pid;
+	sb_result_free(r);
+	static const uint32_t waits[] = { 1000, 10000000 };
+	for (size_t i = 0; i < 2; i++) {
+		sb_request req = { .kind = SB_CALL, .function = "spin",
+			.timeout_ms = 100 };
+		struct sync_ctx c;
+		sync_init(&c);
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		sb_submit how = sb_invoke_sync(basic, &req, waits[i],
+			sync_done, sync_handover, &c);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ck_assert_int_eq(how, SB_SUBMIT_QUEUED);
+		ck_assert(c.handed_over);
+		/* Returned long before 10 s: the wait ends at the deadline. */
+		ck_assert_int_lt(t1.tv_sec - t0.tv_sec, 5);
+		r = sync_wait(&c);
+		OUTCOME(r, SB_TIMEOUT);
+		ck_assert(!c.done_before_handover);
+		ck_assert_uint_eq(r->worker_pid, pid);
+		sb_result_free(r);
+	}
+	r = call(basic, "add", 1000, 2, 1, 1);
+	OUTCOME(r, SB_OK);
+	ck_assert_uint_eq(r->worker_pid, pid);
+	sb_result_free(r);
+}
+END_TEST
+
+/* Deaths and hostile answers while the caller waits are contained as on
+ * the supervisor thread, whichever thread sees them first. */
+START_TEST(sync_crashes_contained)
+{
+	static const struct { sb_test_mode mode; int sig; } cases[] = {
+		{ SB_TEST_SEGV, SEGV_SIGNAL },
+		{ SB_TEST_SYSCALL, SIGSYS },
+		{ SB_TEST_GARBAGE, -1 },
+		{ SB_TEST_WRONG_SEQ, -1 },
+		{ SB_TEST_HANG, SIGKILL },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		sb_result *r = call(basic, "add", 0, 2, 40, 2);
+		OUTCOME(r, SB_OK);
+		sb_result_free(r);
+		sb_submit how;
+		r = sb_test_crash_sync(basic, cases[i].mode, 2000000, &how);
+		OUTCOME(r, SB_KILLED);
+		if (cases[i].sig > 0)
+			ck_assert_int_eq(r->signal, cases[i].sig);
+		if (cases[i].sig < 0)
+			ck_assert_msg(strstr(r->message, "protocol error"),
+				"%s", r->message);
+		sb_result_free(r);
+		r = call(basic, "add", 0, 2, 40, 2);
+		OUTCOME(r, SB_OK);
+		ck_assert_int_eq(r->results[0].of.i32, 42);
 		sb_result_free(r);
 	}
 }
@@ -634,6 +803,9 @@ static Suite *sandbox_suite(void)
 	tcase_add_test(core, memory_caps);
 	tcase_add_test(core, crashes_are_contained);
 	tcase_add_test(core, hostile_worker);
+	tcase_add_test(core, sync_answers_on_caller_thread);
+	tcase_add_test(core, sync_late_is_handed_over);
+	tcase_add_test(core, sync_crashes_contained);
 	tcase_add_test(core, bad_modules_and_calls);
 	tcase_add_test(core, wasi_program);
 	tcase_add_test(core, proc_status_confined);
