@@ -345,6 +345,10 @@ START_TEST(sync_answers_on_caller_thread)
 			.args = args, .nargs = 2, .timeout_ms = 5000 };
 		struct sync_ctx c;
 		sync_init(&c);
+		/* Give the supervisor thread time to go back to sleep after
+		 * a handed-over call (it is busy right after one). */
+		struct timespec nap = { 0, 2000000 };
+		nanosleep(&nap, NULL);
 		sb_submit how = sb_invoke_sync(basic, &req, 2000000,
 			sync_done, sync_handover, &c);
 		ck_assert_int_ne(how, SB_SUBMIT_NOMEM);
