@@ -39,6 +39,7 @@ typedef struct {
 	const char *tier_name;       /* the workers' tier, for answers */
 	bool metrics_public;         /* /metrics without a token */
 	uint32_t threads;            /* 0 = cores */
+	bool epoll;                  /* libmicrohttpd's epoll loop, not poll */
 	uint32_t sync_wait_us;       /* sb_invoke_sync's wait; 0 = never */
 	uint32_t max_connections;
 	uint32_t connection_timeout_s;

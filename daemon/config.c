@@ -219,7 +219,7 @@ static bool tenants_parse(json_t *obj, wh_config *c, struct cerr *e)
 
 /* ---- the file ------------------------------------------------------------- */
 
-enum ktype { K_STR, K_BOOL, K_U32, K_U64, K_LEVEL, K_TIER };
+enum ktype { K_STR, K_BOOL, K_U32, K_U64, K_LEVEL, K_TIER, K_LOOP };
 
 static const struct key {
 	const char *name;
@@ -231,6 +231,7 @@ static const struct key {
 	{ "state_dir", K_STR, offsetof(wh_config, state_dir), 0, 0 },
 	{ "log_level", K_LEVEL, offsetof(wh_config, log_level), 0, 0 },
 	{ "threads", K_U32, offsetof(wh_config, threads), 0, 1024 },
+	{ "http_event_loop", K_LOOP, offsetof(wh_config, http_epoll), 0, 0 },
 	{ "max_connections", K_U32, offsetof(wh_config, max_connections),
 		1, 1000000 },
 	{ "connection_timeout_s", K_U32,
@@ -287,6 +288,14 @@ static bool key_set(const struct key *k, json_t *v, const char *path,
 		else
 			*(uint64_t *)field = x;
 		return true;
+	case K_LOOP: {
+		const char *s = json_string_value(v);
+		if (s && (strcmp(s, "poll") == 0 || strcmp(s, "epoll") == 0)) {
+			*(bool *)field = strcmp(s, "epoll") == 0;
+			return true;
+		}
+		return fail(e, "%s: expected \"poll\" or \"epoll\"", path);
+	}
 	case K_TIER: {
 		wasm_tier t;
 		if (wasm_tier_parse(json_string_value(v), &t) &&

@@ -6,6 +6,7 @@
  *     "state_dir": "/var/lib/wasmhostd",
  *     "log_level": "info",
  *     "threads": 0,                    HTTP threads; 0 = one per core
+ *     "http_event_loop": "poll",       or "epoll" (see ARCHITECTURE.md)
  *     "max_connections": 1024,
  *     "connection_timeout_s": 30,      idle or slow clients are cut
  *     "drain_timeout_ms": 10000,       SIGTERM: wait this long for in-flight
@@ -81,6 +82,7 @@ typedef struct {
 	char *state_dir;
 	wh_log_level log_level;
 	uint32_t threads;        /* 0 = number of cores */
+	bool http_epoll;         /* libmicrohttpd's epoll loop, not poll */
 	uint32_t max_connections;
 	uint32_t connection_timeout_s;
 	uint64_t drain_timeout_ms;

@@ -1,6 +1,8 @@
 /* log.c -- timestamped, leveled lines on stderr. */
 #include "log.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -37,35 +39,94 @@ bool wh_log_enabled(wh_log_level l)
 	return l <= log_level;
 }
 
-void wh_log(wh_log_level l, const char *fmt, ...)
+#define LINE_MAX_BYTES 2048
+
+static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
+static char batch[16384];      /* under out_lock */
+static size_t batch_len;
+
+/* A failing stderr has nowhere to report to. */
+static void write_all(const char *p, size_t n)
 {
-	char line[2048];
+	while (n) {
+		ssize_t w = write(2, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+static void flush_locked(void)
+{
+	write_all(batch, batch_len);
+	batch_len = 0;
+}
+
+/* Timestamp, level, the caller's fields, newline; returns the length. */
+static size_t format_line(char *line, wh_log_level l, const char *fmt,
+	va_list ap)
+{
 	struct timespec ts;
 	struct tm tm;
-	va_list ap;
 	size_t n;
 
-	if (!wh_log_enabled(l))
-		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	n = strftime(line, sizeof line, "%Y-%m-%dT%H:%M:%S", &tm);
-	n += (size_t)snprintf(line + n, sizeof line - n, ".%03ldZ level=%s ",
+	n = strftime(line, LINE_MAX_BYTES, "%Y-%m-%dT%H:%M:%S", &tm);
+	n += (size_t)snprintf(line + n, LINE_MAX_BYTES - n, ".%03ldZ level=%s ",
 		ts.tv_nsec / 1000000, wh_log_level_name(l));
-	va_start(ap, fmt);
-	int m = vsnprintf(line + n, sizeof line - n, fmt, ap);
-	va_end(ap);
+	int m = vsnprintf(line + n, LINE_MAX_BYTES - n, fmt, ap);
 	if (m < 0)
 		m = 0;
 	n += (size_t)m;
-	if (n > sizeof line - 2)
-		n = sizeof line - 2;
+	if (n > LINE_MAX_BYTES - 2)
+		n = LINE_MAX_BYTES - 2;
 	line[n++] = '\n';
-	/* One write per line; a short write to a pipe of this size does not
-	 * happen, and a failing stderr has nowhere to report to. */
-	if (write(2, line, n) < 0) {
-		/* nothing to do */
-	}
+	return n;
+}
+
+void wh_log(wh_log_level l, const char *fmt, ...)
+{
+	char line[LINE_MAX_BYTES];
+	va_list ap;
+
+	if (!wh_log_enabled(l))
+		return;
+	va_start(ap, fmt);
+	size_t n = format_line(line, l, fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&out_lock);
+	flush_locked();
+	write_all(line, n);
+	pthread_mutex_unlock(&out_lock);
+}
+
+void wh_log_batched(wh_log_level l, const char *fmt, ...)
+{
+	char line[LINE_MAX_BYTES];
+	va_list ap;
+
+	if (!wh_log_enabled(l))
+		return;
+	va_start(ap, fmt);
+	size_t n = format_line(line, l, fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&out_lock);
+	if (batch_len + n > sizeof batch)
+		flush_locked();
+	memcpy(batch + batch_len, line, n);
+	batch_len += n;
+	pthread_mutex_unlock(&out_lock);
+}
+
+void wh_log_flush(void)
+{
+	pthread_mutex_lock(&out_lock);
+	flush_locked();
+	pthread_mutex_unlock(&out_lock);
 }
 
 const char *wh_log_quote(const char *s, char *buf, unsigned len)

@@ -1,7 +1,10 @@
 /* log.h -- wasmhostd's log: one line per event on stderr (the journal under
  * systemd), logfmt-style "key=value" fields after a timestamp and a level.
- * Each line is written with one write(2), so lines of concurrent threads
- * never interleave. */
+ * Writes are serialised, so lines of concurrent threads never interleave.
+ * Access lines (wh_log_batched) gather in a buffer that is written out
+ * when it fills, before any other line (so the order holds), and by
+ * wh_log_flush(), which wasmhostd's main thread calls every 100 ms: one
+ * write(2) for many requests instead of one each. */
 #ifndef WH_LOG_H
 #define WH_LOG_H
 
@@ -25,6 +28,12 @@ bool wh_log_enabled(wh_log_level l);
  * so callers pass "key=value" pairs there. */
 void wh_log(wh_log_level l, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* Like wh_log, into the buffer. */
+void wh_log_batched(wh_log_level l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Writes out what the buffer holds. */
+void wh_log_flush(void);
 
 /* Quotes s for a logfmt value into buf when it holds spaces, quotes or
  * control bytes; returns buf (or s itself when no quoting is needed). */

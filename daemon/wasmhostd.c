@@ -48,6 +48,7 @@ static const char usage_text[] =
 	"  --help, --version\n"
 	"\n"
 	"configuration keys: listen, state_dir, log_level, threads,\n"
+	"http_event_loop (poll, epoll),\n"
 	"max_connections, connection_timeout_s, drain_timeout_ms, metrics_public,\n"
 	"workers {max, max_per_module, warm_per_module, sync_wait_us,\n"
 	"fuel_metering, namespaces, tier (interp, baseline, auto),\n"
@@ -177,6 +178,7 @@ static void reload(const wh_flags *flags, wh_config *cur, wh_tenants *ts,
 	    next.max_workers != cur->max_workers ||
 	    next.fuel_metering != cur->fuel_metering ||
 	    next.tier != cur->tier || next.threads != cur->threads ||
+	    next.http_epoll != cur->http_epoll ||
 	    next.sync_wait_us != cur->sync_wait_us)
 		wh_log(WH_LOG_WARN, "msg=\"state_dir, threads and workers "
 			"change only at a restart\"");
@@ -198,6 +200,7 @@ static void reload(const wh_flags *flags, wh_config *cur, wh_tenants *ts,
 	next.tier = cur->tier;
 	next.tier_threshold = cur->tier_threshold;
 	next.threads = cur->threads;
+	next.http_epoll = cur->http_epoll;
 	next.sync_wait_us = cur->sync_wait_us;
 	wh_config_free(cur);
 	*cur = next;
@@ -290,6 +293,7 @@ int main(int argc, char **argv)
 		.tier_name = wasm_tier_name(cfg.tier),
 		.metrics_public = cfg.metrics_public,
 		.threads = cfg.threads,
+		.epoll = cfg.http_epoll,
 		.sync_wait_us = cfg.sync_wait_us,
 		.max_connections = cfg.max_connections,
 		.connection_timeout_s = cfg.connection_timeout_s,
@@ -383,8 +387,14 @@ int main(int argc, char **argv)
 
 	for (;;) {
 		siginfo_t si;
-		int sig = sigwaitinfo(&sigs, &si);
+		/* Access lines are written out at least every 100 ms. */
+		static const struct timespec tick = { 0, 100 * 1000000L };
+		int sig = sigtimedwait(&sigs, &si, &tick);
 		if (sig < 0) {
+			if (errno == EAGAIN) {
+				wh_log_flush();
+				continue;
+			}
 			if (errno == EINTR)
 				continue;
 			break;

@@ -791,6 +791,11 @@ static void worker_readable(sb_supervisor *sup, struct worker *w)
 				w->rx_cap = RX_SMALL;
 			}
 		}
+		/* Nothing left over: the next frame, if any, wakes the poll
+		 * again (level-triggered); asking now would mostly answer
+		 * EAGAIN. */
+		if (!w->rx_len)
+			return;
 	}
 	return;
 eof:

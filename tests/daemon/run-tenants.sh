@@ -21,6 +21,7 @@ digest() { printf %s "$1" | sha256sum | cut -c1-64; }
 write_config() {   # write_config [EXTRA TENANT JSON]
 	cat >"$tmp/config.json" <<EOF
 {
+  "http_event_loop": "epoll",
   "workers": { "fuel_metering": true },
   "limits": { "timeout_ms": 5000 },
   "tenants": {
@@ -57,6 +58,9 @@ check_refused "a limit of the wrong type" "limits.timeout_ms: expected an intege
 	--config "$tmp/c1.json"
 echo '{"workers":{"sync_wait_us":200000}}' >"$tmp/c1.json"
 check_refused "sync_wait_us out of range" "workers.sync_wait_us" \
+	--config "$tmp/c1.json"
+echo '{"http_event_loop":"kqueue"}' >"$tmp/c1.json"
+check_refused "an unknown event loop" "http_event_loop: expected" \
 	--config "$tmp/c1.json"
 echo '{"limitz":{}}' >"$tmp/c1.json"
 check_refused "an unknown key" "limitz: unknown key" --config "$tmp/c1.json"
