@@ -11,7 +11,8 @@
  *     "connection_timeout_s": 30,      idle or slow clients are cut
  *     "drain_timeout_ms": 10000,       SIGTERM: wait this long for in-flight
  *     "metrics_public": false,         /metrics without a token
- *     "workers": { "max": 64, "max_per_module": 64, "warm_per_module": 0,
+ *     "workers": { "max": 64, "max_per_module": 4 per core,
+ *                  "warm_per_module": 0,
  *                  "sync_wait_us": 500,  an HTTP thread awaits a warm
  *                                        worker's answer this long before
  *                                        it suspends the connection

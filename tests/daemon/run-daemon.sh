@@ -143,6 +143,15 @@ json POST "$inv" '{"function":"spin","limits":{"timeout_ms":200}}'
 expect 200 "timeout" '"outcome":"timeout"' '"kind":"timeout"'
 json POST "$inv" '{"function":"add","args":[5,6]}'
 expect 200 "the pool works after a timeout" '"results":[11]'
+# The default limits admit 64 concurrent invocations of a warm module
+# (more than its workers: the rest wait in the queue), all answered 200.
+seq 1 64 | xargs -P 64 -I{} curl -s -o /dev/null -w '%{http_code}\n' \
+	-H 'Content-Type: application/json' \
+	--data-binary '{"function":"count","args":[300000]}' "$base$inv" \
+	>"$tmp/codes"
+n200=$(grep -c '^200$' "$tmp/codes" || true)
+[ "$n200" = 64 ] && ok "64 concurrent invocations, all 200" ||
+	bad "64 concurrent invocations: $(sort "$tmp/codes" | uniq -c | tr '\n' ' ')"
 json POST "$inv" '{"function":"grow","args":[10],"limits":{"memory_pages":5}}'
 expect 200 "memory cap: grow fails" '"results":[-1]'
 json POST "$inv" '{"function":"grow","args":[3],"limits":{"memory_pages":5}}'
