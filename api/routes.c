@@ -360,8 +360,23 @@ static bool outcome_error(struct req *r, const sb_result *res)
 static void h_healthz(struct req *r)
 {
 	static const char ok[] = "{\"status\":\"ok\"}\n";
+	sb_stats st;
+
 	if (__atomic_load_n(&r->srv->draining, __ATOMIC_RELAXED)) {
 		answer_error(r, API_E_UNAVAILABLE, "draining", NULL, SIZE_MAX);
+		return;
+	}
+	pthread_rwlock_rdlock(&r->srv->sup_lock);
+	bool alive = !r->srv->sup_gone;
+	if (alive) {
+		sb_supervisor_stats(r->srv->cfg.sup, &st);
+		alive = st.zygote_alive;
+	}
+	pthread_rwlock_unlock(&r->srv->sup_lock);
+	if (!alive) {
+		answer_error(r, API_E_UNAVAILABLE, "the sandbox's zygote died: "
+			"no worker can start; the daemon is restarting", NULL,
+			SIZE_MAX);
 		return;
 	}
 	answer(r, 200, strdup(ok), sizeof ok - 1);

@@ -242,6 +242,7 @@ int main(int argc, char **argv)
 	wh_tenants *tenants = NULL;
 	api_server *srv = NULL;
 	bool store_attached = false;
+	bool zygote_lost = false;
 
 	for (int i = 1; i < argc; i++) {
 		const char *v;
@@ -393,7 +394,18 @@ int main(int argc, char **argv)
 		if (sig < 0) {
 			if (errno == EAGAIN) {
 				wh_log_flush();
-				continue;
+				sb_stats st;
+				sb_supervisor_stats(g_sup, &st);
+				if (st.zygote_alive)
+					continue;
+				/* A zygote is forked before any thread exists:
+				 * only a new process gets a new one.  Drain and
+				 * fail, so that systemd (Restart=on-failure)
+				 * starts one. */
+				wh_log(WH_LOG_ERROR, "msg=\"the sandbox's zygote "
+					"died; no worker can start: stopping\"");
+				zygote_lost = true;
+				break;
 			}
 			if (errno == EINTR)
 				continue;
@@ -410,7 +422,7 @@ int main(int argc, char **argv)
 	shutdown_all(&cfg, srv);
 	srv = NULL;
 	wh_log(WH_LOG_INFO, "msg=stopped");
-	rc = EXIT_OK;
+	rc = zygote_lost ? EXIT_ERROR : EXIT_OK;
 out:
 	api_server_stop(srv);
 	if (g_sup || !store_attached) {

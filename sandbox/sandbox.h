@@ -114,6 +114,7 @@ typedef struct {
 	uint32_t queued;         /* invocations waiting for a worker */
 	uint64_t spawned, died, killed_timeout, evicted;
 	uint32_t zygote_pid;     /* in the supervisor's pid namespace */
+	bool zygote_alive;       /* false: no worker can start any more */
 	uint64_t spawn_us_avg;   /* spawn request to HELLO (confined, ready) */
 	/* sb_invoke_sync: answered on the caller's thread; handed over to
 	 * the supervisor thread because the answer was late; not tried

@@ -1074,6 +1074,7 @@ static void stats_publish(sb_supervisor *sup)
 	sup->stats.idle = idle;
 	sup->stats.queued = queued;
 	sup->stats.zygote_pid = (uint32_t)sup->zy.pid;
+	sup->stats.zygote_alive = !sup->zygote_dead;
 	sup->stats.spawn_us_avg = sup->spawn_count ?
 		sup->spawn_ns_total / sup->spawn_count / 1000 : 0;
 	pthread_mutex_unlock(&sup->lock);
@@ -1087,6 +1088,7 @@ static void *loop_main(void *arg)
 	size_t cap = 0;
 
 	pthread_mutex_lock(&sup->state);
+	stats_publish(sup);   /* zygote_alive before the first wake-up */
 	for (;;) {
 		pthread_mutex_lock(&sup->lock);
 		bool stop = sup->stopping;
@@ -1266,6 +1268,8 @@ wasm_status sb_supervisor_new(const sb_config *cfg, sb_supervisor **out,
 	if (strstr(sup->zy.layers, "user pid net mount ipc") == NULL ||
 	    SB_RELAXED)
 		sup_log(sup, "sandbox: %s", sup->layers);
+	sup->stats.zygote_alive = true;
+	sup->stats.zygote_pid = (uint32_t)sup->zy.pid;
 	if (pthread_create(&sup->thread, NULL, loop_main, sup) != 0) {
 		st = WASM_ERR_LIMIT;
 		if (err)

@@ -453,6 +453,33 @@ START_TEST(sync_crashes_contained)
 }
 END_TEST
 
+/* A dead zygote is reported (stats, then every invocation), and nothing
+ * hangs. */
+START_TEST(zygote_death_reported)
+{
+	sb_stats st;
+	sb_supervisor_stats(sup, &st);
+	ck_assert(st.zygote_alive);
+	ck_assert_uint_gt(st.zygote_pid, 0);
+	sb_result *r = call(basic, "add", 0, 2, 1, 1);
+	OUTCOME(r, SB_OK);
+	sb_result_free(r);
+	ck_assert_int_eq(kill((pid_t)st.zygote_pid, SIGKILL), 0);
+	for (int i = 0; i < 400; i++) {
+		sb_supervisor_stats(sup, &st);
+		if (!st.zygote_alive)
+			break;
+		struct timespec nap = { 0, 5000000 };
+		nanosleep(&nap, NULL);
+	}
+	ck_assert(!st.zygote_alive);
+	r = call(basic, "add", 1000, 2, 1, 1);
+	OUTCOME(r, SB_ERROR);
+	ck_assert_msg(strstr(r->message, "zygote"), "%s", r->message);
+	sb_result_free(r);
+}
+END_TEST
+
 START_TEST(bad_modules_and_calls)
 {
 	static const uint8_t junk[] = "\0asm\x01\0\0\0\x01\x05";
@@ -810,6 +837,7 @@ static Suite *sandbox_suite(void)
 	tcase_add_test(core, sync_answers_on_caller_thread);
 	tcase_add_test(core, sync_late_is_handed_over);
 	tcase_add_test(core, sync_crashes_contained);
+	tcase_add_test(core, zygote_death_reported);
 	tcase_add_test(core, bad_modules_and_calls);
 	tcase_add_test(core, wasi_program);
 	tcase_add_test(core, proc_status_confined);
