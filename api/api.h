@@ -67,6 +67,9 @@ void api_server_fail_queued(api_server *s);
  * on no sandbox call is made (new ones answer 503) and finished requests
  * leave their pools alone. */
 void api_server_supervisor_gone(api_server *s);
+/* Housekeeping, about every 100 ms from any one thread: drops /v1/run
+ * pools unused for a minute. */
+void api_server_tick(api_server *s);
 void api_server_stop(api_server *s);
 
 #endif

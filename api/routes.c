@@ -68,8 +68,27 @@ static const struct {
 /* Bodies of GET and DELETE (ignored). */
 #define SMALL_BODY_BYTES 65536
 
+/* Pools of recent /v1/run modules (run_cache_*): the same bytes run again
+ * by the same tenant find warm workers instead of a fork, a confinement
+ * and a load.  LRU, bounded in entries and in module bytes, and an entry
+ * unused for RUN_CACHE_IDLE_NS is dropped (api_server_tick). */
+#define RUN_CACHE_ENTRIES 32
+#define RUN_CACHE_BYTES (UINT64_C(64) << 20)
+#define RUN_CACHE_IDLE_NS (UINT64_C(60) * 1000000000u)
+
+struct run_entry {
+	sb_module *pool;            /* NULL: free */
+	char tenant[WH_TENANT_NAME_MAX + 1];
+	char id[65];
+	size_t len;
+	uint64_t used_ns;
+};
+
 struct api_server {
 	api_config cfg;
+	pthread_mutex_t run_lock;
+	struct run_entry runs[RUN_CACHE_ENTRIES];   /* under run_lock */
+	uint64_t run_bytes;                         /* under run_lock */
 	struct MHD_Daemon *mhd;
 	wh_metrics *metrics;
 	unsigned active;            /* atomic: requests begun, not completed */
@@ -121,6 +140,8 @@ struct req {
 	wh_module *mod;             /* invoke: the entry; upload: the new one */
 	sb_module *pool;            /* what sb_invoke runs on */
 	bool own_pool;              /* pool is ours to release */
+	bool run_ok;                /* /v1/run: the module loaded */
+	size_t run_len;             /* /v1/run: module bytes */
 	api_call call;
 	bool has_call;
 	json_t *doc;                /* /v1/run: kept for the second phase */
@@ -502,6 +523,7 @@ static bool inspect_submit(struct req *r, const uint8_t *bytes, size_t len,
 		return false;
 	}
 	r->own_pool = true;
+	r->run_len = len;
 	memset(&r->sbr, 0, sizeof r->sbr);
 	r->sbr.kind = SB_INSPECT;
 	req_submit(r, P_INSPECT, final);
@@ -677,6 +699,7 @@ static void run_inspected(struct req *r, sb_result *res)
 	}
 	if (outcome_error(r, res))
 		return;
+	r->run_ok = true;
 	wh_func_sig *sigs = api_sigs_from_result(res, &n, &wasi);
 	if (!sigs) {
 		answer_error(r, API_E_INTERNAL, "out of memory", NULL, SIZE_MAX);
@@ -955,6 +978,92 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 	return answer_send(r);
 }
 
+/* ---- the /v1/run pool cache --------------------------------------------- */
+
+/* Called under sup_lock (read) with the supervisor alive; takes r's pool
+ * reference.  Entries dropped here are released after the lock. */
+static void run_cache_put(api_server *s, struct req *r)
+{
+	const char *tenant = wh_tenant_name(r->tenant);
+	sb_module *drop[RUN_CACHE_ENTRIES + 1];
+	size_t ndrop = 0;
+	uint64_t now = now_ns();
+
+	pthread_mutex_lock(&s->run_lock);
+	struct run_entry *e = NULL, *lru = NULL;
+	for (size_t i = 0; i < RUN_CACHE_ENTRIES; i++) {
+		struct run_entry *x = &s->runs[i];
+		if (x->pool && strcmp(x->tenant, tenant) == 0 &&
+		    strcmp(x->id, r->run_id) == 0) {
+			e = x;
+			break;
+		}
+	}
+	if (e) {
+		/* The entry's reference keeps the pool; drop ours. */
+		e->used_ns = now;
+		drop[ndrop++] = r->pool;
+	} else if (r->run_len > RUN_CACHE_BYTES / 4) {
+		drop[ndrop++] = r->pool;   /* too big to keep */
+	} else {
+		/* Make room: the least recently used go first. */
+		for (;;) {
+			lru = e = NULL;
+			for (size_t i = 0; i < RUN_CACHE_ENTRIES; i++) {
+				struct run_entry *x = &s->runs[i];
+				if (!x->pool)
+					e = e ? e : x;
+				else if (!lru || x->used_ns < lru->used_ns)
+					lru = x;
+			}
+			if (e && s->run_bytes + r->run_len <= RUN_CACHE_BYTES)
+				break;
+			drop[ndrop++] = lru->pool;
+			s->run_bytes -= lru->len;
+			lru->pool = NULL;
+		}
+		e->pool = r->pool;
+		snprintf(e->tenant, sizeof e->tenant, "%s", tenant);
+		memcpy(e->id, r->run_id, sizeof e->id);
+		e->len = r->run_len;
+		e->used_ns = now;
+		s->run_bytes += r->run_len;
+	}
+	pthread_mutex_unlock(&s->run_lock);
+	r->own_pool = false;
+	for (size_t i = 0; i < ndrop; i++)
+		sb_module_release(drop[i]);
+}
+
+/* Drops entries idle for RUN_CACHE_IDLE_NS, or all of them. */
+static void run_cache_drop(api_server *s, bool all)
+{
+	sb_module *drop[RUN_CACHE_ENTRIES];
+	size_t ndrop = 0;
+	uint64_t now = now_ns();
+
+	pthread_mutex_lock(&s->run_lock);
+	for (size_t i = 0; i < RUN_CACHE_ENTRIES; i++) {
+		struct run_entry *x = &s->runs[i];
+		if (x->pool && (all || now - x->used_ns > RUN_CACHE_IDLE_NS)) {
+			drop[ndrop++] = x->pool;
+			s->run_bytes -= x->len;
+			x->pool = NULL;
+		}
+	}
+	pthread_mutex_unlock(&s->run_lock);
+	pthread_rwlock_rdlock(&s->sup_lock);
+	if (!s->sup_gone)
+		for (size_t i = 0; i < ndrop; i++)
+			sb_module_release(drop[i]);
+	pthread_rwlock_unlock(&s->sup_lock);
+}
+
+void api_server_tick(api_server *s)
+{
+	run_cache_drop(s, false);
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn,
 	void **con_cls, enum MHD_RequestTerminationCode toe)
 {
@@ -986,7 +1095,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	pthread_rwlock_rdlock(&s->sup_lock);
 	if (!s->sup_gone) {
 		/* Otherwise the pools died with the supervisor: leave them. */
-		if (r->own_pool)
+		if (r->own_pool && r->route == R_RUN && r->run_ok &&
+		    !__atomic_load_n(&s->draining, __ATOMIC_RELAXED))
+			run_cache_put(s, r);
+		else if (r->own_pool)
 			sb_module_release(r->pool);
 		wh_module_unref(r->mod);
 	}
@@ -1063,6 +1175,7 @@ bool api_server_start(const api_config *cfg, api_server **out, char *err,
 	}
 	s->cfg = *cfg;
 	pthread_rwlock_init(&s->sup_lock, NULL);
+	pthread_mutex_init(&s->run_lock, NULL);
 	s->metrics_public = cfg->metrics_public;
 	s->metrics = wh_metrics_new(route_names, R_COUNT_);
 	if (!s->metrics) {
@@ -1149,6 +1262,7 @@ unsigned api_server_active(api_server *s)
 
 void api_server_supervisor_gone(api_server *s)
 {
+	run_cache_drop(s, true);
 	pthread_rwlock_wrlock(&s->sup_lock);
 	s->sup_gone = true;
 	pthread_rwlock_unlock(&s->sup_lock);
@@ -1164,6 +1278,8 @@ void api_server_stop(api_server *s)
 	if (!s)
 		return;
 	MHD_stop_daemon(s->mhd);
+	run_cache_drop(s, true);
+	pthread_mutex_destroy(&s->run_lock);
 	wh_metrics_free(s->metrics);
 	pthread_rwlock_destroy(&s->sup_lock);
 	free(s);

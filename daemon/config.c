@@ -246,6 +246,7 @@ static const struct key worker_keys[] = {
 	{ "max", K_U32, offsetof(wh_config, max_workers), 1, 4096 },
 	{ "max_per_module", K_U32, offsetof(wh_config, max_per_module),
 		1, 4096 },
+	{ "spare", K_U32, offsetof(wh_config, spare_workers), 0, 64 },
 	{ "warm_per_module", K_U32, offsetof(wh_config, warm_per_module),
 		0, 64 },
 	{ "sync_wait_us", K_U32, offsetof(wh_config, sync_wait_us),
@@ -403,6 +404,7 @@ void wh_config_default(wh_config *c)
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	c->max_per_module = cores > 1 ? (uint32_t)(4 * cores) : 4;
 	c->sync_wait_us = 500;
+	c->spare_workers = 2;
 	c->namespaces = true;
 	wh_limits_default(&c->limits);
 }

@@ -13,6 +13,8 @@
  *     "metrics_public": false,         /metrics without a token
  *     "workers": { "max": 64, "max_per_module": 4 per core,
  *                  "warm_per_module": 0,
+ *                  "spare": 2,           confined workers kept ready for
+ *                                        the next module that needs one
  *                  "sync_wait_us": 500,  an HTTP thread awaits a warm
  *                                        worker's answer this long before
  *                                        it suspends the connection
@@ -92,6 +94,7 @@ typedef struct {
 	uint32_t max_workers;
 	uint32_t max_per_module;
 	uint32_t warm_per_module;
+	uint32_t spare_workers;
 	uint32_t sync_wait_us;
 	bool fuel_metering;
 	bool namespaces;

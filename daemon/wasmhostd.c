@@ -50,7 +50,7 @@ static const char usage_text[] =
 	"configuration keys: listen, state_dir, log_level, threads,\n"
 	"http_event_loop (poll, epoll),\n"
 	"max_connections, connection_timeout_s, drain_timeout_ms, metrics_public,\n"
-	"workers {max, max_per_module, warm_per_module, sync_wait_us,\n"
+	"workers {max, max_per_module, warm_per_module, spare, sync_wait_us,\n"
 	"fuel_metering, namespaces, tier (interp, baseline, auto),\n"
 	"tier_threshold}, limits {...}, tenants {NAME: {token_sha256, metrics,\n"
 	"limits}}.  Without tenants the daemon serves loopback only and needs\n"
@@ -179,7 +179,8 @@ static void reload(const wh_flags *flags, wh_config *cur, wh_tenants *ts,
 	    next.fuel_metering != cur->fuel_metering ||
 	    next.tier != cur->tier || next.threads != cur->threads ||
 	    next.http_epoll != cur->http_epoll ||
-	    next.sync_wait_us != cur->sync_wait_us)
+	    next.sync_wait_us != cur->sync_wait_us ||
+	    next.spare_workers != cur->spare_workers)
 		wh_log(WH_LOG_WARN, "msg=\"state_dir, threads and workers "
 			"change only at a restart\"");
 	if (!wh_tenants_reload(ts, &next)) {
@@ -202,6 +203,7 @@ static void reload(const wh_flags *flags, wh_config *cur, wh_tenants *ts,
 	next.threads = cur->threads;
 	next.http_epoll = cur->http_epoll;
 	next.sync_wait_us = cur->sync_wait_us;
+	next.spare_workers = cur->spare_workers;
 	wh_config_free(cur);
 	*cur = next;
 	wh_notify("READY=1\nSTATUS=serving");
@@ -341,6 +343,7 @@ int main(int argc, char **argv)
 	sb_config sc = {
 		.max_workers = cfg.max_workers,
 		.warm_per_module = cfg.warm_per_module,
+		.spare_workers = cfg.spare_workers,
 		.max_per_module = cfg.max_per_module,
 		/* Tenants' queues do the admission; the sandbox's per-module
 		 * queue only holds what they admitted. */
@@ -394,6 +397,7 @@ int main(int argc, char **argv)
 		if (sig < 0) {
 			if (errno == EAGAIN) {
 				wh_log_flush();
+				api_server_tick(srv);
 				sb_stats st;
 				sb_supervisor_stats(g_sup, &st);
 				if (st.zygote_alive)

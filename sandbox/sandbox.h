@@ -74,6 +74,12 @@ const char *sb_signal_name(int sig);
 typedef struct {
 	uint32_t max_workers;       /* global cap; 0 = 64 */
 	uint32_t warm_per_module;   /* workers started by sb_module_new; 0 = 0 */
+	uint32_t spare_workers;     /* confined workers kept ready with no
+	                               module; the next module that needs a
+	                               worker takes one (and one more is
+	                               started), saving the fork and the
+	                               confinement; they count against
+	                               max_workers; 0 = none */
 	uint32_t max_per_module;    /* 0 = max_workers */
 	uint32_t queue_max;         /* waiting invocations per module when all
 	                               its workers are busy; 0 = 64 */
@@ -111,6 +117,7 @@ const char *sb_supervisor_layers(const sb_supervisor *sup);
 typedef struct {
 	uint32_t workers;        /* live worker processes */
 	uint32_t idle;
+	uint32_t spares;         /* ready spare workers (no module yet) */
 	uint32_t queued;         /* invocations waiting for a worker */
 	uint64_t spawned, died, killed_timeout, evicted;
 	uint32_t zygote_pid;     /* in the supervisor's pid namespace */

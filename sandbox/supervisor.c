@@ -42,7 +42,9 @@
 #include <time.h>
 #include <unistd.h>
 
-enum wstate { W_SPAWNING, W_LOADING, W_IDLE, W_BUSY, W_DEAD };
+/* W_SPAWNING workers with no module (m NULL) are spares on their way;
+ * W_SPARE ones said HELLO and wait for one. */
+enum wstate { W_SPAWNING, W_SPARE, W_LOADING, W_IDLE, W_BUSY, W_DEAD };
 
 struct job {
 	struct job *next;
@@ -137,6 +139,8 @@ struct sb_supervisor {
 	/* loop thread */
 	struct worker *workers;
 	uint32_t live;                 /* workers not W_DEAD */
+	uint32_t spares;               /* live workers with no module */
+	uint64_t spare_retry_ns;       /* no new spare before (a death) */
 	uint64_t next_worker_id, next_seq;
 	bool zygote_dead;
 	char layers[256];
@@ -332,11 +336,15 @@ static void worker_retire(sb_supervisor *sup, struct worker *w)
 {
 	if (w->state == W_DEAD)
 		return;
-	if (w->state == W_SPAWNING || w->state == W_LOADING)
-		w->m->spawning--;
+	if (!w->m) {
+		sup->spares--;
+	} else {
+		if (w->state == W_SPAWNING || w->state == W_LOADING)
+			w->m->spawning--;
+		w->m->nworkers--;
+	}
 	w->state = W_DEAD;
 	sup->live--;
-	w->m->nworkers--;
 	if (w->fd >= 0) {
 		close(w->fd);   /* EOF: a healthy worker exits */
 		w->fd = -1;
@@ -347,9 +355,44 @@ static void worker_retire(sb_supervisor *sup, struct worker *w)
 	sb_buf_free(&w->tx);
 }
 
+static void worker_load(sb_supervisor *sup, struct worker *w);
+static void spares_fill(sb_supervisor *sup);
+
+/* A spare for m: a ready one if there is one, else one on its way. */
+static bool spare_take(sb_supervisor *sup, sb_module *m)
+{
+	struct worker *best = NULL;
+	for (struct worker *w = sup->workers; w; w = w->next) {
+		if (w->m || w->killing || (w->state != W_SPARE &&
+		    w->state != W_SPAWNING))
+			continue;
+		best = w;
+		if (w->state == W_SPARE)
+			break;
+	}
+	if (!best)
+		return false;
+	best->m = m;
+	sup->spares--;
+	m->nworkers++;
+	m->spawning++;
+	if (best->state == W_SPARE) {
+		best->kill_ns = sb_now_ns() +
+			(uint64_t)sup->cfg.load_timeout_ms * 1000000u;
+		worker_load(sup, best);
+	}   /* else on_hello sends the module */
+	spares_fill(sup);
+	return true;
+}
+
+/* Starts a worker for m, or a spare (m NULL).  For m, a spare is taken
+ * first. */
 static bool worker_spawn(sb_supervisor *sup, sb_module *m)
 {
 	int sv[2], one = 1;
+
+	if (m && sup->spares && spare_take(sup, m))
+		return true;
 
 	if (!sup->nfree || sup->zygote_dead)
 		return false;
@@ -381,10 +424,27 @@ static bool worker_spawn(sb_supervisor *sup, sb_module *m)
 	w->next = sup->workers;
 	sup->workers = w;
 	sup->live++;
-	m->nworkers++;
-	m->spawning++;
+	if (m) {
+		m->nworkers++;
+		m->spawning++;
+	} else {
+		sup->spares++;
+	}
 	sup->stats.spawned++;
+	sup->repoll = true;
 	return true;
+}
+
+/* Up to cfg.spare_workers spares, under the global cap, unless one died
+ * starting less than a second ago (no fork storm). */
+static void spares_fill(sb_supervisor *sup)
+{
+	if (sup->spare_retry_ns && sb_now_ns() < sup->spare_retry_ns)
+		return;
+	sup->spare_retry_ns = 0;
+	while (sup->spares < sup->cfg.spare_workers &&
+	       sup->live < sup->cfg.max_workers && worker_spawn(sup, NULL))
+		;
 }
 
 static void worker_send(struct worker *w)
@@ -483,7 +543,8 @@ static void dispatch(sb_supervisor *sup, sb_module *m)
 			return;
 		if (m->nworkers >= sup->cfg.max_per_module)
 			return;
-		if (sup->live >= sup->cfg.max_workers && !evict_lru(sup, m))
+		if (!sup->spares && sup->live >= sup->cfg.max_workers &&
+		    !evict_lru(sup, m))
 			return;
 		if (!worker_spawn(sup, m))
 			return;
@@ -525,6 +586,17 @@ static void on_hello(sb_supervisor *sup, struct worker *w, sb_rd *r)
 	uint64_t now = sb_now_ns();
 	sup->spawn_ns_total += now - w->spawn_ns;
 	sup->spawn_count++;
+	if (!w->m) {
+		w->state = W_SPARE;
+		w->kill_ns = 0;
+		return;
+	}
+	worker_load(sup, w);
+}
+
+/* Sends the module to a worker that said HELLO. */
+static void worker_load(sb_supervisor *sup, struct worker *w)
+{
 	w->state = W_LOADING;
 	sb_buf_begin(&w->tx, SB_MSG_LOAD);
 	sb_buf_u8(&w->tx, sup->cfg.fuel);
@@ -863,8 +935,11 @@ static void on_exited(sb_supervisor *sup, const struct sb_zmsg *zm)
 	if (was_pool) {
 		sup->stats.died++;
 		sup_log(sup, "worker %u (%s/%s) died: %s%s%s", (unsigned)w->pid,
-			m->tenant, m->id, sig ? sb_signal_name(sig) : "exit",
+			m ? m->tenant : "-", m ? m->id : "spare",
+			sig ? sb_signal_name(sig) : "exit",
 			w->killing ? ", " : "", w->killing ? w->kill_reason : "");
+		if (!m && w->state == W_SPAWNING)
+			sup->spare_retry_ns = sb_now_ns() + 1000000000u;
 		worker_retire(sup, w);
 	}
 	if (j) {
@@ -885,7 +960,7 @@ static void on_exited(sb_supervisor *sup, const struct sb_zmsg *zm)
 		}
 		job_finish(j, r, SB_KILLED, "worker died");
 	}
-	if (was_pool && loading && ++m->load_failures >= 3) {
+	if (was_pool && loading && m && ++m->load_failures >= 3) {
 		/* The module kills every worker that loads it. */
 		char msg[128];
 		snprintf(msg, sizeof msg, "worker died while loading the "
@@ -1043,7 +1118,8 @@ static void inbox_run(sb_supervisor *sup)
 			break;
 		case OP_MODULE_NEW:
 			for (uint32_t i = 0; i < sup->cfg.warm_per_module &&
-			     sup->live < sup->cfg.max_workers; i++)
+			     (sup->spares || sup->live < sup->cfg.max_workers);
+			     i++)
 				worker_spawn(sup, op->m);
 			break;
 		case OP_MODULE_RELEASE:
@@ -1062,9 +1138,11 @@ static void inbox_run(sb_supervisor *sup)
 
 static void stats_publish(sb_supervisor *sup)
 {
-	uint32_t idle = 0, queued = 0;
-	for (struct worker *w = sup->workers; w; w = w->next)
+	uint32_t idle = 0, queued = 0, spares = 0;
+	for (struct worker *w = sup->workers; w; w = w->next) {
 		idle += w->state == W_IDLE;
+		spares += w->state == W_SPARE;
+	}
 	pthread_mutex_lock(&sup->lock);
 	for (sb_module *m = sup->modules; m; m = m->next)
 		queued += m->queued;
@@ -1072,6 +1150,7 @@ static void stats_publish(sb_supervisor *sup)
 	sup->stats.sync_skipped += __atomic_exchange_n(&sup->sync_busy, 0,
 		__ATOMIC_RELAXED);
 	sup->stats.idle = idle;
+	sup->stats.spares = spares;
 	sup->stats.queued = queued;
 	sup->stats.zygote_pid = (uint32_t)sup->zy.pid;
 	sup->stats.zygote_alive = !sup->zygote_dead;
@@ -1096,7 +1175,11 @@ static void *loop_main(void *arg)
 		if (stop)
 			break;
 		inbox_run(sup);
+		spares_fill(sup);
 		uint64_t next = timers_run(sup);
+		if (sup->spare_retry_ns && sup->spare_retry_ns < next &&
+		    sup->spares < sup->cfg.spare_workers)
+			next = sup->spare_retry_ns;
 		size_t n = 2;
 		for (struct worker *w = sup->workers; w; w = w->next)
 			n += w->fd >= 0;
@@ -1121,8 +1204,8 @@ static void *loop_main(void *arg)
 			sup->zy.ctl_fd, .events = POLLIN };
 		size_t k = 2;
 		for (struct worker *w = sup->workers; w; w = w->next) {
-			if (w->fd < 0 || w->sync ||
-			    (w->state == W_IDLE && !w->tx.len))
+			if (w->fd < 0 || w->sync || ((w->state == W_IDLE ||
+			    w->state == W_SPARE) && !w->tx.len))
 				continue;
 			pw[k] = w;
 			pf[k++] = (struct pollfd){ .fd = w->fd,

@@ -273,6 +273,25 @@ expect 400 "run: invalid module" '"code":"invalid_module"'
 printf '{"module":"%s","function":"add","args":[1]}' "$(b64 "$tmp/calc.wasm")" >"$tmp/run.json"
 req POST /v1/run -H 'Content-Type: application/json' --data-binary @"$tmp/run.json"
 expect 400 "run: bad args" '"field":"args"'
+# The same bytes run again find their pool warm (kept by the run cache):
+# no worker is started for the runs after the first.  (calc.wasm plus a
+# custom section: bytes no other test uploads.)
+{ cat "$tmp/calc.wasm"; printf '\000\005\004warm'; } >"$tmp/calc_run.wasm"
+printf '{"module":"%s","function":"add","args":[40,2]}' "$(b64 "$tmp/calc_run.wasm")" >"$tmp/run_warm.json"
+spawned() {
+	curl -s "$base/metrics" | awk '$1 == "wasmhost_worker_events_total{event=\"spawned\"}" { print $2 }'
+}
+req POST /v1/run -H 'Content-Type: application/json' --data-binary @"$tmp/run_warm.json"
+expect 200 "run: a new module" '"results":[42]'
+sleep 0.3   # a spare taken by it is replaced
+s1=$(spawned)
+for i in 1 2 3; do
+	req POST /v1/run -H 'Content-Type: application/json' --data-binary @"$tmp/run_warm.json"
+	expect 200 "run again ($i)" '"results":[42]'
+done
+s2=$(spawned)
+[ -n "$s1" ] && [ "$s1" = "$s2" ] && ok "run again: warm workers, none started ($s1)" ||
+	bad "run again: workers started $s1 -> $s2"
 json POST /v1/run '{"function":"add"}'
 expect 400 "run: no module" '"field":"module"'
 json POST /v1/run '{"module":"!!","function":"add"}'

@@ -571,6 +571,54 @@ START_TEST(busy_when_queue_full)
 }
 END_TEST
 
+/* Stats once `spares` ready spare workers exist (fails after 10 s). */
+static sb_stats spares_wait(sb_supervisor *s, uint32_t spares)
+{
+	sb_stats st;
+	for (int i = 0; i < 1000; i++) {
+		sb_supervisor_stats(s, &st);
+		if (st.spares == spares)
+			return st;
+		struct timespec nap = { 0, 10000000 };
+		nanosleep(&nap, NULL);
+	}
+	ck_abort_msg("%u spares, wanted %u", st.spares, spares);
+	return st;
+}
+
+/* Spares start with the supervisor; a module takes one instead of
+ * forking (and one more is started under the cap); at the cap the last
+ * spares are used up, then LRU eviction takes over. */
+START_TEST(spare_workers)
+{
+	sb_config cfg = { .max_workers = 3, .spare_workers = 2,
+		.kill_grace_ms = 100 };
+	sb_supervisor *s = sup_make(&cfg);
+	sb_stats st = spares_wait(s, 2);
+	ck_assert_uint_eq(st.spawned, 2);
+	ck_assert_uint_eq(st.workers, 2);
+	sb_module *m[4];
+	static const uint64_t spawned_after[4] = { 3, 3, 3, 4 };
+	static const uint32_t spares_after[4] = { 2, 1, 0, 0 };
+	for (int i = 0; i < 4; i++) {
+		char tenant[8];
+		snprintf(tenant, sizeof tenant, "t%d", i);
+		m[i] = module_make(s, tenant, "sb_basic");
+		sb_result *r = call(m[i], "add", 0, 2, 40, i);
+		OUTCOME(r, SB_OK);
+		ck_assert_int_eq(r->results[0].of.i32, 40 + i);
+		sb_result_free(r);
+		st = spares_wait(s, spares_after[i]);
+		ck_assert_uint_eq(st.spawned, spawned_after[i]);
+		ck_assert_uint_le(st.workers, 3);
+	}
+	ck_assert_uint_eq(st.evicted, 1);
+	for (int i = 0; i < 4; i++)
+		sb_module_release(m[i]);
+	sb_supervisor_free(s);
+}
+END_TEST
+
 START_TEST(lru_eviction_and_tenants)
 {
 	sb_config cfg = { .max_workers = 2 };
@@ -848,6 +896,7 @@ static Suite *sandbox_suite(void)
 	tcase_add_test(pools, fuel_limit);
 	tcase_add_test(pools, busy_when_queue_full);
 	tcase_add_test(pools, lru_eviction_and_tenants);
+	tcase_add_test(pools, spare_workers);
 	suite_add_tcase(s, pools);
 
 	TCase *life = tcase_create("lifetime");
