@@ -284,7 +284,11 @@ static void output_copy(const wasi_ctx *wasi, int fd, uint8_t **data,
 	*len = o.len;
 }
 
-static void wk_run(struct wk *w, const sb_invoke_msg *msg, sb_result *res)
+/* *done_store: the store, to be freed by the caller once the result is
+ * sent (freeing zeroes the memory for the next instance: off the
+ * answer's path). */
+static void wk_run(struct wk *w, const sb_invoke_msg *msg, sb_result *res,
+	wasm_store **done_store)
 {
 	wasm_store *store = NULL;
 	wasm_instance *inst = NULL;
@@ -370,8 +374,7 @@ out:
 		output_copy(wasi, 2, &res->stderr_data, &res->stderr_len,
 			&res->stderr_truncated);
 	}
-	if (store)
-		wasm_store_free(store);
+	*done_store = store;
 	wasi_free(wasi);
 	free(imports);
 }
@@ -384,7 +387,8 @@ static void wk_invoke(struct wk *w, sb_rd *r)
 	if (!w->module || !sb_invoke_decode(r, &msg))
 		wk_exit(WK_EXIT_PROTOCOL);
 	result_init(&res);
-	wk_run(w, &msg, &res);
+	wasm_store *store = NULL;
+	wk_run(w, &msg, &res, &store);
 	wasm_module_stats ms;
 	wasm_module_stats_get(w->module, &ms);
 	res.has_tiers = true;
@@ -398,6 +402,8 @@ static void wk_invoke(struct wk *w, sb_rd *r)
 	};
 	sb_result_encode(&w->out, msg.seq, &res);
 	wk_send(w);
+	if (store)
+		wasm_store_free(store);
 	free(res.results);
 	free(res.stdout_data);
 	free(res.stderr_data);
