@@ -261,7 +261,13 @@ char *wh_metrics_render(wh_metrics *m, const wh_gauges *g, size_t *len)
 		"wasmhost_dispatch_total{path=\"queued\"} %llu\n",
 		(unsigned long long)s->sync_done,
 		(unsigned long long)s->sync_late,
-		(unsigned long long)s->sync_skipped);
+		(unsigned long long)s->posted);
+	emit(&o, "# HELP wasmhost_pipelined_total Invocations sent to a "
+		"busy worker behind its current call (all of the module's "
+		"workers busy, none more allowed, its calls short).\n"
+		"# TYPE wasmhost_pipelined_total counter\n"
+		"wasmhost_pipelined_total %llu\n",
+		(unsigned long long)s->pipelined);
 	emit(&o, "# HELP wasmhost_worker_spawn_seconds_avg Mean time from "
 		"spawn request to a confined, ready worker.\n"
 		"# TYPE wasmhost_worker_spawn_seconds_avg gauge\n"

@@ -124,9 +124,12 @@ typedef struct {
 	bool zygote_alive;       /* false: no worker can start any more */
 	uint64_t spawn_us_avg;   /* spawn request to HELLO (confined, ready) */
 	/* sb_invoke_sync: answered on the caller's thread; handed over to
-	 * the supervisor thread because the answer was late; not tried
-	 * (busy supervisor thread, no idle worker, a queue) */
-	uint64_t sync_done, sync_late, sync_skipped;
+	 * the supervisor thread because the answer was late; invocations
+	 * that went through the supervisor thread from the start */
+	uint64_t sync_done, sync_late, posted;
+	/* invocations sent to a busy worker behind its current one (all of
+	 * the module's workers busy, no more allowed) */
+	uint64_t pipelined;
 } sb_stats;
 
 void sb_supervisor_stats(sb_supervisor *sup, sb_stats *out);

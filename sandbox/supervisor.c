@@ -50,6 +50,8 @@ struct job {
 	struct job *next;
 	sb_module *m;
 	sb_kind kind;              /* 0 for test hooks */
+	bool requeued;             /* once, after its worker died under the
+	                              call in front of it */
 	sb_buf frame;              /* INVOKE or TEST, seq patched at dispatch */
 	char *function;
 	uint64_t timeout_ms;
@@ -83,9 +85,9 @@ struct worker {
 	/* a caller of sb_invoke_sync awaits this worker's answer */
 	bool sync, exit_deferred;
 	int exit_status;
-	/* current invocation */
-	struct job *job;
-	uint64_t seq;
+	/* current invocation, and the one sent behind it (pipelined) */
+	struct job *job, *next_job;
+	uint64_t seq, next_seq;
 	uint64_t deadline_ns, kill_ns;   /* 0 = none */
 	uint64_t spawn_ns, used_ns;
 	sb_tier_stats last_tiers;  /* as of the previous RESULT */
@@ -103,6 +105,8 @@ struct sb_module {
 	struct job *q_head, *q_tail;
 	uint32_t queued, nworkers, spawning, load_failures;
 	uint32_t inflight;         /* jobs submitted and not finished */
+	uint64_t call_ns_avg;      /* moving average of a call's time in
+	                              its worker (start to result) */
 	bool loaded, invalid;
 	char invalid_msg[256];
 	size_t invalid_offset;
@@ -134,7 +138,7 @@ struct sb_supervisor {
 	bool sleeping, woken;          /* under lock: the loop in ppoll */
 	pthread_mutex_t state;         /* everything below */
 	bool repoll;                   /* the loop's poll set is stale */
-	uint64_t sync_busy;            /* atomic: trylock failed */
+	uint64_t posted;               /* atomic: invocations via the inbox */
 	sb_module *modules;            /* under lock */
 	/* loop thread */
 	struct worker *workers;
@@ -512,6 +516,55 @@ static bool evict_lru(sb_supervisor *sup, sb_module *except)
 	return true;
 }
 
+/* Pipelining is for short calls: the module's calls take less than this
+ * on average, and the call in front started less than this ago (so a
+ * call is not stuck behind a long one while another worker frees up). */
+#define PIPELINE_MAX_NS 1000000u
+
+/* A busy worker of m with nothing behind its call, the one busy longest
+ * among those whose call is young; NULL if m's calls are not short. */
+static struct worker *pipeline_worker(sb_supervisor *sup, sb_module *m)
+{
+	struct worker *best = NULL;
+	uint64_t now = sb_now_ns();
+
+	if (!m->call_ns_avg || m->call_ns_avg > PIPELINE_MAX_NS)
+		return NULL;
+	for (struct worker *w = sup->workers; w; w = w->next)
+		if (w->m == m && w->state == W_BUSY && !w->next_job &&
+		    !w->sync && !w->killing && w->fd >= 0 && !w->tx.len &&
+		    now - w->used_ns < PIPELINE_MAX_NS &&
+		    (!best || w->used_ns < best->used_ns))
+			best = w;
+	return best;
+}
+
+/* Sends a copy of j's frame behind w's current call (the job keeps its
+ * frame in case the worker dies first and it is queued again); its
+ * deadline starts when it becomes the current one (on_result).  False:
+ * out of memory, j untouched. */
+static bool worker_pipeline_job(sb_supervisor *sup, struct worker *w,
+	struct job *j)
+{
+	uint64_t seq = sup->next_seq + 1;
+	uint8_t *copy = malloc(j->frame.len);
+	if (!copy)
+		return false;
+	if (j->kind)
+		memcpy(j->frame.data + SB_FRAME_HDR_BYTES, &seq, 8);
+	memcpy(copy, j->frame.data, j->frame.len);
+	sup->next_seq = seq;
+	w->next_job = j;
+	w->next_seq = seq;
+	sb_buf_free(&w->tx);
+	w->tx = (sb_buf){ .data = copy, .len = j->frame.len,
+		.cap = j->frame.len };
+	w->tx_off = 0;
+	sup->stats.pipelined++;
+	worker_send(w);
+	return true;
+}
+
 static void dispatch(sb_supervisor *sup, sb_module *m)
 {
 	while (m->q_head) {
@@ -541,13 +594,26 @@ static void dispatch(sb_supervisor *sup, sb_module *m)
 		/* Enough workers on their way for what waits? */
 		if (m->spawning >= m->queued)
 			return;
-		if (m->nworkers >= sup->cfg.max_per_module)
+		if (m->nworkers < sup->cfg.max_per_module && (sup->spares ||
+		    sup->live < sup->cfg.max_workers || evict_lru(sup, m))) {
+			if (!worker_spawn(sup, m))
+				return;
+			continue;
+		}
+		/* No more workers: line the call up behind a busy one, which
+		 * then reads it as soon as it answers instead of sleeping
+		 * until the loop sends it. */
+		if (!(w = pipeline_worker(sup, m)))
 			return;
-		if (!sup->spares && sup->live >= sup->cfg.max_workers &&
-		    !evict_lru(sup, m))
+		struct job *j = queue_pop(m);
+		if (!worker_pipeline_job(sup, w, j)) {
+			j->next = m->q_head;   /* back where it was */
+			m->q_head = j;
+			if (!m->q_tail)
+				m->q_tail = j;
+			m->queued++;
 			return;
-		if (!worker_spawn(sup, m))
-			return;
+		}
 	}
 }
 
@@ -727,18 +793,30 @@ static void on_result(sb_supervisor *sup, struct worker *w, sb_rd *r)
 	if (res->has_tiers)
 		tiers_delta(w, res);
 	struct job *j = w->job;
+	uint64_t now = sb_now_ns();
+	sb_module *m = w->m;
+	uint64_t took = now - w->used_ns;
+	m->call_ns_avg = m->call_ns_avg ? (7 * m->call_ns_avg + took) / 8 : took;
 	w->job = NULL;
 	w->state = W_IDLE;
 	w->deadline_ns = w->kill_ns = 0;
-	w->used_ns = sb_now_ns();
-	sb_module *m = w->m;
-	if (m->released)
+	w->used_ns = now;
+	if (w->next_job) {
+		/* The worker has it already; its clock starts now. */
+		w->job = w->next_job;
+		w->seq = w->next_seq;
+		w->next_job = NULL;
+		w->state = W_BUSY;
+		w->deadline_ns = w->job->timeout_ms ?
+			now + w->job->timeout_ms * 1000000u : 0;
+	}
+	if (m->released && !w->job)
 		worker_retire(sup, w);
 	job_finish(j, res, SB_ERROR, NULL);
-	if (w->state == W_IDLE)
-		dispatch(sup, m);
-	else
+	if (w->state == W_DEAD)
 		dispatch_all(sup);
+	else
+		dispatch(sup, m);
 }
 
 static void worker_frame(sb_supervisor *sup, struct worker *w)
@@ -928,9 +1006,9 @@ static void on_exited(sb_supervisor *sup, const struct sb_zmsg *zm)
 	bool was_pool = w->state != W_DEAD;
 	bool loading = w->state == W_SPAWNING || w->state == W_LOADING;
 	sb_module *m = w->m;
-	struct job *j = w->job;
+	struct job *j = w->job, *nj = w->next_job;
 
-	w->job = NULL;
+	w->job = w->next_job = NULL;
 	w->exited = true;
 	if (was_pool) {
 		sup->stats.died++;
@@ -959,6 +1037,18 @@ static void on_exited(sb_supervisor *sup, const struct sb_zmsg *zm)
 					WEXITSTATUS(st));
 		}
 		job_finish(j, r, SB_KILLED, "worker died");
+	}
+	if (nj && !nj->requeued) {
+		/* Sent behind the call that died: most likely never started,
+		 * and a fresh instance has no effects to repeat.  Once. */
+		nj->requeued = true;
+		nj->next = m->q_head;
+		m->q_head = nj;
+		if (!m->q_tail)
+			m->q_tail = nj;
+		m->queued++;
+	} else if (nj) {
+		job_finish(nj, NULL, SB_KILLED, "worker died");
 	}
 	if (was_pool && loading && m && ++m->load_failures >= 3) {
 		/* The module kills every worker that loads it. */
@@ -1147,8 +1237,7 @@ static void stats_publish(sb_supervisor *sup)
 	for (sb_module *m = sup->modules; m; m = m->next)
 		queued += m->queued;
 	sup->stats.workers = sup->live;
-	sup->stats.sync_skipped += __atomic_exchange_n(&sup->sync_busy, 0,
-		__ATOMIC_RELAXED);
+	sup->stats.posted = __atomic_load_n(&sup->posted, __ATOMIC_RELAXED);
 	sup->stats.idle = idle;
 	sup->stats.spares = spares;
 	sup->stats.queued = queued;
@@ -1416,6 +1505,11 @@ void sb_supervisor_free(sb_supervisor *sup)
 					"shutting down");
 				w->job = NULL;
 			}
+			if (w->next_job) {
+				job_finish(w->next_job, NULL, SB_ERROR,
+					"shutting down");
+				w->next_job = NULL;
+			}
 		}
 		for (sb_module *m = sup->modules; m; m = m->next)
 			queue_fail_all(m, SB_ERROR, "shutting down");
@@ -1548,6 +1642,8 @@ static void job_post(sb_module *m, struct job *j, struct op *op)
 	op->kind = OP_INVOKE;
 	op->m = m;
 	op->job = j;
+	if (j->kind != SB_INSPECT)
+		__atomic_add_fetch(&m->sup->posted, 1, __ATOMIC_RELAXED);
 	post(m->sup, op);
 }
 
@@ -1564,16 +1660,13 @@ static enum direct invoke_direct(sb_module *m, struct job *j, uint32_t wait_us,
 
 	if (j->kind == SB_INSPECT)
 		return D_NOT_TAKEN;
-	if (pthread_mutex_trylock(&sup->state) != 0) {
-		__atomic_add_fetch(&sup->sync_busy, 1, __ATOMIC_RELAXED);
+	if (pthread_mutex_trylock(&sup->state) != 0)
 		return D_NOT_TAKEN;
-	}
 	struct worker *w = NULL;
 	if (!sup->zygote_dead && m->loaded && !m->invalid && !m->released &&
 	    !m->inflight && (j->kind != SB_CALL || export_find(m, j->function)))
 		w = idle_worker(sup, m);
 	if (!w) {
-		sup->stats.sync_skipped++;
 		pthread_mutex_unlock(&sup->state);
 		return D_NOT_TAKEN;
 	}

@@ -571,6 +571,89 @@ START_TEST(busy_when_queue_full)
 }
 END_TEST
 
+struct sums {
+	int ok, bad;
+	int64_t sum;
+};
+
+static void sums_done(void *ctx, sb_result *res)
+{
+	struct sums *t = ctx;
+	if (res->outcome == SB_OK) {
+		__atomic_add_fetch(&t->sum, res->results[0].of.i32,
+			__ATOMIC_SEQ_CST);
+		__atomic_add_fetch(&t->ok, 1, __ATOMIC_SEQ_CST);
+	} else {
+		__atomic_add_fetch(&t->bad, 1, __ATOMIC_SEQ_CST);
+	}
+	sb_result_free(res);
+}
+
+static void sums_wait(struct sums *t, int n)
+{
+	for (int i = 0; i < 2000 && __atomic_load_n(&t->ok, __ATOMIC_SEQ_CST) +
+	     __atomic_load_n(&t->bad, __ATOMIC_SEQ_CST) < n; i++)
+		usleep(5000);
+}
+
+static void *hang_thread(void *arg)
+{
+	return sb_test_crash(arg, SB_TEST_HANG);
+}
+
+/* With its one worker busy, a module of short calls gets its calls sent
+ * behind the current one (pipelined): all answered, in full.  A call
+ * behind one that hangs and is killed is not lost with it. */
+START_TEST(pipelined_short_calls)
+{
+	sb_config cfg = { .test_hooks = true, .max_workers = 2,
+		.max_per_module = 1, .queue_max = 1000, .kill_grace_ms = 100 };
+	sb_supervisor *s = sup_make(&cfg);
+	sb_module *m = module_make(s, "t1", "sb_basic");
+	sb_result *r = call(m, "add", 0, 2, 1, 1);   /* calls are short */
+	OUTCOME(r, SB_OK);
+	sb_result_free(r);
+	struct sums t = { 0 };
+	int64_t want = 0;
+	for (int32_t i = 0; i < 200; i++) {
+		wasm_value args[2] = { { .type = WASM_I32, .of.i32 = i },
+			{ .type = WASM_I32, .of.i32 = 1 } };
+		sb_request req = { .kind = SB_CALL, .function = "add",
+			.args = args, .nargs = 2, .timeout_ms = 5000 };
+		ck_assert(sb_invoke(m, &req, sums_done, &t));
+		want += i + 1;
+	}
+	sums_wait(&t, 200);
+	ck_assert_int_eq(t.ok, 200);
+	ck_assert_int_eq(t.bad, 0);
+	ck_assert_int_eq(t.sum, want);
+	sb_stats st;
+	sb_supervisor_stats(s, &st);
+	ck_assert_uint_gt(st.pipelined, 0);
+
+	pthread_t th;
+	ck_assert_int_eq(pthread_create(&th, NULL, hang_thread, m), 0);
+	struct sums t2 = { 0 };
+	for (int32_t i = 0; i < 50; i++) {
+		wasm_value args[2] = { { .type = WASM_I32, .of.i32 = i },
+			{ .type = WASM_I32, .of.i32 = 2 } };
+		sb_request req = { .kind = SB_CALL, .function = "add",
+			.args = args, .nargs = 2, .timeout_ms = 5000 };
+		ck_assert(sb_invoke(m, &req, sums_done, &t2));
+	}
+	void *hang;
+	pthread_join(th, &hang);
+	r = hang;
+	OUTCOME(r, SB_KILLED);
+	sb_result_free(r);
+	sums_wait(&t2, 50);
+	ck_assert_int_eq(t2.ok, 50);
+	ck_assert_int_eq(t2.bad, 0);
+	sb_module_release(m);
+	sb_supervisor_free(s);
+}
+END_TEST
+
 /* Stats once `spares` ready spare workers exist (fails after 10 s). */
 static sb_stats spares_wait(sb_supervisor *s, uint32_t spares)
 {
@@ -897,6 +980,7 @@ static Suite *sandbox_suite(void)
 	tcase_add_test(pools, busy_when_queue_full);
 	tcase_add_test(pools, lru_eviction_and_tenants);
 	tcase_add_test(pools, spare_workers);
+	tcase_add_test(pools, pipelined_short_calls);
 	suite_add_tcase(s, pools);
 
 	TCase *life = tcase_create("lifetime");
