@@ -397,12 +397,15 @@ void wh_config_default(wh_config *c)
 	c->connection_timeout_s = 30;
 	c->drain_timeout_ms = 10000;
 	c->max_workers = 64;
-	/* Four per core: a warm module's calls are CPU-bound, so more only
-	 * adds context switches (make loadtest, 2 cores, 64 connections:
-	 * 8 workers 22.1k req/s p99 5.4 ms; 64 workers 18.7k, p99 9.7 ms).
-	 * The queues hold the rest. */
+	/* Two per core: a warm module's calls are CPU-bound, so more only
+	 * add context switches, and short calls are pipelined behind busy
+	 * workers anyway (make loadtest, 2 cores, 64 connections, medians
+	 * of 4: 2 workers 31.1k req/s p99 3.9 ms, 4 workers 31.0k p99 4.4
+	 * ms, 8 workers 27.2k p99 4.8 ms; before pipelining 64 workers gave
+	 * 18.7k p99 9.7 ms).  Two, not one: slow calls share the cores
+	 * instead of queueing behind each other.  The queues hold the rest. */
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	c->max_per_module = cores > 1 ? (uint32_t)(4 * cores) : 4;
+	c->max_per_module = cores > 1 ? (uint32_t)(2 * cores) : 2;
 	c->sync_wait_us = 500;
 	c->spare_workers = 2;
 	c->namespaces = true;

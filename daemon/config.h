@@ -11,7 +11,7 @@
  *     "connection_timeout_s": 30,      idle or slow clients are cut
  *     "drain_timeout_ms": 10000,       SIGTERM: wait this long for in-flight
  *     "metrics_public": false,         /metrics without a token
- *     "workers": { "max": 64, "max_per_module": 4 per core,
+ *     "workers": { "max": 64, "max_per_module": 2 per core,
  *                  "warm_per_module": 0,
  *                  "spare": 2,           confined workers kept ready for
  *                                        the next module that needs one

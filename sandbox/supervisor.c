@@ -46,6 +46,10 @@
  * W_SPARE ones said HELLO and wait for one. */
 enum wstate { W_SPAWNING, W_SPARE, W_LOADING, W_IDLE, W_BUSY, W_DEAD };
 
+/* Calls a busy worker may have queued in its socket behind the current
+ * one (pipeline_worker). */
+#define PIPELINE_DEPTH 3
+
 struct job {
 	struct job *next;
 	sb_module *m;
@@ -86,8 +90,11 @@ struct worker {
 	bool sync, exit_deferred;
 	int exit_status;
 	/* current invocation, and the one sent behind it (pipelined) */
-	struct job *job, *next_job;
-	uint64_t seq, next_seq;
+	struct job *job;
+	uint64_t seq;
+	struct job *follow[PIPELINE_DEPTH];   /* sent behind it, in order */
+	uint64_t follow_seq[PIPELINE_DEPTH];
+	uint32_t nfollow;
 	uint64_t deadline_ns, kill_ns;   /* 0 = none */
 	uint64_t spawn_ns, used_ns;
 	sb_tier_stats last_tiers;  /* as of the previous RESULT */
@@ -531,10 +538,13 @@ static struct worker *pipeline_worker(sb_supervisor *sup, sb_module *m)
 	if (!m->call_ns_avg || m->call_ns_avg > PIPELINE_MAX_NS)
 		return NULL;
 	for (struct worker *w = sup->workers; w; w = w->next)
-		if (w->m == m && w->state == W_BUSY && !w->next_job &&
-		    !w->sync && !w->killing && w->fd >= 0 && !w->tx.len &&
+		if (w->m == m && w->state == W_BUSY &&
+		    w->nfollow < PIPELINE_DEPTH && !w->sync && !w->killing &&
+		    w->fd >= 0 && !w->tx.len &&
 		    now - w->used_ns < PIPELINE_MAX_NS &&
-		    (!best || w->used_ns < best->used_ns))
+		    (!best || w->nfollow < best->nfollow ||
+		     (w->nfollow == best->nfollow &&
+		      w->used_ns < best->used_ns)))
 			best = w;
 	return best;
 }
@@ -554,8 +564,8 @@ static bool worker_pipeline_job(sb_supervisor *sup, struct worker *w,
 		memcpy(j->frame.data + SB_FRAME_HDR_BYTES, &seq, 8);
 	memcpy(copy, j->frame.data, j->frame.len);
 	sup->next_seq = seq;
-	w->next_job = j;
-	w->next_seq = seq;
+	w->follow[w->nfollow] = j;
+	w->follow_seq[w->nfollow++] = seq;
 	sb_buf_free(&w->tx);
 	w->tx = (sb_buf){ .data = copy, .len = j->frame.len,
 		.cap = j->frame.len };
@@ -801,11 +811,14 @@ static void on_result(sb_supervisor *sup, struct worker *w, sb_rd *r)
 	w->state = W_IDLE;
 	w->deadline_ns = w->kill_ns = 0;
 	w->used_ns = now;
-	if (w->next_job) {
+	if (w->nfollow) {
 		/* The worker has it already; its clock starts now. */
-		w->job = w->next_job;
-		w->seq = w->next_seq;
-		w->next_job = NULL;
+		w->job = w->follow[0];
+		w->seq = w->follow_seq[0];
+		w->nfollow--;
+		memmove(w->follow, w->follow + 1, w->nfollow * sizeof *w->follow);
+		memmove(w->follow_seq, w->follow_seq + 1,
+			w->nfollow * sizeof *w->follow_seq);
 		w->state = W_BUSY;
 		w->deadline_ns = w->job->timeout_ms ?
 			now + w->job->timeout_ms * 1000000u : 0;
@@ -1006,9 +1019,12 @@ static void on_exited(sb_supervisor *sup, const struct sb_zmsg *zm)
 	bool was_pool = w->state != W_DEAD;
 	bool loading = w->state == W_SPAWNING || w->state == W_LOADING;
 	sb_module *m = w->m;
-	struct job *j = w->job, *nj = w->next_job;
+	struct job *j = w->job, *follow[PIPELINE_DEPTH];
+	uint32_t nfollow = w->nfollow;
 
-	w->job = w->next_job = NULL;
+	memcpy(follow, w->follow, sizeof follow);
+	w->job = NULL;
+	w->nfollow = 0;
 	w->exited = true;
 	if (was_pool) {
 		sup->stats.died++;
@@ -1038,17 +1054,21 @@ static void on_exited(sb_supervisor *sup, const struct sb_zmsg *zm)
 		}
 		job_finish(j, r, SB_KILLED, "worker died");
 	}
-	if (nj && !nj->requeued) {
-		/* Sent behind the call that died: most likely never started,
-		 * and a fresh instance has no effects to repeat.  Once. */
+	/* Calls sent behind the one that died most likely never started,
+	 * and a fresh instance has no effects to repeat: back to the head of
+	 * the queue, in order, once. */
+	for (uint32_t i = nfollow; i-- > 0;) {
+		struct job *nj = follow[i];
+		if (nj->requeued) {
+			job_finish(nj, NULL, SB_KILLED, "worker died");
+			continue;
+		}
 		nj->requeued = true;
 		nj->next = m->q_head;
 		m->q_head = nj;
 		if (!m->q_tail)
 			m->q_tail = nj;
 		m->queued++;
-	} else if (nj) {
-		job_finish(nj, NULL, SB_KILLED, "worker died");
 	}
 	if (was_pool && loading && m && ++m->load_failures >= 3) {
 		/* The module kills every worker that loads it. */
@@ -1505,11 +1525,10 @@ void sb_supervisor_free(sb_supervisor *sup)
 					"shutting down");
 				w->job = NULL;
 			}
-			if (w->next_job) {
-				job_finish(w->next_job, NULL, SB_ERROR,
+			for (uint32_t i = 0; i < w->nfollow; i++)
+				job_finish(w->follow[i], NULL, SB_ERROR,
 					"shutting down");
-				w->next_job = NULL;
-			}
+			w->nfollow = 0;
 		}
 		for (sb_module *m = sup->modules; m; m = m->next)
 			queue_fail_all(m, SB_ERROR, "shutting down");
