@@ -247,6 +247,7 @@ static const struct key worker_keys[] = {
 	{ "max_per_module", K_U32, offsetof(wh_config, max_per_module),
 		1, 4096 },
 	{ "spare", K_U32, offsetof(wh_config, spare_workers), 0, 64 },
+	{ "nice", K_U32, offsetof(wh_config, worker_nice), 0, 19 },
 	{ "warm_per_module", K_U32, offsetof(wh_config, warm_per_module),
 		0, 64 },
 	{ "sync_wait_us", K_U32, offsetof(wh_config, sync_wait_us),
@@ -408,6 +409,7 @@ void wh_config_default(wh_config *c)
 	c->max_per_module = cores > 1 ? (uint32_t)(2 * cores) : 2;
 	c->sync_wait_us = 500;
 	c->spare_workers = 2;
+	c->worker_nice = 5;
 	c->namespaces = true;
 	wh_limits_default(&c->limits);
 }

@@ -15,6 +15,8 @@
  *                  "warm_per_module": 0,
  *                  "spare": 2,           confined workers kept ready for
  *                                        the next module that needs one
+ *                  "nice": 5,            workers run this much nicer than
+ *                                        the daemon (0 to 19)
  *                  "sync_wait_us": 500,  an HTTP thread awaits a warm
  *                                        worker's answer this long before
  *                                        it suspends the connection
@@ -95,6 +97,7 @@ typedef struct {
 	uint32_t max_per_module;
 	uint32_t warm_per_module;
 	uint32_t spare_workers;
+	uint32_t worker_nice;
 	uint32_t sync_wait_us;
 	bool fuel_metering;
 	bool namespaces;

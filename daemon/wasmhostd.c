@@ -50,7 +50,8 @@ static const char usage_text[] =
 	"configuration keys: listen, state_dir, log_level, threads,\n"
 	"http_event_loop (poll, epoll),\n"
 	"max_connections, connection_timeout_s, drain_timeout_ms, metrics_public,\n"
-	"workers {max, max_per_module, warm_per_module, spare, sync_wait_us,\n"
+	"workers {max, max_per_module, warm_per_module, spare, nice,\n"
+	"sync_wait_us,\n"
 	"fuel_metering, namespaces, tier (interp, baseline, auto),\n"
 	"tier_threshold}, limits {...}, tenants {NAME: {token_sha256, metrics,\n"
 	"limits}}.  Without tenants the daemon serves loopback only and needs\n"
@@ -180,7 +181,8 @@ static void reload(const wh_flags *flags, wh_config *cur, wh_tenants *ts,
 	    next.tier != cur->tier || next.threads != cur->threads ||
 	    next.http_epoll != cur->http_epoll ||
 	    next.sync_wait_us != cur->sync_wait_us ||
-	    next.spare_workers != cur->spare_workers)
+	    next.spare_workers != cur->spare_workers ||
+	    next.worker_nice != cur->worker_nice)
 		wh_log(WH_LOG_WARN, "msg=\"state_dir, threads and workers "
 			"change only at a restart\"");
 	if (!wh_tenants_reload(ts, &next)) {
@@ -204,6 +206,7 @@ static void reload(const wh_flags *flags, wh_config *cur, wh_tenants *ts,
 	next.http_epoll = cur->http_epoll;
 	next.sync_wait_us = cur->sync_wait_us;
 	next.spare_workers = cur->spare_workers;
+	next.worker_nice = cur->worker_nice;
 	wh_config_free(cur);
 	*cur = next;
 	wh_notify("READY=1\nSTATUS=serving");
@@ -344,6 +347,7 @@ int main(int argc, char **argv)
 		.max_workers = cfg.max_workers,
 		.warm_per_module = cfg.warm_per_module,
 		.spare_workers = cfg.spare_workers,
+		.worker_nice = (int)cfg.worker_nice,
 		.max_per_module = cfg.max_per_module,
 		/* Tenants' queues do the admission; the sandbox's per-module
 		 * queue only holds what they admitted. */

@@ -55,6 +55,7 @@ struct sb_zygote_params {
 	uint32_t tier_threshold;
 	bool try_namespaces;
 	uint64_t max_frame_bytes;       /* largest frame a worker accepts */
+	int worker_nice;                /* added to each worker's nice value */
 };
 
 struct sb_zygote {

@@ -94,6 +94,10 @@ typedef struct {
 	wasm_tier tier;             /* the workers' engine tier; 0 = interp */
 	uint32_t tier_threshold;    /* for WASM_TIER_AUTO; 0 = engine default */
 	bool no_namespaces;         /* do not even try namespaces */
+	int worker_nice;            /* added to the workers' nice value, so
+	                               that tenant code yields the CPU to the
+	                               supervisor and the caller's threads;
+	                               0 = same priority */
 	bool test_hooks;            /* accept sb_test_crash (tests only) */
 	/* One line per event worth logging (layers active, worker deaths);
 	 * called from the supervisor thread.  NULL = silent. */

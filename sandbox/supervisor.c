@@ -1443,6 +1443,7 @@ wasm_status sb_supervisor_new(const sb_config *cfg, sb_supervisor **out,
 		.tier = c->tier,
 		.tier_threshold = c->tier_threshold,
 		.try_namespaces = !c->no_namespaces,
+		.worker_nice = c->worker_nice,
 		/* LOAD carries the module; INVOKE the request. */
 		.max_frame_bytes = c->max_module_bytes + (UINT64_C(256) << 20),
 	};

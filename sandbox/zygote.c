@@ -102,6 +102,15 @@ static void zy_spawn(struct zy *z, const struct sb_zmsg *req, int fd)
 		if (getppid() != self)
 			_exit(1);
 		prctl(PR_SET_NAME, "wh-worker");
+		if (z->p->worker_nice) {
+			/* Tenant code yields the CPU to the supervisor and the
+			 * server; lowering one's own priority needs no
+			 * privilege, and failing to is harmless. */
+			errno = 0;
+			if (nice(z->p->worker_nice) == -1 && errno) {
+				/* leave it */
+			}
+		}
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -654,6 +655,41 @@ START_TEST(pipelined_short_calls)
 }
 END_TEST
 
+/* Workers run cfg.worker_nice nicer than the supervisor. */
+START_TEST(worker_nice)
+{
+	sb_config cfg = { .max_workers = 2, .worker_nice = 7 };
+	sb_supervisor *s = sup_make(&cfg);
+	sb_module *m = module_make(s, "t1", "sb_basic");
+	sb_result *r = call(m, "add", 0, 2, 1, 1);
+	OUTCOME(r, SB_OK);
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/%u/stat", r->worker_pid);
+	FILE *f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(buf, sizeof buf, f));
+	fclose(f);
+	/* After "(comm)": state is field 3, nice field 19. */
+	char *p = strrchr(buf, ')');
+	ck_assert_ptr_nonnull(p);
+	long field[20];
+	int n = sscanf(p + 2, "%*c %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld "
+		"%ld %ld %ld %ld %ld %ld", &field[4], &field[5], &field[6],
+		&field[7], &field[8], &field[9], &field[10], &field[11],
+		&field[12], &field[13], &field[14], &field[15], &field[16],
+		&field[17], &field[18], &field[19]);
+	ck_assert_int_eq(n, 16);
+	errno = 0;
+	int mine = getpriority(PRIO_PROCESS, 0);
+	ck_assert_int_eq(errno, 0);
+	int want = mine + 7 > 19 ? 19 : mine + 7;
+	ck_assert_int_eq(field[19], want);
+	sb_result_free(r);
+	sb_module_release(m);
+	sb_supervisor_free(s);
+}
+END_TEST
+
 /* Stats once `spares` ready spare workers exist (fails after 10 s). */
 static sb_stats spares_wait(sb_supervisor *s, uint32_t spares)
 {
@@ -980,6 +1016,7 @@ static Suite *sandbox_suite(void)
 	tcase_add_test(pools, busy_when_queue_full);
 	tcase_add_test(pools, lru_eviction_and_tenants);
 	tcase_add_test(pools, spare_workers);
+	tcase_add_test(pools, worker_nice);
 	tcase_add_test(pools, pipelined_short_calls);
 	suite_add_tcase(s, pools);
 
