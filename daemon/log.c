@@ -88,38 +88,45 @@ static size_t format_line(char *line, wh_log_level l, const char *fmt,
 	return n;
 }
 
-void wh_log(wh_log_level l, const char *fmt, ...)
+/* Formats one line and writes it now, or into the batch. */
+static void log_line(wh_log_level l, bool batched, const char *fmt,
+	va_list ap)
 {
 	char line[LINE_MAX_BYTES];
+	size_t n = format_line(line, l, fmt, ap);
+
+	pthread_mutex_lock(&out_lock);
+	if (!batched || batch_len + n > sizeof batch)
+		flush_locked();
+	if (batched) {
+		memcpy(batch + batch_len, line, n);
+		batch_len += n;
+	} else {
+		write_all(line, n);
+	}
+	pthread_mutex_unlock(&out_lock);
+}
+
+void wh_log(wh_log_level l, const char *fmt, ...)
+{
 	va_list ap;
 
 	if (!wh_log_enabled(l))
 		return;
 	va_start(ap, fmt);
-	size_t n = format_line(line, l, fmt, ap);
+	log_line(l, false, fmt, ap);
 	va_end(ap);
-	pthread_mutex_lock(&out_lock);
-	flush_locked();
-	write_all(line, n);
-	pthread_mutex_unlock(&out_lock);
 }
 
 void wh_log_batched(wh_log_level l, const char *fmt, ...)
 {
-	char line[LINE_MAX_BYTES];
 	va_list ap;
 
 	if (!wh_log_enabled(l))
 		return;
 	va_start(ap, fmt);
-	size_t n = format_line(line, l, fmt, ap);
+	log_line(l, true, fmt, ap);
 	va_end(ap);
-	pthread_mutex_lock(&out_lock);
-	if (batch_len + n > sizeof batch)
-		flush_locked();
-	memcpy(batch + batch_len, line, n);
-	batch_len += n;
-	pthread_mutex_unlock(&out_lock);
 }
 
 void wh_log_flush(void)

@@ -1770,20 +1770,24 @@ fail:
 	return NULL;
 }
 
-bool sb_invoke(sb_module *m, const sb_request *req, sb_done_fn done,
-	void *ctx)
+static void handover_none(void *ctx)
 {
-	struct job *j = job_build(m, req, done, ctx);
-	struct op *op = calloc(1, sizeof *op);
+	(void)ctx;
+}
 
-	if (!j || !op) {
-		if (j)
-			job_free(j);
+/* Sends j the quick way if it may (wait_us), else through the inbox. */
+static sb_submit job_submit(sb_module *m, struct job *j, struct op *op,
+	uint32_t wait_us, void (*handover)(void *ctx))
+{
+	enum direct d = wait_us ? invoke_direct(m, j, wait_us, handover) :
+		D_NOT_TAKEN;
+	if (d != D_NOT_TAKEN) {
 		free(op);
-		return false;
+		return d == D_DONE ? SB_SUBMIT_DONE : SB_SUBMIT_QUEUED;
 	}
+	handover(j->ctx);
 	job_post(m, j, op);
-	return true;
+	return SB_SUBMIT_QUEUED;
 }
 
 sb_submit sb_invoke_sync(sb_module *m, const sb_request *req,
@@ -1799,21 +1803,14 @@ sb_submit sb_invoke_sync(sb_module *m, const sb_request *req,
 		free(op);
 		return SB_SUBMIT_NOMEM;
 	}
-	if (wait_us) {
-		switch (invoke_direct(m, j, wait_us, handover)) {
-		case D_DONE:
-			free(op);
-			return SB_SUBMIT_DONE;
-		case D_HANDED_OVER:
-			free(op);
-			return SB_SUBMIT_QUEUED;
-		case D_NOT_TAKEN:
-			break;
-		}
-	}
-	handover(ctx);
-	job_post(m, j, op);
-	return SB_SUBMIT_QUEUED;
+	return job_submit(m, j, op, wait_us, handover);
+}
+
+bool sb_invoke(sb_module *m, const sb_request *req, sb_done_fn done,
+	void *ctx)
+{
+	return sb_invoke_sync(m, req, 0, done, handover_none, ctx) !=
+		SB_SUBMIT_NOMEM;
 }
 
 struct waiter {
@@ -1864,11 +1861,6 @@ sb_result *sb_invoke_wait(sb_module *m, const sb_request *req)
 	return waiter_wait(&wt);
 }
 
-static void handover_none(void *ctx)
-{
-	(void)ctx;
-}
-
 sb_result *sb_test_crash_sync(sb_module *m, sb_test_mode mode,
 	uint32_t wait_us, sb_submit *how)
 {
@@ -1895,20 +1887,7 @@ sb_result *sb_test_crash_sync(sb_module *m, sb_test_mode mode,
 		free(op);
 		return oom_result();
 	}
-	*how = SB_SUBMIT_QUEUED;
-	switch (wait_us ? invoke_direct(m, j, wait_us, handover_none) :
-		D_NOT_TAKEN) {
-	case D_DONE:
-		*how = SB_SUBMIT_DONE;
-		free(op);
-		break;
-	case D_HANDED_OVER:
-		free(op);
-		break;
-	case D_NOT_TAKEN:
-		job_post(m, j, op);
-		break;
-	}
+	*how = job_submit(m, j, op, wait_us, handover_none);
 	return waiter_wait(&wt);
 }
 
