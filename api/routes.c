@@ -244,6 +244,16 @@ static void on_done(void *ctx, sb_result *res)
 
 static void req_resumed(struct req *r);
 
+/* The sandbox could not take the job: the slot goes back, 503. */
+static void job_refused(struct req *r)
+{
+	if (r->holds_slot) {
+		r->holds_slot = false;
+		wh_tenant_release(r->tenant);
+	}
+	answer_error(r, API_E_UNAVAILABLE, "out of memory", NULL, SIZE_MAX);
+}
+
 /* sb_invoke_sync hands the call over: the answer comes later. */
 static void on_handover(void *ctx)
 {
@@ -270,13 +280,9 @@ static void job_start_sync(struct req *r)
 	case SB_SUBMIT_QUEUED:
 		return;
 	case SB_SUBMIT_NOMEM:
-		break;
+		job_refused(r);
+		return;
 	}
-	if (r->holds_slot) {
-		r->holds_slot = false;
-		wh_tenant_release(r->tenant);
-	}
-	answer_error(r, API_E_UNAVAILABLE, "out of memory", NULL, SIZE_MAX);
 }
 
 /* With a slot: run the current phase.  Any thread. */
@@ -289,11 +295,7 @@ static void job_start(struct req *r)
 	pthread_rwlock_unlock(&s->sup_lock);
 	if (ok)
 		return;
-	if (r->holds_slot) {
-		r->holds_slot = false;
-		wh_tenant_release(r->tenant);
-	}
-	answer_error(r, API_E_UNAVAILABLE, "out of memory", NULL, SIZE_MAX);
+	job_refused(r);
 	MHD_resume_connection(r->conn);
 }
 

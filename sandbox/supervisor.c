@@ -11,7 +11,9 @@
  * and waits for the answer on its own thread for a bounded time (the
  * worker is `sync` meanwhile: the loop neither polls nor frees it); the
  * loop is not involved at all unless the answer is late, in which case the
- * job is handed over to it like any other.  The loop polls only workers
+ * job is handed over to it like any other.  When a module's workers are
+ * all busy and its calls are short, the loop sends queued calls behind
+ * busy ones (pipeline_worker).  The loop polls only workers
  * that owe it something (starting, loading, busy, or with bytes to send);
  * an idle worker's death is reported by the zygote.  The loop never
  * blocks on a worker: sockets are non-blocking, frames are assembled
@@ -89,7 +91,7 @@ struct worker {
 	/* a caller of sb_invoke_sync awaits this worker's answer */
 	bool sync, exit_deferred;
 	int exit_status;
-	/* current invocation, and the one sent behind it (pipelined) */
+	/* current invocation, and those sent behind it (pipelined) */
 	struct job *job;
 	uint64_t seq;
 	struct job *follow[PIPELINE_DEPTH];   /* sent behind it, in order */
@@ -241,6 +243,22 @@ static void job_finish(struct job *j, sb_result *res, sb_outcome o,
 	}
 	job_free(j);
 	m->inflight--;
+}
+
+/* Puts j back at the head of m's queue. */
+static void queue_push_front(sb_module *m, struct job *j)
+{
+	j->next = m->q_head;
+	m->q_head = j;
+	if (!m->q_tail)
+		m->q_tail = j;
+	m->queued++;
+}
+
+/* When a job that starts now must end; 0 = no deadline. */
+static uint64_t job_deadline(const struct job *j, uint64_t now)
+{
+	return j->timeout_ms ? now + j->timeout_ms * 1000000u : 0;
 }
 
 static struct job *queue_pop(sb_module *m)
@@ -489,7 +507,7 @@ static void worker_start_job(sb_supervisor *sup, struct worker *w,
 	w->tx_off = 0;
 	w->state = W_BUSY;
 	w->used_ns = now;
-	w->deadline_ns = j->timeout_ms ? now + j->timeout_ms * 1000000u : 0;
+	w->deadline_ns = job_deadline(j, now);
 	w->kill_ns = 0;
 	sup->repoll = true;
 	worker_send(w);
@@ -528,8 +546,9 @@ static bool evict_lru(sb_supervisor *sup, sb_module *except)
  * call is not stuck behind a long one while another worker frees up). */
 #define PIPELINE_MAX_NS 1000000u
 
-/* A busy worker of m with nothing behind its call, the one busy longest
- * among those whose call is young; NULL if m's calls are not short. */
+/* A busy worker of m whose call is young and has room behind it: the one
+ * with the fewest calls behind, then the one busy longest; NULL if m's
+ * calls are not short. */
 static struct worker *pipeline_worker(sb_supervisor *sup, sb_module *m)
 {
 	struct worker *best = NULL;
@@ -617,11 +636,7 @@ static void dispatch(sb_supervisor *sup, sb_module *m)
 			return;
 		struct job *j = queue_pop(m);
 		if (!worker_pipeline_job(sup, w, j)) {
-			j->next = m->q_head;   /* back where it was */
-			m->q_head = j;
-			if (!m->q_tail)
-				m->q_tail = j;
-			m->queued++;
+			queue_push_front(m, j);
 			return;
 		}
 	}
@@ -820,8 +835,7 @@ static void on_result(sb_supervisor *sup, struct worker *w, sb_rd *r)
 		memmove(w->follow_seq, w->follow_seq + 1,
 			w->nfollow * sizeof *w->follow_seq);
 		w->state = W_BUSY;
-		w->deadline_ns = w->job->timeout_ms ?
-			now + w->job->timeout_ms * 1000000u : 0;
+		w->deadline_ns = job_deadline(w->job, now);
 	}
 	if (m->released && !w->job)
 		worker_retire(sup, w);
@@ -1064,11 +1078,7 @@ static void on_exited(sb_supervisor *sup, const struct sb_zmsg *zm)
 			continue;
 		}
 		nj->requeued = true;
-		nj->next = m->q_head;
-		m->q_head = nj;
-		if (!m->q_tail)
-			m->q_tail = nj;
-		m->queued++;
+		queue_push_front(m, nj);
 	}
 	if (was_pool && loading && m && ++m->load_failures >= 3) {
 		/* The module kills every worker that loads it. */
@@ -1370,8 +1380,7 @@ static void *loop_main(void *arg)
 			if (pf[i].revents & (POLLIN | POLLHUP | POLLERR))
 				worker_readable(sup, w);
 		}
-		inbox_run(sup);
-		modules_sweep(sup);
+		modules_sweep(sup);   /* the inbox: at the top */
 		stats_publish(sup);
 	}
 	pthread_mutex_unlock(&sup->state);
