@@ -152,8 +152,10 @@ static void addr_text(const struct sockaddr_storage *a, unsigned port,
 	}
 }
 
+/* bound: the address the daemon serves on (the --listen one, or systemd's
+ * socket, which the configuration's listen string does not describe). */
 static void reload(const wh_flags *flags, wh_config *cur, wh_tenants *ts,
-	api_server *srv)
+	api_server *srv, const struct sockaddr_storage *bound)
 {
 	wh_config next;
 	char err[512];
@@ -168,7 +170,15 @@ static void reload(const wh_flags *flags, wh_config *cur, wh_tenants *ts,
 	/* Single-user mode is only for the loopback address we have. */
 	free(next.listen);
 	next.listen = strdup(cur->listen);
-	if (!next.listen || !wh_config_check(&next, err, sizeof err)) {
+	bool ok = false;
+	if (!next.listen)
+		snprintf(err, sizeof err, "out of memory");
+	else if (!next.ntenants && !wh_addr_is_loopback(bound))
+		snprintf(err, sizeof err, "the daemon serves a non-loopback "
+			"address, and the new configuration has no tenants");
+	else
+		ok = wh_config_check(&next, err, sizeof err);
+	if (!ok) {
 		wh_log(WH_LOG_ERROR, "msg=\"reload refused; the running "
 			"configuration stays\" error=\"%s\"", err);
 		wh_config_free(&next);
@@ -420,7 +430,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		if (sig == SIGHUP) {
-			reload(&flags, &cfg, tenants, srv);
+			reload(&flags, &cfg, tenants, srv, &ac.addr);
 			continue;
 		}
 		wh_log(WH_LOG_INFO, "msg=\"stopping\" signal=%s",

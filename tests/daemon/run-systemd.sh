@@ -62,6 +62,44 @@ if command -v systemd-socket-activate >/dev/null 2>&1; then
 	else
 		bad "systemd-socket-activate: $(cat "$tmp/sa.log")"
 	fi
+	# A public socket with tenants: a SIGHUP to a configuration without
+	# any (single-user mode, no token) is refused, whatever its listen
+	# string says, and tokens stay required.
+	printf '{"tenants":{"a":{"token_sha256":"%s"}}}' \
+		"$(printf %s tok | sha256sum | cut -c1-64)" >"$tmp/sa-t.json"
+	port=
+	for try in 1 2 3 4 5; do
+		p=$((20000 + RANDOM % 30000))
+		systemd-socket-activate -l "0.0.0.0:$p" "$wasmhostd" \
+			--config "$tmp/sa-t.json" --state-dir "$tmp/state3" \
+			2>"$tmp/sa2.log" &
+		daemon_pid=$!
+		sleep 0.3
+		if kill -0 "$daemon_pid" 2>/dev/null; then port=$p; break; fi
+		wait "$daemon_pid" 2>/dev/null
+	done
+	if [ -n "$port" ]; then
+		base=http://127.0.0.1:$port
+		req GET /v1/modules
+		[ "$status" = 401 ] && ok "public socket: a token is needed" ||
+			bad "public socket without a token: $status"
+		echo '{}' >"$tmp/sa-t.json"
+		kill -HUP "$daemon_pid"
+		for i in $(seq 1 50); do
+			grep -q 'reload refused' "$tmp/sa2.log" && break; sleep 0.1
+		done
+		grep -q 'reload refused.*non-loopback' "$tmp/sa2.log" &&
+			ok "public socket: a reload to single-user mode is refused" ||
+			bad "reload: $(cat "$tmp/sa2.log")"
+		req GET /v1/modules
+		[ "$status" = 401 ] && ok "public socket: still a token after SIGHUP" ||
+			bad "public socket after SIGHUP: $status"
+		kill -TERM "$daemon_pid"
+		wait "$daemon_pid" || true
+		daemon_pid=
+	else
+		bad "systemd-socket-activate 0.0.0.0: $(cat "$tmp/sa2.log")"
+	fi
 else
 	echo "# systemd-socket-activate missing: socket activation not tested"
 fi
