@@ -317,10 +317,7 @@ bool api_call_parse(json_t *doc, const api_target *t, const wh_limits *lim,
 		return bad(f, API_E_BAD_REQUEST, "function", "function: "
 			"expected a string");
 	const char *fn = v ? json_string_value(v) : "_start";
-	const wh_func_sig *sig = NULL;
-	for (uint32_t i = 0; i < t->nfuncs; i++)
-		if (strcmp(t->funcs[i].name, fn) == 0)
-			sig = &t->funcs[i];
+	const wh_func_sig *sig = wh_func_sig_find(t->funcs, t->nfuncs, fn);
 	if (!sig) {
 		char names[160] = "";
 		size_t used = 0;

@@ -13,12 +13,6 @@ void jw_init(jw *w)
 	memset(w, 0, sizeof *w);
 }
 
-void jw_free(jw *w)
-{
-	free(w->buf);
-	memset(w, 0, sizeof *w);
-}
-
 char *jw_take(jw *w, size_t *len)
 {
 	char *b = w->oom ? NULL : w->buf;

@@ -35,7 +35,6 @@ typedef struct {
 } jw;
 
 void jw_init(jw *w);
-void jw_free(jw *w);
 /* The text (NUL-terminated), owned by the caller; NULL if memory ran out. */
 char *jw_take(jw *w, size_t *len);
 

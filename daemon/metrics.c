@@ -236,11 +236,6 @@ char *wh_metrics_render(wh_metrics *m, const wh_gauges *g, size_t *len)
 		"a tenant slot.\n"
 		"# TYPE wasmhost_invocations_in_flight gauge\n"
 		"wasmhost_invocations_in_flight %zu\n", g->running);
-	emit(&o, "# HELP wasmhost_compiles_total Module loads (decode, "
-		"validate, pre-decode) by tier; one per worker started.\n"
-		"# TYPE wasmhost_compiles_total counter\n"
-		"wasmhost_compiles_total{tier=\"interp\"} %llu\n",
-		(unsigned long long)s->spawned);
 	emit(&o, "# HELP wasmhost_worker_events_total Worker lifecycle "
 		"events.\n"
 		"# TYPE wasmhost_worker_events_total counter\n"

@@ -107,11 +107,12 @@ void wh_module_unref(wh_module *m)
 		module_free(m);
 }
 
-const wh_func_sig *wh_module_func(const wh_module *m, const char *name)
+const wh_func_sig *wh_func_sig_find(const wh_func_sig *funcs, uint32_t n,
+	const char *name)
 {
-	for (uint32_t i = 0; i < m->nfuncs; i++)
-		if (strcmp(m->funcs[i].name, name) == 0)
-			return &m->funcs[i];
+	for (uint32_t i = 0; i < n; i++)
+		if (strcmp(funcs[i].name, name) == 0)
+			return &funcs[i];
 	return NULL;
 }
 
@@ -203,7 +204,6 @@ static wh_module *module_from_meta(const char *tenant, json_t *meta)
 	    !json_is_array(exports))
 		goto fail;
 	memcpy(m->id, id, SHA256_HEX_BYTES);
-	m->size_bytes = (uint64_t)json_integer_value(size);
 	json_array_foreach(imports, i, v) {
 		const char *mod = json_string_value(json_object_get(v, "module"));
 		if (mod && strcmp(mod, "wasi_snapshot_preview1") == 0)
@@ -364,18 +364,15 @@ static bool mod_insert(struct stenant *t, wh_module *m)
 
 /* The tenant's folder, created (and the parent fsync'd) if needed.  Called
  * with `writer` held, or before any thread. */
-static struct stenant *tenant_open(wh_store *s, const char *name,
-	bool create)
+static struct stenant *tenant_open(wh_store *s, const char *name)
 {
 	struct stenant *t = tenant_find(s, name);
 	if (t)
 		return t;
-	if (mkdirat(s->tenants_fd, name, 0750) == 0) {
+	if (mkdirat(s->tenants_fd, name, 0750) == 0)
 		fsync(s->tenants_fd);
-	} else if (errno != EEXIST || !create) {
-		if (errno != EEXIST)
-			return NULL;
-	}
+	else if (errno != EEXIST)
+		return NULL;
 	t = calloc(1, sizeof *t);
 	struct stenant **nt = realloc(s->tenants,
 		(s->ntenants + 1) * sizeof *nt);
@@ -504,7 +501,7 @@ wh_store_status wh_store_open(const char *dir, wh_store **out, char *err,
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		struct stenant *t = tenant_open(s, de->d_name, false);
+		struct stenant *t = tenant_open(s, de->d_name);
 		if (t)
 			tenant_load(s, t);
 	}
@@ -634,7 +631,6 @@ wh_store_status wh_store_put(wh_store *s, const char *tenant,
 {
 	wh_store_status st = WH_STORE_OK;
 	json_t *meta = NULL;
-	char *text = NULL;
 	wh_module *m = NULL;
 	char name[96], created[32];
 	struct tm tm;
@@ -651,7 +647,7 @@ wh_store_status wh_store_put(wh_store *s, const char *tenant,
 			"%u modules, its limit", max_modules);
 		goto out;
 	}
-	struct stenant *t = tenant_open(s, tenant, true);
+	struct stenant *t = tenant_open(s, tenant);
 	if (!t) {
 		st = st_fail(err, errlen, WH_STORE_IO, "tenant folder: %s",
 			strerror(errno));
@@ -669,9 +665,8 @@ wh_store_status wh_store_put(wh_store *s, const char *tenant,
 		externs_json(inspect->imports, inspect->nimports, true));
 	json_object_set_new(meta, "exports",
 		externs_json(inspect->exports, inspect->nexports, false));
-	m = module_from_meta(tenant, meta);
-	text = json_dumps(meta, JSON_COMPACT);
-	if (!m || !text)
+	m = module_from_meta(tenant, meta);   /* its meta_json is the file */
+	if (!m)
 		goto nomem;
 	m->priv->store = s;
 	snprintf(name, sizeof name, "%s.wasm", id);
@@ -681,7 +676,7 @@ wh_store_status wh_store_put(wh_store *s, const char *tenant,
 		goto out;
 	}
 	snprintf(name, sizeof name, "%s.json", id);
-	if (!file_put(s, t->dirfd, name, text, strlen(text)) ||
+	if (!file_put(s, t->dirfd, name, m->meta_json, m->meta_len) ||
 	    fsync(t->dirfd) != 0) {
 		st = st_fail(err, errlen, WH_STORE_IO, "writing %s: %s", name,
 			strerror(errno));
@@ -704,7 +699,6 @@ nomem:
 out:
 	pthread_mutex_unlock(&s->writer);
 	module_free(m);
-	free(text);
 	json_decref(meta);
 	return st;
 }

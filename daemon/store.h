@@ -40,7 +40,6 @@ typedef struct {
 typedef struct wh_module {
 	char tenant[72];
 	char id[SHA256_HEX_BYTES];
-	uint64_t size_bytes;
 	char *meta_json;              /* the GET answer, compact JSON */
 	size_t meta_len;
 	wh_func_sig *funcs;           /* exported functions */
@@ -101,8 +100,9 @@ wh_store_status wh_store_delete(wh_store *s, const char *tenant,
  * (whose hash is checked).  NULL with a message on failure. */
 sb_module *wh_module_pool(wh_module *m, char *err, unsigned errlen);
 
-/* The export named name, or NULL. */
-const wh_func_sig *wh_module_func(const wh_module *m, const char *name);
+/* The function named name among funcs[0..n), or NULL. */
+const wh_func_sig *wh_func_sig_find(const wh_func_sig *funcs, uint32_t n,
+	const char *name);
 
 /* True if s is 64 lowercase hex digits. */
 bool wh_id_valid(const char *s);

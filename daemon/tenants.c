@@ -119,14 +119,6 @@ bool wh_tenants_reload(wh_tenants *ts, const wh_config *c)
 	return ok;
 }
 
-bool wh_tenants_single_user(wh_tenants *ts)
-{
-	pthread_rwlock_rdlock(&ts->lock);
-	bool s = ts->single;
-	pthread_rwlock_unlock(&ts->lock);
-	return s;
-}
-
 wh_tenant *wh_tenants_auth(wh_tenants *ts, const char *token, size_t len)
 {
 	uint8_t digest[SHA256_BYTES];

@@ -41,8 +41,6 @@ void wh_tenants_free(wh_tenants *ts);
 __attribute__((warn_unused_result))
 bool wh_tenants_reload(wh_tenants *ts, const wh_config *c);
 
-/* True when no tenants are configured. */
-bool wh_tenants_single_user(wh_tenants *ts);
 /* The tenant of a bearer token, or in single-user mode the default tenant
  * whatever the token (NULL token included); NULL = unauthorized. */
 wh_tenant *wh_tenants_auth(wh_tenants *ts, const char *token, size_t len);

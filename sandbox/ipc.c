@@ -380,7 +380,6 @@ bool sb_invoke_decode(sb_rd *r, sb_invoke_msg *m)
 		}
 	}
 	m->req.files = m->files;
-	m->req.nfiles = r->bad ? 0 : count;
 	m->req.stdout_max_bytes = sb_rd_u64(r);
 	m->req.stderr_max_bytes = sb_rd_u64(r);
 	/* Remember how many files own memory even if decoding stopped. */
