@@ -1124,14 +1124,12 @@ static wasm_status run(const wasm_module *m, uint32_t fi, bool emit,
 		st = err_set(err, WASM_ERR_NOMEM, SIZE_MAX, "out of memory");
 		goto out;
 	}
-	fc->frame_slots = c.nlocals + c.max_sp + 1;
-	set32(&c, frame_field, fc->frame_slots);
+	set32(&c, frame_field, c.nlocals + c.max_sp + 1);
 	fc->code = realloc(c.code, c.len ? c.len : 1);
 	if (!fc->code)
 		fc->code = c.code;
 	c.code = NULL;
 	fc->code_len = c.len;
-	fc->func_index = fi;
 	fc->nlocals = c.nlocals;
 	fc->map = c.map;
 	fc->nmap = c.nmap;

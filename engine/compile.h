@@ -8,9 +8,8 @@
 struct fcode {
 	uint8_t *code;
 	uint32_t code_len;
-	uint32_t func_index;
-	uint32_t nlocals;          /* params + declared locals */
-	uint32_t frame_slots;      /* nlocals + max operand depth */
+	uint32_t nlocals;          /* params + declared locals (the frame's
+	                              size is in its ENTER) */
 	uint32_t nmap;
 	uint32_t (*map)[2];        /* (code offset, wasm offset) of each
 	                              instruction that can trap, ascending */

@@ -57,7 +57,8 @@ bool jit_func_refused(const wasm_module *m, uint32_t func_index);
 bool jit_compile(wasm_module *m, uint32_t func_index);
 /* Compile many functions with one W^X flip per code chunk: between begin
  * and end, code is written to read-write pages and no code of m may run.
- * begin refuses (false) once m has any compiled function. */
+ * begin refuses (false) once m has any compiled function or a batch ran
+ * (so a module whose batch compiled nothing does not try again). */
 bool jit_batch_begin(wasm_module *m);
 bool jit_batch_end(wasm_module *m);
 

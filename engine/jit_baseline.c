@@ -1028,7 +1028,7 @@ bool jit_compile(wasm_module *m, uint32_t func_index)
 		}
 		if (!emit_control(c) && !jc_emit_num(c) && !jc_emit_mem(c))
 			jc_bail(c, "instruction not supported by the baseline JIT");
-		off += op_len(c->op, c->ip);
+		off = next;
 	}
 	if (c->bail || c->oom)
 		goto out;

@@ -205,4 +205,3 @@ void jc_bail(jc *c, const char *reason);
  * if it belongs to the file's families; false if not theirs. */
 bool jc_emit_num(jc *c);
 bool jc_emit_mem(jc *c);
-void jc_addshl(jc *c);

@@ -62,7 +62,7 @@ static void scaled_index(jc *c, uint32_t x, uint32_t y, uint32_t k)
 	}
 }
 
-void jc_addshl(jc *c)
+static void jc_addshl(jc *c)
 {
 	scaled_index(c, jc_u16(c, 6), jc_u16(c, 8), jc_u16(c, 10));
 	jc_st(c, jc_u16(c, 4), X64_RAX);

@@ -46,6 +46,8 @@ struct jit_module {
 	uint64_t wasm_bytes, code_bytes, compile_ns, osr;
 	const char *bail_reason;
 	bool batch;             /* jit_batch_begin: one flip per chunk */
+	bool batched;           /* a batch ran: never again, even if it
+	                           compiled nothing */
 	bool dead;              /* a batch's code could not be made
 	                           executable: nothing here is used */
 };
@@ -63,17 +65,11 @@ struct jit_region {
 	struct { size_t off, len; } *free;
 };
 
-static size_t page_bytes(void)
-{
-	long p = sysconf(_SC_PAGESIZE);
-	return p > 0 ? (size_t)p : 4096;
-}
-
 static struct jit_region *region_get(wasm_engine *e)
 {
 	static pthread_mutex_t make_lock = PTHREAD_MUTEX_INITIALIZER;
 	const wasm_config *cfg = engine_config(e);
-	size_t page = page_bytes();
+	size_t page = jit_mem_page_size();
 
 	if (!cfg->code_region || cfg->code_region_bytes < page)
 		return NULL;
@@ -182,7 +178,7 @@ static void chunk_free(wasm_engine *e, jit_chunk *c)
 
 static jit_chunk *chunk_new(wasm_engine *e, size_t need)
 {
-	size_t page = page_bytes();
+	size_t page = jit_mem_page_size();
 	size_t size = need > JIT_CHUNK_BYTES ? need : JIT_CHUNK_BYTES;
 	size = (size + page - 1) & ~(page - 1);
 	jit_chunk *c = calloc(1, sizeof *c);
@@ -212,7 +208,7 @@ static jit_chunk *chunk_new(wasm_engine *e, size_t need)
  * end read-write once, and protect them read-execute again at the end. */
 static bool chunk_open(jit_chunk *c, size_t at)
 {
-	size_t page = page_bytes();
+	size_t page = jit_mem_page_size();
 	uint8_t *lo = c->mem.base + (at & ~(page - 1));
 	if (c->open_lo && lo >= c->open_lo)
 		return true;
@@ -257,7 +253,7 @@ static uint8_t *code_put(struct jit_module *jm, const void *code, size_t len)
 	}
 	/* Only the pages the code goes to are made writable: an mprotect's
 	 * cost (a TLB shootdown) grows with the range. */
-	size_t page = page_bytes();
+	size_t page = jit_mem_page_size();
 	uint8_t *lo = c->mem.base + (at & ~(page - 1));
 	uint8_t *hi = c->mem.base + ((at + len + page - 1) & ~(page - 1));
 	if (mprotect(lo, (size_t)(hi - lo), PROT_READ | PROT_WRITE) != 0)
@@ -455,9 +451,9 @@ const jit_func *jit_install(wasm_module *m, uint32_t func_index,
 bool jit_batch_begin(wasm_module *m)
 {
 	struct jit_module *jm = jit_module_get(m);
-	if (!jm || jm->ncompiled)
+	if (!jm || jm->ncompiled || jm->batched)
 		return false;
-	jm->batch = true;
+	jm->batch = jm->batched = true;
 	return true;
 }
 

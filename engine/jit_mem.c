@@ -6,7 +6,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-static size_t page_size(void)
+size_t jit_mem_page_size(void)
 {
 	long p = sysconf(_SC_PAGESIZE);
 	return p > 0 ? (size_t)p : 4096;
@@ -14,7 +14,7 @@ static size_t page_size(void)
 
 bool jit_mem_map(jit_mem *m, size_t size, void *region, size_t region_size)
 {
-	size_t page = page_size();
+	size_t page = jit_mem_page_size();
 	memset(m, 0, sizeof *m);
 	if (size == 0 || size > SIZE_MAX - page) {
 		errno = EINVAL;

@@ -25,6 +25,8 @@ typedef struct jit_mem {
  * the mapping fails or the region is too small or misaligned. */
 __attribute__((warn_unused_result))
 bool jit_mem_map(jit_mem *m, size_t size, void *region, size_t region_size);
+/* The system's page size. */
+size_t jit_mem_page_size(void);
 /* Read-write -> read-execute, and back for patching. */
 __attribute__((warn_unused_result))
 bool jit_mem_seal(jit_mem *m);
