@@ -188,6 +188,7 @@ wasm_store *wasm_store_new(wasm_engine *engine)
 	ex->frame_top = ex->frames;
 	ex->sp_free = ex->stack;
 	ex->trap_offset = SIZE_MAX;
+	wasm_store_set_deadline(s, NULL, 0);
 	ret = s;
 	s = NULL;
 out:
@@ -220,11 +221,13 @@ void wasm_store_set_max_memory_pages(wasm_store *s, uint32_t max_pages)
 	s->max_memory_pages = max_pages;
 }
 
+static const uint64_t no_epoch = 0;
+
 void wasm_store_set_deadline(wasm_store *s, const volatile uint64_t *epoch,
 	uint64_t deadline)
 {
-	s->ex.epoch = epoch;
-	s->ex.deadline = deadline;
+	s->ex.epoch = epoch ? epoch : &no_epoch;
+	s->ex.deadline = epoch ? deadline : UINT64_MAX;
 }
 
 void wasm_store_set_fuel(wasm_store *s, uint64_t fuel)

@@ -81,7 +81,6 @@ const char *interp_trap_message(wasm_trap_kind kind)
 	return trap_messages[kind] ? trap_messages[kind] : wasm_trap_kind_name(kind);
 }
 
-static const uint64_t no_epoch = 0;
 static uint8_t exit_code[4];
 
 static wasm_status run(wasm_store *s, wasm_func *f, uint64_t *sp, const int32_t **table_out)
@@ -107,8 +106,8 @@ static wasm_status run(wasm_store *s, wasm_func *f, uint64_t *sp, const int32_t 
 	wasm_func **ifuncs = inst->funcs;
 	wasm_global **globals = inst->globals;
 	uint8_t *mem = inst->memory ? inst->memory->base : NULL;
-	const volatile uint64_t *epoch = ex->epoch ? ex->epoch : &no_epoch;
-	const uint64_t deadline = ex->epoch ? ex->deadline : UINT64_MAX;
+	const volatile uint64_t *epoch = ex->epoch;
+	const uint64_t deadline = ex->deadline;
 	uint64_t *const stack_end = ex->stack_end;
 	/* ENTER and LOOP counters at this value ask tier.c for JIT code. */
 	const uint32_t tier_at = tier_threshold(s->engine);

@@ -609,11 +609,11 @@ static bool choose_pins(jc *c, const uint32_t *insn, const uint8_t *depth,
 
 static void emit_epoch_check(jc *c)
 {
-	/* mov rax, [r14+jit_epoch]; mov rax, [rax]; cmp rax, [r14+deadline];
+	/* mov rax, [r14+epoch]; mov rax, [rax]; cmp rax, [r14+deadline];
 	 * jae timeout */
-	x64_mov_rm(JB, 8, X64_RAX, x64_mem_b(X64_R14, EXF(jit_epoch)));
+	x64_mov_rm(JB, 8, X64_RAX, x64_mem_b(X64_R14, EXF(epoch)));
 	x64_mov_rm(JB, 8, X64_RAX, x64_mem_b(X64_RAX, 0));
-	x64_cmp_rm(JB, 8, X64_RAX, x64_mem_b(X64_R14, EXF(jit_deadline)));
+	x64_cmp_rm(JB, 8, X64_RAX, x64_mem_b(X64_R14, EXF(deadline)));
 	x64_jcc(JB, X64_CC_AE, jc_site(c, JS_TRAP, WASM_TRAP_TIMEOUT));
 }
 

@@ -488,8 +488,6 @@ void jit_refuse(wasm_module *m, uint32_t func_index, const char *reason)
 
 /* ---- running ------------------------------------------------------------- */
 
-static const uint64_t jit_no_epoch = 0;
-
 wasm_status jit_run(wasm_store *s, wasm_func *f, uint64_t *fp,
 	const void *osr_target)
 {
@@ -506,8 +504,6 @@ wasm_status jit_run(wasm_store *s, wasm_func *f, uint64_t *fp,
 		ex->trap_func = f;
 		return st;
 	}
-	ex->jit_epoch = ex->epoch ? ex->epoch : &jit_no_epoch;
-	ex->jit_deadline = ex->epoch ? ex->deadline : UINT64_MAX;
 	wasm_func *prev_func = ex->cur_func;
 	void *prev_unwind = ex->jit_unwind;
 	ex->cur_func = f;

@@ -117,11 +117,6 @@ wasm_status jit_rt_call_func(exec *ex, wasm_instance *inst, wasm_func *f,
 	wasm_status st;
 	if (f->host) {
 		st = store_call_host(s, f, inst, slots);
-		/* the host may have set a new deadline */
-		if (ex->epoch) {
-			ex->jit_epoch = ex->epoch;
-			ex->jit_deadline = ex->deadline;
-		}
 		if (st == WASM_ERR_TRAP)
 			st = (wasm_status)JIT_HOST_TRAP;
 	} else if (jit_func_get(f->inst->module, f->index)) {

@@ -83,7 +83,11 @@ typedef struct exec {
 	uint64_t *stack, *stack_end;      /* value stack */
 	frame_rec *frames, *frames_end;   /* frame stack */
 	frame_rec *frame_top;             /* next free frame record */
-	const volatile uint64_t *epoch;   /* interruption; may be NULL */
+	/* Interruption (wasm_store_set_deadline): the code traps once
+	 * *epoch >= deadline.  Never NULL: without a deadline it points at a
+	 * zero and deadline is UINT64_MAX.  The interpreter and JIT code read
+	 * these two. */
+	const volatile uint64_t *epoch;
 	uint64_t deadline;
 	uint64_t fuel;
 	uint32_t depth;                   /* nested host->wasm entries */
@@ -105,8 +109,6 @@ typedef struct exec {
 	 * register.  jit_run() sets them on every entry into JIT code. */
 	void *jit_unwind;                 /* native sp a trap unwinds to */
 	uintptr_t jit_stack_limit;        /* lowest native sp JIT code may use */
-	const volatile uint64_t *jit_epoch; /* ex->epoch or a zero: never NULL */
-	uint64_t jit_deadline;            /* ex->deadline or UINT64_MAX */
 } exec;
 
 struct wasm_store {
