@@ -9,10 +9,12 @@
 struct wh_tenant {
 	char name[WH_TENANT_NAME_MAX + 1];
 	pthread_mutex_t lock;
-	/* under lock */
+	/* written by apply() only, under ts->lock (write) and lock: readers
+	 * holding either may read them */
 	uint8_t token_sha256[SHA256_BYTES];
 	bool has_token;
 	bool active;              /* in the current configuration */
+	/* under lock */
 	bool metrics;
 	wh_limits limits;
 	uint32_t running, waiting;
@@ -23,7 +25,7 @@ struct wh_tenants {
 	pthread_rwlock_t lock;
 	wh_tenant **all;          /* never shrinks */
 	size_t n;
-	bool single;
+	wh_tenant *single;        /* single-user mode: the default tenant */
 };
 
 static wh_tenant *tenant_get(wh_tenants *ts, const char *name)
@@ -81,7 +83,7 @@ static bool apply(wh_tenants *ts, const wh_config *c)
 		t->limits = c->limits;
 		pthread_mutex_unlock(&t->lock);
 	}
-	ts->single = c->ntenants == 0;
+	ts->single = c->ntenants ? NULL : tenant_get(ts, WH_DEFAULT_TENANT);
 	return true;
 }
 
@@ -126,24 +128,17 @@ wh_tenant *wh_tenants_auth(wh_tenants *ts, const char *token, size_t len)
 
 	pthread_rwlock_rdlock(&ts->lock);
 	if (ts->single) {
-		for (size_t i = 0; i < ts->n; i++)
-			if (strcmp(ts->all[i]->name, WH_DEFAULT_TENANT) == 0)
-				found = ts->all[i];
-		pthread_rwlock_unlock(&ts->lock);
-		return found;
-	}
-	if (token) {
+		found = ts->single;
+	} else if (token) {
 		sha256(token, len, digest);
-		/* Every tenant is compared, every byte: no early exit. */
+		/* Every tenant is compared, every byte: no early exit.  The
+		 * read lock is enough (apply() writes under the write lock). */
 		for (size_t i = 0; i < ts->n; i++) {
 			wh_tenant *t = ts->all[i];
-			pthread_mutex_lock(&t->lock);
 			uint8_t diff = 0;
 			for (int k = 0; k < SHA256_BYTES; k++)
 				diff |= (uint8_t)(t->token_sha256[k] ^ digest[k]);
-			bool match = diff == 0 && t->has_token && t->active;
-			pthread_mutex_unlock(&t->lock);
-			if (match)
+			if (diff == 0 && t->has_token && t->active)
 				found = t;
 		}
 	}

@@ -32,6 +32,7 @@ enum {
 struct wk {
 	const struct sb_worker_params *p;
 	wasm_module *module;
+	bool uses_wasi;            /* the module imports WASI (at load) */
 	sb_buf out;
 	uint8_t *rx;
 	size_t rx_start, rx_end;
@@ -117,6 +118,7 @@ static void wk_load(struct wk *w, sb_rd *r)
 		wk_send(w);
 		return;
 	}
+	w->uses_wasi = wasi_module_uses(w->module);
 	uint32_t ni, ne;
 	sb_extern *imp = externs_list(w->module, true, &ni);
 	sb_extern *exp = externs_list(w->module, false, &ne);
@@ -312,7 +314,7 @@ static void wk_run(struct wk *w, const sb_invoke_msg *msg, sb_result *res,
 	if (msg->req.has_fuel)
 		wasm_store_set_fuel(store, msg->req.fuel);
 	wasm_store_set_deadline(store, w->p->epoch, msg->seq);
-	if (msg->req.kind == SB_WASI || wasi_module_uses(w->module)) {
+	if (msg->req.kind == SB_WASI || w->uses_wasi) {
 		if (!(wasi = wasi_make(msg, res)))
 			goto out;
 	}
