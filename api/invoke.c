@@ -407,11 +407,8 @@ char *api_outcome_body(const sb_result *res, const api_call *c,
 		jw_str(&w, res->outcome == SB_TIMEOUT ? "timeout" :
 			wasm_trap_kind_name(res->trap));
 		message(&w, "message", res->message);
-		if (res->func_name[0]) {
-			jw_key(&w, "function");
-			jw_text(&w, (const uint8_t *)res->func_name,
-				strlen(res->func_name));
-		}
+		if (res->func_name[0])
+			message(&w, "function", res->func_name);
 		if (res->func_index != WASM_NO_INDEX) {
 			jw_key(&w, "func_index");
 			jw_uint(&w, res->func_index);

@@ -550,17 +550,24 @@ static void h_upload(struct req *r)
 	inspect_submit(r, r->body, r->len, true);
 }
 
+/* An inspection that failed, answered: a worker killed while loading
+ * the module means the module is bad; other errors as usual. */
+static bool inspect_error(struct req *r, const sb_result *res)
+{
+	if (res->outcome == SB_KILLED) {
+		answer_error(r, API_E_INVALID_MODULE, res->message, NULL,
+			SIZE_MAX);
+		return true;
+	}
+	return outcome_error(r, res);
+}
+
 static void upload_finish(struct req *r, sb_result *res)
 {
 	char err[256];
 	wh_module *m = NULL;
 
-	if (res->outcome == SB_KILLED) {
-		answer_error(r, API_E_INVALID_MODULE, res->message, NULL,
-			SIZE_MAX);
-		return;
-	}
-	if (outcome_error(r, res))
+	if (inspect_error(r, res))
 		return;
 	if (res->outcome != SB_OK) {
 		answer_error(r, API_E_INVALID_MODULE, res->message, NULL,
@@ -694,12 +701,7 @@ static void run_inspected(struct req *r, sb_result *res)
 	uint32_t n;
 	bool wasi;
 
-	if (res->outcome == SB_KILLED) {
-		answer_error(r, API_E_INVALID_MODULE, res->message, NULL,
-			SIZE_MAX);
-		return;
-	}
-	if (outcome_error(r, res))
+	if (inspect_error(r, res))
 		return;
 	r->run_ok = true;
 	wh_func_sig *sigs = api_sigs_from_result(res, &n, &wasi);

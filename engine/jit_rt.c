@@ -225,9 +225,6 @@ uint32_t jit_rt_slow_op(wasm_instance *inst, uint64_t *fp,
 	case OP_TABLE_INIT:
 		return bulk_table_init(inst, ld32(ip + 10), ld32(ip + 14),
 			U32(4), U32(6), U32(8));
-	case OP_ELEM_DROP:
-		inst->elem_dropped[ld32(ip + 4)] = 1;
-		return 0;
 	case OP_MEMORY_GROW:
 		SL(4) = (uint32_t)memory_grow(inst->memory, U32(6));
 		return 0;
@@ -237,9 +234,6 @@ uint32_t jit_rt_slow_op(wasm_instance *inst, uint64_t *fp,
 		return bulk_memory_copy(inst->memory, U32(4), U32(6), U32(8));
 	case OP_MEMORY_INIT:
 		return bulk_memory_init(inst, ld32(ip + 10), U32(4), U32(6), U32(8));
-	case OP_DATA_DROP:
-		inst->data_dropped[ld32(ip + 4)] = 1;
-		return 0;
 	case OP_SAT_F32_S32: case OP_SAT_F32_U32:
 	case OP_SAT_F32_S64: case OP_SAT_F32_U64:
 		SL(4) = sat_f32(op, f32_of(SL(6)));
