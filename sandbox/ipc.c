@@ -353,14 +353,9 @@ bool sb_invoke_decode(sb_rd *r, sb_invoke_msg *m)
 	m->env = strings_decode(r, &m->req.envc);
 	m->req.env = (const char *const *)m->env;
 	if (sb_rd_bytes(r, SIZE_MAX, &p, &n) && n) {
-		m->stdin_data = malloc(n);
-		if (m->stdin_data)
-			memcpy(m->stdin_data, p, n);
-		else
-			r->bad = true;
+		m->req.stdin_data = p;
+		m->req.stdin_len = n;
 	}
-	m->req.stdin_data = m->stdin_data;
-	m->req.stdin_len = m->stdin_data ? n : 0;
 	count = sb_rd_count(r, SB_MAX_FILES);
 	m->files = calloc((size_t)count + 1, sizeof *m->files);
 	if (!m->files)
@@ -368,14 +363,7 @@ bool sb_invoke_decode(sb_rd *r, sb_invoke_msg *m)
 	for (uint32_t i = 0; i < count && !r->bad; i++) {
 		m->files[i].path = sb_rd_str(r, SB_MAX_NAME_BYTES);
 		if (sb_rd_bytes(r, SIZE_MAX, &p, &n)) {
-			uint8_t *d = malloc(n ? n : 1);
-			if (!d) {
-				r->bad = true;
-				break;
-			}
-			if (n)
-				memcpy(d, p, n);
-			m->files[i].data = d;
+			m->files[i].data = p;
 			m->files[i].len = n;
 		}
 	}
@@ -397,12 +385,9 @@ void sb_invoke_msg_free(sb_invoke_msg *m)
 	free(m->args);
 	strings_free(m->argv, m->req.argc);
 	strings_free(m->env, m->req.envc);
-	free(m->stdin_data);
 	if (m->files) {
-		for (uint32_t i = 0; i < m->req.nfiles; i++) {
+		for (uint32_t i = 0; i < m->req.nfiles; i++)
 			free((char *)m->files[i].path);
-			free((uint8_t *)m->files[i].data);
-		}
 		free(m->files);
 	}
 	memset(m, 0, sizeof *m);

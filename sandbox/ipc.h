@@ -115,15 +115,16 @@ bool sb_read_all(int fd, void *p, size_t len);
 void sb_invoke_encode(sb_buf *b, uint64_t seq, const sb_request *req,
 	uint32_t max_pages, uint64_t stdout_max, uint64_t stderr_max);
 
-/* A decoded INVOKE (worker side); strings and arrays are malloc'd. */
+/* A decoded INVOKE (worker side); strings and arrays are malloc'd, but
+ * stdin and the files' contents point into the frame (WASI only borrows
+ * them), which must outlive the message. */
 typedef struct {
 	uint64_t seq;
 	sb_request req;           /* pointers into the fields below */
 	char *function;
 	wasm_value *args;
 	char **argv, **env;
-	uint8_t *stdin_data;
-	sb_file *files;           /* path and data malloc'd */
+	sb_file *files;           /* path malloc'd, data in the frame */
 } sb_invoke_msg;
 
 WASM_MUST_CHECK bool sb_invoke_decode(sb_rd *r, sb_invoke_msg *out);
