@@ -15,6 +15,20 @@ struct fcode {
 	                              instruction that can trap, ascending */
 };
 
+/* Function i's pre-decoded code, made on its first use; NULL if that
+ * fails (the body was validated at load, so only memory can run out). */
+static inline struct fcode *fcode_get(wasm_module *m, uint32_t i)
+{
+	struct fcode *fc = m->funcs[i].code;
+	if (__builtin_expect(!fc, 0)) {
+		wasm_error err;
+		if (func_compile(m, i, &err) != WASM_OK)
+			return NULL;
+		fc = m->funcs[i].code;
+	}
+	return fc;
+}
+
 /* Wasm byte offset of the instruction whose pre-decoded code contains ip,
  * or SIZE_MAX if ip is not inside c's code. */
 size_t fcode_wasm_offset(const struct fcode *c, const void *ip);

@@ -102,7 +102,7 @@ static wasm_status run(wasm_store *s, wasm_func *f, uint64_t *sp, const int32_t 
 	wasm_func *self = f;
 	wasm_instance *inst = f->inst;
 	wasm_module *mod = inst->module;
-	func_t *mfuncs = mod->funcs;
+	func_t *mfuncs = mod->funcs;     /* fast path; fcode_get on a miss */
 	wasm_func **ifuncs = inst->funcs;
 	wasm_global **globals = inst->globals;
 	uint8_t *mem = inst->memory ? inst->memory->base : NULL;
@@ -125,15 +125,13 @@ static wasm_status run(wasm_store *s, wasm_func *f, uint64_t *sp, const int32_t 
 	st32(exit_code, (uint32_t)optab[OP_EXIT]);
 	*ex->frame_top++ = (frame_rec){ .ret_ip = exit_code, .fp = sp, .func = f };
 	ex->cur_func = f;
-	if (unlikely(!mfuncs[f->index].code)) {
-		wasm_error cerr;
-		if (func_compile(mod, f->index, &cerr) != WASM_OK) {
-			ip = NULL;
-			trap_kind = WASM_TRAP_HOST;
-			goto trap;
-		}
+	struct fcode *entry = fcode_get(mod, f->index);
+	if (unlikely(!entry)) {
+		ip = NULL;
+		trap_kind = WASM_TRAP_HOST;
+		goto trap;
 	}
-	ip = mfuncs[f->index].code->code;
+	ip = entry->code;
 
 #define NEXT() goto *(const void *)(dbase + (int32_t)ld32(ip))
 #define F16(o) ld16(ip + (o))
@@ -253,12 +251,8 @@ L_RET: {
 L_CALL: {
 	uint32_t idx = ld32(ip + 6);
 	struct fcode *fc = mfuncs[idx].code;
-	if (unlikely(!fc)) {
-		wasm_error cerr;
-		if (func_compile(mod, idx, &cerr) != WASM_OK)
-			TRAP(WASM_TRAP_HOST);
-		fc = mfuncs[idx].code;
-	}
+	if (unlikely(!fc) && !(fc = fcode_get(mod, idx)))
+		TRAP(WASM_TRAP_HOST);
 	if (unlikely(ex->frame_top >= ex->frames_end))
 		TRAP(WASM_TRAP_STACK_OVERFLOW);
 	frame_rec *fr = ex->frame_top++;
@@ -317,12 +311,8 @@ call_any:
 		if (callee->inst != inst)
 			LOAD_INST(callee);
 		struct fcode *fc = mfuncs[callee->index].code;
-		if (unlikely(!fc)) {
-			wasm_error cerr;
-			if (func_compile(mod, callee->index, &cerr) != WASM_OK)
-				TRAP(WASM_TRAP_HOST);
-			fc = mfuncs[callee->index].code;
-		}
+		if (unlikely(!fc) && !(fc = fcode_get(mod, callee->index)))
+			TRAP(WASM_TRAP_HOST);
 		fp = nfp;
 		ip = fc->code;
 		NEXT();

@@ -43,8 +43,7 @@ static void tier_compile_all(wasm_module *m)
 	if (!jit_batch_begin(m))
 		return;
 	for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) {
-		wasm_error err;
-		if (!m->funcs[i].code && func_compile(m, i, &err) != WASM_OK)
+		if (!fcode_get(m, i))
 			continue;
 		if (!jit_func_get(m, i) && !jit_func_refused(m, i))
 			(void)jit_compile(m, i);
