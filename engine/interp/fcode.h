@@ -1,0 +1,40 @@
+/* compile.h -- the interpreter's pre-decoded code (internal). */
+#ifndef ENGINE_COMPILE_H
+#define ENGINE_COMPILE_H
+
+#include "runtime/module.h"
+
+/* A function's pre-decoded code (see interp_ops.h for the format). */
+struct fcode {
+	uint8_t *code;
+	uint32_t code_len;
+	uint32_t nlocals;          /* params + declared locals (the frame's
+	                              size is in its ENTER) */
+	uint32_t nmap;
+	uint32_t (*map)[2];        /* (code offset, wasm offset) of each
+	                              instruction that can trap, ascending */
+};
+
+/* Function i's pre-decoded code, made on its first use; NULL if that
+ * fails (the body was validated at load, so only memory can run out). */
+static inline struct fcode *fcode_get(wasm_module *m, uint32_t i)
+{
+	struct fcode *fc = m->funcs[i].code;
+	if (__builtin_expect(!fc, 0)) {
+		wasm_error err;
+		if (func_compile(m, i, &err) != WASM_OK)
+			return NULL;
+		fc = m->funcs[i].code;
+	}
+	return fc;
+}
+
+/* Wasm byte offset of the instruction whose pre-decoded code contains ip,
+ * or SIZE_MAX if ip is not inside c's code. */
+size_t fcode_wasm_offset(const struct fcode *c, const void *ip);
+/* Size in bytes of c's code (0 for NULL). */
+uint32_t fcode_code_bytes(const struct fcode *c);
+/* The address range of c's code. */
+void fcode_range(const struct fcode *c, const void **lo, const void **hi);
+
+#endif

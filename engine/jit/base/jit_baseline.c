@@ -1,0 +1,1057 @@
+/* jit_baseline.c -- the baseline compiler's driver: decoding pre-decoded
+ * code, labels, the prologue and epilogue, control flow and calls.  The
+ * numeric ops are in jit_baseline_num.c, memory, globals and tables in
+ * jit_baseline_mem.c; register conventions in jit_baseline.h.
+ *
+ * One function is compiled in two passes over its pre-decoded code: the
+ * first finds instruction boundaries and branch targets (each target gets
+ * a label), the second emits x86-64 for each instruction in order.  Values
+ * live in the frame slots between instructions, exactly as in the
+ * interpreter, so at every label (and every LOOP, where OSR enters) the
+ * machine state is the interpreter's state.  Trap checks branch to
+ * out-of-line tails after the body that name the trap kind and the
+ * instruction; instructions that may fault (loads and stores) are listed
+ * in the function's PC map for the signal handler.
+ */
+#include "jit/base/jit_baseline.h"
+#include "interp/ops.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
+
+#define EXF(field) ((int32_t)offsetof(exec, field))
+#define VEC(k) x64_mem_b(X64_R12, -8 * (k))
+
+/* ---- decoding ------------------------------------------------------------- */
+
+/* Handler offset -> op, sorted by offset, built once. */
+static struct opmap { int32_t handler; int16_t op; } *jit_opmap;
+static pthread_once_t jit_opmap_once = PTHREAD_ONCE_INIT;
+
+static void opmap_build(void)
+{
+	const int32_t *t = interp_op_table();
+	struct opmap *m = malloc(OP_COUNT_ * sizeof *m);
+	if (!m)
+		return;
+	/* Insertion sort: a few hundred entries, once (and no qsort, which
+	 * asks the kernel for the memory size: a sandbox forbids that). */
+	for (int i = 0; i < OP_COUNT_; i++) {
+		struct opmap e = { t[i], (int16_t)i };
+		int j = i;
+		for (; j > 0 && m[j - 1].handler > e.handler; j--)
+			m[j] = m[j - 1];
+		m[j] = e;
+	}
+	/* Two ops sharing a handler could not be told apart. */
+	for (int i = 1; i < OP_COUNT_; i++) {
+		if (m[i].handler == m[i - 1].handler) {
+			free(m);
+			return;
+		}
+	}
+	jit_opmap = m;
+}
+
+/* CPU features, asked once (cpuid is slow in a VM). */
+static bool cpu_lzcnt, cpu_tzcnt, cpu_popcnt, cpu_sse41;
+static pthread_once_t cpu_once = PTHREAD_ONCE_INIT;
+
+static void cpu_probe(void)
+{
+	cpu_lzcnt = x64_cpu_has_lzcnt();
+	cpu_tzcnt = x64_cpu_has_tzcnt();
+	cpu_popcnt = x64_cpu_has_popcnt();
+	cpu_sse41 = x64_cpu_has_sse41();
+}
+
+void jit_prime(void)
+{
+	pthread_once(&jit_opmap_once, opmap_build);
+	pthread_once(&cpu_once, cpu_probe);
+	(void)jit_rt_stack_limit();
+}
+
+int jit_op_of(const uint8_t *ip)
+{
+	pthread_once(&jit_opmap_once, opmap_build);
+	if (!jit_opmap)
+		return -1;
+	int32_t h;
+	memcpy(&h, ip, 4);
+	size_t lo = 0, hi = OP_COUNT_;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (jit_opmap[mid].handler < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < OP_COUNT_ && jit_opmap[lo].handler == h ? jit_opmap[lo].op : -1;
+}
+
+static bool in(int op, int first, int last) { return op >= first && op <= last; }
+
+/* Length in bytes of the instruction op at ip (interp_ops.h layouts). */
+static uint32_t op_len(int op, const uint8_t *ip)
+{
+	switch (op) {
+	case OP_UNREACHABLE: case OP_EXIT: case OP_RET: return 4;
+	case OP_ENTER: case OP_ENTER_FUEL: return 20;
+	case OP_LOOP: case OP_LOOP_FUEL: case OP_BR: return 8;
+	case OP_BR_IF: case OP_BR_UNLESS: return 10;
+	case OP_BR_TABLE: {
+		uint32_t n;
+		memcpy(&n, ip + 6, 4);
+		return 10 + 4 * (n + 1);
+	}
+	case OP_CALL: case OP_CALL_IMPORT: return 10;
+	case OP_CALL_INDIRECT: return 16;
+	case OP_COPY: case OP_REF_IS_NULL: return 8;
+	case OP_CONST32: case OP_GLOBAL_GET: case OP_GLOBAL_SET:
+	case OP_REF_FUNC: return 10;
+	case OP_CONST64: return 14;
+	case OP_SELECT: return 12;
+	case OP_TABLE_GET: case OP_TABLE_SET: return 12;
+	case OP_TABLE_SIZE: return 10;
+	case OP_TABLE_GROW: case OP_TABLE_FILL: return 14;
+	case OP_TABLE_COPY: case OP_TABLE_INIT: return 18;
+	case OP_ELEM_DROP: case OP_DATA_DROP: return 8;
+	case OP_MEMORY_SIZE: return 6;
+	case OP_MEMORY_GROW: return 8;
+	case OP_MEMORY_FILL: case OP_MEMORY_COPY: return 10;
+	case OP_MEMORY_INIT: return 14;
+	default: break;
+	}
+	if (in(op, OP_LD_I32, OP_ST_64))
+		return 12;
+	if (op == OP_EQZ32 || op == OP_EQZ64 ||
+	    in(op, OP_CLZ32, OP_POPCNT32) || in(op, OP_CLZ64, OP_POPCNT64) ||
+	    in(op, OP_FABS32, OP_FSQRT32) || in(op, OP_FABS64, OP_FSQRT64) ||
+	    in(op, OP_WRAP, OP_EXT32S64))
+		return 8;
+	if (in(op, OP_EQ32, OP_ROTR32) || in(op, OP_EQ64, OP_ROTR64) ||
+	    in(op, OP_FEQ32, OP_FCOPYSIGN32) || in(op, OP_FEQ64, OP_FCOPYSIGN64))
+		return 10;
+	if (in(op, OP_EQ32I, OP_SHRU64I))
+		return 12;
+	if (in(op, OP_EQ_BR32, OP_GEU_BR32) || in(op, OP_EQ_BR64, OP_GEU_BR64))
+		return 12;
+	if (in(op, OP_EQ_BR32I, OP_GEU_BR32I))
+		return 14;
+	if (in(op, OP_LDA_I32, OP_LDA_32S64))
+		return 16;
+	if (in(op, OP_LDX_I32, OP_LDX_32S64))
+		return 14;
+	if (in(op, OP_STA_8, OP_STA_64))
+		return 16;
+	if (in(op, OP_STX_8, OP_STX_64))
+		return 14;
+	if (op == OP_ADDSHL32)
+		return 12;
+	if (in(op, OP_LDS_I32, OP_LDS_32S64) || in(op, OP_STS_8, OP_STS_64))
+		return 16;
+	return 0;
+}
+
+/* Offsets of the rel32 fields of a branching instruction (none: 0). */
+static uint32_t branch_fields(int op, const uint8_t *ip, uint32_t *fields,
+	uint32_t max)
+{
+	switch (op) {
+	case OP_BR: fields[0] = 4; return 1;
+	case OP_BR_IF: case OP_BR_UNLESS: fields[0] = 6; return 1;
+	case OP_BR_TABLE: {
+		uint32_t n;
+		memcpy(&n, ip + 6, 4);
+		if (n + 1 > max)
+			return UINT32_MAX;
+		for (uint32_t i = 0; i <= n; i++)
+			fields[i] = 10 + 4 * i;
+		return n + 1;
+	}
+	default: break;
+	}
+	if (in(op, OP_EQ_BR32, OP_GEU_BR32) || in(op, OP_EQ_BR64, OP_GEU_BR64)) {
+		fields[0] = 8;
+		return 1;
+	}
+	if (in(op, OP_EQ_BR32I, OP_GEU_BR32I)) {
+		fields[0] = 10;
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- bookkeeping shared with the op files ---------------------------------- */
+
+void jc_bail(jc *c, const char *reason)
+{
+	if (!c->bail)
+		c->bail = reason;
+}
+
+static bool grow(void **p, uint32_t *cap, uint32_t n, size_t elem)
+{
+	if (n < *cap)
+		return true;
+	uint32_t ncap = *cap ? *cap * 2 : 64;
+	void *np = realloc(*p, (size_t)ncap * elem);
+	if (!np)
+		return false;
+	*p = np;
+	*cap = ncap;
+	return true;
+}
+
+x64_label *jc_label_at(jc *c, uint32_t rel_field)
+{
+	int32_t rel;
+	memcpy(&rel, c->ip + rel_field, 4);
+	int64_t target = (int64_t)c->off + rel_field + rel;
+	static x64_label dummy;
+	if (target < 0 || target >= (int64_t)c->fc->code_len ||
+	    c->lab_of[target] < 0) {
+		jc_bail(c, "branch to an unknown target");
+		dummy = x64_label_new();
+		return &dummy;
+	}
+	return &c->labels[c->lab_of[target]];
+}
+
+x64_label *jc_site(jc *c, enum jit_site_how how, uint32_t kind)
+{
+	static x64_label dummy;
+	if (!grow((void **)&c->sites, &c->cap_sites, c->nsites, sizeof *c->sites)) {
+		c->oom = true;
+		dummy = x64_label_new();
+		return &dummy;
+	}
+	jit_site *s = &c->sites[c->nsites++];
+	*s = (jit_site){ .l = x64_label_new(), .how = (uint8_t)how,
+		.kind = kind, .off = c->off };
+	return &s->l;
+}
+
+void jc_pc_here(jc *c)
+{
+	if (!grow((void **)&c->pc, &c->cap_pc, c->npc, sizeof *c->pc)) {
+		c->oom = true;
+		return;
+	}
+	c->pc[c->npc][0] = (uint32_t)x64_buf_len(JB);
+	c->pc[c->npc][1] = c->off;
+	c->npc++;
+}
+
+/* ---- slot access ------------------------------------------------------------ */
+
+#define FWD_GPR X64_R11
+#define FWD_XMM X64_XMM15
+#define TMP_GPR X64_R10
+#define TMP_XMM X64_XMM14
+
+static int pin_gpr(const jc *c, uint32_t s)
+{
+	return s < c->nlocals && c->pin[s] >= 0 && c->pin[s] < JC_PIN_F64 ? c->pin[s] : -1;
+}
+
+static int pin_xmm(const jc *c, uint32_t s)
+{
+	return s < c->nlocals && c->pin[s] >= JC_PIN_F64 ? c->pin[s] & 15 : -1;
+}
+
+/* An f32 local pinned in an XMM register has junk above its low 32 bits. */
+static bool pin_f32(const jc *c, uint32_t s)
+{
+	return s < c->nlocals && c->pin[s] >= JC_PIN_F32;
+}
+
+/* An operand slot the next instruction consumes (pops) or overwrites:
+ * its value is dead after that, so it may live in the forwarding register
+ * alone. */
+static bool elidable(const jc *c, uint32_t s)
+{
+	if (s < c->nlocals)
+		return false;
+	for (uint32_t i = 0; i < c->nnext_slots; i++)
+		if (c->next_slots[i] == s)
+			return true;
+	return false;
+}
+
+void jc_ld(jc *c, unsigned size, x64_gpr r, uint32_t s)
+{
+	int p;
+	if ((p = pin_gpr(c, s)) >= 0)
+		x64_mov_rr(JB, size, r, (x64_gpr)p);
+	else if ((p = pin_xmm(c, s)) >= 0)
+		x64_movd_rx(JB, pin_f32(c, s) ? 4 : size, r, (x64_xmm)p);
+	else if (s == c->fwd_gpr)
+		x64_mov_rr(JB, size, r, FWD_GPR);
+	else if (s == c->fwd_xmm)
+		x64_movd_rx(JB, size, r, FWD_XMM);
+	else
+		x64_mov_rm(JB, size, r, JSLOT(s));
+}
+
+void jc_st(jc *c, uint32_t s, x64_gpr r)
+{
+	int p;
+	if (!elidable(c, s))
+		x64_mov_mr(JB, 8, JSLOT(s), r);
+	if (c->fwd_xmm == s)
+		c->fwd_xmm = JC_NOSLOT;
+	if ((p = pin_gpr(c, s)) >= 0) {
+		x64_mov_rr(JB, 8, (x64_gpr)p, r);
+	} else if ((p = pin_xmm(c, s)) >= 0) {
+		x64_movd_xr(JB, 8, (x64_xmm)p, r);
+	} else {
+		x64_mov_rr(JB, 8, FWD_GPR, r);
+		c->fwd_gpr = s;
+	}
+}
+
+void jc_st_imm(jc *c, uint32_t s, int32_t imm)
+{
+	int p;
+	if (elidable(c, s)) {
+		x64_mov_ri(JB, 8, FWD_GPR, imm);
+		c->fwd_gpr = s;
+		if (c->fwd_xmm == s)
+			c->fwd_xmm = JC_NOSLOT;
+		return;
+	}
+	x64_mov_mi(JB, 8, JSLOT(s), imm);
+	if (c->fwd_gpr == s)
+		c->fwd_gpr = JC_NOSLOT;
+	if (c->fwd_xmm == s)
+		c->fwd_xmm = JC_NOSLOT;
+	if ((p = pin_gpr(c, s)) >= 0) {
+		x64_mov_ri(JB, 8, (x64_gpr)p, imm);
+	} else if ((p = pin_xmm(c, s)) >= 0) {
+		x64_mov_ri(JB, 8, TMP_GPR, imm);
+		x64_movd_xr(JB, 8, (x64_xmm)p, TMP_GPR);
+	}
+}
+
+void jc_fld(jc *c, unsigned size, x64_xmm x, uint32_t s)
+{
+	int p;
+	if ((p = pin_xmm(c, s)) >= 0)
+		x64_movaps_xx(JB, x, (x64_xmm)p);
+	else if ((p = pin_gpr(c, s)) >= 0)
+		x64_movd_xr(JB, size, x, (x64_gpr)p);
+	else if (s == c->fwd_xmm)
+		x64_movaps_xx(JB, x, FWD_XMM);
+	else if (s == c->fwd_gpr)
+		x64_movd_xr(JB, size, x, FWD_GPR);
+	else if (size == 4)
+		x64_movss_xm(JB, x, JSLOT(s));
+	else
+		x64_movsd_xm(JB, x, JSLOT(s));
+}
+
+void jc_fst(jc *c, unsigned size, uint32_t s, x64_xmm x)
+{
+	int p;
+	if (size == 4) {
+		x64_movd_rx(JB, 4, X64_RAX, x);
+		jc_st(c, s, X64_RAX);
+		return;
+	}
+	if (!elidable(c, s))
+		x64_movsd_mx(JB, JSLOT(s), x);
+	if (c->fwd_gpr == s)
+		c->fwd_gpr = JC_NOSLOT;
+	if ((p = pin_xmm(c, s)) >= 0) {
+		x64_movaps_xx(JB, (x64_xmm)p, x);
+	} else if ((p = pin_gpr(c, s)) >= 0) {
+		x64_movd_rx(JB, 8, (x64_gpr)p, x);
+	} else {
+		x64_movaps_xx(JB, FWD_XMM, x);
+		c->fwd_xmm = s;
+	}
+}
+
+/* The slot in a GPR without loading it, or -1. */
+static int src_gpr(const jc *c, uint32_t s)
+{
+	int p = pin_gpr(c, s);
+	if (p >= 0)
+		return p;
+	return s == c->fwd_gpr ? FWD_GPR : -1;
+}
+
+void jc_alu_src(jc *c, x64_alu op, unsigned size, x64_gpr r, uint32_t s)
+{
+	int g = src_gpr(c, s);
+	if (g < 0 && (pin_xmm(c, s) >= 0 || s == c->fwd_xmm)) {
+		jc_ld(c, size, TMP_GPR, s);
+		g = TMP_GPR;
+	}
+	if (g >= 0)
+		x64_alu_rr(JB, op, size, r, (x64_gpr)g);
+	else
+		x64_alu_rm(JB, op, size, r, JSLOT(s));
+}
+
+void jc_imul_src(jc *c, unsigned size, x64_gpr r, uint32_t s)
+{
+	int g = src_gpr(c, s);
+	if (g < 0 && (pin_xmm(c, s) >= 0 || s == c->fwd_xmm)) {
+		jc_ld(c, size, TMP_GPR, s);
+		g = TMP_GPR;
+	}
+	if (g >= 0)
+		x64_imul_rr(JB, size, r, (x64_gpr)g);
+	else
+		x64_imul_rm(JB, size, r, JSLOT(s));
+}
+
+void jc_cmp_imm(jc *c, unsigned size, uint32_t s, int32_t imm)
+{
+	int g = src_gpr(c, s);
+	if (g < 0 && (pin_xmm(c, s) >= 0 || s == c->fwd_xmm)) {
+		jc_ld(c, size, TMP_GPR, s);
+		g = TMP_GPR;
+	}
+	if (g >= 0)
+		x64_cmp_ri(JB, size, (x64_gpr)g, imm);
+	else
+		x64_cmp_mi(JB, size, JSLOT(s), imm);
+}
+
+void jc_sse_src(jc *c, int pfx, x64_sse op, unsigned size, x64_xmm x,
+	uint32_t s)
+{
+	int p = pin_xmm(c, s);
+	if (p < 0 && s == c->fwd_xmm)
+		p = FWD_XMM;
+	if (p < 0 && (pin_gpr(c, s) >= 0 || s == c->fwd_gpr)) {
+		jc_fld(c, size, TMP_XMM, s);
+		p = TMP_XMM;
+	}
+	if (p >= 0)
+		x64_sse_xx(JB, pfx, op, x, (x64_xmm)p);
+	else
+		x64_sse_xm(JB, pfx, op, x, JSLOT(s));
+}
+
+static void load_pins(jc *c, bool all)
+{
+	for (uint32_t i = 0; i < c->npinned; i++) {
+		uint32_t s = c->pinned[i];
+		int p;
+		if ((p = pin_gpr(c, s)) >= 0) {
+			if (all || p != X64_RBP)
+				x64_mov_rm(JB, 8, (x64_gpr)p, JSLOT(s));
+		} else if ((p = pin_xmm(c, s)) >= 0) {
+			x64_movsd_xm(JB, (x64_xmm)p, JSLOT(s));
+		}
+	}
+}
+
+void jc_clobbered(jc *c, bool all)
+{
+	c->fwd_gpr = c->fwd_xmm = JC_NOSLOT;
+	load_pins(c, all);
+}
+
+void jc_slow_op(jc *c, bool traps)
+{
+	x64_mov_rr(JB, 8, X64_RDI, X64_R13);
+	x64_mov_rr(JB, 8, X64_RSI, X64_RBX);
+	x64_mov_ri(JB, 8, X64_RDX, (int64_t)(uintptr_t)c->ip);
+	x64_mov_ri(JB, 4, X64_RCX, (uint32_t)c->op);
+	x64_call_m(JB, VEC(JV_SLOW_OP));
+	if (traps) {
+		x64_test_rr(JB, 4, X64_RAX, X64_RAX);
+		x64_jcc(JB, X64_CC_NE, jc_site(c, JS_TRAP_EAX, 0));
+	}
+	/* it may have written a slot: reload every pinned local */
+	jc_clobbered(c, true);
+}
+
+/* ---- choosing the locals to pin --------------------------------------------- */
+
+/* Offsets of the 16-bit slot fields of an instruction (at most 4). */
+static uint32_t slot_fields(int op, uint32_t *f)
+{
+#define F(...) do { const uint32_t v_[] = { __VA_ARGS__ }; \
+		memcpy(f, v_, sizeof v_); return sizeof v_ / sizeof v_[0]; } while (0)
+	switch (op) {
+	case OP_BR_IF: case OP_BR_UNLESS: case OP_BR_TABLE: case OP_CONST32:
+	case OP_CONST64: case OP_GLOBAL_GET: case OP_GLOBAL_SET:
+	case OP_REF_FUNC: case OP_MEMORY_SIZE: case OP_TABLE_SIZE:
+		F(4);
+	case OP_CALL_INDIRECT:
+		F(6);
+	case OP_COPY: case OP_REF_IS_NULL: case OP_MEMORY_GROW:
+	case OP_TABLE_GET: case OP_TABLE_SET:
+		F(4, 6);
+	case OP_SELECT:
+		F(4, 6, 8, 10);
+	case OP_MEMORY_FILL: case OP_MEMORY_COPY: case OP_MEMORY_INIT:
+	case OP_TABLE_GROW: case OP_TABLE_FILL: case OP_TABLE_COPY:
+	case OP_TABLE_INIT: case OP_ADDSHL32:
+		F(4, 6, 8);
+	default: break;
+	}
+	if (in(op, OP_LD_I32, OP_ST_64) || in(op, OP_LDA_I32, OP_LDA_32S64) ||
+	    in(op, OP_EQ_BR32, OP_GEU_BR32) || in(op, OP_EQ_BR64, OP_GEU_BR64) ||
+	    in(op, OP_EQ32I, OP_SHRU64I))
+		F(4, 6);
+	if (in(op, OP_EQ_BR32I, OP_GEU_BR32I))
+		F(4);
+	if (in(op, OP_LDX_I32, OP_LDX_32S64) || in(op, OP_STX_8, OP_STX_64) ||
+	    in(op, OP_LDS_I32, OP_LDS_32S64))
+		F(4, 6, 8);
+	if (in(op, OP_STA_8, OP_STA_64))
+		F(4, 10);
+	if (in(op, OP_STS_8, OP_STS_64))
+		F(4, 6, 10);
+	if (op == OP_EQZ32 || op == OP_EQZ64 ||
+	    in(op, OP_CLZ32, OP_POPCNT32) || in(op, OP_CLZ64, OP_POPCNT64) ||
+	    in(op, OP_FABS32, OP_FSQRT32) || in(op, OP_FABS64, OP_FSQRT64) ||
+	    in(op, OP_WRAP, OP_EXT32S64))
+		F(4, 6);
+	if (in(op, OP_EQ32, OP_ROTR32) || in(op, OP_EQ64, OP_ROTR64) ||
+	    in(op, OP_FEQ32, OP_FCOPYSIGN32) || in(op, OP_FEQ64, OP_FCOPYSIGN64))
+		F(4, 6, 8);
+	return 0;
+#undef F
+}
+
+/* Ops that read their slot operands through the slot layer and pop them:
+ * not COPY (branch moves read values that stay on the stack), calls
+ * (callees read their arguments from memory) or what C helpers run. */
+static bool consumes(int op)
+{
+	switch (op) {
+	case OP_SELECT: case OP_REF_IS_NULL: case OP_GLOBAL_SET:
+	case OP_BR_IF: case OP_BR_UNLESS: case OP_BR_TABLE: case OP_ADDSHL32:
+		return true;
+	default:
+		break;
+	}
+	if (in(op, OP_SAT_F32_S32, OP_SAT_F64_U64))
+		return false;
+	return in(op, OP_LD_I32, OP_ST_64) || op == OP_EQZ32 ||
+	       in(op, OP_EQ32, OP_ROTR32) || op == OP_EQZ64 ||
+	       in(op, OP_EQ64, OP_ROTR64) || in(op, OP_FEQ32, OP_FCOPYSIGN32) ||
+	       in(op, OP_FEQ64, OP_FCOPYSIGN64) || in(op, OP_WRAP, OP_EXT32S64) ||
+	       in(op, OP_EQ32I, OP_SHRU64I) || in(op, OP_EQ_BR32, OP_GEU_BR64) ||
+	       in(op, OP_LDA_I32, OP_STX_64) || in(op, OP_LDS_I32, OP_STS_64);
+}
+
+/* Pin the most used locals, uses in loops counting more.  insn: the
+ * instruction offsets (n of them); depth: their loop nesting. */
+static bool choose_pins(jc *c, const uint32_t *insn, const uint8_t *depth,
+	uint32_t n)
+{
+	static const x64_gpr gprs[] = { X64_RBP, X64_RSI, X64_RDI, X64_R8, X64_R9 };
+	const wasm_module *m = c->m;
+	const func_t *fn = &m->funcs[c->fidx];
+	const functype *ft = &m->types[fn->type];
+	uint32_t nl = c->nlocals;
+	uint64_t *w = calloc(nl ? nl : 1, sizeof *w);
+	c->pin = malloc(nl ? nl : 1);
+	c->pinned = malloc((sizeof gprs / sizeof gprs[0] + 12) * sizeof *c->pinned);
+	if (!w || !c->pin || !c->pinned) {
+		free(w);
+		return false;
+	}
+	memset(c->pin, -1, nl ? nl : 1);
+	for (uint32_t i = 0; i < n; i++) {
+		const uint8_t *ip = c->fc->code + insn[i];
+		uint32_t f[4], k = slot_fields(jit_op_of(ip), f);
+		uint64_t weight = 1ull << (3 * (depth[i] < 6 ? depth[i] : 6));
+		for (uint32_t j = 0; j < k; j++) {
+			uint16_t sl;
+			memcpy(&sl, ip + f[j], 2);
+			if (sl < nl)
+				w[sl] += weight;
+		}
+	}
+	uint32_t ngpr = 0, nxmm = 0;
+	for (;;) {
+		uint32_t best = JC_NOSLOT;
+		for (uint32_t s = 0; s < nl; s++) {
+			if (w[s] < 2 || c->pin[s] >= 0)
+				continue;
+			uint8_t t = s < ft->nparams ? functype_params(ft)[s]
+				: fn->local_types[s - ft->nparams];
+			bool fl = t == WASM_F32 || t == WASM_F64;
+			if (fl ? nxmm == 12 : ngpr == sizeof gprs / sizeof gprs[0])
+				continue;
+			if (best == JC_NOSLOT || w[s] > w[best])
+				best = s;
+		}
+		if (best == JC_NOSLOT)
+			break;
+		uint8_t t = best < ft->nparams ? functype_params(ft)[best]
+			: fn->local_types[best - ft->nparams];
+		if (t == WASM_F32)
+			c->pin[best] = (int8_t)(JC_PIN_F32 + X64_XMM2 + nxmm++);
+		else if (t == WASM_F64)
+			c->pin[best] = (int8_t)(JC_PIN_F64 + X64_XMM2 + nxmm++);
+		else
+			c->pin[best] = (int8_t)gprs[ngpr++];
+		c->pinned[c->npinned++] = best;
+	}
+	free(w);
+	return true;
+}
+
+/* ---- prologue, epilogue, interruption --------------------------------------- */
+
+static void emit_epoch_check(jc *c)
+{
+	/* mov rax, [r14+epoch]; mov rax, [rax]; cmp rax, [r14+deadline];
+	 * jae timeout */
+	x64_mov_rm(JB, 8, X64_RAX, x64_mem_b(X64_R14, EXF(epoch)));
+	x64_mov_rm(JB, 8, X64_RAX, x64_mem_b(X64_RAX, 0));
+	x64_cmp_rm(JB, 8, X64_RAX, x64_mem_b(X64_R14, EXF(deadline)));
+	x64_jcc(JB, X64_CC_AE, jc_site(c, JS_TRAP, WASM_TRAP_TIMEOUT));
+}
+
+static void emit_fuel(jc *c)
+{
+	x64_cmp_mi(JB, 8, x64_mem_b(X64_R14, EXF(fuel)), 0);
+	x64_jcc(JB, X64_CC_E, jc_site(c, JS_TRAP, WASM_TRAP_OUT_OF_FUEL));
+	x64_sub_mi(JB, 8, x64_mem_b(X64_R14, EXF(fuel)), 1);
+}
+
+static void emit_enter(jc *c)
+{
+	uint32_t first = jc_u32(c, 8), n = jc_u32(c, 12), frame = jc_u32(c, 16);
+	x64_label *so = jc_site(c, JS_TRAP, WASM_TRAP_STACK_OVERFLOW);
+
+	x64_push_r(JB, X64_RBP);                       /* rsp 16-aligned */
+	/* native stack: cmp rsp, [r14+jit_stack_limit]; jb overflow */
+	x64_cmp_rm(JB, 8, X64_RSP, x64_mem_b(X64_R14, EXF(jit_stack_limit)));
+	x64_jcc(JB, X64_CC_B, so);
+	/* frame count: frame_top += one record unless at frames_end */
+	x64_mov_rm(JB, 8, X64_RAX, x64_mem_b(X64_R14, EXF(frame_top)));
+	x64_cmp_rm(JB, 8, X64_RAX, x64_mem_b(X64_R14, EXF(frames_end)));
+	x64_jcc(JB, X64_CC_AE, so);
+	x64_add_ri(JB, 8, X64_RAX, JIT_FRAME_BYTES);
+	x64_mov_mr(JB, 8, x64_mem_b(X64_R14, EXF(frame_top)), X64_RAX);
+	/* value stack: fp + frame slots <= stack_end */
+	x64_lea(JB, 8, X64_RAX, JSLOT(frame));
+	x64_cmp_rm(JB, 8, X64_RAX, x64_mem_b(X64_R14, EXF(stack_end)));
+	x64_jcc(JB, X64_CC_A, so);
+	emit_epoch_check(c);
+	if (c->op == OP_ENTER_FUEL)
+		emit_fuel(c);
+	/* declared locals are zero, then the pinned ones go to registers */
+	if (n > 0 && n <= 8) {
+		x64_alu_rr(JB, X64_ALU_XOR, 4, X64_RAX, X64_RAX);
+		for (uint32_t i = 0; i < n; i++)
+			x64_mov_mr(JB, 8, JSLOT(first + i), X64_RAX);
+	} else if (n > 8) {
+		x64_alu_rr(JB, X64_ALU_XOR, 4, X64_RAX, X64_RAX);
+		x64_lea(JB, 8, X64_RDI, JSLOT(first));
+		x64_mov_ri(JB, 4, X64_RCX, n);
+		static const uint8_t rep_stosq[] = { 0xf3, 0x48, 0xab };
+		x64_bytes(JB, rep_stosq, sizeof rep_stosq);
+	}
+	jc_clobbered(c, true);
+}
+
+static void emit_ret(jc *c)
+{
+	x64_sub_mi(JB, 8, x64_mem_b(X64_R14, EXF(frame_top)), JIT_FRAME_BYTES);
+	x64_pop_r(JB, X64_RBP);
+	x64_ret(JB);
+}
+
+/* ---- control flow and calls ------------------------------------------------- */
+
+static void emit_br_table(jc *c)
+{
+	uint32_t i = jc_u16(c, 4), n = jc_u32(c, 6);
+	x64_label table = x64_label_new();
+	jc_ld(c, 4, X64_RAX, i);
+	x64_mov_ri(JB, 4, X64_RCX, n);
+	x64_cmp_rr(JB, 4, X64_RAX, X64_RCX);
+	x64_cmovcc_rr(JB, X64_CC_A, 4, X64_RAX, X64_RCX);
+	x64_lea_label(JB, X64_RCX, &table);
+	/* entry k at rcx + 4k holds target - (rcx + 4k + 4) */
+	x64_lea(JB, 8, X64_RDX, x64_mem_bi(X64_RCX, X64_RAX, 4, 4));
+	x64_movsxd_rm(JB, X64_RAX, x64_mem_bi(X64_RCX, X64_RAX, 4, 0));
+	x64_add_rr(JB, 8, X64_RAX, X64_RDX);
+	x64_jmp_r(JB, X64_RAX);
+	x64_label_bind(JB, &table);
+	for (uint32_t k = 0; k <= n; k++)
+		x64_label_rel32(JB, jc_label_at(c, 10 + 4 * k));
+}
+
+/* rbx moves to the callee's frame around a call. */
+static void frame_shift(jc *c, uint32_t base, bool back)
+{
+	if (base)
+		x64_lea(JB, 8, X64_RBX, x64_mem_b(X64_RBX,
+			back ? -(int32_t)(8 * base) : (int32_t)(8 * base)));
+}
+
+static void emit_call(jc *c)
+{
+	uint32_t base = jc_u16(c, 4), idx = jc_u32(c, 6);
+	x64_mov_ri(JB, 4, X64_RAX, idx);
+	frame_shift(c, base, false);
+	x64_call_m(JB, x64_mem_b(X64_R12, (int32_t)(8 * idx)));
+	frame_shift(c, base, true);
+	jc_clobbered(c, false);
+}
+
+static void emit_call_import(jc *c)
+{
+	uint32_t base = jc_u16(c, 4), idx = jc_u32(c, 6);
+	x64_mov_rr(JB, 8, X64_RDI, X64_R14);
+	x64_mov_rr(JB, 8, X64_RSI, X64_R13);
+	x64_mov_ri(JB, 4, X64_RDX, idx);
+	x64_lea(JB, 8, X64_RCX, JSLOT(base));
+	x64_call_m(JB, VEC(JV_CALL_IMPORT));
+	x64_test_rr(JB, 4, X64_RAX, X64_RAX);
+	x64_jcc(JB, X64_CC_NE, jc_site(c, JS_CALL_FAIL, 0));
+	jc_clobbered(c, false);
+}
+
+static void emit_call_indirect(jc *c)
+{
+	uint32_t base = jc_u16(c, 4), i = jc_u16(c, 6);
+	uint32_t table = jc_u32(c, 8), type_id = jc_u32(c, 12);
+	x64_label slow = x64_label_new(), done = x64_label_new();
+
+	jc_ld(c, 4, X64_RCX, i);
+	x64_mov_rm(JB, 8, X64_RAX, x64_mem_b(X64_R13, offsetof(wasm_instance, tables)));
+	x64_mov_rm(JB, 8, X64_RAX, x64_mem_b(X64_RAX, (int32_t)(8 * table)));
+	x64_cmp_rm(JB, 4, X64_RCX, x64_mem_b(X64_RAX, offsetof(wasm_table, size)));
+	x64_jcc(JB, X64_CC_AE, jc_site(c, JS_TRAP, WASM_TRAP_OUT_OF_BOUNDS_TABLE));
+	x64_mov_rm(JB, 8, X64_RAX, x64_mem_b(X64_RAX, offsetof(wasm_table, elems)));
+	x64_mov_rm(JB, 8, X64_RDX, x64_mem_bi(X64_RAX, X64_RCX, 8, 0));
+	x64_test_rr(JB, 8, X64_RDX, X64_RDX);
+	x64_jcc(JB, X64_CC_E, jc_site(c, JS_TRAP, WASM_TRAP_UNINITIALIZED_ELEMENT));
+	x64_cmp_mi(JB, 4, x64_mem_b(X64_RDX, offsetof(wasm_func, type_id)), (int32_t)type_id);
+	x64_jcc(JB, X64_CC_NE, jc_site(c, JS_TRAP, WASM_TRAP_INDIRECT_CALL_TYPE_MISMATCH));
+	/* same instance: a native call through the vector */
+	x64_cmp_mr(JB, 8, x64_mem_b(X64_RDX, offsetof(wasm_func, inst)), X64_R13);
+	x64_jcc(JB, X64_CC_NE, &slow);
+	x64_mov_rm(JB, 4, X64_RAX, x64_mem_b(X64_RDX, offsetof(wasm_func, index)));
+	frame_shift(c, base, false);
+	x64_call_m(JB, x64_mem_bi(X64_R12, X64_RAX, 8, 0));
+	frame_shift(c, base, true);
+	x64_jmp(JB, &done);
+	/* another instance or a host function: through C */
+	x64_label_bind(JB, &slow);
+	x64_mov_rr(JB, 8, X64_RDI, X64_R14);
+	x64_mov_rr(JB, 8, X64_RSI, X64_R13);
+	x64_lea(JB, 8, X64_RCX, JSLOT(base));
+	x64_call_m(JB, VEC(JV_CALL_FUNC));
+	x64_test_rr(JB, 4, X64_RAX, X64_RAX);
+	x64_jcc(JB, X64_CC_NE, jc_site(c, JS_CALL_FAIL, 0));
+	x64_label_bind(JB, &done);
+	jc_clobbered(c, false);
+}
+
+static void emit_trap_now(jc *c, uint32_t kind)
+{
+	x64_mov_ri(JB, 4, X64_RCX, kind);
+	x64_mov_ri(JB, 4, X64_RDX, c->fidx);
+	x64_mov_ri(JB, 4, X64_R8, c->off);
+	x64_jmp_m(JB, VEC(JV_TRAP));
+}
+
+/* One instruction of the control family; false if not one. */
+static bool emit_control(jc *c)
+{
+	switch (c->op) {
+	case OP_UNREACHABLE:
+		emit_trap_now(c, WASM_TRAP_UNREACHABLE);
+		return true;
+	case OP_ENTER: case OP_ENTER_FUEL:
+		if (c->off != 0)
+			jc_bail(c, "ENTER inside a function");
+		emit_enter(c);
+		return true;
+	case OP_LOOP: case OP_LOOP_FUEL:
+		if (grow((void **)&c->loops, &c->cap_loops, c->nloops, sizeof *c->loops)) {
+			c->loops[c->nloops][0] = c->off;
+			c->loops[c->nloops][1] = (uint32_t)x64_buf_len(JB);
+			c->nloops++;
+		} else {
+			c->oom = true;
+		}
+		emit_epoch_check(c);
+		if (c->op == OP_LOOP_FUEL)
+			emit_fuel(c);
+		return true;
+	case OP_BR:
+		x64_jmp(JB, jc_label_at(c, 4));
+		return true;
+	case OP_BR_IF: case OP_BR_UNLESS:
+		/* the whole slot, as the interpreter: i64.eqz + br_if fuse
+		 * into BR_UNLESS on the i64 */
+		jc_cmp_imm(c, 8, jc_u16(c, 4), 0);
+		x64_jcc(JB, c->op == OP_BR_IF ? X64_CC_NE : X64_CC_E, jc_label_at(c, 6));
+		return true;
+	case OP_BR_TABLE:
+		emit_br_table(c);
+		return true;
+	case OP_RET:
+		emit_ret(c);
+		return true;
+	case OP_CALL:
+		emit_call(c);
+		return true;
+	case OP_CALL_IMPORT:
+		emit_call_import(c);
+		return true;
+	case OP_CALL_INDIRECT:
+		emit_call_indirect(c);
+		return true;
+	case OP_EXIT:
+		jc_bail(c, "EXIT in function code");
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The out-of-line tails and the OSR prologue. */
+static uint32_t emit_tails(jc *c)
+{
+	for (uint32_t i = 0; i < c->nsites; i++) {
+		jit_site *s = &c->sites[i];
+		x64_label_bind(JB, &s->l);
+		x64_label unwind = x64_label_new();
+		switch (s->how) {
+		case JS_TRAP:
+			x64_mov_ri(JB, 4, X64_RCX, s->kind);
+			break;
+		case JS_TRAP_EAX:
+			x64_mov_rr(JB, 4, X64_RCX, X64_RAX);
+			break;
+		case JS_CALL_FAIL:
+			x64_cmp_ri(JB, 4, X64_RAX, JIT_HOST_TRAP);
+			x64_jcc_short(JB, X64_CC_NE, &unwind);
+			x64_alu_rr(JB, X64_ALU_XOR, 4, X64_RCX, X64_RCX);
+			break;
+		}
+		x64_mov_ri(JB, 4, X64_RDX, c->fidx);
+		x64_mov_ri(JB, 4, X64_R8, s->off);
+		x64_jmp_m(JB, VEC(JV_TRAP));
+		if (s->how == JS_CALL_FAIL) {
+			x64_label_bind(JB, &unwind);
+			x64_jmp_m(JB, VEC(JV_UNWIND));
+		}
+	}
+	/* OSR: same native frame as the prologue makes, then jmp r9 */
+	x64_align(JB, 16);
+	uint32_t osr = (uint32_t)x64_buf_len(JB);
+	x64_push_r(JB, X64_RBP);
+	x64_add_mi(JB, 8, x64_mem_b(X64_R14, EXF(frame_top)), JIT_FRAME_BYTES);
+	x64_mov_rr(JB, 8, X64_RAX, X64_R9);    /* r9 may be a pinned register */
+	load_pins(c, true);
+	x64_jmp_r(JB, X64_RAX);
+	return osr;
+}
+
+/* ---- the driver ----------------------------------------------------------- */
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Pass 1: boundaries and branch targets (labels for them), loop depths,
+ * the locals to pin. */
+static bool scan(jc *c)
+{
+	const struct fcode *fc = c->fc;
+	uint32_t fields_max = 64, *fields = malloc(fields_max * sizeof *fields);
+	bool ok = false;
+	uint32_t n = 0, nback = 0, cap_back = 0;
+	uint32_t (*back)[2] = NULL;          /* (target offset, site index) */
+	c->lab_of = malloc(((size_t)fc->code_len + 1) * sizeof *c->lab_of);
+	/* instruction index + 1 at each instruction's offset, else 0 */
+	uint32_t *index = calloc((size_t)fc->code_len + 1, sizeof *index);
+	uint32_t *insn = malloc(((size_t)fc->code_len / 4 + 1) * sizeof *insn);
+	int32_t *ddepth = NULL;
+	uint8_t *depth = NULL;
+	if (!c->lab_of || !fields || !index || !insn) {
+		c->oom = true;
+		goto out;
+	}
+	for (uint32_t i = 0; i <= fc->code_len; i++)
+		c->lab_of[i] = -1;
+	for (uint32_t off = 0; off < fc->code_len;) {
+		const uint8_t *ip = fc->code + off;
+		int op = jit_op_of(ip);
+		uint32_t len = op < 0 ? 0 : op_len(op, ip);
+		if (len == 0 || off + len > fc->code_len) {
+			jc_bail(c, op < 0 ? "unknown instruction" : "truncated instruction");
+			goto out;
+		}
+		index[off] = n + 1;
+		insn[n++] = off;
+		uint32_t nf = branch_fields(op, ip, fields, fields_max);
+		if (nf == UINT32_MAX) {
+			uint32_t cnt;
+			memcpy(&cnt, ip + 6, 4);
+			fields_max = cnt + 1;
+			uint32_t *nfl = realloc(fields, fields_max * sizeof *fields);
+			if (!nfl) {
+				c->oom = true;
+				goto out;
+			}
+			fields = nfl;
+			nf = branch_fields(op, ip, fields, fields_max);
+		}
+		for (uint32_t k = 0; k < nf; k++) {
+			int32_t rel;
+			memcpy(&rel, ip + fields[k], 4);
+			int64_t t = (int64_t)off + fields[k] + rel;
+			if (t < 0 || t >= fc->code_len) {
+				jc_bail(c, "branch out of the function");
+				goto out;
+			}
+			c->lab_of[t] = 0;   /* marked; numbered below */
+			if (t <= off) {
+				if (!grow((void **)&back, &cap_back, nback, sizeof *back)) {
+					c->oom = true;
+					goto out;
+				}
+				back[nback][0] = (uint32_t)t;
+				back[nback][1] = n - 1;
+				nback++;
+			}
+		}
+		off += len;
+	}
+	for (uint32_t off = 0; off < fc->code_len; off++) {
+		if (c->lab_of[off] < 0)
+			continue;
+		if (!index[off]) {
+			jc_bail(c, "branch into an instruction");
+			goto out;
+		}
+		c->lab_of[off] = (int32_t)c->nlabels++;
+	}
+	c->labels = malloc((c->nlabels ? c->nlabels : 1) * sizeof *c->labels);
+	ddepth = calloc((size_t)n + 1, sizeof *ddepth);
+	depth = malloc((size_t)n + 1);
+	if (!c->labels || !ddepth || !depth) {
+		c->oom = true;
+		goto out;
+	}
+	for (uint32_t i = 0; i < c->nlabels; i++)
+		c->labels[i] = x64_label_new();
+	/* loop nesting: a backward branch covers [target, site] */
+	for (uint32_t i = 0; i < nback; i++) {
+		ddepth[index[back[i][0]] - 1]++;
+		ddepth[back[i][1] + 1]--;
+	}
+	int32_t d = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		d += ddepth[i];
+		depth[i] = (uint8_t)(d < 0 ? 0 : d > 255 ? 255 : d);
+	}
+	if (!choose_pins(c, insn, depth, n)) {
+		c->oom = true;
+		goto out;
+	}
+	ok = true;
+out:
+	free(fields);
+	free(index);
+	free(insn);
+	free(back);
+	free(ddepth);
+	free(depth);
+	return ok;
+}
+
+bool jit_compile(wasm_module *m, uint32_t func_index)
+{
+	const struct fcode *fc = m->funcs[func_index].code;
+	jc cc = { .m = m, .fc = fc, .fidx = func_index,
+		.fwd_gpr = JC_NOSLOT, .fwd_xmm = JC_NOSLOT };
+	jc *c = &cc;
+	bool ok = false;
+	uint64_t t0 = now_ns();
+
+	if (!fc || jit_func_get(m, func_index))
+		return fc != NULL;
+	if (jit_func_refused(m, func_index))
+		return false;
+	if (!jit_module_get(m))
+		return false;
+	pthread_once(&cpu_once, cpu_probe);
+	c->has_lzcnt = cpu_lzcnt;
+	c->has_tzcnt = cpu_tzcnt;
+	c->has_popcnt = cpu_popcnt;
+	c->has_sse41 = cpu_sse41;
+	c->nlocals = fc->nlocals;
+	x64_buf_init(JB, 64 + (size_t)fc->code_len * 4);
+	if (!scan(c))
+		goto out;
+	for (uint32_t off = 0; off < fc->code_len && !c->bail && !c->oom;) {
+		c->ip = fc->code + off;
+		c->off = off;
+		c->op = jit_op_of(c->ip);
+		if (c->lab_of[off] >= 0)
+			x64_label_bind(JB, &c->labels[c->lab_of[off]]);
+		/* where other paths join (labels, LOOPs: OSR enters there) the
+		 * forwarded values are unknown */
+		if (c->lab_of[off] >= 0 || c->op == OP_LOOP || c->op == OP_LOOP_FUEL)
+			c->fwd_gpr = c->fwd_xmm = JC_NOSLOT;
+		uint32_t next = off + op_len(c->op, c->ip);
+		c->nnext_slots = 0;
+		if (next < fc->code_len && c->lab_of[next] < 0) {
+			const uint8_t *nip = fc->code + next;
+			int nop = jit_op_of(nip);
+			if (consumes(nop)) {
+				uint32_t f[4];
+				c->nnext_slots = slot_fields(nop, f);
+				for (uint32_t k = 0; k < c->nnext_slots; k++) {
+					uint16_t sl;
+					memcpy(&sl, nip + f[k], 2);
+					c->next_slots[k] = sl;
+				}
+			}
+		}
+		if (!emit_control(c) && !jc_emit_num(c) && !jc_emit_mem(c))
+			jc_bail(c, "instruction not supported by the baseline JIT");
+		off = next;
+	}
+	if (c->bail || c->oom)
+		goto out;
+	uint32_t osr = emit_tails(c);
+	if (x64_buf_err(JB) != X64_OK) {
+		jc_bail(c, x64_err_name(x64_buf_err(JB)));
+		goto out;
+	}
+	const jit_func *jf = jit_install(m, func_index, JB->code, x64_buf_len(JB),
+		osr, c->pc, c->npc, c->loops, c->nloops, now_ns() - t0);
+	c->pc = NULL;
+	c->loops = NULL;
+	ok = jf != NULL;
+out:
+	if (!ok && c->bail)
+		jit_refuse(m, func_index, c->bail);
+	x64_buf_free(JB);
+	free(c->lab_of);
+	free(c->labels);
+	free(c->pin);
+	free(c->pinned);
+	free(c->sites);
+	free(c->pc);
+	free(c->loops);
+	return ok;
+}

@@ -1,0 +1,207 @@
+/* jit_baseline.h -- what the tier-1 files share among themselves (internal
+ * to jit_*.c and tier.c; the rest of the engine uses jit.h).
+ *
+ * Register convention of JIT code (all callee-saved in the System V ABI, so
+ * C helpers preserve them):
+ *   rbx  fp: the frame's slot 0 (slot s is [rbx + 8*s])
+ *   r12  the module's call vector: [r12 + 8*i] is function i's entry (JIT
+ *        code, or the interpreter thunk), [r12 - 8*k] the shared stubs and
+ *        C helpers (enum jit_vec)
+ *   r13  the instance (wasm_instance *)
+ *   r14  the execution context (exec *)
+ *   r15  linear memory 0's base (NULL without memory)
+ *   rbp  saved by each JIT function's prologue (keeps rsp 16-aligned)
+ * Everything else is scratch.  A JIT function is entered by `call` with
+ * rbx = its frame, and returns with `ret` only on success; a trap records
+ * itself and unwinds the native stack to the trampoline (ex->jit_unwind),
+ * which returns the status to jit_run's caller.
+ *
+ * Calls: the caller moves rbx to the callee's frame (lea rbx,
+ * [rbx+8*base]), loads the callee's index into eax (the interpreter thunk
+ * wants it), calls [r12+8*index] and moves rbx back.  Results are in the
+ * callee's slots 0.., i.e. the caller's base.., as in the interpreter.
+ */
+#ifndef ENGINE_JIT_BASELINE_H
+#define ENGINE_JIT_BASELINE_H
+
+#include "jit/jit.h"
+#include "x64/x64_asm.h"
+
+#include <string.h>
+
+/* Negative call-vector slots: [r12 - 8*JV_x]. */
+enum jit_vec {
+	JV_TRAP = 1,      /* jmp: ecx = kind, edx = func index, r8d = code
+	                     offset; records the trap and unwinds */
+	JV_UNWIND,        /* jmp: eax = status (trap already recorded) */
+	JV_THUNK,         /* call: eax = func index; runs it interpreted */
+	JV_CALL_IMPORT,   /* jit_rt_call_import */
+	JV_CALL_FUNC,     /* jit_rt_call_func */
+	JV_SLOW_OP,       /* jit_rt_slow_op */
+	JV_COUNT
+};
+
+/* JIT frame count: each JIT activation takes one frame_rec's worth of the
+ * store's frame stack (nothing is written there; it keeps the call depth
+ * limit the interpreter's). */
+#define JIT_FRAME_BYTES ((int32_t)sizeof(frame_rec))
+
+/* What jit_rt_call_func returns when a host function trapped: JIT code
+ * then reports the trap at its call site (kind from ex->trap), as the
+ * interpreter does. */
+#define JIT_HOST_TRAP 0x7fff
+
+/* jit_rt.c: the helpers (C ABI). */
+wasm_status jit_rt_trap(exec *ex, wasm_instance *inst, uint32_t func_index,
+	uint32_t kind, uint32_t code_offset);
+wasm_status jit_rt_call_interp(exec *ex, wasm_instance *inst,
+	uint32_t func_index, uint64_t *fp);
+wasm_status jit_rt_call_import(exec *ex, wasm_instance *inst,
+	uint32_t func_index, uint64_t *slots);
+wasm_status jit_rt_call_func(exec *ex, wasm_instance *inst, wasm_func *f,
+	uint64_t *slots);
+/* An instruction the JIT leaves to C (tables, bulk memory, memory.grow,
+ * saturating conversions): runs op, laid out at ip as in the interpreter,
+ * on the frame fp.  Returns 0 or the trap kind. */
+uint32_t jit_rt_slow_op(wasm_instance *inst, uint64_t *fp,
+	const uint8_t *ip, uint32_t op);
+/* The native stack limit of this thread (lowest sp JIT code may use). */
+uintptr_t jit_rt_stack_limit(void);
+
+/* jit_code.c: install finished code.  code/len is the machine code (entry
+ * at offset 0), osr_off the OSR prologue's offset; pc and loops as in
+ * jit_func with machine offsets relative to code (ownership passes).
+ * Returns the installed function or NULL (no memory). */
+const jit_func *jit_install(wasm_module *m, uint32_t func_index,
+	const uint8_t *code, size_t len, uint32_t osr_off,
+	uint32_t (*pc)[2], uint32_t npc, uint32_t (*loops)[2], uint32_t nloops,
+	uint64_t compile_ns);
+void jit_refuse(wasm_module *m, uint32_t func_index, const char *reason);
+
+/* jit_baseline.c: decode a pre-decoded instruction's op (handler offset
+ * -> enum interp_op); -1 if unknown. */
+int jit_op_of(const uint8_t *ip);
+
+#endif
+
+/* ---- the compiler's state (jit_baseline*.c) ------------------------------ */
+
+/* An out-of-line tail emitted after the function body. */
+enum jit_site_how {
+	JS_TRAP,        /* trap of a fixed kind */
+	JS_TRAP_EAX,    /* trap of the kind in eax (a slow op's answer) */
+	JS_CALL_FAIL,   /* a call helper's status in eax: JIT_HOST_TRAP ->
+	                   trap here with ex->trap's kind, else unwind */
+};
+
+typedef struct jit_site {
+	x64_label l;
+	uint8_t how;
+	uint32_t kind;
+	uint32_t off;           /* pre-decoded offset of the instruction */
+} jit_site;
+
+typedef struct jc {
+	x64_buf b;
+	wasm_module *m;
+	const struct fcode *fc;
+	uint32_t fidx;
+	const uint8_t *ip;      /* the instruction being compiled */
+	uint32_t off;           /* its offset in fc->code */
+	int op;                 /* its enum interp_op */
+	int32_t *lab_of;        /* per code offset: label index, or -1 */
+	x64_label *labels;
+	uint32_t nlabels;
+	jit_site *sites;
+	uint32_t nsites, cap_sites;
+	uint32_t (*pc)[2];
+	uint32_t npc, cap_pc;
+	uint32_t (*loops)[2];
+	uint32_t nloops, cap_loops;
+	const char *bail;       /* why the function is refused, or NULL */
+	bool oom;
+	/* Register state (see "slot access" in jit_baseline.c). */
+	uint32_t nlocals;
+	int8_t *pin;            /* per local: -1, a GPR, JC_PIN_F64 + XMM or
+	                           JC_PIN_F32 + XMM */
+	uint32_t *pinned;       /* the pinned locals */
+	uint32_t npinned;
+	uint32_t fwd_gpr;       /* slot whose value r11 holds, or JC_NOSLOT */
+	uint32_t fwd_xmm;       /* slot whose (f64) value xmm15 holds */
+	/* The next instruction, when it reads its operands through the slot
+	 * layer and pops them (no label before it): the slots it names.  A
+	 * result for one of those operand slots need not reach memory. */
+	uint32_t next_slots[4];
+	uint32_t nnext_slots;
+	bool has_lzcnt, has_tzcnt, has_popcnt, has_sse41;
+} jc;
+
+#define JB (&c->b)
+#define JSLOT(s) x64_mem_b(X64_RBX, (int32_t)(8u * (uint32_t)(s)))
+
+static inline uint32_t jc_u16(const jc *c, uint32_t o)
+{
+	uint16_t v;
+	memcpy(&v, c->ip + o, 2);
+	return v;
+}
+static inline uint32_t jc_u32(const jc *c, uint32_t o)
+{
+	uint32_t v;
+	memcpy(&v, c->ip + o, 4);
+	return v;
+}
+static inline uint64_t jc_u64(const jc *c, uint32_t o)
+{
+	uint64_t v;
+	memcpy(&v, c->ip + o, 8);
+	return v;
+}
+
+/* ---- slot access (jit_baseline.c) ----------------------------------------
+ * Every read and write of a frame slot goes through these.  Hot locals
+ * are pinned in registers for the whole function, write-through: the slot
+ * in memory is always current, so labels, OSR entries, helpers and traps
+ * see the interpreter's state; reads come from the register.  The last
+ * value stored to an operand slot is also kept in r11 (xmm15 for f64), so
+ * the next instruction reading it does not wait for the store.  Scratch
+ * registers of the op emitters: rax rcx rdx (rdi rsi r8 only right
+ * before a call), xmm0 xmm1; r10 and xmm14 are the slot layer's own. */
+#define JC_NOSLOT UINT32_MAX
+#define JC_PIN_F64 16
+#define JC_PIN_F32 32
+
+/* r = slot s (size 4: its low half, zero-extended; 8: all of it) */
+void jc_ld(jc *c, unsigned size, x64_gpr r, uint32_t s);
+/* slot s = r (all 64 bits: i32 and f32 values already zero-extended) */
+void jc_st(jc *c, uint32_t s, x64_gpr r);
+/* slot s = imm, sign-extended to 64 bits */
+void jc_st_imm(jc *c, uint32_t s, int32_t imm);
+/* x = slot s as f32 (size 4) or f64 / slot s = x (f32 zero-extended;
+ * clobbers rax) */
+void jc_fld(jc *c, unsigned size, x64_xmm x, uint32_t s);
+void jc_fst(jc *c, unsigned size, uint32_t s, x64_xmm x);
+/* op r, slot (ALU ops including cmp) / imul r, slot / cmp slot, imm */
+void jc_alu_src(jc *c, x64_alu op, unsigned size, x64_gpr r, uint32_t s);
+void jc_imul_src(jc *c, unsigned size, x64_gpr r, uint32_t s);
+void jc_cmp_imm(jc *c, unsigned size, uint32_t s, int32_t imm);
+/* SSE op x, slot (pfx and op as x64_sse_xm; size is the slot's width) */
+void jc_sse_src(jc *c, int pfx, x64_sse op, unsigned size, x64_xmm x,
+	uint32_t s);
+/* After a call: r10, r11 and the caller-saved registers are gone (all:
+ * the callee may have written our slots, reload every pinned local). */
+void jc_clobbered(jc *c, bool all);
+/* Call a slow op (jit_rt_slow_op) for the current instruction. */
+void jc_slow_op(jc *c, bool traps);
+
+/* jit_baseline.c */
+x64_label *jc_label_at(jc *c, uint32_t rel_field);  /* branch target of
+                                     the rel32 at ip + rel_field */
+x64_label *jc_site(jc *c, enum jit_site_how how, uint32_t kind);
+void jc_pc_here(jc *c);             /* next instruction may fault */
+void jc_bail(jc *c, const char *reason);
+
+/* jit_baseline_num.c / jit_baseline_mem.c: emit the current instruction
+ * if it belongs to the file's families; false if not theirs. */
+bool jc_emit_num(jc *c);
+bool jc_emit_mem(jc *c);

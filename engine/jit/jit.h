@@ -1,0 +1,104 @@
+/* jit.h -- tier 1, the baseline x86-64 JIT, as the rest of the engine sees
+ * it (internal to engine/).
+ *
+ * The JIT translates a function's pre-decoded code (interp_ops.h), not its
+ * wasm: validation, slot assignment and branch resolution are done once, by
+ * compile.c.  JIT code keeps the interpreter's frame layout (8-byte slots at
+ * fp: locals, then operands), so entering it mid-function (on-stack
+ * replacement at a LOOP) is a jump, and results, arguments and host-call
+ * slots sit where the interpreter expects them.
+ *
+ * Files:
+ *   jit.h             this interface
+ *   jit_code.c        per-module state: code memory (W^X chunks, the
+ *                     engine's code region), the call vector, the entry
+ *                     trampoline and shared stubs, PC -> function lookup
+ *   jit_rt.c          C helpers that JIT code calls (calls into the
+ *                     interpreter and host, traps, bulk memory, tables)
+ *   jit_baseline*.c   the compiler (driver and control flow; numeric ops;
+ *                     memory, globals and tables)
+ *   tier.c            when to compile, entering JIT code, OSR
+ */
+#ifndef ENGINE_JIT_H
+#define ENGINE_JIT_H
+
+#include "interp/fcode.h"
+#include "runtime/runtime.h"
+
+/* Machine-code facts of one compiled function. */
+typedef struct jit_func {
+	const uint8_t *code;       /* normal entry (the prologue) */
+	const uint8_t *osr_entry;  /* OSR prologue: sets up the native frame,
+	                              then jumps to the address in r9 */
+	uint32_t size;             /* bytes from code, stubs included */
+	uint32_t npc;
+	uint32_t (*pc)[2];         /* (machine offset, pre-decoded code offset)
+	                              of each instruction that may fault,
+	                              ascending */
+	uint32_t nloops;
+	uint32_t (*loops)[2];      /* (pre-decoded offset of a LOOP, machine
+	                              offset of its label), ascending */
+} jit_func;
+
+/* jit_code.c ------------------------------------------------------------ */
+
+/* The module's JIT state, made on first use; NULL on allocation failure. */
+struct jit_module *jit_module_get(wasm_module *m);
+void jit_module_free(struct jit_module *jm);
+
+/* The compiled function, or NULL (not compiled yet, or refused). */
+const jit_func *jit_func_get(const wasm_module *m, uint32_t func_index);
+/* Whether the compiler refused this function. */
+bool jit_func_refused(const wasm_module *m, uint32_t func_index);
+
+/* Compile function func_index of m (pre-decoded already) and install it
+ * in the call vector.  False if the compiler bails out (the function stays
+ * interpreted; the reason goes to the statistics) or memory runs out. */
+bool jit_compile(wasm_module *m, uint32_t func_index);
+/* Compile many functions with one W^X flip per code chunk: between begin
+ * and end, code is written to read-write pages and no code of m may run.
+ * begin refuses (false) once m has any compiled function or a batch ran
+ * (so a module whose batch compiled nothing does not try again). */
+bool jit_batch_begin(wasm_module *m);
+bool jit_batch_end(wasm_module *m);
+
+/* Run f's JIT code on the frame at fp: from its entry, or (osr_target !=
+ * NULL) from that address inside it.  Returns WASM_OK, WASM_ERR_TRAP (ex
+ * trap fields set) or WASM_ERR_EXIT. */
+wasm_status jit_run(wasm_store *s, wasm_func *f, uint64_t *fp,
+	const void *osr_target);
+
+/* The signal handler's question: is pc in JIT code of the module that
+ * ex->cur_func belongs to?  Then *func_index and *wasm_offset say where.
+ * Async-signal-safe (reads only). */
+bool jit_fault_lookup(const exec *ex, uintptr_t pc, uint32_t *func_index,
+	size_t *wasm_offset);
+
+/* Statistics into out (the tier-1 fields of wasm_module_stats). */
+void jit_stats_get(const wasm_module *m, wasm_module_stats *out);
+void jit_count_osr(wasm_module *m);
+
+/* Do now what the JIT would otherwise do on first use and a sandbox may
+ * forbid later: find this thread's native stack limit (/proc), build the
+ * opcode map.  Called by wasm_engine_new for JIT tiers. */
+void jit_prime(void);
+
+/* Engine code region (wasm_config.code_region). */
+void jit_region_free(struct jit_region *r);
+
+/* tier.c ------------------------------------------------------------------ */
+
+/* The counter value at which the interpreter asks to tier up:
+ * UINT32_MAX for WASM_TIER_INTERP. */
+uint32_t tier_threshold(const wasm_engine *e);
+
+/* The interpreter's hooks, called when an ENTER or LOOP counter reaches
+ * the threshold.  They compile f if needed and, if it has JIT code, run it
+ * from the entry (tier_enter; the frame at fp was just set up) or from the
+ * LOOP at loop_ip (tier_osr) to the function's end, and return true with
+ * *st the outcome.  False: f stays in the interpreter. */
+bool tier_enter(wasm_store *s, wasm_func *f, uint64_t *fp, wasm_status *st);
+bool tier_osr(wasm_store *s, wasm_func *f, uint64_t *fp,
+	const uint8_t *loop_ip, wasm_status *st);
+
+#endif

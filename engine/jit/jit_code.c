@@ -1,0 +1,573 @@
+/* jit_code.c -- tier 1's per-module state: code memory, the call vector,
+ * the entry trampoline and the stubs all JIT functions of a module share,
+ * the PC -> function map for the fault handler, statistics.
+ *
+ * Code memory is W^X (jit_mem): a module's functions are bump-allocated in
+ * chunks that are read-execute except for the moment a new function is
+ * copied in.  With wasm_config.code_region the chunks are pages of that
+ * region (first fit, returned to PROT_NONE when the module is freed), so a
+ * seccomp policy can allow PROT_EXEC there only.
+ *
+ * Thread safety: like pre-decoding, compiling is done by the thread that
+ * runs the module; a module is not run by two threads at once.  The engine
+ * code region is shared by the engine's modules and has a lock.
+ */
+#include "jit/base/jit_baseline.h"
+#include "jit/jit_mem.h"
+
+#include <pthread.h>
+#include <stddef.h>
+#include <sys/mman.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef wasm_status (*jit_tramp_fn)(exec *ex, uint64_t *fp,
+	const void *entry, wasm_instance *inst, uint8_t *mem, const void *osr);
+
+typedef struct jit_chunk {
+	struct jit_chunk *next;
+	jit_mem mem;
+	size_t used;            /* bytes handed out from mem.base */
+	uint8_t *open_lo;       /* batch: [open_lo, end) is RW now, or NULL */
+} jit_chunk;
+
+struct jit_module {
+	wasm_engine *engine;
+	uint32_t nfuncs;
+	void **vec_alloc;       /* JV_COUNT + nfuncs pointers */
+	void **vec;             /* vec_alloc + JV_COUNT: the r12 of JIT code */
+	jit_func **funcs;       /* nfuncs; NULL = not compiled */
+	uint8_t *refused;       /* nfuncs flags */
+	jit_chunk *chunks;      /* newest first */
+	jit_tramp_fn tramp;
+	/* statistics */
+	uint32_t ncompiled, nrefused;
+	uint64_t wasm_bytes, code_bytes, compile_ns, osr;
+	const char *bail_reason;
+	bool batch;             /* jit_batch_begin: one flip per chunk */
+	bool batched;           /* a batch ran: never again, even if it
+	                           compiled nothing */
+	bool dead;              /* a batch's code could not be made
+	                           executable: nothing here is used */
+};
+
+#define JIT_CHUNK_BYTES (256u * 1024u)
+
+/* ---- the engine's code region ------------------------------------------ */
+
+/* Free page runs of wasm_config.code_region, sorted by address. */
+struct jit_region {
+	pthread_mutex_t lock;
+	uint8_t *base;
+	size_t size;
+	size_t nfree, cap;
+	struct { size_t off, len; } *free;
+};
+
+static struct jit_region *region_get(wasm_engine *e)
+{
+	static pthread_mutex_t make_lock = PTHREAD_MUTEX_INITIALIZER;
+	const wasm_config *cfg = engine_config(e);
+	size_t page = jit_mem_page_size();
+
+	if (!cfg->code_region || cfg->code_region_bytes < page)
+		return NULL;
+	pthread_mutex_lock(&make_lock);
+	if (!e->jit_region) {
+		struct jit_region *r = calloc(1, sizeof *r);
+		if (r) {
+			pthread_mutex_init(&r->lock, NULL);
+			r->base = cfg->code_region;
+			r->size = cfg->code_region_bytes & ~(page - 1);
+			r->free = malloc(sizeof *r->free);
+			if (r->free) {
+				r->cap = r->nfree = 1;
+				r->free[0].off = 0;
+				r->free[0].len = r->size;
+				e->jit_region = r;
+			} else {
+				free(r);
+			}
+		}
+	}
+	pthread_mutex_unlock(&make_lock);
+	return e->jit_region;
+}
+
+/* First fit; NULL if no run is long enough. */
+static void *region_alloc(struct jit_region *r, size_t len)
+{
+	void *p = NULL;
+	pthread_mutex_lock(&r->lock);
+	for (size_t i = 0; i < r->nfree; i++) {
+		if (r->free[i].len < len)
+			continue;
+		p = r->base + r->free[i].off;
+		r->free[i].off += len;
+		r->free[i].len -= len;
+		if (r->free[i].len == 0) {
+			memmove(&r->free[i], &r->free[i + 1],
+				(r->nfree - i - 1) * sizeof *r->free);
+			r->nfree--;
+		}
+		break;
+	}
+	pthread_mutex_unlock(&r->lock);
+	return p;
+}
+
+static void region_release(struct jit_region *r, void *p, size_t len)
+{
+	size_t off = (size_t)((uint8_t *)p - r->base), i;
+	pthread_mutex_lock(&r->lock);
+	for (i = 0; i < r->nfree && r->free[i].off < off; i++)
+		;
+	bool merge_prev = i > 0 && r->free[i - 1].off + r->free[i - 1].len == off;
+	bool merge_next = i < r->nfree && off + len == r->free[i].off;
+	if (merge_prev && merge_next) {
+		r->free[i - 1].len += len + r->free[i].len;
+		memmove(&r->free[i], &r->free[i + 1], (r->nfree - i - 1) * sizeof *r->free);
+		r->nfree--;
+	} else if (merge_prev) {
+		r->free[i - 1].len += len;
+	} else if (merge_next) {
+		r->free[i].off = off;
+		r->free[i].len += len;
+	} else {
+		if (r->nfree == r->cap) {
+			size_t cap = r->cap * 2;
+			void *nf = realloc(r->free, cap * sizeof *r->free);
+			if (!nf)
+				goto out;   /* the pages are lost to this engine */
+			r->free = nf;
+			r->cap = cap;
+		}
+		memmove(&r->free[i + 1], &r->free[i], (r->nfree - i) * sizeof *r->free);
+		r->free[i].off = off;
+		r->free[i].len = len;
+		r->nfree++;
+	}
+out:
+	pthread_mutex_unlock(&r->lock);
+}
+
+void jit_region_free(struct jit_region *r)
+{
+	if (!r)
+		return;
+	pthread_mutex_destroy(&r->lock);
+	free(r->free);
+	free(r);
+}
+
+/* ---- chunks -------------------------------------------------------------- */
+
+static void chunk_free(wasm_engine *e, jit_chunk *c)
+{
+	if (!c->mem.owned && c->mem.base) {
+		void *base = c->mem.base;
+		size_t size = c->mem.size;
+		jit_mem_free(&c->mem);      /* back to PROT_NONE */
+		region_release(e->jit_region, base, size);
+	} else {
+		jit_mem_free(&c->mem);
+	}
+	free(c);
+}
+
+static jit_chunk *chunk_new(wasm_engine *e, size_t need)
+{
+	size_t page = jit_mem_page_size();
+	size_t size = need > JIT_CHUNK_BYTES ? need : JIT_CHUNK_BYTES;
+	size = (size + page - 1) & ~(page - 1);
+	jit_chunk *c = calloc(1, sizeof *c);
+	if (!c)
+		return NULL;
+	struct jit_region *r = region_get(e);
+	bool ok;
+	if (r) {
+		void *p = region_alloc(r, size);
+		ok = p && jit_mem_map(&c->mem, size, p, size);
+		if (p && !ok)
+			region_release(r, p, size);
+	} else {
+		ok = jit_mem_map(&c->mem, size, NULL, 0);
+	}
+	if (!ok || !jit_mem_seal(&c->mem)) {
+		if (ok)
+			chunk_free(e, c);
+		else
+			free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* Batch mode: make the chunk's pages from the one holding `at` to its
+ * end read-write once, and protect them read-execute again at the end. */
+static bool chunk_open(jit_chunk *c, size_t at)
+{
+	size_t page = jit_mem_page_size();
+	uint8_t *lo = c->mem.base + (at & ~(page - 1));
+	if (c->open_lo && lo >= c->open_lo)
+		return true;
+	uint8_t *hi = c->mem.base + c->mem.size;
+	if (mprotect(lo, (size_t)(hi - lo), PROT_READ | PROT_WRITE) != 0)
+		return false;
+	c->open_lo = lo;
+	return true;
+}
+
+static bool chunk_close(jit_chunk *c)
+{
+	if (!c->open_lo)
+		return true;
+	uint8_t *lo = c->open_lo, *hi = c->mem.base + c->mem.size;
+	c->open_lo = NULL;
+	return mprotect(lo, (size_t)(hi - lo), PROT_READ | PROT_EXEC) == 0;
+}
+
+/* Copies len bytes of code into the module's code memory (16-aligned);
+ * returns where, or NULL. */
+static uint8_t *code_put(struct jit_module *jm, const void *code, size_t len)
+{
+	jit_chunk *c = jm->chunks;
+	size_t at = c ? (c->used + 15) & ~(size_t)15 : 0;
+	if (jm->batch && c && at + len > c->mem.size && !chunk_close(c))
+		return NULL;
+	if (!c || at + len > c->mem.size) {
+		c = chunk_new(jm->engine, len);
+		if (!c)
+			return NULL;
+		c->next = jm->chunks;
+		jm->chunks = c;
+		at = 0;
+	}
+	if (jm->batch) {
+		if (!chunk_open(c, at))
+			return NULL;
+		memcpy(c->mem.base + at, code, len);
+		c->used = at + len;
+		return c->mem.base + at;
+	}
+	/* Only the pages the code goes to are made writable: an mprotect's
+	 * cost (a TLB shootdown) grows with the range. */
+	size_t page = jit_mem_page_size();
+	uint8_t *lo = c->mem.base + (at & ~(page - 1));
+	uint8_t *hi = c->mem.base + ((at + len + page - 1) & ~(page - 1));
+	if (mprotect(lo, (size_t)(hi - lo), PROT_READ | PROT_WRITE) != 0)
+		return NULL;
+	memcpy(c->mem.base + at, code, len);
+	if (mprotect(lo, (size_t)(hi - lo), PROT_READ | PROT_EXEC) != 0)
+		return NULL;    /* those pages stay RW and are never run */
+	c->used = at + len;
+	return c->mem.base + at;
+}
+
+/* ---- module state, trampoline and stubs ---------------------------------- */
+
+#define EXF(field) ((int32_t)offsetof(exec, field))
+#define VEC(k) x64_mem_b(X64_R12, -8 * (k))
+
+/*
+ * trampoline(ex=rdi, fp=rsi, entry=rdx, inst=rcx, mem=r8, osr=r9):
+ *   push rbp, rbx, r12..r15; push [ex->jit_unwind]; ex->jit_unwind = rsp
+ *   set the pinned registers, call entry (osr stays in r9)
+ *   eax = 0
+ * exit:
+ *   pop [ex->jit_unwind]; pop the saved registers; ret
+ * unwind (JV_UNWIND, eax = status):
+ *   rsp = ex->jit_unwind; jmp exit
+ * trap (JV_TRAP, ecx = kind, edx = func, r8d = offset):
+ *   jit_rt_trap(ex, inst, func, kind, offset); jmp unwind
+ * thunk (JV_THUNK, called, eax = func index, rbx = its frame):
+ *   jit_rt_call_interp(ex, inst, index, rbx); nonzero -> unwind; ret
+ */
+static bool stubs_emit(struct jit_module *jm)
+{
+	x64_buf b;
+	x64_label l_exit = x64_label_new(), l_unwind = x64_label_new();
+	x64_label l_trap = x64_label_new(), l_thunk = x64_label_new();
+	static const x64_gpr saved[] = { X64_RBP, X64_RBX, X64_R12, X64_R13,
+		X64_R14, X64_R15 };
+	bool ok = false;
+
+	x64_buf_init(&b, 512);
+	for (size_t i = 0; i < sizeof saved / sizeof saved[0]; i++)
+		x64_push_r(&b, saved[i]);
+	x64_push_m(&b, x64_mem_b(X64_RDI, EXF(jit_unwind)));
+	x64_mov_mr(&b, 8, x64_mem_b(X64_RDI, EXF(jit_unwind)), X64_RSP);
+	x64_mov_rr(&b, 8, X64_R14, X64_RDI);
+	x64_mov_rr(&b, 8, X64_RBX, X64_RSI);
+	x64_mov_rr(&b, 8, X64_R13, X64_RCX);
+	x64_mov_rr(&b, 8, X64_R15, X64_R8);
+	x64_movabs_ri(&b, X64_R12, (int64_t)(uintptr_t)jm->vec);
+	x64_call_r(&b, X64_RDX);
+	x64_alu_rr(&b, X64_ALU_XOR, 4, X64_RAX, X64_RAX);
+	x64_label_bind(&b, &l_exit);
+	/* pop [r14 + jit_unwind] through a scratch register */
+	x64_pop_r(&b, X64_RCX);
+	x64_mov_mr(&b, 8, x64_mem_b(X64_R14, EXF(jit_unwind)), X64_RCX);
+	for (size_t i = sizeof saved / sizeof saved[0]; i-- > 0;)
+		x64_pop_r(&b, saved[i]);
+	x64_ret(&b);
+
+	x64_align(&b, 16);
+	x64_label_bind(&b, &l_unwind);
+	x64_mov_rm(&b, 8, X64_RSP, x64_mem_b(X64_R14, EXF(jit_unwind)));
+	x64_jmp(&b, &l_exit);
+
+	x64_align(&b, 16);
+	x64_label_bind(&b, &l_trap);
+	x64_mov_rr(&b, 8, X64_RDI, X64_R14);
+	x64_mov_rr(&b, 8, X64_RSI, X64_R13);
+	/* edx = func, ecx = kind, r8d = offset: already the 3rd..5th args */
+	x64_call_abs(&b, X64_RAX, (const void *)jit_rt_trap);
+	x64_jmp(&b, &l_unwind);
+
+	x64_align(&b, 16);
+	x64_label_bind(&b, &l_thunk);
+	x64_push_r(&b, X64_RBP);            /* realign to 16 */
+	x64_mov_rr(&b, 8, X64_RDI, X64_R14);
+	x64_mov_rr(&b, 8, X64_RSI, X64_R13);
+	x64_mov_rr(&b, 4, X64_RDX, X64_RAX);
+	x64_mov_rr(&b, 8, X64_RCX, X64_RBX);
+	x64_call_abs(&b, X64_RAX, (const void *)jit_rt_call_interp);
+	x64_pop_r(&b, X64_RBP);
+	x64_test_rr(&b, 4, X64_RAX, X64_RAX);
+	x64_jcc(&b, X64_CC_NE, &l_unwind);
+	x64_ret(&b);
+
+	ok = false;
+	if (x64_buf_err(&b) == X64_OK) {
+		uint8_t *at = code_put(jm, b.code, b.len);
+		if (at) {
+			jm->tramp = (jit_tramp_fn)(void *)at;
+			jm->vec[-JV_UNWIND] = at + l_unwind.pos;
+			jm->vec[-JV_TRAP] = at + l_trap.pos;
+			jm->vec[-JV_THUNK] = at + l_thunk.pos;
+			ok = true;
+		}
+	}
+	x64_buf_free(&b);
+	return ok;
+}
+
+struct jit_module *jit_module_get(wasm_module *m)
+{
+	if (m->jit)
+		return m->jit;
+	struct jit_module *jm = calloc(1, sizeof *jm);
+	if (!jm)
+		return NULL;
+	jm->engine = m->engine;
+	jm->nfuncs = m->nfuncs;
+	jm->vec_alloc = calloc((size_t)JV_COUNT + m->nfuncs, sizeof *jm->vec_alloc);
+	jm->funcs = calloc(m->nfuncs ? m->nfuncs : 1, sizeof *jm->funcs);
+	jm->refused = calloc(m->nfuncs ? m->nfuncs : 1, 1);
+	if (!jm->vec_alloc || !jm->funcs || !jm->refused)
+		goto fail;
+	jm->vec = jm->vec_alloc + JV_COUNT;
+	jm->vec[-JV_CALL_IMPORT] = (void *)jit_rt_call_import;
+	jm->vec[-JV_CALL_FUNC] = (void *)jit_rt_call_func;
+	jm->vec[-JV_SLOW_OP] = (void *)jit_rt_slow_op;
+	if (!stubs_emit(jm))
+		goto fail;
+	for (uint32_t i = 0; i < m->nfuncs; i++)
+		jm->vec[i] = jm->vec[-JV_THUNK];
+	m->jit = jm;
+	return jm;
+fail:
+	jit_module_free(jm);
+	return NULL;
+}
+
+void jit_module_free(struct jit_module *jm)
+{
+	if (!jm)
+		return;
+	for (uint32_t i = 0; i < jm->nfuncs && jm->funcs; i++) {
+		jit_func *f = jm->funcs[i];
+		if (!f)
+			continue;
+		free(f->pc);
+		free(f->loops);
+		free(f);
+	}
+	for (jit_chunk *c = jm->chunks, *next; c; c = next) {
+		next = c->next;
+		chunk_free(jm->engine, c);
+	}
+	free(jm->funcs);
+	free(jm->refused);
+	free(jm->vec_alloc);
+	free(jm);
+}
+
+const jit_func *jit_func_get(const wasm_module *m, uint32_t func_index)
+{
+	return m->jit && !m->jit->dead ? m->jit->funcs[func_index] : NULL;
+}
+
+bool jit_func_refused(const wasm_module *m, uint32_t func_index)
+{
+	return m->jit && m->jit->refused[func_index];
+}
+
+const jit_func *jit_install(wasm_module *m, uint32_t func_index,
+	const uint8_t *code, size_t len, uint32_t osr_off,
+	uint32_t (*pc)[2], uint32_t npc, uint32_t (*loops)[2], uint32_t nloops,
+	uint64_t compile_ns)
+{
+	struct jit_module *jm = jit_module_get(m);
+	jit_func *f = calloc(1, sizeof *f);
+	uint8_t *at = NULL;
+	if (jm && f)
+		at = code_put(jm, code, len);
+	if (!at) {
+		free(f);
+		free(pc);
+		free(loops);
+		return NULL;
+	}
+	f->code = at;
+	f->osr_entry = at + osr_off;
+	f->size = (uint32_t)len;
+	f->pc = pc;
+	f->npc = npc;
+	f->loops = loops;
+	f->nloops = nloops;
+	jm->funcs[func_index] = f;
+	jm->vec[func_index] = (void *)at;    /* tier-up: the pointer swap */
+	const func_t *fn = &m->funcs[func_index];
+	jm->ncompiled++;
+	jm->wasm_bytes += fn->body_end - fn->body_offset;
+	jm->code_bytes += len;
+	jm->compile_ns += compile_ns;
+	return f;
+}
+
+bool jit_batch_begin(wasm_module *m)
+{
+	struct jit_module *jm = jit_module_get(m);
+	if (!jm || jm->ncompiled || jm->batched)
+		return false;
+	jm->batch = jm->batched = true;
+	return true;
+}
+
+bool jit_batch_end(wasm_module *m)
+{
+	struct jit_module *jm = m->jit;
+	bool ok = true;
+	if (!jm || !jm->batch)
+		return true;
+	jm->batch = false;
+	for (jit_chunk *c = jm->chunks; c; c = c->next)
+		ok = chunk_close(c) && ok;
+	if (!ok) {
+		/* Some code (maybe the stubs) is not executable: the module
+		 * stays interpreted. */
+		jm->dead = true;
+		for (uint32_t i = 0; i < jm->nfuncs; i++)
+			jit_refuse(m, i, "cannot make JIT code executable");
+	}
+	return ok;
+}
+
+void jit_refuse(wasm_module *m, uint32_t func_index, const char *reason)
+{
+	struct jit_module *jm = jit_module_get(m);
+	if (!jm || jm->refused[func_index])
+		return;
+	jm->refused[func_index] = 1;
+	jm->nrefused++;
+	jm->bail_reason = reason;
+}
+
+/* ---- running ------------------------------------------------------------- */
+
+wasm_status jit_run(wasm_store *s, wasm_func *f, uint64_t *fp,
+	const void *osr_target)
+{
+	exec *ex = &s->ex;
+	wasm_instance *inst = f->inst;
+	struct jit_module *jm = inst->module->jit;
+	const jit_func *jf = jm->funcs[f->index];
+	uint8_t dummy;
+
+	ex->jit_stack_limit = jit_rt_stack_limit();
+	if ((uintptr_t)&dummy < ex->jit_stack_limit + 4096) {
+		wasm_status st = exec_trap(ex, WASM_TRAP_STACK_OVERFLOW,
+			"call stack exhausted");
+		ex->trap_func = f;
+		return st;
+	}
+	wasm_func *prev_func = ex->cur_func;
+	void *prev_unwind = ex->jit_unwind;
+	ex->cur_func = f;
+	wasm_status st = jm->tramp(ex, fp, osr_target ? jf->osr_entry : jf->code,
+		inst, inst->memory ? inst->memory->base : NULL, osr_target);
+	ex->cur_func = prev_func;
+	ex->jit_unwind = prev_unwind;
+	return st;
+}
+
+/* ---- lookups and statistics -------------------------------------------------- */
+
+bool jit_fault_lookup(const exec *ex, uintptr_t pc, uint32_t *func_index,
+	size_t *wasm_offset)
+{
+	const wasm_func *cur = ex->cur_func;
+	if (!cur || !cur->inst)
+		return false;
+	const wasm_module *m = cur->inst->module;
+	const struct jit_module *jm = m->jit;
+	if (!jm)
+		return false;
+	for (uint32_t i = 0; i < jm->nfuncs; i++) {
+		const jit_func *f = jm->funcs[i];
+		if (!f || pc < (uintptr_t)f->code || pc - (uintptr_t)f->code >= f->size)
+			continue;
+		uint32_t off = (uint32_t)(pc - (uintptr_t)f->code);
+		*func_index = i;
+		*wasm_offset = SIZE_MAX;
+		/* last entry at or before off */
+		uint32_t lo = 0, hi = f->npc;
+		if (hi == 0 || f->pc[0][0] > off)
+			return true;
+		while (hi - lo > 1) {
+			uint32_t mid = (lo + hi) / 2;
+			if (f->pc[mid][0] <= off)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		const struct fcode *fc = m->funcs[i].code;
+		if (fc)
+			*wasm_offset = fcode_wasm_offset(fc, fc->code + f->pc[lo][1]);
+		return true;
+	}
+	return false;
+}
+
+void jit_stats_get(const wasm_module *m, wasm_module_stats *out)
+{
+	const struct jit_module *jm = m->jit;
+	if (!jm)
+		return;
+	out->nfuncs_baseline = jm->ncompiled;
+	out->nfuncs_bailed = jm->nrefused;
+	out->baseline_wasm_bytes = jm->wasm_bytes;
+	out->baseline_code_bytes = jm->code_bytes;
+	out->baseline_compile_ns = jm->compile_ns;
+	out->osr_entries = jm->osr;
+	out->bail_reason = jm->bail_reason;
+}
+
+void jit_count_osr(wasm_module *m)
+{
+	if (m->jit)
+		m->jit->osr++;
+}

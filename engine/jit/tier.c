@@ -1,0 +1,113 @@
+/* tier.c -- when code moves from the interpreter to the baseline JIT.
+ *
+ * The pre-decoded code counts: ENTER counts calls of a function and each
+ * LOOP counts iterations of its loop.  The interpreter compares the counter
+ * with tier_threshold() and calls tier_enter / tier_osr when it is reached:
+ *
+ *   WASM_TIER_INTERP    threshold UINT32_MAX: never (the counters wrap)
+ *   WASM_TIER_BASELINE  threshold 1: every function at its first call
+ *   WASM_TIER_AUTO      wasm_config.tier_threshold calls or iterations
+ *
+ * A compiled function's slot in the module's call vector points at its JIT
+ * code from then on, so JIT callers call it natively; interpreter callers
+ * still enter through its ENTER, whose counter is past the threshold, and
+ * come here.  A LOOP past the threshold in an interpreted activation moves
+ * that activation into the JIT code at the loop's label (OSR): the frame
+ * layout is the same, so only the native frame is made.
+ */
+#include "jit/jit.h"
+
+#include <string.h>
+
+uint32_t tier_threshold(const wasm_engine *e)
+{
+	const wasm_config *cfg = engine_config(e);
+	switch (cfg->tier) {
+	case WASM_TIER_BASELINE:
+	case WASM_TIER_OPT:     /* no tier 2 yet: the best there is */
+		return 1;
+	case WASM_TIER_AUTO:
+		return cfg->tier_threshold ? cfg->tier_threshold
+			: WASM_TIER_DEFAULT_THRESHOLD;
+	default:
+		return UINT32_MAX;
+	}
+}
+
+/* --tier=baseline: at the module's first compile, pre-decode and compile
+ * every function in one batch (one RW -> RX flip per code chunk instead of
+ * two mprotect calls per function).  Nothing of m runs in JIT code yet,
+ * which jit_batch_begin checks. */
+static void tier_compile_all(wasm_module *m)
+{
+	if (!jit_batch_begin(m))
+		return;
+	for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) {
+		if (!fcode_get(m, i))
+			continue;
+		if (!jit_func_get(m, i) && !jit_func_refused(m, i))
+			(void)jit_compile(m, i);
+	}
+	/* On failure the module stays interpreted (jit_batch_end). */
+	(void)jit_batch_end(m);
+}
+
+/* f's JIT code, compiling it first if need be; NULL if it has none. */
+static const jit_func *tier_code(wasm_func *f)
+{
+	wasm_module *m = f->inst->module;
+	if (engine_config(m->engine)->tier == WASM_TIER_INTERP)
+		return NULL;
+	const jit_func *jf = jit_func_get(m, f->index);
+	if (jf)
+		return jf;
+	if (engine_config(m->engine)->tier == WASM_TIER_BASELINE) {
+		tier_compile_all(m);
+		if ((jf = jit_func_get(m, f->index)))
+			goto compiled;
+	}
+	if (jit_func_refused(m, f->index) || !m->funcs[f->index].code)
+		return NULL;
+	if (!jit_compile(m, f->index))
+		return NULL;
+compiled:;
+	/* Compiled after a loop's counter (OSR): calls from the interpreter
+	 * must come here too from now on, whatever the entry count says. */
+	struct fcode *fc = m->funcs[f->index].code;
+	uint32_t cnt, at = tier_threshold(m->engine);
+	memcpy(&cnt, fc->code + 4, 4);       /* ENTER's count32 */
+	if (cnt < at)
+		memcpy(fc->code + 4, &at, 4);
+	return jit_func_get(m, f->index);
+}
+
+bool tier_enter(wasm_store *s, wasm_func *f, uint64_t *fp, wasm_status *st)
+{
+	if (!tier_code(f))
+		return false;
+	*st = jit_run(s, f, fp, NULL);
+	return true;
+}
+
+bool tier_osr(wasm_store *s, wasm_func *f, uint64_t *fp,
+	const uint8_t *loop_ip, wasm_status *st)
+{
+	const jit_func *jf = tier_code(f);
+	if (!jf)
+		return false;
+	const struct fcode *fc = f->inst->module->funcs[f->index].code;
+	uint32_t off = (uint32_t)(loop_ip - fc->code);
+	uint32_t lo = 0, hi = jf->nloops;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		if (jf->loops[mid][0] < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == jf->nloops || jf->loops[lo][0] != off)
+		return false;
+	jit_count_osr(f->inst->module);
+	*st = jit_run(s, f, fp, jf->code + jf->loops[lo][1]);
+	return true;
+}

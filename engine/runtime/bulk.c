@@ -1,0 +1,87 @@
+/* bulk.c -- bulk memory and table operations (memory.fill/copy/init,
+ * table.fill/copy/init) and constant-expression values: one
+ * implementation for the interpreter, the JIT's slow path and
+ * instantiation, which applies active segments as table.init and
+ * memory.init.  Each returns WASM_TRAP_NONE or the trap to raise; nothing
+ * is written when the range is out of bounds. */
+#include "runtime/runtime.h"
+
+#include <string.h>
+
+uint64_t const_eval(const wasm_instance *inst, const constexpr_t *ce)
+{
+	switch (ce->kind) {
+	case CONST_I32:
+	case CONST_F32: return (uint32_t)ce->bits;
+	case CONST_I64:
+	case CONST_F64: return ce->bits;
+	case CONST_REF_FUNC: return (uint64_t)(uintptr_t)inst->funcs[ce->index];
+	case CONST_GLOBAL_GET: return inst->globals[ce->index]->val;
+	case CONST_REF_NULL:
+	default: return 0;
+	}
+}
+
+wasm_trap_kind bulk_memory_fill(wasm_memory *mem, uint32_t d, uint8_t v,
+	uint32_t n)
+{
+	if (!mem || (uint64_t)d + n > mem->size_bytes)
+		return WASM_TRAP_OUT_OF_BOUNDS_MEMORY;
+	memset(mem->base + d, v, n);
+	return WASM_TRAP_NONE;
+}
+
+wasm_trap_kind bulk_memory_copy(wasm_memory *mem, uint32_t d, uint32_t s,
+	uint32_t n)
+{
+	if (!mem || (uint64_t)d + n > mem->size_bytes ||
+	    (uint64_t)s + n > mem->size_bytes)
+		return WASM_TRAP_OUT_OF_BOUNDS_MEMORY;
+	memmove(mem->base + d, mem->base + s, n);
+	return WASM_TRAP_NONE;
+}
+
+wasm_trap_kind bulk_memory_init(wasm_instance *inst, uint32_t seg, uint32_t d,
+	uint32_t s, uint32_t n)
+{
+	const data_t *ds = &inst->module->datas[seg];
+	uint64_t len = inst->data_dropped[seg] ? 0 : ds->len;
+	wasm_memory *mem = inst->memory;
+	if ((uint64_t)s + n > len || !mem || (uint64_t)d + n > mem->size_bytes)
+		return WASM_TRAP_OUT_OF_BOUNDS_MEMORY;
+	if (n)
+		memcpy(mem->base + d, ds->bytes + s, n);
+	return WASM_TRAP_NONE;
+}
+
+wasm_trap_kind bulk_table_fill(wasm_table *t, uint32_t i, void *v, uint32_t n)
+{
+	if ((uint64_t)i + n > t->size)
+		return WASM_TRAP_OUT_OF_BOUNDS_TABLE;
+	for (uint32_t k = 0; k < n; k++)
+		t->elems[i + k] = v;
+	return WASM_TRAP_NONE;
+}
+
+wasm_trap_kind bulk_table_copy(wasm_table *dt, wasm_table *st, uint32_t d,
+	uint32_t s, uint32_t n)
+{
+	if ((uint64_t)d + n > dt->size || (uint64_t)s + n > st->size)
+		return WASM_TRAP_OUT_OF_BOUNDS_TABLE;
+	if (n)
+		memmove(dt->elems + d, st->elems + s, (size_t)n * sizeof(void *));
+	return WASM_TRAP_NONE;
+}
+
+wasm_trap_kind bulk_table_init(wasm_instance *inst, uint32_t table,
+	uint32_t seg, uint32_t d, uint32_t s, uint32_t n)
+{
+	wasm_table *t = inst->tables[table];
+	const elem_t *es = &inst->module->elems[seg];
+	uint64_t len = inst->elem_dropped[seg] ? 0 : es->count;
+	if ((uint64_t)s + n > len || (uint64_t)d + n > t->size)
+		return WASM_TRAP_OUT_OF_BOUNDS_TABLE;
+	for (uint32_t k = 0; k < n; k++)
+		t->elems[d + k] = (void *)(uintptr_t)const_eval(inst, &es->items[s + k]);
+	return WASM_TRAP_NONE;
+}

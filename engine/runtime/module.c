@@ -1,0 +1,193 @@
+/* module.c -- the public module API: load (decode + validate + check every
+ * body), free, and import/export introspection. */
+#include "runtime/module.h"
+#include "interp/fcode.h"
+#include "jit/jit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void error_init(wasm_error *err)
+{
+	if (!err)
+		return;
+	memset(err, 0, sizeof *err);
+	err->status = WASM_OK;
+	err->offset = SIZE_MAX;
+	err->trap = WASM_TRAP_NONE;
+	err->func_index = WASM_NO_INDEX;
+}
+
+wasm_status wasm_module_load(wasm_engine *engine, const uint8_t *bytes,
+	size_t len, wasm_module **out, wasm_error *err)
+{
+	wasm_module *m = NULL;
+	wasm_status st;
+	error_init(err);
+	*out = NULL;
+	if (!engine || (!bytes && len)) {
+		st = err_set(err, WASM_ERR_ARG, SIZE_MAX, "no engine or no bytes");
+		goto out;
+	}
+	st = module_decode(engine, bytes, len, &m, err);
+	if (st != WASM_OK)
+		goto out;
+	st = module_validate(m, err);
+	if (st != WASM_OK)
+		goto out;
+	for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) {
+		st = func_validate(m, i, err);
+		if (st != WASM_OK) {
+			if (err && err->func_index == WASM_NO_INDEX)
+				err->func_index = i;
+			goto out;
+		}
+	}
+	for (uint32_t i = 0; i < m->ntypes; i++) {
+		functype *t = &m->types[i];
+		t->id = engine_intern_type(engine, t->nparams, functype_params(t),
+			t->nresults, functype_results(t));
+		if (t->id == UINT32_MAX) {
+			st = err_set(err, WASM_ERR_NOMEM, SIZE_MAX, "out of memory");
+			goto out;
+		}
+	}
+	*out = m;
+	m = NULL;
+out:
+	wasm_module_free(m);
+	return st;
+}
+
+void wasm_module_free(wasm_module *m)
+{
+	if (!m)
+		return;
+	jit_module_free(m->jit);
+	for (uint32_t i = 0; i < m->nfuncs; i++)
+		if (m->funcs[i].code)
+			fcode_free(m->funcs[i].code);
+	module_free_contents(m);
+	free(m);
+}
+
+uint32_t wasm_module_import_count(const wasm_module *m)
+{
+	return m->nimports;
+}
+
+static wasm_functype public_functype(const wasm_module *m, uint32_t type)
+{
+	const functype *t = &m->types[type];
+	return (wasm_functype){
+		.nparams = t->nparams,
+		.nresults = t->nresults,
+		.params = functype_params(t),
+		.results = functype_results(t),
+	};
+}
+
+/* Describe entity `index` of `kind` (in the kind's index space). */
+static void describe(const wasm_module *m, wasm_extern_kind kind,
+	uint32_t index, wasm_extern_desc *out)
+{
+	out->kind = kind;
+	switch (kind) {
+	case WASM_EXTERN_FUNC:
+		out->func = public_functype(m, m->funcs[index].type);
+		break;
+	case WASM_EXTERN_TABLE:
+		out->table.elem = m->tables[index].elem;
+		out->table.limits = m->tables[index].limits;
+		break;
+	case WASM_EXTERN_MEMORY:
+		out->memory = m->memories[index];
+		break;
+	case WASM_EXTERN_GLOBAL:
+		out->global.type = m->globals[index].type;
+		out->global.mut = m->globals[index].mut;
+		break;
+	}
+}
+
+void wasm_module_import(const wasm_module *m, uint32_t i, wasm_extern_desc *out)
+{
+	const import_t *im = &m->imports[i];
+	memset(out, 0, sizeof *out);
+	out->module = im->module;
+	out->name = im->name;
+	if (im->kind == WASM_EXTERN_FUNC) {
+		/* im->index is the type index for functions. */
+		out->kind = WASM_EXTERN_FUNC;
+		out->func = public_functype(m, im->index);
+	} else {
+		describe(m, im->kind, im->index, out);
+	}
+}
+
+uint32_t wasm_module_export_count(const wasm_module *m)
+{
+	return m->nexports;
+}
+
+void wasm_module_export(const wasm_module *m, uint32_t i, wasm_extern_desc *out)
+{
+	const export_t *ex = &m->exports[i];
+	memset(out, 0, sizeof *out);
+	out->name = ex->name;
+	describe(m, ex->kind, ex->index, out);
+}
+
+uint32_t wasm_module_export_find(const wasm_module *m, const char *name)
+{
+	size_t len = strlen(name);
+	for (uint32_t i = 0; i < m->nexports; i++) {
+		const export_t *ex = &m->exports[i];
+		if (ex->name_len == len && memcmp(ex->name, name, len) == 0)
+			return i;
+	}
+	return WASM_NO_INDEX;
+}
+
+const char *module_func_name(const wasm_module *m, uint32_t i)
+{
+	if (i >= m->nfuncs)
+		return NULL;
+	if (m->func_names && m->func_names[i])
+		return m->func_names[i];
+	for (uint32_t k = 0; k < m->nexports; k++) {
+		const export_t *ex = &m->exports[k];
+		if (ex->kind == WASM_EXTERN_FUNC && ex->index == i)
+			return ex->name;
+	}
+	return NULL;
+}
+
+void wasm_module_stats_get(const wasm_module *m, wasm_module_stats *out)
+{
+	memset(out, 0, sizeof *out);
+	/* The module was decoded, so its section headers are well formed. */
+	reader r = { m->bytes, m->bytes + 8, m->bytes + m->len };
+	while (r.p < r.end) {
+		uint8_t id;
+		uint32_t size;
+		if (!read_u8(&r, &id, NULL) || !read_u32(&r, &size, NULL) ||
+		    size > (size_t)(r.end - r.p))
+			break;
+		if (id == 10) {
+			out->code_section_bytes = size;
+			break;
+		}
+		r.p += size;
+	}
+	out->nfuncs = m->nfuncs - m->nfunc_imports;
+	for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) {
+		const func_t *f = &m->funcs[i];
+		if (!f->code)
+			continue;
+		out->nfuncs_compiled++;
+		out->compiled_wasm_bytes += f->body_end - f->body_offset;
+		out->compiled_code_bytes += fcode_code_bytes(f->code);
+	}
+	jit_stats_get(m, out);
+}

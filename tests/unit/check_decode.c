@@ -1,0 +1,777 @@
+/* check_decode.c -- decoder, module validation and the module API.
+ *
+ * Modules are built by hand, byte by byte, so every test states exactly
+ * what is on the wire.  Three groups: core (valid modules of each section
+ * kind decode into the right struct), limits (huge counts, implementation
+ * limits, truncation at every length) and errors (malformed and invalid
+ * modules: status, message and byte offset).
+ */
+#include "runtime/module.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- a tiny module builder -------------------------------------------- */
+
+typedef struct {
+	uint8_t *b;
+	size_t n, cap;
+} wbuf;
+
+static void put(wbuf *w, const void *p, size_t n)
+{
+	if (w->n + n > w->cap) {
+		w->cap = (w->n + n) * 2 + 64;
+		w->b = realloc(w->b, w->cap);
+		ck_assert_ptr_nonnull(w->b);
+	}
+	memcpy(w->b + w->n, p, n);
+	w->n += n;
+}
+
+static void put_u8(wbuf *w, uint8_t v) { put(w, &v, 1); }
+
+static void put_u32(wbuf *w, uint32_t v)
+{
+	do {
+		uint8_t b = v & 0x7f;
+		v >>= 7;
+		put_u8(w, b | (v ? 0x80 : 0));
+	} while (v);
+}
+
+#define HDR 0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00
+
+static void wb_init(wbuf *w)
+{
+	static const uint8_t hdr[] = { HDR };
+	memset(w, 0, sizeof *w);
+	put(w, hdr, sizeof hdr);
+}
+
+static void wb_section(wbuf *w, uint8_t id, const uint8_t *c, size_t n)
+{
+	put_u8(w, id);
+	put_u32(w, (uint32_t)n);
+	put(w, c, n);
+}
+
+#define SEC(w, id, ...) do {                                              \
+		static const uint8_t c_[] = { __VA_ARGS__ };              \
+		wb_section((w), (id), c_, sizeof c_);                     \
+	} while (0)
+
+static wasm_engine *engine;
+
+static void setup(void) { engine = wasm_engine_new(NULL); }
+static void teardown(void) { wasm_engine_free(engine); engine = NULL; }
+
+static wasm_status load(const uint8_t *b, size_t n, wasm_module **m,
+	wasm_error *e)
+{
+	return wasm_module_load(engine, b, n, m, e);
+}
+
+/* Load a module that must be valid. */
+static wasm_module *load_ok(const wbuf *w)
+{
+	wasm_module *m = NULL;
+	wasm_error e;
+	wasm_status st = load(w->b, w->n, &m, &e);
+	ck_assert_msg(st == WASM_OK, "load failed: %s: %s at %zu",
+		wasm_status_name(st), e.message, e.offset);
+	ck_assert_ptr_nonnull(m);
+	return m;
+}
+
+/* Sections shared by several tests. */
+#define TYPE_V_V 0x01, 0x04, 0x01, 0x60, 0x00, 0x00       /* [] -> [] */
+#define FUNC_1 0x03, 0x02, 0x01, 0x00                      /* 1 func, type 0 */
+#define CODE_1 0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b          /* body: end */
+
+/* ---- core ------------------------------------------------------------- */
+
+START_TEST(empty_module)
+{
+	static const uint8_t b[] = { HDR };
+	wasm_module *m;
+	wasm_error e;
+	ck_assert_int_eq(load(b, sizeof b, &m, &e), WASM_OK);
+	ck_assert_uint_eq(wasm_module_import_count(m), 0);
+	ck_assert_uint_eq(wasm_module_export_count(m), 0);
+	ck_assert_uint_eq(wasm_module_export_find(m, "x"), WASM_NO_INDEX);
+	ck_assert_uint_eq(m->nfuncs, 0);
+	ck_assert_ptr_nonnull(m->func_refs);
+	wasm_module_free(m);
+}
+END_TEST
+
+START_TEST(types_and_imports)
+{
+	wbuf w;
+	wb_init(&w);
+	/* (i32 i64) -> (f32), () -> (f64 externref) */
+	SEC(&w, 1, 0x02, 0x60, 0x02, 0x7f, 0x7e, 0x01, 0x7d,
+		0x60, 0x00, 0x02, 0x7c, 0x6f);
+	SEC(&w, 2, 0x04,
+		0x01, 'm', 0x01, 'f', 0x00, 0x01,                   /* func type 1 */
+		0x01, 'm', 0x01, 't', 0x01, 0x70, 0x01, 0x02, 0x05, /* table 2..5 */
+		0x01, 'm', 0x02, 'm', 'e', 0x02, 0x00, 0x03,         /* memory 3.. */
+		0x01, 'm', 0x01, 'g', 0x03, 0x7e, 0x01);             /* mut i64 */
+	wasm_module *m = load_ok(&w);
+	ck_assert_uint_eq(m->ntypes, 2);
+	ck_assert_uint_eq(m->types[0].nparams, 2);
+	ck_assert_uint_eq(functype_results(&m->types[0])[0], WASM_F32);
+	ck_assert_uint_eq(m->types[0].id == m->types[1].id, 0);
+	ck_assert_uint_eq(wasm_module_import_count(m), 4);
+	ck_assert_uint_eq(m->nfunc_imports, 1);
+	ck_assert_uint_eq(m->ntable_imports, 1);
+	ck_assert_uint_eq(m->nmemory_imports, 1);
+	ck_assert_uint_eq(m->nglobal_imports, 1);
+
+	wasm_extern_desc d;
+	wasm_module_import(m, 0, &d);
+	ck_assert_int_eq(d.kind, WASM_EXTERN_FUNC);
+	ck_assert_str_eq(d.module, "m");
+	ck_assert_str_eq(d.name, "f");
+	ck_assert_uint_eq(d.func.nparams, 0);
+	ck_assert_uint_eq(d.func.nresults, 2);
+	ck_assert_uint_eq(d.func.results[1], WASM_EXTERNREF);
+	wasm_module_import(m, 1, &d);
+	ck_assert_int_eq(d.kind, WASM_EXTERN_TABLE);
+	ck_assert_uint_eq(d.table.elem, WASM_FUNCREF);
+	ck_assert_uint_eq(d.table.limits.min, 2);
+	ck_assert_uint_eq(d.table.limits.max, 5);
+	ck_assert(d.table.limits.has_max);
+	wasm_module_import(m, 2, &d);
+	ck_assert_int_eq(d.kind, WASM_EXTERN_MEMORY);
+	ck_assert_str_eq(d.name, "me");
+	ck_assert_uint_eq(d.memory.min, 3);
+	ck_assert(!d.memory.has_max);
+	wasm_module_import(m, 3, &d);
+	ck_assert_int_eq(d.kind, WASM_EXTERN_GLOBAL);
+	ck_assert_uint_eq(d.global.type, WASM_I64);
+	ck_assert(d.global.mut);
+	wasm_module_free(m);
+	free(w.b);
+}
+END_TEST
+
+START_TEST(functions_code_locals)
+{
+	wbuf w;
+	wb_init(&w);
+	SEC(&w, 1, 0x01, 0x60, 0x01, 0x7f, 0x00);            /* (i32) -> () */
+	SEC(&w, 3, 0x02, 0x00, 0x00);
+	size_t code_at = w.n;
+	SEC(&w, 10, 0x02,
+		0x07, 0x02, 0x02, 0x7e, 0x01, 0x7d, 0x01, 0x0b, /* 2 i64, f32; nop */
+		0x02, 0x00, 0x0b);
+	wasm_module *m = load_ok(&w);
+	ck_assert_uint_eq(m->nfuncs, 2);
+	const func_t *f = &m->funcs[0];
+	ck_assert_uint_eq(f->nlocals, 3);
+	ck_assert_uint_eq(f->local_types[0], WASM_I64);
+	ck_assert_uint_eq(f->local_types[1], WASM_I64);
+	ck_assert_uint_eq(f->local_types[2], WASM_F32);
+	/* section id, size, count, body size, 5 bytes of locals */
+	ck_assert_uint_eq(f->body_offset, code_at + 4 + 5);
+	ck_assert_uint_eq(f->body_end, code_at + 4 + 7);
+	ck_assert_uint_eq(m->bytes[f->body_offset], 0x01);
+	ck_assert_uint_eq(m->funcs[1].nlocals, 0);
+	ck_assert_uint_eq(m->funcs[1].body_offset, code_at + 13);
+	ck_assert_uint_eq(m->funcs[1].body_end, code_at + 14);
+	wasm_module_free(m);
+	free(w.b);
+}
+END_TEST
+
+START_TEST(tables_memories_globals_exports_start)
+{
+	wbuf w;
+	wb_init(&w);
+	static const uint8_t b[] = {
+		HDR, TYPE_V_V, FUNC_1,
+		0x04, 0x07, 0x02, 0x70, 0x00, 0x01, 0x6f, 0x00, 0x00, /* tables */
+		0x05, 0x04, 0x01, 0x01, 0x01, 0x02,                   /* memory 1..2 */
+		0x06, 0x13, 0x03,
+		0x7f, 0x00, 0x41, 0x7f, 0x0b,                         /* i32 -1 */
+		0x7d, 0x01, 0x43, 0x00, 0x00, 0x80, 0x3f, 0x0b,       /* mut f32 1.0 */
+		0x70, 0x00, 0xd2, 0x00, 0x0b,                         /* ref.func 0 */
+		0x07, 0x0f, 0x03,
+		0x01, 'f', 0x00, 0x00,
+		0x03, 'm', 'e', 'm', 0x02, 0x00,
+		0x01, 'g', 0x03, 0x01,
+		0x08, 0x01, 0x00,                                     /* start 0 */
+		CODE_1,
+	};
+	put(&w, b + 8, sizeof b - 8);
+	wasm_module *m = load_ok(&w);
+	ck_assert_uint_eq(m->ntables, 2);
+	ck_assert_uint_eq(m->tables[1].elem, WASM_EXTERNREF);
+	ck_assert_uint_eq(m->tables[0].limits.min, 1);
+	ck_assert_uint_eq(m->nmemories, 1);
+	ck_assert_uint_eq(m->memories[0].max, 2);
+	ck_assert_uint_eq(m->nglobals, 3);
+	ck_assert_uint_eq(m->global_inits[0].kind, CONST_I32);
+	ck_assert_uint_eq((uint32_t)m->global_inits[0].bits, 0xffffffffu);
+	ck_assert_uint_eq(m->global_inits[1].bits, 0x3f800000u);
+	ck_assert(m->globals[1].mut);
+	ck_assert_uint_eq(m->global_inits[2].kind, CONST_REF_FUNC);
+	ck_assert(m->has_start);
+	ck_assert_uint_eq(m->start, 0);
+	ck_assert_uint_eq(wasm_module_export_count(m), 3);
+	ck_assert_uint_eq(wasm_module_export_find(m, "mem"), 1);
+	ck_assert_uint_eq(wasm_module_export_find(m, "me"), WASM_NO_INDEX);
+	wasm_extern_desc d;
+	wasm_module_export(m, 2, &d);
+	ck_assert_int_eq(d.kind, WASM_EXTERN_GLOBAL);
+	ck_assert_ptr_null(d.module);
+	ck_assert_str_eq(d.name, "g");
+	ck_assert_uint_eq(d.global.type, WASM_F32);
+	wasm_module_export(m, 0, &d);
+	ck_assert_int_eq(d.kind, WASM_EXTERN_FUNC);
+	ck_assert_uint_eq(d.func.nparams, 0);
+	ck_assert_str_eq(module_func_name(m, 0), "f");
+	ck_assert(m->func_refs[0] & 1);
+	wasm_module_free(m);
+	free(w.b);
+}
+END_TEST
+
+/* All eight element segment encodings of Wasm 2.0. */
+START_TEST(element_segments)
+{
+	static const uint8_t b[] = {
+		HDR,
+		0x01, 0x04, 0x01, 0x60, 0x00, 0x00,
+		0x03, 0x04, 0x03, 0x00, 0x00, 0x00,
+		0x04, 0x07, 0x02, 0x70, 0x00, 0x04, 0x70, 0x00, 0x04,
+		0x09, 0x38, 0x08,
+		0x00, 0x41, 0x00, 0x0b, 0x01, 0x00,             /* 0: active t0 */
+		0x01, 0x00, 0x01, 0x01,                         /* 1: passive */
+		0x02, 0x01, 0x41, 0x01, 0x0b, 0x00, 0x01, 0x02, /* 2: active t1 */
+		0x03, 0x00, 0x01, 0x02,                         /* 3: declarative */
+		0x04, 0x41, 0x02, 0x0b, 0x02,                   /* 4: exprs, t0 */
+		0xd2, 0x00, 0x0b, 0xd0, 0x70, 0x0b,
+		0x05, 0x6f, 0x01, 0xd0, 0x6f, 0x0b,             /* 5: passive */
+		0x06, 0x01, 0x41, 0x00, 0x0b, 0x70, 0x01,       /* 6: active t1 */
+		0xd2, 0x01, 0x0b,
+		0x07, 0x70, 0x01, 0xd2, 0x00, 0x0b,             /* 7: declarative */
+		0x0a, 0x0a, 0x03, 0x02, 0x00, 0x0b, 0x02, 0x00, 0x0b,
+		0x02, 0x00, 0x0b,
+	};
+	wasm_module *m;
+	wasm_error e;
+	wasm_status st = load(b, sizeof b, &m, &e);
+	ck_assert_msg(st == WASM_OK, "%s at %zu", e.message, e.offset);
+	ck_assert_uint_eq(m->nelems, 8);
+	static const uint8_t modes[8] = {
+		SEG_ACTIVE, SEG_PASSIVE, SEG_ACTIVE, SEG_DECLARATIVE,
+		SEG_ACTIVE, SEG_PASSIVE, SEG_ACTIVE, SEG_DECLARATIVE,
+	};
+	for (int i = 0; i < 8; i++)
+		ck_assert_uint_eq(m->elems[i].mode, modes[i]);
+	ck_assert_uint_eq(m->elems[2].table, 1);
+	ck_assert_uint_eq((uint32_t)m->elems[2].offset.bits, 1);
+	ck_assert_uint_eq(m->elems[2].items[0].index, 2);
+	ck_assert_uint_eq(m->elems[4].count, 2);
+	ck_assert_uint_eq(m->elems[4].items[1].kind, CONST_REF_NULL);
+	ck_assert_uint_eq(m->elems[5].type, WASM_EXTERNREF);
+	ck_assert_uint_eq(m->elems[6].table, 1);
+	/* C.refs: functions 0, 1 and 2 all appear in segments */
+	ck_assert_uint_eq(m->func_refs[0] & 7, 7);
+	wasm_module_free(m);
+}
+END_TEST
+
+START_TEST(data_segments)
+{
+	static const uint8_t b[] = {
+		HDR,
+		0x05, 0x03, 0x01, 0x00, 0x01,
+		0x0c, 0x01, 0x03,                                   /* datacount */
+		0x0b, 0x13, 0x03,
+		0x00, 0x41, 0x08, 0x0b, 0x02, 'h', 'i',
+		0x01, 0x03, 'a', 'b', 'c',
+		0x02, 0x00, 0x41, 0x00, 0x0b, 0x00,
+	};
+	wasm_module *m;
+	wasm_error e;
+	ck_assert_int_eq(load(b, sizeof b, &m, &e), WASM_OK);
+	ck_assert(m->has_datacount);
+	ck_assert_uint_eq(m->ndatas, 3);
+	ck_assert_uint_eq(m->datas[0].mode, SEG_ACTIVE);
+	ck_assert_uint_eq(m->datas[0].offset.bits, 8);
+	ck_assert_uint_eq(m->datas[0].len, 2);
+	ck_assert(m->datas[0].bytes >= m->bytes &&
+		  m->datas[0].bytes < m->bytes + m->len);
+	ck_assert_int_eq(memcmp(m->datas[0].bytes, "hi", 2), 0);
+	ck_assert_uint_eq(m->datas[1].mode, SEG_PASSIVE);
+	ck_assert_int_eq(memcmp(m->datas[1].bytes, "abc", 3), 0);
+	ck_assert_uint_eq(m->datas[2].len, 0);
+	wasm_module_free(m);
+}
+END_TEST
+
+START_TEST(custom_and_name_sections)
+{
+	static const uint8_t b[] = {
+		HDR,
+		0x00, 0x04, 0x03, 'a', 'b', 'c',                    /* custom first */
+		0x01, 0x04, 0x01, 0x60, 0x00, 0x00,
+		0x00, 0x01, 0x00,                                   /* empty name */
+		0x03, 0x03, 0x02, 0x00, 0x00,
+		0x07, 0x07, 0x01, 0x03, 'e', 'x', 'p', 0x00, 0x01,
+		0x0a, 0x07, 0x02, 0x02, 0x00, 0x0b, 0x02, 0x00, 0x0b,
+		/* "name": module name (subsection 0), then function 0 = "first" */
+		0x00, 0x14, 0x04, 'n', 'a', 'm', 'e',
+		0x00, 0x03, 0x02, 'm', 'o',
+		0x01, 0x08, 0x01, 0x00, 0x05, 'f', 'i', 'r', 's', 't',
+	};
+	wasm_module *m;
+	wasm_error e;
+	wasm_status st = load(b, sizeof b, &m, &e);
+	ck_assert_msg(st == WASM_OK, "%s at %zu", e.message, e.offset);
+	ck_assert_str_eq(module_func_name(m, 0), "first");
+	ck_assert_str_eq(module_func_name(m, 1), "exp");
+	ck_assert_ptr_null(module_func_name(m, 2));
+	wasm_module_free(m);
+}
+END_TEST
+
+/* A malformed name section is ignored, never an error. */
+START_TEST(malformed_name_section_ignored)
+{
+	static const uint8_t b[] = {
+		HDR, TYPE_V_V, FUNC_1,
+		0x07, 0x05, 0x01, 0x01, 'e', 0x00, 0x00,
+		CODE_1,
+		/* function names: name length 9 runs past the subsection */
+		0x00, 0x0d, 0x04, 'n', 'a', 'm', 'e',
+		0x01, 0x06, 0x01, 0x00, 0x09, 'f', 'i', 'r',
+	};
+	wasm_module *m;
+	wasm_error e;
+	wasm_status st = load(b, sizeof b, &m, &e);
+	ck_assert_msg(st == WASM_OK, "%s at %zu", e.message, e.offset);
+	ck_assert_ptr_null(m->func_names);
+	ck_assert_str_eq(module_func_name(m, 0), "e");
+	wasm_module_free(m);
+}
+END_TEST
+
+/* ---- limits ----------------------------------------------------------- */
+
+/* Counts far beyond the input fail before anything is allocated for them
+ * (an allocation of 2^32 items would abort or be caught by ASan). */
+START_TEST(huge_counts)
+{
+	static const uint8_t types[] = { HDR, 0x01, 0x06, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x60 };
+	static const uint8_t funcs[] = { HDR, 0x03, 0x05, 0xff, 0xff, 0xff, 0xff, 0x0f };
+	static const uint8_t elems[] = { HDR, 0x09, 0x0a, 0x01, 0x01, 0x00,
+		0xff, 0xff, 0xff, 0xff, 0x0f, 0x00, 0x00 };
+	static const uint8_t data[] = { HDR, 0x0b, 0x0a, 0x01, 0x01,
+		0xff, 0xff, 0xff, 0xff, 0x0f, 'a', 'b', 'c' };
+	static const uint8_t name[] = { HDR, 0x00, 0x06, 0xff, 0xff, 0xff, 0xff, 0x0f, 'a' };
+	const struct { const uint8_t *b; size_t n; size_t off; } cases[] = {
+		{ types, sizeof types, 10 }, { funcs, sizeof funcs, 10 },
+		{ elems, sizeof elems, 13 }, { data, sizeof data, 12 },
+		{ name, sizeof name, 10 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		wasm_module *m;
+		wasm_error e;
+		ck_assert_int_eq(load(cases[i].b, cases[i].n, &m, &e),
+			WASM_ERR_MALFORMED);
+		ck_assert_ptr_null(m);
+		ck_assert_str_eq(e.message, "length out of bounds");
+		ck_assert_uint_eq(e.offset, cases[i].off);
+	}
+}
+END_TEST
+
+START_TEST(locals_limit)
+{
+	/* 50001 i32 locals: valid Wasm, over our limit. */
+	static const uint8_t over[] = {
+		HDR, TYPE_V_V, FUNC_1,
+		0x0a, 0x08, 0x01, 0x06, 0x01, 0xd1, 0x86, 0x03, 0x7f, 0x0b,
+	};
+	/* 0xffffffff + 2 locals: more than the spec's 2^32 - 1. */
+	static const uint8_t overflow[] = {
+		HDR, TYPE_V_V, FUNC_1,
+		0x0a, 0x0c, 0x01, 0x0a, 0x02, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x7f,
+		0x02, 0x7e, 0x0b,
+	};
+	/* exactly 50000 */
+	static const uint8_t at_limit[] = {
+		HDR, TYPE_V_V, FUNC_1,
+		0x0a, 0x08, 0x01, 0x06, 0x01, 0xd0, 0x86, 0x03, 0x7f, 0x0b,
+	};
+	wasm_module *m;
+	wasm_error e;
+	ck_assert_int_eq(load(over, sizeof over, &m, &e), WASM_ERR_LIMIT);
+	ck_assert_msg(strncmp(e.message, "too many locals", 15) == 0, "%s", e.message);
+	ck_assert_uint_eq(e.offset, 23);
+	ck_assert_int_eq(load(overflow, sizeof overflow, &m, &e), WASM_ERR_MALFORMED);
+	ck_assert_str_eq(e.message, "too many locals");
+	ck_assert_int_eq(load(at_limit, sizeof at_limit, &m, &e), WASM_OK);
+	ck_assert_uint_eq(m->funcs[0].nlocals, 50000);
+	wasm_module_free(m);
+}
+END_TEST
+
+START_TEST(params_limit)
+{
+	wbuf w;
+	wb_init(&w);
+	put_u8(&w, 1);
+	put_u32(&w, 1 + 1 + 2 + LIMIT_FUNC_PARAMS + 1 + 1 - 1);
+	put_u8(&w, 1);
+	put_u8(&w, 0x60);
+	put_u32(&w, LIMIT_FUNC_PARAMS + 1);
+	for (uint32_t i = 0; i < LIMIT_FUNC_PARAMS + 1; i++)
+		put_u8(&w, WASM_I32);
+	put_u8(&w, 0);
+	wasm_module *m;
+	wasm_error e;
+	ck_assert_int_eq(load(w.b, w.n, &m, &e), WASM_ERR_LIMIT);
+	ck_assert_uint_eq(e.offset, 13);  /* the parameter count */
+	free(w.b);
+}
+END_TEST
+
+START_TEST(memory_pages_limit)
+{
+	static const uint8_t ok[] = { HDR, 0x05, 0x06, 0x01, 0x01, 0x00, 0x80, 0x80, 0x04 };
+	static const uint8_t over[] = { HDR, 0x05, 0x05, 0x01, 0x00, 0x81, 0x80, 0x04 };
+	wasm_module *m;
+	wasm_error e;
+	ck_assert_int_eq(load(ok, sizeof ok, &m, &e), WASM_OK);
+	wasm_module_free(m);
+	ck_assert_int_eq(load(over, sizeof over, &m, &e), WASM_ERR_INVALID);
+	ck_assert_str_eq(e.message, "memory size must be at most 65536 pages (4GiB)");
+}
+END_TEST
+
+/* A module with every section, cut at every length: each prefix loads or
+ * fails cleanly with a message. */
+START_TEST(truncation_every_length)
+{
+	static const uint8_t b[] = {
+		HDR,
+		0x01, 0x08, 0x02, 0x60, 0x00, 0x00, 0x60, 0x01, 0x7f, 0x00,
+		0x02, 0x0d, 0x02, 0x01, 'm', 0x01, 'f', 0x00, 0x01,
+		0x01, 'm', 0x00, 0x03, 0x7f, 0x00,
+		0x03, 0x02, 0x01, 0x00,
+		0x04, 0x04, 0x01, 0x70, 0x00, 0x01,
+		0x05, 0x03, 0x01, 0x00, 0x01,
+		0x06, 0x06, 0x01, 0x7f, 0x00, 0x41, 0x2a, 0x0b,
+		0x07, 0x05, 0x01, 0x01, 'r', 0x00, 0x01,
+		0x08, 0x01, 0x01,
+		0x09, 0x07, 0x01, 0x00, 0x41, 0x00, 0x0b, 0x01, 0x01,
+		0x0c, 0x01, 0x01,
+		0x0a, 0x07, 0x01, 0x05, 0x01, 0x01, 0x7e, 0x01, 0x0b,
+		0x0b, 0x08, 0x01, 0x00, 0x41, 0x00, 0x0b, 0x02, 'h', 'i',
+		0x00, 0x0a, 0x04, 'n', 'a', 'm', 'e', 0x01, 0x03, 0x01, 0x01, 0x00,
+	};
+	wasm_module *m;
+	wasm_error e;
+	ck_assert_int_eq(load(b, sizeof b, &m, &e), WASM_OK);
+	wasm_module_free(m);
+	unsigned failed = 0;
+	for (size_t n = 0; n < sizeof b; n++) {
+		/* A fresh heap copy so ASan/valgrind see any overread. */
+		uint8_t *p = malloc(n ? n : 1);
+		memcpy(p, b, n);
+		m = NULL;
+		wasm_status st = load(p, n, &m, &e);
+		free(p);
+		if (st == WASM_OK) {
+			wasm_module_free(m);
+			continue;
+		}
+		failed++;
+		ck_assert_ptr_null(m);
+		ck_assert_msg(st == WASM_ERR_MALFORMED || st == WASM_ERR_INVALID,
+			"len %zu: %s", n, wasm_status_name(st));
+		ck_assert_msg(e.message[0] != 0, "len %zu: empty message", n);
+		ck_assert_msg(e.offset == SIZE_MAX || e.offset <= n,
+			"len %zu: offset %zu", n, e.offset);
+	}
+	/* Only cuts at section boundaries can be valid modules. */
+	ck_assert_uint_ge(failed, sizeof b - 14);
+}
+END_TEST
+
+/* ---- errors ----------------------------------------------------------- */
+
+#define BYTES(...) (const uint8_t[]){ __VA_ARGS__ }, \
+	sizeof((const uint8_t[]){ __VA_ARGS__ })
+
+struct bad_case {
+	const char *what;
+	const uint8_t *b;
+	size_t n;
+	wasm_status st;
+	const char *msg;   /* exact, or a prefix when ending in '*' */
+	size_t offset;     /* SIZE_MAX: unknown (validation errors) */
+};
+
+static void run_bad_cases(const struct bad_case *c, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		wasm_module *m = (wasm_module *)1;
+		wasm_error e;
+		wasm_status st = load(c[i].b, c[i].n, &m, &e);
+		ck_assert_msg(st == c[i].st, "%s: status %s, want %s (%s)",
+			c[i].what, wasm_status_name(st),
+			wasm_status_name(c[i].st), e.message);
+		ck_assert_msg(m == NULL, "%s: module not NULL", c[i].what);
+		size_t ml = strlen(c[i].msg);
+		bool prefix = ml && c[i].msg[ml - 1] == '*';
+		ck_assert_msg(prefix ? strncmp(e.message, c[i].msg, ml - 1) == 0
+				     : strcmp(e.message, c[i].msg) == 0,
+			"%s: message \"%s\", want \"%s\"", c[i].what, e.message,
+			c[i].msg);
+		ck_assert_msg(e.offset == c[i].offset, "%s: offset %zu, want %zu",
+			c[i].what, e.offset, c[i].offset);
+	}
+}
+
+#define MAL WASM_ERR_MALFORMED
+#define INV WASM_ERR_INVALID
+
+START_TEST(malformed_modules)
+{
+	const struct bad_case cases[] = {
+		{ "one byte", BYTES(0x00), MAL, "unexpected end", 1 },
+		{ "short magic", BYTES(0x00, 'a', 's'), MAL, "unexpected end", 3 },
+		{ "bad magic", BYTES(0x00, 'a', 's', 'X', 1, 0, 0, 0), MAL,
+		  "magic header not detected", 0 },
+		{ "short version", BYTES(0x00, 'a', 's', 'm', 1), MAL,
+		  "unexpected end", 5 },
+		{ "bad version", BYTES(0x00, 'a', 's', 'm', 2, 0, 0, 0), MAL,
+		  "unknown binary version", 4 },
+		{ "section id", BYTES(HDR, 0x0d, 0x00), MAL, "malformed section id", 8 },
+		{ "section size", BYTES(HDR, 0x01, 0x05, 0x01), MAL,
+		  "length out of bounds", 9 },
+		{ "section order", BYTES(HDR, 0x03, 0x01, 0x00, 0x01, 0x01, 0x00),
+		  MAL, "unexpected content after last section", 11 },
+		{ "two start sections", BYTES(HDR, TYPE_V_V, FUNC_1, 0x08, 0x01, 0x00,
+		  0x08, 0x01, 0x00, CODE_1), MAL,
+		  "unexpected content after last section", 21 },
+		{ "type count short", BYTES(HDR, 0x01, 0x04, 0x02, 0x60, 0x00, 0x00),
+		  MAL, "unexpected end of section or function", 14 },
+		{ "type count long", BYTES(HDR, 0x01, 0x07, 0x01, 0x60, 0x00, 0x00,
+		  0x60, 0x00, 0x00), MAL, "section size mismatch", 14 },
+		{ "section too long", BYTES(HDR, 0x01, 0x05, 0x01, 0x60, 0x00, 0x00,
+		  0x00), MAL, "section size mismatch", 14 },
+		{ "func type form", BYTES(HDR, 0x01, 0x04, 0x01, 0x61, 0x00, 0x00),
+		  MAL, "malformed function type", 11 },
+		{ "value type", BYTES(HDR, 0x01, 0x05, 0x01, 0x60, 0x01, 0x7a, 0x00),
+		  MAL, "malformed value type", 13 },
+		{ "value type leb", BYTES(HDR, 0x01, 0x06, 0x01, 0x60, 0x01, 0xff,
+		  0x7f, 0x00), MAL, "integer representation too long", 13 },
+		{ "v128", BYTES(HDR, 0x01, 0x05, 0x01, 0x60, 0x01, 0x7b, 0x00),
+		  WASM_ERR_UNSUPPORTED, "SIMD (v128) is not supported yet", 13 },
+		{ "import kind", BYTES(HDR, 0x02, 0x04, 0x01, 0x00, 0x00, 0x04), MAL,
+		  "malformed import kind", 13 },
+		{ "import utf8", BYTES(HDR, 0x02, 0x06, 0x01, 0x01, 0xff, 0x00, 0x00,
+		  0x00), MAL, "malformed UTF-8 encoding", 12 },
+		{ "name length", BYTES(HDR, 0x02, 0x04, 0x01, 0x09, 0x00, 0x00), MAL,
+		  "length out of bounds", 11 },
+		{ "limits flag", BYTES(HDR, 0x05, 0x02, 0x01, 0x02), MAL,
+		  "integer too large", 11 },
+		{ "limits flag leb", BYTES(HDR, 0x05, 0x03, 0x01, 0x81, 0x00), MAL,
+		  "integer representation too long", 11 },
+		{ "limits min u32", BYTES(HDR, 0x05, 0x07, 0x01, 0x00, 0x82, 0x80,
+		  0x80, 0x80, 0x70), MAL, "integer too large", 12 },
+		{ "table reftype", BYTES(HDR, 0x04, 0x03, 0x01, 0x7f, 0x00), MAL,
+		  "malformed reference type", 11 },
+		{ "mutability", BYTES(HDR, 0x06, 0x06, 0x01, 0x7f, 0x02, 0x41, 0x00,
+		  0x0b), MAL, "malformed mutability", 12 },
+		{ "const expr op", BYTES(HDR, 0x06, 0x07, 0x01, 0x7f, 0x00, 0x41,
+		  0x00, 0x6a, 0x0b), INV, "constant expression required", 15 },
+		{ "const expr illegal", BYTES(HDR, 0x06, 0x05, 0x01, 0x7f, 0x00,
+		  0xff, 0x0b), MAL, "illegal opcode", 13 },
+		{ "const expr no end", BYTES(HDR, 0x06, 0x05, 0x01, 0x7f, 0x00, 0x41,
+		  0x00), MAL, "unexpected end of section or function", 15 },
+		{ "const expr empty", BYTES(HDR, 0x06, 0x04, 0x01, 0x7f, 0x00, 0x0b),
+		  INV, "type mismatch", 13 },
+		{ "const expr two", BYTES(HDR, 0x06, 0x08, 0x01, 0x7f, 0x00, 0x41,
+		  0x00, 0x41, 0x00, 0x0b), INV, "type mismatch", 13 },
+		{ "const expr i32 leb", BYTES(HDR, 0x06, 0x0a, 0x01, 0x7f, 0x00, 0x41,
+		  0x80, 0x80, 0x80, 0x80, 0x70, 0x0b), MAL, "integer too large", 14 },
+		{ "const expr v128", BYTES(HDR, 0x06, 0x05, 0x01, 0x7f, 0x00, 0xfd,
+		  0x0b), WASM_ERR_UNSUPPORTED, "SIMD (v128) is not supported yet", 13 },
+		{ "export kind", BYTES(HDR, 0x07, 0x05, 0x01, 0x01, 'a', 0x04, 0x00),
+		  MAL, "malformed export kind", 13 },
+		{ "elem flags", BYTES(HDR, 0x09, 0x02, 0x01, 0x08), MAL,
+		  "malformed elements segment kind", 11 },
+		{ "elem kind", BYTES(HDR, 0x09, 0x04, 0x01, 0x01, 0x01, 0x00), MAL,
+		  "malformed element kind", 12 },
+		{ "elem reftype", BYTES(HDR, 0x09, 0x04, 0x01, 0x05, 0x7f, 0x00), MAL,
+		  "malformed reference type", 12 },
+		{ "elem illegal op", BYTES(HDR, 0x09, 0x07, 0x01, 0x05, 0x70, 0x01,
+		  0xf3, 0x00, 0x0b), MAL, "illegal opcode", 14 },
+		{ "data flags", BYTES(HDR, 0x0b, 0x02, 0x01, 0x03), MAL,
+		  "malformed data segment kind", 11 },
+		{ "data bytes short", BYTES(HDR, 0x0b, 0x07, 0x01, 0x01, 0x05, 'a',
+		  'b', 'c', 'd'), MAL, "unexpected end of section or function", 13 },
+		{ "func without code", BYTES(HDR, TYPE_V_V, FUNC_1), MAL,
+		  "function and code section have inconsistent lengths", 18 },
+		{ "code without func", BYTES(HDR, CODE_1), MAL,
+		  "function and code section have inconsistent lengths", 10 },
+		{ "datacount vs data", BYTES(HDR, 0x0c, 0x01, 0x02, 0x0b, 0x01, 0x00),
+		  MAL, "data count and data section have inconsistent lengths", 13 },
+		{ "datacount no data", BYTES(HDR, 0x0c, 0x01, 0x01), MAL,
+		  "data count and data section have inconsistent lengths", 11 },
+		{ "body past section", BYTES(HDR, TYPE_V_V, FUNC_1, 0x0a, 0x04, 0x01,
+		  0x03, 0x00, 0x0b), MAL, "unexpected end of section or function", 22 },
+		{ "local type", BYTES(HDR, TYPE_V_V, FUNC_1, 0x0a, 0x06, 0x01, 0x04,
+		  0x01, 0x01, 0x00, 0x0b), MAL, "malformed value type", 24 },
+		{ "custom name utf8", BYTES(HDR, 0x00, 0x02, 0x01, 0xff), MAL,
+		  "malformed UTF-8 encoding", 11 },
+		{ "custom empty", BYTES(HDR, 0x00, 0x00), MAL, "unexpected end", 10 },
+		{ "custom name long", BYTES(HDR, 0x00, 0x02, 0x05, 'a', 0x01, 0x00),
+		  MAL, "length out of bounds", 10 },
+	};
+	run_bad_cases(cases, sizeof cases / sizeof cases[0]);
+}
+END_TEST
+
+START_TEST(invalid_modules)
+{
+#define IMP_MUT_G 0x02, 0x08, 0x01, 0x01, 'm', 0x01, 'g', 0x03, 0x7f, 0x01
+	const struct bad_case cases[] = {
+		{ "func type index", BYTES(HDR, FUNC_1, CODE_1), INV,
+		  "unknown type 0", SIZE_MAX },
+		{ "import type index", BYTES(HDR, 0x02, 0x05, 0x01, 0x00, 0x00, 0x00,
+		  0x03), INV, "unknown type 3", SIZE_MAX },
+		{ "export func", BYTES(HDR, 0x07, 0x05, 0x01, 0x01, 'a', 0x00, 0x00),
+		  INV, "unknown function 0", SIZE_MAX },
+		{ "export table", BYTES(HDR, 0x07, 0x05, 0x01, 0x01, 'a', 0x01, 0x00),
+		  INV, "unknown table 0", SIZE_MAX },
+		{ "export memory", BYTES(HDR, 0x07, 0x05, 0x01, 0x01, 'a', 0x02, 0x00),
+		  INV, "unknown memory 0", SIZE_MAX },
+		{ "export global", BYTES(HDR, 0x07, 0x05, 0x01, 0x01, 'a', 0x03, 0x02),
+		  INV, "unknown global 2", SIZE_MAX },
+		{ "duplicate export", BYTES(HDR, 0x05, 0x03, 0x01, 0x00, 0x00,
+		  0x07, 0x09, 0x02, 0x01, 'a', 0x02, 0x00, 0x01, 'a', 0x02, 0x00),
+		  INV, "duplicate export name", SIZE_MAX },
+		{ "two memories", BYTES(HDR, 0x05, 0x05, 0x02, 0x00, 0x00, 0x00, 0x00),
+		  INV, "multiple memories", SIZE_MAX },
+		{ "imported + defined memory", BYTES(HDR, 0x02, 0x06, 0x01, 0x00,
+		  0x00, 0x02, 0x00, 0x00, 0x05, 0x03, 0x01, 0x00, 0x00),
+		  INV, "multiple memories", SIZE_MAX },
+		{ "memory min > max", BYTES(HDR, 0x05, 0x04, 0x01, 0x01, 0x02, 0x01),
+		  INV, "size minimum must not be greater than maximum", SIZE_MAX },
+		{ "memory max pages", BYTES(HDR, 0x05, 0x06, 0x01, 0x01, 0x00, 0x81,
+		  0x80, 0x04), INV, "memory size must be at most 65536 pages (4GiB)",
+		  SIZE_MAX },
+		{ "table min > max", BYTES(HDR, 0x04, 0x05, 0x01, 0x70, 0x01, 0x02,
+		  0x01), INV, "size minimum must not be greater than maximum",
+		  SIZE_MAX },
+		{ "start index", BYTES(HDR, 0x08, 0x01, 0x00), INV,
+		  "unknown function 0", SIZE_MAX },
+		{ "start type", BYTES(HDR, 0x01, 0x05, 0x01, 0x60, 0x01, 0x7f, 0x00,
+		  FUNC_1, 0x08, 0x01, 0x00, CODE_1), INV, "start function", SIZE_MAX },
+		{ "global.get mutable import", BYTES(HDR, IMP_MUT_G, 0x06, 0x06, 0x01,
+		  0x7f, 0x00, 0x23, 0x00, 0x0b), INV, "constant expression required",
+		  SIZE_MAX },
+		{ "global.get defined", BYTES(HDR, 0x06, 0x0b, 0x02, 0x7f, 0x00, 0x41,
+		  0x00, 0x0b, 0x7f, 0x00, 0x23, 0x00, 0x0b), INV, "unknown global 0",
+		  SIZE_MAX },
+		{ "global init type", BYTES(HDR, 0x06, 0x06, 0x01, 0x7f, 0x00, 0x42,
+		  0x00, 0x0b), INV, "type mismatch", SIZE_MAX },
+		{ "global ref.func", BYTES(HDR, 0x06, 0x06, 0x01, 0x70, 0x00, 0xd2,
+		  0x05, 0x0b), INV, "unknown function 5", SIZE_MAX },
+		{ "global ref.null type", BYTES(HDR, 0x06, 0x06, 0x01, 0x70, 0x00,
+		  0xd0, 0x6f, 0x0b), INV, "type mismatch", SIZE_MAX },
+		{ "elem table", BYTES(HDR, TYPE_V_V, FUNC_1, 0x09, 0x07, 0x01, 0x00,
+		  0x41, 0x00, 0x0b, 0x01, 0x00, CODE_1), INV, "unknown table 0",
+		  SIZE_MAX },
+		{ "elem func", BYTES(HDR, 0x09, 0x05, 0x01, 0x01, 0x00, 0x01, 0x00),
+		  INV, "unknown function 0", SIZE_MAX },
+		{ "elem vs table type", BYTES(HDR, 0x04, 0x04, 0x01, 0x6f, 0x00, 0x01,
+		  0x09, 0x06, 0x01, 0x00, 0x41, 0x00, 0x0b, 0x00), INV,
+		  "type mismatch", SIZE_MAX },
+		{ "elem offset type", BYTES(HDR, 0x04, 0x04, 0x01, 0x70, 0x00, 0x01,
+		  0x09, 0x06, 0x01, 0x00, 0x42, 0x00, 0x0b, 0x00), INV,
+		  "type mismatch", SIZE_MAX },
+		{ "elem item type", BYTES(HDR, 0x09, 0x07, 0x01, 0x05, 0x70, 0x01,
+		  0xd0, 0x6f, 0x0b), INV, "type mismatch", SIZE_MAX },
+		{ "data memory", BYTES(HDR, 0x0b, 0x06, 0x01, 0x00, 0x41, 0x00, 0x0b,
+		  0x00), INV, "unknown memory 0", SIZE_MAX },
+		{ "data memory 1", BYTES(HDR, 0x05, 0x03, 0x01, 0x00, 0x00, 0x0b, 0x07,
+		  0x01, 0x02, 0x01, 0x41, 0x00, 0x0b, 0x00), INV, "unknown memory 1",
+		  SIZE_MAX },
+		{ "data offset type", BYTES(HDR, 0x05, 0x03, 0x01, 0x00, 0x00, 0x0b,
+		  0x0d, 0x01, 0x00, 0x44, 0, 0, 0, 0, 0, 0, 0, 0, 0x0b, 0x00), INV,
+		  "type mismatch", SIZE_MAX },
+	};
+	run_bad_cases(cases, sizeof cases / sizeof cases[0]);
+}
+END_TEST
+
+START_TEST(null_error_record)
+{
+	static const uint8_t b[] = { HDR, 0x0d };
+	wasm_module *m;
+	ck_assert_int_eq(wasm_module_load(engine, b, sizeof b, &m, NULL),
+		WASM_ERR_MALFORMED);
+	ck_assert_ptr_null(m);
+	wasm_error e;
+	ck_assert_int_eq(wasm_module_load(engine, b, 0, &m, &e),
+		WASM_ERR_MALFORMED);
+	ck_assert_str_eq(e.message, "unexpected end");
+	ck_assert_uint_eq(e.offset, 0);
+	ck_assert_int_eq(err_set(NULL, WASM_ERR_INVALID, 3, "x %d", 1),
+		WASM_ERR_INVALID);
+}
+END_TEST
+
+static Suite *decode_suite(void)
+{
+	Suite *s = suite_create("decode");
+	TCase *tc = tcase_create("core");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, empty_module);
+	tcase_add_test(tc, types_and_imports);
+	tcase_add_test(tc, functions_code_locals);
+	tcase_add_test(tc, tables_memories_globals_exports_start);
+	tcase_add_test(tc, element_segments);
+	tcase_add_test(tc, data_segments);
+	tcase_add_test(tc, custom_and_name_sections);
+	tcase_add_test(tc, malformed_name_section_ignored);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("limits");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, huge_counts);
+	tcase_add_test(tc, locals_limit);
+	tcase_add_test(tc, params_limit);
+	tcase_add_test(tc, memory_pages_limit);
+	tcase_add_test(tc, truncation_every_length);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("errors");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, malformed_modules);
+	tcase_add_test(tc, invalid_modules);
+	tcase_add_test(tc, null_error_record);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(decode_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,1491 @@
+/* check_runtime.c -- stores, memories, tables, globals, host calls,
+ * instantiation (on hand-built modules) and value formatting.
+ *
+ * Most calls go to host functions, and most modules are filled in by hand
+ * so instantiation is tested apart from the decoder; one small binary
+ * module checks faults in wasm code and re-entry through the interpreter.
+ */
+#include "runtime/runtime.h"
+#include "interp/fcode.h"
+
+#include <check.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define HAVE_ASAN 1
+#else
+#define HAVE_ASAN 0
+#endif
+
+static wasm_engine *engine;
+static wasm_store *store;
+
+static void setup(void)
+{
+	engine = wasm_engine_new(NULL);
+	ck_assert_ptr_nonnull(engine);
+	store = wasm_store_new(engine);
+	ck_assert_ptr_nonnull(store);
+}
+
+static wasm_module *peek_module;
+
+static void teardown(void)
+{
+	wasm_store_free(store);
+	wasm_module_free(peek_module); /* after the store: instances use it */
+	peek_module = NULL;
+	wasm_engine_free(engine);
+	store = NULL;
+	engine = NULL;
+}
+
+/* mincore() fails with ENOMEM on unmapped pages only, so use the page's
+ * protection from /proc/self/maps instead: "rw" or "---". */
+static bool page_is_rw(const void *addr)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	bool rw = false;
+	uintptr_t a = (uintptr_t)addr;
+
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof line, f)) {
+		uintptr_t lo, hi;
+		char perms[8];
+		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3)
+			continue;
+		if (a >= lo && a < hi) {
+			rw = perms[0] == 'r' && perms[1] == 'w';
+			break;
+		}
+	}
+	fclose(f);
+	return rw;
+}
+
+/* ---- host functions used below --------------------------------------- */
+
+static const uint8_t t_i32_i64_f32_f64[] = { WASM_I32, WASM_I64, WASM_F32,
+	WASM_F64 };
+
+/* (i32 a, i64 b, f32 c, f64 d) -> (i64 a+b, f64 c+d) */
+static wasm_status host_add(wasm_call_ctx *ctx, void *env, uint64_t *slots)
+{
+	int32_t a = (int32_t)(uint32_t)slots[0];
+	int64_t b = (int64_t)slots[1];
+	uint32_t cbits = (uint32_t)slots[2];
+	float c;
+	double d;
+	memcpy(&c, &cbits, sizeof c);
+	memcpy(&d, &slots[3], sizeof d);
+	ck_assert_uint_eq(slots[0] >> 32, 0); /* i32 zero-extended */
+	ck_assert_uint_eq(slots[2] >> 32, 0); /* f32 in the low bits */
+	slots[0] = (uint64_t)(a + b);
+	double r = (double)c + d;
+	memcpy(&slots[1], &r, sizeof r);
+	if (env)
+		(*(int *)env)++;
+	return WASM_OK;
+}
+
+static wasm_func *make_add(int *counter)
+{
+	static const uint8_t res[] = { WASM_I64, WASM_F64 };
+	wasm_functype t = { 4, 2, t_i32_i64_f32_f64, res };
+	wasm_func *f = wasm_func_new_host(store, &t, host_add, counter);
+	ck_assert_ptr_nonnull(f);
+	return f;
+}
+
+static wasm_func *make_nullary(wasm_host_fn fn, void *env)
+{
+	wasm_functype t = { 0, 0, NULL, NULL };
+	wasm_func *f = wasm_func_new_host(store, &t, fn, env);
+	ck_assert_ptr_nonnull(f);
+	return f;
+}
+
+/* env: the memory; writes one byte at env offset *(uint64_t *)... */
+struct poke { wasm_memory *mem; uint64_t off; };
+
+static wasm_status host_poke(wasm_call_ctx *ctx, void *env, uint64_t *slots)
+{
+	struct poke *p = env;
+	volatile uint8_t *b = wasm_memory_data(p->mem) + p->off;
+	*b = 42;
+	return WASM_OK;
+}
+
+static wasm_status host_trap(wasm_call_ctx *ctx, void *env, uint64_t *slots)
+{
+	return wasm_call_trap(ctx, WASM_TRAP_UNREACHABLE, "it is over");
+}
+
+static wasm_status host_exit(wasm_call_ctx *ctx, void *env, uint64_t *slots)
+{
+	return wasm_call_exit(ctx, 7);
+}
+
+static wasm_status host_bare_trap(wasm_call_ctx *ctx, void *env,
+	uint64_t *slots)
+{
+	return WASM_ERR_TRAP;
+}
+
+static wasm_status host_no_memory(wasm_call_ctx *ctx, void *env,
+	uint64_t *slots)
+{
+	ck_assert_ptr_null(wasm_call_memory(ctx));
+	return WASM_OK;
+}
+
+/* Calls env (a wasm_func *) and expects it to trap, then returns OK. */
+static wasm_status host_nested(wasm_call_ctx *ctx, void *env, uint64_t *slots)
+{
+	wasm_error err;
+	wasm_status st = wasm_func_call(ctx->store, env, NULL, 0, NULL, 0,
+		&err);
+	ck_assert_int_eq(st, WASM_ERR_TRAP);
+	ck_assert_int_eq(err.trap, WASM_TRAP_OUT_OF_BOUNDS_MEMORY);
+	return WASM_OK;
+}
+
+/* Calls itself through the API until the store says no. */
+static wasm_status host_recurse(wasm_call_ctx *ctx, void *env,
+	uint64_t *slots)
+{
+	wasm_func *self = *(wasm_func **)env;
+	return wasm_func_call(ctx->store, self, NULL, 0, NULL, 0, NULL);
+}
+
+/* ---- core: memories --------------------------------------------------- */
+
+START_TEST(memory_basics)
+{
+	wasm_memory *mem = wasm_memory_new(store,
+		(wasm_limits){ .min = 2, .max = 10, .has_max = true });
+	ck_assert_ptr_nonnull(mem);
+	ck_assert_uint_eq(wasm_memory_pages(mem), 2);
+	ck_assert_uint_eq(wasm_memory_size_bytes(mem), 2 * WASM_PAGE_SIZE);
+	uint8_t *base = wasm_memory_data(mem);
+	ck_assert_uint_eq((uintptr_t)base % WASM_PAGE_SIZE, 0);
+	/* Zeroed, read-write inside; PROT_NONE right after. */
+	ck_assert_uint_eq(base[0], 0);
+	ck_assert_uint_eq(base[2 * WASM_PAGE_SIZE - 1], 0);
+	base[0] = 1;
+	base[2 * WASM_PAGE_SIZE - 1] = 2;
+	ck_assert(page_is_rw(base));
+	ck_assert(page_is_rw(base + 2 * WASM_PAGE_SIZE - 1));
+	ck_assert(!page_is_rw(base + 2 * WASM_PAGE_SIZE));
+	ck_assert(!page_is_rw(base + MEMORY_RESERVE_BYTES - 1));
+
+	ck_assert_int_eq(wasm_memory_grow(mem, 3), 2);
+	ck_assert_uint_eq(wasm_memory_pages(mem), 5);
+	ck_assert_uint_eq(wasm_memory_size_bytes(mem), 5 * WASM_PAGE_SIZE);
+	ck_assert_ptr_eq(wasm_memory_data(mem), base); /* never moves */
+	ck_assert_uint_eq(base[0], 1);
+	ck_assert_uint_eq(base[2 * WASM_PAGE_SIZE - 1], 2);
+	ck_assert_uint_eq(base[5 * WASM_PAGE_SIZE - 1], 0);
+	base[5 * WASM_PAGE_SIZE - 1] = 3;
+	ck_assert(!page_is_rw(base + 5 * WASM_PAGE_SIZE));
+	ck_assert_int_eq(wasm_memory_grow(mem, 0), 5);
+}
+END_TEST
+
+START_TEST(memory_zero_pages)
+{
+	wasm_memory *mem = wasm_memory_new(store, (wasm_limits){ 0, 0, false });
+	ck_assert_ptr_nonnull(mem);
+	ck_assert_uint_eq(wasm_memory_pages(mem), 0);
+	ck_assert(!page_is_rw(wasm_memory_data(mem)));
+	ck_assert_int_eq(wasm_memory_grow(mem, 1), 0);
+	ck_assert(page_is_rw(wasm_memory_data(mem)));
+	ck_assert_ptr_eq(store->memories, mem);
+}
+END_TEST
+
+/* A memory handed back to the reservation cache comes out again zeroed
+ * and read-write exactly up to the new minimum, whether its pages were
+ * zeroed in place (small) or dropped (large), and whether the next one is
+ * smaller, the same or bigger. */
+START_TEST(memory_reuse_zeroed)
+{
+	static const uint32_t sizes[] = { 2, 1, 1, 3, 0, 6, 2, 9, 1 };
+	for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+		uint32_t n = sizes[i];
+		wasm_store *s = wasm_store_new(engine);
+		ck_assert_ptr_nonnull(s);
+		wasm_memory *mem = wasm_memory_new(s,
+			(wasm_limits){ .min = n, .max = 0, .has_max = false });
+		ck_assert_ptr_nonnull(mem);
+		uint8_t *base = wasm_memory_data(mem);
+		for (uint32_t pg = 0; pg < n; pg++) {
+			ck_assert(page_is_rw(base + (size_t)pg * WASM_PAGE_SIZE));
+			for (size_t b = 0; b < WASM_PAGE_SIZE; b += 4093)
+				ck_assert_uint_eq(base[(size_t)pg *
+					WASM_PAGE_SIZE + b], 0);
+			ck_assert_uint_eq(base[(size_t)(pg + 1) *
+				WASM_PAGE_SIZE - 1], 0);
+		}
+		ck_assert(!page_is_rw(base + (size_t)n * WASM_PAGE_SIZE));
+		ck_assert(!page_is_rw(base + (size_t)(n + 1) * WASM_PAGE_SIZE));
+		/* Dirty everything, and grow once so that the next one
+		 * inherits more than its minimum. */
+		memset(base, 0xa5, (size_t)n * WASM_PAGE_SIZE);
+		ck_assert_int_eq(wasm_memory_grow(mem, 1), (int64_t)n);
+		base[(size_t)(n + 1) * WASM_PAGE_SIZE - 1] = 0x5a;
+		wasm_store_free(s);
+	}
+}
+END_TEST
+
+/* A host function touching memory past its size traps like wasm code
+ * would, and the store stays usable. */
+START_TEST(memory_fault_traps)
+{
+	wasm_memory *mem = wasm_memory_new(store, (wasm_limits){ 1, 0, false });
+	struct poke in = { mem, 100 }, past = { mem, WASM_PAGE_SIZE },
+		far = { mem, MEMORY_RESERVE_BYTES - 1 };
+	wasm_func *ok = make_nullary(host_poke, &in);
+	wasm_func *bad = make_nullary(host_poke, &past);
+	wasm_func *bad_far = make_nullary(host_poke, &far);
+	wasm_error err;
+
+	ck_assert_int_eq(wasm_func_call(store, ok, NULL, 0, NULL, 0, &err),
+		WASM_OK);
+	ck_assert_uint_eq(wasm_memory_data(mem)[100], 42);
+	for (int round = 0; round < 3; round++) {
+		memset(&err, 0, sizeof err);
+		ck_assert_int_eq(wasm_func_call(store, round == 1 ? bad_far : bad,
+			NULL, 0, NULL, 0, &err), WASM_ERR_TRAP);
+		ck_assert_int_eq(err.status, WASM_ERR_TRAP);
+		ck_assert_int_eq(err.trap, WASM_TRAP_OUT_OF_BOUNDS_MEMORY);
+		ck_assert_str_eq(err.message, "out of bounds memory access");
+		ck_assert_uint_eq(err.func_index, WASM_NO_INDEX);
+		ck_assert_uint_eq(err.offset, SIZE_MAX);
+		/* Unwound cleanly: no fault point left, a call works. */
+		ck_assert_ptr_null(store->ex.fault_jmp);
+		ck_assert_ptr_null(store->ctx);
+		ck_assert_uint_eq(store->ex.depth, 0);
+		ck_assert_int_eq(wasm_func_call(store, ok, NULL, 0, NULL, 0,
+			&err), WASM_OK);
+	}
+	/* After growing, the same access is fine. */
+	ck_assert_int_eq(wasm_memory_grow(mem, 1), 1);
+	ck_assert_int_eq(wasm_func_call(store, bad, NULL, 0, NULL, 0, &err),
+		WASM_OK);
+	ck_assert_uint_eq(wasm_memory_data(mem)[WASM_PAGE_SIZE], 42);
+}
+END_TEST
+
+/* A fault in a nested call unwinds to the inner call only. */
+START_TEST(memory_fault_nested)
+{
+	wasm_memory *mem = wasm_memory_new(store, (wasm_limits){ 1, 0, false });
+	struct poke past = { mem, 2 * WASM_PAGE_SIZE };
+	wasm_func *bad = make_nullary(host_poke, &past);
+	wasm_func *outer = make_nullary(host_nested, bad);
+	wasm_error err;
+
+	ck_assert_int_eq(wasm_func_call(store, outer, NULL, 0, NULL, 0, &err),
+		WASM_OK);
+	ck_assert_ptr_null(store->ex.fault_jmp);
+}
+END_TEST
+
+/* Outside any call the fault is not ours: default action. */
+START_TEST(memory_fault_outside_call)
+{
+	wasm_memory *mem = wasm_memory_new(store, (wasm_limits){ 1, 0, false });
+	volatile uint8_t *p = wasm_memory_data(mem) + WASM_PAGE_SIZE;
+	*p = 1;
+}
+END_TEST
+
+/* Faults on other stores' memories are not ours either. */
+START_TEST(memory_fault_other_store)
+{
+	wasm_store *other = wasm_store_new(engine);
+	wasm_memory *mem = wasm_memory_new(other, (wasm_limits){ 1, 0, false });
+	struct poke past = { mem, WASM_PAGE_SIZE };
+	wasm_func *bad = make_nullary(host_poke, &past);
+	wasm_error err;
+	wasm_status st = wasm_func_call(store, bad, NULL, 0, NULL, 0, &err);
+	(void)st;
+}
+END_TEST
+
+/* ---- core: tables ---------------------------------------------------- */
+
+START_TEST(table_basics)
+{
+	int x;
+	wasm_table *t = wasm_table_new(store, WASM_EXTERNREF,
+		(wasm_limits){ 3, 5, true }, &x);
+	void *v;
+
+	ck_assert_ptr_nonnull(t);
+	ck_assert_uint_eq(wasm_table_size(t), 3);
+	for (uint32_t i = 0; i < 3; i++) {
+		ck_assert(wasm_table_get(t, i, &v));
+		ck_assert_ptr_eq(v, &x);
+	}
+	ck_assert(!wasm_table_get(t, 3, &v));
+	ck_assert_int_eq(table_grow(t, 2, NULL), 3);
+	ck_assert_uint_eq(wasm_table_size(t), 5);
+	ck_assert(wasm_table_get(t, 2, &v));
+	ck_assert_ptr_eq(v, &x);
+	ck_assert(wasm_table_get(t, 4, &v));
+	ck_assert_ptr_null(v);
+	ck_assert_int_eq(table_grow(t, 0, NULL), 5);
+
+	wasm_table *empty = wasm_table_new(store, WASM_FUNCREF,
+		(wasm_limits){ 0, 0, false }, NULL);
+	ck_assert_ptr_nonnull(empty);
+	ck_assert_uint_eq(wasm_table_size(empty), 0);
+	ck_assert(!wasm_table_get(empty, 0, &v));
+	wasm_func *f = make_nullary(host_no_memory, NULL);
+	ck_assert_int_eq(table_grow(empty, 10, f), 0);
+	ck_assert(wasm_table_get(empty, 9, &v));
+	ck_assert_ptr_eq(v, f);
+}
+END_TEST
+
+/* ---- core: globals --------------------------------------------------- */
+
+START_TEST(global_roundtrip)
+{
+	wasm_value in[] = {
+		{ .type = WASM_I32, .of.i32 = -5 },
+		{ .type = WASM_I64, .of.i64 = INT64_MIN },
+		{ .type = WASM_F32, .of.f32_bits = 0x7fa00001u },
+		{ .type = WASM_F64, .of.f64_bits = 0xfff0000000000001ull },
+		{ .type = WASM_FUNCREF, .of.ref = NULL },
+		{ .type = WASM_EXTERNREF, .of.ref = &in },
+	};
+	for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
+		wasm_global *g = wasm_global_new(store, in[i], i % 2);
+		wasm_value out;
+		ck_assert_ptr_nonnull(g);
+		ck_assert_int_eq(g->mut, i % 2);
+		wasm_global_get(g, &out);
+		ck_assert_int_eq(out.type, in[i].type);
+		ck_assert_mem_eq(&out.of, &in[i].of, in[i].type == WASM_I32 ||
+			in[i].type == WASM_F32 ? 4 : 8);
+	}
+	/* The slot layout the interpreter reads. */
+	wasm_global *g = wasm_global_new(store, in[0], false);
+	ck_assert_uint_eq(g->val, 0xfffffffbu);
+	wasm_value v128 = { .type = WASM_V128 };
+	ck_assert_ptr_null(wasm_global_new(store, v128, false));
+}
+END_TEST
+
+/* ---- core: host functions ------------------------------------------- */
+
+START_TEST(host_call_ok)
+{
+	int calls = 0;
+	wasm_func *f = make_add(&calls);
+	wasm_value args[] = {
+		{ .type = WASM_I32, .of.i32 = -3 },
+		{ .type = WASM_I64, .of.i64 = 10000000000ll },
+		{ .type = WASM_F32, .of.f32_bits = 0x3fc00000u },    /* 1.5 */
+		{ .type = WASM_F64, .of.f64_bits = 0x4004000000000000ull }, /* 2.5 */
+	};
+	wasm_value res[2];
+	wasm_error err;
+
+	ck_assert_int_eq(wasm_func_call(store, f, args, 4, res, 2, &err),
+		WASM_OK);
+	ck_assert_int_eq(calls, 1);
+	ck_assert_int_eq(res[0].type, WASM_I64);
+	ck_assert_int_eq(res[0].of.i64, 10000000000ll - 3);
+	ck_assert_int_eq(res[1].type, WASM_F64);
+	ck_assert_uint_eq(res[1].of.f64_bits, 0x4010000000000000ull); /* 4 */
+
+	wasm_functype t;
+	wasm_func_type(f, &t);
+	ck_assert_uint_eq(t.nparams, 4);
+	ck_assert_uint_eq(t.nresults, 2);
+	ck_assert_mem_eq(t.params, t_i32_i64_f32_f64, 4);
+	ck_assert_uint_eq(t.results[0], WASM_I64);
+	ck_assert_uint_eq(t.results[1], WASM_F64);
+
+	/* Equal signatures, equal ids. */
+	wasm_func *g = make_add(NULL);
+	ck_assert_uint_eq(f->type_id, g->type_id);
+	ck_assert_uint_ne(f->type_id, make_nullary(host_trap, NULL)->type_id);
+	ck_assert_ptr_null(f->inst);
+
+	wasm_func *m = make_nullary(host_no_memory, NULL);
+	ck_assert_int_eq(wasm_func_call(store, m, NULL, 0, NULL, 0, NULL),
+		WASM_OK);
+}
+END_TEST
+
+/* More arguments than fit in wasm_func_call's inline slots. */
+static wasm_status host_sum(wasm_call_ctx *ctx, void *env, uint64_t *slots)
+{
+	uint64_t sum = 0;
+	for (int i = 0; i < 40; i++)
+		sum += slots[i];
+	slots[0] = sum;
+	return WASM_OK;
+}
+
+START_TEST(host_call_many_args)
+{
+	uint8_t params[40], res[1] = { WASM_I64 };
+	wasm_value args[40], out;
+	for (int i = 0; i < 40; i++) {
+		params[i] = WASM_I64;
+		args[i] = (wasm_value){ .type = WASM_I64, .of.i64 = i };
+	}
+	wasm_functype t = { 40, 1, params, res };
+	wasm_func *f = wasm_func_new_host(store, &t, host_sum, NULL);
+	ck_assert_int_eq(wasm_func_call(store, f, args, 40, &out, 1, NULL),
+		WASM_OK);
+	ck_assert_int_eq(out.of.i64, 40 * 39 / 2);
+}
+END_TEST
+
+START_TEST(store_settings)
+{
+	static volatile uint64_t epoch = 5;
+	wasm_store_set_fuel(store, 1234);
+	ck_assert_uint_eq(wasm_store_fuel(store), 1234);
+	wasm_store_set_deadline(store, &epoch, 10);
+	ck_assert(store->ex.epoch == &epoch);
+	ck_assert_uint_eq(store->ex.deadline, 10);
+	wasm_store_set_deadline(store, NULL, 0);
+	/* No deadline: an epoch of zero that never reaches UINT64_MAX. */
+	ck_assert((const void *)store->ex.epoch != NULL);
+	ck_assert_uint_eq(*store->ex.epoch, 0);
+	ck_assert_uint_eq(store->ex.deadline, UINT64_MAX);
+
+	const wasm_config *cfg = engine_config(engine);
+	ck_assert_int_eq(store->ex.stack_end - store->ex.stack,
+		cfg->max_stack_slots);
+	ck_assert_int_eq(store->ex.frames_end - store->ex.frames,
+		cfg->max_call_depth);
+	ck_assert_ptr_eq(store->ex.frame_top, store->ex.frames);
+	ck_assert_ptr_eq(store->ex.sp_free, store->ex.stack);
+	/* The stacks are usable memory. */
+	store->ex.stack[0] = 1;
+	store->ex.stack_end[-1] = 2;
+}
+END_TEST
+
+/* ---- instantiation on hand-built modules ----------------------------- */
+
+/* A module with the given imports and a little of everything, built
+ * without the decoder.  Arrays are static: one module per test. */
+typedef struct {
+	wasm_module m;
+	functype types[2];
+	uint8_t type_bytes[4];
+	import_t imports[4];
+	func_t funcs[4];
+	tabletype tables[2];
+	wasm_limits memories[1];
+	globaltype globals[3];
+	constexpr_t global_inits[3];
+	export_t exports[4];
+	elem_t elems[3];
+	constexpr_t elem_items[3];
+	data_t datas[2];
+} test_module;
+
+static test_module tm;
+
+/* Types: 0 = [] -> [], 1 = [i32] -> [i32]. */
+static void tm_init(void)
+{
+	memset(&tm, 0, sizeof tm);
+	tm.m.engine = engine;
+	tm.type_bytes[0] = WASM_I32;
+	tm.type_bytes[1] = WASM_I32;
+	tm.types[0] = (functype){ 0, 0, tm.type_bytes, 0 };
+	tm.types[0].id = engine_intern_type(engine, 0, tm.type_bytes, 0,
+		tm.type_bytes);
+	tm.types[1] = (functype){ 1, 1, tm.type_bytes, 0 };
+	tm.types[1].id = engine_intern_type(engine, 1, tm.type_bytes, 1,
+		tm.type_bytes + 1);
+	tm.m.ntypes = 2;
+	tm.m.types = tm.types;
+	tm.m.imports = tm.imports;
+	tm.m.funcs = tm.funcs;
+	tm.m.tables = tm.tables;
+	tm.m.memories = tm.memories;
+	tm.m.globals = tm.globals;
+	tm.m.global_inits = tm.global_inits;
+	tm.m.exports = tm.exports;
+	tm.m.elems = tm.elems;
+	tm.m.datas = tm.datas;
+}
+
+static void tm_import(wasm_extern_kind kind, const char *name, uint32_t index)
+{
+	tm.imports[tm.m.nimports++] = (import_t){ .module = "env",
+		.name = (char *)name, .module_len = 3,
+		.name_len = (uint32_t)strlen(name), .kind = (uint8_t)kind,
+		.index = index };
+}
+
+static void tm_export(wasm_extern_kind kind, const char *name, uint32_t index)
+{
+	tm.exports[tm.m.nexports++] = (export_t){ .name = (char *)name,
+		.name_len = (uint32_t)strlen(name), .kind = (uint8_t)kind,
+		.index = index };
+}
+
+static wasm_status host_id(wasm_call_ctx *ctx, void *env, uint64_t *slots)
+{
+	return WASM_OK;
+}
+
+static wasm_func *make_i32_i32(void)
+{
+	static const uint8_t i32[] = { WASM_I32 };
+	wasm_functype t = { 1, 1, i32, i32 };
+	return wasm_func_new_host(store, &t, host_id, NULL);
+}
+
+START_TEST(instance_everything)
+{
+	tm_init();
+	/* import func 0 : type 1; global 0: i32 const; table 0: funcref. */
+	tm_import(WASM_EXTERN_FUNC, "f", 1);
+	tm.funcs[0].type = 1;
+	tm_import(WASM_EXTERN_GLOBAL, "g", 0);
+	tm.globals[0] = (globaltype){ WASM_I32, false };
+	tm_import(WASM_EXTERN_TABLE, "t", 0);
+	tm.tables[0] = (tabletype){ WASM_FUNCREF, { 2, 0, false } };
+	tm.m.nfuncs = 2;
+	tm.m.nfunc_imports = 1;
+	tm.funcs[1].type = 0;
+	tm.m.nglobals = 3;
+	tm.m.nglobal_imports = 1;
+	/* global 1 = global.get 0; global 2 = ref.func 1 */
+	tm.globals[1] = (globaltype){ WASM_I32, true };
+	tm.global_inits[1] = (constexpr_t){ .kind = CONST_GLOBAL_GET, .index = 0 };
+	tm.globals[2] = (globaltype){ WASM_FUNCREF, false };
+	tm.global_inits[2] = (constexpr_t){ .kind = CONST_REF_FUNC, .index = 1 };
+	tm.m.ntables = 2;
+	tm.m.ntable_imports = 1;
+	tm.tables[1] = (tabletype){ WASM_EXTERNREF, { 4, 8, true } };
+	tm.m.nmemories = 1;
+	tm.memories[0] = (wasm_limits){ 1, 2, true };
+	/* elem 0: active table 0 offset global 0 (=1): [ref.func 1];
+	 * elem 1: passive; elem 2: declarative. */
+	tm.elem_items[0] = (constexpr_t){ .kind = CONST_REF_FUNC, .index = 1 };
+	tm.elems[0] = (elem_t){ .mode = SEG_ACTIVE, .type = WASM_FUNCREF,
+		.table = 0, .offset = { .kind = CONST_GLOBAL_GET, .index = 0 },
+		.count = 1, .items = &tm.elem_items[0] };
+	tm.elems[1] = (elem_t){ .mode = SEG_PASSIVE, .type = WASM_FUNCREF,
+		.count = 1, .items = &tm.elem_items[0] };
+	tm.elems[2] = (elem_t){ .mode = SEG_DECLARATIVE, .type = WASM_FUNCREF,
+		.count = 1, .items = &tm.elem_items[0] };
+	tm.m.nelems = 3;
+	static const uint8_t hello[] = "hello";
+	tm.datas[0] = (data_t){ .mode = SEG_ACTIVE,
+		.offset = { .kind = CONST_I32, .bits = 65530 }, .len = 5,
+		.bytes = hello };
+	tm.datas[1] = (data_t){ .mode = SEG_PASSIVE, .len = 5, .bytes = hello };
+	tm.m.ndatas = 2;
+	tm_export(WASM_EXTERN_FUNC, "run", 1);
+	tm_export(WASM_EXTERN_MEMORY, "mem", 0);
+	tm_export(WASM_EXTERN_GLOBAL, "g2", 2);
+	tm_export(WASM_EXTERN_TABLE, "tab", 1);
+
+	wasm_func *f = make_i32_i32();
+	wasm_global *g = wasm_global_new(store,
+		(wasm_value){ .type = WASM_I32, .of.i32 = 1 }, false);
+	wasm_table *t = wasm_table_new(store, WASM_FUNCREF,
+		(wasm_limits){ 3, 0, false }, NULL);
+	wasm_extern imports[] = {
+		{ .kind = WASM_EXTERN_FUNC, .of.func = f },
+		{ .kind = WASM_EXTERN_GLOBAL, .of.global = g },
+		{ .kind = WASM_EXTERN_TABLE, .of.table = t },
+	};
+	wasm_instance *inst;
+	wasm_error err;
+	ck_assert_int_eq(wasm_instance_new(store, &tm.m, imports, 3, &inst,
+		&err), WASM_OK);
+	ck_assert_ptr_nonnull(inst);
+
+	ck_assert_ptr_eq(inst->funcs[0], f);
+	wasm_func *run = inst->funcs[1];
+	ck_assert_ptr_eq(run->inst, inst);
+	ck_assert_uint_eq(run->index, 1);
+	ck_assert_uint_eq(run->type_id, tm.types[0].id);
+	ck_assert_ptr_eq(inst->globals[0], g);
+	ck_assert_uint_eq(inst->globals[1]->val, 1);
+	ck_assert(inst->globals[1]->mut);
+	ck_assert_uint_eq(inst->globals[2]->val, (uintptr_t)run);
+	void *v;
+	ck_assert(wasm_table_get(t, 1, &v));
+	ck_assert_ptr_eq(v, run);
+	ck_assert(wasm_table_get(t, 0, &v));
+	ck_assert_ptr_null(v);
+	ck_assert_uint_eq(wasm_table_size(inst->tables[1]), 4);
+	ck_assert_uint_eq(inst->elem_dropped[0], 1);
+	ck_assert_uint_eq(inst->elem_dropped[1], 0);
+	ck_assert_uint_eq(inst->elem_dropped[2], 1);
+	ck_assert_uint_eq(inst->data_dropped[0], 1);
+	ck_assert_uint_eq(inst->data_dropped[1], 0);
+	ck_assert_mem_eq(wasm_memory_data(inst->memory) + 65530, "hello", 5);
+
+	wasm_extern x;
+	ck_assert(wasm_instance_export(inst, "run", &x));
+	ck_assert_int_eq(x.kind, WASM_EXTERN_FUNC);
+	ck_assert_ptr_eq(x.of.func, run);
+	ck_assert(wasm_instance_export(inst, "mem", &x));
+	ck_assert_int_eq(x.kind, WASM_EXTERN_MEMORY);
+	ck_assert_ptr_eq(x.of.memory, inst->memory);
+	ck_assert(wasm_instance_export(inst, "g2", &x));
+	ck_assert_ptr_eq(x.of.global, inst->globals[2]);
+	ck_assert(wasm_instance_export(inst, "tab", &x));
+	ck_assert_ptr_eq(x.of.table, inst->tables[1]);
+	ck_assert(!wasm_instance_export(inst, "ru", &x));
+	ck_assert(!wasm_instance_export(inst, "runs", &x));
+}
+END_TEST
+
+static wasm_status host_start(wasm_call_ctx *ctx, void *env, uint64_t *slots)
+{
+	(*(int *)env)++;
+	return WASM_OK;
+}
+
+START_TEST(instance_start_runs)
+{
+	int runs = 0;
+	tm_init();
+	tm_import(WASM_EXTERN_FUNC, "start", 0);
+	tm.m.nfuncs = tm.m.nfunc_imports = 1;
+	tm.m.has_start = true;
+	tm.m.start = 0;
+	wasm_extern imp = { .kind = WASM_EXTERN_FUNC,
+		.of.func = make_nullary(host_start, &runs) };
+	wasm_instance *inst;
+	ck_assert_int_eq(wasm_instance_new(store, &tm.m, &imp, 1, &inst, NULL),
+		WASM_OK);
+	ck_assert_int_eq(runs, 1);
+
+	/* A trapping start function fails instantiation with its trap. */
+	imp.of.func = make_nullary(host_trap, NULL);
+	wasm_error err;
+	ck_assert_int_eq(wasm_instance_new(store, &tm.m, &imp, 1, &inst, &err),
+		WASM_ERR_TRAP);
+	ck_assert_ptr_null(inst);
+	ck_assert_int_eq(err.trap, WASM_TRAP_UNREACHABLE);
+	ck_assert_str_eq(err.message, "it is over");
+}
+END_TEST
+
+/* ---- limits ---------------------------------------------------------- */
+
+START_TEST(memory_grow_limits)
+{
+	wasm_memory *mem = wasm_memory_new(store, (wasm_limits){ 1, 3, true });
+	ck_assert_int_eq(wasm_memory_grow(mem, 3), -1); /* past type max */
+	ck_assert_int_eq(wasm_memory_grow(mem, UINT32_MAX), -1);
+	ck_assert_int_eq(wasm_memory_grow(mem, 2), 1);
+	ck_assert_int_eq(wasm_memory_grow(mem, 1), -1);
+	ck_assert_uint_eq(wasm_memory_pages(mem), 3);
+
+	/* No max: the spec's 65536. */
+	wasm_memory *big = wasm_memory_new(store, (wasm_limits){ 0, 0, false });
+	ck_assert_uint_eq(big->max_pages, WASM_MAX_PAGES);
+	ck_assert_int_eq(wasm_memory_grow(big, WASM_MAX_PAGES + 1), -1);
+	ck_assert_uint_eq(wasm_memory_pages(big), 0);
+
+	/* The store's cap, counting initial pages. */
+	wasm_store_set_max_memory_pages(store, 4);
+	wasm_memory *capped = wasm_memory_new(store,
+		(wasm_limits){ 2, 100, true });
+	ck_assert_ptr_nonnull(capped);
+	ck_assert_uint_eq(capped->limit_pages, 4);
+	ck_assert_int_eq(wasm_memory_grow(capped, 3), -1);
+	ck_assert_int_eq(wasm_memory_grow(capped, 2), 2);
+	ck_assert_int_eq(wasm_memory_grow(capped, 1), -1);
+	ck_assert(!page_is_rw(wasm_memory_data(capped) + 4 * WASM_PAGE_SIZE));
+	ck_assert_ptr_null(wasm_memory_new(store, (wasm_limits){ 5, 0, false }));
+	/* Memories made before the cap keep theirs. */
+	ck_assert_uint_eq(big->limit_pages, WASM_MAX_PAGES);
+}
+END_TEST
+
+START_TEST(memory_bad_limits)
+{
+	ck_assert_ptr_null(wasm_memory_new(store,
+		(wasm_limits){ 3, 2, true }));
+	ck_assert_ptr_null(wasm_memory_new(store,
+		(wasm_limits){ WASM_MAX_PAGES + 1, 0, false }));
+	ck_assert_ptr_null(wasm_memory_new(store,
+		(wasm_limits){ 0, WASM_MAX_PAGES + 1, true }));
+}
+END_TEST
+
+/* Many reservations at once: 8 GiB each, all PROT_NONE, no real cost. */
+START_TEST(memory_many_reservations)
+{
+	for (int i = 0; i < 32; i++)
+		ck_assert_ptr_nonnull(wasm_memory_new(store,
+			(wasm_limits){ 1, 0, false }));
+}
+END_TEST
+
+START_TEST(table_limits)
+{
+	wasm_table *t = wasm_table_new(store, WASM_FUNCREF,
+		(wasm_limits){ 1, 2, true }, NULL);
+	ck_assert_int_eq(table_grow(t, 2, NULL), -1);
+	ck_assert_int_eq(table_grow(t, UINT32_MAX, NULL), -1);
+	ck_assert_int_eq(table_grow(t, 1, NULL), 1);
+	ck_assert_int_eq(table_grow(t, 1, NULL), -1);
+
+	wasm_table *u = wasm_table_new(store, WASM_FUNCREF,
+		(wasm_limits){ 0, 0, false }, NULL);
+	ck_assert_int_eq(table_grow(u, LIMIT_TABLE_ELEMS + 1, NULL), -1);
+	ck_assert_ptr_null(wasm_table_new(store, WASM_FUNCREF,
+		(wasm_limits){ LIMIT_TABLE_ELEMS + 1, 0, false }, NULL));
+	ck_assert_ptr_null(wasm_table_new(store, WASM_FUNCREF,
+		(wasm_limits){ 2, 1, true }, NULL));
+	ck_assert_ptr_null(wasm_table_new(store, WASM_I32,
+		(wasm_limits){ 0, 0, false }, NULL));
+}
+END_TEST
+
+START_TEST(nested_call_limit)
+{
+	wasm_func *self;
+	self = make_nullary(host_recurse, &self);
+	wasm_error err;
+	ck_assert_int_eq(wasm_func_call(store, self, NULL, 0, NULL, 0, &err),
+		WASM_ERR_TRAP);
+	ck_assert_int_eq(err.trap, WASM_TRAP_STACK_OVERFLOW);
+	ck_assert_uint_eq(store->ex.depth, 0);
+	ck_assert_ptr_null(store->ex.fault_jmp);
+}
+END_TEST
+
+START_TEST(instance_memory_over_cap)
+{
+	tm_init();
+	tm.m.nmemories = 1;
+	tm.memories[0] = (wasm_limits){ 3, 0, false };
+	wasm_store_set_max_memory_pages(store, 2);
+	wasm_instance *inst;
+	wasm_error err;
+	ck_assert_int_eq(wasm_instance_new(store, &tm.m, NULL, 0, &inst, &err),
+		WASM_ERR_LIMIT);
+	ck_assert_str_eq(err.message, "memory minimum exceeds the limit");
+	ck_assert_ptr_null(inst);
+	wasm_store_set_max_memory_pages(store, 3);
+	ck_assert_int_eq(wasm_instance_new(store, &tm.m, NULL, 0, &inst, &err),
+		WASM_OK);
+	ck_assert_int_eq(wasm_memory_grow(inst->memory, 1), -1);
+}
+END_TEST
+
+/* ---- errors ---------------------------------------------------------- */
+
+START_TEST(host_call_bad_args)
+{
+	wasm_func *f = make_add(NULL);
+	wasm_value args[] = {
+		{ .type = WASM_I32 }, { .type = WASM_I64 },
+		{ .type = WASM_F32 }, { .type = WASM_F64 },
+	};
+	wasm_value res[2];
+	wasm_error err;
+
+	ck_assert_int_eq(wasm_func_call(store, f, args, 3, res, 2, &err),
+		WASM_ERR_ARG);
+	ck_assert_int_eq(err.status, WASM_ERR_ARG);
+	ck_assert_str_eq(err.message, "expected 4 arguments, got 3");
+	ck_assert_int_eq(wasm_func_call(store, f, args, 4, res, 1, &err),
+		WASM_ERR_ARG);
+	args[2].type = WASM_F64;
+	ck_assert_int_eq(wasm_func_call(store, f, args, 4, res, 2, &err),
+		WASM_ERR_ARG);
+	ck_assert_str_eq(err.message, "argument 2: expected f32, got f64");
+	args[2].type = WASM_F32;
+	ck_assert_int_eq(wasm_func_call(store, f, args, 4, res, 2, NULL),
+		WASM_OK);
+
+	static const uint8_t bad[] = { WASM_V128 };
+	wasm_functype t = { 1, 0, bad, NULL };
+	ck_assert_ptr_null(wasm_func_new_host(store, &t, host_id, NULL));
+	t = (wasm_functype){ 0, 0, NULL, NULL };
+	ck_assert_ptr_null(wasm_func_new_host(store, &t, NULL, NULL));
+}
+END_TEST
+
+START_TEST(host_call_traps_and_exits)
+{
+	wasm_error err;
+
+	ck_assert_int_eq(wasm_func_call(store, make_nullary(host_trap, NULL),
+		NULL, 0, NULL, 0, &err), WASM_ERR_TRAP);
+	ck_assert_int_eq(err.trap, WASM_TRAP_UNREACHABLE);
+	ck_assert_str_eq(err.message, "it is over");
+	ck_assert_uint_eq(err.func_index, WASM_NO_INDEX);
+	ck_assert_str_eq(err.func_name, "");
+
+	ck_assert_int_eq(wasm_func_call(store,
+		make_nullary(host_bare_trap, NULL), NULL, 0, NULL, 0, &err),
+		WASM_ERR_TRAP);
+	ck_assert_int_eq(err.trap, WASM_TRAP_HOST);
+
+	ck_assert_int_eq(wasm_func_call(store, make_nullary(host_exit, NULL),
+		NULL, 0, NULL, 0, &err), WASM_ERR_EXIT);
+	ck_assert_int_eq(err.status, WASM_ERR_EXIT);
+	ck_assert_int_eq(err.exit_code, 7);
+}
+END_TEST
+
+START_TEST(instance_link_errors)
+{
+	wasm_instance *inst;
+	wasm_error err;
+
+	tm_init();
+	tm_import(WASM_EXTERN_FUNC, "f", 1);
+	tm.m.nfuncs = tm.m.nfunc_imports = 1;
+	tm.funcs[0].type = 1;
+
+	/* Missing. */
+	ck_assert_int_eq(wasm_instance_new(store, &tm.m, NULL, 0, &inst, &err),
+		WASM_ERR_LINK);
+	ck_assert_int_eq(err.status, WASM_ERR_LINK);
+	ck_assert(strncmp(err.message, "unknown import", 14) == 0);
+	ck_assert_ptr_null(inst);
+	/* Wrong function type. */
+	wasm_extern x = { .kind = WASM_EXTERN_FUNC,
+		.of.func = make_nullary(host_id, NULL) };
+	ck_assert_int_eq(wasm_instance_new(store, &tm.m, &x, 1, &inst, &err),
+		WASM_ERR_LINK);
+	ck_assert(strncmp(err.message, "incompatible import type", 24) == 0);
+	/* Wrong kind. */
+	x = (wasm_extern){ .kind = WASM_EXTERN_GLOBAL,
+		.of.global = wasm_global_new(store,
+			(wasm_value){ .type = WASM_I32 }, false) };
+	ck_assert_int_eq(wasm_instance_new(store, &tm.m, &x, 1, &inst, &err),
+		WASM_ERR_LINK);
+	ck_assert(strncmp(err.message, "incompatible import type", 24) == 0);
+	/* Right. */
+	x = (wasm_extern){ .kind = WASM_EXTERN_FUNC, .of.func = make_i32_i32() };
+	ck_assert_int_eq(wasm_instance_new(store, &tm.m, &x, 1, &inst, &err),
+		WASM_OK);
+	/* Too many. */
+	wasm_extern two[] = { x, x };
+	ck_assert_int_eq(wasm_instance_new(store, &tm.m, two, 2, &inst, &err),
+		WASM_ERR_ARG);
+}
+END_TEST
+
+static wasm_status link_one(wasm_extern x)
+{
+	wasm_instance *inst;
+	wasm_error err;
+	wasm_status st = wasm_instance_new(store, &tm.m, &x, 1, &inst, &err);
+	if (st == WASM_ERR_LINK)
+		ck_assert(strncmp(err.message, "incompatible import type",
+			24) == 0);
+	return st;
+}
+
+START_TEST(instance_link_subtyping)
+{
+	/* Memory import (memory 2 4). */
+	tm_init();
+	tm_import(WASM_EXTERN_MEMORY, "m", 0);
+	tm.m.nmemories = tm.m.nmemory_imports = 1;
+	tm.memories[0] = (wasm_limits){ 2, 4, true };
+	wasm_extern x = { .kind = WASM_EXTERN_MEMORY };
+	x.of.memory = wasm_memory_new(store, (wasm_limits){ 2, 4, true });
+	ck_assert_int_eq(link_one(x), WASM_OK);
+	x.of.memory = wasm_memory_new(store, (wasm_limits){ 3, 3, true });
+	ck_assert_int_eq(link_one(x), WASM_OK);
+	x.of.memory = wasm_memory_new(store, (wasm_limits){ 1, 4, true });
+	ck_assert_int_eq(link_one(x), WASM_ERR_LINK);
+	ck_assert_int_eq(wasm_memory_grow(x.of.memory, 1), 1);
+	ck_assert_int_eq(link_one(x), WASM_OK); /* current size counts */
+	x.of.memory = wasm_memory_new(store, (wasm_limits){ 2, 5, true });
+	ck_assert_int_eq(link_one(x), WASM_ERR_LINK);
+	x.of.memory = wasm_memory_new(store, (wasm_limits){ 2, 0, false });
+	ck_assert_int_eq(link_one(x), WASM_ERR_LINK);
+	tm.memories[0] = (wasm_limits){ 2, WASM_MAX_PAGES, true };
+	ck_assert_int_eq(link_one(x), WASM_ERR_LINK); /* no max != 65536 */
+	tm.memories[0] = (wasm_limits){ 2, 0, false };
+	ck_assert_int_eq(link_one(x), WASM_OK);
+
+	/* Table import (table 1 funcref). */
+	tm_init();
+	tm_import(WASM_EXTERN_TABLE, "t", 0);
+	tm.m.ntables = tm.m.ntable_imports = 1;
+	tm.tables[0] = (tabletype){ WASM_FUNCREF, { 1, 0, false } };
+	x.kind = WASM_EXTERN_TABLE;
+	x.of.table = wasm_table_new(store, WASM_FUNCREF,
+		(wasm_limits){ 1, 0, false }, NULL);
+	ck_assert_int_eq(link_one(x), WASM_OK);
+	x.of.table = wasm_table_new(store, WASM_EXTERNREF,
+		(wasm_limits){ 1, 0, false }, NULL);
+	ck_assert_int_eq(link_one(x), WASM_ERR_LINK);
+	x.of.table = wasm_table_new(store, WASM_FUNCREF,
+		(wasm_limits){ 0, 0, false }, NULL);
+	ck_assert_int_eq(link_one(x), WASM_ERR_LINK);
+	tm.tables[0].limits = (wasm_limits){ 0, 5, true };
+	ck_assert_int_eq(link_one(x), WASM_ERR_LINK);
+	x.of.table = wasm_table_new(store, WASM_FUNCREF,
+		(wasm_limits){ 0, 5, true }, NULL);
+	ck_assert_int_eq(link_one(x), WASM_OK);
+
+	/* Global import (global (mut i64)). */
+	tm_init();
+	tm_import(WASM_EXTERN_GLOBAL, "g", 0);
+	tm.m.nglobals = tm.m.nglobal_imports = 1;
+	tm.globals[0] = (globaltype){ WASM_I64, true };
+	x.kind = WASM_EXTERN_GLOBAL;
+	x.of.global = wasm_global_new(store,
+		(wasm_value){ .type = WASM_I64 }, true);
+	ck_assert_int_eq(link_one(x), WASM_OK);
+	x.of.global = wasm_global_new(store,
+		(wasm_value){ .type = WASM_I64 }, false);
+	ck_assert_int_eq(link_one(x), WASM_ERR_LINK);
+	x.of.global = wasm_global_new(store,
+		(wasm_value){ .type = WASM_I32 }, true);
+	ck_assert_int_eq(link_one(x), WASM_ERR_LINK);
+}
+END_TEST
+
+/* Segments apply in order; a trapping one leaves earlier writes (also in
+ * imported objects) and stops the rest. */
+START_TEST(instance_segment_traps)
+{
+	int a, b;
+	wasm_table *t = wasm_table_new(store, WASM_EXTERNREF,
+		(wasm_limits){ 4, 0, false }, NULL);
+	wasm_memory *mem = wasm_memory_new(store, (wasm_limits){ 1, 0, false });
+
+	tm_init();
+	tm_import(WASM_EXTERN_TABLE, "t", 0);
+	tm.m.ntables = tm.m.ntable_imports = 1;
+	tm.tables[0] = (tabletype){ WASM_EXTERNREF, { 1, 0, false } };
+	tm_import(WASM_EXTERN_MEMORY, "m", 0);
+	tm.m.nmemories = tm.m.nmemory_imports = 1;
+	tm.memories[0] = (wasm_limits){ 1, 0, false };
+	tm.m.nglobals = tm.m.nglobal_imports = 1;
+	tm.globals[0] = (globaltype){ WASM_EXTERNREF, false };
+	tm_import(WASM_EXTERN_GLOBAL, "g", 0);
+	wasm_extern imports[] = {
+		{ .kind = WASM_EXTERN_TABLE, .of.table = t },
+		{ .kind = WASM_EXTERN_MEMORY, .of.memory = mem },
+		{ .kind = WASM_EXTERN_GLOBAL, .of.global = wasm_global_new(store,
+			(wasm_value){ .type = WASM_EXTERNREF, .of.ref = &a },
+			false) },
+	};
+
+	tm.elem_items[0] = (constexpr_t){ .kind = CONST_GLOBAL_GET, .index = 0 };
+	tm.elem_items[1] = (constexpr_t){ .kind = CONST_REF_NULL,
+		.reftype = WASM_EXTERNREF };
+	tm.elems[0] = (elem_t){ .mode = SEG_ACTIVE, .type = WASM_EXTERNREF,
+		.offset = { .kind = CONST_I32, .bits = 0 }, .count = 2,
+		.items = tm.elem_items };
+	tm.elems[1] = (elem_t){ .mode = SEG_ACTIVE, .type = WASM_EXTERNREF,
+		.offset = { .kind = CONST_I32, .bits = 3 }, .count = 2,
+		.items = tm.elem_items };
+	tm.m.nelems = 2;
+	static const uint8_t abc[] = "abc";
+	tm.datas[0] = (data_t){ .mode = SEG_ACTIVE,
+		.offset = { .kind = CONST_I32, .bits = 0 }, .len = 3,
+		.bytes = abc };
+	tm.m.ndatas = 1;
+
+	/* Table segment 1 is out of bounds (3 + 2 > 4). */
+	table_grow(t, 0, NULL);
+	t->elems[1] = &b;
+	wasm_instance *inst;
+	wasm_error err;
+	ck_assert_int_eq(wasm_instance_new(store, &tm.m, imports, 3, &inst,
+		&err), WASM_ERR_TRAP);
+	ck_assert_ptr_null(inst);
+	ck_assert_int_eq(err.trap, WASM_TRAP_OUT_OF_BOUNDS_TABLE);
+	ck_assert_str_eq(err.message, "out of bounds table access");
+	ck_assert_uint_eq(err.func_index, WASM_NO_INDEX);
+	void *v;
+	ck_assert(wasm_table_get(t, 0, &v));
+	ck_assert_ptr_eq(v, &a);
+	ck_assert(wasm_table_get(t, 1, &v));
+	ck_assert_ptr_null(v);
+	ck_assert(wasm_table_get(t, 3, &v));
+	ck_assert_ptr_null(v);
+	ck_assert_uint_eq(wasm_memory_data(mem)[0], 0); /* data not reached */
+
+	/* Now the table fits; data segment 1 is out of bounds. */
+	ck_assert_int_eq(table_grow(t, 1, NULL), 4);
+	tm.datas[1] = (data_t){ .mode = SEG_ACTIVE,
+		.offset = { .kind = CONST_I32, .bits = 0xffffffffu }, .len = 1,
+		.bytes = abc };
+	tm.m.ndatas = 2;
+	ck_assert_int_eq(wasm_instance_new(store, &tm.m, imports, 3, &inst,
+		&err), WASM_ERR_TRAP);
+	ck_assert_int_eq(err.trap, WASM_TRAP_OUT_OF_BOUNDS_MEMORY);
+	ck_assert_str_eq(err.message, "out of bounds memory access");
+	ck_assert_mem_eq(wasm_memory_data(mem), "abc", 3);
+	ck_assert(wasm_table_get(t, 3, &v));
+	ck_assert_ptr_eq(v, &a);
+
+	/* Zero-length segments still check their offset. */
+	tm.datas[1] = (data_t){ .mode = SEG_ACTIVE,
+		.offset = { .kind = CONST_I32, .bits = WASM_PAGE_SIZE + 1 },
+		.len = 0, .bytes = abc };
+	ck_assert_int_eq(wasm_instance_new(store, &tm.m, imports, 3, &inst,
+		&err), WASM_ERR_TRAP);
+	tm.datas[1].offset.bits = WASM_PAGE_SIZE;
+	ck_assert_int_eq(wasm_instance_new(store, &tm.m, imports, 3, &inst,
+		&err), WASM_OK);
+}
+END_TEST
+
+START_TEST(instance_other_engine)
+{
+	wasm_engine *e2 = wasm_engine_new(NULL);
+	tm_init();
+	tm.m.engine = e2;
+	wasm_instance *inst;
+	wasm_error err;
+	ck_assert_int_eq(wasm_instance_new(store, &tm.m, NULL, 0, &inst, &err),
+		WASM_ERR_ARG);
+	wasm_engine_free(e2);
+}
+END_TEST
+
+/* ---- wasm code: faults and re-entry ---------------------------------- */
+
+/* (module
+ *   (import "env" "cb" (func))                          ;; func 0
+ *   (memory 1)
+ *   (func (export "peek") (param i32) (result i32)      ;; func 1
+ *     local.get 0  i32.load)                            ;; i32.load at 67
+ *   (func (export "callcb") call 0))                    ;; func 2 */
+static const uint8_t peek_wasm[] = {
+	0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+	0x01, 0x09, 0x02, 0x60, 0x01, 0x7f, 0x01, 0x7f, 0x60, 0x00, 0x00,
+	0x02, 0x0a, 0x01, 0x03, 'e', 'n', 'v', 0x02, 'c', 'b', 0x00, 0x01,
+	0x03, 0x03, 0x02, 0x00, 0x01,
+	0x05, 0x03, 0x01, 0x00, 0x01,
+	0x07, 0x11, 0x02, 0x04, 'p', 'e', 'e', 'k', 0x00, 0x01,
+	0x06, 'c', 'a', 'l', 'l', 'c', 'b', 0x00, 0x02,
+	0x0a, 0x0e, 0x02, 0x07, 0x00, 0x20, 0x00, 0x28, 0x02, 0x00, 0x0b,
+	0x04, 0x00, 0x10, 0x00, 0x0b,
+};
+#define PEEK_LOAD_OFFSET 67u
+
+static wasm_func *peek_fn, *callcb_fn;
+static int cb_calls;
+
+static wasm_status peek(uint32_t addr, int32_t *out, wasm_error *err)
+{
+	wasm_value arg = { .type = WASM_I32, .of.i32 = (int32_t)addr }, res;
+	wasm_status st = wasm_func_call(store, peek_fn, &arg, 1, &res, 1, err);
+	if (st == WASM_OK)
+		*out = res.of.i32;
+	return st;
+}
+
+/* The import: checks wasm_call_memory, then calls back into wasm, which
+ * traps, then succeeds. */
+static wasm_status host_cb(wasm_call_ctx *ctx, void *env, uint64_t *slots)
+{
+	wasm_error err;
+	int32_t v = 0;
+	wasm_memory *mem = wasm_call_memory(ctx);
+
+	ck_assert_ptr_nonnull(mem);
+	wasm_memory_data(mem)[8] = 9;
+	ck_assert_int_eq(peek(WASM_PAGE_SIZE, &v, &err), WASM_ERR_TRAP);
+	ck_assert_int_eq(err.trap, WASM_TRAP_OUT_OF_BOUNDS_MEMORY);
+	ck_assert_int_eq(peek(8, &v, &err), WASM_OK);
+	ck_assert_int_eq(v, 9);
+	cb_calls++;
+	return WASM_OK;
+}
+
+/* Load and instantiate peek_wasm in the fixture's store. */
+static void peek_load(void)
+{
+	wasm_error err;
+	ck_assert_int_eq(wasm_module_load(engine, peek_wasm, sizeof peek_wasm,
+		&peek_module, &err), WASM_OK);
+	wasm_extern imp = { .kind = WASM_EXTERN_FUNC,
+		.of.func = make_nullary(host_cb, NULL) };
+	wasm_instance *inst;
+	ck_assert_int_eq(wasm_instance_new(store, peek_module, &imp, 1, &inst,
+		&err), WASM_OK);
+	wasm_extern x;
+	ck_assert(wasm_instance_export(inst, "peek", &x));
+	peek_fn = x.of.func;
+	ck_assert(wasm_instance_export(inst, "callcb", &x));
+	callcb_fn = x.of.func;
+	cb_calls = 0;
+}
+
+START_TEST(wasm_fault_traps)
+{
+	wasm_error err;
+	int32_t v = -1;
+	static const uint32_t bad[] = { WASM_PAGE_SIZE - 3, WASM_PAGE_SIZE,
+		0x7fffffffu, 0xffffffffu };
+
+	peek_load();
+	ck_assert_int_eq(peek(WASM_PAGE_SIZE - 4, &v, &err), WASM_OK);
+	ck_assert_int_eq(v, 0);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		memset(&err, 0, sizeof err);
+		ck_assert_int_eq(peek(bad[i], &v, &err), WASM_ERR_TRAP);
+		ck_assert_int_eq(err.trap, WASM_TRAP_OUT_OF_BOUNDS_MEMORY);
+		ck_assert_str_eq(err.message, "out of bounds memory access");
+		ck_assert_uint_eq(err.func_index, 1);
+		ck_assert_str_eq(err.func_name, "peek");
+		ck_assert_uint_eq(err.offset, PEEK_LOAD_OFFSET);
+		ck_assert_ptr_null(store->ex.fault_jmp);
+		ck_assert_ptr_eq(store->ex.frame_top, store->ex.frames);
+		ck_assert_ptr_eq(store->ex.sp_free, store->ex.stack);
+	}
+	ck_assert_int_eq(wasm_memory_grow(peek_fn->inst->memory, 1), 1);
+	ck_assert_int_eq(peek(WASM_PAGE_SIZE, &v, &err), WASM_OK);
+}
+END_TEST
+
+START_TEST(wasm_reentry)
+{
+	wasm_error err;
+
+	peek_load();
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(wasm_func_call(store, callcb_fn, NULL, 0, NULL,
+			0, &err), WASM_OK);
+	ck_assert_int_eq(cb_calls, 3);
+	ck_assert_uint_eq(store->ex.depth, 0);
+	ck_assert_ptr_eq(store->ex.frame_top, store->ex.frames);
+}
+END_TEST
+
+/* ---- values ---------------------------------------------------------- */
+
+static void fmt(wasm_valtype t, uint64_t bits, char *buf, size_t len)
+{
+	wasm_value v = { .type = t };
+	switch (t) {
+	case WASM_I32: v.of.i32 = (int32_t)(uint32_t)bits; break;
+	case WASM_F32: v.of.f32_bits = (uint32_t)bits; break;
+	default: v.of.i64 = (int64_t)bits; break;
+	}
+	wasm_value_format(&v, buf, len);
+}
+
+static void check_fmt(wasm_valtype t, uint64_t bits, const char *want)
+{
+	char buf[64];
+	fmt(t, bits, buf, sizeof buf);
+	ck_assert_str_eq(buf, want);
+}
+
+/* Format, parse back, compare bits. */
+static void check_roundtrip(wasm_valtype t, uint64_t bits)
+{
+	char buf[64];
+	wasm_value v;
+	fmt(t, bits, buf, sizeof buf);
+	ck_assert_msg(wasm_value_parse(t, buf, &v), "parse \"%s\"", buf);
+	ck_assert_int_eq(v.type, t);
+	if (t == WASM_I32 || t == WASM_F32)
+		ck_assert_msg(v.of.f32_bits == (uint32_t)bits,
+			"%s: %08x != %08x", buf, v.of.f32_bits, (uint32_t)bits);
+	else
+		ck_assert_msg(v.of.f64_bits == bits, "%s: %016llx != %016llx",
+			buf, (unsigned long long)v.of.f64_bits,
+			(unsigned long long)bits);
+}
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static uint64_t rng_next(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+START_TEST(value_format_exact)
+{
+	check_fmt(WASM_I32, 0xffffffffu, "-1");
+	check_fmt(WASM_I32, 0x80000000u, "-2147483648");
+	check_fmt(WASM_I64, 0x8000000000000000ull, "-9223372036854775808");
+	check_fmt(WASM_F32, 0x3f800000u, "1");
+	check_fmt(WASM_F32, 0x3dcccccdu, "0.1");
+	check_fmt(WASM_F32, 0x80000000u, "-0");
+	check_fmt(WASM_F32, 0x00000000u, "0");
+	check_fmt(WASM_F32, 0x7f800000u, "inf");
+	check_fmt(WASM_F32, 0xff800000u, "-inf");
+	check_fmt(WASM_F32, 0x7fc00000u, "nan");
+	check_fmt(WASM_F32, 0xffc00000u, "-nan");
+	check_fmt(WASM_F32, 0x7f800001u, "nan:0x1");
+	check_fmt(WASM_F32, 0xffffffffu, "-nan:0x7fffff");
+	check_fmt(WASM_F32, 0x7f7fffffu, "3.4028235e+38");
+	check_fmt(WASM_F32, 0x00000001u, "1e-45");
+	check_fmt(WASM_F64, 0x3fb999999999999aull, "0.1");
+	check_fmt(WASM_F64, 0x7fefffffffffffffull, "1.7976931348623157e+308");
+	check_fmt(WASM_F64, 0x0000000000000001ull, "5e-324");
+	check_fmt(WASM_F64, 0x8000000000000000ull, "-0");
+	check_fmt(WASM_F64, 0x7ff8000000000000ull, "nan");
+	check_fmt(WASM_F64, 0x7ff4000000000000ull, "nan:0x4000000000000");
+	check_fmt(WASM_F64, 0xfff0000000000000ull, "-inf");
+
+	char buf[64];
+	wasm_value r = { .type = WASM_FUNCREF, .of.ref = NULL };
+	wasm_value_format(&r, buf, sizeof buf);
+	ck_assert_str_eq(buf, "null");
+	r = (wasm_value){ .type = WASM_EXTERNREF, .of.ref = (void *)0x1230 };
+	wasm_value_format(&r, buf, sizeof buf);
+	ck_assert_str_eq(buf, "ref:0x1230");
+	wasm_value p;
+	ck_assert(wasm_value_parse(WASM_EXTERNREF, buf, &p));
+	ck_assert_ptr_eq(p.of.ref, (void *)0x1230);
+	ck_assert(wasm_value_parse(WASM_FUNCREF, "null", &p));
+	ck_assert_ptr_null(p.of.ref);
+	/* Truncation is safe. */
+	check_fmt(WASM_I64, 0x8000000000000000ull, "-9223372036854775808");
+	wasm_value big = { .type = WASM_I64, .of.i64 = INT64_MIN };
+	wasm_value_format(&big, buf, 5);
+	ck_assert_str_eq(buf, "-922");
+}
+END_TEST
+
+START_TEST(value_roundtrip_special)
+{
+	/* Every NaN payload bit on its own, both signs, plus the ends. */
+	for (int sign = 0; sign < 2; sign++) {
+		for (int bit = 0; bit < 23; bit++)
+			check_roundtrip(WASM_F32, ((uint64_t)sign << 31) |
+				0x7f800000u | (1u << bit));
+		check_roundtrip(WASM_F32, ((uint64_t)sign << 31) | 0x7fffffffu);
+		for (int bit = 0; bit < 52; bit++)
+			check_roundtrip(WASM_F64, ((uint64_t)sign << 63) |
+				0x7ff0000000000000ull | (1ull << bit));
+		check_roundtrip(WASM_F64, ((uint64_t)sign << 63) |
+			0x7fffffffffffffffull);
+	}
+	static const uint32_t f32s[] = { 0, 0x80000000u, 1, 0x807fffffu,
+		0x00800000u, 0x7f7fffffu, 0xff7fffffu, 0x7f800000u, 0x3f800001u,
+		0x4b800000u, 0x33800000u };
+	for (size_t i = 0; i < sizeof f32s / sizeof f32s[0]; i++)
+		check_roundtrip(WASM_F32, f32s[i]);
+	static const uint64_t f64s[] = { 0, 0x8000000000000000ull, 1,
+		0x800fffffffffffffull, 0x0010000000000000ull,
+		0x7fefffffffffffffull, 0xffefffffffffffffull,
+		0x3ff0000000000001ull, 0x4340000000000000ull };
+	for (size_t i = 0; i < sizeof f64s / sizeof f64s[0]; i++)
+		check_roundtrip(WASM_F64, f64s[i]);
+	static const uint64_t ints[] = { 0, 1, 0x7fffffffu, 0x80000000u,
+		0xffffffffu, 0x8000000000000000ull, 0x7fffffffffffffffull,
+		0xffffffffffffffffull };
+	for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+		check_roundtrip(WASM_I32, (uint32_t)ints[i]);
+		check_roundtrip(WASM_I64, ints[i]);
+	}
+}
+END_TEST
+
+START_TEST(value_roundtrip_random)
+{
+	/* A sweep of f32 bit patterns and random f64s. */
+	for (uint64_t bits = 0; bits <= 0xffffffffull; bits += 65521)
+		check_roundtrip(WASM_F32, bits);
+	for (int i = 0; i < 30000; i++) {
+		uint64_t r = rng_next();
+		check_roundtrip(WASM_F64, r);
+		check_roundtrip(WASM_F32, r >> 32);
+		check_roundtrip(WASM_I64, r);
+		check_roundtrip(WASM_I32, (uint32_t)r);
+	}
+}
+END_TEST
+
+static bool parses(wasm_valtype t, const char *text, uint64_t want)
+{
+	wasm_value v;
+	if (!wasm_value_parse(t, text, &v))
+		return false;
+	if (t == WASM_I32 || t == WASM_F32)
+		return v.of.f32_bits == (uint32_t)want;
+	return v.of.f64_bits == want;
+}
+
+static bool rejects(wasm_valtype t, const char *text)
+{
+	wasm_value v = { .type = WASM_I32, .of.i64 = 99 };
+	bool ok = wasm_value_parse(t, text, &v);
+	/* out untouched on failure */
+	return !ok && v.type == WASM_I32 && v.of.i64 == 99;
+}
+
+START_TEST(value_parse)
+{
+	ck_assert(parses(WASM_I32, "0", 0));
+	ck_assert(parses(WASM_I32, "-1", 0xffffffffu));
+	ck_assert(parses(WASM_I32, "+7", 7));
+	ck_assert(parses(WASM_I32, "4294967295", 0xffffffffu));
+	ck_assert(parses(WASM_I32, "-2147483648", 0x80000000u));
+	ck_assert(parses(WASM_I32, "0x10", 16));
+	ck_assert(parses(WASM_I32, "0XfF", 255));
+	ck_assert(parses(WASM_I32, "-0x1", 0xffffffffu));
+	ck_assert(parses(WASM_I32, "0xffffffff", 0xffffffffu));
+	ck_assert(rejects(WASM_I32, "4294967296"));
+	ck_assert(rejects(WASM_I32, "-2147483649"));
+	ck_assert(rejects(WASM_I32, "0x100000000"));
+	ck_assert(rejects(WASM_I32, ""));
+	ck_assert(rejects(WASM_I32, "-"));
+	ck_assert(rejects(WASM_I32, "0x"));
+	ck_assert(rejects(WASM_I32, " 1"));
+	ck_assert(rejects(WASM_I32, "1 "));
+	ck_assert(rejects(WASM_I32, "12abc"));
+	ck_assert(rejects(WASM_I32, "--1"));
+	ck_assert(rejects(WASM_I32, "-+1"));
+	ck_assert(rejects(WASM_I32, "1.0"));
+	ck_assert(parses(WASM_I64, "18446744073709551615", UINT64_MAX));
+	ck_assert(parses(WASM_I64, "-9223372036854775808", 1ull << 63));
+	ck_assert(parses(WASM_I64, "0x8000000000000000", 1ull << 63));
+	ck_assert(rejects(WASM_I64, "18446744073709551616"));
+	ck_assert(rejects(WASM_I64, "-9223372036854775809"));
+
+	ck_assert(parses(WASM_F32, "1.5", 0x3fc00000u));
+	ck_assert(parses(WASM_F32, "-0", 0x80000000u));
+	ck_assert(parses(WASM_F32, "-0.0", 0x80000000u));
+	ck_assert(parses(WASM_F32, ".5", 0x3f000000u));
+	ck_assert(parses(WASM_F32, "0x1p-149", 1));
+	ck_assert(parses(WASM_F32, "1e-50", 0));
+	ck_assert(parses(WASM_F32, "inf", 0x7f800000u));
+	ck_assert(parses(WASM_F32, "+inf", 0x7f800000u));
+	ck_assert(parses(WASM_F32, "-infinity", 0xff800000u));
+	ck_assert(parses(WASM_F32, "nan", 0x7fc00000u));
+	ck_assert(parses(WASM_F32, "-nan", 0xffc00000u));
+	ck_assert(parses(WASM_F32, "nan:0x1", 0x7f800001u));
+	ck_assert(parses(WASM_F32, "-nan:0x7fffff", 0xffffffffu));
+	ck_assert(rejects(WASM_F32, "nan:0x0"));
+	ck_assert(rejects(WASM_F32, "nan:0x800000"));
+	ck_assert(rejects(WASM_F32, "nan:0x"));
+	ck_assert(rejects(WASM_F32, "nan:1"));
+	ck_assert(rejects(WASM_F32, "nan(1)"));
+	ck_assert(rejects(WASM_F32, "1e39"));
+	ck_assert(rejects(WASM_F32, "1.5x"));
+	ck_assert(rejects(WASM_F32, "abc"));
+	ck_assert(rejects(WASM_F32, ""));
+	ck_assert(rejects(WASM_F32, " 1"));
+	ck_assert(parses(WASM_F64, "0.1", 0x3fb999999999999aull));
+	ck_assert(parses(WASM_F64, "nan:0xfffffffffffff", 0x7fffffffffffffffull));
+	ck_assert(rejects(WASM_F64, "nan:0x10000000000000"));
+	ck_assert(rejects(WASM_F64, "1e309"));
+	ck_assert(parses(WASM_F64, "4.9e-324", 1));
+	ck_assert(rejects(WASM_V128, "0"));
+	ck_assert(rejects(WASM_FUNCREF, "ref:0x0"));
+	ck_assert(rejects(WASM_FUNCREF, "ref:-1"));
+	ck_assert(rejects(WASM_EXTERNREF, "nul"));
+}
+END_TEST
+
+START_TEST(value_names)
+{
+	ck_assert_str_eq(wasm_valtype_name(WASM_I32), "i32");
+	ck_assert_str_eq(wasm_valtype_name(WASM_EXTERNREF), "externref");
+	ck_assert_str_eq(wasm_valtype_name((wasm_valtype)0), "unknown");
+	ck_assert_str_eq(wasm_status_name(WASM_ERR_TRAP), "trap");
+	ck_assert_str_eq(wasm_status_name(WASM_OK), "ok");
+	ck_assert_str_eq(wasm_trap_kind_name(WASM_TRAP_OUT_OF_BOUNDS_MEMORY),
+		"out_of_bounds_memory");
+	ck_assert_str_eq(wasm_trap_kind_name(WASM_TRAP_HOST), "host");
+	ck_assert_str_eq(wasm_trap_kind_name(WASM_TRAP_COUNT_), "unknown");
+	for (int k = 0; k < WASM_TRAP_COUNT_; k++)
+		ck_assert_ptr_nonnull(wasm_trap_kind_name((wasm_trap_kind)k));
+	ck_assert_str_eq(wasm_extern_kind_name(WASM_EXTERN_GLOBAL), "global");
+}
+END_TEST
+
+static Suite *runtime_suite(void)
+{
+	Suite *s = suite_create("runtime");
+
+	TCase *core = tcase_create("core");
+	tcase_add_checked_fixture(core, setup, teardown);
+	tcase_set_timeout(core, 60);
+	tcase_add_test(core, memory_basics);
+	tcase_add_test(core, memory_zero_pages);
+	tcase_add_test(core, memory_reuse_zeroed);
+	tcase_add_test(core, memory_fault_traps);
+	tcase_add_test(core, memory_fault_nested);
+	if (!HAVE_ASAN) {
+		/* ASan's own handler reports and exits instead. */
+		tcase_add_test_raise_signal(core, memory_fault_outside_call,
+			SIGSEGV);
+		tcase_add_test_raise_signal(core, memory_fault_other_store,
+			SIGSEGV);
+	}
+	tcase_add_test(core, table_basics);
+	tcase_add_test(core, global_roundtrip);
+	tcase_add_test(core, host_call_ok);
+	tcase_add_test(core, host_call_many_args);
+	tcase_add_test(core, store_settings);
+	tcase_add_test(core, instance_everything);
+	tcase_add_test(core, instance_start_runs);
+	tcase_add_test(core, wasm_fault_traps);
+	tcase_add_test(core, wasm_reentry);
+	tcase_add_test(core, value_format_exact);
+	tcase_add_test(core, value_roundtrip_special);
+	tcase_add_test(core, value_roundtrip_random);
+	tcase_add_test(core, value_parse);
+	tcase_add_test(core, value_names);
+	suite_add_tcase(s, core);
+
+	TCase *limits = tcase_create("limits");
+	tcase_add_checked_fixture(limits, setup, teardown);
+	tcase_add_test(limits, memory_grow_limits);
+	tcase_add_test(limits, memory_bad_limits);
+	tcase_add_test(limits, memory_many_reservations);
+	tcase_add_test(limits, table_limits);
+	tcase_add_test(limits, nested_call_limit);
+	tcase_add_test(limits, instance_memory_over_cap);
+	suite_add_tcase(s, limits);
+
+	TCase *errors = tcase_create("errors");
+	tcase_add_checked_fixture(errors, setup, teardown);
+	tcase_add_test(errors, host_call_bad_args);
+	tcase_add_test(errors, host_call_traps_and_exits);
+	tcase_add_test(errors, instance_link_errors);
+	tcase_add_test(errors, instance_link_subtyping);
+	tcase_add_test(errors, instance_segment_traps);
+	tcase_add_test(errors, instance_other_engine);
+	suite_add_tcase(s, errors);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(runtime_suite());
+	srunner_run_all(sr, CK_ENV);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
