@@ -81,20 +81,49 @@ const char *interp_trap_message(wasm_trap_kind kind)
 	return trap_messages[kind] ? trap_messages[kind] : wasm_trap_kind_name(kind);
 }
 
-static uint8_t exit_code[4];
-
-static wasm_status run(wasm_store *s, wasm_func *f, uint64_t *sp, const int32_t **table_out)
+/* The head of op for the interpreter: its handler's offset from dbase
+ * above the op. */
+static op_head thread_head(enum interp_op op, const void *const *handlers,
+	const char *dbase)
 {
-#define X(name) [OP_##name] = (int32_t)((const char *)&&L_##name - (const char *)&&L_UNREACHABLE),
-	static const int32_t optab[OP_COUNT_] = { INTERP_OPS(X) };
-#undef X
-	if (table_out) {
-		*table_out = optab;
-		return WASM_OK;
+	int32_t h = (int32_t)((const char *)handlers[op] - dbase);
+	return (op_head)((uint32_t)h << OP_HEAD_OP_BITS) | (op_head)op;
+}
+
+/* Function idx's code as the interpreter runs it: pre-decoded (on first
+ * use) and threaded, i.e. each head holds its handler (done once, in
+ * place; the op bits stay).  NULL if it cannot be pre-decoded (only
+ * memory can run out: bodies were validated at load). */
+static uint8_t *interp_code(wasm_module *m, uint32_t idx,
+	const void *const *handlers, const char *dbase)
+{
+	struct fcode *fc = fcode_get(m, idx);
+	if (!fc)
+		return NULL;
+	if (!m->funcs[idx].icode) {
+		for (uint32_t off = 0; off < fc->code_len; off += insn_len(fc->code + off)) {
+			op_head h = thread_head(insn_op(fc->code + off), handlers, dbase);
+			/* the handler's offset must survive the shift */
+			if ((int32_t)h >> OP_HEAD_OP_BITS !=
+			    (int32_t)((const char *)handlers[insn_op(fc->code + off)] - dbase))
+				return NULL;
+			memcpy(fc->code + off, &h, sizeof h);
+		}
+		m->funcs[idx].icode = fc->code;
 	}
+	return m->funcs[idx].icode;
+}
+
+static wasm_status run(wasm_store *s, wasm_func *f, uint64_t *sp)
+{
+	/* The handler of each op, for threading code (interp_code). */
+#define X(op, lay, fam, T, tr) [OP_##op] = &&L_##op,
+	static const void *const handlers[OP_COUNT_] = { INTERP_OPS(X) };
+#undef X
+	const char *const dbase = (const char *)&&L_UNREACHABLE;
+	uint8_t exit_code[sizeof(op_head)];
 
 	exec *ex = &s->ex;
-	const char *const dbase = (const char *)&&L_UNREACHABLE;
 	frame_rec *const entry_frame = ex->frame_top;
 	wasm_trap_kind trap_kind = WASM_TRAP_NONE;
 	wasm_status status = WASM_OK;
@@ -122,18 +151,16 @@ static wasm_status run(wasm_store *s, wasm_func *f, uint64_t *sp, const int32_t 
 		ip = NULL;
 		goto trap;
 	}
-	st32(exit_code, (uint32_t)optab[OP_EXIT]);
+	st32(exit_code, thread_head(OP_EXIT, handlers, dbase));
 	*ex->frame_top++ = (frame_rec){ .ret_ip = exit_code, .fp = sp, .func = f };
 	ex->cur_func = f;
-	struct fcode *entry = fcode_get(mod, f->index);
-	if (unlikely(!entry)) {
-		ip = NULL;
+	ip = mfuncs[f->index].icode;
+	if (unlikely(!ip) && !(ip = interp_code(mod, f->index, handlers, dbase))) {
 		trap_kind = WASM_TRAP_HOST;
 		goto trap;
 	}
-	ip = entry->code;
 
-#define NEXT() goto *(const void *)(dbase + (int32_t)ld32(ip))
+#define NEXT() goto *(const void *)(dbase + ((int64_t)(int32_t)ld32(ip) >> OP_HEAD_OP_BITS))
 #define F16(o) ld16(ip + (o))
 #define SL(o) fp[F16(o)]
 #define U32(o) ((uint32_t)SL(o))
@@ -250,8 +277,8 @@ L_RET: {
 
 L_CALL: {
 	uint32_t idx = ld32(ip + 6);
-	struct fcode *fc = mfuncs[idx].code;
-	if (unlikely(!fc) && !(fc = fcode_get(mod, idx)))
+	uint8_t *code = mfuncs[idx].icode;
+	if (unlikely(!code) && !(code = interp_code(mod, idx, handlers, dbase)))
 		TRAP(WASM_TRAP_HOST);
 	if (unlikely(ex->frame_top >= ex->frames_end))
 		TRAP(WASM_TRAP_STACK_OVERFLOW);
@@ -262,7 +289,7 @@ L_CALL: {
 	self = ifuncs[idx];
 	ex->cur_func = self;
 	fp += F16(4);
-	ip = fc->code;
+	ip = code;
 	NEXT();
 }
 
@@ -310,11 +337,12 @@ call_any:
 		ex->cur_func = self;
 		if (callee->inst != inst)
 			LOAD_INST(callee);
-		struct fcode *fc = mfuncs[callee->index].code;
-		if (unlikely(!fc) && !(fc = fcode_get(mod, callee->index)))
+		uint8_t *code = mfuncs[callee->index].icode;
+		if (unlikely(!code) &&
+		    !(code = interp_code(mod, callee->index, handlers, dbase)))
 			TRAP(WASM_TRAP_HOST);
 		fp = nfp;
-		ip = fc->code;
+		ip = code;
 		NEXT();
 	}
 
@@ -369,16 +397,9 @@ trap:
 	return WASM_ERR_TRAP;
 }
 
-const int32_t *interp_op_table(void)
-{
-	const int32_t *t = NULL;
-	(void)run(NULL, NULL, NULL, &t);
-	return t;
-}
-
 wasm_status interp_call(wasm_store *s, wasm_func *f, uint64_t *sp)
 {
 	s->ex.trap = WASM_TRAP_NONE;
 	s->ex.trap_msg[0] = 0;
-	return run(s, f, sp, NULL);
+	return run(s, f, sp);
 }

@@ -1,103 +1,416 @@
-/* interp_ops.h -- the interpreter's internal instruction set (X-macro).
+/* ops.h -- the pre-decoded instruction set, as one table (internal to
+ * engine/).
  *
- * Code is a byte stream.  Every instruction starts with a 4-byte handler
- * offset (relative to the dispatch base in interp.c), followed by its
- * fields, read unaligned:
- *   d, a, b, c, v, n, i, s   16-bit frame slot indexes (fp[x])
- *   imm32 / imm64            immediates
- *   rel32                    signed branch displacement, relative to the
- *                            address of the rel32 field itself
- *   idx32                    function / global / table / segment index
- * Families that the compiler maps by arithmetic (compare -> fused branch,
- * op -> op with immediate) must keep the same order; see compile.c.
+ * The pre-decoder (predecode.c) turns a validated function body into a
+ * stream of instructions; the interpreter (interp.c) runs them, the
+ * baseline JIT (jit/base/) translates them, tier.c and the printers read
+ * them.  Everything those need to know about an instruction is here, once:
  *
- * Layouts (after the 4-byte op):
- *   ENTER/ENTER_FUEL   count32 first32 nzero32 frame32
- *                      entry counter; zero locals [first, first+nzero);
- *                      frame size in slots for the stack check
- *   LOOP/LOOP_FUEL     count32                    back-edge counter
- *   BR                 rel32
- *   BR_IF/BR_UNLESS    c rel32
- *   BR_TABLE           i n32 rel32*(n+1)
- *   CALL/CALL_IMPORT   base idx32
- *   CALL_INDIRECT      base i table32 typeid32
- *   COPY d s | CONST32 d imm32 | CONST64 d imm64 | SELECT d c a b
- *   loads  d a off32 | stores a v off32
- *   binary d a b | unary d a | binary-imm d a imm32 (i64: sign-extended)
- *   BR_<cmp>  a b rel32 | BR_<cmp>I  a imm32 rel32
- *   fused address arithmetic, ea = (u32)(x + imm32) + off32 or
- *   (u32)(x + y) + off32:
- *   LDA_* d x imm32 off32 | LDX_* d x y off32
- *   STA_* x imm32 v off32 | STX_* x y v off32
- *   ADDSHL32 d x y k16: d = x + (y << k), the scaled index of an array
- *   LDS_* d x y k16 off32 | STS_* x y k16 v off32: ea = (u32)(x + (y << k)) + off
+ *   INTERP_LAYOUTS  each operand layout: its fields, in order, with their
+ *                   kind.  A layout is also a packed struct (struct
+ *                   op_<LAYOUT>) whose first member is the head, so code
+ *                   reads a field by name, never by a literal offset:
+ *                   OP_AT(ip, D_AB)->b.
+ *   INTERP_OPS      each op: its layout, its family (what a compiler
+ *                   dispatches on), the type of its operands and the traps
+ *                   it can raise.
+ *
+ * Lengths, the offsets of slot and branch fields, names for printers, all
+ * derive from these two lists (ops.c).  An instruction is its head (the op,
+ * enum interp_op) followed by its fields, unaligned.  The frame is an array
+ * of 8-byte slots (locals, then the operand stack); a slot field is a
+ * 16-bit index into it.
+ *
+ * Adding an instruction: a line in INTERP_OPS (with an existing layout, or
+ * a new line in INTERP_LAYOUTS), its handler in interp_*.h, its emitter in
+ * jit/base/ (or a bail-out), the pre-decoder's rule that produces it, and
+ * a test.  See docs/ARCHITECTURE.md, "Adding an instruction".
  */
 #ifndef ENGINE_INTERP_OPS_H
 #define ENGINE_INTERP_OPS_H
 
-#define CMP_FAMILY(X, sfx) \
-	X(EQ##sfx) X(NE##sfx) X(LTS##sfx) X(LTU##sfx) X(GTS##sfx) \
-	X(GTU##sfx) X(LES##sfx) X(LEU##sfx) X(GES##sfx) X(GEU##sfx)
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
-#define INT_ARITH(X, sfx) \
-	X(CLZ##sfx) X(CTZ##sfx) X(POPCNT##sfx) X(ADD##sfx) X(SUB##sfx) \
-	X(MUL##sfx) X(DIVS##sfx) X(DIVU##sfx) X(REMS##sfx) X(REMU##sfx) \
-	X(AND##sfx) X(OR##sfx) X(XOR##sfx) X(SHL##sfx) X(SHRS##sfx) \
-	X(SHRU##sfx) X(ROTL##sfx) X(ROTR##sfx)
+/* ---- field kinds -----------------------------------------------------------
+ * F(KIND, name) in a layout.  OPF_<KIND> is the C type of the field. */
+#define OPF_D    uint16_t   /* slot the instruction writes */
+#define OPF_S    uint16_t   /* slot the instruction reads */
+#define OPF_BASE uint16_t   /* a call's frame base: the callee's slot 0
+                               (arguments read there, results written) */
+#define OPF_K16  uint16_t   /* small immediate (a shift count) */
+#define OPF_I32  uint32_t   /* 32-bit immediate: constant, index, offset */
+#define OPF_I64  uint64_t   /* 64-bit immediate */
+#define OPF_REL  int32_t    /* branch target, relative to the address of
+                               this field itself */
+#define OPF_CNT  uint32_t   /* a counter the code updates as it runs (tier-up
+                               hotness: ENTER counts calls, LOOP iterations) */
 
-#define FLOAT_OPS(X, sfx) \
-	X(FEQ##sfx) X(FNE##sfx) X(FLT##sfx) X(FGT##sfx) X(FLE##sfx) X(FGE##sfx) \
-	X(FABS##sfx) X(FNEG##sfx) X(FCEIL##sfx) X(FFLOOR##sfx) X(FTRUNC##sfx) \
-	X(FNEAREST##sfx) X(FSQRT##sfx) X(FADD##sfx) X(FSUB##sfx) X(FMUL##sfx) \
-	X(FDIV##sfx) X(FMIN##sfx) X(FMAX##sfx) X(FCOPYSIGN##sfx)
+/* ---- layouts ---------------------------------------------------------------
+ * L(LAYOUT, fields).  BR_TABLE is the one layout of variable length: its
+ * fixed part is followed by n + 1 REL fields (op_BR_TABLE.targets). */
+#define INTERP_LAYOUTS(L, F) \
+	L(NONE,        ) \
+	L(ENTER,       F(CNT, count) F(I32, first) F(I32, nzero) F(I32, frame)) \
+	L(LOOP,        F(CNT, count)) \
+	L(BR,          F(REL, target)) \
+	L(BR_IF,       F(S, c) F(REL, target)) \
+	L(BR_TABLE,    F(S, i) F(I32, n)) \
+	L(CALL,        F(BASE, base) F(I32, func)) \
+	L(CALL_IND,    F(BASE, base) F(S, i) F(I32, table) F(I32, type_id)) \
+	L(D,           F(D, d)) \
+	L(D_A,         F(D, d) F(S, a)) \
+	L(D_AB,        F(D, d) F(S, a) F(S, b)) \
+	L(D_A_IMM,     F(D, d) F(S, a) F(I32, imm)) \
+	L(D_IMM,       F(D, d) F(I32, imm)) \
+	L(D_IMM64,     F(D, d) F(I64, imm)) \
+	L(D_IDX,       F(D, d) F(I32, idx)) \
+	L(A_IDX,       F(S, a) F(I32, idx)) \
+	L(IDX,         F(I32, idx)) \
+	L(SELECT,      F(D, d) F(S, c) F(S, a) F(S, b)) \
+	L(TABLE_GET,   F(D, d) F(S, i) F(I32, table)) \
+	L(TABLE_SET,   F(S, i) F(S, v) F(I32, table)) \
+	L(TABLE_GROW,  F(D, d) F(S, init) F(S, n) F(I32, table)) \
+	L(TABLE_FILL,  F(S, i) F(S, v) F(S, n) F(I32, table)) \
+	L(TABLE_COPY,  F(S, dst) F(S, src) F(S, n) F(I32, dst_table) F(I32, src_table)) \
+	L(TABLE_INIT,  F(S, dst) F(S, src) F(S, n) F(I32, table) F(I32, elem)) \
+	L(BULK,        F(S, dst) F(S, src) F(S, n)) \
+	L(MEMORY_INIT, F(S, dst) F(S, src) F(S, n) F(I32, data)) \
+	L(LOAD,        F(D, d) F(S, a) F(I32, off)) \
+	L(STORE,       F(S, a) F(S, v) F(I32, off)) \
+	L(BR_CMP,      F(S, a) F(S, b) F(REL, target)) \
+	L(BR_CMP_IMM,  F(S, a) F(I32, imm) F(REL, target)) \
+	L(LOAD_ADDI,   F(D, d) F(S, x) F(I32, imm) F(I32, off)) \
+	L(LOAD_ADDX,   F(D, d) F(S, x) F(S, y) F(I32, off)) \
+	L(STORE_ADDI,  F(S, x) F(I32, imm) F(S, v) F(I32, off)) \
+	L(STORE_ADDX,  F(S, x) F(S, y) F(S, v) F(I32, off)) \
+	L(ADDSHL,      F(D, d) F(S, x) F(S, y) F(K16, k)) \
+	L(LOAD_SCALED, F(D, d) F(S, x) F(S, y) F(K16, k) F(I32, off)) \
+	L(STORE_SCALED, F(S, x) F(S, y) F(K16, k) F(S, v) F(I32, off))
 
-/* Ops with an immediate second operand, in compare order first. */
-#define IMM_FAMILY(X, sfx) \
-	CMP_FAMILY(X, sfx##I) X(ADD##sfx##I) X(MUL##sfx##I) X(AND##sfx##I) \
-	X(OR##sfx##I) X(XOR##sfx##I) X(SHL##sfx##I) X(SHRS##sfx##I) X(SHRU##sfx##I)
+/* The head every instruction starts with: the op in its low
+ * OP_HEAD_OP_BITS bits.  The interpreter keeps its handler's address in
+ * the bits above (interp.c), so that dispatch needs no table; everyone
+ * else masks them off (insn_op). */
+typedef uint32_t op_head;
+#define OP_HEAD_OP_BITS 10
+#define OP_HEAD_OP_MASK ((1u << OP_HEAD_OP_BITS) - 1)
 
-/* Load and store kinds, in the order of the plain ops (LD_I32 ...). */
-#define LOAD_KINDS(X, pfx) \
-	X(pfx##_I32) X(pfx##_I64) X(pfx##_8S32) X(pfx##_8U) X(pfx##_16S32) \
-	X(pfx##_16U) X(pfx##_8S64) X(pfx##_16S64) X(pfx##_32S64)
-#define STORE_KINDS(X, pfx) X(pfx##_8) X(pfx##_16) X(pfx##_32) X(pfx##_64)
+/* struct op_<LAYOUT>: the head, then the fields. */
+#define OPS_FIELD_(kind, name) OPF_##kind name;
+#define OPS_STRUCT_(lay, fields) \
+	struct __attribute__((packed, may_alias)) op_##lay { op_head op; fields };
+INTERP_LAYOUTS(OPS_STRUCT_, OPS_FIELD_)
+#undef OPS_STRUCT_
+
+/* The branch targets after BR_TABLE's fixed part: n + 1 of them, the last
+ * the default. */
+#define OP_BR_TABLE_TARGETS(ip) \
+	((const uint8_t *)(ip) + sizeof(struct op_BR_TABLE))
+
+enum op_layout {
+#define OPS_ENUM_(lay, fields) OPL_##lay,
+	INTERP_LAYOUTS(OPS_ENUM_, OPS_FIELD_)
+#undef OPS_ENUM_
+	OPL_COUNT_
+};
+#undef OPS_FIELD_
+
+/* The instruction at ip as its layout's struct. */
+#define OP_AT(ip, lay) ((struct op_##lay *)(ip))
+
+/* ---- families --------------------------------------------------------------
+ * What a compiler dispatches on: ops of one family are compiled by the same
+ * emitter, which reads the op's own facts (type, position in its group). */
+#define INTERP_FAMILIES(X) \
+	X(CONTROL)      /* unreachable, exit, enter, loop, branches, return */ \
+	X(CALL)         /* direct, import and indirect calls */ \
+	X(MOVE)         /* copy, constants, select */ \
+	X(GLOBAL)       /* global.get / global.set */ \
+	X(REF)          /* ref.is_null, ref.func */ \
+	X(TABLE)        /* table.* and elem.drop */ \
+	X(MEMORY)       /* memory.size/grow, bulk memory, data.drop */ \
+	X(LOAD)         /* loads: plain and with fused address arithmetic */ \
+	X(STORE)        /* stores: likewise */ \
+	X(ADDR)         /* address arithmetic kept apart: x + (y << k) */ \
+	X(INT_UNARY)    /* eqz, clz, ctz, popcnt, sign extension, wrap */ \
+	X(INT_BINARY)   /* compare and arithmetic, two slot operands */ \
+	X(INT_IMM)      /* compare and arithmetic, immediate second operand */ \
+	X(INT_DIV)      /* div and rem: they trap */ \
+	X(FLOAT_UNARY)  /* abs, neg, ceil, floor, trunc, nearest, sqrt */ \
+	X(FLOAT_BINARY) /* compare and arithmetic */ \
+	X(CONVERT)      /* conversions between number types */ \
+	X(BR_CMP)       /* compare-and-branch */
+
+enum op_family {
+#define OPS_ENUM_(f) OPFAM_##f,
+	INTERP_FAMILIES(OPS_ENUM_)
+#undef OPS_ENUM_
+	OPFAM_COUNT_
+};
+
+/* ---- what an op can raise --------------------------------------------------
+ * An op that can trap gets an entry in its function's map from pre-decoded
+ * to wasm offsets (struct fcode.map), so a trap names its wasm offset. */
+#define INTERP_TRAPS(X) \
+	X(NONE)      /* cannot trap */ \
+	X(UNREACH)   /* unreachable */ \
+	X(ENTRY)     /* stack overflow; deadline; fuel */ \
+	X(LOOP)      /* deadline; fuel */ \
+	X(CALL)      /* whatever the callee raises; stack overflow; indirect
+	                calls: table bounds, null element, signature */ \
+	X(MEM)       /* out of bounds memory access */ \
+	X(TABLE)     /* out of bounds table access */ \
+	X(DIV)       /* integer divide by zero, integer overflow */ \
+	X(CONV)      /* invalid conversion to integer, integer overflow */
+
+enum op_traps {
+#define OPS_ENUM_(t) OPTR_##t,
+	INTERP_TRAPS(OPS_ENUM_)
+#undef OPS_ENUM_
+	OPTR_COUNT_
+};
+
+/* ---- the ops ----------------------------------------------------------------
+ * X(OP, LAYOUT, FAMILY, TYPE, TRAPS).  TYPE is the type of the operands
+ * (I32, I64, F32, F64; NONE where that means nothing); for a conversion,
+ * of the source.  Groups that the pre-decoder maps onto each other by
+ * arithmetic (a compare onto its compare-and-branch, a load onto its
+ * fused-address forms) keep one order; ops.c asserts it. */
+
+#define OPS_CMP_(X, sfx, lay, fam, T, tr) \
+	X(EQ##sfx, lay, fam, T, tr) X(NE##sfx, lay, fam, T, tr) \
+	X(LTS##sfx, lay, fam, T, tr) X(LTU##sfx, lay, fam, T, tr) \
+	X(GTS##sfx, lay, fam, T, tr) X(GTU##sfx, lay, fam, T, tr) \
+	X(LES##sfx, lay, fam, T, tr) X(LEU##sfx, lay, fam, T, tr) \
+	X(GES##sfx, lay, fam, T, tr) X(GEU##sfx, lay, fam, T, tr)
+
+#define OPS_INT_(X, sfx, T) \
+	X(EQZ##sfx, D_A, INT_UNARY, T, NONE) \
+	OPS_CMP_(X, sfx, D_AB, INT_BINARY, T, NONE) \
+	X(CLZ##sfx, D_A, INT_UNARY, T, NONE) X(CTZ##sfx, D_A, INT_UNARY, T, NONE) \
+	X(POPCNT##sfx, D_A, INT_UNARY, T, NONE) \
+	X(ADD##sfx, D_AB, INT_BINARY, T, NONE) X(SUB##sfx, D_AB, INT_BINARY, T, NONE) \
+	X(MUL##sfx, D_AB, INT_BINARY, T, NONE) \
+	X(DIVS##sfx, D_AB, INT_DIV, T, DIV) X(DIVU##sfx, D_AB, INT_DIV, T, DIV) \
+	X(REMS##sfx, D_AB, INT_DIV, T, DIV) X(REMU##sfx, D_AB, INT_DIV, T, DIV) \
+	X(AND##sfx, D_AB, INT_BINARY, T, NONE) X(OR##sfx, D_AB, INT_BINARY, T, NONE) \
+	X(XOR##sfx, D_AB, INT_BINARY, T, NONE) X(SHL##sfx, D_AB, INT_BINARY, T, NONE) \
+	X(SHRS##sfx, D_AB, INT_BINARY, T, NONE) X(SHRU##sfx, D_AB, INT_BINARY, T, NONE) \
+	X(ROTL##sfx, D_AB, INT_BINARY, T, NONE) X(ROTR##sfx, D_AB, INT_BINARY, T, NONE)
+
+#define OPS_FLOAT_(X, sfx, T) \
+	X(FEQ##sfx, D_AB, FLOAT_BINARY, T, NONE) X(FNE##sfx, D_AB, FLOAT_BINARY, T, NONE) \
+	X(FLT##sfx, D_AB, FLOAT_BINARY, T, NONE) X(FGT##sfx, D_AB, FLOAT_BINARY, T, NONE) \
+	X(FLE##sfx, D_AB, FLOAT_BINARY, T, NONE) X(FGE##sfx, D_AB, FLOAT_BINARY, T, NONE) \
+	X(FABS##sfx, D_A, FLOAT_UNARY, T, NONE) X(FNEG##sfx, D_A, FLOAT_UNARY, T, NONE) \
+	X(FCEIL##sfx, D_A, FLOAT_UNARY, T, NONE) X(FFLOOR##sfx, D_A, FLOAT_UNARY, T, NONE) \
+	X(FTRUNC##sfx, D_A, FLOAT_UNARY, T, NONE) X(FNEAREST##sfx, D_A, FLOAT_UNARY, T, NONE) \
+	X(FSQRT##sfx, D_A, FLOAT_UNARY, T, NONE) \
+	X(FADD##sfx, D_AB, FLOAT_BINARY, T, NONE) X(FSUB##sfx, D_AB, FLOAT_BINARY, T, NONE) \
+	X(FMUL##sfx, D_AB, FLOAT_BINARY, T, NONE) X(FDIV##sfx, D_AB, FLOAT_BINARY, T, NONE) \
+	X(FMIN##sfx, D_AB, FLOAT_BINARY, T, NONE) X(FMAX##sfx, D_AB, FLOAT_BINARY, T, NONE) \
+	X(FCOPYSIGN##sfx, D_AB, FLOAT_BINARY, T, NONE)
+
+/* Immediate second operand (i64: sign-extended imm32), compares first. */
+#define OPS_IMM_(X, sfx, T) \
+	OPS_CMP_(X, sfx##I, D_A_IMM, INT_IMM, T, NONE) \
+	X(ADD##sfx##I, D_A_IMM, INT_IMM, T, NONE) X(MUL##sfx##I, D_A_IMM, INT_IMM, T, NONE) \
+	X(AND##sfx##I, D_A_IMM, INT_IMM, T, NONE) X(OR##sfx##I, D_A_IMM, INT_IMM, T, NONE) \
+	X(XOR##sfx##I, D_A_IMM, INT_IMM, T, NONE) X(SHL##sfx##I, D_A_IMM, INT_IMM, T, NONE) \
+	X(SHRS##sfx##I, D_A_IMM, INT_IMM, T, NONE) X(SHRU##sfx##I, D_A_IMM, INT_IMM, T, NONE)
+
+/* Loads and stores, by access kind; the same order for each address form.
+ * A load's TYPE is the type of its result (8U and 16U serve i32 and i64
+ * alike: zero extension gives the same slot); stores write the low bytes
+ * of any slot (f32 and f64 too), so they have none. */
+#define OPS_LOADS_(X, pfx, lay) \
+	X(pfx##_I32, lay, LOAD, I32, MEM) X(pfx##_I64, lay, LOAD, I64, MEM) \
+	X(pfx##_8S32, lay, LOAD, I32, MEM) X(pfx##_8U, lay, LOAD, I64, MEM) \
+	X(pfx##_16S32, lay, LOAD, I32, MEM) X(pfx##_16U, lay, LOAD, I64, MEM) \
+	X(pfx##_8S64, lay, LOAD, I64, MEM) X(pfx##_16S64, lay, LOAD, I64, MEM) \
+	X(pfx##_32S64, lay, LOAD, I64, MEM)
+#define OPS_STORES_(X, pfx, lay) \
+	X(pfx##_8, lay, STORE, NONE, MEM) X(pfx##_16, lay, STORE, NONE, MEM) \
+	X(pfx##_32, lay, STORE, NONE, MEM) X(pfx##_64, lay, STORE, NONE, MEM)
 
 #define INTERP_OPS(X) \
-	X(UNREACHABLE) X(EXIT) X(ENTER) X(ENTER_FUEL) X(LOOP) X(LOOP_FUEL) \
-	X(BR) X(BR_IF) X(BR_UNLESS) X(BR_TABLE) X(RET) \
-	X(CALL) X(CALL_IMPORT) X(CALL_INDIRECT) \
-	X(COPY) X(CONST32) X(CONST64) X(SELECT) X(GLOBAL_GET) X(GLOBAL_SET) \
-	X(REF_IS_NULL) X(REF_FUNC) \
-	X(TABLE_GET) X(TABLE_SET) X(TABLE_SIZE) X(TABLE_GROW) X(TABLE_FILL) \
-	X(TABLE_COPY) X(TABLE_INIT) X(ELEM_DROP) \
-	X(MEMORY_SIZE) X(MEMORY_GROW) X(MEMORY_FILL) X(MEMORY_COPY) \
-	X(MEMORY_INIT) X(DATA_DROP) \
-	X(LD_I32) X(LD_I64) X(LD_8S32) X(LD_8U) X(LD_16S32) X(LD_16U) \
-	X(LD_8S64) X(LD_16S64) X(LD_32S64) \
-	X(ST_8) X(ST_16) X(ST_32) X(ST_64) \
-	X(EQZ32) CMP_FAMILY(X, 32) INT_ARITH(X, 32) \
-	X(EQZ64) CMP_FAMILY(X, 64) INT_ARITH(X, 64) \
-	FLOAT_OPS(X, 32) FLOAT_OPS(X, 64) \
-	X(WRAP) X(TRUNC_F32_S32) X(TRUNC_F32_U32) X(TRUNC_F64_S32) X(TRUNC_F64_U32) \
-	X(TRUNC_F32_S64) X(TRUNC_F32_U64) X(TRUNC_F64_S64) X(TRUNC_F64_U64) \
-	X(SAT_F32_S32) X(SAT_F32_U32) X(SAT_F64_S32) X(SAT_F64_U32) \
-	X(SAT_F32_S64) X(SAT_F32_U64) X(SAT_F64_S64) X(SAT_F64_U64) \
-	X(CONV_S32_F32) X(CONV_U32_F32) X(CONV_S64_F32) X(CONV_U64_F32) X(DEMOTE) \
-	X(CONV_S32_F64) X(CONV_U32_F64) X(CONV_S64_F64) X(CONV_U64_F64) X(PROMOTE) \
-	X(EXT8S32) X(EXT16S32) X(EXT8S64) X(EXT16S64) X(EXT32S64) \
-	IMM_FAMILY(X, 32) IMM_FAMILY(X, 64) \
-	CMP_FAMILY(X, _BR32) CMP_FAMILY(X, _BR32I) CMP_FAMILY(X, _BR64) \
-	LOAD_KINDS(X, LDA) LOAD_KINDS(X, LDX) STORE_KINDS(X, STA) STORE_KINDS(X, STX) \
-	X(ADDSHL32) LOAD_KINDS(X, LDS) STORE_KINDS(X, STS)
+	X(UNREACHABLE, NONE, CONTROL, NONE, UNREACH) \
+	X(EXIT, NONE, CONTROL, NONE, NONE) \
+	X(ENTER, ENTER, CONTROL, NONE, ENTRY) \
+	X(ENTER_FUEL, ENTER, CONTROL, NONE, ENTRY) \
+	X(LOOP, LOOP, CONTROL, NONE, LOOP) \
+	X(LOOP_FUEL, LOOP, CONTROL, NONE, LOOP) \
+	X(BR, BR, CONTROL, NONE, NONE) \
+	X(BR_IF, BR_IF, CONTROL, I64, NONE) \
+	X(BR_UNLESS, BR_IF, CONTROL, I64, NONE) \
+	X(BR_TABLE, BR_TABLE, CONTROL, I32, NONE) \
+	X(RET, NONE, CONTROL, NONE, NONE) \
+	X(CALL, CALL, CALL, NONE, CALL) \
+	X(CALL_IMPORT, CALL, CALL, NONE, CALL) \
+	X(CALL_INDIRECT, CALL_IND, CALL, NONE, CALL) \
+	X(COPY, D_A, MOVE, NONE, NONE) \
+	X(CONST32, D_IMM, MOVE, I32, NONE) \
+	X(CONST64, D_IMM64, MOVE, I64, NONE) \
+	X(SELECT, SELECT, MOVE, NONE, NONE) \
+	X(GLOBAL_GET, D_IDX, GLOBAL, NONE, NONE) \
+	X(GLOBAL_SET, A_IDX, GLOBAL, NONE, NONE) \
+	X(REF_IS_NULL, D_A, REF, NONE, NONE) \
+	X(REF_FUNC, D_IDX, REF, NONE, NONE) \
+	X(TABLE_GET, TABLE_GET, TABLE, NONE, TABLE) \
+	X(TABLE_SET, TABLE_SET, TABLE, NONE, TABLE) \
+	X(TABLE_SIZE, D_IDX, TABLE, NONE, NONE) \
+	X(TABLE_GROW, TABLE_GROW, TABLE, NONE, NONE) \
+	X(TABLE_FILL, TABLE_FILL, TABLE, NONE, TABLE) \
+	X(TABLE_COPY, TABLE_COPY, TABLE, NONE, TABLE) \
+	X(TABLE_INIT, TABLE_INIT, TABLE, NONE, TABLE) \
+	X(ELEM_DROP, IDX, TABLE, NONE, NONE) \
+	X(MEMORY_SIZE, D, MEMORY, NONE, NONE) \
+	X(MEMORY_GROW, D_A, MEMORY, NONE, NONE) \
+	X(MEMORY_FILL, BULK, MEMORY, NONE, MEM) \
+	X(MEMORY_COPY, BULK, MEMORY, NONE, MEM) \
+	X(MEMORY_INIT, MEMORY_INIT, MEMORY, NONE, MEM) \
+	X(DATA_DROP, IDX, MEMORY, NONE, NONE) \
+	OPS_LOADS_(X, LD, LOAD) \
+	OPS_STORES_(X, ST, STORE) \
+	OPS_INT_(X, 32, I32) \
+	OPS_INT_(X, 64, I64) \
+	OPS_FLOAT_(X, 32, F32) \
+	OPS_FLOAT_(X, 64, F64) \
+	X(WRAP, D_A, INT_UNARY, I64, NONE) \
+	X(TRUNC_F32_S32, D_A, CONVERT, F32, CONV) X(TRUNC_F32_U32, D_A, CONVERT, F32, CONV) \
+	X(TRUNC_F64_S32, D_A, CONVERT, F64, CONV) X(TRUNC_F64_U32, D_A, CONVERT, F64, CONV) \
+	X(TRUNC_F32_S64, D_A, CONVERT, F32, CONV) X(TRUNC_F32_U64, D_A, CONVERT, F32, CONV) \
+	X(TRUNC_F64_S64, D_A, CONVERT, F64, CONV) X(TRUNC_F64_U64, D_A, CONVERT, F64, CONV) \
+	X(SAT_F32_S32, D_A, CONVERT, F32, NONE) X(SAT_F32_U32, D_A, CONVERT, F32, NONE) \
+	X(SAT_F64_S32, D_A, CONVERT, F64, NONE) X(SAT_F64_U32, D_A, CONVERT, F64, NONE) \
+	X(SAT_F32_S64, D_A, CONVERT, F32, NONE) X(SAT_F32_U64, D_A, CONVERT, F32, NONE) \
+	X(SAT_F64_S64, D_A, CONVERT, F64, NONE) X(SAT_F64_U64, D_A, CONVERT, F64, NONE) \
+	X(CONV_S32_F32, D_A, CONVERT, I32, NONE) X(CONV_U32_F32, D_A, CONVERT, I32, NONE) \
+	X(CONV_S64_F32, D_A, CONVERT, I64, NONE) X(CONV_U64_F32, D_A, CONVERT, I64, NONE) \
+	X(DEMOTE, D_A, CONVERT, F64, NONE) \
+	X(CONV_S32_F64, D_A, CONVERT, I32, NONE) X(CONV_U32_F64, D_A, CONVERT, I32, NONE) \
+	X(CONV_S64_F64, D_A, CONVERT, I64, NONE) X(CONV_U64_F64, D_A, CONVERT, I64, NONE) \
+	X(PROMOTE, D_A, CONVERT, F32, NONE) \
+	X(EXT8S32, D_A, INT_UNARY, I32, NONE) X(EXT16S32, D_A, INT_UNARY, I32, NONE) \
+	X(EXT8S64, D_A, INT_UNARY, I64, NONE) X(EXT16S64, D_A, INT_UNARY, I64, NONE) \
+	X(EXT32S64, D_A, INT_UNARY, I64, NONE) \
+	OPS_IMM_(X, 32, I32) \
+	OPS_IMM_(X, 64, I64) \
+	OPS_CMP_(X, _BR32, BR_CMP, BR_CMP, I32, NONE) \
+	OPS_CMP_(X, _BR32I, BR_CMP_IMM, BR_CMP, I32, NONE) \
+	OPS_CMP_(X, _BR64, BR_CMP, BR_CMP, I64, NONE) \
+	OPS_LOADS_(X, LDA, LOAD_ADDI) \
+	OPS_LOADS_(X, LDX, LOAD_ADDX) \
+	OPS_STORES_(X, STA, STORE_ADDI) \
+	OPS_STORES_(X, STX, STORE_ADDX) \
+	X(ADDSHL32, ADDSHL, ADDR, I32, NONE) \
+	OPS_LOADS_(X, LDS, LOAD_SCALED) \
+	OPS_STORES_(X, STS, STORE_SCALED)
 
 enum interp_op {
-#define X(name) OP_##name,
-	INTERP_OPS(X)
-#undef X
+#define OPS_ENUM_(op, lay, fam, T, tr) OP_##op,
+	INTERP_OPS(OPS_ENUM_)
+#undef OPS_ENUM_
 	OP_COUNT_
 };
 
-/* Handler offsets indexed by enum interp_op (interp.c). */
-const int32_t *interp_op_table(void);
+/* The operand types of TYPE. */
+enum op_type { OPT_NONE, OPT_I32, OPT_I64, OPT_F32, OPT_F64 };
+
+/* ---- derived facts (ops.c) -------------------------------------------------- */
+
+#define OP_MAX_SLOTS 4      /* slot fields of one layout, at most */
+
+/* What a layout looks like, from INTERP_LAYOUTS. */
+typedef struct {
+	const char *name;
+	uint8_t len;            /* bytes, head included (BR_TABLE: the fixed
+	                           part; insn_len adds its targets) */
+	uint8_t nslots;         /* slot fields (D, S, BASE), in order */
+	uint8_t slot_off[OP_MAX_SLOTS];
+	uint8_t slot_writes;    /* bit i: slot field i is written (D) */
+	uint8_t rel_off;        /* offset of its REL field (0: none; BR_TABLE
+	                           has its targets instead) */
+	uint8_t dst_off;        /* offset of its first field if that is a D
+	                           slot (the pre-decoder retargets it), else 0 */
+} op_layout_info;
+
+/* What an op is, from INTERP_OPS. */
+typedef struct {
+	const char *name;       /* "ADD32" */
+	uint8_t layout;         /* enum op_layout */
+	uint8_t family;         /* enum op_family */
+	uint8_t type;           /* enum op_type */
+	uint8_t traps;          /* enum op_traps */
+} op_info_t;
+
+/* Filled before main (a constructor in ops.c), read-only after. */
+extern op_layout_info op_layouts[OPL_COUNT_];
+extern const op_info_t op_infos[OP_COUNT_];
+extern const char *const op_family_names[OPFAM_COUNT_];
+extern const char *const op_traps_names[OPTR_COUNT_];
+
+/* The op of the instruction at ip. */
+static inline enum interp_op insn_op(const uint8_t *ip)
+{
+	op_head h;
+	memcpy(&h, ip, sizeof h);
+	return (enum interp_op)(h & OP_HEAD_OP_MASK);
+}
+
+static inline const op_layout_info *op_layout_of(enum interp_op op)
+{
+	return &op_layouts[op_infos[op].layout];
+}
+
+/* Length in bytes of the instruction at ip. */
+static inline uint32_t insn_len(const uint8_t *ip)
+{
+	enum interp_op op = insn_op(ip);
+	uint32_t len = op_layout_of(op)->len;
+	if (op_infos[op].layout == OPL_BR_TABLE)
+		len += 4 * (OP_AT(ip, BR_TABLE)->n + 1);
+	return len;
+}
+
+/* Number of branch targets of the instruction at ip (BR_TABLE: n + 1) and
+ * the offset of the k-th one's REL field. */
+static inline uint32_t insn_branch_count(const uint8_t *ip)
+{
+	enum interp_op op = insn_op(ip);
+	if (op_infos[op].layout == OPL_BR_TABLE)
+		return OP_AT(ip, BR_TABLE)->n + 1;
+	return op_layout_of(op)->rel_off ? 1 : 0;
+}
+
+static inline uint32_t insn_branch_field(const uint8_t *ip, uint32_t k)
+{
+	enum interp_op op = insn_op(ip);
+	if (op_infos[op].layout == OPL_BR_TABLE)
+		return (uint32_t)sizeof(struct op_BR_TABLE) + 4 * k;
+	return op_layout_of(op)->rel_off;
+}
+
+/* The code offset the k-th branch of the instruction at code + off goes to
+ * (may be out of range in corrupt code: callers check). */
+static inline int64_t insn_branch_target(const uint8_t *code, uint32_t off,
+	uint32_t k)
+{
+	uint32_t field = insn_branch_field(code + off, k);
+	int32_t rel;
+	memcpy(&rel, code + off + field, 4);
+	return (int64_t)off + field + rel;
+}
+
+/* The slot named by the instruction's i-th slot field (i < nslots). */
+static inline uint32_t insn_slot(const uint8_t *ip, uint32_t i)
+{
+	uint16_t s;
+	memcpy(&s, ip + op_layout_of(insn_op(ip))->slot_off[i], 2);
+	return s;
+}
 
 #endif

@@ -66,7 +66,6 @@ typedef struct {
 	wasm_error *err;
 	bool emit;
 	bool oom;
-	const int32_t *optab;
 
 	uint32_t nlocals;
 	uint8_t *local_types;
@@ -132,8 +131,8 @@ static void put64(compiler *c, uint64_t v) { put(c, &v, 8); }
 
 static void put_op(compiler *c, int op)
 {
-	if (!dead(c) && c->optab)
-		put32(c, (uint32_t)c->optab[op]);
+	op_head h = (op_head)op;
+	put(c, &h, sizeof h);
 }
 
 static uint32_t get16(const compiler *c, uint32_t pos) { uint16_t x; memcpy(&x, c->code + pos, 2); return x; }
@@ -1082,8 +1081,6 @@ static wasm_status run(const wasm_module *m, uint32_t fi, bool emit,
 	c.r = (reader){ .base = m->bytes, .p = m->bytes + c.fn->body_offset,
 		.end = m->bytes + c.fn->body_end };
 	c.instr_offset = c.fn->body_offset;
-	if (emit)
-		c.optab = interp_op_table();
 	uint32_t np = c.type->nparams;
 	c.nlocals = np + c.fn->nlocals;
 	if (c.nlocals > LIMIT_FUNC_LOCALS) {

@@ -106,6 +106,9 @@ typedef struct {
 	uint32_t nlocals;     /* declared locals, params excluded */
 	uint8_t *local_types; /* nlocals entries */
 	struct fcode *code;   /* NULL until first compiled */
+	uint8_t *icode;       /* code->code once the interpreter has written
+	                         its handlers into the heads (interp.c); NULL
+	                         until the interpreter first runs it */
 } func_t;
 
 struct wasm_module {

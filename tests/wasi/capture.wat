@@ -1,4 +1,4 @@
-;; capture.wat -- the module embedded (as bytes) in tests/wasi/check_wasi.c; after
+;; capture.wat -- the module embedded (as bytes) in tests/unit/check_wasi.c; after
 ;; a change, regenerate them: wat2wasm capture.wat -o capture.wasm && xxd -i capture.wasm
 (module
   (import "wasi_snapshot_preview1" "fd_write"

@@ -25,35 +25,6 @@
 
 /* ---- decoding ------------------------------------------------------------- */
 
-/* Handler offset -> op, sorted by offset, built once. */
-static struct opmap { int32_t handler; int16_t op; } *jit_opmap;
-static pthread_once_t jit_opmap_once = PTHREAD_ONCE_INIT;
-
-static void opmap_build(void)
-{
-	const int32_t *t = interp_op_table();
-	struct opmap *m = malloc(OP_COUNT_ * sizeof *m);
-	if (!m)
-		return;
-	/* Insertion sort: a few hundred entries, once (and no qsort, which
-	 * asks the kernel for the memory size: a sandbox forbids that). */
-	for (int i = 0; i < OP_COUNT_; i++) {
-		struct opmap e = { t[i], (int16_t)i };
-		int j = i;
-		for (; j > 0 && m[j - 1].handler > e.handler; j--)
-			m[j] = m[j - 1];
-		m[j] = e;
-	}
-	/* Two ops sharing a handler could not be told apart. */
-	for (int i = 1; i < OP_COUNT_; i++) {
-		if (m[i].handler == m[i - 1].handler) {
-			free(m);
-			return;
-		}
-	}
-	jit_opmap = m;
-}
-
 /* CPU features, asked once (cpuid is slow in a VM). */
 static bool cpu_lzcnt, cpu_tzcnt, cpu_popcnt, cpu_sse41;
 static pthread_once_t cpu_once = PTHREAD_ONCE_INIT;
@@ -68,27 +39,8 @@ static void cpu_probe(void)
 
 void jit_prime(void)
 {
-	pthread_once(&jit_opmap_once, opmap_build);
 	pthread_once(&cpu_once, cpu_probe);
 	(void)jit_rt_stack_limit();
-}
-
-int jit_op_of(const uint8_t *ip)
-{
-	pthread_once(&jit_opmap_once, opmap_build);
-	if (!jit_opmap)
-		return -1;
-	int32_t h;
-	memcpy(&h, ip, 4);
-	size_t lo = 0, hi = OP_COUNT_;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (jit_opmap[mid].handler < h)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < OP_COUNT_ && jit_opmap[lo].handler == h ? jit_opmap[lo].op : -1;
 }
 
 static bool in(int op, int first, int last) { return op >= first && op <= last; }
@@ -566,7 +518,7 @@ static bool choose_pins(jc *c, const uint32_t *insn, const uint8_t *depth,
 	memset(c->pin, -1, nl ? nl : 1);
 	for (uint32_t i = 0; i < n; i++) {
 		const uint8_t *ip = c->fc->code + insn[i];
-		uint32_t f[4], k = slot_fields(jit_op_of(ip), f);
+		uint32_t f[4], k = slot_fields((int)insn_op(ip), f);
 		uint64_t weight = 1ull << (3 * (depth[i] < 6 ? depth[i] : 6));
 		for (uint32_t j = 0; j < k; j++) {
 			uint16_t sl;
@@ -892,7 +844,7 @@ static bool scan(jc *c)
 		c->lab_of[i] = -1;
 	for (uint32_t off = 0; off < fc->code_len;) {
 		const uint8_t *ip = fc->code + off;
-		int op = jit_op_of(ip);
+		int op = (int)insn_op(ip);
 		uint32_t len = op < 0 ? 0 : op_len(op, ip);
 		if (len == 0 || off + len > fc->code_len) {
 			jc_bail(c, op < 0 ? "unknown instruction" : "truncated instruction");
@@ -1004,7 +956,7 @@ bool jit_compile(wasm_module *m, uint32_t func_index)
 	for (uint32_t off = 0; off < fc->code_len && !c->bail && !c->oom;) {
 		c->ip = fc->code + off;
 		c->off = off;
-		c->op = jit_op_of(c->ip);
+		c->op = (int)insn_op(c->ip);
 		if (c->lab_of[off] >= 0)
 			x64_label_bind(JB, &c->labels[c->lab_of[off]]);
 		/* where other paths join (labels, LOOPs: OSR enters there) the
@@ -1015,7 +967,7 @@ bool jit_compile(wasm_module *m, uint32_t func_index)
 		c->nnext_slots = 0;
 		if (next < fc->code_len && c->lab_of[next] < 0) {
 			const uint8_t *nip = fc->code + next;
-			int nop = jit_op_of(nip);
+			int nop = (int)insn_op(nip);
 			if (consumes(nop)) {
 				uint32_t f[4];
 				c->nnext_slots = slot_fields(nop, f);

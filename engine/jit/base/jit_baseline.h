@@ -78,9 +78,6 @@ const jit_func *jit_install(wasm_module *m, uint32_t func_index,
 	uint64_t compile_ns);
 void jit_refuse(wasm_module *m, uint32_t func_index, const char *reason);
 
-/* jit_baseline.c: decode a pre-decoded instruction's op (handler offset
- * -> enum interp_op); -1 if unknown. */
-int jit_op_of(const uint8_t *ip);
 
 #endif
 
