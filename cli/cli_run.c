@@ -300,30 +300,6 @@ static int export_func_type(const char *path, const wasm_module *m,
 	return CLI_EXIT_OK;
 }
 
-static int args_parse(const struct run_opts *o, const wasm_functype *t,
-	wasm_value *args)
-{
-	char sig[256];
-
-	if ((uint32_t)o->nargs != t->nparams) {
-		cli_functype_format(t, sig, sizeof sig);
-		fprintf(stderr, "error: %s %s expects %u argument%s, got %d\n",
-			o->invoke, sig, t->nparams, t->nparams == 1 ? "" : "s",
-			o->nargs);
-		return CLI_EXIT_USAGE;
-	}
-	for (int i = 0; i < o->nargs; i++) {
-		wasm_valtype vt = (wasm_valtype)t->params[i];
-		if (!wasm_value_parse(vt, o->args[i], &args[i])) {
-			fprintf(stderr, "error: argument %d of %s: '%s' is not "
-				"a valid %s\n", i + 1, o->invoke, o->args[i],
-				wasm_valtype_name(vt));
-			return CLI_EXIT_USAGE;
-		}
-	}
-	return CLI_EXIT_OK;
-}
-
 /* ---- outcomes --------------------------------------------------------- */
 
 static void trap_print(const wasm_error *err)
@@ -418,12 +394,12 @@ static int wasi_imports(const struct run_opts *o, const wasm_module *m,
 }
 
 static int run_call(const struct run_opts *o, wasm_module *m,
-	wasm_store *store, const wasm_functype *t, const wasm_value *args,
+	wasm_store *store, const wasm_value *args,
 	const wasm_extern *imports, cli_wasi *cw)
 {
 	wasm_instance *inst = NULL;
-	wasm_extern ext;
-	wasm_value results[MAX_RESULTS];
+	wasm_value *results = NULL;
+	uint32_t nresults = 0;
 	wasm_error err;
 	wasm_status s;
 
@@ -445,20 +421,15 @@ static int run_call(const struct run_opts *o, wasm_module *m,
 		return s == WASM_OK ? code
 			: failure_report(o->path, o->invoke, s, &err);
 	}
-	if (!wasm_instance_export(inst, o->invoke, &ext) ||
-	    ext.kind != WASM_EXTERN_FUNC) {
-		fprintf(stderr, "error: %s: instance has no function '%s'\n",
-			o->path, o->invoke);
-		return CLI_EXIT_ERROR;
-	}
 	error_init(&err);
 	run_clock.entered = now_us();
-	s = wasm_func_call(store, ext.of.func, args, (size_t)o->nargs,
-		results, t->nresults, &err);
+	s = wasm_instance_call(store, inst, o->invoke, args, (size_t)o->nargs,
+		&results, &nresults, &err);
 	run_clock.done = now_us();
 	if (s != WASM_OK)
 		return failure_report(o->path, o->invoke, s, &err);
-	results_print(results, t->nresults);
+	results_print(results, nresults);
+	free(results);
 	return CLI_EXIT_OK;
 }
 
@@ -535,8 +506,8 @@ int cli_run_main(int argc, char **argv, struct cli_global *g)
 		rc = CLI_EXIT_ERROR;
 		goto out;
 	}
-	if ((!o.wasi_start &&
-	     (rc = args_parse(&o, &t, args)) != CLI_EXIT_OK) ||
+	if ((!o.wasi_start && (rc = cli_args_parse(o.invoke, &t, o.args,
+	     o.nargs, args)) != CLI_EXIT_OK) ||
 	    (rc = imports_refuse(o.path, m)) != CLI_EXIT_OK)
 		goto out;
 	store = wasm_store_new(engine);
@@ -549,7 +520,7 @@ int cli_run_main(int argc, char **argv, struct cli_global *g)
 	if (wasi && (rc = wasi_imports(&o, m, store, &cw, &imports)) !=
 	    CLI_EXIT_OK)
 		goto out;
-	rc = run_call(&o, m, store, &t, args, imports, cw);
+	rc = run_call(&o, m, store, args, imports, cw);
 	if (o.stats)
 		stats_print(m);
 out:

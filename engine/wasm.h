@@ -297,6 +297,20 @@ WASM_MUST_CHECK wasm_status wasm_func_call(wasm_store *store, wasm_func *f,
 	const wasm_value *args, size_t nargs, wasm_value *results,
 	size_t nresults, wasm_error *err);
 
+/* Calls the exported function `name` of inst: the one way the tools (the
+ * sandbox worker, `wasmhost run --no-sandbox`) run an export.  Checks,
+ * each a WASM_ERR_ARG whose message is the one users see:
+ *   "no exported function 'NAME'"           (no export, or not a function)
+ *   "NAME expects N arguments, got M"
+ *   "argument I of NAME: expected T, got U" (I counts from 1)
+ * then calls it as wasm_func_call does (traps, exits, limits likewise).
+ * On WASM_OK *results is a malloc'd array of *nresults values (free() it);
+ * on failure *results is NULL and *nresults 0. */
+WASM_MUST_CHECK wasm_status wasm_instance_call(wasm_store *store,
+	wasm_instance *inst, const char *name, const wasm_value *args,
+	size_t nargs, wasm_value **results, uint32_t *nresults,
+	wasm_error *err);
+
 /* ---- memories, tables, globals --------------------------------------- */
 
 wasm_memory *wasm_memory_new(wasm_store *store, wasm_limits limits);
