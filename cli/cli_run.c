@@ -83,14 +83,28 @@ static uint64_t now_us(void)
  * function: the time to the first instruction of the export is load_us +
  * instantiate_us), run_us (the call), then the module's code sizes:
  * functions are pre-decoded on first call, so compiled_* count those the
- * run reached. */
+ * run reached; jit_* sum the JIT tiers.  Then, if a JIT tier refused a
+ * function, a line with the count and the last reason. */
 static void stats_print(const wasm_module *m)
 {
 	wasm_module_stats ms;
+	wasm_tier_stats jit = { 0 };
+	const char *refused_reason = NULL;
 	uint64_t done = run_clock.done ? run_clock.done : now_us();
 	uint64_t entered = run_clock.entered ? run_clock.entered : done;
 
 	wasm_module_stats_get(m, &ms);
+	for (int t = WASM_TIER_INTERP + 1; t < WASM_TIER_COUNT; t++) {
+		jit.nfuncs += ms.tiers[t].nfuncs;
+		jit.nfuncs_refused += ms.tiers[t].nfuncs_refused;
+		jit.wasm_bytes += ms.tiers[t].wasm_bytes;
+		jit.code_bytes += ms.tiers[t].code_bytes;
+		jit.compile_ns += ms.tiers[t].compile_ns;
+		jit.osr_entries += ms.tiers[t].osr_entries;
+		if (ms.refused_reason[t])
+			refused_reason = ms.refused_reason[t];
+	}
+	const wasm_tier_stats *interp = &ms.tiers[WASM_TIER_INTERP];
 	fprintf(stderr, "stats: load_us=%llu instantiate_us=%llu run_us=%llu "
 		"code_section_bytes=%llu funcs=%u funcs_compiled=%u "
 		"compiled_wasm_bytes=%llu compiled_code_bytes=%llu "
@@ -100,17 +114,16 @@ static void stats_print(const wasm_module *m)
 		(unsigned long long)(entered - run_clock.loaded),
 		(unsigned long long)(done - entered),
 		(unsigned long long)ms.code_section_bytes, ms.nfuncs,
-		ms.nfuncs_compiled,
-		(unsigned long long)ms.compiled_wasm_bytes,
-		(unsigned long long)ms.compiled_code_bytes,
-		ms.nfuncs_baseline, ms.nfuncs_bailed,
-		(unsigned long long)ms.baseline_wasm_bytes,
-		(unsigned long long)ms.baseline_code_bytes,
-		(unsigned long long)(ms.baseline_compile_ns / 1000),
-		(unsigned long long)ms.osr_entries);
-	if (ms.bail_reason)
+		interp->nfuncs, (unsigned long long)interp->wasm_bytes,
+		(unsigned long long)interp->code_bytes,
+		jit.nfuncs, jit.nfuncs_refused,
+		(unsigned long long)jit.wasm_bytes,
+		(unsigned long long)jit.code_bytes,
+		(unsigned long long)(jit.compile_ns / 1000),
+		(unsigned long long)jit.osr_entries);
+	if (refused_reason)
 		fprintf(stderr, "stats: jit refused %u function(s), last: %s\n",
-			ms.nfuncs_bailed, ms.bail_reason);
+			jit.nfuncs_refused, refused_reason);
 }
 
 static void error_init(wasm_error *err)

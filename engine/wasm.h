@@ -209,25 +209,36 @@ void wasm_module_export(const wasm_module *m, uint32_t i, wasm_extern_desc *out)
 /* Index of the named export, or WASM_NO_INDEX. */
 uint32_t wasm_module_export_find(const wasm_module *m, const char *name);
 
+/* The tiers that hold code (WASM_TIER_INTERP up to WASM_TIER_OPT): the
+ * length of arrays indexed by wasm_tier.  WASM_TIER_AUTO is a policy, not
+ * a tier. */
+#define WASM_TIER_COUNT ((int)WASM_TIER_AUTO)
+
+/* What one tier has done with a module's functions so far. */
+typedef struct {
+	uint32_t nfuncs;          /* functions with this tier's code (interp:
+	                             pre-decoded) */
+	uint32_t nfuncs_refused;  /* functions the tier refused (they stay in
+	                             a lower tier) */
+	uint64_t wasm_bytes;      /* wasm instruction bytes of the nfuncs
+	                             (local declarations excluded) */
+	uint64_t code_bytes;      /* their code bytes (interp: pre-decoded
+	                             code; JIT tiers: machine code) */
+	uint64_t compile_ns;      /* time spent compiling them; 0 where not
+	                             measured (interp) */
+	uint64_t osr_entries;     /* jumps into this tier's code at a loop
+	                             header, from a lower tier */
+} wasm_tier_stats;
+
 /* Sizes for tools and benchmarks.  Function bodies are pre-decoded lazily
- * (on first call), so the compiled_* counts grow as the module runs. */
+ * (on first call) and compiled by a JIT tier when warm, so the per-tier
+ * figures grow as the module runs. */
 typedef struct {
 	uint64_t code_section_bytes;  /* payload of the binary's code section */
 	uint32_t nfuncs;              /* defined functions (imports excluded) */
-	uint32_t nfuncs_compiled;     /* of those, pre-decoded so far */
-	uint64_t compiled_wasm_bytes; /* their wasm instruction bytes (local
-	                                 declarations excluded) */
-	uint64_t compiled_code_bytes; /* their pre-decoded code bytes */
-	/* Tier 1 (baseline JIT): */
-	uint32_t nfuncs_baseline;     /* functions with JIT code */
-	uint32_t nfuncs_bailed;       /* functions the JIT refused (they stay
-	                                 interpreted; see bail_reason) */
-	uint64_t baseline_wasm_bytes; /* wasm instruction bytes of those with
-	                                 JIT code */
-	uint64_t baseline_code_bytes; /* their machine code bytes */
-	uint64_t baseline_compile_ns; /* time spent compiling them */
-	uint64_t osr_entries;         /* interpreter -> JIT jumps at a loop */
-	const char *bail_reason;      /* the last refusal's reason, or NULL */
+	wasm_tier_stats tiers[WASM_TIER_COUNT];   /* indexed by wasm_tier */
+	/* Each tier's last refusal reason (a static string), or NULL. */
+	const char *refused_reason[WASM_TIER_COUNT];
 } wasm_module_stats;
 
 void wasm_module_stats_get(const wasm_module *m, wasm_module_stats *out);

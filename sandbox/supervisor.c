@@ -783,15 +783,19 @@ static uint64_t grew(uint64_t now, uint64_t before)
 
 static void tiers_delta(struct worker *w, sb_result *res)
 {
-	const sb_tier_stats *a = &res->tiers, *b = &w->last_tiers;
-	res->tiers_delta = (sb_tier_stats){
-		.funcs_interp = (uint32_t)grew(a->funcs_interp, b->funcs_interp),
-		.funcs_baseline = (uint32_t)grew(a->funcs_baseline, b->funcs_baseline),
-		.funcs_bailed = (uint32_t)grew(a->funcs_bailed, b->funcs_bailed),
-		.baseline_code_bytes = grew(a->baseline_code_bytes, b->baseline_code_bytes),
-		.compile_us = grew(a->compile_us, b->compile_us),
-		.osr_entries = grew(a->osr_entries, b->osr_entries),
-	};
+	for (int t = 0; t < WASM_TIER_COUNT; t++) {
+		const wasm_tier_stats *a = &res->tiers.tier[t];
+		const wasm_tier_stats *b = &w->last_tiers.tier[t];
+		res->tiers_delta.tier[t] = (wasm_tier_stats){
+			.nfuncs = (uint32_t)grew(a->nfuncs, b->nfuncs),
+			.nfuncs_refused = (uint32_t)grew(a->nfuncs_refused,
+				b->nfuncs_refused),
+			.wasm_bytes = grew(a->wasm_bytes, b->wasm_bytes),
+			.code_bytes = grew(a->code_bytes, b->code_bytes),
+			.compile_ns = grew(a->compile_ns, b->compile_ns),
+			.osr_entries = grew(a->osr_entries, b->osr_entries),
+		};
+	}
 	w->last_tiers = res->tiers;
 }
 

@@ -350,14 +350,7 @@ static void wk_invoke(struct wk *w, sb_rd *r)
 	wasm_module_stats ms;
 	wasm_module_stats_get(w->module, &ms);
 	res.has_tiers = true;
-	res.tiers = (sb_tier_stats){
-		.funcs_interp = ms.nfuncs_compiled,
-		.funcs_baseline = ms.nfuncs_baseline,
-		.funcs_bailed = ms.nfuncs_bailed,
-		.baseline_code_bytes = ms.baseline_code_bytes,
-		.compile_us = ms.baseline_compile_ns / 1000,
-		.osr_entries = ms.osr_entries,
-	};
+	memcpy(res.tiers.tier, ms.tiers, sizeof res.tiers.tier);
 	sb_result_encode(&w->out, msg.seq, &res);
 	wk_send(w);
 	if (store)
