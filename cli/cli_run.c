@@ -11,6 +11,7 @@
  * checks it at function entries and loop headers. */
 #include "cli.h"
 #include "cli_wasi.h"
+#include "sandbox.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -65,18 +66,11 @@ static bool timer_start(uint64_t timeout_ms)
 	return setitimer(ITIMER_REAL, &it, NULL) == 0;
 }
 
-/* --stats: monotonic microseconds at the phases of an in-process run
- * (0 = not reached). */
+/* --stats: sb_now_ns() at the phases of an in-process run (0 = not
+ * reached). */
 static struct {
-	uint64_t start, loaded, entered, done;
+	uint64_t start_ns, loaded_ns, entered_ns, done_ns;
 } run_clock;
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 /* One line on stderr: load_us (read + decode + validate), instantiate_us
  * (store, WASI context and linking, instantiation with its start
@@ -90,8 +84,8 @@ static void stats_print(const wasm_module *m)
 	wasm_module_stats ms;
 	wasm_tier_stats jit = { 0 };
 	const char *refused_reason = NULL;
-	uint64_t done = run_clock.done ? run_clock.done : now_us();
-	uint64_t entered = run_clock.entered ? run_clock.entered : done;
+	uint64_t done = run_clock.done_ns ? run_clock.done_ns : sb_now_ns();
+	uint64_t entered = run_clock.entered_ns ? run_clock.entered_ns : done;
 
 	wasm_module_stats_get(m, &ms);
 	for (int t = WASM_TIER_INTERP + 1; t < WASM_TIER_COUNT; t++) {
@@ -110,9 +104,10 @@ static void stats_print(const wasm_module *m)
 		"compiled_wasm_bytes=%llu compiled_code_bytes=%llu "
 		"jit_funcs=%u jit_refused=%u jit_wasm_bytes=%llu "
 		"jit_code_bytes=%llu jit_compile_us=%llu osr_entries=%llu\n",
-		(unsigned long long)(run_clock.loaded - run_clock.start),
-		(unsigned long long)(entered - run_clock.loaded),
-		(unsigned long long)(done - entered),
+		(unsigned long long)(run_clock.loaded_ns - run_clock.start_ns) /
+			1000,
+		(unsigned long long)(entered - run_clock.loaded_ns) / 1000,
+		(unsigned long long)(done - entered) / 1000,
 		(unsigned long long)ms.code_section_bytes, ms.nfuncs,
 		interp->nfuncs, (unsigned long long)interp->wasm_bytes,
 		(unsigned long long)interp->code_bytes,
@@ -428,17 +423,17 @@ static int run_call(const struct run_opts *o, wasm_module *m,
 	if (cw && o->wasi_start) {
 		int code;
 		error_init(&err);
-		run_clock.entered = now_us();
+		run_clock.entered_ns = sb_now_ns();
 		s = wasi_run_start(cli_wasi_ctx(cw), store, inst, &code, &err);
-		run_clock.done = now_us();
+		run_clock.done_ns = sb_now_ns();
 		return s == WASM_OK ? code
 			: failure_report(o->path, o->invoke, s, &err);
 	}
 	error_init(&err);
-	run_clock.entered = now_us();
+	run_clock.entered_ns = sb_now_ns();
 	s = wasm_instance_call(store, inst, o->invoke, args, (size_t)o->nargs,
 		&results, &nresults, &err);
-	run_clock.done = now_us();
+	run_clock.done_ns = sb_now_ns();
 	if (s != WASM_OK)
 		return failure_report(o->path, o->invoke, s, &err);
 	results_print(results, nresults);
@@ -493,9 +488,9 @@ int cli_run_main(int argc, char **argv, struct cli_global *g)
 		fprintf(stderr, "wasmhost: cannot create the engine\n");
 		goto out;
 	}
-	run_clock.start = now_us();
+	run_clock.start_ns = sb_now_ns();
 	rc = module_open(o.path, engine, &m);
-	run_clock.loaded = now_us();
+	run_clock.loaded_ns = sb_now_ns();
 	if (rc != CLI_EXIT_OK ||
 	    (rc = export_func_type(o.path, m, o.invoke, &t)) != CLI_EXIT_OK)
 		goto out;

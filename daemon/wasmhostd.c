@@ -103,13 +103,6 @@ static void sandbox_log(void *ctx, const char *line)
 		wh_log_quote(line, q, sizeof q));
 }
 
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void sleep_ms(unsigned ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
@@ -119,9 +112,9 @@ static void sleep_ms(unsigned ms)
 /* Waits until no request is in progress or the time is up. */
 static bool wait_idle(api_server *srv, uint64_t ms)
 {
-	uint64_t end = mono_ms() + ms;
+	uint64_t end_ns = sb_now_ns() + ms * 1000000u;
 	while (api_server_active(srv)) {
-		if (mono_ms() >= end)
+		if (sb_now_ns() >= end_ns)
 			return false;
 		sleep_ms(10);
 	}

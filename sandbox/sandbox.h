@@ -69,6 +69,10 @@ const char *sb_limit_name(sb_limit l);
  * others. */
 const char *sb_signal_name(int sig);
 
+/* CLOCK_MONOTONIC in nanoseconds: the one clock for deadlines and
+ * durations in the sandbox and in every layer above it. */
+uint64_t sb_now_ns(void);
+
 /* ---- supervisor ------------------------------------------------------- */
 
 typedef struct {
