@@ -547,12 +547,7 @@ void sb_supervisor_free(sb_supervisor *sup)
 	while (sup->modules) {
 		sb_module *m = sup->modules;
 		sup->modules = m->next;
-		sb_externs_free(m->imports, m->nimports);
-		sb_externs_free(m->exports, m->nexports);
-		free(m->tenant);
-		free(m->id);
-		free(m->bytes);
-		free(m);
+		sup_module_free(m);
 	}
 	if (sup->wake_fd >= 0)
 		close(sup->wake_fd);

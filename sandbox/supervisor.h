@@ -148,7 +148,7 @@ void sup_wake(sb_supervisor *sup);
 /* Queues op for the loop, which looks at the inbox before it sleeps. */
 void sup_post(sb_supervisor *sup, struct op *op);
 
-/* ---- supervisor_invoke.c: jobs and queues (loop thread) ----------------- */
+/* ---- supervisor_invoke.c: jobs, queues, modules (loop thread) ----------- */
 
 /* Delivers res (or a bare outcome if res is NULL) and frees the job. */
 void sup_job_finish(struct job *j, sb_result *res, sb_outcome o,
@@ -161,6 +161,8 @@ uint64_t sup_job_deadline(const struct job *j, uint64_t now);
 struct job *sup_queue_pop(sb_module *m);
 /* Finishes every queued job of m with outcome o. */
 void sup_queue_fail_all(sb_module *m, sb_outcome o, const char *msg);
+/* Frees m, unlinked from sup->modules, with what it owns. */
+void sup_module_free(sb_module *m);
 
 /* ---- supervisor_dispatch.c: pools, eviction, pipelining (loop thread) -- */
 

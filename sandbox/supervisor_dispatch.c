@@ -22,12 +22,7 @@ void sup_modules_sweep(sb_supervisor *sup)
 			continue;
 		}
 		*pp = m->next;
-		sb_externs_free(m->imports, m->nimports);
-		sb_externs_free(m->exports, m->nexports);
-		free(m->tenant);
-		free(m->id);
-		free(m->bytes);
-		free(m);
+		sup_module_free(m);
 	}
 	pthread_mutex_unlock(&sup->lock);
 }

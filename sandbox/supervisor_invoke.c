@@ -79,6 +79,16 @@ void sup_queue_fail_all(sb_module *m, sb_outcome o, const char *msg)
 
 /* ---- API: modules and invocations ------------------------------------- */
 
+void sup_module_free(sb_module *m)
+{
+	sb_externs_free(m->imports, m->nimports);
+	sb_externs_free(m->exports, m->nexports);
+	free(m->tenant);
+	free(m->id);
+	free(m->bytes);
+	free(m);
+}
+
 sb_module *sb_module_new(sb_supervisor *sup, const char *tenant,
 	const char *id, const uint8_t *bytes, size_t len)
 {
