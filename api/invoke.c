@@ -378,6 +378,52 @@ static void message(jw *w, const char *key, const char *msg)
 	jw_text(w, (const uint8_t *)msg, strlen(msg));
 }
 
+/* "<tier>_<suffix>": v[t] for each tier from `first` that this engine
+ * has, named as the engine names it. */
+static void tier_keys_write(jw *w, int first, const char *suffix,
+	const uint64_t v[WASM_TIER_COUNT])
+{
+	char key[48];
+
+	for (int t = first; t < WASM_TIER_COUNT; t++) {
+		if (!wasm_tier_available((wasm_tier)t))
+			continue;
+		snprintf(key, sizeof key, "%s_%s",
+			wasm_tier_name((wasm_tier)t), suffix);
+		jw_key(w, key);
+		jw_uint(w, v[t]);
+	}
+}
+
+/* "tiers": the module in the worker that answered, after this call:
+ * "<tier>_funcs" for each tier, "bailed_funcs" (refused by any tier),
+ * "<tier>_code_bytes" for each JIT tier, then "compile_us" and
+ * "osr_entries" summed over the tiers. */
+static void tiers_write(jw *w, const sb_tier_stats *ts)
+{
+	uint64_t funcs[WASM_TIER_COUNT], code_bytes[WASM_TIER_COUNT];
+	uint64_t refused = 0, compile_ns = 0, osr = 0;
+
+	for (int t = 0; t < WASM_TIER_COUNT; t++) {
+		funcs[t] = ts->tier[t].nfuncs;
+		code_bytes[t] = ts->tier[t].code_bytes;
+		refused += ts->tier[t].nfuncs_refused;
+		compile_ns += ts->tier[t].compile_ns;
+		osr += ts->tier[t].osr_entries;
+	}
+	jw_key(w, "tiers");
+	jw_obj_open(w);
+	tier_keys_write(w, WASM_TIER_INTERP, "funcs", funcs);
+	jw_key(w, "bailed_funcs");
+	jw_uint(w, refused);
+	tier_keys_write(w, WASM_TIER_INTERP + 1, "code_bytes", code_bytes);
+	jw_key(w, "compile_us");
+	jw_uint(w, compile_ns / 1000);
+	jw_key(w, "osr_entries");
+	jw_uint(w, osr);
+	jw_obj_close(w);
+}
+
 char *api_outcome_body(const sb_result *res, const api_call *c,
 	const char *tier, size_t *len)
 {
@@ -459,26 +505,8 @@ char *api_outcome_body(const sb_result *res, const api_call *c,
 	/* The workers' configured tier (auto: interpreter, then the JIT). */
 	jw_key(&w, "tier");
 	jw_str(&w, tier);
-	if (res->has_tiers) {
-		/* The module in the worker that answered, after this call:
-		 * functions per tier, JIT code and time, OSR entries. */
-		const sb_tier_stats *t = &res->tiers;
-		jw_key(&w, "tiers");
-		jw_obj_open(&w);
-		jw_key(&w, "interp_funcs");
-		jw_uint(&w, t->funcs_interp);
-		jw_key(&w, "baseline_funcs");
-		jw_uint(&w, t->funcs_baseline);
-		jw_key(&w, "bailed_funcs");
-		jw_uint(&w, t->funcs_bailed);
-		jw_key(&w, "baseline_code_bytes");
-		jw_uint(&w, t->baseline_code_bytes);
-		jw_key(&w, "compile_us");
-		jw_uint(&w, t->compile_us);
-		jw_key(&w, "osr_entries");
-		jw_uint(&w, t->osr_entries);
-		jw_obj_close(&w);
-	}
+	if (res->has_tiers)
+		tiers_write(&w, &res->tiers);
 	jw_obj_close(&w);
 	jw_obj_close(&w);
 	jw_raw(&w, "\n", 1);

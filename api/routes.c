@@ -148,13 +148,6 @@ struct req {
 	char run_id[SHA256_HEX_BYTES];
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* ---- answers -------------------------------------------------------------- */
 
 static void answer(struct req *r, unsigned status, char *body, size_t len)
@@ -961,7 +954,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 			return MHD_NO;
 		r->srv = s;
 		r->conn = conn;
-		r->start_ns = now_ns();
+		r->start_ns = sb_now_ns();
 		__atomic_add_fetch(&s->active, 1, __ATOMIC_RELAXED);
 		*con_cls = r;
 		if (!req_begin(r, url, method))
@@ -991,7 +984,7 @@ static void run_cache_put(api_server *s, struct req *r)
 	const char *tenant = wh_tenant_name(r->tenant);
 	sb_module *drop[RUN_CACHE_ENTRIES + 1];
 	size_t ndrop = 0;
-	uint64_t now = now_ns();
+	uint64_t now = sb_now_ns();
 
 	pthread_mutex_lock(&s->run_lock);
 	struct run_entry *e = NULL, *lru = NULL;
@@ -1044,7 +1037,7 @@ static void run_cache_drop(api_server *s, bool all)
 {
 	sb_module *drop[RUN_CACHE_ENTRIES];
 	size_t ndrop = 0;
-	uint64_t now = now_ns();
+	uint64_t now = sb_now_ns();
 
 	pthread_mutex_lock(&s->run_lock);
 	for (size_t i = 0; i < RUN_CACHE_ENTRIES; i++) {
@@ -1079,7 +1072,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	if (!r)
 		return;
 	*con_cls = NULL;
-	uint64_t wall_us = (now_ns() - r->start_ns) / 1000;
+	uint64_t wall_us = (sb_now_ns() - r->start_ns) / 1000;
 	unsigned status = r->answered ? r->status : 0;
 	wh_metrics_request(s->metrics, r->route, status, wall_us);
 	if (wh_log_enabled(WH_LOG_INFO))

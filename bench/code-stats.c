@@ -96,8 +96,9 @@ int main(int argc, char **argv)
 	wasm_module_stats_get(mod, &st);
 	printf("%llu %u %u %llu %llu\n",
 		(unsigned long long)st.code_section_bytes, st.nfuncs,
-		st.nfuncs_compiled, (unsigned long long)st.compiled_wasm_bytes,
-		(unsigned long long)st.compiled_code_bytes);
+		st.tiers[WASM_TIER_INTERP].nfuncs,
+		(unsigned long long)st.tiers[WASM_TIER_INTERP].wasm_bytes,
+		(unsigned long long)st.tiers[WASM_TIER_INTERP].code_bytes);
 	rc = 0;
 out:
 	wasm_store_free(store);

@@ -261,3 +261,27 @@ int main(int argc, char **argv)
 		argv[i]);
 	return CLI_EXIT_USAGE;
 }
+
+int cli_args_parse(const char *func, const wasm_functype *t,
+	char *const *texts, int ntexts, wasm_value *out)
+{
+	char sig[256];
+
+	if ((uint32_t)ntexts != t->nparams) {
+		cli_functype_format(t, sig, sizeof sig);
+		fprintf(stderr, "error: %s %s expects %u argument%s, got %d\n",
+			func, sig, t->nparams, t->nparams == 1 ? "" : "s",
+			ntexts);
+		return CLI_EXIT_USAGE;
+	}
+	for (int i = 0; i < ntexts; i++) {
+		wasm_valtype vt = (wasm_valtype)t->params[i];
+		if (!wasm_value_parse(vt, texts[i], &out[i])) {
+			fprintf(stderr, "error: argument %d of %s: '%s' is not "
+				"a valid %s\n", i + 1, func, texts[i],
+				wasm_valtype_name(vt));
+			return CLI_EXIT_USAGE;
+		}
+	}
+	return CLI_EXIT_OK;
+}

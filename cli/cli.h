@@ -84,6 +84,14 @@ bool cli_read_file(const char *path, bool quiet, uint8_t **out,
 /* "(i32, i64) -> (f32)" into buf. */
 void cli_functype_format(const wasm_functype *t, char *buf, size_t len);
 
+/* The arguments of `wasmhost run --invoke FUNC` (texts[0..ntexts)) as
+ * values of t's parameter types into out (ntexts of them), in and out of
+ * the sandbox alike.  On a wrong count or a bad value prints
+ * "error: FUNC (SIG) expects N arguments, got M" or "error: argument I of
+ * FUNC: 'TEXT' is not a valid TYPE" and returns CLI_EXIT_USAGE. */
+int cli_args_parse(const char *func, const wasm_functype *t,
+	char *const *texts, int ntexts, wasm_value *out);
+
 /* Prints "error: PATH: message[ at offset N]" for a failed load. */
 void cli_print_load_error(const char *path, const wasm_error *err);
 

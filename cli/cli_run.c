@@ -11,6 +11,7 @@
  * checks it at function entries and loop headers. */
 #include "cli.h"
 #include "cli_wasi.h"
+#include "sandbox.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -65,52 +66,59 @@ static bool timer_start(uint64_t timeout_ms)
 	return setitimer(ITIMER_REAL, &it, NULL) == 0;
 }
 
-/* --stats: monotonic microseconds at the phases of an in-process run
- * (0 = not reached). */
+/* --stats: sb_now_ns() at the phases of an in-process run (0 = not
+ * reached). */
 static struct {
-	uint64_t start, loaded, entered, done;
+	uint64_t start_ns, loaded_ns, entered_ns, done_ns;
 } run_clock;
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 /* One line on stderr: load_us (read + decode + validate), instantiate_us
  * (store, WASI context and linking, instantiation with its start
  * function: the time to the first instruction of the export is load_us +
  * instantiate_us), run_us (the call), then the module's code sizes:
  * functions are pre-decoded on first call, so compiled_* count those the
- * run reached. */
+ * run reached; jit_* sum the JIT tiers.  Then, if a JIT tier refused a
+ * function, a line with the count and the last reason. */
 static void stats_print(const wasm_module *m)
 {
 	wasm_module_stats ms;
-	uint64_t done = run_clock.done ? run_clock.done : now_us();
-	uint64_t entered = run_clock.entered ? run_clock.entered : done;
+	wasm_tier_stats jit = { 0 };
+	const char *refused_reason = NULL;
+	uint64_t done = run_clock.done_ns ? run_clock.done_ns : sb_now_ns();
+	uint64_t entered = run_clock.entered_ns ? run_clock.entered_ns : done;
 
 	wasm_module_stats_get(m, &ms);
+	for (int t = WASM_TIER_INTERP + 1; t < WASM_TIER_COUNT; t++) {
+		jit.nfuncs += ms.tiers[t].nfuncs;
+		jit.nfuncs_refused += ms.tiers[t].nfuncs_refused;
+		jit.wasm_bytes += ms.tiers[t].wasm_bytes;
+		jit.code_bytes += ms.tiers[t].code_bytes;
+		jit.compile_ns += ms.tiers[t].compile_ns;
+		jit.osr_entries += ms.tiers[t].osr_entries;
+		if (ms.refused_reason[t])
+			refused_reason = ms.refused_reason[t];
+	}
+	const wasm_tier_stats *interp = &ms.tiers[WASM_TIER_INTERP];
 	fprintf(stderr, "stats: load_us=%llu instantiate_us=%llu run_us=%llu "
 		"code_section_bytes=%llu funcs=%u funcs_compiled=%u "
 		"compiled_wasm_bytes=%llu compiled_code_bytes=%llu "
 		"jit_funcs=%u jit_refused=%u jit_wasm_bytes=%llu "
 		"jit_code_bytes=%llu jit_compile_us=%llu osr_entries=%llu\n",
-		(unsigned long long)(run_clock.loaded - run_clock.start),
-		(unsigned long long)(entered - run_clock.loaded),
-		(unsigned long long)(done - entered),
+		(unsigned long long)(run_clock.loaded_ns - run_clock.start_ns) /
+			1000,
+		(unsigned long long)(entered - run_clock.loaded_ns) / 1000,
+		(unsigned long long)(done - entered) / 1000,
 		(unsigned long long)ms.code_section_bytes, ms.nfuncs,
-		ms.nfuncs_compiled,
-		(unsigned long long)ms.compiled_wasm_bytes,
-		(unsigned long long)ms.compiled_code_bytes,
-		ms.nfuncs_baseline, ms.nfuncs_bailed,
-		(unsigned long long)ms.baseline_wasm_bytes,
-		(unsigned long long)ms.baseline_code_bytes,
-		(unsigned long long)(ms.baseline_compile_ns / 1000),
-		(unsigned long long)ms.osr_entries);
-	if (ms.bail_reason)
+		interp->nfuncs, (unsigned long long)interp->wasm_bytes,
+		(unsigned long long)interp->code_bytes,
+		jit.nfuncs, jit.nfuncs_refused,
+		(unsigned long long)jit.wasm_bytes,
+		(unsigned long long)jit.code_bytes,
+		(unsigned long long)(jit.compile_ns / 1000),
+		(unsigned long long)jit.osr_entries);
+	if (refused_reason)
 		fprintf(stderr, "stats: jit refused %u function(s), last: %s\n",
-			ms.nfuncs_bailed, ms.bail_reason);
+			jit.nfuncs_refused, refused_reason);
 }
 
 static void error_init(wasm_error *err)
@@ -300,30 +308,6 @@ static int export_func_type(const char *path, const wasm_module *m,
 	return CLI_EXIT_OK;
 }
 
-static int args_parse(const struct run_opts *o, const wasm_functype *t,
-	wasm_value *args)
-{
-	char sig[256];
-
-	if ((uint32_t)o->nargs != t->nparams) {
-		cli_functype_format(t, sig, sizeof sig);
-		fprintf(stderr, "error: %s %s expects %u argument%s, got %d\n",
-			o->invoke, sig, t->nparams, t->nparams == 1 ? "" : "s",
-			o->nargs);
-		return CLI_EXIT_USAGE;
-	}
-	for (int i = 0; i < o->nargs; i++) {
-		wasm_valtype vt = (wasm_valtype)t->params[i];
-		if (!wasm_value_parse(vt, o->args[i], &args[i])) {
-			fprintf(stderr, "error: argument %d of %s: '%s' is not "
-				"a valid %s\n", i + 1, o->invoke, o->args[i],
-				wasm_valtype_name(vt));
-			return CLI_EXIT_USAGE;
-		}
-	}
-	return CLI_EXIT_OK;
-}
-
 /* ---- outcomes --------------------------------------------------------- */
 
 static void trap_print(const wasm_error *err)
@@ -418,12 +402,12 @@ static int wasi_imports(const struct run_opts *o, const wasm_module *m,
 }
 
 static int run_call(const struct run_opts *o, wasm_module *m,
-	wasm_store *store, const wasm_functype *t, const wasm_value *args,
+	wasm_store *store, const wasm_value *args,
 	const wasm_extern *imports, cli_wasi *cw)
 {
 	wasm_instance *inst = NULL;
-	wasm_extern ext;
-	wasm_value results[MAX_RESULTS];
+	wasm_value *results = NULL;
+	uint32_t nresults = 0;
 	wasm_error err;
 	wasm_status s;
 
@@ -439,26 +423,21 @@ static int run_call(const struct run_opts *o, wasm_module *m,
 	if (cw && o->wasi_start) {
 		int code;
 		error_init(&err);
-		run_clock.entered = now_us();
+		run_clock.entered_ns = sb_now_ns();
 		s = wasi_run_start(cli_wasi_ctx(cw), store, inst, &code, &err);
-		run_clock.done = now_us();
+		run_clock.done_ns = sb_now_ns();
 		return s == WASM_OK ? code
 			: failure_report(o->path, o->invoke, s, &err);
 	}
-	if (!wasm_instance_export(inst, o->invoke, &ext) ||
-	    ext.kind != WASM_EXTERN_FUNC) {
-		fprintf(stderr, "error: %s: instance has no function '%s'\n",
-			o->path, o->invoke);
-		return CLI_EXIT_ERROR;
-	}
 	error_init(&err);
-	run_clock.entered = now_us();
-	s = wasm_func_call(store, ext.of.func, args, (size_t)o->nargs,
-		results, t->nresults, &err);
-	run_clock.done = now_us();
+	run_clock.entered_ns = sb_now_ns();
+	s = wasm_instance_call(store, inst, o->invoke, args, (size_t)o->nargs,
+		&results, &nresults, &err);
+	run_clock.done_ns = sb_now_ns();
 	if (s != WASM_OK)
 		return failure_report(o->path, o->invoke, s, &err);
-	results_print(results, t->nresults);
+	results_print(results, nresults);
+	free(results);
 	return CLI_EXIT_OK;
 }
 
@@ -509,9 +488,9 @@ int cli_run_main(int argc, char **argv, struct cli_global *g)
 		fprintf(stderr, "wasmhost: cannot create the engine\n");
 		goto out;
 	}
-	run_clock.start = now_us();
+	run_clock.start_ns = sb_now_ns();
 	rc = module_open(o.path, engine, &m);
-	run_clock.loaded = now_us();
+	run_clock.loaded_ns = sb_now_ns();
 	if (rc != CLI_EXIT_OK ||
 	    (rc = export_func_type(o.path, m, o.invoke, &t)) != CLI_EXIT_OK)
 		goto out;
@@ -535,8 +514,8 @@ int cli_run_main(int argc, char **argv, struct cli_global *g)
 		rc = CLI_EXIT_ERROR;
 		goto out;
 	}
-	if ((!o.wasi_start &&
-	     (rc = args_parse(&o, &t, args)) != CLI_EXIT_OK) ||
+	if ((!o.wasi_start && (rc = cli_args_parse(o.invoke, &t, o.args,
+	     o.nargs, args)) != CLI_EXIT_OK) ||
 	    (rc = imports_refuse(o.path, m)) != CLI_EXIT_OK)
 		goto out;
 	store = wasm_store_new(engine);
@@ -549,7 +528,7 @@ int cli_run_main(int argc, char **argv, struct cli_global *g)
 	if (wasi && (rc = wasi_imports(&o, m, store, &cw, &imports)) !=
 	    CLI_EXIT_OK)
 		goto out;
-	rc = run_call(&o, m, store, &t, args, imports, cw);
+	rc = run_call(&o, m, store, args, imports, cw);
 	if (o.stats)
 		stats_print(m);
 out:

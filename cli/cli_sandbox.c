@@ -51,32 +51,6 @@ static bool imports_wasi_only(const char *path, const sb_result *info,
 	return false;
 }
 
-static int args_parse(const struct cli_sandbox_run *r, const sb_extern *e,
-	wasm_value *args)
-{
-	if ((uint32_t)r->nargs != e->nparams) {
-		wasm_functype t = { .nparams = e->nparams,
-			.nresults = e->nresults, .params = e->params,
-			.results = e->results };
-		char sig[256];
-		cli_functype_format(&t, sig, sizeof sig);
-		fprintf(stderr, "error: %s %s expects %u argument%s, got %d\n",
-			r->invoke, sig, e->nparams, e->nparams == 1 ? "" : "s",
-			r->nargs);
-		return CLI_EXIT_USAGE;
-	}
-	for (int i = 0; i < r->nargs; i++) {
-		wasm_valtype vt = (wasm_valtype)e->params[i];
-		if (!wasm_value_parse(vt, r->args[i], &args[i])) {
-			fprintf(stderr, "error: argument %d of %s: '%s' is not "
-				"a valid %s\n", i + 1, r->invoke, r->args[i],
-				wasm_valtype_name(vt));
-			return CLI_EXIT_USAGE;
-		}
-	}
-	return CLI_EXIT_OK;
-}
-
 static void detail_print(const sb_result *res)
 {
 	fprintf(stderr, "  %s", res->message[0] ? res->message : "(no message)");
@@ -270,7 +244,11 @@ int cli_run_sandboxed(const struct cli_sandbox_run *r,
 		args = calloc((size_t)r->nargs + 1, sizeof *args);
 		if (!args)
 			goto out;
-		if ((rc = args_parse(r, e, args)) != CLI_EXIT_OK)
+		wasm_functype t = { .nparams = e->nparams,
+			.nresults = e->nresults, .params = e->params,
+			.results = e->results };
+		if ((rc = cli_args_parse(r->invoke, &t, r->args, r->nargs,
+			args)) != CLI_EXIT_OK)
 			goto out;
 		req.kind = SB_CALL;
 		req.function = r->invoke;

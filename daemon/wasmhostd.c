@@ -103,13 +103,6 @@ static void sandbox_log(void *ctx, const char *line)
 		wh_log_quote(line, q, sizeof q));
 }
 
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void sleep_ms(unsigned ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
@@ -119,9 +112,9 @@ static void sleep_ms(unsigned ms)
 /* Waits until no request is in progress or the time is up. */
 static bool wait_idle(api_server *srv, uint64_t ms)
 {
-	uint64_t end = mono_ms() + ms;
+	uint64_t end_ns = sb_now_ns() + ms * 1000000u;
 	while (api_server_active(srv)) {
-		if (mono_ms() >= end)
+		if (sb_now_ns() >= end_ns)
 			return false;
 		sleep_ms(10);
 	}
@@ -247,18 +240,11 @@ static void shutdown_all(const wh_config *c, api_server *srv)
 	api_server_stop(srv);
 }
 
-int main(int argc, char **argv)
+/* Flags into *flags and *check_only.  Returns -1 to go on, or the exit
+ * code (--help, --version, a usage error: message printed). */
+static int flags_parse(int argc, char **argv, wh_flags *flags,
+	bool *check_only)
 {
-	wh_flags flags = { 0 };
-	bool check_only = false;
-	wh_config cfg;
-	char err[1024];
-	int rc = EXIT_ERROR;
-	wh_tenants *tenants = NULL;
-	api_server *srv = NULL;
-	bool store_attached = false;
-	bool zygote_lost = false;
-
 	for (int i = 1; i < argc; i++) {
 		const char *v;
 		int r;
@@ -271,17 +257,17 @@ int main(int argc, char **argv)
 			return EXIT_OK;
 		}
 		if (strcmp(argv[i], "--check-config") == 0) {
-			check_only = true;
+			*check_only = true;
 			continue;
 		}
 		if ((r = flag_value(argc, argv, &i, "--config", &v)) != 0)
-			flags.config_path = v;
+			flags->config_path = v;
 		else if ((r = flag_value(argc, argv, &i, "--listen", &v)) != 0)
-			flags.listen = v;
+			flags->listen = v;
 		else if ((r = flag_value(argc, argv, &i, "--state-dir", &v)) != 0)
-			flags.state_dir = v;
+			flags->state_dir = v;
 		else if ((r = flag_value(argc, argv, &i, "--log-level", &v)) != 0)
-			flags.log_level = v;
+			flags->log_level = v;
 		else {
 			fprintf(stderr, "wasmhostd: unknown option '%s'\n"
 				"Try 'wasmhostd --help'.\n", argv[i]);
@@ -290,124 +276,121 @@ int main(int argc, char **argv)
 		if (r < 0)
 			return EXIT_USAGE;
 	}
-	if (!wh_config_load(&flags, &cfg, err, sizeof err)) {
-		fprintf(stderr, "wasmhostd: %s\n", err);
-		return EXIT_USAGE;
-	}
-	if (check_only) {
-		printf("wasmhostd: configuration ok: listen %s, state dir %s, "
-			"%u tenant%s%s\n", cfg.listen, cfg.state_dir,
-			cfg.ntenants, cfg.ntenants == 1 ? "" : "s",
-			cfg.ntenants ? "" : " (single-user mode, loopback only)");
-		wh_config_free(&cfg);
-		return EXIT_OK;
-	}
-	wh_log_set_level(cfg.log_level);
+	return -1;
+}
 
-	api_config ac = {
-		.fuel_metering = cfg.fuel_metering,
-		.tier_name = wasm_tier_name(cfg.tier),
-		.metrics_public = cfg.metrics_public,
-		.threads = cfg.threads,
-		.epoll = cfg.http_epoll,
-		.sync_wait_us = cfg.sync_wait_us,
-		.max_connections = cfg.max_connections,
-		.connection_timeout_s = cfg.connection_timeout_s,
-		.listen_fd = wh_listen_fd_from_systemd(),
-	};
-	if (ac.listen_fd >= 0) {
-		socklen_t alen = sizeof ac.addr;
-		if (getsockname(ac.listen_fd, (struct sockaddr *)&ac.addr,
-			&alen) != 0 || (ac.addr.ss_family != AF_INET &&
-			ac.addr.ss_family != AF_INET6)) {
-			wh_log(WH_LOG_ERROR, "msg=\"the socket from systemd is "
-				"not a TCP socket\"");
-			goto out;
-		}
-		if (!cfg.ntenants && !wh_addr_is_loopback(&ac.addr)) {
-			wh_log(WH_LOG_ERROR, "msg=\"the socket from systemd is "
-				"not on a loopback address, and no tenants are "
-				"configured (single-user mode serves loopback "
-				"only)\"");
-			goto out;
-		}
-	} else if (!wh_listen_parse(cfg.listen, &ac.addr, &ac.addrlen, err,
-		sizeof err)) {
+/* --check-config: what the configuration amounts to, on stdout. */
+static void config_summary_print(const wh_config *cfg)
+{
+	printf("wasmhostd: configuration ok: listen %s, state dir %s, "
+		"%u tenant%s%s\n", cfg->listen, cfg->state_dir,
+		cfg->ntenants, cfg->ntenants == 1 ? "" : "s",
+		cfg->ntenants ? "" : " (single-user mode, loopback only)");
+}
+
+/* The listening address into ac: systemd's socket (checked: TCP, and on
+ * loopback in single-user mode) or cfg->listen.  false: logged. */
+static bool listen_choose(const wh_config *cfg, api_config *ac)
+{
+	char err[1024];
+
+	ac->listen_fd = wh_listen_fd_from_systemd();
+	if (ac->listen_fd < 0) {
+		if (wh_listen_parse(cfg->listen, &ac->addr, &ac->addrlen, err,
+			sizeof err))
+			return true;
 		wh_log(WH_LOG_ERROR, "msg=\"%s\"", err);
-		goto out;
+		return false;
 	}
-
-	if (wh_store_open(cfg.state_dir, &g_store, err, sizeof err) !=
-	    WH_STORE_OK) {
-		wh_log(WH_LOG_ERROR, "msg=\"cannot open the store\" error=\"%s\"",
-			err);
-		goto out;
+	socklen_t alen = sizeof ac->addr;
+	if (getsockname(ac->listen_fd, (struct sockaddr *)&ac->addr,
+		&alen) != 0 || (ac->addr.ss_family != AF_INET &&
+		ac->addr.ss_family != AF_INET6)) {
+		wh_log(WH_LOG_ERROR, "msg=\"the socket from systemd is "
+			"not a TCP socket\"");
+		return false;
 	}
+	if (!cfg->ntenants && !wh_addr_is_loopback(&ac->addr)) {
+		wh_log(WH_LOG_ERROR, "msg=\"the socket from systemd is "
+			"not on a loopback address, and no tenants are "
+			"configured (single-user mode serves loopback "
+			"only)\"");
+		return false;
+	}
+	return true;
+}
 
-	/* Before any thread: every thread inherits the mask. */
-	sigset_t sigs;
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+/* Blocks the signals main takes with sigtimedwait (into *sigs) and ignores
+ * SIGPIPE.  Before any thread: every thread inherits the mask. */
+static void signals_block(sigset_t *sigs)
+{
+	sigemptyset(sigs);
+	sigaddset(sigs, SIGTERM);
+	sigaddset(sigs, SIGINT);
+	sigaddset(sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
 
+/* The supervisor (and its zygote) into g_sup.  false: logged. */
+static bool sandbox_start(const wh_config *cfg)
+{
 	sb_config sc = {
-		.max_workers = cfg.max_workers,
-		.warm_per_module = cfg.warm_per_module,
-		.spare_workers = cfg.spare_workers,
-		.worker_nice = (int)cfg.worker_nice,
-		.max_per_module = cfg.max_per_module,
+		.max_workers = cfg->max_workers,
+		.warm_per_module = cfg->warm_per_module,
+		.spare_workers = cfg->spare_workers,
+		.worker_nice = (int)cfg->worker_nice,
+		.max_per_module = cfg->max_per_module,
 		/* Tenants' queues do the admission; the sandbox's per-module
 		 * queue only holds what they admitted. */
 		.queue_max = 1u << 20,
-		.fuel = cfg.fuel_metering,
-		.tier = cfg.tier,
-		.tier_threshold = cfg.tier_threshold,
-		.no_namespaces = !cfg.namespaces,
+		.fuel = cfg->fuel_metering,
+		.tier = cfg->tier,
+		.tier_threshold = cfg->tier_threshold,
+		.no_namespaces = !cfg->namespaces,
 		.log = sandbox_log,
 	};
-	LIMIT_MAX(&cfg, memory_pages, sc.max_memory_pages);
-	LIMIT_MAX(&cfg, upload_bytes, sc.max_module_bytes);
-	LIMIT_MAX(&cfg, output_bytes, sc.max_output_bytes);
+	LIMIT_MAX(cfg, memory_pages, sc.max_memory_pages);
+	LIMIT_MAX(cfg, upload_bytes, sc.max_module_bytes);
+	LIMIT_MAX(cfg, output_bytes, sc.max_output_bytes);
 	wasm_error werr;
 	if (sb_supervisor_new(&sc, &g_sup, &werr) != WASM_OK) {
 		wh_log(WH_LOG_ERROR, "msg=\"cannot start the sandbox\" "
 			"error=\"%s\"", werr.message);
-		goto out;
+		return false;
 	}
-	wh_store_attach(g_store, g_sup);
-	store_attached = true;
-	tenants = wh_tenants_new(&cfg);
-	if (!tenants) {
-		wh_log(WH_LOG_ERROR, "msg=\"out of memory\"");
-		goto out;
-	}
-	ac.store = g_store;
-	ac.sup = g_sup;
-	ac.tenants = tenants;
-	if (!api_server_start(&ac, &srv, err, sizeof err)) {
-		wh_log(WH_LOG_ERROR, "msg=\"%s\" listen=%s", err, cfg.listen);
-		goto out;
-	}
-	char where[80];
-	addr_text(&ac.addr, api_server_port(srv), where, sizeof where);
+	return true;
+}
+
+/* The "listening" log line and systemd's READY=1. */
+static void ready_announce(const wh_config *cfg, const api_config *ac,
+	api_server *srv)
+{
+	char where[80], status[160];
+
+	addr_text(&ac->addr, api_server_port(srv), where, sizeof where);
 	wh_log(WH_LOG_INFO, "msg=listening addr=%s mode=%s tenants=%u "
 		"modules=%zu state_dir=%s tier=%s sandbox=\"%s\"", where,
-		cfg.ntenants ? "tenants" : "single-user", cfg.ntenants,
-		wh_store_total(g_store), cfg.state_dir, wasm_tier_name(cfg.tier),
-		sb_supervisor_layers(g_sup));
-	char status[160];
+		cfg->ntenants ? "tenants" : "single-user", cfg->ntenants,
+		wh_store_total(g_store), cfg->state_dir,
+		wasm_tier_name(cfg->tier), sb_supervisor_layers(g_sup));
 	snprintf(status, sizeof status, "READY=1\nSTATUS=serving on %s\n"
 		"MAINPID=%ld", where, (long)getpid());
 	wh_notify(status);
+}
 
+/* Takes signals until SIGTERM or SIGINT (true) or the zygote's death
+ * (false); SIGHUP reloads.  Meanwhile flushes the log and ticks the
+ * server every 100 ms. */
+static bool serve(const sigset_t *sigs, const wh_flags *flags,
+	wh_config *cfg, wh_tenants *tenants, api_server *srv,
+	const struct sockaddr_storage *addr)
+{
 	for (;;) {
 		siginfo_t si;
 		/* Access lines are written out at least every 100 ms. */
 		static const struct timespec tick = { 0, 100 * 1000000L };
-		int sig = sigtimedwait(&sigs, &si, &tick);
+		int sig = sigtimedwait(sigs, &si, &tick);
 		if (sig < 0) {
 			if (errno == EAGAIN) {
 				wh_log_flush();
@@ -422,25 +405,89 @@ int main(int argc, char **argv)
 				 * starts one. */
 				wh_log(WH_LOG_ERROR, "msg=\"the sandbox's zygote "
 					"died; no worker can start: stopping\"");
-				zygote_lost = true;
-				break;
+				return false;
 			}
 			if (errno == EINTR)
 				continue;
-			break;
+			return true;
 		}
 		if (sig == SIGHUP) {
-			reload(&flags, &cfg, tenants, srv, &ac.addr);
+			reload(flags, cfg, tenants, srv, addr);
 			continue;
 		}
 		wh_log(WH_LOG_INFO, "msg=\"stopping\" signal=%s",
 			sig == SIGTERM ? "SIGTERM" : "SIGINT");
-		break;
+		return true;
 	}
+}
+
+int main(int argc, char **argv)
+{
+	wh_flags flags = { 0 };
+	bool check_only = false;
+	wh_config cfg;
+	char err[1024];
+	int rc = EXIT_ERROR;
+	wh_tenants *tenants = NULL;
+	api_server *srv = NULL;
+	bool store_attached = false;
+	sigset_t sigs;
+
+	if ((rc = flags_parse(argc, argv, &flags, &check_only)) >= 0)
+		return rc;
+	rc = EXIT_ERROR;
+	if (!wh_config_load(&flags, &cfg, err, sizeof err)) {
+		fprintf(stderr, "wasmhostd: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (check_only) {
+		config_summary_print(&cfg);
+		wh_config_free(&cfg);
+		return EXIT_OK;
+	}
+	wh_log_set_level(cfg.log_level);
+
+	api_config ac = {
+		.fuel_metering = cfg.fuel_metering,
+		.tier_name = wasm_tier_name(cfg.tier),
+		.metrics_public = cfg.metrics_public,
+		.threads = cfg.threads,
+		.epoll = cfg.http_epoll,
+		.sync_wait_us = cfg.sync_wait_us,
+		.max_connections = cfg.max_connections,
+		.connection_timeout_s = cfg.connection_timeout_s,
+	};
+	if (!listen_choose(&cfg, &ac))
+		goto out;
+	if (wh_store_open(cfg.state_dir, &g_store, err, sizeof err) !=
+	    WH_STORE_OK) {
+		wh_log(WH_LOG_ERROR, "msg=\"cannot open the store\" error=\"%s\"",
+			err);
+		goto out;
+	}
+	signals_block(&sigs);
+	if (!sandbox_start(&cfg))
+		goto out;
+	wh_store_attach(g_store, g_sup);
+	store_attached = true;
+	tenants = wh_tenants_new(&cfg);
+	if (!tenants) {
+		wh_log(WH_LOG_ERROR, "msg=\"out of memory\"");
+		goto out;
+	}
+	ac.store = g_store;
+	ac.sup = g_sup;
+	ac.tenants = tenants;
+	if (!api_server_start(&ac, &srv, err, sizeof err)) {
+		wh_log(WH_LOG_ERROR, "msg=\"%s\" listen=%s", err, cfg.listen);
+		goto out;
+	}
+	ready_announce(&cfg, &ac, srv);
+	bool stopped = serve(&sigs, &flags, &cfg, tenants, srv, &ac.addr);
 	shutdown_all(&cfg, srv);
 	srv = NULL;
 	wh_log(WH_LOG_INFO, "msg=stopped");
-	rc = zygote_lost ? EXIT_ERROR : EXIT_OK;
+	rc = stopped ? EXIT_OK : EXIT_ERROR;
 out:
 	api_server_stop(srv);
 	if (g_sup || !store_attached) {

@@ -209,25 +209,36 @@ void wasm_module_export(const wasm_module *m, uint32_t i, wasm_extern_desc *out)
 /* Index of the named export, or WASM_NO_INDEX. */
 uint32_t wasm_module_export_find(const wasm_module *m, const char *name);
 
+/* The tiers that hold code (WASM_TIER_INTERP up to WASM_TIER_OPT): the
+ * length of arrays indexed by wasm_tier.  WASM_TIER_AUTO is a policy, not
+ * a tier. */
+#define WASM_TIER_COUNT ((int)WASM_TIER_AUTO)
+
+/* What one tier has done with a module's functions so far. */
+typedef struct {
+	uint32_t nfuncs;          /* functions with this tier's code (interp:
+	                             pre-decoded) */
+	uint32_t nfuncs_refused;  /* functions the tier refused (they stay in
+	                             a lower tier) */
+	uint64_t wasm_bytes;      /* wasm instruction bytes of the nfuncs
+	                             (local declarations excluded) */
+	uint64_t code_bytes;      /* their code bytes (interp: pre-decoded
+	                             code; JIT tiers: machine code) */
+	uint64_t compile_ns;      /* time spent compiling them; 0 where not
+	                             measured (interp) */
+	uint64_t osr_entries;     /* jumps into this tier's code at a loop
+	                             header, from a lower tier */
+} wasm_tier_stats;
+
 /* Sizes for tools and benchmarks.  Function bodies are pre-decoded lazily
- * (on first call), so the compiled_* counts grow as the module runs. */
+ * (on first call) and compiled by a JIT tier when warm, so the per-tier
+ * figures grow as the module runs. */
 typedef struct {
 	uint64_t code_section_bytes;  /* payload of the binary's code section */
 	uint32_t nfuncs;              /* defined functions (imports excluded) */
-	uint32_t nfuncs_compiled;     /* of those, pre-decoded so far */
-	uint64_t compiled_wasm_bytes; /* their wasm instruction bytes (local
-	                                 declarations excluded) */
-	uint64_t compiled_code_bytes; /* their pre-decoded code bytes */
-	/* Tier 1 (baseline JIT): */
-	uint32_t nfuncs_baseline;     /* functions with JIT code */
-	uint32_t nfuncs_bailed;       /* functions the JIT refused (they stay
-	                                 interpreted; see bail_reason) */
-	uint64_t baseline_wasm_bytes; /* wasm instruction bytes of those with
-	                                 JIT code */
-	uint64_t baseline_code_bytes; /* their machine code bytes */
-	uint64_t baseline_compile_ns; /* time spent compiling them */
-	uint64_t osr_entries;         /* interpreter -> JIT jumps at a loop */
-	const char *bail_reason;      /* the last refusal's reason, or NULL */
+	wasm_tier_stats tiers[WASM_TIER_COUNT];   /* indexed by wasm_tier */
+	/* Each tier's last refusal reason (a static string), or NULL. */
+	const char *refused_reason[WASM_TIER_COUNT];
 } wasm_module_stats;
 
 void wasm_module_stats_get(const wasm_module *m, wasm_module_stats *out);
@@ -296,6 +307,20 @@ wasm_status wasm_call_exit(wasm_call_ctx *ctx, int exit_code);
 WASM_MUST_CHECK wasm_status wasm_func_call(wasm_store *store, wasm_func *f,
 	const wasm_value *args, size_t nargs, wasm_value *results,
 	size_t nresults, wasm_error *err);
+
+/* Calls the exported function `name` of inst: the one way the tools (the
+ * sandbox worker, `wasmhost run --no-sandbox`) run an export.  Checks,
+ * each a WASM_ERR_ARG whose message is the one users see:
+ *   "no exported function 'NAME'"           (no export, or not a function)
+ *   "NAME expects N arguments, got M"
+ *   "argument I of NAME: expected T, got U" (I counts from 1)
+ * then calls it as wasm_func_call does (traps, exits, limits likewise).
+ * On WASM_OK *results is a malloc'd array of *nresults values (free() it);
+ * on failure *results is NULL and *nresults 0. */
+WASM_MUST_CHECK wasm_status wasm_instance_call(wasm_store *store,
+	wasm_instance *inst, const char *name, const wasm_value *args,
+	size_t nargs, wasm_value **results, uint32_t *nresults,
+	wasm_error *err);
 
 /* ---- memories, tables, globals --------------------------------------- */
 

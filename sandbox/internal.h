@@ -106,6 +106,4 @@ uint64_t sb_data_limit_bytes(uint32_t max_pages, uint64_t max_module_bytes);
  * handlers and alternate stack before the filter forbids that. */
 void sb_engine_warm_up(wasm_engine *engine);
 
-uint64_t sb_now_ns(void);
-
 #endif

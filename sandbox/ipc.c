@@ -416,12 +416,15 @@ void sb_result_encode(sb_buf *b, uint64_t seq, const sb_result *res)
 	sb_buf_u8(b, res->stderr_truncated);
 	sb_buf_u64(b, res->fuel_left);
 	sb_buf_u8(b, res->has_tiers);
-	sb_buf_u32(b, res->tiers.funcs_interp);
-	sb_buf_u32(b, res->tiers.funcs_baseline);
-	sb_buf_u32(b, res->tiers.funcs_bailed);
-	sb_buf_u64(b, res->tiers.baseline_code_bytes);
-	sb_buf_u64(b, res->tiers.compile_us);
-	sb_buf_u64(b, res->tiers.osr_entries);
+	for (int t = 0; t < WASM_TIER_COUNT; t++) {
+		const wasm_tier_stats *ts = &res->tiers.tier[t];
+		sb_buf_u32(b, ts->nfuncs);
+		sb_buf_u32(b, ts->nfuncs_refused);
+		sb_buf_u64(b, ts->wasm_bytes);
+		sb_buf_u64(b, ts->code_bytes);
+		sb_buf_u64(b, ts->compile_ns);
+		sb_buf_u64(b, ts->osr_entries);
+	}
 }
 
 static bool copy_bytes(sb_rd *r, uint64_t max, uint8_t **out, size_t *len)
@@ -500,12 +503,15 @@ bool sb_result_decode(sb_rd *r, uint64_t out_max, uint64_t *seq,
 	res->stderr_truncated = sb_rd_u8(r) != 0;
 	res->fuel_left = sb_rd_u64(r);
 	res->has_tiers = sb_rd_u8(r) != 0;
-	res->tiers.funcs_interp = sb_rd_u32(r);
-	res->tiers.funcs_baseline = sb_rd_u32(r);
-	res->tiers.funcs_bailed = sb_rd_u32(r);
-	res->tiers.baseline_code_bytes = sb_rd_u64(r);
-	res->tiers.compile_us = sb_rd_u64(r);
-	res->tiers.osr_entries = sb_rd_u64(r);
+	for (int t = 0; t < WASM_TIER_COUNT; t++) {
+		wasm_tier_stats *ts = &res->tiers.tier[t];
+		ts->nfuncs = sb_rd_u32(r);
+		ts->nfuncs_refused = sb_rd_u32(r);
+		ts->wasm_bytes = sb_rd_u64(r);
+		ts->code_bytes = sb_rd_u64(r);
+		ts->compile_ns = sb_rd_u64(r);
+		ts->osr_entries = sb_rd_u64(r);
+	}
 	return sb_rd_done(r);
 }
 

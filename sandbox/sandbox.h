@@ -69,6 +69,10 @@ const char *sb_limit_name(sb_limit l);
  * others. */
 const char *sb_signal_name(int sig);
 
+/* CLOCK_MONOTONIC in nanoseconds: the one clock for deadlines and
+ * durations in the sandbox and in every layer above it. */
+uint64_t sb_now_ns(void);
+
 /* ---- supervisor ------------------------------------------------------- */
 
 typedef struct {
@@ -194,14 +198,10 @@ typedef struct {
 	uint8_t *params, *results; /* wasm_valtype values; funcs only */
 } sb_extern;
 
-/* A module's tier statistics in one worker (see wasm_module_stats). */
+/* A module's statistics in one worker, by tier (see wasm_module_stats;
+ * the refusal reasons stay in the worker). */
 typedef struct {
-	uint32_t funcs_interp;        /* functions pre-decoded (tier 0) */
-	uint32_t funcs_baseline;      /* functions with baseline JIT code */
-	uint32_t funcs_bailed;        /* functions the JIT refused */
-	uint64_t baseline_code_bytes; /* their machine code */
-	uint64_t compile_us;          /* time spent in the baseline JIT */
-	uint64_t osr_entries;         /* interpreter -> JIT at a loop */
+	wasm_tier_stats tier[WASM_TIER_COUNT];   /* indexed by wasm_tier */
 } sb_tier_stats;
 
 typedef struct {

@@ -178,30 +178,6 @@ static void fail(sb_result *res, wasm_status s, const wasm_error *err,
 	}
 }
 
-static bool args_check(const sb_invoke_msg *msg, const wasm_functype *t,
-	sb_result *res)
-{
-	if (msg->req.nargs != t->nparams) {
-		res->outcome = SB_BAD_CALL;
-		snprintf(res->message, sizeof res->message,
-			"%s expects %u arguments, got %u", msg->function,
-			t->nparams, msg->req.nargs);
-		return false;
-	}
-	for (uint32_t i = 0; i < t->nparams; i++) {
-		if (msg->args[i].type == t->params[i])
-			continue;
-		res->outcome = SB_BAD_CALL;
-		snprintf(res->message, sizeof res->message,
-			"argument %u of %s: expected %s, got %s", i + 1,
-			msg->function,
-			wasm_valtype_name((wasm_valtype)t->params[i]),
-			wasm_valtype_name(msg->args[i].type));
-		return false;
-	}
-	return true;
-}
-
 static wasi_ctx *wasi_make(const sb_invoke_msg *msg, sb_result *res)
 {
 	wasi_config cfg;
@@ -343,30 +319,10 @@ static void wk_run(struct wk *w, const sb_invoke_msg *msg, sb_result *res,
 		}
 		goto out;
 	}
-	wasm_extern ext;
-	if (!wasm_instance_export(inst, msg->function, &ext) ||
-	    ext.kind != WASM_EXTERN_FUNC) {
-		res->outcome = SB_BAD_CALL;
-		snprintf(res->message, sizeof res->message,
-			"no exported function '%s'", msg->function);
-		goto out;
-	}
-	wasm_functype t;
-	wasm_func_type(ext.of.func, &t);
-	if (!args_check(msg, &t, res))
-		goto out;
-	res->results = calloc((size_t)t.nresults + 1, sizeof *res->results);
-	if (!res->results) {
-		res->outcome = SB_LIMIT;
-		res->limit = SB_LIMIT_MEMORY;
-		goto out;
-	}
-	s = wasm_func_call(store, ext.of.func, msg->args, msg->req.nargs,
-		res->results, t.nresults, &err);
+	s = wasm_instance_call(store, inst, msg->function, msg->args,
+		msg->req.nargs, &res->results, &res->nresults, &err);
 	if (s != WASM_OK)
 		fail(res, s, &err, false);
-	else
-		res->nresults = t.nresults;
 out:
 	if (msg->req.has_fuel && store)
 		res->fuel_left = wasm_store_fuel(store);
@@ -394,14 +350,7 @@ static void wk_invoke(struct wk *w, sb_rd *r)
 	wasm_module_stats ms;
 	wasm_module_stats_get(w->module, &ms);
 	res.has_tiers = true;
-	res.tiers = (sb_tier_stats){
-		.funcs_interp = ms.nfuncs_compiled,
-		.funcs_baseline = ms.nfuncs_baseline,
-		.funcs_bailed = ms.nfuncs_bailed,
-		.baseline_code_bytes = ms.baseline_code_bytes,
-		.compile_us = ms.baseline_compile_ns / 1000,
-		.osr_entries = ms.osr_entries,
-	};
+	memcpy(res.tiers.tier, ms.tiers, sizeof res.tiers.tier);
 	sb_result_encode(&w->out, msg.seq, &res);
 	wk_send(w);
 	if (store)

@@ -28,9 +28,10 @@ struct wh_metrics {
 	unsigned nroutes;
 	struct route_stats *routes;
 	uint64_t outcomes[SB_OUTCOME_COUNT_];
-	/* sums of sb_result.tiers_delta */
-	uint64_t funcs_interp, funcs_baseline, funcs_bailed;
-	uint64_t jit_code_bytes, jit_compile_us, osr_entries;
+	/* sums of sb_result.tiers_delta, by tier */
+	uint64_t funcs[WASM_TIER_COUNT], refused[WASM_TIER_COUNT];
+	uint64_t code_bytes[WASM_TIER_COUNT], compile_ns[WASM_TIER_COUNT];
+	uint64_t osr_entries[WASM_TIER_COUNT];
 };
 
 wh_metrics *wh_metrics_new(const char *const *route_names, unsigned nroutes)
@@ -92,12 +93,13 @@ void wh_metrics_outcome(wh_metrics *m, sb_outcome o)
 
 void wh_metrics_tiers(wh_metrics *m, const sb_tier_stats *d)
 {
-	add(&m->funcs_interp, d->funcs_interp);
-	add(&m->funcs_baseline, d->funcs_baseline);
-	add(&m->funcs_bailed, d->funcs_bailed);
-	add(&m->jit_code_bytes, d->baseline_code_bytes);
-	add(&m->jit_compile_us, d->compile_us);
-	add(&m->osr_entries, d->osr_entries);
+	for (int t = 0; t < WASM_TIER_COUNT; t++) {
+		add(&m->funcs[t], d->tier[t].nfuncs);
+		add(&m->refused[t], d->tier[t].nfuncs_refused);
+		add(&m->code_bytes[t], d->tier[t].code_bytes);
+		add(&m->compile_ns[t], d->tier[t].compile_ns);
+		add(&m->osr_entries[t], d->tier[t].osr_entries);
+	}
 }
 
 struct out {
@@ -131,6 +133,47 @@ static void emit(struct out *o, const char *fmt, ...)
 		o->buf = nb;
 		o->cap = ncap;
 	}
+}
+
+/* Functions compiled by tier (each tier the engine has, named as the
+ * engine names it, then "bailed": refused by any tier), and the JIT tiers'
+ * code bytes and compile time, OSR entries into any tier. */
+static void tiers_render(struct out *o, wh_metrics *m)
+{
+	uint64_t refused = 0, jit_bytes = 0, jit_ns = 0, osr = 0;
+
+	emit(o, "# HELP wasmhost_functions_compiled_total Functions compiled "
+		"by the workers, by tier (interp: pre-decoded; baseline: JIT; "
+		"bailed: refused by the JIT, left interpreted).\n"
+		"# TYPE wasmhost_functions_compiled_total counter\n");
+	for (int t = 0; t < WASM_TIER_COUNT; t++) {
+		refused += get(&m->refused[t]);
+		osr += get(&m->osr_entries[t]);
+		if (t != WASM_TIER_INTERP) {
+			jit_bytes += get(&m->code_bytes[t]);
+			jit_ns += get(&m->compile_ns[t]);
+		}
+		if (wasm_tier_available((wasm_tier)t))
+			emit(o, "wasmhost_functions_compiled_total{tier=\"%s\"} "
+				"%llu\n", wasm_tier_name((wasm_tier)t),
+				(unsigned long long)get(&m->funcs[t]));
+	}
+	emit(o, "wasmhost_functions_compiled_total{tier=\"bailed\"} %llu\n",
+		(unsigned long long)refused);
+	emit(o, "# HELP wasmhost_jit_code_bytes_total Machine code the "
+		"baseline JIT produced.\n"
+		"# TYPE wasmhost_jit_code_bytes_total counter\n"
+		"wasmhost_jit_code_bytes_total %llu\n"
+		"# HELP wasmhost_jit_compile_seconds_total Time spent in the "
+		"baseline JIT.\n"
+		"# TYPE wasmhost_jit_compile_seconds_total counter\n"
+		"wasmhost_jit_compile_seconds_total %.6f\n"
+		"# HELP wasmhost_osr_entries_total Interpreted loops that moved "
+		"into JIT code mid-run.\n"
+		"# TYPE wasmhost_osr_entries_total counter\n"
+		"wasmhost_osr_entries_total %llu\n",
+		(unsigned long long)jit_bytes, (double)jit_ns / 1e9,
+		(unsigned long long)osr);
 }
 
 char *wh_metrics_render(wh_metrics *m, const wh_gauges *g, size_t *len)
@@ -193,31 +236,7 @@ char *wh_metrics_render(wh_metrics *m, const wh_gauges *g, size_t *len)
 			sb_outcome_name((sb_outcome)i),
 			(unsigned long long)get(&m->outcomes[i]));
 
-	emit(&o, "# HELP wasmhost_functions_compiled_total Functions compiled "
-		"by the workers, by tier (interp: pre-decoded; baseline: JIT; "
-		"bailed: refused by the JIT, left interpreted).\n"
-		"# TYPE wasmhost_functions_compiled_total counter\n"
-		"wasmhost_functions_compiled_total{tier=\"interp\"} %llu\n"
-		"wasmhost_functions_compiled_total{tier=\"baseline\"} %llu\n"
-		"wasmhost_functions_compiled_total{tier=\"bailed\"} %llu\n",
-		(unsigned long long)get(&m->funcs_interp),
-		(unsigned long long)get(&m->funcs_baseline),
-		(unsigned long long)get(&m->funcs_bailed));
-	emit(&o, "# HELP wasmhost_jit_code_bytes_total Machine code the "
-		"baseline JIT produced.\n"
-		"# TYPE wasmhost_jit_code_bytes_total counter\n"
-		"wasmhost_jit_code_bytes_total %llu\n"
-		"# HELP wasmhost_jit_compile_seconds_total Time spent in the "
-		"baseline JIT.\n"
-		"# TYPE wasmhost_jit_compile_seconds_total counter\n"
-		"wasmhost_jit_compile_seconds_total %.6f\n"
-		"# HELP wasmhost_osr_entries_total Interpreted loops that moved "
-		"into JIT code mid-run.\n"
-		"# TYPE wasmhost_osr_entries_total counter\n"
-		"wasmhost_osr_entries_total %llu\n",
-		(unsigned long long)get(&m->jit_code_bytes),
-		(double)get(&m->jit_compile_us) / 1e6,
-		(unsigned long long)get(&m->osr_entries));
+	tiers_render(&o, m);
 
 	const sb_stats *s = &g->sandbox;
 	emit(&o, "# HELP wasmhost_workers Worker processes, by state.\n"

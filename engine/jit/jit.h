@@ -74,7 +74,7 @@ wasm_status jit_run(wasm_store *s, wasm_func *f, uint64_t *fp,
 bool jit_fault_lookup(const exec *ex, uintptr_t pc, uint32_t *func_index,
 	size_t *wasm_offset);
 
-/* Statistics into out (the tier-1 fields of wasm_module_stats). */
+/* Statistics into out (its WASM_TIER_BASELINE entries). */
 void jit_stats_get(const wasm_module *m, wasm_module_stats *out);
 void jit_count_osr(wasm_module *m);
 

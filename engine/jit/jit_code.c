@@ -557,13 +557,14 @@ void jit_stats_get(const wasm_module *m, wasm_module_stats *out)
 	const struct jit_module *jm = m->jit;
 	if (!jm)
 		return;
-	out->nfuncs_baseline = jm->ncompiled;
-	out->nfuncs_bailed = jm->nrefused;
-	out->baseline_wasm_bytes = jm->wasm_bytes;
-	out->baseline_code_bytes = jm->code_bytes;
-	out->baseline_compile_ns = jm->compile_ns;
-	out->osr_entries = jm->osr;
-	out->bail_reason = jm->bail_reason;
+	wasm_tier_stats *t = &out->tiers[WASM_TIER_BASELINE];
+	t->nfuncs = jm->ncompiled;
+	t->nfuncs_refused = jm->nrefused;
+	t->wasm_bytes = jm->wasm_bytes;
+	t->code_bytes = jm->code_bytes;
+	t->compile_ns = jm->compile_ns;
+	t->osr_entries = jm->osr;
+	out->refused_reason[WASM_TIER_BASELINE] = jm->bail_reason;
 }
 
 void jit_count_osr(wasm_module *m)

@@ -819,3 +819,52 @@ bool wasm_instance_export(const wasm_instance *inst, const char *name,
 	}
 	return false;
 }
+
+wasm_status wasm_instance_call(wasm_store *store, wasm_instance *inst,
+	const char *name, const wasm_value *args, size_t nargs,
+	wasm_value **results, uint32_t *nresults, wasm_error *err)
+{
+	wasm_extern ext;
+	wasm_functype t;
+	wasm_value *vals = NULL;
+	wasm_status st;
+
+	*results = NULL;
+	*nresults = 0;
+	if (!wasm_instance_export(inst, name, &ext) ||
+	    ext.kind != WASM_EXTERN_FUNC) {
+		st = rt_error(err, WASM_ERR_ARG, "no exported function '%s'",
+			name);
+		goto out;
+	}
+	wasm_func_type(ext.of.func, &t);
+	if (nargs != t.nparams) {
+		st = rt_error(err, WASM_ERR_ARG, "%s expects %u arguments, "
+			"got %zu", name, t.nparams, nargs);
+		goto out;
+	}
+	for (uint32_t i = 0; i < t.nparams; i++) {
+		if (args[i].type == t.params[i])
+			continue;
+		st = rt_error(err, WASM_ERR_ARG, "argument %u of %s: expected "
+			"%s, got %s", i + 1, name,
+			wasm_valtype_name((wasm_valtype)t.params[i]),
+			wasm_valtype_name(args[i].type));
+		goto out;
+	}
+	vals = calloc((size_t)t.nresults + 1, sizeof *vals);
+	if (!vals) {
+		st = rt_error(err, WASM_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	st = wasm_func_call(store, ext.of.func, args, nargs, vals, t.nresults,
+		err);
+	if (st != WASM_OK)
+		goto out;
+	*results = vals;
+	*nresults = t.nresults;
+	vals = NULL;
+out:
+	free(vals);
+	return st;
+}

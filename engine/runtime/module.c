@@ -181,13 +181,14 @@ void wasm_module_stats_get(const wasm_module *m, wasm_module_stats *out)
 		r.p += size;
 	}
 	out->nfuncs = m->nfuncs - m->nfunc_imports;
+	wasm_tier_stats *interp = &out->tiers[WASM_TIER_INTERP];
 	for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) {
 		const func_t *f = &m->funcs[i];
 		if (!f->code)
 			continue;
-		out->nfuncs_compiled++;
-		out->compiled_wasm_bytes += f->body_end - f->body_offset;
-		out->compiled_code_bytes += fcode_code_bytes(f->code);
+		interp->nfuncs++;
+		interp->wasm_bytes += f->body_end - f->body_offset;
+		interp->code_bytes += fcode_code_bytes(f->code);
 	}
 	jit_stats_get(m, out);
 }

@@ -336,14 +336,16 @@ int main(int argc, char **argv)
 			wasm_module_stats st;
 			memset(&st, 0, sizeof st);
 			run_tier(&tiers[k], bytes, len, &t[k], &st);
+			const wasm_tier_stats *b = &st.tiers[WASM_TIER_BASELINE];
 			if (k == 1) {
-				jit_funcs += st.nfuncs_baseline;
-				bailed += st.nfuncs_bailed;
-				if (st.nfuncs_bailed && verbose)
+				jit_funcs += b->nfuncs;
+				bailed += b->nfuncs_refused;
+				if (b->nfuncs_refused && verbose)
 					printf("%s: %u function(s) refused: %s\n", argv[i],
-						st.nfuncs_bailed, st.bail_reason);
+						b->nfuncs_refused,
+						st.refused_reason[WASM_TIER_BASELINE]);
 			}
-			osr += st.osr_entries;
+			osr += b->osr_entries;
 			if (t[k].len != t[0].len || memcmp(t[k].s, t[0].s, t[0].len) != 0) {
 				show_diff(argv[i], tiers[k].name, &t[0], &t[k]);
 				ok = false;

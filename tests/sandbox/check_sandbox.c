@@ -198,12 +198,12 @@ START_TEST(tier_statistics)
 	sb_result *r = call(basic, "add", 0, 2, 1, 2);
 	OUTCOME(r, SB_OK);
 	ck_assert(r->has_tiers);
-	ck_assert_uint_ge(r->tiers.funcs_interp, 1);
-	ck_assert_uint_eq(r->tiers.funcs_baseline, 0);
+	ck_assert_uint_ge(r->tiers.tier[WASM_TIER_INTERP].nfuncs, 1);
+	ck_assert_uint_eq(r->tiers.tier[WASM_TIER_BASELINE].nfuncs, 0);
 	sb_result_free(r);
 	r = call(basic, "add", 0, 2, 1, 2);
 	OUTCOME(r, SB_OK);
-	ck_assert_uint_eq(r->tiers_delta.funcs_interp, 0);
+	ck_assert_uint_eq(r->tiers_delta.tier[WASM_TIER_INTERP].nfuncs, 0);
 	sb_result_free(r);
 
 	/* Baseline tier: the function gets machine code. */
@@ -214,9 +214,9 @@ START_TEST(tier_statistics)
 	OUTCOME(r, SB_OK);
 	ck_assert_int_eq(r->results[0].of.i32, 42);
 	ck_assert(r->has_tiers);
-	ck_assert_uint_ge(r->tiers.funcs_baseline, 1);
-	ck_assert_uint_ge(r->tiers_delta.funcs_baseline, 1);
-	ck_assert_uint_gt(r->tiers.baseline_code_bytes, 0);
+	ck_assert_uint_ge(r->tiers.tier[WASM_TIER_BASELINE].nfuncs, 1);
+	ck_assert_uint_ge(r->tiers_delta.tier[WASM_TIER_BASELINE].nfuncs, 1);
+	ck_assert_uint_gt(r->tiers.tier[WASM_TIER_BASELINE].code_bytes, 0);
 	sb_result_free(r);
 	sb_module_release(m);
 	sb_supervisor_free(s);

@@ -335,22 +335,22 @@ START_TEST(osr_moves_a_running_loop)
 	ck_assert_int_eq(call_i32(&r, "sum", 100000, &v, &err), WASM_OK);
 	ck_assert_int_eq(v, (int32_t)(100000u * 100001u / 2u) + 50000);
 	wasm_module_stats_get(r.m, &st);
-	ck_assert_uint_eq(st.osr_entries, 1);
-	ck_assert_uint_eq(st.nfuncs_baseline, 1);
-	ck_assert_uint_gt(st.baseline_code_bytes, 0);
-	ck_assert_uint_eq(st.nfuncs_bailed, 0);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_BASELINE].osr_entries, 1);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_BASELINE].nfuncs, 1);
+	ck_assert_uint_gt(st.tiers[WASM_TIER_BASELINE].code_bytes, 0);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_BASELINE].nfuncs_refused, 0);
 	/* a second call enters the JIT code at once */
 	ck_assert_int_eq(call_i32(&r, "sum", 10, &v, &err), WASM_OK);
 	ck_assert_int_eq(v, 55 + 5);
 	wasm_module_stats_get(r.m, &st);
-	ck_assert_uint_eq(st.osr_entries, 1);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_BASELINE].osr_entries, 1);
 	rig_down(&r);
 
 	/* interpreter only: nothing compiled */
 	rig_up(&r, loop_wat, WASM_TIER_INTERP, 0, NULL, 0);
 	ck_assert_int_eq(call_i32(&r, "sum", 1000, &v, &err), WASM_OK);
 	wasm_module_stats_get(r.m, &st);
-	ck_assert_uint_eq(st.nfuncs_baseline, 0);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_BASELINE].nfuncs, 0);
 	rig_down(&r);
 }
 END_TEST

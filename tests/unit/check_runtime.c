@@ -1123,6 +1123,8 @@ static wasm_status host_cb(wasm_call_ctx *ctx, void *env, uint64_t *slots)
 	return WASM_OK;
 }
 
+static wasm_instance *peek_inst;
+
 /* Load and instantiate peek_wasm in the fixture's store. */
 static void peek_load(void)
 {
@@ -1134,6 +1136,7 @@ static void peek_load(void)
 	wasm_instance *inst;
 	ck_assert_int_eq(wasm_instance_new(store, peek_module, &imp, 1, &inst,
 		&err), WASM_OK);
+	peek_inst = inst;
 	wasm_extern x;
 	ck_assert(wasm_instance_export(inst, "peek", &x));
 	peek_fn = x.of.func;
@@ -1180,6 +1183,48 @@ START_TEST(wasm_reentry)
 	ck_assert_int_eq(cb_calls, 3);
 	ck_assert_uint_eq(store->ex.depth, 0);
 	ck_assert_ptr_eq(store->ex.frame_top, store->ex.frames);
+}
+END_TEST
+
+/* wasm_instance_call: the checks and their messages (what the worker and
+ * `wasmhost run` show), results, and a trap leaving no results. */
+START_TEST(instance_call_by_name)
+{
+	wasm_error err;
+	wasm_value *res = (wasm_value *)&err;
+	uint32_t nres = 7;
+	wasm_value arg = { .type = WASM_I64, .of.i64 = 8 };
+
+	peek_load();
+	ck_assert_int_eq(wasm_instance_call(store, peek_inst, "nope", NULL, 0,
+		&res, &nres, &err), WASM_ERR_ARG);
+	ck_assert_str_eq(err.message, "no exported function 'nope'");
+	ck_assert_ptr_null(res);
+	ck_assert_uint_eq(nres, 0);
+	ck_assert_int_eq(wasm_instance_call(store, peek_inst, "peek", NULL, 0,
+		&res, &nres, &err), WASM_ERR_ARG);
+	ck_assert_str_eq(err.message, "peek expects 1 arguments, got 0");
+	ck_assert_int_eq(wasm_instance_call(store, peek_inst, "peek", &arg, 1,
+		&res, &nres, &err), WASM_ERR_ARG);
+	ck_assert_str_eq(err.message,
+		"argument 1 of peek: expected i32, got i64");
+	arg = (wasm_value){ .type = WASM_I32, .of.i32 = WASM_PAGE_SIZE };
+	ck_assert_int_eq(wasm_instance_call(store, peek_inst, "peek", &arg, 1,
+		&res, &nres, &err), WASM_ERR_TRAP);
+	ck_assert_int_eq(err.trap, WASM_TRAP_OUT_OF_BOUNDS_MEMORY);
+	ck_assert_ptr_null(res);
+	arg.of.i32 = 0;
+	ck_assert_int_eq(wasm_instance_call(store, peek_inst, "peek", &arg, 1,
+		&res, &nres, &err), WASM_OK);
+	ck_assert_uint_eq(nres, 1);
+	ck_assert_int_eq(res[0].type, WASM_I32);
+	ck_assert_int_eq(res[0].of.i32, 0);
+	free(res);
+	ck_assert_int_eq(wasm_instance_call(store, peek_inst, "callcb", NULL,
+		0, &res, &nres, &err), WASM_OK);
+	ck_assert_uint_eq(nres, 0);
+	ck_assert_int_eq(cb_calls, 1);
+	free(res);
 }
 END_TEST
 
@@ -1452,6 +1497,7 @@ static Suite *runtime_suite(void)
 	tcase_add_test(core, instance_start_runs);
 	tcase_add_test(core, wasm_fault_traps);
 	tcase_add_test(core, wasm_reentry);
+	tcase_add_test(core, instance_call_by_name);
 	tcase_add_test(core, value_format_exact);
 	tcase_add_test(core, value_roundtrip_special);
 	tcase_add_test(core, value_roundtrip_random);

@@ -1,0 +1,209 @@
+/* supervisor.h -- the supervisor's state and the functions its files share
+ * (supervisor.c: results, the inbox, the loop, deadlines and the
+ * supervisor's lifecycle; supervisor_workers.c: spawning and spare workers,
+ * sending, received frames, deaths; supervisor_dispatch.c: pools, LRU
+ * eviction, pipelining; supervisor_invoke.c: jobs and queues, modules and
+ * invocations from API threads, the sync path).  Internal to sandbox/.
+ *
+ * Everything here belongs to the loop thread (under sup->state) unless a
+ * field says otherwise; see supervisor.c for the threading rules. */
+#ifndef SB_SUPERVISOR_H
+#define SB_SUPERVISOR_H
+
+#include "internal.h"
+#include "ipc.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* W_SPAWNING workers with no module (m NULL) are spares on their way;
+ * W_SPARE ones said HELLO and wait for one. */
+enum wstate { W_SPAWNING, W_SPARE, W_LOADING, W_IDLE, W_BUSY, W_DEAD };
+
+/* Calls a busy worker may have queued in its socket behind the current
+ * one (pipeline_worker). */
+#define PIPELINE_DEPTH 3
+
+struct job {
+	struct job *next;
+	sb_module *m;
+	sb_kind kind;              /* 0 for test hooks */
+	bool requeued;             /* once, after its worker died under the
+	                              call in front of it */
+	sb_buf frame;              /* INVOKE or TEST, seq patched at dispatch */
+	char *function;
+	uint64_t timeout_ms;
+	uint64_t out_max;
+	uint64_t submit_ns;
+	sb_done_fn done;
+	void *ctx;
+};
+
+struct worker {
+	struct worker *next;       /* sup->workers */
+	uint64_t id;
+	uint32_t slot;
+	pid_t pid;                 /* our namespace; 0 until HELLO */
+	int fd;
+	sb_module *m;
+	enum wstate state;
+	bool exited, killing;
+	int wait_status;
+	char kill_reason[96];
+	/* receive: bytes [0, rx_len) of rx; once the header is parsed
+	 * (have_hdr), the frame is SB_FRAME_HDR_BYTES + payload_len long */
+	uint8_t *rx;
+	size_t rx_len, rx_cap;
+	bool have_hdr;
+	enum sb_msg type;
+	uint32_t payload_len;
+	/* send */
+	sb_buf tx;
+	size_t tx_off;
+	/* a caller of sb_invoke_sync awaits this worker's answer */
+	bool sync, exit_deferred;
+	int exit_status;
+	/* current invocation, and those sent behind it (pipelined) */
+	struct job *job;
+	uint64_t seq;
+	struct job *follow[PIPELINE_DEPTH];   /* sent behind it, in order */
+	uint64_t follow_seq[PIPELINE_DEPTH];
+	uint32_t nfollow;
+	uint64_t deadline_ns, kill_ns;   /* 0 = none */
+	uint64_t spawn_ns, used_ns;
+	sb_tier_stats last_tiers;  /* as of the previous RESULT */
+};
+
+struct sb_module {
+	sb_module *next;           /* sup->modules (under lock) */
+	sb_supervisor *sup;
+	char *tenant, *id;
+	uint8_t *bytes;
+	size_t len;
+	uint32_t api_refs;         /* under lock */
+	bool released;             /* loop: no more API refs */
+	/* loop thread only */
+	struct job *q_head, *q_tail;
+	uint32_t queued, nworkers, spawning, load_failures;
+	uint32_t inflight;         /* jobs submitted and not finished */
+	uint64_t call_ns_avg;      /* moving average of a call's time in
+	                              its worker (start to result) */
+	bool loaded, invalid;
+	char invalid_msg[256];
+	size_t invalid_offset;
+	sb_extern *imports, *exports;
+	uint32_t nimports, nexports;
+};
+
+enum op_kind { OP_INVOKE, OP_MODULE_NEW, OP_MODULE_RELEASE };
+
+struct op {
+	struct op *next;
+	enum op_kind kind;
+	sb_module *m;
+	struct job *job;
+};
+
+struct sb_supervisor {
+	sb_config cfg;
+	struct sb_zygote zy;
+	volatile uint64_t *epoch;  /* nslots pages */
+	uint32_t nslots;
+	uint32_t *free_slots, nfree;
+	int wake_fd;
+	pthread_t thread;
+	bool thread_started;
+	pthread_mutex_t lock;
+	struct op *in_head, *in_tail;  /* under lock */
+	bool stopping;                 /* under lock */
+	bool sleeping, woken;          /* under lock: the loop in ppoll */
+	pthread_mutex_t state;         /* everything below */
+	bool repoll;                   /* the loop's poll set is stale */
+	uint64_t posted;               /* atomic: invocations via the inbox */
+	sb_module *modules;            /* under lock */
+	/* loop thread */
+	struct worker *workers;
+	uint32_t live;                 /* workers not W_DEAD */
+	uint32_t spares;               /* live workers with no module */
+	uint64_t spare_retry_ns;       /* no new spare before (a death) */
+	uint64_t next_worker_id, next_seq;
+	bool zygote_dead;
+	char layers[256];
+	sb_stats stats;                /* copied under lock */
+	uint64_t spawn_ns_total, spawn_count;
+};
+
+/* ---- supervisor.c: results, log, the inbox ------------------------------- */
+
+/* A result with outcome o and message msg (may be NULL); NULL if memory ran
+ * out. */
+sb_result *sup_result_new(sb_outcome o, const char *msg);
+void sup_log(sb_supervisor *sup, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Wakes the loop if it sleeps and nobody has woken it yet (takes
+ * sup->lock). */
+void sup_wake(sb_supervisor *sup);
+/* Queues op for the loop, which looks at the inbox before it sleeps. */
+void sup_post(sb_supervisor *sup, struct op *op);
+
+/* ---- supervisor_invoke.c: jobs, queues, modules (loop thread) ----------- */
+
+/* Delivers res (or a bare outcome if res is NULL) and frees the job. */
+void sup_job_finish(struct job *j, sb_result *res, sb_outcome o,
+	const char *msg);
+/* Puts j back at the head of m's queue. */
+void sup_queue_push_front(sb_module *m, struct job *j);
+/* When a job that starts now must end; 0 = no deadline. */
+uint64_t sup_job_deadline(const struct job *j, uint64_t now);
+/* The head of m's queue, or NULL. */
+struct job *sup_queue_pop(sb_module *m);
+/* Finishes every queued job of m with outcome o. */
+void sup_queue_fail_all(sb_module *m, sb_outcome o, const char *msg);
+/* Frees m, unlinked from sup->modules, with what it owns. */
+void sup_module_free(sb_module *m);
+
+/* ---- supervisor_dispatch.c: pools, eviction, pipelining (loop thread) -- */
+
+/* Frees released modules with no workers, jobs or calls left; only here,
+ * once per loop iteration, so that no code path holding a module pointer
+ * sees it vanish. */
+void sup_modules_sweep(sb_supervisor *sup);
+/* m's exported function `name`, or NULL. */
+const sb_extern *sup_export_find(const sb_module *m, const char *name);
+/* An idle worker of m, or NULL. */
+struct worker *sup_idle_worker(sb_supervisor *sup, sb_module *m);
+/* Hands m's queued jobs to its idle workers, spawns workers under the
+ * caps (evicting idle ones of other modules), pipelines short calls. */
+void sup_dispatch(sb_supervisor *sup, sb_module *m);
+void sup_dispatch_all(sb_supervisor *sup);
+
+/* ---- supervisor_workers.c: spawning, frames, deaths (loop thread) ------- */
+
+/* The epoch counter of a worker slot (its own page). */
+volatile uint64_t *sup_slot_epoch(sb_supervisor *sup, uint32_t slot);
+/* Asks the zygote to SIGKILL w (once); reason goes into the outcome. */
+void sup_worker_kill(sb_supervisor *sup, struct worker *w,
+	const char *reason);
+/* Leaves the pool now; the process is reaped when the zygote says so. */
+void sup_worker_retire(sb_supervisor *sup, struct worker *w);
+/* Starts a worker for m, or a spare (m NULL).  For m, a spare is taken
+ * first. */
+bool sup_worker_spawn(sb_supervisor *sup, sb_module *m);
+/* Up to cfg.spare_workers spares, under the global cap, unless one died
+ * starting less than a second ago (no fork storm). */
+void sup_spares_fill(sb_supervisor *sup);
+/* Sends what w's tx buffer holds, as far as the socket takes it. */
+void sup_worker_send(struct worker *w);
+/* Sends j to the idle worker w and arms its deadline. */
+void sup_worker_start_job(sb_supervisor *sup, struct worker *w,
+	struct job *j);
+/* Reads what w's socket has and acts on each whole frame. */
+void sup_worker_readable(sb_supervisor *sup, struct worker *w);
+/* The zygote reports a worker's exit (zm: SB_Z_EXITED). */
+void sup_on_exited(sb_supervisor *sup, const struct sb_zmsg *zm);
+/* Reads the zygote's control socket. */
+void sup_zygote_readable(sb_supervisor *sup);
+
+#endif
