@@ -16,8 +16,7 @@
  * layout is the same, so only the native frame is made.
  */
 #include "jit/jit.h"
-
-#include <string.h>
+#include "interp/ops.h"
 
 uint32_t tier_threshold(const wasm_engine *e)
 {
@@ -73,11 +72,10 @@ static const jit_func *tier_code(wasm_func *f)
 compiled:;
 	/* Compiled after a loop's counter (OSR): calls from the interpreter
 	 * must come here too from now on, whatever the entry count says. */
-	struct fcode *fc = m->funcs[f->index].code;
-	uint32_t cnt, at = tier_threshold(m->engine);
-	memcpy(&cnt, fc->code + 4, 4);       /* ENTER's count32 */
-	if (cnt < at)
-		memcpy(fc->code + 4, &at, 4);
+	struct op_ENTER *enter = OP_AT(m->funcs[f->index].code->code, ENTER);
+	uint32_t at = tier_threshold(m->engine);
+	if (enter->count < at)
+		enter->count = at;
 	return jit_func_get(m, f->index);
 }
 
