@@ -4,7 +4,7 @@
 
 #include "runtime/module.h"
 
-/* A function's pre-decoded code (see interp_ops.h for the format). */
+/* A function's pre-decoded code (see ops.h for the format). */
 struct fcode {
 	uint8_t *code;
 	uint32_t code_len;
@@ -15,8 +15,9 @@ struct fcode {
 	                              instruction that can trap, ascending */
 };
 
-/* Function i's pre-decoded code, made on its first use; NULL if that
- * fails (the body was validated at load, so only memory can run out). */
+/* Function i's pre-decoded code, made on its first use (--tier=baseline:
+ * at load, module.c); NULL if that fails (the body was validated at load,
+ * so only memory can run out). */
 static inline struct fcode *fcode_get(wasm_module *m, uint32_t i)
 {
 	struct fcode *fc = m->funcs[i].code;

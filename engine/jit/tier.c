@@ -33,9 +33,10 @@ uint32_t tier_threshold(const wasm_engine *e)
 	}
 }
 
-/* --tier=baseline: at the module's first compile, pre-decode and compile
- * every function in one batch (one RW -> RX flip per code chunk instead of
- * two mprotect calls per function).  Nothing of m runs in JIT code yet,
+/* --tier=baseline: at the module's first compile, compile every function
+ * in one batch (one RW -> RX flip per code chunk instead of two mprotect
+ * calls per function).  Their code was pre-decoded at load (module.c), in
+ * the one pass that validated it.  Nothing of m runs in JIT code yet,
  * which jit_batch_begin checks. */
 static void tier_compile_all(wasm_module *m)
 {

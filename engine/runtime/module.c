@@ -35,20 +35,27 @@ wasm_status wasm_module_load(wasm_engine *engine, const uint8_t *bytes,
 	st = module_validate(m, err);
 	if (st != WASM_OK)
 		goto out;
-	for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) {
-		st = func_validate(m, i, err);
-		if (st != WASM_OK) {
-			if (err && err->func_index == WASM_NO_INDEX)
-				err->func_index = i;
-			goto out;
-		}
-	}
+	/* Type ids first: pre-decoded code holds them (call_indirect). */
 	for (uint32_t i = 0; i < m->ntypes; i++) {
 		functype *t = &m->types[i];
 		t->id = engine_intern_type(engine, t->nparams, functype_params(t),
 			t->nresults, functype_results(t));
 		if (t->id == UINT32_MAX) {
 			st = err_set(err, WASM_ERR_NOMEM, SIZE_MAX, "out of memory");
+			goto out;
+		}
+	}
+	/* Each body passes through the validator once.  --tier=baseline
+	 * compiles every function at the first call, so its code is
+	 * pre-decoded now, in that pass; the other tiers pre-decode at a
+	 * function's first call (unused functions cost no code) and only
+	 * validate here. */
+	bool predecode = engine_config(engine)->tier == WASM_TIER_BASELINE;
+	for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) {
+		st = predecode ? func_compile(m, i, err) : func_validate(m, i, err);
+		if (st != WASM_OK) {
+			if (err && err->func_index == WASM_NO_INDEX)
+				err->func_index = i;
 			goto out;
 		}
 	}
