@@ -22,6 +22,12 @@ static const char usage_text[] =
 	"  spec [-v] [--strict] [--no-fork] FILE.json...\n"
 	"        run wast2json conformance scripts; last line is\n"
 	"        \"N passed, M failed, K skipped\"\n"
+	"  dump [--predecoded|--baseline] FILE.wasm [FUNC]\n"
+	"        print the code of function FUNC (an export's name or a\n"
+	"        function index; default every function): --predecoded (the\n"
+	"        default) the interpreter's instructions, one a line with its\n"
+	"        code offset, fields, family and the wasm offset of ops that\n"
+	"        can trap; --baseline the baseline JIT's code\n"
 	"\n"
 	"daemon verbs (a running wasmhostd; --url URL or $WASMHOST_URL, default\n"
 	"http://127.0.0.1:8080; --token T or $WASMHOST_TOKEN; --json prints\n"
@@ -250,6 +256,8 @@ int main(int argc, char **argv)
 		return cli_inspect_main(argc - i, argv + i, &g);
 	if (strcmp(argv[i], "spec") == 0)
 		return cli_spec_main(argc - i, argv + i, &g);
+	if (strcmp(argv[i], "dump") == 0)
+		return cli_dump_main(argc - i, argv + i, &g);
 	if (strcmp(argv[i], "upload") == 0 || strcmp(argv[i], "list") == 0 ||
 	    strcmp(argv[i], "invoke") == 0 || strcmp(argv[i], "delete") == 0)
 		return cli_client_main(argc - i, argv + i, &g);

@@ -58,6 +58,8 @@ int cli_run_sandboxed(const struct cli_sandbox_run *r,
 int cli_run_main(int argc, char **argv, struct cli_global *g);
 int cli_inspect_main(int argc, char **argv, struct cli_global *g);
 int cli_spec_main(int argc, char **argv, struct cli_global *g);
+/* dump: a module's code as text (cli_dump.c). */
+int cli_dump_main(int argc, char **argv, struct cli_global *g);
 /* upload, list, invoke, delete: a running wasmhostd (cli_client.c). */
 int cli_client_main(int argc, char **argv, struct cli_global *g);
 

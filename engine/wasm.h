@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define WASM_MUST_CHECK __attribute__((warn_unused_result))
 
@@ -208,6 +209,16 @@ uint32_t wasm_module_export_count(const wasm_module *m);
 void wasm_module_export(const wasm_module *m, uint32_t i, wasm_extern_desc *out);
 /* Index of the named export, or WASM_NO_INDEX. */
 uint32_t wasm_module_export_find(const wasm_module *m, const char *name);
+/* The index of export i in its kind's index space (imports first). */
+uint32_t wasm_module_export_index(const wasm_module *m, uint32_t i);
+
+/* Code as text, for people: WASM_DUMP_PREDECODED the interpreter's
+ * pre-decoded instructions (one a line: code offset, op, fields by name,
+ * family, and for ops that can trap the wasm offset), WASM_DUMP_BASELINE
+ * the baseline JIT's machine code. */
+typedef enum { WASM_DUMP_PREDECODED, WASM_DUMP_BASELINE } wasm_dump_kind;
+/* Print function func_index's code (index space with imports; WASM_NO_INDEX: every defined function) in the given form to out, pre-decoding or compiling it first if need be.  WASM_ERR_ARG for an import or an index out of range. */
+WASM_MUST_CHECK wasm_status wasm_module_dump(wasm_module *m, uint32_t func_index, wasm_dump_kind kind, FILE *out, wasm_error *err);
 
 /* The tiers that hold code (WASM_TIER_INTERP up to WASM_TIER_OPT): the
  * length of arrays indexed by wasm_tier.  WASM_TIER_AUTO is a policy, not

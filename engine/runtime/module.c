@@ -156,6 +156,11 @@ uint32_t wasm_module_export_find(const wasm_module *m, const char *name)
 	return WASM_NO_INDEX;
 }
 
+uint32_t wasm_module_export_index(const wasm_module *m, uint32_t i)
+{
+	return m->exports[i].index;
+}
+
 const char *module_func_name(const wasm_module *m, uint32_t i)
 {
 	if (i >= m->nfuncs)

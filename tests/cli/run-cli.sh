@@ -1,5 +1,5 @@
 #!/bin/sh
-# run-cli.sh -- black-box tests of `wasmhost run` and `wasmhost inspect`.
+# run-cli.sh -- black-box tests of `wasmhost run`, `inspect` and `dump`.
 # The fixtures (tests/fixtures/*.wat) are converted with wat2wasm into a
 # temporary folder.  Every check prints PASS or FAIL; the last line is
 # "N passed, M failed".  Exits 77 (automake SKIP) without wat2wasm unless
@@ -216,6 +216,59 @@ else
 	bad "inspect exports" "$(details inspect "$A")"
 fi
 err "inspect malformed" 1 "at offset [0-9]+$" inspect "$tmp/truncated.wasm"
+
+# ---- dump -------------------------------------------------------------------
+# One function by export name: its header, its division with the wasm
+# offset that a trap in it reports.
+wh dump "$A" div_s
+div_at=$(sed -n 's/^ *20  DIVS32  *d=s0 a=l0 b=l1  ; INT_DIV traps=DIV wasm=\(0x[0-9a-f]*\)$/\1/p' "$tmp/out")
+if [ "$rc" -eq 0 ] &&
+    [ "$(sed -n 1p "$tmp/out")" = 'func 7 "div_s" (i32, i32) -> (i32) nlocals=2 frame=5 code=42' ] &&
+    grep -Eq '^ +0  ENTER +count=0 first=2 nzero=0 frame=5  ; CONTROL traps=ENTRY wasm=0x[0-9a-f]+$' "$tmp/out" &&
+    grep -Eq '^ +38  RET +; CONTROL$' "$tmp/out" && [ -n "$div_at" ]; then
+	ok "dump div_s"
+else
+	bad "dump div_s" "$(details dump "$A" div_s)"
+fi
+wh run --no-sandbox --invoke div_s "$A" 1 0
+if [ "$rc" -eq 3 ] && [ -n "$div_at" ] && grep -q "at offset $div_at\$" "$tmp/err"; then
+	ok "dump: the trap offset of div_s is DIVS32's"
+else
+	bad "dump: the trap offset of div_s is DIVS32's" "$(details run --invoke div_s "$A" 1 0)" \
+		"wanted offset $div_at"
+fi
+# By index; every branch target is the offset of an instruction.
+wh dump --predecoded "$A" 1
+if [ "$rc" -eq 0 ] && grep -q '^func 1 "fib" (i32) -> (i32) ' "$tmp/out" &&
+    grep -Eq '^ +[0-9]+  BR_UNLESS +c=s0 target=@[0-9]+  ; CONTROL$' "$tmp/out" &&
+    grep -Eq '^ +[0-9]+  CALL +base=s[0-9]+ func=1  ; CALL traps=CALL wasm=0x[0-9a-f]+$' "$tmp/out" &&
+    awk '/^ +[0-9]+  / { at[$1] = 1 }
+	{ while (match($0, /@[0-9]+/)) { t[substr($0, RSTART + 1, RLENGTH - 1)] = 1
+		$0 = substr($0, RSTART + RLENGTH) } }
+	END { n = 0; for (k in t) { n++; if (!(k in at)) exit 1 } exit n == 0 }' "$tmp/out"; then
+	ok "dump fib by index, targets on instructions"
+else
+	bad "dump fib by index, targets on instructions" "$(details dump --predecoded "$A" 1)"
+fi
+wh dump "$A"
+if [ "$rc" -eq 0 ] && [ "$(grep -c '^func ' "$tmp/out")" -eq 9 ] &&
+    grep -q '^func 8 "nothing" () -> () ' "$tmp/out"; then
+	ok "dump every function"
+else
+	bad "dump every function" "$(details dump "$A")"
+fi
+err "dump unknown function" 2 "no function 'nope' \(expected an exported function's name or a function index\)" \
+	dump "$A" nope
+err "dump a global" 2 "export 'g' is a global, not a function" dump "$A" g
+err "dump index out of range" 2 "no function 99$" dump "$A" 99
+err "dump an import" 2 "function 0 is an import$" dump "$tmp/imports.wasm" 0
+err "dump no file" 2 "usage: wasmhost dump" dump
+wh --help
+if [ "$rc" -eq 0 ] && grep -q '^  dump \[--predecoded|--baseline\] FILE.wasm \[FUNC\]' "$tmp/out"; then
+	ok "--help lists dump"
+else
+	bad "--help lists dump" "$(details --help)"
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
