@@ -1,8 +1,10 @@
 /* interp.c -- tier 0: the threaded-code interpreter.
  *
- * One function, one dispatch loop with computed goto: each instruction
- * begins with the offset of its handler from a base label, and every handler
- * ends with its own indirect jump to the next one (direct threading).  The
+ * One function, one dispatch loop with computed goto: once a function's
+ * code is threaded (interp_code), the head of each instruction holds the
+ * offset of its handler from a base label, and every handler ends with its
+ * own indirect jump to the next one (direct threading).  Handlers read
+ * their fields by name through the layout's struct (ops.h).  The
  * state that matters lives in locals the compiler keeps in registers: ip
  * (the next instruction), fp (the frame's slot 0), mem (linear memory
  * base).  wasm-to-wasm calls do not recurse in C: they push a frame_rec on

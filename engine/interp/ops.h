@@ -54,7 +54,7 @@ enum op_field_kind { OPK_D, OPK_S, OPK_BASE, OPK_K16, OPK_I32, OPK_I64,
 
 /* ---- layouts ---------------------------------------------------------------
  * L(LAYOUT, fields).  BR_TABLE is the one layout of variable length: its
- * fixed part is followed by n + 1 REL fields (op_BR_TABLE.targets). */
+ * fixed part is followed by n + 1 REL fields (OP_BR_TABLE_TARGETS). */
 #define INTERP_LAYOUTS(L, F) \
 	L(NONE,        ) \
 	L(ENTER,       F(CNT, count) F(I32, first) F(I32, nzero) F(I32, frame)) \
