@@ -366,7 +366,8 @@ static bool emit_generic(compiler *c, int op, uint32_t nin, const uint8_t *tin,
 	assert(op_layout_of(op)->nslots == nin + (tout != 0) && nidx <= 2);
 	if (!pop_operands(c, nin, tin, s))
 		return false;
-	memcpy(x, idx, nidx * sizeof *idx);
+	for (uint32_t i = 0; i < nidx; i++)
+		x[i] = idx[i];
 	uint32_t d = slot_of(c, c->sp);
 	uint32_t pos = c->len;
 	switch (op_infos[op].layout) {
