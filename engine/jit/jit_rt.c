@@ -62,15 +62,12 @@ static bool stack_low(const exec *ex)
 
 static wasm_status stack_trap(exec *ex, wasm_func *f)
 {
-	wasm_status st = exec_trap(ex, WASM_TRAP_STACK_OVERFLOW,
-		"call stack exhausted");
+	wasm_status st = exec_trap(ex, WASM_TRAP_STACK_OVERFLOW, NULL);
 	ex->trap_func = f;
 	return st;
 }
 
 /* ---- traps --------------------------------------------------------------- */
-
-const char *interp_trap_message(wasm_trap_kind kind);
 
 wasm_status jit_rt_trap(exec *ex, wasm_instance *inst, uint32_t func_index,
 	uint32_t kind, uint32_t code_offset)
@@ -86,7 +83,7 @@ wasm_status jit_rt_trap(exec *ex, wasm_instance *inst, uint32_t func_index,
 	ex->trap_offset = fcode_wasm_offset(fc, fc->code + code_offset);
 	if (k != WASM_TRAP_HOST || ex->trap_msg[0] == 0)
 		snprintf(ex->trap_msg, sizeof ex->trap_msg, "%s",
-			interp_trap_message(k));
+			wasm_trap_kind_message(k));
 	return WASM_ERR_TRAP;
 }
 

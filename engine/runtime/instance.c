@@ -58,11 +58,10 @@ rt_error(wasm_error *err, wasm_status status, const char *fmt, ...)
 	return status;
 }
 
-/* A trap outside any function (instantiation). */
-static wasm_status rt_trap(wasm_error *err, wasm_trap_kind kind,
-	const char *msg)
+/* A trap outside any function (instantiation), with the kind's message. */
+static wasm_status rt_trap(wasm_error *err, wasm_trap_kind kind)
 {
-	rt_error(err, WASM_ERR_TRAP, "%s", msg);
+	rt_error(err, WASM_ERR_TRAP, "%s", wasm_trap_kind_message(kind));
 	if (err)
 		err->trap = kind;
 	return WASM_ERR_TRAP;
@@ -74,7 +73,7 @@ wasm_status exec_trap(exec *ex, wasm_trap_kind kind, const char *msg)
 	ex->trap_func = ex->cur_func;
 	ex->trap_offset = SIZE_MAX;
 	snprintf(ex->trap_msg, sizeof ex->trap_msg, "%s",
-		msg ? msg : wasm_trap_kind_name(kind));
+		msg ? msg : wasm_trap_kind_message(kind));
 	return WASM_ERR_TRAP;
 }
 
@@ -93,7 +92,7 @@ static void exec_report(const exec *ex, wasm_status st, wasm_error *err)
 		return;
 	}
 	rt_error(err, st, "%s", ex->trap_msg[0] ? ex->trap_msg :
-		wasm_trap_kind_name(ex->trap));
+		wasm_trap_kind_message(ex->trap));
 	err->trap = ex->trap;
 	err->offset = ex->trap_offset;
 	const wasm_func *f = ex->trap_func;
@@ -436,13 +435,11 @@ wasm_status store_call(wasm_store *s, wasm_func *f, uint64_t *slots,
 	ex->trap = WASM_TRAP_NONE;
 	ex->trap_msg[0] = '\0';
 	if (ex->depth >= STORE_MAX_NESTED_CALLS) {
-		st = exec_trap(ex, WASM_TRAP_STACK_OVERFLOW,
-			"call stack exhausted");
+		st = exec_trap(ex, WASM_TRAP_STACK_OVERFLOW, NULL);
 		goto out;
 	}
 	if (!f->host && (size_t)(ex->stack_end - sp) < func_slot_count(f)) {
-		st = exec_trap(ex, WASM_TRAP_STACK_OVERFLOW,
-			"call stack exhausted");
+		st = exec_trap(ex, WASM_TRAP_STACK_OVERFLOW, NULL);
 		goto out;
 	}
 
@@ -729,8 +726,7 @@ static wasm_status instance_init_elems(wasm_instance *inst, wasm_error *err)
 			continue;
 		uint32_t off = (uint32_t)const_eval(inst, &e->offset);
 		if (bulk_table_init(inst, e->table, i, off, 0, e->count))
-			return rt_trap(err, WASM_TRAP_OUT_OF_BOUNDS_TABLE,
-				"out of bounds table access");
+			return rt_trap(err, WASM_TRAP_OUT_OF_BOUNDS_TABLE);
 		inst->elem_dropped[i] = 1;
 	}
 	return WASM_OK;
@@ -747,8 +743,7 @@ static wasm_status instance_init_datas(wasm_instance *inst, wasm_error *err)
 			continue;
 		uint32_t off = (uint32_t)const_eval(inst, &d->offset);
 		if (bulk_memory_init(inst, i, off, 0, d->len))
-			return rt_trap(err, WASM_TRAP_OUT_OF_BOUNDS_MEMORY,
-				"out of bounds memory access");
+			return rt_trap(err, WASM_TRAP_OUT_OF_BOUNDS_MEMORY);
 		inst->data_dropped[i] = 1;
 	}
 	return WASM_OK;

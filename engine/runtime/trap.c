@@ -158,9 +158,11 @@ static void trap_on_fault(int sig, siginfo_t *si, void *uctx)
 		return;
 	}
 	exec *ex = &s->ex;
-	static const char msg[] = "out of bounds memory access";
 	ex->trap = WASM_TRAP_OUT_OF_BOUNDS_MEMORY;
-	memcpy(ex->trap_msg, msg, sizeof msg);
+	/* memcpy, not snprintf: this is a signal handler.  The message is
+	 * shorter than trap_msg. */
+	const char *msg = wasm_trap_kind_message(WASM_TRAP_OUT_OF_BOUNDS_MEMORY);
+	memcpy(ex->trap_msg, msg, strlen(msg) + 1);
 	if (!trap_fault_jit(ex, uctx)) {
 		ex->trap_func = ex->cur_func;
 		ex->trap_offset = trap_fault_offset(ex, uctx);

@@ -1424,6 +1424,39 @@ START_TEST(value_names)
 }
 END_TEST
 
+/* WASM_TRAP_KINDS: names are distinct JSON-safe identifiers, messages fit
+ * the records that carry them, and the texts clients see do not drift. */
+START_TEST(trap_kinds)
+{
+	exec ex;
+	wasm_error err;
+
+	for (int k = 0; k < WASM_TRAP_COUNT_; k++) {
+		const char *name = wasm_trap_kind_name((wasm_trap_kind)k);
+		const char *msg = wasm_trap_kind_message((wasm_trap_kind)k);
+		ck_assert_uint_gt(strlen(name), 0);
+		ck_assert_uint_eq(strspn(name, "abcdefghijklmnopqrstuvwxyz_"),
+			strlen(name));
+		ck_assert_uint_gt(strlen(msg), 0);
+		ck_assert_uint_lt(strlen(msg), sizeof ex.trap_msg);
+		ck_assert_uint_lt(strlen(msg), sizeof err.message);
+		for (int j = 0; j < k; j++)
+			ck_assert_str_ne(name,
+				wasm_trap_kind_name((wasm_trap_kind)j));
+	}
+	ck_assert_str_eq(wasm_trap_kind_message(WASM_TRAP_UNREACHABLE),
+		"unreachable executed");
+	ck_assert_str_eq(wasm_trap_kind_message(WASM_TRAP_STACK_OVERFLOW),
+		"call stack exhausted");
+	ck_assert_str_eq(wasm_trap_kind_message(WASM_TRAP_TIMEOUT),
+		"deadline exceeded");
+	ck_assert_str_eq(wasm_trap_kind_message(WASM_TRAP_OUT_OF_FUEL),
+		"all fuel consumed");
+	ck_assert_str_eq(wasm_trap_kind_message(WASM_TRAP_COUNT_),
+		"unknown trap");
+}
+END_TEST
+
 static Suite *runtime_suite(void)
 {
 	Suite *s = suite_create("runtime");
@@ -1457,6 +1490,7 @@ static Suite *runtime_suite(void)
 	tcase_add_test(core, value_roundtrip_random);
 	tcase_add_test(core, value_parse);
 	tcase_add_test(core, value_names);
+	tcase_add_test(core, trap_kinds);
 	suite_add_tcase(s, core);
 
 	TCase *limits = tcase_create("limits");
