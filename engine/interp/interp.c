@@ -337,15 +337,10 @@ L_REF_FUNC:
 #include "interp/interp_numeric.h"
 
 trap:
-	ex->trap = trap_kind;
-	ex->trap_func = self;
-	ex->trap_offset = ip && self && self->inst ?
-		fcode_wasm_offset(self->inst->module->funcs[self->index].code, ip) : SIZE_MAX;
-	if (trap_kind != WASM_TRAP_HOST || ex->trap_msg[0] == 0)
-		snprintf(ex->trap_msg, sizeof ex->trap_msg, "%s",
-			wasm_trap_kind_message(trap_kind));
 	ex->frame_top = entry_frame;
-	return WASM_ERR_TRAP;
+	return trap_record(ex, trap_kind, self, ip && self && self->inst ?
+		fcode_wasm_offset(self->inst->module->funcs[self->index].code, ip) : SIZE_MAX,
+		NULL);
 }
 
 const int32_t *interp_op_table(void)

@@ -69,12 +69,8 @@ static wasm_status rt_trap(wasm_error *err, wasm_trap_kind kind)
 
 wasm_status exec_trap(exec *ex, wasm_trap_kind kind, const char *msg)
 {
-	ex->trap = kind;
-	ex->trap_func = ex->cur_func;
-	ex->trap_offset = SIZE_MAX;
-	snprintf(ex->trap_msg, sizeof ex->trap_msg, "%s",
+	return trap_record(ex, kind, ex->cur_func, SIZE_MAX,
 		msg ? msg : wasm_trap_kind_message(kind));
-	return WASM_ERR_TRAP;
 }
 
 /* Report the outcome of a call (status st, details in ex) into err. */

@@ -1457,6 +1457,45 @@ START_TEST(trap_kinds)
 }
 END_TEST
 
+/* trap_record: the one place a trap is written into an exec. */
+START_TEST(trap_record_fields)
+{
+	exec ex;
+	wasm_func f;
+	char longmsg[400];
+
+	memset(&ex, 0, sizeof ex);
+	ck_assert_int_eq(trap_record(&ex, WASM_TRAP_INTEGER_OVERFLOW, &f, 17,
+		NULL), WASM_ERR_TRAP);
+	ck_assert_int_eq(ex.trap, WASM_TRAP_INTEGER_OVERFLOW);
+	ck_assert_ptr_eq(ex.trap_func, &f);
+	ck_assert_uint_eq(ex.trap_offset, 17);
+	ck_assert_str_eq(ex.trap_msg, "integer overflow");
+
+	/* A host trap keeps the message its host function left ... */
+	snprintf(ex.trap_msg, sizeof ex.trap_msg, "from the host");
+	trap_record(&ex, WASM_TRAP_HOST, NULL, SIZE_MAX, NULL);
+	ck_assert_str_eq(ex.trap_msg, "from the host");
+	ck_assert_ptr_null(ex.trap_func);
+	ck_assert_uint_eq(ex.trap_offset, SIZE_MAX);
+	/* ... other kinds do not, and without one a host trap gets its
+	 * kind's. */
+	trap_record(&ex, WASM_TRAP_UNREACHABLE, &f, 3, NULL);
+	ck_assert_str_eq(ex.trap_msg, "unreachable executed");
+	ex.trap_msg[0] = '\0';
+	trap_record(&ex, WASM_TRAP_HOST, &f, 3, NULL);
+	ck_assert_str_eq(ex.trap_msg, wasm_trap_kind_message(WASM_TRAP_HOST));
+
+	/* A given message wins, cut to fit. */
+	memset(longmsg, 'x', sizeof longmsg - 1);
+	longmsg[sizeof longmsg - 1] = '\0';
+	trap_record(&ex, WASM_TRAP_HOST, &f, 3, longmsg);
+	ck_assert_uint_eq(strlen(ex.trap_msg), sizeof ex.trap_msg - 1);
+	trap_record(&ex, WASM_TRAP_TIMEOUT, &f, 3, "late");
+	ck_assert_str_eq(ex.trap_msg, "late");
+}
+END_TEST
+
 static Suite *runtime_suite(void)
 {
 	Suite *s = suite_create("runtime");
@@ -1491,6 +1530,7 @@ static Suite *runtime_suite(void)
 	tcase_add_test(core, value_parse);
 	tcase_add_test(core, value_names);
 	tcase_add_test(core, trap_kinds);
+	tcase_add_test(core, trap_record_fields);
 	suite_add_tcase(s, core);
 
 	TCase *limits = tcase_create("limits");
