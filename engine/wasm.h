@@ -290,6 +290,10 @@ WASM_MUST_CHECK wasm_status wasm_instance_new(wasm_store *store,
 	wasm_instance **out, wasm_error *err);
 bool wasm_instance_export(const wasm_instance *inst, const char *name,
 	wasm_extern *out);
+/* The same, the name given as name_len bytes: a wasm name may hold U+0000,
+ * which a C string cannot. */
+bool wasm_instance_export_bytes(const wasm_instance *inst, const char *name,
+	size_t name_len, wasm_extern *out);
 
 /* ---- functions ------------------------------------------------------- */
 

@@ -791,12 +791,17 @@ out:
 bool wasm_instance_export(const wasm_instance *inst, const char *name,
 	wasm_extern *out)
 {
+	return wasm_instance_export_bytes(inst, name, strlen(name), out);
+}
+
+bool wasm_instance_export_bytes(const wasm_instance *inst, const char *name,
+	size_t name_len, wasm_extern *out)
+{
 	const wasm_module *m = inst->module;
-	size_t len = strlen(name);
 
 	for (uint32_t i = 0; i < m->nexports; i++) {
 		const export_t *x = &m->exports[i];
-		if (x->name_len != len || memcmp(x->name, name, len) != 0)
+		if (x->name_len != name_len || memcmp(x->name, name, name_len) != 0)
 			continue;
 		out->kind = (wasm_extern_kind)x->kind;
 		switch (x->kind) {

@@ -498,7 +498,7 @@ typedef struct {
 	wasm_limits memories[1];
 	globaltype globals[3];
 	constexpr_t global_inits[3];
-	export_t exports[4];
+	export_t exports[5];
 	elem_t elems[3];
 	constexpr_t elem_items[3];
 	data_t datas[2];
@@ -605,6 +605,9 @@ START_TEST(instance_everything)
 	tm_export(WASM_EXTERN_MEMORY, "mem", 0);
 	tm_export(WASM_EXTERN_GLOBAL, "g2", 2);
 	tm_export(WASM_EXTERN_TABLE, "tab", 1);
+	/* A name holding U+0000, as wasm allows. */
+	tm.exports[tm.m.nexports++] = (export_t){ .name = (char *)"r\0n",
+		.name_len = 3, .kind = WASM_EXTERN_FUNC, .index = 1 };
 
 	wasm_func *f = make_i32_i32();
 	wasm_global *g = wasm_global_new(store,
@@ -657,6 +660,12 @@ START_TEST(instance_everything)
 	ck_assert_ptr_eq(x.of.table, inst->tables[1]);
 	ck_assert(!wasm_instance_export(inst, "ru", &x));
 	ck_assert(!wasm_instance_export(inst, "runs", &x));
+	ck_assert(!wasm_instance_export(inst, "r", &x));
+	ck_assert(wasm_instance_export_bytes(inst, "r\0n", 3, &x));
+	ck_assert_ptr_eq(x.of.func, run);
+	ck_assert(!wasm_instance_export_bytes(inst, "r\0x", 3, &x));
+	ck_assert(wasm_instance_export_bytes(inst, "runs", 3, &x));
+	ck_assert_ptr_eq(x.of.func, run);
 }
 END_TEST
 
