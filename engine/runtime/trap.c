@@ -1,4 +1,9 @@
-/* trap.c -- turning faults in linear memory into traps.
+/* trap.c -- recording traps, and turning faults in linear memory into
+ * traps.
+ *
+ * trap_record() is the one place a trap is written into an exec: the
+ * interpreter, the JIT runtime, the runtime (exec_trap) and the fault
+ * handler all go through it.
  *
  * One process-wide SIGSEGV/SIGBUS handler.  A fault is ours when this
  * thread is running wasm (trap_enter() named a store), the store has a
