@@ -170,8 +170,22 @@ wasm_status store_call_host(wasm_store *s, wasm_func *f,
  * returns false. */
 bool store_own(wasm_store *s, void *obj, void (*free_fn)(void *));
 
-/* Set ex->trap and friends; returns WASM_ERR_TRAP.  trap_func becomes
- * ex->cur_func and trap_offset SIZE_MAX: set them after the call if known. */
+/* trap.c: record a trap in ex and return WASM_ERR_TRAP.  Every tier, the
+ * runtime and the fault handler record traps here, so the fields mean the
+ * same whoever trapped:
+ *   kind    ex->trap;
+ *   func    ex->trap_func, the function the trap happened in (NULL: none);
+ *   offset  ex->trap_offset, the wasm byte offset of the trapping
+ *           instruction in func (SIZE_MAX if unknown);
+ *   msg     ex->trap_msg (cut to fit), or NULL for the kind's message
+ *           (wasm_trap_kind_message) -- except that a HOST trap keeps the
+ *           message its host function already left in ex->trap_msg.
+ * Async-signal-safe: the fault handler calls it. */
+wasm_status trap_record(exec *ex, wasm_trap_kind kind, wasm_func *func,
+	size_t offset, const char *msg);
+
+/* trap_record at ex->cur_func, offset unknown, with msg or (NULL) the
+ * kind's message. */
 wasm_status exec_trap(exec *ex, wasm_trap_kind kind, const char *msg);
 
 /* Install the process-wide SIGSEGV/SIGBUS handler once (idempotent). */

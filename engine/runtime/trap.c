@@ -1,4 +1,9 @@
-/* trap.c -- turning faults in linear memory into traps.
+/* trap.c -- recording traps, and turning faults in linear memory into
+ * traps.
+ *
+ * trap_record() is the one place a trap is written into an exec: the
+ * interpreter, the JIT runtime, the runtime (exec_trap) and the fault
+ * handler all go through it.
  *
  * One process-wide SIGSEGV/SIGBUS handler.  A fault is ours when this
  * thread is running wasm (trap_enter() named a store), the store has a
@@ -71,16 +76,15 @@ static size_t trap_offset_from_regs(const exec *ex, const uintptr_t *regs,
 
 #if defined(__x86_64__)
 /* A fault in JIT code: the PC names the function and the instruction. */
-static bool trap_fault_jit(exec *ex, void *uctx)
+static bool trap_fault_jit(exec *ex, void *uctx, wasm_func **func,
+	size_t *offset)
 {
 	const ucontext_t *uc = uctx;
 	uint32_t fi;
-	size_t off;
 	if (!jit_fault_lookup(ex, (uintptr_t)uc->uc_mcontext.gregs[REG_RIP],
-	    &fi, &off))
+	    &fi, offset))
 		return false;
-	ex->trap_func = ex->cur_func->inst->funcs[fi];
-	ex->trap_offset = off;
+	*func = ex->cur_func->inst->funcs[fi];
 	return true;
 }
 
@@ -93,10 +97,13 @@ static size_t trap_fault_offset(const exec *ex, void *uctx)
 	return trap_offset_from_regs(ex, regs, NGREG);
 }
 #elif defined(__aarch64__)
-static bool trap_fault_jit(exec *ex, void *uctx)
+static bool trap_fault_jit(exec *ex, void *uctx, wasm_func **func,
+	size_t *offset)
 {
 	(void)ex;
 	(void)uctx;
+	(void)func;
+	(void)offset;
 	return false;
 }
 
@@ -111,10 +118,13 @@ static size_t trap_fault_offset(const exec *ex, void *uctx)
 	return trap_offset_from_regs(ex, regs, 33);
 }
 #else
-static bool trap_fault_jit(exec *ex, void *uctx)
+static bool trap_fault_jit(exec *ex, void *uctx, wasm_func **func,
+	size_t *offset)
 {
 	(void)ex;
 	(void)uctx;
+	(void)func;
+	(void)offset;
 	return false;
 }
 
@@ -123,6 +133,27 @@ static size_t trap_fault_offset(const exec *ex, void *uctx)
 	return SIZE_MAX;
 }
 #endif
+
+wasm_status trap_record(exec *ex, wasm_trap_kind kind, wasm_func *func,
+	size_t offset, const char *msg)
+{
+	ex->trap = kind;
+	ex->trap_func = func;
+	ex->trap_offset = offset;
+	if (!msg) {
+		if (kind == WASM_TRAP_HOST && ex->trap_msg[0])
+			return WASM_ERR_TRAP;
+		msg = wasm_trap_kind_message(kind);
+	}
+	/* By hand rather than snprintf, which is not async-signal-safe;
+	 * memmove, as msg may be ex->trap_msg itself. */
+	size_t len = 0;
+	while (msg[len] && len < sizeof ex->trap_msg - 1)
+		len++;
+	memmove(ex->trap_msg, msg, len);
+	ex->trap_msg[len] = '\0';
+	return WASM_ERR_TRAP;
+}
 
 /* Not ours: behave as if we had never been installed. */
 static void trap_chain(int sig, siginfo_t *si, void *uctx)
@@ -158,13 +189,13 @@ static void trap_on_fault(int sig, siginfo_t *si, void *uctx)
 		return;
 	}
 	exec *ex = &s->ex;
-	static const char msg[] = "out of bounds memory access";
-	ex->trap = WASM_TRAP_OUT_OF_BOUNDS_MEMORY;
-	memcpy(ex->trap_msg, msg, sizeof msg);
-	if (!trap_fault_jit(ex, uctx)) {
-		ex->trap_func = ex->cur_func;
-		ex->trap_offset = trap_fault_offset(ex, uctx);
+	wasm_func *func;
+	size_t offset;
+	if (!trap_fault_jit(ex, uctx, &func, &offset)) {
+		func = ex->cur_func;
+		offset = trap_fault_offset(ex, uctx);
 	}
+	trap_record(ex, WASM_TRAP_OUT_OF_BOUNDS_MEMORY, func, offset, NULL);
 	siglongjmp(*ex->fault_jmp, 1);
 }
 

@@ -54,8 +54,14 @@ const char *wasm_status_name(wasm_status s)
 	return "unknown";
 }
 
-static const char *const trap_kind_names[] = {
-#define X(name, str) [WASM_TRAP_##name] = str,
+static const char *const trap_kind_names[WASM_TRAP_COUNT_] = {
+#define X(kind, name, message) [WASM_TRAP_##kind] = name,
+	WASM_TRAP_KINDS(X)
+#undef X
+};
+
+static const char *const trap_kind_messages[WASM_TRAP_COUNT_] = {
+#define X(kind, name, message) [WASM_TRAP_##kind] = message,
 	WASM_TRAP_KINDS(X)
 #undef X
 };
@@ -65,6 +71,13 @@ const char *wasm_trap_kind_name(wasm_trap_kind k)
 	if ((unsigned)k >= WASM_TRAP_COUNT_)
 		return "unknown";
 	return trap_kind_names[k];
+}
+
+const char *wasm_trap_kind_message(wasm_trap_kind k)
+{
+	if ((unsigned)k >= WASM_TRAP_COUNT_)
+		return "unknown trap";
+	return trap_kind_messages[k];
 }
 
 const char *wasm_extern_kind_name(wasm_extern_kind k)

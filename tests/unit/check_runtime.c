@@ -498,7 +498,7 @@ typedef struct {
 	wasm_limits memories[1];
 	globaltype globals[3];
 	constexpr_t global_inits[3];
-	export_t exports[4];
+	export_t exports[5];
 	elem_t elems[3];
 	constexpr_t elem_items[3];
 	data_t datas[2];
@@ -605,6 +605,9 @@ START_TEST(instance_everything)
 	tm_export(WASM_EXTERN_MEMORY, "mem", 0);
 	tm_export(WASM_EXTERN_GLOBAL, "g2", 2);
 	tm_export(WASM_EXTERN_TABLE, "tab", 1);
+	/* A name holding U+0000, as wasm allows. */
+	tm.exports[tm.m.nexports++] = (export_t){ .name = (char *)"r\0n",
+		.name_len = 3, .kind = WASM_EXTERN_FUNC, .index = 1 };
 
 	wasm_func *f = make_i32_i32();
 	wasm_global *g = wasm_global_new(store,
@@ -657,6 +660,12 @@ START_TEST(instance_everything)
 	ck_assert_ptr_eq(x.of.table, inst->tables[1]);
 	ck_assert(!wasm_instance_export(inst, "ru", &x));
 	ck_assert(!wasm_instance_export(inst, "runs", &x));
+	ck_assert(!wasm_instance_export(inst, "r", &x));
+	ck_assert(wasm_instance_export_bytes(inst, "r\0n", 3, &x));
+	ck_assert_ptr_eq(x.of.func, run);
+	ck_assert(!wasm_instance_export_bytes(inst, "r\0x", 3, &x));
+	ck_assert(wasm_instance_export_bytes(inst, "runs", 3, &x));
+	ck_assert_ptr_eq(x.of.func, run);
 }
 END_TEST
 
@@ -1469,6 +1478,78 @@ START_TEST(value_names)
 }
 END_TEST
 
+/* WASM_TRAP_KINDS: names are distinct JSON-safe identifiers, messages fit
+ * the records that carry them, and the texts clients see do not drift. */
+START_TEST(trap_kinds)
+{
+	exec ex;
+	wasm_error err;
+
+	for (int k = 0; k < WASM_TRAP_COUNT_; k++) {
+		const char *name = wasm_trap_kind_name((wasm_trap_kind)k);
+		const char *msg = wasm_trap_kind_message((wasm_trap_kind)k);
+		ck_assert_uint_gt(strlen(name), 0);
+		ck_assert_uint_eq(strspn(name, "abcdefghijklmnopqrstuvwxyz_"),
+			strlen(name));
+		ck_assert_uint_gt(strlen(msg), 0);
+		ck_assert_uint_lt(strlen(msg), sizeof ex.trap_msg);
+		ck_assert_uint_lt(strlen(msg), sizeof err.message);
+		for (int j = 0; j < k; j++)
+			ck_assert_str_ne(name,
+				wasm_trap_kind_name((wasm_trap_kind)j));
+	}
+	ck_assert_str_eq(wasm_trap_kind_message(WASM_TRAP_UNREACHABLE),
+		"unreachable executed");
+	ck_assert_str_eq(wasm_trap_kind_message(WASM_TRAP_STACK_OVERFLOW),
+		"call stack exhausted");
+	ck_assert_str_eq(wasm_trap_kind_message(WASM_TRAP_TIMEOUT),
+		"deadline exceeded");
+	ck_assert_str_eq(wasm_trap_kind_message(WASM_TRAP_OUT_OF_FUEL),
+		"all fuel consumed");
+	ck_assert_str_eq(wasm_trap_kind_message(WASM_TRAP_COUNT_),
+		"unknown trap");
+}
+END_TEST
+
+/* trap_record: the one place a trap is written into an exec. */
+START_TEST(trap_record_fields)
+{
+	exec ex;
+	wasm_func f;
+	char longmsg[400];
+
+	memset(&ex, 0, sizeof ex);
+	ck_assert_int_eq(trap_record(&ex, WASM_TRAP_INTEGER_OVERFLOW, &f, 17,
+		NULL), WASM_ERR_TRAP);
+	ck_assert_int_eq(ex.trap, WASM_TRAP_INTEGER_OVERFLOW);
+	ck_assert_ptr_eq(ex.trap_func, &f);
+	ck_assert_uint_eq(ex.trap_offset, 17);
+	ck_assert_str_eq(ex.trap_msg, "integer overflow");
+
+	/* A host trap keeps the message its host function left ... */
+	snprintf(ex.trap_msg, sizeof ex.trap_msg, "from the host");
+	trap_record(&ex, WASM_TRAP_HOST, NULL, SIZE_MAX, NULL);
+	ck_assert_str_eq(ex.trap_msg, "from the host");
+	ck_assert_ptr_null(ex.trap_func);
+	ck_assert_uint_eq(ex.trap_offset, SIZE_MAX);
+	/* ... other kinds do not, and without one a host trap gets its
+	 * kind's. */
+	trap_record(&ex, WASM_TRAP_UNREACHABLE, &f, 3, NULL);
+	ck_assert_str_eq(ex.trap_msg, "unreachable executed");
+	ex.trap_msg[0] = '\0';
+	trap_record(&ex, WASM_TRAP_HOST, &f, 3, NULL);
+	ck_assert_str_eq(ex.trap_msg, wasm_trap_kind_message(WASM_TRAP_HOST));
+
+	/* A given message wins, cut to fit. */
+	memset(longmsg, 'x', sizeof longmsg - 1);
+	longmsg[sizeof longmsg - 1] = '\0';
+	trap_record(&ex, WASM_TRAP_HOST, &f, 3, longmsg);
+	ck_assert_uint_eq(strlen(ex.trap_msg), sizeof ex.trap_msg - 1);
+	trap_record(&ex, WASM_TRAP_TIMEOUT, &f, 3, "late");
+	ck_assert_str_eq(ex.trap_msg, "late");
+}
+END_TEST
+
 static Suite *runtime_suite(void)
 {
 	Suite *s = suite_create("runtime");
@@ -1503,6 +1584,8 @@ static Suite *runtime_suite(void)
 	tcase_add_test(core, value_roundtrip_random);
 	tcase_add_test(core, value_parse);
 	tcase_add_test(core, value_names);
+	tcase_add_test(core, trap_kinds);
+	tcase_add_test(core, trap_record_fields);
 	suite_add_tcase(s, core);
 
 	TCase *limits = tcase_create("limits");
