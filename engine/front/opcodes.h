@@ -3,7 +3,7 @@
  * Every wasm instruction the engine decodes is one row of WASM_OPCODES
  * (WebAssembly 2.0 without SIMD).  The decoder, the body validator and
  * pre-decoder (interp/predecode_body.h) and printers are expansions of it;
- * nothing else spells an opcode's number or text name.
+ * no other engine code spells an opcode's number or text name.
  *
  * A row is
  *   X(name, text, prefix, code, imm, shape, t, r, op, iop)
