@@ -18,6 +18,7 @@
  * and a compare followed by `br_if` becomes one compare-and-branch; these
  * rewrite only the last emitted instruction, never across a label.
  */
+#include "front/opcodes.h"
 #include "interp/fcode.h"
 #include "interp/ops.h"
 #include "runtime/runtime.h"
