@@ -1,8 +1,8 @@
 /* decode.c -- the WebAssembly 2.0 binary format into struct wasm_module.
  *
  * Decoding is purely syntactic: index ranges, types of constant expressions
- * and the like are left to validate.c, and function bodies to compile.c
- * (we only record where each body starts and ends).
+ * and the like are left to validate.c, and function bodies to
+ * interp/predecode.c (we only record where each body starts and ends).
  *
  * Error texts follow the spec test suite's assert_malformed texts.  To get
  * the same text as the reference interpreter for truncated or overlong

@@ -1,5 +1,5 @@
 /* validate.c -- module-level validation (everything but function bodies,
- * which compile.c checks).
+ * which interp/predecode.c checks).
  *
  * The order of checks follows the reference interpreter (imports, function
  * types, tables, memories, globals, element and data segments, start,

@@ -1,4 +1,4 @@
-/* compile.h -- the interpreter's pre-decoded code (internal). */
+/* fcode.h -- the interpreter's pre-decoded code (internal). */
 #ifndef ENGINE_COMPILE_H
 #define ENGINE_COMPILE_H
 

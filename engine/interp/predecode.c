@@ -1,5 +1,5 @@
-/* compile.c -- validate a function body and pre-decode it into interpreter
- * code (one pass; see interp_ops.h for the code format).
+/* predecode.c -- validate a function body and pre-decode it into interpreter
+ * code (one pass; see ops.h for the code format).
  *
  * The frame of a function is an array of 8-byte slots: its locals (params
  * first) at slots 0..nlocals-1, then the operand stack: the value at operand

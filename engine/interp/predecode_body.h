@@ -1,5 +1,5 @@
-/* compile_body.h -- the opcode loop of compile.c (included there once; it
- * is a separate file only to keep compile.c readable).  Validation follows
+/* predecode_body.h -- the opcode loop of predecode.c (included there once;
+ * a separate file only to keep predecode.c readable).  Validation follows
  * the algorithm in the appendix of the WebAssembly 2.0 specification. */
 
 /* The simple numeric opcodes (front/opcodes.h): operand count, types,

@@ -1,10 +1,10 @@
 /* jit.h -- tier 1, the baseline x86-64 JIT, as the rest of the engine sees
  * it (internal to engine/).
  *
- * The JIT translates a function's pre-decoded code (interp_ops.h), not its
+ * The JIT translates a function's pre-decoded code (interp/ops.h), not its
  * wasm: validation, slot assignment and branch resolution are done once, by
- * compile.c.  JIT code keeps the interpreter's frame layout (8-byte slots at
- * fp: locals, then operands), so entering it mid-function (on-stack
+ * interp/predecode.c.  JIT code keeps the interpreter's frame layout (8-byte
+ * slots at fp: locals, then operands), so entering it mid-function (on-stack
  * replacement at a LOOP) is a jump, and results, arguments and host-call
  * slots sit where the interpreter expects them.
  *
@@ -15,7 +15,8 @@
  *                     trampoline and shared stubs, PC -> function lookup
  *   jit_rt.c          C helpers that JIT code calls (calls into the
  *                     interpreter and host, traps, bulk memory, tables)
- *   jit_baseline*.c   the compiler (driver and control flow; numeric ops;
+ *   base/jit_baseline*.c
+ *                     the compiler (driver and control flow; numeric ops;
  *                     memory, globals and tables)
  *   tier.c            when to compile, entering JIT code, OSR
  */

@@ -1,8 +1,8 @@
 /* module.h -- the decoded form of a module (internal to engine/).
  *
  * decode.c fills it from the binary; validate.c checks everything except
- * function bodies; compile.c validates each body and pre-decodes it into
- * interpreter code.  All index spaces put imports first.
+ * function bodies; interp/predecode.c validates each body and pre-decodes
+ * it into interpreter code.  All index spaces put imports first.
  */
 #ifndef ENGINE_MODULE_H
 #define ENGINE_MODULE_H
