@@ -56,20 +56,6 @@ typedef struct {
 	const uint8_t *names, *names_end; /* payload of the "name" section */
 } decoder;
 
-wasm_status err_set(wasm_error *err, wasm_status status, size_t offset,
-	const char *fmt, ...)
-{
-	if (!err)
-		return status;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof err->message, fmt, ap);
-	va_end(ap);
-	err->status = status;
-	err->offset = offset;
-	return status;
-}
-
 /* ---- small readers ---------------------------------------------------- */
 
 static bool malformed(decoder *d, size_t offset, const char *msg)

@@ -7,6 +7,7 @@
 #ifndef ENGINE_MODULE_H
 #define ENGINE_MODULE_H
 
+#include "common/error.h"
 #include "wasm.h"
 
 #include <stdarg.h>
@@ -157,11 +158,6 @@ struct wasm_module {
 	 * NULL until the first function is compiled. */
 	struct jit_module *jit;
 };
-
-/* Error helpers (decode.c).  Fill err with status, offset and a message;
- * return status.  err may be NULL. */
-wasm_status err_set(wasm_error *err, wasm_status status, size_t offset,
-	const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* decode.c: bytes -> module (allocated, owned by the caller).  On failure
  * *out is NULL and err says why and where. */
