@@ -22,7 +22,7 @@
  * least one byte, so a module of n bytes never allocates more than a small
  * multiple of n (plus fixed limits such as LIMIT_FUNC_LOCALS).
  */
-#include "runtime/module.h"
+#include "front/module.h"
 
 #include <stdio.h>
 #include <stdlib.h>

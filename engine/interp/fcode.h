@@ -2,7 +2,7 @@
 #ifndef ENGINE_COMPILE_H
 #define ENGINE_COMPILE_H
 
-#include "runtime/module.h"
+#include "runtime/runtime.h"
 
 /* A function's pre-decoded code (see interp_ops.h for the format). */
 struct fcode {
@@ -14,6 +14,15 @@ struct fcode {
 	uint32_t (*map)[2];        /* (code offset, wasm offset) of each
 	                              instruction that can trap, ascending */
 };
+
+/* predecode.c: validate one defined function's body (func_validate,
+ * nothing kept), or validate and pre-decode it into m->funcs[i].code
+ * (func_compile). */
+wasm_status func_validate(const wasm_module *m, uint32_t func_index,
+	wasm_error *err);
+wasm_status func_compile(wasm_module *m, uint32_t func_index,
+	wasm_error *err);
+void fcode_free(struct fcode *c);
 
 /* Function i's pre-decoded code, made on its first use; NULL if that
  * fails (the body was validated at load, so only memory can run out). */

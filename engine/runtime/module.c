@@ -1,6 +1,6 @@
 /* module.c -- the public module API: load (decode + validate + check every
  * body), free, and import/export introspection. */
-#include "runtime/module.h"
+#include "runtime/runtime.h"
 #include "interp/fcode.h"
 #include "jit/jit.h"
 

@@ -8,7 +8,7 @@
 #ifndef ENGINE_RUNTIME_H
 #define ENGINE_RUNTIME_H
 
-#include "runtime/module.h"
+#include "front/module.h"
 
 #include <setjmp.h>
 
@@ -125,6 +125,16 @@ struct wasm_call_ctx {
 	wasm_store *store;
 	wasm_instance *inst;              /* caller's instance, or NULL */
 };
+
+/* engine.c: the function-type intern table (UINT32_MAX when out of
+ * memory), and the engine's configuration. */
+uint32_t engine_intern_type(wasm_engine *e, uint32_t nparams,
+	const uint8_t *params, uint32_t nresults, const uint8_t *results);
+const wasm_config *engine_config(const wasm_engine *e);
+
+/* module.c: name of function i for traps: name section, else an export
+ * name, else NULL. */
+const char *module_func_name(const wasm_module *m, uint32_t i);
 
 /* bulk.c: the value of a constant expression (as a slot), and the bulk
  * operations; each returns WASM_TRAP_NONE or the trap to raise. */

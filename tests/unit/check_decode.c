@@ -6,7 +6,7 @@
  * limits, truncation at every length) and errors (malformed and invalid
  * modules: status, message and byte offset).
  */
-#include "runtime/module.h"
+#include "runtime/runtime.h"
 
 #include <check.h>
 #include <stdlib.h>
