@@ -22,8 +22,8 @@
  * least one byte, so a module of n bytes never allocates more than a small
  * multiple of n (plus fixed limits such as LIMIT_FUNC_LOCALS).
  */
+#include "front/module.h"
 #include "front/opcodes.h"
-#include "runtime/module.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,20 +56,6 @@ typedef struct {
 	bool seen_code, seen_data;
 	const uint8_t *names, *names_end; /* payload of the "name" section */
 } decoder;
-
-wasm_status err_set(wasm_error *err, wasm_status status, size_t offset,
-	const char *fmt, ...)
-{
-	if (!err)
-		return status;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof err->message, fmt, ap);
-	va_end(ap);
-	err->status = status;
-	err->offset = offset;
-	return status;
-}
 
 /* ---- small readers ---------------------------------------------------- */
 

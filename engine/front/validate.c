@@ -7,7 +7,7 @@
  * Messages are the spec suite's assert_invalid texts; "unknown X" carries
  * the index, as the reference's do.
  */
-#include "runtime/module.h"
+#include "front/module.h"
 
 #include <stdlib.h>
 #include <string.h>

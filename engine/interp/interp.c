@@ -14,7 +14,7 @@
  */
 #include "interp/fcode.h"
 #include "interp/ops.h"
-#include "jit/jit.h"
+#include "runtime/tier_ops.h"
 #include "runtime/runtime.h"
 
 #include <math.h>

@@ -19,6 +19,7 @@
  *                     the compiler (driver and control flow; numeric ops;
  *                     memory, globals and tables)
  *   tier.c            when to compile, entering JIT code, OSR
+ *   tier_baseline.c   tier 1's entry in the tier table (runtime/tier_ops.h)
  */
 #ifndef ENGINE_JIT_H
 #define ENGINE_JIT_H
@@ -89,17 +90,23 @@ void jit_region_free(struct jit_region *r);
 
 /* tier.c ------------------------------------------------------------------ */
 
-/* The counter value at which the interpreter asks to tier up:
- * UINT32_MAX for WASM_TIER_INTERP. */
-uint32_t tier_threshold(const wasm_engine *e);
+/* Tier 1's threshold, enter and osr operations (runtime/tier_ops.h),
+ * reached by the interpreter through tier_threshold / tier_enter /
+ * tier_osr of the runtime.  The counter value at which the interpreter
+ * asks to tier up: UINT32_MAX for WASM_TIER_INTERP. */
+uint32_t jit_tier_threshold(const wasm_engine *e);
 
-/* The interpreter's hooks, called when an ENTER or LOOP counter reaches
- * the threshold.  They compile f if needed and, if it has JIT code, run it
- * from the entry (tier_enter; the frame at fp was just set up) or from the
- * LOOP at loop_ip (tier_osr) to the function's end, and return true with
- * *st the outcome.  False: f stays in the interpreter. */
-bool tier_enter(wasm_store *s, wasm_func *f, uint64_t *fp, wasm_status *st);
-bool tier_osr(wasm_store *s, wasm_func *f, uint64_t *fp,
+/* Called when an ENTER or LOOP counter reaches the threshold.  They
+ * compile f if needed and, if it has JIT code, run it from the entry
+ * (jit_tier_enter; the frame at fp was just set up) or from the LOOP at
+ * loop_ip (jit_tier_osr) to the function's end, and return true with *st
+ * the outcome.  False: f stays in the interpreter. */
+bool jit_tier_enter(wasm_store *s, wasm_func *f, uint64_t *fp,
+	wasm_status *st);
+bool jit_tier_osr(wasm_store *s, wasm_func *f, uint64_t *fp,
 	const uint8_t *loop_ip, wasm_status *st);
+
+/* tier_baseline.c: tier 1's entry in the tier table. */
+extern const struct tier_ops tier_baseline;
 
 #endif

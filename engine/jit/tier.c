@@ -16,10 +16,11 @@
  * layout is the same, so only the native frame is made.
  */
 #include "jit/jit.h"
+#include "runtime/tier_ops.h"
 
 #include <string.h>
 
-uint32_t tier_threshold(const wasm_engine *e)
+uint32_t jit_tier_threshold(const wasm_engine *e)
 {
 	const wasm_config *cfg = engine_config(e);
 	switch (cfg->tier) {
@@ -81,7 +82,7 @@ compiled:;
 	return jit_func_get(m, f->index);
 }
 
-bool tier_enter(wasm_store *s, wasm_func *f, uint64_t *fp, wasm_status *st)
+bool jit_tier_enter(wasm_store *s, wasm_func *f, uint64_t *fp, wasm_status *st)
 {
 	if (!tier_code(f))
 		return false;
@@ -89,7 +90,7 @@ bool tier_enter(wasm_store *s, wasm_func *f, uint64_t *fp, wasm_status *st)
 	return true;
 }
 
-bool tier_osr(wasm_store *s, wasm_func *f, uint64_t *fp,
+bool jit_tier_osr(wasm_store *s, wasm_func *f, uint64_t *fp,
 	const uint8_t *loop_ip, wasm_status *st)
 {
 	const jit_func *jf = tier_code(f);

@@ -1,8 +1,7 @@
 /* engine.c -- engine object, configuration and the function-type intern
  * table, hashed (equal signatures get equal ids, across modules and host
  * functions, so call_indirect compares one integer). */
-#include "jit/jit.h"
-#include "runtime/runtime.h"
+#include "runtime/tier_ops.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -33,8 +32,10 @@ wasm_engine *wasm_engine_new(const wasm_config *cfg)
 		e->cfg.max_stack_slots = 1u << 20;
 	if (e->cfg.max_call_depth == 0)
 		e->cfg.max_call_depth = 1u << 16;
-	if (e->cfg.tier != WASM_TIER_INTERP)
-		jit_prime();
+	for (int t = 0; t < WASM_TIER_COUNT; t++)
+		if (tier_table[t] && tier_table[t]->engine_prime &&
+		    tier_in_use(e->cfg.tier, (wasm_tier)t))
+			tier_table[t]->engine_prime(e);
 	return e;
 }
 
@@ -46,7 +47,9 @@ void wasm_engine_free(wasm_engine *e)
 		free(e->types[i].types);
 	free(e->types);
 	free(e->index);
-	jit_region_free(e->jit_region);
+	for (int t = WASM_TIER_COUNT - 1; t >= 0; t--)
+		if (tier_table[t] && tier_table[t]->engine_free)
+			tier_table[t]->engine_free(e);
 	free(e);
 }
 

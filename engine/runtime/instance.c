@@ -15,6 +15,7 @@
  */
 #include "runtime/reserve.h"
 #include "runtime/runtime.h"
+#include "runtime/tier_ops.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -415,7 +416,7 @@ static wasm_status store_call_guarded(wasm_store *s, wasm_func *f,
 	if (f->host)
 		return store_call_host(s, f, NULL, slots);
 	memcpy(sp, slots, f->type->nparams * sizeof *sp);
-	wasm_status st = interp_call(s, f, sp);
+	wasm_status st = tier_call(s, f, sp);
 	if (st == WASM_OK)
 		memcpy(slots, sp, f->type->nresults * sizeof *sp);
 	return st;

@@ -5,7 +5,7 @@
  * canonical NaN (quiet bit only) and "nan:0xPAYLOAD" otherwise, with a
  * leading '-' when the sign bit is set.
  */
-#include "runtime/runtime.h"
+#include "runtime/tier_ops.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -394,8 +394,10 @@ bool wasm_tier_parse(const char *name, wasm_tier *out)
 	return false;
 }
 
+/* A tier is available when the tier table has an entry for it; "auto"
+ * is a policy over the tiers there are. */
 bool wasm_tier_available(wasm_tier t)
 {
-	return t == WASM_TIER_INTERP || t == WASM_TIER_BASELINE ||
-	       t == WASM_TIER_AUTO;
+	return t == WASM_TIER_AUTO ||
+	       ((unsigned)t < (unsigned)WASM_TIER_COUNT && tier_table[t]);
 }

@@ -7,7 +7,7 @@
  * modules: status, message and byte offset).
  */
 #include "front/opcodes.h"
-#include "runtime/module.h"
+#include "runtime/runtime.h"
 
 #include <check.h>
 #include <stdlib.h>
