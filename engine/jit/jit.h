@@ -1,9 +1,9 @@
 /* jit.h -- tier 1, the baseline x86-64 JIT, as the rest of the engine sees
  * it (internal to engine/).
  *
- * The JIT translates a function's pre-decoded code (interp_ops.h), not its
+ * The JIT translates a function's pre-decoded code (interp/ops.h), not its
  * wasm: validation, slot assignment and branch resolution are done once, by
- * compile.c.  JIT code keeps the interpreter's frame layout (8-byte slots at
+ * predecode.c.  JIT code keeps the interpreter's frame layout (8-byte slots at
  * fp: locals, then operands), so entering it mid-function (on-stack
  * replacement at a LOOP) is a jump, and results, arguments and host-call
  * slots sit where the interpreter expects them.
@@ -79,8 +79,8 @@ void jit_stats_get(const wasm_module *m, wasm_module_stats *out);
 void jit_count_osr(wasm_module *m);
 
 /* Do now what the JIT would otherwise do on first use and a sandbox may
- * forbid later: find this thread's native stack limit (/proc), build the
- * opcode map.  Called by wasm_engine_new for JIT tiers. */
+ * forbid later: find this thread's native stack limit (/proc), ask the CPU
+ * for its features.  Called by wasm_engine_new for JIT tiers. */
 void jit_prime(void);
 
 /* Engine code region (wasm_config.code_region). */
