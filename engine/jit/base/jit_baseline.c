@@ -681,6 +681,7 @@ static uint32_t emit_tails(jc *c)
 			x64_jmp_m(JB, VEC(JV_UNWIND));
 		}
 	}
+	c->tails_end = (uint32_t)x64_buf_len(JB);
 	/* OSR: same native frame as the prologue makes, then jmp r9 */
 	x64_align(JB, 16);
 	uint32_t osr = (uint32_t)x64_buf_len(JB);

@@ -125,6 +125,8 @@ typedef struct jc {
 	bool listing;
 	uint32_t (*marks)[2];
 	uint32_t nmarks, cap_marks;
+	uint32_t tails_end;     /* machine offset after the last tail (the
+	                           OSR prologue is 16-aligned after it) */
 	const char *bail;       /* why the function is refused, or NULL */
 	bool oom;
 	/* Register state (see "slot access" in jit_baseline.c). */
