@@ -719,7 +719,7 @@ static uint32_t insn_len_checked(jc *c, uint32_t off)
 	}
 	uint32_t fixed = op_layout_of(op)->len;
 	if (fixed > room || (op_infos[op].layout == OPL_BR_TABLE &&
-	    OP_AT(ip, BR_TABLE)->n >= (room - fixed) / 4)) {
+	    OP_AT(ip, BR_TABLE)->n >= (room - fixed) / sizeof(OPF_REL))) {
 		jc_bail(c, "truncated instruction");
 		return 0;
 	}
