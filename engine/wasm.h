@@ -150,7 +150,7 @@ typedef enum {
 
 /* "interp", "baseline", "opt", "auto"; parse returns false on other text.
  * available: whether this build of the engine has the tier (no "opt"
- * yet). */
+ * yet: an engine of it cannot be made, wasm_config_check). */
 const char *wasm_tier_name(wasm_tier t);
 bool wasm_tier_parse(const char *name, wasm_tier *out);
 bool wasm_tier_available(wasm_tier t);
@@ -178,6 +178,16 @@ typedef struct {
 #define WASM_TIER_DEFAULT_THRESHOLD 1000u
 
 void wasm_config_default(wasm_config *cfg);
+/* Whether this build can make an engine of cfg: WASM_ERR_UNSUPPORTED, with
+ * the reason in err, for a tier it does not have (wasm_tier_available;
+ * "tier opt (the optimizing JIT) is not built yet") or does not know. */
+WASM_MUST_CHECK wasm_status wasm_config_check(const wasm_config *cfg,
+	wasm_error *err);
+/* A new engine of cfg (NULL = defaults) in *out: WASM_ERR_UNSUPPORTED as
+ * wasm_config_check says, WASM_ERR_NOMEM. */
+WASM_MUST_CHECK wasm_status wasm_engine_create(const wasm_config *cfg,
+	wasm_engine **out, wasm_error *err);
+/* The same without the reason: NULL on any failure. */
 wasm_engine *wasm_engine_new(const wasm_config *cfg); /* NULL = defaults */
 void wasm_engine_free(wasm_engine *engine);
 

@@ -25,7 +25,6 @@ uint32_t jit_tier_threshold(const wasm_engine *e)
 	const wasm_config *cfg = engine_config(e);
 	switch (cfg->tier) {
 	case WASM_TIER_BASELINE:
-	case WASM_TIER_OPT:     /* no tier 2 yet: the best there is */
 		return 1;
 	case WASM_TIER_AUTO:
 		return cfg->tier_threshold ? cfg->tier_threshold
