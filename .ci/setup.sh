@@ -23,7 +23,10 @@ packages=(
 	# bench/run-micro.sh records the commit it measured
 	git
 	# daemon tests: curl drives wasmhostd; systemd-analyze verifies its units
+	# and systemd-socket-activate tests socket activation
 	curl systemd
+	# test scripts: perl (run-sandbox-cli.sh sends SIGINT through it), awk
+	perl-base mawk
 )
 
 if [ "${1:-}" = --list ]; then

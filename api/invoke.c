@@ -450,8 +450,8 @@ char *api_outcome_body(const sb_result *res, const api_call *c,
 		jw_key(&w, "trap");
 		jw_obj_open(&w);
 		jw_key(&w, "kind");
-		jw_str(&w, res->outcome == SB_TIMEOUT ? "timeout" :
-			wasm_trap_kind_name(res->trap));
+		jw_str(&w, wasm_trap_kind_name(res->outcome == SB_TIMEOUT ?
+			WASM_TRAP_TIMEOUT : res->trap));
 		message(&w, "message", res->message);
 		if (res->func_name[0])
 			message(&w, "function", res->func_name);

@@ -60,8 +60,12 @@ static int tier_parse(const char *text, wasm_tier *out)
 			"(expected interp, baseline, opt or auto)\n", text);
 		return -1;
 	}
-	if (!wasm_tier_available(*out)) {
-		fprintf(stderr, "wasmhost: tier %s is not available yet\n", text);
+	wasm_config cfg;
+	wasm_error err;
+	wasm_config_default(&cfg);
+	cfg.tier = *out;
+	if (wasm_config_check(&cfg, &err) != WASM_OK) {
+		fprintf(stderr, "wasmhost: %s\n", err.message);
 		return -1;
 	}
 	return 1;

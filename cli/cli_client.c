@@ -325,7 +325,9 @@ static int outcome_report(const httpc_response *res)
 	} else if (strcmp(outcome, "limit") == 0) {
 		const char *l = json_string_value(json_object_get(doc, "limit"));
 		if (l && strcmp(l, "fuel") == 0)
-			fprintf(stderr, "trap: out_of_fuel\n  %s\n", msg ? msg : "");
+			fprintf(stderr, "trap: %s\n  %s\n",
+				wasm_trap_kind_name(WASM_TRAP_OUT_OF_FUEL),
+				msg ? msg : "");
 		else
 			fprintf(stderr, "limit: %s\n  %s\n", l ? l : "?",
 				msg ? msg : "");

@@ -103,7 +103,8 @@ static int outcome_report(const char *path, const sb_result *res)
 		return CLI_EXIT_TRAP;
 	case SB_LIMIT:
 		if (res->limit == SB_LIMIT_FUEL)
-			fprintf(stderr, "trap: out_of_fuel\n");
+			fprintf(stderr, "trap: %s\n",
+				wasm_trap_kind_name(WASM_TRAP_OUT_OF_FUEL));
 		else
 			fprintf(stderr, "limit: %s\n", sb_limit_name(res->limit));
 		detail_print(res);

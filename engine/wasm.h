@@ -80,31 +80,50 @@ typedef enum {
 
 const char *wasm_status_name(wasm_status s);
 
-/* Trap kinds; names are what `wasmhost run` prints ("trap: KIND"). */
+/* Trap kinds: the one list.  X(KIND, name, message):
+ *   name     what JSON answers give as trap.kind and `wasmhost run` prints
+ *            ("trap: NAME");
+ *   message  the trap's text (wasm_error.message).  A host function may
+ *            give its own through wasm_call_trap(); wasm code calling it
+ *            keeps that text only for kind HOST.
+ * Names and messages are part of the HTTP API: changing one changes what
+ * clients see.  NONE is 0 (see the assertion below). */
 #define WASM_TRAP_KINDS(X)                                                  \
-	X(NONE, "none")                                                     \
-	X(UNREACHABLE, "unreachable")                                       \
-	X(OUT_OF_BOUNDS_MEMORY, "out_of_bounds_memory")                     \
-	X(OUT_OF_BOUNDS_TABLE, "out_of_bounds_table")                       \
-	X(INDIRECT_CALL_TYPE_MISMATCH, "indirect_call_type_mismatch")       \
-	X(UNINITIALIZED_ELEMENT, "uninitialized_element")                   \
-	X(INTEGER_DIVIDE_BY_ZERO, "integer_divide_by_zero")                 \
-	X(INTEGER_OVERFLOW, "integer_overflow")                             \
-	X(INVALID_CONVERSION, "invalid_conversion")                         \
-	X(NULL_REFERENCE, "null_reference")                                 \
-	X(STACK_OVERFLOW, "stack_overflow")                                 \
-	X(TIMEOUT, "timeout")                                               \
-	X(OUT_OF_FUEL, "out_of_fuel")                                       \
-	X(HOST, "host")
+	X(NONE, "none", "none")                                             \
+	X(UNREACHABLE, "unreachable", "unreachable executed")               \
+	X(OUT_OF_BOUNDS_MEMORY, "out_of_bounds_memory",                     \
+	  "out of bounds memory access")                                    \
+	X(OUT_OF_BOUNDS_TABLE, "out_of_bounds_table",                       \
+	  "out of bounds table access")                                     \
+	X(INDIRECT_CALL_TYPE_MISMATCH, "indirect_call_type_mismatch",       \
+	  "indirect call type mismatch")                                    \
+	X(UNINITIALIZED_ELEMENT, "uninitialized_element",                   \
+	  "uninitialized element")                                          \
+	X(INTEGER_DIVIDE_BY_ZERO, "integer_divide_by_zero",                 \
+	  "integer divide by zero")                                         \
+	X(INTEGER_OVERFLOW, "integer_overflow", "integer overflow")         \
+	X(INVALID_CONVERSION, "invalid_conversion",                         \
+	  "invalid conversion to integer")                                  \
+	X(NULL_REFERENCE, "null_reference", "null reference")               \
+	X(STACK_OVERFLOW, "stack_overflow", "call stack exhausted")         \
+	X(TIMEOUT, "timeout", "deadline exceeded")                          \
+	X(OUT_OF_FUEL, "out_of_fuel", "all fuel consumed")                  \
+	X(HOST, "host", "host")
 
 typedef enum {
-#define X(name, str) WASM_TRAP_##name,
+#define X(kind, name, message) WASM_TRAP_##kind,
 	WASM_TRAP_KINDS(X)
 #undef X
 	WASM_TRAP_COUNT_
 } wasm_trap_kind;
 
+/* A zeroed record holds no trap, and JIT code passes 0 for "no kind". */
+_Static_assert(WASM_TRAP_NONE == 0, "WASM_TRAP_NONE must be 0");
+
+/* The kind's name and message from WASM_TRAP_KINDS; "unknown" and
+ * "unknown trap" for a value outside the enum.  Never NULL. */
 const char *wasm_trap_kind_name(wasm_trap_kind k);
+const char *wasm_trap_kind_message(wasm_trap_kind k);
 
 #define WASM_NO_INDEX UINT32_MAX
 
@@ -132,7 +151,7 @@ typedef enum {
 
 /* "interp", "baseline", "opt", "auto"; parse returns false on other text.
  * available: whether this build of the engine has the tier (no "opt"
- * yet). */
+ * yet: an engine of it cannot be made, wasm_config_check). */
 const char *wasm_tier_name(wasm_tier t);
 bool wasm_tier_parse(const char *name, wasm_tier *out);
 bool wasm_tier_available(wasm_tier t);
@@ -160,6 +179,16 @@ typedef struct {
 #define WASM_TIER_DEFAULT_THRESHOLD 1000u
 
 void wasm_config_default(wasm_config *cfg);
+/* Whether this build can make an engine of cfg: WASM_ERR_UNSUPPORTED, with
+ * the reason in err, for a tier it does not have (wasm_tier_available;
+ * "tier opt (the optimizing JIT) is not built yet") or does not know. */
+WASM_MUST_CHECK wasm_status wasm_config_check(const wasm_config *cfg,
+	wasm_error *err);
+/* A new engine of cfg (NULL = defaults) in *out: WASM_ERR_UNSUPPORTED as
+ * wasm_config_check says, WASM_ERR_NOMEM. */
+WASM_MUST_CHECK wasm_status wasm_engine_create(const wasm_config *cfg,
+	wasm_engine **out, wasm_error *err);
+/* The same without the reason: NULL on any failure. */
 wasm_engine *wasm_engine_new(const wasm_config *cfg); /* NULL = defaults */
 void wasm_engine_free(wasm_engine *engine);
 
@@ -293,6 +322,10 @@ WASM_MUST_CHECK wasm_status wasm_instance_new(wasm_store *store,
 	wasm_instance **out, wasm_error *err);
 bool wasm_instance_export(const wasm_instance *inst, const char *name,
 	wasm_extern *out);
+/* The same, the name given as name_len bytes: a wasm name may hold U+0000,
+ * which a C string cannot. */
+bool wasm_instance_export_bytes(const wasm_instance *inst, const char *name,
+	size_t name_len, wasm_extern *out);
 
 /* ---- functions ------------------------------------------------------- */
 
@@ -308,7 +341,8 @@ wasm_func *wasm_func_new_host(wasm_store *store, const wasm_functype *type,
 void wasm_func_type(const wasm_func *f, wasm_functype *out);
 
 /* Inside a host function: the calling instance's memory 0 (NULL if none),
- * and ways to stop. */
+ * and ways to stop.  wasm_call_trap's message NULL means the kind's message
+ * (wasm_trap_kind_message). */
 wasm_memory *wasm_call_memory(wasm_call_ctx *ctx);
 wasm_status wasm_call_trap(wasm_call_ctx *ctx, wasm_trap_kind kind,
 	const char *message);

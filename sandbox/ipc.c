@@ -395,6 +395,9 @@ void sb_invoke_msg_free(sb_invoke_msg *m)
 
 /* ---- RESULT -------------------------------------------------------------- */
 
+/* The trap kind travels as one byte, its enum value. */
+_Static_assert(WASM_TRAP_COUNT_ <= 256, "a trap kind must fit in a byte");
+
 void sb_result_encode(sb_buf *b, uint64_t seq, const sb_result *res)
 {
 	sb_buf_begin(b, SB_MSG_RESULT);

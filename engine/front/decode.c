@@ -1,8 +1,8 @@
 /* decode.c -- the WebAssembly 2.0 binary format into struct wasm_module.
  *
  * Decoding is purely syntactic: index ranges, types of constant expressions
- * and the like are left to validate.c, and function bodies to compile.c
- * (we only record where each body starts and ends).
+ * and the like are left to validate.c, and function bodies to
+ * interp/predecode.c (we only record where each body starts and ends).
  *
  * Error texts follow the spec test suite's assert_malformed texts.  To get
  * the same text as the reference interpreter for truncated or overlong
@@ -22,7 +22,8 @@
  * least one byte, so a module of n bytes never allocates more than a small
  * multiple of n (plus fixed limits such as LIMIT_FUNC_LOCALS).
  */
-#include "runtime/module.h"
+#include "front/module.h"
+#include "front/opcodes.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,20 +56,6 @@ typedef struct {
 	bool seen_code, seen_data;
 	const uint8_t *names, *names_end; /* payload of the "name" section */
 } decoder;
-
-wasm_status err_set(wasm_error *err, wasm_status status, size_t offset,
-	const char *fmt, ...)
-{
-	if (!err)
-		return status;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof err->message, fmt, ap);
-	va_end(ap);
-	err->status = status;
-	err->offset = offset;
-	return status;
-}
 
 /* ---- small readers ---------------------------------------------------- */
 
@@ -227,13 +214,12 @@ static bool read_globaltype(reader *r, globaltype *g, wasm_error *err)
 	return true;
 }
 
-/* Single-byte opcodes defined by Wasm 2.0 (0xfc and 0xfd are prefixes). */
+/* A first byte that starts a Wasm 2.0 instruction: a one-byte opcode of
+ * the table or a prefix. */
 static bool opcode_known(uint8_t op)
 {
-	return op <= 0x05 || (op >= 0x0b && op <= 0x11) ||
-	       (op >= 0x1a && op <= 0x1c) || (op >= 0x20 && op <= 0x26) ||
-	       (op >= 0x28 && op <= 0xc4) || (op >= 0xd0 && op <= 0xd2) ||
-	       op == 0xfc || op == 0xfd;
+	return wasm_opcode_lookup(0, op) || op == WOP_PREFIX_MISC ||
+	       op == WOP_PREFIX_SIMD;
 }
 
 /* A constant expression: exactly one constant instruction, then `end`.
@@ -253,13 +239,13 @@ static bool read_const_expr(reader *r, constexpr_t *ce, wasm_error *err)
 		if (!read_u8(r, &op, err))
 			return false;
 		switch (op) {
-		case 0x0b:
+		case WOP_END:
 			if (n != 1) {
 				err_set(err, WASM_ERR_INVALID, start, "type mismatch");
 				return false;
 			}
 			return true;
-		case 0x41: {
+		case WOP_I32_CONST: {
 			int32_t v;
 			if (!read_s32(r, &v, err))
 				return false;
@@ -267,7 +253,7 @@ static bool read_const_expr(reader *r, constexpr_t *ce, wasm_error *err)
 			c.bits = (uint32_t)v;
 			break;
 		}
-		case 0x42: {
+		case WOP_I64_CONST: {
 			int64_t v;
 			if (!read_s64(r, &v, err))
 				return false;
@@ -275,7 +261,7 @@ static bool read_const_expr(reader *r, constexpr_t *ce, wasm_error *err)
 			c.bits = (uint64_t)v;
 			break;
 		}
-		case 0x43: {
+		case WOP_F32_CONST: {
 			uint32_t v;
 			if (!read_f32(r, &v, err))
 				return false;
@@ -283,27 +269,27 @@ static bool read_const_expr(reader *r, constexpr_t *ce, wasm_error *err)
 			c.bits = v;
 			break;
 		}
-		case 0x44:
+		case WOP_F64_CONST:
 			if (!read_f64(r, &c.bits, err))
 				return false;
 			c.kind = CONST_F64;
 			break;
-		case 0xd0:
+		case WOP_REF_NULL:
 			if (!read_reftype(r, &c.reftype, err))
 				return false;
 			c.kind = CONST_REF_NULL;
 			break;
-		case 0xd2:
+		case WOP_REF_FUNC:
 			if (!read_u32(r, &c.index, err))
 				return false;
 			c.kind = CONST_REF_FUNC;
 			break;
-		case 0x23:
+		case WOP_GLOBAL_GET:
 			if (!read_u32(r, &c.index, err))
 				return false;
 			c.kind = CONST_GLOBAL_GET;
 			break;
-		case 0xfd:
+		case WOP_PREFIX_SIMD:
 			err_set(err, WASM_ERR_UNSUPPORTED, at,
 				"SIMD (v128) is not supported yet");
 			return false;

@@ -1,5 +1,5 @@
 /* leb.c -- bounded readers for the binary format: LEB128, floats, UTF-8. */
-#include "runtime/module.h"
+#include "front/module.h"
 
 #include <string.h>
 

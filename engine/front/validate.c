@@ -1,5 +1,5 @@
 /* validate.c -- module-level validation (everything but function bodies,
- * which compile.c checks).
+ * which interp/predecode.c checks).
  *
  * The order of checks follows the reference interpreter (imports, function
  * types, tables, memories, globals, element and data segments, start,
@@ -7,7 +7,7 @@
  * Messages are the spec suite's assert_invalid texts; "unknown X" carries
  * the index, as the reference's do.
  */
-#include "runtime/module.h"
+#include "front/module.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -7,7 +7,7 @@
  */
 #include "interp/fcode.h"
 #include "interp/ops.h"
-#include "runtime/module.h"
+#include "front/module.h"
 
 #include <inttypes.h>
 #include <stdio.h>

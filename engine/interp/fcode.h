@@ -1,8 +1,8 @@
-/* compile.h -- the interpreter's pre-decoded code (internal). */
+/* fcode.h -- the interpreter's pre-decoded code (internal). */
 #ifndef ENGINE_COMPILE_H
 #define ENGINE_COMPILE_H
 
-#include "runtime/module.h"
+#include "runtime/runtime.h"
 
 /* A function's pre-decoded code (see ops.h for the format). */
 struct fcode {
@@ -14,6 +14,26 @@ struct fcode {
 	uint32_t (*map)[2];        /* (code offset, wasm offset) of each
 	                              instruction that can trap, ascending */
 };
+
+/* predecode.c: validate one defined function's body (func_validate,
+ * nothing kept), or validate and pre-decode it into m->funcs[i].code
+ * (func_compile). */
+wasm_status func_validate(const wasm_module *m, uint32_t func_index,
+	wasm_error *err);
+wasm_status func_compile(wasm_module *m, uint32_t func_index,
+	wasm_error *err);
+void fcode_free(struct fcode *c);
+
+/* interp.c: run f with its arguments in sp[0..nparams) (sp is the first
+ * free slot of the value stack); results come back in sp[0..nresults).
+ * Returns WASM_OK, WASM_ERR_TRAP (ex->trap etc. set) or WASM_ERR_EXIT.
+ * Traps raised by faults unwind through ex->fault_jmp, which the caller
+ * (wasm_func_call) sets up.  The runtime reaches it as tier 0's call
+ * (tier_call, runtime/tier_ops.h). */
+wasm_status interp_call(wasm_store *s, wasm_func *f, uint64_t *sp);
+
+/* tier_interp.c: tier 0's entry in the tier table. */
+extern const struct tier_ops tier_interp;
 
 /* Function i's pre-decoded code, made on its first use (--tier=baseline:
  * at load, module.c); NULL if that fails (the body was validated at load,

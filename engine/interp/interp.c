@@ -17,7 +17,7 @@
 #include "interp/fcode.h"
 #include "interp/ops.h"
 #include "interp/ops_slow.h"
-#include "jit/jit.h"
+#include "runtime/tier_ops.h"
 #include "runtime/runtime.h"
 
 #include <math.h>
@@ -56,27 +56,6 @@ static inline double fmax64(double a, double b)
 	if (a != a || b != b) return a + b;
 	if (a == b) return signbit(a) ? b : a;
 	return a > b ? a : b;
-}
-
-static const char *const trap_messages[WASM_TRAP_COUNT_] = {
-	[WASM_TRAP_UNREACHABLE] = "unreachable executed",
-	[WASM_TRAP_OUT_OF_BOUNDS_MEMORY] = "out of bounds memory access",
-	[WASM_TRAP_OUT_OF_BOUNDS_TABLE] = "out of bounds table access",
-	[WASM_TRAP_INDIRECT_CALL_TYPE_MISMATCH] = "indirect call type mismatch",
-	[WASM_TRAP_UNINITIALIZED_ELEMENT] = "uninitialized element",
-	[WASM_TRAP_INTEGER_DIVIDE_BY_ZERO] = "integer divide by zero",
-	[WASM_TRAP_INTEGER_OVERFLOW] = "integer overflow",
-	[WASM_TRAP_INVALID_CONVERSION] = "invalid conversion to integer",
-	[WASM_TRAP_NULL_REFERENCE] = "null reference",
-	[WASM_TRAP_STACK_OVERFLOW] = "call stack exhausted",
-	[WASM_TRAP_TIMEOUT] = "deadline exceeded",
-	[WASM_TRAP_OUT_OF_FUEL] = "all fuel consumed",
-};
-
-const char *interp_trap_message(wasm_trap_kind kind);
-const char *interp_trap_message(wasm_trap_kind kind)
-{
-	return trap_messages[kind] ? trap_messages[kind] : wasm_trap_kind_name(kind);
 }
 
 /* Function idx's code as the interpreter runs it: pre-decoded (on first
@@ -221,15 +200,10 @@ L_REF_FUNC:
 #include "interp/interp_numeric.h"
 
 trap:
-	ex->trap = trap_kind;
-	ex->trap_func = self;
-	ex->trap_offset = ip && self && self->inst ?
-		fcode_wasm_offset(self->inst->module->funcs[self->index].code, ip) : SIZE_MAX;
-	if (trap_kind != WASM_TRAP_HOST || ex->trap_msg[0] == 0)
-		snprintf(ex->trap_msg, sizeof ex->trap_msg, "%s",
-			trap_messages[trap_kind] ? trap_messages[trap_kind] : wasm_trap_kind_name(trap_kind));
 	ex->frame_top = entry_frame;
-	return WASM_ERR_TRAP;
+	return trap_record(ex, trap_kind, self, ip && self && self->inst ?
+		fcode_wasm_offset(self->inst->module->funcs[self->index].code, ip) : SIZE_MAX,
+		NULL);
 }
 
 wasm_status interp_call(wasm_store *s, wasm_func *f, uint64_t *sp)

@@ -1,4 +1,4 @@
-/* compile.c -- validate a function body and pre-decode it into interpreter
+/* predecode.c -- validate a function body and pre-decode it into interpreter
  * code (one pass; see ops.h for the code format).
  *
  * The frame of a function is an array of 8-byte slots: its locals (params
@@ -18,6 +18,7 @@
  * and a compare followed by `br_if` becomes one compare-and-branch; these
  * rewrite only the last emitted instruction, never across a label.
  */
+#include "front/opcodes.h"
 #include "interp/fcode.h"
 #include "interp/ops.h"
 #include "runtime/runtime.h"

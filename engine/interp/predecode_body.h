@@ -1,82 +1,39 @@
-/* compile_body.h -- the opcode loop of compile.c (included there once; it
- * is a separate file only to keep compile.c readable).  Validation follows
+/* predecode_body.h -- the opcode loop of predecode.c (included there once;
+ * a separate file only to keep predecode.c readable).  Validation follows
  * the algorithm in the appendix of the WebAssembly 2.0 specification. */
 
-/* Numeric opcodes 0x45..0xc4: operand count, types, internal op, and the
- * immediate-operand variant (-1 if none). */
+/* The simple numeric opcodes (front/opcodes.h): operand count, types,
+ * internal op, and the immediate-operand variant (-1 if none).  numops is
+ * indexed by code - WOP_NUMERIC_FIRST, satops (0xfc 0..7) by key -
+ * WOP_NUMERIC_MISC_FIRST; both are expansions of the opcode table. */
 typedef struct {
 	uint8_t nin, tin, tout;
 	int16_t op, imm_op;
 } numop;
 
-#define U(tin, tout, op) { 1, WASM_##tin, WASM_##tout, OP_##op, -1 }
-#define B(tin, tout, op) { 2, WASM_##tin, WASM_##tout, OP_##op, -1 }
-#define BI(tin, tout, op, iop) { 2, WASM_##tin, WASM_##tout, OP_##op, OP_##iop }
+/* Arguments are pasted where X receives them: NONE is a macro here. */
+#define OP_NONE (-1)
+#define NUMOP(first, wop, shape, tin, tout, op, iop) \
+	[(wop) - (first)] = { (shape) == WOP_SHAPE_BINOP ? 2 : 1, tin, tout, op, iop },
 
-static const numop numops[0xc5 - 0x45] = {
-	/* 0x45 */ U(I32, I32, EQZ32),
-	BI(I32, I32, EQ32, EQ32I), BI(I32, I32, NE32, NE32I),
-	BI(I32, I32, LTS32, LTS32I), BI(I32, I32, LTU32, LTU32I),
-	BI(I32, I32, GTS32, GTS32I), BI(I32, I32, GTU32, GTU32I),
-	BI(I32, I32, LES32, LES32I), BI(I32, I32, LEU32, LEU32I),
-	BI(I32, I32, GES32, GES32I), BI(I32, I32, GEU32, GEU32I),
-	/* 0x50 */ U(I64, I32, EQZ64),
-	BI(I64, I32, EQ64, EQ64I), BI(I64, I32, NE64, NE64I),
-	BI(I64, I32, LTS64, LTS64I), BI(I64, I32, LTU64, LTU64I),
-	BI(I64, I32, GTS64, GTS64I), BI(I64, I32, GTU64, GTU64I),
-	BI(I64, I32, LES64, LES64I), BI(I64, I32, LEU64, LEU64I),
-	BI(I64, I32, GES64, GES64I), BI(I64, I32, GEU64, GEU64I),
-	/* 0x5b */ B(F32, I32, FEQ32), B(F32, I32, FNE32), B(F32, I32, FLT32),
-	B(F32, I32, FGT32), B(F32, I32, FLE32), B(F32, I32, FGE32),
-	/* 0x61 */ B(F64, I32, FEQ64), B(F64, I32, FNE64), B(F64, I32, FLT64),
-	B(F64, I32, FGT64), B(F64, I32, FLE64), B(F64, I32, FGE64),
-	/* 0x67 */ U(I32, I32, CLZ32), U(I32, I32, CTZ32), U(I32, I32, POPCNT32),
-	BI(I32, I32, ADD32, ADD32I), B(I32, I32, SUB32), BI(I32, I32, MUL32, MUL32I),
-	B(I32, I32, DIVS32), B(I32, I32, DIVU32), B(I32, I32, REMS32), B(I32, I32, REMU32),
-	BI(I32, I32, AND32, AND32I), BI(I32, I32, OR32, OR32I), BI(I32, I32, XOR32, XOR32I),
-	BI(I32, I32, SHL32, SHL32I), BI(I32, I32, SHRS32, SHRS32I), BI(I32, I32, SHRU32, SHRU32I),
-	B(I32, I32, ROTL32), B(I32, I32, ROTR32),
-	/* 0x79 */ U(I64, I64, CLZ64), U(I64, I64, CTZ64), U(I64, I64, POPCNT64),
-	BI(I64, I64, ADD64, ADD64I), B(I64, I64, SUB64), BI(I64, I64, MUL64, MUL64I),
-	B(I64, I64, DIVS64), B(I64, I64, DIVU64), B(I64, I64, REMS64), B(I64, I64, REMU64),
-	BI(I64, I64, AND64, AND64I), BI(I64, I64, OR64, OR64I), BI(I64, I64, XOR64, XOR64I),
-	BI(I64, I64, SHL64, SHL64I), BI(I64, I64, SHRS64, SHRS64I), BI(I64, I64, SHRU64, SHRU64I),
-	B(I64, I64, ROTL64), B(I64, I64, ROTR64),
-	/* 0x8b */ U(F32, F32, FABS32), U(F32, F32, FNEG32), U(F32, F32, FCEIL32),
-	U(F32, F32, FFLOOR32), U(F32, F32, FTRUNC32), U(F32, F32, FNEAREST32),
-	U(F32, F32, FSQRT32), B(F32, F32, FADD32), B(F32, F32, FSUB32),
-	B(F32, F32, FMUL32), B(F32, F32, FDIV32), B(F32, F32, FMIN32),
-	B(F32, F32, FMAX32), B(F32, F32, FCOPYSIGN32),
-	/* 0x99 */ U(F64, F64, FABS64), U(F64, F64, FNEG64), U(F64, F64, FCEIL64),
-	U(F64, F64, FFLOOR64), U(F64, F64, FTRUNC64), U(F64, F64, FNEAREST64),
-	U(F64, F64, FSQRT64), B(F64, F64, FADD64), B(F64, F64, FSUB64),
-	B(F64, F64, FMUL64), B(F64, F64, FDIV64), B(F64, F64, FMIN64),
-	B(F64, F64, FMAX64), B(F64, F64, FCOPYSIGN64),
-	/* 0xa7 */ U(I64, I32, WRAP),
-	U(F32, I32, TRUNC_F32_S32), U(F32, I32, TRUNC_F32_U32),
-	U(F64, I32, TRUNC_F64_S32), U(F64, I32, TRUNC_F64_U32),
-	/* 0xac */ U(I32, I64, EXT32S64), U(I32, I64, COPY),
-	U(F32, I64, TRUNC_F32_S64), U(F32, I64, TRUNC_F32_U64),
-	U(F64, I64, TRUNC_F64_S64), U(F64, I64, TRUNC_F64_U64),
-	/* 0xb2 */ U(I32, F32, CONV_S32_F32), U(I32, F32, CONV_U32_F32),
-	U(I64, F32, CONV_S64_F32), U(I64, F32, CONV_U64_F32), U(F64, F32, DEMOTE),
-	/* 0xb7 */ U(I32, F64, CONV_S32_F64), U(I32, F64, CONV_U32_F64),
-	U(I64, F64, CONV_S64_F64), U(I64, F64, CONV_U64_F64), U(F32, F64, PROMOTE),
-	/* 0xbc */ U(F32, I32, COPY), U(F64, I64, COPY), U(I32, F32, COPY), U(I64, F64, COPY),
-	/* 0xc0 */ U(I32, I32, EXT8S32), U(I32, I32, EXT16S32),
-	U(I64, I64, EXT8S64), U(I64, I64, EXT16S64), U(I64, I64, EXT32S64),
+static const numop numops[WOP_NUMERIC_LAST - WOP_NUMERIC_FIRST + 1] = {
+#define X(name, text, prefix, code, imm, shape, t, r, op, iop) \
+	NUMOP(WOP_NUMERIC_FIRST, WOP_##name, WOP_SHAPE_##shape, WOP_TYPE_##t, \
+		WOP_TYPE_##r, OP_##op, OP_##iop)
+	WASM_OPS_NUMERIC(X)
+#undef X
 };
 
-static const numop satops[8] = {
-	U(F32, I32, SAT_F32_S32), U(F32, I32, SAT_F32_U32),
-	U(F64, I32, SAT_F64_S32), U(F64, I32, SAT_F64_U32),
-	U(F32, I64, SAT_F32_S64), U(F32, I64, SAT_F32_U64),
-	U(F64, I64, SAT_F64_S64), U(F64, I64, SAT_F64_U64),
+static const numop satops[WOP_NUMERIC_MISC_LAST - WOP_NUMERIC_MISC_FIRST + 1] = {
+#define X(name, text, prefix, code, imm, shape, t, r, op, iop) \
+	NUMOP(WOP_NUMERIC_MISC_FIRST, WOP_##name, WOP_SHAPE_##shape, WOP_TYPE_##t, \
+		WOP_TYPE_##r, OP_##op, OP_##iop)
+	WASM_OPS_NUMERIC_MISC(X)
+#undef X
 };
 
-#undef U
-#undef B
-#undef BI
+#undef NUMOP
+#undef OP_NONE
 
 static bool do_numop(compiler *c, const numop *n)
 {
@@ -420,55 +377,56 @@ static bool do_prefix_fc(compiler *c)
 		return false;
 	static const uint8_t i32x3[3] = { WASM_I32, WASM_I32, WASM_I32 };
 	uint32_t idx[2];
-	if (sub < 8)
-		return do_numop(c, &satops[sub]);
-	switch (sub) {
-	case 8: /* memory.init */
+	uint32_t key = wasm_opcode_key(WOP_PREFIX_MISC, sub);
+	if (key >= WOP_NUMERIC_MISC_FIRST && key <= WOP_NUMERIC_MISC_LAST)
+		return do_numop(c, &satops[key - WOP_NUMERIC_MISC_FIRST]);
+	switch (key) {
+	case WOP_MEMORY_INIT:
 		if (!data_index(c, &idx[0]) || !memory_zero(c))
 			return false;
 		return emit_generic(c, OP_MEMORY_INIT, 3, i32x3, 0, 1, idx);
-	case 9: /* data.drop */
+	case WOP_DATA_DROP:
 		if (!data_index(c, &idx[0]))
 			return false;
 		return emit_generic(c, OP_DATA_DROP, 0, NULL, 0, 1, idx);
-	case 10: { /* memory.copy */
+	case WOP_MEMORY_COPY: {
 		if (!memory_zero(c) || !memory_zero(c))
 			return false;
 		return emit_generic(c, OP_MEMORY_COPY, 3, i32x3, 0, 0, NULL);
 	}
-	case 11: /* memory.fill */
+	case WOP_MEMORY_FILL:
 		if (!memory_zero(c))
 			return false;
 		return emit_generic(c, OP_MEMORY_FILL, 3, i32x3, 0, 0, NULL);
-	case 12: { /* table.init */
+	case WOP_TABLE_INIT: {
 		if (!elem_index(c, &idx[1]) || !table_index(c, &idx[0]))
 			return false;
 		if (c->m->elems[idx[1]].type != c->m->tables[idx[0]].elem)
 			return fail(c, "type mismatch");
 		return emit_generic(c, OP_TABLE_INIT, 3, i32x3, 0, 2, idx);
 	}
-	case 13: /* elem.drop */
+	case WOP_ELEM_DROP:
 		if (!elem_index(c, &idx[0]))
 			return false;
 		return emit_generic(c, OP_ELEM_DROP, 0, NULL, 0, 1, idx);
-	case 14: { /* table.copy dst src */
+	case WOP_TABLE_COPY: { /* dst src */
 		if (!table_index(c, &idx[0]) || !table_index(c, &idx[1]))
 			return false;
 		if (c->m->tables[idx[0]].elem != c->m->tables[idx[1]].elem)
 			return fail(c, "type mismatch");
 		return emit_generic(c, OP_TABLE_COPY, 3, i32x3, 0, 2, idx);
 	}
-	case 15: { /* table.grow: init n -> old */
+	case WOP_TABLE_GROW: { /* init n -> old */
 		if (!table_index(c, &idx[0]))
 			return false;
 		uint8_t t[2] = { c->m->tables[idx[0]].elem, WASM_I32 };
 		return emit_generic(c, OP_TABLE_GROW, 2, t, WASM_I32, 1, idx);
 	}
-	case 16: /* table.size */
+	case WOP_TABLE_SIZE:
 		if (!table_index(c, &idx[0]))
 			return false;
 		return emit_generic(c, OP_TABLE_SIZE, 0, NULL, WASM_I32, 1, idx);
-	case 17: { /* table.fill: i v n */
+	case WOP_TABLE_FILL: { /* i v n */
 		if (!table_index(c, &idx[0]))
 			return false;
 		uint8_t t[3] = { WASM_I32, c->m->tables[idx[0]].elem, WASM_I32 };
@@ -490,24 +448,24 @@ static bool body(compiler *c)
 		if (!read_u8(&c->r, &opc, c->err))
 			return false;
 		bool ok = true;
-		if (opc >= 0x45 && opc <= 0xc4) {
-			ok = do_numop(c, &numops[opc - 0x45]);
+		if (opc >= WOP_NUMERIC_FIRST && opc <= WOP_NUMERIC_LAST) {
+			ok = do_numop(c, &numops[opc - WOP_NUMERIC_FIRST]);
 			if (!ok)
 				return false;
 			continue;
 		}
 		switch (opc) {
-		case 0x00: /* unreachable */
+		case WOP_UNREACHABLE:
 			EMIT(c, NONE, OP_UNREACHABLE);
 			set_unreachable(c);
 			break;
-		case 0x01: /* nop */
+		case WOP_NOP:
 			break;
-		case 0x02: ok = do_block(c, C_BLOCK); break;
-		case 0x03: ok = do_block(c, C_LOOP); break;
-		case 0x04: ok = do_block(c, C_IF); break;
-		case 0x05: ok = do_else(c); break;
-		case 0x0b: {
+		case WOP_BLOCK: ok = do_block(c, C_BLOCK); break;
+		case WOP_LOOP: ok = do_block(c, C_LOOP); break;
+		case WOP_IF: ok = do_block(c, C_IF); break;
+		case WOP_ELSE: ok = do_else(c); break;
+		case WOP_END: {
 			bool done = false;
 			if (!do_end(c, &done))
 				return false;
@@ -518,35 +476,35 @@ static bool body(compiler *c)
 			}
 			break;
 		}
-		case 0x0c: ok = do_br(c); break;
-		case 0x0d: ok = do_br_if(c); break;
-		case 0x0e: ok = do_br_table(c); break;
-		case 0x0f: ok = do_return(c); break;
-		case 0x10: ok = do_call(c); break;
-		case 0x11: ok = do_call_indirect(c); break;
-		case 0x1a: ok = pop(c, T_UNKNOWN); break;
-		case 0x1b: ok = do_select(c, false); break;
-		case 0x1c: ok = do_select(c, true); break;
-		case 0x20: {
+		case WOP_BR: ok = do_br(c); break;
+		case WOP_BR_IF: ok = do_br_if(c); break;
+		case WOP_BR_TABLE: ok = do_br_table(c); break;
+		case WOP_RETURN: ok = do_return(c); break;
+		case WOP_CALL: ok = do_call(c); break;
+		case WOP_CALL_INDIRECT: ok = do_call_indirect(c); break;
+		case WOP_DROP: ok = pop(c, T_UNKNOWN); break;
+		case WOP_SELECT: ok = do_select(c, false); break;
+		case WOP_SELECT_T: ok = do_select(c, true); break;
+		case WOP_LOCAL_GET: {
 			uint32_t idx;
 			ok = local_index(c, &idx) && do_local_get(c, idx);
 			break;
 		}
-		case 0x21: case 0x22: {
+		case WOP_LOCAL_SET: case WOP_LOCAL_TEE: {
 			uint32_t idx;
-			ok = local_index(c, &idx) && do_local_set(c, idx, opc == 0x22);
+			ok = local_index(c, &idx) && do_local_set(c, idx, opc == WOP_LOCAL_TEE);
 			break;
 		}
-		case 0x23: ok = do_global(c, false); break;
-		case 0x24: ok = do_global(c, true); break;
-		case 0x25: { /* table.get */
+		case WOP_GLOBAL_GET: ok = do_global(c, false); break;
+		case WOP_GLOBAL_SET: ok = do_global(c, true); break;
+		case WOP_TABLE_GET: {
 			uint32_t t;
 			if (!table_index(c, &t))
 				return false;
 			ok = emit_generic(c, OP_TABLE_GET, 1, i32_1, c->m->tables[t].elem, 1, &t);
 			break;
 		}
-		case 0x26: { /* table.set */
+		case WOP_TABLE_SET: {
 			uint32_t t;
 			if (!table_index(c, &t))
 				return false;
@@ -554,58 +512,58 @@ static bool body(compiler *c)
 			ok = emit_generic(c, OP_TABLE_SET, 2, ty, 0, 1, &t);
 			break;
 		}
-		case 0x28: ok = op_load(c, OP_LD_I32, WASM_I32, 2); break;
-		case 0x29: ok = op_load(c, OP_LD_I64, WASM_I64, 3); break;
-		case 0x2a: ok = op_load(c, OP_LD_I32, WASM_F32, 2); break;
-		case 0x2b: ok = op_load(c, OP_LD_I64, WASM_F64, 3); break;
-		case 0x2c: ok = op_load(c, OP_LD_8S32, WASM_I32, 0); break;
-		case 0x2d: ok = op_load(c, OP_LD_8U, WASM_I32, 0); break;
-		case 0x2e: ok = op_load(c, OP_LD_16S32, WASM_I32, 1); break;
-		case 0x2f: ok = op_load(c, OP_LD_16U, WASM_I32, 1); break;
-		case 0x30: ok = op_load(c, OP_LD_8S64, WASM_I64, 0); break;
-		case 0x31: ok = op_load(c, OP_LD_8U, WASM_I64, 0); break;
-		case 0x32: ok = op_load(c, OP_LD_16S64, WASM_I64, 1); break;
-		case 0x33: ok = op_load(c, OP_LD_16U, WASM_I64, 1); break;
-		case 0x34: ok = op_load(c, OP_LD_32S64, WASM_I64, 2); break;
-		case 0x35: ok = op_load(c, OP_LD_I32, WASM_I64, 2); break;
-		case 0x36: ok = op_store(c, OP_ST_32, WASM_I32, 2); break;
-		case 0x37: ok = op_store(c, OP_ST_64, WASM_I64, 3); break;
-		case 0x38: ok = op_store(c, OP_ST_32, WASM_F32, 2); break;
-		case 0x39: ok = op_store(c, OP_ST_64, WASM_F64, 3); break;
-		case 0x3a: ok = op_store(c, OP_ST_8, WASM_I32, 0); break;
-		case 0x3b: ok = op_store(c, OP_ST_16, WASM_I32, 1); break;
-		case 0x3c: ok = op_store(c, OP_ST_8, WASM_I64, 0); break;
-		case 0x3d: ok = op_store(c, OP_ST_16, WASM_I64, 1); break;
-		case 0x3e: ok = op_store(c, OP_ST_32, WASM_I64, 2); break;
-		case 0x3f: /* memory.size */
+		case WOP_I32_LOAD: ok = op_load(c, OP_LD_I32, WASM_I32, 2); break;
+		case WOP_I64_LOAD: ok = op_load(c, OP_LD_I64, WASM_I64, 3); break;
+		case WOP_F32_LOAD: ok = op_load(c, OP_LD_I32, WASM_F32, 2); break;
+		case WOP_F64_LOAD: ok = op_load(c, OP_LD_I64, WASM_F64, 3); break;
+		case WOP_I32_LOAD8_S: ok = op_load(c, OP_LD_8S32, WASM_I32, 0); break;
+		case WOP_I32_LOAD8_U: ok = op_load(c, OP_LD_8U, WASM_I32, 0); break;
+		case WOP_I32_LOAD16_S: ok = op_load(c, OP_LD_16S32, WASM_I32, 1); break;
+		case WOP_I32_LOAD16_U: ok = op_load(c, OP_LD_16U, WASM_I32, 1); break;
+		case WOP_I64_LOAD8_S: ok = op_load(c, OP_LD_8S64, WASM_I64, 0); break;
+		case WOP_I64_LOAD8_U: ok = op_load(c, OP_LD_8U, WASM_I64, 0); break;
+		case WOP_I64_LOAD16_S: ok = op_load(c, OP_LD_16S64, WASM_I64, 1); break;
+		case WOP_I64_LOAD16_U: ok = op_load(c, OP_LD_16U, WASM_I64, 1); break;
+		case WOP_I64_LOAD32_S: ok = op_load(c, OP_LD_32S64, WASM_I64, 2); break;
+		case WOP_I64_LOAD32_U: ok = op_load(c, OP_LD_I32, WASM_I64, 2); break;
+		case WOP_I32_STORE: ok = op_store(c, OP_ST_32, WASM_I32, 2); break;
+		case WOP_I64_STORE: ok = op_store(c, OP_ST_64, WASM_I64, 3); break;
+		case WOP_F32_STORE: ok = op_store(c, OP_ST_32, WASM_F32, 2); break;
+		case WOP_F64_STORE: ok = op_store(c, OP_ST_64, WASM_F64, 3); break;
+		case WOP_I32_STORE8: ok = op_store(c, OP_ST_8, WASM_I32, 0); break;
+		case WOP_I32_STORE16: ok = op_store(c, OP_ST_16, WASM_I32, 1); break;
+		case WOP_I64_STORE8: ok = op_store(c, OP_ST_8, WASM_I64, 0); break;
+		case WOP_I64_STORE16: ok = op_store(c, OP_ST_16, WASM_I64, 1); break;
+		case WOP_I64_STORE32: ok = op_store(c, OP_ST_32, WASM_I64, 2); break;
+		case WOP_MEMORY_SIZE:
 			ok = memory_zero(c) &&
 			     emit_generic(c, OP_MEMORY_SIZE, 0, NULL, WASM_I32, 0, NULL);
 			break;
-		case 0x40: /* memory.grow */
+		case WOP_MEMORY_GROW:
 			ok = memory_zero(c) &&
 			     emit_generic(c, OP_MEMORY_GROW, 1, i32_1, WASM_I32, 0, NULL);
 			break;
-		case 0x41: {
+		case WOP_I32_CONST: {
 			int32_t v;
 			ok = read_s32(&c->r, &v, c->err) && op_const(c, WASM_I32, (uint32_t)v);
 			break;
 		}
-		case 0x42: {
+		case WOP_I64_CONST: {
 			int64_t v;
 			ok = read_s64(&c->r, &v, c->err) && op_const(c, WASM_I64, (uint64_t)v);
 			break;
 		}
-		case 0x43: {
+		case WOP_F32_CONST: {
 			uint32_t v;
 			ok = read_f32(&c->r, &v, c->err) && op_const(c, WASM_F32, v);
 			break;
 		}
-		case 0x44: {
+		case WOP_F64_CONST: {
 			uint64_t v;
 			ok = read_f64(&c->r, &v, c->err) && op_const(c, WASM_F64, v);
 			break;
 		}
-		case 0xd0: { /* ref.null t */
+		case WOP_REF_NULL: { /* t */
 			uint8_t t;
 			if (!read_u8(&c->r, &t, c->err))
 				return false;
@@ -614,7 +572,7 @@ static bool body(compiler *c)
 			ok = op_const(c, t, 0);
 			break;
 		}
-		case 0xd1: { /* ref.is_null */
+		case WOP_REF_IS_NULL: {
 			sentry e;
 			if (!pop_entry(c, T_UNKNOWN, &e))
 				return false;
@@ -629,7 +587,7 @@ static bool body(compiler *c)
 				produced(c, pos, K_RESULT, OP_REF_IS_NULL);
 			break;
 		}
-		case 0xd2: { /* ref.func x */
+		case WOP_REF_FUNC: { /* x */
 			uint32_t idx;
 			if (!read_u32(&c->r, &idx, c->err))
 				return false;
@@ -640,8 +598,8 @@ static bool body(compiler *c)
 			ok = emit_generic(c, OP_REF_FUNC, 0, NULL, WASM_FUNCREF, 1, &idx);
 			break;
 		}
-		case 0xfc: ok = do_prefix_fc(c); break;
-		case 0xfd:
+		case WOP_PREFIX_MISC: ok = do_prefix_fc(c); break;
+		case WOP_PREFIX_SIMD:
 			err_set(c->err, WASM_ERR_UNSUPPORTED, c->instr_offset,
 				"SIMD (v128) is not supported yet");
 			return false;

@@ -1,10 +1,10 @@
 /* jit.h -- tier 1, the baseline x86-64 JIT, as the rest of the engine sees
  * it (internal to engine/).
  *
- * The JIT translates a function's pre-decoded code (interp_ops.h), not its
+ * The JIT translates a function's pre-decoded code (interp/ops.h), not its
  * wasm: validation, slot assignment and branch resolution are done once, by
- * compile.c.  JIT code keeps the interpreter's frame layout (8-byte slots at
- * fp: locals, then operands), so entering it mid-function (on-stack
+ * interp/predecode.c.  JIT code keeps the interpreter's frame layout (8-byte
+ * slots at fp: locals, then operands), so entering it mid-function (on-stack
  * replacement at a LOOP) is a jump, and results, arguments and host-call
  * slots sit where the interpreter expects them.
  *
@@ -15,15 +15,19 @@
  *                     trampoline and shared stubs, PC -> function lookup
  *   jit_rt.c          C helpers that JIT code calls (calls into the
  *                     interpreter and host, traps, bulk memory, tables)
- *   jit_baseline*.c   the compiler (driver and control flow; numeric ops;
- *                     memory, globals and tables)
+ *   base/jit_baseline*.c
+ *                     the compiler (driver and control flow; numeric ops;
+ *                     memory, globals and tables; the listing)
  *   tier.c            when to compile, entering JIT code, OSR
+ *   tier_baseline.c   tier 1's entry in the tier table (runtime/tier_ops.h)
  */
 #ifndef ENGINE_JIT_H
 #define ENGINE_JIT_H
 
 #include "interp/fcode.h"
 #include "runtime/runtime.h"
+
+#include <stdio.h>
 
 /* Machine-code facts of one compiled function. */
 typedef struct jit_func {
@@ -79,26 +83,44 @@ void jit_stats_get(const wasm_module *m, wasm_module_stats *out);
 void jit_count_osr(wasm_module *m);
 
 /* Do now what the JIT would otherwise do on first use and a sandbox may
- * forbid later: find this thread's native stack limit (/proc), build the
- * opcode map.  Called by wasm_engine_new for JIT tiers. */
+ * forbid later: find this thread's native stack limit (/proc), ask the CPU
+ * for its features.  Called by wasm_engine_new for JIT tiers. */
 void jit_prime(void);
+
+/* Compile function func_index of m again (not installed, nothing changes
+ * in m but that its body is pre-decoded if it was not yet) and print, for
+ * each pre-decoded instruction, its code offset and op name, then the
+ * machine code it produced as hex bytes with their machine offsets (in a
+ * form `objdump -D -b binary -mi386:x86-64` can disassemble when the bytes
+ * are extracted), then the out-of-line tails.  WASM_ERR_UNSUPPORTED if the
+ * compiler refuses the function (the message names the reason),
+ * WASM_ERR_ARG for an imported or unknown function, WASM_ERR_NOMEM.
+ * (jit_baseline_dump.c) */
+wasm_status jit_dump_func(wasm_module *m, uint32_t func_index, FILE *out,
+	wasm_error *err);
 
 /* Engine code region (wasm_config.code_region). */
 void jit_region_free(struct jit_region *r);
 
 /* tier.c ------------------------------------------------------------------ */
 
-/* The counter value at which the interpreter asks to tier up:
- * UINT32_MAX for WASM_TIER_INTERP. */
-uint32_t tier_threshold(const wasm_engine *e);
+/* Tier 1's threshold, enter and osr operations (runtime/tier_ops.h),
+ * reached by the interpreter through tier_threshold / tier_enter /
+ * tier_osr of the runtime.  The counter value at which the interpreter
+ * asks to tier up: UINT32_MAX for WASM_TIER_INTERP. */
+uint32_t jit_tier_threshold(const wasm_engine *e);
 
-/* The interpreter's hooks, called when an ENTER or LOOP counter reaches
- * the threshold.  They compile f if needed and, if it has JIT code, run it
- * from the entry (tier_enter; the frame at fp was just set up) or from the
- * LOOP at loop_ip (tier_osr) to the function's end, and return true with
- * *st the outcome.  False: f stays in the interpreter. */
-bool tier_enter(wasm_store *s, wasm_func *f, uint64_t *fp, wasm_status *st);
-bool tier_osr(wasm_store *s, wasm_func *f, uint64_t *fp,
+/* Called when an ENTER or LOOP counter reaches the threshold.  They
+ * compile f if needed and, if it has JIT code, run it from the entry
+ * (jit_tier_enter; the frame at fp was just set up) or from the LOOP at
+ * loop_ip (jit_tier_osr) to the function's end, and return true with *st
+ * the outcome.  False: f stays in the interpreter. */
+bool jit_tier_enter(wasm_store *s, wasm_func *f, uint64_t *fp,
+	wasm_status *st);
+bool jit_tier_osr(wasm_store *s, wasm_func *f, uint64_t *fp,
 	const uint8_t *loop_ip, wasm_status *st);
+
+/* tier_baseline.c: tier 1's entry in the tier table. */
+extern const struct tier_ops tier_baseline;
 
 #endif

@@ -499,10 +499,8 @@ wasm_status jit_run(wasm_store *s, wasm_func *f, uint64_t *fp,
 
 	ex->jit_stack_limit = jit_rt_stack_limit();
 	if ((uintptr_t)&dummy < ex->jit_stack_limit + 4096) {
-		wasm_status st = exec_trap(ex, WASM_TRAP_STACK_OVERFLOW,
-			"call stack exhausted");
-		ex->trap_func = f;
-		return st;
+		return trap_record(ex, WASM_TRAP_STACK_OVERFLOW, f, SIZE_MAX,
+			NULL);
 	}
 	wasm_func *prev_func = ex->cur_func;
 	void *prev_unwind = ex->jit_unwind;

@@ -63,15 +63,10 @@ static bool stack_low(const exec *ex)
 
 static wasm_status stack_trap(exec *ex, wasm_func *f)
 {
-	wasm_status st = exec_trap(ex, WASM_TRAP_STACK_OVERFLOW,
-		"call stack exhausted");
-	ex->trap_func = f;
-	return st;
+	return trap_record(ex, WASM_TRAP_STACK_OVERFLOW, f, SIZE_MAX, NULL);
 }
 
 /* ---- traps --------------------------------------------------------------- */
-
-const char *interp_trap_message(wasm_trap_kind kind);
 
 wasm_status jit_rt_trap(exec *ex, wasm_instance *inst, uint32_t func_index,
 	uint32_t kind, uint32_t code_offset)
@@ -82,13 +77,8 @@ wasm_status jit_rt_trap(exec *ex, wasm_instance *inst, uint32_t func_index,
 	if (k == WASM_TRAP_NONE)
 		k = ex->trap != WASM_TRAP_NONE ? ex->trap : WASM_TRAP_HOST;
 	const struct fcode *fc = inst->module->funcs[func_index].code;
-	ex->trap = k;
-	ex->trap_func = inst->funcs[func_index];
-	ex->trap_offset = fcode_wasm_offset(fc, fc->code + code_offset);
-	if (k != WASM_TRAP_HOST || ex->trap_msg[0] == 0)
-		snprintf(ex->trap_msg, sizeof ex->trap_msg, "%s",
-			interp_trap_message(k));
-	return WASM_ERR_TRAP;
+	return trap_record(ex, k, inst->funcs[func_index],
+		fcode_wasm_offset(fc, fc->code + code_offset), NULL);
 }
 
 /* ---- calls --------------------------------------------------------------- */

@@ -17,13 +17,13 @@
  */
 #include "jit/jit.h"
 #include "interp/ops.h"
+#include "runtime/tier_ops.h"
 
-uint32_t tier_threshold(const wasm_engine *e)
+uint32_t jit_tier_threshold(const wasm_engine *e)
 {
 	const wasm_config *cfg = engine_config(e);
 	switch (cfg->tier) {
 	case WASM_TIER_BASELINE:
-	case WASM_TIER_OPT:     /* no tier 2 yet: the best there is */
 		return 1;
 	case WASM_TIER_AUTO:
 		return cfg->tier_threshold ? cfg->tier_threshold
@@ -80,7 +80,7 @@ compiled:;
 	return jit_func_get(m, f->index);
 }
 
-bool tier_enter(wasm_store *s, wasm_func *f, uint64_t *fp, wasm_status *st)
+bool jit_tier_enter(wasm_store *s, wasm_func *f, uint64_t *fp, wasm_status *st)
 {
 	if (!tier_code(f))
 		return false;
@@ -88,7 +88,7 @@ bool tier_enter(wasm_store *s, wasm_func *f, uint64_t *fp, wasm_status *st)
 	return true;
 }
 
-bool tier_osr(wasm_store *s, wasm_func *f, uint64_t *fp,
+bool jit_tier_osr(wasm_store *s, wasm_func *f, uint64_t *fp,
 	const uint8_t *loop_ip, wasm_status *st)
 {
 	const jit_func *jf = tier_code(f);

@@ -15,6 +15,7 @@
  */
 #include "runtime/reserve.h"
 #include "runtime/runtime.h"
+#include "runtime/tier_ops.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -58,11 +59,10 @@ rt_error(wasm_error *err, wasm_status status, const char *fmt, ...)
 	return status;
 }
 
-/* A trap outside any function (instantiation). */
-static wasm_status rt_trap(wasm_error *err, wasm_trap_kind kind,
-	const char *msg)
+/* A trap outside any function (instantiation), with the kind's message. */
+static wasm_status rt_trap(wasm_error *err, wasm_trap_kind kind)
 {
-	rt_error(err, WASM_ERR_TRAP, "%s", msg);
+	rt_error(err, WASM_ERR_TRAP, "%s", wasm_trap_kind_message(kind));
 	if (err)
 		err->trap = kind;
 	return WASM_ERR_TRAP;
@@ -70,12 +70,8 @@ static wasm_status rt_trap(wasm_error *err, wasm_trap_kind kind,
 
 wasm_status exec_trap(exec *ex, wasm_trap_kind kind, const char *msg)
 {
-	ex->trap = kind;
-	ex->trap_func = ex->cur_func;
-	ex->trap_offset = SIZE_MAX;
-	snprintf(ex->trap_msg, sizeof ex->trap_msg, "%s",
-		msg ? msg : wasm_trap_kind_name(kind));
-	return WASM_ERR_TRAP;
+	return trap_record(ex, kind, ex->cur_func, SIZE_MAX,
+		msg ? msg : wasm_trap_kind_message(kind));
 }
 
 /* Report the outcome of a call (status st, details in ex) into err. */
@@ -93,7 +89,7 @@ static void exec_report(const exec *ex, wasm_status st, wasm_error *err)
 		return;
 	}
 	rt_error(err, st, "%s", ex->trap_msg[0] ? ex->trap_msg :
-		wasm_trap_kind_name(ex->trap));
+		wasm_trap_kind_message(ex->trap));
 	err->trap = ex->trap;
 	err->offset = ex->trap_offset;
 	const wasm_func *f = ex->trap_func;
@@ -420,7 +416,7 @@ static wasm_status store_call_guarded(wasm_store *s, wasm_func *f,
 	if (f->host)
 		return store_call_host(s, f, NULL, slots);
 	memcpy(sp, slots, f->type->nparams * sizeof *sp);
-	wasm_status st = interp_call(s, f, sp);
+	wasm_status st = tier_call(s, f, sp);
 	if (st == WASM_OK)
 		memcpy(slots, sp, f->type->nresults * sizeof *sp);
 	return st;
@@ -436,13 +432,11 @@ wasm_status store_call(wasm_store *s, wasm_func *f, uint64_t *slots,
 	ex->trap = WASM_TRAP_NONE;
 	ex->trap_msg[0] = '\0';
 	if (ex->depth >= STORE_MAX_NESTED_CALLS) {
-		st = exec_trap(ex, WASM_TRAP_STACK_OVERFLOW,
-			"call stack exhausted");
+		st = exec_trap(ex, WASM_TRAP_STACK_OVERFLOW, NULL);
 		goto out;
 	}
 	if (!f->host && (size_t)(ex->stack_end - sp) < func_slot_count(f)) {
-		st = exec_trap(ex, WASM_TRAP_STACK_OVERFLOW,
-			"call stack exhausted");
+		st = exec_trap(ex, WASM_TRAP_STACK_OVERFLOW, NULL);
 		goto out;
 	}
 
@@ -729,8 +723,7 @@ static wasm_status instance_init_elems(wasm_instance *inst, wasm_error *err)
 			continue;
 		uint32_t off = (uint32_t)const_eval(inst, &e->offset);
 		if (bulk_table_init(inst, e->table, i, off, 0, e->count))
-			return rt_trap(err, WASM_TRAP_OUT_OF_BOUNDS_TABLE,
-				"out of bounds table access");
+			return rt_trap(err, WASM_TRAP_OUT_OF_BOUNDS_TABLE);
 		inst->elem_dropped[i] = 1;
 	}
 	return WASM_OK;
@@ -747,8 +740,7 @@ static wasm_status instance_init_datas(wasm_instance *inst, wasm_error *err)
 			continue;
 		uint32_t off = (uint32_t)const_eval(inst, &d->offset);
 		if (bulk_memory_init(inst, i, off, 0, d->len))
-			return rt_trap(err, WASM_TRAP_OUT_OF_BOUNDS_MEMORY,
-				"out of bounds memory access");
+			return rt_trap(err, WASM_TRAP_OUT_OF_BOUNDS_MEMORY);
 		inst->data_dropped[i] = 1;
 	}
 	return WASM_OK;
@@ -800,12 +792,17 @@ out:
 bool wasm_instance_export(const wasm_instance *inst, const char *name,
 	wasm_extern *out)
 {
+	return wasm_instance_export_bytes(inst, name, strlen(name), out);
+}
+
+bool wasm_instance_export_bytes(const wasm_instance *inst, const char *name,
+	size_t name_len, wasm_extern *out)
+{
 	const wasm_module *m = inst->module;
-	size_t len = strlen(name);
 
 	for (uint32_t i = 0; i < m->nexports; i++) {
 		const export_t *x = &m->exports[i];
-		if (x->name_len != len || memcmp(x->name, name, len) != 0)
+		if (x->name_len != name_len || memcmp(x->name, name, name_len) != 0)
 			continue;
 		out->kind = (wasm_extern_kind)x->kind;
 		switch (x->kind) {

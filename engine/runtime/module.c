@@ -1,8 +1,7 @@
 /* module.c -- the public module API: load (decode + validate + check every
- * body), free, and import/export introspection. */
-#include "runtime/module.h"
-#include "interp/fcode.h"
-#include "jit/jit.h"
+ * body), free, and import/export introspection.  Bodies are checked, code
+ * freed and statistics gathered by the tiers, through tier_table. */
+#include "runtime/tier_ops.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -45,14 +44,15 @@ wasm_status wasm_module_load(wasm_engine *engine, const uint8_t *bytes,
 			goto out;
 		}
 	}
-	/* Each body passes through the validator once.  --tier=baseline
-	 * compiles every function at the first call, so its code is
-	 * pre-decoded now, in that pass; the other tiers pre-decode at a
-	 * function's first call (unused functions cost no code) and only
-	 * validate here. */
+	/* Tier 0 validates bodies (its pre-decoder checks as it goes), each
+	 * once.  --tier=baseline compiles every function at the first call,
+	 * so its code is pre-decoded now, in that pass; the other tiers
+	 * pre-decode at a function's first call (unused functions cost no
+	 * code) and only validate here. */
+	const tier_ops *t0 = tier_table[WASM_TIER_INTERP];
 	bool predecode = engine_config(engine)->tier == WASM_TIER_BASELINE;
 	for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) {
-		st = predecode ? func_compile(m, i, err) : func_validate(m, i, err);
+		st = predecode ? t0->compile(m, i, err) : t0->validate(m, i, err);
 		if (st != WASM_OK) {
 			if (err && err->func_index == WASM_NO_INDEX)
 				err->func_index = i;
@@ -70,10 +70,10 @@ void wasm_module_free(wasm_module *m)
 {
 	if (!m)
 		return;
-	jit_module_free(m->jit);
-	for (uint32_t i = 0; i < m->nfuncs; i++)
-		if (m->funcs[i].code)
-			fcode_free(m->funcs[i].code);
+	/* Highest tier first: JIT code is made from tier 0's code. */
+	for (int t = WASM_TIER_COUNT - 1; t >= 0; t--)
+		if (tier_table[t] && tier_table[t]->module_free)
+			tier_table[t]->module_free(m);
 	module_free_contents(m);
 	free(m);
 }
@@ -193,14 +193,7 @@ void wasm_module_stats_get(const wasm_module *m, wasm_module_stats *out)
 		r.p += size;
 	}
 	out->nfuncs = m->nfuncs - m->nfunc_imports;
-	wasm_tier_stats *interp = &out->tiers[WASM_TIER_INTERP];
-	for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) {
-		const func_t *f = &m->funcs[i];
-		if (!f->code)
-			continue;
-		interp->nfuncs++;
-		interp->wasm_bytes += f->body_end - f->body_offset;
-		interp->code_bytes += fcode_code_bytes(f->code);
-	}
-	jit_stats_get(m, out);
+	for (int t = 0; t < WASM_TIER_COUNT; t++)
+		if (tier_table[t] && tier_table[t]->stats_get)
+			tier_table[t]->stats_get(m, out);
 }

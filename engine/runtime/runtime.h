@@ -8,7 +8,7 @@
 #ifndef ENGINE_RUNTIME_H
 #define ENGINE_RUNTIME_H
 
-#include "runtime/module.h"
+#include "front/module.h"
 
 #include <setjmp.h>
 
@@ -18,7 +18,8 @@ struct wasm_engine {
 	uint32_t ntypes, cap_types;
 	struct interned_type *types;
 	uint32_t *index, index_cap;     /* open addressing: id + 1, 0 = empty */
-	struct jit_region *jit_region;  /* pages of cfg.code_region (jit_code.c) */
+	/* Tier-owned (tier 1, jit/jit_code.c): pages of cfg.code_region. */
+	struct jit_region *jit_region;
 };
 
 struct wasm_func {
@@ -126,6 +127,16 @@ struct wasm_call_ctx {
 	wasm_instance *inst;              /* caller's instance, or NULL */
 };
 
+/* engine.c: the function-type intern table (UINT32_MAX when out of
+ * memory), and the engine's configuration. */
+uint32_t engine_intern_type(wasm_engine *e, uint32_t nparams,
+	const uint8_t *params, uint32_t nresults, const uint8_t *results);
+const wasm_config *engine_config(const wasm_engine *e);
+
+/* module.c: name of function i for traps: name section, else an export
+ * name, else NULL. */
+const char *module_func_name(const wasm_module *m, uint32_t i);
+
 /* bulk.c: the value of a constant expression (as a slot), and the bulk
  * operations; each returns WASM_TRAP_NONE or the trap to raise. */
 uint64_t const_eval(const wasm_instance *inst, const constexpr_t *ce);
@@ -145,13 +156,6 @@ wasm_trap_kind bulk_table_init(wasm_instance *inst, uint32_t table,
 int64_t memory_grow(wasm_memory *mem, uint32_t delta_pages);
 int64_t table_grow(wasm_table *t, uint32_t delta, void *init);
 
-/* interp.c: run f with its arguments in sp[0..nparams) (sp is the first
- * free slot of the value stack); results come back in sp[0..nresults).
- * Returns WASM_OK, WASM_ERR_TRAP (ex->trap etc. set) or WASM_ERR_EXIT.
- * Traps raised by faults unwind through ex->fault_jmp, which the caller
- * (wasm_func_call) sets up. */
-wasm_status interp_call(wasm_store *s, wasm_func *f, uint64_t *sp);
-
 /* Call a function from runtime code (start function, wasm_func_call):
  * handles host functions, fault unwinding and error reporting. */
 wasm_status store_call(wasm_store *s, wasm_func *f, uint64_t *slots,
@@ -170,8 +174,22 @@ wasm_status store_call_host(wasm_store *s, wasm_func *f,
  * returns false. */
 bool store_own(wasm_store *s, void *obj, void (*free_fn)(void *));
 
-/* Set ex->trap and friends; returns WASM_ERR_TRAP.  trap_func becomes
- * ex->cur_func and trap_offset SIZE_MAX: set them after the call if known. */
+/* trap.c: record a trap in ex and return WASM_ERR_TRAP.  Every tier, the
+ * runtime and the fault handler record traps here, so the fields mean the
+ * same whoever trapped:
+ *   kind    ex->trap;
+ *   func    ex->trap_func, the function the trap happened in (NULL: none);
+ *   offset  ex->trap_offset, the wasm byte offset of the trapping
+ *           instruction in func (SIZE_MAX if unknown);
+ *   msg     ex->trap_msg (cut to fit), or NULL for the kind's message
+ *           (wasm_trap_kind_message) -- except that a HOST trap keeps the
+ *           message its host function already left in ex->trap_msg.
+ * Async-signal-safe: the fault handler calls it. */
+wasm_status trap_record(exec *ex, wasm_trap_kind kind, wasm_func *func,
+	size_t offset, const char *msg);
+
+/* trap_record at ex->cur_func, offset unknown, with msg or (NULL) the
+ * kind's message. */
 wasm_status exec_trap(exec *ex, wasm_trap_kind kind, const char *msg);
 
 /* Install the process-wide SIGSEGV/SIGBUS handler once (idempotent). */

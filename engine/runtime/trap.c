@@ -1,19 +1,22 @@
-/* trap.c -- turning faults in linear memory into traps.
+/* trap.c -- recording traps, and turning faults in linear memory into
+ * traps.
+ *
+ * trap_record() is the one place a trap is written into an exec: the
+ * interpreter, the JIT runtime, the runtime (exec_trap) and the fault
+ * handler all go through it.
  *
  * One process-wide SIGSEGV/SIGBUS handler.  A fault is ours when this
  * thread is running wasm (trap_enter() named a store), the store has a
  * fault_jmp, and the address lies in one of the store's memory
- * reservations: then the handler records an out_of_bounds_memory trap and
- * siglongjmps to the fault_jmp (store_call's).  Any other fault goes to the
+ * reservations: then the handler records an out_of_bounds_memory trap
+ * (the tiers say where: tier_ops.fault_lookup) and siglongjmps to the fault_jmp (store_call's).  Any other fault goes to the
  * handler that was installed before ours (AddressSanitizer's, a crash
  * reporter's), or gets the default action.
  *
  * The handler runs on an alternate signal stack (SA_ONSTACK), which
  * trap_enter() gives each thread that runs wasm.
  */
-#include "runtime/runtime.h"
-#include "interp/fcode.h"
-#include "jit/jit.h"
+#include "runtime/tier_ops.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -41,88 +44,79 @@ static bool trap_addr_in_store(const wasm_store *s, uintptr_t addr)
 	return false;
 }
 
-/* The wasm offset of the faulting instruction: the interpreter keeps its
- * instruction pointer in a register, so look for a general register that
- * points into the current function's pre-decoded code.  The first register
- * found wins; SIZE_MAX if none. */
-static size_t trap_offset_from_regs(const exec *ex, const uintptr_t *regs,
-	size_t nregs)
-{
-	const wasm_func *f = ex->cur_func;
-
-	/* A host function (cur_func while one runs) has no wasm offset. */
-	if (!f || !f->inst)
-		return SIZE_MAX;
-	const struct fcode *code = f->inst->module->funcs[f->index].code;
-	if (!code)
-		return SIZE_MAX;
-	const void *clo, *chi;
-	fcode_range(code, &clo, &chi);
-	uintptr_t lo = (uintptr_t)clo, hi = (uintptr_t)chi;
-	for (size_t i = 0; i < nregs; i++) {
-		if (regs[i] < lo || regs[i] >= hi)
-			continue;
-		size_t off = fcode_wasm_offset(code, (const void *)regs[i]);
-		if (off != SIZE_MAX)
-			return off;
-	}
-	return SIZE_MAX;
-}
+/* What the fault handler knows of a fault in wasm code: the pc and the
+ * general registers (the interpreter keeps its instruction pointer in one
+ * of them).  regs must hold TRAP_MAX_REGS entries. */
+#define TRAP_MAX_REGS 64
 
 #if defined(__x86_64__)
-/* A fault in JIT code: the PC names the function and the instruction. */
-static bool trap_fault_jit(exec *ex, void *uctx)
+_Static_assert(NGREG <= TRAP_MAX_REGS, "TRAP_MAX_REGS too small");
+static void trap_fault_at(void *uctx, uintptr_t *regs, tier_fault *at)
 {
 	const ucontext_t *uc = uctx;
-	uint32_t fi;
-	size_t off;
-	if (!jit_fault_lookup(ex, (uintptr_t)uc->uc_mcontext.gregs[REG_RIP],
-	    &fi, &off))
-		return false;
-	ex->trap_func = ex->cur_func->inst->funcs[fi];
-	ex->trap_offset = off;
-	return true;
-}
-
-static size_t trap_fault_offset(const exec *ex, void *uctx)
-{
-	const ucontext_t *uc = uctx;
-	uintptr_t regs[NGREG];
 	for (size_t i = 0; i < NGREG; i++)
 		regs[i] = (uintptr_t)uc->uc_mcontext.gregs[i];
-	return trap_offset_from_regs(ex, regs, NGREG);
+	*at = (tier_fault){ (uintptr_t)uc->uc_mcontext.gregs[REG_RIP], regs,
+		NGREG };
 }
 #elif defined(__aarch64__)
-static bool trap_fault_jit(exec *ex, void *uctx)
-{
-	(void)ex;
-	(void)uctx;
-	return false;
-}
-
-static size_t trap_fault_offset(const exec *ex, void *uctx)
+static void trap_fault_at(void *uctx, uintptr_t *regs, tier_fault *at)
 {
 	const ucontext_t *uc = uctx;
-	uintptr_t regs[33];
 	for (size_t i = 0; i < 31; i++)
 		regs[i] = (uintptr_t)uc->uc_mcontext.regs[i];
 	regs[31] = (uintptr_t)uc->uc_mcontext.sp;
 	regs[32] = (uintptr_t)uc->uc_mcontext.pc;
-	return trap_offset_from_regs(ex, regs, 33);
+	*at = (tier_fault){ (uintptr_t)uc->uc_mcontext.pc, regs, 33 };
 }
 #else
-static bool trap_fault_jit(exec *ex, void *uctx)
+static void trap_fault_at(void *uctx, uintptr_t *regs, tier_fault *at)
 {
-	(void)ex;
 	(void)uctx;
-	return false;
-}
-
-static size_t trap_fault_offset(const exec *ex, void *uctx)
-{
-	return SIZE_MAX;
+	(void)regs;
+	*at = (tier_fault){ 0, NULL, 0 };
 }
 #endif
+
+/* The faulting function and wasm offset: asked of each tier, highest
+ * first (JIT code knows its pc; the interpreter scans the registers).  No
+ * tier knows it: ex->cur_func, offset unknown. */
+static void trap_fault_where(exec *ex, void *uctx, wasm_func **func,
+	size_t *offset)
+{
+	uintptr_t regs[TRAP_MAX_REGS];
+	tier_fault at;
+	trap_fault_at(uctx, regs, &at);
+	for (int t = WASM_TIER_COUNT - 1; t >= 0; t--) {
+		const tier_ops *ops = tier_table[t];
+		if (ops && ops->fault_lookup &&
+		    ops->fault_lookup(ex, &at, func, offset))
+			return;
+	}
+	*func = ex->cur_func;
+	*offset = SIZE_MAX;
+}
+
+wasm_status trap_record(exec *ex, wasm_trap_kind kind, wasm_func *func,
+	size_t offset, const char *msg)
+{
+	ex->trap = kind;
+	ex->trap_func = func;
+	ex->trap_offset = offset;
+	if (!msg) {
+		if (kind == WASM_TRAP_HOST && ex->trap_msg[0])
+			return WASM_ERR_TRAP;
+		msg = wasm_trap_kind_message(kind);
+	}
+	/* By hand rather than snprintf, which is not async-signal-safe;
+	 * memmove, as msg may be ex->trap_msg itself. */
+	size_t len = 0;
+	while (msg[len] && len < sizeof ex->trap_msg - 1)
+		len++;
+	memmove(ex->trap_msg, msg, len);
+	ex->trap_msg[len] = '\0';
+	return WASM_ERR_TRAP;
+}
 
 /* Not ours: behave as if we had never been installed. */
 static void trap_chain(int sig, siginfo_t *si, void *uctx)
@@ -158,13 +152,10 @@ static void trap_on_fault(int sig, siginfo_t *si, void *uctx)
 		return;
 	}
 	exec *ex = &s->ex;
-	static const char msg[] = "out of bounds memory access";
-	ex->trap = WASM_TRAP_OUT_OF_BOUNDS_MEMORY;
-	memcpy(ex->trap_msg, msg, sizeof msg);
-	if (!trap_fault_jit(ex, uctx)) {
-		ex->trap_func = ex->cur_func;
-		ex->trap_offset = trap_fault_offset(ex, uctx);
-	}
+	wasm_func *func;
+	size_t offset;
+	trap_fault_where(ex, uctx, &func, &offset);
+	trap_record(ex, WASM_TRAP_OUT_OF_BOUNDS_MEMORY, func, offset, NULL);
 	siglongjmp(*ex->fault_jmp, 1);
 }
 

@@ -5,7 +5,7 @@
  * canonical NaN (quiet bit only) and "nan:0xPAYLOAD" otherwise, with a
  * leading '-' when the sign bit is set.
  */
-#include "runtime/runtime.h"
+#include "runtime/tier_ops.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -54,8 +54,14 @@ const char *wasm_status_name(wasm_status s)
 	return "unknown";
 }
 
-static const char *const trap_kind_names[] = {
-#define X(name, str) [WASM_TRAP_##name] = str,
+static const char *const trap_kind_names[WASM_TRAP_COUNT_] = {
+#define X(kind, name, message) [WASM_TRAP_##kind] = name,
+	WASM_TRAP_KINDS(X)
+#undef X
+};
+
+static const char *const trap_kind_messages[WASM_TRAP_COUNT_] = {
+#define X(kind, name, message) [WASM_TRAP_##kind] = message,
 	WASM_TRAP_KINDS(X)
 #undef X
 };
@@ -65,6 +71,13 @@ const char *wasm_trap_kind_name(wasm_trap_kind k)
 	if ((unsigned)k >= WASM_TRAP_COUNT_)
 		return "unknown";
 	return trap_kind_names[k];
+}
+
+const char *wasm_trap_kind_message(wasm_trap_kind k)
+{
+	if ((unsigned)k >= WASM_TRAP_COUNT_)
+		return "unknown trap";
+	return trap_kind_messages[k];
 }
 
 const char *wasm_extern_kind_name(wasm_extern_kind k)
@@ -381,8 +394,10 @@ bool wasm_tier_parse(const char *name, wasm_tier *out)
 	return false;
 }
 
+/* A tier is available when the tier table has an entry for it; "auto"
+ * is a policy over the tiers there are. */
 bool wasm_tier_available(wasm_tier t)
 {
-	return t == WASM_TIER_INTERP || t == WASM_TIER_BASELINE ||
-	       t == WASM_TIER_AUTO;
+	return t == WASM_TIER_AUTO ||
+	       ((unsigned)t < (unsigned)WASM_TIER_COUNT && tier_table[t]);
 }

@@ -186,7 +186,8 @@ out "--tier=baseline, sandboxed" 0 3 --tier=baseline run --invoke add "$A" 1 2
 out "--tier=auto, threshold 1, sandboxed" 0 3 \
 	--tier=auto --tier-threshold=1 run --invoke add "$A" 1 2
 err "threshold 0" 2 "tier-threshold" --tier-threshold=0 run "$A"
-err "unavailable tier after the verb" 2 "tier opt is not available yet" \
+err "unavailable tier after the verb" 2 \
+	"tier opt \\(the optimizing JIT\\) is not built yet" \
 	run --tier=opt --invoke add "$A" 1 2
 out "--tier=interp" 0 3 --tier=interp run --invoke add "$A" 1 2
 err "unknown tier" 2 "unknown tier 'jit'" --tier=jit run "$A"

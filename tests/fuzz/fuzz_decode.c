@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #ifdef FUZZ_STUB_BODIES
 /* Only while compile.c cannot be linked (see build.sh): accept every body
  * so the decoder and module validation are still fuzzed. */
-#include "runtime/module.h"
+#include "interp/fcode.h"
 wasm_status func_validate(const wasm_module *m, uint32_t i, wasm_error *err)
 {
 	(void)m; (void)i; (void)err;

@@ -6,7 +6,8 @@
  * limits, truncation at every length) and errors (malformed and invalid
  * modules: status, message and byte offset).
  */
-#include "runtime/module.h"
+#include "front/opcodes.h"
+#include "runtime/runtime.h"
 
 #include <check.h>
 #include <stdlib.h>
@@ -734,6 +735,313 @@ START_TEST(null_error_record)
 }
 END_TEST
 
+/* ---- opcodes: the table of front/opcodes.h ---------------------------- */
+
+/* The rows as the list spells them, with the enum name as text. */
+struct row {
+	const char *enum_name, *text;
+	uint32_t key, prefix, code;
+	int imm, shape, tin, tout;
+};
+
+static const struct row rows[] = {
+#define X(name, text, prefix, code, imm, shape, t, r, op, iop)            \
+	{ #name, text, WOP_##name, prefix, code, WIMM_##imm,              \
+	  WOP_SHAPE_##shape, WOP_TYPE_##t, WOP_TYPE_##r },
+	WASM_OPCODES(X)
+#undef X
+};
+#define NROWS (sizeof rows / sizeof rows[0])
+
+/* [a-z][a-z0-9_]* with at most one '.', each part starting with a letter,
+ * no "__" and no '_' at either end of a part. */
+static bool name_well_formed(const char *s)
+{
+	bool start = true;
+	int dots = 0;
+	for (const char *p = s; *p; p++) {
+		if (*p == '.' || *p == '_') {
+			if (start || p[1] == 0 || p[1] == '.' || p[1] == '_')
+				return false;
+			if (*p == '.' && ++dots > 1)
+				return false;
+			start = *p == '.';
+			continue;
+		}
+		if (start && !(*p >= 'a' && *p <= 'z'))
+			return false;
+		if (!(*p >= 'a' && *p <= 'z') && !(*p >= '0' && *p <= '9'))
+			return false;
+		start = false;
+	}
+	return *s != 0;
+}
+
+static const char *type_text(int t)
+{
+	switch (t) {
+	case WASM_I32: return "i32";
+	case WASM_I64: return "i64";
+	case WASM_F32: return "f32";
+	case WASM_F64: return "f64";
+	default: return NULL;
+	}
+}
+
+START_TEST(opcode_rows_unique_and_named)
+{
+	ck_assert_uint_eq(wasm_opcode_count, NROWS);
+	for (size_t i = 0; i < NROWS; i++) {
+		const struct row *r = &rows[i];
+		const struct wasm_opcode_info *in = &wasm_opcode_table[i];
+		/* The data table is the list. */
+		ck_assert_str_eq(in->name, r->text);
+		ck_assert_uint_eq(in->key, r->key);
+		ck_assert_uint_eq(in->prefix, r->prefix);
+		ck_assert_uint_eq(in->code, r->code);
+		ck_assert_int_eq(in->imm, r->imm);
+		ck_assert_int_eq(in->shape, r->shape);
+		ck_assert_uint_eq(in->type_in, r->tin);
+		ck_assert_uint_eq(in->type_out, r->tout);
+		/* Keys, prefixes, lookups. */
+		ck_assert_uint_eq(r->key, WOP_KEY(r->prefix, r->code));
+		ck_assert_msg(r->prefix == 0 || r->prefix == WOP_PREFIX_MISC,
+			"%s: prefix %#x", r->text, r->prefix);
+		ck_assert_msg(r->prefix || (r->code != WOP_PREFIX_MISC &&
+			r->code != WOP_PREFIX_SIMD), "%s: a prefix byte", r->text);
+		ck_assert_uint_le(r->code, r->prefix ? WOP_CODE_MAX : 0xff);
+		ck_assert_ptr_eq(wasm_opcode_lookup(r->prefix, r->code), in);
+		ck_assert_str_eq(wasm_opcode_name(r->prefix, r->code), r->text);
+		/* Names: spec shape; the enum name is the text in capitals. */
+		ck_assert_msg(name_well_formed(r->text), "name \"%s\"", r->text);
+		char up[64];
+		size_t k = 0;
+		for (; r->text[k] && k < sizeof up - 1; k++)
+			up[k] = r->text[k] == '.' ? '_' :
+				(char)(r->text[k] - (r->text[k] >= 'a' ? 'a' - 'A' : 0));
+		up[k] = 0;
+		if (r->imm == WIMM_SELECT_T)
+			ck_assert_str_eq(r->enum_name, "SELECT_T");
+		else
+			ck_assert_str_eq(r->enum_name, up);
+		for (size_t j = 0; j < i; j++) {
+			ck_assert_msg(rows[j].key != r->key, "%s and %s: same key",
+				rows[j].text, r->text);
+			/* Only the two selects share a text name. */
+			if (strcmp(rows[j].text, r->text) == 0)
+				ck_assert_msg(strcmp(r->text, "select") == 0 &&
+					rows[j].imm != r->imm, "%s twice", r->text);
+		}
+	}
+	/* Not opcodes: prefix bytes, codes past the key space, gaps. */
+	ck_assert_ptr_null(wasm_opcode_lookup(0, WOP_PREFIX_MISC));
+	ck_assert_ptr_null(wasm_opcode_lookup(0, WOP_PREFIX_SIMD));
+	ck_assert_ptr_null(wasm_opcode_lookup(0, 0x100 | WOP_I32_ADD));
+	ck_assert_uint_eq(wasm_opcode_key(0, 0x16a), WOP_KEY_NONE);
+	ck_assert_uint_eq(wasm_opcode_key(WOP_PREFIX_MISC, 0x10000 + 8), WOP_KEY_NONE);
+	ck_assert_ptr_null(wasm_opcode_lookup(WOP_PREFIX_MISC, 0x10000 + 8));
+	ck_assert_ptr_null(wasm_opcode_name(WOP_PREFIX_MISC, 18));
+	ck_assert_ptr_null(wasm_opcode_name(WOP_PREFIX_SIMD, 0));
+	ck_assert_ptr_null(wasm_opcode_name(0, 0x06));
+	ck_assert_ptr_null(wasm_opcode_name(0, 0xc5));
+}
+END_TEST
+
+/* The operand type a conversion's name ends with ("i64.trunc_f32_s" ->
+ * "f32"), or NULL. */
+static const char *named_operand(const char *text)
+{
+	for (const char *p = strchr(text, '_'); p; p = strchr(p + 1, '_')) {
+		if ((p[1] == 'i' || p[1] == 'f') &&
+		    (strncmp(p + 2, "32", 2) == 0 || strncmp(p + 2, "64", 2) == 0))
+			return p + 1;
+	}
+	return NULL;
+}
+
+static bool is_test(const char *op)
+{
+	static const char *const tests[] = { "eqz", "eq", "ne", "lt", "gt", "le",
+		"ge", "lt_s", "lt_u", "gt_s", "gt_u", "le_s", "le_u", "ge_s", "ge_u" };
+	for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
+		if (strcmp(op, tests[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Simple numeric rows: the shape and types agree with the spec's names;
+ * they fill 0x45..0xc4 and 0xfc 0..7, and nothing else is there. */
+START_TEST(opcode_numeric_types)
+{
+	size_t nnum = 0, nmisc = 0;
+	for (size_t i = 0; i < NROWS; i++) {
+		const struct row *r = &rows[i];
+		bool numeric = r->shape == WOP_SHAPE_UNOP || r->shape == WOP_SHAPE_BINOP;
+		if (!numeric) {
+			ck_assert_msg(r->tin == 0 && r->tout == 0, "%s: types", r->text);
+			ck_assert_msg(!(r->prefix == 0 && r->code >= 0x45 &&
+				r->code <= 0xc4), "%s: in the numeric range", r->text);
+			/* Loads and stores, and only they, take a memarg. */
+			bool mem = strstr(r->text, ".load") || strstr(r->text, ".store");
+			ck_assert_msg(mem == (r->imm == WIMM_MEMARG), "%s: imm", r->text);
+			continue;
+		}
+		ck_assert_int_eq(r->imm, WIMM_NONE);
+		const char *tin = type_text(r->tin), *tout = type_text(r->tout);
+		ck_assert_msg(tin && tout, "%s: types %#x %#x", r->text, r->tin, r->tout);
+		const char *op = strchr(r->text, '.') + 1, *from = named_operand(op);
+		if (from) {
+			/* "i64.trunc_f32_s": f32 -> i64 */
+			ck_assert_msg(strncmp(from, tin, 3) == 0 &&
+				strncmp(r->text, tout, 3) == 0, "%s: %s -> %s",
+				r->text, tin, tout);
+			ck_assert_msg(r->shape == WOP_SHAPE_UNOP, "%s: unop", r->text);
+		} else if (is_test(op)) {
+			/* "f64.lt": f64 f64 -> i32; "i64.eqz": i64 -> i32 */
+			ck_assert_msg(strncmp(r->text, tin, 3) == 0 &&
+				r->tout == WASM_I32, "%s: %s -> %s", r->text, tin, tout);
+			ck_assert_msg((r->shape == WOP_SHAPE_UNOP) ==
+				(strcmp(op, "eqz") == 0), "%s: shape", r->text);
+		} else {
+			/* "i32.add", "f32.neg", "i32.extend8_s": one type */
+			ck_assert_msg(strncmp(r->text, tin, 3) == 0 && r->tin == r->tout,
+				"%s: %s -> %s", r->text, tin, tout);
+		}
+		if (r->prefix == 0) {
+			ck_assert_msg(r->code >= WOP_NUMERIC_FIRST &&
+				r->code <= WOP_NUMERIC_LAST, "%s: code", r->text);
+			nnum++;
+		} else {
+			ck_assert_uint_eq(r->prefix, WOP_PREFIX_MISC);
+			ck_assert_msg(r->key >= WOP_NUMERIC_MISC_FIRST &&
+				r->key <= WOP_NUMERIC_MISC_LAST, "%s: code", r->text);
+			nmisc++;
+		}
+	}
+	/* The ranges are full (keys are unique: see the test above). */
+	ck_assert_uint_eq(nnum, 0xc4 - 0x45 + 1);
+	ck_assert_uint_eq(nmisc, 8);
+	ck_assert_uint_eq(WOP_NUMERIC_FIRST, 0x45);
+	ck_assert_uint_eq(WOP_NUMERIC_LAST, 0xc4);
+	ck_assert_uint_eq(WOP_NUMERIC_MISC_FIRST, WOP_KEY(0xfc, 0));
+	ck_assert_uint_eq(WOP_NUMERIC_MISC_LAST, WOP_KEY(0xfc, 7));
+}
+END_TEST
+
+/* Load a module with one () -> () function whose body (after its local
+ * declarations) is code; the module is freed. */
+static wasm_status load_body(const uint8_t *code, size_t n, wasm_error *e)
+{
+	static const uint8_t head[] = { HDR, TYPE_V_V, FUNC_1 };
+	wbuf w;
+	memset(&w, 0, sizeof w);
+	put(&w, head, sizeof head);
+	put_u8(&w, 10);
+	put_u32(&w, (uint32_t)n + 3);
+	put_u8(&w, 1);
+	put_u32(&w, (uint32_t)n + 1);
+	put_u8(&w, 0);
+	put(&w, code, n);
+	wasm_module *m = NULL;
+	wasm_status st = load(w.b, w.n, &m, e);
+	wasm_module_free(m);
+	free(w.b);
+	return st;
+}
+
+/* A module with one immutable i32 global whose initialiser is init. */
+static wasm_status load_global(const uint8_t *init, size_t n, wasm_error *e)
+{
+	wbuf w;
+	wb_init(&w);
+	put_u8(&w, 6);
+	put_u32(&w, (uint32_t)n + 3);
+	put_u8(&w, 1);
+	put_u8(&w, WASM_I32);
+	put_u8(&w, 0);
+	put(&w, init, n);
+	wasm_module *m = NULL;
+	wasm_status st = load(w.b, w.n, &m, e);
+	wasm_module_free(m);
+	free(w.b);
+	return st;
+}
+
+static bool illegal(wasm_status st, const wasm_error *e)
+{
+	return st == WASM_ERR_MALFORMED && strcmp(e->message, "illegal opcode") == 0;
+}
+
+/* The decoder and the body validator refuse as "illegal opcode" exactly
+ * the bytes that have no row: the table and the dispatch agree. */
+START_TEST(opcode_bytes_the_decoder_accepts)
+{
+	for (unsigned b = 0; b < 256; b++) {
+		bool known = wasm_opcode_lookup(0, b) != NULL;
+		bool prefix = b == WOP_PREFIX_MISC || b == WOP_PREFIX_SIMD;
+		const uint8_t code[] = { (uint8_t)b, WOP_END };
+		wasm_error e;
+		wasm_status st = load_body(code, sizeof code, &e);
+		ck_assert_msg(illegal(st, &e) == !(known || prefix),
+			"body byte %#x: %s \"%s\"", b, wasm_status_name(st), e.message);
+		st = load_global(code, sizeof code, &e);
+		ck_assert_msg(illegal(st, &e) == !(known || prefix),
+			"init byte %#x: %s \"%s\"", b, wasm_status_name(st), e.message);
+		if (b == WOP_PREFIX_SIMD) {
+			ck_assert_int_eq(load_body(code, sizeof code, &e),
+				WASM_ERR_UNSUPPORTED);
+			ck_assert_int_eq(load_global(code, sizeof code, &e),
+				WASM_ERR_UNSUPPORTED);
+		}
+	}
+	/* After 0xfc: every code up to 0x7f, and some that need more LEB
+	 * bytes (0x10008 must not alias code 8). */
+	static const uint32_t far[] = { 0x80, 0xff, 0x100, 0x3fff, 0xffff,
+		0x10000, 0x10000 + 8, 0xfc0008, UINT32_MAX };
+	for (size_t i = 0; i < 0x80 + sizeof far / sizeof far[0]; i++) {
+		uint32_t sub = i < 0x80 ? (uint32_t)i : far[i - 0x80];
+		wbuf w;
+		memset(&w, 0, sizeof w);
+		put_u8(&w, WOP_PREFIX_MISC);
+		put_u32(&w, sub);
+		put_u8(&w, WOP_END);
+		wasm_error e;
+		wasm_status st = load_body(w.b, w.n, &e);
+		bool known = wasm_opcode_lookup(WOP_PREFIX_MISC, sub) != NULL;
+		ck_assert_msg(illegal(st, &e) == !known, "0xfc %#x: %s \"%s\"",
+			sub, wasm_status_name(st), e.message);
+		free(w.b);
+	}
+}
+END_TEST
+
+/* Names as the spec's text format writes them. */
+START_TEST(opcode_names_spec_text)
+{
+	static const struct { unsigned prefix, code; const char *text; } spec[] = {
+		{ 0, 0x00, "unreachable" },      { 0, 0x0e, "br_table" },
+		{ 0, 0x11, "call_indirect" },    { 0, 0x1c, "select" },
+		{ 0, 0x22, "local.tee" },        { 0, 0x2f, "i32.load16_u" },
+		{ 0, 0x3e, "i64.store32" },      { 0, 0x3f, "memory.size" },
+		{ 0, 0x44, "f64.const" },        { 0, 0x6a, "i32.add" },
+		{ 0, 0x87, "i64.shr_s" },        { 0, 0x98, "f32.copysign" },
+		{ 0, 0xa7, "i32.wrap_i64" },     { 0, 0xb6, "f32.demote_f64" },
+		{ 0, 0xbf, "f64.reinterpret_i64" }, { 0, 0xc4, "i64.extend32_s" },
+		{ 0, 0xd1, "ref.is_null" },
+		{ 0xfc, 0, "i32.trunc_sat_f32_s" }, { 0xfc, 7, "i64.trunc_sat_f64_u" },
+		{ 0xfc, 10, "memory.copy" },     { 0xfc, 12, "table.init" },
+		{ 0xfc, 17, "table.fill" },
+	};
+	for (size_t i = 0; i < sizeof spec / sizeof spec[0]; i++) {
+		const char *n = wasm_opcode_name(spec[i].prefix, spec[i].code);
+		ck_assert_msg(n && strcmp(n, spec[i].text) == 0, "%#x %#x: %s, want %s",
+			spec[i].prefix, spec[i].code, n ? n : "NULL", spec[i].text);
+	}
+	ck_assert_uint_eq(WOP_I32_ADD, 0x6a);
+	ck_assert_uint_eq(WOP_MEMORY_INIT, WOP_KEY(0xfc, 8));
+}
+END_TEST
+
 static Suite *decode_suite(void)
 {
 	Suite *s = suite_create("decode");
@@ -763,6 +1071,14 @@ static Suite *decode_suite(void)
 	tcase_add_test(tc, malformed_modules);
 	tcase_add_test(tc, invalid_modules);
 	tcase_add_test(tc, null_error_record);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("opcodes");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, opcode_rows_unique_and_named);
+	tcase_add_test(tc, opcode_numeric_types);
+	tcase_add_test(tc, opcode_bytes_the_decoder_accepts);
+	tcase_add_test(tc, opcode_names_spec_text);
 	suite_add_tcase(s, tc);
 	return s;
 }

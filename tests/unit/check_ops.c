@@ -4,7 +4,7 @@
  * suite: it reads the engine's internal headers. */
 #include "interp/fcode.h"
 #include "interp/ops.h"
-#include "runtime/module.h"
+#include "front/module.h"
 #include "wasm.h"
 
 #include <check.h>

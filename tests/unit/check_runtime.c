@@ -7,6 +7,7 @@
  */
 #include "runtime/runtime.h"
 #include "interp/fcode.h"
+#include "runtime/tier_ops.h"
 
 #include <check.h>
 #include <math.h>
@@ -498,7 +499,7 @@ typedef struct {
 	wasm_limits memories[1];
 	globaltype globals[3];
 	constexpr_t global_inits[3];
-	export_t exports[4];
+	export_t exports[5];
 	elem_t elems[3];
 	constexpr_t elem_items[3];
 	data_t datas[2];
@@ -605,6 +606,9 @@ START_TEST(instance_everything)
 	tm_export(WASM_EXTERN_MEMORY, "mem", 0);
 	tm_export(WASM_EXTERN_GLOBAL, "g2", 2);
 	tm_export(WASM_EXTERN_TABLE, "tab", 1);
+	/* A name holding U+0000, as wasm allows. */
+	tm.exports[tm.m.nexports++] = (export_t){ .name = (char *)"r\0n",
+		.name_len = 3, .kind = WASM_EXTERN_FUNC, .index = 1 };
 
 	wasm_func *f = make_i32_i32();
 	wasm_global *g = wasm_global_new(store,
@@ -657,6 +661,12 @@ START_TEST(instance_everything)
 	ck_assert_ptr_eq(x.of.table, inst->tables[1]);
 	ck_assert(!wasm_instance_export(inst, "ru", &x));
 	ck_assert(!wasm_instance_export(inst, "runs", &x));
+	ck_assert(!wasm_instance_export(inst, "r", &x));
+	ck_assert(wasm_instance_export_bytes(inst, "r\0n", 3, &x));
+	ck_assert_ptr_eq(x.of.func, run);
+	ck_assert(!wasm_instance_export_bytes(inst, "r\0x", 3, &x));
+	ck_assert(wasm_instance_export_bytes(inst, "runs", 3, &x));
+	ck_assert_ptr_eq(x.of.func, run);
 }
 END_TEST
 
@@ -1186,6 +1196,132 @@ START_TEST(wasm_reentry)
 }
 END_TEST
 
+/* ---- the tier table (runtime/tier_ops.h) --------------------------------- */
+
+/* Replace the fixture's engine and store by ones for tier t. */
+static void peek_reengine(wasm_tier t)
+{
+	wasm_config cfg;
+	wasm_store_free(store);
+	wasm_module_free(peek_module);
+	peek_module = NULL;
+	wasm_engine_free(engine);
+	wasm_config_default(&cfg);
+	cfg.tier = t;
+	engine = wasm_engine_new(&cfg);
+	ck_assert_ptr_nonnull(engine);
+	store = wasm_store_new(engine);
+	ck_assert_ptr_nonnull(store);
+}
+
+/* One entry per tier this build has, at its own index, with the
+ * operations its tier must have; the public availability agrees. */
+START_TEST(tier_table_entries)
+{
+	const tier_ops *t0 = tier_table[WASM_TIER_INTERP];
+	const tier_ops *t1 = tier_table[WASM_TIER_BASELINE];
+
+	ck_assert_ptr_nonnull(t0);
+	ck_assert_int_eq(t0->tier, WASM_TIER_INTERP);
+	ck_assert(t0->validate && t0->compile && t0->call && t0->stats_get &&
+		t0->module_free && t0->fault_lookup);
+	ck_assert(!t0->enter && !t0->osr);
+	ck_assert_ptr_nonnull(t1);
+	ck_assert_int_eq(t1->tier, WASM_TIER_BASELINE);
+	ck_assert(t1->compile && t1->threshold && t1->enter && t1->osr &&
+		t1->stats_get && t1->module_free && t1->fault_lookup &&
+		t1->engine_prime && t1->engine_free);
+	ck_assert(!t1->validate && !t1->call);
+	ck_assert_ptr_null(tier_table[WASM_TIER_OPT]);
+	for (int t = 0; t < WASM_TIER_COUNT; t++)
+		ck_assert(wasm_tier_available((wasm_tier)t) == (tier_table[t] != NULL));
+	ck_assert(wasm_tier_available(WASM_TIER_AUTO));
+	/* the threshold the interpreter uses comes from tier 1 */
+	ck_assert_uint_eq(tier_threshold(engine), UINT32_MAX);
+	peek_reengine(WASM_TIER_BASELINE);
+	ck_assert_uint_eq(tier_threshold(engine), 1);
+}
+END_TEST
+
+/* Every tier's statistics come through the table: run in the interpreter,
+ * tier 0 counts the pre-decoded function and tier 1 nothing; run in the
+ * baseline, tier 1 counts every function it compiled.  A fault names the
+ * same function and offset in both (the tiers' fault_lookup). */
+START_TEST(tier_stats_and_faults)
+{
+	static const wasm_tier tiers[] = { WASM_TIER_INTERP, WASM_TIER_BASELINE };
+	for (size_t k = 0; k < sizeof tiers / sizeof tiers[0]; k++) {
+		wasm_module_stats st;
+		wasm_error err;
+		int32_t v = -1;
+
+		peek_reengine(tiers[k]);
+		peek_load();
+		wasm_module_stats_get(peek_module, &st);
+		ck_assert_uint_eq(st.nfuncs, 2);
+		/* baseline: every body pre-decoded at load, in its validation */
+		ck_assert_uint_eq(st.tiers[WASM_TIER_INTERP].nfuncs,
+			tiers[k] == WASM_TIER_BASELINE ? 2 : 0);
+		ck_assert_uint_eq(st.tiers[WASM_TIER_BASELINE].nfuncs, 0);
+
+		ck_assert_int_eq(peek(WASM_PAGE_SIZE - 4, &v, &err), WASM_OK);
+		ck_assert_int_eq(peek(WASM_PAGE_SIZE, &v, &err), WASM_ERR_TRAP);
+		ck_assert_int_eq(err.trap, WASM_TRAP_OUT_OF_BOUNDS_MEMORY);
+		ck_assert_uint_eq(err.func_index, 1);
+		ck_assert_uint_eq(err.offset, PEEK_LOAD_OFFSET);
+
+		wasm_module_stats_get(peek_module, &st);
+		const wasm_tier_stats *t0 = &st.tiers[WASM_TIER_INTERP];
+		const wasm_tier_stats *t1 = &st.tiers[WASM_TIER_BASELINE];
+		ck_assert_uint_gt(t0->code_bytes, 0);
+		ck_assert_uint_eq(t0->compile_ns, 0);
+		ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].nfuncs, 0);
+		ck_assert_ptr_null(st.refused_reason[WASM_TIER_OPT]);
+		if (tiers[k] == WASM_TIER_INTERP) {
+			/* only peek ran; pre-decoded lazily */
+			ck_assert_uint_eq(t0->nfuncs, 1);
+			ck_assert_uint_eq(t0->wasm_bytes, 6);   /* local.get 0 i32.load 2 0 end */
+			ck_assert_uint_eq(t1->nfuncs, 0);
+			ck_assert_uint_eq(t1->code_bytes, 0);
+		} else {
+			/* the baseline compiles the whole module at once */
+			ck_assert_uint_eq(t0->nfuncs, 2);
+			ck_assert_uint_eq(t1->nfuncs, 2);
+			ck_assert_uint_eq(t1->nfuncs_refused, 0);
+			ck_assert_uint_gt(t1->code_bytes, 0);
+			ck_assert_uint_eq(t1->wasm_bytes, t0->wasm_bytes);
+		}
+	}
+}
+END_TEST
+
+/* compile through the table: tier 0 first (tier 1 compiles its code), each
+ * shows in its own statistics, and the code runs. */
+START_TEST(tier_compile_through_table)
+{
+	const tier_ops *t0 = tier_table[WASM_TIER_INTERP];
+	const tier_ops *t1 = tier_table[WASM_TIER_BASELINE];
+	wasm_module_stats st;
+	wasm_error err;
+	int32_t v = -1;
+
+	peek_reengine(WASM_TIER_AUTO);
+	peek_load();
+	ck_assert_int_eq(t1->compile(peek_module, 1, &err), WASM_ERR_ARG);
+	ck_assert_int_eq(t0->compile(peek_module, 1, &err), WASM_OK);
+	ck_assert_int_eq(t0->compile(peek_module, 1, &err), WASM_OK);
+	wasm_module_stats_get(peek_module, &st);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_INTERP].nfuncs, 1);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_BASELINE].nfuncs, 0);
+	ck_assert_int_eq(t1->compile(peek_module, 1, &err), WASM_OK);
+	wasm_module_stats_get(peek_module, &st);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_BASELINE].nfuncs, 1);
+	ck_assert_uint_gt(st.tiers[WASM_TIER_BASELINE].code_bytes, 0);
+	ck_assert_int_eq(peek(8, &v, &err), WASM_OK);
+	ck_assert_int_eq(v, 0);
+}
+END_TEST
+
 /* wasm_instance_call: the checks and their messages (what the worker and
  * `wasmhost run` show), results, and a trap leaving no results. */
 START_TEST(instance_call_by_name)
@@ -1469,6 +1605,78 @@ START_TEST(value_names)
 }
 END_TEST
 
+/* WASM_TRAP_KINDS: names are distinct JSON-safe identifiers, messages fit
+ * the records that carry them, and the texts clients see do not drift. */
+START_TEST(trap_kinds)
+{
+	exec ex;
+	wasm_error err;
+
+	for (int k = 0; k < WASM_TRAP_COUNT_; k++) {
+		const char *name = wasm_trap_kind_name((wasm_trap_kind)k);
+		const char *msg = wasm_trap_kind_message((wasm_trap_kind)k);
+		ck_assert_uint_gt(strlen(name), 0);
+		ck_assert_uint_eq(strspn(name, "abcdefghijklmnopqrstuvwxyz_"),
+			strlen(name));
+		ck_assert_uint_gt(strlen(msg), 0);
+		ck_assert_uint_lt(strlen(msg), sizeof ex.trap_msg);
+		ck_assert_uint_lt(strlen(msg), sizeof err.message);
+		for (int j = 0; j < k; j++)
+			ck_assert_str_ne(name,
+				wasm_trap_kind_name((wasm_trap_kind)j));
+	}
+	ck_assert_str_eq(wasm_trap_kind_message(WASM_TRAP_UNREACHABLE),
+		"unreachable executed");
+	ck_assert_str_eq(wasm_trap_kind_message(WASM_TRAP_STACK_OVERFLOW),
+		"call stack exhausted");
+	ck_assert_str_eq(wasm_trap_kind_message(WASM_TRAP_TIMEOUT),
+		"deadline exceeded");
+	ck_assert_str_eq(wasm_trap_kind_message(WASM_TRAP_OUT_OF_FUEL),
+		"all fuel consumed");
+	ck_assert_str_eq(wasm_trap_kind_message(WASM_TRAP_COUNT_),
+		"unknown trap");
+}
+END_TEST
+
+/* trap_record: the one place a trap is written into an exec. */
+START_TEST(trap_record_fields)
+{
+	exec ex;
+	wasm_func f;
+	char longmsg[400];
+
+	memset(&ex, 0, sizeof ex);
+	ck_assert_int_eq(trap_record(&ex, WASM_TRAP_INTEGER_OVERFLOW, &f, 17,
+		NULL), WASM_ERR_TRAP);
+	ck_assert_int_eq(ex.trap, WASM_TRAP_INTEGER_OVERFLOW);
+	ck_assert_ptr_eq(ex.trap_func, &f);
+	ck_assert_uint_eq(ex.trap_offset, 17);
+	ck_assert_str_eq(ex.trap_msg, "integer overflow");
+
+	/* A host trap keeps the message its host function left ... */
+	snprintf(ex.trap_msg, sizeof ex.trap_msg, "from the host");
+	trap_record(&ex, WASM_TRAP_HOST, NULL, SIZE_MAX, NULL);
+	ck_assert_str_eq(ex.trap_msg, "from the host");
+	ck_assert_ptr_null(ex.trap_func);
+	ck_assert_uint_eq(ex.trap_offset, SIZE_MAX);
+	/* ... other kinds do not, and without one a host trap gets its
+	 * kind's. */
+	trap_record(&ex, WASM_TRAP_UNREACHABLE, &f, 3, NULL);
+	ck_assert_str_eq(ex.trap_msg, "unreachable executed");
+	ex.trap_msg[0] = '\0';
+	trap_record(&ex, WASM_TRAP_HOST, &f, 3, NULL);
+	ck_assert_str_eq(ex.trap_msg, wasm_trap_kind_message(WASM_TRAP_HOST));
+
+	/* A given message wins, cut to fit. */
+	memset(longmsg, 'x', sizeof longmsg - 1);
+	longmsg[sizeof longmsg - 1] = '\0';
+	trap_record(&ex, WASM_TRAP_HOST, &f, 3, longmsg);
+	ck_assert_uint_eq(strlen(ex.trap_msg), sizeof ex.trap_msg - 1);
+	trap_record(&ex, WASM_TRAP_TIMEOUT, &f, 3, "late");
+	ck_assert_str_eq(ex.trap_msg, "late");
+}
+END_TEST
+
 static Suite *runtime_suite(void)
 {
 	Suite *s = suite_create("runtime");
@@ -1503,6 +1711,11 @@ static Suite *runtime_suite(void)
 	tcase_add_test(core, value_roundtrip_random);
 	tcase_add_test(core, value_parse);
 	tcase_add_test(core, value_names);
+	tcase_add_test(core, trap_kinds);
+	tcase_add_test(core, trap_record_fields);
+	tcase_add_test(core, tier_table_entries);
+	tcase_add_test(core, tier_stats_and_faults);
+	tcase_add_test(core, tier_compile_through_table);
 	suite_add_tcase(s, core);
 
 	TCase *limits = tcase_create("limits");

@@ -1,12 +1,20 @@
 /* module.h -- the decoded form of a module (internal to engine/).
  *
- * decode.c fills it from the binary; validate.c checks everything except
- * function bodies; compile.c validates each body and pre-decodes it into
- * interpreter code.  All index spaces put imports first.
+ * The front end's product: decode.c fills it from the binary; validate.c
+ * checks everything except function bodies.  Bodies are checked at load by
+ * tier 0 (the pre-decoder validates as it goes; runtime/module.c calls it
+ * through the tier table, runtime/tier_ops.h).  All index spaces put
+ * imports first.
+ *
+ * front/ is the bottom of the engine above common/: this header and the
+ * front end's files name nothing of the runtime or of any tier.  The
+ * fields marked "tier-owned" are opaque pointers that only the named tier
+ * reads or writes.
  */
-#ifndef ENGINE_MODULE_H
-#define ENGINE_MODULE_H
+#ifndef ENGINE_FRONT_MODULE_H
+#define ENGINE_FRONT_MODULE_H
 
+#include "common/error.h"
 #include "wasm.h"
 
 #include <stdarg.h>
@@ -95,7 +103,7 @@ typedef struct {
 	const uint8_t *bytes; /* points into wasm_module.bytes */
 } data_t;
 
-struct fcode;             /* pre-decoded code, compile.c */
+struct fcode;             /* tier 0's pre-decoded code (interp/fcode.h) */
 
 typedef struct {
 	uint32_t type;        /* type index */
@@ -105,7 +113,8 @@ typedef struct {
 	uint32_t body_end;    /* offset just past the final `end` */
 	uint32_t nlocals;     /* declared locals, params excluded */
 	uint8_t *local_types; /* nlocals entries */
-	struct fcode *code;   /* NULL until first compiled */
+	/* Tier-owned (tier 0, interp/): */
+	struct fcode *code;   /* NULL until first pre-decoded */
 	uint8_t *icode;       /* code->code once the interpreter has written
 	                         its handlers into the heads (interp.c); NULL
 	                         until the interpreter first runs it */
@@ -153,15 +162,10 @@ struct wasm_module {
 	/* From the "name" section; NULL or per-function NULL if absent. */
 	char **func_names;
 
-	/* Tier 1 state (jit_code.c): JIT code, call vector, statistics.
-	 * NULL until the first function is compiled. */
+	/* Tier-owned (tier 1, jit/jit_code.c): JIT code, call vector,
+	 * statistics.  NULL until the first function is compiled. */
 	struct jit_module *jit;
 };
-
-/* Error helpers (decode.c).  Fill err with status, offset and a message;
- * return status.  err may be NULL. */
-wasm_status err_set(wasm_error *err, wasm_status status, size_t offset,
-	const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* decode.c: bytes -> module (allocated, owned by the caller).  On failure
  * *out is NULL and err says why and where. */
@@ -172,24 +176,8 @@ void module_free_contents(wasm_module *m);
 /* validate.c: everything but function bodies. */
 wasm_status module_validate(const wasm_module *m, wasm_error *err);
 
-/* compile.c: validate one defined function's body; with emit, also
- * produce its interpreter code into m->funcs[i].code. */
-wasm_status func_validate(const wasm_module *m, uint32_t func_index,
-	wasm_error *err);
-wasm_status func_compile(wasm_module *m, uint32_t func_index,
-	wasm_error *err);
-void fcode_free(struct fcode *c);
-
-/* engine.c: the function-type intern table. */
-uint32_t engine_intern_type(wasm_engine *e, uint32_t nparams,
-	const uint8_t *params, uint32_t nresults, const uint8_t *results);
-const wasm_config *engine_config(const wasm_engine *e);
-
-/* Name of function i for traps: name section, else an export name, else
- * NULL. */
-const char *module_func_name(const wasm_module *m, uint32_t i);
-
-/* LEB128 and UTF-8 readers shared by decode.c and compile.c.  A reader
+/* LEB128 and UTF-8 readers (leb.c) shared by decode.c, the runtime and
+ * the pre-decoder.  A reader
  * never reads past end. */
 typedef struct {
 	const uint8_t *base;  /* start of the module, for offsets */
