@@ -23,7 +23,7 @@ SAME_ORDER(ST_8, ST_64, STS_8, STS_64);
 SAME_ORDER(EQ32, ROTR32, EQ64, ROTR64);
 SAME_ORDER(FEQ32, FCOPYSIGN32, FEQ64, FCOPYSIGN64);
 #undef SAME_ORDER
-_Static_assert(OP_COUNT_ <= (1u << OP_HEAD_OP_BITS), "an op must fit the head");
+_Static_assert(OP_COUNT_ <= UINT16_MAX + 1, "an op must fit the head");
 _Static_assert(OPL_COUNT_ <= UINT8_MAX && OPFAM_COUNT_ <= UINT8_MAX,
 	"layouts and families are kept in bytes");
 

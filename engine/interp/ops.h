@@ -100,10 +100,9 @@ enum op_field_kind { OPK_D, OPK_S, OPK_BASE, OPK_K16, OPK_I32, OPK_I64,
  * head's representation: everyone else reads the op with insn_op and the
  * interpreter the handler with insn_handler, and instructions are built
  * with OP_HEAD, so that changing the head is a change of the typedef. */
-#define OP_HEAD_OP_BITS 10
-typedef struct {
-	uint32_t op : OP_HEAD_OP_BITS;          /* enum interp_op */
-	int32_t handler : 32 - OP_HEAD_OP_BITS; /* interp.c: handler - base */
+typedef struct __attribute__((packed)) {
+	int32_t handler;        /* interp.c: handler - base */
+	uint16_t op;            /* enum interp_op */
 } op_head;
 
 /* The head of an op as the pre-decoder writes it (no handler yet). */

