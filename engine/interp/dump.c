@@ -1,5 +1,6 @@
-/* dump.c -- wasm_module_dump: a function's code as text, one instruction a
- * line, for people reading what the pre-decoder made of a body.
+/* dump.c -- tier 0's dump (interp_dump, reached through the tier table by
+ * wasm_module_dump): a function's pre-decoded code as text, one instruction
+ * a line, for people reading what the pre-decoder made of a body.
  *
  * The printer knows no op: each line comes from the tables in ops.h (the
  * op's name, family and traps; its layout's fields, by name and kind), so
@@ -165,7 +166,7 @@ static void func_header_print(FILE *out, const wasm_module *m, uint32_t fi,
 		fc->nlocals, frame, fc->code_len);
 }
 
-static wasm_status func_dump(wasm_module *m, uint32_t fi, FILE *out,
+wasm_status interp_dump(wasm_module *m, uint32_t fi, FILE *out,
 	wasm_error *err)
 {
 	wasm_status st = WASM_OK;
@@ -178,39 +179,6 @@ static wasm_status func_dump(wasm_module *m, uint32_t fi, FILE *out,
 	func_header_print(out, m, fi, fc);
 	for (uint32_t off = 0; off < fc->code_len; off += insn_len(fc->code + off))
 		insn_print(out, fc, off);
-out:
-	return st;
-}
-
-wasm_status wasm_module_dump(wasm_module *m, uint32_t func_index,
-	wasm_dump_kind kind, FILE *out, wasm_error *err)
-{
-	wasm_status st = WASM_OK;
-	if (!m || !out) {
-		st = err_set(err, WASM_ERR_ARG, SIZE_MAX, "no module or no output");
-		goto out;
-	}
-	if (func_index != WASM_NO_INDEX &&
-	    (func_index < m->nfunc_imports || func_index >= m->nfuncs)) {
-		st = err_set(err, WASM_ERR_ARG, SIZE_MAX, func_index < m->nfunc_imports ?
-			"function %" PRIu32 " is an import" :
-			"no function %" PRIu32, func_index);
-		goto out;
-	}
-	if (kind != WASM_DUMP_PREDECODED) {
-		st = err_set(err, WASM_ERR_UNSUPPORTED, SIZE_MAX,
-			"baseline dump not built yet");
-		goto out;
-	}
-	uint32_t first = func_index == WASM_NO_INDEX ? m->nfunc_imports : func_index;
-	uint32_t end = func_index == WASM_NO_INDEX ? m->nfuncs : func_index + 1;
-	for (uint32_t fi = first; fi < end; fi++) {
-		if (fi > first)
-			fputc('\n', out);
-		st = func_dump(m, fi, out, err);
-		if (st != WASM_OK)
-			goto out;
-	}
 out:
 	return st;
 }

@@ -4,6 +4,8 @@
 
 #include "runtime/runtime.h"
 
+#include <stdio.h>
+
 /* A function's pre-decoded code (see ops.h for the format). */
 struct fcode {
 	uint8_t *code;
@@ -31,6 +33,10 @@ void fcode_free(struct fcode *c);
  * (wasm_func_call) sets up.  The runtime reaches it as tier 0's call
  * (tier_call, runtime/tier_ops.h). */
 wasm_status interp_call(wasm_store *s, wasm_func *f, uint64_t *sp);
+/* dump.c: defined function fi's pre-decoded code as text, a header line
+ * then one line an instruction (tier 0's dump). */
+wasm_status interp_dump(wasm_module *m, uint32_t fi, FILE *out,
+	wasm_error *err);
 
 /* tier_interp.c: tier 0's entry in the tier table. */
 extern const struct tier_ops tier_interp;

@@ -233,6 +233,16 @@ if [ "$rc" -eq 0 ] &&
 else
 	bad "dump div_s" "$(details dump "$A" div_s)"
 fi
+# The baseline listing of the same function: its ops in order, each with
+# machine code, and the bytes disassemble.
+wh dump --baseline "$A" div_s
+if [ "$rc" -eq 0 ] &&
+    sed -n 1p "$tmp/out" | grep -Eq '^; baseline JIT, function 7: [0-9]+ bytes of machine code' &&
+    [ "$(grep -Eo '^; 0x[0-9a-f]+ [A-Z0-9_]+:' "$tmp/out" | awk '{print $3}' | tr '\n' ' ')" = 'ENTER: DIVS32: COPY: RET: ' ]; then
+	ok "dump --baseline div_s"
+else
+	bad "dump --baseline div_s" "$(details dump --baseline "$A" div_s)"
+fi
 wh run --no-sandbox --invoke div_s "$A" 1 0
 if [ "$rc" -eq 3 ] && [ -n "$div_at" ] && grep -q "at offset $div_at\$" "$tmp/err"; then
 	ok "dump: the trap offset of div_s is DIVS32's"

@@ -311,8 +311,11 @@ START_TEST(printer_errors)
 	text = dump_text(m, m->nfuncs, WASM_DUMP_PREDECODED, &st, &err);
 	ck_assert_int_eq(st, WASM_ERR_ARG);          /* out of range */
 	free(text);
-	text = dump_text(m, WASM_NO_INDEX, WASM_DUMP_BASELINE, &st, &err);
-	ck_assert_int_eq(st, WASM_ERR_UNSUPPORTED);  /* jit_dump_func: merge */
+	text = dump_text(m, 0, WASM_DUMP_BASELINE, &st, &err);
+	ck_assert_int_eq(st, WASM_ERR_ARG);          /* an import, baseline too */
+	free(text);
+	text = dump_text(m, WASM_NO_INDEX, (wasm_dump_kind)99, &st, &err);
+	ck_assert_int_eq(st, WASM_ERR_UNSUPPORTED);  /* no such kind */
 	free(text);
 	wasm_module_free(m);
 	wasm_engine_free(e);
