@@ -100,6 +100,14 @@ struct api_server {
 	 * calls happen under the read lock and check it. */
 	pthread_rwlock_t sup_lock;
 	bool sup_gone;
+	/* The watchdog thread (watch_main) ends invocations whose deadline
+	 * passes while they wait for a tenant slot. */
+	pthread_t watch;
+	bool watch_started;
+	pthread_mutex_t watch_lock;
+	pthread_cond_t watch_cond;          /* CLOCK_MONOTONIC */
+	bool watch_stop, watch_kicked;      /* under watch_lock */
+	uint64_t watch_next_ns;             /* under watch_lock: its wake-up */
 };
 
 enum phase { P_NONE, P_INSPECT, P_INVOKE };
@@ -114,6 +122,7 @@ struct req {
 	wh_tenant *tenant;
 	wh_limits lim;
 	uint64_t start_ns;
+	uint64_t submit_ns;         /* the current phase went to admission */
 	/* body */
 	uint8_t *body;
 	size_t len, cap;
@@ -299,6 +308,43 @@ static void waiter_start(wh_waiter *w)
 	job_start(r);
 }
 
+/* The watchdog thread: a waiter's deadline passed before a slot came.
+ * The call never ran: it ends `timeout`, on time (queue time counts
+ * against the deadline). */
+static void waiter_expire(wh_waiter *w)
+{
+	struct req *r = (struct req *)((char *)w - offsetof(struct req, waiter));
+	sb_result *res = calloc(1, sizeof *res);
+
+	if (res) {
+		res->outcome = SB_TIMEOUT;
+		res->trap = WASM_TRAP_TIMEOUT;
+		res->offset = SIZE_MAX;
+		res->func_index = WASM_NO_INDEX;
+		res->wall_us = (sb_now_ns() - r->submit_ns) / 1000;
+		snprintf(res->message, sizeof res->message, "the deadline "
+			"passed while the call waited for a slot of its tenant");
+		wh_metrics_outcome(r->srv->metrics, SB_TIMEOUT);
+		r->res = res;
+	} else {
+		answer_error(r, API_E_UNAVAILABLE, "out of memory", NULL,
+			SIZE_MAX);
+	}
+	MHD_resume_connection(r->conn);
+}
+
+/* Wakes the watchdog if deadline_ns comes before its planned wake-up. */
+static void watch_kick(api_server *s, uint64_t deadline_ns)
+{
+	pthread_mutex_lock(&s->watch_lock);
+	/* 0: awake; kicked, it scans again before it sleeps. */
+	if (!s->watch_next_ns || deadline_ns < s->watch_next_ns) {
+		s->watch_kicked = true;
+		pthread_cond_signal(&s->watch_cond);
+	}
+	pthread_mutex_unlock(&s->watch_lock);
+}
+
 static void waiter_fail(wh_waiter *w)
 {
 	struct req *r = (struct req *)((char *)w - offsetof(struct req, waiter));
@@ -334,12 +380,18 @@ static void req_submit(struct req *r, enum phase phase, bool final)
 		return;
 	}
 	r->waiter.start = waiter_start;
+	/* The call's deadline runs while it waits for a slot too. */
+	uint64_t deadline_ns = phase == P_INVOKE ? r->sbr.deadline_ns : 0;
+	r->waiter.deadline_ns = deadline_ns;
+	r->submit_ns = sb_now_ns();
 	switch (wh_tenant_admit(r->tenant, &r->waiter)) {
 	case WH_ADMIT_RUN:
 		r->holds_slot = true;
 		job_start(r);
 		return;
 	case WH_ADMIT_QUEUED:
+		if (deadline_ns)
+			watch_kick(r->srv, deadline_ns);
 		return;
 	case WH_ADMIT_FULL:
 		answer_error(r, API_E_BUSY, NULL, NULL, SIZE_MAX);
@@ -617,6 +669,15 @@ static json_t *body_json(struct req *r)
 	return doc;
 }
 
+/* The call's deadline runs from now (the request is complete, or for
+ * /v1/run its module is loaded): waiting for a tenant slot or a worker
+ * counts against it. */
+static void call_deadline(struct req *r)
+{
+	if (r->sbr.timeout_ms)
+		r->sbr.deadline_ns = sb_now_ns() + r->sbr.timeout_ms * 1000000u;
+}
+
 static void h_invoke(struct req *r)
 {
 	api_fail f;
@@ -643,6 +704,7 @@ static void h_invoke(struct req *r)
 		return;
 	}
 	r->sbr = r->call.req;
+	call_deadline(r);
 	req_submit(r, P_INVOKE, true);
 }
 
@@ -715,6 +777,7 @@ static void run_inspected(struct req *r, sb_result *res)
 		return;
 	}
 	r->sbr = r->call.req;
+	call_deadline(r);
 	req_submit(r, P_INVOKE, true);
 }
 
@@ -1155,6 +1218,65 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 		wh_log_quote(line, q, sizeof q));
 }
 
+/* ---- the watchdog ---------------------------------------------------------- */
+
+/* Sleeps at most this long: an idle daemon wakes ten times a second. */
+#define WATCH_TICK_NS (UINT64_C(100) * 1000000u)
+
+static void *watch_main(void *arg)
+{
+	api_server *s = arg;
+
+	pthread_mutex_lock(&s->watch_lock);
+	while (!s->watch_stop) {
+		pthread_mutex_unlock(&s->watch_lock);
+		uint64_t now = sb_now_ns();
+		uint64_t next = wh_tenants_expire(s->cfg.tenants, now,
+			waiter_expire);
+		if (next > now + WATCH_TICK_NS)
+			next = now + WATCH_TICK_NS;
+		pthread_mutex_lock(&s->watch_lock);
+		s->watch_next_ns = next;
+		if (!s->watch_stop && !s->watch_kicked) {
+			struct timespec ts = {
+				.tv_sec = (time_t)(next / 1000000000u),
+				.tv_nsec = (long)(next % 1000000000u) };
+			pthread_cond_timedwait(&s->watch_cond, &s->watch_lock,
+				&ts);
+		}
+		s->watch_kicked = false;
+		s->watch_next_ns = 0;   /* awake */
+	}
+	pthread_mutex_unlock(&s->watch_lock);
+	return NULL;
+}
+
+static bool watch_start(api_server *s)
+{
+	pthread_condattr_t ca;
+
+	pthread_mutex_init(&s->watch_lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->watch_cond, &ca);
+	pthread_condattr_destroy(&ca);
+	s->watch_started = pthread_create(&s->watch, NULL, watch_main, s) == 0;
+	return s->watch_started;
+}
+
+static void watch_stop(api_server *s)
+{
+	if (s->watch_started) {
+		pthread_mutex_lock(&s->watch_lock);
+		s->watch_stop = true;
+		pthread_cond_signal(&s->watch_cond);
+		pthread_mutex_unlock(&s->watch_lock);
+		pthread_join(s->watch, NULL);
+	}
+	pthread_cond_destroy(&s->watch_cond);
+	pthread_mutex_destroy(&s->watch_lock);
+}
+
 /* ---- server --------------------------------------------------------------- */
 
 bool api_server_start(const api_config *cfg, api_server **out, char *err,
@@ -1227,6 +1349,15 @@ bool api_server_start(const api_config *cfg, api_server **out, char *err,
 		free(s);
 		return false;
 	}
+	if (!watch_start(s)) {
+		snprintf(err, errlen, "cannot start the watchdog thread");
+		MHD_stop_daemon(s->mhd);
+		watch_stop(s);
+		wh_metrics_free(s->metrics);
+		pthread_rwlock_destroy(&s->sup_lock);
+		free(s);
+		return false;
+	}
 	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->mhd,
 		MHD_DAEMON_INFO_BIND_PORT);
 	s->port = di ? di->port : 0;
@@ -1274,6 +1405,7 @@ void api_server_stop(api_server *s)
 {
 	if (!s)
 		return;
+	watch_stop(s);
 	MHD_stop_daemon(s->mhd);
 	run_cache_drop(s, true);
 	pthread_mutex_destroy(&s->run_lock);
