@@ -27,6 +27,7 @@
 #include "json.h"
 #include "log.h"
 
+#include <errno.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -34,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -143,6 +145,7 @@ struct req {
 	bool final_phase;           /* its completion frees the slot */
 	bool holds_slot;
 	bool suspended;
+	bool client_gone;           /* atomic: seen by client_present() */
 	wh_waiter waiter;
 	sb_request sbr;
 	sb_result *res;
@@ -246,6 +249,34 @@ static void on_done(void *ctx, sb_result *res)
 
 static void req_resumed(struct req *r);
 
+/* Whether the client still waits for the answer.  libmicrohttpd does not
+ * watch a suspended connection, so this looks at its socket: end of file
+ * or an error means the client has gone (one that half-closes after its
+ * request counts as gone too, as for nginx).  Any thread. */
+static bool client_present(struct req *r)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn,
+		MHD_CONNECTION_INFO_CONNECTION_FD);
+	char c;
+
+	if (!ci)
+		return true;
+	ssize_t n = recv(ci->connect_fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+	    errno == EINTR)))
+		return true;
+	if (!__atomic_exchange_n(&r->client_gone, true, __ATOMIC_RELAXED))
+		wh_metrics_client_gone(r->srv->metrics);
+	return false;
+}
+
+/* sb_request.wanted: a call that waited for a worker starts only if its
+ * client is still there. */
+static bool call_wanted(void *ctx)
+{
+	return client_present(ctx);
+}
+
 /* The sandbox could not take the job: the slot goes back, 503. */
 static void job_refused(struct req *r)
 {
@@ -304,6 +335,15 @@ static void job_start(struct req *r)
 static void waiter_start(wh_waiter *w)
 {
 	struct req *r = (struct req *)((char *)w - offsetof(struct req, waiter));
+	if (!client_present(r)) {
+		/* Nobody to answer: the slot goes on to the next waiter. */
+		wh_tenant_release(r->tenant);
+		r->outcome = "client_gone";
+		answer_error(r, API_E_UNAVAILABLE, "the client has gone",
+			NULL, SIZE_MAX);
+		MHD_resume_connection(r->conn);
+		return;
+	}
 	r->holds_slot = true;
 	job_start(r);
 }
@@ -360,6 +400,7 @@ static void req_submit(struct req *r, enum phase phase, bool final)
 {
 	r->phase = phase;
 	r->final_phase = final;
+	r->sbr.wanted = call_wanted;
 	/* The quick way: a slot at once, and maybe the answer too.  Only
 	 * while there are no more requests than threads: a thread that
 	 * waits does not serve its other connections, which costs more
@@ -460,10 +501,14 @@ static void h_metrics(struct req *r)
 	memset(&g, 0, sizeof g);
 	sb_supervisor_stats(s->cfg.sup, &g.sandbox);
 	wh_tenants_counts(s->cfg.tenants, &g.running, &g.waiting);
+	wh_tenant_gauge *tg = NULL;
+	if (wh_tenants_gauges(s->cfg.tenants, &tg, &g.ntenants))
+		g.tenants = tg;
 	g.modules = wh_store_total(s->cfg.store);
 	di = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
 	g.connections = di ? di->num_connections : 0;
 	char *text = wh_metrics_render(s->metrics, &g, &len);
+	free(tg);
 	answer(r, 200, text, len);
 	r->ctype = "text/plain; version=0.0.4; charset=utf-8";
 }
@@ -987,6 +1032,8 @@ static void req_resumed(struct req *r)
 
 	r->suspended = false;
 	r->res = NULL;
+	if (__atomic_load_n(&r->client_gone, __ATOMIC_RELAXED) && !r->outcome)
+		r->outcome = "client_gone";
 	if (!r->answered && res) {
 		switch (r->route) {
 		case R_MODULES: upload_finish(r, res); break;
@@ -1143,7 +1190,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 			"status=%u outcome=%s wall_ms=%.3f%s%s%s%s%s",
 			r->tenant ? wh_tenant_name(r->tenant) : "-", r->method,
 			route_names[r->route], status,
-			r->outcome ? r->outcome : "-", (double)wall_us / 1000.0,
+			r->outcome ? r->outcome : __atomic_load_n(&r->client_gone,
+			__ATOMIC_RELAXED) ? "client_gone" : "-",
+			(double)wall_us / 1000.0,
 			r->id[0] ? " id=" : "",
 			r->id[0] ? wh_log_quote(r->id, q, sizeof q) : "",
 			r->path[0] ? " path=" : "",

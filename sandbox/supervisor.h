@@ -35,6 +35,7 @@ struct job {
 	sb_buf frame;              /* INVOKE or TEST, seq patched at dispatch */
 	char *function;
 	uint64_t deadline_ns;      /* sb_request's, absolute; 0 = none */
+	bool (*wanted)(void *ctx); /* sb_request's, or NULL */
 	uint32_t run_ms;           /* test hooks: with no deadline_ns, one
 	                              this long after the job starts */
 	uint64_t out_max;

@@ -134,6 +134,19 @@ static bool worker_pipeline_job(sb_supervisor *sup, struct worker *w,
 	return true;
 }
 
+/* The head of m's queue, about to go to a worker; NULL (the job ended
+ * without running) when nobody waits for its answer any more. */
+static struct job *queue_pop_wanted(sb_module *m)
+{
+	struct job *j = sup_queue_pop(m);
+	if (j->wanted && !j->wanted(j->ctx)) {
+		sup_job_finish(j, NULL, SB_ERROR, "cancelled before it ran: "
+			"nobody waits for the answer");
+		return NULL;
+	}
+	return j;
+}
+
 void sup_dispatch(sb_supervisor *sup, sb_module *m)
 {
 	uint64_t now = sb_now_ns();
@@ -163,7 +176,9 @@ void sup_dispatch(sb_supervisor *sup, sb_module *m)
 		}
 		struct worker *w = sup_idle_worker(sup, m);
 		if (w) {
-			sup_worker_start_job(sup, w, sup_queue_pop(m));
+			struct job *j = queue_pop_wanted(m);
+			if (j)
+				sup_worker_start_job(sup, w, j);
 			continue;
 		}
 		/* Enough workers on their way for what waits? */
@@ -180,7 +195,9 @@ void sup_dispatch(sb_supervisor *sup, sb_module *m)
 		 * until the loop sends it. */
 		if (!(w = pipeline_worker(sup, m, m->q_head)))
 			return;
-		struct job *j = sup_queue_pop(m);
+		struct job *j = queue_pop_wanted(m);
+		if (!j)
+			continue;
 		if (!worker_pipeline_job(sup, w, j)) {
 			sup_queue_push_front(m, j);
 			return;

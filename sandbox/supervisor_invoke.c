@@ -299,6 +299,7 @@ static struct job *job_build(sb_module *m, const sb_request *req,
 	if (!j)
 		return NULL;
 	j->kind = req->kind;
+	j->wanted = req->wanted;
 	j->deadline_ns = req->deadline_ns ? req->deadline_ns :
 		req->timeout_ms ? j->submit_ns + req->timeout_ms * 1000000u : 0;
 	j->function = strdup(req->function ? req->function : "");

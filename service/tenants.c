@@ -210,6 +210,26 @@ void wh_tenant_release(wh_tenant *t)
 		w->start(w);
 }
 
+bool wh_tenants_gauges(wh_tenants *ts, wh_tenant_gauge **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	pthread_rwlock_rdlock(&ts->lock);
+	wh_tenant_gauge *g = calloc(ts->n + 1, sizeof *g);
+	for (size_t i = 0; g && i < ts->n; i++) {
+		wh_tenant *t = ts->all[i];
+		pthread_mutex_lock(&t->lock);
+		if (t->active)
+			g[(*n)++] = (wh_tenant_gauge){ .name = t->name,
+				.running = t->running, .waiting = t->waiting,
+				.queue_max = t->limits.queue };
+		pthread_mutex_unlock(&t->lock);
+	}
+	pthread_rwlock_unlock(&ts->lock);
+	*out = g;
+	return g != NULL;
+}
+
 void wh_tenants_counts(wh_tenants *ts, size_t *running, size_t *waiting)
 {
 	*running = *waiting = 0;

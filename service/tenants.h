@@ -15,6 +15,7 @@
 #define WH_TENANTS_H
 
 #include "config.h"
+#include "metrics.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -63,6 +64,10 @@ void wh_tenant_release(wh_tenant *t);
  * deadline still waiting, or UINT64_MAX. */
 uint64_t wh_tenants_expire(wh_tenants *ts, uint64_t now_ns,
 	void (*expire)(wh_waiter *w));
+
+/* Each active tenant's admission, malloc'd (free it); names point into
+ * the tenants, which live as long as ts.  false: out of memory. */
+bool wh_tenants_gauges(wh_tenants *ts, wh_tenant_gauge **out, size_t *n);
 
 /* Invocations waiting in all queues, and running. */
 void wh_tenants_counts(wh_tenants *ts, size_t *running, size_t *waiting);

@@ -53,5 +53,41 @@ done
 	bad "only $waited answers say the call waited"
 healthy "healthy after the queue storm"
 
+# ---- a call whose client has gone is not started -------------------------------
+# Three calls that spin for 2 s take the 3 slots (2 run, the third waits
+# for a worker and its client gives up); ten more wait for a slot and
+# their clients give up after 0.3 s.  None of the eleven starts: the slots
+# and the workers go to nobody.
+hold() {   # hold SECONDS-CLIENT-WAITS
+	curl -s -o /dev/null -m "$1" -H 'Content-Type: application/json' \
+		--data-binary '{"function":"spin","limits":{"timeout_ms":2000}}' \
+		"$base$inv" &
+	pids="$pids $!"
+}
+pids=
+hold 5; hold 5; sleep 0.2; hold 0.3; sleep 0.1
+for i in $(seq 1 10); do hold 0.3; done
+sleep 0.1
+req GET /metrics
+expect 200 "metrics while calls wait" \
+	'wasmhost_tenant_queue_limit{tenant="default"} 40' \
+	'wasmhost_tenant_in_flight{tenant="default"} 3'
+n=$(awk '$1 == "wasmhost_tenant_queue_depth{tenant=\"default\"}" { print $2 }' "$tmp/body")
+[ "${n:-0}" -ge 5 ] && ok "the tenant's queue depth is shown ($n)" ||
+	bad "tenant queue depth: ${n:-missing}"
+wait $pids
+sleep 0.3
+req GET /metrics
+n=$(awk '$1 == "wasmhost_client_gone_total" { print $2 }' "$tmp/body")
+[ "${n:-0}" -ge 11 ] && ok "calls of clients that hung up never started ($n)" ||
+	bad "wasmhost_client_gone_total: ${n:-missing}, expected 11"
+n=$(grep -c 'outcome=client_gone' "$daemon_log")
+[ "$n" -ge 11 ] && ok "access lines say client_gone ($n)" ||
+	bad "$n access lines with outcome=client_gone"
+spawned=$(awk '$1 == "wasmhost_invocations_total{outcome=\"timeout\"}" { print $2 }' "$tmp/body")
+[ "${spawned:-0}" -le 22 ] && ok "no abandoned call ran to its timeout (timeouts: $spawned)" ||
+	bad "timeouts: $spawned"
+healthy "healthy after the hang-ups"
+
 stop_daemon
 finish
