@@ -110,6 +110,20 @@ struct api_server {
 	pthread_cond_t watch_cond;          /* CLOCK_MONOTONIC */
 	bool watch_stop, watch_kicked;      /* under watch_lock */
 	uint64_t watch_next_ns;             /* under watch_lock: its wake-up */
+	pthread_mutex_t conn_lock;
+	struct conn *conns;                 /* under conn_lock */
+	uint64_t body_bytes;                /* atomic: bodies reserved */
+};
+
+/* A connection's total deadline (the headers, then the body), kept by the
+ * watchdog: libmicrohttpd only cuts idle connections, so a client that
+ * sends a byte now and then would otherwise hold one for ever. */
+struct conn {
+	struct conn *prev, *next;   /* s->conns, under conn_lock */
+	int fd;
+	uint64_t deadline_ns;       /* under conn_lock; 0 = none */
+	bool in_body;               /* under conn_lock: for the log */
+	bool cut;                   /* under conn_lock: shut down already */
 };
 
 enum phase { P_NONE, P_INSPECT, P_INVOKE };
@@ -129,7 +143,11 @@ struct req {
 	uint8_t *body;
 	size_t len, cap;
 	uint64_t limit, discarded;
+	uint64_t declared;          /* Content-Length, or 0 */
+	uint64_t reserved;          /* of s->body_bytes, for this body */
 	bool too_large;
+	bool no_memory;             /* max_body_memory_bytes was reached */
+	struct conn *tc;            /* its connection's deadline */
 	/* answer */
 	unsigned status;
 	char *answer;
@@ -881,6 +899,43 @@ static const char *bearer_token(struct MHD_Connection *c, size_t *len)
 	return n ? h : NULL;
 }
 
+static void conn_deadline(struct conn *c, api_server *s, uint64_t at_ns,
+	bool in_body)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&s->conn_lock);
+	c->deadline_ns = at_ns;
+	c->in_body = in_body;
+	pthread_mutex_unlock(&s->conn_lock);
+}
+
+/* Takes room for `total` bytes of r's body out of max_body_memory_bytes;
+ * false (nothing taken) when all bodies together would pass it. */
+static bool body_reserve(struct req *r, uint64_t total)
+{
+	api_server *s = r->srv;
+	if (total <= r->reserved)
+		return true;
+	uint64_t more = total - r->reserved;
+	if (__atomic_add_fetch(&s->body_bytes, more, __ATOMIC_RELAXED) >
+	    s->cfg.max_body_memory_bytes) {
+		__atomic_sub_fetch(&s->body_bytes, more, __ATOMIC_RELAXED);
+		return false;
+	}
+	r->reserved = total;
+	return true;
+}
+
+static void body_memory_full(struct req *r)
+{
+	char msg[200];
+	snprintf(msg, sizeof msg, "request bodies fill the memory the daemon "
+		"keeps for them (max_body_memory_bytes %llu); retry",
+		(unsigned long long)r->srv->cfg.max_body_memory_bytes);
+	answer_error(r, API_E_UNAVAILABLE, msg, NULL, SIZE_MAX);
+}
+
 /* Step 1: everything decided by the headers.  false = answered. */
 static bool req_begin(struct req *r, const char *url, const char *method)
 {
@@ -973,6 +1028,13 @@ static bool req_begin(struct req *r, const char *url, const char *method)
 		answer_error(r, API_E_TOO_LARGE, msg, NULL, SIZE_MAX);
 		return false;
 	}
+	/* The whole declared body is taken from max_body_memory_bytes now:
+	 * past it the answer is 503 at once, before any byte is buffered. */
+	r->declared = cl ? strtoull(cl, NULL, 10) : 0;
+	if (!body_reserve(r, r->declared)) {
+		body_memory_full(r);
+		return false;
+	}
 	return true;
 }
 
@@ -990,6 +1052,16 @@ static bool body_append(struct req *r, const char *data, size_t n)
 			ncap *= 2;
 		if (ncap > r->limit)
 			ncap = (size_t)r->limit;
+		if (r->declared >= r->len + n && ncap > r->declared)
+			ncap = (size_t)r->declared;
+		if (!body_reserve(r, ncap)) {
+			/* Bodies of all connections fill their memory (a body
+			 * longer than declared, or chunked): the rest is read
+			 * and dropped, and the answer is 503. */
+			r->no_memory = r->too_large = true;
+			r->discarded += n;
+			return r->discarded <= DISCARD_MAX_BYTES;
+		}
 		uint8_t *nb = realloc(r->body, ncap + 1);
 		if (!nb)
 			return false;
@@ -1004,6 +1076,10 @@ static bool body_append(struct req *r, const char *data, size_t n)
 /* Step 3. */
 static void req_run(struct req *r)
 {
+	if (r->no_memory) {
+		body_memory_full(r);
+		return;
+	}
 	if (r->too_large) {
 		char msg[120];
 		snprintf(msg, sizeof msg, "the body is larger than the limit "
@@ -1067,8 +1143,18 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 		r->start_ns = sb_now_ns();
 		__atomic_add_fetch(&s->active, 1, __ATOMIC_RELAXED);
 		*con_cls = r;
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+			conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+		r->tc = ci ? ci->socket_context : NULL;
 		if (!req_begin(r, url, method))
 			return answer_send(r);
+		/* The headers are in; the body has body_timeout_ms plus its
+		 * size at body_min_rate_bytes_s (the route's limit when the
+		 * size is not declared). */
+		uint64_t len = r->declared ? r->declared : r->limit;
+		conn_deadline(r->tc, s, sb_now_ns() + (s->cfg.body_timeout_ms +
+			len * 1000 / s->cfg.body_min_rate_bytes_s) * 1000000u,
+			true);
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
@@ -1076,6 +1162,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 		*upload_data_size = 0;
 		return body_append(r, upload_data, n) ? MHD_YES : MHD_NO;
 	}
+	if (!r->suspended && !r->answered)
+		conn_deadline(r->tc, s, 0, false);   /* the request is in */
 	if (r->suspended)
 		req_resumed(r);
 	else if (!r->answered)
@@ -1218,6 +1306,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	json_decref(r->doc);
 	free(r->answer);
 	free(r->body);
+	if (r->reserved)
+		__atomic_sub_fetch(&s->body_bytes, r->reserved, __ATOMIC_RELAXED);
+	/* A kept-alive connection's next request: its headers have the idle
+	 * time to begin and header_timeout_ms more. */
+	conn_deadline(r->tc, s, sb_now_ns() + ((uint64_t)
+		s->cfg.connection_timeout_s * 1000 + s->cfg.header_timeout_ms) *
+		1000000u, false);
 	free(r);
 	__atomic_sub_fetch(&s->active, 1, __ATOMIC_RELEASE);
 }
@@ -1267,6 +1362,77 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 		wh_log_quote(line, q, sizeof q));
 }
 
+/* ---- connections ------------------------------------------------------------ */
+
+/* libmicrohttpd's connection notifications: a new connection has
+ * header_timeout_ms for its first request's headers. */
+static void on_connection(void *cls, struct MHD_Connection *conn,
+	void **socket_context, enum MHD_ConnectionNotificationCode toe)
+{
+	api_server *s = cls;
+	struct conn *c = *socket_context;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+			conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (!ci || !(c = calloc(1, sizeof *c)))
+			return;   /* only the idle timeout then */
+		c->fd = ci->connect_fd;
+		c->deadline_ns = sb_now_ns() + s->cfg.header_timeout_ms *
+			1000000u;
+		pthread_mutex_lock(&s->conn_lock);
+		c->next = s->conns;
+		if (s->conns)
+			s->conns->prev = c;
+		s->conns = c;
+		pthread_mutex_unlock(&s->conn_lock);
+		*socket_context = c;
+		return;
+	}
+	if (!c)
+		return;
+	/* Closed: libmicrohttpd closes the socket after this returns, so
+	 * the watchdog (which holds conn_lock) never shuts down a reused fd. */
+	pthread_mutex_lock(&s->conn_lock);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		s->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	pthread_mutex_unlock(&s->conn_lock);
+	*socket_context = NULL;
+	free(c);
+}
+
+/* Shuts down connections past their deadline (libmicrohttpd then sees the
+ * end of the stream and closes them); returns the next deadline. */
+static uint64_t conns_cut(api_server *s, uint64_t now)
+{
+	uint64_t next = UINT64_MAX;
+	unsigned headers = 0, bodies = 0;
+
+	pthread_mutex_lock(&s->conn_lock);
+	for (struct conn *c = s->conns; c; c = c->next) {
+		if (!c->deadline_ns || c->cut)
+			continue;
+		if (c->deadline_ns > now) {
+			if (c->deadline_ns < next)
+				next = c->deadline_ns;
+			continue;
+		}
+		shutdown(c->fd, SHUT_RDWR);
+		c->cut = true;
+		c->in_body ? bodies++ : headers++;
+	}
+	pthread_mutex_unlock(&s->conn_lock);
+	if (headers || bodies)
+		wh_log(WH_LOG_WARN, "msg=\"connections cut: their request "
+			"passed its deadline\" headers=%u bodies=%u", headers,
+			bodies);
+	return next;
+}
+
 /* ---- the watchdog ---------------------------------------------------------- */
 
 /* Sleeps at most this long: an idle daemon wakes ten times a second. */
@@ -1282,6 +1448,9 @@ static void *watch_main(void *arg)
 		uint64_t now = sb_now_ns();
 		uint64_t next = wh_tenants_expire(s->cfg.tenants, now,
 			waiter_expire);
+		uint64_t cut = conns_cut(s, now);
+		if (cut < next)
+			next = cut;
 		if (next > now + WATCH_TICK_NS)
 			next = now + WATCH_TICK_NS;
 		pthread_mutex_lock(&s->watch_lock);
@@ -1332,7 +1501,7 @@ bool api_server_start(const api_config *cfg, api_server **out, char *err,
 	unsigned errlen)
 {
 	api_server *s = calloc(1, sizeof *s);
-	struct MHD_OptionItem opts[16];
+	struct MHD_OptionItem opts[24];
 	unsigned n = 0, flags;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -1344,6 +1513,7 @@ bool api_server_start(const api_config *cfg, api_server **out, char *err,
 	s->cfg = *cfg;
 	pthread_rwlock_init(&s->sup_lock, NULL);
 	pthread_mutex_init(&s->run_lock, NULL);
+	pthread_mutex_init(&s->conn_lock, NULL);
 	s->metrics_public = cfg->metrics_public;
 	s->metrics = wh_metrics_new(route_names, R_COUNT_);
 	if (!s->metrics) {
@@ -1369,6 +1539,11 @@ bool api_server_start(const api_config *cfg, api_server **out, char *err,
 		cfg->max_connections, NULL };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT,
 		cfg->connection_timeout_s, NULL };
+	opts[n++] = (struct MHD_OptionItem){
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_connections_per_ip,
+		NULL };
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_CONNECTION,
+		(intptr_t)on_connection, s };
 	/* Headers and the read buffer per connection. */
 	opts[n++] = (struct MHD_OptionItem){
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, 64 * 1024, NULL };

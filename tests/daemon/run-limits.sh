@@ -90,4 +90,76 @@ spawned=$(awk '$1 == "wasmhost_invocations_total{outcome=\"timeout\"}" { print $
 healthy "healthy after the hang-ups"
 
 stop_daemon
+
+# ---- connections: per-address cap, header and body deadlines, body memory ------
+cat >"$tmp/config2.json" <<JSON
+{ "max_connections": 400, "max_connections_per_ip": 200,
+  "header_timeout_ms": 1000, "body_timeout_ms": 1000,
+  "body_min_rate_bytes_s": 1000000, "max_body_memory_bytes": 1048576,
+  "connection_timeout_s": 30 }
+JSON
+start_daemon --config "$tmp/config2.json" --state-dir "$tmp/state"
+port=${base##*:}
+conns() {
+	curl -s --interface 127.0.0.2 "$base/metrics" -o "$tmp/m" 2>/dev/null ||
+		curl -s "$base/metrics" -o "$tmp/m"
+	awk '$1 == "wasmhost_http_connections" { print $2 }' "$tmp/m"
+}
+# 250 connections from 127.0.0.1 that send half their headers and stall
+# (those past the cap are closed at once: no SIGPIPE for the script).
+trap '' PIPE
+slow=()
+t0=$(date +%s%N)
+for i in $(seq 1 250); do
+	exec {fd}<>"/dev/tcp/127.0.0.1/$port" || break
+	printf 'GET /healthz HTTP/1.1\r\nHost: x\r\n' >&$fd 2>/dev/null
+	slow+=("$fd")
+done
+n=$(conns)
+[ "${n:-999}" -le 202 ] && ok "one address holds at most 200 connections ($n open)" ||
+	bad "open connections: ${n:-?}"
+status=$(curl -s -o "$tmp/body" -w '%{http_code}' --interface 127.0.0.2 \
+	"$base/healthz") || status=000
+expect 200 "/healthz from another address while one holds its cap" '"status":"ok"'
+status=$(curl -s -o "$tmp/body" -w '%{http_code}' --interface 127.0.0.3 \
+	"$base/v1/modules") || status=000
+expect 200 "another client is served" '"modules":'
+sleep 1.3
+n=$(conns)
+t1=$(date +%s%N)
+[ "${n:-999}" -le 2 ] && ok "slow headers cut by their deadline (1 s; $n open after $(( (t1 - t0) / 1000000 )) ms)" ||
+	bad "slow-header connections still open: ${n:-?}"
+grep -q 'msg="connections cut: their request passed its deadline" headers=' "$daemon_log" &&
+	ok "the cuts are logged" || bad "no log line for the cuts"
+for fd in "${slow[@]}"; do exec {fd}>&-; done
+healthy "healthy after 250 slow-header connections"
+
+# Stalled uploads: each declares 400,000 bytes and sends none.  Two fit in
+# max_body_memory_bytes (1 MiB); the third is refused at once with 503.
+up=()
+for i in 1 2 3; do
+	exec {fd}<>"/dev/tcp/127.0.0.1/$port"
+	printf 'POST /v1/modules HTTP/1.1\r\nHost: x\r\nContent-Type: application/wasm\r\nContent-Length: 400000\r\n\r\n' >&$fd
+	up+=("$fd")
+	sleep 0.1
+done
+timeout 2 cat <&${up[2]} >"$tmp/body" 2>/dev/null
+grep -q '^HTTP/1.1 503' "$tmp/body" && grep -qF '"code":"unavailable"' "$tmp/body" &&
+	grep -qF 'max_body_memory_bytes' "$tmp/body" &&
+	ok "an upload beyond max_body_memory_bytes: 503 JSON at once" ||
+	bad "third stalled upload: $(head -c 300 "$tmp/body")"
+# The two stalled ones are cut by their body deadline (1 s + 0.4 s).
+t0=$(date +%s%N)
+timeout 5 cat <&${up[0]} >/dev/null 2>&1
+t1=$(date +%s%N)
+ms=$(( (t1 - t0) / 1000000 ))
+[ "$ms" -lt 2500 ] && ok "a stalled body is cut by its deadline (${ms} ms)" ||
+	bad "stalled body still open after ${ms} ms"
+for fd in "${up[@]}"; do exec {fd}>&-; done
+sleep 0.3
+req POST /v1/modules -H 'Content-Type: application/wasm' --data-binary @"$tmp/calc.wasm"
+[ "$status" = 409 ] || [ "$status" = 201 ] && ok "body memory is given back (upload: $status)" ||
+	bad "upload after the stalls: $status"
+
+stop_daemon
 finish
