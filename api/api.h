@@ -42,7 +42,12 @@ typedef struct {
 	bool epoll;                  /* libmicrohttpd's epoll loop, not poll */
 	uint32_t sync_wait_us;       /* sb_invoke_sync's wait; 0 = never */
 	uint32_t max_connections;
-	uint32_t connection_timeout_s;
+	uint32_t max_connections_per_ip;
+	uint32_t connection_timeout_s;   /* idle */
+	uint64_t header_timeout_ms;      /* all of a request's headers */
+	uint64_t body_timeout_ms;        /* a body: this, plus its size at */
+	uint64_t body_min_rate_bytes_s;  /* this rate */
+	uint64_t max_body_memory_bytes;  /* bodies held, all connections */
 	int listen_fd;               /* socket activation, or -1 */
 	struct sockaddr_storage addr;   /* when listen_fd is -1 */
 	unsigned addrlen;

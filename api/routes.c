@@ -27,6 +27,7 @@
 #include "json.h"
 #include "log.h"
 
+#include <errno.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -34,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -100,6 +102,28 @@ struct api_server {
 	 * calls happen under the read lock and check it. */
 	pthread_rwlock_t sup_lock;
 	bool sup_gone;
+	/* The watchdog thread (watch_main) ends invocations whose deadline
+	 * passes while they wait for a tenant slot. */
+	pthread_t watch;
+	bool watch_started;
+	pthread_mutex_t watch_lock;
+	pthread_cond_t watch_cond;          /* CLOCK_MONOTONIC */
+	bool watch_stop, watch_kicked;      /* under watch_lock */
+	uint64_t watch_next_ns;             /* under watch_lock: its wake-up */
+	pthread_mutex_t conn_lock;
+	struct conn *conns;                 /* under conn_lock */
+	uint64_t body_bytes;                /* atomic: bodies reserved */
+};
+
+/* A connection's total deadline (the headers, then the body), kept by the
+ * watchdog: libmicrohttpd only cuts idle connections, so a client that
+ * sends a byte now and then would otherwise hold one for ever. */
+struct conn {
+	struct conn *prev, *next;   /* s->conns, under conn_lock */
+	int fd;
+	uint64_t deadline_ns;       /* under conn_lock; 0 = none */
+	bool in_body;               /* under conn_lock: for the log */
+	bool cut;                   /* under conn_lock: shut down already */
 };
 
 enum phase { P_NONE, P_INSPECT, P_INVOKE };
@@ -114,11 +138,16 @@ struct req {
 	wh_tenant *tenant;
 	wh_limits lim;
 	uint64_t start_ns;
+	uint64_t submit_ns;         /* the current phase went to admission */
 	/* body */
 	uint8_t *body;
 	size_t len, cap;
 	uint64_t limit, discarded;
+	uint64_t declared;          /* Content-Length, or 0 */
+	uint64_t reserved;          /* of s->body_bytes, for this body */
 	bool too_large;
+	bool no_memory;             /* max_body_memory_bytes was reached */
+	struct conn *tc;            /* its connection's deadline */
 	/* answer */
 	unsigned status;
 	char *answer;
@@ -134,6 +163,7 @@ struct req {
 	bool final_phase;           /* its completion frees the slot */
 	bool holds_slot;
 	bool suspended;
+	bool client_gone;           /* atomic: seen by client_present() */
 	wh_waiter waiter;
 	sb_request sbr;
 	sb_result *res;
@@ -237,6 +267,34 @@ static void on_done(void *ctx, sb_result *res)
 
 static void req_resumed(struct req *r);
 
+/* Whether the client still waits for the answer.  libmicrohttpd does not
+ * watch a suspended connection, so this looks at its socket: end of file
+ * or an error means the client has gone (one that half-closes after its
+ * request counts as gone too, as for nginx).  Any thread. */
+static bool client_present(struct req *r)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn,
+		MHD_CONNECTION_INFO_CONNECTION_FD);
+	char c;
+
+	if (!ci)
+		return true;
+	ssize_t n = recv(ci->connect_fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+	    errno == EINTR)))
+		return true;
+	if (!__atomic_exchange_n(&r->client_gone, true, __ATOMIC_RELAXED))
+		wh_metrics_client_gone(r->srv->metrics);
+	return false;
+}
+
+/* sb_request.wanted: a call that waited for a worker starts only if its
+ * client is still there. */
+static bool call_wanted(void *ctx)
+{
+	return client_present(ctx);
+}
+
 /* The sandbox could not take the job: the slot goes back, 503. */
 static void job_refused(struct req *r)
 {
@@ -295,8 +353,54 @@ static void job_start(struct req *r)
 static void waiter_start(wh_waiter *w)
 {
 	struct req *r = (struct req *)((char *)w - offsetof(struct req, waiter));
+	if (!client_present(r)) {
+		/* Nobody to answer: the slot goes on to the next waiter. */
+		wh_tenant_release(r->tenant);
+		r->outcome = "client_gone";
+		answer_error(r, API_E_UNAVAILABLE, "the client has gone",
+			NULL, SIZE_MAX);
+		MHD_resume_connection(r->conn);
+		return;
+	}
 	r->holds_slot = true;
 	job_start(r);
+}
+
+/* The watchdog thread: a waiter's deadline passed before a slot came.
+ * The call never ran: it ends `timeout`, on time (queue time counts
+ * against the deadline). */
+static void waiter_expire(wh_waiter *w)
+{
+	struct req *r = (struct req *)((char *)w - offsetof(struct req, waiter));
+	sb_result *res = calloc(1, sizeof *res);
+
+	if (res) {
+		res->outcome = SB_TIMEOUT;
+		res->trap = WASM_TRAP_TIMEOUT;
+		res->offset = SIZE_MAX;
+		res->func_index = WASM_NO_INDEX;
+		res->wall_us = (sb_now_ns() - r->submit_ns) / 1000;
+		snprintf(res->message, sizeof res->message, "the deadline "
+			"passed while the call waited for a slot of its tenant");
+		wh_metrics_outcome(r->srv->metrics, SB_TIMEOUT);
+		r->res = res;
+	} else {
+		answer_error(r, API_E_UNAVAILABLE, "out of memory", NULL,
+			SIZE_MAX);
+	}
+	MHD_resume_connection(r->conn);
+}
+
+/* Wakes the watchdog if deadline_ns comes before its planned wake-up. */
+static void watch_kick(api_server *s, uint64_t deadline_ns)
+{
+	pthread_mutex_lock(&s->watch_lock);
+	/* 0: awake; kicked, it scans again before it sleeps. */
+	if (!s->watch_next_ns || deadline_ns < s->watch_next_ns) {
+		s->watch_kicked = true;
+		pthread_cond_signal(&s->watch_cond);
+	}
+	pthread_mutex_unlock(&s->watch_lock);
 }
 
 static void waiter_fail(wh_waiter *w)
@@ -314,6 +418,7 @@ static void req_submit(struct req *r, enum phase phase, bool final)
 {
 	r->phase = phase;
 	r->final_phase = final;
+	r->sbr.wanted = call_wanted;
 	/* The quick way: a slot at once, and maybe the answer too.  Only
 	 * while there are no more requests than threads: a thread that
 	 * waits does not serve its other connections, which costs more
@@ -334,12 +439,18 @@ static void req_submit(struct req *r, enum phase phase, bool final)
 		return;
 	}
 	r->waiter.start = waiter_start;
+	/* The call's deadline runs while it waits for a slot too. */
+	uint64_t deadline_ns = phase == P_INVOKE ? r->sbr.deadline_ns : 0;
+	r->waiter.deadline_ns = deadline_ns;
+	r->submit_ns = sb_now_ns();
 	switch (wh_tenant_admit(r->tenant, &r->waiter)) {
 	case WH_ADMIT_RUN:
 		r->holds_slot = true;
 		job_start(r);
 		return;
 	case WH_ADMIT_QUEUED:
+		if (deadline_ns)
+			watch_kick(r->srv, deadline_ns);
 		return;
 	case WH_ADMIT_FULL:
 		answer_error(r, API_E_BUSY, NULL, NULL, SIZE_MAX);
@@ -408,10 +519,14 @@ static void h_metrics(struct req *r)
 	memset(&g, 0, sizeof g);
 	sb_supervisor_stats(s->cfg.sup, &g.sandbox);
 	wh_tenants_counts(s->cfg.tenants, &g.running, &g.waiting);
+	wh_tenant_gauge *tg = NULL;
+	if (wh_tenants_gauges(s->cfg.tenants, &tg, &g.ntenants))
+		g.tenants = tg;
 	g.modules = wh_store_total(s->cfg.store);
 	di = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
 	g.connections = di ? di->num_connections : 0;
 	char *text = wh_metrics_render(s->metrics, &g, &len);
+	free(tg);
 	answer(r, 200, text, len);
 	r->ctype = "text/plain; version=0.0.4; charset=utf-8";
 }
@@ -617,6 +732,15 @@ static json_t *body_json(struct req *r)
 	return doc;
 }
 
+/* The call's deadline runs from now (the request is complete, or for
+ * /v1/run its module is loaded): waiting for a tenant slot or a worker
+ * counts against it. */
+static void call_deadline(struct req *r)
+{
+	if (r->sbr.timeout_ms)
+		r->sbr.deadline_ns = sb_now_ns() + r->sbr.timeout_ms * 1000000u;
+}
+
 static void h_invoke(struct req *r)
 {
 	api_fail f;
@@ -643,6 +767,7 @@ static void h_invoke(struct req *r)
 		return;
 	}
 	r->sbr = r->call.req;
+	call_deadline(r);
 	req_submit(r, P_INVOKE, true);
 }
 
@@ -715,6 +840,7 @@ static void run_inspected(struct req *r, sb_result *res)
 		return;
 	}
 	r->sbr = r->call.req;
+	call_deadline(r);
 	req_submit(r, P_INVOKE, true);
 }
 
@@ -771,6 +897,43 @@ static const char *bearer_token(struct MHD_Connection *c, size_t *len)
 		n--;
 	*len = n;
 	return n ? h : NULL;
+}
+
+static void conn_deadline(struct conn *c, api_server *s, uint64_t at_ns,
+	bool in_body)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&s->conn_lock);
+	c->deadline_ns = at_ns;
+	c->in_body = in_body;
+	pthread_mutex_unlock(&s->conn_lock);
+}
+
+/* Takes room for `total` bytes of r's body out of max_body_memory_bytes;
+ * false (nothing taken) when all bodies together would pass it. */
+static bool body_reserve(struct req *r, uint64_t total)
+{
+	api_server *s = r->srv;
+	if (total <= r->reserved)
+		return true;
+	uint64_t more = total - r->reserved;
+	if (__atomic_add_fetch(&s->body_bytes, more, __ATOMIC_RELAXED) >
+	    s->cfg.max_body_memory_bytes) {
+		__atomic_sub_fetch(&s->body_bytes, more, __ATOMIC_RELAXED);
+		return false;
+	}
+	r->reserved = total;
+	return true;
+}
+
+static void body_memory_full(struct req *r)
+{
+	char msg[200];
+	snprintf(msg, sizeof msg, "request bodies fill the memory the daemon "
+		"keeps for them (max_body_memory_bytes %llu); retry",
+		(unsigned long long)r->srv->cfg.max_body_memory_bytes);
+	answer_error(r, API_E_UNAVAILABLE, msg, NULL, SIZE_MAX);
 }
 
 /* Step 1: everything decided by the headers.  false = answered. */
@@ -865,6 +1028,13 @@ static bool req_begin(struct req *r, const char *url, const char *method)
 		answer_error(r, API_E_TOO_LARGE, msg, NULL, SIZE_MAX);
 		return false;
 	}
+	/* The whole declared body is taken from max_body_memory_bytes now:
+	 * past it the answer is 503 at once, before any byte is buffered. */
+	r->declared = cl ? strtoull(cl, NULL, 10) : 0;
+	if (!body_reserve(r, r->declared)) {
+		body_memory_full(r);
+		return false;
+	}
 	return true;
 }
 
@@ -882,6 +1052,16 @@ static bool body_append(struct req *r, const char *data, size_t n)
 			ncap *= 2;
 		if (ncap > r->limit)
 			ncap = (size_t)r->limit;
+		if (r->declared >= r->len + n && ncap > r->declared)
+			ncap = (size_t)r->declared;
+		if (!body_reserve(r, ncap)) {
+			/* Bodies of all connections fill their memory (a body
+			 * longer than declared, or chunked): the rest is read
+			 * and dropped, and the answer is 503. */
+			r->no_memory = r->too_large = true;
+			r->discarded += n;
+			return r->discarded <= DISCARD_MAX_BYTES;
+		}
 		uint8_t *nb = realloc(r->body, ncap + 1);
 		if (!nb)
 			return false;
@@ -896,6 +1076,10 @@ static bool body_append(struct req *r, const char *data, size_t n)
 /* Step 3. */
 static void req_run(struct req *r)
 {
+	if (r->no_memory) {
+		body_memory_full(r);
+		return;
+	}
 	if (r->too_large) {
 		char msg[120];
 		snprintf(msg, sizeof msg, "the body is larger than the limit "
@@ -924,6 +1108,8 @@ static void req_resumed(struct req *r)
 
 	r->suspended = false;
 	r->res = NULL;
+	if (__atomic_load_n(&r->client_gone, __ATOMIC_RELAXED) && !r->outcome)
+		r->outcome = "client_gone";
 	if (!r->answered && res) {
 		switch (r->route) {
 		case R_MODULES: upload_finish(r, res); break;
@@ -957,8 +1143,18 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 		r->start_ns = sb_now_ns();
 		__atomic_add_fetch(&s->active, 1, __ATOMIC_RELAXED);
 		*con_cls = r;
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+			conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+		r->tc = ci ? ci->socket_context : NULL;
 		if (!req_begin(r, url, method))
 			return answer_send(r);
+		/* The headers are in; the body has body_timeout_ms plus its
+		 * size at body_min_rate_bytes_s (the route's limit when the
+		 * size is not declared). */
+		uint64_t len = r->declared ? r->declared : r->limit;
+		conn_deadline(r->tc, s, sb_now_ns() + (s->cfg.body_timeout_ms +
+			len * 1000 / s->cfg.body_min_rate_bytes_s) * 1000000u,
+			true);
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
@@ -966,6 +1162,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 		*upload_data_size = 0;
 		return body_append(r, upload_data, n) ? MHD_YES : MHD_NO;
 	}
+	if (!r->suspended && !r->answered)
+		conn_deadline(r->tc, s, 0, false);   /* the request is in */
 	if (r->suspended)
 		req_resumed(r);
 	else if (!r->answered)
@@ -1080,7 +1278,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 			"status=%u outcome=%s wall_ms=%.3f%s%s%s%s%s",
 			r->tenant ? wh_tenant_name(r->tenant) : "-", r->method,
 			route_names[r->route], status,
-			r->outcome ? r->outcome : "-", (double)wall_us / 1000.0,
+			r->outcome ? r->outcome : __atomic_load_n(&r->client_gone,
+			__ATOMIC_RELAXED) ? "client_gone" : "-",
+			(double)wall_us / 1000.0,
 			r->id[0] ? " id=" : "",
 			r->id[0] ? wh_log_quote(r->id, q, sizeof q) : "",
 			r->path[0] ? " path=" : "",
@@ -1106,6 +1306,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	json_decref(r->doc);
 	free(r->answer);
 	free(r->body);
+	if (r->reserved)
+		__atomic_sub_fetch(&s->body_bytes, r->reserved, __ATOMIC_RELAXED);
+	/* A kept-alive connection's next request: its headers have the idle
+	 * time to begin and header_timeout_ms more. */
+	conn_deadline(r->tc, s, sb_now_ns() + ((uint64_t)
+		s->cfg.connection_timeout_s * 1000 + s->cfg.header_timeout_ms) *
+		1000000u, false);
 	free(r);
 	__atomic_sub_fetch(&s->active, 1, __ATOMIC_RELEASE);
 }
@@ -1155,13 +1362,146 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 		wh_log_quote(line, q, sizeof q));
 }
 
+/* ---- connections ------------------------------------------------------------ */
+
+/* libmicrohttpd's connection notifications: a new connection has
+ * header_timeout_ms for its first request's headers. */
+static void on_connection(void *cls, struct MHD_Connection *conn,
+	void **socket_context, enum MHD_ConnectionNotificationCode toe)
+{
+	api_server *s = cls;
+	struct conn *c = *socket_context;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+			conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (!ci || !(c = calloc(1, sizeof *c)))
+			return;   /* only the idle timeout then */
+		c->fd = ci->connect_fd;
+		c->deadline_ns = sb_now_ns() + s->cfg.header_timeout_ms *
+			1000000u;
+		pthread_mutex_lock(&s->conn_lock);
+		c->next = s->conns;
+		if (s->conns)
+			s->conns->prev = c;
+		s->conns = c;
+		pthread_mutex_unlock(&s->conn_lock);
+		*socket_context = c;
+		return;
+	}
+	if (!c)
+		return;
+	/* Closed: libmicrohttpd closes the socket after this returns, so
+	 * the watchdog (which holds conn_lock) never shuts down a reused fd. */
+	pthread_mutex_lock(&s->conn_lock);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		s->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	pthread_mutex_unlock(&s->conn_lock);
+	*socket_context = NULL;
+	free(c);
+}
+
+/* Shuts down connections past their deadline (libmicrohttpd then sees the
+ * end of the stream and closes them); returns the next deadline. */
+static uint64_t conns_cut(api_server *s, uint64_t now)
+{
+	uint64_t next = UINT64_MAX;
+	unsigned headers = 0, bodies = 0;
+
+	pthread_mutex_lock(&s->conn_lock);
+	for (struct conn *c = s->conns; c; c = c->next) {
+		if (!c->deadline_ns || c->cut)
+			continue;
+		if (c->deadline_ns > now) {
+			if (c->deadline_ns < next)
+				next = c->deadline_ns;
+			continue;
+		}
+		shutdown(c->fd, SHUT_RDWR);
+		c->cut = true;
+		c->in_body ? bodies++ : headers++;
+	}
+	pthread_mutex_unlock(&s->conn_lock);
+	if (headers || bodies)
+		wh_log(WH_LOG_WARN, "msg=\"connections cut: their request "
+			"passed its deadline\" headers=%u bodies=%u", headers,
+			bodies);
+	return next;
+}
+
+/* ---- the watchdog ---------------------------------------------------------- */
+
+/* Sleeps at most this long: an idle daemon wakes ten times a second. */
+#define WATCH_TICK_NS (UINT64_C(100) * 1000000u)
+
+static void *watch_main(void *arg)
+{
+	api_server *s = arg;
+
+	pthread_mutex_lock(&s->watch_lock);
+	while (!s->watch_stop) {
+		pthread_mutex_unlock(&s->watch_lock);
+		uint64_t now = sb_now_ns();
+		uint64_t next = wh_tenants_expire(s->cfg.tenants, now,
+			waiter_expire);
+		uint64_t cut = conns_cut(s, now);
+		if (cut < next)
+			next = cut;
+		if (next > now + WATCH_TICK_NS)
+			next = now + WATCH_TICK_NS;
+		pthread_mutex_lock(&s->watch_lock);
+		s->watch_next_ns = next;
+		if (!s->watch_stop && !s->watch_kicked) {
+			struct timespec ts = {
+				.tv_sec = (time_t)(next / 1000000000u),
+				.tv_nsec = (long)(next % 1000000000u) };
+			pthread_cond_timedwait(&s->watch_cond, &s->watch_lock,
+				&ts);
+		}
+		s->watch_kicked = false;
+		s->watch_next_ns = 0;   /* awake */
+	}
+	pthread_mutex_unlock(&s->watch_lock);
+	return NULL;
+}
+
+static bool watch_start(api_server *s)
+{
+	pthread_condattr_t ca;
+
+	pthread_mutex_init(&s->watch_lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->watch_cond, &ca);
+	pthread_condattr_destroy(&ca);
+	s->watch_started = pthread_create(&s->watch, NULL, watch_main, s) == 0;
+	return s->watch_started;
+}
+
+static void watch_stop(api_server *s)
+{
+	if (s->watch_started) {
+		pthread_mutex_lock(&s->watch_lock);
+		s->watch_stop = true;
+		pthread_cond_signal(&s->watch_cond);
+		pthread_mutex_unlock(&s->watch_lock);
+		pthread_join(s->watch, NULL);
+	}
+	pthread_cond_destroy(&s->watch_cond);
+	pthread_mutex_destroy(&s->watch_lock);
+}
+
 /* ---- server --------------------------------------------------------------- */
 
 bool api_server_start(const api_config *cfg, api_server **out, char *err,
 	unsigned errlen)
 {
 	api_server *s = calloc(1, sizeof *s);
-	struct MHD_OptionItem opts[16];
+	struct MHD_OptionItem opts[24];
 	unsigned n = 0, flags;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -1173,6 +1513,7 @@ bool api_server_start(const api_config *cfg, api_server **out, char *err,
 	s->cfg = *cfg;
 	pthread_rwlock_init(&s->sup_lock, NULL);
 	pthread_mutex_init(&s->run_lock, NULL);
+	pthread_mutex_init(&s->conn_lock, NULL);
 	s->metrics_public = cfg->metrics_public;
 	s->metrics = wh_metrics_new(route_names, R_COUNT_);
 	if (!s->metrics) {
@@ -1198,6 +1539,11 @@ bool api_server_start(const api_config *cfg, api_server **out, char *err,
 		cfg->max_connections, NULL };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT,
 		cfg->connection_timeout_s, NULL };
+	opts[n++] = (struct MHD_OptionItem){
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_connections_per_ip,
+		NULL };
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_CONNECTION,
+		(intptr_t)on_connection, s };
 	/* Headers and the read buffer per connection. */
 	opts[n++] = (struct MHD_OptionItem){
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, 64 * 1024, NULL };
@@ -1222,6 +1568,15 @@ bool api_server_start(const api_config *cfg, api_server **out, char *err,
 	if (!s->mhd) {
 		snprintf(err, errlen, "cannot serve HTTP (address in use? see "
 			"the libmicrohttpd message above)");
+		wh_metrics_free(s->metrics);
+		pthread_rwlock_destroy(&s->sup_lock);
+		free(s);
+		return false;
+	}
+	if (!watch_start(s)) {
+		snprintf(err, errlen, "cannot start the watchdog thread");
+		MHD_stop_daemon(s->mhd);
+		watch_stop(s);
 		wh_metrics_free(s->metrics);
 		pthread_rwlock_destroy(&s->sup_lock);
 		free(s);
@@ -1274,6 +1629,7 @@ void api_server_stop(api_server *s)
 {
 	if (!s)
 		return;
+	watch_stop(s);
 	MHD_stop_daemon(s->mhd);
 	run_cache_drop(s, true);
 	pthread_mutex_destroy(&s->run_lock);

@@ -49,7 +49,11 @@ static const char usage_text[] =
 	"\n"
 	"configuration keys: listen, state_dir, log_level, threads,\n"
 	"http_event_loop (poll, epoll),\n"
-	"max_connections, connection_timeout_s, drain_timeout_ms, metrics_public,\n"
+	"max_connections (1024), max_connections_per_ip (64),\n"
+	"connection_timeout_s (30, idle), header_timeout_ms (10000: all headers),\n"
+	"body_timeout_ms (10000) + body_min_rate_bytes_s (65536: a body's\n"
+	"deadline), max_body_memory_bytes (268435456: bodies held at once;\n"
+	"beyond, 503), drain_timeout_ms, metrics_public,\n"
 	"workers {max, max_per_module, warm_per_module, spare, nice,\n"
 	"sync_wait_us,\n"
 	"fuel_metering, namespaces, tier (interp, baseline, auto),\n"
@@ -455,7 +459,12 @@ int main(int argc, char **argv)
 		.epoll = cfg.http_epoll,
 		.sync_wait_us = cfg.sync_wait_us,
 		.max_connections = cfg.max_connections,
+		.max_connections_per_ip = cfg.max_connections_per_ip,
 		.connection_timeout_s = cfg.connection_timeout_s,
+		.header_timeout_ms = cfg.header_timeout_ms,
+		.body_timeout_ms = cfg.body_timeout_ms,
+		.body_min_rate_bytes_s = cfg.body_min_rate_bytes_s,
+		.max_body_memory_bytes = cfg.max_body_memory_bytes,
 	};
 	if (!listen_choose(&cfg, &ac))
 		goto out;

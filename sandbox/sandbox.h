@@ -174,6 +174,16 @@ typedef struct {
 	const wasm_value *args;       /* SB_CALL: numbers; refs only null */
 	uint32_t nargs;
 	uint64_t timeout_ms;          /* 0 = none */
+	/* When the call must have ended, on sb_now_ns's clock: time spent
+	 * waiting for a worker counts against it, and a call still waiting
+	 * then ends with SB_TIMEOUT without running.  0 = timeout_ms after
+	 * submission (or none). */
+	uint64_t deadline_ns;
+	/* Asked (on the supervisor thread, with done's ctx) just before a
+	 * call that waited in its module's queue goes to a worker; false: the
+	 * call ends SB_ERROR without running (nobody waits for the answer:
+	 * an HTTP client that hung up).  NULL = always wanted. */
+	bool (*wanted)(void *ctx);
 	uint32_t max_memory_pages;    /* 0 = the supervisor's cap */
 	bool has_fuel;
 	uint64_t fuel;

@@ -26,7 +26,11 @@
  * arms its engine with (its epoch page, seq); when the deadline passes the
  * loop stores seq into that page and the engine traps with `timeout` at the
  * next function entry or loop header.  kill_grace_ms later, a worker still
- * busy is SIGKILLed through the zygote and reported `killed`.
+ * busy is SIGKILLed through the zygote and reported `killed`.  A deadline
+ * is fixed when the call is submitted (sb_request.deadline_ns), so time in
+ * the queue counts: a call still queued when it passes ends `timeout`
+ * without running (timers_run), answered on time, not when a worker
+ * frees up.
  */
 #include "supervisor.h"
 
@@ -130,6 +134,19 @@ static uint64_t timers_run(sb_supervisor *sup)
 		if (w->kill_ns && w->kill_ns < next)
 			next = w->kill_ns;
 	}
+	/* Queue time counts against a call's deadline: one that passes
+	 * while the call waits ends it here, on time.  Only this thread
+	 * unlinks modules (see sup_dispatch_all). */
+	pthread_mutex_lock(&sup->lock);
+	sb_module *m = sup->modules;
+	pthread_mutex_unlock(&sup->lock);
+	for (; m; m = m->next) {
+		if (!m->q_head)
+			continue;
+		uint64_t q = sup_queue_expire(m, now);
+		if (q < next)
+			next = q;
+	}
 	return next;
 }
 
@@ -190,6 +207,10 @@ static void op_invoke(sb_supervisor *sup, struct job *j)
 		snprintf(msg, sizeof msg, "no exported function '%.100s'",
 			j->function);
 		sup_job_finish(j, NULL, SB_BAD_CALL, msg);
+		return;
+	}
+	if (j->deadline_ns && j->deadline_ns <= sb_now_ns()) {
+		sup_job_expire(j);
 		return;
 	}
 	/* Jobs that a worker on its way will take are not waiting. */

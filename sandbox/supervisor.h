@@ -34,7 +34,10 @@ struct job {
 	                              call in front of it */
 	sb_buf frame;              /* INVOKE or TEST, seq patched at dispatch */
 	char *function;
-	uint64_t timeout_ms;
+	uint64_t deadline_ns;      /* sb_request's, absolute; 0 = none */
+	bool (*wanted)(void *ctx); /* sb_request's, or NULL */
+	uint32_t run_ms;           /* test hooks: with no deadline_ns, one
+	                              this long after the job starts */
 	uint64_t out_max;
 	uint64_t submit_ns;
 	sb_done_fn done;
@@ -155,8 +158,15 @@ void sup_job_finish(struct job *j, sb_result *res, sb_outcome o,
 	const char *msg);
 /* Puts j back at the head of m's queue. */
 void sup_queue_push_front(sb_module *m, struct job *j);
-/* When a job that starts now must end; 0 = no deadline. */
+/* When j, starting now, must end: its deadline (queue time included), or
+ * run_ms from now; 0 = none. */
 uint64_t sup_job_deadline(const struct job *j, uint64_t now);
+/* Finishes j, which never ran, with SB_TIMEOUT: its deadline passed while
+ * it waited for a worker. */
+void sup_job_expire(struct job *j);
+/* Expires m's queued jobs whose deadline is past `now`; returns the
+ * earliest deadline left in its queue (UINT64_MAX if none). */
+uint64_t sup_queue_expire(sb_module *m, uint64_t now);
 /* The head of m's queue, or NULL. */
 struct job *sup_queue_pop(sb_module *m);
 /* Finishes every queued job of m with outcome o. */

@@ -69,10 +69,27 @@ static bool evict_lru(sb_supervisor *sup, sb_module *except)
  * call is not stuck behind a long one while another worker frees up). */
 #define PIPELINE_MAX_NS 1000000u
 
-/* A busy worker of m whose call is young and has room behind it: the one
- * with the fewest calls behind, then the one busy longest; NULL if m's
- * calls are not short. */
-static struct worker *pipeline_worker(sb_supervisor *sup, sb_module *m)
+/* Whether j may wait behind w's calls: a call with a deadline only
+ * behind calls whose deadlines come no later, so that whatever is in
+ * front has ended (or trapped) by j's deadline. */
+static bool pipeline_fits(const struct worker *w, const struct job *j)
+{
+	if (!j->deadline_ns)
+		return true;
+	if (!w->deadline_ns || w->deadline_ns > j->deadline_ns)
+		return false;
+	for (uint32_t i = 0; i < w->nfollow; i++)
+		if (!w->follow[i]->deadline_ns ||
+		    w->follow[i]->deadline_ns > j->deadline_ns)
+			return false;
+	return true;
+}
+
+/* A busy worker of m whose call is young and has room behind it for j:
+ * the one with the fewest calls behind, then the one busy longest; NULL
+ * if m's calls are not short. */
+static struct worker *pipeline_worker(sb_supervisor *sup, sb_module *m,
+	const struct job *j)
 {
 	struct worker *best = NULL;
 	uint64_t now = sb_now_ns();
@@ -80,7 +97,7 @@ static struct worker *pipeline_worker(sb_supervisor *sup, sb_module *m)
 	if (!m->call_ns_avg || m->call_ns_avg > PIPELINE_MAX_NS)
 		return NULL;
 	for (struct worker *w = sup->workers; w; w = w->next)
-		if (w->m == m && w->state == W_BUSY &&
+		if (w->m == m && w->state == W_BUSY && pipeline_fits(w, j) &&
 		    w->nfollow < PIPELINE_DEPTH && !w->sync && !w->killing &&
 		    w->fd >= 0 && !w->tx.len &&
 		    now - w->used_ns < PIPELINE_MAX_NS &&
@@ -117,12 +134,31 @@ static bool worker_pipeline_job(sb_supervisor *sup, struct worker *w,
 	return true;
 }
 
+/* The head of m's queue, about to go to a worker; NULL (the job ended
+ * without running) when nobody waits for its answer any more. */
+static struct job *queue_pop_wanted(sb_module *m)
+{
+	struct job *j = sup_queue_pop(m);
+	if (j->wanted && !j->wanted(j->ctx)) {
+		sup_job_finish(j, NULL, SB_ERROR, "cancelled before it ran: "
+			"nobody waits for the answer");
+		return NULL;
+	}
+	return j;
+}
+
 void sup_dispatch(sb_supervisor *sup, sb_module *m)
 {
+	uint64_t now = sb_now_ns();
+
 	while (m->q_head) {
 		if (m->invalid) {
 			sup_queue_fail_all(m, SB_INVALID_MODULE, m->invalid_msg);
 			return;
+		}
+		if (m->q_head->deadline_ns && m->q_head->deadline_ns <= now) {
+			sup_job_expire(sup_queue_pop(m));   /* never started */
+			continue;
 		}
 		if (m->q_head->kind == SB_INSPECT && m->loaded) {
 			struct job *j = sup_queue_pop(m);
@@ -140,7 +176,9 @@ void sup_dispatch(sb_supervisor *sup, sb_module *m)
 		}
 		struct worker *w = sup_idle_worker(sup, m);
 		if (w) {
-			sup_worker_start_job(sup, w, sup_queue_pop(m));
+			struct job *j = queue_pop_wanted(m);
+			if (j)
+				sup_worker_start_job(sup, w, j);
 			continue;
 		}
 		/* Enough workers on their way for what waits? */
@@ -155,9 +193,11 @@ void sup_dispatch(sb_supervisor *sup, sb_module *m)
 		/* No more workers: line the call up behind a busy one, which
 		 * then reads it as soon as it answers instead of sleeping
 		 * until the loop sends it. */
-		if (!(w = pipeline_worker(sup, m)))
+		if (!(w = pipeline_worker(sup, m, m->q_head)))
 			return;
-		struct job *j = sup_queue_pop(m);
+		struct job *j = queue_pop_wanted(m);
+		if (!j)
+			continue;
 		if (!worker_pipeline_job(sup, w, j)) {
 			sup_queue_push_front(m, j);
 			return;

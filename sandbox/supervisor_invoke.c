@@ -47,10 +47,44 @@ void sup_queue_push_front(sb_module *m, struct job *j)
 	m->queued++;
 }
 
-/* When a job that starts now must end; 0 = no deadline. */
 uint64_t sup_job_deadline(const struct job *j, uint64_t now)
 {
-	return j->timeout_ms ? now + j->timeout_ms * 1000000u : 0;
+	if (j->deadline_ns)
+		return j->deadline_ns;
+	return j->run_ms ? now + (uint64_t)j->run_ms * 1000000u : 0;
+}
+
+void sup_job_expire(struct job *j)
+{
+	sb_result *r = sup_result_new(SB_TIMEOUT, "the deadline passed while "
+		"the call waited for a worker");
+	if (r)
+		r->trap = WASM_TRAP_TIMEOUT;
+	sup_job_finish(j, r, SB_TIMEOUT, NULL);
+}
+
+uint64_t sup_queue_expire(sb_module *m, uint64_t now)
+{
+	uint64_t next = UINT64_MAX;
+	struct job **pp = &m->q_head, *prev = NULL;
+
+	while (*pp) {
+		struct job *j = *pp;
+		if (!j->deadline_ns || j->deadline_ns > now) {
+			if (j->deadline_ns && j->deadline_ns < next)
+				next = j->deadline_ns;
+			prev = j;
+			pp = &j->next;
+			continue;
+		}
+		*pp = j->next;
+		if (m->q_tail == j)
+			m->q_tail = prev;
+		m->queued--;
+		j->next = NULL;
+		sup_job_expire(j);
+	}
+	return next;
 }
 
 struct job *sup_queue_pop(sb_module *m)
@@ -193,8 +227,9 @@ static enum direct invoke_direct(sb_module *m, struct job *j, uint32_t wait_us,
 {
 	sb_supervisor *sup = m->sup;
 
-	if (j->kind == SB_INSPECT)
-		return D_NOT_TAKEN;
+	if (j->kind == SB_INSPECT || (j->deadline_ns &&
+	    j->deadline_ns <= sb_now_ns()))
+		return D_NOT_TAKEN;   /* the loop expires it */
 	if (pthread_mutex_trylock(&sup->state) != 0)
 		return D_NOT_TAKEN;
 	struct worker *w = NULL;
@@ -214,8 +249,11 @@ static enum direct invoke_direct(sb_module *m, struct job *j, uint32_t wait_us,
 	bool late = w->tx.len != 0;   /* the loop sends the rest */
 	if (!late) {
 		/* Not past the job's deadline, which only the loop keeps. */
-		if (j->timeout_ms && j->timeout_ms * 1000u < wait_us)
-			wait_us = (uint32_t)(j->timeout_ms * 1000u);
+		uint64_t now = sb_now_ns();
+		if (j->deadline_ns && (j->deadline_ns <= now ||
+		    (j->deadline_ns - now) / 1000u < wait_us))
+			wait_us = j->deadline_ns <= now ? 0 :
+				(uint32_t)((j->deadline_ns - now) / 1000u);
 		w->sync = true;
 		pthread_mutex_unlock(&sup->state);
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
@@ -261,7 +299,9 @@ static struct job *job_build(sb_module *m, const sb_request *req,
 	if (!j)
 		return NULL;
 	j->kind = req->kind;
-	j->timeout_ms = req->timeout_ms;
+	j->wanted = req->wanted;
+	j->deadline_ns = req->deadline_ns ? req->deadline_ns :
+		req->timeout_ms ? j->submit_ns + req->timeout_ms * 1000000u : 0;
 	j->function = strdup(req->function ? req->function : "");
 	if (!j->function)
 		goto fail;
@@ -393,7 +433,7 @@ sb_result *sb_test_crash_sync(sb_module *m, sb_test_mode mode,
 		return oom_result();
 	}
 	j->kind = 0;
-	j->timeout_ms = 100;   /* the hang is caught by the grace kill */
+	j->run_ms = 100;   /* the hang is caught by the grace kill */
 	j->function = strdup("");
 	sb_buf_begin(&j->frame, SB_MSG_TEST);
 	sb_buf_u8(&j->frame, (uint8_t)mode);

@@ -384,7 +384,9 @@ static void on_result(sb_supervisor *sup, struct worker *w, sb_rd *r)
 	w->deadline_ns = w->kill_ns = 0;
 	w->used_ns = now;
 	if (w->nfollow) {
-		/* The worker has it already; its clock starts now. */
+		/* The worker has it already.  Its deadline was fixed at
+		 * submission, and dispatch put it only behind calls whose
+		 * deadlines come no later (pipeline_fits). */
 		w->job = w->follow[0];
 		w->seq = w->follow_seq[0];
 		w->nfollow--;

@@ -235,8 +235,19 @@ static const struct key {
 	{ "http_event_loop", K_LOOP, offsetof(wh_config, http_epoll), 0, 0 },
 	{ "max_connections", K_U32, offsetof(wh_config, max_connections),
 		1, 1000000 },
+	{ "max_connections_per_ip", K_U32,
+		offsetof(wh_config, max_connections_per_ip), 1, 1000000 },
 	{ "connection_timeout_s", K_U32,
 		offsetof(wh_config, connection_timeout_s), 1, 86400 },
+	{ "header_timeout_ms", K_U64, offsetof(wh_config, header_timeout_ms),
+		10, 3600000 },
+	{ "body_timeout_ms", K_U64, offsetof(wh_config, body_timeout_ms),
+		10, 3600000 },
+	{ "body_min_rate_bytes_s", K_U64,
+		offsetof(wh_config, body_min_rate_bytes_s), 1, UINT64_C(1) << 40 },
+	{ "max_body_memory_bytes", K_U64,
+		offsetof(wh_config, max_body_memory_bytes), 65536,
+		UINT64_C(1) << 40 },
 	{ "drain_timeout_ms", K_U64, offsetof(wh_config, drain_timeout_ms),
 		0, 3600000 },
 	{ "metrics_public", K_BOOL, offsetof(wh_config, metrics_public), 0, 0 },
@@ -399,7 +410,12 @@ void wh_config_default(wh_config *c)
 	memset(c, 0, sizeof *c);
 	c->log_level = WH_LOG_INFO;
 	c->max_connections = 1024;
+	c->max_connections_per_ip = 64;
 	c->connection_timeout_s = 30;
+	c->header_timeout_ms = 10000;
+	c->body_timeout_ms = 10000;
+	c->body_min_rate_bytes_s = 65536;
+	c->max_body_memory_bytes = UINT64_C(256) << 20;
 	c->drain_timeout_ms = 10000;
 	c->max_workers = 64;
 	/* Two per core: a warm module's calls are CPU-bound, so more only
@@ -540,6 +556,11 @@ bool wh_config_check(const wh_config *c, char *err, unsigned errlen)
 
 	if (!wh_listen_parse(c->listen, &a, &alen, err, errlen))
 		return false;
+	if (c->max_connections_per_ip >= c->max_connections)
+		return fail(&e, "max_connections_per_ip (%u) must be below "
+			"max_connections (%u): one client must leave room for "
+			"others and for /healthz", c->max_connections_per_ip,
+			c->max_connections);
 	if (!c->ntenants && !wh_addr_is_loopback(&a))
 		return fail(&e, "listen: %s is not a loopback address, and "
 			"no tenants are configured: single-user mode (no "

@@ -8,7 +8,14 @@
  *     "threads": 0,                    HTTP threads; 0 = one per core
  *     "http_event_loop": "poll",       or "epoll" (see ARCHITECTURE.md)
  *     "max_connections": 1024,
+ *     "max_connections_per_ip": 64,    below max_connections: room for
+ *                                      other clients and /healthz
  *     "connection_timeout_s": 30,      idle or slow clients are cut
+ *     "header_timeout_ms": 10000,      a request's headers, in total
+ *     "body_timeout_ms": 10000,        a body: this plus its size at
+ *     "body_min_rate_bytes_s": 65536,  this rate, in total
+ *     "max_body_memory_bytes": 268435456, request bodies held at once,
+ *                                      all connections; beyond: 503
  *     "drain_timeout_ms": 10000,       SIGTERM: wait this long for in-flight
  *     "metrics_public": false,         /metrics without a token
  *     "workers": { "max": 64, "max_per_module": 2 per core,
@@ -89,7 +96,12 @@ typedef struct {
 	uint32_t threads;        /* 0 = number of cores */
 	bool http_epoll;         /* libmicrohttpd's epoll loop, not poll */
 	uint32_t max_connections;
+	uint32_t max_connections_per_ip;
 	uint32_t connection_timeout_s;
+	uint64_t header_timeout_ms;
+	uint64_t body_timeout_ms;
+	uint64_t body_min_rate_bytes_s;
+	uint64_t max_body_memory_bytes;
 	uint64_t drain_timeout_ms;
 	bool metrics_public;
 	/* sandbox (fixed at start; SIGHUP does not change them) */

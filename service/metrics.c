@@ -32,6 +32,7 @@ struct wh_metrics {
 	uint64_t funcs[WASM_TIER_COUNT], refused[WASM_TIER_COUNT];
 	uint64_t code_bytes[WASM_TIER_COUNT], compile_ns[WASM_TIER_COUNT];
 	uint64_t osr_entries[WASM_TIER_COUNT];
+	uint64_t client_gone;
 };
 
 wh_metrics *wh_metrics_new(const char *const *route_names, unsigned nroutes)
@@ -89,6 +90,11 @@ void wh_metrics_outcome(wh_metrics *m, sb_outcome o)
 {
 	if ((unsigned)o < SB_OUTCOME_COUNT_)
 		add(&m->outcomes[o], 1);
+}
+
+void wh_metrics_client_gone(wh_metrics *m)
+{
+	add(&m->client_gone, 1);
 }
 
 void wh_metrics_tiers(wh_metrics *m, const sb_tier_stats *d)
@@ -255,6 +261,30 @@ char *wh_metrics_render(wh_metrics *m, const wh_gauges *g, size_t *len)
 		"a tenant slot.\n"
 		"# TYPE wasmhost_invocations_in_flight gauge\n"
 		"wasmhost_invocations_in_flight %zu\n", g->running);
+	emit(&o, "# HELP wasmhost_tenant_queue_depth Invocations waiting for "
+		"a slot of the tenant.\n"
+		"# TYPE wasmhost_tenant_queue_depth gauge\n");
+	for (size_t i = 0; i < g->ntenants; i++)
+		emit(&o, "wasmhost_tenant_queue_depth{tenant=\"%s\"} %zu\n",
+			g->tenants[i].name, g->tenants[i].waiting);
+	emit(&o, "# HELP wasmhost_tenant_queue_limit The tenant's queue "
+		"limit (limits.queue); beyond it, 429.\n"
+		"# TYPE wasmhost_tenant_queue_limit gauge\n");
+	for (size_t i = 0; i < g->ntenants; i++)
+		emit(&o, "wasmhost_tenant_queue_limit{tenant=\"%s\"} %zu\n",
+			g->tenants[i].name, g->tenants[i].queue_max);
+	emit(&o, "# HELP wasmhost_tenant_in_flight Invocations holding a "
+		"slot of the tenant.\n"
+		"# TYPE wasmhost_tenant_in_flight gauge\n");
+	for (size_t i = 0; i < g->ntenants; i++)
+		emit(&o, "wasmhost_tenant_in_flight{tenant=\"%s\"} %zu\n",
+			g->tenants[i].name, g->tenants[i].running);
+	emit(&o, "# HELP wasmhost_client_gone_total Invocations not started "
+		"because their client had closed the connection while they "
+		"waited.\n"
+		"# TYPE wasmhost_client_gone_total counter\n"
+		"wasmhost_client_gone_total %llu\n",
+		(unsigned long long)get(&m->client_gone));
 	emit(&o, "# HELP wasmhost_worker_events_total Worker lifecycle "
 		"events.\n"
 		"# TYPE wasmhost_worker_events_total counter\n"

@@ -20,8 +20,20 @@ void wh_metrics_outcome(wh_metrics *m, sb_outcome o);
 /* What the workers compiled while answering an invocation. */
 void wh_metrics_tiers(wh_metrics *m, const sb_tier_stats *delta);
 
+/* An invocation not started because its client had gone away. */
+void wh_metrics_client_gone(wh_metrics *m);
+
+/* One tenant's admission, sampled at scrape time. */
+typedef struct {
+	const char *name;
+	size_t running, waiting;   /* slots held; calls in its queue */
+	size_t queue_max;          /* its `queue` limit */
+} wh_tenant_gauge;
+
 /* Gauges sampled at scrape time. */
 typedef struct {
+	const wh_tenant_gauge *tenants;   /* active tenants */
+	size_t ntenants;
 	sb_stats sandbox;
 	size_t running, waiting;   /* admitted invocations, by state */
 	size_t modules;            /* in the store, all tenants */

@@ -210,6 +210,26 @@ void wh_tenant_release(wh_tenant *t)
 		w->start(w);
 }
 
+bool wh_tenants_gauges(wh_tenants *ts, wh_tenant_gauge **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	pthread_rwlock_rdlock(&ts->lock);
+	wh_tenant_gauge *g = calloc(ts->n + 1, sizeof *g);
+	for (size_t i = 0; g && i < ts->n; i++) {
+		wh_tenant *t = ts->all[i];
+		pthread_mutex_lock(&t->lock);
+		if (t->active)
+			g[(*n)++] = (wh_tenant_gauge){ .name = t->name,
+				.running = t->running, .waiting = t->waiting,
+				.queue_max = t->limits.queue };
+		pthread_mutex_unlock(&t->lock);
+	}
+	pthread_rwlock_unlock(&ts->lock);
+	*out = g;
+	return g != NULL;
+}
+
 void wh_tenants_counts(wh_tenants *ts, size_t *running, size_t *waiting)
 {
 	*running = *waiting = 0;
@@ -221,6 +241,45 @@ void wh_tenants_counts(wh_tenants *ts, size_t *running, size_t *waiting)
 		pthread_mutex_unlock(&ts->all[i]->lock);
 	}
 	pthread_rwlock_unlock(&ts->lock);
+}
+
+uint64_t wh_tenants_expire(wh_tenants *ts, uint64_t now_ns,
+	void (*expire)(wh_waiter *w))
+{
+	uint64_t next = UINT64_MAX;
+	wh_waiter *gone = NULL, **gone_tail = &gone;
+
+	pthread_rwlock_rdlock(&ts->lock);
+	for (size_t i = 0; i < ts->n; i++) {
+		wh_tenant *t = ts->all[i];
+		pthread_mutex_lock(&t->lock);
+		wh_waiter **pp = &t->head, *prev = NULL;
+		while (*pp) {
+			wh_waiter *w = *pp;
+			if (!w->deadline_ns || w->deadline_ns > now_ns) {
+				if (w->deadline_ns && w->deadline_ns < next)
+					next = w->deadline_ns;
+				prev = w;
+				pp = &w->next;
+				continue;
+			}
+			*pp = w->next;
+			if (t->tail == w)
+				t->tail = prev;
+			t->waiting--;
+			w->next = NULL;
+			*gone_tail = w;
+			gone_tail = &w->next;
+		}
+		pthread_mutex_unlock(&t->lock);
+	}
+	pthread_rwlock_unlock(&ts->lock);
+	while (gone) {
+		wh_waiter *next_w = gone->next;
+		expire(gone);
+		gone = next_w;
+	}
+	return next;
 }
 
 void wh_tenants_fail_waiting(wh_tenants *ts, void (*fail)(wh_waiter *w))

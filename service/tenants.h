@@ -15,9 +15,11 @@
 #define WH_TENANTS_H
 
 #include "config.h"
+#include "metrics.h"
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct wh_tenants wh_tenants;
 typedef struct wh_tenant wh_tenant;
@@ -27,6 +29,8 @@ typedef struct wh_tenant wh_tenant;
 typedef struct wh_waiter {
 	struct wh_waiter *next;
 	void (*start)(struct wh_waiter *w);
+	uint64_t deadline_ns;     /* sb_now_ns's clock; 0 = waits as long as
+	                             it takes (wh_tenants_expire) */
 } wh_waiter;
 
 typedef enum {
@@ -54,6 +58,16 @@ bool wh_tenant_may_read_metrics(wh_tenant *t);
 wh_admit wh_tenant_admit(wh_tenant *t, wh_waiter *w);
 /* Gives the caller's slot back, or to the first waiter. */
 void wh_tenant_release(wh_tenant *t);
+
+/* Takes every waiter whose deadline is at or before now_ns out of its
+ * queue and calls expire(w) for it (no lock held).  Returns the earliest
+ * deadline still waiting, or UINT64_MAX. */
+uint64_t wh_tenants_expire(wh_tenants *ts, uint64_t now_ns,
+	void (*expire)(wh_waiter *w));
+
+/* Each active tenant's admission, malloc'd (free it); names point into
+ * the tenants, which live as long as ts.  false: out of memory. */
+bool wh_tenants_gauges(wh_tenants *ts, wh_tenant_gauge **out, size_t *n);
 
 /* Invocations waiting in all queues, and running. */
 void wh_tenants_counts(wh_tenants *ts, size_t *running, size_t *waiting);

@@ -572,6 +572,53 @@ START_TEST(busy_when_queue_full)
 }
 END_TEST
 
+struct late {
+	int n, timeouts, waited;
+	uint64_t start_ns, latest_ns;
+};
+
+static void late_done(void *ctx, sb_result *r)
+{
+	struct late *l = ctx;
+	uint64_t took = sb_now_ns() - l->start_ns;
+	if (r->outcome == SB_TIMEOUT)
+		__atomic_add_fetch(&l->timeouts, 1, __ATOMIC_SEQ_CST);
+	if (strstr(r->message, "waited for a worker"))
+		__atomic_add_fetch(&l->waited, 1, __ATOMIC_SEQ_CST);
+	uint64_t old = __atomic_load_n(&l->latest_ns, __ATOMIC_SEQ_CST);
+	while (took > old && !__atomic_compare_exchange_n(&l->latest_ns, &old,
+	       took, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		;
+	__atomic_add_fetch(&l->n, 1, __ATOMIC_SEQ_CST);
+	sb_result_free(r);
+}
+
+/* Queue time counts against the deadline: eight calls that spin, on one
+ * worker, each with 200 ms, all end `timeout` by their deadline (not one
+ * after another, 1.6 s), those that never got the worker without running. */
+START_TEST(queue_time_counts)
+{
+	sb_config cfg = { .max_workers = 1, .kill_grace_ms = 100 };
+	sb_supervisor *s = sup_make(&cfg);
+	sb_module *m = module_make(s, "t1", "sb_basic");
+	struct late l = { .start_ns = sb_now_ns() };
+	sb_request req = { .kind = SB_CALL, .function = "spin",
+		.deadline_ns = l.start_ns + 200 * 1000000u };
+	for (int i = 0; i < 8; i++)
+		ck_assert(sb_invoke(m, &req, late_done, &l));
+	for (int i = 0; i < 300 && __atomic_load_n(&l.n, __ATOMIC_SEQ_CST) < 8;
+	     i++)
+		usleep(10000);
+	ck_assert_int_eq(l.n, 8);
+	ck_assert_int_eq(l.timeouts, 8);
+	ck_assert_int_ge(l.waited, 7);
+	ck_assert_msg(l.latest_ns < 350 * 1000000u, "last answer after %llu ms",
+		(unsigned long long)(l.latest_ns / 1000000u));
+	sb_module_release(m);
+	sb_supervisor_free(s);
+}
+END_TEST
+
 struct sums {
 	int ok, bad;
 	int64_t sum;
@@ -1014,6 +1061,7 @@ static Suite *sandbox_suite(void)
 	tcase_set_timeout(pools, 30);
 	tcase_add_test(pools, fuel_limit);
 	tcase_add_test(pools, busy_when_queue_full);
+	tcase_add_test(pools, queue_time_counts);
 	tcase_add_test(pools, lru_eviction_and_tenants);
 	tcase_add_test(pools, spare_workers);
 	tcase_add_test(pools, worker_nice);

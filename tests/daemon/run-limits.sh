@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# run-limits.sh -- wasmhostd under hostile load: the limits of README.md's
+# "Limits" table, each driven past its edge on loopback with short
+# configured deadlines, and the daemon still serving others afterwards.
+. "$(dirname "$0")/lib.sh"
+
+need curl
+[ -n "${WAT2WASM:-}" ] || need wat2wasm
+WAT2WASM=${WAT2WASM:-wat2wasm}
+wat calc
+id=$(sha256sum "$tmp/calc.wasm" | cut -c1-64)
+inv=/v1/modules/$id/invoke
+
+# A pool of 2 workers; 3 tenant slots and a long queue, so that calls
+# wait both for a slot (tenant queue) and for a worker (module queue).
+cat >"$tmp/config.json" <<JSON
+{ "workers": { "max_per_module": 2, "spare": 0 },
+  "limits": { "concurrency": 3, "queue": 40, "timeout_ms": 5000 } }
+JSON
+start_daemon --config "$tmp/config.json" --state-dir "$tmp/state"
+req POST /v1/modules -H 'Content-Type: application/wasm' \
+	--data-binary @"$tmp/calc.wasm"
+expect 201 "upload"
+
+# ---- queue time counts against the deadline -----------------------------------
+# 20 calls of 300 ms that spin, on 2 workers: every one answers `timeout`
+# by its deadline (plus a margin for a loaded machine), none a worker's
+# turn later.
+deadline_s=0.3 margin_s=0.25 pids=
+for i in $(seq 1 20); do
+	curl -s -o "$tmp/q.$i" -w '%{http_code} %{time_total}\n' \
+		-H 'Content-Type: application/json' \
+		--data-binary '{"function":"spin","limits":{"timeout_ms":300}}' \
+		"$base$inv" >"$tmp/t.$i" &
+	pids="$pids $!"
+done
+wait $pids
+late=0 notimeout=0 waited=0 worst=0
+for i in $(seq 1 20); do
+	read -r code secs <"$tmp/t.$i"
+	[ "$code" = 200 ] && grep -qF '"outcome":"timeout"' "$tmp/q.$i" ||
+		{ notimeout=$((notimeout + 1)); echo "  call $i: $code $(head -c 200 "$tmp/q.$i")"; }
+	grep -qF 'waited for a' "$tmp/q.$i" && waited=$((waited + 1))
+	awk -v t="$secs" -v d="$deadline_s" -v m="$margin_s" 'BEGIN { exit !(t > d + m) }' &&
+		late=$((late + 1))
+	worst=$(awk -v a="$worst" -v b="$secs" 'BEGIN { print (b > a) ? b : a }')
+done
+[ "$notimeout" = 0 ] && ok "20 spinning calls on 2 workers: all 200 timeout" ||
+	bad "$notimeout calls did not answer timeout"
+[ "$late" = 0 ] && ok "every answer by its deadline (slowest ${worst}s for 0.3s)" ||
+	bad "$late answers later than deadline + ${margin_s}s (slowest ${worst}s)"
+[ "$waited" -ge 5 ] && ok "queued calls ended without running ($waited)" ||
+	bad "only $waited answers say the call waited"
+healthy "healthy after the queue storm"
+
+# ---- a call whose client has gone is not started -------------------------------
+# Three calls that spin for 2 s take the 3 slots (2 run, the third waits
+# for a worker and its client gives up); ten more wait for a slot and
+# their clients give up after 0.3 s.  None of the eleven starts: the slots
+# and the workers go to nobody.
+hold() {   # hold SECONDS-CLIENT-WAITS
+	curl -s -o /dev/null -m "$1" -H 'Content-Type: application/json' \
+		--data-binary '{"function":"spin","limits":{"timeout_ms":2000}}' \
+		"$base$inv" &
+	pids="$pids $!"
+}
+pids=
+hold 5; hold 5; sleep 0.2; hold 0.3; sleep 0.1
+for i in $(seq 1 10); do hold 0.3; done
+sleep 0.1
+req GET /metrics
+expect 200 "metrics while calls wait" \
+	'wasmhost_tenant_queue_limit{tenant="default"} 40' \
+	'wasmhost_tenant_in_flight{tenant="default"} 3'
+n=$(awk '$1 == "wasmhost_tenant_queue_depth{tenant=\"default\"}" { print $2 }' "$tmp/body")
+[ "${n:-0}" -ge 5 ] && ok "the tenant's queue depth is shown ($n)" ||
+	bad "tenant queue depth: ${n:-missing}"
+wait $pids
+sleep 0.3
+req GET /metrics
+n=$(awk '$1 == "wasmhost_client_gone_total" { print $2 }' "$tmp/body")
+[ "${n:-0}" -ge 11 ] && ok "calls of clients that hung up never started ($n)" ||
+	bad "wasmhost_client_gone_total: ${n:-missing}, expected 11"
+n=$(grep -c 'outcome=client_gone' "$daemon_log")
+[ "$n" -ge 11 ] && ok "access lines say client_gone ($n)" ||
+	bad "$n access lines with outcome=client_gone"
+spawned=$(awk '$1 == "wasmhost_invocations_total{outcome=\"timeout\"}" { print $2 }' "$tmp/body")
+[ "${spawned:-0}" -le 22 ] && ok "no abandoned call ran to its timeout (timeouts: $spawned)" ||
+	bad "timeouts: $spawned"
+healthy "healthy after the hang-ups"
+
+stop_daemon
+
+# ---- connections: per-address cap, header and body deadlines, body memory ------
+cat >"$tmp/config2.json" <<JSON
+{ "max_connections": 400, "max_connections_per_ip": 200,
+  "header_timeout_ms": 1000, "body_timeout_ms": 1000,
+  "body_min_rate_bytes_s": 1000000, "max_body_memory_bytes": 1048576,
+  "connection_timeout_s": 30 }
+JSON
+start_daemon --config "$tmp/config2.json" --state-dir "$tmp/state"
+port=${base##*:}
+conns() {
+	curl -s --interface 127.0.0.2 "$base/metrics" -o "$tmp/m" 2>/dev/null ||
+		curl -s "$base/metrics" -o "$tmp/m"
+	awk '$1 == "wasmhost_http_connections" { print $2 }' "$tmp/m"
+}
+# 250 connections from 127.0.0.1 that send half their headers and stall
+# (those past the cap are closed at once: no SIGPIPE for the script).
+trap '' PIPE
+slow=()
+t0=$(date +%s%N)
+for i in $(seq 1 250); do
+	exec {fd}<>"/dev/tcp/127.0.0.1/$port" || break
+	printf 'GET /healthz HTTP/1.1\r\nHost: x\r\n' >&$fd 2>/dev/null
+	slow+=("$fd")
+done
+n=$(conns)
+[ "${n:-999}" -le 202 ] && ok "one address holds at most 200 connections ($n open)" ||
+	bad "open connections: ${n:-?}"
+status=$(curl -s -o "$tmp/body" -w '%{http_code}' --interface 127.0.0.2 \
+	"$base/healthz") || status=000
+expect 200 "/healthz from another address while one holds its cap" '"status":"ok"'
+status=$(curl -s -o "$tmp/body" -w '%{http_code}' --interface 127.0.0.3 \
+	"$base/v1/modules") || status=000
+expect 200 "another client is served" '"modules":'
+sleep 1.3
+n=$(conns)
+t1=$(date +%s%N)
+[ "${n:-999}" -le 2 ] && ok "slow headers cut by their deadline (1 s; $n open after $(( (t1 - t0) / 1000000 )) ms)" ||
+	bad "slow-header connections still open: ${n:-?}"
+grep -q 'msg="connections cut: their request passed its deadline" headers=' "$daemon_log" &&
+	ok "the cuts are logged" || bad "no log line for the cuts"
+for fd in "${slow[@]}"; do exec {fd}>&-; done
+healthy "healthy after 250 slow-header connections"
+
+# Stalled uploads: each declares 400,000 bytes and sends none.  Two fit in
+# max_body_memory_bytes (1 MiB); the third is refused at once with 503.
+up=()
+for i in 1 2 3; do
+	exec {fd}<>"/dev/tcp/127.0.0.1/$port"
+	printf 'POST /v1/modules HTTP/1.1\r\nHost: x\r\nContent-Type: application/wasm\r\nContent-Length: 400000\r\n\r\n' >&$fd
+	up+=("$fd")
+	sleep 0.1
+done
+timeout 2 cat <&${up[2]} >"$tmp/body" 2>/dev/null
+grep -q '^HTTP/1.1 503' "$tmp/body" && grep -qF '"code":"unavailable"' "$tmp/body" &&
+	grep -qF 'max_body_memory_bytes' "$tmp/body" &&
+	ok "an upload beyond max_body_memory_bytes: 503 JSON at once" ||
+	bad "third stalled upload: $(head -c 300 "$tmp/body")"
+# The two stalled ones are cut by their body deadline (1 s + 0.4 s).
+t0=$(date +%s%N)
+timeout 5 cat <&${up[0]} >/dev/null 2>&1
+t1=$(date +%s%N)
+ms=$(( (t1 - t0) / 1000000 ))
+[ "$ms" -lt 2500 ] && ok "a stalled body is cut by its deadline (${ms} ms)" ||
+	bad "stalled body still open after ${ms} ms"
+for fd in "${up[@]}"; do exec {fd}>&-; done
+sleep 0.3
+req POST /v1/modules -H 'Content-Type: application/wasm' --data-binary @"$tmp/calc.wasm"
+[ "$status" = 409 ] || [ "$status" = 201 ] && ok "body memory is given back (upload: $status)" ||
+	bad "upload after the stalls: $status"
+
+stop_daemon
+finish
