@@ -3,9 +3,11 @@
  * each layout are. */
 #include "interp/ops.h"
 
-/* The groups the pre-decoder maps onto each other by arithmetic keep one
- * order (predecode.c: a compare onto its compare-and-branch, a load or a
- * store onto its fused-address forms, an op onto its immediate form). */
+/* The groups that code maps onto each other by arithmetic keep one order:
+ * the pre-decoder (a compare onto its compare-and-branch, a load or a
+ * store onto its fused-address forms, an op onto its immediate form) and
+ * the baseline JIT (an op's place in its group picks the instruction, for
+ * i32 and i64 alike).  Every such mapping is listed here, once. */
 #define SAME_ORDER(a0, a1, b0, b1) \
 	_Static_assert(OP_##a1 - OP_##a0 == OP_##b1 - OP_##b0, \
 		#a0 ".." #a1 " and " #b0 ".." #b1 " must stay parallel")
@@ -22,6 +24,7 @@ SAME_ORDER(ST_8, ST_64, STX_8, STX_64);
 SAME_ORDER(ST_8, ST_64, STS_8, STS_64);
 SAME_ORDER(EQ32, ROTR32, EQ64, ROTR64);
 SAME_ORDER(FEQ32, FCOPYSIGN32, FEQ64, FCOPYSIGN64);
+SAME_ORDER(EQ32I, SHRU32I, EQ64I, SHRU64I);
 #undef SAME_ORDER
 _Static_assert(OP_COUNT_ <= UINT16_MAX + 1, "an op must fit the head");
 _Static_assert(OPL_COUNT_ <= UINT8_MAX && OPFAM_COUNT_ <= UINT8_MAX,
