@@ -53,17 +53,8 @@ static bool imports_wasi_only(const char *path, const sb_result *info,
 
 static void detail_print(const sb_result *res)
 {
-	fprintf(stderr, "  %s", res->message[0] ? res->message : "(no message)");
-	if (res->func_name[0] || res->func_index != WASM_NO_INDEX) {
-		fprintf(stderr, ", in function");
-		if (res->func_name[0])
-			fprintf(stderr, " '%s'", res->func_name);
-		if (res->func_index != WASM_NO_INDEX)
-			fprintf(stderr, " (index %u)", res->func_index);
-	}
-	if (res->offset != SIZE_MAX)
-		fprintf(stderr, " at offset 0x%zx", res->offset);
-	fputc('\n', stderr);
+	cli_trap_detail_print(res->message, res->func_name, res->func_index,
+		res->offset);
 }
 
 static void output_write(const uint8_t *data, size_t len, int fd)
