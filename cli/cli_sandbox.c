@@ -101,8 +101,11 @@ static int outcome_report(const char *path, const sb_result *res)
 		detail_print(res);
 		return CLI_EXIT_TRAP;
 	case SB_KILLED:
-		fprintf(stderr, "killed: %s\n  %s\n", sb_signal_name(res->signal),
-			res->message);
+		if (res->signal)
+			fprintf(stderr, "killed: %s\n", sb_signal_name(res->signal));
+		else
+			fprintf(stderr, "killed: exit status %d\n", res->exit_code);
+		fprintf(stderr, "  %s\n", res->message);
 		return CLI_EXIT_TRAP;
 	case SB_INSTANTIATE_ERROR:
 		fprintf(stderr, "error: %s: instantiation failed: %s\n", path,

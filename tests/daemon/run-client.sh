@@ -136,6 +136,31 @@ for v in upload list invoke delete; do
 		ok "$v: an unknown option, one line, exit 2" ||
 		bad "$v --bogus: $rc '$err'"
 done
+# A worker killed by a signal (sent from outside while it spins): the
+# daemon names the signal, and invoke prints it as run does.
+descendants() {
+	for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+		echo "$c"; descendants "$c"
+	done
+}
+"$wh" invoke --timeout-ms 10000 "$id" spin >"$tmp/kout" 2>"$tmp/kerr" &
+kpid=$!
+worker=
+for _ in $(seq 200); do
+	for k in $(descendants "$daemon_pid"); do
+		[ "$(cat /proc/$k/comm 2>/dev/null)" = wh-worker ] &&
+		[ "$(awk '{print $14}' /proc/$k/stat 2>/dev/null)" -ge 10 ] &&
+			worker=$k
+	done
+	[ -n "$worker" ] && break
+	sleep 0.05
+done
+[ -n "$worker" ] && kill -USR1 "$worker"
+krc=0
+wait $kpid || krc=$?
+[ "$krc" = 3 ] && [ "$(sed -n 1p "$tmp/kerr")" = "killed: SIGUSR1" ] &&
+	ok "a worker killed by SIGUSR1: named, exit 3" ||
+	bad "killed by SIGUSR1: exit $krc, '$(cat "$tmp/kerr")'"
 run "$wh" delete "$id"
 check "delete" 0 "deleted $id"
 run "$wh" delete "$id"
