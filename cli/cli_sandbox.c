@@ -210,24 +210,26 @@ int cli_run_sandboxed(const struct cli_sandbox_run *r,
 	req.max_memory_pages = (uint32_t)r->max_pages;
 	req.has_fuel = r->has_fuel;
 	req.fuel = r->fuel;
-	if (wasi && strcmp(r->invoke, "_start") == 0) {
-		argv = calloc((size_t)r->nargs + 2, sizeof *argv);
-		if (!argv)
+	/* A WASI module gets argv, --env, the --dir trees and stdin whether
+	 * its _start runs or another export is called, as in-process
+	 * (cli_wasi_new); argv[0] is FILE as given. */
+	bool start = wasi && strcmp(r->invoke, "_start") == 0;
+	if (wasi) {
+		int nargv = start ? r->nargs : 0;
+		argv = calloc((size_t)nargv + 2, sizeof *argv);
+		files = calloc(r->nfiles + 1, sizeof *files);
+		if (!argv || !files)
 			goto out;
 		argv[0] = r->path;
-		for (int i = 0; i < r->nargs; i++)
+		for (int i = 0; i < nargv; i++)
 			argv[i + 1] = r->args[i];
 		in = stdin_slurp(&in_len);
-		req.kind = SB_WASI;
 		req.argv = argv;
-		req.argc = (uint32_t)r->nargs + 1;
+		req.argc = (uint32_t)nargv + 1;
 		req.env = (const char *const *)r->env;
 		req.envc = (uint32_t)r->nenv;
 		req.stdin_data = in;
 		req.stdin_len = in_len;
-		files = calloc(r->nfiles + 1, sizeof *files);
-		if (!files)
-			goto out;
 		for (size_t i = 0; i < r->nfiles; i++)
 			if (!r->files[i].dir)
 				files[req.nfiles++] = (sb_file){
@@ -235,6 +237,9 @@ int cli_run_sandboxed(const struct cli_sandbox_run *r,
 					.data = r->files[i].data,
 					.len = r->files[i].len };
 		req.files = files;
+	}
+	if (start) {
+		req.kind = SB_WASI;
 	} else {
 		args = calloc((size_t)r->nargs + 1, sizeof *args);
 		if (!args)

@@ -178,6 +178,19 @@ err "missing imports listed" 1 \
 	"module needs imports: env\\.log, env\\.mem$" \
 	run --invoke hello "$tmp/imports.wasm"
 out "WASI command" 0 "hi" run "$tmp/wasi_hello.wasm"
+# argv[0] is FILE as given, in and out of the sandbox, for _start and for
+# --invoke alike.
+V=$tmp/wasi_argv.wasm
+for mode in "" --no-sandbox; do
+	wh run $mode "$V" a b </dev/null
+	[ "$rc" -eq 0 ] && [ "$(tr '\0' ' ' <"$tmp/out")" = "$V a b " ] &&
+		ok "argv of _start $mode" || bad "argv of _start $mode" \
+		"$(details run $mode "$V" a b)"
+	wh run $mode --invoke argv "$V" </dev/null
+	[ "$rc" -eq 0 ] && [ "$(tr '\0' ' ' <"$tmp/out")" = "$V 1" ] &&
+		ok "argv with --invoke $mode" || bad "argv with --invoke $mode" \
+		"$(details run $mode --invoke argv "$V")"
+done
 out "WASI command in-process" 0 "hi" run --no-sandbox "$tmp/wasi_hello.wasm"
 out "--tier=baseline" 0 3 --tier=baseline run --no-sandbox --invoke add "$A" 1 2
 out "--tier=auto, threshold 1" 0 3 \

@@ -116,6 +116,17 @@ run "$wh" invoke --dir "$tmp/d::/data" "$wid"
 	bad "--dir: run '$rout', invoke '$out'"
 same "a WASI module's function (output, result)" --invoke hello "$W" -- \
 	"$wid" hello
+# argv[0]: the module's id over the API, as run gives FILE; the same for a
+# program's _start and for another export.
+"$WAT2WASM" "$top_srcdir/tests/fixtures/wasi_argv.wat" -o "$tmp/argv.wasm"
+vid=$(sha256sum "$tmp/argv.wasm" | cut -c1-64)
+run "$wh" upload "$tmp/argv.wasm"
+run "$wh" invoke "$vid" _start a b
+[ "$rc" = 0 ] && [ "$(tr '\0' ' ' <"$tmp/out")" = "$vid a b " ] &&
+	ok "argv of _start: [ID, ARGS...]" || bad "argv of _start: '$out'"
+run "$wh" invoke "$vid" argv
+[ "$rc" = 0 ] && [ "$(tr '\0' ' ' <"$tmp/out")" = "$vid 1" ] &&
+	ok "argv of a function: [ID]" || bad "argv of a function: '$out'"
 run "$wh" invoke "$(printf '%064d' 0)" add 1 2
 check "unknown id" 1 "" "module_not_found"
 run "$wh" --token wrong list
