@@ -33,7 +33,8 @@ static const cli_opt global_opts[] = {
 
 /* The verbs in the order the help lists them. */
 static const cli_verb_help *const verb_helps[] = {
-	&cli_run_help, &cli_inspect_help, &cli_spec_help, &cli_upload_help,
+	&cli_run_help, &cli_inspect_help, &cli_spec_help, &cli_dump_help,
+	&cli_upload_help,
 	&cli_list_help, &cli_invoke_help, &cli_delete_help,
 };
 #define N_VERB_HELPS (sizeof verb_helps / sizeof verb_helps[0])
@@ -170,8 +171,12 @@ static int tier_parse(const char *text, wasm_tier *out)
 			"(expected interp, baseline, opt or auto)\n", text);
 		return -1;
 	}
-	if (!wasm_tier_available(*out)) {
-		fprintf(stderr, "wasmhost: tier %s is not available yet\n", text);
+	wasm_config cfg;
+	wasm_error err;
+	wasm_config_default(&cfg);
+	cfg.tier = *out;
+	if (wasm_config_check(&cfg, &err) != WASM_OK) {
+		fprintf(stderr, "wasmhost: %s\n", err.message);
 		return -1;
 	}
 	return 1;
@@ -389,6 +394,8 @@ int main(int argc, char **argv)
 		return cli_inspect_main(argc - i, argv + i, &g);
 	if (strcmp(argv[i], "spec") == 0)
 		return cli_spec_main(argc - i, argv + i, &g);
+	if (strcmp(argv[i], "dump") == 0)
+		return cli_dump_main(argc - i, argv + i, &g);
 	if (strcmp(argv[i], "upload") == 0 || strcmp(argv[i], "list") == 0 ||
 	    strcmp(argv[i], "invoke") == 0 || strcmp(argv[i], "delete") == 0)
 		return cli_client_main(argc - i, argv + i, &g);

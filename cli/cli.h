@@ -57,9 +57,10 @@ typedef struct {
 	size_t nopts;
 } cli_verb_help;
 
-/* The help of each verb (cli_run.c, cli_spec.c, cli_client.c). */
+/* The help of each verb (cli_run.c, cli_spec.c, cli_dump.c,
+ * cli_client.c). */
 extern const cli_verb_help cli_run_help, cli_inspect_help, cli_spec_help,
-	cli_upload_help, cli_list_help, cli_invoke_help, cli_delete_help;
+	cli_dump_help, cli_upload_help, cli_list_help, cli_invoke_help, cli_delete_help;
 
 enum { CLI_OPT_NONE = -1, CLI_OPT_BAD = -2 };
 
@@ -108,6 +109,8 @@ int cli_run_sandboxed(const struct cli_sandbox_run *r,
 int cli_run_main(int argc, char **argv, struct cli_global *g);
 int cli_inspect_main(int argc, char **argv, struct cli_global *g);
 int cli_spec_main(int argc, char **argv, struct cli_global *g);
+/* dump: a module's code as text (cli_dump.c). */
+int cli_dump_main(int argc, char **argv, struct cli_global *g);
 /* upload, list, invoke, delete: a running wasmhostd (cli_client.c). */
 int cli_client_main(int argc, char **argv, struct cli_global *g);
 

@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define WASM_MUST_CHECK __attribute__((warn_unused_result))
 
@@ -150,7 +151,7 @@ typedef enum {
 
 /* "interp", "baseline", "opt", "auto"; parse returns false on other text.
  * available: whether this build of the engine has the tier (no "opt"
- * yet). */
+ * yet: an engine of it cannot be made, wasm_config_check). */
 const char *wasm_tier_name(wasm_tier t);
 bool wasm_tier_parse(const char *name, wasm_tier *out);
 bool wasm_tier_available(wasm_tier t);
@@ -178,6 +179,16 @@ typedef struct {
 #define WASM_TIER_DEFAULT_THRESHOLD 1000u
 
 void wasm_config_default(wasm_config *cfg);
+/* Whether this build can make an engine of cfg: WASM_ERR_UNSUPPORTED, with
+ * the reason in err, for a tier it does not have (wasm_tier_available;
+ * "tier opt (the optimizing JIT) is not built yet") or does not know. */
+WASM_MUST_CHECK wasm_status wasm_config_check(const wasm_config *cfg,
+	wasm_error *err);
+/* A new engine of cfg (NULL = defaults) in *out: WASM_ERR_UNSUPPORTED as
+ * wasm_config_check says, WASM_ERR_NOMEM. */
+WASM_MUST_CHECK wasm_status wasm_engine_create(const wasm_config *cfg,
+	wasm_engine **out, wasm_error *err);
+/* The same without the reason: NULL on any failure. */
 wasm_engine *wasm_engine_new(const wasm_config *cfg); /* NULL = defaults */
 void wasm_engine_free(wasm_engine *engine);
 
@@ -227,6 +238,16 @@ uint32_t wasm_module_export_count(const wasm_module *m);
 void wasm_module_export(const wasm_module *m, uint32_t i, wasm_extern_desc *out);
 /* Index of the named export, or WASM_NO_INDEX. */
 uint32_t wasm_module_export_find(const wasm_module *m, const char *name);
+/* The index of export i in its kind's index space (imports first). */
+uint32_t wasm_module_export_index(const wasm_module *m, uint32_t i);
+
+/* Code as text, for people: WASM_DUMP_PREDECODED the interpreter's
+ * pre-decoded instructions (one a line: code offset, op, fields by name,
+ * family, and for ops that can trap the wasm offset), WASM_DUMP_BASELINE
+ * the baseline JIT's machine code. */
+typedef enum { WASM_DUMP_PREDECODED, WASM_DUMP_BASELINE } wasm_dump_kind;
+/* Print function func_index's code (index space with imports; WASM_NO_INDEX: every defined function) in the given form to out, pre-decoding or compiling it first if need be.  WASM_ERR_ARG for an import or an index out of range. */
+WASM_MUST_CHECK wasm_status wasm_module_dump(wasm_module *m, uint32_t func_index, wasm_dump_kind kind, FILE *out, wasm_error *err);
 
 /* The tiers that hold code (WASM_TIER_INTERP up to WASM_TIER_OPT): the
  * length of arrays indexed by wasm_tier.  WASM_TIER_AUTO is a policy, not

@@ -301,13 +301,17 @@ static bool key_set(const struct key *k, json_t *v, const char *path,
 	}
 	case K_TIER: {
 		wasm_tier t;
-		if (wasm_tier_parse(json_string_value(v), &t) &&
-		    wasm_tier_available(t)) {
-			*(wasm_tier *)field = t;
-			return true;
-		}
-		return fail(e, "%s: expected \"interp\", \"baseline\" or "
-			"\"auto\"", path);
+		wasm_config cfg;
+		wasm_error err;
+		if (!wasm_tier_parse(json_string_value(v), &t))
+			return fail(e, "%s: expected \"interp\", \"baseline\" or "
+				"\"auto\"", path);
+		wasm_config_default(&cfg);
+		cfg.tier = t;
+		if (wasm_config_check(&cfg, &err) != WASM_OK)
+			return fail(e, "%s: %s", path, err.message);
+		*(wasm_tier *)field = t;
+		return true;
 	}
 	case K_LEVEL:
 		if (!json_is_string(v) || !wh_log_level_parse(

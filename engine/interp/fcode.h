@@ -4,7 +4,9 @@
 
 #include "runtime/runtime.h"
 
-/* A function's pre-decoded code (see interp_ops.h for the format). */
+#include <stdio.h>
+
+/* A function's pre-decoded code (see ops.h for the format). */
 struct fcode {
 	uint8_t *code;
 	uint32_t code_len;
@@ -31,12 +33,17 @@ void fcode_free(struct fcode *c);
  * (wasm_func_call) sets up.  The runtime reaches it as tier 0's call
  * (tier_call, runtime/tier_ops.h). */
 wasm_status interp_call(wasm_store *s, wasm_func *f, uint64_t *sp);
+/* dump.c: defined function fi's pre-decoded code as text, a header line
+ * then one line an instruction (tier 0's dump). */
+wasm_status interp_dump(wasm_module *m, uint32_t fi, FILE *out,
+	wasm_error *err);
 
 /* tier_interp.c: tier 0's entry in the tier table. */
 extern const struct tier_ops tier_interp;
 
-/* Function i's pre-decoded code, made on its first use; NULL if that
- * fails (the body was validated at load, so only memory can run out). */
+/* Function i's pre-decoded code, made on its first use (--tier=baseline:
+ * at load, module.c); NULL if that fails (the body was validated at load,
+ * so only memory can run out). */
 static inline struct fcode *fcode_get(wasm_module *m, uint32_t i)
 {
 	struct fcode *fc = m->funcs[i].code;

@@ -1,61 +1,34 @@
 /* interp_memory.h -- memory handlers of interp.c's dispatch loop (included
- * inside run(); see interp_ops.h for the layouts).  Loads and stores are
+ * inside run(); see ops.h for the layouts).  Loads and stores are
  * not bounds-checked: index + offset < 2^33 stays inside the reservation
  * and the guard pages fault. */
 
-#define EA(a_off) ((uint64_t)U32(a_off) + ld32(ip + 8))
-#define LOAD(name, T, conv) \
-	L_##name: { T v; memcpy(&v, mem + EA(6), sizeof v); SL(4) = (conv); ip += 12; NEXT(); }
-#define STORE(name, T) \
-	L_##name: { T v = (T)SL(6); memcpy(mem + EA(4), &v, sizeof v); ip += 12; NEXT(); }
+/* Effective addresses: a 32-bit index (x + imm, x + y or x + (y << k),
+ * wrapped to 32 bits) plus the 32-bit static offset. */
+#define EA(lay) ((uint64_t)U32(lay, a) + IN(lay)->off)
+#define EA_I(lay) ((uint64_t)(uint32_t)(U32(lay, x) + IN(lay)->imm) + IN(lay)->off)
+#define EA_X(lay) ((uint64_t)(uint32_t)(U32(lay, x) + U32(lay, y)) + IN(lay)->off)
+#define EA_S(lay) ((uint64_t)(uint32_t)(U32(lay, x) + (U32(lay, y) << (IN(lay)->k & 31))) \
+	+ IN(lay)->off)
+#define LOAD_AT(name, lay, ea, T, conv) \
+	L_##name: { T v; memcpy(&v, mem + ea(lay), sizeof v); SL(lay, d) = (conv); \
+		SKIP(lay); NEXT(); }
+#define STORE_AT(name, lay, ea, T) \
+	L_##name: { T v = (T)SL(lay, v); memcpy(mem + ea(lay), &v, sizeof v); \
+		SKIP(lay); NEXT(); }
 
-LOAD(LD_I32, uint32_t, (uint64_t)v)
-LOAD(LD_I64, uint64_t, v)
-LOAD(LD_8S32, int8_t, (uint32_t)(int32_t)v)
-LOAD(LD_8U, uint8_t, (uint64_t)v)
-LOAD(LD_16S32, int16_t, (uint32_t)(int32_t)v)
-LOAD(LD_16U, uint16_t, (uint64_t)v)
-LOAD(LD_8S64, int8_t, (uint64_t)(int64_t)v)
-LOAD(LD_16S64, int16_t, (uint64_t)(int64_t)v)
-LOAD(LD_32S64, int32_t, (uint64_t)(int64_t)v)
-STORE(ST_8, uint8_t)
-STORE(ST_16, uint16_t)
-STORE(ST_32, uint32_t)
-STORE(ST_64, uint64_t)
-
-/* Fused with the i32.add that computed the address. */
-#define EAA ((uint64_t)(uint32_t)(U32(6) + ld32(ip + 8)) + ld32(ip + 12))
-#define EAX ((uint64_t)(uint32_t)(U32(6) + U32(8)) + ld32(ip + 10))
-#define LOADF(name, T, conv) \
-	L_LDA_##name: { T v; memcpy(&v, mem + EAA, sizeof v); SL(4) = (conv); ip += 16; NEXT(); } \
-	L_LDX_##name: { T v; memcpy(&v, mem + EAX, sizeof v); SL(4) = (conv); ip += 14; NEXT(); }
-LOADF(I32, uint32_t, (uint64_t)v)
-LOADF(I64, uint64_t, v)
-LOADF(8S32, int8_t, (uint32_t)(int32_t)v)
-LOADF(8U, uint8_t, (uint64_t)v)
-LOADF(16S32, int16_t, (uint32_t)(int32_t)v)
-LOADF(16U, uint16_t, (uint64_t)v)
-LOADF(8S64, int8_t, (uint64_t)(int64_t)v)
-LOADF(16S64, int16_t, (uint64_t)(int64_t)v)
-LOADF(32S64, int32_t, (uint64_t)(int64_t)v)
-#undef EAA
-#undef EAX
-/* STA: x imm32 v off32 | STX: x y v off32 */
-#define STOREF(name, T) \
-	L_STA_##name: { T v = (T)SL(10); \
-		memcpy(mem + (uint64_t)(uint32_t)(U32(4) + ld32(ip + 6)) + ld32(ip + 12), &v, sizeof v); \
-		ip += 16; NEXT(); } \
-	L_STX_##name: { T v = (T)SL(8); \
-		memcpy(mem + (uint64_t)(uint32_t)(U32(4) + U32(6)) + ld32(ip + 10), &v, sizeof v); \
-		ip += 14; NEXT(); }
-STOREF(8, uint8_t)
-STOREF(16, uint16_t)
-STOREF(32, uint32_t)
-STOREF(64, uint64_t)
-/* Scaled index: ea = (u32)(x + (y << k)) + off */
-#define EAS ((uint64_t)(uint32_t)(U32(6) + (U32(8) << (ld16(ip + 10) & 31))) + ld32(ip + 12))
+/* Each access kind in every address form (the same order as in ops.h). */
 #define LOADS(name, T, conv) \
-	L_LDS_##name: { T v; memcpy(&v, mem + EAS, sizeof v); SL(4) = (conv); ip += 16; NEXT(); }
+	LOAD_AT(LD_##name, LOAD, EA, T, conv) \
+	LOAD_AT(LDA_##name, LOAD_ADDI, EA_I, T, conv) \
+	LOAD_AT(LDX_##name, LOAD_ADDX, EA_X, T, conv) \
+	LOAD_AT(LDS_##name, LOAD_SCALED, EA_S, T, conv)
+#define STORES(name, T) \
+	STORE_AT(ST_##name, STORE, EA, T) \
+	STORE_AT(STA_##name, STORE_ADDI, EA_I, T) \
+	STORE_AT(STX_##name, STORE_ADDX, EA_X, T) \
+	STORE_AT(STS_##name, STORE_SCALED, EA_S, T)
+
 LOADS(I32, uint32_t, (uint64_t)v)
 LOADS(I64, uint64_t, v)
 LOADS(8S32, int8_t, (uint32_t)(int32_t)v)
@@ -65,52 +38,47 @@ LOADS(16U, uint16_t, (uint64_t)v)
 LOADS(8S64, int8_t, (uint64_t)(int64_t)v)
 LOADS(16S64, int16_t, (uint64_t)(int64_t)v)
 LOADS(32S64, int32_t, (uint64_t)(int64_t)v)
-#undef EAS
-#undef LOADS
-/* STS: x y k16 v off32 */
-#define STORES(name, T) \
-	L_STS_##name: { T v = (T)SL(10); \
-		memcpy(mem + (uint64_t)(uint32_t)(U32(4) + (U32(6) << (ld16(ip + 8) & 31))) + ld32(ip + 12), \
-			&v, sizeof v); \
-		ip += 16; NEXT(); }
 STORES(8, uint8_t)
 STORES(16, uint16_t)
 STORES(32, uint32_t)
 STORES(64, uint64_t)
-#undef STORES
-#undef LOADF
-#undef STOREF
 
-#undef LOAD
-#undef STORE
+#undef LOADS
+#undef STORES
+#undef LOAD_AT
+#undef STORE_AT
 #undef EA
+#undef EA_I
+#undef EA_X
+#undef EA_S
 
 L_MEMORY_SIZE:
-	SL(4) = inst->memory->pages;
-	ip += 6;
+	SL(D, d) = inst->memory->pages;
+	SKIP(D);
 	NEXT();
-L_MEMORY_GROW: {
-	uint32_t delta = U32(6);
-	SL(4) = (uint32_t)memory_grow(inst->memory, delta);
-	ip += 8;
+L_MEMORY_GROW:
+	SL(D_A, d) = op_memory_grow(inst->memory, SL(D_A, a));
+	SKIP(D_A);
 	NEXT();
-}
-L_MEMORY_FILL: /* d v n */
-	if (unlikely((trap_kind = bulk_memory_fill(inst->memory, U32(4), (uint8_t)SL(6), U32(8)))))
+L_MEMORY_FILL:
+	if (unlikely((trap_kind = op_memory_fill(inst->memory, SL(BULK, dst),
+			SL(BULK, src), SL(BULK, n)))))
 		goto trap;
-	ip += 10;
+	SKIP(BULK);
 	NEXT();
-L_MEMORY_COPY: /* d s n */
-	if (unlikely((trap_kind = bulk_memory_copy(inst->memory, U32(4), U32(6), U32(8)))))
+L_MEMORY_COPY:
+	if (unlikely((trap_kind = op_memory_copy(inst->memory, SL(BULK, dst),
+			SL(BULK, src), SL(BULK, n)))))
 		goto trap;
-	ip += 10;
+	SKIP(BULK);
 	NEXT();
-L_MEMORY_INIT: /* d s n seg32 */
-	if (unlikely((trap_kind = bulk_memory_init(inst, ld32(ip + 10), U32(4), U32(6), U32(8)))))
+L_MEMORY_INIT:
+	if (unlikely((trap_kind = op_memory_init(inst, IN(MEMORY_INIT)->data,
+			SL(MEMORY_INIT, dst), SL(MEMORY_INIT, src), SL(MEMORY_INIT, n)))))
 		goto trap;
-	ip += 14;
+	SKIP(MEMORY_INIT);
 	NEXT();
 L_DATA_DROP:
-	inst->data_dropped[ld32(ip + 4)] = 1;
-	ip += 8;
+	inst->data_dropped[IN(IDX)->idx] = 1;
+	SKIP(IDX);
 	NEXT();

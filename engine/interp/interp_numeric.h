@@ -1,23 +1,28 @@
 /* interp_numeric.h -- numeric handlers of interp.c's dispatch loop
- * (included inside run(); see interp_ops.h).  i32 results are stored
+ * (included inside run(); see ops.h).  i32 results are stored
  * zero-extended, f32 as their bits in the low half. */
 
-/* d a b */
+/* D_AB */
 #define BIN(name, T, GET, expr, PUT) \
-	L_##name: { T a = GET(6), b = GET(8); SL(4) = PUT(expr); ip += 10; NEXT(); }
-/* d a imm32 (i64: sign-extended) */
+	L_##name: { T a = GET(D_AB, a), b = GET(D_AB, b); SL(D_AB, d) = PUT(expr); \
+		SKIP(D_AB); NEXT(); }
+/* D_A_IMM (i64: the immediate sign-extended) */
 #define BINI32(name, T, GET, expr) \
-	L_##name: { T a = GET(6), b = (T)ld32(ip + 8); SL(4) = (uint32_t)(expr); ip += 12; NEXT(); }
+	L_##name: { T a = GET(D_A_IMM, a), b = (T)IN(D_A_IMM)->imm; \
+		SL(D_A_IMM, d) = (uint32_t)(expr); SKIP(D_A_IMM); NEXT(); }
 #define BINI64(name, T, expr) \
-	L_##name: { T a = (T)U64(6), b = (T)(int64_t)(int32_t)ld32(ip + 8); SL(4) = (uint64_t)(expr); ip += 12; NEXT(); }
-/* d a */
+	L_##name: { T a = (T)U64(D_A_IMM, a), b = (T)(int64_t)(int32_t)IN(D_A_IMM)->imm; \
+		SL(D_A_IMM, d) = (uint64_t)(expr); SKIP(D_A_IMM); NEXT(); }
+/* D_A */
 #define UN(name, T, GET, expr, PUT) \
-	L_##name: { T a = GET(6); SL(4) = PUT(expr); ip += 8; NEXT(); }
-/* a b rel32 | a imm32 rel32 */
+	L_##name: { T a = GET(D_A, a); SL(D_A, d) = PUT(expr); SKIP(D_A); NEXT(); }
+/* BR_CMP | BR_CMP_IMM */
 #define BRCMP(name, T, GET, expr) \
-	L_##name: { T a = GET(4), b = GET(6); ip = (expr) ? REL(8) : ip + 12; NEXT(); }
+	L_##name: { T a = GET(BR_CMP, a), b = GET(BR_CMP, b); \
+		ip = (expr) ? REL(BR_CMP, target) : AFTER(BR_CMP); NEXT(); }
 #define BRCMPI(name, T, GET, expr) \
-	L_##name: { T a = GET(4), b = (T)ld32(ip + 6); ip = (expr) ? REL(10) : ip + 14; NEXT(); }
+	L_##name: { T a = GET(BR_CMP_IMM, a), b = (T)IN(BR_CMP_IMM)->imm; \
+		ip = (expr) ? REL(BR_CMP_IMM, target) : AFTER(BR_CMP_IMM); NEXT(); }
 
 #define P32(x) ((uint64_t)(uint32_t)(x))
 #define P64(x) ((uint64_t)(x))
@@ -43,37 +48,37 @@ BIN(ADD32, uint32_t, U32, a + b, P32)
 BIN(SUB32, uint32_t, U32, a - b, P32)
 BIN(MUL32, uint32_t, U32, a * b, P32)
 L_DIVS32: {
-	int32_t a = S32(6), b = S32(8);
+	int32_t a = S32(D_AB, a), b = S32(D_AB, b);
 	if (unlikely(b == 0))
 		TRAP(WASM_TRAP_INTEGER_DIVIDE_BY_ZERO);
 	if (unlikely(a == INT32_MIN && b == -1))
 		TRAP(WASM_TRAP_INTEGER_OVERFLOW);
-	SL(4) = (uint32_t)(a / b);
-	ip += 10;
+	SL(D_AB, d) = (uint32_t)(a / b);
+	SKIP(D_AB);
 	NEXT();
 }
 L_DIVU32: {
-	uint32_t a = U32(6), b = U32(8);
+	uint32_t a = U32(D_AB, a), b = U32(D_AB, b);
 	if (unlikely(b == 0))
 		TRAP(WASM_TRAP_INTEGER_DIVIDE_BY_ZERO);
-	SL(4) = a / b;
-	ip += 10;
+	SL(D_AB, d) = a / b;
+	SKIP(D_AB);
 	NEXT();
 }
 L_REMS32: {
-	int32_t a = S32(6), b = S32(8);
+	int32_t a = S32(D_AB, a), b = S32(D_AB, b);
 	if (unlikely(b == 0))
 		TRAP(WASM_TRAP_INTEGER_DIVIDE_BY_ZERO);
-	SL(4) = b == -1 ? 0 : (uint32_t)(a % b);
-	ip += 10;
+	SL(D_AB, d) = b == -1 ? 0 : (uint32_t)(a % b);
+	SKIP(D_AB);
 	NEXT();
 }
 L_REMU32: {
-	uint32_t a = U32(6), b = U32(8);
+	uint32_t a = U32(D_AB, a), b = U32(D_AB, b);
 	if (unlikely(b == 0))
 		TRAP(WASM_TRAP_INTEGER_DIVIDE_BY_ZERO);
-	SL(4) = a % b;
-	ip += 10;
+	SL(D_AB, d) = a % b;
+	SKIP(D_AB);
 	NEXT();
 }
 BIN(AND32, uint32_t, U32, a & b, P32)
@@ -104,37 +109,37 @@ BIN(ADD64, uint64_t, U64, a + b, P64)
 BIN(SUB64, uint64_t, U64, a - b, P64)
 BIN(MUL64, uint64_t, U64, a * b, P64)
 L_DIVS64: {
-	int64_t a = S64(6), b = S64(8);
+	int64_t a = S64(D_AB, a), b = S64(D_AB, b);
 	if (unlikely(b == 0))
 		TRAP(WASM_TRAP_INTEGER_DIVIDE_BY_ZERO);
 	if (unlikely(a == INT64_MIN && b == -1))
 		TRAP(WASM_TRAP_INTEGER_OVERFLOW);
-	SL(4) = (uint64_t)(a / b);
-	ip += 10;
+	SL(D_AB, d) = (uint64_t)(a / b);
+	SKIP(D_AB);
 	NEXT();
 }
 L_DIVU64: {
-	uint64_t a = U64(6), b = U64(8);
+	uint64_t a = U64(D_AB, a), b = U64(D_AB, b);
 	if (unlikely(b == 0))
 		TRAP(WASM_TRAP_INTEGER_DIVIDE_BY_ZERO);
-	SL(4) = a / b;
-	ip += 10;
+	SL(D_AB, d) = a / b;
+	SKIP(D_AB);
 	NEXT();
 }
 L_REMS64: {
-	int64_t a = S64(6), b = S64(8);
+	int64_t a = S64(D_AB, a), b = S64(D_AB, b);
 	if (unlikely(b == 0))
 		TRAP(WASM_TRAP_INTEGER_DIVIDE_BY_ZERO);
-	SL(4) = b == -1 ? 0 : (uint64_t)(a % b);
-	ip += 10;
+	SL(D_AB, d) = b == -1 ? 0 : (uint64_t)(a % b);
+	SKIP(D_AB);
 	NEXT();
 }
 L_REMU64: {
-	uint64_t a = U64(6), b = U64(8);
+	uint64_t a = U64(D_AB, a), b = U64(D_AB, b);
 	if (unlikely(b == 0))
 		TRAP(WASM_TRAP_INTEGER_DIVIDE_BY_ZERO);
-	SL(4) = a % b;
-	ip += 10;
+	SL(D_AB, d) = a % b;
+	SKIP(D_AB);
 	NEXT();
 }
 BIN(AND64, uint64_t, U64, a & b, P64)
@@ -186,50 +191,25 @@ UN(EXT8S64, uint64_t, U64, (uint64_t)(int64_t)(int8_t)a, P64)
 UN(EXT16S64, uint64_t, U64, (uint64_t)(int64_t)(int16_t)a, P64)
 UN(EXT32S64, uint64_t, U64, (uint64_t)(int64_t)(int32_t)a, P64)
 
-/* Trapping float -> int: NaN is an invalid conversion, anything outside
- * (lo, hi) an overflow.  Bounds are exact in the source type. */
-#define TRUNC(name, T, GET, R, lo, hi, PUT) \
-	L_##name: { \
-		T a = GET(6); \
-		if (unlikely(a != a)) \
-			TRAP(WASM_TRAP_INVALID_CONVERSION); \
-		if (unlikely(!(a > (lo) && a < (hi)))) \
-			TRAP(WASM_TRAP_INTEGER_OVERFLOW); \
-		SL(4) = PUT((R)a); \
-		ip += 8; \
+/* Float -> int (ops_slow.h): trapping and saturating. */
+#define TRUNC(name, ...) \
+	L_TRUNC_##name: { \
+		uint64_t r; \
+		wasm_trap_kind k = op_trunc_##name(SL(D_A, a), &r); \
+		if (unlikely(k != WASM_TRAP_NONE)) \
+			TRAP(k); \
+		SL(D_A, d) = r; \
+		SKIP(D_A); \
 		NEXT(); \
 	}
-TRUNC(TRUNC_F32_S32, float, FL, int32_t, -2147483904.0f, 2147483648.0f, P32)
-TRUNC(TRUNC_F32_U32, float, FL, uint32_t, -1.0f, 4294967296.0f, P32)
-TRUNC(TRUNC_F64_S32, double, DB, int32_t, -2147483649.0, 2147483648.0, P32)
-TRUNC(TRUNC_F64_U32, double, DB, uint32_t, -1.0, 4294967296.0, P32)
-TRUNC(TRUNC_F32_S64, float, FL, int64_t, -9223373136366403584.0f, 9223372036854775808.0f, P64)
-TRUNC(TRUNC_F32_U64, float, FL, uint64_t, -1.0f, 18446744073709551616.0f, P64)
-TRUNC(TRUNC_F64_S64, double, DB, int64_t, -9223372036854777856.0, 9223372036854775808.0, P64)
-TRUNC(TRUNC_F64_U64, double, DB, uint64_t, -1.0, 18446744073709551616.0, P64)
+OP_FLOAT_TO_INT(TRUNC)
 #undef TRUNC
-
-/* Saturating: NaN -> 0, out of range -> the nearest bound. */
-#define SAT(name, T, GET, R, lo, hi, rmin, rmax, PUT) \
-	L_##name: { \
-		T a = GET(6); \
-		R r; \
-		if (a != a) r = 0; \
-		else if (!(a > (lo))) r = (rmin); \
-		else if (!(a < (hi))) r = (rmax); \
-		else r = (R)a; \
-		SL(4) = PUT(r); \
-		ip += 8; \
-		NEXT(); \
-	}
-SAT(SAT_F32_S32, float, FL, int32_t, -2147483904.0f, 2147483648.0f, INT32_MIN, INT32_MAX, P32)
-SAT(SAT_F32_U32, float, FL, uint32_t, -1.0f, 4294967296.0f, 0, UINT32_MAX, P32)
-SAT(SAT_F64_S32, double, DB, int32_t, -2147483649.0, 2147483648.0, INT32_MIN, INT32_MAX, P32)
-SAT(SAT_F64_U32, double, DB, uint32_t, -1.0, 4294967296.0, 0, UINT32_MAX, P32)
-SAT(SAT_F32_S64, float, FL, int64_t, -9223373136366403584.0f, 9223372036854775808.0f, INT64_MIN, INT64_MAX, P64)
-SAT(SAT_F32_U64, float, FL, uint64_t, -1.0f, 18446744073709551616.0f, 0, UINT64_MAX, P64)
-SAT(SAT_F64_S64, double, DB, int64_t, -9223372036854777856.0, 9223372036854775808.0, INT64_MIN, INT64_MAX, P64)
-SAT(SAT_F64_U64, double, DB, uint64_t, -1.0, 18446744073709551616.0, 0, UINT64_MAX, P64)
+#define SAT(name, ...) \
+	L_SAT_##name: \
+		SL(D_A, d) = op_sat_##name(SL(D_A, a)); \
+		SKIP(D_A); \
+		NEXT();
+OP_FLOAT_TO_INT(SAT)
 #undef SAT
 
 UN(CONV_S32_F32, int32_t, S32, (float)a, PF32)
@@ -265,7 +245,8 @@ BINI32(SHRU32I, uint32_t, U32, a >> (b & 31))
 
 /* Compares yield an i32, hence the (uint32_t) results below. */
 #define BINI64C(name, T, expr) \
-	L_##name: { T a = (T)U64(6), b = (T)(int64_t)(int32_t)ld32(ip + 8); SL(4) = (uint32_t)(expr); ip += 12; NEXT(); }
+	L_##name: { T a = (T)U64(D_A_IMM, a), b = (T)(int64_t)(int32_t)IN(D_A_IMM)->imm; \
+		SL(D_A_IMM, d) = (uint32_t)(expr); SKIP(D_A_IMM); NEXT(); }
 BINI64C(EQ64I, uint64_t, a == b)
 BINI64C(NE64I, uint64_t, a != b)
 BINI64C(LTS64I, int64_t, a < b)
@@ -286,9 +267,9 @@ BINI64(SHL64I, uint64_t, a << (b & 63))
 BINI64(SHRS64I, uint64_t, (uint64_t)((int64_t)a >> (b & 63)))
 BINI64(SHRU64I, uint64_t, a >> (b & 63))
 
-L_ADDSHL32: /* d x y k16 */
-	SL(4) = (uint32_t)(U32(6) + (U32(8) << (ld16(ip + 10) & 31)));
-	ip += 12;
+L_ADDSHL32:
+	SL(ADDSHL, d) = (uint32_t)(U32(ADDSHL, x) + (U32(ADDSHL, y) << (IN(ADDSHL)->k & 31)));
+	SKIP(ADDSHL);
 	NEXT();
 
 /* ---- fused compare-and-branch ---- */

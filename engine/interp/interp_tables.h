@@ -1,55 +1,51 @@
 /* interp_tables.h -- table handlers of interp.c's dispatch loop (included
- * inside run(); see interp_ops.h).  Tables are bounds-checked. */
+ * inside run(); see ops.h).  Tables are bounds-checked (ops_slow.h). */
 
-L_TABLE_GET: { /* d i t32 */
-	wasm_table *t = inst->tables[ld32(ip + 8)];
-	uint32_t i = U32(6);
-	if (unlikely(i >= t->size))
-		TRAP(WASM_TRAP_OUT_OF_BOUNDS_TABLE);
-	SL(4) = (uint64_t)(uintptr_t)t->elems[i];
-	ip += 12;
+L_TABLE_GET: {
+	uint64_t r;
+	if (unlikely((trap_kind = op_table_get(inst->tables[IN(TABLE_GET)->table],
+			SL(TABLE_GET, i), &r))))
+		goto trap;
+	SL(TABLE_GET, d) = r;
+	SKIP(TABLE_GET);
 	NEXT();
 }
-L_TABLE_SET: { /* i v t32 */
-	wasm_table *t = inst->tables[ld32(ip + 8)];
-	uint32_t i = U32(4);
-	if (unlikely(i >= t->size))
-		TRAP(WASM_TRAP_OUT_OF_BOUNDS_TABLE);
-	t->elems[i] = (void *)(uintptr_t)SL(6);
-	ip += 12;
-	NEXT();
-}
-L_TABLE_SIZE: /* d t32 */
-	SL(4) = inst->tables[ld32(ip + 6)]->size;
-	ip += 10;
-	NEXT();
-L_TABLE_GROW: { /* d init n t32 */
-	wasm_table *t = inst->tables[ld32(ip + 10)];
-	void *init = (void *)(uintptr_t)SL(6);
-	uint32_t n = U32(8);
-	SL(4) = (uint32_t)table_grow(t, n, init);
-	ip += 14;
-	NEXT();
-}
-L_TABLE_FILL: /* i v n t32 */
-	if (unlikely((trap_kind = bulk_table_fill(inst->tables[ld32(ip + 10)], U32(4),
-			(void *)(uintptr_t)SL(6), U32(8)))))
+L_TABLE_SET:
+	if (unlikely((trap_kind = op_table_set(inst->tables[IN(TABLE_SET)->table],
+			SL(TABLE_SET, i), SL(TABLE_SET, v)))))
 		goto trap;
-	ip += 14;
+	SKIP(TABLE_SET);
 	NEXT();
-L_TABLE_COPY: /* d s n dt32 st32 */
-	if (unlikely((trap_kind = bulk_table_copy(inst->tables[ld32(ip + 10)],
-			inst->tables[ld32(ip + 14)], U32(4), U32(6), U32(8)))))
-		goto trap;
-	ip += 18;
+L_TABLE_SIZE:
+	SL(D_IDX, d) = op_table_size(inst->tables[IN(D_IDX)->idx]);
+	SKIP(D_IDX);
 	NEXT();
-L_TABLE_INIT: /* d s n t32 e32 */
-	if (unlikely((trap_kind = bulk_table_init(inst, ld32(ip + 10), ld32(ip + 14),
-			U32(4), U32(6), U32(8)))))
+L_TABLE_GROW:
+	SL(TABLE_GROW, d) = op_table_grow(inst->tables[IN(TABLE_GROW)->table],
+		SL(TABLE_GROW, init), SL(TABLE_GROW, n));
+	SKIP(TABLE_GROW);
+	NEXT();
+L_TABLE_FILL:
+	if (unlikely((trap_kind = op_table_fill(inst->tables[IN(TABLE_FILL)->table],
+			SL(TABLE_FILL, i), SL(TABLE_FILL, v), SL(TABLE_FILL, n)))))
 		goto trap;
-	ip += 18;
+	SKIP(TABLE_FILL);
+	NEXT();
+L_TABLE_COPY:
+	if (unlikely((trap_kind = op_table_copy(inst->tables[IN(TABLE_COPY)->dst_table],
+			inst->tables[IN(TABLE_COPY)->src_table], SL(TABLE_COPY, dst),
+			SL(TABLE_COPY, src), SL(TABLE_COPY, n)))))
+		goto trap;
+	SKIP(TABLE_COPY);
+	NEXT();
+L_TABLE_INIT:
+	if (unlikely((trap_kind = op_table_init(inst, IN(TABLE_INIT)->table,
+			IN(TABLE_INIT)->elem, SL(TABLE_INIT, dst), SL(TABLE_INIT, src),
+			SL(TABLE_INIT, n)))))
+		goto trap;
+	SKIP(TABLE_INIT);
 	NEXT();
 L_ELEM_DROP:
-	inst->elem_dropped[ld32(ip + 4)] = 1;
-	ip += 8;
+	inst->elem_dropped[IN(IDX)->idx] = 1;
+	SKIP(IDX);
 	NEXT();

@@ -23,7 +23,7 @@ SAME_ORDER(ST_8, ST_64, STS_8, STS_64);
 SAME_ORDER(EQ32, ROTR32, EQ64, ROTR64);
 SAME_ORDER(FEQ32, FCOPYSIGN32, FEQ64, FCOPYSIGN64);
 #undef SAME_ORDER
-_Static_assert(OP_COUNT_ <= OP_HEAD_OP_MASK + 1, "an op must fit the head");
+_Static_assert(OP_COUNT_ <= UINT16_MAX + 1, "an op must fit the head");
 _Static_assert(OPL_COUNT_ <= UINT8_MAX && OPFAM_COUNT_ <= UINT8_MAX,
 	"layouts and families are kept in bytes");
 
@@ -46,22 +46,19 @@ const char *const op_traps_names[OPTR_COUNT_] = {
 #undef OPS_NAME_
 };
 
-/* Field kinds as numbers, to tell slots and branch targets apart. */
-enum { FK_D, FK_S, FK_BASE, FK_K16, FK_I32, FK_I64, FK_REL, FK_CNT };
-
 static void add_field(op_layout_info *li, int kind, size_t off)
 {
 	switch (kind) {
-	case FK_D:
+	case OPK_D:
 		if (off == sizeof(op_head))
 			li->dst_off = (uint8_t)off;
 		li->slot_writes |= (uint8_t)(1u << li->nslots);
 		/* fall through */
-	case FK_S:
-	case FK_BASE:
+	case OPK_S:
+	case OPK_BASE:
 		li->slot_off[li->nslots++] = (uint8_t)off;
 		break;
-	case FK_REL:
+	case OPK_REL:
 		li->rel_off = (uint8_t)off;
 		break;
 	default:
@@ -75,7 +72,7 @@ op_layout_info op_layouts[OPL_COUNT_];
  * that each field's offset comes from the compiler. */
 __attribute__((constructor)) static void op_layouts_init(void)
 {
-#define OPS_FIELD_(kind, name) add_field(&li, FK_##kind, offsetof(T_, name));
+#define OPS_FIELD_(kind, name) add_field(&li, OPK_##kind, offsetof(T_, name));
 #define OPS_LAYOUT_(lay, fields) { \
 		typedef struct op_##lay T_; \
 		op_layout_info li = { .name = #lay, .len = (uint8_t)sizeof(T_) }; \

@@ -48,9 +48,13 @@
 #define OPF_CNT  uint32_t   /* a counter the code updates as it runs (tier-up
                                hotness: ENTER counts calls, LOOP iterations) */
 
+/* The kinds as numbers: OPK_<KIND> (ops.c, the printer). */
+enum op_field_kind { OPK_D, OPK_S, OPK_BASE, OPK_K16, OPK_I32, OPK_I64,
+	OPK_REL, OPK_CNT };
+
 /* ---- layouts ---------------------------------------------------------------
  * L(LAYOUT, fields).  BR_TABLE is the one layout of variable length: its
- * fixed part is followed by n + 1 REL fields (op_BR_TABLE.targets). */
+ * fixed part is followed by n + 1 REL fields (OP_BR_TABLE_TARGETS). */
 #define INTERP_LAYOUTS(L, F) \
 	L(NONE,        ) \
 	L(ENTER,       F(CNT, count) F(I32, first) F(I32, nzero) F(I32, frame)) \
@@ -90,13 +94,19 @@
 	L(LOAD_SCALED, F(D, d) F(S, x) F(S, y) F(K16, k) F(I32, off)) \
 	L(STORE_SCALED, F(S, x) F(S, y) F(K16, k) F(S, v) F(I32, off))
 
-/* The head every instruction starts with: the op in its low
- * OP_HEAD_OP_BITS bits.  The interpreter keeps its handler's address in
- * the bits above (interp.c), so that dispatch needs no table; everyone
- * else masks them off (insn_op). */
-typedef uint32_t op_head;
-#define OP_HEAD_OP_BITS 10
-#define OP_HEAD_OP_MASK ((1u << OP_HEAD_OP_BITS) - 1)
+/* The head every instruction starts with: the op, and for the
+ * interpreter its handler's offset (interp.c threads a function's code on
+ * its first run; the pre-decoder leaves it 0).  Only this block knows the
+ * head's representation: everyone else reads the op with insn_op and the
+ * interpreter the handler with insn_handler, and instructions are built
+ * with OP_HEAD, so that changing the head is a change of the typedef. */
+typedef struct __attribute__((packed)) {
+	int32_t handler;        /* interp.c: handler - base */
+	uint16_t op;            /* enum interp_op */
+} op_head;
+
+/* The head of an op as the pre-decoder writes it (no handler yet). */
+#define OP_HEAD(op_) ((op_head){ .op = (op_) })
 
 /* struct op_<LAYOUT>: the head, then the fields. */
 #define OPS_FIELD_(kind, name) OPF_##kind name;
@@ -353,12 +363,37 @@ extern const op_info_t op_infos[OP_COUNT_];
 extern const char *const op_family_names[OPFAM_COUNT_];
 extern const char *const op_traps_names[OPTR_COUNT_];
 
-/* The op of the instruction at ip. */
-static inline enum interp_op insn_op(const uint8_t *ip)
+/* The head of the instruction at ip.  (Copied out: a bit-field read
+ * through a packed struct would be assembled byte by byte.) */
+static inline op_head insn_head(const uint8_t *ip)
 {
 	op_head h;
 	memcpy(&h, ip, sizeof h);
-	return (enum interp_op)(h & OP_HEAD_OP_MASK);
+	return h;
+}
+
+/* The op of the instruction at ip. */
+static inline enum interp_op insn_op(const uint8_t *ip)
+{
+	return (enum interp_op)insn_head(ip).op;
+}
+
+/* The interpreter's handler offset in the head at ip (0 until threaded). */
+static inline int32_t insn_handler(const uint8_t *ip)
+{
+	return insn_head(ip).handler;
+}
+
+/* Thread the head at ip: store the handler offset h.  False (and nothing
+ * stored) if h does not fit the head. */
+static inline bool insn_set_handler(uint8_t *ip, int32_t h)
+{
+	op_head head = insn_head(ip);
+	head.handler = h;
+	if (head.handler != h)
+		return false;
+	memcpy(ip, &head, sizeof head);
+	return true;
 }
 
 static inline const op_layout_info *op_layout_of(enum interp_op op)
@@ -372,7 +407,7 @@ static inline uint32_t insn_len(const uint8_t *ip)
 	enum interp_op op = insn_op(ip);
 	uint32_t len = op_layout_of(op)->len;
 	if (op_infos[op].layout == OPL_BR_TABLE)
-		len += 4 * (OP_AT(ip, BR_TABLE)->n + 1);
+		len += (uint32_t)sizeof(OPF_REL) * (OP_AT(ip, BR_TABLE)->n + 1);
 	return len;
 }
 
@@ -390,7 +425,7 @@ static inline uint32_t insn_branch_field(const uint8_t *ip, uint32_t k)
 {
 	enum interp_op op = insn_op(ip);
 	if (op_infos[op].layout == OPL_BR_TABLE)
-		return (uint32_t)sizeof(struct op_BR_TABLE) + 4 * k;
+		return (uint32_t)(sizeof(struct op_BR_TABLE) + sizeof(OPF_REL) * k);
 	return op_layout_of(op)->rel_off;
 }
 
@@ -400,16 +435,16 @@ static inline int64_t insn_branch_target(const uint8_t *code, uint32_t off,
 	uint32_t k)
 {
 	uint32_t field = insn_branch_field(code + off, k);
-	int32_t rel;
-	memcpy(&rel, code + off + field, 4);
+	OPF_REL rel;
+	memcpy(&rel, code + off + field, sizeof rel);
 	return (int64_t)off + field + rel;
 }
 
 /* The slot named by the instruction's i-th slot field (i < nslots). */
 static inline uint32_t insn_slot(const uint8_t *ip, uint32_t i)
 {
-	uint16_t s;
-	memcpy(&s, ip + op_layout_of(insn_op(ip))->slot_off[i], 2);
+	OPF_S s;
+	memcpy(&s, ip + op_layout_of(insn_op(ip))->slot_off[i], sizeof s);
 	return s;
 }
 

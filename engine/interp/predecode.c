@@ -23,6 +23,7 @@
 #include "interp/ops.h"
 #include "runtime/runtime.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,21 +127,6 @@ static void put(compiler *c, const void *p, uint32_t n)
 	c->len += n;
 }
 
-static void put16(compiler *c, uint32_t v) { uint16_t x = (uint16_t)v; put(c, &x, 2); }
-static void put32(compiler *c, uint32_t v) { put(c, &v, 4); }
-static void put64(compiler *c, uint64_t v) { put(c, &v, 8); }
-
-static void put_op(compiler *c, int op)
-{
-	op_head h = (op_head)op;
-	put(c, &h, sizeof h);
-}
-
-static uint32_t get16(const compiler *c, uint32_t pos) { uint16_t x; memcpy(&x, c->code + pos, 2); return x; }
-static uint32_t get32(const compiler *c, uint32_t pos) { uint32_t x; memcpy(&x, c->code + pos, 4); return x; }
-static void set16(compiler *c, uint32_t pos, uint32_t v) { uint16_t x = (uint16_t)v; memcpy(c->code + pos, &x, 2); }
-static void set32(compiler *c, uint32_t pos, uint32_t v) { memcpy(c->code + pos, &v, 4); }
-
 /* Remember the wasm offset of a trapping instruction starting here. */
 static void map_here(compiler *c)
 {
@@ -159,6 +145,66 @@ static void map_here(compiler *c)
 	c->map[c->nmap][0] = c->len;
 	c->map[c->nmap][1] = (uint32_t)c->instr_offset;
 	c->nmap++;
+}
+
+/* Append the instruction insn (len bytes) of op, whose layout must be lay;
+ * an op that can trap (op_infos) gets its map entry first.  Returns its
+ * position, or NONE if nothing was emitted (dead code, out of memory). */
+static uint32_t emit_insn(compiler *c, enum interp_op op, enum op_layout lay,
+	const void *insn, uint32_t len)
+{
+	assert(op_infos[op].layout == lay);
+	(void)lay;
+	if (dead(c))
+		return NONE;
+	if (op_infos[op].traps != OPTR_NONE)
+		map_here(c);
+	uint32_t pos = c->len;
+	put(c, insn, len);
+	return c->oom ? NONE : pos;
+}
+
+/* Emit op, of layout lay, with its fields given by designated
+ * initialisers: EMIT(c, D_AB, OP_ADD32, .d = d, .a = a, .b = b). */
+#define EMIT(c_, lay_, opc_, ...) \
+	emit_insn((c_), (opc_), OPL_##lay_, \
+		&(struct op_##lay_){ .op = OP_HEAD(opc_), __VA_ARGS__ }, \
+		(uint32_t)sizeof(struct op_##lay_))
+
+/* The instruction at pos read back (for a fusion) as its layout's struct. */
+#define INSN_AT(c_, pos_, lay_) (*OP_AT((c_)->code + (pos_), lay_))
+
+/* Branch fields (OPF_REL) hold the target relative to the field itself;
+ * until their label is bound, forward ones chain the sites that wait for
+ * it (NONE ends the chain). */
+static uint32_t rel_get(const compiler *c, uint32_t site)
+{
+	OPF_REL v;
+	memcpy(&v, c->code + site, sizeof v);
+	return (uint32_t)v;
+}
+
+static void rel_set(compiler *c, uint32_t site, uint32_t v)
+{
+	OPF_REL x = (OPF_REL)v;
+	memcpy(c->code + site, &x, sizeof x);
+}
+
+/* The position of the k-th branch field of the instruction at pos. */
+static uint32_t branch_site(const compiler *c, uint32_t pos, uint32_t k)
+{
+	return pos + insn_branch_field(c->code + pos, k);
+}
+
+/* Redirect the destination of the instruction at pos (its first field, a
+ * D slot: see retargetable()) to slot s. */
+static void retarget(compiler *c, uint32_t pos, uint32_t s)
+{
+	uint8_t *p = c->code + pos;
+	uint32_t off = op_layout_of(insn_op(p))->dst_off;
+	assert(off != 0);
+	OPF_D d = (OPF_D)s;
+	memcpy(p + off, &d, sizeof d);
 }
 
 /* A label is bound here: code before it can no longer be rewritten. */
@@ -243,11 +289,10 @@ typedef struct {
 
 static void emit_const(compiler *c, uint32_t slot, uint64_t bits)
 {
-	if (bits >> 32) {
-		put_op(c, OP_CONST64); put16(c, slot); put64(c, bits);
-	} else {
-		put_op(c, OP_CONST32); put16(c, slot); put32(c, (uint32_t)bits);
-	}
+	if (bits >> 32)
+		EMIT(c, D_IMM64, OP_CONST64, .d = slot, .imm = bits);
+	else
+		EMIT(c, D_IMM, OP_CONST32, .d = slot, .imm = (uint32_t)bits);
 }
 
 /* Write the lazy entry at depth d into its slot. */
@@ -258,9 +303,7 @@ static void materialize(compiler *c, uint32_t d)
 		return;
 	uint32_t pos = c->len;
 	if (e->kind == K_LOCAL) {
-		put_op(c, OP_COPY);
-		put16(c, slot_of(c, d));
-		put16(c, e->local);
+		EMIT(c, D_A, OP_COPY, .d = slot_of(c, d), .a = e->local);
 		e->op = OP_COPY;
 	} else {
 		emit_const(c, slot_of(c, d), e->imm);
@@ -391,26 +434,35 @@ static void label_types(const ctrl *f, uint32_t *n, const uint8_t **types)
 	}
 }
 
-/* Emit a reference to label f's position: bound labels (loops) get the
+/* Point the branch field at site to label f: bound labels (loops) get the
  * displacement now, forward ones join the patch chain. */
-static void put_target(compiler *c, ctrl *f)
+static void link_site(compiler *c, uint32_t site, ctrl *f)
 {
-	if (dead(c))
-		return;
-	uint32_t site = c->len;
 	if (f->kind == C_LOOP) {
-		put32(c, (uint32_t)((int64_t)f->label_pos - (int64_t)site));
+		rel_set(c, site, (uint32_t)((int64_t)f->label_pos - (int64_t)site));
 	} else {
-		put32(c, f->patches);
+		rel_set(c, site, f->patches);
 		f->patches = site;
 	}
+}
+
+/* The branch instruction emitted at pos (NONE: none was) goes to f. */
+static void link_branch(compiler *c, uint32_t pos, ctrl *f)
+{
+	if (pos != NONE)
+		link_site(c, branch_site(c, pos, 0), f);
+}
+
+static void emit_br(compiler *c, ctrl *f)
+{
+	link_branch(c, EMIT(c, BR, OP_BR, .target = 0), f);
 }
 
 static void patch_chain(compiler *c, uint32_t chain, uint32_t target)
 {
 	while (chain != NONE) {
-		uint32_t next = get32(c, chain);
-		set32(c, chain, (uint32_t)((int64_t)target - (int64_t)chain));
+		uint32_t next = rel_get(c, chain);
+		rel_set(c, chain, (uint32_t)((int64_t)target - (int64_t)chain));
 		chain = next;
 	}
 }
@@ -445,9 +497,7 @@ static void emit_moves_to(compiler *c, uint32_t height, uint32_t n)
 		uint32_t src = e->kind == K_LOCAL ? e->local : slot_of(c, c->sp - n + i);
 		if (src == dslot)
 			continue;
-		put_op(c, OP_COPY);
-		put16(c, dslot);
-		put16(c, src);
+		EMIT(c, D_A, OP_COPY, .d = dslot, .a = src);
 	}
 }
 
@@ -514,20 +564,6 @@ static bool read_blocktype(compiler *c, uint32_t *np, const uint8_t **params,
 
 /* ---- emission helpers ------------------------------------------------- */
 
-static bool trapping_op(int op)
-{
-	switch (op) {
-	case OP_DIVS32: case OP_DIVU32: case OP_REMS32: case OP_REMU32:
-	case OP_DIVS64: case OP_DIVU64: case OP_REMS64: case OP_REMU64:
-	case OP_TRUNC_F32_S32: case OP_TRUNC_F32_U32: case OP_TRUNC_F64_S32:
-	case OP_TRUNC_F64_U32: case OP_TRUNC_F32_S64: case OP_TRUNC_F32_U64:
-	case OP_TRUNC_F64_S64: case OP_TRUNC_F64_U64:
-		return true;
-	default:
-		return false;
-	}
-}
-
 static bool op_unary(compiler *c, uint8_t tin, uint8_t tout, int op)
 {
 	sentry a;
@@ -546,11 +582,7 @@ static bool op_unary(compiler *c, uint8_t tin, uint8_t tout, int op)
 		e->type = tout;
 		return true;
 	}
-	if (trapping_op(op))
-		map_here(c);
-	put_op(c, op);
-	put16(c, slot_of(c, d));
-	put16(c, oa.slot);
+	EMIT(c, D_A, op, .d = slot_of(c, d), .a = oa.slot);
 	if (!push(c, tout))
 		return false;
 	produced(c, pos, K_RESULT, (uint16_t)op);
@@ -572,16 +604,12 @@ static uint32_t fuse_addshl(compiler *c, const sentry *a, const sentry *b, uint3
 	} else {
 		return NONE;
 	}
-	uint32_t y = get16(c, sh->pos + 6);
-	uint32_t k = get32(c, sh->pos + 8) & 31;
+	struct op_D_A_IMM shl = INSN_AT(c, sh->pos, D_A_IMM);
 	c->len = sh->pos;
 	operand ox = take(c, other, other == a ? d : d + 1, false);
 	uint32_t pos = c->len;
-	put_op(c, OP_ADDSHL32);
-	put16(c, slot_of(c, d));
-	put16(c, ox.slot);
-	put16(c, y);
-	put16(c, k);
+	EMIT(c, ADDSHL, OP_ADDSHL32, .d = slot_of(c, d), .x = ox.slot, .y = shl.a,
+		.k = shl.imm & 31);
 	return pos;
 }
 
@@ -611,22 +639,15 @@ static bool op_binary(compiler *c, uint8_t tin, uint8_t tout, int op, int imm_op
 	/* take() undoes a's instruction only if it is now the last one. */
 	operand oa = take(c, &a, d, false);
 	uint32_t pos = c->len;
-	if (trapping_op(op))
-		map_here(c);
 	if (ob.is_const) {
-		put_op(c, imm_op);
-		put16(c, slot_of(c, d));
-		put16(c, oa.slot);
-		put32(c, (uint32_t)ob.imm);
+		EMIT(c, D_A_IMM, imm_op, .d = slot_of(c, d), .a = oa.slot,
+			.imm = (uint32_t)ob.imm);
 		if (!push(c, tout))
 			return false;
 		produced(c, pos, K_RESULT, (uint16_t)imm_op);
 		return true;
 	}
-	put_op(c, op);
-	put16(c, slot_of(c, d));
-	put16(c, oa.slot);
-	put16(c, ob.slot);
+	EMIT(c, D_AB, op, .d = slot_of(c, d), .a = oa.slot, .b = ob.slot);
 	if (!push(c, tout))
 		return false;
 	produced(c, pos, K_RESULT, (uint16_t)op);
@@ -667,39 +688,25 @@ static bool op_load(compiler *c, int op, uint8_t tout, uint32_t natural)
 	uint32_t pos = c->len;
 	if (retargetable(c, &a) && a.op == OP_ADDSHL32) {
 		/* Fold the scaled-index address into the load. */
-		uint32_t x = get16(c, a.pos + 6), y = get16(c, a.pos + 8);
-		uint32_t k = get16(c, a.pos + 10);
+		struct op_ADDSHL in = INSN_AT(c, a.pos, ADDSHL);
 		c->len = pos = a.pos;
-		map_here(c);
-		put_op(c, OP_LDS_I32 + (op - OP_LD_I32));
-		put16(c, slot_of(c, d));
-		put16(c, x);
-		put16(c, y);
-		put16(c, k);
-		put32(c, off);
-	} else if (retargetable(c, &a) && (a.op == OP_ADD32I || a.op == OP_ADD32)) {
+		EMIT(c, LOAD_SCALED, OP_LDS_I32 + (op - OP_LD_I32), .d = slot_of(c, d),
+			.x = in.x, .y = in.y, .k = in.k, .off = off);
+	} else if (retargetable(c, &a) && a.op == OP_ADD32I) {
 		/* Fold the address computation into the load. */
-		uint32_t x = get16(c, a.pos + 6);
-		bool imm = a.op == OP_ADD32I;
-		uint32_t y = imm ? get32(c, a.pos + 8) : get16(c, a.pos + 8);
+		struct op_D_A_IMM in = INSN_AT(c, a.pos, D_A_IMM);
 		c->len = pos = a.pos;
-		map_here(c);
-		put_op(c, (imm ? OP_LDA_I32 : OP_LDX_I32) + (op - OP_LD_I32));
-		put16(c, slot_of(c, d));
-		put16(c, x);
-		if (imm)
-			put32(c, y);
-		else
-			put16(c, y);
-		put32(c, off);
+		EMIT(c, LOAD_ADDI, OP_LDA_I32 + (op - OP_LD_I32), .d = slot_of(c, d),
+			.x = in.a, .imm = in.imm, .off = off);
+	} else if (retargetable(c, &a) && a.op == OP_ADD32) {
+		struct op_D_AB in = INSN_AT(c, a.pos, D_AB);
+		c->len = pos = a.pos;
+		EMIT(c, LOAD_ADDX, OP_LDX_I32 + (op - OP_LD_I32), .d = slot_of(c, d),
+			.x = in.a, .y = in.b, .off = off);
 	} else {
 		operand oa = take(c, &a, d, false);
 		pos = c->len;
-		map_here(c);
-		put_op(c, op);
-		put16(c, slot_of(c, d));
-		put16(c, oa.slot);
-		put32(c, off);
+		EMIT(c, LOAD, op, .d = slot_of(c, d), .a = oa.slot, .off = off);
 	}
 	if (!push(c, tout))
 		return false;
@@ -717,44 +724,31 @@ static bool op_store(compiler *c, int op, uint8_t tval, uint32_t natural)
 		return false;
 	uint32_t d = c->sp;
 	if (v.kind == K_LOCAL && retargetable(c, &a) && a.op == OP_ADDSHL32) {
-		uint32_t x = get16(c, a.pos + 6), y = get16(c, a.pos + 8);
-		uint32_t k = get16(c, a.pos + 10);
+		struct op_ADDSHL in = INSN_AT(c, a.pos, ADDSHL);
 		c->len = a.pos;
-		map_here(c);
-		put_op(c, OP_STS_8 + (op - OP_ST_8));
-		put16(c, x);
-		put16(c, y);
-		put16(c, k);
-		put16(c, v.local);
-		put32(c, off);
+		EMIT(c, STORE_SCALED, OP_STS_8 + (op - OP_ST_8), .x = in.x, .y = in.y,
+			.k = in.k, .v = v.local, .off = off);
 		return true;
 	}
-	if (v.kind == K_LOCAL && retargetable(c, &a) &&
-	    (a.op == OP_ADD32I || a.op == OP_ADD32)) {
-		/* Fold the address computation into the store (the value is
-		 * a local, so nothing was emitted after the add). */
-		uint32_t x = get16(c, a.pos + 6);
-		bool imm = a.op == OP_ADD32I;
-		uint32_t y = imm ? get32(c, a.pos + 8) : get16(c, a.pos + 8);
+	/* Fold the address computation into the store (the value is a
+	 * local, so nothing was emitted after the add). */
+	if (v.kind == K_LOCAL && retargetable(c, &a) && a.op == OP_ADD32I) {
+		struct op_D_A_IMM in = INSN_AT(c, a.pos, D_A_IMM);
 		c->len = a.pos;
-		map_here(c);
-		put_op(c, (imm ? OP_STA_8 : OP_STX_8) + (op - OP_ST_8));
-		put16(c, x);
-		if (imm)
-			put32(c, y);
-		else
-			put16(c, y);
-		put16(c, v.local);
-		put32(c, off);
+		EMIT(c, STORE_ADDI, OP_STA_8 + (op - OP_ST_8), .x = in.a, .imm = in.imm,
+			.v = v.local, .off = off);
+		return true;
+	}
+	if (v.kind == K_LOCAL && retargetable(c, &a) && a.op == OP_ADD32) {
+		struct op_D_AB in = INSN_AT(c, a.pos, D_AB);
+		c->len = a.pos;
+		EMIT(c, STORE_ADDX, OP_STX_8 + (op - OP_ST_8), .x = in.a, .y = in.b,
+			.v = v.local, .off = off);
 		return true;
 	}
 	operand ov = take(c, &v, d + 1, false);
 	operand oa = take(c, &a, d, false);
-	map_here(c);
-	put_op(c, op);
-	put16(c, oa.slot);
-	put16(c, ov.slot);
-	put32(c, off);
+	EMIT(c, STORE, op, .a = oa.slot, .v = ov.slot, .off = off);
 	return true;
 }
 
@@ -787,19 +781,14 @@ static bool do_local_set(compiler *c, uint32_t idx, bool tee)
 	uint32_t d = c->sp;
 	materialize_local(c, idx);
 	if (v.kind == K_LOCAL) {
-		if (v.local != idx) {
-			put_op(c, OP_COPY);
-			put16(c, idx);
-			put16(c, v.local);
-		}
+		if (v.local != idx)
+			EMIT(c, D_A, OP_COPY, .d = idx, .a = v.local);
 	} else if (v.kind == K_CONST) {
 		emit_const(c, idx, v.imm);
 	} else if (retargetable(c, &v)) {
-		set16(c, v.pos + 4, idx);     /* dst field follows the op */
+		retarget(c, v.pos, idx);
 	} else {
-		put_op(c, OP_COPY);
-		put16(c, idx);
-		put16(c, slot_of(c, d));
+		EMIT(c, D_A, OP_COPY, .d = idx, .a = slot_of(c, d));
 	}
 	if (tee)
 		return do_local_get(c, idx);
@@ -831,8 +820,7 @@ static bool do_br(compiler *c)
 		return false;
 	if (needs_moves(c, f, n))
 		emit_moves(c, f, n);
-	put_op(c, OP_BR);
-	put_target(c, f);
+	emit_br(c, f);
 	set_unreachable(c);
 	return true;
 }
@@ -877,15 +865,13 @@ static bool do_br_if(compiler *c)
 		operand oc = take(c, &cond, c->sp, false);
 		if (n > 1)
 			materialize_top(c, n);
-		put_op(c, OP_BR_UNLESS);
-		put16(c, oc.slot);
-		uint32_t skip = c->len;
-		put32(c, 0);
+		uint32_t pos = EMIT(c, BR_IF, OP_BR_UNLESS, .c = oc.slot, .target = 0);
 		emit_moves(c, f, n);
-		put_op(c, OP_BR);
-		put_target(c, f);
-		if (!dead(c))
-			set32(c, skip, c->len - skip);
+		emit_br(c, f);
+		if (pos != NONE && !c->oom) {
+			uint32_t skip = branch_site(c, pos, 0);
+			rel_set(c, skip, c->len - skip);
+		}
 		bind_label(c);
 		return true;
 	}
@@ -893,34 +879,29 @@ static bool do_br_if(compiler *c)
 	if (!dead(c) && cond.kind == K_RESULT && cond.end == c->len &&
 	    cond.pos >= c->barrier) {
 		int br = fused_branch(cond.op);
-		if (br >= 0) {
-			/* compare layout: op d a b16 | op d a imm32 */
-			bool imm = cond.op >= OP_EQ32I && cond.op <= OP_GEU32I;
-			uint32_t a = get16(c, cond.pos + 6);
-			uint32_t b = imm ? get32(c, cond.pos + 8) : get16(c, cond.pos + 8);
+		if (br >= 0 && op_infos[cond.op].layout == OPL_D_A_IMM) {
+			struct op_D_A_IMM in = INSN_AT(c, cond.pos, D_A_IMM);
 			c->len = cond.pos;
-			put_op(c, br);
-			put16(c, a);
-			if (imm)
-				put32(c, b);
-			else
-				put16(c, b);
-			put_target(c, f);
+			link_branch(c, EMIT(c, BR_CMP_IMM, br, .a = in.a, .imm = in.imm,
+				.target = 0), f);
+			return true;
+		}
+		if (br >= 0) {
+			struct op_D_AB in = INSN_AT(c, cond.pos, D_AB);
+			c->len = cond.pos;
+			link_branch(c, EMIT(c, BR_CMP, br, .a = in.a, .b = in.b,
+				.target = 0), f);
 			return true;
 		}
 		if (cond.op == OP_EQZ32 || cond.op == OP_EQZ64) {
-			uint32_t a = get16(c, cond.pos + 6);
+			struct op_D_A in = INSN_AT(c, cond.pos, D_A);
 			c->len = cond.pos;
-			put_op(c, OP_BR_UNLESS);
-			put16(c, a);
-			put_target(c, f);
+			link_branch(c, EMIT(c, BR_IF, OP_BR_UNLESS, .c = in.a, .target = 0), f);
 			return true;
 		}
 	}
 	operand oc = take(c, &cond, c->sp, false);
-	put_op(c, OP_BR_IF);
-	put16(c, oc.slot);
-	put_target(c, f);
+	link_branch(c, EMIT(c, BR_IF, OP_BR_IF, .c = oc.slot, .target = 0), f);
 	return true;
 }
 
@@ -938,12 +919,11 @@ static bool do_br_table(compiler *c)
 	/* The stubs below run on different paths: put every value in its
 	 * slot before the dispatch. */
 	materialize_all(c);
-	put_op(c, OP_BR_TABLE);
-	put16(c, oi.slot);
-	put32(c, count);
-	uint32_t table = c->len;
-	for (uint32_t i = 0; i <= count; i++)
-		put32(c, 0);
+	uint32_t pos = EMIT(c, BR_TABLE, OP_BR_TABLE, .i = oi.slot, .n = count);
+	for (uint32_t i = 0; i <= count; i++) {
+		OPF_REL zero = 0;
+		put(c, &zero, sizeof zero);
+	}
 	/* Validate the labels; for each target either point at the label or
 	 * at a stub after the table that moves the values first. */
 	uint32_t arity = NONE;
@@ -961,19 +941,15 @@ static bool do_br_table(compiler *c)
 			return fail(c, "type mismatch");
 		if (!check_top(c, n, types))
 			return false;
-		if (dead(c))
+		if (pos == NONE || c->oom)
 			continue;
-		uint32_t site = table + 4 * i;
+		uint32_t site = branch_site(c, pos, i);
 		if (needs_moves(c, f, n)) {
-			set32(c, site, c->len - site);
+			rel_set(c, site, c->len - site);
 			emit_moves(c, f, n);
-			put_op(c, OP_BR);
-			put_target(c, f);
-		} else if (f->kind == C_LOOP) {
-			set32(c, site, (uint32_t)((int64_t)f->label_pos - (int64_t)site));
+			emit_br(c, f);
 		} else {
-			set32(c, site, f->patches);
-			f->patches = site;
+			link_site(c, site, f);
 		}
 	}
 	set_unreachable(c);
@@ -990,7 +966,7 @@ static bool do_return(compiler *c)
 			materialize_top(c, n);
 		emit_moves_to(c, NONE, n);
 	}
-	put_op(c, OP_RET);
+	EMIT(c, NONE, OP_RET);
 	set_unreachable(c);
 	return true;
 }
@@ -1021,16 +997,11 @@ static bool do_call_common(compiler *c, const functype *ft, int op, uint32_t idx
 			return false;
 	if (ft->nparams > ft->nresults && c->sp + (ft->nparams - ft->nresults) > c->max_sp)
 		c->max_sp = c->sp + (ft->nparams - ft->nresults);
-	map_here(c);
-	put_op(c, op);
-	put16(c, base);
-	if (indirect) {
-		put16(c, oi.slot);
-		put32(c, table);
-		put32(c, ft->id);
-	} else {
-		put32(c, idx);
-	}
+	if (indirect)
+		EMIT(c, CALL_IND, op, .base = base, .i = oi.slot, .table = table,
+			.type_id = ft->id);
+	else
+		EMIT(c, CALL, op, .base = base, .func = idx);
 	return true;
 }
 
@@ -1100,13 +1071,9 @@ static wasm_status run(const wasm_module *m, uint32_t fi, bool emit,
 		goto out;
 	}
 	/* Prologue: entry counter, locals to zero, frame size (patched). */
-	map_here(&c);
-	put_op(&c, engine_config(m->engine)->fuel ? OP_ENTER_FUEL : OP_ENTER);
-	put32(&c, 0);
-	put32(&c, np);
-	put32(&c, c.fn->nlocals);
-	uint32_t frame_field = c.len;
-	put32(&c, 0);
+	uint32_t enter = EMIT(&c, ENTER,
+		engine_config(m->engine)->fuel ? OP_ENTER_FUEL : OP_ENTER,
+		.count = 0, .first = np, .nzero = c.fn->nlocals, .frame = 0);
 	if (!body(&c)) {
 		st = err && err->status != WASM_OK ? err->status : WASM_ERR_INVALID;
 		goto out;
@@ -1122,7 +1089,7 @@ static wasm_status run(const wasm_module *m, uint32_t fi, bool emit,
 		st = err_set(err, WASM_ERR_NOMEM, SIZE_MAX, "out of memory");
 		goto out;
 	}
-	set32(&c, frame_field, c.nlocals + c.max_sp + 1);
+	OP_AT(c.code + enter, ENTER)->frame = c.nlocals + c.max_sp + 1;
 	fc->code = realloc(c.code, c.len ? c.len : 1);
 	if (!fc->code)
 		fc->code = c.code;

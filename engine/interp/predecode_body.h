@@ -87,17 +87,13 @@ static bool do_block(compiler *c, uint8_t kind)
 	if (kind == C_LOOP) {
 		bind_label(c);
 		f->label_pos = c->len;
-		map_here(c);
-		put_op(c, engine_config(c->m->engine)->fuel ? OP_LOOP_FUEL : OP_LOOP);
-		put32(c, 0);
+		EMIT(c, LOOP, engine_config(c->m->engine)->fuel ? OP_LOOP_FUEL : OP_LOOP,
+			.count = 0);
 		bind_label(c);
 	} else if (kind == C_IF) {
-		put_op(c, OP_BR_UNLESS);
-		put16(c, oc.slot);
-		if (!dead(c)) {
-			f->else_site = c->len;
-			put32(c, 0);
-		}
+		uint32_t pos = EMIT(c, BR_IF, OP_BR_UNLESS, .c = oc.slot, .target = 0);
+		if (pos != NONE)
+			f->else_site = branch_site(c, pos, 0);
 	}
 	return true;
 }
@@ -115,13 +111,12 @@ static bool do_else(compiler *c)
 		return fail(c, "type mismatch");
 	/* Then-branch falls through to the end. */
 	materialize_top(c, f->nresults);
-	put_op(c, OP_BR);
-	put_target(c, f);
+	emit_br(c, f);
 	f->kind = C_ELSE;
 	f->unreachable = false;
 	bind_label(c);
 	if (f->else_site != NONE && !dead(c)) {
-		set32(c, f->else_site, c->len - f->else_site);
+		rel_set(c, f->else_site, c->len - f->else_site);
 		f->else_site = NONE;
 	}
 	c->sp = f->height;
@@ -151,7 +146,7 @@ static bool do_end(compiler *c, bool *done)
 			if (f->nresults > 1)
 				materialize_top(c, f->nresults);
 			emit_moves_to(c, NONE, f->nresults);
-			put_op(c, OP_RET);
+			EMIT(c, NONE, OP_RET);
 		}
 		/* Forward branches to the function's label return too. */
 		f->unreachable = false;
@@ -163,14 +158,11 @@ static bool do_end(compiler *c, bool *done)
 				 * at the operand base; move them to slot 0. */
 				for (uint32_t i = 0; i < f->nresults; i++) {
 					uint32_t from = slot_of(c, f->height + i);
-					if (from != i) {
-						put_op(c, OP_COPY);
-						put16(c, i);
-						put16(c, from);
-					}
+					if (from != i)
+						EMIT(c, D_A, OP_COPY, .d = i, .a = from);
 				}
 			}
-			put_op(c, OP_RET);
+			EMIT(c, NONE, OP_RET);
 		}
 		c->csp--;
 		*done = true;
@@ -186,7 +178,7 @@ static bool do_end(compiler *c, bool *done)
 	if (c->emit && !c->oom && !dead(c)) {
 		patch_chain(c, patches, c->len);
 		if (else_site != NONE)
-			set32(c, else_site, c->len - else_site);
+			rel_set(c, else_site, c->len - else_site);
 	}
 	c->sp = height;
 	for (uint32_t i = 0; i < nr; i++) {
@@ -232,11 +224,8 @@ static bool do_select(compiler *c, bool typed)
 	operand ob = take(c, &be, d + 1, false);
 	operand oa = take(c, &ae, d, false);
 	uint32_t pos = c->len;
-	put_op(c, OP_SELECT);
-	put16(c, slot_of(c, d));
-	put16(c, oc.slot);
-	put16(c, oa.slot);
-	put16(c, ob.slot);
+	EMIT(c, SELECT, OP_SELECT, .d = slot_of(c, d), .c = oc.slot, .a = oa.slot,
+		.b = ob.slot);
 	if (!push(c, rt))
 		return false;
 	produced(c, pos, K_RESULT, OP_SELECT);
@@ -258,17 +247,13 @@ static bool do_global(compiler *c, bool set)
 		if (!pop_entry(c, g->type, &v))
 			return false;
 		operand ov = take(c, &v, c->sp, false);
-		put_op(c, OP_GLOBAL_SET);
-		put16(c, ov.slot);
-		put32(c, idx);
+		EMIT(c, A_IDX, OP_GLOBAL_SET, .a = ov.slot, .idx = idx);
 		return true;
 	}
 	if (!push(c, g->type))
 		return false;
 	uint32_t pos = c->len;
-	put_op(c, OP_GLOBAL_GET);
-	put16(c, slot_of(c, c->sp - 1));
-	put32(c, idx);
+	EMIT(c, D_IDX, OP_GLOBAL_GET, .d = slot_of(c, c->sp - 1), .idx = idx);
 	produced(c, pos, K_RESULT, OP_GLOBAL_GET);
 	return true;
 }
@@ -328,24 +313,55 @@ static bool memory_zero(compiler *c)
 	return true;
 }
 
-/* Emit op d? s1 s2 s3 idx...; result pushed with type tout if != 0. */
+/* Emit op, popping its nin slot operands (types tin, bottom first) and
+ * taking its nidx index immediates; its result, of type tout if != 0, is
+ * pushed.  The fields are named by op's layout. */
 static bool emit_generic(compiler *c, int op, uint32_t nin, const uint8_t *tin,
-	uint8_t tout, uint32_t nidx, const uint32_t *idx, bool traps)
+	uint8_t tout, uint32_t nidx, const uint32_t *idx)
 {
-	uint32_t s[4];
+	uint32_t s[4] = { 0 }, x[2] = { 0 };
+	assert(op_layout_of(op)->nslots == nin + (tout != 0) && nidx <= 2);
 	if (!pop_operands(c, nin, tin, s))
 		return false;
-	uint32_t d = c->sp;
-	uint32_t pos = c->len;
-	if (traps)
-		map_here(c);
-	put_op(c, op);
-	if (tout)
-		put16(c, slot_of(c, d));
-	for (uint32_t i = 0; i < nin; i++)
-		put16(c, s[i]);
 	for (uint32_t i = 0; i < nidx; i++)
-		put32(c, idx[i]);
+		x[i] = idx[i];
+	uint32_t d = slot_of(c, c->sp);
+	uint32_t pos = c->len;
+	switch (op_infos[op].layout) {
+	case OPL_D: EMIT(c, D, op, .d = d); break;
+	case OPL_D_A: EMIT(c, D_A, op, .d = d, .a = s[0]); break;
+	case OPL_D_IDX: EMIT(c, D_IDX, op, .d = d, .idx = x[0]); break;
+	case OPL_IDX: EMIT(c, IDX, op, .idx = x[0]); break;
+	case OPL_TABLE_GET:
+		EMIT(c, TABLE_GET, op, .d = d, .i = s[0], .table = x[0]);
+		break;
+	case OPL_TABLE_SET:
+		EMIT(c, TABLE_SET, op, .i = s[0], .v = s[1], .table = x[0]);
+		break;
+	case OPL_TABLE_GROW:
+		EMIT(c, TABLE_GROW, op, .d = d, .init = s[0], .n = s[1], .table = x[0]);
+		break;
+	case OPL_TABLE_FILL:
+		EMIT(c, TABLE_FILL, op, .i = s[0], .v = s[1], .n = s[2], .table = x[0]);
+		break;
+	case OPL_TABLE_COPY:
+		EMIT(c, TABLE_COPY, op, .dst = s[0], .src = s[1], .n = s[2],
+			.dst_table = x[0], .src_table = x[1]);
+		break;
+	case OPL_TABLE_INIT:
+		EMIT(c, TABLE_INIT, op, .dst = s[0], .src = s[1], .n = s[2],
+			.table = x[0], .elem = x[1]);
+		break;
+	case OPL_BULK:
+		EMIT(c, BULK, op, .dst = s[0], .src = s[1], .n = s[2]);
+		break;
+	case OPL_MEMORY_INIT:
+		EMIT(c, MEMORY_INIT, op, .dst = s[0], .src = s[1], .n = s[2], .data = x[0]);
+		break;
+	default:
+		assert(!"emit_generic: no rule for this layout");
+		return fail(c, "internal error");
+	}
 	if (tout) {
 		if (!push(c, tout))
 			return false;
@@ -368,53 +384,53 @@ static bool do_prefix_fc(compiler *c)
 	case WOP_MEMORY_INIT:
 		if (!data_index(c, &idx[0]) || !memory_zero(c))
 			return false;
-		return emit_generic(c, OP_MEMORY_INIT, 3, i32x3, 0, 1, idx, true);
+		return emit_generic(c, OP_MEMORY_INIT, 3, i32x3, 0, 1, idx);
 	case WOP_DATA_DROP:
 		if (!data_index(c, &idx[0]))
 			return false;
-		return emit_generic(c, OP_DATA_DROP, 0, NULL, 0, 1, idx, false);
+		return emit_generic(c, OP_DATA_DROP, 0, NULL, 0, 1, idx);
 	case WOP_MEMORY_COPY: {
 		if (!memory_zero(c) || !memory_zero(c))
 			return false;
-		return emit_generic(c, OP_MEMORY_COPY, 3, i32x3, 0, 0, NULL, true);
+		return emit_generic(c, OP_MEMORY_COPY, 3, i32x3, 0, 0, NULL);
 	}
 	case WOP_MEMORY_FILL:
 		if (!memory_zero(c))
 			return false;
-		return emit_generic(c, OP_MEMORY_FILL, 3, i32x3, 0, 0, NULL, true);
+		return emit_generic(c, OP_MEMORY_FILL, 3, i32x3, 0, 0, NULL);
 	case WOP_TABLE_INIT: {
 		if (!elem_index(c, &idx[1]) || !table_index(c, &idx[0]))
 			return false;
 		if (c->m->elems[idx[1]].type != c->m->tables[idx[0]].elem)
 			return fail(c, "type mismatch");
-		return emit_generic(c, OP_TABLE_INIT, 3, i32x3, 0, 2, idx, true);
+		return emit_generic(c, OP_TABLE_INIT, 3, i32x3, 0, 2, idx);
 	}
 	case WOP_ELEM_DROP:
 		if (!elem_index(c, &idx[0]))
 			return false;
-		return emit_generic(c, OP_ELEM_DROP, 0, NULL, 0, 1, idx, false);
+		return emit_generic(c, OP_ELEM_DROP, 0, NULL, 0, 1, idx);
 	case WOP_TABLE_COPY: { /* dst src */
 		if (!table_index(c, &idx[0]) || !table_index(c, &idx[1]))
 			return false;
 		if (c->m->tables[idx[0]].elem != c->m->tables[idx[1]].elem)
 			return fail(c, "type mismatch");
-		return emit_generic(c, OP_TABLE_COPY, 3, i32x3, 0, 2, idx, true);
+		return emit_generic(c, OP_TABLE_COPY, 3, i32x3, 0, 2, idx);
 	}
 	case WOP_TABLE_GROW: { /* init n -> old */
 		if (!table_index(c, &idx[0]))
 			return false;
 		uint8_t t[2] = { c->m->tables[idx[0]].elem, WASM_I32 };
-		return emit_generic(c, OP_TABLE_GROW, 2, t, WASM_I32, 1, idx, false);
+		return emit_generic(c, OP_TABLE_GROW, 2, t, WASM_I32, 1, idx);
 	}
 	case WOP_TABLE_SIZE:
 		if (!table_index(c, &idx[0]))
 			return false;
-		return emit_generic(c, OP_TABLE_SIZE, 0, NULL, WASM_I32, 1, idx, false);
+		return emit_generic(c, OP_TABLE_SIZE, 0, NULL, WASM_I32, 1, idx);
 	case WOP_TABLE_FILL: { /* i v n */
 		if (!table_index(c, &idx[0]))
 			return false;
 		uint8_t t[3] = { WASM_I32, c->m->tables[idx[0]].elem, WASM_I32 };
-		return emit_generic(c, OP_TABLE_FILL, 3, t, 0, 1, idx, true);
+		return emit_generic(c, OP_TABLE_FILL, 3, t, 0, 1, idx);
 	}
 	default:
 		return fail_malformed(c, "illegal opcode");
@@ -440,8 +456,7 @@ static bool body(compiler *c)
 		}
 		switch (opc) {
 		case WOP_UNREACHABLE:
-			map_here(c);
-			put_op(c, OP_UNREACHABLE);
+			EMIT(c, NONE, OP_UNREACHABLE);
 			set_unreachable(c);
 			break;
 		case WOP_NOP:
@@ -486,7 +501,7 @@ static bool body(compiler *c)
 			uint32_t t;
 			if (!table_index(c, &t))
 				return false;
-			ok = emit_generic(c, OP_TABLE_GET, 1, i32_1, c->m->tables[t].elem, 1, &t, true);
+			ok = emit_generic(c, OP_TABLE_GET, 1, i32_1, c->m->tables[t].elem, 1, &t);
 			break;
 		}
 		case WOP_TABLE_SET: {
@@ -494,7 +509,7 @@ static bool body(compiler *c)
 			if (!table_index(c, &t))
 				return false;
 			uint8_t ty[2] = { WASM_I32, c->m->tables[t].elem };
-			ok = emit_generic(c, OP_TABLE_SET, 2, ty, 0, 1, &t, true);
+			ok = emit_generic(c, OP_TABLE_SET, 2, ty, 0, 1, &t);
 			break;
 		}
 		case WOP_I32_LOAD: ok = op_load(c, OP_LD_I32, WASM_I32, 2); break;
@@ -522,11 +537,11 @@ static bool body(compiler *c)
 		case WOP_I64_STORE32: ok = op_store(c, OP_ST_32, WASM_I64, 2); break;
 		case WOP_MEMORY_SIZE:
 			ok = memory_zero(c) &&
-			     emit_generic(c, OP_MEMORY_SIZE, 0, NULL, WASM_I32, 0, NULL, false);
+			     emit_generic(c, OP_MEMORY_SIZE, 0, NULL, WASM_I32, 0, NULL);
 			break;
 		case WOP_MEMORY_GROW:
 			ok = memory_zero(c) &&
-			     emit_generic(c, OP_MEMORY_GROW, 1, i32_1, WASM_I32, 0, NULL, false);
+			     emit_generic(c, OP_MEMORY_GROW, 1, i32_1, WASM_I32, 0, NULL);
 			break;
 		case WOP_I32_CONST: {
 			int32_t v;
@@ -566,9 +581,7 @@ static bool body(compiler *c)
 			uint32_t d = c->sp;
 			operand oe = take(c, &e, d, false);
 			uint32_t pos = c->len;
-			put_op(c, OP_REF_IS_NULL);
-			put16(c, slot_of(c, d));
-			put16(c, oe.slot);
+			EMIT(c, D_A, OP_REF_IS_NULL, .d = slot_of(c, d), .a = oe.slot);
 			ok = push(c, WASM_I32);
 			if (ok)
 				produced(c, pos, K_RESULT, OP_REF_IS_NULL);
@@ -582,7 +595,7 @@ static bool body(compiler *c)
 				return fail(c, "unknown function");
 			if (!c->m->func_refs || !(c->m->func_refs[idx / 8] & (1u << (idx % 8))))
 				return fail(c, "undeclared function reference");
-			ok = emit_generic(c, OP_REF_FUNC, 0, NULL, WASM_FUNCREF, 1, &idx, false);
+			ok = emit_generic(c, OP_REF_FUNC, 0, NULL, WASM_FUNCREF, 1, &idx);
 			break;
 		}
 		case WOP_PREFIX_MISC: ok = do_prefix_fc(c); break;

@@ -74,4 +74,5 @@ const tier_ops tier_interp = {
 	.module_free = interp_module_free,
 	.stats_get = interp_stats_get,
 	.fault_lookup = interp_fault_lookup,
+	.dump = interp_dump,
 };

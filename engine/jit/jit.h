@@ -17,7 +17,7 @@
  *                     interpreter and host, traps, bulk memory, tables)
  *   base/jit_baseline*.c
  *                     the compiler (driver and control flow; numeric ops;
- *                     memory, globals and tables)
+ *                     memory, globals and tables; the listing)
  *   tier.c            when to compile, entering JIT code, OSR
  *   tier_baseline.c   tier 1's entry in the tier table (runtime/tier_ops.h)
  */
@@ -26,6 +26,8 @@
 
 #include "interp/fcode.h"
 #include "runtime/runtime.h"
+
+#include <stdio.h>
 
 /* Machine-code facts of one compiled function. */
 typedef struct jit_func {
@@ -81,9 +83,21 @@ void jit_stats_get(const wasm_module *m, wasm_module_stats *out);
 void jit_count_osr(wasm_module *m);
 
 /* Do now what the JIT would otherwise do on first use and a sandbox may
- * forbid later: find this thread's native stack limit (/proc), build the
- * opcode map.  Called by wasm_engine_new for JIT tiers. */
+ * forbid later: find this thread's native stack limit (/proc), ask the CPU
+ * for its features.  Called by wasm_engine_new for JIT tiers. */
 void jit_prime(void);
+
+/* Compile function func_index of m again (not installed, nothing changes
+ * in m but that its body is pre-decoded if it was not yet) and print, for
+ * each pre-decoded instruction, its code offset and op name, then the
+ * machine code it produced as hex bytes with their machine offsets (in a
+ * form `objdump -D -b binary -mi386:x86-64` can disassemble when the bytes
+ * are extracted), then the out-of-line tails.  WASM_ERR_UNSUPPORTED if the
+ * compiler refuses the function (the message names the reason),
+ * WASM_ERR_ARG for an imported or unknown function, WASM_ERR_NOMEM.
+ * (jit_baseline_dump.c) */
+wasm_status jit_dump_func(wasm_module *m, uint32_t func_index, FILE *out,
+	wasm_error *err);
 
 /* Engine code region (wasm_config.code_region). */
 void jit_region_free(struct jit_region *r);

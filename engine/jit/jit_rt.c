@@ -10,6 +10,7 @@
  */
 #include "jit/base/jit_baseline.h"
 #include "interp/ops.h"
+#include "interp/ops_slow.h"
 
 #include <pthread.h>
 #include <stddef.h>
@@ -125,116 +126,68 @@ wasm_status jit_rt_call_import(exec *ex, wasm_instance *inst,
 	return jit_rt_call_func(ex, inst, inst->funcs[func_index], slots);
 }
 
-/* ---- slow ops --------------------------------------------------------------- */
-
-static inline uint32_t ld16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
-static inline uint32_t ld32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
-static inline float f32_of(uint64_t s) { float f; uint32_t u = (uint32_t)s; memcpy(&f, &u, 4); return f; }
-static inline double f64_of(uint64_t s) { double d; memcpy(&d, &s, 8); return d; }
-
-#define SAT(T, R, lo, hi, rmin, rmax, PUT) do { \
-		T a = x; R r; \
-		if (a != a) r = 0; \
-		else if (!(a > (lo))) r = (rmin); \
-		else if (!(a < (hi))) r = (rmax); \
-		else r = (R)a; \
-		return PUT(r); \
-	} while (0)
-#define P32(v) ((uint64_t)(uint32_t)(v))
-#define P64(v) ((uint64_t)(v))
-
-static uint64_t sat_f32(uint32_t op, float x)
-{
-	switch (op) {
-	case OP_SAT_F32_S32: SAT(float, int32_t, -2147483904.0f, 2147483648.0f,
-		INT32_MIN, INT32_MAX, P32);
-	case OP_SAT_F32_U32: SAT(float, uint32_t, -1.0f, 4294967296.0f, 0,
-		UINT32_MAX, P32);
-	case OP_SAT_F32_S64: SAT(float, int64_t, -9223373136366403584.0f,
-		9223372036854775808.0f, INT64_MIN, INT64_MAX, P64);
-	default: SAT(float, uint64_t, -1.0f, 18446744073709551616.0f, 0,
-		UINT64_MAX, P64);
-	}
-}
-
-static uint64_t sat_f64(uint32_t op, double x)
-{
-	switch (op) {
-	case OP_SAT_F64_S32: SAT(double, int32_t, -2147483649.0, 2147483648.0,
-		INT32_MIN, INT32_MAX, P32);
-	case OP_SAT_F64_U32: SAT(double, uint32_t, -1.0, 4294967296.0, 0,
-		UINT32_MAX, P32);
-	case OP_SAT_F64_S64: SAT(double, int64_t, -9223372036854777856.0,
-		9223372036854775808.0, INT64_MIN, INT64_MAX, P64);
-	default: SAT(double, uint64_t, -1.0, 18446744073709551616.0, 0,
-		UINT64_MAX, P64);
-	}
-}
-#undef SAT
-#undef P32
-#undef P64
+/* ---- slow ops ---------------------------------------------------------------
+ * The instruction at ip is op (the caller knows it); read its fields by
+ * name and run the one implementation the interpreter runs too
+ * (interp/ops_slow.h).  Returns WASM_TRAP_NONE or the trap to raise. */
 
 uint32_t jit_rt_slow_op(wasm_instance *inst, uint64_t *fp,
 	const uint8_t *ip, uint32_t op)
 {
-#define SL(o) fp[ld16(ip + (o))]
-#define U32(o) ((uint32_t)SL(o))
+	/* The slot that field f of the instruction (layout lay) names. */
+#define SL(lay, f) fp[OP_AT(ip, lay)->f]
 	switch (op) {
 	case OP_TABLE_GET: {
-		wasm_table *t = inst->tables[ld32(ip + 8)];
-		uint32_t i = U32(6);
-		if (i >= t->size)
-			return WASM_TRAP_OUT_OF_BOUNDS_TABLE;
-		SL(4) = (uint64_t)(uintptr_t)t->elems[i];
-		return 0;
+		const struct op_TABLE_GET *in = OP_AT(ip, TABLE_GET);
+		return op_table_get(inst->tables[in->table], fp[in->i], &fp[in->d]);
 	}
 	case OP_TABLE_SET: {
-		wasm_table *t = inst->tables[ld32(ip + 8)];
-		uint32_t i = U32(4);
-		if (i >= t->size)
-			return WASM_TRAP_OUT_OF_BOUNDS_TABLE;
-		t->elems[i] = (void *)(uintptr_t)SL(6);
-		return 0;
+		const struct op_TABLE_SET *in = OP_AT(ip, TABLE_SET);
+		return op_table_set(inst->tables[in->table], fp[in->i], fp[in->v]);
 	}
 	case OP_TABLE_SIZE:
-		SL(4) = inst->tables[ld32(ip + 6)]->size;
-		return 0;
+		SL(D_IDX, d) = op_table_size(inst->tables[OP_AT(ip, D_IDX)->idx]);
+		return WASM_TRAP_NONE;
 	case OP_TABLE_GROW: {
-		wasm_table *t = inst->tables[ld32(ip + 10)];
-		void *init = (void *)(uintptr_t)SL(6);
-		uint32_t n = U32(8);
-		SL(4) = (uint32_t)table_grow(t, n, init);
-		return 0;
+		const struct op_TABLE_GROW *in = OP_AT(ip, TABLE_GROW);
+		fp[in->d] = op_table_grow(inst->tables[in->table], fp[in->init], fp[in->n]);
+		return WASM_TRAP_NONE;
 	}
-	case OP_TABLE_FILL:
-		return bulk_table_fill(inst->tables[ld32(ip + 10)], U32(4),
-			(void *)(uintptr_t)SL(6), U32(8));
-	case OP_TABLE_COPY:
-		return bulk_table_copy(inst->tables[ld32(ip + 10)],
-			inst->tables[ld32(ip + 14)], U32(4), U32(6), U32(8));
-	case OP_TABLE_INIT:
-		return bulk_table_init(inst, ld32(ip + 10), ld32(ip + 14),
-			U32(4), U32(6), U32(8));
+	case OP_TABLE_FILL: {
+		const struct op_TABLE_FILL *in = OP_AT(ip, TABLE_FILL);
+		return op_table_fill(inst->tables[in->table], fp[in->i], fp[in->v],
+			fp[in->n]);
+	}
+	case OP_TABLE_COPY: {
+		const struct op_TABLE_COPY *in = OP_AT(ip, TABLE_COPY);
+		return op_table_copy(inst->tables[in->dst_table],
+			inst->tables[in->src_table], fp[in->dst], fp[in->src], fp[in->n]);
+	}
+	case OP_TABLE_INIT: {
+		const struct op_TABLE_INIT *in = OP_AT(ip, TABLE_INIT);
+		return op_table_init(inst, in->table, in->elem, fp[in->dst],
+			fp[in->src], fp[in->n]);
+	}
 	case OP_MEMORY_GROW:
-		SL(4) = (uint32_t)memory_grow(inst->memory, U32(6));
-		return 0;
+		SL(D_A, d) = op_memory_grow(inst->memory, SL(D_A, a));
+		return WASM_TRAP_NONE;
 	case OP_MEMORY_FILL:
-		return bulk_memory_fill(inst->memory, U32(4), (uint8_t)SL(6), U32(8));
+		return op_memory_fill(inst->memory, SL(BULK, dst), SL(BULK, src),
+			SL(BULK, n));
 	case OP_MEMORY_COPY:
-		return bulk_memory_copy(inst->memory, U32(4), U32(6), U32(8));
+		return op_memory_copy(inst->memory, SL(BULK, dst), SL(BULK, src),
+			SL(BULK, n));
 	case OP_MEMORY_INIT:
-		return bulk_memory_init(inst, ld32(ip + 10), U32(4), U32(6), U32(8));
-	case OP_SAT_F32_S32: case OP_SAT_F32_U32:
-	case OP_SAT_F32_S64: case OP_SAT_F32_U64:
-		SL(4) = sat_f32(op, f32_of(SL(6)));
-		return 0;
-	case OP_SAT_F64_S32: case OP_SAT_F64_U32:
-	case OP_SAT_F64_S64: case OP_SAT_F64_U64:
-		SL(4) = sat_f64(op, f64_of(SL(6)));
-		return 0;
+		return op_memory_init(inst, OP_AT(ip, MEMORY_INIT)->data,
+			SL(MEMORY_INIT, dst), SL(MEMORY_INIT, src), SL(MEMORY_INIT, n));
+#define SAT_CASE(name, ...) \
+	case OP_SAT_##name: \
+		SL(D_A, d) = op_sat_##name(SL(D_A, a)); \
+		return WASM_TRAP_NONE;
+	OP_FLOAT_TO_INT(SAT_CASE)
+#undef SAT_CASE
 	default:
 		return WASM_TRAP_HOST;
 	}
 #undef SL
-#undef U32
 }

@@ -16,16 +16,14 @@
  * layout is the same, so only the native frame is made.
  */
 #include "jit/jit.h"
+#include "interp/ops.h"
 #include "runtime/tier_ops.h"
-
-#include <string.h>
 
 uint32_t jit_tier_threshold(const wasm_engine *e)
 {
 	const wasm_config *cfg = engine_config(e);
 	switch (cfg->tier) {
 	case WASM_TIER_BASELINE:
-	case WASM_TIER_OPT:     /* no tier 2 yet: the best there is */
 		return 1;
 	case WASM_TIER_AUTO:
 		return cfg->tier_threshold ? cfg->tier_threshold
@@ -35,9 +33,10 @@ uint32_t jit_tier_threshold(const wasm_engine *e)
 	}
 }
 
-/* --tier=baseline: at the module's first compile, pre-decode and compile
- * every function in one batch (one RW -> RX flip per code chunk instead of
- * two mprotect calls per function).  Nothing of m runs in JIT code yet,
+/* --tier=baseline: at the module's first compile, compile every function
+ * in one batch (one RW -> RX flip per code chunk instead of two mprotect
+ * calls per function).  Their code was pre-decoded at load (module.c), in
+ * the one pass that validated it.  Nothing of m runs in JIT code yet,
  * which jit_batch_begin checks. */
 static void tier_compile_all(wasm_module *m)
 {
@@ -74,11 +73,10 @@ static const jit_func *tier_code(wasm_func *f)
 compiled:;
 	/* Compiled after a loop's counter (OSR): calls from the interpreter
 	 * must come here too from now on, whatever the entry count says. */
-	struct fcode *fc = m->funcs[f->index].code;
-	uint32_t cnt, at = tier_threshold(m->engine);
-	memcpy(&cnt, fc->code + 4, 4);       /* ENTER's count32 */
-	if (cnt < at)
-		memcpy(fc->code + 4, &at, 4);
+	struct op_ENTER *enter = OP_AT(m->funcs[f->index].code->code, ENTER);
+	uint32_t at = tier_threshold(m->engine);
+	if (enter->count < at)
+		enter->count = at;
 	return jit_func_get(m, f->index);
 }
 

@@ -59,4 +59,5 @@ const tier_ops tier_baseline = {
 	.fault_lookup = baseline_fault_lookup,
 	.engine_prime = baseline_engine_prime,
 	.engine_free = baseline_engine_free,
+	.dump = jit_dump_func,
 };

@@ -19,11 +19,28 @@ void wasm_config_default(wasm_config *cfg)
 	cfg->max_call_depth = 1u << 16;
 }
 
-wasm_engine *wasm_engine_new(const wasm_config *cfg)
+wasm_status wasm_config_check(const wasm_config *cfg, wasm_error *err)
 {
+	if (!cfg || wasm_tier_available(cfg->tier))
+		return WASM_OK;
+	if (cfg->tier == WASM_TIER_OPT)
+		return err_set(err, WASM_ERR_UNSUPPORTED, SIZE_MAX,
+			"tier opt (the optimizing JIT) is not built yet");
+	return err_set(err, WASM_ERR_UNSUPPORTED, SIZE_MAX,
+		"unknown tier %d", (int)cfg->tier);
+}
+
+wasm_status wasm_engine_create(const wasm_config *cfg, wasm_engine **out,
+	wasm_error *err)
+{
+	wasm_status st;
+
+	*out = NULL;
+	if ((st = wasm_config_check(cfg, err)) != WASM_OK)
+		return st;
 	wasm_engine *e = calloc(1, sizeof *e);
 	if (!e)
-		return NULL;
+		return err_set(err, WASM_ERR_NOMEM, SIZE_MAX, "out of memory");
 	if (cfg)
 		e->cfg = *cfg;
 	else
@@ -36,7 +53,15 @@ wasm_engine *wasm_engine_new(const wasm_config *cfg)
 		if (tier_table[t] && tier_table[t]->engine_prime &&
 		    tier_in_use(e->cfg.tier, (wasm_tier)t))
 			tier_table[t]->engine_prime(e);
-	return e;
+	*out = e;
+	return WASM_OK;
+}
+
+wasm_engine *wasm_engine_new(const wasm_config *cfg)
+{
+	wasm_engine *e;
+	wasm_error err;
+	return wasm_engine_create(cfg, &e, &err) == WASM_OK ? e : NULL;
 }
 
 void wasm_engine_free(wasm_engine *e)

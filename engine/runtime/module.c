@@ -3,6 +3,8 @@
  * freed and statistics gathered by the tiers, through tier_table. */
 #include "runtime/tier_ops.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,21 +36,28 @@ wasm_status wasm_module_load(wasm_engine *engine, const uint8_t *bytes,
 	st = module_validate(m, err);
 	if (st != WASM_OK)
 		goto out;
-	/* Tier 0 validates bodies (its pre-decoder checks as it goes). */
-	for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) {
-		st = tier_table[WASM_TIER_INTERP]->validate(m, i, err);
-		if (st != WASM_OK) {
-			if (err && err->func_index == WASM_NO_INDEX)
-				err->func_index = i;
-			goto out;
-		}
-	}
+	/* Type ids first: pre-decoded code holds them (call_indirect). */
 	for (uint32_t i = 0; i < m->ntypes; i++) {
 		functype *t = &m->types[i];
 		t->id = engine_intern_type(engine, t->nparams, functype_params(t),
 			t->nresults, functype_results(t));
 		if (t->id == UINT32_MAX) {
 			st = err_set(err, WASM_ERR_NOMEM, SIZE_MAX, "out of memory");
+			goto out;
+		}
+	}
+	/* Tier 0 validates bodies (its pre-decoder checks as it goes), each
+	 * once.  --tier=baseline compiles every function at the first call,
+	 * so its code is pre-decoded now, in that pass; the other tiers
+	 * pre-decode at a function's first call (unused functions cost no
+	 * code) and only validate here. */
+	const tier_ops *t0 = tier_table[WASM_TIER_INTERP];
+	bool predecode = engine_config(engine)->tier == WASM_TIER_BASELINE;
+	for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) {
+		st = predecode ? t0->compile(m, i, err) : t0->validate(m, i, err);
+		if (st != WASM_OK) {
+			if (err && err->func_index == WASM_NO_INDEX)
+				err->func_index = i;
 			goto out;
 		}
 	}
@@ -149,6 +158,11 @@ uint32_t wasm_module_export_find(const wasm_module *m, const char *name)
 	return WASM_NO_INDEX;
 }
 
+uint32_t wasm_module_export_index(const wasm_module *m, uint32_t i)
+{
+	return m->exports[i].index;
+}
+
 const char *module_func_name(const wasm_module *m, uint32_t i)
 {
 	if (i >= m->nfuncs)
@@ -184,4 +198,45 @@ void wasm_module_stats_get(const wasm_module *m, wasm_module_stats *out)
 	for (int t = 0; t < WASM_TIER_COUNT; t++)
 		if (tier_table[t] && tier_table[t]->stats_get)
 			tier_table[t]->stats_get(m, out);
+}
+
+/* The tier whose form each dump kind prints. */
+static const wasm_tier dump_tiers[] = {
+	[WASM_DUMP_PREDECODED] = WASM_TIER_INTERP,
+	[WASM_DUMP_BASELINE] = WASM_TIER_BASELINE,
+};
+
+wasm_status wasm_module_dump(wasm_module *m, uint32_t func_index,
+	wasm_dump_kind kind, FILE *out, wasm_error *err)
+{
+	wasm_status st = WASM_OK;
+	if (!m || !out) {
+		st = err_set(err, WASM_ERR_ARG, SIZE_MAX, "no module or no output");
+		goto out;
+	}
+	if (func_index != WASM_NO_INDEX &&
+	    (func_index < m->nfunc_imports || func_index >= m->nfuncs)) {
+		st = err_set(err, WASM_ERR_ARG, SIZE_MAX, func_index < m->nfunc_imports ?
+			"function %" PRIu32 " is an import" :
+			"no function %" PRIu32, func_index);
+		goto out;
+	}
+	const tier_ops *t = (unsigned)kind < sizeof dump_tiers / sizeof dump_tiers[0] ?
+		tier_table[dump_tiers[kind]] : NULL;
+	if (!t || !t->dump) {
+		st = err_set(err, WASM_ERR_UNSUPPORTED, SIZE_MAX,
+			"no tier prints dump kind %d", (int)kind);
+		goto out;
+	}
+	uint32_t first = func_index == WASM_NO_INDEX ? m->nfunc_imports : func_index;
+	uint32_t end = func_index == WASM_NO_INDEX ? m->nfuncs : func_index + 1;
+	for (uint32_t fi = first; fi < end; fi++) {
+		if (fi > first)
+			fputc('\n', out);
+		st = t->dump(m, fi, out, err);
+		if (st != WASM_OK)
+			goto out;
+	}
+out:
+	return st;
 }

@@ -32,6 +32,8 @@
 
 #include "runtime/runtime.h"
 
+#include <stdio.h>
+
 /* Where a fault in wasm code happened, for tier_ops.fault_lookup: the
  * faulting pc and the general registers at the fault (the interpreter
  * finds its instruction pointer among them).  regs may be NULL with
@@ -101,6 +103,13 @@ typedef struct tier_ops {
 	 * back what the tier holds for e (wasm_engine_free, every tier). */
 	void (*engine_prime)(wasm_engine *e);
 	void (*engine_free)(wasm_engine *e);
+	/* For tools (wasm_module_dump): print defined function func_index's
+	 * code in this tier's form to out, making it first if need be (tier
+	 * 0: pre-decoded code; JIT tiers: a listing of a fresh compile,
+	 * nothing installed).  WASM_ERR_UNSUPPORTED with the reason if the
+	 * tier refuses the function. */
+	wasm_status (*dump)(wasm_module *m, uint32_t func_index, FILE *out,
+		wasm_error *err);
 } tier_ops;
 
 /* tier_table.c: the tiers of this build, indexed by wasm_tier; NULL where

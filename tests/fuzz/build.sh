@@ -13,7 +13,7 @@ OUT="$BUILDDIR/fuzz"
 mkdir -p "$OUT/obj"
 OUT=$(cd "$OUT" && pwd)
 SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"
-CFLAGS="-std=gnu17 -g -O1 -fno-omit-frame-pointer $SAN -I$SRCDIR/engine ${EXTRA_CFLAGS:-}"
+CFLAGS="-std=gnu17 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer $SAN -I$SRCDIR/engine ${EXTRA_CFLAGS:-}"
 
 rm -f "$OUT/libwasmengine_fuzz.a"
 # Object names are the sources' base names, unique across engine/.

@@ -10,19 +10,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#ifdef FUZZ_STUB_BODIES
-/* Only while compile.c cannot be linked (see build.sh): accept every body
- * so the decoder and module validation are still fuzzed. */
-#include "interp/fcode.h"
-wasm_status func_validate(const wasm_module *m, uint32_t i, wasm_error *err)
-{
-	(void)m; (void)i; (void)err;
-	return WASM_OK;
-}
-void fcode_free(struct fcode *c) { (void)c; }
-#endif
-
-#ifndef FUZZ_STUB_BODIES
 /* Instantiate modules without imports and call every exported function
  * with zero arguments under a small fuel budget: this pre-decodes the
  * called functions (the compiler's emitting pass) and runs the
@@ -59,7 +46,6 @@ static void run_exports(wasm_engine *engine, wasm_module *m)
 out:
 	wasm_store_free(s);
 }
-#endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -82,9 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (uint32_t i = 0; i < wasm_module_export_count(m); i++)
 			wasm_module_export(m, i, &d);
 		(void)wasm_module_export_find(m, "main");
-#ifndef FUZZ_STUB_BODIES
 		run_exports(engine, m);
-#endif
 		wasm_module_free(m);
 	}
 	wasm_engine_free(engine);

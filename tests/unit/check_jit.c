@@ -8,6 +8,9 @@
  * Modules are written in the text format and assembled with $WAT2WASM
  * (default wat2wasm) at test time. */
 #include "wasm.h"
+#include "interp/fcode.h"
+#include "jit/base/jit_baseline.h"
+#include "jit/jit.h"
 
 #include <check.h>
 #include <pthread.h>
@@ -446,6 +449,215 @@ START_TEST(code_region)
 }
 END_TEST
 
+/* ---- the listing (jit_dump_func) ---------------------------------------------- */
+
+static const char listing_wat[] =
+	"(module (memory 1) (global $g (mut i32) (i32.const 0))\n"
+	"  (func $sum (export \"sum\") (param i32) (result i32) (local i32)\n"
+	"    (block (loop\n"
+	"      (br_if 1 (i32.eqz (local.get 0)))\n"
+	"      (local.set 1 (i32.add (local.get 1)\n"
+	"        (i32.load offset=8 (i32.shl (local.get 0) (i32.const 2)))))\n"
+	"      (local.set 0 (i32.sub (local.get 0) (i32.const 1)))\n"
+	"      (br 0)))\n"
+	"    (global.set $g (local.get 1))\n"
+	"    (select (i32.div_u (local.get 1) (i32.const 3)) (i32.const 7)\n"
+	"      (local.get 1)))\n"
+	"  (func (export \"conv\") (param f64) (result i32)\n"
+	"    (i32.add (i32.trunc_sat_f64_s (local.get 0))\n"
+	"      (i32.trunc_f64_u (f64.abs (local.get 0)))))\n"
+	"  (func (export \"calls\") (param i32) (result i32)\n"
+	"    (block (block (br_table 0 1 0 (local.get 0)))\n"
+	"      (drop (call $sum (i32.const 2))))\n"
+	"    (call $sum (local.get 0))))\n";
+
+/* One range line of a listing: "...: 0xFROM-0xTO (N bytes)". */
+static void listing_range(const char *line, unsigned *from, unsigned *to)
+{
+	const char *r = strstr(line, ": 0x");
+	unsigned n;
+	ck_assert_msg(r != NULL, "no range in '%s'", line);
+	while (strstr(r + 1, ": 0x"))
+		r = strstr(r + 1, ": 0x");
+	ck_assert_int_eq(sscanf(r, ": 0x%x-0x%x (%u bytes)", from, to, &n), 3);
+	ck_assert_uint_eq(*to - *from, n);
+}
+
+/* Checks the listing of function i of m against its pre-decoded code:
+ * each instruction in order with a non-empty byte range, the ranges and the
+ * byte lines covering the machine code once, in order.  Returns the
+ * function's machine code size. */
+static unsigned listing_check(wasm_module *m, uint32_t i)
+{
+	char *text = NULL, *save = NULL;
+	size_t size = 0;
+	wasm_error err;
+	FILE *out = open_memstream(&text, &size);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_int_eq(jit_dump_func(m, i, out, &err), WASM_OK);
+	fclose(out);
+
+	const struct fcode *fc = m->funcs[i].code;
+	uint32_t off = 0;
+	unsigned total = 0, covered = 0, bytes = 0, at = 0, fidx;
+	for (char *line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		unsigned from, to, o, x;
+		char name[64];
+		int n;
+		if (sscanf(line, "; baseline JIT, function %u: %u bytes", &fidx,
+		    &total) == 2) {
+			ck_assert_uint_eq(fidx, i);
+		} else if (sscanf(line, "; 0x%x %63[A-Z0-9_]:", &o, name) == 2) {
+			ck_assert_uint_lt(off, fc->code_len);
+			ck_assert_uint_eq(o, off);
+			ck_assert_str_eq(name, op_infos[insn_op(fc->code + off)].name);
+			off += insn_len(fc->code + off);
+			listing_range(line, &from, &to);
+			ck_assert_msg(to > from, "%s at 0x%x has no machine code", name, o);
+			ck_assert_uint_eq(from, covered);
+			covered = to;
+		} else if (line[0] == ';') {
+			listing_range(line, &from, &to);   /* tails, align, OSR */
+			ck_assert_uint_eq(from, covered);
+			covered = to;
+		} else {
+			ck_assert_int_eq(sscanf(line, " %x:%n", &o, &n), 1);
+			ck_assert_uint_eq(o, at);
+			for (const char *p = line + n; sscanf(p, " %2x%n", &x, &n) == 1; p += n)
+				at++, bytes++;
+		}
+	}
+	ck_assert_uint_eq(off, fc->code_len);   /* every instruction */
+	ck_assert_uint_gt(total, 0);
+	ck_assert_uint_eq(covered, total);
+	ck_assert_uint_eq(bytes, total);
+	free(text);
+	return total;
+}
+
+START_TEST(listing_covers_each_instruction)
+{
+	rig r;
+	wasm_error err;
+	wasm_module_stats st;
+	int32_t v;
+	rig_up(&r, listing_wat, WASM_TIER_BASELINE, 0, NULL, 0);
+	/* the baseline compiles every function at the first call */
+	ck_assert_int_eq(call_i32(&r, "calls", 0, &v, &err), WASM_OK);
+	wasm_module_stats_get(r.m, &st);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_BASELINE].nfuncs, 3);
+	unsigned sum = 0;
+	for (uint32_t i = 0; i < 3; i++)
+		sum += listing_check(r.m, i);
+	/* the listing's code is the installed code, byte for byte in size */
+	ck_assert_uint_eq(sum, st.tiers[WASM_TIER_BASELINE].code_bytes);
+	ck_assert_int_eq(jit_dump_func(r.m, 3, stdout, &err), WASM_ERR_ARG);
+	rig_down(&r);
+}
+END_TEST
+
+/* A function the compiler refuses: a branch that lands inside an
+ * instruction (the pre-decoded code corrupted on purpose). */
+START_TEST(listing_names_the_refusal)
+{
+	rig r;
+	wasm_error err;
+	wasm_module_stats st;
+	rig_up(&r, listing_wat, WASM_TIER_INTERP, 0, NULL, 0);
+	struct fcode *fc = fcode_get(r.m, 0);
+	ck_assert_ptr_nonnull(fc);
+	uint32_t off = 0;
+	while (off < fc->code_len && insn_branch_count(fc->code + off) == 0)
+		off += insn_len(fc->code + off);
+	ck_assert_uint_lt(off, fc->code_len);
+	uint8_t *rel = fc->code + off + insn_branch_field(fc->code + off, 0);
+	int32_t v;
+	memcpy(&v, rel, sizeof v);
+	v += 1;
+	memcpy(rel, &v, sizeof v);
+	ck_assert_int_eq(jit_dump_func(r.m, 0, stdout, &err), WASM_ERR_UNSUPPORTED);
+	ck_assert_ptr_nonnull(strstr(err.message, "branch into an instruction"));
+	/* nothing of it stays in the module */
+	wasm_module_stats_get(r.m, &st);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_BASELINE].nfuncs_refused, 0);
+	ck_assert_ptr_null(st.refused_reason[WASM_TIER_BASELINE]);
+	/* the others compile */
+	char *text = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&text, &size);
+	ck_assert_int_eq(jit_dump_func(r.m, 1, out, &err), WASM_OK);
+	fclose(out);
+	free(text);
+	rig_down(&r);
+}
+END_TEST
+
+/* Every op of the instruction set is compiled by the baseline (an emitter
+ * for its family, or a call to C) or refused on purpose: a new op cannot
+ * fall through unnoticed. */
+START_TEST(every_op_compiled_or_refused)
+{
+	static const enum interp_op refused[] = { OP_EXIT };
+	size_t nrefused = sizeof refused / sizeof refused[0];
+	for (int op = 0; op < OP_COUNT_; op++) {
+		const op_info_t *in = &op_infos[op];
+		bool listed = false;
+		for (size_t k = 0; k < nrefused; k++)
+			listed |= refused[k] == (enum interp_op)op;
+		const char *why = jc_op_refusal((enum interp_op)op);
+		if (listed) {
+			ck_assert_msg(why && *why, "%s should be refused with a reason",
+				in->name);
+			continue;
+		}
+		ck_assert_msg(why == NULL, "%s is refused (%s) but not listed here",
+			in->name, why);
+		ck_assert_msg(jc_op_how((enum interp_op)op) == JC_SLOW ||
+			jc_emitters[in->family] != NULL,
+			"%s (family %s): no emitter in the baseline JIT", in->name,
+			op_family_names[in->family]);
+	}
+}
+END_TEST
+
+/* ---- the optimizing tier: asked for, refused until it exists ---------------- */
+
+START_TEST(tier_opt_is_refused)
+{
+	wasm_config cfg;
+	wasm_engine *e = (wasm_engine *)&cfg;   /* must be reset to NULL */
+	wasm_error err;
+	ck_assert(!wasm_tier_available(WASM_TIER_OPT));
+	wasm_config_default(&cfg);
+	cfg.tier = WASM_TIER_OPT;
+	ck_assert_int_eq(wasm_config_check(&cfg, &err), WASM_ERR_UNSUPPORTED);
+	ck_assert_str_eq(err.message,
+		"tier opt (the optimizing JIT) is not built yet");
+	memset(&err, 0, sizeof err);
+	ck_assert_int_eq(wasm_engine_create(&cfg, &e, &err), WASM_ERR_UNSUPPORTED);
+	ck_assert_ptr_null(e);
+	ck_assert_int_eq(err.status, WASM_ERR_UNSUPPORTED);
+	ck_assert_str_eq(err.message,
+		"tier opt (the optimizing JIT) is not built yet");
+	ck_assert_ptr_null(wasm_engine_new(&cfg));
+	cfg.tier = (wasm_tier)42;
+	ck_assert_int_eq(wasm_engine_create(&cfg, &e, &err), WASM_ERR_UNSUPPORTED);
+	/* the tiers that exist */
+	static const wasm_tier ok[] = { WASM_TIER_INTERP, WASM_TIER_BASELINE,
+		WASM_TIER_AUTO };
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		cfg.tier = ok[i];
+		ck_assert(wasm_tier_available(ok[i]));
+		ck_assert_int_eq(wasm_engine_create(&cfg, &e, &err), WASM_OK);
+		ck_assert_ptr_nonnull(e);
+		wasm_engine_free(e);
+	}
+	ck_assert_int_eq(wasm_engine_create(NULL, &e, &err), WASM_OK);
+	wasm_engine_free(e);
+}
+END_TEST
+
 static Suite *jit_suite(void)
 {
 	Suite *s = suite_create("jit");
@@ -460,6 +672,10 @@ static Suite *jit_suite(void)
 	tcase_add_test(t, timeout_in_jit_loop);
 	tcase_add_test(t, fuel_same_in_every_tier);
 	tcase_add_test(t, code_region);
+	tcase_add_test(t, listing_covers_each_instruction);
+	tcase_add_test(t, listing_names_the_refusal);
+	tcase_add_test(t, every_op_compiled_or_refused);
+	tcase_add_test(t, tier_opt_is_refused);
 	suite_add_tcase(s, t);
 	return s;
 }

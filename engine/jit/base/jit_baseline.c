@@ -1,5 +1,6 @@
-/* jit_baseline.c -- the baseline compiler's driver: decoding pre-decoded
- * code, labels, the prologue and epilogue, control flow and calls.  The
+/* jit_baseline.c -- the baseline compiler's driver: walking pre-decoded
+ * code (its format is ops.h's), dispatching each instruction on its
+ * family, labels, the prologue and epilogue, control flow and calls.  The
  * numeric ops are in jit_baseline_num.c, memory, globals and tables in
  * jit_baseline_mem.c; register conventions in jit_baseline.h.
  *
@@ -23,7 +24,7 @@
 #define EXF(field) ((int32_t)offsetof(exec, field))
 #define VEC(k) x64_mem_b(X64_R12, -8 * (k))
 
-/* ---- decoding ------------------------------------------------------------- */
+/* ---- CPU features ----------------------------------------------------------- */
 
 /* CPU features, asked once (cpuid is slow in a VM). */
 static bool cpu_lzcnt, cpu_tzcnt, cpu_popcnt, cpu_sse41;
@@ -43,97 +44,46 @@ void jit_prime(void)
 	(void)jit_rt_stack_limit();
 }
 
-static bool in(int op, int first, int last) { return op >= first && op <= last; }
+/* ---- what the baseline compiles ------------------------------------------ */
 
-/* Length in bytes of the instruction op at ip (interp_ops.h layouts). */
-static uint32_t op_len(int op, const uint8_t *ip)
+#define JC_EMITTER_(fam, fn, pops) [OPFAM_##fam] = fn,
+jc_emit_fn *const jc_emitters[OPFAM_COUNT_] = { JC_FAMILIES(JC_EMITTER_) };
+#undef JC_EMITTER_
+
+#define JC_POPS_(fam, fn, pops) [OPFAM_##fam] = pops,
+static const bool family_pops[OPFAM_COUNT_] = { JC_FAMILIES(JC_POPS_) };
+#undef JC_POPS_
+
+static const struct {
+	uint8_t how;            /* enum jc_how; 0 = JC_INLINE */
+	const char *reason;
+} op_exceptions[OP_COUNT_] = {
+#define JC_EXCEPTION_(op, how, reason) [OP_##op] = { how, reason },
+	JC_OP_EXCEPTIONS(JC_EXCEPTION_)
+#undef JC_EXCEPTION_
+};
+
+enum jc_how jc_op_how(enum interp_op op)
 {
-	switch (op) {
-	case OP_UNREACHABLE: case OP_EXIT: case OP_RET: return 4;
-	case OP_ENTER: case OP_ENTER_FUEL: return 20;
-	case OP_LOOP: case OP_LOOP_FUEL: case OP_BR: return 8;
-	case OP_BR_IF: case OP_BR_UNLESS: return 10;
-	case OP_BR_TABLE: {
-		uint32_t n;
-		memcpy(&n, ip + 6, 4);
-		return 10 + 4 * (n + 1);
-	}
-	case OP_CALL: case OP_CALL_IMPORT: return 10;
-	case OP_CALL_INDIRECT: return 16;
-	case OP_COPY: case OP_REF_IS_NULL: return 8;
-	case OP_CONST32: case OP_GLOBAL_GET: case OP_GLOBAL_SET:
-	case OP_REF_FUNC: return 10;
-	case OP_CONST64: return 14;
-	case OP_SELECT: return 12;
-	case OP_TABLE_GET: case OP_TABLE_SET: return 12;
-	case OP_TABLE_SIZE: return 10;
-	case OP_TABLE_GROW: case OP_TABLE_FILL: return 14;
-	case OP_TABLE_COPY: case OP_TABLE_INIT: return 18;
-	case OP_ELEM_DROP: case OP_DATA_DROP: return 8;
-	case OP_MEMORY_SIZE: return 6;
-	case OP_MEMORY_GROW: return 8;
-	case OP_MEMORY_FILL: case OP_MEMORY_COPY: return 10;
-	case OP_MEMORY_INIT: return 14;
-	default: break;
-	}
-	if (in(op, OP_LD_I32, OP_ST_64))
-		return 12;
-	if (op == OP_EQZ32 || op == OP_EQZ64 ||
-	    in(op, OP_CLZ32, OP_POPCNT32) || in(op, OP_CLZ64, OP_POPCNT64) ||
-	    in(op, OP_FABS32, OP_FSQRT32) || in(op, OP_FABS64, OP_FSQRT64) ||
-	    in(op, OP_WRAP, OP_EXT32S64))
-		return 8;
-	if (in(op, OP_EQ32, OP_ROTR32) || in(op, OP_EQ64, OP_ROTR64) ||
-	    in(op, OP_FEQ32, OP_FCOPYSIGN32) || in(op, OP_FEQ64, OP_FCOPYSIGN64))
-		return 10;
-	if (in(op, OP_EQ32I, OP_SHRU64I))
-		return 12;
-	if (in(op, OP_EQ_BR32, OP_GEU_BR32) || in(op, OP_EQ_BR64, OP_GEU_BR64))
-		return 12;
-	if (in(op, OP_EQ_BR32I, OP_GEU_BR32I))
-		return 14;
-	if (in(op, OP_LDA_I32, OP_LDA_32S64))
-		return 16;
-	if (in(op, OP_LDX_I32, OP_LDX_32S64))
-		return 14;
-	if (in(op, OP_STA_8, OP_STA_64))
-		return 16;
-	if (in(op, OP_STX_8, OP_STX_64))
-		return 14;
-	if (op == OP_ADDSHL32)
-		return 12;
-	if (in(op, OP_LDS_I32, OP_LDS_32S64) || in(op, OP_STS_8, OP_STS_64))
-		return 16;
-	return 0;
+	return (enum jc_how)op_exceptions[op].how;
 }
 
-/* Offsets of the rel32 fields of a branching instruction (none: 0). */
-static uint32_t branch_fields(int op, const uint8_t *ip, uint32_t *fields,
-	uint32_t max)
+const char *jc_op_refusal(enum interp_op op)
 {
-	switch (op) {
-	case OP_BR: fields[0] = 4; return 1;
-	case OP_BR_IF: case OP_BR_UNLESS: fields[0] = 6; return 1;
-	case OP_BR_TABLE: {
-		uint32_t n;
-		memcpy(&n, ip + 6, 4);
-		if (n + 1 > max)
-			return UINT32_MAX;
-		for (uint32_t i = 0; i <= n; i++)
-			fields[i] = 10 + 4 * i;
-		return n + 1;
-	}
-	default: break;
-	}
-	if (in(op, OP_EQ_BR32, OP_GEU_BR32) || in(op, OP_EQ_BR64, OP_GEU_BR64)) {
-		fields[0] = 8;
-		return 1;
-	}
-	if (in(op, OP_EQ_BR32I, OP_GEU_BR32I)) {
-		fields[0] = 10;
-		return 1;
-	}
-	return 0;
+	return op_exceptions[op].how == JC_REFUSE ? op_exceptions[op].reason : NULL;
+}
+
+/* Whether op reads its slot operands through the slot layer and pops
+ * them (see JC_FAMILIES): not what C helpers run, not COPY, not an op
+ * that has no slot to read. */
+static bool consumes(enum interp_op op)
+{
+	const op_layout_info *li = op_layout_of(op);
+	uint32_t nread = 0;
+	for (uint32_t i = 0; i < li->nslots; i++)
+		nread += !(li->slot_writes >> i & 1);
+	return family_pops[op_infos[op].family] && jc_op_how(op) == JC_INLINE &&
+	       nread > 0;
 }
 
 /* ---- bookkeeping shared with the op files ---------------------------------- */
@@ -157,28 +107,24 @@ static bool grow(void **p, uint32_t *cap, uint32_t n, size_t elem)
 	return true;
 }
 
-x64_label *jc_label_at(jc *c, uint32_t rel_field)
+x64_label *jc_label_at(jc *c, uint32_t k)
 {
-	int32_t rel;
-	memcpy(&rel, c->ip + rel_field, 4);
-	int64_t target = (int64_t)c->off + rel_field + rel;
-	static x64_label dummy;
+	int64_t target = insn_branch_target(c->fc->code, c->off, k);
 	if (target < 0 || target >= (int64_t)c->fc->code_len ||
 	    c->lab_of[target] < 0) {
 		jc_bail(c, "branch to an unknown target");
-		dummy = x64_label_new();
-		return &dummy;
+		c->dummy = x64_label_new();
+		return &c->dummy;
 	}
 	return &c->labels[c->lab_of[target]];
 }
 
 x64_label *jc_site(jc *c, enum jit_site_how how, uint32_t kind)
 {
-	static x64_label dummy;
 	if (!grow((void **)&c->sites, &c->cap_sites, c->nsites, sizeof *c->sites)) {
 		c->oom = true;
-		dummy = x64_label_new();
-		return &dummy;
+		c->dummy = x64_label_new();
+		return &c->dummy;
 	}
 	jit_site *s = &c->sites[c->nsites++];
 	*s = (jit_site){ .l = x64_label_new(), .how = (uint8_t)how,
@@ -428,76 +374,6 @@ void jc_slow_op(jc *c, bool traps)
 
 /* ---- choosing the locals to pin --------------------------------------------- */
 
-/* Offsets of the 16-bit slot fields of an instruction (at most 4). */
-static uint32_t slot_fields(int op, uint32_t *f)
-{
-#define F(...) do { const uint32_t v_[] = { __VA_ARGS__ }; \
-		memcpy(f, v_, sizeof v_); return sizeof v_ / sizeof v_[0]; } while (0)
-	switch (op) {
-	case OP_BR_IF: case OP_BR_UNLESS: case OP_BR_TABLE: case OP_CONST32:
-	case OP_CONST64: case OP_GLOBAL_GET: case OP_GLOBAL_SET:
-	case OP_REF_FUNC: case OP_MEMORY_SIZE: case OP_TABLE_SIZE:
-		F(4);
-	case OP_CALL_INDIRECT:
-		F(6);
-	case OP_COPY: case OP_REF_IS_NULL: case OP_MEMORY_GROW:
-	case OP_TABLE_GET: case OP_TABLE_SET:
-		F(4, 6);
-	case OP_SELECT:
-		F(4, 6, 8, 10);
-	case OP_MEMORY_FILL: case OP_MEMORY_COPY: case OP_MEMORY_INIT:
-	case OP_TABLE_GROW: case OP_TABLE_FILL: case OP_TABLE_COPY:
-	case OP_TABLE_INIT: case OP_ADDSHL32:
-		F(4, 6, 8);
-	default: break;
-	}
-	if (in(op, OP_LD_I32, OP_ST_64) || in(op, OP_LDA_I32, OP_LDA_32S64) ||
-	    in(op, OP_EQ_BR32, OP_GEU_BR32) || in(op, OP_EQ_BR64, OP_GEU_BR64) ||
-	    in(op, OP_EQ32I, OP_SHRU64I))
-		F(4, 6);
-	if (in(op, OP_EQ_BR32I, OP_GEU_BR32I))
-		F(4);
-	if (in(op, OP_LDX_I32, OP_LDX_32S64) || in(op, OP_STX_8, OP_STX_64) ||
-	    in(op, OP_LDS_I32, OP_LDS_32S64))
-		F(4, 6, 8);
-	if (in(op, OP_STA_8, OP_STA_64))
-		F(4, 10);
-	if (in(op, OP_STS_8, OP_STS_64))
-		F(4, 6, 10);
-	if (op == OP_EQZ32 || op == OP_EQZ64 ||
-	    in(op, OP_CLZ32, OP_POPCNT32) || in(op, OP_CLZ64, OP_POPCNT64) ||
-	    in(op, OP_FABS32, OP_FSQRT32) || in(op, OP_FABS64, OP_FSQRT64) ||
-	    in(op, OP_WRAP, OP_EXT32S64))
-		F(4, 6);
-	if (in(op, OP_EQ32, OP_ROTR32) || in(op, OP_EQ64, OP_ROTR64) ||
-	    in(op, OP_FEQ32, OP_FCOPYSIGN32) || in(op, OP_FEQ64, OP_FCOPYSIGN64))
-		F(4, 6, 8);
-	return 0;
-#undef F
-}
-
-/* Ops that read their slot operands through the slot layer and pop them:
- * not COPY (branch moves read values that stay on the stack), calls
- * (callees read their arguments from memory) or what C helpers run. */
-static bool consumes(int op)
-{
-	switch (op) {
-	case OP_SELECT: case OP_REF_IS_NULL: case OP_GLOBAL_SET:
-	case OP_BR_IF: case OP_BR_UNLESS: case OP_BR_TABLE: case OP_ADDSHL32:
-		return true;
-	default:
-		break;
-	}
-	if (in(op, OP_SAT_F32_S32, OP_SAT_F64_U64))
-		return false;
-	return in(op, OP_LD_I32, OP_ST_64) || op == OP_EQZ32 ||
-	       in(op, OP_EQ32, OP_ROTR32) || op == OP_EQZ64 ||
-	       in(op, OP_EQ64, OP_ROTR64) || in(op, OP_FEQ32, OP_FCOPYSIGN32) ||
-	       in(op, OP_FEQ64, OP_FCOPYSIGN64) || in(op, OP_WRAP, OP_EXT32S64) ||
-	       in(op, OP_EQ32I, OP_SHRU64I) || in(op, OP_EQ_BR32, OP_GEU_BR64) ||
-	       in(op, OP_LDA_I32, OP_STX_64) || in(op, OP_LDS_I32, OP_STS_64);
-}
-
 /* Pin the most used locals, uses in loops counting more.  insn: the
  * instruction offsets (n of them); depth: their loop nesting. */
 static bool choose_pins(jc *c, const uint32_t *insn, const uint8_t *depth,
@@ -518,11 +394,10 @@ static bool choose_pins(jc *c, const uint32_t *insn, const uint8_t *depth,
 	memset(c->pin, -1, nl ? nl : 1);
 	for (uint32_t i = 0; i < n; i++) {
 		const uint8_t *ip = c->fc->code + insn[i];
-		uint32_t f[4], k = slot_fields((int)insn_op(ip), f);
+		uint32_t k = op_layout_of(insn_op(ip))->nslots;
 		uint64_t weight = 1ull << (3 * (depth[i] < 6 ? depth[i] : 6));
 		for (uint32_t j = 0; j < k; j++) {
-			uint16_t sl;
-			memcpy(&sl, ip + f[j], 2);
+			uint32_t sl = insn_slot(ip, j);
 			if (sl < nl)
 				w[sl] += weight;
 		}
@@ -578,7 +453,8 @@ static void emit_fuel(jc *c)
 
 static void emit_enter(jc *c)
 {
-	uint32_t first = jc_u32(c, 8), n = jc_u32(c, 12), frame = jc_u32(c, 16);
+	uint32_t first = JOP(ENTER)->first, n = JOP(ENTER)->nzero;
+	uint32_t frame = JOP(ENTER)->frame;
 	x64_label *so = jc_site(c, JS_TRAP, WASM_TRAP_STACK_OVERFLOW);
 
 	x64_push_r(JB, X64_RBP);                       /* rsp 16-aligned */
@@ -624,7 +500,7 @@ static void emit_ret(jc *c)
 
 static void emit_br_table(jc *c)
 {
-	uint32_t i = jc_u16(c, 4), n = jc_u32(c, 6);
+	uint32_t i = JOP(BR_TABLE)->i, n = JOP(BR_TABLE)->n;
 	x64_label table = x64_label_new();
 	jc_ld(c, 4, X64_RAX, i);
 	x64_mov_ri(JB, 4, X64_RCX, n);
@@ -638,7 +514,7 @@ static void emit_br_table(jc *c)
 	x64_jmp_r(JB, X64_RAX);
 	x64_label_bind(JB, &table);
 	for (uint32_t k = 0; k <= n; k++)
-		x64_label_rel32(JB, jc_label_at(c, 10 + 4 * k));
+		x64_label_rel32(JB, jc_label_at(c, k));
 }
 
 /* rbx moves to the callee's frame around a call. */
@@ -651,7 +527,7 @@ static void frame_shift(jc *c, uint32_t base, bool back)
 
 static void emit_call(jc *c)
 {
-	uint32_t base = jc_u16(c, 4), idx = jc_u32(c, 6);
+	uint32_t base = JOP(CALL)->base, idx = JOP(CALL)->func;
 	x64_mov_ri(JB, 4, X64_RAX, idx);
 	frame_shift(c, base, false);
 	x64_call_m(JB, x64_mem_b(X64_R12, (int32_t)(8 * idx)));
@@ -661,7 +537,7 @@ static void emit_call(jc *c)
 
 static void emit_call_import(jc *c)
 {
-	uint32_t base = jc_u16(c, 4), idx = jc_u32(c, 6);
+	uint32_t base = JOP(CALL)->base, idx = JOP(CALL)->func;
 	x64_mov_rr(JB, 8, X64_RDI, X64_R14);
 	x64_mov_rr(JB, 8, X64_RSI, X64_R13);
 	x64_mov_ri(JB, 4, X64_RDX, idx);
@@ -674,8 +550,8 @@ static void emit_call_import(jc *c)
 
 static void emit_call_indirect(jc *c)
 {
-	uint32_t base = jc_u16(c, 4), i = jc_u16(c, 6);
-	uint32_t table = jc_u32(c, 8), type_id = jc_u32(c, 12);
+	uint32_t base = JOP(CALL_IND)->base, i = JOP(CALL_IND)->i;
+	uint32_t table = JOP(CALL_IND)->table, type_id = JOP(CALL_IND)->type_id;
 	x64_label slow = x64_label_new(), done = x64_label_new();
 
 	jc_ld(c, 4, X64_RCX, i);
@@ -717,59 +593,62 @@ static void emit_trap_now(jc *c, uint32_t kind)
 	x64_jmp_m(JB, VEC(JV_TRAP));
 }
 
-/* One instruction of the control family; false if not one. */
-static bool emit_control(jc *c)
+void jc_emit_call(jc *c)
+{
+	switch (c->op) {
+	case OP_CALL: emit_call(c); break;
+	case OP_CALL_IMPORT: emit_call_import(c); break;
+	case OP_CALL_INDIRECT: emit_call_indirect(c); break;
+	default: jc_bail(c, "a call the baseline JIT does not know"); break;
+	}
+}
+
+static void emit_loop(jc *c)
+{
+	if (grow((void **)&c->loops, &c->cap_loops, c->nloops, sizeof *c->loops)) {
+		c->loops[c->nloops][0] = c->off;
+		c->loops[c->nloops][1] = (uint32_t)x64_buf_len(JB);
+		c->nloops++;
+	} else {
+		c->oom = true;
+	}
+	emit_epoch_check(c);
+	if (c->op == OP_LOOP_FUEL)
+		emit_fuel(c);
+}
+
+void jc_emit_control(jc *c)
 {
 	switch (c->op) {
 	case OP_UNREACHABLE:
 		emit_trap_now(c, WASM_TRAP_UNREACHABLE);
-		return true;
+		break;
 	case OP_ENTER: case OP_ENTER_FUEL:
 		if (c->off != 0)
 			jc_bail(c, "ENTER inside a function");
 		emit_enter(c);
-		return true;
+		break;
 	case OP_LOOP: case OP_LOOP_FUEL:
-		if (grow((void **)&c->loops, &c->cap_loops, c->nloops, sizeof *c->loops)) {
-			c->loops[c->nloops][0] = c->off;
-			c->loops[c->nloops][1] = (uint32_t)x64_buf_len(JB);
-			c->nloops++;
-		} else {
-			c->oom = true;
-		}
-		emit_epoch_check(c);
-		if (c->op == OP_LOOP_FUEL)
-			emit_fuel(c);
-		return true;
+		emit_loop(c);
+		break;
 	case OP_BR:
-		x64_jmp(JB, jc_label_at(c, 4));
-		return true;
+		x64_jmp(JB, jc_label_at(c, 0));
+		break;
 	case OP_BR_IF: case OP_BR_UNLESS:
 		/* the whole slot, as the interpreter: i64.eqz + br_if fuse
 		 * into BR_UNLESS on the i64 */
-		jc_cmp_imm(c, 8, jc_u16(c, 4), 0);
-		x64_jcc(JB, c->op == OP_BR_IF ? X64_CC_NE : X64_CC_E, jc_label_at(c, 6));
-		return true;
+		jc_cmp_imm(c, 8, JOP(BR_IF)->c, 0);
+		x64_jcc(JB, c->op == OP_BR_IF ? X64_CC_NE : X64_CC_E, jc_label_at(c, 0));
+		break;
 	case OP_BR_TABLE:
 		emit_br_table(c);
-		return true;
+		break;
 	case OP_RET:
 		emit_ret(c);
-		return true;
-	case OP_CALL:
-		emit_call(c);
-		return true;
-	case OP_CALL_IMPORT:
-		emit_call_import(c);
-		return true;
-	case OP_CALL_INDIRECT:
-		emit_call_indirect(c);
-		return true;
-	case OP_EXIT:
-		jc_bail(c, "EXIT in function code");
-		return true;
+		break;
 	default:
-		return false;
+		jc_bail(c, "a control instruction the baseline JIT does not know");
+		break;
 	}
 }
 
@@ -778,6 +657,7 @@ static uint32_t emit_tails(jc *c)
 {
 	for (uint32_t i = 0; i < c->nsites; i++) {
 		jit_site *s = &c->sites[i];
+		s->at = (uint32_t)x64_buf_len(JB);
 		x64_label_bind(JB, &s->l);
 		x64_label unwind = x64_label_new();
 		switch (s->how) {
@@ -801,6 +681,7 @@ static uint32_t emit_tails(jc *c)
 			x64_jmp_m(JB, VEC(JV_UNWIND));
 		}
 	}
+	c->tails_end = (uint32_t)x64_buf_len(JB);
 	/* OSR: same native frame as the prologue makes, then jmp r9 */
 	x64_align(JB, 16);
 	uint32_t osr = (uint32_t)x64_buf_len(JB);
@@ -821,22 +702,46 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Length of the instruction at off, or 0 with c->bail set if there is no
+ * whole instruction there (an unknown op, or one cut off by the end). */
+static uint32_t insn_len_checked(jc *c, uint32_t off)
+{
+	const uint8_t *ip = c->fc->code + off;
+	uint32_t room = c->fc->code_len - off;
+	if (room < op_layouts[OPL_NONE].len) {      /* not even a head */
+		jc_bail(c, "truncated instruction");
+		return 0;
+	}
+	enum interp_op op = insn_op(ip);
+	if ((unsigned)op >= OP_COUNT_) {
+		jc_bail(c, "unknown instruction");
+		return 0;
+	}
+	uint32_t fixed = op_layout_of(op)->len;
+	if (fixed > room || (op_infos[op].layout == OPL_BR_TABLE &&
+	    OP_AT(ip, BR_TABLE)->n >= (room - fixed) / sizeof(OPF_REL))) {
+		jc_bail(c, "truncated instruction");
+		return 0;
+	}
+	return insn_len(ip);
+}
+
 /* Pass 1: boundaries and branch targets (labels for them), loop depths,
  * the locals to pin. */
 static bool scan(jc *c)
 {
 	const struct fcode *fc = c->fc;
-	uint32_t fields_max = 64, *fields = malloc(fields_max * sizeof *fields);
 	bool ok = false;
 	uint32_t n = 0, nback = 0, cap_back = 0;
 	uint32_t (*back)[2] = NULL;          /* (target offset, site index) */
 	c->lab_of = malloc(((size_t)fc->code_len + 1) * sizeof *c->lab_of);
 	/* instruction index + 1 at each instruction's offset, else 0 */
 	uint32_t *index = calloc((size_t)fc->code_len + 1, sizeof *index);
-	uint32_t *insn = malloc(((size_t)fc->code_len / 4 + 1) * sizeof *insn);
+	uint32_t *insn = malloc(((size_t)fc->code_len / op_layouts[OPL_NONE].len + 1)
+		* sizeof *insn);     /* an instruction is a head at least */
 	int32_t *ddepth = NULL;
 	uint8_t *depth = NULL;
-	if (!c->lab_of || !fields || !index || !insn) {
+	if (!c->lab_of || !index || !insn) {
 		c->oom = true;
 		goto out;
 	}
@@ -844,31 +749,13 @@ static bool scan(jc *c)
 		c->lab_of[i] = -1;
 	for (uint32_t off = 0; off < fc->code_len;) {
 		const uint8_t *ip = fc->code + off;
-		int op = (int)insn_op(ip);
-		uint32_t len = op < 0 ? 0 : op_len(op, ip);
-		if (len == 0 || off + len > fc->code_len) {
-			jc_bail(c, op < 0 ? "unknown instruction" : "truncated instruction");
+		uint32_t len = insn_len_checked(c, off);
+		if (len == 0)
 			goto out;
-		}
 		index[off] = n + 1;
 		insn[n++] = off;
-		uint32_t nf = branch_fields(op, ip, fields, fields_max);
-		if (nf == UINT32_MAX) {
-			uint32_t cnt;
-			memcpy(&cnt, ip + 6, 4);
-			fields_max = cnt + 1;
-			uint32_t *nfl = realloc(fields, fields_max * sizeof *fields);
-			if (!nfl) {
-				c->oom = true;
-				goto out;
-			}
-			fields = nfl;
-			nf = branch_fields(op, ip, fields, fields_max);
-		}
-		for (uint32_t k = 0; k < nf; k++) {
-			int32_t rel;
-			memcpy(&rel, ip + fields[k], 4);
-			int64_t t = (int64_t)off + fields[k] + rel;
+		for (uint32_t k = 0, nb = insn_branch_count(ip); k < nb; k++) {
+			int64_t t = insn_branch_target(fc->code, off, k);
 			if (t < 0 || t >= fc->code_len) {
 				jc_bail(c, "branch out of the function");
 				goto out;
@@ -920,7 +807,6 @@ static bool scan(jc *c)
 	}
 	ok = true;
 out:
-	free(fields);
 	free(index);
 	free(insn);
 	free(back);
@@ -929,21 +815,53 @@ out:
 	return ok;
 }
 
-bool jit_compile(wasm_module *m, uint32_t func_index)
+/* Pass 2, one instruction: the one at c->off, whose successor is at next. */
+static void emit_insn(jc *c, uint32_t next)
 {
-	const struct fcode *fc = m->funcs[func_index].code;
-	jc cc = { .m = m, .fc = fc, .fidx = func_index,
-		.fwd_gpr = JC_NOSLOT, .fwd_xmm = JC_NOSLOT };
-	jc *c = &cc;
-	bool ok = false;
-	uint64_t t0 = now_ns();
+	const struct fcode *fc = c->fc;
+	int32_t lab = c->lab_of[c->off];
 
-	if (!fc || jit_func_get(m, func_index))
-		return fc != NULL;
-	if (jit_func_refused(m, func_index))
-		return false;
-	if (!jit_module_get(m))
-		return false;
+	if (c->listing) {
+		if (grow((void **)&c->marks, &c->cap_marks, c->nmarks, sizeof *c->marks)) {
+			c->marks[c->nmarks][0] = c->off;
+			c->marks[c->nmarks][1] = (uint32_t)x64_buf_len(JB);
+			c->nmarks++;
+		} else {
+			c->oom = true;
+		}
+	}
+	if (lab >= 0)
+		x64_label_bind(JB, &c->labels[lab]);
+	/* where other paths join (labels, LOOPs: OSR enters there) the
+	 * forwarded values are unknown */
+	if (lab >= 0 || c->op == OP_LOOP || c->op == OP_LOOP_FUEL)
+		c->fwd_gpr = c->fwd_xmm = JC_NOSLOT;
+	c->nnext_slots = 0;
+	if (next < fc->code_len && c->lab_of[next] < 0) {
+		const uint8_t *nip = fc->code + next;
+		if (consumes(insn_op(nip))) {
+			c->nnext_slots = op_layout_of(insn_op(nip))->nslots;
+			for (uint32_t k = 0; k < c->nnext_slots; k++)
+				c->next_slots[k] = insn_slot(nip, k);
+		}
+	}
+	const char *refusal = jc_op_refusal(c->op);
+	jc_emit_fn *emit = jc_emitters[op_infos[c->op].family];
+	if (refusal)
+		jc_bail(c, refusal);
+	else if (jc_op_how(c->op) == JC_SLOW)
+		jc_slow_op(c, op_infos[c->op].traps != OPTR_NONE);
+	else if (emit)
+		emit(c);
+	else
+		jc_bail(c, "instruction not supported by the baseline JIT");
+}
+
+bool jc_translate(jc *c, wasm_module *m, uint32_t func_index,
+	const struct fcode *fc, bool listing, uint32_t *osr_off)
+{
+	*c = (jc){ .m = m, .fc = fc, .fidx = func_index, .listing = listing,
+		.fwd_gpr = JC_NOSLOT, .fwd_xmm = JC_NOSLOT };
 	pthread_once(&cpu_once, cpu_probe);
 	c->has_lzcnt = cpu_lzcnt;
 	c->has_tzcnt = cpu_tzcnt;
@@ -952,51 +870,26 @@ bool jit_compile(wasm_module *m, uint32_t func_index)
 	c->nlocals = fc->nlocals;
 	x64_buf_init(JB, 64 + (size_t)fc->code_len * 4);
 	if (!scan(c))
-		goto out;
+		return false;
 	for (uint32_t off = 0; off < fc->code_len && !c->bail && !c->oom;) {
 		c->ip = fc->code + off;
 		c->off = off;
-		c->op = (int)insn_op(c->ip);
-		if (c->lab_of[off] >= 0)
-			x64_label_bind(JB, &c->labels[c->lab_of[off]]);
-		/* where other paths join (labels, LOOPs: OSR enters there) the
-		 * forwarded values are unknown */
-		if (c->lab_of[off] >= 0 || c->op == OP_LOOP || c->op == OP_LOOP_FUEL)
-			c->fwd_gpr = c->fwd_xmm = JC_NOSLOT;
-		uint32_t next = off + op_len(c->op, c->ip);
-		c->nnext_slots = 0;
-		if (next < fc->code_len && c->lab_of[next] < 0) {
-			const uint8_t *nip = fc->code + next;
-			int nop = (int)insn_op(nip);
-			if (consumes(nop)) {
-				uint32_t f[4];
-				c->nnext_slots = slot_fields(nop, f);
-				for (uint32_t k = 0; k < c->nnext_slots; k++) {
-					uint16_t sl;
-					memcpy(&sl, nip + f[k], 2);
-					c->next_slots[k] = sl;
-				}
-			}
-		}
-		if (!emit_control(c) && !jc_emit_num(c) && !jc_emit_mem(c))
-			jc_bail(c, "instruction not supported by the baseline JIT");
-		off = next;
+		c->op = insn_op(c->ip);
+		off += insn_len(c->ip);
+		emit_insn(c, off);
 	}
 	if (c->bail || c->oom)
-		goto out;
-	uint32_t osr = emit_tails(c);
+		return false;
+	*osr_off = emit_tails(c);
 	if (x64_buf_err(JB) != X64_OK) {
 		jc_bail(c, x64_err_name(x64_buf_err(JB)));
-		goto out;
+		return false;
 	}
-	const jit_func *jf = jit_install(m, func_index, JB->code, x64_buf_len(JB),
-		osr, c->pc, c->npc, c->loops, c->nloops, now_ns() - t0);
-	c->pc = NULL;
-	c->loops = NULL;
-	ok = jf != NULL;
-out:
-	if (!ok && c->bail)
-		jit_refuse(m, func_index, c->bail);
+	return true;
+}
+
+void jc_free(jc *c)
+{
 	x64_buf_free(JB);
 	free(c->lab_of);
 	free(c->labels);
@@ -1005,5 +898,33 @@ out:
 	free(c->sites);
 	free(c->pc);
 	free(c->loops);
+	free(c->marks);
+}
+
+bool jit_compile(wasm_module *m, uint32_t func_index)
+{
+	const struct fcode *fc = m->funcs[func_index].code;
+	jc cc, *c = &cc;
+	bool ok = false;
+	uint32_t osr;
+	uint64_t t0 = now_ns();
+
+	if (!fc || jit_func_get(m, func_index))
+		return fc != NULL;
+	if (jit_func_refused(m, func_index))
+		return false;
+	if (!jit_module_get(m))
+		return false;
+	if (!jc_translate(c, m, func_index, fc, false, &osr))
+		goto out;
+	const jit_func *jf = jit_install(m, func_index, JB->code, x64_buf_len(JB),
+		osr, c->pc, c->npc, c->loops, c->nloops, now_ns() - t0);
+	c->pc = NULL;
+	c->loops = NULL;
+	ok = jf != NULL;
+out:
+	if (!ok && c->bail)
+		jit_refuse(m, func_index, c->bail);
+	jc_free(c);
 	return ok;
 }

@@ -24,6 +24,7 @@
 #ifndef ENGINE_JIT_BASELINE_H
 #define ENGINE_JIT_BASELINE_H
 
+#include "interp/ops.h"
 #include "jit/jit.h"
 #include "x64/x64_asm.h"
 
@@ -78,9 +79,6 @@ const jit_func *jit_install(wasm_module *m, uint32_t func_index,
 	uint64_t compile_ns);
 void jit_refuse(wasm_module *m, uint32_t func_index, const char *reason);
 
-
-#endif
-
 /* ---- the compiler's state (jit_baseline*.c) ------------------------------ */
 
 /* An out-of-line tail emitted after the function body. */
@@ -96,6 +94,8 @@ typedef struct jit_site {
 	uint8_t how;
 	uint32_t kind;
 	uint32_t off;           /* pre-decoded offset of the instruction */
+	uint32_t at;            /* machine offset of the tail (set when the
+	                           tails are emitted) */
 } jit_site;
 
 typedef struct jc {
@@ -105,16 +105,28 @@ typedef struct jc {
 	uint32_t fidx;
 	const uint8_t *ip;      /* the instruction being compiled */
 	uint32_t off;           /* its offset in fc->code */
-	int op;                 /* its enum interp_op */
+	enum interp_op op;      /* its op */
 	int32_t *lab_of;        /* per code offset: label index, or -1 */
 	x64_label *labels;
 	uint32_t nlabels;
+	/* What jc_label_at and jc_site hand out when they cannot give a real
+	 * label (the function is refused, or memory ran out): this
+	 * compilation's own, so that compiles on other threads do not share
+	 * it. */
+	x64_label dummy;
 	jit_site *sites;
 	uint32_t nsites, cap_sites;
 	uint32_t (*pc)[2];
 	uint32_t npc, cap_pc;
 	uint32_t (*loops)[2];
 	uint32_t nloops, cap_loops;
+	/* Listing mode (jit_dump_func): (pre-decoded offset, machine offset)
+	 * at the start of each instruction.  Not recorded otherwise. */
+	bool listing;
+	uint32_t (*marks)[2];
+	uint32_t nmarks, cap_marks;
+	uint32_t tails_end;     /* machine offset after the last tail (the
+	                           OSR prologue is 16-aligned after it) */
 	const char *bail;       /* why the function is refused, or NULL */
 	bool oom;
 	/* Register state (see "slot access" in jit_baseline.c). */
@@ -128,7 +140,7 @@ typedef struct jc {
 	/* The next instruction, when it reads its operands through the slot
 	 * layer and pops them (no label before it): the slots it names.  A
 	 * result for one of those operand slots need not reach memory. */
-	uint32_t next_slots[4];
+	uint32_t next_slots[OP_MAX_SLOTS];
 	uint32_t nnext_slots;
 	bool has_lzcnt, has_tzcnt, has_popcnt, has_sse41;
 } jc;
@@ -136,24 +148,85 @@ typedef struct jc {
 #define JB (&c->b)
 #define JSLOT(s) x64_mem_b(X64_RBX, (int32_t)(8u * (uint32_t)(s)))
 
-static inline uint32_t jc_u16(const jc *c, uint32_t o)
+/* The instruction being compiled as its layout's struct: JOP(D_AB)->b. */
+#define JOP(lay) OP_AT(c->ip, lay)
+
+/* Operand size in bytes of the current op (its op_infos type: I32 and
+ * F32 4, I64 and F64 8). */
+static inline unsigned jc_size(const jc *c)
 {
-	uint16_t v;
-	memcpy(&v, c->ip + o, 2);
-	return v;
+	uint8_t t = op_infos[c->op].type;
+	return t == OPT_I64 || t == OPT_F64 ? 8 : 4;
 }
-static inline uint32_t jc_u32(const jc *c, uint32_t o)
-{
-	uint32_t v;
-	memcpy(&v, c->ip + o, 4);
-	return v;
-}
-static inline uint64_t jc_u64(const jc *c, uint32_t o)
-{
-	uint64_t v;
-	memcpy(&v, c->ip + o, 8);
-	return v;
-}
+
+/* ---- what the baseline compiles ------------------------------------------
+ * The driver dispatches on the op's family: X(FAMILY, emitter, pops).  The
+ * emitter compiles every op of the family that JC_OP_EXCEPTIONS does not
+ * take away; pops: the family's ops read their slot operands through the
+ * slot layer and the values are dead afterwards (as the wasm operand stack
+ * pops them), so a result headed for one of those slots may stay in a
+ * register.  Calls do not: the callee reads its arguments from memory. */
+#define JC_FAMILIES(X) \
+	X(CONTROL,      jc_emit_control,      true) \
+	X(CALL,         jc_emit_call,         false) \
+	X(MOVE,         jc_emit_move,         true) \
+	X(GLOBAL,       jc_emit_global,       true) \
+	X(REF,          jc_emit_ref,          true) \
+	X(TABLE,        jc_emit_table,        true) \
+	X(MEMORY,       jc_emit_memory,       true) \
+	X(LOAD,         jc_emit_load,         true) \
+	X(STORE,        jc_emit_store,        true) \
+	X(ADDR,         jc_emit_addr,         true) \
+	X(INT_UNARY,    jc_emit_int_unary,    true) \
+	X(INT_BINARY,   jc_emit_int_binary,   true) \
+	X(INT_IMM,      jc_emit_int_binary,   true) \
+	X(INT_DIV,      jc_emit_int_div,      true) \
+	X(FLOAT_UNARY,  jc_emit_float,        true) \
+	X(FLOAT_BINARY, jc_emit_float,        true) \
+	X(CONVERT,      jc_emit_convert,      true) \
+	X(BR_CMP,       jc_emit_br_cmp,       true)
+
+/* Ops that the baseline treats unlike the rest of their family:
+ * X(OP, how, reason).  JC_SLOW: left to C (jit_rt_slow_op runs it as the
+ * interpreter does, on the frame in memory; its slots are not read through
+ * the slot layer).  JC_KEEP: its slot operand is not popped (COPY: the
+ * source is a local or a value that a branch leaves on the stack).
+ * JC_REFUSE: the function is refused, for reason. */
+enum jc_how { JC_INLINE, JC_SLOW, JC_KEEP, JC_REFUSE };
+#define JC_OP_EXCEPTIONS(X) \
+	X(EXIT,          JC_REFUSE, "EXIT in function code") \
+	X(COPY,          JC_KEEP,   NULL) \
+	X(MEMORY_GROW,   JC_SLOW,   NULL) \
+	X(MEMORY_FILL,   JC_SLOW,   NULL) \
+	X(MEMORY_COPY,   JC_SLOW,   NULL) \
+	X(MEMORY_INIT,   JC_SLOW,   NULL) \
+	X(TABLE_GET,     JC_SLOW,   NULL) \
+	X(TABLE_SET,     JC_SLOW,   NULL) \
+	X(TABLE_SIZE,    JC_SLOW,   NULL) \
+	X(TABLE_GROW,    JC_SLOW,   NULL) \
+	X(TABLE_FILL,    JC_SLOW,   NULL) \
+	X(TABLE_COPY,    JC_SLOW,   NULL) \
+	X(TABLE_INIT,    JC_SLOW,   NULL) \
+	X(SAT_F32_S32,   JC_SLOW,   NULL) \
+	X(SAT_F32_U32,   JC_SLOW,   NULL) \
+	X(SAT_F64_S32,   JC_SLOW,   NULL) \
+	X(SAT_F64_U32,   JC_SLOW,   NULL) \
+	X(SAT_F32_S64,   JC_SLOW,   NULL) \
+	X(SAT_F32_U64,   JC_SLOW,   NULL) \
+	X(SAT_F64_S64,   JC_SLOW,   NULL) \
+	X(SAT_F64_U64,   JC_SLOW,   NULL)
+
+typedef void jc_emit_fn(jc *c);
+#define JC_DECLARE_(fam, fn, pops) jc_emit_fn fn;
+JC_FAMILIES(JC_DECLARE_)
+#undef JC_DECLARE_
+
+/* Each family's emitter (NULL: the baseline compiles no op of it). */
+extern jc_emit_fn *const jc_emitters[OPFAM_COUNT_];
+/* How the baseline compiles op (enum jc_how). */
+enum jc_how jc_op_how(enum interp_op op);
+/* Why the baseline refuses op wherever it occurs, or NULL. */
+const char *jc_op_refusal(enum interp_op op);
 
 /* ---- slot access (jit_baseline.c) ----------------------------------------
  * Every read and write of a frame slot goes through these.  Hot locals
@@ -192,13 +265,19 @@ void jc_clobbered(jc *c, bool all);
 void jc_slow_op(jc *c, bool traps);
 
 /* jit_baseline.c */
-x64_label *jc_label_at(jc *c, uint32_t rel_field);  /* branch target of
-                                     the rel32 at ip + rel_field */
+/* The label of the current instruction's k-th branch target (its k-th REL
+ * field, insn_branch_field; k = 0 for every branch but BR_TABLE's). */
+x64_label *jc_label_at(jc *c, uint32_t k);
 x64_label *jc_site(jc *c, enum jit_site_how how, uint32_t kind);
 void jc_pc_here(jc *c);             /* next instruction may fault */
 void jc_bail(jc *c, const char *reason);
 
-/* jit_baseline_num.c / jit_baseline_mem.c: emit the current instruction
- * if it belongs to the file's families; false if not theirs. */
-bool jc_emit_num(jc *c);
-bool jc_emit_mem(jc *c);
+/* Compile function func_index of m (its pre-decoded code fc) into c->b
+ * without installing it: c is set up here and released by jc_free.
+ * Returns true with *osr_off the OSR prologue's machine offset; false
+ * with c->bail (refused), c->oom or an error in c->b. */
+bool jc_translate(jc *c, wasm_module *m, uint32_t func_index,
+	const struct fcode *fc, bool listing, uint32_t *osr_off);
+void jc_free(jc *c);
+
+#endif

@@ -5,12 +5,17 @@
  * plus a 32-bit offset from r15, inside the 8 GiB reservation, and a fault
  * is mapped back through the PC map (jc_pc_here before the access).
  * Tables, bulk memory and memory.grow go to jit_rt_slow_op, which runs
- * the instruction as the interpreter does.
+ * the instruction as the interpreter does (JC_OP_EXCEPTIONS: the driver
+ * emits that call, the emitters here never see those ops).
  */
 #include "jit/base/jit_baseline.h"
 #include "interp/ops.h"
 
-static bool in(int op, int first, int last) { return op >= first && op <= last; }
+/* A load's or a store's access kind is its place in its address form's
+ * group; the groups keep one order (ops.c asserts LD ~ LDA ~ LDX ~ LDS and
+ * ST ~ STA ~ STX ~ STS). */
+_Static_assert(OP_LD_32S64 - OP_LD_I32 == 8 && OP_ST_64 - OP_ST_8 == 3,
+	"load_kind and store_kind follow the LD and ST groups");
 
 /* [r15 + rax + off]: rax holds the zero-extended effective index. */
 static x64_mem ea(jc *c, uint32_t off)
@@ -62,12 +67,6 @@ static void scaled_index(jc *c, uint32_t x, uint32_t y, uint32_t k)
 	}
 }
 
-static void jc_addshl(jc *c)
-{
-	scaled_index(c, jc_u16(c, 6), jc_u16(c, 8), jc_u16(c, 10));
-	jc_st(c, jc_u16(c, 4), X64_RAX);
-}
-
 /* rax = the instance's field at offset off, then [rax + 8*index] */
 static void inst_array(jc *c, int32_t field, uint32_t index, x64_gpr r)
 {
@@ -85,124 +84,186 @@ static void const64(jc *c, uint32_t d, uint64_t v)
 	}
 }
 
-bool jc_emit_mem(jc *c)
+/* LOAD: d = [x + ...] in the address form of the op's layout. */
+void jc_emit_load(jc *c)
 {
-	int op = c->op;
-	uint32_t f4 = jc_u16(c, 4);
+	uint32_t d, off;
+	int k;
+	switch (op_infos[c->op].layout) {
+	case OPL_LOAD:                  /* d = [a + off] */
+		d = JOP(LOAD)->d, off = JOP(LOAD)->off, k = c->op - OP_LD_I32;
+		jc_ld(c, 4, X64_RAX, JOP(LOAD)->a);
+		break;
+	case OPL_LOAD_ADDI:             /* d = [x + imm + off] */
+		d = JOP(LOAD_ADDI)->d, off = JOP(LOAD_ADDI)->off;
+		k = c->op - OP_LDA_I32;
+		jc_ld(c, 4, X64_RAX, JOP(LOAD_ADDI)->x);
+		x64_add_ri(JB, 4, X64_RAX, (int32_t)JOP(LOAD_ADDI)->imm);
+		break;
+	case OPL_LOAD_ADDX:             /* d = [x + y + off] */
+		d = JOP(LOAD_ADDX)->d, off = JOP(LOAD_ADDX)->off;
+		k = c->op - OP_LDX_I32;
+		jc_ld(c, 4, X64_RAX, JOP(LOAD_ADDX)->x);
+		jc_alu_src(c, X64_ALU_ADD, 4, X64_RAX, JOP(LOAD_ADDX)->y);
+		break;
+	case OPL_LOAD_SCALED:           /* d = [x + (y << k) + off] */
+		d = JOP(LOAD_SCALED)->d, off = JOP(LOAD_SCALED)->off;
+		k = c->op - OP_LDS_I32;
+		scaled_index(c, JOP(LOAD_SCALED)->x, JOP(LOAD_SCALED)->y,
+			JOP(LOAD_SCALED)->k);
+		break;
+	default:
+		jc_bail(c, "a load the baseline JIT does not know");
+		return;
+	}
+	load_kind(c, k, ea(c, off), d);
+}
 
-	if (in(op, OP_LD_I32, OP_LD_32S64)) {
-		jc_ld(c, 4, X64_RAX, jc_u16(c, 6));
-		load_kind(c, op - OP_LD_I32, ea(c, jc_u32(c, 8)), f4);
-		return true;
+/* STORE: [x + ...] = v in the address form of the op's layout. */
+void jc_emit_store(jc *c)
+{
+	uint32_t off;
+	int k;
+	switch (op_infos[c->op].layout) {
+	case OPL_STORE:                 /* [a + off] = v */
+		off = JOP(STORE)->off, k = c->op - OP_ST_8;
+		jc_ld(c, 4, X64_RAX, JOP(STORE)->a);
+		jc_ld(c, 8, X64_RDX, JOP(STORE)->v);
+		break;
+	case OPL_STORE_ADDI:            /* [x + imm + off] = v */
+		off = JOP(STORE_ADDI)->off, k = c->op - OP_STA_8;
+		jc_ld(c, 4, X64_RAX, JOP(STORE_ADDI)->x);
+		x64_add_ri(JB, 4, X64_RAX, (int32_t)JOP(STORE_ADDI)->imm);
+		jc_ld(c, 8, X64_RDX, JOP(STORE_ADDI)->v);
+		break;
+	case OPL_STORE_ADDX:            /* [x + y + off] = v */
+		off = JOP(STORE_ADDX)->off, k = c->op - OP_STX_8;
+		jc_ld(c, 4, X64_RAX, JOP(STORE_ADDX)->x);
+		jc_alu_src(c, X64_ALU_ADD, 4, X64_RAX, JOP(STORE_ADDX)->y);
+		jc_ld(c, 8, X64_RDX, JOP(STORE_ADDX)->v);
+		break;
+	case OPL_STORE_SCALED:          /* [x + (y << k) + off] = v */
+		off = JOP(STORE_SCALED)->off, k = c->op - OP_STS_8;
+		scaled_index(c, JOP(STORE_SCALED)->x, JOP(STORE_SCALED)->y,
+			JOP(STORE_SCALED)->k);
+		jc_ld(c, 8, X64_RDX, JOP(STORE_SCALED)->v);
+		break;
+	default:
+		jc_bail(c, "a store the baseline JIT does not know");
+		return;
 	}
-	if (in(op, OP_ST_8, OP_ST_64)) {
-		jc_ld(c, 4, X64_RAX, f4);
-		jc_ld(c, 8, X64_RDX, jc_u16(c, 6));
-		store_kind(c, op - OP_ST_8, ea(c, jc_u32(c, 8)));
-		return true;
-	}
-	if (in(op, OP_LDA_I32, OP_LDA_32S64)) {       /* d x imm32 off32 */
-		jc_ld(c, 4, X64_RAX, jc_u16(c, 6));
-		x64_add_ri(JB, 4, X64_RAX, (int32_t)jc_u32(c, 8));
-		load_kind(c, op - OP_LDA_I32, ea(c, jc_u32(c, 12)), f4);
-		return true;
-	}
-	if (in(op, OP_LDX_I32, OP_LDX_32S64)) {       /* d x y off32 */
-		jc_ld(c, 4, X64_RAX, jc_u16(c, 6));
-		jc_alu_src(c, X64_ALU_ADD, 4, X64_RAX, jc_u16(c, 8));
-		load_kind(c, op - OP_LDX_I32, ea(c, jc_u32(c, 10)), f4);
-		return true;
-	}
-	if (in(op, OP_STA_8, OP_STA_64)) {            /* x imm32 v off32 */
-		jc_ld(c, 4, X64_RAX, f4);
-		x64_add_ri(JB, 4, X64_RAX, (int32_t)jc_u32(c, 6));
-		jc_ld(c, 8, X64_RDX, jc_u16(c, 10));
-		store_kind(c, op - OP_STA_8, ea(c, jc_u32(c, 12)));
-		return true;
-	}
-	if (in(op, OP_STX_8, OP_STX_64)) {            /* x y v off32 */
-		jc_ld(c, 4, X64_RAX, f4);
-		jc_alu_src(c, X64_ALU_ADD, 4, X64_RAX, jc_u16(c, 6));
-		jc_ld(c, 8, X64_RDX, jc_u16(c, 8));
-		store_kind(c, op - OP_STX_8, ea(c, jc_u32(c, 10)));
-		return true;
-	}
+	store_kind(c, k, ea(c, off));
+}
 
-	if (in(op, OP_LDS_I32, OP_LDS_32S64)) {       /* d x y k16 off32 */
-		scaled_index(c, jc_u16(c, 6), jc_u16(c, 8), jc_u16(c, 10));
-		load_kind(c, op - OP_LDS_I32, ea(c, jc_u32(c, 12)), f4);
-		return true;
+/* ADDR: d = (u32)(x + (y << k)). */
+void jc_emit_addr(jc *c)
+{
+	if (c->op != OP_ADDSHL32) {
+		jc_bail(c, "address arithmetic the baseline JIT does not know");
+		return;
 	}
-	if (in(op, OP_STS_8, OP_STS_64)) {            /* x y k16 v off32 */
-		scaled_index(c, f4, jc_u16(c, 6), jc_u16(c, 8));
-		jc_ld(c, 8, X64_RDX, jc_u16(c, 10));
-		store_kind(c, op - OP_STS_8, ea(c, jc_u32(c, 12)));
-		return true;
-	}
+	scaled_index(c, JOP(ADDSHL)->x, JOP(ADDSHL)->y, JOP(ADDSHL)->k);
+	jc_st(c, JOP(ADDSHL)->d, X64_RAX);
+}
 
-	switch (op) {
-	case OP_ADDSHL32:                             /* d x y k16 */
-		jc_addshl(c);
-		return true;
+/* MOVE: COPY, constants, SELECT. */
+void jc_emit_move(jc *c)
+{
+	switch (c->op) {
 	case OP_COPY:
-		jc_ld(c, 8, X64_RAX, jc_u16(c, 6));
-		jc_st(c, f4, X64_RAX);
-		return true;
+		jc_ld(c, 8, X64_RAX, JOP(D_A)->a);
+		jc_st(c, JOP(D_A)->d, X64_RAX);
+		break;
 	case OP_CONST32:
-		const64(c, f4, jc_u32(c, 6));
-		return true;
+		const64(c, JOP(D_IMM)->d, JOP(D_IMM)->imm);
+		break;
 	case OP_CONST64:
-		const64(c, f4, jc_u64(c, 6));
-		return true;
-	case OP_SELECT:                               /* d c a b */
-		jc_ld(c, 8, X64_RAX, jc_u16(c, 8));
-		jc_ld(c, 8, X64_RCX, jc_u16(c, 10));
-		jc_cmp_imm(c, 4, jc_u16(c, 6), 0);
+		const64(c, JOP(D_IMM64)->d, JOP(D_IMM64)->imm);
+		break;
+	case OP_SELECT:                 /* d = c ? a : b */
+		jc_ld(c, 8, X64_RAX, JOP(SELECT)->a);
+		jc_ld(c, 8, X64_RCX, JOP(SELECT)->b);
+		jc_cmp_imm(c, 4, JOP(SELECT)->c, 0);
 		x64_cmovcc_rr(JB, X64_CC_E, 8, X64_RAX, X64_RCX);
-		jc_st(c, f4, X64_RAX);
-		return true;
-	case OP_GLOBAL_GET:                           /* d idx32 */
-		inst_array(c, offsetof(wasm_instance, globals), jc_u32(c, 6), X64_RAX);
+		jc_st(c, JOP(SELECT)->d, X64_RAX);
+		break;
+	default:
+		jc_bail(c, "a move the baseline JIT does not know");
+		break;
+	}
+}
+
+/* GLOBAL: global.get, global.set (the value in its wasm_global). */
+void jc_emit_global(jc *c)
+{
+	switch (c->op) {
+	case OP_GLOBAL_GET:             /* d = globals[idx]->val */
+		inst_array(c, offsetof(wasm_instance, globals), JOP(D_IDX)->idx, X64_RAX);
 		x64_mov_rm(JB, 8, X64_RAX, x64_mem_b(X64_RAX, offsetof(wasm_global, val)));
-		jc_st(c, f4, X64_RAX);
-		return true;
-	case OP_GLOBAL_SET:                           /* v idx32 */
-		inst_array(c, offsetof(wasm_instance, globals), jc_u32(c, 6), X64_RAX);
-		jc_ld(c, 8, X64_RCX, f4);
+		jc_st(c, JOP(D_IDX)->d, X64_RAX);
+		break;
+	case OP_GLOBAL_SET:             /* globals[idx]->val = a */
+		inst_array(c, offsetof(wasm_instance, globals), JOP(A_IDX)->idx, X64_RAX);
+		jc_ld(c, 8, X64_RCX, JOP(A_IDX)->a);
 		x64_mov_mr(JB, 8, x64_mem_b(X64_RAX, offsetof(wasm_global, val)), X64_RCX);
-		return true;
-	case OP_REF_IS_NULL:                          /* d s */
+		break;
+	default:
+		jc_bail(c, "a global op the baseline JIT does not know");
+		break;
+	}
+}
+
+/* REF: ref.is_null, ref.func. */
+void jc_emit_ref(jc *c)
+{
+	switch (c->op) {
+	case OP_REF_IS_NULL:            /* d = a == 0 */
 		x64_alu_rr(JB, X64_ALU_XOR, 4, X64_RAX, X64_RAX);
-		jc_cmp_imm(c, 8, jc_u16(c, 6), 0);
+		jc_cmp_imm(c, 8, JOP(D_A)->a, 0);
 		x64_setcc_r(JB, X64_CC_E, X64_RAX);
-		jc_st(c, f4, X64_RAX);
-		return true;
-	case OP_REF_FUNC:                             /* d idx32 */
-		inst_array(c, offsetof(wasm_instance, funcs), jc_u32(c, 6), X64_RAX);
-		jc_st(c, f4, X64_RAX);
-		return true;
-	case OP_MEMORY_SIZE:                          /* d */
+		jc_st(c, JOP(D_A)->d, X64_RAX);
+		break;
+	case OP_REF_FUNC:               /* d = funcs[idx] */
+		inst_array(c, offsetof(wasm_instance, funcs), JOP(D_IDX)->idx, X64_RAX);
+		jc_st(c, JOP(D_IDX)->d, X64_RAX);
+		break;
+	default:
+		jc_bail(c, "a reference op the baseline JIT does not know");
+		break;
+	}
+}
+
+/* 1 -> dropped[seg]; field is the instance's array of flags */
+static void drop(jc *c, int32_t field, uint32_t seg)
+{
+	x64_mov_rm(JB, 8, X64_RAX, x64_mem_b(X64_R13, field));
+	x64_mov_mi(JB, 1, x64_mem_b(X64_RAX, (int32_t)seg), 1);
+}
+
+/* TABLE: elem.drop (the rest is left to C: JC_OP_EXCEPTIONS). */
+void jc_emit_table(jc *c)
+{
+	if (c->op != OP_ELEM_DROP) {
+		jc_bail(c, "a table op the baseline JIT does not know");
+		return;
+	}
+	drop(c, offsetof(wasm_instance, elem_dropped), JOP(IDX)->idx);
+}
+
+/* MEMORY: memory.size, data.drop (the rest is left to C). */
+void jc_emit_memory(jc *c)
+{
+	switch (c->op) {
+	case OP_MEMORY_SIZE:            /* d = memory->pages */
 		x64_mov_rm(JB, 8, X64_RAX, x64_mem_b(X64_R13, offsetof(wasm_instance, memory)));
 		x64_mov_rm(JB, 4, X64_RAX, x64_mem_b(X64_RAX, offsetof(wasm_memory, pages)));
-		jc_st(c, f4, X64_RAX);
-		return true;
-	case OP_DATA_DROP:                            /* seg32 */
-		x64_mov_rm(JB, 8, X64_RAX, x64_mem_b(X64_R13, offsetof(wasm_instance, data_dropped)));
-		x64_mov_mi(JB, 1, x64_mem_b(X64_RAX, (int32_t)jc_u32(c, 4)), 1);
-		return true;
-	case OP_ELEM_DROP:                            /* seg32 */
-		x64_mov_rm(JB, 8, X64_RAX, x64_mem_b(X64_R13, offsetof(wasm_instance, elem_dropped)));
-		x64_mov_mi(JB, 1, x64_mem_b(X64_RAX, (int32_t)jc_u32(c, 4)), 1);
-		return true;
-	case OP_MEMORY_GROW: case OP_TABLE_SIZE: case OP_TABLE_GROW:
-		jc_slow_op(c, false);
-		return true;
-	case OP_MEMORY_FILL: case OP_MEMORY_COPY: case OP_MEMORY_INIT:
-	case OP_TABLE_GET: case OP_TABLE_SET: case OP_TABLE_FILL:
-	case OP_TABLE_COPY: case OP_TABLE_INIT:
-		jc_slow_op(c, true);
-		return true;
+		jc_st(c, JOP(D)->d, X64_RAX);
+		break;
+	case OP_DATA_DROP:
+		drop(c, offsetof(wasm_instance, data_dropped), JOP(IDX)->idx);
+		break;
 	default:
-		return false;
+		jc_bail(c, "a memory op the baseline JIT does not know");
+		break;
 	}
 }

@@ -4,54 +4,102 @@
  * i32 and f32 results are stored zero-extended to 64 bits, NaNs come out
  * of the same SSE instructions the C compiler uses for the interpreter.
  *
- * Layouts (after the 4-byte op): d a b | d a | d a imm32 | a b rel32 |
- * a imm32 rel32.  Scratch: rax, rcx, rdx, xmm0, xmm1.
+ * One emitter per family (JC_FAMILIES); inside a family the op's type
+ * gives the operand size and its place in its group (ops.h keeps the 32-
+ * and 64-bit groups parallel) the operation.  Scratch: rax, rcx, rdx,
+ * xmm0, xmm1.
  */
 #include "jit/base/jit_baseline.h"
 #include "interp/ops.h"
 
+/* Condition codes of the compares, in their group's order: EQ NE LTS LTU
+ * GTS GTU LES LEU GES GEU. */
 static const x64_cc cmp_cc[10] = {
 	X64_CC_E, X64_CC_NE, X64_CC_L, X64_CC_B, X64_CC_G,
 	X64_CC_A, X64_CC_LE, X64_CC_BE, X64_CC_GE, X64_CC_AE,
 };
+#define NCMP ((int)(sizeof cmp_cc / sizeof cmp_cc[0]))
 
-static bool in(int op, int first, int last) { return op >= first && op <= last; }
+/* What the emitters compute from an op's place in its group (ops.c asserts
+ * EQ32..ROTR32 ~ EQ64..ROTR64 and FEQ32..FCOPYSIGN32 ~ FEQ64..FCOPYSIGN64;
+ * these are the rest). */
+#define PARALLEL(a0, a1, b0, b1) \
+	_Static_assert(OP_##a1 - OP_##a0 == OP_##b1 - OP_##b0, \
+		#a0 ".." #a1 " and " #b0 ".." #b1 " must stay parallel")
+PARALLEL(EQ32I, SHRU32I, EQ64I, SHRU64I);
+PARALLEL(EQ32, GEU32, EQ32I, GEU32I);
+PARALLEL(EQ32, GEU32, EQ_BR32, GEU_BR32);
+PARALLEL(EQ32, GEU32, EQ_BR32I, GEU_BR32I);
+PARALLEL(EQ32, GEU32, EQ_BR64, GEU_BR64);
+#undef PARALLEL
+_Static_assert(OP_GEU32 - OP_EQ32 + 1 == NCMP, "a compare per condition code");
+_Static_assert(OP_LTU32 - OP_EQ32 == 3 && OP_GEU32 - OP_EQ32 == 9,
+	"cmp_cc follows the compares' order");
 
-#define D jc_u16(c, 4)
-#define A jc_u16(c, 6)
-#define Bs jc_u16(c, 8)
+/* The operands of the current numeric op: d = op a (D_A), d = a op b
+ * (D_AB), d = a op imm (D_A_IMM). */
+typedef struct {
+	uint32_t d, a, b;
+	int32_t imm;
+	bool is_imm;
+} operands;
+
+static operands operands_of(jc *c)
+{
+	switch (op_infos[c->op].layout) {
+	case OPL_D_A:
+		return (operands){ .d = JOP(D_A)->d, .a = JOP(D_A)->a };
+	case OPL_D_AB:
+		return (operands){ .d = JOP(D_AB)->d, .a = JOP(D_AB)->a,
+			.b = JOP(D_AB)->b };
+	case OPL_D_A_IMM:
+		return (operands){ .d = JOP(D_A_IMM)->d, .a = JOP(D_A_IMM)->a,
+			.imm = (int32_t)JOP(D_A_IMM)->imm, .is_imm = true };
+	default:
+		jc_bail(c, "a numeric op of a layout the baseline JIT does not know");
+		return (operands){ 0 };
+	}
+}
+
+/* Index of op in the compare group that starts at eq, or -1. */
+static int cmp_index(enum interp_op op, enum interp_op eq)
+{
+	int k = (int)op - (int)eq;
+	return k >= 0 && k < NCMP ? k : -1;
+}
 
 /* ---- integers --------------------------------------------------------------- */
 
 /* d = (a cmp b) for size 4 or 8; b from a slot or an immediate. */
-static void cmp_set(jc *c, unsigned size, x64_cc cc, bool imm)
+static void cmp_set(jc *c, const operands *o, unsigned size, x64_cc cc)
 {
-	if (imm) {
+	if (o->is_imm) {
 		x64_alu_rr(JB, X64_ALU_XOR, 4, X64_RAX, X64_RAX);
-		jc_cmp_imm(c, size, A, (int32_t)jc_u32(c, 8));
+		jc_cmp_imm(c, size, o->a, o->imm);
 	} else {
-		jc_ld(c, size, X64_RCX, A);
+		jc_ld(c, size, X64_RCX, o->a);
 		x64_alu_rr(JB, X64_ALU_XOR, 4, X64_RAX, X64_RAX);
-		jc_alu_src(c, X64_ALU_CMP, size, X64_RCX, Bs);
+		jc_alu_src(c, X64_ALU_CMP, size, X64_RCX, o->b);
 	}
 	x64_setcc_r(JB, cc, X64_RAX);
-	jc_st(c, D, X64_RAX);
+	jc_st(c, o->d, X64_RAX);
 }
 
-static void eqz(jc *c, unsigned size)
+static void eqz(jc *c, const operands *o, unsigned size)
 {
 	x64_alu_rr(JB, X64_ALU_XOR, 4, X64_RAX, X64_RAX);
-	jc_cmp_imm(c, size, A, 0);
+	jc_cmp_imm(c, size, o->a, 0);
 	x64_setcc_r(JB, X64_CC_E, X64_RAX);
-	jc_st(c, D, X64_RAX);
+	jc_st(c, o->d, X64_RAX);
 }
 
 /* div/rem: rax = a, rcx = b; traps as the interpreter's. */
-static void divrem(jc *c, unsigned size, bool is_signed, bool rem)
+static void divrem(jc *c, const operands *o, unsigned size, bool is_signed,
+	bool rem)
 {
 	x64_label ok = x64_label_new(), done = x64_label_new();
-	jc_ld(c, size, X64_RAX, A);
-	jc_ld(c, size, X64_RCX, Bs);
+	jc_ld(c, size, X64_RAX, o->a);
+	jc_ld(c, size, X64_RCX, o->b);
 	x64_test_rr(JB, size, X64_RCX, X64_RCX);
 	x64_jcc(JB, X64_CC_E, jc_site(c, JS_TRAP, WASM_TRAP_INTEGER_DIVIDE_BY_ZERO));
 	if (is_signed) {
@@ -82,49 +130,51 @@ static void divrem(jc *c, unsigned size, bool is_signed, bool rem)
 		x64_div_r(JB, size, X64_RCX);
 	}
 	x64_label_bind(JB, &done);
-	jc_st(c, D, rem ? X64_RDX : X64_RAX);
+	jc_st(c, o->d, rem ? X64_RDX : X64_RAX);
 }
 
-static void shift(jc *c, unsigned size, x64_shift op, bool imm)
+static void shift(jc *c, const operands *o, unsigned size, x64_shift op)
 {
-	jc_ld(c, size, X64_RAX, A);
-	if (imm) {
+	jc_ld(c, size, X64_RAX, o->a);
+	if (o->is_imm) {
 		x64_shift_ri(JB, op, size, X64_RAX,
-			(uint8_t)(jc_u32(c, 8) & (size == 4 ? 31 : 63)));
+			(uint8_t)((uint32_t)o->imm & (size == 4 ? 31 : 63)));
 	} else {
-		jc_ld(c, 4, X64_RCX, Bs);
+		jc_ld(c, 4, X64_RCX, o->b);
 		x64_shift_rcl(JB, op, size, X64_RAX);
 	}
-	jc_st(c, D, X64_RAX);
+	jc_st(c, o->d, X64_RAX);
 }
 
-static void alu(jc *c, unsigned size, x64_alu op, bool imm)
+static void alu(jc *c, const operands *o, unsigned size, x64_alu op)
 {
-	jc_ld(c, size, X64_RAX, A);
-	if (imm)
-		x64_alu_ri(JB, op, size, X64_RAX, (int32_t)jc_u32(c, 8));
+	jc_ld(c, size, X64_RAX, o->a);
+	if (o->is_imm)
+		x64_alu_ri(JB, op, size, X64_RAX, o->imm);
 	else
-		jc_alu_src(c, op, size, X64_RAX, Bs);
-	jc_st(c, D, X64_RAX);
+		jc_alu_src(c, op, size, X64_RAX, o->b);
+	jc_st(c, o->d, X64_RAX);
 }
 
-static void mul(jc *c, unsigned size, bool imm)
+static void mul(jc *c, const operands *o, unsigned size)
 {
-	jc_ld(c, size, X64_RAX, A);
-	if (imm)
-		x64_imul_rri(JB, size, X64_RAX, X64_RAX, (int32_t)jc_u32(c, 8));
+	jc_ld(c, size, X64_RAX, o->a);
+	if (o->is_imm)
+		x64_imul_rri(JB, size, X64_RAX, X64_RAX, o->imm);
 	else
-		jc_imul_src(c, size, X64_RAX, Bs);
-	jc_st(c, D, X64_RAX);
+		jc_imul_src(c, size, X64_RAX, o->b);
+	jc_st(c, o->d, X64_RAX);
 }
 
 /* clz, ctz, popcnt with or without the CPU's instructions. */
-static void bitcount(jc *c, unsigned size, int which)
+enum bitcount { BC_CLZ, BC_CTZ, BC_POPCNT };
+
+static void bitcount(jc *c, const operands *o, unsigned size, enum bitcount which)
 {
 	int bits = size == 4 ? 32 : 64;
-	jc_ld(c, size, X64_RCX, A);
+	jc_ld(c, size, X64_RCX, o->a);
 	switch (which) {
-	case 0: /* clz */
+	case BC_CLZ:
 		if (c->has_lzcnt) {
 			x64_lzcnt_rr(JB, size, X64_RAX, X64_RCX);
 		} else {
@@ -136,7 +186,7 @@ static void bitcount(jc *c, unsigned size, int which)
 			x64_add_ri(JB, size, X64_RAX, bits - 1);
 		}
 		break;
-	case 1: /* ctz */
+	case BC_CTZ:
 		if (c->has_tzcnt) {
 			x64_tzcnt_rr(JB, size, X64_RAX, X64_RCX);
 		} else {
@@ -145,7 +195,7 @@ static void bitcount(jc *c, unsigned size, int which)
 			x64_cmovcc_rr(JB, X64_CC_E, size, X64_RAX, X64_RDX);
 		}
 		break;
-	default:
+	case BC_POPCNT:
 		if (!c->has_popcnt) {
 			jc_bail(c, "the CPU has no POPCNT");
 			return;
@@ -153,64 +203,88 @@ static void bitcount(jc *c, unsigned size, int which)
 		x64_popcnt_rr(JB, size, X64_RAX, X64_RCX);
 		break;
 	}
-	jc_st(c, D, X64_RAX);
+	jc_st(c, o->d, X64_RAX);
 }
 
-static bool int_op(jc *c, int op, int base, unsigned size)
+/* wrap and sign extension: d = a's low from_bytes (4: as they are),
+ * sign-extended to size bytes. */
+static void extend(jc *c, const operands *o, unsigned size, unsigned from_bytes)
 {
-	/* base: OP_CLZ32 or OP_CLZ64; op in INT_ARITH order */
-	int k = op - base;
-	switch (k) {
-	case 0: bitcount(c, size, 0); return true;
-	case 1: bitcount(c, size, 1); return true;
-	case 2: bitcount(c, size, 2); return true;
-	case 3: alu(c, size, X64_ALU_ADD, false); return true;
-	case 4: alu(c, size, X64_ALU_SUB, false); return true;
-	case 5: mul(c, size, false); return true;
-	case 6: divrem(c, size, true, false); return true;
-	case 7: divrem(c, size, false, false); return true;
-	case 8: divrem(c, size, true, true); return true;
-	case 9: divrem(c, size, false, true); return true;
-	case 10: alu(c, size, X64_ALU_AND, false); return true;
-	case 11: alu(c, size, X64_ALU_OR, false); return true;
-	case 12: alu(c, size, X64_ALU_XOR, false); return true;
-	case 13: shift(c, size, X64_SH_SHL, false); return true;
-	case 14: shift(c, size, X64_SH_SAR, false); return true;
-	case 15: shift(c, size, X64_SH_SHR, false); return true;
-	case 16: shift(c, size, X64_SH_ROL, false); return true;
-	case 17: shift(c, size, X64_SH_ROR, false); return true;
-	default: return false;
+	jc_ld(c, from_bytes == 4 ? 4 : size, X64_RAX, o->a);
+	if (from_bytes == 4 && size == 8)
+		x64_movsxd_rr(JB, X64_RAX, X64_RAX);
+	else if (from_bytes < 4)
+		x64_movsx_rr(JB, size, from_bytes, X64_RAX, X64_RAX);
+	jc_st(c, o->d, X64_RAX);
+}
+
+/* INT_UNARY: eqz, clz, ctz, popcnt, wrap, sign extension. */
+void jc_emit_int_unary(jc *c)
+{
+	operands o = operands_of(c);
+	unsigned size = jc_size(c);
+	switch (c->op) {
+	case OP_EQZ32: case OP_EQZ64: eqz(c, &o, size); break;
+	case OP_CLZ32: case OP_CLZ64: bitcount(c, &o, size, BC_CLZ); break;
+	case OP_CTZ32: case OP_CTZ64: bitcount(c, &o, size, BC_CTZ); break;
+	case OP_POPCNT32: case OP_POPCNT64: bitcount(c, &o, size, BC_POPCNT); break;
+	case OP_WRAP: extend(c, &o, 4, 4); break;
+	case OP_EXT8S32: extend(c, &o, 4, 1); break;
+	case OP_EXT16S32: extend(c, &o, 4, 2); break;
+	case OP_EXT8S64: extend(c, &o, 8, 1); break;
+	case OP_EXT16S64: extend(c, &o, 8, 2); break;
+	case OP_EXT32S64: extend(c, &o, 8, 4); break;
+	default: jc_bail(c, "an integer op the baseline JIT does not know"); break;
 	}
 }
 
-/* IMM_FAMILY order after the compares: ADD MUL AND OR XOR SHL SHRS SHRU */
-static void imm_op(jc *c, int k, unsigned size)
+/* INT_BINARY and INT_IMM: compares and arithmetic, b a slot or an
+ * immediate.  The 64-bit groups are parallel to the 32-bit ones, so the
+ * switch names the 32-bit op. */
+void jc_emit_int_binary(jc *c)
 {
-	switch (k) {
-	case 0: alu(c, size, X64_ALU_ADD, true); break;
-	case 1: mul(c, size, true); break;
-	case 2: alu(c, size, X64_ALU_AND, true); break;
-	case 3: alu(c, size, X64_ALU_OR, true); break;
-	case 4: alu(c, size, X64_ALU_XOR, true); break;
-	case 5: shift(c, size, X64_SH_SHL, true); break;
-	case 6: shift(c, size, X64_SH_SAR, true); break;
-	default: shift(c, size, X64_SH_SHR, true); break;
+	operands o = operands_of(c);
+	unsigned size = jc_size(c);
+	enum interp_op eq = o.is_imm ? OP_EQ32I : OP_EQ32;
+	enum interp_op op32 = c->op;
+	if (size == 8)
+		op32 -= o.is_imm ? OP_EQ64I - OP_EQ32I : OP_EQ64 - OP_EQ32;
+	int k = cmp_index(op32, eq);
+	if (k >= 0) {
+		cmp_set(c, &o, size, cmp_cc[k]);
+		return;
+	}
+	switch (op32) {
+	case OP_ADD32: case OP_ADD32I: alu(c, &o, size, X64_ALU_ADD); break;
+	case OP_SUB32: alu(c, &o, size, X64_ALU_SUB); break;
+	case OP_MUL32: case OP_MUL32I: mul(c, &o, size); break;
+	case OP_AND32: case OP_AND32I: alu(c, &o, size, X64_ALU_AND); break;
+	case OP_OR32: case OP_OR32I: alu(c, &o, size, X64_ALU_OR); break;
+	case OP_XOR32: case OP_XOR32I: alu(c, &o, size, X64_ALU_XOR); break;
+	case OP_SHL32: case OP_SHL32I: shift(c, &o, size, X64_SH_SHL); break;
+	case OP_SHRS32: case OP_SHRS32I: shift(c, &o, size, X64_SH_SAR); break;
+	case OP_SHRU32: case OP_SHRU32I: shift(c, &o, size, X64_SH_SHR); break;
+	case OP_ROTL32: shift(c, &o, size, X64_SH_ROL); break;
+	case OP_ROTR32: shift(c, &o, size, X64_SH_ROR); break;
+	default: jc_bail(c, "an integer op the baseline JIT does not know"); break;
+	}
+}
+
+/* INT_DIV: div and rem, signed and unsigned. */
+void jc_emit_int_div(jc *c)
+{
+	operands o = operands_of(c);
+	unsigned size = jc_size(c);
+	switch (c->op) {
+	case OP_DIVS32: case OP_DIVS64: divrem(c, &o, size, true, false); break;
+	case OP_DIVU32: case OP_DIVU64: divrem(c, &o, size, false, false); break;
+	case OP_REMS32: case OP_REMS64: divrem(c, &o, size, true, true); break;
+	case OP_REMU32: case OP_REMU64: divrem(c, &o, size, false, true); break;
+	default: jc_bail(c, "a division the baseline JIT does not know"); break;
 	}
 }
 
 /* ---- floats ------------------------------------------------------------------- */
-
-/* x = slot s as f32 (size 4) or f64 */
-static void fload(jc *c, unsigned size, x64_xmm x, uint32_t s)
-{
-	jc_fld(c, size, x, s);
-}
-
-/* d = x (f32 zero-extended to the slot) */
-static void fstore(jc *c, unsigned size, x64_xmm x)
-{
-	jc_fst(c, size, D, x);
-}
 
 static void fconst(jc *c, unsigned size, x64_xmm x, uint64_t bits)
 {
@@ -218,12 +292,12 @@ static void fconst(jc *c, unsigned size, x64_xmm x, uint64_t bits)
 	x64_movd_xr(JB, size, x, X64_RAX);
 }
 
-static void farith(jc *c, unsigned size, x64_sse op)
+static void farith(jc *c, const operands *o, unsigned size, x64_sse op)
 {
 	int pfx = size == 4 ? X64_PFX_F3 : X64_PFX_F2;
-	fload(c, size, X64_XMM0, A);
-	jc_sse_src(c, pfx, op, size, X64_XMM0, Bs);
-	fstore(c, size, X64_XMM0);
+	jc_fld(c, size, X64_XMM0, o->a);
+	jc_sse_src(c, pfx, op, size, X64_XMM0, o->b);
+	jc_fst(c, size, o->d, X64_XMM0);
 }
 
 /* ucomiss/ucomisd x, slot s */
@@ -242,14 +316,14 @@ static void ucomi_xx(jc *c, unsigned size, x64_xmm x, x64_xmm y)
 }
 
 /* wasm min/max: NaN in -> NaN out (a + b, as the interpreter), -0 < +0 */
-static void fminmax(jc *c, unsigned size, bool is_max)
+static void fminmax(jc *c, const operands *o, unsigned size, bool is_max)
 {
 	x64_label nan = x64_label_new(), normal = x64_label_new();
 	x64_label done = x64_label_new();
 	int pfx = size == 4 ? X64_PFX_F3 : X64_PFX_F2;
 	int ppfx = size == 4 ? X64_PFX_NONE : X64_PFX_66;
-	fload(c, size, X64_XMM0, A);
-	fload(c, size, X64_XMM1, Bs);
+	jc_fld(c, size, X64_XMM0, o->a);
+	jc_fld(c, size, X64_XMM1, o->b);
 	ucomi_xx(c, size, X64_XMM0, X64_XMM1);
 	x64_jcc_short(JB, X64_CC_P, &nan);
 	x64_jcc_short(JB, X64_CC_NE, &normal);
@@ -262,126 +336,133 @@ static void fminmax(jc *c, unsigned size, bool is_max)
 	x64_label_bind(JB, &nan);
 	x64_sse_xx(JB, pfx, X64_SSE_ADD, X64_XMM0, X64_XMM1);
 	x64_label_bind(JB, &done);
-	fstore(c, size, X64_XMM0);
+	jc_fst(c, size, o->d, X64_XMM0);
 }
 
-/* FEQ FNE FLT FGT FLE FGE */
-static void fcmp(jc *c, unsigned size, int k)
+/* FEQ FNE FLT FGT FLE FGE (op32: the 32-bit op) */
+static void fcmp(jc *c, const operands *o, unsigned size, enum interp_op op32)
 {
 	x64_alu_rr(JB, X64_ALU_XOR, 4, X64_RAX, X64_RAX);
-	switch (k) {
-	case 0: case 1:
+	switch (op32) {
+	case OP_FEQ32: case OP_FNE32:
 		x64_alu_rr(JB, X64_ALU_XOR, 4, X64_RCX, X64_RCX);
-		fload(c, size, X64_XMM0, A);
-		ucomi(c, size, X64_XMM0, Bs);
-		if (k == 0) {           /* ZF and not PF */
+		jc_fld(c, size, X64_XMM0, o->a);
+		ucomi(c, size, X64_XMM0, o->b);
+		if (op32 == OP_FEQ32) {         /* ZF and not PF */
 			x64_setcc_r(JB, X64_CC_E, X64_RAX);
 			x64_setcc_r(JB, X64_CC_NP, X64_RCX);
 			x64_alu_rr(JB, X64_ALU_AND, 4, X64_RAX, X64_RCX);
-		} else {                /* not ZF, or PF */
+		} else {                        /* not ZF, or PF */
 			x64_setcc_r(JB, X64_CC_NE, X64_RAX);
 			x64_setcc_r(JB, X64_CC_P, X64_RCX);
 			x64_alu_rr(JB, X64_ALU_OR, 4, X64_RAX, X64_RCX);
 		}
 		break;
-	case 2: case 4:                 /* a < b = b > a; a <= b = b >= a */
-		fload(c, size, X64_XMM0, Bs);
-		ucomi(c, size, X64_XMM0, A);
-		x64_setcc_r(JB, k == 2 ? X64_CC_A : X64_CC_AE, X64_RAX);
+	case OP_FLT32: case OP_FLE32:   /* a < b = b > a; a <= b = b >= a */
+		jc_fld(c, size, X64_XMM0, o->b);
+		ucomi(c, size, X64_XMM0, o->a);
+		x64_setcc_r(JB, op32 == OP_FLT32 ? X64_CC_A : X64_CC_AE, X64_RAX);
 		break;
 	default:                        /* a > b, a >= b */
-		fload(c, size, X64_XMM0, A);
-		ucomi(c, size, X64_XMM0, Bs);
-		x64_setcc_r(JB, k == 3 ? X64_CC_A : X64_CC_AE, X64_RAX);
+		jc_fld(c, size, X64_XMM0, o->a);
+		ucomi(c, size, X64_XMM0, o->b);
+		x64_setcc_r(JB, op32 == OP_FGT32 ? X64_CC_A : X64_CC_AE, X64_RAX);
 		break;
 	}
-	jc_st(c, D, X64_RAX);
+	jc_st(c, o->d, X64_RAX);
 }
 
-static void fround(jc *c, unsigned size, uint8_t mode)
+static void fround(jc *c, const operands *o, unsigned size, uint8_t mode)
 {
 	if (!c->has_sse41) {
 		jc_bail(c, "the CPU has no SSE4.1 (roundss)");
 		return;
 	}
-	fload(c, size, X64_XMM0, A);
+	jc_fld(c, size, X64_XMM0, o->a);
 	if (size == 4)
 		x64_roundss_xx(JB, X64_XMM0, X64_XMM0, mode);
 	else
 		x64_roundsd_xx(JB, X64_XMM0, X64_XMM0, mode);
-	fstore(c, size, X64_XMM0);
+	jc_fst(c, size, o->d, X64_XMM0);
 }
 
-/* FLOAT_OPS order: FEQ FNE FLT FGT FLE FGE FABS FNEG FCEIL FFLOOR FTRUNC
- * FNEAREST FSQRT FADD FSUB FMUL FDIV FMIN FMAX FCOPYSIGN */
-static void float_op(jc *c, int k, unsigned size)
+/* abs, neg, copysign on the bits, in rax */
+static void fsign(jc *c, const operands *o, unsigned size, enum interp_op op32)
 {
-	if (k < 6) {
-		fcmp(c, size, k);
-		return;
-	}
-	switch (k) {
-	case 6: /* abs: clear the sign bit */
-		jc_ld(c, size, X64_RAX, A);
+	jc_ld(c, size, X64_RAX, o->a);
+	if (op32 == OP_FCOPYSIGN32)
+		jc_ld(c, size, X64_RCX, o->b);
+	if (op32 != OP_FNEG32) {        /* clear the sign bit */
 		if (size == 4) {
 			x64_alu_ri(JB, X64_ALU_AND, 4, X64_RAX, 0x7fffffff);
 		} else {
 			x64_shift_ri(JB, X64_SH_SHL, 8, X64_RAX, 1);
 			x64_shift_ri(JB, X64_SH_SHR, 8, X64_RAX, 1);
 		}
-		jc_st(c, D, X64_RAX);
-		break;
-	case 7: /* neg: flip it */
-		jc_ld(c, size, X64_RAX, A);
+	}
+	if (op32 == OP_FNEG32) {        /* flip it */
 		if (size == 4) {
 			x64_alu_ri(JB, X64_ALU_XOR, 4, X64_RAX, INT32_MIN);
 		} else {
 			x64_movabs_ri(JB, X64_RCX, INT64_MIN);
 			x64_alu_rr(JB, X64_ALU_XOR, 8, X64_RAX, X64_RCX);
 		}
-		jc_st(c, D, X64_RAX);
-		break;
-	case 8: fround(c, size, X64_ROUND_UP | X64_ROUND_NO_EXC); break;
-	case 9: fround(c, size, X64_ROUND_DOWN | X64_ROUND_NO_EXC); break;
-	case 10: fround(c, size, X64_ROUND_TRUNC | X64_ROUND_NO_EXC); break;
-	case 11: fround(c, size, X64_ROUND_NEAREST | X64_ROUND_NO_EXC); break;
-	case 12:
-		fload(c, size, X64_XMM0, A);
-		x64_sse_xx(JB, size == 4 ? X64_PFX_F3 : X64_PFX_F2, X64_SSE_SQRT,
-			X64_XMM0, X64_XMM0);
-		fstore(c, size, X64_XMM0);
-		break;
-	case 13: farith(c, size, X64_SSE_ADD); break;
-	case 14: farith(c, size, X64_SSE_SUB); break;
-	case 15: farith(c, size, X64_SSE_MUL); break;
-	case 16: farith(c, size, X64_SSE_DIV); break;
-	case 17: fminmax(c, size, false); break;
-	case 18: fminmax(c, size, true); break;
-	default: /* copysign */
-		jc_ld(c, size, X64_RAX, A);
-		jc_ld(c, size, X64_RCX, Bs);
+	} else if (op32 == OP_FCOPYSIGN32) {    /* b's sign bit */
 		if (size == 4) {
-			x64_alu_ri(JB, X64_ALU_AND, 4, X64_RAX, 0x7fffffff);
 			x64_alu_ri(JB, X64_ALU_AND, 4, X64_RCX, INT32_MIN);
 		} else {
-			x64_shift_ri(JB, X64_SH_SHL, 8, X64_RAX, 1);
-			x64_shift_ri(JB, X64_SH_SHR, 8, X64_RAX, 1);
 			x64_shift_ri(JB, X64_SH_SHR, 8, X64_RCX, 63);
 			x64_shift_ri(JB, X64_SH_SHL, 8, X64_RCX, 63);
 		}
 		x64_alu_rr(JB, X64_ALU_OR, size, X64_RAX, X64_RCX);
-		jc_st(c, D, X64_RAX);
+	}
+	jc_st(c, o->d, X64_RAX);
+}
+
+/* FLOAT_UNARY and FLOAT_BINARY.  The f64 group is parallel to the f32
+ * one, so the switch names the f32 op. */
+void jc_emit_float(jc *c)
+{
+	operands o = operands_of(c);
+	unsigned size = jc_size(c);
+	enum interp_op op32 = c->op;
+	if (size == 8)
+		op32 -= OP_FEQ64 - OP_FEQ32;
+	switch (op32) {
+	case OP_FEQ32: case OP_FNE32: case OP_FLT32: case OP_FGT32:
+	case OP_FLE32: case OP_FGE32:
+		fcmp(c, &o, size, op32);
 		break;
+	case OP_FABS32: case OP_FNEG32: case OP_FCOPYSIGN32:
+		fsign(c, &o, size, op32);
+		break;
+	case OP_FCEIL32: fround(c, &o, size, X64_ROUND_UP | X64_ROUND_NO_EXC); break;
+	case OP_FFLOOR32: fround(c, &o, size, X64_ROUND_DOWN | X64_ROUND_NO_EXC); break;
+	case OP_FTRUNC32: fround(c, &o, size, X64_ROUND_TRUNC | X64_ROUND_NO_EXC); break;
+	case OP_FNEAREST32: fround(c, &o, size, X64_ROUND_NEAREST | X64_ROUND_NO_EXC); break;
+	case OP_FSQRT32:
+		jc_fld(c, size, X64_XMM0, o.a);
+		x64_sse_xx(JB, size == 4 ? X64_PFX_F3 : X64_PFX_F2, X64_SSE_SQRT,
+			X64_XMM0, X64_XMM0);
+		jc_fst(c, size, o.d, X64_XMM0);
+		break;
+	case OP_FADD32: farith(c, &o, size, X64_SSE_ADD); break;
+	case OP_FSUB32: farith(c, &o, size, X64_SSE_SUB); break;
+	case OP_FMUL32: farith(c, &o, size, X64_SSE_MUL); break;
+	case OP_FDIV32: farith(c, &o, size, X64_SSE_DIV); break;
+	case OP_FMIN32: fminmax(c, &o, size, false); break;
+	case OP_FMAX32: fminmax(c, &o, size, true); break;
+	default: jc_bail(c, "a float op the baseline JIT does not know"); break;
 	}
 }
 
 /* ---- conversions ------------------------------------------------------------ */
 
 /* Trapping float -> int: NaN is invalid, outside (lo, hi) overflows. */
-static void trunc_op(jc *c, unsigned fsize, unsigned isize, bool is_signed,
-	uint64_t lo_bits, uint64_t hi_bits)
+static void trunc_op(jc *c, const operands *o, unsigned fsize, unsigned isize,
+	bool is_signed, uint64_t lo_bits, uint64_t hi_bits)
 {
-	fload(c, fsize, X64_XMM0, A);
+	jc_fld(c, fsize, X64_XMM0, o->a);
 	ucomi_xx(c, fsize, X64_XMM0, X64_XMM0);
 	x64_jcc(JB, X64_CC_P, jc_site(c, JS_TRAP, WASM_TRAP_INVALID_CONVERSION));
 	fconst(c, fsize, X64_XMM1, lo_bits);
@@ -399,7 +480,7 @@ static void trunc_op(jc *c, unsigned fsize, unsigned isize, bool is_signed,
 			x64_cvttsd2si_rx(JB, dsize, X64_RAX, X64_XMM0);
 		if (isize == 4)
 			x64_mov_rr(JB, 4, X64_RAX, X64_RAX);
-		jc_st(c, D, X64_RAX);
+		jc_st(c, o->d, X64_RAX);
 		return;
 	}
 	/* u64: below 2^63 directly, else subtract 2^63 and set the top bit */
@@ -421,31 +502,32 @@ static void trunc_op(jc *c, unsigned fsize, unsigned isize, bool is_signed,
 	x64_movabs_ri(JB, X64_RCX, INT64_MIN);
 	x64_alu_rr(JB, X64_ALU_XOR, 8, X64_RAX, X64_RCX);
 	x64_label_bind(JB, &done);
-	jc_st(c, D, X64_RAX);
+	jc_st(c, o->d, X64_RAX);
 }
 
-/* int -> float; src_size 4 or 8 */
-static void convert(jc *c, unsigned fsize, unsigned isize, bool is_signed)
+/* int -> float; isize the integer's size */
+static void convert(jc *c, const operands *o, unsigned fsize, unsigned isize,
+	bool is_signed)
 {
 	x64_sse_xx(JB, X64_PFX_NONE, X64_SSE_XOR, X64_XMM0, X64_XMM0);
 	if (isize == 4) {
 		/* s32 directly; u32 zero-extended, as a (positive) s64 */
-		jc_ld(c, 4, X64_RAX, A);
+		jc_ld(c, 4, X64_RAX, o->a);
 		unsigned ssize = is_signed ? 4 : 8;
 		if (fsize == 4)
 			x64_cvtsi2ss_xr(JB, ssize, X64_XMM0, X64_RAX);
 		else
 			x64_cvtsi2sd_xr(JB, ssize, X64_XMM0, X64_RAX);
-		fstore(c, fsize, X64_XMM0);
+		jc_fst(c, fsize, o->d, X64_XMM0);
 		return;
 	}
-	jc_ld(c, 8, X64_RAX, A);
+	jc_ld(c, 8, X64_RAX, o->a);
 	if (is_signed) {
 		if (fsize == 4)
 			x64_cvtsi2ss_xr(JB, 8, X64_XMM0, X64_RAX);
 		else
 			x64_cvtsi2sd_xr(JB, 8, X64_XMM0, X64_RAX);
-		fstore(c, fsize, X64_XMM0);
+		jc_fst(c, fsize, o->d, X64_XMM0);
 		return;
 	}
 	/* u64: top bit clear -> as s64; else halve keeping the low bit
@@ -471,121 +553,80 @@ static void convert(jc *c, unsigned fsize, unsigned isize, bool is_signed)
 		x64_addsd_xx(JB, X64_XMM0, X64_XMM0);
 	}
 	x64_label_bind(JB, &done);
-	fstore(c, fsize, X64_XMM0);
+	jc_fst(c, fsize, o->d, X64_XMM0);
 }
 
-static bool conversion(jc *c, int op)
+/* CONVERT (the saturating truncations are left to C: JC_OP_EXCEPTIONS). */
+void jc_emit_convert(jc *c)
 {
-	switch (op) {
-	case OP_WRAP:
-		jc_ld(c, 4, X64_RAX, A);
+	operands o = operands_of(c);
+	switch (c->op) {
+	case OP_TRUNC_F32_S32:          /* -2147483904, 2^31 */
+		trunc_op(c, &o, 4, 4, true, 0xcf000001u, 0x4f000000u);
 		break;
-	case OP_EXT8S32:
-		jc_ld(c, 4, X64_RAX, A);
-		x64_movsx_rr(JB, 4, 1, X64_RAX, X64_RAX);
+	case OP_TRUNC_F32_U32:          /* -1, 2^32 */
+		trunc_op(c, &o, 4, 4, false, 0xbf800000u, 0x4f800000u);
 		break;
-	case OP_EXT16S32:
-		jc_ld(c, 4, X64_RAX, A);
-		x64_movsx_rr(JB, 4, 2, X64_RAX, X64_RAX);
-		break;
-	case OP_EXT8S64:
-		jc_ld(c, 8, X64_RAX, A);
-		x64_movsx_rr(JB, 8, 1, X64_RAX, X64_RAX);
-		break;
-	case OP_EXT16S64:
-		jc_ld(c, 8, X64_RAX, A);
-		x64_movsx_rr(JB, 8, 2, X64_RAX, X64_RAX);
-		break;
-	case OP_EXT32S64:
-		jc_ld(c, 4, X64_RAX, A);
-		x64_movsxd_rr(JB, X64_RAX, X64_RAX);
-		break;
-	case OP_TRUNC_F32_S32:
-		trunc_op(c, 4, 4, true, 0xcf000001u, 0x4f000000u);  /* -2147483904, 2^31 */
-		return true;
-	case OP_TRUNC_F32_U32:
-		trunc_op(c, 4, 4, false, 0xbf800000u, 0x4f800000u); /* -1, 2^32 */
-		return true;
 	case OP_TRUNC_F64_S32:
-		trunc_op(c, 8, 4, true, 0xc1e0000000200000ull, 0x41e0000000000000ull);
-		return true;
+		trunc_op(c, &o, 8, 4, true, 0xc1e0000000200000ull, 0x41e0000000000000ull);
+		break;
 	case OP_TRUNC_F64_U32:
-		trunc_op(c, 8, 4, false, 0xbff0000000000000ull, 0x41f0000000000000ull);
-		return true;
-	case OP_TRUNC_F32_S64:
-		trunc_op(c, 4, 8, true, 0xdf000001u, 0x5f000000u);  /* -2^63-2^40, 2^63 */
-		return true;
-	case OP_TRUNC_F32_U64:
-		trunc_op(c, 4, 8, false, 0xbf800000u, 0x5f800000u); /* -1, 2^64 */
-		return true;
+		trunc_op(c, &o, 8, 4, false, 0xbff0000000000000ull, 0x41f0000000000000ull);
+		break;
+	case OP_TRUNC_F32_S64:          /* -2^63-2^40, 2^63 */
+		trunc_op(c, &o, 4, 8, true, 0xdf000001u, 0x5f000000u);
+		break;
+	case OP_TRUNC_F32_U64:          /* -1, 2^64 */
+		trunc_op(c, &o, 4, 8, false, 0xbf800000u, 0x5f800000u);
+		break;
 	case OP_TRUNC_F64_S64:
-		trunc_op(c, 8, 8, true, 0xc3e0000000000001ull, 0x43e0000000000000ull);
-		return true;
+		trunc_op(c, &o, 8, 8, true, 0xc3e0000000000001ull, 0x43e0000000000000ull);
+		break;
 	case OP_TRUNC_F64_U64:
-		trunc_op(c, 8, 8, false, 0xbff0000000000000ull, 0x43f0000000000000ull);
-		return true;
-	case OP_SAT_F32_S32: case OP_SAT_F32_U32: case OP_SAT_F64_S32:
-	case OP_SAT_F64_U32: case OP_SAT_F32_S64: case OP_SAT_F32_U64:
-	case OP_SAT_F64_S64: case OP_SAT_F64_U64:
-		jc_slow_op(c, false);   /* SAT_*: left to C */
-		return true;
-	case OP_CONV_S32_F32: convert(c, 4, 4, true); return true;
-	case OP_CONV_U32_F32: convert(c, 4, 4, false); return true;
-	case OP_CONV_S64_F32: convert(c, 4, 8, true); return true;
-	case OP_CONV_U64_F32: convert(c, 4, 8, false); return true;
-	case OP_CONV_S32_F64: convert(c, 8, 4, true); return true;
-	case OP_CONV_U32_F64: convert(c, 8, 4, false); return true;
-	case OP_CONV_S64_F64: convert(c, 8, 8, true); return true;
-	case OP_CONV_U64_F64: convert(c, 8, 8, false); return true;
+		trunc_op(c, &o, 8, 8, false, 0xbff0000000000000ull, 0x43f0000000000000ull);
+		break;
+	case OP_CONV_S32_F32: convert(c, &o, 4, 4, true); break;
+	case OP_CONV_U32_F32: convert(c, &o, 4, 4, false); break;
+	case OP_CONV_S64_F32: convert(c, &o, 4, 8, true); break;
+	case OP_CONV_U64_F32: convert(c, &o, 4, 8, false); break;
+	case OP_CONV_S32_F64: convert(c, &o, 8, 4, true); break;
+	case OP_CONV_U32_F64: convert(c, &o, 8, 4, false); break;
+	case OP_CONV_S64_F64: convert(c, &o, 8, 8, true); break;
+	case OP_CONV_U64_F64: convert(c, &o, 8, 8, false); break;
 	case OP_DEMOTE:
 		x64_sse_xx(JB, X64_PFX_NONE, X64_SSE_XOR, X64_XMM0, X64_XMM0);
-		jc_sse_src(c, X64_PFX_F2, X64_SSE_CVT2, 8, X64_XMM0, A);
-		fstore(c, 4, X64_XMM0);
-		return true;
+		jc_sse_src(c, X64_PFX_F2, X64_SSE_CVT2, 8, X64_XMM0, o.a);
+		jc_fst(c, 4, o.d, X64_XMM0);
+		break;
 	case OP_PROMOTE:
 		x64_sse_xx(JB, X64_PFX_NONE, X64_SSE_XOR, X64_XMM0, X64_XMM0);
-		jc_sse_src(c, X64_PFX_F3, X64_SSE_CVT2, 4, X64_XMM0, A);
-		fstore(c, 8, X64_XMM0);
-		return true;
+		jc_sse_src(c, X64_PFX_F3, X64_SSE_CVT2, 4, X64_XMM0, o.a);
+		jc_fst(c, 8, o.d, X64_XMM0);
+		break;
 	default:
-		return false;
+		jc_bail(c, "a conversion the baseline JIT does not know");
+		break;
 	}
-	jc_st(c, D, X64_RAX);
-	return true;
 }
 
 /* ---- fused compare-and-branch ------------------------------------------------- */
 
-static void br_cmp(jc *c, unsigned size, int k, bool imm)
+/* BR_CMP: a cmp b (a slot, or an immediate: BR_CMP_IMM), jump if true. */
+void jc_emit_br_cmp(jc *c)
 {
-	if (imm) {
-		jc_cmp_imm(c, size, jc_u16(c, 4), (int32_t)jc_u32(c, 6));
-		x64_jcc(JB, cmp_cc[k], jc_label_at(c, 10));
-	} else {
-		jc_ld(c, size, X64_RAX, jc_u16(c, 4));
-		jc_alu_src(c, X64_ALU_CMP, size, X64_RAX, jc_u16(c, 6));
-		x64_jcc(JB, cmp_cc[k], jc_label_at(c, 8));
+	bool imm = op_infos[c->op].layout == OPL_BR_CMP_IMM;
+	unsigned size = jc_size(c);
+	int k = cmp_index(c->op, imm ? OP_EQ_BR32I : size == 8 ? OP_EQ_BR64
+		: OP_EQ_BR32);
+	if (k < 0) {
+		jc_bail(c, "a compare-and-branch the baseline JIT does not know");
+		return;
 	}
-}
-
-bool jc_emit_num(jc *c)
-{
-	int op = c->op;
-	if (op == OP_EQZ32) { eqz(c, 4); return true; }
-	if (op == OP_EQZ64) { eqz(c, 8); return true; }
-	if (in(op, OP_EQ32, OP_GEU32)) { cmp_set(c, 4, cmp_cc[op - OP_EQ32], false); return true; }
-	if (in(op, OP_EQ64, OP_GEU64)) { cmp_set(c, 8, cmp_cc[op - OP_EQ64], false); return true; }
-	if (in(op, OP_CLZ32, OP_ROTR32)) return int_op(c, op, OP_CLZ32, 4);
-	if (in(op, OP_CLZ64, OP_ROTR64)) return int_op(c, op, OP_CLZ64, 8);
-	if (in(op, OP_FEQ32, OP_FCOPYSIGN32)) { float_op(c, op - OP_FEQ32, 4); return true; }
-	if (in(op, OP_FEQ64, OP_FCOPYSIGN64)) { float_op(c, op - OP_FEQ64, 8); return true; }
-	if (in(op, OP_WRAP, OP_EXT32S64)) return conversion(c, op);
-	if (in(op, OP_EQ32I, OP_GEU32I)) { cmp_set(c, 4, cmp_cc[op - OP_EQ32I], true); return true; }
-	if (in(op, OP_EQ64I, OP_GEU64I)) { cmp_set(c, 8, cmp_cc[op - OP_EQ64I], true); return true; }
-	if (in(op, OP_ADD32I, OP_SHRU32I)) { imm_op(c, op - OP_ADD32I, 4); return true; }
-	if (in(op, OP_ADD64I, OP_SHRU64I)) { imm_op(c, op - OP_ADD64I, 8); return true; }
-	if (in(op, OP_EQ_BR32, OP_GEU_BR32)) { br_cmp(c, 4, op - OP_EQ_BR32, false); return true; }
-	if (in(op, OP_EQ_BR32I, OP_GEU_BR32I)) { br_cmp(c, 4, op - OP_EQ_BR32I, true); return true; }
-	if (in(op, OP_EQ_BR64, OP_GEU_BR64)) { br_cmp(c, 8, op - OP_EQ_BR64, false); return true; }
-	return false;
+	if (imm) {
+		jc_cmp_imm(c, size, JOP(BR_CMP_IMM)->a, (int32_t)JOP(BR_CMP_IMM)->imm);
+	} else {
+		jc_ld(c, size, X64_RAX, JOP(BR_CMP)->a);
+		jc_alu_src(c, X64_ALU_CMP, size, X64_RAX, JOP(BR_CMP)->b);
+	}
+	x64_jcc(JB, cmp_cc[k], jc_label_at(c, 0));
 }
