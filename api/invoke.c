@@ -471,8 +471,13 @@ char *api_outcome_body(const sb_result *res, const api_call *c,
 		message(&w, "message", res->message);
 		break;
 	case SB_KILLED:
-		jw_key(&w, "signal");
-		jw_str(&w, sb_signal_name(res->signal));
+		if (res->signal) {
+			jw_key(&w, "signal");
+			jw_str(&w, sb_signal_name(res->signal));
+		} else {
+			jw_key(&w, "exit_status");
+			jw_int(&w, res->exit_code);
+		}
 		message(&w, "message", res->message);
 		break;
 	default:

@@ -7,51 +7,162 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage_text[] =
-	"usage: wasmhost [--tier=T] VERB [OPTIONS] ...\n"
-	"\n"
-	"verbs:\n"
-	"  run [--invoke NAME] [--fuel N] [--max-memory-pages N] [--timeout-ms N]\n"
-	"      [--no-sandbox [--stats]] FILE.wasm [ARGS...]\n"
-	"        instantiate FILE (no imports) and call export NAME (default\n"
-	"        _start) with ARGS; print each result on its own line; runs in\n"
-	"        a confined worker process unless --no-sandbox; --stats prints\n"
-	"        load/instantiate/run times and code sizes to stderr\n"
-	"  inspect FILE.wasm\n"
-	"        list imports and exports with their types\n"
-	"  spec [-v] [--strict] [--no-fork] FILE.json...\n"
-	"        run wast2json conformance scripts; last line is\n"
-	"        \"N passed, M failed, K skipped\"\n"
-	"  dump [--predecoded|--baseline] FILE.wasm [FUNC]\n"
-	"        print the code of function FUNC (an export's name or a\n"
-	"        function index; default every function): --predecoded (the\n"
-	"        default) the interpreter's instructions, one a line with its\n"
-	"        code offset, fields, family and the wasm offset of ops that\n"
-	"        can trap; --baseline the baseline JIT's code\n"
-	"\n"
-	"daemon verbs (a running wasmhostd; --url URL or $WASMHOST_URL, default\n"
-	"http://127.0.0.1:8080; --token T or $WASMHOST_TOKEN; --json prints\n"
-	"the daemon's answer):\n"
-	"  upload FILE.wasm           store a module; prints its id\n"
-	"  list                       the modules stored, with their functions\n"
-	"  invoke [--timeout-ms N] [--fuel N] [--max-memory-pages N] [--env K=V]\n"
-	"         [--stdin FILE|-] ID [FUNCTION [ARGS...]]\n"
-	"        call FUNCTION with ARGS, or without FUNCTION run the module's\n"
-	"        WASI program with argv ARGS; prints and exits as run does\n"
-	"  delete ID\n"
-	"\n"
-	"options:\n"
-	"  --tier=interp|baseline|opt|auto   execution tier (default interp):\n"
-	"        baseline compiles every function with the JIT at its first\n"
-	"        call; auto interprets until a function's calls or a loop's\n"
-	"        iterations reach the threshold, then compiles it (a running\n"
-	"        loop moves into the JIT code at once)\n"
-	"  --tier-threshold=N   calls or iterations before tier-up in auto\n"
-	"        (default 1000; also WASMHOST_TIER_THRESHOLD)\n"
-	"  --help, --version\n"
-	"\n"
-	"exit status: 0 ok, 1 error (load, link, instantiate, failed spec\n"
-	"assertions), 2 usage error, 3 trap (first stderr line: \"trap: KIND\")\n";
+/* Options every verb takes, before or after the verb (cli_global_option),
+ * then the ones only the top level reads. */
+enum { G_TIER, G_TIER_THRESHOLD, G_URL, G_TOKEN, G_NGLOBAL_,
+	G_HELP = G_NGLOBAL_, G_VERSION };
+
+static const cli_opt global_opts[] = {
+	[G_TIER] = { "--tier", NULL, "TIER", "execution tier: interp (the "
+		"default), baseline (every function\ncompiled by the JIT at its "
+		"first call) or auto (interpreted until a\nfunction's calls or "
+		"a loop's iterations reach the threshold, then\ncompiled; a "
+		"running loop moves into the JIT code at once)" },
+	[G_TIER_THRESHOLD] = { "--tier-threshold", NULL, "N", "calls or "
+		"iterations before tier-up in auto (default 1000;\nalso "
+		"WASMHOST_TIER_THRESHOLD)" },
+	[G_URL] = { "--url", NULL, "URL", "the daemon, for the client verbs "
+		"(default $WASMHOST_URL, else\nhttp://127.0.0.1:8080)" },
+	[G_TOKEN] = { "--token", NULL, "T", "bearer token for the daemon "
+		"(default $WASMHOST_TOKEN)" },
+	[G_HELP] = { "--help", "-h", NULL, "print this help (after a verb: "
+		"that verb's help)" },
+	[G_VERSION] = { "--version", NULL, NULL, "print the version" },
+};
+#define N_GLOBAL_OPTS (sizeof global_opts / sizeof global_opts[0])
+
+/* The verbs in the order the help lists them. */
+static const cli_verb_help *const verb_helps[] = {
+	&cli_run_help, &cli_inspect_help, &cli_spec_help, &cli_dump_help,
+	&cli_upload_help,
+	&cli_list_help, &cli_invoke_help, &cli_delete_help,
+};
+#define N_VERB_HELPS (sizeof verb_helps / sizeof verb_helps[0])
+
+#define HELP_WIDTH 79
+
+/* Writes text word-wrapped to HELP_WIDTH columns, starting at column col,
+ * continuation lines indented by indent spaces; '\n' in text is a space. */
+static void text_wrapped(FILE *f, const char *text, int col, int indent)
+{
+	while (*text) {
+		while (*text == ' ' || *text == '\n')
+			text++;
+		size_t n = strcspn(text, " \n");
+		if (!n)
+			break;
+		if (col > indent && col + 1 + (int)n > HELP_WIDTH) {
+			fprintf(f, "\n%*s", indent, "");
+			col = indent;
+		} else if (col > indent) {
+			fputc(' ', f);
+			col++;
+		}
+		fwrite(text, 1, n, f);
+		col += (int)n;
+		text += n;
+	}
+	fputc('\n', f);
+}
+
+static void opts_print(FILE *f, const cli_opt *opts, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		const cli_opt *o = &opts[k];
+		bool short_alias = o->alias && strlen(o->alias) == 2;
+		char left[64];
+		snprintf(left, sizeof left, "%s%s%s%s%s%s%s", short_alias ?
+			o->alias : "", short_alias ? ", " : "", o->name,
+			o->alias && !short_alias ? ", " : "", o->alias &&
+			!short_alias ? o->alias : "", o->arg ? " " : "",
+			o->arg ? o->arg : "");
+		if (strlen(left) > 22) {
+			fprintf(f, "  %s\n%26s", left, "");
+		} else {
+			fprintf(f, "  %-22s  ", left);
+		}
+		text_wrapped(f, o->help, 26, 26);
+	}
+}
+
+void cli_verb_help_print(FILE *f, const cli_verb_help *h)
+{
+	fprintf(f, "usage: wasmhost %s %s\n", h->verb, h->synopsis);
+	text_wrapped(f, h->about, 0, 0);
+	if (h->nopts) {
+		fputs("\noptions:\n", f);
+		opts_print(f, h->opts, h->nopts);
+	}
+	fputs("\nglobal options (before or after the verb):\n", f);
+	opts_print(f, global_opts, G_NGLOBAL_);
+}
+
+static void usage_print(FILE *f)
+{
+	fputs("usage: wasmhost [GLOBAL OPTIONS] VERB [OPTIONS] ...\n"
+		"       wasmhost VERB --help\n\nverbs:\n", f);
+	for (size_t k = 0; k < N_VERB_HELPS; k++) {
+		const cli_verb_help *h = verb_helps[k];
+		fprintf(f, "  %s %s\n      ", h->verb, h->synopsis);
+		text_wrapped(f, h->about, 6, 6);
+	}
+	fputs("\nglobal options (before or after the verb):\n", f);
+	opts_print(f, global_opts, N_GLOBAL_OPTS);
+	for (size_t k = 0; k < N_VERB_HELPS; k++) {
+		const cli_verb_help *h = verb_helps[k];
+		if (!h->nopts)
+			continue;
+		fprintf(f, "\n%s options:\n", h->verb);
+		opts_print(f, h->opts, h->nopts);
+	}
+	fputs("\n", f);
+	text_wrapped(f, "exit status: 0 ok; 1 error (load, link, instantiate, "
+		"failed spec assertions, the daemon refused); 2 usage error; 3 "
+		"the code trapped (first stderr line \"trap: KIND\"), hit a "
+		"limit (\"limit: WHAT\") or its worker died (\"killed: "
+		"SIGNAL\"); a WASI program's own exit code", 0, 0);
+}
+
+int cli_opt_match(const cli_opt *opts, size_t n, int argc, char **argv,
+	int *i, const char **value)
+{
+	for (size_t k = 0; k < n; k++) {
+		const char *names[2] = { opts[k].name, opts[k].alias };
+		for (int a = 0; a < 2 && names[a]; a++) {
+			int r;
+			if (!opts[k].arg)
+				r = strcmp(argv[*i], names[a]) == 0;
+			else
+				r = cli_option(argc, argv, i, names[a], value);
+			if (r < 0)
+				return CLI_OPT_BAD;
+			if (r > 0)
+				return (int)k;
+		}
+	}
+	return CLI_OPT_NONE;
+}
+
+int cli_unknown_option(const char *verb, const char *arg)
+{
+	fprintf(stderr, "wasmhost%s%s: unknown option '%s' (see 'wasmhost%s%s "
+		"--help')\n", verb ? " " : "", verb ? verb : "", arg,
+		verb ? " " : "", verb ? verb : "");
+	return CLI_EXIT_USAGE;
+}
+
+int cli_usage_error(const cli_verb_help *h)
+{
+	fprintf(stderr, "usage: wasmhost %s %s (see 'wasmhost %s --help')\n",
+		h->verb, h->synopsis, h->verb);
+	return CLI_EXIT_USAGE;
+}
+
+bool cli_is_help(const char *arg)
+{
+	return strcmp(arg, global_opts[G_HELP].name) == 0 ||
+		strcmp(arg, global_opts[G_HELP].alias) == 0;
+}
 
 static int tier_parse(const char *text, wasm_tier *out)
 {
@@ -98,11 +209,11 @@ int cli_global_option(int argc, char **argv, int *i, struct cli_global *g)
 {
 	const char *value;
 	uint64_t n;
-	int r = cli_option(argc, argv, i, "--tier-threshold", &value);
 
-	if (r < 0)
-		return r;
-	if (r > 0) {
+	switch (cli_opt_match(global_opts, G_NGLOBAL_, argc, argv, i, &value)) {
+	case CLI_OPT_NONE:
+		return 0;
+	case G_TIER_THRESHOLD:
 		if (!cli_parse_u64("--tier-threshold", value, UINT32_MAX, &n))
 			return -1;
 		if (n == 0) {
@@ -112,11 +223,17 @@ int cli_global_option(int argc, char **argv, int *i, struct cli_global *g)
 		}
 		g->tier_threshold = (uint32_t)n;
 		return 1;
+	case G_TIER:
+		return tier_parse(value, &g->tier);
+	case G_URL:
+		g->url = value;
+		return 1;
+	case G_TOKEN:
+		g->token = value;
+		return 1;
+	default:
+		return -1;
 	}
-	r = cli_option(argc, argv, i, "--tier", &value);
-	if (r <= 0)
-		return r;
-	return tier_parse(value, &g->tier);
 }
 
 bool cli_parse_u64(const char *option, const char *text, uint64_t max,
@@ -206,6 +323,25 @@ void cli_functype_format(const wasm_functype *t, char *buf, size_t len)
 	types_format(t->results, t->nresults, buf + used, len - used);
 }
 
+void cli_trap_detail_print(const char *message, const char *func_name,
+	uint32_t func_index, size_t offset)
+{
+	bool named = func_name && func_name[0];
+
+	fprintf(stderr, "  %s", message && message[0] ? message
+		: "(no message)");
+	if (named || func_index != WASM_NO_INDEX) {
+		fprintf(stderr, ", in function");
+		if (named)
+			fprintf(stderr, " '%s'", func_name);
+		if (func_index != WASM_NO_INDEX)
+			fprintf(stderr, " (index %u)", func_index);
+	}
+	if (offset != SIZE_MAX)
+		fprintf(stderr, " at offset 0x%zx", offset);
+	fputc('\n', stderr);
+}
+
 void cli_print_load_error(const char *path, const wasm_error *err)
 {
 	if (err->offset != SIZE_MAX)
@@ -233,25 +369,23 @@ int main(int argc, char **argv)
 	}
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			fputs(usage_text, stdout);
+		if (cli_is_help(argv[i])) {
+			usage_print(stdout);
 			return CLI_EXIT_OK;
 		}
-		if (strcmp(argv[i], "--version") == 0) {
+		if (strcmp(argv[i], global_opts[G_VERSION].name) == 0) {
 			printf("wasmhost %s\n", PACKAGE_VERSION);
 			return CLI_EXIT_OK;
 		}
 		int r = cli_global_option(argc, argv, &i, &g);
 		if (r < 0)
 			return CLI_EXIT_USAGE;
-		if (r == 0) {
-			fprintf(stderr, "wasmhost: unknown option '%s'\n"
-				"Try 'wasmhost --help'.\n", argv[i]);
-			return CLI_EXIT_USAGE;
-		}
+		if (r == 0)
+			return cli_unknown_option(NULL, argv[i]);
 	}
 	if (i >= argc) {
-		fputs(usage_text, stderr);
+		fputs("usage: wasmhost [GLOBAL OPTIONS] VERB [OPTIONS] ... "
+			"(see 'wasmhost --help')\n", stderr);
 		return CLI_EXIT_USAGE;
 	}
 	if (strcmp(argv[i], "run") == 0)
@@ -266,7 +400,7 @@ int main(int argc, char **argv)
 	    strcmp(argv[i], "invoke") == 0 || strcmp(argv[i], "delete") == 0)
 		return cli_client_main(argc - i, argv + i, &g);
 	if (strcmp(argv[i], "help") == 0) {
-		fputs(usage_text, stdout);
+		usage_print(stdout);
 		return CLI_EXIT_OK;
 	}
 	fprintf(stderr, "wasmhost: unknown verb '%s'\nTry 'wasmhost --help'.\n",

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 enum {
 	CLI_EXIT_OK = 0,
@@ -32,7 +33,57 @@ struct cli_global {
 	wasm_tier tier;
 	uint32_t tier_threshold;  /* --tier-threshold / WASMHOST_TIER_THRESHOLD;
 	                             0 = the engine's default */
+	const char *url;          /* --url, for the client verbs; NULL = unset */
+	const char *token;        /* --token; NULL = unset */
 };
+
+/* One option of a verb (or of every verb): the parser matches argv
+ * against a table of these and the help text is printed from the same
+ * table, so that the help lists exactly what is accepted. */
+typedef struct {
+	const char *name;         /* "--fuel" */
+	const char *alias;        /* another spelling ("-v"), or NULL */
+	const char *arg;          /* "N" if it takes a value, NULL for a flag */
+	const char *help;         /* a sentence; the help wraps it */
+} cli_opt;
+
+/* A verb's help: "usage: wasmhost VERB SYNOPSIS", what it does, its
+ * options. */
+typedef struct {
+	const char *verb;
+	const char *synopsis;     /* "[OPTIONS] FILE.wasm [ARGS...]" */
+	const char *about;        /* a sentence or two; the help wraps it */
+	const cli_opt *opts;
+	size_t nopts;
+} cli_verb_help;
+
+/* The help of each verb (cli_run.c, cli_spec.c, cli_dump.c,
+ * cli_client.c). */
+extern const cli_verb_help cli_run_help, cli_inspect_help, cli_spec_help,
+	cli_dump_help, cli_upload_help, cli_list_help, cli_invoke_help, cli_delete_help;
+
+enum { CLI_OPT_NONE = -1, CLI_OPT_BAD = -2 };
+
+/* The index in opts[0..n) of the option at argv[*i] ("--fuel N",
+ * "--fuel=N", or a flag), with *value set (and *i moved past a separate
+ * value) for one that takes a value; CLI_OPT_NONE if no entry matches;
+ * CLI_OPT_BAD if its value is missing (message printed). */
+int cli_opt_match(const cli_opt *opts, size_t n, int argc, char **argv,
+	int *i, const char **value);
+
+/* Prints h's usage and options (and where the global ones are) on f. */
+void cli_verb_help_print(FILE *f, const cli_verb_help *h);
+
+/* "wasmhost[ VERB]: unknown option 'ARG' (see 'wasmhost[ VERB] --help')",
+ * one line on stderr; returns CLI_EXIT_USAGE. */
+int cli_unknown_option(const char *verb, const char *arg);
+
+/* "usage: wasmhost VERB SYNOPSIS (see 'wasmhost VERB --help')", one line
+ * on stderr; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const cli_verb_help *h);
+
+/* True for "--help" and "-h". */
+bool cli_is_help(const char *arg);
 
 /* `wasmhost run` in a confined worker (cli_sandbox.c), the default. */
 struct cli_sandbox_run {
@@ -69,7 +120,8 @@ int cli_client_main(int argc, char **argv, struct cli_global *g);
 int cli_option(int argc, char **argv, int *i, const char *name,
 	const char **value);
 
-/* Handles a global option at argv[*i] (--tier, --tier-threshold).  Returns 0 if
+/* Handles a global option at argv[*i] (--tier, --tier-threshold, --url,
+ * --token: cli_global_opts in cli.c).  Returns 0 if
  * it is not one, 1 if consumed, -1 on a usage error (message printed). */
 int cli_global_option(int argc, char **argv, int *i, struct cli_global *g);
 
@@ -93,6 +145,12 @@ void cli_functype_format(const wasm_functype *t, char *buf, size_t len);
  * FUNC: 'TEXT' is not a valid TYPE" and returns CLI_EXIT_USAGE. */
 int cli_args_parse(const char *func, const wasm_functype *t,
 	char *const *texts, int ntexts, wasm_value *out);
+
+/* The line under "trap: KIND" (or "limit: WHAT"), the same from every
+ * verb: "  MESSAGE[, in function 'NAME'][ (index I)][ at offset 0xN]".
+ * func_name may be NULL or "", func_index WASM_NO_INDEX, offset SIZE_MAX. */
+void cli_trap_detail_print(const char *message, const char *func_name,
+	uint32_t func_index, size_t offset);
 
 /* Prints "error: PATH: message[ at offset N]" for a failed load. */
 void cli_print_load_error(const char *path, const wasm_error *err);

@@ -2,12 +2,14 @@
  * API from the command line, so daily use needs no hand-written curl.
  *
  * The daemon is --url URL or $WASMHOST_URL (default http://127.0.0.1:8080),
- * the token --token TOKEN or $WASMHOST_TOKEN.  `invoke` prints what `run`
- * prints and exits the same way (results on stdout, "trap: KIND" on
- * stderr with status 3, a WASI program's own exit status); --json prints
- * the daemon's answer as it is.
+ * the token --token TOKEN or $WASMHOST_TOKEN; both are global options
+ * (cli.c), before or after the verb.  `invoke` prints what `run` prints and
+ * exits the same way: it reads the function's type from the daemon, parses
+ * ARGS as `run` does and prints results, traps, limits and deaths in
+ * `run`'s words; --json prints the daemon's answer as it is.
  */
 #include "cli.h"
+#include "cli_wasi.h"
 #include "httpc.h"
 #include "json.h"
 #include "sha256.h"
@@ -23,33 +25,94 @@ struct client {
 	bool json;
 };
 
-/* Options every client verb takes.  Returns 1 consumed, 0 not ours, -1
- * usage error. */
-static int client_option(int argc, char **argv, int *i, struct client *c)
+static const cli_opt client_opts[] = {
+	{ "--json", NULL, NULL, "print the daemon's answer as it is" },
+};
+
+const cli_verb_help cli_upload_help = {
+	.verb = "upload", .synopsis = "[--json] FILE.wasm",
+	.about = "store a module in the daemon; print its id\n",
+	.opts = client_opts, .nopts = 1,
+};
+const cli_verb_help cli_list_help = {
+	.verb = "list", .synopsis = "[--json]",
+	.about = "the modules stored, with their functions\n",
+	.opts = client_opts, .nopts = 1,
+};
+const cli_verb_help cli_delete_help = {
+	.verb = "delete", .synopsis = "[--json] ID",
+	.about = "delete a stored module\n",
+	.opts = client_opts, .nopts = 1,
+};
+
+/* Reads options from argv[*i] up to the first operand (or past "--"):
+ * the verb's own (h->opts, given to on_opt with their index) and the
+ * global ones.  Returns 1 at an operand or the end, 0 after --help
+ * (printed), -1 on a usage error (printed). */
+static int client_parse(const cli_verb_help *h, int argc, char **argv,
+	int *i, struct cli_global *g,
+	int (*on_opt)(int k, const char *v, void *ctx), void *ctx)
 {
-	const char *v;
-	int r;
-	if ((r = cli_option(argc, argv, i, "--url", &v)) != 0) {
-		c->t.base_url = v;
-		return r;
+	for (; *i < argc && argv[*i][0] == '-' && argv[*i][1]; (*i)++) {
+		const char *v;
+		int r;
+		if (strcmp(argv[*i], "--") == 0) {
+			(*i)++;
+			return 1;
+		}
+		if (cli_is_help(argv[*i])) {
+			cli_verb_help_print(stdout, h);
+			return 0;
+		}
+		int k = cli_opt_match(h->opts, h->nopts, argc, argv, i, &v);
+		if (k == CLI_OPT_BAD)
+			return -1;
+		if (k >= 0)
+			r = on_opt(k, v, ctx);
+		else
+			r = cli_global_option(argc, argv, i, g);
+		if (r < 0)
+			return -1;
+		if (r == 0) {
+			cli_unknown_option(h->verb, argv[*i]);
+			return -1;
+		}
 	}
-	if ((r = cli_option(argc, argv, i, "--token", &v)) != 0) {
-		c->t.token = v;
-		return r;
-	}
-	if (strcmp(argv[*i], "--json") == 0) {
-		c->json = true;
-		return 1;
-	}
-	return 0;
+	return 1;
 }
 
-static void client_init(struct client *c)
+/* --json, the one option of upload, list and delete. */
+static int json_opt(int k, const char *v, void *ctx)
+{
+	(void)k;
+	(void)v;
+	((struct client *)ctx)->json = true;
+	return 1;
+}
+
+/* Options, then at most one operand (*operand; NULL if none), then
+ * options again.  Returns CLI_EXIT_OK, -1 after --help, CLI_EXIT_USAGE. */
+static int client_args(const cli_verb_help *h, int argc, char **argv,
+	struct cli_global *g, struct client *c, const char **operand)
+{
+	int i = 1, r;
+
+	*operand = NULL;
+	if ((r = client_parse(h, argc, argv, &i, g, json_opt, c)) <= 0)
+		return r < 0 ? CLI_EXIT_USAGE : -1;
+	if (i < argc)
+		*operand = argv[i++];
+	if ((r = client_parse(h, argc, argv, &i, g, json_opt, c)) <= 0)
+		return r < 0 ? CLI_EXIT_USAGE : -1;
+	return i < argc ? cli_usage_error(h) : CLI_EXIT_OK;
+}
+
+static void client_init(struct client *c, const struct cli_global *g)
 {
 	const char *url = getenv("WASMHOST_URL");
-	memset(c, 0, sizeof *c);
-	c->t.base_url = url && url[0] ? url : "http://127.0.0.1:8080";
-	c->t.token = getenv("WASMHOST_TOKEN");
+	c->t.base_url = g->url ? g->url
+		: url && url[0] ? url : "http://127.0.0.1:8080";
+	c->t.token = g->token ? g->token : getenv("WASMHOST_TOKEN");
 }
 
 /* Sends; prints a transport error.  false = no answer. */
@@ -100,41 +163,30 @@ static void print_raw(const httpc_response *res)
 
 /* ---- upload --------------------------------------------------------------- */
 
-static int upload_main(int argc, char **argv, struct client *c)
+static int upload_main(int argc, char **argv, struct cli_global *g)
 {
-	const char *path = NULL;
+	struct client c = { 0 };
+	const char *path;
 	uint8_t *bytes;
 	size_t len;
 	httpc_response res;
 	char id[SHA256_HEX_BYTES];
-	int rc = CLI_EXIT_ERROR;
+	int rc = client_args(&cli_upload_help, argc, argv, g, &c, &path);
 
-	for (int i = 1; i < argc; i++) {
-		int r = client_option(argc, argv, &i, c);
-		if (r < 0)
-			return CLI_EXIT_USAGE;
-		if (r)
-			continue;
-		if (path || argv[i][0] == '-') {
-			fprintf(stderr, "usage: wasmhost upload [--url URL] "
-				"[--token T] [--json] FILE.wasm\n");
-			return CLI_EXIT_USAGE;
-		}
-		path = argv[i];
-	}
-	if (!path) {
-		fprintf(stderr, "usage: wasmhost upload [--url URL] [--token T] "
-			"[--json] FILE.wasm\n");
-		return CLI_EXIT_USAGE;
-	}
+	if (rc != CLI_EXIT_OK)
+		return rc < 0 ? CLI_EXIT_OK : rc;
+	if (!path)
+		return cli_usage_error(&cli_upload_help);
+	client_init(&c, g);
+	rc = CLI_EXIT_ERROR;
 	if (!cli_read_file(path, false, &bytes, &len))
 		return CLI_EXIT_ERROR;
 	sha256_hex(bytes, len, id);
-	if (!call(c, "POST", "/v1/modules", "application/wasm", bytes, len,
+	if (!call(&c, "POST", "/v1/modules", "application/wasm", bytes, len,
 		&res))
 		goto out;
 	if (res.status == 201 || res.status == 409) {
-		if (c->json && res.status == 201)
+		if (c.json && res.status == 201)
 			print_raw(&res);
 		else
 			printf("%s\n", id);
@@ -152,29 +204,26 @@ out:
 
 /* ---- list, delete --------------------------------------------------------- */
 
-static int list_main(int argc, char **argv, struct client *c)
+static int list_main(int argc, char **argv, struct cli_global *g)
 {
+	struct client c = { 0 };
+	const char *operand;
 	httpc_response res;
-	int rc;
+	int rc = client_args(&cli_list_help, argc, argv, g, &c, &operand);
 
-	for (int i = 1; i < argc; i++) {
-		int r = client_option(argc, argv, &i, c);
-		if (r < 0)
-			return CLI_EXIT_USAGE;
-		if (!r) {
-			fprintf(stderr, "usage: wasmhost list [--url URL] "
-				"[--token T] [--json]\n");
-			return CLI_EXIT_USAGE;
-		}
-	}
-	if (!call(c, "GET", "/v1/modules", NULL, NULL, 0, &res))
+	if (rc != CLI_EXIT_OK)
+		return rc < 0 ? CLI_EXIT_OK : rc;
+	if (operand)
+		return cli_usage_error(&cli_list_help);
+	client_init(&c, g);
+	if (!call(&c, "GET", "/v1/modules", NULL, NULL, 0, &res))
 		return CLI_EXIT_ERROR;
 	if (res.status != 200) {
 		rc = api_error_report(&res);
 		httpc_response_free(&res);
 		return rc;
 	}
-	if (c->json) {
+	if (c.json) {
 		print_raw(&res);
 		httpc_response_free(&res);
 		return CLI_EXIT_OK;
@@ -200,34 +249,24 @@ static int list_main(int argc, char **argv, struct client *c)
 	return CLI_EXIT_OK;
 }
 
-static int delete_main(int argc, char **argv, struct client *c)
+static int delete_main(int argc, char **argv, struct cli_global *g)
 {
-	const char *id = NULL;
+	struct client c = { 0 };
+	const char *id;
 	httpc_response res;
 	char path[160];
-	int rc;
+	int rc = client_args(&cli_delete_help, argc, argv, g, &c, &id);
 
-	for (int i = 1; i < argc; i++) {
-		int r = client_option(argc, argv, &i, c);
-		if (r < 0)
-			return CLI_EXIT_USAGE;
-		if (!r && !id && argv[i][0] != '-') {
-			id = argv[i];
-			continue;
-		}
-		if (!r)
-			id = NULL, i = argc;
-	}
-	if (!id || strlen(id) > 100) {
-		fprintf(stderr, "usage: wasmhost delete [--url URL] [--token T] "
-			"ID\n");
-		return CLI_EXIT_USAGE;
-	}
+	if (rc != CLI_EXIT_OK)
+		return rc < 0 ? CLI_EXIT_OK : rc;
+	if (!id || strlen(id) > 100)
+		return cli_usage_error(&cli_delete_help);
+	client_init(&c, g);
 	snprintf(path, sizeof path, "/v1/modules/%s", id);
-	if (!call(c, "DELETE", path, NULL, NULL, 0, &res))
+	if (!call(&c, "DELETE", path, NULL, NULL, 0, &res))
 		return CLI_EXIT_ERROR;
 	if (res.status == 200) {
-		if (c->json)
+		if (c.json)
 			print_raw(&res);
 		else
 			printf("deleted %s\n", id);
@@ -241,23 +280,119 @@ static int delete_main(int argc, char **argv, struct client *c)
 
 /* ---- invoke --------------------------------------------------------------- */
 
-static const char invoke_usage[] =
-	"usage: wasmhost invoke [--url URL] [--token T] [--json]\n"
-	"         [--timeout-ms N] [--fuel N] [--max-memory-pages N]\n"
-	"         [--env K=V]... [--stdin FILE|-] ID [FUNCTION [ARGS...]]\n"
-	"  FUNCTION omitted (or _start): the module's WASI program, ARGS its argv\n";
+enum { I_JSON, I_TIMEOUT_MS, I_FUEL, I_MAX_PAGES, I_ENV, I_DIR, I_STDIN };
 
-/* A JSON number as the engine prints floats: the shortest text that reads
- * back the same. */
-static void number_print(double d)
+static const cli_opt invoke_opts[] = {
+	[I_JSON] = { "--json", NULL, NULL, "print the daemon's answer as it "
+		"is" },
+	[I_TIMEOUT_MS] = { "--timeout-ms", NULL, "N", "trap timeout after N "
+		"ms (at most the tenant's limit)" },
+	[I_FUEL] = { "--fuel", NULL, "N", "trap out_of_fuel after N units "
+		"(when the daemon meters fuel)" },
+	[I_MAX_PAGES] = { "--max-memory-pages", "--max-pages", "N", "cap each "
+		"memory at N 64 KiB pages" },
+	[I_ENV] = { "--env", NULL, "K=V", "a WASI environment variable "
+		"(repeat)" },
+	[I_DIR] = { "--dir", NULL, "HOST::GUEST", "send the host folder HOST, "
+		"read-only, to be at GUEST for\nWASI (repeat; at most 64 MiB "
+		"in all)" },
+	[I_STDIN] = { "--stdin", NULL, "FILE|-", "WASI stdin from FILE (- is "
+		"this stdin; without --stdin,\nstdin is sent when it is not a "
+		"terminal, as run does)" },
+};
+
+const cli_verb_help cli_invoke_help = {
+	.verb = "invoke",
+	.synopsis = "[OPTIONS] ID [FUNCTION [ARGS...]]",
+	.about = "call FUNCTION with ARGS (parsed as its parameter types), or "
+		"without\nFUNCTION run the module's WASI program with argv [ID, "
+		"ARGS...]; print\nand exit as run does\n",
+	.opts = invoke_opts,
+	.nopts = sizeof invoke_opts / sizeof invoke_opts[0],
+};
+
+struct invoke_opts {
+	struct client c;
+	json_t *env, *lims;
+	char **dirs;              /* --dir, ndirs of them */
+	int ndirs;
+	const char *stdin_path;
+};
+
+static int invoke_opt(int k, const char *v, void *ctx)
 {
-	char buf[40];
-	for (int prec = 1; prec <= 17; prec++) {
-		snprintf(buf, sizeof buf, "%.*g", prec, d);
-		if (strtod(buf, NULL) == d)
-			break;
+	struct invoke_opts *o = ctx;
+	static const char *const limit_names[] = { [I_TIMEOUT_MS] =
+		"timeout_ms", [I_FUEL] = "fuel", [I_MAX_PAGES] = "memory_pages" };
+	uint64_t n;
+
+	switch (k) {
+	case I_JSON:
+		o->c.json = true;
+		return 1;
+	case I_TIMEOUT_MS:
+	case I_FUEL:
+	case I_MAX_PAGES:
+		if (!cli_parse_u64(invoke_opts[k].name, v, INT64_MAX, &n))
+			return -1;
+		json_object_set_new(o->lims, limit_names[k],
+			json_integer((json_int_t)n));
+		return 1;
+	case I_ENV: {
+		const char *eq = strchr(v, '=');
+		if (!eq || eq == v) {
+			fprintf(stderr, "error: --env '%s': want KEY=VALUE\n", v);
+			return -1;
+		}
+		char *key = strndup(v, (size_t)(eq - v));
+		if (!key)
+			return -1;
+		json_object_set_new(o->env, key, json_string(eq + 1));
+		free(key);
+		return 1;
 	}
-	printf("%s\n", buf);
+	case I_DIR:
+		o->dirs[o->ndirs++] = (char *)v;
+		return 1;
+	case I_STDIN:
+		o->stdin_path = v;
+		return 1;
+	default:
+		return -1;
+	}
+}
+
+/* Bytes as a base64 JSON string. */
+static json_t *base64_json(const uint8_t *data, size_t len)
+{
+	jw w;
+	size_t tl;
+	json_t *s = NULL;
+
+	jw_init(&w);
+	jw_base64(&w, data, len);
+	char *text = jw_take(&w, &tl);
+	if (text && tl >= 2)
+		s = json_stringn(text + 1, tl - 2);   /* without the quotes */
+	free(text);
+	return s;
+}
+
+/* A value as the API writes it (i64 as a decimal string, NaNs as text). */
+static json_t *value_json(const wasm_value *v)
+{
+	jw w;
+	size_t tl;
+
+	jw_init(&w);
+	jw_value(&w, v);
+	char *text = jw_take(&w, &tl);
+	/* A float read as a real, so that -0 stays -0. */
+	json_t *j = text ? json_loads(text, JSON_DECODE_ANY |
+		(v->type == WASM_F32 || v->type == WASM_F64 ?
+		JSON_DECODE_INT_AS_REAL : 0), NULL) : NULL;
+	free(text);
+	return j;
 }
 
 static void stream_write(json_t *v, bool base64, int fd)
@@ -286,9 +421,88 @@ static void stream_write(json_t *v, bool base64, int fd)
 	free(bytes);
 }
 
-static int outcome_report(const httpc_response *res)
+/* The module's description (GET /v1/modules/ID); NULL after printing why,
+ * with *rc set. */
+static json_t *module_get(const struct client *c, const char *id, int *rc)
+{
+	char path[160];
+	httpc_response res;
+	json_t *doc = NULL;
+
+	snprintf(path, sizeof path, "/v1/modules/%s", id);
+	*rc = CLI_EXIT_ERROR;
+	if (!call(c, "GET", path, NULL, NULL, 0, &res))
+		return NULL;
+	if (res.status != 200)
+		*rc = api_error_report(&res);
+	else if (!(doc = json_loadb(res.body, res.len, 0, NULL)))
+		fprintf(stderr, "wasmhost: unexpected answer from the daemon\n");
+	httpc_response_free(&res);
+	return doc;
+}
+
+/* The export func named name in the module's description, or NULL. */
+static json_t *export_func(json_t *mod, const char *name)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(mod, "exports"), i, e) {
+		const char *n = json_string_value(json_object_get(e, "name"));
+		const char *k = json_string_value(json_object_get(e, "kind"));
+		if (n && k && strcmp(n, name) == 0 && strcmp(k, "func") == 0)
+			return e;
+	}
+	return NULL;
+}
+
+static bool module_uses_wasi(json_t *mod)
+{
+	json_t *im;
+	size_t i;
+
+	json_array_foreach(json_object_get(mod, "imports"), i, im) {
+		const char *m = json_string_value(json_object_get(im, "module"));
+		if (m && strcmp(m, "wasi_snapshot_preview1") == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The types of a JSON list of type names ("i32", ...) into out[], at most
+ * max; false if one is unknown. */
+static bool types_read(json_t *list, uint8_t *out, size_t max, uint32_t *n)
+{
+	static const wasm_valtype all[] = { WASM_I32, WASM_I64, WASM_F32,
+		WASM_F64, WASM_V128, WASM_FUNCREF, WASM_EXTERNREF };
+	json_t *t;
+	size_t i;
+
+	*n = 0;
+	json_array_foreach(list, i, t) {
+		const char *name = json_string_value(t);
+		size_t k = 0;
+		while (k < sizeof all / sizeof all[0] && (!name ||
+		       strcmp(name, wasm_valtype_name(all[k])) != 0))
+			k++;
+		if (i >= max || k == sizeof all / sizeof all[0])
+			return false;
+		out[(*n)++] = (uint8_t)all[k];
+	}
+	return true;
+}
+
+/* The answer of a successful invocation, printed as `run` prints it
+ * (cli_sandbox.c): captured output, then results (as results types[])
+ * on stdout, or "trap: KIND", "limit: WHAT", "killed: SIGNAL" on stderr. */
+static int outcome_report(const httpc_response *res, const uint8_t *types,
+	uint32_t ntypes)
 {
 	json_t *doc = json_loadb(res->body, res->len, 0, NULL);
+	/* Floats read with strtod, so that -0 keeps its sign. */
+	json_t *fdoc = json_loadb(res->body, res->len,
+		JSON_DECODE_INT_AS_REAL, NULL);
+	json_t *freal = json_object_get(fdoc, "results");
 	const char *outcome = json_string_value(json_object_get(doc, "outcome"));
 	const char *msg = json_string_value(json_object_get(doc, "message"));
 	bool b64 = json_object_get(doc, "encoding") != NULL;
@@ -305,167 +519,210 @@ static int outcome_report(const httpc_response *res)
 		fprintf(stderr, "wasmhost: unexpected answer\n");
 	} else if (strcmp(outcome, "ok") == 0) {
 		json_array_foreach(json_object_get(doc, "results"), i, v) {
-			if (json_is_string(v))
-				printf("%s\n", json_string_value(v));
-			else if (json_is_integer(v))
-				printf("%lld\n", (long long)json_integer_value(v));
-			else if (json_is_real(v))
-				number_print(json_real_value(v));
-			else
-				printf("null\n");
+			wasm_value val;
+			char buf[128], why[128];
+			wasm_valtype vt = i < ntypes ? (wasm_valtype)types[i]
+				: WASM_V128;
+			if ((vt == WASM_F32 || vt == WASM_F64) &&
+			    json_is_number(v))
+				v = json_array_get(freal, i);
+			if (i < ntypes && json_to_value(v, vt, &val, why,
+				sizeof why)) {
+				wasm_value_format(&val, buf, sizeof buf);
+				printf("%s\n", buf);
+			} else {
+				char *text = json_dumps(v, JSON_ENCODE_ANY);
+				printf("%s\n", text ? text : "null");
+				free(text);
+			}
 		}
 		rc = CLI_EXIT_OK;
 	} else if (strcmp(outcome, "exit") == 0) {
 		rc = (int)json_integer_value(json_object_get(doc, "exit_code"));
 	} else if (trap) {
-		fprintf(stderr, "trap: %s\n  %s\n", json_string_value(
-			json_object_get(trap, "kind")), json_string_value(
-			json_object_get(trap, "message")));
+		json_t *fi = json_object_get(trap, "func_index");
+		json_t *off = json_object_get(trap, "offset");
+		fprintf(stderr, "trap: %s\n", json_string_value(
+			json_object_get(trap, "kind")));
+		cli_trap_detail_print(json_string_value(json_object_get(trap,
+			"message")), json_string_value(json_object_get(trap,
+			"function")), json_is_integer(fi) ?
+			(uint32_t)json_integer_value(fi) : WASM_NO_INDEX,
+			json_is_integer(off) ? (size_t)json_integer_value(off)
+			: SIZE_MAX);
 		rc = CLI_EXIT_TRAP;
 	} else if (strcmp(outcome, "limit") == 0) {
 		const char *l = json_string_value(json_object_get(doc, "limit"));
 		if (l && strcmp(l, "fuel") == 0)
-			fprintf(stderr, "trap: %s\n  %s\n",
-				wasm_trap_kind_name(WASM_TRAP_OUT_OF_FUEL),
-				msg ? msg : "");
+			fprintf(stderr, "trap: %s\n",
+				wasm_trap_kind_name(WASM_TRAP_OUT_OF_FUEL));
 		else
-			fprintf(stderr, "limit: %s\n  %s\n", l ? l : "?",
-				msg ? msg : "");
+			fprintf(stderr, "limit: %s\n", l ? l : "?");
+		cli_trap_detail_print(msg, NULL, WASM_NO_INDEX, SIZE_MAX);
 		rc = CLI_EXIT_TRAP;
 	} else if (strcmp(outcome, "killed") == 0) {
-		fprintf(stderr, "killed: %s\n  %s\n", json_string_value(
-			json_object_get(doc, "signal")), msg ? msg : "");
+		const char *sig = json_string_value(json_object_get(doc,
+			"signal"));
+		json_t *st = json_object_get(doc, "exit_status");
+		if (sig)
+			fprintf(stderr, "killed: %s\n", sig);
+		else
+			fprintf(stderr, "killed: exit status %lld\n",
+				(long long)json_integer_value(st));
+		fprintf(stderr, "  %s\n", msg ? msg : "");
 		rc = CLI_EXIT_TRAP;
 	} else {
 		fprintf(stderr, "error: %s: %s\n", outcome, msg ? msg : "");
 	}
 	fflush(stdout);
 	json_decref(doc);
+	json_decref(fdoc);
 	return rc;
 }
 
-static int invoke_main(int argc, char **argv, struct client *c)
+/* The WASI parts of the request: env, --dir trees as files, stdin (all
+ * base64), and for a program's _start its argv [ID, ARGS...]. */
+static int wasi_request(struct invoke_opts *o, json_t *doc, const char *id,
+	bool start, char **args, int nargs)
 {
-	json_t *doc = json_object(), *env = json_object(), *lims = json_object();
-	const char *id = NULL, *fn = NULL, *stdin_path = NULL, *v;
-	json_t *args = json_array();
+	cli_wasi *cw = NULL;
+	uint8_t *in = NULL;
+	size_t in_len = 0;
+	int rc = CLI_EXIT_ERROR;
+
+	json_object_set_new(doc, "encoding", json_string("base64"));
+	if (start) {
+		json_t *av = json_array();
+		json_array_append_new(av, json_string(id));
+		for (int i = 0; i < nargs; i++)
+			json_array_append_new(av, json_string(args[i]));
+		json_object_set_new(doc, "argv", av);
+	}
+	if (json_object_size(o->env))
+		json_object_set(doc, "env", o->env);
+	if (o->ndirs) {
+		size_t nfiles;
+		if ((rc = cli_wasi_new(id, NULL, 0, NULL, 0, o->dirs, o->ndirs,
+			&cw)) != CLI_EXIT_OK)
+			goto out;
+		rc = CLI_EXIT_ERROR;
+		const wasi_file *f = cli_wasi_files(cw, &nfiles);
+		json_t *files = json_object();
+		json_object_set_new(doc, "files", files);
+		for (size_t i = 0; i < nfiles; i++)
+			if (!f[i].dir)
+				json_object_set_new(files, f[i].path,
+					base64_json(f[i].data, f[i].len));
+	}
+	if (o->stdin_path) {
+		if (!cli_read_file(strcmp(o->stdin_path, "-") ? o->stdin_path
+			: "/dev/stdin", false, &in, &in_len))
+			goto out;
+	} else if (!isatty(0) &&
+		   !cli_read_file("/dev/stdin", true, &in, &in_len)) {
+		in = NULL;
+		in_len = 0;
+	}
+	if (in_len)
+		json_object_set_new(doc, "stdin", base64_json(in, in_len));
+	rc = CLI_EXIT_OK;
+out:
+	free(in);
+	cli_wasi_free(cw);
+	return rc;
+}
+
+static int invoke_main(int argc, char **argv, struct cli_global *g)
+{
+	struct invoke_opts o = { .env = json_object(), .lims = json_object() };
+	json_t *doc = json_object(), *mod = NULL, *e;
+	wasm_value *vals = NULL;
+	uint8_t params[256], results[256];
+	wasm_functype t = { .params = params, .results = results };
+	const char *id, *fn;
 	char path[160];
 	httpc_response res;
-	int rc = CLI_EXIT_USAGE, i = 1;
-	uint64_t n;
+	int rc = CLI_EXIT_USAGE, i = 1, r;
 
-	for (; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--"); i++) {
-		int r = client_option(argc, argv, &i, c);
-		if (r < 0)
-			goto out;
-		if (r)
-			continue;
-		static const struct { const char *flag, *limit; } nums[] = {
-			{ "--timeout-ms", "timeout_ms" }, { "--fuel", "fuel" },
-			{ "--max-memory-pages", "memory_pages" },
-		};
-		size_t k = 0;
-		while (k < 3 && !(r = cli_option(argc, argv, &i, nums[k].flag,
-			&v)))
-			k++;
-		if (k < 3) {
-			if (r < 0 || !cli_parse_u64(nums[k].flag, v, INT64_MAX, &n))
-				goto out;
-			json_object_set_new(lims, nums[k].limit,
-				json_integer((json_int_t)n));
-		} else if ((r = cli_option(argc, argv, &i, "--env", &v))) {
-			const char *eq = r > 0 ? strchr(v, '=') : NULL;
-			if (!eq) {
-				fprintf(stderr, "wasmhost: --env wants K=V\n");
-				goto out;
-			}
-			char key[256];
-			snprintf(key, sizeof key, "%.*s", (int)(eq - v), v);
-			json_object_set_new(env, key, json_string(eq + 1));
-		} else if ((r = cli_option(argc, argv, &i, "--stdin", &v))) {
-			if (r < 0)
-				goto out;
-			stdin_path = v;
-		} else {
-			fprintf(stderr, "wasmhost: unknown option '%s'\n%s",
-				argv[i], invoke_usage);
-			goto out;
-		}
+	o.dirs = calloc((size_t)argc + 1, sizeof *o.dirs);
+	if (!o.dirs)
+		goto out;
+	if ((r = client_parse(&cli_invoke_help, argc, argv, &i, g, invoke_opt,
+		&o)) <= 0) {
+		rc = r < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+		goto out;
 	}
-	if (i < argc && strcmp(argv[i], "--") == 0)
-		i++;
 	if (i >= argc || strlen(argv[i]) > 100) {
-		fputs(invoke_usage, stderr);
+		rc = cli_usage_error(&cli_invoke_help);
 		goto out;
 	}
 	id = argv[i++];
-	if (i < argc)
-		fn = argv[i++];
-	bool wasi = !fn || strcmp(fn, "_start") == 0;
-	if (wasi) {
-		json_t *av = json_array();
-		json_array_append_new(av, json_string(id));
-		for (; i < argc; i++)
-			json_array_append_new(av, json_string(argv[i]));
-		json_object_set_new(doc, "argv", av);
-		if (json_object_size(env))
-			json_object_set(doc, "env", env);
-		json_object_set_new(doc, "encoding", json_string("base64"));
-		if (stdin_path) {
-			uint8_t *in;
-			size_t len;
-			if (!cli_read_file(strcmp(stdin_path, "-") ?
-				stdin_path : "/dev/stdin", false, &in, &len)) {
-				rc = CLI_EXIT_ERROR;
-				goto out;
-			}
-			jw w;
-			jw_init(&w);
-			jw_base64(&w, in, len);
-			free(in);
-			size_t tl;
-			char *text = jw_take(&w, &tl);
-			if (text) {
-				text[tl - 1] = '\0';   /* drop the quotes */
-				json_object_set_new(doc, "stdin",
-					json_string(text + 1));
-			}
-			free(text);
-		}
-	} else {
-		json_object_set_new(doc, "function", json_string(fn));
-		for (; i < argc; i++)
-			json_array_append_new(args, json_string(argv[i]));
-		json_object_set(doc, "args", args);
-	}
-	if (json_object_size(lims))
-		json_object_set(doc, "limits", lims);
-	char *body = json_dumps(doc, JSON_COMPACT);
-	if (!body) {
-		rc = CLI_EXIT_ERROR;
+	fn = i < argc ? argv[i++] : "_start";
+	client_init(&o.c, g);
+	/* The function's type and WASI or not, as `run` learns them from
+	 * the module: ARGS are parsed and results printed by type. */
+	if (!(mod = module_get(&o.c, id, &rc)))
 		goto out;
+	bool wasi = module_uses_wasi(mod);
+	bool start = wasi && strcmp(fn, "_start") == 0;
+	if ((e = export_func(mod, fn)) && (!types_read(json_object_get(e,
+	    "params"), params, sizeof params, &t.nparams) ||
+	    !types_read(json_object_get(e, "results"), results, sizeof results,
+	    &t.nresults)))
+		e = NULL;
+	rc = CLI_EXIT_ERROR;
+	if (!start) {
+		json_t *args = json_array();
+		json_object_set_new(doc, "function", json_string(fn));
+		json_object_set_new(doc, "args", args);
+		if (e) {
+			vals = calloc((size_t)(argc - i) + 1, sizeof *vals);
+			if (!vals)
+				goto out;
+			if ((rc = cli_args_parse(fn, &t, argv + i, argc - i,
+				vals)) != CLI_EXIT_OK)
+				goto out;
+			for (int k = 0; k < argc - i; k++)
+				json_array_append_new(args, value_json(&vals[k]));
+		} else {
+			/* No such function: the daemon says so, as it will. */
+			for (int k = i; k < argc; k++)
+				json_array_append_new(args, json_string(argv[k]));
+		}
 	}
+	if (wasi && (rc = wasi_request(&o, doc, id, start, argv + i,
+	    argc - i)) != CLI_EXIT_OK)
+		goto out;
+	if (!wasi && json_object_size(o.env))
+		json_object_set(doc, "env", o.env);   /* refused, with why */
+	if (json_object_size(o.lims))
+		json_object_set(doc, "limits", o.lims);
+	rc = CLI_EXIT_ERROR;
+	char *body = json_dumps(doc, JSON_COMPACT);
+	if (!body)
+		goto out;
 	snprintf(path, sizeof path, "/v1/modules/%s/invoke", id);
-	bool sent = call(c, "POST", path, "application/json", body,
+	bool sent = call(&o.c, "POST", path, "application/json", body,
 		strlen(body), &res);
 	free(body);
-	if (!sent) {
-		rc = CLI_EXIT_ERROR;
+	if (!sent)
 		goto out;
-	}
 	if (res.status != 200) {
 		rc = api_error_report(&res);
+	} else if (o.c.json) {
+		print_raw(&res);
+		rc = CLI_EXIT_OK;
 	} else {
-		if (c->json)
-			print_raw(&res);
-		rc = c->json ? CLI_EXIT_OK : outcome_report(&res);
+		rc = outcome_report(&res, results, e ? t.nresults : 0);
 	}
 	httpc_response_free(&res);
 out:
 	json_decref(doc);
-	json_decref(env);
-	json_decref(lims);
-	json_decref(args);
+	json_decref(mod);
+	json_decref(o.env);
+	json_decref(o.lims);
+	free(o.dirs);
+	free(vals);
 	return rc;
 }
 
@@ -473,15 +730,11 @@ out:
 
 int cli_client_main(int argc, char **argv, struct cli_global *g)
 {
-	struct client c;
-
-	(void)g;
-	client_init(&c);
 	if (strcmp(argv[0], "upload") == 0)
-		return upload_main(argc, argv, &c);
+		return upload_main(argc, argv, g);
 	if (strcmp(argv[0], "list") == 0)
-		return list_main(argc, argv, &c);
+		return list_main(argc, argv, g);
 	if (strcmp(argv[0], "delete") == 0)
-		return delete_main(argc, argv, &c);
-	return invoke_main(argc, argv, &c);
+		return delete_main(argc, argv, g);
+	return invoke_main(argc, argv, g);
 }

@@ -8,8 +8,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char dump_usage[] =
-	"usage: wasmhost dump [--predecoded|--baseline] FILE.wasm [FUNC]\n";
+enum { D_PREDECODED, D_BASELINE };
+
+static const cli_opt dump_opts[] = {
+	[D_PREDECODED] = { "--predecoded", NULL, NULL, "the interpreter's "
+		"instructions, one a line with its code offset, fields, family "
+		"and the wasm offset of ops that can trap (the default)" },
+	[D_BASELINE] = { "--baseline", NULL, NULL, "the baseline JIT's code, "
+		"as hex per op" },
+};
+
+const cli_verb_help cli_dump_help = {
+	.verb = "dump",
+	.synopsis = "[--predecoded|--baseline] FILE.wasm [FUNC]",
+	.about = "print the code of function FUNC (an export's name or a "
+		"function index; default every function)",
+	.opts = dump_opts,
+	.nopts = sizeof dump_opts / sizeof dump_opts[0],
+};
 
 /* FUNC as a function index: an export's name, else a decimal index.
  * Returns false (message printed) if it names no function. */
@@ -89,12 +105,16 @@ int cli_dump_main(int argc, char **argv, struct cli_global *g)
 	wasm_dump_kind kind = WASM_DUMP_PREDECODED;
 
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--predecoded") == 0) {
-			kind = WASM_DUMP_PREDECODED;
-			continue;
+		const char *v;
+		if (cli_is_help(argv[i])) {
+			cli_verb_help_print(stdout, &cli_dump_help);
+			return CLI_EXIT_OK;
 		}
-		if (strcmp(argv[i], "--baseline") == 0) {
-			kind = WASM_DUMP_BASELINE;
+		int k = argv[i][0] == '-' ? cli_opt_match(dump_opts,
+			cli_dump_help.nopts, argc, argv, &i, &v) : CLI_OPT_NONE;
+		if (k == D_PREDECODED || k == D_BASELINE) {
+			kind = k == D_BASELINE ? WASM_DUMP_BASELINE
+				: WASM_DUMP_PREDECODED;
 			continue;
 		}
 		int r = argv[i][0] == '-' ? cli_global_option(argc, argv, &i, g) : 0;
@@ -102,18 +122,16 @@ int cli_dump_main(int argc, char **argv, struct cli_global *g)
 			return CLI_EXIT_USAGE;
 		if (r == 1)
 			continue;
-		if (argv[i][0] == '-' || (path && func)) {
-			fputs(dump_usage, stderr);
-			return CLI_EXIT_USAGE;
-		}
+		if (argv[i][0] == '-')
+			return cli_unknown_option("dump", argv[i]);
+		if (path && func)
+			return cli_usage_error(&cli_dump_help);
 		if (!path)
 			path = argv[i];
 		else
 			func = argv[i];
 	}
-	if (!path) {
-		fputs(dump_usage, stderr);
-		return CLI_EXIT_USAGE;
-	}
+	if (!path)
+		return cli_usage_error(&cli_dump_help);
 	return module_dump(path, func, kind, g);
 }

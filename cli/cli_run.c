@@ -130,58 +130,81 @@ static void error_init(wasm_error *err)
 
 /* ---- option parsing -------------------------------------------------- */
 
+enum { R_INVOKE, R_FUEL, R_MAX_PAGES, R_TIMEOUT_MS, R_ENV, R_DIR,
+	R_NO_SANDBOX, R_STATS };
+
+static const cli_opt run_opts[] = {
+	[R_INVOKE] = { "--invoke", NULL, "NAME", "call export NAME with ARGS "
+		"as its parameters (default:\n_start, a WASI program with argv "
+		"[FILE, ARGS...])" },
+	[R_FUEL] = { "--fuel", NULL, "N", "deterministic metering: trap "
+		"out_of_fuel after N units" },
+	[R_MAX_PAGES] = { "--max-memory-pages", "--max-pages", "N",
+		"cap each memory at N 64 KiB pages (default: no cap)" },
+	[R_TIMEOUT_MS] = { "--timeout-ms", NULL, "N", "trap timeout after N "
+		"ms (default: no deadline)" },
+	[R_ENV] = { "--env", NULL, "K=V", "a WASI environment variable "
+		"(repeat; the default is none)" },
+	[R_DIR] = { "--dir", NULL, "HOST::GUEST", "the host folder HOST, "
+		"read-only, at GUEST for WASI\n(repeat; at most 64 MiB in all)" },
+	[R_NO_SANDBOX] = { "--no-sandbox", NULL, NULL, "run in-process, not "
+		"in a confined worker (debugging)" },
+	[R_STATS] = { "--stats", NULL, NULL, "with --no-sandbox: times and "
+		"code sizes on stderr" },
+};
+
+const cli_verb_help cli_run_help = {
+	.verb = "run",
+	.synopsis = "[OPTIONS] FILE.wasm [ARGS...]",
+	.about = "instantiate FILE in a confined worker and run it: a WASI "
+		"program's _start,\nor the export --invoke names; print each "
+		"result on its own line\n",
+	.opts = run_opts,
+	.nopts = sizeof run_opts / sizeof run_opts[0],
+};
+
 static int run_option(int argc, char **argv, int *i, struct run_opts *o)
 {
 	const char *v;
-	int r;
 
-	if ((r = cli_option(argc, argv, i, "--invoke", &v)) != 0) {
+	switch (cli_opt_match(run_opts, cli_run_help.nopts, argc, argv, i,
+		&v)) {
+	case CLI_OPT_NONE:
+		return 0;
+	case R_INVOKE:
 		o->invoke = v;
-		return r;
-	}
-	if ((r = cli_option(argc, argv, i, "--fuel", &v)) != 0) {
-		if (r < 0 || !cli_parse_u64("--fuel", v, UINT64_MAX, &o->fuel))
+		return 1;
+	case R_FUEL:
+		if (!cli_parse_u64("--fuel", v, UINT64_MAX, &o->fuel))
 			return -1;
 		o->has_fuel = true;
 		return 1;
-	}
-	if (strcmp(argv[*i], "--no-sandbox") == 0) {
+	case R_NO_SANDBOX:
 		o->no_sandbox = true;
 		return 1;
-	}
-	if (strcmp(argv[*i], "--stats") == 0) {
+	case R_STATS:
 		o->stats = true;
 		return 1;
-	}
-	if ((r = cli_option(argc, argv, i, "--max-memory-pages", &v)) != 0 ||
-	    (r = cli_option(argc, argv, i, "--max-pages", &v)) != 0) {
-		if (r < 0 ||
-		    !cli_parse_u64("--max-pages", v, 65536, &o->max_pages))
-			return -1;
-		return 1;
-	}
-	if ((r = cli_option(argc, argv, i, "--env", &v)) != 0) {
-		if (r > 0 && (!strchr(v, '=') || v[0] == '=')) {
+	case R_MAX_PAGES:
+		return cli_parse_u64("--max-pages", v, 65536, &o->max_pages) ?
+			1 : -1;
+	case R_ENV:
+		if (!strchr(v, '=') || v[0] == '=') {
 			fprintf(stderr, "error: --env '%s': want KEY=VALUE\n",
 				v);
 			return -1;
 		}
-		if (r > 0)
-			o->env[o->nenv++] = (char *)v;
-		return r;
-	}
-	if ((r = cli_option(argc, argv, i, "--dir", &v)) != 0) {
-		if (r > 0)
-			o->dirs[o->ndirs++] = (char *)v;
-		return r;
-	}
-	if ((r = cli_option(argc, argv, i, "--timeout-ms", &v)) != 0) {
-		if (r < 0 || !cli_parse_u64("--timeout-ms", v,
-			UINT64_C(1) << 40, &o->timeout_ms))
-			return -1;
+		o->env[o->nenv++] = (char *)v;
 		return 1;
+	case R_DIR:
+		o->dirs[o->ndirs++] = (char *)v;
+		return 1;
+	case R_TIMEOUT_MS:
+		return cli_parse_u64("--timeout-ms", v, UINT64_C(1) << 40,
+			&o->timeout_ms) ? 1 : -1;
+	default:
+		return -1;
 	}
-	return 0;
 }
 
 /* Options end at the file name; everything after it is an argument, so
@@ -196,24 +219,20 @@ static int run_parse(int argc, char **argv, struct cli_global *g,
 			i++;
 			break;
 		}
+		if (cli_is_help(argv[i])) {
+			cli_verb_help_print(stdout, &cli_run_help);
+			return -1;
+		}
 		int r = run_option(argc, argv, &i, o);
 		if (r == 0)
 			r = cli_global_option(argc, argv, &i, g);
 		if (r < 0)
 			return CLI_EXIT_USAGE;
-		if (r == 0) {
-			fprintf(stderr, "wasmhost run: unknown option '%s'\n",
-				argv[i]);
-			return CLI_EXIT_USAGE;
-		}
+		if (r == 0)
+			return cli_unknown_option("run", argv[i]);
 	}
-	if (i >= argc) {
-		fprintf(stderr, "usage: wasmhost run [--invoke NAME] [--fuel N] "
-			"[--max-pages N] [--timeout-ms N] [--env K=V]... "
-			"[--dir HOST_DIR::GUEST_DIR]... [--no-sandbox [--stats]] "
-			"FILE.wasm [ARGS...]\n");
-		return CLI_EXIT_USAGE;
-	}
+	if (i >= argc)
+		return cli_usage_error(&cli_run_help);
 	o->path = argv[i];
 	o->args = argv + i + 1;
 	o->nargs = argc - i - 1;
@@ -313,17 +332,8 @@ static int export_func_type(const char *path, const wasm_module *m,
 static void trap_print(const wasm_error *err)
 {
 	fprintf(stderr, "trap: %s\n", wasm_trap_kind_name(err->trap));
-	fprintf(stderr, "  %s", err->message[0] ? err->message : "(no message)");
-	if (err->func_name[0] || err->func_index != WASM_NO_INDEX) {
-		fprintf(stderr, ", in function");
-		if (err->func_name[0])
-			fprintf(stderr, " '%s'", err->func_name);
-		if (err->func_index != WASM_NO_INDEX)
-			fprintf(stderr, " (index %u)", err->func_index);
-	}
-	if (err->offset != SIZE_MAX)
-		fprintf(stderr, " at offset 0x%zx", err->offset);
-	fputc('\n', stderr);
+	cli_trap_detail_print(err->message, err->func_name, err->func_index,
+		err->offset);
 }
 
 /* Maps a failed instantiation or call to output and an exit code. */
@@ -458,8 +468,9 @@ int cli_run_main(int argc, char **argv, struct cli_global *g)
 	if (!o.env || !o.dirs)
 		goto out;
 	rc = run_parse(argc, argv, g, &o);
-
-	if (rc != CLI_EXIT_OK)
+	if (rc < 0)
+		rc = CLI_EXIT_OK;   /* --help */
+	if (rc != CLI_EXIT_OK || !o.path)
 		goto out;
 	if (o.stats && !o.no_sandbox) {
 		fprintf(stderr, "error: --stats needs --no-sandbox (the worker "
@@ -583,6 +594,12 @@ static void desc_print(const char *dir, const wasm_extern_desc *d)
 	putchar('\n');
 }
 
+const cli_verb_help cli_inspect_help = {
+	.verb = "inspect",
+	.synopsis = "FILE.wasm",
+	.about = "list the imports and exports of FILE with their types\n",
+};
+
 int cli_inspect_main(int argc, char **argv, struct cli_global *g)
 {
 	wasm_engine *engine = NULL;
@@ -591,22 +608,24 @@ int cli_inspect_main(int argc, char **argv, struct cli_global *g)
 	int rc = CLI_EXIT_USAGE;
 
 	for (int i = 1; i < argc; i++) {
+		if (cli_is_help(argv[i])) {
+			cli_verb_help_print(stdout, &cli_inspect_help);
+			return CLI_EXIT_OK;
+		}
 		int r = argv[i][0] == '-' ? cli_global_option(argc, argv, &i, g)
 					  : 0;
 		if (r < 0)
 			goto out;
 		if (r == 1)
 			continue;
-		if (argv[i][0] == '-' || path) {
-			fprintf(stderr, "usage: wasmhost inspect FILE.wasm\n");
-			goto out;
-		}
+		if (argv[i][0] == '-')
+			return cli_unknown_option("inspect", argv[i]);
+		if (path)
+			return cli_usage_error(&cli_inspect_help);
 		path = argv[i];
 	}
-	if (!path) {
-		fprintf(stderr, "usage: wasmhost inspect FILE.wasm\n");
-		goto out;
-	}
+	if (!path)
+		return cli_usage_error(&cli_inspect_help);
 	rc = CLI_EXIT_ERROR;
 	engine = engine_make(g, false);
 	if (!engine || module_open(path, engine, &m) != CLI_EXIT_OK)

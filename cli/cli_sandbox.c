@@ -53,17 +53,8 @@ static bool imports_wasi_only(const char *path, const sb_result *info,
 
 static void detail_print(const sb_result *res)
 {
-	fprintf(stderr, "  %s", res->message[0] ? res->message : "(no message)");
-	if (res->func_name[0] || res->func_index != WASM_NO_INDEX) {
-		fprintf(stderr, ", in function");
-		if (res->func_name[0])
-			fprintf(stderr, " '%s'", res->func_name);
-		if (res->func_index != WASM_NO_INDEX)
-			fprintf(stderr, " (index %u)", res->func_index);
-	}
-	if (res->offset != SIZE_MAX)
-		fprintf(stderr, " at offset 0x%zx", res->offset);
-	fputc('\n', stderr);
+	cli_trap_detail_print(res->message, res->func_name, res->func_index,
+		res->offset);
 }
 
 static void output_write(const uint8_t *data, size_t len, int fd)
@@ -110,8 +101,11 @@ static int outcome_report(const char *path, const sb_result *res)
 		detail_print(res);
 		return CLI_EXIT_TRAP;
 	case SB_KILLED:
-		fprintf(stderr, "killed: %s\n  %s\n", sb_signal_name(res->signal),
-			res->message);
+		if (res->signal)
+			fprintf(stderr, "killed: %s\n", sb_signal_name(res->signal));
+		else
+			fprintf(stderr, "killed: exit status %d\n", res->exit_code);
+		fprintf(stderr, "  %s\n", res->message);
 		return CLI_EXIT_TRAP;
 	case SB_INSTANTIATE_ERROR:
 		fprintf(stderr, "error: %s: instantiation failed: %s\n", path,
@@ -216,24 +210,26 @@ int cli_run_sandboxed(const struct cli_sandbox_run *r,
 	req.max_memory_pages = (uint32_t)r->max_pages;
 	req.has_fuel = r->has_fuel;
 	req.fuel = r->fuel;
-	if (wasi && strcmp(r->invoke, "_start") == 0) {
-		argv = calloc((size_t)r->nargs + 2, sizeof *argv);
-		if (!argv)
+	/* A WASI module gets argv, --env, the --dir trees and stdin whether
+	 * its _start runs or another export is called, as in-process
+	 * (cli_wasi_new); argv[0] is FILE as given. */
+	bool start = wasi && strcmp(r->invoke, "_start") == 0;
+	if (wasi) {
+		int nargv = start ? r->nargs : 0;
+		argv = calloc((size_t)nargv + 2, sizeof *argv);
+		files = calloc(r->nfiles + 1, sizeof *files);
+		if (!argv || !files)
 			goto out;
 		argv[0] = r->path;
-		for (int i = 0; i < r->nargs; i++)
+		for (int i = 0; i < nargv; i++)
 			argv[i + 1] = r->args[i];
 		in = stdin_slurp(&in_len);
-		req.kind = SB_WASI;
 		req.argv = argv;
-		req.argc = (uint32_t)r->nargs + 1;
+		req.argc = (uint32_t)nargv + 1;
 		req.env = (const char *const *)r->env;
 		req.envc = (uint32_t)r->nenv;
 		req.stdin_data = in;
 		req.stdin_len = in_len;
-		files = calloc(r->nfiles + 1, sizeof *files);
-		if (!files)
-			goto out;
 		for (size_t i = 0; i < r->nfiles; i++)
 			if (!r->files[i].dir)
 				files[req.nfiles++] = (sb_file){
@@ -241,6 +237,9 @@ int cli_run_sandboxed(const struct cli_sandbox_run *r,
 					.data = r->files[i].data,
 					.len = r->files[i].len };
 		req.files = files;
+	}
+	if (start) {
+		req.kind = SB_WASI;
 	} else {
 		args = calloc((size_t)r->nargs + 1, sizeof *args);
 		if (!args)

@@ -1177,44 +1177,66 @@ static void spec_file_forked(const struct spec_opts *o, const char *path,
 
 /* ---- the verb --------------------------------------------------------- */
 
+enum { S_VERBOSE, S_STRICT, S_NO_FORK };
+
+static const cli_opt spec_opts[] = {
+	[S_VERBOSE] = { "--verbose", "-v", NULL, "also show the error-text "
+		"mismatches that --strict would fail" },
+	[S_STRICT] = { "--strict", NULL, NULL, "assert_malformed, "
+		"assert_invalid, assert_unlinkable: check the\nstatus their "
+		"text implies, not only that loading or linking fails" },
+	[S_NO_FORK] = { "--no-fork", NULL, NULL, "run every file in this "
+		"process (default: each in a child,\nso that a crash or a hang "
+		"fails only that file)" },
+};
+
+const cli_verb_help cli_spec_help = {
+	.verb = "spec",
+	.synopsis = "[OPTIONS] FILE.json...",
+	.about = "run wast2json conformance scripts; the last line is \"N "
+		"passed, M failed,\nK skipped\"\n",
+	.opts = spec_opts,
+	.nopts = sizeof spec_opts / sizeof spec_opts[0],
+};
+
+/* CLI_EXIT_OK with *first set, -1 after --help, or CLI_EXIT_USAGE. */
 static int spec_parse(int argc, char **argv, struct cli_global *g,
 	struct spec_opts *o, int *first)
 {
 	int i = 1;
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
-		int r;
+		const char *v;
 		if (strcmp(argv[i], "--") == 0) {
 			i++;
 			break;
 		}
-		if (strcmp(argv[i], "-v") == 0 ||
-		    strcmp(argv[i], "--verbose") == 0) {
+		if (cli_is_help(argv[i])) {
+			cli_verb_help_print(stdout, &cli_spec_help);
+			return -1;
+		}
+		switch (cli_opt_match(spec_opts, cli_spec_help.nopts, argc,
+			argv, &i, &v)) {
+		case S_VERBOSE:
 			o->verbose = true;
 			continue;
-		}
-		if (strcmp(argv[i], "--strict") == 0) {
+		case S_STRICT:
 			o->strict = true;
 			continue;
-		}
-		if (strcmp(argv[i], "--no-fork") == 0) {
+		case S_NO_FORK:
 			o->fork = false;
 			continue;
+		default:
+			break;
 		}
-		r = cli_global_option(argc, argv, &i, g);
+		int r = cli_global_option(argc, argv, &i, g);
 		if (r < 0)
 			return CLI_EXIT_USAGE;
-		if (r == 0) {
-			fprintf(stderr, "wasmhost spec: unknown option '%s'\n",
-				argv[i]);
-			return CLI_EXIT_USAGE;
-		}
+		if (r == 0)
+			return cli_unknown_option("spec", argv[i]);
 	}
-	if (i >= argc) {
-		fprintf(stderr, "usage: wasmhost spec [--tier=T] [-v] "
-			"[--strict] [--no-fork] FILE.json...\n");
-		return CLI_EXIT_USAGE;
-	}
+	if (i >= argc)
+		return cli_usage_error(&cli_spec_help);
 	o->tier = g->tier;
 	o->tier_threshold = g->tier_threshold;
 	*first = i;
@@ -1225,9 +1247,11 @@ int cli_spec_main(int argc, char **argv, struct cli_global *g)
 {
 	struct spec_opts o = { .fork = true };
 	struct spec_counts total = { 0 };
-	int first;
+	int first = 0;
 	int rc = spec_parse(argc, argv, g, &o, &first);
 
+	if (rc < 0)
+		return CLI_EXIT_OK;   /* --help */
 	if (rc != CLI_EXIT_OK)
 		return rc;
 	for (int i = first; i < argc; i++) {

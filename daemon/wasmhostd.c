@@ -292,6 +292,36 @@ static void config_summary_print(const wh_config *cfg)
 		cfg->ntenants ? "" : " (single-user mode, loopback only)");
 }
 
+/* A listening socket on addr, bound here rather than by libmicrohttpd so
+ * that a failure names the address and the reason ("Address already in
+ * use"); -1 after logging that. */
+static int listen_open(const struct sockaddr_storage *addr, socklen_t len)
+{
+	char where[80];
+	int one = 1;
+	int fd = socket(addr->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd >= 0 && (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+	    sizeof one) != 0 || (addr->ss_family == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) != 0) ||
+	    bind(fd, (const struct sockaddr *)addr, len) != 0 ||
+	    listen(fd, 1024) != 0)) {
+		int saved = errno;
+		close(fd);
+		fd = -1;
+		errno = saved;
+	}
+	if (fd < 0) {
+		unsigned port = ntohs(addr->ss_family == AF_INET6 ?
+			((const struct sockaddr_in6 *)addr)->sin6_port :
+			((const struct sockaddr_in *)addr)->sin_port);
+		addr_text(addr, port, where, sizeof where);
+		wh_log(WH_LOG_ERROR, "msg=\"cannot listen on %s: %s\" "
+			"addr=%s", where, strerror(errno), where);
+	}
+	return fd;
+}
+
 /* The listening address into ac: systemd's socket (checked: TCP, and on
  * loopback in single-user mode) or cfg->listen.  false: logged. */
 static bool listen_choose(const wh_config *cfg, api_config *ac)
@@ -300,11 +330,13 @@ static bool listen_choose(const wh_config *cfg, api_config *ac)
 
 	ac->listen_fd = wh_listen_fd_from_systemd();
 	if (ac->listen_fd < 0) {
-		if (wh_listen_parse(cfg->listen, &ac->addr, &ac->addrlen, err,
-			sizeof err))
-			return true;
-		wh_log(WH_LOG_ERROR, "msg=\"%s\"", err);
-		return false;
+		if (!wh_listen_parse(cfg->listen, &ac->addr, &ac->addrlen, err,
+			sizeof err)) {
+			wh_log(WH_LOG_ERROR, "msg=\"%s\"", err);
+			return false;
+		}
+		ac->listen_fd = listen_open(&ac->addr, ac->addrlen);
+		return ac->listen_fd >= 0;
 	}
 	socklen_t alen = sizeof ac->addr;
 	if (getsockname(ac->listen_fd, (struct sockaddr *)&ac->addr,

@@ -65,8 +65,9 @@ typedef enum {
 
 const char *sb_limit_name(sb_limit l);
 
-/* "SIGSEGV", "SIGSYS", ... for the signals a worker dies by; "signal" for
- * others. */
+/* The name of signal sig: "SIGSEGV", "SIGSYS", "SIGUSR1", ... for every
+ * signal, "SIGRTMIN+N" for the real-time ones, "signal N" for a number
+ * that is none (valid until this thread's next call). */
 const char *sb_signal_name(int sig);
 
 /* CLOCK_MONOTONIC in nanoseconds: the one clock for deadlines and
@@ -218,8 +219,10 @@ typedef struct {
 	sb_outcome outcome;
 	wasm_trap_kind trap;     /* SB_TRAP (and TIMEOUT: WASM_TRAP_TIMEOUT) */
 	sb_limit limit;          /* SB_LIMIT */
-	int exit_code;           /* SB_EXIT */
-	int signal;              /* SB_KILLED */
+	int exit_code;           /* SB_EXIT; SB_KILLED with signal 0: the
+	                            worker's exit status */
+	int signal;              /* SB_KILLED: the signal it died by, or 0 if
+	                            it exited */
 	size_t offset;           /* trap or decode offset; SIZE_MAX if none */
 	uint32_t func_index;     /* trapping function or WASM_NO_INDEX */
 	char func_name[96];

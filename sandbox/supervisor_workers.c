@@ -546,19 +546,34 @@ eof:
 
 const char *sb_signal_name(int sig)
 {
-	switch (sig) {
-	case SIGKILL: return "SIGKILL";
-	case SIGSEGV: return "SIGSEGV";
-	case SIGSYS: return "SIGSYS";
-	case SIGBUS: return "SIGBUS";
-	case SIGABRT: return "SIGABRT";
-	case SIGILL: return "SIGILL";
-	case SIGFPE: return "SIGFPE";
-	case SIGXCPU: return "SIGXCPU";
-	case SIGXFSZ: return "SIGXFSZ";
-	case SIGTRAP: return "SIGTRAP";
-	default: return "signal";
-	}
+	/* Every signal Linux has (the aliases SIGIOT, SIGPOLL and SIGCLD
+	 * are the same numbers as SIGABRT, SIGIO and SIGCHLD). */
+	static const char *const names[] = {
+		[SIGHUP] = "SIGHUP", [SIGINT] = "SIGINT", [SIGQUIT] = "SIGQUIT",
+		[SIGILL] = "SIGILL", [SIGTRAP] = "SIGTRAP",
+		[SIGABRT] = "SIGABRT", [SIGBUS] = "SIGBUS", [SIGFPE] = "SIGFPE",
+		[SIGKILL] = "SIGKILL", [SIGUSR1] = "SIGUSR1",
+		[SIGSEGV] = "SIGSEGV", [SIGUSR2] = "SIGUSR2",
+		[SIGPIPE] = "SIGPIPE", [SIGALRM] = "SIGALRM",
+		[SIGTERM] = "SIGTERM", [SIGSTKFLT] = "SIGSTKFLT",
+		[SIGCHLD] = "SIGCHLD", [SIGCONT] = "SIGCONT",
+		[SIGSTOP] = "SIGSTOP", [SIGTSTP] = "SIGTSTP",
+		[SIGTTIN] = "SIGTTIN", [SIGTTOU] = "SIGTTOU", [SIGURG] = "SIGURG",
+		[SIGXCPU] = "SIGXCPU", [SIGXFSZ] = "SIGXFSZ",
+		[SIGVTALRM] = "SIGVTALRM", [SIGPROF] = "SIGPROF",
+		[SIGWINCH] = "SIGWINCH", [SIGIO] = "SIGIO", [SIGPWR] = "SIGPWR",
+		[SIGSYS] = "SIGSYS",
+	};
+	static _Thread_local char other[32];
+
+	if (sig > 0 && (size_t)sig < sizeof names / sizeof names[0] &&
+	    names[sig])
+		return names[sig];
+	if (sig >= SIGRTMIN && sig <= SIGRTMAX)
+		snprintf(other, sizeof other, "SIGRTMIN+%d", sig - SIGRTMIN);
+	else
+		snprintf(other, sizeof other, "signal %d", sig);
+	return other;
 }
 
 static void worker_free(sb_supervisor *sup, struct worker *w)
@@ -624,6 +639,8 @@ void sup_on_exited(sb_supervisor *sup, const struct sb_zmsg *zm)
 				snprintf(r->message, sizeof r->message,
 					"worker exited with status %d",
 					WEXITSTATUS(st));
+			if (!sig)
+				r->exit_code = WEXITSTATUS(st);
 		}
 		sup_job_finish(j, r, SB_KILLED, "worker died");
 	}
@@ -633,7 +650,12 @@ void sup_on_exited(sb_supervisor *sup, const struct sb_zmsg *zm)
 	for (uint32_t i = nfollow; i-- > 0;) {
 		struct job *nj = follow[i];
 		if (nj->requeued) {
-			sup_job_finish(nj, NULL, SB_KILLED, "worker died");
+			sb_result *r = sup_result_new(SB_KILLED, "worker died");
+			if (r) {
+				r->signal = sig;
+				r->exit_code = sig ? 0 : WEXITSTATUS(st);
+			}
+			sup_job_finish(nj, r, SB_KILLED, "worker died");
 			continue;
 		}
 		nj->requeued = true;
@@ -642,9 +664,21 @@ void sup_on_exited(sb_supervisor *sup, const struct sb_zmsg *zm)
 	if (was_pool && loading && m && ++m->load_failures >= 3) {
 		/* The module kills every worker that loads it. */
 		char msg[128];
-		snprintf(msg, sizeof msg, "worker died while loading the "
-			"module (%s)", sig ? sb_signal_name(sig) : "exit");
-		sup_queue_fail_all(m, SB_KILLED, msg);
+		struct job *fj;
+		if (sig)
+			snprintf(msg, sizeof msg, "worker died while loading "
+				"the module (%s)", sb_signal_name(sig));
+		else
+			snprintf(msg, sizeof msg, "worker exited with status %d "
+				"while loading the module", WEXITSTATUS(st));
+		while ((fj = sup_queue_pop(m))) {   /* with how it died */
+			sb_result *r = sup_result_new(SB_KILLED, msg);
+			if (r) {
+				r->signal = sig;
+				r->exit_code = sig ? 0 : WEXITSTATUS(st);
+			}
+			sup_job_finish(fj, r, SB_KILLED, msg);
+		}
 		m->load_failures = 0;
 	}
 	worker_free(sup, w);

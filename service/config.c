@@ -367,6 +367,10 @@ static bool file_parse(const char *path, wh_config *c, struct cerr *e)
 	json_t *v;
 	bool ok = false;
 
+	/* jansson has no line for a file it could not open or read; its
+	 * text names the file then ("unable to open PATH: reason"). */
+	if (!root && jerr.line < 0)
+		return fail(e, "%s", jerr.text);
 	if (!root)
 		return fail(e, "%s:%d:%d: %s", path, jerr.line, jerr.column,
 			jerr.text);

@@ -178,6 +178,19 @@ err "missing imports listed" 1 \
 	"module needs imports: env\\.log, env\\.mem$" \
 	run --invoke hello "$tmp/imports.wasm"
 out "WASI command" 0 "hi" run "$tmp/wasi_hello.wasm"
+# argv[0] is FILE as given, in and out of the sandbox, for _start and for
+# --invoke alike.
+V=$tmp/wasi_argv.wasm
+for mode in "" --no-sandbox; do
+	wh run $mode "$V" a b </dev/null
+	[ "$rc" -eq 0 ] && [ "$(tr '\0' ' ' <"$tmp/out")" = "$V a b " ] &&
+		ok "argv of _start $mode" || bad "argv of _start $mode" \
+		"$(details run $mode "$V" a b)"
+	wh run $mode --invoke argv "$V" </dev/null
+	[ "$rc" -eq 0 ] && [ "$(tr '\0' ' ' <"$tmp/out")" = "$V 1" ] &&
+		ok "argv with --invoke $mode" || bad "argv with --invoke $mode" \
+		"$(details run $mode --invoke argv "$V")"
+done
 out "WASI command in-process" 0 "hi" run --no-sandbox "$tmp/wasi_hello.wasm"
 out "--tier=baseline" 0 3 --tier=baseline run --no-sandbox --invoke add "$A" 1 2
 out "--tier=auto, threshold 1" 0 3 \
@@ -198,9 +211,69 @@ err "no file" 2 "usage: wasmhost run" run
 wh --version
 if [ "$rc" -eq 0 ] && grep -q '^wasmhost ' "$tmp/out"; then ok "--version"
 else bad "--version" "$(details --version)"; fi
+
+# ---- help and options ------------------------------------------------------
+# help NAME ARGS...: usage on stdout, nothing on stderr, exit 0.
+help() {
+	name=$1
+	shift
+	wh "$@"
+	if [ "$rc" -eq 0 ] && [ ! -s "$tmp/err" ] &&
+	    grep -q '^usage: wasmhost' "$tmp/out"; then
+		ok "$name"
+	else
+		bad "$name" "$(details "$@")"
+	fi
+}
+help "--help" --help
+help "-h" -h
+help "help" help
+for verb in run inspect spec dump upload list invoke delete; do
+	help "$verb --help" "$verb" --help
+	help "$verb -h" "$verb" -h
+	help "--tier=interp $verb --help" --tier=interp "$verb" --help
+done
 wh --help
-if [ "$rc" -eq 0 ] && grep -q 'usage: wasmhost' "$tmp/out"; then ok "--help"
-else bad "--help" "$(details --help)"; fi
+cp "$tmp/out" "$tmp/help"
+# Every option any verb accepts is in the help, and the help's lines fit.
+for opt in --tier --tier-threshold --url --token -h --help --version \
+    --invoke --fuel --max-pages --max-memory-pages --timeout-ms --env --dir \
+    --no-sandbox --stats -v --verbose --strict --no-fork --json --stdin \
+    --predecoded --baseline; do
+	if grep -Eq -- "(^|[ ,])$opt([ ,=]|\$)" "$tmp/help"; then
+		ok "--help lists $opt"
+	else
+		bad "--help lists $opt"
+	fi
+done
+if awk 'length > 79 { bad = 1 } END { exit bad }' "$tmp/help"; then
+	ok "--help fits in 79 columns"
+else
+	bad "--help fits in 79 columns"
+fi
+# An unknown option: exit 2, one line on stderr that names it, for every
+# verb (and before the verb).
+for verb in "" run inspect spec dump upload list invoke delete; do
+	wh $verb --frob "$A"
+	if [ "$rc" -eq 2 ] && [ ! -s "$tmp/out" ] &&
+	    [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+	    grep -q "unknown option '--frob'" "$tmp/err"; then
+		ok "unknown option: ${verb:-(no verb)}"
+	else
+		bad "unknown option: ${verb:-(no verb)}" "$(details $verb --frob)"
+	fi
+done
+err "--tier needs a value" 2 "option --tier needs a value" run --invoke add --tier
+out "options end at the file: the rest are arguments" 0 -1 \
+	run --invoke add "$A" 1 -2
+out "global options after the verb" 0 3 \
+	run --tier=baseline --tier-threshold 5 --invoke add "$A" 1 2
+out "global options after inspect" 0 "$(printf "%s\n" "export func _start () -> ()" "export func ran () -> (i32)")" \
+	inspect "$tmp/start.wasm" --tier interp --token t --url http://x
+out "--url is a global option for run too" 0 3 \
+	--url http://127.0.0.1:1 run --invoke add "$A" 1 2
+out "--max-memory-pages=N form" 0 -1 \
+	run --max-memory-pages=4 --invoke grow "$T" 10
 
 # ---- inspect --------------------------------------------------------------
 out "inspect imports" 0 "$(printf '%s\n' \

@@ -18,10 +18,10 @@ EOF
 start_daemon --config "$tmp/config.json" --state-dir "$tmp/state"
 export WASMHOST_URL=$base WASMHOST_TOKEN=tok
 
-# run CMD...: sets $out, $err, $rc
+# run CMD...: sets $out, $err, $rc (stdin: $stdin_file, else nothing)
 run() {
 	rc=0
-	"$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
+	"$@" <"${stdin_file:-/dev/null}" >"$tmp/out" 2>"$tmp/err" || rc=$?
 	out=$(cat "$tmp/out")
 	err=$(cat "$tmp/err")
 }
@@ -52,20 +52,126 @@ check "a trap: exit 3" 3 "" "trap: integer_divide_by_zero"
 run "$wh" invoke --timeout-ms 100 "$id" spin
 check "a timeout: exit 3" 3 "" "trap: timeout"
 run "$wh" invoke "$id" add 1
-check "wrong arguments: exit 2" 2 "" "bad_call"
+check "wrong arguments: exit 2, as run says it" 2 "" \
+	"error: add (i32, i32) -> (i32) expects 2 arguments, got 1"
+run "$wh" invoke "$id" add 1 x
+check "a bad argument: exit 2, as run says it" 2 "" \
+	"error: argument 2 of add: 'x' is not a valid i32"
+run "$wh" invoke "$id" nosuch
+check "no such function: the daemon says so" 2 "" "no such function"
+run "$wh" invoke "$id" add -1 -2
+check "negative arguments are arguments" 0 "-3"
+
+# same RUN-ARGS -- INVOKE-ARGS: invoke prints (stdout, stderr) and exits as
+# run does for the same call of the same module.
+same() {
+	local what=$1 i=2 rargs=() iargs=()
+	while [ "${!i}" != -- ]; do rargs+=("${!i}"); i=$((i + 1)); done
+	i=$((i + 1))
+	while [ $i -le $# ]; do iargs+=("${!i}"); i=$((i + 1)); done
+	run "$wh" run "${rargs[@]}"
+	local rout=$out rerr=$err rrc=$rc
+	run "$wh" invoke "${iargs[@]}"
+	if [ "$rc" = "$rrc" ] && [ "$out" = "$rout" ] && [ "$err" = "$rerr" ]
+	then ok "invoke prints what run prints: $what"
+	else bad "$what: run ($rrc) '$rout' '$rerr'; invoke ($rc) '$out' '$err'"
+	fi
+}
+C=$tmp/calc.wasm
+same "i32" --invoke add "$C" 2 3 -- "$id" add 2 3
+same "i64 extremes" --invoke add64 "$C" -9223372036854775808 -1 -- \
+	"$id" add64 -9223372036854775808 -1
+same "f64 shortest" --invoke fdiv "$C" 1 3 -- "$id" fdiv 1 3
+same "f32 shortest" --invoke fdiv "$C" 1 3 -- "$id" fdiv 1 3
+same "f32 1/3 as f32" --invoke f32id "$C" 0.33333334 -- "$id" f32id 0.33333334
+same "f32 -0" --invoke f32id "$C" -0 -- "$id" f32id -0
+same "f32 NaN payload" --invoke f32id "$C" -nan:0x200001 -- \
+	"$id" f32id -nan:0x200001
+same "f64 inf" --invoke fdiv "$C" 1 0 -- "$id" fdiv 1 0
+same "two results" --invoke pair "$C" -- "$id" pair
+same "no results" --invoke nothing "$C" -- "$id" nothing
+same "a trap: kind, function, offset" --invoke div_s "$C" 1 0 -- \
+	"$id" div_s 1 0
+same "unreachable" --invoke boom "$C" -- "$id" boom
+same "a timeout" --timeout-ms 100 --invoke spin "$C" -- \
+	--timeout-ms 100 "$id" spin
+same "wrong arguments" --invoke add "$C" 1 -- "$id" add 1
 run "$wh" invoke --json "$id" add 1 2
 check "--json" 0 '"outcome":"ok","results":[3]'
 printf 'from stdin' >"$tmp/in"
 run "$wh" invoke --stdin "$tmp/in" --env A=b "$wid" _start x y
 check "a WASI program: its output and exit status" 3 "from stdin" "A=b"
+stdin_file=$tmp/in run "$wh" invoke "$wid" _start x
+check "a WASI program: stdin sent as run sends it" 2 "from stdin"
+[[ $err == "$wid"* ]] && ok "argv[0] is the module id" || bad "argv: '$err'"
+mkdir -p "$tmp/d"
+printf 'in a file' >"$tmp/d/in.txt"
+run "$wh" invoke --dir "$tmp/d::/data" "$wid"
+check "--dir sends a folder" 1 "in a file"
+W=$tmp/wasi_echo.wasm
+run "$wh" run --dir "$tmp/d::/data" "$W"
+rout=$out
+run "$wh" invoke --dir "$tmp/d::/data" "$wid"
+[ "$out" = "$rout" ] && ok "--dir: the same output as run" ||
+	bad "--dir: run '$rout', invoke '$out'"
+same "a WASI module's function (output, result)" --invoke hello "$W" -- \
+	"$wid" hello
+# argv[0]: the module's id over the API, as run gives FILE; the same for a
+# program's _start and for another export.
+"$WAT2WASM" "$top_srcdir/tests/fixtures/wasi_argv.wat" -o "$tmp/argv.wasm"
+vid=$(sha256sum "$tmp/argv.wasm" | cut -c1-64)
+run "$wh" upload "$tmp/argv.wasm"
+run "$wh" invoke "$vid" _start a b
+[ "$rc" = 0 ] && [ "$(tr '\0' ' ' <"$tmp/out")" = "$vid a b " ] &&
+	ok "argv of _start: [ID, ARGS...]" || bad "argv of _start: '$out'"
+run "$wh" invoke "$vid" argv
+[ "$rc" = 0 ] && [ "$(tr '\0' ' ' <"$tmp/out")" = "$vid 1" ] &&
+	ok "argv of a function: [ID]" || bad "argv of a function: '$out'"
 run "$wh" invoke "$(printf '%064d' 0)" add 1 2
 check "unknown id" 1 "" "module_not_found"
 run "$wh" --token wrong list
-check "token before the verb is an unknown option" 2 ""
+check "--token before the verb" 1 "" "unauthorized"
 run "$wh" list --token wrong
 check "a wrong token" 1 "" "unauthorized"
 run "$wh" list --url http://127.0.0.1:1
 check "no daemon" 1 "" "cannot connect"
+run "$wh" --url http://127.0.0.1:1 invoke "$id" add 1 2
+check "--url before the verb" 1 "" "cannot connect"
+for v in upload list invoke delete; do
+	run "$wh" "$v" --help
+	[ "$rc" = 0 ] && [[ $out == "usage: wasmhost $v "* ]] && [ -z "$err" ] &&
+		ok "$v --help: usage on stdout, exit 0" || bad "$v --help: $rc '$err'"
+	run "$wh" "$v" --bogus "$id"
+	[ "$rc" = 2 ] && [ -z "$out" ] && [ "$(wc -l <"$tmp/err")" = 1 ] &&
+		[[ $err == *"unknown option '--bogus'"* ]] &&
+		ok "$v: an unknown option, one line, exit 2" ||
+		bad "$v --bogus: $rc '$err'"
+done
+# A worker killed by a signal (sent from outside while it spins): the
+# daemon names the signal, and invoke prints it as run does.
+descendants() {
+	for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+		echo "$c"; descendants "$c"
+	done
+}
+"$wh" invoke --timeout-ms 10000 "$id" spin >"$tmp/kout" 2>"$tmp/kerr" &
+kpid=$!
+worker=
+for _ in $(seq 200); do
+	for k in $(descendants "$daemon_pid"); do
+		[ "$(cat /proc/$k/comm 2>/dev/null)" = wh-worker ] &&
+		[ "$(awk '{print $14}' /proc/$k/stat 2>/dev/null)" -ge 10 ] &&
+			worker=$k
+	done
+	[ -n "$worker" ] && break
+	sleep 0.05
+done
+[ -n "$worker" ] && kill -USR1 "$worker"
+krc=0
+wait $kpid || krc=$?
+[ "$krc" = 3 ] && [ "$(sed -n 1p "$tmp/kerr")" = "killed: SIGUSR1" ] &&
+	ok "a worker killed by SIGUSR1: named, exit 3" ||
+	bad "killed by SIGUSR1: exit $krc, '$(cat "$tmp/kerr")'"
 run "$wh" delete "$id"
 check "delete" 0 "deleted $id"
 run "$wh" delete "$id"

@@ -19,6 +19,24 @@ EOF
 state=$tmp/state
 start_daemon --config "$tmp/config.json" --state-dir "$state"
 
+# ---- start-up errors: what is wrong, in words ---------------------------------
+rc=0
+"$top_builddir/wasmhostd" --config "$tmp/none.json" 2>"$tmp/start.err" || rc=$?
+[ "$rc" = 2 ] && grep -q "unable to open $tmp/none.json: No such file" \
+	"$tmp/start.err" && ! grep -q -- "-1:-1" "$tmp/start.err" &&
+	ok "a missing config file: named, without -1:-1" ||
+	bad "missing config: exit $rc, $(cat "$tmp/start.err")"
+port=${base##*:}
+rc=0
+timeout 20 "$top_builddir/wasmhostd" --config "$tmp/config.json" \
+	--state-dir "$tmp/state2" --listen "127.0.0.1:$port" \
+	2>"$tmp/start.err" || rc=$?
+[ "$rc" = 1 ] &&
+	grep -q "cannot listen on 127.0.0.1:$port: Address already in use" \
+		"$tmp/start.err" && ! grep -q "port 0" "$tmp/start.err" &&
+	ok "a port in use: the address and the reason" ||
+	bad "port in use: exit $rc, $(cat "$tmp/start.err")"
+
 # ---- health, metrics, routes, methods --------------------------------------
 healthy "GET /healthz"
 req GET /metrics

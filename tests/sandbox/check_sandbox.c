@@ -245,6 +245,23 @@ START_TEST(fuel_limit)
 }
 END_TEST
 
+/* Every signal has its name; none is the bare word "signal". */
+START_TEST(signal_names)
+{
+	ck_assert_str_eq(sb_signal_name(SIGSYS), "SIGSYS");
+	ck_assert_str_eq(sb_signal_name(SIGUSR1), "SIGUSR1");
+	ck_assert_str_eq(sb_signal_name(SIGKILL), "SIGKILL");
+	ck_assert_str_eq(sb_signal_name(SIGPIPE), "SIGPIPE");
+	for (int sig = 1; sig < SIGRTMIN; sig++)
+		if (sig != 32 && sig != 33)   /* glibc's own, unnamed */
+			ck_assert_msg(strncmp(sb_signal_name(sig), "SIG", 3) == 0,
+				"signal %d: %s", sig, sb_signal_name(sig));
+	ck_assert_str_eq(sb_signal_name(SIGRTMIN + 3), "SIGRTMIN+3");
+	ck_assert_str_eq(sb_signal_name(0), "signal 0");
+	ck_assert_str_eq(sb_signal_name(200), "signal 200");
+}
+END_TEST
+
 START_TEST(crashes_are_contained)
 {
 	static const struct { sb_test_mode mode; int sig; } cases[] = {
@@ -1046,6 +1063,7 @@ static Suite *sandbox_suite(void)
 	tcase_add_test(core, timeout_keeps_worker);
 	tcase_add_test(core, grace_kill);
 	tcase_add_test(core, memory_caps);
+	tcase_add_test(core, signal_names);
 	tcase_add_test(core, crashes_are_contained);
 	tcase_add_test(core, hostile_worker);
 	tcase_add_test(core, sync_answers_on_caller_thread);

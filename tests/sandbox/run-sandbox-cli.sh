@@ -77,6 +77,38 @@ leaves_nothing() { # NAME SIGNAL
 		failed=$((failed + 1)); echo "FAIL: $1 (processes: $kids; left: $left)"
 	fi
 }
+# killed_by SIGNAL NAME: a worker that dies by SIGNAL (sent from outside
+# while it runs a loop) is reported as "killed: NAME", exit 3.
+killed_by() {
+	timeout 20 "$wasmhost" run --invoke spin "$B" >"$tmp/out" 2>"$tmp/err" &
+	pid=$!
+	worker=
+	for _ in $(seq 200); do
+		for k in $(descendants $pid); do
+			# the worker, once it has spun for 0.1 s of CPU
+			[ "$(cat /proc/$k/comm 2>/dev/null)" = wh-worker ] &&
+			[ "$(awk '{print $14}' /proc/$k/stat 2>/dev/null)" -ge 10 ] &&
+				worker=$k
+		done
+		[ -n "$worker" ] && break
+		sleep 0.05
+	done
+	[ -n "$worker" ] && kill -s "$1" "$worker"
+	wait $pid; rc=$?
+	if [ "$rc" = 3 ] && [ "$(sed -n 1p "$tmp/err")" = "killed: $2" ] &&
+	    [ ! -s "$tmp/out" ]; then
+		passed=$((passed + 1)); echo "PASS: killed by $2"
+	else
+		failed=$((failed + 1)); echo "FAIL: killed by $2 (rc $rc, worker $worker)"
+		sed 's/^/      /' "$tmp/err"
+	fi
+}
+killed_by USR1 SIGUSR1
+killed_by USR2 SIGUSR2
+killed_by TERM SIGTERM
+killed_by KILL SIGKILL
+killed_by SYS SIGSYS
+killed_by RTMIN+3 SIGRTMIN+3
 leaves_nothing "Ctrl-C leaves no process" INT
 leaves_nothing "a crash of wasmhost leaves no process" KILL
 echo "$passed passed, $failed failed"
