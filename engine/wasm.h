@@ -253,6 +253,9 @@ WASM_MUST_CHECK wasm_status wasm_module_dump(wasm_module *m, uint32_t func_index
  * length of arrays indexed by wasm_tier.  WASM_TIER_AUTO is a policy, not
  * a tier. */
 #define WASM_TIER_COUNT ((int)WASM_TIER_AUTO)
+_Static_assert(WASM_TIER_INTERP == 0 && WASM_TIER_BASELINE == 1 &&
+	WASM_TIER_OPT == 2 && WASM_TIER_AUTO == 3,
+	"the tiers that hold code come first, in order; AUTO after them");
 
 /* What one tier has done with a module's functions so far. */
 typedef struct {
