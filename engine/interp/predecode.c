@@ -1,99 +1,26 @@
-/* predecode.c -- validate a function body and pre-decode it into interpreter
- * code (one pass; see ops.h for the code format).
- *
- * The frame of a function is an array of 8-byte slots: its locals (params
- * first) at slots 0..nlocals-1, then the operand stack: the value at operand
- * depth h lives in slot nlocals + h.  A call's arguments already sit at the
- * top of the caller's operand stack, so the callee's frame starts there and
- * its results land where the caller expects them.  The baseline JIT will
- * spill to the same slots, which is what makes on-stack replacement a jump.
- *
- * Register-style code: an instruction names the slots it reads and writes.
- * `local.get` and constants are lazy: they emit nothing, and the consuming
- * instruction reads the local directly or takes the constant as an
- * immediate.  A lazy value is materialised into its operand slot when that
- * stops being safe or possible: before its local is written, before control
- * flow joins (block entry, branches, block ends) and for call arguments.
- * An instruction whose result goes straight to `local.set` writes the local,
- * and a compare followed by `br_if` becomes one compare-and-branch; these
- * rewrite only the last emitted instruction, never across a label.
+/* predecode.c -- the pre-decoder's driver (func_validate, func_compile, the
+ * fcode accessors), its code buffer, operand stack and lazy operands, and its
+ * errors.  predecode.h describes the pass and the code it emits.
  */
 #include "front/opcodes.h"
 #include "interp/fcode.h"
 #include "interp/ops.h"
+#include "interp/predecode.h"
 #include "runtime/runtime.h"
 
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { T_UNKNOWN = 0 };
-
-/* Where an operand's value is: K_OTHER and K_RESULT in its slot (K_RESULT:
- * written by the instruction at [pos, end)); K_LOCAL still in a local and
- * K_CONST still an immediate (nothing emitted yet). */
-enum { K_OTHER, K_LOCAL, K_CONST, K_RESULT };
-
-typedef struct {
-	uint8_t type;
-	uint8_t kind;
-	uint16_t op;               /* K_RESULT: the op that produced it */
-	uint32_t pos, end;         /* producing instruction's extent */
-	uint32_t local;            /* K_LOCAL */
-	uint64_t imm;              /* K_CONST */
-} sentry;
-
-enum { C_BLOCK, C_LOOP, C_IF, C_ELSE, C_FUNC };
-
-typedef struct {
-	uint8_t kind;
-	bool unreachable;          /* stack polymorphic (validation) */
-	bool dead_entry;           /* entered inside dead code: emit nothing */
-	uint32_t height;           /* operand depth below the block's params */
-	uint32_t nparams, nresults;
-	const uint8_t *params, *results;
-	uint8_t single;            /* storage for a one-value block type */
-	uint32_t label_pos;        /* loop: position of its header */
-	uint32_t patches;          /* chain of forward branch sites */
-	uint32_t else_site;        /* if: the br_unless site, or NONE */
-} ctrl;
-
-#define NONE UINT32_MAX
-
-typedef struct {
-	const wasm_module *m;
-	const func_t *fn;
-	const functype *type;
-	reader r;
-	wasm_error *err;
-	bool emit;
-	bool oom;
-
-	uint32_t nlocals;
-	uint8_t *local_types;
-
-	sentry *stack;
-	uint32_t sp, stack_cap, max_sp;
-	ctrl *ctl;
-	uint32_t csp, ctl_cap;
-
-	uint8_t *code;
-	uint32_t len, cap;
-	uint32_t barrier;          /* no rewrite before this position */
-	uint32_t (*map)[2];
-	uint32_t nmap, map_cap;
-	size_t instr_offset;       /* wasm offset of the current opcode */
-} compiler;
-
 /* ---- errors ----------------------------------------------------------- */
 
-static bool fail(compiler *c, const char *msg)
+bool pd_fail(compiler *c, const char *msg)
 {
 	err_set(c->err, WASM_ERR_INVALID, c->instr_offset, "%s", msg);
 	return false;
 }
 
-static bool fail_malformed(compiler *c, const char *msg)
+bool pd_fail_malformed(compiler *c, const char *msg)
 {
 	err_set(c->err, WASM_ERR_MALFORMED, c->instr_offset, "%s", msg);
 	return false;
@@ -101,13 +28,7 @@ static bool fail_malformed(compiler *c, const char *msg)
 
 /* ---- code buffer ------------------------------------------------------ */
 
-static bool dead(const compiler *c)
-{
-	const ctrl *f = &c->ctl[c->csp - 1];
-	return !c->emit || f->unreachable || f->dead_entry;
-}
-
-static void put(compiler *c, const void *p, uint32_t n)
+void pd_put(compiler *c, const void *p, uint32_t n)
 {
 	if (dead(c))
 		return;
@@ -150,7 +71,7 @@ static void map_here(compiler *c)
 /* Append the instruction insn (len bytes) of op, whose layout must be lay;
  * an op that can trap (op_infos) gets its map entry first.  Returns its
  * position, or NONE if nothing was emitted (dead code, out of memory). */
-static uint32_t emit_insn(compiler *c, enum interp_op op, enum op_layout lay,
+uint32_t pd_emit_insn(compiler *c, enum interp_op op, enum op_layout lay,
 	const void *insn, uint32_t len)
 {
 	assert(op_infos[op].layout == lay);
@@ -160,45 +81,13 @@ static uint32_t emit_insn(compiler *c, enum interp_op op, enum op_layout lay,
 	if (op_infos[op].traps != OPTR_NONE)
 		map_here(c);
 	uint32_t pos = c->len;
-	put(c, insn, len);
+	pd_put(c, insn, len);
 	return c->oom ? NONE : pos;
-}
-
-/* Emit op, of layout lay, with its fields given by designated
- * initialisers: EMIT(c, D_AB, OP_ADD32, .d = d, .a = a, .b = b). */
-#define EMIT(c_, lay_, opc_, ...) \
-	emit_insn((c_), (opc_), OPL_##lay_, \
-		&(struct op_##lay_){ .op = OP_HEAD(opc_), __VA_ARGS__ }, \
-		(uint32_t)sizeof(struct op_##lay_))
-
-/* The instruction at pos read back (for a fusion) as its layout's struct. */
-#define INSN_AT(c_, pos_, lay_) (*OP_AT((c_)->code + (pos_), lay_))
-
-/* Branch fields (OPF_REL) hold the target relative to the field itself;
- * until their label is bound, forward ones chain the sites that wait for
- * it (NONE ends the chain). */
-static uint32_t rel_get(const compiler *c, uint32_t site)
-{
-	OPF_REL v;
-	memcpy(&v, c->code + site, sizeof v);
-	return (uint32_t)v;
-}
-
-static void rel_set(compiler *c, uint32_t site, uint32_t v)
-{
-	OPF_REL x = (OPF_REL)v;
-	memcpy(c->code + site, &x, sizeof x);
-}
-
-/* The position of the k-th branch field of the instruction at pos. */
-static uint32_t branch_site(const compiler *c, uint32_t pos, uint32_t k)
-{
-	return pos + insn_branch_field(c->code + pos, k);
 }
 
 /* Redirect the destination of the instruction at pos (its first field, a
  * D slot: see retargetable()) to slot s. */
-static void retarget(compiler *c, uint32_t pos, uint32_t s)
+void pd_retarget(compiler *c, uint32_t pos, uint32_t s)
 {
 	uint8_t *p = c->code + pos;
 	uint32_t off = op_layout_of(insn_op(p))->dst_off;
@@ -207,27 +96,16 @@ static void retarget(compiler *c, uint32_t pos, uint32_t s)
 	memcpy(p + off, &d, sizeof d);
 }
 
-/* A label is bound here: code before it can no longer be rewritten. */
-static void bind_label(compiler *c)
-{
-	c->barrier = c->len;
-}
-
 /* ---- operand stack ---------------------------------------------------- */
 
-static uint32_t slot_of(const compiler *c, uint32_t depth)
-{
-	return c->nlocals + depth;
-}
-
-static bool push(compiler *c, uint8_t type)
+bool pd_push(compiler *c, uint8_t type)
 {
 	if (c->sp == c->stack_cap) {
 		uint32_t cap = c->stack_cap ? c->stack_cap * 2 : 64;
 		sentry *ns = realloc(c->stack, cap * sizeof *ns);
 		if (!ns) {
 			c->oom = true;
-			return fail(c, "out of memory");
+			return pd_fail(c, "out of memory");
 		}
 		c->stack = ns;
 		c->stack_cap = cap;
@@ -247,7 +125,7 @@ static bool push(compiler *c, uint8_t type)
 
 /* Pop a value of type `want` (T_UNKNOWN = any).  *got receives the entry
  * (type T_UNKNOWN when popped from an unreachable stack's bottom). */
-static bool pop_entry(compiler *c, uint8_t want, sentry *got)
+bool pd_pop_entry(compiler *c, uint8_t want, sentry *got)
 {
 	ctrl *f = &c->ctl[c->csp - 1];
 	if (c->sp == f->height) {
@@ -255,39 +133,21 @@ static bool pop_entry(compiler *c, uint8_t want, sentry *got)
 			*got = (sentry){ .type = T_UNKNOWN, .kind = K_OTHER, .pos = NONE, .end = NONE };
 			return true;
 		}
-		return fail(c, "type mismatch");
+		return pd_fail(c, "type mismatch");
 	}
 	*got = c->stack[--c->sp];
 	if (want != T_UNKNOWN && got->type != T_UNKNOWN && got->type != want)
-		return fail(c, "type mismatch");
+		return pd_fail(c, "type mismatch");
 	return true;
 }
 
-static bool pop(compiler *c, uint8_t want)
+bool pd_pop(compiler *c, uint8_t want)
 {
 	sentry e;
-	return pop_entry(c, want, &e);
+	return pd_pop_entry(c, want, &e);
 }
 
-static bool is_num(uint8_t t)
-{
-	return t == WASM_I32 || t == WASM_I64 || t == WASM_F32 || t == WASM_F64;
-}
-
-static bool is_ref(uint8_t t)
-{
-	return t == WASM_FUNCREF || t == WASM_EXTERNREF;
-}
-
-/* Where a popped operand is read from: a local, its own slot, or an
- * immediate. */
-typedef struct {
-	uint32_t slot;
-	bool is_const;
-	uint64_t imm;
-} operand;
-
-static void emit_const(compiler *c, uint32_t slot, uint64_t bits)
+void pd_emit_const(compiler *c, uint32_t slot, uint64_t bits)
 {
 	if (bits >> 32)
 		EMIT(c, D_IMM64, OP_CONST64, .d = slot, .imm = bits);
@@ -306,7 +166,7 @@ static void materialize(compiler *c, uint32_t d)
 		EMIT(c, D_A, OP_COPY, .d = slot_of(c, d), .a = e->local);
 		e->op = OP_COPY;
 	} else {
-		emit_const(c, slot_of(c, d), e->imm);
+		pd_emit_const(c, slot_of(c, d), e->imm);
 		e->op = OP_CONST32;
 	}
 	e->kind = dead(c) ? K_OTHER : K_RESULT;
@@ -314,20 +174,20 @@ static void materialize(compiler *c, uint32_t d)
 	e->end = c->len;
 }
 
-static void materialize_all(compiler *c)
+void pd_materialize_all(compiler *c)
 {
 	for (uint32_t d = 0; d < c->sp; d++)
 		materialize(c, d);
 }
 
-static void materialize_top(compiler *c, uint32_t n)
+void pd_materialize_top(compiler *c, uint32_t n)
 {
 	for (uint32_t d = c->sp > n ? c->sp - n : 0; d < c->sp; d++)
 		materialize(c, d);
 }
 
 /* Before local l is written: entries still reading it get their copy. */
-static void materialize_local(compiler *c, uint32_t l)
+void pd_materialize_local(compiler *c, uint32_t l)
 {
 	for (uint32_t d = 0; d < c->sp; d++)
 		if (c->stack[d].kind == K_LOCAL && c->stack[d].local == l)
@@ -337,7 +197,7 @@ static void materialize_local(compiler *c, uint32_t l)
 /* Operand for popped entry e (it was at depth d): a lazy local is read in
  * place, a lazy constant becomes an immediate if allowed, else is written
  * to slot d. */
-static operand take(compiler *c, const sentry *e, uint32_t d, bool allow_const)
+operand pd_take(compiler *c, const sentry *e, uint32_t d, bool allow_const)
 {
 	operand o = { .slot = slot_of(c, d) };
 	if (e->kind == K_LOCAL) {
@@ -347,7 +207,7 @@ static operand take(compiler *c, const sentry *e, uint32_t d, bool allow_const)
 			o.is_const = true;
 			o.imm = e->imm;
 		} else {
-			emit_const(c, o.slot, e->imm);
+			pd_emit_const(c, o.slot, e->imm);
 		}
 	}
 	return o;
@@ -359,13 +219,13 @@ static uint32_t mat(compiler *c, operand o, uint32_t d)
 	if (!o.is_const)
 		return o.slot;
 	uint32_t s = slot_of(c, d);
-	emit_const(c, s, o.imm);
+	pd_emit_const(c, s, o.imm);
 	return s;
 }
 
 /* Record that the value just pushed at the top was produced by the
  * instruction starting at pos (and ending at the current length). */
-static void produced(compiler *c, uint32_t pos, uint8_t kind, uint16_t op)
+void pd_produced(compiler *c, uint32_t pos, uint8_t kind, uint16_t op)
 {
 	if (dead(c))
 		return;
@@ -374,14 +234,6 @@ static void produced(compiler *c, uint32_t pos, uint8_t kind, uint16_t op)
 	e->op = op;
 	e->pos = pos;
 	e->end = c->len;
-}
-
-/* The value's instruction is the last one emitted and its first field is
- * a destination slot that may be redirected. */
-static bool retargetable(const compiler *c, const sentry *e)
-{
-	return !dead(c) && e->kind == K_RESULT && e->end == c->len &&
-	       e->pos >= c->barrier;
 }
 
 /* ---- control ---------------------------------------------------------- */
@@ -394,7 +246,7 @@ static bool push_ctrl(compiler *c, uint8_t kind, uint32_t np, const uint8_t *par
 		ctrl *nc = realloc(c->ctl, cap * sizeof *nc);
 		if (!nc) {
 			c->oom = true;
-			return fail(c, "out of memory");
+			return pd_fail(c, "out of memory");
 		}
 		c->ctl = nc;
 		c->ctl_cap = cap;
@@ -491,7 +343,7 @@ static void emit_moves_to(compiler *c, uint32_t height, uint32_t n)
 		const sentry *e = &c->stack[c->sp - n + i];
 		uint32_t dslot = height == NONE ? i : slot_of(c, height + i);
 		if (e->kind == K_CONST) {
-			emit_const(c, dslot, e->imm);
+			pd_emit_const(c, dslot, e->imm);
 			continue;
 		}
 		uint32_t src = e->kind == K_LOCAL ? e->local : slot_of(c, c->sp - n + i);
@@ -504,7 +356,7 @@ static void emit_moves_to(compiler *c, uint32_t height, uint32_t n)
 static void emit_moves(compiler *c, const ctrl *f, uint32_t n)
 {
 	if (n > 1)
-		materialize_top(c, n);
+		pd_materialize_top(c, n);
 	emit_moves_to(c, f->height, n);
 }
 
@@ -517,11 +369,11 @@ static bool check_top(compiler *c, uint32_t n, const uint8_t *types)
 		if (c->sp <= f->height + i) {
 			if (f->unreachable)
 				continue;
-			return fail(c, "type mismatch");
+			return pd_fail(c, "type mismatch");
 		}
 		uint8_t got = c->stack[c->sp - 1 - i].type;
 		if (got != T_UNKNOWN && got != want)
-			return fail(c, "type mismatch");
+			return pd_fail(c, "type mismatch");
 	}
 	return true;
 }
@@ -546,14 +398,14 @@ static bool read_blocktype(compiler *c, uint32_t *np, const uint8_t **params,
 			return false;
 		}
 		if (!is_num(t) && !is_ref(t))
-			return fail_malformed(c, "malformed value type");
+			return pd_fail_malformed(c, "malformed value type");
 		*single = t;
 		*nr = 1;
 		*results = single;
 		return true;
 	}
 	if ((uint64_t)bt >= c->m->ntypes)
-		return fail(c, "unknown type");
+		return pd_fail(c, "unknown type");
 	const functype *ft = &c->m->types[bt];
 	*np = ft->nparams;
 	*params = functype_params(ft);
@@ -567,15 +419,15 @@ static bool read_blocktype(compiler *c, uint32_t *np, const uint8_t **params,
 static bool op_unary(compiler *c, uint8_t tin, uint8_t tout, int op)
 {
 	sentry a;
-	if (!pop_entry(c, tin, &a))
+	if (!pd_pop_entry(c, tin, &a))
 		return false;
 	uint32_t d = c->sp;
-	operand oa = take(c, &a, d, false);
+	operand oa = pd_take(c, &a, d, false);
 	uint32_t pos = c->len;
 	if (op == OP_COPY && oa.slot == slot_of(c, d)) {
 		/* A conversion that keeps the bits, of a value already in
 		 * place: only the type changes. */
-		if (!push(c, tout))
+		if (!pd_push(c, tout))
 			return false;
 		sentry *e = &c->stack[c->sp - 1];
 		*e = a;
@@ -583,9 +435,9 @@ static bool op_unary(compiler *c, uint8_t tin, uint8_t tout, int op)
 		return true;
 	}
 	EMIT(c, D_A, op, .d = slot_of(c, d), .a = oa.slot);
-	if (!push(c, tout))
+	if (!pd_push(c, tout))
 		return false;
-	produced(c, pos, K_RESULT, (uint16_t)op);
+	pd_produced(c, pos, K_RESULT, (uint16_t)op);
 	return true;
 }
 
@@ -606,7 +458,7 @@ static uint32_t fuse_addshl(compiler *c, const sentry *a, const sentry *b, uint3
 	}
 	struct op_D_A_IMM shl = INSN_AT(c, sh->pos, D_A_IMM);
 	c->len = sh->pos;
-	operand ox = take(c, other, other == a ? d : d + 1, false);
+	operand ox = pd_take(c, other, other == a ? d : d + 1, false);
 	uint32_t pos = c->len;
 	EMIT(c, ADDSHL, OP_ADDSHL32, .d = slot_of(c, d), .x = ox.slot, .y = shl.a,
 		.k = shl.imm & 31);
@@ -618,45 +470,45 @@ static uint32_t fuse_addshl(compiler *c, const sentry *a, const sentry *b, uint3
 static bool op_binary(compiler *c, uint8_t tin, uint8_t tout, int op, int imm_op)
 {
 	sentry a, b;
-	if (!pop_entry(c, tin, &b) || !pop_entry(c, tin, &a))
+	if (!pd_pop_entry(c, tin, &b) || !pd_pop_entry(c, tin, &a))
 		return false;
 	uint32_t d = c->sp;
 	if (op == OP_ADD32) {
 		uint32_t fpos = fuse_addshl(c, &a, &b, d);
 		if (fpos != NONE) {
-			if (!push(c, tout))
+			if (!pd_push(c, tout))
 				return false;
-			produced(c, fpos, K_RESULT, OP_ADDSHL32);
+			pd_produced(c, fpos, K_RESULT, OP_ADDSHL32);
 			return true;
 		}
 	}
-	operand ob = take(c, &b, d + 1, imm_op >= 0);
+	operand ob = pd_take(c, &b, d + 1, imm_op >= 0);
 	if (ob.is_const && tin == WASM_I64 &&
 	    (int64_t)ob.imm != (int64_t)(int32_t)(uint32_t)ob.imm) {
 		ob.slot = mat(c, ob, d + 1);
 		ob.is_const = false;
 	}
-	/* take() undoes a's instruction only if it is now the last one. */
-	operand oa = take(c, &a, d, false);
+	/* pd_take() undoes a's instruction only if it is now the last one. */
+	operand oa = pd_take(c, &a, d, false);
 	uint32_t pos = c->len;
 	if (ob.is_const) {
 		EMIT(c, D_A_IMM, imm_op, .d = slot_of(c, d), .a = oa.slot,
 			.imm = (uint32_t)ob.imm);
-		if (!push(c, tout))
+		if (!pd_push(c, tout))
 			return false;
-		produced(c, pos, K_RESULT, (uint16_t)imm_op);
+		pd_produced(c, pos, K_RESULT, (uint16_t)imm_op);
 		return true;
 	}
 	EMIT(c, D_AB, op, .d = slot_of(c, d), .a = oa.slot, .b = ob.slot);
-	if (!push(c, tout))
+	if (!pd_push(c, tout))
 		return false;
-	produced(c, pos, K_RESULT, (uint16_t)op);
+	pd_produced(c, pos, K_RESULT, (uint16_t)op);
 	return true;
 }
 
 static bool op_const(compiler *c, uint8_t type, uint64_t bits)
 {
-	if (!push(c, type))
+	if (!pd_push(c, type))
 		return false;
 	sentry *e = &c->stack[c->sp - 1];
 	e->kind = K_CONST;
@@ -670,9 +522,9 @@ static bool read_memarg(compiler *c, uint32_t natural_log2, uint32_t *offset)
 	if (!read_u32(&c->r, &align, c->err) || !read_u32(&c->r, offset, c->err))
 		return false;
 	if (c->m->nmemories == 0)
-		return fail(c, "unknown memory");
+		return pd_fail(c, "unknown memory");
 	if (align > natural_log2)
-		return fail(c, "alignment must not be larger than natural");
+		return pd_fail(c, "alignment must not be larger than natural");
 	return true;
 }
 
@@ -682,7 +534,7 @@ static bool op_load(compiler *c, int op, uint8_t tout, uint32_t natural)
 	if (!read_memarg(c, natural, &off))
 		return false;
 	sentry a;
-	if (!pop_entry(c, WASM_I32, &a))
+	if (!pd_pop_entry(c, WASM_I32, &a))
 		return false;
 	uint32_t d = c->sp;
 	uint32_t pos = c->len;
@@ -704,13 +556,13 @@ static bool op_load(compiler *c, int op, uint8_t tout, uint32_t natural)
 		EMIT(c, LOAD_ADDX, OP_LDX_I32 + (op - OP_LD_I32), .d = slot_of(c, d),
 			.x = in.a, .y = in.b, .off = off);
 	} else {
-		operand oa = take(c, &a, d, false);
+		operand oa = pd_take(c, &a, d, false);
 		pos = c->len;
 		EMIT(c, LOAD, op, .d = slot_of(c, d), .a = oa.slot, .off = off);
 	}
-	if (!push(c, tout))
+	if (!pd_push(c, tout))
 		return false;
-	produced(c, pos, K_RESULT, (uint16_t)op);
+	pd_produced(c, pos, K_RESULT, (uint16_t)op);
 	return true;
 }
 
@@ -720,7 +572,7 @@ static bool op_store(compiler *c, int op, uint8_t tval, uint32_t natural)
 	if (!read_memarg(c, natural, &off))
 		return false;
 	sentry a, v;
-	if (!pop_entry(c, tval, &v) || !pop_entry(c, WASM_I32, &a))
+	if (!pd_pop_entry(c, tval, &v) || !pd_pop_entry(c, WASM_I32, &a))
 		return false;
 	uint32_t d = c->sp;
 	if (v.kind == K_LOCAL && retargetable(c, &a) && a.op == OP_ADDSHL32) {
@@ -746,8 +598,8 @@ static bool op_store(compiler *c, int op, uint8_t tval, uint32_t natural)
 			.v = v.local, .off = off);
 		return true;
 	}
-	operand ov = take(c, &v, d + 1, false);
-	operand oa = take(c, &a, d, false);
+	operand ov = pd_take(c, &v, d + 1, false);
+	operand oa = pd_take(c, &a, d, false);
 	EMIT(c, STORE, op, .a = oa.slot, .v = ov.slot, .off = off);
 	return true;
 }
@@ -759,13 +611,13 @@ static bool local_index(compiler *c, uint32_t *idx)
 	if (!read_u32(&c->r, idx, c->err))
 		return false;
 	if (*idx >= c->nlocals)
-		return fail(c, "unknown local");
+		return pd_fail(c, "unknown local");
 	return true;
 }
 
 static bool do_local_get(compiler *c, uint32_t idx)
 {
-	if (!push(c, c->local_types[idx]))
+	if (!pd_push(c, c->local_types[idx]))
 		return false;
 	sentry *e = &c->stack[c->sp - 1];
 	e->kind = K_LOCAL;
@@ -776,17 +628,17 @@ static bool do_local_get(compiler *c, uint32_t idx)
 static bool do_local_set(compiler *c, uint32_t idx, bool tee)
 {
 	sentry v;
-	if (!pop_entry(c, c->local_types[idx], &v))
+	if (!pd_pop_entry(c, c->local_types[idx], &v))
 		return false;
 	uint32_t d = c->sp;
-	materialize_local(c, idx);
+	pd_materialize_local(c, idx);
 	if (v.kind == K_LOCAL) {
 		if (v.local != idx)
 			EMIT(c, D_A, OP_COPY, .d = idx, .a = v.local);
 	} else if (v.kind == K_CONST) {
-		emit_const(c, idx, v.imm);
+		pd_emit_const(c, idx, v.imm);
 	} else if (retargetable(c, &v)) {
-		retarget(c, v.pos, idx);
+		pd_retarget(c, v.pos, idx);
 	} else {
 		EMIT(c, D_A, OP_COPY, .d = idx, .a = slot_of(c, d));
 	}
@@ -802,7 +654,7 @@ static bool label_at(compiler *c, uint32_t *depth, ctrl **f)
 	if (!read_u32(&c->r, depth, c->err))
 		return false;
 	if (*depth >= c->csp)
-		return fail(c, "unknown label");
+		return pd_fail(c, "unknown label");
 	*f = &c->ctl[c->csp - 1 - *depth];
 	return true;
 }
@@ -843,7 +695,7 @@ static bool do_br_if(compiler *c)
 	if (!label_at(c, &depth, &f))
 		return false;
 	sentry cond;
-	if (!pop_entry(c, WASM_I32, &cond))
+	if (!pd_pop_entry(c, WASM_I32, &cond))
 		return false;
 	uint32_t n;
 	const uint8_t *types;
@@ -853,18 +705,18 @@ static bool do_br_if(compiler *c)
 	if (c->ctl[c->csp - 1].unreachable) {
 		/* Polymorphic stack: br_if leaves the label's types. */
 		for (uint32_t i = n; i-- > 0;)
-			if (!pop(c, types[i]))
+			if (!pd_pop(c, types[i]))
 				return false;
 		for (uint32_t i = 0; i < n; i++)
-			if (!push(c, types[i]))
+			if (!pd_push(c, types[i]))
 				return false;
 		return true;
 	}
 	if (needs_moves(c, f, n)) {
 		/* br_unless skip; moves; br L; skip: */
-		operand oc = take(c, &cond, c->sp, false);
+		operand oc = pd_take(c, &cond, c->sp, false);
 		if (n > 1)
-			materialize_top(c, n);
+			pd_materialize_top(c, n);
 		uint32_t pos = EMIT(c, BR_IF, OP_BR_UNLESS, .c = oc.slot, .target = 0);
 		emit_moves(c, f, n);
 		emit_br(c, f);
@@ -900,7 +752,7 @@ static bool do_br_if(compiler *c)
 			return true;
 		}
 	}
-	operand oc = take(c, &cond, c->sp, false);
+	operand oc = pd_take(c, &cond, c->sp, false);
 	link_branch(c, EMIT(c, BR_IF, OP_BR_IF, .c = oc.slot, .target = 0), f);
 	return true;
 }
@@ -911,18 +763,18 @@ static bool do_br_table(compiler *c)
 	if (!read_u32(&c->r, &count, c->err))
 		return false;
 	if (count > (uint32_t)(c->r.end - c->r.p))
-		return fail_malformed(c, "unexpected end");
+		return pd_fail_malformed(c, "unexpected end");
 	sentry idx;
-	if (!pop_entry(c, WASM_I32, &idx))
+	if (!pd_pop_entry(c, WASM_I32, &idx))
 		return false;
-	operand oi = take(c, &idx, c->sp, false);
+	operand oi = pd_take(c, &idx, c->sp, false);
 	/* The stubs below run on different paths: put every value in its
 	 * slot before the dispatch. */
-	materialize_all(c);
+	pd_materialize_all(c);
 	uint32_t pos = EMIT(c, BR_TABLE, OP_BR_TABLE, .i = oi.slot, .n = count);
 	for (uint32_t i = 0; i <= count; i++) {
 		OPF_REL zero = 0;
-		put(c, &zero, sizeof zero);
+		pd_put(c, &zero, sizeof zero);
 	}
 	/* Validate the labels; for each target either point at the label or
 	 * at a stub after the table that moves the values first. */
@@ -938,7 +790,7 @@ static bool do_br_table(compiler *c)
 		if (arity == NONE)
 			arity = n;
 		else if (arity != n)
-			return fail(c, "type mismatch");
+			return pd_fail(c, "type mismatch");
 		if (!check_top(c, n, types))
 			return false;
 		if (pos == NONE || c->oom)
@@ -963,7 +815,7 @@ static bool do_return(compiler *c)
 		return false;
 	if (c->sp >= c->ctl[c->csp - 1].height + n) {
 		if (n > 1)
-			materialize_top(c, n);
+			pd_materialize_top(c, n);
 		emit_moves_to(c, NONE, n);
 	}
 	EMIT(c, NONE, OP_RET);
@@ -979,21 +831,21 @@ static bool do_call_common(compiler *c, const functype *ft, int op, uint32_t idx
 	sentry ie;
 	operand oi = { 0 };
 	if (indirect) {
-		if (!pop_entry(c, WASM_I32, &ie))
+		if (!pd_pop_entry(c, WASM_I32, &ie))
 			return false;
-		oi = take(c, &ie, c->sp, false);
+		oi = pd_take(c, &ie, c->sp, false);
 	}
 	if (!check_top(c, ft->nparams, functype_params(ft)))
 		return false;
-	materialize_top(c, ft->nparams);
+	pd_materialize_top(c, ft->nparams);
 	for (uint32_t i = ft->nparams; i-- > 0;)
-		if (!pop(c, functype_params(ft)[i]))
+		if (!pd_pop(c, functype_params(ft)[i]))
 			return false;
 	uint32_t base = slot_of(c, c->sp);
 	/* Room for the results and for host functions, which use
 	 * max(params, results) slots. */
 	for (uint32_t i = 0; i < ft->nresults; i++)
-		if (!push(c, functype_results(ft)[i]))
+		if (!pd_push(c, functype_results(ft)[i]))
 			return false;
 	if (ft->nparams > ft->nresults && c->sp + (ft->nparams - ft->nresults) > c->max_sp)
 		c->max_sp = c->sp + (ft->nparams - ft->nresults);
@@ -1011,7 +863,7 @@ static bool do_call(compiler *c)
 	if (!read_u32(&c->r, &idx, c->err))
 		return false;
 	if (idx >= c->m->nfuncs)
-		return fail(c, "unknown function");
+		return pd_fail(c, "unknown function");
 	const functype *ft = &c->m->types[c->m->funcs[idx].type];
 	return do_call_common(c, ft, idx < c->m->nfunc_imports ? OP_CALL_IMPORT : OP_CALL,
 		idx, false, 0);
@@ -1023,11 +875,11 @@ static bool do_call_indirect(compiler *c)
 	if (!read_u32(&c->r, &tidx, c->err) || !read_u32(&c->r, &table, c->err))
 		return false;
 	if (table >= c->m->ntables)
-		return fail(c, "unknown table");
+		return pd_fail(c, "unknown table");
 	if (tidx >= c->m->ntypes)
-		return fail(c, "unknown type");
+		return pd_fail(c, "unknown type");
 	if (c->m->tables[table].elem != WASM_FUNCREF)
-		return fail(c, "type mismatch");
+		return pd_fail(c, "type mismatch");
 	return do_call_common(c, &c->m->types[tidx], OP_CALL_INDIRECT, 0, true, table);
 }
 

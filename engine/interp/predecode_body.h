@@ -50,15 +50,15 @@ static bool do_block(compiler *c, uint8_t kind)
 	if (!read_blocktype(c, &np, &params, &nr, &results, &single))
 		return false;
 	sentry cond = { 0 };
-	if (kind == C_IF && !pop_entry(c, WASM_I32, &cond))
+	if (kind == C_IF && !pd_pop_entry(c, WASM_I32, &cond))
 		return false;
 	if (!check_top(c, np, params))
 		return false;
 	operand oc = { 0 };
 	if (kind == C_IF)
-		oc = take(c, &cond, c->sp, false);
+		oc = pd_take(c, &cond, c->sp, false);
 	/* Paths join inside and after the block: no lazy values across. */
-	materialize_all(c);
+	pd_materialize_all(c);
 	/* The block's params stay where they are: its base is below them. */
 	uint32_t base = c->sp >= np ? c->sp - np : 0;
 	ctrl *parent = &c->ctl[c->csp - 1];
@@ -66,7 +66,7 @@ static bool do_block(compiler *c, uint8_t kind)
 		base = parent->height;   /* unreachable, polymorphic stack */
 	/* Fill missing params of an unreachable stack with unknowns. */
 	while (c->sp < base + np) {
-		if (!push(c, T_UNKNOWN))
+		if (!pd_push(c, T_UNKNOWN))
 			return false;
 	}
 	uint32_t saved_sp = c->sp;
@@ -102,15 +102,15 @@ static bool do_else(compiler *c)
 {
 	ctrl *f = &c->ctl[c->csp - 1];
 	if (f->kind != C_IF)
-		return fail_malformed(c, "else without if");
+		return pd_fail_malformed(c, "else without if");
 	if (!check_top(c, f->nresults, ctrl_results(f)))
 		return false;
 	if (c->sp != f->height + f->nresults && !f->unreachable)
-		return fail(c, "type mismatch");
+		return pd_fail(c, "type mismatch");
 	if (c->sp > f->height + f->nresults)
-		return fail(c, "type mismatch");
+		return pd_fail(c, "type mismatch");
 	/* Then-branch falls through to the end. */
-	materialize_top(c, f->nresults);
+	pd_materialize_top(c, f->nresults);
 	emit_br(c, f);
 	f->kind = C_ELSE;
 	f->unreachable = false;
@@ -121,7 +121,7 @@ static bool do_else(compiler *c)
 	}
 	c->sp = f->height;
 	for (uint32_t i = 0; i < f->nparams; i++)
-		if (!push(c, f->params[i]))
+		if (!pd_push(c, f->params[i]))
 			return false;
 	return true;
 }
@@ -133,18 +133,18 @@ static bool do_end(compiler *c, bool *done)
 	if (!check_top(c, f->nresults, ctrl_results(f)))
 		return false;
 	if (c->sp > f->height + f->nresults)
-		return fail(c, "type mismatch");
+		return pd_fail(c, "type mismatch");
 	if (f->kind == C_IF && f->nparams != f->nresults)
-		return fail(c, "type mismatch");
+		return pd_fail(c, "type mismatch");
 	if (f->kind == C_IF) {
 		for (uint32_t i = 0; i < f->nparams; i++)
 			if (f->params[i] != ctrl_results(f)[i])
-				return fail(c, "type mismatch");
+				return pd_fail(c, "type mismatch");
 	}
 	if (f->kind == C_FUNC) {
 		if (!dead(c)) {
 			if (f->nresults > 1)
-				materialize_top(c, f->nresults);
+				pd_materialize_top(c, f->nresults);
 			emit_moves_to(c, NONE, f->nresults);
 			EMIT(c, NONE, OP_RET);
 		}
@@ -168,7 +168,7 @@ static bool do_end(compiler *c, bool *done)
 		*done = true;
 		return true;
 	}
-	materialize_top(c, f->nresults);
+	pd_materialize_top(c, f->nresults);
 	uint32_t height = f->height, nr = f->nresults;
 	const uint8_t *results = f->results;   /* NULL: single, below */
 	uint8_t single = f->single;
@@ -183,7 +183,7 @@ static bool do_end(compiler *c, bool *done)
 	c->sp = height;
 	for (uint32_t i = 0; i < nr; i++) {
 		uint8_t t = results ? results[i] : single;
-		if (!push(c, t))
+		if (!pd_push(c, t))
 			return false;
 	}
 	return true;
@@ -197,7 +197,7 @@ static bool do_select(compiler *c, bool typed)
 		if (!read_u32(&c->r, &n, c->err))
 			return false;
 		if (n != 1)
-			return fail(c, "invalid result arity");
+			return pd_fail(c, "invalid result arity");
 		if (!read_u8(&c->r, &t, c->err))
 			return false;
 		if (t == WASM_V128) {
@@ -205,30 +205,30 @@ static bool do_select(compiler *c, bool typed)
 			return false;
 		}
 		if (!is_num(t) && !is_ref(t))
-			return fail_malformed(c, "malformed value type");
+			return pd_fail_malformed(c, "malformed value type");
 	}
 	sentry ce, be, ae;
-	if (!pop_entry(c, WASM_I32, &ce) || !pop_entry(c, t, &be) || !pop_entry(c, t, &ae))
+	if (!pd_pop_entry(c, WASM_I32, &ce) || !pd_pop_entry(c, t, &be) || !pd_pop_entry(c, t, &ae))
 		return false;
 	uint8_t rt = t;
 	if (!typed) {
 		if ((ae.type != T_UNKNOWN && !is_num(ae.type)) ||
 		    (be.type != T_UNKNOWN && !is_num(be.type)))
-			return fail(c, "type mismatch");
+			return pd_fail(c, "type mismatch");
 		if (ae.type != T_UNKNOWN && be.type != T_UNKNOWN && ae.type != be.type)
-			return fail(c, "type mismatch");
+			return pd_fail(c, "type mismatch");
 		rt = ae.type != T_UNKNOWN ? ae.type : be.type;
 	}
 	uint32_t d = c->sp;
-	operand oc = take(c, &ce, d + 2, false);
-	operand ob = take(c, &be, d + 1, false);
-	operand oa = take(c, &ae, d, false);
+	operand oc = pd_take(c, &ce, d + 2, false);
+	operand ob = pd_take(c, &be, d + 1, false);
+	operand oa = pd_take(c, &ae, d, false);
 	uint32_t pos = c->len;
 	EMIT(c, SELECT, OP_SELECT, .d = slot_of(c, d), .c = oc.slot, .a = oa.slot,
 		.b = ob.slot);
-	if (!push(c, rt))
+	if (!pd_push(c, rt))
 		return false;
-	produced(c, pos, K_RESULT, OP_SELECT);
+	pd_produced(c, pos, K_RESULT, OP_SELECT);
 	return true;
 }
 
@@ -238,23 +238,23 @@ static bool do_global(compiler *c, bool set)
 	if (!read_u32(&c->r, &idx, c->err))
 		return false;
 	if (idx >= c->m->nglobals)
-		return fail(c, "unknown global");
+		return pd_fail(c, "unknown global");
 	const globaltype *g = &c->m->globals[idx];
 	if (set) {
 		if (!g->mut)
-			return fail(c, "global is immutable");
+			return pd_fail(c, "global is immutable");
 		sentry v;
-		if (!pop_entry(c, g->type, &v))
+		if (!pd_pop_entry(c, g->type, &v))
 			return false;
-		operand ov = take(c, &v, c->sp, false);
+		operand ov = pd_take(c, &v, c->sp, false);
 		EMIT(c, A_IDX, OP_GLOBAL_SET, .a = ov.slot, .idx = idx);
 		return true;
 	}
-	if (!push(c, g->type))
+	if (!pd_push(c, g->type))
 		return false;
 	uint32_t pos = c->len;
 	EMIT(c, D_IDX, OP_GLOBAL_GET, .d = slot_of(c, c->sp - 1), .idx = idx);
-	produced(c, pos, K_RESULT, OP_GLOBAL_GET);
+	pd_produced(c, pos, K_RESULT, OP_GLOBAL_GET);
 	return true;
 }
 
@@ -263,10 +263,10 @@ static bool pop_operands(compiler *c, uint32_t n, const uint8_t *types, uint32_t
 {
 	sentry e[4];
 	for (uint32_t i = n; i-- > 0;)
-		if (!pop_entry(c, types[i], &e[i]))
+		if (!pd_pop_entry(c, types[i], &e[i]))
 			return false;
 	for (uint32_t i = n; i-- > 0;) {
-		operand o = take(c, &e[i], c->sp + i, false);
+		operand o = pd_take(c, &e[i], c->sp + i, false);
 		slots[i] = o.slot;
 	}
 	return true;
@@ -277,7 +277,7 @@ static bool table_index(compiler *c, uint32_t *t)
 	if (!read_u32(&c->r, t, c->err))
 		return false;
 	if (*t >= c->m->ntables)
-		return fail(c, "unknown table");
+		return pd_fail(c, "unknown table");
 	return true;
 }
 
@@ -286,7 +286,7 @@ static bool elem_index(compiler *c, uint32_t *e)
 	if (!read_u32(&c->r, e, c->err))
 		return false;
 	if (*e >= c->m->nelems)
-		return fail(c, "unknown elem segment");
+		return pd_fail(c, "unknown elem segment");
 	return true;
 }
 
@@ -295,9 +295,9 @@ static bool data_index(compiler *c, uint32_t *d)
 	if (!read_u32(&c->r, d, c->err))
 		return false;
 	if (!c->m->has_datacount)
-		return fail_malformed(c, "data count section required");
+		return pd_fail_malformed(c, "data count section required");
 	if (*d >= c->m->datacount)
-		return fail(c, "unknown data segment");
+		return pd_fail(c, "unknown data segment");
 	return true;
 }
 
@@ -307,9 +307,9 @@ static bool memory_zero(compiler *c)
 	if (!read_u8(&c->r, &z, c->err))
 		return false;
 	if (z != 0)
-		return fail_malformed(c, "zero byte expected");
+		return pd_fail_malformed(c, "zero byte expected");
 	if (c->m->nmemories == 0)
-		return fail(c, "unknown memory");
+		return pd_fail(c, "unknown memory");
 	return true;
 }
 
@@ -360,12 +360,12 @@ static bool emit_generic(compiler *c, int op, uint32_t nin, const uint8_t *tin,
 		break;
 	default:
 		assert(!"emit_generic: no rule for this layout");
-		return fail(c, "internal error");
+		return pd_fail(c, "internal error");
 	}
 	if (tout) {
-		if (!push(c, tout))
+		if (!pd_push(c, tout))
 			return false;
-		produced(c, pos, K_RESULT, (uint16_t)op);
+		pd_produced(c, pos, K_RESULT, (uint16_t)op);
 	}
 	return true;
 }
@@ -402,7 +402,7 @@ static bool do_prefix_fc(compiler *c)
 		if (!elem_index(c, &idx[1]) || !table_index(c, &idx[0]))
 			return false;
 		if (c->m->elems[idx[1]].type != c->m->tables[idx[0]].elem)
-			return fail(c, "type mismatch");
+			return pd_fail(c, "type mismatch");
 		return emit_generic(c, OP_TABLE_INIT, 3, i32x3, 0, 2, idx);
 	}
 	case WOP_ELEM_DROP:
@@ -413,7 +413,7 @@ static bool do_prefix_fc(compiler *c)
 		if (!table_index(c, &idx[0]) || !table_index(c, &idx[1]))
 			return false;
 		if (c->m->tables[idx[0]].elem != c->m->tables[idx[1]].elem)
-			return fail(c, "type mismatch");
+			return pd_fail(c, "type mismatch");
 		return emit_generic(c, OP_TABLE_COPY, 3, i32x3, 0, 2, idx);
 	}
 	case WOP_TABLE_GROW: { /* init n -> old */
@@ -433,7 +433,7 @@ static bool do_prefix_fc(compiler *c)
 		return emit_generic(c, OP_TABLE_FILL, 3, t, 0, 1, idx);
 	}
 	default:
-		return fail_malformed(c, "illegal opcode");
+		return pd_fail_malformed(c, "illegal opcode");
 	}
 }
 
@@ -442,7 +442,7 @@ static bool body(compiler *c)
 	static const uint8_t i32_1[1] = { WASM_I32 };
 	for (;;) {
 		if (c->oom)
-			return fail(c, "out of memory");
+			return pd_fail(c, "out of memory");
 		c->instr_offset = reader_offset(&c->r);
 		uint8_t opc;
 		if (!read_u8(&c->r, &opc, c->err))
@@ -471,7 +471,7 @@ static bool body(compiler *c)
 				return false;
 			if (done) {
 				if (c->r.p != c->r.end)
-					return fail_malformed(c, "section size mismatch");
+					return pd_fail_malformed(c, "section size mismatch");
 				return true;
 			}
 			break;
@@ -482,7 +482,7 @@ static bool body(compiler *c)
 		case WOP_RETURN: ok = do_return(c); break;
 		case WOP_CALL: ok = do_call(c); break;
 		case WOP_CALL_INDIRECT: ok = do_call_indirect(c); break;
-		case WOP_DROP: ok = pop(c, T_UNKNOWN); break;
+		case WOP_DROP: ok = pd_pop(c, T_UNKNOWN); break;
 		case WOP_SELECT: ok = do_select(c, false); break;
 		case WOP_SELECT_T: ok = do_select(c, true); break;
 		case WOP_LOCAL_GET: {
@@ -568,23 +568,23 @@ static bool body(compiler *c)
 			if (!read_u8(&c->r, &t, c->err))
 				return false;
 			if (!is_ref(t))
-				return fail_malformed(c, "malformed reference type");
+				return pd_fail_malformed(c, "malformed reference type");
 			ok = op_const(c, t, 0);
 			break;
 		}
 		case WOP_REF_IS_NULL: {
 			sentry e;
-			if (!pop_entry(c, T_UNKNOWN, &e))
+			if (!pd_pop_entry(c, T_UNKNOWN, &e))
 				return false;
 			if (e.type != T_UNKNOWN && !is_ref(e.type))
-				return fail(c, "type mismatch");
+				return pd_fail(c, "type mismatch");
 			uint32_t d = c->sp;
-			operand oe = take(c, &e, d, false);
+			operand oe = pd_take(c, &e, d, false);
 			uint32_t pos = c->len;
 			EMIT(c, D_A, OP_REF_IS_NULL, .d = slot_of(c, d), .a = oe.slot);
-			ok = push(c, WASM_I32);
+			ok = pd_push(c, WASM_I32);
 			if (ok)
-				produced(c, pos, K_RESULT, OP_REF_IS_NULL);
+				pd_produced(c, pos, K_RESULT, OP_REF_IS_NULL);
 			break;
 		}
 		case WOP_REF_FUNC: { /* x */
@@ -592,9 +592,9 @@ static bool body(compiler *c)
 			if (!read_u32(&c->r, &idx, c->err))
 				return false;
 			if (idx >= c->m->nfuncs)
-				return fail(c, "unknown function");
+				return pd_fail(c, "unknown function");
 			if (!c->m->func_refs || !(c->m->func_refs[idx / 8] & (1u << (idx % 8))))
-				return fail(c, "undeclared function reference");
+				return pd_fail(c, "undeclared function reference");
 			ok = emit_generic(c, OP_REF_FUNC, 0, NULL, WASM_FUNCREF, 1, &idx);
 			break;
 		}
@@ -604,7 +604,7 @@ static bool body(compiler *c)
 				"SIMD (v128) is not supported yet");
 			return false;
 		default:
-			return fail_malformed(c, "illegal opcode");
+			return pd_fail_malformed(c, "illegal opcode");
 		}
 		if (!ok)
 			return false;
