@@ -1,5 +1,5 @@
 /* predecode.h -- what the pre-decoder's files share (internal to
- * predecode.c and predecode_body.h; the rest of the engine calls it
+ * predecode*.c and predecode_body.h; the rest of the engine calls it
  * through fcode.h).
  *
  * The pre-decoder validates a function body and pre-decodes it into
@@ -7,7 +7,10 @@
  *
  *   predecode.c          the driver (func_validate, func_compile, fcode_*),
  *                        the code buffer, the operand stack and its lazy
- *                        operands, errors; for now also the rest
+ *                        operands, errors; for now also the other
+ *                        instructions
+ *   predecode_control.c  the control stack: blocks, branches, br_table,
+ *                        return, calls
  *   predecode_body.h     the opcode loop (included by predecode.c)
  *
  * The frame of a function is an array of 8-byte slots: its locals (params
@@ -116,14 +119,14 @@ static inline bool is_ref(uint8_t t)
 	return t == WASM_FUNCREF || t == WASM_EXTERNREF;
 }
 
-/* ---- errors (predecode.c) ---------------------------------------------- */
+/* ---- errors (predecode.c) --------------------------------------------- */
 
 /* Set c->err (WASM_ERR_INVALID, resp. WASM_ERR_MALFORMED, at the current
  * opcode) and return false. */
 bool pd_fail(compiler *c, const char *msg);
 bool pd_fail_malformed(compiler *c, const char *msg);
 
-/* ---- code buffer (predecode.c) ----------------------------------------- */
+/* ---- code buffer (predecode.c) ---------------------------------------- */
 
 /* Nothing is emitted: validation only, or code no path reaches. */
 static inline bool dead(const compiler *c)
@@ -183,7 +186,7 @@ static inline void bind_label(compiler *c)
 	c->barrier = c->len;
 }
 
-/* ---- operand stack and lazy operands (predecode.c) ---------------------- */
+/* ---- operand stack and lazy operands (predecode.c) -------------------- */
 
 static inline uint32_t slot_of(const compiler *c, uint32_t depth)
 {
@@ -221,5 +224,24 @@ static inline bool retargetable(const compiler *c, const sentry *e)
 	return !dead(c) && e->kind == K_RESULT && e->end == c->len &&
 	       e->pos >= c->barrier;
 }
+
+/* ---- control (predecode_control.c) ------------------------------------ */
+
+bool pd_push_ctrl(compiler *c, uint8_t kind, uint32_t np, const uint8_t *params,
+	uint32_t nr, const uint8_t *results);
+/* The rest of the block is unreachable: its stack is polymorphic. */
+void pd_set_unreachable(compiler *c);
+
+/* One function per wasm instruction, its immediates not yet read.  kind is
+ * C_BLOCK, C_LOOP or C_IF; pd_end sets *done at the function's final end. */
+bool pd_block(compiler *c, uint8_t kind);
+bool pd_else(compiler *c);
+bool pd_end(compiler *c, bool *done);
+bool pd_br(compiler *c);
+bool pd_br_if(compiler *c);
+bool pd_br_table(compiler *c);
+bool pd_return(compiler *c);
+bool pd_call(compiler *c);
+bool pd_call_indirect(compiler *c);
 
 #endif

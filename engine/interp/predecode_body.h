@@ -42,153 +42,6 @@ static bool do_numop(compiler *c, const numop *n)
 	return op_binary(c, n->tin, n->tout, n->op, n->imm_op);
 }
 
-static bool do_block(compiler *c, uint8_t kind)
-{
-	uint32_t np, nr;
-	const uint8_t *params, *results;
-	uint8_t single = 0;
-	if (!read_blocktype(c, &np, &params, &nr, &results, &single))
-		return false;
-	sentry cond = { 0 };
-	if (kind == C_IF && !pd_pop_entry(c, WASM_I32, &cond))
-		return false;
-	if (!check_top(c, np, params))
-		return false;
-	operand oc = { 0 };
-	if (kind == C_IF)
-		oc = pd_take(c, &cond, c->sp, false);
-	/* Paths join inside and after the block: no lazy values across. */
-	pd_materialize_all(c);
-	/* The block's params stay where they are: its base is below them. */
-	uint32_t base = c->sp >= np ? c->sp - np : 0;
-	ctrl *parent = &c->ctl[c->csp - 1];
-	if (base < parent->height)
-		base = parent->height;   /* unreachable, polymorphic stack */
-	/* Fill missing params of an unreachable stack with unknowns. */
-	while (c->sp < base + np) {
-		if (!pd_push(c, T_UNKNOWN))
-			return false;
-	}
-	uint32_t saved_sp = c->sp;
-	c->sp = base;
-	if (!push_ctrl(c, kind, np, params, nr, results))
-		return false;
-	c->sp = saved_sp;
-	ctrl *f = &c->ctl[c->csp - 1];
-	f->single = single;
-	if (nr == 1 && results == &single)
-		f->results = NULL;   /* see ctrl_results(): the array may move */
-	/* Param entries: their types stay, their origin is forgotten (a label
-	 * may be bound right here). */
-	for (uint32_t i = 0; i < np; i++) {
-		c->stack[base + i].type = params[i];
-		c->stack[base + i].kind = K_OTHER;
-	}
-	if (kind == C_LOOP) {
-		bind_label(c);
-		f->label_pos = c->len;
-		EMIT(c, LOOP, engine_config(c->m->engine)->fuel ? OP_LOOP_FUEL : OP_LOOP,
-			.count = 0);
-		bind_label(c);
-	} else if (kind == C_IF) {
-		uint32_t pos = EMIT(c, BR_IF, OP_BR_UNLESS, .c = oc.slot, .target = 0);
-		if (pos != NONE)
-			f->else_site = branch_site(c, pos, 0);
-	}
-	return true;
-}
-
-static bool do_else(compiler *c)
-{
-	ctrl *f = &c->ctl[c->csp - 1];
-	if (f->kind != C_IF)
-		return pd_fail_malformed(c, "else without if");
-	if (!check_top(c, f->nresults, ctrl_results(f)))
-		return false;
-	if (c->sp != f->height + f->nresults && !f->unreachable)
-		return pd_fail(c, "type mismatch");
-	if (c->sp > f->height + f->nresults)
-		return pd_fail(c, "type mismatch");
-	/* Then-branch falls through to the end. */
-	pd_materialize_top(c, f->nresults);
-	emit_br(c, f);
-	f->kind = C_ELSE;
-	f->unreachable = false;
-	bind_label(c);
-	if (f->else_site != NONE && !dead(c)) {
-		rel_set(c, f->else_site, c->len - f->else_site);
-		f->else_site = NONE;
-	}
-	c->sp = f->height;
-	for (uint32_t i = 0; i < f->nparams; i++)
-		if (!pd_push(c, f->params[i]))
-			return false;
-	return true;
-}
-
-/* Returns true at the function's final end (*done). */
-static bool do_end(compiler *c, bool *done)
-{
-	ctrl *f = &c->ctl[c->csp - 1];
-	if (!check_top(c, f->nresults, ctrl_results(f)))
-		return false;
-	if (c->sp > f->height + f->nresults)
-		return pd_fail(c, "type mismatch");
-	if (f->kind == C_IF && f->nparams != f->nresults)
-		return pd_fail(c, "type mismatch");
-	if (f->kind == C_IF) {
-		for (uint32_t i = 0; i < f->nparams; i++)
-			if (f->params[i] != ctrl_results(f)[i])
-				return pd_fail(c, "type mismatch");
-	}
-	if (f->kind == C_FUNC) {
-		if (!dead(c)) {
-			if (f->nresults > 1)
-				pd_materialize_top(c, f->nresults);
-			emit_moves_to(c, NONE, f->nresults);
-			EMIT(c, NONE, OP_RET);
-		}
-		/* Forward branches to the function's label return too. */
-		f->unreachable = false;
-		bind_label(c);
-		if (c->emit && !c->oom && f->patches != NONE) {
-			patch_chain(c, f->patches, c->len);
-			if (f->nresults) {
-				/* Fallthrough and branches leave the results
-				 * at the operand base; move them to slot 0. */
-				for (uint32_t i = 0; i < f->nresults; i++) {
-					uint32_t from = slot_of(c, f->height + i);
-					if (from != i)
-						EMIT(c, D_A, OP_COPY, .d = i, .a = from);
-				}
-			}
-			EMIT(c, NONE, OP_RET);
-		}
-		c->csp--;
-		*done = true;
-		return true;
-	}
-	pd_materialize_top(c, f->nresults);
-	uint32_t height = f->height, nr = f->nresults;
-	const uint8_t *results = f->results;   /* NULL: single, below */
-	uint8_t single = f->single;
-	uint32_t patches = f->patches, else_site = f->else_site;
-	c->csp--;
-	bind_label(c);
-	if (c->emit && !c->oom && !dead(c)) {
-		patch_chain(c, patches, c->len);
-		if (else_site != NONE)
-			rel_set(c, else_site, c->len - else_site);
-	}
-	c->sp = height;
-	for (uint32_t i = 0; i < nr; i++) {
-		uint8_t t = results ? results[i] : single;
-		if (!pd_push(c, t))
-			return false;
-	}
-	return true;
-}
-
 static bool do_select(compiler *c, bool typed)
 {
 	uint8_t t = T_UNKNOWN;
@@ -457,17 +310,17 @@ static bool body(compiler *c)
 		switch (opc) {
 		case WOP_UNREACHABLE:
 			EMIT(c, NONE, OP_UNREACHABLE);
-			set_unreachable(c);
+			pd_set_unreachable(c);
 			break;
 		case WOP_NOP:
 			break;
-		case WOP_BLOCK: ok = do_block(c, C_BLOCK); break;
-		case WOP_LOOP: ok = do_block(c, C_LOOP); break;
-		case WOP_IF: ok = do_block(c, C_IF); break;
-		case WOP_ELSE: ok = do_else(c); break;
+		case WOP_BLOCK: ok = pd_block(c, C_BLOCK); break;
+		case WOP_LOOP: ok = pd_block(c, C_LOOP); break;
+		case WOP_IF: ok = pd_block(c, C_IF); break;
+		case WOP_ELSE: ok = pd_else(c); break;
 		case WOP_END: {
 			bool done = false;
-			if (!do_end(c, &done))
+			if (!pd_end(c, &done))
 				return false;
 			if (done) {
 				if (c->r.p != c->r.end)
@@ -476,12 +329,12 @@ static bool body(compiler *c)
 			}
 			break;
 		}
-		case WOP_BR: ok = do_br(c); break;
-		case WOP_BR_IF: ok = do_br_if(c); break;
-		case WOP_BR_TABLE: ok = do_br_table(c); break;
-		case WOP_RETURN: ok = do_return(c); break;
-		case WOP_CALL: ok = do_call(c); break;
-		case WOP_CALL_INDIRECT: ok = do_call_indirect(c); break;
+		case WOP_BR: ok = pd_br(c); break;
+		case WOP_BR_IF: ok = pd_br_if(c); break;
+		case WOP_BR_TABLE: ok = pd_br_table(c); break;
+		case WOP_RETURN: ok = pd_return(c); break;
+		case WOP_CALL: ok = pd_call(c); break;
+		case WOP_CALL_INDIRECT: ok = pd_call_indirect(c); break;
 		case WOP_DROP: ok = pd_pop(c, T_UNKNOWN); break;
 		case WOP_SELECT: ok = do_select(c, false); break;
 		case WOP_SELECT_T: ok = do_select(c, true); break;
