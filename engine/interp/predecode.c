@@ -26,6 +26,13 @@ bool pd_fail_malformed(compiler *c, const char *msg)
 	return false;
 }
 
+bool pd_fail_simd(compiler *c)
+{
+	err_set(c->err, WASM_ERR_UNSUPPORTED, c->instr_offset,
+		"SIMD (v128) is not supported yet");
+	return false;
+}
+
 /* ---- code buffer ------------------------------------------------------ */
 
 void pd_put(compiler *c, const void *p, uint32_t n)
@@ -213,16 +220,6 @@ operand pd_take(compiler *c, const sentry *e, uint32_t d, bool allow_const)
 	return o;
 }
 
-/* Materialise a constant operand that an op cannot take as immediate. */
-static uint32_t mat(compiler *c, operand o, uint32_t d)
-{
-	if (!o.is_const)
-		return o.slot;
-	uint32_t s = slot_of(c, d);
-	pd_emit_const(c, s, o.imm);
-	return s;
-}
-
 /* Record that the value just pushed at the top was produced by the
  * instruction starting at pos (and ending at the current length). */
 void pd_produced(compiler *c, uint32_t pos, uint8_t kind, uint16_t op)
@@ -234,239 +231,6 @@ void pd_produced(compiler *c, uint32_t pos, uint8_t kind, uint16_t op)
 	e->op = op;
 	e->pos = pos;
 	e->end = c->len;
-}
-
-/* ---- emission helpers ------------------------------------------------- */
-
-static bool op_unary(compiler *c, uint8_t tin, uint8_t tout, int op)
-{
-	sentry a;
-	if (!pd_pop_entry(c, tin, &a))
-		return false;
-	uint32_t d = c->sp;
-	operand oa = pd_take(c, &a, d, false);
-	uint32_t pos = c->len;
-	if (op == OP_COPY && oa.slot == slot_of(c, d)) {
-		/* A conversion that keeps the bits, of a value already in
-		 * place: only the type changes. */
-		if (!pd_push(c, tout))
-			return false;
-		sentry *e = &c->stack[c->sp - 1];
-		*e = a;
-		e->type = tout;
-		return true;
-	}
-	EMIT(c, D_A, op, .d = slot_of(c, d), .a = oa.slot);
-	if (!pd_push(c, tout))
-		return false;
-	pd_produced(c, pos, K_RESULT, (uint16_t)op);
-	return true;
-}
-
-/* x + (y << k) where the shift is the last instruction emitted: one
- * ADDSHL32 (an array's scaled index).  Returns its position, or NONE if
- * the operands do not have that shape. */
-static uint32_t fuse_addshl(compiler *c, const sentry *a, const sentry *b, uint32_t d)
-{
-	const sentry *sh, *other;
-	if (retargetable(c, b) && b->op == OP_SHL32I && a->kind != K_CONST) {
-		sh = b;           /* a's value is already in place (or a local) */
-		other = a;
-	} else if (retargetable(c, a) && a->op == OP_SHL32I && b->kind == K_LOCAL) {
-		sh = a;           /* b emitted nothing after the shift */
-		other = b;
-	} else {
-		return NONE;
-	}
-	struct op_D_A_IMM shl = INSN_AT(c, sh->pos, D_A_IMM);
-	c->len = sh->pos;
-	operand ox = pd_take(c, other, other == a ? d : d + 1, false);
-	uint32_t pos = c->len;
-	EMIT(c, ADDSHL, OP_ADDSHL32, .d = slot_of(c, d), .x = ox.slot, .y = shl.a,
-		.k = shl.imm & 31);
-	return pos;
-}
-
-/* Binary op; imm_op >= 0 is the variant taking an immediate second operand
- * (i32: any constant, i64: constants that fit a sign-extended imm32). */
-static bool op_binary(compiler *c, uint8_t tin, uint8_t tout, int op, int imm_op)
-{
-	sentry a, b;
-	if (!pd_pop_entry(c, tin, &b) || !pd_pop_entry(c, tin, &a))
-		return false;
-	uint32_t d = c->sp;
-	if (op == OP_ADD32) {
-		uint32_t fpos = fuse_addshl(c, &a, &b, d);
-		if (fpos != NONE) {
-			if (!pd_push(c, tout))
-				return false;
-			pd_produced(c, fpos, K_RESULT, OP_ADDSHL32);
-			return true;
-		}
-	}
-	operand ob = pd_take(c, &b, d + 1, imm_op >= 0);
-	if (ob.is_const && tin == WASM_I64 &&
-	    (int64_t)ob.imm != (int64_t)(int32_t)(uint32_t)ob.imm) {
-		ob.slot = mat(c, ob, d + 1);
-		ob.is_const = false;
-	}
-	/* pd_take() undoes a's instruction only if it is now the last one. */
-	operand oa = pd_take(c, &a, d, false);
-	uint32_t pos = c->len;
-	if (ob.is_const) {
-		EMIT(c, D_A_IMM, imm_op, .d = slot_of(c, d), .a = oa.slot,
-			.imm = (uint32_t)ob.imm);
-		if (!pd_push(c, tout))
-			return false;
-		pd_produced(c, pos, K_RESULT, (uint16_t)imm_op);
-		return true;
-	}
-	EMIT(c, D_AB, op, .d = slot_of(c, d), .a = oa.slot, .b = ob.slot);
-	if (!pd_push(c, tout))
-		return false;
-	pd_produced(c, pos, K_RESULT, (uint16_t)op);
-	return true;
-}
-
-static bool op_const(compiler *c, uint8_t type, uint64_t bits)
-{
-	if (!pd_push(c, type))
-		return false;
-	sentry *e = &c->stack[c->sp - 1];
-	e->kind = K_CONST;
-	e->imm = bits;
-	return true;
-}
-
-static bool read_memarg(compiler *c, uint32_t natural_log2, uint32_t *offset)
-{
-	uint32_t align;
-	if (!read_u32(&c->r, &align, c->err) || !read_u32(&c->r, offset, c->err))
-		return false;
-	if (c->m->nmemories == 0)
-		return pd_fail(c, "unknown memory");
-	if (align > natural_log2)
-		return pd_fail(c, "alignment must not be larger than natural");
-	return true;
-}
-
-static bool op_load(compiler *c, int op, uint8_t tout, uint32_t natural)
-{
-	uint32_t off;
-	if (!read_memarg(c, natural, &off))
-		return false;
-	sentry a;
-	if (!pd_pop_entry(c, WASM_I32, &a))
-		return false;
-	uint32_t d = c->sp;
-	uint32_t pos = c->len;
-	if (retargetable(c, &a) && a.op == OP_ADDSHL32) {
-		/* Fold the scaled-index address into the load. */
-		struct op_ADDSHL in = INSN_AT(c, a.pos, ADDSHL);
-		c->len = pos = a.pos;
-		EMIT(c, LOAD_SCALED, OP_LDS_I32 + (op - OP_LD_I32), .d = slot_of(c, d),
-			.x = in.x, .y = in.y, .k = in.k, .off = off);
-	} else if (retargetable(c, &a) && a.op == OP_ADD32I) {
-		/* Fold the address computation into the load. */
-		struct op_D_A_IMM in = INSN_AT(c, a.pos, D_A_IMM);
-		c->len = pos = a.pos;
-		EMIT(c, LOAD_ADDI, OP_LDA_I32 + (op - OP_LD_I32), .d = slot_of(c, d),
-			.x = in.a, .imm = in.imm, .off = off);
-	} else if (retargetable(c, &a) && a.op == OP_ADD32) {
-		struct op_D_AB in = INSN_AT(c, a.pos, D_AB);
-		c->len = pos = a.pos;
-		EMIT(c, LOAD_ADDX, OP_LDX_I32 + (op - OP_LD_I32), .d = slot_of(c, d),
-			.x = in.a, .y = in.b, .off = off);
-	} else {
-		operand oa = pd_take(c, &a, d, false);
-		pos = c->len;
-		EMIT(c, LOAD, op, .d = slot_of(c, d), .a = oa.slot, .off = off);
-	}
-	if (!pd_push(c, tout))
-		return false;
-	pd_produced(c, pos, K_RESULT, (uint16_t)op);
-	return true;
-}
-
-static bool op_store(compiler *c, int op, uint8_t tval, uint32_t natural)
-{
-	uint32_t off;
-	if (!read_memarg(c, natural, &off))
-		return false;
-	sentry a, v;
-	if (!pd_pop_entry(c, tval, &v) || !pd_pop_entry(c, WASM_I32, &a))
-		return false;
-	uint32_t d = c->sp;
-	if (v.kind == K_LOCAL && retargetable(c, &a) && a.op == OP_ADDSHL32) {
-		struct op_ADDSHL in = INSN_AT(c, a.pos, ADDSHL);
-		c->len = a.pos;
-		EMIT(c, STORE_SCALED, OP_STS_8 + (op - OP_ST_8), .x = in.x, .y = in.y,
-			.k = in.k, .v = v.local, .off = off);
-		return true;
-	}
-	/* Fold the address computation into the store (the value is a
-	 * local, so nothing was emitted after the add). */
-	if (v.kind == K_LOCAL && retargetable(c, &a) && a.op == OP_ADD32I) {
-		struct op_D_A_IMM in = INSN_AT(c, a.pos, D_A_IMM);
-		c->len = a.pos;
-		EMIT(c, STORE_ADDI, OP_STA_8 + (op - OP_ST_8), .x = in.a, .imm = in.imm,
-			.v = v.local, .off = off);
-		return true;
-	}
-	if (v.kind == K_LOCAL && retargetable(c, &a) && a.op == OP_ADD32) {
-		struct op_D_AB in = INSN_AT(c, a.pos, D_AB);
-		c->len = a.pos;
-		EMIT(c, STORE_ADDX, OP_STX_8 + (op - OP_ST_8), .x = in.a, .y = in.b,
-			.v = v.local, .off = off);
-		return true;
-	}
-	operand ov = pd_take(c, &v, d + 1, false);
-	operand oa = pd_take(c, &a, d, false);
-	EMIT(c, STORE, op, .a = oa.slot, .v = ov.slot, .off = off);
-	return true;
-}
-
-/* ---- locals ----------------------------------------------------------- */
-
-static bool local_index(compiler *c, uint32_t *idx)
-{
-	if (!read_u32(&c->r, idx, c->err))
-		return false;
-	if (*idx >= c->nlocals)
-		return pd_fail(c, "unknown local");
-	return true;
-}
-
-static bool do_local_get(compiler *c, uint32_t idx)
-{
-	if (!pd_push(c, c->local_types[idx]))
-		return false;
-	sentry *e = &c->stack[c->sp - 1];
-	e->kind = K_LOCAL;
-	e->local = idx;
-	return true;
-}
-
-static bool do_local_set(compiler *c, uint32_t idx, bool tee)
-{
-	sentry v;
-	if (!pd_pop_entry(c, c->local_types[idx], &v))
-		return false;
-	uint32_t d = c->sp;
-	pd_materialize_local(c, idx);
-	if (v.kind == K_LOCAL) {
-		if (v.local != idx)
-			EMIT(c, D_A, OP_COPY, .d = idx, .a = v.local);
-	} else if (v.kind == K_CONST) {
-		pd_emit_const(c, idx, v.imm);
-	} else if (retargetable(c, &v)) {
-		pd_retarget(c, v.pos, idx);
-	} else {
-		EMIT(c, D_A, OP_COPY, .d = idx, .a = slot_of(c, d));
-	}
-	if (tee)
-		return do_local_get(c, idx);
-	return true;
 }
 
 /* ---- the instruction loop --------------------------------------------- */

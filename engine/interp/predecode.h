@@ -7,10 +7,12 @@
  *
  *   predecode.c          the driver (func_validate, func_compile, fcode_*),
  *                        the code buffer, the operand stack and its lazy
- *                        operands, errors; for now also the other
- *                        instructions
+ *                        operands, errors
  *   predecode_control.c  the control stack: blocks, branches, br_table,
  *                        return, calls
+ *   predecode_ops.c      the other instructions: numeric, variables,
+ *                        select, memory (with the fused address forms),
+ *                        tables, references, the 0xfc prefix
  *   predecode_body.h     the opcode loop (included by predecode.c)
  *
  * The frame of a function is an array of 8-byte slots: its locals (params
@@ -121,10 +123,12 @@ static inline bool is_ref(uint8_t t)
 
 /* ---- errors (predecode.c) --------------------------------------------- */
 
-/* Set c->err (WASM_ERR_INVALID, resp. WASM_ERR_MALFORMED, at the current
- * opcode) and return false. */
+/* Set c->err at the current opcode and return false: WASM_ERR_INVALID,
+ * WASM_ERR_MALFORMED, or WASM_ERR_UNSUPPORTED for a SIMD (v128) type or
+ * opcode. */
 bool pd_fail(compiler *c, const char *msg);
 bool pd_fail_malformed(compiler *c, const char *msg);
+bool pd_fail_simd(compiler *c);
 
 /* ---- code buffer (predecode.c) ---------------------------------------- */
 
@@ -243,5 +247,30 @@ bool pd_br_table(compiler *c);
 bool pd_return(compiler *c);
 bool pd_call(compiler *c);
 bool pd_call_indirect(compiler *c);
+
+/* ---- the other instructions (predecode_ops.c) ------------------------- */
+
+/* The simple numeric opcode opc (WOP_NUMERIC_FIRST..WOP_NUMERIC_LAST). */
+bool pd_numeric(compiler *c, uint8_t opc);
+/* A constant of type `type` (bits as a slot holds them): lazy. */
+bool pd_const(compiler *c, uint8_t type, uint64_t bits);
+bool pd_local_get(compiler *c);
+bool pd_local_set(compiler *c, bool tee);
+bool pd_global(compiler *c, bool set);
+bool pd_select(compiler *c, bool typed);
+/* A load of op (OP_LD_*) with result tout, a store of op (OP_ST_*) of a
+ * value of type tval; natural is the access size's log2 (the largest
+ * alignment allowed). */
+bool pd_load(compiler *c, int op, uint8_t tout, uint32_t natural);
+bool pd_store(compiler *c, int op, uint8_t tval, uint32_t natural);
+bool pd_memory_size(compiler *c);
+bool pd_memory_grow(compiler *c);
+bool pd_table_get(compiler *c);
+bool pd_table_set(compiler *c);
+bool pd_ref_is_null(compiler *c);
+bool pd_ref_func(compiler *c);
+/* An instruction of the 0xfc prefix (saturating conversions, bulk memory,
+ * tables). */
+bool pd_prefix_fc(compiler *c);
 
 #endif
