@@ -2,7 +2,6 @@
  * fcode accessors), its code buffer, operand stack and lazy operands, and its
  * errors.  predecode.h describes the pass and the code it emits.
  */
-#include "front/opcodes.h"
 #include "interp/fcode.h"
 #include "interp/ops.h"
 #include "interp/predecode.h"
@@ -233,9 +232,7 @@ void pd_produced(compiler *c, uint32_t pos, uint8_t kind, uint16_t op)
 	e->end = c->len;
 }
 
-/* ---- the instruction loop --------------------------------------------- */
-
-#include "interp/predecode_body.h"
+/* ---- driver ----------------------------------------------------------- */
 
 static void compiler_free(compiler *c)
 {
@@ -276,7 +273,7 @@ static wasm_status run(const wasm_module *m, uint32_t fi, bool emit,
 	uint32_t enter = EMIT(&c, ENTER,
 		engine_config(m->engine)->fuel ? OP_ENTER_FUEL : OP_ENTER,
 		.count = 0, .first = np, .nzero = c.fn->nlocals, .frame = 0);
-	if (!body(&c)) {
+	if (!pd_body(&c)) {
 		st = err && err->status != WASM_OK ? err->status : WASM_ERR_INVALID;
 		goto out;
 	}

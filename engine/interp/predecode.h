@@ -1,6 +1,5 @@
 /* predecode.h -- what the pre-decoder's files share (internal to
- * predecode*.c and predecode_body.h; the rest of the engine calls it
- * through fcode.h).
+ * predecode*.c; the rest of the engine calls it through fcode.h).
  *
  * The pre-decoder validates a function body and pre-decodes it into
  * interpreter code in one pass (see ops.h for the code format).  Its files:
@@ -13,7 +12,7 @@
  *   predecode_ops.c      the other instructions: numeric, variables,
  *                        select, memory (with the fused address forms),
  *                        tables, references, the 0xfc prefix
- *   predecode_body.h     the opcode loop (included by predecode.c)
+ *   predecode_body.c     the opcode loop (pd_body)
  *
  * The frame of a function is an array of 8-byte slots: its locals (params
  * first) at slots 0..nlocals-1, then the operand stack: the value at operand
@@ -272,5 +271,11 @@ bool pd_ref_func(compiler *c);
 /* An instruction of the 0xfc prefix (saturating conversions, bulk memory,
  * tables). */
 bool pd_prefix_fc(compiler *c);
+
+/* ---- the opcode loop (predecode_body.c) ------------------------------- */
+
+/* Validate the body from c->r up to its final end, and pre-decode it
+ * unless c->emit is false.  On failure c->err says why. */
+bool pd_body(compiler *c);
 
 #endif

@@ -1,8 +1,14 @@
-/* predecode_body.h -- the opcode loop of predecode.c (included there once;
- * a separate file only to keep predecode.c readable).  Validation follows
- * the algorithm in the appendix of the WebAssembly 2.0 specification. */
+/* predecode_body.c -- the pre-decoder's opcode loop: reads each opcode of a
+ * body and hands it to its function in predecode_control.c or
+ * predecode_ops.c.  Validation follows the algorithm in the appendix of the
+ * WebAssembly 2.0 specification.
+ */
+#include "front/opcodes.h"
+#include "interp/ops.h"
+#include "interp/predecode.h"
+#include "runtime/runtime.h"
 
-static bool body(compiler *c)
+bool pd_body(compiler *c)
 {
 	for (;;) {
 		if (c->oom)
