@@ -102,7 +102,7 @@ void pd_retarget(compiler *c, uint32_t pos, uint32_t s)
 	memcpy(p + off, &d, sizeof d);
 }
 
-/* ---- operand stack ---------------------------------------------------- */
+/* ---- operand stack and lazy operands ---------------------------------- */
 
 bool pd_push(compiler *c, uint8_t type)
 {

@@ -31,8 +31,9 @@
  * and a compare followed by `br_if` becomes one compare-and-branch; these
  * rewrite only the last emitted instruction, never across a label.
  *
- * Functions one file defines for the others are pd_<name>; the tiny ones
- * every emission goes through are static inline here, without the prefix.
+ * Functions one file defines for the others are pd_<name>; the tiny, hot
+ * ones (dead, slot_of, retargetable, ...) are static inline here, without
+ * the prefix.
  */
 #ifndef ENGINE_INTERP_PREDECODE_H
 #define ENGINE_INTERP_PREDECODE_H

@@ -47,6 +47,8 @@ static const uint8_t *ctrl_results(const ctrl *f)
 	return f->results ? f->results : &f->single;
 }
 
+/* ---- labels: branch sites, the values a branch carries ---------------- */
+
 /* Arity and types a branch to label depth `l` carries. */
 static void label_types(const ctrl *f, uint32_t *n, const uint8_t **types)
 {
@@ -151,6 +153,8 @@ static bool check_top(compiler *c, uint32_t n, const uint8_t *types)
 	return true;
 }
 
+/* ---- blocks ----------------------------------------------------------- */
+
 static bool read_blocktype(compiler *c, uint32_t *np, const uint8_t **params,
 	uint32_t *nr, const uint8_t **results, uint8_t *single)
 {
@@ -184,8 +188,6 @@ static bool read_blocktype(compiler *c, uint32_t *np, const uint8_t **params,
 	*results = functype_results(ft);
 	return true;
 }
-
-/* ---- blocks ----------------------------------------------------------- */
 
 bool pd_block(compiler *c, uint8_t kind)
 {
