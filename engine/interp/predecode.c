@@ -1,113 +1,40 @@
-/* predecode.c -- validate a function body and pre-decode it into interpreter
- * code (one pass; see ops.h for the code format).
- *
- * The frame of a function is an array of 8-byte slots: its locals (params
- * first) at slots 0..nlocals-1, then the operand stack: the value at operand
- * depth h lives in slot nlocals + h.  A call's arguments already sit at the
- * top of the caller's operand stack, so the callee's frame starts there and
- * its results land where the caller expects them.  The baseline JIT will
- * spill to the same slots, which is what makes on-stack replacement a jump.
- *
- * Register-style code: an instruction names the slots it reads and writes.
- * `local.get` and constants are lazy: they emit nothing, and the consuming
- * instruction reads the local directly or takes the constant as an
- * immediate.  A lazy value is materialised into its operand slot when that
- * stops being safe or possible: before its local is written, before control
- * flow joins (block entry, branches, block ends) and for call arguments.
- * An instruction whose result goes straight to `local.set` writes the local,
- * and a compare followed by `br_if` becomes one compare-and-branch; these
- * rewrite only the last emitted instruction, never across a label.
+/* predecode.c -- the pre-decoder's driver (func_validate, func_compile, the
+ * fcode accessors), its code buffer, operand stack and lazy operands, and its
+ * errors.  predecode.h describes the pass and the code it emits.
  */
-#include "front/opcodes.h"
 #include "interp/fcode.h"
 #include "interp/ops.h"
+#include "interp/predecode.h"
 #include "runtime/runtime.h"
 
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { T_UNKNOWN = 0 };
-
-/* Where an operand's value is: K_OTHER and K_RESULT in its slot (K_RESULT:
- * written by the instruction at [pos, end)); K_LOCAL still in a local and
- * K_CONST still an immediate (nothing emitted yet). */
-enum { K_OTHER, K_LOCAL, K_CONST, K_RESULT };
-
-typedef struct {
-	uint8_t type;
-	uint8_t kind;
-	uint16_t op;               /* K_RESULT: the op that produced it */
-	uint32_t pos, end;         /* producing instruction's extent */
-	uint32_t local;            /* K_LOCAL */
-	uint64_t imm;              /* K_CONST */
-} sentry;
-
-enum { C_BLOCK, C_LOOP, C_IF, C_ELSE, C_FUNC };
-
-typedef struct {
-	uint8_t kind;
-	bool unreachable;          /* stack polymorphic (validation) */
-	bool dead_entry;           /* entered inside dead code: emit nothing */
-	uint32_t height;           /* operand depth below the block's params */
-	uint32_t nparams, nresults;
-	const uint8_t *params, *results;
-	uint8_t single;            /* storage for a one-value block type */
-	uint32_t label_pos;        /* loop: position of its header */
-	uint32_t patches;          /* chain of forward branch sites */
-	uint32_t else_site;        /* if: the br_unless site, or NONE */
-} ctrl;
-
-#define NONE UINT32_MAX
-
-typedef struct {
-	const wasm_module *m;
-	const func_t *fn;
-	const functype *type;
-	reader r;
-	wasm_error *err;
-	bool emit;
-	bool oom;
-
-	uint32_t nlocals;
-	uint8_t *local_types;
-
-	sentry *stack;
-	uint32_t sp, stack_cap, max_sp;
-	ctrl *ctl;
-	uint32_t csp, ctl_cap;
-
-	uint8_t *code;
-	uint32_t len, cap;
-	uint32_t barrier;          /* no rewrite before this position */
-	uint32_t (*map)[2];
-	uint32_t nmap, map_cap;
-	size_t instr_offset;       /* wasm offset of the current opcode */
-} compiler;
-
 /* ---- errors ----------------------------------------------------------- */
 
-static bool fail(compiler *c, const char *msg)
+bool pd_fail(compiler *c, const char *msg)
 {
 	err_set(c->err, WASM_ERR_INVALID, c->instr_offset, "%s", msg);
 	return false;
 }
 
-static bool fail_malformed(compiler *c, const char *msg)
+bool pd_fail_malformed(compiler *c, const char *msg)
 {
 	err_set(c->err, WASM_ERR_MALFORMED, c->instr_offset, "%s", msg);
 	return false;
 }
 
-/* ---- code buffer ------------------------------------------------------ */
-
-static bool dead(const compiler *c)
+bool pd_fail_simd(compiler *c)
 {
-	const ctrl *f = &c->ctl[c->csp - 1];
-	return !c->emit || f->unreachable || f->dead_entry;
+	err_set(c->err, WASM_ERR_UNSUPPORTED, c->instr_offset,
+		"SIMD (v128) is not supported yet");
+	return false;
 }
 
-static void put(compiler *c, const void *p, uint32_t n)
+/* ---- code buffer ------------------------------------------------------ */
+
+void pd_put(compiler *c, const void *p, uint32_t n)
 {
 	if (dead(c))
 		return;
@@ -150,7 +77,7 @@ static void map_here(compiler *c)
 /* Append the instruction insn (len bytes) of op, whose layout must be lay;
  * an op that can trap (op_infos) gets its map entry first.  Returns its
  * position, or NONE if nothing was emitted (dead code, out of memory). */
-static uint32_t emit_insn(compiler *c, enum interp_op op, enum op_layout lay,
+uint32_t pd_emit_insn(compiler *c, enum interp_op op, enum op_layout lay,
 	const void *insn, uint32_t len)
 {
 	assert(op_infos[op].layout == lay);
@@ -160,45 +87,13 @@ static uint32_t emit_insn(compiler *c, enum interp_op op, enum op_layout lay,
 	if (op_infos[op].traps != OPTR_NONE)
 		map_here(c);
 	uint32_t pos = c->len;
-	put(c, insn, len);
+	pd_put(c, insn, len);
 	return c->oom ? NONE : pos;
-}
-
-/* Emit op, of layout lay, with its fields given by designated
- * initialisers: EMIT(c, D_AB, OP_ADD32, .d = d, .a = a, .b = b). */
-#define EMIT(c_, lay_, opc_, ...) \
-	emit_insn((c_), (opc_), OPL_##lay_, \
-		&(struct op_##lay_){ .op = OP_HEAD(opc_), __VA_ARGS__ }, \
-		(uint32_t)sizeof(struct op_##lay_))
-
-/* The instruction at pos read back (for a fusion) as its layout's struct. */
-#define INSN_AT(c_, pos_, lay_) (*OP_AT((c_)->code + (pos_), lay_))
-
-/* Branch fields (OPF_REL) hold the target relative to the field itself;
- * until their label is bound, forward ones chain the sites that wait for
- * it (NONE ends the chain). */
-static uint32_t rel_get(const compiler *c, uint32_t site)
-{
-	OPF_REL v;
-	memcpy(&v, c->code + site, sizeof v);
-	return (uint32_t)v;
-}
-
-static void rel_set(compiler *c, uint32_t site, uint32_t v)
-{
-	OPF_REL x = (OPF_REL)v;
-	memcpy(c->code + site, &x, sizeof x);
-}
-
-/* The position of the k-th branch field of the instruction at pos. */
-static uint32_t branch_site(const compiler *c, uint32_t pos, uint32_t k)
-{
-	return pos + insn_branch_field(c->code + pos, k);
 }
 
 /* Redirect the destination of the instruction at pos (its first field, a
  * D slot: see retargetable()) to slot s. */
-static void retarget(compiler *c, uint32_t pos, uint32_t s)
+void pd_retarget(compiler *c, uint32_t pos, uint32_t s)
 {
 	uint8_t *p = c->code + pos;
 	uint32_t off = op_layout_of(insn_op(p))->dst_off;
@@ -207,27 +102,16 @@ static void retarget(compiler *c, uint32_t pos, uint32_t s)
 	memcpy(p + off, &d, sizeof d);
 }
 
-/* A label is bound here: code before it can no longer be rewritten. */
-static void bind_label(compiler *c)
-{
-	c->barrier = c->len;
-}
+/* ---- operand stack and lazy operands ---------------------------------- */
 
-/* ---- operand stack ---------------------------------------------------- */
-
-static uint32_t slot_of(const compiler *c, uint32_t depth)
-{
-	return c->nlocals + depth;
-}
-
-static bool push(compiler *c, uint8_t type)
+bool pd_push(compiler *c, uint8_t type)
 {
 	if (c->sp == c->stack_cap) {
 		uint32_t cap = c->stack_cap ? c->stack_cap * 2 : 64;
 		sentry *ns = realloc(c->stack, cap * sizeof *ns);
 		if (!ns) {
 			c->oom = true;
-			return fail(c, "out of memory");
+			return pd_fail(c, "out of memory");
 		}
 		c->stack = ns;
 		c->stack_cap = cap;
@@ -247,7 +131,7 @@ static bool push(compiler *c, uint8_t type)
 
 /* Pop a value of type `want` (T_UNKNOWN = any).  *got receives the entry
  * (type T_UNKNOWN when popped from an unreachable stack's bottom). */
-static bool pop_entry(compiler *c, uint8_t want, sentry *got)
+bool pd_pop_entry(compiler *c, uint8_t want, sentry *got)
 {
 	ctrl *f = &c->ctl[c->csp - 1];
 	if (c->sp == f->height) {
@@ -255,39 +139,21 @@ static bool pop_entry(compiler *c, uint8_t want, sentry *got)
 			*got = (sentry){ .type = T_UNKNOWN, .kind = K_OTHER, .pos = NONE, .end = NONE };
 			return true;
 		}
-		return fail(c, "type mismatch");
+		return pd_fail(c, "type mismatch");
 	}
 	*got = c->stack[--c->sp];
 	if (want != T_UNKNOWN && got->type != T_UNKNOWN && got->type != want)
-		return fail(c, "type mismatch");
+		return pd_fail(c, "type mismatch");
 	return true;
 }
 
-static bool pop(compiler *c, uint8_t want)
+bool pd_pop(compiler *c, uint8_t want)
 {
 	sentry e;
-	return pop_entry(c, want, &e);
+	return pd_pop_entry(c, want, &e);
 }
 
-static bool is_num(uint8_t t)
-{
-	return t == WASM_I32 || t == WASM_I64 || t == WASM_F32 || t == WASM_F64;
-}
-
-static bool is_ref(uint8_t t)
-{
-	return t == WASM_FUNCREF || t == WASM_EXTERNREF;
-}
-
-/* Where a popped operand is read from: a local, its own slot, or an
- * immediate. */
-typedef struct {
-	uint32_t slot;
-	bool is_const;
-	uint64_t imm;
-} operand;
-
-static void emit_const(compiler *c, uint32_t slot, uint64_t bits)
+void pd_emit_const(compiler *c, uint32_t slot, uint64_t bits)
 {
 	if (bits >> 32)
 		EMIT(c, D_IMM64, OP_CONST64, .d = slot, .imm = bits);
@@ -306,7 +172,7 @@ static void materialize(compiler *c, uint32_t d)
 		EMIT(c, D_A, OP_COPY, .d = slot_of(c, d), .a = e->local);
 		e->op = OP_COPY;
 	} else {
-		emit_const(c, slot_of(c, d), e->imm);
+		pd_emit_const(c, slot_of(c, d), e->imm);
 		e->op = OP_CONST32;
 	}
 	e->kind = dead(c) ? K_OTHER : K_RESULT;
@@ -314,20 +180,20 @@ static void materialize(compiler *c, uint32_t d)
 	e->end = c->len;
 }
 
-static void materialize_all(compiler *c)
+void pd_materialize_all(compiler *c)
 {
 	for (uint32_t d = 0; d < c->sp; d++)
 		materialize(c, d);
 }
 
-static void materialize_top(compiler *c, uint32_t n)
+void pd_materialize_top(compiler *c, uint32_t n)
 {
 	for (uint32_t d = c->sp > n ? c->sp - n : 0; d < c->sp; d++)
 		materialize(c, d);
 }
 
 /* Before local l is written: entries still reading it get their copy. */
-static void materialize_local(compiler *c, uint32_t l)
+void pd_materialize_local(compiler *c, uint32_t l)
 {
 	for (uint32_t d = 0; d < c->sp; d++)
 		if (c->stack[d].kind == K_LOCAL && c->stack[d].local == l)
@@ -337,7 +203,7 @@ static void materialize_local(compiler *c, uint32_t l)
 /* Operand for popped entry e (it was at depth d): a lazy local is read in
  * place, a lazy constant becomes an immediate if allowed, else is written
  * to slot d. */
-static operand take(compiler *c, const sentry *e, uint32_t d, bool allow_const)
+operand pd_take(compiler *c, const sentry *e, uint32_t d, bool allow_const)
 {
 	operand o = { .slot = slot_of(c, d) };
 	if (e->kind == K_LOCAL) {
@@ -347,25 +213,15 @@ static operand take(compiler *c, const sentry *e, uint32_t d, bool allow_const)
 			o.is_const = true;
 			o.imm = e->imm;
 		} else {
-			emit_const(c, o.slot, e->imm);
+			pd_emit_const(c, o.slot, e->imm);
 		}
 	}
 	return o;
 }
 
-/* Materialise a constant operand that an op cannot take as immediate. */
-static uint32_t mat(compiler *c, operand o, uint32_t d)
-{
-	if (!o.is_const)
-		return o.slot;
-	uint32_t s = slot_of(c, d);
-	emit_const(c, s, o.imm);
-	return s;
-}
-
 /* Record that the value just pushed at the top was produced by the
  * instruction starting at pos (and ending at the current length). */
-static void produced(compiler *c, uint32_t pos, uint8_t kind, uint16_t op)
+void pd_produced(compiler *c, uint32_t pos, uint8_t kind, uint16_t op)
 {
 	if (dead(c))
 		return;
@@ -376,664 +232,7 @@ static void produced(compiler *c, uint32_t pos, uint8_t kind, uint16_t op)
 	e->end = c->len;
 }
 
-/* The value's instruction is the last one emitted and its first field is
- * a destination slot that may be redirected. */
-static bool retargetable(const compiler *c, const sentry *e)
-{
-	return !dead(c) && e->kind == K_RESULT && e->end == c->len &&
-	       e->pos >= c->barrier;
-}
-
-/* ---- control ---------------------------------------------------------- */
-
-static bool push_ctrl(compiler *c, uint8_t kind, uint32_t np, const uint8_t *params,
-	uint32_t nr, const uint8_t *results)
-{
-	if (c->csp == c->ctl_cap) {
-		uint32_t cap = c->ctl_cap ? c->ctl_cap * 2 : 16;
-		ctrl *nc = realloc(c->ctl, cap * sizeof *nc);
-		if (!nc) {
-			c->oom = true;
-			return fail(c, "out of memory");
-		}
-		c->ctl = nc;
-		c->ctl_cap = cap;
-	}
-	bool dead_in = c->csp ? dead(c) : false;
-	c->ctl[c->csp] = (ctrl){ .kind = kind, .dead_entry = dead_in,
-		.height = c->sp, .nparams = np, .params = params, .nresults = nr,
-		.results = results, .label_pos = NONE, .patches = NONE,
-		.else_site = NONE };
-	c->csp++;
-	return true;
-}
-
-static void set_unreachable(compiler *c)
-{
-	ctrl *f = &c->ctl[c->csp - 1];
-	c->sp = f->height;
-	f->unreachable = true;
-}
-
-/* A block's result types (a one-value block type is stored in the frame,
- * which may move when the control stack grows: never keep the pointer). */
-static const uint8_t *ctrl_results(const ctrl *f)
-{
-	return f->results ? f->results : &f->single;
-}
-
-/* Arity and types a branch to label depth `l` carries. */
-static void label_types(const ctrl *f, uint32_t *n, const uint8_t **types)
-{
-	if (f->kind == C_LOOP) {
-		*n = f->nparams;
-		*types = f->params;
-	} else {
-		*n = f->nresults;
-		*types = ctrl_results(f);
-	}
-}
-
-/* Point the branch field at site to label f: bound labels (loops) get the
- * displacement now, forward ones join the patch chain. */
-static void link_site(compiler *c, uint32_t site, ctrl *f)
-{
-	if (f->kind == C_LOOP) {
-		rel_set(c, site, (uint32_t)((int64_t)f->label_pos - (int64_t)site));
-	} else {
-		rel_set(c, site, f->patches);
-		f->patches = site;
-	}
-}
-
-/* The branch instruction emitted at pos (NONE: none was) goes to f. */
-static void link_branch(compiler *c, uint32_t pos, ctrl *f)
-{
-	if (pos != NONE)
-		link_site(c, branch_site(c, pos, 0), f);
-}
-
-static void emit_br(compiler *c, ctrl *f)
-{
-	link_branch(c, EMIT(c, BR, OP_BR, .target = 0), f);
-}
-
-static void patch_chain(compiler *c, uint32_t chain, uint32_t target)
-{
-	while (chain != NONE) {
-		uint32_t next = rel_get(c, chain);
-		rel_set(c, chain, (uint32_t)((int64_t)target - (int64_t)chain));
-		chain = next;
-	}
-}
-
-/* Copies that move the top n values down to the label's slots. */
-static bool needs_moves(const compiler *c, const ctrl *f, uint32_t n)
-{
-	if (n == 0 || dead(c))
-		return false;
-	if (c->sp - n != f->height)
-		return true;
-	for (uint32_t i = c->sp - n; i < c->sp; i++)
-		if (c->stack[i].kind == K_LOCAL || c->stack[i].kind == K_CONST)
-			return true;
-	return false;
-}
-
-/* Move the top n values (not popped) to the slots of a label whose
- * operand base is `height`.  Callers materialise the values first when
- * n > 1 (a lazy local source could be overwritten by an earlier move). */
-static void emit_moves_to(compiler *c, uint32_t height, uint32_t n)
-{
-	if (dead(c))
-		return;
-	for (uint32_t i = 0; i < n; i++) {
-		const sentry *e = &c->stack[c->sp - n + i];
-		uint32_t dslot = height == NONE ? i : slot_of(c, height + i);
-		if (e->kind == K_CONST) {
-			emit_const(c, dslot, e->imm);
-			continue;
-		}
-		uint32_t src = e->kind == K_LOCAL ? e->local : slot_of(c, c->sp - n + i);
-		if (src == dslot)
-			continue;
-		EMIT(c, D_A, OP_COPY, .d = dslot, .a = src);
-	}
-}
-
-static void emit_moves(compiler *c, const ctrl *f, uint32_t n)
-{
-	if (n > 1)
-		materialize_top(c, n);
-	emit_moves_to(c, f->height, n);
-}
-
-/* Check the top n values against types (without popping). */
-static bool check_top(compiler *c, uint32_t n, const uint8_t *types)
-{
-	ctrl *f = &c->ctl[c->csp - 1];
-	for (uint32_t i = 0; i < n; i++) {
-		uint8_t want = types[n - 1 - i];
-		if (c->sp <= f->height + i) {
-			if (f->unreachable)
-				continue;
-			return fail(c, "type mismatch");
-		}
-		uint8_t got = c->stack[c->sp - 1 - i].type;
-		if (got != T_UNKNOWN && got != want)
-			return fail(c, "type mismatch");
-	}
-	return true;
-}
-
-static bool read_blocktype(compiler *c, uint32_t *np, const uint8_t **params,
-	uint32_t *nr, const uint8_t **results, uint8_t *single)
-{
-	int64_t bt;
-	if (!read_s33(&c->r, &bt, c->err))
-		return false;
-	*np = 0;
-	*params = NULL;
-	if (bt == -64) {           /* 0x40 */
-		*nr = 0;
-		*results = NULL;
-		return true;
-	}
-	if (bt < 0) {
-		uint8_t t = (uint8_t)(bt & 0x7f);
-		if (t == WASM_V128) {
-			err_set(c->err, WASM_ERR_UNSUPPORTED, c->instr_offset, "SIMD (v128) is not supported yet");
-			return false;
-		}
-		if (!is_num(t) && !is_ref(t))
-			return fail_malformed(c, "malformed value type");
-		*single = t;
-		*nr = 1;
-		*results = single;
-		return true;
-	}
-	if ((uint64_t)bt >= c->m->ntypes)
-		return fail(c, "unknown type");
-	const functype *ft = &c->m->types[bt];
-	*np = ft->nparams;
-	*params = functype_params(ft);
-	*nr = ft->nresults;
-	*results = functype_results(ft);
-	return true;
-}
-
-/* ---- emission helpers ------------------------------------------------- */
-
-static bool op_unary(compiler *c, uint8_t tin, uint8_t tout, int op)
-{
-	sentry a;
-	if (!pop_entry(c, tin, &a))
-		return false;
-	uint32_t d = c->sp;
-	operand oa = take(c, &a, d, false);
-	uint32_t pos = c->len;
-	if (op == OP_COPY && oa.slot == slot_of(c, d)) {
-		/* A conversion that keeps the bits, of a value already in
-		 * place: only the type changes. */
-		if (!push(c, tout))
-			return false;
-		sentry *e = &c->stack[c->sp - 1];
-		*e = a;
-		e->type = tout;
-		return true;
-	}
-	EMIT(c, D_A, op, .d = slot_of(c, d), .a = oa.slot);
-	if (!push(c, tout))
-		return false;
-	produced(c, pos, K_RESULT, (uint16_t)op);
-	return true;
-}
-
-/* x + (y << k) where the shift is the last instruction emitted: one
- * ADDSHL32 (an array's scaled index).  Returns its position, or NONE if
- * the operands do not have that shape. */
-static uint32_t fuse_addshl(compiler *c, const sentry *a, const sentry *b, uint32_t d)
-{
-	const sentry *sh, *other;
-	if (retargetable(c, b) && b->op == OP_SHL32I && a->kind != K_CONST) {
-		sh = b;           /* a's value is already in place (or a local) */
-		other = a;
-	} else if (retargetable(c, a) && a->op == OP_SHL32I && b->kind == K_LOCAL) {
-		sh = a;           /* b emitted nothing after the shift */
-		other = b;
-	} else {
-		return NONE;
-	}
-	struct op_D_A_IMM shl = INSN_AT(c, sh->pos, D_A_IMM);
-	c->len = sh->pos;
-	operand ox = take(c, other, other == a ? d : d + 1, false);
-	uint32_t pos = c->len;
-	EMIT(c, ADDSHL, OP_ADDSHL32, .d = slot_of(c, d), .x = ox.slot, .y = shl.a,
-		.k = shl.imm & 31);
-	return pos;
-}
-
-/* Binary op; imm_op >= 0 is the variant taking an immediate second operand
- * (i32: any constant, i64: constants that fit a sign-extended imm32). */
-static bool op_binary(compiler *c, uint8_t tin, uint8_t tout, int op, int imm_op)
-{
-	sentry a, b;
-	if (!pop_entry(c, tin, &b) || !pop_entry(c, tin, &a))
-		return false;
-	uint32_t d = c->sp;
-	if (op == OP_ADD32) {
-		uint32_t fpos = fuse_addshl(c, &a, &b, d);
-		if (fpos != NONE) {
-			if (!push(c, tout))
-				return false;
-			produced(c, fpos, K_RESULT, OP_ADDSHL32);
-			return true;
-		}
-	}
-	operand ob = take(c, &b, d + 1, imm_op >= 0);
-	if (ob.is_const && tin == WASM_I64 &&
-	    (int64_t)ob.imm != (int64_t)(int32_t)(uint32_t)ob.imm) {
-		ob.slot = mat(c, ob, d + 1);
-		ob.is_const = false;
-	}
-	/* take() undoes a's instruction only if it is now the last one. */
-	operand oa = take(c, &a, d, false);
-	uint32_t pos = c->len;
-	if (ob.is_const) {
-		EMIT(c, D_A_IMM, imm_op, .d = slot_of(c, d), .a = oa.slot,
-			.imm = (uint32_t)ob.imm);
-		if (!push(c, tout))
-			return false;
-		produced(c, pos, K_RESULT, (uint16_t)imm_op);
-		return true;
-	}
-	EMIT(c, D_AB, op, .d = slot_of(c, d), .a = oa.slot, .b = ob.slot);
-	if (!push(c, tout))
-		return false;
-	produced(c, pos, K_RESULT, (uint16_t)op);
-	return true;
-}
-
-static bool op_const(compiler *c, uint8_t type, uint64_t bits)
-{
-	if (!push(c, type))
-		return false;
-	sentry *e = &c->stack[c->sp - 1];
-	e->kind = K_CONST;
-	e->imm = bits;
-	return true;
-}
-
-static bool read_memarg(compiler *c, uint32_t natural_log2, uint32_t *offset)
-{
-	uint32_t align;
-	if (!read_u32(&c->r, &align, c->err) || !read_u32(&c->r, offset, c->err))
-		return false;
-	if (c->m->nmemories == 0)
-		return fail(c, "unknown memory");
-	if (align > natural_log2)
-		return fail(c, "alignment must not be larger than natural");
-	return true;
-}
-
-static bool op_load(compiler *c, int op, uint8_t tout, uint32_t natural)
-{
-	uint32_t off;
-	if (!read_memarg(c, natural, &off))
-		return false;
-	sentry a;
-	if (!pop_entry(c, WASM_I32, &a))
-		return false;
-	uint32_t d = c->sp;
-	uint32_t pos = c->len;
-	if (retargetable(c, &a) && a.op == OP_ADDSHL32) {
-		/* Fold the scaled-index address into the load. */
-		struct op_ADDSHL in = INSN_AT(c, a.pos, ADDSHL);
-		c->len = pos = a.pos;
-		EMIT(c, LOAD_SCALED, OP_LDS_I32 + (op - OP_LD_I32), .d = slot_of(c, d),
-			.x = in.x, .y = in.y, .k = in.k, .off = off);
-	} else if (retargetable(c, &a) && a.op == OP_ADD32I) {
-		/* Fold the address computation into the load. */
-		struct op_D_A_IMM in = INSN_AT(c, a.pos, D_A_IMM);
-		c->len = pos = a.pos;
-		EMIT(c, LOAD_ADDI, OP_LDA_I32 + (op - OP_LD_I32), .d = slot_of(c, d),
-			.x = in.a, .imm = in.imm, .off = off);
-	} else if (retargetable(c, &a) && a.op == OP_ADD32) {
-		struct op_D_AB in = INSN_AT(c, a.pos, D_AB);
-		c->len = pos = a.pos;
-		EMIT(c, LOAD_ADDX, OP_LDX_I32 + (op - OP_LD_I32), .d = slot_of(c, d),
-			.x = in.a, .y = in.b, .off = off);
-	} else {
-		operand oa = take(c, &a, d, false);
-		pos = c->len;
-		EMIT(c, LOAD, op, .d = slot_of(c, d), .a = oa.slot, .off = off);
-	}
-	if (!push(c, tout))
-		return false;
-	produced(c, pos, K_RESULT, (uint16_t)op);
-	return true;
-}
-
-static bool op_store(compiler *c, int op, uint8_t tval, uint32_t natural)
-{
-	uint32_t off;
-	if (!read_memarg(c, natural, &off))
-		return false;
-	sentry a, v;
-	if (!pop_entry(c, tval, &v) || !pop_entry(c, WASM_I32, &a))
-		return false;
-	uint32_t d = c->sp;
-	if (v.kind == K_LOCAL && retargetable(c, &a) && a.op == OP_ADDSHL32) {
-		struct op_ADDSHL in = INSN_AT(c, a.pos, ADDSHL);
-		c->len = a.pos;
-		EMIT(c, STORE_SCALED, OP_STS_8 + (op - OP_ST_8), .x = in.x, .y = in.y,
-			.k = in.k, .v = v.local, .off = off);
-		return true;
-	}
-	/* Fold the address computation into the store (the value is a
-	 * local, so nothing was emitted after the add). */
-	if (v.kind == K_LOCAL && retargetable(c, &a) && a.op == OP_ADD32I) {
-		struct op_D_A_IMM in = INSN_AT(c, a.pos, D_A_IMM);
-		c->len = a.pos;
-		EMIT(c, STORE_ADDI, OP_STA_8 + (op - OP_ST_8), .x = in.a, .imm = in.imm,
-			.v = v.local, .off = off);
-		return true;
-	}
-	if (v.kind == K_LOCAL && retargetable(c, &a) && a.op == OP_ADD32) {
-		struct op_D_AB in = INSN_AT(c, a.pos, D_AB);
-		c->len = a.pos;
-		EMIT(c, STORE_ADDX, OP_STX_8 + (op - OP_ST_8), .x = in.a, .y = in.b,
-			.v = v.local, .off = off);
-		return true;
-	}
-	operand ov = take(c, &v, d + 1, false);
-	operand oa = take(c, &a, d, false);
-	EMIT(c, STORE, op, .a = oa.slot, .v = ov.slot, .off = off);
-	return true;
-}
-
-/* ---- locals ----------------------------------------------------------- */
-
-static bool local_index(compiler *c, uint32_t *idx)
-{
-	if (!read_u32(&c->r, idx, c->err))
-		return false;
-	if (*idx >= c->nlocals)
-		return fail(c, "unknown local");
-	return true;
-}
-
-static bool do_local_get(compiler *c, uint32_t idx)
-{
-	if (!push(c, c->local_types[idx]))
-		return false;
-	sentry *e = &c->stack[c->sp - 1];
-	e->kind = K_LOCAL;
-	e->local = idx;
-	return true;
-}
-
-static bool do_local_set(compiler *c, uint32_t idx, bool tee)
-{
-	sentry v;
-	if (!pop_entry(c, c->local_types[idx], &v))
-		return false;
-	uint32_t d = c->sp;
-	materialize_local(c, idx);
-	if (v.kind == K_LOCAL) {
-		if (v.local != idx)
-			EMIT(c, D_A, OP_COPY, .d = idx, .a = v.local);
-	} else if (v.kind == K_CONST) {
-		emit_const(c, idx, v.imm);
-	} else if (retargetable(c, &v)) {
-		retarget(c, v.pos, idx);
-	} else {
-		EMIT(c, D_A, OP_COPY, .d = idx, .a = slot_of(c, d));
-	}
-	if (tee)
-		return do_local_get(c, idx);
-	return true;
-}
-
-/* ---- branches --------------------------------------------------------- */
-
-static bool label_at(compiler *c, uint32_t *depth, ctrl **f)
-{
-	if (!read_u32(&c->r, depth, c->err))
-		return false;
-	if (*depth >= c->csp)
-		return fail(c, "unknown label");
-	*f = &c->ctl[c->csp - 1 - *depth];
-	return true;
-}
-
-static bool do_br(compiler *c)
-{
-	uint32_t depth;
-	ctrl *f;
-	if (!label_at(c, &depth, &f))
-		return false;
-	uint32_t n;
-	const uint8_t *types;
-	label_types(f, &n, &types);
-	if (!check_top(c, n, types))
-		return false;
-	if (needs_moves(c, f, n))
-		emit_moves(c, f, n);
-	emit_br(c, f);
-	set_unreachable(c);
-	return true;
-}
-
-static int fused_branch(int cmp_op)
-{
-	if (cmp_op >= OP_EQ32 && cmp_op <= OP_GEU32)
-		return OP_EQ_BR32 + (cmp_op - OP_EQ32);
-	if (cmp_op >= OP_EQ32I && cmp_op <= OP_GEU32I)
-		return OP_EQ_BR32I + (cmp_op - OP_EQ32I);
-	if (cmp_op >= OP_EQ64 && cmp_op <= OP_GEU64)
-		return OP_EQ_BR64 + (cmp_op - OP_EQ64);
-	return -1;
-}
-
-static bool do_br_if(compiler *c)
-{
-	uint32_t depth;
-	ctrl *f;
-	if (!label_at(c, &depth, &f))
-		return false;
-	sentry cond;
-	if (!pop_entry(c, WASM_I32, &cond))
-		return false;
-	uint32_t n;
-	const uint8_t *types;
-	label_types(f, &n, &types);
-	if (!check_top(c, n, types))
-		return false;
-	if (c->ctl[c->csp - 1].unreachable) {
-		/* Polymorphic stack: br_if leaves the label's types. */
-		for (uint32_t i = n; i-- > 0;)
-			if (!pop(c, types[i]))
-				return false;
-		for (uint32_t i = 0; i < n; i++)
-			if (!push(c, types[i]))
-				return false;
-		return true;
-	}
-	if (needs_moves(c, f, n)) {
-		/* br_unless skip; moves; br L; skip: */
-		operand oc = take(c, &cond, c->sp, false);
-		if (n > 1)
-			materialize_top(c, n);
-		uint32_t pos = EMIT(c, BR_IF, OP_BR_UNLESS, .c = oc.slot, .target = 0);
-		emit_moves(c, f, n);
-		emit_br(c, f);
-		if (pos != NONE && !c->oom) {
-			uint32_t skip = branch_site(c, pos, 0);
-			rel_set(c, skip, c->len - skip);
-		}
-		bind_label(c);
-		return true;
-	}
-	/* Fuse with the compare (or eqz) that produced the condition. */
-	if (!dead(c) && cond.kind == K_RESULT && cond.end == c->len &&
-	    cond.pos >= c->barrier) {
-		int br = fused_branch(cond.op);
-		if (br >= 0 && op_infos[cond.op].layout == OPL_D_A_IMM) {
-			struct op_D_A_IMM in = INSN_AT(c, cond.pos, D_A_IMM);
-			c->len = cond.pos;
-			link_branch(c, EMIT(c, BR_CMP_IMM, br, .a = in.a, .imm = in.imm,
-				.target = 0), f);
-			return true;
-		}
-		if (br >= 0) {
-			struct op_D_AB in = INSN_AT(c, cond.pos, D_AB);
-			c->len = cond.pos;
-			link_branch(c, EMIT(c, BR_CMP, br, .a = in.a, .b = in.b,
-				.target = 0), f);
-			return true;
-		}
-		if (cond.op == OP_EQZ32 || cond.op == OP_EQZ64) {
-			struct op_D_A in = INSN_AT(c, cond.pos, D_A);
-			c->len = cond.pos;
-			link_branch(c, EMIT(c, BR_IF, OP_BR_UNLESS, .c = in.a, .target = 0), f);
-			return true;
-		}
-	}
-	operand oc = take(c, &cond, c->sp, false);
-	link_branch(c, EMIT(c, BR_IF, OP_BR_IF, .c = oc.slot, .target = 0), f);
-	return true;
-}
-
-static bool do_br_table(compiler *c)
-{
-	uint32_t count;
-	if (!read_u32(&c->r, &count, c->err))
-		return false;
-	if (count > (uint32_t)(c->r.end - c->r.p))
-		return fail_malformed(c, "unexpected end");
-	sentry idx;
-	if (!pop_entry(c, WASM_I32, &idx))
-		return false;
-	operand oi = take(c, &idx, c->sp, false);
-	/* The stubs below run on different paths: put every value in its
-	 * slot before the dispatch. */
-	materialize_all(c);
-	uint32_t pos = EMIT(c, BR_TABLE, OP_BR_TABLE, .i = oi.slot, .n = count);
-	for (uint32_t i = 0; i <= count; i++) {
-		OPF_REL zero = 0;
-		put(c, &zero, sizeof zero);
-	}
-	/* Validate the labels; for each target either point at the label or
-	 * at a stub after the table that moves the values first. */
-	uint32_t arity = NONE;
-	for (uint32_t i = 0; i <= count; i++) {
-		uint32_t depth;
-		ctrl *f;
-		if (!label_at(c, &depth, &f))
-			return false;
-		uint32_t n;
-		const uint8_t *types;
-		label_types(f, &n, &types);
-		if (arity == NONE)
-			arity = n;
-		else if (arity != n)
-			return fail(c, "type mismatch");
-		if (!check_top(c, n, types))
-			return false;
-		if (pos == NONE || c->oom)
-			continue;
-		uint32_t site = branch_site(c, pos, i);
-		if (needs_moves(c, f, n)) {
-			rel_set(c, site, c->len - site);
-			emit_moves(c, f, n);
-			emit_br(c, f);
-		} else {
-			link_site(c, site, f);
-		}
-	}
-	set_unreachable(c);
-	return true;
-}
-
-static bool do_return(compiler *c)
-{
-	uint32_t n = c->type->nresults;
-	if (!check_top(c, n, functype_results(c->type)))
-		return false;
-	if (c->sp >= c->ctl[c->csp - 1].height + n) {
-		if (n > 1)
-			materialize_top(c, n);
-		emit_moves_to(c, NONE, n);
-	}
-	EMIT(c, NONE, OP_RET);
-	set_unreachable(c);
-	return true;
-}
-
-/* ---- calls ------------------------------------------------------------ */
-
-static bool do_call_common(compiler *c, const functype *ft, int op, uint32_t idx,
-	bool indirect, uint32_t table)
-{
-	sentry ie;
-	operand oi = { 0 };
-	if (indirect) {
-		if (!pop_entry(c, WASM_I32, &ie))
-			return false;
-		oi = take(c, &ie, c->sp, false);
-	}
-	if (!check_top(c, ft->nparams, functype_params(ft)))
-		return false;
-	materialize_top(c, ft->nparams);
-	for (uint32_t i = ft->nparams; i-- > 0;)
-		if (!pop(c, functype_params(ft)[i]))
-			return false;
-	uint32_t base = slot_of(c, c->sp);
-	/* Room for the results and for host functions, which use
-	 * max(params, results) slots. */
-	for (uint32_t i = 0; i < ft->nresults; i++)
-		if (!push(c, functype_results(ft)[i]))
-			return false;
-	if (ft->nparams > ft->nresults && c->sp + (ft->nparams - ft->nresults) > c->max_sp)
-		c->max_sp = c->sp + (ft->nparams - ft->nresults);
-	if (indirect)
-		EMIT(c, CALL_IND, op, .base = base, .i = oi.slot, .table = table,
-			.type_id = ft->id);
-	else
-		EMIT(c, CALL, op, .base = base, .func = idx);
-	return true;
-}
-
-static bool do_call(compiler *c)
-{
-	uint32_t idx;
-	if (!read_u32(&c->r, &idx, c->err))
-		return false;
-	if (idx >= c->m->nfuncs)
-		return fail(c, "unknown function");
-	const functype *ft = &c->m->types[c->m->funcs[idx].type];
-	return do_call_common(c, ft, idx < c->m->nfunc_imports ? OP_CALL_IMPORT : OP_CALL,
-		idx, false, 0);
-}
-
-static bool do_call_indirect(compiler *c)
-{
-	uint32_t tidx, table;
-	if (!read_u32(&c->r, &tidx, c->err) || !read_u32(&c->r, &table, c->err))
-		return false;
-	if (table >= c->m->ntables)
-		return fail(c, "unknown table");
-	if (tidx >= c->m->ntypes)
-		return fail(c, "unknown type");
-	if (c->m->tables[table].elem != WASM_FUNCREF)
-		return fail(c, "type mismatch");
-	return do_call_common(c, &c->m->types[tidx], OP_CALL_INDIRECT, 0, true, table);
-}
-
-/* ---- the instruction loop --------------------------------------------- */
-
-#include "interp/predecode_body.h"
+/* ---- driver ----------------------------------------------------------- */
 
 static void compiler_free(compiler *c)
 {
@@ -1066,7 +265,7 @@ static wasm_status run(const wasm_module *m, uint32_t fi, bool emit,
 	}
 	memcpy(c.local_types, functype_params(c.type), np);
 	memcpy(c.local_types + np, c.fn->local_types, c.fn->nlocals);
-	if (!push_ctrl(&c, C_FUNC, 0, NULL, c.type->nresults, functype_results(c.type))) {
+	if (!pd_push_ctrl(&c, C_FUNC, 0, NULL, c.type->nresults, functype_results(c.type))) {
 		st = err ? err->status : WASM_ERR_NOMEM;
 		goto out;
 	}
@@ -1074,7 +273,7 @@ static wasm_status run(const wasm_module *m, uint32_t fi, bool emit,
 	uint32_t enter = EMIT(&c, ENTER,
 		engine_config(m->engine)->fuel ? OP_ENTER_FUEL : OP_ENTER,
 		.count = 0, .first = np, .nzero = c.fn->nlocals, .frame = 0);
-	if (!body(&c)) {
+	if (!pd_body(&c)) {
 		st = err && err->status != WASM_OK ? err->status : WASM_ERR_INVALID;
 		goto out;
 	}
