@@ -2,7 +2,7 @@
  *
  * Every wasm instruction the engine decodes is one row of WASM_OPCODES
  * (WebAssembly 2.0 without SIMD).  The decoder, the body validator and
- * pre-decoder (interp/predecode_body.h) and printers are expansions of it;
+ * pre-decoder (interp/predecode_body.c and predecode_ops.c) and printers are expansions of it;
  * no other engine code spells an opcode's number or text name.
  *
  * A row is
