@@ -1,0 +1,427 @@
+/* ir.c -- the IR's tables (expansions of IR_OPS and IR_TYPES), building
+ * blocks and instructions, edges, dominators. */
+#include "jit/opt/ir.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const ir_op_info ir_ops[IR_OP_COUNT_] = {
+#define IR_INFO_(op, s, n, k0, k1, k2, r, c, e) [IR_##op] = { s, n, \
+	{ IRK_##k0, IRK_##k1, IRK_##k2 }, IRR_##r, IRC_##c, (uint8_t)(e) },
+	IR_OPS(IR_INFO_)
+#undef IR_INFO_
+};
+
+const char *const ir_type_names[IRT_COUNT_] = {
+#define IR_NAME_(t, s, n) [IRT_##t] = s,
+	IR_TYPES(IR_NAME_)
+#undef IR_NAME_
+};
+
+const uint8_t ir_type_bytes[IRT_COUNT_] = {
+#define IR_BYTES_(t, s, n) [IRT_##t] = n,
+	IR_TYPES(IR_BYTES_)
+#undef IR_BYTES_
+};
+
+/* ---- growing arrays --------------------------------------------------------- */
+
+static bool grow(ir_func *f, void **p, uint32_t *cap, uint32_t need, size_t elem)
+{
+	if (need <= *cap)
+		return true;
+	uint32_t ncap = *cap ? *cap : 4;
+	while (ncap < need)
+		ncap *= 2;
+	void *np = realloc(*p, (size_t)ncap * elem);
+	if (!np) {
+		f->oom = true;
+		return false;
+	}
+	*p = np;
+	*cap = ncap;
+	return true;
+}
+
+ir_func *ir_func_new(uint32_t func_index)
+{
+	ir_func *f = calloc(1, sizeof *f);
+	if (!f)
+		return NULL;
+	f->func_index = func_index;
+	f->nv = 1;                      /* v[0] is IR_NONE */
+	if (!grow(f, (void **)&f->v, &f->cap_v, 64, sizeof *f->v)) {
+		free(f);
+		return NULL;
+	}
+	memset(&f->v[0], 0, sizeof f->v[0]);
+	return f;
+}
+
+void ir_func_free(ir_func *f)
+{
+	if (!f)
+		return;
+	for (uint32_t i = 1; i < f->nv; i++)
+		if (f->v[i].nargs > IR_INLINE_ARGS)
+			free(f->v[i].u.va);
+	for (uint32_t b = 0; b < f->nb; b++) {
+		free(f->b[b].insn);
+		free(f->b[b].pred);
+		free(f->b[b].succ);
+	}
+	for (uint32_t i = 0; i < f->nosr; i++)
+		free(f->osr[i].slot);
+	free(f->osr);
+	free(f->v);
+	free(f->b);
+	free(f->rpo);
+	free(f->result_types);
+	free(f);
+}
+
+/* ---- blocks and instructions ----------------------------------------------- */
+
+uint32_t ir_block_new(ir_func *f)
+{
+	if (!grow(f, (void **)&f->b, &f->cap_b, f->nb + 1, sizeof *f->b))
+		return 0;
+	memset(&f->b[f->nb], 0, sizeof f->b[f->nb]);
+	return f->nb++;
+}
+
+ir_ref ir_insn_new(ir_func *f, enum ir_op op, enum ir_type type, uint32_t nargs)
+{
+	if (!grow(f, (void **)&f->v, &f->cap_v, f->nv + 1, sizeof *f->v))
+		return IR_NONE;
+	ir_insn *i = &f->v[f->nv];
+	memset(i, 0, sizeof *i);
+	i->op = (uint16_t)op;
+	i->type = (uint8_t)type;
+	i->block = UINT32_MAX;
+	if (nargs > IR_INLINE_ARGS) {
+		i->u.va = calloc(nargs, sizeof *i->u.va);
+		if (!i->u.va) {
+			f->oom = true;
+			return IR_NONE;
+		}
+	}
+	i->nargs = nargs;
+	return f->nv++;
+}
+
+static void insert_at(ir_func *f, uint32_t b, uint32_t pos, ir_ref r)
+{
+	ir_block *bl = &f->b[b];
+	if (r == IR_NONE ||
+	    !grow(f, (void **)&bl->insn, &bl->cap_insn, bl->ninsn + 1, sizeof *bl->insn))
+		return;
+	memmove(bl->insn + pos + 1, bl->insn + pos, (bl->ninsn - pos) * sizeof *bl->insn);
+	bl->insn[pos] = r;
+	bl->ninsn++;
+	f->v[r].block = b;
+}
+
+void ir_append(ir_func *f, uint32_t b, ir_ref r)
+{
+	insert_at(f, b, f->b[b].ninsn, r);
+}
+
+ir_ref ir_terminator(const ir_func *f, uint32_t b)
+{
+	const ir_block *bl = &f->b[b];
+	for (uint32_t k = bl->ninsn; k-- > 0;) {
+		ir_ref r = bl->insn[k];
+		if (f->v[r].op == IR_NOP)
+			continue;
+		return ir_ops[f->v[r].op].effects & IRE_CTRL ? r : IR_NONE;
+	}
+	return IR_NONE;
+}
+
+void ir_insert_body(ir_func *f, uint32_t b, ir_ref r)
+{
+	ir_block *bl = &f->b[b];
+	uint32_t pos = bl->ninsn;
+	if (pos > 0 && ir_ops[f->v[bl->insn[pos - 1]].op].effects & IRE_CTRL)
+		pos--;
+	insert_at(f, b, pos, r);
+}
+
+void ir_insert_phi(ir_func *f, uint32_t b, ir_ref r)
+{
+	ir_block *bl = &f->b[b];
+	uint32_t pos = 0;
+	while (pos < bl->ninsn && f->v[bl->insn[pos]].op == IR_PHI)
+		pos++;
+	insert_at(f, b, pos, r);
+}
+
+ir_ref ir_emit(ir_func *f, uint32_t b, enum ir_op op, enum ir_type type,
+	uint32_t nargs, const ir_ref *args)
+{
+	ir_ref r = ir_insn_new(f, op, type, nargs);
+	if (r == IR_NONE)
+		return IR_NONE;
+	if (nargs)
+		memcpy(ir_args(f, r), args, nargs * sizeof *args);
+	ir_append(f, b, r);
+	return r;
+}
+
+ir_ref ir_const(ir_func *f, enum ir_type type, uint64_t bits)
+{
+	ir_ref r = ir_insn_new(f, IR_CONST, type, 0);
+	if (r == IR_NONE)
+		return IR_NONE;
+	if (ir_type_bytes[type] == 4)
+		bits &= 0xffffffffu;
+	f->v[r].imm = bits;
+	insert_at(f, 0, 0, r);      /* first: it dominates the whole entry block */
+	return r;
+}
+
+bool ir_set_nargs(ir_func *f, ir_ref r, uint32_t nargs)
+{
+	ir_insn *i = &f->v[r];
+	ir_ref keep[IR_INLINE_ARGS];
+	if (nargs <= IR_INLINE_ARGS) {
+		if (i->nargs > IR_INLINE_ARGS) {
+			ir_ref *va = i->u.va;
+			memcpy(keep, va, nargs * sizeof *va);
+			free(va);
+			memcpy(i->u.a, keep, sizeof keep);
+		}
+		for (uint32_t k = i->nargs < nargs ? i->nargs : nargs; k < nargs; k++)
+			i->u.a[k] = IR_NONE;
+		i->nargs = nargs;
+		return true;
+	}
+	ir_ref *va = calloc(nargs, sizeof *va);
+	if (!va) {
+		f->oom = true;
+		return false;
+	}
+	uint32_t n = i->nargs < nargs ? i->nargs : nargs;
+	memcpy(va, ir_args(f, r), n * sizeof *va);
+	if (i->nargs > IR_INLINE_ARGS)
+		free(i->u.va);
+	i->u.va = va;
+	i->nargs = nargs;
+	return true;
+}
+
+void ir_morph(ir_func *f, ir_ref r, enum ir_op op, uint32_t nargs,
+	const ir_ref *args)
+{
+	ir_ref tmp[IR_INLINE_ARGS];
+	if (nargs <= IR_INLINE_ARGS && nargs)
+		memcpy(tmp, args, nargs * sizeof *args);
+	if (f->v[r].nargs > IR_INLINE_ARGS) {
+		free(f->v[r].u.va);
+		f->v[r].nargs = 0;
+	}
+	f->v[r].nargs = 0;
+	if (!ir_set_nargs(f, r, nargs))
+		return;
+	if (nargs)
+		memcpy(ir_args(f, r), nargs <= IR_INLINE_ARGS ? tmp : args,
+			nargs * sizeof *args);
+	f->v[r].op = (uint16_t)op;
+}
+
+void ir_delete(ir_func *f, ir_ref r)
+{
+	ir_morph(f, r, IR_NOP, 0, NULL);
+	f->v[r].type = IRT_NONE;
+}
+
+void ir_compact(ir_func *f)
+{
+	for (uint32_t b = 0; b < f->nb; b++) {
+		ir_block *bl = &f->b[b];
+		uint32_t n = 0;
+		for (uint32_t k = 0; k < bl->ninsn; k++)
+			if (f->v[bl->insn[k]].op != IR_NOP)
+				bl->insn[n++] = bl->insn[k];
+		bl->ninsn = n;
+	}
+}
+
+/* ---- edges ----------------------------------------------------------------------- */
+
+void ir_edge_add(ir_func *f, uint32_t from, uint32_t to)
+{
+	ir_block *a = &f->b[from];
+	if (!grow(f, (void **)&a->succ, &a->cap_succ, a->nsucc + 1, sizeof *a->succ))
+		return;
+	a->succ[a->nsucc++] = to;
+	ir_block *t = &f->b[to];
+	if (!grow(f, (void **)&t->pred, &t->cap_pred, t->npred + 1, sizeof *t->pred))
+		return;
+	t->pred[t->npred++] = from;
+}
+
+void ir_edge_remove(ir_func *f, uint32_t from, uint32_t k)
+{
+	ir_block *a = &f->b[from];
+	uint32_t to = a->succ[k];
+	memmove(a->succ + k, a->succ + k + 1, (a->nsucc - k - 1) * sizeof *a->succ);
+	a->nsucc--;
+	ir_block *t = &f->b[to];
+	/* the last pred entry from `from` (any one would do: the edges are
+	 * interchangeable, as are the phi operands along them) */
+	uint32_t p = t->npred;
+	while (p-- > 0)
+		if (t->pred[p] == from)
+			break;
+	if (p == UINT32_MAX)
+		return;
+	memmove(t->pred + p, t->pred + p + 1, (t->npred - p - 1) * sizeof *t->pred);
+	t->npred--;
+	for (uint32_t j = 0; j < t->ninsn; j++) {
+		ir_ref r = t->insn[j];
+		if (f->v[r].op != IR_PHI)
+			continue;
+		ir_ref *a2 = ir_args(f, r);
+		uint32_t n = f->v[r].nargs;
+		memmove(a2 + p, a2 + p + 1, (n - p - 1) * sizeof *a2);
+		ir_set_nargs(f, r, n - 1);
+	}
+}
+
+/* ---- dominators ------------------------------------------------------------------ */
+
+bool ir_dom_compute(ir_func *f)
+{
+	uint32_t nb = f->nb;
+	uint32_t *post = malloc((nb ? nb : 1) * sizeof *post);
+	uint32_t (*stack)[2] = malloc((nb ? nb : 1) * sizeof *stack);
+	uint8_t *seen = calloc(nb ? nb : 1, 1);
+	uint32_t *rpo = realloc(f->rpo, (nb ? nb : 1) * sizeof *rpo);
+	if (!post || !stack || !seen || !rpo) {
+		free(post);
+		free(stack);
+		free(seen);
+		if (rpo)
+			f->rpo = rpo;
+		f->oom = true;
+		return false;
+	}
+	f->rpo = rpo;
+	uint32_t npost = 0, sp = 0;
+	for (uint32_t b = 0; b < nb; b++)
+		f->b[b].rpo = UINT32_MAX;
+	if (nb && !f->b[0].dead) {
+		stack[sp][0] = 0;
+		stack[sp][1] = 0;
+		sp++;
+		seen[0] = 1;
+	}
+	while (sp) {
+		uint32_t b = stack[sp - 1][0], k = stack[sp - 1][1];
+		if (k < f->b[b].nsucc) {
+			stack[sp - 1][1]++;
+			uint32_t s = f->b[b].succ[k];
+			if (!seen[s]) {
+				seen[s] = 1;
+				stack[sp][0] = s;
+				stack[sp][1] = 0;
+				sp++;
+			}
+		} else {
+			post[npost++] = b;
+			sp--;
+		}
+	}
+	for (uint32_t i = 0; i < npost; i++) {
+		rpo[i] = post[npost - 1 - i];
+		f->b[rpo[i]].rpo = i;
+	}
+	f->nrpo = npost;
+	free(post);
+	free(stack);
+	free(seen);
+	if (!npost)
+		return true;
+	for (uint32_t i = 0; i < nb; i++)
+		f->b[i].idom = UINT32_MAX;
+	f->b[rpo[0]].idom = rpo[0];
+	for (bool changed = true; changed;) {
+		changed = false;
+		for (uint32_t i = 1; i < npost; i++) {
+			ir_block *bl = &f->b[rpo[i]];
+			uint32_t nidom = UINT32_MAX;
+			for (uint32_t k = 0; k < bl->npred; k++) {
+				uint32_t p = bl->pred[k];
+				if (f->b[p].rpo == UINT32_MAX || f->b[p].idom == UINT32_MAX)
+					continue;
+				if (nidom == UINT32_MAX) {
+					nidom = p;
+					continue;
+				}
+				uint32_t x = p, y = nidom;
+				while (x != y) {
+					while (f->b[x].rpo > f->b[y].rpo)
+						x = f->b[x].idom;
+					while (f->b[y].rpo > f->b[x].rpo)
+						y = f->b[y].idom;
+				}
+				nidom = x;
+			}
+			if (bl->idom != nidom) {
+				bl->idom = nidom;
+				changed = true;
+			}
+		}
+	}
+	for (uint32_t i = 0; i < npost; i++) {
+		ir_block *bl = &f->b[rpo[i]];
+		bl->dom_depth = i == 0 ? 0 : f->b[bl->idom].dom_depth + 1;
+	}
+	return true;
+}
+
+bool ir_dominates(const ir_func *f, uint32_t a, uint32_t b)
+{
+	if (f->b[a].rpo == UINT32_MAX || f->b[b].rpo == UINT32_MAX)
+		return false;
+	while (f->b[b].dom_depth > f->b[a].dom_depth)
+		b = f->b[b].idom;
+	return a == b;
+}
+
+bool ir_remove_unreachable(ir_func *f)
+{
+	if (!ir_dom_compute(f))
+		return false;
+	bool any = false;
+	for (uint32_t b = 0; b < f->nb; b++) {
+		ir_block *bl = &f->b[b];
+		if (bl->dead || bl->rpo != UINT32_MAX)
+			continue;
+		any = true;
+		while (bl->nsucc)
+			ir_edge_remove(f, b, bl->nsucc - 1);
+		for (uint32_t k = 0; k < bl->ninsn; k++)
+			ir_delete(f, bl->insn[k]);
+		bl->ninsn = 0;
+		if (bl->osr) {
+			ir_osr *o = &f->osr[bl->osr - 1];
+			memset(o->slot, 0, o->nslots * sizeof *o->slot);
+			o->block = UINT32_MAX;
+			bl->osr = 0;
+		}
+		bl->dead = true;
+	}
+	if (any)
+		ir_dom_compute(f);
+	return any;
+}
+
+ir_ref ir_resolve(const ir_func *f, ir_ref r)
+{
+	for (uint32_t n = 0; r != IR_NONE && f->v[r].op == IR_COPY && n < f->nv; n++)
+		r = f->v[r].u.a[0];
+	return r;
+}

@@ -1,0 +1,445 @@
+/* ir_fold.c -- constant folding and propagation, and exact identities.
+ *
+ * A pure op whose operands are all constants becomes a copy of a new
+ * constant in the entry block (copy propagation then points its uses at
+ * it); a phi whose operands are all the same constant gets that constant
+ * on every edge (a trivial phi, for copy propagation).  Repeated until
+ * nothing changes, so constants flow through chains and around loops.
+ *
+ * Wasm semantics exactly (ir_eval): i32 arithmetic wraps at 32 bits, shift
+ * and rotate counts are taken modulo the width, compares give i32 0 or 1.
+ * What would trap is never folded (division by zero, INT_MIN / -1,
+ * trunc of NaN or out of range): the op stays and traps at run time, in
+ * order, with its own site.  Floats follow the rule every tier follows
+ * (values are IEEE results, NaN bits are whatever the machine gives): a
+ * float op is folded only when no operand is a NaN and its result is not a
+ * NaN, since then IEEE fixes the bits; abs, neg, copysign and bitcasts act
+ * on bits and always fold; compares and saturating truncations have no
+ * NaN result and always fold.
+ *
+ * Identities, integers only (each exact for every value): x+0, x-0, x|0,
+ * x^0, x*1, x&-1, shifts and rotates by 0 (mod width), x|x, x&x -> x;
+ * x*0, x&0, x-x, x^x -> 0; select with a constant condition or equal arms
+ * -> that arm; wrap(extend_u x) -> x; bitcast(bitcast x) -> x.  Constants
+ * of commutative integer ops move to the right (for GVN and lowering).
+ */
+#include "jit/opt/passes.h"
+
+#include <math.h>
+#include <string.h>
+
+static float f32_of(uint64_t s) { float f; uint32_t u = (uint32_t)s; memcpy(&f, &u, 4); return f; }
+static double f64_of(uint64_t s) { double d; memcpy(&d, &s, 8); return d; }
+static uint64_t of_f32(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
+static uint64_t of_f64(double d) { uint64_t u; memcpy(&u, &d, 8); return u; }
+
+/* min/max as the interpreter computes them (NaN operands never get here) */
+static double fmin_(double a, double b) { return a == b ? (signbit(a) ? a : b) : a < b ? a : b; }
+static double fmax_(double a, double b) { return a == b ? (signbit(a) ? b : a) : a > b ? a : b; }
+
+static bool eval_int(enum ir_op op, bool w64, uint64_t a, uint64_t b, uint64_t *out)
+{
+	uint64_t mask = w64 ? ~0ull : 0xffffffffull;
+	unsigned bits = w64 ? 64 : 32, sh = (unsigned)(b & (bits - 1));
+	int64_t sa = w64 ? (int64_t)a : (int64_t)(int32_t)(uint32_t)a;
+	int64_t sb = w64 ? (int64_t)b : (int64_t)(int32_t)(uint32_t)b;
+	int64_t smin = w64 ? INT64_MIN : INT32_MIN;
+	a &= mask;
+	b &= mask;
+	uint64_t r;
+	switch (op) {
+	case IR_IADD: r = a + b; break;
+	case IR_ISUB: r = a - b; break;
+	case IR_IMUL: r = a * b; break;
+	case IR_IAND: r = a & b; break;
+	case IR_IOR: r = a | b; break;
+	case IR_IXOR: r = a ^ b; break;
+	case IR_ISHL: r = a << sh; break;
+	case IR_ISHRS: r = (uint64_t)(sa >> sh); break;
+	case IR_ISHRU: r = a >> sh; break;
+	case IR_IROTL: r = sh ? a << sh | a >> (bits - sh) : a; break;
+	case IR_IROTR: r = sh ? a >> sh | a << (bits - sh) : a; break;
+	case IR_IDIVS:
+		if (sb == 0 || (sa == smin && sb == -1))
+			return false;
+		r = (uint64_t)(sa / sb);
+		break;
+	case IR_IDIVU:
+		if (b == 0)
+			return false;
+		r = a / b;
+		break;
+	case IR_IREMS:
+		if (sb == 0)
+			return false;
+		r = sb == -1 ? 0 : (uint64_t)(sa % sb);
+		break;
+	case IR_IREMU:
+		if (b == 0)
+			return false;
+		r = a % b;
+		break;
+	case IR_ICLZ: r = a ? (uint64_t)(w64 ? __builtin_clzll(a) : __builtin_clz((uint32_t)a)) : bits; break;
+	case IR_ICTZ: r = a ? (uint64_t)__builtin_ctzll(a) : bits; break;
+	case IR_IPOPCNT: r = (uint64_t)__builtin_popcountll(a); break;
+	case IR_IEXT8S: r = (uint64_t)(int64_t)(int8_t)a; break;
+	case IR_IEXT16S: r = (uint64_t)(int64_t)(int16_t)a; break;
+	case IR_IEQZ: r = a == 0; break;
+	case IR_IEQ: r = a == b; break;
+	case IR_INE: r = a != b; break;
+	case IR_ILTS: r = sa < sb; break;
+	case IR_ILTU: r = a < b; break;
+	case IR_IGTS: r = sa > sb; break;
+	case IR_IGTU: r = a > b; break;
+	case IR_ILES: r = sa <= sb; break;
+	case IR_ILEU: r = a <= b; break;
+	case IR_IGES: r = sa >= sb; break;
+	case IR_IGEU: r = a >= b; break;
+	default: return false;
+	}
+	*out = r;
+	return true;
+}
+
+static bool is_nan(enum ir_type t, uint64_t x)
+{
+	return t == IRT_F32 ? isnan(f32_of(x)) : isnan(f64_of(x));
+}
+
+static bool eval_float(enum ir_op op, enum ir_type t, uint64_t a, uint64_t b,
+	uint32_t nargs, uint64_t *out)
+{
+	bool f32 = t == IRT_F32;
+	uint64_t sign = f32 ? 0x80000000ull : 0x8000000000000000ull;
+	uint64_t mask = f32 ? 0xffffffffull : ~0ull;
+	switch (op) {   /* bit operations: any operand, NaN included */
+	case IR_FABS: *out = a & ~sign & mask; return true;
+	case IR_FNEG: *out = (a ^ sign) & mask; return true;
+	case IR_FCOPYSIGN: *out = ((a & ~sign) | (b & sign)) & mask; return true;
+	default: break;
+	}
+	if (is_nan(t, a) || (nargs > 1 && is_nan(t, b)))
+		return false;
+	double x = f32 ? f32_of(a) : f64_of(a), y = nargs > 1 ? (f32 ? f32_of(b) : f64_of(b)) : 0;
+	uint64_t r;
+	if (f32) {
+		float fx = (float)x, fy = (float)y, fr;
+		switch (op) {
+		case IR_FADD: fr = fx + fy; break;
+		case IR_FSUB: fr = fx - fy; break;
+		case IR_FMUL: fr = fx * fy; break;
+		case IR_FDIV: fr = fx / fy; break;
+		case IR_FMIN: fr = (float)fmin_(fx, fy); break;
+		case IR_FMAX: fr = (float)fmax_(fx, fy); break;
+		case IR_FCEIL: fr = ceilf(fx); break;
+		case IR_FFLOOR: fr = floorf(fx); break;
+		case IR_FTRUNC: fr = truncf(fx); break;
+		case IR_FNEAREST: fr = nearbyintf(fx); break;
+		case IR_FSQRT: fr = sqrtf(fx); break;
+		default: return false;
+		}
+		if (isnan(fr))
+			return false;
+		r = of_f32(fr);
+	} else {
+		double dr;
+		switch (op) {
+		case IR_FADD: dr = x + y; break;
+		case IR_FSUB: dr = x - y; break;
+		case IR_FMUL: dr = x * y; break;
+		case IR_FDIV: dr = x / y; break;
+		case IR_FMIN: dr = fmin_(x, y); break;
+		case IR_FMAX: dr = fmax_(x, y); break;
+		case IR_FCEIL: dr = ceil(x); break;
+		case IR_FFLOOR: dr = floor(x); break;
+		case IR_FTRUNC: dr = trunc(x); break;
+		case IR_FNEAREST: dr = nearbyint(x); break;
+		case IR_FSQRT: dr = sqrt(x); break;
+		default: return false;
+		}
+		if (isnan(dr))
+			return false;
+		r = of_f64(dr);
+	}
+	*out = r;
+	return true;
+}
+
+static bool eval_fcmp(enum ir_op op, enum ir_type src, uint64_t a, uint64_t b, uint64_t *out)
+{
+	double x = src == IRT_F32 ? f32_of(a) : f64_of(a);
+	double y = src == IRT_F32 ? f32_of(b) : f64_of(b);
+	switch (op) {
+	case IR_FEQ: *out = x == y; return true;
+	case IR_FNE: *out = x != y; return true;
+	case IR_FLT: *out = x < y; return true;
+	case IR_FGT: *out = x > y; return true;
+	case IR_FLE: *out = x <= y; return true;
+	case IR_FGE: *out = x >= y; return true;
+	default: return false;
+	}
+}
+
+/* float -> int: trapping (in range only) and saturating, the
+ * interpreter's bounds, exact in the source type */
+static bool eval_trunc(enum ir_op op, enum ir_type t, enum ir_type src, uint64_t a, uint64_t *out)
+{
+	double x = src == IRT_F32 ? f32_of(a) : f64_of(a);
+	bool sat = op == IR_SATS || op == IR_SATU, sgn = op == IR_TRUNCS || op == IR_SATS;
+	bool w64 = t == IRT_I64;
+	double lo, hi;
+	if (src == IRT_F32) {
+		lo = sgn ? (w64 ? -9223373136366403584.0 : -2147483904.0) : -1.0;
+		hi = sgn ? (w64 ? 9223372036854775808.0 : 2147483648.0)
+			 : (w64 ? 18446744073709551616.0 : 4294967296.0);
+	} else {
+		lo = sgn ? (w64 ? -9223372036854777856.0 : -2147483649.0) : -1.0;
+		hi = sgn ? (w64 ? 9223372036854775808.0 : 2147483648.0)
+			 : (w64 ? 18446744073709551616.0 : 4294967296.0);
+	}
+	uint64_t r;
+	if (isnan(x)) {
+		if (!sat)
+			return false;
+		r = 0;
+	} else if (!(x > lo)) {
+		if (!sat)
+			return false;
+		r = sgn ? (w64 ? (uint64_t)INT64_MIN : (uint32_t)INT32_MIN) : 0;
+	} else if (!(x < hi)) {
+		if (!sat)
+			return false;
+		r = sgn ? (w64 ? (uint64_t)INT64_MAX : (uint32_t)INT32_MAX)
+			: (w64 ? UINT64_MAX : UINT32_MAX);
+	} else if (sgn) {
+		r = w64 ? (uint64_t)(int64_t)x : (uint32_t)(int32_t)x;
+	} else {
+		r = w64 ? (uint64_t)x : (uint32_t)x;
+	}
+	*out = r;
+	return true;
+}
+
+bool ir_eval(enum ir_op op, enum ir_type type, enum ir_type src,
+	const uint64_t *a, uint32_t nargs, uint64_t *out)
+{
+	uint64_t x = nargs > 0 ? a[0] : 0, y = nargs > 1 ? a[1] : 0;
+	bool ok;
+	switch (op) {
+	case IR_BITCAST: case IR_EXTU:
+		*out = x;
+		ok = true;
+		break;
+	case IR_WRAP:
+		*out = (uint32_t)x;
+		ok = true;
+		break;
+	case IR_IEXT32S:
+		*out = (uint64_t)(int64_t)(int32_t)(uint32_t)x;
+		ok = true;
+		break;
+	case IR_IEQZ: case IR_IEQ: case IR_INE: case IR_ILTS: case IR_ILTU: case IR_IGTS:
+	case IR_IGTU: case IR_ILES: case IR_ILEU: case IR_IGES: case IR_IGEU:
+		ok = eval_int(op, src == IRT_I64, x, y, out);
+		break;
+	case IR_FEQ: case IR_FNE: case IR_FLT: case IR_FGT: case IR_FLE: case IR_FGE:
+		ok = eval_fcmp(op, src, x, y, out);
+		break;
+	case IR_TRUNCS: case IR_TRUNCU: case IR_SATS: case IR_SATU:
+		ok = eval_trunc(op, type, src, x, out);
+		break;
+	case IR_CONVS: case IR_CONVU: {
+		bool s64 = src == IRT_I64, sgn = op == IR_CONVS;
+		if (type == IRT_F32) {
+			float r = sgn ? (s64 ? (float)(int64_t)x : (float)(int32_t)(uint32_t)x)
+				: (s64 ? (float)x : (float)(uint32_t)x);
+			*out = of_f32(r);
+		} else {
+			double r = sgn ? (s64 ? (double)(int64_t)x : (double)(int32_t)(uint32_t)x)
+				: (s64 ? (double)x : (double)(uint32_t)x);
+			*out = of_f64(r);
+		}
+		ok = true;
+		break;
+	}
+	case IR_DEMOTE:
+		if (isnan(f64_of(x)))
+			return false;
+		*out = of_f32((float)f64_of(x));
+		ok = true;
+		break;
+	case IR_PROMOTE:
+		if (isnan(f32_of(x)))
+			return false;
+		*out = of_f64((double)f32_of(x));
+		ok = true;
+		break;
+	default:
+		if (type == IRT_I32 || type == IRT_I64)
+			ok = eval_int(op, type == IRT_I64, x, y, out);
+		else if (type == IRT_F32 || type == IRT_F64)
+			ok = eval_float(op, type, x, y, nargs, out);
+		else
+			ok = false;
+		break;
+	}
+	if (ok && ir_type_bytes[type] == 4)
+		*out &= 0xffffffffull;
+	return ok;
+}
+
+/* ---- the pass ------------------------------------------------------------------ */
+
+static bool commutative(enum ir_op op)
+{
+	return op == IR_IADD || op == IR_IMUL || op == IR_IAND || op == IR_IOR ||
+	       op == IR_IXOR || op == IR_IEQ || op == IR_INE;
+}
+
+/* r becomes a copy of v (v's type is r's). */
+static void to_copy(ir_func *f, ir_ref r, ir_ref v)
+{
+	ir_morph(f, r, IR_COPY, 1, &v);
+}
+
+static void to_const(ir_func *f, ir_ref r, uint64_t bits)
+{
+	ir_ref k = ir_const(f, (enum ir_type)f->v[r].type, bits);
+	if (k != IR_NONE)
+		to_copy(f, r, k);
+}
+
+/* An exact identity for r (integer ops, select, conversions). */
+static bool simplify(ir_func *f, ir_ref r)
+{
+	ir_insn *i = ir_at(f, r);
+	enum ir_op op = (enum ir_op)i->op;
+	ir_ref *a = ir_args(f, r);
+	if (op == IR_SELECT) {
+		ir_ref c = ir_resolve(f, a[0]);
+		if (ir_is_const(f, c)) {
+			to_copy(f, r, (uint32_t)f->v[c].imm ? a[1] : a[2]);
+			return true;
+		}
+		if (ir_resolve(f, a[1]) == ir_resolve(f, a[2])) {
+			to_copy(f, r, a[1]);
+			return true;
+		}
+		return false;
+	}
+	if (op == IR_WRAP || op == IR_BITCAST) {
+		ir_ref x = ir_resolve(f, a[0]);
+		enum ir_op inner = op == IR_WRAP ? IR_EXTU : IR_BITCAST;
+		if (f->v[x].op == inner && f->v[ir_args(f, x)[0]].type == i->type) {
+			to_copy(f, r, ir_args(f, x)[0]);
+			return true;
+		}
+		return false;
+	}
+	if (i->nargs != 2 || (i->type != IRT_I32 && i->type != IRT_I64) ||
+	    ir_ops[op].kind[0] != IRK_T)
+		return false;
+	if (commutative(op) && ir_is_const(f, ir_resolve(f, a[0])) &&
+	    !ir_is_const(f, ir_resolve(f, a[1]))) {
+		ir_ref t = a[0];
+		a[0] = a[1];
+		a[1] = t;
+		return true;
+	}
+	ir_ref x = ir_resolve(f, a[0]), y = ir_resolve(f, a[1]);
+	uint64_t mask = i->type == IRT_I64 ? ~0ull : 0xffffffffull;
+	if (ir_is_const(f, y)) {
+		uint64_t k = f->v[y].imm & mask;
+		uint64_t km = k & (i->type == IRT_I64 ? 63 : 31);
+		switch (op) {
+		case IR_IADD: case IR_ISUB: case IR_IOR: case IR_IXOR:
+			if (k == 0) { to_copy(f, r, a[0]); return true; }
+			break;
+		case IR_ISHL: case IR_ISHRS: case IR_ISHRU: case IR_IROTL: case IR_IROTR:
+			if (km == 0) { to_copy(f, r, a[0]); return true; }
+			break;
+		case IR_IMUL:
+			if (k == 1) { to_copy(f, r, a[0]); return true; }
+			if (k == 0) { to_const(f, r, 0); return true; }
+			break;
+		case IR_IAND:
+			if (k == mask) { to_copy(f, r, a[0]); return true; }
+			if (k == 0) { to_const(f, r, 0); return true; }
+			break;
+		default:
+			break;
+		}
+	}
+	if (x == y) {
+		switch (op) {
+		case IR_ISUB: case IR_IXOR: to_const(f, r, 0); return true;
+		case IR_IOR: case IR_IAND: to_copy(f, r, a[0]); return true;
+		default: break;
+		}
+	}
+	return false;
+}
+
+static bool fold_insn(ir_func *f, ir_ref r)
+{
+	ir_insn *i = ir_at(f, r);
+	const ir_op_info *oi = &ir_ops[i->op];
+	if (i->op == IR_PHI) {
+		if (!i->nargs)
+			return false;
+		ir_ref k0 = ir_resolve(f, ir_args(f, r)[0]);
+		if (!ir_is_const(f, k0))
+			return false;
+		bool same = true, already = true;
+		for (uint32_t k = 0; k < i->nargs; k++) {
+			ir_ref x = ir_resolve(f, ir_args(f, r)[k]);
+			same &= ir_is_const(f, x) && f->v[x].type == f->v[k0].type &&
+				f->v[x].imm == f->v[k0].imm;
+			already &= ir_args(f, r)[k] == k0;
+		}
+		if (!same || already || f->v[k0].block != 0)
+			return false;
+		for (uint32_t k = 0; k < i->nargs; k++)
+			ir_args(f, r)[k] = k0;
+		return true;
+	}
+	if (oi->effects & ~IRE_TRAP || oi->result == IRR_NONE || !i->nargs ||
+	    i->op == IR_COPY || i->op == IR_RESULT || i->op == IR_PARAM)
+		return false;
+	uint64_t vals[3], out;
+	bool all = i->nargs <= 3;
+	for (uint32_t k = 0; k < i->nargs && all; k++) {
+		ir_ref x = ir_resolve(f, ir_args(f, r)[k]);
+		all = ir_is_const(f, x);
+		if (all)
+			vals[k] = f->v[x].imm;
+	}
+	if (all && i->op != IR_SELECT &&
+	    ir_eval((enum ir_op)i->op, (enum ir_type)i->type, (enum ir_type)i->aux,
+		vals, i->nargs, &out)) {
+		to_const(f, r, out);
+		return true;
+	}
+	if (oi->effects)            /* may trap: only folded when it cannot */
+		return false;
+	return simplify(f, r);
+}
+
+bool ir_pass_fold(ir_func *f)
+{
+	bool any = false;
+	for (uint32_t round = 0; round < 100; round++) {
+		bool changed = false;
+		for (uint32_t b = 0; b < f->nb; b++) {
+			if (f->b[b].dead)
+				continue;
+			/* the list may grow (constants go to the entry block) */
+			for (uint32_t j = 0; j < f->b[b].ninsn; j++)
+				changed |= fold_insn(f, f->b[b].insn[j]);
+		}
+		any |= changed;
+		if (!changed || f->oom)
+			break;
+	}
+	return any;
+}

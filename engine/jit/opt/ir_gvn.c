@@ -1,0 +1,168 @@
+/* ir_gvn.c -- global value numbering over the dominator tree.
+ *
+ * Walking the dominator tree from the entry, a scoped table holds the pure
+ * values (effects 0, not phis) available at each block: a value equal to
+ * one that dominates it (same op, type, immediates and operands, the
+ * operands of a commutative integer op in either order) becomes a copy of
+ * it, for copy propagation to rewire.  Ops with effects are never merged
+ * (the memory state is their order; see ir.h).
+ *
+ * OSR: inside a loop whose header has an OSR map, a value defined outside
+ * the loop is only reused if it is a constant, so a value live into the
+ * header is always one the OSR entry can recover (from the map or as a
+ * constant).
+ */
+#include "jit/opt/passes.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+	ir_ref r;
+	uint32_t next;          /* entry + 1 in the same bucket */
+	uint32_t bucket;
+} gvn_entry;
+
+typedef struct {
+	ir_func *f;
+	uint32_t *head;         /* bucket -> entry + 1 */
+	uint32_t mask;
+	gvn_entry *e;
+	uint32_t ne;
+} gvn;
+
+static bool commutative(const ir_insn *i)
+{
+	return (i->type == IRT_I32 || i->type == IRT_I64 || i->op == IR_IEQ || i->op == IR_INE) &&
+	       (i->op == IR_IADD || i->op == IR_IMUL || i->op == IR_IAND || i->op == IR_IOR ||
+	        i->op == IR_IXOR || i->op == IR_IEQ || i->op == IR_INE);
+}
+
+static void operands(ir_func *f, ir_ref r, ir_ref out[IR_INLINE_ARGS])
+{
+	const ir_insn *i = &f->v[r];
+	for (uint32_t k = 0; k < i->nargs && k < IR_INLINE_ARGS; k++)
+		out[k] = ir_resolve(f, ir_args(f, r)[k]);
+	if (commutative(i) && out[0] > out[1]) {
+		ir_ref t = out[0];
+		out[0] = out[1];
+		out[1] = t;
+	}
+}
+
+static uint32_t hash(ir_func *f, ir_ref r)
+{
+	const ir_insn *i = &f->v[r];
+	ir_ref a[IR_INLINE_ARGS] = { 0 };
+	operands(f, r, a);
+	uint64_t h = i->op * 0x9e3779b97f4a7c15ull ^ i->type ^ (uint64_t)i->aux << 8 ^
+		(uint64_t)i->aux2 << 24 ^ i->imm * 0xff51afd7ed558ccdull;
+	for (uint32_t k = 0; k < i->nargs && k < IR_INLINE_ARGS; k++)
+		h = (h ^ a[k]) * 0x100000001b3ull;
+	return (uint32_t)(h ^ h >> 32);
+}
+
+static bool same(ir_func *f, ir_ref x, ir_ref y)
+{
+	const ir_insn *a = &f->v[x], *b = &f->v[y];
+	if (a->op != b->op || a->type != b->type || a->aux != b->aux ||
+	    a->aux2 != b->aux2 || a->imm != b->imm || a->nargs != b->nargs)
+		return false;
+	ir_ref oa[IR_INLINE_ARGS] = { 0 }, ob[IR_INLINE_ARGS] = { 0 };
+	operands(f, x, oa);
+	operands(f, y, ob);
+	return memcmp(oa, ob, sizeof oa) == 0;
+}
+
+static bool numbered(const ir_func *f, ir_ref r)
+{
+	const ir_insn *i = &f->v[r];
+	return ir_ops[i->op].effects == 0 && ir_ops[i->op].result != IRR_NONE &&
+	       i->op != IR_PHI && i->op != IR_COPY && i->op != IR_NOP &&
+	       i->nargs <= IR_INLINE_ARGS;
+}
+
+bool ir_pass_gvn(ir_func *f)
+{
+	if (!ir_dom_compute(f))
+		return false;
+	uint32_t nb = f->nb, cap = 64;
+	while (cap < f->nv * 2)
+		cap *= 2;
+	gvn g = { .f = f, .mask = cap - 1 };
+	g.head = calloc(cap, sizeof *g.head);
+	g.e = malloc(f->nv * sizeof *g.e);
+	/* dominator tree children: first child / next sibling */
+	uint32_t *child = malloc(nb * sizeof *child), *sib = malloc(nb * sizeof *sib);
+	/* the walk: (block, state), state 0 = enter, 1 = leave; mark of
+	 * entries and the OSR barrier depth saved per block */
+	uint32_t *stack = malloc(2 * (nb + 1) * sizeof *stack);  /* a block is on it once */
+	uint32_t *saved_ne = malloc(nb * sizeof *saved_ne), *saved_bar = malloc(nb * sizeof *saved_bar);
+	bool any = false;
+	if (!g.head || !g.e || !child || !sib || !stack || !saved_ne || !saved_bar) {
+		f->oom = true;
+		goto out;
+	}
+	for (uint32_t b = 0; b < nb; b++)
+		child[b] = sib[b] = UINT32_MAX;
+	for (uint32_t i = f->nrpo; i-- > 1;) {
+		uint32_t b = f->rpo[i], p = f->b[b].idom;
+		sib[b] = child[p];
+		child[p] = b;
+	}
+	uint32_t sp = 0, barrier = 0;   /* dom depth of the innermost OSR header */
+	stack[sp++] = f->rpo[0];
+	stack[sp++] = 0;
+	while (sp) {
+		uint32_t state = stack[--sp], b = stack[--sp];
+		if (state == 1) {
+			while (g.ne > saved_ne[b]) {     /* leave: undo, LIFO */
+				gvn_entry *e = &g.e[--g.ne];
+				g.head[e->bucket] = e->next;
+			}
+			barrier = saved_bar[b];
+			continue;
+		}
+		saved_ne[b] = g.ne;
+		saved_bar[b] = barrier;
+		if (f->b[b].osr)
+			barrier = f->b[b].dom_depth;
+		for (uint32_t j = 0; j < f->b[b].ninsn; j++) {
+			ir_ref r = f->b[b].insn[j];
+			if (!numbered(f, r))
+				continue;
+			uint32_t h = hash(f, r) & g.mask;
+			ir_ref found = IR_NONE;
+			for (uint32_t e = g.head[h]; e; e = g.e[e - 1].next) {
+				ir_ref x = g.e[e - 1].r;
+				if (same(f, x, r) && (f->v[x].op == IR_CONST ||
+				    f->b[f->v[x].block].dom_depth >= barrier)) {
+					found = x;
+					break;
+				}
+			}
+			if (found) {
+				ir_morph(f, r, IR_COPY, 1, &found);
+				any = true;
+				continue;
+			}
+			g.e[g.ne] = (gvn_entry){ r, g.head[h], h };
+			g.head[h] = ++g.ne;
+		}
+		stack[sp++] = b;
+		stack[sp++] = 1;
+		for (uint32_t c = child[b]; c != UINT32_MAX; c = sib[c]) {
+			stack[sp++] = c;
+			stack[sp++] = 0;
+		}
+	}
+out:
+	free(g.head);
+	free(g.e);
+	free(child);
+	free(sib);
+	free(stack);
+	free(saved_ne);
+	free(saved_bar);
+	return any;
+}

@@ -1,0 +1,67 @@
+/* ir_pass.c -- the pass manager: named passes run in order, the IR
+ * printed between them and verified after each. */
+#include "jit/opt/passes.h"
+#include "common/error.h"
+
+#include <string.h>
+
+const ir_pass ir_passes[] = {
+	{ "fold", ir_pass_fold, "constant folding and propagation, exact identities" },
+	{ "copyprop", ir_pass_copyprop, "copy propagation, trivial phis" },
+	{ "dce", ir_pass_dce, "dead code elimination" },
+	{ "gvn", ir_pass_gvn, "global value numbering of pure values" },
+	{ "brfold", ir_pass_brfold, "branch folding, unreachable blocks, block merging" },
+	{ NULL, NULL, NULL },
+};
+
+/* Copies first (the builder leaves trivial phis), constants and the
+ * branches they decide, equal values, constants again (GVN may have
+ * made operands equal: x - x), and what is left unused. */
+const char ir_default_pipeline[] =
+	"copyprop,fold,copyprop,brfold,copyprop,gvn,copyprop,fold,copyprop,brfold,copyprop,dce";
+
+const ir_pass *ir_pass_find(const char *name)
+{
+	for (const ir_pass *p = ir_passes; p->name; p++)
+		if (strcmp(p->name, name) == 0)
+			return p;
+	return NULL;
+}
+
+wasm_status ir_run_passes(ir_func *f, const char *pipeline, FILE *print,
+	bool verify, wasm_error *err)
+{
+	char msg[256];
+	if (print) {
+		fputs("; built\n", print);
+		ir_print(f, print);
+	}
+	if (verify && !ir_verify(f, msg, sizeof msg))
+		return err_set(err, WASM_ERR_INVALID, SIZE_MAX, "IR after building: %s", msg);
+	for (const char *p = pipeline; *p;) {
+		const char *e = strchr(p, ',');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		char name[32];
+		if (n == 0 || n >= sizeof name)
+			return err_set(err, WASM_ERR_ARG, SIZE_MAX, "bad pass list \"%s\"", pipeline);
+		memcpy(name, p, n);
+		name[n] = 0;
+		const ir_pass *pass = ir_pass_find(name);
+		if (!pass)
+			return err_set(err, WASM_ERR_ARG, SIZE_MAX, "no pass named \"%s\"", name);
+		bool changed = pass->run(f);
+		if (f->oom)
+			return err_set(err, WASM_ERR_NOMEM, SIZE_MAX, "out of memory in pass %s", name);
+		if (print) {
+			fprintf(print, "; after %s%s\n", name, changed ? "" : " (no change)");
+			if (changed)
+				ir_print(f, print);
+		}
+		if (verify && !ir_verify(f, msg, sizeof msg))
+			return err_set(err, WASM_ERR_INVALID, SIZE_MAX, "IR after %s: %s", name, msg);
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return WASM_OK;
+}

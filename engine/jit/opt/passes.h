@@ -1,0 +1,57 @@
+/* passes.h -- the builder, the passes and the pass manager of tier 2
+ * (internal to engine/jit/opt/).
+ *
+ * A pass is a function from IR to IR: it rewrites an ir_func in place and
+ * says whether it changed anything.  Each has its own file and its own
+ * test (tests/unit/check_opt.c); ir_verify holds after each.
+ */
+#ifndef ENGINE_JIT_OPT_PASSES_H
+#define ENGINE_JIT_OPT_PASSES_H
+
+#include "jit/opt/ir.h"
+#include "wasm.h"
+
+/* ir_build.c: function func_index of m (a defined function) as IR, from
+ * its pre-decoded code.  WASM_ERR_UNSUPPORTED with a named reason when it
+ * cannot (the reasons are listed in ir_build.c), WASM_ERR_NOMEM. */
+wasm_status ir_build(wasm_module *m, uint32_t func_index, ir_func **out,
+	wasm_error *err);
+
+/* The passes.  Each returns whether it changed the IR (false on running
+ * out of memory too: then f->oom is set). */
+bool ir_pass_fold(ir_func *f);      /* ir_fold.c: constants, identities */
+bool ir_pass_copyprop(ir_func *f);  /* ir_copyprop.c: copies, trivial phis */
+bool ir_pass_dce(ir_func *f);       /* ir_dce.c: unused pure values */
+bool ir_pass_gvn(ir_func *f);       /* ir_gvn.c: equal pure values */
+bool ir_pass_brfold(ir_func *f);    /* ir_brfold.c: constant branches,
+                                       unreachable blocks */
+
+/* ir_pass.c: the pass manager. */
+typedef struct {
+	const char *name;
+	bool (*run)(ir_func *f);
+	const char *what;
+} ir_pass;
+
+/* The passes by name, NULL-terminated; and one by name (or NULL). */
+extern const ir_pass ir_passes[];
+const ir_pass *ir_pass_find(const char *name);
+
+/* The default pipeline, a comma-separated list of pass names. */
+extern const char ir_default_pipeline[];
+
+/* Run the passes named in `pipeline` (comma-separated) in order.  With
+ * `print`, the IR is printed before the first and after each pass; with
+ * `verify`, ir_verify runs after each (and before the first).  Fails with
+ * WASM_ERR_ARG for an unknown pass, WASM_ERR_INVALID when the verifier
+ * rejects the IR (the message names the pass that broke it), WASM_ERR_NOMEM. */
+wasm_status ir_run_passes(ir_func *f, const char *pipeline, FILE *print,
+	bool verify, wasm_error *err);
+
+/* The exact value of a pure op on constant operands, wasm semantics
+ * (ir_fold.c).  False if it must not be folded: it would trap, or a
+ * float result could differ in its bits from what the other tiers give. */
+bool ir_eval(enum ir_op op, enum ir_type type, enum ir_type src,
+	const uint64_t *a, uint32_t nargs, uint64_t *out);
+
+#endif

@@ -1,0 +1,602 @@
+/* check_opt.c -- tier 2's IR: the op table, the builder (from modules
+ * assembled here), the verifier, the printer, each pass, the pass manager
+ * and opt_dump_ir. */
+#include "wasm.h"
+#include "front/module.h"
+#include "jit/opt/opt.h"
+#include "jit/opt/passes.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+/* ---- modules assembled here (as check_interp.c does) ------------------------ */
+
+typedef struct {
+	uint8_t b[4096];
+	size_t n;
+} buf;
+
+static void put(buf *o, const void *p, size_t n)
+{
+	ck_assert_uint_le(o->n + n, sizeof o->b);
+	memcpy(o->b + o->n, p, n);
+	o->n += n;
+}
+
+static void u8(buf *o, uint8_t v) { put(o, &v, 1); }
+
+static void uleb(buf *o, uint32_t v)
+{
+	do {
+		uint8_t byte = v & 0x7f;
+		v >>= 7;
+		u8(o, (uint8_t)(byte | (v ? 0x80 : 0)));
+	} while (v);
+}
+
+static void section(buf *o, uint8_t id, const buf *body)
+{
+	u8(o, id);
+	uleb(o, (uint32_t)body->n);
+	put(o, body->b, body->n);
+}
+
+static void types(buf *s, const char *t)
+{
+	uleb(s, (uint32_t)strlen(t));
+	for (; *t; t++)
+		u8(s, *t == 'i' ? 0x7f : *t == 'I' ? 0x7e : *t == 'f' ? 0x7d : 0x7c);
+}
+
+/* One function (index 0) of type params -> results, `nlocals` locals of
+ * type ltype ('i', 'I', 'f', 'F'), the given body (without the final
+ * end), one memory page and one mutable i32 global. */
+static wasm_module *load(wasm_engine **eng, const char *params, const char *results,
+	uint32_t nlocals, char ltype, const uint8_t *code, size_t code_len)
+{
+	buf m = { .n = 0 }, s;
+	put(&m, "\0asm\1\0\0\0", 8);
+	s.n = 0;
+	uleb(&s, 1);
+	u8(&s, 0x60);
+	types(&s, params);
+	types(&s, results);
+	section(&m, 1, &s);
+	s.n = 0;
+	uleb(&s, 1);
+	uleb(&s, 0);
+	section(&m, 3, &s);
+	s.n = 0;
+	uleb(&s, 1);
+	u8(&s, 0);
+	uleb(&s, 1);
+	section(&m, 5, &s);
+	s.n = 0;                                  /* global (mut i32) = 7 */
+	uleb(&s, 1);
+	u8(&s, 0x7f);
+	u8(&s, 1);
+	u8(&s, 0x41);
+	u8(&s, 7);
+	u8(&s, 0x0b);
+	section(&m, 6, &s);
+	buf body = { .n = 0 };
+	if (nlocals) {
+		char lt[2] = { ltype, 0 };
+		uleb(&body, 1);
+		uleb(&body, nlocals);
+		buf t = { .n = 0 };
+		types(&t, lt);
+		u8(&body, t.b[1]);
+	} else {
+		uleb(&body, 0);
+	}
+	put(&body, code, code_len);
+	u8(&body, 0x0b);
+	s.n = 0;
+	uleb(&s, 1);
+	uleb(&s, (uint32_t)body.n);
+	put(&s, body.b, body.n);
+	section(&m, 10, &s);
+	wasm_error err;
+	*eng = wasm_engine_new(NULL);
+	ck_assert_ptr_nonnull(*eng);
+	wasm_module *mod;
+	wasm_status st = wasm_module_load(*eng, m.b, m.n, &mod, &err);
+	ck_assert_msg(st == WASM_OK, "load: %s", err.message);
+	return mod;
+}
+
+static void unload(wasm_engine *e, wasm_module *m)
+{
+	wasm_module_free(m);
+	wasm_engine_free(e);
+}
+
+static void verified(ir_func *f)
+{
+	char msg[256];
+	ck_assert_msg(ir_verify(f, msg, sizeof msg), "verify: %s", msg);
+}
+
+/* Build function 0, verify, run `pipeline` verifying after each pass. */
+static ir_func *build_run(wasm_module *m, const char *pipeline)
+{
+	ir_func *f;
+	wasm_error err;
+	wasm_status st = ir_build(m, 0, &f, &err);
+	ck_assert_msg(st == WASM_OK, "build: %s", err.message);
+	verified(f);
+	if (pipeline) {
+		/* CHECK_OPT_PRINT=1: the IR between the passes, on stderr */
+		st = ir_run_passes(f, pipeline, getenv("CHECK_OPT_PRINT") ? stderr : NULL,
+			true, &err);
+		ck_assert_msg(st == WASM_OK, "passes: %s", err.message);
+	}
+	return f;
+}
+
+/* How many live instructions of op f has. */
+static uint32_t count_op(ir_func *f, enum ir_op op)
+{
+	uint32_t n = 0;
+	for (uint32_t b = 0; b < f->nb; b++) {
+		if (f->b[b].dead)
+			continue;
+		for (uint32_t j = 0; j < f->b[b].ninsn; j++)
+			n += f->v[f->b[b].insn[j]].op == op;
+	}
+	return n;
+}
+
+/* The operand k of the function's (only) RET, resolved. */
+static ir_ref ret_operand(ir_func *f, uint32_t k)
+{
+	for (uint32_t b = 0; b < f->nb; b++) {
+		ir_ref t = f->b[b].dead ? IR_NONE : ir_terminator(f, b);
+		if (t && f->v[t].op == IR_RET)
+			return ir_resolve(f, ir_args(f, t)[k]);
+	}
+	return IR_NONE;
+}
+
+static char *print_to_string(ir_func *f)
+{
+	char *p = NULL;
+	size_t n = 0;
+	FILE *o = open_memstream(&p, &n);
+	ir_print(f, o);
+	fclose(o);
+	return p;
+}
+
+START_TEST(table_consistent)
+{
+	for (int op = 0; op < IR_OP_COUNT_; op++) {
+		const ir_op_info *oi = &ir_ops[op];
+		ck_assert_ptr_nonnull(oi->name);
+		if (oi->nargs < 0)
+			ck_assert_int_eq(oi->kind[0], IRK_VAR);
+		for (int k = oi->nargs < 0 ? 1 : oi->nargs; k < 3; k++)
+			ck_assert_msg(oi->kind[k] == IRK_NONE, "%s: kind %d", oi->name, k);
+		for (int k = 0; k < (oi->nargs < 0 ? 0 : oi->nargs); k++)
+			ck_assert_msg(oi->kind[k] != IRK_NONE, "%s: operand %d", oi->name, k);
+	}
+}
+END_TEST
+
+
+/* ---- hand-made IR: the verifier and each pass -------------------------------- */
+
+/* b0: v = const a; w = const b; x = op v w; ret x  (one i32 result) */
+static ir_func *tiny(enum ir_op op, enum ir_type t, uint64_t a, uint64_t b, ir_ref *x)
+{
+	ir_func *f = ir_func_new(0);
+	ck_assert_ptr_nonnull(f);
+	f->nresults = 1;
+	f->result_types = malloc(1);
+	f->result_types[0] = (uint8_t)(ir_ops[op].result == IRR_I32 ? IRT_I32 : t);
+	uint32_t b0 = ir_block_new(f);
+	ir_ref args[2] = { ir_const(f, t, a), ir_const(f, t, b) };
+	*x = ir_emit(f, b0, op, (enum ir_type)f->result_types[0], 2, args);
+	if (ir_ops[op].kind[0] == IRK_SI || ir_ops[op].kind[0] == IRK_SF)
+		f->v[*x].aux = t;
+	ir_emit(f, b0, IR_RET, IRT_NONE, 1, x);
+	return f;
+}
+
+START_TEST(verify_catches)
+{
+	char msg[256];
+	ir_ref x;
+	ir_func *f = tiny(IR_IADD, IRT_I32, 1, 2, &x);
+	verified(f);
+	/* a use before its definition */
+	ir_ref late = ir_insn_new(f, IR_CONST, IRT_I32, 0);
+	ir_insert_body(f, 0, late);
+	ir_args(f, x)[1] = late;
+	ck_assert(!ir_verify(f, msg, sizeof msg));
+	ck_assert_msg(strstr(msg, "dominate"), "%s", msg);
+	/* a type that is not the op's */
+	ir_args(f, x)[1] = ir_const(f, IRT_I64, 2);
+	ck_assert(!ir_verify(f, msg, sizeof msg));
+	ck_assert_msg(strstr(msg, "wants i32"), "%s", msg);
+	ir_func_free(f);
+
+	/* a phi with an operand per predecessor, no more */
+	f = ir_func_new(0);
+	f->result_types = malloc(1);
+	uint32_t b0 = ir_block_new(f), b1 = ir_block_new(f);
+	ir_emit(f, b0, IR_JUMP, IRT_NONE, 0, NULL);
+	ir_edge_add(f, b0, b1);
+	ir_ref k = ir_const(f, IRT_I32, 1), ks[2] = { k, k };
+	ir_ref phi = ir_insn_new(f, IR_PHI, IRT_I32, 2);
+	memcpy(ir_args(f, phi), ks, sizeof ks);
+	ir_insert_phi(f, b1, phi);
+	ir_emit(f, b1, IR_RET, IRT_NONE, 0, NULL);
+	ck_assert(!ir_verify(f, msg, sizeof msg));
+	ck_assert_msg(strstr(msg, "predecessors"), "%s", msg);
+	ir_set_nargs(f, phi, 1);
+	verified(f);
+	/* no terminator */
+	ir_delete(f, ir_terminator(f, b1));
+	ck_assert(!ir_verify(f, msg, sizeof msg));
+	ck_assert_msg(strstr(msg, "terminator"), "%s", msg);
+	ir_func_free(f);
+}
+END_TEST
+
+START_TEST(eval_wasm_semantics)
+{
+	uint64_t a[2], r;
+#define EV(op, t, src, x, y) (a[0] = (x), a[1] = (y), ir_eval(IR_##op, IRT_##t, IRT_##src, a, 2, &r))
+	ck_assert(EV(IADD, I32, NONE, 0xffffffff, 2) && r == 1);
+	ck_assert(EV(ISHL, I32, NONE, 1, 33) && r == 2);
+	ck_assert(EV(ISHL, I64, NONE, 1, 65) && r == 2);
+	ck_assert(EV(IROTL, I32, NONE, 0x80000001u, 1) && r == 3);
+	ck_assert(EV(ISHRS, I32, NONE, 0x80000000u, 31) && r == 0xffffffffu);
+	ck_assert(!EV(IDIVS, I32, NONE, 1, 0));
+	ck_assert(!EV(IDIVS, I32, NONE, 0x80000000u, 0xffffffffu));
+	ck_assert(EV(IREMS, I32, NONE, 0x80000000u, 0xffffffffu) && r == 0);
+	ck_assert(EV(IDIVS, I32, NONE, (uint32_t)-7, 2) && r == (uint32_t)-3);
+	ck_assert(!EV(IREMU, I64, NONE, 5, 0));
+	ck_assert(EV(ILTS, I32, I32, 0xffffffffu, 0) && r == 1);
+	ck_assert(EV(ILTU, I32, I32, 0xffffffffu, 0) && r == 0);
+	ck_assert(EV(ICLZ, I32, NONE, 0, 0) && r == 32);
+	ck_assert(EV(IEXT8S, I32, NONE, 0x80, 0) && r == 0xffffff80u);
+	/* floats: exact results fold, NaN results and NaN operands do not */
+	ck_assert(EV(FADD, F32, NONE, 0x3fc00000, 0x40000000) && r == 0x40600000); /* 1.5+2 */
+	ck_assert(!EV(FDIV, F32, NONE, 0, 0));                       /* 0/0 */
+	ck_assert(!EV(FADD, F64, NONE, 0x7ff8000000000001ull, 0));   /* NaN in */
+	ck_assert(EV(FNEG, F32, NONE, 0x7fc00001, 0) && r == 0xffc00001); /* bits */
+	ck_assert(EV(FMIN, F64, NONE, 0x8000000000000000ull, 0) && r == 0x8000000000000000ull);
+	ck_assert(EV(FLT, I32, F32, 0x7fc00000, 0) && r == 0);       /* NaN < 0 */
+	/* conversions: trapping ones only in range */
+	ck_assert(!EV(TRUNCS, I32, F32, 0x7fc00000, 0));
+	ck_assert(!EV(TRUNCS, I32, F64, 0x41e0000000000000ull, 0));  /* 2^31 */
+	ck_assert(EV(TRUNCS, I32, F64, 0xc000000000000000ull, 0) && r == 0xfffffffeu);
+	ck_assert(EV(SATU, I32, F32, 0xbf800000, 0) && r == 0);      /* -1 -> 0 */
+	ck_assert(EV(SATS, I64, F64, 0x7ff8000000000000ull, 0) && r == 0);
+	ck_assert(!EV(DEMOTE, F32, NONE, 0x7ff8000000000000ull, 0));
+#undef EV
+}
+END_TEST
+
+START_TEST(pass_fold)
+{
+	ir_ref x;
+	ir_func *f = tiny(IR_IMUL, IRT_I32, 0x10000, 0x10000, &x);
+	ck_assert(ir_pass_fold(f));
+	ck_assert(ir_pass_copyprop(f));
+	verified(f);
+	ir_ref r = ret_operand(f, 0);
+	ck_assert(ir_is_const(f, r) && f->v[r].imm == 0);     /* wraps */
+	ir_func_free(f);
+
+	f = tiny(IR_IDIVU, IRT_I64, 1, 0, &x);                /* would trap */
+	ck_assert(!ir_pass_fold(f));
+	ck_assert_uint_eq(count_op(f, IR_IDIVU), 1);
+	ir_func_free(f);
+
+	f = tiny(IR_FEQ, IRT_F64, 0x7ff8000000000000ull, 0x7ff8000000000000ull, &x);
+	ck_assert(ir_pass_fold(f));                           /* NaN != NaN */
+	ir_pass_copyprop(f);
+	verified(f);
+	r = ret_operand(f, 0);
+	ck_assert(ir_is_const(f, r) && f->v[r].imm == 0 && f->v[r].type == IRT_I32);
+	ir_func_free(f);
+
+	f = tiny(IR_FSUB, IRT_F32, 0x7f800000, 0x7f800000, &x);   /* inf - inf */
+	ck_assert(!ir_pass_fold(f));
+	ir_func_free(f);
+}
+END_TEST
+
+START_TEST(pass_dce)
+{
+	ir_ref x;
+	ir_func *f = tiny(IR_IADD, IRT_I32, 1, 2, &x);
+	ir_ref args[2] = { ir_args(f, x)[0], ir_args(f, x)[1] };
+	ir_ref dead = ir_insn_new(f, IR_ISUB, IRT_I32, 2);
+	memcpy(ir_args(f, dead), args, sizeof args);
+	ir_insert_body(f, 0, dead);
+	ir_ref div = ir_insn_new(f, IR_IDIVS, IRT_I32, 2);     /* may trap: stays */
+	memcpy(ir_args(f, div), args, sizeof args);
+	ir_insert_body(f, 0, div);
+	ck_assert(ir_pass_dce(f));
+	verified(f);
+	ck_assert_uint_eq(count_op(f, IR_ISUB), 0);
+	ck_assert_uint_eq(count_op(f, IR_IDIVS), 1);
+	ck_assert_uint_eq(count_op(f, IR_IADD), 1);
+	ck_assert(!ir_pass_dce(f));
+	ir_func_free(f);
+}
+END_TEST
+
+START_TEST(pass_copyprop)
+{
+	/* b0 -> b1; b1 -> b1 | b2: a phi of (k, itself) is k */
+	ir_func *f = ir_func_new(0);
+	f->nresults = 1;
+	f->result_types = malloc(1);
+	f->result_types[0] = IRT_I32;
+	uint32_t b0 = ir_block_new(f), b1 = ir_block_new(f), b2 = ir_block_new(f);
+	ir_ref p = ir_emit(f, b0, IR_PARAM, IRT_I32, 0, NULL);
+	ir_emit(f, b0, IR_JUMP, IRT_NONE, 0, NULL);
+	ir_edge_add(f, b0, b1);
+	ir_ref phi = ir_insn_new(f, IR_PHI, IRT_I32, 2);
+	ir_insert_phi(f, b1, phi);
+	ir_args(f, phi)[0] = p;
+	ir_args(f, phi)[1] = phi;
+	ir_ref c = ir_emit(f, b1, IR_COPY, IRT_I32, 1, &phi);
+	ir_emit(f, b1, IR_BRANCH, IRT_NONE, 1, &c);
+	ir_edge_add(f, b1, b1);
+	ir_edge_add(f, b1, b2);
+	ir_emit(f, b2, IR_RET, IRT_NONE, 1, &c);
+	verified(f);
+	ck_assert(ir_pass_copyprop(f));
+	verified(f);
+	ck_assert_uint_eq(count_op(f, IR_PHI), 0);
+	ck_assert_uint_eq(count_op(f, IR_COPY), 0);
+	ck_assert_uint_eq(ret_operand(f, 0), p);
+	ck_assert_uint_eq(ir_args(f, ir_terminator(f, b1))[0], p);
+	ir_func_free(f);
+}
+END_TEST
+
+/* ---- from wasm: the builder and the pipeline ---------------------------------- */
+
+START_TEST(build_constant)
+{
+	static const uint8_t code[] = { 0x41, 2, 0x41, 3, 0x6a, 0x41, 4, 0x6c };  /* (2+3)*4 */
+	wasm_engine *e;
+	wasm_module *m = load(&e, "", "i", 0, 0, code, sizeof code);
+	ir_func *f = build_run(m, ir_default_pipeline);
+	ir_ref r = ret_operand(f, 0);
+	ck_assert(ir_is_const(f, r) && f->v[r].imm == 20 && f->v[r].type == IRT_I32);
+	ck_assert_uint_eq(count_op(f, IR_IADD) + count_op(f, IR_IMUL), 0);
+	ir_func_free(f);
+	unload(e, m);
+}
+END_TEST
+
+START_TEST(build_loop_osr)
+{
+	/* (param i32) (result i32) (local i32)
+	 * loop  l1 += l0; l0 -= 1; br_if l0  end  l1 */
+	static const uint8_t code[] = {
+		0x03, 0x40,
+		0x20, 1, 0x20, 0, 0x6a, 0x21, 1,
+		0x20, 0, 0x41, 1, 0x6b, 0x22, 0,
+		0x0d, 0,
+		0x0b,
+		0x20, 1,
+	};
+	wasm_engine *e;
+	wasm_module *m = load(&e, "i", "i", 1, 'i', code, sizeof code);
+	ir_func *f = build_run(m, NULL);
+	ck_assert_uint_eq(f->nosr, 1);
+	ir_osr *o = &f->osr[0];
+	ck_assert_uint_ge(o->nslots, 2);
+	ck_assert_uint_eq(f->b[o->block].osr, 1);
+	for (uint32_t s = 0; s < 2; s++) {
+		ir_ref v = o->slot[s];
+		ck_assert_msg(v && f->v[v].op == IR_PHI && f->v[v].block == o->block,
+			"slot %u holds v%u", s, v);
+		ck_assert_uint_eq(f->v[v].type, IRT_I32);
+	}
+	for (uint32_t s = 2; s < o->nslots; s++)
+		ck_assert_uint_eq(o->slot[s], IR_NONE);   /* operand slots: dead */
+	ck_assert_uint_eq(count_op(f, IR_LOOP_CHECK), 1);
+	wasm_error err;
+	ck_assert(ir_run_passes(f, ir_default_pipeline, NULL, true, &err) == WASM_OK);
+	/* the loop's phis stay: OSR needs them, and they are not trivial */
+	ck_assert(f->osr[0].slot[0] && f->v[f->osr[0].slot[0]].op == IR_PHI);
+	ck_assert(f->osr[0].slot[1] && f->v[f->osr[0].slot[1]].op == IR_PHI);
+	ck_assert_uint_eq(count_op(f, IR_LOOP_CHECK), 1);
+	char *text = print_to_string(f);
+	ck_assert_msg(strstr(text, "loop, osr s0=v"), "%s", text);
+	free(text);
+	ir_func_free(f);
+	unload(e, m);
+}
+END_TEST
+
+START_TEST(build_traps_kept)
+{
+	/* (param i32) (result i32): 1 / 0 traps at run time, 7 / 2 folds,
+	 * INT_MIN / -1 traps; the result needs all three */
+	static const uint8_t code[] = {
+		0x41, 1, 0x41, 0, 0x6d,                        /* div_s 1 0 */
+		0x41, 7, 0x41, 2, 0x6d, 0x6a,                  /* + 7/2 */
+		0x41, 0x80, 0x80, 0x80, 0x80, 0x78, 0x41, 0x7f, 0x6d, 0x6a,
+	};
+	wasm_engine *e;
+	wasm_module *m = load(&e, "i", "i", 0, 0, code, sizeof code);
+	ir_func *f = build_run(m, ir_default_pipeline);
+	ck_assert_uint_eq(count_op(f, IR_IDIVS), 2);
+	uint32_t offs[2], n = 0;
+	for (uint32_t b = 0; b < f->nb; b++)
+		for (uint32_t j = 0; j < f->b[b].ninsn; j++)
+			if (f->v[f->b[b].insn[j]].op == IR_IDIVS)
+				offs[n++] = f->v[f->b[b].insn[j]].wasm_off;
+	ck_assert_uint_eq(n, 2);
+	/* each names its own wasm instruction, in order */
+	ck_assert_uint_ne(offs[0], UINT32_MAX);
+	ck_assert_uint_ne(offs[1], UINT32_MAX);
+	ck_assert_uint_lt(offs[0], offs[1]);
+	ck_assert_uint_eq(offs[1] - offs[0], 15);      /* bytes between the two div_s */
+	ir_func_free(f);
+	unload(e, m);
+}
+END_TEST
+
+START_TEST(build_gvn)
+{
+	/* (param i32 i32) (result i32): (a+b) * (a+b) - (b+a) */
+	static const uint8_t code[] = {
+		0x20, 0, 0x20, 1, 0x6a, 0x20, 0, 0x20, 1, 0x6a, 0x6c,
+		0x20, 1, 0x20, 0, 0x6a, 0x6b,
+	};
+	wasm_engine *e;
+	wasm_module *m = load(&e, "ii", "i", 0, 0, code, sizeof code);
+	ir_func *f = build_run(m, NULL);
+	ck_assert_uint_eq(count_op(f, IR_IADD), 3);
+	ck_assert(ir_pass_gvn(f));
+	ir_pass_copyprop(f);
+	verified(f);
+	ck_assert_uint_eq(count_op(f, IR_IADD), 1);
+	ir_func_free(f);
+	unload(e, m);
+}
+END_TEST
+
+START_TEST(build_brfold)
+{
+	/* (result i32): if (1) 10 else 20 end, then + 1 */
+	static const uint8_t code[] = {
+		0x41, 1, 0x04, 0x7f, 0x41, 10, 0x05, 0x41, 20, 0x0b, 0x41, 1, 0x6a,
+	};
+	wasm_engine *e;
+	wasm_module *m = load(&e, "", "i", 0, 0, code, sizeof code);
+	ir_func *f = build_run(m, NULL);
+	ck_assert_uint_ge(count_op(f, IR_PHI), 1);
+	wasm_error err;
+	ck_assert(ir_run_passes(f, ir_default_pipeline, NULL, true, &err) == WASM_OK);
+	ck_assert_uint_eq(count_op(f, IR_BRANCH), 0);
+	ck_assert_uint_eq(count_op(f, IR_PHI), 0);
+	ir_ref r = ret_operand(f, 0);
+	ck_assert(ir_is_const(f, r) && f->v[r].imm == 11);
+	uint32_t live = 0;
+	for (uint32_t b = 0; b < f->nb; b++)
+		live += !f->b[b].dead;
+	ck_assert_uint_eq(live, 1);                    /* all merged */
+	ir_func_free(f);
+	unload(e, m);
+}
+END_TEST
+
+START_TEST(build_widening_phi)
+{
+	/* (param i32 i64) (result i64): block (result i64)
+	 *   (i64.extend_i32_u l0) (br_if 0 l0) drop l1  end
+	 * extend_i32_u is a plain copy of the slot: the block's result
+	 * joins an i32-typed value and an i64, so the phi is i64 and the i32
+	 * arrives zero-extended */
+	static const uint8_t code[] = {
+		0x02, 0x7e, 0x20, 0, 0xad, 0x20, 0, 0x0d, 0, 0x1a, 0x20, 1, 0x0b,
+	};
+	wasm_engine *e;
+	wasm_module *m = load(&e, "iI", "I", 0, 0, code, sizeof code);
+	ir_func *f = build_run(m, ir_default_pipeline);
+	ck_assert_uint_ge(count_op(f, IR_EXTU), 1);
+	ir_ref r = ret_operand(f, 0);
+	ck_assert(r && f->v[r].type == IRT_I64);
+	ir_func_free(f);
+	unload(e, m);
+}
+END_TEST
+
+START_TEST(build_families)
+{
+	/* (param i32 f32) (result f32): memory, globals, br_table, a call,
+	 * select, a trapping conversion, floats (a bit of every family) */
+	static const uint8_t code[] = {
+		0x20, 0, 0x20, 0, 0x28, 0x02, 0x04, 0x36, 0x02, 0x00,  /* m[a] = m[a+4] */
+		0x20, 0, 0x20, 0, 0x41, 2, 0x74, 0x6a, 0x2d, 0x00, 0x08, 0x1a, /* load8_u */
+		0x23, 0, 0x41, 1, 0x6a, 0x24, 0,                       /* g += 1 */
+		0x02, 0x40, 0x20, 0, 0x0e, 2, 0, 0, 0, 0x0b,           /* br_table */
+		0x20, 0, 0x04, 0x40, 0x20, 0, 0x20, 1, 0x10, 0, 0x1a, 0x0b, /* call */
+		0x3f, 0x00, 0x40, 0x00, 0x1a,                          /* memory.grow */
+		0x20, 1, 0xa8, 0x1a,                                   /* i32.trunc_f32_s */
+		0x20, 1, 0x20, 1, 0x92,                                /* f32.add */
+		0x43, 0x00, 0x00, 0x80, 0x3f, 0x20, 0, 0x1b,           /* select 1.0 */
+		0x20, 0, 0xbe, 0x92,                                   /* + reinterpret */
+	};
+	wasm_engine *e;
+	wasm_module *m = load(&e, "if", "f", 0, 0, code, sizeof code);
+	ir_func *f = build_run(m, ir_default_pipeline);
+	ck_assert_uint_eq(count_op(f, IR_LOAD), 1);
+	ck_assert_uint_eq(count_op(f, IR_LOAD8U), 1);
+	ck_assert_uint_eq(count_op(f, IR_STORE32), 1);
+	ck_assert_uint_eq(count_op(f, IR_GLOBAL_SET), 1);
+	ck_assert_uint_eq(count_op(f, IR_CALL), 1);
+	ck_assert_uint_eq(count_op(f, IR_MEMORY_GROW), 1);
+	ck_assert_uint_eq(count_op(f, IR_TRUNCS), 1);     /* may trap: kept */
+	ck_assert_uint_eq(count_op(f, IR_SELECT), 1);
+	ck_assert_uint_ge(count_op(f, IR_BITCAST), 1);    /* f32 bits of the slot */
+	ck_assert(f->v[ret_operand(f, 0)].type == IRT_F32);
+	ir_func_free(f);
+	unload(e, m);
+}
+END_TEST
+
+START_TEST(dump_ir)
+{
+	static const uint8_t code[] = { 0x20, 0, 0x41, 0, 0x6a };
+	wasm_engine *e;
+	wasm_module *m = load(&e, "i", "i", 0, 0, code, sizeof code);
+	char *p = NULL;
+	size_t n = 0;
+	FILE *o = open_memstream(&p, &n);
+	wasm_error err;
+	wasm_status st = opt_dump_ir(m, 0, o, &err);
+	fclose(o);
+	ck_assert_msg(st == WASM_OK, "%s", err.message);
+	ck_assert_msg(strstr(p, "; built\n") && strstr(p, "; after gvn") &&
+		strstr(p, "; after dce") && strstr(p, "ret v"), "%s", p);
+	free(p);
+	o = open_memstream(&p, &n);
+	ck_assert_int_eq(opt_dump_ir(m, 5, o, &err), WASM_ERR_ARG);
+	fclose(o);
+	free(p);
+	unload(e, m);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("opt");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, table_consistent);
+	tcase_add_test(tc, verify_catches);
+	tcase_add_test(tc, eval_wasm_semantics);
+	tcase_add_test(tc, pass_fold);
+	tcase_add_test(tc, pass_dce);
+	tcase_add_test(tc, pass_copyprop);
+	tcase_add_test(tc, build_constant);
+	tcase_add_test(tc, build_loop_osr);
+	tcase_add_test(tc, build_traps_kept);
+	tcase_add_test(tc, build_gvn);
+	tcase_add_test(tc, build_brfold);
+	tcase_add_test(tc, build_widening_phi);
+	tcase_add_test(tc, build_families);
+	tcase_add_test(tc, dump_ir);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
