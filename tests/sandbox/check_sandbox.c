@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "sbtest.h"
+#include "wasmgen.h"
 
 static sb_supervisor *sup;
 static sb_module *basic;
@@ -84,6 +85,79 @@ static sb_result *call(sb_module *m, const char *function, uint64_t timeout_ms,
 	ck_assert_msg((r)->outcome == (o), "outcome %s (%s), wanted %s",   \
 		sb_outcome_name((r)->outcome), (r)->message,               \
 		sb_outcome_name(o))
+
+/* ---- hostile module shapes under the real filter ------------------------ */
+
+static sb_module *module_gen(sb_supervisor *s, const char *name,
+	const wg_spec *spec)
+{
+	size_t len;
+	uint8_t *bytes = wg_module(spec, &len);
+	sb_module *m = sb_module_new(s, "t1", name, bytes, len);
+	free(bytes);
+	ck_assert_ptr_nonnull(m);
+	return m;
+}
+
+static sb_result *inspect(sb_module *m)
+{
+	sb_request req = { .kind = SB_INSPECT };
+	return sb_invoke_wait(m, &req);
+}
+
+/* glibc's qsort calls sysinfo() above 1 KiB (128 pointers): the validator
+ * sorted export names with it, and the filter killed the worker. */
+START_TEST(many_exports_imports_funcs)
+{
+	static const uint32_t counts[] = { 127, 128, 129, 1000, 30000 };
+	for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++) {
+		wg_spec s = { .nfuncs = counts[k], .nexports = counts[k],
+			.nparams = 2, .nimports = counts[k] < 1000 ? 0 : 20000 };
+		sb_module *m = module_gen(sup, "many", &s);
+		sb_result *r = inspect(m);
+		OUTCOME(r, SB_OK);
+		ck_assert_uint_eq(r->nexports, counts[k]);
+		ck_assert_uint_eq(r->nimports, s.nimports);
+		sb_result_free(r);
+		char name[16];
+		snprintf(name, sizeof name, "f%u", counts[k] - 1);
+		r = call(m, name, 0, 2, 1, 2);
+		OUTCOME(r, SB_OK);
+		ck_assert_int_eq(r->results[0].of.i32, 7);
+		sb_result_free(r);
+		sb_module_release(m);
+	}
+}
+END_TEST
+
+/* The libc paths a confined worker takes with hostile sizes, each under
+ * the real filter: realloc of blocks past the mmap threshold (mremap
+ * refused, glibc copies), free and trim (munmap, madvise, brk), and
+ * vsnprintf of messages that quote a 60,000-byte name. */
+START_TEST(libc_paths_under_filter)
+{
+	char *big = malloc(4001);
+	memset(big, 'n', 4000);
+	big[4000] = '\0';
+	wg_spec s = { .nfuncs = 1, .nexports = 3000, .nparams = 1,
+		.name_bytes = 2000, .name0 = big, .name0_len = 4000 };
+	sb_module *m = module_gen(sup, "libc", &s);
+	for (int round = 0; round < 3; round++) {
+		sb_result *r = call(m, big, 0, 0);
+		OUTCOME(r, SB_BAD_CALL);
+		/* "NAME expects 1 argument..." cut to the message's size */
+		ck_assert_msg(strncmp(r->message, "nnnnnnnn", 8) == 0, "%s",
+			r->message);
+		sb_result_free(r);
+		r = call(m, big, 0, 1, 5);
+		OUTCOME(r, SB_OK);
+		ck_assert_int_eq(r->results[0].of.i32, 7);
+		sb_result_free(r);
+	}
+	sb_module_release(m);
+	free(big);
+}
+END_TEST
 
 /* ---- outcomes ---------------------------------------------------------- */
 
@@ -1008,6 +1082,8 @@ static Suite *sandbox_suite(void)
 	tcase_add_test(core, bad_modules_and_calls);
 	tcase_add_test(core, wasi_program);
 	tcase_add_test(core, proc_status_confined);
+	tcase_add_test(core, many_exports_imports_funcs);
+	tcase_add_test(core, libc_paths_under_filter);
 	suite_add_tcase(s, core);
 
 	TCase *pools = tcase_create("pools");
