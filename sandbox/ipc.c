@@ -338,7 +338,7 @@ bool sb_invoke_decode(sb_rd *r, sb_invoke_msg *m)
 		r->bad = true;
 	m->req.has_fuel = sb_rd_u8(r) != 0;
 	m->req.fuel = sb_rd_u64(r);
-	m->function = sb_rd_str(r, SB_MAX_NAME_BYTES);
+	m->function = sb_rd_str(r, SB_MAX_EXTERN_NAME_BYTES);
 	m->req.function = m->function;
 	count = sb_rd_count(r, SB_MAX_VALUES);
 	m->args = calloc((size_t)count + 1, sizeof *m->args);
@@ -361,7 +361,7 @@ bool sb_invoke_decode(sb_rd *r, sb_invoke_msg *m)
 	if (!m->files)
 		r->bad = true;
 	for (uint32_t i = 0; i < count && !r->bad; i++) {
-		m->files[i].path = sb_rd_str(r, SB_MAX_NAME_BYTES);
+		m->files[i].path = sb_rd_str(r, SB_MAX_PATH_BYTES);
 		if (sb_rd_bytes(r, SIZE_MAX, &p, &n)) {
 			m->files[i].data = p;
 			m->files[i].len = n;
@@ -573,8 +573,9 @@ bool sb_externs_decode(sb_rd *r, bool imports, sb_extern **out, uint32_t *n)
 	}
 	for (uint32_t i = 0; i < count && !r->bad; i++) {
 		if (imports)
-			v[i].module = sb_rd_str(r, SB_MAX_NAME_BYTES);
-		v[i].name = sb_rd_str(r, SB_MAX_NAME_BYTES);
+			v[i].module = sb_rd_str(r,
+				SB_MAX_EXTERN_NAME_BYTES);
+		v[i].name = sb_rd_str(r, SB_MAX_EXTERN_NAME_BYTES);
 		uint8_t kind = sb_rd_u8(r);
 		if (kind > WASM_EXTERN_GLOBAL)
 			r->bad = true;

@@ -46,7 +46,14 @@ enum sb_msg {
 };
 
 /* Caps on what a frame may hold (both directions). */
-#define SB_MAX_NAME_BYTES 4096u      /* export/import names, paths, args */
+#define SB_MAX_PATH_BYTES 4096u      /* WASI file paths */
+/* A LOADED frame, the module's metadata (imports, exports, signatures);
+ * a worker whose metadata is larger answers "not loadable" instead
+ * (WASM_ERR_LIMIT), never a frame the supervisor must refuse. */
+#define SB_MAX_LOADED_BYTES (16u << 20)
+/* Import and export names (and so INVOKE's function): the wasm spec has
+ * no limit of its own; only the whole metadata is bounded. */
+#define SB_MAX_EXTERN_NAME_BYTES SB_MAX_LOADED_BYTES
 #define SB_MAX_MESSAGE_BYTES 1024u   /* error and trap messages */
 #define SB_MAX_VALUES 1024u          /* args, results, params per type */
 #define SB_MAX_EXTERNS 100000u       /* imports and exports of a module */

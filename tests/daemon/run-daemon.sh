@@ -364,6 +364,26 @@ expect 404 "delete twice" '"code":"module_not_found"'
 req DELETE "/v1/modules/not-an-id"
 expect 404 "delete a bad id" '"code":"module_not_found"'
 
+# ---- hostile module shapes: an answer, never a killed worker ----------------
+# wat2wasm of a generated module; upload it, $hid its id.
+upload_wat() {
+	"$WAT2WASM" "$tmp/$1.wat" -o "$tmp/$1.wasm" ||
+		{ bad "wat2wasm $1"; return; }
+	hid=$(sha256sum "$tmp/$1.wasm" | cut -c1-64)
+	req POST /v1/modules -H 'Content-Type: application/wasm' \
+		--data-binary @"$tmp/$1.wasm"
+}
+long=$(head -c 10000 /dev/zero | tr '\0' n)
+printf '(module (func $f (param i32) (result i32) (i32.const 7))\n(export "%s" (func $f)))\n' \
+	"$long" >"$tmp/longexp.wat"
+upload_wat longexp
+expect 201 "an export name of 10,000 bytes" "\"name\":\"$long\""
+json POST "/v1/modules/$hid/invoke" "{\"function\":\"$long\",\"args\":[1]}"
+expect 200 "invoke an export named by 10,000 bytes" '"results":[7]'
+printf '(module (import "%s" "%s" (func)))\n' "m$long" "$long" >"$tmp/longimp.wat"
+upload_wat longimp
+expect 201 "import names of 10,000 bytes" "\"module\":\"m$long\",\"name\":\"$long\""
+
 # ---- restart: persistence and crash leftovers ---------------------------------
 stop_daemon
 tdir=$state/tenants/default

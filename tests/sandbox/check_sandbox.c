@@ -133,15 +133,33 @@ END_TEST
 /* The libc paths a confined worker takes with hostile sizes, each under
  * the real filter: realloc of blocks past the mmap threshold (mremap
  * refused, glibc copies), free and trim (munmap, madvise, brk), and
- * vsnprintf of messages that quote a 60,000-byte name. */
+ * vsnprintf of messages that quote a 60,000-byte name.  Names longer than
+ * 4,096 bytes (the old cap of a frame's strings) killed the worker. */
 START_TEST(libc_paths_under_filter)
 {
-	char *big = malloc(4001);
-	memset(big, 'n', 4000);
-	big[4000] = '\0';
+	char *big = malloc(60001);
+	memset(big, 'n', 60000);
+	big[60000] = '\0';
 	wg_spec s = { .nfuncs = 1, .nexports = 3000, .nparams = 1,
-		.name_bytes = 2000, .name0 = big, .name0_len = 4000 };
+		.name_bytes = 2000, .name0 = big, .name0_len = 60000 };
 	sb_module *m = module_gen(sup, "libc", &s);
+	sb_result *ins = inspect(m);
+	OUTCOME(ins, SB_OK);
+	ck_assert_uint_eq(strlen(ins->exports[0].name), 60000);
+	ck_assert_uint_eq(strlen(ins->exports[1].name), 2000);
+	sb_result_free(ins);
+	wg_spec si = { .nfuncs = 1, .nexports = 1, .nimports = 1,
+		.imp_module = big, .imp_name = big };
+	sb_module *mi = module_gen(sup, "longimp", &si);
+	ins = inspect(mi);
+	OUTCOME(ins, SB_OK);
+	ck_assert_uint_eq(strlen(ins->imports[0].module), 60000);
+	ck_assert_uint_eq(strlen(ins->imports[0].name), 60000);
+	sb_result_free(ins);
+	ins = call(mi, "f0", 0, 0);
+	OUTCOME(ins, SB_INSTANTIATE_ERROR);
+	sb_result_free(ins);
+	sb_module_release(mi);
 	for (int round = 0; round < 3; round++) {
 		sb_result *r = call(m, big, 0, 0);
 		OUTCOME(r, SB_BAD_CALL);
