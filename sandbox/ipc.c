@@ -520,6 +520,25 @@ bool sb_result_decode(sb_rd *r, uint64_t out_max, uint64_t *seq,
 
 /* ---- externs ------------------------------------------------------------- */
 
+/* A signature as runs of one type (u32 nruns, then u8 type, u32 count):
+ * a function of 1,000 i32 parameters is 9 bytes, however often exported. */
+static void types_encode(sb_buf *b, const uint8_t *t, uint32_t n)
+{
+	uint32_t nruns = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		nruns += i == 0 || t[i] != t[i - 1];
+	sb_buf_u32(b, nruns);
+	for (uint32_t i = 0; i < n;) {
+		uint32_t j = i + 1;
+		while (j < n && t[j] == t[i])
+			j++;
+		sb_buf_u8(b, t[i]);
+		sb_buf_u32(b, j - i);
+		i = j;
+	}
+}
+
 void sb_externs_encode(sb_buf *b, const sb_extern *v, uint32_t n)
 {
 	sb_buf_u32(b, n);
@@ -530,33 +549,38 @@ void sb_externs_encode(sb_buf *b, const sb_extern *v, uint32_t n)
 		sb_buf_u8(b, (uint8_t)v[i].kind);
 		if (v[i].kind != WASM_EXTERN_FUNC)
 			continue;
-		sb_buf_bytes(b, v[i].params, v[i].nparams);
-		sb_buf_bytes(b, v[i].results, v[i].nresults);
+		types_encode(b, v[i].params, v[i].nparams);
+		types_encode(b, v[i].results, v[i].nresults);
 	}
 }
 
 static bool types_copy(sb_rd *r, uint8_t **out, uint32_t *n)
 {
-	const uint8_t *p;
-	size_t len;
+	uint32_t nruns = sb_rd_count(r, SB_MAX_VALUES), len = 0;
+	sb_rd again = *r;
 
 	*out = NULL;
 	*n = 0;
-	if (!sb_rd_bytes(r, SB_MAX_VALUES, &p, &len))
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (!valtype_ok(p[i])) {
+	/* Once to check and count, once to fill. */
+	for (uint32_t i = 0; i < nruns && !r->bad; i++) {
+		uint8_t t = sb_rd_u8(r);
+		uint32_t count = sb_rd_u32(r);
+		if (!valtype_ok(t) || count == 0 || count > SB_MAX_VALUES - len)
 			r->bad = true;
-			return false;
-		}
-	*out = malloc(len + 1);
-	if (!*out) {
+		else
+			len += count;
+	}
+	if (r->bad || !(*out = malloc((size_t)len + 1))) {
 		r->bad = true;
 		return false;
 	}
-	if (len)
-		memcpy(*out, p, len);
-	*n = (uint32_t)len;
+	for (uint32_t i = 0, at = 0; i < nruns; i++) {
+		uint8_t t = sb_rd_u8(&again);
+		uint32_t count = sb_rd_u32(&again);
+		memset(*out + at, t, count);
+		at += count;
+	}
+	*n = len;
 	return true;
 }
 

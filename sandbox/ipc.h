@@ -17,7 +17,8 @@
  *
  *   HELLO   W->S  u32 version, u32 flags             (confined and ready)
  *   LOAD    S->W  u8 fuel, bytes module
- *   LOADED  W->S  u8 ok; ok: imports, exports; else u32 status, u64 offset,
+ *   LOADED  W->S  u8 ok; ok: imports, exports (signatures as runs of one
+ *                 type, see sb_externs_encode); else u32 status, u64 offset,
  *                 str message
  *   INVOKE  S->W  see sb_invoke_encode
  *   RESULT  W->S  see sb_result_encode
@@ -32,7 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SB_PROTO_VERSION 2
+#define SB_PROTO_VERSION 3
 #define SB_FRAME_HDR_BYTES 8
 
 enum sb_msg {
@@ -54,6 +55,10 @@ enum sb_msg {
 /* Import and export names (and so INVOKE's function): the wasm spec has
  * no limit of its own; only the whole metadata is bounded. */
 #define SB_MAX_EXTERN_NAME_BYTES SB_MAX_LOADED_BYTES
+/* Parameter and result types of all imported and exported functions
+ * together, as the supervisor holds them (one byte each): 20,000 exports of
+ * a function with 1,000 parameters are 20 Mi. */
+#define SB_MAX_SIG_VALUES (32u << 20)
 #define SB_MAX_MESSAGE_BYTES 1024u   /* error and trap messages */
 #define SB_MAX_VALUES 1024u          /* args, results, params per type */
 #define SB_MAX_EXTERNS 100000u       /* imports and exports of a module */

@@ -177,6 +177,56 @@ START_TEST(libc_paths_under_filter)
 }
 END_TEST
 
+/* A 174 KB module whose metadata, signature by signature, is 20 MB: the
+ * LOADED frame carries signatures as runs, so it fits; beyond the
+ * documented caps the load fails with a message naming the limit, never
+ * a frame that kills the worker. */
+START_TEST(metadata_bounded)
+{
+	wg_spec s = { .nfuncs = 1, .nexports = 20000, .nparams = 1000 };
+	sb_module *m = module_gen(sup, "wide", &s);
+	sb_result *r = inspect(m);
+	OUTCOME(r, SB_OK);
+	ck_assert_uint_eq(r->nexports, 20000);
+	ck_assert_uint_eq(r->exports[19999].nparams, 1000);
+	ck_assert_uint_eq(r->exports[19999].params[999], WASM_I32);
+	sb_result_free(r);
+	wasm_value args[1000];
+	for (int i = 0; i < 1000; i++)
+		args[i] = (wasm_value){ .type = WASM_I32, .of.i32 = i };
+	sb_request req = { .kind = SB_CALL, .function = "f19999",
+		.args = args, .nargs = 1000 };
+	r = sb_invoke_wait(m, &req);
+	OUTCOME(r, SB_OK);
+	ck_assert_int_eq(r->results[0].of.i32, 7);
+	sb_result_free(r);
+	sb_module_release(m);
+
+	/* 40 Mi parameter types */
+	s.nexports = 40000;
+	m = module_gen(sup, "wider", &s);
+	r = inspect(m);
+	OUTCOME(r, SB_INVALID_MODULE);
+	ck_assert_msg(strstr(r->message, "the limit is 32 Mi"), "%s",
+		r->message);
+	sb_result_free(r);
+	sb_module_release(m);
+
+	/* 17 MB of names */
+	wg_spec n = { .nfuncs = 1, .nexports = 280, .name_bytes = 60000 };
+	m = module_gen(sup, "names", &n);
+	r = inspect(m);
+	OUTCOME(r, SB_INVALID_MODULE);
+	ck_assert_msg(strstr(r->message, "the limit is 16 MiB"), "%s",
+		r->message);
+	sb_result_free(r);
+	r = call(m, "f1", 0, 0);
+	OUTCOME(r, SB_INVALID_MODULE);
+	sb_result_free(r);
+	sb_module_release(m);
+}
+END_TEST
+
 /* ---- outcomes ---------------------------------------------------------- */
 
 START_TEST(results_ok)
@@ -1102,6 +1152,7 @@ static Suite *sandbox_suite(void)
 	tcase_add_test(core, proc_status_confined);
 	tcase_add_test(core, many_exports_imports_funcs);
 	tcase_add_test(core, libc_paths_under_filter);
+	tcase_add_test(core, metadata_bounded);
 	suite_add_tcase(s, core);
 
 	TCase *pools = tcase_create("pools");
