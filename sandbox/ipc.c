@@ -296,6 +296,44 @@ static void strings_free(char **v, uint32_t n)
 
 /* ---- INVOKE -------------------------------------------------------------- */
 
+static bool strings_fit(const char *member, const char *const *v,
+	uint32_t n, sb_request_fault *f)
+{
+	*f = (sb_request_fault){ .member = member, .count = true,
+		.actual = n, .limit = SB_MAX_STRINGS };
+	if (n > SB_MAX_STRINGS)
+		return false;
+	for (uint32_t i = 0; i < n; i++) {
+		size_t len = strlen(v[i]);
+		if (len > SB_MAX_STRING_BYTES) {
+			*f = (sb_request_fault){ .member = member, .index = i,
+				.actual = len, .limit = SB_MAX_STRING_BYTES };
+			return false;
+		}
+	}
+	return true;
+}
+
+bool sb_request_check(const sb_request *req, sb_request_fault *f)
+{
+	if (!strings_fit("argv", req->argv, req->argc, f) ||
+	    !strings_fit("env", req->env, req->envc, f))
+		return false;
+	*f = (sb_request_fault){ .member = "files", .count = true,
+		.actual = req->nfiles, .limit = SB_MAX_FILES };
+	if (req->nfiles > SB_MAX_FILES)
+		return false;
+	for (uint32_t i = 0; i < req->nfiles; i++) {
+		size_t len = strlen(req->files[i].path);
+		if (len > SB_MAX_PATH_BYTES) {
+			*f = (sb_request_fault){ .member = "files", .index = i,
+				.actual = len, .limit = SB_MAX_PATH_BYTES };
+			return false;
+		}
+	}
+	return true;
+}
+
 void sb_invoke_encode(sb_buf *b, uint64_t seq, const sb_request *req,
 	uint32_t max_pages, uint64_t stdout_max, uint64_t stderr_max)
 {

@@ -47,7 +47,7 @@ enum sb_msg {
 };
 
 /* Caps on what a frame may hold (both directions). */
-#define SB_MAX_PATH_BYTES 4096u      /* WASI file paths */
+#define SB_MAX_PATH_BYTES SB_MAX_WASI_PATH_BYTES
 /* A LOADED frame, the module's metadata (imports, exports, signatures);
  * a worker whose metadata is larger answers "not loadable" instead
  * (WASM_ERR_LIMIT), never a frame the supervisor must refuse. */
@@ -62,9 +62,9 @@ enum sb_msg {
 #define SB_MAX_MESSAGE_BYTES 1024u   /* error and trap messages */
 #define SB_MAX_VALUES 1024u          /* args, results, params per type */
 #define SB_MAX_EXTERNS 100000u       /* imports and exports of a module */
-#define SB_MAX_STRINGS 4096u         /* argv and env entries */
-#define SB_MAX_FILES 4096u
-#define SB_MAX_STRING_BYTES (64u << 10) /* one argv/env entry */
+#define SB_MAX_STRINGS SB_MAX_WASI_STRINGS   /* argv and env entries */
+#define SB_MAX_FILES SB_MAX_WASI_FILES
+#define SB_MAX_STRING_BYTES SB_MAX_WASI_STRING_BYTES /* one argv/env entry */
 /* The largest frame a worker may send, besides captured output. */
 #define SB_MAX_REPLY_BASE_BYTES (32u << 20)
 

@@ -430,6 +430,24 @@ expect 400 "limit not a number" '"field":"limit"'
 req GET "/v1/modules?cursor=nonsense"
 expect 400 "a made-up cursor" '"field":"cursor"'
 
+# WASI inputs over the frame's limits: 400 naming the member and the limit
+printf '{"argv":[%s]}' "$(seq -s, 5100 | sed 's/[0-9]*/"&"/g')" >"$tmp/argv.json"
+req POST "/v1/modules/$wid/invoke" -H 'Content-Type: application/json' \
+	--data-binary @"$tmp/argv.json"
+expect 400 "5,100 arguments" '"field":"argv"' 'the limit is 4096'
+printf '{"env":{"K":"%s"}}' "$(head -c 70000 /dev/zero | tr '\0' v)" >"$tmp/env.json"
+req POST "/v1/modules/$wid/invoke" -H 'Content-Type: application/json' \
+	--data-binary @"$tmp/env.json"
+expect 400 "an environment entry of 70,000 bytes" '"field":"env.K"' 'the limit is 65536'
+printf '{"files":{"/%s":""}}' "$(head -c 5000 /dev/zero | tr '\0' p)" >"$tmp/path.json"
+req POST "/v1/modules/$wid/invoke" -H 'Content-Type: application/json' \
+	--data-binary @"$tmp/path.json"
+expect 400 "a path of 5,001 bytes" '"field":"files./ppp' 'the limit is 4096'
+printf '{"files":{%s}}' "$(seq -s, 4100 | sed 's/[0-9]*/"\/f&":""/g')" >"$tmp/files.json"
+req POST "/v1/modules/$wid/invoke" -H 'Content-Type: application/json' \
+	--data-binary @"$tmp/files.json"
+expect 200 "4,100 files (over the old cap of 4,096)" '"outcome":"exit"'
+
 # ---- restart: persistence and crash leftovers ---------------------------------
 stop_daemon
 tdir=$state/tenants/default
