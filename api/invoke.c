@@ -196,6 +196,10 @@ static bool wasi_parse(json_t *doc, const api_target *t, api_call *c,
 		if (!json_is_array(argv))
 			return bad(f, API_E_BAD_REQUEST, "argv", "argv: "
 				"expected an array of strings");
+		if (json_array_size(argv) > SB_MAX_WASI_STRINGS)
+			return bad(f, API_E_BAD_REQUEST, "argv", "argv: %zu "
+				"entries, the limit is %u", json_array_size(argv),
+				SB_MAX_WASI_STRINGS);
 		c->argv = calloc(json_array_size(argv) + 1, sizeof *c->argv);
 		if (!c->argv)
 			return bad(f, API_E_INTERNAL, NULL, "out of memory");
@@ -205,6 +209,11 @@ static bool wasi_parse(json_t *doc, const api_target *t, api_call *c,
 			if (!json_is_string(v))
 				return bad(f, API_E_BAD_REQUEST, field,
 					"%s: expected a string", field);
+			if (json_string_length(v) > SB_MAX_WASI_STRING_BYTES)
+				return bad(f, API_E_BAD_REQUEST, field,
+					"%s: %zu bytes, the limit is %u", field,
+					json_string_length(v),
+					SB_MAX_WASI_STRING_BYTES);
 			if (!(c->argv[c->req.argc] = strdup(json_string_value(v))))
 				return bad(f, API_E_INTERNAL, NULL,
 					"out of memory");
@@ -221,6 +230,10 @@ static bool wasi_parse(json_t *doc, const api_target *t, api_call *c,
 		if (!json_is_object(env))
 			return bad(f, API_E_BAD_REQUEST, "env", "env: expected "
 				"an object of strings");
+		if (json_object_size(env) > SB_MAX_WASI_STRINGS)
+			return bad(f, API_E_BAD_REQUEST, "env", "env: %zu "
+				"entries, the limit is %u", json_object_size(env),
+				SB_MAX_WASI_STRINGS);
 		c->env = calloc(json_object_size(env) + 1, sizeof *c->env);
 		if (!c->env)
 			return bad(f, API_E_INTERNAL, NULL, "out of memory");
@@ -232,6 +245,10 @@ static bool wasi_parse(json_t *doc, const api_target *t, api_call *c,
 					"names are non-empty without '=', "
 					"values are strings", field);
 			size_t n = strlen(key) + json_string_length(v) + 2;
+			if (n - 1 > SB_MAX_WASI_STRING_BYTES)
+				return bad(f, API_E_BAD_REQUEST, field, "%s: "
+					"NAME=VALUE is %zu bytes, the limit is %u",
+					field, n - 1, SB_MAX_WASI_STRING_BYTES);
 			char *kv = malloc(n);
 			if (!kv)
 				return bad(f, API_E_INTERNAL, NULL,
@@ -252,6 +269,10 @@ static bool wasi_parse(json_t *doc, const api_target *t, api_call *c,
 		if (!json_is_object(files))
 			return bad(f, API_E_BAD_REQUEST, "files", "files: "
 				"expected an object: absolute path -> content");
+		if (json_object_size(files) > SB_MAX_WASI_FILES)
+			return bad(f, API_E_BAD_REQUEST, "files", "files: %zu "
+				"entries, the limit is %u", json_object_size(files),
+				SB_MAX_WASI_FILES);
 		c->files = calloc(json_object_size(files) + 1, sizeof *c->files);
 		if (!c->files)
 			return bad(f, API_E_INTERNAL, NULL, "out of memory");
@@ -263,6 +284,10 @@ static bool wasi_parse(json_t *doc, const api_target *t, api_call *c,
 			if (key[0] != '/')
 				return bad(f, API_E_BAD_REQUEST, field, "%s: "
 					"paths are absolute", field);
+			if (strlen(key) > SB_MAX_WASI_PATH_BYTES)
+				return bad(f, API_E_BAD_REQUEST, field, "%s: "
+					"a path of %zu bytes, the limit is %u",
+					field, strlen(key), SB_MAX_WASI_PATH_BYTES);
 			if (!bytes_get(v, c->base64, field, &data, &n, f))
 				return false;
 			sb_file *sf = &c->files[c->req.nfiles];

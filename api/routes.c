@@ -531,24 +531,91 @@ static void h_metrics(struct req *r)
 	r->ctype = "text/plain; version=0.0.4; charset=utf-8";
 }
 
+/* GET /v1/modules: summaries (not the full metadata, which can be megabytes
+ * per module), oldest first, a page at a time.  ?limit=N (default
+ * API_LIST_LIMIT_DEFAULT, at most API_LIST_LIMIT_MAX); ?cursor=C continues
+ * after the page whose answer had "next_cursor":C.  The cursor is
+ * "<created>~<id>" of the page's last entry, so a deleted entry does not
+ * lose the place. */
+#define API_LIST_LIMIT_DEFAULT 100u
+#define API_LIST_LIMIT_MAX 1000u
+
+static bool list_args(struct req *r, unsigned long *limit, char *created,
+	size_t created_len, char *id)
+{
+	const char *l = MHD_lookup_connection_value(r->conn,
+		MHD_GET_ARGUMENT_KIND, "limit");
+	const char *c = MHD_lookup_connection_value(r->conn,
+		MHD_GET_ARGUMENT_KIND, "cursor");
+	char msg[128];
+
+	*limit = API_LIST_LIMIT_DEFAULT;
+	created[0] = id[0] = '\0';
+	if (l) {
+		char *end;
+		*limit = strtoul(l, &end, 10);
+		if (!*l || *end || *l == '-' || *limit == 0 ||
+		    *limit > API_LIST_LIMIT_MAX) {
+			snprintf(msg, sizeof msg, "limit: expected 1 to %u",
+				API_LIST_LIMIT_MAX);
+			answer_error(r, API_E_BAD_REQUEST, msg, "limit",
+				SIZE_MAX);
+			return false;
+		}
+	}
+	if (c) {
+		const char *tilde = strrchr(c, '~');
+		if (!tilde || (size_t)(tilde - c) >= created_len ||
+		    !wh_id_valid(tilde + 1)) {
+			answer_error(r, API_E_BAD_REQUEST, "cursor: not a "
+				"next_cursor of this listing", "cursor",
+				SIZE_MAX);
+			return false;
+		}
+		memcpy(created, c, (size_t)(tilde - c));
+		created[tilde - c] = '\0';
+		memcpy(id, tilde + 1, SHA256_HEX_BYTES);
+	}
+	return true;
+}
+
 static void h_list(struct req *r)
 {
 	wh_module **list;
-	size_t n, len = 0;
+	size_t n, len = 0, at = 0;
+	unsigned long limit;
+	char created[sizeof list[0]->created], id[SHA256_HEX_BYTES];
 	jw w;
 
+	if (!list_args(r, &limit, created, sizeof created, id))
+		return;
 	if (!wh_store_list(r->srv->cfg.store, wh_tenant_name(r->tenant), &list,
 		&n)) {
 		answer_error(r, API_E_INTERNAL, "out of memory", NULL, SIZE_MAX);
 		return;
 	}
+	/* The first entry after the cursor in (created, id) order. */
+	while (id[0] && at < n) {
+		int c = strcmp(list[at]->created, created);
+		if (c > 0 || (c == 0 && strcmp(list[at]->id, id) > 0))
+			break;
+		at++;
+	}
+	size_t end = n - at > limit ? at + limit : n;
 	jw_init(&w);
 	jw_obj_open(&w);
 	jw_key(&w, "modules");
 	jw_arr_open(&w);
-	for (size_t i = 0; i < n; i++)
-		jw_raw(&w, list[i]->meta_json, list[i]->meta_len);
+	for (size_t i = at; i < end; i++)
+		jw_raw(&w, list[i]->summary_json, list[i]->summary_len);
 	jw_arr_close(&w);
+	if (end < n) {
+		char next[sizeof created + SHA256_HEX_BYTES + 1];
+		snprintf(next, sizeof next, "%s~%s", list[end - 1]->created,
+			list[end - 1]->id);
+		jw_key(&w, "next_cursor");
+		jw_str(&w, next);
+	}
 	jw_obj_close(&w);
 	jw_raw(&w, "\n", 1);
 	wh_store_list_free(list, n);

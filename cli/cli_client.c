@@ -216,37 +216,44 @@ static int list_main(int argc, char **argv, struct cli_global *g)
 	if (operand)
 		return cli_usage_error(&cli_list_help);
 	client_init(&c, g);
-	if (!call(&c, "GET", "/v1/modules", NULL, NULL, 0, &res))
-		return CLI_EXIT_ERROR;
-	if (res.status != 200) {
-		rc = api_error_report(&res);
+	/* The listing comes a page at a time: follow next_cursor. */
+	char path[256] = "/v1/modules?limit=1000";
+	for (;;) {
+		if (!call(&c, "GET", path, NULL, NULL, 0, &res))
+			return CLI_EXIT_ERROR;
+		if (res.status != 200) {
+			rc = api_error_report(&res);
+			httpc_response_free(&res);
+			return rc;
+		}
+		if (c.json)
+			print_raw(&res);
+		json_t *doc = json_loadb(res.body, res.len, 0, NULL), *m;
+		size_t i;
+		json_array_foreach(json_object_get(doc, "modules"), i, m) {
+			if (c.json)
+				break;
+			printf("%s  %8lld  %s  imports %lld  exports %lld\n",
+				json_string_value(json_object_get(m, "id")),
+				(long long)json_integer_value(
+					json_object_get(m, "size")),
+				json_string_value(json_object_get(m, "created")),
+				(long long)json_integer_value(
+					json_object_get(m, "import_count")),
+				(long long)json_integer_value(
+					json_object_get(m, "export_count")));
+		}
+		const char *next = json_string_value(json_object_get(doc,
+			"next_cursor"));
+		bool more = next && strlen(next) < 200;
+		if (more)
+			snprintf(path, sizeof path,
+				"/v1/modules?limit=1000&cursor=%s", next);
+		json_decref(doc);
 		httpc_response_free(&res);
-		return rc;
+		if (!more)
+			return CLI_EXIT_OK;
 	}
-	if (c.json) {
-		print_raw(&res);
-		httpc_response_free(&res);
-		return CLI_EXIT_OK;
-	}
-	json_t *doc = json_loadb(res.body, res.len, 0, NULL), *m;
-	size_t i;
-	json_array_foreach(json_object_get(doc, "modules"), i, m) {
-		json_t *e;
-		size_t k;
-		printf("%s  %8lld  %s ",
-			json_string_value(json_object_get(m, "id")),
-			(long long)json_integer_value(json_object_get(m, "size")),
-			json_string_value(json_object_get(m, "created")));
-		json_array_foreach(json_object_get(m, "exports"), k, e)
-			if (strcmp(json_string_value(json_object_get(e, "kind")),
-				"func") == 0)
-				printf(" %s", json_string_value(
-					json_object_get(e, "name")));
-		putchar('\n');
-	}
-	json_decref(doc);
-	httpc_response_free(&res);
-	return CLI_EXIT_OK;
 }
 
 static int delete_main(int argc, char **argv, struct cli_global *g)

@@ -255,6 +255,24 @@ int cli_run_sandboxed(const struct cli_sandbox_run *r,
 		req.args = args;
 		req.nargs = (uint32_t)r->nargs;
 	}
+	sb_request_fault f;
+	if (!sb_request_check(&req, &f)) {
+		/* One line, before anything reaches the worker. */
+		const char *what = strcmp(f.member, "argv") == 0 ?
+			"program arguments (with FILE)" :
+			strcmp(f.member, "env") == 0 ? "--env" : "--dir files";
+		if (f.count)
+			fprintf(stderr, "wasmhost: %s: %llu, the limit is %llu\n",
+				what, (unsigned long long)f.actual,
+				(unsigned long long)f.limit);
+		else
+			fprintf(stderr, "wasmhost: %s: entry %u is %llu bytes, "
+				"the limit is %llu\n", what, f.index,
+				(unsigned long long)f.actual,
+				(unsigned long long)f.limit);
+		rc = CLI_EXIT_USAGE;
+		goto out;
+	}
 	res = sb_invoke_wait(m, &req);
 	rc = outcome_report(r->path, res);
 out:

@@ -296,6 +296,44 @@ static void strings_free(char **v, uint32_t n)
 
 /* ---- INVOKE -------------------------------------------------------------- */
 
+static bool strings_fit(const char *member, const char *const *v,
+	uint32_t n, sb_request_fault *f)
+{
+	*f = (sb_request_fault){ .member = member, .count = true,
+		.actual = n, .limit = SB_MAX_STRINGS };
+	if (n > SB_MAX_STRINGS)
+		return false;
+	for (uint32_t i = 0; i < n; i++) {
+		size_t len = strlen(v[i]);
+		if (len > SB_MAX_STRING_BYTES) {
+			*f = (sb_request_fault){ .member = member, .index = i,
+				.actual = len, .limit = SB_MAX_STRING_BYTES };
+			return false;
+		}
+	}
+	return true;
+}
+
+bool sb_request_check(const sb_request *req, sb_request_fault *f)
+{
+	if (!strings_fit("argv", req->argv, req->argc, f) ||
+	    !strings_fit("env", req->env, req->envc, f))
+		return false;
+	*f = (sb_request_fault){ .member = "files", .count = true,
+		.actual = req->nfiles, .limit = SB_MAX_FILES };
+	if (req->nfiles > SB_MAX_FILES)
+		return false;
+	for (uint32_t i = 0; i < req->nfiles; i++) {
+		size_t len = strlen(req->files[i].path);
+		if (len > SB_MAX_PATH_BYTES) {
+			*f = (sb_request_fault){ .member = "files", .index = i,
+				.actual = len, .limit = SB_MAX_PATH_BYTES };
+			return false;
+		}
+	}
+	return true;
+}
+
 void sb_invoke_encode(sb_buf *b, uint64_t seq, const sb_request *req,
 	uint32_t max_pages, uint64_t stdout_max, uint64_t stderr_max)
 {
@@ -338,7 +376,7 @@ bool sb_invoke_decode(sb_rd *r, sb_invoke_msg *m)
 		r->bad = true;
 	m->req.has_fuel = sb_rd_u8(r) != 0;
 	m->req.fuel = sb_rd_u64(r);
-	m->function = sb_rd_str(r, SB_MAX_NAME_BYTES);
+	m->function = sb_rd_str(r, SB_MAX_EXTERN_NAME_BYTES);
 	m->req.function = m->function;
 	count = sb_rd_count(r, SB_MAX_VALUES);
 	m->args = calloc((size_t)count + 1, sizeof *m->args);
@@ -361,7 +399,7 @@ bool sb_invoke_decode(sb_rd *r, sb_invoke_msg *m)
 	if (!m->files)
 		r->bad = true;
 	for (uint32_t i = 0; i < count && !r->bad; i++) {
-		m->files[i].path = sb_rd_str(r, SB_MAX_NAME_BYTES);
+		m->files[i].path = sb_rd_str(r, SB_MAX_PATH_BYTES);
 		if (sb_rd_bytes(r, SIZE_MAX, &p, &n)) {
 			m->files[i].data = p;
 			m->files[i].len = n;
@@ -520,6 +558,25 @@ bool sb_result_decode(sb_rd *r, uint64_t out_max, uint64_t *seq,
 
 /* ---- externs ------------------------------------------------------------- */
 
+/* A signature as runs of one type (u32 nruns, then u8 type, u32 count):
+ * a function of 1,000 i32 parameters is 9 bytes, however often exported. */
+static void types_encode(sb_buf *b, const uint8_t *t, uint32_t n)
+{
+	uint32_t nruns = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		nruns += i == 0 || t[i] != t[i - 1];
+	sb_buf_u32(b, nruns);
+	for (uint32_t i = 0; i < n;) {
+		uint32_t j = i + 1;
+		while (j < n && t[j] == t[i])
+			j++;
+		sb_buf_u8(b, t[i]);
+		sb_buf_u32(b, j - i);
+		i = j;
+	}
+}
+
 void sb_externs_encode(sb_buf *b, const sb_extern *v, uint32_t n)
 {
 	sb_buf_u32(b, n);
@@ -530,33 +587,38 @@ void sb_externs_encode(sb_buf *b, const sb_extern *v, uint32_t n)
 		sb_buf_u8(b, (uint8_t)v[i].kind);
 		if (v[i].kind != WASM_EXTERN_FUNC)
 			continue;
-		sb_buf_bytes(b, v[i].params, v[i].nparams);
-		sb_buf_bytes(b, v[i].results, v[i].nresults);
+		types_encode(b, v[i].params, v[i].nparams);
+		types_encode(b, v[i].results, v[i].nresults);
 	}
 }
 
 static bool types_copy(sb_rd *r, uint8_t **out, uint32_t *n)
 {
-	const uint8_t *p;
-	size_t len;
+	uint32_t nruns = sb_rd_count(r, SB_MAX_VALUES), len = 0;
+	sb_rd again = *r;
 
 	*out = NULL;
 	*n = 0;
-	if (!sb_rd_bytes(r, SB_MAX_VALUES, &p, &len))
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (!valtype_ok(p[i])) {
+	/* Once to check and count, once to fill. */
+	for (uint32_t i = 0; i < nruns && !r->bad; i++) {
+		uint8_t t = sb_rd_u8(r);
+		uint32_t count = sb_rd_u32(r);
+		if (!valtype_ok(t) || count == 0 || count > SB_MAX_VALUES - len)
 			r->bad = true;
-			return false;
-		}
-	*out = malloc(len + 1);
-	if (!*out) {
+		else
+			len += count;
+	}
+	if (r->bad || !(*out = malloc((size_t)len + 1))) {
 		r->bad = true;
 		return false;
 	}
-	if (len)
-		memcpy(*out, p, len);
-	*n = (uint32_t)len;
+	for (uint32_t i = 0, at = 0; i < nruns; i++) {
+		uint8_t t = sb_rd_u8(&again);
+		uint32_t count = sb_rd_u32(&again);
+		memset(*out + at, t, count);
+		at += count;
+	}
+	*n = len;
 	return true;
 }
 
@@ -573,8 +635,9 @@ bool sb_externs_decode(sb_rd *r, bool imports, sb_extern **out, uint32_t *n)
 	}
 	for (uint32_t i = 0; i < count && !r->bad; i++) {
 		if (imports)
-			v[i].module = sb_rd_str(r, SB_MAX_NAME_BYTES);
-		v[i].name = sb_rd_str(r, SB_MAX_NAME_BYTES);
+			v[i].module = sb_rd_str(r,
+				SB_MAX_EXTERN_NAME_BYTES);
+		v[i].name = sb_rd_str(r, SB_MAX_EXTERN_NAME_BYTES);
 		uint8_t kind = sb_rd_u8(r);
 		if (kind > WASM_EXTERN_GLOBAL)
 			r->bad = true;

@@ -17,7 +17,8 @@
  *
  *   HELLO   W->S  u32 version, u32 flags             (confined and ready)
  *   LOAD    S->W  u8 fuel, bytes module
- *   LOADED  W->S  u8 ok; ok: imports, exports; else u32 status, u64 offset,
+ *   LOADED  W->S  u8 ok; ok: imports, exports (signatures as runs of one
+ *                 type, see sb_externs_encode); else u32 status, u64 offset,
  *                 str message
  *   INVOKE  S->W  see sb_invoke_encode
  *   RESULT  W->S  see sb_result_encode
@@ -32,7 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SB_PROTO_VERSION 2
+#define SB_PROTO_VERSION 3
 #define SB_FRAME_HDR_BYTES 8
 
 enum sb_msg {
@@ -46,13 +47,24 @@ enum sb_msg {
 };
 
 /* Caps on what a frame may hold (both directions). */
-#define SB_MAX_NAME_BYTES 4096u      /* export/import names, paths, args */
+#define SB_MAX_PATH_BYTES SB_MAX_WASI_PATH_BYTES
+/* A LOADED frame, the module's metadata (imports, exports, signatures);
+ * a worker whose metadata is larger answers "not loadable" instead
+ * (WASM_ERR_LIMIT), never a frame the supervisor must refuse. */
+#define SB_MAX_LOADED_BYTES (16u << 20)
+/* Import and export names (and so INVOKE's function): the wasm spec has
+ * no limit of its own; only the whole metadata is bounded. */
+#define SB_MAX_EXTERN_NAME_BYTES SB_MAX_LOADED_BYTES
+/* Parameter and result types of all imported and exported functions
+ * together, as the supervisor holds them (one byte each): 20,000 exports of
+ * a function with 1,000 parameters are 20 Mi. */
+#define SB_MAX_SIG_VALUES (32u << 20)
 #define SB_MAX_MESSAGE_BYTES 1024u   /* error and trap messages */
 #define SB_MAX_VALUES 1024u          /* args, results, params per type */
 #define SB_MAX_EXTERNS 100000u       /* imports and exports of a module */
-#define SB_MAX_STRINGS 4096u         /* argv and env entries */
-#define SB_MAX_FILES 4096u
-#define SB_MAX_STRING_BYTES (64u << 10) /* one argv/env entry */
+#define SB_MAX_STRINGS SB_MAX_WASI_STRINGS   /* argv and env entries */
+#define SB_MAX_FILES SB_MAX_WASI_FILES
+#define SB_MAX_STRING_BYTES SB_MAX_WASI_STRING_BYTES /* one argv/env entry */
 /* The largest frame a worker may send, besides captured output. */
 #define SB_MAX_REPLY_BASE_BYTES (32u << 20)
 

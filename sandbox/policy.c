@@ -7,6 +7,29 @@
  * code region reserved) before the filter goes in, so nothing of the set-up
  * appears here.  Rows for one syscall are alternatives (OR); conditions
  * inside a row are all required (AND).
+ *
+ * The libc calls a worker makes once confined, and what they need (checked
+ * against glibc 2.36; tests/sandbox/check_sandbox.c drives each under this
+ * filter):
+ *   malloc/calloc/free     brk, mmap, munmap, madvise (trim); mprotect
+ *                          without PROT_EXEC for non-main arenas
+ *   realloc                mremap fails (ENOSYS) and glibc copies instead
+ *   qsort                  NOT USABLE: glibc's asks sysinfo() for the
+ *                          memory size above 1 KiB; the engine sorts with
+ *                          its own merge sort (front/validate.c)
+ *   snprintf/vsnprintf     %s %u %zu %x only in the worker (no %f, no
+ *                          width): no call; glibc's work buffer for wide
+ *                          fields is malloc anyway
+ *   clock_gettime          vDSO, else the row below
+ *   getrandom, nanosleep   rows below (WASI)
+ *   pthread_once, mutexes  futex
+ *   sysconf(_SC_PAGESIZE)  the auxiliary vector, no call
+ *   pthread_getattr_np     reads /proc and getrlimit: called only in the
+ *                          engine's set-up, before the filter
+ *   isatty                 ioctl: only for streams passed through to a host
+ *                          fd, which a worker never has
+ *   strerror, strtod, setlocale, time/localtime: not called in a worker
+ *                          (supervisor and zygote only; C locale)
  */
 #include "policy.h"
 

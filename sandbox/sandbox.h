@@ -201,6 +201,24 @@ typedef struct {
 	uint64_t stderr_max_bytes;
 } sb_request;
 
+/* What one request may carry (the worker refuses a larger INVOKE frame,
+ * so callers check first: sb_request_check). */
+#define SB_MAX_WASI_STRINGS 4096u              /* argv entries; env entries */
+#define SB_MAX_WASI_STRING_BYTES (64u << 10)   /* one argv or env entry */
+#define SB_MAX_WASI_FILES 100000u
+#define SB_MAX_WASI_PATH_BYTES 4096u
+
+/* Which member of a request is over a limit. */
+typedef struct {
+	const char *member;      /* "argv", "env" or "files" */
+	bool count;              /* the number of entries (else entry index) */
+	uint32_t index;
+	uint64_t actual, limit;  /* entries, or bytes of the entry (path) */
+} sb_request_fault;
+
+/* True if req fits the limits above; else false and *f says where. */
+bool sb_request_check(const sb_request *req, sb_request_fault *f);
+
 typedef struct {
 	char *module;            /* NULL for exports */
 	char *name;

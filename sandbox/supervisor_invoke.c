@@ -349,6 +349,25 @@ sb_submit sb_invoke_sync(sb_module *m, const sb_request *req,
 	uint32_t wait_us, sb_done_fn done, void (*handover)(void *ctx),
 	void *ctx)
 {
+	sb_request_fault f;
+	if (req->kind != SB_INSPECT && !sb_request_check(req, &f)) {
+		/* The worker would refuse the frame and die: answer here. */
+		char msg[160];
+		if (f.count)
+			snprintf(msg, sizeof msg, "%s: %llu entries, the limit "
+				"is %llu", f.member, (unsigned long long)f.actual,
+				(unsigned long long)f.limit);
+		else
+			snprintf(msg, sizeof msg, "%s[%u]: %llu bytes, the limit "
+				"is %llu", f.member, f.index,
+				(unsigned long long)f.actual,
+				(unsigned long long)f.limit);
+		sb_result *r = sup_result_new(SB_BAD_CALL, msg);
+		if (!r)
+			return SB_SUBMIT_NOMEM;
+		done(ctx, r);
+		return SB_SUBMIT_DONE;
+	}
 	struct job *j = job_build(m, req, done, ctx);
 	struct op *op = calloc(1, sizeof *op);
 

@@ -95,6 +95,15 @@ static sb_extern *externs_list(const wasm_module *m, bool imports,
 	return v;
 }
 
+/* Parameter and result types of the functions among v[0..n). */
+static uint64_t sig_values(const sb_extern *v, uint32_t n)
+{
+	uint64_t sum = 0;
+	for (uint32_t i = 0; i < n; i++)
+		sum += (uint64_t)v[i].nparams + v[i].nresults;
+	return sum;
+}
+
 static void wk_load(struct wk *w, sb_rd *r)
 {
 	const uint8_t *bytes;
@@ -122,11 +131,38 @@ static void wk_load(struct wk *w, sb_rd *r)
 	uint32_t ni, ne;
 	sb_extern *imp = externs_list(w->module, true, &ni);
 	sb_extern *exp = externs_list(w->module, false, &ne);
+	uint64_t values = sig_values(imp, ni) + sig_values(exp, ne);
+	size_t frame = w->out.len;
 	sb_buf_u8(&w->out, 1);
 	sb_externs_encode(&w->out, imp, ni);
 	sb_externs_encode(&w->out, exp, ne);
 	free(imp);
 	free(exp);
+	size_t meta_bytes = w->out.len - frame;
+	if (!w->out.oom &&
+	    (meta_bytes > SB_MAX_LOADED_BYTES || values > SB_MAX_SIG_VALUES)) {
+		/* Say so rather than send what the supervisor must refuse. */
+		char msg[200];
+		if (meta_bytes > SB_MAX_LOADED_BYTES)
+			snprintf(msg, sizeof msg, "module metadata too large: "
+				"names and signatures of its imports and exports "
+				"take %zu bytes, the limit is %u MiB", meta_bytes,
+				SB_MAX_LOADED_BYTES >> 20);
+		else
+			snprintf(msg, sizeof msg, "module metadata too large: "
+				"its imported and exported functions have %llu "
+				"parameter and result types, the limit is %u Mi",
+				(unsigned long long)values,
+				SB_MAX_SIG_VALUES >> 20);
+		wasm_module_free(w->module);
+		w->module = NULL;
+		w->out.len = w->out.frame;
+		sb_buf_begin(&w->out, SB_MSG_LOADED);
+		sb_buf_u8(&w->out, 0);
+		sb_buf_u32(&w->out, (uint32_t)WASM_ERR_LIMIT);
+		sb_buf_u64(&w->out, UINT64_MAX);
+		sb_buf_str(&w->out, msg);
+	}
 	wk_send(w);
 }
 

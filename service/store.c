@@ -92,6 +92,7 @@ static void module_free(wh_module *m)
 		free(m->priv);
 	}
 	free(m->meta_json);
+	free(m->summary_json);
 	sigs_free(m->funcs, m->nfuncs);
 	free(m);
 }
@@ -125,32 +126,83 @@ static const struct {
 	{ "funcref", WASM_FUNCREF }, { "externref", WASM_EXTERNREF },
 };
 
+/* A signature in the metadata: one type name per value, except that a run
+ * of WH_RUN_MIN or more values of one type is one "TYPE*COUNT" (so that a
+ * function of 1,000 i32 parameters is ["i32*1000"], not 6 KB per export). */
+#define WH_RUN_MIN 8u
+/* Values of one signature (the engine allows 1,000). */
+#define WH_MAX_SIG_VALUES 1024u
+
+static int valtype_find(const char *s, size_t len)
+{
+	for (size_t k = 0; k < sizeof valtypes / sizeof valtypes[0]; k++)
+		if (strlen(valtypes[k].name) == len &&
+		    memcmp(valtypes[k].name, s, len) == 0)
+			return (int)k;
+	return -1;
+}
+
 static bool types_from_json(json_t *arr, uint8_t **out, uint32_t *n)
 {
-	size_t len = json_array_size(arr);
-	*out = calloc(len + 1, 1);
-	*n = (uint32_t)len;
-	if (!json_is_array(arr) || !*out)
+	size_t total = 0, at = 0, i;
+	json_t *v;
+
+	*out = NULL;
+	*n = 0;
+	if (!json_is_array(arr))
 		return false;
-	for (size_t i = 0; i < len; i++) {
-		const char *s = json_string_value(json_array_get(arr, i));
-		size_t k = 0;
-		while (s && k < sizeof valtypes / sizeof valtypes[0] &&
-		       strcmp(valtypes[k].name, s) != 0)
-			k++;
-		if (!s || k == sizeof valtypes / sizeof valtypes[0])
+	/* Once to check and count, once to fill. */
+	for (int pass = 0; pass < 2; pass++) {
+		json_array_foreach(arr, i, v) {
+			const char *s = json_string_value(v);
+			const char *star = s ? strchr(s, '*') : NULL;
+			unsigned long count = 1;
+			if (!s)
+				return false;
+			if (star) {
+				char *end;
+				count = strtoul(star + 1, &end, 10);
+				if (*end || count == 0 || count > WH_MAX_SIG_VALUES)
+					return false;
+			}
+			int k = valtype_find(s, star ? (size_t)(star - s)
+				: strlen(s));
+			if (k < 0)
+				return false;
+			if (pass == 0) {
+				total += count;
+				if (total > WH_MAX_SIG_VALUES)
+					return false;
+				continue;
+			}
+			memset(*out + at, valtypes[k].type, count);
+			at += count;
+		}
+		if (pass == 0 && !(*out = malloc(total + 1)))
 			return false;
-		(*out)[i] = valtypes[k].type;
 	}
+	*n = (uint32_t)total;
 	return true;
 }
 
 static json_t *types_json(const uint8_t *t, uint32_t n)
 {
 	json_t *a = json_array();
-	for (uint32_t i = 0; a && i < n; i++)
-		json_array_append_new(a, json_string(
-			wasm_valtype_name((wasm_valtype)t[i])));
+	for (uint32_t i = 0; a && i < n;) {
+		uint32_t j = i + 1;
+		while (j < n && t[j] == t[i])
+			j++;
+		const char *name = wasm_valtype_name((wasm_valtype)t[i]);
+		if (j - i >= WH_RUN_MIN) {
+			char run[32];
+			snprintf(run, sizeof run, "%s*%u", name, j - i);
+			json_array_append_new(a, json_string(run));
+			i = j;
+			continue;
+		}
+		for (; i < j; i++)
+			json_array_append_new(a, json_string(name));
+	}
 	return a;
 }
 
@@ -232,6 +284,18 @@ static wh_module *module_from_meta(const char *tenant, json_t *meta)
 	if (!m->meta_json)
 		goto fail;
 	m->meta_len = strlen(m->meta_json);
+	const char *created = json_string_value(json_object_get(meta,
+		"created"));
+	snprintf(m->created, sizeof m->created, "%s", created ? created : "");
+	json_t *sum = json_pack("{s:s,s:O,s:s,s:I,s:I}", "id", m->id,
+		"size", size, "created", m->created,
+		"import_count", (json_int_t)json_array_size(imports),
+		"export_count", (json_int_t)json_array_size(exports));
+	m->summary_json = sum ? json_dumps(sum, JSON_COMPACT) : NULL;
+	json_decref(sum);
+	if (!m->summary_json)
+		goto fail;
+	m->summary_len = strlen(m->summary_json);
 	return m;
 fail:
 	module_free(m);
@@ -562,12 +626,8 @@ wh_module *wh_store_find(wh_store *s, const char *tenant, const char *id)
 
 static int created_cmp(const void *a, const void *b)
 {
-	/* meta_json holds "created" as ISO text, which sorts as time;
-	 * equal times fall back to the id. */
 	const wh_module *x = *(wh_module *const *)a, *y = *(wh_module *const *)b;
-	const char *cx = strstr(x->meta_json, "\"created\":");
-	const char *cy = strstr(y->meta_json, "\"created\":");
-	int c = cx && cy ? strncmp(cx, cy, 40) : 0;
+	int c = strcmp(x->created, y->created);
 	return c ? c : strcmp(x->id, y->id);
 }
 

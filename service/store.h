@@ -42,6 +42,11 @@ typedef struct wh_module {
 	char id[SHA256_HEX_BYTES];
 	char *meta_json;              /* the GET answer, compact JSON */
 	size_t meta_len;
+	/* The listing's entry: {"id","size","created","import_count",
+	 * "export_count"}, compact JSON */
+	char *summary_json;
+	size_t summary_len;
+	char created[32];             /* ISO 8601, UTC; the listing's order */
 	wh_func_sig *funcs;           /* exported functions */
 	uint32_t nfuncs;
 	bool uses_wasi;               /* imports wasi_snapshot_preview1 */
@@ -72,8 +77,8 @@ wh_module *wh_store_find(wh_store *s, const char *tenant, const char *id);
 void wh_module_ref(wh_module *m);
 void wh_module_unref(wh_module *m);
 
-/* Every entry of a tenant, each with a reference, oldest first; free the
- * array with wh_store_list_free. */
+/* Every entry of a tenant, each with a reference, oldest first (by
+ * created, then id); free the array with wh_store_list_free. */
 __attribute__((warn_unused_result))
 bool wh_store_list(wh_store *s, const char *tenant, wh_module ***out,
 	size_t *n);

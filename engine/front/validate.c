@@ -145,13 +145,40 @@ static wasm_status check_datas(const wasm_module *m, wasm_error *err)
 	return WASM_OK;
 }
 
-static int export_cmp(const void *a, const void *b)
+static int export_cmp(const export_t *x, const export_t *y)
 {
-	const export_t *x = *(const export_t *const *)a;
-	const export_t *y = *(const export_t *const *)b;
 	if (x->name_len != y->name_len)
 		return x->name_len < y->name_len ? -1 : 1;
 	return memcmp(x->name, y->name, x->name_len);
+}
+
+/* Sorts v[0..n) by export_cmp: a bottom-up merge sort through tmp (n
+ * entries), O(n log n) in time and no memory of its own.  Not libc's qsort:
+ * glibc's calls sysinfo() for arrays over 1 KiB (128 pointers), and a
+ * confined worker's seccomp filter kills the process on sysinfo. */
+static void exports_sort(const export_t **v, const export_t **tmp, size_t n)
+{
+	const export_t **src = v, **dst = tmp;
+
+	for (size_t width = 1; width < n; width *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * width) {
+			size_t mid = lo + width < n ? lo + width : n;
+			size_t hi = mid + width < n ? mid + width : n;
+			size_t i = lo, j = mid, k = lo;
+			while (i < mid && j < hi)
+				dst[k++] = export_cmp(src[j], src[i]) < 0 ?
+					src[j++] : src[i++];
+			while (i < mid)
+				dst[k++] = src[i++];
+			while (j < hi)
+				dst[k++] = src[j++];
+		}
+		const export_t **t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof *v);
 }
 
 /* Export indices in range and names unique (sorted, so O(n log n) even
@@ -176,16 +203,16 @@ static wasm_status check_exports(const wasm_module *m, wasm_error *err)
 	}
 	if (m->nexports < 2)
 		goto out;
-	sorted = malloc(m->nexports * sizeof *sorted);
+	sorted = malloc(2 * (size_t)m->nexports * sizeof *sorted);
 	if (!sorted) {
 		st = err_set(err, WASM_ERR_NOMEM, SIZE_MAX, "out of memory");
 		goto out;
 	}
 	for (uint32_t i = 0; i < m->nexports; i++)
 		sorted[i] = &m->exports[i];
-	qsort(sorted, m->nexports, sizeof *sorted, export_cmp);
+	exports_sort(sorted, sorted + m->nexports, m->nexports);
 	for (uint32_t i = 1; i < m->nexports; i++) {
-		if (export_cmp(&sorted[i - 1], &sorted[i]) == 0) {
+		if (export_cmp(sorted[i - 1], sorted[i]) == 0) {
 			st = invalid(err, SIZE_MAX, "duplicate export name");
 			goto out;
 		}

@@ -60,15 +60,66 @@ static void fs_error(wasm_error *err, wasm_status st, const char *what,
 
 /* ---- the tree ---------------------------------------------------------- */
 
+#define WASI_INDEX_MIN 8u
+
+static size_t name_hash(const char *name, size_t len)
+{
+	uint64_t h = UINT64_C(0xcbf29ce484222325);   /* FNV-1a */
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (uint8_t)name[i]) * UINT64_C(0x100000001b3);
+	return (size_t)h;
+}
+
+static bool name_is(const wasi_node *k, const char *name, size_t len)
+{
+	return strncmp(k->name, name, len) == 0 && k->name[len] == '\0';
+}
+
 static wasi_node *node_child(const wasi_node *dir, const char *name,
 	size_t len)
 {
-	for (size_t i = 0; i < dir->nkids; i++) {
-		wasi_node *k = dir->kids[i];
-		if (strlen(k->name) == len && memcmp(k->name, name, len) == 0)
-			return k;
+	if (dir->index_cap) {
+		size_t mask = dir->index_cap - 1;
+		for (size_t i = name_hash(name, len) & mask; dir->index[i];
+		     i = (i + 1) & mask)
+			if (name_is(dir->index[i], name, len))
+				return dir->index[i];
+		return NULL;
 	}
+	for (size_t i = 0; i < dir->nkids; i++)
+		if (name_is(dir->kids[i], name, len))
+			return dir->kids[i];
 	return NULL;
+}
+
+static void index_put(wasi_node *dir, wasi_node *k)
+{
+	size_t mask = dir->index_cap - 1;
+	size_t i = name_hash(k->name, strlen(k->name)) & mask;
+	while (dir->index[i])
+		i = (i + 1) & mask;
+	dir->index[i] = k;
+}
+
+/* After a kid was appended: keep the index at most half full, rebuilding
+ * it at twice the size (amortised O(1) a kid).  Without memory for it the
+ * directory is searched instead, which is only slower. */
+static void index_add(wasi_node *dir, wasi_node *k)
+{
+	if (dir->nkids <= WASI_INDEX_MIN)
+		return;
+	if (dir->index_cap && 2 * dir->nkids <= dir->index_cap) {
+		index_put(dir, k);
+		return;
+	}
+	size_t cap = 4 * WASI_INDEX_MIN;
+	while (cap < 4 * dir->nkids)
+		cap *= 2;
+	free(dir->index);
+	dir->index = calloc(cap, sizeof *dir->index);
+	dir->index_cap = dir->index ? cap : 0;
+	for (size_t i = 0; dir->index && i < dir->nkids; i++)
+		index_put(dir, dir->kids[i]);
 }
 
 static wasi_node *node_new(wasi_ctx *w, wasi_node *parent, const char *name,
@@ -100,6 +151,7 @@ static wasi_node *node_new(wasi_ctx *w, wasi_node *parent, const char *name,
 		parent->cap_kids = cap;
 	}
 	parent->kids[parent->nkids++] = n;
+	index_add(parent, n);
 	return n;
 }
 
@@ -108,6 +160,7 @@ static void node_free(wasi_node *n)
 	for (size_t i = 0; i < n->nkids; i++)
 		node_free(n->kids[i]);
 	free(n->kids);
+	free(n->index);
 	free(n->name);
 	free(n);
 }

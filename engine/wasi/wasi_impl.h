@@ -171,6 +171,11 @@ typedef struct wasi_node {
 	uint64_t len;
 	struct wasi_node **kids;   /* directories: in insertion order */
 	size_t nkids, cap_kids;
+	/* Directories of more than WASI_INDEX_MIN kids: kids by name hash,
+	 * open addressing, index_cap a power of two (0 = search kids), so
+	 * that a tree of n files is built in O(n), not O(n^2). */
+	struct wasi_node **index;
+	size_t index_cap;
 } wasi_node;
 
 typedef enum {

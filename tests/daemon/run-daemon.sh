@@ -382,6 +382,90 @@ expect 404 "delete twice" '"code":"module_not_found"'
 req DELETE "/v1/modules/not-an-id"
 expect 404 "delete a bad id" '"code":"module_not_found"'
 
+# ---- hostile module shapes: an answer, never a killed worker ----------------
+# wat2wasm of a generated module; upload it, $hid its id.
+upload_wat() {
+	"$WAT2WASM" "$tmp/$1.wat" -o "$tmp/$1.wasm" ||
+		{ bad "wat2wasm $1"; return; }
+	hid=$(sha256sum "$tmp/$1.wasm" | cut -c1-64)
+	req POST /v1/modules -H 'Content-Type: application/wasm' \
+		--data-binary @"$tmp/$1.wasm"
+}
+long=$(head -c 10000 /dev/zero | tr '\0' n)
+printf '(module (func $f (param i32) (result i32) (i32.const 7))\n(export "%s" (func $f)))\n' \
+	"$long" >"$tmp/longexp.wat"
+upload_wat longexp
+expect 201 "an export name of 10,000 bytes" "\"name\":\"$long\""
+json POST "/v1/modules/$hid/invoke" "{\"function\":\"$long\",\"args\":[1]}"
+expect 200 "invoke an export named by 10,000 bytes" '"results":[7]'
+printf '(module (import "%s" "%s" (func)))\n' "m$long" "$long" >"$tmp/longimp.wat"
+upload_wat longimp
+expect 201 "import names of 10,000 bytes" "\"module\":\"m$long\",\"name\":\"$long\""
+
+# 20,000 exports of a function with 1,000 parameters: 174 KB whose metadata
+# was 40 MB and killed the worker.  Signatures are runs ("i32*1000").
+{
+	printf '(module (func $f (param'
+	for i in $(seq 1000); do printf ' i32'; done
+	printf ') (result i32) (i32.const 7))\n'
+	awk 'BEGIN { for (i = 0; i < 20000; i++) printf "(export \"f%d\" (func $f))\n", i }'
+	printf ')\n'
+} >"$tmp/wide.wat"
+upload_wat wide
+expect 201 "20,000 exports of 1,000 parameters" \
+	'"name":"f19999","kind":"func","params":["i32*1000"],"results":["i32"]'
+wide=$hid
+args=$(seq -s, 1000)
+json POST "/v1/modules/$wide/invoke" "{\"function\":\"f19999\",\"args\":[$args]}"
+expect 200 "invoke a function of 1,000 parameters" '"results":[7]'
+req GET "/v1/modules/$wide"
+expect 200 "full metadata stays at GET /v1/modules/{id}" '"name":"f19999"'
+
+# the listing: summaries, a page at a time
+req GET /v1/modules
+expect 200 "the listing holds summaries" "\"id\":\"$wide\"" '"export_count":20000'
+expect_not '"exports"' "the listing holds no full metadata"
+expect_not '"next_cursor"' "one page when all fit"
+nmods=$(grep -o '"id":' "$tmp/body" | wc -l)
+seen=0 cursor= pages=0
+while :; do
+	req GET "/v1/modules?limit=2${cursor:+&cursor=$cursor}"
+	[ "$status" = 200 ] || { bad "page $pages: $status"; break; }
+	seen=$((seen + $(grep -o '"id":' "$tmp/body" | wc -l)))
+	pages=$((pages + 1))
+	cursor=$(sed -n 's/.*"next_cursor":"\([^"]*\)".*/\1/p' "$tmp/body")
+	[ -n "$cursor" ] && [ "$pages" -lt 100 ] || break
+done
+[ "$seen" = "$nmods" ] && [ "$pages" = $(((nmods + 1) / 2)) ] &&
+	ok "limit=2 pages through all $nmods modules" ||
+	bad "paging: $seen of $nmods modules in $pages pages"
+req GET "/v1/modules?limit=0"
+expect 400 "limit=0" '"field":"limit"' '1 to 1000'
+req GET "/v1/modules?limit=1001"
+expect 400 "limit over the maximum" '"field":"limit"'
+req GET "/v1/modules?limit=x"
+expect 400 "limit not a number" '"field":"limit"'
+req GET "/v1/modules?cursor=nonsense"
+expect 400 "a made-up cursor" '"field":"cursor"'
+
+# WASI inputs over the frame's limits: 400 naming the member and the limit
+printf '{"argv":[%s]}' "$(seq -s, 5100 | sed 's/[0-9]*/"&"/g')" >"$tmp/argv.json"
+req POST "/v1/modules/$wid/invoke" -H 'Content-Type: application/json' \
+	--data-binary @"$tmp/argv.json"
+expect 400 "5,100 arguments" '"field":"argv"' 'the limit is 4096'
+printf '{"env":{"K":"%s"}}' "$(head -c 70000 /dev/zero | tr '\0' v)" >"$tmp/env.json"
+req POST "/v1/modules/$wid/invoke" -H 'Content-Type: application/json' \
+	--data-binary @"$tmp/env.json"
+expect 400 "an environment entry of 70,000 bytes" '"field":"env.K"' 'the limit is 65536'
+printf '{"files":{"/%s":""}}' "$(head -c 5000 /dev/zero | tr '\0' p)" >"$tmp/path.json"
+req POST "/v1/modules/$wid/invoke" -H 'Content-Type: application/json' \
+	--data-binary @"$tmp/path.json"
+expect 400 "a path of 5,001 bytes" '"field":"files./ppp' 'the limit is 4096'
+printf '{"files":{%s}}' "$(seq -s, 4100 | sed 's/[0-9]*/"\/f&":""/g')" >"$tmp/files.json"
+req POST "/v1/modules/$wid/invoke" -H 'Content-Type: application/json' \
+	--data-binary @"$tmp/files.json"
+expect 200 "4,100 files (over the old cap of 4,096)" '"outcome":"exit"'
+
 # ---- restart: persistence and crash leftovers ---------------------------------
 stop_daemon
 tdir=$state/tenants/default

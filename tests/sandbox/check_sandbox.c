@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "sbtest.h"
+#include "wasmgen.h"
 
 static sb_supervisor *sup;
 static sb_module *basic;
@@ -84,6 +85,147 @@ static sb_result *call(sb_module *m, const char *function, uint64_t timeout_ms,
 	ck_assert_msg((r)->outcome == (o), "outcome %s (%s), wanted %s",   \
 		sb_outcome_name((r)->outcome), (r)->message,               \
 		sb_outcome_name(o))
+
+/* ---- hostile module shapes under the real filter ------------------------ */
+
+static sb_module *module_gen(sb_supervisor *s, const char *name,
+	const wg_spec *spec)
+{
+	size_t len;
+	uint8_t *bytes = wg_module(spec, &len);
+	sb_module *m = sb_module_new(s, "t1", name, bytes, len);
+	free(bytes);
+	ck_assert_ptr_nonnull(m);
+	return m;
+}
+
+static sb_result *inspect(sb_module *m)
+{
+	sb_request req = { .kind = SB_INSPECT };
+	return sb_invoke_wait(m, &req);
+}
+
+/* glibc's qsort calls sysinfo() above 1 KiB (128 pointers): the validator
+ * sorted export names with it, and the filter killed the worker. */
+START_TEST(many_exports_imports_funcs)
+{
+	static const uint32_t counts[] = { 127, 128, 129, 1000, 30000 };
+	for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++) {
+		wg_spec s = { .nfuncs = counts[k], .nexports = counts[k],
+			.nparams = 2, .nimports = counts[k] < 1000 ? 0 : 20000 };
+		sb_module *m = module_gen(sup, "many", &s);
+		sb_result *r = inspect(m);
+		OUTCOME(r, SB_OK);
+		ck_assert_uint_eq(r->nexports, counts[k]);
+		ck_assert_uint_eq(r->nimports, s.nimports);
+		sb_result_free(r);
+		char name[16];
+		snprintf(name, sizeof name, "f%u", counts[k] - 1);
+		r = call(m, name, 0, 2, 1, 2);
+		OUTCOME(r, SB_OK);
+		ck_assert_int_eq(r->results[0].of.i32, 7);
+		sb_result_free(r);
+		sb_module_release(m);
+	}
+}
+END_TEST
+
+/* The libc paths a confined worker takes with hostile sizes, each under
+ * the real filter: realloc of blocks past the mmap threshold (mremap
+ * refused, glibc copies), free and trim (munmap, madvise, brk), and
+ * vsnprintf of messages that quote a 60,000-byte name.  Names longer than
+ * 4,096 bytes (the old cap of a frame's strings) killed the worker. */
+START_TEST(libc_paths_under_filter)
+{
+	char *big = malloc(60001);
+	memset(big, 'n', 60000);
+	big[60000] = '\0';
+	wg_spec s = { .nfuncs = 1, .nexports = 3000, .nparams = 1,
+		.name_bytes = 2000, .name0 = big, .name0_len = 60000 };
+	sb_module *m = module_gen(sup, "libc", &s);
+	sb_result *ins = inspect(m);
+	OUTCOME(ins, SB_OK);
+	ck_assert_uint_eq(strlen(ins->exports[0].name), 60000);
+	ck_assert_uint_eq(strlen(ins->exports[1].name), 2000);
+	sb_result_free(ins);
+	wg_spec si = { .nfuncs = 1, .nexports = 1, .nimports = 1,
+		.imp_module = big, .imp_name = big };
+	sb_module *mi = module_gen(sup, "longimp", &si);
+	ins = inspect(mi);
+	OUTCOME(ins, SB_OK);
+	ck_assert_uint_eq(strlen(ins->imports[0].module), 60000);
+	ck_assert_uint_eq(strlen(ins->imports[0].name), 60000);
+	sb_result_free(ins);
+	ins = call(mi, "f0", 0, 0);
+	OUTCOME(ins, SB_INSTANTIATE_ERROR);
+	sb_result_free(ins);
+	sb_module_release(mi);
+	for (int round = 0; round < 3; round++) {
+		sb_result *r = call(m, big, 0, 0);
+		OUTCOME(r, SB_BAD_CALL);
+		/* "NAME expects 1 argument..." cut to the message's size */
+		ck_assert_msg(strncmp(r->message, "nnnnnnnn", 8) == 0, "%s",
+			r->message);
+		sb_result_free(r);
+		r = call(m, big, 0, 1, 5);
+		OUTCOME(r, SB_OK);
+		ck_assert_int_eq(r->results[0].of.i32, 7);
+		sb_result_free(r);
+	}
+	sb_module_release(m);
+	free(big);
+}
+END_TEST
+
+/* A 174 KB module whose metadata, signature by signature, is 20 MB: the
+ * LOADED frame carries signatures as runs, so it fits; beyond the
+ * documented caps the load fails with a message naming the limit, never
+ * a frame that kills the worker. */
+START_TEST(metadata_bounded)
+{
+	wg_spec s = { .nfuncs = 1, .nexports = 20000, .nparams = 1000 };
+	sb_module *m = module_gen(sup, "wide", &s);
+	sb_result *r = inspect(m);
+	OUTCOME(r, SB_OK);
+	ck_assert_uint_eq(r->nexports, 20000);
+	ck_assert_uint_eq(r->exports[19999].nparams, 1000);
+	ck_assert_uint_eq(r->exports[19999].params[999], WASM_I32);
+	sb_result_free(r);
+	wasm_value args[1000];
+	for (int i = 0; i < 1000; i++)
+		args[i] = (wasm_value){ .type = WASM_I32, .of.i32 = i };
+	sb_request req = { .kind = SB_CALL, .function = "f19999",
+		.args = args, .nargs = 1000 };
+	r = sb_invoke_wait(m, &req);
+	OUTCOME(r, SB_OK);
+	ck_assert_int_eq(r->results[0].of.i32, 7);
+	sb_result_free(r);
+	sb_module_release(m);
+
+	/* 40 Mi parameter types */
+	s.nexports = 40000;
+	m = module_gen(sup, "wider", &s);
+	r = inspect(m);
+	OUTCOME(r, SB_INVALID_MODULE);
+	ck_assert_msg(strstr(r->message, "the limit is 32 Mi"), "%s",
+		r->message);
+	sb_result_free(r);
+	sb_module_release(m);
+
+	/* 17 MB of names */
+	wg_spec n = { .nfuncs = 1, .nexports = 280, .name_bytes = 60000 };
+	m = module_gen(sup, "names", &n);
+	r = inspect(m);
+	OUTCOME(r, SB_INVALID_MODULE);
+	ck_assert_msg(strstr(r->message, "the limit is 16 MiB"), "%s",
+		r->message);
+	sb_result_free(r);
+	r = call(m, "f1", 0, 0);
+	OUTCOME(r, SB_INVALID_MODULE);
+	sb_result_free(r);
+	sb_module_release(m);
+}
+END_TEST
 
 /* ---- outcomes ---------------------------------------------------------- */
 
@@ -1073,6 +1215,9 @@ static Suite *sandbox_suite(void)
 	tcase_add_test(core, bad_modules_and_calls);
 	tcase_add_test(core, wasi_program);
 	tcase_add_test(core, proc_status_confined);
+	tcase_add_test(core, many_exports_imports_funcs);
+	tcase_add_test(core, libc_paths_under_filter);
+	tcase_add_test(core, metadata_bounded);
 	suite_add_tcase(s, core);
 
 	TCase *pools = tcase_create("pools");

@@ -51,6 +51,20 @@ descendants() {
 	done
 }
 # Background jobs of a script ignore SIGINT; perl puts the default back.
+# WASI inputs over the request's limits: one line and exit 2, never a
+# killed worker; 4,100 files (over the old frame cap of 4,096) run.
+"$wat2wasm" "$top_srcdir/tests/sandbox/fixtures/sb_wasi.wat" -o "$tmp/w.wasm" || exit 1
+check "5,100 arguments" 2 \
+	"wasmhost: program arguments (with FILE): 5101, the limit is 4096" "" \
+	run "$tmp/w.wasm" $(seq 5100)
+big=$(head -c 70000 /dev/zero | tr '\0' a)
+check "an argument of 70,000 bytes" 2 \
+	"wasmhost: program arguments (with FILE): entry 1 is 70000 bytes, the limit is 65536" "" \
+	run "$tmp/w.wasm" "$big"
+mkdir -p "$tmp/many"
+(cd "$tmp/many" && seq 4100 | xargs touch)
+check "--dir with 4,100 files" 7 "err" "hi" run --dir "$tmp/many::/d" "$tmp/w.wasm"
+
 leaves_nothing() { # NAME SIGNAL
 	perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV' \
 		"$wasmhost" run --invoke spin "$B" 2>/dev/null &
