@@ -107,6 +107,12 @@ typedef struct {
 	 * called from the supervisor thread.  NULL = silent. */
 	void (*log)(void *ctx, const char *line);
 	void *log_ctx;
+	/* Called first thing in the zygote, which is a copy of the caller's
+	 * memory at sb_supervisor_new, and which every worker copies in turn:
+	 * it zeroes there whatever a worker must not be able to read (the
+	 * daemon's token digests).  NULL = nothing to clear. */
+	void (*zygote_scrub)(void *ctx);
+	void *zygote_scrub_ctx;
 } sb_config;
 
 /* Start the zygote and the supervisor thread.  Call it before the process

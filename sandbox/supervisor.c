@@ -458,6 +458,8 @@ wasm_status sb_supervisor_new(const sb_config *cfg, sb_supervisor **out,
 		.tier_threshold = c->tier_threshold,
 		.try_namespaces = !c->no_namespaces,
 		.worker_nice = c->worker_nice,
+		.scrub = c->zygote_scrub,
+		.scrub_ctx = c->zygote_scrub_ctx,
 		/* LOAD carries the module; INVOKE the request. */
 		.max_frame_bytes = c->max_module_bytes + (UINT64_C(256) << 20),
 	};

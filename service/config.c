@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -360,13 +361,71 @@ static bool keys_apply(const struct key *table, size_t n, json_t *obj,
 	return true;
 }
 
+/* The file's bytes, read without stdio (whose buffer would be freed with
+ * the text in it): the caller zeroes and frees them.  NULL: errno. */
+static char *file_read(const char *path, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	for (;;) {
+		if (!buf || n == cap) {
+			if (cap >= (size_t)16 << 20) {
+				errno = EFBIG;
+				goto fail;
+			}
+			char *nb = malloc(buf ? cap * 2 : cap);
+			if (!nb)
+				goto fail;
+			if (buf) {
+				memcpy(nb, buf, n);
+				explicit_bzero(buf, n);
+				free(buf);
+				cap *= 2;
+			}
+			buf = nb;
+		}
+		ssize_t got = read(fd, buf + n, cap - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			goto fail;
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	close(fd);
+	*len = n;
+	return buf;
+fail:;
+	int saved = errno;
+	if (buf) {
+		explicit_bzero(buf, n);
+		free(buf);
+	}
+	close(fd);
+	errno = saved;
+	return NULL;
+}
+
 static bool file_parse(const char *path, wh_config *c, struct cerr *e)
 {
 	json_error_t jerr;
-	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	size_t len;
+	char *text = file_read(path, &len);
+	json_t *root;
 	json_t *v;
 	bool ok = false;
 
+	if (!text)
+		return fail(e, "%s: unable to open or read it: %s", path,
+			strerror(errno));
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	explicit_bzero(text, len);   /* token digests: see wh_config_load */
+	free(text);
 	if (!root)
 		return fail(e, "%s:%d:%d: %s", path, jerr.line, jerr.column,
 			jerr.text);

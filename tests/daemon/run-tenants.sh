@@ -95,6 +95,37 @@ upload() {   # upload FILE CURL-ARGS...
 		--data-binary @"$tmp/$f.wasm" "$@"
 }
 
+# ---- secrets the workers must not hold ----------------------------------------
+# The zygote is a copy of the daemon's memory (forked after the configuration
+# is read) and every worker a copy of the zygote's: neither holds a tenant's
+# token digest, in binary or as the configuration's hex text (a part of it:
+# freed text is partly overwritten).  Reading a non-dumpable worker's memory
+# needs root.
+children() { cat /proc/"$1"/task/*/children 2>/dev/null; }
+scan_for_digests() {
+	local zy w pids= rc d
+	for zy in $(children "$daemon_pid"); do
+		pids="$pids $zy $(children "$zy")"
+	done
+	set --
+	for d in "$(digest "$alice_tok")" "$(digest "$bob_tok")"; do
+		set -- "$@" "$d" "$(printf %s "${d:16:40}" | od -An -tx1 | tr -d ' \n')"
+	done
+	[ -n "$pids" ] || { bad "no zygote or worker found"; return; }
+	local n=0
+	for w in $pids; do
+		rc=0
+		"$top_builddir/tests/daemon/memscan" "$w" "$@" >"$tmp/scan" 2>&1 || rc=$?
+		case $rc in
+		0) n=$((n + 1)) ;;
+		77) echo "# memscan $w: $(cat "$tmp/scan") (not root?)"; return ;;
+		*) bad "process $w ($(cat /proc/"$w"/comm)) holds a token digest: $(cat "$tmp/scan")"; return ;;
+		esac
+	done
+	ok "no token digest in the zygote nor in $((n - 1)) workers"
+}
+scan_for_digests
+
 # ---- tokens ------------------------------------------------------------------
 healthy "healthz needs no token"
 req GET /v1/modules
