@@ -129,9 +129,12 @@ void sb_supervisor_free(sb_supervisor *sup);
 const char *sb_supervisor_layers(const sb_supervisor *sup);
 
 typedef struct {
-	uint32_t workers;        /* live worker processes */
-	uint32_t idle;
+	uint32_t workers;        /* live worker processes: idle + spares +
+	                            busy + starting */
+	uint32_t idle;           /* a module loaded, no call */
 	uint32_t spares;         /* ready spare workers (no module yet) */
+	uint32_t busy;           /* running a call */
+	uint32_t starting;       /* spawning, or loading a module */
 	uint32_t queued;         /* invocations waiting for a worker */
 	uint64_t spawned, died, killed_timeout, evicted;
 	uint32_t zygote_pid;     /* in the supervisor's pid namespace */

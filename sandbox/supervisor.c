@@ -263,10 +263,12 @@ static void inbox_run(sb_supervisor *sup)
 
 static void stats_publish(sb_supervisor *sup)
 {
-	uint32_t idle = 0, queued = 0, spares = 0;
+	uint32_t idle = 0, queued = 0, spares = 0, busy = 0, starting = 0;
 	for (struct worker *w = sup->workers; w; w = w->next) {
 		idle += w->state == W_IDLE;
 		spares += w->state == W_SPARE;
+		busy += w->state == W_BUSY;
+		starting += w->state == W_SPAWNING || w->state == W_LOADING;
 	}
 	pthread_mutex_lock(&sup->lock);
 	for (sb_module *m = sup->modules; m; m = m->next)
@@ -275,6 +277,8 @@ static void stats_publish(sb_supervisor *sup)
 	sup->stats.posted = __atomic_load_n(&sup->posted, __ATOMIC_RELAXED);
 	sup->stats.idle = idle;
 	sup->stats.spares = spares;
+	sup->stats.busy = busy;
+	sup->stats.starting = starting;
 	sup->stats.queued = queued;
 	sup->stats.zygote_pid = (uint32_t)sup->zy.pid;
 	sup->stats.zygote_alive = !sup->zygote_dead;

@@ -25,6 +25,15 @@ req GET /metrics
 expect 200 "GET /metrics" "# TYPE wasmhost_http_requests_total counter" \
 	'wasmhost_workers{state="live"}'
 header_has "Content-Type: text/plain; version=0.0.4" "metrics Content-Type"
+# The default two spare workers are idle, not busy, once they are ready.
+for i in $(seq 1 50); do
+	req GET /metrics
+	grep -q '^wasmhost_spare_workers 2$' "$tmp/body" && break
+	sleep 0.1
+done
+expect 200 "spare workers are idle, not busy" 'wasmhost_spare_workers 2' \
+	'wasmhost_workers{state="idle"} 2' 'wasmhost_workers{state="busy"} 0' \
+	'wasmhost_workers{state="live"} 2'
 req GET /v1/modules
 expect 200 "empty list" '{"modules":[]}'
 header_has "Content-Type: application/json" "JSON Content-Type"

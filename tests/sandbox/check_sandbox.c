@@ -763,6 +763,10 @@ START_TEST(spare_workers)
 	sb_stats st = spares_wait(s, 2);
 	ck_assert_uint_eq(st.spawned, 2);
 	ck_assert_uint_eq(st.workers, 2);
+	/* Spares are ready and idle, not busy. */
+	ck_assert_uint_eq(st.busy, 0);
+	ck_assert_uint_eq(st.idle + st.spares + st.busy + st.starting,
+		st.workers);
 	sb_module *m[4];
 	static const uint64_t spawned_after[4] = { 3, 3, 3, 4 };
 	static const uint32_t spares_after[4] = { 2, 1, 0, 0 };
