@@ -1358,7 +1358,9 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	size_t n = strlen(line);
 	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		line[--n] = '\0';
-	wh_log(WH_LOG_WARN, "msg=%s source=libmicrohttpd",
+	/* One a request or a connection: libmicrohttpd's format string is
+	 * the kind the rate limit counts. */
+	wh_log_limited(WH_LOG_WARN, fmt, "msg=%s source=libmicrohttpd",
 		wh_log_quote(line, q, sizeof q));
 }
 
@@ -1427,7 +1429,8 @@ static uint64_t conns_cut(api_server *s, uint64_t now)
 	}
 	pthread_mutex_unlock(&s->conn_lock);
 	if (headers || bodies)
-		wh_log(WH_LOG_WARN, "msg=\"connections cut: their request "
+		wh_log_limited(WH_LOG_WARN, "connections cut",
+			"msg=\"connections cut: their request "
 			"passed its deadline\" headers=%u bodies=%u", headers,
 			bodies);
 	return next;

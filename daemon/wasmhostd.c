@@ -49,7 +49,8 @@ static const char usage_text[] =
 	"  --check-config       check the configuration and flags, then exit\n"
 	"  --help, --version\n"
 	"\n"
-	"configuration keys: listen, state_dir, log_level, threads,\n"
+	"configuration keys: listen, state_dir, log_level, log_rate_per_s (10:\n"
+	"lines of one kind a client can cause, per second), threads,\n"
 	"http_event_loop (poll, epoll),\n"
 	"max_connections (1024), max_connections_per_ip (64),\n"
 	"connection_timeout_s (30, idle), header_timeout_ms (10000: all headers),\n"
@@ -105,8 +106,14 @@ static void sandbox_log(void *ctx, const char *line)
 {
 	char q[600];
 	(void)ctx;
-	wh_log(WH_LOG_INFO, "msg=%s source=sandbox",
-		wh_log_quote(line, q, sizeof q));
+	/* A tenant can kill its workers at will: their deaths are rate
+	 * limited, the rest (layers, the zygote's death) is not. */
+	if (strncmp(line, "worker ", 7) == 0)
+		wh_log_limited(WH_LOG_INFO, "worker died", "msg=%s source=sandbox",
+			wh_log_quote(line, q, sizeof q));
+	else
+		wh_log(WH_LOG_INFO, "msg=%s source=sandbox",
+			wh_log_quote(line, q, sizeof q));
 }
 
 static void sleep_ms(unsigned ms)
@@ -201,6 +208,7 @@ static void reload(const wh_flags *flags, wh_config *cur, wh_tenants *ts,
 	}
 	api_server_set_metrics_public(srv, next.metrics_public);
 	wh_log_set_level(next.log_level);
+	wh_log_set_rate(next.log_rate_per_s);
 	wh_log(WH_LOG_INFO, "msg=reloaded tenants=%u mode=%s", next.ntenants,
 		next.ntenants ? "tenants" : "single-user");
 	/* Keep what did not change at runtime. */
@@ -481,6 +489,7 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	wh_log_set_level(cfg.log_level);
+	wh_log_set_rate(cfg.log_rate_per_s);
 
 	api_config ac = {
 		.fuel_metering = cfg.fuel_metering,

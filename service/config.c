@@ -232,6 +232,8 @@ static const struct key {
 	{ "listen", K_STR, offsetof(wh_config, listen), 0, 0 },
 	{ "state_dir", K_STR, offsetof(wh_config, state_dir), 0, 0 },
 	{ "log_level", K_LEVEL, offsetof(wh_config, log_level), 0, 0 },
+	{ "log_rate_per_s", K_U32, offsetof(wh_config, log_rate_per_s),
+		0, 1000000 },
 	{ "threads", K_U32, offsetof(wh_config, threads), 0, 1024 },
 	{ "http_event_loop", K_LOOP, offsetof(wh_config, http_epoll), 0, 0 },
 	{ "max_connections", K_U32, offsetof(wh_config, max_connections),
@@ -468,6 +470,7 @@ void wh_config_default(wh_config *c)
 {
 	memset(c, 0, sizeof *c);
 	c->log_level = WH_LOG_INFO;
+	c->log_rate_per_s = 10;
 	c->max_connections = 1024;
 	c->max_connections_per_ip = 64;
 	c->connection_timeout_s = 30;
