@@ -128,6 +128,14 @@ scan_for_digests
 
 # ---- tokens ------------------------------------------------------------------
 healthy "healthz needs no token"
+# libmicrohttpd reads a header value as a C string: a NUL and more bytes
+# after a valid token must not leave the valid token.
+raw "GET /v1/modules HTTP/1.1\\r\\nHost: x\\r\\nAuthorization: Bearer $alice_tok\\r\\n\\r\\n"
+expect 200 "raw request with alice's token" '"modules":'
+raw "GET /v1/modules HTTP/1.1\\r\\nHost: x\\r\\nAuthorization: Bearer $alice_tok\\0junk\\r\\n\\r\\n"
+expect 401 "a token with a NUL and more bytes after it: 401" '"code":"unauthorized"'
+raw "GET /v1/modules HTTP/1.1\\r\\nHost: x\\r\\nAuthorization: Bearer $alice_tok\\0x\\r\\nX-A: b\\r\\n\\r\\n"
+expect 401 "a token, a NUL, a byte, then another header: 401" '"code":"unauthorized"'
 req GET /v1/modules
 expect 401 "no token" '"code":"unauthorized"'
 header_has 'WWW-Authenticate: Bearer' "401 names the scheme"
