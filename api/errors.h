@@ -33,6 +33,8 @@
 	X(BUSY, 429, "too_many_requests",                                    \
 		"the tenant's invocation slots and queue are full; retry")     \
 	X(INTERNAL, 500, "internal_error", "internal error")                 \
+	X(NOT_IMPLEMENTED, 501, "not_implemented",                           \
+		"the request uses an HTTP feature the daemon does not have")   \
 	X(UNAVAILABLE, 503, "unavailable",                                   \
 		"the daemon cannot run invocations now; retry")
 

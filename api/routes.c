@@ -131,6 +131,12 @@ enum phase { P_NONE, P_INSPECT, P_INVOKE };
 struct req {
 	api_server *srv;
 	struct MHD_Connection *conn;
+	bool begun;                 /* on_access saw the headers */
+	/* The request target as libmicrohttpd read it, before it cut the
+	 * query and unescaped (uri_log): a NUL in it shows as a gap
+	 * between its C string and the HTTP version. */
+	const char *raw_uri;
+	size_t raw_uri_len;
 	enum route route;
 	char method[8];
 	char id[80];
@@ -952,14 +958,20 @@ static bool media_type_is(const char *header, const char *type)
 
 static const char *bearer_token(struct MHD_Connection *c, size_t *len)
 {
-	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-		MHD_HTTP_HEADER_AUTHORIZATION);
-	if (!h || strncasecmp(h, "Bearer ", 7) != 0)
+	const char *h = NULL;
+	size_t size = 0;
+	/* Its whole length: bytes after a NUL are part of the token (and
+	 * make it wrong), never cut off. */
+	if (MHD_lookup_connection_value_n(c, MHD_HEADER_KIND,
+		MHD_HTTP_HEADER_AUTHORIZATION,
+		sizeof MHD_HTTP_HEADER_AUTHORIZATION - 1, &h, &size) != MHD_YES ||
+	    !h || size < 7 || strncasecmp(h, "Bearer ", 7) != 0)
 		return NULL;
+	const char *end = h + size;
 	h += 7;
-	while (*h == ' ')
+	while (h < end && *h == ' ')
 		h++;
-	size_t n = strlen(h);
+	size_t n = (size_t)(end - h);
 	while (n && (h[n - 1] == ' ' || h[n - 1] == '\t'))
 		n--;
 	*len = n;
@@ -1003,8 +1015,122 @@ static void body_memory_full(struct req *r)
 	answer_error(r, API_E_UNAVAILABLE, msg, NULL, SIZE_MAX);
 }
 
+/* What strict_check counts in the header block. */
+struct hdr_scan {
+	unsigned content_length, transfer_encoding, host;
+	const char *te;             /* the Transfer-Encoding value */
+	const char *end;            /* of the previous line's text */
+	bool prev_auth;             /* the previous line is Authorization */
+	bool nul;                   /* bytes after a NUL in a line */
+	bool auth_nul;              /* ... in the Authorization line */
+	bool space_before_colon;
+};
+
+/* libmicrohttpd parses the header block in place and takes each name and
+ * value as a C string: a NUL cuts a value short ("Bearer tok\0junk" is
+ * "Bearer tok") and the rest of the line is skipped.  Between the end of
+ * one line's text and the start of the next there is only what it
+ * replaced or trimmed (CR, LF, blanks, now NULs); anything else is what
+ * followed a NUL. */
+static bool gap_is_clean(const char *from, const char *to)
+{
+	if (!from || to < from || to - from > 4096)
+		return to >= from;   /* not one buffer: cannot tell */
+	for (const char *p = from; p < to; p++)
+		if (*p && *p != '\r' && *p != '\n' && *p != ' ' && *p != '\t')
+			return false;
+	return true;
+}
+
+static void gap_check(struct hdr_scan *h, const char *next)
+{
+	if (!gap_is_clean(h->end, next)) {
+		if (h->prev_auth)
+			h->auth_nul = true;
+		else
+			h->nul = true;
+	}
+}
+
+static enum MHD_Result hdr_scan_one(void *cls, enum MHD_ValueKind kind,
+	const char *key, size_t key_size, const char *value, size_t value_size)
+{
+	struct hdr_scan *h = cls;
+	(void)kind;
+	gap_check(h, key);
+	if (key_size && (key[key_size - 1] == ' ' ||
+	    key[key_size - 1] == '\t'))
+		h->space_before_colon = true;
+	h->end = value ? value + value_size : key + key_size;
+	h->prev_auth = strcasecmp(key, MHD_HTTP_HEADER_AUTHORIZATION) == 0;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+		h->content_length++;
+	else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+		h->transfer_encoding++;
+		h->te = value;
+	} else if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0)
+		h->host++;
+	return MHD_YES;
+}
+
+/* Step 0: the request's framing, as strictly as nginx takes it (a request
+ * that two servers could read two ways is refused, never guessed at).
+ * false = answered. */
+static bool strict_check(struct req *r, const char *url, const char *method,
+	const char *version)
+{
+	struct hdr_scan h = { .end = version + strlen(version) };
+	const char *bad = NULL;
+
+	MHD_get_connection_values_n(r->conn, MHD_HEADER_KIND, hdr_scan_one, &h);
+	/* The last line ends where the header block does. */
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn,
+		MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+	if (ci && ci->header_size)
+		gap_check(&h, method + ci->header_size);
+	/* libmicrohttpd ends the method, the target and the version with
+	 * NULs in its buffer, one byte apart: more means a NUL inside one
+	 * ("GET /healthz\0x HTTP/1.1" would be /healthz). */
+	if (r->raw_uri && (r->raw_uri != method + strlen(method) + 1 ||
+	    version != r->raw_uri + r->raw_uri_len + 1))
+		bad = "a NUL byte in the request line";
+	else if (h.nul)
+		bad = "a NUL byte (or a folded line) in a header";
+	else if (h.space_before_colon)
+		bad = "white space between a header's name and its colon";
+	else if (h.content_length > 1)
+		bad = "more than one Content-Length";
+	else if (h.content_length && h.transfer_encoding)
+		bad = "both Content-Length and Transfer-Encoding";
+	else if (h.transfer_encoding > 1)
+		bad = "more than one Transfer-Encoding";
+	else if (h.host > 1)
+		bad = "more than one Host";
+	else if (!h.host && strcmp(version, MHD_HTTP_VERSION_1_1) == 0)
+		bad = "HTTP/1.1 without Host";
+	if (bad) {
+		answer_error(r, API_E_BAD_REQUEST, bad, NULL, SIZE_MAX);
+		return false;
+	}
+	if (h.auth_nul) {
+		/* Bytes after a NUL are part of the token, which therefore
+		 * matches no tenant's. */
+		r->tenant = NULL;
+		answer_error(r, API_E_UNAUTHORIZED, "unknown token", NULL,
+			SIZE_MAX);
+		return false;
+	}
+	if (h.te && strcasecmp(h.te, "chunked") != 0) {
+		answer_error(r, API_E_NOT_IMPLEMENTED, "the only "
+			"Transfer-Encoding taken is chunked", NULL, SIZE_MAX);
+		return false;
+	}
+	return true;
+}
+
 /* Step 1: everything decided by the headers.  false = answered. */
-static bool req_begin(struct req *r, const char *url, const char *method)
+static bool req_begin(struct req *r, const char *url, const char *method,
+	const char *version)
 {
 	api_server *s = r->srv;
 	unsigned m;
@@ -1014,6 +1140,10 @@ static bool req_begin(struct req *r, const char *url, const char *method)
 	snprintf(r->method, sizeof r->method, "%s", method);
 	if (r->route == R_OTHER)
 		snprintf(r->path, sizeof r->path, "%s", url);
+	else
+		r->path[0] = '\0';   /* uri_log's copy: not needed */
+	if (!strict_check(r, url, method, version))
+		return false;
 	if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
 		m = M_GET;
 	else if (strcmp(method, "POST") == 0)
@@ -1193,6 +1323,36 @@ static void req_resumed(struct req *r)
 	sb_result_free(res);
 }
 
+static struct req *req_new(api_server *s, struct MHD_Connection *conn)
+{
+	struct req *r = calloc(1, sizeof *r);
+	if (!r)
+		return NULL;
+	r->srv = s;
+	r->conn = conn;
+	r->route = R_OTHER;
+	r->start_ns = sb_now_ns();
+	__atomic_add_fetch(&s->active, 1, __ATOMIC_RELAXED);
+	return r;
+}
+
+/* libmicrohttpd's first sight of a request: its request line is parsed
+ * (the target is still whole), its headers are not.  The request exists
+ * from here, so that on_completed sees one that libmicrohttpd refuses
+ * later by itself. */
+static void *uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct req *r = req_new(cls, conn);
+	if (r) {
+		r->raw_uri = uri;
+		r->raw_uri_len = strlen(uri);
+		/* For the access line, should libmicrohttpd refuse it. */
+		snprintf(r->path, sizeof r->path, "%s", uri);
+		snprintf(r->method, sizeof r->method, "-");
+	}
+	return r;
+}
+
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 	const char *url, const char *method, const char *version,
 	const char *upload_data, size_t *upload_data_size, void **con_cls)
@@ -1200,20 +1360,15 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 	api_server *s = cls;
 	struct req *r = *con_cls;
 
-	(void)version;
-	if (!r) {
-		r = calloc(1, sizeof *r);
-		if (!r)
+	if (!r || !r->begun) {
+		if (!r && !(r = req_new(s, conn)))
 			return MHD_NO;
-		r->srv = s;
-		r->conn = conn;
-		r->start_ns = sb_now_ns();
-		__atomic_add_fetch(&s->active, 1, __ATOMIC_RELAXED);
+		r->begun = true;
 		*con_cls = r;
 		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
 			conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 		r->tc = ci ? ci->socket_context : NULL;
-		if (!req_begin(r, url, method))
+		if (!req_begin(r, url, method, version))
 			return answer_send(r);
 		/* The headers are in; the body has body_timeout_ms plus its
 		 * size at body_min_rate_bytes_s (the route's limit when the
@@ -1333,12 +1488,19 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	struct req *r = *con_cls;
 	char q[160];
 
-	(void)conn;
 	if (!r)
 		return;
 	*con_cls = NULL;
 	uint64_t wall_us = (sb_now_ns() - r->start_ns) / 1000;
 	unsigned status = r->answered ? r->status : 0;
+	if (!r->begun) {
+		/* libmicrohttpd refused the request itself (400, 413, 414,
+		 * 431, 505), or the client left before its headers ended. */
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+			conn, MHD_CONNECTION_INFO_HTTP_STATUS);
+		status = ci ? ci->http_status : 0;
+		r->outcome = status ? "refused_by_http_library" : NULL;
+	}
 	wh_metrics_request(s->metrics, r->route, status, wall_us);
 	if (wh_log_enabled(WH_LOG_INFO))
 		wh_log_batched(WH_LOG_INFO, "msg=access tenant=%s method=%s route=%s "
@@ -1425,7 +1587,9 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	size_t n = strlen(line);
 	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		line[--n] = '\0';
-	wh_log(WH_LOG_WARN, "msg=%s source=libmicrohttpd",
+	/* One a request or a connection: libmicrohttpd's format string is
+	 * the kind the rate limit counts. */
+	wh_log_limited(WH_LOG_WARN, fmt, "msg=%s source=libmicrohttpd",
 		wh_log_quote(line, q, sizeof q));
 }
 
@@ -1494,7 +1658,8 @@ static uint64_t conns_cut(api_server *s, uint64_t now)
 	}
 	pthread_mutex_unlock(&s->conn_lock);
 	if (headers || bodies)
-		wh_log(WH_LOG_WARN, "msg=\"connections cut: their request "
+		wh_log_limited(WH_LOG_WARN, "connections cut",
+			"msg=\"connections cut: their request "
 			"passed its deadline\" headers=%u bodies=%u", headers,
 			bodies);
 	return next;
@@ -1618,6 +1783,8 @@ bool api_server_start(const api_config *cfg, api_server **out, char *err,
 		1024, NULL };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_UNESCAPE_CALLBACK,
 		(intptr_t)url_unescape, NULL };
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_URI_LOG_CALLBACK,
+		(intptr_t)uri_log, s };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_COMPLETED,
 		(intptr_t)on_completed, s };
 	if (cfg->listen_fd >= 0) {

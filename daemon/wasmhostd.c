@@ -22,6 +22,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <jansson.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +49,8 @@ static const char usage_text[] =
 	"  --check-config       check the configuration and flags, then exit\n"
 	"  --help, --version\n"
 	"\n"
-	"configuration keys: listen, state_dir, log_level, threads,\n"
+	"configuration keys: listen, state_dir, log_level, log_rate_per_s (10:\n"
+	"lines of one kind a client can cause, per second), threads,\n"
 	"http_event_loop (poll, epoll),\n"
 	"max_connections (1024), max_connections_per_ip (64),\n"
 	"connection_timeout_s (30, idle), header_timeout_ms (10000: all headers),\n"
@@ -103,8 +106,14 @@ static void sandbox_log(void *ctx, const char *line)
 {
 	char q[600];
 	(void)ctx;
-	wh_log(WH_LOG_INFO, "msg=%s source=sandbox",
-		wh_log_quote(line, q, sizeof q));
+	/* A tenant can kill its workers at will: their deaths are rate
+	 * limited, the rest (layers, the zygote's death) is not. */
+	if (strncmp(line, "worker ", 7) == 0)
+		wh_log_limited(WH_LOG_INFO, "worker died", "msg=%s source=sandbox",
+			wh_log_quote(line, q, sizeof q));
+	else
+		wh_log(WH_LOG_INFO, "msg=%s source=sandbox",
+			wh_log_quote(line, q, sizeof q));
 }
 
 static void sleep_ms(unsigned ms)
@@ -199,6 +208,7 @@ static void reload(const wh_flags *flags, wh_config *cur, wh_tenants *ts,
 	}
 	api_server_set_metrics_public(srv, next.metrics_public);
 	wh_log_set_level(next.log_level);
+	wh_log_set_rate(next.log_rate_per_s);
 	wh_log(WH_LOG_INFO, "msg=reloaded tenants=%u mode=%s", next.ntenants,
 		next.ntenants ? "tenants" : "single-user");
 	/* Keep what did not change at runtime. */
@@ -368,8 +378,20 @@ static void signals_block(sigset_t *sigs)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* Runs in the zygote, a copy of this process's memory that every worker
+ * copies in turn: the tenants' token digests (and names) go.  The module
+ * store is opened only after the zygote, so it has nothing of it. */
+static void zygote_scrub(void *ctx)
+{
+	wh_config *cfg = ctx;
+
+	if (cfg->tenants)
+		explicit_bzero(cfg->tenants,
+			cfg->ntenants * sizeof cfg->tenants[0]);
+}
+
 /* The supervisor (and its zygote) into g_sup.  false: logged. */
-static bool sandbox_start(const wh_config *cfg)
+static bool sandbox_start(wh_config *cfg)
 {
 	sb_config sc = {
 		.max_workers = cfg->max_workers,
@@ -385,6 +407,8 @@ static bool sandbox_start(const wh_config *cfg)
 		.tier_threshold = cfg->tier_threshold,
 		.no_namespaces = !cfg->namespaces,
 		.log = sandbox_log,
+		.zygote_scrub = zygote_scrub,
+		.zygote_scrub_ctx = cfg,
 	};
 	LIMIT_MAX(cfg, memory_pages, sc.max_memory_pages);
 	LIMIT_MAX(cfg, upload_bytes, sc.max_module_bytes);
@@ -457,6 +481,15 @@ static bool serve(const sigset_t *sigs, const wh_flags *flags,
 	}
 }
 
+/* free(3) that zeroes the block first (jansson's, while the
+ * configuration is read). */
+static void free_zeroed(void *p)
+{
+	if (p)
+		explicit_bzero(p, malloc_usable_size(p));
+	free(p);
+}
+
 int main(int argc, char **argv)
 {
 	wh_flags flags = { 0 };
@@ -472,7 +505,13 @@ int main(int argc, char **argv)
 	if ((rc = flags_parse(argc, argv, &flags, &check_only)) >= 0)
 		return rc;
 	rc = EXIT_ERROR;
-	if (!wh_config_load(&flags, &cfg, err, sizeof err)) {
+	/* The zygote forked below copies this process's memory: what jansson
+	 * frees while the configuration (token digests) is read is zeroed
+	 * first.  Single-threaded here, so the allocator may be switched. */
+	json_set_alloc_funcs(malloc, free_zeroed);
+	bool loaded = wh_config_load(&flags, &cfg, err, sizeof err);
+	json_set_alloc_funcs(malloc, free);
+	if (!loaded) {
 		fprintf(stderr, "wasmhostd: %s\n", err);
 		return EXIT_USAGE;
 	}
@@ -482,6 +521,7 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	wh_log_set_level(cfg.log_level);
+	wh_log_set_rate(cfg.log_rate_per_s);
 
 	api_config ac = {
 		.fuel_metering = cfg.fuel_metering,
@@ -500,15 +540,15 @@ int main(int argc, char **argv)
 	};
 	if (!listen_choose(&cfg, &ac))
 		goto out;
+	signals_block(&sigs);
+	if (!sandbox_start(&cfg))
+		goto out;
 	if (wh_store_open(cfg.state_dir, &g_store, err, sizeof err) !=
 	    WH_STORE_OK) {
 		wh_log(WH_LOG_ERROR, "msg=\"cannot open the store\" error=\"%s\"",
 			err);
 		goto out;
 	}
-	signals_block(&sigs);
-	if (!sandbox_start(&cfg))
-		goto out;
 	wh_store_attach(g_store, g_sup);
 	store_attached = true;
 	tenants = wh_tenants_new(&cfg);

@@ -56,6 +56,8 @@ struct sb_zygote_params {
 	bool try_namespaces;
 	uint64_t max_frame_bytes;       /* largest frame a worker accepts */
 	int worker_nice;                /* added to each worker's nice value */
+	void (*scrub)(void *ctx);       /* sb_config.zygote_scrub */
+	void *scrub_ctx;
 };
 
 struct sb_zygote {

@@ -60,12 +60,32 @@ static int rlimit_set(int res, uint64_t v)
 	return setrlimit(res, &rl) == 0 ? 0 : -errno;
 }
 
+/* Empties the bounding set (a later execve could not regain a capability
+ * even without no_new_privs), the ambient set, then the effective,
+ * permitted and inheritable sets.  Dropping from the bounding set needs
+ * CAP_SETPCAP: a root daemon's workers, and workers in a user namespace,
+ * have it; a worker that lacks it (an unprivileged daemon without user
+ * namespaces) has no capability to lose, so its bounding set is left as
+ * it is, and no_new_privs keeps it unusable. */
 static int caps_drop(void)
 {
 	struct __user_cap_header_struct hdr = {
 		.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
 	struct __user_cap_data_struct data[2];
 
+	memset(data, 0, sizeof data);
+	if (syscall(SYS_capget, &hdr, data) != 0)
+		return -errno;
+	bool can_drop = (data[CAP_SETPCAP / 32].effective &
+		(1u << (CAP_SETPCAP % 32))) != 0;
+	/* PR_CAPBSET_READ fails with EINVAL past the kernel's last cap. */
+	for (int cap = 0; can_drop && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0;
+	     cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0)
+			return -errno;
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 &&
+	    errno != EINVAL)
+		return -errno;   /* EINVAL: a kernel without ambient caps */
 	memset(data, 0, sizeof data);
 	return syscall(SYS_capset, &hdr, data) == 0 ? 0 : -errno;
 }

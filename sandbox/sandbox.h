@@ -108,6 +108,12 @@ typedef struct {
 	 * called from the supervisor thread.  NULL = silent. */
 	void (*log)(void *ctx, const char *line);
 	void *log_ctx;
+	/* Called first thing in the zygote, which is a copy of the caller's
+	 * memory at sb_supervisor_new, and which every worker copies in turn:
+	 * it zeroes there whatever a worker must not be able to read (the
+	 * daemon's token digests).  NULL = nothing to clear. */
+	void (*zygote_scrub)(void *ctx);
+	void *zygote_scrub_ctx;
 } sb_config;
 
 /* Start the zygote and the supervisor thread.  Call it before the process
@@ -124,9 +130,12 @@ void sb_supervisor_free(sb_supervisor *sup);
 const char *sb_supervisor_layers(const sb_supervisor *sup);
 
 typedef struct {
-	uint32_t workers;        /* live worker processes */
-	uint32_t idle;
+	uint32_t workers;        /* live worker processes: idle + spares +
+	                            busy + starting */
+	uint32_t idle;           /* a module loaded, no call */
 	uint32_t spares;         /* ready spare workers (no module yet) */
+	uint32_t busy;           /* running a call */
+	uint32_t starting;       /* spawning, or loading a module */
 	uint32_t queued;         /* invocations waiting for a worker */
 	uint64_t spawned, died, killed_timeout, evicted;
 	uint32_t zygote_pid;     /* in the supervisor's pid namespace */

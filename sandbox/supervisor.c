@@ -263,10 +263,12 @@ static void inbox_run(sb_supervisor *sup)
 
 static void stats_publish(sb_supervisor *sup)
 {
-	uint32_t idle = 0, queued = 0, spares = 0;
+	uint32_t idle = 0, queued = 0, spares = 0, busy = 0, starting = 0;
 	for (struct worker *w = sup->workers; w; w = w->next) {
 		idle += w->state == W_IDLE;
 		spares += w->state == W_SPARE;
+		busy += w->state == W_BUSY;
+		starting += w->state == W_SPAWNING || w->state == W_LOADING;
 	}
 	pthread_mutex_lock(&sup->lock);
 	for (sb_module *m = sup->modules; m; m = m->next)
@@ -275,6 +277,8 @@ static void stats_publish(sb_supervisor *sup)
 	sup->stats.posted = __atomic_load_n(&sup->posted, __ATOMIC_RELAXED);
 	sup->stats.idle = idle;
 	sup->stats.spares = spares;
+	sup->stats.busy = busy;
+	sup->stats.starting = starting;
 	sup->stats.queued = queued;
 	sup->stats.zygote_pid = (uint32_t)sup->zy.pid;
 	sup->stats.zygote_alive = !sup->zygote_dead;
@@ -458,6 +462,8 @@ wasm_status sb_supervisor_new(const sb_config *cfg, sb_supervisor **out,
 		.tier_threshold = c->tier_threshold,
 		.try_namespaces = !c->no_namespaces,
 		.worker_nice = c->worker_nice,
+		.scrub = c->zygote_scrub,
+		.scrub_ctx = c->zygote_scrub_ctx,
 		/* LOAD carries the module; INVOKE the request. */
 		.max_frame_bytes = c->max_module_bytes + (UINT64_C(256) << 20),
 	};

@@ -223,6 +223,10 @@ static void __attribute__((noreturn)) zygote_main(
 	struct zy z = { .p = p, .ctl_fd = ctl_fd };
 	sigset_t chld;
 
+	/* Our memory is the caller's: its secrets go before anything else
+	 * happens here, and so never reach a worker. */
+	if (p->scrub)
+		p->scrub(p->scrub_ctx);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	prctl(PR_SET_NAME, "wh-zygote");
 	/* Out of the terminal's process group: Ctrl-C goes to the supervisor

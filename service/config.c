@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -231,6 +232,8 @@ static const struct key {
 	{ "listen", K_STR, offsetof(wh_config, listen), 0, 0 },
 	{ "state_dir", K_STR, offsetof(wh_config, state_dir), 0, 0 },
 	{ "log_level", K_LEVEL, offsetof(wh_config, log_level), 0, 0 },
+	{ "log_rate_per_s", K_U32, offsetof(wh_config, log_rate_per_s),
+		0, 1000000 },
 	{ "threads", K_U32, offsetof(wh_config, threads), 0, 1024 },
 	{ "http_event_loop", K_LOOP, offsetof(wh_config, http_epoll), 0, 0 },
 	{ "max_connections", K_U32, offsetof(wh_config, max_connections),
@@ -360,17 +363,70 @@ static bool keys_apply(const struct key *table, size_t n, json_t *obj,
 	return true;
 }
 
+/* The file's bytes, read without stdio (whose buffer would be freed with
+ * the text in it): the caller zeroes and frees them.  NULL: errno. */
+static char *file_read(const char *path, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	for (;;) {
+		if (!buf || n == cap) {
+			if (cap >= (size_t)16 << 20) {
+				errno = EFBIG;
+				goto fail;
+			}
+			char *nb = malloc(buf ? cap * 2 : cap);
+			if (!nb)
+				goto fail;
+			if (buf) {
+				memcpy(nb, buf, n);
+				explicit_bzero(buf, n);
+				free(buf);
+				cap *= 2;
+			}
+			buf = nb;
+		}
+		ssize_t got = read(fd, buf + n, cap - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			goto fail;
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	close(fd);
+	*len = n;
+	return buf;
+fail:;
+	int saved = errno;
+	if (buf) {
+		explicit_bzero(buf, n);
+		free(buf);
+	}
+	close(fd);
+	errno = saved;
+	return NULL;
+}
+
 static bool file_parse(const char *path, wh_config *c, struct cerr *e)
 {
 	json_error_t jerr;
-	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	size_t len;
+	char *text = file_read(path, &len);
+	json_t *root;
 	json_t *v;
 	bool ok = false;
 
-	/* jansson has no line for a file it could not open or read; its
-	 * text names the file then ("unable to open PATH: reason"). */
-	if (!root && jerr.line < 0)
-		return fail(e, "%s", jerr.text);
+	if (!text)
+		return fail(e, "unable to open %s: %s", path, strerror(errno));
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	explicit_bzero(text, len);   /* token digests: see wh_config_load */
+	free(text);
 	if (!root)
 		return fail(e, "%s:%d:%d: %s", path, jerr.line, jerr.column,
 			jerr.text);
@@ -413,6 +469,7 @@ void wh_config_default(wh_config *c)
 {
 	memset(c, 0, sizeof *c);
 	c->log_level = WH_LOG_INFO;
+	c->log_rate_per_s = 10;
 	c->max_connections = 1024;
 	c->max_connections_per_ip = 64;
 	c->connection_timeout_s = 30;

@@ -5,6 +5,10 @@
  *     "listen": "127.0.0.1:8080",
  *     "state_dir": "/var/lib/wasmhostd",
  *     "log_level": "info",
+ *     "log_rate_per_s": 10,            lines of one kind a client can cause
+ *                                      (libmicrohttpd's, cut connections,
+ *                                      worker deaths) per second; the rest
+ *                                      are counted in a summary line
  *     "threads": 0,                    HTTP threads; 0 = one per core
  *     "http_event_loop": "poll",       or "epoll" (see ARCHITECTURE.md)
  *     "max_connections": 1024,
@@ -93,6 +97,8 @@ typedef struct {
 	char *listen;            /* "HOST:PORT" */
 	char *state_dir;
 	wh_log_level log_level;
+	uint32_t log_rate_per_s;        /* lines of one kind a client can
+	                                   cause, per second; 0 = all */
 	uint32_t threads;        /* 0 = number of cores */
 	bool http_epoll;         /* libmicrohttpd's epoll loop, not poll */
 	uint32_t max_connections;

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -129,10 +130,119 @@ void wh_log_batched(wh_log_level l, const char *fmt, ...)
 	va_end(ap);
 }
 
-void wh_log_flush(void)
+/* ---- rate-limited kinds ---------------------------------------------------- */
+
+/* Kinds seen so far; past the table's size they share its last slot. */
+#define LIMIT_KINDS 32
+#define LIMIT_WINDOW_NS UINT64_C(1000000000)
+
+struct limit_kind {
+	const char *kind;       /* the caller's constant string */
+	wh_log_level level;     /* of the lines counted */
+	uint64_t window_ns;     /* start of this second */
+	unsigned written;       /* lines written in it */
+	unsigned long suppressed;
+};
+
+static unsigned limit_per_s = 10;        /* under out_lock */
+static struct limit_kind kinds[LIMIT_KINDS];
+static unsigned nkinds;
+
+void wh_log_set_rate(unsigned per_s)
 {
 	pthread_mutex_lock(&out_lock);
+	limit_per_s = per_s;
+	pthread_mutex_unlock(&out_lock);
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void summary_format(char *line, size_t *n, const struct limit_kind *k,
+	...)
+{
+	va_list ap;
+	va_start(ap, k);
+	*n = format_line(line, k->level, "msg=\"%lu similar messages "
+		"suppressed\" kind=%s", ap);
+	va_end(ap);
+}
+
+/* Writes K's summary if it has one and its second is over (or FORCE);
+ * under out_lock. */
+static void summary_write_locked(struct limit_kind *k, uint64_t now,
+	bool force)
+{
+	char line[LINE_MAX_BYTES], kind[100], q[160];
+
+	if (!k->suppressed || (!force && now - k->window_ns < LIMIT_WINDOW_NS))
+		return;
+	/* libmicrohttpd's format strings end in a newline */
+	snprintf(kind, sizeof kind, "%s", k->kind);
+	kind[strcspn(kind, "\n")] = '\0';
+	size_t n;
+	summary_format(line, &n, k, k->suppressed,
+		wh_log_quote(kind, q, sizeof q));
 	flush_locked();
+	write_all(line, n);
+	k->suppressed = 0;
+}
+
+static struct limit_kind *kind_find_locked(const char *kind)
+{
+	for (unsigned i = 0; i < nkinds; i++)
+		if (kinds[i].kind == kind || strcmp(kinds[i].kind, kind) == 0)
+			return &kinds[i];
+	if (nkinds < LIMIT_KINDS) {
+		kinds[nkinds].kind = kind;
+		return &kinds[nkinds++];
+	}
+	return &kinds[LIMIT_KINDS - 1];
+}
+
+void wh_log_limited(wh_log_level l, const char *kind, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!wh_log_enabled(l))
+		return;
+	uint64_t now = mono_ns();
+	pthread_mutex_lock(&out_lock);
+	bool write = true;
+	if (limit_per_s) {
+		struct limit_kind *k = kind_find_locked(kind);
+		if (now - k->window_ns >= LIMIT_WINDOW_NS) {
+			summary_write_locked(k, now, true);
+			k->window_ns = now;
+			k->written = 0;
+		}
+		if (k->written < limit_per_s) {
+			k->written++;
+		} else {
+			k->suppressed++;
+			k->level = l;
+			write = false;
+		}
+	}
+	pthread_mutex_unlock(&out_lock);
+	if (write) {
+		va_start(ap, fmt);
+		log_line(l, false, fmt, ap);
+		va_end(ap);
+	}
+}
+
+void wh_log_flush(void)
+{
+	uint64_t now = mono_ns();
+	pthread_mutex_lock(&out_lock);
+	flush_locked();
+	for (unsigned i = 0; i < nkinds; i++)
+		summary_write_locked(&kinds[i], now, false);
 	pthread_mutex_unlock(&out_lock);
 }
 

@@ -29,10 +29,22 @@ bool wh_log_enabled(wh_log_level l);
 void wh_log(wh_log_level l, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Like wh_log for a line that a client can cause once per request or
+ * connection (libmicrohttpd's complaints, cut connections, worker
+ * deaths): of each kind (a constant string; compared by content) at most
+ * the rate set below is written in any one second; the rest are counted,
+ * and the next line of that kind, or wh_log_flush once the second is
+ * over, writes "N similar messages suppressed" with the kind. */
+void wh_log_limited(wh_log_level l, const char *kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Lines of one kind per second for wh_log_limited; 0 = no limit. */
+void wh_log_set_rate(unsigned per_s);
+
 /* Like wh_log, into the buffer. */
 void wh_log_batched(wh_log_level l, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Writes out what the buffer holds. */
+/* Writes out what the buffer holds, and the summaries of suppressed lines
+ * whose second is over. */
 void wh_log_flush(void);
 
 /* Quotes s for a logfmt value into buf when it holds spaces, quotes or

@@ -245,12 +245,21 @@ char *wh_metrics_render(wh_metrics *m, const wh_gauges *g, size_t *len)
 	tiers_render(&o, m);
 
 	const sb_stats *s = &g->sandbox;
-	emit(&o, "# HELP wasmhost_workers Worker processes, by state.\n"
+	/* Spare workers (started ahead, no module yet) are idle: busy
+	 * counts only workers running a call. */
+	emit(&o, "# HELP wasmhost_workers Worker processes, by state: live "
+		"is idle (spares included) + busy + starting.\n"
 		"# TYPE wasmhost_workers gauge\n"
 		"wasmhost_workers{state=\"live\"} %u\n"
 		"wasmhost_workers{state=\"idle\"} %u\n"
-		"wasmhost_workers{state=\"busy\"} %u\n",
-		s->workers, s->idle, s->workers - s->idle);
+		"wasmhost_workers{state=\"busy\"} %u\n"
+		"wasmhost_workers{state=\"starting\"} %u\n"
+		"# HELP wasmhost_spare_workers Confined workers started ahead "
+		"with no module yet (counted as idle above).\n"
+		"# TYPE wasmhost_spare_workers gauge\n"
+		"wasmhost_spare_workers %u\n",
+		s->workers, s->idle + s->spares, s->busy, s->starting,
+		s->spares);
 	emit(&o, "# HELP wasmhost_queue_depth Invocations waiting: for a "
 		"worker (sandbox) or for a tenant slot (tenant).\n"
 		"# TYPE wasmhost_queue_depth gauge\n"

@@ -130,6 +130,22 @@ header_has() {
 	else bad "$2: no header $1"; fi
 }
 
+# raw BYTES: sends BYTES (a printf format: \r, \n, \0 and the like) on a
+# new connection and reads the answer until the daemon closes it or 3 s
+# pass; sets $status (of the first status line), $nstatus (how many status
+# lines came), the whole answer in $tmp/body.
+raw() {
+	local fd
+	trap '' PIPE
+	exec {fd}<>"/dev/tcp/127.0.0.1/${base##*:}" || { status=000; return; }
+	printf "$1" >&$fd 2>/dev/null
+	timeout 3 cat <&$fd >"$tmp/body" 2>/dev/null
+	exec {fd}>&-
+	status=$(sed -n '1s/^HTTP\/1\.[01] \([0-9]*\).*/\1/p' "$tmp/body")
+	status=${status:-000}
+	nstatus=$(grep -c '^HTTP/1\.[01] [0-9]' "$tmp/body")
+}
+
 healthy() {
 	req GET /healthz
 	expect 200 "${1:-the daemon is healthy}" '"status":"ok"'

@@ -43,6 +43,15 @@ req GET /metrics
 expect 200 "GET /metrics" "# TYPE wasmhost_http_requests_total counter" \
 	'wasmhost_workers{state="live"}'
 header_has "Content-Type: text/plain; version=0.0.4" "metrics Content-Type"
+# The default two spare workers are idle, not busy, once they are ready.
+for i in $(seq 1 50); do
+	req GET /metrics
+	grep -q '^wasmhost_spare_workers 2$' "$tmp/body" && break
+	sleep 0.1
+done
+expect 200 "spare workers are idle, not busy" 'wasmhost_spare_workers 2' \
+	'wasmhost_workers{state="idle"} 2' 'wasmhost_workers{state="busy"} 0' \
+	'wasmhost_workers{state="live"} 2'
 req GET /v1/modules
 expect 200 "empty list" '{"modules":[]}'
 header_has "Content-Type: application/json" "JSON Content-Type"
@@ -353,6 +362,46 @@ req POST "$inv" -H 'Content-Type: application/json' -H 'Content-Length: 5' \
 	--data-binary '{"function":"add","args":[1,2]}'
 [ "$status" = 400 ] && ok "short Content-Length" || bad "short Content-Length: $status"
 healthy "healthy after hostile clients"
+
+# ---- strict HTTP framing, as nginx has it (raw bytes) -----------------------------
+# A request two servers could read two ways is refused, never guessed at.
+raw 'POST /v1/run HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n{}'
+expect 400 "two Content-Length headers: 400" 'more than one Content-Length'
+raw 'POST /v1/run HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n'
+expect 400 "Content-Length and Transfer-Encoding: 400" 'both Content-Length and Transfer-Encoding'
+raw 'POST /v1/modules HTTP/1.1\r\nHost: x\r\nContent-Type: application/wasm\r\nTransfer-Encoding: gzip\r\n\r\n'
+expect 501 "Transfer-Encoding gzip: 501 at once" '"code":"not_implemented"'
+raw 'GET /healthz\0x HTTP/1.1\r\nHost: x\r\n\r\n'
+expect 400 "a NUL in the path: 400, not /healthz" 'a NUL byte in the request line'
+raw 'GET\0x /healthz HTTP/1.1\r\nHost: x\r\n\r\n'
+expect 400 "a NUL in the method: 400" 'a NUL byte in the request line'
+raw "GET /v1/modules/$id\\0junk HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n"
+expect 400 "a module's path with a NUL and junk: 400" 'a NUL byte'
+raw 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: b\0c\r\n\r\n'
+expect 400 "a NUL in a header value: 400" 'a NUL byte'
+raw 'GET /healthz HTTP/1.1\r\n\r\n'
+expect 400 "HTTP/1.1 without Host: 400" 'HTTP/1.1 without Host'
+raw 'GET /healthz HTTP/1.0\r\n\r\n'
+expect 200 "HTTP/1.0 without Host: served" '"status":"ok"'
+raw 'GET /healthz HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n'
+expect 400 "two Host headers: 400" 'more than one Host'
+# libmicrohttpd 0.9.75 takes "X-A : b" as a header named "X-A " (it does
+# not refuse it itself): refused here.
+raw 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-A : b\r\n\r\n'
+expect 400 "a space before a header's colon: 400" 'its colon'
+# Content-Length that is not a number, or past 2^64: libmicrohttpd answers
+# these itself before the daemon sees the request (HTML, see README).
+raw 'POST /v1/run HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n'
+[ "$status" = 400 ] && ok "Content-Length abc: 400 ($nstatus status lines: libmicrohttpd)" ||
+	bad "Content-Length abc: $status"
+raw 'POST /v1/run HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n'
+[ "$status" = 413 ] && ok "Content-Length past 2^64: 413 ($nstatus status lines: libmicrohttpd)" ||
+	bad "Content-Length past 2^64: $status"
+sleep 0.3   # access lines are written out every 100 ms
+grep -q 'method=- route=other status=413 outcome=refused_by_http_library' "$daemon_log" &&
+	ok "libmicrohttpd's own 413 has an access line" ||
+	bad "no access line for libmicrohttpd's 413"
+healthy "healthy after malformed framing"
 
 # ---- metrics after traffic ---------------------------------------------------
 req GET /metrics

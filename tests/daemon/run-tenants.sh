@@ -95,8 +95,47 @@ upload() {   # upload FILE CURL-ARGS...
 		--data-binary @"$tmp/$f.wasm" "$@"
 }
 
+# ---- secrets the workers must not hold ----------------------------------------
+# The zygote is a copy of the daemon's memory (forked after the configuration
+# is read) and every worker a copy of the zygote's: neither holds a tenant's
+# token digest, in binary or as the configuration's hex text (a part of it:
+# freed text is partly overwritten).  Reading a non-dumpable worker's memory
+# needs root.
+children() { cat /proc/"$1"/task/*/children 2>/dev/null; }
+scan_for_digests() {
+	local zy w pids= rc d
+	for zy in $(children "$daemon_pid"); do
+		pids="$pids $zy $(children "$zy")"
+	done
+	set --
+	for d in "$(digest "$alice_tok")" "$(digest "$bob_tok")"; do
+		set -- "$@" "$d" "$(printf %s "${d:16:40}" | od -An -tx1 | tr -d ' \n')"
+	done
+	[ -n "$pids" ] || { bad "no zygote or worker found"; return; }
+	local n=0
+	for w in $pids; do
+		rc=0
+		"$top_builddir/tests/daemon/memscan" "$w" "$@" >"$tmp/scan" 2>&1 || rc=$?
+		case $rc in
+		0) n=$((n + 1)) ;;
+		77) echo "# memscan $w: $(cat "$tmp/scan") (not root?)"; return ;;
+		*) bad "process $w ($(cat /proc/"$w"/comm)) holds a token digest: $(cat "$tmp/scan")"; return ;;
+		esac
+	done
+	ok "no token digest in the zygote nor in $((n - 1)) workers"
+}
+scan_for_digests
+
 # ---- tokens ------------------------------------------------------------------
 healthy "healthz needs no token"
+# libmicrohttpd reads a header value as a C string: a NUL and more bytes
+# after a valid token must not leave the valid token.
+raw "GET /v1/modules HTTP/1.1\\r\\nHost: x\\r\\nAuthorization: Bearer $alice_tok\\r\\n\\r\\n"
+expect 200 "raw request with alice's token" '"modules":'
+raw "GET /v1/modules HTTP/1.1\\r\\nHost: x\\r\\nAuthorization: Bearer $alice_tok\\0junk\\r\\n\\r\\n"
+expect 401 "a token with a NUL and more bytes after it: 401" '"code":"unauthorized"'
+raw "GET /v1/modules HTTP/1.1\\r\\nHost: x\\r\\nAuthorization: Bearer $alice_tok\\0x\\r\\nX-A: b\\r\\n\\r\\n"
+expect 401 "a token, a NUL, a byte, then another header: 401" '"code":"unauthorized"'
 req GET /v1/modules
 expect 401 "no token" '"code":"unauthorized"'
 header_has 'WWW-Authenticate: Bearer' "401 names the scheme"

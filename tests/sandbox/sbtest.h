@@ -106,6 +106,28 @@ static inline long sbt_status_field(int pid, const char *field)
 	return v;
 }
 
+/* A hexadecimal field of /proc/PID/status ("CapBnd"); -1 if missing.
+ * (sbt_status_field reads "000001ffffffffff" as 1.) */
+static inline long long sbt_status_hex(int pid, const char *field)
+{
+	char path[64], line[256];
+	size_t flen = strlen(field);
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/status", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof line, f))
+		if (strncmp(line, field, flen) == 0 && line[flen] == ':') {
+			v = strtoll(line + flen + 1, NULL, 16);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
 static inline bool sbt_alive(int pid)
 {
 	char path[64], st = 0, line[512];
