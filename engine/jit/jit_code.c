@@ -426,6 +426,12 @@ const jit_func *jit_install(wasm_module *m, uint32_t func_index,
 	if (jm && f)
 		at = code_put(jm, code, len);
 	if (!at) {
+		/* No room for the code (the code region is full, or memory for
+		 * a chunk could not be had): recorded once, and the function
+		 * stays in its tier instead of being compiled again each time
+		 * its counter comes round. */
+		if (jm && f)
+			jit_refuse(m, func_index, "no room for JIT code");
 		free(f);
 		free(pc);
 		free(loops);

@@ -38,8 +38,14 @@ static uint8_t *wat(const char *text, size_t *len)
 	ck_assert_msg(rc == 0, "wat2wasm failed");
 	FILE *f = fopen(out, "rb");
 	ck_assert_ptr_nonnull(f);
-	uint8_t *b = malloc(1 << 16);
-	*len = fread(b, 1, 1 << 16, f);
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	long size = ftell(f);
+	ck_assert_int_ge(size, 0);
+	rewind(f);
+	uint8_t *b = malloc((size_t)size + 1);
+	ck_assert_ptr_nonnull(b);
+	*len = fread(b, 1, (size_t)size, f);
+	ck_assert_uint_eq(*len, (size_t)size);
 	fclose(f);
 	unlink(out);
 	return b;
@@ -449,6 +455,78 @@ START_TEST(code_region)
 }
 END_TEST
 
+/* A full code region: the functions that do not fit are refused once, with
+ * the reason, and keep running in the interpreter with the same results. */
+START_TEST(code_region_full)
+{
+	enum { NFUNC = 12, NADD = 3000 };
+	size_t size = 256u << 10;
+	void *region = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+		MAP_NORESERVE, -1, 0);
+	ck_assert_ptr_ne(region, MAP_FAILED);
+	/* NFUNC functions of NADD additions each: more code than the region */
+	size_t cap = (size_t)NFUNC * NADD * 24 + 4096, n = 0;
+	char *src = malloc(cap);
+	ck_assert_ptr_nonnull(src);
+	n += (size_t)snprintf(src + n, cap - n, "(module\n");
+	for (int f = 0; f < NFUNC; f++) {
+		n += (size_t)snprintf(src + n, cap - n,
+			"(func (export \"f%d\") (param i32) (result i32) local.get 0\n", f);
+		for (int k = 0; k < NADD; k++)
+			n += (size_t)snprintf(src + n, cap - n, " i32.const 1 i32.add");
+		n += (size_t)snprintf(src + n, cap - n, ")\n");
+	}
+	n += (size_t)snprintf(src + n, cap - n, ")\n");
+	size_t len;
+	uint8_t *bytes = wat(src, &len);
+	free(src);
+
+	wasm_config cfg;
+	wasm_config_default(&cfg);
+	cfg.tier = WASM_TIER_AUTO;
+	cfg.tier_threshold = 1;
+	cfg.code_region = region;
+	cfg.code_region_bytes = size;
+	wasm_engine *e = wasm_engine_new(&cfg);
+	wasm_module *m;
+	wasm_instance *inst;
+	wasm_error err;
+	ck_assert_int_eq(wasm_module_load(e, bytes, len, &m, &err), WASM_OK);
+	wasm_store *s = wasm_store_new(e);
+	ck_assert_int_eq(wasm_instance_new(s, m, NULL, 0, &inst, &err), WASM_OK);
+	wasm_module_stats st[2];
+	for (int round = 0; round < 2; round++) {
+		for (int f = 0; f < NFUNC; f++) {
+			char name[16];
+			snprintf(name, sizeof name, "f%d", f);
+			wasm_extern x;
+			ck_assert(wasm_instance_export(inst, name, &x));
+			wasm_value a = { .type = WASM_I32, .of.i32 = f }, res;
+			ck_assert_int_eq(wasm_func_call(s, x.of.func, &a, 1, &res, 1,
+				&err), WASM_OK);
+			ck_assert_int_eq(res.of.i32, f + NADD);
+		}
+		wasm_module_stats_get(m, &st[round]);
+	}
+	const wasm_tier_stats *b0 = &st[0].tiers[WASM_TIER_BASELINE];
+	const wasm_tier_stats *b1 = &st[1].tiers[WASM_TIER_BASELINE];
+	ck_assert_uint_gt(b0->nfuncs, 0);                /* some fit */
+	ck_assert_uint_gt(b0->nfuncs_refused, 0);        /* some did not */
+	ck_assert_uint_eq(b0->nfuncs + b0->nfuncs_refused, NFUNC);
+	ck_assert_str_eq(st[0].refused_reason[WASM_TIER_BASELINE],
+		"no room for JIT code");
+	/* the second round compiles nothing and refuses nothing again */
+	ck_assert_uint_eq(b1->nfuncs, b0->nfuncs);
+	ck_assert_uint_eq(b1->nfuncs_refused, b0->nfuncs_refused);
+	ck_assert_uint_eq(b1->compile_ns, b0->compile_ns);
+	wasm_store_free(s);
+	wasm_module_free(m);
+	wasm_engine_free(e);
+	free(bytes);
+	munmap(region, size);
+}
+END_TEST
+
 /* ---- the listing (jit_dump_func) ---------------------------------------------- */
 
 static const char listing_wat[] =
@@ -672,6 +750,7 @@ static Suite *jit_suite(void)
 	tcase_add_test(t, timeout_in_jit_loop);
 	tcase_add_test(t, fuel_same_in_every_tier);
 	tcase_add_test(t, code_region);
+	tcase_add_test(t, code_region_full);
 	tcase_add_test(t, listing_covers_each_instruction);
 	tcase_add_test(t, listing_names_the_refusal);
 	tcase_add_test(t, every_op_compiled_or_refused);
