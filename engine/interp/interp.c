@@ -32,7 +32,8 @@ static inline double f64_of(uint64_t s) { double d; memcpy(&d, &s, 8); return d;
 static inline uint64_t of_f32(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
 static inline uint64_t of_f64(double d) { uint64_t u; memcpy(&u, &d, 8); return u; }
 
-/* min/max per the spec: NaN in, NaN out; -0 < +0. */
+/* min/max per the spec: NaN in, NaN out (which NaN: the handler's cold
+ * path, interp_numeric.h); -0 < +0. */
 static inline float fmin32(float a, float b)
 {
 	if (a != a || b != b) return a + b;

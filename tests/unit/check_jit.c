@@ -621,6 +621,171 @@ START_TEST(every_op_compiled_or_refused)
 }
 END_TEST
 
+/* ---- float results: the NaN rule (docs/ARCHITECTURE.md, "Float results") --- */
+
+/* A float op whose result is a NaN gives the first NaN operand quieted, or
+ * the default NaN (sign set) when no operand is a NaN; demote and promote
+ * keep the payload's top bits; abs, neg and copysign work on the bits
+ * (the rule in interp/ops.h).  Each op runs on a table of inputs (NaNs
+ * with payloads, quiet and signalling, both signs; infinities; zeros;
+ * ordinary values) in the interpreter and the baseline JIT, and the result
+ * bits must be the same in both and follow the rule. */
+#define DEFAULT_NAN32 0xffc00000u
+#define DEFAULT_NAN64 0xfff8000000000000ull
+
+static const uint32_t f32_inputs[] = {
+	0x7fc00000u, 0xffc00000u, 0x7fc12345u, 0xffd00001u, 0x7fa00001u,
+	0xff800001u, 0x7f800000u, 0xff800000u, 0x00000000u, 0x80000000u,
+	0x3f800000u, 0xc0490fdbu, 0x00000001u,
+};
+static const uint64_t f64_inputs[] = {
+	0x7ff8000000000000ull, 0xfff8000000000000ull, 0x7ff8000000012345ull,
+	0xfffc000000000001ull, 0x7ff4000000000001ull, 0xfff0000000000001ull,
+	0x7ff0000000000000ull, 0xfff0000000000000ull, 0, 0x8000000000000000ull,
+	0x3ff0000000000000ull, 0xc00921fb54442d18ull, 1,
+};
+
+/* name, wasm body over locals 0 and 1, parameter and result types, and
+ * what the rule says of a NaN result: 'n' the NaN rule on the operands, 'x'
+ * bits (abs, neg, copysign), 'd' demote, 'p' promote, 'c' a chain (only
+ * compared between the tiers). */
+static const struct {
+	const char *name, *body;
+	char param, result;
+	int nparams;
+	char rule;
+} float_ops[] = {
+#define FOPS(T, P) \
+	{ T ".add", "(" T ".add (local.get 0) (local.get 1))", P, P, 2, 'n' }, \
+	{ T ".sub", "(" T ".sub (local.get 0) (local.get 1))", P, P, 2, 'n' }, \
+	{ T ".mul", "(" T ".mul (local.get 0) (local.get 1))", P, P, 2, 'n' }, \
+	{ T ".div", "(" T ".div (local.get 0) (local.get 1))", P, P, 2, 'n' }, \
+	{ T ".min", "(" T ".min (local.get 0) (local.get 1))", P, P, 2, 'n' }, \
+	{ T ".max", "(" T ".max (local.get 0) (local.get 1))", P, P, 2, 'n' }, \
+	{ T ".chain", "(" T ".max (" T ".mul (local.get 0) (local.get 1)) (" \
+		T ".min (local.get 1) (" T ".add (local.get 0) (local.get 1))))", \
+		P, P, 2, 'c' }, \
+	{ T ".sqrt", "(" T ".sqrt (local.get 0))", P, P, 1, 'n' }, \
+	{ T ".ceil", "(" T ".ceil (local.get 0))", P, P, 1, 'n' }, \
+	{ T ".floor", "(" T ".floor (local.get 0))", P, P, 1, 'n' }, \
+	{ T ".trunc", "(" T ".trunc (local.get 0))", P, P, 1, 'n' }, \
+	{ T ".nearest", "(" T ".nearest (local.get 0))", P, P, 1, 'n' }, \
+	{ T ".abs", "(" T ".abs (local.get 0))", P, P, 1, 'x' }, \
+	{ T ".neg", "(" T ".neg (local.get 0))", P, P, 1, 'x' }, \
+	{ T ".copysign", "(" T ".copysign (local.get 0) (local.get 1))", P, P, 2, 'x' },
+	FOPS("f32", 's')
+	FOPS("f64", 'd')
+#undef FOPS
+	{ "demote", "(f32.demote_f64 (local.get 0))", 'd', 's', 1, 'd' },
+	{ "promote", "(f64.promote_f32 (local.get 0))", 's', 'd', 1, 'p' },
+};
+#define NFLOAT_OPS (sizeof float_ops / sizeof float_ops[0])
+
+static char *float_ops_wat(void)
+{
+	static char text[16384];
+	size_t n = 0;
+	n += (size_t)snprintf(text + n, sizeof text - n, "(module\n");
+	for (size_t i = 0; i < NFLOAT_OPS; i++) {
+		const char *p = float_ops[i].param == 's' ? "f32" : "f64";
+		n += (size_t)snprintf(text + n, sizeof text - n,
+			"  (func (export \"%s\") (param %s %s) (result %s) %s)\n",
+			float_ops[i].name, p, p,
+			float_ops[i].result == 's' ? "f32" : "f64", float_ops[i].body);
+	}
+	snprintf(text + n, sizeof text - n, ")\n");
+	return text;
+}
+
+static uint64_t float_call(rig *r, size_t op, uint64_t a, uint64_t b)
+{
+	wasm_value args[2], res;
+	wasm_error err;
+	bool s = float_ops[op].param == 's';
+	for (int k = 0; k < 2; k++) {
+		args[k].type = s ? WASM_F32 : WASM_F64;
+		if (s)
+			args[k].of.f32_bits = (uint32_t)(k ? b : a);
+		else
+			args[k].of.f64_bits = k ? b : a;
+	}
+	ck_assert_int_eq(wasm_func_call(r->s, export_func(r, float_ops[op].name),
+		args, 2, &res, 1, &err), WASM_OK);
+	return float_ops[op].result == 's' ? res.of.f32_bits : res.of.f64_bits;
+}
+
+static bool is_nan_bits(uint64_t v, bool f32)
+{
+	return f32 ? (v & 0x7fffffffu) > 0x7f800000u
+		: (v & ~(1ull << 63)) > 0x7ff0000000000000ull;
+}
+
+/* The NaN the rule gives for op on a, b (unary: b unused). */
+static uint64_t rule_nan(size_t op, uint64_t a, uint64_t b)
+{
+	bool s = float_ops[op].param == 's';
+	uint64_t quiet = s ? 0x00400000u : 0x0008000000000000ull;
+	switch (float_ops[op].rule) {
+	case 'd':
+		return (a >> 63) << 31 | 0x7fc00000u | (a & 0x000fffffffffffffull) >> 29;
+	case 'p':
+		return (a >> 31) << 63 | 0x7ff8000000000000ull | (a & 0x7fffffu) << 29;
+	default:
+		if (is_nan_bits(a, s))
+			return a | quiet;
+		if (float_ops[op].nparams == 2 && is_nan_bits(b, s))
+			return b | quiet;
+		return s ? DEFAULT_NAN32 : DEFAULT_NAN64;
+	}
+}
+
+START_TEST(float_nan_rule_every_tier)
+{
+	rig ri, rb;
+	char *text = float_ops_wat();
+	rig_up(&ri, text, WASM_TIER_INTERP, 0, NULL, 0);
+	rig_up(&rb, text, WASM_TIER_BASELINE, 0, NULL, 0);
+	unsigned checked = 0;
+	for (size_t op = 0; op < NFLOAT_OPS; op++) {
+		bool s = float_ops[op].param == 's';
+		size_t nin = s ? sizeof f32_inputs / sizeof f32_inputs[0]
+			: sizeof f64_inputs / sizeof f64_inputs[0];
+		size_t nb = float_ops[op].nparams == 2 ? nin : 1;
+		for (size_t i = 0; i < nin; i++) {
+			for (size_t j = 0; j < nb; j++) {
+				uint64_t a = s ? f32_inputs[i] : f64_inputs[i];
+				uint64_t b = s ? f32_inputs[j] : f64_inputs[j];
+				uint64_t vi = float_call(&ri, op, a, b);
+				uint64_t vb = float_call(&rb, op, a, b);
+				ck_assert_msg(vi == vb, "%s(%llx, %llx): interp %llx, "
+					"baseline %llx", float_ops[op].name,
+					(unsigned long long)a, (unsigned long long)b,
+					(unsigned long long)vi, (unsigned long long)vb);
+				bool rs = float_ops[op].result == 's';
+				char rule = float_ops[op].rule;
+				if (rule != 'x' && rule != 'c' && is_nan_bits(vi, rs))
+					ck_assert_msg(vi == rule_nan(op, a, b),
+						"%s(%llx, %llx) = %llx: the rule says "
+						"%llx", float_ops[op].name,
+						(unsigned long long)a, (unsigned long long)b,
+						(unsigned long long)vi,
+						(unsigned long long)rule_nan(op, a, b));
+				checked++;
+			}
+		}
+	}
+	/* the bit ops keep payloads exactly */
+	size_t abs32 = 0;
+	while (strcmp(float_ops[abs32].name, "f32.abs") != 0)
+		abs32++;
+	ck_assert_uint_eq(float_call(&rb, abs32, 0xffd00001u, 0), 0x7fd00001u);
+	ck_assert_uint_eq(float_call(&ri, abs32 + 1, 0x7fa00001u, 0), 0xffa00001u);
+	ck_assert_uint_ge(checked, 1000);
+	rig_down(&ri);
+	rig_down(&rb);
+}
+END_TEST
+
 /* ---- the optimizing tier: asked for, refused until it exists ---------------- */
 
 START_TEST(tier_opt_is_refused)
@@ -676,6 +841,7 @@ static Suite *jit_suite(void)
 	tcase_add_test(t, listing_names_the_refusal);
 	tcase_add_test(t, every_op_compiled_or_refused);
 	tcase_add_test(t, tier_opt_is_refused);
+	tcase_add_test(t, float_nan_rule_every_tier);
 	suite_add_tcase(s, t);
 	return s;
 }
