@@ -112,10 +112,15 @@ static wasm_status run(wasm_store *s, wasm_func *f, uint64_t *sp)
 	uint64_t *fp = sp;
 	uint8_t *ip;
 
-	/* Sentinel frame: returning from f lands on EXIT. */
+	ip = mfuncs[f->index].icode;
+	if (unlikely(!ip) && !(ip = interp_code(mod, f->index, handlers, dbase))) {
+		trap_kind = WASM_TRAP_HOST;
+		goto trap;
+	}
+	/* Sentinel frame: returning from f lands on EXIT.  No room: stack
+	 * overflow at f's entry (ip), as for any call. */
 	if (unlikely(ex->frame_top >= ex->frames_end)) {
 		trap_kind = WASM_TRAP_STACK_OVERFLOW;
-		ip = NULL;
 		goto trap;
 	}
 	if (!insn_set_handler((uint8_t *)&exit_insn,
@@ -126,11 +131,6 @@ static wasm_status run(wasm_store *s, wasm_func *f, uint64_t *sp)
 	}
 	*ex->frame_top++ = (frame_rec){ .ret_ip = (uint8_t *)&exit_insn, .fp = sp, .func = f };
 	ex->cur_func = f;
-	ip = mfuncs[f->index].icode;
-	if (unlikely(!ip) && !(ip = interp_code(mod, f->index, handlers, dbase))) {
-		trap_kind = WASM_TRAP_HOST;
-		goto trap;
-	}
 
 	/* The instruction at ip is read through its layout's struct: IN(lay)
 	 * is it, SL(lay, f) the slot its field f names, AFTER(lay) the next

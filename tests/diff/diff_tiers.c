@@ -12,7 +12,7 @@
  * and zeros: arg_value), with fuel so that no call runs forever.  Float
  * results and memory are compared as bits, NaNs included (the NaN rule,
  * interp/ops.h).  The transcript (each
- * call's results as bits or its trap kind, function and offset, the import
+ * call's results as bits or its trap kind, function and wasm offset, the import
  * calls, a hash of memory after each call) must equal the interpreter's.
  * Modules the interpreter cannot load are skipped.
  *
@@ -141,6 +141,9 @@ static const tier_spec tiers[] = {
 };
 #define NTIERS (sizeof tiers / sizeof tiers[0])
 
+/* Calls, and traps by kind, in the reference tier's transcripts. */
+static unsigned long calls_compared, traps_compared, oob_compared, so_compared;
+
 /* Runs the module in one tier; the transcript goes to out.  Returns false
  * if the module does not load (out says why). */
 static bool run_tier(const tier_spec *ts, const uint8_t *bytes, size_t len,
@@ -221,6 +224,8 @@ static bool run_tier(const tier_spec *ts, const uint8_t *bytes, size_t len,
 				args[k] = arg_value(d.func.params[k], k, set);
 			wasm_store_set_fuel(s, FUEL_PER_CALL);
 			tprintf(out, "call %s/%d:", d.name, set);
+			if (ts == &tiers[0])
+				calls_compared++;
 			wasm_status st = wasm_func_call(s, x.of.func, args, d.func.nparams,
 				res, d.func.nresults, &err);
 			if (st == WASM_OK) {
@@ -236,16 +241,17 @@ static bool run_tier(const tier_spec *ts, const uint8_t *bytes, size_t len,
 					tprintf(out, " %llx", (unsigned long long)v);
 				}
 			} else if (st == WASM_ERR_TRAP) {
-				tprintf(out, " trap %s", wasm_trap_kind_name(err.trap));
-				/* Where: not for stack overflow, which the interpreter
-				 * reports at the call and the JIT at the callee's
-				 * entry, nor for out-of-bounds faults, whose offset the
-				 * interpreter finds by scanning registers for its ip
-				 * and may report at the next instruction. */
-				if (err.trap == WASM_TRAP_OUT_OF_BOUNDS_MEMORY)
-					tprintf(out, " in %u", err.func_index);
-				else if (err.trap != WASM_TRAP_STACK_OVERFLOW)
-					tprintf(out, " in %u at %zx", err.func_index, err.offset);
+				/* kind, function and offset, for every kind: a
+				 * fault names its own load or store, stack overflow
+				 * the callee's entry, in every tier */
+				tprintf(out, " trap %s in %u at %zx",
+					wasm_trap_kind_name(err.trap), err.func_index,
+					err.offset);
+				if (ts == &tiers[0]) {
+					traps_compared++;
+					oob_compared += err.trap == WASM_TRAP_OUT_OF_BOUNDS_MEMORY;
+					so_compared += err.trap == WASM_TRAP_STACK_OVERFLOW;
+				}
 			} else {
 				tprintf(out, " %s", wasm_status_name(st));
 			}
@@ -391,6 +397,9 @@ int main(int argc, char **argv)
 	printf("diff_tiers: %llu functions compiled, %llu refused, %llu OSR "
 		"entries, %u modules skipped\n", (unsigned long long)jit_funcs,
 		(unsigned long long)bailed, (unsigned long long)osr, skipped);
+	printf("diff_tiers: %lu calls compared, %lu of them traps (%lu out of "
+		"bounds memory, %lu stack overflow): kind, function and offset\n",
+		calls_compared, traps_compared, oob_compared, so_compared);
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

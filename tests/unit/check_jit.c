@@ -255,7 +255,15 @@ static const char trap_wat[] =
 	"  (func (export \"conv\") (param i32) (result i32)\n"
 	"    (i32.trunc_f64_s (f64.convert_i32_s (local.get 0)) ) (drop)\n"
 	"    (i32.trunc_f32_u (f32.const -1)))\n"
-	"  (func (export \"unreach\") (param i32) (result i32) (unreachable)))\n";
+	"  (func (export \"unreach\") (param i32) (result i32) (unreachable))\n"
+	/* a load that is a call's last argument, a store followed by a call:
+	 * the interpreter once named the call */
+	"  (func $two (param i32 i32) (result i32) (local.get 1))\n"
+	"  (func (export \"loadarg\") (param i32) (result i32)\n"
+	"    (call $two (local.get 0) (i32.load offset=65536 (local.get 0))))\n"
+	"  (func (export \"storecall\") (param i32) (result i32)\n"
+	"    (i64.store offset=65530 (local.get 0) (i64.const 1))\n"
+	"    (call $two (local.get 0) (local.get 0))))\n";
 
 START_TEST(trap_locations)
 {
@@ -265,6 +273,8 @@ START_TEST(trap_locations)
 		{ "load", -1, WASM_TRAP_OUT_OF_BOUNDS_MEMORY },
 		{ "conv", 5, WASM_TRAP_INTEGER_OVERFLOW },
 		{ "unreach", 0, WASM_TRAP_UNREACHABLE },
+		{ "loadarg", 0, WASM_TRAP_OUT_OF_BOUNDS_MEMORY },
+		{ "storecall", 3, WASM_TRAP_OUT_OF_BOUNDS_MEMORY },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		wasm_error ei, eb;
@@ -279,13 +289,47 @@ START_TEST(trap_locations)
 		ck_assert_uint_eq(ei.func_index, eb.func_index);
 		ck_assert_str_eq(ei.message, eb.message);
 		ck_assert_uint_ne(eb.offset, SIZE_MAX);
-		if (cases[i].kind != WASM_TRAP_OUT_OF_BOUNDS_MEMORY)
-			ck_assert_uint_eq(ei.offset, eb.offset);
+		ck_assert_uint_eq(ei.offset, eb.offset);
 		/* and the JIT code still runs */
 		ck_assert_int_eq(call_i32(&rb, "div", 1, &v, &eb), WASM_OK);
 		ck_assert_int_eq(v, 1);
 		rig_down(&ri);
 		rig_down(&rb);
+	}
+}
+END_TEST
+
+/* Stack overflow is reported at the callee's entry, with the same function
+ * and offset in every mix of tiers: each activation counts one frame
+ * whichever tier runs it (mutual recursion tells an off-by-one apart). */
+START_TEST(stack_overflow_site_every_mix)
+{
+	static const char text[] =
+		"(module\n"
+		"  (func $even (export \"even\") (param i32) (result i32)\n"
+		"    (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 1))\n"
+		"      (else (call $odd (i32.add (local.get 0) (i32.const 1))))))\n"
+		"  (func $odd (param i32) (result i32)\n"
+		"    (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))\n"
+		"      (else (call $even (i32.add (local.get 0) (i32.const 1)))))))\n";
+	wasm_error ref;
+	for (size_t k = 0; k < NMIXES; k++) {
+		rig r;
+		wasm_error err;
+		int32_t v;
+		rig_up(&r, text, mixes[k].tier, mixes[k].threshold, NULL, 0);
+		ck_assert_int_eq(call_i32(&r, "even", 1, &v, &err), WASM_ERR_TRAP);
+		ck_assert_int_eq(err.trap, WASM_TRAP_STACK_OVERFLOW);
+		ck_assert_uint_ne(err.offset, SIZE_MAX);
+		if (k == 0) {
+			ref = err;
+		} else {
+			ck_assert_msg(err.func_index == ref.func_index &&
+				err.offset == ref.offset, "mix %zu: function %u at "
+				"%zx, interpreter: function %u at %zx", k,
+				err.func_index, err.offset, ref.func_index, ref.offset);
+		}
+		rig_down(&r);
 	}
 }
 END_TEST
@@ -832,6 +876,7 @@ static Suite *jit_suite(void)
 	tcase_add_test(t, host_reentry);
 	tcase_add_test(t, small_thread_stack);
 	tcase_add_test(t, trap_locations);
+	tcase_add_test(t, stack_overflow_site_every_mix);
 	tcase_add_test(t, i64_eqz_branch);
 	tcase_add_test(t, osr_moves_a_running_loop);
 	tcase_add_test(t, timeout_in_jit_loop);
