@@ -63,13 +63,13 @@ L_MEMORY_GROW:
 	SKIP(D_A);
 	NEXT();
 L_MEMORY_FILL:
-	if (unlikely((trap_kind = op_memory_fill(inst->memory, SL(BULK, dst),
+	if (unlikely((trap_kind = op_memory_fill(ex, inst->memory, SL(BULK, dst),
 			SL(BULK, src), SL(BULK, n)))))
 		goto trap;
 	SKIP(BULK);
 	NEXT();
 L_MEMORY_COPY:
-	if (unlikely((trap_kind = op_memory_copy(inst->memory, SL(BULK, dst),
+	if (unlikely((trap_kind = op_memory_copy(ex, inst->memory, SL(BULK, dst),
 			SL(BULK, src), SL(BULK, n)))))
 		goto trap;
 	SKIP(BULK);

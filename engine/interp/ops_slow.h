@@ -76,16 +76,17 @@ static inline uint64_t op_memory_grow(wasm_memory *mem, uint64_t delta_pages)
 	return (uint32_t)memory_grow(mem, (uint32_t)delta_pages);
 }
 
-static inline wasm_trap_kind op_memory_fill(wasm_memory *mem, uint64_t d,
-	uint64_t v, uint64_t n)
+/* fill and copy check ex's deadline in chunks (a timeout trap). */
+static inline wasm_trap_kind op_memory_fill(const exec *ex, wasm_memory *mem,
+	uint64_t d, uint64_t v, uint64_t n)
 {
-	return bulk_memory_fill(mem, (uint32_t)d, (uint8_t)v, (uint32_t)n);
+	return bulk_memory_fill(ex, mem, (uint32_t)d, (uint8_t)v, (uint32_t)n);
 }
 
-static inline wasm_trap_kind op_memory_copy(wasm_memory *mem, uint64_t d,
-	uint64_t s, uint64_t n)
+static inline wasm_trap_kind op_memory_copy(const exec *ex, wasm_memory *mem,
+	uint64_t d, uint64_t s, uint64_t n)
 {
-	return bulk_memory_copy(mem, (uint32_t)d, (uint32_t)s, (uint32_t)n);
+	return bulk_memory_copy(ex, mem, (uint32_t)d, (uint32_t)s, (uint32_t)n);
 }
 
 static inline wasm_trap_kind op_memory_init(wasm_instance *inst, uint32_t data,

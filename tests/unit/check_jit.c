@@ -421,6 +421,90 @@ START_TEST(timeout_in_jit_loop)
 }
 END_TEST
 
+/* A long memory.fill or memory.copy checks the deadline every 64 MiB and
+ * traps with timeout (at the bulk instruction, in every tier) rather than
+ * run to the supervisor's hard kill.  The host import moves the epoch past
+ * the deadline with no function entry or loop between it and the bulk op,
+ * so only the bulk op's own check can see it. */
+static volatile uint64_t bulk_epoch;
+
+static wasm_status bulk_bump(wasm_call_ctx *ctx, void *env, uint64_t *slots)
+{
+	(void)ctx;
+	(void)env;
+	(void)slots;
+	bulk_epoch = 10;
+	return WASM_OK;
+}
+
+START_TEST(timeout_in_long_bulk_op)
+{
+	static const char text[] =
+		"(module (import \"env\" \"bump\" (func $bump))\n"
+		"  (memory 2049)\n"           /* 128 MiB + 64 KiB */
+		"  (func (export \"fill\") (param i32) (result i32)\n"
+		"    (call $bump)\n"
+		"    (memory.fill (i32.const 0) (i32.const 7) (local.get 0))\n"
+		"    (i32.load8_u (i32.const 100)))\n"
+		"  (func (export \"copy\") (param i32) (result i32)\n"
+		"    (call $bump)\n"
+		"    (memory.copy (i32.const 65536) (i32.const 0) (local.get 0))\n"
+		"    (i32.const 1)))\n";
+	static const struct { const char *name; int32_t n; wasm_status st; } cases[] = {
+		{ "fill", 128 << 20, WASM_ERR_TRAP },    /* two chunks: checked */
+		{ "copy", 128 << 20, WASM_ERR_TRAP },
+		{ "fill", 64 << 20, WASM_OK },           /* one chunk: not */
+		{ "copy", 1 << 20, WASM_OK },
+	};
+	size_t offset[2] = { 0, 0 };
+	for (size_t k = 0; k < NMIXES; k++) {
+		wasm_config cfg;
+		wasm_config_default(&cfg);
+		cfg.tier = mixes[k].tier;
+		cfg.tier_threshold = mixes[k].threshold;
+		wasm_engine *e = wasm_engine_new(&cfg);
+		wasm_store *s = wasm_store_new(e);
+		wasm_functype ft = { 0, 0, NULL, NULL };
+		wasm_extern imp = { .kind = WASM_EXTERN_FUNC };
+		imp.of.func = wasm_func_new_host(s, &ft, bulk_bump, NULL);
+		size_t len;
+		uint8_t *bytes = wat(text, &len);
+		wasm_module *m;
+		wasm_instance *inst;
+		wasm_error err;
+		ck_assert_int_eq(wasm_module_load(e, bytes, len, &m, &err), WASM_OK);
+		free(bytes);
+		ck_assert_int_eq(wasm_instance_new(s, m, &imp, 1, &inst, &err), WASM_OK);
+		for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+			wasm_extern x;
+			ck_assert(wasm_instance_export(inst, cases[i].name, &x));
+			bulk_epoch = 0;
+			wasm_store_set_deadline(s, &bulk_epoch, 5);
+			wasm_value a = { .type = WASM_I32, .of.i32 = cases[i].n }, res;
+			wasm_status st = wasm_func_call(s, x.of.func, &a, 1, &res, 1, &err);
+			ck_assert_int_eq(st, cases[i].st);
+			if (st == WASM_ERR_TRAP) {
+				ck_assert_int_eq(err.trap, WASM_TRAP_TIMEOUT);
+				ck_assert_uint_ne(err.offset, SIZE_MAX);
+				if (k == 0)
+					offset[i] = err.offset;
+				ck_assert_uint_eq(err.offset, offset[i]);
+			}
+		}
+		/* the store stays usable */
+		wasm_store_set_deadline(s, NULL, 0);
+		wasm_extern x;
+		ck_assert(wasm_instance_export(inst, "fill", &x));
+		wasm_value a = { .type = WASM_I32, .of.i32 = 200 }, res;
+		ck_assert_int_eq(wasm_func_call(s, x.of.func, &a, 1, &res, 1, &err), WASM_OK);
+		ck_assert_int_eq(res.of.i32, 7);
+		wasm_module_free(m);
+		wasm_store_free(s);
+		wasm_engine_free(e);
+	}
+}
+END_TEST
+
 START_TEST(fuel_same_in_every_tier)
 {
 	uint64_t left[NMIXES];
@@ -880,6 +964,7 @@ static Suite *jit_suite(void)
 	tcase_add_test(t, i64_eqz_branch);
 	tcase_add_test(t, osr_moves_a_running_loop);
 	tcase_add_test(t, timeout_in_jit_loop);
+	tcase_add_test(t, timeout_in_long_bulk_op);
 	tcase_add_test(t, fuel_same_in_every_tier);
 	tcase_add_test(t, code_region);
 	tcase_add_test(t, listing_covers_each_instruction);
