@@ -297,9 +297,13 @@ void jw_value(jw *w, const wasm_value *v)
 	case WASM_F32:
 	case WASM_F64:
 		wasm_value_format(v, b, sizeof b);
-		/* Finite values are JSON numbers; "%g" text is valid JSON. */
+		/* Finite values are JSON numbers; "%g" text is valid JSON.
+		 * Negative zero as -0.0: the text "-0" is the integer 0 to
+		 * JSON readers (jansson, the daemon's own), sign lost. */
 		if (strchr(b, 'n') || strchr(b, 'i'))
 			jw_str(w, b);
+		else if (strcmp(b, "-0") == 0)
+			jw_raw(w, "-0.0", 4);
 		else
 			jw_raw(w, b, strlen(b));
 		return;

@@ -56,6 +56,64 @@ static inline struct fcode *fcode_get(wasm_module *m, uint32_t i)
 	return fc;
 }
 
+/* ---- the interpreter's loads and stores of linear memory ------------------
+ * A fault in one of them must name the instruction that made it, exactly.
+ * On x86-64 each access is one machine instruction (inline asm) with the
+ * interpreter's ip in r15 at that instruction, and its address recorded in
+ * the section interp_faults (as a 32-bit offset from the entry, so that the
+ * table needs no relocation).  The fault handler (tier_interp.c,
+ * interp_fault_lookup) finds the faulting pc in that table and reads ip
+ * from r15: no guessing among registers.  Cost: at most a register move
+ * per access, when the compiler keeps ip elsewhere.
+ * INTERP_LOAD(v, p, T): v (a uint64_t) = the T at p, whose low bytes are
+ * the T (read it back as (T)v);
+ * INTERP_STORE(p, T, v): the T at p = v (its low bytes). */
+#if defined(__x86_64__)
+#define INTERP_IP_REG "r15"
+#define INTERP_FAULT_ENTRY_ \
+	".pushsection interp_faults, \"a\"\n\t.balign 4\n\t.long 1b - .\n\t" \
+	".popsection"
+#define INTERP_LDI_1 "movzbl %1, %k0"
+#define INTERP_LDI_2 "movzwl %1, %k0"
+#define INTERP_LDI_4 "movl %1, %k0"
+#define INTERP_LDI_8 "movq %1, %0"
+#define INTERP_STI_1 "movb %b1, %0"
+#define INTERP_STI_2 "movw %w1, %0"
+#define INTERP_STI_4 "movl %k1, %0"
+#define INTERP_STI_8 "movq %1, %0"
+#define INTERP_LOAD_N_(v, p, T, n) do { \
+		typedef T __attribute__((may_alias)) ma_t_; \
+		register const uint8_t *ip_r_ __asm__(INTERP_IP_REG) = ip; \
+		__asm__ volatile("1: " INTERP_LDI_##n "\n\t" INTERP_FAULT_ENTRY_ \
+			: "=r"(v) : "m"(*(const ma_t_ *)(p)), "r"(ip_r_)); \
+	} while (0)
+#define INTERP_STORE_N_(p, T, v, n) do { \
+		typedef T __attribute__((may_alias)) ma_t_; \
+		register const uint8_t *ip_r_ __asm__(INTERP_IP_REG) = ip; \
+		__asm__ volatile("1: " INTERP_STI_##n "\n\t" INTERP_FAULT_ENTRY_ \
+			: "=m"(*(ma_t_ *)(p)) : "r"((uint64_t)(v)), "r"(ip_r_)); \
+	} while (0)
+#define INTERP_SIZE_uint8_t 1
+#define INTERP_SIZE_int8_t 1
+#define INTERP_SIZE_uint16_t 2
+#define INTERP_SIZE_int16_t 2
+#define INTERP_SIZE_uint32_t 4
+#define INTERP_SIZE_int32_t 4
+#define INTERP_SIZE_uint64_t 8
+#define INTERP_N_(T) INTERP_N2_(INTERP_SIZE_##T)
+#define INTERP_N2_(n) n
+#define INTERP_LOAD(v, p, T) INTERP_LOAD_X_(v, p, T, INTERP_N_(T))
+#define INTERP_LOAD_X_(v, p, T, n) INTERP_LOAD_N_(v, p, T, n)
+#define INTERP_STORE(p, T, v) INTERP_STORE_X_(p, T, v, INTERP_N_(T))
+#define INTERP_STORE_X_(p, T, v, n) INTERP_STORE_N_(p, T, v, n)
+#else
+/* Elsewhere plain C; the fault handler looks for ip among the registers. */
+#define INTERP_LOAD(v, p, T) do { T t_; memcpy(&t_, (p), sizeof t_); \
+		(v) = (uint64_t)t_; } while (0)
+#define INTERP_STORE(p, T, v) do { T t_ = (T)(v); \
+		memcpy((p), &t_, sizeof t_); } while (0)
+#endif
+
 /* Wasm byte offset of the instruction whose pre-decoded code contains ip,
  * or SIZE_MAX if ip is not inside c's code. */
 size_t fcode_wasm_offset(const struct fcode *c, const void *ip);

@@ -32,7 +32,8 @@ static inline double f64_of(uint64_t s) { double d; memcpy(&d, &s, 8); return d;
 static inline uint64_t of_f32(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
 static inline uint64_t of_f64(double d) { uint64_t u; memcpy(&u, &d, 8); return u; }
 
-/* min/max per the spec: NaN in, NaN out; -0 < +0. */
+/* min/max per the spec: NaN in, NaN out (which NaN: the handler's cold
+ * path, interp_numeric.h); -0 < +0. */
 static inline float fmin32(float a, float b)
 {
 	if (a != a || b != b) return a + b;
@@ -111,10 +112,15 @@ static wasm_status run(wasm_store *s, wasm_func *f, uint64_t *sp)
 	uint64_t *fp = sp;
 	uint8_t *ip;
 
-	/* Sentinel frame: returning from f lands on EXIT. */
+	ip = mfuncs[f->index].icode;
+	if (unlikely(!ip) && !(ip = interp_code(mod, f->index, handlers, dbase))) {
+		trap_kind = WASM_TRAP_HOST;
+		goto trap;
+	}
+	/* Sentinel frame: returning from f lands on EXIT.  No room: stack
+	 * overflow at f's entry (ip), as for any call. */
 	if (unlikely(ex->frame_top >= ex->frames_end)) {
 		trap_kind = WASM_TRAP_STACK_OVERFLOW;
-		ip = NULL;
 		goto trap;
 	}
 	if (!insn_set_handler((uint8_t *)&exit_insn,
@@ -125,11 +131,6 @@ static wasm_status run(wasm_store *s, wasm_func *f, uint64_t *sp)
 	}
 	*ex->frame_top++ = (frame_rec){ .ret_ip = (uint8_t *)&exit_insn, .fp = sp, .func = f };
 	ex->cur_func = f;
-	ip = mfuncs[f->index].icode;
-	if (unlikely(!ip) && !(ip = interp_code(mod, f->index, handlers, dbase))) {
-		trap_kind = WASM_TRAP_HOST;
-		goto trap;
-	}
 
 	/* The instruction at ip is read through its layout's struct: IN(lay)
 	 * is it, SL(lay, f) the slot its field f names, AFTER(lay) the next

@@ -12,16 +12,25 @@ L_EXIT:
 
 	/* The counter of the ENTER or LOOP at ip reached the threshold: run
 	 * the rest of the function as JIT code if it has some (then return
-	 * from it here). */
+	 * from it here).  JIT code counts its own activation on the frame
+	 * stack, so this activation's record is uncounted while it runs (the
+	 * JIT only moves frame_top, and the record above it stays as it is):
+	 * one activation, one frame, in every tier, so recursion overflows at
+	 * the same depth whichever tier runs it. */
 #define TIER_UP(lay, call) do { \
 		uint32_t cnt_ = IN(lay)->count + 1; \
 		IN(lay)->count = cnt_; \
-		if (unlikely(cnt_ >= tier_at) && (call)) { \
-			if (unlikely(tier_st != WASM_OK)) { \
-				ex->frame_top = entry_frame; \
-				return tier_st; \
+		if (unlikely(cnt_ >= tier_at)) { \
+			ex->frame_top--; \
+			bool ran_ = (call); \
+			ex->frame_top++; \
+			if (ran_) { \
+				if (unlikely(tier_st != WASM_OK)) { \
+					ex->frame_top = entry_frame; \
+					return tier_st; \
+				} \
+				goto L_RET; \
 			} \
-			goto L_RET; \
 		} \
 	} while (0)
 
@@ -105,13 +114,22 @@ L_RET: {
 	NEXT();
 }
 
+	/* No frame record left for a call to g: stack overflow, reported
+ * where every tier reports it, at g's entry (its ENTER at code), as if
+ * g's prologue had found no room. */
+#define STACK_OVERFLOW_AT(g, code) do { \
+		self = (g); \
+		ip = (code); \
+		TRAP(WASM_TRAP_STACK_OVERFLOW); \
+	} while (0)
+
 L_CALL: {
 	uint32_t idx = IN(CALL)->func;
 	uint8_t *code = mfuncs[idx].icode;
 	if (unlikely(!code) && !(code = interp_code(mod, idx, handlers, dbase)))
 		TRAP(WASM_TRAP_HOST);
 	if (unlikely(ex->frame_top >= ex->frames_end))
-		TRAP(WASM_TRAP_STACK_OVERFLOW);
+		STACK_OVERFLOW_AT(ifuncs[idx], code);
 	frame_rec *fr = ex->frame_top++;
 	fr->ret_ip = AFTER(CALL);
 	fr->fp = fp;
@@ -157,8 +175,13 @@ call_any:
 			ip = next_ip;
 			NEXT();
 		}
+		func_t *cfuncs = callee->inst->module->funcs;
+		uint8_t *code = cfuncs[callee->index].icode;
+		if (unlikely(!code) && !(code = interp_code(callee->inst->module,
+				callee->index, handlers, dbase)))
+			TRAP(WASM_TRAP_HOST);
 		if (unlikely(ex->frame_top >= ex->frames_end))
-			TRAP(WASM_TRAP_STACK_OVERFLOW);
+			STACK_OVERFLOW_AT(callee, code);
 		frame_rec *fr = ex->frame_top++;
 		fr->ret_ip = next_ip;
 		fr->fp = fp;
@@ -167,11 +190,8 @@ call_any:
 		ex->cur_func = self;
 		if (callee->inst != inst)
 			LOAD_INST(callee);
-		uint8_t *code = mfuncs[callee->index].icode;
-		if (unlikely(!code) &&
-		    !(code = interp_code(mod, callee->index, handlers, dbase)))
-			TRAP(WASM_TRAP_HOST);
 		fp = nfp;
 		ip = code;
 		NEXT();
 	}
+#undef STACK_OVERFLOW_AT

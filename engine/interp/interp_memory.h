@@ -10,11 +10,13 @@
 #define EA_X(lay) ((uint64_t)(uint32_t)(U32(lay, x) + U32(lay, y)) + IN(lay)->off)
 #define EA_S(lay) ((uint64_t)(uint32_t)(U32(lay, x) + (U32(lay, y) << (IN(lay)->k & 31))) \
 	+ IN(lay)->off)
+/* Through INTERP_LOAD and INTERP_STORE (fcode.h), so that a fault names
+ * this instruction exactly. */
 #define LOAD_AT(name, lay, ea, T, conv) \
-	L_##name: { T v; memcpy(&v, mem + ea(lay), sizeof v); SL(lay, d) = (conv); \
-		SKIP(lay); NEXT(); }
+	L_##name: { uint64_t raw_; INTERP_LOAD(raw_, mem + ea(lay), T); \
+		T v = (T)raw_; SL(lay, d) = (conv); SKIP(lay); NEXT(); }
 #define STORE_AT(name, lay, ea, T) \
-	L_##name: { T v = (T)SL(lay, v); memcpy(mem + ea(lay), &v, sizeof v); \
+	L_##name: { INTERP_STORE(mem + ea(lay), T, SL(lay, v)); \
 		SKIP(lay); NEXT(); }
 
 /* Each access kind in every address form (the same order as in ops.h). */
@@ -61,13 +63,13 @@ L_MEMORY_GROW:
 	SKIP(D_A);
 	NEXT();
 L_MEMORY_FILL:
-	if (unlikely((trap_kind = op_memory_fill(inst->memory, SL(BULK, dst),
+	if (unlikely((trap_kind = op_memory_fill(ex, inst->memory, SL(BULK, dst),
 			SL(BULK, src), SL(BULK, n)))))
 		goto trap;
 	SKIP(BULK);
 	NEXT();
 L_MEMORY_COPY:
-	if (unlikely((trap_kind = op_memory_copy(inst->memory, SL(BULK, dst),
+	if (unlikely((trap_kind = op_memory_copy(ex, inst->memory, SL(BULK, dst),
 			SL(BULK, src), SL(BULK, n)))))
 		goto trap;
 	SKIP(BULK);

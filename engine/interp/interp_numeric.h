@@ -16,6 +16,19 @@
 /* D_A */
 #define UN(name, T, GET, expr, PUT) \
 	L_##name: { T a = GET(D_A, a); SL(D_A, d) = PUT(expr); SKIP(D_A); NEXT(); }
+/* Float results that can be a NaN (the NaN rule, ops.h): a NaN result goes
+ * to the cold path (L_FNAN_*, below), which writes the rule's NaN from the
+ * operands' slots, still unwritten; ordinary results pay a compare and a
+ * branch not taken, and stay in xmm registers. */
+#define FBIN(name, T, GET, expr, PUT) \
+	L_##name: { T a = GET(D_AB, a), b = GET(D_AB, b); T r = (expr); \
+		if (unlikely(r != r)) goto L_FNAN_D_AB; \
+		SL(D_AB, d) = PUT(r); SKIP(D_AB); NEXT(); }
+#define FUN(name, T, GET, expr, PUT) FCONV(name, T, GET, T, expr, PUT)
+#define FCONV(name, TA, GET, TR, expr, PUT) \
+	L_##name: { TA a = GET(D_A, a); TR r = (expr); \
+		if (unlikely(r != r)) goto L_FNAN_D_A; \
+		SL(D_A, d) = PUT(r); SKIP(D_A); NEXT(); }
 /* BR_CMP | BR_CMP_IMM */
 #define BRCMP(name, T, GET, expr) \
 	L_##name: { T a = GET(BR_CMP, a), b = GET(BR_CMP, b); \
@@ -151,7 +164,9 @@ BIN(SHRU64, uint64_t, U64, a >> (b & 63), P64)
 BIN(ROTL64, uint64_t, U64, (a << (b & 63)) | (a >> ((64 - (b & 63)) & 63)), P64)
 BIN(ROTR64, uint64_t, U64, (a >> (b & 63)) | (a << ((64 - (b & 63)) & 63)), P64)
 
-/* ---- f32 / f64 ---- */
+/* ---- f32 / f64 ----
+ * Results that can be a NaN go through FBIN/FUN and the cold path below.
+ * Compares give no float; abs/neg/copysign work on the bits. */
 #define FLOATS(sfx, T, GET, PUT, SUF) \
 	BIN(FEQ##sfx, T, GET, a == b, P32) \
 	BIN(FNE##sfx, T, GET, a != b, P32) \
@@ -159,21 +174,51 @@ BIN(ROTR64, uint64_t, U64, (a >> (b & 63)) | (a << ((64 - (b & 63)) & 63)), P64)
 	BIN(FGT##sfx, T, GET, a > b, P32) \
 	BIN(FLE##sfx, T, GET, a <= b, P32) \
 	BIN(FGE##sfx, T, GET, a >= b, P32) \
-	BIN(FADD##sfx, T, GET, a + b, PUT) \
-	BIN(FSUB##sfx, T, GET, a - b, PUT) \
-	BIN(FMUL##sfx, T, GET, a * b, PUT) \
-	BIN(FDIV##sfx, T, GET, a / b, PUT) \
-	BIN(FMIN##sfx, T, GET, fmin##sfx(a, b), PUT) \
-	BIN(FMAX##sfx, T, GET, fmax##sfx(a, b), PUT) \
-	UN(FCEIL##sfx, T, GET, a != a ? a + a : ceil##SUF(a), PUT) \
-	UN(FFLOOR##sfx, T, GET, a != a ? a + a : floor##SUF(a), PUT) \
-	UN(FTRUNC##sfx, T, GET, a != a ? a + a : trunc##SUF(a), PUT) \
-	UN(FNEAREST##sfx, T, GET, a != a ? a + a : nearbyint##SUF(a), PUT) \
-	UN(FSQRT##sfx, T, GET, sqrt##SUF(a), PUT)
+	FBIN(FADD##sfx, T, GET, a + b, PUT) \
+	FBIN(FSUB##sfx, T, GET, a - b, PUT) \
+	FBIN(FMUL##sfx, T, GET, a * b, PUT) \
+	FBIN(FDIV##sfx, T, GET, a / b, PUT) \
+	FBIN(FMIN##sfx, T, GET, fmin##sfx(a, b), PUT) \
+	FBIN(FMAX##sfx, T, GET, fmax##sfx(a, b), PUT) \
+	FUN(FCEIL##sfx, T, GET, ceil##SUF(a), PUT) \
+	FUN(FFLOOR##sfx, T, GET, floor##SUF(a), PUT) \
+	FUN(FTRUNC##sfx, T, GET, trunc##SUF(a), PUT) \
+	FUN(FNEAREST##sfx, T, GET, nearbyint##SUF(a), PUT) \
+	FUN(FSQRT##sfx, T, GET, sqrt##SUF(a), PUT)
 
 FLOATS(32, float, FL, PF32, f)
 FLOATS(64, double, DB, PF64, )
 #undef FLOATS
+
+/* The cold path of FBIN and FUN: the op's result is a NaN; write the one
+ * the rule gives (ops_slow.h) from the operands.  D_A ops: demote and
+ * promote have their own; the others are unary (a, a). */
+L_FNAN_D_AB:
+	/* (The barrier makes the compiler read the slots again here rather
+	 * than keep integer copies of them on the hot path: that copy cost
+	 * 20-30% on float programs.) */
+	__asm__ volatile("" ::: "memory");
+	if (op_infos[insn_op(ip)].type == OPT_F32)
+		SL(D_AB, d) = op_nan32((uint32_t)SL(D_AB, a), (uint32_t)SL(D_AB, b));
+	else
+		SL(D_AB, d) = op_nan64(SL(D_AB, a), SL(D_AB, b));
+	SKIP(D_AB);
+	NEXT();
+L_FNAN_D_A: {
+	__asm__ volatile("" ::: "memory");
+	enum interp_op op = insn_op(ip);
+	uint64_t a = SL(D_A, a);
+	if (op == OP_DEMOTE)
+		SL(D_A, d) = op_demote_nan(a);
+	else if (op == OP_PROMOTE)
+		SL(D_A, d) = op_promote_nan((uint32_t)a);
+	else if (op_infos[op].type == OPT_F32)
+		SL(D_A, d) = op_nan32((uint32_t)a, (uint32_t)a);
+	else
+		SL(D_A, d) = op_nan64(a, a);
+	SKIP(D_A);
+	NEXT();
+}
 
 /* Sign manipulation on the bits, so NaN payloads pass unchanged. */
 UN(FABS32, uint64_t, U64, a & 0x7fffffffu, P64)
@@ -216,12 +261,12 @@ UN(CONV_S32_F32, int32_t, S32, (float)a, PF32)
 UN(CONV_U32_F32, uint32_t, U32, (float)a, PF32)
 UN(CONV_S64_F32, int64_t, S64, (float)a, PF32)
 UN(CONV_U64_F32, uint64_t, U64, (float)a, PF32)
-UN(DEMOTE, double, DB, (float)a, PF32)
+FCONV(DEMOTE, double, DB, float, (float)a, PF32)
 UN(CONV_S32_F64, int32_t, S32, (double)a, PF64)
 UN(CONV_U32_F64, uint32_t, U32, (double)a, PF64)
 UN(CONV_S64_F64, int64_t, S64, (double)a, PF64)
 UN(CONV_U64_F64, uint64_t, U64, (double)a, PF64)
-UN(PROMOTE, float, FL, (double)a, PF64)
+FCONV(PROMOTE, float, FL, double, (double)a, PF64)
 
 /* ---- with an immediate ---- */
 BINI32(EQ32I, uint32_t, U32, a == b)
@@ -308,6 +353,9 @@ BRCMP(GEU_BR64, uint64_t, U64, a >= b)
 #undef BINI32
 #undef BINI64
 #undef UN
+#undef FBIN
+#undef FUN
+#undef FCONV
 #undef BRCMP
 #undef BRCMPI
 #undef P32

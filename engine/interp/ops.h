@@ -211,6 +211,35 @@ enum op_traps {
 	X(SHRS##sfx, D_AB, INT_BINARY, T, NONE) X(SHRU##sfx, D_AB, INT_BINARY, T, NONE) \
 	X(ROTL##sfx, D_AB, INT_BINARY, T, NONE) X(ROTR##sfx, D_AB, INT_BINARY, T, NONE)
 
+/* Float results -- the NaN rule, the same in every tier (interpreter,
+ * baseline JIT, optimizing JIT; docs/ARCHITECTURE.md, "Float results").
+ * A float operation whose result is a NaN gives:
+ *
+ *   add, sub, mul, div, min, max: the first operand if it is a NaN, else
+ *     the second, quieted (quiet bit set; sign and payload kept); if
+ *     neither is a NaN (inf - inf, 0 * inf, 0 / 0, inf / inf) the
+ *     default NaN, sign bit set: f32 0xffc00000, f64 0xfff8000000000000;
+ *   sqrt, ceil, floor, trunc, nearest: the operand quieted; sqrt of a
+ *     number below zero: the default NaN;
+ *   f32.demote_f64: the operand quieted, sign kept, its payload's top 22
+ *     bits kept (the low 29 dropped); f64.promote_f32: the operand
+ *     quieted, its payload followed by 29 zero bits.
+ *
+ * abs, neg and copysign are bit operations and keep payloads exactly; so
+ * do reinterpret, loads, stores, constants, locals, globals and select.
+ *
+ * This is what x86-64's SSE instructions do when the first operand is
+ * their destination (addss a, b), so the baseline JIT follows it at no
+ * cost; the interpreter repairs a NaN result on its cold path with the
+ * rule written in C (op_nan32, op_nan64, op_demote_nan, op_promote_nan in
+ * ops_slow.h).  Hence for a compiler: never swap the operands of add,
+ * mul, min or max (which operand is first decides the payload), and fold
+ * constants with ops_slow.h's functions.  The spec allows any NaN here;
+ * tests/unit/check_jit.c (float_nan_rule_every_tier) and tests/diff
+ * compare the bits. */
+#define OP_F32_DEFAULT_NAN 0xffc00000u
+#define OP_F64_DEFAULT_NAN 0xfff8000000000000ull
+
 #define OPS_FLOAT_(X, sfx, T) \
 	X(FEQ##sfx, D_AB, FLOAT_BINARY, T, NONE) X(FNE##sfx, D_AB, FLOAT_BINARY, T, NONE) \
 	X(FLT##sfx, D_AB, FLOAT_BINARY, T, NONE) X(FGT##sfx, D_AB, FLOAT_BINARY, T, NONE) \

@@ -1,7 +1,7 @@
 /* ops_slow.h -- the one implementation of the ops that the interpreter
  * runs in its handlers and JIT code runs through jit_rt_slow_op: table
  * access, memory.grow, bulk memory and tables, float-to-integer
- * conversions (internal to engine/).
+ * conversions, and the NaN rule in C (internal to engine/).
  *
  * Operands come decoded: slot values (the frame's 8-byte slots) and the
  * instance's objects.  Ops that can trap return WASM_TRAP_NONE or the trap
@@ -12,6 +12,7 @@
 #ifndef ENGINE_INTERP_OPS_SLOW_H
 #define ENGINE_INTERP_OPS_SLOW_H
 
+#include "interp/ops.h"
 #include "runtime/runtime.h"
 
 #include <stdint.h>
@@ -75,22 +76,67 @@ static inline uint64_t op_memory_grow(wasm_memory *mem, uint64_t delta_pages)
 	return (uint32_t)memory_grow(mem, (uint32_t)delta_pages);
 }
 
-static inline wasm_trap_kind op_memory_fill(wasm_memory *mem, uint64_t d,
-	uint64_t v, uint64_t n)
+/* fill and copy check ex's deadline in chunks (a timeout trap). */
+static inline wasm_trap_kind op_memory_fill(const exec *ex, wasm_memory *mem,
+	uint64_t d, uint64_t v, uint64_t n)
 {
-	return bulk_memory_fill(mem, (uint32_t)d, (uint8_t)v, (uint32_t)n);
+	return bulk_memory_fill(ex, mem, (uint32_t)d, (uint8_t)v, (uint32_t)n);
 }
 
-static inline wasm_trap_kind op_memory_copy(wasm_memory *mem, uint64_t d,
-	uint64_t s, uint64_t n)
+static inline wasm_trap_kind op_memory_copy(const exec *ex, wasm_memory *mem,
+	uint64_t d, uint64_t s, uint64_t n)
 {
-	return bulk_memory_copy(mem, (uint32_t)d, (uint32_t)s, (uint32_t)n);
+	return bulk_memory_copy(ex, mem, (uint32_t)d, (uint32_t)s, (uint32_t)n);
 }
 
 static inline wasm_trap_kind op_memory_init(wasm_instance *inst, uint32_t data,
 	uint64_t d, uint64_t s, uint64_t n)
 {
 	return bulk_memory_init(inst, data, (uint32_t)d, (uint32_t)s, (uint32_t)n);
+}
+
+/* ---- NaN results: the rule of ops.h ("Float results") in C ----------------
+ * Bits in, bits out; the caller has found that the result is a NaN. */
+static inline bool op_is_nan32(uint32_t a)
+{
+	return (a & 0x7fffffffu) > 0x7f800000u;
+}
+
+static inline bool op_is_nan64(uint64_t a)
+{
+	return (a & 0x7fffffffffffffffull) > 0x7ff0000000000000ull;
+}
+
+/* The NaN result of a binary op on a, b (a unary op: a, a). */
+static inline uint32_t op_nan32(uint32_t a, uint32_t b)
+{
+	if (op_is_nan32(a))
+		return a | 0x00400000u;
+	if (op_is_nan32(b))
+		return b | 0x00400000u;
+	return OP_F32_DEFAULT_NAN;
+}
+
+static inline uint64_t op_nan64(uint64_t a, uint64_t b)
+{
+	if (op_is_nan64(a))
+		return a | 0x0008000000000000ull;
+	if (op_is_nan64(b))
+		return b | 0x0008000000000000ull;
+	return OP_F64_DEFAULT_NAN;
+}
+
+/* f32.demote_f64 and f64.promote_f32 of a NaN. */
+static inline uint32_t op_demote_nan(uint64_t a)
+{
+	return (uint32_t)(a >> 32 & 0x80000000u) | 0x7fc00000u |
+		(uint32_t)((a & 0x000fffffffffffffull) >> 29);
+}
+
+static inline uint64_t op_promote_nan(uint32_t a)
+{
+	return (uint64_t)(a & 0x80000000u) << 32 | 0x7ff8000000000000ull |
+		(uint64_t)(a & 0x007fffffu) << 29;
 }
 
 /* ---- float -> integer ----------------------------------------------------

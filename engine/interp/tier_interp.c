@@ -36,9 +36,48 @@ static void interp_stats_get(const wasm_module *m, wasm_module_stats *out)
 	}
 }
 
-/* The interpreter keeps its instruction pointer in a register, so look
- * for a general register that points into the current function's
- * pre-decoded code; the first register found wins. */
+#if defined(__x86_64__)
+#include <sys/ucontext.h>
+
+/* The loads and stores of interp.c (INTERP_LOAD, INTERP_STORE in fcode.h):
+ * each entry is the offset from itself to one access instruction.  The
+ * linker makes the bounds; weak, so that an empty table links. */
+extern const int32_t __start_interp_faults[] __attribute__((weak));
+extern const int32_t __stop_interp_faults[] __attribute__((weak));
+
+/* The interpreter's ip at a fault in one of its accesses: r15 there. */
+static bool interp_fault_ip(const tier_fault *at, uintptr_t lo, uintptr_t hi,
+	uintptr_t *ip)
+{
+	(void)lo;
+	(void)hi;
+	for (const int32_t *e = __start_interp_faults; e < __stop_interp_faults; e++) {
+		if ((uintptr_t)e + (uintptr_t)(intptr_t)*e != at->pc)
+			continue;
+		if (!at->regs || at->nregs <= REG_R15)
+			return false;
+		*ip = at->regs[REG_R15];
+		return true;
+	}
+	return false;
+}
+#else
+/* Elsewhere: the first general register that points into [lo, hi), the
+ * function's code (which may be the next instruction's address). */
+static bool interp_fault_ip(const tier_fault *at, uintptr_t lo, uintptr_t hi,
+	uintptr_t *ip)
+{
+	for (size_t i = 0; i < at->nregs; i++) {
+		if (at->regs[i] >= lo && at->regs[i] < hi) {
+			*ip = at->regs[i];
+			return true;
+		}
+	}
+	return false;
+}
+#endif
+
+/* The faulting instruction of ex->cur_func's pre-decoded code. */
 static bool interp_fault_lookup(const exec *ex, const tier_fault *at,
 	wasm_func **func, size_t *wasm_offset)
 {
@@ -53,17 +92,15 @@ static bool interp_fault_lookup(const exec *ex, const tier_fault *at,
 	const void *clo, *chi;
 	fcode_range(code, &clo, &chi);
 	uintptr_t lo = (uintptr_t)clo, hi = (uintptr_t)chi;
-	for (size_t i = 0; i < at->nregs; i++) {
-		if (at->regs[i] < lo || at->regs[i] >= hi)
-			continue;
-		size_t off = fcode_wasm_offset(code, (const void *)at->regs[i]);
-		if (off != SIZE_MAX) {
-			*func = f;
-			*wasm_offset = off;
-			return true;
-		}
-	}
-	return false;
+	uintptr_t ip;
+	if (!interp_fault_ip(at, lo, hi, &ip) || ip < lo || ip >= hi)
+		return false;
+	size_t off = fcode_wasm_offset(code, (const void *)ip);
+	if (off == SIZE_MAX)
+		return false;
+	*func = f;
+	*wasm_offset = off;
+	return true;
 }
 
 const tier_ops tier_interp = {

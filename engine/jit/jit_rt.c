@@ -172,11 +172,11 @@ uint32_t jit_rt_slow_op(wasm_instance *inst, uint64_t *fp,
 		SL(D_A, d) = op_memory_grow(inst->memory, SL(D_A, a));
 		return WASM_TRAP_NONE;
 	case OP_MEMORY_FILL:
-		return op_memory_fill(inst->memory, SL(BULK, dst), SL(BULK, src),
-			SL(BULK, n));
+		return op_memory_fill(&inst->store->ex, inst->memory, SL(BULK, dst),
+			SL(BULK, src), SL(BULK, n));
 	case OP_MEMORY_COPY:
-		return op_memory_copy(inst->memory, SL(BULK, dst), SL(BULK, src),
-			SL(BULK, n));
+		return op_memory_copy(&inst->store->ex, inst->memory, SL(BULK, dst),
+			SL(BULK, src), SL(BULK, n));
 	case OP_MEMORY_INIT:
 		return op_memory_init(inst, OP_AT(ip, MEMORY_INIT)->data,
 			SL(MEMORY_INIT, dst), SL(MEMORY_INIT, src), SL(MEMORY_INIT, n));

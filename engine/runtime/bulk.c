@@ -22,22 +22,49 @@ uint64_t const_eval(const wasm_instance *inst, const constexpr_t *ce)
 	}
 }
 
-wasm_trap_kind bulk_memory_fill(wasm_memory *mem, uint32_t d, uint8_t v,
-	uint32_t n)
+/* Long fills and copies check the deadline (ex->epoch against
+ * ex->deadline, as ENTER and LOOP do) between chunks of this many bytes,
+ * so that memory.fill over gigabytes traps with timeout instead of running
+ * to the supervisor's hard kill; shorter ones pay nothing.  What was
+ * written before the check stays written. */
+#define BULK_CHUNK_BYTES (64u << 20)
+
+static bool bulk_past_deadline(const exec *ex)
+{
+	return ex && *ex->epoch >= ex->deadline;
+}
+
+wasm_trap_kind bulk_memory_fill(const exec *ex, wasm_memory *mem, uint32_t d,
+	uint8_t v, uint32_t n)
 {
 	if (!mem || (uint64_t)d + n > mem->size_bytes)
 		return WASM_TRAP_OUT_OF_BOUNDS_MEMORY;
-	memset(mem->base + d, v, n);
+	for (uint32_t done = 0; done < n;) {
+		if (done && bulk_past_deadline(ex))
+			return WASM_TRAP_TIMEOUT;
+		uint32_t len = n - done < BULK_CHUNK_BYTES ? n - done : BULK_CHUNK_BYTES;
+		memset(mem->base + d + done, v, len);
+		done += len;
+	}
 	return WASM_TRAP_NONE;
 }
 
-wasm_trap_kind bulk_memory_copy(wasm_memory *mem, uint32_t d, uint32_t s,
-	uint32_t n)
+/* In chunks, front to back when the destination is below the source and
+ * back to front otherwise, so that overlapping ranges copy as memmove. */
+wasm_trap_kind bulk_memory_copy(const exec *ex, wasm_memory *mem, uint32_t d,
+	uint32_t s, uint32_t n)
 {
 	if (!mem || (uint64_t)d + n > mem->size_bytes ||
 	    (uint64_t)s + n > mem->size_bytes)
 		return WASM_TRAP_OUT_OF_BOUNDS_MEMORY;
-	memmove(mem->base + d, mem->base + s, n);
+	for (uint32_t done = 0; done < n;) {
+		if (done && bulk_past_deadline(ex))
+			return WASM_TRAP_TIMEOUT;
+		uint32_t len = n - done < BULK_CHUNK_BYTES ? n - done : BULK_CHUNK_BYTES;
+		uint64_t at = d <= s ? done : (uint64_t)n - done - len;
+		memmove(mem->base + d + at, mem->base + s + at, len);
+		done += len;
+	}
 	return WASM_TRAP_NONE;
 }
 

@@ -212,6 +212,68 @@ START_TEST(args_convert)
 }
 END_TEST
 
+/* Float results keep their sign and bits through JSON both ways: what
+ * jw_value writes, json_to_value reads back to the same bits (-0.0 was
+ * written as -0, which JSON reads as the integer 0). */
+START_TEST(floats_round_trip)
+{
+	static const struct { wasm_valtype t; uint64_t bits; const char *json; } cases[] = {
+		{ WASM_F64, 0x8000000000000000ull, "-0.0" },
+		{ WASM_F32, 0x80000000u, "-0.0" },
+		{ WASM_F64, 0, "0" },
+		{ WASM_F32, 0, "0" },
+		{ WASM_F64, 0x0000000000000001ull, NULL },       /* denormal */
+		{ WASM_F64, 0x7fefffffffffffffull, NULL },       /* max */
+		{ WASM_F64, 0x4340000000000001ull, NULL },       /* 2^53 + 2 */
+		{ WASM_F32, 0x00000001u, NULL },
+		{ WASM_F32, 0x7f7fffffu, NULL },
+		{ WASM_F32, 0x4b800001u, NULL },                 /* 2^24 + 2 */
+		{ WASM_F32, 0xbf800000u, "-1" },
+		{ WASM_F64, 0xfff8000000000000ull, "\"-nan\"" },
+		{ WASM_F64, 0x7ff4000000000001ull, NULL },       /* signalling */
+		{ WASM_F32, 0xff800000u, "\"-inf\"" },
+		{ WASM_F32, 0x7fa00001u, NULL },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		wasm_value v = { .type = cases[i].t }, back;
+		if (cases[i].t == WASM_F32)
+			v.of.f32_bits = (uint32_t)cases[i].bits;
+		else
+			v.of.f64_bits = cases[i].bits;
+		jw w;
+		size_t n;
+		jw_init(&w);
+		jw_arr_open(&w);
+		jw_value(&w, &v);
+		jw_arr_close(&w);
+		char *s = jw_take(&w, &n);
+		/* as the daemon reads an invoke document */
+		json_t *doc = json_loads(s, 0, NULL);
+		ck_assert_msg(doc != NULL, "%s is not JSON", s);
+		char why[200];
+		ck_assert(json_to_value(json_array_get(doc, 0), cases[i].t, &back,
+			why, sizeof why));
+		uint64_t got = cases[i].t == WASM_F32 ? back.of.f32_bits : back.of.f64_bits;
+		ck_assert_msg(got == cases[i].bits, "%llx written as %s, read back "
+			"as %llx", (unsigned long long)cases[i].bits, s,
+			(unsigned long long)got);
+		if (cases[i].json) {
+			char want[64];
+			snprintf(want, sizeof want, "[%s]", cases[i].json);
+			ck_assert_str_eq(s, want);
+		}
+		json_decref(doc);
+		free(s);
+	}
+	/* and from clients: -0.0 and "-0" keep the sign */
+	wasm_value v;
+	ck_assert(conv("-0.0", WASM_F64, &v) && v.of.f64_bits == 0x8000000000000000ull);
+	ck_assert(conv("-0.0", WASM_F32, &v) && v.of.f32_bits == 0x80000000u);
+	ck_assert(conv("\"-0\"", WASM_F64, &v) && v.of.f64_bits == 0x8000000000000000ull);
+	ck_assert(conv("-0e0", WASM_F32, &v) && v.of.f32_bits == 0x80000000u);
+}
+END_TEST
+
 START_TEST(ids)
 {
 	ck_assert(wh_id_valid(vectors[0].hex));
@@ -285,6 +347,7 @@ int main(void)
 	tcase_add_test(t, base64_round_trip);
 	tcase_add_test(t, writer_shapes);
 	tcase_add_test(t, args_convert);
+	tcase_add_test(t, floats_round_trip);
 	tcase_add_test(t, ids);
 	tcase_add_test(t, config_files);
 	suite_add_tcase(s, t);

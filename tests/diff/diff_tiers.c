@@ -7,9 +7,12 @@
  *
  * Per module and tier: instantiate with every import answered (functions
  * log their arguments and return zeros; memories, tables and globals are
- * made to the import's type), then call every exported function with fixed
- * arguments, with fuel so that no call runs forever.  The transcript (each
- * call's results as bits or its trap kind, function and offset, the import
+ * made to the import's type), then call every exported function with three
+ * fixed argument sets (ordinary numbers; NaNs with payloads; infinities
+ * and zeros: arg_value), with fuel so that no call runs forever.  Float
+ * results and memory are compared as bits, NaNs included (the NaN rule,
+ * interp/ops.h).  The transcript (each
+ * call's results as bits or its trap kind, function and wasm offset, the import
  * calls, a hash of memory after each call) must equal the interpreter's.
  * Modules the interpreter cannot load are skipped.
  *
@@ -82,14 +85,35 @@ static wasm_status host_log(wasm_call_ctx *ctx, void *env, uint64_t *slots)
 	return WASM_OK;
 }
 
-static wasm_value arg_value(uint8_t type, uint32_t i)
+/* The argument sets every export is called with: ordinary numbers; NaNs
+ * with payloads (signalling and quiet, both signs), which float ops must
+ * turn into the same bits in every tier (the NaN rule, interp/ops.h);
+ * infinities and zeros of both signs, which make NaNs of their own
+ * (inf - inf, 0 * inf) and test min/max on -0. */
+#define NARGSETS 3
+
+static wasm_value arg_value(uint8_t type, uint32_t i, int set)
 {
+	static const uint32_t f32_special[] = { 0x7f800000u, 0x80000000u,
+		0xff800000u, 0x00000000u, 0x3f800000u };
+	static const uint64_t f64_special[] = { 0x7ff0000000000000ull,
+		0x8000000000000000ull, 0xfff0000000000000ull, 0,
+		0xbff0000000000000ull };
 	wasm_value v = { .type = (wasm_valtype)type };
 	switch (type) {
-	case WASM_I32: v.of.i32 = (int32_t)(i * 7 + 1); break;
-	case WASM_I64: v.of.i64 = (int64_t)i * 1000003 - 5; break;
-	case WASM_F32: v.of.f32_bits = 0x3fc00000u + i; break;   /* ~1.5 */
-	case WASM_F64: v.of.f64_bits = 0xc00c000000000000ull + i; break;
+	case WASM_I32: v.of.i32 = set == 2 ? (int32_t)i - 1 : (int32_t)(i * 7 + 1); break;
+	case WASM_I64: v.of.i64 = set == 2 ? -(int64_t)i : (int64_t)i * 1000003 - 5; break;
+	case WASM_F32:
+		v.of.f32_bits = set == 0 ? 0x3fc00000u + i                /* ~1.5 */
+			: set == 1 ? (i & 1 ? 0xffc00000u : 0x7fa00000u) + 0x111 * (i + 1)
+			: f32_special[i % 5];
+		break;
+	case WASM_F64:
+		v.of.f64_bits = set == 0 ? 0xc00c000000000000ull + i
+			: set == 1 ? (i & 1 ? 0xfff8000000000000ull : 0x7ff4000000000000ull)
+				+ 0x10001ull * (i + 1)
+			: f64_special[i % 5];
+		break;
 	default: v.of.ref = NULL; break;
 	}
 	return v;
@@ -116,6 +140,9 @@ static const tier_spec tiers[] = {
 	{ "auto-3", WASM_TIER_AUTO, 3 },
 };
 #define NTIERS (sizeof tiers / sizeof tiers[0])
+
+/* Calls, and traps by kind, in the reference tier's transcripts. */
+static unsigned long calls_compared, traps_compared, oob_compared, so_compared;
 
 /* Runs the module in one tier; the transcript goes to out.  Returns false
  * if the module does not load (out says why). */
@@ -191,43 +218,48 @@ static bool run_tier(const tier_spec *ts, const uint8_t *bytes, size_t len,
 			continue;
 		if (d.func.nparams > MAX_VALUES || d.func.nresults > MAX_VALUES)
 			continue;
-		wasm_value args[MAX_VALUES], res[MAX_VALUES];
-		for (uint32_t k = 0; k < d.func.nparams; k++)
-			args[k] = arg_value(d.func.params[k], k);
-		wasm_store_set_fuel(s, FUEL_PER_CALL);
-		tprintf(out, "call %s:", d.name);
-		wasm_status st = wasm_func_call(s, x.of.func, args, d.func.nparams,
-			res, d.func.nresults, &err);
-		if (st == WASM_OK) {
-			for (uint32_t k = 0; k < d.func.nresults; k++) {
-				uint64_t v;
-				switch (res[k].type) {
-				case WASM_I32: v = (uint32_t)res[k].of.i32; break;
-				case WASM_F32: v = res[k].of.f32_bits; break;
-				case WASM_I64: v = (uint64_t)res[k].of.i64; break;
-				case WASM_F64: v = res[k].of.f64_bits; break;
-				default: v = res[k].of.ref != NULL; break;
+		for (int set = 0; set < NARGSETS; set++) {
+			wasm_value args[MAX_VALUES], res[MAX_VALUES];
+			for (uint32_t k = 0; k < d.func.nparams; k++)
+				args[k] = arg_value(d.func.params[k], k, set);
+			wasm_store_set_fuel(s, FUEL_PER_CALL);
+			tprintf(out, "call %s/%d:", d.name, set);
+			if (ts == &tiers[0])
+				calls_compared++;
+			wasm_status st = wasm_func_call(s, x.of.func, args, d.func.nparams,
+				res, d.func.nresults, &err);
+			if (st == WASM_OK) {
+				for (uint32_t k = 0; k < d.func.nresults; k++) {
+					uint64_t v;
+					switch (res[k].type) {
+					case WASM_I32: v = (uint32_t)res[k].of.i32; break;
+					case WASM_F32: v = res[k].of.f32_bits; break;
+					case WASM_I64: v = (uint64_t)res[k].of.i64; break;
+					case WASM_F64: v = res[k].of.f64_bits; break;
+					default: v = res[k].of.ref != NULL; break;
+					}
+					tprintf(out, " %llx", (unsigned long long)v);
 				}
-				tprintf(out, " %llx", (unsigned long long)v);
+			} else if (st == WASM_ERR_TRAP) {
+				/* kind, function and offset, for every kind: a
+				 * fault names its own load or store, stack overflow
+				 * the callee's entry, in every tier */
+				tprintf(out, " trap %s in %u at %zx",
+					wasm_trap_kind_name(err.trap), err.func_index,
+					err.offset);
+				if (ts == &tiers[0]) {
+					traps_compared++;
+					oob_compared += err.trap == WASM_TRAP_OUT_OF_BOUNDS_MEMORY;
+					so_compared += err.trap == WASM_TRAP_STACK_OVERFLOW;
+				}
+			} else {
+				tprintf(out, " %s", wasm_status_name(st));
 			}
-		} else if (st == WASM_ERR_TRAP) {
-			tprintf(out, " trap %s", wasm_trap_kind_name(err.trap));
-			/* Where: not for stack overflow, which the interpreter
-			 * reports at the call and the JIT at the callee's
-			 * entry, nor for out-of-bounds faults, whose offset the
-			 * interpreter finds by scanning registers for its ip
-			 * and may report at the next instruction. */
-			if (err.trap == WASM_TRAP_OUT_OF_BOUNDS_MEMORY)
-				tprintf(out, " in %u", err.func_index);
-			else if (err.trap != WASM_TRAP_STACK_OVERFLOW)
-				tprintf(out, " in %u at %zx", err.func_index, err.offset);
-		} else {
-			tprintf(out, " %s", wasm_status_name(st));
+			if (mem)
+				tprintf(out, " mem %llx", (unsigned long long)hash_bytes(
+					wasm_memory_data(mem), wasm_memory_size_bytes(mem)));
+			tprintf(out, "\n");
 		}
-		if (mem)
-			tprintf(out, " mem %llx", (unsigned long long)hash_bytes(
-				wasm_memory_data(mem), wasm_memory_size_bytes(mem)));
-		tprintf(out, "\n");
 	}
 	ok = true;
 out:
@@ -365,6 +397,9 @@ int main(int argc, char **argv)
 	printf("diff_tiers: %llu functions compiled, %llu refused, %llu OSR "
 		"entries, %u modules skipped\n", (unsigned long long)jit_funcs,
 		(unsigned long long)bailed, (unsigned long long)osr, skipped);
+	printf("diff_tiers: %lu calls compared, %lu of them traps (%lu out of "
+		"bounds memory, %lu stack overflow): kind, function and offset\n",
+		calls_compared, traps_compared, oob_compared, so_compared);
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -11,6 +11,9 @@
 #   DIFF_FLAGS  wasm-opt feature flags (default: bulk memory, saturating
 #               conversions, sign extension, multi-value)
 #
+# The modules in tests/diff/fixtures/*.wat (regressions, assembled with
+# wat2wasm) run after the random ones.
+#
 # Exits 77 (automake SKIP) without wasm-opt, unless CI=true.
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
@@ -44,6 +47,18 @@ while [ "$k" -lt "$count" ]; do
 	fi
 	k=$((k + 1))
 done
-echo "run-diff.sh: seeds $seed..$((seed + count - 1)), wasm-opt $flags"
+# and the regression modules, written by hand (wat2wasm from wabt)
+for w in "$top_srcdir"/tests/diff/fixtures/*.wat; do
+	[ -f "$w" ] || continue
+	b=$out/$(basename "$w" .wat).wasm
+	if wat2wasm "$w" -o "$b" >"$out/fixtures.log" 2>&1; then
+		files="$files $b"
+	else
+		echo "run-diff.sh: wat2wasm failed on $w:"
+		cat "$out/fixtures.log"
+		exit 1
+	fi
+done
+echo "run-diff.sh: seeds $seed..$((seed + count - 1)), wasm-opt $flags, and tests/diff/fixtures"
 # shellcheck disable=SC2086 # word splitting is wanted: paths have no spaces
 "$driver" $files

@@ -261,7 +261,15 @@ static const char trap_wat[] =
 	"  (func (export \"conv\") (param i32) (result i32)\n"
 	"    (i32.trunc_f64_s (f64.convert_i32_s (local.get 0)) ) (drop)\n"
 	"    (i32.trunc_f32_u (f32.const -1)))\n"
-	"  (func (export \"unreach\") (param i32) (result i32) (unreachable)))\n";
+	"  (func (export \"unreach\") (param i32) (result i32) (unreachable))\n"
+	/* a load that is a call's last argument, a store followed by a call:
+	 * the interpreter once named the call */
+	"  (func $two (param i32 i32) (result i32) (local.get 1))\n"
+	"  (func (export \"loadarg\") (param i32) (result i32)\n"
+	"    (call $two (local.get 0) (i32.load offset=65536 (local.get 0))))\n"
+	"  (func (export \"storecall\") (param i32) (result i32)\n"
+	"    (i64.store offset=65530 (local.get 0) (i64.const 1))\n"
+	"    (call $two (local.get 0) (local.get 0))))\n";
 
 START_TEST(trap_locations)
 {
@@ -271,6 +279,8 @@ START_TEST(trap_locations)
 		{ "load", -1, WASM_TRAP_OUT_OF_BOUNDS_MEMORY },
 		{ "conv", 5, WASM_TRAP_INTEGER_OVERFLOW },
 		{ "unreach", 0, WASM_TRAP_UNREACHABLE },
+		{ "loadarg", 0, WASM_TRAP_OUT_OF_BOUNDS_MEMORY },
+		{ "storecall", 3, WASM_TRAP_OUT_OF_BOUNDS_MEMORY },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		wasm_error ei, eb;
@@ -285,13 +295,47 @@ START_TEST(trap_locations)
 		ck_assert_uint_eq(ei.func_index, eb.func_index);
 		ck_assert_str_eq(ei.message, eb.message);
 		ck_assert_uint_ne(eb.offset, SIZE_MAX);
-		if (cases[i].kind != WASM_TRAP_OUT_OF_BOUNDS_MEMORY)
-			ck_assert_uint_eq(ei.offset, eb.offset);
+		ck_assert_uint_eq(ei.offset, eb.offset);
 		/* and the JIT code still runs */
 		ck_assert_int_eq(call_i32(&rb, "div", 1, &v, &eb), WASM_OK);
 		ck_assert_int_eq(v, 1);
 		rig_down(&ri);
 		rig_down(&rb);
+	}
+}
+END_TEST
+
+/* Stack overflow is reported at the callee's entry, with the same function
+ * and offset in every mix of tiers: each activation counts one frame
+ * whichever tier runs it (mutual recursion tells an off-by-one apart). */
+START_TEST(stack_overflow_site_every_mix)
+{
+	static const char text[] =
+		"(module\n"
+		"  (func $even (export \"even\") (param i32) (result i32)\n"
+		"    (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 1))\n"
+		"      (else (call $odd (i32.add (local.get 0) (i32.const 1))))))\n"
+		"  (func $odd (param i32) (result i32)\n"
+		"    (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))\n"
+		"      (else (call $even (i32.add (local.get 0) (i32.const 1)))))))\n";
+	wasm_error ref;
+	for (size_t k = 0; k < NMIXES; k++) {
+		rig r;
+		wasm_error err;
+		int32_t v;
+		rig_up(&r, text, mixes[k].tier, mixes[k].threshold, NULL, 0);
+		ck_assert_int_eq(call_i32(&r, "even", 1, &v, &err), WASM_ERR_TRAP);
+		ck_assert_int_eq(err.trap, WASM_TRAP_STACK_OVERFLOW);
+		ck_assert_uint_ne(err.offset, SIZE_MAX);
+		if (k == 0) {
+			ref = err;
+		} else {
+			ck_assert_msg(err.func_index == ref.func_index &&
+				err.offset == ref.offset, "mix %zu: function %u at "
+				"%zx, interpreter: function %u at %zx", k,
+				err.func_index, err.offset, ref.func_index, ref.offset);
+		}
+		rig_down(&r);
 	}
 }
 END_TEST
@@ -379,6 +423,90 @@ START_TEST(timeout_in_jit_loop)
 		ck_assert_int_eq(call_i32(&r, "sum", 4, &v, &err), WASM_OK);
 		ck_assert_int_eq(v, 12);
 		rig_down(&r);
+	}
+}
+END_TEST
+
+/* A long memory.fill or memory.copy checks the deadline every 64 MiB and
+ * traps with timeout (at the bulk instruction, in every tier) rather than
+ * run to the supervisor's hard kill.  The host import moves the epoch past
+ * the deadline with no function entry or loop between it and the bulk op,
+ * so only the bulk op's own check can see it. */
+static volatile uint64_t bulk_epoch;
+
+static wasm_status bulk_bump(wasm_call_ctx *ctx, void *env, uint64_t *slots)
+{
+	(void)ctx;
+	(void)env;
+	(void)slots;
+	bulk_epoch = 10;
+	return WASM_OK;
+}
+
+START_TEST(timeout_in_long_bulk_op)
+{
+	static const char text[] =
+		"(module (import \"env\" \"bump\" (func $bump))\n"
+		"  (memory 2049)\n"           /* 128 MiB + 64 KiB */
+		"  (func (export \"fill\") (param i32) (result i32)\n"
+		"    (call $bump)\n"
+		"    (memory.fill (i32.const 0) (i32.const 7) (local.get 0))\n"
+		"    (i32.load8_u (i32.const 100)))\n"
+		"  (func (export \"copy\") (param i32) (result i32)\n"
+		"    (call $bump)\n"
+		"    (memory.copy (i32.const 65536) (i32.const 0) (local.get 0))\n"
+		"    (i32.const 1)))\n";
+	static const struct { const char *name; int32_t n; wasm_status st; } cases[] = {
+		{ "fill", 128 << 20, WASM_ERR_TRAP },    /* two chunks: checked */
+		{ "copy", 128 << 20, WASM_ERR_TRAP },
+		{ "fill", 64 << 20, WASM_OK },           /* one chunk: not */
+		{ "copy", 1 << 20, WASM_OK },
+	};
+	size_t offset[2] = { 0, 0 };
+	for (size_t k = 0; k < NMIXES; k++) {
+		wasm_config cfg;
+		wasm_config_default(&cfg);
+		cfg.tier = mixes[k].tier;
+		cfg.tier_threshold = mixes[k].threshold;
+		wasm_engine *e = wasm_engine_new(&cfg);
+		wasm_store *s = wasm_store_new(e);
+		wasm_functype ft = { 0, 0, NULL, NULL };
+		wasm_extern imp = { .kind = WASM_EXTERN_FUNC };
+		imp.of.func = wasm_func_new_host(s, &ft, bulk_bump, NULL);
+		size_t len;
+		uint8_t *bytes = wat(text, &len);
+		wasm_module *m;
+		wasm_instance *inst;
+		wasm_error err;
+		ck_assert_int_eq(wasm_module_load(e, bytes, len, &m, &err), WASM_OK);
+		free(bytes);
+		ck_assert_int_eq(wasm_instance_new(s, m, &imp, 1, &inst, &err), WASM_OK);
+		for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+			wasm_extern x;
+			ck_assert(wasm_instance_export(inst, cases[i].name, &x));
+			bulk_epoch = 0;
+			wasm_store_set_deadline(s, &bulk_epoch, 5);
+			wasm_value a = { .type = WASM_I32, .of.i32 = cases[i].n }, res;
+			wasm_status st = wasm_func_call(s, x.of.func, &a, 1, &res, 1, &err);
+			ck_assert_int_eq(st, cases[i].st);
+			if (st == WASM_ERR_TRAP) {
+				ck_assert_int_eq(err.trap, WASM_TRAP_TIMEOUT);
+				ck_assert_uint_ne(err.offset, SIZE_MAX);
+				if (k == 0)
+					offset[i] = err.offset;
+				ck_assert_uint_eq(err.offset, offset[i]);
+			}
+		}
+		/* the store stays usable */
+		wasm_store_set_deadline(s, NULL, 0);
+		wasm_extern x;
+		ck_assert(wasm_instance_export(inst, "fill", &x));
+		wasm_value a = { .type = WASM_I32, .of.i32 = 200 }, res;
+		ck_assert_int_eq(wasm_func_call(s, x.of.func, &a, 1, &res, 1, &err), WASM_OK);
+		ck_assert_int_eq(res.of.i32, 7);
+		wasm_module_free(m);
+		wasm_store_free(s);
+		wasm_engine_free(e);
 	}
 }
 END_TEST
@@ -699,6 +827,171 @@ START_TEST(every_op_compiled_or_refused)
 }
 END_TEST
 
+/* ---- float results: the NaN rule (docs/ARCHITECTURE.md, "Float results") --- */
+
+/* A float op whose result is a NaN gives the first NaN operand quieted, or
+ * the default NaN (sign set) when no operand is a NaN; demote and promote
+ * keep the payload's top bits; abs, neg and copysign work on the bits
+ * (the rule in interp/ops.h).  Each op runs on a table of inputs (NaNs
+ * with payloads, quiet and signalling, both signs; infinities; zeros;
+ * ordinary values) in the interpreter and the baseline JIT, and the result
+ * bits must be the same in both and follow the rule. */
+#define DEFAULT_NAN32 0xffc00000u
+#define DEFAULT_NAN64 0xfff8000000000000ull
+
+static const uint32_t f32_inputs[] = {
+	0x7fc00000u, 0xffc00000u, 0x7fc12345u, 0xffd00001u, 0x7fa00001u,
+	0xff800001u, 0x7f800000u, 0xff800000u, 0x00000000u, 0x80000000u,
+	0x3f800000u, 0xc0490fdbu, 0x00000001u,
+};
+static const uint64_t f64_inputs[] = {
+	0x7ff8000000000000ull, 0xfff8000000000000ull, 0x7ff8000000012345ull,
+	0xfffc000000000001ull, 0x7ff4000000000001ull, 0xfff0000000000001ull,
+	0x7ff0000000000000ull, 0xfff0000000000000ull, 0, 0x8000000000000000ull,
+	0x3ff0000000000000ull, 0xc00921fb54442d18ull, 1,
+};
+
+/* name, wasm body over locals 0 and 1, parameter and result types, and
+ * what the rule says of a NaN result: 'n' the NaN rule on the operands, 'x'
+ * bits (abs, neg, copysign), 'd' demote, 'p' promote, 'c' a chain (only
+ * compared between the tiers). */
+static const struct {
+	const char *name, *body;
+	char param, result;
+	int nparams;
+	char rule;
+} float_ops[] = {
+#define FOPS(T, P) \
+	{ T ".add", "(" T ".add (local.get 0) (local.get 1))", P, P, 2, 'n' }, \
+	{ T ".sub", "(" T ".sub (local.get 0) (local.get 1))", P, P, 2, 'n' }, \
+	{ T ".mul", "(" T ".mul (local.get 0) (local.get 1))", P, P, 2, 'n' }, \
+	{ T ".div", "(" T ".div (local.get 0) (local.get 1))", P, P, 2, 'n' }, \
+	{ T ".min", "(" T ".min (local.get 0) (local.get 1))", P, P, 2, 'n' }, \
+	{ T ".max", "(" T ".max (local.get 0) (local.get 1))", P, P, 2, 'n' }, \
+	{ T ".chain", "(" T ".max (" T ".mul (local.get 0) (local.get 1)) (" \
+		T ".min (local.get 1) (" T ".add (local.get 0) (local.get 1))))", \
+		P, P, 2, 'c' }, \
+	{ T ".sqrt", "(" T ".sqrt (local.get 0))", P, P, 1, 'n' }, \
+	{ T ".ceil", "(" T ".ceil (local.get 0))", P, P, 1, 'n' }, \
+	{ T ".floor", "(" T ".floor (local.get 0))", P, P, 1, 'n' }, \
+	{ T ".trunc", "(" T ".trunc (local.get 0))", P, P, 1, 'n' }, \
+	{ T ".nearest", "(" T ".nearest (local.get 0))", P, P, 1, 'n' }, \
+	{ T ".abs", "(" T ".abs (local.get 0))", P, P, 1, 'x' }, \
+	{ T ".neg", "(" T ".neg (local.get 0))", P, P, 1, 'x' }, \
+	{ T ".copysign", "(" T ".copysign (local.get 0) (local.get 1))", P, P, 2, 'x' },
+	FOPS("f32", 's')
+	FOPS("f64", 'd')
+#undef FOPS
+	{ "demote", "(f32.demote_f64 (local.get 0))", 'd', 's', 1, 'd' },
+	{ "promote", "(f64.promote_f32 (local.get 0))", 's', 'd', 1, 'p' },
+};
+#define NFLOAT_OPS (sizeof float_ops / sizeof float_ops[0])
+
+static char *float_ops_wat(void)
+{
+	static char text[16384];
+	size_t n = 0;
+	n += (size_t)snprintf(text + n, sizeof text - n, "(module\n");
+	for (size_t i = 0; i < NFLOAT_OPS; i++) {
+		const char *p = float_ops[i].param == 's' ? "f32" : "f64";
+		n += (size_t)snprintf(text + n, sizeof text - n,
+			"  (func (export \"%s\") (param %s %s) (result %s) %s)\n",
+			float_ops[i].name, p, p,
+			float_ops[i].result == 's' ? "f32" : "f64", float_ops[i].body);
+	}
+	snprintf(text + n, sizeof text - n, ")\n");
+	return text;
+}
+
+static uint64_t float_call(rig *r, size_t op, uint64_t a, uint64_t b)
+{
+	wasm_value args[2], res;
+	wasm_error err;
+	bool s = float_ops[op].param == 's';
+	for (int k = 0; k < 2; k++) {
+		args[k].type = s ? WASM_F32 : WASM_F64;
+		if (s)
+			args[k].of.f32_bits = (uint32_t)(k ? b : a);
+		else
+			args[k].of.f64_bits = k ? b : a;
+	}
+	ck_assert_int_eq(wasm_func_call(r->s, export_func(r, float_ops[op].name),
+		args, 2, &res, 1, &err), WASM_OK);
+	return float_ops[op].result == 's' ? res.of.f32_bits : res.of.f64_bits;
+}
+
+static bool is_nan_bits(uint64_t v, bool f32)
+{
+	return f32 ? (v & 0x7fffffffu) > 0x7f800000u
+		: (v & ~(1ull << 63)) > 0x7ff0000000000000ull;
+}
+
+/* The NaN the rule gives for op on a, b (unary: b unused). */
+static uint64_t rule_nan(size_t op, uint64_t a, uint64_t b)
+{
+	bool s = float_ops[op].param == 's';
+	uint64_t quiet = s ? 0x00400000u : 0x0008000000000000ull;
+	switch (float_ops[op].rule) {
+	case 'd':
+		return (a >> 63) << 31 | 0x7fc00000u | (a & 0x000fffffffffffffull) >> 29;
+	case 'p':
+		return (a >> 31) << 63 | 0x7ff8000000000000ull | (a & 0x7fffffu) << 29;
+	default:
+		if (is_nan_bits(a, s))
+			return a | quiet;
+		if (float_ops[op].nparams == 2 && is_nan_bits(b, s))
+			return b | quiet;
+		return s ? DEFAULT_NAN32 : DEFAULT_NAN64;
+	}
+}
+
+START_TEST(float_nan_rule_every_tier)
+{
+	rig ri, rb;
+	char *text = float_ops_wat();
+	rig_up(&ri, text, WASM_TIER_INTERP, 0, NULL, 0);
+	rig_up(&rb, text, WASM_TIER_BASELINE, 0, NULL, 0);
+	unsigned checked = 0;
+	for (size_t op = 0; op < NFLOAT_OPS; op++) {
+		bool s = float_ops[op].param == 's';
+		size_t nin = s ? sizeof f32_inputs / sizeof f32_inputs[0]
+			: sizeof f64_inputs / sizeof f64_inputs[0];
+		size_t nb = float_ops[op].nparams == 2 ? nin : 1;
+		for (size_t i = 0; i < nin; i++) {
+			for (size_t j = 0; j < nb; j++) {
+				uint64_t a = s ? f32_inputs[i] : f64_inputs[i];
+				uint64_t b = s ? f32_inputs[j] : f64_inputs[j];
+				uint64_t vi = float_call(&ri, op, a, b);
+				uint64_t vb = float_call(&rb, op, a, b);
+				ck_assert_msg(vi == vb, "%s(%llx, %llx): interp %llx, "
+					"baseline %llx", float_ops[op].name,
+					(unsigned long long)a, (unsigned long long)b,
+					(unsigned long long)vi, (unsigned long long)vb);
+				bool rs = float_ops[op].result == 's';
+				char rule = float_ops[op].rule;
+				if (rule != 'x' && rule != 'c' && is_nan_bits(vi, rs))
+					ck_assert_msg(vi == rule_nan(op, a, b),
+						"%s(%llx, %llx) = %llx: the rule says "
+						"%llx", float_ops[op].name,
+						(unsigned long long)a, (unsigned long long)b,
+						(unsigned long long)vi,
+						(unsigned long long)rule_nan(op, a, b));
+				checked++;
+			}
+		}
+	}
+	/* the bit ops keep payloads exactly */
+	size_t abs32 = 0;
+	while (strcmp(float_ops[abs32].name, "f32.abs") != 0)
+		abs32++;
+	ck_assert_uint_eq(float_call(&rb, abs32, 0xffd00001u, 0), 0x7fd00001u);
+	ck_assert_uint_eq(float_call(&ri, abs32 + 1, 0x7fa00001u, 0), 0xffa00001u);
+	ck_assert_uint_ge(checked, 1000);
+	rig_down(&ri);
+	rig_down(&rb);
+}
+END_TEST
+
 /* ---- the optimizing tier: asked for, refused until it exists ---------------- */
 
 START_TEST(tier_opt_is_refused)
@@ -745,9 +1038,11 @@ static Suite *jit_suite(void)
 	tcase_add_test(t, host_reentry);
 	tcase_add_test(t, small_thread_stack);
 	tcase_add_test(t, trap_locations);
+	tcase_add_test(t, stack_overflow_site_every_mix);
 	tcase_add_test(t, i64_eqz_branch);
 	tcase_add_test(t, osr_moves_a_running_loop);
 	tcase_add_test(t, timeout_in_jit_loop);
+	tcase_add_test(t, timeout_in_long_bulk_op);
 	tcase_add_test(t, fuel_same_in_every_tier);
 	tcase_add_test(t, code_region);
 	tcase_add_test(t, code_region_full);
@@ -755,6 +1050,7 @@ static Suite *jit_suite(void)
 	tcase_add_test(t, listing_names_the_refusal);
 	tcase_add_test(t, every_op_compiled_or_refused);
 	tcase_add_test(t, tier_opt_is_refused);
+	tcase_add_test(t, float_nan_rule_every_tier);
 	suite_add_tcase(s, t);
 	return s;
 }
