@@ -1,6 +1,10 @@
 /* opt.c -- tier 2's entry points (opt.h). */
 #include "jit/opt/opt.h"
 #include "jit/opt/passes.h"
+#include "jit/opt/mir.h"
+#include "common/error.h"
+
+#include <string.h>
 
 wasm_status opt_dump_ir(wasm_module *m, uint32_t func_index, FILE *out,
 	wasm_error *err)
@@ -10,6 +14,41 @@ wasm_status opt_dump_ir(wasm_module *m, uint32_t func_index, FILE *out,
 	if (st != WASM_OK)
 		return st;
 	st = ir_run_passes(f, ir_default_pipeline, out, true, err);
+	ir_func_free(f);
+	return st;
+}
+
+wasm_status opt_codegen(wasm_module *m, uint32_t func_index, FILE *print,
+	bool verify, mir_code *out, wasm_error *err)
+{
+	ir_func *f;
+	mir_func *mf = NULL;
+	memset(out, 0, sizeof *out);
+	wasm_status st = ir_build(m, func_index, &f, err);
+	if (st != WASM_OK)
+		return st;
+	st = ir_run_passes(f, ir_default_pipeline, NULL, verify, err);
+	if (st == WASM_OK)
+		st = mir_lower(m, f, &mf, err);
+	if (st == WASM_OK && print) {
+		fprintf(print, "; lowered\n");
+		mir_print(mf, print);
+	}
+	if (st == WASM_OK)
+		st = mir_regalloc(mf, err);
+	if (st == WASM_OK && print) {
+		fprintf(print, "; allocated\n");
+		mir_print(mf, print);
+	}
+	if (st == WASM_OK && verify) {
+		char msg[256];
+		if (!mir_regalloc_verify(mf, msg, sizeof msg))
+			st = err_set(err, WASM_ERR_INVALID, SIZE_MAX,
+				"function %u: register allocation: %s", func_index, msg);
+	}
+	if (st == WASM_OK)
+		st = mir_emit(mf, out, err);
+	mir_free(mf);
 	ir_func_free(f);
 	return st;
 }

@@ -1,7 +1,8 @@
 /* opt.h -- tier 2, the optimizing JIT, as the rest of the engine sees it
- * (internal to engine/).  Not a tier yet: it builds and optimizes IR and
- * prints it; lowering, register allocation and installing code come next
- * (README.md). */
+ * (internal to engine/).  Not a tier yet: it builds, optimizes and prints
+ * IR, and compiles integer functions to machine code (opt_codegen in
+ * mir.h; the tests install that code); the tier entry, OSR entries and
+ * the compile thread come next (README.md). */
 #ifndef ENGINE_JIT_OPT_OPT_H
 #define ENGINE_JIT_OPT_OPT_H
 

@@ -1,0 +1,193 @@
+/* mir.h -- tier 2's machine IR for x86-64 (internal to engine/jit/opt/).
+ *
+ * The back half of tier 2 is three stages, each its own file, as in
+ * Cranelift (VCode, then regalloc, then emission) and LuaJIT's split of
+ * target data / encoder / instruction selection:
+ *
+ *   lower.c     IR -> MIR: instruction selection by pattern, over virtual
+ *               registers, in two-address x86 form
+ *   regalloc.c  live intervals on the MIR, whole-function linear scan
+ *   emit.c      MIR + allocation -> bytes through the shared encoder
+ *               (engine/x64/x64_asm.h), trap tails, the PC map
+ *
+ * A MIR function is blocks in their final (linear) order; a block is
+ * instructions, the last a terminator (JMP, JCC, RET, TRAP).  An operand
+ * is a register number (mir_reg): 0 is none, 1..16 the sixteen GPRs
+ * themselves (MIR_PHYS(X64_RAX) ...: fixed-register constraints such as
+ * the dividend in rax or a shift count in cl are moves to and from these),
+ * 17.. virtual registers, each 4 or 8 bytes wide.  A 4-byte value always
+ * sits zero-extended in its 64-bit register (every 32-bit x86 write
+ * zeroes the upper half; wasm's i32 values are kept that way in the frame
+ * slots too).
+ *
+ * Each op's operand roles are one line of MIR_OPS: d is defined (DEF),
+ * read and written (UDEF, the x86 two-address destination) or unused;
+ * a and b are read.  An instruction's immediate replaces b (or a, where
+ * the op says) when `hasimm` is set.  Implicit registers: DIV reads rax
+ * and writes rax and rdx; CALL clobbers every caller-saved GPR.
+ *
+ * Phis are parallel moves (PMOV) at the end of each predecessor, before
+ * its JMP; lowering splits critical edges so that such a predecessor has
+ * one successor.
+ *
+ * Register convention: the baseline's (jit/base/jit_baseline.h): rbx the
+ * frame's slot 0, r12 the call vector, r13 the instance, r14 the execution
+ * context, r15 linear memory's base; rbp is saved by the prologue and is
+ * the one allocatable register a call preserves.  r10 and r11 are never
+ * allocated: the emitter's scratch registers (spilled operands, parallel
+ * move cycles, the loop check).  Spilled values live in the native frame
+ * ([rsp + 8*k]), never in the wasm frame, whose slots at and above a
+ * call's base the callee overwrites.
+ */
+#ifndef ENGINE_JIT_OPT_MIR_H
+#define ENGINE_JIT_OPT_MIR_H
+
+#include "jit/opt/ir.h"
+#include "x64/x64_asm.h"
+#include "wasm.h"
+
+typedef uint32_t mir_reg;
+#define MIR_NOREG 0u
+#define MIR_PHYS(r) ((mir_reg)(r) + 1u)
+#define MIR_FIRST_VIRT 17u
+#define MIR_IS_PHYS(v) ((v) >= 1u && (v) < MIR_FIRST_VIRT)
+#define MIR_GPR(v) ((x64_gpr)((int)(v) - 1))
+
+enum mir_role { MR_NONE, MR_DEF, MR_UDEF, MR_USE };
+
+/* X(NAME, text, role of d, role of a, role of b, terminator).  Fields:
+ * size (operand size: 4 or 8; a store's or load's access size is in aux),
+ * cc, aux, imm, slot, site (pre-decoded offset: trap sites, PC map). */
+#define MIR_OPS(X) \
+	X(MOV,     "mov",     DEF,  USE,  NONE, 0)  /* d = a (size 4: zero-extends) */ \
+	X(MOVI,    "movi",    DEF,  NONE, NONE, 0)  /* d = imm */ \
+	X(ALU,     "alu",     UDEF, USE,  NONE, 0)  /* d = d aux(x64_alu) (a | imm) */ \
+	X(IMUL,    "imul",    UDEF, USE,  NONE, 0)  /* d = d * a */ \
+	X(IMULI,   "imuli",   DEF,  USE,  NONE, 0)  /* d = a * imm */ \
+	X(SHIFT,   "shift",   UDEF, USE,  NONE, 0)  /* d = d aux(x64_shift) (a = cl | imm) */ \
+	X(BITCNT,  "bitcnt",  DEF,  USE,  NONE, 0)  /* aux 0 lzcnt, 1 tzcnt, 2 popcnt */ \
+	X(EXT,     "ext",     DEF,  USE,  NONE, 0)  /* d = sign-extend low aux bytes of a */ \
+	X(LEA,     "lea",     DEF,  USE,  USE,  0)  /* d = a + b*aux + imm (size wraps) */ \
+	X(LOAD,    "load",    DEF,  USE,  NONE, 0)  /* d = [r15 + a + imm], aux: bytes | MIR_SIGNED */ \
+	X(STORE,   "store",   NONE, USE,  USE,  0)  /* [r15 + a + imm] = (b | imm), aux bytes */ \
+	X(LDSLOT,  "ldslot",  DEF,  NONE, NONE, 0)  /* d = [rbx + 8*slot] */ \
+	X(STSLOT,  "stslot",  NONE, USE,  NONE, 0)  /* [rbx + 8*slot] = (a | imm), 8 bytes */ \
+	X(GLOBAL_GET, "global.get", DEF, NONE, NONE, 0) /* d = globals[slot]->val */ \
+	X(GLOBAL_SET, "global.set", NONE, USE, NONE, 0) /* globals[slot]->val = a */ \
+	X(CMP,     "cmp",     NONE, USE,  USE,  0)  /* flags = a - (b | imm) */ \
+	X(TEST,    "test",    NONE, USE,  NONE, 0)  /* flags = a & a */ \
+	X(SETCC,   "setcc",   DEF,  NONE, NONE, 0)  /* d = cc ? 1 : 0 */ \
+	X(CMOV,    "cmov",    UDEF, USE,  NONE, 0)  /* if cc: d = a */ \
+	X(DIV,     "div",     NONE, USE,  NONE, 0)  /* rax, rdx = rdx:rax / a; aux MIR_DIV_* */ \
+	X(CALL,    "call",    NONE, NONE, NONE, 0)  /* function imm, frame base slot */ \
+	X(ENTRY,   "entry",   NONE, NONE, NONE, 0)  /* stack, frame, deadline (aux: fuel) */ \
+	X(LOOPCHK, "loopchk", NONE, NONE, NONE, 0)  /* deadline (aux: fuel) */ \
+	X(PMOV,    "pmov",    NONE, NONE, NONE, 0)  /* parallel moves mf->moves[imm..+aux] */ \
+	X(JMP,     "jmp",     NONE, NONE, NONE, 1)  /* to succ[0] */ \
+	X(JCC,     "jcc",     NONE, NONE, NONE, 1)  /* cc ? succ[0] : succ[1] */ \
+	X(RET,     "ret",     NONE, NONE, NONE, 1) \
+	X(TRAP,    "trap",    NONE, NONE, NONE, 1)  /* trap aux (kind) at site */
+
+enum mir_op {
+#define MIR_ENUM_(n, s, d, a, b, t) MIR_##n,
+	MIR_OPS(MIR_ENUM_)
+#undef MIR_ENUM_
+	MIR_OP_COUNT_
+};
+
+typedef struct {
+	const char *name;
+	uint8_t role[3];        /* d, a, b: enum mir_role */
+	bool term;
+} mir_op_info;
+extern const mir_op_info mir_ops[MIR_OP_COUNT_];
+
+#define MIR_SIGNED 0x10u
+enum { MIR_DIV_SIGNED = 1, MIR_DIV_REM = 2 };
+
+typedef struct {
+	uint8_t op;             /* enum mir_op */
+	uint8_t size;           /* 4 or 8 */
+	uint8_t cc;             /* x64_cc (SETCC, CMOV, JCC) */
+	bool hasimm;
+	uint32_t aux;
+	mir_reg d, a, b;
+	int64_t imm;
+	uint32_t slot;
+	uint32_t site;          /* pre-decoded offset */
+} mir_insn;
+
+/* One move of a PMOV: dst = src (or imm if src is none), 8 bytes. */
+typedef struct {
+	mir_reg dst, src;
+	int64_t imm;
+} mir_move;
+
+typedef struct {
+	mir_insn *insn;
+	uint32_t n, cap;
+	uint32_t succ[2], nsucc;
+	uint32_t ir_block;      /* the IR block, or UINT32_MAX (an edge split) */
+	uint32_t first;         /* linear index of its first instruction */
+} mir_block;
+
+/* Where the allocator put a virtual register. */
+#define MIR_SPILLED (-1)
+
+typedef struct mir_func {
+	uint32_t func_index;
+	uint32_t nslots;        /* the wasm frame's slots (the stack check) */
+	mir_block *b;           /* in linear (emission) order */
+	uint32_t nb, cap_b;
+	mir_move *moves;
+	uint32_t nmoves, cap_moves;
+	uint8_t *vsize;         /* per register: 4 or 8 (0: unused) */
+	uint32_t nv, cap_v;
+	/* regalloc.c */
+	int8_t *reg;            /* per register: a GPR or MIR_SPILLED */
+	int32_t *spill;         /* per register: its native frame slot, -1 */
+	uint32_t *start, *end;  /* live interval (positions: 2 * linear index
+	                           of the instruction, + 1 for its defs) */
+	uint32_t nspill;
+	uint32_t ninsn;
+	bool oom;
+} mir_func;
+
+/* lower.c: f (verified, passes run) of function func_index of m.
+ * WASM_ERR_UNSUPPORTED with a named reason for what is not lowered yet
+ * (floats, indirect and imported calls, br_table, tables, bulk memory). */
+wasm_status mir_lower(wasm_module *m, ir_func *f, mir_func **out,
+	wasm_error *err);
+void mir_free(mir_func *mf);
+/* Text form; with the allocation once regalloc ran. */
+void mir_print(const mir_func *mf, FILE *out);
+
+/* regalloc.c: live intervals and linear scan.  WASM_ERR_NOMEM, or
+ * WASM_ERR_UNSUPPORTED for a function too large for the liveness sets. */
+wasm_status mir_regalloc(mir_func *mf, wasm_error *err);
+/* The allocation's invariants: no two virtual registers whose intervals
+ * overlap share a GPR, none sits in a GPR that an instruction inside its
+ * interval uses as a fixed register (or a call clobbers), every operand
+ * has a location.  False with a message on the first violation. */
+bool mir_regalloc_verify(const mir_func *mf, char *msg, size_t msg_len);
+
+/* emit.c: machine code.  code is malloc'd (entry at 0), *osr_off an offset
+ * inside it for jit_install (no OSR entry yet: a ud2), pc the PC map
+ * (machine offset, pre-decoded offset) of every load and store, ascending.
+ * The caller frees code and pc (or hands pc to jit_install). */
+typedef struct {
+	uint8_t *code;
+	size_t len;
+	uint32_t osr_off;
+	uint32_t (*pc)[2];
+	uint32_t npc;
+} mir_code;
+wasm_status mir_emit(const mir_func *mf, mir_code *out, wasm_error *err);
+
+/* All of it (opt.c): build, the default passes (verified if asked),
+ * lower, allocate (the allocation verified if asked), emit.  With print,
+ * the MIR after lowering and after allocation. */
+wasm_status opt_codegen(wasm_module *m, uint32_t func_index, FILE *print,
+	bool verify, mir_code *out, wasm_error *err);
+
+#endif

@@ -1,0 +1,527 @@
+/* regalloc.c -- tier 2's register allocator: live intervals on the MIR
+ * and a whole-function linear scan (Poletto and Sarkar, "Linear Scan
+ * Register Allocation", 1999), with fixed-register constraints.
+ *
+ * Positions: the instructions of the function in block order are numbered
+ * 0, 1, ...; instruction i reads its operands at 2i and writes its results
+ * at 2i + 1, so a value whose last use is at i and a value defined at i may
+ * share a register.
+ *
+ * Liveness: per block, the registers read before written (gen) and the
+ * ones written (kill); live-in = gen + (live-out - kill), live-out = the
+ * union of the successors' live-in, to a fixpoint.  A virtual register's
+ * interval is one range, from its first to its last position, widened to
+ * the start of each block it is live into and to the end of each block it
+ * is live out of: no holes, so a loop's values stay allocated across the
+ * whole loop (conservative, and independent of how the blocks are laid
+ * out).
+ *
+ * Fixed registers: an explicit use of a GPR (MIR_PHYS) makes a range from
+ * its definition to its last use in the block; DIV's implicit rax/rdx and
+ * a call's clobber of every caller-saved GPR make ranges at the
+ * instruction.  A virtual register never gets a GPR whose fixed ranges
+ * meet its interval.  So values live across a call get rbp (the one
+ * allocatable register JIT code preserves) or are spilled.
+ *
+ * Allocation: intervals by start; each takes a free register, trying its
+ * hints first (the other side of a move, the source of a phi move), else
+ * the one ending last among those holding a register it could use gives
+ * up its register and is spilled (if it ends after this one), else this
+ * one is spilled.  A spilled register lives in the native frame for its
+ * whole life ([rsp + 8*k], 8 bytes): stored once where it is defined,
+ * loaded into a scratch register (r10, r11) where it is used.
+ */
+#include "jit/opt/mir.h"
+#include "common/error.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The registers the allocator hands out, in order of preference: the
+ * caller-saved ones first, rbp (preserved by calls) last. */
+static const x64_gpr alloc_order[] = { X64_RAX, X64_RCX, X64_RDX, X64_RSI,
+	X64_RDI, X64_R8, X64_R9, X64_RBP };
+#define NALLOC (sizeof alloc_order / sizeof alloc_order[0])
+
+static bool allocatable(int r)
+{
+	for (size_t k = 0; k < NALLOC; k++)
+		if (alloc_order[k] == r)
+			return true;
+	return false;
+}
+
+/* ---- operands ------------------------------------------------------------ */
+
+enum { OP_USE, OP_DEF, OP_CLOBBER };   /* clobber: written at the use position */
+typedef void visit_fn(void *ctx, mir_reg r, int how);
+
+/* Every register instruction i reads or writes: uses first, then defs. */
+static void visit(const mir_func *mf, const mir_insn *i, visit_fn *fn, void *ctx)
+{
+	const mir_op_info *oi = &mir_ops[i->op];
+	if (i->op == MIR_PMOV) {
+		for (uint32_t k = 0; k < i->aux; k++)
+			if (mf->moves[i->imm + k].src)
+				fn(ctx, mf->moves[i->imm + k].src, OP_USE);
+		for (uint32_t k = 0; k < i->aux; k++)
+			fn(ctx, mf->moves[i->imm + k].dst, OP_DEF);
+		return;
+	}
+	if (i->d && oi->role[0] == MR_UDEF)
+		fn(ctx, i->d, OP_USE);
+	if (i->a && oi->role[1] == MR_USE)
+		fn(ctx, i->a, OP_USE);
+	if (i->b && oi->role[2] == MR_USE)
+		fn(ctx, i->b, OP_USE);
+	if (i->op == MIR_DIV) {
+		fn(ctx, MIR_PHYS(X64_RAX), OP_USE);
+		fn(ctx, MIR_PHYS(X64_RAX), OP_DEF);
+		fn(ctx, MIR_PHYS(X64_RDX), OP_CLOBBER);
+	}
+	if (i->op == MIR_CALL) {
+		static const x64_gpr clob[] = { X64_RAX, X64_RCX, X64_RDX, X64_RSI,
+			X64_RDI, X64_R8, X64_R9, X64_R10, X64_R11 };
+		for (size_t k = 0; k < sizeof clob / sizeof clob[0]; k++)
+			fn(ctx, MIR_PHYS(clob[k]), OP_CLOBBER);
+	}
+	if (i->d && (oi->role[0] == MR_DEF || oi->role[0] == MR_UDEF))
+		fn(ctx, i->d, OP_DEF);
+}
+
+/* ---- liveness ------------------------------------------------------------- */
+
+typedef struct {
+	mir_func *mf;
+	uint32_t nw;            /* words per set */
+	uint64_t *gen, *kill, *in, *out;
+	uint32_t blk;
+	/* fixed ranges per GPR, disjoint and ascending */
+	uint32_t (*fixed[16])[2];
+	uint32_t nfixed[16], cap_fixed[16];
+	uint32_t open[16], last[16];    /* the range being built, or UINT32_MAX */
+	uint32_t pos;
+	mir_reg hint_reg_dummy;
+	bool oom;
+} ra;
+
+#define VBIT(v) ((v) - MIR_FIRST_VIRT)
+#define SET(s, v) ((s)[VBIT(v) / 64] |= 1ull << (VBIT(v) % 64))
+#define HAS(s, v) ((s)[VBIT(v) / 64] >> (VBIT(v) % 64) & 1)
+
+static void gen_kill(void *ctx, mir_reg r, int how)
+{
+	ra *c = ctx;
+	if (MIR_IS_PHYS(r))
+		return;
+	uint64_t *gen = c->gen + (size_t)c->blk * c->nw;
+	uint64_t *kill = c->kill + (size_t)c->blk * c->nw;
+	if (how == OP_USE) {
+		if (!HAS(kill, r))
+			SET(gen, r);
+	} else {
+		SET(kill, r);
+	}
+}
+
+static void fixed_add(ra *c, int g, uint32_t s, uint32_t e)
+{
+	if (!allocatable(g))
+		return;
+	uint32_t n = c->nfixed[g];
+	if (n && c->fixed[g][n - 1][1] + 1 >= s) {
+		if (e > c->fixed[g][n - 1][1])
+			c->fixed[g][n - 1][1] = e;
+		return;
+	}
+	if (n == c->cap_fixed[g]) {
+		uint32_t cap = n ? 2 * n : 16;
+		void *p = realloc(c->fixed[g], cap * sizeof *c->fixed[g]);
+		if (!p) {
+			c->oom = true;
+			return;
+		}
+		c->fixed[g] = p;
+		c->cap_fixed[g] = cap;
+	}
+	c->fixed[g][n][0] = s;
+	c->fixed[g][n][1] = e;
+	c->nfixed[g] = n + 1;
+}
+
+static void fixed_close(ra *c, int g)
+{
+	if (c->open[g] != UINT32_MAX)
+		fixed_add(c, g, c->open[g], c->last[g]);
+	c->open[g] = UINT32_MAX;
+}
+
+/* Intervals and fixed ranges, instruction by instruction. */
+static void positions(void *ctx, mir_reg r, int how)
+{
+	ra *c = ctx;
+	mir_func *mf = c->mf;
+	uint32_t at = how == OP_DEF ? c->pos + 1 : c->pos;
+	if (MIR_IS_PHYS(r)) {
+		int g = MIR_GPR(r);
+		if (how == OP_USE) {
+			if (c->open[g] == UINT32_MAX)
+				c->open[g] = at;
+			c->last[g] = at;
+		} else {
+			fixed_close(c, g);
+			c->open[g] = at;
+			c->last[g] = c->pos + 1;
+		}
+		return;
+	}
+	if (at < mf->start[r])
+		mf->start[r] = at;
+	if (at > mf->end[r])
+		mf->end[r] = at;
+}
+
+static bool liveness(ra *c)
+{
+	mir_func *mf = c->mf;
+	uint32_t nvirt = mf->nv - MIR_FIRST_VIRT;
+	c->nw = (nvirt + 63) / 64;
+	if (c->nw == 0)
+		c->nw = 1;
+	size_t words = (size_t)mf->nb * c->nw;
+	c->gen = calloc(words, 8);
+	c->kill = calloc(words, 8);
+	c->in = calloc(words, 8);
+	c->out = calloc(c->nw, 8);
+	if (!c->gen || !c->kill || !c->in || !c->out)
+		return false;
+	for (uint32_t b = 0; b < mf->nb; b++) {
+		c->blk = b;
+		for (uint32_t j = 0; j < mf->b[b].n; j++)
+			visit(mf, &mf->b[b].insn[j], gen_kill, c);
+	}
+	/* live-in to a fixpoint, blocks in reverse order */
+	for (bool changed = true; changed;) {
+		changed = false;
+		for (uint32_t b = mf->nb; b-- > 0;) {
+			const mir_block *bl = &mf->b[b];
+			uint64_t *in = c->in + (size_t)b * c->nw;
+			uint64_t *gen = c->gen + (size_t)b * c->nw;
+			uint64_t *kill = c->kill + (size_t)b * c->nw;
+			memset(c->out, 0, (size_t)c->nw * 8);
+			for (uint32_t k = 0; k < bl->nsucc; k++) {
+				uint64_t *sin = c->in + (size_t)bl->succ[k] * c->nw;
+				for (uint32_t w = 0; w < c->nw; w++)
+					c->out[w] |= sin[w];
+			}
+			for (uint32_t w = 0; w < c->nw; w++) {
+				uint64_t nin = gen[w] | (c->out[w] & ~kill[w]);
+				if (nin != in[w]) {
+					in[w] = nin;
+					changed = true;
+				}
+			}
+		}
+	}
+	/* intervals: the positions of uses and defs, widened over the blocks
+	 * each register is live into or out of */
+	for (uint32_t g = 0; g < 16; g++)
+		c->open[g] = UINT32_MAX;
+	uint32_t idx = 0;
+	for (uint32_t b = 0; b < mf->nb; b++) {
+		mir_block *bl = &mf->b[b];
+		bl->first = idx;
+		for (uint32_t j = 0; j < bl->n; j++, idx++) {
+			c->pos = 2 * idx;
+			visit(mf, &bl->insn[j], positions, c);
+		}
+		for (int g = 0; g < 16; g++)
+			fixed_close(c, g);
+		uint32_t lo = 2 * bl->first, hi = idx ? 2 * idx - 1 : 0;
+		uint64_t *in = c->in + (size_t)b * c->nw;
+		memset(c->out, 0, (size_t)c->nw * 8);
+		for (uint32_t k = 0; k < bl->nsucc; k++) {
+			uint64_t *sin = c->in + (size_t)bl->succ[k] * c->nw;
+			for (uint32_t w = 0; w < c->nw; w++)
+				c->out[w] |= sin[w];
+		}
+		for (uint32_t w = 0; w < c->nw; w++) {
+			uint64_t bits = in[w] | c->out[w];
+			while (bits) {
+				uint32_t v = w * 64 + (uint32_t)__builtin_ctzll(bits) + MIR_FIRST_VIRT;
+				bits &= bits - 1;
+				if (HAS(in, v) && lo < mf->start[v])
+					mf->start[v] = lo;
+				if (HAS(c->out, v) && hi > mf->end[v])
+					mf->end[v] = hi;
+			}
+		}
+	}
+	mf->ninsn = idx;
+	return !c->oom;
+}
+
+/* ---- linear scan --------------------------------------------------------- */
+
+static bool fixed_meets(const ra *c, int g, uint32_t s, uint32_t e)
+{
+	uint32_t lo = 0, hi = c->nfixed[g];
+	/* first range ending at or after s */
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		if (c->fixed[g][mid][1] < s)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->nfixed[g] && c->fixed[g][lo][0] <= e;
+}
+
+static const mir_func *sort_mf;
+static int by_start(const void *pa, const void *pb)
+{
+	mir_reg a = *(const mir_reg *)pa, b = *(const mir_reg *)pb;
+	if (sort_mf->start[a] != sort_mf->start[b])
+		return sort_mf->start[a] < sort_mf->start[b] ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+/* Hints: for each register, a GPR it would like (the other side of a
+ * move from or to a GPR) and a register whose GPR it would like to share
+ * (the source of a move into it). */
+static void hints(const mir_func *mf, int8_t *hphys, mir_reg *hreg)
+{
+	for (uint32_t b = 0; b < mf->nb; b++) {
+		for (uint32_t j = 0; j < mf->b[b].n; j++) {
+			const mir_insn *i = &mf->b[b].insn[j];
+			if (i->op == MIR_MOV) {
+				if (MIR_IS_PHYS(i->a) && !MIR_IS_PHYS(i->d))
+					hphys[i->d] = (int8_t)MIR_GPR(i->a);
+				else if (MIR_IS_PHYS(i->d) && !MIR_IS_PHYS(i->a))
+					hphys[i->a] = (int8_t)MIR_GPR(i->d);
+				else if (!hreg[i->d])
+					hreg[i->d] = i->a;
+			} else if (i->op == MIR_PMOV) {
+				for (uint32_t k = 0; k < i->aux; k++) {
+					const mir_move *mv = &mf->moves[i->imm + k];
+					if (mv->src && !hreg[mv->dst])
+						hreg[mv->dst] = mv->src;
+				}
+			}
+		}
+	}
+}
+
+wasm_status mir_regalloc(mir_func *mf, wasm_error *err)
+{
+	ra c = { .mf = mf };
+	wasm_status st = WASM_OK;
+	mir_reg *order = NULL;
+	int8_t *hphys = NULL;
+	mir_reg *hreg = NULL;
+	uint32_t nvirt = mf->nv - MIR_FIRST_VIRT;
+
+	if ((uint64_t)mf->nb * ((nvirt + 63) / 64) > (1u << 22))
+		return err_set(err, WASM_ERR_UNSUPPORTED, SIZE_MAX,
+			"function %u: too large for the register allocator's "
+			"liveness sets", mf->func_index);
+	free(mf->reg);
+	free(mf->spill);
+	free(mf->start);
+	free(mf->end);
+	mf->reg = malloc(mf->nv);
+	mf->spill = malloc((size_t)mf->nv * sizeof *mf->spill);
+	mf->start = malloc((size_t)mf->nv * sizeof *mf->start);
+	mf->end = calloc(mf->nv, sizeof *mf->end);
+	order = malloc((size_t)(nvirt ? nvirt : 1) * sizeof *order);
+	hphys = malloc(mf->nv);
+	hreg = calloc(mf->nv, sizeof *hreg);
+	if (!mf->reg || !mf->spill || !mf->start || !mf->end || !order ||
+	    !hphys || !hreg)
+		goto nomem;
+	memset(mf->reg, MIR_SPILLED, mf->nv);
+	memset(hphys, -1, mf->nv);
+	for (uint32_t v = 0; v < mf->nv; v++) {
+		mf->spill[v] = -1;
+		mf->start[v] = UINT32_MAX;
+	}
+	for (uint32_t v = 1; v < MIR_FIRST_VIRT; v++)
+		mf->reg[v] = (int8_t)MIR_GPR(v);
+	mf->nspill = 0;
+	if (!liveness(&c))
+		goto nomem;
+	hints(mf, hphys, hreg);
+
+	uint32_t n = 0;
+	for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++)
+		if (mf->start[v] != UINT32_MAX)
+			order[n++] = v;
+	sort_mf = mf;
+	qsort(order, n, sizeof *order, by_start);
+
+	mir_reg owner[16] = { 0 };
+	for (uint32_t k = 0; k < n; k++) {
+		mir_reg v = order[k];
+		uint32_t s = mf->start[v], e = mf->end[v];
+		int cand[2 + NALLOC], nc = 0, got = -1;
+		if (hphys[v] >= 0)
+			cand[nc++] = hphys[v];
+		if (hreg[v] && mf->reg[hreg[v]] >= 0)
+			cand[nc++] = mf->reg[hreg[v]];
+		for (size_t j = 0; j < NALLOC; j++)
+			cand[nc++] = alloc_order[j];
+		for (int j = 0; j < nc && got < 0; j++) {
+			int g = cand[j];
+			if (!allocatable(g))
+				continue;
+			if (owner[g] && mf->end[owner[g]] >= s)
+				continue;
+			if (fixed_meets(&c, g, s, e))
+				continue;
+			got = g;
+		}
+		if (got < 0) {
+			/* the holder ending last among the usable registers */
+			int best = -1;
+			for (size_t j = 0; j < NALLOC; j++) {
+				int g = alloc_order[j];
+				if (fixed_meets(&c, g, s, e))
+					continue;
+				if (best < 0 || mf->end[owner[g]] > mf->end[owner[best]])
+					best = g;
+			}
+			if (best >= 0 && mf->end[owner[best]] > e) {
+				mir_reg w = owner[best];
+				mf->reg[w] = MIR_SPILLED;
+				mf->spill[w] = (int32_t)mf->nspill++;
+				got = best;
+			}
+		}
+		if (got >= 0) {
+			mf->reg[v] = (int8_t)got;
+			owner[got] = v;
+		} else {
+			mf->spill[v] = (int32_t)mf->nspill++;
+		}
+	}
+	goto out;
+nomem:
+	st = err_set(err, WASM_ERR_NOMEM, SIZE_MAX, "out of memory allocating registers");
+out:
+	free(c.gen);
+	free(c.kill);
+	free(c.in);
+	free(c.out);
+	for (int g = 0; g < 16; g++)
+		free(c.fixed[g]);
+	free(order);
+	free(hphys);
+	free(hreg);
+	return st;
+}
+
+/* ---- the verifier ------------------------------------------------------------ */
+
+typedef struct {
+	const mir_func *mf;
+	uint32_t pos;
+	const char *bad;
+	mir_reg badreg;
+	uint32_t badpos;
+	/* GPRs used as fixed registers at this instruction */
+	uint16_t fixed_here;
+} vc;
+
+static void check_operand(void *ctx, mir_reg r, int how)
+{
+	vc *c = ctx;
+	const mir_func *mf = c->mf;
+	if (c->bad)
+		return;
+	if (MIR_IS_PHYS(r)) {
+		c->fixed_here |= (uint16_t)(1u << MIR_GPR(r));
+		return;
+	}
+	uint32_t at = how == OP_DEF ? c->pos + 1 : c->pos;
+	if (r >= mf->nv || (mf->reg[r] < 0 && mf->spill[r] < 0))
+		c->bad = "an operand without a location";
+	else if (mf->start[r] > at || mf->end[r] < at)
+		c->bad = "an operand outside its interval";
+	if (c->bad) {
+		c->badreg = r;
+		c->badpos = at;
+	}
+}
+
+static int by_reg_start(const void *pa, const void *pb)
+{
+	mir_reg a = *(const mir_reg *)pa, b = *(const mir_reg *)pb;
+	if (sort_mf->reg[a] != sort_mf->reg[b])
+		return sort_mf->reg[a] < sort_mf->reg[b] ? -1 : 1;
+	if (sort_mf->start[a] != sort_mf->start[b])
+		return sort_mf->start[a] < sort_mf->start[b] ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+bool mir_regalloc_verify(const mir_func *mf, char *msg, size_t msg_len)
+{
+	if (!mf->reg) {
+		snprintf(msg, msg_len, "not allocated");
+		return false;
+	}
+	/* 1. operands have a location and lie inside their intervals; no
+	 * register in a GPR that the instruction uses as a fixed register
+	 * while the register is live there */
+	vc c = { .mf = mf };
+	uint32_t idx = 0;
+	for (uint32_t b = 0; b < mf->nb; b++) {
+		for (uint32_t j = 0; j < mf->b[b].n; j++, idx++) {
+			const mir_insn *i = &mf->b[b].insn[j];
+			c.pos = 2 * idx;
+			c.fixed_here = 0;
+			visit(mf, i, check_operand, &c);
+			if (c.bad) {
+				snprintf(msg, msg_len, "b%u insn %u: v%u at %u: %s", b, j,
+					c.badreg, c.badpos, c.bad);
+				return false;
+			}
+			/* a virtual register live through this instruction (not
+			 * ending at its uses, nor starting at its defs) must not
+			 * sit in a GPR this instruction names or clobbers */
+			for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++) {
+				int g = mf->reg[v];
+				if (g < 0 || !(c.fixed_here >> g & 1))
+					continue;
+				if (mf->start[v] < c.pos && mf->end[v] > c.pos + 1) {
+					snprintf(msg, msg_len, "b%u insn %u: v%u lives in %d "
+						"across its fixed use", b, j, v, g);
+					return false;
+				}
+			}
+		}
+	}
+	/* 2. no two overlapping intervals share a GPR */
+	uint32_t n = 0;
+	mir_reg *order = malloc((size_t)(mf->nv ? mf->nv : 1) * sizeof *order);
+	if (!order) {
+		snprintf(msg, msg_len, "out of memory");
+		return false;
+	}
+	for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++)
+		if (mf->start[v] != UINT32_MAX && mf->reg[v] >= 0)
+			order[n++] = v;
+	sort_mf = mf;
+	qsort(order, n, sizeof *order, by_reg_start);
+	for (uint32_t k = 1; k < n; k++) {
+		mir_reg p = order[k - 1], v = order[k];
+		if (mf->reg[p] == mf->reg[v] && mf->end[p] >= mf->start[v]) {
+			snprintf(msg, msg_len, "v%u [%u, %u] and v%u [%u, %u] share a "
+				"register", p, mf->start[p], mf->end[p], v, mf->start[v],
+				mf->end[v]);
+			free(order);
+			return false;
+		}
+	}
+	free(order);
+	return true;
+}
