@@ -23,6 +23,19 @@ static bool bad(api_fail *f, api_error e, const char *field,
 	return false;
 }
 
+/* Whether JSON string v holds U+0000 (jansson keeps its length). */
+static bool has_nul(json_t *v)
+{
+	return strlen(json_string_value(v)) != json_string_length(v);
+}
+
+/* A function's name for messages: escaped, cut at about 60 bytes. */
+static const char *name_show(const char *name, size_t len, char buf[72])
+{
+	wasm_name_format(name, len, buf, 72);
+	return buf;
+}
+
 void api_call_free(api_call *c)
 {
 	free(c->function);
@@ -161,8 +174,10 @@ static bool args_parse(json_t *doc, const wh_func_sig *sig, api_call *c,
 			used += (size_t)snprintf(types + used,
 				sizeof types - used, "%s%s", i ? ", " : "",
 				wasm_valtype_name((wasm_valtype)sig->params[i]));
+		char name[72];
 		return bad(f, API_E_BAD_CALL, "args", "%s takes %u argument%s "
-			"(%s), got %zu", sig->name, sig->nparams,
+			"(%s), got %zu", name_show(sig->name, sig->name_len,
+			name), sig->nparams,
 			sig->nparams == 1 ? "" : "s", types, n);
 	}
 	c->args = calloc(n + 1, sizeof *c->args);
@@ -209,6 +224,10 @@ static bool wasi_parse(json_t *doc, const api_target *t, api_call *c,
 			if (!json_is_string(v))
 				return bad(f, API_E_BAD_REQUEST, field,
 					"%s: expected a string", field);
+			if (has_nul(v))
+				return bad(f, API_E_BAD_REQUEST, field,
+					"%s: a WASI argument cannot hold "
+					"U+0000", field);
 			if (json_string_length(v) > SB_MAX_WASI_STRING_BYTES)
 				return bad(f, API_E_BAD_REQUEST, field,
 					"%s: %zu bytes, the limit is %u", field,
@@ -244,6 +263,10 @@ static bool wasi_parse(json_t *doc, const api_target *t, api_call *c,
 				return bad(f, API_E_BAD_REQUEST, field, "%s: "
 					"names are non-empty without '=', "
 					"values are strings", field);
+			if (has_nul(v))
+				return bad(f, API_E_BAD_REQUEST, field, "%s: "
+					"a WASI environment value cannot hold "
+					"U+0000", field);
 			size_t n = strlen(key) + json_string_length(v) + 2;
 			if (n - 1 > SB_MAX_WASI_STRING_BYTES)
 				return bad(f, API_E_BAD_REQUEST, field, "%s: "
@@ -331,8 +354,8 @@ bool api_call_parse(json_t *doc, const api_target *t, const wh_limits *lim,
 	}
 	if ((v = json_object_get(doc, "encoding"))) {
 		const char *e = json_string_value(v);
-		if (!e || (strcmp(e, "base64") && strcmp(e, "utf8") &&
-		    strcmp(e, "utf-8")))
+		if (!e || has_nul(v) || (strcmp(e, "base64") &&
+		    strcmp(e, "utf8") && strcmp(e, "utf-8")))
 			return bad(f, API_E_BAD_REQUEST, "encoding", "encoding: "
 				"expected \"utf8\" or \"base64\"");
 		c->base64 = strcmp(e, "base64") == 0;
@@ -341,27 +364,35 @@ bool api_call_parse(json_t *doc, const api_target *t, const wh_limits *lim,
 	if (v && !json_is_string(v))
 		return bad(f, API_E_BAD_REQUEST, "function", "function: "
 			"expected a string");
+	/* Names are bytes: "a\u0000b" is its own export, not "a". */
 	const char *fn = v ? json_string_value(v) : "_start";
-	const wh_func_sig *sig = wh_func_sig_find(t->funcs, t->nfuncs, fn);
+	size_t fn_len = v ? json_string_length(v) : strlen(fn);
+	const wh_func_sig *sig = wh_func_sig_find(t->funcs, t->nfuncs, fn,
+		fn_len);
 	if (!sig) {
-		char names[160] = "";
+		char names[160] = "", name[72];
 		size_t used = 0;
 		for (uint32_t i = 0; i < t->nfuncs && used < sizeof names; i++)
 			used += (size_t)snprintf(names + used,
 				sizeof names - used, "%s%s", i ? ", " : "",
-				t->funcs[i].name);
+				name_show(t->funcs[i].name,
+				t->funcs[i].name_len, name));
 		if (!v)
 			return bad(f, API_E_BAD_CALL, "function", "no function "
 				"given, and the module exports no _start (it "
 				"exports: %s)", t->nfuncs ? names : "none");
-		return bad(f, API_E_BAD_CALL, "function", "'%.60s': the "
+		return bad(f, API_E_BAD_CALL, "function", "'%s': the "
 			"module exports no such function (it exports: %s)",
-			fn, t->nfuncs ? names : "none");
+			name_show(fn, fn_len, name), t->nfuncs ? names : "none");
 	}
-	if (!(c->function = strdup(fn)))
+	if (!(c->function = malloc(fn_len + 1)))
 		return bad(f, API_E_INTERNAL, NULL, "out of memory");
+	memcpy(c->function, fn, fn_len);
+	c->function[fn_len] = '\0';
 	c->req.function = c->function;
-	bool wasi_run = strcmp(fn, "_start") == 0 && t->uses_wasi &&
+	c->req.function_len = fn_len;
+	bool wasi_run = fn_len == 6 && strcmp(fn, "_start") == 0 &&
+		t->uses_wasi &&
 		sig->nparams == 0 && sig->nresults == 0;
 	c->req.kind = wasi_run ? SB_WASI : SB_CALL;
 	c->capture = t->uses_wasi;
@@ -554,6 +585,8 @@ wh_func_sig *api_sigs_from_result(const sb_result *res, uint32_t *n,
 		return NULL;
 	for (uint32_t i = 0; i < res->nimports; i++)
 		if (res->imports[i].module &&
+		    res->imports[i].module_len ==
+		    strlen("wasi_snapshot_preview1") &&
 		    strcmp(res->imports[i].module, "wasi_snapshot_preview1") == 0)
 			*uses_wasi = true;
 	for (uint32_t i = 0; i < res->nexports; i++) {
@@ -561,6 +594,7 @@ wh_func_sig *api_sigs_from_result(const sb_result *res, uint32_t *n,
 		if (e->kind != WASM_EXTERN_FUNC)
 			continue;
 		s[*n].name = e->name;
+		s[*n].name_len = e->name_len;
 		s[*n].nparams = e->nparams;
 		s[*n].nresults = e->nresults;
 		s[*n].params = e->params;

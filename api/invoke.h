@@ -8,6 +8,9 @@
  *                                                         the tenant's
  *   "encoding":"base64"                                   stdin, files,
  *                                                         stdout, stderr
+ * The document may hold U+0000 ("\u0000") in a string: "function" is
+ * read whole (an export name may hold it), stdin and files as the bytes
+ * they are; argv, env and encoding refuse it.
  * Without "function", the module's _start runs (WASI when the module
  * imports WASI).  WASI fields also reach a called export of a module that
  * imports WASI.  POST /v1/run adds "module" (base64 of the .wasm).
@@ -25,7 +28,7 @@
 
 typedef struct {
 	sb_request req;            /* points into the members below */
-	char *function;
+	char *function;            /* req.function_len bytes and a NUL */
 	wasm_value *args;
 	char **argv, **env;
 	uint8_t *stdin_data;

@@ -795,8 +795,9 @@ static json_t *body_json(struct req *r)
 			"JSON object", NULL, SIZE_MAX);
 		return NULL;
 	}
+	/* "\u0000" is allowed: export names may hold it (api_call_parse). */
 	doc = json_loadb((const char *)r->body, r->len,
-		JSON_REJECT_DUPLICATES, &jerr);
+		JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
 	if (!doc) {
 		snprintf(msg, sizeof msg, "line %d, column %d: %s", jerr.line,
 			jerr.column, jerr.text);

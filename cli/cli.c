@@ -236,6 +236,58 @@ int cli_global_option(int argc, char **argv, int *i, struct cli_global *g)
 	}
 }
 
+void cli_name_print(FILE *f, const char *name, size_t len)
+{
+	size_t n = wasm_name_format(name, len, NULL, 0) + 1;
+	char *text = malloc(n);
+
+	if (!text)
+		return;
+	wasm_name_format(name, len, text, n);
+	fputs(text, f);
+	free(text);
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+bool cli_parse_hex_name(const char *option, const char *text, char **out,
+	size_t *len)
+{
+	size_t n = strlen(text);
+	char *name = malloc(n / 2 + 1);
+
+	*out = NULL;
+	*len = 0;
+	if (!name)
+		return false;
+	for (size_t i = 0; n % 2 == 0 && i < n; i += 2) {
+		int hi = hex_digit(text[i]), lo = hex_digit(text[i + 1]);
+		if (hi < 0 || lo < 0)
+			goto bad;
+		name[i / 2] = (char)(hi << 4 | lo);
+	}
+	if (n % 2)
+		goto bad;
+	name[n / 2] = '\0';
+	*out = name;
+	*len = n / 2;
+	return true;
+bad:
+	free(name);
+	fprintf(stderr, "wasmhost: %s: '%s' is not a name in hex (two digits "
+		"a byte, e.g. 610062 for a\\0b)\n", option, text);
+	return false;
+}
+
 bool cli_parse_u64(const char *option, const char *text, uint64_t max,
 	uint64_t *out)
 {

@@ -89,6 +89,7 @@ bool cli_is_help(const char *arg);
 struct cli_sandbox_run {
 	const char *path;
 	const char *invoke;       /* export, or "_start" (WASI if imported) */
+	size_t invoke_len;        /* its bytes (a name may hold U+0000) */
 	char **args;
 	int nargs;
 	char **env;               /* "K=V" for WASI */
@@ -129,6 +130,17 @@ int cli_global_option(int argc, char **argv, int *i, struct cli_global *g);
  * text, with a message naming the option printed. */
 bool cli_parse_u64(const char *option, const char *text, uint64_t max,
 	uint64_t *out);
+
+/* A name given as hex digits, two a byte ("610062" is "a\0b"), so that
+ * it may hold any byte, U+0000 included (--invoke-hex, --function-hex).
+ * *out is malloc'd, its *len bytes followed by a NUL; false on bad text,
+ * with a message naming the option printed. */
+bool cli_parse_hex_name(const char *option, const char *text, char **out,
+	size_t *len);
+
+/* Prints a name of len bytes whole, as wasm_name_format shows it (U+0000
+ * and other control bytes escaped). */
+void cli_name_print(FILE *f, const char *name, size_t len);
 
 /* Reads a whole file.  On failure prints "error: PATH: reason" (unless
  * quiet) and returns false.  *out is malloc'd; free it. */

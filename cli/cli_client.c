@@ -130,7 +130,7 @@ static bool call(const struct client *c, const char *method, const char *path,
 /* Prints the daemon's error document; returns the exit status for it. */
 static int api_error_report(const httpc_response *res)
 {
-	json_t *doc = json_loadb(res->body, res->len, 0, NULL);
+	json_t *doc = json_loadb(res->body, res->len, JSON_ALLOW_NUL, NULL);
 	json_t *e = json_object_get(doc, "error");
 	const char *code = json_string_value(json_object_get(e, "code"));
 	const char *msg = json_string_value(json_object_get(e, "message"));
@@ -287,7 +287,8 @@ static int delete_main(int argc, char **argv, struct cli_global *g)
 
 /* ---- invoke --------------------------------------------------------------- */
 
-enum { I_JSON, I_TIMEOUT_MS, I_FUEL, I_MAX_PAGES, I_ENV, I_DIR, I_STDIN };
+enum { I_JSON, I_TIMEOUT_MS, I_FUEL, I_MAX_PAGES, I_ENV, I_DIR, I_STDIN,
+	I_FUNCTION_HEX };
 
 static const cli_opt invoke_opts[] = {
 	[I_JSON] = { "--json", NULL, NULL, "print the daemon's answer as it "
@@ -306,6 +307,10 @@ static const cli_opt invoke_opts[] = {
 	[I_STDIN] = { "--stdin", NULL, "FILE|-", "WASI stdin from FILE (- is "
 		"this stdin; without --stdin,\nstdin is sent when it is not a "
 		"terminal, as run does)" },
+	[I_FUNCTION_HEX] = { "--function-hex", NULL, "HEX", "call the "
+		"function named by HEX, two digits a byte (a name\nmay hold "
+		"any byte: 610062 is \"a\\0b\"); then every operand after ID "
+		"is an\nargument" },
 };
 
 const cli_verb_help cli_invoke_help = {
@@ -324,6 +329,8 @@ struct invoke_opts {
 	char **dirs;              /* --dir, ndirs of them */
 	int ndirs;
 	const char *stdin_path;
+	char *fn_hex;             /* --function-hex's name (malloc'd) */
+	size_t fn_hex_len;
 };
 
 static int invoke_opt(int k, const char *v, void *ctx)
@@ -364,6 +371,11 @@ static int invoke_opt(int k, const char *v, void *ctx)
 	case I_STDIN:
 		o->stdin_path = v;
 		return 1;
+	case I_FUNCTION_HEX:
+		free(o->fn_hex);
+		o->fn_hex = NULL;
+		return cli_parse_hex_name("--function-hex", v, &o->fn_hex,
+			&o->fn_hex_len) ? 1 : -1;
 	default:
 		return -1;
 	}
@@ -442,22 +454,25 @@ static json_t *module_get(const struct client *c, const char *id, int *rc)
 		return NULL;
 	if (res.status != 200)
 		*rc = api_error_report(&res);
-	else if (!(doc = json_loadb(res.body, res.len, 0, NULL)))
+	else if (!(doc = json_loadb(res.body, res.len, JSON_ALLOW_NUL, NULL)))
 		fprintf(stderr, "wasmhost: unexpected answer from the daemon\n");
 	httpc_response_free(&res);
 	return doc;
 }
 
-/* The export func named name in the module's description, or NULL. */
-static json_t *export_func(json_t *mod, const char *name)
+/* The export func named by the len bytes at name (U+0000 allowed) in the
+ * module's description, or NULL. */
+static json_t *export_func(json_t *mod, const char *name, size_t len)
 {
 	json_t *e;
 	size_t i;
 
 	json_array_foreach(json_object_get(mod, "exports"), i, e) {
-		const char *n = json_string_value(json_object_get(e, "name"));
+		json_t *n = json_object_get(e, "name");
 		const char *k = json_string_value(json_object_get(e, "kind"));
-		if (n && k && strcmp(n, name) == 0 && strcmp(k, "func") == 0)
+		if (json_is_string(n) && k && json_string_length(n) == len &&
+		    memcmp(json_string_value(n), name, len) == 0 &&
+		    strcmp(k, "func") == 0)
 			return e;
 	}
 	return NULL;
@@ -469,8 +484,10 @@ static bool module_uses_wasi(json_t *mod)
 	size_t i;
 
 	json_array_foreach(json_object_get(mod, "imports"), i, im) {
-		const char *m = json_string_value(json_object_get(im, "module"));
-		if (m && strcmp(m, "wasi_snapshot_preview1") == 0)
+		json_t *m = json_object_get(im, "module");
+		if (json_is_string(m) && json_string_length(m) ==
+		    strlen("wasi_snapshot_preview1") &&
+		    strcmp(json_string_value(m), "wasi_snapshot_preview1") == 0)
 			return true;
 	}
 	return false;
@@ -505,10 +522,10 @@ static bool types_read(json_t *list, uint8_t *out, size_t max, uint32_t *n)
 static int outcome_report(const httpc_response *res, const uint8_t *types,
 	uint32_t ntypes)
 {
-	json_t *doc = json_loadb(res->body, res->len, 0, NULL);
+	json_t *doc = json_loadb(res->body, res->len, JSON_ALLOW_NUL, NULL);
 	/* Floats read with strtod, so that -0 keeps its sign. */
 	json_t *fdoc = json_loadb(res->body, res->len,
-		JSON_DECODE_INT_AS_REAL, NULL);
+		JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL, NULL);
 	json_t *freal = json_object_get(fdoc, "results");
 	const char *outcome = json_string_value(json_object_get(doc, "outcome"));
 	const char *msg = json_string_value(json_object_get(doc, "message"));
@@ -664,15 +681,24 @@ static int invoke_main(int argc, char **argv, struct cli_global *g)
 		goto out;
 	}
 	id = argv[i++];
-	fn = i < argc ? argv[i++] : "_start";
+	size_t fn_len;
+	if (o.fn_hex) {
+		fn = o.fn_hex;
+		fn_len = o.fn_hex_len;
+	} else {
+		fn = i < argc ? argv[i++] : "_start";
+		fn_len = strlen(fn);
+	}
+	char shown[128];
+	wasm_name_format(fn, fn_len, shown, sizeof shown);
 	client_init(&o.c, g);
 	/* The function's type and WASI or not, as `run` learns them from
 	 * the module: ARGS are parsed and results printed by type. */
 	if (!(mod = module_get(&o.c, id, &rc)))
 		goto out;
 	bool wasi = module_uses_wasi(mod);
-	bool start = wasi && strcmp(fn, "_start") == 0;
-	if ((e = export_func(mod, fn)) && (!types_read(json_object_get(e,
+	bool start = wasi && fn_len == 6 && strcmp(fn, "_start") == 0;
+	if ((e = export_func(mod, fn, fn_len)) && (!types_read(json_object_get(e,
 	    "params"), params, sizeof params, &t.nparams) ||
 	    !types_read(json_object_get(e, "results"), results, sizeof results,
 	    &t.nresults)))
@@ -680,13 +706,13 @@ static int invoke_main(int argc, char **argv, struct cli_global *g)
 	rc = CLI_EXIT_ERROR;
 	if (!start) {
 		json_t *args = json_array();
-		json_object_set_new(doc, "function", json_string(fn));
+		json_object_set_new(doc, "function", json_stringn(fn, fn_len));
 		json_object_set_new(doc, "args", args);
 		if (e) {
 			vals = calloc((size_t)(argc - i) + 1, sizeof *vals);
 			if (!vals)
 				goto out;
-			if ((rc = cli_args_parse(fn, &t, argv + i, argc - i,
+			if ((rc = cli_args_parse(shown, &t, argv + i, argc - i,
 				vals)) != CLI_EXIT_OK)
 				goto out;
 			for (int k = 0; k < argc - i; k++)
@@ -729,6 +755,7 @@ out:
 	json_decref(o.env);
 	json_decref(o.lims);
 	free(o.dirs);
+	free(o.fn_hex);
 	free(vals);
 	return rc;
 }

@@ -23,7 +23,10 @@
 #define MAX_RESULTS 64
 
 struct run_opts {
-	const char *invoke;     /* export to call */
+	const char *invoke;     /* export to call, invoke_len bytes */
+	size_t invoke_len;
+	char *invoke_hex;       /* --invoke-hex's name (malloc'd) */
+	char shown[128];        /* the export's name for messages */
 	bool has_fuel;
 	uint64_t fuel;
 	uint64_t max_pages;     /* 0 = no cap */
@@ -130,13 +133,16 @@ static void error_init(wasm_error *err)
 
 /* ---- option parsing -------------------------------------------------- */
 
-enum { R_INVOKE, R_FUEL, R_MAX_PAGES, R_TIMEOUT_MS, R_ENV, R_DIR,
+enum { R_INVOKE, R_INVOKE_HEX, R_FUEL, R_MAX_PAGES, R_TIMEOUT_MS, R_ENV, R_DIR,
 	R_NO_SANDBOX, R_STATS };
 
 static const cli_opt run_opts[] = {
 	[R_INVOKE] = { "--invoke", NULL, "NAME", "call export NAME with ARGS "
 		"as its parameters (default:\n_start, a WASI program with argv "
 		"[FILE, ARGS...])" },
+	[R_INVOKE_HEX] = { "--invoke-hex", NULL, "HEX", "the same, NAME "
+		"given as hex digits, two a byte (a name\nmay hold any byte: "
+		"--invoke-hex 610062 calls \"a\\0b\")" },
 	[R_FUEL] = { "--fuel", NULL, "N", "deterministic metering: trap "
 		"out_of_fuel after N units" },
 	[R_MAX_PAGES] = { "--max-memory-pages", "--max-pages", "N",
@@ -172,7 +178,18 @@ static int run_option(int argc, char **argv, int *i, struct run_opts *o)
 	case CLI_OPT_NONE:
 		return 0;
 	case R_INVOKE:
+		free(o->invoke_hex);
+		o->invoke_hex = NULL;
 		o->invoke = v;
+		o->invoke_len = strlen(v);
+		return 1;
+	case R_INVOKE_HEX:
+		free(o->invoke_hex);
+		o->invoke_hex = NULL;
+		if (!cli_parse_hex_name("--invoke-hex", v, &o->invoke_hex,
+			&o->invoke_len))
+			return -1;
+		o->invoke = o->invoke_hex;
 		return 1;
 	case R_FUEL:
 		if (!cli_parse_u64("--fuel", v, UINT64_MAX, &o->fuel))
@@ -238,8 +255,10 @@ static int run_parse(int argc, char **argv, struct cli_global *g,
 	o->nargs = argc - i - 1;
 	if (!o->invoke) {
 		o->invoke = "_start";
+		o->invoke_len = strlen(o->invoke);
 		o->wasi_start = true;
 	}
+	wasm_name_format(o->invoke, o->invoke_len, o->shown, sizeof o->shown);
 	return CLI_EXIT_OK;
 }
 
@@ -277,13 +296,17 @@ static int imports_refuse(const char *path, const wasm_module *m)
 	for (uint32_t i = 0; i < n; i++) {
 		wasm_extern_desc d;
 		wasm_module_import(m, i, &d);
-		if (strcmp(d.module, WASI_MODULE_NAME) == 0)
+		/* By the exact bytes, as wasi_link links. */
+		if (d.module_len == strlen(WASI_MODULE_NAME) &&
+		    strcmp(d.module, WASI_MODULE_NAME) == 0)
 			continue;
 		if (!shown)
 			fprintf(stderr, "error: %s: module needs imports: ",
 				path);
-		fprintf(stderr, "%s%s.%s", shown++ ? ", " : "", d.module,
-			d.name);
+		char mod[128], name[128];
+		wasm_name_format(d.module, d.module_len, mod, sizeof mod);
+		wasm_name_format(d.name, d.name_len, name, sizeof name);
+		fprintf(stderr, "%s%s.%s", shown++ ? ", " : "", mod, name);
 	}
 	if (shown)
 		fputc('\n', stderr);
@@ -300,16 +323,21 @@ static void exported_funcs_print(const wasm_module *m)
 		wasm_module_export(m, i, &d);
 		if (d.kind != WASM_EXTERN_FUNC)
 			continue;
+		char name[128];
+		wasm_name_format(d.name, d.name_len, name, sizeof name);
 		fprintf(stderr, "%s%s", shown++ ? ", " : " (exported functions: ",
-			d.name);
+			name);
 	}
 	fprintf(stderr, "%s\n", shown ? ")" : " (the module exports no function)");
 }
 
+/* name: the export's name shown (escaped); the lookup is by o's bytes. */
 static int export_func_type(const char *path, const wasm_module *m,
-	const char *name, wasm_functype *out)
+	const struct run_opts *o, wasm_functype *out)
 {
-	uint32_t i = wasm_module_export_find(m, name);
+	uint32_t i = wasm_module_export_find_bytes(m, o->invoke,
+		o->invoke_len);
+	const char *name = o->shown;
 	wasm_extern_desc d;
 
 	if (i == WASM_NO_INDEX) {
@@ -437,15 +465,15 @@ static int run_call(const struct run_opts *o, wasm_module *m,
 		s = wasi_run_start(cli_wasi_ctx(cw), store, inst, &code, &err);
 		run_clock.done_ns = sb_now_ns();
 		return s == WASM_OK ? code
-			: failure_report(o->path, o->invoke, s, &err);
+			: failure_report(o->path, o->shown, s, &err);
 	}
 	error_init(&err);
 	run_clock.entered_ns = sb_now_ns();
-	s = wasm_instance_call(store, inst, o->invoke, args, (size_t)o->nargs,
-		&results, &nresults, &err);
+	s = wasm_instance_call_bytes(store, inst, o->invoke, o->invoke_len,
+		args, (size_t)o->nargs, &results, &nresults, &err);
 	run_clock.done_ns = sb_now_ns();
 	if (s != WASM_OK)
-		return failure_report(o->path, o->invoke, s, &err);
+		return failure_report(o->path, o->shown, s, &err);
 	results_print(results, nresults);
 	free(results);
 	return CLI_EXIT_OK;
@@ -480,7 +508,8 @@ int cli_run_main(int argc, char **argv, struct cli_global *g)
 	}
 	if (!o.no_sandbox) {
 		struct cli_sandbox_run sr = { .path = o.path,
-			.invoke = o.invoke, .args = o.args, .nargs = o.nargs,
+			.invoke = o.invoke, .invoke_len = o.invoke_len,
+			.args = o.args, .nargs = o.nargs,
 			.env = o.env, .nenv = o.nenv,
 			.has_fuel = o.has_fuel, .fuel = o.fuel,
 			.max_pages = o.max_pages, .timeout_ms = o.timeout_ms };
@@ -503,7 +532,7 @@ int cli_run_main(int argc, char **argv, struct cli_global *g)
 	rc = module_open(o.path, engine, &m);
 	run_clock.loaded_ns = sb_now_ns();
 	if (rc != CLI_EXIT_OK ||
-	    (rc = export_func_type(o.path, m, o.invoke, &t)) != CLI_EXIT_OK)
+	    (rc = export_func_type(o.path, m, &o, &t)) != CLI_EXIT_OK)
 		goto out;
 	bool wasi = wasi_module_uses(m);
 	o.wasi_start = o.wasi_start && wasi;
@@ -515,7 +544,7 @@ int cli_run_main(int argc, char **argv, struct cli_global *g)
 	}
 	if (t.nresults > MAX_RESULTS) {
 		fprintf(stderr, "error: %s: %s returns %u values; at most %d "
-			"are supported\n", o.path, o.invoke, t.nresults,
+			"are supported\n", o.path, o.shown, t.nresults,
 			MAX_RESULTS);
 		rc = CLI_EXIT_ERROR;
 		goto out;
@@ -525,7 +554,7 @@ int cli_run_main(int argc, char **argv, struct cli_global *g)
 		rc = CLI_EXIT_ERROR;
 		goto out;
 	}
-	if ((!o.wasi_start && (rc = cli_args_parse(o.invoke, &t, o.args,
+	if ((!o.wasi_start && (rc = cli_args_parse(o.shown, &t, o.args,
 	     o.nargs, args)) != CLI_EXIT_OK) ||
 	    (rc = imports_refuse(o.path, m)) != CLI_EXIT_OK)
 		goto out;
@@ -547,6 +576,7 @@ out:
 	free(imports);
 	free(o.env);
 	free(o.dirs);
+	free(o.invoke_hex);
 	if (store)
 		wasm_store_free(store);
 	if (m)
@@ -570,10 +600,14 @@ static void desc_print(const char *dir, const wasm_extern_desc *d)
 {
 	char sig[512];
 
+	/* Names are bytes: U+0000 and other control bytes shown escaped
+	 * (wasm_name_format), never cut or sent to the terminal raw. */
 	printf("%s %s ", dir, wasm_extern_kind_name(d->kind));
-	if (d->module)
-		printf("%s.", d->module);
-	printf("%s", d->name);
+	if (d->module) {
+		cli_name_print(stdout, d->module, d->module_len);
+		putchar('.');
+	}
+	cli_name_print(stdout, d->name, d->name_len);
 	switch (d->kind) {
 	case WASM_EXTERN_FUNC:
 		cli_functype_format(&d->func, sig, sizeof sig);

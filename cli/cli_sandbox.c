@@ -15,12 +15,22 @@
 #include <string.h>
 #include <unistd.h>
 
-static const sb_extern *export_func(const sb_result *info, const char *name)
+/* The export named by the len bytes at name (U+0000 allowed). */
+static const sb_extern *export_func(const sb_result *info, const char *name,
+	size_t len)
 {
 	for (uint32_t i = 0; i < info->nexports; i++)
-		if (strcmp(info->exports[i].name, name) == 0)
+		if (info->exports[i].name_len == len &&
+		    memcmp(info->exports[i].name, name, len) == 0)
 			return &info->exports[i];
 	return NULL;
+}
+
+/* WASI's module name, by the exact bytes (as the worker links). */
+static bool is_wasi(const sb_extern *e)
+{
+	return e->module_len == strlen("wasi_snapshot_preview1") &&
+		strcmp(e->module, "wasi_snapshot_preview1") == 0;
 }
 
 static bool imports_wasi_only(const char *path, const sb_result *info,
@@ -30,8 +40,7 @@ static bool imports_wasi_only(const char *path, const sb_result *info,
 
 	*uses_wasi = false;
 	for (uint32_t i = 0; i < info->nimports; i++) {
-		if (strcmp(info->imports[i].module,
-			"wasi_snapshot_preview1") == 0)
+		if (is_wasi(&info->imports[i]))
 			*uses_wasi = true;
 		else
 			other = true;
@@ -41,11 +50,13 @@ static bool imports_wasi_only(const char *path, const sb_result *info,
 	fprintf(stderr, "error: %s: module needs imports: ", path);
 	int shown = 0;
 	for (uint32_t i = 0; i < info->nimports; i++) {
-		if (strcmp(info->imports[i].module,
-			"wasi_snapshot_preview1") == 0)
+		const sb_extern *e = &info->imports[i];
+		if (is_wasi(e))
 			continue;
-		fprintf(stderr, "%s%s.%s", shown++ ? ", " : "",
-			info->imports[i].module, info->imports[i].name);
+		char mod[128], name[128];
+		wasm_name_format(e->module, e->module_len, mod, sizeof mod);
+		wasm_name_format(e->name, e->name_len, name, sizeof name);
+		fprintf(stderr, "%s%s.%s", shown++ ? ", " : "", mod, name);
 	}
 	fputc('\n', stderr);
 	return false;
@@ -183,16 +194,24 @@ int cli_run_sandboxed(const struct cli_sandbox_run *r,
 	bool wasi;
 	if (!imports_wasi_only(r->path, info, &wasi))
 		goto out;
-	const sb_extern *e = export_func(info, r->invoke);
+	size_t invoke_len = r->invoke_len ? r->invoke_len : strlen(r->invoke);
+	char shown_name[128];
+	wasm_name_format(r->invoke, invoke_len, shown_name, sizeof shown_name);
+	const sb_extern *e = export_func(info, r->invoke, invoke_len);
 	if (!e) {
 		fprintf(stderr, "error: %s: no export named '%s'", r->path,
-			r->invoke);
+			shown_name);
 		int shown = 0;
-		for (uint32_t i = 0; i < info->nexports; i++)
-			if (info->exports[i].kind == WASM_EXTERN_FUNC)
-				fprintf(stderr, "%s%s", shown++ ? ", " :
-					" (exported functions: ",
-					info->exports[i].name);
+		for (uint32_t i = 0; i < info->nexports; i++) {
+			const sb_extern *x = &info->exports[i];
+			char name[128];
+			if (x->kind != WASM_EXTERN_FUNC)
+				continue;
+			wasm_name_format(x->name, x->name_len, name,
+				sizeof name);
+			fprintf(stderr, "%s%s", shown++ ? ", " :
+				" (exported functions: ", name);
+		}
 		fprintf(stderr, "%s\n", shown ? ")" :
 			" (the module exports no function)");
 		rc = CLI_EXIT_USAGE;
@@ -200,7 +219,7 @@ int cli_run_sandboxed(const struct cli_sandbox_run *r,
 	}
 	if (e->kind != WASM_EXTERN_FUNC) {
 		fprintf(stderr, "error: %s: export '%s' is a %s, not a "
-			"function\n", r->path, r->invoke,
+			"function\n", r->path, shown_name,
 			wasm_extern_kind_name(e->kind));
 		rc = CLI_EXIT_USAGE;
 		goto out;
@@ -213,7 +232,8 @@ int cli_run_sandboxed(const struct cli_sandbox_run *r,
 	/* A WASI module gets argv, --env, the --dir trees and stdin whether
 	 * its _start runs or another export is called, as in-process
 	 * (cli_wasi_new); argv[0] is FILE as given. */
-	bool start = wasi && strcmp(r->invoke, "_start") == 0;
+	bool start = wasi && invoke_len == 6 &&
+		strcmp(r->invoke, "_start") == 0;
 	if (wasi) {
 		int nargv = start ? r->nargs : 0;
 		argv = calloc((size_t)nargv + 2, sizeof *argv);
@@ -247,11 +267,12 @@ int cli_run_sandboxed(const struct cli_sandbox_run *r,
 		wasm_functype t = { .nparams = e->nparams,
 			.nresults = e->nresults, .params = e->params,
 			.results = e->results };
-		if ((rc = cli_args_parse(r->invoke, &t, r->args, r->nargs,
+		if ((rc = cli_args_parse(shown_name, &t, r->args, r->nargs,
 			args)) != CLI_EXIT_OK)
 			goto out;
 		req.kind = SB_CALL;
 		req.function = r->invoke;
+		req.function_len = invoke_len;
 		req.args = args;
 		req.nargs = (uint32_t)r->nargs;
 	}

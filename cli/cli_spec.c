@@ -513,10 +513,17 @@ static bool import_resolve(struct spec_ctx *c, const wasm_extern_desc *d,
 {
 	wasm_instance *inst;
 
+	/* By exact bytes: "spectest\0" is not spectest.  Registered names
+	 * and spectest's are C strings, so a module name with U+0000 links
+	 * to nothing. */
+	if (strlen(d->module) != d->module_len)
+		return false;
 	if (strcmp(d->module, "spectest") == 0)
-		return spectest_lookup(c->st, d->name, out);
+		return strlen(d->name) == d->name_len &&
+			spectest_lookup(c->st, d->name, out);
 	inst = binding_get(c->regs, c->nregs, d->module);
-	return inst && wasm_instance_export(inst, d->name, out);
+	return inst && wasm_instance_export_bytes(inst, d->name, d->name_len,
+		out);
 }
 
 /* Resolves imports by (module, field) and instantiates. */

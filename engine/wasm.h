@@ -214,10 +214,15 @@ typedef enum {
 
 const char *wasm_extern_kind_name(wasm_extern_kind k);
 
+/* Names are byte strings (valid UTF-8) that may hold U+0000: module and
+ * name are NUL-terminated for C-string users, who see a name only up to
+ * its first NUL byte; module_len and name_len give the whole name. */
 typedef struct {
 	wasm_extern_kind kind;
 	const char *module;     /* NULL for exports */
 	const char *name;
+	size_t module_len;      /* bytes of module (0 for exports) */
+	size_t name_len;        /* bytes of name */
 	/* Valid member depends on kind. */
 	wasm_functype func;
 	struct { wasm_valtype elem; wasm_limits limits; } table;
@@ -236,8 +241,11 @@ uint32_t wasm_module_import_count(const wasm_module *m);
 void wasm_module_import(const wasm_module *m, uint32_t i, wasm_extern_desc *out);
 uint32_t wasm_module_export_count(const wasm_module *m);
 void wasm_module_export(const wasm_module *m, uint32_t i, wasm_extern_desc *out);
-/* Index of the named export, or WASM_NO_INDEX. */
+/* Index of the named export, or WASM_NO_INDEX: name as a C string, or as
+ * name_len bytes (a name with U+0000 in it). */
 uint32_t wasm_module_export_find(const wasm_module *m, const char *name);
+uint32_t wasm_module_export_find_bytes(const wasm_module *m, const char *name,
+	size_t name_len);
 /* The index of export i in its kind's index space (imports first). */
 uint32_t wasm_module_export_index(const wasm_module *m, uint32_t i);
 
@@ -369,6 +377,12 @@ WASM_MUST_CHECK wasm_status wasm_instance_call(wasm_store *store,
 	wasm_instance *inst, const char *name, const wasm_value *args,
 	size_t nargs, wasm_value **results, uint32_t *nresults,
 	wasm_error *err);
+/* The same, the name given as name_len bytes (it may hold U+0000; the
+ * messages show it as wasm_name_format does). */
+WASM_MUST_CHECK wasm_status wasm_instance_call_bytes(wasm_store *store,
+	wasm_instance *inst, const char *name, size_t name_len,
+	const wasm_value *args, size_t nargs, wasm_value **results,
+	uint32_t *nresults, wasm_error *err);
 
 /* ---- memories, tables, globals --------------------------------------- */
 
@@ -392,5 +406,13 @@ void wasm_global_get(const wasm_global *g, wasm_value *out);
  * plus decimal/hex integers.  Return false on bad text. */
 void wasm_value_format(const wasm_value *v, char *buf, size_t len);
 bool wasm_value_parse(wasm_valtype t, const char *text, wasm_value *out);
+
+/* A name of name_len bytes as text for people, in buf (always
+ * NUL-terminated when len > 0): control bytes (U+0000 included) and DEL
+ * as "\xHH", a backslash as "\\", everything else as is.  When it does
+ * not fit, it is cut before an escape, never inside one, and ends in "...".
+ * Returns the length of the whole text (as snprintf does). */
+size_t wasm_name_format(const char *name, size_t name_len, char *buf,
+	size_t len);
 
 #endif

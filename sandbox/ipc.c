@@ -131,6 +131,26 @@ bool sb_rd_bytes(sb_rd *r, size_t max, const uint8_t **p, size_t *len)
 	return true;
 }
 
+char *sb_rd_name(sb_rd *r, size_t max, size_t *len)
+{
+	const uint8_t *p;
+	size_t n;
+
+	*len = 0;
+	if (!sb_rd_bytes(r, max, &p, &n))
+		return NULL;
+	char *s = malloc(n + 1);
+	if (!s) {
+		r->bad = true;
+		return NULL;
+	}
+	if (n)
+		memcpy(s, p, n);
+	s[n] = '\0';
+	*len = n;
+	return s;
+}
+
 char *sb_rd_str(sb_rd *r, size_t max)
 {
 	const uint8_t *p;
@@ -343,7 +363,11 @@ void sb_invoke_encode(sb_buf *b, uint64_t seq, const sb_request *req,
 	sb_buf_u32(b, max_pages);
 	sb_buf_u8(b, req->has_fuel);
 	sb_buf_u64(b, req->fuel);
-	sb_buf_str(b, req->function);
+	if (req->function)
+		sb_buf_bytes(b, req->function, req->function_len ?
+			req->function_len : strlen(req->function));
+	else
+		sb_buf_bytes(b, "", 0);
 	sb_buf_u32(b, req->nargs);
 	for (uint32_t i = 0; i < req->nargs; i++)
 		value_encode(b, &req->args[i]);
@@ -376,8 +400,10 @@ bool sb_invoke_decode(sb_rd *r, sb_invoke_msg *m)
 		r->bad = true;
 	m->req.has_fuel = sb_rd_u8(r) != 0;
 	m->req.fuel = sb_rd_u64(r);
-	m->function = sb_rd_str(r, SB_MAX_EXTERN_NAME_BYTES);
+	m->function = sb_rd_name(r, SB_MAX_EXTERN_NAME_BYTES,
+		&m->function_len);
 	m->req.function = m->function;
+	m->req.function_len = m->function_len;
 	count = sb_rd_count(r, SB_MAX_VALUES);
 	m->args = calloc((size_t)count + 1, sizeof *m->args);
 	if (!m->args)
@@ -582,8 +608,8 @@ void sb_externs_encode(sb_buf *b, const sb_extern *v, uint32_t n)
 	sb_buf_u32(b, n);
 	for (uint32_t i = 0; i < n; i++) {
 		if (v[i].module)
-			sb_buf_str(b, v[i].module);
-		sb_buf_str(b, v[i].name);
+			sb_buf_bytes(b, v[i].module, v[i].module_len);
+		sb_buf_bytes(b, v[i].name ? v[i].name : "", v[i].name_len);
 		sb_buf_u8(b, (uint8_t)v[i].kind);
 		if (v[i].kind != WASM_EXTERN_FUNC)
 			continue;
@@ -635,9 +661,10 @@ bool sb_externs_decode(sb_rd *r, bool imports, sb_extern **out, uint32_t *n)
 	}
 	for (uint32_t i = 0; i < count && !r->bad; i++) {
 		if (imports)
-			v[i].module = sb_rd_str(r,
-				SB_MAX_EXTERN_NAME_BYTES);
-		v[i].name = sb_rd_str(r, SB_MAX_EXTERN_NAME_BYTES);
+			v[i].module = sb_rd_name(r, SB_MAX_EXTERN_NAME_BYTES,
+				&v[i].module_len);
+		v[i].name = sb_rd_name(r, SB_MAX_EXTERN_NAME_BYTES,
+			&v[i].name_len);
 		uint8_t kind = sb_rd_u8(r);
 		if (kind > WASM_EXTERN_GLOBAL)
 			r->bad = true;
@@ -677,6 +704,17 @@ static void *mem_dup(const void *p, size_t n)
 	return d;
 }
 
+/* n bytes of a name (NULs allowed) and a NUL after them. */
+static char *name_dup(const char *p, size_t n)
+{
+	char *d = malloc(n + 1);
+	if (d) {
+		memcpy(d, p, n);
+		d[n] = '\0';
+	}
+	return d;
+}
+
 sb_extern *sb_externs_dup(const sb_extern *v, uint32_t n)
 {
 	sb_extern *d = calloc((size_t)n + 1, sizeof *d);
@@ -684,8 +722,11 @@ sb_extern *sb_externs_dup(const sb_extern *v, uint32_t n)
 
 	for (uint32_t i = 0; ok && i < n; i++) {
 		d[i] = v[i];
-		d[i].module = v[i].module ? strdup(v[i].module) : NULL;
-		d[i].name = strdup(v[i].name ? v[i].name : "");
+		d[i].module = v[i].module ?
+			name_dup(v[i].module, v[i].module_len) : NULL;
+		d[i].name = name_dup(v[i].name ? v[i].name : "",
+			v[i].name ? v[i].name_len : 0);
+		d[i].name_len = v[i].name ? v[i].name_len : 0;
 		d[i].params = v[i].params ?
 			mem_dup(v[i].params, v[i].nparams) : NULL;
 		d[i].results = v[i].results ?

@@ -7,6 +7,7 @@
  *   u16 type       sb_msg
  *   payload        fields in host byte order (both ends are one machine):
  *                  u8/u32/u64 as is; bytes and strings as u32 length + data
+ *                  (strings hold no NUL; names, which may, are bytes)
  *
  * Every read of a field is bounds-checked against the frame (sb_rd sets
  * .bad and yields zeros past the end), and every count and length against a
@@ -107,6 +108,10 @@ bool sb_rd_bytes(sb_rd *r, size_t max, const uint8_t **p, size_t *len);
 /* A string of at most max bytes without NUL, copied and NUL-terminated
  * (malloc); NULL when bad or out of memory (then r->bad is set). */
 char *sb_rd_str(sb_rd *r, size_t max);
+/* A name of at most max bytes, NULs allowed (a wasm name may hold
+ * U+0000): copied and NUL-terminated (malloc), *len its bytes; NULL when
+ * bad or out of memory (then r->bad is set). */
+char *sb_rd_name(sb_rd *r, size_t max, size_t *len);
 /* True if the frame was consumed exactly and nothing was bad. */
 bool sb_rd_done(const sb_rd *r);
 
@@ -133,7 +138,8 @@ void sb_invoke_encode(sb_buf *b, uint64_t seq, const sb_request *req,
 typedef struct {
 	uint64_t seq;
 	sb_request req;           /* pointers into the fields below */
-	char *function;
+	char *function;           /* function_len bytes, NULs allowed */
+	size_t function_len;
 	wasm_value *args;
 	char **argv, **env;
 	sb_file *files;           /* path malloc'd, data in the frame */

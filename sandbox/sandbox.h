@@ -181,6 +181,9 @@ typedef struct {
 typedef struct {
 	sb_kind kind;
 	const char *function;         /* SB_CALL */
+	/* Bytes of function: an export name may hold U+0000, which a C string
+	 * cannot; 0 = strlen(function). */
+	size_t function_len;
 	const wasm_value *args;       /* SB_CALL: numbers; refs only null */
 	uint32_t nargs;
 	uint64_t timeout_ms;          /* 0 = none */
@@ -228,9 +231,12 @@ typedef struct {
 /* True if req fits the limits above; else false and *f says where. */
 bool sb_request_check(const sb_request *req, sb_request_fault *f);
 
+/* module and name are NUL-terminated, and hold module_len and name_len
+ * bytes: a wasm name may have U+0000 in it (compare with the lengths). */
 typedef struct {
 	char *module;            /* NULL for exports */
 	char *name;
+	size_t module_len, name_len;
 	wasm_extern_kind kind;
 	uint32_t nparams, nresults;
 	uint8_t *params, *results; /* wasm_valtype values; funcs only */

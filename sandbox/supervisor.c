@@ -202,10 +202,12 @@ static void op_invoke(sb_supervisor *sup, struct job *j)
 		sup_job_finish(j, r, SB_INVALID_MODULE, m->invalid_msg);
 		return;
 	}
-	if (j->kind == SB_CALL && m->loaded && !sup_export_find(m, j->function)) {
-		char msg[160];
-		snprintf(msg, sizeof msg, "no exported function '%.100s'",
-			j->function);
+	if (j->kind == SB_CALL && m->loaded &&
+	    !sup_export_find(m, j->function, j->function_len)) {
+		char msg[160], name[104];
+		wasm_name_format(j->function, j->function_len, name,
+			sizeof name);
+		snprintf(msg, sizeof msg, "no exported function '%s'", name);
 		sup_job_finish(j, NULL, SB_BAD_CALL, msg);
 		return;
 	}

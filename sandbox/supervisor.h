@@ -33,7 +33,8 @@ struct job {
 	bool requeued;             /* once, after its worker died under the
 	                              call in front of it */
 	sb_buf frame;              /* INVOKE or TEST, seq patched at dispatch */
-	char *function;
+	char *function;           /* function_len bytes, NULs allowed */
+	size_t function_len;
 	uint64_t deadline_ns;      /* sb_request's, absolute; 0 = none */
 	bool (*wanted)(void *ctx); /* sb_request's, or NULL */
 	uint32_t run_ms;           /* test hooks: with no deadline_ns, one
@@ -180,8 +181,9 @@ void sup_module_free(sb_module *m);
  * once per loop iteration, so that no code path holding a module pointer
  * sees it vanish. */
 void sup_modules_sweep(sb_supervisor *sup);
-/* m's exported function `name`, or NULL. */
-const sb_extern *sup_export_find(const sb_module *m, const char *name);
+/* m's exported function named by the len bytes at name, or NULL. */
+const sb_extern *sup_export_find(const sb_module *m, const char *name,
+	size_t len);
 /* An idle worker of m, or NULL. */
 struct worker *sup_idle_worker(sb_supervisor *sup, sb_module *m);
 /* Hands m's queued jobs to its idle workers, spawns workers under the

@@ -27,11 +27,13 @@ void sup_modules_sweep(sb_supervisor *sup)
 	pthread_mutex_unlock(&sup->lock);
 }
 
-const sb_extern *sup_export_find(const sb_module *m, const char *name)
+const sb_extern *sup_export_find(const sb_module *m, const char *name,
+	size_t len)
 {
 	for (uint32_t i = 0; i < m->nexports; i++)
 		if (m->exports[i].kind == WASM_EXTERN_FUNC &&
-		    strcmp(m->exports[i].name, name) == 0)
+		    m->exports[i].name_len == len &&
+		    memcmp(m->exports[i].name, name, len) == 0)
 			return &m->exports[i];
 	return NULL;
 }

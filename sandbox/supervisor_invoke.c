@@ -234,7 +234,8 @@ static enum direct invoke_direct(sb_module *m, struct job *j, uint32_t wait_us,
 		return D_NOT_TAKEN;
 	struct worker *w = NULL;
 	if (!sup->zygote_dead && m->loaded && !m->invalid && !m->released &&
-	    !m->inflight && (j->kind != SB_CALL || sup_export_find(m, j->function)))
+	    !m->inflight && (j->kind != SB_CALL ||
+	     sup_export_find(m, j->function, j->function_len)))
 		w = sup_idle_worker(sup, m);
 	if (!w) {
 		pthread_mutex_unlock(&sup->state);
@@ -302,9 +303,12 @@ static struct job *job_build(sb_module *m, const sb_request *req,
 	j->wanted = req->wanted;
 	j->deadline_ns = req->deadline_ns ? req->deadline_ns :
 		req->timeout_ms ? j->submit_ns + req->timeout_ms * 1000000u : 0;
-	j->function = strdup(req->function ? req->function : "");
-	if (!j->function)
+	const char *fn = req->function ? req->function : "";
+	j->function_len = req->function_len ? req->function_len : strlen(fn);
+	if (!(j->function = malloc(j->function_len + 1)))
 		goto fail;
+	memcpy(j->function, fn, j->function_len);
+	j->function[j->function_len] = '\0';
 	uint32_t pages = req->max_memory_pages && req->max_memory_pages <
 		c->max_memory_pages ? req->max_memory_pages :
 		c->max_memory_pages;

@@ -318,7 +318,8 @@ static bool result_fits(const struct worker *w, const sb_result *res)
 		return res->nresults == 0;
 	if (j->kind != SB_CALL)
 		return false;
-	const sb_extern *e = sup_export_find(w->m, j->function);
+	const sb_extern *e = sup_export_find(w->m, j->function,
+		j->function_len);
 	if (!e || e->nresults != res->nresults)
 		return false;
 	for (uint32_t i = 0; i < res->nresults; i++)

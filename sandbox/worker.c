@@ -83,7 +83,9 @@ static sb_extern *externs_list(const wasm_module *m, bool imports,
 			wasm_module_export(m, i, &d);
 		/* Borrowed pointers: encoded at once, never freed here. */
 		v[i].module = imports ? (char *)d.module : NULL;
+		v[i].module_len = imports ? d.module_len : 0;
 		v[i].name = (char *)d.name;
+		v[i].name_len = d.name_len;
 		v[i].kind = d.kind;
 		if (d.kind == WASM_EXTERN_FUNC) {
 			v[i].nparams = d.func.nparams;
@@ -263,11 +265,16 @@ static bool imports_link(struct wk *w, wasm_store *store, wasi_ctx *wasi,
 	for (uint32_t i = 0; i < n; i++) {
 		wasm_extern_desc d;
 		wasm_module_import(w->module, i, &d);
-		if (wasi && strcmp(d.module, WASI_MODULE_NAME) == 0)
+		/* By its exact bytes: "wasi_snapshot_preview1\0x" is not WASI. */
+		if (wasi && d.module_len == strlen(WASI_MODULE_NAME) &&
+		    memcmp(d.module, WASI_MODULE_NAME, d.module_len) == 0)
 			continue;
+		char mod[96], name[96];
+		wasm_name_format(d.module, d.module_len, mod, sizeof mod);
+		wasm_name_format(d.name, d.name_len, name, sizeof name);
 		res->outcome = SB_INSTANTIATE_ERROR;
 		snprintf(res->message, sizeof res->message,
-			"unlinkable import %s.%s", d.module, d.name);
+			"unlinkable import %s.%s", mod, name);
 		return false;
 	}
 	if (!wasi)
@@ -355,8 +362,9 @@ static void wk_run(struct wk *w, const sb_invoke_msg *msg, sb_result *res,
 		}
 		goto out;
 	}
-	s = wasm_instance_call(store, inst, msg->function, msg->args,
-		msg->req.nargs, &res->results, &res->nresults, &err);
+	s = wasm_instance_call_bytes(store, inst, msg->function,
+		msg->function_len, msg->args, msg->req.nargs, &res->results,
+		&res->nresults, &err);
 	if (s != WASM_OK)
 		fail(res, s, &err, false);
 out:

@@ -109,10 +109,11 @@ void wh_module_unref(wh_module *m)
 }
 
 const wh_func_sig *wh_func_sig_find(const wh_func_sig *funcs, uint32_t n,
-	const char *name)
+	const char *name, size_t name_len)
 {
 	for (uint32_t i = 0; i < n; i++)
-		if (strcmp(funcs[i].name, name) == 0)
+		if (funcs[i].name_len == name_len &&
+		    memcmp(funcs[i].name, name, name_len) == 0)
 			return &funcs[i];
 	return NULL;
 }
@@ -213,10 +214,13 @@ static json_t *externs_json(const sb_extern *e, uint32_t n, bool imports)
 		json_t *o = json_object();
 		if (!o)
 			break;
+		/* Names whole, U+0000 included ("\u0000" in the file). */
 		if (imports)
-			json_object_set_new(o, "module",
-				json_string(e[i].module ? e[i].module : ""));
-		json_object_set_new(o, "name", json_string(e[i].name));
+			json_object_set_new(o, "module", e[i].module ?
+				json_stringn(e[i].module, e[i].module_len) :
+				json_string(""));
+		json_object_set_new(o, "name",
+			json_stringn(e[i].name, e[i].name_len));
 		json_object_set_new(o, "kind",
 			json_string(wasm_extern_kind_name(e[i].kind)));
 		if (e[i].kind == WASM_EXTERN_FUNC) {
@@ -257,8 +261,11 @@ static wh_module *module_from_meta(const char *tenant, json_t *meta)
 		goto fail;
 	memcpy(m->id, id, SHA256_HEX_BYTES);
 	json_array_foreach(imports, i, v) {
-		const char *mod = json_string_value(json_object_get(v, "module"));
-		if (mod && strcmp(mod, "wasi_snapshot_preview1") == 0)
+		json_t *mod = json_object_get(v, "module");
+		if (json_is_string(mod) && json_string_length(mod) ==
+		    strlen("wasi_snapshot_preview1") && memcmp(
+		    json_string_value(mod), "wasi_snapshot_preview1",
+		    json_string_length(mod)) == 0)
 			m->uses_wasi = true;
 	}
 	m->funcs = calloc(json_array_size(exports) + 1, sizeof *m->funcs);
@@ -266,13 +273,18 @@ static wh_module *module_from_meta(const char *tenant, json_t *meta)
 		goto fail;
 	json_array_foreach(exports, i, v) {
 		const char *kind = json_string_value(json_object_get(v, "kind"));
-		const char *name = json_string_value(json_object_get(v, "name"));
-		if (!kind || !name)
+		json_t *name = json_object_get(v, "name");
+		if (!kind || !json_is_string(name))
 			goto fail;
 		if (strcmp(kind, "func") != 0)
 			continue;
 		wh_func_sig *f = &m->funcs[m->nfuncs++];
-		f->name = strdup(name);
+		f->name_len = json_string_length(name);
+		f->name = malloc(f->name_len + 1);
+		if (f->name) {
+			memcpy(f->name, json_string_value(name), f->name_len);
+			f->name[f->name_len] = '\0';
+		}
 		if (!f->name ||
 		    !types_from_json(json_object_get(v, "params"), &f->params,
 			&f->nparams) ||
@@ -507,7 +519,9 @@ static void tenant_load(wh_store *s, struct stenant *t)
 		snprintf(name, sizeof name, "%s.wasm", id);
 		if (faccessat(t->dirfd, name, F_OK, 0) == 0 &&
 		    file_get(t->dirfd, n, &text, &tlen)) {
-			meta = json_loadb((const char *)text, tlen, 0, &jerr);
+			/* Names may hold U+0000, written as \u0000. */
+			meta = json_loadb((const char *)text, tlen,
+				JSON_ALLOW_NUL, &jerr);
 			free(text);
 		}
 		if (meta)

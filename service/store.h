@@ -29,9 +29,11 @@
 
 typedef struct wh_store wh_store;
 
-/* An exported function's signature, for checking invoke arguments. */
+/* An exported function's signature, for checking invoke arguments.  The
+ * name is name_len bytes (a wasm name may hold U+0000) and a NUL. */
 typedef struct {
 	char *name;
+	size_t name_len;
 	uint32_t nparams, nresults;
 	uint8_t *params, *results;   /* wasm_valtype values */
 } wh_func_sig;
@@ -105,9 +107,10 @@ wh_store_status wh_store_delete(wh_store *s, const char *tenant,
  * (whose hash is checked).  NULL with a message on failure. */
 sb_module *wh_module_pool(wh_module *m, char *err, unsigned errlen);
 
-/* The function named name among funcs[0..n), or NULL. */
+/* The function named by the name_len bytes at name among funcs[0..n), or
+ * NULL. */
 const wh_func_sig *wh_func_sig_find(const wh_func_sig *funcs, uint32_t n,
-	const char *name);
+	const char *name, size_t name_len);
 
 /* True if s is 64 lowercase hex digits. */
 bool wh_id_valid(const char *s);

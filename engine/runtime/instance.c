@@ -95,10 +95,12 @@ static void exec_report(const exec *ex, wasm_status st, wasm_error *err)
 	const wasm_func *f = ex->trap_func;
 	if (f && f->inst) {
 		err->func_index = f->index;
-		const char *name = module_func_name(f->inst->module, f->index);
+		size_t len;
+		const char *name = module_func_name(f->inst->module, f->index,
+			&len);
 		if (name)
-			snprintf(err->func_name, sizeof err->func_name, "%s",
-				name);
+			wasm_name_format(name, len, err->func_name,
+				sizeof err->func_name);
 	}
 }
 
@@ -570,14 +572,21 @@ static wasm_status instance_link_check(const wasm_module *m,
 		const import_t *imp = &m->imports[i];
 		const wasm_extern *x = i < nimports ? &imports[i] : NULL;
 		/* Every member of the union is a pointer. */
+		char mod[96], name[96];
+		if (!x || !x->of.func || x->kind != imp->kind ||
+		    !import_matches(m, imp, x)) {
+			wasm_name_format(imp->module, imp->module_len, mod,
+				sizeof mod);
+			wasm_name_format(imp->name, imp->name_len, name,
+				sizeof name);
+		}
 		if (!x || !x->of.func)
 			return rt_error(err, WASM_ERR_LINK,
-				"unknown import \"%s\" \"%s\"", imp->module,
-				imp->name);
+				"unknown import \"%s\" \"%s\"", mod, name);
 		if (x->kind != imp->kind || !import_matches(m, imp, x))
 			return rt_error(err, WASM_ERR_LINK,
 				"incompatible import type \"%s\" \"%s\"",
-				imp->module, imp->name);
+				mod, name);
 	}
 	return WASM_OK;
 }
@@ -821,19 +830,31 @@ wasm_status wasm_instance_call(wasm_store *store, wasm_instance *inst,
 	const char *name, const wasm_value *args, size_t nargs,
 	wasm_value **results, uint32_t *nresults, wasm_error *err)
 {
+	return wasm_instance_call_bytes(store, inst, name, strlen(name), args,
+		nargs, results, nresults, err);
+}
+
+wasm_status wasm_instance_call_bytes(wasm_store *store, wasm_instance *inst,
+	const char *name_bytes, size_t name_len, const wasm_value *args,
+	size_t nargs, wasm_value **results, uint32_t *nresults,
+	wasm_error *err)
+{
 	wasm_extern ext;
 	wasm_functype t;
 	wasm_value *vals = NULL;
 	wasm_status st;
+	char name[128];   /* for the messages */
 
 	*results = NULL;
 	*nresults = 0;
-	if (!wasm_instance_export(inst, name, &ext) ||
+	if (!wasm_instance_export_bytes(inst, name_bytes, name_len, &ext) ||
 	    ext.kind != WASM_EXTERN_FUNC) {
+		wasm_name_format(name_bytes, name_len, name, sizeof name);
 		st = rt_error(err, WASM_ERR_ARG, "no exported function '%s'",
 			name);
 		goto out;
 	}
+	wasm_name_format(name_bytes, name_len, name, sizeof name);
 	wasm_func_type(ext.of.func, &t);
 	if (nargs != t.nparams) {
 		st = rt_error(err, WASM_ERR_ARG, "%s expects %u arguments, "

@@ -125,6 +125,8 @@ void wasm_module_import(const wasm_module *m, uint32_t i, wasm_extern_desc *out)
 	memset(out, 0, sizeof *out);
 	out->module = im->module;
 	out->name = im->name;
+	out->module_len = im->module_len;
+	out->name_len = im->name_len;
 	if (im->kind == WASM_EXTERN_FUNC) {
 		/* im->index is the type index for functions. */
 		out->kind = WASM_EXTERN_FUNC;
@@ -144,12 +146,18 @@ void wasm_module_export(const wasm_module *m, uint32_t i, wasm_extern_desc *out)
 	const export_t *ex = &m->exports[i];
 	memset(out, 0, sizeof *out);
 	out->name = ex->name;
+	out->name_len = ex->name_len;
 	describe(m, ex->kind, ex->index, out);
 }
 
 uint32_t wasm_module_export_find(const wasm_module *m, const char *name)
 {
-	size_t len = strlen(name);
+	return wasm_module_export_find_bytes(m, name, strlen(name));
+}
+
+uint32_t wasm_module_export_find_bytes(const wasm_module *m, const char *name,
+	size_t len)
+{
 	for (uint32_t i = 0; i < m->nexports; i++) {
 		const export_t *ex = &m->exports[i];
 		if (ex->name_len == len && memcmp(ex->name, name, len) == 0)
@@ -163,18 +171,66 @@ uint32_t wasm_module_export_index(const wasm_module *m, uint32_t i)
 	return m->exports[i].index;
 }
 
-const char *module_func_name(const wasm_module *m, uint32_t i)
+const char *module_func_name(const wasm_module *m, uint32_t i, size_t *len)
 {
+	*len = 0;
 	if (i >= m->nfuncs)
 		return NULL;
-	if (m->func_names && m->func_names[i])
+	if (m->func_names && m->func_names[i]) {
+		*len = strlen(m->func_names[i]);
 		return m->func_names[i];
+	}
 	for (uint32_t k = 0; k < m->nexports; k++) {
 		const export_t *ex = &m->exports[k];
-		if (ex->kind == WASM_EXTERN_FUNC && ex->index == i)
+		if (ex->kind == WASM_EXTERN_FUNC && ex->index == i) {
+			*len = ex->name_len;
 			return ex->name;
+		}
 	}
 	return NULL;
+}
+
+size_t wasm_name_format(const char *name, size_t name_len, char *buf,
+	size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t total = 0, at = 0;
+	bool cut = false;
+
+	/* Once to measure, then to write what fits. */
+	for (size_t i = 0; i < name_len; i++) {
+		unsigned char c = (unsigned char)name[i];
+		total += c < 0x20 || c == 0x7f ? 4 : c == '\\' ? 2 : 1;
+	}
+	size_t room = total < len ? total : len > 4 ? len - 4 : 0;
+	for (size_t i = 0; i < name_len && len; i++) {
+		unsigned char c = (unsigned char)name[i];
+		char e[4];
+		size_t n = 1;
+		if (c < 0x20 || c == 0x7f) {
+			e[0] = '\\'; e[1] = 'x'; e[2] = hex[c >> 4];
+			e[3] = hex[c & 15];
+			n = 4;
+		} else if (c == '\\') {
+			e[0] = e[1] = '\\';
+			n = 2;
+		} else {
+			e[0] = (char)c;
+		}
+		if (at + n > room) {
+			cut = true;
+			break;
+		}
+		memcpy(buf + at, e, n);
+		at += n;
+	}
+	if (cut && len > 4) {
+		memcpy(buf + at, "...", 3);
+		at += 3;
+	}
+	if (len)
+		buf[at < len ? at : len - 1] = '\0';
+	return total;
 }
 
 void wasm_module_stats_get(const wasm_module *m, wasm_module_stats *out)

@@ -134,8 +134,8 @@ uint32_t engine_intern_type(wasm_engine *e, uint32_t nparams,
 const wasm_config *engine_config(const wasm_engine *e);
 
 /* module.c: name of function i for traps: name section, else an export
- * name, else NULL. */
-const char *module_func_name(const wasm_module *m, uint32_t i);
+ * name, else NULL; *len its bytes (an export name may hold NULs). */
+const char *module_func_name(const wasm_module *m, uint32_t i, size_t *len);
 
 /* bulk.c: the value of a constant expression (as a slot), and the bulk
  * operations; each returns WASM_TRAP_NONE or the trap to raise. */

@@ -629,6 +629,13 @@ static bool type_equal(const wasm_functype *a, const wasm_functype *b)
 		 memcmp(a->results, b->results, a->nresults) == 0);
 }
 
+/* Whether name (len bytes, NULs allowed) is exactly the text lit: imports
+ * link by their exact bytes, so "fd_write\0x" is not fd_write. */
+static bool name_is(const char *name, size_t len, const char *lit)
+{
+	return len == strlen(lit) && memcmp(name, lit, len) == 0;
+}
+
 bool wasi_module_uses(const wasm_module *m)
 {
 	uint32_t n = wasm_module_import_count(m);
@@ -636,7 +643,7 @@ bool wasi_module_uses(const wasm_module *m)
 	for (uint32_t i = 0; i < n; i++) {
 		wasm_extern_desc d;
 		wasm_module_import(m, i, &d);
-		if (strcmp(d.module, WASI_MODULE_NAME) == 0)
+		if (name_is(d.module, d.module_len, WASI_MODULE_NAME))
 			return true;
 	}
 	return false;
@@ -650,16 +657,18 @@ wasm_status wasi_link(wasi_ctx *ctx, wasm_store *store, const wasm_module *m,
 	for (uint32_t i = 0; i < n; i++) {
 		wasm_extern_desc d;
 		wasm_module_import(m, i, &d);
-		if (strcmp(d.module, WASI_MODULE_NAME) != 0)
+		if (!name_is(d.module, d.module_len, WASI_MODULE_NAME))
 			continue;
 		const struct wasi_fn *f = NULL;
 		for (size_t k = 0; k < NFNS && !f; k++)
-			if (strcmp(wasi_fns[k].name, d.name) == 0)
+			if (name_is(d.name, d.name_len, wasi_fns[k].name))
 				f = &wasi_fns[k];
 		if (!f) {
+			char name[96];
+			wasm_name_format(d.name, d.name_len, name, sizeof name);
 			wasi_error(err, WASM_ERR_LINK, "unknown import "
 				WASI_MODULE_NAME ".%s%s (not a preview1 "
-				"function)", d.name, "");
+				"function)", name, "");
 			return WASM_ERR_LINK;
 		}
 		if (d.kind != WASM_EXTERN_FUNC) {

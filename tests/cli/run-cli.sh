@@ -291,6 +291,44 @@ else
 fi
 err "inspect malformed" 1 "at offset [0-9]+$" inspect "$tmp/truncated.wasm"
 
+# ---- names with U+0000 -------------------------------------------------------
+# Names are bytes: inspect shows control bytes escaped (\x00, \\), never cut
+# or raw; --invoke-hex names an export by its bytes; an import links by its
+# exact bytes ("wasi_snapshot_preview1\0" is not WASI).
+N=$tmp/names.wasm
+out "inspect shows U+0000 escaped" 0 "$(printf '%s\n' \
+	'import func wasi_snapshot_preview1\x00.proc_exit (i32) -> ()' \
+	'export func a () -> (i32)' \
+	'export func a\x00b () -> (i32)' \
+	'export func \x1b[2J\\ () -> (i32)')" inspect "$N"
+# A copy without the import, to call the exports.
+sed 's/^  (import .*//' "$top_srcdir/tests/fixtures/names.wat" >"$tmp/names_noimp.wat"
+"$wat2wasm" "$tmp/names_noimp.wat" -o "$tmp/names_noimp.wasm"
+NN=$tmp/names_noimp.wasm
+for mode in "" --no-sandbox; do
+	out "--invoke-hex 610062 calls a<NUL>b ${mode:-(sandbox)}" 0 2 \
+		run $mode --invoke-hex 610062 "$NN"
+	out "--invoke a calls \"a\" ${mode:-(sandbox)}" 0 1 \
+		run $mode --invoke a "$NN"
+	out "--invoke-hex 61 calls \"a\" ${mode:-(sandbox)}" 0 1 \
+		run $mode --invoke-hex 61 "$NN"
+	out "--invoke-hex 1B5B324A5C ${mode:-(sandbox)}" 0 3 \
+		run $mode --invoke-hex 1B5B324A5C "$NN"
+	err "--invoke-hex of no export: escaped ${mode:-(sandbox)}" 2 \
+		"no export named 'a\\\\x00c' \(exported functions: a, a\\\\x00b, \\\\x1b\[2J\\\\\\\\\)" \
+		run $mode --invoke-hex 610063 "$NN"
+	err "arguments to a<NUL>b: escaped ${mode:-(sandbox)}" 2 \
+		"a\\\\x00b \(\) -> \(i32\) expects 0 arguments, got 1" \
+		run $mode --invoke-hex 610062 "$NN" 7
+	err "an import with U+0000 is not WASI ${mode:-(sandbox)}" 1 \
+		"needs imports: wasi_snapshot_preview1\\\\x00\.proc_exit" \
+		run $mode --invoke a "$N"
+done
+err "--invoke-hex of odd length" 2 "--invoke-hex: '610' is not a name in hex" \
+	run --invoke-hex 610 "$NN"
+err "--invoke-hex not hex" 2 "--invoke-hex: 'zz' is not a name in hex" \
+	run --invoke-hex zz "$NN"
+
 # ---- dump -------------------------------------------------------------------
 # One function by export name: its header, its division with the wasm
 # offset that a trap in it reports.

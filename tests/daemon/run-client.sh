@@ -97,6 +97,30 @@ same "unreachable" --invoke boom "$C" -- "$id" boom
 same "a timeout" --timeout-ms 100 --invoke spin "$C" -- \
 	--timeout-ms 100 "$id" spin
 same "wrong arguments" --invoke add "$C" 1 -- "$id" add 1
+
+# Names are bytes: --function-hex names "a\0b", which the daemon's
+# metadata holds whole, and invoke calls that export, not "a".
+cat >"$tmp/nul.wat" <<'WAT'
+(module
+  (func (export "a") (result i32) (i32.const 1))
+  (func (export "a\00b") (param i32) (result i32) (i32.const 2)))
+WAT
+"$WAT2WASM" "$tmp/nul.wat" -o "$tmp/nul.wasm"
+run "$wh" upload "$tmp/nul.wasm"
+nid=$out
+run "$wh" invoke --function-hex 610062 "$nid" 5
+check "invoke --function-hex 610062 calls a<NUL>b" 0 "2"
+run "$wh" invoke "$nid" a
+check "invoke a calls a, not a<NUL>b" 0 "1"
+run "$wh" invoke --function-hex 610062 "$nid"
+check "a<NUL>b's type read from the metadata: escaped" 2 "" \
+	'error: a\x00b (i32) -> (i32) expects 1 argument, got 0'
+run "$wh" invoke --function-hex 610063 "$nid"
+check "no such function: escaped" 2 "" "'a\\x00c': the module exports no such function (it exports: a, a\\x00b)"
+run "$wh" invoke --json --function-hex 610062 "$nid" 7
+check "--json --function-hex" 0 '"outcome":"ok","results":[2]'
+same "a<NUL>b as run calls it" --invoke-hex 610062 "$tmp/nul.wasm" 3 -- \
+	--function-hex 610062 "$nid" 3
 run "$wh" invoke --json "$id" add 1 2
 check "--json" 0 '"outcome":"ok","results":[3]'
 printf 'from stdin' >"$tmp/in"

@@ -451,6 +451,49 @@ printf '(module (import "%s" "%s" (func)))\n' "m$long" "$long" >"$tmp/longimp.wa
 upload_wat longimp
 expect 201 "import names of 10,000 bytes" "\"module\":\"m$long\",\"name\":\"$long\""
 
+# Names are bytes: U+0000 in a name is part of it.  "a" and "a\0b" are two
+# exports; the metadata shows both whole ("\u0000"), a call of one never
+# reaches the other, and an import links by its exact bytes.
+cat >"$tmp/nul.wat" <<'EOF'
+(module
+  (func (export "a") (result i32) (i32.const 1))
+  (func (export "a\00b") (result i32) (i32.const 2))
+  (func (export "\00") (result i32) (i32.const 3)))
+EOF
+upload_wat nul
+nulid=$hid
+nul_meta='"name":"a","kind":"func","params":[],"results":["i32"]},{"name":"a\u0000b","kind":"func"'
+expect 201 "export names with U+0000, whole" "$nul_meta" '"name":"\u0000"'
+nul_calls() {   # $1: when
+	json POST "/v1/modules/$nulid/invoke" '{"function":"a\u0000b"}'
+	expect 200 "invoke \"a\\u0000b\" $1" '"results":[2]'
+	json POST "/v1/modules/$nulid/invoke" '{"function":"a"}'
+	expect 200 "invoke \"a\" $1" '"results":[1]'
+	json POST "/v1/modules/$nulid/invoke" '{"function":"\u0000","args":[]}'
+	expect 200 "invoke \"\\u0000\" $1" '"results":[3]'
+	json POST "/v1/modules/$nulid/invoke" '{"function":"a\u0000c"}'
+	expect 400 "invoke \"a\\u0000c\" $1: no such export, escaped" \
+		'"code":"bad_call"' "'a\\\\x00c'" 'a\\x00b'
+}
+nul_calls "(fresh)"
+b64nul=$(b64 "$tmp/nul.wasm")
+json POST /v1/run "{\"module\":\"$b64nul\",\"function\":\"a\\u0000b\"}"
+expect 200 "/v1/run of \"a\\u0000b\"" '"results":[2]'
+json POST "/v1/modules/$nulid/invoke" '{"function":"a","encoding":"base64\u0000"}'
+expect 400 "U+0000 in encoding" '"field":"encoding"'
+json POST "/v1/modules/$wid/invoke" '{"argv":["x\u0000y"]}'
+expect 400 "U+0000 in a WASI argument" '"field":"argv[0]"' 'U+0000'
+printf '(module (import "wasi_snapshot_preview1\\00" "proc_exit" (func (param i32)))\n(func (export "f")))\n' \
+	>"$tmp/nulimp.wat"
+upload_wat nulimp
+nulimp=$hid
+expect 201 "an import module name with U+0000, whole" \
+	'"module":"wasi_snapshot_preview1\u0000","name":"proc_exit"'
+json POST "/v1/modules/$nulimp/invoke" '{"function":"f"}'
+expect 200 "\"wasi_snapshot_preview1\\0\" is not WASI" \
+	'"outcome":"instantiate_error"' \
+	'unlinkable import wasi_snapshot_preview1\\x00.proc_exit'
+
 # 20,000 exports of a function with 1,000 parameters: 174 KB whose metadata
 # was 40 MB and killed the worker.  Signatures are runs ("i32*1000").
 {
@@ -528,6 +571,10 @@ expect_not "$zero" "an interrupted upload stays invisible"
 	ok "leftovers removed at start" || bad "leftovers still there"
 json POST "$inv" '{"function":"add","args":[20,22]}'
 expect 200 "invoke after a restart" '"results":[42]'
+req GET "/v1/modules/$nulid"
+expect 200 "names with U+0000 after a restart, whole" "$nul_meta" \
+	'"name":"\u0000"'
+nul_calls "after a restart"
 # A module file changed on disk is refused, not run.
 nid=$(sha256sum "$tmp/needs_env.wasm" | cut -c1-64)
 printf '\0asm\1\0\0\0' >"$tdir/$nid.wasm"

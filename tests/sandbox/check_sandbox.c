@@ -613,6 +613,51 @@ START_TEST(sync_crashes_contained)
 }
 END_TEST
 
+/* Names are bytes: U+0000 travels whole through LOADED and INVOKE, and a
+ * call of "a\0b" reaches that export, not "a". */
+START_TEST(names_with_nul)
+{
+	sb_module *m = module_make(sup, "t1", "sb_names");
+	sb_result *r = inspect(m);
+	OUTCOME(r, SB_OK);
+	ck_assert_uint_eq(r->nexports, 3);
+	ck_assert_uint_eq(r->exports[0].name_len, 1);
+	ck_assert_uint_eq(r->exports[1].name_len, 3);
+	ck_assert_mem_eq(r->exports[1].name, "a\0b", 4);
+	ck_assert_uint_eq(r->exports[2].name_len, 1);
+	ck_assert_mem_eq(r->exports[2].name, "\0", 2);
+	sb_result_free(r);
+
+	static const struct { const char *name; size_t len; int32_t want; }
+	cases[] = { { "a\0b", 3, 2 }, { "a", 0, 1 }, { "a", 1, 1 },
+		{ "\0", 1, 3 } };
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		sb_request req = { .kind = SB_CALL, .function = cases[k].name,
+			.function_len = cases[k].len };
+		r = sb_invoke_wait(m, &req);
+		OUTCOME(r, SB_OK);
+		ck_assert_int_eq(r->results[0].of.i32, cases[k].want);
+		sb_result_free(r);
+		/* The quick path looks the export up too. */
+		struct sync_ctx c;
+		sync_init(&c);
+		ck_assert_int_ne(sb_invoke_sync(m, &req, 2000000, sync_done,
+			sync_handover, &c), SB_SUBMIT_NOMEM);
+		r = sync_wait(&c);
+		OUTCOME(r, SB_OK);
+		ck_assert_int_eq(r->results[0].of.i32, cases[k].want);
+		sb_result_free(r);
+	}
+	sb_request req = { .kind = SB_CALL, .function = "a\0c",
+		.function_len = 3 };
+	r = sb_invoke_wait(m, &req);
+	OUTCOME(r, SB_BAD_CALL);
+	ck_assert_str_eq(r->message, "no exported function 'a\\x00c'");
+	sb_result_free(r);
+	sb_module_release(m);
+}
+END_TEST
+
 /* A dead zygote is reported (stats, then every invocation), and nothing
  * hangs. */
 START_TEST(zygote_death_reported)
@@ -1228,6 +1273,7 @@ static Suite *sandbox_suite(void)
 	tcase_add_test(core, wasi_program);
 	tcase_add_test(core, proc_status_confined);
 	tcase_add_test(core, many_exports_imports_funcs);
+	tcase_add_test(core, names_with_nul);
 	tcase_add_test(core, libc_paths_under_filter);
 	tcase_add_test(core, metadata_bounded);
 	suite_add_tcase(s, core);

@@ -93,6 +93,13 @@ static wasm_module *load_ok(const wbuf *w)
 
 /* ---- core ------------------------------------------------------------- */
 
+/* module_func_name without the length. */
+static const char *func_name(const wasm_module *m, uint32_t i)
+{
+	size_t len;
+	return module_func_name(m, i, &len);
+}
+
 START_TEST(empty_module)
 {
 	static const uint8_t b[] = { HDR };
@@ -234,7 +241,7 @@ START_TEST(tables_memories_globals_exports_start)
 	wasm_module_export(m, 0, &d);
 	ck_assert_int_eq(d.kind, WASM_EXTERN_FUNC);
 	ck_assert_uint_eq(d.func.nparams, 0);
-	ck_assert_str_eq(module_func_name(m, 0), "f");
+	ck_assert_str_eq(func_name(m, 0), "f");
 	ck_assert(m->func_refs[0] & 1);
 	wasm_module_free(m);
 	free(w.b);
@@ -335,9 +342,9 @@ START_TEST(custom_and_name_sections)
 	wasm_error e;
 	wasm_status st = load(b, sizeof b, &m, &e);
 	ck_assert_msg(st == WASM_OK, "%s at %zu", e.message, e.offset);
-	ck_assert_str_eq(module_func_name(m, 0), "first");
-	ck_assert_str_eq(module_func_name(m, 1), "exp");
-	ck_assert_ptr_null(module_func_name(m, 2));
+	ck_assert_str_eq(func_name(m, 0), "first");
+	ck_assert_str_eq(func_name(m, 1), "exp");
+	ck_assert_ptr_null(func_name(m, 2));
 	wasm_module_free(m);
 }
 END_TEST
@@ -358,7 +365,7 @@ START_TEST(malformed_name_section_ignored)
 	wasm_status st = load(b, sizeof b, &m, &e);
 	ck_assert_msg(st == WASM_OK, "%s at %zu", e.message, e.offset);
 	ck_assert_ptr_null(m->func_names);
-	ck_assert_str_eq(module_func_name(m, 0), "e");
+	ck_assert_str_eq(func_name(m, 0), "e");
 	wasm_module_free(m);
 }
 END_TEST

@@ -1364,6 +1364,102 @@ START_TEST(instance_call_by_name)
 }
 END_TEST
 
+/* (import "m\00" "f\00g" (func))
+ * (func (export "a") (result i32) i32.const 1)
+ * (func (export "a\00b") (result i32) i32.const 2)
+ * (func (export "t\00\\") unreachable) */
+static const uint8_t nul_names_wasm[] = {
+	0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x60,
+	0x00, 0x00, 0x60, 0x00, 0x01, 0x7f, 0x02, 0x0a, 0x01, 0x02, 0x6d, 0x00,
+	0x03, 0x66, 0x00, 0x67, 0x00, 0x00, 0x03, 0x04, 0x03, 0x01, 0x01, 0x00,
+	0x07, 0x11, 0x03, 0x01, 0x61, 0x00, 0x01, 0x03, 0x61, 0x00, 0x62, 0x00,
+	0x02, 0x03, 0x74, 0x00, 0x5c, 0x00, 0x03, 0x0a, 0x0f, 0x03, 0x04, 0x00,
+	0x41, 0x01, 0x0b, 0x04, 0x00, 0x41, 0x02, 0x0b, 0x03, 0x00, 0x00, 0x0b,
+};
+
+/* Names are byte strings: U+0000 inside one is part of it, in the
+ * descriptions, in lookups, in calls, in linking and in messages. */
+START_TEST(names_with_nul)
+{
+	wasm_module *m;
+	wasm_instance *inst;
+	wasm_extern_desc d;
+	wasm_error err;
+	wasm_value *res;
+	uint32_t nres;
+
+	ck_assert_int_eq(wasm_module_load(engine, nul_names_wasm,
+		sizeof nul_names_wasm, &m, &err), WASM_OK);
+	peek_module = m;   /* freed by teardown */
+	wasm_module_import(m, 0, &d);
+	ck_assert_uint_eq(d.module_len, 2);
+	ck_assert_mem_eq(d.module, "m\0", 3);
+	ck_assert_uint_eq(d.name_len, 3);
+	ck_assert_mem_eq(d.name, "f\0g", 4);
+	wasm_module_export(m, 1, &d);
+	ck_assert_uint_eq(d.name_len, 3);
+	ck_assert_mem_eq(d.name, "a\0b", 4);
+	ck_assert_str_eq(d.name, "a");    /* what a C-string user sees */
+	ck_assert_uint_eq(d.module_len, 0);
+	ck_assert_uint_eq(wasm_module_export_find(m, "a"), 0);
+	ck_assert_uint_eq(wasm_module_export_find_bytes(m, "a\0b", 3), 1);
+	ck_assert_uint_eq(wasm_module_export_find_bytes(m, "a\0c", 3),
+		WASM_NO_INDEX);
+
+	/* Linking names the import by its bytes, escaped. */
+	ck_assert_int_eq(wasm_instance_new(store, m, NULL, 0, &inst, &err),
+		WASM_ERR_LINK);
+	ck_assert_str_eq(err.message, "unknown import \"m\\x00\" \"f\\x00g\"");
+	wasm_extern imp = { .kind = WASM_EXTERN_FUNC,
+		.of.func = make_nullary(host_cb, NULL) };
+	ck_assert_int_eq(wasm_instance_new(store, m, &imp, 1, &inst, &err),
+		WASM_OK);
+
+	ck_assert_int_eq(wasm_instance_call_bytes(store, inst, "a\0b", 3, NULL,
+		0, &res, &nres, &err), WASM_OK);
+	ck_assert_uint_eq(nres, 1);
+	ck_assert_int_eq(res[0].of.i32, 2);
+	free(res);
+	ck_assert_int_eq(wasm_instance_call(store, inst, "a", NULL, 0, &res,
+		&nres, &err), WASM_OK);
+	ck_assert_int_eq(res[0].of.i32, 1);
+	free(res);
+	ck_assert_int_eq(wasm_instance_call_bytes(store, inst, "a\0", 2, NULL,
+		0, &res, &nres, &err), WASM_ERR_ARG);
+	ck_assert_str_eq(err.message, "no exported function 'a\\x00'");
+	ck_assert_int_eq(wasm_instance_call_bytes(store, inst, "a\0b", 3,
+		&(wasm_value){ .type = WASM_I32 }, 1, &res, &nres, &err),
+		WASM_ERR_ARG);
+	ck_assert_str_eq(err.message, "a\\x00b expects 0 arguments, got 1");
+	/* A trap names its function as the export is named, escaped. */
+	ck_assert_int_eq(wasm_instance_call_bytes(store, inst, "t\0\\", 3,
+		NULL, 0, &res, &nres, &err), WASM_ERR_TRAP);
+	ck_assert_str_eq(err.func_name, "t\\x00\\\\");
+}
+END_TEST
+
+START_TEST(name_format)
+{
+	char buf[32];
+
+	ck_assert_uint_eq(wasm_name_format("a\0b\\\x1b\x7f", 6, buf,
+		sizeof buf), 16);
+	ck_assert_str_eq(buf, "a\\x00b\\\\\\x1b\\x7f");
+	ck_assert_uint_eq(wasm_name_format("abc", 3, buf, sizeof buf), 3);
+	ck_assert_str_eq(buf, "abc");
+	ck_assert_uint_eq(wasm_name_format("", 0, buf, sizeof buf), 0);
+	ck_assert_str_eq(buf, "");
+	/* Cut before an escape, never inside one, with "...". */
+	ck_assert_uint_eq(wasm_name_format("abcdefghij\0kl", 13, buf, 16), 16);
+	ck_assert_str_eq(buf, "abcdefghij...");
+	ck_assert_uint_eq(wasm_name_format("abcdefghijklmnop", 16, buf, 16),
+		16);
+	ck_assert_str_eq(buf, "abcdefghijkl...");
+	ck_assert_uint_eq(wasm_name_format("abcdef", 6, buf, 4), 6);
+	ck_assert_str_eq(buf, "");
+}
+END_TEST
+
 static Suite *runtime_suite(void)
 {
 	Suite *s = suite_create("runtime");
@@ -1393,6 +1489,8 @@ static Suite *runtime_suite(void)
 	tcase_add_test(core, wasm_fault_traps);
 	tcase_add_test(core, wasm_reentry);
 	tcase_add_test(core, instance_call_by_name);
+	tcase_add_test(core, names_with_nul);
+	tcase_add_test(core, name_format);
 	tcase_add_test(core, tier_table_entries);
 	tcase_add_test(core, tier_stats_and_faults);
 	tcase_add_test(core, tier_compile_through_table);
