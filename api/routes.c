@@ -22,6 +22,7 @@
  * counts the metrics and frees the request.
  */
 #include "api.h"
+#include "console.h"
 #include "errors.h"
 #include "invoke.h"
 #include "json.h"
@@ -230,6 +231,8 @@ static enum MHD_Result answer_send(struct req *r)
 		r->ctype ? r->ctype : "application/json");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
 		"no-store");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_X_CONTENT_TYPE_OPTIONS,
+		"nosniff");
 	if (r->status == 405 && r->allow)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
 	if (r->www_auth)
@@ -964,6 +967,12 @@ static bool req_begin(struct req *r, const char *url, const char *method)
 		answer_error(r, API_E_METHOD, NULL, NULL, SIZE_MAX);
 		return false;
 	}
+	if (m != M_GET && !api_same_origin(r->conn)) {   /* console.h */
+		answer_error(r, API_E_FORBIDDEN, "cross-origin request refused: "
+			"the Origin is not this daemon's (CORS is not enabled)",
+			NULL, SIZE_MAX);
+		return false;
+	}
 	if (r->route == R_HEALTHZ)
 		return true;
 	if (__atomic_load_n(&s->draining, __ATOMIC_RELAXED)) {
@@ -1134,6 +1143,9 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 	struct req *r = *con_cls;
 
 	(void)version;
+	enum MHD_Result console_ret;   /* GET / and its files: console.c */
+	if (!r && api_console_serve(conn, url, method, &console_ret))
+		return console_ret;
 	if (!r) {
 		r = calloc(1, sizeof *r);
 		if (!r)
