@@ -596,7 +596,7 @@ function drawChart() {
   }
   if (pts.length) {
     const line = pts.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
-    kids.push(el('svg:polygon', { points: `0,${bottom} ${line} ${x(pts.length - 1).toFixed(1)},${bottom}`, class: 'area' }));
+    kids.push(el('svg:polygon', { points: `${x(0).toFixed(1)},${bottom} ${line} ${W},${bottom}`, class: 'area' }));
     kids.push(el('svg:polyline', { points: line, class: 'line' }));
   }
   const now = pts.length ? pts[pts.length - 1] : 0;

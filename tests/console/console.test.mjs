@@ -252,8 +252,13 @@ if (mode === 'single') {
 
   await step('screenshot', [], async () => {
     await chooseModule('fd74ee7b');
+    await page.$eval('#module-list details', (d) => { d.open = true; });
+    for (let i = 0; i < 6; i++) {   // some traffic for the chart
+      await invoke(i % 2 ? 'add64' : 'count', i % 2 ? '[9007199254740993, 1]' : String(1000 * i));
+      await new Promise((r) => setTimeout(r, 300 * i));
+    }
     await invoke('add', '2, 3');
-    await new Promise((r) => setTimeout(r, 4500));   // two more chart points
+    await new Promise((r) => setTimeout(r, 2500));
     const file = path.join(outDir, 'console.png');
     await page.screenshot({ path: file, fullPage: true });
     check(fs.statSync(file).size > 10000, `screenshot ${file}`);
