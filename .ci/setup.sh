@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # setup.sh -- install the Debian 12 packages that building and testing
 # wasmhost need.  Does nothing when they are all installed already; otherwise
-# runs apt-get (through sudo when not root).
+# runs apt-get (through sudo when not root).  Then puppeteer-core (npm, for
+# the console's browser test) into tests/console/node_modules, unless a 24.x
+# is there already.
 #
 #   .ci/setup.sh          install what is missing
 #   .ci/setup.sh --list   print the package list and exit
@@ -27,6 +29,9 @@ packages=(
 	curl systemd
 	# test scripts: perl (run-sandbox-cli.sh sends SIGINT through it), awk
 	perl-base mawk
+	# the web console's browser test (tests/console/run-console.sh):
+	# headless Chromium, and fonts for its screenshot
+	chromium fonts-dejavu-core
 )
 
 if [ "${1:-}" = --list ]; then
@@ -40,16 +45,42 @@ for p in "${packages[@]}"; do
 		missing+=("$p")
 	fi
 done
-if [ "${#missing[@]}" -eq 0 ]; then
-	echo "setup.sh: all ${#packages[@]} packages are installed"
-	exit 0
-fi
+# puppeteer-core 24 (runs on node 20 and 18) drives Debian's chromium:
+# installed with its scripts off, so nothing downloads a browser.  Node
+# from NodeSource has npm inside; Debian's nodejs needs its npm package.
+puppeteer() {
+	local dir=tests/console
+	local have
+	have=$(sed -n 's/^  "version": "\([0-9]*\)\..*/\1/p' \
+		"$dir/node_modules/puppeteer-core/package.json" 2>/dev/null || true)
+	if [ "$have" = 24 ]; then
+		echo "setup.sh: puppeteer-core 24 is installed in $dir"
+		return 0
+	fi
+	if ! command -v npm >/dev/null; then
+		"${sudo[@]}" apt-get install -y --no-install-recommends npm
+	fi
+	echo "setup.sh: npm install puppeteer-core@24 in $dir"
+	npm install --prefix "$dir" --ignore-scripts --no-audit --no-fund \
+		--no-save --no-package-lock puppeteer-core@24
+}
+cd "$(dirname "$0")/.."
 
 if [ "$(id -u)" -eq 0 ]; then
 	sudo=()
 elif command -v sudo >/dev/null; then
 	sudo=(sudo)
 else
+	sudo=(false)
+fi
+
+if [ "${#missing[@]}" -eq 0 ]; then
+	echo "setup.sh: all ${#packages[@]} packages are installed"
+	puppeteer
+	exit 0
+fi
+
+if [ "${sudo[*]}" = false ]; then
 	echo "setup.sh: need root or sudo to install: ${missing[*]}" >&2
 	exit 1
 fi
@@ -58,3 +89,4 @@ echo "setup.sh: installing: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update
 "${sudo[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
+puppeteer

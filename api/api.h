@@ -1,6 +1,7 @@
 /* api.h -- the HTTP/JSON API (v1) on libmicrohttpd.
  *
  * Routes (brief, "HTTP API (v1)"):
+ *   GET    /                          the web console (console.h); no token
  *   GET    /healthz                   liveness; no token needed
  *   GET    /metrics                   Prometheus text
  *   POST   /v1/modules                body application/wasm -> 201 entry

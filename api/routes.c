@@ -22,6 +22,7 @@
  * counts the metrics and frees the request.
  */
 #include "api.h"
+#include "console.h"
 #include "errors.h"
 #include "invoke.h"
 #include "json.h"
@@ -236,6 +237,8 @@ static enum MHD_Result answer_send(struct req *r)
 		r->ctype ? r->ctype : "application/json");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
 		"no-store");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_X_CONTENT_TYPE_OPTIONS,
+		"nosniff");
 	if (r->status == 405 && r->allow)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
 	if (r->www_auth)
@@ -1162,6 +1165,12 @@ static bool req_begin(struct req *r, const char *url, const char *method,
 		answer_error(r, API_E_METHOD, NULL, NULL, SIZE_MAX);
 		return false;
 	}
+	if (m != M_GET && !api_same_origin(r->conn)) {   /* console.h */
+		answer_error(r, API_E_FORBIDDEN, "cross-origin request refused: "
+			"the Origin is not this daemon's (CORS is not enabled)",
+			NULL, SIZE_MAX);
+		return false;
+	}
 	if (r->route == R_HEALTHZ)
 		return true;
 	if (__atomic_load_n(&s->draining, __ATOMIC_RELAXED)) {
@@ -1361,6 +1370,18 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 	api_server *s = cls;
 	struct req *r = *con_cls;
 
+	enum MHD_Result console_ret;   /* GET / and its files: console.c */
+	unsigned console_status;
+	if ((!r || !r->begun) && api_console_serve(conn, url, method,
+			&console_ret, &console_status)) {
+		if (r) {
+			/* made by the URI callback: one access line, its own */
+			r->begun = r->answered = true;
+			r->status = console_status;
+			r->route = R_OTHER;
+		}
+		return console_ret;
+	}
 	if (!r || !r->begun) {
 		if (!r && !(r = req_new(s, conn)))
 			return MHD_NO;

@@ -423,6 +423,55 @@ done
 grep -q 'msg=access tenant=default method=POST route=/v1/modules/{id}/invoke status=200 outcome=ok' \
 	"$daemon_log" && ok "access log line" || bad "no access log line"
 
+# ---- the web console: its headers, and no cross-origin writes ----------------
+req GET /
+expect 200 "GET / serves the console" '<title>wasmhost console</title>' \
+	'src="/console/console.js"'
+header_has "Content-Type: text/html" "the console is HTML"
+header_has "Content-Security-Policy: default-src 'none'; script-src 'self'" \
+	"the console's CSP: no inline script"
+header_has "connect-src 'self'" "the console's CSP: connect-src 'self'"
+header_has "frame-ancestors 'none'" "the console's CSP: no framing"
+header_has "X-Content-Type-Options: nosniff" "the console has nosniff"
+req GET /console/console.js
+expect 200 "the console's script" "'use strict'"
+header_has "Content-Type: text/javascript" "the script's type"
+header_has "X-Content-Type-Options: nosniff" "the script has nosniff"
+req GET /console/console.css
+header_has "Content-Type: text/css" "the style's type"
+req GET /console/nope.js
+expect 404 "an unknown console file" '"code":"not_found"'
+req POST / --data-binary x
+expect 405 "POST /" '"code":"method_not_allowed"'
+header_has "Allow: GET, HEAD" "405 on / names the methods"
+req GET /v1/modules
+header_has "X-Content-Type-Options: nosniff" "API answers have nosniff"
+printf '\0asm\1\0\0\0' >"$tmp/empty.wasm"   # a valid empty module
+req POST /v1/modules -H 'Content-Type: application/wasm' \
+	-H 'Origin: http://evil.example' --data-binary @"$tmp/empty.wasm"
+expect 403 "an upload from another origin" '"code":"forbidden"' 'cross-origin'
+req GET "/v1/modules/$(sha256sum "$tmp/empty.wasm" | cut -c1-64)"
+expect 404 "the cross-origin upload stored nothing" '"code":"module_not_found"'
+req POST "/v1/modules/$id/invoke" -H 'Origin: null' \
+	--data-binary '{"function":"add","args":[1,2]}'
+expect 403 "an invoke from Origin: null (no Content-Type: a simple request)" \
+	'"code":"forbidden"'
+req POST "/v1/modules/$id/invoke" -H "Origin: http://127.0.0.1:1" \
+	-H 'Content-Type: application/json' --data-binary '{"function":"add","args":[1,2]}'
+expect 403 "an invoke from another port of the same host" '"code":"forbidden"'
+req DELETE "/v1/modules/$id" -H 'Sec-Fetch-Site: cross-site'
+expect 403 "a delete with Sec-Fetch-Site: cross-site" '"code":"forbidden"'
+req POST "/v1/modules/$id/invoke" -H "Origin: $base" -H 'Sec-Fetch-Site: same-origin' \
+	-H 'Content-Type: application/json' --data-binary '{"function":"add","args":[1,2]}'
+expect 200 "an invoke from the daemon's own origin" '"results":[3]'
+req GET /v1/modules -H 'Origin: http://evil.example'
+expect 200 "a cross-origin read is answered" "$id"
+if grep -qi '^Access-Control-' "$tmp/headers"; then
+	bad "no CORS headers: $(grep -i '^Access-Control-' "$tmp/headers")"
+else
+	ok "no CORS headers: another origin's page cannot read the answer"
+fi
+
 # ---- delete --------------------------------------------------------------------
 req DELETE "/v1/modules/$(sha256sum "$tmp/start_trap.wasm" | cut -c1-64)"
 expect 200 "delete" '"deleted":true'
