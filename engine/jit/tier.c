@@ -106,7 +106,7 @@ bool jit_tier_osr(wasm_store *s, wasm_func *f, uint64_t *fp,
 	}
 	if (lo == jf->nloops || jf->loops[lo][0] != off)
 		return false;
-	jit_count_osr(f->inst->module);
+	jit_count_osr(f->inst->module, WASM_TIER_BASELINE);
 	*st = jit_run(s, f, fp, jf->code + jf->loops[lo][1]);
 	return true;
 }
