@@ -499,10 +499,12 @@ bool jit_batch_end(wasm_module *m)
 		ok = chunk_close(c) && ok;
 	if (!ok) {
 		/* Some code (maybe the stubs) is not executable: the module
-		 * stays interpreted. */
+		 * stays interpreted, and no JIT tier tries it again. */
 		jm->dead = true;
-		for (uint32_t i = 0; i < jm->nfuncs; i++)
-			jit_refuse(m, i, "cannot make JIT code executable");
+		for (int t = WASM_TIER_INTERP + 1; t < WASM_TIER_COUNT; t++)
+			for (uint32_t i = 0; i < jm->nfuncs; i++)
+				jit_tier_refuse(m, (wasm_tier)t, i,
+					"cannot make JIT code executable");
 	}
 	return ok;
 }
