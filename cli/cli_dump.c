@@ -1,6 +1,6 @@
 /* cli_dump.c -- `wasmhost dump`: print what the engine made of a module's
  * functions (the interpreter's pre-decoded code; the baseline JIT's machine
- * code once the engine can print it).  Runs in this process: the module is
+ * code; the optimizing JIT's IR, machine IR and machine code).  Runs in this process: the module is
  * decoded and pre-decoded, never run. */
 #include "cli.h"
 
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { D_PREDECODED, D_BASELINE };
+enum { D_PREDECODED, D_BASELINE, D_OPT };
 
 static const cli_opt dump_opts[] = {
 	[D_PREDECODED] = { "--predecoded", NULL, NULL, "the interpreter's "
@@ -16,11 +16,14 @@ static const cli_opt dump_opts[] = {
 		"and the wasm offset of ops that can trap (the default)" },
 	[D_BASELINE] = { "--baseline", NULL, NULL, "the baseline JIT's code, "
 		"as hex per op" },
+	[D_OPT] = { "--opt", NULL, NULL, "the optimizing JIT's IR as built "
+		"and after each pass, its machine IR as lowered and as "
+		"allocated, then its machine code as hex" },
 };
 
 const cli_verb_help cli_dump_help = {
 	.verb = "dump",
-	.synopsis = "[--predecoded|--baseline] FILE.wasm [FUNC]",
+	.synopsis = "[--predecoded|--baseline|--opt] FILE.wasm [FUNC]",
 	.about = "print the code of function FUNC (an export's name or a "
 		"function index; default every function)",
 	.opts = dump_opts,
@@ -112,9 +115,9 @@ int cli_dump_main(int argc, char **argv, struct cli_global *g)
 		}
 		int k = argv[i][0] == '-' ? cli_opt_match(dump_opts,
 			cli_dump_help.nopts, argc, argv, &i, &v) : CLI_OPT_NONE;
-		if (k == D_PREDECODED || k == D_BASELINE) {
-			kind = k == D_BASELINE ? WASM_DUMP_BASELINE
-				: WASM_DUMP_PREDECODED;
+		if (k == D_PREDECODED || k == D_BASELINE || k == D_OPT) {
+			kind = k == D_OPT ? WASM_DUMP_OPT : k == D_BASELINE ?
+				WASM_DUMP_BASELINE : WASM_DUMP_PREDECODED;
 			continue;
 		}
 		int r = argv[i][0] == '-' ? cli_global_option(argc, argv, &i, g) : 0;

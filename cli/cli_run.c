@@ -81,7 +81,10 @@ static struct {
  * instantiate_us), run_us (the call), then the module's code sizes:
  * functions are pre-decoded on first call, so compiled_* count those the
  * run reached; jit_* sum the JIT tiers.  Then, if a JIT tier refused a
- * function, a line with the count and the last reason. */
+ * function, a line with the count and the last reason; then for each JIT
+ * tier that compiled or refused anything, a line of its own figures
+ * (TIER_funcs=...) and its refusals.  A function tier 2 refuses is
+ * compiled by the baseline, so the jit_* sums count it in both. */
 static void stats_print(const wasm_module *m)
 {
 	wasm_module_stats ms;
@@ -122,6 +125,23 @@ static void stats_print(const wasm_module *m)
 	if (refused_reason)
 		fprintf(stderr, "stats: jit refused %u function(s), last: %s\n",
 			jit.nfuncs_refused, refused_reason);
+	/* each JIT tier that did something: a function tier 2 refuses is
+	 * compiled by the baseline, so the sums above count it twice */
+	for (int t = WASM_TIER_INTERP + 1; t < WASM_TIER_COUNT; t++) {
+		const wasm_tier_stats *ts = &ms.tiers[t];
+		if (!ts->nfuncs && !ts->nfuncs_refused)
+			continue;
+		const char *n = wasm_tier_name((wasm_tier)t);
+		fprintf(stderr, "stats: %s_funcs=%u %s_refused=%u %s_wasm_bytes=%llu "
+			"%s_code_bytes=%llu %s_compile_us=%llu\n", n, ts->nfuncs, n,
+			ts->nfuncs_refused, n, (unsigned long long)ts->wasm_bytes, n,
+			(unsigned long long)ts->code_bytes, n,
+			(unsigned long long)(ts->compile_ns / 1000));
+		if (ms.refused_reason[t])
+			fprintf(stderr, "stats: tier %s refused %u function(s), "
+				"last: %s\n", n, ts->nfuncs_refused,
+				ms.refused_reason[t]);
+	}
 }
 
 static void error_init(wasm_error *err)

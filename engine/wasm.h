@@ -150,8 +150,8 @@ typedef enum {
 } wasm_tier;
 
 /* "interp", "baseline", "opt", "auto"; parse returns false on other text.
- * available: whether this build of the engine has the tier (no "opt"
- * yet: an engine of it cannot be made, wasm_config_check). */
+ * available: whether this build of the engine has the tier (an engine of
+ * a tier it has not cannot be made, wasm_config_check). */
 const char *wasm_tier_name(wasm_tier t);
 bool wasm_tier_parse(const char *name, wasm_tier *out);
 bool wasm_tier_available(wasm_tier t);
@@ -180,8 +180,8 @@ typedef struct {
 
 void wasm_config_default(wasm_config *cfg);
 /* Whether this build can make an engine of cfg: WASM_ERR_UNSUPPORTED, with
- * the reason in err, for a tier it does not have (wasm_tier_available;
- * "tier opt (the optimizing JIT) is not built yet") or does not know. */
+ * the reason in err, for a tier it does not have (wasm_tier_available)
+ * or does not know. */
 WASM_MUST_CHECK wasm_status wasm_config_check(const wasm_config *cfg,
 	wasm_error *err);
 /* A new engine of cfg (NULL = defaults) in *out: WASM_ERR_UNSUPPORTED as
@@ -252,8 +252,10 @@ uint32_t wasm_module_export_index(const wasm_module *m, uint32_t i);
 /* Code as text, for people: WASM_DUMP_PREDECODED the interpreter's
  * pre-decoded instructions (one a line: code offset, op, fields by name,
  * family, and for ops that can trap the wasm offset), WASM_DUMP_BASELINE
- * the baseline JIT's machine code. */
-typedef enum { WASM_DUMP_PREDECODED, WASM_DUMP_BASELINE } wasm_dump_kind;
+ * the baseline JIT's machine code, WASM_DUMP_OPT the optimizing JIT's IR
+ * before and after its passes, its machine IR and its machine code. */
+typedef enum { WASM_DUMP_PREDECODED, WASM_DUMP_BASELINE, WASM_DUMP_OPT }
+	wasm_dump_kind;
 /* Print function func_index's code (index space with imports; WASM_NO_INDEX: every defined function) in the given form to out, pre-decoding or compiling it first if need be.  WASM_ERR_ARG for an import or an index out of range. */
 WASM_MUST_CHECK wasm_status wasm_module_dump(wasm_module *m, uint32_t func_index, wasm_dump_kind kind, FILE *out, wasm_error *err);
 

@@ -35,6 +35,7 @@ typedef struct jit_func {
 	const uint8_t *osr_entry;  /* OSR prologue: sets up the native frame,
 	                              then jumps to the address in r9 */
 	uint32_t size;             /* bytes from code, stubs included */
+	uint8_t tier;              /* the wasm_tier that made it */
 	uint32_t npc;
 	uint32_t (*pc)[2];         /* (machine offset, pre-decoded code offset)
 	                              of each instruction that may fault,
@@ -52,8 +53,12 @@ void jit_module_free(struct jit_module *jm);
 
 /* The compiled function, or NULL (not compiled yet, or refused). */
 const jit_func *jit_func_get(const wasm_module *m, uint32_t func_index);
-/* Whether the compiler refused this function. */
+/* Whether the baseline compiler refused this function. */
 bool jit_func_refused(const wasm_module *m, uint32_t func_index);
+/* Whether JIT tier `tier` refused it (each tier's refusal is recorded
+ * once per function, jit_tier_refuse in jit/base/jit_baseline.h). */
+bool jit_tier_refused(const wasm_module *m, wasm_tier tier,
+	uint32_t func_index);
 
 /* Compile function func_index of m (pre-decoded already) and install it
  * in the call vector.  False if the compiler bails out (the function stays
@@ -78,9 +83,12 @@ wasm_status jit_run(wasm_store *s, wasm_func *f, uint64_t *fp,
 bool jit_fault_lookup(const exec *ex, uintptr_t pc, uint32_t *func_index,
 	size_t *wasm_offset);
 
-/* Statistics into out (its WASM_TIER_BASELINE entries). */
+/* Statistics into out (its WASM_TIER_BASELINE entries; jit_tier_stats_get:
+ * tier's). */
 void jit_stats_get(const wasm_module *m, wasm_module_stats *out);
-void jit_count_osr(wasm_module *m);
+void jit_tier_stats_get(const wasm_module *m, wasm_tier tier,
+	wasm_module_stats *out);
+void jit_count_osr(wasm_module *m, wasm_tier tier);
 
 /* Do now what the JIT would otherwise do on first use and a sandbox may
  * forbid later: find this thread's native stack limit (/proc), ask the CPU

@@ -38,13 +38,16 @@ struct jit_module {
 	void **vec_alloc;       /* JV_COUNT + nfuncs pointers */
 	void **vec;             /* vec_alloc + JV_COUNT: the r12 of JIT code */
 	jit_func **funcs;       /* nfuncs; NULL = not compiled */
-	uint8_t *refused;       /* nfuncs flags */
+	uint8_t *refused;       /* nfuncs: bit 1 << tier if that tier
+	                           refused the function */
 	jit_chunk *chunks;      /* newest first */
 	jit_tramp_fn tramp;
-	/* statistics */
-	uint32_t ncompiled, nrefused;
-	uint64_t wasm_bytes, code_bytes, compile_ns, osr;
-	const char *bail_reason;
+	/* statistics, per JIT tier (both install code here) */
+	struct jit_tier_count {
+		uint32_t ncompiled, nrefused;
+		uint64_t wasm_bytes, code_bytes, compile_ns, osr;
+		const char *reason;     /* the last refusal (static) */
+	} count[WASM_TIER_COUNT];
 	bool batch;             /* jit_batch_begin: one flip per chunk */
 	bool batched;           /* a batch ran: never again, even if it
 	                           compiled nothing */
@@ -412,17 +415,33 @@ const jit_func *jit_func_get(const wasm_module *m, uint32_t func_index)
 
 bool jit_func_refused(const wasm_module *m, uint32_t func_index)
 {
-	return m->jit && m->jit->refused[func_index];
+	return jit_tier_refused(m, WASM_TIER_BASELINE, func_index);
+}
+
+bool jit_tier_refused(const wasm_module *m, wasm_tier tier,
+	uint32_t func_index)
+{
+	return m->jit && (m->jit->refused[func_index] & (1u << tier));
 }
 
 const jit_func *jit_install(wasm_module *m, uint32_t func_index,
-	const uint8_t *code, size_t len, uint32_t osr_off,
+	wasm_tier tier, const uint8_t *code, size_t len, uint32_t osr_off,
 	uint32_t (*pc)[2], uint32_t npc, uint32_t (*loops)[2], uint32_t nloops,
 	uint64_t compile_ns)
 {
 	struct jit_module *jm = jit_module_get(m);
 	jit_func *f = calloc(1, sizeof *f);
 	uint8_t *at = NULL;
+	/* A function's code is installed once: the fault handler's map
+	 * (funcs) holds one code per function, and replacing code that may
+	 * still be on the stack would lose its faults (tier-up from baseline
+	 * to tier 2 needs both kept; jit/opt/README.md). */
+	if (jm && jm->funcs[func_index]) {
+		free(f);
+		free(pc);
+		free(loops);
+		return NULL;
+	}
 	if (jm && f)
 		at = code_put(jm, code, len);
 	if (!at) {
@@ -431,13 +450,15 @@ const jit_func *jit_install(wasm_module *m, uint32_t func_index,
 		 * stays in its tier instead of being compiled again each time
 		 * its counter comes round. */
 		if (jm && f)
-			jit_refuse(m, func_index, "no room for JIT code");
+			jit_tier_refuse(m, tier, func_index,
+				"no room for JIT code");
 		free(f);
 		free(pc);
 		free(loops);
 		return NULL;
 	}
 	f->code = at;
+	f->tier = tier;
 	f->osr_entry = at + osr_off;
 	f->size = (uint32_t)len;
 	f->pc = pc;
@@ -447,18 +468,22 @@ const jit_func *jit_install(wasm_module *m, uint32_t func_index,
 	jm->funcs[func_index] = f;
 	jm->vec[func_index] = (void *)at;    /* tier-up: the pointer swap */
 	const func_t *fn = &m->funcs[func_index];
-	jm->ncompiled++;
-	jm->wasm_bytes += fn->body_end - fn->body_offset;
-	jm->code_bytes += len;
-	jm->compile_ns += compile_ns;
+	struct jit_tier_count *n = &jm->count[tier];
+	n->ncompiled++;
+	n->wasm_bytes += fn->body_end - fn->body_offset;
+	n->code_bytes += len;
+	n->compile_ns += compile_ns;
 	return f;
 }
 
 bool jit_batch_begin(wasm_module *m)
 {
 	struct jit_module *jm = jit_module_get(m);
-	if (!jm || jm->ncompiled || jm->batched)
+	if (!jm || jm->batched)
 		return false;
+	for (int t = 0; t < WASM_TIER_COUNT; t++)
+		if (jm->count[t].ncompiled)
+			return false;
 	jm->batch = jm->batched = true;
 	return true;
 }
@@ -474,22 +499,31 @@ bool jit_batch_end(wasm_module *m)
 		ok = chunk_close(c) && ok;
 	if (!ok) {
 		/* Some code (maybe the stubs) is not executable: the module
-		 * stays interpreted. */
+		 * stays interpreted, and no JIT tier tries it again. */
 		jm->dead = true;
-		for (uint32_t i = 0; i < jm->nfuncs; i++)
-			jit_refuse(m, i, "cannot make JIT code executable");
+		for (int t = WASM_TIER_INTERP + 1; t < WASM_TIER_COUNT; t++)
+			for (uint32_t i = 0; i < jm->nfuncs; i++)
+				jit_tier_refuse(m, (wasm_tier)t, i,
+					"cannot make JIT code executable");
 	}
 	return ok;
 }
 
 void jit_refuse(wasm_module *m, uint32_t func_index, const char *reason)
 {
+	jit_tier_refuse(m, WASM_TIER_BASELINE, func_index, reason);
+}
+
+void jit_tier_refuse(wasm_module *m, wasm_tier tier, uint32_t func_index,
+	const char *reason)
+{
 	struct jit_module *jm = jit_module_get(m);
-	if (!jm || jm->refused[func_index])
+	if (!jm || (jm->refused[func_index] & (1u << tier)))
 		return;
-	jm->refused[func_index] = 1;
-	jm->nrefused++;
-	jm->bail_reason = reason;
+	jm->refused[func_index] |= (uint8_t)(1u << tier);
+	struct jit_tier_count *n = &jm->count[tier];
+	n->nrefused++;
+	n->reason = reason;
 }
 
 /* ---- running ------------------------------------------------------------- */
@@ -558,21 +592,28 @@ bool jit_fault_lookup(const exec *ex, uintptr_t pc, uint32_t *func_index,
 
 void jit_stats_get(const wasm_module *m, wasm_module_stats *out)
 {
+	jit_tier_stats_get(m, WASM_TIER_BASELINE, out);
+}
+
+void jit_tier_stats_get(const wasm_module *m, wasm_tier tier,
+	wasm_module_stats *out)
+{
 	const struct jit_module *jm = m->jit;
 	if (!jm)
 		return;
-	wasm_tier_stats *t = &out->tiers[WASM_TIER_BASELINE];
-	t->nfuncs = jm->ncompiled;
-	t->nfuncs_refused = jm->nrefused;
-	t->wasm_bytes = jm->wasm_bytes;
-	t->code_bytes = jm->code_bytes;
-	t->compile_ns = jm->compile_ns;
-	t->osr_entries = jm->osr;
-	out->refused_reason[WASM_TIER_BASELINE] = jm->bail_reason;
+	const struct jit_tier_count *n = &jm->count[tier];
+	wasm_tier_stats *t = &out->tiers[tier];
+	t->nfuncs = n->ncompiled;
+	t->nfuncs_refused = n->nrefused;
+	t->wasm_bytes = n->wasm_bytes;
+	t->code_bytes = n->code_bytes;
+	t->compile_ns = n->compile_ns;
+	t->osr_entries = n->osr;
+	out->refused_reason[tier] = n->reason;
 }
 
-void jit_count_osr(wasm_module *m)
+void jit_count_osr(wasm_module *m, wasm_tier tier)
 {
 	if (m->jit)
-		m->jit->osr++;
+		m->jit->count[tier].osr++;
 }

@@ -1,4 +1,6 @@
-/* tier.c -- when code moves from the interpreter to the baseline JIT.
+/* tier.c -- when code moves from the interpreter to the baseline JIT
+ * (under --tier=opt: jit/opt/tier_opt.c, which falls back on this file's
+ * OSR and on the baseline compiler).
  *
  * The pre-decoded code counts: ENTER counts calls of a function and each
  * LOOP counts iterations of its loop.  The interpreter compares the counter
@@ -7,6 +9,7 @@
  *   WASM_TIER_INTERP    threshold UINT32_MAX: never (the counters wrap)
  *   WASM_TIER_BASELINE  threshold 1: every function at its first call
  *   WASM_TIER_AUTO      wasm_config.tier_threshold calls or iterations
+ *   WASM_TIER_OPT       not here: tier_opt.c's threshold (1) and entry
  *
  * A compiled function's slot in the module's call vector points at its JIT
  * code from then on, so JIT callers call it natively; interpreter callers
@@ -106,7 +109,7 @@ bool jit_tier_osr(wasm_store *s, wasm_func *f, uint64_t *fp,
 	}
 	if (lo == jf->nloops || jf->loops[lo][0] != off)
 		return false;
-	jit_count_osr(f->inst->module);
+	jit_count_osr(f->inst->module, WASM_TIER_BASELINE);
 	*st = jit_run(s, f, fp, jf->code + jf->loops[lo][1]);
 	return true;
 }

@@ -23,9 +23,6 @@ wasm_status wasm_config_check(const wasm_config *cfg, wasm_error *err)
 {
 	if (!cfg || wasm_tier_available(cfg->tier))
 		return WASM_OK;
-	if (cfg->tier == WASM_TIER_OPT)
-		return err_set(err, WASM_ERR_UNSUPPORTED, SIZE_MAX,
-			"tier opt (the optimizing JIT) is not built yet");
 	return err_set(err, WASM_ERR_UNSUPPORTED, SIZE_MAX,
 		"unknown tier %d", (int)cfg->tier);
 }

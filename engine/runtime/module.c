@@ -47,12 +47,13 @@ wasm_status wasm_module_load(wasm_engine *engine, const uint8_t *bytes,
 		}
 	}
 	/* Tier 0 validates bodies (its pre-decoder checks as it goes), each
-	 * once.  --tier=baseline compiles every function at the first call,
+	 * once.  --tier=baseline and --tier=opt compile every function at the first call,
 	 * so its code is pre-decoded now, in that pass; the other tiers
 	 * pre-decode at a function's first call (unused functions cost no
 	 * code) and only validate here. */
 	const tier_ops *t0 = tier_table[WASM_TIER_INTERP];
-	bool predecode = engine_config(engine)->tier == WASM_TIER_BASELINE;
+	wasm_tier forced = engine_config(engine)->tier;
+	bool predecode = forced == WASM_TIER_BASELINE || forced == WASM_TIER_OPT;
 	for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) {
 		st = predecode ? t0->compile(m, i, err) : t0->validate(m, i, err);
 		if (st != WASM_OK) {
@@ -260,6 +261,7 @@ void wasm_module_stats_get(const wasm_module *m, wasm_module_stats *out)
 static const wasm_tier dump_tiers[] = {
 	[WASM_DUMP_PREDECODED] = WASM_TIER_INTERP,
 	[WASM_DUMP_BASELINE] = WASM_TIER_BASELINE,
+	[WASM_DUMP_OPT] = WASM_TIER_OPT,
 };
 
 wasm_status wasm_module_dump(wasm_module *m, uint32_t func_index,

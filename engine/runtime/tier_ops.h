@@ -17,15 +17,19 @@
  *
  * tier_table.c is the one place that names the tiers: it defines
  * tier_table from each tier's entry (tier_interp in interp/tier_interp.c,
- * tier_baseline in jit/tier_baseline.c).  The runtime refers to the one
- * symbol tier_table and to nothing else of the tiers.
+ * tier_baseline in jit/tier_baseline.c, tier_opt in jit/opt/tier_opt.c).
+ * The runtime refers to the one symbol tier_table and to nothing else of
+ * the tiers.
  *
  * Body validation at load: wasm_module_load (runtime/module.c) calls tier
  * 0's validate for every defined function, because the pre-decoder
  * validates as it goes; front/ never sees function bodies' semantics.
  *
- * Adding tier 2: write jit/opt/tier_opt.c with a `const tier_ops tier_opt`
- * and add it to tier_table.c; nothing in front/ or runtime/ changes.
+ * Tier 2 was added that way: jit/opt/tier_opt.c's `const tier_ops
+ * tier_opt` in tier_table.c.  The runtime learnt two things: --tier=opt
+ * pre-decodes at load as --tier=baseline does (module.c), and the
+ * interpreter's tier-up hooks go to the tier the engine is forced to
+ * (tier_ops.c).
  */
 #ifndef ENGINE_RUNTIME_TIER_OPS_H
 #define ENGINE_RUNTIME_TIER_OPS_H
@@ -113,7 +117,7 @@ typedef struct tier_ops {
 } tier_ops;
 
 /* tier_table.c: the tiers of this build, indexed by wasm_tier; NULL where
- * the build has no such tier (WASM_TIER_OPT today). */
+ * the build has no such tier. */
 extern const tier_ops *const tier_table[WASM_TIER_COUNT];
 
 /* Whether an engine configured for tier cfg_tier may run code in tier t:
@@ -129,10 +133,12 @@ static inline bool tier_in_use(wasm_tier cfg_tier, wasm_tier t)
 /* Run f from its entry (tier 0's call). */
 wasm_status tier_call(wasm_store *s, wasm_func *f, uint64_t *sp);
 
-/* The interpreter's tier-up hooks, answered by the lowest JIT tier of the
- * table (tier 1).  tier_threshold: the counter value at which the
- * interpreter calls tier_enter (ENTER) or tier_osr (LOOP); UINT32_MAX if
- * no tier above 0 wants code under e's configuration. */
+/* The interpreter's tier-up hooks, answered by the JIT tier the engine
+ * is forced to (--tier=baseline: tier 1, --tier=opt: tier 2), else by the
+ * lowest JIT tier of the table (tier 1).  tier_threshold: the counter
+ * value at which the interpreter calls tier_enter (ENTER) or tier_osr
+ * (LOOP); UINT32_MAX if no tier above 0 wants code under e's
+ * configuration. */
 uint32_t tier_threshold(const wasm_engine *e);
 bool tier_enter(wasm_store *s, wasm_func *f, uint64_t *fp, wasm_status *st);
 bool tier_osr(wasm_store *s, wasm_func *f, uint64_t *fp,

@@ -199,9 +199,8 @@ out "--tier=baseline, sandboxed" 0 3 --tier=baseline run --invoke add "$A" 1 2
 out "--tier=auto, threshold 1, sandboxed" 0 3 \
 	--tier=auto --tier-threshold=1 run --invoke add "$A" 1 2
 err "threshold 0" 2 "tier-threshold" --tier-threshold=0 run "$A"
-err "unavailable tier after the verb" 2 \
-	"tier opt \\(the optimizing JIT\\) is not built yet" \
-	run --tier=opt --invoke add "$A" 1 2
+out "--tier=opt after the verb" 0 3 run --tier=opt --no-sandbox --invoke add "$A" 1 2
+out "--tier=opt, sandboxed" 0 3 --tier=opt run --invoke add "$A" 1 2
 out "--tier=interp" 0 3 --tier=interp run --invoke add "$A" 1 2
 err "unknown tier" 2 "unknown tier 'jit'" --tier=jit run "$A"
 err "unknown verb" 2 "unknown verb 'frobnicate'" frobnicate
@@ -381,6 +380,23 @@ if [ "$rc" -eq 0 ] && [ "$(grep -c '^func ' "$tmp/out")" -eq 9 ] &&
 else
 	bad "dump every function" "$(details dump "$A")"
 fi
+wh dump --opt "$A" add
+if [ "$rc" -eq 0 ] && grep -q '^; built$' "$tmp/out" &&
+    grep -q '^; after dce' "$tmp/out" && grep -q '^; allocated$' "$tmp/out" &&
+    grep -q '^; machine code: [0-9]* bytes' "$tmp/out"; then
+	ok "dump --opt: IR before and after the passes, MIR, machine code"
+else
+	bad "dump --opt: IR before and after the passes, MIR, machine code" \
+		"$(details dump --opt "$A" add)"
+fi
+# a function tier 2 refuses: its IR is printed, then the reason
+wh dump --opt "$F" 0
+if [ "$rc" -eq 1 ] && grep -q '^; after dce' "$tmp/out" &&
+    grep -q 'not lowered yet' "$tmp/err"; then
+	ok "dump --opt, a function tier 2 refuses"
+else
+	bad "dump --opt, a function tier 2 refuses" "$(details dump --opt "$F" 0)"
+fi
 err "dump unknown function" 2 "no function 'nope' \(expected an exported function's name or a function index\)" \
 	dump "$A" nope
 err "dump a global" 2 "export 'g' is a global, not a function" dump "$A" g
@@ -388,7 +404,7 @@ err "dump index out of range" 2 "no function 99$" dump "$A" 99
 err "dump an import" 2 "function 0 is an import$" dump "$tmp/imports.wasm" 0
 err "dump no file" 2 "usage: wasmhost dump" dump
 wh --help
-if [ "$rc" -eq 0 ] && grep -q '^  dump \[--predecoded|--baseline\] FILE.wasm \[FUNC\]' "$tmp/out"; then
+if [ "$rc" -eq 0 ] && grep -q '^  dump \[--predecoded|--baseline|--opt\] FILE.wasm \[FUNC\]' "$tmp/out"; then
 	ok "--help lists dump"
 else
 	bad "--help lists dump" "$(details --help)"

@@ -62,10 +62,6 @@ check_refused "sync_wait_us out of range" "workers.sync_wait_us" \
 echo '{"http_event_loop":"kqueue"}' >"$tmp/c1.json"
 check_refused "an unknown event loop" "http_event_loop: expected" \
 	--config "$tmp/c1.json"
-echo '{"workers":{"tier":"opt"}}' >"$tmp/c1.json"
-check_refused "the optimizing tier, not built yet" \
-	"workers.tier: tier opt (the optimizing JIT) is not built yet" \
-	--config "$tmp/c1.json"
 echo '{"workers":{"tier":"jit"}}' >"$tmp/c1.json"
 check_refused "an unknown tier" "workers.tier: expected" --config "$tmp/c1.json"
 echo '{"limitz":{}}' >"$tmp/c1.json"

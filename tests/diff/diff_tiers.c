@@ -1,7 +1,9 @@
 /* diff_tiers.c -- differential test of the tiers: each module runs in the
- * interpreter (the reference) and in the baseline JIT, in automatic tiering
- * with threshold 1 and with threshold 3 (which mixes interpreted and JIT
- * frames in one call), and what it does must be the same.
+ * interpreter (the reference), in the baseline JIT, in the optimizing JIT
+ * (tier 2 where it compiles a function, the baseline where it refuses:
+ * the two call each other), in automatic tiering with threshold 1 and
+ * with threshold 3 (which mixes interpreted and JIT frames in one call),
+ * and what it does must be the same.
  *
  *   diff_tiers [-v] FILE.wasm...
  *
@@ -136,6 +138,7 @@ typedef struct {
 static const tier_spec tiers[] = {
 	{ "interp", WASM_TIER_INTERP, 0 },
 	{ "baseline", WASM_TIER_BASELINE, 0 },
+	{ "opt", WASM_TIER_OPT, 0 },
 	{ "auto-1", WASM_TIER_AUTO, 1 },
 	{ "auto-3", WASM_TIER_AUTO, 3 },
 };
@@ -340,7 +343,7 @@ int main(int argc, char **argv)
 	if (argc == 5 && strcmp(argv[1], "--gen") == 0)
 		return gen(argv[2], argv[3], argv[4]);
 	unsigned passed = 0, failed = 0, skipped = 0;
-	uint64_t jit_funcs = 0, bailed = 0, osr = 0;
+	uint64_t jit_funcs = 0, bailed = 0, osr = 0, opt_funcs = 0, opt_bailed = 0;
 	int i = 1;
 	if (i < argc && strcmp(argv[i], "-v") == 0) {
 		verbose = true;
@@ -377,6 +380,15 @@ int main(int argc, char **argv)
 						b->nfuncs_refused,
 						st.refused_reason[WASM_TIER_BASELINE]);
 			}
+			if (tiers[k].tier == WASM_TIER_OPT) {
+				const wasm_tier_stats *o = &st.tiers[WASM_TIER_OPT];
+				opt_funcs += o->nfuncs;
+				opt_bailed += o->nfuncs_refused;
+				if (o->nfuncs_refused && verbose)
+					printf("%s: tier 2 refused %u function(s), last: %s\n",
+						argv[i], o->nfuncs_refused,
+						st.refused_reason[WASM_TIER_OPT]);
+			}
 			osr += b->osr_entries;
 			if (t[k].len != t[0].len || memcmp(t[k].s, t[0].s, t[0].len) != 0) {
 				show_diff(argv[i], tiers[k].name, &t[0], &t[k]);
@@ -397,6 +409,9 @@ int main(int argc, char **argv)
 	printf("diff_tiers: %llu functions compiled, %llu refused, %llu OSR "
 		"entries, %u modules skipped\n", (unsigned long long)jit_funcs,
 		(unsigned long long)bailed, (unsigned long long)osr, skipped);
+	printf("diff_tiers: tier 2 compiled %llu functions, refused %llu (they "
+		"ran in the baseline)\n", (unsigned long long)opt_funcs,
+		(unsigned long long)opt_bailed);
 	printf("diff_tiers: %lu calls compared, %lu of them traps (%lu out of "
 		"bounds memory, %lu stack overflow): kind, function and offset\n",
 		calls_compared, traps_compared, oob_compared, so_compared);

@@ -1,9 +1,10 @@
 /* check_opt_codegen.c -- tier 2's back half: lowering, register allocation
  * and emission, tested by running the code.
  *
- * There is no tier entry for tier 2 yet, so the harness does what
- * tier_opt.c will: it compiles a function through build -> passes ->
- * lower -> regalloc (verified) -> emit (opt_codegen), installs the code
+ * The harness does by hand what tier_opt.c does under --tier=opt, one
+ * function at a time and with the verifiers on: it compiles a function
+ * through build -> passes -> lower -> regalloc (verified) -> emit
+ * (opt_codegen), installs the code
  * with jit_install (the baseline's code memory, call vector and PC map),
  * and marks the function's ENTER counter as past the threshold, so that
  * the interpreter enters the code through tier.c exactly as it enters
@@ -110,7 +111,7 @@ static size_t opt_install(rig *r, const char *name)
 		fprintf(print, "=== %s\n", name);
 	wasm_status st = opt_codegen(r->m, idx, print, true, &code, &err);
 	ck_assert_msg(st == WASM_OK, "opt_codegen %s: %s", name, err.message);
-	const jit_func *jf = jit_install(r->m, idx, code.code, code.len,
+	const jit_func *jf = jit_install(r->m, idx, WASM_TIER_OPT, code.code, code.len,
 		code.osr_off, code.pc, code.npc, NULL, 0, 0);
 	ck_assert_ptr_nonnull(jf);
 	free(code.code);

@@ -1232,7 +1232,15 @@ START_TEST(tier_table_entries)
 		t1->stats_get && t1->module_free && t1->fault_lookup &&
 		t1->engine_prime && t1->engine_free);
 	ck_assert(!t1->validate && !t1->call);
-	ck_assert_ptr_null(tier_table[WASM_TIER_OPT]);
+	const tier_ops *t2 = tier_table[WASM_TIER_OPT];
+	ck_assert_ptr_nonnull(t2);
+	ck_assert_int_eq(t2->tier, WASM_TIER_OPT);
+	ck_assert(t2->compile && t2->threshold && t2->enter && t2->osr &&
+		t2->stats_get && t2->dump);
+	/* tier 2's code is in the baseline's JIT state: its fault lookup,
+	 * module_free and engine hooks cover both */
+	ck_assert(!t2->validate && !t2->call && !t2->fault_lookup &&
+		!t2->module_free);
 	for (int t = 0; t < WASM_TIER_COUNT; t++)
 		ck_assert(wasm_tier_available((wasm_tier)t) == (tier_table[t] != NULL));
 	ck_assert(wasm_tier_available(WASM_TIER_AUTO));
@@ -1240,6 +1248,63 @@ START_TEST(tier_table_entries)
 	ck_assert_uint_eq(tier_threshold(engine), UINT32_MAX);
 	peek_reengine(WASM_TIER_BASELINE);
 	ck_assert_uint_eq(tier_threshold(engine), 1);
+	/* --tier=opt: tier 2 takes every function at its first call */
+	peek_reengine(WASM_TIER_OPT);
+	ck_assert_uint_eq(tier_threshold(engine), 1);
+	peek_reengine(WASM_TIER_AUTO);
+	ck_assert_uint_eq(tier_threshold(engine), WASM_TIER_DEFAULT_THRESHOLD);
+	ck_assert_uint_eq(t2->threshold(engine), UINT32_MAX);
+}
+END_TEST
+
+/* --tier=opt: tier 2 compiles peek (an integer load) and refuses callcb
+ * (a call to an import), which the baseline compiles instead; both show
+ * in the statistics, the refusal once with its reason.  A fault in tier-2
+ * code names its function and offset as in the other tiers, and the two
+ * tiers' code runs side by side (callcb -> host -> peek). */
+START_TEST(tier_opt_compiles_and_refuses)
+{
+	wasm_module_stats st;
+	wasm_error err;
+	int32_t v = -1;
+
+	peek_reengine(WASM_TIER_OPT);
+	peek_load();
+	wasm_module_stats_get(peek_module, &st);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_INTERP].nfuncs, 2);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].nfuncs, 0);
+
+	ck_assert_int_eq(peek(WASM_PAGE_SIZE - 4, &v, &err), WASM_OK);
+	ck_assert_int_eq(v, 0);
+	ck_assert_int_eq(peek(WASM_PAGE_SIZE, &v, &err), WASM_ERR_TRAP);
+	ck_assert_int_eq(err.trap, WASM_TRAP_OUT_OF_BOUNDS_MEMORY);
+	ck_assert_uint_eq(err.func_index, 1);
+	ck_assert_uint_eq(err.offset, PEEK_LOAD_OFFSET);
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(wasm_func_call(store, callcb_fn, NULL, 0, NULL,
+			0, &err), WASM_OK);
+	ck_assert_int_eq(cb_calls, 2);
+
+	wasm_module_stats_get(peek_module, &st);
+	const wasm_tier_stats *t1 = &st.tiers[WASM_TIER_BASELINE];
+	const wasm_tier_stats *t2 = &st.tiers[WASM_TIER_OPT];
+	ck_assert_uint_eq(t2->nfuncs, 1);
+	ck_assert_uint_gt(t2->code_bytes, 0);
+	ck_assert_uint_eq(t2->wasm_bytes, 6);   /* peek's body */
+	ck_assert_uint_eq(t2->nfuncs_refused, 1);
+	ck_assert_str_eq(st.refused_reason[WASM_TIER_OPT],
+		"calls to imported functions are not lowered yet");
+	ck_assert_uint_eq(t1->nfuncs, 1);       /* callcb */
+	ck_assert_uint_eq(t1->nfuncs_refused, 0);
+	ck_assert_ptr_null(st.refused_reason[WASM_TIER_BASELINE]);
+
+	/* compile through the table: peek has tier-2 code, callcb the
+	 * baseline's (a function's code is installed once) */
+	const tier_ops *t = tier_table[WASM_TIER_OPT];
+	ck_assert_int_eq(t->compile(peek_module, 1, &err), WASM_OK);
+	ck_assert_int_eq(t->compile(peek_module, 2, &err), WASM_ERR_UNSUPPORTED);
+	wasm_module_stats_get(peek_module, &st);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].nfuncs_refused, 1);
 }
 END_TEST
 
@@ -1494,6 +1559,7 @@ static Suite *runtime_suite(void)
 	tcase_add_test(core, tier_table_entries);
 	tcase_add_test(core, tier_stats_and_faults);
 	tcase_add_test(core, tier_compile_through_table);
+	tcase_add_test(core, tier_opt_compiles_and_refuses);
 	suite_add_tcase(s, core);
 
 	TCase *limits = tcase_create("limits");

@@ -917,7 +917,7 @@ bool jit_compile(wasm_module *m, uint32_t func_index)
 		return false;
 	if (!jc_translate(c, m, func_index, fc, false, &osr))
 		goto out;
-	const jit_func *jf = jit_install(m, func_index, JB->code, x64_buf_len(JB),
+	const jit_func *jf = jit_install(m, func_index, WASM_TIER_BASELINE, JB->code, x64_buf_len(JB),
 		osr, c->pc, c->npc, c->loops, c->nloops, now_ns() - t0);
 	c->pc = NULL;
 	c->loops = NULL;

@@ -69,15 +69,22 @@ uint32_t jit_rt_slow_op(wasm_instance *inst, uint64_t *fp,
 /* The native stack limit of this thread (lowest sp JIT code may use). */
 uintptr_t jit_rt_stack_limit(void);
 
-/* jit_code.c: install finished code.  code/len is the machine code (entry
- * at offset 0), osr_off the OSR prologue's offset; pc and loops as in
- * jit_func with machine offsets relative to code (ownership passes).
- * Returns the installed function or NULL (no memory). */
+/* jit_code.c: install finished code of JIT tier `tier` (its statistics
+ * count it).  code/len is the machine code (entry at offset 0), osr_off
+ * the OSR prologue's offset; pc and loops as in jit_func with machine
+ * offsets relative to code (ownership passes).  Returns the installed
+ * function or NULL (no memory: the tier's refusal is recorded; or the
+ * function has code already: a function's code is installed once). */
 const jit_func *jit_install(wasm_module *m, uint32_t func_index,
-	const uint8_t *code, size_t len, uint32_t osr_off,
+	wasm_tier tier, const uint8_t *code, size_t len, uint32_t osr_off,
 	uint32_t (*pc)[2], uint32_t npc, uint32_t (*loops)[2], uint32_t nloops,
 	uint64_t compile_ns);
+/* Record that the baseline (jit_refuse) or JIT tier `tier` refused the
+ * function, once: it counts in the tier's statistics and reason (a static
+ * string) becomes the tier's last refusal reason. */
 void jit_refuse(wasm_module *m, uint32_t func_index, const char *reason);
+void jit_tier_refuse(wasm_module *m, wasm_tier tier, uint32_t func_index,
+	const char *reason);
 
 /* ---- the compiler's state (jit_baseline*.c) ------------------------------ */
 

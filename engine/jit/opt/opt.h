@@ -1,8 +1,7 @@
 /* opt.h -- tier 2, the optimizing JIT, as the rest of the engine sees it
- * (internal to engine/).  Not a tier yet: it builds, optimizes and prints
- * IR, and compiles integer functions to machine code (opt_codegen in
- * mir.h; the tests install that code); the tier entry, OSR entries and
- * the compile thread come next (README.md). */
+ * (internal to engine/): its entry in the tier table (tier_opt.c) and the
+ * IR printer.  opt_codegen (mir.h) compiles a function; OSR entries, the
+ * compile thread and tier-up from the baseline come next (README.md). */
 #ifndef ENGINE_JIT_OPT_OPT_H
 #define ENGINE_JIT_OPT_OPT_H
 
@@ -18,5 +17,8 @@
  * the IR (a bug: the message names the pass), WASM_ERR_NOMEM. */
 wasm_status opt_dump_ir(wasm_module *m, uint32_t func_index, FILE *out,
 	wasm_error *err);
+
+/* tier_opt.c: tier 2's entry in the tier table (runtime/tier_ops.h). */
+extern const struct tier_ops tier_opt;
 
 #endif
