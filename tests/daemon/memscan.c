@@ -12,6 +12,14 @@
 #include <unistd.h>
 
 #define MAX_PATTERNS 8
+/* Mappings larger than this are not read: the only readable ones are
+ * AddressSanitizer's shadow (terabytes, in the sanitizer build); a linear
+ * memory's reservation is PROT_NONE and secrets sit in the heap and small
+ * anonymous mappings. */
+#define MAX_MAPPING_BYTES (1ul << 30)
+/* Read in chunks this large, each overlapping the last by a pattern's
+ * length less one, so a pattern across a chunk's edge is seen. */
+#define CHUNK_BYTES (16ul << 20)
 
 struct pattern {
 	unsigned char bytes[128];
@@ -33,6 +41,40 @@ static int hex_parse(const char *s, struct pattern *p)
 	p->len = n / 2;
 	p->text = s;
 	return 0;
+}
+
+/* Scan [lo, hi) of the process; true if a pattern is there.  *readable is
+ * set once anything could be read. */
+static int scan_mapping(int mem, unsigned long lo, unsigned long hi,
+	const struct pattern *pats, int npats, const char *name, int *readable)
+{
+	size_t overlap = 0;
+	for (int i = 0; i < npats; i++)
+		if (pats[i].len - 1 > overlap)
+			overlap = pats[i].len - 1;
+	unsigned char *buf = malloc(CHUNK_BYTES + overlap);
+	int found = 0;
+	if (!buf)
+		return 0;
+	size_t kept = 0;
+	for (unsigned long at = lo; at < hi;) {
+		size_t want = hi - at < CHUNK_BYTES ? hi - at : CHUNK_BYTES;
+		ssize_t got = pread(mem, buf + kept, want, (off_t)at);
+		if (got <= 0)
+			break;
+		*readable = 1;
+		size_t have = kept + (size_t)got;
+		for (int i = 0; i < npats; i++)
+			if (memmem(buf, have, pats[i].bytes, pats[i].len)) {
+				printf("%s in %s\n", pats[i].text, name);
+				found = 1;
+			}
+		kept = have < overlap ? have : overlap;
+		memmove(buf, buf + have - kept, kept);
+		at += (unsigned long)got;
+	}
+	free(buf);
+	return found;
 }
 
 int main(int argc, char **argv)
@@ -65,22 +107,11 @@ int main(int argc, char **argv)
 			perms, name) < 3 || perms[0] != 'r' ||
 		    strcmp(name, "[vvar]") == 0)
 			continue;
-		size_t len = hi - lo;
-		unsigned char *buf = malloc(len);
-		if (!buf)
+		if (hi - lo > MAX_MAPPING_BYTES)
 			continue;
-		ssize_t got = pread(mem, buf, len, (off_t)lo);
-		if (got > 0) {
-			readable = 1;
-			for (int i = 0; i < npats; i++)
-				if (memmem(buf, (size_t)got, pats[i].bytes,
-					pats[i].len)) {
-					printf("%s in %s\n", pats[i].text,
-						*name ? name : "(anonymous)");
-					found = 1;
-				}
-		}
-		free(buf);
+		if (scan_mapping(mem, lo, hi, pats, npats, *name ? name : "(anonymous)",
+			&readable))
+			found = 1;
 	}
 	fclose(maps);
 	close(mem);
