@@ -257,7 +257,8 @@ uint32_t wasm_module_export_index(const wasm_module *m, uint32_t i);
 typedef enum { WASM_DUMP_PREDECODED, WASM_DUMP_BASELINE, WASM_DUMP_OPT }
 	wasm_dump_kind;
 /* Print function func_index's code (index space with imports; WASM_NO_INDEX: every defined function) in the given form to out, pre-decoding or compiling it first if need be.  WASM_ERR_ARG for an import or an index out of range. */
-WASM_MUST_CHECK wasm_status wasm_module_dump(wasm_module *m, uint32_t func_index, wasm_dump_kind kind, FILE *out, wasm_error *err);
+WASM_MUST_CHECK wasm_status wasm_module_dump(wasm_module *m,
+	uint32_t func_index, wasm_dump_kind kind, FILE *out, wasm_error *err);
 
 /* The tiers that hold code (WASM_TIER_INTERP up to WASM_TIER_OPT): the
  * length of arrays indexed by wasm_tier.  WASM_TIER_AUTO is a policy, not
