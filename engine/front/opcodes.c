@@ -33,6 +33,13 @@ WASM_OPS_NUMERIC(X)
 		WOP_##name <= WOP_NUMERIC_MISC_LAST, #name " outside 0xfc 0..7");
 WASM_OPS_NUMERIC_MISC(X)
 #undef X
+#define X(name, text, prefix, code, imm, shape, t, r, op, iop)            \
+	_Static_assert(WOP_##name >= WOP_MEMACCESS_FIRST &&               \
+		WOP_##name <= WOP_MEMACCESS_LAST, #name " outside 0x28..0x3e");
+WASM_OPS_MEMACCESS(X)
+#undef X
+_Static_assert(WOP_MEMACCESS_LAST - WOP_MEMACCESS_FIRST + 1 ==
+	0 WASM_OPS_MEMACCESS(COUNT_ROW), "a gap in WASM_OPS_MEMACCESS");
 _Static_assert(WOP_NUMERIC_LAST - WOP_NUMERIC_FIRST + 1 ==
 	0 WASM_OPS_NUMERIC(COUNT_ROW), "a gap in WASM_OPS_NUMERIC");
 _Static_assert(WOP_NUMERIC_MISC_LAST - WOP_NUMERIC_MISC_FIRST + 1 ==

@@ -13,12 +13,15 @@
  *     code    the opcode byte, or the u32 (LEB128) that follows the prefix
  *     imm     its immediates, WIMM_<imm> (enum wasm_imm_kind)
  *     shape   WOP_SHAPE_<shape>: UNOP and BINOP are the simple numeric ops
- *             (operands popped, one result pushed, no immediates); OTHER is
- *             everything a consumer dispatches on by hand
+ *             (operands popped, one result pushed, no immediates); LOAD and
+ *             STORE the memory accesses (a memarg, whose kind gives the
+ *             natural alignment); OTHER is everything a consumer
+ *             dispatches on by hand
  *     t, r    UNOP/BINOP: operand type (both operands of a BINOP) and result
- *             type, WOP_TYPE_<t> (I32, I64, F32, F64); NONE otherwise
- *     op      UNOP/BINOP: the pre-decoded op it lowers to, OP_<op> of
- *             interp/ops.h; NONE otherwise
+ *             type, WOP_TYPE_<t> (I32, I64, F32, F64); LOAD: r the value
+ *             loaded; STORE: t the value stored; NONE otherwise
+ *     op      UNOP/BINOP/LOAD/STORE: the pre-decoded op it lowers to,
+ *             OP_<op> of interp/ops.h; NONE otherwise
  *     iop     BINOP: the pre-decoded op taking its second operand as an
  *             immediate (a constant operand), or NONE
  * The op columns are tokens: only the pre-decoder pastes them, so engine/front
@@ -68,7 +71,11 @@ enum wasm_imm_kind {
 	WIMM_LOCAL,           /* u32 local index */
 	WIMM_GLOBAL,          /* u32 global index */
 	WIMM_TABLE,           /* u32 table index */
-	WIMM_MEMARG,          /* u32 alignment (log2), u32 offset */
+	WIMM_MEMARG_8,        /* memarg (u32 alignment as log2, u32 offset) of
+	                         a 1-byte access: alignment at most 0 */
+	WIMM_MEMARG_16,       /* ... of a 2-byte access: at most 1 */
+	WIMM_MEMARG_32,       /* ... of a 4-byte access: at most 2 */
+	WIMM_MEMARG_64,       /* ... of an 8-byte access: at most 3 */
 	WIMM_I32,             /* s32 */
 	WIMM_I64,             /* s64 */
 	WIMM_F32,             /* 4 bytes, little-endian */
@@ -88,7 +95,19 @@ enum wasm_op_shape {
 	WOP_SHAPE_OTHER,
 	WOP_SHAPE_UNOP,       /* t -> r */
 	WOP_SHAPE_BINOP,      /* t t -> r */
+	WOP_SHAPE_LOAD,       /* i32 address -> r; op: the pre-decoded load */
+	WOP_SHAPE_STORE,      /* i32 address, t ->; op: the pre-decoded store */
 };
+
+/* The natural alignment (log2 of the access size) of a memarg immediate,
+ * or -1 for any other kind. */
+static inline int wasm_imm_memarg_align(unsigned imm)
+{
+	_Static_assert(WIMM_MEMARG_64 - WIMM_MEMARG_8 == 3,
+		"the memarg kinds are consecutive, by access size");
+	return imm >= WIMM_MEMARG_8 && imm <= WIMM_MEMARG_64 ?
+		(int)(imm - WIMM_MEMARG_8) : -1;
+}
 
 /* The type column's tokens. */
 #define WOP_TYPE_NONE 0
@@ -141,30 +160,36 @@ enum wasm_op_shape {
 	X(TABLE_SIZE,    "table.size", 0xfc,   16, TABLE,         OTHER, NONE, NONE, NONE, NONE) \
 	X(TABLE_FILL,    "table.fill", 0xfc,   17, TABLE,         OTHER, NONE, NONE, NONE, NONE)
 
+/* Loads and stores, 0x28..0x3e without a gap (WOP_MEMACCESS_FIRST..
+ * WOP_MEMACCESS_LAST; the pre-decoder indexes its table by code).  The
+ * memarg kind gives the natural alignment, r (loads) or t (stores) the
+ * value's type and op the pre-decoded op. */
+#define WASM_OPS_MEMACCESS(X) \
+	X(I32_LOAD,      "i32.load",      0, 0x28, MEMARG_32,    LOAD, NONE, I32, LD_I32, NONE) \
+	X(I64_LOAD,      "i64.load",      0, 0x29, MEMARG_64,    LOAD, NONE, I64, LD_I64, NONE) \
+	X(F32_LOAD,      "f32.load",      0, 0x2a, MEMARG_32,    LOAD, NONE, F32, LD_I32, NONE) \
+	X(F64_LOAD,      "f64.load",      0, 0x2b, MEMARG_64,    LOAD, NONE, F64, LD_I64, NONE) \
+	X(I32_LOAD8_S,   "i32.load8_s",   0, 0x2c, MEMARG_8,     LOAD, NONE, I32, LD_8S32, NONE) \
+	X(I32_LOAD8_U,   "i32.load8_u",   0, 0x2d, MEMARG_8,     LOAD, NONE, I32, LD_8U, NONE) \
+	X(I32_LOAD16_S,  "i32.load16_s",  0, 0x2e, MEMARG_16,    LOAD, NONE, I32, LD_16S32, NONE) \
+	X(I32_LOAD16_U,  "i32.load16_u",  0, 0x2f, MEMARG_16,    LOAD, NONE, I32, LD_16U, NONE) \
+	X(I64_LOAD8_S,   "i64.load8_s",   0, 0x30, MEMARG_8,     LOAD, NONE, I64, LD_8S64, NONE) \
+	X(I64_LOAD8_U,   "i64.load8_u",   0, 0x31, MEMARG_8,     LOAD, NONE, I64, LD_8U, NONE) \
+	X(I64_LOAD16_S,  "i64.load16_s",  0, 0x32, MEMARG_16,    LOAD, NONE, I64, LD_16S64, NONE) \
+	X(I64_LOAD16_U,  "i64.load16_u",  0, 0x33, MEMARG_16,    LOAD, NONE, I64, LD_16U, NONE) \
+	X(I64_LOAD32_S,  "i64.load32_s",  0, 0x34, MEMARG_32,    LOAD, NONE, I64, LD_32S64, NONE) \
+	X(I64_LOAD32_U,  "i64.load32_u",  0, 0x35, MEMARG_32,    LOAD, NONE, I64, LD_I32, NONE) \
+	X(I32_STORE,     "i32.store",     0, 0x36, MEMARG_32,    STORE, I32, NONE, ST_32, NONE) \
+	X(I64_STORE,     "i64.store",     0, 0x37, MEMARG_64,    STORE, I64, NONE, ST_64, NONE) \
+	X(F32_STORE,     "f32.store",     0, 0x38, MEMARG_32,    STORE, F32, NONE, ST_32, NONE) \
+	X(F64_STORE,     "f64.store",     0, 0x39, MEMARG_64,    STORE, F64, NONE, ST_64, NONE) \
+	X(I32_STORE8,    "i32.store8",    0, 0x3a, MEMARG_8,     STORE, I32, NONE, ST_8, NONE) \
+	X(I32_STORE16,   "i32.store16",   0, 0x3b, MEMARG_16,    STORE, I32, NONE, ST_16, NONE) \
+	X(I64_STORE8,    "i64.store8",    0, 0x3c, MEMARG_8,     STORE, I64, NONE, ST_8, NONE) \
+	X(I64_STORE16,   "i64.store16",   0, 0x3d, MEMARG_16,    STORE, I64, NONE, ST_16, NONE) \
+	X(I64_STORE32,   "i64.store32",   0, 0x3e, MEMARG_32,    STORE, I64, NONE, ST_32, NONE)
+
 #define WASM_OPS_MEMORY(X) \
-	X(I32_LOAD,      "i32.load",      0, 0x28, MEMARG,        OTHER, NONE, NONE, NONE, NONE) \
-	X(I64_LOAD,      "i64.load",      0, 0x29, MEMARG,        OTHER, NONE, NONE, NONE, NONE) \
-	X(F32_LOAD,      "f32.load",      0, 0x2a, MEMARG,        OTHER, NONE, NONE, NONE, NONE) \
-	X(F64_LOAD,      "f64.load",      0, 0x2b, MEMARG,        OTHER, NONE, NONE, NONE, NONE) \
-	X(I32_LOAD8_S,   "i32.load8_s",   0, 0x2c, MEMARG,        OTHER, NONE, NONE, NONE, NONE) \
-	X(I32_LOAD8_U,   "i32.load8_u",   0, 0x2d, MEMARG,        OTHER, NONE, NONE, NONE, NONE) \
-	X(I32_LOAD16_S,  "i32.load16_s",  0, 0x2e, MEMARG,        OTHER, NONE, NONE, NONE, NONE) \
-	X(I32_LOAD16_U,  "i32.load16_u",  0, 0x2f, MEMARG,        OTHER, NONE, NONE, NONE, NONE) \
-	X(I64_LOAD8_S,   "i64.load8_s",   0, 0x30, MEMARG,        OTHER, NONE, NONE, NONE, NONE) \
-	X(I64_LOAD8_U,   "i64.load8_u",   0, 0x31, MEMARG,        OTHER, NONE, NONE, NONE, NONE) \
-	X(I64_LOAD16_S,  "i64.load16_s",  0, 0x32, MEMARG,        OTHER, NONE, NONE, NONE, NONE) \
-	X(I64_LOAD16_U,  "i64.load16_u",  0, 0x33, MEMARG,        OTHER, NONE, NONE, NONE, NONE) \
-	X(I64_LOAD32_S,  "i64.load32_s",  0, 0x34, MEMARG,        OTHER, NONE, NONE, NONE, NONE) \
-	X(I64_LOAD32_U,  "i64.load32_u",  0, 0x35, MEMARG,        OTHER, NONE, NONE, NONE, NONE) \
-	X(I32_STORE,     "i32.store",     0, 0x36, MEMARG,        OTHER, NONE, NONE, NONE, NONE) \
-	X(I64_STORE,     "i64.store",     0, 0x37, MEMARG,        OTHER, NONE, NONE, NONE, NONE) \
-	X(F32_STORE,     "f32.store",     0, 0x38, MEMARG,        OTHER, NONE, NONE, NONE, NONE) \
-	X(F64_STORE,     "f64.store",     0, 0x39, MEMARG,        OTHER, NONE, NONE, NONE, NONE) \
-	X(I32_STORE8,    "i32.store8",    0, 0x3a, MEMARG,        OTHER, NONE, NONE, NONE, NONE) \
-	X(I32_STORE16,   "i32.store16",   0, 0x3b, MEMARG,        OTHER, NONE, NONE, NONE, NONE) \
-	X(I64_STORE8,    "i64.store8",    0, 0x3c, MEMARG,        OTHER, NONE, NONE, NONE, NONE) \
-	X(I64_STORE16,   "i64.store16",   0, 0x3d, MEMARG,        OTHER, NONE, NONE, NONE, NONE) \
-	X(I64_STORE32,   "i64.store32",   0, 0x3e, MEMARG,        OTHER, NONE, NONE, NONE, NONE) \
 	X(MEMORY_SIZE,   "memory.size",   0, 0x3f, MEMORY,        OTHER, NONE, NONE, NONE, NONE) \
 	X(MEMORY_GROW,   "memory.grow",   0, 0x40, MEMORY,        OTHER, NONE, NONE, NONE, NONE) \
 	X(MEMORY_INIT,   "memory.init", 0xfc,   8, MEMORY_INIT,   OTHER, NONE, NONE, NONE, NONE) \
@@ -326,7 +351,8 @@ enum wasm_op_shape {
 
 #define WASM_OPCODES(X) \
 	WASM_OPS_CONTROL(X) WASM_OPS_REFERENCE(X) WASM_OPS_PARAMETRIC(X) \
-	WASM_OPS_VARIABLE(X) WASM_OPS_TABLE(X) WASM_OPS_MEMORY(X) \
+	WASM_OPS_VARIABLE(X) WASM_OPS_TABLE(X) WASM_OPS_MEMACCESS(X) \
+	WASM_OPS_MEMORY(X) \
 	WASM_OPS_CONST(X) WASM_OPS_NUMERIC(X) WASM_OPS_NUMERIC_MISC(X)
 
 /* An opcode's key: WOP_KEY(prefix, code).  Unique: opcodes.c has a case
@@ -343,6 +369,8 @@ enum wasm_opcode {
 #define WOP_NUMERIC_LAST WOP_I64_EXTEND32_S
 #define WOP_NUMERIC_MISC_FIRST WOP_I32_TRUNC_SAT_F32_S
 #define WOP_NUMERIC_MISC_LAST WOP_I64_TRUNC_SAT_F64_U
+#define WOP_MEMACCESS_FIRST WOP_I32_LOAD
+#define WOP_MEMACCESS_LAST WOP_I64_STORE32
 
 /* One row, as data. */
 struct wasm_opcode_info {
@@ -352,7 +380,8 @@ struct wasm_opcode_info {
 	uint32_t code;             /* byte, or the u32 after the prefix */
 	uint8_t imm;               /* enum wasm_imm_kind */
 	uint8_t shape;             /* enum wasm_op_shape */
-	uint8_t type_in, type_out; /* UNOP/BINOP: WASM_I32 ...; else 0 */
+	uint8_t type_in, type_out; /* UNOP/BINOP: WASM_I32 ...; LOAD: out is
+	                              the value's; STORE: in is; else 0 */
 };
 
 /* Every row of WASM_OPCODES, in list order. */

@@ -258,11 +258,9 @@ bool pd_local_get(compiler *c);
 bool pd_local_set(compiler *c, bool tee);
 bool pd_global(compiler *c, bool set);
 bool pd_select(compiler *c, bool typed);
-/* A load of op (OP_LD_*) with result tout, a store of op (OP_ST_*) of a
- * value of type tval; natural is the access size's log2 (the largest
- * alignment allowed). */
-bool pd_load(compiler *c, int op, uint8_t tout, uint32_t natural);
-bool pd_store(compiler *c, int op, uint8_t tval, uint32_t natural);
+/* The load or store opcode opc (WOP_MEMACCESS_FIRST..WOP_MEMACCESS_LAST):
+ * its op, value type and alignment from the opcode table. */
+bool pd_memaccess(compiler *c, uint8_t opc);
 bool pd_memory_size(compiler *c);
 bool pd_memory_grow(compiler *c);
 bool pd_table_get(compiler *c);

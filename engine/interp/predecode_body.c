@@ -23,6 +23,11 @@ bool pd_body(compiler *c)
 				return false;
 			continue;
 		}
+		if (opc >= WOP_MEMACCESS_FIRST && opc <= WOP_MEMACCESS_LAST) {
+			if (!pd_memaccess(c, opc))
+				return false;
+			continue;
+		}
 		switch (opc) {
 		case WOP_UNREACHABLE:
 			EMIT(c, NONE, OP_UNREACHABLE);
@@ -61,29 +66,6 @@ bool pd_body(compiler *c)
 		case WOP_GLOBAL_SET: ok = pd_global(c, true); break;
 		case WOP_TABLE_GET: ok = pd_table_get(c); break;
 		case WOP_TABLE_SET: ok = pd_table_set(c); break;
-		case WOP_I32_LOAD: ok = pd_load(c, OP_LD_I32, WASM_I32, 2); break;
-		case WOP_I64_LOAD: ok = pd_load(c, OP_LD_I64, WASM_I64, 3); break;
-		case WOP_F32_LOAD: ok = pd_load(c, OP_LD_I32, WASM_F32, 2); break;
-		case WOP_F64_LOAD: ok = pd_load(c, OP_LD_I64, WASM_F64, 3); break;
-		case WOP_I32_LOAD8_S: ok = pd_load(c, OP_LD_8S32, WASM_I32, 0); break;
-		case WOP_I32_LOAD8_U: ok = pd_load(c, OP_LD_8U, WASM_I32, 0); break;
-		case WOP_I32_LOAD16_S: ok = pd_load(c, OP_LD_16S32, WASM_I32, 1); break;
-		case WOP_I32_LOAD16_U: ok = pd_load(c, OP_LD_16U, WASM_I32, 1); break;
-		case WOP_I64_LOAD8_S: ok = pd_load(c, OP_LD_8S64, WASM_I64, 0); break;
-		case WOP_I64_LOAD8_U: ok = pd_load(c, OP_LD_8U, WASM_I64, 0); break;
-		case WOP_I64_LOAD16_S: ok = pd_load(c, OP_LD_16S64, WASM_I64, 1); break;
-		case WOP_I64_LOAD16_U: ok = pd_load(c, OP_LD_16U, WASM_I64, 1); break;
-		case WOP_I64_LOAD32_S: ok = pd_load(c, OP_LD_32S64, WASM_I64, 2); break;
-		case WOP_I64_LOAD32_U: ok = pd_load(c, OP_LD_I32, WASM_I64, 2); break;
-		case WOP_I32_STORE: ok = pd_store(c, OP_ST_32, WASM_I32, 2); break;
-		case WOP_I64_STORE: ok = pd_store(c, OP_ST_64, WASM_I64, 3); break;
-		case WOP_F32_STORE: ok = pd_store(c, OP_ST_32, WASM_F32, 2); break;
-		case WOP_F64_STORE: ok = pd_store(c, OP_ST_64, WASM_F64, 3); break;
-		case WOP_I32_STORE8: ok = pd_store(c, OP_ST_8, WASM_I32, 0); break;
-		case WOP_I32_STORE16: ok = pd_store(c, OP_ST_16, WASM_I32, 1); break;
-		case WOP_I64_STORE8: ok = pd_store(c, OP_ST_8, WASM_I64, 0); break;
-		case WOP_I64_STORE16: ok = pd_store(c, OP_ST_16, WASM_I64, 1); break;
-		case WOP_I64_STORE32: ok = pd_store(c, OP_ST_32, WASM_I64, 2); break;
 		case WOP_MEMORY_SIZE: ok = pd_memory_size(c); break;
 		case WOP_MEMORY_GROW: ok = pd_memory_grow(c); break;
 		case WOP_I32_CONST: {

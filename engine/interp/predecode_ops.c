@@ -306,7 +306,10 @@ static bool read_memarg(compiler *c, uint32_t natural_log2, uint32_t *offset)
 	return true;
 }
 
-bool pd_load(compiler *c, int op, uint8_t tout, uint32_t natural)
+/* A load of op (OP_LD_*) with result tout, a store of op (OP_ST_*) of a
+ * value of type tval; natural is the access size's log2 (the largest
+ * alignment allowed). */
+static bool pd_load(compiler *c, int op, uint8_t tout, uint32_t natural)
 {
 	uint32_t off;
 	if (!read_memarg(c, natural, &off))
@@ -344,7 +347,7 @@ bool pd_load(compiler *c, int op, uint8_t tout, uint32_t natural)
 	return true;
 }
 
-bool pd_store(compiler *c, int op, uint8_t tval, uint32_t natural)
+static bool pd_store(compiler *c, int op, uint8_t tval, uint32_t natural)
 {
 	uint32_t off;
 	if (!read_memarg(c, natural, &off))
@@ -625,3 +628,29 @@ bool pd_prefix_fc(compiler *c)
 	}
 }
 
+/* Loads and stores (front/opcodes.h, 0x28..0x3e): the pre-decoded op, the
+ * value's type, the natural alignment (log2), indexed by code -
+ * WOP_MEMACCESS_FIRST; an expansion of the opcode table. */
+typedef struct {
+	bool store;
+	uint8_t type;
+	uint8_t align;
+	int16_t op;
+} memop;
+
+static const memop memops[WOP_MEMACCESS_LAST - WOP_MEMACCESS_FIRST + 1] = {
+#define X(name, text, prefix, code, imm, shape, t, r, op, iop) \
+	[WOP_##name - WOP_MEMACCESS_FIRST] = { \
+		WOP_SHAPE_##shape == WOP_SHAPE_STORE, \
+		WOP_SHAPE_##shape == WOP_SHAPE_STORE ? WOP_TYPE_##t : WOP_TYPE_##r, \
+		(uint8_t)(WIMM_##imm - WIMM_MEMARG_8), OP_##op },
+	WASM_OPS_MEMACCESS(X)
+#undef X
+};
+
+bool pd_memaccess(compiler *c, uint8_t opc)
+{
+	const memop *mo = &memops[opc - WOP_MEMACCESS_FIRST];
+	return mo->store ? pd_store(c, mo->op, mo->type, mo->align)
+		: pd_load(c, mo->op, mo->type, mo->align);
+}

@@ -884,13 +884,26 @@ START_TEST(opcode_numeric_types)
 	for (size_t i = 0; i < NROWS; i++) {
 		const struct row *r = &rows[i];
 		bool numeric = r->shape == WOP_SHAPE_UNOP || r->shape == WOP_SHAPE_BINOP;
+		bool load = r->shape == WOP_SHAPE_LOAD, store = r->shape == WOP_SHAPE_STORE;
+		/* Loads and stores, and only they, take a memarg, whose kind
+		 * is their access size: i64.load16_u accesses 2 bytes. */
+		bool mem = strstr(r->text, ".load") || strstr(r->text, ".store");
+		ck_assert_msg(mem == (load || store), "%s: shape", r->text);
+		ck_assert_msg(mem == (wasm_imm_memarg_align(r->imm) >= 0), "%s: imm", r->text);
+		if (mem) {
+			const char *sz = strpbrk(strchr(r->text, '.') + 1, "0123456789");
+			int bits = sz ? atoi(sz) : (r->text[1] == '3' ? 32 : 64);
+			ck_assert_msg(8 << wasm_imm_memarg_align(r->imm) == bits,
+				"%s: memarg of %d bits", r->text, 8 << wasm_imm_memarg_align(r->imm));
+			const char *vt = type_text(load ? r->tout : r->tin);
+			ck_assert_msg(vt && strncmp(vt, r->text, 3) == 0 &&
+				(load ? r->tin : r->tout) == 0, "%s: types", r->text);
+			continue;
+		}
 		if (!numeric) {
 			ck_assert_msg(r->tin == 0 && r->tout == 0, "%s: types", r->text);
 			ck_assert_msg(!(r->prefix == 0 && r->code >= 0x45 &&
 				r->code <= 0xc4), "%s: in the numeric range", r->text);
-			/* Loads and stores, and only they, take a memarg. */
-			bool mem = strstr(r->text, ".load") || strstr(r->text, ".store");
-			ck_assert_msg(mem == (r->imm == WIMM_MEMARG), "%s: imm", r->text);
 			continue;
 		}
 		ck_assert_int_eq(r->imm, WIMM_NONE);
