@@ -415,11 +415,17 @@ static uint32_t poll_scan(wasi_ctx *w, wasi_mem m, uint32_t in, uint32_t out,
 			uint32_t id = wasi_ld32(sub + 16);
 			uint64_t timeout = wasi_ld64(sub + 24), now, due;
 			bool abstime = wasi_ld16(sub + 40) & 1;
-			if (id > 3 || !clock_now(id, &now)) {
+			/* A relative wait on the realtime clock is measured on
+			 * the monotonic one: setting or stepping the time of
+			 * day must not end it early or stretch it (as POSIX
+			 * says of nanosleep; wasi-libc's usleep and sleep wait
+			 * on the realtime clock). */
+			uint32_t by = !abstime && id == 0 ? 1 : id;
+			if (id > 3 || !clock_now(by, &now)) {
 				error = WASI_EINVAL;
 			} else {
 				due = timeout;
-				if (!abstime && __builtin_add_overflow(start[id],
+				if (!abstime && __builtin_add_overflow(start[by],
 					timeout, &due))
 					due = UINT64_MAX;
 				if (now < due) {
