@@ -175,8 +175,12 @@ wh "$tmp/input" "$out/cat.wasm"
 check "cat copies stdin exactly" 'cmp -s "$tmp/input" "$tmp/w.out"'
 printf '' >"$tmp/empty"
 same "cat of empty stdin" "$tmp/empty" "$out/cat.wasm"
-same "clock properties" $none "$out/clock.wasm"
-check "clock properties hold" '[ "$wrc" -eq 0 ]'
+# The clock program is judged by its own checks, not by node's output:
+# node's WASI usleep can end early (seen: 19.2 ms for 20 ms), which made
+# the comparison fail now and then.
+wh $none "$out/clock.wasm"
+check "clock properties hold" \
+	'[ "$wrc" -eq 0 ] && grep -q "^ok usleep" "$tmp/w.out" && ! grep -q FAIL "$tmp/w.out"'
 wh $none "$out/random.wasm"
 head -n 1 "$tmp/w.out" >"$tmp/r1"
 r1rc=$wrc
@@ -249,7 +253,9 @@ same "sandboxed: argv and environment" $none --env WASI_TEST=yes \
 	"$out/args_env.wasm" one "two words"
 same "sandboxed: cat" "$tmp/input" "$out/cat.wasm"
 same "sandboxed: malloc-heavy" $none "$out/malloc.wasm"
-same "sandboxed: clock properties (sleeps too)" $none "$out/clock.wasm"
+wh $none "$out/clock.wasm"
+check "sandboxed: clock properties hold (sleeps too)" \
+	'[ "$wrc" -eq 0 ] && grep -q "^ok usleep" "$tmp/w.out" && ! grep -q FAIL "$tmp/w.out"'
 for how in return exit; do
 	same "sandboxed: exit: $how" $none "$out/exit.wasm" "$how"
 done
