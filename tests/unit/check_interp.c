@@ -6,41 +6,15 @@
  * trap locations. */
 #include "wasm.h"
 
+#include "testlib.h"
+
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* ---- a tiny module builder ---------------------------------------------- */
 
-typedef struct {
-	uint8_t b[4096];
-	size_t n;
-} buf;
-
-static void put(buf *o, const void *p, size_t n)
-{
-	ck_assert_uint_le(o->n + n, sizeof o->b);
-	memcpy(o->b + o->n, p, n);
-	o->n += n;
-}
-
-static void u8(buf *o, uint8_t v) { put(o, &v, 1); }
-
-static void uleb(buf *o, uint32_t v)
-{
-	do {
-		uint8_t byte = v & 0x7f;
-		v >>= 7;
-		u8(o, (uint8_t)(byte | (v ? 0x80 : 0)));
-	} while (v);
-}
-
-static void section(buf *o, uint8_t id, const buf *body)
-{
-	u8(o, id);
-	uleb(o, (uint32_t)body->n);
-	put(o, body->b, body->n);
-}
+/* buf, put, u8, uleb, section: testlib.h */
 
 /* One function "f" of type params -> results with `nlocals` i32/i64
  * locals of type ltype and the given body (without the final end), and

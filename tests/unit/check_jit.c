@@ -12,6 +12,8 @@
 #include "jit/base/jit_baseline.h"
 #include "jit/jit.h"
 
+#include "testlib.h"
+
 #include <check.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -22,34 +24,7 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static uint8_t *wat(const char *text, size_t *len)
-{
-	char in[] = "/tmp/check_jit_XXXXXX";
-	int fd = mkstemp(in);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
-	char out[64], cmd[256];
-	snprintf(out, sizeof out, "%s.wasm", in);
-	const char *tool = getenv("WAT2WASM");
-	snprintf(cmd, sizeof cmd, "%s %s -o %s", tool && *tool ? tool : "wat2wasm", in, out);
-	int rc = system(cmd);
-	unlink(in);
-	ck_assert_msg(rc == 0, "wat2wasm failed");
-	FILE *f = fopen(out, "rb");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
-	long size = ftell(f);
-	ck_assert_int_ge(size, 0);
-	rewind(f);
-	uint8_t *b = malloc((size_t)size + 1);
-	ck_assert_ptr_nonnull(b);
-	*len = fread(b, 1, (size_t)size, f);
-	ck_assert_uint_eq(*len, (size_t)size);
-	fclose(f);
-	unlink(out);
-	return b;
-}
+/* wat(): testlib.h */
 
 typedef struct {
 	wasm_engine *e;

@@ -23,6 +23,8 @@
 #include "jit/opt/mir.h"
 #include "jit/opt/passes.h"
 
+#include "testlib.h"
+
 #include <check.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -32,28 +34,7 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static uint8_t *wat(const char *text, size_t *len)
-{
-	char in[] = "/tmp/check_optcg_XXXXXX";
-	int fd = mkstemp(in);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
-	char out[64], cmd[256];
-	snprintf(out, sizeof out, "%s.wasm", in);
-	const char *tool = getenv("WAT2WASM");
-	snprintf(cmd, sizeof cmd, "%s %s -o %s", tool && *tool ? tool : "wat2wasm", in, out);
-	int rc = system(cmd);
-	unlink(in);
-	ck_assert_msg(rc == 0, "wat2wasm failed");
-	FILE *f = fopen(out, "rb");
-	ck_assert_ptr_nonnull(f);
-	uint8_t *b = malloc(1 << 16);
-	*len = fread(b, 1, 1 << 16, f);
-	fclose(f);
-	unlink(out);
-	return b;
-}
+/* wat(): testlib.h */
 
 /* The counter value at which the interpreter asks tier.c for code: high,
  * so that nothing but what the test installs is compiled. */
