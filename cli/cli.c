@@ -15,9 +15,11 @@ enum { G_TIER, G_TIER_THRESHOLD, G_URL, G_TOKEN, G_NGLOBAL_,
 static const cli_opt global_opts[] = {
 	[G_TIER] = { "--tier", NULL, "TIER", "execution tier: interp (the "
 		"default), baseline (every function\ncompiled by the JIT at its "
-		"first call) or auto (interpreted until a\nfunction's calls or "
-		"a loop's iterations reach the threshold, then\ncompiled; a "
-		"running loop moves into the JIT code at once)" },
+		"first call), opt (every function compiled\nbefore its first call "
+		"by the optimizing JIT where it can, else by the\nbaseline) or "
+		"auto (interpreted until a function's calls or a loop's\n"
+		"iterations reach the threshold, then compiled; a running loop "
+		"moves\ninto the JIT code at once)" },
 	[G_TIER_THRESHOLD] = { "--tier-threshold", NULL, "N", "calls or "
 		"iterations before tier-up in auto (default 1000;\nalso "
 		"WASMHOST_TIER_THRESHOLD)" },
