@@ -344,7 +344,7 @@ else
 	bad "dump div_s" "$(details dump "$A" div_s)"
 fi
 # The baseline listing of the same function: its ops in order, each with
-# machine code, and the bytes disassemble.
+# machine code.
 wh dump --baseline "$A" div_s
 if [ "$rc" -eq 0 ] &&
     sed -n 1p "$tmp/out" | grep -Eq '^; baseline JIT, function 7: [0-9]+ bytes of machine code' &&
