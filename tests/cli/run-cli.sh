@@ -238,7 +238,7 @@ cp "$tmp/out" "$tmp/help"
 for opt in --tier --tier-threshold --url --token -h --help --version \
     --invoke --fuel --max-pages --max-memory-pages --timeout-ms --env --dir \
     --no-sandbox --stats -v --verbose --strict --no-fork --json --stdin \
-    --predecoded --baseline; do
+    --predecoded --baseline --opt --invoke-hex --function-hex; do
 	if grep -Eq -- "(^|[ ,])$opt([ ,=]|\$)" "$tmp/help"; then
 		ok "--help lists $opt"
 	else
