@@ -396,6 +396,17 @@ void cli_trap_detail_print(const char *message, const char *func_name,
 	fputc('\n', stderr);
 }
 
+void cli_results_print(const wasm_value *results, uint32_t n)
+{
+	char buf[128];
+
+	for (uint32_t i = 0; i < n; i++) {
+		wasm_value_format(&results[i], buf, sizeof buf);
+		printf("%s\n", buf);
+	}
+	fflush(stdout);
+}
+
 void cli_print_load_error(const char *path, const wasm_error *err)
 {
 	if (err->offset != SIZE_MAX)

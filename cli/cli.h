@@ -164,6 +164,10 @@ int cli_args_parse(const char *func, const wasm_functype *t,
 void cli_trap_detail_print(const char *message, const char *func_name,
 	uint32_t func_index, size_t offset);
 
+/* Prints each result on its own line on stdout, as wasm_value_format
+ * writes it, and flushes stdout: what run and invoke print for a call. */
+void cli_results_print(const wasm_value *results, uint32_t n);
+
 /* Prints "error: PATH: message[ at offset N]" for a failed load. */
 void cli_print_load_error(const char *path, const wasm_error *err);
 

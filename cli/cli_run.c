@@ -401,17 +401,6 @@ static int failure_report(const char *path, const char *what,
 	}
 }
 
-static void results_print(const wasm_value *results, uint32_t n)
-{
-	char buf[128];
-
-	for (uint32_t i = 0; i < n; i++) {
-		wasm_value_format(&results[i], buf, sizeof buf);
-		printf("%s\n", buf);
-	}
-	fflush(stdout);
-}
-
 /* ---- run -------------------------------------------------------------- */
 
 static wasm_engine *engine_make(const struct cli_global *g, bool fuel)
@@ -494,7 +483,7 @@ static int run_call(const struct run_opts *o, wasm_module *m,
 	run_clock.done_ns = sb_now_ns();
 	if (s != WASM_OK)
 		return failure_report(o->path, o->shown, s, &err);
-	results_print(results, nresults);
+	cli_results_print(results, nresults);
 	free(results);
 	return CLI_EXIT_OK;
 }

@@ -81,8 +81,6 @@ static void output_write(const uint8_t *data, size_t len, int fd)
 
 static int outcome_report(const char *path, const sb_result *res)
 {
-	char buf[128];
-
 	fflush(stdout);
 	output_write(res->stdout_data, res->stdout_len, 1);
 	output_write(res->stderr_data, res->stderr_len, 2);
@@ -90,11 +88,7 @@ static int outcome_report(const char *path, const sb_result *res)
 		fprintf(stderr, "wasmhost: captured output was truncated\n");
 	switch (res->outcome) {
 	case SB_OK:
-		for (uint32_t i = 0; i < res->nresults; i++) {
-			wasm_value_format(&res->results[i], buf, sizeof buf);
-			printf("%s\n", buf);
-		}
-		fflush(stdout);
+		cli_results_print(res->results, res->nresults);
 		return CLI_EXIT_OK;
 	case SB_EXIT:
 		return res->exit_code;
