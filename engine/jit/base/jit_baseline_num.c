@@ -11,6 +11,9 @@
  */
 #include "jit/base/jit_baseline.h"
 #include "interp/ops.h"
+#include "interp/ops_slow.h"
+
+#include <string.h>
 
 /* Condition codes of the compares, in their group's order: EQ NE LTS LTU
  * GTS GTU LES LEU GES GEU. */
@@ -276,6 +279,21 @@ void jc_emit_int_div(jc *c)
 }
 
 /* ---- floats ------------------------------------------------------------------- */
+
+/* A float constant's bits, for fconst. */
+static uint64_t float_bits(float f)
+{
+	uint32_t u;
+	memcpy(&u, &f, sizeof u);
+	return u;
+}
+
+static uint64_t double_bits(double d)
+{
+	uint64_t u;
+	memcpy(&u, &d, sizeof u);
+	return u;
+}
 
 static void fconst(jc *c, unsigned size, x64_xmm x, uint64_t bits)
 {
@@ -552,30 +570,15 @@ void jc_emit_convert(jc *c)
 {
 	operands o = operands_of(c);
 	switch (c->op) {
-	case OP_TRUNC_F32_S32:          /* -2147483904, 2^31 */
-		trunc_op(c, &o, 4, 4, true, 0xcf000001u, 0x4f000000u);
+	/* The bounds are ops_slow.h's, as the interpreter's; signed when
+	 * the saturated minimum is not 0. */
+#define TRUNC_CASE(name, SRC, RES, SLOT, lo, hi, rmin, rmax) \
+	case OP_TRUNC_##name: \
+		trunc_op(c, &o, sizeof(SRC), sizeof(RES), (rmin) != 0, \
+			SRC##_bits(lo), SRC##_bits(hi)); \
 		break;
-	case OP_TRUNC_F32_U32:          /* -1, 2^32 */
-		trunc_op(c, &o, 4, 4, false, 0xbf800000u, 0x4f800000u);
-		break;
-	case OP_TRUNC_F64_S32:
-		trunc_op(c, &o, 8, 4, true, 0xc1e0000000200000ull, 0x41e0000000000000ull);
-		break;
-	case OP_TRUNC_F64_U32:
-		trunc_op(c, &o, 8, 4, false, 0xbff0000000000000ull, 0x41f0000000000000ull);
-		break;
-	case OP_TRUNC_F32_S64:          /* -2^63-2^40, 2^63 */
-		trunc_op(c, &o, 4, 8, true, 0xdf000001u, 0x5f000000u);
-		break;
-	case OP_TRUNC_F32_U64:          /* -1, 2^64 */
-		trunc_op(c, &o, 4, 8, false, 0xbf800000u, 0x5f800000u);
-		break;
-	case OP_TRUNC_F64_S64:
-		trunc_op(c, &o, 8, 8, true, 0xc3e0000000000001ull, 0x43e0000000000000ull);
-		break;
-	case OP_TRUNC_F64_U64:
-		trunc_op(c, &o, 8, 8, false, 0xbff0000000000000ull, 0x43f0000000000000ull);
-		break;
+	OP_FLOAT_TO_INT(TRUNC_CASE)
+#undef TRUNC_CASE
 	case OP_CONV_S32_F32: convert(c, &o, 4, 4, true); break;
 	case OP_CONV_U32_F32: convert(c, &o, 4, 4, false); break;
 	case OP_CONV_S64_F32: convert(c, &o, 4, 8, true); break;
