@@ -5,6 +5,7 @@
 #include "interp/fcode.h"
 #include "interp/ops.h"
 #include "interp/predecode.h"
+#include "common/pairs.h"
 #include "runtime/runtime.h"
 
 #include <assert.h>
@@ -332,17 +333,8 @@ size_t fcode_wasm_offset(const struct fcode *c, const void *ip)
 	const uint8_t *p = ip;
 	if (!c || p < c->code || p >= c->code + c->code_len || c->nmap == 0)
 		return SIZE_MAX;
-	uint32_t off = (uint32_t)(p - c->code);
-	/* Last map entry at or before off. */
-	uint32_t lo = 0, hi = c->nmap;
-	while (hi - lo > 1) {
-		uint32_t mid = (lo + hi) / 2;
-		if (c->map[mid][0] <= off)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return c->map[lo][1];
+	uint32_t i = pairs_at_or_before(c->map, c->nmap, (uint32_t)(p - c->code));
+	return i == UINT32_MAX ? SIZE_MAX : c->map[i][1];
 }
 
 void fcode_range(const struct fcode *c, const void **lo, const void **hi)

@@ -14,6 +14,7 @@
  */
 #include "jit/base/jit_baseline.h"
 #include "jit/jit_mem.h"
+#include "common/pairs.h"
 
 #include <pthread.h>
 #include <stddef.h>
@@ -571,17 +572,9 @@ bool jit_fault_lookup(const exec *ex, uintptr_t pc, uint32_t *func_index,
 		uint32_t off = (uint32_t)(pc - (uintptr_t)f->code);
 		*func_index = i;
 		*wasm_offset = SIZE_MAX;
-		/* last entry at or before off */
-		uint32_t lo = 0, hi = f->npc;
-		if (hi == 0 || f->pc[0][0] > off)
+		uint32_t lo = pairs_at_or_before(f->pc, f->npc, off);
+		if (lo == UINT32_MAX)
 			return true;
-		while (hi - lo > 1) {
-			uint32_t mid = (lo + hi) / 2;
-			if (f->pc[mid][0] <= off)
-				lo = mid;
-			else
-				hi = mid;
-		}
 		const struct fcode *fc = m->funcs[i].code;
 		if (fc)
 			*wasm_offset = fcode_wasm_offset(fc, fc->code + f->pc[lo][1]);

@@ -21,6 +21,7 @@
 #include "jit/jit.h"
 #include "interp/ops.h"
 #include "runtime/tier_ops.h"
+#include "common/pairs.h"
 
 uint32_t jit_tier_threshold(const wasm_engine *e)
 {
@@ -99,15 +100,8 @@ bool jit_tier_osr(wasm_store *s, wasm_func *f, uint64_t *fp,
 		return false;
 	const struct fcode *fc = f->inst->module->funcs[f->index].code;
 	uint32_t off = (uint32_t)(loop_ip - fc->code);
-	uint32_t lo = 0, hi = jf->nloops;
-	while (lo < hi) {
-		uint32_t mid = (lo + hi) / 2;
-		if (jf->loops[mid][0] < off)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == jf->nloops || jf->loops[lo][0] != off)
+	uint32_t lo = pairs_find(jf->loops, jf->nloops, off);
+	if (lo == UINT32_MAX)
 		return false;
 	jit_count_osr(f->inst->module, WASM_TIER_BASELINE);
 	*st = jit_run(s, f, fp, jf->code + jf->loops[lo][1]);
