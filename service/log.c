@@ -1,5 +1,6 @@
 /* log.c -- timestamped, leveled lines on stderr. */
 #include "log.h"
+#include "sandbox.h"   /* sb_now_ns */
 
 #include <errno.h>
 #include <pthread.h>
@@ -155,13 +156,6 @@ void wh_log_set_rate(unsigned per_s)
 	pthread_mutex_unlock(&out_lock);
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void summary_format(char *line, size_t *n, const struct limit_kind *k,
 	...)
 {
@@ -210,7 +204,7 @@ void wh_log_limited(wh_log_level l, const char *kind, const char *fmt, ...)
 
 	if (!wh_log_enabled(l))
 		return;
-	uint64_t now = mono_ns();
+	uint64_t now = sb_now_ns();
 	pthread_mutex_lock(&out_lock);
 	bool write = true;
 	if (limit_per_s) {
@@ -238,7 +232,7 @@ void wh_log_limited(wh_log_level l, const char *kind, const char *fmt, ...)
 
 void wh_log_flush(void)
 {
-	uint64_t now = mono_ns();
+	uint64_t now = sb_now_ns();
 	pthread_mutex_lock(&out_lock);
 	flush_locked();
 	for (unsigned i = 0; i < nkinds; i++)
