@@ -359,20 +359,21 @@ static void job_start(struct req *r)
 	MHD_resume_connection(r->conn);
 }
 
-static void waiter_start(wh_waiter *w)
+static bool waiter_start(wh_waiter *w)
 {
 	struct req *r = (struct req *)((char *)w - offsetof(struct req, waiter));
 	if (!client_present(r)) {
-		/* Nobody to answer: the slot goes on to the next waiter. */
-		wh_tenant_release(r->tenant);
+		/* Nobody to answer: the slot goes back, to the next waiter
+		 * (wh_tenant_release hands it on). */
 		r->outcome = "client_gone";
 		answer_error(r, API_E_UNAVAILABLE, "the client has gone",
 			NULL, SIZE_MAX);
 		MHD_resume_connection(r->conn);
-		return;
+		return false;
 	}
 	r->holds_slot = true;
 	job_start(r);
+	return true;
 }
 
 /* The watchdog thread: a waiter's deadline passed before a slot came.

@@ -192,22 +192,26 @@ wh_admit wh_tenant_admit(wh_tenant *t, wh_waiter *w)
 
 void wh_tenant_release(wh_tenant *t)
 {
-	wh_waiter *w = NULL;
-
-	pthread_mutex_lock(&t->lock);
-	/* A lowered concurrency limit (SIGHUP) drains by not handing on. */
-	if (t->head && t->running <= t->limits.concurrency) {
-		w = t->head;
-		t->head = w->next;
-		if (!t->head)
-			t->tail = NULL;
-		t->waiting--;
-	} else {
-		t->running--;
+	/* A loop, not recursion through start: any number of waiters whose
+	 * clients have gone pass the slot on without growing the stack. */
+	for (;;) {
+		wh_waiter *w = NULL;
+		pthread_mutex_lock(&t->lock);
+		/* A lowered concurrency limit (SIGHUP) drains by not handing
+		 * on. */
+		if (t->head && t->running <= t->limits.concurrency) {
+			w = t->head;
+			t->head = w->next;
+			if (!t->head)
+				t->tail = NULL;
+			t->waiting--;
+		} else {
+			t->running--;
+		}
+		pthread_mutex_unlock(&t->lock);
+		if (!w || w->start(w))
+			return;
 	}
-	pthread_mutex_unlock(&t->lock);
-	if (w)
-		w->start(w);
 }
 
 bool wh_tenants_gauges(wh_tenants *ts, wh_tenant_gauge **out, size_t *n)

@@ -28,7 +28,10 @@ typedef struct wh_tenant wh_tenant;
  * granted to it. */
 typedef struct wh_waiter {
 	struct wh_waiter *next;
-	void (*start)(struct wh_waiter *w);
+	/* Called with the slot.  True: the waiter keeps it (and releases it
+	 * later); false: it gave it back unused (its client had gone), and
+	 * wh_tenant_release hands it on to the next waiter. */
+	bool (*start)(struct wh_waiter *w);
 	uint64_t deadline_ns;     /* sb_now_ns's clock; 0 = waits as long as
 	                             it takes (wh_tenants_expire) */
 } wh_waiter;
