@@ -24,6 +24,7 @@
  * of commutative integer ops move to the right (for GVN and lowering).
  */
 #include "jit/opt/passes.h"
+#include "interp/ops_slow.h"
 
 #include <math.h>
 #include <string.h>
@@ -180,44 +181,28 @@ static bool eval_fcmp(enum ir_op op, enum ir_type src, uint64_t a, uint64_t b, u
 	}
 }
 
-/* float -> int: trapping (in range only) and saturating, the
- * interpreter's bounds, exact in the source type */
+/* float -> int: trapping (in range only) and saturating, by ops_slow.h's
+ * conversions (OP_FLOAT_TO_INT: the bounds every tier uses) */
 static bool eval_trunc(enum ir_op op, enum ir_type t, enum ir_type src, uint64_t a, uint64_t *out)
 {
-	double x = src == IRT_F32 ? f32_of(a) : f64_of(a);
 	bool sat = op == IR_SATS || op == IR_SATU, sgn = op == IR_TRUNCS || op == IR_SATS;
-	bool w64 = t == IRT_I64;
-	double lo, hi;
-	if (src == IRT_F32) {
-		lo = sgn ? (w64 ? -9223373136366403584.0 : -2147483904.0) : -1.0;
-		hi = sgn ? (w64 ? 9223372036854775808.0 : 2147483648.0)
-			 : (w64 ? 18446744073709551616.0 : 4294967296.0);
-	} else {
-		lo = sgn ? (w64 ? -9223372036854777856.0 : -2147483649.0) : -1.0;
-		hi = sgn ? (w64 ? 9223372036854775808.0 : 2147483648.0)
-			 : (w64 ? 18446744073709551616.0 : 4294967296.0);
+	unsigned k = (src == IRT_F64) << 2 | (t == IRT_I64) << 1 | !sgn;
+	switch (k) {
+#define CONV_(name, src_f64, w64, uns) \
+	case (src_f64) << 2 | (w64) << 1 | (uns): \
+		if (sat) { \
+			*out = op_sat_##name(a); \
+			return true; \
+		} \
+		return op_trunc_##name(a, out) == WASM_TRAP_NONE;
+	CONV_(F32_S32, 0, 0, 0) CONV_(F32_U32, 0, 0, 1)
+	CONV_(F32_S64, 0, 1, 0) CONV_(F32_U64, 0, 1, 1)
+	CONV_(F64_S32, 1, 0, 0) CONV_(F64_U32, 1, 0, 1)
+	CONV_(F64_S64, 1, 1, 0) CONV_(F64_U64, 1, 1, 1)
+#undef CONV_
+	default:
+		return false;
 	}
-	uint64_t r;
-	if (isnan(x)) {
-		if (!sat)
-			return false;
-		r = 0;
-	} else if (!(x > lo)) {
-		if (!sat)
-			return false;
-		r = sgn ? (w64 ? (uint64_t)INT64_MIN : (uint32_t)INT32_MIN) : 0;
-	} else if (!(x < hi)) {
-		if (!sat)
-			return false;
-		r = sgn ? (w64 ? (uint64_t)INT64_MAX : (uint32_t)INT32_MAX)
-			: (w64 ? UINT64_MAX : UINT32_MAX);
-	} else if (sgn) {
-		r = w64 ? (uint64_t)(int64_t)x : (uint32_t)(int32_t)x;
-	} else {
-		r = w64 ? (uint64_t)x : (uint32_t)x;
-	}
-	*out = r;
-	return true;
 }
 
 bool ir_eval(enum ir_op op, enum ir_type type, enum ir_type src,
