@@ -10,10 +10,10 @@
  * and rotate counts are taken modulo the width, compares give i32 0 or 1.
  * What would trap is never folded (division by zero, INT_MIN / -1,
  * trunc of NaN or out of range): the op stays and traps at run time, in
- * order, with its own site.  Floats follow the rule every tier follows
- * (values are IEEE results, NaN bits are whatever the machine gives): a
- * float op is folded only when no operand is a NaN and its result is not a
- * NaN, since then IEEE fixes the bits; abs, neg, copysign and bitcasts act
+ * order, with its own site.  Floats: a float op is folded only when no
+ * operand is a NaN and its result is not a NaN, since then IEEE fixes the
+ * bits (a NaN result's bits follow ops.h's NaN rule, "Float results",
+ * which this pass does not apply yet); abs, neg, copysign and bitcasts act
  * on bits and always fold; compares and saturating truncations have no
  * NaN result and always fold.
  *
@@ -29,8 +29,6 @@
 #include <math.h>
 #include <string.h>
 
-static float f32_of(uint64_t s) { float f; uint32_t u = (uint32_t)s; memcpy(&f, &u, 4); return f; }
-static double f64_of(uint64_t s) { double d; memcpy(&d, &s, 8); return d; }
 static uint64_t of_f32(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
 static uint64_t of_f64(double d) { uint64_t u; memcpy(&u, &d, 8); return u; }
 
@@ -104,7 +102,7 @@ static bool eval_int(enum ir_op op, bool w64, uint64_t a, uint64_t b, uint64_t *
 
 static bool is_nan(enum ir_type t, uint64_t x)
 {
-	return t == IRT_F32 ? isnan(f32_of(x)) : isnan(f64_of(x));
+	return t == IRT_F32 ? op_is_nan32((uint32_t)x) : op_is_nan64(x);
 }
 
 static bool eval_float(enum ir_op op, enum ir_type t, uint64_t a, uint64_t b,
@@ -121,7 +119,8 @@ static bool eval_float(enum ir_op op, enum ir_type t, uint64_t a, uint64_t b,
 	}
 	if (is_nan(t, a) || (nargs > 1 && is_nan(t, b)))
 		return false;
-	double x = f32 ? f32_of(a) : f64_of(a), y = nargs > 1 ? (f32 ? f32_of(b) : f64_of(b)) : 0;
+	double x = f32 ? op_slot_float(a) : op_slot_double(a);
+	double y = nargs < 2 ? 0 : f32 ? op_slot_float(b) : op_slot_double(b);
 	uint64_t r;
 	if (f32) {
 		float fx = (float)x, fy = (float)y, fr;
@@ -168,8 +167,8 @@ static bool eval_float(enum ir_op op, enum ir_type t, uint64_t a, uint64_t b,
 
 static bool eval_fcmp(enum ir_op op, enum ir_type src, uint64_t a, uint64_t b, uint64_t *out)
 {
-	double x = src == IRT_F32 ? f32_of(a) : f64_of(a);
-	double y = src == IRT_F32 ? f32_of(b) : f64_of(b);
+	double x = src == IRT_F32 ? op_slot_float(a) : op_slot_double(a);
+	double y = src == IRT_F32 ? op_slot_float(b) : op_slot_double(b);
 	switch (op) {
 	case IR_FEQ: *out = x == y; return true;
 	case IR_FNE: *out = x != y; return true;
@@ -248,15 +247,15 @@ bool ir_eval(enum ir_op op, enum ir_type type, enum ir_type src,
 		break;
 	}
 	case IR_DEMOTE:
-		if (isnan(f64_of(x)))
+		if (op_is_nan64(x))
 			return false;
-		*out = of_f32((float)f64_of(x));
+		*out = of_f32((float)op_slot_double(x));
 		ok = true;
 		break;
 	case IR_PROMOTE:
-		if (isnan(f32_of(x)))
+		if (op_is_nan32((uint32_t)x))
 			return false;
-		*out = of_f64((double)f32_of(x));
+		*out = of_f64((double)op_slot_float(x));
 		ok = true;
 		break;
 	default:
