@@ -274,12 +274,6 @@ bool ir_eval(enum ir_op op, enum ir_type type, enum ir_type src,
 
 /* ---- the pass ------------------------------------------------------------------ */
 
-static bool commutative(enum ir_op op)
-{
-	return op == IR_IADD || op == IR_IMUL || op == IR_IAND || op == IR_IOR ||
-	       op == IR_IXOR || op == IR_IEQ || op == IR_INE;
-}
-
 /* r becomes a copy of v (v's type is r's). */
 static void to_copy(ir_func *f, ir_ref r, ir_ref v)
 {
@@ -323,7 +317,7 @@ static bool simplify(ir_func *f, ir_ref r)
 	if (i->nargs != 2 || (i->type != IRT_I32 && i->type != IRT_I64) ||
 	    ir_ops[op].kind[0] != IRK_T)
 		return false;
-	if (commutative(op) && ir_is_const(f, ir_resolve(f, a[0])) &&
+	if (ir_op_commutative(op) && ir_is_const(f, ir_resolve(f, a[0])) &&
 	    !ir_is_const(f, ir_resolve(f, a[1]))) {
 		ir_ref t = a[0];
 		a[0] = a[1];
