@@ -64,6 +64,16 @@ static bool grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
 	return true;
 }
 
+/* ecx = kind, edx = function, r8d = pre-decoded offset; jmp to the
+ * module's trap stub (the baseline's tails do the same, emit_tails). */
+static void trap_jump(em *c, uint32_t kind, uint32_t site)
+{
+	x64_mov_ri(B, 4, X64_RCX, kind);
+	x64_mov_ri(B, 4, X64_RDX, c->mf->func_index);
+	x64_mov_ri(B, 4, X64_R8, site);
+	x64_jmp_m(B, VEC(JV_TRAP));
+}
+
 static x64_label *trap_tail(em *c, uint32_t kind, uint32_t site)
 {
 	static x64_label dummy;
@@ -474,10 +484,7 @@ static void emit_insn(em *c, const mir_insn *i)
 		emit_epilogue(c);
 		break;
 	case MIR_TRAP:
-		x64_mov_ri(B, 4, X64_RCX, i->aux);
-		x64_mov_ri(B, 4, X64_RDX, mf->func_index);
-		x64_mov_ri(B, 4, X64_R8, i->site);
-		x64_jmp_m(B, VEC(JV_TRAP));
+		trap_jump(c, i->aux, i->site);
 		break;
 	default:
 		break;
@@ -512,10 +519,7 @@ wasm_status mir_emit(const mir_func *mf, mir_code *out, wasm_error *err)
 	for (uint32_t k = 0; k < c->ntails; k++) {
 		tail *t = &c->tails[k];
 		x64_label_bind(B, &t->l);
-		x64_mov_ri(B, 4, X64_RCX, t->kind);
-		x64_mov_ri(B, 4, X64_RDX, mf->func_index);
-		x64_mov_ri(B, 4, X64_R8, t->site);
-		x64_jmp_m(B, VEC(JV_TRAP));
+		trap_jump(c, t->kind, t->site);
 	}
 	x64_align(B, 16);
 	out->osr_off = (uint32_t)x64_buf_len(B);
