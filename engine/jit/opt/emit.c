@@ -278,11 +278,23 @@ static void emit_epilogue(em *c)
 
 /* ---- instructions ------------------------------------------------------------- */
 
+/* The register holding v to be read: its own, or (spilled) the next of
+ * the scratch registers r10, r11, loaded from its slot. */
+static x64_gpr read_reg(em *c, mir_reg v, unsigned *nsc)
+{
+	static const x64_gpr scratch[2] = { X64_R10, X64_R11 };
+	int g = where(c, v);
+	if (g >= 0)
+		return (x64_gpr)g;
+	x64_gpr r = scratch[(*nsc)++];
+	x64_mov_rm(B, 8, r, spill_mem(c, v));
+	return r;
+}
+
 static void emit_insn(em *c, const mir_insn *i)
 {
 	const mir_func *mf = c->mf;
 	const mir_op_info *oi = &mir_ops[i->op];
-	static const x64_gpr scratch[2] = { X64_R10, X64_R11 };
 	unsigned nsc = 0;
 	x64_gpr rd = X64_NOREG, ra = X64_NOREG, rb = X64_NOREG;
 	bool store_d = false;
@@ -293,33 +305,13 @@ static void emit_insn(em *c, const mir_insn *i)
 	}
 	/* operands: spilled ones through the scratch registers */
 	if (i->d && oi->role[0] == MR_UDEF) {
-		int g = where(c, i->d);
-		if (g < 0) {
-			rd = scratch[nsc++];
-			x64_mov_rm(B, 8, rd, spill_mem(c, i->d));
-			store_d = true;
-		} else {
-			rd = (x64_gpr)g;
-		}
+		rd = read_reg(c, i->d, &nsc);
+		store_d = where(c, i->d) < 0;
 	}
-	if (i->a && oi->role[1] == MR_USE) {
-		int g = where(c, i->a);
-		if (g < 0) {
-			ra = scratch[nsc++];
-			x64_mov_rm(B, 8, ra, spill_mem(c, i->a));
-		} else {
-			ra = (x64_gpr)g;
-		}
-	}
-	if (i->b && oi->role[2] == MR_USE) {
-		int g = where(c, i->b);
-		if (g < 0) {
-			rb = scratch[nsc++];
-			x64_mov_rm(B, 8, rb, spill_mem(c, i->b));
-		} else {
-			rb = (x64_gpr)g;
-		}
-	}
+	if (i->a && oi->role[1] == MR_USE)
+		ra = read_reg(c, i->a, &nsc);
+	if (i->b && oi->role[2] == MR_USE)
+		rb = read_reg(c, i->b, &nsc);
 	if (i->d && oi->role[0] == MR_DEF) {
 		int g = where(c, i->d);
 		if (g < 0) {
