@@ -49,21 +49,6 @@ typedef struct {
 
 #define B (&c->b)
 
-static bool grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
-{
-	if (need <= *cap)
-		return true;
-	uint32_t nc = *cap ? *cap * 2 : 16;
-	while (nc < need)
-		nc *= 2;
-	void *np = realloc(*p, (size_t)nc * elem);
-	if (!np)
-		return false;
-	*p = np;
-	*cap = nc;
-	return true;
-}
-
 /* ecx = kind, edx = function, r8d = pre-decoded offset; jmp to the
  * module's trap stub (the baseline's tails do the same, emit_tails). */
 static void trap_jump(em *c, uint32_t kind, uint32_t site)
@@ -77,7 +62,7 @@ static void trap_jump(em *c, uint32_t kind, uint32_t site)
 static x64_label *trap_tail(em *c, uint32_t kind, uint32_t site)
 {
 	static x64_label dummy;
-	if (!grow((void **)&c->tails, &c->cap_tails, c->ntails + 1, sizeof *c->tails)) {
+	if (!ir_grow((void **)&c->tails, &c->cap_tails, c->ntails + 1, sizeof *c->tails)) {
 		c->oom = true;
 		dummy = x64_label_new();
 		return &dummy;
@@ -91,7 +76,7 @@ static x64_label *trap_tail(em *c, uint32_t kind, uint32_t site)
 
 static void pc_here(em *c, uint32_t site)
 {
-	if (!grow((void **)&c->pc, &c->cap_pc, c->npc + 1, sizeof *c->pc)) {
+	if (!ir_grow((void **)&c->pc, &c->cap_pc, c->npc + 1, sizeof *c->pc)) {
 		c->oom = true;
 		return;
 	}

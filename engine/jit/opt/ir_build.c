@@ -239,19 +239,10 @@ static void refuse(bld *c, const char *why)
 
 static bool grow(bld *c, void **p, uint32_t *cap, uint32_t need, size_t elem)
 {
-	if (need <= *cap)
+	if (ir_grow(p, cap, need, elem))
 		return true;
-	uint32_t ncap = *cap ? *cap * 2 : 16;
-	while (ncap < need)
-		ncap *= 2;
-	void *np = realloc(*p, (size_t)ncap * elem);
-	if (!np) {
-		c->oom = true;
-		return false;
-	}
-	*p = np;
-	*cap = ncap;
-	return true;
+	c->oom = true;
+	return false;
 }
 
 /* An instruction at the end of the block being filled, with its site. */
