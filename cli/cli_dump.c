@@ -21,6 +21,13 @@ static const cli_opt dump_opts[] = {
 		"allocated, then its machine code as hex" },
 };
 
+/* What each option dumps, by its index in dump_opts. */
+static const wasm_dump_kind dump_kinds[] = {
+	[D_PREDECODED] = WASM_DUMP_PREDECODED,
+	[D_BASELINE] = WASM_DUMP_BASELINE,
+	[D_OPT] = WASM_DUMP_OPT,
+};
+
 const cli_verb_help cli_dump_help = {
 	.verb = "dump",
 	.synopsis = "[--predecoded|--baseline|--opt] FILE.wasm [FUNC]",
@@ -115,9 +122,8 @@ int cli_dump_main(int argc, char **argv, struct cli_global *g)
 		}
 		int k = argv[i][0] == '-' ? cli_opt_match(dump_opts,
 			cli_dump_help.nopts, argc, argv, &i, &v) : CLI_OPT_NONE;
-		if (k == D_PREDECODED || k == D_BASELINE || k == D_OPT) {
-			kind = k == D_OPT ? WASM_DUMP_OPT : k == D_BASELINE ?
-				WASM_DUMP_BASELINE : WASM_DUMP_PREDECODED;
+		if (k >= 0 && (size_t)k < sizeof dump_kinds / sizeof dump_kinds[0]) {
+			kind = dump_kinds[k];
 			continue;
 		}
 		int r = argv[i][0] == '-' ? cli_global_option(argc, argv, &i, g) : 0;

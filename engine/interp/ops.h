@@ -440,6 +440,28 @@ static inline uint32_t insn_len(const uint8_t *ip)
 	return len;
 }
 
+/* Length of the instruction at ip with room bytes of code left, or 0 with
+ * *why set if there is no whole instruction there (an unknown op, or one
+ * cut off by the end): for compilers reading code they did not check. */
+static inline uint32_t insn_len_in(const uint8_t *ip, uint32_t room,
+	const char **why)
+{
+	*why = "truncated instruction";
+	if (room < op_layouts[OPL_NONE].len)        /* not even a head */
+		return 0;
+	enum interp_op op = insn_op(ip);
+	if ((unsigned)op >= OP_COUNT_) {
+		*why = "unknown instruction";
+		return 0;
+	}
+	uint32_t fixed = op_layout_of(op)->len;
+	if (fixed > room || (op_infos[op].layout == OPL_BR_TABLE &&
+	    OP_AT(ip, BR_TABLE)->n >= (room - fixed) / sizeof(OPF_REL)))
+		return 0;
+	*why = NULL;
+	return insn_len(ip);
+}
+
 /* Number of branch targets of the instruction at ip (BR_TABLE: n + 1) and
  * the offset of the k-th one's REL field. */
 static inline uint32_t insn_branch_count(const uint8_t *ip)

@@ -710,24 +710,11 @@ static uint64_t now_ns(void)
  * whole instruction there (an unknown op, or one cut off by the end). */
 static uint32_t insn_len_checked(jc *c, uint32_t off)
 {
-	const uint8_t *ip = c->fc->code + off;
-	uint32_t room = c->fc->code_len - off;
-	if (room < op_layouts[OPL_NONE].len) {      /* not even a head */
-		jc_bail(c, "truncated instruction");
-		return 0;
-	}
-	enum interp_op op = insn_op(ip);
-	if ((unsigned)op >= OP_COUNT_) {
-		jc_bail(c, "unknown instruction");
-		return 0;
-	}
-	uint32_t fixed = op_layout_of(op)->len;
-	if (fixed > room || (op_infos[op].layout == OPL_BR_TABLE &&
-	    OP_AT(ip, BR_TABLE)->n >= (room - fixed) / sizeof(OPF_REL))) {
-		jc_bail(c, "truncated instruction");
-		return 0;
-	}
-	return insn_len(ip);
+	const char *why;
+	uint32_t len = insn_len_in(c->fc->code + off, c->fc->code_len - off, &why);
+	if (!len)
+		jc_bail(c, why);
+	return len;
 }
 
 /* Pass 1: boundaries and branch targets (labels for them), loop depths,

@@ -49,25 +49,20 @@ typedef struct {
 
 #define B (&c->b)
 
-static bool grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
+/* ecx = kind, edx = function, r8d = pre-decoded offset; jmp to the
+ * module's trap stub (the baseline's tails do the same, emit_tails). */
+static void trap_jump(em *c, uint32_t kind, uint32_t site)
 {
-	if (need <= *cap)
-		return true;
-	uint32_t nc = *cap ? *cap * 2 : 16;
-	while (nc < need)
-		nc *= 2;
-	void *np = realloc(*p, (size_t)nc * elem);
-	if (!np)
-		return false;
-	*p = np;
-	*cap = nc;
-	return true;
+	x64_mov_ri(B, 4, X64_RCX, kind);
+	x64_mov_ri(B, 4, X64_RDX, c->mf->func_index);
+	x64_mov_ri(B, 4, X64_R8, site);
+	x64_jmp_m(B, VEC(JV_TRAP));
 }
 
 static x64_label *trap_tail(em *c, uint32_t kind, uint32_t site)
 {
 	static x64_label dummy;
-	if (!grow((void **)&c->tails, &c->cap_tails, c->ntails + 1, sizeof *c->tails)) {
+	if (!ir_grow((void **)&c->tails, &c->cap_tails, c->ntails + 1, sizeof *c->tails)) {
 		c->oom = true;
 		dummy = x64_label_new();
 		return &dummy;
@@ -81,7 +76,7 @@ static x64_label *trap_tail(em *c, uint32_t kind, uint32_t site)
 
 static void pc_here(em *c, uint32_t site)
 {
-	if (!grow((void **)&c->pc, &c->cap_pc, c->npc + 1, sizeof *c->pc)) {
+	if (!ir_grow((void **)&c->pc, &c->cap_pc, c->npc + 1, sizeof *c->pc)) {
 		c->oom = true;
 		return;
 	}
@@ -268,11 +263,23 @@ static void emit_epilogue(em *c)
 
 /* ---- instructions ------------------------------------------------------------- */
 
+/* The register holding v to be read: its own, or (spilled) the next of
+ * the scratch registers r10, r11, loaded from its slot. */
+static x64_gpr read_reg(em *c, mir_reg v, unsigned *nsc)
+{
+	static const x64_gpr scratch[2] = { X64_R10, X64_R11 };
+	int g = where(c, v);
+	if (g >= 0)
+		return (x64_gpr)g;
+	x64_gpr r = scratch[(*nsc)++];
+	x64_mov_rm(B, 8, r, spill_mem(c, v));
+	return r;
+}
+
 static void emit_insn(em *c, const mir_insn *i)
 {
 	const mir_func *mf = c->mf;
 	const mir_op_info *oi = &mir_ops[i->op];
-	static const x64_gpr scratch[2] = { X64_R10, X64_R11 };
 	unsigned nsc = 0;
 	x64_gpr rd = X64_NOREG, ra = X64_NOREG, rb = X64_NOREG;
 	bool store_d = false;
@@ -283,33 +290,13 @@ static void emit_insn(em *c, const mir_insn *i)
 	}
 	/* operands: spilled ones through the scratch registers */
 	if (i->d && oi->role[0] == MR_UDEF) {
-		int g = where(c, i->d);
-		if (g < 0) {
-			rd = scratch[nsc++];
-			x64_mov_rm(B, 8, rd, spill_mem(c, i->d));
-			store_d = true;
-		} else {
-			rd = (x64_gpr)g;
-		}
+		rd = read_reg(c, i->d, &nsc);
+		store_d = where(c, i->d) < 0;
 	}
-	if (i->a && oi->role[1] == MR_USE) {
-		int g = where(c, i->a);
-		if (g < 0) {
-			ra = scratch[nsc++];
-			x64_mov_rm(B, 8, ra, spill_mem(c, i->a));
-		} else {
-			ra = (x64_gpr)g;
-		}
-	}
-	if (i->b && oi->role[2] == MR_USE) {
-		int g = where(c, i->b);
-		if (g < 0) {
-			rb = scratch[nsc++];
-			x64_mov_rm(B, 8, rb, spill_mem(c, i->b));
-		} else {
-			rb = (x64_gpr)g;
-		}
-	}
+	if (i->a && oi->role[1] == MR_USE)
+		ra = read_reg(c, i->a, &nsc);
+	if (i->b && oi->role[2] == MR_USE)
+		rb = read_reg(c, i->b, &nsc);
 	if (i->d && oi->role[0] == MR_DEF) {
 		int g = where(c, i->d);
 		if (g < 0) {
@@ -474,10 +461,7 @@ static void emit_insn(em *c, const mir_insn *i)
 		emit_epilogue(c);
 		break;
 	case MIR_TRAP:
-		x64_mov_ri(B, 4, X64_RCX, i->aux);
-		x64_mov_ri(B, 4, X64_RDX, mf->func_index);
-		x64_mov_ri(B, 4, X64_R8, i->site);
-		x64_jmp_m(B, VEC(JV_TRAP));
+		trap_jump(c, i->aux, i->site);
 		break;
 	default:
 		break;
@@ -512,10 +496,7 @@ wasm_status mir_emit(const mir_func *mf, mir_code *out, wasm_error *err)
 	for (uint32_t k = 0; k < c->ntails; k++) {
 		tail *t = &c->tails[k];
 		x64_label_bind(B, &t->l);
-		x64_mov_ri(B, 4, X64_RCX, t->kind);
-		x64_mov_ri(B, 4, X64_RDX, mf->func_index);
-		x64_mov_ri(B, 4, X64_R8, t->site);
-		x64_jmp_m(B, VEC(JV_TRAP));
+		trap_jump(c, t->kind, t->site);
 	}
 	x64_align(B, 16);
 	out->osr_off = (uint32_t)x64_buf_len(B);

@@ -28,19 +28,10 @@ const uint8_t ir_type_bytes[IRT_COUNT_] = {
 
 static bool grow(ir_func *f, void **p, uint32_t *cap, uint32_t need, size_t elem)
 {
-	if (need <= *cap)
+	if (ir_grow(p, cap, need, elem))
 		return true;
-	uint32_t ncap = *cap ? *cap : 4;
-	while (ncap < need)
-		ncap *= 2;
-	void *np = realloc(*p, (size_t)ncap * elem);
-	if (!np) {
-		f->oom = true;
-		return false;
-	}
-	*p = np;
-	*cap = ncap;
-	return true;
+	f->oom = true;
+	return false;
 }
 
 ir_func *ir_func_new(uint32_t func_index)

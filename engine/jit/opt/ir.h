@@ -49,6 +49,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 /* ---- types -------------------------------------------------------------------
  * X(NAME, text, bytes).  References (funcref, externref) are i64: a
@@ -299,6 +300,24 @@ typedef struct ir_func {
 
 ir_func *ir_func_new(uint32_t func_index);
 void ir_func_free(ir_func *f);
+
+/* *p, an array of *cap elements of elem bytes, grown (doubling) to hold
+ * at least need; false if out of memory (*p and *cap unchanged).  The
+ * one growing array of tier 2's files. */
+static inline bool ir_grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
+{
+	if (need <= *cap)
+		return true;
+	uint32_t ncap = *cap ? *cap * 2 : 16;
+	while (ncap < need)
+		ncap *= 2;
+	void *np = realloc(*p, (size_t)ncap * elem);
+	if (!np)
+		return false;
+	*p = np;
+	*cap = ncap;
+	return true;
+}
 
 static inline ir_insn *ir_at(ir_func *f, ir_ref r) { return &f->v[r]; }
 static inline const ir_op_info *ir_info(const ir_func *f, ir_ref r)

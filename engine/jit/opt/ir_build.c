@@ -239,19 +239,10 @@ static void refuse(bld *c, const char *why)
 
 static bool grow(bld *c, void **p, uint32_t *cap, uint32_t need, size_t elem)
 {
-	if (need <= *cap)
+	if (ir_grow(p, cap, need, elem))
 		return true;
-	uint32_t ncap = *cap ? *cap * 2 : 16;
-	while (ncap < need)
-		ncap *= 2;
-	void *np = realloc(*p, (size_t)ncap * elem);
-	if (!np) {
-		c->oom = true;
-		return false;
-	}
-	*p = np;
-	*cap = ncap;
-	return true;
+	c->oom = true;
+	return false;
 }
 
 /* An instruction at the end of the block being filled, with its site. */
@@ -389,24 +380,11 @@ static void wr(bld *c, uint32_t s, ir_ref v)
 
 static uint32_t checked_len(bld *c, uint32_t off)
 {
-	const uint8_t *ip = c->code + off;
-	uint32_t room = c->fc->code_len - off;
-	if (room < op_layouts[OPL_NONE].len) {
-		refuse(c, "truncated instruction");
-		return 0;
-	}
-	enum interp_op op = insn_op(ip);
-	if ((unsigned)op >= OP_COUNT_) {
-		refuse(c, "unknown instruction");
-		return 0;
-	}
-	uint32_t fixed = op_layout_of(op)->len;
-	if (fixed > room || (op_infos[op].layout == OPL_BR_TABLE &&
-	    OP_AT(ip, BR_TABLE)->n >= (room - fixed) / sizeof(OPF_REL))) {
-		refuse(c, "truncated instruction");
-		return 0;
-	}
-	return insn_len(ip);
+	const char *why;
+	uint32_t len = insn_len_in(c->code + off, c->fc->code_len - off, &why);
+	if (!len)
+		refuse(c, why);
+	return len;
 }
 
 static bool ends_block(enum interp_op op)

@@ -10,10 +10,10 @@
  * and rotate counts are taken modulo the width, compares give i32 0 or 1.
  * What would trap is never folded (division by zero, INT_MIN / -1,
  * trunc of NaN or out of range): the op stays and traps at run time, in
- * order, with its own site.  Floats follow the rule every tier follows
- * (values are IEEE results, NaN bits are whatever the machine gives): a
- * float op is folded only when no operand is a NaN and its result is not a
- * NaN, since then IEEE fixes the bits; abs, neg, copysign and bitcasts act
+ * order, with its own site.  Floats: a float op is folded only when no
+ * operand is a NaN and its result is not a NaN, since then IEEE fixes the
+ * bits (a NaN result's bits follow ops.h's NaN rule, "Float results",
+ * which this pass does not apply yet); abs, neg, copysign and bitcasts act
  * on bits and always fold; compares and saturating truncations have no
  * NaN result and always fold.
  *
@@ -24,12 +24,11 @@
  * of commutative integer ops move to the right (for GVN and lowering).
  */
 #include "jit/opt/passes.h"
+#include "interp/ops_slow.h"
 
 #include <math.h>
 #include <string.h>
 
-static float f32_of(uint64_t s) { float f; uint32_t u = (uint32_t)s; memcpy(&f, &u, 4); return f; }
-static double f64_of(uint64_t s) { double d; memcpy(&d, &s, 8); return d; }
 static uint64_t of_f32(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
 static uint64_t of_f64(double d) { uint64_t u; memcpy(&u, &d, 8); return u; }
 
@@ -103,7 +102,7 @@ static bool eval_int(enum ir_op op, bool w64, uint64_t a, uint64_t b, uint64_t *
 
 static bool is_nan(enum ir_type t, uint64_t x)
 {
-	return t == IRT_F32 ? isnan(f32_of(x)) : isnan(f64_of(x));
+	return t == IRT_F32 ? op_is_nan32((uint32_t)x) : op_is_nan64(x);
 }
 
 static bool eval_float(enum ir_op op, enum ir_type t, uint64_t a, uint64_t b,
@@ -120,7 +119,8 @@ static bool eval_float(enum ir_op op, enum ir_type t, uint64_t a, uint64_t b,
 	}
 	if (is_nan(t, a) || (nargs > 1 && is_nan(t, b)))
 		return false;
-	double x = f32 ? f32_of(a) : f64_of(a), y = nargs > 1 ? (f32 ? f32_of(b) : f64_of(b)) : 0;
+	double x = f32 ? op_slot_float(a) : op_slot_double(a);
+	double y = nargs < 2 ? 0 : f32 ? op_slot_float(b) : op_slot_double(b);
 	uint64_t r;
 	if (f32) {
 		float fx = (float)x, fy = (float)y, fr;
@@ -167,8 +167,8 @@ static bool eval_float(enum ir_op op, enum ir_type t, uint64_t a, uint64_t b,
 
 static bool eval_fcmp(enum ir_op op, enum ir_type src, uint64_t a, uint64_t b, uint64_t *out)
 {
-	double x = src == IRT_F32 ? f32_of(a) : f64_of(a);
-	double y = src == IRT_F32 ? f32_of(b) : f64_of(b);
+	double x = src == IRT_F32 ? op_slot_float(a) : op_slot_double(a);
+	double y = src == IRT_F32 ? op_slot_float(b) : op_slot_double(b);
 	switch (op) {
 	case IR_FEQ: *out = x == y; return true;
 	case IR_FNE: *out = x != y; return true;
@@ -180,44 +180,28 @@ static bool eval_fcmp(enum ir_op op, enum ir_type src, uint64_t a, uint64_t b, u
 	}
 }
 
-/* float -> int: trapping (in range only) and saturating, the
- * interpreter's bounds, exact in the source type */
+/* float -> int: trapping (in range only) and saturating, by ops_slow.h's
+ * conversions (OP_FLOAT_TO_INT: the bounds every tier uses) */
 static bool eval_trunc(enum ir_op op, enum ir_type t, enum ir_type src, uint64_t a, uint64_t *out)
 {
-	double x = src == IRT_F32 ? f32_of(a) : f64_of(a);
 	bool sat = op == IR_SATS || op == IR_SATU, sgn = op == IR_TRUNCS || op == IR_SATS;
-	bool w64 = t == IRT_I64;
-	double lo, hi;
-	if (src == IRT_F32) {
-		lo = sgn ? (w64 ? -9223373136366403584.0 : -2147483904.0) : -1.0;
-		hi = sgn ? (w64 ? 9223372036854775808.0 : 2147483648.0)
-			 : (w64 ? 18446744073709551616.0 : 4294967296.0);
-	} else {
-		lo = sgn ? (w64 ? -9223372036854777856.0 : -2147483649.0) : -1.0;
-		hi = sgn ? (w64 ? 9223372036854775808.0 : 2147483648.0)
-			 : (w64 ? 18446744073709551616.0 : 4294967296.0);
+	unsigned k = (src == IRT_F64) << 2 | (t == IRT_I64) << 1 | !sgn;
+	switch (k) {
+#define CONV_(name, src_f64, w64, uns) \
+	case (src_f64) << 2 | (w64) << 1 | (uns): \
+		if (sat) { \
+			*out = op_sat_##name(a); \
+			return true; \
+		} \
+		return op_trunc_##name(a, out) == WASM_TRAP_NONE;
+	CONV_(F32_S32, 0, 0, 0) CONV_(F32_U32, 0, 0, 1)
+	CONV_(F32_S64, 0, 1, 0) CONV_(F32_U64, 0, 1, 1)
+	CONV_(F64_S32, 1, 0, 0) CONV_(F64_U32, 1, 0, 1)
+	CONV_(F64_S64, 1, 1, 0) CONV_(F64_U64, 1, 1, 1)
+#undef CONV_
+	default:
+		return false;
 	}
-	uint64_t r;
-	if (isnan(x)) {
-		if (!sat)
-			return false;
-		r = 0;
-	} else if (!(x > lo)) {
-		if (!sat)
-			return false;
-		r = sgn ? (w64 ? (uint64_t)INT64_MIN : (uint32_t)INT32_MIN) : 0;
-	} else if (!(x < hi)) {
-		if (!sat)
-			return false;
-		r = sgn ? (w64 ? (uint64_t)INT64_MAX : (uint32_t)INT32_MAX)
-			: (w64 ? UINT64_MAX : UINT32_MAX);
-	} else if (sgn) {
-		r = w64 ? (uint64_t)(int64_t)x : (uint32_t)(int32_t)x;
-	} else {
-		r = w64 ? (uint64_t)x : (uint32_t)x;
-	}
-	*out = r;
-	return true;
 }
 
 bool ir_eval(enum ir_op op, enum ir_type type, enum ir_type src,
@@ -263,15 +247,15 @@ bool ir_eval(enum ir_op op, enum ir_type type, enum ir_type src,
 		break;
 	}
 	case IR_DEMOTE:
-		if (isnan(f64_of(x)))
+		if (op_is_nan64(x))
 			return false;
-		*out = of_f32((float)f64_of(x));
+		*out = of_f32((float)op_slot_double(x));
 		ok = true;
 		break;
 	case IR_PROMOTE:
-		if (isnan(f32_of(x)))
+		if (op_is_nan32((uint32_t)x))
 			return false;
-		*out = of_f64((double)f32_of(x));
+		*out = of_f64((double)op_slot_float(x));
 		ok = true;
 		break;
 	default:
@@ -289,12 +273,6 @@ bool ir_eval(enum ir_op op, enum ir_type type, enum ir_type src,
 }
 
 /* ---- the pass ------------------------------------------------------------------ */
-
-static bool commutative(enum ir_op op)
-{
-	return op == IR_IADD || op == IR_IMUL || op == IR_IAND || op == IR_IOR ||
-	       op == IR_IXOR || op == IR_IEQ || op == IR_INE;
-}
 
 /* r becomes a copy of v (v's type is r's). */
 static void to_copy(ir_func *f, ir_ref r, ir_ref v)
@@ -339,7 +317,7 @@ static bool simplify(ir_func *f, ir_ref r)
 	if (i->nargs != 2 || (i->type != IRT_I32 && i->type != IRT_I64) ||
 	    ir_ops[op].kind[0] != IRK_T)
 		return false;
-	if (commutative(op) && ir_is_const(f, ir_resolve(f, a[0])) &&
+	if (ir_op_commutative(op) && ir_is_const(f, ir_resolve(f, a[0])) &&
 	    !ir_is_const(f, ir_resolve(f, a[1]))) {
 		ir_ref t = a[0];
 		a[0] = a[1];

@@ -31,19 +31,12 @@ typedef struct {
 	uint32_t ne;
 } gvn;
 
-static bool commutative(const ir_insn *i)
-{
-	return (i->type == IRT_I32 || i->type == IRT_I64 || i->op == IR_IEQ || i->op == IR_INE) &&
-	       (i->op == IR_IADD || i->op == IR_IMUL || i->op == IR_IAND || i->op == IR_IOR ||
-	        i->op == IR_IXOR || i->op == IR_IEQ || i->op == IR_INE);
-}
-
 static void operands(ir_func *f, ir_ref r, ir_ref out[IR_INLINE_ARGS])
 {
 	const ir_insn *i = &f->v[r];
 	for (uint32_t k = 0; k < i->nargs && k < IR_INLINE_ARGS; k++)
 		out[k] = ir_resolve(f, ir_args(f, r)[k]);
-	if (commutative(i) && out[0] > out[1]) {
+	if (ir_op_commutative(i->op) && out[0] > out[1]) {
 		ir_ref t = out[0];
 		out[0] = out[1];
 		out[1] = t;

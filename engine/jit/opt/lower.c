@@ -58,21 +58,6 @@ typedef struct {
 	bool lzcnt, tzcnt, popcnt;
 } lw;
 
-static bool grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
-{
-	if (need <= *cap)
-		return true;
-	uint32_t nc = *cap ? *cap : 16;
-	while (nc < need)
-		nc *= 2;
-	void *np = realloc(*p, (size_t)nc * elem);
-	if (!np)
-		return false;
-	*p = np;
-	*cap = nc;
-	return true;
-}
-
 static void refuse(lw *c, const char *why)
 {
 	if (!c->refusal)
@@ -82,7 +67,7 @@ static void refuse(lw *c, const char *why)
 static mir_reg vreg(lw *c, unsigned size)
 {
 	mir_func *mf = c->mf;
-	if (!grow((void **)&mf->vsize, &mf->cap_v, mf->nv + 1, 1)) {
+	if (!ir_grow((void **)&mf->vsize, &mf->cap_v, mf->nv + 1, 1)) {
 		c->oom = true;
 		return MIR_FIRST_VIRT;
 	}
@@ -95,7 +80,7 @@ static mir_insn *ins(lw *c, enum mir_op op, unsigned size, mir_reg d,
 {
 	static mir_insn sink;
 	mir_block *bl = &c->mf->b[c->cur];
-	if (!grow((void **)&bl->insn, &bl->cap, bl->n + 1, sizeof *bl->insn)) {
+	if (!ir_grow((void **)&bl->insn, &bl->cap, bl->n + 1, sizeof *bl->insn)) {
 		c->oom = true;
 		memset(&sink, 0, sizeof sink);
 		return &sink;
@@ -537,7 +522,7 @@ static void edge_moves(lw *c, uint32_t pred, uint32_t succ, uint32_t occ)
 		if (ir_at(c->f, p)->op != IR_PHI)
 			break;
 		ir_ref src = ir_args(c->f, p)[k];
-		if (!grow((void **)&mf->moves, &mf->cap_moves, mf->nmoves + 1,
+		if (!ir_grow((void **)&mf->moves, &mf->cap_moves, mf->nmoves + 1,
 			sizeof *mf->moves)) {
 			c->oom = true;
 			return;
@@ -751,7 +736,7 @@ static void lower_insn(lw *c, uint32_t blk, uint32_t pos, ir_ref r)
 static uint32_t new_block(lw *c, uint32_t irb)
 {
 	mir_func *mf = c->mf;
-	if (!grow((void **)&mf->b, &mf->cap_b, mf->nb + 1, sizeof *mf->b)) {
+	if (!ir_grow((void **)&mf->b, &mf->cap_b, mf->nb + 1, sizeof *mf->b)) {
 		c->oom = true;
 		return 0;
 	}

@@ -48,6 +48,15 @@ extern const char ir_default_pipeline[];
 wasm_status ir_run_passes(ir_func *f, const char *pipeline, FILE *print,
 	bool verify, wasm_error *err);
 
+/* Whether op's two operands may be swapped: integer ops only (a float
+ * op's first operand decides a NaN result's bits, ops.h "Float results").
+ * Fold moves their constants right, GVN numbers them in either order. */
+static inline bool ir_op_commutative(enum ir_op op)
+{
+	return op == IR_IADD || op == IR_IMUL || op == IR_IAND || op == IR_IOR ||
+	       op == IR_IXOR || op == IR_IEQ || op == IR_INE;
+}
+
 /* The exact value of a pure op on constant operands, wasm semantics
  * (ir_fold.c).  False if it must not be folded: it would trap, or a
  * float result could differ in its bits from what the other tiers give. */
