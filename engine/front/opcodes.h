@@ -1,7 +1,7 @@
 /* opcodes.h -- the WebAssembly opcodes, one table (internal to engine/).
  *
  * Every wasm instruction the engine decodes is one row of WASM_OPCODES
- * (WebAssembly 2.0 without SIMD).  The decoder, the body validator and
+ * (WebAssembly 2.0, SIMD included).  The decoder, the body validator and
  * pre-decoder (interp/predecode_body.c and predecode_ops.c) and printers are expansions of it;
  * no other engine code spells an opcode's number or text name.
  *
@@ -12,14 +12,19 @@
  *     prefix  0 for a one-byte opcode, else the prefix byte (0xfc)
  *     code    the opcode byte, or the u32 (LEB128) that follows the prefix
  *     imm     its immediates, WIMM_<imm> (enum wasm_imm_kind)
- *     shape   WOP_SHAPE_<shape>: UNOP and BINOP are the simple numeric ops
- *             (operands popped, one result pushed, no immediates); LOAD and
- *             STORE the memory accesses (a memarg, whose kind gives the
- *             natural alignment); OTHER is everything a consumer
- *             dispatches on by hand
- *     t, r    UNOP/BINOP: operand type (both operands of a BINOP) and result
- *             type, WOP_TYPE_<t> (I32, I64, F32, F64); LOAD: r the value
- *             loaded; STORE: t the value stored; NONE otherwise
+ *     shape   WOP_SHAPE_<shape>: UNOP, BINOP and TERNOP are the simple
+ *             numeric ops (operands popped, one result pushed, no
+ *             immediates); LOAD and STORE the memory accesses (a memarg,
+ *             whose kind gives the natural alignment); the SIMD shapes
+ *             SHIFT, EXTRACT, REPLACE, LOAD_LANE and STORE_LANE (enum
+ *             wasm_op_shape says what each pops and pushes); OTHER is
+ *             everything a consumer dispatches on by hand
+ *     t, r    UNOP/BINOP/TERNOP/SHIFT: operand type (of every operand but
+ *             a shift count) and result type, WOP_TYPE_<t> (I32, I64, F32,
+ *             F64, V128); EXTRACT: t V128, r the lane's scalar; REPLACE: t
+ *             the lane's scalar, r V128; LOAD (and LOAD_LANE): r the value
+ *             loaded; STORE (and STORE_LANE): t the value stored; NONE
+ *             otherwise
  *     op      UNOP/BINOP/LOAD/STORE: the pre-decoded op it lowers to,
  *             OP_<op> of interp/ops.h; NONE otherwise
  *     iop     BINOP: the pre-decoded op taking its second operand as an
@@ -35,10 +40,8 @@
  *
  * Keys: an opcode's enum value is WOP_KEY(prefix, code), so a one-byte
  * opcode's key is its byte (switch on the byte read) and a prefixed one is
- * prefix << 16 | code (switch on wasm_opcode_key(prefix, code)).  Room for the
- * 0xfd (SIMD) prefix: its codes (up to 0x113 today) fit WOP_CODE_MAX, its rows
- * go in a WASM_OPS_SIMD group added to WASM_OPCODES, and a consumer adds cases
- * to the switch it already has for a prefix.
+ * prefix << 16 | code (switch on wasm_opcode_key(prefix, code)).  The 0xfd
+ * (SIMD) codes, 0x00..0xff in WebAssembly 2.0, fit WOP_CODE_MAX.
  */
 #ifndef ENGINE_FRONT_OPCODES_H
 #define ENGINE_FRONT_OPCODES_H
@@ -51,7 +54,8 @@
 /* Prefix bytes: the opcode proper follows as a u32 LEB128. */
 enum {
 	WOP_PREFIX_MISC = 0xfc,   /* saturating truncation, bulk memory/table */
-	WOP_PREFIX_SIMD = 0xfd,   /* not supported yet: decodes to an error */
+	WOP_PREFIX_SIMD = 0xfd,   /* v128 (the engine does not run them yet:
+	                             the pre-decoder refuses them) */
 };
 
 /* The largest code after a prefix that can have a key. */
@@ -76,6 +80,7 @@ enum wasm_imm_kind {
 	WIMM_MEMARG_16,       /* ... of a 2-byte access: at most 1 */
 	WIMM_MEMARG_32,       /* ... of a 4-byte access: at most 2 */
 	WIMM_MEMARG_64,       /* ... of an 8-byte access: at most 3 */
+	WIMM_MEMARG_128,      /* ... of a 16-byte access: at most 4 */
 	WIMM_I32,             /* s32 */
 	WIMM_I64,             /* s64 */
 	WIMM_F32,             /* 4 bytes, little-endian */
@@ -89,6 +94,17 @@ enum wasm_imm_kind {
 	WIMM_MEMORY_COPY,     /* two memory index bytes (destination, source) */
 	WIMM_TABLE_INIT,      /* u32 element segment index, u32 table index */
 	WIMM_TABLE_COPY,      /* u32 destination table, u32 source table */
+	WIMM_V128,            /* 16 bytes: the value, lane 0's byte first */
+	WIMM_SHUFFLE,         /* 16 bytes: lane indices, each below 32 */
+	WIMM_LANE_2,          /* a byte: a lane index below 2 */
+	WIMM_LANE_4,          /* ... below 4 */
+	WIMM_LANE_8,          /* ... below 8 */
+	WIMM_LANE_16,         /* ... below 16 */
+	WIMM_MEMARG_LANE_8,   /* memarg of a 1-byte access, then a lane index
+	                         byte below 16 */
+	WIMM_MEMARG_LANE_16,  /* ... of a 2-byte access, a lane below 8 */
+	WIMM_MEMARG_LANE_32,  /* ... of a 4-byte access, a lane below 4 */
+	WIMM_MEMARG_LANE_64,  /* ... of an 8-byte access, a lane below 2 */
 };
 
 enum wasm_op_shape {
@@ -97,16 +113,39 @@ enum wasm_op_shape {
 	WOP_SHAPE_BINOP,      /* t t -> r */
 	WOP_SHAPE_LOAD,       /* i32 address -> r; op: the pre-decoded load */
 	WOP_SHAPE_STORE,      /* i32 address, t ->; op: the pre-decoded store */
+	WOP_SHAPE_TERNOP,     /* t t t -> r (v128.bitselect) */
+	WOP_SHAPE_SHIFT,      /* t, i32 count -> r */
+	WOP_SHAPE_EXTRACT,    /* t -> r: lane (immediate) of a v128 */
+	WOP_SHAPE_REPLACE,    /* v128, t -> r: the v128 with a lane replaced */
+	WOP_SHAPE_LOAD_LANE,  /* i32 address, v128 -> r: one lane loaded */
+	WOP_SHAPE_STORE_LANE, /* i32 address, t ->: one lane stored */
 };
 
-/* The natural alignment (log2 of the access size) of a memarg immediate,
- * or -1 for any other kind. */
+/* The natural alignment (log2 of the access size) of a memarg immediate
+ * (with or without a lane after it), or -1 for any other kind. */
 static inline int wasm_imm_memarg_align(unsigned imm)
 {
-	_Static_assert(WIMM_MEMARG_64 - WIMM_MEMARG_8 == 3,
+	_Static_assert(WIMM_MEMARG_128 - WIMM_MEMARG_8 == 4 &&
+		WIMM_MEMARG_LANE_64 - WIMM_MEMARG_LANE_8 == 3,
 		"the memarg kinds are consecutive, by access size");
-	return imm >= WIMM_MEMARG_8 && imm <= WIMM_MEMARG_64 ?
-		(int)(imm - WIMM_MEMARG_8) : -1;
+	if (imm >= WIMM_MEMARG_8 && imm <= WIMM_MEMARG_128)
+		return (int)(imm - WIMM_MEMARG_8);
+	if (imm >= WIMM_MEMARG_LANE_8 && imm <= WIMM_MEMARG_LANE_64)
+		return (int)(imm - WIMM_MEMARG_LANE_8);
+	return -1;
+}
+
+/* The number of lanes a lane-index immediate selects from (the index is
+ * below it), or 0 for a kind without a lane index. */
+static inline unsigned wasm_imm_lanes(unsigned imm)
+{
+	_Static_assert(WIMM_LANE_16 - WIMM_LANE_2 == 3,
+		"the lane kinds are consecutive, by lane count");
+	if (imm >= WIMM_LANE_2 && imm <= WIMM_LANE_16)
+		return 2u << (imm - WIMM_LANE_2);
+	if (imm >= WIMM_MEMARG_LANE_8 && imm <= WIMM_MEMARG_LANE_64)
+		return 16u >> (imm - WIMM_MEMARG_LANE_8);
+	return 0;
 }
 
 /* The type column's tokens. */
@@ -115,6 +154,7 @@ static inline int wasm_imm_memarg_align(unsigned imm)
 #define WOP_TYPE_I64 WASM_I64
 #define WOP_TYPE_F32 WASM_F32
 #define WOP_TYPE_F64 WASM_F64
+#define WOP_TYPE_V128 WASM_V128
 
 #define WASM_OPS_CONTROL(X) \
 	X(UNREACHABLE,   "unreachable",   0, 0x00, NONE,          OTHER, NONE, NONE, NONE, NONE) \
@@ -347,13 +387,255 @@ static inline int wasm_imm_memarg_align(unsigned imm)
 	X(I64_TRUNC_SAT_F64_S, "i64.trunc_sat_f64_s", 0xfc, 6, NONE, UNOP,  F64, I64, SAT_F64_S64, NONE) \
 	X(I64_TRUNC_SAT_F64_U, "i64.trunc_sat_f64_u", 0xfc, 7, NONE, UNOP,  F64, I64, SAT_F64_U64, NONE)
 
-/* 0xfd: WASM_OPS_SIMD(X) goes here, and into WASM_OPCODES below. */
+/* The SIMD instructions, 0xfd 0x00..0xff in code order (the codes have
+ * gaps: those of withdrawn proposals).  i8x16.shuffle and v128.const are
+ * OTHER (their immediate is the point); the lane-wise ops are UNOP/BINOP
+ * over v128 whatever their lane shape: the name says it, and the
+ * pre-decoder's op column will. */
+#define WASM_OPS_SIMD(X) \
+	X(V128_LOAD,                      "v128.load",                      0xfd, 0x00, MEMARG_128,    LOAD,      NONE, V128, NONE, NONE) \
+	X(V128_LOAD8X8_S,                 "v128.load8x8_s",                 0xfd, 0x01, MEMARG_64,     LOAD,      NONE, V128, NONE, NONE) \
+	X(V128_LOAD8X8_U,                 "v128.load8x8_u",                 0xfd, 0x02, MEMARG_64,     LOAD,      NONE, V128, NONE, NONE) \
+	X(V128_LOAD16X4_S,                "v128.load16x4_s",                0xfd, 0x03, MEMARG_64,     LOAD,      NONE, V128, NONE, NONE) \
+	X(V128_LOAD16X4_U,                "v128.load16x4_u",                0xfd, 0x04, MEMARG_64,     LOAD,      NONE, V128, NONE, NONE) \
+	X(V128_LOAD32X2_S,                "v128.load32x2_s",                0xfd, 0x05, MEMARG_64,     LOAD,      NONE, V128, NONE, NONE) \
+	X(V128_LOAD32X2_U,                "v128.load32x2_u",                0xfd, 0x06, MEMARG_64,     LOAD,      NONE, V128, NONE, NONE) \
+	X(V128_LOAD8_SPLAT,               "v128.load8_splat",               0xfd, 0x07, MEMARG_8,      LOAD,      NONE, V128, NONE, NONE) \
+	X(V128_LOAD16_SPLAT,              "v128.load16_splat",              0xfd, 0x08, MEMARG_16,     LOAD,      NONE, V128, NONE, NONE) \
+	X(V128_LOAD32_SPLAT,              "v128.load32_splat",              0xfd, 0x09, MEMARG_32,     LOAD,      NONE, V128, NONE, NONE) \
+	X(V128_LOAD64_SPLAT,              "v128.load64_splat",              0xfd, 0x0a, MEMARG_64,     LOAD,      NONE, V128, NONE, NONE) \
+	X(V128_STORE,                     "v128.store",                     0xfd, 0x0b, MEMARG_128,    STORE,     V128, NONE, NONE, NONE) \
+	X(V128_CONST,                     "v128.const",                     0xfd, 0x0c, V128,          OTHER,     NONE, NONE, NONE, NONE) \
+	X(I8X16_SHUFFLE,                  "i8x16.shuffle",                  0xfd, 0x0d, SHUFFLE,       OTHER,     NONE, NONE, NONE, NONE) \
+	X(I8X16_SWIZZLE,                  "i8x16.swizzle",                  0xfd, 0x0e, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I8X16_SPLAT,                    "i8x16.splat",                    0xfd, 0x0f, NONE,          UNOP,      I32, V128, NONE, NONE) \
+	X(I16X8_SPLAT,                    "i16x8.splat",                    0xfd, 0x10, NONE,          UNOP,      I32, V128, NONE, NONE) \
+	X(I32X4_SPLAT,                    "i32x4.splat",                    0xfd, 0x11, NONE,          UNOP,      I32, V128, NONE, NONE) \
+	X(I64X2_SPLAT,                    "i64x2.splat",                    0xfd, 0x12, NONE,          UNOP,      I64, V128, NONE, NONE) \
+	X(F32X4_SPLAT,                    "f32x4.splat",                    0xfd, 0x13, NONE,          UNOP,      F32, V128, NONE, NONE) \
+	X(F64X2_SPLAT,                    "f64x2.splat",                    0xfd, 0x14, NONE,          UNOP,      F64, V128, NONE, NONE) \
+	X(I8X16_EXTRACT_LANE_S,           "i8x16.extract_lane_s",           0xfd, 0x15, LANE_16,       EXTRACT,   V128, I32, NONE, NONE) \
+	X(I8X16_EXTRACT_LANE_U,           "i8x16.extract_lane_u",           0xfd, 0x16, LANE_16,       EXTRACT,   V128, I32, NONE, NONE) \
+	X(I8X16_REPLACE_LANE,             "i8x16.replace_lane",             0xfd, 0x17, LANE_16,       REPLACE,   I32, V128, NONE, NONE) \
+	X(I16X8_EXTRACT_LANE_S,           "i16x8.extract_lane_s",           0xfd, 0x18, LANE_8,        EXTRACT,   V128, I32, NONE, NONE) \
+	X(I16X8_EXTRACT_LANE_U,           "i16x8.extract_lane_u",           0xfd, 0x19, LANE_8,        EXTRACT,   V128, I32, NONE, NONE) \
+	X(I16X8_REPLACE_LANE,             "i16x8.replace_lane",             0xfd, 0x1a, LANE_8,        REPLACE,   I32, V128, NONE, NONE) \
+	X(I32X4_EXTRACT_LANE,             "i32x4.extract_lane",             0xfd, 0x1b, LANE_4,        EXTRACT,   V128, I32, NONE, NONE) \
+	X(I32X4_REPLACE_LANE,             "i32x4.replace_lane",             0xfd, 0x1c, LANE_4,        REPLACE,   I32, V128, NONE, NONE) \
+	X(I64X2_EXTRACT_LANE,             "i64x2.extract_lane",             0xfd, 0x1d, LANE_2,        EXTRACT,   V128, I64, NONE, NONE) \
+	X(I64X2_REPLACE_LANE,             "i64x2.replace_lane",             0xfd, 0x1e, LANE_2,        REPLACE,   I64, V128, NONE, NONE) \
+	X(F32X4_EXTRACT_LANE,             "f32x4.extract_lane",             0xfd, 0x1f, LANE_4,        EXTRACT,   V128, F32, NONE, NONE) \
+	X(F32X4_REPLACE_LANE,             "f32x4.replace_lane",             0xfd, 0x20, LANE_4,        REPLACE,   F32, V128, NONE, NONE) \
+	X(F64X2_EXTRACT_LANE,             "f64x2.extract_lane",             0xfd, 0x21, LANE_2,        EXTRACT,   V128, F64, NONE, NONE) \
+	X(F64X2_REPLACE_LANE,             "f64x2.replace_lane",             0xfd, 0x22, LANE_2,        REPLACE,   F64, V128, NONE, NONE) \
+	X(I8X16_EQ,                       "i8x16.eq",                       0xfd, 0x23, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I8X16_NE,                       "i8x16.ne",                       0xfd, 0x24, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I8X16_LT_S,                     "i8x16.lt_s",                     0xfd, 0x25, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I8X16_LT_U,                     "i8x16.lt_u",                     0xfd, 0x26, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I8X16_GT_S,                     "i8x16.gt_s",                     0xfd, 0x27, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I8X16_GT_U,                     "i8x16.gt_u",                     0xfd, 0x28, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I8X16_LE_S,                     "i8x16.le_s",                     0xfd, 0x29, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I8X16_LE_U,                     "i8x16.le_u",                     0xfd, 0x2a, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I8X16_GE_S,                     "i8x16.ge_s",                     0xfd, 0x2b, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I8X16_GE_U,                     "i8x16.ge_u",                     0xfd, 0x2c, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I16X8_EQ,                       "i16x8.eq",                       0xfd, 0x2d, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I16X8_NE,                       "i16x8.ne",                       0xfd, 0x2e, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I16X8_LT_S,                     "i16x8.lt_s",                     0xfd, 0x2f, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I16X8_LT_U,                     "i16x8.lt_u",                     0xfd, 0x30, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I16X8_GT_S,                     "i16x8.gt_s",                     0xfd, 0x31, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I16X8_GT_U,                     "i16x8.gt_u",                     0xfd, 0x32, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I16X8_LE_S,                     "i16x8.le_s",                     0xfd, 0x33, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I16X8_LE_U,                     "i16x8.le_u",                     0xfd, 0x34, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I16X8_GE_S,                     "i16x8.ge_s",                     0xfd, 0x35, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I16X8_GE_U,                     "i16x8.ge_u",                     0xfd, 0x36, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I32X4_EQ,                       "i32x4.eq",                       0xfd, 0x37, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I32X4_NE,                       "i32x4.ne",                       0xfd, 0x38, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I32X4_LT_S,                     "i32x4.lt_s",                     0xfd, 0x39, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I32X4_LT_U,                     "i32x4.lt_u",                     0xfd, 0x3a, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I32X4_GT_S,                     "i32x4.gt_s",                     0xfd, 0x3b, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I32X4_GT_U,                     "i32x4.gt_u",                     0xfd, 0x3c, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I32X4_LE_S,                     "i32x4.le_s",                     0xfd, 0x3d, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I32X4_LE_U,                     "i32x4.le_u",                     0xfd, 0x3e, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I32X4_GE_S,                     "i32x4.ge_s",                     0xfd, 0x3f, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I32X4_GE_U,                     "i32x4.ge_u",                     0xfd, 0x40, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(F32X4_EQ,                       "f32x4.eq",                       0xfd, 0x41, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(F32X4_NE,                       "f32x4.ne",                       0xfd, 0x42, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(F32X4_LT,                       "f32x4.lt",                       0xfd, 0x43, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(F32X4_GT,                       "f32x4.gt",                       0xfd, 0x44, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(F32X4_LE,                       "f32x4.le",                       0xfd, 0x45, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(F32X4_GE,                       "f32x4.ge",                       0xfd, 0x46, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(F64X2_EQ,                       "f64x2.eq",                       0xfd, 0x47, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(F64X2_NE,                       "f64x2.ne",                       0xfd, 0x48, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(F64X2_LT,                       "f64x2.lt",                       0xfd, 0x49, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(F64X2_GT,                       "f64x2.gt",                       0xfd, 0x4a, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(F64X2_LE,                       "f64x2.le",                       0xfd, 0x4b, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(F64X2_GE,                       "f64x2.ge",                       0xfd, 0x4c, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(V128_NOT,                       "v128.not",                       0xfd, 0x4d, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(V128_AND,                       "v128.and",                       0xfd, 0x4e, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(V128_ANDNOT,                    "v128.andnot",                    0xfd, 0x4f, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(V128_OR,                        "v128.or",                        0xfd, 0x50, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(V128_XOR,                       "v128.xor",                       0xfd, 0x51, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(V128_BITSELECT,                 "v128.bitselect",                 0xfd, 0x52, NONE,          TERNOP,    V128, V128, NONE, NONE) \
+	X(V128_ANY_TRUE,                  "v128.any_true",                  0xfd, 0x53, NONE,          UNOP,      V128, I32, NONE, NONE) \
+	X(V128_LOAD8_LANE,                "v128.load8_lane",                0xfd, 0x54, MEMARG_LANE_8, LOAD_LANE, V128, V128, NONE, NONE) \
+	X(V128_LOAD16_LANE,               "v128.load16_lane",               0xfd, 0x55, MEMARG_LANE_16, LOAD_LANE, V128, V128, NONE, NONE) \
+	X(V128_LOAD32_LANE,               "v128.load32_lane",               0xfd, 0x56, MEMARG_LANE_32, LOAD_LANE, V128, V128, NONE, NONE) \
+	X(V128_LOAD64_LANE,               "v128.load64_lane",               0xfd, 0x57, MEMARG_LANE_64, LOAD_LANE, V128, V128, NONE, NONE) \
+	X(V128_STORE8_LANE,               "v128.store8_lane",               0xfd, 0x58, MEMARG_LANE_8, STORE_LANE, V128, NONE, NONE, NONE) \
+	X(V128_STORE16_LANE,              "v128.store16_lane",              0xfd, 0x59, MEMARG_LANE_16, STORE_LANE, V128, NONE, NONE, NONE) \
+	X(V128_STORE32_LANE,              "v128.store32_lane",              0xfd, 0x5a, MEMARG_LANE_32, STORE_LANE, V128, NONE, NONE, NONE) \
+	X(V128_STORE64_LANE,              "v128.store64_lane",              0xfd, 0x5b, MEMARG_LANE_64, STORE_LANE, V128, NONE, NONE, NONE) \
+	X(V128_LOAD32_ZERO,               "v128.load32_zero",               0xfd, 0x5c, MEMARG_32,     LOAD,      NONE, V128, NONE, NONE) \
+	X(V128_LOAD64_ZERO,               "v128.load64_zero",               0xfd, 0x5d, MEMARG_64,     LOAD,      NONE, V128, NONE, NONE) \
+	X(F32X4_DEMOTE_F64X2_ZERO,        "f32x4.demote_f64x2_zero",        0xfd, 0x5e, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(F64X2_PROMOTE_LOW_F32X4,        "f64x2.promote_low_f32x4",        0xfd, 0x5f, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(I8X16_ABS,                      "i8x16.abs",                      0xfd, 0x60, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(I8X16_NEG,                      "i8x16.neg",                      0xfd, 0x61, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(I8X16_POPCNT,                   "i8x16.popcnt",                   0xfd, 0x62, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(I8X16_ALL_TRUE,                 "i8x16.all_true",                 0xfd, 0x63, NONE,          UNOP,      V128, I32, NONE, NONE) \
+	X(I8X16_BITMASK,                  "i8x16.bitmask",                  0xfd, 0x64, NONE,          UNOP,      V128, I32, NONE, NONE) \
+	X(I8X16_NARROW_I16X8_S,           "i8x16.narrow_i16x8_s",           0xfd, 0x65, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I8X16_NARROW_I16X8_U,           "i8x16.narrow_i16x8_u",           0xfd, 0x66, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(F32X4_CEIL,                     "f32x4.ceil",                     0xfd, 0x67, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(F32X4_FLOOR,                    "f32x4.floor",                    0xfd, 0x68, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(F32X4_TRUNC,                    "f32x4.trunc",                    0xfd, 0x69, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(F32X4_NEAREST,                  "f32x4.nearest",                  0xfd, 0x6a, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(I8X16_SHL,                      "i8x16.shl",                      0xfd, 0x6b, NONE,          SHIFT,     V128, V128, NONE, NONE) \
+	X(I8X16_SHR_S,                    "i8x16.shr_s",                    0xfd, 0x6c, NONE,          SHIFT,     V128, V128, NONE, NONE) \
+	X(I8X16_SHR_U,                    "i8x16.shr_u",                    0xfd, 0x6d, NONE,          SHIFT,     V128, V128, NONE, NONE) \
+	X(I8X16_ADD,                      "i8x16.add",                      0xfd, 0x6e, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I8X16_ADD_SAT_S,                "i8x16.add_sat_s",                0xfd, 0x6f, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I8X16_ADD_SAT_U,                "i8x16.add_sat_u",                0xfd, 0x70, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I8X16_SUB,                      "i8x16.sub",                      0xfd, 0x71, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I8X16_SUB_SAT_S,                "i8x16.sub_sat_s",                0xfd, 0x72, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I8X16_SUB_SAT_U,                "i8x16.sub_sat_u",                0xfd, 0x73, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(F64X2_CEIL,                     "f64x2.ceil",                     0xfd, 0x74, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(F64X2_FLOOR,                    "f64x2.floor",                    0xfd, 0x75, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(I8X16_MIN_S,                    "i8x16.min_s",                    0xfd, 0x76, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I8X16_MIN_U,                    "i8x16.min_u",                    0xfd, 0x77, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I8X16_MAX_S,                    "i8x16.max_s",                    0xfd, 0x78, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I8X16_MAX_U,                    "i8x16.max_u",                    0xfd, 0x79, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(F64X2_TRUNC,                    "f64x2.trunc",                    0xfd, 0x7a, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(I8X16_AVGR_U,                   "i8x16.avgr_u",                   0xfd, 0x7b, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I16X8_EXTADD_PAIRWISE_I8X16_S,  "i16x8.extadd_pairwise_i8x16_s",  0xfd, 0x7c, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(I16X8_EXTADD_PAIRWISE_I8X16_U,  "i16x8.extadd_pairwise_i8x16_u",  0xfd, 0x7d, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(I32X4_EXTADD_PAIRWISE_I16X8_S,  "i32x4.extadd_pairwise_i16x8_s",  0xfd, 0x7e, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(I32X4_EXTADD_PAIRWISE_I16X8_U,  "i32x4.extadd_pairwise_i16x8_u",  0xfd, 0x7f, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(I16X8_ABS,                      "i16x8.abs",                      0xfd, 0x80, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(I16X8_NEG,                      "i16x8.neg",                      0xfd, 0x81, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(I16X8_Q15MULR_SAT_S,            "i16x8.q15mulr_sat_s",            0xfd, 0x82, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I16X8_ALL_TRUE,                 "i16x8.all_true",                 0xfd, 0x83, NONE,          UNOP,      V128, I32, NONE, NONE) \
+	X(I16X8_BITMASK,                  "i16x8.bitmask",                  0xfd, 0x84, NONE,          UNOP,      V128, I32, NONE, NONE) \
+	X(I16X8_NARROW_I32X4_S,           "i16x8.narrow_i32x4_s",           0xfd, 0x85, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I16X8_NARROW_I32X4_U,           "i16x8.narrow_i32x4_u",           0xfd, 0x86, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I16X8_EXTEND_LOW_I8X16_S,       "i16x8.extend_low_i8x16_s",       0xfd, 0x87, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(I16X8_EXTEND_HIGH_I8X16_S,      "i16x8.extend_high_i8x16_s",      0xfd, 0x88, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(I16X8_EXTEND_LOW_I8X16_U,       "i16x8.extend_low_i8x16_u",       0xfd, 0x89, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(I16X8_EXTEND_HIGH_I8X16_U,      "i16x8.extend_high_i8x16_u",      0xfd, 0x8a, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(I16X8_SHL,                      "i16x8.shl",                      0xfd, 0x8b, NONE,          SHIFT,     V128, V128, NONE, NONE) \
+	X(I16X8_SHR_S,                    "i16x8.shr_s",                    0xfd, 0x8c, NONE,          SHIFT,     V128, V128, NONE, NONE) \
+	X(I16X8_SHR_U,                    "i16x8.shr_u",                    0xfd, 0x8d, NONE,          SHIFT,     V128, V128, NONE, NONE) \
+	X(I16X8_ADD,                      "i16x8.add",                      0xfd, 0x8e, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I16X8_ADD_SAT_S,                "i16x8.add_sat_s",                0xfd, 0x8f, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I16X8_ADD_SAT_U,                "i16x8.add_sat_u",                0xfd, 0x90, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I16X8_SUB,                      "i16x8.sub",                      0xfd, 0x91, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I16X8_SUB_SAT_S,                "i16x8.sub_sat_s",                0xfd, 0x92, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I16X8_SUB_SAT_U,                "i16x8.sub_sat_u",                0xfd, 0x93, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(F64X2_NEAREST,                  "f64x2.nearest",                  0xfd, 0x94, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(I16X8_MUL,                      "i16x8.mul",                      0xfd, 0x95, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I16X8_MIN_S,                    "i16x8.min_s",                    0xfd, 0x96, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I16X8_MIN_U,                    "i16x8.min_u",                    0xfd, 0x97, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I16X8_MAX_S,                    "i16x8.max_s",                    0xfd, 0x98, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I16X8_MAX_U,                    "i16x8.max_u",                    0xfd, 0x99, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I16X8_AVGR_U,                   "i16x8.avgr_u",                   0xfd, 0x9b, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I16X8_EXTMUL_LOW_I8X16_S,       "i16x8.extmul_low_i8x16_s",       0xfd, 0x9c, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I16X8_EXTMUL_HIGH_I8X16_S,      "i16x8.extmul_high_i8x16_s",      0xfd, 0x9d, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I16X8_EXTMUL_LOW_I8X16_U,       "i16x8.extmul_low_i8x16_u",       0xfd, 0x9e, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I16X8_EXTMUL_HIGH_I8X16_U,      "i16x8.extmul_high_i8x16_u",      0xfd, 0x9f, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I32X4_ABS,                      "i32x4.abs",                      0xfd, 0xa0, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(I32X4_NEG,                      "i32x4.neg",                      0xfd, 0xa1, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(I32X4_ALL_TRUE,                 "i32x4.all_true",                 0xfd, 0xa3, NONE,          UNOP,      V128, I32, NONE, NONE) \
+	X(I32X4_BITMASK,                  "i32x4.bitmask",                  0xfd, 0xa4, NONE,          UNOP,      V128, I32, NONE, NONE) \
+	X(I32X4_EXTEND_LOW_I16X8_S,       "i32x4.extend_low_i16x8_s",       0xfd, 0xa7, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(I32X4_EXTEND_HIGH_I16X8_S,      "i32x4.extend_high_i16x8_s",      0xfd, 0xa8, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(I32X4_EXTEND_LOW_I16X8_U,       "i32x4.extend_low_i16x8_u",       0xfd, 0xa9, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(I32X4_EXTEND_HIGH_I16X8_U,      "i32x4.extend_high_i16x8_u",      0xfd, 0xaa, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(I32X4_SHL,                      "i32x4.shl",                      0xfd, 0xab, NONE,          SHIFT,     V128, V128, NONE, NONE) \
+	X(I32X4_SHR_S,                    "i32x4.shr_s",                    0xfd, 0xac, NONE,          SHIFT,     V128, V128, NONE, NONE) \
+	X(I32X4_SHR_U,                    "i32x4.shr_u",                    0xfd, 0xad, NONE,          SHIFT,     V128, V128, NONE, NONE) \
+	X(I32X4_ADD,                      "i32x4.add",                      0xfd, 0xae, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I32X4_SUB,                      "i32x4.sub",                      0xfd, 0xb1, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I32X4_MUL,                      "i32x4.mul",                      0xfd, 0xb5, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I32X4_MIN_S,                    "i32x4.min_s",                    0xfd, 0xb6, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I32X4_MIN_U,                    "i32x4.min_u",                    0xfd, 0xb7, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I32X4_MAX_S,                    "i32x4.max_s",                    0xfd, 0xb8, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I32X4_MAX_U,                    "i32x4.max_u",                    0xfd, 0xb9, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I32X4_DOT_I16X8_S,              "i32x4.dot_i16x8_s",              0xfd, 0xba, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I32X4_EXTMUL_LOW_I16X8_S,       "i32x4.extmul_low_i16x8_s",       0xfd, 0xbc, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I32X4_EXTMUL_HIGH_I16X8_S,      "i32x4.extmul_high_i16x8_s",      0xfd, 0xbd, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I32X4_EXTMUL_LOW_I16X8_U,       "i32x4.extmul_low_i16x8_u",       0xfd, 0xbe, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I32X4_EXTMUL_HIGH_I16X8_U,      "i32x4.extmul_high_i16x8_u",      0xfd, 0xbf, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I64X2_ABS,                      "i64x2.abs",                      0xfd, 0xc0, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(I64X2_NEG,                      "i64x2.neg",                      0xfd, 0xc1, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(I64X2_ALL_TRUE,                 "i64x2.all_true",                 0xfd, 0xc3, NONE,          UNOP,      V128, I32, NONE, NONE) \
+	X(I64X2_BITMASK,                  "i64x2.bitmask",                  0xfd, 0xc4, NONE,          UNOP,      V128, I32, NONE, NONE) \
+	X(I64X2_EXTEND_LOW_I32X4_S,       "i64x2.extend_low_i32x4_s",       0xfd, 0xc7, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(I64X2_EXTEND_HIGH_I32X4_S,      "i64x2.extend_high_i32x4_s",      0xfd, 0xc8, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(I64X2_EXTEND_LOW_I32X4_U,       "i64x2.extend_low_i32x4_u",       0xfd, 0xc9, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(I64X2_EXTEND_HIGH_I32X4_U,      "i64x2.extend_high_i32x4_u",      0xfd, 0xca, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(I64X2_SHL,                      "i64x2.shl",                      0xfd, 0xcb, NONE,          SHIFT,     V128, V128, NONE, NONE) \
+	X(I64X2_SHR_S,                    "i64x2.shr_s",                    0xfd, 0xcc, NONE,          SHIFT,     V128, V128, NONE, NONE) \
+	X(I64X2_SHR_U,                    "i64x2.shr_u",                    0xfd, 0xcd, NONE,          SHIFT,     V128, V128, NONE, NONE) \
+	X(I64X2_ADD,                      "i64x2.add",                      0xfd, 0xce, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I64X2_SUB,                      "i64x2.sub",                      0xfd, 0xd1, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I64X2_MUL,                      "i64x2.mul",                      0xfd, 0xd5, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I64X2_EQ,                       "i64x2.eq",                       0xfd, 0xd6, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I64X2_NE,                       "i64x2.ne",                       0xfd, 0xd7, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I64X2_LT_S,                     "i64x2.lt_s",                     0xfd, 0xd8, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I64X2_GT_S,                     "i64x2.gt_s",                     0xfd, 0xd9, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I64X2_LE_S,                     "i64x2.le_s",                     0xfd, 0xda, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I64X2_GE_S,                     "i64x2.ge_s",                     0xfd, 0xdb, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I64X2_EXTMUL_LOW_I32X4_S,       "i64x2.extmul_low_i32x4_s",       0xfd, 0xdc, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I64X2_EXTMUL_HIGH_I32X4_S,      "i64x2.extmul_high_i32x4_s",      0xfd, 0xdd, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I64X2_EXTMUL_LOW_I32X4_U,       "i64x2.extmul_low_i32x4_u",       0xfd, 0xde, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I64X2_EXTMUL_HIGH_I32X4_U,      "i64x2.extmul_high_i32x4_u",      0xfd, 0xdf, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(F32X4_ABS,                      "f32x4.abs",                      0xfd, 0xe0, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(F32X4_NEG,                      "f32x4.neg",                      0xfd, 0xe1, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(F32X4_SQRT,                     "f32x4.sqrt",                     0xfd, 0xe3, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(F32X4_ADD,                      "f32x4.add",                      0xfd, 0xe4, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(F32X4_SUB,                      "f32x4.sub",                      0xfd, 0xe5, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(F32X4_MUL,                      "f32x4.mul",                      0xfd, 0xe6, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(F32X4_DIV,                      "f32x4.div",                      0xfd, 0xe7, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(F32X4_MIN,                      "f32x4.min",                      0xfd, 0xe8, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(F32X4_MAX,                      "f32x4.max",                      0xfd, 0xe9, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(F32X4_PMIN,                     "f32x4.pmin",                     0xfd, 0xea, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(F32X4_PMAX,                     "f32x4.pmax",                     0xfd, 0xeb, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(F64X2_ABS,                      "f64x2.abs",                      0xfd, 0xec, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(F64X2_NEG,                      "f64x2.neg",                      0xfd, 0xed, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(F64X2_SQRT,                     "f64x2.sqrt",                     0xfd, 0xef, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(F64X2_ADD,                      "f64x2.add",                      0xfd, 0xf0, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(F64X2_SUB,                      "f64x2.sub",                      0xfd, 0xf1, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(F64X2_MUL,                      "f64x2.mul",                      0xfd, 0xf2, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(F64X2_DIV,                      "f64x2.div",                      0xfd, 0xf3, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(F64X2_MIN,                      "f64x2.min",                      0xfd, 0xf4, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(F64X2_MAX,                      "f64x2.max",                      0xfd, 0xf5, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(F64X2_PMIN,                     "f64x2.pmin",                     0xfd, 0xf6, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(F64X2_PMAX,                     "f64x2.pmax",                     0xfd, 0xf7, NONE,          BINOP,     V128, V128, NONE, NONE) \
+	X(I32X4_TRUNC_SAT_F32X4_S,        "i32x4.trunc_sat_f32x4_s",        0xfd, 0xf8, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(I32X4_TRUNC_SAT_F32X4_U,        "i32x4.trunc_sat_f32x4_u",        0xfd, 0xf9, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(F32X4_CONVERT_I32X4_S,          "f32x4.convert_i32x4_s",          0xfd, 0xfa, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(F32X4_CONVERT_I32X4_U,          "f32x4.convert_i32x4_u",          0xfd, 0xfb, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(I32X4_TRUNC_SAT_F64X2_S_ZERO,   "i32x4.trunc_sat_f64x2_s_zero",   0xfd, 0xfc, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(I32X4_TRUNC_SAT_F64X2_U_ZERO,   "i32x4.trunc_sat_f64x2_u_zero",   0xfd, 0xfd, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(F64X2_CONVERT_LOW_I32X4_S,      "f64x2.convert_low_i32x4_s",      0xfd, 0xfe, NONE,          UNOP,      V128, V128, NONE, NONE) \
+	X(F64X2_CONVERT_LOW_I32X4_U,      "f64x2.convert_low_i32x4_u",      0xfd, 0xff, NONE,          UNOP,      V128, V128, NONE, NONE)
 
 #define WASM_OPCODES(X) \
 	WASM_OPS_CONTROL(X) WASM_OPS_REFERENCE(X) WASM_OPS_PARAMETRIC(X) \
 	WASM_OPS_VARIABLE(X) WASM_OPS_TABLE(X) WASM_OPS_MEMACCESS(X) \
 	WASM_OPS_MEMORY(X) \
-	WASM_OPS_CONST(X) WASM_OPS_NUMERIC(X) WASM_OPS_NUMERIC_MISC(X)
+	WASM_OPS_CONST(X) WASM_OPS_NUMERIC(X) WASM_OPS_NUMERIC_MISC(X) \
+	WASM_OPS_SIMD(X)
 
 /* An opcode's key: WOP_KEY(prefix, code).  Unique: opcodes.c has a case
  * per key, so a repeated (prefix, code) fails the build. */

@@ -10,8 +10,10 @@
 #include "runtime/runtime.h"
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---- a tiny module builder -------------------------------------------- */
 
@@ -812,8 +814,9 @@ START_TEST(opcode_rows_unique_and_named)
 		ck_assert_uint_eq(in->type_out, r->tout);
 		/* Keys, prefixes, lookups. */
 		ck_assert_uint_eq(r->key, WOP_KEY(r->prefix, r->code));
-		ck_assert_msg(r->prefix == 0 || r->prefix == WOP_PREFIX_MISC,
-			"%s: prefix %#x", r->text, r->prefix);
+		ck_assert_msg(r->prefix == 0 || r->prefix == WOP_PREFIX_MISC ||
+			r->prefix == WOP_PREFIX_SIMD, "%s: prefix %#x", r->text,
+			r->prefix);
 		ck_assert_msg(r->prefix || (r->code != WOP_PREFIX_MISC &&
 			r->code != WOP_PREFIX_SIMD), "%s: a prefix byte", r->text);
 		ck_assert_uint_le(r->code, r->prefix ? WOP_CODE_MAX : 0xff);
@@ -848,7 +851,8 @@ START_TEST(opcode_rows_unique_and_named)
 	ck_assert_uint_eq(wasm_opcode_key(WOP_PREFIX_MISC, 0x10000 + 8), WOP_KEY_NONE);
 	ck_assert_ptr_null(wasm_opcode_lookup(WOP_PREFIX_MISC, 0x10000 + 8));
 	ck_assert_ptr_null(wasm_opcode_name(WOP_PREFIX_MISC, 18));
-	ck_assert_ptr_null(wasm_opcode_name(WOP_PREFIX_SIMD, 0));
+	ck_assert_ptr_null(wasm_opcode_name(WOP_PREFIX_SIMD, 0x9a));
+	ck_assert_ptr_null(wasm_opcode_name(WOP_PREFIX_SIMD, 0x100));
 	ck_assert_ptr_null(wasm_opcode_name(0, 0x06));
 	ck_assert_ptr_null(wasm_opcode_name(0, 0xc5));
 }
@@ -883,6 +887,8 @@ START_TEST(opcode_numeric_types)
 	size_t nnum = 0, nmisc = 0;
 	for (size_t i = 0; i < NROWS; i++) {
 		const struct row *r = &rows[i];
+		if (r->prefix == WOP_PREFIX_SIMD)
+			continue;     /* opcode_simd_rows */
 		bool numeric = r->shape == WOP_SHAPE_UNOP || r->shape == WOP_SHAPE_BINOP;
 		bool load = r->shape == WOP_SHAPE_LOAD, store = r->shape == WOP_SHAPE_STORE;
 		/* Loads and stores, and only they, take a memarg, whose kind
@@ -945,6 +951,169 @@ START_TEST(opcode_numeric_types)
 	ck_assert_uint_eq(WOP_NUMERIC_LAST, 0xc4);
 	ck_assert_uint_eq(WOP_NUMERIC_MISC_FIRST, WOP_KEY(0xfc, 0));
 	ck_assert_uint_eq(WOP_NUMERIC_MISC_LAST, WOP_KEY(0xfc, 7));
+}
+END_TEST
+
+/* ---- SIMD rows -------------------------------------------------------- */
+
+/* The scalar type of a lane shape's prefix ("i16x8." -> i32), 0 for v128. */
+static int lane_scalar(const char *text)
+{
+	static const struct { const char *prefix; int type; } shapes[] = {
+		{ "i8x16.", WASM_I32 }, { "i16x8.", WASM_I32 }, { "i32x4.", WASM_I32 },
+		{ "i64x2.", WASM_I64 }, { "f32x4.", WASM_F32 }, { "f64x2.", WASM_F64 },
+	};
+	for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
+		if (strncmp(text, shapes[i].prefix, 6) == 0)
+			return shapes[i].type;
+	return 0;
+}
+
+/* The SIMD rows' shapes, types and immediates agree with their names. */
+START_TEST(opcode_simd_rows)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < NROWS; i++) {
+		const struct row *r = &rows[i];
+		if (r->prefix != WOP_PREFIX_SIMD)
+			continue;
+		n++;
+		const char *op = strchr(r->text, '.') + 1;
+		int scalar = lane_scalar(r->text);
+		bool v128 = strncmp(r->text, "v128.", 5) == 0;
+		ck_assert_msg(v128 || scalar, "%s: a lane shape", r->text);
+		unsigned lanes = v128 ? 0 : 16u / (unsigned)(atoi(r->text + 1) / 8);
+		bool lane_mem = strstr(op, "_lane") && (strncmp(op, "load", 4) == 0 ||
+			strncmp(op, "store", 5) == 0);
+		if (lane_mem) {
+			/* v128.load16_lane: a 2-byte access into one of 8 lanes */
+			int bits = atoi(op + (op[0] == 'l' ? 4 : 5));
+			ck_assert_int_eq(r->shape, op[0] == 'l' ? WOP_SHAPE_LOAD_LANE :
+				WOP_SHAPE_STORE_LANE);
+			ck_assert_int_eq(8 << wasm_imm_memarg_align(r->imm), bits);
+			ck_assert_uint_eq(wasm_imm_lanes(r->imm), 128u / (unsigned)bits);
+		} else if (strncmp(op, "load", 4) == 0 || strncmp(op, "store", 5) == 0) {
+			/* v128.load 16 bytes; load8x8_s and loadN_{splat,zero}: the
+			 * bytes they read */
+			int bits = 128;
+			if (strchr(op, 'x'))
+				bits = 64;
+			else if (op[4] >= '0' && op[4] <= '9')
+				bits = atoi(op + 4);
+			ck_assert_int_eq(r->shape, op[0] == 'l' ? WOP_SHAPE_LOAD :
+				WOP_SHAPE_STORE);
+			ck_assert_int_eq(8 << wasm_imm_memarg_align(r->imm), bits);
+			ck_assert_uint_eq(wasm_imm_lanes(r->imm), 0);
+		} else if (strncmp(op, "extract_lane", 12) == 0) {
+			ck_assert_int_eq(r->shape, WOP_SHAPE_EXTRACT);
+			ck_assert_int_eq(r->tin, WASM_V128);
+			ck_assert_int_eq(r->tout, scalar);
+			ck_assert_uint_eq(wasm_imm_lanes(r->imm), lanes);
+		} else if (strcmp(op, "replace_lane") == 0) {
+			ck_assert_int_eq(r->shape, WOP_SHAPE_REPLACE);
+			ck_assert_int_eq(r->tin, scalar);
+			ck_assert_int_eq(r->tout, WASM_V128);
+			ck_assert_uint_eq(wasm_imm_lanes(r->imm), lanes);
+		} else if (strcmp(op, "splat") == 0) {
+			ck_assert_int_eq(r->shape, WOP_SHAPE_UNOP);
+			ck_assert_int_eq(r->tin, scalar);
+			ck_assert_int_eq(r->tout, WASM_V128);
+		} else if (strcmp(op, "const") == 0 || strcmp(op, "shuffle") == 0) {
+			ck_assert_int_eq(r->shape, WOP_SHAPE_OTHER);
+			ck_assert_int_eq(r->imm, op[0] == 'c' ? WIMM_V128 : WIMM_SHUFFLE);
+		} else {
+			/* the lane-wise ops: v128 in, v128 out, but the tests */
+			bool test = strcmp(op, "any_true") == 0 ||
+				strcmp(op, "all_true") == 0 || strcmp(op, "bitmask") == 0;
+			bool shift = strcmp(op, "shl") == 0 || strncmp(op, "shr_", 4) == 0;
+			ck_assert_int_eq(r->imm, WIMM_NONE);
+			ck_assert_int_eq(r->tin, WASM_V128);
+			ck_assert_int_eq(r->tout, test ? WASM_I32 : WASM_V128);
+			if (shift)
+				ck_assert_int_eq(r->shape, WOP_SHAPE_SHIFT);
+			else if (strcmp(op, "bitselect") == 0)
+				ck_assert_int_eq(r->shape, WOP_SHAPE_TERNOP);
+			else
+				ck_assert_msg(r->shape == WOP_SHAPE_UNOP ||
+					r->shape == WOP_SHAPE_BINOP, "%s: shape", r->text);
+		}
+	}
+	/* WebAssembly 2.0's SIMD instructions, all of them. */
+	ck_assert_uint_eq(n, 236);
+}
+END_TEST
+
+/* A u32 LEB128 at *p, advanced past it. */
+static uint32_t leb_u32(const uint8_t **p)
+{
+	uint32_t v = 0;
+	for (unsigned s = 0;; s += 7) {
+		uint8_t b = *(*p)++;
+		v |= (uint32_t)(b & 0x7f) << s;
+		if (!(b & 0x80))
+			return v;
+	}
+}
+
+/* The SIMD rows against wabt: tests/unit/simd_all.wat spells every
+ * SIMD instruction once, in code order, with the largest lane index each
+ * allows; wat2wasm's bytes must be the rows' codes and immediates. */
+START_TEST(opcode_simd_rows_match_wat2wasm)
+{
+	char out[] = "/tmp/check_decode_simd_XXXXXX";
+	int fd = mkstemp(out);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	const char *tool = getenv("WAT2WASM");
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd, "'%s' --no-check '%s' -o '%s'",
+		tool && *tool ? tool : "wat2wasm", SIMD_ALL_WAT, out);
+	ck_assert_msg(system(cmd) == 0, "%s failed", cmd);
+	FILE *f = fopen(out, "rb");
+	ck_assert_ptr_nonnull(f);
+	static uint8_t b[1 << 16];
+	size_t len = fread(b, 1, sizeof b, f);
+	fclose(f);
+	unlink(out);
+	/* The code section's one body, after its (empty) local declarations. */
+	const uint8_t *p = b + 8, *end = b + len, *code = NULL;
+	while (p < end && !code) {
+		uint8_t id = *p++;
+		uint32_t size = leb_u32(&p);
+		if (id == 10) {
+			code = p;
+			ck_assert_uint_eq(leb_u32(&code), 1);
+			leb_u32(&code);
+			ck_assert_uint_eq(leb_u32(&code), 0);
+		}
+		p += size;
+	}
+	ck_assert_ptr_nonnull(code);
+	size_t n = 0;
+	for (size_t i = 0; i < NROWS; i++) {
+		const struct row *r = &rows[i];
+		if (r->prefix != WOP_PREFIX_SIMD)
+			continue;
+		n++;
+		ck_assert_msg(*code++ == WOP_PREFIX_SIMD, "%s: prefix", r->text);
+		ck_assert_msg(leb_u32(&code) == r->code, "%s: code", r->text);
+		int align = wasm_imm_memarg_align((unsigned)r->imm);
+		unsigned lanes = wasm_imm_lanes((unsigned)r->imm);
+		if (align >= 0) {
+			/* the default alignment is the natural one */
+			ck_assert_msg(leb_u32(&code) == (uint32_t)align, "%s: align",
+				r->text);
+			ck_assert_msg(leb_u32(&code) == 0, "%s: offset", r->text);
+		}
+		if (lanes)
+			ck_assert_msg(*code++ == lanes - 1, "%s: lane", r->text);
+		if (r->imm == WIMM_V128 || r->imm == WIMM_SHUFFLE)
+			for (unsigned k = 0; k < 16; k++)
+				ck_assert_msg(*code++ == (r->imm == WIMM_V128 ? k : 31 - k),
+					"%s: byte %u", r->text, k);
+	}
+	ck_assert_uint_eq(*code, WOP_END);
+	ck_assert_uint_eq(n, 236);
 }
 END_TEST
 
@@ -1097,6 +1266,8 @@ static Suite *decode_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, opcode_rows_unique_and_named);
 	tcase_add_test(tc, opcode_numeric_types);
+	tcase_add_test(tc, opcode_simd_rows);
+	tcase_add_test(tc, opcode_simd_rows_match_wat2wasm);
 	tcase_add_test(tc, opcode_bytes_the_decoder_accepts);
 	tcase_add_test(tc, opcode_names_spec_text);
 	suite_add_tcase(s, tc);
