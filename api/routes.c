@@ -27,6 +27,7 @@
 #include "invoke.h"
 #include "json.h"
 #include "log.h"
+#include "reply.h"
 
 #include <errno.h>
 #include <microhttpd.h>
@@ -237,8 +238,7 @@ static enum MHD_Result answer_send(struct req *r)
 		r->ctype ? r->ctype : "application/json");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
 		"no-store");
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_X_CONTENT_TYPE_OPTIONS,
-		"nosniff");
+	api_reply_headers(resp);
 	if (r->status == 405 && r->allow)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
 	if (r->www_auth)
@@ -533,6 +533,7 @@ static void h_metrics(struct req *r)
 	if (wh_tenants_gauges(s->cfg.tenants, &tg, &g.ntenants))
 		g.tenants = tg;
 	g.modules = wh_store_total(s->cfg.store);
+	g.node = api_reply_node();
 	di = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
 	g.connections = di ? di->num_connections : 0;
 	char *text = wh_metrics_render(s->metrics, &g, &len);

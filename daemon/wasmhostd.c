@@ -16,6 +16,7 @@
 #include "config.h"
 #include "log.h"
 #include "notify.h"
+#include "reply.h"
 #include "sandbox.h"
 #include "store.h"
 #include "tenants.h"
@@ -46,10 +47,12 @@ static const char usage_text[] =
 	"                       /var/lib/wasmhostd)\n"
 	"  --log-level LEVEL    error, warn, info (default: one access line per\n"
 	"                       request) or debug\n"
+	"  --node-name NAME     this node's name in X-Wasmhost-Node, its logs and\n"
+	"                       metrics (default: host name, ':', port)\n"
 	"  --check-config       check the configuration and flags, then exit\n"
 	"  --help, --version\n"
 	"\n"
-	"configuration keys: listen, state_dir, log_level, log_rate_per_s (10:\n"
+	"configuration keys: listen, state_dir, node_name, log_level, log_rate_per_s (10:\n"
 	"lines of one kind a client can cause, per second), threads,\n"
 	"http_event_loop (poll, epoll),\n"
 	"max_connections (1024), max_connections_per_ip (64),\n"
@@ -282,6 +285,8 @@ static int flags_parse(int argc, char **argv, wh_flags *flags,
 			flags->state_dir = v;
 		else if ((r = flag_value(argc, argv, &i, "--log-level", &v)) != 0)
 			flags->log_level = v;
+		else if ((r = flag_value(argc, argv, &i, "--node-name", &v)) != 0)
+			flags->node_name = v;
 		else {
 			fprintf(stderr, "wasmhostd: unknown option '%s'\n"
 				"Try 'wasmhostd --help'.\n", argv[i]);
@@ -364,6 +369,38 @@ static bool listen_choose(const wh_config *cfg, api_config *ac)
 		return false;
 	}
 	return true;
+}
+
+/* The node's name (node_name, else host name ':' port) into the replies
+ * and the log.  Before any thread: both keep it in a plain global. */
+static void node_name_set(const wh_config *cfg, const api_config *ac)
+{
+	char name[WH_NODE_NAME_MAX + 1], host[256] = "";
+	struct sockaddr_storage a = ac->addr;
+	socklen_t alen = sizeof a;
+
+	if (cfg->node_name) {
+		snprintf(name, sizeof name, "%s", cfg->node_name);
+	} else {
+		unsigned port = 0;
+		if (getsockname(ac->listen_fd, (struct sockaddr *)&a, &alen) == 0)
+			port = ntohs(a.ss_family == AF_INET6 ?
+				((struct sockaddr_in6 *)&a)->sin6_port :
+				((struct sockaddr_in *)&a)->sin_port);
+		if (gethostname(host, sizeof host) != 0 || !host[0])
+			snprintf(host, sizeof host, "localhost");
+		host[sizeof host - 1] = '\0';
+		/* The port stays whole; a long host name is cut. */
+		char ps[8];
+		int pl = snprintf(ps, sizeof ps, ":%u", port);
+		snprintf(name, sizeof name, "%.*s%s",
+			(int)(WH_NODE_NAME_MAX - pl), host, ps);
+		for (char *p = name; *p; p++)
+			if (!wh_node_char_ok(*p))
+				*p = '-';
+	}
+	api_reply_set_node(name);
+	wh_log_set_node(name);
 }
 
 /* Blocks the signals main takes with sigtimedwait (into *sigs) and ignores
@@ -540,6 +577,7 @@ int main(int argc, char **argv)
 	};
 	if (!listen_choose(&cfg, &ac))
 		goto out;
+	node_name_set(&cfg, &ac);
 	signals_block(&sigs);
 	if (!sandbox_start(&cfg))
 		goto out;

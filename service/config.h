@@ -4,6 +4,8 @@
  *   {
  *     "listen": "127.0.0.1:8080",
  *     "state_dir": "/var/lib/wasmhostd",
+ *     "node_name": "web-1",            X-Wasmhost-Node; default: the host
+ *                                      name, ':' and the port
  *     "log_level": "info",
  *     "log_rate_per_s": 10,            lines of one kind a client can cause
  *                                      (libmicrohttpd's, cut connections,
@@ -57,6 +59,10 @@
 #include <stdint.h>
 
 #define WH_TENANT_NAME_MAX 64
+/* A node's name (X-Wasmhost-Node, logs, metrics, the node tag of its
+ * persistent instances' ids): 1 to this many letters, digits, '.', '-',
+ * '_' or ':' (docs/SCALING.md). */
+#define WH_NODE_NAME_MAX 63
 /* The tenant of single-user mode. */
 #define WH_DEFAULT_TENANT "default"
 
@@ -96,6 +102,7 @@ typedef struct {
 typedef struct {
 	char *listen;            /* "HOST:PORT" */
 	char *state_dir;
+	char *node_name;         /* NULL: host name ":" port, at start */
 	wh_log_level log_level;
 	uint32_t log_rate_per_s;        /* lines of one kind a client can
 	                                   cause, per second; 0 = all */
@@ -133,6 +140,7 @@ typedef struct {
 	const char *listen;
 	const char *state_dir;
 	const char *log_level;
+	const char *node_name;
 } wh_flags;
 
 void wh_limits_default(wh_limits *l);
@@ -158,6 +166,10 @@ bool wh_listen_parse(const char *text, struct sockaddr_storage *out,
 	unsigned *outlen, char *err, unsigned errlen);
 bool wh_addr_is_loopback(const struct sockaddr_storage *a);
 
+
+/* True if s is a node name (WH_NODE_NAME_MAX); c one of its bytes. */
+bool wh_node_name_ok(const char *s);
+bool wh_node_char_ok(char c);
 
 /* One line per limit for --help. */
 void wh_limits_help(char *buf, unsigned len);

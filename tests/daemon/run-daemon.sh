@@ -446,6 +446,17 @@ expect 405 "POST /" '"code":"method_not_allowed"'
 header_has "Allow: GET, HEAD" "405 on / names the methods"
 req GET /v1/modules
 header_has "X-Content-Type-Options: nosniff" "API answers have nosniff"
+# The node's name: host name and port by default, on every reply.
+node="$(hostname | tr -c 'A-Za-z0-9._:\n-' -):${base##*:}"
+header_has "X-Wasmhost-Node: $node" "an answer names its node ($node)"
+req GET /nope
+header_has "X-Wasmhost-Node: $node" "an error names its node"
+req GET /console/nope.js
+header_has "X-Wasmhost-Node: $node" "a console error names its node"
+req GET /metrics
+expect 200 "metrics name the node" "wasmhost_node_info{node=\"$node\"} 1"
+grep -q "level=info node=$node msg=listening" "$daemon_log" &&
+	ok "log lines name the node" || bad "log lines lack node=$node"
 printf '\0asm\1\0\0\0' >"$tmp/empty.wasm"   # a valid empty module
 req POST /v1/modules -H 'Content-Type: application/wasm' \
 	-H 'Origin: http://evil.example' --data-binary @"$tmp/empty.wasm"
