@@ -59,7 +59,8 @@ static const char usage_text[] =
 	"connection_timeout_s (30, idle), header_timeout_ms (10000: all headers),\n"
 	"body_timeout_ms (10000) + body_min_rate_bytes_s (65536: a body's\n"
 	"deadline), max_body_memory_bytes (268435456: bodies held at once;\n"
-	"beyond, 503), drain_timeout_ms, metrics_public,\n"
+	"beyond, 503), drain_timeout_ms, store_abandoned_s (3600: start-up\n"
+	"clean-up of another writer's leftovers), metrics_public,\n"
 	"workers {max, max_per_module, warm_per_module, spare, nice,\n"
 	"sync_wait_us,\n"
 	"fuel_metering, namespaces, tier (interp, baseline, auto),\n"
@@ -581,7 +582,8 @@ int main(int argc, char **argv)
 	signals_block(&sigs);
 	if (!sandbox_start(&cfg))
 		goto out;
-	if (wh_store_open(cfg.state_dir, &g_store, err, sizeof err) !=
+	if (wh_store_open(cfg.state_dir, cfg.store_abandoned_s, &g_store, err,
+		sizeof err) !=
 	    WH_STORE_OK) {
 		wh_log(WH_LOG_ERROR, "msg=\"cannot open the store\" error=\"%s\"",
 			err);

@@ -254,6 +254,8 @@ static const struct key {
 		UINT64_C(1) << 40 },
 	{ "drain_timeout_ms", K_U64, offsetof(wh_config, drain_timeout_ms),
 		0, 3600000 },
+	{ "store_abandoned_s", K_U64, offsetof(wh_config, store_abandoned_s),
+		60, 30u * 86400 },
 	{ "metrics_public", K_BOOL, offsetof(wh_config, metrics_public), 0, 0 },
 };
 
@@ -479,6 +481,9 @@ void wh_config_default(wh_config *c)
 	c->body_min_rate_bytes_s = 65536;
 	c->max_body_memory_bytes = UINT64_C(256) << 20;
 	c->drain_timeout_ms = 10000;
+	/* An upload writes for seconds at most; an hour is far from any
+	 * write in progress, even on a slow shared filesystem. */
+	c->store_abandoned_s = 3600;
 	c->max_workers = 64;
 	/* Two per core: a warm module's calls are CPU-bound, so more only
 	 * add context switches, and short calls are pipelined behind busy

@@ -23,6 +23,9 @@
  *     "max_body_memory_bytes": 268435456, request bodies held at once,
  *                                      all connections; beyond: 503
  *     "drain_timeout_ms": 10000,       SIGTERM: wait this long for in-flight
+ *     "store_abandoned_s": 3600,       start-up clean-up: a temporary file
+ *                                      (or a .wasm without its .json) this
+ *                                      old is abandoned, whoever wrote it
  *     "metrics_public": false,         /metrics without a token
  *     "workers": { "max": 64, "max_per_module": 2 per core,
  *                  "warm_per_module": 0,
@@ -116,6 +119,8 @@ typedef struct {
 	uint64_t body_min_rate_bytes_s;
 	uint64_t max_body_memory_bytes;
 	uint64_t drain_timeout_ms;
+	uint64_t store_abandoned_s;     /* leftovers of another host's (or a
+	                                   live process's) writes this old go */
 	bool metrics_public;
 	/* sandbox (fixed at start; SIGHUP does not change them) */
 	uint32_t max_workers;
