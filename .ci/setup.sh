@@ -27,6 +27,9 @@ packages=(
 	# daemon tests: curl drives wasmhostd; systemd-analyze verifies its units
 	# and systemd-socket-activate tests socket activation
 	curl systemd
+	# tests/daemon/run-scale.sh: three daemons behind nginx with
+	# deploy/nginx/wasmhost.conf
+	nginx
 	# test scripts: perl (run-sandbox-cli.sh sends SIGINT through it), awk
 	perl-base mawk
 	# the web console's browser test (tests/console/run-console.sh):
