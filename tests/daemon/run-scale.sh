@@ -16,20 +16,14 @@ need nginx
 WAT2WASM=${WAT2WASM:-wat2wasm}
 wat calc
 
-conf=$top_srcdir/deploy/nginx/wasmhost.conf
+WASMHOSTD=$top_builddir/wasmhostd
+. "$top_srcdir/tests/daemon/cluster.sh"
 state=$tmp/state
 nodes=3
 quota=40
-declare -a npid nport
-nginx_pid=
 
 scale_cleanup() {
-	local i
-	for i in $(seq 1 $nodes); do
-		[ -n "${npid[$i]:-}" ] && kill -KILL "${npid[$i]}" 2>/dev/null
-	done
-	[ -n "$nginx_pid" ] && kill -TERM "$nginx_pid" 2>/dev/null
-	wait 2>/dev/null
+	cluster_stop
 	cleanup
 }
 trap scale_cleanup EXIT
@@ -38,88 +32,16 @@ cat >"$tmp/config.json" <<EOF
 { "max_connections": 4096, "max_connections_per_ip": 2048,
   "limits": { "modules": $quota, "timeout_ms": 5000 } }
 EOF
-
-# node_start I [RUN]: wasmhostd "nodeI" over the shared folder, on
-# 127.0.0.1:0 the first time, on its old port when it restarts (RUN > 1).
-node_start() {
-	local i=$1 log=$tmp/daemon.node$1.${2:-1}.log port= k
-	local listen=127.0.0.1:0
-	[ "${2:-1}" -gt 1 ] && listen=127.0.0.1:${nport[$i]}
-	"$top_builddir/wasmhostd" --config "$tmp/config.json" --listen "$listen" \
-		--state-dir "$state" --node-name "node$i" 2>"$log" &
-	npid[$i]=$!
-	for k in $(seq 1 100); do
-		port=$(sed -n 's/.*msg=listening addr=127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log")
-		[ -n "$port" ] && break
-		kill -0 "${npid[$i]}" 2>/dev/null || break
-		sleep 0.1
-	done
-	[ -n "$port" ] || { echo "FAIL: node$i did not start"; cat "$log"; exit 1; }
-	nport[$i]=$port
-}
-for i in $(seq 1 $nodes); do node_start "$i"; done
-
-# nginx with the deploy config, run as this user with its own prefix, on a
-# free port (tried until one binds).
-mkdir -p "$tmp/nginx"
-user_line=
-[ "$(id -u)" -eq 0 ] && user_line="user $(id -un) $(id -gn);"
-for try in 1 2 3 4 5 6 7 8; do
-	lport=$((20000 + RANDOM % 40000))
-	sed -e "s/127\.0\.0\.1:8080/127.0.0.1:$lport/" \
-	    -e "s/127\.0\.0\.1:8081/127.0.0.1:${nport[1]}/" \
-	    -e "s/127\.0\.0\.1:8082/127.0.0.1:${nport[2]}/" \
-	    -e "s/127\.0\.0\.1:8083/127.0.0.1:${nport[3]}/" "$conf" >"$tmp/nginx/wasmhost.conf"
-	cat >"$tmp/nginx/nginx.conf" <<EOF
-$user_line
-daemon off;
-worker_processes 1;
-pid $tmp/nginx/nginx.pid;
-error_log $tmp/nginx/error.log warn;
-events { worker_connections 512; }
-http {
-    access_log off;
-    client_body_temp_path $tmp/nginx/body;
-    proxy_temp_path $tmp/nginx/proxy;
-    fastcgi_temp_path $tmp/nginx/fastcgi;
-    uwsgi_temp_path $tmp/nginx/uwsgi;
-    scgi_temp_path $tmp/nginx/scgi;
-    include $tmp/nginx/wasmhost.conf;
-}
-EOF
-	: >"$tmp/nginx/error.log"
-	nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -e "$tmp/nginx/error.log" \
-		2>>"$tmp/nginx/error.log" &
-	nginx_pid=$!
-	up=
-	for k in $(seq 1 50); do
-		kill -0 "$nginx_pid" 2>/dev/null || break
-		curl -s -o /dev/null "http://127.0.0.1:$lport/healthz" && { up=1; break; }
-		sleep 0.1
-	done
-	[ -n "$up" ] && break
-	wait "$nginx_pid" 2>/dev/null
-	nginx_pid=
-	grep -q "in use" "$tmp/nginx/error.log" || break
-done
-[ -n "$up" ] || { echo "FAIL: nginx did not start:"; cat "$tmp/nginx/error.log"; exit 1; }
-lb=http://127.0.0.1:$lport
-node_url() { echo "http://127.0.0.1:${nport[$1]}"; }
-ok "3 nodes and nginx on loopback (nginx on $lport)"
+for i in $(seq 1 $nodes); do node_start "$i" "$state" "$tmp/config.json"; done
+nginx_start $nodes
+ok "3 nodes and nginx on loopback (nginx at $lb)"
 
 # at URL: sets $base for lib.sh's req.
 at() { base=$1; }
 node_of() { sed -n 's/^X-Wasmhost-Node: \([^[:space:]]*\).*/\1/Ip' "$tmp/headers"; }
 
-# Distinct modules: calc.wasm plus a custom section naming it.
-variant() {   # variant N: $tmp/mN.wasm, its id in $vid
-	local n=$1 name
-	name=$(printf 'v%04d' "$n")
-	{ cat "$tmp/calc.wasm"; printf '\0\6\5%s' "$name"; } >"$tmp/m$n.wasm"
-	vid=$(sha256sum "$tmp/m$n.wasm" | cut -c1-64)
-}
-upload() {   # upload N [URL]
-	variant "$1"
+upload() {   # upload N [URL]: a distinct module through nginx or URL
+	variant "$tmp/calc.wasm" "$1"
 	at "${2:-$lb}"
 	req POST /v1/modules -H 'Content-Type: application/wasm' \
 		--data-binary @"$tmp/m$1.wasm"
@@ -171,27 +93,24 @@ awk '{ print $2 }' "$tmp/calls" | sort | uniq -c | sed 's/^/   calls per node: /
 victim=$(awk 'NR == 1 { print $2 }' "$tmp/calls")
 vi=${victim#node}
 : >"$tmp/load"
-for w in 1 2 3; do invoke_all 8 "$tmp/load" & done
+loaders=()
+for w in 1 2 3; do invoke_all 8 "$tmp/load" & loaders+=($!); done
 sleep 0.5
 kill -KILL "${npid[$vi]}"
 wait "${npid[$vi]}" 2>/dev/null
 npid[$vi]=
-wait_load() {
-	local p
-	for p in $(jobs -p); do
-		[ "$p" = "$nginx_pid" ] && continue
-		local is_node=
-		for i in $(seq 1 $nodes); do [ "$p" = "${npid[$i]:-}" ] && is_node=1; done
-		[ -n "$is_node" ] || wait "$p"
-	done
-}
-wait_load
+wait "${loaders[@]}"
 total=$(wc -l <"$tmp/load")
 failed=$(awk '$3 != 200' "$tmp/load" | wc -l)
 late=$(awk -v v="$victim" '$2 == v' "$tmp/load" | wc -l)
 [ "$total" = $((3 * 8 * nmods)) ] && [ "$failed" = 0 ] &&
 	ok "$victim SIGKILLed during $total invokes: 0 failed ($late answered by it before)" ||
 	{ bad "after SIGKILL of $victim: $failed of $total failed"; awk '$3 != 200' "$tmp/load" | head -5; }
+# nginx saw the node die (its log names the port), and retried.
+vport=${nport[$vi]}
+seen=$(grep -c "127\.0\.0\.1:$vport" "$tmp/nginx/error.log")
+[ "$seen" -gt 0 ] && ok "nginx saw $victim fail $seen times and went to the next node" ||
+	bad "nginx never saw $victim fail: the kill did not hit the load"
 : >"$tmp/after"
 invoke_all 2 "$tmp/after"
 multi=$(awk '{ print $1, $2 }' "$tmp/after" | sort -u | awk '{ c[$1]++ }
@@ -199,7 +118,7 @@ multi=$(awk '{ print $1, $2 }' "$tmp/after" | sort -u | awk '{ c[$1]++ }
 [ "$(awk '$3 != 200 || $2 == v' v="$victim" "$tmp/after" | wc -l)" = 0 ] && [ "$multi" = 0 ] &&
 	ok "without $victim: every module answered, each by one other node" ||
 	bad "without $victim: failures or a module split over nodes"
-node_start "$vi" 2
+node_start "$vi" "$state" "$tmp/config.json" 2
 
 # ---- the shared store ---------------------------------------------------------
 # Uploaded through node A, served by node B at once.
@@ -227,13 +146,15 @@ expect 404 "node3 sees the delete too" '"code":"module_not_found"'
 tdir=$state/tenants/default
 races=0
 for n in $(seq 200 209); do
-	variant "$n"
+	variant "$tmp/calc.wasm" "$n"
+	racers=()
 	for i in 1 2 3; do
 		curl -s -o /dev/null -w '%{http_code}\n' -H 'Content-Type: application/wasm' \
 			--data-binary @"$tmp/m$n.wasm" "$(node_url "$i")/v1/modules" \
 			>"$tmp/race.$i" &
+		racers+=($!)
 	done
-	wait_load
+	wait "${racers[@]}"
 	codes=$(cat "$tmp/race.1" "$tmp/race.2" "$tmp/race.3" | sort | tr '\n' ' ')
 	files=$(ls "$tdir" | grep -c "^$vid\.")
 	if [ "$codes" = "201 409 409 " ] && [ "$files" = 2 ]; then
@@ -286,7 +207,7 @@ printf 'partial' >"$tdir/$inflight"
 printf 'partial' >"$tdir/$abandoned"
 kill -TERM "${npid[3]}"
 wait "${npid[3]}" 2>/dev/null
-node_start 3 2
+node_start 3 "$state" "$tmp/config.json" 2
 [ -e "$tdir/$inflight" ] && ok "a restart leaves node1's write in progress alone" ||
 	bad "a restart removed node1's temporary file"
 [ ! -e "$tdir/$abandoned" ] && ok "... and removes a dead writer's" ||
