@@ -16,10 +16,11 @@ cluster_stop() {
 		[ -n "${npid[$i]}" ] && kill -KILL "${npid[$i]}" 2>/dev/null
 	done
 	[ -n "$nginx_pid" ] && kill -TERM "$nginx_pid" 2>/dev/null
+	# (Their exit statuses are the signals': no error, under set -e.)
 	for i in "${!npid[@]}"; do
-		[ -n "${npid[$i]}" ] && wait "${npid[$i]}" 2>/dev/null
+		[ -z "${npid[$i]}" ] || wait "${npid[$i]}" 2>/dev/null || true
 	done
-	[ -n "$nginx_pid" ] && wait "$nginx_pid" 2>/dev/null
+	[ -z "$nginx_pid" ] || wait "$nginx_pid" 2>/dev/null || true
 	npid=() nginx_pid=
 	return 0
 }
