@@ -13,9 +13,9 @@ nginx_pid=
 cluster_stop() {
 	local i
 	for i in "${!npid[@]}"; do
-		[ -n "${npid[$i]}" ] && kill -KILL "${npid[$i]}" 2>/dev/null
+		[ -z "${npid[$i]}" ] || kill -KILL "${npid[$i]}" 2>/dev/null || true
 	done
-	[ -n "$nginx_pid" ] && kill -TERM "$nginx_pid" 2>/dev/null
+	[ -z "$nginx_pid" ] || kill -TERM "$nginx_pid" 2>/dev/null || true
 	# (Their exit statuses are the signals': no error, under set -e.)
 	for i in "${!npid[@]}"; do
 		[ -z "${npid[$i]}" ] || wait "${npid[$i]}" 2>/dev/null || true
@@ -95,8 +95,8 @@ CONF
 			sleep 0.1
 		done
 		[ -n "$up" ] && break
-		kill -TERM "$nginx_pid" 2>/dev/null
-		wait "$nginx_pid" 2>/dev/null
+		kill -TERM "$nginx_pid" 2>/dev/null || true
+		wait "$nginx_pid" 2>/dev/null || true
 		nginx_pid=
 		grep -q "in use" "$dir/error.log" || break
 	done
