@@ -4,9 +4,9 @@
 # against one node directly, one node behind nginx, and three nodes on one
 # shared store behind nginx (deploy/nginx/wasmhost.conf, as
 # tests/daemon/run-scale.sh runs it).  Prints requests/s, p50/p99 latency
-# and non-200 answers per setup, and how the invokes fell on the nodes
-# (from each node's /metrics).  On one machine the nodes share its cores:
-# see docs/SCALING.md for what the numbers say.
+# and non-200 answers per setup, how the invokes fell on the nodes (from
+# each node's /metrics), and nginx's CPU time per request.  On one machine
+# the nodes share its cores: see docs/SCALING.md for what the numbers say.
 #
 # Environment: WASMHOSTD, WAT2WASM, WRK (from make), LOADTEST_CONNS
 # (default 64), LOADTEST_SECONDS (default 10), LOADTEST_MODULES (default
@@ -72,11 +72,24 @@ LUA
 	"$WRK" -t2 -c"$conns" -d2s -s "$tmp/post.lua" "$url" >/dev/null 2>&1 || true
 }
 
-# measure NAME NODES: one wrk run, one result line, then the invokes per node.
+# CPU time (user + system, in clock ticks) of nginx's processes so far.
+nginx_ticks() {
+	local p t=0
+	[ -n "$nginx_pid" ] || { echo 0; return; }
+	for p in "$nginx_pid" $(pgrep -P "$nginx_pid" || true); do
+		t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
+	done
+	echo "$t"
+}
+
+# measure NAME NODES: one wrk run, one result line, then the invokes per node
+# and nginx's CPU time per request (what one balancer core could carry).
 measure() {
-	local name=$1 nodes=$2 n per=()
+	local name=$1 nodes=$2 n per=() t0 t1
+	t0=$(nginx_ticks)
 	"$WRK" -t2 -c"$conns" -d"${secs}s" --latency -s "$tmp/post.lua" \
 		"$url" >"$tmp/wrk.out" 2>&1 || true
+	t1=$(nginx_ticks)
 	local rps p50 p99 non2xx errors
 	rps=$(awk '/^Requests\/sec:/ { print $2 }' "$tmp/wrk.out")
 	p50=$(awk '$1 == "50%" { print $2 }' "$tmp/wrk.out")
@@ -87,8 +100,13 @@ measure() {
 		per+=("node$n=$(curl -s "$(node_url "$n")/metrics" |
 			awk '/^wasmhost_invocations_total\{outcome="ok"\}/ { print $2 }')")
 	done
-	printf '%-22s %6s %12s %10s %10s %8s  %s %s\n' "$name" "$conns" "${rps:-?}" \
-		"${p50:-?}" "${p99:-?}" "${non2xx:-0}" "${per[*]}" "$errors"
+	local cpu=
+	if [ "$t1" -gt "$t0" ] && [ -n "$rps" ]; then
+		cpu="nginx $(awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v r="$rps" -v s="$secs" \
+			'BEGIN { printf "%.0f us CPU/request", t / hz * 1e6 / (r * s) }')"
+	fi
+	printf '%-22s %6s %12s %10s %10s %8s  %s %s %s\n' "$name" "$conns" "${rps:-?}" \
+		"${p50:-?}" "${p99:-?}" "${non2xx:-0}" "${per[*]}" "$cpu" "$errors"
 }
 
 echo "loadtest-cluster: POST $body over $nmods modules, ${secs}s per run," \
