@@ -382,40 +382,28 @@ static bool tmp_write(wh_store *s, int dirfd, const char *name,
 	return ok;
 }
 
-/* name gets data: temp file in the same folder, fsync, rename (which
- * replaces an existing name: for content-addressed bytes, with the same
- * bytes). */
-static bool file_put(wh_store *s, int dirfd, const char *name,
-	const void *data, size_t len)
-{
-	char tmp[200];
-	if (!tmp_write(s, dirfd, name, data, len, tmp, sizeof tmp))
-		return false;
-	if (renameat(dirfd, tmp, dirfd, name) == 0)
-		return true;
-	int saved = errno;
-	unlinkat(dirfd, tmp, 0);
-	errno = saved;
-	return false;
-}
-
-/* name gets data only if it does not exist: temp file, fsync, link(2),
- * which fails with EEXIST when another writer (another daemon on a shared
- * folder) got there first, then the temp name goes.  NFS may answer a
- * retransmitted link that succeeded with EEXIST: the temp file's link
- * count (2) tells the truth.  false with errno EEXIST: it existed. */
-static bool file_create(wh_store *s, int dirfd, const char *name,
-	const void *data, size_t len)
+/* name gets data: a temporary file in the same folder, fsync'd, then
+ * published under its name.  replace: by rename(2), which replaces an
+ * existing name (for content-addressed bytes, with the same bytes).  Else
+ * by link(2), which fails with EEXIST when another writer (another daemon
+ * on a shared folder) got there first: false with errno EEXIST.  NFS may
+ * answer a retransmitted link that succeeded with EEXIST: the temporary
+ * file's link count (2) tells the truth.  The temporary name goes. */
+static bool file_publish(wh_store *s, int dirfd, const char *name,
+	const void *data, size_t len, bool replace)
 {
 	char tmp[200];
 	struct stat st;
 	if (!tmp_write(s, dirfd, name, data, len, tmp, sizeof tmp))
 		return false;
-	int rc = linkat(dirfd, tmp, dirfd, name, 0);
+	int rc = replace ? renameat(dirfd, tmp, dirfd, name) :
+		linkat(dirfd, tmp, dirfd, name, 0);
 	int saved = errno;
-	if (rc != 0 && fstatat(dirfd, tmp, &st, 0) == 0 && st.st_nlink == 2)
+	if (rc != 0 && !replace && fstatat(dirfd, tmp, &st, 0) == 0 &&
+	    st.st_nlink == 2)
 		rc = 0;
-	unlinkat(dirfd, tmp, 0);
+	if (rc != 0 || !replace)
+		unlinkat(dirfd, tmp, 0);
 	errno = saved;
 	return rc == 0;
 }
@@ -552,6 +540,15 @@ static wh_module *mod_remove(struct stenant *t, size_t at)
 		(t->n - c - 1) * sizeof *t->by_created);
 	t->n--;
 	return m;
+}
+
+/* mod_insert under `index`: false if the id is there already. */
+static bool index_add(wh_store *s, struct stenant *t, wh_module *m)
+{
+	pthread_rwlock_wrlock(&s->index);
+	bool inserted = mod_insert(t, m);
+	pthread_rwlock_unlock(&s->index);
+	return inserted;
 }
 
 /* Drops m from the index if it is still there; releases the index's
@@ -833,10 +830,7 @@ static void tenant_sync(wh_store *s, struct stenant *t)
 		wh_module *m = entry_read(s, t, ids[k]);
 		if (!m)
 			continue;
-		pthread_rwlock_wrlock(&s->index);
-		bool inserted = mod_insert(t, m);
-		pthread_rwlock_unlock(&s->index);
-		if (!inserted)
+		if (!index_add(s, t, m))
 			module_free(m);
 	}
 	free(ids);
@@ -971,10 +965,7 @@ wh_module *wh_store_find(wh_store *s, const char *tenant, const char *id)
 	/* Stored through another daemon? */
 	if (!(m = entry_read(s, t, id)))
 		return NULL;
-	pthread_rwlock_wrlock(&s->index);
-	bool inserted = mod_insert(t, m);
-	pthread_rwlock_unlock(&s->index);
-	if (!inserted) {
+	if (!index_add(s, t, m)) {
 		/* Another thread read it first: take that one. */
 		module_free(m);
 		return index_get(s, t, id);
@@ -1114,13 +1105,14 @@ wh_store_status wh_store_put(wh_store *s, const char *tenant,
 	 * two daemons storing the module at once, one creates it and the
 	 * other answers that it exists. */
 	snprintf(name, sizeof name, "%s.wasm", id);
-	if (!file_put(s, t->dirfd, name, bytes, len)) {
+	if (!file_publish(s, t->dirfd, name, bytes, len, true)) {
 		st = st_fail(err, errlen, WH_STORE_IO, "writing %s: %s", name,
 			strerror(errno));
 		goto out;
 	}
 	snprintf(name, sizeof name, "%s.json", id);
-	if (!file_create(s, t->dirfd, name, m->meta_json, m->meta_len)) {
+	if (!file_publish(s, t->dirfd, name, m->meta_json,
+		m->meta_len, false)) {
 		if (errno == EEXIST && (*out = wh_store_find(s, tenant, id))) {
 			st = WH_STORE_EXISTS;
 			goto out;
@@ -1134,7 +1126,7 @@ wh_store_status wh_store_put(wh_store *s, const char *tenant,
 	 * steps: write it again. */
 	snprintf(name, sizeof name, "%s.wasm", id);
 	if (!entry_file_exists(t, id, "wasm") &&
-	    !file_put(s, t->dirfd, name, bytes, len)) {
+	    !file_publish(s, t->dirfd, name, bytes, len, true)) {
 		st = st_fail(err, errlen, WH_STORE_IO, "writing %s: %s", name,
 			strerror(errno));
 		goto undo;
@@ -1152,10 +1144,7 @@ wh_store_status wh_store_put(wh_store *s, const char *tenant,
 			"%u modules, its limit", max_modules);
 		goto undo;
 	}
-	pthread_rwlock_wrlock(&s->index);
-	bool inserted = mod_insert(t, m);
-	pthread_rwlock_unlock(&s->index);
-	if (!inserted) {
+	if (!index_add(s, t, m)) {
 		/* A lookup read it from disk first; it gets the pool. */
 		module_free(m);
 		m = NULL;

@@ -32,6 +32,7 @@ node_start() {
 	local i=$1 state=$2 config=$3 run=${4:-1}
 	local log=$tmp/daemon.node$i.$run.log port= k listen=127.0.0.1:0
 	[ "$run" -gt 1 ] && listen=127.0.0.1:${nport[$i]}
+	: >"$log"   # there before the daemon's shell opens it: sed reads it
 	"$WASMHOSTD" --config "$config" --listen "$listen" --state-dir "$state" \
 		--node-name "node$i" 2>"$log" &
 	npid[$i]=$!

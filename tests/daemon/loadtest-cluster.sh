@@ -90,23 +90,24 @@ measure() {
 	"$WRK" -t2 -c"$conns" -d"${secs}s" --latency -s "$tmp/post.lua" \
 		"$url" >"$tmp/wrk.out" 2>&1 || true
 	t1=$(nginx_ticks)
+	# wrk's summary in one pass: "-" for what it did not print.
 	local rps p50 p99 non2xx errors
-	rps=$(awk '/^Requests\/sec:/ { print $2 }' "$tmp/wrk.out")
-	p50=$(awk '$1 == "50%" { print $2 }' "$tmp/wrk.out")
-	p99=$(awk '$1 == "99%" { print $2 }' "$tmp/wrk.out")
-	non2xx=$(awk '/Non-2xx/ { print $NF }' "$tmp/wrk.out")
-	errors=$(awk '/Socket errors/ { print $0 }' "$tmp/wrk.out")
+	read -r rps p50 p99 non2xx < <(awk '
+		/^Requests\/sec:/ { r = $2 } $1 == "50%" { a = $2 } $1 == "99%" { b = $2 }
+		/Non-2xx/ { n = $NF }
+		END { print (r ? r : "?"), (a ? a : "?"), (b ? b : "?"), (n ? n : 0) }' "$tmp/wrk.out")
+	errors=$(grep 'Socket errors' "$tmp/wrk.out" || true)
 	for n in $(seq 1 "$nodes"); do
 		per+=("node$n=$(curl -s "$(node_url "$n")/metrics" |
 			awk '/^wasmhost_invocations_total\{outcome="ok"\}/ { print $2 }')")
 	done
 	local cpu=
-	if [ "$t1" -gt "$t0" ] && [ -n "$rps" ]; then
+	if [ "$t1" -gt "$t0" ] && [ "$rps" != "?" ]; then
 		cpu="nginx $(awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v r="$rps" -v s="$secs" \
 			'BEGIN { printf "%.0f us CPU/request", t / hz * 1e6 / (r * s) }')"
 	fi
-	printf '%-22s %6s %12s %10s %10s %8s  %s %s %s\n' "$name" "$conns" "${rps:-?}" \
-		"${p50:-?}" "${p99:-?}" "${non2xx:-0}" "${per[*]}" "$cpu" "$errors"
+	printf '%-22s %6s %12s %10s %10s %8s  %s %s %s\n' "$name" "$conns" "$rps" \
+		"$p50" "$p99" "$non2xx" "${per[*]}" "$cpu" "$errors"
 }
 
 echo "loadtest-cluster: POST $body over $nmods modules, ${secs}s per run," \
