@@ -202,9 +202,13 @@ static void reload(const wh_flags *flags, wh_config *cur, wh_tenants *ts,
 	    next.http_epoll != cur->http_epoll ||
 	    next.sync_wait_us != cur->sync_wait_us ||
 	    next.spare_workers != cur->spare_workers ||
-	    next.worker_nice != cur->worker_nice)
-		wh_log(WH_LOG_WARN, "msg=\"state_dir, threads and workers "
-			"change only at a restart\"");
+	    next.worker_nice != cur->worker_nice ||
+	    next.store_abandoned_s != cur->store_abandoned_s ||
+	    strcmp(next.node_name ? next.node_name : "",
+		cur->node_name ? cur->node_name : "") != 0)
+		wh_log(WH_LOG_WARN, "msg=\"state_dir, node_name, "
+			"store_abandoned_s, threads and workers change only at "
+			"a restart\"");
 	if (!wh_tenants_reload(ts, &next)) {
 		wh_log(WH_LOG_ERROR, "msg=\"reload failed: out of memory\"");
 		wh_config_free(&next);
@@ -228,6 +232,10 @@ static void reload(const wh_flags *flags, wh_config *cur, wh_tenants *ts,
 	next.sync_wait_us = cur->sync_wait_us;
 	next.spare_workers = cur->spare_workers;
 	next.worker_nice = cur->worker_nice;
+	next.store_abandoned_s = cur->store_abandoned_s;
+	free(next.node_name);
+	next.node_name = cur->node_name;
+	cur->node_name = NULL;
 	wh_config_free(cur);
 	*cur = next;
 	wh_notify("READY=1\nSTATUS=serving");
