@@ -23,6 +23,7 @@ conns=${LOADTEST_CONNS:-64}
 secs=${LOADTEST_SECONDS:-10}
 nmods=${LOADTEST_MODULES:-12}
 tier=${LOADTEST_TIER:-interp}
+PATH=$PATH:/usr/sbin:/sbin   # where Debian puts nginx, off a user's PATH
 for t in "$WRK" "$WAT2WASM" curl nginx; do
 	command -v "$t" >/dev/null || { echo "loadtest-cluster: $t is missing (apt-get install wrk nginx)"; exit 1; }
 done

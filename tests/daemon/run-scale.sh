@@ -11,6 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 
 need curl
+PATH=$PATH:/usr/sbin:/sbin   # where Debian puts nginx, off a user's PATH
 need nginx
 [ -n "${WAT2WASM:-}" ] || need wat2wasm
 WAT2WASM=${WAT2WASM:-wat2wasm}
