@@ -3,7 +3,8 @@
 # wasmhost need.  Does nothing when they are all installed already; otherwise
 # runs apt-get (through sudo when not root).  Then puppeteer-core (npm, for
 # the console's browser test) into tests/console/node_modules, unless a 24.x
-# is there already.
+# is there already, and kubernetes-models and yaml (npm, for the manifests'
+# validation) into tests/deploy/node_modules, unless they are there.
 #
 #   .ci/setup.sh          install what is missing
 #   .ci/setup.sh --list   print the package list and exit
@@ -27,6 +28,9 @@ packages=(
 	# daemon tests: curl drives wasmhostd; systemd-analyze verifies its units
 	# and systemd-socket-activate tests socket activation
 	curl systemd
+	# tests/daemon/run-scale.sh: three daemons behind nginx with
+	# deploy/nginx/wasmhost.conf
+	nginx
 	# test scripts: perl (run-sandbox-cli.sh sends SIGINT through it), awk
 	perl-base mawk
 	# the web console's browser test (tests/console/run-console.sh):
@@ -64,6 +68,19 @@ puppeteer() {
 	npm install --prefix "$dir" --ignore-scripts --no-audit --no-fund \
 		--no-save --no-package-lock puppeteer-core@24
 }
+# kubernetes-models 4 (runs on node 18; 5 needs 22) and yaml 2 validate
+# deploy/kubernetes/ offline (tests/deploy/run-kubernetes.sh).
+kubernetes_models() {
+	local dir=tests/deploy
+	if [ -d "$dir/node_modules/kubernetes-models" ] &&
+	   [ -d "$dir/node_modules/yaml" ]; then
+		echo "setup.sh: kubernetes-models is installed in $dir"
+		return 0
+	fi
+	echo "setup.sh: npm install kubernetes-models@4 yaml@2 in $dir"
+	npm install --prefix "$dir" --ignore-scripts --no-audit --no-fund \
+		--no-save --no-package-lock kubernetes-models@4 yaml@2
+}
 cd "$(dirname "$0")/.."
 
 if [ "$(id -u)" -eq 0 ]; then
@@ -77,6 +94,7 @@ fi
 if [ "${#missing[@]}" -eq 0 ]; then
 	echo "setup.sh: all ${#packages[@]} packages are installed"
 	puppeteer
+	kubernetes_models
 	exit 0
 fi
 
@@ -90,3 +108,4 @@ export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update
 "${sudo[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
 puppeteer
+kubernetes_models

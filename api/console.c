@@ -2,6 +2,7 @@
  * same-origin check (see console.h). */
 #include "console.h"
 #include "errors.h"
+#include "reply.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -39,8 +40,7 @@ static enum MHD_Result console_send(struct MHD_Connection *c, unsigned status,
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
 	MHD_add_response_header(resp,
 		MHD_HTTP_HEADER_CONTENT_SECURITY_POLICY, CONSOLE_CSP);
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_X_CONTENT_TYPE_OPTIONS,
-		"nosniff");
+	api_reply_headers(resp);
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(resp, "Cross-Origin-Resource-Policy",
 		"same-origin");

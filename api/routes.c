@@ -27,6 +27,7 @@
 #include "invoke.h"
 #include "json.h"
 #include "log.h"
+#include "reply.h"
 
 #include <errno.h>
 #include <microhttpd.h>
@@ -237,8 +238,7 @@ static enum MHD_Result answer_send(struct req *r)
 		r->ctype ? r->ctype : "application/json");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
 		"no-store");
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_X_CONTENT_TYPE_OPTIONS,
-		"nosniff");
+	api_reply_headers(resp);
 	if (r->status == 405 && r->allow)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
 	if (r->www_auth)
@@ -533,6 +533,7 @@ static void h_metrics(struct req *r)
 	if (wh_tenants_gauges(s->cfg.tenants, &tg, &g.ntenants))
 		g.tenants = tg;
 	g.modules = wh_store_total(s->cfg.store);
+	g.node = api_reply_node();
 	di = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
 	g.connections = di ? di->num_connections : 0;
 	char *text = wh_metrics_render(s->metrics, &g, &len);
@@ -592,37 +593,30 @@ static bool list_args(struct req *r, unsigned long *limit, char *created,
 static void h_list(struct req *r)
 {
 	wh_module **list;
-	size_t n, len = 0, at = 0;
+	size_t n, len = 0;
+	bool more;
 	unsigned long limit;
 	char created[sizeof list[0]->created], id[SHA256_HEX_BYTES];
 	jw w;
 
 	if (!list_args(r, &limit, created, sizeof created, id))
 		return;
-	if (!wh_store_list(r->srv->cfg.store, wh_tenant_name(r->tenant), &list,
-		&n)) {
+	if (!wh_store_list_page(r->srv->cfg.store, wh_tenant_name(r->tenant),
+		created, id[0] ? id : NULL, limit, &list, &n, &more)) {
 		answer_error(r, API_E_INTERNAL, "out of memory", NULL, SIZE_MAX);
 		return;
 	}
-	/* The first entry after the cursor in (created, id) order. */
-	while (id[0] && at < n) {
-		int c = strcmp(list[at]->created, created);
-		if (c > 0 || (c == 0 && strcmp(list[at]->id, id) > 0))
-			break;
-		at++;
-	}
-	size_t end = n - at > limit ? at + limit : n;
 	jw_init(&w);
 	jw_obj_open(&w);
 	jw_key(&w, "modules");
 	jw_arr_open(&w);
-	for (size_t i = at; i < end; i++)
+	for (size_t i = 0; i < n; i++)
 		jw_raw(&w, list[i]->summary_json, list[i]->summary_len);
 	jw_arr_close(&w);
-	if (end < n) {
+	if (more && n) {
 		char next[sizeof created + SHA256_HEX_BYTES + 1];
-		snprintf(next, sizeof next, "%s~%s", list[end - 1]->created,
-			list[end - 1]->id);
+		snprintf(next, sizeof next, "%s~%s", list[n - 1]->created,
+			list[n - 1]->id);
 		jw_key(&w, "next_cursor");
 		jw_str(&w, next);
 	}

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "log.h"
 #include "notify.h"
+#include "reply.h"
 #include "sandbox.h"
 #include "store.h"
 #include "tenants.h"
@@ -46,17 +47,20 @@ static const char usage_text[] =
 	"                       /var/lib/wasmhostd)\n"
 	"  --log-level LEVEL    error, warn, info (default: one access line per\n"
 	"                       request) or debug\n"
+	"  --node-name NAME     this node's name in X-Wasmhost-Node, its logs and\n"
+	"                       metrics (default: host name, ':', port)\n"
 	"  --check-config       check the configuration and flags, then exit\n"
 	"  --help, --version\n"
 	"\n"
-	"configuration keys: listen, state_dir, log_level, log_rate_per_s (10:\n"
+	"configuration keys: listen, state_dir, node_name, log_level, log_rate_per_s (10:\n"
 	"lines of one kind a client can cause, per second), threads,\n"
 	"http_event_loop (poll, epoll),\n"
 	"max_connections (1024), max_connections_per_ip (64),\n"
 	"connection_timeout_s (30, idle), header_timeout_ms (10000: all headers),\n"
 	"body_timeout_ms (10000) + body_min_rate_bytes_s (65536: a body's\n"
 	"deadline), max_body_memory_bytes (268435456: bodies held at once;\n"
-	"beyond, 503), drain_timeout_ms, metrics_public,\n"
+	"beyond, 503), drain_timeout_ms, store_abandoned_s (3600: start-up\n"
+	"clean-up of another writer's leftovers), metrics_public,\n"
 	"workers {max, max_per_module, warm_per_module, spare, nice,\n"
 	"sync_wait_us,\n"
 	"fuel_metering, namespaces, tier (interp, baseline, auto),\n"
@@ -198,9 +202,13 @@ static void reload(const wh_flags *flags, wh_config *cur, wh_tenants *ts,
 	    next.http_epoll != cur->http_epoll ||
 	    next.sync_wait_us != cur->sync_wait_us ||
 	    next.spare_workers != cur->spare_workers ||
-	    next.worker_nice != cur->worker_nice)
-		wh_log(WH_LOG_WARN, "msg=\"state_dir, threads and workers "
-			"change only at a restart\"");
+	    next.worker_nice != cur->worker_nice ||
+	    next.store_abandoned_s != cur->store_abandoned_s ||
+	    strcmp(next.node_name ? next.node_name : "",
+		cur->node_name ? cur->node_name : "") != 0)
+		wh_log(WH_LOG_WARN, "msg=\"state_dir, node_name, "
+			"store_abandoned_s, threads and workers change only at "
+			"a restart\"");
 	if (!wh_tenants_reload(ts, &next)) {
 		wh_log(WH_LOG_ERROR, "msg=\"reload failed: out of memory\"");
 		wh_config_free(&next);
@@ -224,6 +232,10 @@ static void reload(const wh_flags *flags, wh_config *cur, wh_tenants *ts,
 	next.sync_wait_us = cur->sync_wait_us;
 	next.spare_workers = cur->spare_workers;
 	next.worker_nice = cur->worker_nice;
+	next.store_abandoned_s = cur->store_abandoned_s;
+	free(next.node_name);
+	next.node_name = cur->node_name;
+	cur->node_name = NULL;
 	wh_config_free(cur);
 	*cur = next;
 	wh_notify("READY=1\nSTATUS=serving");
@@ -282,6 +294,8 @@ static int flags_parse(int argc, char **argv, wh_flags *flags,
 			flags->state_dir = v;
 		else if ((r = flag_value(argc, argv, &i, "--log-level", &v)) != 0)
 			flags->log_level = v;
+		else if ((r = flag_value(argc, argv, &i, "--node-name", &v)) != 0)
+			flags->node_name = v;
 		else {
 			fprintf(stderr, "wasmhostd: unknown option '%s'\n"
 				"Try 'wasmhostd --help'.\n", argv[i]);
@@ -364,6 +378,38 @@ static bool listen_choose(const wh_config *cfg, api_config *ac)
 		return false;
 	}
 	return true;
+}
+
+/* The node's name (node_name, else host name ':' port) into the replies
+ * and the log.  Before any thread: both keep it in a plain global. */
+static void node_name_set(const wh_config *cfg, const api_config *ac)
+{
+	char name[WH_NODE_NAME_MAX + 1], host[256] = "";
+	struct sockaddr_storage a = ac->addr;
+	socklen_t alen = sizeof a;
+
+	if (cfg->node_name) {
+		snprintf(name, sizeof name, "%s", cfg->node_name);
+	} else {
+		unsigned port = 0;
+		if (getsockname(ac->listen_fd, (struct sockaddr *)&a, &alen) == 0)
+			port = ntohs(a.ss_family == AF_INET6 ?
+				((struct sockaddr_in6 *)&a)->sin6_port :
+				((struct sockaddr_in *)&a)->sin_port);
+		if (gethostname(host, sizeof host) != 0 || !host[0])
+			snprintf(host, sizeof host, "localhost");
+		host[sizeof host - 1] = '\0';
+		/* The port stays whole; a long host name is cut. */
+		char ps[8];
+		int pl = snprintf(ps, sizeof ps, ":%u", port);
+		snprintf(name, sizeof name, "%.*s%s",
+			(int)(WH_NODE_NAME_MAX - pl), host, ps);
+		for (char *p = name; *p; p++)
+			if (!wh_node_char_ok(*p))
+				*p = '-';
+	}
+	api_reply_set_node(name);
+	wh_log_set_node(name);
 }
 
 /* Blocks the signals main takes with sigtimedwait (into *sigs) and ignores
@@ -540,10 +586,12 @@ int main(int argc, char **argv)
 	};
 	if (!listen_choose(&cfg, &ac))
 		goto out;
+	node_name_set(&cfg, &ac);
 	signals_block(&sigs);
 	if (!sandbox_start(&cfg))
 		goto out;
-	if (wh_store_open(cfg.state_dir, &g_store, err, sizeof err) !=
+	if (wh_store_open(cfg.state_dir, cfg.store_abandoned_s, &g_store, err,
+		sizeof err) !=
 	    WH_STORE_OK) {
 		wh_log(WH_LOG_ERROR, "msg=\"cannot open the store\" error=\"%s\"",
 			err);

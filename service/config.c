@@ -231,6 +231,7 @@ static const struct key {
 } keys[] = {
 	{ "listen", K_STR, offsetof(wh_config, listen), 0, 0 },
 	{ "state_dir", K_STR, offsetof(wh_config, state_dir), 0, 0 },
+	{ "node_name", K_STR, offsetof(wh_config, node_name), 0, 0 },
 	{ "log_level", K_LEVEL, offsetof(wh_config, log_level), 0, 0 },
 	{ "log_rate_per_s", K_U32, offsetof(wh_config, log_rate_per_s),
 		0, 1000000 },
@@ -253,6 +254,8 @@ static const struct key {
 		UINT64_C(1) << 40 },
 	{ "drain_timeout_ms", K_U64, offsetof(wh_config, drain_timeout_ms),
 		0, 3600000 },
+	{ "store_abandoned_s", K_U64, offsetof(wh_config, store_abandoned_s),
+		60, 30u * 86400 },
 	{ "metrics_public", K_BOOL, offsetof(wh_config, metrics_public), 0, 0 },
 };
 
@@ -478,6 +481,9 @@ void wh_config_default(wh_config *c)
 	c->body_min_rate_bytes_s = 65536;
 	c->max_body_memory_bytes = UINT64_C(256) << 20;
 	c->drain_timeout_ms = 10000;
+	/* An upload writes for seconds at most; an hour is far from any
+	 * write in progress, even on a slow shared filesystem. */
+	c->store_abandoned_s = 3600;
 	c->max_workers = 64;
 	/* Two per core: a warm module's calls are CPU-bound, so more only
 	 * add context switches, and short calls are pipelined behind busy
@@ -499,6 +505,7 @@ void wh_config_free(wh_config *c)
 {
 	free(c->listen);
 	free(c->state_dir);
+	free(c->node_name);
 	free(c->tenants);
 	memset(c, 0, sizeof *c);
 }
@@ -520,6 +527,14 @@ bool wh_config_load(const wh_flags *flags, wh_config *out, char *err,
 	if (flags->state_dir) {
 		free(c.state_dir);
 		c.state_dir = strdup(flags->state_dir);
+	}
+	if (flags->node_name) {
+		free(c.node_name);
+		c.node_name = strdup(flags->node_name);
+		if (!c.node_name) {
+			fail(&e, "out of memory");
+			goto fail;
+		}
 	}
 	if (flags->log_level &&
 	    !wh_log_level_parse(flags->log_level, &c.log_level)) {
@@ -609,6 +624,24 @@ bool wh_addr_is_loopback(const struct sockaddr_storage *a)
 	return false;
 }
 
+bool wh_node_char_ok(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		(c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_' ||
+		c == ':';
+}
+
+bool wh_node_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > WH_NODE_NAME_MAX)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!wh_node_char_ok(*p))
+			return false;
+	return true;
+}
+
 bool wh_config_check(const wh_config *c, char *err, unsigned errlen)
 {
 	struct cerr e = { err, errlen };
@@ -617,6 +650,10 @@ bool wh_config_check(const wh_config *c, char *err, unsigned errlen)
 
 	if (!wh_listen_parse(c->listen, &a, &alen, err, errlen))
 		return false;
+	if (c->node_name && !wh_node_name_ok(c->node_name))
+		return fail(&e, "node_name: '%s': a node name is 1 to %d "
+			"letters, digits, '.', '-', '_' or ':'", c->node_name,
+			WH_NODE_NAME_MAX);
 	if (c->max_connections_per_ip >= c->max_connections)
 		return fail(&e, "max_connections_per_ip (%u) must be below "
 			"max_connections (%u): one client must leave room for "

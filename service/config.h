@@ -4,6 +4,8 @@
  *   {
  *     "listen": "127.0.0.1:8080",
  *     "state_dir": "/var/lib/wasmhostd",
+ *     "node_name": "web-1",            X-Wasmhost-Node; default: the host
+ *                                      name, ':' and the port
  *     "log_level": "info",
  *     "log_rate_per_s": 10,            lines of one kind a client can cause
  *                                      (libmicrohttpd's, cut connections,
@@ -21,6 +23,9 @@
  *     "max_body_memory_bytes": 268435456, request bodies held at once,
  *                                      all connections; beyond: 503
  *     "drain_timeout_ms": 10000,       SIGTERM: wait this long for in-flight
+ *     "store_abandoned_s": 3600,       start-up clean-up: a temporary file
+ *                                      (or a .wasm without its .json) this
+ *                                      old is abandoned, whoever wrote it
  *     "metrics_public": false,         /metrics without a token
  *     "workers": { "max": 64, "max_per_module": 2 per core,
  *                  "warm_per_module": 0,
@@ -57,6 +62,10 @@
 #include <stdint.h>
 
 #define WH_TENANT_NAME_MAX 64
+/* A node's name (X-Wasmhost-Node, logs, metrics, the node tag of its
+ * persistent instances' ids): 1 to this many letters, digits, '.', '-',
+ * '_' or ':' (docs/SCALING.md). */
+#define WH_NODE_NAME_MAX 63
 /* The tenant of single-user mode. */
 #define WH_DEFAULT_TENANT "default"
 
@@ -96,6 +105,7 @@ typedef struct {
 typedef struct {
 	char *listen;            /* "HOST:PORT" */
 	char *state_dir;
+	char *node_name;         /* NULL: host name ":" port, at start */
 	wh_log_level log_level;
 	uint32_t log_rate_per_s;        /* lines of one kind a client can
 	                                   cause, per second; 0 = all */
@@ -109,6 +119,8 @@ typedef struct {
 	uint64_t body_min_rate_bytes_s;
 	uint64_t max_body_memory_bytes;
 	uint64_t drain_timeout_ms;
+	uint64_t store_abandoned_s;     /* leftovers of another host's (or a
+	                                   live process's) writes this old go */
 	bool metrics_public;
 	/* sandbox (fixed at start; SIGHUP does not change them) */
 	uint32_t max_workers;
@@ -133,6 +145,7 @@ typedef struct {
 	const char *listen;
 	const char *state_dir;
 	const char *log_level;
+	const char *node_name;
 } wh_flags;
 
 void wh_limits_default(wh_limits *l);
@@ -158,6 +171,10 @@ bool wh_listen_parse(const char *text, struct sockaddr_storage *out,
 	unsigned *outlen, char *err, unsigned errlen);
 bool wh_addr_is_loopback(const struct sockaddr_storage *a);
 
+
+/* True if s is a node name (WH_NODE_NAME_MAX); c one of its bytes. */
+bool wh_node_name_ok(const char *s);
+bool wh_node_char_ok(char c);
 
 /* One line per limit for --help. */
 void wh_limits_help(char *buf, unsigned len);

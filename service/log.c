@@ -43,6 +43,15 @@ bool wh_log_enabled(wh_log_level l)
 
 #define LINE_MAX_BYTES 2048
 
+/* The node's name in every line ("node=NAME "), or empty; set once at
+ * start, before any thread. */
+static char node_field[80];
+
+void wh_log_set_node(const char *name)
+{
+	snprintf(node_field, sizeof node_field, "node=%s ", name);
+}
+
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 static char batch[16384];      /* under out_lock */
 static size_t batch_len;
@@ -78,8 +87,8 @@ static size_t format_line(char *line, wh_log_level l, const char *fmt,
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	n = strftime(line, LINE_MAX_BYTES, "%Y-%m-%dT%H:%M:%S", &tm);
-	n += (size_t)snprintf(line + n, LINE_MAX_BYTES - n, ".%03ldZ level=%s ",
-		ts.tv_nsec / 1000000, wh_log_level_name(l));
+	n += (size_t)snprintf(line + n, LINE_MAX_BYTES - n, ".%03ldZ level=%s %s",
+		ts.tv_nsec / 1000000, wh_log_level_name(l), node_field);
 	int m = vsnprintf(line + n, LINE_MAX_BYTES - n, fmt, ap);
 	if (m < 0)
 		m = 0;

@@ -22,6 +22,9 @@ bool wh_log_level_parse(const char *name, wh_log_level *out);
 const char *wh_log_level_name(wh_log_level l);
 
 void wh_log_set_level(wh_log_level l);
+/* Every line from now on names the node ("node=NAME" after the level).
+ * Call before any thread starts. */
+void wh_log_set_node(const char *name);
 bool wh_log_enabled(wh_log_level l);
 
 /* msg is free text (quoted if it needs to be); the rest is appended as is,

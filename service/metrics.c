@@ -190,6 +190,11 @@ char *wh_metrics_render(wh_metrics *m, const wh_gauges *g, size_t *len)
 		return NULL;
 	o.buf[0] = '\0';
 
+	if (g->node && g->node[0])
+		emit(&o, "# HELP wasmhost_node_info The node that answers "
+			"(X-Wasmhost-Node), as a label; always 1.\n"
+			"# TYPE wasmhost_node_info gauge\n"
+			"wasmhost_node_info{node=\"%s\"} 1\n", g->node);
 	emit(&o, "# HELP wasmhost_http_requests_total HTTP requests answered, "
 		"by route and status.\n"
 		"# TYPE wasmhost_http_requests_total counter\n");
@@ -326,8 +331,9 @@ char *wh_metrics_render(wh_metrics *m, const wh_gauges *g, size_t *len)
 		"# TYPE wasmhost_worker_spawn_seconds_avg gauge\n"
 		"wasmhost_worker_spawn_seconds_avg %.6f\n",
 		(double)s->spawn_us_avg / 1e6);
-	emit(&o, "# HELP wasmhost_modules Modules in the store, all "
-		"tenants.\n"
+	emit(&o, "# HELP wasmhost_modules Modules in this node's index, "
+		"all tenants (a shared store's modules enter it when used or "
+		"listed).\n"
 		"# TYPE wasmhost_modules gauge\n"
 		"wasmhost_modules %zu\n", g->modules);
 	emit(&o, "# HELP wasmhost_http_connections Open HTTP connections.\n"

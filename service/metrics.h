@@ -38,6 +38,7 @@ typedef struct {
 	size_t running, waiting;   /* admitted invocations, by state */
 	size_t modules;            /* in the store, all tenants */
 	size_t connections;        /* open HTTP connections */
+	const char *node;          /* the node's name (X-Wasmhost-Node) */
 } wh_gauges;
 
 /* The whole exposition, malloc'd; NULL if memory ran out. */

@@ -1,9 +1,19 @@
 /* store.c -- the durable, content-addressed module store and its index.
  *
+ * The files are the truth and the index a cache of them: other daemons may
+ * share the folder (docs/SCALING.md).  A hit is checked against the disk
+ * (the .json still there: a delete elsewhere is seen at once), a miss reads
+ * the disk before it is a miss, a listing first brings the tenant's index
+ * in line with its folder when the folder changed, and quotas count files.
+ * Nothing relies on a lock across processes: creating a module is an
+ * O_EXCL-like link(2) of its .json, the one step that two daemons cannot
+ * both win; everything else is a rename of a fully written, fsync'd file.
+ *
  * Locks: `index` (rwlock) guards the tenant table and every tenant's sorted
- * entry array; `writer` (mutex) serialises put and delete, so the disk work
- * happens outside `index` and readers never wait on an fsync.  An entry's
- * pool is created under its own mutex. */
+ * entry arrays; `writer` (mutex) serialises this daemon's put and delete, so
+ * the disk work happens outside `index` and readers never wait on an fsync;
+ * `tenants_lock` serialises adding a tenant to the table.  An entry's pool
+ * is created under its own mutex. */
 #include "store.h"
 #include "log.h"
 
@@ -16,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,7 +42,12 @@ struct stenant {
 	char name[72];
 	int dirfd;
 	wh_module **mods;         /* sorted by id */
+	wh_module **by_created;   /* the same entries by (created, id) */
 	size_t n, cap;
+	/* The folder's mtime when the index last matched it (listings);
+	 * `synced` false: match it again before the next listing. */
+	struct timespec synced_mtime;
+	bool synced;
 };
 
 struct wh_store {
@@ -39,10 +55,13 @@ struct wh_store {
 	int tenants_fd;           /* dir/tenants */
 	pthread_rwlock_t index;
 	pthread_mutex_t writer;
+	pthread_mutex_t tenants_lock;
 	struct stenant **tenants;
 	size_t ntenants;
 	sb_supervisor *sup;
-	unsigned long tmp_counter;
+	unsigned long tmp_counter;   /* under writer */
+	uint64_t abandoned_s;        /* leftovers older than this are removed */
+	char host[64];               /* this host, in temporary files' names */
 };
 
 static wh_store_status st_fail(char *err, unsigned errlen,
@@ -331,27 +350,62 @@ static bool write_all(int fd, const void *data, size_t len)
 	return true;
 }
 
-/* name gets data: temp file in the same folder, fsync, rename. */
-static bool file_put(wh_store *s, int dirfd, const char *name,
-	const void *data, size_t len)
+/* A temporary file's name: ".tmp.<name>.<pid>.<n>@<host>", so that a
+ * daemon starting on the same host can tell whether its writer still
+ * lives (tmp_abandoned). */
+static void tmp_name(wh_store *s, const char *name, char *out, size_t len)
 {
-	char tmp[160];
-	snprintf(tmp, sizeof tmp, ".tmp.%s.%ld.%lu", name, (long)getpid(),
-		++s->tmp_counter);
+	snprintf(out, len, ".tmp.%s.%ld.%lu@%s", name, (long)getpid(),
+		++s->tmp_counter, s->host);
+}
+
+/* A new temporary file in dirfd holding data, fsync'd; its name into
+ * tmp.  Called with `writer` held (tmp_counter). */
+static bool tmp_write(wh_store *s, int dirfd, const char *name,
+	const void *data, size_t len, char *tmp, size_t tmplen)
+{
+	tmp_name(s, name, tmp, tmplen);
 	int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 		0640);
 	if (fd < 0)
 		return false;
 	bool ok = write_all(fd, data, len) && fsync(fd) == 0;
 	int saved = errno;
-	if (close(fd) != 0)
+	if (close(fd) != 0 && ok) {
 		ok = false;
-	if (ok && renameat(dirfd, tmp, dirfd, name) == 0)
-		return true;
-	saved = errno;
-	unlinkat(dirfd, tmp, 0);
+		saved = errno;
+	}
+	if (!ok) {
+		unlinkat(dirfd, tmp, 0);
+		errno = saved;
+	}
+	return ok;
+}
+
+/* name gets data: a temporary file in the same folder, fsync'd, then
+ * published under its name.  replace: by rename(2), which replaces an
+ * existing name (for content-addressed bytes, with the same bytes).  Else
+ * by link(2), which fails with EEXIST when another writer (another daemon
+ * on a shared folder) got there first: false with errno EEXIST.  NFS may
+ * answer a retransmitted link that succeeded with EEXIST: the temporary
+ * file's link count (2) tells the truth.  The temporary name goes. */
+static bool file_publish(wh_store *s, int dirfd, const char *name,
+	const void *data, size_t len, bool replace)
+{
+	char tmp[200];
+	struct stat st;
+	if (!tmp_write(s, dirfd, name, data, len, tmp, sizeof tmp))
+		return false;
+	int rc = replace ? renameat(dirfd, tmp, dirfd, name) :
+		linkat(dirfd, tmp, dirfd, name, 0);
+	int saved = errno;
+	if (rc != 0 && !replace && fstatat(dirfd, tmp, &st, 0) == 0 &&
+	    st.st_nlink == 2)
+		rc = 0;
+	if (rc != 0 || !replace)
+		unlinkat(dirfd, tmp, 0);
 	errno = saved;
-	return false;
+	return rc == 0;
 }
 
 static bool file_get(int dirfd, const char *name, uint8_t **out,
@@ -389,6 +443,7 @@ fail:
 
 /* ---- tenants in the index ------------------------------------------------- */
 
+/* Called with `index` held (either way) or `tenants_lock`. */
 static struct stenant *tenant_find(wh_store *s, const char *name)
 {
 	for (size_t i = 0; i < s->ntenants; i++)
@@ -418,6 +473,31 @@ static size_t mod_search(const struct stenant *t, const char *id,
 	return lo;
 }
 
+/* (created, id) order: the listing's. */
+static int created_order(const char *created_a, const char *id_a,
+	const wh_module *b)
+{
+	int c = strcmp(created_a, b->created);
+	return c ? c : strcmp(id_a, b->id);
+}
+
+/* The first index in t->by_created after (created, id). */
+static size_t created_after(const struct stenant *t, const char *created,
+	const char *id)
+{
+	size_t lo = 0, hi = t->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (created_order(created, id, t->by_created[mid]) >= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Inserts m in both orders; false if its id is there (or no memory).
+ * Called with `index` held for writing (or before any thread). */
 static bool mod_insert(struct stenant *t, wh_module *m)
 {
 	bool found;
@@ -430,116 +510,336 @@ static bool mod_insert(struct stenant *t, wh_module *m)
 		if (!nm)
 			return false;
 		t->mods = nm;
+		wh_module **nc = realloc(t->by_created, ncap * sizeof *nc);
+		if (!nc)
+			return false;
+		t->by_created = nc;
 		t->cap = ncap;
 	}
 	memmove(t->mods + at + 1, t->mods + at, (t->n - at) * sizeof *t->mods);
 	t->mods[at] = m;
+	/* Just before the first entry after it: (created, id) is unique. */
+	size_t c = created_after(t, m->created, m->id);
+	memmove(t->by_created + c + 1, t->by_created + c,
+		(t->n - c) * sizeof *t->by_created);
+	t->by_created[c] = m;
 	t->n++;
 	return true;
 }
 
-/* The tenant's folder, created (and the parent fsync'd) if needed.  Called
- * with `writer` held, or before any thread. */
-static struct stenant *tenant_open(wh_store *s, const char *name)
+/* Takes t->mods[at] out of both orders and returns it (the index's
+ * reference goes to the caller).  Called with `index` held for writing. */
+static wh_module *mod_remove(struct stenant *t, size_t at)
 {
-	struct stenant *t = tenant_find(s, name);
+	wh_module *m = t->mods[at];
+	memmove(t->mods + at, t->mods + at + 1,
+		(t->n - at - 1) * sizeof *t->mods);
+	/* m is the last entry at or before its own (created, id). */
+	size_t c = created_after(t, m->created, m->id) - 1;
+	memmove(t->by_created + c, t->by_created + c + 1,
+		(t->n - c - 1) * sizeof *t->by_created);
+	t->n--;
+	return m;
+}
+
+/* mod_insert under `index`: false if the id is there already. */
+static bool index_add(wh_store *s, struct stenant *t, wh_module *m)
+{
+	pthread_rwlock_wrlock(&s->index);
+	bool inserted = mod_insert(t, m);
+	pthread_rwlock_unlock(&s->index);
+	return inserted;
+}
+
+/* Drops m from the index if it is still there; releases the index's
+ * reference. */
+static void index_drop(wh_store *s, struct stenant *t, wh_module *m)
+{
+	bool found;
+	wh_module *gone = NULL;
+
+	pthread_rwlock_wrlock(&s->index);
+	size_t at = mod_search(t, m->id, &found);
+	if (found && t->mods[at] == m)
+		gone = mod_remove(t, at);
+	pthread_rwlock_unlock(&s->index);
+	wh_module_unref(gone);
+}
+
+/* The tenant in the table, or NULL.  Its folder may have been made by
+ * another daemon since: with create, or if the folder exists, the tenant
+ * is added (create: the folder too, and the parent fsync'd). */
+static struct stenant *tenant_get(wh_store *s, const char *name, bool create)
+{
+	struct stenant *t;
+
+	pthread_rwlock_rdlock(&s->index);
+	t = tenant_find(s, name);
+	pthread_rwlock_unlock(&s->index);
 	if (t)
 		return t;
-	if (mkdirat(s->tenants_fd, name, 0750) == 0)
+	pthread_mutex_lock(&s->tenants_lock);
+	if ((t = tenant_find(s, name)))
+		goto out;
+	if (create && mkdirat(s->tenants_fd, name, 0750) == 0)
 		fsync(s->tenants_fd);
-	else if (errno != EEXIST)
-		return NULL;
+	else if (create && errno != EEXIST)
+		goto out;
+	int fd = openat(s->tenants_fd, name, O_RDONLY | O_DIRECTORY |
+		O_CLOEXEC);
+	if (fd < 0)
+		goto out;
 	t = calloc(1, sizeof *t);
 	struct stenant **nt = realloc(s->tenants,
 		(s->ntenants + 1) * sizeof *nt);
+	if (nt)
+		s->tenants = nt;
 	if (!t || !nt) {
 		free(t);
-		if (nt)
-			s->tenants = nt;
-		return NULL;
+		t = NULL;
+		close(fd);
+		goto out;
 	}
-	s->tenants = nt;
 	snprintf(t->name, sizeof t->name, "%s", name);
-	t->dirfd = openat(s->tenants_fd, name, O_RDONLY | O_DIRECTORY |
-		O_CLOEXEC);
-	if (t->dirfd < 0) {
-		free(t);
-		return NULL;
-	}
+	t->dirfd = fd;
 	pthread_rwlock_wrlock(&s->index);
 	s->tenants[s->ntenants++] = t;
 	pthread_rwlock_unlock(&s->index);
+out:
+	pthread_mutex_unlock(&s->tenants_lock);
 	return t;
 }
 
-/* Loads one tenant folder: entries with a .json; removes leftovers. */
-static void tenant_load(wh_store *s, struct stenant *t)
+/* name ("<id>.json" or "<id>.wasm") exists in the tenant's folder. */
+static bool entry_file_exists(const struct stenant *t, const char *id,
+	const char *ext)
 {
-	DIR *d = fdopendir(dup(t->dirfd));
-	struct dirent *de;
 	char name[96];
+	snprintf(name, sizeof name, "%s.%s", id, ext);
+	return faccessat(t->dirfd, name, F_OK, 0) == 0;
+}
+
+/* The entry id of tenant t read from its files: NULL if its .json or
+ * .wasm is missing or the .json unreadable (logged: that is damage). */
+static wh_module *entry_read(wh_store *s, struct stenant *t, const char *id)
+{
+	char name[96];
+	uint8_t *text;
+	size_t tlen;
+	json_error_t jerr;
+	json_t *meta = NULL;
+	wh_module *m = NULL;
+
+	snprintf(name, sizeof name, "%s.json", id);
+	if (!file_get(t->dirfd, name, &text, &tlen))
+		return NULL;
+	if (!entry_file_exists(t, id, "wasm")) {
+		free(text);
+		return NULL;   /* a delete elsewhere is half done */
+	}
+	/* Names may hold U+0000, written as \u0000. */
+	meta = json_loadb((const char *)text, tlen, JSON_ALLOW_NUL, &jerr);
+	free(text);
+	if (meta)
+		m = module_from_meta(t->name, meta);
+	json_decref(meta);
+	if (!m || strcmp(m->id, id) != 0) {
+		wh_log(WH_LOG_ERROR, "msg=\"store: unreadable entry "
+			"skipped\" tenant=%s id=%s", t->name, id);
+		module_free(m);
+		return NULL;
+	}
+	m->priv->store = s;
+	return m;
+}
+
+/* The tenant's folder for reading from its start: a new open file
+ * description (a dup would share its offset with every other reader). */
+static DIR *folder_open(const struct stenant *t)
+{
+	int fd = openat(t->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d && fd >= 0)
+		close(fd);
+	return d;
+}
+
+/* A temporary file whose writer is provably gone: it was written on this
+ * host by a process that no longer exists, or it is older than
+ * abandoned_s (any host: a pid means nothing elsewhere). */
+static bool tmp_abandoned(const wh_store *s, const char *n,
+	const struct stat *st)
+{
+	if (time(NULL) - st->st_mtime >= (time_t)s->abandoned_s)
+		return true;
+	const char *at = strrchr(n, '@');
+	if (!at || strcmp(at + 1, s->host) != 0)
+		return false;
+	/* ".tmp.<name>.<pid>.<n>@host": the pid is between the last two
+	 * dots before '@'. */
+	const char *dot = at;
+	while (dot > n && *--dot != '.')
+		;
+	const char *p = dot;
+	while (p > n && p[-1] != '.')
+		p--;
+	char *end;
+	long pid = strtol(p, &end, 10);
+	if (end != dot || pid <= 0)
+		return false;
+	return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+/* Start-up clean-up of one tenant folder: temporary files whose writer is
+ * gone (tmp_abandoned), and .wasm files without a .json that are older
+ * than abandoned_s (an upload in progress elsewhere writes its .wasm
+ * before its .json). */
+static void tenant_clean(wh_store *s, struct stenant *t)
+{
+	DIR *d = folder_open(t);
+	struct dirent *de;
+	struct stat st;
 
 	if (!d)
 		return;
 	while ((de = readdir(d))) {
 		const char *n = de->d_name;
 		size_t len = strlen(n);
+		if (fstatat(t->dirfd, n, &st, AT_SYMLINK_NOFOLLOW) != 0)
+			continue;
 		if (strncmp(n, ".tmp.", 5) == 0) {
+			if (!tmp_abandoned(s, n, &st))
+				continue;
 			unlinkat(t->dirfd, n, 0);
-			wh_log(WH_LOG_INFO, "msg=\"store: removed a temporary "
-				"file\" tenant=%s file=%s", t->name, n);
+			wh_log(WH_LOG_INFO, "msg=\"store: removed an abandoned "
+				"temporary file\" tenant=%s file=%s", t->name, n);
 			continue;
 		}
-		if (len != 64 + 5 || strcmp(n + 64, ".wasm") != 0)
+		if (len != 64 + 5 || strcmp(n + 64, ".wasm") != 0 ||
+		    time(NULL) - st.st_mtime < (time_t)s->abandoned_s)
 			continue;
-		snprintf(name, sizeof name, "%.64s.json", n);
-		if (faccessat(t->dirfd, name, F_OK, 0) != 0) {
+		char id[SHA256_HEX_BYTES];
+		snprintf(id, sizeof id, "%.64s", n);
+		if (!entry_file_exists(t, id, "json")) {
 			unlinkat(t->dirfd, n, 0);
 			wh_log(WH_LOG_WARN, "msg=\"store: removed a module "
 				"without metadata (interrupted upload)\" "
 				"tenant=%s file=%s", t->name, n);
 		}
 	}
-	rewinddir(d);
-	while ((de = readdir(d))) {
-		const char *n = de->d_name;
-		size_t len = strlen(n);
-		if (len != 64 + 5 || strcmp(n + 64, ".json") != 0)
-			continue;
-		char id[SHA256_HEX_BYTES];
-		memcpy(id, n, 64);
-		id[64] = 0;
-		if (!wh_id_valid(id))
-			continue;
-		uint8_t *text;
-		size_t tlen;
-		json_error_t jerr;
-		json_t *meta = NULL;
-		wh_module *m = NULL;
-		snprintf(name, sizeof name, "%s.wasm", id);
-		if (faccessat(t->dirfd, name, F_OK, 0) == 0 &&
-		    file_get(t->dirfd, n, &text, &tlen)) {
-			/* Names may hold U+0000, written as \u0000. */
-			meta = json_loadb((const char *)text, tlen,
-				JSON_ALLOW_NUL, &jerr);
-			free(text);
-		}
-		if (meta)
-			m = module_from_meta(t->name, meta);
-		json_decref(meta);
-		if (!m || strcmp(m->id, id) != 0 || !mod_insert(t, m)) {
-			wh_log(WH_LOG_ERROR, "msg=\"store: unreadable entry "
-				"skipped\" tenant=%s id=%s", t->name, id);
-			module_free(m);
-			continue;
-		}
-		m->priv->store = s;
-	}
 	closedir(d);
 }
 
-wh_store_status wh_store_open(const char *dir, wh_store **out, char *err,
-	unsigned errlen)
+static int id_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+typedef char wh_idbuf[SHA256_HEX_BYTES];
+
+/* The ids of the tenant's folder that have a .json, sorted, into *ids
+ * (free it).  false: the folder is unreadable or memory ran out. */
+static bool folder_ids(struct stenant *t, wh_idbuf **ids, size_t *n)
+{
+	DIR *d = folder_open(t);
+	struct dirent *de;
+	size_t cap = 64;
+	wh_idbuf *buf = malloc(cap * sizeof *buf);
+	bool ok = true;
+
+	*ids = NULL;
+	*n = 0;
+	if (!d || !buf) {
+		if (d)
+			closedir(d);
+		free(buf);
+		return false;
+	}
+	while ((de = readdir(d))) {
+		const char *nm = de->d_name;
+		if (strlen(nm) != 64 + 5 || strcmp(nm + 64, ".json") != 0)
+			continue;
+		if (*n == cap) {
+			wh_idbuf *nb = realloc(buf, 2 * cap * sizeof *buf);
+			if (!nb) {
+				ok = false;
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		snprintf(buf[*n], SHA256_HEX_BYTES, "%.64s", nm);
+		if (wh_id_valid(buf[*n]))
+			(*n)++;
+	}
+	closedir(d);
+	if (!ok) {
+		free(buf);
+		*n = 0;
+		return false;
+	}
+	qsort(buf, *n, sizeof *buf, id_cmp);
+	*ids = buf;
+	return true;
+}
+
+/* Brings the tenant's index in line with its folder: entries another
+ * daemon added are read, entries deleted are dropped.  Skipped when the
+ * folder's mtime is the one of the last match and that match was not
+ * "racy" (the mtime was older than the clock's coarse granularity then:
+ * two changes within one tick would show one mtime, as git's index knows).
+ * Called with `writer` held or before any thread. */
+static void tenant_sync(wh_store *s, struct stenant *t)
+{
+	struct stat st;
+	wh_idbuf *ids;
+	size_t n;
+
+	if (fstat(t->dirfd, &st) != 0)
+		return;
+	if (t->synced && st.st_mtim.tv_sec == t->synced_mtime.tv_sec &&
+	    st.st_mtim.tv_nsec == t->synced_mtime.tv_nsec)
+		return;
+	if (!folder_ids(t, &ids, &n))
+		return;
+	/* Drops: index entries whose .json is gone (both sorted by id). */
+	for (;;) {
+		wh_module *gone = NULL;
+		pthread_rwlock_wrlock(&s->index);
+		for (size_t i = 0, k = 0; i < t->n; i++) {
+			while (k < n && strcmp(ids[k], t->mods[i]->id) < 0)
+				k++;
+			if (k == n || strcmp(ids[k], t->mods[i]->id) != 0) {
+				gone = mod_remove(t, i);
+				break;
+			}
+		}
+		pthread_rwlock_unlock(&s->index);
+		if (!gone)
+			break;
+		wh_module_unref(gone);
+	}
+	/* Additions: ids on disk the index lacks. */
+	for (size_t k = 0; k < n; k++) {
+		bool found;
+		pthread_rwlock_rdlock(&s->index);
+		mod_search(t, ids[k], &found);
+		pthread_rwlock_unlock(&s->index);
+		if (found)
+			continue;
+		wh_module *m = entry_read(s, t, ids[k]);
+		if (!m)
+			continue;
+		if (!index_add(s, t, m))
+			module_free(m);
+	}
+	free(ids);
+	t->synced_mtime = st.st_mtim;
+	t->synced = time(NULL) - st.st_mtim.tv_sec >= 2;
+}
+
+wh_store_status wh_store_open(const char *dir, uint64_t abandoned_s,
+	wh_store **out, char *err, unsigned errlen)
 {
 	wh_store *s = calloc(1, sizeof *s);
 	char path[4096];
@@ -551,7 +851,15 @@ wh_store_status wh_store_open(const char *dir, wh_store **out, char *err,
 	}
 	pthread_rwlock_init(&s->index, NULL);
 	pthread_mutex_init(&s->writer, NULL);
+	pthread_mutex_init(&s->tenants_lock, NULL);
 	s->tenants_fd = -1;
+	s->abandoned_s = abandoned_s;
+	if (gethostname(s->host, sizeof s->host) != 0 || !s->host[0])
+		snprintf(s->host, sizeof s->host, "localhost");
+	s->host[sizeof s->host - 1] = '\0';
+	for (char *p = s->host; *p; p++)
+		if (*p == '/' || *p == '@')
+			*p = '_';
 	if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
 		st_fail(err, errlen, WH_STORE_IO, "state dir %s: %s", dir,
 			strerror(errno));
@@ -579,9 +887,11 @@ wh_store_status wh_store_open(const char *dir, wh_store **out, char *err,
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		struct stenant *t = tenant_open(s, de->d_name);
-		if (t)
-			tenant_load(s, t);
+		struct stenant *t = tenant_get(s, de->d_name, false);
+		if (t) {
+			tenant_clean(s, t);
+			tenant_sync(s, t);
+		}
 	}
 	closedir(d);
 	*out = s;
@@ -607,6 +917,7 @@ void wh_store_close(wh_store *s)
 		if (t->dirfd >= 0)
 			close(t->dirfd);
 		free(t->mods);
+		free(t->by_created);
 		free(t);
 	}
 	free(s->tenants);
@@ -614,59 +925,85 @@ void wh_store_close(wh_store *s)
 		close(s->tenants_fd);
 	pthread_rwlock_destroy(&s->index);
 	pthread_mutex_destroy(&s->writer);
+	pthread_mutex_destroy(&s->tenants_lock);
 	free(s->dir);
 	free(s);
 }
 
 /* ---- queries -------------------------------------------------------------- */
 
-wh_module *wh_store_find(wh_store *s, const char *tenant, const char *id)
+/* The index's entry, with a reference, or NULL; no disk. */
+static wh_module *index_get(wh_store *s, struct stenant *t, const char *id)
 {
 	wh_module *m = NULL;
 	bool found;
 
 	pthread_rwlock_rdlock(&s->index);
-	struct stenant *t = tenant_find(s, tenant);
-	if (t) {
-		size_t at = mod_search(t, id, &found);
-		if (found) {
-			m = t->mods[at];
-			wh_module_ref(m);
-		}
+	size_t at = mod_search(t, id, &found);
+	if (found) {
+		m = t->mods[at];
+		wh_module_ref(m);
 	}
 	pthread_rwlock_unlock(&s->index);
 	return m;
 }
 
-static int created_cmp(const void *a, const void *b)
+wh_module *wh_store_find(wh_store *s, const char *tenant, const char *id)
 {
-	const wh_module *x = *(wh_module *const *)a, *y = *(wh_module *const *)b;
-	int c = strcmp(x->created, y->created);
-	return c ? c : strcmp(x->id, y->id);
+	struct stenant *t = tenant_get(s, tenant, false);
+	if (!t || !wh_id_valid(id))
+		return NULL;
+	wh_module *m = index_get(s, t, id);
+	if (m) {
+		/* Deleted through another daemon? */
+		if (entry_file_exists(t, id, "json"))
+			return m;
+		index_drop(s, t, m);
+		wh_module_unref(m);
+		return NULL;
+	}
+	/* Stored through another daemon? */
+	if (!(m = entry_read(s, t, id)))
+		return NULL;
+	if (!index_add(s, t, m)) {
+		/* Another thread read it first: take that one. */
+		module_free(m);
+		return index_get(s, t, id);
+	}
+	wh_module_ref(m);
+	return m;
 }
 
-bool wh_store_list(wh_store *s, const char *tenant, wh_module ***out,
-	size_t *n)
+bool wh_store_list_page(wh_store *s, const char *tenant,
+	const char *after_created, const char *after_id, size_t limit,
+	wh_module ***out, size_t *n, bool *more)
 {
 	*out = NULL;
 	*n = 0;
+	*more = false;
+	struct stenant *t = tenant_get(s, tenant, false);
+	if (!t)
+		return true;
+	pthread_mutex_lock(&s->writer);
+	tenant_sync(s, t);
+	pthread_mutex_unlock(&s->writer);
 	pthread_rwlock_rdlock(&s->index);
-	struct stenant *t = tenant_find(s, tenant);
-	if (t && t->n) {
-		*out = malloc(t->n * sizeof **out);
+	size_t at = after_id ? created_after(t, after_created, after_id) : 0;
+	size_t end = t->n - at > limit ? at + limit : t->n;
+	*more = end < t->n;
+	if (end > at) {
+		*out = malloc((end - at) * sizeof **out);
 		if (!*out) {
 			pthread_rwlock_unlock(&s->index);
 			return false;
 		}
-		for (size_t i = 0; i < t->n; i++) {
-			(*out)[i] = t->mods[i];
-			wh_module_ref(t->mods[i]);
+		for (size_t i = at; i < end; i++) {
+			(*out)[i - at] = t->by_created[i];
+			wh_module_ref(t->by_created[i]);
 		}
-		*n = t->n;
+		*n = end - at;
 	}
 	pthread_rwlock_unlock(&s->index);
-	if (*n)
-		qsort(*out, *n, sizeof **out, created_cmp);
 	return true;
 }
 
@@ -677,13 +1014,21 @@ void wh_store_list_free(wh_module **list, size_t n)
 	free(list);
 }
 
+/* Modules of tenant t on disk: its .json files. */
+static size_t folder_count(struct stenant *t)
+{
+	wh_idbuf *ids;
+	size_t n;
+	if (!folder_ids(t, &ids, &n))
+		return 0;
+	free(ids);
+	return n;
+}
+
 size_t wh_store_count(wh_store *s, const char *tenant)
 {
-	pthread_rwlock_rdlock(&s->index);
-	struct stenant *t = tenant_find(s, tenant);
-	size_t n = t ? t->n : 0;
-	pthread_rwlock_unlock(&s->index);
-	return n;
+	struct stenant *t = tenant_get(s, tenant, false);
+	return t ? folder_count(t) : 0;
 }
 
 size_t wh_store_total(wh_store *s)
@@ -697,6 +1042,18 @@ size_t wh_store_total(wh_store *s)
 }
 
 /* ---- changes -------------------------------------------------------------- */
+
+/* The pool an upload inspected goes to entry m, unless m has one. */
+static void pool_give(wh_module *m, sb_module *pool)
+{
+	pthread_mutex_lock(&m->priv->pool_lock);
+	if (!m->priv->pool) {
+		m->priv->pool = pool;
+		pool = NULL;
+	}
+	pthread_mutex_unlock(&m->priv->pool_lock);
+	sb_module_release(pool);
+}
 
 wh_store_status wh_store_put(wh_store *s, const char *tenant,
 	const char *id, const uint8_t *bytes, size_t len,
@@ -716,15 +1073,15 @@ wh_store_status wh_store_put(wh_store *s, const char *tenant,
 		st = WH_STORE_EXISTS;
 		goto out;
 	}
-	if (wh_store_count(s, tenant) >= max_modules) {
-		st = st_fail(err, errlen, WH_STORE_QUOTA, "the tenant holds "
-			"%u modules, its limit", max_modules);
-		goto out;
-	}
-	struct stenant *t = tenant_open(s, tenant);
+	struct stenant *t = tenant_get(s, tenant, true);
 	if (!t) {
 		st = st_fail(err, errlen, WH_STORE_IO, "tenant folder: %s",
 			strerror(errno));
+		goto out;
+	}
+	if (folder_count(t) >= max_modules) {
+		st = st_fail(err, errlen, WH_STORE_QUOTA, "the tenant holds "
+			"%u modules, its limit", max_modules);
 		goto out;
 	}
 	gmtime_r(&now, &tm);
@@ -743,30 +1100,70 @@ wh_store_status wh_store_put(wh_store *s, const char *tenant,
 	if (!m)
 		goto nomem;
 	m->priv->store = s;
+	/* The bytes first (a rename: the same name gets the same bytes
+	 * whoever writes it), then the .json, created only if absent: of
+	 * two daemons storing the module at once, one creates it and the
+	 * other answers that it exists. */
 	snprintf(name, sizeof name, "%s.wasm", id);
-	if (!file_put(s, t->dirfd, name, bytes, len)) {
+	if (!file_publish(s, t->dirfd, name, bytes, len, true)) {
 		st = st_fail(err, errlen, WH_STORE_IO, "writing %s: %s", name,
 			strerror(errno));
 		goto out;
 	}
 	snprintf(name, sizeof name, "%s.json", id);
-	if (!file_put(s, t->dirfd, name, m->meta_json, m->meta_len) ||
-	    fsync(t->dirfd) != 0) {
+	if (!file_publish(s, t->dirfd, name, m->meta_json,
+		m->meta_len, false)) {
+		if (errno == EEXIST && (*out = wh_store_find(s, tenant, id))) {
+			st = WH_STORE_EXISTS;
+			goto out;
+		}
 		st = st_fail(err, errlen, WH_STORE_IO, "writing %s: %s", name,
+			errno == EEXIST ? "being deleted elsewhere" :
 			strerror(errno));
-		snprintf(name, sizeof name, "%s.wasm", id);
-		unlinkat(t->dirfd, name, 0);
 		goto out;
 	}
-	pthread_rwlock_wrlock(&s->index);
-	bool inserted = mod_insert(t, m);
-	pthread_rwlock_unlock(&s->index);
-	if (!inserted)
-		goto nomem;
+	/* A delete elsewhere may have taken the .wasm between the two
+	 * steps: write it again. */
+	snprintf(name, sizeof name, "%s.wasm", id);
+	if (!entry_file_exists(t, id, "wasm") &&
+	    !file_publish(s, t->dirfd, name, bytes, len, true)) {
+		st = st_fail(err, errlen, WH_STORE_IO, "writing %s: %s", name,
+			strerror(errno));
+		goto undo;
+	}
+	if (fsync(t->dirfd) != 0) {
+		st = st_fail(err, errlen, WH_STORE_IO, "syncing the tenant "
+			"folder: %s", strerror(errno));
+		goto undo;
+	}
+	/* Other daemons may have stored other modules meanwhile: the quota
+	 * holds over the shared folder, so the last over it goes back
+	 * (two at once may both go back; never both stay). */
+	if (folder_count(t) > max_modules) {
+		st = st_fail(err, errlen, WH_STORE_QUOTA, "the tenant holds "
+			"%u modules, its limit", max_modules);
+		goto undo;
+	}
+	if (!index_add(s, t, m)) {
+		/* A lookup read it from disk first; it gets the pool. */
+		module_free(m);
+		m = NULL;
+		if (!(*out = index_get(s, t, id)))
+			goto nomem;
+		pool_give(*out, pool);
+		goto out;
+	}
 	m->priv->pool = pool;
 	wh_module_ref(m);
 	*out = m;
 	m = NULL;
+	goto out;
+undo:
+	snprintf(name, sizeof name, "%s.json", id);
+	unlinkat(t->dirfd, name, 0);
+	snprintf(name, sizeof name, "%s.wasm", id);
+	unlinkat(t->dirfd, name, 0);
+	fsync(t->dirfd);
 	goto out;
 nomem:
 	st = st_fail(err, errlen, WH_STORE_NOMEM, "out of memory");
@@ -785,33 +1182,34 @@ wh_store_status wh_store_delete(wh_store *s, const char *tenant,
 	char name[96];
 	bool found;
 
+	if (!wh_id_valid(id))
+		return WH_STORE_NOT_FOUND;
+	struct stenant *t = tenant_get(s, tenant, false);
+	if (!t)
+		return WH_STORE_NOT_FOUND;
 	pthread_mutex_lock(&s->writer);
 	pthread_rwlock_wrlock(&s->index);
-	struct stenant *t = tenant_find(s, tenant);
-	if (t) {
-		size_t at = mod_search(t, id, &found);
-		if (found) {
-			m = t->mods[at];
-			memmove(t->mods + at, t->mods + at + 1,
-				(t->n - at - 1) * sizeof *t->mods);
-			t->n--;
-		}
-	}
+	size_t at = mod_search(t, id, &found);
+	if (found)
+		m = mod_remove(t, at);
 	pthread_rwlock_unlock(&s->index);
-	if (m) {
-		/* The .json first: from now on the module does not exist,
-		 * whatever happens to the .wasm. */
+	/* The .json first: from now on the module does not exist, whatever
+	 * happens to the .wasm.  Its file decides, not the index: another
+	 * daemon may have stored or deleted it. */
+	snprintf(name, sizeof name, "%s.json", id);
+	if (unlinkat(t->dirfd, name, 0) == 0)
 		st = WH_STORE_OK;
-		snprintf(name, sizeof name, "%s.json", id);
-		if (unlinkat(t->dirfd, name, 0) != 0 && errno != ENOENT)
-			st = st_fail(err, errlen, WH_STORE_IO, "removing %s: %s",
-				name, strerror(errno));
+	else if (errno != ENOENT)
+		st = st_fail(err, errlen, WH_STORE_IO, "removing %s: %s",
+			name, strerror(errno));
+	/* Stored again elsewhere meanwhile?  Then its bytes stay. */
+	if (st == WH_STORE_OK && !entry_file_exists(t, id, "json")) {
 		snprintf(name, sizeof name, "%s.wasm", id);
 		unlinkat(t->dirfd, name, 0);
-		fsync(t->dirfd);
-		wh_module_unref(m);
 	}
+	fsync(t->dirfd);
 	pthread_mutex_unlock(&s->writer);
+	wh_module_unref(m);
 	return st;
 }
 
@@ -828,9 +1226,7 @@ sb_module *wh_module_pool(wh_module *m, char *err, unsigned errlen)
 		wh_store *s = p->store;
 		struct stenant *t;
 
-		pthread_rwlock_rdlock(&s->index);
-		t = tenant_find(s, m->tenant);
-		pthread_rwlock_unlock(&s->index);
+		t = tenant_get(s, m->tenant, false);
 		snprintf(name, sizeof name, "%s.wasm", m->id);
 		if (!t || !file_get(t->dirfd, name, &bytes, &len)) {
 			st_fail(err, errlen, WH_STORE_IO, "module file %s: %s",

@@ -5,11 +5,16 @@
  *   tenants/<tenant>/<id>.wasm   the module's bytes; <id> = SHA-256 (hex)
  *   tenants/<tenant>/<id>.json   what GET /v1/modules/<id> answers: id,
  *                                size, created, imports, exports
- * Both are written to a temporary file in the same folder, fsync'd, renamed,
- * and the folder fsync'd; the .json goes last, and a module exists only
- * when its .json does.  Opening the store removes temporary files and
- * .wasm files without a .json (a crash between the two renames).  Bytes are
- * read back (and their hash checked) only when a module is first invoked.
+ * Both are written to a temporary file in the same folder and fsync'd; the
+ * .wasm is renamed into place, then the .json is linked (created only if
+ * absent), and the folder fsync'd: a module exists only when its .json
+ * does.  Several daemons may share the folder (NFS, a ReadWriteMany
+ * volume; docs/SCALING.md): the files are the truth and the index a cache
+ * of them, checked on every lookup.  Opening the store removes only what
+ * is provably abandoned: temporary files whose writer (pid, on this host)
+ * is gone, and temporary files and .wasm files without a .json older than
+ * abandoned_s.  Bytes are read back (and their hash checked) only when a
+ * module is first invoked on this daemon.
  *
  * Two tenants with the same bytes get two entries, two files and two
  * pools: nothing is shared across tenants.
@@ -64,34 +69,43 @@ typedef enum {
 	WH_STORE_NOMEM,
 } wh_store_status;
 
-/* Opens (creating) dir/tenants, cleans up, loads the index.  Problems with
- * single entries are logged and the entries skipped. */
+/* Opens (creating) dir/tenants, cleans up (see above), loads the index.
+ * Problems with single entries are logged and the entries skipped. */
 __attribute__((warn_unused_result))
-wh_store_status wh_store_open(const char *dir, wh_store **out, char *err,
-	unsigned errlen);
+wh_store_status wh_store_open(const char *dir, uint64_t abandoned_s,
+	wh_store **out, char *err, unsigned errlen);
 /* Pools are created with sup from now on (call before serving). */
 void wh_store_attach(wh_store *s, sb_supervisor *sup);
 /* Releases every pool (before sb_supervisor_free) and frees the index. */
 void wh_store_close(wh_store *s);
 
-/* The entry, with a reference (wh_module_unref), or NULL. */
+/* The entry, with a reference (wh_module_unref), or NULL.  A hit is
+ * checked against the disk (its .json may have been deleted by another
+ * daemon), and a miss reads the disk (it may have been stored by one). */
 wh_module *wh_store_find(wh_store *s, const char *tenant, const char *id);
 void wh_module_ref(wh_module *m);
 void wh_module_unref(wh_module *m);
 
-/* Every entry of a tenant, each with a reference, oldest first (by
- * created, then id); free the array with wh_store_list_free. */
+/* A page of a tenant's entries, oldest first (by created, then id): at
+ * most limit entries after (after_created, after_id), or from the first
+ * if after_id is NULL; each with a reference; free the array with
+ * wh_store_list_free.  *more: entries follow the page.  The index is
+ * first brought in line with the tenant's folder if that changed; then
+ * a page is a binary search and a copy, no sort. */
 __attribute__((warn_unused_result))
-bool wh_store_list(wh_store *s, const char *tenant, wh_module ***out,
-	size_t *n);
+bool wh_store_list_page(wh_store *s, const char *tenant,
+	const char *after_created, const char *after_id, size_t limit,
+	wh_module ***out, size_t *n, bool *more);
 void wh_store_list_free(wh_module **list, size_t n);
+/* The tenant's modules on disk (all daemons'): its quota counts these. */
 size_t wh_store_count(wh_store *s, const char *tenant);
+/* Entries in this daemon's index, all tenants. */
 size_t wh_store_total(wh_store *s);
 
 /* Stores bytes (id = their SHA-256, computed by the caller) with the
  * imports and exports of an SB_INSPECT result.  pool, if not NULL, is the
  * sandbox pool that inspected the module; the entry takes it over (on
- * success only).  max_modules bounds the tenant's count.  *out gets the
+ * success only).  max_modules bounds the tenant's count on disk.  *out gets the
  * new entry with a reference, or with EXISTS the existing one. */
 __attribute__((warn_unused_result))
 wh_store_status wh_store_put(wh_store *s, const char *tenant,

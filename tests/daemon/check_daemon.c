@@ -7,9 +7,13 @@
 #include "store.h"
 
 #include <check.h>
+#include <dirent.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* ---- sha256 ------------------------------------------------------------------- */
@@ -336,6 +340,186 @@ START_TEST(config_files)
 }
 END_TEST
 
+/* ---- the store shared by two daemons ------------------------------------------ */
+
+/* Two stores on one folder stand for two daemons sharing a volume. */
+static char store_dir[] = "/tmp/check_store.XXXXXX";
+
+static sb_result *fake_inspect(void)
+{
+	static sb_extern ex = { .name = "f", .name_len = 1,
+		.kind = WASM_EXTERN_FUNC };
+	static sb_result r;
+	r.nexports = 1;
+	r.exports = &ex;
+	return &r;
+}
+
+/* Module n's bytes (any bytes: the store does not parse them) and id. */
+static void fake_module(unsigned n, uint8_t bytes[16], char id[SHA256_HEX_BYTES])
+{
+	memset(bytes, 0, 16);
+	snprintf((char *)bytes, 16, "module %u", n);
+	sha256_hex(bytes, 16, id);
+}
+
+static wh_store_status put(wh_store *s, unsigned n, uint32_t max)
+{
+	uint8_t b[16];
+	char id[SHA256_HEX_BYTES], err[256];
+	wh_module *m = NULL;
+	fake_module(n, b, id);
+	wh_store_status st = wh_store_put(s, "t", id, b, sizeof b,
+		fake_inspect(), NULL, max, &m, err, sizeof err);
+	wh_module_unref(m);
+	return st;
+}
+
+static unsigned files_named(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	unsigned n = 0;
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)))
+		n += strncmp(de->d_name, prefix, strlen(prefix)) == 0;
+	closedir(d);
+	return n;
+}
+
+struct racer {
+	wh_store *s;
+	wh_store_status st;
+};
+
+static void *race_put(void *arg)
+{
+	struct racer *r = arg;
+	r->st = put(r->s, 99, 1000);
+	return NULL;
+}
+
+START_TEST(store_shared)
+{
+	wh_store *a, *b;
+	char err[256], id[SHA256_HEX_BYTES], tdir[128];
+	uint8_t bytes[16];
+
+	ck_assert_ptr_nonnull(mkdtemp(store_dir));
+	ck_assert_int_eq(wh_store_open(store_dir, 3600, &a, err, sizeof err),
+		WH_STORE_OK);
+	ck_assert_int_eq(wh_store_open(store_dir, 3600, &b, err, sizeof err),
+		WH_STORE_OK);
+	snprintf(tdir, sizeof tdir, "%s/tenants/t", store_dir);
+
+	/* Stored through A: B serves it at once, and refuses it again. */
+	ck_assert_int_eq(put(a, 1, 1000), WH_STORE_OK);
+	fake_module(1, bytes, id);
+	wh_module *m = wh_store_find(b, "t", id);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_uint_eq(m->nfuncs, 1);
+	wh_module_unref(m);
+	ck_assert_int_eq(put(b, 1, 1000), WH_STORE_EXISTS);
+	ck_assert_uint_eq(wh_store_count(b, "t"), 1);
+
+	/* Deleted through A: B sees it at once. */
+	ck_assert_int_eq(wh_store_delete(a, "t", id, err, sizeof err),
+		WH_STORE_OK);
+	ck_assert_ptr_null(wh_store_find(b, "t", id));
+	ck_assert_int_eq(wh_store_delete(b, "t", id, err, sizeof err),
+		WH_STORE_NOT_FOUND);
+
+	/* One module stored by eight threads of two stores: one copy. */
+	struct racer r[8];
+	pthread_t th[8];
+	for (int i = 0; i < 8; i++) {
+		r[i].s = i % 2 ? b : a;
+		ck_assert_int_eq(pthread_create(&th[i], NULL, race_put, &r[i]), 0);
+	}
+	unsigned stored = 0, exists = 0;
+	for (int i = 0; i < 8; i++) {
+		pthread_join(th[i], NULL);
+		stored += r[i].st == WH_STORE_OK;
+		exists += r[i].st == WH_STORE_EXISTS;
+	}
+	ck_assert_uint_eq(stored, 1);
+	ck_assert_uint_eq(exists, 7);
+	fake_module(99, bytes, id);
+	ck_assert_uint_eq(files_named(tdir, id), 2);     /* .wasm, .json */
+	ck_assert_uint_eq(files_named(tdir, ".tmp."), 0);
+	ck_assert_int_eq(wh_store_delete(b, "t", id, err, sizeof err),
+		WH_STORE_OK);
+
+	/* The quota counts both stores' modules. */
+	ck_assert_int_eq(put(a, 2, 3), WH_STORE_OK);
+	ck_assert_int_eq(put(b, 3, 3), WH_STORE_OK);
+	ck_assert_int_eq(put(a, 4, 3), WH_STORE_OK);
+	ck_assert_int_eq(put(b, 5, 3), WH_STORE_QUOTA);
+	ck_assert_uint_eq(wh_store_count(a, "t"), 3);
+
+	/* Pages through B of modules stored through A: every one once, in
+	 * (created, id) order, with a delete in the middle of the walk. */
+	for (unsigned n = 10; n < 35; n++)
+		ck_assert_int_eq(put(a, n, 1000), WH_STORE_OK);
+	char after_c[32] = "", after_id[SHA256_HEX_BYTES] = "";
+	unsigned seen = 0, pages = 0;
+	bool more = true;
+	while (more) {
+		wh_module **list;
+		size_t n;
+		ck_assert(wh_store_list_page(b, "t", after_c,
+			after_id[0] ? after_id : NULL, 7, &list, &n, &more));
+		for (size_t i = 0; i < n; i++) {
+			int c = strcmp(list[i]->created, after_c);
+			ck_assert(c > 0 || (c == 0 && strcmp(list[i]->id, after_id) > 0));
+			snprintf(after_c, sizeof after_c, "%s", list[i]->created);
+			snprintf(after_id, sizeof after_id, "%s", list[i]->id);
+		}
+		seen += (unsigned)n;
+		pages++;
+		if (pages == 2)   /* the last one seen goes: the place holds */
+			ck_assert_int_eq(wh_store_delete(a, "t", after_id, err,
+				sizeof err), WH_STORE_OK);
+		wh_store_list_free(list, n);
+	}
+	ck_assert_uint_eq(seen, 28);
+	ck_assert_uint_eq(pages, 4);
+
+	/* A third daemon starting removes a dead writer's temporary file,
+	 * not a live one's. */
+	char host[64] = "", live[256], dead[256];
+	gethostname(host, sizeof host);
+	host[sizeof host - 1] = '\0';
+	pid_t gone = fork();
+	if (gone == 0)
+		_exit(0);
+	waitpid(gone, NULL, 0);
+	snprintf(live, sizeof live, "%s/.tmp.x.wasm.%ld.1@%s", tdir,
+		(long)getpid(), host);
+	snprintf(dead, sizeof dead, "%s/.tmp.x.wasm.%ld.2@%s", tdir,
+		(long)gone, host);
+	FILE *f = fopen(live, "w");
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+	ck_assert_ptr_nonnull(f = fopen(dead, "w"));
+	fclose(f);
+	wh_store *c;
+	ck_assert_int_eq(wh_store_open(store_dir, 3600, &c, err, sizeof err),
+		WH_STORE_OK);
+	ck_assert_int_eq(access(live, F_OK), 0);
+	ck_assert_int_ne(access(dead, F_OK), 0);
+	ck_assert_uint_eq(wh_store_total(c), 27);
+	unlink(live);
+
+	wh_store_close(a);
+	wh_store_close(b);
+	wh_store_close(c);
+	char cmd[300];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", store_dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("daemon");
@@ -350,6 +534,7 @@ int main(void)
 	tcase_add_test(t, floats_round_trip);
 	tcase_add_test(t, ids);
 	tcase_add_test(t, config_files);
+	tcase_add_test(t, store_shared);
 	suite_add_tcase(s, t);
 	SRunner *r = srunner_create(s);
 	srunner_run_all(r, CK_NORMAL);

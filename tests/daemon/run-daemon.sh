@@ -446,6 +446,17 @@ expect 405 "POST /" '"code":"method_not_allowed"'
 header_has "Allow: GET, HEAD" "405 on / names the methods"
 req GET /v1/modules
 header_has "X-Content-Type-Options: nosniff" "API answers have nosniff"
+# The node's name: host name and port by default, on every reply.
+node="$(hostname | tr -c 'A-Za-z0-9._:\n-' -):${base##*:}"
+header_has "X-Wasmhost-Node: $node" "an answer names its node ($node)"
+req GET /nope
+header_has "X-Wasmhost-Node: $node" "an error names its node"
+req GET /console/nope.js
+header_has "X-Wasmhost-Node: $node" "a console error names its node"
+req GET /metrics
+expect 200 "metrics name the node" "wasmhost_node_info{node=\"$node\"} 1"
+grep -q "level=info node=$node msg=listening" "$daemon_log" &&
+	ok "log lines name the node" || bad "log lines lack node=$node"
 printf '\0asm\1\0\0\0' >"$tmp/empty.wasm"   # a valid empty module
 req POST /v1/modules -H 'Content-Type: application/wasm' \
 	-H 'Origin: http://evil.example' --data-binary @"$tmp/empty.wasm"
@@ -610,14 +621,34 @@ expect 200 "4,100 files (over the old cap of 4,096)" '"outcome":"exit"'
 # ---- restart: persistence and crash leftovers ---------------------------------
 stop_daemon
 tdir=$state/tenants/default
-printf 'half' >"$tdir/.tmp.$id.wasm.123.1"
-cp "$tmp/garbage" "$tdir/$zero.wasm"   # a .wasm whose .json never came
+# Leftovers: only what is provably abandoned goes (its writer's pid is
+# gone on this host, or it is older than store_abandoned_s); another
+# daemon's write in progress (on a shared store) stays.
+host=$(hostname | tr '/@' '__')
+dead=$(($(cat /proc/sys/kernel/pid_max) - 1))
+while kill -0 "$dead" 2>/dev/null; do dead=$((dead - 1)); done
+one=1111111111111111111111111111111111111111111111111111111111111111
+printf 'half' >"$tdir/.tmp.$id.wasm.$dead.1@$host"       # writer gone
+printf 'half' >"$tdir/.tmp.$id.wasm.$$.2@$host"          # writer alive
+printf 'half' >"$tdir/.tmp.$id.json.123.3@other-host"    # elsewhere, new
+printf 'half' >"$tdir/.tmp.$id.json.123.4@other-host"    # elsewhere, old
+touch -d '2 hours ago' "$tdir/.tmp.$id.json.123.4@other-host"
+cp "$tmp/garbage" "$tdir/$zero.wasm"   # a .wasm whose .json is not yet
+cp "$tmp/garbage" "$tdir/$one.wasm"    # a .wasm whose .json never came
+touch -d '2 hours ago' "$tdir/$one.wasm"
 start_daemon --config "$tmp/config.json" --state-dir "$state"
 req GET /v1/modules
 expect 200 "modules survive a restart" "\"id\":\"$id\"" "\"id\":\"$wid\""
 expect_not "$zero" "an interrupted upload stays invisible"
-[ ! -e "$tdir/.tmp.$id.wasm.123.1" ] && [ ! -e "$tdir/$zero.wasm" ] &&
-	ok "leftovers removed at start" || bad "leftovers still there"
+[ ! -e "$tdir/.tmp.$id.wasm.$dead.1@$host" ] &&
+	[ ! -e "$tdir/.tmp.$id.json.123.4@other-host" ] && [ ! -e "$tdir/$one.wasm" ] &&
+	ok "abandoned leftovers removed at start" || bad "leftovers still there"
+[ -e "$tdir/.tmp.$id.wasm.$$.2@$host" ] &&
+	[ -e "$tdir/.tmp.$id.json.123.3@other-host" ] && [ -e "$tdir/$zero.wasm" ] &&
+	ok "writes that may be in progress are left alone" ||
+	bad "a write in progress was removed at start"
+rm -f "$tdir/.tmp.$id.wasm.$$.2@$host" "$tdir/.tmp.$id.json.123.3@other-host" \
+	"$tdir/$zero.wasm"
 json POST "$inv" '{"function":"add","args":[20,22]}'
 expect 200 "invoke after a restart" '"results":[42]'
 req GET "/v1/modules/$nulid"

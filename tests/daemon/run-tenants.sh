@@ -76,6 +76,9 @@ printf '{"listen": ' >"$tmp/c1.json"
 check_refused "broken JSON" "c1.json:1" --config "$tmp/c1.json"
 check_refused "a missing file" "unable to open" --config "$tmp/none.json"
 check_refused "a bad --log-level" "log-level" --log-level loud
+check_refused "a node name with a space" "node_name: 'a b'" --node-name 'a b'
+echo '{"node_name":"x/y"}' >"$tmp/c1.json"
+check_refused "a node name with a slash" "a node name is" --config "$tmp/c1.json"
 "$wasmhostd" --version | grep -q '^wasmhostd ' && ok "--version" || bad "--version"
 "$wasmhostd" --help | grep -q -- '--state-dir' && ok "--help" || bad "--help"
 rc=0; "$wasmhostd" --frobnicate >/dev/null 2>&1 || rc=$?

@@ -1,0 +1,21 @@
+/* reply.h -- what every answer of the daemon carries, whoever builds it
+ * (routes.c's answers and errors, console.c's files and errors): the
+ * node's name and nosniff.  One place, so that a new kind of answer cannot
+ * forget them. */
+#ifndef API_REPLY_H
+#define API_REPLY_H
+
+#include <microhttpd.h>
+
+/* The header that names the node in every reply (docs/SCALING.md). */
+#define API_NODE_HEADER "X-Wasmhost-Node"
+
+/* The node's name for every reply from now on (copied; at most
+ * WH_NODE_NAME_MAX bytes are kept).  Call before the server starts. */
+void api_reply_set_node(const char *name);
+const char *api_reply_node(void);
+
+/* Adds the headers every reply has. */
+void api_reply_headers(struct MHD_Response *resp);
+
+#endif
