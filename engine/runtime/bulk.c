@@ -31,7 +31,7 @@ uint64_t const_eval(const wasm_instance *inst, const constexpr_t *ce)
 
 static bool bulk_past_deadline(const exec *ex)
 {
-	return ex && *ex->epoch >= ex->deadline;
+	return ex && exec_past_deadline(ex);
 }
 
 wasm_trap_kind bulk_memory_fill(const exec *ex, wasm_memory *mem, uint32_t d,

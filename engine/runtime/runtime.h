@@ -112,6 +112,14 @@ typedef struct exec {
 	uintptr_t jit_stack_limit;        /* lowest native sp JIT code may use */
 } exec;
 
+/* Whether ex's deadline has passed: the check ENTER and LOOP make (in
+ * every tier), and what long work outside wasm code asks between steps
+ * (bulk memory in chunks, WASI sleeps, the JIT compiling a module). */
+static inline bool exec_past_deadline(const exec *ex)
+{
+	return *ex->epoch >= ex->deadline;
+}
+
 struct wasm_store {
 	wasm_engine *engine;
 	exec ex;
