@@ -26,8 +26,10 @@ uint64_t const_eval(const wasm_instance *inst, const constexpr_t *ce)
  * ex->deadline, as ENTER and LOOP do) between chunks of this many bytes,
  * so that memory.fill over gigabytes traps with timeout instead of running
  * to the supervisor's hard kill; shorter ones pay nothing.  What was
- * written before the check stays written. */
-#define BULK_CHUNK_BYTES (64u << 20)
+ * written before the check stays written.  A chunk that faults its pages
+ * in takes about 10 ms (64 MiB once took over 200 ms on a loaded machine,
+ * the sandbox's grace before its kill). */
+#define BULK_CHUNK_BYTES (16u << 20)
 
 static bool bulk_past_deadline(const exec *ex)
 {

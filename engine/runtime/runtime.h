@@ -148,7 +148,7 @@ const char *module_func_name(const wasm_module *m, uint32_t i, size_t *len);
 /* bulk.c: the value of a constant expression (as a slot), and the bulk
  * operations; each returns WASM_TRAP_NONE or the trap to raise. */
 uint64_t const_eval(const wasm_instance *inst, const constexpr_t *ce);
-/* memory.fill and memory.copy check ex's deadline every 64 MiB (ex NULL:
+/* memory.fill and memory.copy check ex's deadline between chunks (bulk.c; ex NULL:
  * never) and return WASM_TRAP_TIMEOUT once it has passed. */
 wasm_trap_kind bulk_memory_fill(const exec *ex, wasm_memory *mem,
 	uint32_t d, uint8_t v, uint32_t n);

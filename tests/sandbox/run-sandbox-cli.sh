@@ -65,6 +65,25 @@ mkdir -p "$tmp/many"
 (cd "$tmp/many" && seq 4100 | xargs touch)
 check "--dir with 4,100 files" 7 "err" "hi" run --dir "$tmp/many::/d" "$tmp/w.wasm"
 
+# Long work inside one call ends with timeout in every tier, never with the
+# kill after the grace period: memory.fill and memory.copy over 3 GiB (the
+# memory grown to 49,152 pages, within the default cap) check the deadline
+# in chunks; the first call of a module of 999,000 functions, whose compile
+# (baseline, opt) takes seconds and whose code does not fit the code region,
+# stops compiling at the deadline.
+"$wat2wasm" "$top_srcdir/tests/sandbox/fixtures/sb_bulk.wat" -o "$tmp/bulk.wasm" || exit 1
+perl "$top_srcdir/tests/sandbox/gen-manyfuncs.pl" 999000 >"$tmp/many.wasm" || exit 1
+for tier in interp baseline opt auto; do
+	check "memory.fill of 3 GiB, $tier" 3 "trap: timeout" "" \
+		run --tier "$tier" --timeout-ms 100 --invoke fill "$tmp/bulk.wasm" 49151
+	check "memory.copy of 3 GiB, $tier" 3 "trap: timeout" "" \
+		run --tier "$tier" --timeout-ms 100 --invoke copy "$tmp/bulk.wasm" 49151
+	check "999,000 functions, $tier" 3 "trap: timeout" "" \
+		run --tier "$tier" --timeout-ms 100 --invoke spin "$tmp/many.wasm"
+done
+check "memory.fill of 1 GiB without a deadline" 0 "" 7 \
+	run --tier baseline --invoke fill "$tmp/bulk.wasm" 16383
+
 leaves_nothing() { # NAME SIGNAL
 	perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV' \
 		"$wasmhost" run --invoke spin "$B" 2>/dev/null &
