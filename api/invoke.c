@@ -156,8 +156,22 @@ static bool limits_apply(json_t *doc, const wh_limits *lim,
 	return true;
 }
 
-static bool args_parse(json_t *doc, const wh_func_sig *sig, api_call *c,
-	api_fail *f)
+/* jansson reads the JSON number -0 as the integer 0, sign lost; a float
+ * wants -0.0.  So a float argument that reads as the integer 0 is read
+ * again from the document's text with every number a real (once per
+ * document, only then): the text "-0" gives -0.0, "0" gives 0.0. */
+static json_t *float_zero_arg(const api_target *t, json_t **reals, size_t i)
+{
+	if (!t->text)
+		return NULL;
+	if (!*reals)
+		*reals = json_loadb(t->text, t->text_len, JSON_ALLOW_NUL |
+			JSON_DECODE_INT_AS_REAL, NULL);
+	return json_array_get(json_object_get(*reals, "args"), i);
+}
+
+static bool args_parse(json_t *doc, const api_target *t,
+	const wh_func_sig *sig, api_call *c, api_fail *f)
 {
 	json_t *args = json_object_get(doc, "args");
 	size_t n = args ? json_array_size(args) : 0;
@@ -183,17 +197,25 @@ static bool args_parse(json_t *doc, const wh_func_sig *sig, api_call *c,
 	c->args = calloc(n + 1, sizeof *c->args);
 	if (!c->args)
 		return bad(f, API_E_INTERNAL, NULL, "out of memory");
-	for (size_t i = 0; i < n; i++) {
+	json_t *reals = NULL;
+	bool ok = true;
+	for (size_t i = 0; i < n && ok; i++) {
+		json_t *v = json_array_get(args, i);
+		wasm_valtype vt = (wasm_valtype)sig->params[i];
+		json_t *real;
+		if ((vt == WASM_F32 || vt == WASM_F64) && json_is_integer(v) &&
+		    json_integer_value(v) == 0 &&
+		    json_is_real(real = float_zero_arg(t, &reals, i)))
+			v = real;
 		snprintf(field, sizeof field, "args[%zu]", i);
-		if (!json_to_value(json_array_get(args, i),
-			(wasm_valtype)sig->params[i], &c->args[i], why,
-			sizeof why))
-			return bad(f, API_E_BAD_CALL, field, "%s: %s", field,
+		if (!json_to_value(v, vt, &c->args[i], why, sizeof why))
+			ok = bad(f, API_E_BAD_CALL, field, "%s: %s", field,
 				why);
 	}
+	json_decref(reals);
 	c->req.args = c->args;
 	c->req.nargs = (uint32_t)n;
-	return true;
+	return ok;
 }
 
 static bool wasi_parse(json_t *doc, const api_target *t, api_call *c,
@@ -400,7 +422,7 @@ bool api_call_parse(json_t *doc, const api_target *t, const wh_limits *lim,
 	    json_array_size(json_object_get(doc, "args")))
 		return bad(f, API_E_BAD_CALL, "args", "args: a WASI program "
 			"takes argv, not args");
-	if (!wasi_run && !args_parse(doc, sig, c, f))
+	if (!wasi_run && !args_parse(doc, t, sig, c, f))
 		return false;
 	if (t->uses_wasi && !wasi_parse(doc, t, c, f))
 		return false;
