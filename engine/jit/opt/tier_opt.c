@@ -77,10 +77,8 @@ done:
  * over 60 KB to Liftoff).  At the cap: about 25 ms. */
 #define OPT_MAX_BODY_KIB 64
 #define OPT_MAX_BODY_BYTES (OPT_MAX_BODY_KIB * 1024u)
-#define OPT_STR_(x) #x
-#define OPT_STR(x) OPT_STR_(x)
 #define OPT_TOO_LARGE_REASON \
-	"function body over " OPT_STR(OPT_MAX_BODY_KIB) " KiB: left to the baseline"
+	"function body over " WASM_STR(OPT_MAX_BODY_KIB) " KiB: left to the baseline"
 
 static uint32_t opt_threshold(const wasm_engine *e)
 {
