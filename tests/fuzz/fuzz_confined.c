@@ -153,14 +153,13 @@ static const uint8_t seed_code[] = {
 
 #include "../sandbox/wasmgen.h"
 
+#include "../xorshift.h"
+
 static uint64_t rng = 0x9e3779b97f4a7c15u;
 
 static uint64_t rnd(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return xorshift64(&rng);
 }
 
 typedef struct {
