@@ -83,6 +83,13 @@ for tier in interp baseline opt auto; do
 	check "999,000 functions, $tier" 3 "trap: timeout" "" \
 		run --tier "$tier" --timeout-ms 500 --invoke spin "$tmp/many.wasm"
 done
+# One function of 4,000 loops (60 KB): tier 2 once took 860 ms for it, in
+# one compile the deadline cannot stop; it goes to the baseline now.
+perl "$top_srcdir/tests/sandbox/gen-manyfuncs.pl" 1 4000 >"$tmp/loops.wasm" || exit 1
+for tier in baseline opt auto; do
+	check "4,000 loops in one function, $tier" 3 "trap: timeout" "" \
+		run --tier "$tier" --timeout-ms 100 --invoke spin "$tmp/loops.wasm"
+done
 check "memory.fill of 1 GiB without a deadline" 0 "" 7 \
 	run --tier baseline --invoke fill "$tmp/bulk.wasm" 16383
 
