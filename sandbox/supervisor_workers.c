@@ -679,13 +679,16 @@ void sup_on_exited(sb_supervisor *sup, const struct sb_zmsg *zm)
 		else
 			snprintf(msg, sizeof msg, "worker exited with status %d "
 				"while loading the module", WEXITSTATUS(st));
+		/* Too slow to load is the module's own limit, as a decode
+		 * error is: invalid_module, not a death to explain. */
+		sb_outcome o = w->load_timeout ? SB_INVALID_MODULE : SB_KILLED;
 		while ((fj = sup_queue_pop(m))) {   /* with how it died */
-			sb_result *r = sup_result_new(SB_KILLED, msg);
-			if (r) {
+			sb_result *r = sup_result_new(o, msg);
+			if (r && o == SB_KILLED) {
 				r->signal = sig;
 				r->exit_code = sig ? 0 : WEXITSTATUS(st);
 			}
-			sup_job_finish(fj, r, SB_KILLED, msg);
+			sup_job_finish(fj, r, o, msg);
 		}
 		m->load_failures = 0;
 	}

@@ -27,9 +27,10 @@ uint64_t const_eval(const wasm_instance *inst, const constexpr_t *ce)
  * so that memory.fill over gigabytes traps with timeout instead of running
  * to the supervisor's hard kill; shorter ones pay nothing.  What was
  * written before the check stays written.  A chunk that faults its pages
- * in takes about 10 ms (64 MiB once took over 200 ms on a loaded machine,
- * the sandbox's grace before its kill). */
-#define BULK_CHUNK_BYTES (16u << 20)
+ * in takes a few ms, and ten times that on a machine whose load is 18 on
+ * two cores, under ASan (16 and 64 MiB chunks then ran past the sandbox's
+ * 200 ms grace before its kill); the check costs a load and a compare. */
+#define BULK_CHUNK_BYTES (4u << 20)
 
 static bool bulk_past_deadline(const exec *ex)
 {

@@ -107,8 +107,9 @@ static sb_result *inspect(sb_module *m)
 
 /* A module that takes longer to load than load_timeout_ms (here 999,000
  * functions, pre-decoded at load under --tier=baseline, against 20 ms) is
- * refused with a message naming the limit, after one worker: not three
- * workers killed in turn and "worker died while loading". */
+ * refused as invalid_module with a message naming the limit, after one
+ * worker: not three workers killed in turn and "worker died while
+ * loading". */
 START_TEST(load_over_its_time_limit)
 {
 	sb_config cfg = { .max_workers = 2, .load_timeout_ms = 20,
@@ -117,7 +118,7 @@ START_TEST(load_over_its_time_limit)
 	wg_spec spec = { .nfuncs = 999000, .nexports = 1 };
 	sb_module *m = module_gen(s, "slow", &spec);
 	sb_result *r = inspect(m);
-	OUTCOME(r, SB_KILLED);
+	OUTCOME(r, SB_INVALID_MODULE);
 	ck_assert_msg(strstr(r->message, "took longer than the limit of 20 ms"),
 		"%s", r->message);
 	sb_result_free(r);
