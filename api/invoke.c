@@ -156,8 +156,22 @@ static bool limits_apply(json_t *doc, const wh_limits *lim,
 	return true;
 }
 
-static bool args_parse(json_t *doc, const wh_func_sig *sig, api_call *c,
-	api_fail *f)
+/* jansson reads the JSON number -0 as the integer 0, sign lost; a float
+ * wants -0.0.  So a float argument that reads as the integer 0 is read
+ * again from the document's text with every number a real (once per
+ * document, only then): the text "-0" gives -0.0, "0" gives 0.0. */
+static json_t *float_zero_arg(const api_target *t, json_t **reals, size_t i)
+{
+	if (!t->text)
+		return NULL;
+	if (!*reals)
+		*reals = json_loadb(t->text, t->text_len, JSON_ALLOW_NUL |
+			JSON_DECODE_INT_AS_REAL, NULL);
+	return json_array_get(json_object_get(*reals, "args"), i);
+}
+
+static bool args_parse(json_t *doc, const api_target *t,
+	const wh_func_sig *sig, api_call *c, api_fail *f)
 {
 	json_t *args = json_object_get(doc, "args");
 	size_t n = args ? json_array_size(args) : 0;
@@ -183,17 +197,49 @@ static bool args_parse(json_t *doc, const wh_func_sig *sig, api_call *c,
 	c->args = calloc(n + 1, sizeof *c->args);
 	if (!c->args)
 		return bad(f, API_E_INTERNAL, NULL, "out of memory");
-	for (size_t i = 0; i < n; i++) {
+	json_t *reals = NULL;
+	bool ok = true;
+	for (size_t i = 0; i < n && ok; i++) {
+		json_t *v = json_array_get(args, i);
+		wasm_valtype vt = (wasm_valtype)sig->params[i];
+		json_t *real;
+		if ((vt == WASM_F32 || vt == WASM_F64) && json_is_integer(v) &&
+		    json_integer_value(v) == 0 &&
+		    json_is_real(real = float_zero_arg(t, &reals, i)))
+			v = real;
 		snprintf(field, sizeof field, "args[%zu]", i);
-		if (!json_to_value(json_array_get(args, i),
-			(wasm_valtype)sig->params[i], &c->args[i], why,
-			sizeof why))
-			return bad(f, API_E_BAD_CALL, field, "%s: %s", field,
+		if (!json_to_value(v, vt, &c->args[i], why, sizeof why))
+			ok = bad(f, API_E_BAD_CALL, field, "%s: %s", field,
 				why);
 	}
+	json_decref(reals);
 	c->req.args = c->args;
 	c->req.nargs = (uint32_t)n;
-	return true;
+	return ok;
+}
+
+/* The sandbox's limits on what one request carries (sb_request_check,
+ * which guards the worker), as a 400 naming the member: "argv", "argv[3]",
+ * "env", "env.NAME", "files", "files./PATH". */
+static bool wasi_fits(const api_call *c, api_fail *f)
+{
+	sb_request_fault fault;
+	char field[160], text[300];
+
+	if (sb_request_check(&c->req, &fault))
+		return true;
+	if (fault.count)
+		snprintf(field, sizeof field, "%s", fault.member);
+	else if (strcmp(fault.member, "argv") == 0)
+		snprintf(field, sizeof field, "argv[%u]", fault.index);
+	else if (strcmp(fault.member, "env") == 0)
+		snprintf(field, sizeof field, "env.%.*s", (int)strcspn(
+			c->env[fault.index], "="), c->env[fault.index]);
+	else
+		snprintf(field, sizeof field, "files.%.140s",
+			c->files[fault.index].path);
+	return bad(f, API_E_BAD_REQUEST, field, "%s",
+		sb_request_fault_text(&fault, field, text, sizeof text));
 }
 
 static bool wasi_parse(json_t *doc, const api_target *t, api_call *c,
@@ -211,10 +257,6 @@ static bool wasi_parse(json_t *doc, const api_target *t, api_call *c,
 		if (!json_is_array(argv))
 			return bad(f, API_E_BAD_REQUEST, "argv", "argv: "
 				"expected an array of strings");
-		if (json_array_size(argv) > SB_MAX_WASI_STRINGS)
-			return bad(f, API_E_BAD_REQUEST, "argv", "argv: %zu "
-				"entries, the limit is %u", json_array_size(argv),
-				SB_MAX_WASI_STRINGS);
 		c->argv = calloc(json_array_size(argv) + 1, sizeof *c->argv);
 		if (!c->argv)
 			return bad(f, API_E_INTERNAL, NULL, "out of memory");
@@ -228,11 +270,6 @@ static bool wasi_parse(json_t *doc, const api_target *t, api_call *c,
 				return bad(f, API_E_BAD_REQUEST, field,
 					"%s: a WASI argument cannot hold "
 					"U+0000", field);
-			if (json_string_length(v) > SB_MAX_WASI_STRING_BYTES)
-				return bad(f, API_E_BAD_REQUEST, field,
-					"%s: %zu bytes, the limit is %u", field,
-					json_string_length(v),
-					SB_MAX_WASI_STRING_BYTES);
 			if (!(c->argv[c->req.argc] = strdup(json_string_value(v))))
 				return bad(f, API_E_INTERNAL, NULL,
 					"out of memory");
@@ -249,10 +286,6 @@ static bool wasi_parse(json_t *doc, const api_target *t, api_call *c,
 		if (!json_is_object(env))
 			return bad(f, API_E_BAD_REQUEST, "env", "env: expected "
 				"an object of strings");
-		if (json_object_size(env) > SB_MAX_WASI_STRINGS)
-			return bad(f, API_E_BAD_REQUEST, "env", "env: %zu "
-				"entries, the limit is %u", json_object_size(env),
-				SB_MAX_WASI_STRINGS);
 		c->env = calloc(json_object_size(env) + 1, sizeof *c->env);
 		if (!c->env)
 			return bad(f, API_E_INTERNAL, NULL, "out of memory");
@@ -268,10 +301,6 @@ static bool wasi_parse(json_t *doc, const api_target *t, api_call *c,
 					"a WASI environment value cannot hold "
 					"U+0000", field);
 			size_t n = strlen(key) + json_string_length(v) + 2;
-			if (n - 1 > SB_MAX_WASI_STRING_BYTES)
-				return bad(f, API_E_BAD_REQUEST, field, "%s: "
-					"NAME=VALUE is %zu bytes, the limit is %u",
-					field, n - 1, SB_MAX_WASI_STRING_BYTES);
 			char *kv = malloc(n);
 			if (!kv)
 				return bad(f, API_E_INTERNAL, NULL,
@@ -292,10 +321,6 @@ static bool wasi_parse(json_t *doc, const api_target *t, api_call *c,
 		if (!json_is_object(files))
 			return bad(f, API_E_BAD_REQUEST, "files", "files: "
 				"expected an object: absolute path -> content");
-		if (json_object_size(files) > SB_MAX_WASI_FILES)
-			return bad(f, API_E_BAD_REQUEST, "files", "files: %zu "
-				"entries, the limit is %u", json_object_size(files),
-				SB_MAX_WASI_FILES);
 		c->files = calloc(json_object_size(files) + 1, sizeof *c->files);
 		if (!c->files)
 			return bad(f, API_E_INTERNAL, NULL, "out of memory");
@@ -307,10 +332,6 @@ static bool wasi_parse(json_t *doc, const api_target *t, api_call *c,
 			if (key[0] != '/')
 				return bad(f, API_E_BAD_REQUEST, field, "%s: "
 					"paths are absolute", field);
-			if (strlen(key) > SB_MAX_WASI_PATH_BYTES)
-				return bad(f, API_E_BAD_REQUEST, field, "%s: "
-					"a path of %zu bytes, the limit is %u",
-					field, strlen(key), SB_MAX_WASI_PATH_BYTES);
 			if (!bytes_get(v, c->base64, field, &data, &n, f))
 				return false;
 			sb_file *sf = &c->files[c->req.nfiles];
@@ -324,7 +345,7 @@ static bool wasi_parse(json_t *doc, const api_target *t, api_call *c,
 		}
 		c->req.files = c->files;
 	}
-	return true;
+	return wasi_fits(c, f);
 }
 
 bool api_call_parse(json_t *doc, const api_target *t, const wh_limits *lim,
@@ -400,7 +421,7 @@ bool api_call_parse(json_t *doc, const api_target *t, const wh_limits *lim,
 	    json_array_size(json_object_get(doc, "args")))
 		return bad(f, API_E_BAD_CALL, "args", "args: a WASI program "
 			"takes argv, not args");
-	if (!wasi_run && !args_parse(doc, sig, c, f))
+	if (!wasi_run && !args_parse(doc, t, sig, c, f))
 		return false;
 	if (t->uses_wasi && !wasi_parse(doc, t, c, f))
 		return false;

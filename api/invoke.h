@@ -43,6 +43,11 @@ typedef struct {
 	uint32_t nfuncs;
 	bool uses_wasi;
 	const char *argv0;         /* default argv[0] */
+	/* The document's JSON text, where a float argument written -0 is
+	 * read again with its sign (jansson makes it the integer 0); NULL:
+	 * such an argument is +0.0. */
+	const char *text;
+	size_t text_len;
 } api_target;
 
 typedef struct {

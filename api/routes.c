@@ -824,7 +824,8 @@ static void h_invoke(struct req *r)
 	if (!(doc = body_json(r)))
 		return;
 	api_target t = { .funcs = r->mod->funcs, .nfuncs = r->mod->nfuncs,
-		.uses_wasi = r->mod->uses_wasi, .argv0 = r->mod->id };
+		.uses_wasi = r->mod->uses_wasi, .argv0 = r->mod->id,
+		.text = (const char *)r->body, .text_len = r->len };
 	bool ok = api_call_parse(doc, &t, &r->lim,
 		r->srv->cfg.fuel_metering, NULL, &r->call, &f);
 	json_decref(doc);
@@ -900,7 +901,8 @@ static void run_inspected(struct req *r, sb_result *res)
 		return;
 	}
 	api_target t = { .funcs = sigs, .nfuncs = n, .uses_wasi = wasi,
-		.argv0 = r->run_id };
+		.argv0 = r->run_id, .text = (const char *)r->body,
+		.text_len = r->len };
 	bool ok = api_call_parse(r->doc, &t, &r->lim,
 		r->srv->cfg.fuel_metering, "module", &r->call, &f);
 	free(sigs);

@@ -1,6 +1,7 @@
 /* cli.c -- `wasmhost` main: global options, verb dispatch and the small
  * helpers the verbs share (option matching, file reading, type text). */
 #include "cli.h"
+#include "sandbox.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -21,7 +22,8 @@ static const cli_opt global_opts[] = {
 		"iterations reach the threshold, then compiled; a running loop "
 		"moves\ninto the JIT code at once)" },
 	[G_TIER_THRESHOLD] = { "--tier-threshold", NULL, "N", "calls or "
-		"iterations before tier-up in auto (default 1000;\nalso "
+		"iterations before tier-up in auto (default "
+		WASM_STR(WASM_TIER_DEFAULT_THRESHOLD) ";\nalso "
 		"WASMHOST_TIER_THRESHOLD)" },
 	[G_URL] = { "--url", NULL, "URL", "the daemon, for the client verbs "
 		"(default $WASMHOST_URL, else\nhttp://127.0.0.1:8080)" },
@@ -377,23 +379,35 @@ void cli_functype_format(const wasm_functype *t, char *buf, size_t len)
 	types_format(t->results, t->nresults, buf + used, len - used);
 }
 
-void cli_trap_detail_print(const char *message, const char *func_name,
-	uint32_t func_index, size_t offset)
+int cli_ending_print(const cli_ending *e)
 {
-	bool named = func_name && func_name[0];
+	bool named = e->func_name && e->func_name[0];
+	const char *kind = e->kind, *what = e->what;
 
-	fprintf(stderr, "  %s", message && message[0] ? message
+	if (strcmp(kind, "limit") == 0 && what &&
+	    strcmp(what, sb_limit_name(SB_LIMIT_FUEL)) == 0) {
+		kind = "trap";
+		what = wasm_trap_kind_name(WASM_TRAP_OUT_OF_FUEL);
+	}
+	if (what)
+		fprintf(stderr, "%s: %s\n", kind, what);
+	else if (strcmp(kind, "killed") == 0)
+		fprintf(stderr, "%s: exit status %d\n", kind, e->exit_status);
+	else
+		fprintf(stderr, "%s: ?\n", kind);
+	fprintf(stderr, "  %s", e->message && e->message[0] ? e->message
 		: "(no message)");
-	if (named || func_index != WASM_NO_INDEX) {
+	if (named || e->func_index != WASM_NO_INDEX) {
 		fprintf(stderr, ", in function");
 		if (named)
-			fprintf(stderr, " '%s'", func_name);
-		if (func_index != WASM_NO_INDEX)
-			fprintf(stderr, " (index %u)", func_index);
+			fprintf(stderr, " '%s'", e->func_name);
+		if (e->func_index != WASM_NO_INDEX)
+			fprintf(stderr, " (index %u)", e->func_index);
 	}
-	if (offset != SIZE_MAX)
-		fprintf(stderr, " at offset 0x%zx", offset);
+	if (e->offset != SIZE_MAX)
+		fprintf(stderr, " at offset 0x%zx", e->offset);
 	fputc('\n', stderr);
+	return CLI_EXIT_TRAP;
 }
 
 void cli_results_print(const wasm_value *results, uint32_t n)

@@ -158,11 +158,26 @@ void cli_functype_format(const wasm_functype *t, char *buf, size_t len);
 int cli_args_parse(const char *func, const wasm_functype *t,
 	char *const *texts, int ntexts, wasm_value *out);
 
-/* The line under "trap: KIND" (or "limit: WHAT"), the same from every
- * verb: "  MESSAGE[, in function 'NAME'][ (index I)][ at offset 0xN]".
- * func_name may be NULL or "", func_index WASM_NO_INDEX, offset SIZE_MAX. */
-void cli_trap_detail_print(const char *message, const char *func_name,
-	uint32_t func_index, size_t offset);
+/* How a call that returned no results ended, the same on stderr from
+ * every verb (run in-process and confined, invoke): a first line
+ * "trap: KIND" (timeout and out_of_fuel included: a fuel limit is
+ * printed as the trap it is in-process), "limit: WHAT", "killed: SIGNAL"
+ * or "killed: exit status N", then
+ * "  MESSAGE[, in function 'NAME'][ (index I)][ at offset 0xN]".
+ * kind is "trap", "limit" or "killed"; what the trap kind, limit, or
+ * signal name (for "killed" NULL: exit_status).  func_name may be NULL
+ * or "", func_index WASM_NO_INDEX, offset SIZE_MAX.  Returns
+ * CLI_EXIT_TRAP. */
+typedef struct {
+	const char *kind;
+	const char *what;
+	int exit_status;
+	const char *message;
+	const char *func_name;
+	uint32_t func_index;
+	size_t offset;
+} cli_ending;
+int cli_ending_print(const cli_ending *e);
 
 /* Prints each result on its own line on stdout, as wasm_value_format
  * writes it, and flushes stdout: what run and invoke print for a call. */

@@ -563,38 +563,26 @@ static int outcome_report(const httpc_response *res, const uint8_t *types,
 		rc = CLI_EXIT_OK;
 	} else if (strcmp(outcome, "exit") == 0) {
 		rc = (int)json_integer_value(json_object_get(doc, "exit_code"));
-	} else if (trap) {
+	} else if (trap || strcmp(outcome, "limit") == 0 ||
+		   strcmp(outcome, "killed") == 0) {
 		json_t *fi = json_object_get(trap, "func_index");
 		json_t *off = json_object_get(trap, "offset");
-		fprintf(stderr, "trap: %s\n", json_string_value(
-			json_object_get(trap, "kind")));
-		cli_trap_detail_print(json_string_value(json_object_get(trap,
-			"message")), json_string_value(json_object_get(trap,
-			"function")), json_is_integer(fi) ?
-			(uint32_t)json_integer_value(fi) : WASM_NO_INDEX,
-			json_is_integer(off) ? (size_t)json_integer_value(off)
-			: SIZE_MAX);
-		rc = CLI_EXIT_TRAP;
-	} else if (strcmp(outcome, "limit") == 0) {
-		const char *l = json_string_value(json_object_get(doc, "limit"));
-		if (l && strcmp(l, "fuel") == 0)
-			fprintf(stderr, "trap: %s\n",
-				wasm_trap_kind_name(WASM_TRAP_OUT_OF_FUEL));
-		else
-			fprintf(stderr, "limit: %s\n", l ? l : "?");
-		cli_trap_detail_print(msg, NULL, WASM_NO_INDEX, SIZE_MAX);
-		rc = CLI_EXIT_TRAP;
-	} else if (strcmp(outcome, "killed") == 0) {
-		const char *sig = json_string_value(json_object_get(doc,
-			"signal"));
 		json_t *st = json_object_get(doc, "exit_status");
-		if (sig)
-			fprintf(stderr, "killed: %s\n", sig);
-		else
-			fprintf(stderr, "killed: exit status %lld\n",
-				(long long)json_integer_value(st));
-		fprintf(stderr, "  %s\n", msg ? msg : "");
-		rc = CLI_EXIT_TRAP;
+		rc = cli_ending_print(&(cli_ending){
+			.kind = trap ? "trap" : outcome,
+			.what = json_string_value(trap ?
+				json_object_get(trap, "kind") :
+				json_object_get(doc, strcmp(outcome, "limit") == 0 ?
+				"limit" : "signal")),
+			.exit_status = (int)json_integer_value(st),
+			.message = trap ? json_string_value(json_object_get(
+				trap, "message")) : msg,
+			.func_name = json_string_value(json_object_get(trap,
+				"function")),
+			.func_index = json_is_integer(fi) ?
+				(uint32_t)json_integer_value(fi) : WASM_NO_INDEX,
+			.offset = json_is_integer(off) ?
+				(size_t)json_integer_value(off) : SIZE_MAX });
 	} else {
 		fprintf(stderr, "error: %s: %s\n", outcome, msg ? msg : "");
 	}

@@ -377,21 +377,16 @@ static int export_func_type(const char *path, const wasm_module *m,
 
 /* ---- outcomes --------------------------------------------------------- */
 
-static void trap_print(const wasm_error *err)
-{
-	fprintf(stderr, "trap: %s\n", wasm_trap_kind_name(err->trap));
-	cli_trap_detail_print(err->message, err->func_name, err->func_index,
-		err->offset);
-}
-
 /* Maps a failed instantiation or call to output and an exit code. */
 static int failure_report(const char *path, const char *what,
 	wasm_status s, const wasm_error *err)
 {
 	switch (s) {
 	case WASM_ERR_TRAP:
-		trap_print(err);
-		return CLI_EXIT_TRAP;
+		return cli_ending_print(&(cli_ending){ .kind = "trap",
+			.what = wasm_trap_kind_name(err->trap),
+			.message = err->message, .func_name = err->func_name,
+			.func_index = err->func_index, .offset = err->offset });
 	case WASM_ERR_EXIT:
 		return err->exit_code;
 	default:

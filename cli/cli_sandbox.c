@@ -62,12 +62,6 @@ static bool imports_wasi_only(const char *path, const sb_result *info,
 	return false;
 }
 
-static void detail_print(const sb_result *res)
-{
-	cli_trap_detail_print(res->message, res->func_name, res->func_index,
-		res->offset);
-}
-
 static void output_write(const uint8_t *data, size_t len, int fd)
 {
 	while (len) {
@@ -94,24 +88,19 @@ static int outcome_report(const char *path, const sb_result *res)
 		return res->exit_code;
 	case SB_TRAP:
 	case SB_TIMEOUT:
-		fprintf(stderr, "trap: %s\n", wasm_trap_kind_name(res->trap));
-		detail_print(res);
-		return CLI_EXIT_TRAP;
 	case SB_LIMIT:
-		if (res->limit == SB_LIMIT_FUEL)
-			fprintf(stderr, "trap: %s\n",
-				wasm_trap_kind_name(WASM_TRAP_OUT_OF_FUEL));
-		else
-			fprintf(stderr, "limit: %s\n", sb_limit_name(res->limit));
-		detail_print(res);
-		return CLI_EXIT_TRAP;
 	case SB_KILLED:
-		if (res->signal)
-			fprintf(stderr, "killed: %s\n", sb_signal_name(res->signal));
-		else
-			fprintf(stderr, "killed: exit status %d\n", res->exit_code);
-		fprintf(stderr, "  %s\n", res->message);
-		return CLI_EXIT_TRAP;
+		return cli_ending_print(&(cli_ending){
+			.kind = res->outcome == SB_LIMIT ? "limit" :
+				res->outcome == SB_KILLED ? "killed" : "trap",
+			.what = res->outcome == SB_LIMIT ?
+				sb_limit_name(res->limit) :
+				res->outcome != SB_KILLED ?
+				wasm_trap_kind_name(res->trap) :
+				res->signal ? sb_signal_name(res->signal) : NULL,
+			.exit_status = res->exit_code, .message = res->message,
+			.func_name = res->func_name,
+			.func_index = res->func_index, .offset = res->offset });
 	case SB_INSTANTIATE_ERROR:
 		fprintf(stderr, "error: %s: instantiation failed: %s\n", path,
 			res->message);
@@ -273,18 +262,15 @@ int cli_run_sandboxed(const struct cli_sandbox_run *r,
 	sb_request_fault f;
 	if (!sb_request_check(&req, &f)) {
 		/* One line, before anything reaches the worker. */
-		const char *what = strcmp(f.member, "argv") == 0 ?
+		char what[64], text[200];
+		snprintf(what, sizeof what, "%s", strcmp(f.member, "argv") == 0 ?
 			"program arguments (with FILE)" :
-			strcmp(f.member, "env") == 0 ? "--env" : "--dir files";
-		if (f.count)
-			fprintf(stderr, "wasmhost: %s: %llu, the limit is %llu\n",
-				what, (unsigned long long)f.actual,
-				(unsigned long long)f.limit);
-		else
-			fprintf(stderr, "wasmhost: %s: entry %u is %llu bytes, "
-				"the limit is %llu\n", what, f.index,
-				(unsigned long long)f.actual,
-				(unsigned long long)f.limit);
+			strcmp(f.member, "env") == 0 ? "--env" : "--dir files");
+		if (!f.count)
+			snprintf(what + strlen(what), sizeof what - strlen(what),
+				", entry %u", f.index);
+		fprintf(stderr, "wasmhost: %s\n", sb_request_fault_text(&f,
+			what, text, sizeof text));
 		rc = CLI_EXIT_USAGE;
 		goto out;
 	}

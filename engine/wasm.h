@@ -176,7 +176,13 @@ typedef struct {
 	size_t code_region_bytes;
 } wasm_config;
 
-#define WASM_TIER_DEFAULT_THRESHOLD 1000u
+/* A plain decimal literal, so that help texts print it (WASM_STR). */
+#define WASM_TIER_DEFAULT_THRESHOLD 1000
+
+/* The text of a macro's value: WASM_STR(WASM_TIER_DEFAULT_THRESHOLD) is
+ * "1000", for messages and help written once with the limit they name. */
+#define WASM_STR_(x) #x
+#define WASM_STR(x) WASM_STR_(x)
 
 void wasm_config_default(wasm_config *cfg);
 /* Whether this build can make an engine of cfg: WASM_ERR_UNSUPPORTED, with

@@ -354,6 +354,24 @@ bool sb_request_check(const sb_request *req, sb_request_fault *f)
 	return true;
 }
 
+const char *sb_request_fault_text(const sb_request_fault *f,
+	const char *what, char *buf, size_t len)
+{
+	char member[48];
+	if (!what) {
+		if (f->count)
+			snprintf(member, sizeof member, "%s", f->member);
+		else
+			snprintf(member, sizeof member, "%s[%u]", f->member,
+				f->index);
+		what = member;
+	}
+	snprintf(buf, len, "%s: %llu %s, the limit is %llu", what,
+		(unsigned long long)f->actual, f->count ? "entries" : "bytes",
+		(unsigned long long)f->limit);
+	return buf;
+}
+
 void sb_invoke_encode(sb_buf *b, uint64_t seq, const sb_request *req,
 	uint32_t max_pages, uint64_t stdout_max, uint64_t stderr_max)
 {

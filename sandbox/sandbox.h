@@ -230,6 +230,12 @@ typedef struct {
 
 /* True if req fits the limits above; else false and *f says where. */
 bool sb_request_check(const sb_request *req, sb_request_fault *f);
+/* The one text of a fault, in buf (returned): "WHAT: N entries, the
+ * limit is L" or "WHAT: N bytes, the limit is L", where WHAT is how the
+ * caller names the member or the entry ("argv[3]", "--env"); NULL: the
+ * member's name, with [index] for an entry. */
+const char *sb_request_fault_text(const sb_request_fault *f,
+	const char *what, char *buf, size_t len);
 
 /* module and name are NUL-terminated, and hold module_len and name_len
  * bytes: a wasm name may have U+0000 in it (compare with the lengths). */

@@ -124,6 +124,7 @@ static uint64_t timers_run(sb_supervisor *sup)
 		}
 		if (w->kill_ns && now >= w->kill_ns) {
 			sup->stats.killed_timeout++;
+			w->load_timeout = w->state == W_LOADING;
 			sup_worker_kill(sup, w, w->state == W_BUSY ?
 				"deadline passed; killed after the grace period"
 				: "start-up took too long");

@@ -54,6 +54,8 @@ struct worker {
 	sb_module *m;
 	enum wstate state;
 	bool exited, killing;
+	bool load_timeout;         /* killed: its module's load took longer
+	                              than load_timeout_ms */
 	int wait_status;
 	char kill_reason[96];
 	/* receive: bytes [0, rx_len) of rx; once the header is parsed

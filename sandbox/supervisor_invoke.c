@@ -357,16 +357,8 @@ sb_submit sb_invoke_sync(sb_module *m, const sb_request *req,
 	if (req->kind != SB_INSPECT && !sb_request_check(req, &f)) {
 		/* The worker would refuse the frame and die: answer here. */
 		char msg[160];
-		if (f.count)
-			snprintf(msg, sizeof msg, "%s: %llu entries, the limit "
-				"is %llu", f.member, (unsigned long long)f.actual,
-				(unsigned long long)f.limit);
-		else
-			snprintf(msg, sizeof msg, "%s[%u]: %llu bytes, the limit "
-				"is %llu", f.member, f.index,
-				(unsigned long long)f.actual,
-				(unsigned long long)f.limit);
-		sb_result *r = sup_result_new(SB_BAD_CALL, msg);
+		sb_result *r = sup_result_new(SB_BAD_CALL,
+			sb_request_fault_text(&f, NULL, msg, sizeof msg));
 		if (!r)
 			return SB_SUBMIT_NOMEM;
 		done(ctx, r);

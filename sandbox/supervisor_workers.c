@@ -662,23 +662,33 @@ void sup_on_exited(sb_supervisor *sup, const struct sb_zmsg *zm)
 		nj->requeued = true;
 		sup_queue_push_front(m, nj);
 	}
-	if (was_pool && loading && m && ++m->load_failures >= 3) {
-		/* The module kills every worker that loads it. */
+	if (was_pool && loading && m &&
+	    (w->load_timeout || ++m->load_failures >= 3)) {
+		/* The module kills every worker that loads it, or takes too
+		 * long to load (no use trying twice: the caller would wait
+		 * three times as long for the same answer). */
 		char msg[128];
 		struct job *fj;
-		if (sig)
+		if (w->load_timeout)
+			snprintf(msg, sizeof msg, "loading the module (decode, "
+				"validate, pre-decode) took longer than the "
+				"limit of %u ms", sup->cfg.load_timeout_ms);
+		else if (sig)
 			snprintf(msg, sizeof msg, "worker died while loading "
 				"the module (%s)", sb_signal_name(sig));
 		else
 			snprintf(msg, sizeof msg, "worker exited with status %d "
 				"while loading the module", WEXITSTATUS(st));
+		/* Too slow to load is the module's own limit, as a decode
+		 * error is: invalid_module, not a death to explain. */
+		sb_outcome o = w->load_timeout ? SB_INVALID_MODULE : SB_KILLED;
 		while ((fj = sup_queue_pop(m))) {   /* with how it died */
-			sb_result *r = sup_result_new(SB_KILLED, msg);
-			if (r) {
+			sb_result *r = sup_result_new(o, msg);
+			if (r && o == SB_KILLED) {
 				r->signal = sig;
 				r->exit_code = sig ? 0 : WEXITSTATUS(st);
 			}
-			sup_job_finish(fj, r, SB_KILLED, msg);
+			sup_job_finish(fj, r, o, msg);
 		}
 		m->load_failures = 0;
 	}

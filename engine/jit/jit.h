@@ -70,6 +70,14 @@ bool jit_compile(wasm_module *m, uint32_t func_index);
  * (so a module whose batch compiled nothing does not try again). */
 bool jit_batch_begin(wasm_module *m);
 bool jit_batch_end(wasm_module *m);
+/* The compile driver of --tier=baseline and --tier=opt: at the module's
+ * first compile, compile_one (which installs the code or records why not)
+ * for every defined function that has no JIT code, in one batch.  It
+ * stops when ex's deadline passes (the epoch check of the running code),
+ * so that the call that asked ends with a timeout trap at its ENTER; what
+ * was compiled stays, and the rest is compiled a function at a time. */
+void jit_compile_module(wasm_module *m, const exec *ex,
+	bool (*compile_one)(wasm_module *m, uint32_t func_index));
 
 /* Run f's JIT code on the frame at fp: from its entry, or (osr_target !=
  * NULL) from that address inside it.  Returns WASM_OK, WASM_ERR_TRAP (ex

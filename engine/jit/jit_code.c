@@ -510,6 +510,26 @@ bool jit_batch_end(wasm_module *m)
 	return ok;
 }
 
+void jit_compile_module(wasm_module *m, const exec *ex,
+	bool (*compile_one)(wasm_module *m, uint32_t func_index))
+{
+	if (!jit_batch_begin(m))
+		return;
+	for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) {
+		/* The running code's own check, once a function: a module of
+		 * a million functions takes seconds to compile, and the call
+		 * that asked for it must still end with timeout on time.
+		 * Whatever is compiled stays; the rest is compiled a function
+		 * at a time when called (the batch does not run again). */
+		if (exec_past_deadline(ex))
+			break;
+		if (fcode_get(m, i) && !jit_func_get(m, i))
+			(void)compile_one(m, i);
+	}
+	/* On failure the module stays interpreted (jit_batch_end). */
+	(void)jit_batch_end(m);
+}
+
 void jit_refuse(wasm_module *m, uint32_t func_index, const char *reason)
 {
 	jit_tier_refuse(m, WASM_TIER_BASELINE, func_index, reason);

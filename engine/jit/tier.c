@@ -37,27 +37,21 @@ uint32_t jit_tier_threshold(const wasm_engine *e)
 	}
 }
 
-/* --tier=baseline: at the module's first compile, compile every function
- * in one batch (one RW -> RX flip per code chunk instead of two mprotect
- * calls per function).  Their code was pre-decoded at load (module.c), in
- * the one pass that validated it.  Nothing of m runs in JIT code yet,
- * which jit_batch_begin checks. */
-static void tier_compile_all(wasm_module *m)
+/* One function for --tier=baseline's batch (jit_compile_module). */
+static bool baseline_compile_one(wasm_module *m, uint32_t func_index)
 {
-	if (!jit_batch_begin(m))
-		return;
-	for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) {
-		if (!fcode_get(m, i))
-			continue;
-		if (!jit_func_get(m, i) && !jit_func_refused(m, i))
-			(void)jit_compile(m, i);
-	}
-	/* On failure the module stays interpreted (jit_batch_end). */
-	(void)jit_batch_end(m);
+	return !jit_func_refused(m, func_index) && jit_compile(m, func_index);
 }
 
-/* f's JIT code, compiling it first if need be; NULL if it has none. */
-static const jit_func *tier_code(wasm_func *f)
+/* f's JIT code, compiling it first if need be; NULL if it has none.  No
+ * compile starts once ex's deadline has passed: f stays interpreted, and
+ * its ENTER or LOOP traps with timeout as in the interpreter.
+ * --tier=baseline: at the module's first compile, every function in one
+ * batch (one RW -> RX flip per code chunk instead of two mprotect calls
+ * per function); their code was pre-decoded at load (module.c), in the
+ * one pass that validated it.  Nothing of m runs in JIT code yet, which
+ * jit_batch_begin checks. */
+static const jit_func *tier_code(const exec *ex, wasm_func *f)
 {
 	wasm_module *m = f->inst->module;
 	if (engine_config(m->engine)->tier == WASM_TIER_INTERP)
@@ -66,11 +60,12 @@ static const jit_func *tier_code(wasm_func *f)
 	if (jf)
 		return jf;
 	if (engine_config(m->engine)->tier == WASM_TIER_BASELINE) {
-		tier_compile_all(m);
+		jit_compile_module(m, ex, baseline_compile_one);
 		if ((jf = jit_func_get(m, f->index)))
 			goto compiled;
 	}
-	if (jit_func_refused(m, f->index) || !m->funcs[f->index].code)
+	if (exec_past_deadline(ex) || jit_func_refused(m, f->index) ||
+	    !m->funcs[f->index].code)
 		return NULL;
 	if (!jit_compile(m, f->index))
 		return NULL;
@@ -86,7 +81,7 @@ compiled:;
 
 bool jit_tier_enter(wasm_store *s, wasm_func *f, uint64_t *fp, wasm_status *st)
 {
-	if (!tier_code(f))
+	if (!tier_code(&s->ex, f))
 		return false;
 	*st = jit_run(s, f, fp, NULL);
 	return true;
@@ -95,7 +90,7 @@ bool jit_tier_enter(wasm_store *s, wasm_func *f, uint64_t *fp, wasm_status *st)
 bool jit_tier_osr(wasm_store *s, wasm_func *f, uint64_t *fp,
 	const uint8_t *loop_ip, wasm_status *st)
 {
-	const jit_func *jf = tier_code(f);
+	const jit_func *jf = tier_code(&s->ex, f);
 	if (!jf)
 		return false;
 	const struct fcode *fc = f->inst->module->funcs[f->index].code;

@@ -112,6 +112,14 @@ typedef struct exec {
 	uintptr_t jit_stack_limit;        /* lowest native sp JIT code may use */
 } exec;
 
+/* Whether ex's deadline has passed: the check ENTER and LOOP make (in
+ * every tier), and what long work outside wasm code asks between steps
+ * (bulk memory in chunks, WASI sleeps, the JIT compiling a module). */
+static inline bool exec_past_deadline(const exec *ex)
+{
+	return *ex->epoch >= ex->deadline;
+}
+
 struct wasm_store {
 	wasm_engine *engine;
 	exec ex;
@@ -140,7 +148,7 @@ const char *module_func_name(const wasm_module *m, uint32_t i, size_t *len);
 /* bulk.c: the value of a constant expression (as a slot), and the bulk
  * operations; each returns WASM_TRAP_NONE or the trap to raise. */
 uint64_t const_eval(const wasm_instance *inst, const constexpr_t *ce);
-/* memory.fill and memory.copy check ex's deadline every 64 MiB (ex NULL:
+/* memory.fill and memory.copy check ex's deadline between chunks (bulk.c; ex NULL:
  * never) and return WASM_TRAP_TIMEOUT once it has passed. */
 wasm_trap_kind bulk_memory_fill(const exec *ex, wasm_memory *mem,
 	uint32_t d, uint8_t v, uint32_t n);

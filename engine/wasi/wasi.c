@@ -461,8 +461,7 @@ static uint32_t poll_scan(wasi_ctx *w, wasi_mem m, uint32_t in, uint32_t out,
 
 static bool deadline_passed(wasm_call_ctx *c)
 {
-	const exec *ex = &c->store->ex;
-	return *ex->epoch >= ex->deadline;
+	return exec_past_deadline(&c->store->ex);
 }
 
 /* Waits until some subscription is ready.  Sleeps in slices so that a

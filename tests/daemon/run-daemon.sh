@@ -151,6 +151,18 @@ json POST "$inv" '{"function":"fdiv","args":[0,0]}'
 expect 200 "f64 nan" '"results":["'
 json POST "$inv" '{"function":"fdiv","args":[0.1,1]}'
 expect 200 "f64 0.1" '"results":[0.1]'
+# -0 keeps its sign from a client (jansson alone reads it as the integer
+# 0): 1 / -0 is -inf, and -0 comes back as -0.0.
+json POST "$inv" '{"function":"fdiv","args":[1,-0]}'
+expect 200 "f64 argument -0 keeps its sign" '"results":["-inf"]'
+json POST "$inv" '{"function":"fdiv","args":[1,-0.0]}'
+expect 200 "f64 argument -0.0 keeps its sign" '"results":["-inf"]'
+json POST "$inv" '{"function":"fdiv","args":[1,0]}'
+expect 200 "f64 argument 0 is +0" '"results":["inf"]'
+json POST "$inv" '{"function":"f32id","args":[-0]}'
+expect 200 "f32 argument -0 comes back -0.0" '"results":[-0.0]'
+json POST /v1/run "{\"module\":\"$(b64 "$tmp/calc.wasm")\",\"function\":\"fdiv\",\"args\":[-1,-0]}"
+expect 200 "/v1/run: f64 argument -0 keeps its sign" '"results":["inf"]'
 json POST "$inv" '{"function":"f32id","args":["nan:0x200000"]}'
 expect 200 "f32 NaN payload" '"results":["nan:0x200000"]'
 json POST "$inv" '{"function":"f32id","args":["-nan"]}'

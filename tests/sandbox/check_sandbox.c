@@ -105,6 +105,31 @@ static sb_result *inspect(sb_module *m)
 	return sb_invoke_wait(m, &req);
 }
 
+/* A module that takes longer to load than load_timeout_ms (here 999,000
+ * functions, pre-decoded at load under --tier=baseline, against 20 ms) is
+ * refused as invalid_module with a message naming the limit, after one
+ * worker: not three workers killed in turn and "worker died while
+ * loading". */
+START_TEST(load_over_its_time_limit)
+{
+	sb_config cfg = { .max_workers = 2, .load_timeout_ms = 20,
+		.tier = WASM_TIER_BASELINE };
+	sb_supervisor *s = sup_make(&cfg);
+	wg_spec spec = { .nfuncs = 999000, .nexports = 1 };
+	sb_module *m = module_gen(s, "slow", &spec);
+	sb_result *r = inspect(m);
+	OUTCOME(r, SB_INVALID_MODULE);
+	ck_assert_msg(strstr(r->message, "took longer than the limit of 20 ms"),
+		"%s", r->message);
+	sb_result_free(r);
+	sb_stats st;
+	sb_supervisor_stats(s, &st);
+	ck_assert_uint_eq(st.killed_timeout, 1);
+	sb_module_release(m);
+	sb_supervisor_free(s);
+}
+END_TEST
+
 /* glibc's qsort calls sysinfo() above 1 KiB (128 pointers): the validator
  * sorted export names with it, and the filter killed the worker. */
 START_TEST(many_exports_imports_funcs)
@@ -1261,6 +1286,7 @@ static Suite *sandbox_suite(void)
 	tcase_add_test(core, traps);
 	tcase_add_test(core, timeout_keeps_worker);
 	tcase_add_test(core, grace_kill);
+	tcase_add_test(core, load_over_its_time_limit);
 	tcase_add_test(core, memory_caps);
 	tcase_add_test(core, signal_names);
 	tcase_add_test(core, crashes_are_contained);

@@ -55,15 +55,53 @@ descendants() {
 # killed worker; 4,100 files (over the old frame cap of 4,096) run.
 "$wat2wasm" "$top_srcdir/tests/sandbox/fixtures/sb_wasi.wat" -o "$tmp/w.wasm" || exit 1
 check "5,100 arguments" 2 \
-	"wasmhost: program arguments (with FILE): 5101, the limit is 4096" "" \
+	"wasmhost: program arguments (with FILE): 5101 entries, the limit is 4096" "" \
 	run "$tmp/w.wasm" $(seq 5100)
 big=$(head -c 70000 /dev/zero | tr '\0' a)
 check "an argument of 70,000 bytes" 2 \
-	"wasmhost: program arguments (with FILE): entry 1 is 70000 bytes, the limit is 65536" "" \
+	"wasmhost: program arguments (with FILE), entry 1: 70000 bytes, the limit is 65536" "" \
 	run "$tmp/w.wasm" "$big"
 mkdir -p "$tmp/many"
 (cd "$tmp/many" && seq 4100 | xargs touch)
 check "--dir with 4,100 files" 7 "err" "hi" run --dir "$tmp/many::/d" "$tmp/w.wasm"
+
+# Long work inside one call ends with timeout in every tier, never with the
+# kill after the grace period: memory.fill and memory.copy over 3 GiB (the
+# memory grown to 49,152 pages, within the default cap) check the deadline
+# in chunks; the first call of a module of 999,000 functions, whose compile
+# (baseline, opt) takes seconds and whose code does not fit the code region,
+# stops compiling at the deadline.
+"$wat2wasm" "$top_srcdir/tests/sandbox/fixtures/sb_bulk.wat" -o "$tmp/bulk.wasm" || exit 1
+perl "$top_srcdir/tests/sandbox/gen-manyfuncs.pl" 999000 >"$tmp/many.wasm" || exit 1
+for tier in interp baseline opt auto; do
+	check "memory.fill of 3 GiB, $tier" 3 "trap: timeout" "" \
+		run --tier "$tier" --timeout-ms 100 --invoke fill "$tmp/bulk.wasm" 49151
+	check "memory.copy of 3 GiB, $tier" 3 "trap: timeout" "" \
+		run --tier "$tier" --timeout-ms 100 --invoke copy "$tmp/bulk.wasm" 49151
+	# 500 ms: instantiating 999,000 functions takes 100 ms, more on a
+	# loaded machine; compiling them, seconds.  Their load (baseline,
+	# opt: every body pre-decoded) takes a second, and more than the
+	# 10 s load limit in a sanitizer build: then the error names it.
+	timeout 60 "$wasmhost" run --tier "$tier" --timeout-ms 500 --invoke spin \
+		"$tmp/many.wasm" >"$tmp/out" 2>"$tmp/err"; rc=$?
+	first=$(sed -n 1p "$tmp/err")
+	if { [ "$rc" = 3 ] && [ "$first" = "trap: timeout" ]; } ||
+	    { [ "$rc" = 1 ] && [ "$first" = "error: $tmp/many.wasm: loading the module (decode, validate, pre-decode) took longer than the limit of 10000 ms" ]; }; then
+		passed=$((passed + 1)); echo "PASS: 999,000 functions, $tier ($first)"
+	else
+		failed=$((failed + 1)); echo "FAIL: 999,000 functions, $tier (rc $rc)"
+		sed 's/^/      /' "$tmp/err"
+	fi
+done
+# One function of 4,000 loops (60 KB): tier 2 once took 860 ms for it, in
+# one compile the deadline cannot stop; it goes to the baseline now.
+perl "$top_srcdir/tests/sandbox/gen-manyfuncs.pl" 1 4000 >"$tmp/loops.wasm" || exit 1
+for tier in baseline opt auto; do
+	check "4,000 loops in one function, $tier" 3 "trap: timeout" "" \
+		run --tier "$tier" --timeout-ms 100 --invoke spin "$tmp/loops.wasm"
+done
+check "memory.fill of 1 GiB without a deadline" 0 "" 7 \
+	run --tier baseline --invoke fill "$tmp/bulk.wasm" 16383
 
 leaves_nothing() { # NAME SIGNAL
 	perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV' \

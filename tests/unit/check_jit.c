@@ -402,7 +402,7 @@ START_TEST(timeout_in_jit_loop)
 }
 END_TEST
 
-/* A long memory.fill or memory.copy checks the deadline every 64 MiB and
+/* A long memory.fill or memory.copy checks the deadline every 4 MiB and
  * traps with timeout (at the bulk instruction, in every tier) rather than
  * run to the supervisor's hard kill.  The host import moves the epoch past
  * the deadline with no function entry or loop between it and the bulk op,
@@ -434,7 +434,7 @@ START_TEST(timeout_in_long_bulk_op)
 	static const struct { const char *name; int32_t n; wasm_status st; } cases[] = {
 		{ "fill", 128 << 20, WASM_ERR_TRAP },    /* two chunks: checked */
 		{ "copy", 128 << 20, WASM_ERR_TRAP },
-		{ "fill", 64 << 20, WASM_OK },           /* one chunk: not */
+		{ "fill", 4 << 20, WASM_OK },            /* one chunk: not */
 		{ "copy", 1 << 20, WASM_OK },
 	};
 	size_t offset[2] = { 0, 0 };
@@ -483,6 +483,139 @@ START_TEST(timeout_in_long_bulk_op)
 		wasm_store_free(s);
 		wasm_engine_free(e);
 	}
+}
+END_TEST
+
+/* n functions (func (result i32) i32.const 7), the first exported as
+ * "main" (malloc'd bytes): a module whose batch compile takes long. */
+static uint8_t *many_funcs(uint32_t n, size_t *len)
+{
+	size_t cap = 64 + 6 * (size_t)n, at = 0;
+	uint8_t *b = malloc(cap);
+	ck_assert_ptr_nonnull(b);
+#define B(...) do { \
+		const uint8_t x_[] = { __VA_ARGS__ }; \
+		memcpy(b + at, x_, sizeof x_); \
+		at += sizeof x_; \
+	} while (0)
+#define LEB(v) do { \
+		uint32_t v_ = (v); \
+		do { \
+			b[at++] = (uint8_t)((v_ & 0x7f) | (v_ >> 7 ? 0x80 : 0)); \
+			v_ >>= 7; \
+		} while (v_); \
+	} while (0)
+	/* a section's size as a fixed 5-byte LEB, so it can be written first */
+#define LEB5(v) B(((v) & 0x7f) | 0x80, ((v) >> 7 & 0x7f) | 0x80, \
+		((v) >> 14 & 0x7f) | 0x80, ((v) >> 21 & 0x7f) | 0x80, (v) >> 28)
+	B(0, 'a', 's', 'm', 1, 0, 0, 0);
+	B(1, 5, 1, 0x60, 0, 1, 0x7f);                   /* () -> i32 */
+	B(3); LEB5(5 + n); LEB5(n);
+	for (uint32_t i = 0; i < n; i++)
+		B(0);
+	B(7, 8, 1, 4, 'm', 'a', 'i', 'n', 0, 0);
+	B(10); LEB5(5 + 5 * n); LEB5(n);
+	for (uint32_t i = 0; i < n; i++)
+		B(4, 0, 0x41, 7, 0x0b);
+#undef B
+#undef LEB
+#undef LEB5
+	*len = at;
+	return b;
+}
+
+static volatile uint64_t compile_epoch;
+
+static void *epoch_bump_later(void *arg)
+{
+	(void)arg;
+	usleep(5000);
+	compile_epoch = 10;
+	return NULL;
+}
+
+/* --tier=baseline and --tier=opt compile the whole module at its first
+ * call, and that compile checks the deadline (the epoch, as the running
+ * code does) between functions: the call ends with timeout at the
+ * ENTER of the function called, as in the interpreter, instead of running
+ * into the supervisor's kill.  A call after the deadline compiles
+ * nothing; once the deadline is lifted the module runs. */
+START_TEST(compile_stops_at_the_deadline)
+{
+	enum { NFUNC = 200000 };
+	static const wasm_tier tiers[] = { WASM_TIER_INTERP,
+		WASM_TIER_BASELINE, WASM_TIER_OPT };
+	size_t len, offset = SIZE_MAX;
+	uint8_t *bytes = many_funcs(NFUNC, &len);
+	for (size_t k = 0; k < sizeof tiers / sizeof tiers[0]; k++) {
+		wasm_config cfg;
+		wasm_config_default(&cfg);
+		cfg.tier = tiers[k];
+		wasm_engine *e = wasm_engine_new(&cfg);
+		wasm_module *m;
+		wasm_error err;
+		ck_assert_int_eq(wasm_module_load(e, bytes, len, &m, &err), WASM_OK);
+		/* the interpreter compiles nothing: only the first case */
+		int nlate = tiers[k] == WASM_TIER_INTERP ? 1 : 2;
+		for (int late = 0; late < nlate; late++) {
+			wasm_store *s = wasm_store_new(e);
+			wasm_instance *inst;
+			ck_assert_int_eq(wasm_instance_new(s, m, NULL, 0, &inst, &err),
+				WASM_OK);
+			wasm_extern x;
+			ck_assert(wasm_instance_export(inst, "main", &x));
+			/* late 0: the deadline has passed before the call;
+			 * late 1 (a fresh module): it passes while compiling */
+			pthread_t th;
+			compile_epoch = late ? 0 : 10;
+			if (late)
+				ck_assert_int_eq(pthread_create(&th, NULL,
+					epoch_bump_later, NULL), 0);
+			wasm_store_set_deadline(s, &compile_epoch, 5);
+			wasm_value res;
+			wasm_status st = wasm_func_call(s, x.of.func, NULL, 0,
+				&res, 1, &err);
+			if (late)
+				pthread_join(th, NULL);
+			wasm_module_stats ms;
+			wasm_module_stats_get(m, &ms);
+			uint32_t compiled = ms.tiers[WASM_TIER_BASELINE].nfuncs +
+				ms.tiers[WASM_TIER_OPT].nfuncs;
+			if (tiers[k] == WASM_TIER_INTERP) {
+				/* interpreted: ENTER's own check */
+				ck_assert_int_eq(st, WASM_ERR_TRAP);
+				ck_assert_int_eq(err.trap, WASM_TRAP_TIMEOUT);
+				offset = err.offset;
+			} else if (!late || st != WASM_OK) {
+				/* The late bump may come after main's own code
+				 * (compiled first) ran on a fast machine; never
+				 * after the whole module. */
+				ck_assert_int_eq(st, WASM_ERR_TRAP);
+				ck_assert_int_eq(err.trap, WASM_TRAP_TIMEOUT);
+				ck_assert_uint_eq(err.func_index, 0);
+				ck_assert_uint_eq(err.offset, offset);
+			}
+			ck_assert_uint_lt(compiled, NFUNC);
+			if (!late)
+				ck_assert_uint_eq(compiled, 0);
+			/* no deadline: it runs (the functions it calls are
+			 * compiled one at a time now) */
+			wasm_store_set_deadline(s, NULL, 0);
+			ck_assert_int_eq(wasm_func_call(s, x.of.func, NULL, 0,
+				&res, 1, &err), WASM_OK);
+			ck_assert_int_eq(res.of.i32, 7);
+			wasm_store_free(s);
+			if (!late) {
+				/* a fresh module for the late case */
+				wasm_module_free(m);
+				ck_assert_int_eq(wasm_module_load(e, bytes, len,
+					&m, &err), WASM_OK);
+			}
+		}
+		wasm_module_free(m);
+		wasm_engine_free(e);
+	}
+	free(bytes);
 }
 END_TEST
 
@@ -1010,6 +1143,7 @@ static Suite *jit_suite(void)
 	tcase_add_test(t, osr_moves_a_running_loop);
 	tcase_add_test(t, timeout_in_jit_loop);
 	tcase_add_test(t, timeout_in_long_bulk_op);
+	tcase_add_test(t, compile_stops_at_the_deadline);
 	tcase_add_test(t, fuel_same_in_every_tier);
 	tcase_add_test(t, code_region);
 	tcase_add_test(t, code_region_full);

@@ -3,6 +3,7 @@
  * kinds table with the one trap recorder (trap_record).  Split from
  * check_runtime.c, which keeps stores, instances, memories, tables, limits
  * and the tier table. */
+#include "../xorshift.h"
 #include "runtime/runtime.h"
 
 #include <check.h>
@@ -52,10 +53,7 @@ static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 
 static uint64_t rng_next(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
+	return xorshift64(&rng_state);
 }
 
 START_TEST(value_format_exact)

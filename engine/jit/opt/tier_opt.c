@@ -69,6 +69,19 @@ done:
 	return out;
 }
 
+/* The largest body tier 2 compiles, in wasm bytes.  One function's
+ * compile is not interrupted by the deadline (the batch checks it between
+ * functions), and some passes grow with the square of the code: 4,000
+ * loops in 60 KB took 860 ms, past the sandbox's grace after a deadline,
+ * and a straight line of adds in 7.6 MB 168 s.  At 16 KiB the worst shapes
+ * known take about 60 ms; a larger function goes to the baseline, whose
+ * time is linear.  (Raise it when the passes are linear or check the
+ * deadline themselves.) */
+#define OPT_MAX_BODY_KIB 16
+#define OPT_MAX_BODY_BYTES (OPT_MAX_BODY_KIB * 1024u)
+#define OPT_TOO_LARGE_REASON \
+	"function body over " WASM_STR(OPT_MAX_BODY_KIB) " KiB: left to the baseline"
+
 static uint32_t opt_threshold(const wasm_engine *e)
 {
 	return engine_config(e)->tier == WASM_TIER_OPT ? 1 : UINT32_MAX;
@@ -86,6 +99,13 @@ static wasm_status opt_compile_one(wasm_module *m, uint32_t func_index,
 	if (jit_tier_refused(m, WASM_TIER_OPT, func_index))
 		return err_set(err, WASM_ERR_UNSUPPORTED, SIZE_MAX,
 			"function %u: tier 2 refused it before", func_index);
+	const func_t *fn = &m->funcs[func_index];
+	if (fn->body_end - fn->body_offset > OPT_MAX_BODY_BYTES) {
+		jit_tier_refuse(m, WASM_TIER_OPT, func_index,
+			OPT_TOO_LARGE_REASON);
+		return err_set(err, WASM_ERR_UNSUPPORTED, SIZE_MAX,
+			"function %u: %s", func_index, OPT_TOO_LARGE_REASON);
+	}
 	wasm_status st = opt_codegen(m, func_index, NULL, false, &code, err);
 	if (st != WASM_OK) {
 		jit_tier_refuse(m, WASM_TIER_OPT, func_index,
@@ -114,30 +134,20 @@ static bool opt_or_baseline(wasm_module *m, uint32_t func_index)
 	return jit_compile(m, func_index);
 }
 
-/* --tier=opt: at the module's first compile, every function in one batch
- * (one RW -> RX flip per code chunk).  Their code was pre-decoded at load
- * (module.c).  On failure the module stays interpreted (jit_batch_end). */
-static void opt_compile_all(wasm_module *m)
-{
-	if (!jit_batch_begin(m))
-		return;
-	for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++)
-		if (fcode_get(m, i))
-			(void)opt_or_baseline(m, i);
-	(void)jit_batch_end(m);
-}
-
 /* f's JIT code (tier 2's or the baseline's), compiling first if need be;
- * NULL if it has none. */
-static const jit_func *opt_code(wasm_func *f)
+ * NULL if it has none.  At the module's first compile every function, in
+ * one batch (jit_compile_module: one RW -> RX flip per code chunk; their
+ * code was pre-decoded at load, module.c).  No compile starts once ex's
+ * deadline has passed: f stays interpreted and traps with timeout there. */
+static const jit_func *opt_code(const exec *ex, wasm_func *f)
 {
 	wasm_module *m = f->inst->module;
 	const jit_func *jf = jit_func_get(m, f->index);
 	if (jf)
 		return jf;
-	opt_compile_all(m);
-	if (!jit_func_get(m, f->index) &&
-	    (!m->funcs[f->index].code || !opt_or_baseline(m, f->index)))
+	jit_compile_module(m, ex, opt_or_baseline);
+	if (!jit_func_get(m, f->index) && (exec_past_deadline(ex) ||
+	    !m->funcs[f->index].code || !opt_or_baseline(m, f->index)))
 		return NULL;
 	/* Calls from the interpreter come here from now on, whatever the
 	 * entry count says (as tier.c does). */
@@ -151,7 +161,7 @@ static const jit_func *opt_code(wasm_func *f)
 static bool opt_enter(wasm_store *s, wasm_func *f, uint64_t *fp,
 	wasm_status *st)
 {
-	if (!opt_code(f))
+	if (!opt_code(&s->ex, f))
 		return false;
 	*st = jit_run(s, f, fp, NULL);
 	return true;
@@ -162,7 +172,7 @@ static bool opt_enter(wasm_store *s, wasm_func *f, uint64_t *fp,
 static bool opt_osr(wasm_store *s, wasm_func *f, uint64_t *fp,
 	const uint8_t *loop_ip, wasm_status *st)
 {
-	if (!opt_code(f))
+	if (!opt_code(&s->ex, f))
 		return false;
 	return jit_tier_osr(s, f, fp, loop_ip, st);
 }
