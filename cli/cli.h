@@ -28,10 +28,16 @@ enum {
 	CLI_EXIT_TRAP = 3,
 };
 
+/* A macro's value as a string literal (defaults in help texts). */
+#define CLI_STR_(x) #x
+#define CLI_STR(x) CLI_STR_(x)
+
 /* Options that may come before the verb or among its options. */
 struct cli_global {
 	wasm_tier tier;
 	uint32_t tier_threshold;  /* --tier-threshold / WASMHOST_TIER_THRESHOLD;
+	                             0 = the engine's default */
+	uint32_t opt_threshold;   /* --opt-threshold / WASMHOST_OPT_THRESHOLD;
 	                             0 = the engine's default */
 	const char *url;          /* --url, for the client verbs; NULL = unset */
 	const char *token;        /* --token; NULL = unset */

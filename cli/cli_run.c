@@ -410,6 +410,7 @@ static wasm_engine *engine_make(const struct cli_global *g, bool fuel)
 	wasm_config_default(&cfg);
 	cfg.tier = g->tier;
 	cfg.tier_threshold = g->tier_threshold;
+	cfg.opt_threshold = g->opt_threshold;
 	cfg.fuel = fuel;
 	return wasm_engine_new(&cfg);
 }

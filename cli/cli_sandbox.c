@@ -153,6 +153,7 @@ int cli_run_sandboxed(const struct cli_sandbox_run *r,
 		.fuel = r->has_fuel,
 		.tier = g->tier,
 		.tier_threshold = g->tier_threshold,
+		.opt_threshold = g->opt_threshold,
 		.max_memory_pages = (uint32_t)r->max_pages,
 	};
 	sb_supervisor *sup = NULL;

@@ -167,6 +167,13 @@ typedef struct {
 	 * then moves into the JIT code at once: on-stack replacement).
 	 * 0 = default (WASM_TIER_DEFAULT_THRESHOLD); 1 = at the first call. */
 	uint32_t tier_threshold;
+	/* WASM_TIER_AUTO: a function running in baseline code is compiled by
+	 * the optimizing JIT (tier 2) once it has spent this budget: each call
+	 * of it and each loop back-edge in its baseline code counts one.  Its
+	 * running activations then move into the optimized code at their next
+	 * loop header (on-stack replacement).  0 = default
+	 * (WASM_OPT_DEFAULT_THRESHOLD); 1 = at the first count. */
+	uint32_t opt_threshold;
 	/* Where JIT code goes: NULL = fresh mappings; else a page-aligned
 	 * range of code_region_bytes reserved by the caller (e.g. PROT_NONE,
 	 * for a seccomp policy that allows PROT_EXEC only there).  The engine
@@ -176,7 +183,9 @@ typedef struct {
 	size_t code_region_bytes;
 } wasm_config;
 
-#define WASM_TIER_DEFAULT_THRESHOLD 1000u
+/* The thresholds' defaults (plain numbers: help texts print them). */
+#define WASM_TIER_DEFAULT_THRESHOLD 1000
+#define WASM_OPT_DEFAULT_THRESHOLD 20000
 
 void wasm_config_default(wasm_config *cfg);
 /* Whether this build can make an engine of cfg: WASM_ERR_UNSUPPORTED, with
@@ -191,6 +200,14 @@ WASM_MUST_CHECK wasm_status wasm_engine_create(const wasm_config *cfg,
 /* The same without the reason: NULL on any failure. */
 wasm_engine *wasm_engine_new(const wasm_config *cfg); /* NULL = defaults */
 void wasm_engine_free(wasm_engine *engine);
+/* Start the engine's background compile thread (tier 2 compiles there
+ * instead of on the thread that runs the code).  Call it from a process
+ * that may still create threads: a sandboxed worker does so before its
+ * seccomp filter, which then forbids clone.  Without it every compile runs
+ * synchronously on the running thread.  WASM_OK (also when the engine
+ * has no tier that uses the thread, or it runs already), WASM_ERR_NOMEM
+ * when the thread cannot be made. */
+WASM_MUST_CHECK wasm_status wasm_engine_start_compile_thread(wasm_engine *e);
 
 /* ---- types ----------------------------------------------------------- */
 

@@ -52,7 +52,7 @@ struct sb_zygote_params {
 	uint32_t nslots;
 	bool fuel;
 	wasm_tier tier;                 /* engine tier and tier-up threshold */
-	uint32_t tier_threshold;
+	uint32_t tier_threshold, opt_threshold;
 	bool try_namespaces;
 	uint64_t max_frame_bytes;       /* largest frame a worker accepts */
 	int worker_nice;                /* added to each worker's nice value */

@@ -36,6 +36,9 @@ typedef struct jit_func {
 	                              then jumps to the address in r9 */
 	uint32_t size;             /* bytes from code, stubs included */
 	uint8_t tier;              /* the wasm_tier that made it */
+	const struct jit_func *replaced;   /* the lower tier's code this
+	                              replaced (still found by the fault
+	                              handler), or NULL */
 	uint32_t npc;
 	uint32_t (*pc)[2];         /* (machine offset, pre-decoded code offset)
 	                              of each instruction that may fault,

@@ -8,13 +8,19 @@
  * region (first fit, returned to PROT_NONE when the module is freed), so a
  * seccomp policy can allow PROT_EXEC there only.
  *
- * Thread safety: like pre-decoding, compiling is done by the thread that
- * runs the module; a module is not run by two threads at once.  The engine
- * code region is shared by the engine's modules and has a lock.
+ * Thread safety: everything here is done by the thread that runs the
+ * module (a module is not run by two threads at once): installing code,
+ * swapping the call vector, the budgets.  Tier 2's compile thread only
+ * makes machine code in its own buffers (jit/opt/opt_queue.c); the running
+ * thread copies it in here at its next tier-up check, so code memory is
+ * never written while another thread may run it, and a vector swap needs
+ * no ordering beyond program order.  The engine code region is shared by
+ * the engine's modules and has a lock.
  */
 #include "jit/base/jit_baseline.h"
 #include "jit/jit_mem.h"
 #include "common/pairs.h"
+#include "runtime/tier_ops.h"
 
 #include <pthread.h>
 #include <stddef.h>
@@ -36,11 +42,16 @@ typedef struct jit_chunk {
 struct jit_module {
 	wasm_engine *engine;
 	uint32_t nfuncs;
-	void **vec_alloc;       /* JV_COUNT + nfuncs pointers */
+	void **vec_alloc;       /* JV_COUNT + nfuncs pointers, then the
+	                           budgets */
 	void **vec;             /* vec_alloc + JV_COUNT: the r12 of JIT code */
+	int32_t *budget;        /* nfuncs hotness budgets, right after the
+	                           vector (jit_hot_disp) */
+	bool hot;               /* baseline code counts into budget */
 	jit_func **funcs;       /* nfuncs; NULL = not compiled */
 	uint8_t *refused;       /* nfuncs: bit 1 << tier if that tier
-	                           refused the function */
+	                           refused the function, bit ASKED << tier
+	                           while its compile is asked for */
 	jit_chunk *chunks;      /* newest first */
 	jit_tramp_fn tramp;
 	/* statistics, per JIT tier (both install code here) */
@@ -57,6 +68,8 @@ struct jit_module {
 };
 
 #define JIT_CHUNK_BYTES (256u * 1024u)
+#define ASKED 0x10u
+_Static_assert(WASM_TIER_COUNT <= 4, "refused and ASKED bits share a byte");
 
 /* ---- the engine's code region ------------------------------------------ */
 
@@ -358,6 +371,47 @@ static bool stubs_emit(struct jit_module *jm)
 	return ok;
 }
 
+/* The tier baseline code hands hot functions to (--tier=auto), if any:
+ * the first tier above the baseline with a hot operation. */
+static const tier_ops *hot_tier(const wasm_engine *e)
+{
+	if (engine_config(e)->tier != WASM_TIER_AUTO)
+		return NULL;
+	for (int t = WASM_TIER_BASELINE + 1; t < WASM_TIER_COUNT; t++)
+		if (tier_table[t] && tier_table[t]->hot && tier_table[t]->threshold)
+			return tier_table[t];
+	return NULL;
+}
+
+static void hot_init(struct jit_module *jm)
+{
+	const tier_ops *up = hot_tier(jm->engine);
+	uint32_t at = up ? up->threshold(jm->engine) : UINT32_MAX;
+	if (!up || at == UINT32_MAX)
+		return;
+	jm->hot = true;
+	jm->vec[-JV_HOT] = (void *)up->hot;
+	for (uint32_t i = 0; i < jm->nfuncs; i++)
+		jm->budget[i] = at > INT32_MAX ? INT32_MAX : (int32_t)at;
+}
+
+bool jit_hot_counts(wasm_module *m)
+{
+	struct jit_module *jm = jit_module_get(m);
+	return jm && jm->hot;
+}
+
+int32_t jit_hot_disp(const wasm_module *m, uint32_t func_index)
+{
+	return (int32_t)(8 * m->nfuncs + 4 * func_index);
+}
+
+void jit_hot_budget_set(wasm_module *m, uint32_t func_index, int32_t budget)
+{
+	if (m->jit)
+		m->jit->budget[func_index] = budget;
+}
+
 struct jit_module *jit_module_get(wasm_module *m)
 {
 	if (m->jit)
@@ -367,7 +421,8 @@ struct jit_module *jit_module_get(wasm_module *m)
 		return NULL;
 	jm->engine = m->engine;
 	jm->nfuncs = m->nfuncs;
-	jm->vec_alloc = calloc((size_t)JV_COUNT + m->nfuncs, sizeof *jm->vec_alloc);
+	jm->vec_alloc = calloc((size_t)JV_COUNT + m->nfuncs + (m->nfuncs + 1) / 2,
+		sizeof *jm->vec_alloc);
 	jm->funcs = calloc(m->nfuncs ? m->nfuncs : 1, sizeof *jm->funcs);
 	jm->refused = calloc(m->nfuncs ? m->nfuncs : 1, 1);
 	if (!jm->vec_alloc || !jm->funcs || !jm->refused)
@@ -376,6 +431,8 @@ struct jit_module *jit_module_get(wasm_module *m)
 	jm->vec[-JV_CALL_IMPORT] = (void *)jit_rt_call_import;
 	jm->vec[-JV_CALL_FUNC] = (void *)jit_rt_call_func;
 	jm->vec[-JV_SLOW_OP] = (void *)jit_rt_slow_op;
+	jm->budget = (int32_t *)(void *)(jm->vec + m->nfuncs);
+	hot_init(jm);
 	if (!stubs_emit(jm))
 		goto fail;
 	for (uint32_t i = 0; i < m->nfuncs; i++)
@@ -392,12 +449,12 @@ void jit_module_free(struct jit_module *jm)
 	if (!jm)
 		return;
 	for (uint32_t i = 0; i < jm->nfuncs && jm->funcs; i++) {
-		jit_func *f = jm->funcs[i];
-		if (!f)
-			continue;
-		free(f->pc);
-		free(f->loops);
-		free(f);
+		for (jit_func *f = jm->funcs[i], *next; f; f = next) {
+			next = (jit_func *)f->replaced;
+			free(f->pc);
+			free(f->loops);
+			free(f);
+		}
 	}
 	for (jit_chunk *c = jm->chunks, *next; c; c = next) {
 		next = c->next;
@@ -425,6 +482,22 @@ bool jit_tier_refused(const wasm_module *m, wasm_tier tier,
 	return m->jit && (m->jit->refused[func_index] & (1u << tier));
 }
 
+bool jit_tier_asked(const wasm_module *m, wasm_tier tier, uint32_t func_index)
+{
+	return m->jit && (m->jit->refused[func_index] & (ASKED << tier));
+}
+
+void jit_tier_ask(wasm_module *m, wasm_tier tier, uint32_t func_index, bool on)
+{
+	struct jit_module *jm = jit_module_get(m);
+	if (!jm)
+		return;
+	if (on)
+		jm->refused[func_index] |= (uint8_t)(ASKED << tier);
+	else
+		jm->refused[func_index] &= (uint8_t)~(ASKED << tier);
+}
+
 const jit_func *jit_install(wasm_module *m, uint32_t func_index,
 	wasm_tier tier, const uint8_t *code, size_t len, uint32_t osr_off,
 	uint32_t (*pc)[2], uint32_t npc, uint32_t (*loops)[2], uint32_t nloops,
@@ -433,11 +506,12 @@ const jit_func *jit_install(wasm_module *m, uint32_t func_index,
 	struct jit_module *jm = jit_module_get(m);
 	jit_func *f = calloc(1, sizeof *f);
 	uint8_t *at = NULL;
-	/* A function's code is installed once: the fault handler's map
-	 * (funcs) holds one code per function, and replacing code that may
-	 * still be on the stack would lose its faults (tier-up from baseline
-	 * to tier 2 needs both kept; jit/opt/README.md). */
-	if (jm && jm->funcs[func_index]) {
+	/* Code replaces only a lower tier's.  The replaced code may still be
+	 * on the stack (a running activation, a caller's frame): the new
+	 * code keeps it (jit_func.replaced), where the fault handler still
+	 * finds it, and it is freed with the module. */
+	jit_func *old = jm ? jm->funcs[func_index] : NULL;
+	if (old && old->tier >= tier) {
 		free(f);
 		free(pc);
 		free(loops);
@@ -466,6 +540,10 @@ const jit_func *jit_install(wasm_module *m, uint32_t func_index,
 	f->npc = npc;
 	f->loops = loops;
 	f->nloops = nloops;
+	f->replaced = old;
+	if (old)        /* running activations of old: over at their next
+	                   LOOP (tier_ops.hot moves them by OSR) */
+		jm->budget[func_index] = 0;
 	jm->funcs[func_index] = f;
 	jm->vec[func_index] = (void *)at;    /* tier-up: the pointer swap */
 	const func_t *fn = &m->funcs[func_index];
@@ -567,7 +645,10 @@ bool jit_fault_lookup(const exec *ex, uintptr_t pc, uint32_t *func_index,
 		return false;
 	for (uint32_t i = 0; i < jm->nfuncs; i++) {
 		const jit_func *f = jm->funcs[i];
-		if (!f || pc < (uintptr_t)f->code || pc - (uintptr_t)f->code >= f->size)
+		while (f && (pc < (uintptr_t)f->code ||
+		       pc - (uintptr_t)f->code >= f->size))
+			f = f->replaced;
+		if (!f)
 			continue;
 		uint32_t off = (uint32_t)(pc - (uintptr_t)f->code);
 		*func_index = i;

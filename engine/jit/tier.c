@@ -103,7 +103,7 @@ bool jit_tier_osr(wasm_store *s, wasm_func *f, uint64_t *fp,
 	uint32_t lo = pairs_find(jf->loops, jf->nloops, off);
 	if (lo == UINT32_MAX)
 		return false;
-	jit_count_osr(f->inst->module, WASM_TIER_BASELINE);
+	jit_count_osr(f->inst->module, (wasm_tier)jf->tier);
 	*st = jit_run(s, f, fp, jf->code + jf->loops[lo][1]);
 	return true;
 }
