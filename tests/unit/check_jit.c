@@ -33,22 +33,28 @@ typedef struct {
 	wasm_instance *inst;
 } rig;
 
-static void rig_up(rig *r, const char *text, wasm_tier tier, uint32_t threshold,
+static void rig_up_cfg(rig *r, const char *text, const wasm_config *cfg,
 	const wasm_extern *imports, size_t nimports)
 {
-	wasm_config cfg;
 	wasm_error err;
 	size_t len;
 	uint8_t *bytes = wat(text, &len);
-	wasm_config_default(&cfg);
-	cfg.tier = tier;
-	cfg.tier_threshold = threshold;
-	r->e = wasm_engine_new(&cfg);
+	r->e = wasm_engine_new(cfg);
 	ck_assert_int_eq(wasm_module_load(r->e, bytes, len, &r->m, &err), WASM_OK);
 	free(bytes);
 	r->s = wasm_store_new(r->e);
 	ck_assert_int_eq(wasm_instance_new(r->s, r->m, imports, nimports,
 		&r->inst, &err), WASM_OK);
+}
+
+static void rig_up(rig *r, const char *text, wasm_tier tier, uint32_t threshold,
+	const wasm_extern *imports, size_t nimports)
+{
+	wasm_config cfg;
+	wasm_config_default(&cfg);
+	cfg.tier = tier;
+	cfg.tier_threshold = threshold;
+	rig_up_cfg(r, text, &cfg, imports, nimports);
 }
 
 static void rig_down(rig *r)
@@ -81,13 +87,32 @@ static wasm_status call_i32(rig *r, const char *name, int32_t arg, int32_t *out,
 }
 
 /* The tiers and thresholds every case runs in: interpreter, baseline, and
- * automatic with thresholds that switch tiers at different depths. */
-static const struct { wasm_tier tier; uint32_t threshold; } mixes[] = {
-	{ WASM_TIER_INTERP, 0 }, { WASM_TIER_BASELINE, 0 },
-	{ WASM_TIER_AUTO, 1 }, { WASM_TIER_AUTO, 2 }, { WASM_TIER_AUTO, 3 },
-	{ WASM_TIER_AUTO, 7 }, { WASM_TIER_AUTO, 1000 },
+ * automatic with thresholds that switch tiers at different depths, the
+ * optimizing tier taking over from the baseline early (opt 1, 3, 7) or
+ * not in the test's time (0: the default). */
+static const struct { wasm_tier tier; uint32_t threshold, opt; } mixes[] = {
+	{ WASM_TIER_INTERP, 0, 0 }, { WASM_TIER_BASELINE, 0, 0 },
+	{ WASM_TIER_AUTO, 1, 0 }, { WASM_TIER_AUTO, 2, 0 }, { WASM_TIER_AUTO, 3, 0 },
+	{ WASM_TIER_AUTO, 7, 0 }, { WASM_TIER_AUTO, 1000, 0 },
+	{ WASM_TIER_AUTO, 1, 1 }, { WASM_TIER_AUTO, 2, 3 }, { WASM_TIER_AUTO, 3, 7 },
+	{ WASM_TIER_OPT, 0, 0 },
 };
 #define NMIXES (sizeof mixes / sizeof mixes[0])
+
+static void mix_config(wasm_config *cfg, size_t k)
+{
+	wasm_config_default(cfg);
+	cfg->tier = mixes[k].tier;
+	cfg->tier_threshold = mixes[k].threshold;
+	cfg->opt_threshold = mixes[k].opt;
+}
+
+static void rig_up_mix(rig *r, const char *text, size_t k)
+{
+	wasm_config cfg;
+	mix_config(&cfg, k);
+	rig_up_cfg(r, text, &cfg, NULL, 0);
+}
 
 /* ---- recursion ---------------------------------------------------------- */
 
@@ -112,7 +137,7 @@ START_TEST(recursion_every_mix)
 		rig r;
 		wasm_error err;
 		int32_t v = 0;
-		rig_up(&r, rec_wat, mixes[k].tier, mixes[k].threshold, NULL, 0);
+		rig_up_mix(&r, rec_wat, k);
 		/* deep but fine */
 		ck_assert_int_eq(call_i32(&r, "f", 5000, &v, &err), WASM_OK);
 		ck_assert_int_eq(v, 5000);
@@ -187,9 +212,7 @@ START_TEST(host_reentry)
 		"        (call $back (i32.sub (local.get 0) (i32.const 1))))))))\n";
 	for (size_t k = 0; k < NMIXES; k++) {
 		wasm_config cfg;
-		wasm_config_default(&cfg);
-		cfg.tier = mixes[k].tier;
-		cfg.tier_threshold = mixes[k].threshold;
+		mix_config(&cfg, k);
 		wasm_engine *e = wasm_engine_new(&cfg);
 		wasm_store *s = wasm_store_new(e);
 		static const uint8_t i32[1] = { WASM_I32 };
@@ -298,7 +321,7 @@ START_TEST(stack_overflow_site_every_mix)
 		rig r;
 		wasm_error err;
 		int32_t v;
-		rig_up(&r, text, mixes[k].tier, mixes[k].threshold, NULL, 0);
+		rig_up_mix(&r, text, k);
 		ck_assert_int_eq(call_i32(&r, "even", 1, &v, &err), WASM_ERR_TRAP);
 		ck_assert_int_eq(err.trap, WASM_TRAP_STACK_OVERFLOW);
 		ck_assert_uint_ne(err.offset, SIZE_MAX);
@@ -328,7 +351,7 @@ START_TEST(i64_eqz_branch)
 		rig r;
 		wasm_error err;
 		int32_t v = -1;
-		rig_up(&r, text, mixes[k].tier, mixes[k].threshold, NULL, 0);
+		rig_up_mix(&r, text, k);
 		ck_assert_int_eq(call_i32(&r, "f", 1, &v, &err), WASM_OK);
 		ck_assert_int_eq(v, 1);
 		ck_assert_int_eq(call_i32(&r, "f", 0, &v, &err), WASM_OK);
@@ -383,6 +406,77 @@ START_TEST(osr_moves_a_running_loop)
 }
 END_TEST
 
+/* Tier 2 in auto: an integer loop (tier 2 compiles it) that runs long in
+ * one call moves interpreter -> baseline -> tier 2, the second move by
+ * OSR from the running baseline frame into tier-2 code at the loop
+ * header; with a compile thread, the same once the thread has finished. */
+static const char iloop_wat[] =
+	"(module\n"
+	"  (func (export \"isum\") (param i32) (result i32) (local i32)\n"
+	"    (block (loop\n"
+	"      (br_if 1 (i32.eqz (local.get 0)))\n"
+	"      (local.set 1 (i32.add (local.get 1)\n"
+	"        (i32.xor (local.get 0) (i32.const 5))))\n"
+	"      (local.set 0 (i32.sub (local.get 0) (i32.const 1)))\n"
+	"      (br 0)))\n"
+	"    (local.get 1)))\n";
+
+static int32_t isum(uint32_t n)
+{
+	uint32_t acc = 0;
+	for (; n; n--)
+		acc += n ^ 5u;
+	return (int32_t)acc;
+}
+
+static void opt_osr_case(uint32_t threshold, uint32_t opt, bool thread,
+	uint32_t n, uint64_t base_osr, uint64_t opt_osr)
+{
+	rig r;
+	wasm_config cfg;
+	wasm_error err;
+	wasm_module_stats st;
+	int32_t v = 0;
+	wasm_config_default(&cfg);
+	cfg.tier = WASM_TIER_AUTO;
+	cfg.tier_threshold = threshold;
+	cfg.opt_threshold = opt;
+	rig_up_cfg(&r, iloop_wat, &cfg, NULL, 0);
+	if (thread)
+		ck_assert_int_eq(wasm_engine_start_compile_thread(r.e), WASM_OK);
+	ck_assert_int_eq(call_i32(&r, "isum", (int32_t)n, &v, &err), WASM_OK);
+	ck_assert_int_eq(v, isum(n));
+	wasm_module_stats_get(r.m, &st);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_BASELINE].nfuncs, 1);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_BASELINE].osr_entries, base_osr);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].nfuncs, 1);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].nfuncs_refused, 0);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].osr_entries, opt_osr);
+	ck_assert_uint_gt(st.tiers[WASM_TIER_OPT].code_bytes, 0);
+	/* the next call enters tier 2 from its entry */
+	ck_assert_int_eq(call_i32(&r, "isum", 1000, &v, &err), WASM_OK);
+	ck_assert_int_eq(v, isum(1000));
+	wasm_module_stats_get(r.m, &st);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].osr_entries, opt_osr);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_BASELINE].osr_entries, base_osr);
+	rig_down(&r);
+}
+
+START_TEST(opt_osr_from_baseline)
+{
+	/* synchronous compiles: the interpreter's loop moves into baseline
+	 * code at its 100th iteration, the baseline's into tier 2 at its
+	 * 1000th count */
+	opt_osr_case(100, 1000, false, 1000000, 1, 1);
+	/* both thresholds 1: baseline code from the first call's entry,
+	 * whose budget is spent there: tier 2 from its entry, no OSR */
+	opt_osr_case(1, 1, false, 100000, 0, 0);
+	/* the compile thread: the baseline loop runs on while tier 2
+	 * compiles, and moves over once the code is there */
+	opt_osr_case(100, 1000, true, 200000000, 1, 1);
+}
+END_TEST
+
 START_TEST(timeout_in_jit_loop)
 {
 	for (size_t k = 1; k < NMIXES; k++) {
@@ -390,7 +484,7 @@ START_TEST(timeout_in_jit_loop)
 		wasm_error err;
 		int32_t v;
 		volatile uint64_t epoch = 5;
-		rig_up(&r, loop_wat, mixes[k].tier, mixes[k].threshold, NULL, 0);
+		rig_up_mix(&r, loop_wat, k);
 		wasm_store_set_deadline(r.s, &epoch, 5);
 		ck_assert_int_eq(call_i32(&r, "spin", 0, &v, &err), WASM_ERR_TRAP);
 		ck_assert_int_eq(err.trap, WASM_TRAP_TIMEOUT);
@@ -440,9 +534,7 @@ START_TEST(timeout_in_long_bulk_op)
 	size_t offset[2] = { 0, 0 };
 	for (size_t k = 0; k < NMIXES; k++) {
 		wasm_config cfg;
-		wasm_config_default(&cfg);
-		cfg.tier = mixes[k].tier;
-		cfg.tier_threshold = mixes[k].threshold;
+		mix_config(&cfg, k);
 		wasm_engine *e = wasm_engine_new(&cfg);
 		wasm_store *s = wasm_store_new(e);
 		wasm_functype ft = { 0, 0, NULL, NULL };
@@ -494,9 +586,7 @@ START_TEST(fuel_same_in_every_tier)
 		wasm_error err;
 		size_t len;
 		uint8_t *bytes = wat(loop_wat, &len);
-		wasm_config_default(&cfg);
-		cfg.tier = mixes[k].tier;
-		cfg.tier_threshold = mixes[k].threshold;
+		mix_config(&cfg, k);
 		cfg.fuel = true;
 		rig r;
 		r.e = wasm_engine_new(&cfg);
@@ -1008,6 +1098,7 @@ static Suite *jit_suite(void)
 	tcase_add_test(t, stack_overflow_site_every_mix);
 	tcase_add_test(t, i64_eqz_branch);
 	tcase_add_test(t, osr_moves_a_running_loop);
+	tcase_add_test(t, opt_osr_from_baseline);
 	tcase_add_test(t, timeout_in_jit_loop);
 	tcase_add_test(t, timeout_in_long_bulk_op);
 	tcase_add_test(t, fuel_same_in_every_tier);
