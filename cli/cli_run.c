@@ -412,7 +412,13 @@ static wasm_engine *engine_make(const struct cli_global *g, bool fuel)
 	cfg.tier_threshold = g->tier_threshold;
 	cfg.opt_threshold = g->opt_threshold;
 	cfg.fuel = fuel;
-	return wasm_engine_new(&cfg);
+	wasm_engine *e = wasm_engine_new(&cfg);
+	/* tier 2 compiles in the background, as in a worker (without the
+	 * thread it would compile on this one) */
+	if (e && wasm_engine_start_compile_thread(e) != WASM_OK)
+		fprintf(stderr, "wasmhost: no compile thread, tier 2 compiles "
+			"on the running thread\n");
+	return e;
 }
 
 static void store_limits(wasm_store *store, const struct run_opts *o)

@@ -329,6 +329,15 @@ static void opt_module_free(wasm_module *m)
 	opt_queue_forget(m->engine, m);
 }
 
+/* Only --tier=auto compiles in the background (--tier=opt compiles a
+ * module in one batch before its first call). */
+static wasm_status opt_thread_start(wasm_engine *e)
+{
+	if (engine_config(e)->tier != WASM_TIER_AUTO)
+		return WASM_OK;
+	return opt_queue_start(e);
+}
+
 static void opt_engine_free(wasm_engine *e)
 {
 	opt_queue_free(e);
@@ -378,6 +387,6 @@ const tier_ops tier_opt = {
 	.module_free = opt_module_free,
 	.stats_get = opt_stats_get,
 	.engine_free = opt_engine_free,
-	.thread_start = opt_queue_start,
+	.thread_start = opt_thread_start,
 	.dump = opt_dump,
 };
