@@ -133,10 +133,12 @@ static void stats_print(const wasm_module *m)
 			continue;
 		const char *n = wasm_tier_name((wasm_tier)t);
 		fprintf(stderr, "stats: %s_funcs=%u %s_refused=%u %s_wasm_bytes=%llu "
-			"%s_code_bytes=%llu %s_compile_us=%llu\n", n, ts->nfuncs, n,
-			ts->nfuncs_refused, n, (unsigned long long)ts->wasm_bytes, n,
+			"%s_code_bytes=%llu %s_compile_us=%llu %s_osr=%llu\n", n,
+			ts->nfuncs, n, ts->nfuncs_refused, n,
+			(unsigned long long)ts->wasm_bytes, n,
 			(unsigned long long)ts->code_bytes, n,
-			(unsigned long long)(ts->compile_ns / 1000));
+			(unsigned long long)(ts->compile_ns / 1000), n,
+			(unsigned long long)ts->osr_entries);
 		if (ms.refused_reason[t])
 			fprintf(stderr, "stats: tier %s refused %u function(s), "
 				"last: %s\n", n, ts->nfuncs_refused,
