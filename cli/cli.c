@@ -516,3 +516,18 @@ int cli_args_parse(const char *func, const wasm_functype *t,
 	}
 	return CLI_EXIT_OK;
 }
+
+void cli_tier_stats_print(FILE *out, const wasm_tier_stats *tiers)
+{
+	fputs("stats:", out);
+	for (int t = 0; t < WASM_TIER_COUNT; t++) {
+		const char *n = wasm_tier_name((wasm_tier)t);
+		const wasm_tier_stats *ts = &tiers[t];
+#define CLI_STAT_(field, key, div) \
+		fprintf(out, " %s_" key "=%llu", n, \
+			(unsigned long long)(ts->field / (div)));
+		WASM_TIER_STATS(CLI_STAT_)
+#undef CLI_STAT_
+	}
+	fputc('\n', out);
+}

@@ -291,6 +291,8 @@ int cli_run_sandboxed(const struct cli_sandbox_run *r,
 	}
 	res = sb_invoke_wait(m, &req);
 	rc = outcome_report(r->path, res);
+	if (r->stats && res->has_tiers)
+		cli_tier_stats_print(stderr, res->tiers.tier);
 out:
 	sb_result_free(info);
 	sb_result_free(res);

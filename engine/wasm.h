@@ -301,6 +301,18 @@ typedef struct {
 	                             header, from a lower tier */
 } wasm_tier_stats;
 
+/* The figures of wasm_tier_stats as every report names them, one list:
+ * X(field, key, divisor).  Reports print "<tier>_<key>" (wasm_tier_name)
+ * = field / divisor for each tier: wasmhost run --stats, the invoke
+ * reply's "tiers", /metrics' wasmhost_tier_stat{tier,stat}. */
+#define WASM_TIER_STATS(X) \
+	X(nfuncs,         "funcs",      1) \
+	X(nfuncs_refused, "refused",    1) \
+	X(wasm_bytes,     "wasm_bytes", 1) \
+	X(code_bytes,     "code_bytes", 1) \
+	X(compile_ns,     "compile_us", 1000) \
+	X(osr_entries,    "osr",        1)
+
 /* Sizes for tools and benchmarks.  Function bodies are pre-decoded lazily
  * (on first call) and compiled by a JIT tier when warm, so the per-tier
  * figures grow as the module runs. */
