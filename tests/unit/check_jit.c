@@ -607,6 +607,33 @@ START_TEST(fuel_same_in_every_tier)
 }
 END_TEST
 
+/* The integer loop, which tier 2 compiles: the same fuel left after a
+ * call, and the same trap when it runs out, whether the loop moved from
+ * the interpreter to the baseline and on into tier 2 mid-call or not. */
+START_TEST(fuel_same_across_tier2)
+{
+	uint64_t left[NMIXES];
+	for (size_t k = 0; k < NMIXES; k++) {
+		wasm_config cfg;
+		wasm_error err;
+		int32_t v;
+		rig r;
+		mix_config(&cfg, k);
+		cfg.fuel = true;
+		rig_up_cfg(&r, iloop_wat, &cfg, NULL, 0);
+		wasm_store_set_fuel(r.s, 100000);
+		ck_assert_int_eq(call_i32(&r, "isum", 3000, &v, &err), WASM_OK);
+		ck_assert_int_eq(v, isum(3000));
+		left[k] = wasm_store_fuel(r.s);
+		ck_assert_uint_eq(left[k], left[0]);
+		ck_assert_int_eq(call_i32(&r, "isum", 500000, &v, &err), WASM_ERR_TRAP);
+		ck_assert_int_eq(err.trap, WASM_TRAP_OUT_OF_FUEL);
+		ck_assert_uint_eq(wasm_store_fuel(r.s), 0);
+		rig_down(&r);
+	}
+}
+END_TEST
+
 /* ---- a caller's code region --------------------------------------------------- */
 
 START_TEST(code_region)
@@ -1099,6 +1126,7 @@ static Suite *jit_suite(void)
 	tcase_add_test(t, i64_eqz_branch);
 	tcase_add_test(t, osr_moves_a_running_loop);
 	tcase_add_test(t, opt_osr_from_baseline);
+	tcase_add_test(t, fuel_same_across_tier2);
 	tcase_add_test(t, timeout_in_jit_loop);
 	tcase_add_test(t, timeout_in_long_bulk_op);
 	tcase_add_test(t, fuel_same_in_every_tier);
