@@ -79,6 +79,10 @@ bool jit_batch_end(wasm_module *m);
  * trap fields set) or WASM_ERR_EXIT. */
 wasm_status jit_run(wasm_store *s, wasm_func *f, uint64_t *fp,
 	const void *osr_target);
+/* The same in code jf of f (its current code, or code it replaced: an OSR
+ * target in it goes through its OSR prologue). */
+wasm_status jit_run_in(wasm_store *s, wasm_func *f, const jit_func *jf,
+	uint64_t *fp, const void *osr_target);
 
 /* The signal handler's question: is pc in JIT code of the module that
  * ex->cur_func belongs to?  Then *func_index and *wasm_offset say where.

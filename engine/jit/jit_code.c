@@ -610,10 +610,16 @@ void jit_tier_refuse(wasm_module *m, wasm_tier tier, uint32_t func_index,
 wasm_status jit_run(wasm_store *s, wasm_func *f, uint64_t *fp,
 	const void *osr_target)
 {
+	return jit_run_in(s, f, f->inst->module->jit->funcs[f->index], fp,
+		osr_target);
+}
+
+wasm_status jit_run_in(wasm_store *s, wasm_func *f, const jit_func *jf,
+	uint64_t *fp, const void *osr_target)
+{
 	exec *ex = &s->ex;
 	wasm_instance *inst = f->inst;
 	struct jit_module *jm = inst->module->jit;
-	const jit_func *jf = jm->funcs[f->index];
 	uint8_t dummy;
 
 	ex->jit_stack_limit = jit_rt_stack_limit();
