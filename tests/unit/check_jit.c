@@ -676,8 +676,11 @@ START_TEST(code_region)
 END_TEST
 
 /* A full code region: the functions that do not fit are refused once, with
- * the reason, and keep running in the interpreter with the same results. */
-START_TEST(code_region_full)
+ * the reason, and keep running in the interpreter with the same results.
+ * With opt 2, the second round asks tier 2 for the functions the baseline
+ * compiled, whose code no longer fits either: they stay in baseline code,
+ * each refusal counted once, and a third round changes nothing. */
+static void region_full_case(uint32_t opt)
 {
 	enum { NFUNC = 12, NADD = 3000 };
 	size_t size = 256u << 10;
@@ -705,6 +708,7 @@ START_TEST(code_region_full)
 	wasm_config_default(&cfg);
 	cfg.tier = WASM_TIER_AUTO;
 	cfg.tier_threshold = 1;
+	cfg.opt_threshold = opt;
 	cfg.code_region = region;
 	cfg.code_region_bytes = size;
 	wasm_engine *e = wasm_engine_new(&cfg);
@@ -714,8 +718,8 @@ START_TEST(code_region_full)
 	ck_assert_int_eq(wasm_module_load(e, bytes, len, &m, &err), WASM_OK);
 	wasm_store *s = wasm_store_new(e);
 	ck_assert_int_eq(wasm_instance_new(s, m, NULL, 0, &inst, &err), WASM_OK);
-	wasm_module_stats st[2];
-	for (int round = 0; round < 2; round++) {
+	wasm_module_stats st[3];
+	for (int round = 0; round < 3; round++) {
 		for (int f = 0; f < NFUNC; f++) {
 			char name[16];
 			snprintf(name, sizeof name, "f%d", f);
@@ -739,11 +743,30 @@ START_TEST(code_region_full)
 	ck_assert_uint_eq(b1->nfuncs, b0->nfuncs);
 	ck_assert_uint_eq(b1->nfuncs_refused, b0->nfuncs_refused);
 	ck_assert_uint_eq(b1->compile_ns, b0->compile_ns);
+	const wasm_tier_stats *o1 = &st[1].tiers[WASM_TIER_OPT];
+	const wasm_tier_stats *o2 = &st[2].tiers[WASM_TIER_OPT];
+	if (opt == 2) {
+		/* each baseline function went to tier 2 once: in, or refused */
+		ck_assert_uint_eq(o1->nfuncs + o1->nfuncs_refused, b0->nfuncs);
+		ck_assert_uint_gt(o1->nfuncs_refused, 0);
+		ck_assert_str_eq(st[1].refused_reason[WASM_TIER_OPT],
+			"no room for JIT code");
+		ck_assert_uint_eq(o2->nfuncs, o1->nfuncs);
+		ck_assert_uint_eq(o2->nfuncs_refused, o1->nfuncs_refused);
+	} else {
+		ck_assert_uint_eq(o2->nfuncs + o2->nfuncs_refused, 0);
+	}
 	wasm_store_free(s);
 	wasm_module_free(m);
 	wasm_engine_free(e);
 	free(bytes);
 	munmap(region, size);
+}
+
+START_TEST(code_region_full)
+{
+	region_full_case(0);
+	region_full_case(2);
 }
 END_TEST
 
