@@ -36,6 +36,8 @@ typedef struct jit_func {
 	                              then jumps to the address in r9 */
 	uint32_t size;             /* bytes from code, stubs included */
 	uint8_t tier;              /* the wasm_tier that made it */
+	bool counts;               /* baseline code that counts the hotness
+	                              budget (jit_hot_counts) */
 	const struct jit_func *replaced;   /* the lower tier's code this
 	                              replaced (still found by the fault
 	                              handler), or NULL */

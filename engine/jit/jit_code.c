@@ -48,6 +48,7 @@ struct jit_module {
 	int32_t *budget;        /* nfuncs hotness budgets, right after the
 	                           vector (jit_hot_disp) */
 	bool hot;               /* baseline code counts into budget */
+	uint8_t hot_tier;       /* the tier it hands hot functions to */
 	jit_func **funcs;       /* nfuncs; NULL = not compiled */
 	uint8_t *refused;       /* nfuncs: bit 1 << tier if that tier
 	                           refused the function, bit ASKED << tier
@@ -390,15 +391,17 @@ static void hot_init(struct jit_module *jm)
 	if (!up || at == UINT32_MAX)
 		return;
 	jm->hot = true;
+	jm->hot_tier = (uint8_t)up->tier;
 	jm->vec[-JV_HOT] = (void *)up->hot;
 	for (uint32_t i = 0; i < jm->nfuncs; i++)
 		jm->budget[i] = at > INT32_MAX ? INT32_MAX : (int32_t)at;
 }
 
-bool jit_hot_counts(wasm_module *m)
+bool jit_hot_counts(wasm_module *m, uint32_t func_index)
 {
 	struct jit_module *jm = jit_module_get(m);
-	return jm && jm->hot;
+	return jm && jm->hot &&
+		!(jm->refused[func_index] & (1u << jm->hot_tier));
 }
 
 int32_t jit_hot_disp(const wasm_module *m, uint32_t func_index)
@@ -501,17 +504,19 @@ void jit_tier_ask(wasm_module *m, wasm_tier tier, uint32_t func_index, bool on)
 const jit_func *jit_install(wasm_module *m, uint32_t func_index,
 	wasm_tier tier, const uint8_t *code, size_t len, uint32_t osr_off,
 	uint32_t (*pc)[2], uint32_t npc, uint32_t (*loops)[2], uint32_t nloops,
-	uint64_t compile_ns)
+	uint64_t compile_ns, bool counts)
 {
 	struct jit_module *jm = jit_module_get(m);
 	jit_func *f = calloc(1, sizeof *f);
 	uint8_t *at = NULL;
-	/* Code replaces only a lower tier's.  The replaced code may still be
-	 * on the stack (a running activation, a caller's frame): the new
-	 * code keeps it (jit_func.replaced), where the fault handler still
-	 * finds it, and it is freed with the module. */
+	/* Code replaces a lower tier's, or the same tier's code that counts
+	 * the budget (the baseline's again, without counting, once the tier
+	 * above refused the function).  The replaced code may still be on
+	 * the stack (a running activation, a caller's frame): the new code
+	 * keeps it (jit_func.replaced), where the fault handler still finds
+	 * it, and it is freed with the module. */
 	jit_func *old = jm ? jm->funcs[func_index] : NULL;
-	if (old && old->tier >= tier) {
+	if (old && (old->tier > tier || (old->tier == tier && !old->counts))) {
 		free(f);
 		free(pc);
 		free(loops);
@@ -523,8 +528,9 @@ const jit_func *jit_install(wasm_module *m, uint32_t func_index,
 		/* No room for the code (the code region is full, or memory for
 		 * a chunk could not be had): recorded once, and the function
 		 * stays in its tier instead of being compiled again each time
-		 * its counter comes round. */
-		if (jm && f)
+		 * its counter comes round.  (Code of the tier it has already,
+		 * without the budget check: not a refusal, it keeps that.) */
+		if (jm && f && !(old && old->tier == tier))
 			jit_tier_refuse(m, tier, func_index,
 				"no room for JIT code");
 		free(f);
@@ -534,6 +540,7 @@ const jit_func *jit_install(wasm_module *m, uint32_t func_index,
 	}
 	f->code = at;
 	f->tier = tier;
+	f->counts = counts;
 	f->osr_entry = at + osr_off;
 	f->size = (uint32_t)len;
 	f->pc = pc;
@@ -548,8 +555,10 @@ const jit_func *jit_install(wasm_module *m, uint32_t func_index,
 	jm->vec[func_index] = (void *)at;    /* tier-up: the pointer swap */
 	const func_t *fn = &m->funcs[func_index];
 	struct jit_tier_count *n = &jm->count[tier];
-	n->ncompiled++;
-	n->wasm_bytes += fn->body_end - fn->body_offset;
+	if (!old || old->tier != tier) {    /* a function counts once */
+		n->ncompiled++;
+		n->wasm_bytes += fn->body_end - fn->body_offset;
+	}
 	n->code_bytes += len;
 	n->compile_ns += compile_ns;
 	return f;

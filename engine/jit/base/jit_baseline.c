@@ -914,7 +914,7 @@ bool jc_translate(jc *c, wasm_module *m, uint32_t func_index,
 	c->has_tzcnt = cpu_tzcnt;
 	c->has_popcnt = cpu_popcnt;
 	c->has_sse41 = cpu_sse41;
-	c->hot = !listing && jit_hot_counts(m);
+	c->hot = !listing && jit_hot_counts(m, func_index);
 	c->nlocals = fc->nlocals;
 	x64_buf_init(JB, 64 + (size_t)fc->code_len * 4);
 	if (!scan(c))
@@ -957,7 +957,10 @@ bool jit_compile(wasm_module *m, uint32_t func_index)
 	uint32_t osr;
 	uint64_t t0 = now_ns();
 
-	if (!fc || jit_func_get(m, func_index))
+	const jit_func *cur = jit_func_get(m, func_index);
+	/* again only to drop the budget check (jit_compile_quiet) */
+	if (!fc || (cur && (cur->tier != WASM_TIER_BASELINE || !cur->counts ||
+	    jit_hot_counts(m, func_index))))
 		return fc != NULL;
 	if (jit_func_refused(m, func_index))
 		return false;
@@ -966,7 +969,7 @@ bool jit_compile(wasm_module *m, uint32_t func_index)
 	if (!jc_translate(c, m, func_index, fc, false, &osr))
 		goto out;
 	const jit_func *jf = jit_install(m, func_index, WASM_TIER_BASELINE, JB->code, x64_buf_len(JB),
-		osr, c->pc, c->npc, c->loops, c->nloops, now_ns() - t0);
+		osr, c->pc, c->npc, c->loops, c->nloops, now_ns() - t0, c->hot);
 	c->pc = NULL;
 	c->loops = NULL;
 	ok = jf != NULL;
@@ -975,4 +978,15 @@ out:
 		jit_refuse(m, func_index, c->bail);
 	jc_free(c);
 	return ok;
+}
+
+const jit_func *jit_compile_quiet(wasm_module *m, uint32_t func_index)
+{
+	const jit_func *jf = jit_func_get(m, func_index);
+	if (!jf || jf->tier != WASM_TIER_BASELINE)
+		return NULL;
+	if (jf->counts && !jit_compile(m, func_index))
+		return NULL;
+	jf = jit_func_get(m, func_index);
+	return jf && !jf->counts ? jf : NULL;
 }

@@ -75,21 +75,29 @@ uintptr_t jit_rt_stack_limit(void);
  * vector's slot is swapped, and the old code stays (for the fault
  * handler and activations still running it) until the module is freed.  code/len is the machine code (entry at offset 0), osr_off
  * the OSR prologue's offset; pc and loops as in jit_func with machine
- * offsets relative to code (ownership passes).  Returns the installed
+ * offsets relative to code (ownership passes); counts: the code counts
+ * the hotness budget (jit_hot_counts).  Returns the installed
  * function or NULL (no memory: the tier's refusal is recorded; or the
  * function has code of this tier or a higher one already). */
 const jit_func *jit_install(wasm_module *m, uint32_t func_index,
 	wasm_tier tier, const uint8_t *code, size_t len, uint32_t osr_off,
 	uint32_t (*pc)[2], uint32_t npc, uint32_t (*loops)[2], uint32_t nloops,
-	uint64_t compile_ns);
+	uint64_t compile_ns, bool counts);
 /* Hotness budgets beside the code (decision 15): under --tier=auto, with
  * a tier above the baseline that takes hot functions (tier_ops.hot),
  * baseline code subtracts one from its function's budget at each entry
  * and each LOOP, and calls [r12 - 8*JV_HOT] when it reaches 0 or less.
  * The budgets are 32-bit counters after the call vector, at
  * [r12 + jit_hot_disp(m, f)]: data, never code bytes.  jit_hot_counts:
- * whether m's baseline code counts (its JIT state made first). */
-bool jit_hot_counts(wasm_module *m);
+ * whether baseline code of func_index counts (m's JIT state made first):
+ * not once the tier above refused it. */
+bool jit_hot_counts(wasm_module *m, uint32_t func_index);
+/* The baseline code of func_index without the budget check, for a
+ * function the tier above refused: its current code if that does not
+ * count, else compiled again and installed over the counting code (whose
+ * running activations move to it at their next LOOP, through
+ * tier_ops.hot).  NULL if it has none or no memory. */
+const jit_func *jit_compile_quiet(wasm_module *m, uint32_t func_index);
 int32_t jit_hot_disp(const wasm_module *m, uint32_t func_index);
 /* Whether JIT tier `tier` was asked to compile func_index and has not
  * installed or refused it yet (a compile in the background); set or
