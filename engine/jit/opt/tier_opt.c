@@ -313,8 +313,9 @@ static bool opt_osr(wasm_store *s, wasm_func *f, uint64_t *fp,
 }
 
 /* tier_ops.compile: tier 2's code for func_index (pre-decoded already).
- * A function that has baseline code keeps it (a function's code is
- * installed once): WASM_ERR_UNSUPPORTED. */
+ * A function that has baseline code keeps it (tier 2 replaces baseline
+ * code only when the function is hot, under --tier=auto):
+ * WASM_ERR_UNSUPPORTED. */
 static wasm_status opt_compile(wasm_module *m, uint32_t func_index,
 	wasm_error *err)
 {
