@@ -477,6 +477,48 @@ START_TEST(opt_osr_from_baseline)
 }
 END_TEST
 
+/* An interpreted activation whose function got tier-2 code meanwhile
+ * moves straight into it at its loop: nest(n, 1) is interpreted, calls
+ * nest(n, 0), whose loop moves into baseline code (its 100th iteration)
+ * and on into tier 2 (opt 1); back in the outer, interpreted activation,
+ * the same loop's counter is past the threshold and the OSR goes into
+ * tier 2's entry for that loop. */
+static const char nest_wat[] =
+	"(module\n"
+	"  (func (export \"nest\") (param i32 i32) (result i32) (local i32)\n"
+	"    (if (local.get 1) (then (local.set 2 (call 0 (local.get 0)\n"
+	"      (i32.sub (local.get 1) (i32.const 1))))))\n"
+	"    (block (loop\n"
+	"      (br_if 1 (i32.eqz (local.get 0)))\n"
+	"      (local.set 2 (i32.add (local.get 2) (local.get 0)))\n"
+	"      (local.set 0 (i32.sub (local.get 0) (i32.const 1)))\n"
+	"      (br 0)))\n"
+	"    (local.get 2)))\n";
+
+START_TEST(opt_osr_from_interp)
+{
+	rig r;
+	wasm_config cfg;
+	wasm_error err;
+	wasm_module_stats st;
+	wasm_config_default(&cfg);
+	cfg.tier = WASM_TIER_AUTO;
+	cfg.tier_threshold = 100;
+	cfg.opt_threshold = 1;
+	rig_up_cfg(&r, nest_wat, &cfg, NULL, 0);
+	wasm_value a[2] = { { .type = WASM_I32, .of.i32 = 1000 },
+		{ .type = WASM_I32, .of.i32 = 1 } }, res;
+	ck_assert_int_eq(wasm_func_call(r.s, export_func(&r, "nest"), a, 2,
+		&res, 1, &err), WASM_OK);
+	ck_assert_int_eq(res.of.i32, 2 * 500500);
+	wasm_module_stats_get(r.m, &st);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_BASELINE].osr_entries, 1);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].nfuncs, 1);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].osr_entries, 2);
+	rig_down(&r);
+}
+END_TEST
+
 START_TEST(timeout_in_jit_loop)
 {
 	for (size_t k = 1; k < NMIXES; k++) {
@@ -1149,6 +1191,7 @@ static Suite *jit_suite(void)
 	tcase_add_test(t, i64_eqz_branch);
 	tcase_add_test(t, osr_moves_a_running_loop);
 	tcase_add_test(t, opt_osr_from_baseline);
+	tcase_add_test(t, opt_osr_from_interp);
 	tcase_add_test(t, fuel_same_across_tier2);
 	tcase_add_test(t, timeout_in_jit_loop);
 	tcase_add_test(t, timeout_in_long_bulk_op);
