@@ -93,7 +93,9 @@ struct sb_confine {
 	bool relaxed;           /* keep fd 2 (sanitizer reports) */
 	const sb_bpf *bpf;      /* the filter, loaded last */
 	wasm_engine *engine;    /* its compile thread is started before
-	                           RLIMIT_NPROC 0 and the filter; NULL: none */
+	                           RLIMIT_NPROC 0 and the filter (if it
+	                           cannot be, tier 2 compiles on the running
+	                           thread); NULL: none */
 };
 
 /* Applies, in order: close every fd but the IPC socket, empty environment,

@@ -119,9 +119,13 @@ int sb_confine_apply(const struct sb_confine *c, const char **step)
 		prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 ? 0 : -errno);
 	STEP("PR_SET_DUMPABLE",
 		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0 ? 0 : -errno);
-	if (c->engine)
-		STEP("compile thread", wasm_engine_start_compile_thread(
-			c->engine) == WASM_OK ? 0 : -ENOMEM);
+	/* Without the thread (clone failed: the user's process limit, no
+	 * memory) the engine compiles tier 2 on the running thread: slower
+	 * to tier up, not a worker that cannot start. */
+	if (c->engine &&
+	    wasm_engine_start_compile_thread(c->engine) != WASM_OK) {
+		/* nothing more to do: the engine's scheduler is synchronous */
+	}
 	STEP("RLIMIT_NPROC", rlimit_set(RLIMIT_NPROC, 0));
 	STEP("seccomp", sb_policy_load(c->bpf));
 #undef STEP
