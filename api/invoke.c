@@ -455,45 +455,34 @@ static void message(jw *w, const char *key, const char *msg)
 	jw_text(w, (const uint8_t *)msg, strlen(msg));
 }
 
-/* "<tier>_<suffix>": v[t] for each tier from `first` that this engine
- * has, named as the engine names it. */
-static void tier_keys_write(jw *w, int first, const char *suffix,
-	const uint64_t v[WASM_TIER_COUNT])
-{
-	char key[48];
-
-	for (int t = first; t < WASM_TIER_COUNT; t++) {
-		if (!wasm_tier_available((wasm_tier)t))
-			continue;
-		snprintf(key, sizeof key, "%s_%s",
-			wasm_tier_name((wasm_tier)t), suffix);
-		jw_key(w, key);
-		jw_uint(w, v[t]);
-	}
-}
-
 /* "tiers": the module in the worker that answered, after this call:
- * "<tier>_funcs" for each tier, "bailed_funcs" (refused by any tier),
- * "<tier>_code_bytes" for each JIT tier, then "compile_us" and
- * "osr_entries" summed over the tiers. */
+ * every figure of every tier the build has, "<tier>_<stat>" as
+ * WASM_TIER_STATS names them ("interp_funcs", ..., "opt_osr"), then
+ * "bailed_funcs" (refused by any tier), "compile_us" and "osr_entries"
+ * summed over the tiers. */
 static void tiers_write(jw *w, const sb_tier_stats *ts)
 {
-	uint64_t funcs[WASM_TIER_COUNT], code_bytes[WASM_TIER_COUNT];
 	uint64_t refused = 0, compile_ns = 0, osr = 0;
+	char key[48];
 
-	for (int t = 0; t < WASM_TIER_COUNT; t++) {
-		funcs[t] = ts->tier[t].nfuncs;
-		code_bytes[t] = ts->tier[t].code_bytes;
-		refused += ts->tier[t].nfuncs_refused;
-		compile_ns += ts->tier[t].compile_ns;
-		osr += ts->tier[t].osr_entries;
-	}
 	jw_key(w, "tiers");
 	jw_obj_open(w);
-	tier_keys_write(w, WASM_TIER_INTERP, "funcs", funcs);
+	for (int t = 0; t < WASM_TIER_COUNT; t++) {
+		const wasm_tier_stats *s = &ts->tier[t];
+		refused += s->nfuncs_refused;
+		compile_ns += s->compile_ns;
+		osr += s->osr_entries;
+		if (!wasm_tier_available((wasm_tier)t))
+			continue;
+#define API_STAT_(field, name, div) \
+		snprintf(key, sizeof key, "%s_" name, wasm_tier_name((wasm_tier)t)); \
+		jw_key(w, key); \
+		jw_uint(w, s->field / (div));
+		WASM_TIER_STATS(API_STAT_)
+#undef API_STAT_
+	}
 	jw_key(w, "bailed_funcs");
 	jw_uint(w, refused);
-	tier_keys_write(w, WASM_TIER_INTERP + 1, "code_bytes", code_bytes);
 	jw_key(w, "compile_us");
 	jw_uint(w, compile_ns / 1000);
 	jw_key(w, "osr_entries");

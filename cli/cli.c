@@ -4,13 +4,14 @@
 #include "sandbox.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Options every verb takes, before or after the verb (cli_global_option),
  * then the ones only the top level reads. */
-enum { G_TIER, G_TIER_THRESHOLD, G_URL, G_TOKEN, G_NGLOBAL_,
+enum { G_TIER, G_TIER_THRESHOLD, G_OPT_THRESHOLD, G_URL, G_TOKEN, G_NGLOBAL_,
 	G_HELP = G_NGLOBAL_, G_VERSION };
 
 static const cli_opt global_opts[] = {
@@ -25,6 +26,11 @@ static const cli_opt global_opts[] = {
 		"iterations before tier-up in auto (default "
 		WASM_STR(WASM_TIER_DEFAULT_THRESHOLD) ";\nalso "
 		"WASMHOST_TIER_THRESHOLD)" },
+	[G_OPT_THRESHOLD] = { "--opt-threshold", NULL, "N", "calls and loop "
+		"iterations in baseline code before the\noptimizing JIT takes "
+		"a function in auto (default "
+		WASM_STR(WASM_OPT_DEFAULT_THRESHOLD) ";\nalso "
+		"WASMHOST_OPT_THRESHOLD)" },
 	[G_URL] = { "--url", NULL, "URL", "the daemon, for the client verbs "
 		"(default $WASMHOST_URL, else\nhttp://127.0.0.1:8080)" },
 	[G_TOKEN] = { "--token", NULL, "T", "bearer token for the daemon "
@@ -209,24 +215,36 @@ int cli_option(int argc, char **argv, int *i, const char *name,
 	return 1;
 }
 
+/* A tier-up threshold (flag or environment variable what): 1 to
+ * UINT32_MAX. */
+static bool threshold_parse(const char *what, const char *value,
+	uint32_t *out)
+{
+	uint64_t n;
+	if (!cli_parse_u64(what, value, UINT32_MAX, &n))
+		return false;
+	if (n == 0) {
+		fprintf(stderr, "wasmhost: %s must be a number from 1 to %u\n",
+			what, UINT32_MAX);
+		return false;
+	}
+	*out = (uint32_t)n;
+	return true;
+}
+
 int cli_global_option(int argc, char **argv, int *i, struct cli_global *g)
 {
 	const char *value;
-	uint64_t n;
 
 	switch (cli_opt_match(global_opts, G_NGLOBAL_, argc, argv, i, &value)) {
 	case CLI_OPT_NONE:
 		return 0;
 	case G_TIER_THRESHOLD:
-		if (!cli_parse_u64("--tier-threshold", value, UINT32_MAX, &n))
-			return -1;
-		if (n == 0) {
-			fprintf(stderr, "wasmhost: --tier-threshold must be at "
-				"least 1\n");
-			return -1;
-		}
-		g->tier_threshold = (uint32_t)n;
-		return 1;
+		return threshold_parse("--tier-threshold", value,
+			&g->tier_threshold) ? 1 : -1;
+	case G_OPT_THRESHOLD:
+		return threshold_parse("--opt-threshold", value,
+			&g->opt_threshold) ? 1 : -1;
 	case G_TIER:
 		return tier_parse(value, &g->tier);
 	case G_URL:
@@ -434,17 +452,18 @@ int main(int argc, char **argv)
 {
 	struct cli_global g = { .tier = WASM_TIER_INTERP };
 	int i = 1;
-	const char *env_threshold = getenv("WASMHOST_TIER_THRESHOLD");
-	uint64_t n;
+	static const struct { const char *name; size_t field; } envs[] = {
+		{ "WASMHOST_TIER_THRESHOLD",
+		  offsetof(struct cli_global, tier_threshold) },
+		{ "WASMHOST_OPT_THRESHOLD",
+		  offsetof(struct cli_global, opt_threshold) },
+	};
 
-	if (env_threshold && *env_threshold) {
-		if (!cli_parse_u64("WASMHOST_TIER_THRESHOLD", env_threshold,
-		    UINT32_MAX, &n) || n == 0) {
-			fprintf(stderr, "wasmhost: WASMHOST_TIER_THRESHOLD must "
-				"be a number from 1 to %u\n", UINT32_MAX);
+	for (size_t k = 0; k < sizeof envs / sizeof envs[0]; k++) {
+		const char *v = getenv(envs[k].name);
+		if (v && *v && !threshold_parse(envs[k].name, v,
+		    (uint32_t *)(void *)((char *)&g + envs[k].field)))
 			return CLI_EXIT_USAGE;
-		}
-		g.tier_threshold = (uint32_t)n;
 	}
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
@@ -509,4 +528,19 @@ int cli_args_parse(const char *func, const wasm_functype *t,
 		}
 	}
 	return CLI_EXIT_OK;
+}
+
+void cli_tier_stats_print(FILE *out, const wasm_tier_stats *tiers)
+{
+	fputs("stats:", out);
+	for (int t = 0; t < WASM_TIER_COUNT; t++) {
+		const char *n = wasm_tier_name((wasm_tier)t);
+		const wasm_tier_stats *ts = &tiers[t];
+#define CLI_STAT_(field, key, div) \
+		fprintf(out, " %s_" key "=%llu", n, \
+			(unsigned long long)(ts->field / (div)));
+		WASM_TIER_STATS(CLI_STAT_)
+#undef CLI_STAT_
+	}
+	fputc('\n', out);
 }

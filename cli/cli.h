@@ -33,6 +33,8 @@ struct cli_global {
 	wasm_tier tier;
 	uint32_t tier_threshold;  /* --tier-threshold / WASMHOST_TIER_THRESHOLD;
 	                             0 = the engine's default */
+	uint32_t opt_threshold;   /* --opt-threshold / WASMHOST_OPT_THRESHOLD;
+	                             0 = the engine's default */
 	const char *url;          /* --url, for the client verbs; NULL = unset */
 	const char *token;        /* --token; NULL = unset */
 };
@@ -101,10 +103,16 @@ struct cli_sandbox_run {
 	uint64_t fuel;
 	uint64_t max_pages;       /* 0 = no cap but the engine's */
 	uint64_t timeout_ms;      /* 0 = none */
+	bool stats;               /* --stats: the worker's per-tier figures */
 };
 
 int cli_run_sandboxed(const struct cli_sandbox_run *r,
 	const struct cli_global *g);
+
+/* One line "stats: interp_funcs=N interp_refused=N ... opt_osr=N" to
+ * out: every figure of every tier, named by WASM_TIER_STATS (run --stats,
+ * in-process and confined). */
+void cli_tier_stats_print(FILE *out, const wasm_tier_stats *tiers);
 
 /* Verbs; argv[0] is the verb itself. */
 int cli_run_main(int argc, char **argv, struct cli_global *g);

@@ -81,9 +81,9 @@ static struct {
  * instantiate_us), run_us (the call), then the module's code sizes:
  * functions are pre-decoded on first call, so compiled_* count those the
  * run reached; jit_* sum the JIT tiers.  Then, if a JIT tier refused a
- * function, a line with the count and the last reason; then for each JIT
- * tier that compiled or refused anything, a line of its own figures
- * (TIER_funcs=...) and its refusals.  A function tier 2 refuses is
+ * function, a line with the count and the last reason; then one line of
+ * every tier's figures by name (cli_tier_stats_print: interp_funcs= ...
+ * opt_osr=) and each JIT tier's last refusal.  A function tier 2 refuses is
  * compiled by the baseline, so the jit_* sums count it in both. */
 static void stats_print(const wasm_module *m)
 {
@@ -125,23 +125,15 @@ static void stats_print(const wasm_module *m)
 	if (refused_reason)
 		fprintf(stderr, "stats: jit refused %u function(s), last: %s\n",
 			jit.nfuncs_refused, refused_reason);
-	/* each JIT tier that did something: a function tier 2 refuses is
-	 * compiled by the baseline, so the sums above count it twice */
-	for (int t = WASM_TIER_INTERP + 1; t < WASM_TIER_COUNT; t++) {
-		const wasm_tier_stats *ts = &ms.tiers[t];
-		if (!ts->nfuncs && !ts->nfuncs_refused)
-			continue;
-		const char *n = wasm_tier_name((wasm_tier)t);
-		fprintf(stderr, "stats: %s_funcs=%u %s_refused=%u %s_wasm_bytes=%llu "
-			"%s_code_bytes=%llu %s_compile_us=%llu\n", n, ts->nfuncs, n,
-			ts->nfuncs_refused, n, (unsigned long long)ts->wasm_bytes, n,
-			(unsigned long long)ts->code_bytes, n,
-			(unsigned long long)(ts->compile_ns / 1000));
+	/* every tier's figures by name (a function tier 2 refuses is
+	 * compiled by the baseline, so the sums above count it twice), then
+	 * each JIT tier's last refusal */
+	cli_tier_stats_print(stderr, ms.tiers);
+	for (int t = WASM_TIER_INTERP + 1; t < WASM_TIER_COUNT; t++)
 		if (ms.refused_reason[t])
 			fprintf(stderr, "stats: tier %s refused %u function(s), "
-				"last: %s\n", n, ts->nfuncs_refused,
-				ms.refused_reason[t]);
-	}
+				"last: %s\n", wasm_tier_name((wasm_tier)t),
+				ms.tiers[t].nfuncs_refused, ms.refused_reason[t]);
 }
 
 static void error_init(wasm_error *err)
@@ -175,8 +167,9 @@ static const cli_opt run_opts[] = {
 		"read-only, at GUEST for WASI\n(repeat; at most 64 MiB in all)" },
 	[R_NO_SANDBOX] = { "--no-sandbox", NULL, NULL, "run in-process, not "
 		"in a confined worker (debugging)" },
-	[R_STATS] = { "--stats", NULL, NULL, "with --no-sandbox: times and "
-		"code sizes on stderr" },
+	[R_STATS] = { "--stats", NULL, NULL, "each tier's figures on stderr "
+		"(interp_funcs= ... opt_osr=);\nwith --no-sandbox also times and "
+		"code sizes" },
 };
 
 const cli_verb_help cli_run_help = {
@@ -405,8 +398,15 @@ static wasm_engine *engine_make(const struct cli_global *g, bool fuel)
 	wasm_config_default(&cfg);
 	cfg.tier = g->tier;
 	cfg.tier_threshold = g->tier_threshold;
+	cfg.opt_threshold = g->opt_threshold;
 	cfg.fuel = fuel;
-	return wasm_engine_new(&cfg);
+	wasm_engine *e = wasm_engine_new(&cfg);
+	/* tier 2 compiles in the background, as in a worker (without the
+	 * thread it would compile on this one) */
+	if (e && wasm_engine_start_compile_thread(e) != WASM_OK)
+		fprintf(stderr, "wasmhost: no compile thread, tier 2 compiles "
+			"on the running thread\n");
+	return e;
 }
 
 static void store_limits(wasm_store *store, const struct run_opts *o)
@@ -504,19 +504,14 @@ int cli_run_main(int argc, char **argv, struct cli_global *g)
 		rc = CLI_EXIT_OK;   /* --help */
 	if (rc != CLI_EXIT_OK || !o.path)
 		goto out;
-	if (o.stats && !o.no_sandbox) {
-		fprintf(stderr, "error: --stats needs --no-sandbox (the worker "
-			"does not report engine figures)\n");
-		rc = CLI_EXIT_USAGE;
-		goto out;
-	}
 	if (!o.no_sandbox) {
 		struct cli_sandbox_run sr = { .path = o.path,
 			.invoke = o.invoke, .invoke_len = o.invoke_len,
 			.args = o.args, .nargs = o.nargs,
 			.env = o.env, .nenv = o.nenv,
 			.has_fuel = o.has_fuel, .fuel = o.fuel,
-			.max_pages = o.max_pages, .timeout_ms = o.timeout_ms };
+			.max_pages = o.max_pages, .timeout_ms = o.timeout_ms,
+			.stats = o.stats };
 		/* The --dir trees are read here and sent to the worker. */
 		if (o.ndirs > 0 && (rc = cli_wasi_new(o.path, NULL, 0, NULL, 0,
 			o.dirs, o.ndirs, &cw)) != CLI_EXIT_OK)

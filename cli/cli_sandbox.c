@@ -142,6 +142,7 @@ int cli_run_sandboxed(const struct cli_sandbox_run *r,
 		.fuel = r->has_fuel,
 		.tier = g->tier,
 		.tier_threshold = g->tier_threshold,
+		.opt_threshold = g->opt_threshold,
 		.max_memory_pages = (uint32_t)r->max_pages,
 	};
 	sb_supervisor *sup = NULL;
@@ -276,6 +277,8 @@ int cli_run_sandboxed(const struct cli_sandbox_run *r,
 	}
 	res = sb_invoke_wait(m, &req);
 	rc = outcome_report(r->path, res);
+	if (r->stats && res->has_tiers)
+		cli_tier_stats_print(stderr, res->tiers.tier);
 out:
 	sb_result_free(info);
 	sb_result_free(res);

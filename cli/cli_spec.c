@@ -45,7 +45,7 @@ struct spec_opts {
 	bool strict;
 	bool fork;
 	wasm_tier tier;
-	uint32_t tier_threshold;
+	uint32_t tier_threshold, opt_threshold;
 };
 
 /* Why an assertion is skipped: X(REASON, name).  The summary prints
@@ -1019,6 +1019,7 @@ static wasm_engine *engine_make(const struct spec_opts *o)
 	wasm_config_default(&cfg);
 	cfg.tier = o->tier;
 	cfg.tier_threshold = o->tier_threshold;
+	cfg.opt_threshold = o->opt_threshold;
 	return wasm_engine_new(&cfg);
 }
 
@@ -1249,6 +1250,7 @@ static int spec_parse(int argc, char **argv, struct cli_global *g,
 		return cli_usage_error(&cli_spec_help);
 	o->tier = g->tier;
 	o->tier_threshold = g->tier_threshold;
+	o->opt_threshold = g->opt_threshold;
 	*first = i;
 	return CLI_EXIT_OK;
 }

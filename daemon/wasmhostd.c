@@ -63,8 +63,8 @@ static const char usage_text[] =
 	"clean-up of another writer's leftovers), metrics_public,\n"
 	"workers {max, max_per_module, warm_per_module, spare, nice,\n"
 	"sync_wait_us,\n"
-	"fuel_metering, namespaces, tier (interp, baseline, auto),\n"
-	"tier_threshold}, limits {...}, tenants {NAME: {token_sha256, metrics,\n"
+	"fuel_metering, namespaces, tier (interp, baseline, opt, auto),\n"
+	"tier_threshold, opt_threshold}, limits {...}, tenants {NAME: {token_sha256, metrics,\n"
 	"limits}}.  Without tenants the daemon serves loopback only and needs\n"
 	"no token.  A token's digest: printf %%s TOKEN | sha256sum\n"
 	"\n"
@@ -227,6 +227,7 @@ static void reload(const wh_flags *flags, wh_config *cur, wh_tenants *ts,
 	next.fuel_metering = cur->fuel_metering;
 	next.tier = cur->tier;
 	next.tier_threshold = cur->tier_threshold;
+	next.opt_threshold = cur->opt_threshold;
 	next.threads = cur->threads;
 	next.http_epoll = cur->http_epoll;
 	next.sync_wait_us = cur->sync_wait_us;
@@ -451,6 +452,7 @@ static bool sandbox_start(wh_config *cfg)
 		.fuel = cfg->fuel_metering,
 		.tier = cfg->tier,
 		.tier_threshold = cfg->tier_threshold,
+		.opt_threshold = cfg->opt_threshold,
 		.no_namespaces = !cfg->namespaces,
 		.log = sandbox_log,
 		.zygote_scrub = zygote_scrub,

@@ -167,6 +167,13 @@ typedef struct {
 	 * then moves into the JIT code at once: on-stack replacement).
 	 * 0 = default (WASM_TIER_DEFAULT_THRESHOLD); 1 = at the first call. */
 	uint32_t tier_threshold;
+	/* WASM_TIER_AUTO: a function running in baseline code is compiled by
+	 * the optimizing JIT (tier 2) once it has spent this budget: each call
+	 * of it and each loop back-edge in its baseline code counts one.  Its
+	 * running activations then move into the optimized code at their next
+	 * loop header (on-stack replacement).  0 = default
+	 * (WASM_OPT_DEFAULT_THRESHOLD); 1 = at the first count. */
+	uint32_t opt_threshold;
 	/* Where JIT code goes: NULL = fresh mappings; else a page-aligned
 	 * range of code_region_bytes reserved by the caller (e.g. PROT_NONE,
 	 * for a seccomp policy that allows PROT_EXEC only there).  The engine
@@ -176,8 +183,10 @@ typedef struct {
 	size_t code_region_bytes;
 } wasm_config;
 
-/* A plain decimal literal, so that help texts print it (WASM_STR). */
+/* The thresholds' defaults (plain decimal literals, so that help texts
+ * print them with WASM_STR). */
 #define WASM_TIER_DEFAULT_THRESHOLD 1000
+#define WASM_OPT_DEFAULT_THRESHOLD 20000
 
 /* The text of a macro's value: WASM_STR(WASM_TIER_DEFAULT_THRESHOLD) is
  * "1000", for messages and help written once with the limit they name. */
@@ -197,6 +206,14 @@ WASM_MUST_CHECK wasm_status wasm_engine_create(const wasm_config *cfg,
 /* The same without the reason: NULL on any failure. */
 wasm_engine *wasm_engine_new(const wasm_config *cfg); /* NULL = defaults */
 void wasm_engine_free(wasm_engine *engine);
+/* Start the engine's background compile thread (tier 2 compiles there
+ * instead of on the thread that runs the code).  Call it from a process
+ * that may still create threads: a sandboxed worker does so before its
+ * seccomp filter, which then forbids clone.  Without it every compile runs
+ * synchronously on the running thread.  WASM_OK (also when the engine
+ * has no tier that uses the thread, or it runs already), WASM_ERR_NOMEM
+ * when the thread cannot be made. */
+WASM_MUST_CHECK wasm_status wasm_engine_start_compile_thread(wasm_engine *e);
 
 /* ---- types ----------------------------------------------------------- */
 
@@ -289,6 +306,18 @@ typedef struct {
 	uint64_t osr_entries;     /* jumps into this tier's code at a loop
 	                             header, from a lower tier */
 } wasm_tier_stats;
+
+/* The figures of wasm_tier_stats as every report names them, one list:
+ * X(field, key, divisor).  Reports print "<tier>_<key>" (wasm_tier_name)
+ * = field / divisor for each tier: wasmhost run --stats, the invoke
+ * reply's "tiers", /metrics' wasmhost_tier_stat{tier,stat}. */
+#define WASM_TIER_STATS(X) \
+	X(nfuncs,         "funcs",      1) \
+	X(nfuncs_refused, "refused",    1) \
+	X(wasm_bytes,     "wasm_bytes", 1) \
+	X(code_bytes,     "code_bytes", 1) \
+	X(compile_ns,     "compile_us", 1000) \
+	X(osr_entries,    "osr",        1)
 
 /* Sizes for tools and benchmarks.  Function bodies are pre-decoded lazily
  * (on first call) and compiled by a JIT tier when warm, so the per-tier

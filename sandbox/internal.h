@@ -52,7 +52,7 @@ struct sb_zygote_params {
 	uint32_t nslots;
 	bool fuel;
 	wasm_tier tier;                 /* engine tier and tier-up threshold */
-	uint32_t tier_threshold;
+	uint32_t tier_threshold, opt_threshold;
 	bool try_namespaces;
 	uint64_t max_frame_bytes;       /* largest frame a worker accepts */
 	int worker_nice;                /* added to each worker's nice value */
@@ -92,11 +92,17 @@ struct sb_confine {
 	uint64_t data_bytes;    /* RLIMIT_DATA; 0 = not set */
 	bool relaxed;           /* keep fd 2 (sanitizer reports) */
 	const sb_bpf *bpf;      /* the filter, loaded last */
+	wasm_engine *engine;    /* its compile thread is started before
+	                           RLIMIT_NPROC 0 and the filter (if it
+	                           cannot be, tier 2 compiles on the running
+	                           thread); NULL: none */
 };
 
 /* Applies, in order: close every fd but the IPC socket, empty environment,
- * rlimits (NOFILE, NPROC 0, CORE 0, FSIZE 0, DATA), drop capabilities,
- * PR_SET_NO_NEW_PRIVS, PR_SET_DUMPABLE 0, the seccomp filter.  Returns 0
+ * rlimits (NOFILE, CORE 0, FSIZE 0, DATA), drop capabilities,
+ * PR_SET_NO_NEW_PRIVS, PR_SET_DUMPABLE 0, the engine's compile thread
+ * (which inherits all of that), RLIMIT_NPROC 0, the seccomp filter (on
+ * every thread of the process: SECCOMP_FILTER_FLAG_TSYNC).  Returns 0
  * or -errno with *step naming what failed. */
 int sb_confine_apply(const struct sb_confine *c, const char **step);
 

@@ -1,6 +1,10 @@
 /* limits.c -- the confinement steps every worker applies to itself, in the
  * order of the issue: fds, environment, rlimits, capabilities,
- * no_new_privs, dumpable, seccomp.  Namespaces are the zygote's (they must
+ * no_new_privs, dumpable, seccomp.  The engine's compile thread (tier 2,
+ * decision 15) is made after capabilities, no_new_privs and dumpable,
+ * which it inherits, and before RLIMIT_NPROC 0 (a thread counts as a
+ * process there) and the filter (no clone afterwards), which is put on
+ * both threads at once.  Namespaces are the zygote's (they must
  * be entered before any of this: not from a threaded process, not after
  * PR_SET_DUMPABLE 0 or RLIMIT_NPROC 0). */
 #include "internal.h"
@@ -104,7 +108,6 @@ int sb_confine_apply(const struct sb_confine *c, const char **step)
 	STEP("close fds", fds_close(c->ipc_fd, c->relaxed));
 	STEP("environment", clearenv() == 0 ? 0 : -ENOMEM);
 	STEP("RLIMIT_NOFILE", rlimit_set(RLIMIT_NOFILE, SB_IPC_FD + 1));
-	STEP("RLIMIT_NPROC", rlimit_set(RLIMIT_NPROC, 0));
 	STEP("RLIMIT_CORE", rlimit_set(RLIMIT_CORE, 0));
 	STEP("RLIMIT_FSIZE", rlimit_set(RLIMIT_FSIZE, 0));
 	/* ASan's shadow already exceeds any sane RLIMIT_DATA; with it the
@@ -116,6 +119,14 @@ int sb_confine_apply(const struct sb_confine *c, const char **step)
 		prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 ? 0 : -errno);
 	STEP("PR_SET_DUMPABLE",
 		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0 ? 0 : -errno);
+	/* Without the thread (clone failed: the user's process limit, no
+	 * memory) the engine compiles tier 2 on the running thread: slower
+	 * to tier up, not a worker that cannot start. */
+	if (c->engine &&
+	    wasm_engine_start_compile_thread(c->engine) != WASM_OK) {
+		/* nothing more to do: the engine's scheduler is synchronous */
+	}
+	STEP("RLIMIT_NPROC", rlimit_set(RLIMIT_NPROC, 0));
 	STEP("seccomp", sb_policy_load(c->bpf));
 #undef STEP
 	*step = NULL;

@@ -23,6 +23,11 @@
  *   clock_gettime          vDSO, else the row below
  *   getrandom, nanosleep   rows below (WASI)
  *   pthread_once, mutexes  futex
+ *   the compile thread     made before the filter (clone stays refused);
+ *                          waits on a condition variable (futex), its
+ *                          malloc arena: mmap, mprotect without
+ *                          PROT_EXEC, munmap, madvise; never touches
+ *                          code memory (jit/opt/opt_queue.h)
  *   sysconf(_SC_PAGESIZE)  the auxiliary vector, no call
  *   pthread_getattr_np     reads /proc and getrlimit: called only in the
  *                          engine's set-up, before the filter
@@ -100,11 +105,14 @@ static const struct row policy[] = {
 	ROW(clock_nanosleep, ANY, "WASI poll_oneoff sleeps in slices of at "
 		"most 10 ms, checking the deadline between them"),
 	ROW(nanosleep, ANY, "the same, on libcs that use the old call"),
-	ROW(futex, ANY, "libc-internal locks (pthread_once in the engine)"),
+	ROW(futex, ANY, "libc-internal locks (pthread_once in the engine); "
+		"the compile thread waits for jobs and the running thread hands "
+		"them over (mutex, condition variable)"),
 
 	/* ---- the end ---- */
 	ROW(exit_group, ANY, "exit on EOF of the socket"),
-	ROW(exit, ANY, "exit of the (only) thread"),
+	ROW(exit, ANY, "exit of a thread (the compile thread never exits "
+		"in a worker)"),
 
 	/* ---- relaxed mode (sanitizer builds only, see below) ---- */
 	RELAXED(write, FD_STDERR, "sanitizer reports"),
@@ -225,9 +233,14 @@ int sb_policy_load(const sb_bpf *bpf)
 
 	if (!bpf->filter)
 		return -EINVAL;
-	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) != 0)
+	/* TSYNC: the filter goes on every thread of the process (the
+	 * engine's compile thread); a positive answer names a thread that
+	 * could not take it. */
+	long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+		SECCOMP_FILTER_FLAG_TSYNC, &prog);
+	if (rc < 0)
 		return -errno;
-	return 0;
+	return rc == 0 ? 0 : -ESRCH;
 }
 
 uintptr_t sb_code_region_reserve(void)

@@ -98,6 +98,7 @@ typedef struct {
 	bool fuel;                  /* compile fuel metering into the code */
 	wasm_tier tier;             /* the workers' engine tier; 0 = interp */
 	uint32_t tier_threshold;    /* for WASM_TIER_AUTO; 0 = engine default */
+	uint32_t opt_threshold;     /* the same, baseline -> optimizing */
 	bool no_namespaces;         /* do not even try namespaces */
 	int worker_nice;            /* added to the workers' nice value, so
 	                               that tenant code yields the CPU to the

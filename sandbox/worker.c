@@ -486,6 +486,7 @@ void sb_worker_main(const struct sb_worker_params *p)
 		.data_bytes = p->data_bytes,
 		.relaxed = SB_RELAXED,
 		.bpf = p->bpf,
+		.engine = p->engine,
 	};
 	const char *step;
 

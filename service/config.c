@@ -274,6 +274,8 @@ static const struct key worker_keys[] = {
 	{ "tier", K_TIER, offsetof(wh_config, tier), 0, 0 },
 	{ "tier_threshold", K_U32, offsetof(wh_config, tier_threshold),
 		0, 1u << 30 },
+	{ "opt_threshold", K_U32, offsetof(wh_config, opt_threshold),
+		0, 1u << 30 },
 };
 
 static bool key_set(const struct key *k, json_t *v, const char *path,

@@ -37,8 +37,8 @@
  *                                        worker's answer this long before
  *                                        it suspends the connection
  *                  "fuel_metering": false, "namespaces": true,
- *                  "tier": "interp" | "baseline" | "auto",
- *                  "tier_threshold": 0 },
+ *                  "tier": "interp" | "baseline" | "opt" | "auto",
+ *                  "tier_threshold": 0, "opt_threshold": 0 },
  *     "limits": { see WH_LIMIT_FIELDS },
  *     "tenants": {
  *       "alice": { "token_sha256": "<64 hex digits>", "metrics": false,
@@ -134,6 +134,9 @@ typedef struct {
 	wasm_tier tier;          /* the workers' engine tier */
 	uint32_t tier_threshold; /* auto: calls/iterations before the JIT;
 	                            0 = the engine's default */
+	uint32_t opt_threshold;  /* auto: calls and back-edges in baseline
+	                            code before tier 2; 0 = the engine's
+	                            default */
 	wh_limits limits;
 	wh_tenant_conf *tenants;
 	uint32_t ntenants;

@@ -29,9 +29,7 @@ struct wh_metrics {
 	struct route_stats *routes;
 	uint64_t outcomes[SB_OUTCOME_COUNT_];
 	/* sums of sb_result.tiers_delta, by tier */
-	uint64_t funcs[WASM_TIER_COUNT], refused[WASM_TIER_COUNT];
-	uint64_t code_bytes[WASM_TIER_COUNT], compile_ns[WASM_TIER_COUNT];
-	uint64_t osr_entries[WASM_TIER_COUNT];
+	wasm_tier_stats tiers[WASM_TIER_COUNT];
 	uint64_t client_gone;
 };
 
@@ -100,11 +98,15 @@ void wh_metrics_client_gone(wh_metrics *m)
 void wh_metrics_tiers(wh_metrics *m, const sb_tier_stats *d)
 {
 	for (int t = 0; t < WASM_TIER_COUNT; t++) {
-		add(&m->funcs[t], d->tier[t].nfuncs);
-		add(&m->refused[t], d->tier[t].nfuncs_refused);
-		add(&m->code_bytes[t], d->tier[t].code_bytes);
-		add(&m->compile_ns[t], d->tier[t].compile_ns);
-		add(&m->osr_entries[t], d->tier[t].osr_entries);
+		wasm_tier_stats *s = &m->tiers[t];
+		const wasm_tier_stats *ds = &d->tier[t];
+		uint32_t nfuncs = ds->nfuncs, nrefused = ds->nfuncs_refused;
+		__atomic_fetch_add(&s->nfuncs, nfuncs, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&s->nfuncs_refused, nrefused, __ATOMIC_RELAXED);
+		add(&s->wasm_bytes, ds->wasm_bytes);
+		add(&s->code_bytes, ds->code_bytes);
+		add(&s->compile_ns, ds->compile_ns);
+		add(&s->osr_entries, ds->osr_entries);
 	}
 }
 
@@ -141,6 +143,27 @@ static void emit(struct out *o, const char *fmt, ...)
 	}
 }
 
+/* Every figure of every tier, as WASM_TIER_STATS names them. */
+static void tier_stats_render(struct out *o, wh_metrics *m)
+{
+	emit(o, "# HELP wasmhost_tier_stat_total What the workers' tiers did, "
+		"by tier and figure (funcs, refused, wasm_bytes, code_bytes, "
+		"compile_us, osr: OSR entries into the tier).\n"
+		"# TYPE wasmhost_tier_stat_total counter\n");
+	for (int t = 0; t < WASM_TIER_COUNT; t++) {
+		const wasm_tier_stats *s = &m->tiers[t];
+		const char *n = wasm_tier_name((wasm_tier)t);
+		if (!wasm_tier_available((wasm_tier)t))
+			continue;
+#define MET_STAT_(field, key, div) \
+		emit(o, "wasmhost_tier_stat_total{tier=\"%s\",stat=\"" key \
+			"\"} %llu\n", n, (unsigned long long)( \
+			__atomic_load_n(&s->field, __ATOMIC_RELAXED) / (div)));
+		WASM_TIER_STATS(MET_STAT_)
+#undef MET_STAT_
+	}
+}
+
 /* Functions compiled by tier (each tier the engine has, named as the
  * engine names it, then "bailed": refused by any tier), and the JIT tiers'
  * code bytes and compile time, OSR entries into any tier. */
@@ -153,16 +176,18 @@ static void tiers_render(struct out *o, wh_metrics *m)
 		"bailed: refused by the JIT, left interpreted).\n"
 		"# TYPE wasmhost_functions_compiled_total counter\n");
 	for (int t = 0; t < WASM_TIER_COUNT; t++) {
-		refused += get(&m->refused[t]);
-		osr += get(&m->osr_entries[t]);
+		wasm_tier_stats *s = &m->tiers[t];
+		refused += __atomic_load_n(&s->nfuncs_refused, __ATOMIC_RELAXED);
+		osr += get(&s->osr_entries);
 		if (t != WASM_TIER_INTERP) {
-			jit_bytes += get(&m->code_bytes[t]);
-			jit_ns += get(&m->compile_ns[t]);
+			jit_bytes += get(&s->code_bytes);
+			jit_ns += get(&s->compile_ns);
 		}
 		if (wasm_tier_available((wasm_tier)t))
 			emit(o, "wasmhost_functions_compiled_total{tier=\"%s\"} "
 				"%llu\n", wasm_tier_name((wasm_tier)t),
-				(unsigned long long)get(&m->funcs[t]));
+				(unsigned long long)__atomic_load_n(&s->nfuncs,
+				__ATOMIC_RELAXED));
 	}
 	emit(o, "wasmhost_functions_compiled_total{tier=\"bailed\"} %llu\n",
 		(unsigned long long)refused);
@@ -248,6 +273,7 @@ char *wh_metrics_render(wh_metrics *m, const wh_gauges *g, size_t *len)
 			(unsigned long long)get(&m->outcomes[i]));
 
 	tiers_render(&o, m);
+	tier_stats_render(&o, m);
 
 	const sb_stats *s = &g->sandbox;
 	/* Spare workers (started ahead, no module yet) are idle: busy

@@ -36,6 +36,11 @@ typedef struct jit_func {
 	                              then jumps to the address in r9 */
 	uint32_t size;             /* bytes from code, stubs included */
 	uint8_t tier;              /* the wasm_tier that made it */
+	bool counts;               /* baseline code that counts the hotness
+	                              budget (jit_hot_counts) */
+	const struct jit_func *replaced;   /* the lower tier's code this
+	                              replaced (still found by the fault
+	                              handler), or NULL */
 	uint32_t npc;
 	uint32_t (*pc)[2];         /* (machine offset, pre-decoded code offset)
 	                              of each instruction that may fault,
@@ -84,6 +89,10 @@ void jit_compile_module(wasm_module *m, const exec *ex,
  * trap fields set) or WASM_ERR_EXIT. */
 wasm_status jit_run(wasm_store *s, wasm_func *f, uint64_t *fp,
 	const void *osr_target);
+/* The same in code jf of f (its current code, or code it replaced: an OSR
+ * target in it goes through its OSR prologue). */
+wasm_status jit_run_in(wasm_store *s, wasm_func *f, const jit_func *jf,
+	uint64_t *fp, const void *osr_target);
 
 /* The signal handler's question: is pc in JIT code of the module that
  * ex->cur_func belongs to?  Then *func_index and *wasm_offset say where.

@@ -8,13 +8,19 @@
  * region (first fit, returned to PROT_NONE when the module is freed), so a
  * seccomp policy can allow PROT_EXEC there only.
  *
- * Thread safety: like pre-decoding, compiling is done by the thread that
- * runs the module; a module is not run by two threads at once.  The engine
- * code region is shared by the engine's modules and has a lock.
+ * Thread safety: everything here is done by the thread that runs the
+ * module (a module is not run by two threads at once): installing code,
+ * swapping the call vector, the budgets.  Tier 2's compile thread only
+ * makes machine code in its own buffers (jit/opt/opt_queue.c); the running
+ * thread copies it in here at its next tier-up check, so code memory is
+ * never written while another thread may run it, and a vector swap needs
+ * no ordering beyond program order.  The engine code region is shared by
+ * the engine's modules and has a lock.
  */
 #include "jit/base/jit_baseline.h"
 #include "jit/jit_mem.h"
 #include "common/pairs.h"
+#include "runtime/tier_ops.h"
 
 #include <pthread.h>
 #include <stddef.h>
@@ -36,11 +42,17 @@ typedef struct jit_chunk {
 struct jit_module {
 	wasm_engine *engine;
 	uint32_t nfuncs;
-	void **vec_alloc;       /* JV_COUNT + nfuncs pointers */
+	void **vec_alloc;       /* JV_COUNT + nfuncs pointers, then the
+	                           budgets */
 	void **vec;             /* vec_alloc + JV_COUNT: the r12 of JIT code */
+	int32_t *budget;        /* nfuncs hotness budgets, right after the
+	                           vector (jit_hot_disp) */
+	bool hot;               /* baseline code counts into budget */
+	uint8_t hot_tier;       /* the tier it hands hot functions to */
 	jit_func **funcs;       /* nfuncs; NULL = not compiled */
 	uint8_t *refused;       /* nfuncs: bit 1 << tier if that tier
-	                           refused the function */
+	                           refused the function, bit ASKED << tier
+	                           while its compile is asked for */
 	jit_chunk *chunks;      /* newest first */
 	jit_tramp_fn tramp;
 	/* statistics, per JIT tier (both install code here) */
@@ -57,6 +69,8 @@ struct jit_module {
 };
 
 #define JIT_CHUNK_BYTES (256u * 1024u)
+#define ASKED 0x10u
+_Static_assert(WASM_TIER_COUNT <= 4, "refused and ASKED bits share a byte");
 
 /* ---- the engine's code region ------------------------------------------ */
 
@@ -358,6 +372,49 @@ static bool stubs_emit(struct jit_module *jm)
 	return ok;
 }
 
+/* The tier baseline code hands hot functions to (--tier=auto), if any:
+ * the first tier above the baseline with a hot operation. */
+static const tier_ops *hot_tier(const wasm_engine *e)
+{
+	if (engine_config(e)->tier != WASM_TIER_AUTO)
+		return NULL;
+	for (int t = WASM_TIER_BASELINE + 1; t < WASM_TIER_COUNT; t++)
+		if (tier_table[t] && tier_table[t]->hot && tier_table[t]->threshold)
+			return tier_table[t];
+	return NULL;
+}
+
+static void hot_init(struct jit_module *jm)
+{
+	const tier_ops *up = hot_tier(jm->engine);
+	uint32_t at = up ? up->threshold(jm->engine) : UINT32_MAX;
+	if (!up || at == UINT32_MAX)
+		return;
+	jm->hot = true;
+	jm->hot_tier = (uint8_t)up->tier;
+	jm->vec[-JV_HOT] = (void *)up->hot;
+	for (uint32_t i = 0; i < jm->nfuncs; i++)
+		jm->budget[i] = at > INT32_MAX ? INT32_MAX : (int32_t)at;
+}
+
+bool jit_hot_counts(wasm_module *m, uint32_t func_index)
+{
+	struct jit_module *jm = jit_module_get(m);
+	return jm && jm->hot &&
+		!(jm->refused[func_index] & (1u << jm->hot_tier));
+}
+
+int32_t jit_hot_disp(const wasm_module *m, uint32_t func_index)
+{
+	return (int32_t)(8 * m->nfuncs + 4 * func_index);
+}
+
+void jit_hot_budget_set(wasm_module *m, uint32_t func_index, int32_t budget)
+{
+	if (m->jit)
+		m->jit->budget[func_index] = budget;
+}
+
 struct jit_module *jit_module_get(wasm_module *m)
 {
 	if (m->jit)
@@ -367,7 +424,8 @@ struct jit_module *jit_module_get(wasm_module *m)
 		return NULL;
 	jm->engine = m->engine;
 	jm->nfuncs = m->nfuncs;
-	jm->vec_alloc = calloc((size_t)JV_COUNT + m->nfuncs, sizeof *jm->vec_alloc);
+	jm->vec_alloc = calloc((size_t)JV_COUNT + m->nfuncs + (m->nfuncs + 1) / 2,
+		sizeof *jm->vec_alloc);
 	jm->funcs = calloc(m->nfuncs ? m->nfuncs : 1, sizeof *jm->funcs);
 	jm->refused = calloc(m->nfuncs ? m->nfuncs : 1, 1);
 	if (!jm->vec_alloc || !jm->funcs || !jm->refused)
@@ -376,6 +434,8 @@ struct jit_module *jit_module_get(wasm_module *m)
 	jm->vec[-JV_CALL_IMPORT] = (void *)jit_rt_call_import;
 	jm->vec[-JV_CALL_FUNC] = (void *)jit_rt_call_func;
 	jm->vec[-JV_SLOW_OP] = (void *)jit_rt_slow_op;
+	jm->budget = (int32_t *)(void *)(jm->vec + m->nfuncs);
+	hot_init(jm);
 	if (!stubs_emit(jm))
 		goto fail;
 	for (uint32_t i = 0; i < m->nfuncs; i++)
@@ -392,12 +452,12 @@ void jit_module_free(struct jit_module *jm)
 	if (!jm)
 		return;
 	for (uint32_t i = 0; i < jm->nfuncs && jm->funcs; i++) {
-		jit_func *f = jm->funcs[i];
-		if (!f)
-			continue;
-		free(f->pc);
-		free(f->loops);
-		free(f);
+		for (jit_func *f = jm->funcs[i], *next; f; f = next) {
+			next = (jit_func *)f->replaced;
+			free(f->pc);
+			free(f->loops);
+			free(f);
+		}
 	}
 	for (jit_chunk *c = jm->chunks, *next; c; c = next) {
 		next = c->next;
@@ -425,19 +485,38 @@ bool jit_tier_refused(const wasm_module *m, wasm_tier tier,
 	return m->jit && (m->jit->refused[func_index] & (1u << tier));
 }
 
+bool jit_tier_asked(const wasm_module *m, wasm_tier tier, uint32_t func_index)
+{
+	return m->jit && (m->jit->refused[func_index] & (ASKED << tier));
+}
+
+void jit_tier_ask(wasm_module *m, wasm_tier tier, uint32_t func_index, bool on)
+{
+	struct jit_module *jm = jit_module_get(m);
+	if (!jm)
+		return;
+	if (on)
+		jm->refused[func_index] |= (uint8_t)(ASKED << tier);
+	else
+		jm->refused[func_index] &= (uint8_t)~(ASKED << tier);
+}
+
 const jit_func *jit_install(wasm_module *m, uint32_t func_index,
 	wasm_tier tier, const uint8_t *code, size_t len, uint32_t osr_off,
 	uint32_t (*pc)[2], uint32_t npc, uint32_t (*loops)[2], uint32_t nloops,
-	uint64_t compile_ns)
+	uint64_t compile_ns, bool counts)
 {
 	struct jit_module *jm = jit_module_get(m);
 	jit_func *f = calloc(1, sizeof *f);
 	uint8_t *at = NULL;
-	/* A function's code is installed once: the fault handler's map
-	 * (funcs) holds one code per function, and replacing code that may
-	 * still be on the stack would lose its faults (tier-up from baseline
-	 * to tier 2 needs both kept; jit/opt/README.md). */
-	if (jm && jm->funcs[func_index]) {
+	/* Code replaces a lower tier's, or the same tier's code that counts
+	 * the budget (the baseline's again, without counting, once the tier
+	 * above refused the function).  The replaced code may still be on
+	 * the stack (a running activation, a caller's frame): the new code
+	 * keeps it (jit_func.replaced), where the fault handler still finds
+	 * it, and it is freed with the module. */
+	jit_func *old = jm ? jm->funcs[func_index] : NULL;
+	if (old && (old->tier > tier || (old->tier == tier && !old->counts))) {
 		free(f);
 		free(pc);
 		free(loops);
@@ -449,8 +528,9 @@ const jit_func *jit_install(wasm_module *m, uint32_t func_index,
 		/* No room for the code (the code region is full, or memory for
 		 * a chunk could not be had): recorded once, and the function
 		 * stays in its tier instead of being compiled again each time
-		 * its counter comes round. */
-		if (jm && f)
+		 * its counter comes round.  (Code of the tier it has already,
+		 * without the budget check: not a refusal, it keeps that.) */
+		if (jm && f && !(old && old->tier == tier))
 			jit_tier_refuse(m, tier, func_index,
 				"no room for JIT code");
 		free(f);
@@ -460,18 +540,25 @@ const jit_func *jit_install(wasm_module *m, uint32_t func_index,
 	}
 	f->code = at;
 	f->tier = tier;
+	f->counts = counts;
 	f->osr_entry = at + osr_off;
 	f->size = (uint32_t)len;
 	f->pc = pc;
 	f->npc = npc;
 	f->loops = loops;
 	f->nloops = nloops;
+	f->replaced = old;
+	if (old)        /* running activations of old: over at their next
+	                   LOOP (tier_ops.hot moves them by OSR) */
+		jm->budget[func_index] = 0;
 	jm->funcs[func_index] = f;
 	jm->vec[func_index] = (void *)at;    /* tier-up: the pointer swap */
 	const func_t *fn = &m->funcs[func_index];
 	struct jit_tier_count *n = &jm->count[tier];
-	n->ncompiled++;
-	n->wasm_bytes += fn->body_end - fn->body_offset;
+	if (!old || old->tier != tier) {    /* a function counts once */
+		n->ncompiled++;
+		n->wasm_bytes += fn->body_end - fn->body_offset;
+	}
 	n->code_bytes += len;
 	n->compile_ns += compile_ns;
 	return f;
@@ -552,10 +639,16 @@ void jit_tier_refuse(wasm_module *m, wasm_tier tier, uint32_t func_index,
 wasm_status jit_run(wasm_store *s, wasm_func *f, uint64_t *fp,
 	const void *osr_target)
 {
+	return jit_run_in(s, f, f->inst->module->jit->funcs[f->index], fp,
+		osr_target);
+}
+
+wasm_status jit_run_in(wasm_store *s, wasm_func *f, const jit_func *jf,
+	uint64_t *fp, const void *osr_target)
+{
 	exec *ex = &s->ex;
 	wasm_instance *inst = f->inst;
 	struct jit_module *jm = inst->module->jit;
-	const jit_func *jf = jm->funcs[f->index];
 	uint8_t dummy;
 
 	ex->jit_stack_limit = jit_rt_stack_limit();
@@ -587,7 +680,10 @@ bool jit_fault_lookup(const exec *ex, uintptr_t pc, uint32_t *func_index,
 		return false;
 	for (uint32_t i = 0; i < jm->nfuncs; i++) {
 		const jit_func *f = jm->funcs[i];
-		if (!f || pc < (uintptr_t)f->code || pc - (uintptr_t)f->code >= f->size)
+		while (f && (pc < (uintptr_t)f->code ||
+		       pc - (uintptr_t)f->code >= f->size))
+			f = f->replaced;
+		if (!f)
 			continue;
 		uint32_t off = (uint32_t)(pc - (uintptr_t)f->code);
 		*func_index = i;

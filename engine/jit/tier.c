@@ -95,10 +95,16 @@ bool jit_tier_osr(wasm_store *s, wasm_func *f, uint64_t *fp,
 		return false;
 	const struct fcode *fc = f->inst->module->funcs[f->index].code;
 	uint32_t off = (uint32_t)(loop_ip - fc->code);
-	uint32_t lo = pairs_find(jf->loops, jf->nloops, off);
-	if (lo == UINT32_MAX)
-		return false;
-	jit_count_osr(f->inst->module, WASM_TIER_BASELINE);
-	*st = jit_run(s, f, fp, jf->code + jf->loops[lo][1]);
-	return true;
+	/* the loop's entry in the function's code, else (tier 2 may have no
+	 * entry at a loop) in the baseline code it replaced, whose budget
+	 * check then asks tier 2 again */
+	for (; jf; jf = jf->replaced) {
+		uint32_t lo = pairs_find(jf->loops, jf->nloops, off);
+		if (lo == UINT32_MAX)
+			continue;
+		jit_count_osr(f->inst->module, (wasm_tier)jf->tier);
+		*st = jit_run_in(s, f, jf, fp, jf->code + jf->loops[lo][1]);
+		return true;
+	}
+	return false;
 }

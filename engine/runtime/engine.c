@@ -75,6 +75,19 @@ void wasm_engine_free(wasm_engine *e)
 	free(e);
 }
 
+wasm_status wasm_engine_start_compile_thread(wasm_engine *e)
+{
+	for (int t = 0; t < WASM_TIER_COUNT; t++) {
+		if (!tier_table[t] || !tier_table[t]->thread_start ||
+		    !tier_in_use(e->cfg.tier, (wasm_tier)t))
+			continue;
+		wasm_status st = tier_table[t]->thread_start(e);
+		if (st != WASM_OK)
+			return st;
+	}
+	return WASM_OK;
+}
+
 const wasm_config *engine_config(const wasm_engine *e)
 {
 	return &e->cfg;

@@ -20,6 +20,9 @@ struct wasm_engine {
 	uint32_t *index, index_cap;     /* open addressing: id + 1, 0 = empty */
 	/* Tier-owned (tier 1, jit/jit_code.c): pages of cfg.code_region. */
 	struct jit_region *jit_region;
+	/* Tier-owned (tier 2, jit/opt/opt_queue.c): its compile queue and
+	 * background thread, NULL until first used. */
+	struct opt_queue *opt_queue;
 };
 
 struct wasm_func {

@@ -48,6 +48,14 @@ typedef struct tier_fault {
 	size_t nregs;
 } tier_fault;
 
+/* Where code of a lower JIT tier goes on when it hands an activation to
+ * a higher one (tier_ops.hot): entry NULL = stay; else jump to entry, with
+ * target in r9 when entry is an OSR prologue (jit.h's jit_func). */
+typedef struct tier_jump {
+	const void *entry;
+	const void *target;
+} tier_jump;
+
 /* One tier.  An operation a tier does not have is NULL; the runtime
  * skips it. */
 typedef struct tier_ops {
@@ -88,6 +96,17 @@ typedef struct tier_ops {
 	bool (*osr)(wasm_store *s, wasm_func *f, uint64_t *fp,
 		const uint8_t *loop_ip, wasm_status *st);
 
+	/* JIT tiers above the baseline, called by baseline code (C ABI,
+	 * through the call vector) when function func_index has spent its
+	 * hotness budget: at its entry (loop_off UINT32_MAX; the frame is
+	 * set up, the native frame not yet) or at the LOOP at pre-decoded
+	 * offset loop_off (the baseline's native frame made).  Schedules the
+	 * function's compile, installs finished code, and answers where the
+	 * activation goes: this tier's entry, or its OSR prologue and the
+	 * loop's label, or nowhere (stay in the baseline). */
+	tier_jump (*hot)(exec *ex, wasm_instance *inst, uint32_t func_index,
+		uint32_t loop_off);
+
 	/* Free everything this tier holds for m (before m's own contents).
 	 * Called for every tier, highest first. */
 	void (*module_free)(wasm_module *m);
@@ -107,6 +126,9 @@ typedef struct tier_ops {
 	 * back what the tier holds for e (wasm_engine_free, every tier). */
 	void (*engine_prime)(wasm_engine *e);
 	void (*engine_free)(wasm_engine *e);
+	/* Start the tier's background compile thread for e
+	 * (wasm_engine_start_compile_thread).  WASM_OK or WASM_ERR_NOMEM. */
+	wasm_status (*thread_start)(wasm_engine *e);
 	/* For tools (wasm_module_dump): print defined function func_index's
 	 * code in this tier's form to out, making it first if need be (tier
 	 * 0: pre-decoded code; JIT tiers: a listing of a fresh compile,

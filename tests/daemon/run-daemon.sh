@@ -133,7 +133,8 @@ inv=/v1/modules/$id/invoke
 json POST "$inv" '{"function":"add","args":[1,2]}'
 expect 200 "add" '"outcome":"ok","results":[3]'
 expect 200 "invoke stats carry the tier statistics" \
-	'"tiers":{"interp_funcs":' '"baseline_funcs":' '"osr_entries":'
+	'"tiers":{"interp_funcs":' '"baseline_funcs":' '"osr_entries":' \
+	'"opt_funcs":' '"opt_compile_us":' '"opt_osr":' '"baseline_code_bytes":'
 header_has "Content-Type: application/json" "invoke Content-Type"
 json POST "$inv" '{"function":"add","args":[2147483647,1]}'
 expect 200 "i32 wraps" '"results":[-2147483648]'
@@ -424,7 +425,9 @@ expect 200 "metrics count requests and outcomes" \
 	'wasmhost_queue_depth{queue="sandbox"}' \
 	'wasmhost_functions_compiled_total{tier="interp"}' \
 	'wasmhost_functions_compiled_total{tier="baseline"}' \
-	'wasmhost_osr_entries_total'
+	'wasmhost_osr_entries_total' \
+	'wasmhost_tier_stat_total{tier="opt",stat="osr"}' \
+	'wasmhost_tier_stat_total{tier="baseline",stat="compile_us"}'
 # One request at a time on a warm module: answered on the HTTP thread
 # (sync); the spin that timed out was handed over (late).
 for path in sync late; do

@@ -3,7 +3,9 @@
  * (tier 2 where it compiles a function, the baseline where it refuses:
  * the two call each other), in automatic tiering with threshold 1 and
  * with threshold 3 (which mixes interpreted and JIT frames in one call),
- * and what it does must be the same.
+ * and with tier 2 taking over from baseline code at once (thresholds 1, 1)
+ * and a few counts in (3, 5: OSR from baseline frames into tier 2), and
+ * what it does must be the same.
  *
  *   diff_tiers [-v] FILE.wasm...
  *
@@ -132,15 +134,19 @@ static uint64_t hash_bytes(const uint8_t *p, uint64_t n)
 typedef struct {
 	const char *name;
 	wasm_tier tier;
-	uint32_t threshold;
+	uint32_t threshold, opt_threshold;
 } tier_spec;
 
 static const tier_spec tiers[] = {
-	{ "interp", WASM_TIER_INTERP, 0 },
-	{ "baseline", WASM_TIER_BASELINE, 0 },
-	{ "opt", WASM_TIER_OPT, 0 },
-	{ "auto-1", WASM_TIER_AUTO, 1 },
-	{ "auto-3", WASM_TIER_AUTO, 3 },
+	{ "interp", WASM_TIER_INTERP, 0, 0 },
+	{ "baseline", WASM_TIER_BASELINE, 0, 0 },
+	{ "opt", WASM_TIER_OPT, 0, 0 },
+	{ "auto-1", WASM_TIER_AUTO, 1, 0 },
+	{ "auto-3", WASM_TIER_AUTO, 3, 0 },
+	/* baseline -> tier 2 at the first count, and a few counts in (OSR
+	 * from baseline frames into tier-2 code) */
+	{ "auto-1-1", WASM_TIER_AUTO, 1, 1 },
+	{ "auto-3-5", WASM_TIER_AUTO, 3, 5 },
 };
 #define NTIERS (sizeof tiers / sizeof tiers[0])
 
@@ -156,6 +162,7 @@ static bool run_tier(const tier_spec *ts, const uint8_t *bytes, size_t len,
 	wasm_config_default(&cfg);
 	cfg.tier = ts->tier;
 	cfg.tier_threshold = ts->threshold;
+	cfg.opt_threshold = ts->opt_threshold;
 	cfg.fuel = true;
 	cfg.max_call_depth = 2000;     /* deep recursion is quick to trap */
 	wasm_engine *e = wasm_engine_new(&cfg);
@@ -389,7 +396,7 @@ int main(int argc, char **argv)
 						argv[i], o->nfuncs_refused,
 						st.refused_reason[WASM_TIER_OPT]);
 			}
-			osr += b->osr_entries;
+			osr += b->osr_entries + st.tiers[WASM_TIER_OPT].osr_entries;
 			if (t[k].len != t[0].len || memcmp(t[k].s, t[0].s, t[0].len) != 0) {
 				show_diff(argv[i], tiers[k].name, &t[0], &t[k]);
 				ok = false;

@@ -21,6 +21,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -146,6 +147,66 @@ static int ok_code_region(void)
 	((uint8_t *)p)[0] = 0xc3;   /* ret */
 	return rc_of(mprotect(p, 4096, PROT_READ | PROT_EXEC));
 }
+static void *thread_noop(void *arg) { return arg; }
+/* A thread made after the filter: clone is refused. */
+static int try_thread(void)
+{
+	pthread_t t;
+	int e = pthread_create(&t, NULL, thread_noop, NULL);
+	return e ? e : rc_of(pthread_join(t, NULL));
+}
+
+/* The engine's compile thread, started by sb_confine_apply before the
+ * filter (the attempt's `engine`), compiles under the filter: (module
+ * (func (export "isum") (param i32) (result i32) (local i32) a loop
+ * adding n ^ 5 for n down to 1)), run once for long enough that baseline
+ * code hands it to tier 2, which the thread compiles while the loop runs
+ * on; the loop then moves into tier-2 code (OSR) and the answer is
+ * checked.  The engine is made before confinement, as the zygote's
+ * (run_confined). */
+static wasm_engine *child_engine;
+static const uint8_t isum_wasm[] = {
+	0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+	0x01, 0x06, 0x01, 0x60, 0x01, 0x7f, 0x01, 0x7f,
+	0x03, 0x02, 0x01, 0x00,
+	0x07, 0x08, 0x01, 0x04, 'i', 's', 'u', 'm', 0x00, 0x00,
+	0x0a, 0x26, 0x01, 0x24, 0x01, 0x01, 0x7f,
+	0x02, 0x40, 0x03, 0x40, 0x20, 0x00, 0x45, 0x0d, 0x01,
+	0x20, 0x01, 0x20, 0x00, 0x41, 0x05, 0x73, 0x6a, 0x21, 0x01,
+	0x20, 0x00, 0x41, 0x01, 0x6b, 0x21, 0x00, 0x0c, 0x00, 0x0b, 0x0b,
+	0x20, 0x01, 0x0b,
+};
+static int ok_compile_thread(void)
+{
+	wasm_module *m;
+	wasm_instance *inst;
+	wasm_extern x;
+	wasm_module_stats st;
+	const uint32_t n = 200000000;
+	uint32_t want = 0;
+	if (wasm_module_load(child_engine, isum_wasm, sizeof isum_wasm, &m,
+		NULL) != WASM_OK)
+		return 70;
+	wasm_store *s = wasm_store_new(child_engine);
+	if (!s || wasm_instance_new(s, m, NULL, 0, &inst, NULL) != WASM_OK ||
+	    !wasm_instance_export(inst, "isum", &x))
+		return 71;
+	wasm_value a = { .type = WASM_I32, .of.i32 = (int32_t)n }, r;
+	if (wasm_func_call(s, x.of.func, &a, 1, &r, 1, NULL) != WASM_OK)
+		return 72;
+	for (uint32_t k = n; k; k--)
+		want += k ^ 5u;
+	if ((uint32_t)r.of.i32 != want)
+		return 73;
+	wasm_module_stats_get(m, &st);
+	if (st.tiers[WASM_TIER_OPT].nfuncs != 1 ||
+	    st.tiers[WASM_TIER_OPT].osr_entries != 1)
+		return 74;
+	wasm_store_free(s);
+	wasm_module_free(m);
+	return 0;
+}
+
 static int ok_random(void)
 {
 	uint8_t b[16];
@@ -189,6 +250,9 @@ static const struct attempt {
 	{ "memory: reserve, grow, malloc, free", ok_memory, WORKS, 0 },
 	{ "RW then RX in the code region", ok_code_region, WORKS, 0 },
 	{ "getrandom", ok_random, WORKS, 0 },
+	{ "a thread made after the filter", try_thread, DIES_SIGSYS, 0 },
+	{ "tier 2's compile thread under the filter", ok_compile_thread,
+	  WORKS, 0 },
 };
 
 /* Runs attempt i confined in a child; returns its wait status. */
@@ -206,6 +270,21 @@ static int run_confined(const struct attempt *a, int *sock_peer)
 		struct sb_confine c = { .ipc_fd = sv[1],
 			.data_bytes = sb_data_limit_bytes(1024, 1 << 20),
 			.bpf = &bpf };
+		/* ok_compile_thread: confined with an engine whose compile
+		 * thread starts before the filter */
+		if (a->fn == ok_compile_thread) {
+			wasm_config cfg;
+			wasm_config_default(&cfg);
+			cfg.tier = WASM_TIER_AUTO;
+			cfg.tier_threshold = 10;
+			cfg.opt_threshold = 1000;
+			cfg.code_region = (void *)code_base;
+			cfg.code_region_bytes = SB_CODE_REGION_BYTES / 2;
+			if (!(child_engine = wasm_engine_new(&cfg)))
+				_exit(93);
+			sb_engine_warm_up(child_engine);
+			c.engine = child_engine;
+		}
 		const char *step;
 		if (sb_confine_apply(&c, &step) != 0)
 			_exit(92);

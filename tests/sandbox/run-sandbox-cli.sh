@@ -43,6 +43,21 @@ check "timeout" 3 "trap: timeout" "" run --timeout-ms 100 --invoke spin "$B"
 check "stack overflow" 3 "trap: stack_overflow" "" run --invoke recurse "$B" 0
 check "memory cap" 0 "" 8 run --max-memory-pages 8 --invoke bomb "$B"
 check "fuel" 3 "trap: out_of_fuel" "" run --fuel 100 --invoke count "$B" 100000
+# --stats, confined and in-process: every tier's figures by name; count's
+# loop moves from the interpreter to the baseline and on into tier 2
+# (OSR at the loop header) with both thresholds at 10, once the compile
+# thread has compiled it while the baseline loop runs on (long enough)
+for where in "" --no-sandbox; do
+	timeout 20 "$wasmhost" run $where --stats --tier=auto --tier-threshold=10 \
+		--opt-threshold=10 --invoke count "$B" 500000000 >"$tmp/out" 2>"$tmp/err"
+	line=$(grep '^stats: interp_funcs=' "$tmp/err")
+	case $line in
+	*" baseline_funcs=1 "*"baseline_osr=1 "*"opt_funcs=1 "*"opt_osr=1")
+		passed=$((passed + 1)); echo "PASS: --stats $where" ;;
+	*)	failed=$((failed + 1)); echo "FAIL: --stats $where"
+		sed 's/^/      /' "$tmp/err" "$tmp/out" ;;
+	esac
+done
 
 # descendants PID: every process below PID
 descendants() {

@@ -7,6 +7,7 @@
 #                   (default: $top_srcdir/../shared/wasm-testsuite/core)
 #   WASMHOST_TIER   tier to force (default interp)
 #   WASMHOST_TIER_THRESHOLD  tier-up threshold for WASMHOST_TIER=auto
+#   WASMHOST_OPT_THRESHOLD   baseline -> optimizing threshold for auto
 #   WASMHOST_SPEC_FLAGS  extra flags for `wasmhost spec` (e.g. "--strict -v")
 #
 # Exits 77 (automake SKIP) when the suite or wast2json is missing, unless
@@ -46,7 +47,7 @@ command -v "$wast2json" >/dev/null 2>&1 ||
 [ -x "$wasmhost" ] || { echo "run-spec.sh: $wasmhost not built"; exit 1; }
 
 tier=${WASMHOST_TIER:-interp}
-label=$tier${WASMHOST_TIER_THRESHOLD:+-t$WASMHOST_TIER_THRESHOLD}
+label=$tier${WASMHOST_TIER_THRESHOLD:+-t$WASMHOST_TIER_THRESHOLD}${WASMHOST_OPT_THRESHOLD:+-o$WASMHOST_OPT_THRESHOLD}
 mkdir -p "$out" || exit 1
 # Runs per tier may go in parallel (make -j): one converts at a time.
 if command -v flock >/dev/null 2>&1; then

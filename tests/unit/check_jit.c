@@ -33,22 +33,28 @@ typedef struct {
 	wasm_instance *inst;
 } rig;
 
-static void rig_up(rig *r, const char *text, wasm_tier tier, uint32_t threshold,
+static void rig_up_cfg(rig *r, const char *text, const wasm_config *cfg,
 	const wasm_extern *imports, size_t nimports)
 {
-	wasm_config cfg;
 	wasm_error err;
 	size_t len;
 	uint8_t *bytes = wat(text, &len);
-	wasm_config_default(&cfg);
-	cfg.tier = tier;
-	cfg.tier_threshold = threshold;
-	r->e = wasm_engine_new(&cfg);
+	r->e = wasm_engine_new(cfg);
 	ck_assert_int_eq(wasm_module_load(r->e, bytes, len, &r->m, &err), WASM_OK);
 	free(bytes);
 	r->s = wasm_store_new(r->e);
 	ck_assert_int_eq(wasm_instance_new(r->s, r->m, imports, nimports,
 		&r->inst, &err), WASM_OK);
+}
+
+static void rig_up(rig *r, const char *text, wasm_tier tier, uint32_t threshold,
+	const wasm_extern *imports, size_t nimports)
+{
+	wasm_config cfg;
+	wasm_config_default(&cfg);
+	cfg.tier = tier;
+	cfg.tier_threshold = threshold;
+	rig_up_cfg(r, text, &cfg, imports, nimports);
 }
 
 static void rig_down(rig *r)
@@ -81,13 +87,32 @@ static wasm_status call_i32(rig *r, const char *name, int32_t arg, int32_t *out,
 }
 
 /* The tiers and thresholds every case runs in: interpreter, baseline, and
- * automatic with thresholds that switch tiers at different depths. */
-static const struct { wasm_tier tier; uint32_t threshold; } mixes[] = {
-	{ WASM_TIER_INTERP, 0 }, { WASM_TIER_BASELINE, 0 },
-	{ WASM_TIER_AUTO, 1 }, { WASM_TIER_AUTO, 2 }, { WASM_TIER_AUTO, 3 },
-	{ WASM_TIER_AUTO, 7 }, { WASM_TIER_AUTO, 1000 },
+ * automatic with thresholds that switch tiers at different depths, the
+ * optimizing tier taking over from the baseline early (opt 1, 3, 7) or
+ * not in the test's time (0: the default). */
+static const struct { wasm_tier tier; uint32_t threshold, opt; } mixes[] = {
+	{ WASM_TIER_INTERP, 0, 0 }, { WASM_TIER_BASELINE, 0, 0 },
+	{ WASM_TIER_AUTO, 1, 0 }, { WASM_TIER_AUTO, 2, 0 }, { WASM_TIER_AUTO, 3, 0 },
+	{ WASM_TIER_AUTO, 7, 0 }, { WASM_TIER_AUTO, 1000, 0 },
+	{ WASM_TIER_AUTO, 1, 1 }, { WASM_TIER_AUTO, 2, 3 }, { WASM_TIER_AUTO, 3, 7 },
+	{ WASM_TIER_OPT, 0, 0 },
 };
 #define NMIXES (sizeof mixes / sizeof mixes[0])
+
+static void mix_config(wasm_config *cfg, size_t k)
+{
+	wasm_config_default(cfg);
+	cfg->tier = mixes[k].tier;
+	cfg->tier_threshold = mixes[k].threshold;
+	cfg->opt_threshold = mixes[k].opt;
+}
+
+static void rig_up_mix(rig *r, const char *text, size_t k)
+{
+	wasm_config cfg;
+	mix_config(&cfg, k);
+	rig_up_cfg(r, text, &cfg, NULL, 0);
+}
 
 /* ---- recursion ---------------------------------------------------------- */
 
@@ -112,7 +137,7 @@ START_TEST(recursion_every_mix)
 		rig r;
 		wasm_error err;
 		int32_t v = 0;
-		rig_up(&r, rec_wat, mixes[k].tier, mixes[k].threshold, NULL, 0);
+		rig_up_mix(&r, rec_wat, k);
 		/* deep but fine */
 		ck_assert_int_eq(call_i32(&r, "f", 5000, &v, &err), WASM_OK);
 		ck_assert_int_eq(v, 5000);
@@ -187,9 +212,7 @@ START_TEST(host_reentry)
 		"        (call $back (i32.sub (local.get 0) (i32.const 1))))))))\n";
 	for (size_t k = 0; k < NMIXES; k++) {
 		wasm_config cfg;
-		wasm_config_default(&cfg);
-		cfg.tier = mixes[k].tier;
-		cfg.tier_threshold = mixes[k].threshold;
+		mix_config(&cfg, k);
 		wasm_engine *e = wasm_engine_new(&cfg);
 		wasm_store *s = wasm_store_new(e);
 		static const uint8_t i32[1] = { WASM_I32 };
@@ -298,7 +321,7 @@ START_TEST(stack_overflow_site_every_mix)
 		rig r;
 		wasm_error err;
 		int32_t v;
-		rig_up(&r, text, mixes[k].tier, mixes[k].threshold, NULL, 0);
+		rig_up_mix(&r, text, k);
 		ck_assert_int_eq(call_i32(&r, "even", 1, &v, &err), WASM_ERR_TRAP);
 		ck_assert_int_eq(err.trap, WASM_TRAP_STACK_OVERFLOW);
 		ck_assert_uint_ne(err.offset, SIZE_MAX);
@@ -328,7 +351,7 @@ START_TEST(i64_eqz_branch)
 		rig r;
 		wasm_error err;
 		int32_t v = -1;
-		rig_up(&r, text, mixes[k].tier, mixes[k].threshold, NULL, 0);
+		rig_up_mix(&r, text, k);
 		ck_assert_int_eq(call_i32(&r, "f", 1, &v, &err), WASM_OK);
 		ck_assert_int_eq(v, 1);
 		ck_assert_int_eq(call_i32(&r, "f", 0, &v, &err), WASM_OK);
@@ -383,6 +406,119 @@ START_TEST(osr_moves_a_running_loop)
 }
 END_TEST
 
+/* Tier 2 in auto: an integer loop (tier 2 compiles it) that runs long in
+ * one call moves interpreter -> baseline -> tier 2, the second move by
+ * OSR from the running baseline frame into tier-2 code at the loop
+ * header; with a compile thread, the same once the thread has finished. */
+static const char iloop_wat[] =
+	"(module\n"
+	"  (func (export \"isum\") (param i32) (result i32) (local i32)\n"
+	"    (block (loop\n"
+	"      (br_if 1 (i32.eqz (local.get 0)))\n"
+	"      (local.set 1 (i32.add (local.get 1)\n"
+	"        (i32.xor (local.get 0) (i32.const 5))))\n"
+	"      (local.set 0 (i32.sub (local.get 0) (i32.const 1)))\n"
+	"      (br 0)))\n"
+	"    (local.get 1)))\n";
+
+static int32_t isum(uint32_t n)
+{
+	uint32_t acc = 0;
+	for (; n; n--)
+		acc += n ^ 5u;
+	return (int32_t)acc;
+}
+
+static void opt_osr_case(uint32_t threshold, uint32_t opt, bool thread,
+	uint32_t n, uint64_t base_osr, uint64_t opt_osr)
+{
+	rig r;
+	wasm_config cfg;
+	wasm_error err;
+	wasm_module_stats st;
+	int32_t v = 0;
+	wasm_config_default(&cfg);
+	cfg.tier = WASM_TIER_AUTO;
+	cfg.tier_threshold = threshold;
+	cfg.opt_threshold = opt;
+	rig_up_cfg(&r, iloop_wat, &cfg, NULL, 0);
+	if (thread)
+		ck_assert_int_eq(wasm_engine_start_compile_thread(r.e), WASM_OK);
+	ck_assert_int_eq(call_i32(&r, "isum", (int32_t)n, &v, &err), WASM_OK);
+	ck_assert_int_eq(v, isum(n));
+	wasm_module_stats_get(r.m, &st);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_BASELINE].nfuncs, 1);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_BASELINE].osr_entries, base_osr);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].nfuncs, 1);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].nfuncs_refused, 0);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].osr_entries, opt_osr);
+	ck_assert_uint_gt(st.tiers[WASM_TIER_OPT].code_bytes, 0);
+	/* the next call enters tier 2 from its entry */
+	ck_assert_int_eq(call_i32(&r, "isum", 1000, &v, &err), WASM_OK);
+	ck_assert_int_eq(v, isum(1000));
+	wasm_module_stats_get(r.m, &st);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].osr_entries, opt_osr);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_BASELINE].osr_entries, base_osr);
+	rig_down(&r);
+}
+
+START_TEST(opt_osr_from_baseline)
+{
+	/* synchronous compiles: the interpreter's loop moves into baseline
+	 * code at its 100th iteration, the baseline's into tier 2 at its
+	 * 1000th count */
+	opt_osr_case(100, 1000, false, 1000000, 1, 1);
+	/* both thresholds 1: baseline code from the first call's entry,
+	 * whose budget is spent there: tier 2 from its entry, no OSR */
+	opt_osr_case(1, 1, false, 100000, 0, 0);
+	/* the compile thread: the baseline loop runs on while tier 2
+	 * compiles, and moves over once the code is there */
+	opt_osr_case(100, 1000, true, 200000000, 1, 1);
+}
+END_TEST
+
+/* An interpreted activation whose function got tier-2 code meanwhile
+ * moves straight into it at its loop: nest(n, 1) is interpreted, calls
+ * nest(n, 0), whose loop moves into baseline code (its 100th iteration)
+ * and on into tier 2 (opt 1); back in the outer, interpreted activation,
+ * the same loop's counter is past the threshold and the OSR goes into
+ * tier 2's entry for that loop. */
+static const char nest_wat[] =
+	"(module\n"
+	"  (func (export \"nest\") (param i32 i32) (result i32) (local i32)\n"
+	"    (if (local.get 1) (then (local.set 2 (call 0 (local.get 0)\n"
+	"      (i32.sub (local.get 1) (i32.const 1))))))\n"
+	"    (block (loop\n"
+	"      (br_if 1 (i32.eqz (local.get 0)))\n"
+	"      (local.set 2 (i32.add (local.get 2) (local.get 0)))\n"
+	"      (local.set 0 (i32.sub (local.get 0) (i32.const 1)))\n"
+	"      (br 0)))\n"
+	"    (local.get 2)))\n";
+
+START_TEST(opt_osr_from_interp)
+{
+	rig r;
+	wasm_config cfg;
+	wasm_error err;
+	wasm_module_stats st;
+	wasm_config_default(&cfg);
+	cfg.tier = WASM_TIER_AUTO;
+	cfg.tier_threshold = 100;
+	cfg.opt_threshold = 1;
+	rig_up_cfg(&r, nest_wat, &cfg, NULL, 0);
+	wasm_value a[2] = { { .type = WASM_I32, .of.i32 = 1000 },
+		{ .type = WASM_I32, .of.i32 = 1 } }, res;
+	ck_assert_int_eq(wasm_func_call(r.s, export_func(&r, "nest"), a, 2,
+		&res, 1, &err), WASM_OK);
+	ck_assert_int_eq(res.of.i32, 2 * 500500);
+	wasm_module_stats_get(r.m, &st);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_BASELINE].osr_entries, 1);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].nfuncs, 1);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].osr_entries, 2);
+	rig_down(&r);
+}
+END_TEST
+
 START_TEST(timeout_in_jit_loop)
 {
 	for (size_t k = 1; k < NMIXES; k++) {
@@ -390,7 +526,7 @@ START_TEST(timeout_in_jit_loop)
 		wasm_error err;
 		int32_t v;
 		volatile uint64_t epoch = 5;
-		rig_up(&r, loop_wat, mixes[k].tier, mixes[k].threshold, NULL, 0);
+		rig_up_mix(&r, loop_wat, k);
 		wasm_store_set_deadline(r.s, &epoch, 5);
 		ck_assert_int_eq(call_i32(&r, "spin", 0, &v, &err), WASM_ERR_TRAP);
 		ck_assert_int_eq(err.trap, WASM_TRAP_TIMEOUT);
@@ -440,9 +576,7 @@ START_TEST(timeout_in_long_bulk_op)
 	size_t offset[2] = { 0, 0 };
 	for (size_t k = 0; k < NMIXES; k++) {
 		wasm_config cfg;
-		wasm_config_default(&cfg);
-		cfg.tier = mixes[k].tier;
-		cfg.tier_threshold = mixes[k].threshold;
+		mix_config(&cfg, k);
 		wasm_engine *e = wasm_engine_new(&cfg);
 		wasm_store *s = wasm_store_new(e);
 		wasm_functype ft = { 0, 0, NULL, NULL };
@@ -627,9 +761,7 @@ START_TEST(fuel_same_in_every_tier)
 		wasm_error err;
 		size_t len;
 		uint8_t *bytes = wat(loop_wat, &len);
-		wasm_config_default(&cfg);
-		cfg.tier = mixes[k].tier;
-		cfg.tier_threshold = mixes[k].threshold;
+		mix_config(&cfg, k);
 		cfg.fuel = true;
 		rig r;
 		r.e = wasm_engine_new(&cfg);
@@ -645,6 +777,33 @@ START_TEST(fuel_same_in_every_tier)
 		ck_assert_int_eq(err.trap, WASM_TRAP_OUT_OF_FUEL);
 		ck_assert_uint_eq(wasm_store_fuel(r.s), 0);
 		ck_assert_uint_eq(left[k], left[0]);
+		rig_down(&r);
+	}
+}
+END_TEST
+
+/* The integer loop, which tier 2 compiles: the same fuel left after a
+ * call, and the same trap when it runs out, whether the loop moved from
+ * the interpreter to the baseline and on into tier 2 mid-call or not. */
+START_TEST(fuel_same_across_tier2)
+{
+	uint64_t left[NMIXES];
+	for (size_t k = 0; k < NMIXES; k++) {
+		wasm_config cfg;
+		wasm_error err;
+		int32_t v;
+		rig r;
+		mix_config(&cfg, k);
+		cfg.fuel = true;
+		rig_up_cfg(&r, iloop_wat, &cfg, NULL, 0);
+		wasm_store_set_fuel(r.s, 100000);
+		ck_assert_int_eq(call_i32(&r, "isum", 3000, &v, &err), WASM_OK);
+		ck_assert_int_eq(v, isum(3000));
+		left[k] = wasm_store_fuel(r.s);
+		ck_assert_uint_eq(left[k], left[0]);
+		ck_assert_int_eq(call_i32(&r, "isum", 500000, &v, &err), WASM_ERR_TRAP);
+		ck_assert_int_eq(err.trap, WASM_TRAP_OUT_OF_FUEL);
+		ck_assert_uint_eq(wasm_store_fuel(r.s), 0);
 		rig_down(&r);
 	}
 }
@@ -692,8 +851,11 @@ START_TEST(code_region)
 END_TEST
 
 /* A full code region: the functions that do not fit are refused once, with
- * the reason, and keep running in the interpreter with the same results. */
-START_TEST(code_region_full)
+ * the reason, and keep running in the interpreter with the same results.
+ * With opt 2, the second round asks tier 2 for the functions the baseline
+ * compiled, whose code no longer fits either: they stay in baseline code,
+ * each refusal counted once, and a third round changes nothing. */
+static void region_full_case(uint32_t opt)
 {
 	enum { NFUNC = 12, NADD = 3000 };
 	size_t size = 256u << 10;
@@ -721,6 +883,7 @@ START_TEST(code_region_full)
 	wasm_config_default(&cfg);
 	cfg.tier = WASM_TIER_AUTO;
 	cfg.tier_threshold = 1;
+	cfg.opt_threshold = opt;
 	cfg.code_region = region;
 	cfg.code_region_bytes = size;
 	wasm_engine *e = wasm_engine_new(&cfg);
@@ -730,8 +893,8 @@ START_TEST(code_region_full)
 	ck_assert_int_eq(wasm_module_load(e, bytes, len, &m, &err), WASM_OK);
 	wasm_store *s = wasm_store_new(e);
 	ck_assert_int_eq(wasm_instance_new(s, m, NULL, 0, &inst, &err), WASM_OK);
-	wasm_module_stats st[2];
-	for (int round = 0; round < 2; round++) {
+	wasm_module_stats st[3];
+	for (int round = 0; round < 3; round++) {
 		for (int f = 0; f < NFUNC; f++) {
 			char name[16];
 			snprintf(name, sizeof name, "f%d", f);
@@ -755,11 +918,30 @@ START_TEST(code_region_full)
 	ck_assert_uint_eq(b1->nfuncs, b0->nfuncs);
 	ck_assert_uint_eq(b1->nfuncs_refused, b0->nfuncs_refused);
 	ck_assert_uint_eq(b1->compile_ns, b0->compile_ns);
+	const wasm_tier_stats *o1 = &st[1].tiers[WASM_TIER_OPT];
+	const wasm_tier_stats *o2 = &st[2].tiers[WASM_TIER_OPT];
+	if (opt == 2) {
+		/* each baseline function went to tier 2 once: in, or refused */
+		ck_assert_uint_eq(o1->nfuncs + o1->nfuncs_refused, b0->nfuncs);
+		ck_assert_uint_gt(o1->nfuncs_refused, 0);
+		ck_assert_str_eq(st[1].refused_reason[WASM_TIER_OPT],
+			"no room for JIT code");
+		ck_assert_uint_eq(o2->nfuncs, o1->nfuncs);
+		ck_assert_uint_eq(o2->nfuncs_refused, o1->nfuncs_refused);
+	} else {
+		ck_assert_uint_eq(o2->nfuncs + o2->nfuncs_refused, 0);
+	}
 	wasm_store_free(s);
 	wasm_module_free(m);
 	wasm_engine_free(e);
 	free(bytes);
 	munmap(region, size);
+}
+
+START_TEST(code_region_full)
+{
+	region_full_case(0);
+	region_full_case(2);
 }
 END_TEST
 
@@ -1141,6 +1323,9 @@ static Suite *jit_suite(void)
 	tcase_add_test(t, stack_overflow_site_every_mix);
 	tcase_add_test(t, i64_eqz_branch);
 	tcase_add_test(t, osr_moves_a_running_loop);
+	tcase_add_test(t, opt_osr_from_baseline);
+	tcase_add_test(t, opt_osr_from_interp);
+	tcase_add_test(t, fuel_same_across_tier2);
 	tcase_add_test(t, timeout_in_jit_loop);
 	tcase_add_test(t, timeout_in_long_bulk_op);
 	tcase_add_test(t, compile_stops_at_the_deadline);

@@ -93,7 +93,7 @@ static size_t opt_install(rig *r, const char *name)
 	wasm_status st = opt_codegen(r->m, idx, print, true, &code, &err);
 	ck_assert_msg(st == WASM_OK, "opt_codegen %s: %s", name, err.message);
 	const jit_func *jf = jit_install(r->m, idx, WASM_TIER_OPT, code.code, code.len,
-		code.osr_off, code.pc, code.npc, NULL, 0, 0);
+		code.osr_off, code.pc, code.npc, code.loops, code.nloops, 0, false);
 	ck_assert_ptr_nonnull(jf);
 	free(code.code);
 	/* the interpreter enters it at the next call, through tier.c */

@@ -1236,11 +1236,13 @@ START_TEST(tier_table_entries)
 	ck_assert_ptr_nonnull(t2);
 	ck_assert_int_eq(t2->tier, WASM_TIER_OPT);
 	ck_assert(t2->compile && t2->threshold && t2->enter && t2->osr &&
-		t2->stats_get && t2->dump);
-	/* tier 2's code is in the baseline's JIT state: its fault lookup,
-	 * module_free and engine hooks cover both */
-	ck_assert(!t2->validate && !t2->call && !t2->fault_lookup &&
-		!t2->module_free);
+		t2->stats_get && t2->dump && t2->hot && t2->thread_start);
+	/* tier 2's code is in the baseline's JIT state: its fault lookup
+	 * covers both; its module_free and engine_free are its compile
+	 * queue's */
+	ck_assert(!t2->validate && !t2->call && !t2->fault_lookup);
+	ck_assert(t2->module_free && t2->engine_free);
+	ck_assert(!t0->hot && !t1->hot && !t0->thread_start && !t1->thread_start);
 	for (int t = 0; t < WASM_TIER_COUNT; t++)
 		ck_assert(wasm_tier_available((wasm_tier)t) == (tier_table[t] != NULL));
 	ck_assert(wasm_tier_available(WASM_TIER_AUTO));
@@ -1253,6 +1255,9 @@ START_TEST(tier_table_entries)
 	ck_assert_uint_eq(tier_threshold(engine), 1);
 	peek_reengine(WASM_TIER_AUTO);
 	ck_assert_uint_eq(tier_threshold(engine), WASM_TIER_DEFAULT_THRESHOLD);
+	/* --tier=auto: baseline code hands hot functions to tier 2 */
+	ck_assert_uint_eq(t2->threshold(engine), WASM_OPT_DEFAULT_THRESHOLD);
+	peek_reengine(WASM_TIER_INTERP);
 	ck_assert_uint_eq(t2->threshold(engine), UINT32_MAX);
 }
 END_TEST

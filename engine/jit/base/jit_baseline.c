@@ -131,7 +131,8 @@ x64_label *jc_site(jc *c, enum jit_site_how how, uint32_t kind)
 		return &c->dummy;
 	}
 	jit_site *s = &c->sites[c->nsites++];
-	*s = (jit_site){ .l = x64_label_new(), .how = (uint8_t)how,
+	*s = (jit_site){ .l = x64_label_new(), .resume = x64_label_new(),
+		.how = (uint8_t)how,
 		.kind = kind, .off = c->off };
 	return &s->l;
 }
@@ -455,10 +456,60 @@ static void emit_fuel(jc *c)
 	x64_sub_mi(JB, 8, x64_mem_b(X64_R14, EXF(fuel)), 1);
 }
 
+/* The hotness budget (jit_hot_counts): sub dword [r12 + budget], 1;
+ * jle tail; resume: -- before the entry's checks and a LOOP's, so that
+ * code going up a tier there runs them (and charges fuel) once. */
+static void emit_hot_check(jc *c, enum jit_site_how how)
+{
+	if (!c->hot)
+		return;
+	x64_sub_mi(JB, 4, x64_mem_b(X64_R12, jit_hot_disp(c->m, c->fidx)), 1);
+	x64_jcc(JB, X64_CC_LE, jc_site(c, how, 0));
+	if (!c->oom)
+		x64_label_bind(JB, &c->sites[c->nsites - 1].resume);
+}
+
+/* The budget's tail: rax, rdx = tier_ops.hot(ex, inst, func, LOOP offset
+ * or UINT32_MAX at the entry).  rax 0: back to the baseline code (after a
+ * LOOP's call the pinned registers are reloaded).  Else, at the entry
+ * (no native frame yet, the wasm frame as the caller made it): jmp rax,
+ * the higher tier's entry; at a LOOP: leave this native frame as
+ * emit_ret does and jmp rax, the higher tier's OSR prologue, with r9 =
+ * rdx, its entry block for this loop. */
+static void emit_hot_tail(jc *c, jit_site *s)
+{
+	bool entry = s->how == JS_HOT_ENTRY;
+	x64_label up = x64_label_new();
+	if (entry)
+		x64_push_r(JB, X64_RBP);            /* rsp 16-aligned */
+	x64_mov_rr(JB, 8, X64_RDI, X64_R14);
+	x64_mov_rr(JB, 8, X64_RSI, X64_R13);
+	x64_mov_ri(JB, 4, X64_RDX, c->fidx);
+	x64_mov_ri(JB, 4, X64_RCX, entry ? UINT32_MAX : s->off);
+	x64_call_m(JB, VEC(JV_HOT));
+	if (entry)
+		x64_pop_r(JB, X64_RBP);
+	x64_test_rr(JB, 8, X64_RAX, X64_RAX);
+	if (entry) {
+		x64_jcc(JB, X64_CC_E, &s->resume);
+		x64_jmp_r(JB, X64_RAX);
+		return;
+	}
+	x64_jcc_short(JB, X64_CC_NE, &up);
+	load_pins(c, true);
+	x64_jmp(JB, &s->resume);
+	x64_label_bind(JB, &up);
+	x64_mov_rr(JB, 8, X64_R9, X64_RDX);
+	x64_sub_mi(JB, 8, x64_mem_b(X64_R14, EXF(frame_top)), JIT_FRAME_BYTES);
+	x64_pop_r(JB, X64_RBP);
+	x64_jmp_r(JB, X64_RAX);
+}
+
 static void emit_enter(jc *c)
 {
 	uint32_t first = JOP(ENTER)->first, n = JOP(ENTER)->nzero;
 	uint32_t frame = JOP(ENTER)->frame;
+	emit_hot_check(c, JS_HOT_ENTRY);
 	x64_label *so = jc_site(c, JS_TRAP, WASM_TRAP_STACK_OVERFLOW);
 
 	x64_push_r(JB, X64_RBP);                       /* rsp 16-aligned */
@@ -616,6 +667,7 @@ static void emit_loop(jc *c)
 	} else {
 		c->oom = true;
 	}
+	emit_hot_check(c, JS_HOT_LOOP);
 	emit_epoch_check(c);
 	if (c->op == OP_LOOP_FUEL)
 		emit_fuel(c);
@@ -663,6 +715,10 @@ static uint32_t emit_tails(jc *c)
 		jit_site *s = &c->sites[i];
 		s->at = (uint32_t)x64_buf_len(JB);
 		x64_label_bind(JB, &s->l);
+		if (s->how == JS_HOT_ENTRY || s->how == JS_HOT_LOOP) {
+			emit_hot_tail(c, s);
+			continue;
+		}
 		x64_label unwind = x64_label_new();
 		switch (s->how) {
 		case JS_TRAP:
@@ -858,6 +914,7 @@ bool jc_translate(jc *c, wasm_module *m, uint32_t func_index,
 	c->has_tzcnt = cpu_tzcnt;
 	c->has_popcnt = cpu_popcnt;
 	c->has_sse41 = cpu_sse41;
+	c->hot = !listing && jit_hot_counts(m, func_index);
 	c->nlocals = fc->nlocals;
 	x64_buf_init(JB, 64 + (size_t)fc->code_len * 4);
 	if (!scan(c))
@@ -900,7 +957,10 @@ bool jit_compile(wasm_module *m, uint32_t func_index)
 	uint32_t osr;
 	uint64_t t0 = now_ns();
 
-	if (!fc || jit_func_get(m, func_index))
+	const jit_func *cur = jit_func_get(m, func_index);
+	/* again only to drop the budget check (jit_compile_quiet) */
+	if (!fc || (cur && (cur->tier != WASM_TIER_BASELINE || !cur->counts ||
+	    jit_hot_counts(m, func_index))))
 		return fc != NULL;
 	if (jit_func_refused(m, func_index))
 		return false;
@@ -909,7 +969,7 @@ bool jit_compile(wasm_module *m, uint32_t func_index)
 	if (!jc_translate(c, m, func_index, fc, false, &osr))
 		goto out;
 	const jit_func *jf = jit_install(m, func_index, WASM_TIER_BASELINE, JB->code, x64_buf_len(JB),
-		osr, c->pc, c->npc, c->loops, c->nloops, now_ns() - t0);
+		osr, c->pc, c->npc, c->loops, c->nloops, now_ns() - t0, c->hot);
 	c->pc = NULL;
 	c->loops = NULL;
 	ok = jf != NULL;
@@ -918,4 +978,15 @@ out:
 		jit_refuse(m, func_index, c->bail);
 	jc_free(c);
 	return ok;
+}
+
+const jit_func *jit_compile_quiet(wasm_module *m, uint32_t func_index)
+{
+	const jit_func *jf = jit_func_get(m, func_index);
+	if (!jf || jf->tier != WASM_TIER_BASELINE)
+		return NULL;
+	if (jf->counts && !jit_compile(m, func_index))
+		return NULL;
+	jf = jit_func_get(m, func_index);
+	return jf && !jf->counts ? jf : NULL;
 }

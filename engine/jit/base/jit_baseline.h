@@ -39,6 +39,7 @@ enum jit_vec {
 	JV_CALL_IMPORT,   /* jit_rt_call_import */
 	JV_CALL_FUNC,     /* jit_rt_call_func */
 	JV_SLOW_OP,       /* jit_rt_slow_op */
+	JV_HOT,           /* the higher tier's tier_ops.hot (jit_hot_counts) */
 	JV_COUNT
 };
 
@@ -70,15 +71,42 @@ uint32_t jit_rt_slow_op(wasm_instance *inst, uint64_t *fp,
 uintptr_t jit_rt_stack_limit(void);
 
 /* jit_code.c: install finished code of JIT tier `tier` (its statistics
- * count it).  code/len is the machine code (entry at offset 0), osr_off
+ * count it).  Code of a higher tier replaces a lower tier's: the call
+ * vector's slot is swapped, and the old code stays (for the fault
+ * handler and activations still running it) until the module is freed.  code/len is the machine code (entry at offset 0), osr_off
  * the OSR prologue's offset; pc and loops as in jit_func with machine
- * offsets relative to code (ownership passes).  Returns the installed
+ * offsets relative to code (ownership passes); counts: the code counts
+ * the hotness budget (jit_hot_counts).  Returns the installed
  * function or NULL (no memory: the tier's refusal is recorded; or the
- * function has code already: a function's code is installed once). */
+ * function has code of this tier or a higher one already). */
 const jit_func *jit_install(wasm_module *m, uint32_t func_index,
 	wasm_tier tier, const uint8_t *code, size_t len, uint32_t osr_off,
 	uint32_t (*pc)[2], uint32_t npc, uint32_t (*loops)[2], uint32_t nloops,
-	uint64_t compile_ns);
+	uint64_t compile_ns, bool counts);
+/* Hotness budgets beside the code (decision 15): under --tier=auto, with
+ * a tier above the baseline that takes hot functions (tier_ops.hot),
+ * baseline code subtracts one from its function's budget at each entry
+ * and each LOOP, and calls [r12 - 8*JV_HOT] when it reaches 0 or less.
+ * The budgets are 32-bit counters after the call vector, at
+ * [r12 + jit_hot_disp(m, f)]: data, never code bytes.  jit_hot_counts:
+ * whether baseline code of func_index counts (m's JIT state made first):
+ * not once the tier above refused it. */
+bool jit_hot_counts(wasm_module *m, uint32_t func_index);
+/* The baseline code of func_index without the budget check, for a
+ * function the tier above refused: its current code if that does not
+ * count, else compiled again and installed over the counting code (whose
+ * running activations move to it at their next LOOP, through
+ * tier_ops.hot).  NULL if it has none or no memory. */
+const jit_func *jit_compile_quiet(wasm_module *m, uint32_t func_index);
+int32_t jit_hot_disp(const wasm_module *m, uint32_t func_index);
+/* Whether JIT tier `tier` was asked to compile func_index and has not
+ * installed or refused it yet (a compile in the background); set or
+ * cleared by the tier. */
+bool jit_tier_asked(const wasm_module *m, wasm_tier tier, uint32_t func_index);
+void jit_tier_ask(wasm_module *m, wasm_tier tier, uint32_t func_index, bool on);
+/* Set function func_index's budget (the running thread only). */
+void jit_hot_budget_set(wasm_module *m, uint32_t func_index, int32_t budget);
+
 /* Record that the baseline (jit_refuse) or JIT tier `tier` refused the
  * function, once: it counts in the tier's statistics and reason (a static
  * string) becomes the tier's last refusal reason. */
@@ -94,6 +122,9 @@ enum jit_site_how {
 	JS_TRAP_EAX,    /* trap of the kind in eax (a slow op's answer) */
 	JS_CALL_FAIL,   /* a call helper's status in eax: JIT_HOST_TRAP ->
 	                   trap here with ex->trap's kind, else unwind */
+	JS_HOT_ENTRY,   /* the budget is spent at the entry / at a LOOP:
+	                   ask tier_ops.hot (JV_HOT), go where it says or */
+	JS_HOT_LOOP,    /* back to `resume` */
 };
 
 typedef struct jit_site {
@@ -103,6 +134,7 @@ typedef struct jit_site {
 	uint32_t off;           /* pre-decoded offset of the instruction */
 	uint32_t at;            /* machine offset of the tail (set when the
 	                           tails are emitted) */
+	x64_label resume;       /* JS_HOT_*: where the code goes on */
 } jit_site;
 
 typedef struct jc {
@@ -150,6 +182,7 @@ typedef struct jc {
 	uint32_t next_slots[OP_MAX_SLOTS];
 	uint32_t nnext_slots;
 	bool has_lzcnt, has_tzcnt, has_popcnt, has_sse41;
+	bool hot;               /* count the budget (jit_hot_counts) */
 } jc;
 
 #define JB (&c->b)

@@ -57,6 +57,10 @@ static void print_tail_name(FILE *out, const jit_site *s)
 	case JS_CALL_FAIL:
 		fprintf(out, "; tail: failed call at 0x%04x", s->off);
 		break;
+	case JS_HOT_ENTRY:
+	case JS_HOT_LOOP:
+		fprintf(out, "; tail: hotness budget spent at 0x%04x", s->off);
+		break;
 	}
 }
 

@@ -3,9 +3,10 @@
  *
  * Layout: prologue (push rbp; sub rsp, spill area), the blocks in order
  * (a jump to the next block is left out; a conditional branch whose taken
- * side is next is inverted), the out-of-line trap tails, then a ud2 where
- * jit_install wants an OSR entry (none yet).  The native frame is the
- * spill area: rsp stays 16-aligned at calls.
+ * side is next is inverted), the out-of-line trap tails, then the OSR
+ * prologue (the same native frame, then jmp r9: to a loop header's OSR
+ * entry block, which loads the header's live slots from the frame).  The
+ * native frame is the spill area: rsp stays 16-aligned at calls.
  *
  * Operands: a virtual register in a GPR is used in place; a spilled one is
  * loaded into r10 or r11 before the instruction and, if written, stored
@@ -44,6 +45,9 @@ typedef struct {
 	uint32_t npc, cap_pc;
 	int32_t frame;          /* bytes below the saved rbp */
 	uint32_t cur;           /* block being emitted */
+	uint32_t (*loops)[2];   /* usable OSR entries: (LOOP offset, machine
+	                           offset) */
+	uint32_t nloops, cap_loops;
 	bool oom;
 } em;
 
@@ -470,6 +474,40 @@ static void emit_insn(em *c, const mir_insn *i)
 		x64_mov_mr(B, 8, spill_mem(c, i->d), rd);
 }
 
+/* ---- OSR --------------------------------------------------------------------- */
+
+/* Block b is a usable OSR entry: its LOOP and machine offset go to the
+ * loop table, kept ascending by LOOP offset for pairs_find. */
+static void osr_entry_here(em *c, const mir_block *b)
+{
+	if (!b->osr_entry || !b->osr_ok)
+		return;
+	if (!ir_grow((void **)&c->loops, &c->cap_loops, c->nloops + 1, sizeof *c->loops)) {
+		c->oom = true;
+		return;
+	}
+	uint32_t k = c->nloops++;
+	for (; k > 0 && c->loops[k - 1][0] > b->osr_loop; k--) {
+		c->loops[k][0] = c->loops[k - 1][0];
+		c->loops[k][1] = c->loops[k - 1][1];
+	}
+	c->loops[k][0] = b->osr_loop;
+	c->loops[k][1] = (uint32_t)x64_buf_len(B);
+}
+
+/* The OSR prologue (jit_func.osr_entry), entered by a jump from the
+ * trampoline or from baseline code that left its own native frame, with
+ * the wasm frame in rbx and the entry block in r9: the native frame the
+ * entry's prologue makes, the frame count the entry checks would add. */
+static void emit_osr_prologue(em *c)
+{
+	x64_push_r(B, X64_RBP);
+	if (c->frame)
+		x64_sub_ri(B, 8, X64_RSP, c->frame);
+	x64_add_mi(B, 8, x64_mem_b(X64_R14, EXF(frame_top)), JIT_FRAME_BYTES);
+	x64_jmp_r(B, X64_R9);
+}
+
 wasm_status mir_emit(const mir_func *mf, mir_code *out, wasm_error *err)
 {
 	em cc = { .mf = mf }, *c = &cc;
@@ -490,6 +528,7 @@ wasm_status mir_emit(const mir_func *mf, mir_code *out, wasm_error *err)
 	for (uint32_t b = 0; b < mf->nb; b++) {
 		c->cur = b;
 		x64_label_bind(B, &c->labels[b]);
+		osr_entry_here(c, &mf->b[b]);
 		for (uint32_t j = 0; j < mf->b[b].n; j++)
 			emit_insn(c, &mf->b[b].insn[j]);
 	}
@@ -500,7 +539,7 @@ wasm_status mir_emit(const mir_func *mf, mir_code *out, wasm_error *err)
 	}
 	x64_align(B, 16);
 	out->osr_off = (uint32_t)x64_buf_len(B);
-	x64_ud2(B);
+	emit_osr_prologue(c);
 
 	wasm_status st = WASM_OK;
 	if (c->oom)
@@ -512,6 +551,7 @@ wasm_status mir_emit(const mir_func *mf, mir_code *out, wasm_error *err)
 	free(c->tails);
 	if (st != WASM_OK) {
 		free(c->pc);
+		free(c->loops);
 		x64_buf_free(B);
 		return st;
 	}
@@ -519,5 +559,7 @@ wasm_status mir_emit(const mir_func *mf, mir_code *out, wasm_error *err)
 	out->len = x64_buf_len(B);
 	out->pc = c->pc;
 	out->npc = c->npc;
+	out->loops = c->loops;
+	out->nloops = c->nloops;
 	return WASM_OK;
 }

@@ -744,6 +744,43 @@ static uint32_t new_block(lw *c, uint32_t irb)
 	return mf->nb++;
 }
 
+/* The OSR entry of loop header bi: a MIR block of its own right before
+ * the header's (made with the linear order), which loads each slot of
+ * the header's OSR map into the register of the value it holds and goes
+ * on to the header.  A constant needs nothing (constants are materialized
+ * at their uses), nor does a value lowered at its one user.  Whether the
+ * entry is usable (nothing else live into it) is the allocator's to say
+ * (mir_block.osr_ok).  Called when the header is reached, so every value
+ * of the map (each dominates the header) has its register. */
+static void lower_osr_entry(lw *c, uint32_t bi)
+{
+	const ir_osr *o = &c->f->osr[c->f->b[bi].osr - 1];
+	uint32_t from = c->cur;
+	c->cur = c->mb_of[bi] - 1;
+	for (uint32_t s = 0; s < o->nslots; s++) {
+		ir_ref v = o->slot[s];
+		if (v == IR_NONE || ir_is_const(c->f, v) || c->fused[v] ||
+		    c->vr[v] == MIR_NOREG)
+			continue;
+		ins(c, MIR_LDSLOT, c->mf->vsize[c->vr[v]], c->vr[v], 0, 0)->slot = s;
+	}
+	ins(c, MIR_JMP, 8, 0, 0, 0);
+	mir_block *mb = &c->mf->b[c->cur];
+	mb->succ[0] = c->mb_of[bi];
+	mb->nsucc = 1;
+	c->cur = from;
+}
+
+/* An OSR entry block for header bi, to be filled by lower_osr_entry. */
+static void osr_entry_block(lw *c, uint32_t bi)
+{
+	uint32_t e = new_block(c, UINT32_MAX);
+	if (c->oom)
+		return;
+	c->mf->b[e].osr_entry = true;
+	c->mf->b[e].osr_loop = c->f->osr[c->f->b[bi].osr - 1].code_off;
+}
+
 /* Uses, and the values lowered at their one user. */
 static void analyse(lw *c)
 {
@@ -818,6 +855,8 @@ wasm_status mir_lower(wasm_module *m, ir_func *f, mir_func **out,
 	for (uint32_t k = 0; k < f->nrpo; k++) {
 		uint32_t bi = f->rpo[k];
 		ir_block *bl = &f->b[bi];
+		if (bl->osr)
+			osr_entry_block(&c, bi);
 		c.mb_of[bi] = new_block(&c, bi);
 		c.split[bi][0] = c.split[bi][1] = UINT32_MAX;
 		ir_ref t = ir_terminator(f, bi);
@@ -840,6 +879,8 @@ wasm_status mir_lower(wasm_module *m, ir_func *f, mir_func **out,
 	for (uint32_t k = 0; k < f->nrpo && !c.refusal && !c.oom; k++) {
 		uint32_t bi = f->rpo[k];
 		ir_block *bl = &f->b[bi];
+		if (bl->osr)
+			lower_osr_entry(&c, bi);
 		c.cur = c.mb_of[bi];
 		for (uint32_t j = 0; j < bl->ninsn && !c.refusal && !c.oom; j++)
 			lower_insn(&c, bi, j, bl->insn[j]);

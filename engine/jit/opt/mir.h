@@ -127,8 +127,16 @@ typedef struct {
 	mir_insn *insn;
 	uint32_t n, cap;
 	uint32_t succ[2], nsucc;
-	uint32_t ir_block;      /* the IR block, or UINT32_MAX (an edge split) */
+	uint32_t ir_block;      /* the IR block, or UINT32_MAX (an edge split,
+	                           an OSR entry) */
 	uint32_t first;         /* linear index of its first instruction */
+	/* OSR entry of a loop header (lower.c): no predecessors, loads the
+	 * header's OSR map from the frame slots, jumps to the header (the
+	 * next block).  osr_loop: pre-decoded offset of the LOOP; osr_ok
+	 * (regalloc.c): nothing else is live into it, so the entry is
+	 * usable. */
+	bool osr_entry, osr_ok;
+	uint32_t osr_loop;
 } mir_block;
 
 /* Where the allocator put a virtual register. */
@@ -171,16 +179,20 @@ wasm_status mir_regalloc(mir_func *mf, wasm_error *err);
  * has a location.  False with a message on the first violation. */
 bool mir_regalloc_verify(const mir_func *mf, char *msg, size_t msg_len);
 
-/* emit.c: machine code.  code is malloc'd (entry at 0), *osr_off an offset
- * inside it for jit_install (no OSR entry yet: a ud2), pc the PC map
- * (machine offset, pre-decoded offset) of every load and store, ascending.
- * The caller frees code and pc (or hands pc to jit_install). */
+/* emit.c: machine code.  code is malloc'd (entry at 0), osr_off the OSR
+ * prologue's offset (jit_func.osr_entry: makes the native frame, then
+ * jumps to r9), loops the usable OSR entries (pre-decoded offset of the
+ * LOOP, machine offset of its entry block), pc the PC map (machine
+ * offset, pre-decoded offset) of every load and store, both ascending.
+ * The caller frees code, pc and loops (or hands them to jit_install). */
 typedef struct {
 	uint8_t *code;
 	size_t len;
 	uint32_t osr_off;
 	uint32_t (*pc)[2];
 	uint32_t npc;
+	uint32_t (*loops)[2];
+	uint32_t nloops;
 } mir_code;
 wasm_status mir_emit(const mir_func *mf, mir_code *out, wasm_error *err);
 

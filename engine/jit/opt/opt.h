@@ -1,7 +1,8 @@
 /* opt.h -- tier 2, the optimizing JIT, as the rest of the engine sees it
  * (internal to engine/): its entry in the tier table (tier_opt.c) and the
- * IR printer.  opt_codegen (mir.h) compiles a function; OSR entries, the
- * compile thread and tier-up from the baseline come next (README.md). */
+ * IR printer.  opt_codegen (mir.h) compiles a function; tier_opt.c takes
+ * hot functions from baseline code and enters them by OSR, compiling on
+ * the engine's compile thread (opt_queue.h) when it has one. */
 #ifndef ENGINE_JIT_OPT_OPT_H
 #define ENGINE_JIT_OPT_OPT_H
 

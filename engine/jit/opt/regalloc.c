@@ -181,6 +181,22 @@ static void positions(void *ctx, mir_reg r, int how)
 		mf->end[r] = at;
 }
 
+/* An OSR entry block defines what the header's OSR map names; anything
+ * else live into it would be garbage there, so then the entry is not
+ * used (it stays in the code, unreachable). */
+static void osr_entries_check(mir_func *mf, const ra *c)
+{
+	for (uint32_t b = 0; b < mf->nb; b++) {
+		if (!mf->b[b].osr_entry)
+			continue;
+		const uint64_t *in = c->in + (size_t)b * c->nw;
+		uint64_t any = 0;
+		for (uint32_t w = 0; w < c->nw; w++)
+			any |= in[w];
+		mf->b[b].osr_ok = any == 0;
+	}
+}
+
 static bool liveness(ra *c)
 {
 	mir_func *mf = c->mf;
@@ -223,6 +239,7 @@ static bool liveness(ra *c)
 			}
 		}
 	}
+	osr_entries_check(mf, c);
 	/* intervals: the positions of uses and defs, widened over the blocks
 	 * each register is live into or out of */
 	for (uint32_t g = 0; g < 16; g++)

@@ -15,16 +15,30 @@
  * --tier=baseline does: each function by tier 2 where it can, else by the
  * baseline.  A function tier 2 refuses keeps (or gets) baseline code, and
  * the refusal is recorded once, with its reason, in the tier-2
- * statistics.  --tier=auto does not use this tier yet: tier-up from
- * baseline code to tier 2 needs a counter beside the baseline's code and
- * both codes kept for the fault handler (README.md, "Next").
+ * statistics.
+ *
+ * Under --tier=auto the interpreter hands warm functions to the baseline
+ * (tier.c), and baseline code counts down its function's budget
+ * (jit_hot_counts: wasm_config.opt_threshold, each entry and LOOP one)
+ * and calls opt_hot when it is spent.  opt_hot asks for the compile (a job
+ * of opt_queue.h: on the compile thread if the engine has one, else at
+ * once), installs the finished jobs of the module (jit_install swaps the
+ * call vector's slot; the baseline code stays for frames still in it) and
+ * tells the baseline code where to go: tier 2's entry, or its OSR
+ * prologue and the loop's entry block, or nowhere (the compile is still
+ * running: the budget is set to OPT_POLL_BUDGET so the code asks again
+ * soon).  Tier 2 refused the function: it stays in baseline code, made
+ * again without the budget check (jit_compile_quiet), and the activation
+ * moves into that.
  */
 #include "jit/base/jit_baseline.h"
 #include "jit/jit.h"
 #include "jit/opt/mir.h"
 #include "jit/opt/opt.h"
+#include "jit/opt/opt_queue.h"
 #include "interp/ops.h"
 #include "runtime/tier_ops.h"
+#include "common/pairs.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -82,44 +96,174 @@ done:
 #define OPT_TOO_LARGE_REASON \
 	"function body over " WASM_STR(OPT_MAX_BODY_KIB) " KiB: left to the baseline"
 
+/* The budget a function whose compile is running gets: its baseline
+ * code asks again after this many entries and LOOPs. */
+#define OPT_POLL_BUDGET 1000
+
 static uint32_t opt_threshold(const wasm_engine *e)
 {
-	return engine_config(e)->tier == WASM_TIER_OPT ? 1 : UINT32_MAX;
+	const wasm_config *cfg = engine_config(e);
+	switch (cfg->tier) {
+	case WASM_TIER_OPT:
+		return 1;
+	case WASM_TIER_AUTO:
+		return cfg->opt_threshold ? cfg->opt_threshold
+			: WASM_OPT_DEFAULT_THRESHOLD;
+	default:
+		return UINT32_MAX;
+	}
 }
 
-/* Compile func_index with tier 2 and install it.  WASM_OK, or the status
- * with err filled; a refusal (or no memory) is recorded in the tier-2
- * statistics once and the function is not tried again. */
+void opt_job_run(opt_job *job)
+{
+	wasm_error err;
+	uint64_t t0 = now_ns();
+	const func_t *fn = &job->m->funcs[job->func_index];
+	if (fn->body_end - fn->body_offset > OPT_MAX_BODY_BYTES) {
+		job->st = WASM_ERR_UNSUPPORTED;
+		job->reason = OPT_TOO_LARGE_REASON;
+		job->compile_ns = 0;
+		return;
+	}
+	job->st = opt_codegen(job->m, job->func_index, NULL, false, &job->code,
+		&err);
+	if (job->st != WASM_OK)
+		job->reason = reason_intern(err.message);
+	job->compile_ns = now_ns() - t0;
+}
+
+void opt_job_free(opt_job *job)
+{
+	free(job->code.code);
+	free(job->code.pc);
+	free(job->code.loops);
+	free(job);
+}
+
+/* The job's result into its module (the running thread): the code
+ * installed, or the refusal recorded once.  WASM_OK or the job's status
+ * (WASM_ERR_NOMEM: no room for the code, recorded as a refusal). */
+static wasm_status opt_job_install(opt_job *job)
+{
+	wasm_module *m = job->m;
+	wasm_status st = job->st;
+	jit_tier_ask(m, WASM_TIER_OPT, job->func_index, false);
+	if (st != WASM_OK) {
+		jit_tier_refuse(m, WASM_TIER_OPT, job->func_index, job->reason);
+	} else if (!jit_install(m, job->func_index, WASM_TIER_OPT,
+		job->code.code, job->code.len, job->code.osr_off, job->code.pc,
+		job->code.npc, job->code.loops, job->code.nloops,
+		job->compile_ns, false)) {
+		st = WASM_ERR_NOMEM;
+	}
+	job->code.pc = NULL;        /* jit_install took them */
+	job->code.loops = NULL;
+	opt_job_free(job);
+	return st;
+}
+
+/* Every finished job of m into m. */
+static void opt_install_done(wasm_module *m)
+{
+	opt_job *job;
+	while ((job = opt_queue_take_done(m->engine, m)))
+		(void)opt_job_install(job);
+}
+
+/* Ask for func_index's tier-2 code: on the compile thread if the engine
+ * has one, else compiled and installed now.  WASM_OK, or (compiled now)
+ * the failure; a refusal is recorded once and never asked again. */
+static wasm_status opt_request(wasm_module *m, uint32_t func_index)
+{
+	opt_job *job = calloc(1, sizeof *job);
+	if (!job || !jit_module_get(m)) {
+		free(job);
+		return WASM_ERR_NOMEM;
+	}
+	job->m = m;
+	job->func_index = func_index;
+	jit_tier_ask(m, WASM_TIER_OPT, func_index, true);
+	if (opt_queue_submit(m->engine, job))
+		return WASM_OK;
+	opt_job_run(job);
+	return opt_job_install(job);
+}
+
+/* Compile func_index with tier 2 and install it, now.  WASM_OK, or the
+ * status with err filled; a refusal (or no memory) is recorded in the
+ * tier-2 statistics once and the function is not tried again. */
 static wasm_status opt_compile_one(wasm_module *m, uint32_t func_index,
 	wasm_error *err)
 {
-	mir_code code;
-	uint64_t t0 = now_ns();
-
 	if (jit_tier_refused(m, WASM_TIER_OPT, func_index))
 		return err_set(err, WASM_ERR_UNSUPPORTED, SIZE_MAX,
 			"function %u: tier 2 refused it before", func_index);
-	const func_t *fn = &m->funcs[func_index];
-	if (fn->body_end - fn->body_offset > OPT_MAX_BODY_BYTES) {
-		jit_tier_refuse(m, WASM_TIER_OPT, func_index,
-			OPT_TOO_LARGE_REASON);
-		return err_set(err, WASM_ERR_UNSUPPORTED, SIZE_MAX,
-			"function %u: %s", func_index, OPT_TOO_LARGE_REASON);
-	}
-	wasm_status st = opt_codegen(m, func_index, NULL, false, &code, err);
-	if (st != WASM_OK) {
-		jit_tier_refuse(m, WASM_TIER_OPT, func_index,
-			reason_intern(err->message));
-		return st;
-	}
-	const jit_func *jf = jit_install(m, func_index, WASM_TIER_OPT,
-		code.code, code.len, code.osr_off, code.pc, code.npc, NULL, 0,
-		now_ns() - t0);
-	free(code.code);
-	if (!jf)
-		return err_set(err, WASM_ERR_NOMEM, SIZE_MAX,
-			"function %u: no room for its code", func_index);
+	opt_job *job = calloc(1, sizeof *job);
+	if (!job)
+		return err_set(err, WASM_ERR_NOMEM, SIZE_MAX, "out of memory");
+	job->m = m;
+	job->func_index = func_index;
+	opt_job_run(job);
+	const char *why = job->reason;
+	wasm_status st = opt_job_install(job);
+	if (st != WASM_OK)
+		return err_set(err, st, SIZE_MAX, "function %u: %s", func_index,
+			why ? why : "no room for its code");
 	return WASM_OK;
+}
+
+/* Where the activation of func_index at loop_off (UINT32_MAX: its entry)
+ * goes in code jf (tier 2's, or the baseline's without the budget check),
+ * counting an OSR entry into tier 2. */
+static tier_jump opt_jump(wasm_module *m, uint32_t func_index,
+	const jit_func *jf, uint32_t loop_off)
+{
+	if (loop_off == UINT32_MAX)
+		return (tier_jump){ jf->code, NULL };
+	uint32_t lo = pairs_find(jf->loops, jf->nloops, loop_off);
+	if (lo == UINT32_MAX) {
+		/* no OSR entry at this loop: the activation stays, and stops
+		 * asking (new calls go to the new code through the call
+		 * vector) */
+		jit_hot_budget_set(m, func_index, INT32_MAX);
+		return (tier_jump){ NULL, NULL };
+	}
+	if (jf->tier == WASM_TIER_OPT)
+		jit_count_osr(m, WASM_TIER_OPT);
+	return (tier_jump){ jf->osr_entry, jf->code + jf->loops[lo][1] };
+}
+
+/* tier_ops.hot: baseline code of func_index spent its budget. */
+static tier_jump opt_hot(exec *ex, wasm_instance *inst, uint32_t func_index,
+	uint32_t loop_off)
+{
+	wasm_module *m = inst->module;
+	(void)ex;
+	opt_install_done(m);
+	const jit_func *jf = jit_func_get(m, func_index);
+	if (jf && jf->tier == WASM_TIER_OPT)
+		return opt_jump(m, func_index, jf, loop_off);
+	if (!jit_tier_refused(m, WASM_TIER_OPT, func_index) &&
+	    !jit_tier_asked(m, WASM_TIER_OPT, func_index)) {
+		(void)opt_request(m, func_index);
+		jf = jit_func_get(m, func_index);
+		if (jf && jf->tier == WASM_TIER_OPT)
+			return opt_jump(m, func_index, jf, loop_off);
+	}
+	if (jit_tier_refused(m, WASM_TIER_OPT, func_index)) {
+		/* refused (once, recorded): the function stays in baseline
+		 * code, which need not count any more; the activation moves
+		 * into that code at once (its budget check is one memory
+		 * read-modify-write per iteration, on the loop's critical path
+		 * in a tight loop: matmul ran 30% slower with it) */
+		jf = jit_compile_quiet(m, func_index);
+		if (jf)
+			return opt_jump(m, func_index, jf, loop_off);
+		jit_hot_budget_set(m, func_index, INT32_MAX);
+		return (tier_jump){ NULL, NULL };
+	}
+	jit_hot_budget_set(m, func_index, OPT_POLL_BUDGET);
+	return (tier_jump){ NULL, NULL };
 }
 
 /* Code for func_index: tier 2's, else the baseline's.  True if it has
@@ -167,8 +311,9 @@ static bool opt_enter(wasm_store *s, wasm_func *f, uint64_t *fp,
 	return true;
 }
 
-/* Tier-2 code has no OSR entries yet: a LOOP moves into JIT code only if
- * the function got baseline code (jit_tier_osr finds its loop labels). */
+/* A LOOP moves into the function's JIT code at that loop's entry
+ * (jit_tier_osr finds it in tier-2 code's OSR entries or the baseline's
+ * labels). */
 static bool opt_osr(wasm_store *s, wasm_func *f, uint64_t *fp,
 	const uint8_t *loop_ip, wasm_status *st)
 {
@@ -178,8 +323,9 @@ static bool opt_osr(wasm_store *s, wasm_func *f, uint64_t *fp,
 }
 
 /* tier_ops.compile: tier 2's code for func_index (pre-decoded already).
- * A function that has baseline code keeps it (a function's code is
- * installed once): WASM_ERR_UNSUPPORTED. */
+ * A function that has baseline code keeps it (tier 2 replaces baseline
+ * code only when the function is hot, under --tier=auto):
+ * WASM_ERR_UNSUPPORTED. */
 static wasm_status opt_compile(wasm_module *m, uint32_t func_index,
 	wasm_error *err)
 {
@@ -202,6 +348,27 @@ static void opt_stats_get(const wasm_module *m, wasm_module_stats *out)
 	jit_tier_stats_get(m, WASM_TIER_OPT, out);
 }
 
+/* Compiles of m in the background are abandoned (or waited for, the one
+ * in progress) before the module's JIT state goes. */
+static void opt_module_free(wasm_module *m)
+{
+	opt_queue_forget(m->engine, m);
+}
+
+/* Only --tier=auto compiles in the background (--tier=opt compiles a
+ * module in one batch before its first call). */
+static wasm_status opt_thread_start(wasm_engine *e)
+{
+	if (engine_config(e)->tier != WASM_TIER_AUTO)
+		return WASM_OK;
+	return opt_queue_start(e);
+}
+
+static void opt_engine_free(wasm_engine *e)
+{
+	opt_queue_free(e);
+}
+
 /* `wasmhost dump --opt`: the IR as built and after each pass (verified),
  * then the MIR as lowered and as allocated, then the machine code. */
 static wasm_status opt_dump(wasm_module *m, uint32_t func_index, FILE *out,
@@ -222,7 +389,8 @@ static wasm_status opt_dump(wasm_module *m, uint32_t func_index, FILE *out,
 	if (st != WASM_OK)
 		return st;
 	fprintf(out, "; machine code: %zu bytes, OSR offset 0x%04x, %u PC map "
-		"entries\n", code.len, code.osr_off, code.npc);
+		"entries, %u OSR entries\n", code.len, code.osr_off, code.npc,
+		code.nloops);
 	for (size_t at = 0; at < code.len; at += 16) {
 		fprintf(out, "  %04zx:", at);
 		for (size_t i = at; i < code.len && i < at + 16; i++)
@@ -231,6 +399,7 @@ static wasm_status opt_dump(wasm_module *m, uint32_t func_index, FILE *out,
 	}
 	free(code.code);
 	free(code.pc);
+	free(code.loops);
 	return WASM_OK;
 }
 
@@ -240,6 +409,10 @@ const tier_ops tier_opt = {
 	.threshold = opt_threshold,
 	.enter = opt_enter,
 	.osr = opt_osr,
+	.hot = opt_hot,
+	.module_free = opt_module_free,
 	.stats_get = opt_stats_get,
+	.engine_free = opt_engine_free,
+	.thread_start = opt_thread_start,
 	.dump = opt_dump,
 };
