@@ -10,8 +10,12 @@
 
 typedef struct wh_metrics wh_metrics;
 
-/* route_names: one per route index, e.g. "/v1/modules/{id}/invoke". */
-wh_metrics *wh_metrics_new(const char *const *route_names, unsigned nroutes);
+/* route_names: one per route index, e.g. "/v1/modules/{id}/invoke";
+ * statuses: the HTTP statuses counted one by one (the API's list,
+ * api_statuses in api/errors.h); any other counts as "other".  Both
+ * arrays must outlive the metrics. */
+wh_metrics *wh_metrics_new(const char *const *route_names, unsigned nroutes,
+	const unsigned *statuses, size_t nstatuses);
 void wh_metrics_free(wh_metrics *m);
 
 void wh_metrics_request(wh_metrics *m, unsigned route, unsigned status,

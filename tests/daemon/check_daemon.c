@@ -2,6 +2,7 @@
  * 180-4 / NIST test vectors), the answer writer (UTF-8 repair, base64,
  * values), argument conversion, ids and the configuration file. */
 #include "config.h"
+#include "http.h"
 #include "json.h"
 #include "sha256.h"
 #include "store.h"
@@ -336,6 +337,87 @@ START_TEST(config_files)
 }
 END_TEST
 
+/* The strict head reader: each case a head (C string with its length,
+ * so NULs count), what it reads to and, when refused, the status. */
+START_TEST(http_heads)
+{
+	static const struct {
+		const char *bytes;
+		size_t len;
+		http_head_status want;
+		unsigned status;
+	} cases[] = {
+#define C(s, w, st) { s, sizeof s - 1, w, st }
+		C("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", HTTP_HEAD_OK, 0),
+		C("\r\nGET / HTTP/1.0\n\n", HTTP_HEAD_OK, 0),
+		C("GET /healthz HTTP/1.1\r\nHost: x\r\n", HTTP_HEAD_MORE, 0),
+		C("GE", HTTP_HEAD_MORE, 0),
+		C("\x16\x03\x01\x02\x00", HTTP_HEAD_NOT_HTTP, 0),
+		C("\r\n\r\n\r\n\r\n\r\n\r\n", HTTP_HEAD_NOT_HTTP, 0),
+		C("GET /healthz HTTP/2.0\r\n", HTTP_HEAD_REFUSED, 505),
+		C("GET /healthz\r\n\r\n", HTTP_HEAD_REFUSED, 400),
+		C("GET  / HTTP/1.1\r\n", HTTP_HEAD_REFUSED, 400),
+		C("GET /a\x7f HTTP/1.1\r\n", HTTP_HEAD_REFUSED, 400),
+		C("GET /\0x HTTP/1.1\r\n", HTTP_HEAD_REFUSED, 400),
+		C("GET / HTTP/1.1\r\nHost: x\r\nX-A : b\r\n", HTTP_HEAD_REFUSED, 400),
+		C("GET / HTTP/1.1\r\nHost: x\r\n b\r\n", HTTP_HEAD_REFUSED, 400),
+		C("GET / HTTP/1.1\r\nHost: x\r\nX\rY: b\r\n", HTTP_HEAD_REFUSED, 400),
+		C("GET / HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t\0\r\n",
+			HTTP_HEAD_REFUSED, 401),
+		C("GET / HTTP/1.1\r\nHost: x\r\nX-A: b\0c\r\n", HTTP_HEAD_REFUSED, 400),
+		C("GET / HTTP/1.1\r\n\r\n", HTTP_HEAD_REFUSED, 400),
+		C("GET / HTTP/1.0\r\n\r\n", HTTP_HEAD_OK, 0),
+		C("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1x\r\n\r\n",
+			HTTP_HEAD_REFUSED, 400),
+		C("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: "
+			"18446744073709551615\r\n\r\n", HTTP_HEAD_OK, 0),
+		C("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: "
+			"18446744073709551616\r\n\r\n", HTTP_HEAD_REFUSED, 413),
+		C("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n"
+			"Transfer-Encoding: chunked\r\n\r\n", HTTP_HEAD_REFUSED, 400),
+		C("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
+			HTTP_HEAD_REFUSED, 501),
+		C("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:  Chunked \r\n"
+			"\r\n", HTTP_HEAD_OK, 0),
+#undef C
+	};
+	http_head h;
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		http_head_status st = http_head_read(cases[i].bytes,
+			cases[i].len, 4096, &h);
+		ck_assert_msg(st == cases[i].want, "case %zu: %d", i, st);
+		if (st == HTTP_HEAD_REFUSED)
+			ck_assert_msg(api_error_status(h.why.error) ==
+				cases[i].status, "case %zu: %u", i,
+				api_error_status(h.why.error));
+		if (st == HTTP_HEAD_OK)
+			ck_assert_uint_eq(h.head_len, cases[i].len);
+	}
+	/* No end within max_bytes: 414 inside the request line, else 431. */
+	char big[600];
+	memset(big, 'a', sizeof big);
+	memcpy(big, "GET /", 5);
+	ck_assert_int_eq(http_head_read(big, sizeof big, 512, &h),
+		HTTP_HEAD_REFUSED);
+	ck_assert_uint_eq(api_error_status(h.why.error), 414);
+	memcpy(big, "GET / HTTP/1.1\r\nX: ", 19);
+	ck_assert_int_eq(http_head_read(big, sizeof big, 512, &h),
+		HTTP_HEAD_REFUSED);
+	ck_assert_uint_eq(api_error_status(h.why.error), 431);
+	/* The request line of a refused head is there for the access line. */
+	const char *v = "PUT /x?q HTTP/9.9\r\n";
+	ck_assert_int_eq(http_head_read(v, strlen(v), 512, &h),
+		HTTP_HEAD_REFUSED);
+	ck_assert_int_eq((int)h.method_len, 3);
+	ck_assert_int_eq((int)h.target_len, 4);
+	/* Every error's status has a reason phrase (errors.h's two tables). */
+	for (int e = 0; e < API_E_COUNT_; e++)
+		ck_assert_str_ne(api_status_reason(api_error_status(
+			(api_error)e)), "Unknown");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("daemon");
@@ -350,6 +432,7 @@ int main(void)
 	tcase_add_test(t, floats_round_trip);
 	tcase_add_test(t, ids);
 	tcase_add_test(t, config_files);
+	tcase_add_test(t, http_heads);
 	suite_add_tcase(s, t);
 	SRunner *r = srunner_create(s);
 	srunner_run_all(r, CK_NORMAL);
