@@ -12,7 +12,8 @@
  *   POST   /v1/run                    JSON call with "module" (base64):
  *                                     upload + invoke in one request
  *
- * Threads: libmicrohttpd's own pool (one epoll loop per thread).  A request
+ * Threads: the front door (front.h: accept, first request heads), then
+ * libmicrohttpd's own pool (one poll or epoll loop per thread).  A request
  * that needs a worker suspends its connection (MHD_suspend_connection) and
  * is resumed by the sandbox's completion callback, so a slow module holds
  * no server thread.  Upload validation is an SB_INSPECT in a worker

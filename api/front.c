@@ -60,11 +60,15 @@ struct api_front {
 	size_t total;               /* under lock: held here + libmicrohttpd's */
 	struct ip_count *ips[IP_BUCKETS];   /* under lock */
 	struct fifo heads, lingering;       /* the thread's own */
+	uint64_t accept_pause_ns;   /* out of descriptors: accept again then */
 	char *buf;                  /* max_header_bytes: the peeked head */
 };
 
 /* epoll_event.data.ptr of the two descriptors that are not connections. */
 static char tag_listen, tag_event;
+
+/* Out of descriptors (or memory), accepting pauses this long. */
+#define ACCEPT_PAUSE_NS (UINT64_C(100) * 1000000u)
 
 static uint64_t now_ns(void)
 {
@@ -338,10 +342,19 @@ static void on_accept(api_front *f)
 		int fd = accept4(f->cfg.listen_fd, (struct sockaddr *)&ss, &sl,
 			SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
-			if (errno == EMFILE || errno == ENFILE)
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				/* The listening socket stays readable:
+				 * out of the set for a while, not a
+				 * spin. */
 				wh_log_limited(WH_LOG_WARN, "front: accept",
 					"msg=\"cannot accept: %s\"",
 					strerror(errno));
+				epoll_ctl(f->epfd, EPOLL_CTL_DEL,
+					f->cfg.listen_fd, NULL);
+				f->accept_pause_ns = now_ns() +
+					ACCEPT_PAUSE_NS;
+			}
 			return;
 		}
 		if (!count_admit(f, (struct sockaddr *)&ss, &why)) {
@@ -401,9 +414,18 @@ static uint64_t expire(api_front *f, uint64_t now)
 		wh_log_limited(WH_LOG_WARN, "front: header deadline",
 			"msg=\"connections cut: their request passed its "
 			"deadline\" headers=%u", late);
+	if (f->accept_pause_ns && f->accept_pause_ns <= now &&
+	    f->cfg.listen_fd >= 0) {
+		struct epoll_event ev = { .events = EPOLLIN,
+			.data.ptr = &tag_listen };
+		f->accept_pause_ns = 0;
+		epoll_ctl(f->epfd, EPOLL_CTL_ADD, f->cfg.listen_fd, &ev);
+	}
 	uint64_t next = UINT64_MAX;
 	if (f->heads.first)
 		next = f->heads.first->deadline_ns;
+	if (f->accept_pause_ns && f->accept_pause_ns < next)
+		next = f->accept_pause_ns;
 	if (f->lingering.first && f->lingering.first->deadline_ns < next)
 		next = f->lingering.first->deadline_ns;
 	return next;
