@@ -45,6 +45,7 @@ struct fconn {
 	uint64_t start_ns, deadline_ns;
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
+	http_head head;             /* what http_head_read has read of it */
 };
 
 struct fifo {
@@ -259,10 +260,11 @@ static bool drain(api_front *f, int fd)
 	return true;
 }
 
-/* Answers a refused head, then lingers: the rest the client sends is read
- * and dropped until it closes. */
+/* Answers a refused head, then, with linger, lingers: the rest the client
+ * sends is read and dropped until it closes.  Without linger, or with the
+ * client gone already, the connection is closed (c is freed). */
 static void refuse(api_front *f, struct fconn *c, const http_head *h,
-	api_error e, const char *message)
+	api_error e, const char *message, bool linger)
 {
 	uint64_t now = now_ns();
 	bool head = h->head;
@@ -270,8 +272,12 @@ static void refuse(api_front *f, struct fconn *c, const http_head *h,
 	/* h points into f->buf: logged before drain() reads over it. */
 	f->cfg.refused(f->cfg.ctx, h, api_error_status(e), api_error_code(e),
 		(now - c->start_ns) / 1000);
-	drain(f, c->fd);
+	bool open = drain(f, c->fd);
 	answer_send(c->fd, e, message, head);
+	if (!linger || !open) {
+		conn_close(f, c);
+		return;
+	}
 	shutdown(c->fd, SHUT_WR);
 	fifo_remove(&f->heads, c);
 	c->lingering = true;
@@ -292,7 +298,7 @@ static void hand_over(api_front *f, struct fconn *c)
 
 static void on_readable(api_front *f, struct fconn *c, uint32_t events)
 {
-	http_head h;
+	http_head *h = &c->head;
 
 	if (c->lingering) {
 		if (!drain(f, c->fd))
@@ -310,12 +316,12 @@ static void on_readable(api_front *f, struct fconn *c, uint32_t events)
 	}
 	c->seen = true;
 	switch (http_head_read(f->buf, (size_t)n, f->cfg.max_header_bytes,
-		&h)) {
+		h)) {
 	case HTTP_HEAD_OK:
 		hand_over(f, c);
 		return;
 	case HTTP_HEAD_REFUSED:
-		refuse(f, c, &h, h.why.error, h.why.message);
+		refuse(f, c, h, h->why.error, h->why.message, true);
 		return;
 	case HTTP_HEAD_NOT_HTTP:
 		wh_log_limited(WH_LOG_WARN, "front: not HTTP", "msg=\"not "
@@ -395,15 +401,13 @@ static uint64_t expire(api_front *f, uint64_t now)
 		if (c->seen) {
 			/* Part of a head: 408, as nginx answers it (its
 			 * request line, if whole, for the access line). */
-			http_head h = { 0 };
 			ssize_t n = recv(c->fd, f->buf, f->cfg.max_header_bytes,
 				MSG_PEEK | MSG_DONTWAIT);
 			if (n > 0)
 				(void)http_head_read(f->buf, (size_t)n,
-					f->cfg.max_header_bytes, &h);
+					f->cfg.max_header_bytes, &c->head);
 			late++;
-			refuse(f, c, &h, API_E_TIMEOUT, NULL);
-			conn_close(f, c);   /* no more time to linger */
+			refuse(f, c, &c->head, API_E_TIMEOUT, NULL, false);
 		} else {
 			conn_close(f, c);   /* not a byte: nothing to answer */
 		}

@@ -91,9 +91,11 @@ static int version_read(const char *p, size_t n)
 }
 
 /* The request line (without its line end).  MORE means fine. */
-static http_head_status request_line(const char *p, size_t n, http_head *h,
-	http_facts *f)
+static http_head_status request_line(const char *buf, const char *p, size_t n,
+	http_head *h)
 {
+	http_facts *f = &h->f;
+
 	if (memchr(p, '\0', n)) {
 		f->nul_line = true;
 		return judge(h, f);
@@ -101,14 +103,14 @@ static http_head_status request_line(const char *p, size_t n, http_head *h,
 	size_t m = 0;
 	while (m < n && is_tchar((unsigned char)p[m]))
 		m++;
-	h->method = p;
+	h->method_at = (size_t)(p - buf);
 	h->method_len = m;
 	h->head = m == 4 && memcmp(p, "HEAD", 4) == 0;
 	if (m == 0 || m == n || p[m] != ' ')
 		return refuse(h, API_E_BAD_REQUEST, "a malformed request line");
 	const char *t = p + m + 1, *end = p + n;
 	const char *sp = memchr(t, ' ', (size_t)(end - t));
-	h->target = t;
+	h->target_at = (size_t)(t - buf);
 	h->target_len = (size_t)((sp ? sp : end) - t);
 	if (!sp || sp == t)
 		return refuse(h, API_E_BAD_REQUEST, "a malformed request line");
@@ -146,9 +148,11 @@ static void content_length(const char *v, size_t n, http_facts *f)
 }
 
 /* One header line (without its line end).  MORE means fine. */
-static http_head_status header_line(const char *p, size_t n, http_head *h,
-	http_facts *f)
+static http_head_status header_line(const char *buf, const char *p, size_t n,
+	http_head *h)
 {
+	http_facts *f = &h->f;
+
 	if (p[0] == ' ' || p[0] == '\t') {
 		f->folded = true;
 		return judge(h, f);
@@ -195,28 +199,47 @@ static http_head_status header_line(const char *p, size_t n, http_head *h,
 	else if (name_is(p, m, "Transfer-Encoding")) {
 		f->transfer_encoding++;
 		f->te = v;
+		h->te_at = (size_t)(v - buf);
 		f->te_len = vn;
 	} else if (name_is(p, m, "Host"))
 		f->host++;
 	return HTTP_HEAD_MORE;
 }
 
+/* The pointers into this call's buffer, from the offsets kept. */
+static http_head_status with_pointers(const char *buf, http_head *h,
+	http_head_status st)
+{
+	h->method = h->method_len ? buf + h->method_at : NULL;
+	h->target = h->target_len ? buf + h->target_at : NULL;
+	return st;
+}
+
 http_head_status http_head_read(const char *buf, size_t len, size_t max_bytes,
 	http_head *h)
 {
-	http_facts f = { 0 };
-	size_t at = 0, blank = 0;
-	bool first = true;
+	size_t at = h->at;
 
-	memset(h, 0, sizeof *h);
-	/* Empty lines before the request line (CRLF each, or LF). */
-	while (at < len && (buf[at] == '\r' || buf[at] == '\n')) {
-		if (++blank > 2 * HTTP_BLANK_LINES_MAX)
-			return HTTP_HEAD_NOT_HTTP;
-		at++;
+	if (!h->started) {
+		/* Empty lines before the request line (CRLF each, or LF). */
+		size_t blank = 0;
+		at = 0;
+		while (at < len && (buf[at] == '\r' || buf[at] == '\n')) {
+			if (++blank > 2 * HTTP_BLANK_LINES_MAX)
+				return HTTP_HEAD_NOT_HTTP;
+			at++;
+		}
+		if (at < len && !is_tchar((unsigned char)buf[at]))
+			return HTTP_HEAD_NOT_HTTP;   /* TLS (0x16), binary */
+		if (at == len)
+			return HTTP_HEAD_MORE;
+		h->started = true;
+		h->at = at;
 	}
-	if (at < len && !is_tchar((unsigned char)buf[at]))
-		return HTTP_HEAD_NOT_HTTP;   /* TLS (0x16), binary, blanks */
+	if (h->f.transfer_encoding)
+		h->f.te = buf + h->te_at;
+	/* Only the lines not read yet: a head that trickles in costs its
+	 * length once, not once per arrival. */
 	size_t scan_len = len < max_bytes ? len : max_bytes;
 	while (at < scan_len) {
 		const char *nl = memchr(buf + at, '\n', scan_len - at);
@@ -227,24 +250,26 @@ http_head_status http_head_read(const char *buf, size_t len, size_t max_bytes,
 		if (n && p[n - 1] == '\r')
 			n--;
 		if (memchr(p, '\r', n))
-			return refuse(h, API_E_BAD_REQUEST, "a CR byte inside "
-				"a line");
+			return with_pointers(buf, h, refuse(h,
+				API_E_BAD_REQUEST, "a CR byte inside a line"));
 		at = (size_t)(nl - buf) + 1;
 		http_head_status st;
-		if (first) {
-			first = false;
-			st = request_line(p, n, h, &f);
+		if (!h->in_headers) {
+			h->in_headers = true;
+			st = request_line(buf, p, n, h);
 		} else if (n == 0) {
 			h->head_len = at;
-			return judge(h, &f);
+			return with_pointers(buf, h, judge(h, &h->f));
 		} else {
-			st = header_line(p, n, h, &f);
+			st = header_line(buf, p, n, h);
 		}
 		if (st != HTTP_HEAD_MORE)
-			return st;
+			return with_pointers(buf, h, st);
+		h->at = at;
 	}
 	if (len < max_bytes)
-		return HTTP_HEAD_MORE;
-	return first ? refuse(h, API_E_URI_TOO_LONG, NULL) :
-		refuse(h, API_E_HEADERS_TOO_LARGE, NULL);
+		return with_pointers(buf, h, HTTP_HEAD_MORE);
+	return with_pointers(buf, h, h->in_headers ?
+		refuse(h, API_E_HEADERS_TOO_LARGE, NULL) :
+		refuse(h, API_E_URI_TOO_LONG, NULL));
 }

@@ -53,15 +53,21 @@ typedef enum {
 
 typedef struct {
 	size_t head_len;            /* HTTP_HEAD_OK: the blank line included */
-	/* Into the buffer, for the access line; method_len 0 when the
-	 * request line was not read. */
+	/* Into the last call's buffer, for the access line; NULL (length 0)
+	 * when the request line was not read. */
 	const char *method, *target;
 	size_t method_len, target_len;
 	bool head;                  /* the method is HEAD: no body in answers */
 	http_refusal why;           /* HTTP_HEAD_REFUSED */
+	/* The reader's own: where it stopped, what it saw. */
+	bool started, in_headers;
+	size_t at, method_at, target_at, te_at;
+	http_facts f;
 } http_head;
 
-/* Reads the start of a connection: buf holds its first len bytes.  Lines
+/* Reads the start of a connection: buf holds its first len bytes, and h
+ * is zeroed before the first call; a later call, with more bytes (the
+ * same ones first), reads on from the last complete line.  Lines
  * end with CRLF or LF.  Refusals come as soon as a complete line shows
  * one; with no end of head in max_bytes, 414 (within the request line) or
  * 431.  Up to HTTP_BLANK_LINES_MAX empty lines before the request line

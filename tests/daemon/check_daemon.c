@@ -384,8 +384,20 @@ START_TEST(http_heads)
 	http_head h;
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		memset(&h, 0, sizeof h);
 		http_head_status st = http_head_read(cases[i].bytes,
 			cases[i].len, 4096, &h);
+		/* The same bytes a few at a time: the same answer. */
+		http_head h2;
+		http_head_status st2 = HTTP_HEAD_MORE;
+		memset(&h2, 0, sizeof h2);
+		for (size_t n = 3; st2 == HTTP_HEAD_MORE; n += 3) {
+			st2 = http_head_read(cases[i].bytes, n < cases[i].len ?
+				n : cases[i].len, 4096, &h2);
+			if (n >= cases[i].len)
+				break;
+		}
+		ck_assert_msg(st2 == st, "case %zu in pieces: %d", i, st2);
 		ck_assert_msg(st == cases[i].want, "case %zu: %d", i, st);
 		if (st == HTTP_HEAD_REFUSED)
 			ck_assert_msg(api_error_status(h.why.error) ==
@@ -398,15 +410,18 @@ START_TEST(http_heads)
 	char big[600];
 	memset(big, 'a', sizeof big);
 	memcpy(big, "GET /", 5);
+	memset(&h, 0, sizeof h);
 	ck_assert_int_eq(http_head_read(big, sizeof big, 512, &h),
 		HTTP_HEAD_REFUSED);
 	ck_assert_uint_eq(api_error_status(h.why.error), 414);
 	memcpy(big, "GET / HTTP/1.1\r\nX: ", 19);
+	memset(&h, 0, sizeof h);
 	ck_assert_int_eq(http_head_read(big, sizeof big, 512, &h),
 		HTTP_HEAD_REFUSED);
 	ck_assert_uint_eq(api_error_status(h.why.error), 431);
 	/* The request line of a refused head is there for the access line. */
 	const char *v = "PUT /x?q HTTP/9.9\r\n";
+	memset(&h, 0, sizeof h);
 	ck_assert_int_eq(http_head_read(v, strlen(v), 512, &h),
 		HTTP_HEAD_REFUSED);
 	ck_assert_int_eq((int)h.method_len, 3);

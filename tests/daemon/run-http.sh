@@ -88,6 +88,18 @@ want="${expected[*]} "
 grep -q 'msg=access .*status=414 outcome=uri_too_long' "$daemon_log" &&
 	ok "the access line names the refusal" || bad "no outcome=uri_too_long"
 
+# A head that arrives a few bytes at a time is read on from where the
+# last piece ended, and served.
+exec {fd}<>"/dev/tcp/127.0.0.1/$port"
+for piece in 'GET /hea' 'lthz HTT' 'P/1.1\r\nHo' 'st: x\r\n' 'Connection: close\r\n' '\r\n'; do
+	printf "$piece" >&$fd
+	sleep 0.05
+done
+timeout 3 cat <&$fd >"$tmp/body" 2>/dev/null
+exec {fd}>&-
+grep -q '^HTTP/1.1 200' "$tmp/body" && ok "a head in six pieces: served" ||
+	bad "head in pieces: '$(head -c 200 "$tmp/body")'"
+
 # ---- bytes that are not HTTP: dropped at once ------------------------------
 for what in tls binary newlines; do
 	case $what in
