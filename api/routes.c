@@ -1,7 +1,9 @@
 /* routes.c -- the HTTP server: request life, routing, auth, bodies, and
  * the suspend/resume dance with the sandbox.
  *
- * A request's life, in libmicrohttpd's access-handler calls:
+ * A connection reaches libmicrohttpd from the front door (front.c), which
+ * accepted it and checked its first request head.  A request's life, in
+ * libmicrohttpd's access-handler calls:
  *   1. headers: route, method, auth, Content-Type, Content-Length; any
  *      refusal is answered at once (the body is then never read).
  *   2. body chunks: appended up to the route's limit; past it the rest is
