@@ -116,6 +116,7 @@ static struct ip_count **ip_find(api_front *f, const uint8_t key[16])
 static bool count_admit(api_front *f, const struct sockaddr *a,
 	const char **why)
 {
+	int drop = -1;
 	uint8_t key[16];
 	bool ok = false;
 
@@ -127,8 +128,10 @@ static bool count_admit(api_front *f, const struct sockaddr *a,
 	struct ip_count **p = ip_find(f, key);
 	if (f->total >= f->cfg.max_connections) {
 		*why = "max_connections";
+		drop = WH_DROP_CAP;
 	} else if (*p && (*p)->n >= f->cfg.max_connections_per_ip) {
 		*why = "max_connections_per_ip";
+		drop = WH_DROP_CAP_IP;
 	} else if (!*p && !(*p = calloc(1, sizeof **p))) {
 		*why = "out of memory";
 	} else {
@@ -138,6 +141,8 @@ static bool count_admit(api_front *f, const struct sockaddr *a,
 		ok = true;
 	}
 	pthread_mutex_unlock(&f->lock);
+	if (drop >= 0)
+		wh_metrics_dropped(f->cfg.metrics, (wh_drop)drop);
 	return ok;
 }
 
@@ -327,6 +332,7 @@ static void on_readable(api_front *f, struct fconn *c, uint32_t events)
 		wh_log_limited(WH_LOG_WARN, "front: not HTTP", "msg=\"not "
 			"HTTP: connection dropped\" first_byte=0x%02x",
 			(unsigned char)f->buf[0]);
+		wh_metrics_dropped(f->cfg.metrics, WH_DROP_NOT_HTTP);
 		drain(f, c->fd);
 		conn_close(f, c);
 		return;

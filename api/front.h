@@ -21,6 +21,7 @@
 #define API_FRONT_H
 
 #include "http.h"
+#include "metrics.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -34,6 +35,7 @@ typedef struct {
 	uint32_t max_connections_per_ip;
 	uint64_t header_timeout_ms;     /* accept to the end of the head */
 	uint32_t max_header_bytes;      /* the head, request line included */
+	wh_metrics *metrics;            /* drops are counted there */
 	void *ctx;
 	/* On the front door's thread.  hand: a well-formed head's
 	 * connection for libmicrohttpd; it owns fd from now on (and counts

@@ -1886,6 +1886,7 @@ bool api_server_start(const api_config *cfg, api_server **out, char *err,
 		.max_connections_per_ip = cfg->max_connections_per_ip,
 		.header_timeout_ms = cfg->header_timeout_ms,
 		.max_header_bytes = cfg->max_header_bytes,
+		.metrics = s->metrics,
 		.ctx = s, .hand = front_hand, .refused = front_refused,
 	};
 	if (!(s->front = api_front_start(&fc, err, errlen))) {

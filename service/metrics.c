@@ -31,6 +31,7 @@ struct wh_metrics {
 	uint64_t code_bytes[WASM_TIER_COUNT], compile_ns[WASM_TIER_COUNT];
 	uint64_t osr_entries[WASM_TIER_COUNT];
 	uint64_t client_gone;
+	uint64_t dropped[WH_DROP_COUNT_];
 };
 
 wh_metrics *wh_metrics_new(const char *const *route_names, unsigned nroutes,
@@ -104,6 +105,18 @@ void wh_metrics_outcome(wh_metrics *m, sb_outcome o)
 void wh_metrics_client_gone(wh_metrics *m)
 {
 	add(&m->client_gone, 1);
+}
+
+static const char *const drop_names[WH_DROP_COUNT_] = {
+#define X(name, text) text,
+	WH_DROPS(X)
+#undef X
+};
+
+void wh_metrics_dropped(wh_metrics *m, wh_drop why)
+{
+	if ((unsigned)why < WH_DROP_COUNT_)
+		add(&m->dropped[why], 1);
 }
 
 void wh_metrics_tiers(wh_metrics *m, const sb_tier_stats *d)
@@ -303,6 +316,14 @@ char *wh_metrics_render(wh_metrics *m, const wh_gauges *g, size_t *len)
 		"# TYPE wasmhost_client_gone_total counter\n"
 		"wasmhost_client_gone_total %llu\n",
 		(unsigned long long)get(&m->client_gone));
+	emit(&o, "# HELP wasmhost_connections_dropped_total Connections closed "
+		"at accept or after their first bytes without an answer: not "
+		"HTTP, or over a connection cap.\n"
+		"# TYPE wasmhost_connections_dropped_total counter\n");
+	for (unsigned i = 0; i < WH_DROP_COUNT_; i++)
+		emit(&o, "wasmhost_connections_dropped_total{reason=\"%s\"} "
+			"%llu\n", drop_names[i],
+			(unsigned long long)get(&m->dropped[i]));
 	emit(&o, "# HELP wasmhost_worker_events_total Worker lifecycle "
 		"events.\n"
 		"# TYPE wasmhost_worker_events_total counter\n"

@@ -27,6 +27,21 @@ void wh_metrics_tiers(wh_metrics *m, const sb_tier_stats *delta);
 /* An invocation not started because its client had gone away. */
 void wh_metrics_client_gone(wh_metrics *m);
 
+/* Connections closed at the front door without an answer, by reason. */
+#define WH_DROPS(X)                                                          \
+	X(NOT_HTTP, "not_http")             /* TLS, binary, blank lines */  \
+	X(CAP_IP, "max_connections_per_ip")                                  \
+	X(CAP, "max_connections")
+
+typedef enum {
+#define X(name, text) WH_DROP_##name,
+	WH_DROPS(X)
+#undef X
+	WH_DROP_COUNT_
+} wh_drop;
+
+void wh_metrics_dropped(wh_metrics *m, wh_drop why);
+
 /* One tenant's admission, sampled at scrape time. */
 typedef struct {
 	const char *name;

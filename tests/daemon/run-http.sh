@@ -154,7 +154,8 @@ n=$(( $(grep -c 'msg=access' "$daemon_log") - n0 ))
 # ---- metrics count every status the daemon sends ---------------------------
 req GET /metrics
 expect 200 "metrics count the front door's statuses" \
-	'status="414"' 'status="431"' 'status="505"' 'status="501"' 'status="401"'
+	'status="414"' 'status="431"' 'status="505"' 'status="501"' 'status="401"' \
+	'wasmhost_connections_dropped_total{reason="not_http"} 3'
 stop_daemon
 
 # ---- slow heads: a few hundred, a short deadline, /healthz still quick -----

@@ -120,6 +120,9 @@ done
 n=$(conns)
 [ "${n:-999}" -le 202 ] && ok "one address holds at most 200 connections ($n open)" ||
 	bad "open connections: ${n:-?}"
+d=$(awk '$1 == "wasmhost_connections_dropped_total{reason=\"max_connections_per_ip\"}" { print $2 }' "$tmp/m")
+[ "${d:-0}" -ge 40 ] && ok "the connections past the cap are counted ($d)" ||
+	bad "connections dropped over max_connections_per_ip: ${d:-?}"
 status=$(curl -s -o "$tmp/body" -w '%{http_code}' --interface 127.0.0.2 \
 	"$base/healthz") || status=000
 expect 200 "/healthz from another address while one holds its cap" '"status":"ok"'
