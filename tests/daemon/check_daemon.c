@@ -433,6 +433,43 @@ START_TEST(http_heads)
 }
 END_TEST
 
+/* Random bytes, whole and in pieces, from an alphabet that makes heads
+ * likely: the reader never reads past what it is given (ASan builds),
+ * and reading in pieces gives the answer of reading whole. */
+START_TEST(http_heads_random)
+{
+	static const char alphabet[] = "GET /h: \r\n\r\nHost:x\0\t1aZ\x16\x7f\x80";
+	uint64_t x = 0x9e3779b97f4a7c15u;
+
+	for (int round = 0; round < 20000; round++) {
+		size_t len = 0;
+		char *buf;
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		len = (size_t)(x % 200);
+		buf = malloc(len ? len : 1);   /* exactly len: ASan sees past it */
+		ck_assert_ptr_nonnull(buf);
+		for (size_t i = 0; i < len; i++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			buf[i] = alphabet[x % (sizeof alphabet - 1)];
+		}
+		if (round % 3 == 0 && len > 16)
+			memcpy(buf, "GET / HTTP/1.1\r\n", 16);
+		http_head whole, parts;
+		memset(&whole, 0, sizeof whole);
+		memset(&parts, 0, sizeof parts);
+		http_head_status st = http_head_read(buf, len, 128, &whole);
+		http_head_status sp = HTTP_HEAD_MORE;
+		for (size_t n = 1; n <= len && sp == HTTP_HEAD_MORE; n += 7)
+			sp = http_head_read(buf, n, 128, &parts);
+		if (sp == HTTP_HEAD_MORE && len)
+			sp = http_head_read(buf, len, 128, &parts);
+		ck_assert_msg(sp == st, "round %d: %d whole, %d in pieces",
+			round, st, sp);
+		free(buf);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("daemon");
@@ -448,6 +485,7 @@ int main(void)
 	tcase_add_test(t, ids);
 	tcase_add_test(t, config_files);
 	tcase_add_test(t, http_heads);
+	tcase_add_test(t, http_heads_random);
 	suite_add_tcase(s, t);
 	SRunner *r = srunner_create(s);
 	srunner_run_all(r, CK_NORMAL);
