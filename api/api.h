@@ -12,7 +12,8 @@
  *   POST   /v1/run                    JSON call with "module" (base64):
  *                                     upload + invoke in one request
  *
- * Threads: libmicrohttpd's own pool (one epoll loop per thread).  A request
+ * Threads: the front door (front.h: accept, first request heads), then
+ * libmicrohttpd's own pool (one poll or epoll loop per thread).  A request
  * that needs a worker suspends its connection (MHD_suspend_connection) and
  * is resumed by the sandbox's completion callback, so a slow module holds
  * no server thread.  Upload validation is an SB_INSPECT in a worker
@@ -46,11 +47,13 @@ typedef struct {
 	uint32_t max_connections_per_ip;
 	uint32_t connection_timeout_s;   /* idle */
 	uint64_t header_timeout_ms;      /* all of a request's headers */
+	uint32_t max_header_bytes;       /* a request head, request line included */
 	uint64_t body_timeout_ms;        /* a body: this, plus its size at */
 	uint64_t body_min_rate_bytes_s;  /* this rate */
 	uint64_t max_body_memory_bytes;  /* bodies held, all connections */
-	int listen_fd;               /* socket activation, or -1 */
-	struct sockaddr_storage addr;   /* when listen_fd is -1 */
+	int listen_fd;               /* listening (systemd's or bound by
+	                                wasmhostd); the front door takes it */
+	struct sockaddr_storage addr;   /* its address */
 	unsigned addrlen;
 } api_config;
 

@@ -5,11 +5,29 @@
 #include <stdint.h>
 #include <string.h>
 
+const unsigned api_statuses[] = {
+#define X(status, reason) status,
+	API_STATUSES(X)
+#undef X
+};
+const size_t api_nstatuses = sizeof api_statuses / sizeof api_statuses[0];
+
+const char *api_status_reason(unsigned status)
+{
+	switch (status) {
+#define X(status, reason) case status: return reason;
+	API_STATUSES(X)
+#undef X
+	default: return "Unknown";
+	}
+}
+
+/* API_HTTP_##status: a status the list above lacks does not compile. */
 static const struct {
 	unsigned status;
 	const char *code, *message;
 } errors[] = {
-#define X(name, status, code, msg) { status, code, msg },
+#define X(name, status, code, msg) { API_HTTP_##status, code, msg },
 	API_ERRORS(X)
 #undef X
 };

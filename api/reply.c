@@ -24,3 +24,11 @@ void api_reply_headers(struct MHD_Response *resp)
 	if (node_name[0])
 		MHD_add_response_header(resp, API_NODE_HEADER, node_name);
 }
+
+int api_reply_header_lines(char *buf, size_t n)
+{
+	return snprintf(buf, n, "%s: nosniff\r\n%s%s%s",
+		MHD_HTTP_HEADER_X_CONTENT_TYPE_OPTIONS,
+		node_name[0] ? API_NODE_HEADER ": " : "", node_name,
+		node_name[0] ? "\r\n" : "");
+}

@@ -6,6 +6,7 @@
 #define API_REPLY_H
 
 #include <microhttpd.h>
+#include <stddef.h>
 
 /* The header that names the node in every reply (docs/SCALING.md). */
 #define API_NODE_HEADER "X-Wasmhost-Node"
@@ -17,5 +18,10 @@ const char *api_reply_node(void);
 
 /* Adds the headers every reply has. */
 void api_reply_headers(struct MHD_Response *resp);
+
+/* The same headers as raw lines ("Name: value\r\n" each) into buf, for
+ * answers written without libmicrohttpd (the front door's refusals);
+ * snprintf's result. */
+int api_reply_header_lines(char *buf, size_t n);
 
 #endif

@@ -1,7 +1,9 @@
 /* routes.c -- the HTTP server: request life, routing, auth, bodies, and
  * the suspend/resume dance with the sandbox.
  *
- * A request's life, in libmicrohttpd's access-handler calls:
+ * A connection reaches libmicrohttpd from the front door (front.c), which
+ * accepted it and checked its first request head.  A request's life, in
+ * libmicrohttpd's access-handler calls:
  *   1. headers: route, method, auth, Content-Type, Content-Length; any
  *      refusal is answered at once (the body is then never read).
  *   2. body chunks: appended up to the route's limit; past it the rest is
@@ -24,6 +26,8 @@
 #include "api.h"
 #include "console.h"
 #include "errors.h"
+#include "front.h"
+#include "http.h"
 #include "invoke.h"
 #include "json.h"
 #include "log.h"
@@ -31,6 +35,7 @@
 
 #include <errno.h>
 #include <microhttpd.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -94,6 +99,7 @@ struct api_server {
 	struct run_entry runs[RUN_CACHE_ENTRIES];   /* under run_lock */
 	uint64_t run_bytes;                         /* under run_lock */
 	struct MHD_Daemon *mhd;
+	api_front *front;           /* accepts, reads first heads (front.c) */
 	wh_metrics *metrics;
 	unsigned active;            /* atomic: requests begun, not completed */
 	unsigned threads;           /* HTTP threads */
@@ -123,6 +129,8 @@ struct api_server {
 struct conn {
 	struct conn *prev, *next;   /* s->conns, under conn_lock */
 	int fd;
+	struct sockaddr_storage addr;   /* counted in the front door's caps */
+	bool counted;
 	uint64_t deadline_ns;       /* under conn_lock; 0 = none */
 	bool in_body;               /* under conn_lock: for the log */
 	bool cut;                   /* under conn_lock: shut down already */
@@ -524,7 +532,6 @@ static void h_metrics(struct req *r)
 	api_server *s = r->srv;
 	wh_gauges g;
 	size_t len = 0;
-	const union MHD_DaemonInfo *di;
 
 	memset(&g, 0, sizeof g);
 	sb_supervisor_stats(s->cfg.sup, &g.sandbox);
@@ -534,8 +541,7 @@ static void h_metrics(struct req *r)
 		g.tenants = tg;
 	g.modules = wh_store_total(s->cfg.store);
 	g.node = api_reply_node();
-	di = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-	g.connections = di ? di->num_connections : 0;
+	g.connections = api_front_connections(s->front);
 	char *text = wh_metrics_render(s->metrics, &g, &len);
 	free(tg);
 	answer(r, 200, text, len);
@@ -1016,15 +1022,11 @@ static void body_memory_full(struct req *r)
 	answer_error(r, API_E_UNAVAILABLE, msg, NULL, SIZE_MAX);
 }
 
-/* What strict_check counts in the header block. */
+/* What strict_check sees in libmicrohttpd's view of the header block. */
 struct hdr_scan {
-	unsigned content_length, transfer_encoding, host;
-	const char *te;             /* the Transfer-Encoding value */
+	http_facts f;
 	const char *end;            /* of the previous line's text */
 	bool prev_auth;             /* the previous line is Authorization */
-	bool nul;                   /* bytes after a NUL in a line */
-	bool auth_nul;              /* ... in the Authorization line */
-	bool space_before_colon;
 };
 
 /* libmicrohttpd parses the header block in place and takes each name and
@@ -1047,9 +1049,9 @@ static void gap_check(struct hdr_scan *h, const char *next)
 {
 	if (!gap_is_clean(h->end, next)) {
 		if (h->prev_auth)
-			h->auth_nul = true;
+			h->f.nul_auth = true;
 		else
-			h->nul = true;
+			h->f.nul_header = true;
 	}
 }
 
@@ -1061,28 +1063,31 @@ static enum MHD_Result hdr_scan_one(void *cls, enum MHD_ValueKind kind,
 	gap_check(h, key);
 	if (key_size && (key[key_size - 1] == ' ' ||
 	    key[key_size - 1] == '\t'))
-		h->space_before_colon = true;
+		h->f.space_before_colon = true;
 	h->end = value ? value + value_size : key + key_size;
 	h->prev_auth = strcasecmp(key, MHD_HTTP_HEADER_AUTHORIZATION) == 0;
 	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
-		h->content_length++;
+		h->f.content_length++;
 	else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
-		h->transfer_encoding++;
-		h->te = value;
+		h->f.transfer_encoding++;
+		h->f.te = value ? value : "";
+		h->f.te_len = value ? value_size : 0;
 	} else if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0)
-		h->host++;
+		h->f.host++;
 	return MHD_YES;
 }
 
-/* Step 0: the request's framing, as strictly as nginx takes it (a request
- * that two servers could read two ways is refused, never guessed at).
- * false = answered. */
-static bool strict_check(struct req *r, const char *url, const char *method,
+/* Step 0: the request's framing, judged by the rules of http.h on what
+ * libmicrohttpd parsed.  The front door judged the connection's first
+ * request on its raw bytes already; this is the only check of the later
+ * requests of a kept-alive connection.  false = answered. */
+static bool strict_check(struct req *r, const char *method,
 	const char *version)
 {
 	struct hdr_scan h = { .end = version + strlen(version) };
-	const char *bad = NULL;
+	http_refusal why;
 
+	h.f.version_1_1 = strcmp(version, MHD_HTTP_VERSION_1_1) == 0;
 	MHD_get_connection_values_n(r->conn, MHD_HEADER_KIND, hdr_scan_one, &h);
 	/* The last line ends where the header block does. */
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn,
@@ -1094,44 +1099,17 @@ static bool strict_check(struct req *r, const char *url, const char *method,
 	 * ("GET /healthz\0x HTTP/1.1" would be /healthz). */
 	if (r->raw_uri && (r->raw_uri != method + strlen(method) + 1 ||
 	    version != r->raw_uri + r->raw_uri_len + 1))
-		bad = "a NUL byte in the request line";
-	else if (h.nul)
-		bad = "a NUL byte (or a folded line) in a header";
-	else if (h.space_before_colon)
-		bad = "white space between a header's name and its colon";
-	else if (h.content_length > 1)
-		bad = "more than one Content-Length";
-	else if (h.content_length && h.transfer_encoding)
-		bad = "both Content-Length and Transfer-Encoding";
-	else if (h.transfer_encoding > 1)
-		bad = "more than one Transfer-Encoding";
-	else if (h.host > 1)
-		bad = "more than one Host";
-	else if (!h.host && strcmp(version, MHD_HTTP_VERSION_1_1) == 0)
-		bad = "HTTP/1.1 without Host";
-	if (bad) {
-		answer_error(r, API_E_BAD_REQUEST, bad, NULL, SIZE_MAX);
-		return false;
-	}
-	if (h.auth_nul) {
-		/* Bytes after a NUL are part of the token, which therefore
-		 * matches no tenant's. */
+		h.f.nul_line = true;
+	if (http_judge(&h.f, &why))
+		return true;
+	if (why.error == API_E_UNAUTHORIZED)
 		r->tenant = NULL;
-		answer_error(r, API_E_UNAUTHORIZED, "unknown token", NULL,
-			SIZE_MAX);
-		return false;
-	}
-	if (h.te && strcasecmp(h.te, "chunked") != 0) {
-		answer_error(r, API_E_NOT_IMPLEMENTED, "the only "
-			"Transfer-Encoding taken is chunked", NULL, SIZE_MAX);
-		return false;
-	}
-	return true;
+	answer_error(r, why.error, why.message, NULL, SIZE_MAX);
+	return false;
 }
 
 /* Step 1: everything decided by the headers.  false = answered. */
-static bool req_begin(struct req *r, const char *url, const char *method,
-	const char *version)
+static bool req_begin(struct req *r, const char *url, const char *method)
 {
 	api_server *s = r->srv;
 	unsigned m;
@@ -1143,8 +1121,6 @@ static bool req_begin(struct req *r, const char *url, const char *method,
 		snprintf(r->path, sizeof r->path, "%s", url);
 	else
 		r->path[0] = '\0';   /* uri_log's copy: not needed */
-	if (!strict_check(r, url, method, version))
-		return false;
 	if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
 		m = M_GET;
 	else if (strcmp(method, "POST") == 0)
@@ -1367,18 +1343,6 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 	api_server *s = cls;
 	struct req *r = *con_cls;
 
-	enum MHD_Result console_ret;   /* GET / and its files: console.c */
-	unsigned console_status;
-	if ((!r || !r->begun) && api_console_serve(conn, url, method,
-			&console_ret, &console_status)) {
-		if (r) {
-			/* made by the URI callback: one access line, its own */
-			r->begun = r->answered = true;
-			r->status = console_status;
-			r->route = R_OTHER;
-		}
-		return console_ret;
-	}
 	if (!r || !r->begun) {
 		if (!r && !(r = req_new(s, conn)))
 			return MHD_NO;
@@ -1387,7 +1351,21 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
 			conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 		r->tc = ci ? ci->socket_context : NULL;
-		if (!req_begin(r, url, method, version))
+		snprintf(r->method, sizeof r->method, "%s", method);
+		if (!strict_check(r, method, version))
+			return answer_send(r);
+		/* GET / and its files (console.c), after the same checks. */
+		enum MHD_Result console_ret;
+		unsigned console_status;
+		if (api_console_serve(conn, url, method, &console_ret,
+			&console_status)) {
+			r->answered = true;
+			r->status = console_status;
+			r->route = R_OTHER;
+			snprintf(r->path, sizeof r->path, "%s", url);
+			return console_ret;
+		}
+		if (!req_begin(r, url, method))
 			return answer_send(r);
 		/* The headers are in; the body has body_timeout_ms plus its
 		 * size at body_min_rate_bytes_s (the route's limit when the
@@ -1500,41 +1478,90 @@ void api_server_tick(api_server *s)
 	run_cache_drop(s, false);
 }
 
+/* One request's access line and its metrics; the front door's refusals
+ * (front_refused) and libmicrohttpd's requests (on_completed) alike. */
+static void access_line(api_server *s, const char *tenant, const char *method,
+	enum route route, unsigned status, const char *outcome,
+	uint64_t wall_us, const char *id, const char *path, bool aborted)
+{
+	char q[160], qp[160];
+
+	wh_metrics_request(s->metrics, route, status, wall_us);
+	if (wh_log_enabled(WH_LOG_INFO))
+		wh_log_batched(WH_LOG_INFO, "msg=access tenant=%s method=%s "
+			"route=%s status=%u outcome=%s wall_ms=%.3f%s%s%s%s%s",
+			tenant, method, route_names[route], status, outcome,
+			(double)wall_us / 1000.0, id[0] ? " id=" : "",
+			id[0] ? wh_log_quote(id, q, sizeof q) : "",
+			path[0] ? " path=" : "",
+			path[0] ? wh_log_quote(path, qp, sizeof qp) : "",
+			aborted ? " aborted=1" : "");
+}
+
+/* ---- the front door's callbacks (front.h) ------------------------------------ */
+
+/* A first request head the front door refused and answered. */
+static void front_refused(void *ctx, const http_head *h, unsigned status,
+	const char *outcome, uint64_t wall_us)
+{
+	api_server *s = ctx;
+	char method[8], target[128], id[80];
+	enum route route = R_OTHER;
+
+	snprintf(method, sizeof method, "%.*s", h->method_len ?
+		(int)h->method_len : 1, h->method_len ? h->method : "-");
+	/* The path without its query, as libmicrohttpd would give it. */
+	size_t n = h->target_len;
+	const char *query = h->target ? memchr(h->target, '?', n) : NULL;
+	if (query)
+		n = (size_t)(query - h->target);
+	snprintf(target, sizeof target, "%.*s", (int)n,
+		h->target ? h->target : "");
+	if (target[0])
+		route = route_match(target, id, sizeof id);
+	else
+		id[0] = '\0';
+	access_line(s, "-", method, route, status, outcome, wall_us, id,
+		route == R_OTHER ? target : "", false);
+}
+
+/* A well-formed first head: libmicrohttpd takes the connection. */
+static void front_hand(void *ctx, int fd, const struct sockaddr *addr,
+	socklen_t len)
+{
+	api_server *s = ctx;
+	if (MHD_add_connection(s->mhd, fd, addr, len) != MHD_YES)
+		wh_log_limited(WH_LOG_WARN, "front: hand over", "msg=\"the "
+			"HTTP library refused a connection: %s\"",
+			strerror(errno));
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn,
 	void **con_cls, enum MHD_RequestTerminationCode toe)
 {
 	api_server *s = cls;
 	struct req *r = *con_cls;
-	char q[160];
 
 	if (!r)
 		return;
 	*con_cls = NULL;
 	uint64_t wall_us = (sb_now_ns() - r->start_ns) / 1000;
 	unsigned status = r->answered ? r->status : 0;
-	if (!r->begun) {
-		/* libmicrohttpd refused the request itself (400, 413, 414,
-		 * 431, 505), or the client left before its headers ended. */
+	if (!r->answered) {
+		/* libmicrohttpd answered itself (a malformed chunked body,
+		 * or a later request of a kept-alive connection that it
+		 * refused), or the client left before an answer. */
 		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
 			conn, MHD_CONNECTION_INFO_HTTP_STATUS);
 		status = ci ? ci->http_status : 0;
-		r->outcome = status ? "refused_by_http_library" : NULL;
+		if (status)
+			r->outcome = "refused_by_http_library";
 	}
-	wh_metrics_request(s->metrics, r->route, status, wall_us);
-	if (wh_log_enabled(WH_LOG_INFO))
-		wh_log_batched(WH_LOG_INFO, "msg=access tenant=%s method=%s route=%s "
-			"status=%u outcome=%s wall_ms=%.3f%s%s%s%s%s",
-			r->tenant ? wh_tenant_name(r->tenant) : "-", r->method,
-			route_names[r->route], status,
-			r->outcome ? r->outcome : __atomic_load_n(&r->client_gone,
-			__ATOMIC_RELAXED) ? "client_gone" : "-",
-			(double)wall_us / 1000.0,
-			r->id[0] ? " id=" : "",
-			r->id[0] ? wh_log_quote(r->id, q, sizeof q) : "",
-			r->path[0] ? " path=" : "",
-			r->path[0] ? wh_log_quote(r->path, q, sizeof q) : "",
-			toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" :
-			" aborted=1");
+	access_line(s, r->tenant ? wh_tenant_name(r->tenant) : "-",
+		r->method, r->route, status, r->outcome ? r->outcome :
+		__atomic_load_n(&r->client_gone, __ATOMIC_RELAXED) ?
+		"client_gone" : "-", wall_us, r->id, r->path,
+		toe != MHD_REQUEST_TERMINATED_COMPLETED_OK);
 	if (r->holds_slot)
 		wh_tenant_release(r->tenant);
 	pthread_rwlock_rdlock(&s->sup_lock);
@@ -1614,8 +1641,9 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* ---- connections ------------------------------------------------------------ */
 
-/* libmicrohttpd's connection notifications: a new connection has
- * header_timeout_ms for its first request's headers. */
+/* libmicrohttpd's connection notifications: a new connection (handed over
+ * by the front door with its first head in) has header_timeout_ms for
+ * that head, and counts against the front door's caps until it closes. */
 static void on_connection(void *cls, struct MHD_Connection *conn,
 	void **socket_context, enum MHD_ConnectionNotificationCode toe)
 {
@@ -1628,6 +1656,16 @@ static void on_connection(void *cls, struct MHD_Connection *conn,
 		if (!ci || !(c = calloc(1, sizeof *c)))
 			return;   /* only the idle timeout then */
 		c->fd = ci->connect_fd;
+		ci = MHD_get_connection_info(conn,
+			MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		if (ci && ci->client_addr) {
+			size_t alen = ci->client_addr->sa_family == AF_INET6 ?
+				sizeof(struct sockaddr_in6) :
+				sizeof(struct sockaddr_in);
+			memcpy(&c->addr, ci->client_addr, alen);
+			c->counted = true;
+			api_front_count(s->front, ci->client_addr, 1);
+		}
 		c->deadline_ns = sb_now_ns() + s->cfg.header_timeout_ms *
 			1000000u;
 		pthread_mutex_lock(&s->conn_lock);
@@ -1651,6 +1689,8 @@ static void on_connection(void *cls, struct MHD_Connection *conn,
 	if (c->next)
 		c->next->prev = c->prev;
 	pthread_mutex_unlock(&s->conn_lock);
+	if (c->counted)
+		api_front_count(s->front, (struct sockaddr *)&c->addr, -1);
 	*socket_context = NULL;
 	free(c);
 }
@@ -1761,12 +1801,18 @@ bool api_server_start(const api_config *cfg, api_server **out, char *err,
 		snprintf(err, errlen, "out of memory");
 		return false;
 	}
+	if (cfg->listen_fd < 0) {
+		free(s);
+		snprintf(err, errlen, "no listening socket");
+		return false;
+	}
 	s->cfg = *cfg;
 	pthread_rwlock_init(&s->sup_lock, NULL);
 	pthread_mutex_init(&s->run_lock, NULL);
 	pthread_mutex_init(&s->conn_lock, NULL);
 	s->metrics_public = cfg->metrics_public;
-	s->metrics = wh_metrics_new(route_names, R_COUNT_);
+	s->metrics = wh_metrics_new(route_names, R_COUNT_, api_statuses,
+		api_nstatuses);
 	if (!s->metrics) {
 		free(s);
 		snprintf(err, errlen, "out of memory");
@@ -1777,7 +1823,9 @@ bool api_server_start(const api_config *cfg, api_server **out, char *err,
 	/* poll by default: suspending and resuming a connection costs an
 	 * epoll_ctl each, and system calls are the price here (see
 	 * ARCHITECTURE.md, Serving). */
-	flags = MHD_USE_INTERNAL_POLLING_THREAD |
+	/* No listening socket: the front door (front.c) accepts, and hands
+	 * over connections whose first head is well-formed. */
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_NO_LISTEN_SOCKET |
 		(cfg->epoll ? MHD_USE_EPOLL : MHD_USE_POLL) |
 		MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	/* The logger first, so that no message goes to MHD's own. */
@@ -1790,37 +1838,24 @@ bool api_server_start(const api_config *cfg, api_server **out, char *err,
 		cfg->max_connections, NULL };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT,
 		cfg->connection_timeout_s, NULL };
-	opts[n++] = (struct MHD_OptionItem){
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_connections_per_ip,
-		NULL };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_CONNECTION,
 		(intptr_t)on_connection, s };
-	/* Headers and the read buffer per connection. */
+	/* Headers and the read buffer per connection (max_header_bytes is at
+	 * most half of it). */
 	opts[n++] = (struct MHD_OptionItem){
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, 64 * 1024, NULL };
-	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_LISTEN_BACKLOG_SIZE,
-		1024, NULL };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_UNESCAPE_CALLBACK,
 		(intptr_t)url_unescape, NULL };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_URI_LOG_CALLBACK,
 		(intptr_t)uri_log, s };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_COMPLETED,
 		(intptr_t)on_completed, s };
-	if (cfg->listen_fd >= 0) {
-		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_LISTEN_SOCKET,
-			cfg->listen_fd, NULL };
-	} else {
-		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0,
-			(void *)&s->cfg.addr };
-		if (cfg->addr.ss_family == AF_INET6)
-			flags |= MHD_USE_IPv6;
-	}
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 	s->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_access, s,
 		MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 	if (!s->mhd) {
-		snprintf(err, errlen, "cannot serve HTTP (address in use? see "
-			"the libmicrohttpd message above)");
+		snprintf(err, errlen, "cannot start libmicrohttpd (see its "
+			"message above)");
 		wh_metrics_free(s->metrics);
 		pthread_rwlock_destroy(&s->sup_lock);
 		free(s);
@@ -1835,9 +1870,29 @@ bool api_server_start(const api_config *cfg, api_server **out, char *err,
 		free(s);
 		return false;
 	}
-	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->mhd,
-		MHD_DAEMON_INFO_BIND_PORT);
-	s->port = di ? di->port : 0;
+	struct sockaddr_storage bound;
+	socklen_t blen = sizeof bound;
+	if (getsockname(cfg->listen_fd, (struct sockaddr *)&bound, &blen) == 0)
+		s->port = ntohs(bound.ss_family == AF_INET6 ?
+			((struct sockaddr_in6 *)&bound)->sin6_port :
+			((struct sockaddr_in *)&bound)->sin_port);
+	api_front_config fc = {
+		.listen_fd = cfg->listen_fd,
+		.max_connections = cfg->max_connections,
+		.max_connections_per_ip = cfg->max_connections_per_ip,
+		.header_timeout_ms = cfg->header_timeout_ms,
+		.max_header_bytes = cfg->max_header_bytes,
+		.metrics = s->metrics,
+		.ctx = s, .hand = front_hand, .refused = front_refused,
+	};
+	if (!(s->front = api_front_start(&fc, err, errlen))) {
+		watch_stop(s);
+		MHD_stop_daemon(s->mhd);
+		wh_metrics_free(s->metrics);
+		pthread_rwlock_destroy(&s->sup_lock);
+		free(s);
+		return false;
+	}
 	*out = s;
 	return true;
 }
@@ -1855,9 +1910,7 @@ void api_server_set_metrics_public(api_server *s, bool pub)
 void api_server_quiesce(api_server *s)
 {
 	__atomic_store_n(&s->draining, true, __ATOMIC_RELAXED);
-	MHD_socket fd = MHD_quiesce_daemon(s->mhd);
-	if (fd != MHD_INVALID_SOCKET)
-		close(fd);
+	api_front_quiesce(s->front);
 }
 
 unsigned api_server_active(api_server *s)
@@ -1883,7 +1936,9 @@ void api_server_stop(api_server *s)
 	if (!s)
 		return;
 	watch_stop(s);
+	api_front_stop(s->front);
 	MHD_stop_daemon(s->mhd);
+	api_front_free(s->front);
 	run_cache_drop(s, true);
 	pthread_mutex_destroy(&s->run_lock);
 	wh_metrics_free(s->metrics);

@@ -57,6 +57,7 @@ static const char usage_text[] =
 	"http_event_loop (poll, epoll),\n"
 	"max_connections (1024), max_connections_per_ip (64),\n"
 	"connection_timeout_s (30, idle), header_timeout_ms (10000: all headers),\n"
+	"max_header_bytes (16384: a request head; beyond, 414 or 431),\n"
 	"body_timeout_ms (10000) + body_min_rate_bytes_s (65536: a body's\n"
 	"deadline), max_body_memory_bytes (268435456: bodies held at once;\n"
 	"beyond, 503), drain_timeout_ms, store_abandoned_s (3600: start-up\n"
@@ -582,6 +583,7 @@ int main(int argc, char **argv)
 		.max_connections_per_ip = cfg.max_connections_per_ip,
 		.connection_timeout_s = cfg.connection_timeout_s,
 		.header_timeout_ms = cfg.header_timeout_ms,
+		.max_header_bytes = cfg.max_header_bytes,
 		.body_timeout_ms = cfg.body_timeout_ms,
 		.body_min_rate_bytes_s = cfg.body_min_rate_bytes_s,
 		.max_body_memory_bytes = cfg.max_body_memory_bytes,

@@ -245,6 +245,8 @@ static const struct key {
 		offsetof(wh_config, connection_timeout_s), 1, 86400 },
 	{ "header_timeout_ms", K_U64, offsetof(wh_config, header_timeout_ms),
 		10, 3600000 },
+	{ "max_header_bytes", K_U32, offsetof(wh_config, max_header_bytes),
+		1024, 32768 },
 	{ "body_timeout_ms", K_U64, offsetof(wh_config, body_timeout_ms),
 		10, 3600000 },
 	{ "body_min_rate_bytes_s", K_U64,
@@ -479,6 +481,7 @@ void wh_config_default(wh_config *c)
 	c->max_connections_per_ip = 64;
 	c->connection_timeout_s = 30;
 	c->header_timeout_ms = 10000;
+	c->max_header_bytes = 16384;
 	c->body_timeout_ms = 10000;
 	c->body_min_rate_bytes_s = 65536;
 	c->max_body_memory_bytes = UINT64_C(256) << 20;

@@ -18,6 +18,7 @@
  *                                      other clients and /healthz
  *     "connection_timeout_s": 30,      idle or slow clients are cut
  *     "header_timeout_ms": 10000,      a request's headers, in total
+ *     "max_header_bytes": 16384,       a request head; beyond: 414 or 431
  *     "body_timeout_ms": 10000,        a body: this plus its size at
  *     "body_min_rate_bytes_s": 65536,  this rate, in total
  *     "max_body_memory_bytes": 268435456, request bodies held at once,
@@ -115,6 +116,7 @@ typedef struct {
 	uint32_t max_connections_per_ip;
 	uint32_t connection_timeout_s;
 	uint64_t header_timeout_ms;
+	uint32_t max_header_bytes;       /* a request head, request line included */
 	uint64_t body_timeout_ms;
 	uint64_t body_min_rate_bytes_s;
 	uint64_t max_body_memory_bytes;

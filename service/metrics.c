@@ -7,18 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Statuses the daemon answers; anything else counts as "other". */
-static const unsigned statuses[] = { 200, 201, 400, 401, 403, 404, 405, 409,
-	413, 415, 429, 500, 503 };
-#define NSTATUS (sizeof statuses / sizeof statuses[0] + 1)
-
 /* Upper bounds of the latency buckets, in microseconds. */
 static const uint64_t bounds_us[] = { 250, 500, 1000, 2500, 5000, 10000,
 	25000, 50000, 100000, 250000, 500000, 1000000, 2500000, 10000000 };
 #define NBUCKETS (sizeof bounds_us / sizeof bounds_us[0])
 
 struct route_stats {
-	uint64_t by_status[NSTATUS];
+	uint64_t *by_status;          /* nstatuses + 1: the last is "other" */
 	uint64_t buckets[NBUCKETS];   /* not cumulative; summed on render */
 	uint64_t count, sum_us;
 };
@@ -26,23 +21,36 @@ struct route_stats {
 struct wh_metrics {
 	const char *const *names;
 	unsigned nroutes;
+	const unsigned *statuses;
+	size_t nstatuses;
+	uint64_t *by_status;          /* all routes' by_status, one block */
 	struct route_stats *routes;
 	uint64_t outcomes[SB_OUTCOME_COUNT_];
 	/* sums of sb_result.tiers_delta, by tier */
 	wasm_tier_stats tiers[WASM_TIER_COUNT];
 	uint64_t client_gone;
+	uint64_t dropped[WH_DROP_COUNT_];
 };
 
-wh_metrics *wh_metrics_new(const char *const *route_names, unsigned nroutes)
+wh_metrics *wh_metrics_new(const char *const *route_names, unsigned nroutes,
+	const unsigned *statuses, size_t nstatuses)
 {
 	wh_metrics *m = calloc(1, sizeof *m);
 	if (!m)
 		return NULL;
 	m->routes = calloc(nroutes, sizeof *m->routes);
-	if (!m->routes) {
+	m->by_status = calloc((size_t)nroutes * (nstatuses + 1),
+		sizeof *m->by_status);
+	if (!m->routes || !m->by_status) {
+		free(m->routes);
+		free(m->by_status);
 		free(m);
 		return NULL;
 	}
+	for (unsigned r = 0; r < nroutes; r++)
+		m->routes[r].by_status = m->by_status + r * (nstatuses + 1);
+	m->statuses = statuses;
+	m->nstatuses = nstatuses;
 	m->names = route_names;
 	m->nroutes = nroutes;
 	return m;
@@ -50,8 +58,10 @@ wh_metrics *wh_metrics_new(const char *const *route_names, unsigned nroutes)
 
 void wh_metrics_free(wh_metrics *m)
 {
-	if (m)
+	if (m) {
 		free(m->routes);
+		free(m->by_status);
+	}
 	free(m);
 }
 
@@ -71,8 +81,8 @@ void wh_metrics_request(wh_metrics *m, unsigned route, unsigned status,
 	if (route >= m->nroutes)
 		return;
 	struct route_stats *r = &m->routes[route];
-	unsigned s = 0;
-	while (s < NSTATUS - 1 && statuses[s] != status)
+	size_t s = 0;
+	while (s < m->nstatuses && m->statuses[s] != status)
 		s++;
 	add(&r->by_status[s], 1);
 	unsigned b = 0;
@@ -93,6 +103,18 @@ void wh_metrics_outcome(wh_metrics *m, sb_outcome o)
 void wh_metrics_client_gone(wh_metrics *m)
 {
 	add(&m->client_gone, 1);
+}
+
+static const char *const drop_names[WH_DROP_COUNT_] = {
+#define X(name, text) text,
+	WH_DROPS(X)
+#undef X
+};
+
+void wh_metrics_dropped(wh_metrics *m, wh_drop why)
+{
+	if ((unsigned)why < WH_DROP_COUNT_)
+		add(&m->dropped[why], 1);
 }
 
 void wh_metrics_tiers(wh_metrics *m, const sb_tier_stats *d)
@@ -224,13 +246,13 @@ char *wh_metrics_render(wh_metrics *m, const wh_gauges *g, size_t *len)
 		"by route and status.\n"
 		"# TYPE wasmhost_http_requests_total counter\n");
 	for (unsigned r = 0; r < m->nroutes; r++)
-		for (unsigned s = 0; s < NSTATUS; s++) {
+		for (size_t s = 0; s <= m->nstatuses; s++) {
 			uint64_t v = get(&m->routes[r].by_status[s]);
 			if (!v)
 				continue;
 			char st[16];
-			if (s < NSTATUS - 1)
-				snprintf(st, sizeof st, "%u", statuses[s]);
+			if (s < m->nstatuses)
+				snprintf(st, sizeof st, "%u", m->statuses[s]);
 			else
 				snprintf(st, sizeof st, "other");
 			emit(&o, "wasmhost_http_requests_total{route=\"%s\","
@@ -325,6 +347,14 @@ char *wh_metrics_render(wh_metrics *m, const wh_gauges *g, size_t *len)
 		"# TYPE wasmhost_client_gone_total counter\n"
 		"wasmhost_client_gone_total %llu\n",
 		(unsigned long long)get(&m->client_gone));
+	emit(&o, "# HELP wasmhost_connections_dropped_total Connections closed "
+		"at accept or after their first bytes without an answer: not "
+		"HTTP, or over a connection cap.\n"
+		"# TYPE wasmhost_connections_dropped_total counter\n");
+	for (unsigned i = 0; i < WH_DROP_COUNT_; i++)
+		emit(&o, "wasmhost_connections_dropped_total{reason=\"%s\"} "
+			"%llu\n", drop_names[i],
+			(unsigned long long)get(&m->dropped[i]));
 	emit(&o, "# HELP wasmhost_worker_events_total Worker lifecycle "
 		"events.\n"
 		"# TYPE wasmhost_worker_events_total counter\n"

@@ -10,8 +10,12 @@
 
 typedef struct wh_metrics wh_metrics;
 
-/* route_names: one per route index, e.g. "/v1/modules/{id}/invoke". */
-wh_metrics *wh_metrics_new(const char *const *route_names, unsigned nroutes);
+/* route_names: one per route index, e.g. "/v1/modules/{id}/invoke";
+ * statuses: the HTTP statuses counted one by one (the API's list,
+ * api_statuses in api/errors.h); any other counts as "other".  Both
+ * arrays must outlive the metrics. */
+wh_metrics *wh_metrics_new(const char *const *route_names, unsigned nroutes,
+	const unsigned *statuses, size_t nstatuses);
 void wh_metrics_free(wh_metrics *m);
 
 void wh_metrics_request(wh_metrics *m, unsigned route, unsigned status,
@@ -22,6 +26,21 @@ void wh_metrics_tiers(wh_metrics *m, const sb_tier_stats *delta);
 
 /* An invocation not started because its client had gone away. */
 void wh_metrics_client_gone(wh_metrics *m);
+
+/* Connections closed at the front door without an answer, by reason. */
+#define WH_DROPS(X)                                                          \
+	X(NOT_HTTP, "not_http")             /* TLS, binary, blank lines */  \
+	X(CAP_IP, "max_connections_per_ip")                                  \
+	X(CAP, "max_connections")
+
+typedef enum {
+#define X(name, text) WH_DROP_##name,
+	WH_DROPS(X)
+#undef X
+	WH_DROP_COUNT_
+} wh_drop;
+
+void wh_metrics_dropped(wh_metrics *m, wh_drop why);
 
 /* One tenant's admission, sampled at scrape time. */
 typedef struct {

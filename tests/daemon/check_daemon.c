@@ -2,6 +2,7 @@
  * 180-4 / NIST test vectors), the answer writer (UTF-8 repair, base64,
  * values), argument conversion, ids and the configuration file. */
 #include "config.h"
+#include "http.h"
 #include "json.h"
 #include "sha256.h"
 #include "store.h"
@@ -520,6 +521,139 @@ START_TEST(store_shared)
 }
 END_TEST
 
+/* The strict head reader: each case a head (C string with its length,
+ * so NULs count), what it reads to and, when refused, the status. */
+START_TEST(http_heads)
+{
+	static const struct {
+		const char *bytes;
+		size_t len;
+		http_head_status want;
+		unsigned status;
+	} cases[] = {
+#define C(s, w, st) { s, sizeof s - 1, w, st }
+		C("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", HTTP_HEAD_OK, 0),
+		C("\r\nGET / HTTP/1.0\n\n", HTTP_HEAD_OK, 0),
+		C("GET /healthz HTTP/1.1\r\nHost: x\r\n", HTTP_HEAD_MORE, 0),
+		C("GE", HTTP_HEAD_MORE, 0),
+		C("\x16\x03\x01\x02\x00", HTTP_HEAD_NOT_HTTP, 0),
+		C("\r\n\r\n\r\n\r\n\r\n\r\n", HTTP_HEAD_NOT_HTTP, 0),
+		C("GET /healthz HTTP/2.0\r\n", HTTP_HEAD_REFUSED, 505),
+		C("GET /healthz\r\n\r\n", HTTP_HEAD_REFUSED, 400),
+		C("GET  / HTTP/1.1\r\n", HTTP_HEAD_REFUSED, 400),
+		C("GET /a\x7f HTTP/1.1\r\n", HTTP_HEAD_REFUSED, 400),
+		C("GET /\0x HTTP/1.1\r\n", HTTP_HEAD_REFUSED, 400),
+		C("GET / HTTP/1.1\r\nHost: x\r\nX-A : b\r\n", HTTP_HEAD_REFUSED, 400),
+		C("GET / HTTP/1.1\r\nHost: x\r\n b\r\n", HTTP_HEAD_REFUSED, 400),
+		C("GET / HTTP/1.1\r\nHost: x\r\nX\rY: b\r\n", HTTP_HEAD_REFUSED, 400),
+		C("GET / HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t\0\r\n",
+			HTTP_HEAD_REFUSED, 401),
+		C("GET / HTTP/1.1\r\nHost: x\r\nX-A: b\0c\r\n", HTTP_HEAD_REFUSED, 400),
+		C("GET / HTTP/1.1\r\n\r\n", HTTP_HEAD_REFUSED, 400),
+		C("GET / HTTP/1.0\r\n\r\n", HTTP_HEAD_OK, 0),
+		C("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1x\r\n\r\n",
+			HTTP_HEAD_REFUSED, 400),
+		C("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: "
+			"18446744073709551615\r\n\r\n", HTTP_HEAD_OK, 0),
+		C("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: "
+			"18446744073709551616\r\n\r\n", HTTP_HEAD_REFUSED, 413),
+		C("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n"
+			"Transfer-Encoding: chunked\r\n\r\n", HTTP_HEAD_REFUSED, 400),
+		C("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
+			HTTP_HEAD_REFUSED, 501),
+		C("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:  Chunked \r\n"
+			"\r\n", HTTP_HEAD_OK, 0),
+#undef C
+	};
+	http_head h;
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		memset(&h, 0, sizeof h);
+		http_head_status st = http_head_read(cases[i].bytes,
+			cases[i].len, 4096, &h);
+		/* The same bytes a few at a time: the same answer. */
+		http_head h2;
+		http_head_status st2 = HTTP_HEAD_MORE;
+		memset(&h2, 0, sizeof h2);
+		for (size_t n = 3; st2 == HTTP_HEAD_MORE; n += 3) {
+			st2 = http_head_read(cases[i].bytes, n < cases[i].len ?
+				n : cases[i].len, 4096, &h2);
+			if (n >= cases[i].len)
+				break;
+		}
+		ck_assert_msg(st2 == st, "case %zu in pieces: %d", i, st2);
+		ck_assert_msg(st == cases[i].want, "case %zu: %d", i, st);
+		if (st == HTTP_HEAD_REFUSED)
+			ck_assert_msg(api_error_status(h.why.error) ==
+				cases[i].status, "case %zu: %u", i,
+				api_error_status(h.why.error));
+		if (st == HTTP_HEAD_OK)
+			ck_assert_uint_eq(h.head_len, cases[i].len);
+	}
+	/* No end within max_bytes: 414 inside the request line, else 431. */
+	char big[600];
+	memset(big, 'a', sizeof big);
+	memcpy(big, "GET /", 5);
+	memset(&h, 0, sizeof h);
+	ck_assert_int_eq(http_head_read(big, sizeof big, 512, &h),
+		HTTP_HEAD_REFUSED);
+	ck_assert_uint_eq(api_error_status(h.why.error), 414);
+	memcpy(big, "GET / HTTP/1.1\r\nX: ", 19);
+	memset(&h, 0, sizeof h);
+	ck_assert_int_eq(http_head_read(big, sizeof big, 512, &h),
+		HTTP_HEAD_REFUSED);
+	ck_assert_uint_eq(api_error_status(h.why.error), 431);
+	/* The request line of a refused head is there for the access line. */
+	const char *v = "PUT /x?q HTTP/9.9\r\n";
+	memset(&h, 0, sizeof h);
+	ck_assert_int_eq(http_head_read(v, strlen(v), 512, &h),
+		HTTP_HEAD_REFUSED);
+	ck_assert_int_eq((int)h.method_len, 3);
+	ck_assert_int_eq((int)h.target_len, 4);
+	/* Every error's status has a reason phrase (errors.h's two tables). */
+	for (int e = 0; e < API_E_COUNT_; e++)
+		ck_assert_str_ne(api_status_reason(api_error_status(
+			(api_error)e)), "Unknown");
+}
+END_TEST
+
+/* Random bytes, whole and in pieces, from an alphabet that makes heads
+ * likely: the reader never reads past what it is given (ASan builds),
+ * and reading in pieces gives the answer of reading whole. */
+START_TEST(http_heads_random)
+{
+	static const char alphabet[] = "GET /h: \r\n\r\nHost:x\0\t1aZ\x16\x7f\x80";
+	uint64_t x = 0x9e3779b97f4a7c15u;
+
+	for (int round = 0; round < 20000; round++) {
+		size_t len = 0;
+		char *buf;
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		len = (size_t)(x % 200);
+		buf = malloc(len ? len : 1);   /* exactly len: ASan sees past it */
+		ck_assert_ptr_nonnull(buf);
+		for (size_t i = 0; i < len; i++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			buf[i] = alphabet[x % (sizeof alphabet - 1)];
+		}
+		if (round % 3 == 0 && len > 16)
+			memcpy(buf, "GET / HTTP/1.1\r\n", 16);
+		http_head whole, parts;
+		memset(&whole, 0, sizeof whole);
+		memset(&parts, 0, sizeof parts);
+		http_head_status st = http_head_read(buf, len, 128, &whole);
+		http_head_status sp = HTTP_HEAD_MORE;
+		for (size_t n = 1; n <= len && sp == HTTP_HEAD_MORE; n += 7)
+			sp = http_head_read(buf, n, 128, &parts);
+		if (sp == HTTP_HEAD_MORE && len)
+			sp = http_head_read(buf, len, 128, &parts);
+		ck_assert_msg(sp == st, "round %d: %d whole, %d in pieces",
+			round, st, sp);
+		free(buf);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("daemon");
@@ -535,6 +669,8 @@ int main(void)
 	tcase_add_test(t, ids);
 	tcase_add_test(t, config_files);
 	tcase_add_test(t, store_shared);
+	tcase_add_test(t, http_heads);
+	tcase_add_test(t, http_heads_random);
 	suite_add_tcase(s, t);
 	SRunner *r = srunner_create(s);
 	srunner_run_all(r, CK_NORMAL);
