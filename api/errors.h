@@ -36,7 +36,10 @@
 	X(NOT_IMPLEMENTED, 501, "not_implemented",                           \
 		"the request uses an HTTP feature the daemon does not have")   \
 	X(UNAVAILABLE, 503, "unavailable",                                   \
-		"the daemon cannot run invocations now; retry")
+		"the daemon cannot run invocations now; retry")              \
+	X(MEMORY_BUSY, 503, "busy",                                          \
+		"the call needs more worker memory than the daemon may give "  \
+		"(workers.max_memory_bytes)")
 
 typedef enum {
 #define X(name, status, code, msg) API_E_##name,

@@ -399,6 +399,7 @@ static bool sandbox_start(wh_config *cfg)
 		/* Tenants' queues do the admission; the sandbox's per-module
 		 * queue only holds what they admitted. */
 		.queue_max = 1u << 20,
+		.max_memory_bytes = cfg->max_worker_memory_bytes,
 		.fuel = cfg->fuel_metering,
 		.tier = cfg->tier,
 		.tier_threshold = cfg->tier_threshold,

@@ -95,6 +95,12 @@ typedef struct {
 	                               RLIMIT_DATA; 0 = 65536 */
 	uint64_t max_module_bytes;  /* 0 = 64 MiB */
 	uint64_t max_output_bytes;  /* per stream cap; 0 = 1 MiB */
+	/* All workers' calls together: each call running (or sent to a
+	 * worker behind another) is charged sb_call_memory_bytes() until its
+	 * worker has no call left; a call that would pass this waits in its
+	 * module's queue (its deadline still runs), and one that could never
+	 * fit ends SB_BUSY with limit SB_LIMIT_MEMORY at once.  0 = no cap. */
+	uint64_t max_memory_bytes;
 	bool fuel;                  /* compile fuel metering into the code */
 	wasm_tier tier;             /* the workers' engine tier; 0 = interp */
 	uint32_t tier_threshold;    /* for WASM_TIER_AUTO; 0 = engine default */
@@ -148,6 +154,10 @@ typedef struct {
 	/* invocations sent to a busy worker behind its current one (all of
 	 * the module's workers busy, no more allowed) */
 	uint64_t pipelined;
+	/* max_memory_bytes: what the workers' calls are charged now, the
+	 * cap, and how many calls found it full when their turn came (each
+	 * counted once) */
+	uint64_t memory_charged, memory_cap, memory_waits;
 } sb_stats;
 
 void sb_supervisor_stats(sb_supervisor *sup, sb_stats *out);
@@ -212,6 +222,12 @@ typedef struct {
 	uint64_t stdout_max_bytes;    /* 0 = the supervisor's cap */
 	uint64_t stderr_max_bytes;
 } sb_request;
+
+/* A call's charge against sb_config.max_memory_bytes: its linear memory
+ * cap (pages of 64 KiB), its stdout and stderr caps, the bytes it brings
+ * (its INVOKE frame: arguments, argv, env, stdin, files) and this much for
+ * the rest (the engine's stacks, the instance, WASI's tables). */
+#define SB_CALL_BASE_BYTES (8u << 20)
 
 /* What one request may carry (the worker refuses a larger INVOKE frame,
  * so callers check first: sb_request_check). */

@@ -282,6 +282,8 @@ static void stats_publish(sb_supervisor *sup)
 	sup->stats.busy = busy;
 	sup->stats.starting = starting;
 	sup->stats.queued = queued;
+	sup->stats.memory_charged = sup->mem_used;
+	sup->stats.memory_cap = sup->cfg.max_memory_bytes;
 	sup->stats.zygote_pid = (uint32_t)sup->zy.pid;
 	sup->stats.zygote_alive = !sup->zygote_dead;
 	sup->stats.spawn_us_avg = sup->spawn_count ?
@@ -305,6 +307,11 @@ static void *loop_main(void *arg)
 		if (stop)
 			break;
 		inbox_run(sup);
+		if (sup->mem_freed) {
+			/* Memory came back: calls of any module may fit. */
+			sup->mem_freed = false;
+			sup_dispatch_all(sup);
+		}
 		sup_spares_fill(sup);
 		uint64_t next = timers_run(sup);
 		if (sup->spare_retry_ns && sup->spare_retry_ns < next &&

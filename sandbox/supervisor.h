@@ -41,6 +41,8 @@ struct job {
 	                              this long after the job starts */
 	uint64_t out_max;
 	uint64_t submit_ns;
+	uint64_t mem_bytes;        /* charged against max_memory_bytes */
+	bool mem_waited;           /* counted in memory_waits */
 	sb_done_fn done;
 	void *ctx;
 };
@@ -77,6 +79,8 @@ struct worker {
 	uint32_t nfollow;
 	uint64_t deadline_ns, kill_ns;   /* 0 = none */
 	uint64_t spawn_ns, used_ns;
+	uint64_t mem_charged;      /* the largest charge of its calls, while
+	                              it has one (sup_mem_charge) */
 	sb_tier_stats last_tiers;  /* as of the previous RESULT */
 };
 
@@ -137,6 +141,11 @@ struct sb_supervisor {
 	char layers[256];
 	sb_stats stats;                /* copied under lock */
 	uint64_t spawn_ns_total, spawn_count;
+	/* max_memory_bytes: the workers' charges together; a call waits for
+	 * memory (mem_blocked) until a charge is given back (mem_freed: the
+	 * loop then dispatches every module) */
+	uint64_t mem_used;
+	bool mem_blocked, mem_freed;
 };
 
 /* ---- supervisor.c: results, log, the inbox ------------------------------- */
@@ -190,6 +199,15 @@ struct worker *sup_idle_worker(sb_supervisor *sup, sb_module *m);
  * caps (evicting idle ones of other modules), pipelines short calls. */
 void sup_dispatch(sb_supervisor *sup, sb_module *m);
 void sup_dispatch_all(sb_supervisor *sup);
+/* Whether j fits under max_memory_bytes if sent to w (NULL: a worker
+ * with no call); sup_mem_charge then charges it to w (a worker is
+ * charged the largest of its calls), and sup_mem_release gives w's charge
+ * back once it has no call left. */
+bool sup_mem_fits(const sb_supervisor *sup, const struct worker *w,
+	const struct job *j);
+void sup_mem_charge(sb_supervisor *sup, struct worker *w,
+	const struct job *j);
+void sup_mem_release(sb_supervisor *sup, struct worker *w);
 
 /* ---- supervisor_workers.c: spawning, frames, deaths (loop thread) ------- */
 

@@ -70,6 +70,7 @@ void sup_worker_retire(sb_supervisor *sup, struct worker *w)
 	}
 	w->state = W_DEAD;
 	sup->live--;
+	sup_mem_release(sup, w);
 	if (w->fd >= 0) {
 		close(w->fd);   /* EOF: a healthy worker exits */
 		w->fd = -1;
@@ -397,6 +398,8 @@ static void on_result(sb_supervisor *sup, struct worker *w, sb_rd *r)
 		w->state = W_BUSY;
 		w->deadline_ns = sup_job_deadline(w->job, now);
 	}
+	if (!w->job)
+		sup_mem_release(sup, w);
 	if (m->released && !w->job)
 		sup_worker_retire(sup, w);
 	sup_job_finish(j, res, SB_ERROR, NULL);

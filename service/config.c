@@ -139,6 +139,19 @@ static const struct key {
 	{ "sync_wait_us", WRK(sync_wait_us), K_U32, 500, 0, 100000, RESTART,
 		.help = "an HTTP thread awaits a warm worker's answer this long, then "
 		"suspends the connection (0 = never waits)" },
+	/* Half: a call is charged its whole memory cap while it runs (a
+	 * worst case: the pages it may map, not those it touches), and the
+	 * other half is left to the daemon (request bodies up to
+	 * max_body_memory_bytes, the store), the workers' own heaps and JIT
+	 * code (bounded each by RLIMIT_DATA), the page cache and the rest of
+	 * the machine.  Read at start: MemTotal, or the cgroup's memory.max
+	 * (systemd's MemoryMax=, a container's limit) when lower. */
+	{ "max_memory_bytes", WRK(max_worker_memory_bytes), K_U64, 50,
+		64 * MIB, UINT64_C(1) << 50, RESTART,
+		.help = "memory of all workers' calls together, each charged "
+		"its memory_pages, output caps and request; a call that "
+		"would pass it waits (its deadline runs), one that never "
+		"fits gets 503 busy", NULL, D_MEMORY_PCT },
 	{ "fuel_metering", WRK(fuel_metering), K_BOOL, false, 0, 0, RESTART,
 		.help = "compile fuel counting into the code (limits.fuel)" },
 	{ "namespaces", WRK(namespaces), K_BOOL, true, 0, 0, RESTART,

@@ -71,6 +71,7 @@ typedef struct {
 	uint32_t spare_workers;
 	uint32_t worker_nice;
 	uint32_t sync_wait_us;
+	uint64_t max_worker_memory_bytes; /* all workers' calls together */
 	bool fuel_metering;
 	bool namespaces;
 	wasm_tier tier;          /* the workers' engine tier */

@@ -260,6 +260,19 @@ char *wh_metrics_render(wh_metrics *m, const wh_gauges *g, size_t *len)
 		"wasmhost_spare_workers %u\n",
 		s->workers, s->idle + s->spares, s->busy, s->starting,
 		s->spares);
+	emit(&o, "# HELP wasmhost_worker_memory_bytes What the workers' calls "
+		"are charged now (each its memory, output caps and request), "
+		"and the cap on it (workers.max_memory_bytes).\n"
+		"# TYPE wasmhost_worker_memory_bytes gauge\n"
+		"wasmhost_worker_memory_bytes{of=\"charged\"} %llu\n"
+		"wasmhost_worker_memory_bytes{of=\"cap\"} %llu\n"
+		"# HELP wasmhost_worker_memory_waits_total Calls whose turn "
+		"came while the cap was full (each counted once).\n"
+		"# TYPE wasmhost_worker_memory_waits_total counter\n"
+		"wasmhost_worker_memory_waits_total %llu\n",
+		(unsigned long long)s->memory_charged,
+		(unsigned long long)s->memory_cap,
+		(unsigned long long)s->memory_waits);
 	emit(&o, "# HELP wasmhost_queue_depth Invocations waiting: for a "
 		"worker (sandbox) or for a tenant slot (tenant).\n"
 		"# TYPE wasmhost_queue_depth gauge\n"

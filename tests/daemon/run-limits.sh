@@ -191,4 +191,62 @@ req POST /v1/modules -H 'Content-Type: application/wasm' --data-binary @"$tmp/ca
 	bad "upload after the stalls: $status"
 
 stop_daemon
+
+# ---- the cap on all workers' memory -----------------------------------------------
+# A call is charged its memory cap (400 pages: 25 MiB), its output caps
+# (1 MiB each) and its request, plus 8 MiB: about 35 MiB.  A cap of 64 MiB
+# holds one such call at a time, however many workers there are.
+cat >"$tmp/config3.json" <<JSON
+{ "workers": { "max_per_module": 2, "spare": 0, "max_memory_bytes": 67108864 },
+  "limits": { "memory_pages": 400 } }
+JSON
+start_daemon --config "$tmp/config3.json" --state-dir "$tmp/state"
+metric() {   # metric NAME: its value in the last /metrics
+	curl -s "$base/metrics" | awk -v n="$1" '$1 == n { print $2 }'
+}
+[ "$(metric 'wasmhost_worker_memory_bytes{of="cap"}')" = 67108864 ] &&
+	ok "/metrics shows the cap" || bad "cap: $(metric 'wasmhost_worker_memory_bytes{of="cap"}')"
+json POST "$inv" '{"function":"add","args":[1,2]}'
+expect 200 "a call under the cap runs" '"results":[3]'
+# A spins for 1 s and holds the memory; B asks for 0.3 s and never gets it
+# (timeout, saying why); C asks for 5 s and runs once A is done.
+t0=$(date +%s%N)
+curl -s -o "$tmp/a" -H 'Content-Type: application/json' \
+	--data-binary '{"function":"spin","limits":{"timeout_ms":1000}}' "$base$inv" &
+pa=$!
+sleep 0.2
+charged=$(metric 'wasmhost_worker_memory_bytes{of="charged"}')
+[ "${charged:-0}" -gt $((30 << 20)) ] && [ "${charged:-0}" -le $((64 << 20)) ] &&
+	ok "a running call is charged (${charged} bytes)" || bad "charged while A runs: ${charged:-?}"
+curl -s -o "$tmp/c" -w '%{time_total}' -H 'Content-Type: application/json' \
+	--data-binary '{"function":"add","args":[2,3],"limits":{"timeout_ms":5000}}' \
+	"$base$inv" >"$tmp/c.t" &
+pc=$!
+json POST "$inv" '{"function":"add","args":[4,5],"limits":{"timeout_ms":300}}'
+expect 200 "a call that waits for memory past its deadline: timeout" \
+	'"outcome":"timeout"' 'for memory'
+wait $pa $pc
+t1=$(date +%s%N)
+grep -qF '"results":[5]' "$tmp/c" && ok "a call that waited for memory ran once it was free" ||
+	bad "the waiting call: $(head -c 300 "$tmp/c")"
+awk -v t="$(cat "$tmp/c.t")" 'BEGIN { exit !(t >= 0.6) }' &&
+	ok "it waited for the running call ($(cat "$tmp/c.t") s)" ||
+	bad "it did not wait: $(cat "$tmp/c.t") s"
+n=$(metric wasmhost_worker_memory_waits_total)
+[ "${n:-0}" -ge 1 ] && ok "waits are counted ($n)" || bad "memory waits: ${n:-?}"
+[ "$(metric 'wasmhost_worker_memory_bytes{of="charged"}')" = 0 ] &&
+	ok "every charge is given back" ||
+	bad "charged when idle: $(metric 'wasmhost_worker_memory_bytes{of="charged"}')"
+# A call that could never fit: 503 busy at once.
+cat >"$tmp/config3.json" <<JSON
+{ "workers": { "max_per_module": 2, "spare": 0, "max_memory_bytes": 67108864 } }
+JSON
+stop_daemon
+start_daemon --config "$tmp/config3.json" --state-dir "$tmp/state"
+json POST "$inv" '{"function":"add","args":[1,2],"limits":{"memory_pages":2000}}'
+expect 503 "a call larger than the cap: 503 busy" '"code":"busy"' 'MiB of worker memory'
+json POST "$inv" '{"function":"add","args":[1,2],"limits":{"memory_pages":100}}'
+expect 200 "a smaller one runs" '"results":[3]'
+healthy "healthy after the memory cap"
+stop_daemon
 finish
