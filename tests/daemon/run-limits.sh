@@ -238,8 +238,10 @@ n=$(metric wasmhost_worker_memory_waits_total)
 	ok "every charge is given back" ||
 	bad "charged when idle: $(metric 'wasmhost_worker_memory_bytes{of="charged"}')"
 # A call that could never fit: 503 busy at once.
+# (And a tenant's queue, bounded and shown: one slot, two places.)
 cat >"$tmp/config3.json" <<JSON
-{ "workers": { "max_per_module": 2, "spare": 0, "max_memory_bytes": 67108864 } }
+{ "workers": { "max_per_module": 2, "spare": 0, "max_memory_bytes": 67108864 },
+  "limits": { "concurrency": 1, "queue": 2 } }
 JSON
 stop_daemon
 start_daemon --config "$tmp/config3.json" --state-dir "$tmp/state"
@@ -247,6 +249,21 @@ json POST "$inv" '{"function":"add","args":[1,2],"limits":{"memory_pages":2000}}
 expect 503 "a call larger than the cap: 503 busy" '"code":"busy"' 'MiB of worker memory'
 json POST "$inv" '{"function":"add","args":[1,2],"limits":{"memory_pages":100}}'
 expect 200 "a smaller one runs" '"results":[3]'
+pids=
+for i in 1 2 3; do
+	curl -s -o /dev/null -H 'Content-Type: application/json' \
+		--data-binary '{"function":"spin","limits":{"timeout_ms":800,"memory_pages":100}}' \
+		"$base$inv" &
+	pids="$pids $!"
+	sleep 0.1
+done
+json POST "$inv" '{"function":"add","args":[1,2],"limits":{"memory_pages":100}}'
+expect 429 "one running and two queued: the next is 429" '"code":"too_many_requests"'
+[ "$(metric 'wasmhost_tenant_queue_depth{tenant="default"}')" = 2 ] &&
+	[ "$(metric 'wasmhost_tenant_queue_limit{tenant="default"}')" = 2 ] &&
+	ok "/metrics: the tenant's queue is full (2 of 2)" ||
+	bad "tenant queue: depth $(metric 'wasmhost_tenant_queue_depth{tenant="default"}'), limit $(metric 'wasmhost_tenant_queue_limit{tenant="default"}')"
+wait $pids
 healthy "healthy after the memory cap"
 stop_daemon
 finish
