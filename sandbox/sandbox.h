@@ -144,6 +144,9 @@ typedef struct {
 	uint32_t starting;       /* spawning, or loading a module */
 	uint32_t queued;         /* invocations waiting for a worker */
 	uint64_t spawned, died, killed_timeout, evicted;
+	/* running calls stopped because nobody waited for them any more
+	 * (sb_request.wanted false) */
+	uint64_t stopped_unwanted;
 	uint32_t zygote_pid;     /* in the supervisor's pid namespace */
 	bool zygote_alive;       /* false: no worker can start any more */
 	uint64_t spawn_us_avg;   /* spawn request to HELLO (confined, ready) */
@@ -205,7 +208,9 @@ typedef struct {
 	/* Asked (on the supervisor thread, with done's ctx) just before a
 	 * call that waited in its module's queue goes to a worker; false: the
 	 * call ends SB_ERROR without running (nobody waits for the answer:
-	 * an HTTP client that hung up).  NULL = always wanted. */
+	 * an HTTP client that hung up).  Asked too every SB_GONE_CHECK_NS
+	 * (50 ms) while the call runs; false: it is stopped as at its
+	 * deadline (outcome timeout, for nobody).  NULL = always wanted. */
 	bool (*wanted)(void *ctx);
 	uint32_t max_memory_pages;    /* 0 = the supervisor's cap */
 	bool has_fuel;

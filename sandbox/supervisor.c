@@ -115,6 +115,19 @@ static uint64_t timers_run(sb_supervisor *sup)
 	for (struct worker *w = sup->workers; w; w = w->next) {
 		if (w->state == W_DEAD || w->killing)
 			continue;
+		if (w->gone_check_ns && now >= w->gone_check_ns && w->job &&
+		    !w->sync) {
+			/* A running call nobody waits for any more is stopped
+			 * as at its deadline. */
+			w->gone_check_ns = now + SB_GONE_CHECK_NS;
+			if (!w->job->wanted(w->job->ctx)) {
+				w->gone_check_ns = 0;
+				w->deadline_ns = now;
+				sup->stats.stopped_unwanted++;
+			}
+		}
+		if (w->gone_check_ns && w->gone_check_ns < next)
+			next = w->gone_check_ns;
 		if (w->deadline_ns && now >= w->deadline_ns) {
 			/* The engine traps at its next check. */
 			__atomic_store_n(sup_slot_epoch(sup, w->slot), w->seq,

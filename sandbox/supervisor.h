@@ -22,6 +22,11 @@
  * W_SPARE ones said HELLO and wait for one. */
 enum wstate { W_SPAWNING, W_SPARE, W_LOADING, W_IDLE, W_BUSY, W_DEAD };
 
+/* A call that runs this long is asked every so often whether anybody
+ * still waits for it (sb_request.wanted); if not, it is stopped as at its
+ * deadline.  Shorter calls are never asked. */
+#define SB_GONE_CHECK_NS (50u * 1000000u)
+
 /* Calls a busy worker may have queued in its socket behind the current
  * one (pipeline_worker). */
 #define PIPELINE_DEPTH 3
@@ -78,6 +83,8 @@ struct worker {
 	uint64_t follow_seq[PIPELINE_DEPTH];
 	uint32_t nfollow;
 	uint64_t deadline_ns, kill_ns;   /* 0 = none */
+	uint64_t gone_check_ns;    /* when the current call's wanted() is
+	                              asked next; 0 = never */
 	uint64_t spawn_ns, used_ns;
 	uint64_t mem_charged;      /* the largest charge of its calls, while
 	                              it has one (sup_mem_charge) */

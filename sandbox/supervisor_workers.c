@@ -205,6 +205,7 @@ void sup_worker_start_job(sb_supervisor *sup, struct worker *w,
 	w->used_ns = now;
 	w->deadline_ns = sup_job_deadline(j, now);
 	w->kill_ns = 0;
+	w->gone_check_ns = j->wanted ? now + SB_GONE_CHECK_NS : 0;
 	sup->repoll = true;
 	sup_worker_send(w);
 }
@@ -383,7 +384,7 @@ static void on_result(sb_supervisor *sup, struct worker *w, sb_rd *r)
 	m->call_ns_avg = m->call_ns_avg ? (7 * m->call_ns_avg + took) / 8 : took;
 	w->job = NULL;
 	w->state = W_IDLE;
-	w->deadline_ns = w->kill_ns = 0;
+	w->deadline_ns = w->kill_ns = w->gone_check_ns = 0;
 	w->used_ns = now;
 	if (w->nfollow) {
 		/* The worker has it already.  Its deadline was fixed at
@@ -397,6 +398,8 @@ static void on_result(sb_supervisor *sup, struct worker *w, sb_rd *r)
 			w->nfollow * sizeof *w->follow_seq);
 		w->state = W_BUSY;
 		w->deadline_ns = sup_job_deadline(w->job, now);
+		w->gone_check_ns = w->job->wanted ? now + SB_GONE_CHECK_NS :
+			0;
 	}
 	if (!w->job)
 		sup_mem_release(sup, w);

@@ -301,12 +301,19 @@ char *wh_metrics_render(wh_metrics *m, const wh_gauges *g, size_t *len)
 	for (size_t i = 0; i < g->ntenants; i++)
 		emit(&o, "wasmhost_tenant_in_flight{tenant=\"%s\"} %zu\n",
 			g->tenants[i].name, g->tenants[i].running);
-	emit(&o, "# HELP wasmhost_client_gone_total Invocations not started "
-		"because their client had closed the connection while they "
-		"waited.\n"
+	emit(&o, "# HELP wasmhost_client_gone_total Invocations whose client "
+		"closed the connection before the answer: not started when "
+		"they still waited, stopped as at their deadline when they "
+		"ran (wasmhost_stopped_running_total).\n"
 		"# TYPE wasmhost_client_gone_total counter\n"
-		"wasmhost_client_gone_total %llu\n",
-		(unsigned long long)get(&m->client_gone));
+		"wasmhost_client_gone_total %llu\n"
+		"# HELP wasmhost_stopped_running_total Running invocations "
+		"stopped because their client had gone (asked every 50 ms "
+		"once a call runs that long).\n"
+		"# TYPE wasmhost_stopped_running_total counter\n"
+		"wasmhost_stopped_running_total %llu\n",
+		(unsigned long long)get(&m->client_gone),
+		(unsigned long long)s->stopped_unwanted);
 	emit(&o, "# HELP wasmhost_worker_events_total Worker lifecycle "
 		"events.\n"
 		"# TYPE wasmhost_worker_events_total counter\n"

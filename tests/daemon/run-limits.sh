@@ -91,6 +91,30 @@ spawned=$(awk '$1 == "wasmhost_invocations_total{outcome=\"timeout\"}" { print $
 	bad "timeouts: $spawned"
 healthy "healthy after the hang-ups"
 
+# ---- a running call whose client has gone is stopped ---------------------------
+# Two calls that would spin for 4 s take both workers; their clients hang
+# up after 0.3 s.  Within 50 ms or so the calls are stopped, so a third
+# call gets a worker at once instead of 4 s later.
+pids=
+for i in 1 2; do
+	curl -s -o /dev/null -m 0.3 -H 'Content-Type: application/json' \
+		--data-binary '{"function":"spin","limits":{"timeout_ms":4000}}' \
+		"$base$inv" &
+	pids="$pids $!"
+done
+wait $pids
+t0=$(date +%s%N)
+json POST "$inv" '{"function":"add","args":[1,2]}'
+t1=$(date +%s%N)
+expect 200 "a call after two hung-up running ones" '"results":[3]'
+ms=$(( (t1 - t0) / 1000000 ))
+[ "$ms" -lt 1500 ] && ok "it got a worker in $ms ms: the hung-up calls were stopped" ||
+	bad "it waited $ms ms for a worker"
+req GET /metrics
+n=$(awk '$1 == "wasmhost_stopped_running_total" { print $2 }' "$tmp/body")
+[ "${n:-0}" -ge 2 ] && ok "stopped running calls are counted ($n)" ||
+	bad "wasmhost_stopped_running_total: ${n:-missing}"
+
 stop_daemon
 
 # ---- connections: per-address cap, header and body deadlines, body memory ------
