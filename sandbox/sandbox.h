@@ -147,6 +147,9 @@ typedef struct {
 	/* running calls stopped because nobody waited for them any more
 	 * (sb_request.wanted false) */
 	uint64_t stopped_unwanted;
+	/* workers reniced because their call ran 10 ms or more: long calls
+	 * yield the CPU to short ones */
+	uint64_t demoted;
 	uint32_t zygote_pid;     /* in the supervisor's pid namespace */
 	bool zygote_alive;       /* false: no worker can start any more */
 	uint64_t spawn_us_avg;   /* spawn request to HELLO (confined, ready) */

@@ -44,6 +44,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -128,6 +129,13 @@ static uint64_t timers_run(sb_supervisor *sup)
 		}
 		if (w->gone_check_ns && w->gone_check_ns < next)
 			next = w->gone_check_ns;
+		if (w->state == W_BUSY && !w->demoted && !w->sync && w->pid) {
+			uint64_t at = w->used_ns + SB_DEMOTE_NS;
+			if (now >= at)
+				sup_worker_demote(sup, w);
+			else if (at < next)
+				next = at;
+		}
 		if (w->deadline_ns && now >= w->deadline_ns) {
 			/* The engine traps at its next check. */
 			__atomic_store_n(sup_slot_epoch(sup, w->slot), w->seq,
@@ -476,6 +484,13 @@ wasm_status sb_supervisor_new(const sb_config *cfg, sb_supervisor **out,
 	sup->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (sup->wake_fd < 0)
 		goto fail;
+	errno = 0;
+	int self_nice = getpriority(PRIO_PROCESS, 0);
+	if (errno)
+		self_nice = 0;
+	sup->base_nice = self_nice + c->worker_nice > 19 ? 19 :
+		self_nice + c->worker_nice;
+	sup->can_promote = true;
 	struct sb_zygote_params zp = {
 		.epoch_base = sup->epoch,
 		.nslots = sup->nslots,

@@ -27,6 +27,11 @@ enum wstate { W_SPAWNING, W_SPARE, W_LOADING, W_IDLE, W_BUSY, W_DEAD };
  * deadline.  Shorter calls are never asked. */
 #define SB_GONE_CHECK_NS (50u * 1000000u)
 
+/* A call that runs this long yields the CPU to short ones: its worker is
+ * reniced to SB_DEMOTED_NICE until the call ends (sup_worker_demote). */
+#define SB_DEMOTE_NS (10u * 1000000u)
+#define SB_DEMOTED_NICE 19
+
 /* Calls a busy worker may have queued in its socket behind the current
  * one (pipeline_worker). */
 #define PIPELINE_DEPTH 3
@@ -85,6 +90,7 @@ struct worker {
 	uint64_t deadline_ns, kill_ns;   /* 0 = none */
 	uint64_t gone_check_ns;    /* when the current call's wanted() is
 	                              asked next; 0 = never */
+	bool demoted;              /* at SB_DEMOTED_NICE */
 	uint64_t spawn_ns, used_ns;
 	uint64_t mem_charged;      /* the largest charge of its calls, while
 	                              it has one (sup_mem_charge) */
@@ -153,6 +159,12 @@ struct sb_supervisor {
 	 * loop then dispatches every module) */
 	uint64_t mem_used;
 	bool mem_blocked, mem_freed;
+	/* the workers' nice value (the supervisor's plus worker_nice), to
+	 * which a demoted worker returns; false once that was refused (an
+	 * unprivileged daemon whose RLIMIT_NICE does not allow it: demoted
+	 * workers then stay so) */
+	int base_nice;
+	bool can_promote;
 };
 
 /* ---- supervisor.c: results, log, the inbox ------------------------------- */
@@ -220,6 +232,10 @@ void sup_mem_release(sb_supervisor *sup, struct worker *w);
 
 /* The epoch counter of a worker slot (its own page). */
 volatile uint64_t *sup_slot_epoch(sb_supervisor *sup, uint32_t slot);
+/* A long call's worker yields the CPU to short calls (SB_DEMOTE_NS);
+ * sup_worker_promote brings it back when the call ends. */
+void sup_worker_demote(sb_supervisor *sup, struct worker *w);
+void sup_worker_promote(sb_supervisor *sup, struct worker *w);
 /* Asks the zygote to SIGKILL w (once); reason goes into the outcome. */
 void sup_worker_kill(sb_supervisor *sup, struct worker *w,
 	const char *reason);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -185,6 +186,34 @@ void sup_worker_send(struct worker *w)
 	}
 	w->tx.len = 0;
 	w->tx_off = 0;
+}
+
+void sup_worker_demote(sb_supervisor *sup, struct worker *w)
+{
+	/* Raising one's own user's nice value needs no privilege. */
+	if (setpriority(PRIO_PROCESS, (id_t)w->pid, SB_DEMOTED_NICE) == 0) {
+		w->demoted = true;
+		sup->stats.demoted++;
+	} else {
+		w->demoted = true;   /* not again */
+	}
+}
+
+void sup_worker_promote(sb_supervisor *sup, struct worker *w)
+{
+	if (!w->demoted || !sup->can_promote)
+		return;
+	/* Lowering it needs CAP_SYS_NICE or the worker's RLIMIT_NICE
+	 * (systemd's LimitNICE=). */
+	if (setpriority(PRIO_PROCESS, (id_t)w->pid, sup->base_nice) == 0) {
+		w->demoted = false;
+		return;
+	}
+	sup->can_promote = false;
+	sup_log(sup, "a worker demoted for a long call cannot get its "
+		"priority back (%s): such workers stay at nice %d; "
+		"LimitNICE=%d in the service unit allows it", strerror(errno),
+		SB_DEMOTED_NICE, sup->base_nice);
 }
 
 void sup_worker_start_job(sb_supervisor *sup, struct worker *w,
@@ -386,6 +415,7 @@ static void on_result(sb_supervisor *sup, struct worker *w, sb_rd *r)
 	w->state = W_IDLE;
 	w->deadline_ns = w->kill_ns = w->gone_check_ns = 0;
 	w->used_ns = now;
+	sup_worker_promote(sup, w);
 	if (w->nfollow) {
 		/* The worker has it already.  Its deadline was fixed at
 		 * submission, and dispatch put it only behind calls whose

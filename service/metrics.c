@@ -320,10 +320,12 @@ char *wh_metrics_render(wh_metrics *m, const wh_gauges *g, size_t *len)
 		"wasmhost_worker_events_total{event=\"spawned\"} %llu\n"
 		"wasmhost_worker_events_total{event=\"died\"} %llu\n"
 		"wasmhost_worker_events_total{event=\"killed_timeout\"} %llu\n"
-		"wasmhost_worker_events_total{event=\"evicted\"} %llu\n",
+		"wasmhost_worker_events_total{event=\"evicted\"} %llu\n"
+		"wasmhost_worker_events_total{event=\"demoted\"} %llu\n",
 		(unsigned long long)s->spawned, (unsigned long long)s->died,
 		(unsigned long long)s->killed_timeout,
-		(unsigned long long)s->evicted);
+		(unsigned long long)s->evicted,
+		(unsigned long long)s->demoted);
 	emit(&o, "# HELP wasmhost_dispatch_total How invocations reached a "
 		"worker: answered on the HTTP thread (sync), handed over to "
 		"the supervisor thread after sync_wait_us (late), or through "

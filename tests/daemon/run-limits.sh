@@ -91,6 +91,41 @@ spawned=$(awk '$1 == "wasmhost_invocations_total{outcome=\"timeout\"}" { print $
 	bad "timeouts: $spawned"
 healthy "healthy after the hang-ups"
 
+# ---- a long call yields the CPU to short ones ------------------------------------
+# A call that runs 10 ms or more has its worker reniced to 19 until it ends
+# (then back to the workers' nice value: as root, or with RLIMIT_NICE).
+curl -s -o /dev/null -H 'Content-Type: application/json' \
+	--data-binary '{"function":"spin","limits":{"timeout_ms":600}}' "$base$inv" &
+spid=$!
+sleep 0.3
+busy_nice=
+for zy in $(cat /proc/"$daemon_pid"/task/*/children); do
+	for w in $(cat /proc/"$zy"/task/*/children); do
+		st=$(cat /proc/"$w"/stat 2>/dev/null) || continue
+		st=${st##*) }
+		set -- $st
+		[ "$1" = R ] && busy_nice=${17}
+	done
+done
+[ "$busy_nice" = 19 ] && ok "a worker running a long call is at nice 19" ||
+	bad "the busy worker's nice: ${busy_nice:-no busy worker}"
+wait $spid
+if [ "$(id -u)" = 0 ]; then
+	nices=
+	for zy in $(cat /proc/"$daemon_pid"/task/*/children); do
+		for w in $(cat /proc/"$zy"/task/*/children); do
+			st=$(cat /proc/"$w"/stat 2>/dev/null) || continue
+			st=${st##*) }
+			set -- $st
+			nices="$nices ${17}"
+		done
+	done
+	case "$nices" in
+	*19*) bad "a worker stayed at nice 19 after its call:$nices" ;;
+	*) ok "back to the workers' nice value after the call:$nices" ;;
+	esac
+fi
+
 # ---- a running call whose client has gone is stopped ---------------------------
 # Two calls that would spin for 4 s take both workers; their clients hang
 # up after 0.3 s.  Within 50 ms or so the calls are stopped, so a third
