@@ -130,14 +130,15 @@ static uint64_t timers_run(sb_supervisor *sup)
 		if (w->gone_check_ns && w->gone_check_ns < next)
 			next = w->gone_check_ns;
 		if (w->state == W_BUSY && !w->demoted && !w->sync && w->pid) {
-			uint64_t at = w->used_ns + SB_DEMOTE_NS;
-			if (now >= at)
-				sup_worker_demote(sup, w);
-			else if (at < next)
+			uint64_t at = sup_worker_watch_cpu(sup, w, now);
+			if (at < next)
 				next = at;
 		}
 		if (w->deadline_ns && now >= w->deadline_ns) {
-			/* The engine traps at its next check. */
+			/* The engine traps at its next check, which a demoted
+			 * worker on a busy machine must reach within the
+			 * grace period. */
+			sup_worker_promote(sup, w);
 			__atomic_store_n(sup_slot_epoch(sup, w->slot), w->seq,
 				__ATOMIC_RELEASE);
 			w->deadline_ns = 0;

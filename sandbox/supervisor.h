@@ -25,10 +25,14 @@ enum wstate { W_SPAWNING, W_SPARE, W_LOADING, W_IDLE, W_BUSY, W_DEAD };
 /* A call that runs this long is asked every so often whether anybody
  * still waits for it (sb_request.wanted); if not, it is stopped as at its
  * deadline.  Shorter calls are never asked. */
-#define SB_GONE_CHECK_NS (50u * 1000000u)
+#define SB_GONE_CHECK_NS (10u * 1000000u)
 
-/* A call that runs this long yields the CPU to short ones: its worker is
- * reniced to SB_DEMOTED_NICE until the call ends (sup_worker_demote). */
+/* A call that has run this long is watched for as long again: if its
+ * worker spent an eighth of that or more on the CPU (a short call that
+ * waited for a core spends next to none), the call is CPU-bound and yields
+ * the CPU to short calls: its worker is reniced to SB_DEMOTED_NICE until
+ * its next call (sup_worker_demote).  An eighth, not all: on a loaded
+ * machine a spinning worker gets only its share of a core. */
 #define SB_DEMOTE_NS (10u * 1000000u)
 #define SB_DEMOTED_NICE 19
 
@@ -91,6 +95,9 @@ struct worker {
 	uint64_t gone_check_ns;    /* when the current call's wanted() is
 	                              asked next; 0 = never */
 	bool demoted;              /* at SB_DEMOTED_NICE */
+	uint64_t cpu_mark_ns, cpu_at_mark_ns;   /* when its CPU time was
+	                              read last, and what it was; 0 = not yet
+	                              for this call */
 	uint64_t spawn_ns, used_ns;
 	uint64_t mem_charged;      /* the largest charge of its calls, while
 	                              it has one (sup_mem_charge) */
@@ -235,6 +242,11 @@ volatile uint64_t *sup_slot_epoch(sb_supervisor *sup, uint32_t slot);
 /* A long call's worker yields the CPU to short calls (SB_DEMOTE_NS);
  * sup_worker_promote brings it back when the call ends. */
 void sup_worker_demote(sb_supervisor *sup, struct worker *w);
+/* The timers' part: reads w's CPU time when its call has run
+ * SB_DEMOTE_NS, and demotes it if the call is CPU-bound; returns when to
+ * look again (UINT64_MAX: never for this call). */
+uint64_t sup_worker_watch_cpu(sb_supervisor *sup, struct worker *w,
+	uint64_t now);
 void sup_worker_promote(sb_supervisor *sup, struct worker *w);
 /* Asks the zygote to SIGKILL w (once); reason goes into the outcome. */
 void sup_worker_kill(sb_supervisor *sup, struct worker *w,

@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- workers: spawning, sending, killing --------------------------------- */
@@ -199,6 +200,32 @@ void sup_worker_demote(sb_supervisor *sup, struct worker *w)
 	}
 }
 
+uint64_t sup_worker_watch_cpu(sb_supervisor *sup, struct worker *w,
+	uint64_t now)
+{
+	uint64_t at = w->cpu_mark_ns ? w->cpu_mark_ns + SB_DEMOTE_NS :
+		w->used_ns + SB_DEMOTE_NS;
+	clockid_t cid;
+	struct timespec ts;
+
+	if (now < at)
+		return at;
+	/* Any process's CPU clock is readable by pid (our namespace's). */
+	if (clock_getcpuclockid(w->pid, &cid) != 0 ||
+	    clock_gettime(cid, &ts) != 0)
+		return UINT64_MAX;
+	uint64_t cpu = (uint64_t)ts.tv_sec * 1000000000u +
+		(uint64_t)ts.tv_nsec;
+	if (w->cpu_mark_ns &&
+	    cpu - w->cpu_at_mark_ns >= (now - w->cpu_mark_ns) / 8) {
+		sup_worker_demote(sup, w);
+		return UINT64_MAX;
+	}
+	w->cpu_mark_ns = now;
+	w->cpu_at_mark_ns = cpu;
+	return now + SB_DEMOTE_NS;
+}
+
 void sup_worker_promote(sb_supervisor *sup, struct worker *w)
 {
 	if (!w->demoted || !sup->can_promote)
@@ -232,6 +259,10 @@ void sup_worker_start_job(sb_supervisor *sup, struct worker *w,
 	w->tx_off = 0;
 	w->state = W_BUSY;
 	w->used_ns = now;
+	/* Demoted by its last call (and so while it freed that call's
+	 * memory): back for this one. */
+	w->cpu_mark_ns = 0;
+	sup_worker_promote(sup, w);
 	w->deadline_ns = sup_job_deadline(j, now);
 	w->kill_ns = 0;
 	w->gone_check_ns = j->wanted ? now + SB_GONE_CHECK_NS : 0;
@@ -415,7 +446,6 @@ static void on_result(sb_supervisor *sup, struct worker *w, sb_rd *r)
 	w->state = W_IDLE;
 	w->deadline_ns = w->kill_ns = w->gone_check_ns = 0;
 	w->used_ns = now;
-	sup_worker_promote(sup, w);
 	if (w->nfollow) {
 		/* The worker has it already.  Its deadline was fixed at
 		 * submission, and dispatch put it only behind calls whose
@@ -430,6 +460,8 @@ static void on_result(sb_supervisor *sup, struct worker *w, sb_rd *r)
 		w->deadline_ns = sup_job_deadline(w->job, now);
 		w->gone_check_ns = w->job->wanted ? now + SB_GONE_CHECK_NS :
 			0;
+		w->cpu_mark_ns = 0;
+		sup_worker_promote(sup, w);
 	}
 	if (!w->job)
 		sup_mem_release(sup, w);
