@@ -80,7 +80,10 @@ const char *api_status_reason(unsigned status);
 	X(UNAVAILABLE, 503, "unavailable",                                   \
 		"the daemon cannot run invocations now; retry")               \
 	X(VERSION, 505, "http_version_not_supported",                       \
-		"the daemon speaks HTTP/1.0 and HTTP/1.1")
+		"the daemon speaks HTTP/1.0 and HTTP/1.1") \
+	X(MEMORY_BUSY, 503, "busy",                                          \
+		"the call needs more worker memory than the daemon may give "  \
+		"(workers.max_memory_bytes)")
 
 typedef enum {
 #define X(name, status, code, msg) API_E_##name,

@@ -489,8 +489,13 @@ static bool outcome_error(struct req *r, const sb_result *res)
 		answer_error(r, API_E_BAD_CALL, res->message, NULL, SIZE_MAX);
 		return true;
 	case SB_BUSY:
-		answer_error(r, API_E_BUSY, "every worker of this module is "
-			"busy and its queue is full; retry", NULL, SIZE_MAX);
+		if (res->limit == SB_LIMIT_MEMORY)
+			answer_error(r, API_E_MEMORY_BUSY, res->message, NULL,
+				SIZE_MAX);
+		else
+			answer_error(r, API_E_BUSY, "every worker of this module "
+				"is busy and its queue is full; retry", NULL,
+				SIZE_MAX);
 		return true;
 	case SB_ERROR:
 		answer_error(r, API_E_UNAVAILABLE, res->message, NULL, SIZE_MAX);

@@ -40,39 +40,32 @@ static const char usage_text[] =
 	"and runs them in confined worker processes.\n"
 	"\n"
 	"options:\n"
-	"  --config FILE        JSON configuration (see below); flags override it\n"
-	"  --listen HOST:PORT   address to serve (default 127.0.0.1:8080; port 0\n"
-	"                       picks a free one, logged as \"listening\")\n"
-	"  --state-dir DIR      module store (default $STATE_DIRECTORY, else\n"
-	"                       /var/lib/wasmhostd)\n"
-	"  --log-level LEVEL    error, warn, info (default: one access line per\n"
-	"                       request) or debug\n"
-	"  --node-name NAME     this node's name in X-Wasmhost-Node, its logs and\n"
-	"                       metrics (default: host name, ':', port)\n"
+	"  --config FILE        JSON configuration (keys below); flags override it\n"
+	"  --listen HOST:PORT   address to serve (port 0 picks a free one, logged\n"
+	"                       as \"listening\")\n"
+	"  --state-dir DIR      the module store\n"
+	"  --log-level LEVEL    error, warn, info or debug\n"
+	"  --node-name NAME     this node's name (the key node_name)\n"
 	"  --check-config       check the configuration and flags, then exit\n"
+	"  --print-config       print the effective configuration (file, flags and\n"
+	"                       defaults) as a configuration file, then exit\n"
+	"  --print-defaults     print the defaults that do not depend on the\n"
+	"                       machine as a configuration file (this is\n"
+	"                       systemd/wasmhostd.json), then exit\n"
+	"  --print-keys         print the keys below, one a line: KEY<TAB>DEFAULT\n"
+	"                       <TAB>reload|restart<TAB>HELP\n"
 	"  --help, --version\n"
 	"\n"
-	"configuration keys: listen, state_dir, node_name, log_level, log_rate_per_s (10:\n"
-	"lines of one kind a client can cause, per second), threads,\n"
-	"http_event_loop (poll, epoll),\n"
-	"max_connections (1024), max_connections_per_ip (64),\n"
-	"connection_timeout_s (30, idle), header_timeout_ms (10000: all headers),\n"
-	"max_header_bytes (16384: a request head; beyond, 414 or 431),\n"
-	"body_timeout_ms (10000) + body_min_rate_bytes_s (65536: a body's\n"
-	"deadline), max_body_memory_bytes (268435456: bodies held at once;\n"
-	"beyond, 503), drain_timeout_ms, store_abandoned_s (3600: start-up\n"
-	"clean-up of another writer's leftovers), metrics_public,\n"
-	"workers {max, max_per_module, warm_per_module, spare, nice,\n"
-	"sync_wait_us,\n"
-	"fuel_metering, namespaces, tier (interp, baseline, opt, auto),\n"
-	"tier_threshold, opt_threshold}, limits {...}, tenants {NAME: {token_sha256, metrics,\n"
-	"limits}}.  Without tenants the daemon serves loopback only and needs\n"
-	"no token.  A token's digest: printf %%s TOKEN | sha256sum\n"
+	"configuration keys (\"workers\": {...}, \"limits\": {...}; limits also\n"
+	"per tenant), with their defaults; SIGHUP applies those marked reload:\n";
+
+static const char usage_tail[] =
+	"  tenants.NAME.token_sha256, .metrics, .limits {...}: a tenant (its\n"
+	"  token's digest: printf %s TOKEN | sha256sum).  Without tenants the\n"
+	"  daemon serves loopback only and needs no token.\n"
 	"\n"
-	"limits (global, or per tenant), with their defaults:\n"
-	"%s"
-	"\n"
-	"signals: SIGTERM drains and exits 0; SIGHUP reloads tenants and limits.\n";
+	"signals: SIGTERM drains and exits 0; SIGHUP rereads the configuration\n"
+	"and applies the tenants and the keys marked reload.\n";
 
 enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
 
@@ -82,9 +75,9 @@ static sb_supervisor *g_sup;
 
 static void usage(FILE *to)
 {
-	char limits[2048];
-	wh_limits_help(limits, sizeof limits);
-	fprintf(to, usage_text, limits);
+	fputs(usage_text, to);
+	wh_config_keys_print(to, false);
+	fputs(usage_tail, to);
 }
 
 static int flag_value(int argc, char **argv, int *i, const char *name,
@@ -196,20 +189,11 @@ static void reload(const wh_flags *flags, wh_config *cur, wh_tenants *ts,
 		wh_notify("READY=1\nSTATUS=reload refused");
 		return;
 	}
-	if (strcmp(next.state_dir, cur->state_dir) != 0 ||
-	    next.max_workers != cur->max_workers ||
-	    next.fuel_metering != cur->fuel_metering ||
-	    next.tier != cur->tier || next.threads != cur->threads ||
-	    next.http_epoll != cur->http_epoll ||
-	    next.sync_wait_us != cur->sync_wait_us ||
-	    next.spare_workers != cur->spare_workers ||
-	    next.worker_nice != cur->worker_nice ||
-	    next.store_abandoned_s != cur->store_abandoned_s ||
-	    strcmp(next.node_name ? next.node_name : "",
-		cur->node_name ? cur->node_name : "") != 0)
-		wh_log(WH_LOG_WARN, "msg=\"state_dir, node_name, "
-			"store_abandoned_s, threads and workers change only at "
-			"a restart\"");
+	char changed[512];
+	wh_config_keep_restart_only(&next, cur, changed, sizeof changed);
+	if (changed[0])
+		wh_log(WH_LOG_WARN, "msg=\"these keys change only at a "
+			"restart\" keys=%s", changed);
 	if (!wh_tenants_reload(ts, &next)) {
 		wh_log(WH_LOG_ERROR, "msg=\"reload failed: out of memory\"");
 		wh_config_free(&next);
@@ -220,24 +204,6 @@ static void reload(const wh_flags *flags, wh_config *cur, wh_tenants *ts,
 	wh_log_set_rate(next.log_rate_per_s);
 	wh_log(WH_LOG_INFO, "msg=reloaded tenants=%u mode=%s", next.ntenants,
 		next.ntenants ? "tenants" : "single-user");
-	/* Keep what did not change at runtime. */
-	free(next.state_dir);
-	next.state_dir = cur->state_dir;
-	cur->state_dir = NULL;
-	next.max_workers = cur->max_workers;
-	next.fuel_metering = cur->fuel_metering;
-	next.tier = cur->tier;
-	next.tier_threshold = cur->tier_threshold;
-	next.opt_threshold = cur->opt_threshold;
-	next.threads = cur->threads;
-	next.http_epoll = cur->http_epoll;
-	next.sync_wait_us = cur->sync_wait_us;
-	next.spare_workers = cur->spare_workers;
-	next.worker_nice = cur->worker_nice;
-	next.store_abandoned_s = cur->store_abandoned_s;
-	free(next.node_name);
-	next.node_name = cur->node_name;
-	cur->node_name = NULL;
 	wh_config_free(cur);
 	*cur = next;
 	wh_notify("READY=1\nSTATUS=serving");
@@ -268,10 +234,14 @@ static void shutdown_all(const wh_config *c, api_server *srv)
 	api_server_stop(srv);
 }
 
-/* Flags into *flags and *check_only.  Returns -1 to go on, or the exit
- * code (--help, --version, a usage error: message printed). */
+/* What to do once the configuration is read. */
+enum run_mode { MODE_SERVE, MODE_CHECK, MODE_PRINT };
+
+/* Flags into *flags and *mode.  Returns -1 to go on, or the exit code
+ * (--help, --version, --print-defaults, --print-keys, a usage error:
+ * message printed). */
 static int flags_parse(int argc, char **argv, wh_flags *flags,
-	bool *check_only)
+	enum run_mode *mode)
 {
 	for (int i = 1; i < argc; i++) {
 		const char *v;
@@ -285,8 +255,23 @@ static int flags_parse(int argc, char **argv, wh_flags *flags,
 			return EXIT_OK;
 		}
 		if (strcmp(argv[i], "--check-config") == 0) {
-			*check_only = true;
+			*mode = MODE_CHECK;
 			continue;
+		}
+		if (strcmp(argv[i], "--print-config") == 0) {
+			*mode = MODE_PRINT;
+			continue;
+		}
+		if (strcmp(argv[i], "--print-defaults") == 0) {
+			wh_config d;
+			wh_config_default(&d);
+			wh_config_print(stdout, &d, true);
+			wh_config_free(&d);
+			return EXIT_OK;
+		}
+		if (strcmp(argv[i], "--print-keys") == 0) {
+			wh_config_keys_print(stdout, true);
+			return EXIT_OK;
 		}
 		if ((r = flag_value(argc, argv, &i, "--config", &v)) != 0)
 			flags->config_path = v;
@@ -450,6 +435,7 @@ static bool sandbox_start(wh_config *cfg)
 		/* Tenants' queues do the admission; the sandbox's per-module
 		 * queue only holds what they admitted. */
 		.queue_max = 1u << 20,
+		.max_memory_bytes = cfg->max_worker_memory_bytes,
 		.fuel = cfg->fuel_metering,
 		.tier = cfg->tier,
 		.tier_threshold = cfg->tier_threshold,
@@ -542,7 +528,7 @@ static void free_zeroed(void *p)
 int main(int argc, char **argv)
 {
 	wh_flags flags = { 0 };
-	bool check_only = false;
+	enum run_mode mode = MODE_SERVE;
 	wh_config cfg;
 	char err[1024];
 	int rc = EXIT_ERROR;
@@ -551,7 +537,7 @@ int main(int argc, char **argv)
 	bool store_attached = false;
 	sigset_t sigs;
 
-	if ((rc = flags_parse(argc, argv, &flags, &check_only)) >= 0)
+	if ((rc = flags_parse(argc, argv, &flags, &mode)) >= 0)
 		return rc;
 	rc = EXIT_ERROR;
 	/* The zygote forked below copies this process's memory: what jansson
@@ -564,8 +550,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "wasmhostd: %s\n", err);
 		return EXIT_USAGE;
 	}
-	if (check_only) {
-		config_summary_print(&cfg);
+	if (mode != MODE_SERVE) {
+		if (mode == MODE_CHECK)
+			config_summary_print(&cfg);
+		else
+			wh_config_print(stdout, &cfg, false);
 		wh_config_free(&cfg);
 		return EXIT_OK;
 	}

@@ -336,6 +336,12 @@ void wasm_module_stats_get(const wasm_module *m, wasm_module_stats *out);
 
 wasm_store *wasm_store_new(wasm_engine *engine);
 void wasm_store_free(wasm_store *store);
+/* When freed, the store gives back the pages of its value and frame
+ * stacks past their first 256 KiB, which a deep call left resident (the
+ * stacks are cached for the next store as they are otherwise).  For a
+ * caller that knows a call may have gone deep, e.g. one that ran long:
+ * the madvise costs microseconds. */
+void wasm_store_trim_stacks(wasm_store *store);
 
 /* memory.grow beyond max_pages (counting all pages, initial ones included)
  * returns -1; instantiating a memory whose minimum is above it fails with

@@ -95,6 +95,12 @@ typedef struct {
 	                               RLIMIT_DATA; 0 = 65536 */
 	uint64_t max_module_bytes;  /* 0 = 64 MiB */
 	uint64_t max_output_bytes;  /* per stream cap; 0 = 1 MiB */
+	/* All workers' calls together: each call running (or sent to a
+	 * worker behind another) is charged sb_call_memory_bytes() until its
+	 * worker has no call left; a call that would pass this waits in its
+	 * module's queue (its deadline still runs), and one that could never
+	 * fit ends SB_BUSY with limit SB_LIMIT_MEMORY at once.  0 = no cap. */
+	uint64_t max_memory_bytes;
 	bool fuel;                  /* compile fuel metering into the code */
 	wasm_tier tier;             /* the workers' engine tier; 0 = interp */
 	uint32_t tier_threshold;    /* for WASM_TIER_AUTO; 0 = engine default */
@@ -139,6 +145,12 @@ typedef struct {
 	uint32_t starting;       /* spawning, or loading a module */
 	uint32_t queued;         /* invocations waiting for a worker */
 	uint64_t spawned, died, killed_timeout, evicted;
+	/* running calls stopped because nobody waited for them any more
+	 * (sb_request.wanted false) */
+	uint64_t stopped_unwanted;
+	/* workers reniced because their call ran 10 ms or more: long calls
+	 * yield the CPU to short ones */
+	uint64_t demoted;
 	uint32_t zygote_pid;     /* in the supervisor's pid namespace */
 	bool zygote_alive;       /* false: no worker can start any more */
 	uint64_t spawn_us_avg;   /* spawn request to HELLO (confined, ready) */
@@ -149,6 +161,10 @@ typedef struct {
 	/* invocations sent to a busy worker behind its current one (all of
 	 * the module's workers busy, no more allowed) */
 	uint64_t pipelined;
+	/* max_memory_bytes: what the workers' calls are charged now, the
+	 * cap, and how many calls found it full when their turn came (each
+	 * counted once) */
+	uint64_t memory_charged, memory_cap, memory_waits;
 } sb_stats;
 
 void sb_supervisor_stats(sb_supervisor *sup, sb_stats *out);
@@ -196,7 +212,9 @@ typedef struct {
 	/* Asked (on the supervisor thread, with done's ctx) just before a
 	 * call that waited in its module's queue goes to a worker; false: the
 	 * call ends SB_ERROR without running (nobody waits for the answer:
-	 * an HTTP client that hung up).  NULL = always wanted. */
+	 * an HTTP client that hung up).  Asked too every SB_GONE_CHECK_NS
+	 * (50 ms) while the call runs; false: it is stopped as at its
+	 * deadline (outcome timeout, for nobody).  NULL = always wanted. */
 	bool (*wanted)(void *ctx);
 	uint32_t max_memory_pages;    /* 0 = the supervisor's cap */
 	bool has_fuel;
@@ -213,6 +231,12 @@ typedef struct {
 	uint64_t stdout_max_bytes;    /* 0 = the supervisor's cap */
 	uint64_t stderr_max_bytes;
 } sb_request;
+
+/* A call's charge against sb_config.max_memory_bytes: its linear memory
+ * cap (pages of 64 KiB), its stdout and stderr caps, the bytes it brings
+ * (its INVOKE frame: arguments, argv, env, stdin, files) and this much for
+ * the rest (the engine's stacks, the instance, WASI's tables). */
+#define SB_CALL_BASE_BYTES (8u << 20)
 
 /* What one request may carry (the worker refuses a larger INVOKE frame,
  * so callers check first: sb_request_check). */

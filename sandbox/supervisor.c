@@ -44,6 +44,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -115,8 +116,29 @@ static uint64_t timers_run(sb_supervisor *sup)
 	for (struct worker *w = sup->workers; w; w = w->next) {
 		if (w->state == W_DEAD || w->killing)
 			continue;
+		if (w->gone_check_ns && now >= w->gone_check_ns && w->job &&
+		    !w->sync) {
+			/* A running call nobody waits for any more is stopped
+			 * as at its deadline. */
+			w->gone_check_ns = now + SB_GONE_CHECK_NS;
+			if (!w->job->wanted(w->job->ctx)) {
+				w->gone_check_ns = 0;
+				w->deadline_ns = now;
+				sup->stats.stopped_unwanted++;
+			}
+		}
+		if (w->gone_check_ns && w->gone_check_ns < next)
+			next = w->gone_check_ns;
+		if (w->state == W_BUSY && !w->demoted && !w->sync && w->pid) {
+			uint64_t at = sup_worker_watch_cpu(sup, w, now);
+			if (at < next)
+				next = at;
+		}
 		if (w->deadline_ns && now >= w->deadline_ns) {
-			/* The engine traps at its next check. */
+			/* The engine traps at its next check, which a demoted
+			 * worker on a busy machine must reach within the
+			 * grace period. */
+			sup_worker_promote(sup, w);
 			__atomic_store_n(sup_slot_epoch(sup, w->slot), w->seq,
 				__ATOMIC_RELEASE);
 			w->deadline_ns = 0;
@@ -283,6 +305,8 @@ static void stats_publish(sb_supervisor *sup)
 	sup->stats.busy = busy;
 	sup->stats.starting = starting;
 	sup->stats.queued = queued;
+	sup->stats.memory_charged = sup->mem_used;
+	sup->stats.memory_cap = sup->cfg.max_memory_bytes;
 	sup->stats.zygote_pid = (uint32_t)sup->zy.pid;
 	sup->stats.zygote_alive = !sup->zygote_dead;
 	sup->stats.spawn_us_avg = sup->spawn_count ?
@@ -306,6 +330,11 @@ static void *loop_main(void *arg)
 		if (stop)
 			break;
 		inbox_run(sup);
+		if (sup->mem_freed) {
+			/* Memory came back: calls of any module may fit. */
+			sup->mem_freed = false;
+			sup_dispatch_all(sup);
+		}
 		sup_spares_fill(sup);
 		uint64_t next = timers_run(sup);
 		if (sup->spare_retry_ns && sup->spare_retry_ns < next &&
@@ -457,6 +486,13 @@ wasm_status sb_supervisor_new(const sb_config *cfg, sb_supervisor **out,
 	sup->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (sup->wake_fd < 0)
 		goto fail;
+	errno = 0;
+	int self_nice = getpriority(PRIO_PROCESS, 0);
+	if (errno)
+		self_nice = 0;
+	sup->base_nice = self_nice + c->worker_nice > 19 ? 19 :
+		self_nice + c->worker_nice;
+	sup->can_promote = true;
 	struct sb_zygote_params zp = {
 		.epoch_base = sup->epoch,
 		.nslots = sup->nslots,

@@ -22,6 +22,20 @@
  * W_SPARE ones said HELLO and wait for one. */
 enum wstate { W_SPAWNING, W_SPARE, W_LOADING, W_IDLE, W_BUSY, W_DEAD };
 
+/* A call that runs this long is asked every so often whether anybody
+ * still waits for it (sb_request.wanted); if not, it is stopped as at its
+ * deadline.  Shorter calls are never asked. */
+#define SB_GONE_CHECK_NS (10u * 1000000u)
+
+/* A call that has run this long is watched for as long again: if its
+ * worker spent an eighth of that or more on the CPU (a short call that
+ * waited for a core spends next to none), the call is CPU-bound and yields
+ * the CPU to short calls: its worker is reniced to SB_DEMOTED_NICE until
+ * its next call (sup_worker_demote).  An eighth, not all: on a loaded
+ * machine a spinning worker gets only its share of a core. */
+#define SB_DEMOTE_NS (10u * 1000000u)
+#define SB_DEMOTED_NICE 19
+
 /* Calls a busy worker may have queued in its socket behind the current
  * one (pipeline_worker). */
 #define PIPELINE_DEPTH 3
@@ -41,6 +55,8 @@ struct job {
 	                              this long after the job starts */
 	uint64_t out_max;
 	uint64_t submit_ns;
+	uint64_t mem_bytes;        /* charged against max_memory_bytes */
+	bool mem_waited;           /* counted in memory_waits */
 	sb_done_fn done;
 	void *ctx;
 };
@@ -78,7 +94,15 @@ struct worker {
 	uint64_t follow_seq[PIPELINE_DEPTH];
 	uint32_t nfollow;
 	uint64_t deadline_ns, kill_ns;   /* 0 = none */
+	uint64_t gone_check_ns;    /* when the current call's wanted() is
+	                              asked next; 0 = never */
+	bool demoted;              /* at SB_DEMOTED_NICE */
+	uint64_t cpu_mark_ns, cpu_at_mark_ns;   /* when its CPU time was
+	                              read last, and what it was; 0 = not yet
+	                              for this call */
 	uint64_t spawn_ns, used_ns;
+	uint64_t mem_charged;      /* the largest charge of its calls, while
+	                              it has one (sup_mem_charge) */
 	sb_tier_stats last_tiers;  /* as of the previous RESULT */
 };
 
@@ -139,6 +163,17 @@ struct sb_supervisor {
 	char layers[256];
 	sb_stats stats;                /* copied under lock */
 	uint64_t spawn_ns_total, spawn_count;
+	/* max_memory_bytes: the workers' charges together; a call waits for
+	 * memory (mem_blocked) until a charge is given back (mem_freed: the
+	 * loop then dispatches every module) */
+	uint64_t mem_used;
+	bool mem_blocked, mem_freed;
+	/* the workers' nice value (the supervisor's plus worker_nice), to
+	 * which a demoted worker returns; false once that was refused (an
+	 * unprivileged daemon whose RLIMIT_NICE does not allow it: demoted
+	 * workers then stay so) */
+	int base_nice;
+	bool can_promote;
 };
 
 /* ---- supervisor.c: results, log, the inbox ------------------------------- */
@@ -192,11 +227,29 @@ struct worker *sup_idle_worker(sb_supervisor *sup, sb_module *m);
  * caps (evicting idle ones of other modules), pipelines short calls. */
 void sup_dispatch(sb_supervisor *sup, sb_module *m);
 void sup_dispatch_all(sb_supervisor *sup);
+/* Whether j fits under max_memory_bytes if sent to w (NULL: a worker
+ * with no call); sup_mem_charge then charges it to w (a worker is
+ * charged the largest of its calls), and sup_mem_release gives w's charge
+ * back once it has no call left. */
+bool sup_mem_fits(const sb_supervisor *sup, const struct worker *w,
+	const struct job *j);
+void sup_mem_charge(sb_supervisor *sup, struct worker *w,
+	const struct job *j);
+void sup_mem_release(sb_supervisor *sup, struct worker *w);
 
 /* ---- supervisor_workers.c: spawning, frames, deaths (loop thread) ------- */
 
 /* The epoch counter of a worker slot (its own page). */
 volatile uint64_t *sup_slot_epoch(sb_supervisor *sup, uint32_t slot);
+/* A long call's worker yields the CPU to short calls (SB_DEMOTE_NS);
+ * sup_worker_promote brings it back when the call ends. */
+void sup_worker_demote(sb_supervisor *sup, struct worker *w);
+/* The timers' part: reads w's CPU time when its call has run
+ * SB_DEMOTE_NS, and demotes it if the call is CPU-bound; returns when to
+ * look again (UINT64_MAX: never for this call). */
+uint64_t sup_worker_watch_cpu(sb_supervisor *sup, struct worker *w,
+	uint64_t now);
+void sup_worker_promote(sb_supervisor *sup, struct worker *w);
 /* Asks the zygote to SIGKILL w (once); reason goes into the outcome. */
 void sup_worker_kill(sb_supervisor *sup, struct worker *w,
 	const char *reason);

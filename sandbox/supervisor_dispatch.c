@@ -66,6 +66,51 @@ static bool evict_lru(sb_supervisor *sup, sb_module *except)
 	return true;
 }
 
+/* ---- the workers' memory -------------------------------------------------- */
+
+bool sup_mem_fits(const sb_supervisor *sup, const struct worker *w,
+	const struct job *j)
+{
+	uint64_t have = w ? w->mem_charged : 0;
+	uint64_t need = j->mem_bytes > have ? j->mem_bytes : have;
+
+	return !sup->cfg.max_memory_bytes ||
+		sup->mem_used - have + need <= sup->cfg.max_memory_bytes;
+}
+
+void sup_mem_charge(sb_supervisor *sup, struct worker *w,
+	const struct job *j)
+{
+	if (j->mem_bytes > w->mem_charged) {
+		sup->mem_used += j->mem_bytes - w->mem_charged;
+		w->mem_charged = j->mem_bytes;
+	}
+}
+
+void sup_mem_release(sb_supervisor *sup, struct worker *w)
+{
+	if (!w->mem_charged)
+		return;
+	sup->mem_used -= w->mem_charged;
+	w->mem_charged = 0;
+	if (sup->mem_blocked) {
+		/* The loop dispatches every module at its next turn. */
+		sup->mem_blocked = false;
+		sup->mem_freed = true;
+		sup->repoll = true;
+	}
+}
+
+/* j waits for memory: counted once, and the next release dispatches. */
+static void mem_wait(sb_supervisor *sup, struct job *j)
+{
+	sup->mem_blocked = true;
+	if (!j->mem_waited) {
+		j->mem_waited = true;
+		sup->stats.memory_waits++;
+	}
+}
+
 /* Pipelining is for short calls: the module's calls take less than this
  * on average, and the call in front started less than this ago (so a
  * call is not stuck behind a long one while another worker frees up). */
@@ -176,18 +221,24 @@ void sup_dispatch(sb_supervisor *sup, sb_module *m)
 			sup_job_finish(j, r, SB_ERROR, "out of memory");
 			continue;
 		}
-		struct worker *w = sup_idle_worker(sup, m);
+		/* Memory for the call on a worker with none?  If not, it
+		 * may still go behind a busy worker charged as much. */
+		bool mem_ok = sup_mem_fits(sup, NULL, m->q_head);
+		struct worker *w = mem_ok ? sup_idle_worker(sup, m) : NULL;
 		if (w) {
 			struct job *j = queue_pop_wanted(m);
-			if (j)
+			if (j) {
+				sup_mem_charge(sup, w, j);
 				sup_worker_start_job(sup, w, j);
+			}
 			continue;
 		}
 		/* Enough workers on their way for what waits? */
-		if (m->spawning >= m->queued)
+		if (mem_ok && m->spawning >= m->queued)
 			return;
-		if (m->nworkers < sup->cfg.max_per_module && (sup->spares ||
-		    sup->live < sup->cfg.max_workers || evict_lru(sup, m))) {
+		if (mem_ok && m->nworkers < sup->cfg.max_per_module &&
+		    (sup->spares || sup->live < sup->cfg.max_workers ||
+		     evict_lru(sup, m))) {
 			if (!sup_worker_spawn(sup, m))
 				return;
 			continue;
@@ -195,8 +246,12 @@ void sup_dispatch(sb_supervisor *sup, sb_module *m)
 		/* No more workers: line the call up behind a busy one, which
 		 * then reads it as soon as it answers instead of sleeping
 		 * until the loop sends it. */
-		if (!(w = pipeline_worker(sup, m, m->q_head)))
+		if (!(w = pipeline_worker(sup, m, m->q_head)) ||
+		    !sup_mem_fits(sup, w, m->q_head)) {
+			if (!mem_ok)
+				mem_wait(sup, m->q_head);
 			return;
+		}
 		struct job *j = queue_pop_wanted(m);
 		if (!j)
 			continue;
@@ -204,6 +259,7 @@ void sup_dispatch(sb_supervisor *sup, sb_module *m)
 			sup_queue_push_front(m, j);
 			return;
 		}
+		sup_mem_charge(sup, w, j);
 	}
 }
 

@@ -56,8 +56,11 @@ uint64_t sup_job_deadline(const struct job *j, uint64_t now)
 
 void sup_job_expire(struct job *j)
 {
-	sb_result *r = sup_result_new(SB_TIMEOUT, "the deadline passed while "
-		"the call waited for a worker");
+	sb_result *r = sup_result_new(SB_TIMEOUT, j->mem_waited ||
+		j->m->sup->mem_blocked ?
+		"the deadline passed while the call waited for a worker and "
+		"for memory (the cap on all workers' memory was reached)" :
+		"the deadline passed while the call waited for a worker");
 	if (r)
 		r->trap = WASM_TRAP_TIMEOUT;
 	sup_job_finish(j, r, SB_TIMEOUT, NULL);
@@ -235,13 +238,15 @@ static enum direct invoke_direct(sb_module *m, struct job *j, uint32_t wait_us,
 	struct worker *w = NULL;
 	if (!sup->zygote_dead && m->loaded && !m->invalid && !m->released &&
 	    !m->inflight && (j->kind != SB_CALL ||
-	     sup_export_find(m, j->function, j->function_len)))
+	     sup_export_find(m, j->function, j->function_len)) &&
+	    sup_mem_fits(sup, NULL, j))
 		w = sup_idle_worker(sup, m);
 	if (!w) {
 		pthread_mutex_unlock(&sup->state);
 		return D_NOT_TAKEN;
 	}
 	m->inflight++;   /* until job_finish */
+	sup_mem_charge(sup, w, j);
 	bool repoll = sup->repoll;
 	sup_worker_start_job(sup, w, j);
 	sup->repoll = repoll;
@@ -322,6 +327,8 @@ static struct job *job_build(sb_module *m, const sb_request *req,
 		sb_invoke_encode(&j->frame, 0, req, pages, so, se);
 		if (!sb_buf_end(&j->frame))
 			goto fail;
+		j->mem_bytes = SB_CALL_BASE_BYTES + (uint64_t)pages * 65536u +
+			so + se + j->frame.len;
 	}
 	return j;
 fail:
@@ -372,6 +379,26 @@ sb_submit sb_invoke_sync(sb_module *m, const sb_request *req,
 			job_free(j);
 		free(op);
 		return SB_SUBMIT_NOMEM;
+	}
+	uint64_t cap = m->sup->cfg.max_memory_bytes;
+	if (cap && j->mem_bytes > cap) {
+		/* It would wait for ever. */
+		sb_result *r = sup_result_new(SB_BUSY, NULL);
+		if (r) {
+			r->limit = SB_LIMIT_MEMORY;
+			snprintf(r->message, sizeof r->message, "the call needs "
+				"%llu MiB of worker memory (its memory and "
+				"output caps and its request), more than all "
+				"workers together may hold (%llu MiB)",
+				(unsigned long long)(j->mem_bytes >> 20),
+				(unsigned long long)(cap >> 20));
+		}
+		job_free(j);
+		free(op);
+		if (!r)
+			return SB_SUBMIT_NOMEM;
+		done(ctx, r);
+		return SB_SUBMIT_DONE;
 	}
 	return job_submit(m, j, op, wait_us, handover);
 }

@@ -10,8 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- workers: spawning, sending, killing --------------------------------- */
@@ -70,6 +72,7 @@ void sup_worker_retire(sb_supervisor *sup, struct worker *w)
 	}
 	w->state = W_DEAD;
 	sup->live--;
+	sup_mem_release(sup, w);
 	if (w->fd >= 0) {
 		close(w->fd);   /* EOF: a healthy worker exits */
 		w->fd = -1;
@@ -186,6 +189,60 @@ void sup_worker_send(struct worker *w)
 	w->tx_off = 0;
 }
 
+void sup_worker_demote(sb_supervisor *sup, struct worker *w)
+{
+	/* Raising one's own user's nice value needs no privilege. */
+	if (setpriority(PRIO_PROCESS, (id_t)w->pid, SB_DEMOTED_NICE) == 0) {
+		w->demoted = true;
+		sup->stats.demoted++;
+	} else {
+		w->demoted = true;   /* not again */
+	}
+}
+
+uint64_t sup_worker_watch_cpu(sb_supervisor *sup, struct worker *w,
+	uint64_t now)
+{
+	uint64_t at = w->cpu_mark_ns ? w->cpu_mark_ns + SB_DEMOTE_NS :
+		w->used_ns + SB_DEMOTE_NS;
+	clockid_t cid;
+	struct timespec ts;
+
+	if (now < at)
+		return at;
+	/* Any process's CPU clock is readable by pid (our namespace's). */
+	if (clock_getcpuclockid(w->pid, &cid) != 0 ||
+	    clock_gettime(cid, &ts) != 0)
+		return UINT64_MAX;
+	uint64_t cpu = (uint64_t)ts.tv_sec * 1000000000u +
+		(uint64_t)ts.tv_nsec;
+	if (w->cpu_mark_ns &&
+	    cpu - w->cpu_at_mark_ns >= (now - w->cpu_mark_ns) / 8) {
+		sup_worker_demote(sup, w);
+		return UINT64_MAX;
+	}
+	w->cpu_mark_ns = now;
+	w->cpu_at_mark_ns = cpu;
+	return now + SB_DEMOTE_NS;
+}
+
+void sup_worker_promote(sb_supervisor *sup, struct worker *w)
+{
+	if (!w->demoted || !sup->can_promote)
+		return;
+	/* Lowering it needs CAP_SYS_NICE or the worker's RLIMIT_NICE
+	 * (systemd's LimitNICE=). */
+	if (setpriority(PRIO_PROCESS, (id_t)w->pid, sup->base_nice) == 0) {
+		w->demoted = false;
+		return;
+	}
+	sup->can_promote = false;
+	sup_log(sup, "a worker demoted for a long call cannot get its "
+		"priority back (%s): such workers stay at nice %d; "
+		"LimitNICE=%d in the service unit allows it", strerror(errno),
+		SB_DEMOTED_NICE, sup->base_nice);
+}
+
 void sup_worker_start_job(sb_supervisor *sup, struct worker *w,
 	struct job *j)
 {
@@ -202,8 +259,13 @@ void sup_worker_start_job(sb_supervisor *sup, struct worker *w,
 	w->tx_off = 0;
 	w->state = W_BUSY;
 	w->used_ns = now;
+	/* Demoted by its last call (and so while it freed that call's
+	 * memory): back for this one. */
+	w->cpu_mark_ns = 0;
+	sup_worker_promote(sup, w);
 	w->deadline_ns = sup_job_deadline(j, now);
 	w->kill_ns = 0;
+	w->gone_check_ns = j->wanted ? now + SB_GONE_CHECK_NS : 0;
 	sup->repoll = true;
 	sup_worker_send(w);
 }
@@ -382,7 +444,7 @@ static void on_result(sb_supervisor *sup, struct worker *w, sb_rd *r)
 	m->call_ns_avg = m->call_ns_avg ? (7 * m->call_ns_avg + took) / 8 : took;
 	w->job = NULL;
 	w->state = W_IDLE;
-	w->deadline_ns = w->kill_ns = 0;
+	w->deadline_ns = w->kill_ns = w->gone_check_ns = 0;
 	w->used_ns = now;
 	if (w->nfollow) {
 		/* The worker has it already.  Its deadline was fixed at
@@ -396,7 +458,13 @@ static void on_result(sb_supervisor *sup, struct worker *w, sb_rd *r)
 			w->nfollow * sizeof *w->follow_seq);
 		w->state = W_BUSY;
 		w->deadline_ns = sup_job_deadline(w->job, now);
+		w->gone_check_ns = w->job->wanted ? now + SB_GONE_CHECK_NS :
+			0;
+		w->cpu_mark_ns = 0;
+		sup_worker_promote(sup, w);
 	}
+	if (!w->job)
+		sup_mem_release(sup, w);
 	if (m->released && !w->job)
 		sup_worker_retire(sup, w);
 	sup_job_finish(j, res, SB_ERROR, NULL);

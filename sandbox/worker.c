@@ -11,6 +11,7 @@
 #include "wasi.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,23 @@ enum {
 /* Received bytes: a frame that fits is read with one system call
  * (header and payload together) and decoded in place. */
 #define WK_RX_BYTES (64 * 1024)
+
+/* malloc's thresholds, fixed: a block this large or larger is a mapping
+ * of its own, unmapped when freed, and the heap's free top is given back
+ * past WK_TRIM_BYTES.  glibc's defaults move: once a large block (a 12
+ * MiB stdin, an INVOKE frame with files) is freed, blocks up to its size
+ * come from the heap and up to twice that stays there, so an idle worker
+ * held tens of megabytes after one large request (run-memory.sh). */
+#define WK_MMAP_BYTES (128 * 1024)
+#define WK_TRIM_BYTES (512 * 1024)
+/* The send buffer is kept between frames up to this size; one that a
+ * large RESULT (captured output) grew is freed once sent. */
+#define WK_OUT_KEEP_BYTES (64 * 1024)
+/* A call that ran this long may have gone deep: its store gives its
+ * stacks' pages back (wasm_store_trim_stacks).  A shorter one cannot have
+ * faulted in much of them (a page fault costs about a microsecond here),
+ * and trimming after every call would cost it about 4 us. */
+#define WK_TRIM_AFTER_NS 200000u
 
 struct wk {
 	const struct sb_worker_params *p;
@@ -50,6 +68,8 @@ static void wk_send(struct wk *w)
 	w->out.len = 0;
 	if (!ok)
 		wk_exit(WK_EXIT_NOMEM);
+	if (w->out.cap > WK_OUT_KEEP_BYTES)
+		sb_buf_free(&w->out);
 }
 
 static void result_init(sb_result *res)
@@ -390,7 +410,11 @@ static void wk_invoke(struct wk *w, sb_rd *r)
 		wk_exit(WK_EXIT_PROTOCOL);
 	result_init(&res);
 	wasm_store *store = NULL;
+	uint64_t t0 = sb_now_ns();
 	wk_run(w, &msg, &res, &store);
+	if (store && (sb_now_ns() - t0 >= WK_TRIM_AFTER_NS ||
+	    res.trap == WASM_TRAP_STACK_OVERFLOW))
+		wasm_store_trim_stacks(store);
 	wasm_module_stats ms;
 	wasm_module_stats_get(w->module, &ms);
 	res.has_tiers = true;
@@ -490,6 +514,8 @@ void sb_worker_main(const struct sb_worker_params *p)
 	};
 	const char *step;
 
+	mallopt(M_MMAP_THRESHOLD, WK_MMAP_BYTES);
+	mallopt(M_TRIM_THRESHOLD, WK_TRIM_BYTES);
 	if (sb_confine_apply(&c, &step) != 0)
 		wk_exit(WK_EXIT_CONFINE);
 	/* Confined: from here on every byte read may be hostile. */

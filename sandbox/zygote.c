@@ -73,6 +73,36 @@ static void userns_map(uid_t uid, gid_t gid)
 	write_file("/proc/self/uid_map", line);
 }
 
+/* The caller's environment (it may hold tokens and paths a worker has no
+ * business knowing) is zeroed where it lies, not only dropped: the block
+ * the kernel put at the top of the stack (which /proc/PID/environ reads;
+ * its bounds from /proc/self/stat, so that variables the caller unset are
+ * wiped too), any string setenv() made, then the array itself. */
+static void env_scrub(void)
+{
+	extern char **environ;
+	unsigned long lo = 0, hi = 0;
+	char buf[1024];
+	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		ssize_t n = read(fd, buf, sizeof buf - 1);
+		close(fd);
+		/* Fields 50 and 51 are env_start and env_end; count from the
+		 * ')' that ends the command's name, field 2. */
+		char *p = n > 0 ? (buf[n] = '\0', strrchr(buf, ')')) : NULL;
+		for (int field = 2; p && field < 50; field++)
+			p = strchr(p + 1, ' ');
+		if (p)
+			sscanf(p, " %lu %lu", &lo, &hi);
+	}
+	for (char **e = environ; e && *e; e++)
+		explicit_bzero(*e, strlen(*e));
+	if (lo && hi > lo && hi - lo < (64ul << 20))
+		explicit_bzero((void *)lo, hi - lo);
+	clearenv();
+}
+
 static void zy_spawn(struct zy *z, const struct sb_zmsg *req, int fd)
 {
 	struct sb_zmsg rep = { .type = SB_Z_SPAWNED, .id = req->id };
@@ -227,6 +257,7 @@ static void __attribute__((noreturn)) zygote_main(
 	 * happens here, and so never reach a worker. */
 	if (p->scrub)
 		p->scrub(p->scrub_ctx);
+	env_scrub();
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	prctl(PR_SET_NAME, "wh-zygote");
 	/* Out of the terminal's process group: Ctrl-C goes to the supervisor

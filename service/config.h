@@ -1,56 +1,15 @@
 /* config.h -- wasmhostd's configuration: a JSON file (parsed with jansson)
  * and the command-line flags that override it.
  *
- *   {
- *     "listen": "127.0.0.1:8080",
- *     "state_dir": "/var/lib/wasmhostd",
- *     "node_name": "web-1",            X-Wasmhost-Node; default: the host
- *                                      name, ':' and the port
- *     "log_level": "info",
- *     "log_rate_per_s": 10,            lines of one kind a client can cause
- *                                      (libmicrohttpd's, cut connections,
- *                                      worker deaths) per second; the rest
- *                                      are counted in a summary line
- *     "threads": 0,                    HTTP threads; 0 = one per core
- *     "http_event_loop": "poll",       or "epoll" (see ARCHITECTURE.md)
- *     "max_connections": 1024,
- *     "max_connections_per_ip": 64,    below max_connections: room for
- *                                      other clients and /healthz
- *     "connection_timeout_s": 30,      idle or slow clients are cut
- *     "header_timeout_ms": 10000,      a request's headers, in total
- *     "max_header_bytes": 16384,       a request head; beyond: 414 or 431
- *     "body_timeout_ms": 10000,        a body: this plus its size at
- *     "body_min_rate_bytes_s": 65536,  this rate, in total
- *     "max_body_memory_bytes": 268435456, request bodies held at once,
- *                                      all connections; beyond: 503
- *     "drain_timeout_ms": 10000,       SIGTERM: wait this long for in-flight
- *     "store_abandoned_s": 3600,       start-up clean-up: a temporary file
- *                                      (or a .wasm without its .json) this
- *                                      old is abandoned, whoever wrote it
- *     "metrics_public": false,         /metrics without a token
- *     "workers": { "max": 64, "max_per_module": 2 per core,
- *                  "warm_per_module": 0,
- *                  "spare": 2,           confined workers kept ready for
- *                                        the next module that needs one
- *                  "nice": 5,            workers run this much nicer than
- *                                        the daemon (0 to 19)
- *                  "sync_wait_us": 500,  an HTTP thread awaits a warm
- *                                        worker's answer this long before
- *                                        it suspends the connection
- *                  "fuel_metering": false, "namespaces": true,
- *                  "tier": "interp" | "baseline" | "opt" | "auto",
- *                  "tier_threshold": 0, "opt_threshold": 0 },
- *     "limits": { see WH_LIMIT_FIELDS },
- *     "tenants": {
- *       "alice": { "token_sha256": "<64 hex digits>", "metrics": false,
- *                  "limits": { any subset of "limits" } }
- *     }
- *   }
- *
- * Every key is optional; unknown keys are errors (a typo must not silently
- * fall back to a default).  Tokens are never in the file: only their
- * SHA-256 (`printf %s TOKEN | sha256sum`).  Without tenants the daemon runs
- * in single-user mode, which binds to loopback addresses only.
+ * Every key -- its name, type, default, bounds and a line of help -- is
+ * one row of the table in config.c (`wasmhostd --help` prints it,
+ * `--print-config` prints the effective values as a file).  Every key is
+ * optional; unknown keys are errors (a typo must not silently fall back
+ * to a default).  Tokens are never in the file: only their SHA-256
+ * (`printf %s TOKEN | sha256sum`), under "tenants": {"NAME":
+ * {"token_sha256", "metrics", "limits": {...}}}.  Without tenants the
+ * daemon runs in single-user mode, which binds to loopback addresses
+ * only.
  */
 #ifndef WH_CONFIG_H
 #define WH_CONFIG_H
@@ -61,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define WH_TENANT_NAME_MAX 64
 /* A node's name (X-Wasmhost-Node, logs, metrics, the node tag of its
@@ -70,30 +30,18 @@
 /* The tenant of single-user mode. */
 #define WH_DEFAULT_TENANT "default"
 
-/* Limits, global and per tenant.  Units are in the names. */
-#define WH_LIMIT_FIELDS(X)                                                 \
-	X(upload_bytes, uint64_t, 16u << 20, 1, UINT64_C(1) << 30,          \
-		"largest module accepted (POST /v1/modules, /v1/run)")         \
-	X(body_bytes, uint64_t, 16u << 20, 1024, UINT64_C(1) << 30,         \
-		"largest JSON request body (invoke: stdin and files)")         \
-	X(modules, uint32_t, 1000, 0, 1000000, "modules stored per tenant") \
-	X(concurrency, uint32_t, 64, 1, 100000,                             \
-		"invocations running at once per tenant")                      \
-	X(queue, uint32_t, 256, 0, 100000,                                  \
-		"invocations waiting for a slot per tenant; more get 429")     \
-	X(timeout_ms, uint64_t, 10000, 1, 3600000,                          \
-		"deadline of an invocation: the default and the maximum")      \
-	X(memory_pages, uint32_t, 16384, 1, 65536,                          \
-		"linear memory cap per invocation, in 64 KiB pages")           \
-	X(fuel, uint64_t, 0, 0, UINT64_MAX,                                 \
-		"fuel cap per invocation (needs fuel_metering); 0 = none")     \
-	X(output_bytes, uint64_t, 1u << 20, 1, UINT64_C(1) << 30,           \
-		"stdout and stderr capture, each, per invocation")
-
+/* Limits, global and per tenant ("limits" in the file, and each tenant's
+ * "limits"); their defaults and bounds are rows of config.c's table. */
 typedef struct {
-#define X(name, type, def, min, max, help) type name;
-	WH_LIMIT_FIELDS(X)
-#undef X
+	uint64_t upload_bytes;   /* largest module accepted */
+	uint64_t body_bytes;     /* largest JSON request body */
+	uint32_t modules;        /* modules stored per tenant */
+	uint32_t concurrency;    /* invocations running at once per tenant */
+	uint32_t queue;          /* invocations waiting for a slot */
+	uint64_t timeout_ms;     /* an invocation's deadline */
+	uint32_t memory_pages;   /* linear memory cap per invocation */
+	uint64_t fuel;           /* 0 = none */
+	uint64_t output_bytes;   /* stdout and stderr capture, each */
 } wh_limits;
 
 typedef struct {
@@ -131,6 +79,7 @@ typedef struct {
 	uint32_t spare_workers;
 	uint32_t worker_nice;
 	uint32_t sync_wait_us;
+	uint64_t max_worker_memory_bytes; /* all workers' calls together */
 	bool fuel_metering;
 	bool namespaces;
 	wasm_tier tier;          /* the workers' engine tier */
@@ -181,7 +130,25 @@ bool wh_addr_is_loopback(const struct sockaddr_storage *a);
 bool wh_node_name_ok(const char *s);
 bool wh_node_char_ok(char c);
 
-/* One line per limit for --help. */
-void wh_limits_help(char *buf, unsigned len);
+/* The keys' table as help text (wasmhostd --help); tsv: one key a line,
+ * "KEY\tDEFAULT\treload|restart\tHELP" (the README's check).  reload: a
+ * SIGHUP applies the key; restart: it keeps its value until a restart. */
+void wh_config_keys_print(FILE *to, bool tsv);
+/* c as a configuration file (JSON) on `to`: every key with its value,
+ * then the tenants; a file that loads back to the same configuration.
+ * defaults_only: c must be the defaults; the keys whose default depends
+ * on the machine (cores, memory, $STATE_DIRECTORY) are left out, so that
+ * the text is the same everywhere (systemd/wasmhostd.json). */
+void wh_config_print(FILE *to, const wh_config *c, bool defaults_only);
+/* Keeps cur's values of the keys that apply only at a restart (the
+ * listen address, the state folder, the HTTP server's and the sandbox's
+ * settings) in next, which a reload is about to make current; the names
+ * of those that differed go to changed (comma separated, "" if none). */
+void wh_config_keep_restart_only(wh_config *next, const wh_config *cur,
+	char *changed, unsigned len);
+/* The machine's memory in bytes, as the default of
+ * workers.max_memory_bytes reads it: MemTotal, or the cgroup's
+ * memory.max when that is lower. */
+uint64_t wh_machine_memory_bytes(void);
 
 #endif

@@ -313,6 +313,19 @@ char *wh_metrics_render(wh_metrics *m, const wh_gauges *g, size_t *len)
 		"wasmhost_spare_workers %u\n",
 		s->workers, s->idle + s->spares, s->busy, s->starting,
 		s->spares);
+	emit(&o, "# HELP wasmhost_worker_memory_bytes What the workers' calls "
+		"are charged now (each its memory, output caps and request), "
+		"and the cap on it (workers.max_memory_bytes).\n"
+		"# TYPE wasmhost_worker_memory_bytes gauge\n"
+		"wasmhost_worker_memory_bytes{of=\"charged\"} %llu\n"
+		"wasmhost_worker_memory_bytes{of=\"cap\"} %llu\n"
+		"# HELP wasmhost_worker_memory_waits_total Calls whose turn "
+		"came while the cap was full (each counted once).\n"
+		"# TYPE wasmhost_worker_memory_waits_total counter\n"
+		"wasmhost_worker_memory_waits_total %llu\n",
+		(unsigned long long)s->memory_charged,
+		(unsigned long long)s->memory_cap,
+		(unsigned long long)s->memory_waits);
 	emit(&o, "# HELP wasmhost_queue_depth Invocations waiting: for a "
 		"worker (sandbox) or for a tenant slot (tenant).\n"
 		"# TYPE wasmhost_queue_depth gauge\n"
@@ -341,12 +354,19 @@ char *wh_metrics_render(wh_metrics *m, const wh_gauges *g, size_t *len)
 	for (size_t i = 0; i < g->ntenants; i++)
 		emit(&o, "wasmhost_tenant_in_flight{tenant=\"%s\"} %zu\n",
 			g->tenants[i].name, g->tenants[i].running);
-	emit(&o, "# HELP wasmhost_client_gone_total Invocations not started "
-		"because their client had closed the connection while they "
-		"waited.\n"
+	emit(&o, "# HELP wasmhost_client_gone_total Invocations whose client "
+		"closed the connection before the answer: not started when "
+		"they still waited, stopped as at their deadline when they "
+		"ran (wasmhost_stopped_running_total).\n"
 		"# TYPE wasmhost_client_gone_total counter\n"
-		"wasmhost_client_gone_total %llu\n",
-		(unsigned long long)get(&m->client_gone));
+		"wasmhost_client_gone_total %llu\n"
+		"# HELP wasmhost_stopped_running_total Running invocations "
+		"stopped because their client had gone (asked every 50 ms "
+		"once a call runs that long).\n"
+		"# TYPE wasmhost_stopped_running_total counter\n"
+		"wasmhost_stopped_running_total %llu\n",
+		(unsigned long long)get(&m->client_gone),
+		(unsigned long long)s->stopped_unwanted);
 	emit(&o, "# HELP wasmhost_connections_dropped_total Connections closed "
 		"at accept or after their first bytes without an answer: not "
 		"HTTP, or over a connection cap.\n"
@@ -361,10 +381,12 @@ char *wh_metrics_render(wh_metrics *m, const wh_gauges *g, size_t *len)
 		"wasmhost_worker_events_total{event=\"spawned\"} %llu\n"
 		"wasmhost_worker_events_total{event=\"died\"} %llu\n"
 		"wasmhost_worker_events_total{event=\"killed_timeout\"} %llu\n"
-		"wasmhost_worker_events_total{event=\"evicted\"} %llu\n",
+		"wasmhost_worker_events_total{event=\"evicted\"} %llu\n"
+		"wasmhost_worker_events_total{event=\"demoted\"} %llu\n",
 		(unsigned long long)s->spawned, (unsigned long long)s->died,
 		(unsigned long long)s->killed_timeout,
-		(unsigned long long)s->evicted);
+		(unsigned long long)s->evicted,
+		(unsigned long long)s->demoted);
 	emit(&o, "# HELP wasmhost_dispatch_total How invocations reached a "
 		"worker: answered on the HTTP thread (sync), handed over to "
 		"the supervisor thread after sync_wait_us (late), or through "

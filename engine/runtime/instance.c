@@ -205,13 +205,30 @@ void wasm_store_free(wasm_store *s)
 		o->free_fn(o->obj);
 		free(o);
 	}
+	size_t stack_bytes = (size_t)cfg->max_stack_slots * sizeof *s->ex.stack;
+	size_t frames_bytes = (size_t)cfg->max_call_depth * sizeof *s->ex.frames;
+	/* A stack that cannot be trimmed is not cached. */
+	if (s->ex.stack && s->trim_stacks &&
+	    !reserve_trim(s->ex.stack, stack_bytes)) {
+		munmap(s->ex.stack, stack_bytes);
+		s->ex.stack = NULL;
+	}
+	if (s->ex.frames && s->trim_stacks &&
+	    !reserve_trim(s->ex.frames, frames_bytes)) {
+		munmap(s->ex.frames, frames_bytes);
+		s->ex.frames = NULL;
+	}
 	if (s->ex.stack)
-		reserve_give(s->ex.stack, (size_t)cfg->max_stack_slots *
-			sizeof *s->ex.stack, PROT_READ | PROT_WRITE, 0);
+		reserve_give(s->ex.stack, stack_bytes, PROT_READ | PROT_WRITE, 0);
 	if (s->ex.frames)
-		reserve_give(s->ex.frames, (size_t)cfg->max_call_depth *
-			sizeof *s->ex.frames, PROT_READ | PROT_WRITE, 0);
+		reserve_give(s->ex.frames, frames_bytes, PROT_READ | PROT_WRITE,
+			0);
 	free(s);
+}
+
+void wasm_store_trim_stacks(wasm_store *s)
+{
+	s->trim_stacks = true;
 }
 
 void wasm_store_set_max_memory_pages(wasm_store *s, uint32_t max_pages)

@@ -7,7 +7,11 @@
  * cache keeps a few of them.  Stacks come back as they were: nothing in
  * them is observable by wasm code (locals are zeroed on entry, operand slots
  * are written before they are read, frame records are not addressable), and
- * a worker process serves one tenant only.
+ * a worker process serves one tenant only.  A store whose call may have
+ * gone deep trims them first (reserve_trim: all but the first
+ * RESERVE_HOT_BYTES dropped), so that one deep recursion does not leave an
+ * idle worker holding megabytes; that is not done after every call, since
+ * even over untouched pages the madvise costs about 2 us here.
  *
  * A memory reservation comes back zeroed.  Its used pages are either zeroed
  * in place and left read-write (up to RESERVE_ZERO_MAX bytes: a memset of
@@ -26,6 +30,7 @@
 
 #define CACHE_SLOTS 4
 #define RESERVE_ZERO_MAX ((size_t)256 * 1024)
+#define RESERVE_HOT_BYTES ((size_t)256 * 1024)
 
 static struct {
 	void *p;
@@ -62,6 +67,13 @@ void *reserve_take(size_t len, int prot, size_t *rw_bytes)
 	if (rw_bytes)
 		*rw_bytes = 0;
 	return p == MAP_FAILED ? NULL : p;
+}
+
+bool reserve_trim(void *p, size_t len)
+{
+	return len <= RESERVE_HOT_BYTES ||
+		madvise((char *)p + RESERVE_HOT_BYTES, len - RESERVE_HOT_BYTES,
+			MADV_DONTNEED) == 0;
 }
 
 void reserve_give(void *p, size_t len, int prot, size_t used_bytes)

@@ -2,6 +2,7 @@
 #ifndef ENGINE_RESERVE_H
 #define ENGINE_RESERVE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* A mapping of len bytes with protection prot (PROT_NONE or read-write),
@@ -16,5 +17,8 @@ void *reserve_take(size_t len, int prot, size_t *rw_bytes);
  * read-write (and resident) for the next taker, a larger one is dropped and
  * protected again. */
 void reserve_give(void *p, size_t len, int prot, size_t used_bytes);
+/* Drops the pages of a read-write mapping (a stack) past its first 256
+ * KiB (zero when next touched); false if madvise failed. */
+bool reserve_trim(void *p, size_t len);
 
 #endif

@@ -127,6 +127,7 @@ struct wasm_store {
 	wasm_engine *engine;
 	exec ex;
 	uint32_t max_memory_pages;        /* 0 = spec limit */
+	bool trim_stacks;                 /* wasm_store_trim_stacks */
 	/* Everything allocated in the store, freed with it. */
 	struct store_obj *objs;
 	wasm_memory *memories;
