@@ -180,6 +180,22 @@ static inline double op_slot_double(uint64_t s)
 	return d;
 }
 
+/* ... and the bits of a float or double (the bounds above as constants
+ * in JIT code: op_float_bits(lo)). */
+static inline uint64_t op_float_bits(float f)
+{
+	uint32_t u;
+	memcpy(&u, &f, sizeof u);
+	return u;
+}
+
+static inline uint64_t op_double_bits(double d)
+{
+	uint64_t u;
+	memcpy(&u, &d, sizeof u);
+	return u;
+}
+
 #define OPS_SLOW_CONV_(name, SRC, RES, SLOT, lo, hi, rmin, rmax) \
 	static inline wasm_trap_kind op_trunc_##name(uint64_t a_slot, uint64_t *d) \
 	{ \
