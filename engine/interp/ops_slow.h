@@ -126,6 +126,37 @@ static inline uint64_t op_nan64(uint64_t a, uint64_t b)
 	return OP_F64_DEFAULT_NAN;
 }
 
+/* wasm's min and max, the one definition (the interpreter's handlers, tier
+ * 2's constant folding): -0 < +0; a NaN operand gives a NaN (a + b), whose
+ * bits the caller then takes from op_nan32/op_nan64. */
+static inline float op_fmin32(float a, float b)
+{
+	if (a != a || b != b) return a + b;
+	if (a == b) return __builtin_signbit(a) ? a : b;
+	return a < b ? a : b;
+}
+
+static inline float op_fmax32(float a, float b)
+{
+	if (a != a || b != b) return a + b;
+	if (a == b) return __builtin_signbit(a) ? b : a;
+	return a > b ? a : b;
+}
+
+static inline double op_fmin64(double a, double b)
+{
+	if (a != a || b != b) return a + b;
+	if (a == b) return __builtin_signbit(a) ? a : b;
+	return a < b ? a : b;
+}
+
+static inline double op_fmax64(double a, double b)
+{
+	if (a != a || b != b) return a + b;
+	if (a == b) return __builtin_signbit(a) ? b : a;
+	return a > b ? a : b;
+}
+
 /* f32.demote_f64 and f64.promote_f32 of a NaN. */
 static inline uint32_t op_demote_nan(uint64_t a)
 {
