@@ -29,8 +29,6 @@
 
 static inline float f32_of(uint64_t s) { float f; uint32_t u = (uint32_t)s; memcpy(&f, &u, 4); return f; }
 static inline double f64_of(uint64_t s) { double d; memcpy(&d, &s, 8); return d; }
-static inline uint64_t of_f32(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
-static inline uint64_t of_f64(double d) { uint64_t u; memcpy(&u, &d, 8); return u; }
 
 
 /* Function idx's code as the interpreter runs it: pre-decoded (on first

@@ -39,8 +39,8 @@
 
 #define P32(x) ((uint64_t)(uint32_t)(x))
 #define P64(x) ((uint64_t)(x))
-#define PF32(x) of_f32(x)
-#define PF64(x) of_f64(x)
+#define PF32(x) op_float_bits(x)
+#define PF64(x) op_double_bits(x)
 
 /* ---- i32 ---- */
 UN(EQZ32, uint32_t, U32, a == 0, P32)

@@ -184,13 +184,19 @@ void jit_seq_fconst(x64_buf *b, unsigned size, x64_xmm xd, x64_gpr tmp,
 	x64_movd_xr(b, size, xd, tmp);
 }
 
-static void cvtt(x64_buf *b, unsigned fsize, unsigned isize, x64_gpr rd,
-	x64_xmm xs)
+/* cvttss2si/cvttsd2si r, x (to_int) or cvtsi2ss/cvtsi2sd x, r, the
+ * integer isize bytes. */
+static void cvt(x64_buf *b, bool to_int, unsigned fsize, unsigned isize,
+	x64_gpr r, x64_xmm x)
 {
-	if (fsize == 4)
-		x64_cvttss2si_rx(b, isize, rd, xs);
+	if (to_int && fsize == 4)
+		x64_cvttss2si_rx(b, isize, r, x);
+	else if (to_int)
+		x64_cvttsd2si_rx(b, isize, r, x);
+	else if (fsize == 4)
+		x64_cvtsi2ss_xr(b, isize, x, r);
 	else
-		x64_cvttsd2si_rx(b, isize, rd, xs);
+		x64_cvtsi2sd_xr(b, isize, x, r);
 }
 
 void jit_seq_trunc(x64_buf *b, unsigned fsize, unsigned isize,
@@ -208,7 +214,7 @@ void jit_seq_trunc(x64_buf *b, unsigned fsize, unsigned isize,
 	x64_jcc(b, X64_CC_BE, overflow);
 	if (is_signed || isize == 4) {
 		/* s32 and s64 convert directly; u32 via the 64-bit form */
-		cvtt(b, fsize, is_signed ? isize : 8, rd, xs);
+		cvt(b, true, fsize, is_signed ? isize : 8, rd, xs);
 		if (isize == 4)
 			x64_mov_rr(b, 4, rd, rd);
 		return;
@@ -219,23 +225,14 @@ void jit_seq_trunc(x64_buf *b, unsigned fsize, unsigned isize,
 		: 0x43e0000000000000ull);
 	ucomi(b, fsize, xs, xtmp);
 	x64_jcc_short(b, X64_CC_AE, &big);
-	cvtt(b, fsize, 8, rd, xs);
+	cvt(b, true, fsize, 8, rd, xs);
 	x64_jmp_short(b, &done);
 	x64_label_bind(b, &big);
 	x64_sse_xx(b, fsize == 4 ? X64_PFX_F3 : X64_PFX_F2, X64_SSE_SUB, xs, xtmp);
-	cvtt(b, fsize, 8, rd, xs);
+	cvt(b, true, fsize, 8, rd, xs);
 	x64_movabs_ri(b, tmp, INT64_MIN);
 	x64_alu_rr(b, X64_ALU_XOR, 8, rd, tmp);
 	x64_label_bind(b, &done);
-}
-
-static void cvtsi(x64_buf *b, unsigned fsize, unsigned isize, x64_xmm xd,
-	x64_gpr rs)
-{
-	if (fsize == 4)
-		x64_cvtsi2ss_xr(b, isize, xd, rs);
-	else
-		x64_cvtsi2sd_xr(b, isize, xd, rs);
 }
 
 void jit_seq_convert(x64_buf *b, unsigned fsize, unsigned isize,
@@ -245,11 +242,11 @@ void jit_seq_convert(x64_buf *b, unsigned fsize, unsigned isize,
 	x64_xorps_xx(b, xd, xd);
 	if (isize == 4) {
 		/* s32 directly; u32 zero-extended, as a (positive) s64 */
-		cvtsi(b, fsize, is_signed ? 4 : 8, xd, rs);
+		cvt(b, false, fsize, is_signed ? 4 : 8, rs, xd);
 		return;
 	}
 	if (is_signed) {
-		cvtsi(b, fsize, 8, xd, rs);
+		cvt(b, false, fsize, 8, rs, xd);
 		return;
 	}
 	/* u64: top bit clear -> as s64; else halve keeping the low bit
@@ -257,14 +254,14 @@ void jit_seq_convert(x64_buf *b, unsigned fsize, unsigned isize,
 	x64_label big = x64_label_new(), done = x64_label_new();
 	x64_test_rr(b, 8, rs, rs);
 	x64_jcc_short(b, X64_CC_S, &big);
-	cvtsi(b, fsize, 8, xd, rs);
+	cvt(b, false, fsize, 8, rs, xd);
 	x64_jmp_short(b, &done);
 	x64_label_bind(b, &big);
 	x64_mov_rr(b, 8, tmp, rs);
 	x64_shift_ri(b, X64_SH_SHR, 8, tmp, 1);
 	x64_alu_ri(b, X64_ALU_AND, 4, rs, 1);
 	x64_alu_rr(b, X64_ALU_OR, 8, tmp, rs);
-	cvtsi(b, fsize, 8, xd, tmp);
+	cvt(b, false, fsize, 8, tmp, xd);
 	x64_sse_xx(b, fsize == 4 ? X64_PFX_F3 : X64_PFX_F2, X64_SSE_ADD, xd, xd);
 	x64_label_bind(b, &done);
 }
@@ -287,16 +284,24 @@ void jit_seq_call(x64_buf *b, uint32_t func, uint32_t base)
 	frame_shift(b, base, true);
 }
 
-void jit_seq_call_import(x64_buf *b, uint32_t func, uint32_t base,
+/* A call helper (JV_CALL_IMPORT, JV_CALL_FUNC: ex, inst, rdx as set, the
+ * slots from base); a status other than 0 to call_fail. */
+static void call_helper(x64_buf *b, enum jit_vec helper, uint32_t base,
 	x64_label *call_fail)
 {
 	x64_mov_rr(b, 8, X64_RDI, X64_R14);
 	x64_mov_rr(b, 8, X64_RSI, X64_R13);
-	x64_mov_ri(b, 4, X64_RDX, func);
 	x64_lea(b, 8, X64_RCX, x64_mem_b(X64_RBX, (int32_t)(8 * base)));
-	x64_call_m(b, VEC(JV_CALL_IMPORT));
+	x64_call_m(b, VEC(helper));
 	x64_test_rr(b, 4, X64_RAX, X64_RAX);
 	x64_jcc(b, X64_CC_NE, call_fail);
+}
+
+void jit_seq_call_import(x64_buf *b, uint32_t func, uint32_t base,
+	x64_label *call_fail)
+{
+	x64_mov_ri(b, 4, X64_RDX, func);
+	call_helper(b, JV_CALL_IMPORT, base, call_fail);
 }
 
 void jit_seq_call_indirect(x64_buf *b, uint32_t table, uint32_t type_id,
@@ -322,14 +327,9 @@ void jit_seq_call_indirect(x64_buf *b, uint32_t table, uint32_t type_id,
 	x64_call_m(b, x64_mem_bi(X64_R12, X64_RAX, 8, 0));
 	frame_shift(b, base, true);
 	x64_jmp(b, &done);
-	/* another instance or a host function: through C */
+	/* another instance or a host function (rdx): through C */
 	x64_label_bind(b, &slow);
-	x64_mov_rr(b, 8, X64_RDI, X64_R14);
-	x64_mov_rr(b, 8, X64_RSI, X64_R13);
-	x64_lea(b, 8, X64_RCX, x64_mem_b(X64_RBX, (int32_t)(8 * base)));
-	x64_call_m(b, VEC(JV_CALL_FUNC));
-	x64_test_rr(b, 4, X64_RAX, X64_RAX);
-	x64_jcc(b, X64_CC_NE, call_fail);
+	call_helper(b, JV_CALL_FUNC, base, call_fail);
 	x64_label_bind(b, &done);
 }
 

@@ -29,8 +29,6 @@
 #include <math.h>
 #include <string.h>
 
-static uint64_t of_f32(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
-static uint64_t of_f64(double d) { uint64_t u; memcpy(&u, &d, 8); return u; }
 
 
 static bool eval_int(enum ir_op op, bool w64, uint64_t a, uint64_t b, uint64_t *out)
@@ -131,7 +129,7 @@ static bool eval_float(enum ir_op op, enum ir_type t, uint64_t a, uint64_t b,
 		case IR_FSQRT: fr = sqrtf(fx); break;
 		default: return false;
 		}
-		r = isnan(fr) ? nan : of_f32(fr);
+		r = isnan(fr) ? nan : op_float_bits(fr);
 	} else {
 		double dr;
 		switch (op) {
@@ -148,7 +146,7 @@ static bool eval_float(enum ir_op op, enum ir_type t, uint64_t a, uint64_t b,
 		case IR_FSQRT: dr = sqrt(x); break;
 		default: return false;
 		}
-		r = isnan(dr) ? nan : of_f64(dr);
+		r = isnan(dr) ? nan : op_double_bits(dr);
 	}
 	*out = r;
 	return true;
@@ -226,22 +224,22 @@ bool ir_eval(enum ir_op op, enum ir_type type, enum ir_type src,
 		if (type == IRT_F32) {
 			float r = sgn ? (s64 ? (float)(int64_t)x : (float)(int32_t)(uint32_t)x)
 				: (s64 ? (float)x : (float)(uint32_t)x);
-			*out = of_f32(r);
+			*out = op_float_bits(r);
 		} else {
 			double r = sgn ? (s64 ? (double)(int64_t)x : (double)(int32_t)(uint32_t)x)
 				: (s64 ? (double)x : (double)(uint32_t)x);
-			*out = of_f64(r);
+			*out = op_double_bits(r);
 		}
 		ok = true;
 		break;
 	}
 	case IR_DEMOTE:
-		*out = op_is_nan64(x) ? op_demote_nan(x) : of_f32((float)op_slot_double(x));
+		*out = op_is_nan64(x) ? op_demote_nan(x) : op_float_bits((float)op_slot_double(x));
 		ok = true;
 		break;
 	case IR_PROMOTE:
 		*out = op_is_nan32((uint32_t)x) ? op_promote_nan((uint32_t)x)
-			: of_f64((double)op_slot_float(x));
+			: op_double_bits((double)op_slot_float(x));
 		ok = true;
 		break;
 	default:
