@@ -555,6 +555,11 @@ static const char float_wat[] =
 	"    (global.set $gf (f64.add (global.get $gf) (f64.load offset=8 (i32.const 16))))\n"
 	"    (global.set $gs (f32.mul (global.get $gs) (f32.load (i32.const 4))))\n"
 	"    (f64.add (global.get $gf) (f64.promote_f32 (global.get $gs))))\n"
+	"  (func (export \"fload\") (param i32) (result f64)\n"
+	"    ;; loads straight into XMM registers (their traps at the load)\n"
+	"    (f64.store (i32.const 24) (f64.const -0.75))\n"
+	"    (f64.add (f64.load offset=8 (i32.and (local.get 0) (i32.const 16)))\n"
+	"      (f64.promote_f32 (f32.load offset=65532 (local.get 0)))))\n"
 	"  (func $sq (param f64 f32) (result f64)\n"
 	"    (f64.mul (local.get 0) (f64.promote_f32 (local.get 1))))\n"
 	"  (func (export \"loop\") (param f64 f64) (result f64) (local i32 f64 f64)\n"
@@ -614,7 +619,7 @@ static const uint64_t f32_bits[] = {
 static const uint64_t int_bits[] = {
 	0, 1, 0xffffffffull, 0x7fffffffull, 0x80000000ull, ~0ull,
 	0x8000000000000000ull, 0x7fffffffffffffffull, 0x8000000000000001ull,
-	0x20000000000001ull, 12345,
+	0x20000000000001ull, 12345, 4, 8, 16,
 };
 
 static const char *const float_funcs[] = { "add", "sub", "mul", "div", "min",
@@ -624,7 +629,7 @@ static const char *const float_funcs[] = { "add", "sub", "mul", "div", "min",
 	"unbits", "conv_s64", "conv_u64", "conv_u64_f32", "conv_u32",
 	"conv_s32_f32", "add32", "div32", "min32", "max32", "copysign32", "cmp32",
 	"neg32", "abs32", "nearest32", "sqrt32", "promote", "i32_trunc_u32",
-	"i64_trunc_u32", "bits32", "mem", "loop", "pressure" };
+	"i64_trunc_u32", "bits32", "mem", "fload", "loop", "pressure" };
 #define NFLOAT_FUNCS (sizeof float_funcs / sizeof float_funcs[0])
 
 /* Every function of float_wat in tier 2 against the interpreter and the

@@ -435,10 +435,13 @@ static void address(lw *c, ir_ref addr, uint64_t off, mir_reg *base, int32_t *di
 	*disp = 0;
 }
 
-static void lower_load(lw *c, ir_ref r)
+/* Load ld into the register of value r: ld itself, or the bitcast of it
+ * that it is fused into (a float loaded straight into an XMM register:
+ * the pre-decoded code's loads name the integer type of the width). */
+static void lower_load(lw *c, ir_ref r, ir_ref ld)
 {
-	ir_insn *i = ir_at(c->f, r);
-	unsigned size = tsize(c, (enum ir_type)i->type), bytes;
+	ir_insn *i = ir_at(c->f, ld);
+	unsigned size = tsize(c, (enum ir_type)ir_at(c->f, r)->type), bytes;
 	switch (i->op) {
 	case IR_LOAD: bytes = size; break;
 	case IR_LOAD8S: bytes = 1 | MIR_SIGNED; break;
@@ -449,10 +452,11 @@ static void lower_load(lw *c, ir_ref r)
 	}
 	mir_reg base;
 	int32_t disp;
-	address(c, ir_args(c->f, r)[0], i->imm, &base, &disp);
+	address(c, ir_args(c->f, ld)[0], i->imm, &base, &disp);
 	mir_insn *k = ins(c, MIR_LOAD, size, def(c, r), base, 0);
 	k->imm = disp;
 	k->aux = bytes;
+	k->site = i->site;      /* the PC map names the load's instruction */
 }
 
 static void lower_store(lw *c, ir_ref r)
@@ -910,8 +914,12 @@ static void lower_insn(lw *c, uint32_t blk, uint32_t pos, ir_ref r)
 		break;
 	}
 	case IR_BITCAST:
-		/* a move across the classes (movd/movq), or a plain copy */
-		move_into(c, def(c, r), tsize(c, (enum ir_type)i->type), a[0]);
+		/* a move across the classes (movd/movq), or a plain copy; of a
+		 * load fused into it, the load itself */
+		if (c->fused[a[0]])
+			lower_load(c, r, a[0]);
+		else
+			move_into(c, def(c, r), tsize(c, (enum ir_type)i->type), a[0]);
 		break;
 	case IR_IADD: lower_add(c, r, false); break;
 	case IR_ISUB: lower_add(c, r, true); break;
@@ -956,7 +964,7 @@ static void lower_insn(lw *c, uint32_t blk, uint32_t pos, ir_ref r)
 	}
 	case IR_LOAD: case IR_LOAD8S: case IR_LOAD8U: case IR_LOAD16S:
 	case IR_LOAD16U: case IR_LOAD32S:
-		lower_load(c, r);
+		lower_load(c, r, r);
 		break;
 	case IR_STORE8: case IR_STORE16: case IR_STORE32: case IR_STORE64:
 		lower_store(c, r);
@@ -1045,10 +1053,22 @@ static void analyse(lw *c)
 		ir_block *bl = &f->b[bi];
 		if (bl->dead)
 			continue;
+		/* the last load with no effectful op after it (yet) */
+		ir_ref load = IR_NONE;
 		for (uint32_t j = 0; j < bl->ninsn; j++) {
 			ir_ref r = bl->insn[j];
 			ir_insn *i = ir_at(f, r);
 			ir_ref *a = ir_args(f, r);
+			/* bitcast(load) -> one load of the bitcast's type, when the
+			 * load has no other use and nothing with effects comes
+			 * between (the load moves down to the bitcast) */
+			if (i->op == IR_BITCAST && a[0] == load && c->uses[load] == 1 &&
+			    ir_type_bytes[i->type] == ir_type_bytes[f->v[load].type])
+				c->fused[load] = true;
+			if (i->op == IR_LOAD)
+				load = r;
+			else if (ir_ops[i->op].effects)
+				load = IR_NONE;
 			if ((i->op == IR_BRANCH || i->op == IR_SELECT) &&
 			    c->uses[a[0]] == 1 && is_icmp((enum ir_op)f->v[a[0]].op))
 				c->fused[a[0]] = true;
