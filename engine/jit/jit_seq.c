@@ -4,6 +4,7 @@
 
 #define EXF(field) ((int32_t)offsetof(exec, field))
 #define VEC(k) x64_mem_b(X64_R12, -8 * (k))
+#define TAIL(t, kind) ((t)->at((t), JS_TRAP, (kind)))
 
 const x64_cc jit_cmp_cc[JIT_NCMP] = {
 	X64_CC_E, X64_CC_NE, X64_CC_L, X64_CC_B, X64_CC_G,
@@ -39,8 +40,10 @@ void jit_seq_trap_tail(x64_buf *b, enum jit_site_how how, uint32_t kind,
 /* ---- entry, loops, return --------------------------------------------------- */
 
 void jit_seq_entry_checks(x64_buf *b, x64_gpr scratch, uint32_t frame_slots,
-	x64_label *overflow)
+	jit_tails *t)
 {
+	/* (one tail for the three: nothing is asked for in between) */
+	x64_label *overflow = TAIL(t, WASM_TRAP_STACK_OVERFLOW);
 	/* native stack: cmp rsp, [r14+jit_stack_limit]; jb overflow */
 	x64_cmp_rm(b, 8, X64_RSP, x64_mem_b(X64_R14, EXF(jit_stack_limit)));
 	x64_jcc(b, X64_CC_B, overflow);
@@ -56,19 +59,19 @@ void jit_seq_entry_checks(x64_buf *b, x64_gpr scratch, uint32_t frame_slots,
 	x64_jcc(b, X64_CC_A, overflow);
 }
 
-void jit_seq_epoch(x64_buf *b, x64_gpr scratch, x64_label *timeout)
+void jit_seq_epoch(x64_buf *b, x64_gpr scratch, jit_tails *t)
 {
 	/* mov s, [r14+epoch]; mov s, [s]; cmp s, [r14+deadline]; jae timeout */
 	x64_mov_rm(b, 8, scratch, x64_mem_b(X64_R14, EXF(epoch)));
 	x64_mov_rm(b, 8, scratch, x64_mem_b(scratch, 0));
 	x64_cmp_rm(b, 8, scratch, x64_mem_b(X64_R14, EXF(deadline)));
-	x64_jcc(b, X64_CC_AE, timeout);
+	x64_jcc(b, X64_CC_AE, TAIL(t, WASM_TRAP_TIMEOUT));
 }
 
-void jit_seq_fuel(x64_buf *b, x64_label *out)
+void jit_seq_fuel(x64_buf *b, jit_tails *t)
 {
 	x64_cmp_mi(b, 8, x64_mem_b(X64_R14, EXF(fuel)), 0);
-	x64_jcc(b, X64_CC_E, out);
+	x64_jcc(b, X64_CC_E, TAIL(t, WASM_TRAP_OUT_OF_FUEL));
 	x64_sub_mi(b, 8, x64_mem_b(X64_R14, EXF(fuel)), 1);
 }
 
@@ -80,11 +83,11 @@ void jit_seq_frame_pop(x64_buf *b)
 /* ---- integers ----------------------------------------------------------------- */
 
 void jit_seq_divrem(x64_buf *b, unsigned size, bool is_signed, bool rem,
-	x64_gpr divisor, x64_label *divzero, x64_label *overflow)
+	x64_gpr divisor, jit_tails *t)
 {
 	x64_label ok = x64_label_new(), done = x64_label_new();
 	x64_test_rr(b, size, divisor, divisor);
-	x64_jcc(b, X64_CC_E, divzero);
+	x64_jcc(b, X64_CC_E, TAIL(t, WASM_TRAP_INTEGER_DIVIDE_BY_ZERO));
 	if (!is_signed) {
 		x64_alu_rr(b, X64_ALU_XOR, 4, X64_RDX, X64_RDX);
 		x64_div_r(b, size, divisor);
@@ -104,7 +107,7 @@ void jit_seq_divrem(x64_buf *b, unsigned size, bool is_signed, bool rem,
 			x64_movabs_ri(b, X64_RDX, INT64_MIN);
 			x64_cmp_rr(b, 8, X64_RAX, X64_RDX);
 		}
-		x64_jcc(b, X64_CC_E, overflow);
+		x64_jcc(b, X64_CC_E, TAIL(t, WASM_TRAP_INTEGER_OVERFLOW));
 	}
 	x64_label_bind(b, &ok);
 	if (size == 4)
@@ -201,11 +204,12 @@ static void cvt(x64_buf *b, bool to_int, unsigned fsize, unsigned isize,
 
 void jit_seq_trunc(x64_buf *b, unsigned fsize, unsigned isize,
 	bool is_signed, uint64_t lo_bits, uint64_t hi_bits, x64_gpr rd,
-	x64_xmm xs, x64_xmm xtmp, x64_gpr tmp, x64_label *invalid,
-	x64_label *overflow)
+	x64_xmm xs, x64_xmm xtmp, x64_gpr tmp, jit_tails *t)
 {
 	ucomi(b, fsize, xs, xs);
-	x64_jcc(b, X64_CC_P, invalid);
+	x64_jcc(b, X64_CC_P, TAIL(t, WASM_TRAP_INVALID_CONVERSION));
+	/* (one tail for both bounds: nothing is asked for in between) */
+	x64_label *overflow = TAIL(t, WASM_TRAP_INTEGER_OVERFLOW);
 	jit_seq_fconst(b, fsize, xtmp, tmp, lo_bits);
 	ucomi(b, fsize, xs, xtmp);                      /* a > lo ? */
 	x64_jcc(b, X64_CC_BE, overflow);
@@ -287,38 +291,37 @@ void jit_seq_call(x64_buf *b, uint32_t func, uint32_t base)
 /* A call helper (JV_CALL_IMPORT, JV_CALL_FUNC: ex, inst, rdx as set, the
  * slots from base); a status other than 0 to call_fail. */
 static void call_helper(x64_buf *b, enum jit_vec helper, uint32_t base,
-	x64_label *call_fail)
+	jit_tails *t)
 {
 	x64_mov_rr(b, 8, X64_RDI, X64_R14);
 	x64_mov_rr(b, 8, X64_RSI, X64_R13);
 	x64_lea(b, 8, X64_RCX, x64_mem_b(X64_RBX, (int32_t)(8 * base)));
 	x64_call_m(b, VEC(helper));
 	x64_test_rr(b, 4, X64_RAX, X64_RAX);
-	x64_jcc(b, X64_CC_NE, call_fail);
+	x64_jcc(b, X64_CC_NE, t->at(t, JS_CALL_FAIL, 0));
 }
 
 void jit_seq_call_import(x64_buf *b, uint32_t func, uint32_t base,
-	x64_label *call_fail)
+	jit_tails *t)
 {
 	x64_mov_ri(b, 4, X64_RDX, func);
-	call_helper(b, JV_CALL_IMPORT, base, call_fail);
+	call_helper(b, JV_CALL_IMPORT, base, t);
 }
 
 void jit_seq_call_indirect(x64_buf *b, uint32_t table, uint32_t type_id,
-	uint32_t base, x64_label *oob, x64_label *null, x64_label *mismatch,
-	x64_label *call_fail)
+	uint32_t base, jit_tails *t)
 {
 	x64_label slow = x64_label_new(), done = x64_label_new();
 	x64_mov_rm(b, 8, X64_RAX, x64_mem_b(X64_R13, offsetof(wasm_instance, tables)));
 	x64_mov_rm(b, 8, X64_RAX, x64_mem_b(X64_RAX, (int32_t)(8 * table)));
 	x64_cmp_rm(b, 4, X64_RCX, x64_mem_b(X64_RAX, offsetof(wasm_table, size)));
-	x64_jcc(b, X64_CC_AE, oob);
+	x64_jcc(b, X64_CC_AE, TAIL(t, WASM_TRAP_OUT_OF_BOUNDS_TABLE));
 	x64_mov_rm(b, 8, X64_RAX, x64_mem_b(X64_RAX, offsetof(wasm_table, elems)));
 	x64_mov_rm(b, 8, X64_RDX, x64_mem_bi(X64_RAX, X64_RCX, 8, 0));
 	x64_test_rr(b, 8, X64_RDX, X64_RDX);
-	x64_jcc(b, X64_CC_E, null);
+	x64_jcc(b, X64_CC_E, TAIL(t, WASM_TRAP_UNINITIALIZED_ELEMENT));
 	x64_cmp_mi(b, 4, x64_mem_b(X64_RDX, offsetof(wasm_func, type_id)), (int32_t)type_id);
-	x64_jcc(b, X64_CC_NE, mismatch);
+	x64_jcc(b, X64_CC_NE, TAIL(t, WASM_TRAP_INDIRECT_CALL_TYPE_MISMATCH));
 	/* same instance: a native call through the vector */
 	x64_cmp_mr(b, 8, x64_mem_b(X64_RDX, offsetof(wasm_func, inst)), X64_R13);
 	x64_jcc(b, X64_CC_NE, &slow);
@@ -329,21 +332,21 @@ void jit_seq_call_indirect(x64_buf *b, uint32_t table, uint32_t type_id,
 	x64_jmp(b, &done);
 	/* another instance or a host function (rdx): through C */
 	x64_label_bind(b, &slow);
-	call_helper(b, JV_CALL_FUNC, base, call_fail);
+	call_helper(b, JV_CALL_FUNC, base, t);
 	x64_label_bind(b, &done);
 }
 
-void jit_seq_slow_op(x64_buf *b, const uint8_t *ip, uint32_t op,
-	x64_label *trap)
+void jit_seq_slow_op(x64_buf *b, const uint8_t *ip, uint32_t op, bool traps,
+	jit_tails *t)
 {
 	x64_mov_rr(b, 8, X64_RDI, X64_R13);
 	x64_mov_rr(b, 8, X64_RSI, X64_RBX);
 	x64_mov_ri(b, 8, X64_RDX, (int64_t)(uintptr_t)ip);
 	x64_mov_ri(b, 4, X64_RCX, op);
 	x64_call_m(b, VEC(JV_SLOW_OP));
-	if (trap) {
+	if (traps) {
 		x64_test_rr(b, 4, X64_RAX, X64_RAX);
-		x64_jcc(b, X64_CC_NE, trap);
+		x64_jcc(b, X64_CC_NE, t->at(t, JS_TRAP_EAX, 0));
 	}
 }
 

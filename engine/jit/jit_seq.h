@@ -6,8 +6,9 @@
  * Each sequence says which registers it reads, writes and clobbers;
  * the caller picks them (the baseline its fixed scratch registers, tier 2
  * its allocation and its scratch registers r10, r11, xmm14, xmm15).
- * Labels passed in are where a check jumps on failure: the caller's
- * out-of-line trap tails (jit_seq_trap_tail). */
+ * A check that fails jumps to the caller's out-of-line trap tail
+ * (jit_seq_trap_tail), which the sequence asks its jit_tails for
+ * (jit_baseline.h) right before the jump. */
 #ifndef ENGINE_JIT_SEQ_H
 #define ENGINE_JIT_SEQ_H
 
@@ -30,22 +31,22 @@ void jit_seq_trap_tail(x64_buf *b, enum jit_site_how how, uint32_t kind,
 
 /* Function entry checks, the native frame made (push rbp and whatever
  * the tier keeps below it): native stack, frame count (frame_top +=
- * JIT_FRAME_BYTES), value stack (rbx + 8*frame_slots <= stack_end); to
- * `overflow` if one fails.  Clobbers scratch. */
+ * JIT_FRAME_BYTES), value stack (rbx + 8*frame_slots <= stack_end); stack
+ * overflow if one fails.  Clobbers scratch. */
 void jit_seq_entry_checks(x64_buf *b, x64_gpr scratch, uint32_t frame_slots,
-	x64_label *overflow);
-/* The epoch against the deadline (to `timeout`); fuel (to `out`, else
- * one unit spent).  The epoch check clobbers scratch. */
-void jit_seq_epoch(x64_buf *b, x64_gpr scratch, x64_label *timeout);
-void jit_seq_fuel(x64_buf *b, x64_label *out);
+	jit_tails *t);
+/* The epoch against the deadline (timeout); fuel (out of fuel, else one
+ * unit spent).  The epoch check clobbers scratch. */
+void jit_seq_epoch(x64_buf *b, x64_gpr scratch, jit_tails *t);
+void jit_seq_fuel(x64_buf *b, jit_tails *t);
 /* frame_top -= JIT_FRAME_BYTES (a JIT activation's return). */
 void jit_seq_frame_pop(x64_buf *b);
 
 /* rax = rax / divisor or rdx = rax % divisor (size 4 or 8), wasm's
- * traps: to divzero on a zero divisor, to overflow on MIN / -1 (signed
- * division); MIN % -1 is 0.  Clobbers rax and rdx; divisor is neither. */
+ * traps: divide by zero, overflow on MIN / -1 (signed division); MIN % -1
+ * is 0.  Clobbers rax and rdx; divisor is neither. */
 void jit_seq_divrem(x64_buf *b, unsigned size, bool is_signed, bool rem,
-	x64_gpr divisor, x64_label *divzero, x64_label *overflow);
+	x64_gpr divisor, jit_tails *t);
 
 /* Floats: size 4 (f32) or 8 (f64); NaN results as ops.h's rule. */
 
@@ -62,13 +63,12 @@ void jit_seq_fcmp(x64_buf *b, unsigned size, enum jit_fcmp op, x64_gpr rd,
 void jit_seq_fconst(x64_buf *b, unsigned size, x64_xmm xd, x64_gpr tmp,
 	uint64_t bits);
 /* Trapping float -> int: rd = xs truncated to isize bytes (zero-extended
- * to 64 bits); NaN to invalid, outside (lo, hi) (the bounds of
- * ops_slow.h's OP_FLOAT_TO_INT) to overflow.  Clobbers xs (u64), xtmp,
- * tmp. */
+ * to 64 bits); NaN an invalid conversion, outside (lo, hi) (the bounds of
+ * ops_slow.h's OP_FLOAT_TO_INT) an integer overflow.  Clobbers xs (u64),
+ * xtmp, tmp. */
 void jit_seq_trunc(x64_buf *b, unsigned fsize, unsigned isize,
 	bool is_signed, uint64_t lo_bits, uint64_t hi_bits, x64_gpr rd,
-	x64_xmm xs, x64_xmm xtmp, x64_gpr tmp, x64_label *invalid,
-	x64_label *overflow);
+	x64_xmm xs, x64_xmm xtmp, x64_gpr tmp, jit_tails *t);
 /* int -> float: xd = rs (isize bytes, i32 zero-extended) converted,
  * rounding to nearest.  Clobbers rs (u64) and tmp. */
 void jit_seq_convert(x64_buf *b, unsigned fsize, unsigned isize,
@@ -78,20 +78,19 @@ void jit_seq_convert(x64_buf *b, unsigned fsize, unsigned isize,
  * come back there.  Each clobbers every caller-saved register. */
 /* call [r12 + 8*func] with rbx moved to the callee's frame. */
 void jit_seq_call(x64_buf *b, uint32_t func, uint32_t base);
-/* an import through jit_rt_call_import; to call_fail (a JS_CALL_FAIL
- * tail) on a trap or unwind. */
+/* an import through jit_rt_call_import; a JS_CALL_FAIL tail on a trap or
+ * unwind. */
 void jit_seq_call_import(x64_buf *b, uint32_t func, uint32_t base,
-	x64_label *call_fail);
+	jit_tails *t);
 /* call_indirect, the element index in ecx: bounds, null and signature
- * checks (to their labels), a native call within the instance, else
- * through jit_rt_call_func (to call_fail as above). */
+ * checks (their traps), a native call within the instance, else through
+ * jit_rt_call_func (as an import's). */
 void jit_seq_call_indirect(x64_buf *b, uint32_t table, uint32_t type_id,
-	uint32_t base, x64_label *oob, x64_label *null, x64_label *mismatch,
-	x64_label *call_fail);
-/* An op left to C: jit_rt_slow_op(inst, rbx, ip, op); if it can trap,
- * to `trap` (a JS_TRAP_EAX tail) when it answers a trap kind. */
-void jit_seq_slow_op(x64_buf *b, const uint8_t *ip, uint32_t op,
-	x64_label *trap);
+	uint32_t base, jit_tails *t);
+/* An op left to C: jit_rt_slow_op(inst, rbx, ip, op); if it can trap
+ * (traps), a JS_TRAP_EAX tail when it answers a trap kind. */
+void jit_seq_slow_op(x64_buf *b, const uint8_t *ip, uint32_t op, bool traps,
+	jit_tails *t);
 
 /* r = inst->field[index] (an array of pointers in the instance). */
 void jit_seq_inst_elem(x64_buf *b, int32_t field, uint32_t index, x64_gpr r);

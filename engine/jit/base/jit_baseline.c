@@ -124,6 +124,13 @@ x64_label *jc_label_at(jc *c, uint32_t k)
 	return &c->labels[c->lab_of[target]];
 }
 
+/* jc_site as jit_seq.h's sequences ask for it */
+static x64_label *jc_tail_at(jit_tails *t, enum jit_site_how how, uint32_t kind)
+{
+	jc *c = (jc *)(void *)((char *)t - offsetof(jc, tails));
+	return jc_site(c, how, kind);
+}
+
 x64_label *jc_site(jc *c, enum jit_site_how how, uint32_t kind)
 {
 	if (!grow((void **)&c->sites, &c->cap_sites, c->nsites, sizeof *c->sites)) {
@@ -364,8 +371,7 @@ void jc_clobbered(jc *c, bool all)
 
 void jc_slow_op(jc *c, bool traps)
 {
-	jit_seq_slow_op(JB, c->ip, (uint32_t)c->op,
-		traps ? jc_site(c, JS_TRAP_EAX, 0) : NULL);
+	jit_seq_slow_op(JB, c->ip, (uint32_t)c->op, traps, &c->tails);
 	/* it may have written a slot: reload every pinned local */
 	jc_clobbered(c, true);
 }
@@ -434,22 +440,21 @@ static bool choose_pins(jc *c, const uint32_t *insn, const uint8_t *depth,
 
 static void emit_epoch_check(jc *c)
 {
-	jit_seq_epoch(JB, X64_RAX, jc_site(c, JS_TRAP, WASM_TRAP_TIMEOUT));
+	jit_seq_epoch(JB, X64_RAX, &c->tails);
 }
 
 static void emit_fuel(jc *c)
 {
-	jit_seq_fuel(JB, jc_site(c, JS_TRAP, WASM_TRAP_OUT_OF_FUEL));
+	jit_seq_fuel(JB, &c->tails);
 }
 
 static void emit_enter(jc *c)
 {
 	uint32_t first = JOP(ENTER)->first, n = JOP(ENTER)->nzero;
 	uint32_t frame = JOP(ENTER)->frame;
-	x64_label *so = jc_site(c, JS_TRAP, WASM_TRAP_STACK_OVERFLOW);
 
 	x64_push_r(JB, X64_RBP);                       /* rsp 16-aligned */
-	jit_seq_entry_checks(JB, X64_RAX, frame, so);
+	jit_seq_entry_checks(JB, X64_RAX, frame, &c->tails);
 	emit_epoch_check(c);
 	if (c->op == OP_ENTER_FUEL)
 		emit_fuel(c);
@@ -504,8 +509,7 @@ static void emit_call(jc *c)
 
 static void emit_call_import(jc *c)
 {
-	jit_seq_call_import(JB, JOP(CALL)->func, JOP(CALL)->base,
-		jc_site(c, JS_CALL_FAIL, 0));
+	jit_seq_call_import(JB, JOP(CALL)->func, JOP(CALL)->base, &c->tails);
 	jc_clobbered(c, false);
 }
 
@@ -513,11 +517,7 @@ static void emit_call_indirect(jc *c)
 {
 	jc_ld(c, 4, X64_RCX, JOP(CALL_IND)->i);
 	jit_seq_call_indirect(JB, JOP(CALL_IND)->table, JOP(CALL_IND)->type_id,
-		JOP(CALL_IND)->base,
-		jc_site(c, JS_TRAP, WASM_TRAP_OUT_OF_BOUNDS_TABLE),
-		jc_site(c, JS_TRAP, WASM_TRAP_UNINITIALIZED_ELEMENT),
-		jc_site(c, JS_TRAP, WASM_TRAP_INDIRECT_CALL_TYPE_MISMATCH),
-		jc_site(c, JS_CALL_FAIL, 0));
+		JOP(CALL_IND)->base, &c->tails);
 	jc_clobbered(c, false);
 }
 
@@ -762,7 +762,7 @@ bool jc_translate(jc *c, wasm_module *m, uint32_t func_index,
 	const struct fcode *fc, bool listing, uint32_t *osr_off)
 {
 	*c = (jc){ .m = m, .fc = fc, .fidx = func_index, .listing = listing,
-		.fwd_gpr = JC_NOSLOT, .fwd_xmm = JC_NOSLOT };
+		.fwd_gpr = JC_NOSLOT, .fwd_xmm = JC_NOSLOT, .tails = { jc_tail_at } };
 	pthread_once(&cpu_once, cpu_probe);
 	c->has_lzcnt = cpu_lzcnt;
 	c->has_tzcnt = cpu_tzcnt;

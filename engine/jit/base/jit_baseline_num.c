@@ -92,9 +92,7 @@ static void divrem(jc *c, const operands *o, unsigned size, bool is_signed,
 {
 	jc_ld(c, size, X64_RAX, o->a);
 	jc_ld(c, size, X64_RCX, o->b);
-	jit_seq_divrem(JB, size, is_signed, rem, X64_RCX,
-		jc_site(c, JS_TRAP, WASM_TRAP_INTEGER_DIVIDE_BY_ZERO),
-		is_signed && !rem ? jc_site(c, JS_TRAP, WASM_TRAP_INTEGER_OVERFLOW) : NULL);
+	jit_seq_divrem(JB, size, is_signed, rem, X64_RCX, &c->tails);
 	jc_st(c, o->d, rem ? X64_RDX : X64_RAX);
 }
 
@@ -370,9 +368,7 @@ static void trunc_op(jc *c, const operands *o, unsigned fsize, unsigned isize,
 {
 	jc_fld(c, fsize, X64_XMM0, o->a);
 	jit_seq_trunc(JB, fsize, isize, is_signed, lo_bits, hi_bits, X64_RAX,
-		X64_XMM0, X64_XMM1, X64_RCX,
-		jc_site(c, JS_TRAP, WASM_TRAP_INVALID_CONVERSION),
-		jc_site(c, JS_TRAP, WASM_TRAP_INTEGER_OVERFLOW));
+		X64_XMM0, X64_XMM1, X64_RCX, &c->tails);
 	jc_st(c, o->d, X64_RAX);
 }
 

@@ -37,6 +37,8 @@ typedef struct {
 } tail;
 
 typedef struct {
+	jit_tails seq;          /* trap_tail at `site` for jit_seq.h (first) */
+	uint32_t site;          /* the instruction being emitted's */
 	x64_buf b;
 	const mir_func *mf;
 	const uint8_t *code;    /* the function's pre-decoded code (slow ops) */
@@ -72,9 +74,10 @@ static x64_label *trap_tail(em *c, enum jit_site_how how, uint32_t kind,
 	return &t->l;
 }
 
-static x64_label *trap_kind(em *c, uint32_t kind, uint32_t site)
+static x64_label *tail_at(jit_tails *t, enum jit_site_how how, uint32_t kind)
 {
-	return trap_tail(c, JS_TRAP, kind, site);
+	em *c = (em *)(void *)t;
+	return trap_tail(c, how, kind, c->site);
 }
 
 static void pc_here(em *c, uint32_t site)
@@ -206,11 +209,10 @@ static void emit_pmov(em *c, const mir_insn *i)
 
 static void emit_entry(em *c, const mir_insn *i)
 {
-	jit_seq_entry_checks(B, X64_R11, c->mf->nslots,
-		trap_kind(c, WASM_TRAP_STACK_OVERFLOW, i->site));
-	jit_seq_epoch(B, X64_R11, trap_kind(c, WASM_TRAP_TIMEOUT, i->site));
+	jit_seq_entry_checks(B, X64_R11, c->mf->nslots, &c->seq);
+	jit_seq_epoch(B, X64_R11, &c->seq);
 	if (i->aux)
-		jit_seq_fuel(B, trap_kind(c, WASM_TRAP_OUT_OF_FUEL, i->site));
+		jit_seq_fuel(B, &c->seq);
 }
 
 static void emit_epilogue(em *c)
@@ -358,9 +360,7 @@ static void emit_float(em *c, const mir_insn *i, int rd, int ra, int rb)
 		}
 		x64_movaps_xx(B, X64_XMM15, xmm_of(ra));
 		jit_seq_trunc(B, size, isize, sgn, lo, hi, (x64_gpr)rd, X64_XMM15,
-			X64_XMM14, X64_R11,
-			trap_kind(c, WASM_TRAP_INVALID_CONVERSION, i->site),
-			trap_kind(c, WASM_TRAP_INTEGER_OVERFLOW, i->site));
+			X64_XMM14, X64_R11, &c->seq);
 		break;
 	}
 	case MIR_CONV:
@@ -383,20 +383,15 @@ static void emit_call(em *c, const mir_insn *i)
 		jit_seq_call(B, (uint32_t)i->imm, i->slot);
 		break;
 	case MIR_CALLIMP:
-		jit_seq_call_import(B, (uint32_t)i->imm, i->slot,
-			trap_tail(c, JS_CALL_FAIL, 0, i->site));
+		jit_seq_call_import(B, (uint32_t)i->imm, i->slot, &c->seq);
 		break;
 	case MIR_CALLIND:
 		/* the element index is in rcx (lowering's fixed register) */
-		jit_seq_call_indirect(B, i->aux, (uint32_t)i->imm, i->slot,
-			trap_kind(c, WASM_TRAP_OUT_OF_BOUNDS_TABLE, i->site),
-			trap_kind(c, WASM_TRAP_UNINITIALIZED_ELEMENT, i->site),
-			trap_kind(c, WASM_TRAP_INDIRECT_CALL_TYPE_MISMATCH, i->site),
-			trap_tail(c, JS_CALL_FAIL, 0, i->site));
+		jit_seq_call_indirect(B, i->aux, (uint32_t)i->imm, i->slot, &c->seq);
 		break;
 	case MIR_SLOWOP:
-		jit_seq_slow_op(B, c->code + i->site, (uint32_t)i->imm,
-			i->aux ? trap_tail(c, JS_TRAP_EAX, 0, i->site) : NULL);
+		jit_seq_slow_op(B, c->code + i->site, (uint32_t)i->imm, i->aux != 0,
+			&c->seq);
 		break;
 	default:
 		break;
@@ -411,6 +406,7 @@ static void emit_insn(em *c, const mir_insn *i)
 	int rd = -1, ra = -1, rb = -1;
 	bool store_d = false;
 
+	c->site = i->site;
 	if (i->op == MIR_PMOV) {
 		emit_pmov(c, i);
 		return;
@@ -571,8 +567,7 @@ static void emit_insn(em *c, const mir_insn *i)
 	case MIR_DIV:
 		/* rax, rdx = rdx:rax / a */
 		jit_seq_divrem(B, i->size, i->aux & MIR_DIV_SIGNED, i->aux & MIR_DIV_REM,
-			ga, trap_kind(c, WASM_TRAP_INTEGER_DIVIDE_BY_ZERO, i->site),
-			trap_kind(c, WASM_TRAP_INTEGER_OVERFLOW, i->site));
+			ga, &c->seq);
 		break;
 	case MIR_CALL: case MIR_CALLIMP: case MIR_CALLIND: case MIR_SLOWOP:
 		emit_call(c, i);
@@ -585,9 +580,9 @@ static void emit_insn(em *c, const mir_insn *i)
 		emit_entry(c, i);
 		break;
 	case MIR_LOOPCHK:
-		jit_seq_epoch(B, X64_R11, trap_kind(c, WASM_TRAP_TIMEOUT, i->site));
+		jit_seq_epoch(B, X64_R11, &c->seq);
 		if (i->aux)
-			jit_seq_fuel(B, trap_kind(c, WASM_TRAP_OUT_OF_FUEL, i->site));
+			jit_seq_fuel(B, &c->seq);
 		break;
 	case MIR_JMP: {
 		uint32_t t = mf->b[c->cur].succ[0];
@@ -621,7 +616,7 @@ static void emit_insn(em *c, const mir_insn *i)
 
 wasm_status mir_emit(const mir_func *mf, mir_code *out, wasm_error *err)
 {
-	em cc = { .mf = mf, .code = mf->code }, *c = &cc;
+	em cc = { .seq = { tail_at }, .mf = mf, .code = mf->code }, *c = &cc;
 	memset(out, 0, sizeof *out);
 	if (!mf->reg)
 		return err_set(err, WASM_ERR_ARG, SIZE_MAX, "MIR not allocated");
