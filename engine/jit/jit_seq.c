@@ -355,3 +355,15 @@ void jit_seq_inst_elem(x64_buf *b, int32_t field, uint32_t index, x64_gpr r)
 	x64_mov_rm(b, 8, r, x64_mem_b(X64_R13, field));
 	x64_mov_rm(b, 8, r, x64_mem_b(r, (int32_t)(8 * index)));
 }
+
+void jit_seq_memory_size(x64_buf *b, x64_gpr r)
+{
+	x64_mov_rm(b, 8, r, x64_mem_b(X64_R13, offsetof(wasm_instance, memory)));
+	x64_mov_rm(b, 4, r, x64_mem_b(r, offsetof(wasm_memory, pages)));
+}
+
+void jit_seq_drop(x64_buf *b, int32_t field, uint32_t seg, x64_gpr scratch)
+{
+	x64_mov_rm(b, 8, scratch, x64_mem_b(X64_R13, field));
+	x64_mov_mi(b, 1, x64_mem_b(scratch, (int32_t)seg), 1);
+}

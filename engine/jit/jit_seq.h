@@ -94,5 +94,10 @@ void jit_seq_slow_op(x64_buf *b, const uint8_t *ip, uint32_t op, bool traps,
 
 /* r = inst->field[index] (an array of pointers in the instance). */
 void jit_seq_inst_elem(x64_buf *b, int32_t field, uint32_t index, x64_gpr r);
+/* r = memory 0's size in pages (memory.size). */
+void jit_seq_memory_size(x64_buf *b, x64_gpr r);
+/* inst->field[seg] = 1 (data.drop, elem.drop: field is the instance's
+ * array of flags); clobbers scratch. */
+void jit_seq_drop(x64_buf *b, int32_t field, uint32_t seg, x64_gpr scratch);
 
 #endif

@@ -236,8 +236,7 @@ void jc_emit_ref(jc *c)
 /* 1 -> dropped[seg]; field is the instance's array of flags */
 static void drop(jc *c, int32_t field, uint32_t seg)
 {
-	x64_mov_rm(JB, 8, X64_RAX, x64_mem_b(X64_R13, field));
-	x64_mov_mi(JB, 1, x64_mem_b(X64_RAX, (int32_t)seg), 1);
+	jit_seq_drop(JB, field, seg, X64_RAX);
 }
 
 /* TABLE: elem.drop (the rest is left to C: JC_OP_EXCEPTIONS). */
@@ -255,8 +254,7 @@ void jc_emit_memory(jc *c)
 {
 	switch (c->op) {
 	case OP_MEMORY_SIZE:            /* d = memory->pages */
-		x64_mov_rm(JB, 8, X64_RAX, x64_mem_b(X64_R13, offsetof(wasm_instance, memory)));
-		x64_mov_rm(JB, 4, X64_RAX, x64_mem_b(X64_RAX, offsetof(wasm_memory, pages)));
+		jit_seq_memory_size(JB, X64_RAX);
 		jc_st(c, JOP(D)->d, X64_RAX);
 		break;
 	case OP_DATA_DROP:

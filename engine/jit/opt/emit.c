@@ -528,17 +528,14 @@ static void emit_insn(em *c, const mir_insn *i)
 			X64_R10);
 		break;
 	case MIR_MEMSIZE:
-		x64_mov_rm(B, 8, gd, x64_mem_b(X64_R13, offsetof(wasm_instance, memory)));
-		x64_mov_rm(B, 4, gd, x64_mem_b(gd, offsetof(wasm_memory, pages)));
+		jit_seq_memory_size(B, gd);
 		break;
 	case MIR_REFFUNC:
 		jit_seq_inst_elem(B, offsetof(wasm_instance, funcs), i->slot, gd);
 		break;
 	case MIR_DROP:
-		x64_mov_rm(B, 8, X64_R11, x64_mem_b(X64_R13, i->aux ?
-			(int32_t)offsetof(wasm_instance, elem_dropped) :
-			(int32_t)offsetof(wasm_instance, data_dropped)));
-		x64_mov_mi(B, 1, x64_mem_b(X64_R11, (int32_t)i->slot), 1);
+		jit_seq_drop(B, i->aux ? (int32_t)offsetof(wasm_instance, elem_dropped) :
+			(int32_t)offsetof(wasm_instance, data_dropped), i->slot, X64_R11);
 		break;
 	case MIR_CMP:
 		if (i->hasimm)
