@@ -560,6 +560,18 @@ static const char float_wat[] =
 	"    (f64.store (i32.const 24) (f64.const -0.75))\n"
 	"    (f64.add (f64.load offset=8 (i32.and (local.get 0) (i32.const 16)))\n"
 	"      (f64.promote_f32 (f32.load offset=65532 (local.get 0)))))\n"
+	"  (func (export \"fswap\") (param f64 f64) (result f64) (local f64 f32 i32)\n"
+	"    ;; a cycle of float phis (and an f32 and an i32 beside them)\n"
+	"    (local.set 3 (f32.demote_f64 (local.get 1)))\n"
+	"    (loop\n"
+	"      (local.set 2 (local.get 0))\n"
+	"      (local.set 0 (local.get 1))\n"
+	"      (local.set 1 (local.get 2))\n"
+	"      (local.set 3 (f32.add (local.get 3) (f32.const 0.5)))\n"
+	"      (br_if 0 (i32.lt_u (local.tee 4 (i32.add (local.get 4) (i32.const 1)))\n"
+	"                         (i32.const 5))))\n"
+	"    (f64.sub (f64.mul (local.get 0) (f64.const 10))\n"
+	"      (f64.add (local.get 1) (f64.promote_f32 (local.get 3)))))\n"
 	"  (func $sq (param f64 f32) (result f64)\n"
 	"    (f64.mul (local.get 0) (f64.promote_f32 (local.get 1))))\n"
 	"  (func (export \"loop\") (param f64 f64) (result f64) (local i32 f64 f64)\n"
@@ -629,7 +641,7 @@ static const char *const float_funcs[] = { "add", "sub", "mul", "div", "min",
 	"unbits", "conv_s64", "conv_u64", "conv_u64_f32", "conv_u32",
 	"conv_s32_f32", "add32", "div32", "min32", "max32", "copysign32", "cmp32",
 	"neg32", "abs32", "nearest32", "sqrt32", "promote", "i32_trunc_u32",
-	"i64_trunc_u32", "bits32", "mem", "fload", "loop", "pressure" };
+	"i64_trunc_u32", "bits32", "mem", "fload", "fswap", "loop", "pressure" };
 #define NFLOAT_FUNCS (sizeof float_funcs / sizeof float_funcs[0])
 
 /* Every function of float_wat in tier 2 against the interpreter and the
