@@ -149,31 +149,42 @@ void jit_seq_fminmax(x64_buf *b, unsigned size, bool is_max, x64_xmm xd,
 	x64_label_bind(b, &done);
 }
 
-void jit_seq_fcmp(x64_buf *b, unsigned size, enum jit_fcmp op, x64_gpr rd,
-	x64_xmm xa, x64_xmm xb, x64_gpr tmp)
+bool jit_fcmp_flags(enum jit_fcmp op, bool *swap, x64_cc *cc)
 {
 	/* ucomi sets CF and ZF as an unsigned compare, all three (PF too)
 	 * when unordered: a > b is "above" (false for NaN); a < b is b > a */
-	switch (op) {
-	case JIT_FEQ: case JIT_FNE:
-		/* equal: ZF and not PF; not equal: not ZF, or PF */
-		ucomi(b, size, xa, xb);
-		x64_setcc_r(b, op == JIT_FEQ ? X64_CC_E : X64_CC_NE, rd);
-		x64_setcc_r(b, op == JIT_FEQ ? X64_CC_NP : X64_CC_P, tmp);
+	*swap = op == JIT_FLT || op == JIT_FLE;
+	*cc = op == JIT_FLT || op == JIT_FGT ? X64_CC_A : X64_CC_AE;
+	return op != JIT_FEQ && op != JIT_FNE;
+}
+
+void jit_seq_fcmp(x64_buf *b, unsigned size, enum jit_fcmp op, x64_gpr rd,
+	x64_xmm xa, x64_xmm xb, x64_gpr tmp)
+{
+	bool swap;
+	x64_cc cc;
+	if (jit_fcmp_flags(op, &swap, &cc)) {
+		x64_setcc_r(b, jit_seq_fflags(b, size, op, xa, xb), rd);
 		x64_movzx_rr(b, 4, 1, rd, rd);
-		x64_movzx_rr(b, 4, 1, tmp, tmp);
-		x64_alu_rr(b, op == JIT_FEQ ? X64_ALU_AND : X64_ALU_OR, 4, rd, tmp);
 		return;
-	case JIT_FLT: case JIT_FLE:
-		ucomi(b, size, xb, xa);
-		x64_setcc_r(b, op == JIT_FLT ? X64_CC_A : X64_CC_AE, rd);
-		break;
-	default:
-		ucomi(b, size, xa, xb);
-		x64_setcc_r(b, op == JIT_FGT ? X64_CC_A : X64_CC_AE, rd);
-		break;
 	}
+	/* equal: ZF and not PF; not equal: not ZF, or PF */
+	ucomi(b, size, xa, xb);
+	x64_setcc_r(b, op == JIT_FEQ ? X64_CC_E : X64_CC_NE, rd);
+	x64_setcc_r(b, op == JIT_FEQ ? X64_CC_NP : X64_CC_P, tmp);
 	x64_movzx_rr(b, 4, 1, rd, rd);
+	x64_movzx_rr(b, 4, 1, tmp, tmp);
+	x64_alu_rr(b, op == JIT_FEQ ? X64_ALU_AND : X64_ALU_OR, 4, rd, tmp);
+}
+
+x64_cc jit_seq_fflags(x64_buf *b, unsigned size, enum jit_fcmp op, x64_xmm xa,
+	x64_xmm xb)
+{
+	bool swap;
+	x64_cc cc;
+	(void)jit_fcmp_flags(op, &swap, &cc);
+	ucomi(b, size, swap ? xb : xa, swap ? xa : xb);
+	return cc;
 }
 
 void jit_seq_fconst(x64_buf *b, unsigned size, x64_xmm xd, x64_gpr tmp,

@@ -56,6 +56,14 @@ void jit_seq_fminmax(x64_buf *b, unsigned size, bool is_max, x64_xmm xd,
 	x64_xmm xs);
 /* The float compares, in the pre-decoded ops' and IR's order. */
 enum jit_fcmp { JIT_FEQ, JIT_FNE, JIT_FLT, JIT_FGT, JIT_FLE, JIT_FGE };
+/* The flags of an ordered compare (FLT FGT FLE FGE): ucomis[sd] xa, xb
+ * (swap: xb, xa), then cc holds the answer, false for NaN operands.  False
+ * for FEQ and FNE, which need the parity flag as well. */
+bool jit_fcmp_flags(enum jit_fcmp op, bool *swap, x64_cc *cc);
+/* The flags of an ordered compare of xa, xb (the ucomi of
+ * jit_fcmp_flags); the condition code that holds its answer. */
+x64_cc jit_seq_fflags(x64_buf *b, unsigned size, enum jit_fcmp op, x64_xmm xa,
+	x64_xmm xb);
 /* rd = (xa cmp xb) as 0 or 1; clobbers tmp (FEQ, FNE). */
 void jit_seq_fcmp(x64_buf *b, unsigned size, enum jit_fcmp op, x64_gpr rd,
 	x64_xmm xa, x64_xmm xb, x64_gpr tmp);

@@ -540,6 +540,13 @@ static const char float_wat[] =
 	"    (i32.or (f32.eq (local.get 0) (local.get 1))\n"
 	"      (i32.or (i32.shl (f32.ne (local.get 0) (local.get 1)) (i32.const 1))\n"
 	"              (i32.shl (f32.le (local.get 0) (local.get 1)) (i32.const 2)))))\n"
+	"  (func (export \"brcmp32\") (param f32 f32) (result i32)\n"
+	"    ;; ordered compares fused with their branch or select (NaN: 3, 7)\n"
+	"    (i32.add\n"
+	"      (if (result i32) (f32.ge (local.get 0) (local.get 1)) (then (i32.const 1))\n"
+	"        (else (if (result i32) (f32.le (local.get 0) (local.get 1))\n"
+	"          (then (i32.const 2)) (else (i32.const 3)))))\n"
+	"      (select (i32.const 4) (i32.const 7) (f32.lt (local.get 0) (local.get 1)))))\n"
 	"  (func (export \"neg32\") (param f32) (result f32) (f32.neg (local.get 0)))\n"
 	"  (func (export \"abs32\") (param f32) (result f32) (f32.abs (local.get 0)))\n"
 	"  (func (export \"nearest32\") (param f32) (result f32) (f32.nearest (local.get 0)))\n"
@@ -640,6 +647,7 @@ static const char *const float_funcs[] = { "add", "sub", "mul", "div", "min",
 	"i64_trunc_s", "i64_trunc_u", "i32_sat_s", "i64_sat_u", "demote", "bits",
 	"unbits", "conv_s64", "conv_u64", "conv_u64_f32", "conv_u32",
 	"conv_s32_f32", "add32", "div32", "min32", "max32", "copysign32", "cmp32",
+	"brcmp32",
 	"neg32", "abs32", "nearest32", "sqrt32", "promote", "i32_trunc_u32",
 	"i64_trunc_u32", "bits32", "mem", "fload", "fswap", "loop", "pressure" };
 #define NFLOAT_FUNCS (sizeof float_funcs / sizeof float_funcs[0])

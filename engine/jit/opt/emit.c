@@ -333,6 +333,9 @@ static void emit_float(em *c, const mir_insn *i, int rd, int ra, int rb)
 		jit_seq_fcmp(B, size, (enum jit_fcmp)i->aux, (x64_gpr)rd, xmm_of(ra),
 			xmm_of(rb), X64_R11);
 		break;
+	case MIR_FFLAGS:
+		(void)jit_seq_fflags(B, size, (enum jit_fcmp)i->aux, xmm_of(ra), xmm_of(rb));
+		break;
 	case MIR_FCVT:
 		/* cvtsd2ss / cvtss2sd d, a (size: the result's) */
 		if (rd != ra)
@@ -570,7 +573,7 @@ static void emit_insn(em *c, const mir_insn *i)
 		emit_call(c, i);
 		break;
 	case MIR_FALU: case MIR_FMINMAX: case MIR_FSQRT: case MIR_FROUND:
-	case MIR_FCMP: case MIR_FCVT: case MIR_TRUNC: case MIR_CONV:
+	case MIR_FCMP: case MIR_FFLAGS: case MIR_FCVT: case MIR_TRUNC: case MIR_CONV:
 		emit_float(c, i, rd, ra, rb);
 		break;
 	case MIR_ENTRY:

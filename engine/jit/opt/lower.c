@@ -254,9 +254,29 @@ static x64_cc flags_of(lw *c, ir_ref r)
 	return cc;
 }
 
+/* An ordered float compare (lt, gt, le, ge) whose flags a branch or a
+ * select can use: one ucomis[sd] (jit_fcmp_flags). */
+static bool is_fflags(enum ir_op op)
+{
+	bool swap;
+	x64_cc cc;
+	return op >= IR_FEQ && op <= IR_FGE &&
+		jit_fcmp_flags((enum jit_fcmp)(op - IR_FEQ), &swap, &cc);
+}
+
 /* Flags for a branch or select condition: a fused compare, or value != 0. */
 static x64_cc cond(lw *c, ir_ref r)
 {
+	ir_insn *fi = ir_at(c->f, r);
+	if (c->fused[r] && is_fflags((enum ir_op)fi->op)) {
+		enum jit_fcmp op = (enum jit_fcmp)(fi->op - IR_FEQ);
+		bool swap;
+		x64_cc cc;
+		(void)jit_fcmp_flags(op, &swap, &cc);
+		mir_reg ra = val(c, ir_args(c->f, r)[0]), rb = val(c, ir_args(c->f, r)[1]);
+		ins(c, MIR_FFLAGS, tsize(c, (enum ir_type)fi->aux), 0, ra, rb)->aux = op;
+		return cc;
+	}
 	if (c->fused[r])
 		return flags_of(c, r);
 	ir_insn *i = ir_at(c->f, r);
@@ -1070,7 +1090,8 @@ static void analyse(lw *c)
 			else if (ir_ops[i->op].effects)
 				load = IR_NONE;
 			if ((i->op == IR_BRANCH || i->op == IR_SELECT) &&
-			    c->uses[a[0]] == 1 && is_icmp((enum ir_op)f->v[a[0]].op))
+			    c->uses[a[0]] == 1 && (is_icmp((enum ir_op)f->v[a[0]].op) ||
+			    is_fflags((enum ir_op)f->v[a[0]].op)))
 				c->fused[a[0]] = true;
 			if (i->op == IR_IADD && !ir_is_const(f, a[0]) &&
 			    !ir_is_const(f, a[1])) {

@@ -107,6 +107,7 @@ enum mir_role { MR_NONE, MR_DEF, MR_UDEF, MR_USE };
 	X(FSQRT,   "fsqrt",   DEF,  USE,  NONE, 0) \
 	X(FROUND,  "fround",  DEF,  USE,  NONE, 0)  /* aux: the rounding mode */ \
 	X(FCMP,    "fcmp",    DEF,  USE,  USE,  0)  /* d (i32) = a aux(jit_fcmp) b */ \
+	X(FFLAGS,  "fflags",  NONE, USE,  USE,  0)  /* flags = a aux(jit_fcmp, ordered) b */ \
 	X(FCVT,    "fcvt",    DEF,  USE,  NONE, 0)  /* demote (size 4) / promote (8) */ \
 	X(TRUNC,   "trunc",   DEF,  USE,  NONE, 0)  /* d (aux bytes | MIR_SIGNED) = a, \
 	                                           trapping; size: a's */ \
