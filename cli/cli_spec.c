@@ -74,6 +74,9 @@ static const char *const spec_skip_names[SKIP_COUNT_] = {
 struct spec_counts {
 	uint64_t passed, failed, skipped;
 	uint64_t skipped_by[SKIP_COUNT_];       /* sums to skipped */
+	/* per JIT tier: functions it compiled and refused, over the file's
+	 * modules (the summary's "compiled TIER: N, refused M" lines) */
+	uint64_t compiled[WASM_TIER_COUNT], refused[WASM_TIER_COUNT];
 	int64_t cmd_index;      /* command being run, for crash reports */
 	int64_t line;
 };
@@ -1029,8 +1032,21 @@ static void ctx_free(struct spec_ctx *c)
 		spectest_free(c->st);
 	if (c->store)
 		wasm_store_free(c->store);
-	for (size_t i = 0; i < c->nmods; i++)
+	for (size_t i = 0; i < c->nmods; i++) {
+		/* what the JIT tiers did with it; a refusal's reason is printed
+		 * ("refused TIER: REASON", the module's last one) */
+		wasm_module_stats ms;
+		wasm_module_stats_get(c->mods[i], &ms);
+		for (int t = 0; t < WASM_TIER_COUNT; t++) {
+			c->counts->compiled[t] += ms.tiers[t].nfuncs;
+			c->counts->refused[t] += ms.tiers[t].nfuncs_refused;
+			if (ms.tiers[t].nfuncs_refused && ms.refused_reason[t] &&
+			    t != WASM_TIER_INTERP)
+				printf("%s: refused %s: %s\n", c->json_path,
+					wasm_tier_name((wasm_tier)t), ms.refused_reason[t]);
+		}
 		wasm_module_free(c->mods[i]);
+	}
 	free(c->mods);
 	bindings_free(c->names, c->nnames);
 	bindings_free(c->regs, c->nregs);
@@ -1183,6 +1199,10 @@ static void spec_file_forked(const struct spec_opts *o, const char *path,
 	counts->skipped += shared->skipped;
 	for (int k = 0; k < SKIP_COUNT_; k++)
 		counts->skipped_by[k] += shared->skipped_by[k];
+	for (int t = 0; t < WASM_TIER_COUNT; t++) {
+		counts->compiled[t] += shared->compiled[t];
+		counts->refused[t] += shared->refused[t];
+	}
 	munmap(shared, sizeof *shared);
 }
 
@@ -1276,6 +1296,11 @@ int cli_spec_main(int argc, char **argv, struct cli_global *g)
 		if (total.skipped_by[k])
 			printf("skipped %s: %" PRIu64 "\n", spec_skip_names[k],
 				total.skipped_by[k]);
+	for (int t = 0; t < WASM_TIER_COUNT; t++)
+		if (t != WASM_TIER_INTERP && (total.compiled[t] || total.refused[t]))
+			printf("compiled %s: %" PRIu64 ", refused %" PRIu64 "\n",
+				wasm_tier_name((wasm_tier)t), total.compiled[t],
+				total.refused[t]);
 	printf("%" PRIu64 " passed, %" PRIu64 " failed, %" PRIu64 " skipped\n",
 		total.passed, total.failed, total.skipped);
 	fflush(stdout);

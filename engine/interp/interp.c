@@ -29,35 +29,7 @@
 
 static inline float f32_of(uint64_t s) { float f; uint32_t u = (uint32_t)s; memcpy(&f, &u, 4); return f; }
 static inline double f64_of(uint64_t s) { double d; memcpy(&d, &s, 8); return d; }
-static inline uint64_t of_f32(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
-static inline uint64_t of_f64(double d) { uint64_t u; memcpy(&u, &d, 8); return u; }
 
-/* min/max per the spec: NaN in, NaN out (which NaN: the handler's cold
- * path, interp_numeric.h); -0 < +0. */
-static inline float fmin32(float a, float b)
-{
-	if (a != a || b != b) return a + b;
-	if (a == b) return signbit(a) ? a : b;
-	return a < b ? a : b;
-}
-static inline float fmax32(float a, float b)
-{
-	if (a != a || b != b) return a + b;
-	if (a == b) return signbit(a) ? b : a;
-	return a > b ? a : b;
-}
-static inline double fmin64(double a, double b)
-{
-	if (a != a || b != b) return a + b;
-	if (a == b) return signbit(a) ? a : b;
-	return a < b ? a : b;
-}
-static inline double fmax64(double a, double b)
-{
-	if (a != a || b != b) return a + b;
-	if (a == b) return signbit(a) ? b : a;
-	return a > b ? a : b;
-}
 
 /* Function idx's code as the interpreter runs it: pre-decoded (on first
  * use) and threaded, i.e. each head holds its handler's offset from dbase

@@ -39,8 +39,8 @@
 
 #define P32(x) ((uint64_t)(uint32_t)(x))
 #define P64(x) ((uint64_t)(x))
-#define PF32(x) of_f32(x)
-#define PF64(x) of_f64(x)
+#define PF32(x) op_float_bits(x)
+#define PF64(x) op_double_bits(x)
 
 /* ---- i32 ---- */
 UN(EQZ32, uint32_t, U32, a == 0, P32)
@@ -178,8 +178,8 @@ BIN(ROTR64, uint64_t, U64, (a >> (b & 63)) | (a << ((64 - (b & 63)) & 63)), P64)
 	FBIN(FSUB##sfx, T, GET, a - b, PUT) \
 	FBIN(FMUL##sfx, T, GET, a * b, PUT) \
 	FBIN(FDIV##sfx, T, GET, a / b, PUT) \
-	FBIN(FMIN##sfx, T, GET, fmin##sfx(a, b), PUT) \
-	FBIN(FMAX##sfx, T, GET, fmax##sfx(a, b), PUT) \
+	FBIN(FMIN##sfx, T, GET, op_fmin##sfx(a, b), PUT) \
+	FBIN(FMAX##sfx, T, GET, op_fmax##sfx(a, b), PUT) \
 	FUN(FCEIL##sfx, T, GET, ceil##SUF(a), PUT) \
 	FUN(FFLOOR##sfx, T, GET, floor##SUF(a), PUT) \
 	FUN(FTRUNC##sfx, T, GET, trunc##SUF(a), PUT) \

@@ -126,6 +126,26 @@ static inline uint64_t op_nan64(uint64_t a, uint64_t b)
 	return OP_F64_DEFAULT_NAN;
 }
 
+/* wasm's min and max, the one definition (the interpreter's handlers, tier
+ * 2's constant folding): -0 < +0; a NaN operand gives a NaN (a + b), whose
+ * bits the caller then takes from op_nan32/op_nan64. */
+#define OPS_SLOW_MINMAX_(T, sfx) \
+	static inline T op_fmin##sfx(T a, T b) \
+	{ \
+		if (a != a || b != b) return a + b; \
+		if (a == b) return __builtin_signbit(a) ? a : b; \
+		return a < b ? a : b; \
+	} \
+	static inline T op_fmax##sfx(T a, T b) \
+	{ \
+		if (a != a || b != b) return a + b; \
+		if (a == b) return __builtin_signbit(a) ? b : a; \
+		return a > b ? a : b; \
+	}
+OPS_SLOW_MINMAX_(float, 32)
+OPS_SLOW_MINMAX_(double, 64)
+#undef OPS_SLOW_MINMAX_
+
 /* f32.demote_f64 and f64.promote_f32 of a NaN. */
 static inline uint32_t op_demote_nan(uint64_t a)
 {
@@ -179,6 +199,11 @@ static inline double op_slot_double(uint64_t s)
 	memcpy(&d, &s, sizeof d);
 	return d;
 }
+
+/* ... and back: a float's or double's bits (the interpreter's results,
+ * folded constants, the bounds above as constants in JIT code). */
+static inline uint64_t op_float_bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
+static inline uint64_t op_double_bits(double d) { uint64_t u; memcpy(&u, &d, 8); return u; }
 
 #define OPS_SLOW_CONV_(name, SRC, RES, SLOT, lo, hi, rmin, rmax) \
 	static inline wasm_trap_kind op_trunc_##name(uint64_t a_slot, uint64_t *d) \

@@ -1237,10 +1237,11 @@ static uint64_t rule_nan(size_t op, uint64_t a, uint64_t b)
 
 START_TEST(float_nan_rule_every_tier)
 {
-	rig ri, rb;
+	rig ri, rb, ro;
 	char *text = float_ops_wat();
 	rig_up(&ri, text, WASM_TIER_INTERP, 0, NULL, 0);
 	rig_up(&rb, text, WASM_TIER_BASELINE, 0, NULL, 0);
+	rig_up(&ro, text, WASM_TIER_OPT, 0, NULL, 0);
 	unsigned checked = 0;
 	for (size_t op = 0; op < NFLOAT_OPS; op++) {
 		bool s = float_ops[op].param == 's';
@@ -1253,10 +1254,13 @@ START_TEST(float_nan_rule_every_tier)
 				uint64_t b = s ? f32_inputs[j] : f64_inputs[j];
 				uint64_t vi = float_call(&ri, op, a, b);
 				uint64_t vb = float_call(&rb, op, a, b);
-				ck_assert_msg(vi == vb, "%s(%llx, %llx): interp %llx, "
-					"baseline %llx", float_ops[op].name,
+				uint64_t vo = float_call(&ro, op, a, b);
+				ck_assert_msg(vi == vb && vi == vo, "%s(%llx, %llx): "
+					"interp %llx, baseline %llx, opt %llx",
+					float_ops[op].name,
 					(unsigned long long)a, (unsigned long long)b,
-					(unsigned long long)vi, (unsigned long long)vb);
+					(unsigned long long)vi, (unsigned long long)vb,
+					(unsigned long long)vo);
 				bool rs = float_ops[op].result == 's';
 				char rule = float_ops[op].rule;
 				if (rule != 'x' && rule != 'c' && is_nan_bits(vi, rs))
@@ -1277,8 +1281,14 @@ START_TEST(float_nan_rule_every_tier)
 	ck_assert_uint_eq(float_call(&rb, abs32, 0xffd00001u, 0), 0x7fd00001u);
 	ck_assert_uint_eq(float_call(&ri, abs32 + 1, 0x7fa00001u, 0), 0xffa00001u);
 	ck_assert_uint_ge(checked, 1000);
+	/* tier 2 compiled them itself */
+	wasm_module_stats st;
+	wasm_module_stats_get(ro.m, &st);
+	ck_assert_uint_ge(st.tiers[WASM_TIER_OPT].nfuncs, NFLOAT_OPS);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].nfuncs_refused, 0);
 	rig_down(&ri);
 	rig_down(&rb);
+	rig_down(&ro);
 }
 END_TEST
 

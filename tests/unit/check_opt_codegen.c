@@ -103,7 +103,8 @@ static size_t opt_install(rig *r, const char *name)
 
 typedef struct {
 	wasm_status st;
-	int64_t v;              /* the result (i32 sign-extended) */
+	int64_t v;              /* the result (i32 sign-extended; a float's
+	                           bits, f32 zero-extended) */
 	wasm_trap_kind trap;
 	uint32_t func;
 	size_t offset;
@@ -120,6 +121,10 @@ static outcome call(rig *r, const char *name, const int64_t *args)
 		a[k].type = t.params[k];
 		if (t.params[k] == WASM_I64)
 			a[k].of.i64 = args[k];
+		else if (t.params[k] == WASM_F64)
+			a[k].of.f64_bits = (uint64_t)args[k];
+		else if (t.params[k] == WASM_F32)
+			a[k].of.f32_bits = (uint32_t)args[k];
 		else
 			a[k].of.i32 = (int32_t)args[k];
 	}
@@ -127,7 +132,10 @@ static outcome call(rig *r, const char *name, const int64_t *args)
 	outcome o = { 0 };
 	o.st = wasm_func_call(r->s, f, a, t.nparams, res, t.nresults, &err);
 	if (o.st == WASM_OK && t.nresults)
-		o.v = t.results[0] == WASM_I64 ? res[0].of.i64 : res[0].of.i32;
+		o.v = t.results[0] == WASM_I64 ? res[0].of.i64 :
+			t.results[0] == WASM_F64 ? (int64_t)res[0].of.f64_bits :
+			t.results[0] == WASM_F32 ? (int64_t)res[0].of.f32_bits :
+			res[0].of.i32;
 	if (o.st == WASM_ERR_TRAP) {
 		o.trap = err.trap;
 		o.func = err.func_index;
@@ -155,6 +163,29 @@ static void same(rig *o, rig *i, rig *b, const char *name, const int64_t *args)
 		"%s(%" PRId64 ", %" PRId64 "): trap %d in %u at %zu, baseline "
 		"%d in %u at %zu", name, args[0], args[1], x.trap, x.func,
 		x.offset, z.trap, z.func, z.offset);
+}
+
+/* Three rigs of one module: tier 2's code (o, functions installed one by
+ * one), the interpreter (in), the baseline (bl). */
+typedef struct {
+	rig o, in, bl;
+} rigs;
+
+static void rigs_up(rigs *r, const char *text)
+{
+	size_t len;
+	uint8_t *bytes = wat(text, &len);
+	rig_up(&r->o, bytes, len, WASM_TIER_AUTO);
+	rig_up(&r->in, bytes, len, WASM_TIER_INTERP);
+	rig_up(&r->bl, bytes, len, WASM_TIER_BASELINE);
+	free(bytes);
+}
+
+static void rigs_down(rigs *r)
+{
+	rig_down(&r->o);
+	rig_down(&r->in);
+	rig_down(&r->bl);
 }
 
 /* ---- the functions ---------------------------------------------------------- */
@@ -444,43 +475,282 @@ START_TEST(traps_located)
 }
 END_TEST
 
-/* What is not lowered yet is refused by name. */
-START_TEST(refusals_named)
+/* ---- floats ------------------------------------------------------------------ */
+
+/* Arguments are bits (f32: the low half); results compare as bits, so
+ * NaN payloads, signs and -0.0 must match the interpreter's exactly. */
+static const char float_wat[] =
+	"(module\n"
+	"  (memory 1)\n"
+	"  (global $gf (mut f64) (f64.const 1.5))\n"
+	"  (global $gs (mut f32) (f32.const -2.5))\n"
+	"  (func (export \"add\") (param f64 f64) (result f64) (f64.add (local.get 0) (local.get 1)))\n"
+	"  (func (export \"sub\") (param f64 f64) (result f64) (f64.sub (local.get 0) (local.get 1)))\n"
+	"  (func (export \"mul\") (param f64 f64) (result f64) (f64.mul (local.get 0) (local.get 1)))\n"
+	"  (func (export \"div\") (param f64 f64) (result f64) (f64.div (local.get 0) (local.get 1)))\n"
+	"  (func (export \"min\") (param f64 f64) (result f64) (f64.min (local.get 0) (local.get 1)))\n"
+	"  (func (export \"max\") (param f64 f64) (result f64) (f64.max (local.get 0) (local.get 1)))\n"
+	"  (func (export \"copysign\") (param f64 f64) (result f64)\n"
+	"    (f64.copysign (local.get 0) (local.get 1)))\n"
+	"  (func (export \"cmp\") (param f64 f64) (result i32)\n"
+	"    (i32.or (i32.or (f64.eq (local.get 0) (local.get 1))\n"
+	"                    (i32.shl (f64.ne (local.get 0) (local.get 1)) (i32.const 1)))\n"
+	"      (i32.or (i32.or (i32.shl (f64.lt (local.get 0) (local.get 1)) (i32.const 2))\n"
+	"                      (i32.shl (f64.gt (local.get 0) (local.get 1)) (i32.const 3)))\n"
+	"              (i32.or (i32.shl (f64.le (local.get 0) (local.get 1)) (i32.const 4))\n"
+	"                      (i32.shl (f64.ge (local.get 0) (local.get 1)) (i32.const 5))))))\n"
+	"  (func (export \"brcmp\") (param f64 f64) (result i32)\n"
+	"    (if (result i32) (f64.lt (local.get 0) (local.get 1))\n"
+	"      (then (i32.const 10)) (else (i32.const 20))))\n"
+	"  (func (export \"sel\") (param f64 f64) (result f64)\n"
+	"    (select (local.get 0) (local.get 1) (f64.gt (local.get 0) (local.get 1))))\n"
+	"  (func (export \"sqrt\") (param f64) (result f64) (f64.sqrt (local.get 0)))\n"
+	"  (func (export \"ceil\") (param f64) (result f64) (f64.ceil (local.get 0)))\n"
+	"  (func (export \"floor\") (param f64) (result f64) (f64.floor (local.get 0)))\n"
+	"  (func (export \"trunc\") (param f64) (result f64) (f64.trunc (local.get 0)))\n"
+	"  (func (export \"nearest\") (param f64) (result f64) (f64.nearest (local.get 0)))\n"
+	"  (func (export \"abs\") (param f64) (result f64) (f64.abs (local.get 0)))\n"
+	"  (func (export \"neg\") (param f64) (result f64) (f64.neg (local.get 0)))\n"
+	"  (func (export \"consts\") (param f64) (result f64)\n"
+	"    ;; folded and unfolded constants, NaN ones included\n"
+	"    (f64.add (f64.mul (local.get 0) (f64.const 0.5))\n"
+	"      (f64.add (f64.sub (f64.const inf) (f64.const inf))\n"
+	"               (f64.const nan:0x4000000000123))))\n"
+	"  (func (export \"i32_trunc_s\") (param f64) (result i32) (i32.trunc_f64_s (local.get 0)))\n"
+	"  (func (export \"i32_trunc_u\") (param f64) (result i32) (i32.trunc_f64_u (local.get 0)))\n"
+	"  (func (export \"i64_trunc_s\") (param f64) (result i64) (i64.trunc_f64_s (local.get 0)))\n"
+	"  (func (export \"i64_trunc_u\") (param f64) (result i64) (i64.trunc_f64_u (local.get 0)))\n"
+	"  (func (export \"i32_sat_s\") (param f64) (result i32) (i32.trunc_sat_f64_s (local.get 0)))\n"
+	"  (func (export \"i64_sat_u\") (param f64) (result i64) (i64.trunc_sat_f64_u (local.get 0)))\n"
+	"  (func (export \"demote\") (param f64) (result f32) (f32.demote_f64 (local.get 0)))\n"
+	"  (func (export \"bits\") (param f64) (result i64) (i64.reinterpret_f64 (local.get 0)))\n"
+	"  (func (export \"unbits\") (param i64) (result f64) (f64.reinterpret_i64 (local.get 0)))\n"
+	"  (func (export \"conv_s64\") (param i64) (result f64) (f64.convert_i64_s (local.get 0)))\n"
+	"  (func (export \"conv_u64\") (param i64) (result f64) (f64.convert_i64_u (local.get 0)))\n"
+	"  (func (export \"conv_u64_f32\") (param i64) (result f32) (f32.convert_i64_u (local.get 0)))\n"
+	"  (func (export \"conv_u32\") (param i32) (result f64) (f64.convert_i32_u (local.get 0)))\n"
+	"  (func (export \"conv_s32_f32\") (param i32) (result f32) (f32.convert_i32_s (local.get 0)))\n"
+	"  (func (export \"add32\") (param f32 f32) (result f32) (f32.add (local.get 0) (local.get 1)))\n"
+	"  (func (export \"div32\") (param f32 f32) (result f32) (f32.div (local.get 0) (local.get 1)))\n"
+	"  (func (export \"min32\") (param f32 f32) (result f32) (f32.min (local.get 0) (local.get 1)))\n"
+	"  (func (export \"max32\") (param f32 f32) (result f32) (f32.max (local.get 0) (local.get 1)))\n"
+	"  (func (export \"copysign32\") (param f32 f32) (result f32)\n"
+	"    (f32.copysign (local.get 0) (local.get 1)))\n"
+	"  (func (export \"cmp32\") (param f32 f32) (result i32)\n"
+	"    (i32.or (f32.eq (local.get 0) (local.get 1))\n"
+	"      (i32.or (i32.shl (f32.ne (local.get 0) (local.get 1)) (i32.const 1))\n"
+	"              (i32.shl (f32.le (local.get 0) (local.get 1)) (i32.const 2)))))\n"
+	"  (func (export \"brcmp32\") (param f32 f32) (result i32)\n"
+	"    ;; ordered compares fused with their branch or select (NaN: 3, 7)\n"
+	"    (i32.add\n"
+	"      (if (result i32) (f32.ge (local.get 0) (local.get 1)) (then (i32.const 1))\n"
+	"        (else (if (result i32) (f32.le (local.get 0) (local.get 1))\n"
+	"          (then (i32.const 2)) (else (i32.const 3)))))\n"
+	"      (select (i32.const 4) (i32.const 7) (f32.lt (local.get 0) (local.get 1)))))\n"
+	"  (func (export \"neg32\") (param f32) (result f32) (f32.neg (local.get 0)))\n"
+	"  (func (export \"abs32\") (param f32) (result f32) (f32.abs (local.get 0)))\n"
+	"  (func (export \"nearest32\") (param f32) (result f32) (f32.nearest (local.get 0)))\n"
+	"  (func (export \"sqrt32\") (param f32) (result f32) (f32.sqrt (local.get 0)))\n"
+	"  (func (export \"promote\") (param f32) (result f64) (f64.promote_f32 (local.get 0)))\n"
+	"  (func (export \"i32_trunc_u32\") (param f32) (result i32) (i32.trunc_f32_u (local.get 0)))\n"
+	"  (func (export \"i64_trunc_u32\") (param f32) (result i64) (i64.trunc_f32_u (local.get 0)))\n"
+	"  (func (export \"bits32\") (param f32) (result i32) (i32.reinterpret_f32 (local.get 0)))\n"
+	"  (func (export \"mem\") (param f64 f64) (result f64)\n"
+	"    ;; stores, loads, globals of both widths; f32 through memory\n"
+	"    (f64.store offset=8 (i32.const 16) (local.get 0))\n"
+	"    (f32.store (i32.const 4) (f32.demote_f64 (local.get 1)))\n"
+	"    (global.set $gf (f64.add (global.get $gf) (f64.load offset=8 (i32.const 16))))\n"
+	"    (global.set $gs (f32.mul (global.get $gs) (f32.load (i32.const 4))))\n"
+	"    (f64.add (global.get $gf) (f64.promote_f32 (global.get $gs))))\n"
+	"  (func (export \"fload\") (param i32) (result f64)\n"
+	"    ;; loads straight into XMM registers (their traps at the load)\n"
+	"    (f64.store (i32.const 24) (f64.const -0.75))\n"
+	"    (f64.add (f64.load offset=8 (i32.and (local.get 0) (i32.const 16)))\n"
+	"      (f64.promote_f32 (f32.load offset=65532 (local.get 0)))))\n"
+	"  (func (export \"fswap\") (param f64 f64) (result f64) (local f64 f32 i32)\n"
+	"    ;; a cycle of float phis (and an f32 and an i32 beside them)\n"
+	"    (local.set 3 (f32.demote_f64 (local.get 1)))\n"
+	"    (loop\n"
+	"      (local.set 2 (local.get 0))\n"
+	"      (local.set 0 (local.get 1))\n"
+	"      (local.set 1 (local.get 2))\n"
+	"      (local.set 3 (f32.add (local.get 3) (f32.const 0.5)))\n"
+	"      (br_if 0 (i32.lt_u (local.tee 4 (i32.add (local.get 4) (i32.const 1)))\n"
+	"                         (i32.const 5))))\n"
+	"    (f64.sub (f64.mul (local.get 0) (f64.const 10))\n"
+	"      (f64.add (local.get 1) (f64.promote_f32 (local.get 3)))))\n"
+	"  (func $sq (param f64 f32) (result f64)\n"
+	"    (f64.mul (local.get 0) (f64.promote_f32 (local.get 1))))\n"
+	"  (func (export \"loop\") (param f64 f64) (result f64) (local i32 f64 f64)\n"
+	"    ;; float phis around a loop, values live across a call\n"
+	"    (local.set 3 (local.get 1))\n"
+	"    (loop\n"
+	"      (local.set 4 (call $sq (local.get 3) (f32.demote_f64 (local.get 0))))\n"
+	"      (local.set 3 (f64.add (f64.div (local.get 3) (f64.const 3)) (local.get 4)))\n"
+	"      (local.set 0 (f64.sub (local.get 0) (local.get 3)))\n"
+	"      (br_if 0 (i32.lt_u (local.tee 2 (i32.add (local.get 2) (i32.const 1)))\n"
+	"                         (i32.const 6))))\n"
+	"    (f64.add (local.get 0) (f64.min (local.get 3) (local.get 4))))\n"
+	"  (func (export \"pressure\") (param f64 f64) (result f64)\n"
+	"    (local f64 f64 f64 f64 f64 f64 f64 f64 f64 f64 f64 f64 f64 f64 f64 f64)\n"
+	"    (local.set 2 (f64.add (local.get 0) (f64.const 1)))\n"
+	"    (local.set 3 (f64.mul (local.get 0) (local.get 1)))\n"
+	"    (local.set 4 (f64.sub (local.get 0) (local.get 1)))\n"
+	"    (local.set 5 (f64.div (local.get 1) (f64.const 7)))\n"
+	"    (local.set 6 (f64.add (local.get 2) (local.get 3)))\n"
+	"    (local.set 7 (f64.mul (local.get 4) (local.get 5)))\n"
+	"    (local.set 8 (f64.sub (local.get 6) (local.get 0)))\n"
+	"    (local.set 9 (f64.add (local.get 7) (local.get 1)))\n"
+	"    (local.set 10 (f64.mul (local.get 8) (local.get 9)))\n"
+	"    (local.set 11 (f64.add (local.get 2) (local.get 9)))\n"
+	"    (local.set 12 (f64.sub (local.get 3) (local.get 8)))\n"
+	"    (local.set 13 (f64.mul (local.get 4) (local.get 7)))\n"
+	"    (local.set 14 (f64.add (local.get 5) (local.get 6)))\n"
+	"    (local.set 15 (f64.sub (local.get 10) (local.get 11)))\n"
+	"    (local.set 16 (f64.mul (local.get 12) (local.get 13)))\n"
+	"    (local.set 17 (f64.add (local.get 14) (local.get 15)))\n"
+	"    (f64.add (f64.add (f64.add (local.get 2) (local.get 3)) (f64.add (local.get 4) (local.get 5)))\n"
+	"      (f64.add (f64.add (f64.add (local.get 6) (local.get 7)) (f64.add (local.get 8) (local.get 9)))\n"
+	"        (f64.add (f64.add (local.get 10) (local.get 11))\n"
+	"          (f64.add (f64.add (local.get 12) (local.get 13))\n"
+	"            (f64.add (local.get 16) (local.get 17)))))))\n"
+	")\n";
+
+/* NaNs (quiet and signalling, both signs, payloads), zeros, infinities,
+ * the truncations' edges, denormals. */
+static const uint64_t f64_bits[] = {
+	0, 0x8000000000000000ull, 0x3ff0000000000000ull, 0xbff8000000000000ull,
+	0x7ff8000000000123ull, 0x7ff0000000000001ull, 0xfff8000000000456ull,
+	0xfff4000000000789ull, 0x7ff0000000000000ull, 0xfff0000000000000ull,
+	0x43e0000000000000ull /* 2^63 */, 0xc3e0000000000000ull /* -2^63 */,
+	0x41efffffffe00000ull /* 2^32 - 1 */, 0x41f0000000000000ull /* 2^32 */,
+	0xc1e0000000200000ull /* -2^31 - 1 */, 0x4004000000000000ull /* 2.5 */,
+	0xc004000000000000ull /* -2.5 */, 0x3fe0000000000000ull /* 0.5 */,
+	0x0000000000000001ull, 0x43f0000000000000ull /* 2^64 */,
+	0xbfefffffffffffffull /* -0.99.. */,
+};
+static const uint64_t f32_bits[] = {
+	0, 0x80000000u, 0x3f800000u, 0xbfc00000u, 0x7fc00123u, 0x7f800001u,
+	0xffc00456u, 0xffa00789u, 0x7f800000u, 0xff800000u, 0x4f800000u /* 2^32 */,
+	0x5f800000u /* 2^64 */, 0x5f000000u /* 2^63 */, 0x40200000u /* 2.5 */,
+	0xc0200000u, 0x3f000000u, 0x00000001u, 0xbf7fffffu,
+};
+static const uint64_t int_bits[] = {
+	0, 1, 0xffffffffull, 0x7fffffffull, 0x80000000ull, ~0ull,
+	0x8000000000000000ull, 0x7fffffffffffffffull, 0x8000000000000001ull,
+	0x20000000000001ull, 12345, 4, 8, 16,
+};
+
+static const char *const float_funcs[] = { "add", "sub", "mul", "div", "min",
+	"max", "copysign", "cmp", "brcmp", "sel", "sqrt", "ceil", "floor", "trunc",
+	"nearest", "abs", "neg", "consts", "i32_trunc_s", "i32_trunc_u",
+	"i64_trunc_s", "i64_trunc_u", "i32_sat_s", "i64_sat_u", "demote", "bits",
+	"unbits", "conv_s64", "conv_u64", "conv_u64_f32", "conv_u32",
+	"conv_s32_f32", "add32", "div32", "min32", "max32", "copysign32", "cmp32",
+	"brcmp32",
+	"neg32", "abs32", "nearest32", "sqrt32", "promote", "i32_trunc_u32",
+	"i64_trunc_u32", "bits32", "mem", "fload", "fswap", "loop", "pressure" };
+#define NFLOAT_FUNCS (sizeof float_funcs / sizeof float_funcs[0])
+
+/* Every function of float_wat in tier 2 against the interpreter and the
+ * baseline, on every pair of the values of its parameter type. */
+START_TEST(run_floats)
 {
-	static const char text[] =
-		"(module\n"
-		"  (table 1 funcref)\n"
-		"  (type $t (func (result i32)))\n"
-		"  (func (export \"flt\") (param f64) (result f64)\n"
-		"    (f64.add (local.get 0) (f64.const 1)))\n"
-		"  (func (export \"sw\") (param i32) (result i32)\n"
-		"    (block (block (br_table 0 1 (local.get 0))) (return (i32.const 1)))\n"
-		"    (i32.const 2))\n"
-		"  (func (export \"ind\") (param i32) (result i32)\n"
-		"    (call_indirect (type $t) (local.get 0)))\n"
-		"  (func (export \"grow\") (param i32) (result i32)\n"
-		"    (memory.grow (local.get 0)))\n"
-		"  (memory 1)\n"
-		")\n";
-	static const struct { const char *f, *why; } t[] = {
-		{ "flt", "float" }, { "sw", "br_table" }, { "ind", "call_indirect" },
-		{ "grow", "memory.grow" },
-	};
-	size_t len;
-	uint8_t *bytes = wat(text, &len);
-	rig r;
-	rig_up(&r, bytes, len, WASM_TIER_AUTO);
-	free(bytes);
-	for (size_t k = 0; k < sizeof t / sizeof t[0]; k++) {
-		uint32_t idx;
-		export_func(&r, t[k].f, &idx);
-		mir_code code;
-		wasm_error err;
-		wasm_status st = opt_codegen(r.m, idx, NULL, true, &code, &err);
-		ck_assert_int_eq(st, WASM_ERR_UNSUPPORTED);
-		ck_assert_msg(strstr(err.message, t[k].why), "%s: %s", t[k].f, err.message);
+	rigs r;
+	rigs_up(&r, float_wat);
+	for (size_t k = 0; k < NFLOAT_FUNCS; k++)
+		opt_install(&r.o, float_funcs[k]);
+	for (size_t k = 0; k < NFLOAT_FUNCS; k++) {
+		const char *name = float_funcs[k];
+		wasm_functype t;
+		wasm_func_type(export_func(&r.o, name, NULL), &t);
+		const uint64_t *v = t.params[0] == WASM_F64 ? f64_bits :
+			t.params[0] == WASM_F32 ? f32_bits : int_bits;
+		size_t n = t.params[0] == WASM_F64 ? sizeof f64_bits / 8 :
+			t.params[0] == WASM_F32 ? sizeof f32_bits / 8 : sizeof int_bits / 8;
+		for (size_t a = 0; a < n; a++)
+			for (size_t b = 0; b < (t.nparams > 1 ? n : 1); b++) {
+				int64_t args[3] = { (int64_t)v[a], (int64_t)v[b], 0 };
+				same(&r.o, &r.in, &r.bl, name, args);
+			}
 	}
-	rig_down(&r);
+	rigs_down(&r);
+}
+END_TEST
+
+/* A trapping truncation in tier 2 names the interpreter's kind, function
+ * and offset: NaN is an invalid conversion, out of range an overflow. */
+START_TEST(float_traps_located)
+{
+	rigs r;
+	rigs_up(&r, float_wat);
+	opt_install(&r.o, "i32_trunc_s");
+	opt_install(&r.o, "i64_trunc_u");
+	static const struct { const char *f; uint64_t a; wasm_trap_kind k; } t[] = {
+		{ "i32_trunc_s", 0x7ff8000000000000ull, WASM_TRAP_INVALID_CONVERSION },
+		{ "i32_trunc_s", 0x41e0000000000000ull, WASM_TRAP_INTEGER_OVERFLOW },
+		{ "i64_trunc_u", 0xbff0000000000000ull, WASM_TRAP_INTEGER_OVERFLOW },
+		{ "i64_trunc_u", 0x43f0000000000000ull, WASM_TRAP_INTEGER_OVERFLOW },
+	};
+	for (size_t k = 0; k < sizeof t / sizeof t[0]; k++) {
+		int64_t args[2] = { (int64_t)t[k].a, 0 };
+		outcome a = call(&r.o, t[k].f, args);
+		ck_assert(a.st == WASM_ERR_TRAP && a.trap == t[k].k &&
+			a.offset != SIZE_MAX);
+		same(&r.o, &r.in, &r.bl, t[k].f, args);
+	}
+	rigs_down(&r);
+}
+END_TEST
+
+/* The families tier 2 once refused (floats, br_table, call_indirect,
+ * memory.grow, tables, bulk memory, imports aside) compile and run as in
+ * the interpreter, traps included. */
+static const char fam_wat[] =
+	"(module\n"
+	"  (table $t 4 funcref)\n"
+	"  (elem (table $t) (i32.const 1) func $one $two)\n"
+	"  (type $r (func (result i32)))\n"
+	"  (func $one (result i32) (i32.const 1))\n"
+	"  (func $two (result i32) (i32.const 2))\n"
+	"  (func $f64r (result f64) (f64.const 1))\n"
+	"  (func (export \"sw\") (param i32) (result i32) (local i32)\n"
+	"    (block (block (block (block\n"
+	"      (br_table 0 1 2 1 3 (local.get 0)))\n"
+	"      (local.set 1 (i32.const 10)) (br 2))\n"
+	"      (local.set 1 (i32.const 20)) (br 1))\n"
+	"      (local.set 1 (i32.const 30)))\n"
+	"    (i32.add (local.get 1) (local.get 0)))\n"
+	"  (func (export \"ind\") (param i32) (result i32)\n"
+	"    (call_indirect (type $r) (local.get 0)))\n"
+	"  (func (export \"indf\") (param i32) (result i32)\n"
+	"    (drop (call_indirect (result f64) (local.get 0))) (i32.const 0))\n"
+	"  (func (export \"grow\") (param i32) (result i32)\n"
+	"    (i32.add (memory.grow (local.get 0)) (i32.mul (memory.size) (i32.const 1000))))\n"
+	"  (func (export \"fill\") (param i32 i32) (result i32)\n"
+	"    (memory.fill (local.get 0) (local.get 1) (i32.const 16))\n"
+	"    (memory.copy (i32.const 100) (local.get 0) (i32.const 8))\n"
+	"    (i32.load (i32.const 100)))\n"
+	"  (func (export \"tab\") (param i32 i32) (result i32)\n"
+	"    (table.set $t (local.get 1) (table.get $t (local.get 0)))\n"
+	"    (i32.add (table.size $t)\n"
+	"      (i32.mul (ref.is_null (table.get $t (local.get 1))) (i32.const 100))))\n"
+	"  (memory 1 4)\n"
+	")\n";
+
+START_TEST(families_compiled)
+{
+	static const char *const funcs[] = { "sw", "ind", "indf", "grow", "fill", "tab" };
+	static const int64_t args[][2] = { { 0, 0 }, { 1, 2 }, { 2, 3 }, { 3, 1 },
+		{ 4, 0 }, { 5, 65530 }, { -1, 7 }, { 65535, 2 } };
+	rigs r;
+	rigs_up(&r, fam_wat);
+	for (size_t k = 0; k < sizeof funcs / sizeof funcs[0]; k++)
+		opt_install(&r.o, funcs[k]);
+	for (size_t k = 0; k < sizeof funcs / sizeof funcs[0]; k++)
+		for (size_t a = 0; a < sizeof args / sizeof args[0]; a++)
+			same(&r.o, &r.in, &r.bl, funcs[k], args[a]);
+	rigs_down(&r);
 }
 END_TEST
 
@@ -582,7 +852,9 @@ int main(void)
 	TCase *tc = tcase_create("core");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, lowering_patterns);
-	tcase_add_test(tc, refusals_named);
+	tcase_add_test(tc, families_compiled);
+	tcase_add_test(tc, run_floats);
+	tcase_add_test(tc, float_traps_located);
 	tcase_add_test(tc, run_ints_callee_interpreted);
 	tcase_add_test(tc, run_ints_callee_compiled);
 	tcase_add_test(tc, traps_located);

@@ -15,6 +15,7 @@
  * in the function's PC map for the signal handler.
  */
 #include "jit/base/jit_baseline.h"
+#include "jit/jit_seq.h"
 #include "interp/ops.h"
 #include "interp/ops_slow.h"
 
@@ -121,6 +122,13 @@ x64_label *jc_label_at(jc *c, uint32_t k)
 		return &c->dummy;
 	}
 	return &c->labels[c->lab_of[target]];
+}
+
+/* jc_site as jit_seq.h's sequences ask for it */
+static x64_label *jc_tail_at(jit_tails *t, enum jit_site_how how, uint32_t kind)
+{
+	jc *c = (jc *)(void *)((char *)t - offsetof(jc, tails));
+	return jc_site(c, how, kind);
 }
 
 x64_label *jc_site(jc *c, enum jit_site_how how, uint32_t kind)
@@ -364,15 +372,7 @@ void jc_clobbered(jc *c, bool all)
 
 void jc_slow_op(jc *c, bool traps)
 {
-	x64_mov_rr(JB, 8, X64_RDI, X64_R13);
-	x64_mov_rr(JB, 8, X64_RSI, X64_RBX);
-	x64_mov_ri(JB, 8, X64_RDX, (int64_t)(uintptr_t)c->ip);
-	x64_mov_ri(JB, 4, X64_RCX, (uint32_t)c->op);
-	x64_call_m(JB, VEC(JV_SLOW_OP));
-	if (traps) {
-		x64_test_rr(JB, 4, X64_RAX, X64_RAX);
-		x64_jcc(JB, X64_CC_NE, jc_site(c, JS_TRAP_EAX, 0));
-	}
+	jit_seq_slow_op(JB, c->ip, (uint32_t)c->op, traps, &c->tails);
 	/* it may have written a slot: reload every pinned local */
 	jc_clobbered(c, true);
 }
@@ -441,19 +441,12 @@ static bool choose_pins(jc *c, const uint32_t *insn, const uint8_t *depth,
 
 static void emit_epoch_check(jc *c)
 {
-	/* mov rax, [r14+epoch]; mov rax, [rax]; cmp rax, [r14+deadline];
-	 * jae timeout */
-	x64_mov_rm(JB, 8, X64_RAX, x64_mem_b(X64_R14, EXF(epoch)));
-	x64_mov_rm(JB, 8, X64_RAX, x64_mem_b(X64_RAX, 0));
-	x64_cmp_rm(JB, 8, X64_RAX, x64_mem_b(X64_R14, EXF(deadline)));
-	x64_jcc(JB, X64_CC_AE, jc_site(c, JS_TRAP, WASM_TRAP_TIMEOUT));
+	jit_seq_epoch(JB, X64_RAX, &c->tails);
 }
 
 static void emit_fuel(jc *c)
 {
-	x64_cmp_mi(JB, 8, x64_mem_b(X64_R14, EXF(fuel)), 0);
-	x64_jcc(JB, X64_CC_E, jc_site(c, JS_TRAP, WASM_TRAP_OUT_OF_FUEL));
-	x64_sub_mi(JB, 8, x64_mem_b(X64_R14, EXF(fuel)), 1);
+	jit_seq_fuel(JB, &c->tails);
 }
 
 /* The hotness budget (jit_hot_counts): sub dword [r12 + budget], 1;
@@ -500,7 +493,7 @@ static void emit_hot_tail(jc *c, jit_site *s)
 	x64_jmp(JB, &s->resume);
 	x64_label_bind(JB, &up);
 	x64_mov_rr(JB, 8, X64_R9, X64_RDX);
-	x64_sub_mi(JB, 8, x64_mem_b(X64_R14, EXF(frame_top)), JIT_FRAME_BYTES);
+	jit_seq_frame_pop(JB);
 	x64_pop_r(JB, X64_RBP);
 	x64_jmp_r(JB, X64_RAX);
 }
@@ -510,22 +503,9 @@ static void emit_enter(jc *c)
 	uint32_t first = JOP(ENTER)->first, n = JOP(ENTER)->nzero;
 	uint32_t frame = JOP(ENTER)->frame;
 	emit_hot_check(c, JS_HOT_ENTRY);
-	x64_label *so = jc_site(c, JS_TRAP, WASM_TRAP_STACK_OVERFLOW);
 
 	x64_push_r(JB, X64_RBP);                       /* rsp 16-aligned */
-	/* native stack: cmp rsp, [r14+jit_stack_limit]; jb overflow */
-	x64_cmp_rm(JB, 8, X64_RSP, x64_mem_b(X64_R14, EXF(jit_stack_limit)));
-	x64_jcc(JB, X64_CC_B, so);
-	/* frame count: frame_top += one record unless at frames_end */
-	x64_mov_rm(JB, 8, X64_RAX, x64_mem_b(X64_R14, EXF(frame_top)));
-	x64_cmp_rm(JB, 8, X64_RAX, x64_mem_b(X64_R14, EXF(frames_end)));
-	x64_jcc(JB, X64_CC_AE, so);
-	x64_add_ri(JB, 8, X64_RAX, JIT_FRAME_BYTES);
-	x64_mov_mr(JB, 8, x64_mem_b(X64_R14, EXF(frame_top)), X64_RAX);
-	/* value stack: fp + frame slots <= stack_end */
-	x64_lea(JB, 8, X64_RAX, JSLOT(frame));
-	x64_cmp_rm(JB, 8, X64_RAX, x64_mem_b(X64_R14, EXF(stack_end)));
-	x64_jcc(JB, X64_CC_A, so);
+	jit_seq_entry_checks(JB, X64_RAX, frame, &c->tails);
 	emit_epoch_check(c);
 	if (c->op == OP_ENTER_FUEL)
 		emit_fuel(c);
@@ -546,7 +526,7 @@ static void emit_enter(jc *c)
 
 static void emit_ret(jc *c)
 {
-	x64_sub_mi(JB, 8, x64_mem_b(X64_R14, EXF(frame_top)), JIT_FRAME_BYTES);
+	jit_seq_frame_pop(JB);
 	x64_pop_r(JB, X64_RBP);
 	x64_ret(JB);
 }
@@ -572,80 +552,29 @@ static void emit_br_table(jc *c)
 		x64_label_rel32(JB, jc_label_at(c, k));
 }
 
-/* rbx moves to the callee's frame around a call. */
-static void frame_shift(jc *c, uint32_t base, bool back)
-{
-	if (base)
-		x64_lea(JB, 8, X64_RBX, x64_mem_b(X64_RBX,
-			back ? -(int32_t)(8 * base) : (int32_t)(8 * base)));
-}
-
 static void emit_call(jc *c)
 {
-	uint32_t base = JOP(CALL)->base, idx = JOP(CALL)->func;
-	x64_mov_ri(JB, 4, X64_RAX, idx);
-	frame_shift(c, base, false);
-	x64_call_m(JB, x64_mem_b(X64_R12, (int32_t)(8 * idx)));
-	frame_shift(c, base, true);
+	jit_seq_call(JB, JOP(CALL)->func, JOP(CALL)->base);
 	jc_clobbered(c, false);
 }
 
 static void emit_call_import(jc *c)
 {
-	uint32_t base = JOP(CALL)->base, idx = JOP(CALL)->func;
-	x64_mov_rr(JB, 8, X64_RDI, X64_R14);
-	x64_mov_rr(JB, 8, X64_RSI, X64_R13);
-	x64_mov_ri(JB, 4, X64_RDX, idx);
-	x64_lea(JB, 8, X64_RCX, JSLOT(base));
-	x64_call_m(JB, VEC(JV_CALL_IMPORT));
-	x64_test_rr(JB, 4, X64_RAX, X64_RAX);
-	x64_jcc(JB, X64_CC_NE, jc_site(c, JS_CALL_FAIL, 0));
+	jit_seq_call_import(JB, JOP(CALL)->func, JOP(CALL)->base, &c->tails);
 	jc_clobbered(c, false);
 }
 
 static void emit_call_indirect(jc *c)
 {
-	uint32_t base = JOP(CALL_IND)->base, i = JOP(CALL_IND)->i;
-	uint32_t table = JOP(CALL_IND)->table, type_id = JOP(CALL_IND)->type_id;
-	x64_label slow = x64_label_new(), done = x64_label_new();
-
-	jc_ld(c, 4, X64_RCX, i);
-	x64_mov_rm(JB, 8, X64_RAX, x64_mem_b(X64_R13, offsetof(wasm_instance, tables)));
-	x64_mov_rm(JB, 8, X64_RAX, x64_mem_b(X64_RAX, (int32_t)(8 * table)));
-	x64_cmp_rm(JB, 4, X64_RCX, x64_mem_b(X64_RAX, offsetof(wasm_table, size)));
-	x64_jcc(JB, X64_CC_AE, jc_site(c, JS_TRAP, WASM_TRAP_OUT_OF_BOUNDS_TABLE));
-	x64_mov_rm(JB, 8, X64_RAX, x64_mem_b(X64_RAX, offsetof(wasm_table, elems)));
-	x64_mov_rm(JB, 8, X64_RDX, x64_mem_bi(X64_RAX, X64_RCX, 8, 0));
-	x64_test_rr(JB, 8, X64_RDX, X64_RDX);
-	x64_jcc(JB, X64_CC_E, jc_site(c, JS_TRAP, WASM_TRAP_UNINITIALIZED_ELEMENT));
-	x64_cmp_mi(JB, 4, x64_mem_b(X64_RDX, offsetof(wasm_func, type_id)), (int32_t)type_id);
-	x64_jcc(JB, X64_CC_NE, jc_site(c, JS_TRAP, WASM_TRAP_INDIRECT_CALL_TYPE_MISMATCH));
-	/* same instance: a native call through the vector */
-	x64_cmp_mr(JB, 8, x64_mem_b(X64_RDX, offsetof(wasm_func, inst)), X64_R13);
-	x64_jcc(JB, X64_CC_NE, &slow);
-	x64_mov_rm(JB, 4, X64_RAX, x64_mem_b(X64_RDX, offsetof(wasm_func, index)));
-	frame_shift(c, base, false);
-	x64_call_m(JB, x64_mem_bi(X64_R12, X64_RAX, 8, 0));
-	frame_shift(c, base, true);
-	x64_jmp(JB, &done);
-	/* another instance or a host function: through C */
-	x64_label_bind(JB, &slow);
-	x64_mov_rr(JB, 8, X64_RDI, X64_R14);
-	x64_mov_rr(JB, 8, X64_RSI, X64_R13);
-	x64_lea(JB, 8, X64_RCX, JSLOT(base));
-	x64_call_m(JB, VEC(JV_CALL_FUNC));
-	x64_test_rr(JB, 4, X64_RAX, X64_RAX);
-	x64_jcc(JB, X64_CC_NE, jc_site(c, JS_CALL_FAIL, 0));
-	x64_label_bind(JB, &done);
+	jc_ld(c, 4, X64_RCX, JOP(CALL_IND)->i);
+	jit_seq_call_indirect(JB, JOP(CALL_IND)->table, JOP(CALL_IND)->type_id,
+		JOP(CALL_IND)->base, &c->tails);
 	jc_clobbered(c, false);
 }
 
 static void emit_trap_now(jc *c, uint32_t kind)
 {
-	x64_mov_ri(JB, 4, X64_RCX, kind);
-	x64_mov_ri(JB, 4, X64_RDX, c->fidx);
-	x64_mov_ri(JB, 4, X64_R8, c->off);
-	x64_jmp_m(JB, VEC(JV_TRAP));
+	jit_seq_trap_tail(JB, JS_TRAP, kind, c->fidx, c->off);
 }
 
 void jc_emit_call(jc *c)
@@ -719,34 +648,15 @@ static uint32_t emit_tails(jc *c)
 			emit_hot_tail(c, s);
 			continue;
 		}
-		x64_label unwind = x64_label_new();
-		switch (s->how) {
-		case JS_TRAP:
-			x64_mov_ri(JB, 4, X64_RCX, s->kind);
-			break;
-		case JS_TRAP_EAX:
-			x64_mov_rr(JB, 4, X64_RCX, X64_RAX);
-			break;
-		case JS_CALL_FAIL:
-			x64_cmp_ri(JB, 4, X64_RAX, JIT_HOST_TRAP);
-			x64_jcc_short(JB, X64_CC_NE, &unwind);
-			x64_alu_rr(JB, X64_ALU_XOR, 4, X64_RCX, X64_RCX);
-			break;
-		}
-		x64_mov_ri(JB, 4, X64_RDX, c->fidx);
-		x64_mov_ri(JB, 4, X64_R8, s->off);
-		x64_jmp_m(JB, VEC(JV_TRAP));
-		if (s->how == JS_CALL_FAIL) {
-			x64_label_bind(JB, &unwind);
-			x64_jmp_m(JB, VEC(JV_UNWIND));
-		}
+		jit_seq_trap_tail(JB, (enum jit_site_how)s->how, s->kind, c->fidx,
+			s->off);
 	}
 	c->tails_end = (uint32_t)x64_buf_len(JB);
 	/* OSR: same native frame as the prologue makes, then jmp r9 */
 	x64_align(JB, 16);
 	uint32_t osr = (uint32_t)x64_buf_len(JB);
 	x64_push_r(JB, X64_RBP);
-	x64_add_mi(JB, 8, x64_mem_b(X64_R14, EXF(frame_top)), JIT_FRAME_BYTES);
+	jit_seq_frame_push(JB);
 	x64_mov_rr(JB, 8, X64_RAX, X64_R9);    /* r9 may be a pinned register */
 	load_pins(c, true);
 	x64_jmp_r(JB, X64_RAX);
@@ -908,7 +818,7 @@ bool jc_translate(jc *c, wasm_module *m, uint32_t func_index,
 	const struct fcode *fc, bool listing, uint32_t *osr_off)
 {
 	*c = (jc){ .m = m, .fc = fc, .fidx = func_index, .listing = listing,
-		.fwd_gpr = JC_NOSLOT, .fwd_xmm = JC_NOSLOT };
+		.fwd_gpr = JC_NOSLOT, .fwd_xmm = JC_NOSLOT, .tails = { jc_tail_at } };
 	pthread_once(&cpu_once, cpu_probe);
 	c->has_lzcnt = cpu_lzcnt;
 	c->has_tzcnt = cpu_tzcnt;

@@ -127,6 +127,15 @@ enum jit_site_how {
 	JS_HOT_LOOP,    /* back to `resume` */
 };
 
+/* Where a check of a code sequence both tiers emit (jit/jit_seq.h) jumps
+ * when it fails: the tier's out-of-line tail of that kind, asked for
+ * right before each jump (so the tier may keep its tails in an array
+ * that grows: a label handed out earlier may have moved). */
+typedef struct jit_tails jit_tails;
+struct jit_tails {
+	x64_label *(*at)(jit_tails *t, enum jit_site_how how, uint32_t kind);
+};
+
 typedef struct jit_site {
 	x64_label l;
 	uint8_t how;
@@ -155,6 +164,7 @@ typedef struct jc {
 	x64_label dummy;
 	jit_site *sites;
 	uint32_t nsites, cap_sites;
+	jit_tails tails;        /* jc_site for jit_seq.h's sequences */
 	uint32_t (*pc)[2];
 	uint32_t npc, cap_pc;
 	uint32_t (*loops)[2];

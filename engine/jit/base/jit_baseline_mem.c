@@ -9,6 +9,7 @@
  * emits that call, the emitters here never see those ops).
  */
 #include "jit/base/jit_baseline.h"
+#include "jit/jit_seq.h"
 #include "interp/ops.h"
 
 /* A load's or a store's access kind is its place in its address form's
@@ -70,8 +71,7 @@ static void scaled_index(jc *c, uint32_t x, uint32_t y, uint32_t k)
 /* rax = the instance's field at offset off, then [rax + 8*index] */
 static void inst_array(jc *c, int32_t field, uint32_t index, x64_gpr r)
 {
-	x64_mov_rm(JB, 8, r, x64_mem_b(X64_R13, field));
-	x64_mov_rm(JB, 8, r, x64_mem_b(r, (int32_t)(8 * index)));
+	jit_seq_inst_elem(JB, field, index, r);
 }
 
 static void const64(jc *c, uint32_t d, uint64_t v)
@@ -236,8 +236,7 @@ void jc_emit_ref(jc *c)
 /* 1 -> dropped[seg]; field is the instance's array of flags */
 static void drop(jc *c, int32_t field, uint32_t seg)
 {
-	x64_mov_rm(JB, 8, X64_RAX, x64_mem_b(X64_R13, field));
-	x64_mov_mi(JB, 1, x64_mem_b(X64_RAX, (int32_t)seg), 1);
+	jit_seq_drop(JB, field, seg, X64_RAX);
 }
 
 /* TABLE: elem.drop (the rest is left to C: JC_OP_EXCEPTIONS). */
@@ -255,8 +254,7 @@ void jc_emit_memory(jc *c)
 {
 	switch (c->op) {
 	case OP_MEMORY_SIZE:            /* d = memory->pages */
-		x64_mov_rm(JB, 8, X64_RAX, x64_mem_b(X64_R13, offsetof(wasm_instance, memory)));
-		x64_mov_rm(JB, 4, X64_RAX, x64_mem_b(X64_RAX, offsetof(wasm_memory, pages)));
+		jit_seq_memory_size(JB, X64_RAX);
 		jc_st(c, JOP(D)->d, X64_RAX);
 		break;
 	case OP_DATA_DROP:

@@ -10,22 +10,21 @@
  * xmm0, xmm1.
  */
 #include "jit/base/jit_baseline.h"
+#include "jit/jit_seq.h"
 #include "interp/ops.h"
 #include "interp/ops_slow.h"
 
 #include <string.h>
 
-/* Condition codes of the compares, in their group's order: EQ NE LTS LTU
- * GTS GTU LES LEU GES GEU. */
-static const x64_cc cmp_cc[10] = {
-	X64_CC_E, X64_CC_NE, X64_CC_L, X64_CC_B, X64_CC_G,
-	X64_CC_A, X64_CC_LE, X64_CC_BE, X64_CC_GE, X64_CC_AE,
-};
-#define NCMP ((int)(sizeof cmp_cc / sizeof cmp_cc[0]))
+/* Condition codes of the compares, in their group's order: jit_seq.h. */
+#define cmp_cc jit_cmp_cc
+#define NCMP JIT_NCMP
 
 /* What the emitters compute from an op's place in its group: the groups
  * stay parallel (asserted once, in interp/ops.c), and the compares keep
  * cmp_cc's order. */
+_Static_assert(OP_FGE32 - OP_FEQ32 == JIT_FGE && OP_FNE32 - OP_FEQ32 == JIT_FNE &&
+	OP_FLT32 - OP_FEQ32 == JIT_FLT, "jit_fcmp follows the float compares' order");
 _Static_assert(OP_GEU32 - OP_EQ32 + 1 == NCMP, "a compare per condition code");
 _Static_assert(OP_LTU32 - OP_EQ32 == 3 && OP_GEU32 - OP_EQ32 == 9,
 	"cmp_cc follows the compares' order");
@@ -91,39 +90,9 @@ static void eqz(jc *c, const operands *o, unsigned size)
 static void divrem(jc *c, const operands *o, unsigned size, bool is_signed,
 	bool rem)
 {
-	x64_label ok = x64_label_new(), done = x64_label_new();
 	jc_ld(c, size, X64_RAX, o->a);
 	jc_ld(c, size, X64_RCX, o->b);
-	x64_test_rr(JB, size, X64_RCX, X64_RCX);
-	x64_jcc(JB, X64_CC_E, jc_site(c, JS_TRAP, WASM_TRAP_INTEGER_DIVIDE_BY_ZERO));
-	if (is_signed) {
-		x64_cmp_ri(JB, size, X64_RCX, -1);
-		x64_jcc_short(JB, X64_CC_NE, &ok);
-		if (rem) {
-			/* x % -1 = 0 (idiv would fault on MIN % -1) */
-			x64_alu_rr(JB, X64_ALU_XOR, 4, X64_RDX, X64_RDX);
-			x64_jmp_short(JB, &done);
-		} else {
-			/* MIN / -1 overflows; anything else is -a */
-			if (size == 4) {
-				x64_cmp_ri(JB, 4, X64_RAX, INT32_MIN);
-			} else {
-				x64_movabs_ri(JB, X64_RDX, INT64_MIN);
-				x64_cmp_rr(JB, 8, X64_RAX, X64_RDX);
-			}
-			x64_jcc(JB, X64_CC_E, jc_site(c, JS_TRAP, WASM_TRAP_INTEGER_OVERFLOW));
-		}
-		x64_label_bind(JB, &ok);
-		if (size == 4)
-			x64_cdq(JB);
-		else
-			x64_cqo(JB);
-		x64_idiv_r(JB, size, X64_RCX);
-	} else {
-		x64_alu_rr(JB, X64_ALU_XOR, 4, X64_RDX, X64_RDX);
-		x64_div_r(JB, size, X64_RCX);
-	}
-	x64_label_bind(JB, &done);
+	jit_seq_divrem(JB, size, is_signed, rem, X64_RCX, &c->tails);
 	jc_st(c, o->d, rem ? X64_RDX : X64_RAX);
 }
 
@@ -280,27 +249,6 @@ void jc_emit_int_div(jc *c)
 
 /* ---- floats ------------------------------------------------------------------- */
 
-/* A float constant's bits, for fconst. */
-static uint64_t float_bits(float f)
-{
-	uint32_t u;
-	memcpy(&u, &f, sizeof u);
-	return u;
-}
-
-static uint64_t double_bits(double d)
-{
-	uint64_t u;
-	memcpy(&u, &d, sizeof u);
-	return u;
-}
-
-static void fconst(jc *c, unsigned size, x64_xmm x, uint64_t bits)
-{
-	x64_mov_ri(JB, 8, X64_RAX, (int64_t)bits);
-	x64_movd_xr(JB, size, x, X64_RAX);
-}
-
 static void farith(jc *c, const operands *o, unsigned size, x64_sse op)
 {
 	int pfx = size == 4 ? X64_PFX_F3 : X64_PFX_F2;
@@ -309,75 +257,22 @@ static void farith(jc *c, const operands *o, unsigned size, x64_sse op)
 	jc_fst(c, size, o->d, X64_XMM0);
 }
 
-/* ucomiss/ucomisd x, slot s */
-static void ucomi(jc *c, unsigned size, x64_xmm x, uint32_t s)
-{
-	jc_sse_src(c, size == 4 ? X64_PFX_NONE : X64_PFX_66, X64_SSE_UCOMI,
-		size, x, s);
-}
-
-static void ucomi_xx(jc *c, unsigned size, x64_xmm x, x64_xmm y)
-{
-	if (size == 4)
-		x64_ucomiss_xx(JB, x, y);
-	else
-		x64_ucomisd_xx(JB, x, y);
-}
-
-/* wasm min/max: NaN in -> NaN out (a + b, as the interpreter), -0 < +0 */
+/* wasm min/max (jit_seq_fminmax) */
 static void fminmax(jc *c, const operands *o, unsigned size, bool is_max)
 {
-	x64_label nan = x64_label_new(), normal = x64_label_new();
-	x64_label done = x64_label_new();
-	int pfx = size == 4 ? X64_PFX_F3 : X64_PFX_F2;
-	int ppfx = size == 4 ? X64_PFX_NONE : X64_PFX_66;
 	jc_fld(c, size, X64_XMM0, o->a);
 	jc_fld(c, size, X64_XMM1, o->b);
-	ucomi_xx(c, size, X64_XMM0, X64_XMM1);
-	x64_jcc_short(JB, X64_CC_P, &nan);
-	x64_jcc_short(JB, X64_CC_NE, &normal);
-	/* equal: the sign bits decide (+0 vs -0) */
-	x64_sse_xx(JB, ppfx, is_max ? X64_SSE_AND : X64_SSE_OR, X64_XMM0, X64_XMM1);
-	x64_jmp_short(JB, &done);
-	x64_label_bind(JB, &normal);
-	x64_sse_xx(JB, pfx, is_max ? X64_SSE_MAX : X64_SSE_MIN, X64_XMM0, X64_XMM1);
-	x64_jmp_short(JB, &done);
-	x64_label_bind(JB, &nan);
-	x64_sse_xx(JB, pfx, X64_SSE_ADD, X64_XMM0, X64_XMM1);
-	x64_label_bind(JB, &done);
+	jit_seq_fminmax(JB, size, is_max, X64_XMM0, X64_XMM1);
 	jc_fst(c, size, o->d, X64_XMM0);
 }
 
 /* FEQ FNE FLT FGT FLE FGE (op32: the 32-bit op) */
 static void fcmp(jc *c, const operands *o, unsigned size, enum interp_op op32)
 {
-	x64_alu_rr(JB, X64_ALU_XOR, 4, X64_RAX, X64_RAX);
-	switch (op32) {
-	case OP_FEQ32: case OP_FNE32:
-		x64_alu_rr(JB, X64_ALU_XOR, 4, X64_RCX, X64_RCX);
-		jc_fld(c, size, X64_XMM0, o->a);
-		ucomi(c, size, X64_XMM0, o->b);
-		if (op32 == OP_FEQ32) {         /* ZF and not PF */
-			x64_setcc_r(JB, X64_CC_E, X64_RAX);
-			x64_setcc_r(JB, X64_CC_NP, X64_RCX);
-			x64_alu_rr(JB, X64_ALU_AND, 4, X64_RAX, X64_RCX);
-		} else {                        /* not ZF, or PF */
-			x64_setcc_r(JB, X64_CC_NE, X64_RAX);
-			x64_setcc_r(JB, X64_CC_P, X64_RCX);
-			x64_alu_rr(JB, X64_ALU_OR, 4, X64_RAX, X64_RCX);
-		}
-		break;
-	case OP_FLT32: case OP_FLE32:   /* a < b = b > a; a <= b = b >= a */
-		jc_fld(c, size, X64_XMM0, o->b);
-		ucomi(c, size, X64_XMM0, o->a);
-		x64_setcc_r(JB, op32 == OP_FLT32 ? X64_CC_A : X64_CC_AE, X64_RAX);
-		break;
-	default:                        /* a > b, a >= b */
-		jc_fld(c, size, X64_XMM0, o->a);
-		ucomi(c, size, X64_XMM0, o->b);
-		x64_setcc_r(JB, op32 == OP_FGT32 ? X64_CC_A : X64_CC_AE, X64_RAX);
-		break;
-	}
+	jc_fld(c, size, X64_XMM0, o->a);
+	jc_fld(c, size, X64_XMM1, o->b);
+	jit_seq_fcmp(JB, size, (enum jit_fcmp)(op32 - OP_FEQ32), X64_RAX,
+		X64_XMM0, X64_XMM1, X64_RCX);
 	jc_st(c, o->d, X64_RAX);
 }
 
@@ -467,101 +362,22 @@ void jc_emit_float(jc *c)
 
 /* ---- conversions ------------------------------------------------------------ */
 
-/* Trapping float -> int: NaN is invalid, outside (lo, hi) overflows. */
+/* Trapping float -> int (jit_seq_trunc). */
 static void trunc_op(jc *c, const operands *o, unsigned fsize, unsigned isize,
 	bool is_signed, uint64_t lo_bits, uint64_t hi_bits)
 {
 	jc_fld(c, fsize, X64_XMM0, o->a);
-	ucomi_xx(c, fsize, X64_XMM0, X64_XMM0);
-	x64_jcc(JB, X64_CC_P, jc_site(c, JS_TRAP, WASM_TRAP_INVALID_CONVERSION));
-	fconst(c, fsize, X64_XMM1, lo_bits);
-	ucomi_xx(c, fsize, X64_XMM0, X64_XMM1);            /* a > lo ? */
-	x64_jcc(JB, X64_CC_BE, jc_site(c, JS_TRAP, WASM_TRAP_INTEGER_OVERFLOW));
-	fconst(c, fsize, X64_XMM1, hi_bits);
-	ucomi_xx(c, fsize, X64_XMM1, X64_XMM0);            /* hi > a ? */
-	x64_jcc(JB, X64_CC_BE, jc_site(c, JS_TRAP, WASM_TRAP_INTEGER_OVERFLOW));
-	if (is_signed || isize == 4) {
-		/* s32 and s64 convert directly; u32 via the 64-bit form */
-		unsigned dsize = is_signed ? isize : 8;
-		if (fsize == 4)
-			x64_cvttss2si_rx(JB, dsize, X64_RAX, X64_XMM0);
-		else
-			x64_cvttsd2si_rx(JB, dsize, X64_RAX, X64_XMM0);
-		if (isize == 4)
-			x64_mov_rr(JB, 4, X64_RAX, X64_RAX);
-		jc_st(c, o->d, X64_RAX);
-		return;
-	}
-	/* u64: below 2^63 directly, else subtract 2^63 and set the top bit */
-	x64_label big = x64_label_new(), done = x64_label_new();
-	fconst(c, fsize, X64_XMM1, fsize == 4 ? 0x5f000000u : 0x43e0000000000000ull);
-	ucomi_xx(c, fsize, X64_XMM0, X64_XMM1);
-	x64_jcc_short(JB, X64_CC_AE, &big);
-	if (fsize == 4)
-		x64_cvttss2si_rx(JB, 8, X64_RAX, X64_XMM0);
-	else
-		x64_cvttsd2si_rx(JB, 8, X64_RAX, X64_XMM0);
-	x64_jmp_short(JB, &done);
-	x64_label_bind(JB, &big);
-	x64_sse_xx(JB, fsize == 4 ? X64_PFX_F3 : X64_PFX_F2, X64_SSE_SUB, X64_XMM0, X64_XMM1);
-	if (fsize == 4)
-		x64_cvttss2si_rx(JB, 8, X64_RAX, X64_XMM0);
-	else
-		x64_cvttsd2si_rx(JB, 8, X64_RAX, X64_XMM0);
-	x64_movabs_ri(JB, X64_RCX, INT64_MIN);
-	x64_alu_rr(JB, X64_ALU_XOR, 8, X64_RAX, X64_RCX);
-	x64_label_bind(JB, &done);
+	jit_seq_trunc(JB, fsize, isize, is_signed, lo_bits, hi_bits, X64_RAX,
+		X64_XMM0, X64_XMM1, X64_RCX, &c->tails);
 	jc_st(c, o->d, X64_RAX);
 }
 
-/* int -> float; isize the integer's size */
+/* int -> float; isize the integer's size (jit_seq_convert) */
 static void convert(jc *c, const operands *o, unsigned fsize, unsigned isize,
 	bool is_signed)
 {
-	x64_sse_xx(JB, X64_PFX_NONE, X64_SSE_XOR, X64_XMM0, X64_XMM0);
-	if (isize == 4) {
-		/* s32 directly; u32 zero-extended, as a (positive) s64 */
-		jc_ld(c, 4, X64_RAX, o->a);
-		unsigned ssize = is_signed ? 4 : 8;
-		if (fsize == 4)
-			x64_cvtsi2ss_xr(JB, ssize, X64_XMM0, X64_RAX);
-		else
-			x64_cvtsi2sd_xr(JB, ssize, X64_XMM0, X64_RAX);
-		jc_fst(c, fsize, o->d, X64_XMM0);
-		return;
-	}
-	jc_ld(c, 8, X64_RAX, o->a);
-	if (is_signed) {
-		if (fsize == 4)
-			x64_cvtsi2ss_xr(JB, 8, X64_XMM0, X64_RAX);
-		else
-			x64_cvtsi2sd_xr(JB, 8, X64_XMM0, X64_RAX);
-		jc_fst(c, fsize, o->d, X64_XMM0);
-		return;
-	}
-	/* u64: top bit clear -> as s64; else halve keeping the low bit
-	 * (round to odd), convert, double */
-	x64_label big = x64_label_new(), done = x64_label_new();
-	x64_test_rr(JB, 8, X64_RAX, X64_RAX);
-	x64_jcc_short(JB, X64_CC_S, &big);
-	if (fsize == 4)
-		x64_cvtsi2ss_xr(JB, 8, X64_XMM0, X64_RAX);
-	else
-		x64_cvtsi2sd_xr(JB, 8, X64_XMM0, X64_RAX);
-	x64_jmp_short(JB, &done);
-	x64_label_bind(JB, &big);
-	x64_mov_rr(JB, 8, X64_RCX, X64_RAX);
-	x64_shift_ri(JB, X64_SH_SHR, 8, X64_RCX, 1);
-	x64_alu_ri(JB, X64_ALU_AND, 4, X64_RAX, 1);
-	x64_alu_rr(JB, X64_ALU_OR, 8, X64_RCX, X64_RAX);
-	if (fsize == 4) {
-		x64_cvtsi2ss_xr(JB, 8, X64_XMM0, X64_RCX);
-		x64_addss_xx(JB, X64_XMM0, X64_XMM0);
-	} else {
-		x64_cvtsi2sd_xr(JB, 8, X64_XMM0, X64_RCX);
-		x64_addsd_xx(JB, X64_XMM0, X64_XMM0);
-	}
-	x64_label_bind(JB, &done);
+	jc_ld(c, isize, X64_RAX, o->a);
+	jit_seq_convert(JB, fsize, isize, is_signed, X64_XMM0, X64_RAX, X64_RCX);
 	jc_fst(c, fsize, o->d, X64_XMM0);
 }
 
@@ -575,7 +391,7 @@ void jc_emit_convert(jc *c)
 #define TRUNC_CASE(name, SRC, RES, SLOT, lo, hi, rmin, rmax) \
 	case OP_TRUNC_##name: \
 		trunc_op(c, &o, sizeof(SRC), sizeof(RES), (rmin) != 0, \
-			SRC##_bits(lo), SRC##_bits(hi)); \
+			op_##SRC##_bits(lo), op_##SRC##_bits(hi)); \
 		break;
 	OP_FLOAT_TO_INT(TRUNC_CASE)
 #undef TRUNC_CASE

@@ -8,39 +8,47 @@
  * entry block, which loads the header's live slots from the frame).  The
  * native frame is the spill area: rsp stays 16-aligned at calls.
  *
- * Operands: a virtual register in a GPR is used in place; a spilled one is
- * loaded into r10 or r11 before the instruction and, if written, stored
- * back after it (8 bytes).  Parallel moves are sequenced so that no
- * source is overwritten before it is read; a cycle is broken through r11
- * (r10 carries memory-to-memory moves).
+ * Operands: a virtual register in a register is used in place; a spilled
+ * one is loaded into a scratch register of its class (r10, r11; xmm14,
+ * xmm15) before the instruction and, if written, stored back after it (8
+ * bytes).  Parallel moves are sequenced so that no source is overwritten
+ * before it is read; a cycle is broken through r11 (xmm15 for an XMM
+ * register; r10 carries memory-to-memory moves and float constants).
  *
- * Traps: as the baseline's (jit_baseline.c): each check jumps to a tail
- * that loads ecx = kind, edx = function, r8d = pre-decoded offset and
- * jumps to the module's trap stub ([r12 - 8*JV_TRAP]).  Every load and
+ * Traps: the baseline's tails (jit_seq_trap_tail): each check jumps to a
+ * tail that names the kind, the function and the pre-decoded offset and
+ * jumps to the module's trap stub.  Checks, calls, divisions and float
+ * sequences are jit_seq.h's, shared with the baseline.  Every load and
  * store gets a PC map entry (its machine offset, its pre-decoded offset)
  * for the fault handler.
  */
 #include "jit/opt/mir.h"
-#include "jit/base/jit_baseline.h"
+#include "jit/jit_seq.h"
 #include "common/error.h"
+#include "interp/ops_slow.h"
+#include "runtime/runtime.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define EXF(field) ((int32_t)offsetof(exec, field))
-#define VEC(k) x64_mem_b(X64_R12, -8 * (k))
-
 typedef struct {
 	x64_label l;
+	uint8_t how;            /* enum jit_site_how */
 	uint32_t kind, site;
 } tail;
 
 typedef struct {
+	jit_tails seq;          /* trap_tail at `site` for jit_seq.h (first) */
+	uint32_t site;          /* the instruction being emitted's */
 	x64_buf b;
 	const mir_func *mf;
+	const uint8_t *code;    /* the function's pre-decoded code (slow ops) */
 	x64_label *labels;
 	tail *tails;
 	uint32_t ntails, cap_tails;
+	/* what trap_tail hands out when memory ran out: this compilation's
+	 * own (the result is discarded) */
+	x64_label dummy;
 	uint32_t (*pc)[2];
 	uint32_t npc, cap_pc;
 	int32_t frame;          /* bytes below the saved rbp */
@@ -52,30 +60,28 @@ typedef struct {
 } em;
 
 #define B (&c->b)
+#define SLOT(s) x64_mem_b(X64_RBX, (int32_t)(8u * (uint32_t)(s)))
 
-/* ecx = kind, edx = function, r8d = pre-decoded offset; jmp to the
- * module's trap stub (the baseline's tails do the same, emit_tails). */
-static void trap_jump(em *c, uint32_t kind, uint32_t site)
+static x64_label *trap_tail(em *c, enum jit_site_how how, uint32_t kind,
+	uint32_t site)
 {
-	x64_mov_ri(B, 4, X64_RCX, kind);
-	x64_mov_ri(B, 4, X64_RDX, c->mf->func_index);
-	x64_mov_ri(B, 4, X64_R8, site);
-	x64_jmp_m(B, VEC(JV_TRAP));
-}
-
-static x64_label *trap_tail(em *c, uint32_t kind, uint32_t site)
-{
-	static x64_label dummy;
 	if (!ir_grow((void **)&c->tails, &c->cap_tails, c->ntails + 1, sizeof *c->tails)) {
 		c->oom = true;
-		dummy = x64_label_new();
-		return &dummy;
+		c->dummy = x64_label_new();
+		return &c->dummy;
 	}
 	tail *t = &c->tails[c->ntails++];
 	t->l = x64_label_new();
+	t->how = (uint8_t)how;
 	t->kind = kind;
 	t->site = site;
 	return &t->l;
+}
+
+static x64_label *tail_at(jit_tails *t, enum jit_site_how how, uint32_t kind)
+{
+	em *c = (em *)(void *)t;
+	return trap_tail(c, how, kind, c->site);
 }
 
 static void pc_here(em *c, uint32_t site)
@@ -89,60 +95,78 @@ static void pc_here(em *c, uint32_t site)
 	c->npc++;
 }
 
-static x64_mem spill_mem(const em *c, mir_reg v)
-{
-	return x64_mem_b(X64_RSP, 8 * c->mf->spill[v]);
-}
-
-/* Where v is: a GPR, or -1 (spilled). */
-static int where(const em *c, mir_reg v)
-{
-	if (MIR_IS_PHYS(v))
-		return MIR_GPR(v);
-	return c->mf->reg[v];
-}
-
-/* ---- parallel moves --------------------------------------------------------- */
-
-/* A location: 0..15 a GPR, 16 + k spill slot k. */
-typedef struct {
-	int dst, src;           /* src -1: the immediate */
-	int64_t imm;
-} pmove;
+/* ---- locations -------------------------------------------------------------
+ * 0..15 a GPR, 16..31 an XMM register, 32 + k spill slot k. */
+#define LOC_SPILL 32
 
 static int loc_of(const em *c, mir_reg v)
 {
-	int g = where(c, v);
-	return g >= 0 ? g : 16 + c->mf->spill[v];
+	if (MIR_IS_PHYS(v))
+		return MIR_LOC(v);
+	int g = c->mf->reg[v];
+	return g >= 0 ? g : LOC_SPILL + c->mf->spill[v];
 }
 
 static x64_mem loc_mem(int loc)
 {
-	return x64_mem_b(X64_RSP, 8 * (loc - 16));
+	return x64_mem_b(X64_RSP, 8 * (loc - LOC_SPILL));
 }
 
+static x64_xmm xmm_of(int loc)
+{
+	return (x64_xmm)(loc - MIR_LOC_XMM);
+}
+
+/* dst = src (8 bytes of bits) between any two locations, or dst = imm
+ * (src -1).  Clobbers r10 for memory-to-memory moves and float
+ * constants. */
 static void move_one(em *c, int dst, int src, int64_t imm)
 {
 	if (src < 0) {
-		if (dst < 16)
+		if (dst < MIR_LOC_XMM)
 			x64_mov_ri(B, 8, (x64_gpr)dst, imm);
+		else if (dst < LOC_SPILL)
+			jit_seq_fconst(B, 8, xmm_of(dst), X64_R10, (uint64_t)imm);
 		else if (imm >= INT32_MIN && imm <= INT32_MAX)
 			x64_mov_mi(B, 8, loc_mem(dst), (int32_t)imm);
 		else {
 			x64_mov_ri(B, 8, X64_R10, imm);
 			x64_mov_mr(B, 8, loc_mem(dst), X64_R10);
 		}
-	} else if (dst < 16 && src < 16) {
-		x64_mov_rr(B, 8, (x64_gpr)dst, (x64_gpr)src);
-	} else if (dst < 16) {
-		x64_mov_rm(B, 8, (x64_gpr)dst, loc_mem(src));
-	} else if (src < 16) {
-		x64_mov_mr(B, 8, loc_mem(dst), (x64_gpr)src);
-	} else {
+		return;
+	}
+	bool dm = dst >= LOC_SPILL, sm = src >= LOC_SPILL;
+	bool dx = !dm && MIR_LOC_IS_XMM(dst), sx = !sm && MIR_LOC_IS_XMM(src);
+	if (dm && sm) {
 		x64_mov_rm(B, 8, X64_R10, loc_mem(src));
 		x64_mov_mr(B, 8, loc_mem(dst), X64_R10);
+	} else if (dm) {
+		if (sx)
+			x64_movsd_mx(B, loc_mem(dst), xmm_of(src));
+		else
+			x64_mov_mr(B, 8, loc_mem(dst), (x64_gpr)src);
+	} else if (sm) {
+		if (dx)
+			x64_movsd_xm(B, xmm_of(dst), loc_mem(src));
+		else
+			x64_mov_rm(B, 8, (x64_gpr)dst, loc_mem(src));
+	} else if (dx && sx) {
+		x64_movaps_xx(B, xmm_of(dst), xmm_of(src));
+	} else if (dx) {
+		x64_movd_xr(B, 8, xmm_of(dst), (x64_gpr)src);
+	} else if (sx) {
+		x64_movd_rx(B, 8, (x64_gpr)dst, xmm_of(src));
+	} else {
+		x64_mov_rr(B, 8, (x64_gpr)dst, (x64_gpr)src);
 	}
 }
+
+/* ---- parallel moves --------------------------------------------------------- */
+
+typedef struct {
+	int dst, src;           /* src -1: the immediate */
+	int64_t imm;
+} pmove;
 
 static void emit_pmov(em *c, const mir_insn *i)
 {
@@ -169,12 +193,14 @@ static void emit_pmov(em *c, const mir_insn *i)
 		}
 		if (k == n) {
 			/* every destination is still to be read: a cycle; save
-			 * the first one's old value in r11 */
+			 * the first one's old value in r11 (xmm15) */
 			int d = mv[0].dst;
-			move_one(c, X64_R11, d, 0);
+			int t = d < LOC_SPILL && MIR_LOC_IS_XMM(d) ? MIR_LOC_XMM + X64_XMM15
+				: X64_R11;
+			move_one(c, t, d, 0);
 			for (uint32_t j = 0; j < n; j++)
 				if (mv[j].src == d)
-					mv[j].src = X64_R11;
+					mv[j].src = t;
 			continue;
 		}
 		move_one(c, mv[k].dst, mv[k].src, mv[k].imm);
@@ -185,80 +211,17 @@ static void emit_pmov(em *c, const mir_insn *i)
 
 /* ---- checks ---------------------------------------------------------------- */
 
-static void epoch_check(em *c, uint32_t site)
-{
-	x64_mov_rm(B, 8, X64_R11, x64_mem_b(X64_R14, EXF(epoch)));
-	x64_mov_rm(B, 8, X64_R11, x64_mem_b(X64_R11, 0));
-	x64_cmp_rm(B, 8, X64_R11, x64_mem_b(X64_R14, EXF(deadline)));
-	x64_jcc(B, X64_CC_AE, trap_tail(c, WASM_TRAP_TIMEOUT, site));
-}
-
-static void fuel_check(em *c, uint32_t site)
-{
-	x64_cmp_mi(B, 8, x64_mem_b(X64_R14, EXF(fuel)), 0);
-	x64_jcc(B, X64_CC_E, trap_tail(c, WASM_TRAP_OUT_OF_FUEL, site));
-	x64_sub_mi(B, 8, x64_mem_b(X64_R14, EXF(fuel)), 1);
-}
-
-/* The baseline's entry checks (emit_enter), the native frame already made. */
 static void emit_entry(em *c, const mir_insn *i)
 {
-	x64_label *so = trap_tail(c, WASM_TRAP_STACK_OVERFLOW, i->site);
-	x64_cmp_rm(B, 8, X64_RSP, x64_mem_b(X64_R14, EXF(jit_stack_limit)));
-	x64_jcc(B, X64_CC_B, so);
-	x64_mov_rm(B, 8, X64_R11, x64_mem_b(X64_R14, EXF(frame_top)));
-	x64_cmp_rm(B, 8, X64_R11, x64_mem_b(X64_R14, EXF(frames_end)));
-	x64_jcc(B, X64_CC_AE, so);
-	x64_add_ri(B, 8, X64_R11, JIT_FRAME_BYTES);
-	x64_mov_mr(B, 8, x64_mem_b(X64_R14, EXF(frame_top)), X64_R11);
-	x64_lea(B, 8, X64_R11, x64_mem_b(X64_RBX, (int32_t)(8 * c->mf->nslots)));
-	x64_cmp_rm(B, 8, X64_R11, x64_mem_b(X64_R14, EXF(stack_end)));
-	x64_jcc(B, X64_CC_A, so);
-	epoch_check(c, i->site);
+	jit_seq_entry_checks(B, X64_R11, c->mf->nslots, &c->seq);
+	jit_seq_epoch(B, X64_R11, &c->seq);
 	if (i->aux)
-		fuel_check(c, i->site);
-}
-
-/* rax, rdx = rdx:rax / b with wasm's traps (jit_baseline_num.c divrem). */
-static void emit_div(em *c, const mir_insn *i, x64_gpr rb)
-{
-	unsigned size = i->size;
-	bool sgn = i->aux & MIR_DIV_SIGNED, rem = i->aux & MIR_DIV_REM;
-	x64_label ok = x64_label_new(), done = x64_label_new();
-	x64_test_rr(B, size, rb, rb);
-	x64_jcc(B, X64_CC_E, trap_tail(c, WASM_TRAP_INTEGER_DIVIDE_BY_ZERO, i->site));
-	if (!sgn) {
-		x64_alu_rr(B, X64_ALU_XOR, 4, X64_RDX, X64_RDX);
-		x64_div_r(B, size, rb);
-		return;
-	}
-	x64_cmp_ri(B, size, rb, -1);
-	x64_jcc_short(B, X64_CC_NE, &ok);
-	if (rem) {
-		/* x % -1 = 0 (idiv would fault on MIN % -1) */
-		x64_alu_rr(B, X64_ALU_XOR, 4, X64_RDX, X64_RDX);
-		x64_jmp_short(B, &done);
-	} else {
-		if (size == 4) {
-			x64_cmp_ri(B, 4, X64_RAX, INT32_MIN);
-		} else {
-			x64_movabs_ri(B, X64_RDX, INT64_MIN);
-			x64_cmp_rr(B, 8, X64_RAX, X64_RDX);
-		}
-		x64_jcc(B, X64_CC_E, trap_tail(c, WASM_TRAP_INTEGER_OVERFLOW, i->site));
-	}
-	x64_label_bind(B, &ok);
-	if (size == 4)
-		x64_cdq(B);
-	else
-		x64_cqo(B);
-	x64_idiv_r(B, size, rb);
-	x64_label_bind(B, &done);
+		jit_seq_fuel(B, &c->seq);
 }
 
 static void emit_epilogue(em *c)
 {
-	x64_sub_mi(B, 8, x64_mem_b(X64_R14, EXF(frame_top)), JIT_FRAME_BYTES);
+	jit_seq_frame_pop(B);
 	if (c->frame)
 		x64_add_ri(B, 8, X64_RSP, c->frame);
 	x64_pop_r(B, X64_RBP);
@@ -267,182 +230,363 @@ static void emit_epilogue(em *c)
 
 /* ---- instructions ------------------------------------------------------------- */
 
-/* The register holding v to be read: its own, or (spilled) the next of
- * the scratch registers r10, r11, loaded from its slot. */
-static x64_gpr read_reg(em *c, mir_reg v, unsigned *nsc)
+/* An operand's register: its own, or (spilled) the next scratch register
+ * of its class (r10, r11; xmm14, xmm15), loaded from its slot if read. */
+typedef struct {
+	unsigned ngpr, nxmm;
+} scratch;
+
+static int operand(em *c, mir_reg v, scratch *sc, bool load)
 {
-	static const x64_gpr scratch[2] = { X64_R10, X64_R11 };
-	int g = where(c, v);
-	if (g >= 0)
-		return (x64_gpr)g;
-	x64_gpr r = scratch[(*nsc)++];
-	x64_mov_rm(B, 8, r, spill_mem(c, v));
+	static const x64_gpr gprs[2] = { X64_R10, X64_R11 };
+	static const x64_xmm xmms[2] = { X64_XMM14, X64_XMM15 };
+	int l = loc_of(c, v);
+	if (l < LOC_SPILL)
+		return l;
+	int r = mir_vflt(c->mf, v) ? MIR_LOC_XMM + (int)xmms[sc->nxmm++]
+		: (int)gprs[sc->ngpr++];
+	if (load)
+		move_one(c, r, l, 0);
 	return r;
+}
+
+/* Loads and stores of a location's value: GPR size 1..8 as x64_mov,
+ * XMM 4 (movss) or 8 (movsd). */
+static void load_loc(em *c, int r, unsigned bytes, x64_mem m)
+{
+	if (!MIR_LOC_IS_XMM(r))
+		x64_mov_rm(B, bytes, (x64_gpr)r, m);
+	else if (bytes == 4)
+		x64_movss_xm(B, xmm_of(r), m);
+	else
+		x64_movsd_xm(B, xmm_of(r), m);
+}
+
+static void store_loc(em *c, int r, unsigned bytes, x64_mem m)
+{
+	if (!MIR_LOC_IS_XMM(r))
+		x64_mov_mr(B, bytes, m, (x64_gpr)r);
+	else if (bytes == 4)
+		x64_movss_mx(B, m, xmm_of(r));
+	else
+		x64_movsd_mx(B, m, xmm_of(r));
+}
+
+/* A whole 8-byte slot (frame slot, global) = r; an f32 zero-extended
+ * through `via`. */
+static void store_slot64(em *c, int r, unsigned size, x64_mem m, x64_gpr via)
+{
+	if (MIR_LOC_IS_XMM(r) && size == 4) {
+		x64_movd_rx(B, 4, via, xmm_of(r));
+		x64_mov_mr(B, 8, m, via);
+	} else {
+		store_loc(c, r, 8, m);
+	}
+}
+
+/* d = a between registers of size bytes (4: an integer zero-extended;
+ * across classes a movd/movq: bitcasts). */
+static void emit_mov(em *c, unsigned size, int d, int a, bool wide_src)
+{
+	bool dx = MIR_LOC_IS_XMM(d), ax = MIR_LOC_IS_XMM(a);
+	if (dx && ax) {
+		if (d != a)
+			x64_movaps_xx(B, xmm_of(d), xmm_of(a));
+	} else if (dx) {
+		x64_movd_xr(B, size, xmm_of(d), (x64_gpr)a);
+	} else if (ax) {
+		x64_movd_rx(B, size, (x64_gpr)d, xmm_of(a));
+	} else if (d != a || (size == 4 && wide_src)) {
+		/* a 4-byte move of a wider value clears the upper half (wrap) */
+		x64_mov_rr(B, size, (x64_gpr)d, (x64_gpr)a);
+	}
+}
+
+static x64_mem mem_operand(int base, int32_t disp)
+{
+	return base >= 0 ? x64_mem_bi(X64_R15, (x64_gpr)base, 1, disp)
+		: x64_mem_b(X64_R15, disp);
+}
+
+static int sse_pfx(unsigned size)
+{
+	return size == 4 ? X64_PFX_F3 : X64_PFX_F2;
+}
+
+/* The float instructions (operands in registers already). */
+static void emit_float(em *c, const mir_insn *i, int rd, int ra, int rb)
+{
+	unsigned size = i->size;
+	switch (i->op) {
+	case MIR_FALU:
+		x64_sse_xx(B, sse_pfx(size), (x64_sse)i->aux, xmm_of(rd), xmm_of(ra));
+		break;
+	case MIR_FMINMAX:
+		jit_seq_fminmax(B, size, i->aux != 0, xmm_of(rd), xmm_of(ra));
+		break;
+	case MIR_FSQRT:
+		x64_sse_xx(B, sse_pfx(size), X64_SSE_SQRT, xmm_of(rd), xmm_of(ra));
+		break;
+	case MIR_FROUND:
+		if (size == 4)
+			x64_roundss_xx(B, xmm_of(rd), xmm_of(ra), (uint8_t)i->aux);
+		else
+			x64_roundsd_xx(B, xmm_of(rd), xmm_of(ra), (uint8_t)i->aux);
+		break;
+	case MIR_FCMP:
+		jit_seq_fcmp(B, size, (enum jit_fcmp)i->aux, (x64_gpr)rd, xmm_of(ra),
+			xmm_of(rb), X64_R11);
+		break;
+	case MIR_FFLAGS:
+		(void)jit_seq_fflags(B, size, (enum jit_fcmp)i->aux, xmm_of(ra), xmm_of(rb));
+		break;
+	case MIR_FCVT:
+		/* cvtsd2ss / cvtss2sd d, a (size: the result's) */
+		if (rd != ra)
+			x64_xorps_xx(B, xmm_of(rd), xmm_of(rd));
+		x64_sse_xx(B, size == 4 ? X64_PFX_F2 : X64_PFX_F3, X64_SSE_CVT2,
+			xmm_of(rd), xmm_of(ra));
+		break;
+	case MIR_TRUNC: {
+		/* a is copied to xmm15 (the sequence may change it); a spilled
+		 * a came in xmm14, free again after the copy */
+		unsigned isize = i->aux & 15;
+		bool sgn = i->aux & MIR_SIGNED;
+		uint64_t lo, hi;
+		switch ((size == 8) << 2 | (isize == 8) << 1 | !sgn) {
+#define BOUNDS_(name, SRC, RES, SLOT, l, h, rmin, rmax) \
+		case (sizeof(SRC) == 8) << 2 | (sizeof(RES) == 8) << 1 | ((rmin) == 0): \
+			lo = op_##SRC##_bits(l); \
+			hi = op_##SRC##_bits(h); \
+			break;
+		OP_FLOAT_TO_INT(BOUNDS_)
+#undef BOUNDS_
+		default:
+			lo = hi = 0;
+			break;
+		}
+		x64_movaps_xx(B, X64_XMM15, xmm_of(ra));
+		jit_seq_trunc(B, size, isize, sgn, lo, hi, (x64_gpr)rd, X64_XMM15,
+			X64_XMM14, X64_R11, &c->seq);
+		break;
+	}
+	case MIR_CONV:
+		/* a is copied to r11 (the sequence may change it); r10 is free
+		 * after the copy */
+		x64_mov_rr(B, 8, X64_R11, (x64_gpr)ra);
+		jit_seq_convert(B, size, i->aux & 15, i->aux & MIR_SIGNED, xmm_of(rd),
+			X64_R11, X64_R10);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Calls and the ops left to C. */
+static void emit_call(em *c, const mir_insn *i)
+{
+	switch (i->op) {
+	case MIR_CALL:
+		jit_seq_call(B, (uint32_t)i->imm, i->slot);
+		break;
+	case MIR_CALLIMP:
+		jit_seq_call_import(B, (uint32_t)i->imm, i->slot, &c->seq);
+		break;
+	case MIR_CALLIND:
+		/* the element index is in rcx (lowering's fixed register) */
+		jit_seq_call_indirect(B, i->aux, (uint32_t)i->imm, i->slot, &c->seq);
+		break;
+	case MIR_SLOWOP:
+		jit_seq_slow_op(B, c->code + i->site, (uint32_t)i->imm, i->aux != 0,
+			&c->seq);
+		break;
+	default:
+		break;
+	}
 }
 
 static void emit_insn(em *c, const mir_insn *i)
 {
 	const mir_func *mf = c->mf;
 	const mir_op_info *oi = &mir_ops[i->op];
-	unsigned nsc = 0;
-	x64_gpr rd = X64_NOREG, ra = X64_NOREG, rb = X64_NOREG;
+	scratch sc = { 0, 0 };
+	int rd = -1, ra = -1, rb = -1;
 	bool store_d = false;
 
+	c->site = i->site;
 	if (i->op == MIR_PMOV) {
 		emit_pmov(c, i);
 		return;
 	}
 	/* operands: spilled ones through the scratch registers */
 	if (i->d && oi->role[0] == MR_UDEF) {
-		rd = read_reg(c, i->d, &nsc);
-		store_d = where(c, i->d) < 0;
+		rd = operand(c, i->d, &sc, true);
+		store_d = loc_of(c, i->d) >= LOC_SPILL;
 	}
 	if (i->a && oi->role[1] == MR_USE)
-		ra = read_reg(c, i->a, &nsc);
+		ra = operand(c, i->a, &sc, true);
 	if (i->b && oi->role[2] == MR_USE)
-		rb = read_reg(c, i->b, &nsc);
+		rb = operand(c, i->b, &sc, true);
 	if (i->d && oi->role[0] == MR_DEF) {
-		int g = where(c, i->d);
-		if (g < 0) {
-			rd = X64_R10;   /* the uses are read before it is written */
-			store_d = true;
-		} else {
-			rd = (x64_gpr)g;
-		}
+		/* a spilled result in the first scratch register of its class:
+		 * the uses are read before it is written */
+		scratch first = { 0, 0 };
+		rd = operand(c, i->d, &first, false);
+		store_d = loc_of(c, i->d) >= LOC_SPILL;
 	}
+	x64_gpr gd = (x64_gpr)rd, ga = (x64_gpr)ra, gb = (x64_gpr)rb;
 
 	switch (i->op) {
 	case MIR_MOV:
-		/* a 4-byte move of a wider value clears the upper half (wrap) */
-		if (rd != ra || (i->size == 4 && mf->vsize[i->a] == 8))
-			x64_mov_rr(B, i->size, rd, ra);
+		emit_mov(c, i->size, rd, ra, !MIR_IS_PHYS(i->a) ? mir_vsize(mf, i->a) == 8
+			: true);
 		break;
 	case MIR_MOVI:
-		x64_mov_ri(B, 8, rd, i->imm);
+		if (MIR_LOC_IS_XMM(rd))
+			jit_seq_fconst(B, 8, xmm_of(rd), X64_R11, (uint64_t)i->imm);
+		else
+			x64_mov_ri(B, 8, gd, i->imm);
 		break;
 	case MIR_ALU:
 		if (i->hasimm)
-			x64_alu_ri(B, (x64_alu)i->aux, i->size, rd, (int32_t)i->imm);
+			x64_alu_ri(B, (x64_alu)i->aux, i->size, gd, (int32_t)i->imm);
 		else
-			x64_alu_rr(B, (x64_alu)i->aux, i->size, rd, ra);
+			x64_alu_rr(B, (x64_alu)i->aux, i->size, gd, ga);
 		break;
 	case MIR_IMUL:
-		x64_imul_rr(B, i->size, rd, ra);
+		x64_imul_rr(B, i->size, gd, ga);
 		break;
 	case MIR_IMULI:
-		x64_imul_rri(B, i->size, rd, ra, (int32_t)i->imm);
+		x64_imul_rri(B, i->size, gd, ga, (int32_t)i->imm);
 		break;
 	case MIR_SHIFT:
 		if (i->hasimm)
-			x64_shift_ri(B, (x64_shift)i->aux, i->size, rd, (uint8_t)i->imm);
+			x64_shift_ri(B, (x64_shift)i->aux, i->size, gd, (uint8_t)i->imm);
 		else
-			x64_shift_rcl(B, (x64_shift)i->aux, i->size, rd);
+			x64_shift_rcl(B, (x64_shift)i->aux, i->size, gd);
 		break;
 	case MIR_BITCNT:
 		if (i->aux == 0)
-			x64_lzcnt_rr(B, i->size, rd, ra);
+			x64_lzcnt_rr(B, i->size, gd, ga);
 		else if (i->aux == 1)
-			x64_tzcnt_rr(B, i->size, rd, ra);
+			x64_tzcnt_rr(B, i->size, gd, ga);
 		else
-			x64_popcnt_rr(B, i->size, rd, ra);
+			x64_popcnt_rr(B, i->size, gd, ga);
 		break;
 	case MIR_EXT:
 		if (i->aux == 4)
-			x64_movsxd_rr(B, rd, ra);
+			x64_movsxd_rr(B, gd, ga);
 		else
-			x64_movsx_rr(B, i->size, i->aux, rd, ra);
+			x64_movsx_rr(B, i->size, i->aux, gd, ga);
 		break;
 	case MIR_LEA:
-		x64_lea(B, i->size, rd, rb != X64_NOREG ?
-			x64_mem_bi(ra, rb, i->aux, (int32_t)i->imm) :
-			x64_mem_b(ra, (int32_t)i->imm));
+		x64_lea(B, i->size, gd, rb >= 0 ?
+			x64_mem_bi(ga, gb, i->aux, (int32_t)i->imm) :
+			x64_mem_b(ga, (int32_t)i->imm));
 		break;
 	case MIR_LOAD: {
-		x64_mem m = ra != X64_NOREG ? x64_mem_bi(X64_R15, ra, 1, (int32_t)i->imm)
-			: x64_mem_b(X64_R15, (int32_t)i->imm);
+		x64_mem m = mem_operand(ra, (int32_t)i->imm);
 		unsigned bytes = i->aux & 15;
 		bool sgn = i->aux & MIR_SIGNED;
 		pc_here(c, i->site);
-		if (bytes == 1 || bytes == 2) {
+		if (MIR_LOC_IS_XMM(rd))
+			load_loc(c, rd, bytes, m);
+		else if (bytes == 1 || bytes == 2) {
 			if (sgn)
-				x64_movsx_rm(B, i->size, bytes, rd, m);
+				x64_movsx_rm(B, i->size, bytes, gd, m);
 			else
-				x64_movzx_rm(B, 4, bytes, rd, m);
+				x64_movzx_rm(B, 4, bytes, gd, m);
 		} else if (bytes == 4 && sgn && i->size == 8) {
-			x64_movsxd_rm(B, rd, m);
+			x64_movsxd_rm(B, gd, m);
 		} else {
-			x64_mov_rm(B, bytes, rd, m);
+			x64_mov_rm(B, bytes, gd, m);
 		}
 		break;
 	}
 	case MIR_STORE: {
-		int32_t disp = (int32_t)i->slot;
-		x64_mem m = ra != X64_NOREG ? x64_mem_bi(X64_R15, ra, 1, disp)
-			: x64_mem_b(X64_R15, disp);
+		x64_mem m = mem_operand(ra, (int32_t)i->slot);
 		pc_here(c, i->site);
 		if (i->hasimm)
 			x64_mov_mi(B, i->aux, m, (int32_t)i->imm);
 		else
-			x64_mov_mr(B, i->aux, m, rb);
+			store_loc(c, rb, i->aux, m);
 		break;
 	}
 	case MIR_LDSLOT:
-		x64_mov_rm(B, i->size, rd, x64_mem_b(X64_RBX, (int32_t)(8 * i->slot)));
+		load_loc(c, rd, i->size, SLOT(i->slot));
 		break;
-	case MIR_STSLOT: {
-		x64_mem m = x64_mem_b(X64_RBX, (int32_t)(8 * i->slot));
+	case MIR_STSLOT:
 		if (i->hasimm)
-			x64_mov_mi(B, 8, m, (int32_t)i->imm);
+			x64_mov_mi(B, 8, SLOT(i->slot), (int32_t)i->imm);
 		else
-			x64_mov_mr(B, 8, m, ra);
+			store_slot64(c, ra, i->size, SLOT(i->slot), X64_R11);
+		break;
+	case MIR_GLOBAL_GET: {
+		/* the global's address in rd (r11 for a float) */
+		x64_gpr p = MIR_LOC_IS_XMM(rd) ? X64_R11 : gd;
+		jit_seq_inst_elem(B, offsetof(wasm_instance, globals), i->slot, p);
+		load_loc(c, rd, i->size, x64_mem_b(p, offsetof(wasm_global, val)));
 		break;
 	}
-	case MIR_GLOBAL_GET:
-		x64_mov_rm(B, 8, rd, x64_mem_b(X64_R13, offsetof(wasm_instance, globals)));
-		x64_mov_rm(B, 8, rd, x64_mem_b(rd, (int32_t)(8 * i->slot)));
-		x64_mov_rm(B, i->size, rd, x64_mem_b(rd, offsetof(wasm_global, val)));
-		break;
 	case MIR_GLOBAL_SET:
-		x64_mov_rm(B, 8, X64_R11, x64_mem_b(X64_R13, offsetof(wasm_instance, globals)));
-		x64_mov_rm(B, 8, X64_R11, x64_mem_b(X64_R11, (int32_t)(8 * i->slot)));
-		x64_mov_mr(B, 8, x64_mem_b(X64_R11, offsetof(wasm_global, val)), ra);
+		/* (a spilled integer came in r10, a float in xmm14) */
+		jit_seq_inst_elem(B, offsetof(wasm_instance, globals), i->slot, X64_R11);
+		store_slot64(c, ra, i->size, x64_mem_b(X64_R11, offsetof(wasm_global, val)),
+			X64_R10);
+		break;
+	case MIR_MEMSIZE:
+		jit_seq_memory_size(B, gd);
+		break;
+	case MIR_REFFUNC:
+		jit_seq_inst_elem(B, offsetof(wasm_instance, funcs), i->slot, gd);
+		break;
+	case MIR_DROP:
+		jit_seq_drop(B, i->aux ? (int32_t)offsetof(wasm_instance, elem_dropped) :
+			(int32_t)offsetof(wasm_instance, data_dropped), i->slot, X64_R11);
 		break;
 	case MIR_CMP:
 		if (i->hasimm)
-			x64_cmp_ri(B, i->size, ra, (int32_t)i->imm);
+			x64_cmp_ri(B, i->size, ga, (int32_t)i->imm);
 		else
-			x64_cmp_rr(B, i->size, ra, rb);
+			x64_cmp_rr(B, i->size, ga, gb);
 		break;
 	case MIR_TEST:
-		x64_test_rr(B, i->size, ra, ra);
+		x64_test_rr(B, i->size, ga, ga);
 		break;
 	case MIR_SETCC:
-		x64_setcc_r(B, (x64_cc)i->cc, rd);
-		x64_movzx_rr(B, 4, 1, rd, rd);
+		x64_setcc_r(B, (x64_cc)i->cc, gd);
+		x64_movzx_rr(B, 4, 1, gd, gd);
 		break;
 	case MIR_CMOV:
-		x64_cmovcc_rr(B, (x64_cc)i->cc, i->size, rd, ra);
+		if (MIR_LOC_IS_XMM(rd)) {
+			/* no cmov for XMM registers: a branch around a move */
+			x64_label skip = x64_label_new();
+			x64_jcc_short(B, X64_CC_INVERT((x64_cc)i->cc), &skip);
+			x64_movaps_xx(B, xmm_of(rd), xmm_of(ra));
+			x64_label_bind(B, &skip);
+		} else {
+			x64_cmovcc_rr(B, (x64_cc)i->cc, i->size, gd, ga);
+		}
 		break;
 	case MIR_DIV:
-		emit_div(c, i, ra);
+		/* rax, rdx = rdx:rax / a */
+		jit_seq_divrem(B, i->size, i->aux & MIR_DIV_SIGNED, i->aux & MIR_DIV_REM,
+			ga, &c->seq);
 		break;
-	case MIR_CALL: {
-		int32_t shift = (int32_t)(8 * i->slot);
-		x64_mov_ri(B, 4, X64_RAX, i->imm);
-		if (shift)
-			x64_lea(B, 8, X64_RBX, x64_mem_b(X64_RBX, shift));
-		x64_call_m(B, x64_mem_b(X64_R12, (int32_t)(8 * i->imm)));
-		if (shift)
-			x64_lea(B, 8, X64_RBX, x64_mem_b(X64_RBX, -shift));
+	case MIR_CALL: case MIR_CALLIMP: case MIR_CALLIND: case MIR_SLOWOP:
+		emit_call(c, i);
 		break;
-	}
+	case MIR_FALU: case MIR_FMINMAX: case MIR_FSQRT: case MIR_FROUND:
+	case MIR_FCMP: case MIR_FFLAGS: case MIR_FCVT: case MIR_TRUNC: case MIR_CONV:
+		emit_float(c, i, rd, ra, rb);
+		break;
 	case MIR_ENTRY:
 		emit_entry(c, i);
 		break;
 	case MIR_LOOPCHK:
-		epoch_check(c, i->site);
+		jit_seq_epoch(B, X64_R11, &c->seq);
 		if (i->aux)
-			fuel_check(c, i->site);
+			jit_seq_fuel(B, &c->seq);
 		break;
 	case MIR_JMP: {
 		uint32_t t = mf->b[c->cur].succ[0];
@@ -465,13 +609,13 @@ static void emit_insn(em *c, const mir_insn *i)
 		emit_epilogue(c);
 		break;
 	case MIR_TRAP:
-		trap_jump(c, i->aux, i->site);
+		jit_seq_trap_tail(B, JS_TRAP, i->aux, mf->func_index, i->site);
 		break;
 	default:
 		break;
 	}
 	if (store_d)
-		x64_mov_mr(B, 8, spill_mem(c, i->d), rd);
+		move_one(c, loc_of(c, i->d), rd, 0);
 }
 
 /* ---- OSR --------------------------------------------------------------------- */
@@ -504,13 +648,13 @@ static void emit_osr_prologue(em *c)
 	x64_push_r(B, X64_RBP);
 	if (c->frame)
 		x64_sub_ri(B, 8, X64_RSP, c->frame);
-	x64_add_mi(B, 8, x64_mem_b(X64_R14, EXF(frame_top)), JIT_FRAME_BYTES);
+	jit_seq_frame_push(B);
 	x64_jmp_r(B, X64_R9);
 }
 
 wasm_status mir_emit(const mir_func *mf, mir_code *out, wasm_error *err)
 {
-	em cc = { .mf = mf }, *c = &cc;
+	em cc = { .seq = { tail_at }, .mf = mf, .code = mf->code }, *c = &cc;
 	memset(out, 0, sizeof *out);
 	if (!mf->reg)
 		return err_set(err, WASM_ERR_ARG, SIZE_MAX, "MIR not allocated");
@@ -535,7 +679,8 @@ wasm_status mir_emit(const mir_func *mf, mir_code *out, wasm_error *err)
 	for (uint32_t k = 0; k < c->ntails; k++) {
 		tail *t = &c->tails[k];
 		x64_label_bind(B, &t->l);
-		trap_jump(c, t->kind, t->site);
+		jit_seq_trap_tail(B, (enum jit_site_how)t->how, t->kind, mf->func_index,
+			t->site);
 	}
 	x64_align(B, 16);
 	out->osr_off = (uint32_t)x64_buf_len(B);

@@ -1081,35 +1081,104 @@ done:
 
 /* ---- 4. types ------------------------------------------------------------------------ */
 
-/* A phi's (a select's) type: the widest of its operands', the first of
- * that width. */
-static void infer_types(ir_func *f)
+static bool phi_or_select(const ir_func *f, ir_ref r)
 {
-	for (uint32_t it = 0; it < 64; it++) {
-		bool changed = false;
-		for (ir_ref r = 1; r < f->nv; r++) {
-			ir_insn *i = ir_at(f, r);
-			if (i->op != IR_PHI && i->op != IR_SELECT)
-				continue;
-			enum ir_type best = IRT_NONE;
-			for (uint32_t k = i->op == IR_SELECT; k < i->nargs; k++) {
-				ir_ref a = ir_args(f, r)[k];
-				enum ir_type t = a ? (enum ir_type)f->v[a].type : IRT_NONE;
-				if (t != IRT_NONE && (best == IRT_NONE ||
-				    ir_type_bytes[t] > ir_type_bytes[best]))
-					best = t;
-			}
-			if (best != IRT_NONE && best != i->type) {
-				i->type = (uint8_t)best;
-				changed = true;
+	return f->v[r].op == IR_PHI || f->v[r].op == IR_SELECT;
+}
+
+/* A phi's (a select's) type by its operands': the widest, the first of
+ * that width; IRT_NONE while none has a type. */
+static enum ir_type operands_type(ir_func *f, ir_ref r)
+{
+	ir_insn *i = ir_at(f, r);
+	enum ir_type best = IRT_NONE;
+	for (uint32_t k = i->op == IR_SELECT; k < i->nargs; k++) {
+		ir_ref a = ir_args(f, r)[k];
+		enum ir_type t = a ? (enum ir_type)f->v[a].type : IRT_NONE;
+		if (t != IRT_NONE && (best == IRT_NONE ||
+		    ir_type_bytes[t] > ir_type_bytes[best]))
+			best = t;
+	}
+	return best;
+}
+
+/* Every phi's and select's type (operands_type), to a fixpoint over a
+ * worklist: a value whose type changes puts the phis and selects using it
+ * back on the list (in first-in first-out order; at most 64 visits per
+ * phi, as a bound for cycles).  Those with no typed operand are unused
+ * and get i64.  False if out of memory. */
+static bool infer_types(ir_func *f)
+{
+	uint32_t nv = f->nv, nps = 0, nuses = 0;
+	uint32_t *start = calloc((size_t)nv + 1, sizeof *start);
+	uint8_t *queued = calloc(nv ? nv : 1, 1);
+	ir_ref *users = NULL, *queue = NULL;
+	bool ok = false;
+	if (!start || !queued)
+		goto out;
+	/* users: for each value, the phis and selects that read it */
+	for (ir_ref r = 1; r < nv; r++) {
+		if (!phi_or_select(f, r))
+			continue;
+		nps++;
+		for (uint32_t k = f->v[r].op == IR_SELECT; k < f->v[r].nargs; k++) {
+			ir_ref a = ir_args(f, r)[k];
+			if (a && phi_or_select(f, a)) {
+				start[a + 1]++;
+				nuses++;
 			}
 		}
-		if (!changed)
-			break;
 	}
-	for (ir_ref r = 1; r < f->nv; r++)
-		if ((f->v[r].op == IR_PHI || f->v[r].op == IR_SELECT) && f->v[r].type == IRT_NONE)
+	for (uint32_t r = 0; r < nv; r++)
+		start[r + 1] += start[r];
+	users = malloc((nuses ? nuses : 1) * sizeof *users);
+	queue = malloc((nps ? nps : 1) * sizeof *queue);
+	uint32_t *fill = malloc((size_t)(nv ? nv : 1) * sizeof *fill);
+	if (!users || !queue || !fill) {
+		free(fill);
+		goto out;
+	}
+	memcpy(fill, start, (size_t)nv * sizeof *fill);
+	uint32_t head = 0, n = 0;
+	for (ir_ref r = 1; r < nv; r++) {
+		if (!phi_or_select(f, r))
+			continue;
+		for (uint32_t k = f->v[r].op == IR_SELECT; k < f->v[r].nargs; k++) {
+			ir_ref a = ir_args(f, r)[k];
+			if (a && phi_or_select(f, a))
+				users[fill[a]++] = r;
+		}
+		queue[n++] = r;
+		queued[r] = 1;
+	}
+	free(fill);
+	for (uint64_t visits = 0; n && visits < 64ull * nps; visits++) {
+		ir_ref r = queue[head];
+		head = (head + 1) % nps;
+		n--;
+		queued[r] = 0;
+		enum ir_type best = operands_type(f, r);
+		if (best == IRT_NONE || best == f->v[r].type)
+			continue;
+		f->v[r].type = (uint8_t)best;
+		for (uint32_t u = start[r]; u < start[r + 1]; u++) {
+			ir_ref q = users[u];
+			if (!queued[q]) {
+				queued[q] = 1;
+				queue[(head + n++) % nps] = q;
+			}
+		}
+	}
+	for (ir_ref r = 1; r < nv; r++)
+		if (phi_or_select(f, r) && f->v[r].type == IRT_NONE)
 			f->v[r].type = IRT_I64;     /* no operand has a type: unused */
+	ok = true;
+out:
+	free(start);
+	free(queued);
+	free(users);
+	free(queue);
+	return ok;
 }
 
 static enum ir_type int_of_width(enum ir_type t)
@@ -1194,7 +1263,10 @@ static uint32_t coerce(ir_func *f, ir_ref v, enum ir_type to, uint32_t site,
 static bool retype(bld *c)
 {
 	ir_func *f = c->f;
-	infer_types(f);
+	if (!infer_types(f)) {
+		c->oom = true;
+		return false;
+	}
 	/* phis: their operands converted at the end of the predecessor */
 	for (uint32_t b = 0; b < f->nb; b++) {
 		for (uint32_t j = 0; j < f->b[b].ninsn; j++) {

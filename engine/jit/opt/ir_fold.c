@@ -10,12 +10,12 @@
  * and rotate counts are taken modulo the width, compares give i32 0 or 1.
  * What would trap is never folded (division by zero, INT_MIN / -1,
  * trunc of NaN or out of range): the op stays and traps at run time, in
- * order, with its own site.  Floats: a float op is folded only when no
- * operand is a NaN and its result is not a NaN, since then IEEE fixes the
- * bits (a NaN result's bits follow ops.h's NaN rule, "Float results",
- * which this pass does not apply yet); abs, neg, copysign and bitcasts act
- * on bits and always fold; compares and saturating truncations have no
- * NaN result and always fold.
+ * order, with its own site.  Floats fold to the bits every tier gives:
+ * IEEE fixes a number's, and a NaN result's are ops.h's NaN rule ("Float
+ * results") in C, as the interpreter applies it (op_nan32/op_nan64 on the
+ * operands, op_demote_nan, op_promote_nan: ops_slow.h), with min and max
+ * its op_fmin/op_fmax; abs, neg, copysign and bitcasts act on bits;
+ * compares and saturating truncations have no NaN result.
  *
  * Identities, integers only (each exact for every value): x+0, x-0, x|0,
  * x^0, x*1, x&-1, shifts and rotates by 0 (mod width), x|x, x&x -> x;
@@ -29,12 +29,7 @@
 #include <math.h>
 #include <string.h>
 
-static uint64_t of_f32(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
-static uint64_t of_f64(double d) { uint64_t u; memcpy(&u, &d, 8); return u; }
 
-/* min/max as the interpreter computes them (NaN operands never get here) */
-static double fmin_(double a, double b) { return a == b ? (signbit(a) ? a : b) : a < b ? a : b; }
-static double fmax_(double a, double b) { return a == b ? (signbit(a) ? b : a) : a > b ? a : b; }
 
 static bool eval_int(enum ir_op op, bool w64, uint64_t a, uint64_t b, uint64_t *out)
 {
@@ -100,11 +95,6 @@ static bool eval_int(enum ir_op op, bool w64, uint64_t a, uint64_t b, uint64_t *
 	return true;
 }
 
-static bool is_nan(enum ir_type t, uint64_t x)
-{
-	return t == IRT_F32 ? op_is_nan32((uint32_t)x) : op_is_nan64(x);
-}
-
 static bool eval_float(enum ir_op op, enum ir_type t, uint64_t a, uint64_t b,
 	uint32_t nargs, uint64_t *out)
 {
@@ -117,8 +107,9 @@ static bool eval_float(enum ir_op op, enum ir_type t, uint64_t a, uint64_t b,
 	case IR_FCOPYSIGN: *out = ((a & ~sign) | (b & sign)) & mask; return true;
 	default: break;
 	}
-	if (is_nan(t, a) || (nargs > 1 && is_nan(t, b)))
-		return false;
+	/* a NaN result (NaN operands included): the rule's bits */
+	uint64_t nan = f32 ? op_nan32((uint32_t)a, (uint32_t)(nargs > 1 ? b : a))
+		: op_nan64(a, nargs > 1 ? b : a);
 	double x = f32 ? op_slot_float(a) : op_slot_double(a);
 	double y = nargs < 2 ? 0 : f32 ? op_slot_float(b) : op_slot_double(b);
 	uint64_t r;
@@ -129,8 +120,8 @@ static bool eval_float(enum ir_op op, enum ir_type t, uint64_t a, uint64_t b,
 		case IR_FSUB: fr = fx - fy; break;
 		case IR_FMUL: fr = fx * fy; break;
 		case IR_FDIV: fr = fx / fy; break;
-		case IR_FMIN: fr = (float)fmin_(fx, fy); break;
-		case IR_FMAX: fr = (float)fmax_(fx, fy); break;
+		case IR_FMIN: fr = op_fmin32(fx, fy); break;
+		case IR_FMAX: fr = op_fmax32(fx, fy); break;
 		case IR_FCEIL: fr = ceilf(fx); break;
 		case IR_FFLOOR: fr = floorf(fx); break;
 		case IR_FTRUNC: fr = truncf(fx); break;
@@ -138,9 +129,7 @@ static bool eval_float(enum ir_op op, enum ir_type t, uint64_t a, uint64_t b,
 		case IR_FSQRT: fr = sqrtf(fx); break;
 		default: return false;
 		}
-		if (isnan(fr))
-			return false;
-		r = of_f32(fr);
+		r = isnan(fr) ? nan : op_float_bits(fr);
 	} else {
 		double dr;
 		switch (op) {
@@ -148,8 +137,8 @@ static bool eval_float(enum ir_op op, enum ir_type t, uint64_t a, uint64_t b,
 		case IR_FSUB: dr = x - y; break;
 		case IR_FMUL: dr = x * y; break;
 		case IR_FDIV: dr = x / y; break;
-		case IR_FMIN: dr = fmin_(x, y); break;
-		case IR_FMAX: dr = fmax_(x, y); break;
+		case IR_FMIN: dr = op_fmin64(x, y); break;
+		case IR_FMAX: dr = op_fmax64(x, y); break;
 		case IR_FCEIL: dr = ceil(x); break;
 		case IR_FFLOOR: dr = floor(x); break;
 		case IR_FTRUNC: dr = trunc(x); break;
@@ -157,9 +146,7 @@ static bool eval_float(enum ir_op op, enum ir_type t, uint64_t a, uint64_t b,
 		case IR_FSQRT: dr = sqrt(x); break;
 		default: return false;
 		}
-		if (isnan(dr))
-			return false;
-		r = of_f64(dr);
+		r = isnan(dr) ? nan : op_double_bits(dr);
 	}
 	*out = r;
 	return true;
@@ -237,25 +224,22 @@ bool ir_eval(enum ir_op op, enum ir_type type, enum ir_type src,
 		if (type == IRT_F32) {
 			float r = sgn ? (s64 ? (float)(int64_t)x : (float)(int32_t)(uint32_t)x)
 				: (s64 ? (float)x : (float)(uint32_t)x);
-			*out = of_f32(r);
+			*out = op_float_bits(r);
 		} else {
 			double r = sgn ? (s64 ? (double)(int64_t)x : (double)(int32_t)(uint32_t)x)
 				: (s64 ? (double)x : (double)(uint32_t)x);
-			*out = of_f64(r);
+			*out = op_double_bits(r);
 		}
 		ok = true;
 		break;
 	}
 	case IR_DEMOTE:
-		if (op_is_nan64(x))
-			return false;
-		*out = of_f32((float)op_slot_double(x));
+		*out = op_is_nan64(x) ? op_demote_nan(x) : op_float_bits((float)op_slot_double(x));
 		ok = true;
 		break;
 	case IR_PROMOTE:
-		if (op_is_nan32((uint32_t)x))
-			return false;
-		*out = of_f64((double)op_slot_float(x));
+		*out = op_is_nan32((uint32_t)x) ? op_promote_nan((uint32_t)x)
+			: op_double_bits((double)op_slot_float(x));
 		ok = true;
 		break;
 	default:

@@ -21,11 +21,28 @@
  *   call f (args a...)                     [rbx + 8*(base+k)] = a_k; call;
  *                                          results from [rbx + 8*(base+k)]
  *
- * What is not lowered yet is refused with a named reason (floats, calls to
- * imports and indirect calls, br_table, tables, bulk memory, memory.size
- * and memory.grow, references).
+ *   floats                                 SSE scalar ops on XMM virtual
+ *      registers, operands in the wasm order (the NaN rule: ops.h);
+ *      min/max, compares, trapping truncations and int -> float through
+ *      jit_seq.h's sequences (the baseline's); abs, neg, copysign on the
+ *      bits in a GPR; bitcasts are moves across the classes
+ *   br_table                               a binary search of compares
+ *      over the case index (cases below n, else the default), each case a
+ *      block of its own with the edge's phi moves
+ *   call_indirect, calls to imports       the baseline's sequences
+ *      (jit_seq_call_indirect, jit_seq_call_import), arguments and results
+ *      in the frame slots as for call
+ *   tables, memory.grow, bulk memory, saturating truncations
+ *      the baseline's ops left to C (jc_op_how: JC_SLOW): operands stored
+ *      to the instruction's slots, jit_rt_slow_op, the result loaded from
+ *      its slot
+ *
+ * What cannot be lowered is refused with a named reason (round without
+ * SSE4.1, bit counts without LZCNT/BMI1/POPCNT, IR that does not match
+ * its pre-decoded instruction).
  */
 #include "jit/opt/mir.h"
+#include "jit/jit_seq.h"
 #include "common/error.h"
 #include "interp/fcode.h"
 #include "interp/ops.h"
@@ -55,7 +72,7 @@ typedef struct {
 	ir_ref at;              /* IR instruction being lowered */
 	const char *refusal;
 	bool oom;
-	bool lzcnt, tzcnt, popcnt;
+	bool lzcnt, tzcnt, popcnt, sse41;
 } lw;
 
 static void refuse(lw *c, const char *why)
@@ -64,16 +81,25 @@ static void refuse(lw *c, const char *why)
 		c->refusal = why;
 }
 
-static mir_reg vreg(lw *c, unsigned size)
+/* A new virtual register of size bytes, float class if flt. */
+static mir_reg vreg(lw *c, unsigned size, bool flt)
 {
 	mir_func *mf = c->mf;
 	if (!ir_grow((void **)&mf->vsize, &mf->cap_v, mf->nv + 1, 1)) {
 		c->oom = true;
 		return MIR_FIRST_VIRT;
 	}
-	mf->vsize[mf->nv] = (uint8_t)size;
+	mf->vsize[mf->nv] = (uint8_t)(size | (flt ? MIR_VFLT : 0u));
 	return mf->nv++;
 }
+
+static bool tflt(enum ir_type t)
+{
+	return t == IRT_F32 || t == IRT_F64;
+}
+
+/* A new register for a value of type t. */
+static mir_reg treg(lw *c, enum ir_type t);
 
 static mir_insn *ins(lw *c, enum mir_op op, unsigned size, mir_reg d,
 	mir_reg a, mir_reg b)
@@ -95,13 +121,17 @@ static mir_insn *ins(lw *c, enum mir_op op, unsigned size, mir_reg d,
 
 static unsigned tsize(lw *c, enum ir_type t)
 {
-	if (t == IRT_I32)
+	if (t == IRT_I32 || t == IRT_F32)
 		return 4;
-	if (t == IRT_I64)
+	if (t == IRT_I64 || t == IRT_F64)
 		return 8;
-	refuse(c, t == IRT_F32 || t == IRT_F64 ? "float values are not lowered yet"
-		: "a value without a type");
+	refuse(c, "a value without a type");
 	return 8;
+}
+
+static mir_reg treg(lw *c, enum ir_type t)
+{
+	return vreg(c, tsize(c, t), tflt(t));
 }
 
 /* A constant's bits as its type holds them (i32: zero-extended). */
@@ -132,13 +162,13 @@ static mir_reg val(lw *c, ir_ref r)
 {
 	ir_insn *i = ir_at(c->f, r);
 	if (i->op == IR_CONST) {
-		mir_reg d = vreg(c, tsize(c, (enum ir_type)i->type));
+		mir_reg d = treg(c, (enum ir_type)i->type);
 		ins(c, MIR_MOVI, 8, d, 0, 0)->imm = (int64_t)cbits(c, r);
 		return d;
 	}
 	if (c->vr[r] == MIR_NOREG) {
 		refuse(c, "a value used before it is lowered");
-		return vreg(c, 8);
+		return vreg(c, 8, false);
 	}
 	return c->vr[r];
 }
@@ -147,7 +177,7 @@ static mir_reg def(lw *c, ir_ref r)
 {
 	ir_insn *i = ir_at(c->f, r);
 	if (c->vr[r] == MIR_NOREG)
-		c->vr[r] = vreg(c, tsize(c, (enum ir_type)i->type));
+		c->vr[r] = treg(c, (enum ir_type)i->type);
 	return c->vr[r];
 }
 
@@ -167,20 +197,15 @@ static bool is_icmp(enum ir_op op)
 	return op == IR_IEQZ || (op >= IR_IEQ && op <= IR_IGEU);
 }
 
+/* The condition of IR_IEQ..IR_IGEU (jit_cmp_cc: the compares' order). */
+_Static_assert(IR_IGEU - IR_IEQ + 1 == JIT_NCMP && IR_ILTU - IR_IEQ == 3,
+	"the IR's integer compares keep jit_cmp_cc's order");
+_Static_assert(IR_FGE - IR_FEQ == JIT_FGE && IR_FLT - IR_FEQ == JIT_FLT,
+	"the IR's float compares keep jit_fcmp's order");
+
 static x64_cc cmp_cc(enum ir_op op)
 {
-	switch (op) {
-	case IR_IEQ: return X64_CC_E;
-	case IR_INE: return X64_CC_NE;
-	case IR_ILTS: return X64_CC_L;
-	case IR_ILTU: return X64_CC_B;
-	case IR_IGTS: return X64_CC_G;
-	case IR_IGTU: return X64_CC_A;
-	case IR_ILES: return X64_CC_LE;
-	case IR_ILEU: return X64_CC_BE;
-	case IR_IGES: return X64_CC_GE;
-	default: return X64_CC_AE;   /* IGEU */
-	}
+	return jit_cmp_cc[op - IR_IEQ];
 }
 
 /* a < b == b > a */
@@ -229,9 +254,29 @@ static x64_cc flags_of(lw *c, ir_ref r)
 	return cc;
 }
 
+/* An ordered float compare (lt, gt, le, ge) whose flags a branch or a
+ * select can use: one ucomis[sd] (jit_fcmp_flags). */
+static bool is_fflags(enum ir_op op)
+{
+	bool swap;
+	x64_cc cc;
+	return op >= IR_FEQ && op <= IR_FGE &&
+		jit_fcmp_flags((enum jit_fcmp)(op - IR_FEQ), &swap, &cc);
+}
+
 /* Flags for a branch or select condition: a fused compare, or value != 0. */
 static x64_cc cond(lw *c, ir_ref r)
 {
+	ir_insn *fi = ir_at(c->f, r);
+	if (c->fused[r] && is_fflags((enum ir_op)fi->op)) {
+		enum jit_fcmp op = (enum jit_fcmp)(fi->op - IR_FEQ);
+		bool swap;
+		x64_cc cc;
+		(void)jit_fcmp_flags(op, &swap, &cc);
+		mir_reg ra = val(c, ir_args(c->f, r)[0]), rb = val(c, ir_args(c->f, r)[1]);
+		ins(c, MIR_FFLAGS, tsize(c, (enum ir_type)fi->aux), 0, ra, rb)->aux = op;
+		return cc;
+	}
 	if (c->fused[r])
 		return flags_of(c, r);
 	ir_insn *i = ir_at(c->f, r);
@@ -393,7 +438,7 @@ static void address(lw *c, ir_ref addr, uint64_t off, mir_reg *base, int32_t *di
 			*disp = (int32_t)ea;
 			return;
 		}
-		*base = vreg(c, 8);
+		*base = vreg(c, 8, false);
 		ins(c, MIR_MOVI, 8, *base, 0, 0)->imm = (int64_t)ea;
 		*disp = 0;
 		return;
@@ -404,16 +449,19 @@ static void address(lw *c, ir_ref addr, uint64_t off, mir_reg *base, int32_t *di
 		*disp = (int32_t)off;
 		return;
 	}
-	*base = vreg(c, 8);
+	*base = vreg(c, 8, false);
 	ins(c, MIR_MOVI, 8, *base, 0, 0)->imm = (int64_t)off;
 	ins(c, MIR_ALU, 8, *base, ra, 0)->aux = X64_ALU_ADD;
 	*disp = 0;
 }
 
-static void lower_load(lw *c, ir_ref r)
+/* Load ld into the register of value r: ld itself, or the bitcast of it
+ * that it is fused into (a float loaded straight into an XMM register:
+ * the pre-decoded code's loads name the integer type of the width). */
+static void lower_load(lw *c, ir_ref r, ir_ref ld)
 {
-	ir_insn *i = ir_at(c->f, r);
-	unsigned size = tsize(c, (enum ir_type)i->type), bytes;
+	ir_insn *i = ir_at(c->f, ld);
+	unsigned size = tsize(c, (enum ir_type)ir_at(c->f, r)->type), bytes;
 	switch (i->op) {
 	case IR_LOAD: bytes = size; break;
 	case IR_LOAD8S: bytes = 1 | MIR_SIGNED; break;
@@ -424,10 +472,11 @@ static void lower_load(lw *c, ir_ref r)
 	}
 	mir_reg base;
 	int32_t disp;
-	address(c, ir_args(c->f, r)[0], i->imm, &base, &disp);
+	address(c, ir_args(c->f, ld)[0], i->imm, &base, &disp);
 	mir_insn *k = ins(c, MIR_LOAD, size, def(c, r), base, 0);
 	k->imm = disp;
 	k->aux = bytes;
+	k->site = i->site;      /* the PC map names the load's instruction */
 }
 
 static void lower_store(lw *c, ir_ref r)
@@ -465,31 +514,37 @@ static void store_slot(lw *c, uint32_t slot, ir_ref r)
 		k->slot = slot;
 		return;
 	}
-	ins(c, MIR_STSLOT, 8, 0, val(c, r), 0)->slot = slot;
+	ins(c, MIR_STSLOT, size, 0, val(c, r), 0)->slot = slot;
 }
 
+/* call, call_import, call_indirect: the arguments to the frame slots
+ * from the call's base (call_indirect's element index, its operand 0, in
+ * rcx), the call, the results loaded from those slots at once. */
 static void lower_call(lw *c, ir_ref r, uint32_t blk, uint32_t pos)
 {
 	ir_insn *i = ir_at(c->f, r);
-	if (i->op == IR_CALL_IMPORT) {
-		refuse(c, "calls to imported functions are not lowered yet");
-		return;
-	}
-	if (i->op == IR_CALL_INDIRECT) {
-		refuse(c, "call_indirect is not lowered yet");
-		return;
-	}
 	const uint8_t *ip = c->fc->code + i->site;
-	if (i->site >= c->fc->code_len || insn_op(ip) != OP_CALL) {
+	enum interp_op want = i->op == IR_CALL ? OP_CALL : i->op == IR_CALL_IMPORT ?
+		OP_CALL_IMPORT : OP_CALL_INDIRECT;
+	if (i->site >= c->fc->code_len || insn_op(ip) != want) {
 		refuse(c, "a call without its CALL instruction");
 		return;
 	}
-	uint32_t base = OP_AT(ip, CALL)->base;
+	bool ind = want == OP_CALL_INDIRECT;
+	uint32_t base = ind ? OP_AT(ip, CALL_IND)->base : OP_AT(ip, CALL)->base;
 	ir_ref *a = ir_args(c->f, r);
-	for (uint32_t k = 0; k < i->nargs; k++)
-		store_slot(c, base + k, a[k]);
-	mir_insn *k = ins(c, MIR_CALL, 8, 0, 0, 0);
-	k->imm = i->aux;
+	for (uint32_t k = ind; k < i->nargs; k++)
+		store_slot(c, base + k - ind, a[k]);
+	mir_insn *k;
+	if (ind) {
+		move_into(c, MIR_PHYS(X64_RCX), 4, a[0]);
+		k = ins(c, MIR_CALLIND, 8, 0, MIR_PHYS(X64_RCX), 0);
+		k->aux = OP_AT(ip, CALL_IND)->table;
+		k->imm = OP_AT(ip, CALL_IND)->type_id;
+	} else {
+		k = ins(c, want == OP_CALL ? MIR_CALL : MIR_CALLIMP, 8, 0, 0, 0);
+		k->imm = OP_AT(ip, CALL)->func;
+	}
 	k->slot = base;
 	/* the results, straight away (the next call reuses these slots) */
 	ir_block *bl = &c->f->b[blk];
@@ -499,7 +554,163 @@ static void lower_call(lw *c, ir_ref r, uint32_t blk, uint32_t pos)
 		if (qi->op != IR_RESULT || ir_args(c->f, q)[0] != r)
 			continue;
 		mir_reg d = def(c, q);
-		ins(c, MIR_LDSLOT, c->mf->vsize[d], d, 0, 0)->slot = base + qi->aux;
+		ins(c, MIR_LDSLOT, mir_vsize(c->mf, d), d, 0, 0)->slot = base + qi->aux;
+	}
+}
+
+/* An op the baseline leaves to C (jc_op_how: JC_SLOW): its operands,
+ * which the builder reads in its layout's order, go to the instruction's
+ * slots, jit_rt_slow_op runs it, its result (if any) comes from its D
+ * slot. */
+static void lower_slow(lw *c, ir_ref r)
+{
+	ir_insn *i = ir_at(c->f, r);
+	const uint8_t *ip = c->fc->code + i->site;
+	enum interp_op op = i->site < c->fc->code_len ? insn_op(ip) : OP_COUNT_;
+	if (op >= OP_COUNT_ || jc_op_how(op) != JC_SLOW) {
+		refuse(c, "an op left to C without its instruction");
+		return;
+	}
+	const op_layout_info *lay = op_layout_of(op);
+	ir_ref *a = ir_args(c->f, r);
+	uint32_t k = 0, dslot = UINT32_MAX;
+	for (uint32_t j = 0; j < lay->nslots; j++) {
+		uint32_t slot = insn_slot(ip, j);
+		if (lay->slot_writes >> j & 1)
+			dslot = slot;
+		else if (k < i->nargs)
+			store_slot(c, slot, a[k++]);
+		else
+			k = UINT32_MAX;
+	}
+	if (k != i->nargs || (i->type != IRT_NONE) != (dslot != UINT32_MAX)) {
+		refuse(c, "an op left to C whose operands are not its instruction's");
+		return;
+	}
+	mir_insn *s = ins(c, MIR_SLOWOP, 8, 0, 0, 0);
+	s->imm = op;
+	s->aux = op_infos[op].traps != OPTR_NONE;
+	if (i->type != IRT_NONE) {
+		mir_reg d = def(c, r);
+		ins(c, MIR_LDSLOT, mir_vsize(c->mf, d), d, 0, 0)->slot = dslot;
+	}
+}
+
+/* ---- floats ------------------------------------------------------------------ */
+
+/* add, sub, mul, div, min, max: d = a op b, a first (the NaN rule). */
+static void lower_fbin(lw *c, ir_ref r)
+{
+	ir_insn *i = ir_at(c->f, r);
+	ir_ref *a = ir_args(c->f, r);
+	unsigned size = tsize(c, (enum ir_type)i->type);
+	mir_reg rb = val(c, a[1]);
+	mir_reg d = def(c, r);
+	move_into(c, d, size, a[0]);
+	if (i->op == IR_FMIN || i->op == IR_FMAX) {
+		ins(c, MIR_FMINMAX, size, d, rb, 0)->aux = i->op == IR_FMAX;
+		return;
+	}
+	ins(c, MIR_FALU, size, d, rb, 0)->aux = i->op == IR_FADD ? X64_SSE_ADD :
+		i->op == IR_FSUB ? X64_SSE_SUB : i->op == IR_FMUL ? X64_SSE_MUL :
+		X64_SSE_DIV;
+}
+
+/* t = t op mask (size 4: an immediate; 8: through a register). */
+static void alu_mask(lw *c, unsigned size, mir_reg t, x64_alu op, uint64_t mask)
+{
+	mir_insn *k;
+	if (size == 4) {
+		k = ins(c, MIR_ALU, 4, t, 0, 0);
+		k->hasimm = true;
+		k->imm = (int32_t)(uint32_t)mask;
+	} else {
+		mir_reg m = vreg(c, 8, false);
+		ins(c, MIR_MOVI, 8, m, 0, 0)->imm = (int64_t)mask;
+		k = ins(c, MIR_ALU, 8, t, m, 0);
+	}
+	k->aux = op;
+}
+
+/* abs, neg, copysign on the bits, in a GPR (payloads kept exactly). */
+static void lower_fsign(lw *c, ir_ref r)
+{
+	ir_insn *i = ir_at(c->f, r);
+	ir_ref *a = ir_args(c->f, r);
+	unsigned size = tsize(c, (enum ir_type)i->type);
+	uint64_t sign = size == 4 ? 0x80000000ull : 0x8000000000000000ull;
+	uint64_t all = size == 4 ? 0xffffffffull : ~0ull;
+	mir_reg t = vreg(c, size, false);
+	ins(c, MIR_MOV, size, t, val(c, a[0]), 0);
+	if (i->op == IR_FNEG) {
+		alu_mask(c, size, t, X64_ALU_XOR, sign);
+	} else {
+		alu_mask(c, size, t, X64_ALU_AND, all & ~sign);
+		if (i->op == IR_FCOPYSIGN) {
+			mir_reg u = vreg(c, size, false);
+			ins(c, MIR_MOV, size, u, val(c, a[1]), 0);
+			alu_mask(c, size, u, X64_ALU_AND, sign);
+			ins(c, MIR_ALU, size, t, u, 0)->aux = X64_ALU_OR;
+		}
+	}
+	ins(c, MIR_MOV, size, def(c, r), t, 0);
+}
+
+static void lower_float(lw *c, ir_ref r)
+{
+	ir_insn *i = ir_at(c->f, r);
+	ir_ref *a = ir_args(c->f, r);
+	enum ir_type t = (enum ir_type)i->type;
+	switch (i->op) {
+	case IR_FADD: case IR_FSUB: case IR_FMUL: case IR_FDIV: case IR_FMIN:
+	case IR_FMAX:
+		lower_fbin(c, r);
+		break;
+	case IR_FABS: case IR_FNEG: case IR_FCOPYSIGN:
+		lower_fsign(c, r);
+		break;
+	case IR_FSQRT: {
+		mir_reg ra = val(c, a[0]);
+		ins(c, MIR_FSQRT, tsize(c, t), def(c, r), ra, 0);
+		break;
+	}
+	case IR_FCEIL: case IR_FFLOOR: case IR_FTRUNC: case IR_FNEAREST: {
+		if (!c->sse41) {
+			refuse(c, "ceil/floor/trunc/nearest without the CPU's SSE4.1");
+			break;
+		}
+		mir_reg ra = val(c, a[0]);
+		ins(c, MIR_FROUND, tsize(c, t), def(c, r), ra, 0)->aux = X64_ROUND_NO_EXC |
+			(i->op == IR_FCEIL ? X64_ROUND_UP : i->op == IR_FFLOOR ? X64_ROUND_DOWN :
+			 i->op == IR_FTRUNC ? X64_ROUND_TRUNC : X64_ROUND_NEAREST);
+		break;
+	}
+	case IR_FEQ: case IR_FNE: case IR_FLT: case IR_FGT: case IR_FLE: case IR_FGE: {
+		mir_reg ra = val(c, a[0]), rb = val(c, a[1]);
+		ins(c, MIR_FCMP, tsize(c, (enum ir_type)i->aux), def(c, r), ra, rb)->aux =
+			i->op - IR_FEQ;
+		break;
+	}
+	case IR_TRUNCS: case IR_TRUNCU: {
+		mir_reg ra = val(c, a[0]);
+		ins(c, MIR_TRUNC, tsize(c, (enum ir_type)i->aux), def(c, r), ra, 0)->aux =
+			tsize(c, t) | (i->op == IR_TRUNCS ? MIR_SIGNED : 0u);
+		break;
+	}
+	case IR_CONVS: case IR_CONVU: {
+		mir_reg ra = val(c, a[0]);
+		ins(c, MIR_CONV, tsize(c, t), def(c, r), ra, 0)->aux =
+			tsize(c, (enum ir_type)i->aux) | (i->op == IR_CONVS ? MIR_SIGNED : 0u);
+		break;
+	}
+	case IR_DEMOTE: case IR_PROMOTE: {
+		mir_reg ra = val(c, a[0]);
+		ins(c, MIR_FCVT, i->op == IR_DEMOTE ? 4 : 8, def(c, r), ra, 0);
+		break;
+	}
+	default:
+		refuse(c, "a float op the lowering does not know");
+		break;
 	}
 }
 
@@ -558,6 +769,84 @@ static uint32_t occurrence(ir_func *f, uint32_t b, uint32_t k)
 	return n;
 }
 
+/* ---- br_table ---------------------------------------------------------------- */
+
+/* End block c->cur with a jump on cc to `taken`, else to `other`. */
+static void jcc_to(lw *c, x64_cc cc, uint32_t taken, uint32_t other)
+{
+	ins(c, MIR_JCC, 8, 0, 0, 0)->cc = (uint8_t)cc;
+	mir_block *mb = &c->mf->b[c->cur];
+	mb->nsucc = 2;
+	mb->succ[0] = taken;
+	mb->succ[1] = other;
+}
+
+/* End block c->cur with the edge to blk's k-th successor: its phi moves,
+ * then the jump. */
+static void edge_to(lw *c, uint32_t blk, uint32_t k)
+{
+	uint32_t s = c->f->b[blk].succ[k];
+	if (has_phis(c->f, s))
+		edge_moves(c, blk, s, occurrence(c->f, blk, k));
+	ins(c, MIR_JMP, 8, 0, 0, 0);
+	c->mf->b[c->cur].succ[0] = c->mb_of[s];
+	c->mf->b[c->cur].nsucc = 1;
+}
+
+static uint32_t new_block(lw *c, uint32_t irb);
+
+/* A MIR block for the edge to blk's k-th successor: the successor's own
+ * if it has no phis, else a new block with the edge's moves. */
+static uint32_t edge_block(lw *c, uint32_t blk, uint32_t k)
+{
+	uint32_t s = c->f->b[blk].succ[k];
+	if (!has_phis(c->f, s))
+		return c->mb_of[s];
+	uint32_t from = c->cur, nb = new_block(c, UINT32_MAX);
+	c->cur = nb;
+	edge_to(c, blk, k);
+	c->cur = from;
+	return nb;
+}
+
+/* Cases lo..hi-1 (idx known to be in that range) from block c->cur: a
+ * binary search, a compare per level. */
+static void switch_range(lw *c, uint32_t blk, mir_reg idx, uint32_t lo, uint32_t hi)
+{
+	if (hi - lo == 1 || c->oom) {
+		edge_to(c, blk, lo);
+		return;
+	}
+	uint32_t mid = lo + (hi - lo) / 2;
+	uint32_t left = new_block(c, UINT32_MAX), right = new_block(c, UINT32_MAX);
+	mir_insn *k = ins(c, MIR_CMP, 4, 0, idx, 0);
+	k->hasimm = true;
+	k->imm = (int32_t)mid;
+	jcc_to(c, X64_CC_B, left, right);
+	c->cur = left;
+	switch_range(c, blk, idx, lo, mid);
+	c->cur = right;
+	switch_range(c, blk, idx, mid, hi);
+}
+
+/* SWITCH: successors 0..n-1 the cases, n the default (index >= n). */
+static void lower_switch(lw *c, uint32_t blk, ir_ref r)
+{
+	uint32_t n = c->f->b[blk].nsucc - 1;
+	if (n == 0 || n > INT32_MAX) {
+		edge_to(c, blk, n);
+		return;
+	}
+	mir_reg idx = val(c, ir_args(c->f, r)[0]);
+	mir_insn *k = ins(c, MIR_CMP, 4, 0, idx, 0);
+	k->hasimm = true;
+	k->imm = (int32_t)n;
+	uint32_t dflt = edge_block(c, blk, n), cases = new_block(c, UINT32_MAX);
+	jcc_to(c, X64_CC_AE, dflt, cases);
+	c->cur = cases;
+	switch_range(c, blk, idx, 0, n);
+}
+
 static void lower_term(lw *c, uint32_t blk, ir_ref r)
 {
 	ir_insn *i = ir_at(c->f, r);
@@ -607,7 +896,7 @@ static void lower_term(lw *c, uint32_t blk, ir_ref r)
 		ins(c, MIR_TRAP, 8, 0, 0, 0)->aux = i->aux;
 		break;
 	case IR_SWITCH:
-		refuse(c, "br_table is not lowered yet");
+		lower_switch(c, blk, r);
 		break;
 	default:
 		refuse(c, "an unknown terminator");
@@ -627,12 +916,12 @@ static void lower_insn(lw *c, uint32_t blk, uint32_t pos, ir_ref r)
 		break;          /* phis: moves on the edges; results: at their call */
 	case IR_PARAM: {
 		mir_reg d = def(c, r);
-		ins(c, MIR_LDSLOT, c->mf->vsize[d], d, 0, 0)->slot = i->aux;
+		ins(c, MIR_LDSLOT, mir_vsize(c->mf, d), d, 0, 0)->slot = i->aux;
 		break;
 	}
 	case IR_COPY: {
 		mir_reg d = def(c, r);
-		move_into(c, d, c->mf->vsize[d], a[0]);
+		move_into(c, d, mir_vsize(c->mf, d), a[0]);
 		break;
 	}
 	case IR_SELECT: {
@@ -645,7 +934,12 @@ static void lower_insn(lw *c, uint32_t blk, uint32_t pos, ir_ref r)
 		break;
 	}
 	case IR_BITCAST:
-		refuse(c, "bitcasts (float values) are not lowered yet");
+		/* a move across the classes (movd/movq), or a plain copy; of a
+		 * load fused into it, the load itself */
+		if (c->fused[a[0]])
+			lower_load(c, r, a[0]);
+		else
+			move_into(c, def(c, r), tsize(c, (enum ir_type)i->type), a[0]);
 		break;
 	case IR_IADD: lower_add(c, r, false); break;
 	case IR_ISUB: lower_add(c, r, true); break;
@@ -690,24 +984,42 @@ static void lower_insn(lw *c, uint32_t blk, uint32_t pos, ir_ref r)
 	}
 	case IR_LOAD: case IR_LOAD8S: case IR_LOAD8U: case IR_LOAD16S:
 	case IR_LOAD16U: case IR_LOAD32S:
-		lower_load(c, r);
+		lower_load(c, r, r);
 		break;
 	case IR_STORE8: case IR_STORE16: case IR_STORE32: case IR_STORE64:
 		lower_store(c, r);
 		break;
 	case IR_GLOBAL_GET: {
 		mir_reg d = def(c, r);
-		ins(c, MIR_GLOBAL_GET, c->mf->vsize[d], d, 0, 0)->slot = i->aux;
+		ins(c, MIR_GLOBAL_GET, mir_vsize(c->mf, d), d, 0, 0)->slot = i->aux;
 		break;
 	}
 	case IR_GLOBAL_SET: {
-		(void)tsize(c, (enum ir_type)ir_at(c->f, a[0])->type);
+		unsigned size = tsize(c, (enum ir_type)ir_at(c->f, a[0])->type);
 		mir_reg ra = val(c, a[0]);
-		ins(c, MIR_GLOBAL_SET, 8, 0, ra, 0)->slot = i->aux;
+		ins(c, MIR_GLOBAL_SET, size, 0, ra, 0)->slot = i->aux;
 		break;
 	}
 	case IR_CALL: case IR_CALL_IMPORT: case IR_CALL_INDIRECT:
 		lower_call(c, r, blk, pos);
+		break;
+	case IR_MEMORY_GROW: case IR_MEMORY_FILL: case IR_MEMORY_COPY:
+	case IR_MEMORY_INIT: case IR_TABLE_GET: case IR_TABLE_SET: case IR_TABLE_SIZE:
+	case IR_TABLE_GROW: case IR_TABLE_FILL: case IR_TABLE_COPY: case IR_TABLE_INIT:
+	case IR_SATS: case IR_SATU:
+		lower_slow(c, r);
+		break;
+	case IR_MEMORY_SIZE:
+		ins(c, MIR_MEMSIZE, 4, def(c, r), 0, 0);
+		break;
+	case IR_DATA_DROP: case IR_ELEM_DROP: {
+		mir_insn *k = ins(c, MIR_DROP, 8, 0, 0, 0);
+		k->aux = i->op == IR_ELEM_DROP;
+		k->slot = i->aux;
+		break;
+	}
+	case IR_REF_FUNC:
+		ins(c, MIR_REFFUNC, 8, def(c, r), 0, 0)->slot = i->aux;
 		break;
 	case IR_ENTRY_CHECK:
 		ins(c, MIR_ENTRY, 8, 0, 0, 0)->aux = i->aux;
@@ -718,13 +1030,9 @@ static void lower_insn(lw *c, uint32_t blk, uint32_t pos, ir_ref r)
 	default:
 		if (ir_ops[i->op].effects & IRE_CTRL)
 			lower_term(c, blk, r);
-		else if (ir_ops[i->op].cls == IRC_FLT || i->type == IRT_F32 ||
-			 i->type == IRT_F64 || (i->op >= IR_TRUNCS && i->op <= IR_PROMOTE))
-			refuse(c, "float ops are not lowered yet");
-		else if (i->op >= IR_MEMORY_SIZE && i->op <= IR_DATA_DROP)
-			refuse(c, "memory.size, memory.grow and bulk memory are not lowered yet");
-		else if (i->op >= IR_TABLE_GET && i->op <= IR_REF_FUNC)
-			refuse(c, "tables and references are not lowered yet");
+		else if (ir_ops[i->op].cls == IRC_FLT || (i->op >= IR_FEQ && i->op <= IR_FGE) ||
+			 (i->op >= IR_TRUNCS && i->op <= IR_PROMOTE))
+			lower_float(c, r);
 		else
 			refuse(c, "an op the lowering does not know");
 		break;
@@ -802,12 +1110,25 @@ static void analyse(lw *c)
 		ir_block *bl = &f->b[bi];
 		if (bl->dead)
 			continue;
+		/* the last load with no effectful op after it (yet) */
+		ir_ref load = IR_NONE;
 		for (uint32_t j = 0; j < bl->ninsn; j++) {
 			ir_ref r = bl->insn[j];
 			ir_insn *i = ir_at(f, r);
 			ir_ref *a = ir_args(f, r);
+			/* bitcast(load) -> one load of the bitcast's type, when the
+			 * load has no other use and nothing with effects comes
+			 * between (the load moves down to the bitcast) */
+			if (i->op == IR_BITCAST && a[0] == load && c->uses[load] == 1 &&
+			    ir_type_bytes[i->type] == ir_type_bytes[f->v[load].type])
+				c->fused[load] = true;
+			if (i->op == IR_LOAD)
+				load = r;
+			else if (ir_ops[i->op].effects)
+				load = IR_NONE;
 			if ((i->op == IR_BRANCH || i->op == IR_SELECT) &&
-			    c->uses[a[0]] == 1 && is_icmp((enum ir_op)f->v[a[0]].op))
+			    c->uses[a[0]] == 1 && (is_icmp((enum ir_op)f->v[a[0]].op) ||
+			    is_fflags((enum ir_op)f->v[a[0]].op)))
 				c->fused[a[0]] = true;
 			if (i->op == IR_IADD && !ir_is_const(f, a[0]) &&
 			    !ir_is_const(f, a[1])) {
@@ -832,6 +1153,7 @@ wasm_status mir_lower(wasm_module *m, ir_func *f, mir_func **out,
 	}
 	mf->func_index = f->func_index;
 	mf->nslots = f->nslots;
+	mf->code = c.fc->code;
 	c.mf = mf;
 	c.vr = calloc(f->nv, sizeof *c.vr);
 	c.uses = calloc(f->nv, sizeof *c.uses);
@@ -841,9 +1163,10 @@ wasm_status mir_lower(wasm_module *m, ir_func *f, mir_func **out,
 	c.lzcnt = x64_cpu_has_lzcnt();
 	c.tzcnt = x64_cpu_has_tzcnt();
 	c.popcnt = x64_cpu_has_popcnt();
+	c.sse41 = x64_cpu_has_sse41();
 	/* registers 0..16: none and the GPRs */
 	for (uint32_t r = 0; r < MIR_FIRST_VIRT; r++)
-		(void)vreg(&c, 8);
+		(void)vreg(&c, 8, r >= MIR_PHYSX(0));
 	if (!c.vr || !c.uses || !c.fused || !c.mb_of || !c.split || c.oom) {
 		c.oom = true;
 		goto out;
@@ -936,16 +1259,28 @@ static const char *const cc_names[16] = {
 #undef CC_NAME_
 };
 
+static void print_loc(int loc, FILE *out)
+{
+	if (MIR_LOC_IS_XMM(loc))
+		fprintf(out, "xmm%d", loc - MIR_LOC_XMM);
+	else
+		fprintf(out, "%s", gpr_names[loc]);
+}
+
 static void print_reg(const mir_func *mf, mir_reg v, FILE *out)
 {
 	if (MIR_IS_PHYS(v)) {
-		fprintf(out, "%%%s", gpr_names[MIR_GPR(v)]);
+		fprintf(out, "%%");
+		print_loc(MIR_LOC(v), out);
 		return;
 	}
-	fprintf(out, "v%u", v);
+	fprintf(out, "v%u%s", v, mir_vflt(mf, v) ? "f" : "");
 	if (mf->reg && v < mf->nv) {
-		if (mf->reg[v] >= 0)
-			fprintf(out, "(%s)", gpr_names[mf->reg[v]]);
+		if (mf->reg[v] >= 0) {
+			fprintf(out, "(");
+			print_loc(mf->reg[v], out);
+			fprintf(out, ")");
+		}
 		else if (mf->spill[v] >= 0)
 			fprintf(out, "([rsp+%d])", 8 * mf->spill[v]);
 	}

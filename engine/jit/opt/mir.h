@@ -15,10 +15,16 @@
  * is a register number (mir_reg): 0 is none, 1..16 the sixteen GPRs
  * themselves (MIR_PHYS(X64_RAX) ...: fixed-register constraints such as
  * the dividend in rax or a shift count in cl are moves to and from these),
- * 17.. virtual registers, each 4 or 8 bytes wide.  A 4-byte value always
- * sits zero-extended in its 64-bit register (every 32-bit x86 write
- * zeroes the upper half; wasm's i32 values are kept that way in the frame
- * slots too).
+ * 17..32 the sixteen XMM registers (MIR_PHYSX), 33.. virtual registers,
+ * each of a class, integer (a GPR) or float (an XMM register), and 4 or 8
+ * bytes wide (mir_vsize, mir_vflt).  A 4-byte integer always sits
+ * zero-extended in its 64-bit register (every 32-bit x86 write zeroes the
+ * upper half; wasm's i32 values are kept that way in the frame slots too);
+ * an f32 is the low lane of its XMM register, the rest undefined, so a
+ * slot or global gets it zero-extended through a GPR.
+ *
+ * A location (the allocation, mir_func.reg) is 0..15 a GPR, 16..31 an
+ * XMM register (MIR_LOC_XMM), or MIR_SPILLED.
  *
  * Each op's operand roles are one line of MIR_OPS: d is defined (DEF),
  * read and written (UDEF, the x86 two-address destination) or unused;
@@ -49,9 +55,16 @@
 typedef uint32_t mir_reg;
 #define MIR_NOREG 0u
 #define MIR_PHYS(r) ((mir_reg)(r) + 1u)
-#define MIR_FIRST_VIRT 17u
+#define MIR_PHYSX(x) ((mir_reg)(x) + 17u)
+#define MIR_FIRST_VIRT 33u
 #define MIR_IS_PHYS(v) ((v) >= 1u && (v) < MIR_FIRST_VIRT)
-#define MIR_GPR(v) ((x64_gpr)((int)(v) - 1))
+/* A physical register's location (0..15 GPR, 16..31 XMM). */
+#define MIR_LOC(v) ((int)(v) - 1)
+#define MIR_GPR(v) ((x64_gpr)MIR_LOC(v))
+#define MIR_LOC_XMM 16
+#define MIR_LOC_IS_XMM(l) ((l) >= MIR_LOC_XMM)
+/* mir_func.vsize: the size in the low bits, MIR_VFLT for the float class */
+#define MIR_VFLT 0x80u
 
 enum mir_role { MR_NONE, MR_DEF, MR_UDEF, MR_USE };
 
@@ -80,6 +93,25 @@ enum mir_role { MR_NONE, MR_DEF, MR_UDEF, MR_USE };
 	X(CMOV,    "cmov",    UDEF, USE,  NONE, 0)  /* if cc: d = a */ \
 	X(DIV,     "div",     NONE, USE,  NONE, 0)  /* rax, rdx = rdx:rax / a; aux MIR_DIV_* */ \
 	X(CALL,    "call",    NONE, NONE, NONE, 0)  /* function imm, frame base slot */ \
+	X(CALLIMP, "call_import", NONE, NONE, NONE, 0) /* import imm, base slot */ \
+	X(CALLIND, "call_indirect", NONE, USE, NONE, 0) /* element a = rcx, table aux, \
+	                                           type id imm, base slot */ \
+	X(SLOWOP,  "slow_op", NONE, NONE, NONE, 0)  /* jit_rt_slow_op of the instruction \
+	                                           at site, its op imm; aux: traps */ \
+	X(MEMSIZE, "memory.size", DEF, NONE, NONE, 0) /* d = memory's pages */ \
+	X(REFFUNC, "ref.func", DEF, NONE, NONE, 0) /* d = funcs[slot] */ \
+	X(DROP,    "drop",    NONE, NONE, NONE, 0)  /* aux 0 data, 1 elem segment slot */ \
+	/* floats (size 4 f32, 8 f64) */ \
+	X(FALU,    "falu",    UDEF, USE,  NONE, 0)  /* d = d aux(x64_sse) a */ \
+	X(FMINMAX, "fminmax", UDEF, USE,  NONE, 0)  /* d = min (aux 0) / max (1) of d, a */ \
+	X(FSQRT,   "fsqrt",   DEF,  USE,  NONE, 0) \
+	X(FROUND,  "fround",  DEF,  USE,  NONE, 0)  /* aux: the rounding mode */ \
+	X(FCMP,    "fcmp",    DEF,  USE,  USE,  0)  /* d (i32) = a aux(jit_fcmp) b */ \
+	X(FFLAGS,  "fflags",  NONE, USE,  USE,  0)  /* flags = a aux(jit_fcmp, ordered) b */ \
+	X(FCVT,    "fcvt",    DEF,  USE,  NONE, 0)  /* demote (size 4) / promote (8) */ \
+	X(TRUNC,   "trunc",   DEF,  USE,  NONE, 0)  /* d (aux bytes | MIR_SIGNED) = a, \
+	                                           trapping; size: a's */ \
+	X(CONV,    "conv",    DEF,  USE,  NONE, 0)  /* d = a (aux bytes | MIR_SIGNED) */ \
 	X(ENTRY,   "entry",   NONE, NONE, NONE, 0)  /* stack, frame, deadline (aux: fuel) */ \
 	X(LOOPCHK, "loopchk", NONE, NONE, NONE, 0)  /* deadline (aux: fuel) */ \
 	X(PMOV,    "pmov",    NONE, NONE, NONE, 0)  /* parallel moves mf->moves[imm..+aux] */ \
@@ -145,14 +177,17 @@ typedef struct {
 typedef struct mir_func {
 	uint32_t func_index;
 	uint32_t nslots;        /* the wasm frame's slots (the stack check) */
+	const uint8_t *code;    /* its pre-decoded code (slow ops name their
+	                           instruction by address) */
 	mir_block *b;           /* in linear (emission) order */
 	uint32_t nb, cap_b;
 	mir_move *moves;
 	uint32_t nmoves, cap_moves;
-	uint8_t *vsize;         /* per register: 4 or 8 (0: unused) */
+	uint8_t *vsize;         /* per register: 4 or 8 (0: unused), | MIR_VFLT
+	                           for the float class */
 	uint32_t nv, cap_v;
 	/* regalloc.c */
-	int8_t *reg;            /* per register: a GPR or MIR_SPILLED */
+	int8_t *reg;            /* per register: a location or MIR_SPILLED */
 	int32_t *spill;         /* per register: its native frame slot, -1 */
 	uint32_t *start, *end;  /* live interval (positions: 2 * linear index
 	                           of the instruction, + 1 for its defs) */
@@ -160,6 +195,16 @@ typedef struct mir_func {
 	uint32_t ninsn;
 	bool oom;
 } mir_func;
+
+static inline unsigned mir_vsize(const mir_func *mf, mir_reg v)
+{
+	return mf->vsize[v] & 15u;
+}
+
+static inline bool mir_vflt(const mir_func *mf, mir_reg v)
+{
+	return mf->vsize[v] & MIR_VFLT;
+}
 
 /* lower.c: f (verified, passes run) of function func_index of m.
  * WASM_ERR_UNSUPPORTED with a named reason for what is not lowered yet

@@ -23,7 +23,12 @@
  * meet its interval.  So values live across a call get rbp (the one
  * allocatable register JIT code preserves) or are spilled.
  *
- * Allocation: intervals by start; each takes a free register, trying its
+ * Two classes: an integer register gets a GPR, a float one an XMM
+ * register (xmm0..xmm13; xmm14 and xmm15 are the emitter's scratch).
+ * Every XMM register is caller-saved, so a float value live across a
+ * call is spilled.
+ *
+ * Allocation: intervals by start; each takes a free register of its class, trying its
  * hints first (the other side of a move, the source of a phi move), else
  * the one ending last among those holding a register it could use gives
  * up its register and is spilled (if it ends after this one), else this
@@ -42,13 +47,27 @@
 static const x64_gpr alloc_order[] = { X64_RAX, X64_RCX, X64_RDX, X64_RSI,
 	X64_RDI, X64_R8, X64_R9, X64_RBP };
 #define NALLOC (sizeof alloc_order / sizeof alloc_order[0])
+/* XMM registers (as locations: MIR_LOC_XMM + n), xmm0..xmm13. */
+#define NALLOCX 14
+#define NLOC 32
 
-static bool allocatable(int r)
+static bool allocatable(int loc)
 {
+	if (MIR_LOC_IS_XMM(loc))
+		return loc - MIR_LOC_XMM < NALLOCX;
 	for (size_t k = 0; k < NALLOC; k++)
-		if (alloc_order[k] == r)
+		if (alloc_order[k] == loc)
 			return true;
 	return false;
+}
+
+/* The k-th location of the class of v in order of preference (-1 past
+ * the last). */
+static int class_loc(const mir_func *mf, mir_reg v, size_t k)
+{
+	if (mir_vflt(mf, v))
+		return k < NALLOCX ? MIR_LOC_XMM + (int)k : -1;
+	return k < NALLOC ? (int)alloc_order[k] : -1;
 }
 
 /* ---- operands ------------------------------------------------------------ */
@@ -79,11 +98,14 @@ static void visit(const mir_func *mf, const mir_insn *i, visit_fn *fn, void *ctx
 		fn(ctx, MIR_PHYS(X64_RAX), OP_DEF);
 		fn(ctx, MIR_PHYS(X64_RDX), OP_CLOBBER);
 	}
-	if (i->op == MIR_CALL) {
+	if (i->op == MIR_CALL || i->op == MIR_CALLIMP || i->op == MIR_CALLIND ||
+	    i->op == MIR_SLOWOP) {
 		static const x64_gpr clob[] = { X64_RAX, X64_RCX, X64_RDX, X64_RSI,
 			X64_RDI, X64_R8, X64_R9, X64_R10, X64_R11 };
 		for (size_t k = 0; k < sizeof clob / sizeof clob[0]; k++)
 			fn(ctx, MIR_PHYS(clob[k]), OP_CLOBBER);
+		for (unsigned x = 0; x < 16; x++)
+			fn(ctx, MIR_PHYSX(x), OP_CLOBBER);
 	}
 	if (i->d && (oi->role[0] == MR_DEF || oi->role[0] == MR_UDEF))
 		fn(ctx, i->d, OP_DEF);
@@ -97,9 +119,9 @@ typedef struct {
 	uint64_t *gen, *kill, *in, *out;
 	uint32_t blk;
 	/* fixed ranges per GPR, disjoint and ascending */
-	uint32_t (*fixed[16])[2];
-	uint32_t nfixed[16], cap_fixed[16];
-	uint32_t open[16], last[16];    /* the range being built, or UINT32_MAX */
+	uint32_t (*fixed[NLOC])[2];
+	uint32_t nfixed[NLOC], cap_fixed[NLOC];
+	uint32_t open[NLOC], last[NLOC];    /* the range being built, or UINT32_MAX */
 	uint32_t pos;
 	mir_reg hint_reg_dummy;
 	bool oom;
@@ -163,7 +185,7 @@ static void positions(void *ctx, mir_reg r, int how)
 	mir_func *mf = c->mf;
 	uint32_t at = how == OP_DEF ? c->pos + 1 : c->pos;
 	if (MIR_IS_PHYS(r)) {
-		int g = MIR_GPR(r);
+		int g = MIR_LOC(r);
 		if (how == OP_USE) {
 			if (c->open[g] == UINT32_MAX)
 				c->open[g] = at;
@@ -242,7 +264,7 @@ static bool liveness(ra *c)
 	osr_entries_check(mf, c);
 	/* intervals: the positions of uses and defs, widened over the blocks
 	 * each register is live into or out of */
-	for (uint32_t g = 0; g < 16; g++)
+	for (uint32_t g = 0; g < NLOC; g++)
 		c->open[g] = UINT32_MAX;
 	uint32_t idx = 0;
 	for (uint32_t b = 0; b < mf->nb; b++) {
@@ -252,7 +274,7 @@ static bool liveness(ra *c)
 			c->pos = 2 * idx;
 			visit(mf, &bl->insn[j], positions, c);
 		}
-		for (int g = 0; g < 16; g++)
+		for (int g = 0; g < NLOC; g++)
 			fixed_close(c, g);
 		uint32_t lo = 2 * bl->first, hi = idx ? 2 * idx - 1 : 0;
 		uint64_t *in = c->in + (size_t)b * c->nw;
@@ -313,9 +335,9 @@ static void hints(const mir_func *mf, int8_t *hphys, mir_reg *hreg)
 			const mir_insn *i = &mf->b[b].insn[j];
 			if (i->op == MIR_MOV) {
 				if (MIR_IS_PHYS(i->a) && !MIR_IS_PHYS(i->d))
-					hphys[i->d] = (int8_t)MIR_GPR(i->a);
+					hphys[i->d] = (int8_t)MIR_LOC(i->a);
 				else if (MIR_IS_PHYS(i->d) && !MIR_IS_PHYS(i->a))
-					hphys[i->a] = (int8_t)MIR_GPR(i->d);
+					hphys[i->a] = (int8_t)MIR_LOC(i->d);
 				else if (!hreg[i->d])
 					hreg[i->d] = i->a;
 			} else if (i->op == MIR_PMOV) {
@@ -363,7 +385,7 @@ wasm_status mir_regalloc(mir_func *mf, wasm_error *err)
 		mf->start[v] = UINT32_MAX;
 	}
 	for (uint32_t v = 1; v < MIR_FIRST_VIRT; v++)
-		mf->reg[v] = (int8_t)MIR_GPR(v);
+		mf->reg[v] = (int8_t)MIR_LOC(v);
 	mf->nspill = 0;
 	if (!liveness(&c))
 		goto nomem;
@@ -376,20 +398,21 @@ wasm_status mir_regalloc(mir_func *mf, wasm_error *err)
 	sort_mf = mf;
 	qsort(order, n, sizeof *order, by_start);
 
-	mir_reg owner[16] = { 0 };
+	mir_reg owner[NLOC] = { 0 };
 	for (uint32_t k = 0; k < n; k++) {
 		mir_reg v = order[k];
 		uint32_t s = mf->start[v], e = mf->end[v];
-		int cand[2 + NALLOC], nc = 0, got = -1;
+		bool flt = mir_vflt(mf, v);
+		int cand[2 + NLOC], nc = 0, got = -1, g;
 		if (hphys[v] >= 0)
 			cand[nc++] = hphys[v];
 		if (hreg[v] && mf->reg[hreg[v]] >= 0)
 			cand[nc++] = mf->reg[hreg[v]];
-		for (size_t j = 0; j < NALLOC; j++)
-			cand[nc++] = alloc_order[j];
+		for (size_t j = 0; (g = class_loc(mf, v, j)) >= 0; j++)
+			cand[nc++] = g;
 		for (int j = 0; j < nc && got < 0; j++) {
-			int g = cand[j];
-			if (!allocatable(g))
+			g = cand[j];
+			if (!allocatable(g) || MIR_LOC_IS_XMM(g) != flt)
 				continue;
 			if (owner[g] && mf->end[owner[g]] >= s)
 				continue;
@@ -400,8 +423,7 @@ wasm_status mir_regalloc(mir_func *mf, wasm_error *err)
 		if (got < 0) {
 			/* the holder ending last among the usable registers */
 			int best = -1;
-			for (size_t j = 0; j < NALLOC; j++) {
-				int g = alloc_order[j];
+			for (size_t j = 0; (g = class_loc(mf, v, j)) >= 0; j++) {
 				if (fixed_meets(&c, g, s, e))
 					continue;
 				if (best < 0 || mf->end[owner[g]] > mf->end[owner[best]])
@@ -429,7 +451,7 @@ out:
 	free(c.kill);
 	free(c.in);
 	free(c.out);
-	for (int g = 0; g < 16; g++)
+	for (int g = 0; g < NLOC; g++)
 		free(c.fixed[g]);
 	free(order);
 	free(hphys);
@@ -445,8 +467,8 @@ typedef struct {
 	const char *bad;
 	mir_reg badreg;
 	uint32_t badpos;
-	/* GPRs used as fixed registers at this instruction */
-	uint16_t fixed_here;
+	/* locations used as fixed registers at this instruction */
+	uint32_t fixed_here;
 } vc;
 
 static void check_operand(void *ctx, mir_reg r, int how)
@@ -456,7 +478,7 @@ static void check_operand(void *ctx, mir_reg r, int how)
 	if (c->bad)
 		return;
 	if (MIR_IS_PHYS(r)) {
-		c->fixed_here |= (uint16_t)(1u << MIR_GPR(r));
+		c->fixed_here |= 1u << MIR_LOC(r);
 		return;
 	}
 	uint32_t at = how == OP_DEF ? c->pos + 1 : c->pos;
@@ -464,6 +486,8 @@ static void check_operand(void *ctx, mir_reg r, int how)
 		c->bad = "an operand without a location";
 	else if (mf->start[r] > at || mf->end[r] < at)
 		c->bad = "an operand outside its interval";
+	else if (mf->reg[r] >= 0 && MIR_LOC_IS_XMM(mf->reg[r]) != mir_vflt(mf, r))
+		c->bad = "an operand in a register of the other class";
 	if (c->bad) {
 		c->badreg = r;
 		c->badpos = at;
