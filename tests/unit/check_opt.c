@@ -287,6 +287,101 @@ START_TEST(pass_fold)
 }
 END_TEST
 
+/* Strength reduction against ir_eval on constants: x op d is reduced
+ * (strength), then folded to a constant (fold, copyprop), which must be
+ * the value ir_eval gives for the original op; divisions that can trap
+ * (by 0, signed by -1) stay. */
+START_TEST(pass_strength)
+{
+	static const uint64_t divisors[] = { 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12,
+		13, 25, 100, 125, 641, 1000, 4096, 65535, 65536, 65537, 1000000007,
+		0x7fffffff, 0x80000000u, 0x80000001u, 0xfffffffbu, 0xfffffffeu,
+		0xffffffffu, (uint64_t)-2, (uint64_t)-3, (uint64_t)-7, (uint64_t)-10,
+		(uint64_t)-16, (uint64_t)-1000, 1ull << 40, (uint64_t)-(1ll << 40),
+		0x8000000000000000ull, 0x8000000000000001ull, 0, (uint64_t)-1 };
+	uint64_t xs[64];
+	size_t nx = 0;
+	static const uint64_t fixed[] = { 0, 1, 2, 3, 6, 7, 8, 9, 99, 100, 101,
+		12345678, 0x7fffffff, 0x80000000u, 0x80000001u, 0xfffffff9u,
+		0xfffffffeu, 0xffffffffu, (uint64_t)-1, (uint64_t)-2, (uint64_t)-7,
+		(uint64_t)-100, (uint64_t)-999, 0x8000000000000000ull,
+		0x7fffffffffffffffull, 0x123456789abcdefull };
+	for (size_t k = 0; k < sizeof fixed / sizeof fixed[0]; k++)
+		xs[nx++] = fixed[k];
+	uint64_t seed = 0x9e3779b97f4a7c15ull;
+	while (nx < sizeof xs / sizeof xs[0]) {
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		xs[nx++] = seed >> (seed & 31);
+	}
+	static const enum ir_op ops[] = { IR_IDIVU, IR_IREMU, IR_IDIVS, IR_IREMS, IR_IMUL };
+	uint32_t reduced = 0;
+	for (size_t o = 0; o < sizeof ops / sizeof ops[0]; o++)
+		for (int w = 0; w < 2; w++) {
+			enum ir_type t = w ? IRT_I64 : IRT_I32;
+			uint64_t mask = w ? ~0ull : 0xffffffffull;
+			for (size_t di = 0; di < sizeof divisors / sizeof divisors[0]; di++) {
+				uint64_t d = divisors[di] & mask;
+				/* may trap: left alone */
+				bool traps = d == 0 || ((ops[o] == IR_IDIVS) && d == mask);
+				for (size_t xi = 0; xi < nx; xi++) {
+					uint64_t x = xs[xi] & mask, want, args[2] = { x, d };
+					bool ok = ir_eval(ops[o], t, t, args, 2, &want);
+					ck_assert(ok || traps);
+					ir_ref r;
+					ir_func *f = tiny(ops[o], t, x, d, &r);
+					bool changed = ir_pass_strength(f);
+					verified(f);
+					if (traps) {
+						ck_assert(!changed);
+						ck_assert_uint_eq(count_op(f, ops[o]), 1);
+						ir_func_free(f);
+						continue;
+					}
+					reduced += changed;
+					/* i32 divisions and powers of two are always reduced */
+					if (ops[o] != IR_IMUL && (!w || !(d & (d - 1)) ||
+					    (ops[o] != IR_IDIVS && ops[o] != IR_IREMS && d >> 63)))
+						ck_assert_msg(changed && count_op(f, ops[o]) == 0,
+							"%s.%s by %#llx not reduced", ir_ops[ops[o]].name,
+							ir_type_names[t], (unsigned long long)d);
+					ir_pass_fold(f);
+					ir_pass_copyprop(f);
+					verified(f);
+					ir_ref v = ret_operand(f, 0);
+					ck_assert_msg(ir_is_const(f, v) && (f->v[v].imm & mask) == want,
+						"%s.%s %#llx by %#llx: %#llx, want %#llx",
+						ir_ops[ops[o]].name, ir_type_names[t],
+						(unsigned long long)x, (unsigned long long)d,
+						(unsigned long long)(ir_is_const(f, v) ? f->v[v].imm : 0),
+						(unsigned long long)want);
+					ir_func_free(f);
+				}
+			}
+		}
+	ck_assert_uint_gt(reduced, 1000);
+}
+END_TEST
+
+START_TEST(build_strength)
+{
+	/* (param i32) (result i32): x / 10 + x % 7 + x * 8; the default
+	 * pipeline leaves no division and no multiplication by 8 */
+	static const uint8_t code[] = {
+		0x20, 0, 0x41, 10, 0x6e,                       /* div_u */
+		0x20, 0, 0x41, 7, 0x6f, 0x6a,                  /* + rem_s */
+		0x20, 0, 0x41, 8, 0x6c, 0x6a,                  /* + mul */
+	};
+	wasm_engine *e;
+	wasm_module *m = load(&e, "i", "i", 0, 0, code, sizeof code);
+	ir_func *f = build_run(m, ir_default_pipeline);
+	ck_assert_uint_eq(count_op(f, IR_IDIVU), 0);
+	ck_assert_uint_eq(count_op(f, IR_IREMS), 0);
+	ck_assert_uint_ge(count_op(f, IR_ISHL), 1);
+	ir_func_free(f);
+	unload(e, m);
+}
+END_TEST
+
 START_TEST(pass_dce)
 {
 	ir_ref x;
@@ -559,6 +654,8 @@ int main(void)
 	tcase_add_test(tc, pass_fold);
 	tcase_add_test(tc, pass_dce);
 	tcase_add_test(tc, pass_copyprop);
+	tcase_add_test(tc, pass_strength);
+	tcase_add_test(tc, build_strength);
 	tcase_add_test(tc, build_constant);
 	tcase_add_test(tc, build_loop_osr);
 	tcase_add_test(tc, build_traps_kept);

@@ -343,6 +343,8 @@ ir_ref ir_insn_new(ir_func *f, enum ir_op op, enum ir_type type, uint32_t nargs)
 void ir_append(ir_func *f, uint32_t b, ir_ref r);
 void ir_insert_body(ir_func *f, uint32_t b, ir_ref r);
 void ir_insert_phi(ir_func *f, uint32_t b, ir_ref r);
+/* Place r right before instruction `at` (in at's block). */
+void ir_insert_before(ir_func *f, ir_ref at, ir_ref r);
 /* b's terminator, or IR_NONE. */
 ir_ref ir_terminator(const ir_func *f, uint32_t b);
 /* Shortcuts: an instruction placed at the end of b / a constant at the

@@ -25,6 +25,8 @@ bool ir_pass_dce(ir_func *f);       /* ir_dce.c: unused pure values */
 bool ir_pass_gvn(ir_func *f);       /* ir_gvn.c: equal pure values */
 bool ir_pass_brfold(ir_func *f);    /* ir_brfold.c: constant branches,
                                        unreachable blocks */
+bool ir_pass_strength(ir_func *f);  /* ir_strength.c: div, rem, mul by
+                                       constants */
 
 /* ir_pass.c: the pass manager. */
 typedef struct {
