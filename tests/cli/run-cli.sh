@@ -380,15 +380,18 @@ if [ "$rc" -eq 0 ] && [ "$(grep -c '^func ' "$tmp/out")" -eq 9 ] &&
 else
 	bad "dump every function" "$(details dump "$A")"
 fi
-wh dump --opt "$A" add
-if [ "$rc" -eq 0 ] && grep -q '^; built$' "$tmp/out" &&
-    grep -q '^; after dce' "$tmp/out" && grep -q '^; allocated$' "$tmp/out" &&
-    grep -q '^; machine code: [0-9]* bytes' "$tmp/out"; then
-	ok "dump --opt: IR before and after the passes, MIR, machine code"
-else
-	bad "dump --opt: IR before and after the passes, MIR, machine code" \
-		"$(details dump --opt "$A" add)"
-fi
+for o in --opt --ir; do
+	wh dump $o "$A" add
+	if [ "$rc" -eq 0 ] && grep -q '^; built$' "$tmp/out" &&
+	    grep -q '^; after strength' "$tmp/out" &&
+	    grep -q '^; after dce' "$tmp/out" && grep -q '^; allocated$' "$tmp/out" &&
+	    grep -q '^; machine code: [0-9]* bytes' "$tmp/out"; then
+		ok "dump $o: IR before and after the passes, MIR, machine code"
+	else
+		bad "dump $o: IR before and after the passes, MIR, machine code" \
+			"$(details dump $o "$A" add)"
+	fi
+done
 # a function tier 2 refuses: its IR is printed, then the reason
 wh dump --opt "$F" 0
 if [ "$rc" -eq 1 ] && grep -q '^; after dce' "$tmp/out" &&
