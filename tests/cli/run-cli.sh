@@ -407,7 +407,7 @@ err "dump index out of range" 2 "no function 99$" dump "$A" 99
 err "dump an import" 2 "function 0 is an import$" dump "$tmp/imports.wasm" 0
 err "dump no file" 2 "usage: wasmhost dump" dump
 wh --help
-if [ "$rc" -eq 0 ] && grep -q '^  dump \[--predecoded|--baseline|--opt\] FILE.wasm \[FUNC\]' "$tmp/out"; then
+if [ "$rc" -eq 0 ] && grep -q '^  dump \[--predecoded|--baseline|--opt|--ir\] FILE.wasm \[FUNC\]' "$tmp/out"; then
 	ok "--help lists dump"
 else
 	bad "--help lists dump" "$(details --help)"
