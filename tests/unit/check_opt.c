@@ -382,6 +382,77 @@ START_TEST(build_strength)
 }
 END_TEST
 
+/* The header of f's only OSR loop. */
+static uint32_t osr_header(ir_func *f)
+{
+	for (uint32_t b = 0; b < f->nb; b++)
+		if (!f->b[b].dead && f->b[b].osr)
+			return b;
+	ck_abort_msg("no loop header");
+	return 0;
+}
+
+/* Whether every live instruction of op sits outside the loop of header h. */
+static bool all_outside(ir_func *f, enum ir_op op, uint32_t h)
+{
+	ck_assert(ir_dom_compute(f));
+	for (uint32_t b = 0; b < f->nb; b++)
+		for (uint32_t j = 0; !f->b[b].dead && j < f->b[b].ninsn; j++)
+			if (f->v[f->b[b].insn[j]].op == op && ir_dominates(f, h, b))
+				return false;
+	return true;
+}
+
+START_TEST(pass_licm)
+{
+	/* (param i32 i32) (result i32) (local i32 i32):
+	 * loop: acc += (a * b) ^ (a << 3); acc += load(a) / b;
+	 *       br_if (++i < 10) */
+	static const uint8_t code[] = {
+		0x03, 0x40,
+		0x20, 2, 0x20, 0, 0x20, 1, 0x6c, 0x20, 0, 0x41, 3, 0x74, 0x73, 0x6a,
+		0x20, 0, 0x28, 2, 0, 0x20, 1, 0x6e, 0x6a, 0x21, 2,
+		0x20, 3, 0x41, 1, 0x6a, 0x22, 3, 0x41, 10, 0x49, 0x0d, 0,
+		0x0b,
+		0x20, 2,
+	};
+	wasm_engine *e;
+	wasm_module *m = load(&e, "ii", "i", 2, 'i', code, sizeof code);
+	ir_func *f = build_run(m, "copyprop,fold,copyprop,brfold,copyprop,gvn,copyprop");
+	uint32_t h = osr_header(f);
+	ck_assert(!all_outside(f, IR_IMUL, h));
+	ck_assert(ir_pass_licm(f));
+	verified(f);
+	/* the invariant multiplication and shift leave the loop ... */
+	ck_assert(all_outside(f, IR_IMUL, h));
+	ck_assert(all_outside(f, IR_ISHL, h));
+	ck_assert(all_outside(f, IR_IXOR, h));
+	/* ... the load, the division (they trap), the loop check and the
+	 * loop-carried adds stay */
+	ck_assert(!all_outside(f, IR_LOAD, h));
+	ck_assert(!all_outside(f, IR_IDIVU, h));
+	ck_assert(!all_outside(f, IR_LOOP_CHECK, h));
+	ck_assert(!all_outside(f, IR_IADD, h));
+	/* what moved can be rebuilt by an OSR entry; a phi of the header
+	 * is in the map, the loop's own values are not */
+	for (uint32_t b = 0; b < f->nb; b++)
+		for (uint32_t j = 0; !f->b[b].dead && j < f->b[b].ninsn; j++) {
+			ir_ref r = f->b[b].insn[j];
+			if (f->v[r].op == IR_IXOR)
+				ck_assert(ir_osr_recoverable(f, h, r, 8));
+			if (f->v[r].op == IR_IDIVU)
+				ck_assert(!ir_osr_recoverable(f, h, r, 8));
+		}
+	ck_assert(!ir_pass_licm(f));                      /* nothing left */
+	ir_func_free(f);
+	/* the default pipeline does the same, verified after each pass */
+	f = build_run(m, ir_default_pipeline);
+	ck_assert(all_outside(f, IR_IMUL, osr_header(f)));
+	ir_func_free(f);
+	unload(e, m);
+}
+END_TEST
+
 START_TEST(pass_dce)
 {
 	ir_ref x;
@@ -656,6 +727,7 @@ int main(void)
 	tcase_add_test(tc, pass_copyprop);
 	tcase_add_test(tc, pass_strength);
 	tcase_add_test(tc, build_strength);
+	tcase_add_test(tc, pass_licm);
 	tcase_add_test(tc, build_constant);
 	tcase_add_test(tc, build_loop_osr);
 	tcase_add_test(tc, build_traps_kept);

@@ -314,6 +314,16 @@ static const char int_wat[] =
 	"        (i64.add (i64.div_u (local.get 0) (i64.const 0x8000000000000001))\n"
 	"          (i64.add (i64.rem_u (local.get 0) (i64.const 16))\n"
 	"            (i64.div_u (local.get 0) (i64.const 7)))))))\n"
+	"  (func (export \"inv\") (param i32 i32) (result i32) (local i32 i32)\n"
+	"    ;; loop-invariant (a * b) ^ (a << 3), moved out by ir_licm.c\n"
+	"    (loop $l\n"
+	"      (local.set 2 (i32.add (local.get 2)\n"
+	"        (i32.xor (i32.mul (local.get 0) (local.get 1))\n"
+	"                 (i32.shl (local.get 0) (i32.const 3)))))\n"
+	"      (i32.store (i32.const 64) (local.get 2))\n"
+	"      (br_if $l (i32.lt_u (local.tee 3 (i32.add (local.get 3) (i32.const 1)))\n"
+	"                          (i32.const 10))))\n"
+	"    (i32.add (local.get 2) (i32.load (i32.const 64))))\n"
 	"  (func (export \"glob\") (param i32) (result i32)\n"
 	"    (global.set $g (i32.add (global.get $g) (local.get 0)))\n"
 	"    (global.set $h (i64.mul (global.get $h) (i64.extend_i32_s (local.get 0))))\n"
@@ -335,7 +345,7 @@ static const char int_wat[] =
 static const char *const int_funcs[] = { "add", "arith", "bits", "arith64",
 	"cmp", "sel", "sel2", "sum", "fac", "swap", "fib", "calls", "pressure",
 	"mem", "array", "load64", "oob", "oobst", "div", "divu", "div64",
-	"unreach", "glob", "nested", "divc", "divc64" };
+	"unreach", "glob", "nested", "divc", "divc64", "inv" };
 #define NINT_FUNCS (sizeof int_funcs / sizeof int_funcs[0])
 
 static const int64_t int_args[][3] = {

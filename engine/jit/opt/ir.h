@@ -39,8 +39,11 @@
  * slots into those values' locations.  OSR map entries count as uses: DCE
  * keeps them, copy propagation rewrites them, and GVN never replaces a
  * value inside a loop by one defined outside it unless that value is in
- * the header's map or a constant (so every value live into an OSR header
- * can be recovered from the frame).
+ * the header's map or a constant.  So every value live into an OSR header
+ * can be recovered from the frame: it is in the map, a constant, or (LICM
+ * moves such ops out of loops) a pure op dominating the header whose
+ * operands are recoverable in turn -- the OSR entry computes those after
+ * loading the slots (ir_osr_recoverable, passes.h, is the rule).
  */
 #ifndef ENGINE_JIT_OPT_IR_H
 #define ENGINE_JIT_OPT_IR_H

@@ -27,6 +27,15 @@ bool ir_pass_brfold(ir_func *f);    /* ir_brfold.c: constant branches,
                                        unreachable blocks */
 bool ir_pass_strength(ir_func *f);  /* ir_strength.c: div, rem, mul by
                                        constants */
+bool ir_pass_licm(ir_func *f);      /* ir_licm.c: loop-invariant pure ops
+                                       to the preheader */
+
+/* ir_licm.c: whether an OSR entry at loop header `header` can rebuild
+ * value v (ir.h, "OSR"): a constant, a value the header's map names, or a
+ * pure op dominating the header whose operands are such values (to
+ * `depth` levels).  True for a header without a map. */
+bool ir_osr_recoverable(const ir_func *f, uint32_t header, ir_ref v,
+	unsigned depth);
 
 /* ir_pass.c: the pass manager. */
 typedef struct {
