@@ -453,6 +453,88 @@ START_TEST(pass_licm)
 }
 END_TEST
 
+START_TEST(pass_addr)
+{
+	/* (param i32) (result i32) (local i32 i32):
+	 * loop: sum += load(i + 1360); i += 4; br_if (i != 256)
+	 * then sum + load(x + 16) + load((x & 0xffff) + 16) */
+	static const uint8_t code[] = {
+		0x03, 0x40,
+		0x20, 2, 0x20, 1, 0x41, 0xd0, 0x0a, 0x6a, 0x28, 2, 0, 0x6a, 0x21, 2,
+		0x20, 1, 0x41, 4, 0x6a, 0x22, 1, 0x41, 0x80, 0x02, 0x47, 0x0d, 0,
+		0x0b,
+		0x20, 2,
+		0x20, 0, 0x41, 16, 0x6a, 0x28, 2, 0, 0x6a,
+		0x20, 0, 0x41, 0xff, 0xff, 0x03, 0x71, 0x41, 16, 0x6a, 0x28, 2, 0, 0x6a,
+	};
+	wasm_engine *e;
+	wasm_module *m = load(&e, "i", "i", 2, 'i', code, sizeof code);
+	ir_func *f = build_run(m, "copyprop,fold,copyprop,brfold,copyprop,gvn,copyprop");
+	ck_assert(ir_pass_addr(f));
+	verified(f);
+	uint32_t seen = 0;
+	for (uint32_t b = 0; b < f->nb; b++)
+		for (uint32_t j = 0; !f->b[b].dead && j < f->b[b].ninsn; j++) {
+			ir_ref r = f->b[b].insn[j];
+			if (f->v[r].op != IR_LOAD)
+				continue;
+			enum ir_op a = (enum ir_op)f->v[ir_resolve(f, ir_args(f, r)[0])].op;
+			if (f->v[r].imm == 1360 && a == IR_PHI)
+				seen |= 1;      /* the induction variable: i <= 252 */
+			else if (f->v[r].imm == 0 && a == IR_IADD)
+				seen |= 2;      /* x + 16 may wrap: kept */
+			else if (f->v[r].imm == 16 && a == IR_IAND)
+				seen |= 4;      /* (x & 0xffff) + 16 cannot */
+			else
+				ck_abort_msg("unexpected load: %s imm %llu", ir_ops[a].name,
+					(unsigned long long)f->v[r].imm);
+		}
+	ck_assert_uint_eq(seen, 7);
+	ck_assert(!ir_pass_addr(f));
+	ir_func_free(f);
+	unload(e, m);
+
+	/* i <u n with n a parameter: no bound, nothing folded */
+	static const uint8_t code2[] = {
+		0x03, 0x40,
+		0x20, 2, 0x20, 1, 0x41, 16, 0x6a, 0x28, 2, 0, 0x6a, 0x21, 2,
+		0x20, 1, 0x41, 4, 0x6a, 0x22, 1, 0x20, 0, 0x49, 0x0d, 0,
+		0x0b,
+		0x20, 2,
+	};
+	m = load(&e, "i", "i", 2, 'i', code2, sizeof code2);
+	f = build_run(m, ir_default_pipeline);
+	ck_assert(!ir_pass_addr(f));
+	ir_func_free(f);
+	unload(e, m);
+
+	/* the test at the top: block loop (br_if 1 (i == 256)) sum +=
+	 * load(i + 1360); i += 4; br 0 -- i <= 256 in the header */
+	static const uint8_t code3[] = {
+		0x02, 0x40, 0x03, 0x40,
+		0x20, 1, 0x41, 0x80, 0x02, 0x46, 0x0d, 1,
+		0x20, 2, 0x20, 1, 0x41, 0xd0, 0x0a, 0x6a, 0x28, 2, 0, 0x6a, 0x21, 2,
+		0x20, 1, 0x41, 4, 0x6a, 0x21, 1,
+		0x0c, 0,
+		0x0b, 0x0b,
+		0x20, 2,
+	};
+	m = load(&e, "i", "i", 2, 'i', code3, sizeof code3);
+	f = build_run(m, ir_default_pipeline);
+	seen = 0;
+	for (uint32_t b = 0; b < f->nb; b++)
+		for (uint32_t j = 0; !f->b[b].dead && j < f->b[b].ninsn; j++) {
+			ir_ref r = f->b[b].insn[j];
+			if (f->v[r].op == IR_LOAD && f->v[r].imm == 1360 &&
+			    f->v[ir_resolve(f, ir_args(f, r)[0])].op == IR_PHI)
+				seen++;
+		}
+	ck_assert_uint_eq(seen, 1);
+	ir_func_free(f);
+	unload(e, m);
+}
+END_TEST
+
 START_TEST(pass_dce)
 {
 	ir_ref x;
@@ -728,6 +810,7 @@ int main(void)
 	tcase_add_test(tc, pass_strength);
 	tcase_add_test(tc, build_strength);
 	tcase_add_test(tc, pass_licm);
+	tcase_add_test(tc, pass_addr);
 	tcase_add_test(tc, build_constant);
 	tcase_add_test(tc, build_loop_osr);
 	tcase_add_test(tc, build_traps_kept);

@@ -324,6 +324,17 @@ static const char int_wat[] =
 	"      (br_if $l (i32.lt_u (local.tee 3 (i32.add (local.get 3) (i32.const 1)))\n"
 	"                          (i32.const 10))))\n"
 	"    (i32.add (local.get 2) (i32.load (i32.const 64))))\n"
+	"  (func (export \"addrs\") (param i32 i32) (result i32) (local i32 i32)\n"
+	"    ;; ir_addr.c folds the loop's i + 1024, not x + 16 (it may wrap)\n"
+	"    (i32.store (i32.const 1024) (local.get 0))\n"
+	"    (i32.store (i32.const 1088) (local.get 1))\n"
+	"    (loop $l\n"
+	"      (local.set 2 (i32.add (local.get 2)\n"
+	"        (i32.load (i32.add (local.get 3) (i32.const 1024)))))\n"
+	"      (br_if $l (i32.ne (local.tee 3 (i32.add (local.get 3) (i32.const 4)))\n"
+	"                        (i32.const 128))))\n"
+	"    (i32.add (local.get 2)\n"
+	"      (i32.load8_u (i32.add (local.get 0) (i32.const 16)))))\n"
 	"  (func (export \"glob\") (param i32) (result i32)\n"
 	"    (global.set $g (i32.add (global.get $g) (local.get 0)))\n"
 	"    (global.set $h (i64.mul (global.get $h) (i64.extend_i32_s (local.get 0))))\n"
@@ -345,7 +356,7 @@ static const char int_wat[] =
 static const char *const int_funcs[] = { "add", "arith", "bits", "arith64",
 	"cmp", "sel", "sel2", "sum", "fac", "swap", "fib", "calls", "pressure",
 	"mem", "array", "load64", "oob", "oobst", "div", "divu", "div64",
-	"unreach", "glob", "nested", "divc", "divc64", "inv" };
+	"unreach", "glob", "nested", "divc", "divc64", "inv", "addrs" };
 #define NINT_FUNCS (sizeof int_funcs / sizeof int_funcs[0])
 
 static const int64_t int_args[][3] = {
@@ -565,6 +576,10 @@ START_TEST(lowering_patterns)
 	/* division by constants: no div left, a multiplication instead */
 	t = mir_text(&r, "divc", false);
 	ck_assert_msg(!strstr(t, "div.") && strstr(t, "imul"), "%s", t);
+	free(t);
+	/* the induction variable's constant in the load's displacement */
+	t = mir_text(&r, "addrs", false);
+	ck_assert_msg(strstr(t, " + 1024]:32"), "%s", t);
 	free(t);
 	t = mir_text(&r, "arith", false);
 	ck_assert_msg(strstr(t, "mov.32 %rcx, v") && strstr(t, "shift.rol.32 v"), "%s", t);

@@ -13,6 +13,7 @@ const ir_pass ir_passes[] = {
 	{ "brfold", ir_pass_brfold, "branch folding, unreachable blocks, block merging" },
 	{ "strength", ir_pass_strength, "strength reduction: div, rem, mul by constants" },
 	{ "licm", ir_pass_licm, "loop-invariant code motion of pure ops" },
+	{ "addr", ir_pass_addr, "addressing-mode folding: constants into access offsets" },
 	{ NULL, NULL, NULL },
 };
 
@@ -21,10 +22,11 @@ const ir_pass ir_passes[] = {
  * found (before GVN, which merges their common parts), equal values,
  * constants again (GVN may have made operands equal: x - x), what is
  * loop-invariant out of its loops (once the values are merged and the
- * blocks final), and what is left unused. */
+ * blocks final), constants added to addresses into the accesses' offsets,
+ * and what is left unused. */
 const char ir_default_pipeline[] =
 	"copyprop,fold,copyprop,brfold,copyprop,strength,gvn,copyprop,fold,copyprop,"
-	"brfold,copyprop,licm,dce";
+	"brfold,copyprop,licm,addr,dce";
 
 const ir_pass *ir_pass_find(const char *name)
 {

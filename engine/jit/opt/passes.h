@@ -29,6 +29,8 @@ bool ir_pass_strength(ir_func *f);  /* ir_strength.c: div, rem, mul by
                                        constants */
 bool ir_pass_licm(ir_func *f);      /* ir_licm.c: loop-invariant pure ops
                                        to the preheader */
+bool ir_pass_addr(ir_func *f);      /* ir_addr.c: address + constant into
+                                       the access's offset */
 
 /* ir_licm.c: whether an OSR entry at loop header `header` can rebuild
  * value v (ir.h, "OSR"): a constant, a value the header's map names, or a
