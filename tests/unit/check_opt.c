@@ -535,6 +535,32 @@ START_TEST(pass_addr)
 }
 END_TEST
 
+START_TEST(build_eqz_compare)
+{
+	/* (param i32 i32) (result i32): eqz(a <u b) + eqz(eqz(a == b)): fold
+	 * makes them a >=u b and a != b (which branches fuse with) */
+	static const uint8_t code[] = {
+		0x20, 0, 0x20, 1, 0x49, 0x45,
+		0x20, 0, 0x20, 1, 0x46, 0x45, 0x45, 0x6a,
+	};
+	wasm_engine *e;
+	wasm_module *m = load(&e, "ii", "i", 0, 0, code, sizeof code);
+	ir_func *f = build_run(m, NULL);
+	ck_assert_uint_eq(count_op(f, IR_IEQZ), 3);
+	ck_assert(ir_pass_fold(f));
+	ir_pass_copyprop(f);
+	ir_pass_dce(f);
+	verified(f);
+	ck_assert_uint_eq(count_op(f, IR_IEQZ), 0);
+	ck_assert_uint_eq(count_op(f, IR_IGEU), 1);
+	ck_assert_uint_eq(count_op(f, IR_ILTU), 0);
+	ck_assert_uint_eq(count_op(f, IR_INE), 0);
+	ck_assert_uint_eq(count_op(f, IR_IEQ), 1);      /* eqz(eqz(eq)) = eq */
+	ir_func_free(f);
+	unload(e, m);
+}
+END_TEST
+
 START_TEST(pass_dce)
 {
 	ir_ref x;
@@ -811,6 +837,7 @@ int main(void)
 	tcase_add_test(tc, build_strength);
 	tcase_add_test(tc, pass_licm);
 	tcase_add_test(tc, pass_addr);
+	tcase_add_test(tc, build_eqz_compare);
 	tcase_add_test(tc, build_constant);
 	tcase_add_test(tc, build_loop_osr);
 	tcase_add_test(tc, build_traps_kept);

@@ -51,19 +51,6 @@ static bool is_cst(const ir_func *f, ir_ref r, uint64_t *v)
 	return true;
 }
 
-static enum ir_op negation(enum ir_op op)
-{
-	switch (op) {
-	case IR_IEQ: return IR_INE;
-	case IR_INE: return IR_IEQ;
-	case IR_ILTU: return IR_IGEU;
-	case IR_IGEU: return IR_ILTU;
-	case IR_ILEU: return IR_IGTU;
-	case IR_IGTU: return IR_ILEU;
-	default: return IR_NOP;
-	}
-}
-
 /* The bound that holds for phi p (values init, then next = p + s) when
  * an iteration goes on only if `op(v, k)` holds, v being p or next; or
  * U32_MAX. */
@@ -127,12 +114,12 @@ static uint64_t induction(rng *g, ir_ref p, unsigned depth)
 			ir_ref cnd = ir_resolve(f, ir_args(f, t)[0]);
 			while (f->v[cnd].op == IR_IEQZ && f->v[cnd].aux == IRT_I32 &&
 			       (f->v[ir_resolve(f, ir_args(f, cnd)[0])].op == IR_IEQZ ||
-			        negation((enum ir_op)f->v[ir_resolve(f, ir_args(f, cnd)[0])].op))) {
+			        ir_cmp_negate((enum ir_op)f->v[ir_resolve(f, ir_args(f, cnd)[0])].op))) {
 				neg = !neg;
 				cnd = ir_resolve(f, ir_args(f, cnd)[0]);
 			}
 			ir_insn *ci = &f->v[cnd];
-			enum ir_op op = neg ? negation((enum ir_op)ci->op) : (enum ir_op)ci->op;
+			enum ir_op op = neg ? ir_cmp_negate((enum ir_op)ci->op) : (enum ir_op)ci->op;
 			ir_ref v = ci->nargs == 2 ? ir_resolve(f, ir_args(f, cnd)[0]) : IR_NONE;
 			if (op != IR_NOP && ci->aux == IRT_I32 && (v == p || v == next) &&
 			    is_cst(f, ir_resolve(f, ir_args(f, cnd)[1]), &k)) {

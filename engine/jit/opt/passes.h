@@ -70,6 +70,26 @@ static inline bool ir_op_commutative(enum ir_op op)
 	       op == IR_IXOR || op == IR_IEQ || op == IR_INE;
 }
 
+/* The integer compare that is true exactly when op is false (IR_NOP if
+ * op is not an integer compare of two operands).  Fold rewrites
+ * eqz(compare) with it; ir_addr.c reads branch conditions with it. */
+static inline enum ir_op ir_cmp_negate(enum ir_op op)
+{
+	switch (op) {
+	case IR_IEQ: return IR_INE;
+	case IR_INE: return IR_IEQ;
+	case IR_ILTS: return IR_IGES;
+	case IR_IGES: return IR_ILTS;
+	case IR_ILTU: return IR_IGEU;
+	case IR_IGEU: return IR_ILTU;
+	case IR_IGTS: return IR_ILES;
+	case IR_ILES: return IR_IGTS;
+	case IR_IGTU: return IR_ILEU;
+	case IR_ILEU: return IR_IGTU;
+	default: return IR_NOP;
+	}
+}
+
 /* The exact value of a pure op on constant operands, wasm semantics
  * (ir_fold.c).  False if it must not be folded: it would trap, or a
  * float result could differ in its bits from what the other tiers give. */
