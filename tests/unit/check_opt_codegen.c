@@ -335,6 +335,9 @@ static const char int_wat[] =
 	"                        (i32.const 128))))\n"
 	"    (i32.add (local.get 2)\n"
 	"      (i32.load8_u (i32.add (local.get 0) (i32.const 16)))))\n"
+	"  (func (export \"lea3\") (param i32 i32) (result i32)\n"
+	"    (i32.add (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 2)))\n"
+	"             (i32.const 12)))\n"
 	"  (func (export \"glob\") (param i32) (result i32)\n"
 	"    (global.set $g (i32.add (global.get $g) (local.get 0)))\n"
 	"    (global.set $h (i64.mul (global.get $h) (i64.extend_i32_s (local.get 0))))\n"
@@ -356,7 +359,7 @@ static const char int_wat[] =
 static const char *const int_funcs[] = { "add", "arith", "bits", "arith64",
 	"cmp", "sel", "sel2", "sum", "fac", "swap", "fib", "calls", "pressure",
 	"mem", "array", "load64", "oob", "oobst", "div", "divu", "div64",
-	"unreach", "glob", "nested", "divc", "divc64", "inv", "addrs" };
+	"unreach", "glob", "nested", "divc", "divc64", "inv", "addrs", "lea3" };
 #define NINT_FUNCS (sizeof int_funcs / sizeof int_funcs[0])
 
 static const int64_t int_args[][3] = {
@@ -576,6 +579,10 @@ START_TEST(lowering_patterns)
 	/* division by constants: no div left, a multiplication instead */
 	t = mir_text(&r, "divc", false);
 	ck_assert_msg(!strstr(t, "div.") && strstr(t, "imul"), "%s", t);
+	free(t);
+	/* (x + (y << 2)) + 12: one lea */
+	t = mir_text(&r, "lea3", false);
+	ck_assert_msg(strstr(t, "*4 + 12]") && !strstr(t, "shift"), "%s", t);
 	free(t);
 	/* the induction variable's constant in the load's displacement */
 	t = mir_text(&r, "addrs", false);
