@@ -39,7 +39,11 @@ static bool movable(const ir_func *f, ir_ref r)
 	       i->nargs <= IR_INLINE_ARGS && i->nargs > 0;
 }
 
-bool ir_osr_recoverable(const ir_func *f, uint32_t header, ir_ref v, unsigned depth)
+/* ir_osr_recoverable, with the header's mapped values (and values found
+ * recoverable before) marked inmap[v] == stamp when inmap is given, in
+ * place of a scan of the map. */
+static bool recoverable(const ir_func *f, uint32_t header, ir_ref v,
+	unsigned depth, const uint32_t *inmap, uint32_t stamp)
 {
 	v = ir_resolve(f, v);
 	if (ir_is_const(f, v))
@@ -47,18 +51,28 @@ bool ir_osr_recoverable(const ir_func *f, uint32_t header, ir_ref v, unsigned de
 	const ir_block *h = &f->b[header];
 	if (!h->osr)
 		return true;
-	const ir_osr *m = &f->osr[h->osr - 1];
-	for (uint32_t s = 0; s < m->nslots; s++)
-		if (m->slot[s] == v)
+	if (inmap) {
+		if (inmap[v] == stamp)
 			return true;
+	} else {
+		const ir_osr *m = &f->osr[h->osr - 1];
+		for (uint32_t s = 0; s < m->nslots; s++)
+			if (m->slot[s] == v)
+				return true;
+	}
 	if (depth == 0 || !movable(f, v) || f->v[v].block == header ||
 	    !ir_dominates(f, f->v[v].block, header))
 		return false;
 	const ir_insn *i = &f->v[v];
 	for (uint32_t k = 0; k < i->nargs; k++)
-		if (!ir_osr_recoverable(f, header, i->u.a[k], depth - 1))
+		if (!recoverable(f, header, i->u.a[k], depth - 1, inmap, stamp))
 			return false;
 	return true;
+}
+
+bool ir_osr_recoverable(const ir_func *f, uint32_t header, ir_ref v, unsigned depth)
+{
+	return recoverable(f, header, v, depth, NULL, 0);
 }
 
 typedef struct {
@@ -66,6 +80,8 @@ typedef struct {
 	uint32_t *mark;         /* per block: the stamp of the loop it is in */
 	uint32_t stamp;
 	uint32_t *work;
+	uint32_t *inmap;        /* per value: the stamp of the loop whose
+	                           header's OSR entry can rebuild it */
 } licm;
 
 /* The loop of header h into l->mark (stamp); its preheader, or
@@ -125,7 +141,7 @@ static bool invariant(licm *l, uint32_t h, ir_ref r)
 	}
 	/* the OSR entry rebuilds it: r as it will be, operands resolved */
 	for (uint32_t k = 0; k < i->nargs; k++)
-		if (!ir_osr_recoverable(f, h, i->u.a[k], 8))
+		if (!recoverable(f, h, i->u.a[k], 8, l->inmap, l->stamp))
 			return false;
 	return true;
 }
@@ -137,6 +153,12 @@ static bool hoist_loop(licm *l, uint32_t hk)
 	uint32_t pre = loop_of(l, h);
 	if (pre == UINT32_MAX)
 		return false;
+	if (f->b[h].osr) {
+		const ir_osr *m = &f->osr[f->b[h].osr - 1];
+		for (uint32_t s = 0; s < m->nslots; s++)
+			if (m->slot[s] != IR_NONE)
+				l->inmap[ir_resolve(f, m->slot[s])] = l->stamp;
+	}
 	bool any = false;
 	/* body blocks in RPO (a definition before its uses) */
 	for (uint32_t k = hk; k < f->nrpo; k++) {
@@ -152,6 +174,7 @@ static bool hoist_loop(licm *l, uint32_t hk)
 				for (uint32_t a = 0; a < i->nargs; a++)
 					i->u.a[a] = ir_resolve(f, i->u.a[a]);
 				ir_insert_body(f, pre, r);      /* sets its block */
+				l->inmap[r] = l->stamp;         /* its operands are */
 				any = true;
 				continue;
 			}
@@ -171,8 +194,9 @@ bool ir_pass_licm(ir_func *f)
 	licm l = { .f = f };
 	l.mark = calloc(f->nb ? f->nb : 1, sizeof *l.mark);
 	l.work = malloc((f->nb ? f->nb : 1) * sizeof *l.work);
+	l.inmap = calloc(f->nv ? f->nv : 1, sizeof *l.inmap);
 	bool any = false;
-	if (!l.mark || !l.work) {
+	if (!l.mark || !l.work || !l.inmap) {
 		f->oom = true;
 		goto out;
 	}
@@ -182,5 +206,6 @@ bool ir_pass_licm(ir_func *f)
 out:
 	free(l.mark);
 	free(l.work);
+	free(l.inmap);
 	return any;
 }
