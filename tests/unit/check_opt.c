@@ -450,6 +450,33 @@ START_TEST(pass_licm)
 	ck_assert(all_outside(f, IR_IMUL, osr_header(f)));
 	ir_func_free(f);
 	unload(e, m);
+
+	/* a nest: acc += a * b in the inner loop leaves both loops (inner
+	 * first, then the outer one's turn) */
+	static const uint8_t nest[] = {
+		0x03, 0x40,
+		0x41, 0, 0x21, 4,
+		0x03, 0x40,
+		0x20, 2, 0x20, 0, 0x20, 1, 0x6c, 0x6a, 0x21, 2,
+		0x20, 4, 0x41, 1, 0x6a, 0x22, 4, 0x41, 3, 0x49, 0x0d, 0,
+		0x0b,
+		0x20, 3, 0x41, 1, 0x6a, 0x22, 3, 0x41, 5, 0x49, 0x0d, 0,
+		0x0b,
+		0x20, 2,
+	};
+	m = load(&e, "ii", "i", 3, 'i', nest, sizeof nest);
+	f = build_run(m, ir_default_pipeline);
+	uint32_t nh = 0;
+	for (uint32_t b = 0; b < f->nb; b++)
+		if (!f->b[b].dead && f->b[b].osr) {
+			nh++;
+			ck_assert(all_outside(f, IR_IMUL, b));
+			ck_assert(!all_outside(f, IR_LOOP_CHECK, b));
+		}
+	ck_assert_uint_eq(nh, 2);
+	ck_assert_uint_eq(count_op(f, IR_IMUL), 1);
+	ir_func_free(f);
+	unload(e, m);
 }
 END_TEST
 
