@@ -26,7 +26,8 @@
  *       n*e < 2^p so floor(|n| m / 2^p) = floor(|n| / |d|), and |n| m / 2^p
  *       is never an integer for n != 0 (e >= 1), so the floor of the
  *       negative product plus one is the quotient rounded toward zero
- *   x % d -> x - (x / d) * d, with the quotient above
+ *   x % d -> x - (x / d) * d, with the quotient above (and the product
+ *       reduced as below)
  *   x * 2^k -> x << k       x * 3, 5, 9 -> x + (x << 1, 2, 3) (a lea)
  *
  * i64 division by a constant that is not a power of two needs the high
@@ -194,7 +195,10 @@ static ir_ref reduce(sr *s, enum ir_op op, enum ir_type t, ir_ref x, uint64_t c)
 		q = w == 32 ? sdiv_const32(s, x, (int32_t)sc) : IR_NONE;
 	if (q == IR_NONE || op == IR_IDIVU || op == IR_IDIVS)
 		return q;
-	return emit(s, IR_ISUB, t, x, emit(s, IR_IMUL, t, q, konst(s, t, c)));
+	ir_ref qd = reduce(s, IR_IMUL, t, q, c);        /* q * 3 -> lea, ... */
+	if (qd == IR_NONE)
+		qd = emit(s, IR_IMUL, t, q, konst(s, t, c));
+	return emit(s, IR_ISUB, t, x, qd);
 }
 
 bool ir_pass_strength(ir_func *f)
