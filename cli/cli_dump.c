@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { D_PREDECODED, D_BASELINE, D_OPT };
+enum { D_PREDECODED, D_BASELINE, D_OPT, D_IR };
 
 static const cli_opt dump_opts[] = {
 	[D_PREDECODED] = { "--predecoded", NULL, NULL, "the interpreter's "
@@ -19,6 +19,8 @@ static const cli_opt dump_opts[] = {
 	[D_OPT] = { "--opt", NULL, NULL, "the optimizing JIT's IR as built "
 		"and after each pass, its machine IR as lowered and as "
 		"allocated, then its machine code as hex" },
+	[D_IR] = { "--ir", NULL, NULL, "the same as --opt (the name issue 14 "
+		"gives it)" },
 };
 
 /* What each option dumps, by its index in dump_opts. */
@@ -26,11 +28,12 @@ static const wasm_dump_kind dump_kinds[] = {
 	[D_PREDECODED] = WASM_DUMP_PREDECODED,
 	[D_BASELINE] = WASM_DUMP_BASELINE,
 	[D_OPT] = WASM_DUMP_OPT,
+	[D_IR] = WASM_DUMP_OPT,
 };
 
 const cli_verb_help cli_dump_help = {
 	.verb = "dump",
-	.synopsis = "[--predecoded|--baseline|--opt] FILE.wasm [FUNC]",
+	.synopsis = "[--predecoded|--baseline|--opt|--ir] FILE.wasm [FUNC]",
 	.about = "print the code of function FUNC (an export's name or a "
 		"function index; default every function)",
 	.opts = dump_opts,

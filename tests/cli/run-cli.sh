@@ -380,15 +380,18 @@ if [ "$rc" -eq 0 ] && [ "$(grep -c '^func ' "$tmp/out")" -eq 9 ] &&
 else
 	bad "dump every function" "$(details dump "$A")"
 fi
-wh dump --opt "$A" add
-if [ "$rc" -eq 0 ] && grep -q '^; built$' "$tmp/out" &&
-    grep -q '^; after dce' "$tmp/out" && grep -q '^; allocated$' "$tmp/out" &&
-    grep -q '^; machine code: [0-9]* bytes' "$tmp/out"; then
-	ok "dump --opt: IR before and after the passes, MIR, machine code"
-else
-	bad "dump --opt: IR before and after the passes, MIR, machine code" \
-		"$(details dump --opt "$A" add)"
-fi
+for o in --opt --ir; do
+	wh dump $o "$A" add
+	if [ "$rc" -eq 0 ] && grep -q '^; built$' "$tmp/out" &&
+	    grep -q '^; after strength' "$tmp/out" &&
+	    grep -q '^; after dce' "$tmp/out" && grep -q '^; allocated$' "$tmp/out" &&
+	    grep -q '^; machine code: [0-9]* bytes' "$tmp/out"; then
+		ok "dump $o: IR before and after the passes, MIR, machine code"
+	else
+		bad "dump $o: IR before and after the passes, MIR, machine code" \
+			"$(details dump $o "$A" add)"
+	fi
+done
 # a float function: tier 2 compiles it, its values in XMM registers
 wh dump --opt "$F" 0
 if [ "$rc" -eq 0 ] && grep -q '^; after dce' "$tmp/out" &&
@@ -405,7 +408,7 @@ err "dump index out of range" 2 "no function 99$" dump "$A" 99
 err "dump an import" 2 "function 0 is an import$" dump "$tmp/imports.wasm" 0
 err "dump no file" 2 "usage: wasmhost dump" dump
 wh --help
-if [ "$rc" -eq 0 ] && grep -q '^  dump \[--predecoded|--baseline|--opt\] FILE.wasm \[FUNC\]' "$tmp/out"; then
+if [ "$rc" -eq 0 ] && grep -q '^  dump \[--predecoded|--baseline|--opt|--ir\] FILE.wasm \[FUNC\]' "$tmp/out"; then
 	ok "--help lists dump"
 else
 	bad "--help lists dump" "$(details --help)"

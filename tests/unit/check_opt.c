@@ -306,6 +306,304 @@ START_TEST(pass_fold)
 }
 END_TEST
 
+/* Strength reduction against ir_eval on constants: x op d is reduced
+ * (strength), then folded to a constant (fold, copyprop), which must be
+ * the value ir_eval gives for the original op; divisions that can trap
+ * (by 0, signed by -1) stay. */
+START_TEST(pass_strength)
+{
+	static const uint64_t divisors[] = { 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12,
+		13, 25, 100, 125, 641, 1000, 4096, 65535, 65536, 65537, 1000000007,
+		0x7fffffff, 0x80000000u, 0x80000001u, 0xfffffffbu, 0xfffffffeu,
+		0xffffffffu, (uint64_t)-2, (uint64_t)-3, (uint64_t)-7, (uint64_t)-10,
+		(uint64_t)-16, (uint64_t)-1000, 1ull << 40, (uint64_t)-(1ll << 40),
+		0x8000000000000000ull, 0x8000000000000001ull, 0, (uint64_t)-1 };
+	uint64_t xs[64];
+	size_t nx = 0;
+	static const uint64_t fixed[] = { 0, 1, 2, 3, 6, 7, 8, 9, 99, 100, 101,
+		12345678, 0x7fffffff, 0x80000000u, 0x80000001u, 0xfffffff9u,
+		0xfffffffeu, 0xffffffffu, (uint64_t)-1, (uint64_t)-2, (uint64_t)-7,
+		(uint64_t)-100, (uint64_t)-999, 0x8000000000000000ull,
+		0x7fffffffffffffffull, 0x123456789abcdefull };
+	for (size_t k = 0; k < sizeof fixed / sizeof fixed[0]; k++)
+		xs[nx++] = fixed[k];
+	uint64_t seed = 0x9e3779b97f4a7c15ull;
+	while (nx < sizeof xs / sizeof xs[0]) {
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		xs[nx++] = seed >> (seed & 31);
+	}
+	static const enum ir_op ops[] = { IR_IDIVU, IR_IREMU, IR_IDIVS, IR_IREMS, IR_IMUL };
+	uint32_t reduced = 0;
+	for (size_t o = 0; o < sizeof ops / sizeof ops[0]; o++)
+		for (int w = 0; w < 2; w++) {
+			enum ir_type t = w ? IRT_I64 : IRT_I32;
+			uint64_t mask = w ? ~0ull : 0xffffffffull;
+			for (size_t di = 0; di < sizeof divisors / sizeof divisors[0]; di++) {
+				uint64_t d = divisors[di] & mask;
+				/* may trap: left alone */
+				bool traps = d == 0 || ((ops[o] == IR_IDIVS) && d == mask);
+				for (size_t xi = 0; xi < nx; xi++) {
+					uint64_t x = xs[xi] & mask, want, args[2] = { x, d };
+					bool ok = ir_eval(ops[o], t, t, args, 2, &want);
+					ck_assert(ok || traps);
+					ir_ref r;
+					ir_func *f = tiny(ops[o], t, x, d, &r);
+					bool changed = ir_pass_strength(f);
+					verified(f);
+					if (traps) {
+						ck_assert(!changed);
+						ck_assert_uint_eq(count_op(f, ops[o]), 1);
+						ir_func_free(f);
+						continue;
+					}
+					reduced += changed;
+					/* i32 divisions and powers of two are always reduced */
+					if (ops[o] != IR_IMUL && (!w || !(d & (d - 1)) ||
+					    (ops[o] != IR_IDIVS && ops[o] != IR_IREMS && d >> 63)))
+						ck_assert_msg(changed && count_op(f, ops[o]) == 0,
+							"%s.%s by %#llx not reduced", ir_ops[ops[o]].name,
+							ir_type_names[t], (unsigned long long)d);
+					ir_pass_fold(f);
+					ir_pass_copyprop(f);
+					verified(f);
+					ir_ref v = ret_operand(f, 0);
+					ck_assert_msg(ir_is_const(f, v) && (f->v[v].imm & mask) == want,
+						"%s.%s %#llx by %#llx: %#llx, want %#llx",
+						ir_ops[ops[o]].name, ir_type_names[t],
+						(unsigned long long)x, (unsigned long long)d,
+						(unsigned long long)(ir_is_const(f, v) ? f->v[v].imm : 0),
+						(unsigned long long)want);
+					ir_func_free(f);
+				}
+			}
+		}
+	ck_assert_uint_gt(reduced, 1000);
+}
+END_TEST
+
+START_TEST(build_strength)
+{
+	/* (param i32) (result i32): x / 10 + x % 7 + x * 8; the default
+	 * pipeline leaves no division and no multiplication by 8 */
+	static const uint8_t code[] = {
+		0x20, 0, 0x41, 10, 0x6e,                       /* div_u */
+		0x20, 0, 0x41, 7, 0x6f, 0x6a,                  /* + rem_s */
+		0x20, 0, 0x41, 8, 0x6c, 0x6a,                  /* + mul */
+	};
+	wasm_engine *e;
+	wasm_module *m = load(&e, "i", "i", 0, 0, code, sizeof code);
+	ir_func *f = build_run(m, ir_default_pipeline);
+	ck_assert_uint_eq(count_op(f, IR_IDIVU), 0);
+	ck_assert_uint_eq(count_op(f, IR_IREMS), 0);
+	ck_assert_uint_ge(count_op(f, IR_ISHL), 1);
+	ir_func_free(f);
+	unload(e, m);
+}
+END_TEST
+
+/* The header of f's only OSR loop. */
+static uint32_t osr_header(ir_func *f)
+{
+	for (uint32_t b = 0; b < f->nb; b++)
+		if (!f->b[b].dead && f->b[b].osr)
+			return b;
+	ck_abort_msg("no loop header");
+	return 0;
+}
+
+/* Whether every live instruction of op sits outside the loop of header h. */
+static bool all_outside(ir_func *f, enum ir_op op, uint32_t h)
+{
+	ck_assert(ir_dom_compute(f));
+	for (uint32_t b = 0; b < f->nb; b++)
+		for (uint32_t j = 0; !f->b[b].dead && j < f->b[b].ninsn; j++)
+			if (f->v[f->b[b].insn[j]].op == op && ir_dominates(f, h, b))
+				return false;
+	return true;
+}
+
+START_TEST(pass_licm)
+{
+	/* (param i32 i32) (result i32) (local i32 i32):
+	 * loop: acc += (a * b) ^ (a << 3); acc += load(a) / b;
+	 *       br_if (++i < 10) */
+	static const uint8_t code[] = {
+		0x03, 0x40,
+		0x20, 2, 0x20, 0, 0x20, 1, 0x6c, 0x20, 0, 0x41, 3, 0x74, 0x73, 0x6a,
+		0x20, 0, 0x28, 2, 0, 0x20, 1, 0x6e, 0x6a, 0x21, 2,
+		0x20, 3, 0x41, 1, 0x6a, 0x22, 3, 0x41, 10, 0x49, 0x0d, 0,
+		0x0b,
+		0x20, 2,
+	};
+	wasm_engine *e;
+	wasm_module *m = load(&e, "ii", "i", 2, 'i', code, sizeof code);
+	ir_func *f = build_run(m, "copyprop,fold,copyprop,brfold,copyprop,gvn,copyprop");
+	uint32_t h = osr_header(f);
+	ck_assert(!all_outside(f, IR_IMUL, h));
+	ck_assert(ir_pass_licm(f));
+	verified(f);
+	/* the invariant multiplication and shift leave the loop ... */
+	ck_assert(all_outside(f, IR_IMUL, h));
+	ck_assert(all_outside(f, IR_ISHL, h));
+	ck_assert(all_outside(f, IR_IXOR, h));
+	/* ... the load, the division (they trap), the loop check and the
+	 * loop-carried adds stay */
+	ck_assert(!all_outside(f, IR_LOAD, h));
+	ck_assert(!all_outside(f, IR_IDIVU, h));
+	ck_assert(!all_outside(f, IR_LOOP_CHECK, h));
+	ck_assert(!all_outside(f, IR_IADD, h));
+	/* what moved can be rebuilt by an OSR entry; a phi of the header
+	 * is in the map, the loop's own values are not */
+	for (uint32_t b = 0; b < f->nb; b++)
+		for (uint32_t j = 0; !f->b[b].dead && j < f->b[b].ninsn; j++) {
+			ir_ref r = f->b[b].insn[j];
+			if (f->v[r].op == IR_IXOR)
+				ck_assert(ir_osr_recoverable(f, h, r, 8));
+			if (f->v[r].op == IR_IDIVU)
+				ck_assert(!ir_osr_recoverable(f, h, r, 8));
+		}
+	ck_assert(!ir_pass_licm(f));                      /* nothing left */
+	ir_func_free(f);
+	/* the default pipeline does the same, verified after each pass */
+	f = build_run(m, ir_default_pipeline);
+	ck_assert(all_outside(f, IR_IMUL, osr_header(f)));
+	ir_func_free(f);
+	unload(e, m);
+
+	/* a nest: acc += a * b in the inner loop leaves both loops (inner
+	 * first, then the outer one's turn) */
+	static const uint8_t nest[] = {
+		0x03, 0x40,
+		0x41, 0, 0x21, 4,
+		0x03, 0x40,
+		0x20, 2, 0x20, 0, 0x20, 1, 0x6c, 0x6a, 0x21, 2,
+		0x20, 4, 0x41, 1, 0x6a, 0x22, 4, 0x41, 3, 0x49, 0x0d, 0,
+		0x0b,
+		0x20, 3, 0x41, 1, 0x6a, 0x22, 3, 0x41, 5, 0x49, 0x0d, 0,
+		0x0b,
+		0x20, 2,
+	};
+	m = load(&e, "ii", "i", 3, 'i', nest, sizeof nest);
+	f = build_run(m, ir_default_pipeline);
+	uint32_t nh = 0;
+	for (uint32_t b = 0; b < f->nb; b++)
+		if (!f->b[b].dead && f->b[b].osr) {
+			nh++;
+			ck_assert(all_outside(f, IR_IMUL, b));
+			ck_assert(!all_outside(f, IR_LOOP_CHECK, b));
+		}
+	ck_assert_uint_eq(nh, 2);
+	ck_assert_uint_eq(count_op(f, IR_IMUL), 1);
+	ir_func_free(f);
+	unload(e, m);
+}
+END_TEST
+
+START_TEST(pass_addr)
+{
+	/* (param i32) (result i32) (local i32 i32):
+	 * loop: sum += load(i + 1360); i += 4; br_if (i != 256)
+	 * then sum + load(x + 16) + load((x & 0xffff) + 16) */
+	static const uint8_t code[] = {
+		0x03, 0x40,
+		0x20, 2, 0x20, 1, 0x41, 0xd0, 0x0a, 0x6a, 0x28, 2, 0, 0x6a, 0x21, 2,
+		0x20, 1, 0x41, 4, 0x6a, 0x22, 1, 0x41, 0x80, 0x02, 0x47, 0x0d, 0,
+		0x0b,
+		0x20, 2,
+		0x20, 0, 0x41, 16, 0x6a, 0x28, 2, 0, 0x6a,
+		0x20, 0, 0x41, 0xff, 0xff, 0x03, 0x71, 0x41, 16, 0x6a, 0x28, 2, 0, 0x6a,
+	};
+	wasm_engine *e;
+	wasm_module *m = load(&e, "i", "i", 2, 'i', code, sizeof code);
+	ir_func *f = build_run(m, "copyprop,fold,copyprop,brfold,copyprop,gvn,copyprop");
+	ck_assert(ir_pass_addr(f));
+	verified(f);
+	uint32_t seen = 0;
+	for (uint32_t b = 0; b < f->nb; b++)
+		for (uint32_t j = 0; !f->b[b].dead && j < f->b[b].ninsn; j++) {
+			ir_ref r = f->b[b].insn[j];
+			if (f->v[r].op != IR_LOAD)
+				continue;
+			enum ir_op a = (enum ir_op)f->v[ir_resolve(f, ir_args(f, r)[0])].op;
+			if (f->v[r].imm == 1360 && a == IR_PHI)
+				seen |= 1;      /* the induction variable: i <= 252 */
+			else if (f->v[r].imm == 0 && a == IR_IADD)
+				seen |= 2;      /* x + 16 may wrap: kept */
+			else if (f->v[r].imm == 16 && a == IR_IAND)
+				seen |= 4;      /* (x & 0xffff) + 16 cannot */
+			else
+				ck_abort_msg("unexpected load: %s imm %llu", ir_ops[a].name,
+					(unsigned long long)f->v[r].imm);
+		}
+	ck_assert_uint_eq(seen, 7);
+	ck_assert(!ir_pass_addr(f));
+	ir_func_free(f);
+	unload(e, m);
+
+	/* i <u n with n a parameter: no bound, nothing folded */
+	static const uint8_t code2[] = {
+		0x03, 0x40,
+		0x20, 2, 0x20, 1, 0x41, 16, 0x6a, 0x28, 2, 0, 0x6a, 0x21, 2,
+		0x20, 1, 0x41, 4, 0x6a, 0x22, 1, 0x20, 0, 0x49, 0x0d, 0,
+		0x0b,
+		0x20, 2,
+	};
+	m = load(&e, "i", "i", 2, 'i', code2, sizeof code2);
+	f = build_run(m, ir_default_pipeline);
+	ck_assert(!ir_pass_addr(f));
+	ir_func_free(f);
+	unload(e, m);
+
+	/* the test at the top: block loop (br_if 1 (i == 256)) sum +=
+	 * load(i + 1360); i += 4; br 0 -- i <= 256 in the header */
+	static const uint8_t code3[] = {
+		0x02, 0x40, 0x03, 0x40,
+		0x20, 1, 0x41, 0x80, 0x02, 0x46, 0x0d, 1,
+		0x20, 2, 0x20, 1, 0x41, 0xd0, 0x0a, 0x6a, 0x28, 2, 0, 0x6a, 0x21, 2,
+		0x20, 1, 0x41, 4, 0x6a, 0x21, 1,
+		0x0c, 0,
+		0x0b, 0x0b,
+		0x20, 2,
+	};
+	m = load(&e, "i", "i", 2, 'i', code3, sizeof code3);
+	f = build_run(m, ir_default_pipeline);
+	seen = 0;
+	for (uint32_t b = 0; b < f->nb; b++)
+		for (uint32_t j = 0; !f->b[b].dead && j < f->b[b].ninsn; j++) {
+			ir_ref r = f->b[b].insn[j];
+			if (f->v[r].op == IR_LOAD && f->v[r].imm == 1360 &&
+			    f->v[ir_resolve(f, ir_args(f, r)[0])].op == IR_PHI)
+				seen++;
+		}
+	ck_assert_uint_eq(seen, 1);
+	ir_func_free(f);
+	unload(e, m);
+}
+END_TEST
+
+START_TEST(build_eqz_compare)
+{
+	/* (param i32 i32) (result i32): eqz(a <u b) + eqz(eqz(a == b)): fold
+	 * makes them a >=u b and a != b (which branches fuse with) */
+	static const uint8_t code[] = {
+		0x20, 0, 0x20, 1, 0x49, 0x45,
+		0x20, 0, 0x20, 1, 0x46, 0x45, 0x45, 0x6a,
+	};
+	wasm_engine *e;
+	wasm_module *m = load(&e, "ii", "i", 0, 0, code, sizeof code);
+	ir_func *f = build_run(m, ir_default_pipeline);
+	static const uint32_t want[][2] = {     /* op, how many */
+		{ IR_IEQZ, 0 }, { IR_IGEU, 1 }, { IR_ILTU, 0 }, { IR_INE, 0 },
+		{ IR_IEQ, 1 },                  /* eqz(eqz(eq)) = eq */
+	};
+	for (size_t k = 0; k < sizeof want / sizeof want[0]; k++)
+		ck_assert_msg(count_op(f, (enum ir_op)want[k][0]) == want[k][1], "%u %s",
+			want[k][1], ir_ops[want[k][0]].name);
+	ir_func_free(f);
+	unload(e, m);
+}
+END_TEST
+
 START_TEST(pass_dce)
 {
 	ir_ref x;
@@ -578,6 +876,11 @@ int main(void)
 	tcase_add_test(tc, pass_fold);
 	tcase_add_test(tc, pass_dce);
 	tcase_add_test(tc, pass_copyprop);
+	tcase_add_test(tc, pass_strength);
+	tcase_add_test(tc, build_strength);
+	tcase_add_test(tc, pass_licm);
+	tcase_add_test(tc, pass_addr);
+	tcase_add_test(tc, build_eqz_compare);
 	tcase_add_test(tc, build_constant);
 	tcase_add_test(tc, build_loop_osr);
 	tcase_add_test(tc, build_traps_kept);

@@ -328,6 +328,47 @@ static const char int_wat[] =
 	"  (func (export \"unreach\") (param i32) (result i32)\n"
 	"    (if (i32.eqz (local.get 0)) (then unreachable))\n"
 	"    (local.get 0))\n"
+	"  (func (export \"divc\") (param i32 i32) (result i32)\n"
+	"    ;; division by constants: strength-reduced (ir_strength.c)\n"
+	"    (i32.xor (i32.add (i32.div_u (local.get 0) (i32.const 7))\n"
+	"                      (i32.rem_u (local.get 0) (i32.const 10)))\n"
+	"      (i32.add (i32.div_s (local.get 0) (i32.const -3))\n"
+	"        (i32.add (i32.rem_s (local.get 0) (i32.const 8))\n"
+	"          (i32.add (i32.div_s (local.get 0) (i32.const 16))\n"
+	"            (i32.add (i32.div_u (local.get 0) (i32.const 0x80000001))\n"
+	"              (i32.add (i32.div_u (local.get 0) (i32.const 641))\n"
+	"                (i32.mul (i32.rem_s (local.get 0) (i32.const 1000))\n"
+	"                         (i32.const 9)))))))))\n"
+	"  (func (export \"divc64\") (param i64 i64) (result i64)\n"
+	"    (i64.add (i64.div_s (local.get 0) (i64.const -8))\n"
+	"      (i64.add (i64.rem_s (local.get 0) (i64.const 4096))\n"
+	"        (i64.add (i64.div_u (local.get 0) (i64.const 0x8000000000000001))\n"
+	"          (i64.add (i64.rem_u (local.get 0) (i64.const 16))\n"
+	"            (i64.div_u (local.get 0) (i64.const 7)))))))\n"
+	"  (func (export \"inv\") (param i32 i32) (result i32) (local i32 i32)\n"
+	"    ;; loop-invariant (a * b) ^ (a << 3), moved out by ir_licm.c\n"
+	"    (loop $l\n"
+	"      (local.set 2 (i32.add (local.get 2)\n"
+	"        (i32.xor (i32.mul (local.get 0) (local.get 1))\n"
+	"                 (i32.shl (local.get 0) (i32.const 3)))))\n"
+	"      (i32.store (i32.const 64) (local.get 2))\n"
+	"      (br_if $l (i32.lt_u (local.tee 3 (i32.add (local.get 3) (i32.const 1)))\n"
+	"                          (i32.const 10))))\n"
+	"    (i32.add (local.get 2) (i32.load (i32.const 64))))\n"
+	"  (func (export \"addrs\") (param i32 i32) (result i32) (local i32 i32)\n"
+	"    ;; ir_addr.c folds the loop's i + 1024, not x + 16 (it may wrap)\n"
+	"    (i32.store (i32.const 1024) (local.get 0))\n"
+	"    (i32.store (i32.const 1088) (local.get 1))\n"
+	"    (loop $l\n"
+	"      (local.set 2 (i32.add (local.get 2)\n"
+	"        (i32.load (i32.add (local.get 3) (i32.const 1024)))))\n"
+	"      (br_if $l (i32.ne (local.tee 3 (i32.add (local.get 3) (i32.const 4)))\n"
+	"                        (i32.const 128))))\n"
+	"    (i32.add (local.get 2)\n"
+	"      (i32.load8_u (i32.add (local.get 0) (i32.const 16)))))\n"
+	"  (func (export \"lea3\") (param i32 i32) (result i32)\n"
+	"    (i32.add (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 2)))\n"
+	"             (i32.const 12)))\n"
 	"  (func (export \"glob\") (param i32) (result i32)\n"
 	"    (global.set $g (i32.add (global.get $g) (local.get 0)))\n"
 	"    (global.set $h (i64.mul (global.get $h) (i64.extend_i32_s (local.get 0))))\n"
@@ -349,20 +390,21 @@ static const char int_wat[] =
 static const char *const int_funcs[] = { "add", "arith", "bits", "arith64",
 	"cmp", "sel", "sel2", "sum", "fac", "swap", "fib", "calls", "pressure",
 	"mem", "array", "load64", "oob", "oobst", "div", "divu", "div64",
-	"unreach", "glob", "nested" };
+	"unreach", "glob", "nested", "divc", "divc64", "inv", "addrs", "lea3" };
 #define NINT_FUNCS (sizeof int_funcs / sizeof int_funcs[0])
 
 static const int64_t int_args[][3] = {
 	{ 0, 0, 0 }, { 1, 2, 3 }, { -1, 1, 1 }, { 7, -3, 2 }, { 100, 7, 5 },
 	{ INT32_MIN, -1, 1 }, { INT32_MAX, 31, 4 }, { 12, 0, 1 }, { 65000, 33, 2 },
-	{ 65536, 4, 1 }, { -8, 1, 1 }, { 20, 25, 3 },
+	{ 65536, 4, 1 }, { -8, 1, 1 }, { 20, 25, 3 }, { -123456789, 5, 2 },
+	{ 987654321, 3, 1 },
 };
 #define NINT_ARGS (sizeof int_args / sizeof int_args[0])
 
 static const int64_t i64_args[][3] = {
 	{ 0, 1, 0 }, { 5, 3, 0 }, { -1, 1, 0 }, { 20, 2, 0 },
 	{ INT64_MIN, -1, 0 }, { INT64_MAX, 63, 0 }, { 0x123456789abcdefLL, 7, 0 },
-	{ 9, 0, 0 }, { -100, -7, 0 },
+	{ 9, 0, 0 }, { -100, -7, 0 }, { -123456789012345LL, 3, 0 },
 };
 #define NI64_ARGS (sizeof i64_args / sizeof i64_args[0])
 
@@ -803,6 +845,18 @@ START_TEST(lowering_patterns)
 	t = mir_text(&r, "div", false);
 	ck_assert_msg(strstr(t, "mov.32 %rax, v") && strstr(t, "div.32 v") &&
 		strstr(t, "%rdx"), "%s", t);
+	free(t);
+	/* division by constants: no div left, a multiplication instead */
+	t = mir_text(&r, "divc", false);
+	ck_assert_msg(!strstr(t, "div.") && strstr(t, "imul"), "%s", t);
+	free(t);
+	/* (x + (y << 2)) + 12: one lea */
+	t = mir_text(&r, "lea3", false);
+	ck_assert_msg(strstr(t, "*4 + 12]") && !strstr(t, "shift"), "%s", t);
+	free(t);
+	/* the induction variable's constant in the load's displacement */
+	t = mir_text(&r, "addrs", false);
+	ck_assert_msg(strstr(t, " + 1024]:32"), "%s", t);
 	free(t);
 	t = mir_text(&r, "arith", false);
 	ck_assert_msg(strstr(t, "mov.32 %rcx, v") && strstr(t, "shift.rol.32 v"), "%s", t);

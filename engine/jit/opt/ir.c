@@ -148,6 +148,16 @@ void ir_insert_phi(ir_func *f, uint32_t b, ir_ref r)
 	insert_at(f, b, pos, r);
 }
 
+void ir_insert_before(ir_func *f, ir_ref at, ir_ref r)
+{
+	uint32_t b = f->v[at].block;
+	ir_block *bl = &f->b[b];
+	uint32_t pos = 0;
+	while (pos < bl->ninsn && bl->insn[pos] != at)
+		pos++;
+	insert_at(f, b, pos, r);
+}
+
 ir_ref ir_emit(ir_func *f, uint32_t b, enum ir_op op, enum ir_type type,
 	uint32_t nargs, const ir_ref *args)
 {

@@ -39,8 +39,11 @@
  * slots into those values' locations.  OSR map entries count as uses: DCE
  * keeps them, copy propagation rewrites them, and GVN never replaces a
  * value inside a loop by one defined outside it unless that value is in
- * the header's map or a constant (so every value live into an OSR header
- * can be recovered from the frame).
+ * the header's map or a constant.  So every value live into an OSR header
+ * can be recovered from the frame: it is in the map, a constant, or (LICM
+ * moves such ops out of loops) a pure op dominating the header whose
+ * operands are recoverable in turn -- the OSR entry computes those after
+ * loading the slots (ir_osr_recoverable, passes.h, is the rule).
  */
 #ifndef ENGINE_JIT_OPT_IR_H
 #define ENGINE_JIT_OPT_IR_H
@@ -343,6 +346,8 @@ ir_ref ir_insn_new(ir_func *f, enum ir_op op, enum ir_type type, uint32_t nargs)
 void ir_append(ir_func *f, uint32_t b, ir_ref r);
 void ir_insert_body(ir_func *f, uint32_t b, ir_ref r);
 void ir_insert_phi(ir_func *f, uint32_t b, ir_ref r);
+/* Place r right before instruction `at` (in at's block). */
+void ir_insert_before(ir_func *f, ir_ref at, ir_ref r);
 /* b's terminator, or IR_NONE. */
 ir_ref ir_terminator(const ir_func *f, uint32_t b);
 /* Shortcuts: an instruction placed at the end of b / a constant at the

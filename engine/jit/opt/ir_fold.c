@@ -20,7 +20,9 @@
  * Identities, integers only (each exact for every value): x+0, x-0, x|0,
  * x^0, x*1, x&-1, shifts and rotates by 0 (mod width), x|x, x&x -> x;
  * x*0, x&0, x-x, x^x -> 0; select with a constant condition or equal arms
- * -> that arm; wrap(extend_u x) -> x; bitcast(bitcast x) -> x.  Constants
+ * -> that arm; wrap(extend_u x) -> x; bitcast(bitcast x) -> x;
+ * eqz(integer compare) -> the negated compare (x == y -> x != y, x < y ->
+ * x >= y, ...; a compare is 0 or 1, so exact).  Constants
  * of commutative integer ops move to the right (for GVN and lowering).
  */
 #include "jit/opt/passes.h"
@@ -285,6 +287,20 @@ static bool simplify(ir_func *f, ir_ref r)
 		}
 		if (ir_resolve(f, a[1]) == ir_resolve(f, a[2])) {
 			to_copy(f, r, a[1]);
+			return true;
+		}
+		return false;
+	}
+	if (op == IR_IEQZ && i->aux == IRT_I32) {
+		/* eqz(compare) -> the negated compare (a compare is 0 or 1):
+		 * branches on it fuse into cmp + jcc */
+		ir_ref c = ir_resolve(f, a[0]);
+		enum ir_op neg = ir_cmp_negate((enum ir_op)f->v[c].op);
+		if (neg != IR_NOP) {
+			ir_ref ca[2] = { ir_args(f, c)[0], ir_args(f, c)[1] };
+			uint32_t src = f->v[c].aux;
+			ir_morph(f, r, neg, 2, ca);
+			f->v[r].aux = src;
 			return true;
 		}
 		return false;

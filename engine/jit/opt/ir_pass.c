@@ -11,14 +11,22 @@ const ir_pass ir_passes[] = {
 	{ "dce", ir_pass_dce, "dead code elimination" },
 	{ "gvn", ir_pass_gvn, "global value numbering of pure values" },
 	{ "brfold", ir_pass_brfold, "branch folding, unreachable blocks, block merging" },
+	{ "strength", ir_pass_strength, "strength reduction: div, rem, mul by constants" },
+	{ "licm", ir_pass_licm, "loop-invariant code motion of pure ops" },
+	{ "addr", ir_pass_addr, "addressing-mode folding: constants into access offsets" },
 	{ NULL, NULL, NULL },
 };
 
 /* Copies first (the builder leaves trivial phis), constants and the
- * branches they decide, equal values, constants again (GVN may have
- * made operands equal: x - x), and what is left unused. */
+ * branches they decide, divisions and multiplications by the constants
+ * found (before GVN, which merges their common parts), equal values,
+ * constants again (GVN may have made operands equal: x - x), what is
+ * loop-invariant out of its loops (once the values are merged and the
+ * blocks final), constants added to addresses into the accesses' offsets,
+ * and what is left unused. */
 const char ir_default_pipeline[] =
-	"copyprop,fold,copyprop,brfold,copyprop,gvn,copyprop,fold,copyprop,brfold,copyprop,dce";
+	"copyprop,fold,copyprop,brfold,copyprop,strength,gvn,copyprop,fold,copyprop,"
+	"brfold,copyprop,licm,addr,dce";
 
 const ir_pass *ir_pass_find(const char *name)
 {

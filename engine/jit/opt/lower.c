@@ -9,6 +9,7 @@
  *
  *   iadd x, y / iadd x, c / isub x, c      lea d, [x + y] / [x + c] / [x - c]
  *   iadd x, (ishl y, 1..3)                 lea d, [x + y*2..8]
+ *   iadd (iadd x, y), c (the inner used once)  lea d, [x + y*1..8 + c]
  *      (size 4: the lea wraps at 32 bits, as wasm's i32.add)
  *   load [a + off] / store                 [r15 + a + off] (a is the
  *      zero-extended i32; off <= 2^31 - 1 as a displacement, beyond that
@@ -324,6 +325,42 @@ static unsigned scale_of(lw *c, ir_ref r)
 	return n >= 1 && n <= 3 ? 1u << n : 0;
 }
 
+/* lea d, [p + q*scale + disp] for r = p + q (+ disp), q possibly a
+ * fused ishl (its scale). */
+static void lea_sum(lw *c, ir_ref r, ir_ref p, ir_ref q, unsigned size, int32_t disp)
+{
+	if (c->fused[p]) {
+		ir_ref t = p;
+		p = q;
+		q = t;
+	}
+	unsigned sc = 1;
+	if (c->fused[q]) {
+		sc = scale_of(c, q);
+		q = ir_args(c->f, q)[0];
+	}
+	mir_reg rp = val(c, p), rq = val(c, q);
+	mir_insn *k = ins(c, MIR_LEA, size, def(c, r), rp, rq);
+	k->aux = sc;
+	k->imm = disp;
+}
+
+/* (p + q) + c with p + q used only here: one three-operand lea. */
+static bool lea3_inner(lw *c, ir_ref r)
+{
+	ir_func *f = c->f;
+	ir_ref *a = ir_args(f, r);
+	int32_t imm;
+	ir_ref x = a[0];
+	if (f->v[r].op != IR_IADD || ir_is_const(f, x) || f->v[x].op != IR_IADD ||
+	    c->uses[x] != 1 || f->v[x].type != f->v[r].type ||
+	    f->v[x].block != f->v[r].block ||
+	    !imm32(c, a[1], f->v[r].type == IRT_I64 ? 8 : 4, &imm))
+		return false;
+	ir_ref *b = ir_args(f, x);
+	return !ir_is_const(f, b[0]) && !ir_is_const(f, b[1]);
+}
+
 static void lower_add(lw *c, ir_ref r, bool sub)
 {
 	ir_insn *i = ir_at(c->f, r);
@@ -351,25 +388,18 @@ static void lower_add(lw *c, ir_ref r, bool sub)
 			lower_alu(c, r, X64_ALU_ADD, true);
 			return;
 		}
+		if (c->fused[x]) {              /* (p + q) + imm */
+			ir_ref *b = ir_args(c->f, x);
+			lea_sum(c, r, b[0], b[1], size, imm);
+			return;
+		}
 		mir_reg rx = val(c, x);
 		mir_insn *k = ins(c, MIR_LEA, size, def(c, r), rx, 0);
 		k->imm = imm;
 		k->aux = 1;
 		return;
 	}
-	if (c->fused[x]) {
-		x = a[1];
-		y = a[0];
-	}
-	if (c->fused[y]) {
-		/* x + (z << k) */
-		unsigned sc = scale_of(c, y);
-		mir_reg rx = val(c, x), rz = val(c, ir_args(c->f, y)[0]);
-		ins(c, MIR_LEA, size, def(c, r), rx, rz)->aux = sc;
-		return;
-	}
-	mir_reg rx = val(c, x), ry = val(c, y);
-	ins(c, MIR_LEA, size, def(c, r), rx, ry)->aux = 1;
+	lea_sum(c, r, x, y, size, 0);       /* x + y, x + (z << k) */
 }
 
 static void lower_mul(lw *c, ir_ref r)
@@ -1137,6 +1167,8 @@ static void analyse(lw *c)
 				else if (scale_of(c, a[0]))
 					c->fused[a[0]] = true;
 			}
+			if (lea3_inner(c, r))
+				c->fused[a[0]] = true;
 		}
 	}
 }

@@ -25,6 +25,19 @@ bool ir_pass_dce(ir_func *f);       /* ir_dce.c: unused pure values */
 bool ir_pass_gvn(ir_func *f);       /* ir_gvn.c: equal pure values */
 bool ir_pass_brfold(ir_func *f);    /* ir_brfold.c: constant branches,
                                        unreachable blocks */
+bool ir_pass_strength(ir_func *f);  /* ir_strength.c: div, rem, mul by
+                                       constants */
+bool ir_pass_licm(ir_func *f);      /* ir_licm.c: loop-invariant pure ops
+                                       to the preheader */
+bool ir_pass_addr(ir_func *f);      /* ir_addr.c: address + constant into
+                                       the access's offset */
+
+/* ir_licm.c: whether an OSR entry at loop header `header` can rebuild
+ * value v (ir.h, "OSR"): a constant, a value the header's map names, or a
+ * pure op dominating the header whose operands are such values (to
+ * `depth` levels).  True for a header without a map. */
+bool ir_osr_recoverable(const ir_func *f, uint32_t header, ir_ref v,
+	unsigned depth);
 
 /* ir_pass.c: the pass manager. */
 typedef struct {
@@ -55,6 +68,26 @@ static inline bool ir_op_commutative(enum ir_op op)
 {
 	return op == IR_IADD || op == IR_IMUL || op == IR_IAND || op == IR_IOR ||
 	       op == IR_IXOR || op == IR_IEQ || op == IR_INE;
+}
+
+/* The integer compare that is true exactly when op is false (IR_NOP if
+ * op is not an integer compare of two operands).  Fold rewrites
+ * eqz(compare) with it; ir_addr.c reads branch conditions with it. */
+static inline enum ir_op ir_cmp_negate(enum ir_op op)
+{
+	switch (op) {
+	case IR_IEQ: return IR_INE;
+	case IR_INE: return IR_IEQ;
+	case IR_ILTS: return IR_IGES;
+	case IR_IGES: return IR_ILTS;
+	case IR_ILTU: return IR_IGEU;
+	case IR_IGEU: return IR_ILTU;
+	case IR_IGTS: return IR_ILES;
+	case IR_ILES: return IR_IGTS;
+	case IR_IGTU: return IR_ILEU;
+	case IR_ILEU: return IR_IGTU;
+	default: return IR_NOP;
+	}
 }
 
 /* The exact value of a pure op on constant operands, wasm semantics

@@ -1,0 +1,211 @@
+/* ir_licm.c -- loop-invariant code motion.
+ *
+ * A natural loop is a header h and the blocks that reach one of its back
+ * edges (p -> h with h dominating p) without passing h.  Its preheader is
+ * h's one predecessor outside the loop, when it has exactly one and that
+ * block jumps to h alone (the builder makes one for every LOOP; a loop
+ * without one is left alone).  Loops are taken innermost first (headers
+ * in reverse RPO), so a value leaves a nest one level at a time.
+ *
+ * What moves: pure ops (effects 0 in IR_OPS; not phis, params, copies or
+ * call results) whose operands are all defined outside the loop or moved
+ * out before them, to the end of the preheader (before its jump).  A pure
+ * op cannot trap and has no effect, so computing it before a loop that
+ * runs zero times, or before a trap inside the loop, changes nothing
+ * anyone can see: traps, loads, stores, calls, global reads and the loop
+ * checks (deadline, fuel) never move.  (The memory base is r15 for the
+ * whole function and bounds checks are the guard region, so there is no
+ * base or size load to hoist.)
+ *
+ * OSR: a value moved out of a loop whose header has an OSR map is live
+ * into the header without being in the map.  It moves only if the OSR
+ * entry can rebuild it: a constant, a value the map names, or a pure op
+ * (moved by this pass or not) of such values, dominating the header --
+ * the rule ir.h states for OSR maps (an entry recomputes those after
+ * loading the mapped slots).
+ */
+#include "jit/opt/passes.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* An op this pass may move (operands aside). */
+static bool movable(const ir_func *f, ir_ref r)
+{
+	const ir_insn *i = &f->v[r];
+	return ir_ops[i->op].effects == 0 && ir_ops[i->op].result != IRR_NONE &&
+	       i->op != IR_PHI && i->op != IR_PARAM && i->op != IR_COPY &&
+	       i->op != IR_RESULT && i->op != IR_CONST && i->op != IR_NOP &&
+	       i->nargs <= IR_INLINE_ARGS && i->nargs > 0;
+}
+
+/* ir_osr_recoverable, with the header's mapped values (and values found
+ * recoverable before) marked inmap[v] == stamp when inmap is given, in
+ * place of a scan of the map. */
+static bool recoverable(const ir_func *f, uint32_t header, ir_ref v,
+	unsigned depth, const uint32_t *inmap, uint32_t stamp)
+{
+	v = ir_resolve(f, v);
+	if (ir_is_const(f, v))
+		return true;
+	const ir_block *h = &f->b[header];
+	if (!h->osr)
+		return true;
+	if (inmap) {
+		if (inmap[v] == stamp)
+			return true;
+	} else {
+		const ir_osr *m = &f->osr[h->osr - 1];
+		for (uint32_t s = 0; s < m->nslots; s++)
+			if (m->slot[s] == v)
+				return true;
+	}
+	if (depth == 0 || !movable(f, v) || f->v[v].block == header ||
+	    !ir_dominates(f, f->v[v].block, header))
+		return false;
+	const ir_insn *i = &f->v[v];
+	for (uint32_t k = 0; k < i->nargs; k++)
+		if (!recoverable(f, header, i->u.a[k], depth - 1, inmap, stamp))
+			return false;
+	return true;
+}
+
+bool ir_osr_recoverable(const ir_func *f, uint32_t header, ir_ref v, unsigned depth)
+{
+	return recoverable(f, header, v, depth, NULL, 0);
+}
+
+typedef struct {
+	ir_func *f;
+	uint32_t *mark;         /* per block: the stamp of the loop it is in */
+	uint32_t stamp;
+	uint32_t *work;
+	uint32_t *inmap;        /* per value: the stamp of the loop whose
+	                           header's OSR entry can rebuild it */
+} licm;
+
+/* The loop of header h into l->mark (stamp); its preheader, or
+ * UINT32_MAX if it has none or is not a loop. */
+static uint32_t loop_of(licm *l, uint32_t h)
+{
+	ir_func *f = l->f;
+	ir_block *hb = &f->b[h];
+	uint32_t n = 0;
+	bool back = false;
+	l->stamp++;
+	l->mark[h] = l->stamp;
+	for (uint32_t k = 0; k < hb->npred; k++) {
+		uint32_t p = hb->pred[k];
+		if (f->b[p].rpo == UINT32_MAX || !ir_dominates(f, h, p))
+			continue;
+		back = true;
+		if (l->mark[p] != l->stamp) {
+			l->mark[p] = l->stamp;
+			l->work[n++] = p;
+		}
+	}
+	if (!back)
+		return UINT32_MAX;
+	while (n) {
+		ir_block *b = &f->b[l->work[--n]];
+		for (uint32_t k = 0; k < b->npred; k++) {
+			uint32_t p = b->pred[k];
+			if (f->b[p].rpo != UINT32_MAX && l->mark[p] != l->stamp) {
+				l->mark[p] = l->stamp;
+				l->work[n++] = p;
+			}
+		}
+	}
+	uint32_t pre = UINT32_MAX;
+	for (uint32_t k = 0; k < hb->npred; k++) {
+		uint32_t p = hb->pred[k];
+		if (l->mark[p] == l->stamp)
+			continue;
+		if (pre != UINT32_MAX && pre != p)
+			return UINT32_MAX;
+		pre = p;
+	}
+	if (pre == UINT32_MAX || f->b[pre].nsucc != 1)
+		return UINT32_MAX;
+	return pre;
+}
+
+static bool invariant(licm *l, uint32_t h, ir_ref r)
+{
+	ir_func *f = l->f;
+	ir_insn *i = &f->v[r];
+	for (uint32_t k = 0; k < i->nargs; k++) {
+		ir_ref a = ir_resolve(f, i->u.a[k]);
+		if (a == IR_NONE || l->mark[f->v[a].block] == l->stamp)
+			return false;
+	}
+	/* the OSR entry rebuilds it: r as it will be, operands resolved */
+	for (uint32_t k = 0; k < i->nargs; k++)
+		if (!recoverable(f, h, i->u.a[k], 8, l->inmap, l->stamp))
+			return false;
+	return true;
+}
+
+static bool hoist_loop(licm *l, uint32_t hk)
+{
+	ir_func *f = l->f;
+	uint32_t h = f->rpo[hk];
+	uint32_t pre = loop_of(l, h);
+	if (pre == UINT32_MAX)
+		return false;
+	if (f->b[h].osr) {
+		const ir_osr *m = &f->osr[f->b[h].osr - 1];
+		for (uint32_t s = 0; s < m->nslots; s++)
+			if (m->slot[s] != IR_NONE)
+				l->inmap[ir_resolve(f, m->slot[s])] = l->stamp;
+	}
+	bool any = false;
+	/* body blocks in RPO (a definition before its uses) */
+	for (uint32_t k = hk; k < f->nrpo; k++) {
+		uint32_t b = f->rpo[k];
+		if (l->mark[b] != l->stamp)
+			continue;
+		ir_block *bl = &f->b[b];
+		uint32_t n = 0;
+		for (uint32_t j = 0; j < bl->ninsn; j++) {
+			ir_ref r = bl->insn[j];
+			if (movable(f, r) && invariant(l, h, r)) {
+				ir_insn *i = &f->v[r];
+				for (uint32_t a = 0; a < i->nargs; a++)
+					i->u.a[a] = ir_resolve(f, i->u.a[a]);
+				ir_insert_body(f, pre, r);      /* sets its block */
+				l->inmap[r] = l->stamp;         /* its operands are */
+				any = true;
+				continue;
+			}
+			bl->insn[n++] = r;
+		}
+		bl->ninsn = n;
+	}
+	return any;
+}
+
+bool ir_pass_licm(ir_func *f)
+{
+	if (!ir_dom_compute(f)) {
+		f->oom = true;
+		return false;
+	}
+	licm l = { .f = f };
+	l.mark = calloc(f->nb ? f->nb : 1, sizeof *l.mark);
+	l.work = malloc((f->nb ? f->nb : 1) * sizeof *l.work);
+	l.inmap = calloc(f->nv ? f->nv : 1, sizeof *l.inmap);
+	bool any = false;
+	if (!l.mark || !l.work || !l.inmap) {
+		f->oom = true;
+		goto out;
+	}
+	/* innermost first: an inner header comes after its outer one in RPO */
+	for (uint32_t k = f->nrpo; k-- > 0 && !f->oom;)
+		any |= hoist_loop(&l, k);
+out:
+	free(l.mark);
+	free(l.work);
+	free(l.inmap);
+	return any;
+}
