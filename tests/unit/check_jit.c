@@ -429,8 +429,32 @@ static int32_t isum(uint32_t n)
 	return (int32_t)acc;
 }
 
-static void opt_osr_case(uint32_t threshold, uint32_t opt, bool thread,
-	uint32_t n, uint64_t base_osr, uint64_t opt_osr)
+/* The same with a loop-invariant value (k + 7, k set before the loop):
+ * loop-invariant code motion would move it out of the loop, where no OSR
+ * entry could rebuild it; under auto the loop must stay enterable. */
+static const char iloop_inv_wat[] =
+	"(module\n"
+	"  (func (export \"isum\") (param i32) (result i32) (local i32 i32)\n"
+	"    (local.set 2 (i32.mul (local.get 0) (i32.const 3)))\n"
+	"    (block (loop\n"
+	"      (br_if 1 (i32.eqz (local.get 0)))\n"
+	"      (local.set 1 (i32.add (local.get 1)\n"
+	"        (i32.xor (local.get 0) (i32.add (local.get 2) (i32.const 7)))))\n"
+	"      (local.set 0 (i32.sub (local.get 0) (i32.const 1)))\n"
+	"      (br 0)))\n"
+	"    (local.get 1)))\n";
+
+static int32_t isum_inv(uint32_t n)
+{
+	uint32_t acc = 0, k = n * 3u + 7u;
+	for (; n; n--)
+		acc += n ^ k;
+	return (int32_t)acc;
+}
+
+static void opt_osr_case_of(const char *wat, int32_t (*ref)(uint32_t),
+	uint32_t threshold, uint32_t opt, bool thread, uint32_t n,
+	uint64_t base_osr, uint64_t opt_osr)
 {
 	rig r;
 	wasm_config cfg;
@@ -441,11 +465,11 @@ static void opt_osr_case(uint32_t threshold, uint32_t opt, bool thread,
 	cfg.tier = WASM_TIER_AUTO;
 	cfg.tier_threshold = threshold;
 	cfg.opt_threshold = opt;
-	rig_up_cfg(&r, iloop_wat, &cfg, NULL, 0);
+	rig_up_cfg(&r, wat, &cfg, NULL, 0);
 	if (thread)
 		ck_assert_int_eq(wasm_engine_start_compile_thread(r.e), WASM_OK);
 	ck_assert_int_eq(call_i32(&r, "isum", (int32_t)n, &v, &err), WASM_OK);
-	ck_assert_int_eq(v, isum(n));
+	ck_assert_int_eq(v, ref(n));
 	wasm_module_stats_get(r.m, &st);
 	ck_assert_uint_eq(st.tiers[WASM_TIER_BASELINE].nfuncs, 1);
 	ck_assert_uint_eq(st.tiers[WASM_TIER_BASELINE].osr_entries, base_osr);
@@ -455,11 +479,18 @@ static void opt_osr_case(uint32_t threshold, uint32_t opt, bool thread,
 	ck_assert_uint_gt(st.tiers[WASM_TIER_OPT].code_bytes, 0);
 	/* the next call enters tier 2 from its entry */
 	ck_assert_int_eq(call_i32(&r, "isum", 1000, &v, &err), WASM_OK);
-	ck_assert_int_eq(v, isum(1000));
+	ck_assert_int_eq(v, ref(1000));
 	wasm_module_stats_get(r.m, &st);
 	ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].osr_entries, opt_osr);
 	ck_assert_uint_eq(st.tiers[WASM_TIER_BASELINE].osr_entries, base_osr);
 	rig_down(&r);
+}
+
+static void opt_osr_case(uint32_t threshold, uint32_t opt, bool thread,
+	uint32_t n, uint64_t base_osr, uint64_t opt_osr)
+{
+	opt_osr_case_of(iloop_wat, isum, threshold, opt, thread, n, base_osr,
+		opt_osr);
 }
 
 START_TEST(opt_osr_from_baseline)
@@ -474,6 +505,9 @@ START_TEST(opt_osr_from_baseline)
 	/* the compile thread: the baseline loop runs on while tier 2
 	 * compiles, and moves over once the code is there */
 	opt_osr_case(100, 1000, true, 200000000, 1, 1);
+	/* a loop-invariant value in the loop: still entered by OSR */
+	opt_osr_case_of(iloop_inv_wat, isum_inv, 100, 1000, false, 1000000,
+		1, 1);
 }
 END_TEST
 

@@ -50,8 +50,11 @@ typedef struct {
 extern const ir_pass ir_passes[];
 const ir_pass *ir_pass_find(const char *name);
 
-/* The default pipeline, a comma-separated list of pass names. */
+/* The default pipeline, a comma-separated list of pass names; the one
+ * for code that running activations enter by OSR (--tier=auto), which
+ * keeps every loop's OSR entry usable (ir_pass.c says why). */
 extern const char ir_default_pipeline[];
+extern const char ir_osr_pipeline[];
 
 /* Run the passes named in `pipeline` (comma-separated) in order.  With
  * `print`, the IR is printed before the first and after each pass; with
