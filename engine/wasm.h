@@ -340,6 +340,8 @@ bool wasm_instance_export(const wasm_instance *inst, const char *name,
  * which a C string cannot. */
 bool wasm_instance_export_bytes(const wasm_instance *inst, const char *name,
 	size_t name_len, wasm_extern *out);
+/* The instance's memory 0, exported or not; NULL if it has none. */
+wasm_memory *wasm_instance_memory(const wasm_instance *inst);
 
 /* ---- functions ------------------------------------------------------- */
 

@@ -34,7 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SB_PROTO_VERSION 3
+#define SB_PROTO_VERSION 4
 #define SB_FRAME_HDR_BYTES 8
 
 enum sb_msg {

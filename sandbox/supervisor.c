@@ -147,7 +147,8 @@ static uint64_t timers_run(sb_supervisor *sup)
 		if (q < next)
 			next = q;
 	}
-	return next;
+	uint64_t q = sup_inst_expire(sup, now);
+	return q < next ? q : next;
 }
 
 /* ---- inbox ---------------------------------------------------------------- */
@@ -203,6 +204,7 @@ static void op_invoke(sb_supervisor *sup, struct job *j)
 		return;
 	}
 	if (j->kind == SB_CALL && m->loaded &&
+	    j->inst_op != SB_INSTANCE_CREATE &&
 	    !sup_export_find(m, j->function, j->function_len)) {
 		char msg[160], name[104];
 		wasm_name_format(j->function, j->function_len, name,
@@ -213,6 +215,10 @@ static void op_invoke(sb_supervisor *sup, struct job *j)
 	}
 	if (j->deadline_ns && j->deadline_ns <= sb_now_ns()) {
 		sup_job_expire(j);
+		return;
+	}
+	if (j->inst_op == SB_INSTANCE_CALL) {
+		sup_inst_enqueue(sup, j);   /* its worker, in order */
 		return;
 	}
 	/* Jobs that a worker on its way will take are not waiting. */
@@ -252,8 +258,12 @@ static void inbox_run(sb_supervisor *sup)
 		case OP_MODULE_RELEASE:
 			op->m->released = true;
 			for (struct worker *w = sup->workers; w; w = w->next)
-				if (w->m == op->m && w->state == W_IDLE)
+				if (w->m == op->m && w->state == W_IDLE &&
+				    !w->inst)
 					sup_worker_retire(sup, w);
+			break;
+		case OP_INSTANCE_RELEASE:
+			sup_inst_release_op(sup, op->inst);
 			break;
 		}
 		free(op);
@@ -266,7 +276,9 @@ static void inbox_run(sb_supervisor *sup)
 static void stats_publish(sb_supervisor *sup)
 {
 	uint32_t idle = 0, queued = 0, spares = 0, busy = 0, starting = 0;
+	uint32_t pinned = 0;
 	for (struct worker *w = sup->workers; w; w = w->next) {
+		pinned += w->inst != NULL;
 		idle += w->state == W_IDLE;
 		spares += w->state == W_SPARE;
 		busy += w->state == W_BUSY;
@@ -282,6 +294,7 @@ static void stats_publish(sb_supervisor *sup)
 	sup->stats.busy = busy;
 	sup->stats.starting = starting;
 	sup->stats.queued = queued;
+	sup->stats.instances = pinned;
 	sup->stats.zygote_pid = (uint32_t)sup->zy.pid;
 	sup->stats.zygote_alive = !sup->zygote_dead;
 	sup->stats.spawn_us_avg = sup->spawn_count ?
@@ -555,6 +568,7 @@ void sb_supervisor_free(sb_supervisor *sup)
 		}
 		for (sb_module *m = sup->modules; m; m = m->next)
 			sup_queue_fail_all(m, SB_ERROR, "shutting down");
+		sup_inst_fail_all(sup, SB_ERROR, "shutting down");
 	}
 	while (sup->workers) {
 		struct worker *w = sup->workers;

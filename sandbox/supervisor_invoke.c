@@ -18,6 +18,8 @@ static void job_free(struct job *j)
 {
 	sb_buf_free(&j->frame);
 	free(j->function);
+	if (j->inst)
+		sup_inst_unref(j->inst);
 	free(j);
 }
 
@@ -227,7 +229,7 @@ static enum direct invoke_direct(sb_module *m, struct job *j, uint32_t wait_us,
 {
 	sb_supervisor *sup = m->sup;
 
-	if (j->kind == SB_INSPECT || (j->deadline_ns &&
+	if (j->kind == SB_INSPECT || j->inst || (j->deadline_ns &&
 	    j->deadline_ns <= sb_now_ns()))
 		return D_NOT_TAKEN;   /* the loop expires it */
 	if (pthread_mutex_trylock(&sup->state) != 0)
@@ -301,6 +303,11 @@ static struct job *job_build(sb_module *m, const sb_request *req,
 		return NULL;
 	j->kind = req->kind;
 	j->wanted = req->wanted;
+	if (req->instance && req->instance_op != SB_INSTANCE_FRESH) {
+		j->inst = req->instance;
+		j->inst_op = req->instance_op;
+		sup_inst_ref(j->inst);
+	}
 	j->deadline_ns = req->deadline_ns ? req->deadline_ns :
 		req->timeout_ms ? j->submit_ns + req->timeout_ms * 1000000u : 0;
 	const char *fn = req->function ? req->function : "";

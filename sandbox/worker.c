@@ -3,8 +3,11 @@
  * Forked from the zygote with the engine already initialised.  It confines
  * itself (limits.c), says HELLO, and only then reads: first the module
  * (LOAD: decode and validate once), then INVOKE after INVOKE, each on a
- * fresh store and instance (brief, decision 3).  Any protocol error or EOF
- * ends the process; the supervisor decides everything else.
+ * fresh store and instance (brief, decision 3).  A persistent instance
+ * (SB_INSTANCE_CREATE) is kept instead, with its store and WASI context,
+ * and later INVOKEs with SB_INSTANCE_CALL run on it; a timeout or
+ * SB_INSTANCE_DROP frees it.  Any protocol error or EOF ends the process;
+ * the supervisor decides everything else.
  */
 #include "internal.h"
 #include "ipc.h"
@@ -36,6 +39,11 @@ struct wk {
 	sb_buf out;
 	uint8_t *rx;
 	size_t rx_start, rx_end;
+	/* the persistent instance, if any (SB_INSTANCE_CREATE) */
+	wasm_store *kept;
+	wasm_instance *kept_inst;
+	wasi_ctx *kept_wasi;
+	wasm_extern *kept_imports;
 };
 
 static void __attribute__((noreturn)) wk_exit(int code)
@@ -305,6 +313,91 @@ static void output_copy(const wasi_ctx *wasi, int fd, uint8_t **data,
 	*len = o.len;
 }
 
+static void kept_free(struct wk *w)
+{
+	wasm_store_free(w->kept);
+	wasi_free(w->kept_wasi);
+	free(w->kept_imports);
+	w->kept = NULL;
+	w->kept_inst = NULL;
+	w->kept_wasi = NULL;
+	w->kept_imports = NULL;
+}
+
+/* The limits every call carries: page cap, fuel, the deadline's seq. */
+static void store_arm(struct wk *w, wasm_store *store, const sb_invoke_msg *msg)
+{
+	if (msg->req.max_memory_pages)
+		wasm_store_set_max_memory_pages(store,
+			msg->req.max_memory_pages);
+	if (msg->req.has_fuel)
+		wasm_store_set_fuel(store, msg->req.fuel);
+	wasm_store_set_deadline(store, w->p->epoch, msg->seq);
+}
+
+static void outputs_copy(const wasi_ctx *wasi, sb_result *res)
+{
+	output_copy(wasi, 1, &res->stdout_data, &res->stdout_len,
+		&res->stdout_truncated);
+	output_copy(wasi, 2, &res->stderr_data, &res->stderr_len,
+		&res->stderr_truncated);
+}
+
+static uint32_t memory_pages(const wasm_instance *inst)
+{
+	const wasm_memory *mem = inst ? wasm_instance_memory(inst) : NULL;
+	return mem ? wasm_memory_pages(mem) : 0;
+}
+
+/* SB_INSTANCE_CALL: the kept instance's export, with its memory, globals
+ * and tables as earlier calls left them.  A timeout ends the instance
+ * (the supervisor applies the same rule): it stopped at an arbitrary
+ * point, so nothing it holds can be trusted to be whole. */
+static void wk_call_kept(struct wk *w, const sb_invoke_msg *msg,
+	sb_result *res)
+{
+	wasm_error err;
+
+	if (!w->kept)
+		wk_exit(WK_EXIT_PROTOCOL);
+	res->outcome = SB_OK;
+	store_arm(w, w->kept, msg);
+	if (w->kept_wasi)
+		wasi_captured_clear(w->kept_wasi);
+	error_init(&err);
+	wasm_status s = wasm_instance_call_bytes(w->kept, w->kept_inst,
+		msg->function, msg->function_len, msg->args, msg->req.nargs,
+		&res->results, &res->nresults, &err);
+	if (s != WASM_OK)
+		fail(res, s, &err, false);
+	if (msg->req.has_fuel)
+		res->fuel_left = wasm_store_fuel(w->kept);
+	if (w->kept_wasi)
+		outputs_copy(w->kept_wasi, res);
+	res->memory_pages = memory_pages(w->kept_inst);
+	if (res->outcome == SB_TIMEOUT)
+		kept_free(w);
+}
+
+/* A WASI reactor's _initialize, if it exports one (the convention: called
+ * once, right after instantiation, before any other export). */
+static wasm_status reactor_init(wasm_store *store, wasm_instance *inst,
+	wasm_error *err)
+{
+	static const char name[] = "_initialize";
+	wasm_extern e;
+	wasm_value *results = NULL;
+	uint32_t nresults = 0;
+
+	if (!wasm_instance_export_bytes(inst, name, sizeof name - 1, &e) ||
+	    e.kind != WASM_EXTERN_FUNC)
+		return WASM_OK;
+	wasm_status s = wasm_instance_call_bytes(store, inst, name,
+		sizeof name - 1, NULL, 0, &results, &nresults, err);
+	free(results);
+	return s;
+}
+
 /* *done_store: the store, to be freed by the caller once the result is
  * sent (freeing zeroes the memory for the next instance: off the
  * answer's path). */
@@ -318,7 +411,28 @@ static void wk_run(struct wk *w, const sb_invoke_msg *msg, sb_result *res,
 	wasm_error err;
 	wasm_status s;
 	uint32_t nimports = wasm_module_import_count(w->module);
+	bool keep = msg->req.instance_op == SB_INSTANCE_CREATE;
+	uint64_t t0 = sb_now_ns();
 
+	switch (msg->req.instance_op) {
+	case SB_INSTANCE_CALL:
+		wk_call_kept(w, msg, res);
+		return;
+	case SB_INSTANCE_DROP:
+		if (!w->kept)
+			wk_exit(WK_EXIT_PROTOCOL);
+		*done_store = w->kept;   /* freed after the answer */
+		w->kept = NULL;
+		kept_free(w);
+		res->outcome = SB_OK;
+		return;
+	case SB_INSTANCE_CREATE:
+		if (w->kept)
+			wk_exit(WK_EXIT_PROTOCOL);
+		break;
+	case SB_INSTANCE_FRESH:
+		break;
+	}
 	res->outcome = SB_OK;
 	store = wasm_store_new(w->p->engine);
 	imports = calloc((size_t)nimports + 1, sizeof *imports);
@@ -327,12 +441,7 @@ static void wk_run(struct wk *w, const sb_invoke_msg *msg, sb_result *res,
 		res->limit = SB_LIMIT_MEMORY;
 		goto out;
 	}
-	if (msg->req.max_memory_pages)
-		wasm_store_set_max_memory_pages(store,
-			msg->req.max_memory_pages);
-	if (msg->req.has_fuel)
-		wasm_store_set_fuel(store, msg->req.fuel);
-	wasm_store_set_deadline(store, w->p->epoch, msg->seq);
+	store_arm(w, store, msg);
 	if (msg->req.kind == SB_WASI || w->uses_wasi) {
 		if (!(wasi = wasi_make(msg, res)))
 			goto out;
@@ -342,9 +451,22 @@ static void wk_run(struct wk *w, const sb_invoke_msg *msg, sb_result *res,
 	error_init(&err);
 	s = wasm_instance_new(store, w->module, imports, nimports, &inst,
 		&err);
+	if (s == WASM_OK && keep)
+		s = reactor_init(store, inst, &err);
+	res->instantiate_us = (sb_now_ns() - t0) / 1000;
 	if (s != WASM_OK) {
 		fail(res, s, &err, true);
 		goto out;
+	}
+	if (keep) {
+		w->kept = store;
+		w->kept_inst = inst;
+		w->kept_wasi = wasi;
+		w->kept_imports = imports;
+		res->memory_pages = memory_pages(inst);
+		if (wasi)
+			outputs_copy(wasi, res);
+		return;
 	}
 	error_init(&err);
 	if (msg->req.kind == SB_WASI) {
@@ -367,15 +489,12 @@ static void wk_run(struct wk *w, const sb_invoke_msg *msg, sb_result *res,
 		&res->nresults, &err);
 	if (s != WASM_OK)
 		fail(res, s, &err, false);
+	res->memory_pages = memory_pages(inst);
 out:
 	if (msg->req.has_fuel && store)
 		res->fuel_left = wasm_store_fuel(store);
-	if (wasi) {
-		output_copy(wasi, 1, &res->stdout_data, &res->stdout_len,
-			&res->stdout_truncated);
-		output_copy(wasi, 2, &res->stderr_data, &res->stderr_len,
-			&res->stderr_truncated);
-	}
+	if (wasi)
+		outputs_copy(wasi, res);
 	*done_store = store;
 	wasi_free(wasi);
 	free(imports);

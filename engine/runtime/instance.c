@@ -798,6 +798,11 @@ out:
 	return st;
 }
 
+wasm_memory *wasm_instance_memory(const wasm_instance *inst)
+{
+	return inst->memory;
+}
+
 bool wasm_instance_export(const wasm_instance *inst, const char *name,
 	wasm_extern *out)
 {

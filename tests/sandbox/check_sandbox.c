@@ -1140,6 +1140,205 @@ START_TEST(supervisor_crash_leaves_nothing)
 }
 END_TEST
 
+/* ---- persistent instances --------------------------------------------- */
+
+static sb_instance *instance_make(sb_module *m)
+{
+	sb_instance *in = sb_instance_new(m);
+	ck_assert_ptr_nonnull(in);
+	sb_request req = { .kind = SB_CALL, .instance = in,
+		.instance_op = SB_INSTANCE_CREATE, .timeout_ms = 5000 };
+	sb_result *r = sb_invoke_wait(m, &req);
+	OUTCOME(r, SB_OK);
+	ck_assert_uint_eq(r->nresults, 0);
+	ck_assert_uint_eq(r->memory_pages, 1);
+	sb_result_free(r);
+	sb_instance_info st;
+	sb_instance_status(in, &st);
+	ck_assert(st.live && !st.gone);
+	ck_assert_uint_ne(st.worker_pid, 0);
+	return in;
+}
+
+static sb_result *instance_call(sb_module *m, sb_instance *in,
+	const char *function, uint64_t timeout_ms, int nargs, int32_t arg)
+{
+	wasm_value a = { .type = WASM_I32, .of.i32 = arg };
+	sb_request req = { .kind = SB_CALL, .function = function,
+		.args = &a, .nargs = (uint32_t)nargs, .timeout_ms = timeout_ms,
+		.instance = in, .instance_op = SB_INSTANCE_CALL };
+	return sb_invoke_wait(m, &req);
+}
+
+static int32_t instance_i32(sb_module *m, sb_instance *in,
+	const char *function)
+{
+	sb_result *r = instance_call(m, in, function, 5000, 0, 0);
+	OUTCOME(r, SB_OK);
+	ck_assert_uint_eq(r->nresults, 1);
+	int32_t v = r->results[0].of.i32;
+	sb_result_free(r);
+	return v;
+}
+
+static uint32_t instances_held(sb_supervisor *s)
+{
+	sb_stats st;
+	/* The loop publishes its gauges each time round. */
+	for (int i = 0; i < 200; i++) {
+		sb_supervisor_stats(s, &st);
+		if (!st.busy)
+			break;
+		struct timespec ts = { 0, 5000000 };
+		nanosleep(&ts, NULL);
+	}
+	return st.instances;
+}
+
+START_TEST(instance_state_persists)
+{
+	sb_module *m = module_make(sup, "t1", "sb_counter");
+	sb_instance *a = instance_make(m), *b = instance_make(m);
+
+	for (int32_t i = 1; i <= 200; i++)
+		ck_assert_int_eq(instance_i32(m, a, "incr"), i);
+	ck_assert_int_eq(instance_i32(m, a, "mem"), 200);
+	/* Another instance counts on its own ... */
+	for (int32_t i = 1; i <= 3; i++)
+		ck_assert_int_eq(instance_i32(m, b, "incr"), i);
+	ck_assert_int_eq(instance_i32(m, a, "incr"), 201);
+	/* ... and calls on the module start fresh every time. */
+	for (int i = 0; i < 3; i++) {
+		sb_result *r = call(m, "incr", 5000, 0);
+		OUTCOME(r, SB_OK);
+		ck_assert_int_eq(r->results[0].of.i32, 1);
+		sb_instance_info st;
+		sb_instance_status(a, &st);
+		ck_assert_uint_ne(r->worker_pid, st.worker_pid);
+		sb_instance_status(b, &st);
+		ck_assert_uint_ne(r->worker_pid, st.worker_pid);
+		sb_result_free(r);
+	}
+	/* A trap leaves the instance as it was. */
+	sb_result *r = instance_call(m, a, "crash", 5000, 0, 0);
+	OUTCOME(r, SB_TRAP);
+	ck_assert_int_eq(r->trap, WASM_TRAP_UNREACHABLE);
+	sb_result_free(r);
+	ck_assert_int_eq(instance_i32(m, a, "incr"), 202);
+	/* Growth is reported. */
+	r = instance_call(m, a, "grow", 5000, 1, 3);
+	OUTCOME(r, SB_OK);
+	ck_assert_uint_eq(r->memory_pages, 4);
+	sb_result_free(r);
+	sb_instance_info st;
+	sb_instance_status(a, &st);
+	ck_assert_uint_eq(st.memory_pages, 4);
+	ck_assert_uint_eq(instances_held(sup), 2);
+	sb_instance_release(a);
+	sb_instance_release(b);
+	/* Their workers go back to the pool. */
+	for (int i = 0; i < 200 && instances_held(sup); i++) {
+		struct timespec ts = { 0, 5000000 };
+		nanosleep(&ts, NULL);
+	}
+	ck_assert_uint_eq(instances_held(sup), 0);
+	sb_module_release(m);
+}
+END_TEST
+
+START_TEST(instance_timeout_ends_it)
+{
+	sb_module *m = module_make(sup, "t1", "sb_counter");
+	sb_instance *in = instance_make(m);
+
+	ck_assert_int_eq(instance_i32(m, in, "incr"), 1);
+	sb_result *r = instance_call(m, in, "spin", 100, 0, 0);
+	OUTCOME(r, SB_TIMEOUT);
+	sb_result_free(r);
+	r = instance_call(m, in, "incr", 5000, 0, 0);
+	OUTCOME(r, SB_GONE);
+	ck_assert_msg(strstr(r->message, "timeout"), "%s", r->message);
+	sb_result_free(r);
+	sb_instance_info st;
+	sb_instance_status(in, &st);
+	ck_assert(st.gone && !st.live);
+	/* The worker lived and serves the pool again. */
+	r = call(m, "incr", 5000, 0);
+	OUTCOME(r, SB_OK);
+	sb_result_free(r);
+	sb_instance_release(in);
+	sb_module_release(m);
+}
+END_TEST
+
+START_TEST(instance_killed_worker_ends_it)
+{
+	sb_module *m = module_make(sup, "t1", "sb_counter");
+	sb_instance *in = instance_make(m);
+	sb_instance_info st;
+
+	ck_assert_int_eq(instance_i32(m, in, "incr"), 1);
+	sb_instance_status(in, &st);
+	ck_assert_int_eq(kill((pid_t)st.worker_pid, SIGKILL), 0);
+	for (int i = 0; i < 400; i++) {
+		sb_instance_status(in, &st);
+		if (st.gone)
+			break;
+		struct timespec ts = { 0, 5000000 };
+		nanosleep(&ts, NULL);
+	}
+	ck_assert(st.gone);
+	sb_result *r = instance_call(m, in, "incr", 5000, 0, 0);
+	OUTCOME(r, SB_GONE);
+	ck_assert_msg(strstr(r->message, "SIGKILL"), "%s", r->message);
+	sb_result_free(r);
+	sb_instance_release(in);
+	sb_module_release(m);
+}
+END_TEST
+
+/* Calls sent at once run one at a time, in order of arrival. */
+struct ordered {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int32_t seen[64];
+	int n;
+};
+
+static void ordered_done(void *ctx, sb_result *res)
+{
+	struct ordered *o = ctx;
+	pthread_mutex_lock(&o->lock);
+	o->seen[o->n++] = res->outcome == SB_OK ? res->results[0].of.i32 : -1;
+	pthread_cond_signal(&o->cond);
+	pthread_mutex_unlock(&o->lock);
+	sb_result_free(res);
+}
+
+START_TEST(instance_calls_in_order)
+{
+	sb_module *m = module_make(sup, "t1", "sb_counter");
+	sb_instance *in = instance_make(m);
+	struct ordered o = { .n = 0 };
+
+	pthread_mutex_init(&o.lock, NULL);
+	pthread_cond_init(&o.cond, NULL);
+	sb_request req = { .kind = SB_CALL, .function = "incr",
+		.timeout_ms = 5000, .instance = in,
+		.instance_op = SB_INSTANCE_CALL };
+	for (int i = 0; i < 64; i++)
+		ck_assert(sb_invoke(m, &req, ordered_done, &o));
+	pthread_mutex_lock(&o.lock);
+	while (o.n < 64)
+		pthread_cond_wait(&o.cond, &o.lock);
+	pthread_mutex_unlock(&o.lock);
+	for (int i = 0; i < 64; i++)
+		ck_assert_int_eq(o.seen[i], i + 1);
+	sb_instance_release(in);
+	sb_module_release(m);
+}
+END_TEST
+
 /* ---- load -------------------------------------------------------------- */
 
 struct tally {
@@ -1288,6 +1487,14 @@ static Suite *sandbox_suite(void)
 	tcase_add_test(pools, worker_nice);
 	tcase_add_test(pools, pipelined_short_calls);
 	suite_add_tcase(s, pools);
+
+	TCase *inst = tcase_create("instances");
+	tcase_add_checked_fixture(inst, setup, teardown);
+	tcase_add_test(inst, instance_state_persists);
+	tcase_add_test(inst, instance_timeout_ends_it);
+	tcase_add_test(inst, instance_killed_worker_ends_it);
+	tcase_add_test(inst, instance_calls_in_order);
+	suite_add_tcase(s, inst);
 
 	TCase *life = tcase_create("lifetime");
 	tcase_set_timeout(life, 30);
