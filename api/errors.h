@@ -22,10 +22,14 @@
 	X(QUOTA, 403, "quota_exceeded", "the tenant's module limit is reached") \
 	X(NOT_FOUND, 404, "not_found", "no such route")                      \
 	X(NO_MODULE, 404, "module_not_found", "no such module")              \
+	X(NO_INSTANCE, 404, "instance_not_found", "no such instance")        \
 	X(METHOD, 405, "method_not_allowed",                                 \
 		"the route does not take this method")                         \
 	X(EXISTS, 409, "module_exists",                                      \
 		"the tenant holds this module already")                        \
+	X(GONE, 410, "instance_gone", "the instance has ended")              \
+	X(NOT_INSTANTIATED, 422, "instantiate_failed",                       \
+		"the instance could not be made")                              \
 	X(TOO_LARGE, 413, "payload_too_large",                               \
 		"the body is larger than the tenant's limit")                  \
 	X(MEDIA_TYPE, 415, "unsupported_media_type",                         \

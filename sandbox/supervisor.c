@@ -592,6 +592,12 @@ void sb_supervisor_free(sb_supervisor *sup)
 		sup->modules = m->next;
 		sup_module_free(m);
 	}
+	/* Handles nobody released (their callers outlive no supervisor). */
+	while (sup->instances) {
+		sb_instance *in = sup->instances;
+		sup->instances = in->next;
+		free(in);
+	}
 	if (sup->wake_fd >= 0)
 		close(sup->wake_fd);
 	if (sup->epoch)

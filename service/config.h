@@ -78,7 +78,14 @@
 	X(fuel, uint64_t, 0, 0, UINT64_MAX,                                 \
 		"fuel cap per invocation (needs fuel_metering); 0 = none")     \
 	X(output_bytes, uint64_t, 1u << 20, 1, UINT64_C(1) << 30,           \
-		"stdout and stderr capture, each, per invocation")
+		"stdout and stderr capture, each, per invocation")             \
+	X(instances, uint32_t, 16, 0, 10000,                                \
+		"persistent instances per tenant (each holds a worker)")       \
+	X(instance_idle_s, uint32_t, 300, 1, 604800,                        \
+		"a persistent instance unused this long is dropped")           \
+	X(instance_memory_pages, uint32_t, 16384, 1, 1u << 24,              \
+		"linear memory of all of a tenant's persistent instances "     \
+		"together, in 64 KiB pages")
 
 typedef struct {
 #define X(name, type, def, min, max, help) type name;

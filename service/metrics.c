@@ -8,8 +8,8 @@
 #include <string.h>
 
 /* Statuses the daemon answers; anything else counts as "other". */
-static const unsigned statuses[] = { 200, 201, 400, 401, 403, 404, 405, 409,
-	413, 415, 429, 500, 503 };
+static const unsigned statuses[] = { 200, 201, 204, 400, 401, 403, 404,
+	405, 409, 410, 413, 415, 422, 429, 500, 503 };
 #define NSTATUS (sizeof statuses / sizeof statuses[0] + 1)
 
 /* Upper bounds of the latency buckets, in microseconds. */
@@ -33,6 +33,7 @@ struct wh_metrics {
 	uint64_t code_bytes[WASM_TIER_COUNT], compile_ns[WASM_TIER_COUNT];
 	uint64_t osr_entries[WASM_TIER_COUNT];
 	uint64_t client_gone;
+	uint64_t instance_events[WH_INSTANCE_EVENT_COUNT_];
 };
 
 wh_metrics *wh_metrics_new(const char *const *route_names, unsigned nroutes)
@@ -95,6 +96,12 @@ void wh_metrics_outcome(wh_metrics *m, sb_outcome o)
 void wh_metrics_client_gone(wh_metrics *m)
 {
 	add(&m->client_gone, 1);
+}
+
+void wh_metrics_instance(wh_metrics *m, wh_instance_event e)
+{
+	if ((unsigned)e < WH_INSTANCE_EVENT_COUNT_)
+		add(&m->instance_events[e], 1);
 }
 
 void wh_metrics_tiers(wh_metrics *m, const sb_tier_stats *d)
@@ -304,6 +311,27 @@ char *wh_metrics_render(wh_metrics *m, const wh_gauges *g, size_t *len)
 		(unsigned long long)s->spawned, (unsigned long long)s->died,
 		(unsigned long long)s->killed_timeout,
 		(unsigned long long)s->evicted);
+	static const char *const instance_events[] = {
+#define X(name, str) str,
+		WH_INSTANCE_EVENTS(X)
+#undef X
+	};
+	emit(&o, "# HELP wasmhost_instances Persistent instances (each holds "
+		"a worker), all tenants.\n"
+		"# TYPE wasmhost_instances gauge\n"
+		"wasmhost_instances %zu\n"
+		"# HELP wasmhost_instance_memory_bytes Linear memory of the "
+		"persistent instances, as of their last calls.\n"
+		"# TYPE wasmhost_instance_memory_bytes gauge\n"
+		"wasmhost_instance_memory_bytes %llu\n"
+		"# HELP wasmhost_instance_events_total Persistent instances "
+		"made and ended, by how.\n"
+		"# TYPE wasmhost_instance_events_total counter\n",
+		g->instances, (unsigned long long)g->instance_pages * 65536u);
+	for (unsigned i = 0; i < WH_INSTANCE_EVENT_COUNT_; i++)
+		emit(&o, "wasmhost_instance_events_total{event=\"%s\"} %llu\n",
+			instance_events[i],
+			(unsigned long long)get(&m->instance_events[i]));
 	emit(&o, "# HELP wasmhost_dispatch_total How invocations reached a "
 		"worker: answered on the HTTP thread (sync), handed over to "
 		"the supervisor thread after sync_wait_us (late), or through "
