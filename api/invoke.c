@@ -643,6 +643,8 @@ char *api_outcome_body(const sb_result *res, const api_call *c,
 	/* Making this call's instance (0: a persistent one, made before). */
 	jw_key(&w, "instantiate_us");
 	jw_uint(&w, res->instantiate_us);
+	jw_key(&w, "from_snapshot");
+	jw_bool(&w, res->from_snapshot);
 	jw_key(&w, "memory_pages");
 	jw_uint(&w, res->memory_pages);
 	if (c->req.has_fuel) {

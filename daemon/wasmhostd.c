@@ -59,7 +59,8 @@ static const char usage_text[] =
 	"beyond, 503), drain_timeout_ms, metrics_public,\n"
 	"workers {max, max_per_module, warm_per_module, spare, nice,\n"
 	"sync_wait_us,\n"
-	"fuel_metering, namespaces, tier (interp, baseline, auto),\n"
+	"fuel_metering, namespaces, snapshots (true: fresh instances mapped\n"
+	"copy-on-write), tier (interp, baseline, auto),\n"
 	"tier_threshold}, limits {...}, tenants {NAME: {token_sha256, metrics,\n"
 	"limits}}.  Without tenants the daemon serves loopback only and needs\n"
 	"no token.  A token's digest: printf %%s TOKEN | sha256sum\n"
@@ -194,6 +195,7 @@ static void reload(const wh_flags *flags, wh_config *cur, wh_tenants *ts,
 	if (strcmp(next.state_dir, cur->state_dir) != 0 ||
 	    next.max_workers != cur->max_workers ||
 	    next.fuel_metering != cur->fuel_metering ||
+	    next.snapshots != cur->snapshots ||
 	    next.tier != cur->tier || next.threads != cur->threads ||
 	    next.http_epoll != cur->http_epoll ||
 	    next.sync_wait_us != cur->sync_wait_us ||
@@ -217,6 +219,7 @@ static void reload(const wh_flags *flags, wh_config *cur, wh_tenants *ts,
 	cur->state_dir = NULL;
 	next.max_workers = cur->max_workers;
 	next.fuel_metering = cur->fuel_metering;
+	next.snapshots = cur->snapshots;
 	next.tier = cur->tier;
 	next.tier_threshold = cur->tier_threshold;
 	next.threads = cur->threads;
@@ -406,6 +409,7 @@ static bool sandbox_start(wh_config *cfg)
 		.tier = cfg->tier,
 		.tier_threshold = cfg->tier_threshold,
 		.no_namespaces = !cfg->namespaces,
+		.no_snapshots = !cfg->snapshots,
 		.log = sandbox_log,
 		.zygote_scrub = zygote_scrub,
 		.zygote_scrub_ctx = cfg,

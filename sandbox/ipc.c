@@ -498,6 +498,7 @@ void sb_result_encode(sb_buf *b, uint64_t seq, const sb_result *res)
 		sb_buf_u64(b, ts->osr_entries);
 	}
 	sb_buf_u64(b, res->instantiate_us);
+	sb_buf_u8(b, res->from_snapshot);
 	sb_buf_u32(b, res->memory_pages);
 }
 
@@ -587,6 +588,7 @@ bool sb_result_decode(sb_rd *r, uint64_t out_max, uint64_t *seq,
 		ts->osr_entries = sb_rd_u64(r);
 	}
 	res->instantiate_us = sb_rd_u64(r);
+	res->from_snapshot = sb_rd_u8(r) != 0;
 	res->memory_pages = sb_rd_u32(r);
 	if (res->memory_pages > 65536)
 		r->bad = true;

@@ -98,6 +98,11 @@ typedef struct {
 	uint64_t max_module_bytes;  /* 0 = 64 MiB */
 	uint64_t max_output_bytes;  /* per stream cap; 0 = 1 MiB */
 	bool fuel;                  /* compile fuel metering into the code */
+	bool no_snapshots;          /* build every fresh instance from the
+	                               module's segments; default: each worker
+	                               snapshots its first instance and maps
+	                               the next ones copy-on-write (engine
+	                               "snapshots") */
 	wasm_tier tier;             /* the workers' engine tier; 0 = interp */
 	uint32_t tier_threshold;    /* for WASM_TIER_AUTO; 0 = engine default */
 	bool no_namespaces;         /* do not even try namespaces */
@@ -296,6 +301,8 @@ typedef struct {
 	uint32_t worker_pid;     /* in the supervisor's pid namespace; 0 if none */
 	uint64_t instantiate_us; /* making this call's instance (0 for a call
 	                            on a persistent one) */
+	bool from_snapshot;      /* that instance was mapped from the worker's
+	                            snapshot */
 	uint32_t memory_pages;   /* the instance's memory 0 after the call */
 } sb_result;
 

@@ -481,6 +481,9 @@ wasm_status sb_supervisor_new(const sb_config *cfg, sb_supervisor **out,
 		.scrub_ctx = c->zygote_scrub_ctx,
 		/* LOAD carries the module; INVOKE the request. */
 		.max_frame_bytes = c->max_module_bytes + (UINT64_C(256) << 20),
+		/* A snapshot is at most the memory an invocation may have. */
+		.snapshot_bytes = c->no_snapshots ? 0 :
+			(uint64_t)c->max_memory_pages * 65536u,
 	};
 	if ((rc = sb_zygote_start(&zp, &sup->zy)) != 0) {
 		st = WASM_ERR_LIMIT;

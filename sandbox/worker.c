@@ -6,8 +6,10 @@
  * fresh store and instance (brief, decision 3).  A persistent instance
  * (SB_INSTANCE_CREATE) is kept instead, with its store and WASI context,
  * and later INVOKEs with SB_INSTANCE_CALL run on it; a timeout or
- * SB_INSTANCE_DROP frees it.  Any protocol error or EOF ends the process;
- * the supervisor decides everything else.
+ * SB_INSTANCE_DROP frees it.  The first instance a worker makes is also
+ * its snapshot (engine "snapshots"; the file is made before confinement),
+ * and the next ones are mapped from it copy-on-write.  Any protocol error
+ * or EOF ends the process; the supervisor decides everything else.
  */
 #include "internal.h"
 #include "ipc.h"
@@ -17,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -44,6 +47,10 @@ struct wk {
 	wasm_instance *kept_inst;
 	wasi_ctx *kept_wasi;
 	wasm_extern *kept_imports;
+	/* the snapshot of the first instance (fd -1: none) */
+	wasm_snapshot_file snap_file;
+	wasm_snapshot *snap;
+	bool snap_tried;
 };
 
 static void __attribute__((noreturn)) wk_exit(int code)
@@ -398,6 +405,29 @@ static wasm_status reactor_init(wasm_store *store, wasm_instance *inst,
 	return s;
 }
 
+/* The first instance made, as instantiation left it, becomes the
+ * snapshot the next ones are mapped from; once per worker (the file is
+ * written once), and not at all where the engine refuses (a start
+ * function with imports, ...) or where it would cost more than it saves
+ * (little data, no start function): those instances are built as
+ * before. */
+static void snapshot_try(struct wk *w, const wasm_instance *inst)
+{
+	wasm_error err;
+
+	if (w->snap || w->snap_tried || w->snap_file.fd < 0)
+		return;
+	w->snap_tried = true;
+	error_init(&err);
+	if (wasm_snapshot_take(inst, &w->snap_file, &w->snap, &err) !=
+	    WASM_OK) {
+		w->snap = NULL;
+	} else if (!wasm_snapshot_worthwhile(w->snap)) {
+		wasm_snapshot_free(w->snap);   /* cheaper the usual way */
+		w->snap = NULL;
+	}
+}
+
 /* *done_store: the store, to be freed by the caller once the result is
  * sent (freeing zeroes the memory for the next instance: off the
  * answer's path). */
@@ -449,11 +479,16 @@ static void wk_run(struct wk *w, const sb_invoke_msg *msg, sb_result *res,
 	if (!imports_link(w, store, wasi, imports, res))
 		goto out;
 	error_init(&err);
-	s = wasm_instance_new(store, w->module, imports, nimports, &inst,
-		&err);
+	s = w->snap ? wasm_instance_new_from(store, w->module, imports,
+		nimports, w->snap, &inst, &err) : wasm_instance_new(store,
+		w->module, imports, nimports, &inst, &err);
+	res->instantiate_us = (sb_now_ns() - t0) / 1000;
+	if (s == WASM_OK) {
+		res->from_snapshot = wasm_instance_from_snapshot(inst);
+		snapshot_try(w, inst);
+	}
 	if (s == WASM_OK && keep)
 		s = reactor_init(store, inst, &err);
-	res->instantiate_us = (sb_now_ns() - t0) / 1000;
 	if (s != WASM_OK) {
 		fail(res, s, &err, true);
 		goto out;
@@ -602,12 +637,30 @@ void sb_worker_main(const struct sb_worker_params *p)
 	struct wk w = { .p = p };
 	struct sb_confine c = {
 		.ipc_fd = p->ipc_fd,
+		.snapshot_fd = -1,
 		.data_bytes = p->data_bytes,
 		.relaxed = SB_RELAXED,
 		.bpf = p->bpf,
 	};
 	const char *step;
 
+	/* The snapshot file before the filter, which refuses memfd_create
+	 * and ftruncate (and RLIMIT_FSIZE is 0 then): sparse, as large as
+	 * an invocation's memory may be. */
+	if (p->snapshot_bytes && p->snapshot_map_end &&
+	    p->snapshot_bytes <= SB_SNAPSHOT_MAX_BYTES) {
+		int fd = memfd_create("wh-snapshot", MFD_CLOEXEC);
+		if (fd >= 0 && ftruncate(fd, (off_t)p->snapshot_bytes) != 0) {
+			close(fd);
+			fd = -1;
+		}
+		c.snapshot_fd = fd;
+	}
+	w.snap_file = (wasm_snapshot_file){
+		.fd = c.snapshot_fd >= 0 ? SB_SNAPSHOT_FD : -1,
+		.fd_bytes = p->snapshot_bytes,
+		.map_end_max = p->snapshot_map_end,
+	};
 	if (sb_confine_apply(&c, &step) != 0)
 		wk_exit(WK_EXIT_CONFINE);
 	/* Confined: from here on every byte read may be hostile. */

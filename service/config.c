@@ -268,6 +268,7 @@ static const struct key worker_keys[] = {
 		0, 100000 },
 	{ "fuel_metering", K_BOOL, offsetof(wh_config, fuel_metering), 0, 0 },
 	{ "namespaces", K_BOOL, offsetof(wh_config, namespaces), 0, 0 },
+	{ "snapshots", K_BOOL, offsetof(wh_config, snapshots), 0, 0 },
 	{ "tier", K_TIER, offsetof(wh_config, tier), 0, 0 },
 	{ "tier_threshold", K_U32, offsetof(wh_config, tier_threshold),
 		0, 1u << 30 },
@@ -492,6 +493,9 @@ void wh_config_default(wh_config *c)
 	c->spare_workers = 2;
 	c->worker_nice = 5;
 	c->namespaces = true;
+	/* Fresh instances mapped copy-on-write from each worker's first
+	 * one (engine "snapshots"). */
+	c->snapshots = true;
 	wh_limits_default(&c->limits);
 }
 

@@ -32,6 +32,8 @@
  *                                        worker's answer this long before
  *                                        it suspends the connection
  *                  "fuel_metering": false, "namespaces": true,
+ *                  "snapshots": true,  fresh instances mapped
+ *                                        copy-on-write from a snapshot
  *                  "tier": "interp" | "baseline" | "auto",
  *                  "tier_threshold": 0 },
  *     "limits": { see WH_LIMIT_FIELDS },
@@ -126,6 +128,7 @@ typedef struct {
 	uint32_t sync_wait_us;
 	bool fuel_metering;
 	bool namespaces;
+	bool snapshots;          /* fresh instances from a snapshot */
 	wasm_tier tier;          /* the workers' engine tier */
 	uint32_t tier_threshold; /* auto: calls/iterations before the JIT;
 	                            0 = the engine's default */

@@ -785,6 +785,7 @@ static wasm_status instance_build(wasm_store *s, wasm_module *m,
 	if (st != WASM_OK)
 		goto out;
 	if (snap && snapshot_apply(inst, snap)) {
+		inst->from_snapshot = true;
 		*out = inst;
 		goto out;
 	}
@@ -822,6 +823,11 @@ wasm_status wasm_instance_new_from(wasm_store *s, wasm_module *m,
 			"module");
 	}
 	return instance_build(s, m, imports, nimports, snap, out, err);
+}
+
+bool wasm_instance_from_snapshot(const wasm_instance *inst)
+{
+	return inst->from_snapshot;
 }
 
 wasm_memory *wasm_instance_memory(const wasm_instance *inst)

@@ -78,6 +78,7 @@ struct wasm_instance {
 	wasm_global **globals;    /* module->nglobals */
 	uint8_t *elem_dropped;    /* module->nelems flags */
 	uint8_t *data_dropped;    /* module->ndatas flags */
+	bool from_snapshot;       /* made by wasm_instance_new_from's mapping */
 };
 
 /* One interpreter/JIT frame record, kept on the store's frame stack (the

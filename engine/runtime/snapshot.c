@@ -31,6 +31,8 @@ struct wasm_snapshot {
 	wasm_snapshot_file file;
 	bool has_memory;
 	uint32_t pages;
+	uint64_t data_bytes;      /* of memory 0 not zero, by 4 KiB page */
+	bool has_start;
 	uint32_t nglobals;        /* defined ones, from the first */
 	uint64_t *globals;
 	uint32_t ntables;         /* defined ones, from the first */
@@ -56,6 +58,11 @@ uint32_t wasm_snapshot_memory_pages(const wasm_snapshot *snap)
 	return snap->pages;
 }
 
+bool wasm_snapshot_worthwhile(const wasm_snapshot *snap)
+{
+	return snap->has_start || snap->data_bytes >= WASM_SNAPSHOT_WORTH_BYTES;
+}
+
 /* ---- taking one ----------------------------------------------------------- */
 
 /* Whether the len bytes at p are all zero (a word at a time: pages of a
@@ -72,7 +79,7 @@ static bool all_zero(const uint8_t *p, size_t len)
 /* Writes memory 0's pages into the file: through a shared mapping of it
  * over a spare reservation, only the pages that are not zero. */
 static wasm_status memory_save(const wasm_memory *mem,
-	const wasm_snapshot_file *f, wasm_error *err)
+	const wasm_snapshot_file *f, uint64_t *data_bytes, wasm_error *err)
 {
 	size_t bytes = (size_t)mem->pages * WASM_PAGE_SIZE;
 	const size_t page = 4096;
@@ -99,8 +106,10 @@ static wasm_status memory_save(const wasm_memory *mem,
 		goto out;
 	}
 	for (size_t off = 0; off < bytes; off += page)
-		if (!all_zero(mem->base + off, page))
+		if (!all_zero(mem->base + off, page)) {
 			memcpy(scratch + off, mem->base + off, page);
+			*data_bytes += page;
+		}
 	/* Back to an anonymous, inaccessible reservation. */
 	if (mmap(scratch, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
 	    MAP_NORESERVE | MAP_FIXED, -1, 0) == MAP_FAILED) {
@@ -232,6 +241,7 @@ wasm_status wasm_snapshot_take(const wasm_instance *inst,
 	}
 	s->module = m;
 	s->file = *file;
+	s->has_start = m->has_start;
 	s->nglobals = m->nglobals - m->nglobal_imports;
 	s->globals = calloc((size_t)s->nglobals + 1, sizeof *s->globals);
 	s->elem_dropped = calloc((size_t)m->nelems + 1, 1);
@@ -249,7 +259,8 @@ wasm_status wasm_snapshot_take(const wasm_instance *inst,
 	if (inst->memory) {
 		s->has_memory = true;
 		s->pages = inst->memory->pages;
-		if ((st = memory_save(inst->memory, file, err)) != WASM_OK)
+		if ((st = memory_save(inst->memory, file, &s->data_bytes,
+		    err)) != WASM_OK)
 			goto fail;
 	}
 	*out = s;

@@ -1142,7 +1142,7 @@ END_TEST
 
 /* ---- persistent instances --------------------------------------------- */
 
-static sb_instance *instance_make(sb_module *m)
+static sb_instance *instance_make_sized(sb_module *m, uint32_t pages)
 {
 	sb_instance *in = sb_instance_new(m);
 	ck_assert_ptr_nonnull(in);
@@ -1151,13 +1151,18 @@ static sb_instance *instance_make(sb_module *m)
 	sb_result *r = sb_invoke_wait(m, &req);
 	OUTCOME(r, SB_OK);
 	ck_assert_uint_eq(r->nresults, 0);
-	ck_assert_uint_eq(r->memory_pages, 1);
+	ck_assert_uint_eq(r->memory_pages, pages);
 	sb_result_free(r);
 	sb_instance_info st;
 	sb_instance_status(in, &st);
 	ck_assert(st.live && !st.gone);
 	ck_assert_uint_ne(st.worker_pid, 0);
 	return in;
+}
+
+static sb_instance *instance_make(sb_module *m)
+{
+	return instance_make_sized(m, 1);
 }
 
 static sb_result *instance_call(sb_module *m, sb_instance *in,
@@ -1339,6 +1344,62 @@ START_TEST(instance_calls_in_order)
 }
 END_TEST
 
+/* ---- snapshots (copy-on-write fresh instances), under the real filter --- */
+
+#define SNAPDATA_FRESH 201985050
+
+/* Calls check and grow n times each on fresh instances: always what a
+ * fresh instance answers; returns how many came from a snapshot. */
+static int snapdata_rounds(sb_module *m, int n)
+{
+	int mapped = 0;
+	for (int i = 0; i < n; i++) {
+		sb_result *r = call(m, "check", 5000, 0);
+		OUTCOME(r, SB_OK);
+		ck_assert_int_eq(r->results[0].of.i32, SNAPDATA_FRESH);
+		mapped += r->from_snapshot;
+		sb_result_free(r);
+		r = call(m, "grow", 5000, 0);
+		OUTCOME(r, SB_OK);
+		ck_assert_int_eq(r->results[0].of.i32, 3);
+		ck_assert_uint_eq(r->memory_pages, 5);
+		mapped += r->from_snapshot;
+		sb_result_free(r);
+	}
+	return mapped;
+}
+
+START_TEST(snapshot_fresh_instances)
+{
+	sb_module *m = module_make(sup, "t1", "sb_snapdata");
+	/* The first instance of a worker is built and snapshot; the next
+	 * ones of that worker are mapped from it. */
+	int mapped = snapdata_rounds(m, 6);
+	ck_assert_msg(mapped >= 6, "only %d of 12 from a snapshot", mapped);
+	/* A persistent instance starts from it too, and keeps its writes. */
+	sb_instance *in = instance_make_sized(m, 3);
+	sb_result *r = instance_call(m, in, "check", 5000, 0, 0);
+	OUTCOME(r, SB_OK);
+	ck_assert_int_eq(r->results[0].of.i32, SNAPDATA_FRESH);
+	sb_result_free(r);
+	r = instance_call(m, in, "check", 5000, 0, 0);
+	OUTCOME(r, SB_OK);
+	ck_assert_int_eq(r->results[0].of.i32, 2);   /* only the table */
+	sb_result_free(r);
+	sb_instance_release(in);
+	snapdata_rounds(m, 2);   /* its writes did not reach the snapshot */
+	sb_module_release(m);
+
+	/* Without snapshots: the same answers, none mapped. */
+	sb_config cfg = { .max_workers = 4, .no_snapshots = true };
+	sb_supervisor *plain = sup_make(&cfg);
+	m = module_make(plain, "t1", "sb_snapdata");
+	ck_assert_int_eq(snapdata_rounds(m, 3), 0);
+	sb_module_release(m);
+	sb_supervisor_free(plain);
+}
+END_TEST
+
 /* ---- load -------------------------------------------------------------- */
 
 struct tally {
@@ -1494,6 +1555,7 @@ static Suite *sandbox_suite(void)
 	tcase_add_test(inst, instance_timeout_ends_it);
 	tcase_add_test(inst, instance_killed_worker_ends_it);
 	tcase_add_test(inst, instance_calls_in_order);
+	tcase_add_test(inst, snapshot_fresh_instances);
 	suite_add_tcase(s, inst);
 
 	TCase *life = tcase_create("lifetime");
