@@ -228,11 +228,7 @@ static void op_invoke(sb_supervisor *sup, struct job *j)
 			"is full");
 		return;
 	}
-	if (m->q_tail)
-		m->q_tail->next = j;
-	else
-		m->q_head = j;
-	m->q_tail = j;
+	sup_fifo_push(&m->q_head, &m->q_tail, j);
 	m->queued++;
 	sup_dispatch(sup, m);
 }

@@ -194,6 +194,14 @@ uint64_t sup_job_deadline(const struct job *j, uint64_t now);
 /* Finishes j, which never ran, with SB_TIMEOUT: its deadline passed while
  * it waited for a worker. */
 void sup_job_expire(struct job *j);
+/* Appends j to the FIFO (head, tail): a module's queue, an instance's
+ * calls. */
+void sup_fifo_push(struct job **head, struct job **tail, struct job *j);
+/* Expires the FIFO's jobs whose deadline is past `now` (sup_job_expire),
+ * counting them in *removed; returns the earliest deadline left
+ * (UINT64_MAX if none). */
+uint64_t sup_fifo_expire(struct job **head, struct job **tail, uint64_t now,
+	uint32_t *removed);
 /* Expires m's queued jobs whose deadline is past `now`; returns the
  * earliest deadline left in its queue (UINT64_MAX if none). */
 uint64_t sup_queue_expire(sb_module *m, uint64_t now);

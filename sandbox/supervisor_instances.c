@@ -193,11 +193,7 @@ static void inst_queue_drop(sb_supervisor *sup, sb_instance *in)
 	}
 	sup_inst_ref(in);
 	in->m->inflight++;   /* until job_finish */
-	if (in->q_tail)
-		in->q_tail->next = j;
-	else
-		in->q_head = j;
-	in->q_tail = j;
+	sup_fifo_push(&in->q_head, &in->q_tail, j);
 }
 
 /* ---- calls ------------------------------------------------------------------ */
@@ -248,11 +244,7 @@ void sup_inst_enqueue(sb_supervisor *sup, struct job *j)
 		sup_job_finish(j, NULL, SB_GONE, why);
 		return;
 	}
-	if (in->q_tail)
-		in->q_tail->next = j;
-	else
-		in->q_head = j;
-	in->q_tail = j;
+	sup_fifo_push(&in->q_head, &in->q_tail, j);
 	sup_inst_dispatch(sup, in);
 }
 
@@ -335,24 +327,12 @@ uint64_t sup_inst_expire(sb_supervisor *sup, uint64_t now)
 	sb_instance *in = sup->instances;
 	pthread_mutex_unlock(&sup->lock);
 	while (in) {
+		uint32_t n = 0;
 		sup_inst_ref(in);   /* expiring its jobs may drop the others */
-		struct job **pp = &in->q_head, *prev = NULL;
-		while (*pp) {
-			struct job *j = *pp;
-			if (j->inst_op != SB_INSTANCE_CALL || !j->deadline_ns ||
-			    j->deadline_ns > now) {
-				if (j->deadline_ns && j->deadline_ns < next)
-					next = j->deadline_ns;
-				prev = j;
-				pp = &j->next;
-				continue;
-			}
-			*pp = j->next;
-			if (in->q_tail == j)
-				in->q_tail = prev;
-			j->next = NULL;
-			sup_job_expire(j);
-		}
+		/* (A drop has no deadline: only calls expire.) */
+		uint64_t q = sup_fifo_expire(&in->q_head, &in->q_tail, now, &n);
+		if (q < next)
+			next = q;
 		sb_instance *after = in->next;
 		sup_inst_unref(in);
 		in = after;

@@ -65,10 +65,21 @@ void sup_job_expire(struct job *j)
 	sup_job_finish(j, r, SB_TIMEOUT, NULL);
 }
 
-uint64_t sup_queue_expire(sb_module *m, uint64_t now)
+void sup_fifo_push(struct job **head, struct job **tail, struct job *j)
+{
+	j->next = NULL;
+	if (*tail)
+		(*tail)->next = j;
+	else
+		*head = j;
+	*tail = j;
+}
+
+uint64_t sup_fifo_expire(struct job **head, struct job **tail, uint64_t now,
+	uint32_t *removed)
 {
 	uint64_t next = UINT64_MAX;
-	struct job **pp = &m->q_head, *prev = NULL;
+	struct job **pp = head, *prev = NULL;
 
 	while (*pp) {
 		struct job *j = *pp;
@@ -80,12 +91,20 @@ uint64_t sup_queue_expire(sb_module *m, uint64_t now)
 			continue;
 		}
 		*pp = j->next;
-		if (m->q_tail == j)
-			m->q_tail = prev;
-		m->queued--;
+		if (*tail == j)
+			*tail = prev;
+		(*removed)++;
 		j->next = NULL;
 		sup_job_expire(j);
 	}
+	return next;
+}
+
+uint64_t sup_queue_expire(sb_module *m, uint64_t now)
+{
+	uint32_t n = 0;
+	uint64_t next = sup_fifo_expire(&m->q_head, &m->q_tail, now, &n);
+	m->queued -= n;
 	return next;
 }
 
