@@ -449,6 +449,10 @@ uint64_t wasm_memory_size_bytes(const wasm_memory *mem);
 uint32_t wasm_memory_pages(const wasm_memory *mem);
 /* Returns the old size in pages, or -1. */
 int64_t wasm_memory_grow(wasm_memory *mem, uint32_t delta_pages);
+/* memory.grow's cap from now on: max_pages (0 = the type's max), never
+ * above the type's max (the store's cap is only the cap at creation: an
+ * instance kept between calls gets each call's). */
+void wasm_memory_set_limit_pages(wasm_memory *mem, uint32_t max_pages);
 
 wasm_table *wasm_table_new(wasm_store *store, wasm_valtype elem,
 	wasm_limits limits, void *init);

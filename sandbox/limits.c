@@ -39,12 +39,12 @@ uint64_t sb_data_limit_bytes(uint32_t max_pages, uint64_t max_module_bytes)
 static int fds_close(int ipc_fd, int snapshot_fd, bool keep_stderr)
 {
 	int last = snapshot_fd >= 0 ? SB_SNAPSHOT_FD : SB_IPC_FD;
-	int ipc_hi = fcntl(ipc_fd, F_DUPFD_CLOEXEC, 64), snap_hi = -1;
+	int ipc_hi = fcntl(ipc_fd, F_DUPFD_CLOEXEC, 16), snap_hi = -1;
 
 	if (ipc_hi < 0)
 		return -errno;
 	if (snapshot_fd >= 0 &&
-	    (snap_hi = fcntl(snapshot_fd, F_DUPFD_CLOEXEC, 64)) < 0)
+	    (snap_hi = fcntl(snapshot_fd, F_DUPFD_CLOEXEC, 16)) < 0)
 		return -errno;
 	if (dup2(ipc_hi, SB_IPC_FD) < 0)
 		return -errno;

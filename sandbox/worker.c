@@ -369,6 +369,9 @@ static void wk_call_kept(struct wk *w, const sb_invoke_msg *msg,
 		wk_exit(WK_EXIT_PROTOCOL);
 	res->outcome = SB_OK;
 	store_arm(w, w->kept, msg);
+	wasm_memory *mem = wasm_instance_memory(w->kept_inst);
+	if (mem && msg->req.max_memory_pages)   /* this call's cap */
+		wasm_memory_set_limit_pages(mem, msg->req.max_memory_pages);
 	if (w->kept_wasi)
 		wasi_captured_clear(w->kept_wasi);
 	error_init(&err);

@@ -162,3 +162,9 @@ int64_t wasm_memory_grow(wasm_memory *mem, uint32_t delta_pages)
 {
 	return memory_grow(mem, delta_pages);
 }
+
+void wasm_memory_set_limit_pages(wasm_memory *mem, uint32_t max_pages)
+{
+	mem->limit_pages = max_pages && max_pages < mem->max_pages ?
+		max_pages : mem->max_pages;
+}

@@ -224,6 +224,8 @@ icall "$icm" '{"function":"grow","args":[5]}' "${C[@]}"
 expect 200 "growing past her instance memory fails in wasm" '"results":[-1]'
 create "${C[@]}"
 expect 201 "a second instance in the last page"
+icall "$icm" '{"function":"grow","args":[1]}' "${C[@]}"
+expect 200 "the first cannot grow into the second's page" '"results":[-1]'
 create "${C[@]}"
 expect 403 "no memory left for a third" '"quota_exceeded"' \
 	'instance_memory_pages'
