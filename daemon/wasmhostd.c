@@ -78,7 +78,7 @@ static sb_supervisor *g_sup;
 
 static void usage(FILE *to)
 {
-	char limits[2048];
+	char limits[4096];
 	wh_limits_help(limits, sizeof limits);
 	fprintf(to, usage_text, limits);
 }

@@ -70,7 +70,7 @@ void wh_limits_help(char *buf, unsigned len)
 		uint64_t v = f->size == 4 ?
 			*(const uint32_t *)((const char *)&d + f->off) :
 			*(const uint64_t *)((const char *)&d + f->off);
-		n += (unsigned)snprintf(buf + n, len - n, "  %-14s %-12llu %s\n",
+		n += (unsigned)snprintf(buf + n, len - n, "  %-22s %-12llu %s\n",
 			f->name, (unsigned long long)v, f->help);
 	}
 }
