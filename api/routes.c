@@ -192,6 +192,8 @@ struct req {
 	bool has_call;
 	json_t *doc;                /* /v1/run: kept for the second phase */
 	char run_id[SHA256_HEX_BYTES];
+	char *init;                 /* upload: ?init=, the initialisation
+	                               export (malloc'd), or NULL */
 	api_inst *inst;             /* instance routes: a reference */
 	bool inst_call;             /* a call on inst is counted in it */
 };
@@ -717,8 +719,8 @@ static bool inspect_submit(struct req *r, const uint8_t *bytes, size_t len,
 			NULL, SIZE_MAX);
 		return false;
 	}
-	r->pool = sb_module_new(r->srv->cfg.sup, wh_tenant_name(r->tenant),
-		r->run_id, bytes, len);
+	r->pool = sb_module_new_init(r->srv->cfg.sup,
+		wh_tenant_name(r->tenant), r->run_id, bytes, len, r->init);
 	if (!r->pool) {
 		answer_error(r, API_E_TOO_LARGE, "the module is larger than "
 			"the sandbox accepts", NULL, SIZE_MAX);
@@ -732,11 +734,25 @@ static bool inspect_submit(struct req *r, const uint8_t *bytes, size_t len,
 	return true;
 }
 
+/* Longest ?init= export name. */
+#define INIT_NAME_MAX 1024
+
 static void h_upload(struct req *r)
 {
 	const char *tenant = wh_tenant_name(r->tenant);
+	const char *init = MHD_lookup_connection_value(r->conn,
+		MHD_GET_ARGUMENT_KIND, "init");
 	wh_module *m;
 
+	if (init && (!init[0] || strlen(init) > INIT_NAME_MAX)) {
+		answer_error(r, API_E_BAD_REQUEST, "init: the name of an export "
+			"of type [] -> [], 1 to 1024 bytes", "init", SIZE_MAX);
+		return;
+	}
+	if (init && !(r->init = strdup(init))) {
+		answer_error(r, API_E_INTERNAL, "out of memory", NULL, SIZE_MAX);
+		return;
+	}
 	sha256_hex(r->body, r->len, r->run_id);
 	if ((m = wh_store_find(r->srv->cfg.store, tenant, r->run_id))) {
 		wh_module_unref(m);
@@ -762,6 +778,18 @@ static bool inspect_error(struct req *r, const sb_result *res)
 	return outcome_error(r, res);
 }
 
+/* Whether the inspected module exports `name` as a function [] -> []. */
+static bool init_export_fits(const sb_result *res, const char *name)
+{
+	for (uint32_t i = 0; i < res->nexports; i++) {
+		const sb_extern *e = &res->exports[i];
+		if (e->kind == WASM_EXTERN_FUNC && e->name_len == strlen(name) &&
+		    memcmp(e->name, name, e->name_len) == 0)
+			return e->nparams == 0 && e->nresults == 0;
+	}
+	return false;
+}
+
 static void upload_finish(struct req *r, sb_result *res)
 {
 	char err[256];
@@ -774,9 +802,16 @@ static void upload_finish(struct req *r, sb_result *res)
 			res->offset);
 		return;
 	}
+	if (r->init && !init_export_fits(res, r->init)) {
+		char msg[200];
+		snprintf(msg, sizeof msg, "init: the module exports no function "
+			"'%.100s' of type [] -> []", r->init);
+		answer_error(r, API_E_BAD_REQUEST, msg, "init", SIZE_MAX);
+		return;
+	}
 	wh_store_status st = wh_store_put(r->srv->cfg.store,
 		wh_tenant_name(r->tenant), r->run_id, r->body, r->len, res,
-		r->pool, r->lim.modules, &m, err, sizeof err);
+		r->pool, r->init, r->lim.modules, &m, err, sizeof err);
 	switch (st) {
 	case WH_STORE_OK:
 		r->own_pool = false;   /* the entry has it now */
@@ -1802,6 +1837,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	if (r->has_call)
 		api_call_free(&r->call);
 	json_decref(r->doc);
+	free(r->init);
 	free(r->answer);
 	free(r->body);
 	if (r->reserved)

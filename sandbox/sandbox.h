@@ -168,6 +168,15 @@ void sb_supervisor_stats(sb_supervisor *sup, sb_stats *out);
  * with one more reference.  Starts cfg.warm_per_module workers. */
 sb_module *sb_module_new(sb_supervisor *sup, const char *tenant,
 	const char *id, const uint8_t *bytes, size_t len);
+/* The same, for a module whose instances are initialised by calling its
+ * export init (type [] -> [], the idea of Wizer) after instantiation:
+ * each worker calls it once, on its first instance, whose state then
+ * becomes the snapshot every later instance is mapped from (without a
+ * snapshot, every instance calls it).  What init saw of the host (WASI
+ * argv, env, clocks: the first call's) stays in the snapshot.  init NULL
+ * or "": none.  A pool is shared only with the same init. */
+sb_module *sb_module_new_init(sb_supervisor *sup, const char *tenant,
+	const char *id, const uint8_t *bytes, size_t len, const char *init);
 /* Drops a reference; the last one ends the pool's workers (invocations in
  * flight still complete). */
 void sb_module_release(sb_module *m);

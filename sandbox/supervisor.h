@@ -91,6 +91,7 @@ struct sb_module {
 	sb_module *next;           /* sup->modules (under lock) */
 	sb_supervisor *sup;
 	char *tenant, *id;
+	char *init;                /* initialisation export, or NULL */
 	uint8_t *bytes;
 	size_t len;
 	uint32_t api_refs;         /* under lock */

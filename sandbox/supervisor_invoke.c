@@ -140,6 +140,7 @@ void sup_module_free(sb_module *m)
 	sb_externs_free(m->exports, m->nexports);
 	free(m->tenant);
 	free(m->id);
+	free(m->init);
 	free(m->bytes);
 	free(m);
 }
@@ -147,12 +148,21 @@ void sup_module_free(sb_module *m)
 sb_module *sb_module_new(sb_supervisor *sup, const char *tenant,
 	const char *id, const uint8_t *bytes, size_t len)
 {
+	return sb_module_new_init(sup, tenant, id, bytes, len, NULL);
+}
+
+sb_module *sb_module_new_init(sb_supervisor *sup, const char *tenant,
+	const char *id, const uint8_t *bytes, size_t len, const char *init)
+{
 	sb_module *m;
 
+	if (init && !init[0])
+		init = NULL;
 	pthread_mutex_lock(&sup->lock);
 	for (m = sup->modules; m; m = m->next)
 		if (m->api_refs && strcmp(m->tenant, tenant) == 0 &&
-		    strcmp(m->id, id) == 0) {
+		    strcmp(m->id, id) == 0 && (m->init ? init &&
+		    strcmp(m->init, init) == 0 : !init)) {
 			m->api_refs++;
 			pthread_mutex_unlock(&sup->lock);
 			return m;
@@ -167,8 +177,9 @@ sb_module *sb_module_new(sb_supervisor *sup, const char *tenant,
 	m->sup = sup;
 	m->tenant = strdup(tenant);
 	m->id = strdup(id);
+	m->init = init ? strdup(init) : NULL;
 	m->bytes = malloc(len ? len : 1);
-	if (!m->tenant || !m->id || !m->bytes)
+	if (!m->tenant || !m->id || !m->bytes || (init && !m->init))
 		goto fail;
 	if (len)
 		memcpy(m->bytes, bytes, len);
@@ -186,6 +197,7 @@ fail:
 	if (m) {
 		free(m->tenant);
 		free(m->id);
+		free(m->init);
 		free(m->bytes);
 		free(m);
 	}

@@ -247,6 +247,7 @@ static void worker_load(sb_supervisor *sup, struct worker *w)
 	sb_buf_begin(&w->tx, SB_MSG_LOAD);
 	sb_buf_u8(&w->tx, sup->cfg.fuel);
 	sb_buf_bytes(&w->tx, w->m->bytes, w->m->len);
+	sb_buf_str(&w->tx, w->m->init);   /* "" = none */
 	if (!sb_buf_end(&w->tx)) {
 		sup_worker_kill(sup, w, "out of memory");
 		return;

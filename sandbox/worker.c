@@ -51,6 +51,8 @@ struct wk {
 	wasm_snapshot_file snap_file;
 	wasm_snapshot *snap;
 	bool snap_tried;
+	char *init;                /* the module's initialisation export, or
+	                              NULL (sb_module_new_init) */
 };
 
 static void __attribute__((noreturn)) wk_exit(int code)
@@ -128,9 +130,14 @@ static void wk_load(struct wk *w, sb_rd *r)
 	wasm_error err;
 
 	(void)sb_rd_u8(r);   /* fuel: fixed by the zygote's engine */
-	if (!sb_rd_bytes(r, SIZE_MAX, &bytes, &len) || !sb_rd_done(r) ||
-	    w->module)
+	if (!sb_rd_bytes(r, SIZE_MAX, &bytes, &len) ||
+	    !(w->init = sb_rd_str(r, SB_MAX_EXTERN_NAME_BYTES)) ||
+	    !sb_rd_done(r) || w->module)
 		wk_exit(WK_EXIT_PROTOCOL);
+	if (!w->init[0]) {
+		free(w->init);
+		w->init = NULL;
+	}
 	error_init(&err);
 	sb_buf_begin(&w->out, SB_MSG_LOADED);
 	wasm_status s = wasm_module_load(w->p->engine, bytes, len, &w->module,
@@ -389,6 +396,18 @@ static void wk_call_kept(struct wk *w, const sb_invoke_msg *msg,
 		kept_free(w);
 }
 
+/* Calls the export `name` with no arguments, its results dropped. */
+static wasm_status export_call0(wasm_store *store, wasm_instance *inst,
+	const char *name, wasm_error *err)
+{
+	wasm_value *results = NULL;
+	uint32_t nresults = 0;
+	wasm_status s = wasm_instance_call_bytes(store, inst, name,
+		strlen(name), NULL, 0, &results, &nresults, err);
+	free(results);
+	return s;
+}
+
 /* A WASI reactor's _initialize, if it exports one (the convention: called
  * once, right after instantiation, before any other export). */
 static wasm_status reactor_init(wasm_store *store, wasm_instance *inst,
@@ -396,19 +415,15 @@ static wasm_status reactor_init(wasm_store *store, wasm_instance *inst,
 {
 	static const char name[] = "_initialize";
 	wasm_extern e;
-	wasm_value *results = NULL;
-	uint32_t nresults = 0;
 
 	if (!wasm_instance_export_bytes(inst, name, sizeof name - 1, &e) ||
 	    e.kind != WASM_EXTERN_FUNC)
 		return WASM_OK;
-	wasm_status s = wasm_instance_call_bytes(store, inst, name,
-		sizeof name - 1, NULL, 0, &results, &nresults, err);
-	free(results);
-	return s;
+	return export_call0(store, inst, name, err);
 }
 
-/* The first instance made, as instantiation left it, becomes the
+/* The first instance made, as instantiation (and the module's
+ * initialisation export, if it has one) left it, becomes the
  * snapshot the next ones are mapped from; once per worker (the file is
  * written once), and not at all where the engine refuses (a start
  * function with imports, ...) or where it would cost more than it saves
@@ -425,7 +440,7 @@ static void snapshot_try(struct wk *w, const wasm_instance *inst)
 	if (wasm_snapshot_take(inst, &w->snap_file, &w->snap, &err) !=
 	    WASM_OK) {
 		w->snap = NULL;
-	} else if (!wasm_snapshot_worthwhile(w->snap)) {
+	} else if (!w->init && !wasm_snapshot_worthwhile(w->snap)) {
 		wasm_snapshot_free(w->snap);   /* cheaper the usual way */
 		w->snap = NULL;
 	}
@@ -485,11 +500,14 @@ static void wk_run(struct wk *w, const sb_invoke_msg *msg, sb_result *res,
 	s = w->snap ? wasm_instance_new_from(store, w->module, imports,
 		nimports, w->snap, &inst, &err) : wasm_instance_new(store,
 		w->module, imports, nimports, &inst, &err);
-	res->instantiate_us = (sb_now_ns() - t0) / 1000;
-	if (s == WASM_OK) {
+	if (s == WASM_OK)
 		res->from_snapshot = wasm_instance_from_snapshot(inst);
+	/* The module's initialisation, unless the snapshot holds it. */
+	if (s == WASM_OK && w->init && !res->from_snapshot)
+		s = export_call0(store, inst, w->init, &err);
+	res->instantiate_us = (sb_now_ns() - t0) / 1000;
+	if (s == WASM_OK)
 		snapshot_try(w, inst);
-	}
 	if (s == WASM_OK && keep)
 		s = reactor_init(store, inst, &err);
 	if (s != WASM_OK) {

@@ -13,8 +13,12 @@ WAT2WASM=${WAT2WASM:-wat2wasm}
 # The sandbox tests' counter: "incr" bumps a global and a word of memory.
 "$WAT2WASM" "$top_srcdir/tests/sandbox/fixtures/sb_counter.wat" \
 	-o "$tmp/counter.wasm" || { echo "FAIL: wat2wasm sb_counter"; exit 1; }
+"$WAT2WASM" "$top_srcdir/tests/sandbox/fixtures/sb_init.wat" \
+	-o "$tmp/init.wasm" || { echo "FAIL: wat2wasm sb_init"; exit 1; }
 wat wasi_echo
+wat calc
 cid=$(sha256sum "$tmp/counter.wasm" | cut -c1-64)
+nid=$(sha256sum "$tmp/init.wasm" | cut -c1-64)
 wid=$(sha256sum "$tmp/wasi_echo.wasm" | cut -c1-64)
 
 alice_tok=alice-instances-token
@@ -153,8 +157,11 @@ req POST "/v1/modules/$(printf '0%.0s' $(seq 64))/instances" "${A[@]}"
 expect 404 "create for an unknown module" '"module_not_found"'
 
 # ---- a timeout ends it: 410 ------------------------------------------------------
-icall "$ib" '{"function":"spin","limits":{"timeout_ms":200}}' "${A[@]}"
+icall "$ib" '{"function":"spin","limits":{"timeout_ms":1000}}' "${A[@]}"
+# (1 s: long enough that on a loaded machine the call runs before its
+# deadline; one that expired waiting never ran, and leaves the instance.)
 expect 200 "a call past its deadline" '"outcome":"timeout"'
+expect_not 'waited for a' "  ... it ran (did not expire waiting)"
 icall "$ib" '{"function":"incr"}' "${A[@]}"
 expect 410 "after a timeout: 410" '"instance_gone"' 'timeout'
 req GET "/v1/instances/$ib" "${A[@]}"
@@ -244,6 +251,23 @@ expect 200 "/metrics counts instances" 'wasmhost_instances ' \
 	'wasmhost_instance_memory_bytes' \
 	'route="/v1/instances/{iid}/invoke",status="410"'
 
+# ---- a module initialised by an export (?init=), snapshot after it ---------------
+req POST "/v1/modules?init=nope" "${B[@]}" -H 'Content-Type: application/wasm' \
+	--data-binary @"$tmp/calc.wasm"
+expect 400 "init must name an export [] -> []" '"field":"init"' 'nope'
+req POST "/v1/modules?init=init" "${B[@]}" -H 'Content-Type: application/wasm' \
+	--data-binary @"$tmp/init.wasm"
+expect 201 "upload with ?init=init" '"init":"init"'
+for i in 1 2 3; do
+	json POST "/v1/modules/$nid/invoke" '{"function":"get"}' "${B[@]}"
+	expect 200 "invoke $i sees init's work once" '"results":[101]'
+	json POST "/v1/modules/$nid/invoke" '{"function":"bump"}' "${B[@]}"
+done
+req POST "/v1/modules/$nid/instances" "${B[@]}"
+ib2=$(sed -n 's/.*"instance":"\(i-[0-9a-f]*\)".*/\1/p' "$tmp/body")
+icall "$ib2" '{"function":"get"}' "${B[@]}"
+expect 200 "a persistent instance is initialised too" '"results":[101]'
+
 # ---- not durable: a restart forgets them ----------------------------------------------
 req GET "/v1/instances/$ia" "${A[@]}"
 expect 200 "before the restart it is there"
@@ -253,5 +277,7 @@ req GET "/v1/instances/$ia" "${A[@]}"
 expect 404 "after a restart the instance is gone (not durable)"
 req GET "/v1/modules/$cid" "${A[@]}"
 expect 200 "the module is still stored"
+json POST "/v1/modules/$nid/invoke" '{"function":"get"}' "${B[@]}"
+expect 200 "its init export is kept across the restart" '"results":[101]' 
 stop_daemon
 finish

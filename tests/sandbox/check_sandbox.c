@@ -1257,8 +1257,11 @@ START_TEST(instance_timeout_ends_it)
 	sb_instance *in = instance_make(m);
 
 	ck_assert_int_eq(instance_i32(m, in, "incr"), 1);
-	sb_result *r = instance_call(m, in, "spin", 100, 0, 0);
+	/* Long enough that a loaded machine runs it before its deadline (a
+	 * call that expired waiting never ran and ends nothing). */
+	sb_result *r = instance_call(m, in, "spin", 500, 0, 0);
 	OUTCOME(r, SB_TIMEOUT);
+	ck_assert_msg(!strstr(r->message, "waited"), "%s", r->message);
 	sb_result_free(r);
 	r = instance_call(m, in, "incr", 5000, 0, 0);
 	OUTCOME(r, SB_GONE);
@@ -1397,6 +1400,67 @@ START_TEST(snapshot_fresh_instances)
 	ck_assert_int_eq(snapdata_rounds(m, 3), 0);
 	sb_module_release(m);
 	sb_supervisor_free(plain);
+}
+END_TEST
+
+/* A module initialised by an export (Wizer's idea): every fresh instance
+ * sees init's work exactly once, from the snapshot or, without one, from
+ * its own call; a failing init is an instantiation error. */
+static void init_rounds(sb_module *m, bool want_mapped)
+{
+	int mapped = 0;
+	for (int i = 0; i < 4; i++) {
+		sb_result *r = call(m, "get", 5000, 0);
+		OUTCOME(r, SB_OK);
+		ck_assert_int_eq(r->results[0].of.i32, 101);
+		mapped += r->from_snapshot;
+		sb_result_free(r);
+		r = call(m, "bump", 5000, 0);
+		OUTCOME(r, SB_OK);
+		sb_result_free(r);
+	}
+	ck_assert_msg(want_mapped ? mapped >= 2 : mapped == 0, "%d mapped",
+		mapped);
+}
+
+static sb_module *module_make_init(sb_supervisor *s, const char *init)
+{
+	size_t len;
+	uint8_t *bytes = sbt_wasm("sb_init", &len);
+	ck_assert_ptr_nonnull(bytes);
+	sb_module *m = sb_module_new_init(s, "t1", "sb_init", bytes, len, init);
+	free(bytes);
+	ck_assert_ptr_nonnull(m);
+	return m;
+}
+
+START_TEST(init_export_snapshot)
+{
+	sb_module *m = module_make_init(sup, "init");
+	init_rounds(m, true);
+	/* The same bytes without init: another pool, nothing initialised. */
+	sb_module *plain = module_make_init(sup, NULL);
+	sb_result *r = call(plain, "get", 5000, 0);
+	OUTCOME(r, SB_OK);
+	ck_assert_int_eq(r->results[0].of.i32, 0);
+	sb_result_free(r);
+	sb_module_release(plain);
+	sb_module_release(m);
+	/* An init that traps: the instance cannot be made. */
+	m = module_make_init(sup, "trap");
+	r = call(m, "get", 5000, 0);
+	OUTCOME(r, SB_INSTANTIATE_ERROR);
+	ck_assert_int_eq(r->trap, WASM_TRAP_UNREACHABLE);
+	sb_result_free(r);
+	sb_module_release(m);
+
+	/* Without snapshots each instance calls init itself. */
+	sb_config cfg = { .max_workers = 4, .no_snapshots = true };
+	sb_supervisor *nosnap = sup_make(&cfg);
+	m = module_make_init(nosnap, "init");
+	init_rounds(m, false);
+	sb_module_release(m);
+	sb_supervisor_free(nosnap);
 }
 END_TEST
 
@@ -1556,6 +1620,7 @@ static Suite *sandbox_suite(void)
 	tcase_add_test(inst, instance_killed_worker_ends_it);
 	tcase_add_test(inst, instance_calls_in_order);
 	tcase_add_test(inst, snapshot_fresh_instances);
+	tcase_add_test(inst, init_export_snapshot);
 	suite_add_tcase(s, inst);
 
 	TCase *life = tcase_create("lifetime");
