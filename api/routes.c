@@ -1051,6 +1051,10 @@ static void instance_create_finish(struct req *r, sb_result *res)
 	char msg[320];
 	size_t len = 0;
 
+	if (res->outcome == SB_BUSY) {   /* workers.max_instances */
+		answer_error(r, API_E_BUSY, res->message, NULL, SIZE_MAX);
+		return;
+	}
 	if (outcome_error(r, res))
 		return;
 	if (res->outcome != SB_OK) {

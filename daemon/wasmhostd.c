@@ -57,7 +57,8 @@ static const char usage_text[] =
 	"body_timeout_ms (10000) + body_min_rate_bytes_s (65536: a body's\n"
 	"deadline), max_body_memory_bytes (268435456: bodies held at once;\n"
 	"beyond, 503), drain_timeout_ms, metrics_public,\n"
-	"workers {max, max_per_module, warm_per_module, spare, nice,\n"
+	"workers {max, max_per_module, max_instances (persistent instances,\n"
+	"all tenants; 0 = half of max), warm_per_module, spare, nice,\n"
 	"sync_wait_us,\n"
 	"fuel_metering, namespaces, snapshots (true: fresh instances mapped\n"
 	"copy-on-write), tier (interp, baseline, auto),\n"
@@ -196,6 +197,7 @@ static void reload(const wh_flags *flags, wh_config *cur, wh_tenants *ts,
 	    next.max_workers != cur->max_workers ||
 	    next.fuel_metering != cur->fuel_metering ||
 	    next.snapshots != cur->snapshots ||
+	    next.max_instances != cur->max_instances ||
 	    next.tier != cur->tier || next.threads != cur->threads ||
 	    next.http_epoll != cur->http_epoll ||
 	    next.sync_wait_us != cur->sync_wait_us ||
@@ -220,6 +222,7 @@ static void reload(const wh_flags *flags, wh_config *cur, wh_tenants *ts,
 	next.max_workers = cur->max_workers;
 	next.fuel_metering = cur->fuel_metering;
 	next.snapshots = cur->snapshots;
+	next.max_instances = cur->max_instances;
 	next.tier = cur->tier;
 	next.tier_threshold = cur->tier_threshold;
 	next.threads = cur->threads;
@@ -410,6 +413,7 @@ static bool sandbox_start(wh_config *cfg)
 		.tier_threshold = cfg->tier_threshold,
 		.no_namespaces = !cfg->namespaces,
 		.no_snapshots = !cfg->snapshots,
+		.max_instances = cfg->max_instances,
 		.log = sandbox_log,
 		.zygote_scrub = zygote_scrub,
 		.zygote_scrub_ctx = cfg,

@@ -88,6 +88,10 @@ typedef struct {
 	                               confinement; they count against
 	                               max_workers; 0 = none */
 	uint32_t max_per_module;    /* 0 = max_workers */
+	uint32_t max_instances;     /* persistent instances at once, all
+	                               tenants (each pins a worker, which no
+	                               module invoke can then use); more are
+	                               refused SB_BUSY; 0 = max_workers / 2 */
 	uint32_t queue_max;         /* waiting invocations per module when all
 	                               its workers are busy; 0 = 64 */
 	uint32_t kill_grace_ms;     /* SIGKILL this long after a deadline;

@@ -221,6 +221,11 @@ static void op_invoke(sb_supervisor *sup, struct job *j)
 		sup_inst_enqueue(sup, j);   /* its worker, in order */
 		return;
 	}
+	if (j->inst_op == SB_INSTANCE_CREATE && !sup_inst_admit(sup, j)) {
+		sup_job_finish(j, NULL, SB_BUSY, "every worker that may hold a "
+			"persistent instance holds one (max_instances)");
+		return;
+	}
 	/* Jobs that a worker on its way will take are not waiting. */
 	uint32_t taken = m->spawning < m->queued ? m->spawning : m->queued;
 	if (m->queued - taken >= sup->cfg.queue_max) {
@@ -435,6 +440,8 @@ wasm_status sb_supervisor_new(const sb_config *cfg, sb_supervisor **out,
 		c->max_workers = 64;
 	if (!c->max_per_module || c->max_per_module > c->max_workers)
 		c->max_per_module = c->max_workers;
+	if (!c->max_instances || c->max_instances > c->max_workers)
+		c->max_instances = c->max_workers / 2 ? c->max_workers / 2 : 1;
 	if (!c->queue_max)
 		c->queue_max = 64;
 	if (!c->kill_grace_ms)

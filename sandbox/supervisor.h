@@ -48,6 +48,7 @@ struct job {
 	 * job does with it */
 	sb_instance *inst;
 	sb_instance_op inst_op;
+	bool inst_slot;            /* CREATE: counted in sup->creating */
 };
 
 struct worker {
@@ -157,6 +158,8 @@ struct sb_supervisor {
 	uint64_t posted;               /* atomic: invocations via the inbox */
 	sb_module *modules;            /* under lock */
 	sb_instance *instances;        /* under lock */
+	uint32_t creating;             /* loop: CREATE jobs admitted, not
+	                                  finished (sup_inst_admit) */
 	/* loop thread */
 	struct worker *workers;
 	uint32_t live;                 /* workers not W_DEAD */
@@ -219,6 +222,9 @@ void sup_module_free(sb_module *m);
 void sup_inst_ref(sb_instance *in);
 /* One less; frees in at the last (any thread). */
 void sup_inst_unref(sb_instance *in);
+/* Whether CREATE job j fits under cfg.max_instances (pinned workers and
+ * creations under way); if so it is counted until it finishes. */
+bool sup_inst_admit(sb_supervisor *sup, struct job *j);
 /* op_invoke for a call on in: queued behind its earlier calls. */
 void sup_inst_enqueue(sb_supervisor *sup, struct job *j);
 /* Sends in's next call to its worker if that worker is idle. */

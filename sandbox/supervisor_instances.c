@@ -234,6 +234,18 @@ void sup_inst_dispatch(sb_supervisor *sup, sb_instance *in)
 	sup_inst_unref(in);
 }
 
+bool sup_inst_admit(sb_supervisor *sup, struct job *j)
+{
+	uint32_t held = sup->creating;
+	for (struct worker *w = sup->workers; w; w = w->next)
+		held += w->inst != NULL;
+	if (held >= sup->cfg.max_instances)
+		return false;
+	sup->creating++;
+	j->inst_slot = true;
+	return true;
+}
+
 void sup_inst_enqueue(sb_supervisor *sup, struct job *j)
 {
 	sb_instance *in = j->inst;

@@ -31,6 +31,8 @@ void sup_job_finish(struct job *j, sb_result *res, sb_outcome o,
 
 	if (!res)
 		res = sup_result_new(o, msg);
+	if (j->inst_slot)
+		m->sup->creating--;   /* pinned by now, or not at all */
 	if (res) {
 		res->wall_us = (sb_now_ns() - j->submit_ns) / 1000;
 		j->done(j->ctx, res);

@@ -261,6 +261,7 @@ static const struct key worker_keys[] = {
 	{ "max_per_module", K_U32, offsetof(wh_config, max_per_module),
 		1, 4096 },
 	{ "spare", K_U32, offsetof(wh_config, spare_workers), 0, 64 },
+	{ "max_instances", K_U32, offsetof(wh_config, max_instances), 0, 4096 },
 	{ "nice", K_U32, offsetof(wh_config, worker_nice), 0, 19 },
 	{ "warm_per_module", K_U32, offsetof(wh_config, warm_per_module),
 		0, 64 },

@@ -23,6 +23,9 @@
  *     "drain_timeout_ms": 10000,       SIGTERM: wait this long for in-flight
  *     "metrics_public": false,         /metrics without a token
  *     "workers": { "max": 64, "max_per_module": 2 per core,
+ *                  "max_instances": 0,   persistent instances, all
+ *                                        tenants (each pins a worker);
+ *                                        0 = half of "max"
  *                  "warm_per_module": 0,
  *                  "spare": 2,           confined workers kept ready for
  *                                        the next module that needs one
@@ -122,6 +125,8 @@ typedef struct {
 	/* sandbox (fixed at start; SIGHUP does not change them) */
 	uint32_t max_workers;
 	uint32_t max_per_module;
+	uint32_t max_instances;  /* persistent instances, all tenants; 0 =
+	                            half of max_workers (sb_config) */
 	uint32_t warm_per_module;
 	uint32_t spare_workers;
 	uint32_t worker_nice;

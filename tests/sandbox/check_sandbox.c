@@ -1372,6 +1372,42 @@ static int snapdata_rounds(sb_module *m, int n)
 	return mapped;
 }
 
+/* Persistent instances pin workers: at most max_instances of them, so
+ * that module invokes keep workers; a released one makes room again. */
+START_TEST(instance_global_cap)
+{
+	sb_config cfg = { .max_workers = 4, .max_instances = 2 };
+	sb_supervisor *s = sup_make(&cfg);
+	sb_module *m = module_make(s, "t1", "sb_counter");
+	sb_instance *a = instance_make(m), *b = instance_make(m);
+	sb_instance *c = sb_instance_new(m);
+	sb_request req = { .kind = SB_CALL, .instance = c,
+		.instance_op = SB_INSTANCE_CREATE, .timeout_ms = 5000 };
+	sb_result *r = sb_invoke_wait(m, &req);
+	OUTCOME(r, SB_BUSY);
+	ck_assert_msg(strstr(r->message, "max_instances"), "%s", r->message);
+	sb_result_free(r);
+	/* Module invokes still get workers. */
+	r = call(m, "incr", 5000, 0);
+	OUTCOME(r, SB_OK);
+	sb_result_free(r);
+	sb_instance_release(a);
+	bool made = false;
+	for (int i = 0; i < 200 && !made; i++) {
+		r = sb_invoke_wait(m, &req);
+		made = r->outcome == SB_OK;
+		sb_result_free(r);
+		if (!made)
+			usleep(10000);
+	}
+	ck_assert(made);
+	sb_instance_release(b);
+	sb_instance_release(c);
+	sb_module_release(m);
+	sb_supervisor_free(s);
+}
+END_TEST
+
 START_TEST(snapshot_fresh_instances)
 {
 	sb_module *m = module_make(sup, "t1", "sb_snapdata");
@@ -1619,6 +1655,7 @@ static Suite *sandbox_suite(void)
 	tcase_add_test(inst, instance_timeout_ends_it);
 	tcase_add_test(inst, instance_killed_worker_ends_it);
 	tcase_add_test(inst, instance_calls_in_order);
+	tcase_add_test(inst, instance_global_cap);
 	tcase_add_test(inst, snapshot_fresh_instances);
 	tcase_add_test(inst, init_export_snapshot);
 	suite_add_tcase(s, inst);
