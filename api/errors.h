@@ -16,6 +16,7 @@
 #define API_STATUSES(X)                                                      \
 	X(200, "OK")                                                         \
 	X(201, "Created")                                                    \
+	X(204, "No Content")                                                 \
 	X(400, "Bad Request")                                                \
 	X(401, "Unauthorized")                                               \
 	X(403, "Forbidden")                                                  \
@@ -23,9 +24,11 @@
 	X(405, "Method Not Allowed")                                         \
 	X(408, "Request Timeout")                                            \
 	X(409, "Conflict")                                                   \
+	X(410, "Gone")                                                       \
 	X(413, "Content Too Large")                                          \
 	X(414, "URI Too Long")                                               \
 	X(415, "Unsupported Media Type")                                     \
+	X(422, "Unprocessable Content")                                      \
 	X(429, "Too Many Requests")                                          \
 	X(431, "Request Header Fields Too Large")                            \
 	X(500, "Internal Server Error")                                      \
@@ -58,12 +61,16 @@ const char *api_status_reason(unsigned status);
 	X(QUOTA, 403, "quota_exceeded", "the tenant's module limit is reached") \
 	X(NOT_FOUND, 404, "not_found", "no such route")                      \
 	X(NO_MODULE, 404, "module_not_found", "no such module")              \
+	X(NO_INSTANCE, 404, "instance_not_found", "no such instance")        \
 	X(METHOD, 405, "method_not_allowed",                                 \
 		"the route does not take this method")                         \
 	X(TIMEOUT, 408, "request_timeout",                                   \
 		"the request's headers did not arrive in time")                 \
 	X(EXISTS, 409, "module_exists",                                      \
 		"the tenant holds this module already")                        \
+	X(GONE, 410, "instance_gone", "the instance has ended")              \
+	X(NOT_INSTANTIATED, 422, "instantiate_failed",                       \
+		"the instance could not be made")                              \
 	X(TOO_LARGE, 413, "payload_too_large",                               \
 		"the body is larger than the tenant's limit")                  \
 	X(URI_TOO_LONG, 414, "uri_too_long",                                \

@@ -348,28 +348,50 @@ static bool wasi_parse(json_t *doc, const api_target *t, api_call *c,
 	return wasi_fits(c, f);
 }
 
-bool api_call_parse(json_t *doc, const api_target *t, const wh_limits *lim,
-	bool fuel_metering, const char *extra_key, api_call *c, api_fail *f)
+/* The members of a call document, and which documents take them. */
+enum { DOC_CALL = 1, DOC_CREATE = 2, DOC_INSTANCE_CALL = 4 };
+#define DOC_ALL (DOC_CALL | DOC_CREATE | DOC_INSTANCE_CALL)
+static const struct {
+	const char *name;
+	unsigned docs;
+} doc_members[] = {
+	{ "function", DOC_CALL | DOC_INSTANCE_CALL },
+	{ "args", DOC_CALL | DOC_INSTANCE_CALL },
+	{ "argv", DOC_CALL | DOC_CREATE }, { "env", DOC_CALL | DOC_CREATE },
+	{ "stdin", DOC_CALL | DOC_CREATE }, { "files", DOC_CALL | DOC_CREATE },
+	{ "limits", DOC_ALL }, { "encoding", DOC_ALL },
+};
+
+/* doc is an object whose members the document `which` takes (plus
+ * extra_key, if not NULL), and its encoding is read into c. */
+static bool members_check(json_t *doc, unsigned which, const char *extra_key,
+	api_call *c, api_fail *f)
 {
-	static const char *const known[] = { "function", "args", "argv", "env",
-		"stdin", "files", "limits", "encoding" };
 	const char *key;
 	json_t *v;
 
-	memset(c, 0, sizeof *c);
 	if (!json_is_object(doc))
 		return bad(f, API_E_BAD_REQUEST, NULL, "the body must be a "
 			"JSON object");
 	json_object_foreach(doc, key, v) {
 		bool ok = extra_key && strcmp(key, extra_key) == 0;
-		for (size_t i = 0; !ok && i < sizeof known / sizeof known[0]; i++)
-			ok = strcmp(key, known[i]) == 0;
+		for (size_t i = 0; !ok && i < sizeof doc_members /
+		     sizeof doc_members[0]; i++)
+			ok = (doc_members[i].docs & which) &&
+				strcmp(key, doc_members[i].name) == 0;
 		if (!ok) {
-			char field[96];
+			char field[96], names[160];
+			size_t used = 0;
+			for (size_t i = 0; i < sizeof doc_members /
+			     sizeof doc_members[0]; i++)
+				if (doc_members[i].docs & which)
+					used += (size_t)snprintf(names + used,
+						sizeof names - used, "%s%s",
+						used ? ", " : "",
+						doc_members[i].name);
 			snprintf(field, sizeof field, "%.80s", key);
 			return bad(f, API_E_BAD_REQUEST, field, "unknown member "
-				"'%s' (function, args, argv, env, stdin, files, "
-				"limits, encoding%s%s)", field,
+				"'%s' (%s%s%s)", field, names,
 				extra_key ? ", " : "", extra_key ? extra_key : "");
 		}
 	}
@@ -381,6 +403,73 @@ bool api_call_parse(json_t *doc, const api_target *t, const wh_limits *lim,
 				"expected \"utf8\" or \"base64\"");
 		c->base64 = strcmp(e, "base64") == 0;
 	}
+	return true;
+}
+
+/* A module without WASI takes none of its members. */
+static bool no_wasi_members(json_t *doc, api_fail *f)
+{
+	static const char *const wasi_keys[] = { "argv", "env", "stdin",
+		"files" };
+	for (size_t i = 0; i < sizeof wasi_keys / sizeof wasi_keys[0]; i++)
+		if (json_object_get(doc, wasi_keys[i]))
+			return bad(f, API_E_BAD_CALL, wasi_keys[i],
+				"%s: the module does not import WASI",
+				wasi_keys[i]);
+	return true;
+}
+
+bool api_instance_parse(json_t *doc, const api_target *t,
+	const wh_limits *lim, bool fuel_metering, api_call *c, api_fail *f)
+{
+	memset(c, 0, sizeof *c);
+	if (doc && !members_check(doc, DOC_CREATE, NULL, c, f))
+		return false;
+	c->req.kind = SB_CALL;
+	c->req.instance_op = SB_INSTANCE_CREATE;
+	c->capture = t->uses_wasi;
+	json_t *none = doc ? NULL : json_object();
+	bool ok = (!doc && !none) ? bad(f, API_E_INTERNAL, NULL,
+		"out of memory") : true;
+	json_t *d = doc ? doc : none;
+	if (ok && t->uses_wasi)
+		ok = wasi_parse(d, t, c, f);
+	if (ok && !t->uses_wasi)
+		ok = no_wasi_members(d, f);
+	if (ok)
+		ok = limits_apply(d, lim, fuel_metering, &c->req, f);
+	json_decref(none);
+	return ok;
+}
+
+bool api_instance_call_parse(json_t *doc, const api_target *t,
+	const wh_limits *lim, bool fuel_metering, api_call *c, api_fail *f)
+{
+	memset(c, 0, sizeof *c);
+	if (!members_check(doc, DOC_INSTANCE_CALL, NULL, c, f))
+		return false;
+	if (!json_is_string(json_object_get(doc, "function")))
+		return bad(f, API_E_BAD_REQUEST, "function", "function: the "
+			"export to call, a string");
+	/* WASI was set up when the instance was made: no argv here. */
+	api_target plain = *t;
+	plain.uses_wasi = false;
+	if (!api_call_parse(doc, &plain, lim, fuel_metering, NULL, c, f))
+		return false;
+	c->capture = t->uses_wasi;
+	c->req.kind = SB_CALL;   /* even _start: a call like any other */
+	c->req.instance_op = SB_INSTANCE_CALL;
+	return true;
+}
+
+bool api_call_parse(json_t *doc, const api_target *t, const wh_limits *lim,
+	bool fuel_metering, const char *extra_key, api_call *c, api_fail *f)
+{
+	json_t *v;
+
+	memset(c, 0, sizeof *c);
+	if (!members_check(doc, DOC_CALL, extra_key, c, f))
+		return false;
 	v = json_object_get(doc, "function");
 	if (v && !json_is_string(v))
 		return bad(f, API_E_BAD_REQUEST, "function", "function: "
@@ -425,15 +514,8 @@ bool api_call_parse(json_t *doc, const api_target *t, const wh_limits *lim,
 		return false;
 	if (t->uses_wasi && !wasi_parse(doc, t, c, f))
 		return false;
-	if (!t->uses_wasi) {
-		static const char *const wasi_keys[] = { "argv", "env",
-			"stdin", "files" };
-		for (size_t i = 0; i < 4; i++)
-			if (json_object_get(doc, wasi_keys[i]))
-				return bad(f, API_E_BAD_CALL, wasi_keys[i],
-					"%s: the module does not import WASI",
-					wasi_keys[i]);
-	}
+	if (!t->uses_wasi && !no_wasi_members(doc, f))
+		return false;
 	return limits_apply(doc, lim, fuel_metering, &c->req, f);
 }
 
@@ -568,6 +650,13 @@ char *api_outcome_body(const sb_result *res, const api_call *c,
 	jw_obj_open(&w);
 	jw_key(&w, "wall_us");
 	jw_uint(&w, res->wall_us);
+	/* Making this call's instance (0: a persistent one, made before). */
+	jw_key(&w, "instantiate_us");
+	jw_uint(&w, res->instantiate_us);
+	jw_key(&w, "from_snapshot");
+	jw_bool(&w, res->from_snapshot);
+	jw_key(&w, "memory_pages");
+	jw_uint(&w, res->memory_pages);
 	if (c->req.has_fuel) {
 		jw_key(&w, "fuel_used");
 		jw_uint(&w, c->req.fuel >= res->fuel_left ?

@@ -63,6 +63,20 @@ bool api_call_parse(json_t *doc, const api_target *t, const wh_limits *lim,
 	bool fuel_metering, const char *extra_key, api_call *call,
 	api_fail *f);
 void api_call_free(api_call *call);
+/* The body of POST /v1/instances/{iid}/invoke: function, args, limits,
+ * encoding (WASI's members were given at the instance's creation).  The
+ * request is an SB_INSTANCE_CALL (its instance is the caller's to set). */
+__attribute__((warn_unused_result))
+bool api_instance_call_parse(json_t *doc, const api_target *t,
+	const wh_limits *lim, bool fuel_metering, api_call *call,
+	api_fail *f);
+/* The body of POST /v1/modules/{id}/instances (doc NULL: none): limits,
+ * and for a WASI module argv, env, stdin and files for the instance's
+ * life; no function.  The request is an SB_INSTANCE_CREATE. */
+__attribute__((warn_unused_result))
+bool api_instance_parse(json_t *doc, const api_target *t,
+	const wh_limits *lim, bool fuel_metering, api_call *call,
+	api_fail *f);
 
 /* The 200 answer for outcomes ok, exit, trap, timeout, limit, killed,
  * instantiate_error.  NULL if memory ran out. */

@@ -28,6 +28,7 @@
 #include "errors.h"
 #include "front.h"
 #include "http.h"
+#include "instances.h"
 #include "invoke.h"
 #include "json.h"
 #include "log.h"
@@ -47,13 +48,16 @@
 #include <unistd.h>
 
 enum route {
-	R_HEALTHZ, R_METRICS, R_MODULES, R_MODULE, R_INVOKE, R_RUN, R_OTHER,
+	R_HEALTHZ, R_METRICS, R_MODULES, R_MODULE, R_INVOKE, R_RUN,
+	R_MOD_INSTANCES, R_INSTANCES, R_INSTANCE, R_INST_INVOKE, R_OTHER,
 	R_COUNT_
 };
 
 static const char *const route_names[R_COUNT_] = {
 	"/healthz", "/metrics", "/v1/modules", "/v1/modules/{id}",
-	"/v1/modules/{id}/invoke", "/v1/run", "other",
+	"/v1/modules/{id}/invoke", "/v1/run", "/v1/modules/{id}/instances",
+	"/v1/instances", "/v1/instances/{iid}", "/v1/instances/{iid}/invoke",
+	"other",
 };
 
 /* Methods per route: bit 0 GET (and HEAD), 1 POST, 2 DELETE. */
@@ -68,6 +72,10 @@ static const struct {
 	[R_MODULE] = { M_GET | M_DELETE, "GET, HEAD, DELETE" },
 	[R_INVOKE] = { M_POST, "POST" },
 	[R_RUN] = { M_POST, "POST" },
+	[R_MOD_INSTANCES] = { M_POST, "POST" },
+	[R_INSTANCES] = { M_GET, "GET, HEAD" },
+	[R_INSTANCE] = { M_GET | M_DELETE, "GET, HEAD, DELETE" },
+	[R_INST_INVOKE] = { M_POST, "POST" },
 	[R_OTHER] = { 0, NULL },
 };
 
@@ -121,6 +129,7 @@ struct api_server {
 	pthread_mutex_t conn_lock;
 	struct conn *conns;                 /* under conn_lock */
 	uint64_t body_bytes;                /* atomic: bodies reserved */
+	api_instances *instances;           /* persistent instances */
 };
 
 /* A connection's total deadline (the headers, then the body), kept by the
@@ -149,7 +158,7 @@ struct req {
 	size_t raw_uri_len;
 	enum route route;
 	char method[8];
-	char id[80];
+	char id[API_IID_MAX];       /* a module's id, or an instance's */
 	char path[128];             /* for the log of unknown routes */
 	wh_tenant *tenant;
 	wh_limits lim;
@@ -173,7 +182,7 @@ struct req {
 	const char *outcome;        /* for the log, or NULL */
 	const char *allow;
 	bool www_auth, retry_after;
-	char location[112];
+	char location[sizeof "/v1/instances/" + API_IID_MAX];
 	/* invocation */
 	enum phase phase;
 	bool final_phase;           /* its completion frees the slot */
@@ -192,6 +201,10 @@ struct req {
 	bool has_call;
 	json_t *doc;                /* /v1/run: kept for the second phase */
 	char run_id[SHA256_HEX_BYTES];
+	char *init;                 /* upload: ?init=, the initialisation
+	                               export (malloc'd), or NULL */
+	api_inst *inst;             /* instance routes: a reference */
+	bool inst_call;             /* a call on inst is counted in it */
 };
 
 /* ---- answers -------------------------------------------------------------- */
@@ -500,6 +513,9 @@ static bool outcome_error(struct req *r, const sb_result *res)
 	case SB_ERROR:
 		answer_error(r, API_E_UNAVAILABLE, res->message, NULL, SIZE_MAX);
 		return true;
+	case SB_GONE:
+		answer_error(r, API_E_GONE, res->message, NULL, SIZE_MAX);
+		return true;
 	default:
 		return false;
 	}
@@ -547,6 +563,7 @@ static void h_metrics(struct req *r)
 	g.modules = wh_store_total(s->cfg.store);
 	g.node = api_reply_node();
 	g.connections = api_front_connections(s->front);
+	api_instances_totals(s->instances, &g.instances, &g.instance_pages);
 	char *text = wh_metrics_render(s->metrics, &g, &len);
 	free(tg);
 	answer(r, 200, text, len);
@@ -707,8 +724,8 @@ static bool inspect_submit(struct req *r, const uint8_t *bytes, size_t len,
 			NULL, SIZE_MAX);
 		return false;
 	}
-	r->pool = sb_module_new(r->srv->cfg.sup, wh_tenant_name(r->tenant),
-		r->run_id, bytes, len);
+	r->pool = sb_module_new_init(r->srv->cfg.sup,
+		wh_tenant_name(r->tenant), r->run_id, bytes, len, r->init);
 	if (!r->pool) {
 		answer_error(r, API_E_TOO_LARGE, "the module is larger than "
 			"the sandbox accepts", NULL, SIZE_MAX);
@@ -722,11 +739,25 @@ static bool inspect_submit(struct req *r, const uint8_t *bytes, size_t len,
 	return true;
 }
 
+/* Longest ?init= export name. */
+#define INIT_NAME_MAX 1024
+
 static void h_upload(struct req *r)
 {
 	const char *tenant = wh_tenant_name(r->tenant);
+	const char *init = MHD_lookup_connection_value(r->conn,
+		MHD_GET_ARGUMENT_KIND, "init");
 	wh_module *m;
 
+	if (init && (!init[0] || strlen(init) > INIT_NAME_MAX)) {
+		answer_error(r, API_E_BAD_REQUEST, "init: the name of an export "
+			"of type [] -> [], 1 to 1024 bytes", "init", SIZE_MAX);
+		return;
+	}
+	if (init && !(r->init = strdup(init))) {
+		answer_error(r, API_E_INTERNAL, "out of memory", NULL, SIZE_MAX);
+		return;
+	}
 	sha256_hex(r->body, r->len, r->run_id);
 	if ((m = wh_store_find(r->srv->cfg.store, tenant, r->run_id))) {
 		wh_module_unref(m);
@@ -752,6 +783,18 @@ static bool inspect_error(struct req *r, const sb_result *res)
 	return outcome_error(r, res);
 }
 
+/* Whether the inspected module exports `name` as a function [] -> []. */
+static bool init_export_fits(const sb_result *res, const char *name)
+{
+	for (uint32_t i = 0; i < res->nexports; i++) {
+		const sb_extern *e = &res->exports[i];
+		if (e->kind == WASM_EXTERN_FUNC && e->name_len == strlen(name) &&
+		    memcmp(e->name, name, e->name_len) == 0)
+			return e->nparams == 0 && e->nresults == 0;
+	}
+	return false;
+}
+
 static void upload_finish(struct req *r, sb_result *res)
 {
 	char err[256];
@@ -764,9 +807,16 @@ static void upload_finish(struct req *r, sb_result *res)
 			res->offset);
 		return;
 	}
+	if (r->init && !init_export_fits(res, r->init)) {
+		char msg[200];
+		snprintf(msg, sizeof msg, "init: the module exports no function "
+			"'%.100s' of type [] -> []", r->init);
+		answer_error(r, API_E_BAD_REQUEST, msg, "init", SIZE_MAX);
+		return;
+	}
 	wh_store_status st = wh_store_put(r->srv->cfg.store,
 		wh_tenant_name(r->tenant), r->run_id, r->body, r->len, res,
-		r->pool, r->lim.modules, &m, err, sizeof err);
+		r->pool, r->init, r->lim.modules, &m, err, sizeof err);
 	switch (st) {
 	case WH_STORE_OK:
 		r->own_pool = false;   /* the entry has it now */
@@ -929,6 +979,210 @@ static void run_inspected(struct req *r, sb_result *res)
 	req_submit(r, P_INVOKE, true);
 }
 
+/* ---- persistent instances (api/instances.c keeps the table) ------------- */
+
+/* POST /v1/modules/{id}/instances: a worker of the module's pool makes
+ * the instance and keeps it (sb_instance); 201 once it is made. */
+static void h_instance_create(struct req *r)
+{
+	api_server *s = r->srv;
+	const char *tenant = wh_tenant_name(r->tenant);
+	api_fail f;
+	char err[256];
+	json_t *doc = NULL;
+	uint32_t pages = 0;
+
+	if (!(r->mod = module_lookup(r)))
+		return;
+	if (r->len && !(doc = body_json(r)))
+		return;
+	api_target t = { .funcs = r->mod->funcs, .nfuncs = r->mod->nfuncs,
+		.uses_wasi = r->mod->uses_wasi, .argv0 = r->mod->id };
+	bool ok = api_instance_parse(doc, &t, &r->lim, s->cfg.fuel_metering,
+		&r->call, &f);
+	json_decref(doc);
+	r->has_call = true;
+	if (!ok) {
+		answer_fail(r, &f);
+		return;
+	}
+	uint32_t want = r->call.req.max_memory_pages ?
+		r->call.req.max_memory_pages : r->lim.memory_pages;
+	switch (api_instances_admit(s->instances, tenant, &r->lim, want,
+		&pages)) {
+	case API_INST_TOO_MANY:
+		snprintf(err, sizeof err, "the tenant holds %u persistent "
+			"instances, its limit (limits.instances); delete one",
+			r->lim.instances);
+		answer_error(r, API_E_QUOTA, err, NULL, SIZE_MAX);
+		return;
+	case API_INST_NO_MEMORY:
+		snprintf(err, sizeof err, "the tenant's persistent instances "
+			"hold all of their memory, %u pages "
+			"(limits.instance_memory_pages)",
+			r->lim.instance_memory_pages);
+		answer_error(r, API_E_QUOTA, err, NULL, SIZE_MAX);
+		return;
+	case API_INST_OK:
+		break;
+	}
+	if (!(r->pool = wh_module_pool(r->mod, err, sizeof err))) {
+		answer_error(r, API_E_UNAVAILABLE, err, NULL, SIZE_MAX);
+		return;
+	}
+	api_inst *in = calloc(1, sizeof *in);
+	if (!in || !api_instance_id_make(in->iid) ||
+	    !(in->sb = sb_instance_new(r->pool))) {
+		free(in);
+		answer_error(r, API_E_UNAVAILABLE, "out of memory or "
+			"randomness", NULL, SIZE_MAX);
+		return;
+	}
+	snprintf(in->tenant, sizeof in->tenant, "%s", tenant);
+	wh_module_ref(r->mod);
+	in->mod = r->mod;
+	in->max_pages = pages;
+	in->idle_ns = (uint64_t)r->lim.instance_idle_s * 1000000000u;
+	in->refs = 1;   /* the request's */
+	r->inst = in;
+	r->sbr = r->call.req;
+	r->sbr.instance = in->sb;
+	r->sbr.max_memory_pages = pages;
+	call_deadline(r);
+	req_submit(r, P_INVOKE, true);
+}
+
+static void instance_create_finish(struct req *r, sb_result *res)
+{
+	api_server *s = r->srv;
+	char msg[320];
+	size_t len = 0;
+
+	if (res->outcome == SB_BUSY) {   /* workers.max_instances */
+		answer_error(r, API_E_BUSY, res->message, NULL, SIZE_MAX);
+		return;
+	}
+	if (outcome_error(r, res))
+		return;
+	if (res->outcome != SB_OK) {
+		snprintf(msg, sizeof msg, "%s: %s", sb_outcome_name(res->outcome),
+			res->message[0] ? res->message :
+			wasm_trap_kind_name(res->trap));
+		answer_error(r, API_E_NOT_INSTANTIATED, msg, NULL, SIZE_MAX);
+		r->outcome = sb_outcome_name(res->outcome);
+		return;
+	}
+	if (!api_instances_add(s->instances, r->inst, r->lim.instances)) {
+		answer_error(r, API_E_QUOTA, "the tenant's limit of persistent "
+			"instances (limits.instances) was reached meanwhile",
+			NULL, SIZE_MAX);
+		return;
+	}
+	wh_metrics_instance(s->metrics, WH_INSTANCE_CREATED);
+	snprintf(r->location, sizeof r->location, "/v1/instances/%s",
+		r->inst->iid);
+	char *body = api_instance_json(s->instances, r->inst, &len);
+	answer(r, 201, body, len);
+	r->outcome = "created";
+}
+
+/* The caller's instance named in the path, with a reference in r->inst;
+ * NULL (answered 404) if it has none of that id. */
+static api_inst *instance_lookup(struct req *r)
+{
+	if (api_instance_id_valid(r->id))
+		r->inst = api_instances_find(r->srv->instances,
+			wh_tenant_name(r->tenant), r->id);
+	if (!r->inst)
+		answer_error(r, API_E_NO_INSTANCE, NULL, NULL, SIZE_MAX);
+	return r->inst;
+}
+
+/* POST /v1/instances/{iid}/invoke: {"function", "args", "limits",
+ * "encoding"}; WASI's argv, env, stdin and files were the instance's
+ * at its creation. */
+static void h_instance_invoke(struct req *r)
+{
+	api_fail f;
+	json_t *doc;
+	sb_instance_info st;
+
+	if (!instance_lookup(r))
+		return;
+	sb_instance_status(r->inst->sb, &st);
+	if (st.gone) {
+		answer_error(r, API_E_GONE, st.reason, NULL, SIZE_MAX);
+		return;
+	}
+	if (!(doc = body_json(r)))
+		return;
+	wh_module *m = r->inst->mod;
+	api_target t = { .funcs = m->funcs, .nfuncs = m->nfuncs,
+		.uses_wasi = m->uses_wasi, .argv0 = m->id };
+	bool ok = api_instance_call_parse(doc, &t, &r->lim,
+		r->srv->cfg.fuel_metering, &r->call, &f);
+	json_decref(doc);
+	r->has_call = true;
+	if (!ok) {
+		answer_fail(r, &f);
+		return;
+	}
+	r->sbr = r->call.req;
+	r->sbr.instance = r->inst->sb;
+	r->sbr.max_memory_pages = api_instances_call_pages(r->srv->instances,
+		r->inst, &r->lim);
+	/* The pool the call goes through: the module's (the instance's
+	 * worker is one of its workers). */
+	char err[256];
+	if (!(r->pool = wh_module_pool(m, err, sizeof err))) {
+		answer_error(r, API_E_UNAVAILABLE, err, NULL, SIZE_MAX);
+		return;
+	}
+	api_instances_call_begin(r->srv->instances, r->inst);
+	r->inst_call = true;
+	call_deadline(r);
+	req_submit(r, P_INVOKE, true);
+}
+
+static void instance_invoke_finish(struct req *r, sb_result *res)
+{
+	/* A timeout or the worker's death ends the instance (sandbox.h). */
+	if (res->outcome == SB_TIMEOUT || res->outcome == SB_KILLED)
+		wh_metrics_instance(r->srv->metrics, WH_INSTANCE_ENDED);
+	invoke_finish(r, res);
+}
+
+static void h_instance_list(struct req *r)
+{
+	size_t len = 0;
+	char *body = api_instances_list_json(r->srv->instances,
+		wh_tenant_name(r->tenant), &len);
+	answer(r, 200, body, len);
+}
+
+static void h_instance_get(struct req *r)
+{
+	size_t len = 0;
+
+	if (!instance_lookup(r))
+		return;
+	char *body = api_instance_json(r->srv->instances, r->inst, &len);
+	answer(r, 200, body, len);
+}
+
+static void h_instance_delete(struct req *r)
+{
+	if (!instance_lookup(r))
+		return;
+	if (!api_instances_remove(r->srv->instances, r->inst, true)) {
+		answer_error(r, API_E_NO_INSTANCE, NULL, NULL, SIZE_MAX);
+		return;
+	}
+	wh_metrics_instance(r->srv->metrics, WH_INSTANCE_DELETED);
+	answer(r, 204, strdup(""), 0);
+	r->outcome = "deleted";
+}
+
 /* ---- request life --------------------------------------------------------- */
 
 static enum route route_match(const char *url, char *id, size_t idlen)
@@ -942,21 +1196,32 @@ static enum route route_match(const char *url, char *id, size_t idlen)
 		return R_MODULES;
 	if (strcmp(url, "/v1/run") == 0)
 		return R_RUN;
-	if (strncmp(url, "/v1/modules/", 12) != 0)
+	if (strcmp(url, "/v1/instances") == 0)
+		return R_INSTANCES;
+	bool inst = strncmp(url, "/v1/instances/", 14) == 0;
+	if (!inst && strncmp(url, "/v1/modules/", 12) != 0)
 		return R_OTHER;
-	const char *rest = url + 12, *slash = strchr(rest, '/');
+	const char *rest = url + (inst ? 14 : 12), *slash = strchr(rest, '/');
 	size_t n = slash ? (size_t)(slash - rest) : strlen(rest);
+	enum route r;
 	if (n == 0)
 		return R_OTHER;
-	if (slash && strcmp(slash, "/invoke") != 0)
+	if (!slash)
+		r = inst ? R_INSTANCE : R_MODULE;
+	else if (strcmp(slash, "/invoke") == 0)
+		r = inst ? R_INST_INVOKE : R_INVOKE;
+	else if (!inst && strcmp(slash, "/instances") == 0)
+		r = R_MOD_INSTANCES;
+	else
 		return R_OTHER;
-	/* Anything but 64 hex digits is a module nobody has: 404 after auth
-	 * (wh_id_valid), never a path. */
+	/* Anything but 64 hex digits is a module nobody has (an instance:
+	 * its id's shape): 404 after auth (wh_id_valid,
+	 * api_instance_id_valid), never a path. */
 	snprintf(id, idlen, "%.*s", n < idlen - 1 ? (int)n : (int)idlen - 1,
 		rest);
 	if (n >= idlen)
 		id[0] = 'x';   /* too long: invalid whatever it starts with */
-	return slash ? R_INVOKE : R_MODULE;
+	return r;
 }
 
 static bool media_type_is(const char *header, const char *type)
@@ -1193,7 +1458,8 @@ static bool req_begin(struct req *r, const char *url, const char *method)
 			return false;
 		}
 		r->limit = r->lim.upload_bytes;
-	} else if (r->route == R_INVOKE || r->route == R_RUN) {
+	} else if (r->route == R_INVOKE || r->route == R_RUN ||
+		   r->route == R_MOD_INSTANCES || r->route == R_INST_INVOKE) {
 		if (ct && !media_type_is(ct, "application/json")) {
 			answer_error(r, API_E_MEDIA_TYPE, "the body is JSON: "
 				"Content-Type: application/json", NULL,
@@ -1282,6 +1548,13 @@ static void req_run(struct req *r)
 		break;
 	case R_INVOKE: h_invoke(r); break;
 	case R_RUN: h_run(r); break;
+	case R_MOD_INSTANCES: h_instance_create(r); break;
+	case R_INSTANCES: h_instance_list(r); break;
+	case R_INSTANCE:
+		strcmp(r->method, "DELETE") == 0 ? h_instance_delete(r) :
+			h_instance_get(r);
+		break;
+	case R_INST_INVOKE: h_instance_invoke(r); break;
 	default: answer_error(r, API_E_NOT_FOUND, NULL, NULL, SIZE_MAX);
 	}
 }
@@ -1299,6 +1572,8 @@ static void req_resumed(struct req *r)
 		switch (r->route) {
 		case R_MODULES: upload_finish(r, res); break;
 		case R_INVOKE: invoke_finish(r, res); break;
+		case R_MOD_INSTANCES: instance_create_finish(r, res); break;
+		case R_INST_INVOKE: instance_invoke_finish(r, res); break;
 		case R_RUN:
 			if (r->phase == P_INSPECT)
 				run_inspected(r, res);
@@ -1481,6 +1756,13 @@ static void run_cache_drop(api_server *s, bool all)
 void api_server_tick(api_server *s)
 {
 	run_cache_drop(s, false);
+	pthread_rwlock_rdlock(&s->sup_lock);
+	if (!s->sup_gone) {
+		unsigned n = api_instances_expire(s->instances, true);
+		while (n--)
+			wh_metrics_instance(s->metrics, WH_INSTANCE_EXPIRED);
+	}
+	pthread_rwlock_unlock(&s->sup_lock);
 }
 
 /* One request's access line and its metrics; the front door's refusals
@@ -1510,7 +1792,7 @@ static void front_refused(void *ctx, const http_head *h, unsigned status,
 	const char *outcome, uint64_t wall_us)
 {
 	api_server *s = ctx;
-	char method[8], target[128], id[80];
+	char method[8], target[128], id[API_IID_MAX];
 	enum route route = R_OTHER;
 
 	snprintf(method, sizeof method, "%.*s", h->method_len ?
@@ -1578,12 +1860,16 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 		else if (r->own_pool)
 			sb_module_release(r->pool);
 		wh_module_unref(r->mod);
+		if (r->inst_call)
+			api_instances_call_end(s->instances, r->inst);
+		api_instances_put(s->instances, r->inst, true);
 	}
 	pthread_rwlock_unlock(&s->sup_lock);
 	sb_result_free(r->res);
 	if (r->has_call)
 		api_call_free(&r->call);
 	json_decref(r->doc);
+	free(r->init);
 	free(r->answer);
 	free(r->body);
 	if (r->reserved)
@@ -1818,7 +2104,10 @@ bool api_server_start(const api_config *cfg, api_server **out, char *err,
 	s->metrics_public = cfg->metrics_public;
 	s->metrics = wh_metrics_new(route_names, R_COUNT_, api_statuses,
 		api_nstatuses);
-	if (!s->metrics) {
+	s->instances = api_instances_new();
+	if (!s->metrics || !s->instances) {
+		wh_metrics_free(s->metrics);
+		api_instances_free(s->instances, false);
 		free(s);
 		snprintf(err, errlen, "out of memory");
 		return false;
@@ -1862,6 +2151,7 @@ bool api_server_start(const api_config *cfg, api_server **out, char *err,
 		snprintf(err, errlen, "cannot start libmicrohttpd (see its "
 			"message above)");
 		wh_metrics_free(s->metrics);
+		api_instances_free(s->instances, false);
 		pthread_rwlock_destroy(&s->sup_lock);
 		free(s);
 		return false;
@@ -1871,6 +2161,7 @@ bool api_server_start(const api_config *cfg, api_server **out, char *err,
 		MHD_stop_daemon(s->mhd);
 		watch_stop(s);
 		wh_metrics_free(s->metrics);
+		api_instances_free(s->instances, false);
 		pthread_rwlock_destroy(&s->sup_lock);
 		free(s);
 		return false;
@@ -1926,6 +2217,7 @@ unsigned api_server_active(api_server *s)
 void api_server_supervisor_gone(api_server *s)
 {
 	run_cache_drop(s, true);
+	api_instances_drop_all(s->instances, true);
 	pthread_rwlock_wrlock(&s->sup_lock);
 	s->sup_gone = true;
 	pthread_rwlock_unlock(&s->sup_lock);
@@ -1945,6 +2237,7 @@ void api_server_stop(api_server *s)
 	MHD_stop_daemon(s->mhd);
 	api_front_free(s->front);
 	run_cache_drop(s, true);
+	api_instances_free(s->instances, !s->sup_gone);
 	pthread_mutex_destroy(&s->run_lock);
 	wh_metrics_free(s->metrics);
 	pthread_rwlock_destroy(&s->sup_lock);

@@ -46,6 +46,9 @@ static const cli_verb_help *const verb_helps[] = {
 	&cli_run_help, &cli_inspect_help, &cli_spec_help, &cli_dump_help,
 	&cli_upload_help,
 	&cli_list_help, &cli_invoke_help, &cli_delete_help,
+	&cli_instance_create_help, &cli_instance_invoke_help,
+	&cli_instance_list_help, &cli_instance_get_help,
+	&cli_instance_delete_help,
 };
 #define N_VERB_HELPS (sizeof verb_helps / sizeof verb_helps[0])
 
@@ -495,7 +498,8 @@ int main(int argc, char **argv)
 	if (strcmp(argv[i], "dump") == 0)
 		return cli_dump_main(argc - i, argv + i, &g);
 	if (strcmp(argv[i], "upload") == 0 || strcmp(argv[i], "list") == 0 ||
-	    strcmp(argv[i], "invoke") == 0 || strcmp(argv[i], "delete") == 0)
+	    strcmp(argv[i], "invoke") == 0 || strcmp(argv[i], "delete") == 0 ||
+	    strcmp(argv[i], "instance") == 0)
 		return cli_client_main(argc - i, argv + i, &g);
 	if (strcmp(argv[i], "help") == 0) {
 		usage_print(stdout);

@@ -62,7 +62,9 @@ typedef struct {
 /* The help of each verb (cli_run.c, cli_spec.c, cli_dump.c,
  * cli_client.c). */
 extern const cli_verb_help cli_run_help, cli_inspect_help, cli_spec_help,
-	cli_dump_help, cli_upload_help, cli_list_help, cli_invoke_help, cli_delete_help;
+	cli_dump_help, cli_upload_help, cli_list_help, cli_invoke_help, cli_delete_help,
+	cli_instance_create_help, cli_instance_invoke_help,
+	cli_instance_list_help, cli_instance_get_help, cli_instance_delete_help;
 
 enum { CLI_OPT_NONE = -1, CLI_OPT_BAD = -2 };
 
@@ -120,7 +122,8 @@ int cli_inspect_main(int argc, char **argv, struct cli_global *g);
 int cli_spec_main(int argc, char **argv, struct cli_global *g);
 /* dump: a module's code as text (cli_dump.c). */
 int cli_dump_main(int argc, char **argv, struct cli_global *g);
-/* upload, list, invoke, delete: a running wasmhostd (cli_client.c). */
+/* upload, list, invoke, delete, instance ...: a running wasmhostd
+ * (cli_client.c). */
 int cli_client_main(int argc, char **argv, struct cli_global *g);
 
 /* Matches option NAME ("--fuel") at argv[*i], as "--fuel=N" or "--fuel N".

@@ -1,4 +1,5 @@
-/* cli_client.c -- `wasmhost upload | list | invoke | delete`: the daemon's
+/* cli_client.c -- `wasmhost upload | list | invoke | delete` and
+ * `wasmhost instance create | invoke | list | get | delete`: the daemon's
  * API from the command line, so daily use needs no hand-written curl.
  *
  * The daemon is --url URL or $WASMHOST_URL (default http://127.0.0.1:8080),
@@ -42,6 +43,22 @@ const cli_verb_help cli_list_help = {
 const cli_verb_help cli_delete_help = {
 	.verb = "delete", .synopsis = "[--json] ID",
 	.about = "delete a stored module\n",
+	.opts = client_opts, .nopts = 1,
+};
+const cli_verb_help cli_instance_list_help = {
+	.verb = "instance list", .synopsis = "[--json]",
+	.about = "the persistent instances: id, module, calls, memory, last "
+		"use\n",
+	.opts = client_opts, .nopts = 1,
+};
+const cli_verb_help cli_instance_get_help = {
+	.verb = "instance get", .synopsis = "[--json] IID",
+	.about = "one persistent instance, as the daemon describes it\n",
+	.opts = client_opts, .nopts = 1,
+};
+const cli_verb_help cli_instance_delete_help = {
+	.verb = "instance delete", .synopsis = "[--json] IID",
+	.about = "end a persistent instance\n",
 	.opts = client_opts, .nopts = 1,
 };
 
@@ -285,6 +302,82 @@ static int delete_main(int argc, char **argv, struct cli_global *g)
 	return rc;
 }
 
+/* ---- instance list, get, delete ------------------------------------------- */
+
+static int instance_list_main(int argc, char **argv, struct cli_global *g)
+{
+	struct client c = { 0 };
+	const char *operand;
+	httpc_response res;
+	int rc = client_args(&cli_instance_list_help, argc, argv, g, &c,
+		&operand);
+
+	if (rc != CLI_EXIT_OK)
+		return rc < 0 ? CLI_EXIT_OK : rc;
+	if (operand)
+		return cli_usage_error(&cli_instance_list_help);
+	client_init(&c, g);
+	if (!call(&c, "GET", "/v1/instances", NULL, NULL, 0, &res))
+		return CLI_EXIT_ERROR;
+	if (res.status != 200) {
+		rc = api_error_report(&res);
+	} else if (c.json) {
+		print_raw(&res);
+	} else {
+		json_t *doc = json_loadb(res.body, res.len, 0, NULL), *in;
+		size_t i;
+		json_array_foreach(json_object_get(doc, "instances"), i, in) {
+			const char *why = json_string_value(json_object_get(in,
+				"reason"));
+			printf("%s  %.12s  calls %lld  memory %lld  last used "
+				"%s  %s%s%s\n",
+				json_string_value(json_object_get(in,
+					"instance")),
+				json_string_value(json_object_get(in, "module")),
+				(long long)json_integer_value(json_object_get(in,
+					"calls")),
+				(long long)json_integer_value(json_object_get(in,
+					"memory_bytes")),
+				json_string_value(json_object_get(in,
+					"last_used")),
+				json_string_value(json_object_get(in, "state")),
+				why ? ": " : "", why ? why : "");
+		}
+		json_decref(doc);
+	}
+	httpc_response_free(&res);
+	return rc;
+}
+
+/* GET or DELETE of /v1/instances/IID. */
+static int instance_one_main(const cli_verb_help *h, const char *method,
+	int argc, char **argv, struct cli_global *g)
+{
+	struct client c = { 0 };
+	const char *iid;
+	httpc_response res;
+	char path[160];
+	int rc = client_args(h, argc, argv, g, &c, &iid);
+
+	if (rc != CLI_EXIT_OK)
+		return rc < 0 ? CLI_EXIT_OK : rc;
+	if (!iid || strlen(iid) > 100)
+		return cli_usage_error(h);
+	client_init(&c, g);
+	snprintf(path, sizeof path, "/v1/instances/%s", iid);
+	if (!call(&c, method, path, NULL, NULL, 0, &res))
+		return CLI_EXIT_ERROR;
+	if (res.status == 204) {
+		printf("deleted %s\n", iid);
+	} else if (res.status == 200) {
+		print_raw(&res);
+	} else {
+		rc = api_error_report(&res);
+	}
+	httpc_response_free(&res);
+	return rc;
+}
+
 /* ---- invoke --------------------------------------------------------------- */
 
 enum { I_JSON, I_TIMEOUT_MS, I_FUEL, I_MAX_PAGES, I_ENV, I_DIR, I_STDIN,
@@ -319,6 +412,25 @@ const cli_verb_help cli_invoke_help = {
 	.about = "call FUNCTION with ARGS (parsed as its parameter types), or "
 		"without\nFUNCTION run the module's WASI program with argv [ID, "
 		"ARGS...]; print\nand exit as run does\n",
+	.opts = invoke_opts,
+	.nopts = sizeof invoke_opts / sizeof invoke_opts[0],
+};
+const cli_verb_help cli_instance_create_help = {
+	.verb = "instance create",
+	.synopsis = "[OPTIONS] ID [ARGS...]",
+	.about = "make a persistent instance of module ID in the daemon; "
+		"print its id.\nFor a WASI module, argv is [ID, ARGS...] and "
+		"--env, --dir, --stdin are the\ninstance's for its life; "
+		"--timeout-ms bounds its start function\n",
+	.opts = invoke_opts,
+	.nopts = sizeof invoke_opts / sizeof invoke_opts[0],
+};
+const cli_verb_help cli_instance_invoke_help = {
+	.verb = "instance invoke",
+	.synopsis = "[OPTIONS] IID FUNCTION [ARGS...]",
+	.about = "call FUNCTION of the persistent instance IID, whose memory "
+		"and globals\nare as its earlier calls left them; print and "
+		"exit as run does (WASI\noptions belong to instance create)\n",
 	.opts = invoke_opts,
 	.nopts = sizeof invoke_opts / sizeof invoke_opts[0],
 };
@@ -644,7 +756,44 @@ out:
 	return rc;
 }
 
-static int invoke_main(int argc, char **argv, struct cli_global *g)
+/* What invoke_run sends. */
+enum invoke_mode {
+	MODE_MODULE,      /* invoke: POST /v1/modules/ID/invoke */
+	MODE_CREATE,      /* instance create: POST /v1/modules/ID/instances */
+	MODE_INSTANCE,    /* instance invoke: POST /v1/instances/IID/invoke */
+};
+
+/* The module of instance iid (its "module"), or NULL (*rc set). */
+static json_t *instance_module_get(const struct client *c, const char *iid,
+	int *rc)
+{
+	char path[160];
+	httpc_response res;
+	json_t *mod = NULL;
+
+	snprintf(path, sizeof path, "/v1/instances/%s", iid);
+	*rc = CLI_EXIT_ERROR;
+	if (!call(c, "GET", path, NULL, NULL, 0, &res))
+		return NULL;
+	if (res.status != 200) {
+		*rc = api_error_report(&res);
+	} else {
+		json_t *doc = json_loadb(res.body, res.len, 0, NULL);
+		const char *id = json_string_value(json_object_get(doc,
+			"module"));
+		if (id && strlen(id) < 100)
+			mod = module_get(c, id, rc);
+		else
+			fprintf(stderr, "wasmhost: unexpected answer from the "
+				"daemon\n");
+		json_decref(doc);
+	}
+	httpc_response_free(&res);
+	return mod;
+}
+
+static int invoke_run(enum invoke_mode mode, const cli_verb_help *h,
+	int argc, char **argv, struct cli_global *g)
 {
 	struct invoke_opts o = { .env = json_object(), .lims = json_object() };
 	json_t *doc = json_object(), *mod = NULL, *e;
@@ -659,13 +808,13 @@ static int invoke_main(int argc, char **argv, struct cli_global *g)
 	o.dirs = calloc((size_t)argc + 1, sizeof *o.dirs);
 	if (!o.dirs)
 		goto out;
-	if ((r = client_parse(&cli_invoke_help, argc, argv, &i, g, invoke_opt,
-		&o)) <= 0) {
+	if ((r = client_parse(h, argc, argv, &i, g, invoke_opt, &o)) <= 0) {
 		rc = r < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
 		goto out;
 	}
-	if (i >= argc || strlen(argv[i]) > 100) {
-		rc = cli_usage_error(&cli_invoke_help);
+	if (i >= argc || strlen(argv[i]) > 100 ||
+	    (mode == MODE_INSTANCE && !o.fn_hex && i + 1 >= argc)) {
+		rc = cli_usage_error(h);
 		goto out;
 	}
 	id = argv[i++];
@@ -674,7 +823,8 @@ static int invoke_main(int argc, char **argv, struct cli_global *g)
 		fn = o.fn_hex;
 		fn_len = o.fn_hex_len;
 	} else {
-		fn = i < argc ? argv[i++] : "_start";
+		/* instance create: no function; its ARGS are WASI's argv */
+		fn = i < argc && mode != MODE_CREATE ? argv[i++] : "_start";
 		fn_len = strlen(fn);
 	}
 	char shown[128];
@@ -682,17 +832,26 @@ static int invoke_main(int argc, char **argv, struct cli_global *g)
 	client_init(&o.c, g);
 	/* The function's type and WASI or not, as `run` learns them from
 	 * the module: ARGS are parsed and results printed by type. */
-	if (!(mod = module_get(&o.c, id, &rc)))
+	mod = mode == MODE_INSTANCE ? instance_module_get(&o.c, id, &rc) :
+		module_get(&o.c, id, &rc);
+	if (!mod)
 		goto out;
 	bool wasi = module_uses_wasi(mod);
-	bool start = wasi && fn_len == 6 && strcmp(fn, "_start") == 0;
+	bool start = wasi && fn_len == 6 && strcmp(fn, "_start") == 0 &&
+		mode == MODE_MODULE;
+	if (mode == MODE_CREATE && !wasi && i < argc) {
+		fprintf(stderr, "error: ARGS are a WASI module's argv; this "
+			"module does not import WASI\n");
+		rc = CLI_EXIT_USAGE;
+		goto out;
+	}
 	if ((e = export_func(mod, fn, fn_len)) && (!types_read(json_object_get(e,
 	    "params"), params, sizeof params, &t.nparams) ||
 	    !types_read(json_object_get(e, "results"), results, sizeof results,
 	    &t.nresults)))
 		e = NULL;
 	rc = CLI_EXIT_ERROR;
-	if (!start) {
+	if (!start && mode != MODE_CREATE) {
 		json_t *args = json_array();
 		json_object_set_new(doc, "function", json_stringn(fn, fn_len));
 		json_object_set_new(doc, "args", args);
@@ -711,24 +870,36 @@ static int invoke_main(int argc, char **argv, struct cli_global *g)
 				json_array_append_new(args, json_string(argv[k]));
 		}
 	}
-	if (wasi && (rc = wasi_request(&o, doc, id, start, argv + i,
-	    argc - i)) != CLI_EXIT_OK)
+	if (wasi && mode != MODE_INSTANCE && (rc = wasi_request(&o, doc, id,
+	    start || mode == MODE_CREATE, argv + i, argc - i)) != CLI_EXIT_OK)
 		goto out;
-	if (!wasi && json_object_size(o.env))
-		json_object_set(doc, "env", o.env);   /* refused, with why */
+	/* Refused by the daemon, with why. */
+	if ((!wasi || mode == MODE_INSTANCE) && json_object_size(o.env))
+		json_object_set(doc, "env", o.env);
 	if (json_object_size(o.lims))
 		json_object_set(doc, "limits", o.lims);
 	rc = CLI_EXIT_ERROR;
 	char *body = json_dumps(doc, JSON_COMPACT);
 	if (!body)
 		goto out;
-	snprintf(path, sizeof path, "/v1/modules/%s/invoke", id);
+	snprintf(path, sizeof path, mode == MODE_INSTANCE ?
+		"/v1/instances/%s/invoke" : mode == MODE_CREATE ?
+		"/v1/modules/%s/instances" : "/v1/modules/%s/invoke", id);
 	bool sent = call(&o.c, "POST", path, "application/json", body,
 		strlen(body), &res);
 	free(body);
 	if (!sent)
 		goto out;
-	if (res.status != 200) {
+	if (mode == MODE_CREATE && res.status == 201) {
+		json_t *made = json_loadb(res.body, res.len, 0, NULL);
+		if (o.c.json)
+			print_raw(&res);
+		else
+			printf("%s\n", json_string_value(json_object_get(made,
+				"instance")));
+		json_decref(made);
+		rc = CLI_EXIT_OK;
+	} else if (res.status != 200) {
 		rc = api_error_report(&res);
 	} else if (o.c.json) {
 		print_raw(&res);
@@ -750,13 +921,44 @@ out:
 
 /* ---- entry points ----------------------------------------------------------- */
 
+/* `wasmhost instance VERB ...`; argv[0] is "instance". */
+static int instance_main(int argc, char **argv, struct cli_global *g)
+{
+	static const char usage[] = "usage: wasmhost instance "
+		"create|invoke|list|get|delete ... (see 'wasmhost --help')\n";
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return CLI_EXIT_USAGE;
+	}
+	argc--;
+	argv++;
+	if (strcmp(argv[0], "create") == 0)
+		return invoke_run(MODE_CREATE, &cli_instance_create_help, argc,
+			argv, g);
+	if (strcmp(argv[0], "invoke") == 0)
+		return invoke_run(MODE_INSTANCE, &cli_instance_invoke_help,
+			argc, argv, g);
+	if (strcmp(argv[0], "list") == 0)
+		return instance_list_main(argc, argv, g);
+	if (strcmp(argv[0], "get") == 0)
+		return instance_one_main(&cli_instance_get_help, "GET", argc,
+			argv, g);
+	if (strcmp(argv[0], "delete") == 0)
+		return instance_one_main(&cli_instance_delete_help, "DELETE",
+			argc, argv, g);
+	fputs(usage, stderr);
+	return CLI_EXIT_USAGE;
+}
+
 int cli_client_main(int argc, char **argv, struct cli_global *g)
 {
+	if (strcmp(argv[0], "instance") == 0)
+		return instance_main(argc, argv, g);
 	if (strcmp(argv[0], "upload") == 0)
 		return upload_main(argc, argv, g);
 	if (strcmp(argv[0], "list") == 0)
 		return list_main(argc, argv, g);
 	if (strcmp(argv[0], "delete") == 0)
 		return delete_main(argc, argv, g);
-	return invoke_main(argc, argv, g);
+	return invoke_run(MODE_MODULE, &cli_invoke_help, argc, argv, g);
 }

@@ -441,6 +441,8 @@ static bool sandbox_start(wh_config *cfg)
 		.tier_threshold = cfg->tier_threshold,
 		.opt_threshold = cfg->opt_threshold,
 		.no_namespaces = !cfg->namespaces,
+		.no_snapshots = !cfg->snapshots,
+		.max_instances = cfg->max_instances,
 		.log = sandbox_log,
 		.zygote_scrub = zygote_scrub,
 		.zygote_scrub_ctx = cfg,

@@ -115,6 +115,9 @@ typedef struct {
 } wasi_output;
 
 wasi_output wasi_captured(const wasi_ctx *ctx, int fd);
+/* Empties the captured streams (and their truncation flags): a kept
+ * instance's next call answers only with what it writes itself. */
+void wasi_captured_clear(wasi_ctx *ctx);
 
 /* Whether proc_exit was called, and its code. */
 bool wasi_exited(const wasi_ctx *ctx, int *exit_code);

@@ -56,6 +56,8 @@ struct sb_zygote_params {
 	bool try_namespaces;
 	uint64_t max_frame_bytes;       /* largest frame a worker accepts */
 	int worker_nice;                /* added to each worker's nice value */
+	uint64_t snapshot_bytes;        /* each worker's snapshot file; 0 =
+	                                   no snapshots */
 	void (*scrub)(void *ctx);       /* sb_config.zygote_scrub */
 	void *scrub_ctx;
 };
@@ -79,6 +81,8 @@ struct sb_worker_params {
 	uint64_t data_bytes;            /* RLIMIT_DATA; 0 = none */
 	uint64_t max_frame_bytes;
 	bool test_hooks;
+	uint64_t snapshot_bytes;        /* its snapshot file; 0 = none */
+	uintptr_t snapshot_map_end;     /* sb_snapshot_map_end */
 };
 
 /* Confines itself and serves the socket until EOF; never returns. */
@@ -89,6 +93,7 @@ void sb_worker_main(const struct sb_worker_params *p)
 
 struct sb_confine {
 	int ipc_fd;             /* kept, moved to SB_IPC_FD */
+	int snapshot_fd;        /* kept, moved to SB_SNAPSHOT_FD; -1 = none */
 	uint64_t data_bytes;    /* RLIMIT_DATA; 0 = not set */
 	bool relaxed;           /* keep fd 2 (sanitizer reports) */
 	const sb_bpf *bpf;      /* the filter, loaded last */
@@ -98,11 +103,12 @@ struct sb_confine {
 	                           thread); NULL: none */
 };
 
-/* Applies, in order: close every fd but the IPC socket, empty environment,
- * rlimits (NOFILE, CORE 0, FSIZE 0, DATA), drop capabilities,
- * PR_SET_NO_NEW_PRIVS, PR_SET_DUMPABLE 0, the engine's compile thread
- * (which inherits all of that), RLIMIT_NPROC 0, the seccomp filter (on
- * every thread of the process: SECCOMP_FILTER_FLAG_TSYNC).  Returns 0
+/* Applies, in order: close every fd but the IPC socket (and the snapshot
+ * file), empty environment, rlimits (NOFILE, CORE 0, FSIZE 0, DATA), drop
+ * capabilities, PR_SET_NO_NEW_PRIVS, PR_SET_DUMPABLE 0, the engine's
+ * compile thread (which inherits all of that), RLIMIT_NPROC 0, the
+ * seccomp filter (on every thread of the process:
+ * SECCOMP_FILTER_FLAG_TSYNC).  Returns 0
  * or -errno with *step naming what failed. */
 int sb_confine_apply(const struct sb_confine *c, const char **step);
 

@@ -378,6 +378,7 @@ void sb_invoke_encode(sb_buf *b, uint64_t seq, const sb_request *req,
 	sb_buf_begin(b, SB_MSG_INVOKE);
 	sb_buf_u64(b, seq);
 	sb_buf_u8(b, (uint8_t)req->kind);
+	sb_buf_u8(b, (uint8_t)req->instance_op);
 	sb_buf_u32(b, max_pages);
 	sb_buf_u8(b, req->has_fuel);
 	sb_buf_u64(b, req->fuel);
@@ -413,6 +414,10 @@ bool sb_invoke_decode(sb_rd *r, sb_invoke_msg *m)
 	if (kind != SB_CALL && kind != SB_WASI)
 		r->bad = true;
 	m->req.kind = (sb_kind)kind;
+	uint8_t iop = sb_rd_u8(r);
+	if (iop > SB_INSTANCE_DROP)
+		r->bad = true;
+	m->req.instance_op = (sb_instance_op)iop;
 	m->req.max_memory_pages = sb_rd_u32(r);
 	if (m->req.max_memory_pages > 65536)
 		r->bad = true;
@@ -510,6 +515,9 @@ void sb_result_encode(sb_buf *b, uint64_t seq, const sb_result *res)
 		sb_buf_u64(b, ts->compile_ns);
 		sb_buf_u64(b, ts->osr_entries);
 	}
+	sb_buf_u64(b, res->instantiate_us);
+	sb_buf_u8(b, res->from_snapshot);
+	sb_buf_u32(b, res->memory_pages);
 }
 
 static bool copy_bytes(sb_rd *r, uint64_t max, uint8_t **out, size_t *len)
@@ -597,6 +605,11 @@ bool sb_result_decode(sb_rd *r, uint64_t out_max, uint64_t *seq,
 		ts->compile_ns = sb_rd_u64(r);
 		ts->osr_entries = sb_rd_u64(r);
 	}
+	res->instantiate_us = sb_rd_u64(r);
+	res->from_snapshot = sb_rd_u8(r) != 0;
+	res->memory_pages = sb_rd_u32(r);
+	if (res->memory_pages > 65536)
+		r->bad = true;
 	return sb_rd_done(r);
 }
 

@@ -17,7 +17,7 @@
  * exits.
  *
  *   HELLO   W->S  u32 version, u32 flags             (confined and ready)
- *   LOAD    S->W  u8 fuel, bytes module
+ *   LOAD    S->W  u8 fuel, bytes module, str init export ("" = none)
  *   LOADED  W->S  u8 ok; ok: imports, exports (signatures as runs of one
  *                 type, see sb_externs_encode); else u32 status, u64 offset,
  *                 str message
@@ -34,7 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SB_PROTO_VERSION 3
+#define SB_PROTO_VERSION 4
 #define SB_FRAME_HDR_BYTES 8
 
 enum sb_msg {

@@ -37,22 +37,32 @@ uint64_t sb_data_limit_bytes(uint32_t max_pages, uint64_t max_module_bytes)
 		8 * max_module_bytes;
 }
 
-static int fds_close(int ipc_fd, bool keep_stderr)
+/* The IPC socket to SB_IPC_FD and the snapshot file (if any) to
+ * SB_SNAPSHOT_FD, each through a copy at a high number first, so that
+ * neither can land on the other; then every other fd is closed. */
+static int fds_close(int ipc_fd, int snapshot_fd, bool keep_stderr)
 {
-	if (ipc_fd != SB_IPC_FD) {
-		if (dup2(ipc_fd, SB_IPC_FD) < 0)
-			return -errno;
-		close(ipc_fd);
-	}
+	int last = snapshot_fd >= 0 ? SB_SNAPSHOT_FD : SB_IPC_FD;
+	int ipc_hi = fcntl(ipc_fd, F_DUPFD_CLOEXEC, 16), snap_hi = -1;
+
+	if (ipc_hi < 0)
+		return -errno;
+	if (snapshot_fd >= 0 &&
+	    (snap_hi = fcntl(snapshot_fd, F_DUPFD_CLOEXEC, 16)) < 0)
+		return -errno;
+	if (dup2(ipc_hi, SB_IPC_FD) < 0)
+		return -errno;
+	if (snap_hi >= 0 && dup2(snap_hi, SB_SNAPSHOT_FD) < 0)
+		return -errno;
 	if (fcntl(SB_IPC_FD, F_SETFD, 0) < 0)
 		return -errno;
 	for (int fd = 0; fd < SB_IPC_FD; fd++)
 		if (!(keep_stderr && fd == 2))
 			close(fd);
-	if (syscall(SYS_close_range, SB_IPC_FD + 1, ~0u, 0) != 0) {
+	if (syscall(SYS_close_range, last + 1, ~0u, 0) != 0) {
 		/* Older kernels: close what the fd table can hold. */
 		long max = sysconf(_SC_OPEN_MAX);
-		for (long fd = SB_IPC_FD + 1; fd < max && fd < 65536; fd++)
+		for (long fd = last + 1; fd < max && fd < 65536; fd++)
 			close((int)fd);
 	}
 	return 0;
@@ -105,7 +115,7 @@ int sb_confine_apply(const struct sb_confine *c, const char **step)
 			return rc;                                         \
 	} while (0)
 
-	STEP("close fds", fds_close(c->ipc_fd, c->relaxed));
+	STEP("close fds", fds_close(c->ipc_fd, c->snapshot_fd, c->relaxed));
 	STEP("environment", clearenv() == 0 ? 0 : -ENOMEM);
 	STEP("RLIMIT_NOFILE", rlimit_set(RLIMIT_NOFILE, SB_IPC_FD + 1));
 	STEP("RLIMIT_CORE", rlimit_set(RLIMIT_CORE, 0));

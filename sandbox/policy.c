@@ -11,8 +11,8 @@
  * The libc calls a worker makes once confined, and what they need (checked
  * against glibc 2.36; tests/sandbox/check_sandbox.c drives each under this
  * filter):
- *   malloc/calloc/free     brk, mmap, munmap, madvise (trim); mprotect
- *                          without PROT_EXEC for non-main arenas
+ *   malloc/calloc/free     brk, mmap (anonymous), munmap, madvise (trim);
+ *                          mprotect without PROT_EXEC for non-main arenas
  *   realloc                mremap fails (ENOSYS) and glibc copies instead
  *   qsort                  NOT USABLE: glibc's asks sysinfo() for the
  *                          memory size above 1 KiB; the engine sorts with
@@ -56,6 +56,11 @@ enum cond {
 	FD_IPC,         /* arg0 == the IPC socket */
 	FD_STDERR,      /* arg0 == 2 (relaxed mode only) */
 	PROT_NO_EXEC,   /* arg2 (prot) has no PROT_EXEC */
+	ANON_NO_EXEC,   /* mmap: no PROT_EXEC, MAP_ANONYMOUS */
+	SNAPSHOT_MAP,   /* mmap of SB_SNAPSHOT_FD: no PROT_EXEC, MAP_FIXED,
+	                   len <= SB_SNAPSHOT_MAX_BYTES, addr at most
+	                   code_base - SB_SNAPSHOT_MAX_BYTES (below the
+	                   code region, whole) */
 	EXEC_IN_CODE,   /* mprotect(addr in the code region's lower half,
 	                   len <= half the region, prot R-X without W) */
 	FAIL_ENOSYS,    /* allowed to fail: returns ENOSYS, no kill */
@@ -78,8 +83,14 @@ static const struct row policy[] = {
 	ROW(write, FD_IPC, "results and captured output to the supervisor"),
 
 	/* ---- memory ---- */
-	ROW(mmap, PROT_NO_EXEC, "malloc, linear-memory reservations (8 GiB "
-		"PROT_NONE), store stacks; never executable"),
+	ROW(mmap, ANON_NO_EXEC, "malloc, linear-memory reservations (8 GiB "
+		"PROT_NONE), store stacks; anonymous, never executable"),
+	ROW(mmap, SNAPSHOT_MAP, "the snapshot file, made before the filter "
+		"(after it, memfd_create and ftruncate stay refused and "
+		"RLIMIT_FSIZE is 0): written once through a shared mapping, "
+		"then mapped copy-on-write into each fresh instance's "
+		"reservation; fixed and below the code region, so none of it "
+		"can become executable"),
 	ROW(mprotect, PROT_NO_EXEC, "memory.grow flips reserved pages to "
 		"read-write"),
 	ROW(mprotect, EXEC_IN_CODE, "the JIT flips its code RW -> RX, only "
@@ -154,6 +165,23 @@ static int row_add(scmp_filter_ctx ctx, const struct row *r,
 	case PROT_NO_EXEC:
 		return seccomp_rule_add(ctx, act, r->nr, 1,
 			SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	case ANON_NO_EXEC:
+		return seccomp_rule_add(ctx, act, r->nr, 2,
+			SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0),
+			SCMP_A3(SCMP_CMP_MASKED_EQ, MAP_ANONYMOUS,
+				MAP_ANONYMOUS));
+	case SNAPSHOT_MAP: {
+		uintptr_t end = sb_snapshot_map_end(p->code_base);
+		if (!end)
+			return 0;
+		return seccomp_rule_add(ctx, act, r->nr, 5,
+			SCMP_A0(SCMP_CMP_LE, (uint64_t)end),
+			SCMP_A1(SCMP_CMP_LE, SB_SNAPSHOT_MAX_BYTES),
+			SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0),
+			SCMP_A3(SCMP_CMP_MASKED_EQ, MAP_FIXED | MAP_ANONYMOUS,
+				MAP_FIXED),
+			SCMP_A4(SCMP_CMP_EQ, SB_SNAPSHOT_FD));
+	}
 	case EXEC_IN_CODE:
 		if (!p->code_base)
 			return 0;
@@ -243,6 +271,13 @@ int sb_policy_load(const sb_bpf *bpf)
 	return rc == 0 ? 0 : -ESRCH;
 }
 
+uintptr_t sb_snapshot_map_end(uintptr_t code_base)
+{
+	if (code_base < 2 * SB_SNAPSHOT_MAX_BYTES)
+		return 0;
+	return code_base - SB_SNAPSHOT_MAX_BYTES;
+}
+
 uintptr_t sb_code_region_reserve(void)
 {
 	const size_t size = (size_t)SB_CODE_REGION_BYTES;
@@ -268,6 +303,9 @@ static const char *cond_text(enum cond c)
 	case FD_IPC: return "fd == IPC socket";
 	case FD_STDERR: return "fd == 2";
 	case PROT_NO_EXEC: return "prot without PROT_EXEC";
+	case ANON_NO_EXEC: return "anonymous, prot without PROT_EXEC";
+	case SNAPSHOT_MAP: return "snapshot fd, MAP_FIXED, below the code "
+		"region";
 	case EXEC_IN_CODE: return "PROT_EXEC without PROT_WRITE, inside the "
 		"code region";
 	case FAIL_ENOSYS: return "fails with ENOSYS";

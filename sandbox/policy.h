@@ -17,6 +17,22 @@
  * half and are at most half its size long, so they end inside it. */
 #define SB_CODE_REGION_BYTES (UINT64_C(1) << 27)
 
+/* The snapshot file (a memfd made before the filter, engine "snapshots")
+ * sits at this fd; it may be mapped only with MAP_FIXED, at most
+ * SB_SNAPSHOT_MAX_BYTES long and ending below the code region
+ * (sb_snapshot_map_end), so that no page of it can ever be made
+ * executable: the only executable pages are in the code region, and a
+ * file mapping there could be written through another mapping. */
+#define SB_SNAPSHOT_FD 4
+#define SB_SNAPSHOT_MAX_BYTES (UINT64_C(1) << 32)
+
+/* code_base - SB_SNAPSHOT_MAX_BYTES: the highest address a mapping of the
+ * snapshot file may start at, which is what the filter checks (with its
+ * length at most SB_SNAPSHOT_MAX_BYTES it then ends below the code
+ * region), and the bound the engine keeps its end under
+ * (wasm_snapshot_file.map_end_max).  0: no room (no snapshots). */
+uintptr_t sb_snapshot_map_end(uintptr_t code_base);
+
 typedef struct {
 	int ipc_fd;             /* read/write allowed on this fd only */
 	uintptr_t code_base;    /* aligned to SB_CODE_REGION_BYTES */

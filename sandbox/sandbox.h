@@ -32,6 +32,7 @@
 
 typedef struct sb_supervisor sb_supervisor;
 typedef struct sb_module sb_module;
+typedef struct sb_instance sb_instance;
 
 #define SB_OUTCOMES(X)                                                     \
 	X(OK, "ok")                     /* export returned results */      \
@@ -44,6 +45,7 @@ typedef struct sb_module sb_module;
 	X(INVALID_MODULE, "invalid_module") /* decode/validate failed */   \
 	X(BAD_CALL, "bad_call")         /* no such export, wrong args */   \
 	X(BUSY, "busy")                 /* pool and its queue are full */  \
+	X(GONE, "gone")                 /* persistent instance ended */    \
 	X(ERROR, "error")               /* supervisor-side failure */
 
 typedef enum {
@@ -86,6 +88,10 @@ typedef struct {
 	                               confinement; they count against
 	                               max_workers; 0 = none */
 	uint32_t max_per_module;    /* 0 = max_workers */
+	uint32_t max_instances;     /* persistent instances at once, all
+	                               tenants (each pins a worker, which no
+	                               module invoke can then use); more are
+	                               refused SB_BUSY; 0 = max_workers / 2 */
 	uint32_t queue_max;         /* waiting invocations per module when all
 	                               its workers are busy; 0 = 64 */
 	uint32_t kill_grace_ms;     /* SIGKILL this long after a deadline;
@@ -102,6 +108,11 @@ typedef struct {
 	 * fit ends SB_BUSY with limit SB_LIMIT_MEMORY at once.  0 = no cap. */
 	uint64_t max_memory_bytes;
 	bool fuel;                  /* compile fuel metering into the code */
+	bool no_snapshots;          /* build every fresh instance from the
+	                               module's segments; default: each worker
+	                               snapshots its first instance and maps
+	                               the next ones copy-on-write (engine
+	                               "snapshots") */
 	wasm_tier tier;             /* the workers' engine tier; 0 = interp */
 	uint32_t tier_threshold;    /* for WASM_TIER_AUTO; 0 = engine default */
 	uint32_t opt_threshold;     /* the same, baseline -> optimizing */
@@ -165,6 +176,7 @@ typedef struct {
 	 * cap, and how many calls found it full when their turn came (each
 	 * counted once) */
 	uint64_t memory_charged, memory_cap, memory_waits;
+	uint32_t instances;      /* persistent instances held by workers */
 } sb_stats;
 
 void sb_supervisor_stats(sb_supervisor *sup, sb_stats *out);
@@ -177,6 +189,15 @@ void sb_supervisor_stats(sb_supervisor *sup, sb_stats *out);
  * with one more reference.  Starts cfg.warm_per_module workers. */
 sb_module *sb_module_new(sb_supervisor *sup, const char *tenant,
 	const char *id, const uint8_t *bytes, size_t len);
+/* The same, for a module whose instances are initialised by calling its
+ * export init (type [] -> [], the idea of Wizer) after instantiation:
+ * each worker calls it once, on its first instance, whose state then
+ * becomes the snapshot every later instance is mapped from (without a
+ * snapshot, every instance calls it).  What init saw of the host (WASI
+ * argv, env, clocks: the first call's) stays in the snapshot.  init NULL
+ * or "": none.  A pool is shared only with the same init. */
+sb_module *sb_module_new_init(sb_supervisor *sup, const char *tenant,
+	const char *id, const uint8_t *bytes, size_t len, const char *init);
 /* Drops a reference; the last one ends the pool's workers (invocations in
  * flight still complete). */
 void sb_module_release(sb_module *m);
@@ -188,6 +209,16 @@ typedef enum {
 	SB_WASI = 2,    /* WASI _start with argv/env/stdin/files */
 	SB_INSPECT = 3, /* only decode + validate: imports and exports */
 } sb_kind;
+
+/* What a request does with a persistent instance (sb_instance). */
+typedef enum {
+	SB_INSTANCE_FRESH = 0,   /* a fresh instance for this call (decision 3) */
+	SB_INSTANCE_CREATE,      /* instantiate and keep it in the worker,
+	                            which is then pinned to it; calls nothing
+	                            (a WASI reactor's _initialize aside) */
+	SB_INSTANCE_CALL,        /* call `function` on the kept instance */
+	SB_INSTANCE_DROP,        /* internal: the worker frees it */
+} sb_instance_op;
 
 typedef struct {
 	const char *path;        /* absolute guest path */
@@ -230,6 +261,12 @@ typedef struct {
 	uint32_t nfiles;
 	uint64_t stdout_max_bytes;    /* 0 = the supervisor's cap */
 	uint64_t stderr_max_bytes;
+	/* Persistent instances: with SB_INSTANCE_CREATE or _CALL, the
+	 * handle from sb_instance_new (kind SB_CALL; for CREATE, function
+	 * is ignored and argv/env/files/stdin set up WASI for the instance's
+	 * life). */
+	sb_instance *instance;
+	sb_instance_op instance_op;
 } sb_request;
 
 /* A call's charge against sb_config.max_memory_bytes: its linear memory
@@ -306,6 +343,11 @@ typedef struct {
 	bool has_tiers;
 	sb_tier_stats tiers, tiers_delta;
 	uint32_t worker_pid;     /* in the supervisor's pid namespace; 0 if none */
+	uint64_t instantiate_us; /* making this call's instance (0 for a call
+	                            on a persistent one) */
+	bool from_snapshot;      /* that instance was mapped from the worker's
+	                            snapshot */
+	uint32_t memory_pages;   /* the instance's memory 0 after the call */
 } sb_result;
 
 void sb_result_free(sb_result *r);
@@ -341,6 +383,38 @@ WASM_MUST_CHECK sb_submit sb_invoke_sync(sb_module *m, const sb_request *req,
 	void *ctx);
 /* sb_invoke and wait for the result; never NULL. */
 sb_result *sb_invoke_wait(sb_module *m, const sb_request *req);
+
+/* ---- persistent instances (brief, decision 16) ---------------------------
+ *
+ * An instance that lives between calls, for plugin hosts.  It is made by a
+ * request with instance_op SB_INSTANCE_CREATE through sb_invoke, in a
+ * worker of m's pool, which is then pinned to it: that worker serves
+ * nothing else until the instance ends (so one instance's long call never
+ * holds up another's, a crash ends exactly one instance, and the worker's
+ * memory limit is the instance's).  Calls (SB_INSTANCE_CALL) run one after
+ * the other in the order sb_invoke received them.  A trap leaves the
+ * instance as the trap left it; a timeout ends it (the worker frees it and
+ * goes back to the pool), and so does the worker's death.  Later calls end
+ * SB_GONE with the reason in the message.  Pinned workers count against
+ * max_workers, not against max_per_module, and are never evicted. */
+
+/* A handle for a new instance, not made yet (pass it with
+ * SB_INSTANCE_CREATE); NULL if memory ran out. */
+sb_instance *sb_instance_new(sb_module *m);
+/* Drops the caller's handle: calls already submitted run, then the
+ * worker frees the instance and goes back to its pool. */
+void sb_instance_release(sb_instance *in);
+
+typedef struct {
+	bool live;               /* made, and not ended */
+	bool gone;               /* ended: reason says why */
+	char reason[200];
+	uint32_t memory_pages;   /* memory 0, as of its last call */
+	uint32_t worker_pid;     /* its worker, in the supervisor's pid
+	                            namespace; 0 if none */
+} sb_instance_info;
+
+void sb_instance_status(sb_instance *in, sb_instance_info *out);
 
 /* ---- tests only (sb_config.test_hooks) -------------------------------- */
 

@@ -170,7 +170,8 @@ static uint64_t timers_run(sb_supervisor *sup)
 		if (q < next)
 			next = q;
 	}
-	return next;
+	uint64_t q = sup_inst_expire(sup, now);
+	return q < next ? q : next;
 }
 
 /* ---- inbox ---------------------------------------------------------------- */
@@ -226,6 +227,7 @@ static void op_invoke(sb_supervisor *sup, struct job *j)
 		return;
 	}
 	if (j->kind == SB_CALL && m->loaded &&
+	    j->inst_op != SB_INSTANCE_CREATE &&
 	    !sup_export_find(m, j->function, j->function_len)) {
 		char msg[160], name[104];
 		wasm_name_format(j->function, j->function_len, name,
@@ -238,6 +240,15 @@ static void op_invoke(sb_supervisor *sup, struct job *j)
 		sup_job_expire(j);
 		return;
 	}
+	if (j->inst_op == SB_INSTANCE_CALL) {
+		sup_inst_enqueue(sup, j);   /* its worker, in order */
+		return;
+	}
+	if (j->inst_op == SB_INSTANCE_CREATE && !sup_inst_admit(sup, j)) {
+		sup_job_finish(j, NULL, SB_BUSY, "every worker that may hold a "
+			"persistent instance holds one (max_instances)");
+		return;
+	}
 	/* Jobs that a worker on its way will take are not waiting. */
 	uint32_t taken = m->spawning < m->queued ? m->spawning : m->queued;
 	if (m->queued - taken >= sup->cfg.queue_max) {
@@ -245,11 +256,7 @@ static void op_invoke(sb_supervisor *sup, struct job *j)
 			"is full");
 		return;
 	}
-	if (m->q_tail)
-		m->q_tail->next = j;
-	else
-		m->q_head = j;
-	m->q_tail = j;
+	sup_fifo_push(&m->q_head, &m->q_tail, j);
 	m->queued++;
 	sup_dispatch(sup, m);
 }
@@ -275,8 +282,12 @@ static void inbox_run(sb_supervisor *sup)
 		case OP_MODULE_RELEASE:
 			op->m->released = true;
 			for (struct worker *w = sup->workers; w; w = w->next)
-				if (w->m == op->m && w->state == W_IDLE)
+				if (w->m == op->m && w->state == W_IDLE &&
+				    !w->inst)
 					sup_worker_retire(sup, w);
+			break;
+		case OP_INSTANCE_RELEASE:
+			sup_inst_release_op(sup, op->inst);
 			break;
 		}
 		free(op);
@@ -289,7 +300,9 @@ static void inbox_run(sb_supervisor *sup)
 static void stats_publish(sb_supervisor *sup)
 {
 	uint32_t idle = 0, queued = 0, spares = 0, busy = 0, starting = 0;
+	uint32_t pinned = 0;
 	for (struct worker *w = sup->workers; w; w = w->next) {
+		pinned += w->inst != NULL;
 		idle += w->state == W_IDLE;
 		spares += w->state == W_SPARE;
 		busy += w->state == W_BUSY;
@@ -307,6 +320,7 @@ static void stats_publish(sb_supervisor *sup)
 	sup->stats.queued = queued;
 	sup->stats.memory_charged = sup->mem_used;
 	sup->stats.memory_cap = sup->cfg.max_memory_bytes;
+	sup->stats.instances = pinned;
 	sup->stats.zygote_pid = (uint32_t)sup->zy.pid;
 	sup->stats.zygote_alive = !sup->zygote_dead;
 	sup->stats.spawn_us_avg = sup->spawn_count ?
@@ -456,6 +470,8 @@ wasm_status sb_supervisor_new(const sb_config *cfg, sb_supervisor **out,
 		c->max_workers = 64;
 	if (!c->max_per_module || c->max_per_module > c->max_workers)
 		c->max_per_module = c->max_workers;
+	if (!c->max_instances || c->max_instances > c->max_workers)
+		c->max_instances = c->max_workers / 2 ? c->max_workers / 2 : 1;
 	if (!c->queue_max)
 		c->queue_max = 64;
 	if (!c->kill_grace_ms)
@@ -506,6 +522,9 @@ wasm_status sb_supervisor_new(const sb_config *cfg, sb_supervisor **out,
 		.scrub_ctx = c->zygote_scrub_ctx,
 		/* LOAD carries the module; INVOKE the request. */
 		.max_frame_bytes = c->max_module_bytes + (UINT64_C(256) << 20),
+		/* A snapshot is at most the memory an invocation may have. */
+		.snapshot_bytes = c->no_snapshots ? 0 :
+			(uint64_t)c->max_memory_pages * 65536u,
 	};
 	if ((rc = sb_zygote_start(&zp, &sup->zy)) != 0) {
 		st = WASM_ERR_LIMIT;
@@ -593,6 +612,7 @@ void sb_supervisor_free(sb_supervisor *sup)
 		}
 		for (sb_module *m = sup->modules; m; m = m->next)
 			sup_queue_fail_all(m, SB_ERROR, "shutting down");
+		sup_inst_fail_all(sup, SB_ERROR, "shutting down");
 	}
 	while (sup->workers) {
 		struct worker *w = sup->workers;
@@ -615,6 +635,12 @@ void sb_supervisor_free(sb_supervisor *sup)
 		sb_module *m = sup->modules;
 		sup->modules = m->next;
 		sup_module_free(m);
+	}
+	/* Handles nobody released (their callers outlive no supervisor). */
+	while (sup->instances) {
+		sb_instance *in = sup->instances;
+		sup->instances = in->next;
+		free(in);
 	}
 	if (sup->wake_fd >= 0)
 		close(sup->wake_fd);

@@ -3,7 +3,8 @@
  * supervisor's lifecycle; supervisor_workers.c: spawning and spare workers,
  * sending, received frames, deaths; supervisor_dispatch.c: pools, LRU
  * eviction, pipelining; supervisor_invoke.c: jobs and queues, modules and
- * invocations from API threads, the sync path).  Internal to sandbox/.
+ * invocations from API threads, the sync path; supervisor_instances.c:
+ * persistent instances and their pinned workers).  Internal to sandbox/.
  *
  * Everything here belongs to the loop thread (under sup->state) unless a
  * field says otherwise; see supervisor.c for the threading rules. */
@@ -59,6 +60,11 @@ struct job {
 	bool mem_waited;           /* counted in memory_waits */
 	sb_done_fn done;
 	void *ctx;
+	/* persistent instances: the instance (one reference) and what the
+	 * job does with it */
+	sb_instance *inst;
+	sb_instance_op inst_op;
+	bool inst_slot;            /* CREATE: counted in sup->creating */
 };
 
 struct worker {
@@ -104,12 +110,15 @@ struct worker {
 	uint64_t mem_charged;      /* the largest charge of its calls, while
 	                              it has one (sup_mem_charge) */
 	sb_tier_stats last_tiers;  /* as of the previous RESULT */
+	sb_instance *inst;         /* pinned to this persistent instance
+	                              (one reference): serves nothing else */
 };
 
 struct sb_module {
 	sb_module *next;           /* sup->modules (under lock) */
 	sb_supervisor *sup;
 	char *tenant, *id;
+	char *init;                /* initialisation export, or NULL */
 	uint8_t *bytes;
 	size_t len;
 	uint32_t api_refs;         /* under lock */
@@ -117,6 +126,7 @@ struct sb_module {
 	/* loop thread only */
 	struct job *q_head, *q_tail;
 	uint32_t queued, nworkers, spawning, load_failures;
+	uint32_t npinned;          /* of nworkers, pinned to an instance */
 	uint32_t inflight;         /* jobs submitted and not finished */
 	uint64_t call_ns_avg;      /* moving average of a call's time in
 	                              its worker (start to result) */
@@ -127,13 +137,33 @@ struct sb_module {
 	uint32_t nimports, nexports;
 };
 
-enum op_kind { OP_INVOKE, OP_MODULE_NEW, OP_MODULE_RELEASE };
+/* A persistent instance (sandbox.h).  Freed when its last reference
+ * goes: the caller's, each job's, its pinned worker's. */
+struct sb_instance {
+	sb_instance *next;         /* sup->instances (under lock) */
+	sb_module *m;
+	uint32_t refs;             /* under sup->lock */
+	/* under sup->lock: what sb_instance_status reads */
+	bool live, gone;
+	char reason[200];
+	uint32_t memory_pages;
+	uint32_t worker_pid;
+	/* loop thread */
+	struct worker *w;          /* its pinned worker; NULL before it is
+	                              made and after it ended */
+	struct job *q_head, *q_tail;   /* calls waiting for the worker */
+	bool released;             /* the caller dropped its handle */
+};
+
+enum op_kind { OP_INVOKE, OP_MODULE_NEW, OP_MODULE_RELEASE,
+	OP_INSTANCE_RELEASE };
 
 struct op {
 	struct op *next;
 	enum op_kind kind;
 	sb_module *m;
 	struct job *job;
+	sb_instance *inst;
 };
 
 struct sb_supervisor {
@@ -153,6 +183,9 @@ struct sb_supervisor {
 	bool repoll;                   /* the loop's poll set is stale */
 	uint64_t posted;               /* atomic: invocations via the inbox */
 	sb_module *modules;            /* under lock */
+	sb_instance *instances;        /* under lock */
+	uint32_t creating;             /* loop: CREATE jobs admitted, not
+	                                  finished (sup_inst_admit) */
 	/* loop thread */
 	struct worker *workers;
 	uint32_t live;                 /* workers not W_DEAD */
@@ -202,6 +235,14 @@ uint64_t sup_job_deadline(const struct job *j, uint64_t now);
 /* Finishes j, which never ran, with SB_TIMEOUT: its deadline passed while
  * it waited for a worker. */
 void sup_job_expire(struct job *j);
+/* Appends j to the FIFO (head, tail): a module's queue, an instance's
+ * calls. */
+void sup_fifo_push(struct job **head, struct job **tail, struct job *j);
+/* Expires the FIFO's jobs whose deadline is past `now` (sup_job_expire),
+ * counting them in *removed; returns the earliest deadline left
+ * (UINT64_MAX if none). */
+uint64_t sup_fifo_expire(struct job **head, struct job **tail, uint64_t now,
+	uint32_t *removed);
 /* Expires m's queued jobs whose deadline is past `now`; returns the
  * earliest deadline left in its queue (UINT64_MAX if none). */
 uint64_t sup_queue_expire(sb_module *m, uint64_t now);
@@ -211,6 +252,35 @@ struct job *sup_queue_pop(sb_module *m);
 void sup_queue_fail_all(sb_module *m, sb_outcome o, const char *msg);
 /* Frees m, unlinked from sup->modules, with what it owns. */
 void sup_module_free(sb_module *m);
+
+/* ---- supervisor_instances.c: persistent instances (loop thread) ------- */
+
+/* One more reference to in (any thread). */
+void sup_inst_ref(sb_instance *in);
+/* One less; frees in at the last (any thread). */
+void sup_inst_unref(sb_instance *in);
+/* Whether CREATE job j fits under cfg.max_instances (pinned workers and
+ * creations under way); if so it is counted until it finishes. */
+bool sup_inst_admit(sb_supervisor *sup, struct job *j);
+/* op_invoke for a call on in: queued behind its earlier calls. */
+void sup_inst_enqueue(sb_supervisor *sup, struct job *j);
+/* Sends in's next call to its worker if that worker is idle. */
+void sup_inst_dispatch(sb_supervisor *sup, sb_instance *in);
+/* The RESULT of job j (with an instance) from worker w, before the job is
+ * finished: pins w to a new instance, ends one on a timeout, unpins
+ * after a drop. */
+void sup_inst_result(sb_supervisor *sup, struct worker *w, struct job *j,
+	const sb_result *res);
+/* w, pinned, died: its instance ends with reason (queued calls: SB_GONE). */
+void sup_inst_worker_died(sb_supervisor *sup, struct worker *w,
+	const char *reason);
+/* OP_INSTANCE_RELEASE. */
+void sup_inst_release_op(sb_supervisor *sup, sb_instance *in);
+/* Expires queued calls whose deadline passed; the earliest deadline left
+ * (UINT64_MAX if none). */
+uint64_t sup_inst_expire(sb_supervisor *sup, uint64_t now);
+/* Shutdown: every queued call ends with o. */
+void sup_inst_fail_all(sb_supervisor *sup, sb_outcome o, const char *msg);
 
 /* ---- supervisor_dispatch.c: pools, eviction, pipelining (loop thread) -- */
 

@@ -44,7 +44,7 @@ struct worker *sup_idle_worker(sb_supervisor *sup, sb_module *m)
 {
 	struct worker *best = NULL;
 	for (struct worker *w = sup->workers; w; w = w->next)
-		if (w->m == m && w->state == W_IDLE &&
+		if (w->m == m && w->state == W_IDLE && !w->inst &&
 		    (!best || w->used_ns > best->used_ns))
 			best = w;
 	return best;
@@ -56,7 +56,7 @@ static bool evict_lru(sb_supervisor *sup, sb_module *except)
 {
 	struct worker *lru = NULL;
 	for (struct worker *w = sup->workers; w; w = w->next)
-		if (w->state == W_IDLE && w->m != except &&
+		if (w->state == W_IDLE && w->m != except && !w->inst &&
 		    (!lru || w->used_ns < lru->used_ns))
 			lru = w;
 	if (!lru)
@@ -121,6 +121,13 @@ static void mem_wait(sb_supervisor *sup, struct job *j)
  * front has ended (or trapped) by j's deadline. */
 static bool pipeline_fits(const struct worker *w, const struct job *j)
 {
+	/* A new instance pins its worker: never behind another call, nor a
+	 * call behind it. */
+	if (j->inst || (w->job && w->job->inst))
+		return false;
+	for (uint32_t i = 0; i < w->nfollow; i++)
+		if (w->follow[i]->inst)
+			return false;
 	if (!j->deadline_ns)
 		return true;
 	if (!w->deadline_ns || w->deadline_ns > j->deadline_ns)
@@ -144,7 +151,8 @@ static struct worker *pipeline_worker(sb_supervisor *sup, sb_module *m,
 	if (!m->call_ns_avg || m->call_ns_avg > PIPELINE_MAX_NS)
 		return NULL;
 	for (struct worker *w = sup->workers; w; w = w->next)
-		if (w->m == m && w->state == W_BUSY && pipeline_fits(w, j) &&
+		if (w->m == m && w->state == W_BUSY && !w->inst &&
+		    pipeline_fits(w, j) &&
 		    w->nfollow < PIPELINE_DEPTH && !w->sync && !w->killing &&
 		    w->fd >= 0 && !w->tx.len &&
 		    now - w->used_ns < PIPELINE_MAX_NS &&
@@ -236,7 +244,8 @@ void sup_dispatch(sb_supervisor *sup, sb_module *m)
 		/* Enough workers on their way for what waits? */
 		if (mem_ok && m->spawning >= m->queued)
 			return;
-		if (mem_ok && m->nworkers < sup->cfg.max_per_module &&
+		/* Workers pinned to instances are not the pool's. */
+		if (mem_ok && m->nworkers - m->npinned < sup->cfg.max_per_module &&
 		    (sup->spares || sup->live < sup->cfg.max_workers ||
 		     evict_lru(sup, m))) {
 			if (!sup_worker_spawn(sup, m))

@@ -18,6 +18,8 @@ static void job_free(struct job *j)
 {
 	sb_buf_free(&j->frame);
 	free(j->function);
+	if (j->inst)
+		sup_inst_unref(j->inst);
 	free(j);
 }
 
@@ -29,6 +31,8 @@ void sup_job_finish(struct job *j, sb_result *res, sb_outcome o,
 
 	if (!res)
 		res = sup_result_new(o, msg);
+	if (j->inst_slot)
+		m->sup->creating--;   /* pinned by now, or not at all */
 	if (res) {
 		res->wall_us = (sb_now_ns() - j->submit_ns) / 1000;
 		j->done(j->ctx, res);
@@ -66,10 +70,21 @@ void sup_job_expire(struct job *j)
 	sup_job_finish(j, r, SB_TIMEOUT, NULL);
 }
 
-uint64_t sup_queue_expire(sb_module *m, uint64_t now)
+void sup_fifo_push(struct job **head, struct job **tail, struct job *j)
+{
+	j->next = NULL;
+	if (*tail)
+		(*tail)->next = j;
+	else
+		*head = j;
+	*tail = j;
+}
+
+uint64_t sup_fifo_expire(struct job **head, struct job **tail, uint64_t now,
+	uint32_t *removed)
 {
 	uint64_t next = UINT64_MAX;
-	struct job **pp = &m->q_head, *prev = NULL;
+	struct job **pp = head, *prev = NULL;
 
 	while (*pp) {
 		struct job *j = *pp;
@@ -81,12 +96,20 @@ uint64_t sup_queue_expire(sb_module *m, uint64_t now)
 			continue;
 		}
 		*pp = j->next;
-		if (m->q_tail == j)
-			m->q_tail = prev;
-		m->queued--;
+		if (*tail == j)
+			*tail = prev;
+		(*removed)++;
 		j->next = NULL;
 		sup_job_expire(j);
 	}
+	return next;
+}
+
+uint64_t sup_queue_expire(sb_module *m, uint64_t now)
+{
+	uint32_t n = 0;
+	uint64_t next = sup_fifo_expire(&m->q_head, &m->q_tail, now, &n);
+	m->queued -= n;
 	return next;
 }
 
@@ -122,6 +145,7 @@ void sup_module_free(sb_module *m)
 	sb_externs_free(m->exports, m->nexports);
 	free(m->tenant);
 	free(m->id);
+	free(m->init);
 	free(m->bytes);
 	free(m);
 }
@@ -129,12 +153,21 @@ void sup_module_free(sb_module *m)
 sb_module *sb_module_new(sb_supervisor *sup, const char *tenant,
 	const char *id, const uint8_t *bytes, size_t len)
 {
+	return sb_module_new_init(sup, tenant, id, bytes, len, NULL);
+}
+
+sb_module *sb_module_new_init(sb_supervisor *sup, const char *tenant,
+	const char *id, const uint8_t *bytes, size_t len, const char *init)
+{
 	sb_module *m;
 
+	if (init && !init[0])
+		init = NULL;
 	pthread_mutex_lock(&sup->lock);
 	for (m = sup->modules; m; m = m->next)
 		if (m->api_refs && strcmp(m->tenant, tenant) == 0 &&
-		    strcmp(m->id, id) == 0) {
+		    strcmp(m->id, id) == 0 && (m->init ? init &&
+		    strcmp(m->init, init) == 0 : !init)) {
 			m->api_refs++;
 			pthread_mutex_unlock(&sup->lock);
 			return m;
@@ -149,8 +182,9 @@ sb_module *sb_module_new(sb_supervisor *sup, const char *tenant,
 	m->sup = sup;
 	m->tenant = strdup(tenant);
 	m->id = strdup(id);
+	m->init = init ? strdup(init) : NULL;
 	m->bytes = malloc(len ? len : 1);
-	if (!m->tenant || !m->id || !m->bytes)
+	if (!m->tenant || !m->id || !m->bytes || (init && !m->init))
 		goto fail;
 	if (len)
 		memcpy(m->bytes, bytes, len);
@@ -168,6 +202,7 @@ fail:
 	if (m) {
 		free(m->tenant);
 		free(m->id);
+		free(m->init);
 		free(m->bytes);
 		free(m);
 	}
@@ -230,7 +265,7 @@ static enum direct invoke_direct(sb_module *m, struct job *j, uint32_t wait_us,
 {
 	sb_supervisor *sup = m->sup;
 
-	if (j->kind == SB_INSPECT || (j->deadline_ns &&
+	if (j->kind == SB_INSPECT || j->inst || (j->deadline_ns &&
 	    j->deadline_ns <= sb_now_ns()))
 		return D_NOT_TAKEN;   /* the loop expires it */
 	if (pthread_mutex_trylock(&sup->state) != 0)
@@ -306,6 +341,11 @@ static struct job *job_build(sb_module *m, const sb_request *req,
 		return NULL;
 	j->kind = req->kind;
 	j->wanted = req->wanted;
+	if (req->instance && req->instance_op != SB_INSTANCE_FRESH) {
+		j->inst = req->instance;
+		j->inst_op = req->instance_op;
+		sup_inst_ref(j->inst);
+	}
 	j->deadline_ns = req->deadline_ns ? req->deadline_ns :
 		req->timeout_ms ? j->submit_ns + req->timeout_ms * 1000000u : 0;
 	const char *fn = req->function ? req->function : "";

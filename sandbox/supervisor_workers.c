@@ -63,6 +63,8 @@ void sup_worker_retire(sb_supervisor *sup, struct worker *w)
 {
 	if (w->state == W_DEAD)
 		return;
+	if (w->inst)
+		sup_inst_worker_died(sup, w, "retired");
 	if (!w->m) {
 		sup->spares--;
 	} else {
@@ -307,6 +309,7 @@ static void worker_load(sb_supervisor *sup, struct worker *w)
 	sb_buf_begin(&w->tx, SB_MSG_LOAD);
 	sb_buf_u8(&w->tx, sup->cfg.fuel);
 	sb_buf_bytes(&w->tx, w->m->bytes, w->m->len);
+	sb_buf_str(&w->tx, w->m->init);   /* "" = none */
 	if (!sb_buf_end(&w->tx)) {
 		sup_worker_kill(sup, w, "out of memory");
 		return;
@@ -377,6 +380,8 @@ static bool result_fits(const struct worker *w, const sb_result *res)
 	const struct job *j = w->job;
 
 	if (res->outcome != SB_OK)
+		return res->nresults == 0;
+	if (j->inst_op == SB_INSTANCE_CREATE || j->inst_op == SB_INSTANCE_DROP)
 		return res->nresults == 0;
 	if (j->kind != SB_CALL)
 		return false;
@@ -465,11 +470,16 @@ static void on_result(sb_supervisor *sup, struct worker *w, sb_rd *r)
 	}
 	if (!w->job)
 		sup_mem_release(sup, w);
-	if (m->released && !w->job)
+	/* Before the caller hears of it: pinned, ended or unpinned. */
+	if (j->inst)
+		sup_inst_result(sup, w, j, res);
+	if (m->released && !w->job && !w->inst)
 		sup_worker_retire(sup, w);
 	sup_job_finish(j, res, SB_ERROR, NULL);
 	if (w->state == W_DEAD)
 		sup_dispatch_all(sup);
+	else if (w->inst)
+		sup_inst_dispatch(sup, w->inst);
 	else
 		sup_dispatch(sup, m);
 }
@@ -683,6 +693,17 @@ void sup_on_exited(sb_supervisor *sup, const struct sb_zmsg *zm)
 	w->job = NULL;
 	w->nfollow = 0;
 	w->exited = true;
+	if (w->inst) {
+		char how[128];
+		if (sig)
+			snprintf(how, sizeof how, "%s%s%s", sb_signal_name(sig),
+				w->killing ? ": " : "",
+				w->killing ? w->kill_reason : "");
+		else
+			snprintf(how, sizeof how, "exit status %d",
+				WEXITSTATUS(st));
+		sup_inst_worker_died(sup, w, how);
+	}
 	if (was_pool) {
 		sup->stats.died++;
 		sup_log(sup, "worker %u (%s/%s) died: %s%s%s", (unsigned)w->pid,

@@ -3,8 +3,13 @@
  * Forked from the zygote with the engine already initialised.  It confines
  * itself (limits.c), says HELLO, and only then reads: first the module
  * (LOAD: decode and validate once), then INVOKE after INVOKE, each on a
- * fresh store and instance (brief, decision 3).  Any protocol error or EOF
- * ends the process; the supervisor decides everything else.
+ * fresh store and instance (brief, decision 3).  A persistent instance
+ * (SB_INSTANCE_CREATE) is kept instead, with its store and WASI context,
+ * and later INVOKEs with SB_INSTANCE_CALL run on it; a timeout or
+ * SB_INSTANCE_DROP frees it.  The first instance a worker makes is also
+ * its snapshot (engine "snapshots"; the file is made before confinement),
+ * and the next ones are mapped from it copy-on-write.  Any protocol error
+ * or EOF ends the process; the supervisor decides everything else.
  */
 #include "internal.h"
 #include "ipc.h"
@@ -15,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -54,6 +60,17 @@ struct wk {
 	sb_buf out;
 	uint8_t *rx;
 	size_t rx_start, rx_end;
+	/* the persistent instance, if any (SB_INSTANCE_CREATE) */
+	wasm_store *kept;
+	wasm_instance *kept_inst;
+	wasi_ctx *kept_wasi;
+	wasm_extern *kept_imports;
+	/* the snapshot of the first instance (fd -1: none) */
+	wasm_snapshot_file snap_file;
+	wasm_snapshot *snap;
+	bool snap_tried;
+	char *init;                /* the module's initialisation export, or
+	                              NULL (sb_module_new_init) */
 };
 
 static void __attribute__((noreturn)) wk_exit(int code)
@@ -133,9 +150,14 @@ static void wk_load(struct wk *w, sb_rd *r)
 	wasm_error err;
 
 	(void)sb_rd_u8(r);   /* fuel: fixed by the zygote's engine */
-	if (!sb_rd_bytes(r, SIZE_MAX, &bytes, &len) || !sb_rd_done(r) ||
-	    w->module)
+	if (!sb_rd_bytes(r, SIZE_MAX, &bytes, &len) ||
+	    !(w->init = sb_rd_str(r, SB_MAX_EXTERN_NAME_BYTES)) ||
+	    !sb_rd_done(r) || w->module)
 		wk_exit(WK_EXIT_PROTOCOL);
+	if (!w->init[0]) {
+		free(w->init);
+		w->init = NULL;
+	}
 	error_init(&err);
 	sb_buf_begin(&w->out, SB_MSG_LOADED);
 	wasm_status s = wasm_module_load(w->p->engine, bytes, len, &w->module,
@@ -325,6 +347,125 @@ static void output_copy(const wasi_ctx *wasi, int fd, uint8_t **data,
 	*len = o.len;
 }
 
+static void kept_free(struct wk *w)
+{
+	wasm_store_free(w->kept);
+	wasi_free(w->kept_wasi);
+	free(w->kept_imports);
+	w->kept = NULL;
+	w->kept_inst = NULL;
+	w->kept_wasi = NULL;
+	w->kept_imports = NULL;
+}
+
+/* The limits every call carries: page cap, fuel, the deadline's seq. */
+static void store_arm(struct wk *w, wasm_store *store, const sb_invoke_msg *msg)
+{
+	if (msg->req.max_memory_pages)
+		wasm_store_set_max_memory_pages(store,
+			msg->req.max_memory_pages);
+	if (msg->req.has_fuel)
+		wasm_store_set_fuel(store, msg->req.fuel);
+	wasm_store_set_deadline(store, w->p->epoch, msg->seq);
+}
+
+static void outputs_copy(const wasi_ctx *wasi, sb_result *res)
+{
+	output_copy(wasi, 1, &res->stdout_data, &res->stdout_len,
+		&res->stdout_truncated);
+	output_copy(wasi, 2, &res->stderr_data, &res->stderr_len,
+		&res->stderr_truncated);
+}
+
+static uint32_t memory_pages(const wasm_instance *inst)
+{
+	const wasm_memory *mem = inst ? wasm_instance_memory(inst) : NULL;
+	return mem ? wasm_memory_pages(mem) : 0;
+}
+
+/* SB_INSTANCE_CALL: the kept instance's export, with its memory, globals
+ * and tables as earlier calls left them.  A timeout ends the instance
+ * (the supervisor applies the same rule): it stopped at an arbitrary
+ * point, so nothing it holds can be trusted to be whole. */
+static void wk_call_kept(struct wk *w, const sb_invoke_msg *msg,
+	sb_result *res)
+{
+	wasm_error err;
+
+	if (!w->kept)
+		wk_exit(WK_EXIT_PROTOCOL);
+	res->outcome = SB_OK;
+	store_arm(w, w->kept, msg);
+	wasm_memory *mem = wasm_instance_memory(w->kept_inst);
+	if (mem && msg->req.max_memory_pages)   /* this call's cap */
+		wasm_memory_set_limit_pages(mem, msg->req.max_memory_pages);
+	if (w->kept_wasi)
+		wasi_captured_clear(w->kept_wasi);
+	error_init(&err);
+	wasm_status s = wasm_instance_call_bytes(w->kept, w->kept_inst,
+		msg->function, msg->function_len, msg->args, msg->req.nargs,
+		&res->results, &res->nresults, &err);
+	if (s != WASM_OK)
+		fail(res, s, &err, false);
+	if (msg->req.has_fuel)
+		res->fuel_left = wasm_store_fuel(w->kept);
+	if (w->kept_wasi)
+		outputs_copy(w->kept_wasi, res);
+	res->memory_pages = memory_pages(w->kept_inst);
+	if (res->outcome == SB_TIMEOUT)
+		kept_free(w);
+}
+
+/* Calls the export `name` with no arguments, its results dropped. */
+static wasm_status export_call0(wasm_store *store, wasm_instance *inst,
+	const char *name, wasm_error *err)
+{
+	wasm_value *results = NULL;
+	uint32_t nresults = 0;
+	wasm_status s = wasm_instance_call_bytes(store, inst, name,
+		strlen(name), NULL, 0, &results, &nresults, err);
+	free(results);
+	return s;
+}
+
+/* A WASI reactor's _initialize, if it exports one (the convention: called
+ * once, right after instantiation, before any other export). */
+static wasm_status reactor_init(wasm_store *store, wasm_instance *inst,
+	wasm_error *err)
+{
+	static const char name[] = "_initialize";
+	wasm_extern e;
+
+	if (!wasm_instance_export_bytes(inst, name, sizeof name - 1, &e) ||
+	    e.kind != WASM_EXTERN_FUNC)
+		return WASM_OK;
+	return export_call0(store, inst, name, err);
+}
+
+/* The first instance made, as instantiation (and the module's
+ * initialisation export, if it has one) left it, becomes the
+ * snapshot the next ones are mapped from; once per worker (the file is
+ * written once), and not at all where the engine refuses (a start
+ * function with imports, ...) or where it would cost more than it saves
+ * (little data, no start function): those instances are built as
+ * before. */
+static void snapshot_try(struct wk *w, const wasm_instance *inst)
+{
+	wasm_error err;
+
+	if (w->snap || w->snap_tried || w->snap_file.fd < 0)
+		return;
+	w->snap_tried = true;
+	error_init(&err);
+	if (wasm_snapshot_take(inst, &w->snap_file, &w->snap, &err) !=
+	    WASM_OK) {
+		w->snap = NULL;
+	} else if (!w->init && !wasm_snapshot_worthwhile(w->snap)) {
+		wasm_snapshot_free(w->snap);   /* cheaper the usual way */
+		w->snap = NULL;
+	}
+}
+
 /* *done_store: the store, to be freed by the caller once the result is
  * sent (freeing zeroes the memory for the next instance: off the
  * answer's path). */
@@ -338,7 +479,28 @@ static void wk_run(struct wk *w, const sb_invoke_msg *msg, sb_result *res,
 	wasm_error err;
 	wasm_status s;
 	uint32_t nimports = wasm_module_import_count(w->module);
+	bool keep = msg->req.instance_op == SB_INSTANCE_CREATE;
+	uint64_t t0 = sb_now_ns();
 
+	switch (msg->req.instance_op) {
+	case SB_INSTANCE_CALL:
+		wk_call_kept(w, msg, res);
+		return;
+	case SB_INSTANCE_DROP:
+		if (!w->kept)
+			wk_exit(WK_EXIT_PROTOCOL);
+		*done_store = w->kept;   /* freed after the answer */
+		w->kept = NULL;
+		kept_free(w);
+		res->outcome = SB_OK;
+		return;
+	case SB_INSTANCE_CREATE:
+		if (w->kept)
+			wk_exit(WK_EXIT_PROTOCOL);
+		break;
+	case SB_INSTANCE_FRESH:
+		break;
+	}
 	res->outcome = SB_OK;
 	store = wasm_store_new(w->p->engine);
 	imports = calloc((size_t)nimports + 1, sizeof *imports);
@@ -347,12 +509,7 @@ static void wk_run(struct wk *w, const sb_invoke_msg *msg, sb_result *res,
 		res->limit = SB_LIMIT_MEMORY;
 		goto out;
 	}
-	if (msg->req.max_memory_pages)
-		wasm_store_set_max_memory_pages(store,
-			msg->req.max_memory_pages);
-	if (msg->req.has_fuel)
-		wasm_store_set_fuel(store, msg->req.fuel);
-	wasm_store_set_deadline(store, w->p->epoch, msg->seq);
+	store_arm(w, store, msg);
 	if (msg->req.kind == SB_WASI || w->uses_wasi) {
 		if (!(wasi = wasi_make(msg, res)))
 			goto out;
@@ -360,11 +517,32 @@ static void wk_run(struct wk *w, const sb_invoke_msg *msg, sb_result *res,
 	if (!imports_link(w, store, wasi, imports, res))
 		goto out;
 	error_init(&err);
-	s = wasm_instance_new(store, w->module, imports, nimports, &inst,
-		&err);
+	s = w->snap ? wasm_instance_new_from(store, w->module, imports,
+		nimports, w->snap, &inst, &err) : wasm_instance_new(store,
+		w->module, imports, nimports, &inst, &err);
+	if (s == WASM_OK)
+		res->from_snapshot = wasm_instance_from_snapshot(inst);
+	/* The module's initialisation, unless the snapshot holds it. */
+	if (s == WASM_OK && w->init && !res->from_snapshot)
+		s = export_call0(store, inst, w->init, &err);
+	res->instantiate_us = (sb_now_ns() - t0) / 1000;
+	if (s == WASM_OK)
+		snapshot_try(w, inst);
+	if (s == WASM_OK && keep)
+		s = reactor_init(store, inst, &err);
 	if (s != WASM_OK) {
 		fail(res, s, &err, true);
 		goto out;
+	}
+	if (keep) {
+		w->kept = store;
+		w->kept_inst = inst;
+		w->kept_wasi = wasi;
+		w->kept_imports = imports;
+		res->memory_pages = memory_pages(inst);
+		if (wasi)
+			outputs_copy(wasi, res);
+		return;
 	}
 	error_init(&err);
 	if (msg->req.kind == SB_WASI) {
@@ -387,15 +565,12 @@ static void wk_run(struct wk *w, const sb_invoke_msg *msg, sb_result *res,
 		&res->nresults, &err);
 	if (s != WASM_OK)
 		fail(res, s, &err, false);
+	res->memory_pages = memory_pages(inst);
 out:
 	if (msg->req.has_fuel && store)
 		res->fuel_left = wasm_store_fuel(store);
-	if (wasi) {
-		output_copy(wasi, 1, &res->stdout_data, &res->stdout_len,
-			&res->stdout_truncated);
-		output_copy(wasi, 2, &res->stderr_data, &res->stderr_len,
-			&res->stderr_truncated);
-	}
+	if (wasi)
+		outputs_copy(wasi, res);
 	*done_store = store;
 	wasi_free(wasi);
 	free(imports);
@@ -507,6 +682,7 @@ void sb_worker_main(const struct sb_worker_params *p)
 	struct wk w = { .p = p };
 	struct sb_confine c = {
 		.ipc_fd = p->ipc_fd,
+		.snapshot_fd = -1,
 		.data_bytes = p->data_bytes,
 		.relaxed = SB_RELAXED,
 		.bpf = p->bpf,
@@ -516,6 +692,23 @@ void sb_worker_main(const struct sb_worker_params *p)
 
 	mallopt(M_MMAP_THRESHOLD, WK_MMAP_BYTES);
 	mallopt(M_TRIM_THRESHOLD, WK_TRIM_BYTES);
+	/* The snapshot file before the filter, which refuses memfd_create
+	 * and ftruncate (and RLIMIT_FSIZE is 0 then): sparse, as large as
+	 * an invocation's memory may be. */
+	if (p->snapshot_bytes && p->snapshot_map_end &&
+	    p->snapshot_bytes <= SB_SNAPSHOT_MAX_BYTES) {
+		int fd = memfd_create("wh-snapshot", MFD_CLOEXEC);
+		if (fd >= 0 && ftruncate(fd, (off_t)p->snapshot_bytes) != 0) {
+			close(fd);
+			fd = -1;
+		}
+		c.snapshot_fd = fd;
+	}
+	w.snap_file = (wasm_snapshot_file){
+		.fd = c.snapshot_fd >= 0 ? SB_SNAPSHOT_FD : -1,
+		.fd_bytes = p->snapshot_bytes,
+		.map_end_max = p->snapshot_map_end,
+	};
 	if (sb_confine_apply(&c, &step) != 0)
 		wk_exit(WK_EXIT_CONFINE);
 	/* Confined: from here on every byte read may be hostile. */

@@ -36,6 +36,7 @@ struct zy_child {
 
 struct zy {
 	const struct sb_zygote_params *p;
+	uintptr_t code_base;
 	int ctl_fd, sig_fd;
 	wasm_engine *engine;
 	sb_bpf bpf;
@@ -162,6 +163,8 @@ static void zy_spawn(struct zy *z, const struct sb_zmsg *req, int fd)
 			.data_bytes = req->data_bytes,
 			.max_frame_bytes = z->p->max_frame_bytes,
 			.test_hooks = (req->flags & SB_SPAWN_TEST_HOOKS) != 0,
+			.snapshot_bytes = z->p->snapshot_bytes,
+			.snapshot_map_end = sb_snapshot_map_end(z->code_base),
 		};
 		/* fds of the zygote are closed by the confinement. */
 		sb_worker_main(&wp);
@@ -273,6 +276,7 @@ static void __attribute__((noreturn)) zygote_main(
 
 	sb_policy pol = { .ipc_fd = SB_IPC_FD,
 		.code_base = sb_code_region_reserve(), .relaxed = SB_RELAXED };
+	z.code_base = pol.code_base;
 	wasm_config cfg;
 	wasm_config_default(&cfg);
 	cfg.fuel = p->fuel;

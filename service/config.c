@@ -141,6 +141,9 @@ static const struct key {
 		.help = "GET /metrics without a token" },
 	{ "max", WRK(max_workers), K_U32, 64, 1, 4096, RESTART,
 		.help = "worker processes in all" },
+	{ "max_instances", WRK(max_instances), K_U32, 0, 0, 4096, RESTART,
+		.help = "persistent instances, all tenants (each pins a worker; "
+		"0 = half of workers.max)" },
 	/* Two per core: a warm module's calls are CPU-bound, so more only
 	 * add context switches, and short calls are pipelined behind busy
 	 * workers anyway (make loadtest, 2 cores, 64 connections, medians
@@ -174,6 +177,9 @@ static const struct key {
 		"fits gets 503 busy", NULL, D_MEMORY_PCT },
 	{ "fuel_metering", WRK(fuel_metering), K_BOOL, false, 0, 0, RESTART,
 		.help = "compile fuel counting into the code (limits.fuel)" },
+	{ "snapshots", WRK(snapshots), K_BOOL, true, 0, 0, RESTART,
+		.help = "fresh instances mapped copy-on-write from a snapshot of "
+		"each worker's first one" },
 	{ "namespaces", WRK(namespaces), K_BOOL, true, 0, 0, RESTART,
 		.help = "put the workers in new namespaces where the kernel allows" },
 	{ "tier", WRK(tier), K_TIER, WASM_TIER_INTERP, 0, 0, RESTART,
@@ -204,6 +210,14 @@ static const struct key {
 		"0 = none)" },
 	{ "output_bytes", LIM(output_bytes), K_U64, 1 * MIB, 1, GIB, RELOAD,
 		.help = "stdout and stderr capture, each, per invocation" },
+	{ "instances", LIM(instances), K_U32, 16, 0, 10000, RELOAD,
+		.help = "persistent instances per tenant (each holds a worker)" },
+	{ "instance_idle_s", LIM(instance_idle_s), K_U32, 300, 1, 604800,
+		RELOAD, .help = "a persistent instance unused this long is "
+		"dropped" },
+	{ "instance_memory_pages", LIM(instance_memory_pages), K_U32, 16384,
+		1, 1u << 24, RELOAD, .help = "linear memory of all of a tenant's "
+		"persistent instances together, in 64 KiB pages" },
 #undef TOP
 #undef WRK
 #undef LIM

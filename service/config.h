@@ -42,6 +42,9 @@ typedef struct {
 	uint32_t memory_pages;   /* linear memory cap per invocation */
 	uint64_t fuel;           /* 0 = none */
 	uint64_t output_bytes;   /* stdout and stderr capture, each */
+	uint32_t instances;      /* persistent instances per tenant */
+	uint32_t instance_idle_s; /* an unused instance is dropped */
+	uint32_t instance_memory_pages; /* all of a tenant's instances */
 } wh_limits;
 
 typedef struct {
@@ -75,6 +78,8 @@ typedef struct {
 	/* sandbox (fixed at start; SIGHUP does not change them) */
 	uint32_t max_workers;
 	uint32_t max_per_module;
+	uint32_t max_instances;  /* persistent instances, all tenants; 0 =
+	                            half of max_workers (sb_config) */
 	uint32_t warm_per_module;
 	uint32_t spare_workers;
 	uint32_t worker_nice;
@@ -82,6 +87,7 @@ typedef struct {
 	uint64_t max_worker_memory_bytes; /* all workers' calls together */
 	bool fuel_metering;
 	bool namespaces;
+	bool snapshots;          /* fresh instances from a snapshot */
 	wasm_tier tier;          /* the workers' engine tier */
 	uint32_t tier_threshold; /* auto: calls/iterations before the JIT;
 	                            0 = the engine's default */

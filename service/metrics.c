@@ -30,6 +30,7 @@ struct wh_metrics {
 	wasm_tier_stats tiers[WASM_TIER_COUNT];
 	uint64_t client_gone;
 	uint64_t dropped[WH_DROP_COUNT_];
+	uint64_t instance_events[WH_INSTANCE_EVENT_COUNT_];
 };
 
 wh_metrics *wh_metrics_new(const char *const *route_names, unsigned nroutes,
@@ -115,6 +116,12 @@ void wh_metrics_dropped(wh_metrics *m, wh_drop why)
 {
 	if ((unsigned)why < WH_DROP_COUNT_)
 		add(&m->dropped[why], 1);
+}
+
+void wh_metrics_instance(wh_metrics *m, wh_instance_event e)
+{
+	if ((unsigned)e < WH_INSTANCE_EVENT_COUNT_)
+		add(&m->instance_events[e], 1);
 }
 
 void wh_metrics_tiers(wh_metrics *m, const sb_tier_stats *d)
@@ -387,6 +394,27 @@ char *wh_metrics_render(wh_metrics *m, const wh_gauges *g, size_t *len)
 		(unsigned long long)s->killed_timeout,
 		(unsigned long long)s->evicted,
 		(unsigned long long)s->demoted);
+	static const char *const instance_events[] = {
+#define X(name, str) str,
+		WH_INSTANCE_EVENTS(X)
+#undef X
+	};
+	emit(&o, "# HELP wasmhost_instances Persistent instances (each holds "
+		"a worker), all tenants.\n"
+		"# TYPE wasmhost_instances gauge\n"
+		"wasmhost_instances %zu\n"
+		"# HELP wasmhost_instance_memory_bytes Linear memory of the "
+		"persistent instances, as of their last calls.\n"
+		"# TYPE wasmhost_instance_memory_bytes gauge\n"
+		"wasmhost_instance_memory_bytes %llu\n"
+		"# HELP wasmhost_instance_events_total Persistent instances "
+		"made and ended, by how.\n"
+		"# TYPE wasmhost_instance_events_total counter\n",
+		g->instances, (unsigned long long)g->instance_pages * 65536u);
+	for (unsigned i = 0; i < WH_INSTANCE_EVENT_COUNT_; i++)
+		emit(&o, "wasmhost_instance_events_total{event=\"%s\"} %llu\n",
+			instance_events[i],
+			(unsigned long long)get(&m->instance_events[i]));
 	emit(&o, "# HELP wasmhost_dispatch_total How invocations reached a "
 		"worker: answered on the HTTP thread (sync), handed over to "
 		"the supervisor thread after sync_wait_us (late), or through "

@@ -42,6 +42,22 @@ typedef enum {
 
 void wh_metrics_dropped(wh_metrics *m, wh_drop why);
 
+/* What happens to persistent instances. */
+#define WH_INSTANCE_EVENTS(X)                                              \
+	X(CREATED, "created")     /* made, 201 */                          \
+	X(DELETED, "deleted")     /* DELETE /v1/instances/{iid} */         \
+	X(EXPIRED, "expired")     /* idle past limits.instance_idle_s */   \
+	X(ENDED, "ended")         /* a timeout or its worker's death */
+
+typedef enum {
+#define X(name, str) WH_INSTANCE_##name,
+	WH_INSTANCE_EVENTS(X)
+#undef X
+	WH_INSTANCE_EVENT_COUNT_
+} wh_instance_event;
+
+void wh_metrics_instance(wh_metrics *m, wh_instance_event e);
+
 /* One tenant's admission, sampled at scrape time. */
 typedef struct {
 	const char *name;
@@ -58,6 +74,8 @@ typedef struct {
 	size_t modules;            /* in the store, all tenants */
 	size_t connections;        /* open HTTP connections */
 	const char *node;          /* the node's name (X-Wasmhost-Node) */
+	size_t instances;          /* persistent instances, all tenants */
+	uint64_t instance_pages;   /* their linear memory, 64 KiB pages */
 } wh_gauges;
 
 /* The whole exposition, malloc'd; NULL if memory ran out. */

@@ -113,6 +113,7 @@ static void module_free(wh_module *m)
 	free(m->meta_json);
 	free(m->summary_json);
 	sigs_free(m->funcs, m->nfuncs);
+	free(m->init);
 	free(m);
 }
 
@@ -279,6 +280,9 @@ static wh_module *module_from_meta(const char *tenant, json_t *meta)
 	    !json_is_array(exports))
 		goto fail;
 	memcpy(m->id, id, SHA256_HEX_BYTES);
+	const char *init = json_string_value(json_object_get(meta, "init"));
+	if (init && !(m->init = strdup(init)))
+		goto fail;
 	json_array_foreach(imports, i, v) {
 		json_t *mod = json_object_get(v, "module");
 		if (json_is_string(mod) && json_string_length(mod) ==
@@ -1057,8 +1061,8 @@ static void pool_give(wh_module *m, sb_module *pool)
 
 wh_store_status wh_store_put(wh_store *s, const char *tenant,
 	const char *id, const uint8_t *bytes, size_t len,
-	const sb_result *inspect, sb_module *pool, uint32_t max_modules,
-	wh_module **out, char *err, unsigned errlen)
+	const sb_result *inspect, sb_module *pool, const char *init,
+	uint32_t max_modules, wh_module **out, char *err, unsigned errlen)
 {
 	wh_store_status st = WH_STORE_OK;
 	json_t *meta = NULL;
@@ -1096,6 +1100,8 @@ wh_store_status wh_store_put(wh_store *s, const char *tenant,
 		externs_json(inspect->imports, inspect->nimports, true));
 	json_object_set_new(meta, "exports",
 		externs_json(inspect->exports, inspect->nexports, false));
+	if (init)
+		json_object_set_new(meta, "init", json_string(init));
 	m = module_from_meta(tenant, meta);   /* its meta_json is the file */
 	if (!m)
 		goto nomem;
@@ -1237,8 +1243,8 @@ sb_module *wh_module_pool(wh_module *m, char *err, unsigned errlen)
 			wh_log(WH_LOG_ERROR, "msg=\"store: corrupt module "
 				"file\" tenant=%s id=%s", m->tenant, m->id);
 		} else if (s->sup) {
-			p->pool = sb_module_new(s->sup, m->tenant, m->id, bytes,
-				len);
+			p->pool = sb_module_new_init(s->sup, m->tenant, m->id,
+				bytes, len, m->init);
 			if (!p->pool)
 				st_fail(err, errlen, WH_STORE_NOMEM, "the "
 					"sandbox refused the module");

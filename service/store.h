@@ -57,6 +57,8 @@ typedef struct wh_module {
 	wh_func_sig *funcs;           /* exported functions */
 	uint32_t nfuncs;
 	bool uses_wasi;               /* imports wasi_snapshot_preview1 */
+	char *init;                   /* initialisation export (upload's
+	                                 ?init=), or NULL */
 	struct wh_module_priv *priv;
 } wh_module;
 
@@ -105,13 +107,15 @@ size_t wh_store_total(wh_store *s);
 /* Stores bytes (id = their SHA-256, computed by the caller) with the
  * imports and exports of an SB_INSPECT result.  pool, if not NULL, is the
  * sandbox pool that inspected the module; the entry takes it over (on
- * success only).  max_modules bounds the tenant's count on disk.  *out gets the
+ * success only).  init, if not NULL, names the export that initialises
+ * its instances (sb_module_new_init; the pool must have been made with
+ * it).  max_modules bounds the tenant's count on disk.  *out gets the
  * new entry with a reference, or with EXISTS the existing one. */
 __attribute__((warn_unused_result))
 wh_store_status wh_store_put(wh_store *s, const char *tenant,
 	const char *id, const uint8_t *bytes, size_t len,
-	const sb_result *inspect, sb_module *pool, uint32_t max_modules,
-	wh_module **out, char *err, unsigned errlen);
+	const sb_result *inspect, sb_module *pool, const char *init,
+	uint32_t max_modules, wh_module **out, char *err, unsigned errlen);
 
 __attribute__((warn_unused_result))
 wh_store_status wh_store_delete(wh_store *s, const char *tenant,

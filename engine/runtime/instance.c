@@ -15,6 +15,7 @@
  */
 #include "runtime/reserve.h"
 #include "runtime/runtime.h"
+#include "runtime/snapshot.h"
 #include "runtime/tier_ops.h"
 
 #include <pthread.h>
@@ -777,9 +778,11 @@ static wasm_status instance_init_datas(wasm_instance *inst, wasm_error *err)
 	return WASM_OK;
 }
 
-wasm_status wasm_instance_new(wasm_store *s, wasm_module *m,
-	const wasm_extern *imports, size_t nimports, wasm_instance **out,
-	wasm_error *err)
+/* wasm_instance_new, or with snap: its state instead of the segments and
+ * the start function (snapshot.c), when its memory can be mapped here. */
+static wasm_status instance_build(wasm_store *s, wasm_module *m,
+	const wasm_extern *imports, size_t nimports, const wasm_snapshot *snap,
+	wasm_instance **out, wasm_error *err)
 {
 	wasm_status st;
 	wasm_instance *inst = NULL;
@@ -803,6 +806,11 @@ wasm_status wasm_instance_new(wasm_store *s, wasm_module *m,
 	st = instance_make_tables_memory(inst, err);
 	if (st != WASM_OK)
 		goto out;
+	if (snap && snapshot_apply(inst, snap)) {
+		inst->from_snapshot = true;
+		*out = inst;
+		goto out;
+	}
 	st = instance_init_elems(inst, err);
 	if (st != WASM_OK)
 		goto out;
@@ -818,6 +826,35 @@ wasm_status wasm_instance_new(wasm_store *s, wasm_module *m,
 	*out = inst;
 out:
 	return st;
+}
+
+wasm_status wasm_instance_new(wasm_store *s, wasm_module *m,
+	const wasm_extern *imports, size_t nimports, wasm_instance **out,
+	wasm_error *err)
+{
+	return instance_build(s, m, imports, nimports, NULL, out, err);
+}
+
+wasm_status wasm_instance_new_from(wasm_store *s, wasm_module *m,
+	const wasm_extern *imports, size_t nimports, const wasm_snapshot *snap,
+	wasm_instance **out, wasm_error *err)
+{
+	if (snapshot_module(snap) != m) {
+		*out = NULL;
+		return rt_error(err, WASM_ERR_ARG, "the snapshot is of another "
+			"module");
+	}
+	return instance_build(s, m, imports, nimports, snap, out, err);
+}
+
+bool wasm_instance_from_snapshot(const wasm_instance *inst)
+{
+	return inst->from_snapshot;
+}
+
+wasm_memory *wasm_instance_memory(const wasm_instance *inst)
+{
+	return inst->memory;
 }
 
 bool wasm_instance_export(const wasm_instance *inst, const char *name,

@@ -16,10 +16,43 @@
 static void memory_free(void *p)
 {
 	wasm_memory *mem = p;
+	size_t used = (size_t)mem->pages * WASM_PAGE_SIZE;
+
+	if (mem->base && mem->file_bytes) {
+		/* The snapshot's pages go back to anonymous PROT_NONE, and
+		 * the rest with them (one call), so the reservation returns
+		 * to the cache zeroed. */
+		if (mmap(mem->base, used, PROT_NONE, MAP_PRIVATE |
+		    MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) ==
+		    MAP_FAILED) {
+			munmap(mem->base, MEMORY_RESERVE_BYTES);
+			mem->base = NULL;
+		}
+		used = 0;
+	}
 	if (mem->base)
-		reserve_give(mem->base, MEMORY_RESERVE_BYTES, PROT_NONE,
-			(size_t)mem->pages * WASM_PAGE_SIZE);
+		reserve_give(mem->base, MEMORY_RESERVE_BYTES, PROT_NONE, used);
 	free(mem);
+}
+
+bool memory_map_file(wasm_memory *mem, int fd, uint32_t pages,
+	uintptr_t end_max)
+{
+	uint64_t bytes = (uint64_t)pages * WASM_PAGE_SIZE;
+
+	if (pages < mem->pages || pages > mem->max_pages ||
+	    pages > mem->limit_pages || mem->file_bytes)
+		return false;
+	if (end_max && ((uintptr_t)mem->base > end_max ||
+	    bytes > end_max - (uintptr_t)mem->base))
+		return false;
+	if (bytes && mmap(mem->base, bytes, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_FIXED, fd, 0) == MAP_FAILED)
+		return false;
+	mem->file_bytes = bytes;
+	mem->pages = pages;
+	mem->size_bytes = bytes;
+	return true;
 }
 
 /* Make pages [from_pages, to_pages) read-write.  Returns false if mprotect
@@ -128,4 +161,10 @@ int64_t memory_grow(wasm_memory *mem, uint32_t delta_pages)
 int64_t wasm_memory_grow(wasm_memory *mem, uint32_t delta_pages)
 {
 	return memory_grow(mem, delta_pages);
+}
+
+void wasm_memory_set_limit_pages(wasm_memory *mem, uint32_t max_pages)
+{
+	mem->limit_pages = max_pages && max_pages < mem->max_pages ?
+		max_pages : mem->max_pages;
 }

@@ -47,8 +47,17 @@ struct wasm_memory {
 	uint32_t max_pages;       /* from the type's max, or 65536 */
 	uint32_t limit_pages;     /* store's cap at creation (<= max_pages) */
 	bool has_max;             /* the type declared a max (import matching) */
+	uint64_t file_bytes;      /* [0, file_bytes) is a snapshot's file,
+	                             mapped copy-on-write (memory_map_file) */
 	struct wasm_memory *next; /* store's list, for the fault handler */
 };
+
+/* Maps `pages` pages of fd copy-on-write over the start of mem, which
+ * then has that many pages (at least its current ones).  false, mem
+ * unchanged, when that is over its caps or the mapping would end past
+ * end_max (0 = no bound) or fails. */
+bool memory_map_file(wasm_memory *mem, int fd, uint32_t pages,
+	uintptr_t end_max);
 
 struct wasm_table {
 	uint8_t elem;             /* WASM_FUNCREF / WASM_EXTERNREF */
@@ -72,6 +81,7 @@ struct wasm_instance {
 	wasm_global **globals;    /* module->nglobals */
 	uint8_t *elem_dropped;    /* module->nelems flags */
 	uint8_t *data_dropped;    /* module->ndatas flags */
+	bool from_snapshot;       /* made by wasm_instance_new_from's mapping */
 };
 
 /* One interpreter/JIT frame record, kept on the store's frame stack (the

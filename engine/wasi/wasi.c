@@ -838,6 +838,14 @@ wasi_output wasi_captured(const wasi_ctx *ctx, int fd)
 	return r;
 }
 
+void wasi_captured_clear(wasi_ctx *ctx)
+{
+	for (int i = 0; i < 2; i++) {
+		ctx->out[i].len = 0;
+		ctx->out[i].truncated = false;
+	}
+}
+
 bool wasi_exited(const wasi_ctx *ctx, int *exit_code)
 {
 	if (exit_code)

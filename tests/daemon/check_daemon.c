@@ -371,7 +371,7 @@ static wh_store_status put(wh_store *s, unsigned n, uint32_t max)
 	wh_module *m = NULL;
 	fake_module(n, b, id);
 	wh_store_status st = wh_store_put(s, "t", id, b, sizeof b,
-		fake_inspect(), NULL, max, &m, err, sizeof err);
+		fake_inspect(), NULL, NULL, max, &m, err, sizeof err);
 	wh_module_unref(m);
 	return st;
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# run-client.sh -- `wasmhost upload | list | invoke | delete` against a
+# run-client.sh -- `wasmhost upload | list | invoke | delete` and
+# `wasmhost instance create | invoke | list | get | delete` against a
 # running wasmhostd: output and exit status as `wasmhost run` has them.
 . "$(dirname "$0")/lib.sh"
 
@@ -171,6 +172,53 @@ for v in upload list invoke delete; do
 		[[ $err == *"unknown option '--bogus'"* ]] &&
 		ok "$v: an unknown option, one line, exit 2" ||
 		bad "$v --bogus: $rc '$err'"
+done
+# Persistent instances: state between calls, WASI set up at creation.
+"$WAT2WASM" "$top_srcdir/tests/sandbox/fixtures/sb_counter.wat" \
+	-o "$tmp/counter.wasm" || { echo "FAIL: wat2wasm sb_counter"; exit 1; }
+cid=$(sha256sum "$tmp/counter.wasm" | cut -c1-64)
+run "$wh" upload "$tmp/counter.wasm"
+check "upload the counter" 0 "$cid"
+run "$wh" instance create "$cid"
+check "instance create prints the instance's id" 0 "i-"
+iid=$out
+run "$wh" instance invoke "$iid" incr
+check "instance invoke" 0 "1"
+run "$wh" instance invoke "$iid" incr
+check "instance invoke again: its state lives on" 0 "2"
+run "$wh" invoke "$cid" incr
+check "a module invoke is fresh" 0 "1"
+run "$wh" instance invoke "$iid" crash
+check "instance invoke: a trap, exit 3" 3 "" "trap: unreachable"
+run "$wh" instance invoke "$iid" grow 1
+check "instance invoke with an argument" 0 "1"
+run "$wh" instance invoke "$iid" grow x
+check "instance invoke: a bad argument, exit 2" 2 "" \
+	"error: argument 1 of grow: 'x' is not a valid i32"
+run "$wh" instance list
+check "instance list" 0 "$iid  ${cid:0:12}  calls 4  memory 131072"
+run "$wh" instance get "$iid"
+check "instance get" 0 '"calls":4'
+run "$wh" instance create --env K=v "$wid" one two
+check "instance create of a WASI module with argv and env" 0 "i-"
+wiid=$out
+run "$wh" instance invoke "$wiid" _start
+check "its argv and env are the ones it was made with" 3 "" "one"
+[[ $err == *"K=v"* ]] && ok "  ... and its env" || bad "WASI env: '$err'"
+run "$wh" instance create "$cid" extra
+check "instance create: ARGS only for WASI" 2 "" "does not import WASI"
+run "$wh" instance delete "$iid"
+check "instance delete" 0 "deleted $iid"
+run "$wh" instance get "$iid"
+check "then instance get fails" 1 "" "instance_not_found"
+run "$wh" instance invoke "$iid" incr
+check "and instance invoke too" 1 "" "instance_not_found"
+run "$wh" instance frob
+check "an unknown instance verb" 2 "" "usage: wasmhost instance"
+for v in create invoke list get delete; do
+	run "$wh" instance "$v" --help
+	[ "$rc" = 0 ] && [[ $out == "usage: wasmhost instance $v "* ]] &&
+		ok "instance $v --help" || bad "instance $v --help: $rc '$out'"
 done
 # A worker killed by a signal (sent from outside while it spins): the
 # daemon names the signal, and invoke prints it as run does.

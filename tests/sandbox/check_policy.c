@@ -117,6 +117,62 @@ static int try_mremap(void)
 	return q == MAP_FAILED ? errno : 0;
 }
 
+/* The snapshot file (every confined child here has one at SB_SNAPSHOT_FD,
+ * as workers do): only MAP_FIXED, never executable, never in or reaching
+ * the code region, and no new file. */
+#define SNAP_FILE_BYTES (1u << 20)
+static int try_snap_in_code(void)
+{
+	void *p = mmap((void *)code_base, 4096, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_FIXED, SB_SNAPSHOT_FD, 0);
+	return p == MAP_FAILED ? errno : 0;
+}
+static int try_snap_reaching_code(void)
+{
+	void *p = mmap((void *)(code_base - 4096), 8192, PROT_READ,
+		MAP_PRIVATE | MAP_FIXED, SB_SNAPSHOT_FD, 0);
+	return p == MAP_FAILED ? errno : 0;
+}
+static int try_snap_not_fixed(void)
+{
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED,
+		SB_SNAPSHOT_FD, 0);
+	return p == MAP_FAILED ? errno : 0;
+}
+/* len bytes of PROT_NONE where the filter lets the file go, or exit 88
+ * (no room there: not the filter's doing).  New mappings go top-down,
+ * often just below the code region: the start of a reservation 4 GiB
+ * longer than needed lies far enough below it, as a linear memory's
+ * 8 GiB reservation does. */
+static uint8_t *snap_window(size_t len)
+{
+	uint8_t *p = mmap(NULL, SB_SNAPSHOT_MAX_BYTES + len, PROT_NONE,
+		MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED || (uintptr_t)p > sb_snapshot_map_end(code_base))
+		_exit(88);
+	return p;
+}
+static int try_snap_exec(void)
+{
+	void *p = mmap(snap_window(4096), 4096, PROT_READ | PROT_EXEC,
+		MAP_PRIVATE | MAP_FIXED, SB_SNAPSHOT_FD, 0);
+	return p == MAP_FAILED ? errno : 0;
+}
+static int try_map_other_fd(void)
+{
+	void *p = mmap(snap_window(4096), 4096, PROT_READ,
+		MAP_PRIVATE | MAP_FIXED, SB_IPC_FD, 0);
+	return p == MAP_FAILED ? errno : 0;
+}
+static int try_memfd_create(void)
+{
+	return rc_of(syscall(SYS_memfd_create, "x", 0));
+}
+static int try_ftruncate(void)
+{
+	return rc_of(ftruncate(SB_SNAPSHOT_FD, 2 * SNAP_FILE_BYTES));
+}
+
 /* Positive controls. */
 static int ok_ipc_write(void)
 {
@@ -207,6 +263,25 @@ static int ok_compile_thread(void)
 	return 0;
 }
 
+/* What a worker does with it: write it through a shared mapping, map it
+ * copy-on-write where an instance's memory goes. */
+static int ok_snapshot(void)
+{
+	uint8_t *w = snap_window(SNAP_FILE_BYTES);
+	uint8_t *r = snap_window(SNAP_FILE_BYTES);
+	if (mmap(w, SNAP_FILE_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED |
+	    MAP_FIXED, SB_SNAPSHOT_FD, 0) == MAP_FAILED)
+		return errno;
+	w[5] = 42;
+	if (mmap(r, SNAP_FILE_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+	    MAP_FIXED, SB_SNAPSHOT_FD, 0) == MAP_FAILED)
+		return errno;
+	if (r[5] != 42)
+		return 87;
+	r[5] = 7;   /* a private copy of the page */
+	return w[5] == 42 ? 0 : 86;
+}
+
 static int ok_random(void)
 {
 	uint8_t b[16];
@@ -246,12 +321,24 @@ static const struct attempt {
 	{ "prctl(PR_SET_DUMPABLE, 1)", try_prctl, DIES_SIGSYS, 0 },
 	{ "unshare(CLONE_NEWUSER)", try_unshare, DIES_SIGSYS, 0 },
 	{ "mremap (refused softly)", try_mremap, FAILS_ERRNO, ENOSYS },
+	{ "snapshot file mapped into the code region", try_snap_in_code,
+	  DIES_SIGSYS, 0 },
+	{ "snapshot file mapped up to the code region",
+	  try_snap_reaching_code, DIES_SIGSYS, 0 },
+	{ "snapshot file mapped without MAP_FIXED", try_snap_not_fixed,
+	  DIES_SIGSYS, 0 },
+	{ "snapshot file mapped executable", try_snap_exec, DIES_SIGSYS, 0 },
+	{ "another fd mapped", try_map_other_fd, DIES_SIGSYS, 0 },
+	{ "memfd_create", try_memfd_create, DIES_SIGSYS, 0 },
+	{ "ftruncate the snapshot file", try_ftruncate, DIES_SIGSYS, 0 },
 	{ "write to the IPC socket", ok_ipc_write, WORKS, 0 },
 	{ "memory: reserve, grow, malloc, free", ok_memory, WORKS, 0 },
 	{ "RW then RX in the code region", ok_code_region, WORKS, 0 },
 	{ "getrandom", ok_random, WORKS, 0 },
 	{ "a thread made after the filter", try_thread, DIES_SIGSYS, 0 },
 	{ "tier 2's compile thread under the filter", ok_compile_thread,
+	  WORKS, 0 },
+	{ "snapshot: written shared, mapped copy-on-write", ok_snapshot,
 	  WORKS, 0 },
 };
 
@@ -267,7 +354,11 @@ static int run_confined(const struct attempt *a, int *sock_peer)
 		if (as_nobody && getuid() == 0 &&
 		    (setgid(65534) != 0 || setuid(65534) != 0))
 			_exit(91);
-		struct sb_confine c = { .ipc_fd = sv[1],
+		/* A snapshot file, made before the filter as a worker's. */
+		int snap = memfd_create("check-policy", MFD_CLOEXEC);
+		if (snap < 0 || ftruncate(snap, SNAP_FILE_BYTES) != 0)
+			_exit(93);
+		struct sb_confine c = { .ipc_fd = sv[1], .snapshot_fd = snap,
 			.data_bytes = sb_data_limit_bytes(1024, 1 << 20),
 			.bpf = &bpf };
 		/* ok_compile_thread: confined with an engine whose compile
@@ -350,7 +441,8 @@ START_TEST(confined_state)
 		close(sv[0]);
 		int extra = open("/dev/null", O_RDONLY);
 		(void)extra;
-		struct sb_confine c = { .ipc_fd = sv[1], .bpf = &bpf };
+		struct sb_confine c = { .ipc_fd = sv[1], .snapshot_fd = -1,
+			.bpf = &bpf };
 		const char *step;
 		if (sb_confine_apply(&c, &step) != 0)
 			_exit(1);

@@ -1165,6 +1165,366 @@ START_TEST(supervisor_crash_leaves_nothing)
 }
 END_TEST
 
+/* ---- persistent instances --------------------------------------------- */
+
+static sb_instance *instance_make_sized(sb_module *m, uint32_t pages)
+{
+	sb_instance *in = sb_instance_new(m);
+	ck_assert_ptr_nonnull(in);
+	sb_request req = { .kind = SB_CALL, .instance = in,
+		.instance_op = SB_INSTANCE_CREATE, .timeout_ms = 5000 };
+	sb_result *r = sb_invoke_wait(m, &req);
+	OUTCOME(r, SB_OK);
+	ck_assert_uint_eq(r->nresults, 0);
+	ck_assert_uint_eq(r->memory_pages, pages);
+	sb_result_free(r);
+	sb_instance_info st;
+	sb_instance_status(in, &st);
+	ck_assert(st.live && !st.gone);
+	ck_assert_uint_ne(st.worker_pid, 0);
+	return in;
+}
+
+static sb_instance *instance_make(sb_module *m)
+{
+	return instance_make_sized(m, 1);
+}
+
+static sb_result *instance_call(sb_module *m, sb_instance *in,
+	const char *function, uint64_t timeout_ms, int nargs, int32_t arg)
+{
+	wasm_value a = { .type = WASM_I32, .of.i32 = arg };
+	sb_request req = { .kind = SB_CALL, .function = function,
+		.args = &a, .nargs = (uint32_t)nargs, .timeout_ms = timeout_ms,
+		.instance = in, .instance_op = SB_INSTANCE_CALL };
+	return sb_invoke_wait(m, &req);
+}
+
+static int32_t instance_i32(sb_module *m, sb_instance *in,
+	const char *function)
+{
+	sb_result *r = instance_call(m, in, function, 5000, 0, 0);
+	OUTCOME(r, SB_OK);
+	ck_assert_uint_eq(r->nresults, 1);
+	int32_t v = r->results[0].of.i32;
+	sb_result_free(r);
+	return v;
+}
+
+static uint32_t instances_held(sb_supervisor *s)
+{
+	sb_stats st;
+	/* The loop publishes its gauges each time round. */
+	for (int i = 0; i < 200; i++) {
+		sb_supervisor_stats(s, &st);
+		if (!st.busy)
+			break;
+		struct timespec ts = { 0, 5000000 };
+		nanosleep(&ts, NULL);
+	}
+	return st.instances;
+}
+
+START_TEST(instance_state_persists)
+{
+	sb_module *m = module_make(sup, "t1", "sb_counter");
+	sb_instance *a = instance_make(m), *b = instance_make(m);
+
+	for (int32_t i = 1; i <= 200; i++)
+		ck_assert_int_eq(instance_i32(m, a, "incr"), i);
+	ck_assert_int_eq(instance_i32(m, a, "mem"), 200);
+	/* Another instance counts on its own ... */
+	for (int32_t i = 1; i <= 3; i++)
+		ck_assert_int_eq(instance_i32(m, b, "incr"), i);
+	ck_assert_int_eq(instance_i32(m, a, "incr"), 201);
+	/* ... and calls on the module start fresh every time. */
+	for (int i = 0; i < 3; i++) {
+		sb_result *r = call(m, "incr", 5000, 0);
+		OUTCOME(r, SB_OK);
+		ck_assert_int_eq(r->results[0].of.i32, 1);
+		sb_instance_info st;
+		sb_instance_status(a, &st);
+		ck_assert_uint_ne(r->worker_pid, st.worker_pid);
+		sb_instance_status(b, &st);
+		ck_assert_uint_ne(r->worker_pid, st.worker_pid);
+		sb_result_free(r);
+	}
+	/* A trap leaves the instance as it was. */
+	sb_result *r = instance_call(m, a, "crash", 5000, 0, 0);
+	OUTCOME(r, SB_TRAP);
+	ck_assert_int_eq(r->trap, WASM_TRAP_UNREACHABLE);
+	sb_result_free(r);
+	ck_assert_int_eq(instance_i32(m, a, "incr"), 202);
+	/* Growth is reported. */
+	r = instance_call(m, a, "grow", 5000, 1, 3);
+	OUTCOME(r, SB_OK);
+	ck_assert_uint_eq(r->memory_pages, 4);
+	sb_result_free(r);
+	sb_instance_info st;
+	sb_instance_status(a, &st);
+	ck_assert_uint_eq(st.memory_pages, 4);
+	ck_assert_uint_eq(instances_held(sup), 2);
+	sb_instance_release(a);
+	sb_instance_release(b);
+	/* Their workers go back to the pool. */
+	for (int i = 0; i < 200 && instances_held(sup); i++) {
+		struct timespec ts = { 0, 5000000 };
+		nanosleep(&ts, NULL);
+	}
+	ck_assert_uint_eq(instances_held(sup), 0);
+	sb_module_release(m);
+}
+END_TEST
+
+START_TEST(instance_timeout_ends_it)
+{
+	sb_module *m = module_make(sup, "t1", "sb_counter");
+	sb_instance *in = instance_make(m);
+
+	ck_assert_int_eq(instance_i32(m, in, "incr"), 1);
+	/* Long enough that a loaded machine runs it before its deadline (a
+	 * call that expired waiting never ran and ends nothing). */
+	sb_result *r = instance_call(m, in, "spin", 500, 0, 0);
+	OUTCOME(r, SB_TIMEOUT);
+	ck_assert_msg(!strstr(r->message, "waited"), "%s", r->message);
+	sb_result_free(r);
+	r = instance_call(m, in, "incr", 5000, 0, 0);
+	OUTCOME(r, SB_GONE);
+	ck_assert_msg(strstr(r->message, "timeout"), "%s", r->message);
+	sb_result_free(r);
+	sb_instance_info st;
+	sb_instance_status(in, &st);
+	ck_assert(st.gone && !st.live);
+	/* The worker lived and serves the pool again. */
+	r = call(m, "incr", 5000, 0);
+	OUTCOME(r, SB_OK);
+	sb_result_free(r);
+	sb_instance_release(in);
+	sb_module_release(m);
+}
+END_TEST
+
+START_TEST(instance_killed_worker_ends_it)
+{
+	sb_module *m = module_make(sup, "t1", "sb_counter");
+	sb_instance *in = instance_make(m);
+	sb_instance_info st;
+
+	ck_assert_int_eq(instance_i32(m, in, "incr"), 1);
+	sb_instance_status(in, &st);
+	ck_assert_int_eq(kill((pid_t)st.worker_pid, SIGKILL), 0);
+	for (int i = 0; i < 400; i++) {
+		sb_instance_status(in, &st);
+		if (st.gone)
+			break;
+		struct timespec ts = { 0, 5000000 };
+		nanosleep(&ts, NULL);
+	}
+	ck_assert(st.gone);
+	sb_result *r = instance_call(m, in, "incr", 5000, 0, 0);
+	OUTCOME(r, SB_GONE);
+	ck_assert_msg(strstr(r->message, "SIGKILL"), "%s", r->message);
+	sb_result_free(r);
+	sb_instance_release(in);
+	sb_module_release(m);
+}
+END_TEST
+
+/* Calls sent at once run one at a time, in order of arrival. */
+struct ordered {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int32_t seen[64];
+	int n;
+};
+
+static void ordered_done(void *ctx, sb_result *res)
+{
+	struct ordered *o = ctx;
+	pthread_mutex_lock(&o->lock);
+	o->seen[o->n++] = res->outcome == SB_OK ? res->results[0].of.i32 : -1;
+	pthread_cond_signal(&o->cond);
+	pthread_mutex_unlock(&o->lock);
+	sb_result_free(res);
+}
+
+START_TEST(instance_calls_in_order)
+{
+	sb_module *m = module_make(sup, "t1", "sb_counter");
+	sb_instance *in = instance_make(m);
+	struct ordered o = { .n = 0 };
+
+	pthread_mutex_init(&o.lock, NULL);
+	pthread_cond_init(&o.cond, NULL);
+	sb_request req = { .kind = SB_CALL, .function = "incr",
+		.timeout_ms = 5000, .instance = in,
+		.instance_op = SB_INSTANCE_CALL };
+	for (int i = 0; i < 64; i++)
+		ck_assert(sb_invoke(m, &req, ordered_done, &o));
+	pthread_mutex_lock(&o.lock);
+	while (o.n < 64)
+		pthread_cond_wait(&o.cond, &o.lock);
+	pthread_mutex_unlock(&o.lock);
+	for (int i = 0; i < 64; i++)
+		ck_assert_int_eq(o.seen[i], i + 1);
+	sb_instance_release(in);
+	sb_module_release(m);
+}
+END_TEST
+
+/* ---- snapshots (copy-on-write fresh instances), under the real filter --- */
+
+#define SNAPDATA_FRESH 201985050
+
+/* Calls check and grow n times each on fresh instances: always what a
+ * fresh instance answers; returns how many came from a snapshot. */
+static int snapdata_rounds(sb_module *m, int n)
+{
+	int mapped = 0;
+	for (int i = 0; i < n; i++) {
+		sb_result *r = call(m, "check", 5000, 0);
+		OUTCOME(r, SB_OK);
+		ck_assert_int_eq(r->results[0].of.i32, SNAPDATA_FRESH);
+		mapped += r->from_snapshot;
+		sb_result_free(r);
+		r = call(m, "grow", 5000, 0);
+		OUTCOME(r, SB_OK);
+		ck_assert_int_eq(r->results[0].of.i32, 3);
+		ck_assert_uint_eq(r->memory_pages, 5);
+		mapped += r->from_snapshot;
+		sb_result_free(r);
+	}
+	return mapped;
+}
+
+/* Persistent instances pin workers: at most max_instances of them, so
+ * that module invokes keep workers; a released one makes room again. */
+START_TEST(instance_global_cap)
+{
+	sb_config cfg = { .max_workers = 4, .max_instances = 2 };
+	sb_supervisor *s = sup_make(&cfg);
+	sb_module *m = module_make(s, "t1", "sb_counter");
+	sb_instance *a = instance_make(m), *b = instance_make(m);
+	sb_instance *c = sb_instance_new(m);
+	sb_request req = { .kind = SB_CALL, .instance = c,
+		.instance_op = SB_INSTANCE_CREATE, .timeout_ms = 5000 };
+	sb_result *r = sb_invoke_wait(m, &req);
+	OUTCOME(r, SB_BUSY);
+	ck_assert_msg(strstr(r->message, "max_instances"), "%s", r->message);
+	sb_result_free(r);
+	/* Module invokes still get workers. */
+	r = call(m, "incr", 5000, 0);
+	OUTCOME(r, SB_OK);
+	sb_result_free(r);
+	sb_instance_release(a);
+	bool made = false;
+	for (int i = 0; i < 200 && !made; i++) {
+		r = sb_invoke_wait(m, &req);
+		made = r->outcome == SB_OK;
+		sb_result_free(r);
+		if (!made)
+			usleep(10000);
+	}
+	ck_assert(made);
+	sb_instance_release(b);
+	sb_instance_release(c);
+	sb_module_release(m);
+	sb_supervisor_free(s);
+}
+END_TEST
+
+START_TEST(snapshot_fresh_instances)
+{
+	sb_module *m = module_make(sup, "t1", "sb_snapdata");
+	/* The first instance of a worker is built and snapshot; the next
+	 * ones of that worker are mapped from it. */
+	int mapped = snapdata_rounds(m, 6);
+	ck_assert_msg(mapped >= 6, "only %d of 12 from a snapshot", mapped);
+	/* A persistent instance starts from it too, and keeps its writes. */
+	sb_instance *in = instance_make_sized(m, 3);
+	sb_result *r = instance_call(m, in, "check", 5000, 0, 0);
+	OUTCOME(r, SB_OK);
+	ck_assert_int_eq(r->results[0].of.i32, SNAPDATA_FRESH);
+	sb_result_free(r);
+	r = instance_call(m, in, "check", 5000, 0, 0);
+	OUTCOME(r, SB_OK);
+	ck_assert_int_eq(r->results[0].of.i32, 2);   /* only the table */
+	sb_result_free(r);
+	sb_instance_release(in);
+	snapdata_rounds(m, 2);   /* its writes did not reach the snapshot */
+	sb_module_release(m);
+
+	/* Without snapshots: the same answers, none mapped. */
+	sb_config cfg = { .max_workers = 4, .no_snapshots = true };
+	sb_supervisor *plain = sup_make(&cfg);
+	m = module_make(plain, "t1", "sb_snapdata");
+	ck_assert_int_eq(snapdata_rounds(m, 3), 0);
+	sb_module_release(m);
+	sb_supervisor_free(plain);
+}
+END_TEST
+
+/* A module initialised by an export (Wizer's idea): every fresh instance
+ * sees init's work exactly once, from the snapshot or, without one, from
+ * its own call; a failing init is an instantiation error. */
+static void init_rounds(sb_module *m, bool want_mapped)
+{
+	int mapped = 0;
+	for (int i = 0; i < 4; i++) {
+		sb_result *r = call(m, "get", 5000, 0);
+		OUTCOME(r, SB_OK);
+		ck_assert_int_eq(r->results[0].of.i32, 101);
+		mapped += r->from_snapshot;
+		sb_result_free(r);
+		r = call(m, "bump", 5000, 0);
+		OUTCOME(r, SB_OK);
+		sb_result_free(r);
+	}
+	ck_assert_msg(want_mapped ? mapped >= 2 : mapped == 0, "%d mapped",
+		mapped);
+}
+
+static sb_module *module_make_init(sb_supervisor *s, const char *init)
+{
+	size_t len;
+	uint8_t *bytes = sbt_wasm("sb_init", &len);
+	ck_assert_ptr_nonnull(bytes);
+	sb_module *m = sb_module_new_init(s, "t1", "sb_init", bytes, len, init);
+	free(bytes);
+	ck_assert_ptr_nonnull(m);
+	return m;
+}
+
+START_TEST(init_export_snapshot)
+{
+	sb_module *m = module_make_init(sup, "init");
+	init_rounds(m, true);
+	/* The same bytes without init: another pool, nothing initialised. */
+	sb_module *plain = module_make_init(sup, NULL);
+	sb_result *r = call(plain, "get", 5000, 0);
+	OUTCOME(r, SB_OK);
+	ck_assert_int_eq(r->results[0].of.i32, 0);
+	sb_result_free(r);
+	sb_module_release(plain);
+	sb_module_release(m);
+	/* An init that traps: the instance cannot be made. */
+	m = module_make_init(sup, "trap");
+	r = call(m, "get", 5000, 0);
+	OUTCOME(r, SB_INSTANTIATE_ERROR);
+	ck_assert_int_eq(r->trap, WASM_TRAP_UNREACHABLE);
+	sb_result_free(r);
+	sb_module_release(m);
+
+	/* Without snapshots each instance calls init itself. */
+	sb_config cfg = { .max_workers = 4, .no_snapshots = true };
+	sb_supervisor *nosnap = sup_make(&cfg);
+	m = module_make_init(nosnap, "init");
+	init_rounds(m, false);
+	sb_module_release(m);
+	sb_supervisor_free(nosnap);
+}
+END_TEST
+
 /* ---- load -------------------------------------------------------------- */
 
 struct tally {
@@ -1314,6 +1674,17 @@ static Suite *sandbox_suite(void)
 	tcase_add_test(pools, worker_nice);
 	tcase_add_test(pools, pipelined_short_calls);
 	suite_add_tcase(s, pools);
+
+	TCase *inst = tcase_create("instances");
+	tcase_add_checked_fixture(inst, setup, teardown);
+	tcase_add_test(inst, instance_state_persists);
+	tcase_add_test(inst, instance_timeout_ends_it);
+	tcase_add_test(inst, instance_killed_worker_ends_it);
+	tcase_add_test(inst, instance_calls_in_order);
+	tcase_add_test(inst, instance_global_cap);
+	tcase_add_test(inst, snapshot_fresh_instances);
+	tcase_add_test(inst, init_export_snapshot);
+	suite_add_tcase(s, inst);
 
 	TCase *life = tcase_create("lifetime");
 	tcase_set_timeout(life, 30);

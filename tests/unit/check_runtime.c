@@ -197,6 +197,15 @@ START_TEST(memory_basics)
 	base[5 * WASM_PAGE_SIZE - 1] = 3;
 	ck_assert(!page_is_rw(base + 5 * WASM_PAGE_SIZE));
 	ck_assert_int_eq(wasm_memory_grow(mem, 0), 5);
+	/* A cap set later (a kept instance's next call), never past the
+	 * type's max. */
+	wasm_memory_set_limit_pages(mem, 6);
+	ck_assert_int_eq(wasm_memory_grow(mem, 2), -1);
+	ck_assert_int_eq(wasm_memory_grow(mem, 1), 5);
+	wasm_memory_set_limit_pages(mem, 0);
+	ck_assert_int_eq(wasm_memory_grow(mem, 4), 6);
+	wasm_memory_set_limit_pages(mem, 100);
+	ck_assert_int_eq(wasm_memory_grow(mem, 1), -1);
 }
 END_TEST
 
