@@ -223,6 +223,25 @@ req GET /nodes/node9/metrics
 expect 404 "an unknown node: JSON 404" '"code":"not_found"'
 req GET "/v1/instances/node1~0123abcd"
 header_has "X-Wasmhost-Node: node1" "an instance id's node tag routes to its node"
+# A persistent instance made through nginx names the node that holds it,
+# and its calls through nginx all go there.
+req POST "/v1/modules/${ids[0]}/instances"
+iid=$(sed -n 's/.*"instance":"\([^"]*\)".*/\1/p' "$tmp/body")
+maker=$(node_of)
+case $iid in
+"$maker~i-"*) ok "an instance made through nginx: $iid, on $maker" ;;
+*) bad "instance id '$iid' does not name its node '$maker' (status $status)" ;;
+esac
+icalls=0
+for k in 1 2 3 4 5 6; do
+	req POST "/v1/instances/$iid/invoke" -H 'Content-Type: application/json' \
+		--data-binary '{"function":"add","args":[2,3]}'
+	[ "$status" = 200 ] && [ "$(node_of)" = "$maker" ] && icalls=$((icalls + 1))
+done
+[ "$icalls" = 6 ] && ok "6 calls on it through nginx, all answered by $maker" ||
+	bad "calls on the instance through nginx: $icalls of 6 answered 200 by $maker"
+req DELETE "/v1/instances/$iid"
+expect 204 "deleted through nginx"
 head -c $((17 << 20)) /dev/zero >"$tmp/big"
 req POST /v1/modules -H 'Content-Type: application/wasm' --data-binary @"$tmp/big"
 expect 413 "a body over 16 MiB: nginx answers JSON 413" '"code":"payload_too_large"'
