@@ -57,6 +57,7 @@ typedef struct {
 /* A constant expression: in Wasm 2.0 exactly one instruction then `end`. */
 typedef enum {
 	CONST_I32, CONST_I64, CONST_F32, CONST_F64, /* value in bits */
+	CONST_V128,                                  /* bits, then bits_hi */
 	CONST_REF_NULL,                              /* type in reftype */
 	CONST_REF_FUNC,                              /* index = func */
 	CONST_GLOBAL_GET,                            /* index = global */
@@ -67,6 +68,7 @@ typedef struct {
 	uint8_t reftype;    /* for CONST_REF_NULL */
 	uint32_t index;
 	uint64_t bits;
+	uint64_t bits_hi;   /* CONST_V128: its bytes 8..15 (bits: 0..7) */
 } constexpr_t;
 
 typedef struct {
@@ -195,6 +197,9 @@ bool read_s33(reader *r, int64_t *out, wasm_error *err);
 bool read_s64(reader *r, int64_t *out, wasm_error *err);
 bool read_f32(reader *r, uint32_t *out, wasm_error *err);
 bool read_f64(reader *r, uint64_t *out, wasm_error *err);
+/* 16 bytes (a v128 immediate): bytes 0..7 in *lo, 8..15 in *hi, each
+ * little-endian, as the two slots of a v128 hold them. */
+bool read_v128(reader *r, uint64_t *lo, uint64_t *hi, wasm_error *err);
 bool utf8_valid(const uint8_t *s, size_t len);
 
 #endif

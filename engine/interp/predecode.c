@@ -107,6 +107,8 @@ void pd_retarget(compiler *c, uint32_t pos, uint32_t s)
 
 bool pd_push(compiler *c, uint8_t type)
 {
+	if (type == WASM_V128 && c->emit)
+		return pd_fail_simd(c);   /* validated, not run yet */
 	if (c->sp == c->stack_cap) {
 		uint32_t cap = c->stack_cap ? c->stack_cap * 2 : 64;
 		sentry *ns = realloc(c->stack, cap * sizeof *ns);
@@ -266,6 +268,12 @@ static wasm_status run(const wasm_module *m, uint32_t fi, bool emit,
 	}
 	memcpy(c.local_types, functype_params(c.type), np);
 	memcpy(c.local_types + np, c.fn->local_types, c.fn->nlocals);
+	if (emit && memchr(c.local_types, WASM_V128, c.nlocals)) {
+		c.instr_offset = c.fn->body_offset;
+		pd_fail_simd(&c);
+		st = WASM_ERR_UNSUPPORTED;
+		goto out;
+	}
 	if (!pd_push_ctrl(&c, C_FUNC, 0, NULL, c.type->nresults, functype_results(c.type))) {
 		st = err ? err->status : WASM_ERR_NOMEM;
 		goto out;

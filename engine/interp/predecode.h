@@ -271,6 +271,15 @@ bool pd_ref_func(compiler *c);
  * tables). */
 bool pd_prefix_fc(compiler *c);
 
+/* A memarg of an access whose natural alignment is natural_log2: its
+ * offset in *offset (memory 0 must exist). */
+bool pd_read_memarg(compiler *c, uint32_t natural_log2, uint32_t *offset);
+
+/* ---- SIMD (predecode_simd.c) ------------------------------------------ */
+
+/* An instruction of the 0xfd prefix. */
+bool pd_prefix_simd(compiler *c);
+
 /* ---- the opcode loop (predecode_body.c) ------------------------------- */
 
 /* Validate the body from c->r up to its final end, and pre-decode it

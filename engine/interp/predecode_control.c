@@ -170,9 +170,7 @@ static bool read_blocktype(compiler *c, uint32_t *np, const uint8_t **params,
 	}
 	if (bt < 0) {
 		uint8_t t = (uint8_t)(bt & 0x7f);
-		if (t == WASM_V128)
-			return pd_fail_simd(c);
-		if (!is_num(t) && !is_ref(t))
+		if (!is_num(t) && t != WASM_V128 && !is_ref(t))
 			return pd_fail_malformed(c, "malformed value type");
 		*single = t;
 		*nr = 1;

@@ -261,9 +261,7 @@ bool pd_select(compiler *c, bool typed)
 			return pd_fail(c, "invalid result arity");
 		if (!read_u8(&c->r, &t, c->err))
 			return false;
-		if (t == WASM_V128)
-			return pd_fail_simd(c);
-		if (!is_num(t) && !is_ref(t))
+		if (!is_num(t) && t != WASM_V128 && !is_ref(t))
 			return pd_fail_malformed(c, "malformed value type");
 	}
 	sentry ce, be, ae;
@@ -272,8 +270,8 @@ bool pd_select(compiler *c, bool typed)
 		return false;
 	uint8_t rt = t;
 	if (!typed) {
-		if ((ae.type != T_UNKNOWN && !is_num(ae.type)) ||
-		    (be.type != T_UNKNOWN && !is_num(be.type)))
+		if ((ae.type != T_UNKNOWN && is_ref(ae.type)) ||
+		    (be.type != T_UNKNOWN && is_ref(be.type)))
 			return pd_fail(c, "type mismatch");
 		if (ae.type != T_UNKNOWN && be.type != T_UNKNOWN && ae.type != be.type)
 			return pd_fail(c, "type mismatch");
@@ -294,7 +292,7 @@ bool pd_select(compiler *c, bool typed)
 
 /* ---- loads and stores ------------------------------------------------- */
 
-static bool read_memarg(compiler *c, uint32_t natural_log2, uint32_t *offset)
+bool pd_read_memarg(compiler *c, uint32_t natural_log2, uint32_t *offset)
 {
 	uint32_t align;
 	if (!read_u32(&c->r, &align, c->err) || !read_u32(&c->r, offset, c->err))
@@ -312,7 +310,7 @@ static bool read_memarg(compiler *c, uint32_t natural_log2, uint32_t *offset)
 static bool pd_load(compiler *c, int op, uint8_t tout, uint32_t natural)
 {
 	uint32_t off;
-	if (!read_memarg(c, natural, &off))
+	if (!pd_read_memarg(c, natural, &off))
 		return false;
 	sentry a;
 	if (!pd_pop_entry(c, WASM_I32, &a))
@@ -350,7 +348,7 @@ static bool pd_load(compiler *c, int op, uint8_t tout, uint32_t natural)
 static bool pd_store(compiler *c, int op, uint8_t tval, uint32_t natural)
 {
 	uint32_t off;
-	if (!read_memarg(c, natural, &off))
+	if (!pd_read_memarg(c, natural, &off))
 		return false;
 	sentry a, v;
 	if (!pd_pop_entry(c, tval, &v) || !pd_pop_entry(c, WASM_I32, &a))

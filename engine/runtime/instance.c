@@ -680,6 +680,7 @@ static wasm_status instance_make_funcs_globals(wasm_instance *inst,
 		gs[j].type = m->globals[i].type;
 		gs[j].mut = m->globals[i].mut;
 		gs[j].val = const_eval(inst, &m->global_inits[i]);
+		gs[j].hi = const_eval_hi(inst, &m->global_inits[i]);
 		inst->globals[i] = &gs[j];
 	}
 	return WASM_OK;
