@@ -44,6 +44,25 @@ typedef struct {
 static inline const uint8_t *functype_params(const functype *t) { return t->types; }
 static inline const uint8_t *functype_results(const functype *t) { return t->types + t->nparams; }
 
+/* A value's width in a frame, in 8-byte slots: a v128 takes two
+ * consecutive slots (its bytes 0..7 in the first, 8..15 in the second),
+ * every other type one.  The one definition of the frame's layout by type:
+ * locals, operands, call arguments and results, and the runtime's slot
+ * arrays all place values by it. */
+static inline uint32_t valtype_slots(uint8_t t)
+{
+	return t == WASM_V128 ? 2 : 1;
+}
+
+/* The slots n values of the given types take, one after the other. */
+static inline uint32_t valtypes_slots(const uint8_t *types, uint32_t n)
+{
+	uint32_t s = 0;
+	for (uint32_t i = 0; i < n; i++)
+		s += valtype_slots(types[i]);
+	return s;
+}
+
 typedef struct {
 	uint8_t elem;       /* WASM_FUNCREF / WASM_EXTERNREF */
 	wasm_limits limits;

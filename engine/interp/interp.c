@@ -17,6 +17,7 @@
 #include "interp/fcode.h"
 #include "interp/ops.h"
 #include "interp/ops_slow.h"
+#include "interp/ops_simd.h"
 #include "runtime/tier_ops.h"
 #include "runtime/runtime.h"
 
@@ -85,7 +86,9 @@ static wasm_status run(wasm_store *s, wasm_func *f, uint64_t *sp)
 {
 	/* The handler of each op, for threading code (interp_code). */
 #define X(op, lay, fam, T, tr) [OP_##op] = &&L_##op,
+#define INTERP_OPS_X X
 	static const void *const handlers[OP_COUNT_] = { INTERP_OPS(X) };
+#undef INTERP_OPS_X
 #undef X
 	const char *const dbase = (const char *)&&L_UNREACHABLE;
 	struct op_NONE exit_insn = { .op = OP_HEAD(OP_EXIT) };
@@ -199,6 +202,7 @@ L_REF_FUNC:
 #include "interp/interp_tables.h"
 #include "interp/interp_memory.h"
 #include "interp/interp_numeric.h"
+#include "interp/interp_simd.h"
 
 trap:
 	ex->frame_top = entry_frame;

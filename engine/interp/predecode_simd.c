@@ -9,6 +9,9 @@
 #include "interp/predecode.h"
 #include "runtime/runtime.h"
 
+#include <assert.h>
+#include <string.h>
+
 /* The immediates of a SIMD instruction, as read. */
 typedef struct {
 	uint32_t off;              /* memarg offset */
@@ -97,6 +100,62 @@ static void stack_effect(const struct wasm_opcode_info *in, uint8_t pops[3],
 	}
 }
 
+/* The pre-decoded op of each SIMD code (0xfd 0x00..0xff; 0: none), an
+ * expansion of the opcode table: V_<name> (ops.h derives those from the
+ * same rows). */
+static const uint16_t simd_ops[256] = {
+#define X(name, text, prefix, code, imm, shape, t, r, op, iop) \
+	[code] = OP_V_##name,
+	WASM_OPS_SIMD(X)
+#undef X
+};
+
+/* Emit op for row `in`, whose n operands (popped: e[], bottom first) sat
+ * at depth d and up; its result, if any, goes to depth d. */
+static uint32_t emit_simd(compiler *c, const struct wasm_opcode_info *in,
+	const simd_imm *im, const sentry *e, uint32_t n, uint32_t d)
+{
+	enum interp_op op = simd_ops[in->code];
+	uint32_t s[3] = { 0 };
+	for (uint32_t i = n; i-- > 0;)
+		s[i] = pd_take(c, &e[i], d + i, false).slot;
+	uint32_t dst = slot_of(c, d);
+	uint64_t lo, hi;
+	memcpy(&lo, im->bytes, 8);
+	memcpy(&hi, im->bytes + 8, 8);
+	switch ((enum op_layout)op_infos[op].layout) {
+	case OPL_D_A:
+		return EMIT(c, D_A, op, .d = dst, .a = s[0]);
+	case OPL_D_AB:
+		return EMIT(c, D_AB, op, .d = dst, .a = s[0], .b = s[1]);
+	case OPL_D_ABC:
+		return EMIT(c, D_ABC, op, .d = dst, .a = s[0], .b = s[1], .c = s[2]);
+	case OPL_V_LANE:
+		return EMIT(c, V_LANE, op, .d = dst, .a = s[0], .lane = im->lane);
+	case OPL_V_REPLACE:
+		return EMIT(c, V_REPLACE, op, .d = dst, .a = s[0], .b = s[1],
+			.lane = im->lane);
+	case OPL_LOAD:
+		return EMIT(c, LOAD, op, .d = dst, .a = s[0], .off = im->off);
+	case OPL_STORE:
+		return EMIT(c, STORE, op, .a = s[0], .v = s[1], .off = im->off);
+	case OPL_V_LOAD_LANE:
+		return EMIT(c, V_LOAD_LANE, op, .d = dst, .a = s[0], .v = s[1],
+			.off = im->off, .lane = im->lane);
+	case OPL_V_STORE_LANE:
+		return EMIT(c, V_STORE_LANE, op, .a = s[0], .v = s[1],
+			.off = im->off, .lane = im->lane);
+	case OPL_V_CONST:
+		return EMIT(c, V_CONST, op, .d = dst, .lo = lo, .hi = hi);
+	case OPL_V_SHUFFLE:
+		return EMIT(c, V_SHUFFLE, op, .d = dst, .a = s[0], .b = s[1],
+			.lo = lo, .hi = hi);
+	default:
+		assert(!"emit_simd: no rule for this layout");
+		return NONE;
+	}
+}
+
 bool pd_prefix_simd(compiler *c)
 {
 	uint32_t sub;
@@ -116,7 +175,13 @@ bool pd_prefix_simd(compiler *c)
 	for (uint32_t i = n; i-- > 0;)
 		if (!pd_pop_entry(c, pops[i], &e[i]))
 			return false;
-	if (!dead(c))
-		return pd_fail_simd(c);
-	return out == 0 || pd_push(c, out);
+	uint32_t d = c->sp;
+	uint32_t pos = emit_simd(c, in, &im, e, n, d);
+	if (out == 0)
+		return true;
+	if (!pd_push(c, out))
+		return false;
+	if (pos != NONE)
+		pd_produced(c, pos, K_RESULT, simd_ops[in->code]);
+	return true;
 }

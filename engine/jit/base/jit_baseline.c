@@ -74,6 +74,8 @@ enum jc_how jc_op_how(enum interp_op op)
 
 const char *jc_op_refusal(enum interp_op op)
 {
+	if (op_infos[op].family == OPFAM_SIMD)
+		return "SIMD (v128) is not compiled by the baseline yet";
 	return op_exceptions[op].how == JC_REFUSE ? op_exceptions[op].reason : NULL;
 }
 
