@@ -26,13 +26,6 @@ bool pd_fail_malformed(compiler *c, const char *msg)
 	return false;
 }
 
-bool pd_fail_simd(compiler *c)
-{
-	err_set(c->err, WASM_ERR_UNSUPPORTED, c->instr_offset,
-		"SIMD (v128) is not supported yet");
-	return false;
-}
-
 /* ---- code buffer ------------------------------------------------------ */
 
 void pd_put(compiler *c, const void *p, uint32_t n)

@@ -133,12 +133,10 @@ static inline bool is_ref(uint8_t t)
 
 /* ---- errors (predecode.c) --------------------------------------------- */
 
-/* Set c->err at the current opcode and return false: WASM_ERR_INVALID,
- * WASM_ERR_MALFORMED, or WASM_ERR_UNSUPPORTED for a SIMD (v128) type or
- * opcode. */
+/* Set c->err at the current opcode and return false: WASM_ERR_INVALID or
+ * WASM_ERR_MALFORMED. */
 bool pd_fail(compiler *c, const char *msg);
 bool pd_fail_malformed(compiler *c, const char *msg);
-bool pd_fail_simd(compiler *c);
 
 /* ---- code buffer (predecode.c) ---------------------------------------- */
 
