@@ -57,20 +57,9 @@ L_ENTER:
 	/* A frame holding a v128: the same entry, in the SIMD family (which
 	 * the JIT tiers refuse). */
 L_ENTER_V128:
-	TIER_UP(ENTER, tier_enter(s, self, fp, &tier_st));
-	ENTER_FRAME();
-	ZERO_LOCALS();
-	SKIP(ENTER);
-	NEXT();
+	goto L_ENTER;
 L_ENTER_V128_FUEL:
-	TIER_UP(ENTER, tier_enter(s, self, fp, &tier_st));
-	ENTER_FRAME();
-	if (unlikely(ex->fuel == 0))
-		TRAP(WASM_TRAP_OUT_OF_FUEL);
-	ex->fuel--;
-	ZERO_LOCALS();
-	SKIP(ENTER);
-	NEXT();
+	goto L_ENTER_FUEL;
 L_ENTER_FUEL:
 	TIER_UP(ENTER, tier_enter(s, self, fp, &tier_st));
 	ENTER_FRAME();
