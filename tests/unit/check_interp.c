@@ -539,42 +539,45 @@ START_TEST(simd_float_lane_nan_bits)
 		"    local.get 0 f32x4.demote_f64x2_zero)\n"
 		"  (func (export \"pmin_neg\") (param v128 v128) (result v128)\n"
 		"    local.get 0 local.get 1 f32x4.pmin f32x4.neg))\n");
+	/* Each case: export, its operands (lo, hi halves), the result. */
+	static const struct {
+		const char *name;
+		uint32_t nin;
+		uint64_t in[2][2], want[2];
+	} cases[] = {
+		/* lanes: sNaN + qNaN, 1 + qNaN(-, payload), inf + -inf, -0 + 0 */
+		{ "add", 2, { { 0x3f8000007f800001ull, 0x800000007f800000ull },
+		  { 0xffd000017fc12345ull, 0x00000000ff800000ull } },
+		  { 0xffd000017fc00001ull, 0x00000000ffc00000ull } },
+		/* min: NaN lanes as add; -0 vs 0 gives -0; 1 vs inf gives 1 */
+		{ "min", 2, { { 0x800000007fa00000ull, 0x7f8000003f800000ull },
+		  { 0x00000000ffc00001ull, 0x3f8000007f800000ull } },
+		  { 0x800000007fe00000ull, 0x3f8000003f800000ull } },
+		/* sqrt(-1) and sqrt(sNaN with sign) */
+		{ "sqrt64", 1, { { 0xbff0000000000000ull, 0xfff0000000000123ull } },
+		  { 0xfff8000000000000ull, 0xfff8000000000123ull } },
+		/* nearest: sNaN quieted, 2.5 -> 2 (ties to even), -0.5 -> -0 */
+		{ "nearest", 1, { { 0x402000007f800001ull, 0x00000000bf000000ull } },
+		  { 0x400000007fc00001ull, 0x0000000080000000ull } },
+		/* demote: a NaN keeps sign and its payload's top 22 bits */
+		{ "demote", 1, { { 0xfff4000000000001ull, 0x3ff0000000000000ull } },
+		  { 0x3f800000ffe00000ull, 0 } },
+		/* pmin picks an operand whole (no quieting), neg flips the sign */
+		{ "pmin_neg", 2, { { 0x3f8000007f800001ull, 0x4000000000000000ull },
+		  { 0x400000003f800000ull, 0x3f80000080000000ull } },
+		  { 0xbf800000ff800001ull, 0xbf80000080000000ull } },
+	};
 	wasm_error err;
 	wasm_extern x;
 	wasm_value in[2], r;
-	/* lanes: sNaN + qNaN, 1 + qNaN(-, payload), inf + -inf, -0 + 0 */
-	in[0] = v128_of(0x3f8000007f800001ull, 0x800000007f800000ull);
-	in[1] = v128_of(0xffd000017fc12345ull, 0x00000000ff800000ull);
-	ck_assert(wasm_instance_export(e.inst, "add", &x));
-	ck_assert_int_eq(wasm_func_call(e.store, x.of.func, in, 2, &r, 1, &err), WASM_OK);
-	v128_eq(&r, 0xffd000017fc00001ull, 0x00000000ffc00000ull);
-	/* min: NaN lanes as add; -0 vs 0 gives -0; 1 vs inf gives 1 */
-	in[0] = v128_of(0x800000007fa00000ull, 0x7f8000003f800000ull);
-	in[1] = v128_of(0x00000000ffc00001ull, 0x3f8000007f800000ull);
-	ck_assert(wasm_instance_export(e.inst, "min", &x));
-	ck_assert_int_eq(wasm_func_call(e.store, x.of.func, in, 2, &r, 1, &err), WASM_OK);
-	v128_eq(&r, 0x800000007fe00000ull, 0x3f8000003f800000ull);
-	/* sqrt(-1) and sqrt(sNaN with sign) */
-	in[0] = v128_of(0xbff0000000000000ull, 0xfff0000000000123ull);
-	ck_assert(wasm_instance_export(e.inst, "sqrt64", &x));
-	ck_assert_int_eq(wasm_func_call(e.store, x.of.func, in, 1, &r, 1, &err), WASM_OK);
-	v128_eq(&r, 0xfff8000000000000ull, 0xfff8000000000123ull);
-	/* nearest: sNaN quieted, 2.5 -> 2 (ties to even), -0.5 -> -0 */
-	in[0] = v128_of(0x402000007f800001ull, 0x00000000bf000000ull);
-	ck_assert(wasm_instance_export(e.inst, "nearest", &x));
-	ck_assert_int_eq(wasm_func_call(e.store, x.of.func, in, 1, &r, 1, &err), WASM_OK);
-	v128_eq(&r, 0x400000007fc00001ull, 0x0000000080000000ull);
-	/* demote: a NaN keeps sign and its payload's top 22 bits */
-	in[0] = v128_of(0xfff4000000000001ull, 0x3ff0000000000000ull);
-	ck_assert(wasm_instance_export(e.inst, "demote", &x));
-	ck_assert_int_eq(wasm_func_call(e.store, x.of.func, in, 1, &r, 1, &err), WASM_OK);
-	v128_eq(&r, 0x3f800000ffe00000ull, 0);
-	/* pmin picks an operand whole (no quieting), neg flips the sign bit */
-	in[0] = v128_of(0x3f8000007f800001ull, 0x4000000000000000ull);
-	in[1] = v128_of(0x400000003f800000ull, 0x3f80000080000000ull);
-	ck_assert(wasm_instance_export(e.inst, "pmin_neg", &x));
-	ck_assert_int_eq(wasm_func_call(e.store, x.of.func, in, 2, &r, 1, &err), WASM_OK);
-	v128_eq(&r, 0xbf800000ff800001ull, 0xbf80000080000000ull);
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		for (uint32_t k = 0; k < cases[c].nin; k++)
+			in[k] = v128_of(cases[c].in[k][0], cases[c].in[k][1]);
+		ck_assert(wasm_instance_export(e.inst, cases[c].name, &x));
+		ck_assert_int_eq(wasm_func_call(e.store, x.of.func, in, cases[c].nin,
+			&r, 1, &err), WASM_OK);
+		v128_eq(&r, cases[c].want[0], cases[c].want[1]);
+	}
 	/* a v128 carried by br_table to each of four labels (moved down
 	 * past the block's other param) */
 	for (int k = 0; k < 5; k++) {
