@@ -862,6 +862,13 @@ bool jc_translate(jc *c, wasm_module *m, uint32_t func_index,
 	c->has_sse41 = cpu_sse41;
 	c->nlocals = fc->nlocals;
 	x64_buf_init(JB, 64 + (size_t)fc->code_len * 4);
+	/* A frame holding a v128 (ENTER_V128, family SIMD): refused before
+	 * scan(), whose pinning reads a slot as a local's index. */
+	if (fc->code_len >= op_layouts[OPL_ENTER].len &&
+	    op_infos[insn_op(fc->code)].family == OPFAM_SIMD) {
+		jc_bail(c, jc_op_refusal(insn_op(fc->code)));
+		return false;
+	}
 	if (!scan(c))
 		return false;
 	for (uint32_t off = 0; off < fc->code_len && !c->bail && !c->oom;) {
