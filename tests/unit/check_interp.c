@@ -589,6 +589,35 @@ START_TEST(simd_float_lane_nan_bits)
 }
 END_TEST
 
+/* A frame holding a v128 enters by ENTER_V128_FUEL under fuel: entry and
+ * loop headers are metered as for any function (0 units: the entry traps;
+ * 11: entry and 10 loop iterations, then a value). */
+START_TEST(simd_frame_fuel)
+{
+	wasm_config cfg;
+	wasm_config_default(&cfg);
+	cfg.fuel = true;
+	uint8_t bytes[4096];
+	/* (local v128): 10 iterations of a counted loop, then the count */
+	size_t n = build(bytes, "i", "i", 1, 0x7b, CODE(
+		0x03, 0x40, 0x20, 0, 0x41, 1, 0x6b, 0x22, 0, 0x0d, 0, 0x0b, 0x20, 0), true);
+	env e;
+	env_up(&e, &cfg, bytes, n);
+	wasm_value a = I32(10), r;
+	wasm_error err;
+	wasm_store_set_fuel(e.store, 0);
+	ck_assert_int_eq(wasm_func_call(e.store, e.f, &a, 1, &r, 1, &err), WASM_ERR_TRAP);
+	ck_assert_int_eq(err.trap, WASM_TRAP_OUT_OF_FUEL);
+	wasm_store_set_fuel(e.store, 11);
+	ck_assert_int_eq(wasm_func_call(e.store, e.f, &a, 1, &r, 1, &err), WASM_OK);
+	ck_assert_int_eq(r.of.i32, 0);
+	wasm_store_set_fuel(e.store, 10);
+	ck_assert_int_eq(wasm_func_call(e.store, e.f, &a, 1, &r, 1, &err), WASM_ERR_TRAP);
+	ck_assert_int_eq(err.trap, WASM_TRAP_OUT_OF_FUEL);
+	env_down(&e);
+}
+END_TEST
+
 /* A v128 store that crosses the end of memory traps at its own offset and
  * writes nothing; a lane load past the end traps too. */
 START_TEST(simd_memory_traps)
@@ -658,6 +687,7 @@ static Suite *interp_suite(void)
 	TCase *simd = tcase_create("simd");
 	tcase_add_test(simd, simd_v128_frame_layout);
 	tcase_add_test(simd, simd_float_lane_nan_bits);
+	tcase_add_test(simd, simd_frame_fuel);
 	suite_add_tcase(s, simd);
 	return s;
 }
