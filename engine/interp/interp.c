@@ -114,6 +114,7 @@ static wasm_status run(wasm_store *s, wasm_func *f, uint64_t *sp)
 
 	uint64_t *fp = sp;
 	uint8_t *ip;
+	v128_t simd_a, simd_b, simd_c, simd_r;   /* interp_simd.h's operands */
 
 	ip = mfuncs[f->index].icode;
 	if (unlikely(!ip) && !(ip = interp_code(mod, f->index, handlers, dbase))) {
