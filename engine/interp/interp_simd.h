@@ -22,10 +22,10 @@
 
 /* v128 -> v128 (D_A), v128 v128 -> v128 (D_AB): body sets r from a (, b). */
 #define VUN(name, body) \
-	L_V_##name: COLD { simd_a = v128_get(VSL(D_A, a)); body; \
+	L_V_##name: COLD { v128_get(&simd_a, VSL(D_A, a)); body; \
 		v128_put(VSL(D_A, d), &simd_r); SKIP(D_A); NEXT(); }
 #define VBIN(name, body) \
-	L_V_##name: COLD { simd_a = v128_get(VSL(D_AB, a)); simd_b = v128_get(VSL(D_AB, b)); \
+	L_V_##name: COLD { v128_get(&simd_a, VSL(D_AB, a)); v128_get(&simd_b, VSL(D_AB, b)); \
 		body; v128_put(VSL(D_AB, d), &simd_r); SKIP(D_AB); NEXT(); }
 /* scalar x (a slot) -> v128 */
 #define VSPLAT(name, body) \
@@ -33,24 +33,24 @@
 		v128_put(VSL(D_A, d), &simd_r); SKIP(D_A); NEXT(); }
 /* v128 -> i32 x */
 #define VTEST(name, body) \
-	L_V_##name: COLD { simd_a = v128_get(VSL(D_A, a)); uint32_t x = 0; body; \
+	L_V_##name: COLD { v128_get(&simd_a, VSL(D_A, a)); uint32_t x = 0; body; \
 		SL(D_A, d) = x; SKIP(D_A); NEXT(); }
 /* v128, i32 count -> v128: k is the count modulo the lane width */
 #define VSHIFT(name, bits, body) \
-	L_V_##name: COLD { simd_a = v128_get(VSL(D_AB, a)); \
+	L_V_##name: COLD { v128_get(&simd_a, VSL(D_AB, a)); \
 		uint32_t k = U32(D_AB, b) & ((bits) - 1); body; \
 		v128_put(VSL(D_AB, d), &simd_r); SKIP(D_AB); NEXT(); }
 
 /* ---- moves, constants, globals, select --------------------------------- */
 
 L_V128_COPY: COLD {
-	simd_a = v128_get(VSL(D_A, a));
+	v128_get(&simd_a, VSL(D_A, a));
 	v128_put(VSL(D_A, d), &simd_a);
 	SKIP(D_A);
 	NEXT();
 }
 L_V128_SELECT: COLD {
-	simd_a = v128_get(U32(SELECT, c) ? VSL(SELECT, a) : VSL(SELECT, b));
+	v128_get(&simd_a, U32(SELECT, c) ? VSL(SELECT, a) : VSL(SELECT, b));
 	v128_put(VSL(SELECT, d), &simd_a);
 	SKIP(SELECT);
 	NEXT();
@@ -77,8 +77,8 @@ L_V_V128_CONST: COLD {
 	NEXT();
 }
 L_V_I8X16_SHUFFLE: COLD {
-	simd_a = v128_get(VSL(V_SHUFFLE, a));
-	simd_b = v128_get(VSL(V_SHUFFLE, b));
+	v128_get(&simd_a, VSL(V_SHUFFLE, a));
+	v128_get(&simd_b, VSL(V_SHUFFLE, b));
 	simd_c.u64[0] = IN(V_SHUFFLE)->lo;
 	simd_c.u64[1] = IN(V_SHUFFLE)->hi;
 	LANES(16) simd_r.u8[i] = simd_c.u8[i] < 16 ? simd_a.u8[simd_c.u8[i]] : simd_b.u8[simd_c.u8[i] & 15];
@@ -117,7 +117,7 @@ VLOAD(V128_LOAD64_ZERO, uint64_t, simd_r = simd_c)
 #undef VLOAD
 
 L_V_V128_STORE: COLD {
-	simd_a = v128_get(VSL(STORE, v));
+	v128_get(&simd_a, VSL(STORE, v));
 	INTERP_STORE128(mem + EA(STORE), simd_a.vec);
 	SKIP(STORE);
 	NEXT();
@@ -125,11 +125,11 @@ L_V_V128_STORE: COLD {
 
 #define VLOAD_LANE(name, T, U) \
 	L_V_##name: COLD { uint64_t x; INTERP_LOAD(x, mem + EA(V_LOAD_LANE), T); \
-		simd_r = v128_get(VSL(V_LOAD_LANE, v)); \
+		v128_get(&simd_r, VSL(V_LOAD_LANE, v)); \
 		simd_r.U[IN(V_LOAD_LANE)->lane] = (T)x; \
 		v128_put(VSL(V_LOAD_LANE, d), &simd_r); SKIP(V_LOAD_LANE); NEXT(); }
 #define VSTORE_LANE(name, T, U) \
-	L_V_##name: COLD { simd_a = v128_get(VSL(V_STORE_LANE, v)); \
+	L_V_##name: COLD { v128_get(&simd_a, VSL(V_STORE_LANE, v)); \
 		INTERP_STORE(mem + EA(V_STORE_LANE), T, simd_a.U[IN(V_STORE_LANE)->lane]); \
 		SKIP(V_STORE_LANE); NEXT(); }
 VLOAD_LANE(V128_LOAD8_LANE, uint8_t, u8)
@@ -154,11 +154,11 @@ VSPLAT(F64X2_SPLAT, LANES(2) simd_r.u64[i] = x)
 
 /* An extracted lane as its slot holds it (i32 and f32 zero-extended). */
 #define VEXTRACT(name, expr) \
-	L_V_##name: COLD { simd_a = v128_get(VSL(V_LANE, a)); \
+	L_V_##name: COLD { v128_get(&simd_a, VSL(V_LANE, a)); \
 		uint32_t l = IN(V_LANE)->lane; SL(V_LANE, d) = (expr); \
 		SKIP(V_LANE); NEXT(); }
 #define VREPLACE(name, U, T) \
-	L_V_##name: COLD { simd_r = v128_get(VSL(V_REPLACE, a)); \
+	L_V_##name: COLD { v128_get(&simd_r, VSL(V_REPLACE, a)); \
 		simd_r.U[IN(V_REPLACE)->lane] = (T)SL(V_REPLACE, b); \
 		v128_put(VSL(V_REPLACE, d), &simd_r); SKIP(V_REPLACE); NEXT(); }
 VEXTRACT(I8X16_EXTRACT_LANE_S, (uint32_t)(int32_t)simd_a.i8[l])
@@ -214,9 +214,9 @@ VBIN(V128_ANDNOT, LANES(2) simd_r.u64[i] = simd_a.u64[i] & ~simd_b.u64[i])
 VBIN(V128_OR, LANES(2) simd_r.u64[i] = simd_a.u64[i] | simd_b.u64[i])
 VBIN(V128_XOR, LANES(2) simd_r.u64[i] = simd_a.u64[i] ^ simd_b.u64[i])
 L_V_V128_BITSELECT: COLD {
-	simd_a = v128_get(VSL(D_ABC, a));
-	simd_b = v128_get(VSL(D_ABC, b));
-	simd_c = v128_get(VSL(D_ABC, c));
+	v128_get(&simd_a, VSL(D_ABC, a));
+	v128_get(&simd_b, VSL(D_ABC, b));
+	v128_get(&simd_c, VSL(D_ABC, c));
 	LANES(2) simd_r.u64[i] = (simd_a.u64[i] & simd_c.u64[i]) | (simd_b.u64[i] & ~simd_c.u64[i]);
 	v128_put(VSL(D_ABC, d), &simd_r);
 	SKIP(D_ABC);

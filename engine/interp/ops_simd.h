@@ -27,12 +27,12 @@ typedef union {
 	                                                   memory accesses */
 } v128_t;
 
-/* The v128 in the two slots at p (p[0]: bytes 0..7), and back. */
-static inline v128_t v128_get(const uint64_t *p)
+/* The v128 in the two slots at p (p[0]: bytes 0..7) into *v, and back.
+ * (Through pointers, not by value: inlined into the interpreter's loop,
+ * a returned copy is one more stack slot per call site.) */
+static inline void v128_get(v128_t *v, const uint64_t *p)
 {
-	v128_t v;
-	memcpy(&v, p, sizeof v);
-	return v;
+	memcpy(v, p, sizeof *v);
 }
 
 static inline void v128_put(uint64_t *p, const v128_t *v)
