@@ -275,12 +275,10 @@ VBIN(I8X16_NARROW_I16X8_S, LANES(8) { simd_r.i8[i] = sat_s8(simd_a.i16[i]);
 	simd_r.i8[i + 8] = sat_s8(simd_b.i16[i]); })
 VBIN(I8X16_NARROW_I16X8_U, LANES(8) { simd_r.u8[i] = sat_u8(simd_a.i16[i]);
 	simd_r.u8[i + 8] = sat_u8(simd_b.i16[i]); })
-VBIN(I16X8_NARROW_I32X4_S, LANES(4) { simd_r.i16[i] = sat_s16(simd_a.i32[i] < INT16_MIN ?
-	INT16_MIN : simd_a.i32[i]); simd_r.i16[i + 4] = sat_s16(simd_b.i32[i] < INT16_MIN ?
-	INT16_MIN : simd_b.i32[i]); })
-VBIN(I16X8_NARROW_I32X4_U, LANES(4) { simd_r.u16[i] = sat_u16(simd_a.i32[i] > UINT16_MAX ?
-	UINT16_MAX : simd_a.i32[i]); simd_r.u16[i + 4] = sat_u16(simd_b.i32[i] > UINT16_MAX ?
-	UINT16_MAX : simd_b.i32[i]); })
+VBIN(I16X8_NARROW_I32X4_S, LANES(4) { simd_r.i16[i] = sat_s16(simd_a.i32[i]);
+	simd_r.i16[i + 4] = sat_s16(simd_b.i32[i]); })
+VBIN(I16X8_NARROW_I32X4_U, LANES(4) { simd_r.u16[i] = sat_u16(simd_a.i32[i]);
+	simd_r.u16[i + 4] = sat_u16(simd_b.i32[i]); })
 VBIN(I16X8_MUL, LANES(8) simd_r.u16[i] = (uint16_t)((uint32_t)simd_a.u16[i] * simd_b.u16[i]))
 VBIN(I32X4_MUL, LANES(4) simd_r.u32[i] = simd_a.u32[i] * simd_b.u32[i])
 VBIN(I64X2_MUL, LANES(2) simd_r.u64[i] = simd_a.u64[i] * simd_b.u64[i])
