@@ -307,6 +307,10 @@ void jw_value(jw *w, const wasm_value *v)
 		else
 			jw_raw(w, b, strlen(b));
 		return;
+	case WASM_V128:         /* "0x" and 32 hex digits, byte 15 first */
+		wasm_value_format(v, b, sizeof b);
+		jw_str(w, b);
+		return;
 	case WASM_FUNCREF:
 	case WASM_EXTERNREF:
 		if (v->of.ref)
@@ -374,8 +378,6 @@ bool json_to_value(json_t *v, wasm_valtype t, wasm_value *out, char *why,
 	memset(out, 0, sizeof *out);
 	out->type = t;
 	if (json_is_string(v)) {
-		if (t == WASM_V128)
-			goto bad;
 		if (wasm_value_parse(t, json_string_value(v), out))
 			return true;
 		goto bad;
@@ -439,6 +441,10 @@ bad:
 	case WASM_EXTERNREF:
 		snprintf(why, whylen, "expected null (only null references "
 			"can be passed)");
+		break;
+	case WASM_V128:
+		snprintf(why, whylen, "expected a v128: \"0x\" and 32 hex digits, "
+			"the 128-bit little-endian number (byte 15 first)");
 		break;
 	default:
 		snprintf(why, whylen, "%s arguments are not supported",

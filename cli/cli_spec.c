@@ -6,7 +6,7 @@
  * importable under a module name, and `spectest` is always there.  Each
  * assertion counts once; a module or action command that fails counts as a
  * failure.  Text-format modules (`module quote` in assert_malformed and
- * assert_invalid) are skipped, as are assertions that need SIMD values;
+ * assert_invalid) are skipped;
  * skips are counted by reason (SPEC_SKIP_REASONS) and printed one line
  * each before the summary, so that a script can hold them to known numbers.
  *
@@ -53,9 +53,7 @@ struct spec_opts {
 #define SPEC_SKIP_REASONS(X)                                                \
 	/* assert_malformed/assert_invalid on a text module (`module        \
 	 * quote`): there is no text parser to give it to */                \
-	X(TEXT_MODULE, "text-module")                                       \
-	/* an argument or result of type v128 */                            \
-	X(SIMD_VALUE, "simd-value")
+	X(TEXT_MODULE, "text-module")
 
 enum spec_skip {
 #define X(reason, name) SKIP_##reason,
@@ -110,9 +108,14 @@ enum expect_how { EX_EXACT, EX_NAN_CANONICAL, EX_NAN_ARITHMETIC, EX_NONNULL };
 struct expect {
 	wasm_value v;
 	enum expect_how how;
+	/* v128: the lane width the script wrote (bytes: 1, 2, 4, 8), whether
+	 * its lanes are floats, and each lane's pattern (EX_EXACT or a NaN) */
+	uint8_t lane_bytes;
+	bool lane_float;
+	uint8_t lane_how[16];
 };
 
-enum { VAL_OK, VAL_SKIP, VAL_BAD };
+enum { VAL_OK, VAL_BAD };
 
 /* Seconds since the child started, bumped by SIGALRM once a second.  Each
  * command gets a deadline SPEC_CALL_TIMEOUT_S ticks ahead, so a loop that
@@ -200,6 +203,26 @@ static void value_text(const wasm_value *v, char *buf, size_t len)
 
 static void expect_text(const struct expect *e, char *buf, size_t len)
 {
+	if (e->v.type == WASM_V128 && e->lane_float) {
+		/* lane by lane, NaN patterns named: "(v128 f32x4 0x... nan:...)" */
+		unsigned n = 16u / e->lane_bytes;
+		size_t used = (size_t)snprintf(buf, len, "(v128 f%ux%u",
+			e->lane_bytes * 8u, n);
+		for (unsigned i = 0; i < n && used + 1 < len; i++) {
+			uint64_t bits = 0;
+			memcpy(&bits, e->v.of.v128 + i * e->lane_bytes, e->lane_bytes);
+			if (e->lane_how[i] == EX_NAN_CANONICAL)
+				used += (size_t)snprintf(buf + used, len - used, " nan:canonical");
+			else if (e->lane_how[i] == EX_NAN_ARITHMETIC)
+				used += (size_t)snprintf(buf + used, len - used, " nan:arithmetic");
+			else
+				used += (size_t)snprintf(buf + used, len - used, " 0x%0*" PRIx64,
+					e->lane_bytes * 2, bits);
+		}
+		if (used + 1 < len)
+			snprintf(buf + used, len - used, ")");
+		return;
+	}
 	switch (e->how) {
 	case EX_NAN_CANONICAL:
 		snprintf(buf, len, "(%s nan:canonical)",
@@ -303,6 +326,48 @@ static int ref_from_json(wasm_valtype t, const char *text, struct expect *e)
 	return VAL_OK;
 }
 
+/* {"type": "v128", "lane_type": "f32", "value": ["1", "nan:canonical",
+ * ...]}: lanes as decimal bits (lane 0 first), float lanes may be NaN
+ * patterns. */
+static int v128_from_json(const json_t *j, struct expect *e)
+{
+	static const struct { const char *name; uint8_t bytes; bool fl; } shapes[] = {
+		{ "i8", 1, false }, { "i16", 2, false }, { "i32", 4, false },
+		{ "i64", 8, false }, { "f32", 4, true }, { "f64", 8, true },
+	};
+	const char *lane = jstr(j, "lane_type");
+	const json_t *lanes = json_object_get(j, "value");
+	size_t i;
+	json_t *l;
+
+	e->v.type = WASM_V128;
+	for (i = 0; lane && i < sizeof shapes / sizeof shapes[0]; i++)
+		if (strcmp(lane, shapes[i].name) == 0)
+			break;
+	if (!lane || i == sizeof shapes / sizeof shapes[0])
+		return VAL_BAD;
+	e->lane_bytes = shapes[i].bytes;
+	e->lane_float = shapes[i].fl;
+	if (json_array_size(lanes) != 16u / e->lane_bytes)
+		return VAL_BAD;
+	json_array_foreach(lanes, i, l) {
+		const char *text = json_string_value(l);
+		uint64_t bits;
+		if (!text)
+			return VAL_BAD;
+		e->lane_how[i] = EX_EXACT;
+		if (e->lane_float && strcmp(text, "nan:canonical") == 0)
+			e->lane_how[i] = EX_NAN_CANONICAL;
+		else if (e->lane_float && strcmp(text, "nan:arithmetic") == 0)
+			e->lane_how[i] = EX_NAN_ARITHMETIC;
+		else if (!parse_bits(text, &bits))
+			return VAL_BAD;
+		else          /* little-endian: the lane's low byte first */
+			memcpy(e->v.of.v128 + i * e->lane_bytes, &bits, e->lane_bytes);
+	}
+	return VAL_OK;
+}
+
 static int num_from_json(wasm_valtype t, const char *text, struct expect *e)
 {
 	uint64_t bits;
@@ -348,7 +413,7 @@ static int value_from_json(const json_t *j, struct expect *e)
 	if (!type)
 		return VAL_BAD;
 	if (strcmp(type, "v128") == 0)
-		return VAL_SKIP;
+		return v128_from_json(j, e);
 	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
 		if (strcmp(type, types[i].name) != 0)
 			continue;
@@ -360,7 +425,7 @@ static int value_from_json(const json_t *j, struct expect *e)
 	return VAL_BAD;
 }
 
-/* Fills out[] from a JSON array; VAL_SKIP if any needs SIMD. */
+/* Fills out[] from a JSON array. */
 static int values_from_json(const json_t *arr, struct expect *out,
 	size_t *n)
 {
@@ -378,21 +443,48 @@ static int values_from_json(const json_t *arr, struct expect *out,
 	return VAL_OK;
 }
 
+/* Whether the float bits of a 4- or 8-byte value match a NaN pattern. */
+static bool nan_matches(enum expect_how how, unsigned bytes, uint64_t bits)
+{
+	if (how == EX_NAN_CANONICAL)
+		return bytes == 4 ? (bits & 0x7fffffffu) == 0x7fc00000u :
+			(bits & UINT64_C(0x7fffffffffffffff)) ==
+			UINT64_C(0x7ff8000000000000);
+	return bytes == 4 ? (bits & 0x7fc00000u) == 0x7fc00000u :
+		(bits & UINT64_C(0x7ff8000000000000)) ==
+		UINT64_C(0x7ff8000000000000);
+}
+
+/* A v128, lane by lane in the shape the script wrote. */
+static bool v128_matches(const struct expect *e, const wasm_value *v)
+{
+	for (unsigned i = 0; i < 16u / e->lane_bytes; i++) {
+		const uint8_t *got = v->of.v128 + i * e->lane_bytes;
+		uint64_t bits = 0;
+		memcpy(&bits, got, e->lane_bytes);
+		if (e->lane_how[i] != EX_EXACT) {
+			if (!nan_matches((enum expect_how)e->lane_how[i],
+					e->lane_bytes, bits))
+				return false;
+		} else if (memcmp(got, e->v.of.v128 + i * e->lane_bytes,
+				e->lane_bytes) != 0) {
+			return false;
+		}
+	}
+	return true;
+}
+
 static bool value_matches(const struct expect *e, const wasm_value *v)
 {
 	if (e->v.type != v->type)
 		return false;
+	if (v->type == WASM_V128)
+		return v128_matches(e, v);
 	switch (e->how) {
 	case EX_NAN_CANONICAL:
-		if (v->type == WASM_F32)
-			return (v->of.f32_bits & 0x7fffffffu) == 0x7fc00000u;
-		return (v->of.f64_bits & UINT64_C(0x7fffffffffffffff)) ==
-			UINT64_C(0x7ff8000000000000);
 	case EX_NAN_ARITHMETIC:
-		if (v->type == WASM_F32)
-			return (v->of.f32_bits & 0x7fc00000u) == 0x7fc00000u;
-		return (v->of.f64_bits & UINT64_C(0x7ff8000000000000)) ==
-			UINT64_C(0x7ff8000000000000);
+		return nan_matches(e->how, v->type == WASM_F32 ? 4 : 8,
+			v->type == WASM_F32 ? v->of.f32_bits : v->of.f64_bits);
 	case EX_NONNULL:
 		return v->of.ref != NULL;
 	default:
@@ -627,7 +719,7 @@ static int action_invoke(struct spec_ctx *c, wasm_instance *inst,
 	return VAL_OK;
 }
 
-/* Runs an "invoke" or "get" action.  VAL_SKIP if it needs SIMD. */
+/* Runs an "invoke" or "get" action (VAL_BAD: arguments it cannot read). */
 static int action_run(struct spec_ctx *c, const json_t *a,
 	struct action_result *r)
 {
@@ -795,9 +887,8 @@ static void cmd_action(struct spec_ctx *c, const json_t *cmd)
 		fail(c, "out of memory");
 		return;
 	}
-	if (action_run(c, json_object_get(cmd, "action"), r) == VAL_SKIP) {
-		skip(c, SKIP_SIMD_VALUE);
-	} else if (r->status != WASM_OK) {
+	action_run(c, json_object_get(cmd, "action"), r);
+	if (r->status != WASM_OK) {
 		outcome_text(r->status, &r->err, why, sizeof why);
 		fail(c, "action %s: expected to succeed, got %s", r->what, why);
 	}
@@ -836,10 +927,6 @@ static void cmd_assert_return(struct spec_ctx *c, const json_t *cmd)
 	v = values_from_json(json_object_get(cmd, "expected"), ex, &nex);
 	if (v == VAL_OK)
 		v = action_run(c, json_object_get(cmd, "action"), r);
-	if (v == VAL_SKIP) {
-		skip(c, SKIP_SIMD_VALUE);
-		goto out;
-	}
 	if (v == VAL_BAD) {
 		fail(c, "assert_return: values the runner cannot read");
 		goto out;
@@ -870,9 +957,8 @@ static void cmd_assert_trap(struct spec_ctx *c, const json_t *cmd,
 		fail(c, "out of memory");
 		return;
 	}
-	if (action_run(c, json_object_get(cmd, "action"), r) == VAL_SKIP) {
-		skip(c, SKIP_SIMD_VALUE);
-	} else if (r->status == WASM_OK) {
+	action_run(c, json_object_get(cmd, "action"), r);
+	if (r->status == WASM_OK) {
 		values_text(r->vals, r->n, got, sizeof got);
 		fail(c, "%s %s: expected trap \"%s\", got %s", verb, r->what,
 			text ? text : "", got);

@@ -1,7 +1,7 @@
 /* wasm.h -- the public API of the wasmhost engine.
  *
- * The engine decodes, validates and runs WebAssembly 2.0 modules (no SIMD
- * yet).  It knows nothing of processes or HTTP.  All types are opaque.
+ * The engine decodes, validates and runs WebAssembly 2.0 modules (SIMD
+ * in the interpreter tier only).  It knows nothing of processes or HTTP.  All types are opaque.
  *
  * Object lifetimes:
  *   wasm_engine   configuration and the function-type intern table; outlives
@@ -52,7 +52,9 @@ const char *wasm_valtype_name(wasm_valtype t);
 
 /* A typed value.  Floats are carried as raw bits so NaN payloads survive.
  * References: funcref is a wasm_func * (NULL = ref.null func); externref is
- * an opaque host pointer (NULL = ref.null extern). */
+ * an opaque host pointer (NULL = ref.null extern).  A v128 is its 16
+ * bytes in memory order (lane 0's low byte first, as v128.store writes
+ * them). */
 typedef struct {
 	wasm_valtype type;
 	union {
@@ -61,6 +63,7 @@ typedef struct {
 		uint32_t f32_bits;
 		uint64_t f64_bits;
 		void *ref;
+		uint8_t v128[16];
 	} of;
 } wasm_value;
 
@@ -504,8 +507,10 @@ wasm_global *wasm_global_new(wasm_store *store, wasm_value init, bool mut);
 void wasm_global_get(const wasm_global *g, wasm_value *out);
 
 /* Formatting helpers shared by the tools: float bits so they round-trip
- * ("nan:0x...", "inf", "-inf" or shortest decimal), and parsing of the same
- * plus decimal/hex integers.  Return false on bad text. */
+ * ("nan:0x...", "inf", "-inf" or shortest decimal), a v128 as "0x" and 32
+ * hex digits (the 128-bit little-endian number: byte 15 first), and
+ * parsing of the same plus decimal/hex integers.  Return false on bad
+ * text. */
 void wasm_value_format(const wasm_value *v, char *buf, size_t len);
 bool wasm_value_parse(wasm_valtype t, const char *text, wasm_value *out);
 

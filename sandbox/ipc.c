@@ -230,7 +230,8 @@ bool sb_read_all(int fd, void *p, size_t len)
 static bool valtype_ok(uint8_t t)
 {
 	return t == WASM_I32 || t == WASM_I64 || t == WASM_F32 ||
-		t == WASM_F64 || t == WASM_FUNCREF || t == WASM_EXTERNREF;
+		t == WASM_F64 || t == WASM_V128 || t == WASM_FUNCREF ||
+		t == WASM_EXTERNREF;
 }
 
 static void value_encode(sb_buf *b, const wasm_value *v)
@@ -242,10 +243,15 @@ static void value_encode(sb_buf *b, const wasm_value *v)
 	case WASM_I64: bits = (uint64_t)v->of.i64; break;
 	case WASM_F32: bits = v->of.f32_bits; break;
 	case WASM_F64: bits = v->of.f64_bits; break;
+	case WASM_V128: memcpy(&bits, v->of.v128, 8); break;
 	default: bits = v->of.ref != NULL; break;
 	}
 	sb_buf_u8(b, (uint8_t)v->type);
 	sb_buf_u64(b, bits);
+	if (v->type == WASM_V128) {     /* then its bytes 8..15 */
+		memcpy(&bits, v->of.v128 + 8, 8);
+		sb_buf_u64(b, bits);
+	}
 }
 
 static bool value_decode(sb_rd *r, wasm_value *v)
@@ -272,6 +278,14 @@ static bool value_decode(sb_rd *r, wasm_value *v)
 		v->of.f32_bits = (uint32_t)bits;
 		break;
 	case WASM_F64: v->of.f64_bits = bits; break;
+	case WASM_V128: {
+		uint64_t hi = sb_rd_u64(r);
+		if (r->bad)
+			goto bad;
+		memcpy(v->of.v128, &bits, 8);
+		memcpy(v->of.v128 + 8, &hi, 8);
+		break;
+	}
 	default:
 		if (bits > 1)
 			goto bad;

@@ -145,12 +145,8 @@ static bool read_valtype(reader *r, uint8_t *out, wasm_error *err)
 		return false;
 	switch (*out) {
 	case WASM_I32: case WASM_I64: case WASM_F32: case WASM_F64:
-	case WASM_FUNCREF: case WASM_EXTERNREF:
+	case WASM_V128: case WASM_FUNCREF: case WASM_EXTERNREF:
 		return true;
-	case WASM_V128:
-		err_set(err, WASM_ERR_UNSUPPORTED, at,
-			"SIMD (v128) is not supported yet");
-		return false;
 	default:
 		err_set(err, WASM_ERR_MALFORMED, at, "malformed value type");
 		return false;
@@ -289,10 +285,24 @@ static bool read_const_expr(reader *r, constexpr_t *ce, wasm_error *err)
 				return false;
 			c.kind = CONST_GLOBAL_GET;
 			break;
-		case WOP_PREFIX_SIMD:
-			err_set(err, WASM_ERR_UNSUPPORTED, at,
-				"SIMD (v128) is not supported yet");
-			return false;
+		case WOP_PREFIX_SIMD: {
+			uint32_t sub;
+			if (!read_u32(r, &sub, err))
+				return false;
+			if (wasm_opcode_key(WOP_PREFIX_SIMD, sub) != WOP_V128_CONST) {
+				if (wasm_opcode_lookup(WOP_PREFIX_SIMD, sub))
+					err_set(err, WASM_ERR_INVALID, at,
+						"constant expression required");
+				else
+					err_set(err, WASM_ERR_MALFORMED, at,
+						"illegal opcode");
+				return false;
+			}
+			if (!read_v128(r, &c.bits, &c.bits_hi, err))
+				return false;
+			c.kind = CONST_V128;
+			break;
+		}
 		default:
 			if (opcode_known(op))
 				err_set(err, WASM_ERR_INVALID, at,

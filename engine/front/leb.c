@@ -139,6 +139,11 @@ bool read_f64(reader *r, uint64_t *out, wasm_error *err)
 	return true;
 }
 
+bool read_v128(reader *r, uint64_t *lo, uint64_t *hi, wasm_error *err)
+{
+	return read_f64(r, lo, err) && read_f64(r, hi, err);
+}
+
 /* Well-formed UTF-8 per Unicode: no overlongs, no surrogates, <= U+10FFFF. */
 bool utf8_valid(const uint8_t *s, size_t len)
 {

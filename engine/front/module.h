@@ -44,6 +44,25 @@ typedef struct {
 static inline const uint8_t *functype_params(const functype *t) { return t->types; }
 static inline const uint8_t *functype_results(const functype *t) { return t->types + t->nparams; }
 
+/* A value's width in a frame, in 8-byte slots: a v128 takes two
+ * consecutive slots (its bytes 0..7 in the first, 8..15 in the second),
+ * every other type one.  The one definition of the frame's layout by type:
+ * locals, operands, call arguments and results, and the runtime's slot
+ * arrays all place values by it. */
+static inline uint32_t valtype_slots(uint8_t t)
+{
+	return t == WASM_V128 ? 2 : 1;
+}
+
+/* The slots n values of the given types take, one after the other. */
+static inline uint32_t valtypes_slots(const uint8_t *types, uint32_t n)
+{
+	uint32_t s = 0;
+	for (uint32_t i = 0; i < n; i++)
+		s += valtype_slots(types[i]);
+	return s;
+}
+
 typedef struct {
 	uint8_t elem;       /* WASM_FUNCREF / WASM_EXTERNREF */
 	wasm_limits limits;
@@ -57,6 +76,7 @@ typedef struct {
 /* A constant expression: in Wasm 2.0 exactly one instruction then `end`. */
 typedef enum {
 	CONST_I32, CONST_I64, CONST_F32, CONST_F64, /* value in bits */
+	CONST_V128,                                  /* bits, then bits_hi */
 	CONST_REF_NULL,                              /* type in reftype */
 	CONST_REF_FUNC,                              /* index = func */
 	CONST_GLOBAL_GET,                            /* index = global */
@@ -67,6 +87,7 @@ typedef struct {
 	uint8_t reftype;    /* for CONST_REF_NULL */
 	uint32_t index;
 	uint64_t bits;
+	uint64_t bits_hi;   /* CONST_V128: its bytes 8..15 (bits: 0..7) */
 } constexpr_t;
 
 typedef struct {
@@ -195,6 +216,9 @@ bool read_s33(reader *r, int64_t *out, wasm_error *err);
 bool read_s64(reader *r, int64_t *out, wasm_error *err);
 bool read_f32(reader *r, uint32_t *out, wasm_error *err);
 bool read_f64(reader *r, uint64_t *out, wasm_error *err);
+/* 16 bytes (a v128 immediate): bytes 0..7 in *lo, 8..15 in *hi, each
+ * little-endian, as the two slots of a v128 hold them. */
+bool read_v128(reader *r, uint64_t *lo, uint64_t *hi, wasm_error *err);
 bool utf8_valid(const uint8_t *s, size_t len);
 
 #endif

@@ -54,8 +54,7 @@
 /* Prefix bytes: the opcode proper follows as a u32 LEB128. */
 enum {
 	WOP_PREFIX_MISC = 0xfc,   /* saturating truncation, bulk memory/table */
-	WOP_PREFIX_SIMD = 0xfd,   /* v128 (the engine does not run them yet:
-	                             the pre-decoder refuses them) */
+	WOP_PREFIX_SIMD = 0xfd,   /* v128 (interpreted; the JITs refuse them) */
 };
 
 /* The largest code after a prefix that can have a key. */

@@ -47,6 +47,7 @@ static wasm_status const_expr_type(const wasm_module *m, const constexpr_t *c,
 	case CONST_I64: *type = WASM_I64; return WASM_OK;
 	case CONST_F32: *type = WASM_F32; return WASM_OK;
 	case CONST_F64: *type = WASM_F64; return WASM_OK;
+	case CONST_V128: *type = WASM_V128; return WASM_OK;
 	case CONST_REF_NULL: *type = c->reftype; return WASM_OK;
 	case CONST_REF_FUNC:
 		if (c->index >= m->nfuncs)

@@ -10,8 +10,10 @@
 struct fcode {
 	uint8_t *code;
 	uint32_t code_len;
-	uint32_t nlocals;          /* params + declared locals (the frame's
-	                              size is in its ENTER) */
+	uint32_t nlocals;          /* slots of the params and declared
+	                              locals (as many as locals without
+	                              v128; the frame's size is in its
+	                              ENTER) */
 	uint32_t nmap;
 	uint32_t (*map)[2];        /* (code offset, wasm offset) of each
 	                              instruction that can trap, ascending */
@@ -106,8 +108,27 @@ static inline struct fcode *fcode_get(wasm_module *m, uint32_t i)
 #define INTERP_LOAD_X_(v, p, T, n) INTERP_LOAD_N_(v, p, T, n)
 #define INTERP_STORE(p, T, v) INTERP_STORE_X_(p, T, v, INTERP_N_(T))
 #define INTERP_STORE_X_(p, T, v, n) INTERP_STORE_N_(p, T, v, n)
+/* INTERP_LOAD128(v, p) and INTERP_STORE128(p, v): the 16 bytes at p, v a
+ * 16-byte GCC vector, in one instruction (movdqu), so that a v128 access
+ * that crosses the end of memory faults before it writes anything. */
+#define INTERP_LOAD128(v, p) do { \
+		typedef uint8_t __attribute__((vector_size(16), may_alias, \
+			aligned(1))) ma_t_; \
+		register const uint8_t *ip_r_ __asm__(INTERP_IP_REG) = ip; \
+		__asm__ volatile("1: movdqu %1, %0\n\t" INTERP_FAULT_ENTRY_ \
+			: "=x"(v) : "m"(*(const ma_t_ *)(p)), "r"(ip_r_)); \
+	} while (0)
+#define INTERP_STORE128(p, v) do { \
+		typedef uint8_t __attribute__((vector_size(16), may_alias, \
+			aligned(1))) ma_t_; \
+		register const uint8_t *ip_r_ __asm__(INTERP_IP_REG) = ip; \
+		__asm__ volatile("1: movdqu %1, %0\n\t" INTERP_FAULT_ENTRY_ \
+			: "=m"(*(ma_t_ *)(p)) : "x"(v), "r"(ip_r_)); \
+	} while (0)
 #else
 /* Elsewhere plain C; the fault handler looks for ip among the registers. */
+#define INTERP_LOAD128(v, p) memcpy(&(v), (p), 16)
+#define INTERP_STORE128(p, v) memcpy((p), &(v), 16)
 #define INTERP_LOAD(v, p, T) do { T t_; memcpy(&t_, (p), sizeof t_); \
 		(v) = (uint64_t)t_; } while (0)
 #define INTERP_STORE(p, T, v) do { T t_ = (T)(v); \

@@ -17,6 +17,7 @@
 #include "interp/fcode.h"
 #include "interp/ops.h"
 #include "interp/ops_slow.h"
+#include "interp/ops_simd.h"
 #include "runtime/tier_ops.h"
 #include "runtime/runtime.h"
 
@@ -57,7 +58,9 @@ static wasm_status run(wasm_store *s, wasm_func *f, uint64_t *sp)
 {
 	/* The handler of each op, for threading code (interp_code). */
 #define X(op, lay, fam, T, tr) [OP_##op] = &&L_##op,
+#define INTERP_OPS_X X
 	static const void *const handlers[OP_COUNT_] = { INTERP_OPS(X) };
+#undef INTERP_OPS_X
 #undef X
 	const char *const dbase = (const char *)&&L_UNREACHABLE;
 	struct op_NONE exit_insn = { .op = OP_HEAD(OP_EXIT) };
@@ -83,6 +86,7 @@ static wasm_status run(wasm_store *s, wasm_func *f, uint64_t *sp)
 
 	uint64_t *fp = sp;
 	uint8_t *ip;
+	v128_t simd_a, simd_b, simd_c, simd_r;   /* interp_simd.h's operands */
 
 	ip = mfuncs[f->index].icode;
 	if (unlikely(!ip) && !(ip = interp_code(mod, f->index, handlers, dbase))) {
@@ -171,6 +175,7 @@ L_REF_FUNC:
 #include "interp/interp_tables.h"
 #include "interp/interp_memory.h"
 #include "interp/interp_numeric.h"
+#include "interp/interp_simd.h"
 
 trap:
 	ex->frame_top = entry_frame;

@@ -54,6 +54,12 @@ L_ENTER:
 	ZERO_LOCALS();
 	SKIP(ENTER);
 	NEXT();
+	/* A frame holding a v128: the same entry, in the SIMD family (which
+	 * the JIT tiers refuse). */
+L_ENTER_V128:
+	goto L_ENTER;
+L_ENTER_V128_FUEL:
+	goto L_ENTER_FUEL;
 L_ENTER_FUEL:
 	TIER_UP(ENTER, tier_enter(s, self, fp, &tier_st));
 	ENTER_FRAME();

@@ -3,7 +3,8 @@
  * not bounds-checked: index + offset < 2^33 stays inside the reservation
  * and the guard pages fault. */
 
-/* Effective addresses: a 32-bit index (x + imm, x + y or x + (y << k),
+/* Effective addresses (EA stays defined for interp_simd.h, which undefines
+ * it): a 32-bit index (x + imm, x + y or x + (y << k),
  * wrapped to 32 bits) plus the 32-bit static offset. */
 #define EA(lay) ((uint64_t)U32(lay, a) + IN(lay)->off)
 #define EA_I(lay) ((uint64_t)(uint32_t)(U32(lay, x) + IN(lay)->imm) + IN(lay)->off)
@@ -49,7 +50,6 @@ STORES(64, uint64_t)
 #undef STORES
 #undef LOAD_AT
 #undef STORE_AT
-#undef EA
 #undef EA_I
 #undef EA_X
 #undef EA_S

@@ -33,7 +33,9 @@ _Static_assert(OPL_COUNT_ <= UINT8_MAX && OPFAM_COUNT_ <= UINT8_MAX,
 const op_info_t op_infos[OP_COUNT_] = {
 #define OPS_INFO_(op, lay, fam, T, tr) [OP_##op] = { #op, OPL_##lay, \
 	OPFAM_##fam, OPT_##T, OPTR_##tr },
+#define INTERP_OPS_X OPS_INFO_
 	INTERP_OPS(OPS_INFO_)
+#undef INTERP_OPS_X
 #undef OPS_INFO_
 };
 

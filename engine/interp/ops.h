@@ -19,7 +19,9 @@
  * derive from these two lists (ops.c).  An instruction is its head (the op,
  * enum interp_op) followed by its fields, unaligned.  The frame is an array
  * of 8-byte slots (locals, then the operand stack); a slot field is a
- * 16-bit index into it.
+ * 16-bit index into it.  A v128 value takes two consecutive slots (bytes
+ * 0..7 in the first; valtype_slots in front/module.h), and a slot field of
+ * a SIMD op that names a v128 names the first of them.
  *
  * Adding an instruction: a line in INTERP_OPS (with an existing layout, or
  * a new line in INTERP_LAYOUTS), its handler in interp_*.h, its emitter in
@@ -33,6 +35,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "front/opcodes.h"
 
 /* ---- field kinds -----------------------------------------------------------
  * F(KIND, name) in a layout.  OPF_<KIND> is the C type of the field. */
@@ -92,7 +96,14 @@ enum op_field_kind { OPK_D, OPK_S, OPK_BASE, OPK_K16, OPK_I32, OPK_I64,
 	L(STORE_ADDX,  F(S, x) F(S, y) F(S, v) F(I32, off)) \
 	L(ADDSHL,      F(D, d) F(S, x) F(S, y) F(K16, k)) \
 	L(LOAD_SCALED, F(D, d) F(S, x) F(S, y) F(K16, k) F(I32, off)) \
-	L(STORE_SCALED, F(S, x) F(S, y) F(K16, k) F(S, v) F(I32, off))
+	L(STORE_SCALED, F(S, x) F(S, y) F(K16, k) F(S, v) F(I32, off)) \
+	L(D_ABC,       F(D, d) F(S, a) F(S, b) F(S, c)) \
+	L(V_CONST,     F(D, d) F(I64, lo) F(I64, hi)) \
+	L(V_SHUFFLE,   F(D, d) F(S, a) F(S, b) F(I64, lo) F(I64, hi)) \
+	L(V_LANE,      F(D, d) F(S, a) F(K16, lane)) \
+	L(V_REPLACE,   F(D, d) F(S, a) F(S, b) F(K16, lane)) \
+	L(V_LOAD_LANE, F(D, d) F(S, a) F(S, v) F(I32, off) F(K16, lane)) \
+	L(V_STORE_LANE, F(S, a) F(S, v) F(I32, off) F(K16, lane))
 
 /* The head every instruction starts with: the op, and for the
  * interpreter its handler's offset (interp.c threads a function's code on
@@ -152,7 +163,11 @@ enum op_layout {
 	X(FLOAT_UNARY)  /* abs, neg, ceil, floor, trunc, nearest, sqrt */ \
 	X(FLOAT_BINARY) /* compare and arithmetic */ \
 	X(CONVERT)      /* conversions between number types */ \
-	X(BR_CMP)       /* compare-and-branch */
+	X(BR_CMP)       /* compare-and-branch */ \
+	X(SIMD)         /* v128: the 0xfd instructions, and the moves, select,
+	                   globals and function entry of a frame holding a
+	                   v128 (the JITs refuse the family for now: such a
+	                   function stays in the interpreter) */
 
 enum op_family {
 #define OPS_ENUM_(f) OPFAM_##f,
@@ -182,6 +197,32 @@ enum op_traps {
 #undef OPS_ENUM_
 	OPTR_COUNT_
 };
+
+/* ---- SIMD ops, derived from the wasm opcode table ------------------------------
+ * Each 0xfd instruction of front/opcodes.h (WASM_OPS_SIMD) is one op,
+ * V_<name>, whose layout and traps follow from its shape (and, for OTHER,
+ * its immediate): OPS_SIMD_LAY_<shape>(imm) gives "LAYOUT, TRAPS". */
+#define OPS_SIMD_LAY_UNOP(imm)       D_A, NONE
+#define OPS_SIMD_LAY_BINOP(imm)      D_AB, NONE
+#define OPS_SIMD_LAY_TERNOP(imm)     D_ABC, NONE
+#define OPS_SIMD_LAY_SHIFT(imm)      D_AB, NONE
+#define OPS_SIMD_LAY_EXTRACT(imm)    V_LANE, NONE
+#define OPS_SIMD_LAY_REPLACE(imm)    V_REPLACE, NONE
+#define OPS_SIMD_LAY_LOAD(imm)       LOAD, MEM
+#define OPS_SIMD_LAY_STORE(imm)      STORE, MEM
+#define OPS_SIMD_LAY_LOAD_LANE(imm)  V_LOAD_LANE, MEM
+#define OPS_SIMD_LAY_STORE_LANE(imm) V_STORE_LANE, MEM
+#define OPS_SIMD_LAY_OTHER(imm)      OPS_SIMD_OTHER_##imm
+#define OPS_SIMD_OTHER_V128          V_CONST, NONE
+#define OPS_SIMD_OTHER_SHUFFLE       V_SHUFFLE, NONE
+#define OPS_SIMD_ROW2_(op, lay_tr) OPS_SIMD_ROW3_(op, lay_tr)
+#define OPS_SIMD_ROW3_(op, lay, tr) INTERP_OPS_X(op, lay, SIMD, V128, tr)
+#define OPS_SIMD_X_(name, text, prefix, code, imm, shape, t, r, op, iop) \
+	OPS_SIMD_ROW2_(V_##name, OPS_SIMD_LAY_##shape(imm))
+/* The preprocessor cannot hand INTERP_OPS's X down through the opcode
+ * table's own X, so the SIMD rows call INTERP_OPS_X: an expansion of
+ * INTERP_OPS(X) defines INTERP_OPS_X as X around it (a missing one fails
+ * the build). */
 
 /* ---- the ops ----------------------------------------------------------------
  * X(OP, LAYOUT, FAMILY, TYPE, TRAPS).  TYPE is the type of the operands
@@ -347,17 +388,26 @@ enum op_traps {
 	OPS_STORES_(X, STX, STORE_ADDX) \
 	X(ADDSHL32, ADDSHL, ADDR, I32, NONE) \
 	OPS_LOADS_(X, LDS, LOAD_SCALED) \
-	OPS_STORES_(X, STS, STORE_SCALED)
+	OPS_STORES_(X, STS, STORE_SCALED) \
+	X(V128_COPY, D_A, SIMD, V128, NONE) \
+	X(V128_SELECT, SELECT, SIMD, V128, NONE) \
+	X(V128_GLOBAL_GET, D_IDX, SIMD, V128, NONE) \
+	X(V128_GLOBAL_SET, A_IDX, SIMD, V128, NONE) \
+	X(ENTER_V128, ENTER, SIMD, NONE, ENTRY) \
+	X(ENTER_V128_FUEL, ENTER, SIMD, NONE, ENTRY) \
+	WASM_OPS_SIMD(OPS_SIMD_X_)
 
 enum interp_op {
 #define OPS_ENUM_(op, lay, fam, T, tr) OP_##op,
+#define INTERP_OPS_X OPS_ENUM_
 	INTERP_OPS(OPS_ENUM_)
+#undef INTERP_OPS_X
 #undef OPS_ENUM_
 	OP_COUNT_
 };
 
 /* The operand types of TYPE. */
-enum op_type { OPT_NONE, OPT_I32, OPT_I64, OPT_F32, OPT_F64 };
+enum op_type { OPT_NONE, OPT_I32, OPT_I64, OPT_F32, OPT_F64, OPT_V128 };
 
 /* ---- derived facts (ops.c) -------------------------------------------------- */
 

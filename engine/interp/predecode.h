@@ -15,10 +15,14 @@
  *   predecode_body.c     the opcode loop (pd_body)
  *
  * The frame of a function is an array of 8-byte slots: its locals (params
- * first) at slots 0..nlocals-1, then the operand stack: the value at operand
- * depth h lives in slot nlocals + h.  A call's arguments already sit at the
- * top of the caller's operand stack, so the callee's frame starts there and
- * its results land where the caller expects them.  The baseline JIT will
+ * first), then the operand stack.  Each value takes valtype_slots(type)
+ * consecutive slots (front/module.h: a v128 two, the rest one), one value
+ * after the other, so without v128 the value at operand depth h lives in
+ * slot nlocals + h.  Two functions map to slots, and nothing else does:
+ * local_slot[] (a local's index) and slot_of() (an operand depth).  A
+ * call's arguments already sit at the top of the caller's operand stack, so
+ * the callee's frame starts there and its results land where the caller
+ * expects them: both sides lay the signature out by the same widths.  The baseline JIT will
  * spill to the same slots, which is what makes on-stack replacement a jump.
  *
  * Register-style code: an instruction names the slots it reads and writes.
@@ -59,6 +63,7 @@ typedef struct {
 	uint32_t pos, end;         /* producing instruction's extent */
 	uint32_t local;            /* K_LOCAL */
 	uint64_t imm;              /* K_CONST */
+	uint32_t slot;             /* its first slot (set by pd_push) */
 } sentry;
 
 enum { C_BLOCK, C_LOOP, C_IF, C_ELSE, C_FUNC };
@@ -89,9 +94,14 @@ typedef struct {
 
 	uint32_t nlocals;
 	uint8_t *local_types;
+	uint32_t *local_slot;      /* local index -> its first slot */
+	uint32_t local_slots;      /* slots the locals take: the operand
+	                              stack starts there */
+	bool has_v128;             /* a v128 value lives in the frame */
 
 	sentry *stack;
-	uint32_t sp, stack_cap, max_sp;
+	uint32_t sp, stack_cap;
+	uint32_t max_sp;           /* operand slots used, at most */
 	ctrl *ctl;
 	uint32_t csp, ctl_cap;
 
@@ -123,12 +133,10 @@ static inline bool is_ref(uint8_t t)
 
 /* ---- errors (predecode.c) --------------------------------------------- */
 
-/* Set c->err at the current opcode and return false: WASM_ERR_INVALID,
- * WASM_ERR_MALFORMED, or WASM_ERR_UNSUPPORTED for a SIMD (v128) type or
- * opcode. */
+/* Set c->err at the current opcode and return false: WASM_ERR_INVALID or
+ * WASM_ERR_MALFORMED. */
 bool pd_fail(compiler *c, const char *msg);
 bool pd_fail_malformed(compiler *c, const char *msg);
-bool pd_fail_simd(compiler *c);
 
 /* ---- code buffer (predecode.c) ---------------------------------------- */
 
@@ -192,9 +200,17 @@ static inline void bind_label(compiler *c)
 
 /* ---- operand stack and lazy operands (predecode.c) -------------------- */
 
+/* The first slot of the value at operand depth `depth`: the end of the
+ * one below it.  Popped entries stay in the array, so this holds for the
+ * depths of values just popped too.  (Operands popped from the bottom of
+ * an unreachable stack were never pushed: their depths may be past the
+ * array, and their code is dead; any slot does.) */
 static inline uint32_t slot_of(const compiler *c, uint32_t depth)
 {
-	return c->nlocals + depth;
+	if (depth == 0 || depth > c->stack_cap)
+		return c->local_slots;
+	const sentry *e = &c->stack[depth - 1];
+	return e->slot + valtype_slots(e->type);
 }
 
 /* Push a value of type `type`, in its slot (K_OTHER); fails past the
@@ -206,6 +222,8 @@ bool pd_pop_entry(compiler *c, uint8_t want, sentry *got);
 bool pd_pop(compiler *c, uint8_t want);
 
 void pd_emit_const(compiler *c, uint32_t slot, uint64_t bits);
+/* Copy a value of type `type` from slot a to slot d (nothing if equal). */
+void pd_emit_copy(compiler *c, uint8_t type, uint32_t d, uint32_t a);
 /* Write lazy entries into their slots: all of them, the top n, or (before
  * local l is written) those still reading l. */
 void pd_materialize_all(compiler *c);
@@ -270,6 +288,15 @@ bool pd_ref_func(compiler *c);
 /* An instruction of the 0xfc prefix (saturating conversions, bulk memory,
  * tables). */
 bool pd_prefix_fc(compiler *c);
+
+/* A memarg of an access whose natural alignment is natural_log2: its
+ * offset in *offset (memory 0 must exist). */
+bool pd_read_memarg(compiler *c, uint32_t natural_log2, uint32_t *offset);
+
+/* ---- SIMD (predecode_simd.c) ------------------------------------------ */
+
+/* An instruction of the 0xfd prefix. */
+bool pd_prefix_simd(compiler *c);
 
 /* ---- the opcode loop (predecode_body.c) ------------------------------- */
 

@@ -100,8 +100,7 @@ bool pd_body(compiler *c)
 		case WOP_REF_IS_NULL: ok = pd_ref_is_null(c); break;
 		case WOP_REF_FUNC: ok = pd_ref_func(c); break;
 		case WOP_PREFIX_MISC: ok = pd_prefix_fc(c); break;
-		case WOP_PREFIX_SIMD:
-			return pd_fail_simd(c);
+		case WOP_PREFIX_SIMD: ok = pd_prefix_simd(c); break;
 		default:
 			return pd_fail_malformed(c, "illegal opcode");
 		}

@@ -114,17 +114,15 @@ static void emit_moves_to(compiler *c, uint32_t height, uint32_t n)
 {
 	if (dead(c))
 		return;
+	uint32_t dslot = height == NONE ? 0 : slot_of(c, height);
 	for (uint32_t i = 0; i < n; i++) {
 		const sentry *e = &c->stack[c->sp - n + i];
-		uint32_t dslot = height == NONE ? i : slot_of(c, height + i);
-		if (e->kind == K_CONST) {
+		if (e->kind == K_CONST)
 			pd_emit_const(c, dslot, e->imm);
-			continue;
-		}
-		uint32_t src = e->kind == K_LOCAL ? e->local : slot_of(c, c->sp - n + i);
-		if (src == dslot)
-			continue;
-		EMIT(c, D_A, OP_COPY, .d = dslot, .a = src);
+		else
+			pd_emit_copy(c, e->type, dslot,
+				e->kind == K_LOCAL ? e->local : e->slot);
+		dslot += valtype_slots(e->type);
 	}
 }
 
@@ -170,9 +168,7 @@ static bool read_blocktype(compiler *c, uint32_t *np, const uint8_t **params,
 	}
 	if (bt < 0) {
 		uint8_t t = (uint8_t)(bt & 0x7f);
-		if (t == WASM_V128)
-			return pd_fail_simd(c);
-		if (!is_num(t) && !is_ref(t))
+		if (!is_num(t) && t != WASM_V128 && !is_ref(t))
 			return pd_fail_malformed(c, "malformed value type");
 		*single = t;
 		*nr = 1;
@@ -306,10 +302,12 @@ bool pd_end(compiler *c, bool *done)
 			if (f->nresults) {
 				/* Fallthrough and branches leave the results
 				 * at the operand base; move them to slot 0. */
+				const uint8_t *rt = ctrl_results(f);
+				uint32_t from = slot_of(c, f->height), to = 0;
 				for (uint32_t i = 0; i < f->nresults; i++) {
-					uint32_t from = slot_of(c, f->height + i);
-					if (from != i)
-						EMIT(c, D_A, OP_COPY, .d = i, .a = from);
+					pd_emit_copy(c, rt[i], to, from);
+					from += valtype_slots(rt[i]);
+					to += valtype_slots(rt[i]);
 				}
 			}
 			EMIT(c, NONE, OP_RET);
@@ -539,8 +537,10 @@ static bool call_common(compiler *c, const functype *ft, int op, uint32_t idx,
 	for (uint32_t i = 0; i < ft->nresults; i++)
 		if (!pd_push(c, functype_results(ft)[i]))
 			return false;
-	if (ft->nparams > ft->nresults && c->sp + (ft->nparams - ft->nresults) > c->max_sp)
-		c->max_sp = c->sp + (ft->nparams - ft->nresults);
+	uint32_t pslots = valtypes_slots(functype_params(ft), ft->nparams);
+	uint32_t rslots = valtypes_slots(functype_results(ft), ft->nresults);
+	if (pslots > rslots && base + pslots - c->local_slots > c->max_sp)
+		c->max_sp = base + pslots - c->local_slots;
 	if (indirect)
 		EMIT(c, CALL_IND, op, .base = base, .i = oi.slot, .table = table,
 			.type_id = ft->id);

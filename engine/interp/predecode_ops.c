@@ -186,7 +186,7 @@ static bool local_get(compiler *c, uint32_t idx)
 		return false;
 	sentry *e = &c->stack[c->sp - 1];
 	e->kind = K_LOCAL;
-	e->local = idx;
+	e->local = c->local_slot[idx];
 	return true;
 }
 
@@ -196,16 +196,17 @@ static bool local_set(compiler *c, uint32_t idx, bool tee)
 	if (!pd_pop_entry(c, c->local_types[idx], &v))
 		return false;
 	uint32_t d = c->sp;
-	pd_materialize_local(c, idx);
+	uint32_t slot = c->local_slot[idx];
+	uint8_t t = c->local_types[idx];
+	pd_materialize_local(c, slot);
 	if (v.kind == K_LOCAL) {
-		if (v.local != idx)
-			EMIT(c, D_A, OP_COPY, .d = idx, .a = v.local);
+		pd_emit_copy(c, t, slot, v.local);
 	} else if (v.kind == K_CONST) {
-		pd_emit_const(c, idx, v.imm);
+		pd_emit_const(c, slot, v.imm);
 	} else if (retargetable(c, &v)) {
-		pd_retarget(c, v.pos, idx);
+		pd_retarget(c, v.pos, slot);
 	} else {
-		EMIT(c, D_A, OP_COPY, .d = idx, .a = slot_of(c, d));
+		pd_emit_copy(c, t, slot, slot_of(c, d));
 	}
 	if (tee)
 		return local_get(c, idx);
@@ -239,14 +240,16 @@ bool pd_global(compiler *c, bool set)
 		if (!pd_pop_entry(c, g->type, &v))
 			return false;
 		operand ov = pd_take(c, &v, c->sp, false);
-		EMIT(c, A_IDX, OP_GLOBAL_SET, .a = ov.slot, .idx = idx);
+		EMIT(c, A_IDX, g->type == WASM_V128 ? OP_V128_GLOBAL_SET : OP_GLOBAL_SET,
+			.a = ov.slot, .idx = idx);
 		return true;
 	}
 	if (!pd_push(c, g->type))
 		return false;
 	uint32_t pos = c->len;
-	EMIT(c, D_IDX, OP_GLOBAL_GET, .d = slot_of(c, c->sp - 1), .idx = idx);
-	pd_produced(c, pos, K_RESULT, OP_GLOBAL_GET);
+	int op = g->type == WASM_V128 ? OP_V128_GLOBAL_GET : OP_GLOBAL_GET;
+	EMIT(c, D_IDX, op, .d = slot_of(c, c->sp - 1), .idx = idx);
+	pd_produced(c, pos, K_RESULT, (uint16_t)op);
 	return true;
 }
 
@@ -261,9 +264,7 @@ bool pd_select(compiler *c, bool typed)
 			return pd_fail(c, "invalid result arity");
 		if (!read_u8(&c->r, &t, c->err))
 			return false;
-		if (t == WASM_V128)
-			return pd_fail_simd(c);
-		if (!is_num(t) && !is_ref(t))
+		if (!is_num(t) && t != WASM_V128 && !is_ref(t))
 			return pd_fail_malformed(c, "malformed value type");
 	}
 	sentry ce, be, ae;
@@ -272,8 +273,8 @@ bool pd_select(compiler *c, bool typed)
 		return false;
 	uint8_t rt = t;
 	if (!typed) {
-		if ((ae.type != T_UNKNOWN && !is_num(ae.type)) ||
-		    (be.type != T_UNKNOWN && !is_num(be.type)))
+		if ((ae.type != T_UNKNOWN && is_ref(ae.type)) ||
+		    (be.type != T_UNKNOWN && is_ref(be.type)))
 			return pd_fail(c, "type mismatch");
 		if (ae.type != T_UNKNOWN && be.type != T_UNKNOWN && ae.type != be.type)
 			return pd_fail(c, "type mismatch");
@@ -284,17 +285,18 @@ bool pd_select(compiler *c, bool typed)
 	operand ob = pd_take(c, &be, d + 1, false);
 	operand oa = pd_take(c, &ae, d, false);
 	uint32_t pos = c->len;
-	EMIT(c, SELECT, OP_SELECT, .d = slot_of(c, d), .c = oc.slot, .a = oa.slot,
+	int op = rt == WASM_V128 ? OP_V128_SELECT : OP_SELECT;
+	EMIT(c, SELECT, op, .d = slot_of(c, d), .c = oc.slot, .a = oa.slot,
 		.b = ob.slot);
 	if (!pd_push(c, rt))
 		return false;
-	pd_produced(c, pos, K_RESULT, OP_SELECT);
+	pd_produced(c, pos, K_RESULT, (uint16_t)op);
 	return true;
 }
 
 /* ---- loads and stores ------------------------------------------------- */
 
-static bool read_memarg(compiler *c, uint32_t natural_log2, uint32_t *offset)
+bool pd_read_memarg(compiler *c, uint32_t natural_log2, uint32_t *offset)
 {
 	uint32_t align;
 	if (!read_u32(&c->r, &align, c->err) || !read_u32(&c->r, offset, c->err))
@@ -312,7 +314,7 @@ static bool read_memarg(compiler *c, uint32_t natural_log2, uint32_t *offset)
 static bool pd_load(compiler *c, int op, uint8_t tout, uint32_t natural)
 {
 	uint32_t off;
-	if (!read_memarg(c, natural, &off))
+	if (!pd_read_memarg(c, natural, &off))
 		return false;
 	sentry a;
 	if (!pd_pop_entry(c, WASM_I32, &a))
@@ -350,7 +352,7 @@ static bool pd_load(compiler *c, int op, uint8_t tout, uint32_t natural)
 static bool pd_store(compiler *c, int op, uint8_t tval, uint32_t natural)
 {
 	uint32_t off;
-	if (!read_memarg(c, natural, &off))
+	if (!pd_read_memarg(c, natural, &off))
 		return false;
 	sentry a, v;
 	if (!pd_pop_entry(c, tval, &v) || !pd_pop_entry(c, WASM_I32, &a))

@@ -14,10 +14,20 @@ uint64_t const_eval(const wasm_instance *inst, const constexpr_t *ce)
 	case CONST_I32:
 	case CONST_F32: return (uint32_t)ce->bits;
 	case CONST_I64:
-	case CONST_F64: return ce->bits;
+	case CONST_F64:
+	case CONST_V128: return ce->bits;
 	case CONST_REF_FUNC: return (uint64_t)(uintptr_t)inst->funcs[ce->index];
 	case CONST_GLOBAL_GET: return inst->globals[ce->index]->val;
 	case CONST_REF_NULL:
+	default: return 0;
+	}
+}
+
+uint64_t const_eval_hi(const wasm_instance *inst, const constexpr_t *ce)
+{
+	switch (ce->kind) {
+	case CONST_V128: return ce->bits_hi;
+	case CONST_GLOBAL_GET: return inst->globals[ce->index]->hi;
 	default: return 0;
 	}
 }

@@ -107,6 +107,8 @@ static void exec_report(const exec *ex, wasm_status st, wasm_error *err)
 
 /* ---- values <-> slots ------------------------------------------------ */
 
+/* Host functions take and give scalars and references (no v128 yet: their
+ * slot arrays hold one value a slot); globals take v128 too. */
 static bool valtype_known(uint8_t t)
 {
 	switch (t) {
@@ -118,32 +120,38 @@ static bool valtype_known(uint8_t t)
 	}
 }
 
-static uint64_t value_to_slot(const wasm_value *v)
+/* A value into the slots at out (valtype_slots(v->type) of them: a v128
+ * two, its bytes 0..7 first); returns how many. */
+static uint32_t value_to_slots(const wasm_value *v, uint64_t *out)
 {
 	switch (v->type) {
-	case WASM_I32: return (uint32_t)v->of.i32;
-	case WASM_I64: return (uint64_t)v->of.i64;
-	case WASM_F32: return v->of.f32_bits;
-	case WASM_F64: return v->of.f64_bits;
+	case WASM_I32: out[0] = (uint32_t)v->of.i32; return 1;
+	case WASM_I64: out[0] = (uint64_t)v->of.i64; return 1;
+	case WASM_F32: out[0] = v->of.f32_bits; return 1;
+	case WASM_F64: out[0] = v->of.f64_bits; return 1;
+	case WASM_V128: memcpy(out, v->of.v128, 16); return 2;
 	case WASM_FUNCREF:
-	case WASM_EXTERNREF: return (uint64_t)(uintptr_t)v->of.ref;
-	default: return 0;
+	case WASM_EXTERNREF: out[0] = (uint64_t)(uintptr_t)v->of.ref; return 1;
+	default: out[0] = 0; return 1;
 	}
 }
 
-static void slot_to_value(uint8_t type, uint64_t slot, wasm_value *out)
+/* The value of type `type` in the slots at in; returns how many it took. */
+static uint32_t slots_to_value(uint8_t type, const uint64_t *in, wasm_value *out)
 {
 	memset(out, 0, sizeof *out);
 	out->type = (wasm_valtype)type;
 	switch (type) {
-	case WASM_I32: out->of.i32 = (int32_t)(uint32_t)slot; break;
-	case WASM_I64: out->of.i64 = (int64_t)slot; break;
-	case WASM_F32: out->of.f32_bits = (uint32_t)slot; break;
-	case WASM_F64: out->of.f64_bits = slot; break;
+	case WASM_I32: out->of.i32 = (int32_t)(uint32_t)in[0]; break;
+	case WASM_I64: out->of.i64 = (int64_t)in[0]; break;
+	case WASM_F32: out->of.f32_bits = (uint32_t)in[0]; break;
+	case WASM_F64: out->of.f64_bits = in[0]; break;
+	case WASM_V128: memcpy(out->of.v128, in, 16); break;
 	case WASM_FUNCREF:
-	case WASM_EXTERNREF: out->of.ref = (void *)(uintptr_t)slot; break;
+	case WASM_EXTERNREF: out->of.ref = (void *)(uintptr_t)in[0]; break;
 	default: break;
 	}
+	return valtype_slots(type);
 }
 
 /* ---- stores ---------------------------------------------------------- */
@@ -261,12 +269,12 @@ uint64_t wasm_store_fuel(const wasm_store *s)
 /* NULL for an unknown (or v128) type, or out of memory. */
 wasm_global *wasm_global_new(wasm_store *store, wasm_value init, bool mut)
 {
-	if (!valtype_known(init.type))
+	if (!valtype_known(init.type) && init.type != WASM_V128)
 		return NULL;
 	wasm_global *g = calloc(1, sizeof *g);
 	if (!g)
 		return NULL;
-	g->val = value_to_slot(&init);
+	value_to_slots(&init, &g->val);   /* a v128: val, then hi */
 	g->type = (uint8_t)init.type;
 	g->mut = mut;
 	if (!store_own(store, g, free))
@@ -276,7 +284,7 @@ wasm_global *wasm_global_new(wasm_store *store, wasm_value init, bool mut)
 
 void wasm_global_get(const wasm_global *g, wasm_value *out)
 {
-	slot_to_value(g->type, g->val, out);
+	slots_to_value(g->type, &g->val, out);
 }
 
 /* ---- functions ------------------------------------------------------- */
@@ -344,9 +352,20 @@ void wasm_func_type(const wasm_func *f, wasm_functype *out)
 	out->results = functype_results(f->type);
 }
 
+/* The slots f's arguments and its results take (valtype_slots). */
+static uint32_t func_param_slots(const wasm_func *f)
+{
+	return valtypes_slots(functype_params(f->type), f->type->nparams);
+}
+
+static uint32_t func_result_slots(const wasm_func *f)
+{
+	return valtypes_slots(functype_results(f->type), f->type->nresults);
+}
+
 static uint32_t func_slot_count(const wasm_func *f)
 {
-	uint32_t np = f->type->nparams, nr = f->type->nresults;
+	uint32_t np = func_param_slots(f), nr = func_result_slots(f);
 	return np > nr ? np : nr;
 }
 
@@ -435,10 +454,10 @@ static wasm_status store_call_guarded(wasm_store *s, wasm_func *f,
 	ex->fault_jmp = &jb;
 	if (f->host)
 		return store_call_host(s, f, NULL, slots);
-	memcpy(sp, slots, f->type->nparams * sizeof *sp);
+	memcpy(sp, slots, func_param_slots(f) * sizeof *sp);
 	wasm_status st = tier_call(s, f, sp);
 	if (st == WASM_OK)
-		memcpy(slots, sp, f->type->nresults * sizeof *sp);
+		memcpy(slots, sp, func_result_slots(f) * sizeof *sp);
 	return st;
 }
 
@@ -524,13 +543,13 @@ wasm_status wasm_func_call(wasm_store *store, wasm_func *f,
 			goto out;
 		}
 	}
-	for (size_t i = 0; i < nargs; i++)
-		slots[i] = value_to_slot(&args[i]);
+	for (size_t i = 0, k = 0; i < nargs; i++)
+		k += value_to_slots(&args[i], slots + k);
 	st = store_call(store, f, slots, err);
 	if (st != WASM_OK)
 		goto out;
-	for (size_t i = 0; i < nresults; i++)
-		slot_to_value(res[i], slots[i], &results[i]);
+	for (size_t i = 0, k = 0; i < nresults; i++)
+		k += slots_to_value(res[i], slots + k, &results[i]);
 out:
 	if (slots != inline_slots)
 		free(slots);
@@ -703,6 +722,7 @@ static wasm_status instance_make_funcs_globals(wasm_instance *inst,
 		gs[j].type = m->globals[i].type;
 		gs[j].mut = m->globals[i].mut;
 		gs[j].val = const_eval(inst, &m->global_inits[i]);
+		gs[j].hi = const_eval_hi(inst, &m->global_inits[i]);
 		inst->globals[i] = &gs[j];
 	}
 	return WASM_OK;

@@ -68,6 +68,8 @@ struct wasm_table {
 
 struct wasm_global {
 	uint64_t val;             /* first: the interpreter reads it directly */
+	uint64_t hi;              /* v128: bytes 8..15 (val: bytes 0..7), so
+	                             its 16 bytes are contiguous at &val */
 	uint8_t type;
 	bool mut;
 };
@@ -162,6 +164,9 @@ const char *module_func_name(const wasm_module *m, uint32_t i, size_t *len);
 /* bulk.c: the value of a constant expression (as a slot), and the bulk
  * operations; each returns WASM_TRAP_NONE or the trap to raise. */
 uint64_t const_eval(const wasm_instance *inst, const constexpr_t *ce);
+/* The high half (bytes 8..15) of a v128 constant expression; 0 for the
+ * other types. */
+uint64_t const_eval_hi(const wasm_instance *inst, const constexpr_t *ce);
 /* memory.fill and memory.copy check ex's deadline between chunks (bulk.c; ex NULL:
  * never) and return WASM_TRAP_TIMEOUT once it has passed. */
 wasm_trap_kind bulk_memory_fill(const exec *ex, wasm_memory *mem,

@@ -189,6 +189,14 @@ void wasm_value_format(const wasm_value *v, char *buf, size_t len)
 	case WASM_F64:
 		f64_format(v->of.f64_bits, buf, len);
 		break;
+	case WASM_V128: {
+		/* the 128-bit number, most significant byte (byte 15) first */
+		char hex[35] = "0x";
+		for (int i = 0; i < 16; i++)
+			snprintf(hex + 2 + 2 * i, 3, "%02x", v->of.v128[15 - i]);
+		snprintf(buf, len, "%s", hex);
+		break;
+	}
 	case WASM_FUNCREF:
 	case WASM_EXTERNREF:
 		if (v->of.ref)
@@ -333,6 +341,27 @@ static bool ref_parse(const char *text, void **out)
 	return true;
 }
 
+/* A v128 as wasm_value_format writes it: "0x" and exactly 32 hex digits,
+ * byte 15 first. */
+static bool v128_parse(const char *text, uint8_t out[16])
+{
+	if (text[0] != '0' || (text[1] != 'x' && text[1] != 'X') ||
+	    strlen(text) != 34)
+		return false;
+	for (int i = 0; i < 16; i++) {
+		unsigned byte = 0;
+		for (int k = 0; k < 2; k++) {
+			char c = text[2 + 2 * i + k];
+			if (!isxdigit_ascii(c))
+				return false;
+			byte = byte << 4 | (unsigned)(c <= '9' ? c - '0' :
+				(c | 0x20) - 'a' + 10);
+		}
+		out[15 - i] = (uint8_t)byte;
+	}
+	return true;
+}
+
 bool wasm_value_parse(wasm_valtype t, const char *text, wasm_value *out)
 {
 	wasm_value v;
@@ -360,6 +389,9 @@ bool wasm_value_parse(wasm_valtype t, const char *text, wasm_value *out)
 	case WASM_FUNCREF:
 	case WASM_EXTERNREF:
 		ok = ref_parse(text, &v.of.ref);
+		break;
+	case WASM_V128:
+		ok = v128_parse(text, v.of.v128);
 		break;
 	default:
 		break;

@@ -127,19 +127,25 @@ case "$nices" in
 esac
 wait $spid
 if [ "$(id -u)" = 0 ]; then
-	# Two short calls at once: one for each worker.
-	pids=
-	for i in 1 2; do
-		curl -s -o /dev/null -H 'Content-Type: application/json' \
-			--data-binary '{"function":"spin","limits":{"timeout_ms":5}}' \
-			"$base$inv" &
-		pids="$pids $!"
+	# Short calls, two at once, until each worker has had its next call
+	# (which worker takes a call is the pool's choice: both may go to
+	# one); a demoted worker that serves one is back at once, so a few
+	# rounds see none at 19.
+	for round in $(seq 1 10); do
+		pids=
+		for i in 1 2; do
+			curl -s -o /dev/null -H 'Content-Type: application/json' \
+				--data-binary '{"function":"spin","limits":{"timeout_ms":5}}' \
+				"$base$inv" &
+			pids="$pids $!"
+		done
+		wait $pids
+		nices=$(worker_nices)
+		case "$nices" in *19*) ;; *) break ;; esac
 	done
-	wait $pids
-	nices=$(worker_nices)
 	case "$nices" in
-	*19*) bad "a worker stayed at nice 19 after its next call:$nices" ;;
-	*) ok "back to the workers' nice value with the next call:$nices" ;;
+	*19*) bad "a worker stayed at nice 19 after 10 rounds of calls:$nices" ;;
+	*) ok "back to the workers' nice value with the next call:$nices ($round round(s))" ;;
 	esac
 fi
 

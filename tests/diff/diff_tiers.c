@@ -118,6 +118,16 @@ static wasm_value arg_value(uint8_t type, uint32_t i, int set)
 				+ 0x10001ull * (i + 1)
 			: f64_special[i % 5];
 		break;
+	case WASM_V128:         /* lanes as the f32 and f64 args of the set */
+		for (uint32_t l = 0; l < 4; l++) {
+			uint32_t b = arg_value(WASM_F32, i + l, set).of.f32_bits;
+			memcpy(v.of.v128 + 4 * l, &b, 4);
+		}
+		if (set == 2) {
+			uint64_t b = arg_value(WASM_F64, i, set).of.f64_bits;
+			memcpy(v.of.v128 + 8, &b, 8);
+		}
+		break;
 	default: v.of.ref = NULL; break;
 	}
 	return v;
@@ -246,6 +256,12 @@ static bool run_tier(const tier_spec *ts, const uint8_t *bytes, size_t len,
 					case WASM_F32: v = res[k].of.f32_bits; break;
 					case WASM_I64: v = (uint64_t)res[k].of.i64; break;
 					case WASM_F64: v = res[k].of.f64_bits; break;
+					case WASM_V128: {   /* bytes 8..15, then 0..7 */
+						memcpy(&v, res[k].of.v128 + 8, 8);
+						tprintf(out, " %llx", (unsigned long long)v);
+						memcpy(&v, res[k].of.v128, 8);
+						break;
+					}
 					default: v = res[k].of.ref != NULL; break;
 					}
 					tprintf(out, " %llx", (unsigned long long)v);

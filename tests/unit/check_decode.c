@@ -585,8 +585,6 @@ START_TEST(malformed_modules)
 		  MAL, "malformed value type", 13 },
 		{ "value type leb", BYTES(HDR, 0x01, 0x06, 0x01, 0x60, 0x01, 0xff,
 		  0x7f, 0x00), MAL, "integer representation too long", 13 },
-		{ "v128", BYTES(HDR, 0x01, 0x05, 0x01, 0x60, 0x01, 0x7b, 0x00),
-		  WASM_ERR_UNSUPPORTED, "SIMD (v128) is not supported yet", 13 },
 		{ "import kind", BYTES(HDR, 0x02, 0x04, 0x01, 0x00, 0x00, 0x04), MAL,
 		  "malformed import kind", 13 },
 		{ "import utf8", BYTES(HDR, 0x02, 0x06, 0x01, 0x01, 0xff, 0x00, 0x00,
@@ -615,8 +613,10 @@ START_TEST(malformed_modules)
 		  0x00, 0x41, 0x00, 0x0b), INV, "type mismatch", 13 },
 		{ "const expr i32 leb", BYTES(HDR, 0x06, 0x0a, 0x01, 0x7f, 0x00, 0x41,
 		  0x80, 0x80, 0x80, 0x80, 0x70, 0x0b), MAL, "integer too large", 14 },
-		{ "const expr v128", BYTES(HDR, 0x06, 0x05, 0x01, 0x7f, 0x00, 0xfd,
-		  0x0b), WASM_ERR_UNSUPPORTED, "SIMD (v128) is not supported yet", 13 },
+		{ "const expr v128.store", BYTES(HDR, 0x06, 0x05, 0x01, 0x7f, 0x00, 0xfd,
+		  0x0b), INV, "constant expression required", 13 },
+		{ "const expr v128 unknown", BYTES(HDR, 0x06, 0x06, 0x01, 0x7f, 0x00, 0xfd,
+		  0x9a, 0x01), MAL, "illegal opcode", 13 },
 		{ "export kind", BYTES(HDR, 0x07, 0x05, 0x01, 0x01, 'a', 0x04, 0x00),
 		  MAL, "malformed export kind", 13 },
 		{ "elem flags", BYTES(HDR, 0x09, 0x02, 0x01, 0x08), MAL,
@@ -1176,11 +1176,11 @@ START_TEST(opcode_bytes_the_decoder_accepts)
 		st = load_global(code, sizeof code, &e);
 		ck_assert_msg(illegal(st, &e) == !(known || prefix),
 			"init byte %#x: %s \"%s\"", b, wasm_status_name(st), e.message);
-		if (b == WOP_PREFIX_SIMD) {
-			ck_assert_int_eq(load_body(code, sizeof code, &e),
+		if (b == WOP_PREFIX_SIMD) {     /* v128.store: validated */
+			ck_assert_int_ne(load_body(code, sizeof code, &e),
 				WASM_ERR_UNSUPPORTED);
 			ck_assert_int_eq(load_global(code, sizeof code, &e),
-				WASM_ERR_UNSUPPORTED);
+				WASM_ERR_INVALID);
 		}
 	}
 	/* After 0xfc: every code up to 0x7f, and some that need more LEB

@@ -388,16 +388,271 @@ START_TEST(unreachable_kind)
 }
 END_TEST
 
-START_TEST(simd_is_unsupported)
+START_TEST(simd_validates)
 {
 	uint8_t bytes[4096];
+	/* v128.const with its 16 bytes cut short: malformed */
 	size_t n = build(bytes, "", "i", 0, 0x7f, CODE(0xfd, 0x0c), false);
 	wasm_engine *e = wasm_engine_new(NULL);
 	wasm_module *m;
 	wasm_error err;
-	ck_assert_int_eq(wasm_module_load(e, bytes, n, &m, &err), WASM_ERR_UNSUPPORTED);
-	ck_assert_ptr_nonnull(strstr(err.message, "SIMD"));
+	ck_assert_int_eq(wasm_module_load(e, bytes, n, &m, &err), WASM_ERR_MALFORMED);
+	/* a lane index past the shape: invalid */
+	n = build(bytes, "", "i", 0, 0x7f, CODE(0xfd, 0x0c, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 0, 0, 0, 0, 0, 0, 0, 0xfd, 0x1b, 4), false);
+	ck_assert_int_eq(wasm_module_load(e, bytes, n, &m, &err), WASM_ERR_INVALID);
+	ck_assert_str_eq(err.message, "invalid lane index");
+	/* the same with lane 3: valid */
+	n = build(bytes, "", "i", 0, 0x7f, CODE(0xfd, 0x0c, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 0, 0, 0, 0, 0, 0, 0, 0xfd, 0x1b, 3), false);
+	ck_assert_int_eq(wasm_module_load(e, bytes, n, &m, &err), WASM_OK);
+	wasm_module_free(m);
 	wasm_engine_free(e);
+}
+END_TEST
+
+/* ---- SIMD: v128 in the frame, float lanes, memory ------------------------ */
+
+/* A module from text, instantiated, for the SIMD cases. */
+static void env_wat(env *e, const wasm_config *cfg, const char *text)
+{
+	size_t len;
+	uint8_t *bytes = wat(text, &len);
+	env_up(e, cfg, bytes, len);
+	free(bytes);
+}
+
+static wasm_value v128_of(uint64_t lo, uint64_t hi)
+{
+	wasm_value v = { .type = WASM_V128 };
+	memcpy(v.of.v128, &lo, 8);
+	memcpy(v.of.v128 + 8, &hi, 8);
+	return v;
+}
+
+static void v128_eq(const wasm_value *v, uint64_t lo, uint64_t hi)
+{
+	uint64_t got[2];
+	ck_assert_int_eq(v->type, WASM_V128);
+	memcpy(got, v->of.v128, 16);
+	ck_assert_msg(got[0] == lo && got[1] == hi,
+		"v128 %016llx_%016llx, want %016llx_%016llx",
+		(unsigned long long)got[1], (unsigned long long)got[0],
+		(unsigned long long)hi, (unsigned long long)lo);
+}
+
+/* v128 values take two slots beside one-slot values: call arguments and
+ * results mixed with i32/i64 (the callee's frame is the caller's stack
+ * top), a block with v128 params and results left by br_if, locals set
+ * and read back, a typed select, a global, and a branch to the function's
+ * label carrying three values.  Under every tier: JIT tiers leave these
+ * functions to the interpreter. */
+static const char *const v128_layout_wat =
+	"(module\n"
+	"  (global $g (mut v128) (v128.const i32x4 1 2 3 4))\n"
+	"  (func $swap (param i32 v128 i64 v128) (result v128 i32 v128 i64)\n"
+	"    local.get 3 local.get 0 local.get 1 local.get 2)\n"
+	"  (func (export \"f\") (param $c i32) (param $p v128) (result v128 i64 v128)\n"
+	"    (local $t v128) (local $i i64)\n"
+	"    i32.const 7 local.get $p i64.const 9 global.get $g\n"
+	"    call $swap\n"                    /* g 7 p 9 */
+	"    local.set $i local.set $t drop\n" /* g; t = p, i = 9 */
+	"    (block (param v128) (result v128 i64 v128)\n"
+	"      local.get $i local.get $t local.get $c br_if 0\n"
+	"      drop drop drop local.get $t local.get $i global.get $g)\n"
+	"    local.set $t i64.const 1 i64.add local.set $i\n"
+	"    local.get $t i32.const 1 select (result v128)\n"
+	"    local.get $i\n"
+	"    local.get $t global.set $g global.get $g\n"
+	"    br 0))\n";
+
+static void v128_layout_in(const wasm_config *cfg)
+{
+	env e;
+	env_wat(&e, cfg, v128_layout_wat);
+	const uint64_t g0_lo = 0x0000000200000001ull, g0_hi = 0x0000000400000003ull;
+	wasm_value args[2] = { I32(1), v128_of(0x1111111111111111ull,
+		0x2222222222222222ull) }, res[3];
+	wasm_error err;
+	/* c = 1: the block leaves (g, 9, p): results (g, 10, p); g := p */
+	ck_assert_int_eq(wasm_func_call(e.store, e.f, args, 2, res, 3, &err), WASM_OK);
+	v128_eq(&res[0], g0_lo, g0_hi);
+	ck_assert_int_eq(res[1].type, WASM_I64);
+	ck_assert_int_eq(res[1].of.i64, 10);
+	v128_eq(&res[2], 0x1111111111111111ull, 0x2222222222222222ull);
+	/* c = 0, p = q: the block ends with (q, 9, g = p): results (q, 10, p) */
+	args[0] = I32(0);
+	args[1] = v128_of(0x3333333333333333ull, 0x4444444444444444ull);
+	ck_assert_int_eq(wasm_func_call(e.store, e.f, args, 2, res, 3, &err), WASM_OK);
+	v128_eq(&res[0], 0x3333333333333333ull, 0x4444444444444444ull);
+	ck_assert_int_eq(res[1].of.i64, 10);
+	v128_eq(&res[2], 0x1111111111111111ull, 0x2222222222222222ull);
+	env_down(&e);
+}
+
+START_TEST(simd_v128_frame_layout)
+{
+	static const wasm_tier tiers[] = { WASM_TIER_INTERP, WASM_TIER_BASELINE,
+		WASM_TIER_AUTO };
+	for (size_t i = 0; i < sizeof tiers / sizeof tiers[0]; i++) {
+		wasm_config cfg;
+		wasm_config_default(&cfg);
+		cfg.tier = tiers[i];
+		cfg.tier_threshold = 1;
+		if (!wasm_tier_available(tiers[i]))
+			continue;
+		v128_layout_in(&cfg);
+	}
+}
+END_TEST
+
+/* Float lanes give the NaN rule's bits (ops.h, "Float results"), lane by
+ * lane: the first NaN operand quieted, else the second, else the default
+ * NaN (sign set); sqrt of a negative: the default NaN; rounding quiets;
+ * demote keeps the payload's top bits; pmin, abs and neg keep bits. */
+START_TEST(simd_float_lane_nan_bits)
+{
+	env e;
+	env_wat(&e, NULL,
+		"(module\n"
+		"  (func (export \"f\") (param v128 v128 i32) (result v128)\n"
+		"    local.get 0 local.get 1\n"
+		"    (block (param v128 v128) (result v128)\n"
+		"      (block (param v128 v128) (result v128)\n"
+		"        (block (param v128 v128) (result v128)\n"
+		"          (block (param v128 v128) (result v128)\n"
+		"            local.get 2\n"
+		"            br_table 0 1 2 3)\n"
+		"          return)\n"
+		"        return)\n"
+		"      return)\n"
+		"    return)\n"
+		"  (func (export \"add\") (param v128 v128) (result v128)\n"
+		"    local.get 0 local.get 1 f32x4.add)\n"
+		"  (func (export \"min\") (param v128 v128) (result v128)\n"
+		"    local.get 0 local.get 1 f32x4.min)\n"
+		"  (func (export \"sqrt64\") (param v128) (result v128)\n"
+		"    local.get 0 f64x2.sqrt)\n"
+		"  (func (export \"nearest\") (param v128) (result v128)\n"
+		"    local.get 0 f32x4.nearest)\n"
+		"  (func (export \"demote\") (param v128) (result v128)\n"
+		"    local.get 0 f32x4.demote_f64x2_zero)\n"
+		"  (func (export \"pmin_neg\") (param v128 v128) (result v128)\n"
+		"    local.get 0 local.get 1 f32x4.pmin f32x4.neg))\n");
+	/* Each case: export, its operands (lo, hi halves), the result. */
+	static const struct {
+		const char *name;
+		uint32_t nin;
+		uint64_t in[2][2], want[2];
+	} cases[] = {
+		/* lanes: sNaN + qNaN, 1 + qNaN(-, payload), inf + -inf, -0 + 0 */
+		{ "add", 2, { { 0x3f8000007f800001ull, 0x800000007f800000ull },
+		  { 0xffd000017fc12345ull, 0x00000000ff800000ull } },
+		  { 0xffd000017fc00001ull, 0x00000000ffc00000ull } },
+		/* min: NaN lanes as add; -0 vs 0 gives -0; 1 vs inf gives 1 */
+		{ "min", 2, { { 0x800000007fa00000ull, 0x7f8000003f800000ull },
+		  { 0x00000000ffc00001ull, 0x3f8000007f800000ull } },
+		  { 0x800000007fe00000ull, 0x3f8000003f800000ull } },
+		/* sqrt(-1) and sqrt(sNaN with sign) */
+		{ "sqrt64", 1, { { 0xbff0000000000000ull, 0xfff0000000000123ull } },
+		  { 0xfff8000000000000ull, 0xfff8000000000123ull } },
+		/* nearest: sNaN quieted, 2.5 -> 2 (ties to even), -0.5 -> -0 */
+		{ "nearest", 1, { { 0x402000007f800001ull, 0x00000000bf000000ull } },
+		  { 0x400000007fc00001ull, 0x0000000080000000ull } },
+		/* demote: a NaN keeps sign and its payload's top 22 bits */
+		{ "demote", 1, { { 0xfff4000000000001ull, 0x3ff0000000000000ull } },
+		  { 0x3f800000ffe00000ull, 0 } },
+		/* pmin picks an operand whole (no quieting), neg flips the sign */
+		{ "pmin_neg", 2, { { 0x3f8000007f800001ull, 0x4000000000000000ull },
+		  { 0x400000003f800000ull, 0x3f80000080000000ull } },
+		  { 0xbf800000ff800001ull, 0xbf80000080000000ull } },
+	};
+	wasm_error err;
+	wasm_extern x;
+	wasm_value in[2], r;
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		for (uint32_t k = 0; k < cases[c].nin; k++)
+			in[k] = v128_of(cases[c].in[k][0], cases[c].in[k][1]);
+		ck_assert(wasm_instance_export(e.inst, cases[c].name, &x));
+		ck_assert_int_eq(wasm_func_call(e.store, x.of.func, in, cases[c].nin,
+			&r, 1, &err), WASM_OK);
+		v128_eq(&r, cases[c].want[0], cases[c].want[1]);
+	}
+	/* a v128 carried by br_table to each of four labels (moved down
+	 * past the block's other param) */
+	for (int k = 0; k < 5; k++) {
+		wasm_value a[3] = { v128_of(1, 2), v128_of(3, 4), I32(k) };
+		ck_assert_int_eq(wasm_func_call(e.store, e.f, a, 3, &r, 1, &err), WASM_OK);
+		v128_eq(&r, 3, 4);
+	}
+	env_down(&e);
+}
+END_TEST
+
+/* A frame holding a v128 enters by ENTER_V128_FUEL under fuel: entry and
+ * loop headers are metered as for any function (0 units: the entry traps;
+ * 11: entry and 10 loop iterations, then a value). */
+START_TEST(simd_frame_fuel)
+{
+	wasm_config cfg;
+	wasm_config_default(&cfg);
+	cfg.fuel = true;
+	uint8_t bytes[4096];
+	/* (local v128): 10 iterations of a counted loop, then the count */
+	size_t n = build(bytes, "i", "i", 1, 0x7b, CODE(
+		0x03, 0x40, 0x20, 0, 0x41, 1, 0x6b, 0x22, 0, 0x0d, 0, 0x0b, 0x20, 0), true);
+	env e;
+	env_up(&e, &cfg, bytes, n);
+	wasm_value a = I32(10), r;
+	wasm_error err;
+	wasm_store_set_fuel(e.store, 0);
+	ck_assert_int_eq(wasm_func_call(e.store, e.f, &a, 1, &r, 1, &err), WASM_ERR_TRAP);
+	ck_assert_int_eq(err.trap, WASM_TRAP_OUT_OF_FUEL);
+	wasm_store_set_fuel(e.store, 11);
+	ck_assert_int_eq(wasm_func_call(e.store, e.f, &a, 1, &r, 1, &err), WASM_OK);
+	ck_assert_int_eq(r.of.i32, 0);
+	wasm_store_set_fuel(e.store, 10);
+	ck_assert_int_eq(wasm_func_call(e.store, e.f, &a, 1, &r, 1, &err), WASM_ERR_TRAP);
+	ck_assert_int_eq(err.trap, WASM_TRAP_OUT_OF_FUEL);
+	env_down(&e);
+}
+END_TEST
+
+/* A v128 store that crosses the end of memory traps at its own offset and
+ * writes nothing; a lane load past the end traps too. */
+START_TEST(simd_memory_traps)
+{
+	env e;
+	env_wat(&e, NULL,
+		"(module (memory 1)\n"
+		"  (func (export \"f\") (param i32) (result i32)\n"
+		"    local.get 0 v128.const i32x4 -1 -1 -1 -1 v128.store\n"
+		"    i32.const 65528 i64.load32_u offset=4 i32.wrap_i64)\n"
+		"  (func (export \"lane\") (param i32) (result v128)\n"
+		"    local.get 0 v128.const i64x2 0 0 v128.load64_lane offset=1 1))\n");
+	wasm_error err;
+	wasm_value a = I32(65536 - 8), r;
+	ck_assert_int_eq(wasm_func_call(e.store, e.f, &a, 1, &r, 1, &err), WASM_ERR_TRAP);
+	ck_assert_int_eq(err.trap, WASM_TRAP_OUT_OF_BOUNDS_MEMORY);
+	/* the store is the third instruction of f's body */
+	size_t store_at = err.offset;
+	a = I32(65536 - 16);
+	ck_assert_int_eq(wasm_func_call(e.store, e.f, &a, 1, &r, 1, &err), WASM_OK);
+	ck_assert_int_eq(r.of.i32, -1);
+	/* the earlier trap wrote nothing: the bytes below 65528 were 0 until
+	 * this second store, and it is the one that wrote them */
+	a = I32(65536 - 8);
+	ck_assert_int_eq(wasm_func_call(e.store, e.f, &a, 1, &r, 1, &err), WASM_ERR_TRAP);
+	ck_assert_uint_eq(err.offset, store_at);
+	wasm_extern x;
+	ck_assert(wasm_instance_export(e.inst, "lane", &x));
+	a = I32(65536 - 8);
+	ck_assert_int_eq(wasm_func_call(e.store, x.of.func, &a, 1, &r, 1, &err),
+		WASM_ERR_TRAP);
+	ck_assert_int_eq(err.trap, WASM_TRAP_OUT_OF_BOUNDS_MEMORY);
+	a = I32(65536 - 9);
+	ck_assert_int_eq(wasm_func_call(e.store, x.of.func, &a, 1, &r, 1, &err), WASM_OK);
+	env_down(&e);
 }
 END_TEST
 
@@ -426,8 +681,14 @@ static Suite *interp_suite(void)
 	tcase_add_test(errors, trap_location_memory_fault);
 	tcase_add_test(errors, integer_overflow_and_conversion);
 	tcase_add_test(errors, unreachable_kind);
-	tcase_add_test(errors, simd_is_unsupported);
+	tcase_add_test(errors, simd_validates);
+	tcase_add_test(errors, simd_memory_traps);
 	suite_add_tcase(s, errors);
+	TCase *simd = tcase_create("simd");
+	tcase_add_test(simd, simd_v128_frame_layout);
+	tcase_add_test(simd, simd_float_lane_nan_bits);
+	tcase_add_test(simd, simd_frame_fuel);
+	suite_add_tcase(s, simd);
 	return s;
 }
 

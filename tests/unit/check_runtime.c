@@ -393,8 +393,22 @@ START_TEST(global_roundtrip)
 	/* The slot layout the interpreter reads. */
 	wasm_global *g = wasm_global_new(store, in[0], false);
 	ck_assert_uint_eq(g->val, 0xfffffffbu);
+	/* A v128 global: its 16 bytes at &val (val, then hi), in memory
+	 * order, as the interpreter's two slots hold them. */
 	wasm_value v128 = { .type = WASM_V128 };
-	ck_assert_ptr_null(wasm_global_new(store, v128, false));
+	for (int k = 0; k < 16; k++)
+		v128.of.v128[k] = (uint8_t)(0xa0 + k);
+	g = wasm_global_new(store, v128, false);
+	ck_assert_ptr_nonnull(g);
+	ck_assert_uint_eq(g->val, 0xa7a6a5a4a3a2a1a0ull);
+	ck_assert_uint_eq(g->hi, 0xafaeadacabaaa9a8ull);
+	wasm_value back;
+	wasm_global_get(g, &back);
+	ck_assert_int_eq(back.type, WASM_V128);
+	ck_assert_mem_eq(back.of.v128, v128.of.v128, 16);
+	/* an unknown type has no global */
+	wasm_value bad = { .type = (wasm_valtype)0x42 };
+	ck_assert_ptr_null(wasm_global_new(store, bad, false));
 }
 END_TEST
 

@@ -75,6 +75,8 @@ enum jc_how jc_op_how(enum interp_op op)
 
 const char *jc_op_refusal(enum interp_op op)
 {
+	if (op_infos[op].family == OPFAM_SIMD)
+		return "SIMD (v128) is not compiled by the baseline yet";
 	return op_exceptions[op].how == JC_REFUSE ? op_exceptions[op].reason : NULL;
 }
 
@@ -827,6 +829,13 @@ bool jc_translate(jc *c, wasm_module *m, uint32_t func_index,
 	c->hot = !listing && jit_hot_counts(m, func_index);
 	c->nlocals = fc->nlocals;
 	x64_buf_init(JB, 64 + (size_t)fc->code_len * 4);
+	/* A frame holding a v128 (ENTER_V128, family SIMD): refused before
+	 * scan(), whose pinning reads a slot as a local's index. */
+	if (fc->code_len >= op_layouts[OPL_ENTER].len &&
+	    op_infos[insn_op(fc->code)].family == OPFAM_SIMD) {
+		jc_bail(c, jc_op_refusal(insn_op(fc->code)));
+		return false;
+	}
 	if (!scan(c))
 		return false;
 	for (uint32_t off = 0; off < fc->code_len && !c->bail && !c->oom;) {

@@ -38,7 +38,9 @@
  *   "slot read before it is written"    no definition reaches a read
  *   "unknown indirect call type"        no type has CALL_INDIRECT's id
  *   "function too large"                more than IR_MAX_BLOCKS blocks
- * Every op family of ops.h is built; v128 does not exist yet.
+ *   "SIMD (v128)"                       an op of the SIMD family (ENTER_V128
+ *                                       first: a v128 lives in the frame)
+ * Every op family of ops.h but SIMD is built.
  */
 #include "jit/opt/passes.h"
 #include "common/error.h"
@@ -954,6 +956,9 @@ static void do_insn(bld *c, enum interp_op op, const uint8_t *ip)
 		emit(c, IR_BRANCH, IRT_NONE, 1, r, 0, 0);
 		break;
 	}
+	case OPFAM_SIMD:
+		refuse(c, "SIMD (v128)");
+		break;
 	default:
 		refuse(c, "unknown instruction");
 		break;
@@ -1335,6 +1340,11 @@ wasm_status ir_build(wasm_module *m, uint32_t func_index, ir_func **out,
 		goto out;
 	for (uint32_t k = 0; k < ft->nresults; k++)
 		f->result_types[k] = (uint8_t)irt_of_wasm(functype_results(ft)[k]);
+	if (fc->code_len >= op_layouts[OPL_ENTER].len &&
+	    op_infos[insn_op(fc->code)].family == OPFAM_SIMD) {
+		refuse(c, "SIMD (v128)");   /* ENTER_V128: a v128 in the frame */
+		goto out;
+	}
 	if (fc->code_len < op_layouts[OPL_ENTER].len ||
 	    (insn_op(fc->code) != OP_ENTER && insn_op(fc->code) != OP_ENTER_FUEL)) {
 		refuse(c, "no ENTER at the start");
