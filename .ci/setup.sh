@@ -64,9 +64,12 @@ puppeteer() {
 	if ! command -v npm >/dev/null; then
 		"${sudo[@]}" apt-get install -y --no-install-recommends npm
 	fi
-	echo "setup.sh: npm install puppeteer-core@24 in $dir"
+	# An exact version: "@24" resolved to a newer 24.x whose dependency
+	# (tar-stream@^3.3.0) the registry does not have, and CI failed to
+	# install; 24.43.1 is the one the console test has run with.
+	echo "setup.sh: npm install puppeteer-core@24.43.1 in $dir"
 	npm install --prefix "$dir" --ignore-scripts --no-audit --no-fund \
-		--no-save --no-package-lock puppeteer-core@24
+		--no-save --no-package-lock puppeteer-core@24.43.1
 }
 # kubernetes-models 4 (runs on node 18; 5 needs 22) and yaml 2 validate
 # deploy/kubernetes/ offline (tests/deploy/run-kubernetes.sh).
