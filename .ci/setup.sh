@@ -80,9 +80,11 @@ kubernetes_models() {
 		echo "setup.sh: kubernetes-models is installed in $dir"
 		return 0
 	fi
-	echo "setup.sh: npm install kubernetes-models@4 yaml@2 in $dir"
+	# Exact versions, as for puppeteer-core: a newer release must not
+	# break CI from one day to the next.
+	echo "setup.sh: npm install kubernetes-models@4.5.1 yaml@2.9.1 in $dir"
 	npm install --prefix "$dir" --ignore-scripts --no-audit --no-fund \
-		--no-save --no-package-lock kubernetes-models@4 yaml@2
+		--no-save --no-package-lock kubernetes-models@4.5.1 yaml@2.9.1
 }
 cd "$(dirname "$0")/.."
 
