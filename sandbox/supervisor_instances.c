@@ -212,6 +212,16 @@ void sup_inst_dispatch(sb_supervisor *sup, sb_instance *in)
 		if (!w || w->state != W_IDLE || w->killing || w->fd < 0)
 			break;
 		struct job *j = in->q_head;
+		if (j->inst_op == SB_INSTANCE_CALL) {
+			bool dead = j->deadline_ns && j->deadline_ns <= now;
+			if (!dead && !(j->wanted && !j->wanted(j->ctx)) &&
+			    !sup_mem_fits(sup, w, j)) {
+				/* At the head, in order, its deadline
+				 * running (sup_inst_expire). */
+				sup_mem_wait(sup, j);
+				break;
+			}
+		}
 		in->q_head = j->next;
 		if (!in->q_head)
 			in->q_tail = NULL;
@@ -228,10 +238,27 @@ void sup_inst_dispatch(sb_supervisor *sup, sb_instance *in)
 				continue;
 			}
 		}
+		sup_mem_charge(sup, w, j);
 		sup_worker_start_job(sup, w, j);
 		break;
 	}
 	sup_inst_unref(in);
+}
+
+/* As sup_inst_expire walks them. */
+void sup_inst_dispatch_all(sb_supervisor *sup)
+{
+	pthread_mutex_lock(&sup->lock);
+	sb_instance *in = sup->instances;
+	pthread_mutex_unlock(&sup->lock);
+	while (in) {
+		sup_inst_ref(in);
+		if (in->q_head)
+			sup_inst_dispatch(sup, in);
+		sb_instance *next = in->next;
+		sup_inst_unref(in);
+		in = next;
+	}
 }
 
 bool sup_inst_admit(sb_supervisor *sup, struct job *j)

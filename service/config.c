@@ -172,7 +172,8 @@ static const struct key {
 	{ "max_memory_bytes", WRK(max_worker_memory_bytes), K_U64, 50,
 		64 * MIB, UINT64_C(1) << 50, RESTART,
 		.help = "memory of all workers' calls together, each charged "
-		"its memory_pages, output caps and request; a call that "
+		"its memory_pages, output caps and request, and of idle "
+		"persistent instances, each charged its memory; a call that "
 		"would pass it waits (its deadline runs), one that never "
 		"fits gets 503 busy", NULL, D_MEMORY_PCT },
 	{ "fuel_metering", WRK(fuel_metering), K_BOOL, false, 0, 0, RESTART,
