@@ -2169,9 +2169,7 @@ bool api_server_start(const api_config *cfg, api_server **out, char *err,
 	struct sockaddr_storage bound;
 	socklen_t blen = sizeof bound;
 	if (getsockname(cfg->listen_fd, (struct sockaddr *)&bound, &blen) == 0)
-		s->port = ntohs(bound.ss_family == AF_INET6 ?
-			((struct sockaddr_in6 *)&bound)->sin6_port :
-			((struct sockaddr_in *)&bound)->sin_port);
+		s->port = wh_addr_port(&bound);
 	api_front_config fc = {
 		.listen_fd = cfg->listen_fd,
 		.max_connections = cfg->max_connections,

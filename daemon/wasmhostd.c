@@ -323,10 +323,7 @@ static int listen_open(const struct sockaddr_storage *addr, socklen_t len)
 		errno = saved;
 	}
 	if (fd < 0) {
-		unsigned port = ntohs(addr->ss_family == AF_INET6 ?
-			((const struct sockaddr_in6 *)addr)->sin6_port :
-			((const struct sockaddr_in *)addr)->sin_port);
-		addr_text(addr, port, where, sizeof where);
+		addr_text(addr, wh_addr_port(addr), where, sizeof where);
 		wh_log(WH_LOG_ERROR, "msg=\"cannot listen on %s: %s\" "
 			"addr=%s", where, strerror(errno), where);
 	}
@@ -380,9 +377,7 @@ static void node_name_set(const wh_config *cfg, const api_config *ac)
 	} else {
 		unsigned port = 0;
 		if (getsockname(ac->listen_fd, (struct sockaddr *)&a, &alen) == 0)
-			port = ntohs(a.ss_family == AF_INET6 ?
-				((struct sockaddr_in6 *)&a)->sin6_port :
-				((struct sockaddr_in *)&a)->sin_port);
+			port = wh_addr_port(&a);
 		if (gethostname(host, sizeof host) != 0 || !host[0])
 			snprintf(host, sizeof host, "localhost");
 		host[sizeof host - 1] = '\0';

@@ -976,6 +976,13 @@ bool wh_addr_is_loopback(const struct sockaddr_storage *a)
 	return false;
 }
 
+unsigned wh_addr_port(const struct sockaddr_storage *a)
+{
+	return ntohs(a->ss_family == AF_INET6 ?
+		((const struct sockaddr_in6 *)a)->sin6_port :
+		((const struct sockaddr_in *)a)->sin_port);
+}
+
 bool wh_node_char_ok(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||

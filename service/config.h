@@ -130,6 +130,8 @@ __attribute__((warn_unused_result))
 bool wh_listen_parse(const char *text, struct sockaddr_storage *out,
 	unsigned *outlen, char *err, unsigned errlen);
 bool wh_addr_is_loopback(const struct sockaddr_storage *a);
+/* a's port (IPv4 or IPv6), in host order. */
+unsigned wh_addr_port(const struct sockaddr_storage *a);
 
 
 /* True if s is a node name (WH_NODE_NAME_MAX); c one of its bytes. */
