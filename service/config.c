@@ -990,15 +990,19 @@ bool wh_node_char_ok(char c)
 		c == ':';
 }
 
-bool wh_node_name_ok(const char *s)
+bool wh_node_name_ok_len(const char *s, size_t len)
 {
-	size_t n = strlen(s);
-	if (n == 0 || n > WH_NODE_NAME_MAX)
+	if (len == 0 || len > WH_NODE_NAME_MAX)
 		return false;
-	for (const char *p = s; *p; p++)
-		if (!wh_node_char_ok(*p))
+	for (size_t i = 0; i < len; i++)
+		if (!wh_node_char_ok(s[i]))
 			return false;
 	return true;
+}
+
+bool wh_node_name_ok(const char *s)
+{
+	return wh_node_name_ok_len(s, strlen(s));
 }
 
 bool wh_config_check(const wh_config *c, char *err, unsigned errlen)
