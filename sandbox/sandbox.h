@@ -179,6 +179,9 @@ typedef struct {
 	 * counted once) */
 	uint64_t memory_charged, memory_cap, memory_waits;
 	uint32_t instances;      /* persistent instances held by workers */
+	/* persistent instances ended by a call's timeout or their worker's
+	 * death (not by a release, nor a failed creation) */
+	uint64_t instances_ended;
 } sb_stats;
 
 void sb_supervisor_stats(sb_supervisor *sup, sb_stats *out);

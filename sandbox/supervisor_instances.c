@@ -87,8 +87,9 @@ void sb_instance_status(sb_instance *in, sb_instance_info *out)
 	pthread_mutex_unlock(&sup->lock);
 }
 
-/* Ends in (once): later calls answer SB_GONE with reason. */
-static void inst_end(sb_instance *in, const char *reason)
+/* Ends in (once): later calls answer SB_GONE with reason.  lost: by a
+ * timeout or its worker's death (sb_stats.instances_ended). */
+static void inst_end(sb_instance *in, const char *reason, bool lost)
 {
 	sb_supervisor *sup = in->m->sup;
 
@@ -97,6 +98,7 @@ static void inst_end(sb_instance *in, const char *reason)
 		in->gone = true;
 		in->live = false;
 		snprintf(in->reason, sizeof in->reason, "%s", reason);
+		sup->stats.instances_ended += lost;
 	}
 	in->worker_pid = 0;
 	pthread_mutex_unlock(&sup->lock);
@@ -298,7 +300,7 @@ void sup_inst_result(sb_supervisor *sup, struct worker *w, struct job *j,
 		if (res->outcome != SB_OK) {
 			snprintf(why, sizeof why, "the instance could not be "
 				"made: %.160s", res->message);
-			inst_end(in, why);
+			inst_end(in, why, false);
 			return;
 		}
 		inst_pin(sup, w, in, res->memory_pages);
@@ -312,13 +314,13 @@ void sup_inst_result(sb_supervisor *sup, struct worker *w, struct job *j,
 		if (res->outcome == SB_TIMEOUT) {
 			/* The worker freed it (worker.c, wk_call_kept). */
 			inst_end(in, "a call passed its deadline (timeout): "
-				"the instance was dropped");
+				"the instance was dropped", true);
 			inst_unpin(w);
 			inst_fail_gone(in);
 		}
 		return;
 	case SB_INSTANCE_DROP:
-		inst_end(in, "the instance was deleted");
+		inst_end(in, "the instance was deleted", false);
 		inst_unpin(w);
 		return;
 	case SB_INSTANCE_FRESH:
@@ -336,7 +338,7 @@ void sup_inst_worker_died(sb_supervisor *sup, struct worker *w,
 	if (!in)
 		return;
 	snprintf(why, sizeof why, "the instance's worker died (%.150s)", reason);
-	inst_end(in, why);
+	inst_end(in, why, true);
 	sup_inst_ref(in);
 	inst_unpin(w);
 	inst_fail_gone(in);

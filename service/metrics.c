@@ -415,6 +415,8 @@ char *wh_metrics_render(wh_metrics *m, const wh_gauges *g, size_t *len)
 		emit(&o, "wasmhost_instance_events_total{event=\"%s\"} %llu\n",
 			instance_events[i],
 			(unsigned long long)get(&m->instance_events[i]));
+	emit(&o, "wasmhost_instance_events_total{event=\"ended\"} %llu\n",
+		(unsigned long long)s->instances_ended);
 	emit(&o, "# HELP wasmhost_dispatch_total How invocations reached a "
 		"worker: answered on the HTTP thread (sync), handed over to "
 		"the supervisor thread after sync_wait_us (late), or through "

@@ -244,11 +244,13 @@ req GET /v1/instances "${C[@]}"
 expect 200 "carol's list is empty again" '{"instances":[]}'
 
 # ---- metrics -------------------------------------------------------------------------
+# ended: the timeout, and the worker killed between calls (no request saw it)
 req GET /metrics "${A[@]}"
 expect 200 "/metrics counts instances" 'wasmhost_instances ' \
 	'wasmhost_instance_events_total{event="created"} 8' \
 	'wasmhost_instance_events_total{event="deleted"} 2' \
 	'wasmhost_instance_events_total{event="expired"} 2' \
+	'wasmhost_instance_events_total{event="ended"} 2' \
 	'wasmhost_instance_memory_bytes' \
 	'route="/v1/instances/{iid}/invoke",status="410"'
 
@@ -314,6 +316,9 @@ sleep 0.3
 icall "$im" '{"function":"incr","limits":{"timeout_ms":300}}'
 expect 200 "an instance's call waits for memory like any call" \
 	'"outcome":"timeout"' 'for memory'
+[ "$(metric 'wasmhost_instance_events_total{event="ended"}')" = 0 ] &&
+	ok "a call that timed out waiting did not end the instance (metrics)" ||
+	bad "ended after a wait: $(metric 'wasmhost_instance_events_total{event="ended"}')"
 wait $ps
 icall "$im" '{"function":"incr"}'
 expect 200 "then it runs, and the instance is as it was" '"results":[1]'
