@@ -143,7 +143,7 @@ static const struct key {
 		.help = "worker processes in all" },
 	{ "max_instances", WRK(max_instances), K_U32, 0, 0, 4096, RESTART,
 		.help = "persistent instances, all tenants (each pins a worker; "
-		"0 = half of workers.max)" },
+		"0 = half of workers.max; at most workers.max)" },
 	/* Two per core: a warm module's calls are CPU-bound, so more only
 	 * add context switches, and short calls are pipelined behind busy
 	 * workers anyway (make loadtest, 2 cores, 64 connections, medians
@@ -1022,6 +1022,10 @@ bool wh_config_check(const wh_config *c, char *err, unsigned errlen)
 			"max_connections (%u): one client must leave room for "
 			"others and for /healthz", c->max_connections_per_ip,
 			c->max_connections);
+	if (c->max_instances > c->max_workers)
+		return fail(&e, "workers.max_instances (%u) must not pass "
+			"workers.max (%u): each instance pins a worker",
+			c->max_instances, c->max_workers);
 	if (!c->ntenants && !wh_addr_is_loopback(&a))
 		return fail(&e, "listen: %s is not a loopback address, and "
 			"no tenants are configured: single-user mode (no "

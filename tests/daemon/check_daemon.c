@@ -359,6 +359,14 @@ START_TEST(config_files)
 	ck_assert_ptr_nonnull(strstr(err, "limits.concurrency"));
 	ck_assert(!load("{\"workers\":{\"max\":true}}", &c, err, sizeof err));
 	ck_assert_ptr_nonnull(strstr(err, "workers.max"));
+	/* (the sandbox would have made it half of workers.max, silently) */
+	ck_assert(!load("{\"workers\":{\"max\":8,\"max_instances\":9}}", &c,
+		err, sizeof err));
+	ck_assert_ptr_nonnull(strstr(err, "workers.max_instances (9)"));
+	ck_assert(load("{\"workers\":{\"max\":8,\"max_instances\":8}}", &c,
+		err, sizeof err));
+	ck_assert_uint_eq(c.max_instances, 8);
+	wh_config_free(&c);
 	ck_assert(!load("{\"listen\":\"127.0.0.1\"}", &c, err, sizeof err));
 	ck_assert(!load("{\"listen\":\"127.0.0.1:99999\"}", &c, err, sizeof err));
 	ck_assert(!load("{\"a\":1,\"a\":2}", &c, err, sizeof err));
