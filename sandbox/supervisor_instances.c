@@ -247,20 +247,38 @@ void sup_inst_dispatch(sb_supervisor *sup, sb_instance *in)
 	sup_inst_unref(in);
 }
 
-/* As sup_inst_expire walks them. */
-void sup_inst_dispatch_all(sb_supervisor *sup)
+/* The walks over sup->instances (this thread): an instance with neither
+ * jobs nor a worker may have its last reference dropped on any thread,
+ * so each one is referenced under the lock that read its link, before
+ * that lock is let go, and stays linked while the walk holds it. */
+static sb_instance *inst_first_ref(sb_supervisor *sup)
 {
 	pthread_mutex_lock(&sup->lock);
 	sb_instance *in = sup->instances;
+	if (in)
+		in->refs++;
 	pthread_mutex_unlock(&sup->lock);
-	while (in) {
-		sup_inst_ref(in);
+	return in;
+}
+
+/* The instance after in, referenced; in's reference dropped. */
+static sb_instance *inst_next_ref(sb_supervisor *sup, sb_instance *in)
+{
+	pthread_mutex_lock(&sup->lock);
+	sb_instance *next = in->next;
+	if (next)
+		next->refs++;
+	pthread_mutex_unlock(&sup->lock);
+	sup_inst_unref(in);
+	return next;
+}
+
+void sup_inst_dispatch_all(sb_supervisor *sup)
+{
+	for (sb_instance *in = inst_first_ref(sup); in;
+	     in = inst_next_ref(sup, in))
 		if (in->q_head)
 			sup_inst_dispatch(sup, in);
-		sb_instance *next = in->next;
-		sup_inst_unref(in);
-		in = next;
-	}
 }
 
 bool sup_inst_admit(sb_supervisor *sup, struct job *j)
@@ -357,40 +375,25 @@ void sup_inst_release_op(sb_supervisor *sup, sb_instance *in)
 	sup_inst_unref(in);   /* the caller's */
 }
 
-/* Only this thread unlinks an instance with jobs or a worker (the last
- * reference of one that has neither may go on any thread, and other
- * threads only push at the head), as for modules in sup_dispatch_all. */
 uint64_t sup_inst_expire(sb_supervisor *sup, uint64_t now)
 {
 	uint64_t next = UINT64_MAX;
 
-	pthread_mutex_lock(&sup->lock);
-	sb_instance *in = sup->instances;
-	pthread_mutex_unlock(&sup->lock);
-	while (in) {
+	/* (The walk's reference: expiring its jobs may drop the others.) */
+	for (sb_instance *in = inst_first_ref(sup); in;
+	     in = inst_next_ref(sup, in)) {
 		uint32_t n = 0;
-		sup_inst_ref(in);   /* expiring its jobs may drop the others */
 		/* (A drop has no deadline: only calls expire.) */
 		uint64_t q = sup_fifo_expire(&in->q_head, &in->q_tail, now, &n);
 		if (q < next)
 			next = q;
-		sb_instance *after = in->next;
-		sup_inst_unref(in);
-		in = after;
 	}
 	return next;
 }
 
 void sup_inst_fail_all(sb_supervisor *sup, sb_outcome o, const char *msg)
 {
-	pthread_mutex_lock(&sup->lock);
-	sb_instance *in = sup->instances;
-	pthread_mutex_unlock(&sup->lock);
-	while (in) {
-		sup_inst_ref(in);
+	for (sb_instance *in = inst_first_ref(sup); in;
+	     in = inst_next_ref(sup, in))
 		inst_fail_queue(in, o, msg);
-		sb_instance *next = in->next;
-		sup_inst_unref(in);
-		in = next;
-	}
 }
