@@ -63,11 +63,8 @@ bool api_instance_id_valid(const char *text)
 	const char *sep = strstr(text, IID_NODE_SEP);
 	if (sep) {
 		/* the node's name in front */
-		if (sep == text || sep - text > WH_NODE_NAME_MAX)
+		if (!wh_node_name_ok_len(text, (size_t)(sep - text)))
 			return false;
-		for (const char *p = text; p < sep; p++)
-			if (!wh_node_char_ok(*p))
-				return false;
 		text = sep + 1;
 	}
 	size_t n = strlen(IID_PREFIX);

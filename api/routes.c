@@ -1144,13 +1144,6 @@ static void h_instance_invoke(struct req *r)
 	req_submit(r, P_INVOKE, true);
 }
 
-static void instance_invoke_finish(struct req *r, sb_result *res)
-{
-	/* A timeout or the worker's death ends the instance (sandbox.h). */
-	if (res->outcome == SB_TIMEOUT || res->outcome == SB_KILLED)
-		wh_metrics_instance(r->srv->metrics, WH_INSTANCE_ENDED);
-	invoke_finish(r, res);
-}
 
 static void h_instance_list(struct req *r)
 {
@@ -1571,9 +1564,9 @@ static void req_resumed(struct req *r)
 	if (!r->answered && res) {
 		switch (r->route) {
 		case R_MODULES: upload_finish(r, res); break;
-		case R_INVOKE: invoke_finish(r, res); break;
+		case R_INVOKE:
+		case R_INST_INVOKE: invoke_finish(r, res); break;
 		case R_MOD_INSTANCES: instance_create_finish(r, res); break;
-		case R_INST_INVOKE: instance_invoke_finish(r, res); break;
 		case R_RUN:
 			if (r->phase == P_INSPECT)
 				run_inspected(r, res);
@@ -2169,9 +2162,7 @@ bool api_server_start(const api_config *cfg, api_server **out, char *err,
 	struct sockaddr_storage bound;
 	socklen_t blen = sizeof bound;
 	if (getsockname(cfg->listen_fd, (struct sockaddr *)&bound, &blen) == 0)
-		s->port = ntohs(bound.ss_family == AF_INET6 ?
-			((struct sockaddr_in6 *)&bound)->sin6_port :
-			((struct sockaddr_in *)&bound)->sin_port);
+		s->port = wh_addr_port(&bound);
 	api_front_config fc = {
 		.listen_fd = cfg->listen_fd,
 		.max_connections = cfg->max_connections,

@@ -507,9 +507,10 @@ async function invoke() {
 
 // ---- instances -------------------------------------------------------------
 
-// Persistent instances (brief, decision 16) are not in the API yet: their
-// list (GET /v1/instances), create, invoke and delete belong in the
-// Instances section of index.html, drawn here.
+// Persistent instances (brief, decision 16) are in the API
+// (docs/INSTANCES.md) but not yet here: their list (GET /v1/instances),
+// create, invoke and delete belong in the Instances section of
+// index.html, drawn here.
 function renderInstances() { /* nothing to show yet */ }
 
 // ---- status ----------------------------------------------------------------

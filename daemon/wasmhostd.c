@@ -72,6 +72,11 @@ enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
 /* Reachable at exit even when shutdown leaves them (see shutdown()). */
 static wh_store *g_store;
 static sb_supervisor *g_sup;
+/* The sandbox's ceilings, from the largest limits at start (sandbox_start):
+ * a reload may lower the limits under them, not raise the calls past
+ * them. */
+static uint32_t g_sb_max_pages;
+static uint64_t g_sb_max_module_bytes, g_sb_max_output_bytes;
 
 static void usage(FILE *to)
 {
@@ -156,6 +161,29 @@ static void addr_text(const struct sockaddr_storage *a, unsigned port,
 	}
 }
 
+/* Limits that a reload raised past the sandbox's ceilings (the largest at
+ * start) are logged: calls stay under the ceiling until a restart. */
+static void ceilings_warn(const wh_config *next)
+{
+	uint32_t pages;
+	uint64_t module_bytes, output_bytes;
+	char keys[128] = "";
+
+	LIMIT_MAX(next, memory_pages, pages);
+	LIMIT_MAX(next, upload_bytes, module_bytes);
+	LIMIT_MAX(next, output_bytes, output_bytes);
+	snprintf(keys, sizeof keys, "%s%s%s",
+		pages > g_sb_max_pages ? ",limits.memory_pages" : "",
+		module_bytes > g_sb_max_module_bytes ? ",limits.upload_bytes" : "",
+		output_bytes > g_sb_max_output_bytes ? ",limits.output_bytes" :
+		"");
+	if (keys[0])
+		wh_log(WH_LOG_WARN, "msg=\"raised past the ceiling the "
+			"workers were started with (the largest value at start, "
+			"global or a tenant's), which holds until a restart\" "
+			"keys=%s", keys + 1);
+}
+
 /* bound: the address the daemon serves on (the --listen one, or systemd's
  * socket, which the configuration's listen string does not describe). */
 static void reload(const wh_flags *flags, wh_config *cur, wh_tenants *ts,
@@ -194,6 +222,7 @@ static void reload(const wh_flags *flags, wh_config *cur, wh_tenants *ts,
 	if (changed[0])
 		wh_log(WH_LOG_WARN, "msg=\"these keys change only at a "
 			"restart\" keys=%s", changed);
+	ceilings_warn(&next);
 	if (!wh_tenants_reload(ts, &next)) {
 		wh_log(WH_LOG_ERROR, "msg=\"reload failed: out of memory\"");
 		wh_config_free(&next);
@@ -323,10 +352,7 @@ static int listen_open(const struct sockaddr_storage *addr, socklen_t len)
 		errno = saved;
 	}
 	if (fd < 0) {
-		unsigned port = ntohs(addr->ss_family == AF_INET6 ?
-			((const struct sockaddr_in6 *)addr)->sin6_port :
-			((const struct sockaddr_in *)addr)->sin_port);
-		addr_text(addr, port, where, sizeof where);
+		addr_text(addr, wh_addr_port(addr), where, sizeof where);
 		wh_log(WH_LOG_ERROR, "msg=\"cannot listen on %s: %s\" "
 			"addr=%s", where, strerror(errno), where);
 	}
@@ -380,9 +406,7 @@ static void node_name_set(const wh_config *cfg, const api_config *ac)
 	} else {
 		unsigned port = 0;
 		if (getsockname(ac->listen_fd, (struct sockaddr *)&a, &alen) == 0)
-			port = ntohs(a.ss_family == AF_INET6 ?
-				((struct sockaddr_in6 *)&a)->sin6_port :
-				((struct sockaddr_in *)&a)->sin_port);
+			port = wh_addr_port(&a);
 		if (gethostname(host, sizeof host) != 0 || !host[0])
 			snprintf(host, sizeof host, "localhost");
 		host[sizeof host - 1] = '\0';
@@ -450,6 +474,9 @@ static bool sandbox_start(wh_config *cfg)
 	LIMIT_MAX(cfg, memory_pages, sc.max_memory_pages);
 	LIMIT_MAX(cfg, upload_bytes, sc.max_module_bytes);
 	LIMIT_MAX(cfg, output_bytes, sc.max_output_bytes);
+	g_sb_max_pages = sc.max_memory_pages;
+	g_sb_max_module_bytes = sc.max_module_bytes;
+	g_sb_max_output_bytes = sc.max_output_bytes;
 	wasm_error werr;
 	if (sb_supervisor_new(&sc, &g_sup, &werr) != WASM_OK) {
 		wh_log(WH_LOG_ERROR, "msg=\"cannot start the sandbox\" "

@@ -102,10 +102,13 @@ typedef struct {
 	uint64_t max_module_bytes;  /* 0 = 64 MiB */
 	uint64_t max_output_bytes;  /* per stream cap; 0 = 1 MiB */
 	/* All workers' calls together: each call running (or sent to a
-	 * worker behind another) is charged sb_call_memory_bytes() until its
-	 * worker has no call left; a call that would pass this waits in its
-	 * module's queue (its deadline still runs), and one that could never
-	 * fit ends SB_BUSY with limit SB_LIMIT_MEMORY at once.  0 = no cap. */
+	 * worker behind another) is charged as SB_CALL_BASE_BYTES says until
+	 * its worker has no call left, and a worker pinned to a persistent
+	 * instance the instance's memory and SB_CALL_BASE_BYTES between its
+	 * calls; a call that would pass this waits in its module's (or its
+	 * instance's) queue (its deadline still runs), and one that could
+	 * never fit ends SB_BUSY with limit SB_LIMIT_MEMORY at once.
+	 * 0 = no cap. */
 	uint64_t max_memory_bytes;
 	bool fuel;                  /* compile fuel metering into the code */
 	bool no_snapshots;          /* build every fresh instance from the
@@ -177,6 +180,9 @@ typedef struct {
 	 * counted once) */
 	uint64_t memory_charged, memory_cap, memory_waits;
 	uint32_t instances;      /* persistent instances held by workers */
+	/* persistent instances ended by a call's timeout or their worker's
+	 * death (not by a release, nor a failed creation) */
+	uint64_t instances_ended;
 } sb_stats;
 
 void sb_supervisor_stats(sb_supervisor *sup, sb_stats *out);

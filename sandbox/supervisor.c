@@ -345,9 +345,11 @@ static void *loop_main(void *arg)
 			break;
 		inbox_run(sup);
 		if (sup->mem_freed) {
-			/* Memory came back: calls of any module may fit. */
+			/* Memory came back: calls of any module or
+			 * instance may fit. */
 			sup->mem_freed = false;
 			sup_dispatch_all(sup);
+			sup_inst_dispatch_all(sup);
 		}
 		sup_spares_fill(sup);
 		uint64_t next = timers_run(sup);

@@ -264,8 +264,12 @@ void sup_inst_unref(sb_instance *in);
 bool sup_inst_admit(sb_supervisor *sup, struct job *j);
 /* op_invoke for a call on in: queued behind its earlier calls. */
 void sup_inst_enqueue(sb_supervisor *sup, struct job *j);
-/* Sends in's next call to its worker if that worker is idle. */
+/* Sends in's next call to its worker if that worker is idle and the call
+ * fits under max_memory_bytes (else it waits, sup_mem_wait). */
 void sup_inst_dispatch(sb_supervisor *sup, sb_instance *in);
+/* sup_inst_dispatch for every instance with calls waiting (memory came
+ * back). */
+void sup_inst_dispatch_all(sb_supervisor *sup);
 /* The RESULT of job j (with an instance) from worker w, before the job is
  * finished: pins w to a new instance, ends one on a timeout, unpins
  * after a drop. */
@@ -300,12 +304,20 @@ void sup_dispatch_all(sb_supervisor *sup);
 /* Whether j fits under max_memory_bytes if sent to w (NULL: a worker
  * with no call); sup_mem_charge then charges it to w (a worker is
  * charged the largest of its calls), and sup_mem_release gives w's charge
- * back once it has no call left. */
+ * back once it has no call left, but for what w holds between calls
+ * (sup_mem_held). */
 bool sup_mem_fits(const sb_supervisor *sup, const struct worker *w,
 	const struct job *j);
 void sup_mem_charge(sb_supervisor *sup, struct worker *w,
 	const struct job *j);
 void sup_mem_release(sb_supervisor *sup, struct worker *w);
+/* What w is charged with no call: a pinned worker its instance's memory
+ * as its last answer gave it and SB_CALL_BASE_BYTES (the instance lives
+ * on between calls, and cannot grow without one); any other nothing. */
+uint64_t sup_mem_held(const struct worker *w);
+/* j waits for memory: counted once, and the next release dispatches
+ * (sup_dispatch_all, sup_inst_dispatch_all). */
+void sup_mem_wait(sb_supervisor *sup, struct job *j);
 
 /* ---- supervisor_workers.c: spawning, frames, deaths (loop thread) ------- */
 

@@ -87,12 +87,22 @@ void sup_mem_charge(sb_supervisor *sup, struct worker *w,
 	}
 }
 
+uint64_t sup_mem_held(const struct worker *w)
+{
+	/* in->memory_pages: written on this thread only (sup->lock is for
+	 * the readers on other threads). */
+	return w->inst ? SB_CALL_BASE_BYTES +
+		(uint64_t)w->inst->memory_pages * 65536u : 0;
+}
+
 void sup_mem_release(sb_supervisor *sup, struct worker *w)
 {
-	if (!w->mem_charged)
+	uint64_t keep = sup_mem_held(w);
+
+	if (w->mem_charged <= keep)
 		return;
-	sup->mem_used -= w->mem_charged;
-	w->mem_charged = 0;
+	sup->mem_used -= w->mem_charged - keep;
+	w->mem_charged = keep;
 	if (sup->mem_blocked) {
 		/* The loop dispatches every module at its next turn. */
 		sup->mem_blocked = false;
@@ -101,8 +111,7 @@ void sup_mem_release(sb_supervisor *sup, struct worker *w)
 	}
 }
 
-/* j waits for memory: counted once, and the next release dispatches. */
-static void mem_wait(sb_supervisor *sup, struct job *j)
+void sup_mem_wait(sb_supervisor *sup, struct job *j)
 {
 	sup->mem_blocked = true;
 	if (!j->mem_waited) {
@@ -258,7 +267,7 @@ void sup_dispatch(sb_supervisor *sup, sb_module *m)
 		if (!(w = pipeline_worker(sup, m, m->q_head)) ||
 		    !sup_mem_fits(sup, w, m->q_head)) {
 			if (!mem_ok)
-				mem_wait(sup, m->q_head);
+				sup_mem_wait(sup, m->q_head);
 			return;
 		}
 		struct job *j = queue_pop_wanted(m);

@@ -87,8 +87,9 @@ void sb_instance_status(sb_instance *in, sb_instance_info *out)
 	pthread_mutex_unlock(&sup->lock);
 }
 
-/* Ends in (once): later calls answer SB_GONE with reason. */
-static void inst_end(sb_instance *in, const char *reason)
+/* Ends in (once): later calls answer SB_GONE with reason.  lost: by a
+ * timeout or its worker's death (sb_stats.instances_ended). */
+static void inst_end(sb_instance *in, const char *reason, bool lost)
 {
 	sb_supervisor *sup = in->m->sup;
 
@@ -97,6 +98,7 @@ static void inst_end(sb_instance *in, const char *reason)
 		in->gone = true;
 		in->live = false;
 		snprintf(in->reason, sizeof in->reason, "%s", reason);
+		sup->stats.instances_ended += lost;
 	}
 	in->worker_pid = 0;
 	pthread_mutex_unlock(&sup->lock);
@@ -212,6 +214,16 @@ void sup_inst_dispatch(sb_supervisor *sup, sb_instance *in)
 		if (!w || w->state != W_IDLE || w->killing || w->fd < 0)
 			break;
 		struct job *j = in->q_head;
+		if (j->inst_op == SB_INSTANCE_CALL) {
+			bool dead = j->deadline_ns && j->deadline_ns <= now;
+			if (!dead && !(j->wanted && !j->wanted(j->ctx)) &&
+			    !sup_mem_fits(sup, w, j)) {
+				/* At the head, in order, its deadline
+				 * running (sup_inst_expire). */
+				sup_mem_wait(sup, j);
+				break;
+			}
+		}
 		in->q_head = j->next;
 		if (!in->q_head)
 			in->q_tail = NULL;
@@ -228,10 +240,45 @@ void sup_inst_dispatch(sb_supervisor *sup, sb_instance *in)
 				continue;
 			}
 		}
+		sup_mem_charge(sup, w, j);
 		sup_worker_start_job(sup, w, j);
 		break;
 	}
 	sup_inst_unref(in);
+}
+
+/* The walks over sup->instances (this thread): an instance with neither
+ * jobs nor a worker may have its last reference dropped on any thread,
+ * so each one is referenced under the lock that read its link, before
+ * that lock is let go, and stays linked while the walk holds it. */
+static sb_instance *inst_first_ref(sb_supervisor *sup)
+{
+	pthread_mutex_lock(&sup->lock);
+	sb_instance *in = sup->instances;
+	if (in)
+		in->refs++;
+	pthread_mutex_unlock(&sup->lock);
+	return in;
+}
+
+/* The instance after in, referenced; in's reference dropped. */
+static sb_instance *inst_next_ref(sb_supervisor *sup, sb_instance *in)
+{
+	pthread_mutex_lock(&sup->lock);
+	sb_instance *next = in->next;
+	if (next)
+		next->refs++;
+	pthread_mutex_unlock(&sup->lock);
+	sup_inst_unref(in);
+	return next;
+}
+
+void sup_inst_dispatch_all(sb_supervisor *sup)
+{
+	for (sb_instance *in = inst_first_ref(sup); in;
+	     in = inst_next_ref(sup, in))
+		if (in->q_head)
+			sup_inst_dispatch(sup, in);
 }
 
 bool sup_inst_admit(sb_supervisor *sup, struct job *j)
@@ -271,7 +318,7 @@ void sup_inst_result(sb_supervisor *sup, struct worker *w, struct job *j,
 		if (res->outcome != SB_OK) {
 			snprintf(why, sizeof why, "the instance could not be "
 				"made: %.160s", res->message);
-			inst_end(in, why);
+			inst_end(in, why, false);
 			return;
 		}
 		inst_pin(sup, w, in, res->memory_pages);
@@ -285,13 +332,13 @@ void sup_inst_result(sb_supervisor *sup, struct worker *w, struct job *j,
 		if (res->outcome == SB_TIMEOUT) {
 			/* The worker freed it (worker.c, wk_call_kept). */
 			inst_end(in, "a call passed its deadline (timeout): "
-				"the instance was dropped");
+				"the instance was dropped", true);
 			inst_unpin(w);
 			inst_fail_gone(in);
 		}
 		return;
 	case SB_INSTANCE_DROP:
-		inst_end(in, "the instance was deleted");
+		inst_end(in, "the instance was deleted", false);
 		inst_unpin(w);
 		return;
 	case SB_INSTANCE_FRESH:
@@ -309,7 +356,7 @@ void sup_inst_worker_died(sb_supervisor *sup, struct worker *w,
 	if (!in)
 		return;
 	snprintf(why, sizeof why, "the instance's worker died (%.150s)", reason);
-	inst_end(in, why);
+	inst_end(in, why, true);
 	sup_inst_ref(in);
 	inst_unpin(w);
 	inst_fail_gone(in);
@@ -328,40 +375,25 @@ void sup_inst_release_op(sb_supervisor *sup, sb_instance *in)
 	sup_inst_unref(in);   /* the caller's */
 }
 
-/* Only this thread unlinks an instance with jobs or a worker (the last
- * reference of one that has neither may go on any thread, and other
- * threads only push at the head), as for modules in sup_dispatch_all. */
 uint64_t sup_inst_expire(sb_supervisor *sup, uint64_t now)
 {
 	uint64_t next = UINT64_MAX;
 
-	pthread_mutex_lock(&sup->lock);
-	sb_instance *in = sup->instances;
-	pthread_mutex_unlock(&sup->lock);
-	while (in) {
+	/* (The walk's reference: expiring its jobs may drop the others.) */
+	for (sb_instance *in = inst_first_ref(sup); in;
+	     in = inst_next_ref(sup, in)) {
 		uint32_t n = 0;
-		sup_inst_ref(in);   /* expiring its jobs may drop the others */
 		/* (A drop has no deadline: only calls expire.) */
 		uint64_t q = sup_fifo_expire(&in->q_head, &in->q_tail, now, &n);
 		if (q < next)
 			next = q;
-		sb_instance *after = in->next;
-		sup_inst_unref(in);
-		in = after;
 	}
 	return next;
 }
 
 void sup_inst_fail_all(sb_supervisor *sup, sb_outcome o, const char *msg)
 {
-	pthread_mutex_lock(&sup->lock);
-	sb_instance *in = sup->instances;
-	pthread_mutex_unlock(&sup->lock);
-	while (in) {
-		sup_inst_ref(in);
+	for (sb_instance *in = inst_first_ref(sup); in;
+	     in = inst_next_ref(sup, in))
 		inst_fail_queue(in, o, msg);
-		sb_instance *next = in->next;
-		sup_inst_unref(in);
-		in = next;
-	}
 }

@@ -468,11 +468,12 @@ static void on_result(sb_supervisor *sup, struct worker *w, sb_rd *r)
 		w->cpu_mark_ns = 0;
 		sup_worker_promote(sup, w);
 	}
-	if (!w->job)
-		sup_mem_release(sup, w);
 	/* Before the caller hears of it: pinned, ended or unpinned. */
 	if (j->inst)
 		sup_inst_result(sup, w, j, res);
+	/* After: a pinned worker keeps the charge of what it holds. */
+	if (!w->job)
+		sup_mem_release(sup, w);
 	if (m->released && !w->job && !w->inst)
 		sup_worker_retire(sup, w);
 	sup_job_finish(j, res, SB_ERROR, NULL);

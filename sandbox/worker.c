@@ -402,11 +402,18 @@ static void wk_call_kept(struct wk *w, const sb_invoke_msg *msg,
 	if (w->kept_wasi)
 		wasi_captured_clear(w->kept_wasi);
 	error_init(&err);
+	uint64_t t0 = sb_now_ns();
 	wasm_status s = wasm_instance_call_bytes(w->kept, w->kept_inst,
 		msg->function, msg->function_len, msg->args, msg->req.nargs,
 		&res->results, &res->nresults, &err);
 	if (s != WASM_OK)
 		fail(res, s, &err, false);
+	/* As wk_invoke does for a fresh store: else the pages a deep call
+	 * left in the kept store's stacks stay resident, for the instance's
+	 * life and then in the stacks cached for the worker's next store. */
+	if (sb_now_ns() - t0 >= WK_TRIM_AFTER_NS ||
+	    res->trap == WASM_TRAP_STACK_OVERFLOW)
+		wasm_store_trim_stacks(w->kept);
 	if (msg->req.has_fuel)
 		res->fuel_left = wasm_store_fuel(w->kept);
 	if (w->kept_wasi)

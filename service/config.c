@@ -143,7 +143,7 @@ static const struct key {
 		.help = "worker processes in all" },
 	{ "max_instances", WRK(max_instances), K_U32, 0, 0, 4096, RESTART,
 		.help = "persistent instances, all tenants (each pins a worker; "
-		"0 = half of workers.max)" },
+		"0 = half of workers.max; at most workers.max)" },
 	/* Two per core: a warm module's calls are CPU-bound, so more only
 	 * add context switches, and short calls are pipelined behind busy
 	 * workers anyway (make loadtest, 2 cores, 64 connections, medians
@@ -172,7 +172,8 @@ static const struct key {
 	{ "max_memory_bytes", WRK(max_worker_memory_bytes), K_U64, 50,
 		64 * MIB, UINT64_C(1) << 50, RESTART,
 		.help = "memory of all workers' calls together, each charged "
-		"its memory_pages, output caps and request; a call that "
+		"its memory_pages, output caps and request, and of idle "
+		"persistent instances, each charged its memory; a call that "
 		"would pass it waits (its deadline runs), one that never "
 		"fits gets 503 busy", NULL, D_MEMORY_PCT },
 	{ "fuel_metering", WRK(fuel_metering), K_BOOL, false, 0, 0, RESTART,
@@ -975,6 +976,13 @@ bool wh_addr_is_loopback(const struct sockaddr_storage *a)
 	return false;
 }
 
+unsigned wh_addr_port(const struct sockaddr_storage *a)
+{
+	return ntohs(a->ss_family == AF_INET6 ?
+		((const struct sockaddr_in6 *)a)->sin6_port :
+		((const struct sockaddr_in *)a)->sin_port);
+}
+
 bool wh_node_char_ok(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -982,15 +990,19 @@ bool wh_node_char_ok(char c)
 		c == ':';
 }
 
-bool wh_node_name_ok(const char *s)
+bool wh_node_name_ok_len(const char *s, size_t len)
 {
-	size_t n = strlen(s);
-	if (n == 0 || n > WH_NODE_NAME_MAX)
+	if (len == 0 || len > WH_NODE_NAME_MAX)
 		return false;
-	for (const char *p = s; *p; p++)
-		if (!wh_node_char_ok(*p))
+	for (size_t i = 0; i < len; i++)
+		if (!wh_node_char_ok(s[i]))
 			return false;
 	return true;
+}
+
+bool wh_node_name_ok(const char *s)
+{
+	return wh_node_name_ok_len(s, strlen(s));
 }
 
 bool wh_config_check(const wh_config *c, char *err, unsigned errlen)
@@ -1010,6 +1022,10 @@ bool wh_config_check(const wh_config *c, char *err, unsigned errlen)
 			"max_connections (%u): one client must leave room for "
 			"others and for /healthz", c->max_connections_per_ip,
 			c->max_connections);
+	if (c->max_instances > c->max_workers)
+		return fail(&e, "workers.max_instances (%u) must not pass "
+			"workers.max (%u): each instance pins a worker",
+			c->max_instances, c->max_workers);
 	if (!c->ntenants && !wh_addr_is_loopback(&a))
 		return fail(&e, "listen: %s is not a loopback address, and "
 			"no tenants are configured: single-user mode (no "

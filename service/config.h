@@ -130,10 +130,13 @@ __attribute__((warn_unused_result))
 bool wh_listen_parse(const char *text, struct sockaddr_storage *out,
 	unsigned *outlen, char *err, unsigned errlen);
 bool wh_addr_is_loopback(const struct sockaddr_storage *a);
+/* a's port (IPv4 or IPv6), in host order. */
+unsigned wh_addr_port(const struct sockaddr_storage *a);
 
-
-/* True if s is a node name (WH_NODE_NAME_MAX); c one of its bytes. */
+/* True if s (the len bytes at s) is a node name (WH_NODE_NAME_MAX); c
+ * one of its bytes. */
 bool wh_node_name_ok(const char *s);
+bool wh_node_name_ok_len(const char *s, size_t len);
 bool wh_node_char_ok(char c);
 
 /* The keys' table as help text (wasmhostd --help); tsv: one key a line,

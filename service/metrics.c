@@ -321,8 +321,9 @@ char *wh_metrics_render(wh_metrics *m, const wh_gauges *g, size_t *len)
 		s->workers, s->idle + s->spares, s->busy, s->starting,
 		s->spares);
 	emit(&o, "# HELP wasmhost_worker_memory_bytes What the workers' calls "
-		"are charged now (each its memory, output caps and request), "
-		"and the cap on it (workers.max_memory_bytes).\n"
+		"are charged now (each its memory, output caps and request; "
+		"an idle persistent instance its memory), and the cap on it "
+		"(workers.max_memory_bytes).\n"
 		"# TYPE wasmhost_worker_memory_bytes gauge\n"
 		"wasmhost_worker_memory_bytes{of=\"charged\"} %llu\n"
 		"wasmhost_worker_memory_bytes{of=\"cap\"} %llu\n"
@@ -415,6 +416,8 @@ char *wh_metrics_render(wh_metrics *m, const wh_gauges *g, size_t *len)
 		emit(&o, "wasmhost_instance_events_total{event=\"%s\"} %llu\n",
 			instance_events[i],
 			(unsigned long long)get(&m->instance_events[i]));
+	emit(&o, "wasmhost_instance_events_total{event=\"ended\"} %llu\n",
+		(unsigned long long)s->instances_ended);
 	emit(&o, "# HELP wasmhost_dispatch_total How invocations reached a "
 		"worker: answered on the HTTP thread (sync), handed over to "
 		"the supervisor thread after sync_wait_us (late), or through "

@@ -42,12 +42,14 @@ typedef enum {
 
 void wh_metrics_dropped(wh_metrics *m, wh_drop why);
 
-/* What happens to persistent instances. */
+/* What the API does to persistent instances.  Those ended by a timeout
+ * or their worker's death are the sandbox's to count
+ * (sb_stats.instances_ended, shown as event "ended"): a worker may die
+ * between calls, when no request is there to see it. */
 #define WH_INSTANCE_EVENTS(X)                                              \
 	X(CREATED, "created")     /* made, 201 */                          \
 	X(DELETED, "deleted")     /* DELETE /v1/instances/{iid} */         \
-	X(EXPIRED, "expired")     /* idle past limits.instance_idle_s */   \
-	X(ENDED, "ended")         /* a timeout or its worker's death */
+	X(EXPIRED, "expired")     /* idle past limits.instance_idle_s */
 
 typedef enum {
 #define X(name, str) WH_INSTANCE_##name,

@@ -291,6 +291,32 @@ START_TEST(ids)
 }
 END_TEST
 
+/* Node names: the key node_name, and the tag in front of an instance id
+ * ("NODE~i-HEX", api_instance_id_valid), which is not NUL-terminated. */
+START_TEST(node_names)
+{
+	char name[WH_NODE_NAME_MAX + 2];
+
+	ck_assert(wh_node_name_ok("node-1.example:8080_a"));
+	ck_assert(!wh_node_name_ok(""));
+	ck_assert(!wh_node_name_ok("a~b"));
+	ck_assert(!wh_node_name_ok("a b"));
+	ck_assert(!wh_node_name_ok("a/b"));
+	memset(name, 'n', sizeof name - 1);
+	name[WH_NODE_NAME_MAX] = '\0';
+	ck_assert(wh_node_name_ok(name));
+	name[WH_NODE_NAME_MAX] = 'n';
+	name[WH_NODE_NAME_MAX + 1] = '\0';
+	ck_assert(!wh_node_name_ok(name));
+	const char *iid = "node1~i-00112233445566778899aabbccddeeff";
+	ck_assert(wh_node_name_ok_len(iid, 5));
+	ck_assert(!wh_node_name_ok_len(iid, 6));   /* the '~' */
+	ck_assert(!wh_node_name_ok_len(iid, 0));
+	ck_assert(wh_node_name_ok_len(name, WH_NODE_NAME_MAX));
+	ck_assert(!wh_node_name_ok_len(name, WH_NODE_NAME_MAX + 1));
+}
+END_TEST
+
 /* ---- configuration -------------------------------------------------------------- */
 
 static bool load(const char *text, wh_config *c, char *err, unsigned len)
@@ -333,6 +359,14 @@ START_TEST(config_files)
 	ck_assert_ptr_nonnull(strstr(err, "limits.concurrency"));
 	ck_assert(!load("{\"workers\":{\"max\":true}}", &c, err, sizeof err));
 	ck_assert_ptr_nonnull(strstr(err, "workers.max"));
+	/* (the sandbox would have made it half of workers.max, silently) */
+	ck_assert(!load("{\"workers\":{\"max\":8,\"max_instances\":9}}", &c,
+		err, sizeof err));
+	ck_assert_ptr_nonnull(strstr(err, "workers.max_instances (9)"));
+	ck_assert(load("{\"workers\":{\"max\":8,\"max_instances\":8}}", &c,
+		err, sizeof err));
+	ck_assert_uint_eq(c.max_instances, 8);
+	wh_config_free(&c);
 	ck_assert(!load("{\"listen\":\"127.0.0.1\"}", &c, err, sizeof err));
 	ck_assert(!load("{\"listen\":\"127.0.0.1:99999\"}", &c, err, sizeof err));
 	ck_assert(!load("{\"a\":1,\"a\":2}", &c, err, sizeof err));
@@ -667,6 +701,7 @@ int main(void)
 	tcase_add_test(t, args_convert);
 	tcase_add_test(t, floats_round_trip);
 	tcase_add_test(t, ids);
+	tcase_add_test(t, node_names);
 	tcase_add_test(t, config_files);
 	tcase_add_test(t, store_shared);
 	tcase_add_test(t, http_heads);

@@ -109,5 +109,19 @@ grep -q 'msg="these keys change only at a restart" keys=header_timeout_ms$' "$da
 	ok "SIGHUP names the restart-only key it kept" ||
 	bad "SIGHUP log: $(grep -E 'restart|reload' "$daemon_log")"
 grep -q 'msg=reloaded' "$daemon_log" && ok "SIGHUP applied the rest" || bad "no reload"
+grep -q 'raised past the ceiling' "$daemon_log" &&
+	bad "a reload that raised no limit warned of a ceiling" ||
+	ok "limits under the workers' ceilings: no warning"
+# limits.memory_pages, limits.output_bytes and limits.upload_bytes reload,
+# but the workers took the largest at start as their ceiling.
+printf '{ "header_timeout_ms": 5000, "limits": { "timeout_ms": 700, "memory_pages": 20000 } }\n' >"$tmp/h.json"
+kill -HUP "$daemon_pid"
+for i in $(seq 1 30); do
+	[ "$(grep -c 'msg=reloaded' "$daemon_log")" -ge 2 ] && break
+	sleep 0.1
+done
+grep -q 'raised past the ceiling .* keys=limits.memory_pages$' "$daemon_log" &&
+	ok "SIGHUP names a limit raised past the workers' ceiling" ||
+	bad "SIGHUP log: $(grep -E 'ceiling|reload' "$daemon_log")"
 stop_daemon
 finish

@@ -3,8 +3,8 @@
 # between calls while module invokes start fresh, two instances apart,
 # calls in order, a trap (kept), a timeout and a killed worker (410),
 # delete (204, then 404), the tenant's limits (count, memory), idle expiry,
-# another tenant's id (404), bad bodies, /metrics, and no instance after a
-# restart.
+# another tenant's id (404), bad bodies, /metrics, no instance after a
+# restart, and pinned workers under the cap on all workers' memory.
 . "$(dirname "$0")/lib.sh"
 
 need curl
@@ -244,11 +244,13 @@ req GET /v1/instances "${C[@]}"
 expect 200 "carol's list is empty again" '{"instances":[]}'
 
 # ---- metrics -------------------------------------------------------------------------
+# ended: the timeout, and the worker killed between calls (no request saw it)
 req GET /metrics "${A[@]}"
 expect 200 "/metrics counts instances" 'wasmhost_instances ' \
 	'wasmhost_instance_events_total{event="created"} 8' \
 	'wasmhost_instance_events_total{event="deleted"} 2' \
 	'wasmhost_instance_events_total{event="expired"} 2' \
+	'wasmhost_instance_events_total{event="ended"} 2' \
 	'wasmhost_instance_memory_bytes' \
 	'route="/v1/instances/{iid}/invoke",status="410"'
 
@@ -280,5 +282,49 @@ req GET "/v1/modules/$cid" "${A[@]}"
 expect 200 "the module is still stored"
 json POST "/v1/modules/$nid/invoke" '{"function":"get"}' "${B[@]}"
 expect 200 "its init export is kept across the restart" '"results":[101]' 
+stop_daemon
+
+# ---- pinned workers and the cap on all workers' memory ----------------------------
+# A call is charged its memory cap (400 pages: 25 MiB), its output caps (1
+# MiB each), its request and 8 MiB: about 35 MiB, so a cap of 64 MiB holds
+# one call at a time.  An instance between its calls is charged what it
+# holds: its pages and 8 MiB.
+cat >"$tmp/config-mem.json" <<EOF
+{ "state_dir": "$tmp/state-mem",
+  "workers": { "spare": 0, "max_memory_bytes": 67108864 },
+  "limits": { "memory_pages": 400, "timeout_ms": 5000 } }
+EOF
+start_daemon --config "$tmp/config-mem.json"
+metric() {   # metric NAME: its value in the last /metrics
+	curl -s "$base/metrics" | awk -v n="$1" '$1 == n { print $2 }'
+}
+charged() { metric 'wasmhost_worker_memory_bytes{of="charged"}'; }
+upload "$tmp/counter.wasm"
+expect 201 "upload under the memory cap"
+create
+expect 201 "an instance under the memory cap"
+im=$iid
+held=$(sed -n 's/.*"memory_bytes":\([0-9]*\).*/\1/p' "$tmp/body")
+[ "$(charged)" = $(((8 << 20) + ${held:-0})) ] &&
+	ok "an idle instance's worker is charged its pages and 8 MiB ($(charged))" ||
+	bad "charged with one idle instance: $(charged) (it holds ${held:-?})"
+curl -s -o "$tmp/spin" -H 'Content-Type: application/json' \
+	--data-binary '{"function":"spin","limits":{"timeout_ms":1000}}' \
+	"$base/v1/modules/$cid/invoke" &
+ps=$!
+sleep 0.3
+icall "$im" '{"function":"incr","limits":{"timeout_ms":300}}'
+expect 200 "an instance's call waits for memory like any call" \
+	'"outcome":"timeout"' 'for memory'
+[ "$(metric 'wasmhost_instance_events_total{event="ended"}')" = 0 ] &&
+	ok "a call that timed out waiting did not end the instance (metrics)" ||
+	bad "ended after a wait: $(metric 'wasmhost_instance_events_total{event="ended"}')"
+wait $ps
+icall "$im" '{"function":"incr"}'
+expect 200 "then it runs, and the instance is as it was" '"results":[1]'
+req DELETE "/v1/instances/$im"
+expect 204 "delete the instance"
+[ "$(charged)" = 0 ] && ok "its charge is given back" ||
+	bad "charged after the delete: $(charged)"
 stop_daemon
 finish

@@ -2,8 +2,9 @@
 # run-memory.sh -- an idle worker gives its memory back.  After each kind
 # of call (ok, trap, timeout, fuel limit, memory grown and touched then
 # each of those, deep recursion to a stack overflow, large stdin and
-# stdout, large WASI files), in each tier, the resident memory of the
-# module's idle worker comes back near what it was after a warm-up call.
+# stdout, large WASI files, a persistent instance's deep call once the
+# instance ends), in each tier, the resident memory of the module's idle
+# worker comes back near what it was after a warm-up call.
 # Paths that kept memory before: the engine's cached value and frame
 # stacks (10 MiB after a stack overflow), malloc's moving thresholds (15
 # to 50 MiB after a 12 MiB stdin or file), the worker's send buffer (the
@@ -96,6 +97,23 @@ JSON
 	call "12 MiB of stdin and stdout" '"outcome":"exit"' "$echo_id" "@$tmp/stdin.json"
 	call "a 12 MiB WASI file" '"outcome":"exit"' "$echo_id" "@$tmp/files.json"
 	call "an ok call at the end" '"results":[3]' "$hog" '{"function":"add","args":[1,2]}'
+	# A persistent instance's worker goes back to the pool when the
+	# instance ends: without what a deep call of the instance left in
+	# its stacks.  The base then counts that worker too, warm.
+	req POST "/v1/modules/$hog/instances"
+	iid=$(sed -n 's/.*"instance":"\([^"]*i-[0-9a-f]*\)".*/\1/p' "$tmp/body")
+	[ "$status" = 201 ] && [ -n "$iid" ] || bad "$tier: instance: status $status"
+	for i in 1 2 3; do
+		json POST "/v1/instances/$iid/invoke" '{"function":"deep","args":[100]}'
+	done
+	sleep 0.1
+	base_kb=$(worker_rss)
+	json POST "/v1/instances/$iid/invoke" '{"function":"deep","args":[10000000]}'
+	grep -qF '"stack_overflow"' "$tmp/body" ||
+		bad "$tier: the instance's stack overflow: $(head -c 200 "$tmp/body")"
+	req DELETE "/v1/instances/$iid"
+	call "a persistent instance's stack overflow, then its end" \
+		'"results":[3]' "$hog" '{"function":"add","args":[1,2]}'
 	stop_daemon
 done
 finish
