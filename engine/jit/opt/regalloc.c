@@ -30,11 +30,26 @@
  *
  * Allocation: intervals by start; each takes a free register of its class, trying its
  * hints first (the other side of a move, the source of a phi move), else
- * the one ending last among those holding a register it could use gives
- * up its register and is spilled (if it ends after this one), else this
- * one is spilled.  A spilled register lives in the native frame for its
- * whole life ([rsp + 8*k], 8 bytes): stored once where it is defined,
- * loaded into a scratch register (r10, r11) where it is used.
+ * the one with the least spill weight among those holding a register it
+ * could use gives up its register and is spilled (if its weight is less
+ * than this one's), else this one is spilled.  A spilled register lives
+ * in the native frame for its whole life ([rsp + 8*k], 8 bytes): stored
+ * once where it is defined, loaded into a scratch register (r10, r11)
+ * where it is used.
+ *
+ * Spill weight: what spilling the whole interval costs per position it
+ * frees, as in Chaitin's allocator and LLVM's: each def and use counts
+ * 8^d for a block at loop depth d (d at most 4), the sum divided by the
+ * interval's length.  A value used inside a loop outweighs one only
+ * carried across it, and a short temporary outweighs a long value, so a
+ * loop's carried values keep their registers and the one spilled for a
+ * temporary frees its register for the temporaries after it.  (By
+ * furthest end alone, as Poletto and Sarkar do, the carried values of a
+ * loop whose latch is laid out after its exit were spilled for values
+ * used only after the loop: sha256's compression loop kept all ten in
+ * memory while four GPRs held such values.)  Loop depth comes from the
+ * MIR's CFG (loop_depths): natural loops of the back edges to a block
+ * laid out earlier.
  */
 #include "jit/opt/mir.h"
 #include "common/error.h"
@@ -125,6 +140,10 @@ typedef struct {
 	uint32_t pos;
 	mir_reg hint_reg_dummy;
 	bool oom;
+	/* spill weights: per register, its defs and uses, each 8^depth of
+	 * its block; freq the current block's */
+	double *weight;
+	double freq;
 } ra;
 
 #define VBIT(v) ((v) - MIR_FIRST_VIRT)
@@ -197,6 +216,7 @@ static void positions(void *ctx, mir_reg r, int how)
 		}
 		return;
 	}
+	c->weight[r] += c->freq;
 	if (at < mf->start[r])
 		mf->start[r] = at;
 	if (at > mf->end[r])
@@ -217,6 +237,92 @@ static void osr_entries_check(mir_func *mf, const ra *c)
 			any |= in[w];
 		mf->b[b].osr_ok = any == 0;
 	}
+}
+
+/* Loop depth of every block (at most MAX_DEPTH): for each block h with
+ * an edge from a block laid out at or after it, the natural loop of
+ * those back edges (the blocks reaching one of them backwards without
+ * passing h) adds one to the depth of its blocks.  An edge that is not a
+ * back edge (h does not dominate its source; a br_table's edge blocks sit
+ * at the end of the function) reaches the entry block backwards: no
+ * loop.  Only a heuristic for the spill weights: the walks stop after a
+ * budget of block visits, leaving the rest at the depth found so far.
+ * False when out of memory. */
+#define MAX_DEPTH 4
+static bool loop_depths(const mir_func *mf, uint8_t *depth)
+{
+	uint32_t nb = mf->nb;
+	uint32_t *npred = calloc(nb + 1, sizeof *npred);
+	uint32_t *pred = malloc((size_t)(2 * nb + 1) * sizeof *pred);
+	uint32_t *mark = malloc((size_t)(nb ? nb : 1) * sizeof *mark);
+	uint32_t *work = malloc((size_t)(nb ? nb : 1) * sizeof *work);
+	uint32_t *body = malloc((size_t)(nb ? nb : 1) * sizeof *body);
+	bool ok = npred && pred && mark && work && body;
+	if (!ok)
+		goto out;
+	memset(depth, 0, nb);
+	/* predecessor lists, CSR: pred[npred[b] .. npred[b + 1]) */
+	for (uint32_t b = 0; b < nb; b++)
+		for (uint32_t k = 0; k < mf->b[b].nsucc; k++)
+			npred[mf->b[b].succ[k] + 1]++;
+	for (uint32_t b = 0; b < nb; b++)
+		npred[b + 1] += npred[b];
+	uint32_t *fill = work;          /* scratch until the walks */
+	for (uint32_t b = 0; b < nb; b++)
+		fill[b] = npred[b];
+	for (uint32_t b = 0; b < nb; b++)
+		for (uint32_t k = 0; k < mf->b[b].nsucc; k++)
+			pred[fill[mf->b[b].succ[k]]++] = b;
+	for (uint32_t b = 0; b < nb; b++)
+		mark[b] = UINT32_MAX;
+	uint64_t budget = 16ull * nb + 100000;
+	for (uint32_t h = 1; h < nb && budget; h++) {
+		uint32_t nw = 0, nbody = 0;
+		bool loop = true, back = false;
+		mark[h] = h;
+		body[nbody++] = h;
+		for (uint32_t k = npred[h]; k < npred[h + 1]; k++) {
+			uint32_t p = pred[k];
+			if (p < h)
+				continue;
+			back = true;
+			if (mark[p] != h) {
+				mark[p] = h;
+				body[nbody++] = p;
+				work[nw++] = p;
+			}
+		}
+		if (!back)
+			continue;
+		while (nw && loop && budget) {
+			uint32_t b = work[--nw];
+			budget--;
+			if (b == 0) {
+				loop = false;
+				break;
+			}
+			for (uint32_t k = npred[b]; k < npred[b + 1]; k++) {
+				uint32_t p = pred[k];
+				if (mark[p] != h) {
+					mark[p] = h;
+					body[nbody++] = p;
+					work[nw++] = p;
+				}
+			}
+		}
+		if (!loop || nw)
+			continue;
+		for (uint32_t k = 0; k < nbody; k++)
+			if (depth[body[k]] < MAX_DEPTH)
+				depth[body[k]]++;
+	}
+out:
+	free(npred);
+	free(pred);
+	free(mark);
+	free(work);
+	free(body);
+	return ok;
 }
 
 static bool liveness(ra *c)
@@ -266,10 +372,16 @@ static bool liveness(ra *c)
 	 * each register is live into or out of */
 	for (uint32_t g = 0; g < NLOC; g++)
 		c->open[g] = UINT32_MAX;
+	uint8_t *depth = malloc(mf->nb ? mf->nb : 1);
+	if (!depth || !loop_depths(mf, depth)) {
+		free(depth);
+		return false;
+	}
 	uint32_t idx = 0;
 	for (uint32_t b = 0; b < mf->nb; b++) {
 		mir_block *bl = &mf->b[b];
 		bl->first = idx;
+		c->freq = (double)(1u << (3 * depth[b]));
 		for (uint32_t j = 0; j < bl->n; j++, idx++) {
 			c->pos = 2 * idx;
 			visit(mf, &bl->insn[j], positions, c);
@@ -296,6 +408,7 @@ static bool liveness(ra *c)
 			}
 		}
 	}
+	free(depth);
 	mf->ninsn = idx;
 	return !c->oom;
 }
@@ -314,6 +427,12 @@ static bool fixed_meets(const ra *c, int g, uint32_t s, uint32_t e)
 			hi = mid;
 	}
 	return lo < c->nfixed[g] && c->fixed[g][lo][0] <= e;
+}
+
+/* What spilling v saves per position of its interval (see the top). */
+static double spill_weight(const mir_func *mf, const double *weight, mir_reg v)
+{
+	return weight[v] / ((double)(mf->end[v] - mf->start[v]) + 1.0);
 }
 
 static const mir_func *sort_mf;
@@ -375,8 +494,9 @@ wasm_status mir_regalloc(mir_func *mf, wasm_error *err)
 	order = malloc((size_t)(nvirt ? nvirt : 1) * sizeof *order);
 	hphys = malloc(mf->nv);
 	hreg = calloc(mf->nv, sizeof *hreg);
+	c.weight = calloc(mf->nv, sizeof *c.weight);
 	if (!mf->reg || !mf->spill || !mf->start || !mf->end || !order ||
-	    !hphys || !hreg)
+	    !hphys || !hreg || !c.weight)
 		goto nomem;
 	memset(mf->reg, MIR_SPILLED, mf->nv);
 	memset(hphys, -1, mf->nv);
@@ -421,15 +541,18 @@ wasm_status mir_regalloc(mir_func *mf, wasm_error *err)
 			got = g;
 		}
 		if (got < 0) {
-			/* the holder ending last among the usable registers */
+			/* the holder of least weight among the usable registers
+			 * (each is held: a free one was taken above) */
 			int best = -1;
 			for (size_t j = 0; (g = class_loc(mf, v, j)) >= 0; j++) {
 				if (fixed_meets(&c, g, s, e))
 					continue;
-				if (best < 0 || mf->end[owner[g]] > mf->end[owner[best]])
+				if (best < 0 || spill_weight(mf, c.weight, owner[g]) <
+				    spill_weight(mf, c.weight, owner[best]))
 					best = g;
 			}
-			if (best >= 0 && mf->end[owner[best]] > e) {
+			if (best >= 0 && spill_weight(mf, c.weight, owner[best]) <
+			    spill_weight(mf, c.weight, v)) {
 				mir_reg w = owner[best];
 				mf->reg[w] = MIR_SPILLED;
 				mf->spill[w] = (int32_t)mf->nspill++;
@@ -456,6 +579,7 @@ out:
 	free(order);
 	free(hphys);
 	free(hreg);
+	free(c.weight);
 	return st;
 }
 
