@@ -870,6 +870,39 @@ START_TEST(lowering_patterns)
 }
 END_TEST
 
+/* The allocator's choices: "cold", a loop whose values span a call on a
+ * cold path (dead there: unreachable follows; on the branch's second
+ * side, so the block is laid out inside the loop), so they may sit in
+ * caller-saved registers; with the call's clobbers as ranges over whole
+ * intervals only rbp could hold one and two were spilled. */
+static const char ra_wat[] =
+	"(module\n"
+	"  (func $bail (param i32))\n"
+	"  (func (export \"cold\") (param i32 i32) (result i32) (local i32)\n"
+	"    (loop $l\n"
+	"      (if (i32.le_u (local.get 0) (i32.const 1000000))\n"
+	"        (then (nop)) (else (call $bail (local.get 0)) (unreachable)))\n"
+	"      (local.set 2 (i32.add (local.get 2) (local.get 1)))\n"
+	"      (local.set 0 (i32.add (local.get 0) (i32.const 1)))\n"
+	"      (br_if $l (i32.lt_u (local.get 0) (local.get 1))))\n"
+	"    (local.get 2))\n"
+	"  (memory 1)\n"
+	")\n";
+
+START_TEST(regalloc_choices)
+{
+	size_t len;
+	uint8_t *bytes = wat(ra_wat, &len);
+	rig r;
+	rig_up(&r, bytes, len, WASM_TIER_AUTO);
+	free(bytes);
+	char *t = mir_text(&r, "cold", true);
+	ck_assert_msg(strstr(t, "call.64") && strstr(t, ", 0 spill slots"), "%s", t);
+	free(t);
+	rig_down(&r);
+}
+END_TEST
+
 /* Code size against the baseline's for the same functions (printed). */
 START_TEST(code_size)
 {
@@ -906,6 +939,7 @@ int main(void)
 	TCase *tc = tcase_create("core");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, lowering_patterns);
+	tcase_add_test(tc, regalloc_choices);
 	tcase_add_test(tc, families_compiled);
 	tcase_add_test(tc, run_floats);
 	tcase_add_test(tc, float_traps_located);

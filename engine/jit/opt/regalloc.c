@@ -17,11 +17,12 @@
  * out).
  *
  * Fixed registers: an explicit use of a GPR (MIR_PHYS) makes a range from
- * its definition to its last use in the block; DIV's implicit rax/rdx and
- * a call's clobber of every caller-saved GPR make ranges at the
- * instruction.  A virtual register never gets a GPR whose fixed ranges
- * meet its interval.  So values live across a call get rbp (the one
- * allocatable register JIT code preserves) or are spilled.
+ * its definition to its last use in the block; DIV's implicit rax/rdx
+ * make ranges at the instruction.  A virtual register never gets a GPR
+ * whose fixed ranges meet its interval.  A call's clobbers are checked by
+ * liveness instead (calls_crossed): a register live across a call gets
+ * rbp (the one allocatable register JIT code preserves) or is spilled;
+ * one whose interval merely spans a call it is dead at may take any.
  *
  * Two classes: an integer register gets a GPR, a float one an XMM
  * register (xmm0..xmm13; xmm14 and xmm15 are the emitter's scratch).
@@ -30,11 +31,26 @@
  *
  * Allocation: intervals by start; each takes a free register of its class, trying its
  * hints first (the other side of a move, the source of a phi move), else
- * the one ending last among those holding a register it could use gives
- * up its register and is spilled (if it ends after this one), else this
- * one is spilled.  A spilled register lives in the native frame for its
- * whole life ([rsp + 8*k], 8 bytes): stored once where it is defined,
- * loaded into a scratch register (r10, r11) where it is used.
+ * the one with the least spill weight among those holding a register it
+ * could use gives up its register and is spilled (if its weight is less
+ * than this one's), else this one is spilled.  A spilled register lives
+ * in the native frame for its whole life ([rsp + 8*k], 8 bytes): stored
+ * once where it is defined, loaded into a scratch register (r10, r11)
+ * where it is used.
+ *
+ * Spill weight: what spilling the whole interval costs per position it
+ * frees, as in Chaitin's allocator and LLVM's: each def and use counts
+ * 8^d for a block at loop depth d (d at most 4), the sum divided by the
+ * interval's length.  A value used inside a loop outweighs one only
+ * carried across it, and a short temporary outweighs a long value, so a
+ * loop's carried values keep their registers and the one spilled for a
+ * temporary frees its register for the temporaries after it.  (By
+ * furthest end alone, as Poletto and Sarkar do, the carried values of a
+ * loop whose latch is laid out after its exit were spilled for values
+ * used only after the loop: sha256's compression loop kept all ten in
+ * memory while four GPRs held such values.)  Loop depth comes from the
+ * MIR's CFG (loop_depths): natural loops of the back edges to a block
+ * laid out earlier.
  */
 #include "jit/opt/mir.h"
 #include "common/error.h"
@@ -72,7 +88,9 @@ static int class_loc(const mir_func *mf, mir_reg v, size_t k)
 
 /* ---- operands ------------------------------------------------------------ */
 
-enum { OP_USE, OP_DEF, OP_CLOBBER };   /* clobber: written at the use position */
+/* clobber: written at the use position; callclob: a call's clobber of
+ * a caller-saved register (checked by liveness, not by intervals) */
+enum { OP_USE, OP_DEF, OP_CLOBBER, OP_CALLCLOB };
 typedef void visit_fn(void *ctx, mir_reg r, int how);
 
 /* Every register instruction i reads or writes: uses first, then defs. */
@@ -103,12 +121,24 @@ static void visit(const mir_func *mf, const mir_insn *i, visit_fn *fn, void *ctx
 		static const x64_gpr clob[] = { X64_RAX, X64_RCX, X64_RDX, X64_RSI,
 			X64_RDI, X64_R8, X64_R9, X64_R10, X64_R11 };
 		for (size_t k = 0; k < sizeof clob / sizeof clob[0]; k++)
-			fn(ctx, MIR_PHYS(clob[k]), OP_CLOBBER);
+			fn(ctx, MIR_PHYS(clob[k]), OP_CALLCLOB);
 		for (unsigned x = 0; x < 16; x++)
-			fn(ctx, MIR_PHYSX(x), OP_CLOBBER);
+			fn(ctx, MIR_PHYSX(x), OP_CALLCLOB);
 	}
 	if (i->d && (oi->role[0] == MR_DEF || oi->role[0] == MR_UDEF))
 		fn(ctx, i->d, OP_DEF);
+}
+
+static bool is_call(const mir_insn *i)
+{
+	return i->op == MIR_CALL || i->op == MIR_CALLIMP || i->op == MIR_CALLIND ||
+		i->op == MIR_SLOWOP;
+}
+
+/* A location a call clobbers: every allocatable one but rbp. */
+static bool call_clobbers(int loc)
+{
+	return loc != X64_RBP;
 }
 
 /* ---- liveness ------------------------------------------------------------- */
@@ -125,6 +155,13 @@ typedef struct {
 	uint32_t pos;
 	mir_reg hint_reg_dummy;
 	bool oom;
+	/* spill weights: per register, its defs and uses, each 8^depth of
+	 * its block; freq the current block's */
+	double *weight;
+	double freq;
+	/* the registers live across a call (after it, the call reading
+	 * none); live: scratch for the backward scan */
+	uint64_t *across, *live;
 } ra;
 
 #define VBIT(v) ((v) - MIR_FIRST_VIRT)
@@ -184,6 +221,8 @@ static void positions(void *ctx, mir_reg r, int how)
 	ra *c = ctx;
 	mir_func *mf = c->mf;
 	uint32_t at = how == OP_DEF ? c->pos + 1 : c->pos;
+	if (how == OP_CALLCLOB)
+		return;
 	if (MIR_IS_PHYS(r)) {
 		int g = MIR_LOC(r);
 		if (how == OP_USE) {
@@ -197,6 +236,7 @@ static void positions(void *ctx, mir_reg r, int how)
 		}
 		return;
 	}
+	c->weight[r] += c->freq;
 	if (at < mf->start[r])
 		mf->start[r] = at;
 	if (at > mf->end[r])
@@ -219,6 +259,132 @@ static void osr_entries_check(mir_func *mf, const ra *c)
 	}
 }
 
+/* Loop depth of every block (at most MAX_DEPTH): for each block h with
+ * an edge from a block laid out at or after it, the natural loop of
+ * those back edges (the blocks reaching one of them backwards without
+ * passing h) adds one to the depth of its blocks.  An edge that is not a
+ * back edge (h does not dominate its source; a br_table's edge blocks sit
+ * at the end of the function) reaches the entry block backwards: no
+ * loop.  Only a heuristic for the spill weights: the walks stop after a
+ * budget of block visits, leaving the rest at the depth found so far.
+ * False when out of memory. */
+#define MAX_DEPTH 4
+static bool loop_depths(const mir_func *mf, uint8_t *depth)
+{
+	uint32_t nb = mf->nb;
+	uint32_t *npred = calloc(nb + 1, sizeof *npred);
+	uint32_t *pred = malloc((size_t)(2 * nb + 1) * sizeof *pred);
+	uint32_t *mark = malloc((size_t)(nb ? nb : 1) * sizeof *mark);
+	uint32_t *work = malloc((size_t)(nb ? nb : 1) * sizeof *work);
+	uint32_t *body = malloc((size_t)(nb ? nb : 1) * sizeof *body);
+	bool ok = npred && pred && mark && work && body;
+	if (!ok)
+		goto out;
+	memset(depth, 0, nb);
+	/* predecessor lists, CSR: pred[npred[b] .. npred[b + 1]) */
+	for (uint32_t b = 0; b < nb; b++)
+		for (uint32_t k = 0; k < mf->b[b].nsucc; k++)
+			npred[mf->b[b].succ[k] + 1]++;
+	for (uint32_t b = 0; b < nb; b++)
+		npred[b + 1] += npred[b];
+	uint32_t *fill = work;          /* scratch until the walks */
+	for (uint32_t b = 0; b < nb; b++)
+		fill[b] = npred[b];
+	for (uint32_t b = 0; b < nb; b++)
+		for (uint32_t k = 0; k < mf->b[b].nsucc; k++)
+			pred[fill[mf->b[b].succ[k]]++] = b;
+	for (uint32_t b = 0; b < nb; b++)
+		mark[b] = UINT32_MAX;
+	uint64_t budget = 16ull * nb + 100000;
+	for (uint32_t h = 1; h < nb && budget; h++) {
+		uint32_t nw = 0, nbody = 0;
+		bool loop = true, back = false;
+		mark[h] = h;
+		body[nbody++] = h;
+		for (uint32_t k = npred[h]; k < npred[h + 1]; k++) {
+			uint32_t p = pred[k];
+			if (p < h)
+				continue;
+			back = true;
+			if (mark[p] != h) {
+				mark[p] = h;
+				body[nbody++] = p;
+				work[nw++] = p;
+			}
+		}
+		if (!back)
+			continue;
+		while (nw && loop && budget) {
+			uint32_t b = work[--nw];
+			budget--;
+			if (b == 0) {
+				loop = false;
+				break;
+			}
+			for (uint32_t k = npred[b]; k < npred[b + 1]; k++) {
+				uint32_t p = pred[k];
+				if (mark[p] != h) {
+					mark[p] = h;
+					body[nbody++] = p;
+					work[nw++] = p;
+				}
+			}
+		}
+		if (!loop || nw)
+			continue;
+		for (uint32_t k = 0; k < nbody; k++)
+			if (depth[body[k]] < MAX_DEPTH)
+				depth[body[k]]++;
+	}
+out:
+	free(npred);
+	free(pred);
+	free(mark);
+	free(work);
+	free(body);
+	return ok;
+}
+
+static void live_kill(void *ctx, mir_reg r, int how)
+{
+	ra *c = ctx;
+	if (how == OP_DEF && !MIR_IS_PHYS(r))
+		c->live[VBIT(r) / 64] &= ~(1ull << (VBIT(r) % 64));
+}
+
+static void live_gen(void *ctx, mir_reg r, int how)
+{
+	ra *c = ctx;
+	if (how == OP_USE && !MIR_IS_PHYS(r))
+		SET(c->live, r);
+}
+
+/* The registers live across each call of block b (c->out its live-out):
+ * a backward scan, live = (live - defs) + uses; at a call (which reads
+ * and writes no virtual register) what is live joins c->across.  Only
+ * these must avoid the call's clobbers: a register whose interval spans
+ * a call (intervals have no holes) but which is dead there may sit in a
+ * caller-saved GPR, so a call on a loop's cold path (an exit, a trap
+ * helper) no longer leaves the loop's values rbp or a spill slot. */
+static void calls_crossed(ra *c, uint32_t b)
+{
+	const mir_block *bl = &c->mf->b[b];
+	bool any = false;
+	for (uint32_t j = 0; j < bl->n && !any; j++)
+		any = is_call(&bl->insn[j]);
+	if (!any)
+		return;
+	memcpy(c->live, c->out, (size_t)c->nw * 8);
+	for (uint32_t j = bl->n; j-- > 0;) {
+		const mir_insn *i = &bl->insn[j];
+		if (is_call(i))
+			for (uint32_t w = 0; w < c->nw; w++)
+				c->across[w] |= c->live[w];
+		visit(c->mf, i, live_kill, c);
+		visit(c->mf, i, live_gen, c);
+	}
+}
+
 static bool liveness(ra *c)
 {
 	mir_func *mf = c->mf;
@@ -231,7 +397,9 @@ static bool liveness(ra *c)
 	c->kill = calloc(words, 8);
 	c->in = calloc(words, 8);
 	c->out = calloc(c->nw, 8);
-	if (!c->gen || !c->kill || !c->in || !c->out)
+	c->across = calloc(c->nw, 8);
+	c->live = calloc(c->nw, 8);
+	if (!c->gen || !c->kill || !c->in || !c->out || !c->across || !c->live)
 		return false;
 	for (uint32_t b = 0; b < mf->nb; b++) {
 		c->blk = b;
@@ -266,10 +434,16 @@ static bool liveness(ra *c)
 	 * each register is live into or out of */
 	for (uint32_t g = 0; g < NLOC; g++)
 		c->open[g] = UINT32_MAX;
+	uint8_t *depth = malloc(mf->nb ? mf->nb : 1);
+	if (!depth || !loop_depths(mf, depth)) {
+		free(depth);
+		return false;
+	}
 	uint32_t idx = 0;
 	for (uint32_t b = 0; b < mf->nb; b++) {
 		mir_block *bl = &mf->b[b];
 		bl->first = idx;
+		c->freq = (double)(1u << (3 * depth[b]));
 		for (uint32_t j = 0; j < bl->n; j++, idx++) {
 			c->pos = 2 * idx;
 			visit(mf, &bl->insn[j], positions, c);
@@ -295,7 +469,9 @@ static bool liveness(ra *c)
 					mf->end[v] = hi;
 			}
 		}
+		calls_crossed(c, b);
 	}
+	free(depth);
 	mf->ninsn = idx;
 	return !c->oom;
 }
@@ -314,6 +490,12 @@ static bool fixed_meets(const ra *c, int g, uint32_t s, uint32_t e)
 			hi = mid;
 	}
 	return lo < c->nfixed[g] && c->fixed[g][lo][0] <= e;
+}
+
+/* What spilling v saves per position of its interval (see the top). */
+static double spill_weight(const mir_func *mf, const double *weight, mir_reg v)
+{
+	return weight[v] / ((double)(mf->end[v] - mf->start[v]) + 1.0);
 }
 
 static const mir_func *sort_mf;
@@ -375,8 +557,9 @@ wasm_status mir_regalloc(mir_func *mf, wasm_error *err)
 	order = malloc((size_t)(nvirt ? nvirt : 1) * sizeof *order);
 	hphys = malloc(mf->nv);
 	hreg = calloc(mf->nv, sizeof *hreg);
+	c.weight = calloc(mf->nv, sizeof *c.weight);
 	if (!mf->reg || !mf->spill || !mf->start || !mf->end || !order ||
-	    !hphys || !hreg)
+	    !hphys || !hreg || !c.weight)
 		goto nomem;
 	memset(mf->reg, MIR_SPILLED, mf->nv);
 	memset(hphys, -1, mf->nv);
@@ -403,6 +586,7 @@ wasm_status mir_regalloc(mir_func *mf, wasm_error *err)
 		mir_reg v = order[k];
 		uint32_t s = mf->start[v], e = mf->end[v];
 		bool flt = mir_vflt(mf, v);
+		bool xcall = HAS(c.across, v);
 		int cand[2 + NLOC], nc = 0, got = -1, g;
 		if (hphys[v] >= 0)
 			cand[nc++] = hphys[v];
@@ -416,20 +600,23 @@ wasm_status mir_regalloc(mir_func *mf, wasm_error *err)
 				continue;
 			if (owner[g] && mf->end[owner[g]] >= s)
 				continue;
-			if (fixed_meets(&c, g, s, e))
+			if (fixed_meets(&c, g, s, e) || (xcall && call_clobbers(g)))
 				continue;
 			got = g;
 		}
 		if (got < 0) {
-			/* the holder ending last among the usable registers */
+			/* the holder of least weight among the usable registers
+			 * (each is held: a free one was taken above) */
 			int best = -1;
 			for (size_t j = 0; (g = class_loc(mf, v, j)) >= 0; j++) {
-				if (fixed_meets(&c, g, s, e))
+				if (fixed_meets(&c, g, s, e) || (xcall && call_clobbers(g)))
 					continue;
-				if (best < 0 || mf->end[owner[g]] > mf->end[owner[best]])
+				if (best < 0 || spill_weight(mf, c.weight, owner[g]) <
+				    spill_weight(mf, c.weight, owner[best]))
 					best = g;
 			}
-			if (best >= 0 && mf->end[owner[best]] > e) {
+			if (best >= 0 && spill_weight(mf, c.weight, owner[best]) <
+			    spill_weight(mf, c.weight, v)) {
 				mir_reg w = owner[best];
 				mf->reg[w] = MIR_SPILLED;
 				mf->spill[w] = (int32_t)mf->nspill++;
@@ -451,11 +638,14 @@ out:
 	free(c.kill);
 	free(c.in);
 	free(c.out);
+	free(c.across);
+	free(c.live);
 	for (int g = 0; g < NLOC; g++)
 		free(c.fixed[g]);
 	free(order);
 	free(hphys);
 	free(hreg);
+	free(c.weight);
 	return st;
 }
 
@@ -467,8 +657,9 @@ typedef struct {
 	const char *bad;
 	mir_reg badreg;
 	uint32_t badpos;
-	/* locations used as fixed registers at this instruction */
-	uint32_t fixed_here;
+	/* locations used as fixed registers at this instruction, and the
+	 * ones it clobbers as a call */
+	uint32_t fixed_here, call_here;
 } vc;
 
 static void check_operand(void *ctx, mir_reg r, int how)
@@ -478,7 +669,10 @@ static void check_operand(void *ctx, mir_reg r, int how)
 	if (c->bad)
 		return;
 	if (MIR_IS_PHYS(r)) {
-		c->fixed_here |= 1u << MIR_LOC(r);
+		if (how == OP_CALLCLOB)
+			c->call_here |= 1u << MIR_LOC(r);
+		else
+			c->fixed_here |= 1u << MIR_LOC(r);
 		return;
 	}
 	uint32_t at = how == OP_DEF ? c->pos + 1 : c->pos;
@@ -504,6 +698,49 @@ static int by_reg_start(const void *pa, const void *pb)
 	return a < b ? -1 : a > b;
 }
 
+/* Whether v is read after instruction j of block b before it is written,
+ * on some path: a search of the blocks from there, independent of the
+ * allocator's liveness sets.  seen: nb words, stamp a value not in it. */
+typedef struct {
+	mir_reg v;
+	bool used, defd;
+} use_probe;
+
+static void probe(void *ctx, mir_reg r, int how)
+{
+	use_probe *p = ctx;
+	if (r != p->v || p->used || p->defd)
+		return;
+	if (how == OP_USE)
+		p->used = true;
+	else if (how == OP_DEF)
+		p->defd = true;
+}
+
+static bool live_after(const mir_func *mf, uint32_t b, uint32_t j, mir_reg v,
+	uint32_t *seen, uint32_t stamp, uint32_t *stack)
+{
+	uint32_t n = 0, from = j + 1;
+	for (;;) {
+		const mir_block *bl = &mf->b[b];
+		use_probe p = { .v = v };
+		for (uint32_t k = from; k < bl->n && !p.used && !p.defd; k++)
+			visit(mf, &bl->insn[k], probe, &p);
+		if (p.used)
+			return true;
+		if (!p.defd)
+			for (uint32_t k = 0; k < bl->nsucc; k++)
+				if (seen[bl->succ[k]] != stamp) {
+					seen[bl->succ[k]] = stamp;
+					stack[n++] = bl->succ[k];
+				}
+		if (n == 0)
+			return false;
+		b = stack[--n];
+		from = 0;
+	}
+}
+
 bool mir_regalloc_verify(const mir_func *mf, char *msg, size_t msg_len)
 {
 	if (!mf->reg) {
@@ -514,17 +751,44 @@ bool mir_regalloc_verify(const mir_func *mf, char *msg, size_t msg_len)
 	 * register in a GPR that the instruction uses as a fixed register
 	 * while the register is live there */
 	vc c = { .mf = mf };
-	uint32_t idx = 0;
+	uint32_t idx = 0, stamp = 0;
+	uint32_t *seen = calloc(mf->nb ? mf->nb : 1, sizeof *seen);
+	uint32_t *stack = malloc((size_t)(mf->nb ? mf->nb : 1) * sizeof *stack);
+	if (!seen || !stack) {
+		free(seen);
+		free(stack);
+		snprintf(msg, msg_len, "out of memory");
+		return false;
+	}
 	for (uint32_t b = 0; b < mf->nb; b++) {
 		for (uint32_t j = 0; j < mf->b[b].n; j++, idx++) {
 			const mir_insn *i = &mf->b[b].insn[j];
 			c.pos = 2 * idx;
 			c.fixed_here = 0;
+			c.call_here = 0;
 			visit(mf, i, check_operand, &c);
 			if (c.bad) {
 				snprintf(msg, msg_len, "b%u insn %u: v%u at %u: %s", b, j,
 					c.badreg, c.badpos, c.bad);
-				return false;
+				goto fail;
+			}
+			/* a virtual register in a location a call clobbers must not
+			 * be read after the call (before it is written again) */
+			for (mir_reg v = MIR_FIRST_VIRT; c.call_here && v < mf->nv; v++) {
+				int g = mf->reg[v];
+				if (g < 0 || !(c.call_here >> g & 1))
+					continue;
+				if (mf->start[v] > c.pos || mf->end[v] < c.pos)
+					continue;
+				if (++stamp == 0) {
+					memset(seen, 0, mf->nb * sizeof *seen);
+					stamp = 1;
+				}
+				if (live_after(mf, b, j, v, seen, stamp, stack)) {
+					snprintf(msg, msg_len, "b%u insn %u: v%u lives in %d "
+						"across a call that clobbers it", b, j, v, g);
+					goto fail;
+				}
 			}
 			/* a virtual register live through this instruction (not
 			 * ending at its uses, nor starting at its defs) must not
@@ -536,11 +800,13 @@ bool mir_regalloc_verify(const mir_func *mf, char *msg, size_t msg_len)
 				if (mf->start[v] < c.pos && mf->end[v] > c.pos + 1) {
 					snprintf(msg, msg_len, "b%u insn %u: v%u lives in %d "
 						"across its fixed use", b, j, v, g);
-					return false;
+					goto fail;
 				}
 			}
 		}
 	}
+	free(seen);
+	free(stack);
 	/* 2. no two overlapping intervals share a GPR */
 	uint32_t n = 0;
 	mir_reg *order = malloc((size_t)(mf->nv ? mf->nv : 1) * sizeof *order);
@@ -565,4 +831,8 @@ bool mir_regalloc_verify(const mir_func *mf, char *msg, size_t msg_len)
 	}
 	free(order);
 	return true;
+fail:
+	free(seen);
+	free(stack);
+	return false;
 }
