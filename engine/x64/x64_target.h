@@ -249,7 +249,17 @@ typedef enum x64_sse {
 	X64_SSE_PMINUW  = 0x0f383a, X64_SSE_PMINUD = 0x0f383b,
 	X64_SSE_PMAXSB  = 0x0f383c, X64_SSE_PMAXSD = 0x0f383d,
 	X64_SSE_PMAXUW  = 0x0f383e, X64_SSE_PMAXUD = 0x0f383f,
-	X64_SSE_PMULLD  = 0x0f3840
+	X64_SSE_PMULLD  = 0x0f3840,
+	/* widening loads of the low 8 bytes (xmm/m64) */
+	X64_SSE_PMOVSXBW = 0x0f3820, X64_SSE_PMOVSXWD = 0x0f3823,
+	X64_SSE_PMOVSXDQ = 0x0f3825,
+	X64_SSE_PMOVZXBW = 0x0f3830, X64_SSE_PMOVZXWD = 0x0f3833,
+	X64_SSE_PMOVZXDQ = 0x0f3835,
+	/* cvtps2pd (none, xmm/m64) / cvtpd2ps (66) are X64_SSE_CVT2 */
+	X64_SSE_CVTDQ2PS = 0x0f5b,  /* none */
+	X64_SSE_CVTDQ2PD = 0x0fe6,  /* F3, xmm/m64 */
+	X64_SSE_ROUNDPS  = 0x0f3a08, /* 66, imm8 (X64_ROUND_*) */
+	X64_SSE_ROUNDPD  = 0x0f3a09  /* 66, imm8 */
 } x64_sse;
 
 /* roundss/roundsd imm8: rounding mode, plus bit 3 to suppress the

@@ -582,6 +582,16 @@ static const struct sse_form {
 	{ "pminud", X64_PFX_66, X64_SSE_PMINUD, 16 },
 	{ "pmaxsb", X64_PFX_66, X64_SSE_PMAXSB, 16 },
 	{ "pmaxsd", X64_PFX_66, X64_SSE_PMAXSD, 16 },
+	{ "pmovsxbw", X64_PFX_66, X64_SSE_PMOVSXBW, 8 },
+	{ "pmovsxwd", X64_PFX_66, X64_SSE_PMOVSXWD, 8 },
+	{ "pmovsxdq", X64_PFX_66, X64_SSE_PMOVSXDQ, 8 },
+	{ "pmovzxbw", X64_PFX_66, X64_SSE_PMOVZXBW, 8 },
+	{ "pmovzxwd", X64_PFX_66, X64_SSE_PMOVZXWD, 8 },
+	{ "pmovzxdq", X64_PFX_66, X64_SSE_PMOVZXDQ, 8 },
+	{ "cvtps2pd", X64_PFX_NONE, X64_SSE_CVT2, 8 },
+	{ "cvtpd2ps", X64_PFX_66, X64_SSE_CVT2, 16 },
+	{ "cvtdq2ps", X64_PFX_NONE, X64_SSE_CVTDQ2PS, 16 },
+	{ "cvtdq2pd", X64_PFX_F3, X64_SSE_CVTDQ2PD, 8 },
 	{ "pmaxuw", X64_PFX_66, X64_SSE_PMAXUW, 16 },
 	{ "pmaxud", X64_PFX_66, X64_SSE_PMAXUD, 16 },
 	{ "pmulld", X64_PFX_66, X64_SSE_PMULLD, 16 },
@@ -656,6 +666,10 @@ static void gen_sse(void)
 					"cmpps %s, %s, %u", X(xq[i]), X(xq[j]), k);
 				CASE(x64_sse_xxi(&B, X64_PFX_66, X64_SSE_CMPP, xq[i], xq[j], k),
 					"cmppd %s, %s, %u", X(xq[i]), X(xq[j]), k);
+				CASE(x64_sse_xxi(&B, X64_PFX_66, X64_SSE_ROUNDPS, xq[i], xq[j], k + 8),
+					"roundps %s, %s, %u", X(xq[i]), X(xq[j]), k + 8);
+				CASE(x64_sse_xxi(&B, X64_PFX_66, X64_SSE_ROUNDPD, xq[i], xq[j], k),
+					"roundpd %s, %s, %u", X(xq[i]), X(xq[j]), k);
 			}
 	for (size_t i = 0; i < nxq; i++)
 		for (size_t j = 0; j < nxq; j++)
