@@ -1,0 +1,507 @@
+/* jit_baseline_simd.c -- the baseline compiler's SIMD (v128) ops, with
+ * SSE2 and, where the table says so, SSSE3/SSE4.1.
+ *
+ * A v128 lives in two consecutive frame slots, 16 bytes at [rbx + 8*s]
+ * (unaligned: movdqu), never in a register between instructions.  The
+ * family does not pop through the slot layer (JC_FAMILIES: pops false),
+ * so every scalar operand a SIMD op reads is in memory or read with
+ * jc_ld, and a v128 result written here clears the forwarding registers'
+ * claim on its two slots (vput).  Functions whose frame holds a v128 pin
+ * no locals (jc_translate), since their slot numbers are not local
+ * indices.  Scratch: rax rcx rdx, xmm0 xmm1, and xmm2 (a pin register
+ * elsewhere, free here: nothing is pinned).
+ *
+ * Legacy SSE forms with a 128-bit memory operand fault unless it is
+ * 16-byte aligned, and slots are 8-byte aligned: every 16-byte operand
+ * goes through movdqu into a register; only 4- and 8-byte memory operands
+ * (movss, movsd, pmovsx/zx, cvtdq2pd) stay in memory.
+ *
+ * What is compiled is the table simd_forms below, one row per op; any
+ * other SIMD op is refused by name (jc_op_refusal), so its function stays
+ * in the interpreter.  Float lanes follow the lane NaN rule of
+ * interp/ops_simd.h: the SSE instructions used here give those bits with
+ * the first wasm operand as the destination (add, sub, mul, div, sqrt,
+ * and pmin/pmax as minps/maxps with the operands swapped).
+ */
+#include "jit/base/jit_baseline.h"
+#include "jit/jit_seq.h"
+#include "interp/ops.h"
+#include "runtime/runtime.h"
+
+#define VSLOT(s, byte) x64_mem_b(X64_RBX, (int32_t)(8u * (uint32_t)(s) + (byte)))
+
+/* How an op is compiled (simd_forms[op].kind; 0: not compiled). */
+enum vk {
+	VK_NONE,
+	VK_ENTER,       /* ENTER_V128(_FUEL): the scalar ENTER's code */
+	VK_COPY,        /* d = a */
+	VK_SELECT,      /* d = c ? a : b */
+	VK_GLOBAL_GET, VK_GLOBAL_SET,
+	VK_CONST,       /* d = lo, hi */
+	VK_LOAD,        /* d = [m] (16 bytes) */
+	VK_LOAD_X,      /* d = op [m] (movss/movsd: 4 or 8 bytes, rest zero;
+	                   pmovsx/zx: 8 bytes widened) */
+	VK_LOAD_SPLAT,  /* d = [m] (size bytes) in every lane */
+	VK_STORE,       /* [m] = v */
+	VK_LOAD_LANE,   /* d = v with lane `lane` = [m] */
+	VK_STORE_LANE,  /* [m] = lane `lane` of v */
+	VK_SPLAT,       /* d = scalar a in every lane of size bytes */
+	VK_EXTRACT,     /* d = lane of a (size bytes, sign-extended if sx) */
+	VK_REPLACE,     /* d = a with lane = scalar b */
+	VK_BIN,         /* d = a op b (rev: b op a); not: then ~ */
+	VK_BIN_I,       /* d = a op b, imm8 (cmpps/cmppd; rev, not as VK_BIN) */
+	VK_CMPU,        /* unsigned compare: d = (op(a, b) == a), not: ~ */
+	VK_UN,          /* d = op a (byte: from a's byte `byte` on) */
+	VK_UN_I,        /* d = op a, imm8 (roundps/roundpd) */
+	VK_NEG,         /* d = 0 - a (op: psubX) */
+	VK_NOT,         /* d = ~a */
+	VK_BITSELECT,   /* d = (a & c) | (b & ~c) */
+	VK_ANY_TRUE,    /* d = a != 0 */
+	VK_GPR64,       /* each 8-byte half: alu op with the constant k */
+	VK_SHIFT,       /* d = a shifted by (b & (size*8 - 1)) */
+};
+
+typedef struct simd_form {
+	uint8_t kind;           /* enum vk */
+	uint8_t pfx;            /* X64_PFX_* */
+	uint8_t size;           /* lane or access size in bytes */
+	uint8_t imm;            /* VK_BIN_I, VK_UN_I: the imm8 */
+	bool rev, not_, sx, sse41;
+	bool m64;               /* VK_UN: op reads 8 bytes of memory (may
+	                           stay a memory operand: no alignment) */
+	uint8_t byte;           /* VK_UN: offset of the source in a */
+	uint32_t op;            /* x64_sse, or x64_alu for VK_GPR64 */
+	uint32_t op2;           /* VK_CMPU: the pcmpeq */
+	uint64_t k;             /* VK_GPR64: the constant */
+} simd_form;
+
+#define P66 X64_PFX_66
+#define F(...) { __VA_ARGS__ }
+#define BIN(o, sse, ...) [OP_V_##o] = F(.kind = VK_BIN, .pfx = P66, .op = X64_SSE_##sse, __VA_ARGS__)
+#define BINP(o, pfx_, sse, ...) [OP_V_##o] = F(.kind = VK_BIN, .pfx = pfx_, .op = X64_SSE_##sse, __VA_ARGS__)
+#define CMPU(o, minmax, eq, ...) [OP_V_##o] = F(.kind = VK_CMPU, .pfx = P66, \
+	.op = X64_SSE_##minmax, .op2 = X64_SSE_##eq, __VA_ARGS__)
+#define CMPP(o, pfx_, pred, ...) [OP_V_##o] = F(.kind = VK_BIN_I, .pfx = pfx_, \
+	.op = X64_SSE_CMPP, .imm = X64_CMPP_##pred, __VA_ARGS__)
+#define UN(o, pfx_, sse, ...) [OP_V_##o] = F(.kind = VK_UN, .pfx = pfx_, .op = X64_SSE_##sse, __VA_ARGS__)
+#define ROUND(o, sse, mode) [OP_V_##o] = F(.kind = VK_UN_I, .pfx = P66, .op = X64_SSE_##sse, \
+	.imm = X64_ROUND_##mode | X64_ROUND_NO_EXC, .sse41 = true)
+#define SHIFT(o, sse, n) [OP_V_##o] = F(.kind = VK_SHIFT, .pfx = P66, .op = X64_SSE_##sse, .size = n)
+
+/* The integer compares of one lane width: eq, ne, signed by pcmpgt,
+ * unsigned by min/max (SSE4.1 for 16 and 32 bits). */
+#define ICMP(sfx, B, W, u41) \
+	BIN(sfx##_EQ, PCMPEQ##B, .op2 = 0), \
+	BIN(sfx##_NE, PCMPEQ##B, .not_ = true), \
+	BIN(sfx##_GT_S, PCMPGT##B), \
+	BIN(sfx##_LT_S, PCMPGT##B, .rev = true), \
+	BIN(sfx##_LE_S, PCMPGT##B, .not_ = true), \
+	BIN(sfx##_GE_S, PCMPGT##B, .rev = true, .not_ = true), \
+	CMPU(sfx##_GE_U, PMAXU##W, PCMPEQ##B, .sse41 = u41), \
+	CMPU(sfx##_LE_U, PMINU##W, PCMPEQ##B, .sse41 = u41), \
+	CMPU(sfx##_LT_U, PMAXU##W, PCMPEQ##B, .sse41 = u41, .not_ = true), \
+	CMPU(sfx##_GT_U, PMINU##W, PCMPEQ##B, .sse41 = u41, .not_ = true)
+
+#define FLOATS(sfx, pfx_, sgn, abs_mask) \
+	BINP(sfx##_ADD, pfx_, ADD), BINP(sfx##_SUB, pfx_, SUB), \
+	BINP(sfx##_MUL, pfx_, MUL), BINP(sfx##_DIV, pfx_, DIV), \
+	UN(sfx##_SQRT, pfx_, SQRT), \
+	BINP(sfx##_PMIN, pfx_, MIN, .rev = true), \
+	BINP(sfx##_PMAX, pfx_, MAX, .rev = true), \
+	CMPP(sfx##_EQ, pfx_, EQ), CMPP(sfx##_NE, pfx_, NEQ), \
+	CMPP(sfx##_LT, pfx_, LT), CMPP(sfx##_LE, pfx_, LE), \
+	CMPP(sfx##_GT, pfx_, LT, .rev = true), CMPP(sfx##_GE, pfx_, LE, .rev = true), \
+	[OP_V_##sfx##_ABS] = F(.kind = VK_GPR64, .op = X64_ALU_AND, .k = abs_mask), \
+	[OP_V_##sfx##_NEG] = F(.kind = VK_GPR64, .op = X64_ALU_XOR, .k = sgn)
+
+static const simd_form simd_forms[OP_COUNT_] = {
+	[OP_ENTER_V128] = F(.kind = VK_ENTER),
+	[OP_ENTER_V128_FUEL] = F(.kind = VK_ENTER),
+	[OP_V128_COPY] = F(.kind = VK_COPY),
+	[OP_V128_SELECT] = F(.kind = VK_SELECT),
+	[OP_V128_GLOBAL_GET] = F(.kind = VK_GLOBAL_GET),
+	[OP_V128_GLOBAL_SET] = F(.kind = VK_GLOBAL_SET),
+	[OP_V_V128_CONST] = F(.kind = VK_CONST),
+
+	/* memory */
+	[OP_V_V128_LOAD] = F(.kind = VK_LOAD),
+	[OP_V_V128_STORE] = F(.kind = VK_STORE),
+	[OP_V_V128_LOAD32_ZERO] = F(.kind = VK_LOAD_X, .pfx = X64_PFX_F3, .op = X64_SSE_MOV_RM),
+	[OP_V_V128_LOAD64_ZERO] = F(.kind = VK_LOAD_X, .pfx = X64_PFX_F2, .op = X64_SSE_MOV_RM),
+	[OP_V_V128_LOAD8X8_S] = F(.kind = VK_LOAD_X, .pfx = P66, .op = X64_SSE_PMOVSXBW, .sse41 = true),
+	[OP_V_V128_LOAD8X8_U] = F(.kind = VK_LOAD_X, .pfx = P66, .op = X64_SSE_PMOVZXBW, .sse41 = true),
+	[OP_V_V128_LOAD16X4_S] = F(.kind = VK_LOAD_X, .pfx = P66, .op = X64_SSE_PMOVSXWD, .sse41 = true),
+	[OP_V_V128_LOAD16X4_U] = F(.kind = VK_LOAD_X, .pfx = P66, .op = X64_SSE_PMOVZXWD, .sse41 = true),
+	[OP_V_V128_LOAD32X2_S] = F(.kind = VK_LOAD_X, .pfx = P66, .op = X64_SSE_PMOVSXDQ, .sse41 = true),
+	[OP_V_V128_LOAD32X2_U] = F(.kind = VK_LOAD_X, .pfx = P66, .op = X64_SSE_PMOVZXDQ, .sse41 = true),
+	[OP_V_V128_LOAD8_SPLAT] = F(.kind = VK_LOAD_SPLAT, .size = 1),
+	[OP_V_V128_LOAD16_SPLAT] = F(.kind = VK_LOAD_SPLAT, .size = 2),
+	[OP_V_V128_LOAD32_SPLAT] = F(.kind = VK_LOAD_SPLAT, .size = 4),
+	[OP_V_V128_LOAD64_SPLAT] = F(.kind = VK_LOAD_SPLAT, .size = 8),
+	[OP_V_V128_LOAD8_LANE] = F(.kind = VK_LOAD_LANE, .size = 1),
+	[OP_V_V128_LOAD16_LANE] = F(.kind = VK_LOAD_LANE, .size = 2),
+	[OP_V_V128_LOAD32_LANE] = F(.kind = VK_LOAD_LANE, .size = 4),
+	[OP_V_V128_LOAD64_LANE] = F(.kind = VK_LOAD_LANE, .size = 8),
+	[OP_V_V128_STORE8_LANE] = F(.kind = VK_STORE_LANE, .size = 1),
+	[OP_V_V128_STORE16_LANE] = F(.kind = VK_STORE_LANE, .size = 2),
+	[OP_V_V128_STORE32_LANE] = F(.kind = VK_STORE_LANE, .size = 4),
+	[OP_V_V128_STORE64_LANE] = F(.kind = VK_STORE_LANE, .size = 8),
+
+	/* lanes */
+	[OP_V_I8X16_SPLAT] = F(.kind = VK_SPLAT, .size = 1),
+	[OP_V_I16X8_SPLAT] = F(.kind = VK_SPLAT, .size = 2),
+	[OP_V_I32X4_SPLAT] = F(.kind = VK_SPLAT, .size = 4),
+	[OP_V_F32X4_SPLAT] = F(.kind = VK_SPLAT, .size = 4),
+	[OP_V_I64X2_SPLAT] = F(.kind = VK_SPLAT, .size = 8),
+	[OP_V_F64X2_SPLAT] = F(.kind = VK_SPLAT, .size = 8),
+	[OP_V_I8X16_EXTRACT_LANE_S] = F(.kind = VK_EXTRACT, .size = 1, .sx = true),
+	[OP_V_I8X16_EXTRACT_LANE_U] = F(.kind = VK_EXTRACT, .size = 1),
+	[OP_V_I16X8_EXTRACT_LANE_S] = F(.kind = VK_EXTRACT, .size = 2, .sx = true),
+	[OP_V_I16X8_EXTRACT_LANE_U] = F(.kind = VK_EXTRACT, .size = 2),
+	[OP_V_I32X4_EXTRACT_LANE] = F(.kind = VK_EXTRACT, .size = 4),
+	[OP_V_F32X4_EXTRACT_LANE] = F(.kind = VK_EXTRACT, .size = 4),
+	[OP_V_I64X2_EXTRACT_LANE] = F(.kind = VK_EXTRACT, .size = 8),
+	[OP_V_F64X2_EXTRACT_LANE] = F(.kind = VK_EXTRACT, .size = 8),
+	[OP_V_I8X16_REPLACE_LANE] = F(.kind = VK_REPLACE, .size = 1),
+	[OP_V_I16X8_REPLACE_LANE] = F(.kind = VK_REPLACE, .size = 2),
+	[OP_V_I32X4_REPLACE_LANE] = F(.kind = VK_REPLACE, .size = 4),
+	[OP_V_F32X4_REPLACE_LANE] = F(.kind = VK_REPLACE, .size = 4),
+	[OP_V_I64X2_REPLACE_LANE] = F(.kind = VK_REPLACE, .size = 8),
+	[OP_V_F64X2_REPLACE_LANE] = F(.kind = VK_REPLACE, .size = 8),
+
+	/* bitwise */
+	[OP_V_V128_NOT] = F(.kind = VK_NOT),
+	BIN(V128_AND, PAND), BIN(V128_OR, POR), BIN(V128_XOR, PXOR),
+	BIN(V128_ANDNOT, PANDN, .rev = true),      /* pandn: ~dst & src */
+	[OP_V_V128_BITSELECT] = F(.kind = VK_BITSELECT),
+	[OP_V_V128_ANY_TRUE] = F(.kind = VK_ANY_TRUE),
+
+	/* integer lanes */
+	ICMP(I8X16, B, B, false),
+	ICMP(I16X8, W, W, true),
+	ICMP(I32X4, D, D, true),
+	BIN(I64X2_EQ, PCMPEQQ, .sse41 = true),
+	BIN(I64X2_NE, PCMPEQQ, .sse41 = true, .not_ = true),
+	BIN(I8X16_ADD, PADDB), BIN(I16X8_ADD, PADDW), BIN(I32X4_ADD, PADDD), BIN(I64X2_ADD, PADDQ),
+	BIN(I8X16_SUB, PSUBB), BIN(I16X8_SUB, PSUBW), BIN(I32X4_SUB, PSUBD), BIN(I64X2_SUB, PSUBQ),
+	BIN(I8X16_ADD_SAT_S, PADDSB), BIN(I8X16_ADD_SAT_U, PADDUSB),
+	BIN(I8X16_SUB_SAT_S, PSUBSB), BIN(I8X16_SUB_SAT_U, PSUBUSB),
+	BIN(I16X8_ADD_SAT_S, PADDSW), BIN(I16X8_ADD_SAT_U, PADDUSW),
+	BIN(I16X8_SUB_SAT_S, PSUBSW), BIN(I16X8_SUB_SAT_U, PSUBUSW),
+	BIN(I8X16_MIN_S, PMINSB, .sse41 = true), BIN(I8X16_MIN_U, PMINUB),
+	BIN(I8X16_MAX_S, PMAXSB, .sse41 = true), BIN(I8X16_MAX_U, PMAXUB),
+	BIN(I16X8_MIN_S, PMINSW), BIN(I16X8_MIN_U, PMINUW, .sse41 = true),
+	BIN(I16X8_MAX_S, PMAXSW), BIN(I16X8_MAX_U, PMAXUW, .sse41 = true),
+	BIN(I32X4_MIN_S, PMINSD, .sse41 = true), BIN(I32X4_MIN_U, PMINUD, .sse41 = true),
+	BIN(I32X4_MAX_S, PMAXSD, .sse41 = true), BIN(I32X4_MAX_U, PMAXUD, .sse41 = true),
+	BIN(I8X16_AVGR_U, PAVGB), BIN(I16X8_AVGR_U, PAVGW),
+	BIN(I16X8_MUL, PMULLW), BIN(I32X4_MUL, PMULLD, .sse41 = true),
+	UN(I8X16_ABS, P66, PABSB, .sse41 = true),
+	UN(I16X8_ABS, P66, PABSW, .sse41 = true),
+	UN(I32X4_ABS, P66, PABSD, .sse41 = true),
+	[OP_V_I8X16_NEG] = F(.kind = VK_NEG, .op = X64_SSE_PSUBB),
+	[OP_V_I16X8_NEG] = F(.kind = VK_NEG, .op = X64_SSE_PSUBW),
+	[OP_V_I32X4_NEG] = F(.kind = VK_NEG, .op = X64_SSE_PSUBD),
+	[OP_V_I64X2_NEG] = F(.kind = VK_NEG, .op = X64_SSE_PSUBQ),
+	SHIFT(I16X8_SHL, PSLLW, 2), SHIFT(I16X8_SHR_S, PSRAW, 2), SHIFT(I16X8_SHR_U, PSRLW, 2),
+	SHIFT(I32X4_SHL, PSLLD, 4), SHIFT(I32X4_SHR_S, PSRAD, 4), SHIFT(I32X4_SHR_U, PSRLD, 4),
+	SHIFT(I64X2_SHL, PSLLQ, 8), SHIFT(I64X2_SHR_U, PSRLQ, 8),
+	/* extend: the low or high 8 bytes of a, widened */
+	UN(I16X8_EXTEND_LOW_I8X16_S, P66, PMOVSXBW, .sse41 = true, .m64 = true),
+	UN(I16X8_EXTEND_HIGH_I8X16_S, P66, PMOVSXBW, .sse41 = true, .m64 = true, .byte = 8),
+	UN(I16X8_EXTEND_LOW_I8X16_U, P66, PMOVZXBW, .sse41 = true, .m64 = true),
+	UN(I16X8_EXTEND_HIGH_I8X16_U, P66, PMOVZXBW, .sse41 = true, .m64 = true, .byte = 8),
+	UN(I32X4_EXTEND_LOW_I16X8_S, P66, PMOVSXWD, .sse41 = true, .m64 = true),
+	UN(I32X4_EXTEND_HIGH_I16X8_S, P66, PMOVSXWD, .sse41 = true, .m64 = true, .byte = 8),
+	UN(I32X4_EXTEND_LOW_I16X8_U, P66, PMOVZXWD, .sse41 = true, .m64 = true),
+	UN(I32X4_EXTEND_HIGH_I16X8_U, P66, PMOVZXWD, .sse41 = true, .m64 = true, .byte = 8),
+	UN(I64X2_EXTEND_LOW_I32X4_S, P66, PMOVSXDQ, .sse41 = true, .m64 = true),
+	UN(I64X2_EXTEND_HIGH_I32X4_S, P66, PMOVSXDQ, .sse41 = true, .m64 = true, .byte = 8),
+	UN(I64X2_EXTEND_LOW_I32X4_U, P66, PMOVZXDQ, .sse41 = true, .m64 = true),
+	UN(I64X2_EXTEND_HIGH_I32X4_U, P66, PMOVZXDQ, .sse41 = true, .m64 = true, .byte = 8),
+
+	/* float lanes */
+	FLOATS(F32X4, X64_PFX_NONE, 0x8000000080000000ull, 0x7fffffff7fffffffull),
+	FLOATS(F64X2, X64_PFX_66, 0x8000000000000000ull, 0x7fffffffffffffffull),
+	ROUND(F32X4_CEIL, ROUNDPS, UP), ROUND(F32X4_FLOOR, ROUNDPS, DOWN),
+	ROUND(F32X4_TRUNC, ROUNDPS, TRUNC), ROUND(F32X4_NEAREST, ROUNDPS, NEAREST),
+	ROUND(F64X2_CEIL, ROUNDPD, UP), ROUND(F64X2_FLOOR, ROUNDPD, DOWN),
+	ROUND(F64X2_TRUNC, ROUNDPD, TRUNC), ROUND(F64X2_NEAREST, ROUNDPD, NEAREST),
+	/* exact conversions (every i32 is an f64; cvtdq2ps rounds to nearest
+	 * as f32.convert_i32_s does) */
+	UN(F32X4_CONVERT_I32X4_S, X64_PFX_NONE, CVTDQ2PS),
+	UN(F64X2_CONVERT_LOW_I32X4_S, X64_PFX_F3, CVTDQ2PD, .m64 = true),
+};
+
+#undef F
+
+bool jc_simd_compiles(enum interp_op op)
+{
+	return simd_forms[op].kind != VK_NONE;
+}
+
+/* ---- v128 in its slots ------------------------------------------------------ */
+
+/* The forwarding registers no longer hold slots s, s + 1 (jc_st and
+ * jc_fst track their own). */
+static void forget(jc *c, uint32_t s)
+{
+	jc_forget(c, s);
+	jc_forget(c, s + 1);
+}
+
+static void vget(jc *c, x64_xmm x, uint32_t s)
+{
+	x64_movdqu_xm(JB, x, JSLOT(s));
+}
+
+static void vput(jc *c, uint32_t d, x64_xmm x)
+{
+	x64_movdqu_mx(JB, JSLOT(d), x);
+	forget(c, d);
+}
+
+/* A 64-bit value in both halves of d. */
+static void vput_rr(jc *c, uint32_t d, x64_gpr lo, x64_gpr hi)
+{
+	x64_mov_mr(JB, 8, JSLOT(d), lo);
+	x64_mov_mr(JB, 8, JSLOT(d + 1), hi);
+	forget(c, d);
+}
+
+/* all ones in x */
+static void ones(jc *c, x64_xmm x)
+{
+	x64_sse_xx(JB, X64_PFX_66, X64_SSE_PCMPEQD, x, x);
+}
+
+/* rax = rax's low `size` bytes repeated over 64 bits (rax zero-extended
+ * from size bytes on entry; clobbers rcx) */
+static void splat64(jc *c, unsigned size)
+{
+	static const uint64_t rep[9] = { [1] = 0x0101010101010101ull,
+		[2] = 0x0001000100010001ull, [4] = 0x0000000100000001ull };
+	if (size == 8)
+		return;
+	x64_mov_ri(JB, 8, X64_RCX, (int64_t)rep[size]);
+	x64_imul_rr(JB, 8, X64_RAX, X64_RCX);
+}
+
+/* rax (size 1, 2, 4: zero-extended) = [m] */
+static void load_zx(jc *c, unsigned size, x64_gpr r, x64_mem m)
+{
+	if (size < 4)
+		x64_movzx_rm(JB, 4, size, r, m);
+	else
+		x64_mov_rm(JB, size, r, m);
+}
+
+/* ---- the emitter ------------------------------------------------------------ */
+
+void jc_emit_simd(jc *c)
+{
+	const simd_form *f = &simd_forms[c->op];
+	if (f->sse41 && !c->has_sse41) {
+		jc_bail(c, "a SIMD op that needs SSE4.1, which this CPU lacks");
+		return;
+	}
+	switch ((enum vk)f->kind) {
+	case VK_ENTER:
+		jc_emit_control(c);
+		break;
+	case VK_COPY:
+		vget(c, X64_XMM0, JOP(D_A)->a);
+		vput(c, JOP(D_A)->d, X64_XMM0);
+		break;
+	case VK_SELECT: {
+		x64_label other = x64_label_new(), done = x64_label_new();
+		jc_ld(c, 4, X64_RAX, JOP(SELECT)->c);
+		x64_test_rr(JB, 4, X64_RAX, X64_RAX);
+		x64_jcc_short(JB, X64_CC_E, &other);
+		vget(c, X64_XMM0, JOP(SELECT)->a);
+		x64_jmp_short(JB, &done);
+		x64_label_bind(JB, &other);
+		vget(c, X64_XMM0, JOP(SELECT)->b);
+		x64_label_bind(JB, &done);
+		vput(c, JOP(SELECT)->d, X64_XMM0);
+		break;
+	}
+	case VK_GLOBAL_GET:     /* d = the 16 bytes at &globals[idx]->val */
+		jit_seq_inst_elem(JB, offsetof(wasm_instance, globals), JOP(D_IDX)->idx, X64_RAX);
+		x64_movdqu_xm(JB, X64_XMM0, x64_mem_b(X64_RAX, offsetof(wasm_global, val)));
+		vput(c, JOP(D_IDX)->d, X64_XMM0);
+		break;
+	case VK_GLOBAL_SET:
+		jit_seq_inst_elem(JB, offsetof(wasm_instance, globals), JOP(A_IDX)->idx, X64_RAX);
+		vget(c, X64_XMM0, JOP(A_IDX)->a);
+		x64_movdqu_mx(JB, x64_mem_b(X64_RAX, offsetof(wasm_global, val)), X64_XMM0);
+		break;
+	case VK_CONST:
+		x64_mov_ri(JB, 8, X64_RAX, (int64_t)JOP(V_CONST)->lo);
+		x64_mov_ri(JB, 8, X64_RCX, (int64_t)JOP(V_CONST)->hi);
+		vput_rr(c, JOP(V_CONST)->d, X64_RAX, X64_RCX);
+		break;
+	case VK_LOAD: case VK_LOAD_X: case VK_LOAD_SPLAT: {
+		x64_mem m;
+		jc_ld(c, 4, X64_RAX, JOP(LOAD)->a);
+		m = jc_ea(c, JOP(LOAD)->off);
+		jc_pc_here(c);
+		if (f->kind == VK_LOAD) {
+			x64_movdqu_xm(JB, X64_XMM0, m);
+		} else if (f->kind == VK_LOAD_X) {
+			x64_sse_xm(JB, f->pfx, (x64_sse)f->op, X64_XMM0, m);
+		} else {
+			load_zx(c, f->size, X64_RAX, m);
+			splat64(c, f->size);
+			vput_rr(c, JOP(LOAD)->d, X64_RAX, X64_RAX);
+			break;
+		}
+		vput(c, JOP(LOAD)->d, X64_XMM0);
+		break;
+	}
+	case VK_STORE: {
+		x64_mem m;
+		vget(c, X64_XMM0, JOP(STORE)->v);
+		jc_ld(c, 4, X64_RAX, JOP(STORE)->a);
+		m = jc_ea(c, JOP(STORE)->off);
+		jc_pc_here(c);
+		x64_movdqu_mx(JB, m, X64_XMM0);
+		break;
+	}
+	case VK_LOAD_LANE: {    /* the address first: d may be a's slot */
+		x64_mem m;
+		uint32_t lane = JOP(V_LOAD_LANE)->lane, d = JOP(V_LOAD_LANE)->d;
+		jc_ld(c, 4, X64_RAX, JOP(V_LOAD_LANE)->a);
+		vget(c, X64_XMM0, JOP(V_LOAD_LANE)->v);
+		m = jc_ea(c, JOP(V_LOAD_LANE)->off);
+		jc_pc_here(c);
+		load_zx(c, f->size, X64_RDX, m);
+		vput(c, d, X64_XMM0);
+		x64_mov_mr(JB, f->size, VSLOT(d, lane * f->size), X64_RDX);
+		break;
+	}
+	case VK_STORE_LANE: {
+		x64_mem m;
+		uint32_t lane = JOP(V_STORE_LANE)->lane;
+		load_zx(c, f->size, X64_RDX, VSLOT(JOP(V_STORE_LANE)->v, lane * f->size));
+		jc_ld(c, 4, X64_RAX, JOP(V_STORE_LANE)->a);
+		m = jc_ea(c, JOP(V_STORE_LANE)->off);
+		jc_pc_here(c);
+		x64_mov_mr(JB, f->size, m, X64_RDX);
+		break;
+	}
+	case VK_SPLAT:
+		jc_ld(c, f->size == 8 ? 8 : 4, X64_RAX, JOP(D_A)->a);
+		if (f->size < 4)
+			x64_movzx_rr(JB, 4, f->size, X64_RAX, X64_RAX);
+		splat64(c, f->size);
+		vput_rr(c, JOP(D_A)->d, X64_RAX, X64_RAX);
+		break;
+	case VK_EXTRACT: {      /* slots hold i32/f32 zero-extended */
+		x64_mem m = VSLOT(JOP(V_LANE)->a, JOP(V_LANE)->lane * f->size);
+		if (f->sx)
+			x64_movsx_rm(JB, 4, f->size, X64_RAX, m);
+		else
+			load_zx(c, f->size, X64_RAX, m);
+		jc_st(c, JOP(V_LANE)->d, X64_RAX);
+		break;
+	}
+	case VK_REPLACE: {      /* b first: it may be in d's slots' way */
+		uint32_t d = JOP(V_REPLACE)->d;
+		jc_ld(c, f->size == 8 ? 8 : 4, X64_RAX, JOP(V_REPLACE)->b);
+		vget(c, X64_XMM0, JOP(V_REPLACE)->a);
+		vput(c, d, X64_XMM0);
+		x64_mov_mr(JB, f->size, VSLOT(d, JOP(V_REPLACE)->lane * f->size), X64_RAX);
+		break;
+	}
+	case VK_BIN: case VK_BIN_I: case VK_CMPU: {
+		uint32_t a = JOP(D_AB)->a, b = JOP(D_AB)->b;
+		if (f->rev) {
+			uint32_t t = a;
+			a = b;
+			b = t;
+		}
+		vget(c, X64_XMM0, a);
+		vget(c, X64_XMM1, b);
+		if (f->kind == VK_CMPU)
+			x64_movaps_xx(JB, X64_XMM2, X64_XMM0);
+		if (f->kind == VK_BIN_I)
+			x64_sse_xxi(JB, f->pfx, (x64_sse)f->op, X64_XMM0, X64_XMM1, f->imm);
+		else
+			x64_sse_xx(JB, f->pfx, (x64_sse)f->op, X64_XMM0, X64_XMM1);
+		if (f->kind == VK_CMPU)  /* min/max(a, b) == a */
+			x64_sse_xx(JB, X64_PFX_66, (x64_sse)f->op2, X64_XMM0, X64_XMM2);
+		if (f->not_) {
+			ones(c, X64_XMM1);
+			x64_sse_xx(JB, X64_PFX_66, X64_SSE_PXOR, X64_XMM0, X64_XMM1);
+		}
+		vput(c, JOP(D_AB)->d, X64_XMM0);
+		break;
+	}
+	case VK_UN:
+		if (f->m64) {
+			x64_sse_xm(JB, f->pfx, (x64_sse)f->op, X64_XMM0,
+				VSLOT(JOP(D_A)->a, f->byte));
+		} else {
+			vget(c, X64_XMM1, JOP(D_A)->a);
+			x64_sse_xx(JB, f->pfx, (x64_sse)f->op, X64_XMM0, X64_XMM1);
+		}
+		vput(c, JOP(D_A)->d, X64_XMM0);
+		break;
+	case VK_UN_I:
+		vget(c, X64_XMM1, JOP(D_A)->a);
+		x64_sse_xxi(JB, f->pfx, (x64_sse)f->op, X64_XMM0, X64_XMM1, f->imm);
+		vput(c, JOP(D_A)->d, X64_XMM0);
+		break;
+	case VK_NEG:
+		vget(c, X64_XMM1, JOP(D_A)->a);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PXOR, X64_XMM0, X64_XMM0);
+		x64_sse_xx(JB, X64_PFX_66, (x64_sse)f->op, X64_XMM0, X64_XMM1);
+		vput(c, JOP(D_A)->d, X64_XMM0);
+		break;
+	case VK_NOT:
+		vget(c, X64_XMM0, JOP(D_A)->a);
+		ones(c, X64_XMM1);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PXOR, X64_XMM0, X64_XMM1);
+		vput(c, JOP(D_A)->d, X64_XMM0);
+		break;
+	case VK_BITSELECT:      /* (a & c) | (~c & b) */
+		vget(c, X64_XMM0, JOP(D_ABC)->a);
+		vget(c, X64_XMM1, JOP(D_ABC)->b);
+		vget(c, X64_XMM2, JOP(D_ABC)->c);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PAND, X64_XMM0, X64_XMM2);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PANDN, X64_XMM2, X64_XMM1);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_POR, X64_XMM0, X64_XMM2);
+		vput(c, JOP(D_ABC)->d, X64_XMM0);
+		break;
+	case VK_ANY_TRUE:
+		x64_mov_rm(JB, 8, X64_RCX, JSLOT(JOP(D_A)->a));
+		x64_alu_rm(JB, X64_ALU_OR, 8, X64_RCX, JSLOT(JOP(D_A)->a + 1));
+		x64_alu_rr(JB, X64_ALU_XOR, 4, X64_RAX, X64_RAX);
+		x64_test_rr(JB, 8, X64_RCX, X64_RCX);
+		x64_setcc_r(JB, X64_CC_NE, X64_RAX);
+		jc_st(c, JOP(D_A)->d, X64_RAX);
+		break;
+	case VK_GPR64:
+		x64_mov_ri(JB, 8, X64_RCX, (int64_t)f->k);
+		x64_mov_rm(JB, 8, X64_RAX, JSLOT(JOP(D_A)->a));
+		x64_mov_rm(JB, 8, X64_RDX, JSLOT(JOP(D_A)->a + 1));
+		x64_alu_rr(JB, (x64_alu)f->op, 8, X64_RAX, X64_RCX);
+		x64_alu_rr(JB, (x64_alu)f->op, 8, X64_RDX, X64_RCX);
+		vput_rr(c, JOP(D_A)->d, X64_RAX, X64_RDX);
+		break;
+	case VK_SHIFT:          /* the count modulo the lane width, as the
+	                           interpreter's VSHIFT */
+		jc_ld(c, 4, X64_RAX, JOP(D_AB)->b);
+		x64_alu_ri(JB, X64_ALU_AND, 4, X64_RAX, f->size * 8 - 1);
+		x64_movd_xr(JB, 4, X64_XMM1, X64_RAX);
+		vget(c, X64_XMM0, JOP(D_AB)->a);
+		x64_sse_xx(JB, X64_PFX_66, (x64_sse)f->op, X64_XMM0, X64_XMM1);
+		vput(c, JOP(D_AB)->d, X64_XMM0);
+		break;
+	case VK_NONE:
+	default:
+		jc_bail(c, "a SIMD op the baseline JIT does not compile");
+		break;
+	}
+}
