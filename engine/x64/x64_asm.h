@@ -345,6 +345,9 @@ static inline void x64_movdqu_mx(x64_buf *b, x64_mem m, x64_xmm src)
 /* op xmm, xmm, imm8 (cmpps/cmppd: X64_SSE_CMPP with an X64_CMPP_*). */
 void x64_sse_xxi(x64_buf *b, int pfx, x64_sse op, x64_xmm dst, x64_xmm src,
 	uint8_t imm);
+/* movmskps/movmskpd/pmovmskb r32, xmm (op X64_SSE_MOVMSKP or
+ * X64_SSE_PMOVMSKB): each lane's sign bit, lane i in bit i. */
+void x64_movmsk_rx(x64_buf *b, int pfx, x64_sse op, x64_gpr dst, x64_xmm src);
 /* cmpps/cmppd predicates (the imm8): true where the compare holds; NEQ is
  * unordered-or-not-equal (true for NaN lanes), the others ordered. */
 enum { X64_CMPP_EQ = 0, X64_CMPP_LT = 1, X64_CMPP_LE = 2, X64_CMPP_NEQ = 4 };

@@ -259,7 +259,18 @@ typedef enum x64_sse {
 	X64_SSE_CVTDQ2PS = 0x0f5b,  /* none */
 	X64_SSE_CVTDQ2PD = 0x0fe6,  /* F3, xmm/m64 */
 	X64_SSE_ROUNDPS  = 0x0f3a08, /* 66, imm8 (X64_ROUND_*) */
-	X64_SSE_ROUNDPD  = 0x0f3a09  /* 66, imm8 */
+	X64_SSE_ROUNDPD  = 0x0f3a09, /* 66, imm8 */
+	X64_SSE_PACKSSWB = 0x0f63,  /* 66 */
+	X64_SSE_PUNPCKLQDQ = 0x0f6c, /* 66 */
+	X64_SSE_PSHUFD   = 0x0f70,  /* 66, imm8 */
+	X64_SSE_PMULUDQ  = 0x0ff4,  /* 66 */
+	X64_SSE_PMADDWD  = 0x0ff5,  /* 66 */
+	X64_SSE_PMADDUBSW = 0x0f3804, /* 66, SSSE3 */
+	X64_SSE_PTEST    = 0x0f3817, /* 66, SSE4.1: ZF = (dst & src) == 0 */
+	X64_SSE_PMULDQ   = 0x0f3828, /* 66, SSE4.1 */
+	/* r32, xmm: the lanes' sign bits (x64_movmsk_rx) */
+	X64_SSE_MOVMSKP  = 0x0f50,  /* movmskps (none) / movmskpd (66) */
+	X64_SSE_PMOVMSKB = 0x0fd7   /* 66 */
 } x64_sse;
 
 /* roundss/roundsd imm8: rounding mode, plus bit 3 to suppress the

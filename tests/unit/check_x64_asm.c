@@ -593,6 +593,13 @@ static const struct sse_form {
 	{ "cvtdq2ps", X64_PFX_NONE, X64_SSE_CVTDQ2PS, 16 },
 	{ "cvtdq2pd", X64_PFX_F3, X64_SSE_CVTDQ2PD, 8 },
 	{ "pmaxuw", X64_PFX_66, X64_SSE_PMAXUW, 16 },
+	{ "packsswb", X64_PFX_66, X64_SSE_PACKSSWB, 16 },
+	{ "punpcklqdq", X64_PFX_66, X64_SSE_PUNPCKLQDQ, 16 },
+	{ "pmuludq", X64_PFX_66, X64_SSE_PMULUDQ, 16 },
+	{ "pmaddwd", X64_PFX_66, X64_SSE_PMADDWD, 16 },
+	{ "pmaddubsw", X64_PFX_66, X64_SSE_PMADDUBSW, 16 },
+	{ "ptest", X64_PFX_66, X64_SSE_PTEST, 16 },
+	{ "pmuldq", X64_PFX_66, X64_SSE_PMULDQ, 16 },
 	{ "pmaxud", X64_PFX_66, X64_SSE_PMAXUD, 16 },
 	{ "pmulld", X64_PFX_66, X64_SSE_PMULLD, 16 },
 };
@@ -653,6 +660,15 @@ static void gen_sse(void)
 				CASE(x64_cvttsd2si_rx(&B, sz, r, x), "cvttsd2si %s, %s", R(sz, r), X(x));
 			}
 		}
+	for (int r = 0; r < 16; r++)
+		for (size_t j = 0; j < nxq; j++) {
+			CASE(x64_movmsk_rx(&B, X64_PFX_NONE, X64_SSE_MOVMSKP, r, xq[j]),
+				"movmskps %s, %s", R(4, r), X(xq[j]));
+			CASE(x64_movmsk_rx(&B, X64_PFX_66, X64_SSE_MOVMSKP, r, xq[j]),
+				"movmskpd %s, %s", R(4, r), X(xq[j]));
+			CASE(x64_movmsk_rx(&B, X64_PFX_66, X64_SSE_PMOVMSKB, r, xq[j]),
+				"pmovmskb %s, %s", R(4, r), X(xq[j]));
+		}
 	for (size_t i = 0; i < NQMEM; i++) {
 		x64_mem m = quirk_mems[i];
 		int x = xq[(i + 3) % nxq];
@@ -670,6 +686,8 @@ static void gen_sse(void)
 					"roundps %s, %s, %u", X(xq[i]), X(xq[j]), k + 8);
 				CASE(x64_sse_xxi(&B, X64_PFX_66, X64_SSE_ROUNDPD, xq[i], xq[j], k),
 					"roundpd %s, %s, %u", X(xq[i]), X(xq[j]), k);
+				CASE(x64_sse_xxi(&B, X64_PFX_66, X64_SSE_PSHUFD, xq[i], xq[j], k * 31),
+					"pshufd %s, %s, %u", X(xq[i]), X(xq[j]), k * 31);
 			}
 	for (size_t i = 0; i < nxq; i++)
 		for (size_t j = 0; j < nxq; j++)
