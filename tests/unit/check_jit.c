@@ -1336,6 +1336,27 @@ static const struct {
 	{ "i16x8.replace_lane", "(i16x8.replace_lane 5 (local.get 0) "
 		"(i16x8.extract_lane_s 3 (local.get 1)))", 0, 4, 2 },
 	{ "i8x16.splat", "(i8x16.splat (i8x16.extract_lane_u 7 (local.get 1)))", 0, 4, 2 },
+	{ "i8x16.shuffle", "(i8x16.shuffle 0 17 2 31 4 16 15 5 30 9 10 21 12 12 14 1 "
+		"(local.get 0) (local.get 1))", 0, 4, 2 },
+	{ "i8x16.swizzle", "(i8x16.swizzle (local.get 0) (local.get 1))", 0, 4, 2 },
+	{ "i8x16.all_true", "(i32x4.splat (i8x16.all_true (local.get 0)))", 0, 4, 1 },
+	{ "i16x8.all_true", "(i32x4.splat (i16x8.all_true (v128.not (local.get 0))))", 0, 4, 1 },
+	{ "i64x2.all_true", "(i32x4.splat (i64x2.all_true (local.get 0)))", 0, 8, 1 },
+	{ "i8x16.bitmask", "(i32x4.splat (i8x16.bitmask (local.get 0)))", 0, 4, 1 },
+	{ "i16x8.bitmask", "(i32x4.splat (i16x8.bitmask (local.get 0)))", 0, 4, 1 },
+	{ "i32x4.bitmask", "(i32x4.splat (i32x4.bitmask (local.get 0)))", 0, 4, 1 },
+	{ "i64x2.bitmask", "(i32x4.splat (i64x2.bitmask (local.get 0)))", 0, 8, 1 },
+	{ "i32x4.dot_i16x8_s", "(i32x4.dot_i16x8_s (local.get 0) (local.get 1))", 0, 4, 2 },
+	{ "i16x8.extmul_high_i8x16_u", "(i16x8.extmul_high_i8x16_u (local.get 0) (local.get 1))", 0, 4, 2 },
+	{ "i32x4.extmul_low_i16x8_s", "(i32x4.extmul_low_i16x8_s (local.get 0) (local.get 1))", 0, 4, 2 },
+	{ "i64x2.extmul_high_i32x4_s", "(i64x2.extmul_high_i32x4_s (local.get 0) (local.get 1))", 0, 8, 2 },
+	{ "i64x2.extmul_low_i32x4_u", "(i64x2.extmul_low_i32x4_u (local.get 0) (local.get 1))", 0, 8, 2 },
+	{ "i16x8.extadd_pairwise_i8x16_s", "(i16x8.extadd_pairwise_i8x16_s (local.get 0))", 0, 4, 1 },
+	{ "i16x8.extadd_pairwise_i8x16_u", "(i16x8.extadd_pairwise_i8x16_u (local.get 0))", 0, 4, 1 },
+	{ "i32x4.extadd_pairwise_i16x8_s", "(i32x4.extadd_pairwise_i16x8_s (local.get 0))", 0, 4, 1 },
+	{ "i32x4.extadd_pairwise_i16x8_u", "(i32x4.extadd_pairwise_i16x8_u (local.get 0))", 0, 4, 1 },
+	{ "f32x4.demote_f64x2_zero", "(f32x4.demote_f64x2_zero (local.get 0))", 0, 8, 1 },
+	{ "f64x2.promote_low_f32x4", "(f64x2.promote_low_f32x4 (local.get 0))", 0, 4, 1 },
 };
 #define NV128_OPS (sizeof v128_ops / sizeof v128_ops[0])
 

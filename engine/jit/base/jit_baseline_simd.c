@@ -8,8 +8,8 @@
  * jc_ld, and a v128 result written here clears the forwarding registers'
  * claim on its two slots (vput).  Functions whose frame holds a v128 pin
  * no locals (jc_translate), since their slot numbers are not local
- * indices.  Scratch: rax rcx rdx, xmm0 xmm1, and xmm2 (a pin register
- * elsewhere, free here: nothing is pinned).
+ * indices.  Scratch: rax rcx rdx, xmm0 xmm1, and xmm2 xmm3 (pin
+ * registers elsewhere, free here: nothing is pinned).
  *
  * Legacy SSE forms with a 128-bit memory operand fault unless it is
  * 16-byte aligned, and slots are 8-byte aligned: every 16-byte operand
@@ -59,6 +59,13 @@ enum vk {
 	VK_ANY_TRUE,    /* d = a != 0 */
 	VK_GPR64,       /* each 8-byte half: alu op with the constant k */
 	VK_SHIFT,       /* d = a shifted by (b & (size*8 - 1)) */
+	VK_SHUFFLE,     /* i8x16.shuffle: pshufb of a and of b, or */
+	VK_SWIZZLE,     /* pshufb with indices >= 16 pushed to >= 0x80 */
+	VK_ALL_TRUE,    /* d = no lane of a is 0 (op: pcmpeqX) */
+	VK_BITMASK,     /* d = the lanes' sign bits (op: movmsk; size 2:
+	                   packsswb first) */
+	VK_EXTMUL,      /* d = op2(op [a+byte], op [b+byte]) */
+	VK_EXTADD,      /* pairwise widening add (by op, see below) */
 };
 
 typedef struct simd_form {
@@ -86,6 +93,8 @@ typedef struct simd_form {
 #define UN(o, pfx_, sse, ...) [OP_V_##o] = F(.kind = VK_UN, .pfx = pfx_, .op = X64_SSE_##sse, __VA_ARGS__)
 #define ROUND(o, sse, mode) [OP_V_##o] = F(.kind = VK_UN_I, .pfx = P66, .op = X64_SSE_##sse, \
 	.imm = X64_ROUND_##mode | X64_ROUND_NO_EXC, .sse41 = true)
+#define EXTMUL(o, ext, mul, b) [OP_V_##o] = F(.kind = VK_EXTMUL, .pfx = P66, \
+	.op = X64_SSE_##ext, .op2 = X64_SSE_##mul, .byte = b, .sse41 = true)
 #define SHIFT(o, sse, n) [OP_V_##o] = F(.kind = VK_SHIFT, .pfx = P66, .op = X64_SSE_##sse, .size = n)
 
 /* The integer compares of one lane width: eq, ne, signed by pcmpgt,
@@ -220,6 +229,36 @@ static const simd_form simd_forms[OP_COUNT_] = {
 	UN(I64X2_EXTEND_LOW_I32X4_U, P66, PMOVZXDQ, .sse41 = true, .m64 = true),
 	UN(I64X2_EXTEND_HIGH_I32X4_U, P66, PMOVZXDQ, .sse41 = true, .m64 = true, .byte = 8),
 
+	[OP_V_I8X16_SHUFFLE] = F(.kind = VK_SHUFFLE, .sse41 = true),
+	[OP_V_I8X16_SWIZZLE] = F(.kind = VK_SWIZZLE, .sse41 = true),
+	[OP_V_I8X16_ALL_TRUE] = F(.kind = VK_ALL_TRUE, .op = X64_SSE_PCMPEQB, .sse41 = true),
+	[OP_V_I16X8_ALL_TRUE] = F(.kind = VK_ALL_TRUE, .op = X64_SSE_PCMPEQW, .sse41 = true),
+	[OP_V_I32X4_ALL_TRUE] = F(.kind = VK_ALL_TRUE, .op = X64_SSE_PCMPEQD, .sse41 = true),
+	[OP_V_I64X2_ALL_TRUE] = F(.kind = VK_ALL_TRUE, .op = X64_SSE_PCMPEQQ, .sse41 = true),
+	[OP_V_I8X16_BITMASK] = F(.kind = VK_BITMASK, .pfx = P66, .op = X64_SSE_PMOVMSKB, .size = 1),
+	[OP_V_I16X8_BITMASK] = F(.kind = VK_BITMASK, .pfx = P66, .op = X64_SSE_PMOVMSKB, .size = 2),
+	[OP_V_I32X4_BITMASK] = F(.kind = VK_BITMASK, .pfx = X64_PFX_NONE, .op = X64_SSE_MOVMSKP, .size = 4),
+	[OP_V_I64X2_BITMASK] = F(.kind = VK_BITMASK, .pfx = P66, .op = X64_SSE_MOVMSKP, .size = 8),
+	BIN(I32X4_DOT_I16X8_S, PMADDWD),       /* the wrap of -32768^2 * 2 too */
+	/* extmul: both halves widened, then multiplied (exact in the wide
+	 * lane, so the low product is the result) */
+	EXTMUL(I16X8_EXTMUL_LOW_I8X16_S, PMOVSXBW, PMULLW, 0),
+	EXTMUL(I16X8_EXTMUL_HIGH_I8X16_S, PMOVSXBW, PMULLW, 8),
+	EXTMUL(I16X8_EXTMUL_LOW_I8X16_U, PMOVZXBW, PMULLW, 0),
+	EXTMUL(I16X8_EXTMUL_HIGH_I8X16_U, PMOVZXBW, PMULLW, 8),
+	EXTMUL(I32X4_EXTMUL_LOW_I16X8_S, PMOVSXWD, PMULLD, 0),
+	EXTMUL(I32X4_EXTMUL_HIGH_I16X8_S, PMOVSXWD, PMULLD, 8),
+	EXTMUL(I32X4_EXTMUL_LOW_I16X8_U, PMOVZXWD, PMULLD, 0),
+	EXTMUL(I32X4_EXTMUL_HIGH_I16X8_U, PMOVZXWD, PMULLD, 8),
+	EXTMUL(I64X2_EXTMUL_LOW_I32X4_S, PMOVSXDQ, PMULDQ, 0),
+	EXTMUL(I64X2_EXTMUL_HIGH_I32X4_S, PMOVSXDQ, PMULDQ, 8),
+	EXTMUL(I64X2_EXTMUL_LOW_I32X4_U, PMOVZXDQ, PMULUDQ, 0),
+	EXTMUL(I64X2_EXTMUL_HIGH_I32X4_U, PMOVZXDQ, PMULUDQ, 8),
+	[OP_V_I16X8_EXTADD_PAIRWISE_I8X16_S] = F(.kind = VK_EXTADD, .sse41 = true),
+	[OP_V_I16X8_EXTADD_PAIRWISE_I8X16_U] = F(.kind = VK_EXTADD, .sse41 = true),
+	[OP_V_I32X4_EXTADD_PAIRWISE_I16X8_S] = F(.kind = VK_EXTADD),
+	[OP_V_I32X4_EXTADD_PAIRWISE_I16X8_U] = F(.kind = VK_EXTADD),
+
 	/* float lanes */
 	FLOATS(F32X4, X64_PFX_NONE, 0x8000000080000000ull, 0x7fffffff7fffffffull),
 	FLOATS(F64X2, X64_PFX_66, 0x8000000000000000ull, 0x7fffffffffffffffull),
@@ -228,7 +267,10 @@ static const simd_form simd_forms[OP_COUNT_] = {
 	ROUND(F64X2_CEIL, ROUNDPD, UP), ROUND(F64X2_FLOOR, ROUNDPD, DOWN),
 	ROUND(F64X2_TRUNC, ROUNDPD, TRUNC), ROUND(F64X2_NEAREST, ROUNDPD, NEAREST),
 	/* exact conversions (every i32 is an f64; cvtdq2ps rounds to nearest
-	 * as f32.convert_i32_s does) */
+	 * as f32.convert_i32_s does); demote and promote keep a NaN's payload
+	 * top bits as op_demote_nan/op_promote_nan do */
+	UN(F32X4_DEMOTE_F64X2_ZERO, P66, CVT2),
+	UN(F64X2_PROMOTE_LOW_F32X4, X64_PFX_NONE, CVT2, .m64 = true),
 	UN(F32X4_CONVERT_I32X4_S, X64_PFX_NONE, CVTDQ2PS),
 	UN(F64X2_CONVERT_LOW_I32X4_S, X64_PFX_F3, CVTDQ2PD, .m64 = true),
 };
@@ -285,6 +327,29 @@ static void splat64(jc *c, unsigned size)
 		return;
 	x64_mov_ri(JB, 8, X64_RCX, (int64_t)rep[size]);
 	x64_imul_rr(JB, 8, X64_RAX, X64_RCX);
+}
+
+/* x = the v128 (lo, hi) (clobbers rax and tmp) */
+static void vconst(jc *c, x64_xmm x, uint64_t lo, uint64_t hi, x64_xmm tmp)
+{
+	x64_mov_ri(JB, 8, X64_RAX, (int64_t)lo);
+	x64_movd_xr(JB, 8, x, X64_RAX);
+	x64_mov_ri(JB, 8, X64_RAX, (int64_t)hi);
+	x64_movd_xr(JB, 8, tmp, X64_RAX);
+	x64_sse_xx(JB, X64_PFX_66, X64_SSE_PUNPCKLQDQ, x, tmp);
+}
+
+/* A pshufb mask taking the bytes of a shuffle's 16 indices (lo, hi) that
+ * fall in [base, base + 16) and zero (0x80) for the others. */
+static uint64_t shuffle_mask(uint64_t idx, unsigned base)
+{
+	uint64_t m = 0;
+	for (int i = 0; i < 8; i++) {
+		unsigned k = (unsigned)(idx >> (8 * i)) & 0xff;
+		uint64_t byte = k >= base && k < base + 16 ? k - base : 0x80;
+		m |= byte << (8 * i);
+	}
+	return m;
 }
 
 /* rax (size 1, 2, 4: zero-extended) = [m] */
@@ -498,6 +563,78 @@ void jc_emit_simd(jc *c)
 		vget(c, X64_XMM0, JOP(D_AB)->a);
 		x64_sse_xx(JB, X64_PFX_66, (x64_sse)f->op, X64_XMM0, X64_XMM1);
 		vput(c, JOP(D_AB)->d, X64_XMM0);
+		break;
+	case VK_SHUFFLE: {      /* validation keeps indices below 32 */
+		uint64_t lo = JOP(V_SHUFFLE)->lo, hi = JOP(V_SHUFFLE)->hi;
+		vget(c, X64_XMM0, JOP(V_SHUFFLE)->a);
+		vconst(c, X64_XMM2, shuffle_mask(lo, 0), shuffle_mask(hi, 0), X64_XMM3);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PSHUFB, X64_XMM0, X64_XMM2);
+		vget(c, X64_XMM1, JOP(V_SHUFFLE)->b);
+		vconst(c, X64_XMM2, shuffle_mask(lo, 16), shuffle_mask(hi, 16), X64_XMM3);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PSHUFB, X64_XMM1, X64_XMM2);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_POR, X64_XMM0, X64_XMM1);
+		vput(c, JOP(V_SHUFFLE)->d, X64_XMM0);
+		break;
+	}
+	case VK_SWIZZLE:        /* index + 0x70 (unsigned saturated): 0..15
+	                           keep their low 4 bits, the rest get bit 7 */
+		vget(c, X64_XMM0, JOP(D_AB)->a);
+		vget(c, X64_XMM1, JOP(D_AB)->b);
+		vconst(c, X64_XMM2, 0x7070707070707070ull, 0x7070707070707070ull, X64_XMM3);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PADDUSB, X64_XMM1, X64_XMM2);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PSHUFB, X64_XMM0, X64_XMM1);
+		vput(c, JOP(D_AB)->d, X64_XMM0);
+		break;
+	case VK_ALL_TRUE:       /* the mask of zero lanes is all zero */
+		vget(c, X64_XMM0, JOP(D_A)->a);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PXOR, X64_XMM1, X64_XMM1);
+		x64_sse_xx(JB, X64_PFX_66, (x64_sse)f->op, X64_XMM1, X64_XMM0);
+		x64_alu_rr(JB, X64_ALU_XOR, 4, X64_RAX, X64_RAX);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PTEST, X64_XMM1, X64_XMM1);
+		x64_setcc_r(JB, X64_CC_E, X64_RAX);
+		jc_st(c, JOP(D_A)->d, X64_RAX);
+		break;
+	case VK_BITMASK:
+		vget(c, X64_XMM0, JOP(D_A)->a);
+		if (f->size == 2)       /* signed saturation keeps the sign */
+			x64_sse_xx(JB, X64_PFX_66, X64_SSE_PACKSSWB, X64_XMM0, X64_XMM0);
+		x64_movmsk_rx(JB, f->pfx, (x64_sse)f->op, X64_RAX, X64_XMM0);
+		if (f->size == 2)
+			x64_movzx_rr(JB, 4, 1, X64_RAX, X64_RAX);
+		jc_st(c, JOP(D_A)->d, X64_RAX);
+		break;
+	case VK_EXTMUL:
+		x64_sse_xm(JB, X64_PFX_66, (x64_sse)f->op, X64_XMM0, VSLOT(JOP(D_AB)->a, f->byte));
+		x64_sse_xm(JB, X64_PFX_66, (x64_sse)f->op, X64_XMM1, VSLOT(JOP(D_AB)->b, f->byte));
+		x64_sse_xx(JB, X64_PFX_66, (x64_sse)f->op2, X64_XMM0, X64_XMM1);
+		vput(c, JOP(D_AB)->d, X64_XMM0);
+		break;
+	case VK_EXTADD:
+		vget(c, X64_XMM1, JOP(D_A)->a);
+		switch (c->op) {
+		case OP_V_I16X8_EXTADD_PAIRWISE_I8X16_S:  /* 1 (unsigned) * a (signed) */
+			vconst(c, X64_XMM0, 0x0101010101010101ull, 0x0101010101010101ull, X64_XMM2);
+			x64_sse_xx(JB, X64_PFX_66, X64_SSE_PMADDUBSW, X64_XMM0, X64_XMM1);
+			break;
+		case OP_V_I16X8_EXTADD_PAIRWISE_I8X16_U:  /* a (unsigned) * 1 (signed) */
+			vconst(c, X64_XMM2, 0x0101010101010101ull, 0x0101010101010101ull, X64_XMM0);
+			x64_movaps_xx(JB, X64_XMM0, X64_XMM1);
+			x64_sse_xx(JB, X64_PFX_66, X64_SSE_PMADDUBSW, X64_XMM0, X64_XMM2);
+			break;
+		case OP_V_I32X4_EXTADD_PAIRWISE_I16X8_S:
+			vconst(c, X64_XMM0, 0x0001000100010001ull, 0x0001000100010001ull, X64_XMM2);
+			x64_sse_xx(JB, X64_PFX_66, X64_SSE_PMADDWD, X64_XMM0, X64_XMM1);
+			break;
+		default:        /* _U: (a - 0x8000) pairs summed signed, + 0x10000 */
+			vconst(c, X64_XMM0, 0x8000800080008000ull, 0x8000800080008000ull, X64_XMM2);
+			x64_sse_xx(JB, X64_PFX_66, X64_SSE_PXOR, X64_XMM1, X64_XMM0);
+			vconst(c, X64_XMM0, 0x0001000100010001ull, 0x0001000100010001ull, X64_XMM2);
+			x64_sse_xx(JB, X64_PFX_66, X64_SSE_PMADDWD, X64_XMM0, X64_XMM1);
+			vconst(c, X64_XMM1, 0x0001000000010000ull, 0x0001000000010000ull, X64_XMM2);
+			x64_sse_xx(JB, X64_PFX_66, X64_SSE_PADDD, X64_XMM0, X64_XMM1);
+			break;
+		}
+		vput(c, JOP(D_A)->d, X64_XMM0);
 		break;
 	case VK_NONE:
 	default:
