@@ -261,6 +261,12 @@ typedef enum x64_sse {
 	X64_SSE_ROUNDPS  = 0x0f3a08, /* 66, imm8 (X64_ROUND_*) */
 	X64_SSE_ROUNDPD  = 0x0f3a09, /* 66, imm8 */
 	X64_SSE_PACKSSWB = 0x0f63,  /* 66 */
+	X64_SSE_PACKUSWB = 0x0f67,  /* 66 */
+	X64_SSE_PACKSSDW = 0x0f6b,  /* 66 */
+	X64_SSE_PACKUSDW = 0x0f382b, /* 66, SSE4.1 */
+	X64_SSE_PMULHRSW = 0x0f380b, /* 66, SSSE3 */
+	X64_SSE_PUNPCKLBW = 0x0f60, /* 66 */
+	X64_SSE_PUNPCKHBW = 0x0f68, /* 66 */
 	X64_SSE_PUNPCKLQDQ = 0x0f6c, /* 66 */
 	X64_SSE_PSHUFD   = 0x0f70,  /* 66, imm8 */
 	X64_SSE_PMULUDQ  = 0x0ff4,  /* 66 */
