@@ -66,6 +66,10 @@ enum vk {
 	                   packsswb first) */
 	VK_EXTMUL,      /* d = op2(op [a+byte], op [b+byte]) */
 	VK_EXTADD,      /* pairwise widening add (by op, see below) */
+	VK_Q15MULR,     /* pmulhrsw, and 0x8000 * 0x8000 saturated */
+	VK_I8_SHIFT,    /* i8x16 shifts through 16-bit lanes (by op) */
+	VK_I64_GPR,     /* i64x2 ops SSE4.1 lacks, one half at a time in
+	                   GPRs (by op) */
 };
 
 typedef struct simd_form {
@@ -239,6 +243,20 @@ static const simd_form simd_forms[OP_COUNT_] = {
 	[OP_V_I16X8_BITMASK] = F(.kind = VK_BITMASK, .pfx = P66, .op = X64_SSE_PMOVMSKB, .size = 2),
 	[OP_V_I32X4_BITMASK] = F(.kind = VK_BITMASK, .pfx = X64_PFX_NONE, .op = X64_SSE_MOVMSKP, .size = 4),
 	[OP_V_I64X2_BITMASK] = F(.kind = VK_BITMASK, .pfx = P66, .op = X64_SSE_MOVMSKP, .size = 8),
+	BIN(I8X16_NARROW_I16X8_S, PACKSSWB), BIN(I8X16_NARROW_I16X8_U, PACKUSWB),
+	BIN(I16X8_NARROW_I32X4_S, PACKSSDW),
+	BIN(I16X8_NARROW_I32X4_U, PACKUSDW, .sse41 = true),
+	[OP_V_I16X8_Q15MULR_SAT_S] = F(.kind = VK_Q15MULR, .sse41 = true),
+	[OP_V_I8X16_SHL] = F(.kind = VK_I8_SHIFT),
+	[OP_V_I8X16_SHR_U] = F(.kind = VK_I8_SHIFT),
+	[OP_V_I8X16_SHR_S] = F(.kind = VK_I8_SHIFT),
+	[OP_V_I64X2_MUL] = F(.kind = VK_I64_GPR),
+	[OP_V_I64X2_ABS] = F(.kind = VK_I64_GPR),
+	[OP_V_I64X2_SHR_S] = F(.kind = VK_I64_GPR),
+	[OP_V_I64X2_LT_S] = F(.kind = VK_I64_GPR, .imm = X64_CC_L),
+	[OP_V_I64X2_GT_S] = F(.kind = VK_I64_GPR, .imm = X64_CC_G),
+	[OP_V_I64X2_LE_S] = F(.kind = VK_I64_GPR, .imm = X64_CC_LE),
+	[OP_V_I64X2_GE_S] = F(.kind = VK_I64_GPR, .imm = X64_CC_GE),
 	BIN(I32X4_DOT_I16X8_S, PMADDWD),       /* the wrap of -32768^2 * 2 too */
 	/* extmul: both halves widened, then multiplied (exact in the wide
 	 * lane, so the low product is the result) */
@@ -636,6 +654,84 @@ void jc_emit_simd(jc *c)
 		}
 		vput(c, JOP(D_A)->d, X64_XMM0);
 		break;
+	case VK_Q15MULR:        /* pmulhrsw gives 0x8000 for 0x8000 * 0x8000
+	                           alone, where the lane saturates to 0x7fff */
+		vget(c, X64_XMM0, JOP(D_AB)->a);
+		vget(c, X64_XMM1, JOP(D_AB)->b);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PMULHRSW, X64_XMM0, X64_XMM1);
+		vconst(c, X64_XMM1, 0x8000800080008000ull, 0x8000800080008000ull, X64_XMM2);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PCMPEQW, X64_XMM1, X64_XMM0);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PXOR, X64_XMM0, X64_XMM1);
+		vput(c, JOP(D_AB)->d, X64_XMM0);
+		break;
+	case VK_I8_SHIFT:
+		jc_ld(c, 4, X64_RCX, JOP(D_AB)->b);
+		x64_alu_ri(JB, X64_ALU_AND, 4, X64_RCX, 7);
+		vget(c, X64_XMM0, JOP(D_AB)->a);
+		if (c->op == OP_V_I8X16_SHR_S) {
+			/* each byte to the top of a word (the low byte is
+			 * junk), psraw by k + 8, and back with packsswb: the
+			 * words are in i8 range */
+			x64_movaps_xx(JB, X64_XMM1, X64_XMM0);
+			x64_sse_xx(JB, X64_PFX_66, X64_SSE_PUNPCKLBW, X64_XMM1, X64_XMM0);
+			x64_sse_xx(JB, X64_PFX_66, X64_SSE_PUNPCKHBW, X64_XMM0, X64_XMM0);
+			x64_lea(JB, 4, X64_RAX, x64_mem_b(X64_RCX, 8));
+			x64_movd_xr(JB, 4, X64_XMM2, X64_RAX);
+			x64_sse_xx(JB, X64_PFX_66, X64_SSE_PSRAW, X64_XMM1, X64_XMM2);
+			x64_sse_xx(JB, X64_PFX_66, X64_SSE_PSRAW, X64_XMM0, X64_XMM2);
+			x64_sse_xx(JB, X64_PFX_66, X64_SSE_PACKSSWB, X64_XMM1, X64_XMM0);
+			vput(c, JOP(D_AB)->d, X64_XMM1);
+			break;
+		}
+		/* a 16-bit shift, then each byte masked with 0xff << k (0xff >> k) */
+		x64_movd_xr(JB, 4, X64_XMM1, X64_RCX);
+		x64_sse_xx(JB, X64_PFX_66, c->op == OP_V_I8X16_SHL ? X64_SSE_PSLLW : X64_SSE_PSRLW,
+			X64_XMM0, X64_XMM1);
+		x64_mov_ri(JB, 4, X64_RAX, 0xff);
+		x64_shift_rcl(JB, c->op == OP_V_I8X16_SHL ? X64_SH_SHL : X64_SH_SHR, 4, X64_RAX);
+		x64_movzx_rr(JB, 4, 1, X64_RAX, X64_RAX);
+		splat64(c, 1);
+		x64_movd_xr(JB, 8, X64_XMM1, X64_RAX);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PUNPCKLQDQ, X64_XMM1, X64_XMM1);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PAND, X64_XMM0, X64_XMM1);
+		vput(c, JOP(D_AB)->d, X64_XMM0);
+		break;
+	case VK_I64_GPR: {      /* both halves read before either is written:
+	                           d may be a's or b's slots */
+		uint32_t a = JOP(D_AB)->a, d = JOP(D_AB)->d;
+		if (c->op == OP_V_I64X2_MUL) {
+			x64_mov_rm(JB, 8, X64_RAX, JSLOT(a));
+			x64_mov_rm(JB, 8, X64_RDX, JSLOT(a + 1));
+			x64_imul_rm(JB, 8, X64_RAX, JSLOT(JOP(D_AB)->b));
+			x64_imul_rm(JB, 8, X64_RDX, JSLOT(JOP(D_AB)->b + 1));
+		} else if (c->op == OP_V_I64X2_SHR_S) {
+			jc_ld(c, 4, X64_RCX, JOP(D_AB)->b);     /* sar masks cl to 63 */
+			x64_mov_rm(JB, 8, X64_RAX, JSLOT(a));
+			x64_mov_rm(JB, 8, X64_RDX, JSLOT(a + 1));
+			x64_sar_rcl(JB, 8, X64_RAX);
+			x64_sar_rcl(JB, 8, X64_RDX);
+		} else if (c->op == OP_V_I64X2_ABS) {
+			/* -x where it is not negative, else x (INT64_MIN stays) */
+			for (int h = 0; h < 2; h++) {
+				x64_gpr r = h ? X64_RDX : X64_RAX;
+				x64_mov_rm(JB, 8, X64_RCX, JSLOT(a + (uint32_t)h));
+				x64_mov_rr(JB, 8, r, X64_RCX);
+				x64_neg_r(JB, 8, r);
+				x64_cmovcc_rr(JB, X64_CC_S, 8, r, X64_RCX);
+			}
+		} else {        /* a compare: all ones where it holds */
+			for (int h = 0; h < 2; h++) {
+				x64_gpr r = h ? X64_RDX : X64_RAX;
+				x64_mov_rm(JB, 8, X64_RCX, JSLOT(a + (uint32_t)h));
+				x64_alu_rr(JB, X64_ALU_XOR, 4, r, r);
+				x64_alu_rm(JB, X64_ALU_CMP, 8, X64_RCX, JSLOT(JOP(D_AB)->b + (uint32_t)h));
+				x64_setcc_r(JB, (x64_cc)f->imm, r);
+				x64_neg_r(JB, 8, r);
+			}
+		}
+		vput_rr(c, d, X64_RAX, X64_RDX);
+		break;
+	}
 	case VK_NONE:
 	default:
 		jc_bail(c, "a SIMD op the baseline JIT does not compile");
