@@ -1373,6 +1373,14 @@ static const struct {
 	{ "i64x2.gt_s", "(i64x2.gt_s (local.get 0) (local.get 1))", 0, 8, 2 },
 	{ "i64x2.le_s", "(i64x2.le_s (local.get 0) (local.get 1))", 0, 8, 2 },
 	{ "i64x2.ge_s", "(i64x2.ge_s (local.get 0) (local.get 1))", 0, 8, 2 },
+	{ "i8x16.popcnt", "(i8x16.popcnt (local.get 0))", 0, 4, 1 },
+	{ "f32x4.convert_i32x4_u", "(f32x4.convert_i32x4_u (local.get 0))", 0, 4, 1 },
+	{ "f32x4.convert_i32x4_u.round", "(f32x4.convert_i32x4_u (v128.const i32x4 "
+		"0xffffffff 0x80000081 0x01000003 0xfffffe80))", 0, 4, 1 },
+	{ "f64x2.convert_low_i32x4_u", "(f64x2.convert_low_i32x4_u (local.get 0))", 0, 8, 1 },
+	{ "i32x4.trunc_sat_f32x4_s", "(i32x4.trunc_sat_f32x4_s (local.get 0))", 0, 4, 1 },
+	{ "i32x4.trunc_sat_f32x4_s.edges", "(i32x4.trunc_sat_f32x4_s (v128.const f32x4 "
+		"-0.5 2147483648 -2147483904 0x1.fffffep+30))", 0, 4, 1 },
 	{ "f32x4.demote_f64x2_zero", "(f32x4.demote_f64x2_zero (local.get 0))", 0, 8, 1 },
 	{ "f64x2.promote_low_f32x4", "(f64x2.promote_low_f32x4 (local.get 0))", 0, 4, 1 },
 };

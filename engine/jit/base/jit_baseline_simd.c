@@ -8,7 +8,7 @@
  * jc_ld, and a v128 result written here clears the forwarding registers'
  * claim on its two slots (vput).  Functions whose frame holds a v128 pin
  * no locals (jc_translate), since their slot numbers are not local
- * indices.  Scratch: rax rcx rdx, xmm0 xmm1, and xmm2 xmm3 (pin
+ * indices.  Scratch: rax rcx rdx, xmm0 xmm1, and xmm2 xmm3 xmm4 (pin
  * registers elsewhere, free here: nothing is pinned).
  *
  * Legacy SSE forms with a 128-bit memory operand fault unless it is
@@ -70,6 +70,7 @@ enum vk {
 	VK_I8_SHIFT,    /* i8x16 shifts through 16-bit lanes (by op) */
 	VK_I64_GPR,     /* i64x2 ops SSE4.1 lacks, one half at a time in
 	                   GPRs (by op) */
+	VK_SEQ,         /* a short sequence of its own (by op) */
 };
 
 typedef struct simd_form {
@@ -257,6 +258,10 @@ static const simd_form simd_forms[OP_COUNT_] = {
 	[OP_V_I64X2_GT_S] = F(.kind = VK_I64_GPR, .imm = X64_CC_G),
 	[OP_V_I64X2_LE_S] = F(.kind = VK_I64_GPR, .imm = X64_CC_LE),
 	[OP_V_I64X2_GE_S] = F(.kind = VK_I64_GPR, .imm = X64_CC_GE),
+	[OP_V_I8X16_POPCNT] = F(.kind = VK_SEQ, .sse41 = true),
+	[OP_V_F32X4_CONVERT_I32X4_U] = F(.kind = VK_SEQ),
+	[OP_V_F64X2_CONVERT_LOW_I32X4_U] = F(.kind = VK_SEQ, .sse41 = true),
+	[OP_V_I32X4_TRUNC_SAT_F32X4_S] = F(.kind = VK_SEQ),
 	BIN(I32X4_DOT_I16X8_S, PMADDWD),       /* the wrap of -32768^2 * 2 too */
 	/* extmul: both halves widened, then multiplied (exact in the wide
 	 * lane, so the low product is the result) */
@@ -377,6 +382,77 @@ static void load_zx(jc *c, unsigned size, x64_gpr r, x64_mem m)
 		x64_movzx_rm(JB, 4, size, r, m);
 	else
 		x64_mov_rm(JB, size, r, m);
+}
+
+/* x = count in its low dword, for the shifts by an xmm count */
+static void shift_count(jc *c, x64_xmm x, int32_t count)
+{
+	x64_mov_ri(JB, 4, X64_RAX, count);
+	x64_movd_xr(JB, 4, x, X64_RAX);
+}
+
+#define SPLAT32(v) ((uint64_t)(v) << 32 | (uint64_t)(v))
+
+/* VK_SEQ: the ops that take a sequence of their own. */
+static void emit_seq(jc *c)
+{
+	uint32_t a = JOP(D_A)->a;
+	x64_xmm r = X64_XMM0;
+	switch (c->op) {
+	case OP_V_I8X16_POPCNT:         /* a table of nibble counts, pshufb'd
+	                                   by the low and the high nibbles */
+		vget(c, X64_XMM0, a);
+		x64_movaps_xx(JB, X64_XMM1, X64_XMM0);
+		shift_count(c, X64_XMM2, 4);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PSRLW, X64_XMM1, X64_XMM2);
+		vconst(c, X64_XMM2, 0x0f0f0f0f0f0f0f0full, 0x0f0f0f0f0f0f0f0full, X64_XMM3);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PAND, X64_XMM0, X64_XMM2);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PAND, X64_XMM1, X64_XMM2);
+		vconst(c, X64_XMM3, 0x0302020102010100ull, 0x0403030203020201ull, X64_XMM4);
+		x64_movaps_xx(JB, X64_XMM2, X64_XMM3);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PSHUFB, X64_XMM2, X64_XMM0);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PSHUFB, X64_XMM3, X64_XMM1);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PADDB, X64_XMM2, X64_XMM3);
+		r = X64_XMM2;
+		break;
+	case OP_V_F32X4_CONVERT_I32X4_U:
+		/* (x >> 16) * 65536 + (x & 0xffff): both halves convert
+		 * exactly, so the add is the one rounding, as (float)x's */
+		vget(c, X64_XMM0, a);
+		x64_movaps_xx(JB, X64_XMM1, X64_XMM0);
+		shift_count(c, X64_XMM2, 16);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PSRLD, X64_XMM0, X64_XMM2);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PSLLD, X64_XMM1, X64_XMM2);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PSRLD, X64_XMM1, X64_XMM2);
+		x64_sse_xx(JB, X64_PFX_NONE, X64_SSE_CVTDQ2PS, X64_XMM0, X64_XMM0);
+		x64_sse_xx(JB, X64_PFX_NONE, X64_SSE_CVTDQ2PS, X64_XMM1, X64_XMM1);
+		vconst(c, X64_XMM2, SPLAT32(0x47800000u), SPLAT32(0x47800000u), X64_XMM3);
+		x64_sse_xx(JB, X64_PFX_NONE, X64_SSE_MUL, X64_XMM0, X64_XMM2);
+		x64_sse_xx(JB, X64_PFX_NONE, X64_SSE_ADD, X64_XMM0, X64_XMM1);
+		break;
+	case OP_V_F64X2_CONVERT_LOW_I32X4_U:
+		/* the u32 as the low bits of 2^52's mantissa, minus 2^52: exact */
+		x64_sse_xm(JB, X64_PFX_66, X64_SSE_PMOVZXDQ, X64_XMM0, JSLOT(a));
+		vconst(c, X64_XMM1, 0x4330000000000000ull, 0x4330000000000000ull, X64_XMM2);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_POR, X64_XMM0, X64_XMM1);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_SUB, X64_XMM0, X64_XMM1);
+		break;
+	default:        /* I32X4_TRUNC_SAT_F32X4_S: NaN lanes zeroed first;
+	                   cvttps2dq gives 0x80000000 out of range, which a
+	                   lane with the sign clear turns into 0x7fffffff */
+		vget(c, X64_XMM0, a);
+		x64_movaps_xx(JB, X64_XMM1, X64_XMM0);
+		x64_sse_xxi(JB, X64_PFX_NONE, X64_SSE_CMPP, X64_XMM1, X64_XMM1, X64_CMPP_EQ);
+		x64_sse_xx(JB, X64_PFX_NONE, X64_SSE_AND, X64_XMM0, X64_XMM1);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PXOR, X64_XMM1, X64_XMM0);   /* top: sign clear */
+		x64_sse_xx(JB, X64_PFX_F3, X64_SSE_CVTTPS2DQ, X64_XMM0, X64_XMM0);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PAND, X64_XMM1, X64_XMM0);   /* ... and 0x80000000 */
+		shift_count(c, X64_XMM2, 31);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PSRAD, X64_XMM1, X64_XMM2);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PXOR, X64_XMM0, X64_XMM1);
+		break;
+	}
+	vput(c, JOP(D_A)->d, r);
 }
 
 /* ---- the emitter ------------------------------------------------------------ */
@@ -732,6 +808,9 @@ void jc_emit_simd(jc *c)
 		vput_rr(c, d, X64_RAX, X64_RDX);
 		break;
 	}
+	case VK_SEQ:
+		emit_seq(c);
+		break;
 	case VK_NONE:
 	default:
 		jc_bail(c, "a SIMD op the baseline JIT does not compile");
