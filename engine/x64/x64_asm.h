@@ -349,8 +349,10 @@ void x64_sse_xxi(x64_buf *b, int pfx, x64_sse op, x64_xmm dst, x64_xmm src,
  * X64_SSE_PMOVMSKB): each lane's sign bit, lane i in bit i. */
 void x64_movmsk_rx(x64_buf *b, int pfx, x64_sse op, x64_gpr dst, x64_xmm src);
 /* cmpps/cmppd predicates (the imm8): true where the compare holds; NEQ is
- * unordered-or-not-equal (true for NaN lanes), the others ordered. */
-enum { X64_CMPP_EQ = 0, X64_CMPP_LT = 1, X64_CMPP_LE = 2, X64_CMPP_NEQ = 4 };
+ * unordered-or-not-equal (true for NaN lanes), UNORD true for NaN lanes
+ * alone, the others ordered. */
+enum { X64_CMPP_EQ = 0, X64_CMPP_LT = 1, X64_CMPP_LE = 2, X64_CMPP_UNORD = 3,
+	X64_CMPP_NEQ = 4 };
 
 /* movss/movsd: register merge, load (zeroes the upper lanes), store. */
 void x64_movss_xx(x64_buf *b, x64_xmm dst, x64_xmm src);

@@ -260,6 +260,8 @@ typedef enum x64_sse {
 	X64_SSE_CVTTPS2DQ = 0x0f5b, /* F3: truncating, 0x80000000 when out
 	                               of range or NaN */
 	X64_SSE_CVTDQ2PD = 0x0fe6,  /* F3, xmm/m64 */
+	X64_SSE_CVTTPD2DQ = 0x0fe6, /* 66: truncating, upper half zeroed,
+	                               0x80000000 out of range or NaN */
 	X64_SSE_ROUNDPS  = 0x0f3a08, /* 66, imm8 (X64_ROUND_*) */
 	X64_SSE_ROUNDPD  = 0x0f3a09, /* 66, imm8 */
 	X64_SSE_PACKSSWB = 0x0f63,  /* 66 */

@@ -1381,6 +1381,18 @@ static const struct {
 	{ "i32x4.trunc_sat_f32x4_s", "(i32x4.trunc_sat_f32x4_s (local.get 0))", 0, 4, 1 },
 	{ "i32x4.trunc_sat_f32x4_s.edges", "(i32x4.trunc_sat_f32x4_s (v128.const f32x4 "
 		"-0.5 2147483648 -2147483904 0x1.fffffep+30))", 0, 4, 1 },
+	{ "f32x4.min", "(f32x4.min (local.get 0) (local.get 1))", 'n', 4, 2 },
+	{ "f32x4.max", "(f32x4.max (local.get 0) (local.get 1))", 'n', 4, 2 },
+	{ "f64x2.min", "(f64x2.min (local.get 0) (local.get 1))", 'n', 8, 2 },
+	{ "f64x2.max", "(f64x2.max (local.get 0) (local.get 1))", 'n', 8, 2 },
+	{ "i32x4.trunc_sat_f64x2_s_zero", "(i32x4.trunc_sat_f64x2_s_zero (local.get 0))", 0, 8, 1 },
+	{ "i32x4.trunc_sat_f64x2_u_zero", "(i32x4.trunc_sat_f64x2_u_zero (local.get 0))", 0, 8, 1 },
+	{ "i32x4.trunc_sat_f64x2_s_zero.edges", "(i32x4.trunc_sat_f64x2_s_zero (v128.const f64x2 "
+		"2147483647.9 -2147483648.9))", 0, 8, 1 },
+	{ "i32x4.trunc_sat_f64x2_u_zero.edges", "(i32x4.trunc_sat_f64x2_u_zero (v128.const f64x2 "
+		"4294967295.9 -0.9))", 0, 8, 1 },
+	{ "i32x4.trunc_sat_f64x2_u_zero.big", "(i32x4.trunc_sat_f64x2_u_zero (v128.const f64x2 "
+		"4294967296 2147483648.5))", 0, 8, 1 },
 	{ "f32x4.demote_f64x2_zero", "(f32x4.demote_f64x2_zero (local.get 0))", 0, 8, 1 },
 	{ "f64x2.promote_low_f32x4", "(f64x2.promote_low_f32x4 (local.get 0))", 0, 4, 1 },
 };

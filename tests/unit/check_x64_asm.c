@@ -592,6 +592,7 @@ static const struct sse_form {
 	{ "cvtpd2ps", X64_PFX_66, X64_SSE_CVT2, 16 },
 	{ "cvtdq2ps", X64_PFX_NONE, X64_SSE_CVTDQ2PS, 16 },
 	{ "cvttps2dq", X64_PFX_F3, X64_SSE_CVTTPS2DQ, 16 },
+	{ "cvttpd2dq", X64_PFX_66, X64_SSE_CVTTPD2DQ, 16 },
 	{ "cvtdq2pd", X64_PFX_F3, X64_SSE_CVTDQ2PD, 8 },
 	{ "pmaxuw", X64_PFX_66, X64_SSE_PMAXUW, 16 },
 	{ "packsswb", X64_PFX_66, X64_SSE_PACKSSWB, 16 },

@@ -71,6 +71,7 @@ enum vk {
 	VK_I64_GPR,     /* i64x2 ops SSE4.1 lacks, one half at a time in
 	                   GPRs (by op) */
 	VK_SEQ,         /* a short sequence of its own (by op) */
+	VK_FMINMAX,     /* wasm min/max (op: X64_SSE_MIN or _MAX) */
 };
 
 typedef struct simd_form {
@@ -262,6 +263,12 @@ static const simd_form simd_forms[OP_COUNT_] = {
 	[OP_V_F32X4_CONVERT_I32X4_U] = F(.kind = VK_SEQ),
 	[OP_V_F64X2_CONVERT_LOW_I32X4_U] = F(.kind = VK_SEQ, .sse41 = true),
 	[OP_V_I32X4_TRUNC_SAT_F32X4_S] = F(.kind = VK_SEQ),
+	[OP_V_I32X4_TRUNC_SAT_F64X2_S_ZERO] = F(.kind = VK_SEQ),
+	[OP_V_I32X4_TRUNC_SAT_F64X2_U_ZERO] = F(.kind = VK_SEQ, .sse41 = true),
+	[OP_V_F32X4_MIN] = F(.kind = VK_FMINMAX, .pfx = X64_PFX_NONE, .op = X64_SSE_MIN),
+	[OP_V_F32X4_MAX] = F(.kind = VK_FMINMAX, .pfx = X64_PFX_NONE, .op = X64_SSE_MAX),
+	[OP_V_F64X2_MIN] = F(.kind = VK_FMINMAX, .pfx = P66, .op = X64_SSE_MIN),
+	[OP_V_F64X2_MAX] = F(.kind = VK_FMINMAX, .pfx = P66, .op = X64_SSE_MAX),
 	BIN(I32X4_DOT_I16X8_S, PMADDWD),       /* the wrap of -32768^2 * 2 too */
 	/* extmul: both halves widened, then multiplied (exact in the wide
 	 * lane, so the low product is the result) */
@@ -437,6 +444,35 @@ static void emit_seq(jc *c)
 		x64_sse_xx(JB, X64_PFX_66, X64_SSE_POR, X64_XMM0, X64_XMM1);
 		x64_sse_xx(JB, X64_PFX_66, X64_SSE_SUB, X64_XMM0, X64_XMM1);
 		break;
+	case OP_V_I32X4_TRUNC_SAT_F64X2_S_ZERO:
+		/* min(x, 2147483647.0) with NaN lanes 0 (minpd gives its
+		 * second operand for a NaN), then cvttpd2dq: below the range
+		 * it gives 0x80000000, the saturated value */
+		vget(c, X64_XMM0, a);
+		x64_movaps_xx(JB, X64_XMM1, X64_XMM0);
+		x64_sse_xxi(JB, X64_PFX_66, X64_SSE_CMPP, X64_XMM1, X64_XMM1, X64_CMPP_EQ);
+		vconst(c, X64_XMM2, 0x41dfffffffc00000ull, 0x41dfffffffc00000ull, X64_XMM3);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_AND, X64_XMM1, X64_XMM2);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_MIN, X64_XMM0, X64_XMM1);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_CVTTPD2DQ, X64_XMM0, X64_XMM0);
+		break;
+	case OP_V_I32X4_TRUNC_SAT_F64X2_U_ZERO:
+		/* max(x, 0) (NaN: 0), min(., 4294967295.0), truncated, + 2^52:
+		 * the u32 is the low half of each lane's bits */
+		vget(c, X64_XMM0, a);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PXOR, X64_XMM1, X64_XMM1);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_MAX, X64_XMM0, X64_XMM1);
+		vconst(c, X64_XMM2, 0x41efffffffe00000ull, 0x41efffffffe00000ull, X64_XMM3);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_MIN, X64_XMM0, X64_XMM2);
+		x64_sse_xxi(JB, X64_PFX_66, X64_SSE_ROUNDPD, X64_XMM0, X64_XMM0,
+			X64_ROUND_TRUNC | X64_ROUND_NO_EXC);
+		vconst(c, X64_XMM2, 0x4330000000000000ull, 0x4330000000000000ull, X64_XMM3);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_ADD, X64_XMM0, X64_XMM2);
+		x64_sse_xxi(JB, X64_PFX_66, X64_SSE_PSHUFD, X64_XMM0, X64_XMM0, 0x08);
+		x64_movd_rx(JB, 8, X64_RAX, X64_XMM0);
+		x64_alu_rr(JB, X64_ALU_XOR, 4, X64_RCX, X64_RCX);
+		vput_rr(c, JOP(D_A)->d, X64_RAX, X64_RCX);
+		return;
 	default:        /* I32X4_TRUNC_SAT_F32X4_S: NaN lanes zeroed first;
 	                   cvttps2dq gives 0x80000000 out of range, which a
 	                   lane with the sign clear turns into 0x7fffffff */
@@ -811,6 +847,29 @@ void jc_emit_simd(jc *c)
 	case VK_SEQ:
 		emit_seq(c);
 		break;
+	case VK_FMINMAX: {
+		/* minps/maxps both ways round: equal where neither is a NaN
+		 * but for -0/+0, which or (min) or and (max) settles.  NaN
+		 * lanes (cmpunord) take a + b's NaN instead: the lane rule's
+		 * (a's quieted, else b's). */
+		int p = f->pfx;
+		vget(c, X64_XMM0, JOP(D_AB)->a);
+		vget(c, X64_XMM1, JOP(D_AB)->b);
+		x64_movaps_xx(JB, X64_XMM2, X64_XMM0);
+		x64_sse_xx(JB, p, (x64_sse)f->op, X64_XMM2, X64_XMM1);
+		x64_movaps_xx(JB, X64_XMM3, X64_XMM1);
+		x64_sse_xx(JB, p, (x64_sse)f->op, X64_XMM3, X64_XMM0);
+		x64_sse_xx(JB, p, f->op == X64_SSE_MIN ? X64_SSE_OR : X64_SSE_AND,
+			X64_XMM2, X64_XMM3);
+		x64_movaps_xx(JB, X64_XMM3, X64_XMM0);
+		x64_sse_xxi(JB, p, X64_SSE_CMPP, X64_XMM3, X64_XMM1, X64_CMPP_UNORD);
+		x64_sse_xx(JB, p, X64_SSE_ADD, X64_XMM0, X64_XMM1);
+		x64_sse_xx(JB, p, X64_SSE_AND, X64_XMM0, X64_XMM3);
+		x64_sse_xx(JB, p, X64_SSE_ANDN, X64_XMM3, X64_XMM2);
+		x64_sse_xx(JB, p, X64_SSE_OR, X64_XMM0, X64_XMM3);
+		vput(c, JOP(D_AB)->d, X64_XMM0);
+		break;
+	}
 	case VK_NONE:
 	default:
 		jc_bail(c, "a SIMD op the baseline JIT does not compile");
