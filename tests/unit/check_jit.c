@@ -1393,6 +1393,11 @@ static const struct {
 		"4294967295.9 -0.9))", 0, 8, 1 },
 	{ "i32x4.trunc_sat_f64x2_u_zero.big", "(i32x4.trunc_sat_f64x2_u_zero (v128.const f64x2 "
 		"4294967296 2147483648.5))", 0, 8, 1 },
+	{ "i32x4.trunc_sat_f32x4_u", "(i32x4.trunc_sat_f32x4_u (local.get 0))", 0, 4, 1 },
+	{ "i32x4.trunc_sat_f32x4_u.edges", "(i32x4.trunc_sat_f32x4_u (v128.const f32x4 "
+		"4294967040 4294967296 2147483648 2147483520))", 0, 4, 1 },
+	{ "i32x4.trunc_sat_f32x4_u.small", "(i32x4.trunc_sat_f32x4_u (v128.const f32x4 "
+		"-0.9 -1 0.99 123456.7))", 0, 4, 1 },
 	{ "f32x4.demote_f64x2_zero", "(f32x4.demote_f64x2_zero (local.get 0))", 0, 8, 1 },
 	{ "f64x2.promote_low_f32x4", "(f64x2.promote_low_f32x4 (local.get 0))", 0, 4, 1 },
 };

@@ -263,6 +263,7 @@ static const simd_form simd_forms[OP_COUNT_] = {
 	[OP_V_F32X4_CONVERT_I32X4_U] = F(.kind = VK_SEQ),
 	[OP_V_F64X2_CONVERT_LOW_I32X4_U] = F(.kind = VK_SEQ, .sse41 = true),
 	[OP_V_I32X4_TRUNC_SAT_F32X4_S] = F(.kind = VK_SEQ),
+	[OP_V_I32X4_TRUNC_SAT_F32X4_U] = F(.kind = VK_SEQ, .sse41 = true),
 	[OP_V_I32X4_TRUNC_SAT_F64X2_S_ZERO] = F(.kind = VK_SEQ),
 	[OP_V_I32X4_TRUNC_SAT_F64X2_U_ZERO] = F(.kind = VK_SEQ, .sse41 = true),
 	[OP_V_F32X4_MIN] = F(.kind = VK_FMINMAX, .pfx = X64_PFX_NONE, .op = X64_SSE_MIN),
@@ -443,6 +444,24 @@ static void emit_seq(jc *c)
 		vconst(c, X64_XMM1, 0x4330000000000000ull, 0x4330000000000000ull, X64_XMM2);
 		x64_sse_xx(JB, X64_PFX_66, X64_SSE_POR, X64_XMM0, X64_XMM1);
 		x64_sse_xx(JB, X64_PFX_66, X64_SSE_SUB, X64_XMM0, X64_XMM1);
+		break;
+	case OP_V_I32X4_TRUNC_SAT_F32X4_U:
+		/* x = max(x, 0) (NaN: 0); cvttps2dq(x) is right below 2^31 and
+		 * 0x80000000 above; t = cvttps2dq(x - 2^31), 0x7fffffff where
+		 * x >= 2^32, at least 0: the sum is the saturated u32 */
+		vget(c, X64_XMM0, a);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PXOR, X64_XMM1, X64_XMM1);
+		x64_sse_xx(JB, X64_PFX_NONE, X64_SSE_MAX, X64_XMM0, X64_XMM1);
+		vconst(c, X64_XMM1, SPLAT32(0x4f000000u), SPLAT32(0x4f000000u), X64_XMM3);
+		x64_movaps_xx(JB, X64_XMM2, X64_XMM0);
+		x64_sse_xx(JB, X64_PFX_NONE, X64_SSE_SUB, X64_XMM2, X64_XMM1);
+		x64_sse_xxi(JB, X64_PFX_NONE, X64_SSE_CMPP, X64_XMM1, X64_XMM2, X64_CMPP_LE);
+		x64_sse_xx(JB, X64_PFX_F3, X64_SSE_CVTTPS2DQ, X64_XMM2, X64_XMM2);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PXOR, X64_XMM2, X64_XMM1);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PXOR, X64_XMM1, X64_XMM1);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PMAXSD, X64_XMM2, X64_XMM1);
+		x64_sse_xx(JB, X64_PFX_F3, X64_SSE_CVTTPS2DQ, X64_XMM0, X64_XMM0);
+		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PADDD, X64_XMM0, X64_XMM2);
 		break;
 	case OP_V_I32X4_TRUNC_SAT_F64X2_S_ZERO:
 		/* min(x, 2147483647.0) with NaN lanes 0 (minpd gives its
