@@ -710,6 +710,19 @@ void x64_sse_xm(x64_buf *b, int pfx, x64_sse op, x64_xmm dst, x64_mem m)
 		emit_rm(b, pfx, 0, op, dst, m);
 }
 
+void x64_sse_xxi(x64_buf *b, int pfx, x64_sse op, x64_xmm dst, x64_xmm src,
+	uint8_t imm)
+{
+	if (valid_xmm(b, (int)dst) && valid_xmm(b, (int)src))
+		emit_rr_imm(b, pfx, 0, op, dst, src, 1, imm);
+}
+
+void x64_movmsk_rx(x64_buf *b, int pfx, x64_sse op, x64_gpr dst, x64_xmm src)
+{
+	if (valid_xmm(b, (int)src))
+		emit_rr(b, pfx, 0, op, dst, src);
+}
+
 void x64_movss_xx(x64_buf *b, x64_xmm dst, x64_xmm src)
 { x64_sse_xx(b, X64_PFX_F3, X64_SSE_MOV_RM, dst, src); }
 void x64_movsd_xx(x64_buf *b, x64_xmm dst, x64_xmm src)

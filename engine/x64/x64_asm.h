@@ -335,6 +335,25 @@ X64_SSE_FORMS(movaps, X64_PFX_NONE, X64_SSE_MOVAP)
 X64_SSE_FORMS(movapd, X64_PFX_66,   X64_SSE_MOVAP)
 #undef X64_SSE_FORMS
 
+/* Packed (v128) forms.  movdqu: an unaligned 16-byte load or store;
+ * the integer lane ops (66 0F ..., 66 0F 38 ...: x64_sse's packed group)
+ * go through x64_sse_xx/_xm with X64_PFX_66. */
+static inline void x64_movdqu_xm(x64_buf *b, x64_xmm dst, x64_mem m)
+{ x64_sse_xm(b, X64_PFX_F3, X64_SSE_MOVDQU_RM, dst, m); }
+static inline void x64_movdqu_mx(x64_buf *b, x64_mem m, x64_xmm src)
+{ x64_sse_xm(b, X64_PFX_F3, X64_SSE_MOVDQU_MR, src, m); }
+/* op xmm, xmm, imm8 (cmpps/cmppd: X64_SSE_CMPP with an X64_CMPP_*). */
+void x64_sse_xxi(x64_buf *b, int pfx, x64_sse op, x64_xmm dst, x64_xmm src,
+	uint8_t imm);
+/* movmskps/movmskpd/pmovmskb r32, xmm (op X64_SSE_MOVMSKP or
+ * X64_SSE_PMOVMSKB): each lane's sign bit, lane i in bit i. */
+void x64_movmsk_rx(x64_buf *b, int pfx, x64_sse op, x64_gpr dst, x64_xmm src);
+/* cmpps/cmppd predicates (the imm8): true where the compare holds; NEQ is
+ * unordered-or-not-equal (true for NaN lanes), UNORD true for NaN lanes
+ * alone, the others ordered. */
+enum { X64_CMPP_EQ = 0, X64_CMPP_LT = 1, X64_CMPP_LE = 2, X64_CMPP_UNORD = 3,
+	X64_CMPP_NEQ = 4 };
+
 /* movss/movsd: register merge, load (zeroes the upper lanes), store. */
 void x64_movss_xx(x64_buf *b, x64_xmm dst, x64_xmm src);
 void x64_movsd_xx(x64_buf *b, x64_xmm dst, x64_xmm src);

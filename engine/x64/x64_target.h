@@ -212,7 +212,75 @@ typedef enum x64_sse {
 	X64_SSE_MOVD_RX = 0x0f7e,   /* 66: movd/movq r/m32/64, xmm */
 	X64_SSE_PXOR    = 0x0fef,   /* 66 */
 	X64_SSE_ROUNDSS = 0x0f3a0a, /* 66, imm8 */
-	X64_SSE_ROUNDSD = 0x0f3a0b  /* 66, imm8 */
+	X64_SSE_ROUNDSD = 0x0f3a0b, /* 66, imm8 */
+	/* Packed (v128) forms: xmm, xmm/m128.  Integer ones take 66; the
+	 * float ones above take none (ps) or 66 (pd).  0f38xx are SSSE3
+	 * (pshufb, pabsX) or SSE4.1 (the rest of that map), the others SSE2. */
+	X64_SSE_MOVDQU_RM = 0x0f6f, /* F3: movdqu xmm, xmm/m128 */
+	X64_SSE_MOVDQU_MR = 0x0f7f, /* F3: movdqu xmm/m128, xmm */
+	X64_SSE_CMPP    = 0x0fc2,   /* cmpps (none) / cmppd (66), imm8 */
+	X64_SSE_PCMPGTB = 0x0f64, X64_SSE_PCMPGTW = 0x0f65, X64_SSE_PCMPGTD = 0x0f66,
+	X64_SSE_PCMPEQB = 0x0f74, X64_SSE_PCMPEQW = 0x0f75, X64_SSE_PCMPEQD = 0x0f76,
+	X64_SSE_PSRLW   = 0x0fd1, X64_SSE_PSRLD   = 0x0fd2, X64_SSE_PSRLQ   = 0x0fd3,
+	X64_SSE_PADDQ   = 0x0fd4,
+	X64_SSE_PMULLW  = 0x0fd5,
+	X64_SSE_PSUBUSB = 0x0fd8, X64_SSE_PSUBUSW = 0x0fd9,
+	X64_SSE_PMINUB  = 0x0fda,
+	X64_SSE_PAND    = 0x0fdb,
+	X64_SSE_PADDUSB = 0x0fdc, X64_SSE_PADDUSW = 0x0fdd,
+	X64_SSE_PMAXUB  = 0x0fde,
+	X64_SSE_PANDN   = 0x0fdf,
+	X64_SSE_PAVGB   = 0x0fe0,
+	X64_SSE_PSRAW   = 0x0fe1, X64_SSE_PSRAD   = 0x0fe2,
+	X64_SSE_PAVGW   = 0x0fe3,
+	X64_SSE_PSUBSB  = 0x0fe8, X64_SSE_PSUBSW  = 0x0fe9,
+	X64_SSE_PMINSW  = 0x0fea,
+	X64_SSE_POR     = 0x0feb,
+	X64_SSE_PADDSB  = 0x0fec, X64_SSE_PADDSW  = 0x0fed,
+	X64_SSE_PMAXSW  = 0x0fee,
+	X64_SSE_PSLLW   = 0x0ff1, X64_SSE_PSLLD   = 0x0ff2, X64_SSE_PSLLQ   = 0x0ff3,
+	X64_SSE_PSUBB   = 0x0ff8, X64_SSE_PSUBW   = 0x0ff9, X64_SSE_PSUBD   = 0x0ffa,
+	X64_SSE_PSUBQ   = 0x0ffb,
+	X64_SSE_PADDB   = 0x0ffc, X64_SSE_PADDW   = 0x0ffd, X64_SSE_PADDD   = 0x0ffe,
+	X64_SSE_PSHUFB  = 0x0f3800,
+	X64_SSE_PABSB   = 0x0f381c, X64_SSE_PABSW = 0x0f381d, X64_SSE_PABSD = 0x0f381e,
+	X64_SSE_PCMPEQQ = 0x0f3829,
+	X64_SSE_PMINSB  = 0x0f3838, X64_SSE_PMINSD = 0x0f3839,
+	X64_SSE_PMINUW  = 0x0f383a, X64_SSE_PMINUD = 0x0f383b,
+	X64_SSE_PMAXSB  = 0x0f383c, X64_SSE_PMAXSD = 0x0f383d,
+	X64_SSE_PMAXUW  = 0x0f383e, X64_SSE_PMAXUD = 0x0f383f,
+	X64_SSE_PMULLD  = 0x0f3840,
+	/* widening loads of the low 8 bytes (xmm/m64) */
+	X64_SSE_PMOVSXBW = 0x0f3820, X64_SSE_PMOVSXWD = 0x0f3823,
+	X64_SSE_PMOVSXDQ = 0x0f3825,
+	X64_SSE_PMOVZXBW = 0x0f3830, X64_SSE_PMOVZXWD = 0x0f3833,
+	X64_SSE_PMOVZXDQ = 0x0f3835,
+	/* cvtps2pd (none, xmm/m64) / cvtpd2ps (66) are X64_SSE_CVT2 */
+	X64_SSE_CVTDQ2PS = 0x0f5b,  /* none */
+	X64_SSE_CVTTPS2DQ = 0x0f5b, /* F3: truncating, 0x80000000 when out
+	                               of range or NaN */
+	X64_SSE_CVTDQ2PD = 0x0fe6,  /* F3, xmm/m64 */
+	X64_SSE_CVTTPD2DQ = 0x0fe6, /* 66: truncating, upper half zeroed,
+	                               0x80000000 out of range or NaN */
+	X64_SSE_ROUNDPS  = 0x0f3a08, /* 66, imm8 (X64_ROUND_*) */
+	X64_SSE_ROUNDPD  = 0x0f3a09, /* 66, imm8 */
+	X64_SSE_PACKSSWB = 0x0f63,  /* 66 */
+	X64_SSE_PACKUSWB = 0x0f67,  /* 66 */
+	X64_SSE_PACKSSDW = 0x0f6b,  /* 66 */
+	X64_SSE_PACKUSDW = 0x0f382b, /* 66, SSE4.1 */
+	X64_SSE_PMULHRSW = 0x0f380b, /* 66, SSSE3 */
+	X64_SSE_PUNPCKLBW = 0x0f60, /* 66 */
+	X64_SSE_PUNPCKHBW = 0x0f68, /* 66 */
+	X64_SSE_PUNPCKLQDQ = 0x0f6c, /* 66 */
+	X64_SSE_PSHUFD   = 0x0f70,  /* 66, imm8 */
+	X64_SSE_PMULUDQ  = 0x0ff4,  /* 66 */
+	X64_SSE_PMADDWD  = 0x0ff5,  /* 66 */
+	X64_SSE_PMADDUBSW = 0x0f3804, /* 66, SSSE3 */
+	X64_SSE_PTEST    = 0x0f3817, /* 66, SSE4.1: ZF = (dst & src) == 0 */
+	X64_SSE_PMULDQ   = 0x0f3828, /* 66, SSE4.1 */
+	/* r32, xmm: the lanes' sign bits (x64_movmsk_rx) */
+	X64_SSE_MOVMSKP  = 0x0f50,  /* movmskps (none) / movmskpd (66) */
+	X64_SSE_PMOVMSKB = 0x0fd7   /* 66 */
 } x64_sse;
 
 /* roundss/roundsd imm8: rounding mode, plus bit 3 to suppress the

@@ -1,7 +1,7 @@
 #!/bin/sh
 # run-spec.sh -- the WebAssembly core spec suite, simd_*.wast included,
-# through `wasmhost spec` (in the JIT tiers a function holding a v128 stays
-# in the interpreter).  Run by `make check` with top_srcdir, top_builddir
+# through `wasmhost spec` (a function with a SIMD op the baseline does not
+# compile yet stays in the interpreter; tier 2 leaves v128 to the baseline).  Run by `make check` with top_srcdir, top_builddir
 # and WAST2JSON in the environment.
 #
 #   WASM_TESTSUITE  folder of .wast files

@@ -519,6 +519,97 @@ static const struct sse_form {
 	{ "pxor", X64_PFX_66, X64_SSE_PXOR, 16 },
 	{ "movaps", X64_PFX_NONE, X64_SSE_MOVAP, 16 },
 	{ "movapd", X64_PFX_66, X64_SSE_MOVAP, 16 },
+	/* packed (v128) */
+	{ "addps", X64_PFX_NONE, X64_SSE_ADD, 16 },
+	{ "addpd", X64_PFX_66, X64_SSE_ADD, 16 },
+	{ "subps", X64_PFX_NONE, X64_SSE_SUB, 16 },
+	{ "subpd", X64_PFX_66, X64_SSE_SUB, 16 },
+	{ "mulps", X64_PFX_NONE, X64_SSE_MUL, 16 },
+	{ "mulpd", X64_PFX_66, X64_SSE_MUL, 16 },
+	{ "divps", X64_PFX_NONE, X64_SSE_DIV, 16 },
+	{ "divpd", X64_PFX_66, X64_SSE_DIV, 16 },
+	{ "sqrtps", X64_PFX_NONE, X64_SSE_SQRT, 16 },
+	{ "sqrtpd", X64_PFX_66, X64_SSE_SQRT, 16 },
+	{ "movdqu", X64_PFX_F3, X64_SSE_MOVDQU_RM, 16 },
+	{ "pcmpgtb", X64_PFX_66, X64_SSE_PCMPGTB, 16 },
+	{ "pcmpgtw", X64_PFX_66, X64_SSE_PCMPGTW, 16 },
+	{ "pcmpgtd", X64_PFX_66, X64_SSE_PCMPGTD, 16 },
+	{ "pcmpeqb", X64_PFX_66, X64_SSE_PCMPEQB, 16 },
+	{ "pcmpeqw", X64_PFX_66, X64_SSE_PCMPEQW, 16 },
+	{ "pcmpeqd", X64_PFX_66, X64_SSE_PCMPEQD, 16 },
+	{ "psrlw", X64_PFX_66, X64_SSE_PSRLW, 16 },
+	{ "psrld", X64_PFX_66, X64_SSE_PSRLD, 16 },
+	{ "psrlq", X64_PFX_66, X64_SSE_PSRLQ, 16 },
+	{ "paddq", X64_PFX_66, X64_SSE_PADDQ, 16 },
+	{ "pmullw", X64_PFX_66, X64_SSE_PMULLW, 16 },
+	{ "psubusb", X64_PFX_66, X64_SSE_PSUBUSB, 16 },
+	{ "psubusw", X64_PFX_66, X64_SSE_PSUBUSW, 16 },
+	{ "pminub", X64_PFX_66, X64_SSE_PMINUB, 16 },
+	{ "pand", X64_PFX_66, X64_SSE_PAND, 16 },
+	{ "paddusb", X64_PFX_66, X64_SSE_PADDUSB, 16 },
+	{ "paddusw", X64_PFX_66, X64_SSE_PADDUSW, 16 },
+	{ "pmaxub", X64_PFX_66, X64_SSE_PMAXUB, 16 },
+	{ "pandn", X64_PFX_66, X64_SSE_PANDN, 16 },
+	{ "pavgb", X64_PFX_66, X64_SSE_PAVGB, 16 },
+	{ "psraw", X64_PFX_66, X64_SSE_PSRAW, 16 },
+	{ "psrad", X64_PFX_66, X64_SSE_PSRAD, 16 },
+	{ "pavgw", X64_PFX_66, X64_SSE_PAVGW, 16 },
+	{ "psubsb", X64_PFX_66, X64_SSE_PSUBSB, 16 },
+	{ "psubsw", X64_PFX_66, X64_SSE_PSUBSW, 16 },
+	{ "pminsw", X64_PFX_66, X64_SSE_PMINSW, 16 },
+	{ "por", X64_PFX_66, X64_SSE_POR, 16 },
+	{ "paddsb", X64_PFX_66, X64_SSE_PADDSB, 16 },
+	{ "paddsw", X64_PFX_66, X64_SSE_PADDSW, 16 },
+	{ "pmaxsw", X64_PFX_66, X64_SSE_PMAXSW, 16 },
+	{ "psllw", X64_PFX_66, X64_SSE_PSLLW, 16 },
+	{ "pslld", X64_PFX_66, X64_SSE_PSLLD, 16 },
+	{ "psllq", X64_PFX_66, X64_SSE_PSLLQ, 16 },
+	{ "psubb", X64_PFX_66, X64_SSE_PSUBB, 16 },
+	{ "psubw", X64_PFX_66, X64_SSE_PSUBW, 16 },
+	{ "psubd", X64_PFX_66, X64_SSE_PSUBD, 16 },
+	{ "psubq", X64_PFX_66, X64_SSE_PSUBQ, 16 },
+	{ "paddb", X64_PFX_66, X64_SSE_PADDB, 16 },
+	{ "paddw", X64_PFX_66, X64_SSE_PADDW, 16 },
+	{ "paddd", X64_PFX_66, X64_SSE_PADDD, 16 },
+	{ "pshufb", X64_PFX_66, X64_SSE_PSHUFB, 16 },
+	{ "pabsb", X64_PFX_66, X64_SSE_PABSB, 16 },
+	{ "pabsw", X64_PFX_66, X64_SSE_PABSW, 16 },
+	{ "pabsd", X64_PFX_66, X64_SSE_PABSD, 16 },
+	{ "pcmpeqq", X64_PFX_66, X64_SSE_PCMPEQQ, 16 },
+	{ "pminsb", X64_PFX_66, X64_SSE_PMINSB, 16 },
+	{ "pminsd", X64_PFX_66, X64_SSE_PMINSD, 16 },
+	{ "pminuw", X64_PFX_66, X64_SSE_PMINUW, 16 },
+	{ "pminud", X64_PFX_66, X64_SSE_PMINUD, 16 },
+	{ "pmaxsb", X64_PFX_66, X64_SSE_PMAXSB, 16 },
+	{ "pmaxsd", X64_PFX_66, X64_SSE_PMAXSD, 16 },
+	{ "pmovsxbw", X64_PFX_66, X64_SSE_PMOVSXBW, 8 },
+	{ "pmovsxwd", X64_PFX_66, X64_SSE_PMOVSXWD, 8 },
+	{ "pmovsxdq", X64_PFX_66, X64_SSE_PMOVSXDQ, 8 },
+	{ "pmovzxbw", X64_PFX_66, X64_SSE_PMOVZXBW, 8 },
+	{ "pmovzxwd", X64_PFX_66, X64_SSE_PMOVZXWD, 8 },
+	{ "pmovzxdq", X64_PFX_66, X64_SSE_PMOVZXDQ, 8 },
+	{ "cvtps2pd", X64_PFX_NONE, X64_SSE_CVT2, 8 },
+	{ "cvtpd2ps", X64_PFX_66, X64_SSE_CVT2, 16 },
+	{ "cvtdq2ps", X64_PFX_NONE, X64_SSE_CVTDQ2PS, 16 },
+	{ "cvttps2dq", X64_PFX_F3, X64_SSE_CVTTPS2DQ, 16 },
+	{ "cvttpd2dq", X64_PFX_66, X64_SSE_CVTTPD2DQ, 16 },
+	{ "cvtdq2pd", X64_PFX_F3, X64_SSE_CVTDQ2PD, 8 },
+	{ "pmaxuw", X64_PFX_66, X64_SSE_PMAXUW, 16 },
+	{ "packsswb", X64_PFX_66, X64_SSE_PACKSSWB, 16 },
+	{ "packuswb", X64_PFX_66, X64_SSE_PACKUSWB, 16 },
+	{ "packssdw", X64_PFX_66, X64_SSE_PACKSSDW, 16 },
+	{ "packusdw", X64_PFX_66, X64_SSE_PACKUSDW, 16 },
+	{ "pmulhrsw", X64_PFX_66, X64_SSE_PMULHRSW, 16 },
+	{ "punpcklbw", X64_PFX_66, X64_SSE_PUNPCKLBW, 16 },
+	{ "punpckhbw", X64_PFX_66, X64_SSE_PUNPCKHBW, 16 },
+	{ "punpcklqdq", X64_PFX_66, X64_SSE_PUNPCKLQDQ, 16 },
+	{ "pmuludq", X64_PFX_66, X64_SSE_PMULUDQ, 16 },
+	{ "pmaddwd", X64_PFX_66, X64_SSE_PMADDWD, 16 },
+	{ "pmaddubsw", X64_PFX_66, X64_SSE_PMADDUBSW, 16 },
+	{ "ptest", X64_PFX_66, X64_SSE_PTEST, 16 },
+	{ "pmuldq", X64_PFX_66, X64_SSE_PMULDQ, 16 },
+	{ "pmaxud", X64_PFX_66, X64_SSE_PMAXUD, 16 },
+	{ "pmulld", X64_PFX_66, X64_SSE_PMULLD, 16 },
 };
 
 static void gen_sse(void)
@@ -577,6 +668,35 @@ static void gen_sse(void)
 				CASE(x64_cvttsd2si_rx(&B, sz, r, x), "cvttsd2si %s, %s", R(sz, r), X(x));
 			}
 		}
+	for (int r = 0; r < 16; r++)
+		for (size_t j = 0; j < nxq; j++) {
+			CASE(x64_movmsk_rx(&B, X64_PFX_NONE, X64_SSE_MOVMSKP, r, xq[j]),
+				"movmskps %s, %s", R(4, r), X(xq[j]));
+			CASE(x64_movmsk_rx(&B, X64_PFX_66, X64_SSE_MOVMSKP, r, xq[j]),
+				"movmskpd %s, %s", R(4, r), X(xq[j]));
+			CASE(x64_movmsk_rx(&B, X64_PFX_66, X64_SSE_PMOVMSKB, r, xq[j]),
+				"pmovmskb %s, %s", R(4, r), X(xq[j]));
+		}
+	for (size_t i = 0; i < NQMEM; i++) {
+		x64_mem m = quirk_mems[i];
+		int x = xq[(i + 3) % nxq];
+		CASE(x64_movdqu_xm(&B, x, m), "movdqu %s, %s", X(x), M(16, m));
+		CASE(x64_movdqu_mx(&B, m, x), "movdqu %s, %s", M(16, m), X(x));
+	}
+	for (size_t i = 0; i < nxq; i++)
+		for (size_t j = 0; j < nxq; j++)
+			for (uint8_t k = 0; k < 8; k++) {
+				CASE(x64_sse_xxi(&B, X64_PFX_NONE, X64_SSE_CMPP, xq[i], xq[j], k),
+					"cmpps %s, %s, %u", X(xq[i]), X(xq[j]), k);
+				CASE(x64_sse_xxi(&B, X64_PFX_66, X64_SSE_CMPP, xq[i], xq[j], k),
+					"cmppd %s, %s, %u", X(xq[i]), X(xq[j]), k);
+				CASE(x64_sse_xxi(&B, X64_PFX_66, X64_SSE_ROUNDPS, xq[i], xq[j], k + 8),
+					"roundps %s, %s, %u", X(xq[i]), X(xq[j]), k + 8);
+				CASE(x64_sse_xxi(&B, X64_PFX_66, X64_SSE_ROUNDPD, xq[i], xq[j], k),
+					"roundpd %s, %s, %u", X(xq[i]), X(xq[j]), k);
+				CASE(x64_sse_xxi(&B, X64_PFX_66, X64_SSE_PSHUFD, xq[i], xq[j], k * 31),
+					"pshufd %s, %s, %u", X(xq[i]), X(xq[j]), k * 31);
+			}
 	for (size_t i = 0; i < nxq; i++)
 		for (size_t j = 0; j < nxq; j++)
 			for (uint8_t mode = 0; mode < 12; mode += 3) {

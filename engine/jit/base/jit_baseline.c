@@ -2,7 +2,7 @@
  * code (its format is ops.h's), dispatching each instruction on its
  * family, labels, the prologue and epilogue, control flow and calls.  The
  * numeric ops are in jit_baseline_num.c, memory, globals and tables in
- * jit_baseline_mem.c; register conventions in jit_baseline.h.
+ * jit_baseline_mem.c, SIMD in jit_baseline_simd.c; register conventions in jit_baseline.h.
  *
  * One function is compiled in two passes over its pre-decoded code: the
  * first finds instruction boundaries and branch targets (each target gets
@@ -73,10 +73,20 @@ enum jc_how jc_op_how(enum interp_op op)
 	return (enum jc_how)op_exceptions[op].how;
 }
 
+/* Per SIMD op: why the baseline refuses it, naming it. */
+static const char *const simd_refusals[OP_COUNT_] = {
+#define JC_SIMD_WHY_(op, lay, fam, T, tr) \
+	[OP_##op] = "SIMD op " #op " is not compiled by the baseline yet",
+#define INTERP_OPS_X JC_SIMD_WHY_
+	INTERP_OPS(JC_SIMD_WHY_)
+#undef INTERP_OPS_X
+#undef JC_SIMD_WHY_
+};
+
 const char *jc_op_refusal(enum interp_op op)
 {
 	if (op_infos[op].family == OPFAM_SIMD)
-		return "SIMD (v128) is not compiled by the baseline yet";
+		return jc_simd_compiles(op) ? NULL : simd_refusals[op];
 	return op_exceptions[op].how == JC_REFUSE ? op_exceptions[op].reason : NULL;
 }
 
@@ -366,6 +376,14 @@ static void load_pins(jc *c, bool all)
 	}
 }
 
+void jc_forget(jc *c, uint32_t s)
+{
+	if (c->fwd_gpr == s)
+		c->fwd_gpr = JC_NOSLOT;
+	if (c->fwd_xmm == s)
+		c->fwd_xmm = JC_NOSLOT;
+}
+
 void jc_clobbered(jc *c, bool all)
 {
 	c->fwd_gpr = c->fwd_xmm = JC_NOSLOT;
@@ -410,7 +428,7 @@ static bool choose_pins(jc *c, const uint32_t *insn, const uint8_t *depth,
 		}
 	}
 	uint32_t ngpr = 0, nxmm = 0;
-	for (;;) {
+	while (!c->v128_frame) {
 		uint32_t best = JC_NOSLOT;
 		for (uint32_t s = 0; s < nl; s++) {
 			if (w[s] < 2 || c->pin[s] >= 0)
@@ -509,7 +527,7 @@ static void emit_enter(jc *c)
 	x64_push_r(JB, X64_RBP);                       /* rsp 16-aligned */
 	jit_seq_entry_checks(JB, X64_RAX, frame, &c->tails);
 	emit_epoch_check(c);
-	if (c->op == OP_ENTER_FUEL)
+	if (c->op == OP_ENTER_FUEL || c->op == OP_ENTER_V128_FUEL)
 		emit_fuel(c);
 	/* declared locals are zero, then the pinned ones go to registers */
 	if (n > 0 && n <= 8) {
@@ -611,6 +629,7 @@ void jc_emit_control(jc *c)
 		emit_trap_now(c, WASM_TRAP_UNREACHABLE);
 		break;
 	case OP_ENTER: case OP_ENTER_FUEL:
+	case OP_ENTER_V128: case OP_ENTER_V128_FUEL:   /* via jc_emit_simd */
 		if (c->off != 0)
 			jc_bail(c, "ENTER inside a function");
 		emit_enter(c);
@@ -829,13 +848,11 @@ bool jc_translate(jc *c, wasm_module *m, uint32_t func_index,
 	c->hot = !listing && jit_hot_counts(m, func_index);
 	c->nlocals = fc->nlocals;
 	x64_buf_init(JB, 64 + (size_t)fc->code_len * 4);
-	/* A frame holding a v128 (ENTER_V128, family SIMD): refused before
-	 * scan(), whose pinning reads a slot as a local's index. */
-	if (fc->code_len >= op_layouts[OPL_ENTER].len &&
-	    op_infos[insn_op(fc->code)].family == OPFAM_SIMD) {
-		jc_bail(c, jc_op_refusal(insn_op(fc->code)));
-		return false;
-	}
+	/* A frame holding a v128 (ENTER_V128): its slots are not local
+	 * indices, which choose_pins reads them as, so nothing is pinned. */
+	c->v128_frame = fc->code_len >= op_layouts[OPL_ENTER].len &&
+		(insn_op(fc->code) == OP_ENTER_V128 ||
+		 insn_op(fc->code) == OP_ENTER_V128_FUEL);
 	if (!scan(c))
 		return false;
 	for (uint32_t off = 0; off < fc->code_len && !c->bail && !c->oom;) {

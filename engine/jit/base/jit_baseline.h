@@ -192,6 +192,8 @@ typedef struct jc {
 	uint32_t next_slots[OP_MAX_SLOTS];
 	uint32_t nnext_slots;
 	bool has_lzcnt, has_tzcnt, has_popcnt, has_sse41;
+	bool v128_frame;        /* ENTER_V128: slots are not local indices,
+	                           no local is pinned */
 	bool hot;               /* count the budget (jit_hot_counts) */
 } jc;
 
@@ -234,7 +236,8 @@ static inline unsigned jc_size(const jc *c)
 	X(FLOAT_UNARY,  jc_emit_float,        true) \
 	X(FLOAT_BINARY, jc_emit_float,        true) \
 	X(CONVERT,      jc_emit_convert,      true) \
-	X(BR_CMP,       jc_emit_br_cmp,       true)
+	X(BR_CMP,       jc_emit_br_cmp,       true) \
+	X(SIMD,         jc_emit_simd,         false)
 
 /* Ops that the baseline treats unlike the rest of their family:
  * X(OP, how, reason).  JC_SLOW: left to C (jit_rt_slow_op runs it as the
@@ -258,12 +261,19 @@ enum jc_how { JC_INLINE, JC_SLOW, JC_KEEP, JC_REFUSE };
 	X(TABLE_COPY,    JC_SLOW,   NULL) \
 	X(TABLE_INIT,    JC_SLOW,   NULL)
 /* and every saturating truncation (OP_SAT_*, one per OP_FLOAT_TO_INT
- * entry) is JC_SLOW: jit_baseline.c's table takes them from that list. */
+ * entry) is JC_SLOW: jit_baseline.c's table takes them from that list.
+ * SIMD (v128) ops: those jc_emit_simd's table lists are compiled
+ * (jit_baseline_simd.c; its family reads v128 operands from memory, so it
+ * does not pop through the slot layer), every other one is refused with
+ * a reason that names it. */
 
 typedef void jc_emit_fn(jc *c);
 #define JC_DECLARE_(fam, fn, pops) jc_emit_fn fn;
 JC_FAMILIES(JC_DECLARE_)
 #undef JC_DECLARE_
+
+/* Whether jc_emit_simd compiles SIMD op op (jit_baseline_simd.c). */
+bool jc_simd_compiles(enum interp_op op);
 
 /* Each family's emitter (NULL: the baseline compiles no op of it). */
 extern jc_emit_fn *const jc_emitters[OPFAM_COUNT_];
@@ -302,6 +312,12 @@ void jc_cmp_imm(jc *c, unsigned size, uint32_t s, int32_t imm);
 /* SSE op x, slot (pfx and op as x64_sse_xm; size is the slot's width) */
 void jc_sse_src(jc *c, int pfx, x64_sse op, unsigned size, x64_xmm x,
 	uint32_t s);
+/* Slot s was written around the slot layer (a v128 half): the
+ * forwarding registers no longer hold it. */
+void jc_forget(jc *c, uint32_t s);
+/* [r15 + rax + off]: a linear memory address, rax holding the
+ * zero-extended effective index (may clobber rcx). */
+x64_mem jc_ea(jc *c, uint32_t off);
 /* After a call: r10, r11 and the caller-saved registers are gone (all:
  * the callee may have written our slots, reload every pinned local). */
 void jc_clobbered(jc *c, bool all);

@@ -18,8 +18,7 @@
 _Static_assert(OP_LD_32S64 - OP_LD_I32 == 8 && OP_ST_64 - OP_ST_8 == 3,
 	"load_kind and store_kind follow the LD and ST groups");
 
-/* [r15 + rax + off]: rax holds the zero-extended effective index. */
-static x64_mem ea(jc *c, uint32_t off)
+x64_mem jc_ea(jc *c, uint32_t off)
 {
 	if (off <= INT32_MAX)
 		return x64_mem_bi(X64_R15, X64_RAX, 1, (int32_t)off);
@@ -116,7 +115,7 @@ void jc_emit_load(jc *c)
 		jc_bail(c, "a load the baseline JIT does not know");
 		return;
 	}
-	load_kind(c, k, ea(c, off), d);
+	load_kind(c, k, jc_ea(c, off), d);
 }
 
 /* STORE: [x + ...] = v in the address form of the op's layout. */
@@ -152,7 +151,7 @@ void jc_emit_store(jc *c)
 		jc_bail(c, "a store the baseline JIT does not know");
 		return;
 	}
-	store_kind(c, k, ea(c, off));
+	store_kind(c, k, jc_ea(c, off));
 }
 
 /* ADDR: d = (u32)(x + (y << k)). */
