@@ -23,6 +23,16 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The kernels stay functions of their own, called many times, as a
+ * library's would be: V8 moves a function to TurboFan on a later call
+ * (there is no on-stack replacement for wasm), so a main with every
+ * kernel inlined would run in Liftoff throughout.  noinline is not enough:
+ * wasm-opt, which clang runs after linking when it is on PATH, inlines a
+ * function called from one place whatever its attributes.  So main calls
+ * the kernels through volatile pointers (K(name)), natively too. */
+#define NOINLINE __attribute__((noinline))
+#define K(f) (*k_##f)
+
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
 typedef v128_t f4;
@@ -81,7 +91,7 @@ static void mix_bits(float f)
 
 static float vx[VN], vy[VN];
 
-static float dot(const float *x, const float *y, int n) /* n % 16 == 0 */
+static NOINLINE float dot(const float *x, const float *y, int n) /* n % 16 == 0 */
 {
 	f4 a0 = f4_splat(0), a1 = a0, a2 = a0, a3 = a0;
 	for (int i = 0; i < n; i += 16) {
@@ -92,8 +102,9 @@ static float dot(const float *x, const float *y, int n) /* n % 16 == 0 */
 	}
 	return f4_hsum(f4_add(f4_add(a0, a1), f4_add(a2, a3)));
 }
+static float (*volatile k_dot)(const float *, const float *, int) = dot;
 
-static void axpby(float a, const float *x, float b, float *y, int n) /* n % 8 == 0 */
+static NOINLINE void axpby(float a, const float *x, float b, float *y, int n) /* n % 8 == 0 */
 {
 	f4 va = f4_splat(a), vb = f4_splat(b);
 	for (int i = 0; i < n; i += 8) {
@@ -101,6 +112,7 @@ static void axpby(float a, const float *x, float b, float *y, int n) /* n % 8 ==
 		f4_store(y + i + 4, f4_add(f4_mul(va, f4_load(x + i + 4)), f4_mul(vb, f4_load(y + i + 4))));
 	}
 }
+static void (*volatile k_axpby)(float, const float *, float, float *, int) = axpby;
 
 static void run_dot(int rounds)
 {
@@ -111,13 +123,13 @@ static void run_dot(int rounds)
 	for (int r = 0; r < rounds; r++) {
 		/* |b| < 1 keeps y bounded; the coefficients change every round. */
 		float a = (float)((r % 7) - 3) * 0.125f, b = 0.5f + (float)(r % 5) * 0.0625f;
-		axpby(a, vx, b, vy, VN);
-		float d = dot(vx, vy, VN);
+		K(axpby)(a, vx, b, vy, VN);
+		float d = K(dot)(vx, vy, VN);
 		if (r % 64 == 0)
 			mix_bits(d);
 		vx[r % VN] = -vx[r % VN];
 	}
-	mix_bits(dot(vy, vy, VN));
+	mix_bits(K(dot)(vy, vy, VN));
 }
 
 /* ---- FIR filter ------------------------------------------------------------ */
@@ -129,7 +141,7 @@ static float sig[SN + TAPS], fout[SN], taps[TAPS];
 
 /* out[i] = sum over k (in order) of taps[k] * in[i + k]; four outputs per
  * step, the inputs loaded at every alignment. */
-static void fir(const float *in, float *out, int n) /* n % 8 == 0 */
+static NOINLINE void fir(const float *in, float *out, int n) /* n % 8 == 0 */
 {
 	f4 h[TAPS];
 	for (int k = 0; k < TAPS; k++)
@@ -144,6 +156,7 @@ static void fir(const float *in, float *out, int n) /* n % 8 == 0 */
 		f4_store(out + i + 4, s1);
 	}
 }
+static void (*volatile k_fir)(const float *, float *, int) = fir;
 
 static void run_fir(int rounds)
 {
@@ -152,8 +165,8 @@ static void run_fir(int rounds)
 	for (int k = 0; k < TAPS; k++)
 		taps[k] = frand() / TAPS;
 	for (int r = 0; r < rounds; r++) {
-		fir(sig, fout, SN);
-		mix_bits(dot(fout, fout, SN));
+		K(fir)(sig, fout, SN);
+		mix_bits(K(dot)(fout, fout, SN));
 		mix_bits(fout[(r * 977) % SN]);
 		taps[r % TAPS] = -taps[r % TAPS];
 		sig[(r * 131) % SN] = fout[(r * 131) % SN];
@@ -168,7 +181,7 @@ static float ma[MN][MN], mb[MN][MN], mc[MN][MN];
 
 /* C = A * B: each row of C in blocks of 16 columns held in four vectors,
  * k in order, so every element is the same sum in both builds. */
-static void sgemm(void)
+static NOINLINE void sgemm(void)
 {
 	for (int i = 0; i < MN; i++)
 		for (int j = 0; j < MN; j += 16) {
@@ -187,6 +200,7 @@ static void sgemm(void)
 			f4_store(&mc[i][j + 12], c3);
 		}
 }
+static void (*volatile k_sgemm)(void) = sgemm;
 
 static void run_sgemm(int rounds)
 {
@@ -196,9 +210,9 @@ static void run_sgemm(int rounds)
 			mb[i][j] = frand();
 		}
 	for (int r = 0; r < rounds; r++) {
-		sgemm();
+		K(sgemm)();
 		for (int i = 0; i < MN; i += 17)
-			mix_bits(dot(mc[i], mc[(i * 5 + r) % MN], MN));
+			mix_bits(K(dot)(mc[i], mc[(i * 5 + r) % MN], MN));
 		/* Next round: B takes a scaled row of C (entries stay below 1). */
 		int row = (r * 37) % MN;
 		for (int j = 0; j < MN; j++)
