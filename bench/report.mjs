@@ -65,6 +65,9 @@ for (const p of programs.values()) {
     wasm_bytes: Number(p.info.wasm_bytes), code_section_bytes: Number(p.info.code_section_bytes),
     columns: {},
   };
+  // Flags a program adds to -O2 (its bench-cflags lines), when it has any.
+  if (p.info.cflags_native) out.cflags_native = p.info.cflags_native;
+  if (p.info.cflags_wasm) out.cflags_wasm = p.info.cflags_wasm;
   const native = p.cols.native;
   const nativeOk = native && native.runs.length && native.runs.every((r) => r.status === 'ok');
   const nativeS = nativeOk ? median(native.runs.map((r) => r.wall_s)) : null;

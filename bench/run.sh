@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # run.sh -- the benchmark suite: the C programs in bench/programs/, built
-# natively (gcc -O2) and for wasm32-wasi (clang -O2), run under native,
+# natively (gcc -O2) and for wasm32-wasi (clang -O2), plus any flags a
+# program names in a bench-cflags line (below), run under native,
 # node (V8, default tiering), node --liftoff-only (V8's baseline compiler
 # alone) and each wasmhost tier that exists.  `make bench` runs it from the
 # build tree with WASMHOST and NODE set; by hand:
@@ -77,18 +78,34 @@ done
 
 "$BENCH_CC" -O2 -o "$OUT/timeit" "$srcdir/bench/timeit.c" || die "cannot build bench/timeit.c"
 
-# Rebuild an output when it is missing or older than its source.
-stale() { [ ! -e "$1" ] || [ "$2" -nt "$1" ]; }
+# Rebuild an output when it is missing or older than its source (or than
+# this script, which holds the common flags).
+stale() { [ ! -e "$1" ] || [ "$2" -nt "$1" ] || [ "$0" -nt "$1" ]; }
 
+# Per-program flags, in the program itself: a line among its first 20 like
+#   /* bench-cflags-wasm: -msimd128 */
+#   /* bench-cflags-native: -msse4.1 */
+# adds those words after -O2 to that one build.  Programs without such a
+# line are built with -O2 alone.  Editing the line touches the source, so
+# the build is redone.
+prog_cflags() { # FILE wasm|native
+	sed -n "1,20s|.*bench-cflags-$2:[[:space:]]*\(.*[^[:space:]]\)[[:space:]]*\*/.*|\1|p" "$1" | head -n 1
+}
+
+declare -A cflags_native cflags_wasm
 for name in "${programs[@]}"; do
 	src="$progdir/$name.c"
+	cflags_native[$name]=$(prog_cflags "$src" native)
+	cflags_wasm[$name]=$(prog_cflags "$src" wasm)
 	if stale "$OUT/$name.native" "$src"; then
-		"$BENCH_CC" -O2 -o "$OUT/$name.native" "$src" -lm ||
-			die "cannot build $name natively with $BENCH_CC"
+		# shellcheck disable=SC2086 # the flags are a list of words
+		"$BENCH_CC" -O2 ${cflags_native[$name]} -o "$OUT/$name.native" "$src" -lm ||
+			die "cannot build $name natively with $BENCH_CC -O2 ${cflags_native[$name]}"
 	fi
 	if stale "$OUT/$name.wasm" "$src"; then
-		"$CLANG" --target=wasm32-wasi -O2 -o "$OUT/$name.wasm" "$src" -lm ||
-			die "cannot build $name for wasm32-wasi with $CLANG (needs Debian packages clang lld wasi-libc libclang-rt-14-dev-wasm32)"
+		# shellcheck disable=SC2086
+		"$CLANG" --target=wasm32-wasi -O2 ${cflags_wasm[$name]} -o "$OUT/$name.wasm" "$src" -lm ||
+			die "cannot build $name for wasm32-wasi with $CLANG -O2 ${cflags_wasm[$name]} (needs Debian packages clang lld wasi-libc libclang-rt-14-dev-wasm32)"
 	fi
 done
 
@@ -180,6 +197,10 @@ command -v timeout >/dev/null && timeout_cmd=(timeout "$TIMEOUT")
 for name in "${programs[@]}"; do
 	wasm="$OUT/$name.wasm"
 	printf '%s\t%s\t%s\t%s\n' info "$name" wasm_bytes "$(stat -c %s "$wasm")" >>"$records"
+	[ -z "${cflags_native[$name]}" ] ||
+		printf '%s\t%s\t%s\t%s\n' info "$name" cflags_native "${cflags_native[$name]}" >>"$records"
+	[ -z "${cflags_wasm[$name]}" ] ||
+		printf '%s\t%s\t%s\t%s\n' info "$name" cflags_wasm "${cflags_wasm[$name]}" >>"$records"
 	printf '%s\t%s\t%s\t%s\n' info "$name" code_section_bytes \
 		"$("$NODE" "$srcdir/bench/run-node.mjs" --code-size "$wasm")" >>"$records"
 	printf '%s:' "$name" >&2
