@@ -273,6 +273,12 @@ static bool opt_or_baseline(wasm_module *m, uint32_t func_index)
 	wasm_error err;
 	if (jit_func_get(m, func_index))
 		return true;
+	/* Refused by both tiers already: no message made, no clock read at
+	 * every call of it (a SIMD kernel under --tier=opt ran 2x slower
+	 * than the interpreter before). */
+	if (jit_tier_refused(m, WASM_TIER_OPT, func_index) &&
+	    jit_func_refused(m, func_index))
+		return false;
 	if (opt_compile_one(m, func_index, &err) == WASM_OK)
 		return true;
 	return jit_compile(m, func_index);
