@@ -33,6 +33,7 @@
 #include "json.h"
 #include "log.h"
 #include "reply.h"
+#include "sha256.h"
 
 #include <errno.h>
 #include <microhttpd.h>
@@ -1876,17 +1877,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	__atomic_sub_fetch(&s->active, 1, __ATOMIC_RELEASE);
 }
 
-static int hexdigit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decoding of the URL, except that %00 stays as it is: a NUL
  * would cut the path short ("/v1/modules/<id>%00junk" is no module). */
 static size_t url_unescape(void *cls, struct MHD_Connection *c, char *s)
@@ -1896,8 +1886,8 @@ static size_t url_unescape(void *cls, struct MHD_Connection *c, char *s)
 	(void)c;
 	for (const char *p = s; *p; p++) {
 		int hi, lo;
-		if (p[0] == '%' && (hi = hexdigit(p[1])) >= 0 &&
-		    (lo = hexdigit(p[2])) >= 0 && (hi | lo) != 0) {
+		if (p[0] == '%' && (hi = wh_hex_digit(p[1])) >= 0 &&
+		    (lo = wh_hex_digit(p[2])) >= 0 && (hi | lo) != 0) {
 			*o++ = (char)(hi << 4 | lo);
 			p += 2;
 		} else {

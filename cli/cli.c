@@ -2,6 +2,7 @@
  * helpers the verbs share (option matching, file reading, type text). */
 #include "cli.h"
 #include "sandbox.h"
+#include "sha256.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -273,17 +274,6 @@ void cli_name_print(FILE *f, const char *name, size_t len)
 	free(text);
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 bool cli_parse_hex_name(const char *option, const char *text, char **out,
 	size_t *len)
 {
@@ -295,7 +285,7 @@ bool cli_parse_hex_name(const char *option, const char *text, char **out,
 	if (!name)
 		return false;
 	for (size_t i = 0; n % 2 == 0 && i < n; i += 2) {
-		int hi = hex_digit(text[i]), lo = hex_digit(text[i + 1]);
+		int hi = wh_hex_digit(text[i]), lo = wh_hex_digit(text[i + 1]);
 		if (hi < 0 || lo < 0)
 			goto bad;
 		name[i / 2] = (char)(hi << 4 | lo);

@@ -153,23 +153,14 @@ char *sb_rd_name(sb_rd *r, size_t max, size_t *len)
 
 char *sb_rd_str(sb_rd *r, size_t max)
 {
-	const uint8_t *p;
 	size_t n;
+	char *s = sb_rd_name(r, max, &n);
 
-	if (!sb_rd_bytes(r, max, &p, &n))
-		return NULL;
-	if (n && memchr(p, 0, n)) {
+	if (s && strlen(s) != n) {     /* a NUL inside: not a C string */
+		free(s);
 		r->bad = true;
 		return NULL;
 	}
-	char *s = malloc(n + 1);
-	if (!s) {
-		r->bad = true;
-		return NULL;
-	}
-	if (n)
-		memcpy(s, p, n);
-	s[n] = '\0';
 	return s;
 }
 

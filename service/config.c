@@ -7,6 +7,7 @@
  * README's tables (tests/daemon/run-config.sh) all read it, so a key is
  * added, or a default changed, in one line. */
 #include "config.h"
+#include "sha256.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -463,17 +464,6 @@ static bool tenant_name_ok(const char *s)
 	return true;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static bool tenant_parse(const char *name, json_t *obj, const wh_limits *base,
 	wh_tenant_conf *t, struct cerr *e)
 {
@@ -501,7 +491,7 @@ static bool tenant_parse(const char *name, json_t *obj, const wh_limits *base,
 				return fail(e, "%s: expected the 64 hex digits "
 					"of the token's SHA-256", sub);
 			for (int i = 0; i < 32; i++) {
-				int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+				int hi = wh_hex_digit(s[2 * i]), lo = wh_hex_digit(s[2 * i + 1]);
 				if (hi < 0 || lo < 0)
 					return fail(e, "%s: not hex", sub);
 				t->token_sha256[i] = (uint8_t)(hi << 4 | lo);

@@ -85,30 +85,9 @@ static inline int sbt_count_children(int pid)
 	return n;
 }
 
-/* A field of /proc/PID/status ("Seccomp", "VmRSS"), as a number; -1. */
-static inline long sbt_status_field(int pid, const char *field)
-{
-	char path[64], line[256];
-	size_t flen = strlen(field);
-	long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof path, "/proc/%d/status", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof line, f))
-		if (strncmp(line, field, flen) == 0 && line[flen] == ':') {
-			v = strtol(line + flen + 1, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return v;
-}
-
-/* A hexadecimal field of /proc/PID/status ("CapBnd"); -1 if missing.
- * (sbt_status_field reads "000001ffffffffff" as 1.) */
-static inline long long sbt_status_hex(int pid, const char *field)
+/* A field of /proc/PID/status read as a number in `base`; -1 if
+ * missing. */
+static inline long long sbt_status_base(int pid, const char *field, int base)
 {
 	char path[64], line[256];
 	size_t flen = strlen(field);
@@ -121,11 +100,24 @@ static inline long long sbt_status_hex(int pid, const char *field)
 		return -1;
 	while (fgets(line, sizeof line, f))
 		if (strncmp(line, field, flen) == 0 && line[flen] == ':') {
-			v = strtoll(line + flen + 1, NULL, 16);
+			v = strtoll(line + flen + 1, NULL, base);
 			break;
 		}
 	fclose(f);
 	return v;
+}
+
+/* A field of /proc/PID/status ("Seccomp", "VmRSS"), as a number; -1. */
+static inline long sbt_status_field(int pid, const char *field)
+{
+	return (long)sbt_status_base(pid, field, 10);
+}
+
+/* A hexadecimal field of /proc/PID/status ("CapBnd"); -1 if missing.
+ * (sbt_status_field reads "000001ffffffffff" as 1.) */
+static inline long long sbt_status_hex(int pid, const char *field)
+{
+	return sbt_status_base(pid, field, 16);
 }
 
 static inline bool sbt_alive(int pid)

@@ -259,6 +259,18 @@ static void osr_entries_check(mir_func *mf, const ra *c)
 	}
 }
 
+/* c->out = what is live out of bl: the union of its successors'
+ * live-in sets. */
+static void live_out(ra *c, const mir_block *bl)
+{
+	memset(c->out, 0, (size_t)c->nw * 8);
+	for (uint32_t k = 0; k < bl->nsucc; k++) {
+		const uint64_t *sin = c->in + (size_t)bl->succ[k] * c->nw;
+		for (uint32_t w = 0; w < c->nw; w++)
+			c->out[w] |= sin[w];
+	}
+}
+
 /* Loop depth of every block (at most MAX_DEPTH): for each block h with
  * an edge from a block laid out at or after it, the natural loop of
  * those back edges (the blocks reaching one of them backwards without
@@ -414,12 +426,7 @@ static bool liveness(ra *c)
 			uint64_t *in = c->in + (size_t)b * c->nw;
 			uint64_t *gen = c->gen + (size_t)b * c->nw;
 			uint64_t *kill = c->kill + (size_t)b * c->nw;
-			memset(c->out, 0, (size_t)c->nw * 8);
-			for (uint32_t k = 0; k < bl->nsucc; k++) {
-				uint64_t *sin = c->in + (size_t)bl->succ[k] * c->nw;
-				for (uint32_t w = 0; w < c->nw; w++)
-					c->out[w] |= sin[w];
-			}
+			live_out(c, bl);
 			for (uint32_t w = 0; w < c->nw; w++) {
 				uint64_t nin = gen[w] | (c->out[w] & ~kill[w]);
 				if (nin != in[w]) {
@@ -452,12 +459,7 @@ static bool liveness(ra *c)
 			fixed_close(c, g);
 		uint32_t lo = 2 * bl->first, hi = idx ? 2 * idx - 1 : 0;
 		uint64_t *in = c->in + (size_t)b * c->nw;
-		memset(c->out, 0, (size_t)c->nw * 8);
-		for (uint32_t k = 0; k < bl->nsucc; k++) {
-			uint64_t *sin = c->in + (size_t)bl->succ[k] * c->nw;
-			for (uint32_t w = 0; w < c->nw; w++)
-				c->out[w] |= sin[w];
-		}
+		live_out(c, bl);
 		for (uint32_t w = 0; w < c->nw; w++) {
 			uint64_t bits = in[w] | c->out[w];
 			while (bits) {
