@@ -221,6 +221,8 @@ req GET /nodes/node2/metrics
 expect 200 "node2's /metrics through /nodes/node2/" 'wasmhost_node_info{node="node2"} 1'
 req GET /nodes/node9/metrics
 expect 404 "an unknown node: JSON 404" '"code":"not_found"'
+req GET "/v1/instances/node9~0123abcd"
+expect 404 "an instance on an unknown node: the daemon's code" '"code":"instance_not_found"'
 req GET "/v1/instances/node1~0123abcd"
 header_has "X-Wasmhost-Node: node1" "an instance id's node tag routes to its node"
 # A persistent instance made through nginx names the node that holds it,
