@@ -151,9 +151,11 @@ void sb_supervisor_free(sb_supervisor *sup);
 const char *sb_supervisor_layers(const sb_supervisor *sup);
 
 typedef struct {
-	uint32_t workers;        /* live worker processes: idle + spares +
-	                            busy + starting */
-	uint32_t idle;           /* a module loaded, no call */
+	uint32_t workers;        /* live worker processes: idle + held +
+	                            spares + busy + starting */
+	uint32_t idle;           /* a module loaded, no call, in the pool */
+	uint32_t held;           /* no call, pinned to a persistent instance
+	                            (not the pool's: no other call runs there) */
 	uint32_t spares;         /* ready spare workers (no module yet) */
 	uint32_t busy;           /* running a call */
 	uint32_t starting;       /* spawning, or loading a module */

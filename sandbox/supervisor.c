@@ -300,10 +300,11 @@ static void inbox_run(sb_supervisor *sup)
 static void stats_publish(sb_supervisor *sup)
 {
 	uint32_t idle = 0, queued = 0, spares = 0, busy = 0, starting = 0;
-	uint32_t pinned = 0;
+	uint32_t pinned = 0, held = 0;
 	for (struct worker *w = sup->workers; w; w = w->next) {
 		pinned += w->inst != NULL;
-		idle += w->state == W_IDLE;
+		idle += w->state == W_IDLE && !w->inst;
+		held += w->state == W_IDLE && w->inst;
 		spares += w->state == W_SPARE;
 		busy += w->state == W_BUSY;
 		starting += w->state == W_SPAWNING || w->state == W_LOADING;
@@ -314,6 +315,7 @@ static void stats_publish(sb_supervisor *sup)
 	sup->stats.workers = sup->live;
 	sup->stats.posted = __atomic_load_n(&sup->posted, __ATOMIC_RELAXED);
 	sup->stats.idle = idle;
+	sup->stats.held = held;
 	sup->stats.spares = spares;
 	sup->stats.busy = busy;
 	sup->stats.starting = starting;

@@ -308,17 +308,19 @@ char *wh_metrics_render(wh_metrics *m, const wh_gauges *g, size_t *len)
 	/* Spare workers (started ahead, no module yet) are idle: busy
 	 * counts only workers running a call. */
 	emit(&o, "# HELP wasmhost_workers Worker processes, by state: live "
-		"is idle (spares included) + busy + starting.\n"
+		"is idle (spares included) + instance (idle, pinned to a "
+		"persistent instance) + busy + starting.\n"
 		"# TYPE wasmhost_workers gauge\n"
 		"wasmhost_workers{state=\"live\"} %u\n"
 		"wasmhost_workers{state=\"idle\"} %u\n"
+		"wasmhost_workers{state=\"instance\"} %u\n"
 		"wasmhost_workers{state=\"busy\"} %u\n"
 		"wasmhost_workers{state=\"starting\"} %u\n"
 		"# HELP wasmhost_spare_workers Confined workers started ahead "
 		"with no module yet (counted as idle above).\n"
 		"# TYPE wasmhost_spare_workers gauge\n"
 		"wasmhost_spare_workers %u\n",
-		s->workers, s->idle + s->spares, s->busy, s->starting,
+		s->workers, s->idle + s->spares, s->held, s->busy, s->starting,
 		s->spares);
 	emit(&o, "# HELP wasmhost_worker_memory_bytes What the workers' calls "
 		"are charged now (each its memory, output caps and request; "
@@ -400,8 +402,9 @@ char *wh_metrics_render(wh_metrics *m, const wh_gauges *g, size_t *len)
 		WH_INSTANCE_EVENTS(X)
 #undef X
 	};
-	emit(&o, "# HELP wasmhost_instances Persistent instances (each holds "
-		"a worker), all tenants.\n"
+	emit(&o, "# HELP wasmhost_instances Persistent instances, all "
+		"tenants: each holds a worker, but one whose worker died is "
+		"kept until a request sees it (410).\n"
 		"# TYPE wasmhost_instances gauge\n"
 		"wasmhost_instances %zu\n"
 		"# HELP wasmhost_instance_memory_bytes Linear memory of the "

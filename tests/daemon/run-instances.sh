@@ -253,6 +253,12 @@ expect 200 "/metrics counts instances" 'wasmhost_instances ' \
 	'wasmhost_instance_events_total{event="ended"} 2' \
 	'wasmhost_instance_memory_bytes' \
 	'route="/v1/instances/{iid}/invoke",status="410"'
+# Idle workers pinned to instances are their own state, not the pool's
+# idle: one per instance made and not yet deleted, expired or ended.
+held=$(awk '$1 == "wasmhost_workers{state=\"instance\"}" { print $2 }' "$tmp/body")
+[ "$held" = $((8 - 2 - 2 - 2)) ] &&
+	ok "workers held by instances: $held, one per live instance" ||
+	bad "workers held by instances: '$held', not 2"
 
 # ---- a module initialised by an export (?init=), snapshot after it ---------------
 req POST "/v1/modules?init=nope" "${B[@]}" -H 'Content-Type: application/wasm' \

@@ -994,8 +994,8 @@ START_TEST(spare_workers)
 	ck_assert_uint_eq(st.workers, 2);
 	/* Spares are ready and idle, not busy. */
 	ck_assert_uint_eq(st.busy, 0);
-	ck_assert_uint_eq(st.idle + st.spares + st.busy + st.starting,
-		st.workers);
+	ck_assert_uint_eq(st.idle + st.held + st.spares + st.busy +
+		st.starting, st.workers);
 	sb_module *m[4];
 	static const uint64_t spawned_after[4] = { 3, 3, 3, 4 };
 	static const uint32_t spares_after[4] = { 2, 1, 0, 0 };
