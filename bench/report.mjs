@@ -126,7 +126,7 @@ const kb = (b) => (Number.isFinite(b) && b !== null ? (b / 1024).toFixed(1) : '-
 console.log('');
 console.log('Startup: module sizes (KiB; pre-decoded = the interpreter\'s code for the functions the run reached,');
 console.log('and its ratio to their wasm bytes) and time to first instruction (ms, load + instantiate, median)');
-const ttfiW = 14;
+const ttfiW = Math.max(14, ...names.map((n) => n.length + 2));
 console.log(padr('program', nameW) + pad('wasm', 9) + pad('code', 9) + pad('pre-decoded', 16) +
   engines.map((n) => pad(n, ttfiW)).join(''));
 for (const p of json.programs) {
@@ -149,6 +149,91 @@ for (const p of json.programs)
     const o = p.columns[n];
     return pad(o ? (o.maxrss_kb / 1024).toFixed(1) : '-', ttfiW);
   }).join(''));
+
+// ---- compile speed and the goals of issue 14 ----------------------------------
+//
+// Tier 2's compile speed: wasm bytes it compiled over its compile time,
+// summed over the programs (the opt column's --stats: opt_wasm_bytes,
+// opt_compile_us; medians of the runs), 10^6 bytes a second.  TurboFan's:
+// the node-no-liftoff column's load_us (WebAssembly.compile with eager
+// compilation and no Liftoff: TurboFan compiling the whole code section,
+// on V8's background threads) over the code section bytes.
+
+function compileSpeed(col, bytesOf, usOf) {
+  let bytes = 0, us = 0;
+  for (const p of json.programs) {
+    const c = p.columns[col];
+    if (!c || c.status !== 'ok') return null;
+    const b = bytesOf(p, c), t = usOf(c);
+    if (!(b >= 0) || !(t >= 0)) return null;
+    bytes += b;
+    us += t;
+  }
+  return us > 0 ? { mb_s: bytes / us, bytes, us } : null;
+}
+json.compile_speed = {
+  what: 'MB of wasm a second (10^6 bytes), summed over the programs',
+  opt: compileSpeed('opt', (p, c) => c.stats.opt_wasm_bytes, (c) => c.stats.opt_compile_us),
+  turbofan: compileSpeed('node-no-liftoff', (p) => p.code_section_bytes, (c) => c.stats.load_us),
+};
+
+const G = json.geomean_ratio;
+const time = (p, col) => (p.columns[col]?.status === 'ok' ? p.columns[col].median_s : null);
+const fmtX = (x) => (x === null || x === undefined ? '-' : `${x.toFixed(2)}x`);
+function goal(text, figure, met) {
+  return { goal: text, figure, met };
+}
+function optVsBaseline() {
+  const slower = [];
+  for (const p of json.programs) {
+    const o = time(p, 'opt'), b = time(p, 'baseline');
+    if (o === null || b === null) return goal('no program slower in opt than in baseline', 'no opt or baseline figures', null);
+    if (o > b) slower.push(`${p.name} ${o.toFixed(3)} s > ${b.toFixed(3)} s`);
+  }
+  return goal('no program slower in opt than in baseline',
+    slower.length ? `slower: ${slower.join(', ')}` : 'none slower', slower.length === 0);
+}
+function autoVsOpt() {
+  const off = [];
+  let n = 0;
+  for (const p of json.programs) {
+    const o = time(p, 'opt'), a = time(p, 'auto');
+    if (o === null || a === null) return goal('auto within 10% of opt on every program over 1 s', 'no opt or auto figures', null);
+    if (Math.max(o, a) <= 1) continue;
+    n++;
+    if (a > 1.1 * o) off.push(`${p.name} ${(a / o).toFixed(2)}x`);
+  }
+  return goal('auto within 10% of opt on every program over 1 s',
+    `${n} program(s) over 1 s; ${off.length ? `auto/opt: ${off.join(', ')}` : 'all within 10%'}`, off.length === 0);
+}
+function geomeanGoal(col, limitText, limit) {
+  const g = G[col], l = typeof limit === 'number' ? limit : G[limit];
+  const figure = `${col} ${fmtX(g)} vs ${limitText} ${fmtX(l)}`;
+  if (g === null || g === undefined || l === null || l === undefined) return goal(`${col} geomean at or below ${limitText}`, figure, null);
+  return goal(`${col} geomean ${typeof limit === 'number' ? 'at or below' : 'below'} ${limitText}`, figure,
+    typeof limit === 'number' ? g <= l : g < l);
+}
+const cs = json.compile_speed.opt;
+json.goals = [
+  geomeanGoal('auto', '1.3x native', 1.3),
+  geomeanGoal('opt', '1.3x native', 1.3),
+  geomeanGoal('auto', 'node-no-liftoff', 'node-no-liftoff'),
+  geomeanGoal('opt', 'node-no-liftoff', 'node-no-liftoff'),
+  optVsBaseline(),
+  goal('tier 2 compiles at least 5 MB/s', cs ? `${cs.mb_s.toFixed(2)} MB/s` : 'no opt figures',
+    cs ? cs.mb_s >= 5 : null),
+  autoVsOpt(),
+];
+
+console.log('');
+const tf = json.compile_speed.turbofan;
+console.log(`Compile speed (MB of wasm a second, summed over the programs): tier 2 ${
+  cs ? `${cs.mb_s.toFixed(2)} (${cs.bytes} bytes in ${(cs.us / 1000).toFixed(1)} ms)` : '-'}; TurboFan ${
+  tf ? `${tf.mb_s.toFixed(2)} (node --no-liftoff, eager: load time over code section bytes, background threads)` : '-'}`);
+console.log('');
+console.log('Goals (issue 14), from this run:');
+for (const g of json.goals)
+  console.log(`  ${padr(g.met === null ? 'n/a' : g.met ? 'met' : 'NOT MET', 8)}${padr(g.goal, 52)}${g.figure}`);
 
 const path = `${resultsDir}/${json.date}.json`;
 writeFileSync(path, JSON.stringify(json, null, 2) + '\n');

@@ -3,7 +3,9 @@
 # natively (gcc -O2) and for wasm32-wasi (clang -O2), plus any flags a
 # program names in a bench-cflags line (below), run under native,
 # node (V8, default tiering), node --liftoff-only (V8's baseline compiler
-# alone) and each wasmhost tier that exists.  `make bench` runs it from the
+# alone), node --no-liftoff (TurboFan alone) and each wasmhost tier that
+# exists.  report.mjs also prints tier 2's compile speed and the goals of
+# issue 14 measured in the same run.  `make bench` runs it from the
 # build tree with WASMHOST and NODE set; by hand:
 #
 #   WASMHOST=build/wasmhost bench/run.sh
@@ -28,7 +30,7 @@
 #                    --stats is added when wasmhost knows it
 #   BENCH_TIERS      wasmhost tiers to try (default "interp baseline opt
 #                    auto"); a tier wasmhost says is not available is skipped
-#   BENCH_NODE       0 to leave out both node columns
+#   BENCH_NODE       0 to leave out the node columns
 #   BENCH_TIMEOUT    seconds before one run is killed (default 600)
 #   BENCH_OUT        build and scratch folder (default bench/out/programs)
 #   BENCH_RESULTS    JSON folder (default bench/results in the source tree)
@@ -127,6 +129,14 @@ if [ "${BENCH_NODE:-1}" != 0 ]; then
 		add_col node-liftoff "$NODE --liftoff-only --no-warnings $srcdir/bench/run-wasi.mjs --stats @WASM@"
 	else
 		note "this node does not accept --liftoff-only; column left out"
+	fi
+	# TurboFan alone: no Liftoff, so nothing tiers up; eager compilation,
+	# so that load_us is TurboFan compiling the whole code section (on
+	# V8's background threads), the figure report.mjs turns into MB/s.
+	if "$NODE" --no-liftoff --no-wasm-lazy-compilation -e 0 >/dev/null 2>&1; then
+		add_col node-no-liftoff "$NODE --no-liftoff --no-wasm-lazy-compilation --no-warnings $srcdir/bench/run-wasi.mjs --stats @WASM@"
+	else
+		note "this node does not accept --no-liftoff --no-wasm-lazy-compilation; column left out"
 	fi
 fi
 

@@ -67,6 +67,7 @@ void ir_func_free(ir_func *f)
 	free(f->v);
 	free(f->b);
 	free(f->rpo);
+	free(f->ktab);
 	free(f->result_types);
 	free(f);
 }
@@ -170,15 +171,68 @@ ir_ref ir_emit(ir_func *f, uint32_t b, enum ir_op op, enum ir_type type,
 	return r;
 }
 
+static uint32_t const_hash(enum ir_type type, uint64_t bits)
+{
+	uint64_t k = (bits ^ (uint64_t)type << 59) * 0x9e3779b97f4a7c15ull;
+	return (uint32_t)(k >> 32);
+}
+
+/* The slot of (type, bits) in f->ktab: the one holding it or the empty
+ * one where it goes.  Entries that are no longer constants (deleted) stay
+ * as tombstones and are overwritten by the same key. */
+static uint32_t const_slot(const ir_func *f, enum ir_type type, uint64_t bits)
+{
+	uint32_t mask = f->cap_k - 1;
+	for (uint32_t i = const_hash(type, bits) & mask;; i = (i + 1) & mask) {
+		ir_ref r = f->ktab[i];
+		if (r == IR_NONE || (f->v[r].type == type && f->v[r].imm == bits &&
+		    f->v[r].op == IR_CONST && f->v[r].block == 0))
+			return i;
+	}
+}
+
+/* Grow f->ktab to hold one more; false if out of memory. */
+static bool const_room(ir_func *f)
+{
+	if ((f->nk + 1) * 2 <= f->cap_k)
+		return true;
+	uint32_t ncap = f->cap_k ? f->cap_k * 2 : 64;
+	ir_ref *old = f->ktab, *nt = calloc(ncap, sizeof *nt);
+	uint32_t ocap = f->cap_k;
+	if (!nt) {
+		f->oom = true;
+		return false;
+	}
+	f->ktab = nt;
+	f->cap_k = ncap;
+	f->nk = 0;
+	for (uint32_t i = 0; i < ocap; i++) {
+		ir_ref r = old[i];
+		if (r == IR_NONE || f->v[r].op != IR_CONST || f->v[r].block != 0)
+			continue;       /* deleted constants are dropped here */
+		f->ktab[const_slot(f, (enum ir_type)f->v[r].type, f->v[r].imm)] = r;
+		f->nk++;
+	}
+	free(old);
+	return true;
+}
+
 ir_ref ir_const(ir_func *f, enum ir_type type, uint64_t bits)
 {
+	if (ir_type_bytes[type] == 4)
+		bits &= 0xffffffffu;
+	if (!const_room(f))
+		return IR_NONE;
+	uint32_t i = const_slot(f, type, bits);
+	if (f->ktab[i] != IR_NONE)
+		return f->ktab[i];
 	ir_ref r = ir_insn_new(f, IR_CONST, type, 0);
 	if (r == IR_NONE)
 		return IR_NONE;
-	if (ir_type_bytes[type] == 4)
-		bits &= 0xffffffffu;
 	f->v[r].imm = bits;
 	insert_at(f, 0, 0, r);      /* first: it dominates the whole entry block */
+	f->ktab[i] = r;
+	f->nk++;
 	return r;
 }
 

@@ -296,6 +296,9 @@ typedef struct ir_func {
 	uint32_t nosr, cap_osr;
 	uint32_t *rpo;          /* blocks in reverse postorder (ir_dom_compute) */
 	uint32_t nrpo;
+	ir_ref *ktab;           /* ir_const's table: open addressing on
+	                           (type, bits), 0 empty; cap_k a power of 2 */
+	uint32_t nk, cap_k;
 	bool oom;               /* an allocation failed: the IR is unusable */
 } ir_func;
 
@@ -351,7 +354,9 @@ void ir_insert_before(ir_func *f, ir_ref at, ir_ref r);
 /* b's terminator, or IR_NONE. */
 ir_ref ir_terminator(const ir_func *f, uint32_t b);
 /* Shortcuts: an instruction placed at the end of b / a constant at the
- * start of the entry block (so it dominates every use). */
+ * start of the entry block (so it dominates every use): the one already
+ * there with that type and bits if it is still a constant (one per value,
+ * found by a hash: constants are shared, never changed in place). */
 ir_ref ir_emit(ir_func *f, uint32_t b, enum ir_op op, enum ir_type type,
 	uint32_t nargs, const ir_ref *args);
 ir_ref ir_const(ir_func *f, enum ir_type type, uint64_t bits);

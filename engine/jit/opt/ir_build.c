@@ -221,8 +221,17 @@ typedef struct {
 	incomplete *inc;
 	uint32_t ninc, cap_inc;
 	uint32_t *inc_head;         /* per block: first incomplete + 1 */
-	uint32_t *chain;
-	uint32_t cap_chain;
+	uint32_t *chain;            /* read_rec's single-predecessor chains,
+	                               a stack: each call uses [base, top) */
+	uint32_t nchain, cap_chain;
+	ir_ref *vals;               /* join_value's operands, a stack too */
+	uint32_t nvals, cap_vals;
+	uint32_t *min_latch;        /* per block b: the smallest p of an edge
+	                               p -> h with h <= b <= p (a back edge in
+	                               block order spanning b), UINT32_MAX if
+	                               none (no cycle passes through b) */
+	uint32_t nfilled;           /* blocks below this index are filled (or
+	                               unreachable) */
 	uint32_t words;             /* 64-bit words of a slot bit set */
 	uint64_t *gen, *kill;       /* per block: read before written; written */
 	uint32_t *wrote;            /* per slot: block + 1 that wrote it last */
@@ -287,17 +296,61 @@ static void add_operands(bld *c, uint32_t b, uint32_t s, ir_ref phi)
 	}
 }
 
+/* Whether a lookup from b's predecessors can come back to b: only along
+ * a cycle of filled blocks, and every cycle through b holds an edge p -> h
+ * with h <= b <= p (to return to b from above it), so none does when no
+ * such edge comes from a filled block. */
+static bool on_filled_cycle(const bld *c, uint32_t b)
+{
+	return c->min_latch[b] < c->nfilled;
+}
+
+/* The value of slot s on entry to join b (sealed, two or more
+ * predecessors, on no filled cycle): the predecessors' values first, then
+ * a phi only if they differ.  No lookup comes back to b, so b needs no
+ * phi placed beforehand to break a cycle; most joins then need none at
+ * all (the slot is the same on every path), which copy propagation would
+ * otherwise remove. */
+static ir_ref join_value(bld *c, uint32_t b, uint32_t s)
+{
+	uint32_t np = c->f->b[b].npred, base = c->nvals;
+	ir_ref v = IR_NONE;
+	bool same = true;
+	if (!grow(c, (void **)&c->vals, &c->cap_vals, base + np, sizeof *c->vals))
+		return IR_NONE;
+	c->nvals = base + np;
+	for (uint32_t k = 0; k < np; k++) {
+		ir_ref x = read_at(c, c->f->b[b].pred[k], s);
+		if (x == IR_NONE)
+			goto out;
+		c->vals[base + k] = x;
+		same &= x == c->vals[base];
+	}
+	if (same) {
+		v = c->vals[base];
+		goto out;
+	}
+	v = new_phi(c, b);
+	if (v != IR_NONE && ir_at(c->f, v)->nargs == np)
+		memcpy(ir_args(c->f, v), c->vals + base, np * sizeof *c->vals);
+out:
+	c->nvals = base;
+	return v;
+}
+
 /* The value of slot s on entry to b, looked up in its predecessors: up a
- * chain of single predecessors without recursion, then a phi. */
+ * chain of single predecessors without recursion, then a phi (or, at a
+ * join on no cycle, join_value). */
 static ir_ref read_rec(bld *c, uint32_t b, uint32_t s)
 {
-	uint32_t n = 0, x = b;
+	uint32_t base = c->nchain, n = 0, x = b;
 	ir_ref v = IR_NONE;
 	bool join = false;
 	for (;;) {
-		if (!grow(c, (void **)&c->chain, &c->cap_chain, n + 1, sizeof *c->chain))
+		if (!grow(c, (void **)&c->chain, &c->cap_chain, base + n + 1,
+		    sizeof *c->chain))
 			return IR_NONE;
-		c->chain[n++] = x;
+		c->chain[base + n++] = x;
 		const ir_block *bl = &c->f->b[x];
 		if (!c->sealed[x]) {
 			v = new_phi(c, x);
@@ -319,15 +372,23 @@ static ir_ref read_rec(bld *c, uint32_t b, uint32_t s)
 			x = p;
 			continue;
 		}
+		if (!on_filled_cycle(c, x)) {
+			c->nchain = base + n;       /* keep the chain under the lookups */
+			v = join_value(c, x, s);
+			c->nchain = base;
+			if (v == IR_NONE)
+				return IR_NONE;
+			break;
+		}
 		v = new_phi(c, x);
 		join = true;
 		break;
 	}
 	/* the chain gets v before a join's operands are looked up: that
-	 * breaks cycles, and the lookups reuse chain[] */
+	 * breaks cycles, and the lookups reuse chain[] above base */
 	for (uint32_t i = 0; i < n; i++) {
-		if (!smap_put(&c->cur, KEY(c->chain[i], s), v, false) ||
-		    !smap_put(&c->entry, KEY(c->chain[i], s), v, true))
+		if (!smap_put(&c->cur, KEY(c->chain[base + i], s), v, false) ||
+		    !smap_put(&c->entry, KEY(c->chain[base + i], s), v, true))
 			c->oom = true;
 	}
 	if (join)
@@ -527,6 +588,46 @@ static bool edges(bld *c)
 		if (!c->reach[b])
 			c->f->b[b].dead = true;
 	return !c->refusal && !c->oom && !c->f->oom;
+}
+
+/* c->min_latch (the bld field says what it is), by latches in increasing
+ * order, each filling the blocks of [h, p] not yet given one (the next
+ * such block found through `next`, path-halving union-find): near-linear
+ * in the blocks. */
+static bool min_latches(bld *c)
+{
+	uint32_t nb = c->f->nb;
+	uint32_t *next = malloc(((size_t)nb + 1) * sizeof *next);
+	c->min_latch = malloc((nb ? nb : 1) * sizeof *c->min_latch);
+	if (!next || !c->min_latch) {
+		free(next);
+		c->oom = true;
+		return false;
+	}
+	for (uint32_t b = 0; b <= nb; b++) {
+		next[b] = b;
+		if (b < nb)
+			c->min_latch[b] = UINT32_MAX;
+	}
+	for (uint32_t p = 0; p < nb; p++) {
+		for (uint32_t k = 0; k < c->f->b[p].nsucc; k++) {
+			uint32_t h = c->f->b[p].succ[k];
+			if (h > p)
+				continue;
+			for (uint32_t x = h;;) {
+				while (next[x] != x) {          /* find, halving */
+					next[x] = next[next[x]];
+					x = next[x];
+				}
+				if (x > p)
+					break;
+				c->min_latch[x] = p;
+				next[x] = x + 1;
+			}
+		}
+	}
+	free(next);
+	return true;
 }
 
 /* ---- 2. fill ------------------------------------------------------------------------- */
@@ -977,6 +1078,7 @@ static bool fill(bld *c)
 		if (all && !c->sealed[b])
 			seal(c, b);
 		c->blk = b;
+		c->nfilled = b;
 		uint32_t off = f->b[b].code_off;
 		bool ended = false;
 		do {
@@ -1001,6 +1103,7 @@ static bool fill(bld *c)
 				seal(c, s);
 		}
 	}
+	c->nfilled = f->nb;
 	return !c->refusal && !c->oom && !f->oom;
 }
 
@@ -1357,7 +1460,7 @@ wasm_status ir_build(wasm_module *m, uint32_t func_index, ir_func **out,
 	}
 	f->nslots = c->nslots;
 	c->nlocals = fc->nlocals;
-	if (!scan(c) || !edges(c))
+	if (!scan(c) || !edges(c) || !min_latches(c))
 		goto out;
 	uint32_t nb = f->nb;
 	c->words = (c->nslots + 63) / 64;
@@ -1404,6 +1507,8 @@ out:
 	free(c->inc);
 	free(c->inc_head);
 	free(c->chain);
+	free(c->vals);
+	free(c->min_latch);
 	free(c->gen);
 	free(c->kill);
 	free(c->wrote);

@@ -80,6 +80,8 @@ typedef struct {
 	uint32_t *mark;         /* per block: the stamp of the loop it is in */
 	uint32_t stamp;
 	uint32_t *work;
+	uint64_t *body;         /* the loop's blocks, (rpo << 32 | block) */
+	uint32_t nbody;
 	uint32_t *inmap;        /* per value: the stamp of the loop whose
 	                           header's OSR entry can rebuild it */
 } licm;
@@ -94,6 +96,8 @@ static uint32_t loop_of(licm *l, uint32_t h)
 	bool back = false;
 	l->stamp++;
 	l->mark[h] = l->stamp;
+	l->nbody = 0;
+	l->body[l->nbody++] = (uint64_t)hb->rpo << 32 | h;
 	for (uint32_t k = 0; k < hb->npred; k++) {
 		uint32_t p = hb->pred[k];
 		if (f->b[p].rpo == UINT32_MAX || !ir_dominates(f, h, p))
@@ -102,6 +106,7 @@ static uint32_t loop_of(licm *l, uint32_t h)
 		if (l->mark[p] != l->stamp) {
 			l->mark[p] = l->stamp;
 			l->work[n++] = p;
+			l->body[l->nbody++] = (uint64_t)f->b[p].rpo << 32 | p;
 		}
 	}
 	if (!back)
@@ -113,6 +118,7 @@ static uint32_t loop_of(licm *l, uint32_t h)
 			if (f->b[p].rpo != UINT32_MAX && l->mark[p] != l->stamp) {
 				l->mark[p] = l->stamp;
 				l->work[n++] = p;
+				l->body[l->nbody++] = (uint64_t)f->b[p].rpo << 32 | p;
 			}
 		}
 	}
@@ -146,6 +152,12 @@ static bool invariant(licm *l, uint32_t h, ir_ref r)
 	return true;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
 static bool hoist_loop(licm *l, uint32_t hk)
 {
 	ir_func *f = l->f;
@@ -160,11 +172,12 @@ static bool hoist_loop(licm *l, uint32_t hk)
 				l->inmap[ir_resolve(f, m->slot[s])] = l->stamp;
 	}
 	bool any = false;
-	/* body blocks in RPO (a definition before its uses) */
-	for (uint32_t k = hk; k < f->nrpo; k++) {
-		uint32_t b = f->rpo[k];
-		if (l->mark[b] != l->stamp)
-			continue;
+	/* body blocks in RPO (a definition before its uses): the loop's own
+	 * blocks sorted, not a scan of every block after the header (which
+	 * made the pass quadratic in a body of many loops) */
+	qsort(l->body, l->nbody, sizeof *l->body, cmp_u64);
+	for (uint32_t k = 0; k < l->nbody; k++) {
+		uint32_t b = (uint32_t)l->body[k];
 		ir_block *bl = &f->b[b];
 		uint32_t n = 0;
 		for (uint32_t j = 0; j < bl->ninsn; j++) {
@@ -194,9 +207,10 @@ bool ir_pass_licm(ir_func *f)
 	licm l = { .f = f };
 	l.mark = calloc(f->nb ? f->nb : 1, sizeof *l.mark);
 	l.work = malloc((f->nb ? f->nb : 1) * sizeof *l.work);
+	l.body = malloc((f->nb ? f->nb : 1) * sizeof *l.body);
 	l.inmap = calloc(f->nv ? f->nv : 1, sizeof *l.inmap);
 	bool any = false;
-	if (!l.mark || !l.work || !l.inmap) {
+	if (!l.mark || !l.work || !l.body || !l.inmap) {
 		f->oom = true;
 		goto out;
 	}
@@ -206,6 +220,7 @@ bool ir_pass_licm(ir_func *f)
 out:
 	free(l.mark);
 	free(l.work);
+	free(l.body);
 	free(l.inmap);
 	return any;
 }

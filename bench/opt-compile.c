@@ -1,0 +1,182 @@
+/* opt-compile.c -- tier 2's compile speed, stage by stage.
+ *
+ *   opt-compile [-n RUNS] FILE.wasm...
+ *
+ * For each module: loads it (decode, validate), pre-decodes every defined
+ * function, then compiles each with tier 2's stages (ir_build, the default
+ * pipeline, mir_lower, mir_regalloc, mir_emit: what opt_codegen does,
+ * verifiers off) and times each stage in thread CPU time.  With -n, the
+ * whole module is compiled RUNS times and the fastest run is kept (the
+ * machine is shared: the minimum is the stable figure).  Prints per module
+ * one line:
+ *
+ *   NAME wasm_bytes=B funcs=N refused=R build_us pass_us lower_us ra_us emit_us total_us MB/s
+ *
+ * (wasm_bytes: the bodies of the functions tier 2 compiled; MB/s = those
+ * bytes / total, 10^6 bytes a second) and a line of totals.  A refused
+ * function prints its reason on stderr.  Built by `make`; used by
+ * bench/compile-speed.sh. */
+#include "jit/opt/mir.h"
+#include "jit/opt/passes.h"
+#include "interp/fcode.h"
+#include "runtime/runtime.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { ST_BUILD, ST_PASS, ST_LOWER, ST_RA, ST_EMIT, ST_COUNT_ };
+
+typedef struct {
+	uint64_t ns[ST_COUNT_];
+	uint64_t bytes;
+	uint32_t funcs, refused;
+} tally;
+
+static uint64_t cpu_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t total_ns(const tally *t)
+{
+	uint64_t s = 0;
+	for (int k = 0; k < ST_COUNT_; k++)
+		s += t->ns[k];
+	return s;
+}
+
+static uint8_t *file_read(const char *path, size_t *len_out)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf = NULL;
+	long len;
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET) != 0)
+		goto out;
+	buf = malloc(len ? (size_t)len : 1);
+	if (buf && fread(buf, 1, (size_t)len, f) != (size_t)len) {
+		free(buf);
+		buf = NULL;
+	}
+	*len_out = (size_t)len;
+out:
+	fclose(f);
+	return buf;
+}
+
+/* Function fi of m through every stage, timed into t; false if refused. */
+static bool compile_one(wasm_module *m, uint32_t fi, tally *t, bool quiet)
+{
+	wasm_error err;
+	ir_func *f = NULL;
+	mir_func *mf = NULL;
+	mir_code code;
+	memset(&code, 0, sizeof code);
+	uint64_t t0 = cpu_ns(), t1;
+	wasm_status st = ir_build(m, fi, &f, &err);
+	t1 = cpu_ns();
+	t->ns[ST_BUILD] += t1 - t0;
+	if (st == WASM_OK) {
+		st = ir_run_passes(f, ir_default_pipeline, NULL, false, &err);
+		t0 = cpu_ns();
+		t->ns[ST_PASS] += t0 - t1;
+	}
+	if (st == WASM_OK) {
+		st = mir_lower(m, f, &mf, &err);
+		t1 = cpu_ns();
+		t->ns[ST_LOWER] += t1 - t0;
+	}
+	if (st == WASM_OK) {
+		st = mir_regalloc(mf, &err);
+		t0 = cpu_ns();
+		t->ns[ST_RA] += t0 - t1;
+	}
+	if (st == WASM_OK) {
+		st = mir_emit(mf, &code, &err);
+		t1 = cpu_ns();
+		t->ns[ST_EMIT] += t1 - t0;
+	}
+	mir_free(mf);
+	ir_func_free(f);
+	free(code.code);
+	free(code.pc);
+	free(code.loops);
+	if (st != WASM_OK && !quiet)
+		fprintf(stderr, "opt-compile: function %u: %s\n", fi, err.message);
+	return st == WASM_OK;
+}
+
+static void print_tally(const char *name, const tally *t)
+{
+	uint64_t tot = total_ns(t);
+	printf("%-12s wasm_bytes=%-8llu funcs=%-5u refused=%-3u", name,
+		(unsigned long long)t->bytes, t->funcs, t->refused);
+	for (int k = 0; k < ST_COUNT_; k++)
+		printf(" %8.0f", t->ns[k] / 1e3);
+	printf(" %9.0f %7.2f\n", tot / 1e3, tot ? t->bytes * 1e3 / tot : 0.0);
+}
+
+int main(int argc, char **argv)
+{
+	int runs = 1, first = 1, rc = 0;
+	if (argc > 2 && strcmp(argv[1], "-n") == 0) {
+		runs = atoi(argv[2]);
+		first = 3;
+	}
+	if (first >= argc || runs < 1) {
+		fprintf(stderr, "usage: opt-compile [-n RUNS] FILE.wasm...\n");
+		return 2;
+	}
+	wasm_engine *engine = wasm_engine_new(NULL);
+	if (!engine)
+		return 1;
+	tally all = { 0 };
+	printf("%-12s %-50s %8s %8s %8s %8s %8s %9s %7s\n", "# module", "",
+		"build", "passes", "lower", "regalloc", "emit", "total_us", "MB/s");
+	for (int a = first; a < argc; a++) {
+		size_t len = 0;
+		uint8_t *bytes = file_read(argv[a], &len);
+		wasm_module *m = NULL;
+		wasm_error err;
+		if (!bytes || wasm_module_load(engine, bytes, len, &m, &err) != WASM_OK) {
+			fprintf(stderr, "opt-compile: %s: cannot load\n", argv[a]);
+			free(bytes);
+			rc = 1;
+			continue;
+		}
+		free(bytes);
+		for (uint32_t fi = m->nfunc_imports; fi < m->nfuncs; fi++)
+			(void)fcode_get(m, fi);
+		tally best = { 0 };
+		for (int r = 0; r < runs; r++) {
+			tally t = { 0 };
+			for (uint32_t fi = m->nfunc_imports; fi < m->nfuncs; fi++) {
+				if (compile_one(m, fi, &t, r > 0)) {
+					t.funcs++;
+					t.bytes += m->funcs[fi].body_end - m->funcs[fi].body_offset;
+				} else {
+					t.refused++;
+				}
+			}
+			if (r == 0 || total_ns(&t) < total_ns(&best))
+				best = t;
+		}
+		const char *name = strrchr(argv[a], '/');
+		print_tally(name ? name + 1 : argv[a], &best);
+		for (int k = 0; k < ST_COUNT_; k++)
+			all.ns[k] += best.ns[k];
+		all.bytes += best.bytes;
+		all.funcs += best.funcs;
+		all.refused += best.refused;
+		wasm_module_free(m);
+	}
+	print_tally("total", &all);
+	wasm_engine_free(engine);
+	return rc;
+}
