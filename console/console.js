@@ -694,6 +694,11 @@ async function instModuleChosen() {
 // inst in the Invoke form (its module, then it); focus on Function
 // unless quiet.
 async function selectInstance(inst, quiet) {
+  if (!state.modules.some((m) => m.id === inst.module)) {
+    instancesSay(`The module of ${instanceLabel(inst)} was deleted: its calls go through ` +
+      'the API (POST /v1/instances/{iid}/invoke), not this form.', true);
+    return;
+  }
   $('module').value = inst.module;
   await moduleChosen();
   $('instance').value = inst.instance;

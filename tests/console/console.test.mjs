@@ -153,6 +153,7 @@ async function uploadCounter() {
   const msg = await uploadFile(path.join(wasmDir, 'counter.wasm'));
   const m = /Uploaded counter\.wasm: ([0-9a-f]{8})/.exec(msg);
   if (!m) throw new Error(`the counter was not uploaded: ${msg}`);
+  await waitText('#module-list', 'counter.wasm');   // listed after the message
   return m[1];
 }
 
@@ -349,6 +350,7 @@ if (mode === 'single') {
     const msg = await uploadFile(path.join(wasmDir, 'start_trap.wasm'));
     const m = /Uploaded start_trap\.wasm: ([0-9a-f]{8})/.exec(msg);
     check(m, 'upload start_trap', msg);
+    await waitText('#module-list', 'start_trap.wasm');
     await (await byName(`New instance of start_trap.wasm (${m[1]})`, 'button')).click();
     await waitText('#instances-msg', 'No instance');
     const t = await text('#instances-msg');
