@@ -157,17 +157,22 @@ async function uploadCounter() {
   return m[1];
 }
 
-// "New instance" on the module's row; answers the new instance's id, which
-// the console then selects in the Invoke form.
-async function newInstance(label) {
+// Clicks the button h that makes an instance; answers the new instance's
+// id, which the console then selects in the Invoke form.
+async function madeBy(h) {
   const before = await page.$eval('#instance', (s) => s.value);
-  await (await byName(`New instance of ${label}`, 'button')).click();
-  await waitText('#instances-msg', 'Made instance');
+  await h.click();
   await page.waitForFunction((b) => {
     const v = document.querySelector('#instance').value;
     return v && v !== b;
   }, {}, before);
+  await waitText('#instances-msg', 'Made instance');
   return page.$eval('#instance', (s) => s.value);
+}
+
+// "New instance" on the module's row.
+async function newInstance(label) {
+  return madeBy(await byName(`New instance of ${label}`, 'button'));
 }
 
 const shortIid = (iid) => iid.slice(iid.lastIndexOf('~') + 1).slice(0, 10);
@@ -403,6 +408,23 @@ if (mode === 'single') {
     check(!(await instanceRow(gone)), 'the list dropped it');
     iid = await newInstance(`counter.wasm (${counter})`);   // for the screenshot
     check((await invoke('incr', '')).includes('Results: 1'), 'a new one starts at 1');
+  });
+
+  await step('instances: a WASI program keeps the argv and env it was made with', [], async () => {
+    const sel = await within('#instances', 'Module', 'combobox');
+    const id = await sel.evaluate((s) => [...s.options].map((o) => o.value)
+      .find((v) => v.startsWith('34d0b6aa')));
+    await sel.select(id);
+    await page.waitForFunction(() => !document.querySelector('#inst-wasi').hidden);
+    ok('the New instance form shows WASI fields for a WASI program');
+    await (await within('#instances', 'argv', 'textbox')).type('prog\nhi');
+    await (await within('#instances', 'env', 'textbox')).type('A=b');
+    const wiid = await madeBy(await within('#instances', 'Create instance', 'button'));
+    check(await page.$eval('#wasi', (e) => e.hidden), 'Invoke hides its own WASI fields for it');
+    const r = await invoke('_start', '');
+    check(r.includes('Outcome: exit') && r.includes('prog␀hi␀A=b␀') && !r.includes('hello'),
+      'its _start sees the argv and env of its making, not the Invoke form\'s', r);
+    check((await instanceRow(wiid))[3] === '1', 'one call counted');
   });
 
   await step('screenshot', [], async () => {
