@@ -1,4 +1,5 @@
-// console.js -- the wasmhost web console: upload, list, invoke, status.
+// console.js -- the wasmhost web console: upload, list, invoke, persistent
+// instances, status.
 //
 // Plain JavaScript, no library.  Everything the page shows comes from the
 // daemon's own API on this origin (the Content-Security-Policy allows
@@ -14,6 +15,7 @@ const CHART_POINTS = 60;
 
 const state = {
   modules: [],              // listing entries (full or summaries)
+  instances: [],            // GET /v1/instances entries, newest first
   details: new Map(),       // id -> full entry (imports, exports)
   authShown: false,
   tokenBad: false,          // the last call with this token was a 401
@@ -127,7 +129,10 @@ function onTokenInput() {
     $('auth-msg').classList.remove('bad');
     $('auth-msg').textContent = 'Checking the token…';
     const ok = await loadModules(true);
-    if (ok) refreshStatus();
+    if (ok) {
+      loadInstances();
+      refreshStatus();
+    }
   }, 300);
 }
 
@@ -213,20 +218,25 @@ function renderModules() {
       await moduleChosen();
       $('function').focus();
     });
+    const inst = el('button', { type: 'button', 'aria-label': `New instance of ${label}` }, 'New instance');
+    inst.addEventListener('click', () => createInstance(m.id, {}));
     const del = el('button', { type: 'button', class: 'danger', 'aria-label': `Delete ${label}` }, 'Delete');
     del.addEventListener('click', () => removeModule(m, label));
-    list.append(el('li', {}, det, el('div', { class: 'actions' }, use, del)));
+    list.append(el('li', {}, det, el('div', { class: 'actions' }, use, inst, del)));
   }
   if (!state.modules.length) list.append(el('li', { class: 'hint' }, 'No modules yet: upload one.'));
   renderModuleSelect();
 }
 
+// The Invoke form's Module select and the New instance form's.
 function renderModuleSelect() {
-  const sel = $('module');
-  const keep = sel.value;
-  sel.replaceChildren(...state.modules.map((m) => el('option', { value: m.id }, moduleLabel(m))));
-  if (state.modules.some((m) => m.id === keep)) sel.value = keep;
+  for (const sel of [$('module'), $('inst-module')]) {
+    const keep = sel.value;
+    sel.replaceChildren(...state.modules.map((m) => el('option', { value: m.id }, moduleLabel(m))));
+    if (state.modules.some((m) => m.id === keep)) sel.value = keep;
+  }
   moduleChosen();
+  instModuleChosen();
 }
 
 // GET /v1/modules, page after page (a listing with next_cursor), or one
@@ -302,6 +312,7 @@ async function moduleChosen() {
   const id = $('module').value;
   const fsel = $('function');
   const keep = fsel.value;
+  renderInstanceSelect();
   if (!id) {
     fsel.replaceChildren();
     $('wasi').hidden = true;
@@ -312,7 +323,14 @@ async function moduleChosen() {
   const fs = d ? funcs(d) : [];
   fsel.replaceChildren(...fs.map((f) => el('option', { value: f.name }, sig(f))));
   if (fs.some((f) => f.name === keep)) fsel.value = keep;
-  $('wasi').hidden = !(d && usesWasi(d));
+  instanceChosen();
+}
+
+// WASI fields for a module invoke of a WASI program; an instance's were
+// fixed when it was made.
+function instanceChosen() {
+  const d = state.details.get($('module').value);
+  $('wasi').hidden = !(d && usesWasi(d)) || $('instance').value !== '';
 }
 
 // "2, 3" or "[2, 3]" into tokens; quotes keep commas.
@@ -375,37 +393,51 @@ function limitValue(id, what) {
   return Number.isSafeInteger(n) ? n : t;
 }
 
-// The request body from the form; throws with a message for the user.
-function invokeBody(d) {
-  const fn = $('function').value;
-  const f = d ? funcs(d).find((x) => x.name === fn) : null;
-  const body = { function: fn };
-  const argText = $('args').value;
-  let toks;
-  try { toks = splitArgs(argText); } catch (e) { throw new Error('Arguments: ' + e.message); }
-  if (toks.length || !(fn === '_start' && d && usesWasi(d))) {
-    body.args = toks.map((t, i) => argValue(t, f && f.params ? f.params[i] : undefined));
+// argv, env and stdin of a WASI program into body, from the fields
+// PREFIX + argv, env, stdin (the Invoke form's, or their copies in the New
+// instance form); throws with a message for the user.
+function addWasi(body, prefix) {
+  const argv = lines($(prefix + 'argv').value);
+  if (argv.length) body.argv = argv;
+  const env = {};
+  for (const l of lines($(prefix + 'env').value)) {
+    const eq = l.indexOf('=');
+    if (eq <= 0) throw new Error(`env: "${l}" is not NAME=value`);
+    env[l.slice(0, eq)] = l.slice(eq + 1);
   }
-  if (d && usesWasi(d)) {
-    const argv = lines($('argv').value);
-    if (argv.length) body.argv = argv;
-    const env = {};
-    for (const l of lines($('env').value)) {
-      const eq = l.indexOf('=');
-      if (eq <= 0) throw new Error(`env: "${l}" is not NAME=value`);
-      env[l.slice(0, eq)] = l.slice(eq + 1);
-    }
-    if (Object.keys(env).length) body.env = env;
-    if ($('stdin').value !== '') body.stdin = $('stdin').value;
-  }
+  if (Object.keys(env).length) body.env = env;
+  if ($(prefix + 'stdin').value !== '') body.stdin = $(prefix + 'stdin').value;
+}
+
+// body.limits from the fields PREFIX + timeout, fuel, memory, if any is
+// filled in; throws like addWasi.
+function addLimits(body, prefix) {
   const limits = {};
-  const lt = limitValue('timeout', 'Timeout (ms)');
-  const lf = limitValue('fuel', 'Fuel');
-  const lm = limitValue('memory', 'Memory (pages)');
+  const lt = limitValue(prefix + 'timeout', 'Timeout (ms)');
+  const lf = limitValue(prefix + 'fuel', 'Fuel');
+  const lm = limitValue(prefix + 'memory', 'Memory (pages)');
   if (lt !== undefined) limits.timeout_ms = lt;
   if (lf !== undefined) limits.fuel = lf;
   if (lm !== undefined) limits.memory_pages = lm;
   if (Object.keys(limits).length) body.limits = limits;
+}
+
+// The request body from the Invoke form, for a module invoke or, when
+// onInstance, a call on a persistent instance (no WASI members: the
+// instance has its own); throws with a message for the user.
+function invokeBody(d, onInstance) {
+  const fn = $('function').value;
+  const f = d ? funcs(d).find((x) => x.name === fn) : null;
+  const wasi = d && usesWasi(d) && !onInstance;
+  const body = { function: fn };
+  const argText = $('args').value;
+  let toks;
+  try { toks = splitArgs(argText); } catch (e) { throw new Error('Arguments: ' + e.message); }
+  if (toks.length || !(fn === '_start' && wasi)) {
+    body.args = toks.map((t, i) => argValue(t, f && f.params ? f.params[i] : undefined));
+  }
+  if (wasi) addWasi(body, '');
+  addLimits(body, '');
   return body;
 }
 
@@ -478,8 +510,10 @@ function renderResult(fn, r) {
   box.replaceChildren(...out);
 }
 
+// A module invoke, or a call on the instance chosen in the Instance select.
 async function invoke() {
   const id = $('module').value;
+  const iid = $('instance').value;
   const box = $('result');
   box.classList.remove('bad');
   if (!id) {
@@ -489,7 +523,7 @@ async function invoke() {
   const d = await details(id);
   let body;
   try {
-    body = invokeBody(d);
+    body = invokeBody(d, iid !== '');
   } catch (e) {
     box.classList.add('bad');
     box.replaceChildren(el('p', {}, e.message));
@@ -498,20 +532,223 @@ async function invoke() {
   box.setAttribute('aria-busy', 'true');
   box.replaceChildren(el('p', {}, `Invoking ${body.function}…`));
   $('invoke-btn').disabled = true;
-  const r = await api('POST', `/v1/modules/${encodeURIComponent(id)}/invoke`,
-    { body: JSON.stringify(body), type: 'application/json' });
+  const path = iid ? `/v1/instances/${encodeURIComponent(iid)}/invoke`
+    : `/v1/modules/${encodeURIComponent(id)}/invoke`;
+  const r = await api('POST', path, { body: JSON.stringify(body), type: 'application/json' });
+  if (iid) await loadInstances();   // its calls, memory and state after this call
   $('invoke-btn').disabled = false;
-  box.removeAttribute('aria-busy');
   renderResult(body.function, r);
+  if (iid) box.append(instanceNote(iid, r));
+  box.removeAttribute('aria-busy');
 }
 
 // ---- instances -------------------------------------------------------------
 
-// Persistent instances (brief, decision 16) are in the API
-// (docs/INSTANCES.md) but not yet here: their list (GET /v1/instances),
-// create, invoke and delete belong in the Instances section of
-// index.html, drawn here.
-function renderInstances() { /* nothing to show yet */ }
+// Persistent instances (brief, decision 16; docs/INSTANCES.md): the list
+// (GET /v1/instances, one answer, no paging), New instance (POST
+// /v1/modules/{id}/instances), Delete; calls go through the Invoke form
+// with its Instance select (invoke() above).
+
+// "i-5b201a79" of "node~i-5b201a7999…": enough to tell a tenant's few
+// instances apart (limits.instances); the whole id is in the list.
+function shortIid(iid) {
+  return iid.slice(iid.lastIndexOf('~') + 1).slice(0, 10);
+}
+
+function instanceLabel(inst) {
+  return `instance ${shortIid(inst.instance)} of ${moduleLabel({ id: inst.module })}`;
+}
+
+function pages(bytes) {
+  return typeof bytes === 'number' ? Math.round(bytes / 65536) : undefined;
+}
+
+function memoryText(inst) {
+  const n = pages(inst.memory_bytes);
+  return `${fmtBytes(inst.memory_bytes)} (${n} page${n === 1 ? '' : 's'} of at most ${inst.max_memory_pages})`;
+}
+
+function stateText(inst) {
+  return inst.state === 'gone' ? `ended: ${inst.reason || 'its worker is gone'}`
+    : `live, dropped after ${inst.idle_timeout_s} s unused`;
+}
+
+// One row of the list: what GET /v1/instances says of it, Select for
+// Invoke and Delete.
+function instanceRow(inst) {
+  const short = shortIid(inst.instance);
+  const use = el('button', { type: 'button', 'aria-label': `Select instance ${short} for Invoke`,
+    disabled: inst.state === 'gone' }, 'Select');
+  use.addEventListener('click', () => selectInstance(inst));
+  const del = el('button', { type: 'button', class: 'danger', 'aria-label': `Delete instance ${short}` }, 'Delete');
+  del.addEventListener('click', () => removeInstance(inst));
+  return el('tr', { class: inst.state === 'gone' ? 'gone' : null },
+    el('td', {}, el('code', { class: 'iid' }, short), el('br'), el('code', { class: 'full' }, inst.instance)),
+    el('td', {}, moduleLabel({ id: inst.module })),
+    el('td', { class: inst.state === 'gone' ? 'bad' : null }, stateText(inst)),
+    el('td', {}, String(inst.calls)),
+    el('td', {}, memoryText(inst)),
+    el('td', {}, fmtDate(inst.created)),
+    el('td', {}, fmtDate(inst.last_used)),
+    el('td', { class: 'actions' }, use, del));
+}
+
+function renderInstances() {
+  const body = $('instance-list').tBodies[0];
+  body.replaceChildren(...state.instances.map(instanceRow));
+  if (!state.instances.length) {
+    body.append(el('tr', {}, el('td', { colspan: 8, class: 'hint' },
+      'No instances: make one with New instance, here or on a module.')));
+  }
+  renderInstanceSelect();
+}
+
+// The Invoke form's Instance select: none (a module invoke), or one of
+// the chosen module's instances.
+function renderInstanceSelect() {
+  const sel = $('instance');
+  const keep = sel.value;
+  const mine = state.instances.filter((i) => i.module === $('module').value);
+  sel.replaceChildren(el('option', { value: '' }, 'none: a fresh instance for each call'),
+    ...mine.map((i) => el('option', { value: i.instance },
+      `${shortIid(i.instance)} · ${i.calls} call${i.calls === 1 ? '' : 's'}` +
+      (i.state === 'gone' ? ' · ended' : ''))));
+  if (mine.some((i) => i.instance === keep)) sel.value = keep;
+  instanceChosen();
+}
+
+function instancesSummary() {
+  const n = state.instances.length;
+  const live = state.instances.filter((i) => i.state !== 'gone').length;
+  return `${n} instance${n === 1 ? '' : 's'}` + (n ? `, ${live} live.` : '.');
+}
+
+// GET /v1/instances; false when it failed.
+async function loadInstances() {
+  const msg = $('instances-msg');
+  const r = await api('GET', '/v1/instances');
+  if (!r.ok || !r.json || !Array.isArray(r.json.instances)) {
+    msg.classList.add('bad');
+    msg.textContent = r.status === 401 ? 'A token is needed to list the instances.'
+      : 'The instances could not be listed: ' + apiMessage(r);
+    return false;
+  }
+  state.instances = r.json.instances;
+  msg.classList.remove('bad');
+  msg.textContent = instancesSummary();
+  renderInstances();
+  return true;
+}
+
+function instancesSay(text, bad) {
+  const msg = $('instances-msg');
+  msg.classList.toggle('bad', !!bad);
+  msg.textContent = text;
+}
+
+// POST /v1/modules/{id}/instances with body (limits, WASI members); the
+// new instance is then chosen in the Invoke form.
+async function createInstance(id, body) {
+  const label = moduleLabel({ id });
+  instancesSay(`Making an instance of ${label}…`);
+  $('instance-create').disabled = true;
+  const r = await api('POST', `/v1/modules/${encodeURIComponent(id)}/instances`,
+    { body: JSON.stringify(body), type: 'application/json' });
+  $('instance-create').disabled = false;
+  if (r.status !== 201 || !r.json || !r.json.instance) {
+    instancesSay(`No instance of ${label} was made: ${apiMessage(r)}`, true);
+    return;
+  }
+  await loadInstances();
+  instancesSay(`Made instance ${shortIid(r.json.instance)} of ${label}; ` +
+    'it is selected in Invoke. ' + instancesSummary());
+  await selectInstance(r.json, true);
+}
+
+// The New instance form: its module, WASI fields and limits.
+async function createFromForm() {
+  const id = $('inst-module').value;
+  if (!id) {
+    instancesSay('Upload a module first.', true);
+    return;
+  }
+  const d = await details(id);
+  const body = {};
+  try {
+    if (d && usesWasi(d)) addWasi(body, 'inst-');
+    addLimits(body, 'inst-');
+  } catch (e) {
+    instancesSay(e.message, true);
+    return;
+  }
+  await createInstance(id, body);
+}
+
+async function instModuleChosen() {
+  const id = $('inst-module').value;
+  const d = id ? await details(id) : null;
+  if ($('inst-module').value !== id) return;   // chosen again meanwhile
+  $('inst-wasi').hidden = !(d && usesWasi(d));
+}
+
+// inst in the Invoke form (its module, then it); focus on Function
+// unless quiet.
+async function selectInstance(inst, quiet) {
+  if (!state.modules.some((m) => m.id === inst.module)) {
+    instancesSay(`The module of ${instanceLabel(inst)} was deleted: its calls go through ` +
+      'the API (POST /v1/instances/{iid}/invoke), not this form.', true);
+    return;
+  }
+  $('module').value = inst.module;
+  await moduleChosen();
+  $('instance').value = inst.instance;
+  instanceChosen();
+  if (!quiet) $('function').focus();
+}
+
+async function removeInstance(inst) {
+  const label = instanceLabel(inst);
+  if (!window.confirm(`Delete ${label}? Its memory and globals are lost.`)) return;
+  const r = await api('DELETE', '/v1/instances/' + encodeURIComponent(inst.instance));
+  await loadInstances();
+  if (r.ok) instancesSay(`Deleted ${label}. ${instancesSummary()}`);
+  else if (r.status === 404) instancesSay(`${label} was gone already: ${apiMessage(r)}`, true);
+  else instancesSay(`${label} was not deleted: ${apiMessage(r)}`, true);
+  $('instances-refresh').focus();
+}
+
+// What a call did to its instance, under the result: its calls and
+// memory now, or why it no longer answers (410: ended; 404: deleted,
+// idle too long, or a restart).  state.instances is read after the call.
+function instanceNote(iid, r) {
+  const inst = state.instances.find((i) => i.instance === iid);
+  const short = shortIid(iid);
+  if (r.status === 404 || (r.ok && !inst)) {
+    return el('p', { class: 'bad' }, `Instance ${short} no longer exists: deleted, dropped after ` +
+      'its idle limit unused, or the daemon restarted. Make a new one under Instances.');
+  }
+  if (!inst) return el('p', {}, `Instance ${short}.`);
+  if (inst.state === 'gone') {
+    return el('p', { class: 'bad' }, `Instance ${short} has ended (${inst.reason || 'its worker is gone'}): ` +
+      'its calls answer 410. Delete it and make a new one.');
+  }
+  return el('p', { class: 'inst-note' }, `Instance ${short}: ${inst.calls} call${inst.calls === 1 ? '' : 's'} ` +
+    `so far, memory ${memoryText(inst)}, last used ${fmtDate(inst.last_used)}.`);
+}
+
+// Copies of the Invoke form's fieldset SRC (WASI, Limits) for the New
+// instance form, so each field is defined once in index.html: ids, label
+// targets and descriptions get PREFIX.
+function fieldsetCopy(src, prefix) {
+  const c = $(src).cloneNode(true);
+  for (const e of [c, ...c.querySelectorAll('[id], [for], [aria-describedby], [name]')]) {
+    for (const a of ['id', 'for', 'aria-describedby', 'name']) {
+      const v = e.getAttribute(a);
+      if (v) e.setAttribute(a, v.split(' ').map((x) => prefix + x).join(' '));
+    }
+  }
+  return c;
+}
 
 // ---- status ----------------------------------------------------------------
 
@@ -666,9 +903,17 @@ function start() {
     e.preventDefault();
     invoke();
   });
+  $('inst-fields').append(fieldsetCopy('wasi', 'inst-'), fieldsetCopy('limits', 'inst-'));
+  $('instance').addEventListener('change', instanceChosen);
+  $('inst-module').addEventListener('change', instModuleChosen);
+  $('instance-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    createFromForm();
+  });
+  $('instances-refresh').addEventListener('click', () => loadInstances());
   renderInstances();
   drawChart();
-  loadModules();
+  loadModules().then((ok) => ok && loadInstances());
   refreshStatus();
   setInterval(() => {
     if (document.visibilityState === 'visible') refreshStatus();

@@ -5,10 +5,14 @@
 //
 // MODE single: a daemon without tenants; upload through the file input,
 // list, signatures, invoke (ok, i64, trap, timeout, bad call), WASI,
-// invalid and too large modules, delete, status and its chart, keyboard,
-// a narrow window, and the screenshot OUTDIR/console.png.
-// MODE token: a daemon with a tenant whose token is TOKEN: the Token
-// field at load, a wrong token, then the right one, kept over a reload.
+// invalid and too large modules, status and its chart, persistent
+// instances (create, list, calls that keep state, a trap, a bad call, a
+// start that traps: 422, a timeout: 410, delete with confirmation, one
+// deleted elsewhere: 404), delete, keyboard, a narrow window, and the
+// screenshot OUTDIR/console.png.
+// MODE token: a daemon with a tenant whose token is TOKEN (and instances
+// dropped after 3 s unused): the Token field at load, a wrong token, then
+// the right one, kept over a reload; an instance that expired: 404.
 //
 // Controls are found by their accessible names (the labels), as a screen
 // reader finds them.  Any console error the step did not expect (an error
@@ -135,6 +139,49 @@ async function invoke(fn, args, limits = {}) {
   return text('#result[role="status"]');
 }
 
+// A control inside the element sel (the Instances section's own Module,
+// say, beside the Invoke form's).
+async function within(sel, name, role) {
+  const h = await (await page.$(sel)).$(`aria/${name}${role ? `[role="${role}"]` : ''}`);
+  if (!h) throw new Error(`no control named "${name}" in ${sel}`);
+  return h;
+}
+
+// Uploads the counter (tests/sandbox/fixtures/sb_counter.wat); answers the
+// first 8 digits of its id.
+async function uploadCounter() {
+  const msg = await uploadFile(path.join(wasmDir, 'counter.wasm'));
+  const m = /Uploaded counter\.wasm: ([0-9a-f]{8})/.exec(msg);
+  if (!m) throw new Error(`the counter was not uploaded: ${msg}`);
+  await waitText('#module-list', 'counter.wasm');   // listed after the message
+  return m[1];
+}
+
+// Clicks the button h that makes an instance; answers the new instance's
+// id, which the console then selects in the Invoke form.
+async function madeBy(h) {
+  const before = await page.$eval('#instance', (s) => s.value);
+  await h.click();
+  await page.waitForFunction((b) => {
+    const v = document.querySelector('#instance').value;
+    return v && v !== b;
+  }, {}, before);
+  await waitText('#instances-msg', 'Made instance');
+  return page.$eval('#instance', (s) => s.value);
+}
+
+// "New instance" on the module's row.
+async function newInstance(label) {
+  return madeBy(await byName(`New instance of ${label}`, 'button'));
+}
+
+const shortIid = (iid) => iid.slice(iid.lastIndexOf('~') + 1).slice(0, 10);
+// The cells of the Instances row of iid (by its whole id), or null.
+const instanceRow = (iid) => page.$$eval('#instance-list tbody tr', (rows, iid) => {
+  const r = rows.find((x) => x.querySelector('code.full') && x.querySelector('code.full').textContent === iid);
+  return r ? [...r.cells].map((c) => c.textContent) : null;
+}, iid);
+
 async function load() {
   await page.goto(base + '/', { waitUntil: 'networkidle0' });
 }
@@ -250,6 +297,136 @@ if (mode === 'single') {
     check(/Requests per second: [\d.]+ now/.test(label), 'the chart is drawn and labelled', label);
   });
 
+  let counter = '';   // the counter's id, its first 8 digits
+  let iid = '';
+  await step('instances: New instance with a limit', [], async () => {
+    counter = await uploadCounter();
+    await waitText('#instances-msg', '0 instances');
+    const sel = await within('#instances', 'Module', 'combobox');
+    const id = await sel.evaluate((s, p) => [...s.options].map((o) => o.value)
+      .find((v) => v.startsWith(p)), counter);
+    await sel.select(id);
+    check(await page.$eval('#inst-wasi', (e) => e.hidden), 'no WASI fields for the counter');
+    await (await within('#instances', 'Memory (pages)', 'textbox')).type('4');
+    await (await within('#instances', 'Create instance', 'button')).click();
+    await waitText('#instances-msg', 'Made instance');
+    check((await text('#instances-msg')).includes('1 instance, 1 live'), 'the section counts it',
+      await text('#instances-msg'));
+    iid = await page.$eval('#instance', (s) => s.value);
+    check(/^([\w.:-]+~)?i-[0-9a-f]{32}$/.test(iid), 'the new instance is selected in Invoke', iid);
+    const row = await instanceRow(iid);
+    check(row && row[0].startsWith(shortIid(iid)) && row[1] === `counter.wasm (${counter})` &&
+      row[2].startsWith('live, dropped after 300 s unused') && row[3] === '0' &&
+      row[4] === '64.0 KiB (1 page of at most 4)' && /\d{4}-\d\d-\d\d \d\d:\d\d UTC/.test(row[5]),
+    'the list: id, module, state, calls, memory and its cap, created', row);
+    check(await page.$eval('#wasi', (e) => e.hidden), 'no WASI fields in Invoke for a call on an instance');
+  });
+
+  await step('instances: calls keep the state, a module invoke does not', [], async () => {
+    let r = await invoke('incr', '');
+    check(r.includes('Outcome: ok') && r.includes('Results: 1') && r.includes(`Instance ${shortIid(iid)}: 1 call so far`),
+      'the first incr: 1, one call', r);
+    r = await invoke('incr', '');
+    check(r.includes('Results: 2') && r.includes('2 calls so far'), 'the second incr: 2, two calls', r);
+    r = await invoke('mem', '');
+    check(r.includes('Results: 2') && r.includes('3 calls so far'), 'its memory kept the count too', r);
+    check((await instanceRow(iid))[3] === '3', 'the list counts 3 calls', await instanceRow(iid));
+    await (await byName('Instance', 'combobox')).select('');
+    r = await invoke('incr', '');
+    check(r.includes('Results: 1') && !r.includes('so far'), 'a module invoke starts fresh', r);
+    await (await byName(`Select instance ${shortIid(iid)} for Invoke`, 'button')).click();
+    check(await page.$eval('#instance', (s) => s.value) === iid, 'Select puts the instance back in Invoke');
+  });
+
+  await step('instances: a trap leaves the instance as it was', [], async () => {
+    let r = await invoke('crash', '');
+    check(r.includes('Outcome: trap') && r.includes('unreachable') && r.includes('4 calls so far'),
+      'crash traps', r);
+    r = await invoke('incr', '');
+    check(r.includes('Results: 3'), 'the next incr goes on from there: 3', r);
+  });
+
+  await step('instances: a bad call shows the API message', [400], async () => {
+    const r = await invoke('incr', '1');
+    check(r.includes('incr: not run') && r.includes('(400 bad_call'), 'incr 1: the API says why', r);
+  });
+
+  await step('instances: a start that traps: 422', [422], async () => {
+    const msg = await uploadFile(path.join(wasmDir, 'start_trap.wasm'));
+    const m = /Uploaded start_trap\.wasm: ([0-9a-f]{8})/.exec(msg);
+    check(m, 'upload start_trap', msg);
+    await waitText('#module-list', 'start_trap.wasm');
+    await (await byName(`New instance of start_trap.wasm (${m[1]})`, 'button')).click();
+    await waitText('#instances-msg', 'No instance');
+    const t = await text('#instances-msg');
+    check(t.includes('No instance of start_trap.wasm') && t.includes('422 instantiate_failed') &&
+      t.includes('unreachable') && await page.$eval('#instances-msg', (e) => e.classList.contains('bad')),
+    'the API\'s message, as an error', t);
+    check((await page.$$('#instance-list code.full')).length === 1, 'no instance was listed');
+  });
+
+  await step('instances: a timeout ends the instance; then 410', [410], async () => {
+    await chooseModule(counter);
+    await (await byName('Instance', 'combobox')).select(iid);
+    let r = await invoke('spin', '', { timeout: '500' });
+    check(r.includes('Outcome: timeout') && r.includes(`Instance ${shortIid(iid)} has ended`) &&
+      r.includes('deadline'), 'the timeout, and that it ended the instance', r);
+    const row = await instanceRow(iid);
+    check(row && row[2].startsWith('ended: ') && row[2].includes('timeout'), 'the list says it ended and why', row);
+    r = await invoke('incr', '');
+    check(r.includes('incr: not run') && r.includes('(410 instance_gone') && r.includes('has ended'),
+      'a call on it: 410, clearly', r);
+    await setField('Timeout (ms)', '');
+  });
+
+  await step('instances: delete asks first', [], async () => {
+    const name = `Delete instance ${shortIid(iid)}`;
+    page.once('dialog', (d) => d.dismiss());
+    await (await byName(name, 'button')).click();
+    await new Promise((r) => setTimeout(r, 300));
+    check(await instanceRow(iid), 'Cancel keeps it');
+    let asked = '';
+    page.once('dialog', (d) => { asked = d.message(); d.accept(); });
+    await (await byName(name, 'button')).click();
+    await waitText('#instances-msg', 'Deleted instance');
+    check(asked.includes(shortIid(iid)) && asked.includes('counter.wasm'), 'the question names it', asked);
+    check(!(await instanceRow(iid)), 'the list no longer has it');
+    check(!(await page.$eval('#instance', (s, i) => [...s.options].some((o) => o.value === i), iid)),
+      'nor the Instance select');
+  });
+
+  await step('instances: one deleted elsewhere: 404', [404], async () => {
+    const gone = await newInstance(`counter.wasm (${counter})`);
+    const st = await page.evaluate(async (i) => {
+      const r = await fetch('/v1/instances/' + encodeURIComponent(i), { method: 'DELETE' });
+      await r.text();
+      return r.status;
+    }, gone);
+    check(st === 204, 'deleted behind the console\'s back', st);
+    const r = await invoke('incr', '');
+    check(r.includes('(404 instance_not_found') && r.includes('no longer exists'), 'a call on it: 404, clearly', r);
+    check(!(await instanceRow(gone)), 'the list dropped it');
+    iid = await newInstance(`counter.wasm (${counter})`);   // for the screenshot
+    check((await invoke('incr', '')).includes('Results: 1'), 'a new one starts at 1');
+  });
+
+  await step('instances: a WASI program keeps the argv and env it was made with', [], async () => {
+    const sel = await within('#instances', 'Module', 'combobox');
+    const id = await sel.evaluate((s) => [...s.options].map((o) => o.value)
+      .find((v) => v.startsWith('34d0b6aa')));
+    await sel.select(id);
+    await page.waitForFunction(() => !document.querySelector('#inst-wasi').hidden);
+    ok('the New instance form shows WASI fields for a WASI program');
+    await (await within('#instances', 'argv', 'textbox')).type('prog\nhi');
+    await (await within('#instances', 'env', 'textbox')).type('A=b');
+    const wiid = await madeBy(await within('#instances', 'Create instance', 'button'));
+    check(await page.$eval('#wasi', (e) => e.hidden), 'Invoke hides its own WASI fields for it');
+    const r = await invoke('_start', '');
+    check(r.includes('Outcome: exit') && r.includes('prog␀hi␀A=b␀') && !r.includes('hello'),
+      'its _start sees the argv and env of its making, not the Invoke form\'s', r);
+    check((await instanceRow(wiid))[3] === '1', 'one call counted');
+  });
+
   await step('screenshot', [], async () => {
     await chooseModule('fd74ee7b');
     await page.$eval('#module-list details', (d) => { d.open = true; });
@@ -315,6 +492,20 @@ if (mode === 'single') {
     check(await page.$eval('#token', (e) => e.value) === token, 'the field holds the token');
     await waitText('#metrics', 'Workers');
     ok('metrics read with the token');
+  });
+
+  await step('instances with the token; one idle too long: 404', [404], async () => {
+    await waitText('#instances-msg', '0 instances');
+    const counter = await uploadCounter();
+    const iid = await newInstance(`counter.wasm (${counter})`);
+    check((await instanceRow(iid))[2].includes('dropped after 3 s unused'), 'the list shows the idle limit');
+    let r = await invoke('incr', '');
+    check(r.includes('Results: 1') && r.includes('1 call so far'), 'a call with the token', r);
+    await new Promise((res) => setTimeout(res, 6000));
+    r = await invoke('incr', '');
+    check(r.includes('(404 instance_not_found') && r.includes('no longer exists') &&
+      r.includes('idle limit'), 'after 3 s unused: 404, and why it may be', r);
+    check(!(await instanceRow(iid)), 'the list dropped it');
   });
 }
 

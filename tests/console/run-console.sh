@@ -33,7 +33,11 @@ if [ -z "${PUPPETEER_DIR:-}" ]; then
 fi
 export CHROMIUM PUPPETEER_DIR
 
-for f in calc wasi_echo; do wat "$f"; done
+for f in calc wasi_echo start_trap; do wat "$f"; done
+# The sandbox tests' counter, for persistent instances: "incr" bumps a
+# global and a word of memory, "crash" traps, "spin" never ends.
+"$WAT2WASM" "$top_srcdir/tests/sandbox/fixtures/sb_counter.wat" \
+	-o "$tmp/counter.wasm" || { echo "FAIL: wat2wasm sb_counter"; exit 1; }
 printf 'this is not wasm' >"$tmp/garbage.wasm"
 head -c 8192 /dev/zero >"$tmp/big.wasm"
 out=$top_builddir/tests/console
@@ -66,7 +70,7 @@ stop_daemon
 # ---- a tenant with a token -------------------------------------------------------
 tok=console-test-token
 cat >"$tmp/tenants.json" <<EOF
-{ "limits": { "timeout_ms": 5000 },
+{ "limits": { "timeout_ms": 5000, "instance_idle_s": 3 },
   "tenants": { "alice": { "token_sha256": "$(printf %s "$tok" | sha256sum | cut -c1-64)",
                           "metrics": true } } }
 EOF
