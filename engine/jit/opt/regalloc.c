@@ -59,9 +59,13 @@
 #include <string.h>
 
 /* The registers the allocator hands out, in order of preference: the
- * caller-saved ones first, rbp (preserved by calls) last. */
+ * caller-saved ones first, then r12 and r13 (the call vector and the
+ * instance, freed inside tier-2 code: mir.h's register convention; the
+ * emitter restores them before every call, which therefore clobbers
+ * them, and before every other instruction that reads them), rbp
+ * (preserved by calls) last. */
 static const x64_gpr alloc_order[] = { X64_RAX, X64_RCX, X64_RDX, X64_RSI,
-	X64_RDI, X64_R8, X64_R9, X64_RBP };
+	X64_RDI, X64_R8, X64_R9, X64_R12, X64_R13, X64_RBP };
 #define NALLOC (sizeof alloc_order / sizeof alloc_order[0])
 /* XMM registers (as locations: MIR_LOC_XMM + n), xmm0..xmm13. */
 #define NALLOCX 14
@@ -119,12 +123,15 @@ static void visit(const mir_func *mf, const mir_insn *i, visit_fn *fn, void *ctx
 	if (i->op == MIR_CALL || i->op == MIR_CALLIMP || i->op == MIR_CALLIND ||
 	    i->op == MIR_SLOWOP) {
 		static const x64_gpr clob[] = { X64_RAX, X64_RCX, X64_RDX, X64_RSI,
-			X64_RDI, X64_R8, X64_R9, X64_R10, X64_R11 };
+			X64_RDI, X64_R8, X64_R9, X64_R10, X64_R11, X64_R12, X64_R13 };
 		for (size_t k = 0; k < sizeof clob / sizeof clob[0]; k++)
 			fn(ctx, MIR_PHYS(clob[k]), OP_CALLCLOB);
 		for (unsigned x = 0; x < 16; x++)
 			fn(ctx, MIR_PHYSX(x), OP_CALLCLOB);
 	}
+	/* the instance's readers: the emitter restores r13 first */
+	if (mir_reads_instance(i))
+		fn(ctx, MIR_PHYS(X64_R13), OP_CLOBBER);
 	if (i->d && (oi->role[0] == MR_DEF || oi->role[0] == MR_UDEF))
 		fn(ctx, i->d, OP_DEF);
 }
@@ -772,6 +779,15 @@ bool mir_regalloc_verify(const mir_func *mf, char *msg, size_t msg_len)
 			if (c.bad) {
 				snprintf(msg, msg_len, "b%u insn %u: v%u at %u: %s", b, j,
 					c.badreg, c.badpos, c.bad);
+				goto fail;
+			}
+			/* the emitter reloads r13 before an instance reader: none
+			 * of its operands may be there */
+			if (mir_reads_instance(i) &&
+			    ((i->a >= MIR_FIRST_VIRT && mf->reg[i->a] == X64_R13) ||
+			     (i->d >= MIR_FIRST_VIRT && mf->reg[i->d] == X64_R13))) {
+				snprintf(msg, msg_len, "b%u insn %u: an operand in r13, "
+					"which the instruction reloads", b, j);
 				goto fail;
 			}
 			/* a virtual register in a location a call clobbers must not
