@@ -418,6 +418,24 @@ static void emit_float(em *c, const mir_insn *i, int rd, int ra, int rb)
 	}
 }
 
+/* A MOV between a register and a spill slot of one class and of the
+ * move's size (the allocator's split moves: a store before a call, a
+ * reload after it) as one load or store: a slot holds 8 bytes, a 4-byte
+ * integer zero-extended.  False for any other MOV. */
+static bool spill_move(em *c, const mir_insn *i)
+{
+	const mir_func *mf = c->mf;
+	if (MIR_IS_PHYS(i->d) || MIR_IS_PHYS(i->a) || mir_vsize(mf, i->d) != i->size ||
+	    mir_vsize(mf, i->a) != i->size || i->size > 8 ||
+	    mir_vflt(mf, i->d) != mir_vflt(mf, i->a))
+		return false;
+	int d = loc_of(c, i->d), a = loc_of(c, i->a);
+	if ((d >= LOC_SPILL) == (a >= LOC_SPILL))
+		return false;
+	move_one(c, d, a, 0);
+	return true;
+}
+
 /* Calls and the ops left to C. */
 static void emit_call(em *c, const mir_insn *i)
 {
@@ -456,6 +474,8 @@ static void emit_insn(em *c, const mir_insn *i)
 		emit_pmov(c, i);
 		return;
 	}
+	if (i->op == MIR_MOV && spill_move(c, i))
+		return;
 	/* operands: spilled ones through the scratch registers */
 	if (i->d && oi->role[0] == MR_UDEF) {
 		rd = operand(c, i->d, &sc, true);
