@@ -280,6 +280,37 @@ static const char int_wat[] =
 	"      (i32.add (i32.add (local.get 5) (local.get 6))\n"
 	"        (i32.add (i32.add (local.get 7) (local.get 8))\n"
 	"          (i32.add (local.get 9) (local.get 12))))))\n"
+	/* splitting: twelve values carried by a loop (more than the
+	 * allocatable GPRs), a call on every fourth iteration with all of
+	 * them live across it, more after the loop */
+	"  (func (export \"splitloop\") (param i32 i32) (result i32)\n"
+	"    (local i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)\n"
+	"    (local.set 2 (local.get 0)) (local.set 3 (local.get 1))\n"
+	"    (local.set 4 (i32.const 3)) (local.set 5 (i32.const 5))\n"
+	"    (local.set 6 (i32.const 7)) (local.set 7 (i32.const 11))\n"
+	"    (local.set 8 (i32.const 13)) (local.set 9 (i32.const 17))\n"
+	"    (local.set 10 (i32.const 19)) (local.set 11 (i32.const 23))\n"
+	"    (local.set 12 (i32.const 29)) (local.set 13 (i32.const 31))\n"
+	"    (loop $l\n"
+	"      (local.set 2 (i32.add (local.get 2) (local.get 3)))\n"
+	"      (local.set 3 (i32.xor (local.get 3) (i32.rotl (local.get 4) (i32.const 3))))\n"
+	"      (local.set 4 (i32.add (local.get 4) (local.get 5)))\n"
+	"      (local.set 5 (i32.sub (local.get 5) (local.get 6)))\n"
+	"      (local.set 6 (i32.xor (local.get 6) (local.get 7)))\n"
+	"      (local.set 7 (i32.add (local.get 7) (i32.mul (local.get 8) (i32.const 3))))\n"
+	"      (local.set 8 (i32.xor (local.get 8) (local.get 9)))\n"
+	"      (local.set 9 (i32.add (local.get 9) (local.get 10)))\n"
+	"      (local.set 10 (i32.sub (local.get 10) (local.get 11)))\n"
+	"      (local.set 11 (i32.add (local.get 11) (local.get 12)))\n"
+	"      (local.set 12 (i32.xor (local.get 12) (local.get 13)))\n"
+	"      (local.set 13 (i32.add (local.get 13) (local.get 2)))\n"
+	"      (if (i32.eqz (i32.and (local.get 14) (i32.const 3)))\n"
+	"        (then (local.set 3 (call $add (local.get 3) (local.get 14)))))\n"
+	"      (br_if $l (i32.lt_u (local.tee 14 (i32.add (local.get 14) (i32.const 1)))\n"
+	"                          (i32.and (local.get 1) (i32.const 255)))))\n"
+	"    (i32.add (i32.add (i32.add (local.get 2) (local.get 3)) (i32.add (local.get 4) (local.get 5)))\n"
+	"      (i32.add (i32.add (i32.add (local.get 6) (local.get 7)) (i32.add (local.get 8) (local.get 9)))\n"
+	"        (i32.add (i32.add (local.get 10) (local.get 11)) (i32.add (local.get 12) (local.get 13))))))\n"
 	"  (func (export \"mem\") (param i32 i32) (result i32)\n"
 	"    (i32.store (local.get 0) (local.get 1))\n"
 	"    (i32.store8 offset=4 (local.get 0) (i32.const 0xff))\n"
@@ -388,7 +419,7 @@ static const char int_wat[] =
 	")\n";
 
 static const char *const int_funcs[] = { "add", "arith", "bits", "arith64",
-	"cmp", "sel", "sel2", "sum", "fac", "swap", "fib", "calls", "pressure",
+	"cmp", "sel", "sel2", "sum", "fac", "swap", "fib", "calls", "pressure", "splitloop",
 	"mem", "array", "load64", "oob", "oobst", "div", "divu", "div64",
 	"unreach", "glob", "nested", "divc", "divc64", "inv", "addrs", "lea3" };
 #define NINT_FUNCS (sizeof int_funcs / sizeof int_funcs[0])
@@ -886,6 +917,18 @@ static const char ra_wat[] =
 	"      (local.set 0 (i32.add (local.get 0) (i32.const 1)))\n"
 	"      (br_if $l (i32.lt_u (local.get 0) (local.get 1))))\n"
 	"    (local.get 2))\n"
+	/* "rare": the loop's values are live across a call on one path;
+	 * split around it they keep caller-saved registers in the loop
+	 * (reloaded after the call), none in rbp or memory for the loop */
+	"  (func (export \"rare\") (param i32 i32) (result i32) (local i32 i32)\n"
+	"    (loop $l\n"
+	"      (if (i32.eqz (i32.and (local.get 0) (i32.const 1023)))\n"
+	"        (then (call $bail (local.get 0))))\n"
+	"      (local.set 2 (i32.add (local.get 2) (local.get 1)))\n"
+	"      (local.set 3 (i32.xor (local.get 3) (local.get 2)))\n"
+	"      (local.set 0 (i32.add (local.get 0) (i32.const 1)))\n"
+	"      (br_if $l (i32.lt_u (local.get 0) (local.get 1))))\n"
+	"    (i32.add (local.get 2) (local.get 3)))\n"
 	"  (memory 1)\n"
 	")\n";
 
@@ -898,6 +941,19 @@ START_TEST(regalloc_choices)
 	free(bytes);
 	char *t = mir_text(&r, "cold", true);
 	ck_assert_msg(strstr(t, "call.64") && strstr(t, ", 0 spill slots"), "%s", t);
+	free(t);
+	t = mir_text(&r, "rare", true);
+	ck_assert_msg(strstr(t, "call.64") && strstr(t, "[rsp+"), "%s", t);
+	/* rbp and the frame only in the moves around the call */
+	for (const char *l = t; *l;) {
+		char line[256];
+		size_t n = strcspn(l, "\n");
+		snprintf(line, sizeof line, "%.*s", (int)n, l);
+		bool mem = strstr(line, "[rsp+") || strstr(line, "(rbp)");
+		ck_assert_msg(!mem || strncmp(line, "  mov.", 6) == 0, "%s in\n%s",
+			line, t);
+		l += n + (l[n] == '\n');
+	}
 	free(t);
 	rig_down(&r);
 }

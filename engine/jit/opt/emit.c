@@ -1,7 +1,8 @@
 /* emit.c -- tier 2's emission: allocated MIR -> x86-64 through the shared
  * encoder (engine/x64/x64_asm.h).
  *
- * Layout: prologue (push rbp; sub rsp, spill area), the blocks in order
+ * Layout: prologue (push rbp; sub rsp, spill area; r12 and r13 saved if
+ * allocated: mir.h's register convention), the blocks in order
  * (a jump to the next block is left out; a conditional branch whose taken
  * side is next is inverted), the out-of-line trap tails, then the OSR
  * prologue (the same native frame, then jmp r9: to a loop header's OSR
@@ -52,6 +53,10 @@ typedef struct {
 	uint32_t (*pc)[2];
 	uint32_t npc, cap_pc;
 	int32_t frame;          /* bytes below the saved rbp */
+	/* r12 and r13 saved at [rsp + pinned_at] and [rsp + pinned_at + 8]
+	 * (the function allocates one of them), or -1: mir.h's register
+	 * convention */
+	int32_t pinned_at;
 	uint32_t cur;           /* block being emitted */
 	uint32_t (*loops)[2];   /* usable OSR entries: (LOOP offset, machine
 	                           offset) */
@@ -211,6 +216,36 @@ static void emit_pmov(em *c, const mir_insn *i)
 
 /* ---- checks ---------------------------------------------------------------- */
 
+/* ---- r12 and r13 --------------------------------------------------------------
+ * Saved by the prologues of a function that allocates one of them,
+ * reloaded before whatever reads them (mir.h's register convention). */
+
+static bool allocates_pinned(const mir_func *mf)
+{
+	for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++)
+		if (mf->reg[v] == X64_R12 || mf->reg[v] == X64_R13)
+			return true;
+	return false;
+}
+
+static void pinned_save(em *c)
+{
+	if (c->pinned_at < 0)
+		return;
+	x64_mov_mr(B, 8, x64_mem_b(X64_RSP, c->pinned_at), X64_R12);
+	x64_mov_mr(B, 8, x64_mem_b(X64_RSP, c->pinned_at + 8), X64_R13);
+}
+
+/* r13 alone (instance) or both (calls, returns, trap exits) */
+static void pinned_restore(em *c, bool call_vector)
+{
+	if (c->pinned_at < 0)
+		return;
+	if (call_vector)
+		x64_mov_rm(B, 8, X64_R12, x64_mem_b(X64_RSP, c->pinned_at));
+	x64_mov_rm(B, 8, X64_R13, x64_mem_b(X64_RSP, c->pinned_at + 8));
+}
+
 static void emit_entry(em *c, const mir_insn *i)
 {
 	jit_seq_entry_checks(B, X64_R11, c->mf->nslots, &c->seq);
@@ -221,6 +256,7 @@ static void emit_entry(em *c, const mir_insn *i)
 
 static void emit_epilogue(em *c)
 {
+	pinned_restore(c, true);
 	jit_seq_frame_pop(B);
 	if (c->frame)
 		x64_add_ri(B, 8, X64_RSP, c->frame);
@@ -382,6 +418,24 @@ static void emit_float(em *c, const mir_insn *i, int rd, int ra, int rb)
 	}
 }
 
+/* A MOV between a register and a spill slot of one class and of the
+ * move's size (the allocator's split moves: a store before a call, a
+ * reload after it) as one load or store: a slot holds 8 bytes, a 4-byte
+ * integer zero-extended.  False for any other MOV. */
+static bool spill_move(em *c, const mir_insn *i)
+{
+	const mir_func *mf = c->mf;
+	if (MIR_IS_PHYS(i->d) || MIR_IS_PHYS(i->a) || mir_vsize(mf, i->d) != i->size ||
+	    mir_vsize(mf, i->a) != i->size || i->size > 8 ||
+	    mir_vflt(mf, i->d) != mir_vflt(mf, i->a))
+		return false;
+	int d = loc_of(c, i->d), a = loc_of(c, i->a);
+	if ((d >= LOC_SPILL) == (a >= LOC_SPILL))
+		return false;
+	move_one(c, d, a, 0);
+	return true;
+}
+
 /* Calls and the ops left to C. */
 static void emit_call(em *c, const mir_insn *i)
 {
@@ -414,10 +468,14 @@ static void emit_insn(em *c, const mir_insn *i)
 	bool store_d = false;
 
 	c->site = i->site;
+	if (mir_reads_instance(i))
+		pinned_restore(c, false);
 	if (i->op == MIR_PMOV) {
 		emit_pmov(c, i);
 		return;
 	}
+	if (i->op == MIR_MOV && spill_move(c, i))
+		return;
 	/* operands: spilled ones through the scratch registers */
 	if (i->d && oi->role[0] == MR_UDEF) {
 		rd = operand(c, i->d, &sc, true);
@@ -574,6 +632,7 @@ static void emit_insn(em *c, const mir_insn *i)
 			ga, &c->seq);
 		break;
 	case MIR_CALL: case MIR_CALLIMP: case MIR_CALLIND: case MIR_SLOWOP:
+		pinned_restore(c, true);
 		emit_call(c, i);
 		break;
 	case MIR_FALU: case MIR_FMINMAX: case MIR_FSQRT: case MIR_FROUND:
@@ -609,6 +668,7 @@ static void emit_insn(em *c, const mir_insn *i)
 		emit_epilogue(c);
 		break;
 	case MIR_TRAP:
+		pinned_restore(c, true);
 		jit_seq_trap_tail(B, JS_TRAP, i->aux, mf->func_index, i->site);
 		break;
 	default:
@@ -648,6 +708,7 @@ static void emit_osr_prologue(em *c)
 	x64_push_r(B, X64_RBP);
 	if (c->frame)
 		x64_sub_ri(B, 8, X64_RSP, c->frame);
+	pinned_save(c);
 	jit_seq_frame_push(B);
 	x64_jmp_r(B, X64_R9);
 }
@@ -663,12 +724,14 @@ wasm_status mir_emit(const mir_func *mf, mir_code *out, wasm_error *err)
 		return err_set(err, WASM_ERR_NOMEM, SIZE_MAX, "out of memory emitting");
 	for (uint32_t b = 0; b < mf->nb; b++)
 		c->labels[b] = x64_label_new();
-	c->frame = (int32_t)((8 * mf->nspill + 15) & ~15u);
+	c->pinned_at = allocates_pinned(mf) ? (int32_t)(8 * mf->nspill) : -1;
+	c->frame = (int32_t)((8 * mf->nspill + (c->pinned_at >= 0 ? 16 : 0) + 15) & ~15u);
 	x64_buf_init(B, 64 + 8 * (size_t)mf->ninsn);
 
 	x64_push_r(B, X64_RBP);
 	if (c->frame)
 		x64_sub_ri(B, 8, X64_RSP, c->frame);
+	pinned_save(c);
 	for (uint32_t b = 0; b < mf->nb; b++) {
 		c->cur = b;
 		x64_label_bind(B, &c->labels[b]);
@@ -679,6 +742,7 @@ wasm_status mir_emit(const mir_func *mf, mir_code *out, wasm_error *err)
 	for (uint32_t k = 0; k < c->ntails; k++) {
 		tail *t = &c->tails[k];
 		x64_label_bind(B, &t->l);
+		pinned_restore(c, true);
 		jit_seq_trap_tail(B, (enum jit_site_how)t->how, t->kind, mf->func_index,
 			t->site);
 	}

@@ -36,14 +36,32 @@
  * its JMP; lowering splits critical edges so that such a predecessor has
  * one successor.
  *
- * Register convention: the baseline's (jit/base/jit_baseline.h): rbx the
- * frame's slot 0, r12 the call vector, r13 the instance, r14 the execution
- * context, r15 linear memory's base; rbp is saved by the prologue and is
- * the one allocatable register a call preserves.  r10 and r11 are never
- * allocated: the emitter's scratch registers (spilled operands, parallel
- * move cycles, the loop check).  Spilled values live in the native frame
- * ([rsp + 8*k]), never in the wasm frame, whose slots at and above a
- * call's base the callee overwrites.
+ * Register convention: between JIT functions, the baseline's
+ * (jit/base/jit_baseline.h): rbx the frame's slot 0, r12 the call vector,
+ * r13 the instance, r14 the execution context, r15 linear memory's base,
+ * all five holding those values at every call, return and trap exit.
+ * Inside a tier-2 function r12 and r13 are allocatable too: a function
+ * that allocates either saves both in its native frame in its prologues
+ * (the entry's and the OSR entry's, both entered with the pinned values)
+ * and the emitter reloads both from there before every call (direct,
+ * import, indirect, slow op: the callee and the call sequences read
+ * them; so for the allocator a call clobbers r12 and r13 as it does
+ * rax), before the return and in every trap tail (the trap stub jumps
+ * through r12 and reads the instance in r13), and r13 before each other
+ * instruction that reads the instance (mir_reads_instance: globals,
+ * memory.size, ref.func, drop; a fixed clobber of r13 for the
+ * allocator).  Nothing else reads them: the fault handler of a memory
+ * trap uses only the faulting pc (jit_fault_lookup) and unwinds through
+ * the trampoline, which restores its own saved registers; the entry, loop
+ * (epoch, fuel) and stack checks use r14 and rbx; loads and stores r15.
+ * rbx, r14 and r15 stay pinned: every frame-slot access, check and memory
+ * access reads them, so freeing them would cost a reload in hot code.
+ * rbp is saved by the prologue and is the one allocatable register a call
+ * preserves.  r10 and r11 are never allocated: the emitter's scratch
+ * registers (spilled operands, parallel move cycles, the loop check).
+ * Spilled values live in the native frame ([rsp + 8*k]), never in the
+ * wasm frame, whose slots at and above a call's base the callee
+ * overwrites.
  */
 #ifndef ENGINE_JIT_OPT_MIR_H
 #define ENGINE_JIT_OPT_MIR_H
@@ -170,6 +188,14 @@ typedef struct {
 	bool osr_entry, osr_ok;
 	uint32_t osr_loop;
 } mir_block;
+
+/* The instructions other than calls that read the instance (r13): the
+ * emitter reloads r13 before them when the function allocates it. */
+static inline bool mir_reads_instance(const mir_insn *i)
+{
+	return i->op == MIR_GLOBAL_GET || i->op == MIR_GLOBAL_SET ||
+		i->op == MIR_MEMSIZE || i->op == MIR_REFFUNC || i->op == MIR_DROP;
+}
 
 /* Where the allocator put a virtual register. */
 #define MIR_SPILLED (-1)

@@ -36,7 +36,16 @@
  * than this one's), else this one is spilled.  A spilled register lives
  * in the native frame for its whole life ([rsp + 8*k], 8 bytes): stored
  * once where it is defined, loaded into a scratch register (r10, r11)
- * where it is used.
+ * where it is used.  Spill slots are shared by registers whose intervals
+ * do not overlap (spill_slot).
+ *
+ * Splitting around calls (split_calls, below): before the scan, a value
+ * live across calls whose uses outweigh the calls it crosses is split at
+ * each of them (stored before, reloaded after, through a new register
+ * that only the call separates), and the allocation runs again on the
+ * rewritten MIR: the value itself then lives across no call and may take
+ * any register, so a loop's values stay in registers though a call on
+ * one of its paths crosses them.
  *
  * Spill weight: what spilling the whole interval costs per position it
  * frees, as in Chaitin's allocator and LLVM's: each def and use counts
@@ -59,9 +68,13 @@
 #include <string.h>
 
 /* The registers the allocator hands out, in order of preference: the
- * caller-saved ones first, rbp (preserved by calls) last. */
+ * caller-saved ones first, then r12 and r13 (the call vector and the
+ * instance, freed inside tier-2 code: mir.h's register convention; the
+ * emitter restores them before every call, which therefore clobbers
+ * them, and before every other instruction that reads them), rbp
+ * (preserved by calls) last. */
 static const x64_gpr alloc_order[] = { X64_RAX, X64_RCX, X64_RDX, X64_RSI,
-	X64_RDI, X64_R8, X64_R9, X64_RBP };
+	X64_RDI, X64_R8, X64_R9, X64_R12, X64_R13, X64_RBP };
 #define NALLOC (sizeof alloc_order / sizeof alloc_order[0])
 /* XMM registers (as locations: MIR_LOC_XMM + n), xmm0..xmm13. */
 #define NALLOCX 14
@@ -119,12 +132,15 @@ static void visit(const mir_func *mf, const mir_insn *i, visit_fn *fn, void *ctx
 	if (i->op == MIR_CALL || i->op == MIR_CALLIMP || i->op == MIR_CALLIND ||
 	    i->op == MIR_SLOWOP) {
 		static const x64_gpr clob[] = { X64_RAX, X64_RCX, X64_RDX, X64_RSI,
-			X64_RDI, X64_R8, X64_R9, X64_R10, X64_R11 };
+			X64_RDI, X64_R8, X64_R9, X64_R10, X64_R11, X64_R12, X64_R13 };
 		for (size_t k = 0; k < sizeof clob / sizeof clob[0]; k++)
 			fn(ctx, MIR_PHYS(clob[k]), OP_CALLCLOB);
 		for (unsigned x = 0; x < 16; x++)
 			fn(ctx, MIR_PHYSX(x), OP_CALLCLOB);
 	}
+	/* the instance's readers: the emitter restores r13 first */
+	if (mir_reads_instance(i))
+		fn(ctx, MIR_PHYS(X64_R13), OP_CLOBBER);
 	if (i->d && (oi->role[0] == MR_DEF || oi->role[0] == MR_UDEF))
 		fn(ctx, i->d, OP_DEF);
 }
@@ -153,7 +169,10 @@ typedef struct {
 	uint32_t nfixed[NLOC], cap_fixed[NLOC];
 	uint32_t open[NLOC], last[NLOC];    /* the range being built, or UINT32_MAX */
 	uint32_t pos;
-	mir_reg hint_reg_dummy;
+	uint8_t *depth;         /* per block: its loop depth (loop_depths) */
+	/* spill slots: per slot, the last position of its occupants */
+	uint32_t *slot_end;
+	uint32_t cap_slots;
 	bool oom;
 	/* spill weights: per register, its defs and uses, each 8^depth of
 	 * its block; freq the current block's */
@@ -441,11 +460,9 @@ static bool liveness(ra *c)
 	 * each register is live into or out of */
 	for (uint32_t g = 0; g < NLOC; g++)
 		c->open[g] = UINT32_MAX;
-	uint8_t *depth = malloc(mf->nb ? mf->nb : 1);
-	if (!depth || !loop_depths(mf, depth)) {
-		free(depth);
+	uint8_t *depth = c->depth = malloc(mf->nb ? mf->nb : 1);
+	if (!depth || !loop_depths(mf, depth))
 		return false;
-	}
 	uint32_t idx = 0;
 	for (uint32_t b = 0; b < mf->nb; b++) {
 		mir_block *bl = &mf->b[b];
@@ -473,7 +490,6 @@ static bool liveness(ra *c)
 		}
 		calls_crossed(c, b);
 	}
-	free(depth);
 	mf->ninsn = idx;
 	return !c->oom;
 }
@@ -535,7 +551,184 @@ static void hints(const mir_func *mf, int8_t *hphys, mir_reg *hreg)
 	}
 }
 
-wasm_status mir_regalloc(mir_func *mf, wasm_error *err)
+/* ---- spill slots ------------------------------------------------------------ */
+
+/* v's native frame slot: the first whose occupants all end before v
+ * starts (v is spilled while the scan is at or after its start, and
+ * every occupant so far started no later than the scan, so they are
+ * disjoint from v), else a new one.  False when out of memory. */
+static bool spill_slot(ra *c, mir_reg v)
+{
+	mir_func *mf = c->mf;
+	uint32_t k;
+	for (k = 0; k < mf->nspill; k++)
+		if (c->slot_end[k] < mf->start[v])
+			break;
+	if (k == mf->nspill) {
+		if (!ir_grow((void **)&c->slot_end, &c->cap_slots, k + 1,
+		    sizeof *c->slot_end))
+			return false;
+		mf->nspill++;
+	}
+	c->slot_end[k] = mf->end[v];
+	mf->spill[v] = (int32_t)k;
+	return true;
+}
+
+/* ---- splitting around calls ----------------------------------------------------
+ * A value live across calls keeps rbp or a spill slot for its whole
+ * interval, so without splitting the values a loop carries past a call
+ * on one of its paths sit in memory on every path.  When its uses and
+ * definitions outweigh the calls it crosses (each weighed 8^depth of its
+ * block, as the spill weights are), a value v is split at each call it
+ * is live across instead: `s = mov v` right before the call, `v = mov s`
+ * right after, s a new register (one per call, so its interval is those
+ * two instructions and its spill slot is shared with the others').  Then
+ * v is live across no call and may take any register; s is live across
+ * its call and takes rbp or a slot: v is stored once before the call and
+ * reloaded once after it, not at each use.  The calls read and write no
+ * virtual register (their results come from frame slots, in LDSLOTs
+ * after them), so nothing flows between a call and the reloads.  The
+ * allocation then runs again on the rewritten MIR. */
+
+/* A new register of v's size and class; MIR_NOREG when out of memory. */
+static mir_reg split_reg(mir_func *mf, mir_reg v)
+{
+	if (!ir_grow((void **)&mf->vsize, &mf->cap_v, mf->nv + 1, 1))
+		return MIR_NOREG;
+	mf->vsize[mf->nv] = mf->vsize[v];
+	return mf->nv++;
+}
+
+/* Each call of block b with the registers of `pick` live across it:
+ * fn(ctx, b, j, v) for each (j the call's index), calls in reverse
+ * order. */
+typedef bool across_fn(ra *c, uint32_t b, uint32_t j, mir_reg v, void *ctx);
+static bool each_across(ra *c, uint32_t b, const uint64_t *pick, across_fn *fn,
+	void *ctx)
+{
+	const mir_block *bl = &c->mf->b[b];
+	live_out(c, bl);
+	memcpy(c->live, c->out, (size_t)c->nw * 8);
+	for (uint32_t j = bl->n; j-- > 0;) {
+		const mir_insn *i = &bl->insn[j];
+		if (is_call(i)) {
+			for (uint32_t w = 0; w < c->nw; w++) {
+				uint64_t bits = c->live[w] & (pick ? pick[w] : ~0ull);
+				while (bits) {
+					mir_reg v = w * 64 + (uint32_t)__builtin_ctzll(bits) +
+						MIR_FIRST_VIRT;
+					bits &= bits - 1;
+					if (!fn(c, b, j, v, ctx))
+						return false;
+				}
+			}
+		}
+		visit(c->mf, i, live_kill, c);
+		visit(c->mf, i, live_gen, c);
+	}
+	return true;
+}
+
+static bool add_call_weight(ra *c, uint32_t b, uint32_t j, mir_reg v, void *ctx)
+{
+	(void)j;
+	double *xw = ctx;
+	xw[v] += (double)(1u << (3 * c->depth[b]));
+	return true;
+}
+
+/* The (call, value) pairs of one block, in reverse order of calls. */
+typedef struct {
+	uint32_t (*pair)[2];
+	uint32_t n, cap;
+} split_list;
+
+static bool add_pair(ra *c, uint32_t b, uint32_t j, mir_reg v, void *ctx)
+{
+	(void)c;
+	(void)b;
+	split_list *l = ctx;
+	if (!ir_grow((void **)&l->pair, &l->cap, l->n + 1, sizeof *l->pair))
+		return false;
+	l->pair[l->n][0] = j;
+	l->pair[l->n][1] = v;
+	l->n++;
+	return true;
+}
+
+/* Block b with the stores before and reloads after each call of l. */
+static bool split_block(mir_func *mf, uint32_t b, const split_list *l)
+{
+	mir_block *bl = &mf->b[b];
+	uint32_t n = bl->n + 2 * l->n, o = 0, p = l->n;
+	mir_insn *ni = malloc((size_t)n * sizeof *ni);
+	if (!ni)
+		return false;
+	for (uint32_t j = 0; j < bl->n; j++) {
+		/* pairs are in reverse order: this call's end at p */
+		uint32_t q = p;
+		while (q > 0 && l->pair[q - 1][0] == j)
+			q--;
+		uint32_t at = o + (p - q);
+		for (uint32_t k = q; k < p; k++) {
+			mir_reg v = l->pair[k][1], sv = split_reg(mf, v);
+			if (sv == MIR_NOREG) {
+				free(ni);
+				return false;
+			}
+			unsigned size = mir_vsize(mf, v);
+			ni[o++] = (mir_insn){ .op = MIR_MOV, .size = (uint8_t)size,
+				.d = sv, .a = v, .site = bl->insn[j].site };
+			ni[at + 1 + (k - q)] = (mir_insn){ .op = MIR_MOV,
+				.size = (uint8_t)size, .d = v, .a = sv,
+				.site = bl->insn[j].site };
+		}
+		ni[o++] = bl->insn[j];
+		o += p - q;
+		p = q;
+	}
+	free(bl->insn);
+	bl->insn = ni;
+	bl->n = bl->cap = n;
+	return true;
+}
+
+/* Decides and rewrites (see above); *nsplit the values split.  False
+ * when out of memory. */
+static bool split_calls(ra *c, uint32_t *nsplit)
+{
+	mir_func *mf = c->mf;
+	uint32_t nb = mf->nb;
+	double *xw = calloc(mf->nv, sizeof *xw);
+	uint64_t *pick = calloc(c->nw, 8);
+	split_list l = { 0 };
+	bool ok = xw && pick;
+	*nsplit = 0;
+	for (uint32_t b = 0; ok && b < nb; b++)
+		ok = each_across(c, b, NULL, add_call_weight, xw);
+	for (mir_reg v = MIR_FIRST_VIRT; ok && v < mf->nv; v++)
+		if (HAS(c->across, v) && 2 * xw[v] <= c->weight[v]) {
+			SET(pick, v);
+			++*nsplit;
+		}
+	for (uint32_t b = 0; ok && *nsplit && b < nb; b++) {
+		l.n = 0;
+		ok = each_across(c, b, pick, add_pair, &l);
+		if (ok && l.n)
+			ok = split_block(mf, b, &l);
+	}
+	free(xw);
+	free(pick);
+	free(l.pair);
+	return ok;
+}
+
+/* One allocation of mf.  With split, the values worth splitting around
+ * calls are split (*did: some were) and nothing is allocated: the
+ * caller runs it again. */
+static wasm_status regalloc_once(mir_func *mf, bool split, bool *did,
+	wasm_error *err)
 {
 	ra c = { .mf = mf };
 	wasm_status st = WASM_OK;
@@ -574,6 +767,16 @@ wasm_status mir_regalloc(mir_func *mf, wasm_error *err)
 	mf->nspill = 0;
 	if (!liveness(&c))
 		goto nomem;
+	*did = false;
+	if (split) {
+		uint32_t nsplit;
+		if (!split_calls(&c, &nsplit))
+			goto nomem;
+		if (nsplit) {
+			*did = true;
+			goto out;
+		}
+	}
 	hints(mf, hphys, hreg);
 
 	uint32_t n = 0;
@@ -621,7 +824,8 @@ wasm_status mir_regalloc(mir_func *mf, wasm_error *err)
 			    spill_weight(mf, c.weight, v)) {
 				mir_reg w = owner[best];
 				mf->reg[w] = MIR_SPILLED;
-				mf->spill[w] = (int32_t)mf->nspill++;
+				if (!spill_slot(&c, w))
+					goto nomem;
 				got = best;
 			}
 		}
@@ -629,7 +833,8 @@ wasm_status mir_regalloc(mir_func *mf, wasm_error *err)
 			mf->reg[v] = (int8_t)got;
 			owner[got] = v;
 		} else {
-			mf->spill[v] = (int32_t)mf->nspill++;
+			if (!spill_slot(&c, v))
+				goto nomem;
 		}
 	}
 	goto out;
@@ -648,6 +853,17 @@ out:
 	free(hphys);
 	free(hreg);
 	free(c.weight);
+	free(c.depth);
+	free(c.slot_end);
+	return st;
+}
+
+wasm_status mir_regalloc(mir_func *mf, wasm_error *err)
+{
+	bool did;
+	wasm_status st = regalloc_once(mf, true, &did, err);
+	if (st == WASM_OK && did)
+		st = regalloc_once(mf, false, &did, err);
 	return st;
 }
 
@@ -690,11 +906,18 @@ static void check_operand(void *ctx, mir_reg r, int how)
 	}
 }
 
+/* By location (a register, else a spill slot after every register),
+ * then start. */
+static int64_t loc_key(const mir_func *mf, mir_reg v)
+{
+	return mf->reg[v] >= 0 ? mf->reg[v] : (int64_t)NLOC + mf->spill[v];
+}
+
 static int by_reg_start(const void *pa, const void *pb)
 {
 	mir_reg a = *(const mir_reg *)pa, b = *(const mir_reg *)pb;
-	if (sort_mf->reg[a] != sort_mf->reg[b])
-		return sort_mf->reg[a] < sort_mf->reg[b] ? -1 : 1;
+	if (loc_key(sort_mf, a) != loc_key(sort_mf, b))
+		return loc_key(sort_mf, a) < loc_key(sort_mf, b) ? -1 : 1;
 	if (sort_mf->start[a] != sort_mf->start[b])
 		return sort_mf->start[a] < sort_mf->start[b] ? -1 : 1;
 	return a < b ? -1 : a > b;
@@ -774,6 +997,15 @@ bool mir_regalloc_verify(const mir_func *mf, char *msg, size_t msg_len)
 					c.badreg, c.badpos, c.bad);
 				goto fail;
 			}
+			/* the emitter reloads r13 before an instance reader: none
+			 * of its operands may be there */
+			if (mir_reads_instance(i) &&
+			    ((i->a >= MIR_FIRST_VIRT && mf->reg[i->a] == X64_R13) ||
+			     (i->d >= MIR_FIRST_VIRT && mf->reg[i->d] == X64_R13))) {
+				snprintf(msg, msg_len, "b%u insn %u: an operand in r13, "
+					"which the instruction reloads", b, j);
+				goto fail;
+			}
 			/* a virtual register in a location a call clobbers must not
 			 * be read after the call (before it is written again) */
 			for (mir_reg v = MIR_FIRST_VIRT; c.call_here && v < mf->nv; v++) {
@@ -809,7 +1041,8 @@ bool mir_regalloc_verify(const mir_func *mf, char *msg, size_t msg_len)
 	}
 	free(seen);
 	free(stack);
-	/* 2. no two overlapping intervals share a GPR */
+	/* 2. no two overlapping intervals share a register or a spill slot
+	 * (slots are reused: spill_slot) */
 	uint32_t n = 0;
 	mir_reg *order = malloc((size_t)(mf->nv ? mf->nv : 1) * sizeof *order);
 	if (!order) {
@@ -817,15 +1050,15 @@ bool mir_regalloc_verify(const mir_func *mf, char *msg, size_t msg_len)
 		return false;
 	}
 	for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++)
-		if (mf->start[v] != UINT32_MAX && mf->reg[v] >= 0)
+		if (mf->start[v] != UINT32_MAX && (mf->reg[v] >= 0 || mf->spill[v] >= 0))
 			order[n++] = v;
 	sort_mf = mf;
 	qsort(order, n, sizeof *order, by_reg_start);
 	for (uint32_t k = 1; k < n; k++) {
 		mir_reg p = order[k - 1], v = order[k];
-		if (mf->reg[p] == mf->reg[v] && mf->end[p] >= mf->start[v]) {
+		if (loc_key(mf, p) == loc_key(mf, v) && mf->end[p] >= mf->start[v]) {
 			snprintf(msg, msg_len, "v%u [%u, %u] and v%u [%u, %u] share a "
-				"register", p, mf->start[p], mf->end[p], v, mf->start[v],
+				"location", p, mf->start[p], mf->end[p], v, mf->start[v],
 				mf->end[v]);
 			free(order);
 			return false;
