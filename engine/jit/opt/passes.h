@@ -38,6 +38,39 @@ bool ir_pass_addr(ir_func *f);      /* ir_addr.c: address + constant into
  * `depth` levels).  True for a header without a map. */
 bool ir_osr_recoverable(const ir_func *f, uint32_t header, ir_ref v,
 	unsigned depth);
+/* ir_licm.c: the one step of that rule: v is an op an OSR entry at
+ * `header` may compute (operands aside): pure (no effects, so it cannot
+ * trap), not a phi, parameter, copy, call result or constant, and defined
+ * in a block that strictly dominates the header. */
+bool ir_osr_rebuilt_op(const ir_func *f, uint32_t header, ir_ref v);
+
+/* ir_osr.c: what an OSR entry at loop header h computes after loading
+ * the slots of h's map.  `list` gets every value the code from h on reads
+ * (operands of the instructions in the blocks h dominates, phi operands
+ * from those blocks) that is defined outside those blocks, not a constant
+ * and not in the map -- the values LICM moved out -- together with the
+ * operands they need in turn, each after its operands (an order the
+ * dominance order agrees with).  fused[v] (may be NULL): v is computed
+ * inside its one user, which then reads v's operands instead -- except
+ * where v is in the map and its user is rebuilt: `unfused` lists those,
+ * which the entry loads from their slots and its copy of the user reads
+ * as values.  False if
+ * one of them is not recoverable (ir_osr_rebuilt_op fails for it: then
+ * the entry cannot be used), or the list ran out of memory (r->oom). */
+typedef struct {
+	ir_ref *list;           /* the values, in order */
+	uint32_t n, cap;
+	ir_ref *unfused;        /* mapped values read unfused at the entry */
+	uint32_t nunfused, cap_unfused;
+	uint32_t *mark;         /* per value: stamp (in h's map), stamp + 1
+	                           (listed) */
+	uint32_t stamp, nv;
+	bool oom;
+} ir_osr_rebuild;
+
+bool ir_osr_rebuild_list(const ir_func *f, uint32_t h, const bool *fused,
+	ir_osr_rebuild *r);
+void ir_osr_rebuild_free(ir_osr_rebuild *r);
 
 /* ir_pass.c: the pass manager. */
 typedef struct {
@@ -50,11 +83,10 @@ typedef struct {
 extern const ir_pass ir_passes[];
 const ir_pass *ir_pass_find(const char *name);
 
-/* The default pipeline, a comma-separated list of pass names; the one
- * for code that running activations enter by OSR (--tier=auto), which
- * keeps every loop's OSR entry usable (ir_pass.c says why). */
+/* The pipeline, a comma-separated list of pass names: the one for every
+ * function in every tier mode (OSR entries rebuild what licm moves out of
+ * their loops: ir_osr_rebuild_list). */
 extern const char ir_default_pipeline[];
-extern const char ir_osr_pipeline[];
 
 /* Run the passes named in `pipeline` (comma-separated) in order.  With
  * `print`, the IR is printed before the first and after each pass; with
