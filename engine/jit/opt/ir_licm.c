@@ -69,6 +69,11 @@ static bool recoverable(const ir_func *f, uint32_t header, ir_ref v,
 	return true;
 }
 
+bool ir_licm_movable(const ir_func *f, ir_ref v)
+{
+	return movable(f, v);
+}
+
 bool ir_osr_rebuilt_op(const ir_func *f, uint32_t header, ir_ref v)
 {
 	return movable(f, v) && f->v[v].block != header &&

@@ -26,7 +26,7 @@ const ir_pass ir_passes[] = {
  * and what is left unused. */
 const char ir_default_pipeline[] =
 	"copyprop,fold,copyprop,brfold,copyprop,strength,gvn,copyprop,fold,copyprop,"
-	"brfold,copyprop,licm,addr,dce";
+	"brfold,copyprop,licm,gvn,copyprop,addr,dce";
 
 const ir_pass *ir_pass_find(const char *name)
 {

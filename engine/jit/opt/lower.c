@@ -1092,8 +1092,9 @@ static uint32_t new_block(lw *c, uint32_t irb)
  * and goes on to the header.  A constant needs nothing (constants are
  * materialized at their uses), nor does a value lowered at its one user.
  * Whether the entry is usable (nothing else live into it) is the
- * allocator's to say (mir_block.osr_ok): when a value cannot be rebuilt,
- * nothing is, and the entry is dropped there.  Called when the header is
+ * allocator's to say (mir_block.osr_ok): a value live into the header
+ * that cannot be rebuilt is live into the entry, which is then dropped.
+ * Called when the header is
  * reached, so every value of the map and every value to rebuild (each
  * dominates the header) has its register. */
 static void lower_osr_entry(lw *c, uint32_t bi)
