@@ -22,8 +22,10 @@ const ir_pass ir_passes[] = {
  * found (before GVN, which merges their common parts), equal values,
  * constants again (GVN may have made operands equal: x - x), what is
  * loop-invariant out of its loops (once the values are merged and the
- * blocks final), constants added to addresses into the accesses' offsets,
- * and what is left unused. */
+ * blocks final), equal values again (GVN leaves copies of one value
+ * inside OSR loops, which licm hoists side by side; OSR entries rebuild
+ * what licm moved, ir_osr.c), constants added to addresses into the
+ * accesses' offsets, and what is left unused. */
 const char ir_default_pipeline[] =
 	"copyprop,fold,copyprop,brfold,copyprop,strength,gvn,copyprop,fold,copyprop,"
 	"brfold,copyprop,licm,gvn,copyprop,addr,dce";
