@@ -11,6 +11,7 @@
 #include "interp/fcode.h"
 #include "jit/base/jit_baseline.h"
 #include "jit/jit.h"
+#include "jit/opt/passes.h"
 
 #include "testlib.h"
 
@@ -430,8 +431,9 @@ static int32_t isum(uint32_t n)
 }
 
 /* The same with a loop-invariant value (k + 7, k set before the loop):
- * loop-invariant code motion would move it out of the loop, where no OSR
- * entry could rebuild it; under auto the loop must stay enterable. */
+ * loop-invariant code motion moves it out of the loop, and the loop's OSR
+ * entry rebuilds it from the mapped k (ir_osr_rebuild_list); under auto
+ * the loop must stay enterable and the value hoisted. */
 static const char iloop_inv_wat[] =
 	"(module\n"
 	"  (func (export \"isum\") (param i32) (result i32) (local i32 i32)\n"
@@ -452,9 +454,36 @@ static int32_t isum_inv(uint32_t n)
 	return (int32_t)acc;
 }
 
+/* Whether tier 2's passes move function 0's `x + 7` out of its one OSR
+ * loop: it sits in a block that strictly dominates the loop's header. */
+static bool plus7_hoisted(wasm_module *m)
+{
+	ir_func *f;
+	wasm_error err;
+	ck_assert_int_eq(ir_build(m, 0, &f, &err), WASM_OK);
+	ck_assert_int_eq(ir_run_passes(f, ir_default_pipeline, NULL, true, &err),
+		WASM_OK);
+	ck_assert(ir_dom_compute(f));
+	ck_assert_uint_eq(f->nosr, 1);
+	uint32_t h = f->osr[0].block;
+	int found = 0;
+	bool out = false;
+	for (ir_ref v = 1; v < f->nv; v++) {
+		ir_insn *i = ir_at(f, v);
+		if (i->op != IR_IADD || i->nargs != 2 || f->b[i->block].dead ||
+		    !ir_is_const(f, i->u.a[1]) || f->v[i->u.a[1]].imm != 7)
+			continue;
+		found++;
+		out = i->block != h && ir_dominates(f, i->block, h);
+	}
+	ck_assert_int_eq(found, 1);
+	ir_func_free(f);
+	return out;
+}
+
 static void opt_osr_case_of(const char *wat, int32_t (*ref)(uint32_t),
 	uint32_t threshold, uint32_t opt, bool thread, uint32_t n,
-	uint64_t base_osr, uint64_t opt_osr)
+	uint64_t base_osr, uint64_t opt_osr, bool hoisted)
 {
 	rig r;
 	wasm_config cfg;
@@ -466,6 +495,8 @@ static void opt_osr_case_of(const char *wat, int32_t (*ref)(uint32_t),
 	cfg.tier_threshold = threshold;
 	cfg.opt_threshold = opt;
 	rig_up_cfg(&r, wat, &cfg, NULL, 0);
+	if (hoisted)
+		ck_assert(plus7_hoisted(r.m));
 	if (thread)
 		ck_assert_int_eq(wasm_engine_start_compile_thread(r.e), WASM_OK);
 	ck_assert_int_eq(call_i32(&r, "isum", (int32_t)n, &v, &err), WASM_OK);
@@ -490,7 +521,7 @@ static void opt_osr_case(uint32_t threshold, uint32_t opt, bool thread,
 	uint32_t n, uint64_t base_osr, uint64_t opt_osr)
 {
 	opt_osr_case_of(iloop_wat, isum, threshold, opt, thread, n, base_osr,
-		opt_osr);
+		opt_osr, false);
 }
 
 START_TEST(opt_osr_from_baseline)
@@ -505,9 +536,10 @@ START_TEST(opt_osr_from_baseline)
 	/* the compile thread: the baseline loop runs on while tier 2
 	 * compiles, and moves over once the code is there */
 	opt_osr_case(100, 1000, true, 200000000, 1, 1);
-	/* a loop-invariant value in the loop: still entered by OSR */
+	/* a loop-invariant value in the loop: hoisted out of it by tier 2,
+	 * and the loop still entered by OSR (its entry rebuilds the value) */
 	opt_osr_case_of(iloop_inv_wat, isum_inv, 100, 1000, false, 1000000,
-		1, 1);
+		1, 1, true);
 }
 END_TEST
 

@@ -61,6 +61,7 @@ typedef struct {
 	uint32_t (*loops)[2];   /* usable OSR entries: (LOOP offset, machine
 	                           offset) */
 	uint32_t nloops, cap_loops;
+	uint32_t nosr_dropped;
 	bool oom;
 } em;
 
@@ -684,6 +685,8 @@ static void emit_insn(em *c, const mir_insn *i)
  * loop table, kept ascending by LOOP offset for pairs_find. */
 static void osr_entry_here(em *c, const mir_block *b)
 {
+	if (b->osr_entry && !b->osr_ok)
+		c->nosr_dropped++;
 	if (!b->osr_entry || !b->osr_ok)
 		return;
 	if (!ir_grow((void **)&c->loops, &c->cap_loops, c->nloops + 1, sizeof *c->loops)) {
@@ -770,5 +773,6 @@ wasm_status mir_emit(const mir_func *mf, mir_code *out, wasm_error *err)
 	out->npc = c->npc;
 	out->loops = c->loops;
 	out->nloops = c->nloops;
+	out->nosr_dropped = c->nosr_dropped;
 	return WASM_OK;
 }

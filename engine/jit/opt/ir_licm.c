@@ -60,14 +60,24 @@ static bool recoverable(const ir_func *f, uint32_t header, ir_ref v,
 			if (m->slot[s] == v)
 				return true;
 	}
-	if (depth == 0 || !movable(f, v) || f->v[v].block == header ||
-	    !ir_dominates(f, f->v[v].block, header))
+	if (depth == 0 || !ir_osr_rebuilt_op(f, header, v))
 		return false;
 	const ir_insn *i = &f->v[v];
 	for (uint32_t k = 0; k < i->nargs; k++)
 		if (!recoverable(f, header, i->u.a[k], depth - 1, inmap, stamp))
 			return false;
 	return true;
+}
+
+bool ir_licm_movable(const ir_func *f, ir_ref v)
+{
+	return movable(f, v);
+}
+
+bool ir_osr_rebuilt_op(const ir_func *f, uint32_t header, ir_ref v)
+{
+	return movable(f, v) && f->v[v].block != header &&
+	       ir_dominates(f, f->v[v].block, header);
 }
 
 bool ir_osr_recoverable(const ir_func *f, uint32_t header, ir_ref v, unsigned depth)

@@ -22,18 +22,13 @@ const ir_pass ir_passes[] = {
  * found (before GVN, which merges their common parts), equal values,
  * constants again (GVN may have made operands equal: x - x), what is
  * loop-invariant out of its loops (once the values are merged and the
- * blocks final), constants added to addresses into the accesses' offsets,
- * and what is left unused. */
-#define PIPELINE_HEAD_ \
-	"copyprop,fold,copyprop,brfold,copyprop,strength,gvn,copyprop,fold,copyprop," \
-	"brfold,copyprop,"
-const char ir_default_pipeline[] = PIPELINE_HEAD_ "licm,addr,dce";
-/* Without licm: a value it moves out of a loop is live into the loop's
- * header without being in its OSR map, which makes that loop's OSR entry
- * unusable (mandel's and nbody's main loops stayed in the baseline under
- * auto: opt_osr 1 -> 0), and under --tier=auto activations reach tier 2
- * through those entries. */
-const char ir_osr_pipeline[] = PIPELINE_HEAD_ "addr,dce";
+ * blocks final), equal values again (GVN leaves copies of one value
+ * inside OSR loops, which licm hoists side by side; OSR entries rebuild
+ * what licm moved, ir_osr.c), constants added to addresses into the
+ * accesses' offsets, and what is left unused. */
+const char ir_default_pipeline[] =
+	"copyprop,fold,copyprop,brfold,copyprop,strength,gvn,copyprop,fold,copyprop,"
+	"brfold,copyprop,licm,gvn,copyprop,addr,dce";
 
 const ir_pass *ir_pass_find(const char *name)
 {

@@ -43,6 +43,7 @@
  * its pre-decoded instruction).
  */
 #include "jit/opt/mir.h"
+#include "jit/opt/passes.h"
 #include "jit/jit_seq.h"
 #include "common/error.h"
 #include "interp/fcode.h"
@@ -74,6 +75,7 @@ typedef struct {
 	const char *refusal;
 	bool oom;
 	bool lzcnt, tzcnt, popcnt, sse41;
+	ir_osr_rebuild rebuild; /* lower_osr_entry's */
 } lw;
 
 static void refuse(lw *c, const char *why)
@@ -1084,17 +1086,33 @@ static uint32_t new_block(lw *c, uint32_t irb)
 
 /* The OSR entry of loop header bi: a MIR block of its own right before
  * the header's (made with the linear order), which loads each slot of
- * the header's OSR map into the register of the value it holds and goes
- * on to the header.  A constant needs nothing (constants are materialized
- * at their uses), nor does a value lowered at its one user.  Whether the
- * entry is usable (nothing else live into it) is the allocator's to say
- * (mir_block.osr_ok).  Called when the header is reached, so every value
- * of the map (each dominates the header) has its register. */
+ * the header's OSR map into the register of the value it holds, then
+ * computes the values LICM moved out of the loop (ir_osr_rebuild_list:
+ * pure ops over those, each lowered again here, into its own register)
+ * and goes on to the header.  A constant needs nothing (constants are
+ * materialized at their uses), nor does a value lowered at its one user.
+ * Whether the entry is usable (nothing else live into it) is the
+ * allocator's to say (mir_block.osr_ok): a value live into the header
+ * that cannot be rebuilt is live into the entry, which is then dropped.
+ * Called when the header is
+ * reached, so every value of the map and every value to rebuild (each
+ * dominates the header) has its register. */
 static void lower_osr_entry(lw *c, uint32_t bi)
 {
 	const ir_osr *o = &c->f->osr[c->f->b[bi].osr - 1];
 	uint32_t from = c->cur;
+	ir_ref at = c->at;
+	ir_osr_rebuild *rb = &c->rebuild;
 	c->cur = c->mb_of[bi] - 1;
+	bool rebuild = ir_osr_rebuild_list(c->f, bi, c->fused, rb);
+	if (rb->oom)
+		c->oom = true;
+	/* a mapped value fused into its user, whose copy here reads it: a
+	 * register of its own (unused elsewhere: the user inlines it) */
+	for (uint32_t k = 0; rebuild && k < rb->nunfused; k++) {
+		c->fused[rb->unfused[k]] = false;
+		(void)def(c, rb->unfused[k]);
+	}
 	for (uint32_t s = 0; s < o->nslots; s++) {
 		ir_ref v = o->slot[s];
 		if (v == IR_NONE || ir_is_const(c->f, v) || c->fused[v] ||
@@ -1102,6 +1120,13 @@ static void lower_osr_entry(lw *c, uint32_t bi)
 			continue;
 		ins(c, MIR_LDSLOT, c->mf->vsize[c->vr[v]], c->vr[v], 0, 0)->slot = s;
 	}
+	for (uint32_t k = 0; rebuild && k < rb->n; k++) {
+		ir_ref v = rb->list[k];
+		lower_insn(c, c->f->v[v].block, UINT32_MAX, v);
+	}
+	for (uint32_t k = 0; rebuild && k < rb->nunfused; k++)
+		c->fused[rb->unfused[k]] = true;
+	c->at = at;
 	ins(c, MIR_JMP, 8, 0, 0, 0);
 	mir_block *mb = &c->mf->b[c->cur];
 	mb->succ[0] = c->mb_of[bi];
@@ -1254,6 +1279,7 @@ out:;
 	free(c.fused);
 	free(c.mb_of);
 	free(c.split);
+	ir_osr_rebuild_free(&c.rebuild);
 	if (st != WASM_OK) {
 		mir_free(mf);
 		return st;

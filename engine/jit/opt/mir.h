@@ -264,6 +264,8 @@ typedef struct {
 	uint32_t npc;
 	uint32_t (*loops)[2];
 	uint32_t nloops;
+	uint32_t nosr_dropped;  /* OSR entry blocks not usable (a value live
+	                           into them that they do not define) */
 } mir_code;
 wasm_status mir_emit(const mir_func *mf, mir_code *out, wasm_error *err);
 

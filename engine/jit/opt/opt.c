@@ -7,14 +7,6 @@
 
 #include <string.h>
 
-/* The passes for m's functions: under --tier=auto their loops must stay
- * enterable by OSR. */
-static const char *pipeline(const wasm_module *m)
-{
-	return engine_config(m->engine)->tier == WASM_TIER_AUTO ?
-		ir_osr_pipeline : ir_default_pipeline;
-}
-
 wasm_status opt_dump_ir(wasm_module *m, uint32_t func_index, FILE *out,
 	wasm_error *err)
 {
@@ -22,7 +14,7 @@ wasm_status opt_dump_ir(wasm_module *m, uint32_t func_index, FILE *out,
 	wasm_status st = ir_build(m, func_index, &f, err);
 	if (st != WASM_OK)
 		return st;
-	st = ir_run_passes(f, pipeline(m), out, true, err);
+	st = ir_run_passes(f, ir_default_pipeline, out, true, err);
 	ir_func_free(f);
 	return st;
 }
@@ -36,7 +28,7 @@ wasm_status opt_codegen(wasm_module *m, uint32_t func_index, FILE *print,
 	wasm_status st = ir_build(m, func_index, &f, err);
 	if (st != WASM_OK)
 		return st;
-	st = ir_run_passes(f, pipeline(m), NULL, verify, err);
+	st = ir_run_passes(f, ir_default_pipeline, NULL, verify, err);
 	if (st == WASM_OK)
 		st = mir_lower(m, f, &mf, err);
 	if (st == WASM_OK && print) {

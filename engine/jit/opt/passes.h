@@ -38,6 +38,48 @@ bool ir_pass_addr(ir_func *f);      /* ir_addr.c: address + constant into
  * `depth` levels).  True for a header without a map. */
 bool ir_osr_recoverable(const ir_func *f, uint32_t header, ir_ref v,
 	unsigned depth);
+/* ir_licm.c: the one step of that rule: v is an op an OSR entry at
+ * `header` may compute (operands aside): pure (no effects, so it cannot
+ * trap), not a phi, parameter, copy, call result or constant, and defined
+ * in a block that strictly dominates the header. */
+bool ir_osr_rebuilt_op(const ir_func *f, uint32_t header, ir_ref v);
+/* ir_licm.c: its first part, the kind of op licm moves (pure, with
+ * operands, not a phi, parameter, copy, call result or constant). */
+bool ir_licm_movable(const ir_func *f, ir_ref v);
+
+/* ir_osr.c: what an OSR entry at loop header h computes after loading
+ * the slots of h's map.  `list` gets the pure ops (ir_licm_movable) live
+ * into h that are not in the map -- the values LICM moved out -- with
+ * the operands they need in turn, each after its operands (an order the
+ * dominance order agrees with), if each is recoverable
+ * (ir_osr_rebuilt_op at each step); nskipped counts those that are not
+ * (then the entry is not usable: the allocator drops it).  A value that
+ * is live into h and no such op (a load, a call's result) is not listed
+ * either: the same.  fused[v] (may be NULL): v is computed inside its one
+ * user, which then reads v's operands instead -- except where v is in
+ * the map and its user is rebuilt: `unfused` lists those, which the entry
+ * loads from their slots and its copy of the user reads as values.
+ * False only when out of memory (r->oom).  r starts zeroed, is used for
+ * the headers of one function (liveness is found at the first call) and
+ * freed by ir_osr_rebuild_free. */
+typedef struct {
+	ir_ref *list;           /* the values, in order */
+	uint32_t n, cap;
+	ir_ref *unfused;        /* mapped values read unfused at the entry */
+	uint32_t nunfused, cap_unfused;
+	uint32_t nskipped;
+	uint32_t *mark, nv;     /* per value: state + stamp */
+	uint32_t *bmark, nb;    /* per block: the value walked back last */
+	uint32_t *work;         /* nb blocks */
+	uint32_t (*pair)[2];    /* (header, live value), sorted */
+	uint32_t npair, cap_pair;
+	uint32_t stamp;
+	bool ready, oom;
+} ir_osr_rebuild;
+
+bool ir_osr_rebuild_list(const ir_func *f, uint32_t h, const bool *fused,
+	ir_osr_rebuild *r);
+void ir_osr_rebuild_free(ir_osr_rebuild *r);
 
 /* ir_pass.c: the pass manager. */
 typedef struct {
@@ -50,11 +92,10 @@ typedef struct {
 extern const ir_pass ir_passes[];
 const ir_pass *ir_pass_find(const char *name);
 
-/* The default pipeline, a comma-separated list of pass names; the one
- * for code that running activations enter by OSR (--tier=auto), which
- * keeps every loop's OSR entry usable (ir_pass.c says why). */
+/* The pipeline, a comma-separated list of pass names: the one for every
+ * function in every tier mode (OSR entries rebuild what licm moves out of
+ * their loops: ir_osr_rebuild_list). */
 extern const char ir_default_pipeline[];
-extern const char ir_osr_pipeline[];
 
 /* Run the passes named in `pipeline` (comma-separated) in order.  With
  * `print`, the IR is printed before the first and after each pass; with

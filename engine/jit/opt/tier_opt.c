@@ -396,8 +396,8 @@ static wasm_status opt_dump(wasm_module *m, uint32_t func_index, FILE *out,
 	if (st != WASM_OK)
 		return st;
 	fprintf(out, "; machine code: %zu bytes, OSR offset 0x%04x, %u PC map "
-		"entries, %u OSR entries\n", code.len, code.osr_off, code.npc,
-		code.nloops);
+		"entries, %u OSR entries (%u dropped)\n", code.len, code.osr_off,
+		code.npc, code.nloops, code.nosr_dropped);
 	for (size_t at = 0; at < code.len; at += 16) {
 		fprintf(out, "  %04zx:", at);
 		for (size_t i = at; i < code.len && i < at + 16; i++)
