@@ -11,7 +11,10 @@
  * Operands: a virtual register in a register is used in place; a spilled
  * one is loaded into a scratch register of its class (r10, r11; xmm14,
  * xmm15) before the instruction and, if written, stored back after it (8
- * bytes).  Parallel moves are sequenced so that no source is overwritten
+ * bytes) -- except the source of alu, imul, falu, cmp, test and mov, which
+ * reads its slot ([rsp + 8k]) as a memory operand (spill_mem).  A load
+ * fused into its user (ALUM, IMULM, CMPM, FALUM: lower.c) is a fault site
+ * like a load: a PC map entry with the load's pre-decoded offset.  Parallel moves are sequenced so that no source is overwritten
  * before it is read; a cycle is broken through r11 (xmm15 for an XMM
  * register; r10 carries memory-to-memory moves and float constants).
  *
@@ -405,6 +408,95 @@ static void emit_call(em *c, const mir_insn *i)
 	}
 }
 
+/* The operand (1 a, 2 b, 0 none) of i that is read from its spill slot
+ * in place (an x86 memory operand) rather than through a scratch
+ * register. */
+static int spill_mem(const em *c, const mir_insn *i)
+{
+	bool as = i->a && loc_of(c, i->a) >= LOC_SPILL;
+	bool bs = i->b && loc_of(c, i->b) >= LOC_SPILL;
+	switch (i->op) {
+	case MIR_ALU:
+		return !i->hasimm && as ? 1 : 0;
+	case MIR_IMUL: case MIR_FALU:
+		return as ? 1 : 0;
+	case MIR_TEST:
+		return as ? 1 : 0;
+	case MIR_CMP:
+		/* cmp a, [b]; or cmp [a], imm / b */
+		return bs ? 2 : as ? 1 : 0;
+	case MIR_MOV:
+		/* into a register (a spilled d goes through r10 anyway) */
+		return as && loc_of(c, i->d) < LOC_SPILL ? 1 : 0;
+	default:
+		return 0;
+	}
+}
+
+/* i with operand `which` (spill_mem) read from its slot m. */
+static void emit_spill_mem(em *c, const mir_insn *i, int which, int rd, int ra,
+	int rb, x64_mem m)
+{
+	unsigned size = i->size;
+	switch (i->op) {
+	case MIR_ALU:
+		x64_alu_rm(B, (x64_alu)i->aux, size, (x64_gpr)rd, m);
+		break;
+	case MIR_IMUL:
+		x64_imul_rm(B, size, (x64_gpr)rd, m);
+		break;
+	case MIR_FALU:
+		x64_sse_xm(B, sse_pfx(size), (x64_sse)i->aux, xmm_of(rd), m);
+		break;
+	case MIR_TEST:
+		x64_alu_mi(B, X64_ALU_CMP, size, m, 0);  /* the same ZF, SF */
+		break;
+	case MIR_CMP:
+		if (which == 2)
+			x64_alu_rm(B, X64_ALU_CMP, size, (x64_gpr)ra, m);
+		else if (i->hasimm)
+			x64_alu_mi(B, X64_ALU_CMP, size, m, (int32_t)i->imm);
+		else
+			x64_alu_mr(B, X64_ALU_CMP, size, m, (x64_gpr)rb);
+		break;
+	case MIR_MOV:
+		/* size 4: the low half, zero-extended (a wrap); an XMM d: movss
+		 * / movsd; the slot holds the value's bits either class */
+		load_loc(c, rd, size, m);
+		break;
+	default:
+		break;
+	}
+}
+
+/* A load fused into its user: [r15 + base + disp], a fault site. */
+static void emit_memop(em *c, const mir_insn *i, int rd, int ra, int rb)
+{
+	unsigned size = i->size;
+	x64_mem m = mem_operand(i->op == MIR_CMPM ? rb : ra, i->op == MIR_CMPM ?
+		(int32_t)i->slot : (int32_t)i->imm);
+	pc_here(c, i->site);
+	switch (i->op) {
+	case MIR_ALUM:
+		x64_alu_rm(B, (x64_alu)i->aux, size, (x64_gpr)rd, m);
+		break;
+	case MIR_IMULM:
+		x64_imul_rm(B, size, (x64_gpr)rd, m);
+		break;
+	case MIR_CMPM:
+		if (i->hasimm)
+			x64_alu_mi(B, X64_ALU_CMP, size, m, (int32_t)i->imm);
+		else
+			x64_alu_rm(B, X64_ALU_CMP, size, (x64_gpr)ra, m);
+		break;
+	case MIR_FALUM:
+		x64_sse_xm(B, sse_pfx(size), (x64_sse)i->aux, xmm_of(rd), m);
+		break;
+	default:
+		break;
+	}
+}
+
 static void emit_insn(em *c, const mir_insn *i)
 {
 	const mir_func *mf = c->mf;
@@ -418,14 +510,16 @@ static void emit_insn(em *c, const mir_insn *i)
 		emit_pmov(c, i);
 		return;
 	}
-	/* operands: spilled ones through the scratch registers */
+	/* operands: spilled ones through the scratch registers, but for a
+	 * source read from its slot in place */
+	int inmem = spill_mem(c, i);
 	if (i->d && oi->role[0] == MR_UDEF) {
 		rd = operand(c, i->d, &sc, true);
 		store_d = loc_of(c, i->d) >= LOC_SPILL;
 	}
-	if (i->a && oi->role[1] == MR_USE)
+	if (i->a && oi->role[1] == MR_USE && inmem != 1)
 		ra = operand(c, i->a, &sc, true);
-	if (i->b && oi->role[2] == MR_USE)
+	if (i->b && oi->role[2] == MR_USE && inmem != 2)
 		rb = operand(c, i->b, &sc, true);
 	if (i->d && oi->role[0] == MR_DEF) {
 		/* a spilled result in the first scratch register of its class:
@@ -436,6 +530,13 @@ static void emit_insn(em *c, const mir_insn *i)
 	}
 	x64_gpr gd = (x64_gpr)rd, ga = (x64_gpr)ra, gb = (x64_gpr)rb;
 
+	if (inmem) {
+		emit_spill_mem(c, i, inmem, rd, ra, rb,
+			loc_mem(loc_of(c, inmem == 1 ? i->a : i->b)));
+		if (store_d)
+			move_one(c, loc_of(c, i->d), rd, 0);
+		return;
+	}
 	switch (i->op) {
 	case MIR_MOV:
 		emit_mov(c, i->size, rd, ra, !MIR_IS_PHYS(i->a) ? mir_vsize(mf, i->a) == 8
@@ -575,6 +676,9 @@ static void emit_insn(em *c, const mir_insn *i)
 		break;
 	case MIR_CALL: case MIR_CALLIMP: case MIR_CALLIND: case MIR_SLOWOP:
 		emit_call(c, i);
+		break;
+	case MIR_ALUM: case MIR_IMULM: case MIR_CMPM: case MIR_FALUM:
+		emit_memop(c, i, rd, ra, rb);
 		break;
 	case MIR_FALU: case MIR_FMINMAX: case MIR_FSQRT: case MIR_FROUND:
 	case MIR_FCMP: case MIR_FFLAGS: case MIR_FCVT: case MIR_TRUNC: case MIR_CONV:
