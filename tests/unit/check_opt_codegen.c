@@ -804,6 +804,27 @@ static const char fam_wat[] =
 	"      (local.set 1 (i32.const 20)) (br 1))\n"
 	"      (local.set 1 (i32.const 30)))\n"
 	"    (i32.add (local.get 1) (local.get 0)))\n"
+	"  (func (export \"sw2\") (param i32) (result i32)\n"
+	"    ;; two cases: the binary search, not a table\n"
+	"    (block (block (block (br_table 0 1 2 (local.get 0)))\n"
+	"      (return (i32.const 7))) (return (i32.const 8))) (i32.const 9))\n"
+	"  (func (export \"swl\") (param i32 i32) (result i32) (local i32 i32)\n"
+	"    ;; a jump table in a loop, passing values (phis on its edges)\n"
+	"    (loop $l\n"
+	"      (local.set 3 (i32.add (local.get 3)\n"
+	"        (block $d (result i32) (block $c3 (result i32)\n"
+	"          (block $c2 (result i32) (block $c1 (result i32)\n"
+	"            (block $c0 (result i32)\n"
+	"              (i32.mul (local.get 2) (local.get 1))\n"
+	"              (br_table $c0 $c1 $c2 $c3 $c1 $d\n"
+	"                (i32.and (i32.add (local.get 2) (local.get 0)) (i32.const 7))))\n"
+	"            (i32.add (i32.const 100)) (br $d))\n"
+	"          (i32.add (i32.const 1000)) (br $d))\n"
+	"          (i32.sub (i32.const 5)) (br $d))\n"
+	"        (i32.xor (i32.const 0x55)))))\n"
+	"      (br_if $l (i32.lt_u (local.tee 2 (i32.add (local.get 2) (i32.const 1)))\n"
+	"                          (i32.const 20))))\n"
+	"    (local.get 3))\n"
 	"  (func (export \"ind\") (param i32) (result i32)\n"
 	"    (call_indirect (type $r) (local.get 0)))\n"
 	"  (func (export \"indf\") (param i32) (result i32)\n"
@@ -823,7 +844,8 @@ static const char fam_wat[] =
 
 START_TEST(families_compiled)
 {
-	static const char *const funcs[] = { "sw", "ind", "indf", "grow", "fill", "tab" };
+	static const char *const funcs[] = { "sw", "sw2", "swl", "ind", "indf", "grow",
+		"fill", "tab" };
 	static const int64_t args[][2] = { { 0, 0 }, { 1, 2 }, { 2, 3 }, { 3, 1 },
 		{ 4, 0 }, { 5, 65530 }, { -1, 7 }, { 65535, 2 } };
 	rigs r;
@@ -926,6 +948,24 @@ START_TEST(lowering_patterns)
 		ck_assert_msg(strstr(t, "falu.64 v") && strstr(t, "[r15 + 48]:64") &&
 			strstr(t, "falu.32 v") && strstr(t, "[r15 + 56]:32") &&
 			!strstr(t, "load."), "%s", t);
+		free(t);
+		rig_down(&fr);
+	}
+	{
+		/* br_table: a jump table from 4 cases, the search below */
+		uint8_t *fb = wat(fam_wat, &len);
+		rig fr;
+		rig_up(&fr, fb, len, WASM_TIER_AUTO);
+		free(fb);
+		t = mir_text(&fr, "sw", true);
+		ck_assert_msg(strstr(t, "jtab.64 %rax") && strstr(t, "jtcase") &&
+			strstr(t, "cmp.32 v") && strstr(t, "jcc.ae"), "%s", t);
+		free(t);
+		t = mir_text(&fr, "swl", true);
+		ck_assert_msg(strstr(t, "jtab.64 %rax") && strstr(t, "pmov"), "%s", t);
+		free(t);
+		t = mir_text(&fr, "sw2", false);
+		ck_assert_msg(!strstr(t, "jtab") && strstr(t, "jcc.b"), "%s", t);
 		free(t);
 		rig_down(&fr);
 	}

@@ -3,7 +3,8 @@
  *
  * Layout: prologue (push rbp; sub rsp, spill area), the blocks in order
  * (a jump to the next block is left out; a conditional branch whose taken
- * side is next is inverted), the out-of-line trap tails, then the OSR
+ * side is next is inverted), the out-of-line trap tails, br_table's jump
+ * tables (4-aligned rel32 entries: jit_seq_table_jump), then the OSR
  * prologue (the same native frame, then jmp r9: to a loop header's OSR
  * entry block, which loads the header's live slots from the frame).  The
  * native frame is the spill area: rsp stays 16-aligned at calls.
@@ -40,6 +41,13 @@ typedef struct {
 	uint32_t kind, site;
 } tail;
 
+/* A jump table: its label and the JTAB block whose chain names the
+ * cases (mir.h). */
+typedef struct {
+	x64_label l;
+	uint32_t block;
+} jtable;
+
 typedef struct {
 	jit_tails seq;          /* trap_tail at `site` for jit_seq.h (first) */
 	uint32_t site;          /* the instruction being emitted's */
@@ -59,6 +67,9 @@ typedef struct {
 	uint32_t (*loops)[2];   /* usable OSR entries: (LOOP offset, machine
 	                           offset) */
 	uint32_t nloops, cap_loops;
+	jtable *jt;             /* br_table's jump tables, emitted after the
+	                           code */
+	uint32_t njt, cap_jt;
 	bool oom;
 } em;
 
@@ -408,6 +419,40 @@ static void emit_call(em *c, const mir_insn *i)
 	}
 }
 
+/* ---- jump tables ------------------------------------------------------------ */
+
+/* JTAB: the jump through a table of the chain's cases, emitted later
+ * (jump_tables); rax holds the case (lowering's fixed register). */
+static void emit_jtab(em *c)
+{
+	if (!ir_grow((void **)&c->jt, &c->cap_jt, c->njt + 1, sizeof *c->jt)) {
+		c->oom = true;
+		return;
+	}
+	jtable *t = &c->jt[c->njt++];
+	t->l = x64_label_new();
+	t->block = c->cur;
+	jit_seq_table_jump(B, X64_RAX, X64_R11, X64_R10, &t->l);
+}
+
+/* The tables, 4-aligned after the code: entry k the rel32 of case k
+ * (succ[0] of the k-th block of the chain).  Read-only data in the
+ * code region, position-independent. */
+static void jump_tables(em *c)
+{
+	for (uint32_t k = 0; k < c->njt; k++) {
+		x64_align(B, 4);
+		x64_label_bind(B, &c->jt[k].l);
+		for (uint32_t b = c->jt[k].block;;) {
+			const mir_block *mb = &c->mf->b[b];
+			x64_label_rel32(B, &c->labels[mb->succ[0]]);
+			if (mb->nsucc < 2)
+				break;
+			b = mb->succ[1];
+		}
+	}
+}
+
 /* The operand (1 a, 2 b, 0 none) of i that is read from its spill slot
  * in place (an x86 memory operand) rather than through a scratch
  * register. */
@@ -715,6 +760,11 @@ static void emit_insn(em *c, const mir_insn *i)
 	case MIR_TRAP:
 		jit_seq_trap_tail(B, JS_TRAP, i->aux, mf->func_index, i->site);
 		break;
+	case MIR_JTAB:
+		emit_jtab(c);
+		break;
+	case MIR_JTCASE:
+		break;          /* never runs: the chain is the table's CFG */
 	default:
 		break;
 	}
@@ -786,6 +836,7 @@ wasm_status mir_emit(const mir_func *mf, mir_code *out, wasm_error *err)
 		jit_seq_trap_tail(B, (enum jit_site_how)t->how, t->kind, mf->func_index,
 			t->site);
 	}
+	jump_tables(c);
 	x64_align(B, 16);
 	out->osr_off = (uint32_t)x64_buf_len(B);
 	emit_osr_prologue(c);
@@ -798,6 +849,7 @@ wasm_status mir_emit(const mir_func *mf, mir_code *out, wasm_error *err)
 			mf->func_index, x64_err_name(x64_buf_err(B)));
 	free(c->labels);
 	free(c->tails);
+	free(c->jt);
 	if (st != WASM_OK) {
 		free(c->pc);
 		free(c->loops);

@@ -31,9 +31,10 @@
  *      min/max, compares, trapping truncations and int -> float through
  *      jit_seq.h's sequences (the baseline's); abs, neg, copysign on the
  *      bits in a GPR; bitcasts are moves across the classes
- *   br_table                               a binary search of compares
- *      over the case index (cases below n, else the default), each case a
- *      block of its own with the edge's phi moves
+ *   br_table                               cmp i, n; jae default; from 4
+ *      cases a jump table (jtab: a table of rel32 entries after the code),
+ *      below that a binary search of compares; each case a block of its
+ *      own with the edge's phi moves
  *   call_indirect, calls to imports       the baseline's sequences
  *      (jit_seq_call_indirect, jit_seq_call_import), arguments and results
  *      in the frame slots as for call
@@ -953,6 +954,33 @@ static void switch_range(lw *c, uint32_t blk, mir_reg idx, uint32_t lo, uint32_t
 	switch_range(c, blk, idx, mid, hi);
 }
 
+/* From br_table's this many cases on, a jump table (a table entry and
+ * the jump's five instructions against a compare and branch per level
+ * of the search: log2 4 = 2 levels, mispredicted more often than the
+ * indirect jump). */
+#define JTAB_MIN_CASES 4u
+
+/* Cases 0..n-1 (idx known to be below n) from block c->cur through a
+ * jump table: mov rax, idx; jtab rax, then the chain of JTCASE blocks
+ * that gives the CFG every case (mir.h). */
+static void switch_table(lw *c, uint32_t blk, mir_reg idx, uint32_t n)
+{
+	ins(c, MIR_MOV, 4, MIR_PHYS(X64_RAX), idx, 0);
+	ins(c, MIR_JTAB, 8, 0, MIR_PHYS(X64_RAX), 0);
+	for (uint32_t k = 0; k < n && !c->oom; k++) {
+		uint32_t at = c->cur, target = edge_block(c, blk, k);
+		uint32_t next = k + 1 < n ? new_block(c, UINT32_MAX) : UINT32_MAX;
+		mir_block *mb = &c->mf->b[at];
+		mb->succ[0] = target;
+		mb->succ[1] = next;
+		mb->nsucc = next != UINT32_MAX ? 2 : 1;
+		if (next == UINT32_MAX)
+			break;
+		c->cur = next;
+		ins(c, MIR_JTCASE, 8, 0, 0, 0);
+	}
+}
+
 /* SWITCH: successors 0..n-1 the cases, n the default (index >= n). */
 static void lower_switch(lw *c, uint32_t blk, ir_ref r)
 {
@@ -968,7 +996,10 @@ static void lower_switch(lw *c, uint32_t blk, ir_ref r)
 	uint32_t dflt = edge_block(c, blk, n), cases = new_block(c, UINT32_MAX);
 	jcc_to(c, X64_CC_AE, dflt, cases);
 	c->cur = cases;
-	switch_range(c, blk, idx, 0, n);
+	if (n >= JTAB_MIN_CASES)
+		switch_table(c, blk, idx, n);
+	else
+		switch_range(c, blk, idx, 0, n);
 }
 
 static void lower_term(lw *c, uint32_t blk, ir_ref r)

@@ -126,7 +126,15 @@ enum mir_role { MR_NONE, MR_DEF, MR_UDEF, MR_USE };
 	X(JMP,     "jmp",     NONE, NONE, NONE, 1)  /* to succ[0] */ \
 	X(JCC,     "jcc",     NONE, NONE, NONE, 1)  /* cc ? succ[0] : succ[1] */ \
 	X(RET,     "ret",     NONE, NONE, NONE, 1) \
-	X(TRAP,    "trap",    NONE, NONE, NONE, 1)  /* trap aux (kind) at site */
+	X(TRAP,    "trap",    NONE, NONE, NONE, 1)  /* trap aux (kind) at site */ \
+	/* br_table's jump table (lower_switch): JTAB jumps to case a (rax, \
+	 * in range, clobbered) through a table after the function's code; \
+	 * its block's succ[0] is case 0, succ[1] the next of a chain of \
+	 * JTCASE blocks, each only that instruction (it emits nothing and \
+	 * never runs), succ[0] case k, succ[1] the next (the last has one), \
+	 * so the CFG has every case as a successor with two per block */ \
+	X(JTAB,    "jtab",    NONE, USE,  NONE, 1) \
+	X(JTCASE,  "jtcase",  NONE, NONE, NONE, 1)
 
 enum mir_op {
 #define MIR_ENUM_(n, s, d, a, b, t) MIR_##n,

@@ -183,6 +183,11 @@ void mir_print(const mir_func *mf, FILE *out)
 			case MIR_JCC:
 				fprintf(out, " b%u, b%u", b->succ[0], b->succ[1]);
 				break;
+			case MIR_JTAB: case MIR_JTCASE:
+				fprintf(out, " case b%u", b->succ[0]);
+				if (b->nsucc > 1)
+					fprintf(out, ", chain b%u", b->succ[1]);
+				break;
 			default:
 				break;
 			}
