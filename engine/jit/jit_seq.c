@@ -386,3 +386,13 @@ void jit_seq_drop(x64_buf *b, int32_t field, uint32_t seg, x64_gpr scratch)
 	x64_mov_rm(b, 8, scratch, x64_mem_b(X64_R13, field));
 	x64_mov_mi(b, 1, x64_mem_b(scratch, (int32_t)seg), 1);
 }
+
+void jit_seq_table_jump(x64_buf *b, x64_gpr idx, x64_gpr t1, x64_gpr t2,
+	x64_label *table)
+{
+	x64_lea_label(b, t1, table);
+	x64_lea(b, 8, t2, x64_mem_bi(t1, idx, 4, 4));   /* the entry's end */
+	x64_movsxd_rm(b, idx, x64_mem_bi(t1, idx, 4, 0));
+	x64_add_rr(b, 8, idx, t2);
+	x64_jmp_r(b, idx);
+}

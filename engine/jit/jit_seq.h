@@ -112,4 +112,12 @@ void jit_seq_memory_size(x64_buf *b, x64_gpr r);
  * array of flags); clobbers scratch. */
 void jit_seq_drop(x64_buf *b, int32_t field, uint32_t seg, x64_gpr scratch);
 
+/* A jump through a table of x64_label_rel32 entries at `table` (entry k
+ * holds target k minus the end of the entry): jmp to entry idx's target.
+ * idx (zero-extended, in range: the caller's check) is clobbered, as are
+ * t1 and t2; the three are distinct.  The table is position-independent
+ * (the code may be copied before it is made executable). */
+void jit_seq_table_jump(x64_buf *b, x64_gpr idx, x64_gpr t1, x64_gpr t2,
+	x64_label *table);
+
 #endif

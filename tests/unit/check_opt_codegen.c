@@ -397,6 +397,31 @@ static const char int_wat[] =
 	"                        (i32.const 128))))\n"
 	"    (i32.add (local.get 2)\n"
 	"      (i32.load8_u (i32.add (local.get 0) (i32.const 16)))))\n"
+	"  (func (export \"memop\") (param i32 i32) (result i32)\n"
+	"    ;; loads read by their one user as memory operands (traps there)\n"
+	"    (i32.store (i32.const 32) (i32.const 1000))\n"
+	"    (i32.store (i32.const 36) (i32.const -7))\n"
+	"    (i64.store (i32.const 40) (i64.const 0x100000003))\n"
+	"    (i32.add\n"
+	"      (i32.sub (local.get 1) (i32.load offset=32 (local.get 0)))\n"
+	"      (i32.add (i32.mul (local.get 1) (i32.load offset=36 (local.get 0)))\n"
+	"        (i32.add (i32.xor (i32.load offset=32 (local.get 0)) (local.get 1))\n"
+	"          (i32.add (i32.lt_s (local.get 1) (i32.load offset=36 (local.get 0)))\n"
+	"            (i32.add (i32.gt_u (i32.load offset=32 (local.get 0)) (i32.const 500))\n"
+	"              (i32.add (i32.and (i32.load offset=36 (local.get 0)) (local.get 1))\n"
+	"                (i32.wrap_i64 (i64.add (i64.extend_i32_s (local.get 1))\n"
+	"                  (i64.load offset=40 (local.get 0)))))))))))\n"
+	"  (func (export \"memop_br\") (param i32 i32) (result i32)\n"
+	"    ;; compare-and-branch on a load; a store between keeps the load\n"
+	"    (i32.store (i32.const 64) (local.get 1))\n"
+	"    (if (result i32) (i32.lt_u (local.get 1) (i32.load offset=64 (local.get 0)))\n"
+	"      (then (if (result i32) (i32.eqz (i32.load offset=60 (local.get 0)))\n"
+	"        (then (i32.const 3)) (else (i32.const 4))))\n"
+	"      (else (i32.add (i32.const 10)\n"
+	"        (select (i32.const 1) (i32.const 2)\n"
+	"          (i32.ge_s (i32.load offset=64 (local.get 0))\n"
+	"                    (block (result i32) (i32.store (i32.const 64) (i32.const 5))\n"
+	"                                        (local.get 1))))))))\n"
 	"  (func (export \"lea3\") (param i32 i32) (result i32)\n"
 	"    (i32.add (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 2)))\n"
 	"             (i32.const 12)))\n"
@@ -421,7 +446,8 @@ static const char int_wat[] =
 static const char *const int_funcs[] = { "add", "arith", "bits", "arith64",
 	"cmp", "sel", "sel2", "sum", "fac", "swap", "fib", "calls", "pressure", "splitloop",
 	"mem", "array", "load64", "oob", "oobst", "div", "divu", "div64",
-	"unreach", "glob", "nested", "divc", "divc64", "inv", "addrs", "lea3" };
+	"unreach", "glob", "nested", "divc", "divc64", "inv", "addrs", "lea3",
+	"memop", "memop_br" };
 #define NINT_FUNCS (sizeof int_funcs / sizeof int_funcs[0])
 
 static const int64_t int_args[][3] = {
@@ -525,7 +551,11 @@ START_TEST(traps_located)
 	opt_install(&o, "oob");
 	opt_install(&o, "div");
 	opt_install(&o, "unreach");
+	opt_install(&o, "memop");
 	static const struct { const char *f; int64_t a[2]; wasm_trap_kind k; } t[] = {
+		/* the fused sub [m] (the first access) and the i64 add [m] */
+		{ "memop", { 65510, 0 }, WASM_TRAP_OUT_OF_BOUNDS_MEMORY },
+		{ "memop", { 65490, 0 }, WASM_TRAP_OUT_OF_BOUNDS_MEMORY },
 		{ "oob", { 65530, 0 }, WASM_TRAP_OUT_OF_BOUNDS_MEMORY },
 		{ "oob", { -1, 0 }, WASM_TRAP_OUT_OF_BOUNDS_MEMORY },
 		{ "div", { 1, 0 }, WASM_TRAP_INTEGER_DIVIDE_BY_ZERO },
@@ -640,6 +670,16 @@ static const char float_wat[] =
 	"    (f64.store (i32.const 24) (f64.const -0.75))\n"
 	"    (f64.add (f64.load offset=8 (i32.and (local.get 0) (i32.const 16)))\n"
 	"      (f64.promote_f32 (f32.load offset=65532 (local.get 0)))))\n"
+	"  (func (export \"fmemop\") (param f64 f64) (result f64)\n"
+	"    ;; loads as the second operand of add, sub, mul, div of both widths\n"
+	"    (f64.store (i32.const 48) (local.get 1))\n"
+	"    (f32.store (i32.const 56) (f32.demote_f64 (local.get 0)))\n"
+	"    (f64.add\n"
+	"      (f64.sub (f64.div (local.get 0) (f64.load (i32.const 48)))\n"
+	"               (f64.promote_f32 (f32.mul (f32.demote_f64 (local.get 1))\n"
+	"                                         (f32.load (i32.const 56)))))\n"
+	"      (f64.mul (f64.sub (local.get 1) (f64.load (i32.const 48)))\n"
+	"               (f64.add (local.get 0) (f64.load (i32.const 48))))))\n"
 	"  (func (export \"fswap\") (param f64 f64) (result f64) (local f64 f32 i32)\n"
 	"    ;; a cycle of float phis (and an f32 and an i32 beside them)\n"
 	"    (local.set 3 (f32.demote_f64 (local.get 1)))\n"
@@ -722,7 +762,8 @@ static const char *const float_funcs[] = { "add", "sub", "mul", "div", "min",
 	"conv_s32_f32", "add32", "div32", "min32", "max32", "copysign32", "cmp32",
 	"brcmp32",
 	"neg32", "abs32", "nearest32", "sqrt32", "promote", "i32_trunc_u32",
-	"i64_trunc_u32", "bits32", "mem", "fload", "fswap", "loop", "pressure" };
+	"i64_trunc_u32", "bits32", "mem", "fload", "fmemop", "fswap", "loop",
+	"pressure" };
 #define NFLOAT_FUNCS (sizeof float_funcs / sizeof float_funcs[0])
 
 /* Every function of float_wat in tier 2 against the interpreter and the
@@ -794,6 +835,27 @@ static const char fam_wat[] =
 	"      (local.set 1 (i32.const 20)) (br 1))\n"
 	"      (local.set 1 (i32.const 30)))\n"
 	"    (i32.add (local.get 1) (local.get 0)))\n"
+	"  (func (export \"sw2\") (param i32) (result i32)\n"
+	"    ;; two cases: the binary search, not a table\n"
+	"    (block (block (block (br_table 0 1 2 (local.get 0)))\n"
+	"      (return (i32.const 7))) (return (i32.const 8))) (i32.const 9))\n"
+	"  (func (export \"swl\") (param i32 i32) (result i32) (local i32 i32)\n"
+	"    ;; a jump table in a loop, passing values (phis on its edges)\n"
+	"    (loop $l\n"
+	"      (local.set 3 (i32.add (local.get 3)\n"
+	"        (block $d (result i32) (block $c3 (result i32)\n"
+	"          (block $c2 (result i32) (block $c1 (result i32)\n"
+	"            (block $c0 (result i32)\n"
+	"              (i32.mul (local.get 2) (local.get 1))\n"
+	"              (br_table $c0 $c1 $c2 $c3 $c1 $d\n"
+	"                (i32.and (i32.add (local.get 2) (local.get 0)) (i32.const 7))))\n"
+	"            (i32.add (i32.const 100)) (br $d))\n"
+	"          (i32.add (i32.const 1000)) (br $d))\n"
+	"          (i32.sub (i32.const 5)) (br $d))\n"
+	"        (i32.xor (i32.const 0x55)))))\n"
+	"      (br_if $l (i32.lt_u (local.tee 2 (i32.add (local.get 2) (i32.const 1)))\n"
+	"                          (i32.const 20))))\n"
+	"    (local.get 3))\n"
 	"  (func (export \"ind\") (param i32) (result i32)\n"
 	"    (call_indirect (type $r) (local.get 0)))\n"
 	"  (func (export \"indf\") (param i32) (result i32)\n"
@@ -813,7 +875,8 @@ static const char fam_wat[] =
 
 START_TEST(families_compiled)
 {
-	static const char *const funcs[] = { "sw", "ind", "indf", "grow", "fill", "tab" };
+	static const char *const funcs[] = { "sw", "sw2", "swl", "ind", "indf", "grow",
+		"fill", "tab" };
 	static const int64_t args[][2] = { { 0, 0 }, { 1, 2 }, { 2, 3 }, { 3, 1 },
 		{ 4, 0 }, { 5, 65530 }, { -1, 7 }, { 65535, 2 } };
 	rigs r;
@@ -889,9 +952,54 @@ START_TEST(lowering_patterns)
 	t = mir_text(&r, "addrs", false);
 	ck_assert_msg(strstr(t, " + 1024]:32"), "%s", t);
 	free(t);
+	/* loads as memory operands of sub, imul, xor, cmp (both forms), and,
+	 * i64 add; no load left but the one a store separates from its
+	 * compare */
+	t = mir_text(&r, "memop", false);
+	ck_assert_msg(strstr(t, "alu.sub.32 v") && strstr(t, "imul.32 v") &&
+		strstr(t, "alu.xor.32 v") && strstr(t, "alu.and.32 v") &&
+		strstr(t, "alu.add.64 v") && strstr(t, "cmp.32 v") &&
+		strstr(t, " + 32]:32, 500") && strstr(t, " + 40]:64") &&
+		!strstr(t, "load."), "%s", t);
+	free(t);
+	t = mir_text(&r, "memop_br", false);
+	ck_assert_msg(strstr(t, " + 64]:32\n  jcc") && strstr(t, " + 60]:32, 0\n  jcc") &&
+		strstr(t, "load.32"), "%s", t);
+	free(t);
 	t = mir_text(&r, "arith", false);
 	ck_assert_msg(strstr(t, "mov.32 %rcx, v") && strstr(t, "shift.rol.32 v"), "%s", t);
 	free(t);
+	{
+		/* float loads as the second operand of falu, both widths */
+		uint8_t *fb = wat(float_wat, &len);
+		rig fr;
+		rig_up(&fr, fb, len, WASM_TIER_AUTO);
+		free(fb);
+		t = mir_text(&fr, "fmemop", false);
+		ck_assert_msg(strstr(t, "falu.64 v") && strstr(t, "[r15 + 48]:64") &&
+			strstr(t, "falu.32 v") && strstr(t, "[r15 + 56]:32") &&
+			!strstr(t, "load."), "%s", t);
+		free(t);
+		rig_down(&fr);
+	}
+	{
+		/* br_table: a jump table from 4 cases, the search below */
+		uint8_t *fb = wat(fam_wat, &len);
+		rig fr;
+		rig_up(&fr, fb, len, WASM_TIER_AUTO);
+		free(fb);
+		t = mir_text(&fr, "sw", true);
+		ck_assert_msg(strstr(t, "jtab.64 %rax") && strstr(t, "jtcase") &&
+			strstr(t, "cmp.32 v") && strstr(t, "jcc.ae"), "%s", t);
+		free(t);
+		t = mir_text(&fr, "swl", true);
+		ck_assert_msg(strstr(t, "jtab.64 %rax") && strstr(t, "pmov"), "%s", t);
+		free(t);
+		t = mir_text(&fr, "sw2", false);
+		ck_assert_msg(!strstr(t, "jtab") && strstr(t, "jcc.b"), "%s", t);
+		free(t);
+		rig_down(&fr);
+	}
 	t = mir_text(&r, "pressure", true);
 	/* values live across the call: rbp or the native frame */
 	ck_assert_msg(strstr(t, "(rbp)") && strstr(t, "([rsp+") &&

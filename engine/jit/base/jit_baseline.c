@@ -561,12 +561,7 @@ static void emit_br_table(jc *c)
 	x64_mov_ri(JB, 4, X64_RCX, n);
 	x64_cmp_rr(JB, 4, X64_RAX, X64_RCX);
 	x64_cmovcc_rr(JB, X64_CC_A, 4, X64_RAX, X64_RCX);
-	x64_lea_label(JB, X64_RCX, &table);
-	/* entry k at rcx + 4k holds target - (rcx + 4k + 4) */
-	x64_lea(JB, 8, X64_RDX, x64_mem_bi(X64_RCX, X64_RAX, 4, 4));
-	x64_movsxd_rm(JB, X64_RAX, x64_mem_bi(X64_RCX, X64_RAX, 4, 0));
-	x64_add_rr(JB, 8, X64_RAX, X64_RDX);
-	x64_jmp_r(JB, X64_RAX);
+	jit_seq_table_jump(JB, X64_RAX, X64_RCX, X64_RDX, &table);
 	x64_label_bind(JB, &table);
 	for (uint32_t k = 0; k <= n; k++)
 		x64_label_rel32(JB, jc_label_at(c, k));

@@ -4,7 +4,8 @@
  * Layout: prologue (push rbp; sub rsp, spill area; r12 and r13 saved if
  * allocated: mir.h's register convention), the blocks in order
  * (a jump to the next block is left out; a conditional branch whose taken
- * side is next is inverted), the out-of-line trap tails, then the OSR
+ * side is next is inverted), the out-of-line trap tails, br_table's jump
+ * tables (4-aligned rel32 entries: jit_seq_table_jump), then the OSR
  * prologue (the same native frame, then jmp r9: to a loop header's OSR
  * entry block, which loads the header's live slots from the frame).  The
  * native frame is the spill area: rsp stays 16-aligned at calls.
@@ -12,7 +13,10 @@
  * Operands: a virtual register in a register is used in place; a spilled
  * one is loaded into a scratch register of its class (r10, r11; xmm14,
  * xmm15) before the instruction and, if written, stored back after it (8
- * bytes).  Parallel moves are sequenced so that no source is overwritten
+ * bytes) -- except the source of alu, imul, falu, cmp, test and mov, which
+ * reads its slot ([rsp + 8k]) as a memory operand (spill_mem).  A load
+ * fused into its user (ALUM, IMULM, CMPM, FALUM: lower.c) is a fault site
+ * like a load: a PC map entry with the load's pre-decoded offset.  Parallel moves are sequenced so that no source is overwritten
  * before it is read; a cycle is broken through r11 (xmm15 for an XMM
  * register; r10 carries memory-to-memory moves and float constants).
  *
@@ -38,6 +42,13 @@ typedef struct {
 	uint32_t kind, site;
 } tail;
 
+/* A jump table: its label and the JTAB block whose chain names the
+ * cases (mir.h). */
+typedef struct {
+	x64_label l;
+	uint32_t block;
+} jtable;
+
 typedef struct {
 	jit_tails seq;          /* trap_tail at `site` for jit_seq.h (first) */
 	uint32_t site;          /* the instruction being emitted's */
@@ -62,6 +73,9 @@ typedef struct {
 	                           offset) */
 	uint32_t nloops, cap_loops;
 	uint32_t nosr_dropped;
+	jtable *jt;             /* br_table's jump tables, emitted after the
+	                           code */
+	uint32_t njt, cap_jt;
 	bool oom;
 } em;
 
@@ -460,6 +474,129 @@ static void emit_call(em *c, const mir_insn *i)
 	}
 }
 
+/* ---- jump tables ------------------------------------------------------------ */
+
+/* JTAB: the jump through a table of the chain's cases, emitted later
+ * (jump_tables); rax holds the case (lowering's fixed register). */
+static void emit_jtab(em *c)
+{
+	if (!ir_grow((void **)&c->jt, &c->cap_jt, c->njt + 1, sizeof *c->jt)) {
+		c->oom = true;
+		return;
+	}
+	jtable *t = &c->jt[c->njt++];
+	t->l = x64_label_new();
+	t->block = c->cur;
+	jit_seq_table_jump(B, X64_RAX, X64_R11, X64_R10, &t->l);
+}
+
+/* The tables, 4-aligned after the code: entry k the rel32 of case k
+ * (succ[0] of the k-th block of the chain).  Read-only data in the
+ * code region, position-independent. */
+static void jump_tables(em *c)
+{
+	for (uint32_t k = 0; k < c->njt; k++) {
+		x64_align(B, 4);
+		x64_label_bind(B, &c->jt[k].l);
+		for (uint32_t b = c->jt[k].block;;) {
+			const mir_block *mb = &c->mf->b[b];
+			x64_label_rel32(B, &c->labels[mb->succ[0]]);
+			if (mb->nsucc < 2)
+				break;
+			b = mb->succ[1];
+		}
+	}
+}
+
+/* The operand (1 a, 2 b, 0 none) of i that is read from its spill slot
+ * in place (an x86 memory operand) rather than through a scratch
+ * register. */
+static int spill_mem(const em *c, const mir_insn *i)
+{
+	bool as = i->a && loc_of(c, i->a) >= LOC_SPILL;
+	bool bs = i->b && loc_of(c, i->b) >= LOC_SPILL;
+	switch (i->op) {
+	case MIR_ALU:
+		return !i->hasimm && as ? 1 : 0;
+	case MIR_IMUL: case MIR_FALU:
+		return as ? 1 : 0;
+	case MIR_TEST:
+		return as ? 1 : 0;
+	case MIR_CMP:
+		/* cmp a, [b]; or cmp [a], imm / b */
+		return bs ? 2 : as ? 1 : 0;
+	case MIR_MOV:
+		/* into a register (a spilled d goes through r10 anyway) */
+		return as && loc_of(c, i->d) < LOC_SPILL ? 1 : 0;
+	default:
+		return 0;
+	}
+}
+
+/* i with operand `which` (spill_mem) read from its slot m. */
+static void emit_spill_mem(em *c, const mir_insn *i, int which, int rd, int ra,
+	int rb, x64_mem m)
+{
+	unsigned size = i->size;
+	switch (i->op) {
+	case MIR_ALU:
+		x64_alu_rm(B, (x64_alu)i->aux, size, (x64_gpr)rd, m);
+		break;
+	case MIR_IMUL:
+		x64_imul_rm(B, size, (x64_gpr)rd, m);
+		break;
+	case MIR_FALU:
+		x64_sse_xm(B, sse_pfx(size), (x64_sse)i->aux, xmm_of(rd), m);
+		break;
+	case MIR_TEST:
+		x64_alu_mi(B, X64_ALU_CMP, size, m, 0);  /* the same ZF, SF */
+		break;
+	case MIR_CMP:
+		if (which == 2)
+			x64_alu_rm(B, X64_ALU_CMP, size, (x64_gpr)ra, m);
+		else if (i->hasimm)
+			x64_alu_mi(B, X64_ALU_CMP, size, m, (int32_t)i->imm);
+		else
+			x64_alu_mr(B, X64_ALU_CMP, size, m, (x64_gpr)rb);
+		break;
+	case MIR_MOV:
+		/* size 4: the low half, zero-extended (a wrap); an XMM d: movss
+		 * / movsd; the slot holds the value's bits either class */
+		load_loc(c, rd, size, m);
+		break;
+	default:
+		break;
+	}
+}
+
+/* A load fused into its user: [r15 + base + disp], a fault site. */
+static void emit_memop(em *c, const mir_insn *i, int rd, int ra, int rb)
+{
+	unsigned size = i->size;
+	x64_mem m = mem_operand(i->op == MIR_CMPM ? rb : ra, i->op == MIR_CMPM ?
+		(int32_t)i->slot : (int32_t)i->imm);
+	pc_here(c, i->site);
+	switch (i->op) {
+	case MIR_ALUM:
+		x64_alu_rm(B, (x64_alu)i->aux, size, (x64_gpr)rd, m);
+		break;
+	case MIR_IMULM:
+		x64_imul_rm(B, size, (x64_gpr)rd, m);
+		break;
+	case MIR_CMPM:
+		if (i->hasimm)
+			x64_alu_mi(B, X64_ALU_CMP, size, m, (int32_t)i->imm);
+		else
+			x64_alu_rm(B, X64_ALU_CMP, size, (x64_gpr)ra, m);
+		break;
+	case MIR_FALUM:
+		x64_sse_xm(B, sse_pfx(size), (x64_sse)i->aux, xmm_of(rd), m);
+		break;
+	default:
+		break;
+	}
+}
+
 static void emit_insn(em *c, const mir_insn *i)
 {
 	const mir_func *mf = c->mf;
@@ -477,14 +614,16 @@ static void emit_insn(em *c, const mir_insn *i)
 	}
 	if (i->op == MIR_MOV && spill_move(c, i))
 		return;
-	/* operands: spilled ones through the scratch registers */
+	/* operands: spilled ones through the scratch registers, but for a
+	 * source read from its slot in place */
+	int inmem = spill_mem(c, i);
 	if (i->d && oi->role[0] == MR_UDEF) {
 		rd = operand(c, i->d, &sc, true);
 		store_d = loc_of(c, i->d) >= LOC_SPILL;
 	}
-	if (i->a && oi->role[1] == MR_USE)
+	if (i->a && oi->role[1] == MR_USE && inmem != 1)
 		ra = operand(c, i->a, &sc, true);
-	if (i->b && oi->role[2] == MR_USE)
+	if (i->b && oi->role[2] == MR_USE && inmem != 2)
 		rb = operand(c, i->b, &sc, true);
 	if (i->d && oi->role[0] == MR_DEF) {
 		/* a spilled result in the first scratch register of its class:
@@ -495,6 +634,13 @@ static void emit_insn(em *c, const mir_insn *i)
 	}
 	x64_gpr gd = (x64_gpr)rd, ga = (x64_gpr)ra, gb = (x64_gpr)rb;
 
+	if (inmem) {
+		emit_spill_mem(c, i, inmem, rd, ra, rb,
+			loc_mem(loc_of(c, inmem == 1 ? i->a : i->b)));
+		if (store_d)
+			move_one(c, loc_of(c, i->d), rd, 0);
+		return;
+	}
 	switch (i->op) {
 	case MIR_MOV:
 		emit_mov(c, i->size, rd, ra, !MIR_IS_PHYS(i->a) ? mir_vsize(mf, i->a) == 8
@@ -636,6 +782,9 @@ static void emit_insn(em *c, const mir_insn *i)
 		pinned_restore(c, true);
 		emit_call(c, i);
 		break;
+	case MIR_ALUM: case MIR_IMULM: case MIR_CMPM: case MIR_FALUM:
+		emit_memop(c, i, rd, ra, rb);
+		break;
 	case MIR_FALU: case MIR_FMINMAX: case MIR_FSQRT: case MIR_FROUND:
 	case MIR_FCMP: case MIR_FFLAGS: case MIR_FCVT: case MIR_TRUNC: case MIR_CONV:
 		emit_float(c, i, rd, ra, rb);
@@ -672,6 +821,11 @@ static void emit_insn(em *c, const mir_insn *i)
 		pinned_restore(c, true);
 		jit_seq_trap_tail(B, JS_TRAP, i->aux, mf->func_index, i->site);
 		break;
+	case MIR_JTAB:
+		emit_jtab(c);
+		break;
+	case MIR_JTCASE:
+		break;          /* never runs: the chain is the table's CFG */
 	default:
 		break;
 	}
@@ -749,6 +903,7 @@ wasm_status mir_emit(const mir_func *mf, mir_code *out, wasm_error *err)
 		jit_seq_trap_tail(B, (enum jit_site_how)t->how, t->kind, mf->func_index,
 			t->site);
 	}
+	jump_tables(c);
 	x64_align(B, 16);
 	out->osr_off = (uint32_t)x64_buf_len(B);
 	emit_osr_prologue(c);
@@ -761,6 +916,7 @@ wasm_status mir_emit(const mir_func *mf, mir_code *out, wasm_error *err)
 			mf->func_index, x64_err_name(x64_buf_err(B)));
 	free(c->labels);
 	free(c->tails);
+	free(c->jt);
 	if (st != WASM_OK) {
 		free(c->pc);
 		free(c->loops);

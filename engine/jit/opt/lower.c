@@ -15,6 +15,10 @@
  *      zero-extended i32; off <= 2^31 - 1 as a displacement, beyond that
  *      a 64-bit add; the guard region makes the access its own bounds check)
  *   branch (cmp x, y) / branch (eqz x)     cmp x, y; jcc / test x, x; je
+ *   op x, (load [a + off]) (the load's one  op x, [r15 + a + off]: add, sub,
+ *      use, nothing with effects between)   and, or, xor, imul, cmp (cmp
+ *      [m], imm too), f add/sub/mul/div (the load second: the NaN rule);
+ *      the load's site and PC map entry move to the fused instruction
  *   select (cmp x, y), a, b                mov d, b; cmp x, y; cmovcc d, a
  *   idiv/irem                              mov rax, a; div b (the checks
  *      are in the DIV's expansion: out-of-line trap tails); mov d, rax/rdx
@@ -27,9 +31,10 @@
  *      min/max, compares, trapping truncations and int -> float through
  *      jit_seq.h's sequences (the baseline's); abs, neg, copysign on the
  *      bits in a GPR; bitcasts are moves across the classes
- *   br_table                               a binary search of compares
- *      over the case index (cases below n, else the default), each case a
- *      block of its own with the edge's phi moves
+ *   br_table                               cmp i, n; jae default; from 4
+ *      cases a jump table (jtab: a table of rel32 entries after the code),
+ *      below that a binary search of compares; each case a block of its
+ *      own with the edge's phi moves
  *   call_indirect, calls to imports       the baseline's sequences
  *      (jit_seq_call_indirect, jit_seq_call_import), arguments and results
  *      in the frame slots as for call
@@ -67,6 +72,8 @@ typedef struct {
 	mir_reg *vr;            /* per IR value */
 	uint32_t *uses;         /* per IR value */
 	bool *fused;            /* per IR value: lowered at its one user */
+	ir_ref *memop;          /* per IR value: the load (or the bitcast fused
+	                           with one) it reads as a memory operand */
 	uint32_t *mb_of;        /* IR block -> MIR block */
 	uint32_t (*split)[2];   /* IR block, successor k -> MIR split block
 	                           (UINT32_MAX: none) */
@@ -227,6 +234,70 @@ static x64_cc cc_swap(x64_cc cc)
 	}
 }
 
+/* ---- memory operands ------------------------------------------------------
+ * A load read by its one user straight from memory (analyse: memop_ok). */
+
+static void address(lw *c, ir_ref addr, uint64_t off, mir_reg *base, int32_t *disp);
+
+/* The load of memory operand v (v itself, or the load its bitcast reads). */
+static ir_ref mem_load(lw *c, ir_ref v)
+{
+	return c->f->v[v].op == IR_BITCAST ? ir_args(c->f, v)[0] : v;
+}
+
+/* Instruction op of size reading r's memory operand: its base in the
+ * register role `a` (or `b` for CMPM, whose a is the other operand), its
+ * displacement in imm (slot for CMPM), its site the load's (the trap and
+ * the PC map name the load). */
+static mir_insn *ins_mem(lw *c, enum mir_op op, unsigned size, mir_reg d,
+	mir_reg other, ir_ref r)
+{
+	ir_ref ld = mem_load(c, c->memop[r]);
+	ir_insn *li = ir_at(c->f, ld);
+	mir_reg base;
+	int32_t disp;
+	address(c, ir_args(c->f, ld)[0], li->imm, &base, &disp);
+	mir_insn *k = op == MIR_CMPM ? ins(c, op, size, 0, other, base) :
+		ins(c, op, size, d, base, 0);
+	if (op == MIR_CMPM)
+		k->slot = (uint32_t)disp;
+	else
+		k->imm = disp;
+	k->site = li->site;
+	return k;
+}
+
+static x64_cc cc_swap(x64_cc cc);
+static x64_cc cmp_cc(enum ir_op op);
+
+/* Flags for compare r with a memory operand: cmp [m], imm or cmp o, [m]. */
+static x64_cc flags_mem(lw *c, ir_ref r, unsigned size)
+{
+	ir_insn *i = ir_at(c->f, r);
+	ir_ref *a = ir_args(c->f, r);
+	int32_t imm = 0;
+	if (i->op == IR_IEQZ) {
+		mir_insn *k = ins_mem(c, MIR_CMPM, size, 0, MIR_NOREG, r);
+		k->hasimm = true;
+		k->imm = 0;
+		return X64_CC_E;
+	}
+	/* cc of (memory operand) - o */
+	bool first = a[0] == c->memop[r];
+	ir_ref o = first ? a[1] : a[0];
+	x64_cc cc = cmp_cc((enum ir_op)i->op);
+	if (!first)
+		cc = cc_swap(cc);
+	if (imm32(c, o, size, &imm)) {
+		mir_insn *k = ins_mem(c, MIR_CMPM, size, 0, MIR_NOREG, r);
+		k->hasimm = true;
+		k->imm = imm;
+		return cc;
+	}
+	ins_mem(c, MIR_CMPM, size, 0, val(c, o), r);
+	return cc_swap(cc);
+}
+
 /* Set the flags for compare r (IEQZ or a two-operand compare); its
  * condition code. */
 static x64_cc flags_of(lw *c, ir_ref r)
@@ -234,10 +305,12 @@ static x64_cc flags_of(lw *c, ir_ref r)
 	ir_insn *i = ir_at(c->f, r);
 	ir_ref *a = ir_args(c->f, r);
 	unsigned size = tsize(c, (enum ir_type)i->aux);
-	if (i->op == IR_IEQZ) {
+	if (i->op == IR_IEQZ && c->memop[r] == IR_NONE) {
 		ins(c, MIR_TEST, size, 0, val(c, a[0]), 0);
 		return X64_CC_E;
 	}
+	if (c->memop[r] != IR_NONE)
+		return flags_mem(c, r, size);
 	x64_cc cc = cmp_cc((enum ir_op)i->op);
 	ir_ref x = a[0], y = a[1];
 	int32_t imm;
@@ -296,6 +369,12 @@ static void lower_alu(lw *c, ir_ref r, x64_alu op, bool commutes)
 	unsigned size = tsize(c, (enum ir_type)i->type);
 	ir_ref x = a[0], y = a[1];
 	int32_t imm;
+	if (c->memop[r] != IR_NONE) {       /* d = x op [m] */
+		mir_reg d = def(c, r);
+		move_into(c, d, size, c->memop[r] == x ? y : x);
+		ins_mem(c, MIR_ALUM, size, d, MIR_NOREG, r)->aux = op;
+		return;
+	}
 	if (commutes && ir_is_const(c->f, x) && !ir_is_const(c->f, y)) {
 		x = a[1];
 		y = a[0];
@@ -355,7 +434,7 @@ static bool lea3_inner(lw *c, ir_ref r)
 	int32_t imm;
 	ir_ref x = a[0];
 	if (f->v[r].op != IR_IADD || ir_is_const(f, x) || f->v[x].op != IR_IADD ||
-	    c->uses[x] != 1 || f->v[x].type != f->v[r].type ||
+	    c->uses[x] != 1 || f->v[x].type != f->v[r].type || c->memop[x] ||
 	    f->v[x].block != f->v[r].block ||
 	    !imm32(c, a[1], f->v[r].type == IRT_I64 ? 8 : 4, &imm))
 		return false;
@@ -370,6 +449,10 @@ static void lower_add(lw *c, ir_ref r, bool sub)
 	unsigned size = tsize(c, (enum ir_type)i->type);
 	ir_ref x = a[0], y = a[1];
 	int32_t imm;
+	if (c->memop[r] != IR_NONE) {
+		lower_alu(c, r, sub ? X64_ALU_SUB : X64_ALU_ADD, !sub);
+		return;
+	}
 	if (sub) {
 		if (imm32(c, y, size, &imm) && imm != INT32_MIN) {
 			mir_reg rx = val(c, x);
@@ -411,6 +494,12 @@ static void lower_mul(lw *c, ir_ref r)
 	unsigned size = tsize(c, (enum ir_type)i->type);
 	ir_ref x = a[0], y = a[1];
 	int32_t imm;
+	if (c->memop[r] != IR_NONE) {       /* d = x * [m] */
+		mir_reg d = def(c, r);
+		move_into(c, d, size, c->memop[r] == x ? y : x);
+		ins_mem(c, MIR_IMULM, size, d, MIR_NOREG, r);
+		return;
+	}
 	if (ir_is_const(c->f, x) && !ir_is_const(c->f, y)) {
 		x = a[1];
 		y = a[0];
@@ -636,6 +725,14 @@ static void lower_fbin(lw *c, ir_ref r)
 	ir_insn *i = ir_at(c->f, r);
 	ir_ref *a = ir_args(c->f, r);
 	unsigned size = tsize(c, (enum ir_type)i->type);
+	x64_sse op = i->op == IR_FADD ? X64_SSE_ADD : i->op == IR_FSUB ? X64_SSE_SUB :
+		i->op == IR_FMUL ? X64_SSE_MUL : X64_SSE_DIV;
+	if (c->memop[r] != IR_NONE) {       /* d = a0 op [m] (a1 the load) */
+		mir_reg d = def(c, r);
+		move_into(c, d, size, a[0]);
+		ins_mem(c, MIR_FALUM, size, d, MIR_NOREG, r)->aux = op;
+		return;
+	}
 	mir_reg rb = val(c, a[1]);
 	mir_reg d = def(c, r);
 	move_into(c, d, size, a[0]);
@@ -643,9 +740,7 @@ static void lower_fbin(lw *c, ir_ref r)
 		ins(c, MIR_FMINMAX, size, d, rb, 0)->aux = i->op == IR_FMAX;
 		return;
 	}
-	ins(c, MIR_FALU, size, d, rb, 0)->aux = i->op == IR_FADD ? X64_SSE_ADD :
-		i->op == IR_FSUB ? X64_SSE_SUB : i->op == IR_FMUL ? X64_SSE_MUL :
-		X64_SSE_DIV;
+	ins(c, MIR_FALU, size, d, rb, 0)->aux = op;
 }
 
 /* t = t op mask (size 4: an immediate; 8: through a register). */
@@ -861,6 +956,33 @@ static void switch_range(lw *c, uint32_t blk, mir_reg idx, uint32_t lo, uint32_t
 	switch_range(c, blk, idx, mid, hi);
 }
 
+/* From br_table's this many cases on, a jump table (a table entry and
+ * the jump's five instructions against a compare and branch per level
+ * of the search: log2 4 = 2 levels, mispredicted more often than the
+ * indirect jump). */
+#define JTAB_MIN_CASES 4u
+
+/* Cases 0..n-1 (idx known to be below n) from block c->cur through a
+ * jump table: mov rax, idx; jtab rax, then the chain of JTCASE blocks
+ * that gives the CFG every case (mir.h). */
+static void switch_table(lw *c, uint32_t blk, mir_reg idx, uint32_t n)
+{
+	ins(c, MIR_MOV, 4, MIR_PHYS(X64_RAX), idx, 0);
+	ins(c, MIR_JTAB, 8, 0, MIR_PHYS(X64_RAX), 0);
+	for (uint32_t k = 0; k < n && !c->oom; k++) {
+		uint32_t at = c->cur, target = edge_block(c, blk, k);
+		uint32_t next = k + 1 < n ? new_block(c, UINT32_MAX) : UINT32_MAX;
+		mir_block *mb = &c->mf->b[at];
+		mb->succ[0] = target;
+		mb->succ[1] = next;
+		mb->nsucc = next != UINT32_MAX ? 2 : 1;
+		if (next == UINT32_MAX)
+			break;
+		c->cur = next;
+		ins(c, MIR_JTCASE, 8, 0, 0, 0);
+	}
+}
+
 /* SWITCH: successors 0..n-1 the cases, n the default (index >= n). */
 static void lower_switch(lw *c, uint32_t blk, ir_ref r)
 {
@@ -876,7 +998,10 @@ static void lower_switch(lw *c, uint32_t blk, ir_ref r)
 	uint32_t dflt = edge_block(c, blk, n), cases = new_block(c, UINT32_MAX);
 	jcc_to(c, X64_CC_AE, dflt, cases);
 	c->cur = cases;
-	switch_range(c, blk, idx, 0, n);
+	if (n >= JTAB_MIN_CASES)
+		switch_table(c, blk, idx, n);
+	else
+		switch_range(c, blk, idx, 0, n);
 }
 
 static void lower_term(lw *c, uint32_t blk, ir_ref r)
@@ -1144,6 +1269,83 @@ static void osr_entry_block(lw *c, uint32_t bi)
 	c->mf->b[e].osr_loop = c->f->osr[c->f->b[bi].osr - 1].code_off;
 }
 
+/* v, an operand of r, is a load (or the bitcast fused with one) that r
+ * can read as a memory operand of `bytes`: its only use, a full-width
+ * load, and the last op with effects before r (nothing between stores,
+ * calls or traps, so moving the access down to r changes no result and
+ * no trap). */
+static bool memop_ok(lw *c, ir_ref v, ir_ref last_eff, unsigned bytes)
+{
+	ir_func *f = c->f;
+	if (v == IR_NONE || ir_is_const(f, v) || c->uses[v] != 1 || c->fused[v])
+		return false;
+	ir_ref ld = v;
+	if (f->v[v].op == IR_BITCAST) {
+		ld = ir_args(f, v)[0];
+		if (!c->fused[ld])
+			return false;
+	}
+	return f->v[ld].op == IR_LOAD && ld == last_eff && c->uses[ld] == 1 &&
+		ir_type_bytes[f->v[ld].type] == bytes;
+}
+
+static void set_memop(lw *c, ir_ref r, ir_ref v)
+{
+	c->memop[r] = v;
+	c->fused[v] = true;
+}
+
+/* Memory operands of r (at its position; last_eff the last op with
+ * effects before it in its block).  A compare fused into a branch or
+ * select is lowered there: its memory operand is kept only if no op with
+ * effects came between (else the load is lowered in its place). */
+static void mem_operands(lw *c, ir_ref r, ir_ref last_eff)
+{
+	ir_func *f = c->f;
+	ir_insn *i = ir_at(f, r);
+	ir_ref *a = ir_args(f, r);
+	if ((i->op == IR_BRANCH || i->op == IR_SELECT) && c->fused[a[0]] &&
+	    c->memop[a[0]] != IR_NONE &&
+	    mem_load(c, c->memop[a[0]]) != last_eff) {
+		c->fused[c->memop[a[0]]] = false;
+		c->memop[a[0]] = IR_NONE;
+		return;
+	}
+	if (last_eff == IR_NONE)
+		return;
+	unsigned bytes = ir_type_bytes[i->type];
+	switch (i->op) {
+	case IR_IADD: case IR_IAND: case IR_IOR: case IR_IXOR: case IR_IMUL:
+		/* commutative; x + (y << k) stays a lea, x + c a lea */
+		if (ir_is_const(f, a[0]) || ir_is_const(f, a[1]) || c->fused[a[0]] ||
+		    c->fused[a[1]])
+			return;
+		if (memop_ok(c, a[1], last_eff, bytes))
+			set_memop(c, r, a[1]);
+		else if (memop_ok(c, a[0], last_eff, bytes))
+			set_memop(c, r, a[0]);
+		return;
+	case IR_ISUB:
+	case IR_FADD: case IR_FSUB: case IR_FMUL: case IR_FDIV:
+		if (memop_ok(c, a[1], last_eff, bytes))
+			set_memop(c, r, a[1]);
+		return;
+	case IR_IEQZ:
+		if (memop_ok(c, a[0], last_eff, ir_type_bytes[i->aux]))
+			set_memop(c, r, a[0]);
+		return;
+	default:
+		if (!is_icmp((enum ir_op)i->op))
+			return;
+		bytes = ir_type_bytes[i->aux];
+		if (memop_ok(c, a[1], last_eff, bytes))
+			set_memop(c, r, a[1]);
+		else if (memop_ok(c, a[0], last_eff, bytes))
+			set_memop(c, r, a[0]);
+		return;
+	}
+}
+
 /* Uses, and the values lowered at their one user. */
 static void analyse(lw *c)
 {
@@ -1166,7 +1368,7 @@ static void analyse(lw *c)
 		if (bl->dead)
 			continue;
 		/* the last load with no effectful op after it (yet) */
-		ir_ref load = IR_NONE;
+		ir_ref load = IR_NONE, last_eff = IR_NONE;
 		for (uint32_t j = 0; j < bl->ninsn; j++) {
 			ir_ref r = bl->insn[j];
 			ir_insn *i = ir_at(f, r);
@@ -1194,6 +1396,9 @@ static void analyse(lw *c)
 			}
 			if (lea3_inner(c, r))
 				c->fused[a[0]] = true;
+			mem_operands(c, r, last_eff);
+			if (ir_ops[i->op].effects)
+				last_eff = r;
 		}
 	}
 }
@@ -1215,6 +1420,7 @@ wasm_status mir_lower(wasm_module *m, ir_func *f, mir_func **out,
 	c.vr = calloc(f->nv, sizeof *c.vr);
 	c.uses = calloc(f->nv, sizeof *c.uses);
 	c.fused = calloc(f->nv, sizeof *c.fused);
+	c.memop = calloc(f->nv, sizeof *c.memop);
 	c.mb_of = malloc((f->nb ? f->nb : 1) * sizeof *c.mb_of);
 	c.split = malloc((f->nb ? f->nb : 1) * sizeof *c.split);
 	c.lzcnt = x64_cpu_has_lzcnt();
@@ -1224,7 +1430,7 @@ wasm_status mir_lower(wasm_module *m, ir_func *f, mir_func **out,
 	/* registers 0..16: none and the GPRs */
 	for (uint32_t r = 0; r < MIR_FIRST_VIRT; r++)
 		(void)vreg(&c, 8, r >= MIR_PHYSX(0));
-	if (!c.vr || !c.uses || !c.fused || !c.mb_of || !c.split || c.oom) {
+	if (!c.vr || !c.uses || !c.fused || !c.memop || !c.mb_of || !c.split || c.oom) {
 		c.oom = true;
 		goto out;
 	}
@@ -1277,6 +1483,7 @@ out:;
 	free(c.vr);
 	free(c.uses);
 	free(c.fused);
+	free(c.memop);
 	free(c.mb_of);
 	free(c.split);
 	ir_osr_rebuild_free(&c.rebuild);
@@ -1302,167 +1509,4 @@ void mir_free(mir_func *mf)
 	free(mf->start);
 	free(mf->end);
 	free(mf);
-}
-
-/* ---- printing ----------------------------------------------------------------- */
-
-static const char *const gpr_names[16] = {
-#define GPR_NAME_(n, q, d, w, b) q,
-	X64_GPR_LIST(GPR_NAME_)
-#undef GPR_NAME_
-};
-static const char *const cc_names[16] = {
-#define CC_NAME_(n, s) s,
-	X64_CC_LIST(CC_NAME_)
-#undef CC_NAME_
-};
-
-static void print_loc(int loc, FILE *out)
-{
-	if (MIR_LOC_IS_XMM(loc))
-		fprintf(out, "xmm%d", loc - MIR_LOC_XMM);
-	else
-		fprintf(out, "%s", gpr_names[loc]);
-}
-
-static void print_reg(const mir_func *mf, mir_reg v, FILE *out)
-{
-	if (MIR_IS_PHYS(v)) {
-		fprintf(out, "%%");
-		print_loc(MIR_LOC(v), out);
-		return;
-	}
-	fprintf(out, "v%u%s", v, mir_vflt(mf, v) ? "f" : "");
-	if (mf->reg && v < mf->nv) {
-		if (mf->reg[v] >= 0) {
-			fprintf(out, "(");
-			print_loc(mf->reg[v], out);
-			fprintf(out, ")");
-		}
-		else if (mf->spill[v] >= 0)
-			fprintf(out, "([rsp+%d])", 8 * mf->spill[v]);
-	}
-}
-
-void mir_print(const mir_func *mf, FILE *out)
-{
-	static const char *const alu[8] = { "add", "or", "adc", "sbb", "and",
-		"sub", "xor", "cmp" };
-	static const char *const sh[8] = { "rol", "ror", "rcl", "rcr", "shl",
-		"shr", "?", "sar" };
-	fprintf(out, "mir func %u: %u blocks, %u registers", mf->func_index,
-		mf->nb, mf->nv - MIR_FIRST_VIRT);
-	if (mf->reg)
-		fprintf(out, ", %u spill slots", mf->nspill);
-	fprintf(out, "\n");
-	for (uint32_t bi = 0; bi < mf->nb; bi++) {
-		const mir_block *b = &mf->b[bi];
-		fprintf(out, "b%u:", bi);
-		if (b->ir_block != UINT32_MAX)
-			fprintf(out, "  ; ir b%u", b->ir_block);
-		else
-			fprintf(out, "  ; edge");
-		fprintf(out, "\n");
-		for (uint32_t j = 0; j < b->n; j++) {
-			const mir_insn *i = &b->insn[j];
-			const mir_op_info *oi = &mir_ops[i->op];
-			fprintf(out, "  %s", oi->name);
-			if (i->op == MIR_ALU)
-				fprintf(out, ".%s", alu[i->aux & 7]);
-			else if (i->op == MIR_SHIFT)
-				fprintf(out, ".%s", sh[i->aux & 7]);
-			else if (i->op == MIR_SETCC || i->op == MIR_CMOV || i->op == MIR_JCC)
-				fprintf(out, ".%s", cc_names[i->cc & 15]);
-			if (i->op != MIR_JMP && i->op != MIR_JCC && i->op != MIR_PMOV)
-				fprintf(out, ".%u", i->size * 8);
-			const char *sep = " ";
-			if (i->d) {
-				fprintf(out, "%s", sep);
-				print_reg(mf, i->d, out);
-				sep = ", ";
-			}
-			if (i->op == MIR_LOAD || i->op == MIR_STORE) {
-				fprintf(out, "%s[r15", sep);
-				if (i->a) {
-					fprintf(out, " + ");
-					print_reg(mf, i->a, out);
-				}
-				fprintf(out, " + %lld]", (long long)(i->op == MIR_LOAD ?
-					i->imm : (int32_t)i->slot));
-				fprintf(out, ":%u%s", (i->aux & 15) * 8,
-					i->aux & MIR_SIGNED ? "s" : "");
-				sep = ", ";
-				if (i->op == MIR_STORE) {
-					fprintf(out, "%s", sep);
-					if (i->b)
-						print_reg(mf, i->b, out);
-					else
-						fprintf(out, "%lld", (long long)i->imm);
-				}
-			} else if (i->op == MIR_LEA) {
-				fprintf(out, "%s[", sep);
-				print_reg(mf, i->a, out);
-				if (i->b) {
-					fprintf(out, " + ");
-					print_reg(mf, i->b, out);
-					fprintf(out, "*%u", i->aux);
-				}
-				fprintf(out, " + %lld]", (long long)i->imm);
-			} else {
-				if (i->a) {
-					fprintf(out, "%s", sep);
-					print_reg(mf, i->a, out);
-					sep = ", ";
-				}
-				if (i->b) {
-					fprintf(out, "%s", sep);
-					print_reg(mf, i->b, out);
-					sep = ", ";
-				}
-				if (i->hasimm || i->op == MIR_MOVI || i->op == MIR_IMULI) {
-					fprintf(out, "%s%lld", sep, (long long)i->imm);
-					sep = ", ";
-				}
-			}
-			switch (i->op) {
-			case MIR_LDSLOT: case MIR_STSLOT:
-				fprintf(out, "%sslot %u", sep, i->slot);
-				break;
-			case MIR_GLOBAL_GET: case MIR_GLOBAL_SET:
-				fprintf(out, "%sglobal %u", sep, i->slot);
-				break;
-			case MIR_CALL:
-				fprintf(out, " func %lld, base %u", (long long)i->imm, i->slot);
-				break;
-			case MIR_DIV:
-				fprintf(out, "%s%s%s", sep, i->aux & MIR_DIV_SIGNED ? "s" : "u",
-					i->aux & MIR_DIV_REM ? " rem" : "");
-				break;
-			case MIR_TRAP:
-				fprintf(out, " %s", wasm_trap_kind_name((wasm_trap_kind)i->aux));
-				break;
-			case MIR_PMOV:
-				for (uint32_t k = 0; k < i->aux; k++) {
-					const mir_move *mv = &mf->moves[i->imm + k];
-					fprintf(out, "%s", k ? ", " : " ");
-					print_reg(mf, mv->dst, out);
-					fprintf(out, " <- ");
-					if (mv->src)
-						print_reg(mf, mv->src, out);
-					else
-						fprintf(out, "%lld", (long long)mv->imm);
-				}
-				break;
-			case MIR_JMP:
-				fprintf(out, " b%u", b->succ[0]);
-				break;
-			case MIR_JCC:
-				fprintf(out, " b%u, b%u", b->succ[0], b->succ[1]);
-				break;
-			default:
-				break;
-			}
-			fprintf(out, "\n");
-		}
-	}
 }

@@ -119,6 +119,14 @@ enum mir_role { MR_NONE, MR_DEF, MR_UDEF, MR_USE };
 	X(MEMSIZE, "memory.size", DEF, NONE, NONE, 0) /* d = memory's pages */ \
 	X(REFFUNC, "ref.func", DEF, NONE, NONE, 0) /* d = funcs[slot] */ \
 	X(DROP,    "drop",    NONE, NONE, NONE, 0)  /* aux 0 data, 1 elem segment slot */ \
+	/* a load fused into its one user as a memory operand [r15 + base + \
+	 * disp] of the op's size (lower.c: memop_ok); site is the load's, \
+	 * the instruction a fault site in the PC map */ \
+	X(ALUM,    "alu",     UDEF, USE,  NONE, 0)  /* d = d aux(x64_alu) [r15 + a + imm] */ \
+	X(IMULM,   "imul",    UDEF, USE,  NONE, 0)  /* d = d * [r15 + a + imm] */ \
+	X(CMPM,    "cmp",     NONE, USE,  USE,  0)  /* flags = a - [r15 + b + slot], \
+	                                           or [r15 + b + slot] - imm (hasimm) */ \
+	X(FALUM,   "falu",    UDEF, USE,  NONE, 0)  /* d = d aux(x64_sse) [r15 + a + imm] */ \
 	/* floats (size 4 f32, 8 f64) */ \
 	X(FALU,    "falu",    UDEF, USE,  NONE, 0)  /* d = d aux(x64_sse) a */ \
 	X(FMINMAX, "fminmax", UDEF, USE,  NONE, 0)  /* d = min (aux 0) / max (1) of d, a */ \
@@ -136,7 +144,15 @@ enum mir_role { MR_NONE, MR_DEF, MR_UDEF, MR_USE };
 	X(JMP,     "jmp",     NONE, NONE, NONE, 1)  /* to succ[0] */ \
 	X(JCC,     "jcc",     NONE, NONE, NONE, 1)  /* cc ? succ[0] : succ[1] */ \
 	X(RET,     "ret",     NONE, NONE, NONE, 1) \
-	X(TRAP,    "trap",    NONE, NONE, NONE, 1)  /* trap aux (kind) at site */
+	X(TRAP,    "trap",    NONE, NONE, NONE, 1)  /* trap aux (kind) at site */ \
+	/* br_table's jump table (lower_switch): JTAB jumps to case a (rax, \
+	 * in range, clobbered) through a table after the function's code; \
+	 * its block's succ[0] is case 0, succ[1] the next of a chain of \
+	 * JTCASE blocks, each only that instruction (it emits nothing and \
+	 * never runs), succ[0] case k, succ[1] the next (the last has one), \
+	 * so the CFG has every case as a successor with two per block */ \
+	X(JTAB,    "jtab",    NONE, USE,  NONE, 1) \
+	X(JTCASE,  "jtcase",  NONE, NONE, NONE, 1)
 
 enum mir_op {
 #define MIR_ENUM_(n, s, d, a, b, t) MIR_##n,
