@@ -95,6 +95,7 @@ static size_t opt_install(rig *r, const char *name)
 	const jit_func *jf = jit_install(r->m, idx, WASM_TIER_OPT, code.code, code.len,
 		code.osr_off, code.pc, code.npc, code.loops, code.nloops, 0, false);
 	ck_assert_ptr_nonnull(jf);
+	jit_set_pc_funcs(jf, code.pc_func);
 	free(code.code);
 	/* the interpreter enters it at the next call, through tier.c */
 	OP_AT(fcode_get(r->m, idx)->code, ENTER)->count = THRESHOLD;
