@@ -878,7 +878,8 @@ END_TEST
  * intervals only rbp could hold one and two were spilled. */
 static const char ra_wat[] =
 	"(module\n"
-	"  (func $bail (param i32))\n"
+	"  (func $bail (param i32)\n"   /* a call in it: not inlined */
+	"    (if (local.get 0) (then (call $bail (i32.const 0)))))\n"
 	"  (func (export \"cold\") (param i32 i32) (result i32) (local i32)\n"
 	"    (loop $l\n"
 	"      (if (i32.le_u (local.get 0) (i32.const 1000000))\n"
