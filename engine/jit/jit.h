@@ -45,6 +45,9 @@ typedef struct jit_func {
 	uint32_t (*pc)[2];         /* (machine offset, pre-decoded code offset)
 	                              of each instruction that may fault,
 	                              ascending */
+	const uint32_t *pc_func;   /* the function each pc entry is in
+	                              (tier 2's inlined code names its
+	                              callee), or NULL: all are this one */
 	uint32_t nloops;
 	uint32_t (*loops)[2];      /* (pre-decoded offset of a LOOP, machine
 	                              offset of its label), ascending */

@@ -455,6 +455,7 @@ void jit_module_free(struct jit_module *jm)
 		for (jit_func *f = jm->funcs[i], *next; f; f = next) {
 			next = (jit_func *)f->replaced;
 			free(f->pc);
+			free((void *)f->pc_func);
 			free(f->loops);
 			free(f);
 		}
@@ -668,6 +669,13 @@ wasm_status jit_run_in(wasm_store *s, wasm_func *f, const jit_func *jf,
 
 /* ---- lookups and statistics -------------------------------------------------- */
 
+void jit_set_pc_funcs(const jit_func *jf, uint32_t *pc_func)
+{
+	jit_func *f = (jit_func *)jf;   /* the module's own, just made */
+	free((void *)f->pc_func);
+	f->pc_func = pc_func;
+}
+
 bool jit_fault_lookup(const exec *ex, uintptr_t pc, uint32_t *func_index,
 	size_t *wasm_offset)
 {
@@ -691,7 +699,9 @@ bool jit_fault_lookup(const exec *ex, uintptr_t pc, uint32_t *func_index,
 		uint32_t lo = pairs_at_or_before(f->pc, f->npc, off);
 		if (lo == UINT32_MAX)
 			return true;
-		const struct fcode *fc = m->funcs[i].code;
+		if (f->pc_func && f->pc_func[lo] < m->nfuncs)
+			*func_index = f->pc_func[lo];   /* inlined code */
+		const struct fcode *fc = m->funcs[*func_index].code;
 		if (fc)
 			*wasm_offset = fcode_wasm_offset(fc, fc->code + f->pc[lo][1]);
 		return true;

@@ -95,6 +95,7 @@ static size_t opt_install(rig *r, const char *name)
 	const jit_func *jf = jit_install(r->m, idx, WASM_TIER_OPT, code.code, code.len,
 		code.osr_off, code.pc, code.npc, code.loops, code.nloops, 0, false);
 	ck_assert_ptr_nonnull(jf);
+	jit_set_pc_funcs(jf, code.pc_func);
 	free(code.code);
 	/* the interpreter enters it at the next call, through tier.c */
 	OP_AT(fcode_get(r->m, idx)->code, ENTER)->count = THRESHOLD;
@@ -261,6 +262,11 @@ static const char int_wat[] =
 	"    (local.set 4 (call $add (local.get 2) (local.get 3)))\n"
 	"    (i32.add (i32.add (local.get 2) (local.get 3))\n"
 	"      (i32.add (local.get 4) (call $add (local.get 4) (local.get 0)))))\n"
+	/* $add with a call in it: a call the inline pass leaves a call */
+	"  (func $addc (param i32 i32) (result i32)\n"
+	"    (if (i32.eqz (local.get 1))\n"
+	"      (then (drop (call $addc (local.get 0) (i32.const 1)))))\n"
+	"    (i32.add (local.get 0) (local.get 1)))\n"
 	"  (func (export \"pressure\") (param i32) (result i32)\n"
 	"    (local i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)\n"
 	"    (local.set 1 (i32.add (local.get 0) (i32.const 1)))\n"
@@ -272,7 +278,7 @@ static const char int_wat[] =
 	"    (local.set 7 (i32.mul (local.get 1) (local.get 2)))\n"
 	"    (local.set 8 (i32.mul (local.get 3) (local.get 4)))\n"
 	"    (local.set 9 (i32.mul (local.get 5) (local.get 6)))\n"
-	"    (local.set 10 (call $add (local.get 7) (local.get 8)))\n"
+	"    (local.set 10 (call $addc (local.get 7) (local.get 8)))\n"
 	"    (local.set 11 (i32.rotl (local.get 9) (local.get 0)))\n"
 	"    (local.set 12 (i32.add (local.get 10) (local.get 11)))\n"
 	"    (i32.add\n"
@@ -1016,7 +1022,8 @@ END_TEST
  * intervals only rbp could hold one and two were spilled. */
 static const char ra_wat[] =
 	"(module\n"
-	"  (func $bail (param i32))\n"
+	"  (func $bail (param i32)\n"   /* a call in it: not inlined */
+	"    (if (local.get 0) (then (call $bail (i32.const 0)))))\n"
 	"  (func (export \"cold\") (param i32 i32) (result i32) (local i32)\n"
 	"    (loop $l\n"
 	"      (if (i32.le_u (local.get 0) (i32.const 1000000))\n"

@@ -83,6 +83,11 @@ const jit_func *jit_install(wasm_module *m, uint32_t func_index,
 	wasm_tier tier, const uint8_t *code, size_t len, uint32_t osr_off,
 	uint32_t (*pc)[2], uint32_t npc, uint32_t (*loops)[2], uint32_t nloops,
 	uint64_t compile_ns, bool counts);
+/* The function of each PC map entry of jf, the code jit_install just
+ * returned (tier 2's inlined code: a fault there names the callee), as
+ * mir_code.pc_func; jf takes pc_func (NULL: all entries are jf's own
+ * function).  Called before jf's code first runs. */
+void jit_set_pc_funcs(const jit_func *jf, uint32_t *pc_func);
 /* Hotness budgets beside the code (decision 15): under --tier=auto, with
  * a tier above the baseline that takes hot functions (tier_ops.hot),
  * baseline code subtracts one from its function's budget at each entry

@@ -40,6 +40,7 @@ typedef struct {
 	x64_label l;
 	uint8_t how;            /* enum jit_site_how */
 	uint32_t kind, site;
+	uint32_t func;          /* the function site is in */
 } tail;
 
 /* A jump table: its label and the JTAB block whose chain names the
@@ -52,6 +53,7 @@ typedef struct {
 typedef struct {
 	jit_tails seq;          /* trap_tail at `site` for jit_seq.h (first) */
 	uint32_t site;          /* the instruction being emitted's */
+	uint32_t func;          /* and its function (mir_insn.func) */
 	x64_buf b;
 	const mir_func *mf;
 	const uint8_t *code;    /* the function's pre-decoded code (slow ops) */
@@ -63,6 +65,8 @@ typedef struct {
 	x64_label dummy;
 	uint32_t (*pc)[2];
 	uint32_t npc, cap_pc;
+	uint32_t *pc_func;      /* the function of each PC map entry */
+	uint32_t cap_pc_func;
 	int32_t frame;          /* bytes below the saved rbp */
 	/* r12 and r13 saved at [rsp + pinned_at] and [rsp + pinned_at + 8]
 	 * (the function allocates one of them), or -1: mir.h's register
@@ -95,6 +99,7 @@ static x64_label *trap_tail(em *c, enum jit_site_how how, uint32_t kind,
 	t->how = (uint8_t)how;
 	t->kind = kind;
 	t->site = site;
+	t->func = c->func;
 	return &t->l;
 }
 
@@ -106,12 +111,15 @@ static x64_label *tail_at(jit_tails *t, enum jit_site_how how, uint32_t kind)
 
 static void pc_here(em *c, uint32_t site)
 {
-	if (!ir_grow((void **)&c->pc, &c->cap_pc, c->npc + 1, sizeof *c->pc)) {
+	if (!ir_grow((void **)&c->pc, &c->cap_pc, c->npc + 1, sizeof *c->pc) ||
+	    !ir_grow((void **)&c->pc_func, &c->cap_pc_func, c->npc + 1,
+		sizeof *c->pc_func)) {
 		c->oom = true;
 		return;
 	}
 	c->pc[c->npc][0] = (uint32_t)x64_buf_len(B);
 	c->pc[c->npc][1] = site;
+	c->pc_func[c->npc] = c->func;
 	c->npc++;
 }
 
@@ -263,7 +271,8 @@ static void pinned_restore(em *c, bool call_vector)
 
 static void emit_entry(em *c, const mir_insn *i)
 {
-	jit_seq_entry_checks(B, X64_R11, c->mf->nslots, &c->seq);
+	/* slot: an inlined callee's frame end (its base + its slots) */
+	jit_seq_entry_checks(B, X64_R11, i->slot ? i->slot : c->mf->nslots, &c->seq);
 	jit_seq_epoch(B, X64_R11, &c->seq);
 	if (i->aux)
 		jit_seq_fuel(B, &c->seq);
@@ -608,6 +617,7 @@ static void emit_insn(em *c, const mir_insn *i)
 	c->site = i->site;
 	if (mir_reads_instance(i))
 		pinned_restore(c, false);
+	c->func = i->func;
 	if (i->op == MIR_PMOV) {
 		emit_pmov(c, i);
 		return;
@@ -792,6 +802,9 @@ static void emit_insn(em *c, const mir_insn *i)
 	case MIR_ENTRY:
 		emit_entry(c, i);
 		break;
+	case MIR_FRAMEPOP:
+		jit_seq_frame_pop(B);
+		break;
 	case MIR_LOOPCHK:
 		jit_seq_epoch(B, X64_R11, &c->seq);
 		if (i->aux)
@@ -819,7 +832,7 @@ static void emit_insn(em *c, const mir_insn *i)
 		break;
 	case MIR_TRAP:
 		pinned_restore(c, true);
-		jit_seq_trap_tail(B, JS_TRAP, i->aux, mf->func_index, i->site);
+		jit_seq_trap_tail(B, JS_TRAP, i->aux, i->func, i->site);
 		break;
 	case MIR_JTAB:
 		emit_jtab(c);
@@ -900,7 +913,7 @@ wasm_status mir_emit(const mir_func *mf, mir_code *out, wasm_error *err)
 		tail *t = &c->tails[k];
 		x64_label_bind(B, &t->l);
 		pinned_restore(c, true);
-		jit_seq_trap_tail(B, (enum jit_site_how)t->how, t->kind, mf->func_index,
+		jit_seq_trap_tail(B, (enum jit_site_how)t->how, t->kind, t->func,
 			t->site);
 	}
 	jump_tables(c);
@@ -919,6 +932,7 @@ wasm_status mir_emit(const mir_func *mf, mir_code *out, wasm_error *err)
 	free(c->jt);
 	if (st != WASM_OK) {
 		free(c->pc);
+		free(c->pc_func);
 		free(c->loops);
 		x64_buf_free(B);
 		return st;
@@ -927,6 +941,15 @@ wasm_status mir_emit(const mir_func *mf, mir_code *out, wasm_error *err)
 	out->len = x64_buf_len(B);
 	out->pc = c->pc;
 	out->npc = c->npc;
+	bool inlined = false;
+	for (uint32_t k = 0; k < c->npc; k++)
+		inlined |= c->pc_func[k] != mf->func_index;
+	if (inlined) {
+		out->pc_func = c->pc_func;
+	} else {
+		free(c->pc_func);
+		out->pc_func = NULL;
+	}
 	out->loops = c->loops;
 	out->nloops = c->nloops;
 	out->nosr_dropped = c->nosr_dropped;

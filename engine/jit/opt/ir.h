@@ -209,6 +209,8 @@ enum {
 	 * and loop header (deadline, fuel if aux) */ \
 	X(ENTRY_CHECK, "entry_check", 0, NONE, NONE, NONE, NONE, ANY, IR_MEMRW | IRE_TRAP) \
 	X(LOOP_CHECK, "loop_check", 0, NONE, NONE, NONE, NONE, ANY, IR_MEMRW | IRE_TRAP) \
+	/* an inlined callee's return: its frame record popped (ir_inline.c) */ \
+	X(FRAME_POP, "frame_pop", 0, NONE, NONE, NONE, NONE, ANY, IRE_WRITE) \
 	/* terminators: JUMP (1 successor), BRANCH (taken if the operand is \
 	 * not zero, else the second), SWITCH (n + 1 successors, the last the \
 	 * default), RET (the results), TRAP (aux: the kind) */ \
@@ -259,6 +261,9 @@ typedef struct {
 	uint32_t aux, aux2;
 	uint32_t site;          /* pre-decoded offset it came from */
 	uint32_t wasm_off;      /* IRE_TRAP: the wasm offset a trap names */
+	uint32_t inl_func;      /* inlined code (ir_inline.c): the function
+	                           whose site and wasm_off these are, + 1;
+	                           0: the function's own */
 } ir_insn;
 
 typedef struct {
@@ -284,6 +289,8 @@ typedef struct {
 
 typedef struct ir_func {
 	uint32_t func_index;
+	struct wasm_module *module;   /* its module (ir_build), for passes
+	                                 that read other functions (inline) */
 	uint32_t nlocals;       /* params + declared locals: slots 0.. */
 	uint32_t nslots;        /* the frame's slots (ENTER's frame) */
 	uint32_t nresults;

@@ -1435,6 +1435,7 @@ wasm_status ir_build(wasm_module *m, uint32_t func_index, ir_func **out,
 	ir_func *f = c->f = ir_func_new(func_index);
 	if (!f)
 		goto out;
+	f->module = m;
 	const functype *ft = &m->types[m->funcs[func_index].type];
 	f->nlocals = fc->nlocals;
 	f->nresults = ft->nresults;

@@ -14,10 +14,12 @@ const ir_pass ir_passes[] = {
 	{ "strength", ir_pass_strength, "strength reduction: div, rem, mul by constants" },
 	{ "licm", ir_pass_licm, "loop-invariant code motion of pure ops" },
 	{ "addr", ir_pass_addr, "addressing-mode folding: constants into access offsets" },
+	{ "inline", ir_pass_inline, "inlining of small direct callees" },
 	{ NULL, NULL, NULL },
 };
 
-/* Copies first (the builder leaves trivial phis), constants and the
+/* Small callees inlined first (so that every pass sees through them),
+ * copies (the builder leaves trivial phis), constants and the
  * branches they decide, divisions and multiplications by the constants
  * found (before GVN, which merges their common parts), equal values,
  * constants again (GVN may have made operands equal: x - x), what is
@@ -27,7 +29,7 @@ const ir_pass ir_passes[] = {
  * what licm moved, ir_osr.c), constants added to addresses into the
  * accesses' offsets, and what is left unused. */
 const char ir_default_pipeline[] =
-	"copyprop,fold,copyprop,brfold,copyprop,strength,gvn,copyprop,fold,copyprop,"
+	"inline,copyprop,fold,copyprop,brfold,copyprop,strength,gvn,copyprop,fold,copyprop,"
 	"brfold,copyprop,licm,gvn,copyprop,addr,dce";
 
 const ir_pass *ir_pass_find(const char *name)

@@ -73,6 +73,8 @@ void ir_print_insn(ir_func *f, ir_ref r, FILE *out)
 	case IR_ENTRY_CHECK: case IR_LOOP_CHECK: if (i->aux) fputs(" fuel", out); break;
 	default: break;
 	}
+	if (i->op == IR_ENTRY_CHECK && i->imm)
+		fprintf(out, " frame %" PRIu64, i->imm);
 	if (i->op >= IR_LOAD && i->op <= IR_STORE64 && i->imm)
 		fprintf(out, " +%" PRIu64, i->imm);
 	const ir_block *bl = i->block < f->nb ? &f->b[i->block] : NULL;
@@ -89,6 +91,8 @@ void ir_print_insn(ir_func *f, ir_ref r, FILE *out)
 		if (i->wasm_off != UINT32_MAX)
 			fprintf(out, " @wasm 0x%x", i->wasm_off);
 	}
+	if (i->inl_func)
+		fprintf(out, "  ; inlined func %u", i->inl_func - 1);
 	fputc('\n', out);
 }
 

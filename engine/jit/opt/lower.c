@@ -124,8 +124,12 @@ static mir_insn *ins(lw *c, enum mir_op op, unsigned size, mir_reg d,
 	mir_insn *i = &bl->insn[bl->n++];
 	*i = (mir_insn){ .op = (uint8_t)op, .size = (uint8_t)size, .d = d, .a = a,
 		.b = b };
-	if (c->at != IR_NONE)
+	i->func = c->f->func_index;
+	if (c->at != IR_NONE) {
 		i->site = ir_at(c->f, c->at)->site;
+		if (ir_at(c->f, c->at)->inl_func)
+			i->func = ir_at(c->f, c->at)->inl_func - 1;
+	}
 	return i;
 }
 
@@ -263,7 +267,8 @@ static mir_insn *ins_mem(lw *c, enum mir_op op, unsigned size, mir_reg d,
 		k->slot = (uint32_t)disp;
 	else
 		k->imm = disp;
-	k->site = li->site;
+	k->site = li->site;     /* a fault is the load's: its site, and its */
+	k->func = li->inl_func ? li->inl_func - 1 : c->f->func_index;  /* function */
 	return k;
 }
 
@@ -647,7 +652,8 @@ static void lower_call(lw *c, ir_ref r, uint32_t blk, uint32_t pos)
 	const uint8_t *ip = c->fc->code + i->site;
 	enum interp_op want = i->op == IR_CALL ? OP_CALL : i->op == IR_CALL_IMPORT ?
 		OP_CALL_IMPORT : OP_CALL_INDIRECT;
-	if (i->site >= c->fc->code_len || insn_op(ip) != want) {
+	/* (inlined code has no calls: ir_inline.c; site is the callee's) */
+	if (i->inl_func || i->site >= c->fc->code_len || insn_op(ip) != want) {
 		refuse(c, "a call without its CALL instruction");
 		return;
 	}
@@ -688,7 +694,8 @@ static void lower_slow(lw *c, ir_ref r)
 	ir_insn *i = ir_at(c->f, r);
 	const uint8_t *ip = c->fc->code + i->site;
 	enum interp_op op = i->site < c->fc->code_len ? insn_op(ip) : OP_COUNT_;
-	if (op >= OP_COUNT_ || jc_op_how(op) != JC_SLOW) {
+	/* (inlined code has no slow ops: ir_inline.c; site is the callee's) */
+	if (i->inl_func || op >= OP_COUNT_ || jc_op_how(op) != JC_SLOW) {
 		refuse(c, "an op left to C without its instruction");
 		return;
 	}
@@ -1178,8 +1185,14 @@ static void lower_insn(lw *c, uint32_t blk, uint32_t pos, ir_ref r)
 	case IR_REF_FUNC:
 		ins(c, MIR_REFFUNC, 8, def(c, r), 0, 0)->slot = i->aux;
 		break;
-	case IR_ENTRY_CHECK:
-		ins(c, MIR_ENTRY, 8, 0, 0, 0)->aux = i->aux;
+	case IR_ENTRY_CHECK: {
+		mir_insn *e = ins(c, MIR_ENTRY, 8, 0, 0, 0);
+		e->aux = i->aux;
+		e->slot = (uint32_t)i->imm;
+		break;
+	}
+	case IR_FRAME_POP:
+		ins(c, MIR_FRAMEPOP, 8, 0, 0, 0);
 		break;
 	case IR_LOOP_CHECK:
 		ins(c, MIR_LOOPCHK, 8, 0, 0, 0)->aux = i->aux;

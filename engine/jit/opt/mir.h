@@ -138,8 +138,9 @@ enum mir_role { MR_NONE, MR_DEF, MR_UDEF, MR_USE };
 	X(TRUNC,   "trunc",   DEF,  USE,  NONE, 0)  /* d (aux bytes | MIR_SIGNED) = a, \
 	                                           trapping; size: a's */ \
 	X(CONV,    "conv",    DEF,  USE,  NONE, 0)  /* d = a (aux bytes | MIR_SIGNED) */ \
-	X(ENTRY,   "entry",   NONE, NONE, NONE, 0)  /* stack, frame, deadline (aux: fuel) */ \
+	X(ENTRY,   "entry",   NONE, NONE, NONE, 0)  /* stack, frame, deadline (aux: fuel; slot: frame slots to check, 0 the function's) */ \
 	X(LOOPCHK, "loopchk", NONE, NONE, NONE, 0)  /* deadline (aux: fuel) */ \
+	X(FRAMEPOP, "framepop", NONE, NONE, NONE, 0)  /* an inlined callee's frame record popped */ \
 	X(PMOV,    "pmov",    NONE, NONE, NONE, 0)  /* parallel moves mf->moves[imm..+aux] */ \
 	X(JMP,     "jmp",     NONE, NONE, NONE, 1)  /* to succ[0] */ \
 	X(JCC,     "jcc",     NONE, NONE, NONE, 1)  /* cc ? succ[0] : succ[1] */ \
@@ -181,6 +182,8 @@ typedef struct {
 	int64_t imm;
 	uint32_t slot;
 	uint32_t site;          /* pre-decoded offset */
+	uint32_t func;          /* the function site is in (inlined code: the
+	                           callee; a trap and the PC map name it) */
 } mir_insn;
 
 /* One move of a PMOV: dst = src (or imm if src is none), 8 bytes. */
@@ -271,13 +274,17 @@ bool mir_regalloc_verify(const mir_func *mf, char *msg, size_t msg_len);
  * jumps to r9), loops the usable OSR entries (pre-decoded offset of the
  * LOOP, machine offset of its entry block), pc the PC map (machine
  * offset, pre-decoded offset) of every load and store, both ascending.
- * The caller frees code, pc and loops (or hands them to jit_install). */
+ * The caller frees code, pc, pc_func and loops (or hands them to
+ * jit_install and jit_set_pc_funcs). */
 typedef struct {
 	uint8_t *code;
 	size_t len;
 	uint32_t osr_off;
 	uint32_t (*pc)[2];
 	uint32_t npc;
+	uint32_t *pc_func;      /* the function of each PC map entry (inlined
+	                           code: the callee's), or NULL if all are
+	                           func_index's */
 	uint32_t (*loops)[2];
 	uint32_t nloops;
 	uint32_t nosr_dropped;  /* OSR entry blocks not usable (a value live

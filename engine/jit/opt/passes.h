@@ -31,6 +31,12 @@ bool ir_pass_licm(ir_func *f);      /* ir_licm.c: loop-invariant pure ops
                                        to the preheader */
 bool ir_pass_addr(ir_func *f);      /* ir_addr.c: address + constant into
                                        the access's offset */
+bool ir_pass_inline(ir_func *f);    /* ir_inline.c: small direct callees
+                                       (f->module's) inlined */
+
+/* ir_inline.c: whether g (as built) is a callee ir_pass_inline inlines
+ * (its header says which), and then its size in IR instructions. */
+bool ir_inlinable(const ir_func *g, uint32_t *ninsn);
 
 /* ir_licm.c: whether an OSR entry at loop header `header` can rebuild
  * value v (ir.h, "OSR"): a constant, a value the header's map names, or a

@@ -137,6 +137,7 @@ void opt_job_free(opt_job *job)
 {
 	free(job->code.code);
 	free(job->code.pc);
+	free(job->code.pc_func);
 	free(job->code.loops);
 	free(job);
 }
@@ -151,11 +152,17 @@ static wasm_status opt_job_install(opt_job *job)
 	jit_tier_ask(m, WASM_TIER_OPT, job->func_index, false);
 	if (st != WASM_OK) {
 		jit_tier_refuse(m, WASM_TIER_OPT, job->func_index, job->reason);
-	} else if (!jit_install(m, job->func_index, WASM_TIER_OPT,
-		job->code.code, job->code.len, job->code.osr_off, job->code.pc,
-		job->code.npc, job->code.loops, job->code.nloops,
-		job->compile_ns, false)) {
-		st = WASM_ERR_NOMEM;
+	} else {
+		const jit_func *jf = jit_install(m, job->func_index, WASM_TIER_OPT,
+			job->code.code, job->code.len, job->code.osr_off, job->code.pc,
+			job->code.npc, job->code.loops, job->code.nloops,
+			job->compile_ns, false);
+		if (jf) {
+			jit_set_pc_funcs(jf, job->code.pc_func);
+			job->code.pc_func = NULL;
+		} else {
+			st = WASM_ERR_NOMEM;
+		}
 	}
 	job->code.pc = NULL;        /* jit_install took them */
 	job->code.loops = NULL;
@@ -406,6 +413,7 @@ static wasm_status opt_dump(wasm_module *m, uint32_t func_index, FILE *out,
 	}
 	free(code.code);
 	free(code.pc);
+	free(code.pc_func);
 	free(code.loops);
 	return WASM_OK;
 }
