@@ -16,7 +16,8 @@
  * goes through movdqu into a register; only 4- and 8-byte memory operands
  * (movss, movsd, pmovsx/zx, cvtdq2pd) stay in memory.
  *
- * What is compiled is the table simd_forms below, one row per op; any
+ * What is compiled is the table jit_simd_forms (jit/jit_simd.c, shared
+ * with tier 2), one row per op; any
  * other SIMD op is refused by name (jc_op_refusal), so its function stays
  * in the interpreter.  Float lanes follow the lane NaN rule of
  * interp/ops_simd.h: the SSE instructions used here give those bits with
@@ -25,292 +26,16 @@
  */
 #include "jit/base/jit_baseline.h"
 #include "jit/jit_seq.h"
+#include "jit/jit_simd.h"
 #include "interp/ops.h"
 #include "runtime/runtime.h"
 
 #define VSLOT(s, byte) x64_mem_b(X64_RBX, (int32_t)(8u * (uint32_t)(s) + (byte)))
 
-/* How an op is compiled (simd_forms[op].kind; 0: not compiled). */
-enum vk {
-	VK_NONE,
-	VK_ENTER,       /* ENTER_V128(_FUEL): the scalar ENTER's code */
-	VK_COPY,        /* d = a */
-	VK_SELECT,      /* d = c ? a : b */
-	VK_GLOBAL_GET, VK_GLOBAL_SET,
-	VK_CONST,       /* d = lo, hi */
-	VK_LOAD,        /* d = [m] (16 bytes) */
-	VK_LOAD_X,      /* d = op [m] (movss/movsd: 4 or 8 bytes, rest zero;
-	                   pmovsx/zx: 8 bytes widened) */
-	VK_LOAD_SPLAT,  /* d = [m] (size bytes) in every lane */
-	VK_STORE,       /* [m] = v */
-	VK_LOAD_LANE,   /* d = v with lane `lane` = [m] */
-	VK_STORE_LANE,  /* [m] = lane `lane` of v */
-	VK_SPLAT,       /* d = scalar a in every lane of size bytes */
-	VK_EXTRACT,     /* d = lane of a (size bytes, sign-extended if sx) */
-	VK_REPLACE,     /* d = a with lane = scalar b */
-	VK_BIN,         /* d = a op b (rev: b op a); not: then ~ */
-	VK_BIN_I,       /* d = a op b, imm8 (cmpps/cmppd; rev, not as VK_BIN) */
-	VK_CMPU,        /* unsigned compare: d = (op(a, b) == a), not: ~ */
-	VK_UN,          /* d = op a (byte: from a's byte `byte` on) */
-	VK_UN_I,        /* d = op a, imm8 (roundps/roundpd) */
-	VK_NEG,         /* d = 0 - a (op: psubX) */
-	VK_NOT,         /* d = ~a */
-	VK_BITSELECT,   /* d = (a & c) | (b & ~c) */
-	VK_ANY_TRUE,    /* d = a != 0 */
-	VK_GPR64,       /* each 8-byte half: alu op with the constant k */
-	VK_SHIFT,       /* d = a shifted by (b & (size*8 - 1)) */
-	VK_SHUFFLE,     /* i8x16.shuffle: pshufb of a and of b, or */
-	VK_SWIZZLE,     /* pshufb with indices >= 16 pushed to >= 0x80 */
-	VK_ALL_TRUE,    /* d = no lane of a is 0 (op: pcmpeqX) */
-	VK_BITMASK,     /* d = the lanes' sign bits (op: movmsk; size 2:
-	                   packsswb first) */
-	VK_EXTMUL,      /* d = op2(op [a+byte], op [b+byte]) */
-	VK_EXTADD,      /* pairwise widening add (by op, see below) */
-	VK_Q15MULR,     /* pmulhrsw, and 0x8000 * 0x8000 saturated */
-	VK_I8_SHIFT,    /* i8x16 shifts through 16-bit lanes (by op) */
-	VK_I64_GPR,     /* i64x2 ops SSE4.1 lacks, one half at a time in
-	                   GPRs (by op) */
-	VK_SEQ,         /* a short sequence of its own (by op) */
-	VK_FMINMAX,     /* wasm min/max (op: X64_SSE_MIN or _MAX) */
-};
-
-typedef struct simd_form {
-	uint8_t kind;           /* enum vk */
-	uint8_t pfx;            /* X64_PFX_* */
-	uint8_t size;           /* lane or access size in bytes */
-	uint8_t imm;            /* VK_BIN_I, VK_UN_I: the imm8 */
-	bool rev, not_, sx, sse41;
-	bool m64;               /* VK_UN: op reads 8 bytes of memory (may
-	                           stay a memory operand: no alignment) */
-	uint8_t byte;           /* VK_UN: offset of the source in a */
-	uint32_t op;            /* x64_sse, or x64_alu for VK_GPR64 */
-	uint32_t op2;           /* VK_CMPU: the pcmpeq */
-	uint64_t k;             /* VK_GPR64: the constant */
-} simd_form;
-
-#define P66 X64_PFX_66
-#define F(...) { __VA_ARGS__ }
-#define BIN(o, sse, ...) [OP_V_##o] = F(.kind = VK_BIN, .pfx = P66, .op = X64_SSE_##sse, __VA_ARGS__)
-#define BINP(o, pfx_, sse, ...) [OP_V_##o] = F(.kind = VK_BIN, .pfx = pfx_, .op = X64_SSE_##sse, __VA_ARGS__)
-#define CMPU(o, minmax, eq, ...) [OP_V_##o] = F(.kind = VK_CMPU, .pfx = P66, \
-	.op = X64_SSE_##minmax, .op2 = X64_SSE_##eq, __VA_ARGS__)
-#define CMPP(o, pfx_, pred, ...) [OP_V_##o] = F(.kind = VK_BIN_I, .pfx = pfx_, \
-	.op = X64_SSE_CMPP, .imm = X64_CMPP_##pred, __VA_ARGS__)
-#define UN(o, pfx_, sse, ...) [OP_V_##o] = F(.kind = VK_UN, .pfx = pfx_, .op = X64_SSE_##sse, __VA_ARGS__)
-#define ROUND(o, sse, mode) [OP_V_##o] = F(.kind = VK_UN_I, .pfx = P66, .op = X64_SSE_##sse, \
-	.imm = X64_ROUND_##mode | X64_ROUND_NO_EXC, .sse41 = true)
-#define EXTMUL(o, ext, mul, b) [OP_V_##o] = F(.kind = VK_EXTMUL, .pfx = P66, \
-	.op = X64_SSE_##ext, .op2 = X64_SSE_##mul, .byte = b, .sse41 = true)
-#define SHIFT(o, sse, n) [OP_V_##o] = F(.kind = VK_SHIFT, .pfx = P66, .op = X64_SSE_##sse, .size = n)
-
-/* The integer compares of one lane width: eq, ne, signed by pcmpgt,
- * unsigned by min/max (SSE4.1 for 16 and 32 bits). */
-#define ICMP(sfx, B, W, u41) \
-	BIN(sfx##_EQ, PCMPEQ##B, .op2 = 0), \
-	BIN(sfx##_NE, PCMPEQ##B, .not_ = true), \
-	BIN(sfx##_GT_S, PCMPGT##B), \
-	BIN(sfx##_LT_S, PCMPGT##B, .rev = true), \
-	BIN(sfx##_LE_S, PCMPGT##B, .not_ = true), \
-	BIN(sfx##_GE_S, PCMPGT##B, .rev = true, .not_ = true), \
-	CMPU(sfx##_GE_U, PMAXU##W, PCMPEQ##B, .sse41 = u41), \
-	CMPU(sfx##_LE_U, PMINU##W, PCMPEQ##B, .sse41 = u41), \
-	CMPU(sfx##_LT_U, PMAXU##W, PCMPEQ##B, .sse41 = u41, .not_ = true), \
-	CMPU(sfx##_GT_U, PMINU##W, PCMPEQ##B, .sse41 = u41, .not_ = true)
-
-#define FLOATS(sfx, pfx_, sgn, abs_mask) \
-	BINP(sfx##_ADD, pfx_, ADD), BINP(sfx##_SUB, pfx_, SUB), \
-	BINP(sfx##_MUL, pfx_, MUL), BINP(sfx##_DIV, pfx_, DIV), \
-	UN(sfx##_SQRT, pfx_, SQRT), \
-	BINP(sfx##_PMIN, pfx_, MIN, .rev = true), \
-	BINP(sfx##_PMAX, pfx_, MAX, .rev = true), \
-	CMPP(sfx##_EQ, pfx_, EQ), CMPP(sfx##_NE, pfx_, NEQ), \
-	CMPP(sfx##_LT, pfx_, LT), CMPP(sfx##_LE, pfx_, LE), \
-	CMPP(sfx##_GT, pfx_, LT, .rev = true), CMPP(sfx##_GE, pfx_, LE, .rev = true), \
-	[OP_V_##sfx##_ABS] = F(.kind = VK_GPR64, .op = X64_ALU_AND, .k = abs_mask), \
-	[OP_V_##sfx##_NEG] = F(.kind = VK_GPR64, .op = X64_ALU_XOR, .k = sgn)
-
-static const simd_form simd_forms[OP_COUNT_] = {
-	[OP_ENTER_V128] = F(.kind = VK_ENTER),
-	[OP_ENTER_V128_FUEL] = F(.kind = VK_ENTER),
-	[OP_V128_COPY] = F(.kind = VK_COPY),
-	[OP_V128_SELECT] = F(.kind = VK_SELECT),
-	[OP_V128_GLOBAL_GET] = F(.kind = VK_GLOBAL_GET),
-	[OP_V128_GLOBAL_SET] = F(.kind = VK_GLOBAL_SET),
-	[OP_V_V128_CONST] = F(.kind = VK_CONST),
-
-	/* memory */
-	[OP_V_V128_LOAD] = F(.kind = VK_LOAD),
-	[OP_V_V128_STORE] = F(.kind = VK_STORE),
-	[OP_V_V128_LOAD32_ZERO] = F(.kind = VK_LOAD_X, .pfx = X64_PFX_F3, .op = X64_SSE_MOV_RM),
-	[OP_V_V128_LOAD64_ZERO] = F(.kind = VK_LOAD_X, .pfx = X64_PFX_F2, .op = X64_SSE_MOV_RM),
-	[OP_V_V128_LOAD8X8_S] = F(.kind = VK_LOAD_X, .pfx = P66, .op = X64_SSE_PMOVSXBW, .sse41 = true),
-	[OP_V_V128_LOAD8X8_U] = F(.kind = VK_LOAD_X, .pfx = P66, .op = X64_SSE_PMOVZXBW, .sse41 = true),
-	[OP_V_V128_LOAD16X4_S] = F(.kind = VK_LOAD_X, .pfx = P66, .op = X64_SSE_PMOVSXWD, .sse41 = true),
-	[OP_V_V128_LOAD16X4_U] = F(.kind = VK_LOAD_X, .pfx = P66, .op = X64_SSE_PMOVZXWD, .sse41 = true),
-	[OP_V_V128_LOAD32X2_S] = F(.kind = VK_LOAD_X, .pfx = P66, .op = X64_SSE_PMOVSXDQ, .sse41 = true),
-	[OP_V_V128_LOAD32X2_U] = F(.kind = VK_LOAD_X, .pfx = P66, .op = X64_SSE_PMOVZXDQ, .sse41 = true),
-	[OP_V_V128_LOAD8_SPLAT] = F(.kind = VK_LOAD_SPLAT, .size = 1),
-	[OP_V_V128_LOAD16_SPLAT] = F(.kind = VK_LOAD_SPLAT, .size = 2),
-	[OP_V_V128_LOAD32_SPLAT] = F(.kind = VK_LOAD_SPLAT, .size = 4),
-	[OP_V_V128_LOAD64_SPLAT] = F(.kind = VK_LOAD_SPLAT, .size = 8),
-	[OP_V_V128_LOAD8_LANE] = F(.kind = VK_LOAD_LANE, .size = 1),
-	[OP_V_V128_LOAD16_LANE] = F(.kind = VK_LOAD_LANE, .size = 2),
-	[OP_V_V128_LOAD32_LANE] = F(.kind = VK_LOAD_LANE, .size = 4),
-	[OP_V_V128_LOAD64_LANE] = F(.kind = VK_LOAD_LANE, .size = 8),
-	[OP_V_V128_STORE8_LANE] = F(.kind = VK_STORE_LANE, .size = 1),
-	[OP_V_V128_STORE16_LANE] = F(.kind = VK_STORE_LANE, .size = 2),
-	[OP_V_V128_STORE32_LANE] = F(.kind = VK_STORE_LANE, .size = 4),
-	[OP_V_V128_STORE64_LANE] = F(.kind = VK_STORE_LANE, .size = 8),
-
-	/* lanes */
-	[OP_V_I8X16_SPLAT] = F(.kind = VK_SPLAT, .size = 1),
-	[OP_V_I16X8_SPLAT] = F(.kind = VK_SPLAT, .size = 2),
-	[OP_V_I32X4_SPLAT] = F(.kind = VK_SPLAT, .size = 4),
-	[OP_V_F32X4_SPLAT] = F(.kind = VK_SPLAT, .size = 4),
-	[OP_V_I64X2_SPLAT] = F(.kind = VK_SPLAT, .size = 8),
-	[OP_V_F64X2_SPLAT] = F(.kind = VK_SPLAT, .size = 8),
-	[OP_V_I8X16_EXTRACT_LANE_S] = F(.kind = VK_EXTRACT, .size = 1, .sx = true),
-	[OP_V_I8X16_EXTRACT_LANE_U] = F(.kind = VK_EXTRACT, .size = 1),
-	[OP_V_I16X8_EXTRACT_LANE_S] = F(.kind = VK_EXTRACT, .size = 2, .sx = true),
-	[OP_V_I16X8_EXTRACT_LANE_U] = F(.kind = VK_EXTRACT, .size = 2),
-	[OP_V_I32X4_EXTRACT_LANE] = F(.kind = VK_EXTRACT, .size = 4),
-	[OP_V_F32X4_EXTRACT_LANE] = F(.kind = VK_EXTRACT, .size = 4),
-	[OP_V_I64X2_EXTRACT_LANE] = F(.kind = VK_EXTRACT, .size = 8),
-	[OP_V_F64X2_EXTRACT_LANE] = F(.kind = VK_EXTRACT, .size = 8),
-	[OP_V_I8X16_REPLACE_LANE] = F(.kind = VK_REPLACE, .size = 1),
-	[OP_V_I16X8_REPLACE_LANE] = F(.kind = VK_REPLACE, .size = 2),
-	[OP_V_I32X4_REPLACE_LANE] = F(.kind = VK_REPLACE, .size = 4),
-	[OP_V_F32X4_REPLACE_LANE] = F(.kind = VK_REPLACE, .size = 4),
-	[OP_V_I64X2_REPLACE_LANE] = F(.kind = VK_REPLACE, .size = 8),
-	[OP_V_F64X2_REPLACE_LANE] = F(.kind = VK_REPLACE, .size = 8),
-
-	/* bitwise */
-	[OP_V_V128_NOT] = F(.kind = VK_NOT),
-	BIN(V128_AND, PAND), BIN(V128_OR, POR), BIN(V128_XOR, PXOR),
-	BIN(V128_ANDNOT, PANDN, .rev = true),      /* pandn: ~dst & src */
-	[OP_V_V128_BITSELECT] = F(.kind = VK_BITSELECT),
-	[OP_V_V128_ANY_TRUE] = F(.kind = VK_ANY_TRUE),
-
-	/* integer lanes */
-	ICMP(I8X16, B, B, false),
-	ICMP(I16X8, W, W, true),
-	ICMP(I32X4, D, D, true),
-	BIN(I64X2_EQ, PCMPEQQ, .sse41 = true),
-	BIN(I64X2_NE, PCMPEQQ, .sse41 = true, .not_ = true),
-	BIN(I8X16_ADD, PADDB), BIN(I16X8_ADD, PADDW), BIN(I32X4_ADD, PADDD), BIN(I64X2_ADD, PADDQ),
-	BIN(I8X16_SUB, PSUBB), BIN(I16X8_SUB, PSUBW), BIN(I32X4_SUB, PSUBD), BIN(I64X2_SUB, PSUBQ),
-	BIN(I8X16_ADD_SAT_S, PADDSB), BIN(I8X16_ADD_SAT_U, PADDUSB),
-	BIN(I8X16_SUB_SAT_S, PSUBSB), BIN(I8X16_SUB_SAT_U, PSUBUSB),
-	BIN(I16X8_ADD_SAT_S, PADDSW), BIN(I16X8_ADD_SAT_U, PADDUSW),
-	BIN(I16X8_SUB_SAT_S, PSUBSW), BIN(I16X8_SUB_SAT_U, PSUBUSW),
-	BIN(I8X16_MIN_S, PMINSB, .sse41 = true), BIN(I8X16_MIN_U, PMINUB),
-	BIN(I8X16_MAX_S, PMAXSB, .sse41 = true), BIN(I8X16_MAX_U, PMAXUB),
-	BIN(I16X8_MIN_S, PMINSW), BIN(I16X8_MIN_U, PMINUW, .sse41 = true),
-	BIN(I16X8_MAX_S, PMAXSW), BIN(I16X8_MAX_U, PMAXUW, .sse41 = true),
-	BIN(I32X4_MIN_S, PMINSD, .sse41 = true), BIN(I32X4_MIN_U, PMINUD, .sse41 = true),
-	BIN(I32X4_MAX_S, PMAXSD, .sse41 = true), BIN(I32X4_MAX_U, PMAXUD, .sse41 = true),
-	BIN(I8X16_AVGR_U, PAVGB), BIN(I16X8_AVGR_U, PAVGW),
-	BIN(I16X8_MUL, PMULLW), BIN(I32X4_MUL, PMULLD, .sse41 = true),
-	UN(I8X16_ABS, P66, PABSB, .sse41 = true),
-	UN(I16X8_ABS, P66, PABSW, .sse41 = true),
-	UN(I32X4_ABS, P66, PABSD, .sse41 = true),
-	[OP_V_I8X16_NEG] = F(.kind = VK_NEG, .op = X64_SSE_PSUBB),
-	[OP_V_I16X8_NEG] = F(.kind = VK_NEG, .op = X64_SSE_PSUBW),
-	[OP_V_I32X4_NEG] = F(.kind = VK_NEG, .op = X64_SSE_PSUBD),
-	[OP_V_I64X2_NEG] = F(.kind = VK_NEG, .op = X64_SSE_PSUBQ),
-	SHIFT(I16X8_SHL, PSLLW, 2), SHIFT(I16X8_SHR_S, PSRAW, 2), SHIFT(I16X8_SHR_U, PSRLW, 2),
-	SHIFT(I32X4_SHL, PSLLD, 4), SHIFT(I32X4_SHR_S, PSRAD, 4), SHIFT(I32X4_SHR_U, PSRLD, 4),
-	SHIFT(I64X2_SHL, PSLLQ, 8), SHIFT(I64X2_SHR_U, PSRLQ, 8),
-	/* extend: the low or high 8 bytes of a, widened */
-	UN(I16X8_EXTEND_LOW_I8X16_S, P66, PMOVSXBW, .sse41 = true, .m64 = true),
-	UN(I16X8_EXTEND_HIGH_I8X16_S, P66, PMOVSXBW, .sse41 = true, .m64 = true, .byte = 8),
-	UN(I16X8_EXTEND_LOW_I8X16_U, P66, PMOVZXBW, .sse41 = true, .m64 = true),
-	UN(I16X8_EXTEND_HIGH_I8X16_U, P66, PMOVZXBW, .sse41 = true, .m64 = true, .byte = 8),
-	UN(I32X4_EXTEND_LOW_I16X8_S, P66, PMOVSXWD, .sse41 = true, .m64 = true),
-	UN(I32X4_EXTEND_HIGH_I16X8_S, P66, PMOVSXWD, .sse41 = true, .m64 = true, .byte = 8),
-	UN(I32X4_EXTEND_LOW_I16X8_U, P66, PMOVZXWD, .sse41 = true, .m64 = true),
-	UN(I32X4_EXTEND_HIGH_I16X8_U, P66, PMOVZXWD, .sse41 = true, .m64 = true, .byte = 8),
-	UN(I64X2_EXTEND_LOW_I32X4_S, P66, PMOVSXDQ, .sse41 = true, .m64 = true),
-	UN(I64X2_EXTEND_HIGH_I32X4_S, P66, PMOVSXDQ, .sse41 = true, .m64 = true, .byte = 8),
-	UN(I64X2_EXTEND_LOW_I32X4_U, P66, PMOVZXDQ, .sse41 = true, .m64 = true),
-	UN(I64X2_EXTEND_HIGH_I32X4_U, P66, PMOVZXDQ, .sse41 = true, .m64 = true, .byte = 8),
-
-	[OP_V_I8X16_SHUFFLE] = F(.kind = VK_SHUFFLE, .sse41 = true),
-	[OP_V_I8X16_SWIZZLE] = F(.kind = VK_SWIZZLE, .sse41 = true),
-	[OP_V_I8X16_ALL_TRUE] = F(.kind = VK_ALL_TRUE, .op = X64_SSE_PCMPEQB, .sse41 = true),
-	[OP_V_I16X8_ALL_TRUE] = F(.kind = VK_ALL_TRUE, .op = X64_SSE_PCMPEQW, .sse41 = true),
-	[OP_V_I32X4_ALL_TRUE] = F(.kind = VK_ALL_TRUE, .op = X64_SSE_PCMPEQD, .sse41 = true),
-	[OP_V_I64X2_ALL_TRUE] = F(.kind = VK_ALL_TRUE, .op = X64_SSE_PCMPEQQ, .sse41 = true),
-	[OP_V_I8X16_BITMASK] = F(.kind = VK_BITMASK, .pfx = P66, .op = X64_SSE_PMOVMSKB, .size = 1),
-	[OP_V_I16X8_BITMASK] = F(.kind = VK_BITMASK, .pfx = P66, .op = X64_SSE_PMOVMSKB, .size = 2),
-	[OP_V_I32X4_BITMASK] = F(.kind = VK_BITMASK, .pfx = X64_PFX_NONE, .op = X64_SSE_MOVMSKP, .size = 4),
-	[OP_V_I64X2_BITMASK] = F(.kind = VK_BITMASK, .pfx = P66, .op = X64_SSE_MOVMSKP, .size = 8),
-	BIN(I8X16_NARROW_I16X8_S, PACKSSWB), BIN(I8X16_NARROW_I16X8_U, PACKUSWB),
-	BIN(I16X8_NARROW_I32X4_S, PACKSSDW),
-	BIN(I16X8_NARROW_I32X4_U, PACKUSDW, .sse41 = true),
-	[OP_V_I16X8_Q15MULR_SAT_S] = F(.kind = VK_Q15MULR, .sse41 = true),
-	[OP_V_I8X16_SHL] = F(.kind = VK_I8_SHIFT),
-	[OP_V_I8X16_SHR_U] = F(.kind = VK_I8_SHIFT),
-	[OP_V_I8X16_SHR_S] = F(.kind = VK_I8_SHIFT),
-	[OP_V_I64X2_MUL] = F(.kind = VK_I64_GPR),
-	[OP_V_I64X2_ABS] = F(.kind = VK_I64_GPR),
-	[OP_V_I64X2_SHR_S] = F(.kind = VK_I64_GPR),
-	[OP_V_I64X2_LT_S] = F(.kind = VK_I64_GPR, .imm = X64_CC_L),
-	[OP_V_I64X2_GT_S] = F(.kind = VK_I64_GPR, .imm = X64_CC_G),
-	[OP_V_I64X2_LE_S] = F(.kind = VK_I64_GPR, .imm = X64_CC_LE),
-	[OP_V_I64X2_GE_S] = F(.kind = VK_I64_GPR, .imm = X64_CC_GE),
-	[OP_V_I8X16_POPCNT] = F(.kind = VK_SEQ, .sse41 = true),
-	[OP_V_F32X4_CONVERT_I32X4_U] = F(.kind = VK_SEQ),
-	[OP_V_F64X2_CONVERT_LOW_I32X4_U] = F(.kind = VK_SEQ, .sse41 = true),
-	[OP_V_I32X4_TRUNC_SAT_F32X4_S] = F(.kind = VK_SEQ),
-	[OP_V_I32X4_TRUNC_SAT_F32X4_U] = F(.kind = VK_SEQ, .sse41 = true),
-	[OP_V_I32X4_TRUNC_SAT_F64X2_S_ZERO] = F(.kind = VK_SEQ),
-	[OP_V_I32X4_TRUNC_SAT_F64X2_U_ZERO] = F(.kind = VK_SEQ, .sse41 = true),
-	[OP_V_F32X4_MIN] = F(.kind = VK_FMINMAX, .pfx = X64_PFX_NONE, .op = X64_SSE_MIN),
-	[OP_V_F32X4_MAX] = F(.kind = VK_FMINMAX, .pfx = X64_PFX_NONE, .op = X64_SSE_MAX),
-	[OP_V_F64X2_MIN] = F(.kind = VK_FMINMAX, .pfx = P66, .op = X64_SSE_MIN),
-	[OP_V_F64X2_MAX] = F(.kind = VK_FMINMAX, .pfx = P66, .op = X64_SSE_MAX),
-	BIN(I32X4_DOT_I16X8_S, PMADDWD),       /* the wrap of -32768^2 * 2 too */
-	/* extmul: both halves widened, then multiplied (exact in the wide
-	 * lane, so the low product is the result) */
-	EXTMUL(I16X8_EXTMUL_LOW_I8X16_S, PMOVSXBW, PMULLW, 0),
-	EXTMUL(I16X8_EXTMUL_HIGH_I8X16_S, PMOVSXBW, PMULLW, 8),
-	EXTMUL(I16X8_EXTMUL_LOW_I8X16_U, PMOVZXBW, PMULLW, 0),
-	EXTMUL(I16X8_EXTMUL_HIGH_I8X16_U, PMOVZXBW, PMULLW, 8),
-	EXTMUL(I32X4_EXTMUL_LOW_I16X8_S, PMOVSXWD, PMULLD, 0),
-	EXTMUL(I32X4_EXTMUL_HIGH_I16X8_S, PMOVSXWD, PMULLD, 8),
-	EXTMUL(I32X4_EXTMUL_LOW_I16X8_U, PMOVZXWD, PMULLD, 0),
-	EXTMUL(I32X4_EXTMUL_HIGH_I16X8_U, PMOVZXWD, PMULLD, 8),
-	EXTMUL(I64X2_EXTMUL_LOW_I32X4_S, PMOVSXDQ, PMULDQ, 0),
-	EXTMUL(I64X2_EXTMUL_HIGH_I32X4_S, PMOVSXDQ, PMULDQ, 8),
-	EXTMUL(I64X2_EXTMUL_LOW_I32X4_U, PMOVZXDQ, PMULUDQ, 0),
-	EXTMUL(I64X2_EXTMUL_HIGH_I32X4_U, PMOVZXDQ, PMULUDQ, 8),
-	[OP_V_I16X8_EXTADD_PAIRWISE_I8X16_S] = F(.kind = VK_EXTADD, .sse41 = true),
-	[OP_V_I16X8_EXTADD_PAIRWISE_I8X16_U] = F(.kind = VK_EXTADD, .sse41 = true),
-	[OP_V_I32X4_EXTADD_PAIRWISE_I16X8_S] = F(.kind = VK_EXTADD),
-	[OP_V_I32X4_EXTADD_PAIRWISE_I16X8_U] = F(.kind = VK_EXTADD),
-
-	/* float lanes */
-	FLOATS(F32X4, X64_PFX_NONE, 0x8000000080000000ull, 0x7fffffff7fffffffull),
-	FLOATS(F64X2, X64_PFX_66, 0x8000000000000000ull, 0x7fffffffffffffffull),
-	ROUND(F32X4_CEIL, ROUNDPS, UP), ROUND(F32X4_FLOOR, ROUNDPS, DOWN),
-	ROUND(F32X4_TRUNC, ROUNDPS, TRUNC), ROUND(F32X4_NEAREST, ROUNDPS, NEAREST),
-	ROUND(F64X2_CEIL, ROUNDPD, UP), ROUND(F64X2_FLOOR, ROUNDPD, DOWN),
-	ROUND(F64X2_TRUNC, ROUNDPD, TRUNC), ROUND(F64X2_NEAREST, ROUNDPD, NEAREST),
-	/* exact conversions (every i32 is an f64; cvtdq2ps rounds to nearest
-	 * as f32.convert_i32_s does); demote and promote keep a NaN's payload
-	 * top bits as op_demote_nan/op_promote_nan do */
-	UN(F32X4_DEMOTE_F64X2_ZERO, P66, CVT2),
-	UN(F64X2_PROMOTE_LOW_F32X4, X64_PFX_NONE, CVT2, .m64 = true),
-	UN(F32X4_CONVERT_I32X4_S, X64_PFX_NONE, CVTDQ2PS),
-	UN(F64X2_CONVERT_LOW_I32X4_S, X64_PFX_F3, CVTDQ2PD, .m64 = true),
-};
-
-#undef F
 
 bool jc_simd_compiles(enum interp_op op)
 {
-	return simd_forms[op].kind != VK_NONE;
+	return jit_simd_forms[op].kind != VK_NONE;
 }
 
 /* ---- v128 in its slots ------------------------------------------------------ */
@@ -514,7 +239,7 @@ static void emit_seq(jc *c)
 
 void jc_emit_simd(jc *c)
 {
-	const simd_form *f = &simd_forms[c->op];
+	const jit_simd_form *f = &jit_simd_forms[c->op];
 	if (f->sse41 && !c->has_sse41) {
 		jc_bail(c, "a SIMD op that needs SSE4.1, which this CPU lacks");
 		return;
