@@ -126,7 +126,10 @@ static unsigned tsize(lw *c, enum ir_type t)
 		return 4;
 	if (t == IRT_I64 || t == IRT_F64)
 		return 8;
-	refuse(c, "a value without a type");
+	if (t == IRT_V128)
+		refuse(c, "SIMD (v128): not lowered yet");
+	else
+		refuse(c, "a value without a type");
 	return 8;
 }
 
@@ -1056,6 +1059,9 @@ static void lower_insn(lw *c, uint32_t blk, uint32_t pos, ir_ref r)
 		break;
 	case IR_LOOP_CHECK:
 		ins(c, MIR_LOOPCHK, 8, 0, 0, 0)->aux = i->aux;
+		break;
+	case IR_VOP: case IR_VLOAD: case IR_VSTORE:
+		refuse(c, "SIMD (v128): not lowered yet");
 		break;
 	default:
 		if (ir_ops[i->op].effects & IRE_CTRL)
