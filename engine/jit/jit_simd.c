@@ -487,6 +487,13 @@ static uint64_t shuffle_mask(uint64_t idx, unsigned base)
 #define G1 (r->gt[1])
 #define G2 (r->gt[2])
 
+/* The next instruction is the access of r->m. */
+static void access_here(x64_buf *b, const jit_simd_regs *r)
+{
+	if (r->access)
+		*r->access = (uint32_t)x64_buf_len(b);
+}
+
 /* Constants, loads, stores, splats and lanes. */
 static void emit_moves(x64_buf *b, const jit_simd_form *f, const jit_simd_regs *r)
 {
@@ -495,25 +502,31 @@ static void emit_moves(x64_buf *b, const jit_simd_form *f, const jit_simd_regs *
 		vconst(b, r->d, r->lo, r->hi, X0, G0);
 		break;
 	case VK_LOAD:
+		access_here(b, r);
 		x64_movdqu_xm(b, r->d, r->m);
 		break;
 	case VK_LOAD_X:
+		access_here(b, r);
 		x64_sse_xm(b, f->pfx, (x64_sse)f->op, r->d, r->m);
 		break;
 	case VK_LOAD_SPLAT:
+		access_here(b, r);
 		load_zx(b, f->size, G0, r->m);
 		splat64(b, f->size, G0, G1);
 		vsplat_gpr(b, r->d, G0);
 		break;
 	case VK_STORE:
+		access_here(b, r);
 		x64_movdqu_mx(b, r->m, r->a);
 		break;
 	case VK_LOAD_LANE:
+		access_here(b, r);
 		load_zx(b, f->size, G0, r->m);
 		lane_set(b, r->d, G0, f->size, r->lane, G1, G2, X0);
 		break;
 	case VK_STORE_LANE:
 		lane_get(b, G0, r->a, f->size, r->lane, false, X0);
+		access_here(b, r);
 		x64_mov_mr(b, f->size, r->m, G0);
 		break;
 	case VK_SPLAT:

@@ -106,6 +106,9 @@ typedef struct {
 	uint64_t lo, hi;        /* v128.const's value, i8x16.shuffle's indices */
 	x64_xmm xt[3];
 	x64_gpr gt[3];
+	uint32_t *access;       /* if not NULL: set to the offset in the
+	                           buffer of the one instruction that reads
+	                           or writes m (for the PC map: it may fault) */
 } jit_simd_regs;
 
 enum jit_simd_shape jit_simd_shape(enum interp_op op);

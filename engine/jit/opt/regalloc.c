@@ -93,6 +93,30 @@ static int class_loc(const mir_func *mf, mir_reg v, size_t k)
 enum { OP_USE, OP_DEF, OP_CLOBBER, OP_CALLCLOB };
 typedef void visit_fn(void *ctx, mir_reg r, int how);
 
+/* A SIMD instruction's scratch registers (mir_simd_scratch): used and
+ * clobbered, so that no operand and no value live across it is there. */
+static void simd_clobbers(const mir_insn *i, visit_fn *fn, void *ctx)
+{
+	unsigned nx, ng;
+	mir_simd_scratch(i, &nx, &ng);
+	for (unsigned k = 0; k < nx; k++) {
+		fn(ctx, MIR_PHYSX(mir_simd_xmm(k)), OP_USE);
+		fn(ctx, MIR_PHYSX(mir_simd_xmm(k)), OP_CLOBBER);
+	}
+	for (unsigned k = 0; k < ng; k++) {
+		fn(ctx, MIR_PHYS(mir_simd_gpr(k)), OP_USE);
+		fn(ctx, MIR_PHYS(mir_simd_gpr(k)), OP_CLOBBER);
+	}
+}
+
+/* A new spill slot for v: two 8-byte slots for a v128. */
+static int32_t spill_new(mir_func *mf, mir_reg v)
+{
+	int32_t s = (int32_t)mf->nspill;
+	mf->nspill += mir_vsize(mf, v) == 16 ? 2 : 1;
+	return s;
+}
+
 /* Every register instruction i reads or writes: uses first, then defs. */
 static void visit(const mir_func *mf, const mir_insn *i, visit_fn *fn, void *ctx)
 {
@@ -111,6 +135,8 @@ static void visit(const mir_func *mf, const mir_insn *i, visit_fn *fn, void *ctx
 		fn(ctx, i->a, OP_USE);
 	if (i->b && oi->role[2] == MR_USE)
 		fn(ctx, i->b, OP_USE);
+	if (mir_is_simd(i))
+		simd_clobbers(i, fn, ctx);
 	if (i->op == MIR_DIV) {
 		fn(ctx, MIR_PHYS(X64_RAX), OP_USE);
 		fn(ctx, MIR_PHYS(X64_RAX), OP_DEF);
@@ -621,7 +647,7 @@ wasm_status mir_regalloc(mir_func *mf, wasm_error *err)
 			    spill_weight(mf, c.weight, v)) {
 				mir_reg w = owner[best];
 				mf->reg[w] = MIR_SPILLED;
-				mf->spill[w] = (int32_t)mf->nspill++;
+				mf->spill[w] = spill_new(mf, w);
 				got = best;
 			}
 		}
@@ -629,7 +655,7 @@ wasm_status mir_regalloc(mir_func *mf, wasm_error *err)
 			mf->reg[v] = (int8_t)got;
 			owner[got] = v;
 		} else {
-			mf->spill[v] = (int32_t)mf->nspill++;
+			mf->spill[v] = spill_new(mf, v);
 		}
 	}
 	goto out;
