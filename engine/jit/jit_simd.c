@@ -341,6 +341,83 @@ void jit_simd_scratch(enum interp_op op, unsigned *nx, unsigned *ng)
 	*ng = g;
 }
 
+bool jit_simd_operands_at(const uint8_t *ip, enum interp_op op, jit_simd_operands *o)
+{
+	uint32_t f[3], n = 0, k = 0;
+	*o = (jit_simd_operands){ .v = { UINT32_MAX, UINT32_MAX, UINT32_MAX },
+		.s = UINT32_MAX, .addr = UINT32_MAX, .d = UINT32_MAX };
+	switch (op_infos[op].layout) {
+	case OPL_D_A:
+		f[n++] = OP_AT(ip, D_A)->a;
+		o->d = OP_AT(ip, D_A)->d;
+		break;
+	case OPL_D_AB:
+		f[n++] = OP_AT(ip, D_AB)->a;
+		f[n++] = OP_AT(ip, D_AB)->b;
+		o->d = OP_AT(ip, D_AB)->d;
+		break;
+	case OPL_D_ABC:
+		f[n++] = OP_AT(ip, D_ABC)->a;
+		f[n++] = OP_AT(ip, D_ABC)->b;
+		f[n++] = OP_AT(ip, D_ABC)->c;
+		o->d = OP_AT(ip, D_ABC)->d;
+		break;
+	case OPL_V_CONST:
+		o->lo = OP_AT(ip, V_CONST)->lo;
+		o->hi = OP_AT(ip, V_CONST)->hi;
+		o->d = OP_AT(ip, V_CONST)->d;
+		break;
+	case OPL_V_SHUFFLE:
+		f[n++] = OP_AT(ip, V_SHUFFLE)->a;
+		f[n++] = OP_AT(ip, V_SHUFFLE)->b;
+		o->lo = OP_AT(ip, V_SHUFFLE)->lo;
+		o->hi = OP_AT(ip, V_SHUFFLE)->hi;
+		o->d = OP_AT(ip, V_SHUFFLE)->d;
+		break;
+	case OPL_V_LANE:
+		f[n++] = OP_AT(ip, V_LANE)->a;
+		o->lane = OP_AT(ip, V_LANE)->lane;
+		o->d = OP_AT(ip, V_LANE)->d;
+		break;
+	case OPL_V_REPLACE:
+		f[n++] = OP_AT(ip, V_REPLACE)->a;
+		f[n++] = OP_AT(ip, V_REPLACE)->b;
+		o->lane = OP_AT(ip, V_REPLACE)->lane;
+		o->d = OP_AT(ip, V_REPLACE)->d;
+		break;
+	case OPL_LOAD:
+		o->addr = OP_AT(ip, LOAD)->a;
+		o->off = OP_AT(ip, LOAD)->off;
+		o->d = OP_AT(ip, LOAD)->d;
+		break;
+	case OPL_STORE:
+		o->addr = OP_AT(ip, STORE)->a;
+		f[n++] = OP_AT(ip, STORE)->v;
+		o->off = OP_AT(ip, STORE)->off;
+		break;
+	case OPL_V_LOAD_LANE:
+		o->addr = OP_AT(ip, V_LOAD_LANE)->a;
+		f[n++] = OP_AT(ip, V_LOAD_LANE)->v;
+		o->off = OP_AT(ip, V_LOAD_LANE)->off;
+		o->lane = OP_AT(ip, V_LOAD_LANE)->lane;
+		o->d = OP_AT(ip, V_LOAD_LANE)->d;
+		break;
+	case OPL_V_STORE_LANE:
+		o->addr = OP_AT(ip, V_STORE_LANE)->a;
+		f[n++] = OP_AT(ip, V_STORE_LANE)->v;
+		o->off = OP_AT(ip, V_STORE_LANE)->off;
+		o->lane = OP_AT(ip, V_STORE_LANE)->lane;
+		break;
+	default:
+		return false;
+	}
+	for (uint32_t j = 0; j < jit_simd_nvec(op); j++)
+		o->v[j] = k < n ? f[k++] : UINT32_MAX;
+	if (jit_simd_has_scalar(op))
+		o->s = k < n ? f[k++] : UINT32_MAX;
+	return k == n;
+}
+
 /* ---- helpers -------------------------------------------------------------- */
 
 static void ones(x64_buf *b, x64_xmm x)

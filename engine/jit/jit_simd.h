@@ -126,6 +126,19 @@ void jit_simd_scratch(enum interp_op op, unsigned *nx, unsigned *ng);
 bool jit_simd_swapped(enum interp_op op);
 /* Whether op needs SSE4.1. */
 bool jit_simd_needs_sse41(enum interp_op op);
+/* The operands of lane op `op` (jit_simd_shape not JS_NONE) at ip, read
+ * through its layout: the slots of its v128 operands in the wasm order
+ * (before jit_simd_swapped), of its scalar, its address and its result
+ * (UINT32_MAX: none); the access's offset, the lane, v128.const's value
+ * or i8x16.shuffle's indices.  False for an op of another layout. */
+typedef struct {
+	uint32_t v[3];
+	uint32_t s, addr, d;
+	uint32_t off, lane;
+	uint64_t lo, hi;
+} jit_simd_operands;
+bool jit_simd_operands_at(const uint8_t *ip, enum interp_op op, jit_simd_operands *o);
+
 /* The code of op over the registers r (shape above).  False if op is not
  * a SIMD lane op (the moves, select, globals, ENTER are the tiers' own). */
 bool jit_simd_emit(x64_buf *b, enum interp_op op, const jit_simd_regs *r);
