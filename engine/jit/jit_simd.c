@@ -494,6 +494,14 @@ static void lane_get(x64_buf *b, x64_gpr g, x64_xmm a, unsigned size,
 	uint32_t lane, bool sx, x64_xmm t)
 {
 	unsigned byte = lane * size;
+	if (size == 4) {        /* the dword to lane 0 (pshufd), movd */
+		if (lane) {
+			x64_sse_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, t, a, (uint8_t)lane);
+			a = t;
+		}
+		x64_movd_rx(b, 4, g, a);
+		return;
+	}
 	half_of(b, g, a, byte, t);
 	if (byte % 8)
 		x64_shr_ri(b, 8, g, (uint8_t)(8 * (byte % 8)));
@@ -501,8 +509,6 @@ static void lane_get(x64_buf *b, x64_gpr g, x64_xmm a, unsigned size,
 		x64_movsx_rr(b, 4, size, g, g);
 	else if (size < 4)
 		x64_movzx_rr(b, 4, size, g, g);
-	else if (size == 4)
-		x64_mov_rr(b, 4, g, g);
 }
 
 /* lane `lane` of d (size bytes) = v's low bytes (g, h, t scratch; v is
@@ -607,6 +613,11 @@ static void emit_moves(x64_buf *b, const jit_simd_form *f, const jit_simd_regs *
 		x64_mov_mr(b, f->size, r->m, G0);
 		break;
 	case VK_SPLAT:
+		if (f->size == 4) {     /* movd, then dword 0 to every lane */
+			x64_movd_xr(b, 4, r->d, r->s);
+			x64_sse_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, r->d, r->d, 0);
+			break;
+		}
 		if (f->size < 4)
 			x64_movzx_rr(b, 4, f->size, G0, r->s);
 		else
