@@ -126,13 +126,12 @@ fi
 # Under --tier=opt tier 2 must compile the functions itself: a function
 # it refuses runs in the baseline, so only the refusals listed in
 # known_opt_refusals may occur: the CPU lacking an instruction tier 2
-# needs, a function with a v128 (SIMD runs in the interpreter until the
-# JIT tiers compile it, issue 15), and a body over tier 2's size cap
+# needs (SSE4.1 for some SIMD ops), and a body over tier 2's size cap
 # (OPT_MAX_BODY_BYTES in tier_opt.c: two functions of the suite, in
 # br_table.wast and skip-stack-guard-page.wast), at most max_big_refusals
 # modules of those; the runner prints "FILE: refused opt: REASON" (a
 # module's last refusal) and "compiled opt: N, refused M".
-known_opt_refusals="without the CPU's\|SIMD (v128)\|function body over [0-9]* KiB"
+known_opt_refusals="without the CPU's\|function body over [0-9]* KiB"
 max_big_refusals=2
 refusals_ok=true
 if [ "$tier" = opt ]; then

@@ -1461,12 +1461,13 @@ static void v128_call(rig *r, size_t op, const uint8_t a[16],
 	memcpy(out, res.of.v128, 16);
 }
 
-START_TEST(v128_lanes_baseline_as_interp)
+START_TEST(v128_lanes_jit_tiers_as_interp)
 {
-	rig ri, rb;
+	rig ri, rb, ro;
 	char *text = v128_ops_wat();
 	rig_up(&ri, text, WASM_TIER_INTERP, 0, NULL, 0);
 	rig_up(&rb, text, WASM_TIER_BASELINE, 0, NULL, 0);
+	rig_up(&ro, text, WASM_TIER_OPT, 0, NULL, 0);
 	const size_t n32 = sizeof f32_inputs / sizeof f32_inputs[0];
 	const size_t n64 = sizeof f64_inputs / sizeof f64_inputs[0];
 	unsigned checked = 0, nan_lanes = 0;
@@ -1475,7 +1476,7 @@ START_TEST(v128_lanes_baseline_as_interp)
 		size_t nin = L == 4 ? n32 : n64;
 		for (size_t i = 0; i < nin; i++)
 			for (size_t j = 0; j < nin; j++) {
-				uint8_t a[16], b[16], vi[16], vb[16];
+				uint8_t a[16], b[16], vi[16], vb[16], vo[16];
 				for (int k = 0; k < 16 / L; k++) {
 					size_t ia = (i + (size_t)k) % nin, ib = (j + 3 * (size_t)k) % nin;
 					if (L == 4) {
@@ -1488,8 +1489,12 @@ START_TEST(v128_lanes_baseline_as_interp)
 				}
 				v128_call(&ri, op, a, b, vi);
 				v128_call(&rb, op, a, b, vb);
+				v128_call(&ro, op, a, b, vo);
 				ck_assert_msg(memcmp(vi, vb, 16) == 0, "%s (%zu, %zu): "
 					"baseline differs from the interpreter",
+					v128_ops[op].name, i, j);
+				ck_assert_msg(memcmp(vi, vo, 16) == 0, "%s (%zu, %zu): "
+					"tier 2 differs from the interpreter",
 					v128_ops[op].name, i, j);
 				checked++;
 				if (v128_ops[op].rule != 'n')
@@ -1517,13 +1522,17 @@ START_TEST(v128_lanes_baseline_as_interp)
 	}
 	ck_assert_uint_ge(checked, 3000);
 	ck_assert_uint_ge(nan_lanes, 1000);
-	/* the baseline compiled every one of them */
+	/* the baseline and tier 2 compiled every one of them */
 	wasm_module_stats st;
 	wasm_module_stats_get(rb.m, &st);
 	ck_assert_uint_eq(st.tiers[WASM_TIER_BASELINE].nfuncs, NV128_OPS);
 	ck_assert_uint_eq(st.tiers[WASM_TIER_BASELINE].nfuncs_refused, 0);
+	wasm_module_stats_get(ro.m, &st);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].nfuncs, NV128_OPS);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].nfuncs_refused, 0);
 	rig_down(&ri);
 	rig_down(&rb);
+	rig_down(&ro);
 }
 END_TEST
 
@@ -1573,11 +1582,98 @@ START_TEST(v128_trap_site_every_mix)
 					err.offset == ref.offset, "%s, mix %zu: function %u at "
 					"%zx, interpreter: function %u at %zx", cases[c].name, k,
 					err.func_index, err.offset, ref.func_index, ref.offset);
-			if (mixes[k].tier == WASM_TIER_BASELINE) {
+			if (mixes[k].tier == WASM_TIER_BASELINE || mixes[k].tier == WASM_TIER_OPT) {
+				/* the JIT tier ran the function, and refused none */
 				wasm_module_stats st;
 				wasm_module_stats_get(r.m, &st);
-				ck_assert_uint_ge(st.tiers[WASM_TIER_BASELINE].nfuncs, 1);
-				ck_assert_uint_eq(st.tiers[WASM_TIER_BASELINE].nfuncs_refused, 0);
+				ck_assert_uint_ge(st.tiers[mixes[k].tier].nfuncs, 1);
+				ck_assert_uint_eq(st.tiers[mixes[k].tier].nfuncs_refused, 0);
+			}
+			rig_down(&r);
+		}
+	}
+}
+END_TEST
+
+/* v128 values in tier 2's registers and spill slots: more live v128s
+ * than XMM registers, v128s live across calls, passed to and returned
+ * from calls, loop phis that swap (a parallel-move cycle), a v128 in
+ * memory and a global; every mix of tiers (OSR in the loop included)
+ * gives the interpreter's results. */
+static const char v128_pressure_wat[] =
+	"(module (memory 1)\n"
+	"  (global $g (mut v128) (v128.const i32x4 5 6 7 8))\n"
+	"  (func $mk (param i32) (result v128) (i32x4.splat (local.get 0)))\n"
+	"  (func $mix (param v128 i32 v128) (result v128 i32)\n"
+	"    (i32x4.add (local.get 0) (i8x16.shuffle 4 5 6 7 0 1 2 3 28 29 30 31 8 9 10 11\n"
+	"      (local.get 2) (local.get 0)))\n"
+	"    (i32.add (local.get 1) (i32x4.extract_lane 3 (local.get 2))))\n"
+	"  (func (export \"pressure\") (param $p i32) (result i32)\n"
+	"    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)\n"
+	"    (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)\n"
+	"    (local $a8 v128) (local $a9 v128) (local $a10 v128) (local $a11 v128)\n"
+	"    (local $a12 v128) (local $a13 v128) (local $a14 v128) (local $a15 v128)\n"
+	"    (local $a16 v128) (local $a17 v128) (local $s i32)\n"
+#define MK_(k) "    (local.set $a" #k " (i32x4.mul (call $mk (i32.add (local.get $p) (i32.const " #k "))) (global.get $g)))\n"
+	MK_(0) MK_(1) MK_(2) MK_(3) MK_(4) MK_(5) MK_(6) MK_(7) MK_(8)
+	MK_(9) MK_(10) MK_(11) MK_(12) MK_(13) MK_(14) MK_(15) MK_(16) MK_(17)
+#undef MK_
+	"    (local.set $a0 (v128.bitselect (local.get $a0) (local.get $a1) (local.get $a2)))\n"
+	"    (call $mix (local.get $a3) (local.get $p) (local.get $a4))\n"
+	"    (local.set $s) (local.set $a3)\n"
+	"    (call $mix (local.get $a6) (local.get $s) (local.get $a7))\n"
+	"    (local.set $s) (local.set $a6)\n"
+	"    (local.set $a5 (i32x4.add (local.get $a5) (local.get $a6)))\n"
+	"    (global.set $g (i32x4.sub (local.get $a8) (local.get $a9)))\n"
+	"    (v128.store offset=32 (local.get $p) (i8x16.swizzle (local.get $a10) (local.get $a11)))\n"
+	"    (local.set $a12 (v128.xor (local.get $a12) (v128.load offset=32 (local.get $p))))\n"
+#define SUM_(k) "    (local.set $a0 (i32x4.add (local.get $a0) (i32x4.shl (local.get $a" #k ") (i32.const " #k "))))\n"
+	SUM_(1) SUM_(2) SUM_(3) SUM_(4) SUM_(5) SUM_(6) SUM_(7) SUM_(8) SUM_(9)
+	SUM_(10) SUM_(11) SUM_(12) SUM_(13) SUM_(14) SUM_(15) SUM_(16) SUM_(17)
+#undef SUM_
+	"    (i32.add (local.get $s) (i32.add (i32x4.extract_lane 0 (local.get $a0))\n"
+	"      (i32x4.extract_lane 3 (global.get $g)))))\n"
+	"  (func (export \"swap\") (param $n i32) (result i32)\n"
+	"    (local $a v128) (local $b v128) (local $t v128) (local $acc v128) (local $i i32)\n"
+	"    (local.set $a (v128.const i32x4 1 2 3 4))\n"
+	"    (local.set $b (v128.const i32x4 -1 -2 -3 -4))\n"
+	"    (loop $l\n"
+	"      (local.set $t (local.get $a))\n"
+	"      (local.set $a (local.get $b))\n"
+	"      (local.set $b (local.get $t))\n"
+	"      (local.set $acc (i32x4.add (i32x4.mul (local.get $acc) (i32x4.splat (i32.const 3)))\n"
+	"        (i32x4.add (local.get $a) (i32x4.splat (local.get $i)))))\n"
+	"      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+	"      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))\n"
+	"    (i32.xor (i32x4.extract_lane 1 (local.get $acc)) (i32x4.extract_lane 2 (local.get $b)))))\n";
+
+START_TEST(v128_pressure_every_mix)
+{
+	static const struct { const char *name; int32_t arg; } cases[] = {
+		{ "pressure", 0 }, { "pressure", 100 }, { "pressure", 60000 },
+		{ "swap", 1 }, { "swap", 2 }, { "swap", 3000 },
+	};
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		int32_t ref[3] = { 0, 0, 0 };    /* per call: the global changes */
+		for (size_t k = 0; k < NMIXES; k++) {
+			rig r;
+			wasm_error err;
+			int32_t v = 0;
+			rig_up_mix(&r, v128_pressure_wat, k);
+			for (int rep = 0; rep < 3; rep++) {     /* the later calls tier up */
+				ck_assert_int_eq(call_i32(&r, cases[c].name, cases[c].arg, &v, &err),
+					WASM_OK);
+				if (k == 0)
+					ref[rep] = v;
+				ck_assert_msg(v == ref[rep], "%s(%d), mix %zu, call %d: %d, "
+					"interpreter %d", cases[c].name, cases[c].arg, k, rep, v,
+					ref[rep]);
+			}
+			if (mixes[k].tier == WASM_TIER_OPT) {
+				wasm_module_stats st;
+				wasm_module_stats_get(r.m, &st);
+				ck_assert_uint_ge(st.tiers[WASM_TIER_OPT].nfuncs, 4);
+				ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].nfuncs_refused, 0);
 			}
 			rig_down(&r);
 		}
@@ -1697,7 +1793,8 @@ static Suite *jit_suite(void)
 	tcase_add_test(t, every_op_compiled_or_refused);
 	tcase_add_test(t, tier_available);
 	tcase_add_test(t, float_nan_rule_every_tier);
-	tcase_add_test(t, v128_lanes_baseline_as_interp);
+	tcase_add_test(t, v128_lanes_jit_tiers_as_interp);
+	tcase_add_test(t, v128_pressure_every_mix);
 	tcase_add_test(t, v128_trap_site_every_mix);
 	suite_add_tcase(s, t);
 	return s;

@@ -5,6 +5,8 @@
 #include "front/module.h"
 #include "jit/opt/opt.h"
 #include "jit/opt/passes.h"
+#include "jit/opt/mir.h"
+#include "interp/ops.h"
 
 #include "testlib.h"
 
@@ -763,6 +765,62 @@ START_TEST(build_gvn)
 }
 END_TEST
 
+/* How many live VOPs of pre-decoded op `op` f has. */
+static uint32_t count_vop(ir_func *f, enum interp_op op)
+{
+	uint32_t n = 0;
+	for (uint32_t b = 0; b < f->nb; b++)
+		for (uint32_t k = 0; k < f->b[b].ninsn; k++) {
+			ir_insn *i = ir_at(f, f->b[b].insn[k]);
+			n += i->op == IR_VOP && i->aux == (uint32_t)op;
+		}
+	return n;
+}
+
+START_TEST(build_gvn_v128)
+{
+	/* (param i32) (result i32): v = splat(a) + splat(a), twice, the
+	 * products' lane 0; a negated splat dropped.  GVN keeps one splat
+	 * and one add (pure v128 ops), DCE drops the unused neg, and tier 2
+	 * compiles the rest (allocation verified). */
+#define SPLAT 0x20, 0, 0xfd, 0x11
+	static const uint8_t code[] = {
+		SPLAT, SPLAT, 0xfd, 0xae, 0x01,
+		SPLAT, SPLAT, 0xfd, 0xae, 0x01,
+		0xfd, 0xb5, 0x01, 0xfd, 0x1b, 0,
+		SPLAT, 0xfd, 0xa1, 0x01, 0x1a,
+	};
+#undef SPLAT
+	wasm_engine *e;
+	wasm_module *m = load(&e, "i", "i", 0, 0, code, sizeof code);
+	ir_func *f = build_run(m, NULL);
+	ck_assert_uint_eq(count_vop(f, OP_V_I32X4_SPLAT), 5);
+	ck_assert_uint_eq(count_vop(f, OP_V_I32X4_ADD), 2);
+	ck_assert(ir_pass_gvn(f));
+	ir_pass_copyprop(f);
+	verified(f);
+	ck_assert_uint_eq(count_vop(f, OP_V_I32X4_ADD), 1);
+	ck_assert_uint_eq(count_vop(f, OP_V_I32X4_SPLAT), 1);
+	ck_assert_uint_eq(count_vop(f, OP_V_I32X4_NEG), 1);
+	ck_assert(ir_pass_dce(f));
+	verified(f);
+	ck_assert_uint_eq(count_vop(f, OP_V_I32X4_NEG), 0);
+	ck_assert_uint_eq(count_vop(f, OP_V_I32X4_SPLAT), 1);
+	ck_assert_uint_eq(count_vop(f, OP_V_I32X4_MUL), 1);
+	ck_assert_uint_eq(count_vop(f, OP_V_I32X4_EXTRACT_LANE), 1);
+	ir_func_free(f);
+	mir_code code2;
+	wasm_error err;
+	ck_assert_msg(opt_codegen(m, 0, NULL, true, &code2, &err) == WASM_OK, "%s",
+		err.message);
+	ck_assert_uint_gt(code2.len, 0);
+	free(code2.code);
+	free(code2.pc);
+	free(code2.loops);
+	unload(e, m);
+}
+END_TEST
+
 START_TEST(build_brfold)
 {
 	/* (result i32): if (1) 10 else 20 end, then + 1 */
@@ -885,6 +943,7 @@ int main(void)
 	tcase_add_test(tc, build_loop_osr);
 	tcase_add_test(tc, build_traps_kept);
 	tcase_add_test(tc, build_gvn);
+	tcase_add_test(tc, build_gvn_v128);
 	tcase_add_test(tc, build_brfold);
 	tcase_add_test(tc, build_widening_phi);
 	tcase_add_test(tc, build_families);

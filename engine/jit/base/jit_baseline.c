@@ -159,11 +159,16 @@ x64_label *jc_site(jc *c, enum jit_site_how how, uint32_t kind)
 
 void jc_pc_here(jc *c)
 {
+	jc_pc_at(c, (uint32_t)x64_buf_len(JB));
+}
+
+void jc_pc_at(jc *c, uint32_t mach_off)
+{
 	if (!grow((void **)&c->pc, &c->cap_pc, c->npc, sizeof *c->pc)) {
 		c->oom = true;
 		return;
 	}
-	c->pc[c->npc][0] = (uint32_t)x64_buf_len(JB);
+	c->pc[c->npc][0] = mach_off;
 	c->pc[c->npc][1] = c->off;
 	c->npc++;
 }

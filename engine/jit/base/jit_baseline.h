@@ -335,6 +335,7 @@ void jc_slow_op(jc *c, bool traps);
 x64_label *jc_label_at(jc *c, uint32_t k);
 x64_label *jc_site(jc *c, enum jit_site_how how, uint32_t kind);
 void jc_pc_here(jc *c);             /* next instruction may fault */
+void jc_pc_at(jc *c, uint32_t mach_off);    /* the one at mach_off may */
 void jc_bail(jc *c, const char *reason);
 
 /* Compile function func_index of m (its pre-decoded code fc) into c->b

@@ -1,5 +1,4 @@
-/* jit_baseline_simd.c -- the baseline compiler's SIMD (v128) ops, with
- * SSE2 and, where the table says so, SSSE3/SSE4.1.
+/* jit_baseline_simd.c -- the baseline compiler's SIMD (v128) ops.
  *
  * A v128 lives in two consecutive frame slots, 16 bytes at [rbx + 8*s]
  * (unaligned: movdqu), never in a register between instructions.  The
@@ -8,309 +7,29 @@
  * jc_ld, and a v128 result written here clears the forwarding registers'
  * claim on its two slots (vput).  Functions whose frame holds a v128 pin
  * no locals (jc_translate), since their slot numbers are not local
- * indices.  Scratch: rax rcx rdx, xmm0 xmm1, and xmm2 xmm3 xmm4 (pin
- * registers elsewhere, free here: nothing is pinned).
+ * indices.
  *
- * Legacy SSE forms with a 128-bit memory operand fault unless it is
- * 16-byte aligned, and slots are 8-byte aligned: every 16-byte operand
- * goes through movdqu into a register; only 4- and 8-byte memory operands
- * (movss, movsd, pmovsx/zx, cvtdq2pd) stay in memory.
- *
- * What is compiled is the table simd_forms below, one row per op; any
- * other SIMD op is refused by name (jc_op_refusal), so its function stays
- * in the interpreter.  Float lanes follow the lane NaN rule of
- * interp/ops_simd.h: the SSE instructions used here give those bits with
- * the first wasm operand as the destination (add, sub, mul, div, sqrt,
- * and pmin/pmax as minps/maxps with the operands swapped).
+ * The code of every lane op is jit_simd_emit's (jit/jit_simd.c, shared
+ * with tier 2): the operands are loaded into registers (v128s into xmm0,
+ * xmm1, xmm2 in the order jit_simd_regs takes them; the scalar into rsi;
+ * the address into rdi), the shared code runs with xmm3..xmm5 and rcx,
+ * rax, rdx as its scratch registers (pin registers elsewhere, free here:
+ * nothing is pinned), and the result goes back to its slots.  Only the
+ * moves, select, globals and ENTER_V128 are this file's own.  What is
+ * compiled is the table jit_simd_forms, one row per op; any other SIMD op
+ * is refused by name (jc_op_refusal), so its function stays in the
+ * interpreter.
  */
 #include "jit/base/jit_baseline.h"
 #include "jit/jit_seq.h"
+#include "jit/jit_simd.h"
 #include "interp/ops.h"
 #include "runtime/runtime.h"
 
-#define VSLOT(s, byte) x64_mem_b(X64_RBX, (int32_t)(8u * (uint32_t)(s) + (byte)))
-
-/* How an op is compiled (simd_forms[op].kind; 0: not compiled). */
-enum vk {
-	VK_NONE,
-	VK_ENTER,       /* ENTER_V128(_FUEL): the scalar ENTER's code */
-	VK_COPY,        /* d = a */
-	VK_SELECT,      /* d = c ? a : b */
-	VK_GLOBAL_GET, VK_GLOBAL_SET,
-	VK_CONST,       /* d = lo, hi */
-	VK_LOAD,        /* d = [m] (16 bytes) */
-	VK_LOAD_X,      /* d = op [m] (movss/movsd: 4 or 8 bytes, rest zero;
-	                   pmovsx/zx: 8 bytes widened) */
-	VK_LOAD_SPLAT,  /* d = [m] (size bytes) in every lane */
-	VK_STORE,       /* [m] = v */
-	VK_LOAD_LANE,   /* d = v with lane `lane` = [m] */
-	VK_STORE_LANE,  /* [m] = lane `lane` of v */
-	VK_SPLAT,       /* d = scalar a in every lane of size bytes */
-	VK_EXTRACT,     /* d = lane of a (size bytes, sign-extended if sx) */
-	VK_REPLACE,     /* d = a with lane = scalar b */
-	VK_BIN,         /* d = a op b (rev: b op a); not: then ~ */
-	VK_BIN_I,       /* d = a op b, imm8 (cmpps/cmppd; rev, not as VK_BIN) */
-	VK_CMPU,        /* unsigned compare: d = (op(a, b) == a), not: ~ */
-	VK_UN,          /* d = op a (byte: from a's byte `byte` on) */
-	VK_UN_I,        /* d = op a, imm8 (roundps/roundpd) */
-	VK_NEG,         /* d = 0 - a (op: psubX) */
-	VK_NOT,         /* d = ~a */
-	VK_BITSELECT,   /* d = (a & c) | (b & ~c) */
-	VK_ANY_TRUE,    /* d = a != 0 */
-	VK_GPR64,       /* each 8-byte half: alu op with the constant k */
-	VK_SHIFT,       /* d = a shifted by (b & (size*8 - 1)) */
-	VK_SHUFFLE,     /* i8x16.shuffle: pshufb of a and of b, or */
-	VK_SWIZZLE,     /* pshufb with indices >= 16 pushed to >= 0x80 */
-	VK_ALL_TRUE,    /* d = no lane of a is 0 (op: pcmpeqX) */
-	VK_BITMASK,     /* d = the lanes' sign bits (op: movmsk; size 2:
-	                   packsswb first) */
-	VK_EXTMUL,      /* d = op2(op [a+byte], op [b+byte]) */
-	VK_EXTADD,      /* pairwise widening add (by op, see below) */
-	VK_Q15MULR,     /* pmulhrsw, and 0x8000 * 0x8000 saturated */
-	VK_I8_SHIFT,    /* i8x16 shifts through 16-bit lanes (by op) */
-	VK_I64_GPR,     /* i64x2 ops SSE4.1 lacks, one half at a time in
-	                   GPRs (by op) */
-	VK_SEQ,         /* a short sequence of its own (by op) */
-	VK_FMINMAX,     /* wasm min/max (op: X64_SSE_MIN or _MAX) */
-};
-
-typedef struct simd_form {
-	uint8_t kind;           /* enum vk */
-	uint8_t pfx;            /* X64_PFX_* */
-	uint8_t size;           /* lane or access size in bytes */
-	uint8_t imm;            /* VK_BIN_I, VK_UN_I: the imm8 */
-	bool rev, not_, sx, sse41;
-	bool m64;               /* VK_UN: op reads 8 bytes of memory (may
-	                           stay a memory operand: no alignment) */
-	uint8_t byte;           /* VK_UN: offset of the source in a */
-	uint32_t op;            /* x64_sse, or x64_alu for VK_GPR64 */
-	uint32_t op2;           /* VK_CMPU: the pcmpeq */
-	uint64_t k;             /* VK_GPR64: the constant */
-} simd_form;
-
-#define P66 X64_PFX_66
-#define F(...) { __VA_ARGS__ }
-#define BIN(o, sse, ...) [OP_V_##o] = F(.kind = VK_BIN, .pfx = P66, .op = X64_SSE_##sse, __VA_ARGS__)
-#define BINP(o, pfx_, sse, ...) [OP_V_##o] = F(.kind = VK_BIN, .pfx = pfx_, .op = X64_SSE_##sse, __VA_ARGS__)
-#define CMPU(o, minmax, eq, ...) [OP_V_##o] = F(.kind = VK_CMPU, .pfx = P66, \
-	.op = X64_SSE_##minmax, .op2 = X64_SSE_##eq, __VA_ARGS__)
-#define CMPP(o, pfx_, pred, ...) [OP_V_##o] = F(.kind = VK_BIN_I, .pfx = pfx_, \
-	.op = X64_SSE_CMPP, .imm = X64_CMPP_##pred, __VA_ARGS__)
-#define UN(o, pfx_, sse, ...) [OP_V_##o] = F(.kind = VK_UN, .pfx = pfx_, .op = X64_SSE_##sse, __VA_ARGS__)
-#define ROUND(o, sse, mode) [OP_V_##o] = F(.kind = VK_UN_I, .pfx = P66, .op = X64_SSE_##sse, \
-	.imm = X64_ROUND_##mode | X64_ROUND_NO_EXC, .sse41 = true)
-#define EXTMUL(o, ext, mul, b) [OP_V_##o] = F(.kind = VK_EXTMUL, .pfx = P66, \
-	.op = X64_SSE_##ext, .op2 = X64_SSE_##mul, .byte = b, .sse41 = true)
-#define SHIFT(o, sse, n) [OP_V_##o] = F(.kind = VK_SHIFT, .pfx = P66, .op = X64_SSE_##sse, .size = n)
-
-/* The integer compares of one lane width: eq, ne, signed by pcmpgt,
- * unsigned by min/max (SSE4.1 for 16 and 32 bits). */
-#define ICMP(sfx, B, W, u41) \
-	BIN(sfx##_EQ, PCMPEQ##B, .op2 = 0), \
-	BIN(sfx##_NE, PCMPEQ##B, .not_ = true), \
-	BIN(sfx##_GT_S, PCMPGT##B), \
-	BIN(sfx##_LT_S, PCMPGT##B, .rev = true), \
-	BIN(sfx##_LE_S, PCMPGT##B, .not_ = true), \
-	BIN(sfx##_GE_S, PCMPGT##B, .rev = true, .not_ = true), \
-	CMPU(sfx##_GE_U, PMAXU##W, PCMPEQ##B, .sse41 = u41), \
-	CMPU(sfx##_LE_U, PMINU##W, PCMPEQ##B, .sse41 = u41), \
-	CMPU(sfx##_LT_U, PMAXU##W, PCMPEQ##B, .sse41 = u41, .not_ = true), \
-	CMPU(sfx##_GT_U, PMINU##W, PCMPEQ##B, .sse41 = u41, .not_ = true)
-
-#define FLOATS(sfx, pfx_, sgn, abs_mask) \
-	BINP(sfx##_ADD, pfx_, ADD), BINP(sfx##_SUB, pfx_, SUB), \
-	BINP(sfx##_MUL, pfx_, MUL), BINP(sfx##_DIV, pfx_, DIV), \
-	UN(sfx##_SQRT, pfx_, SQRT), \
-	BINP(sfx##_PMIN, pfx_, MIN, .rev = true), \
-	BINP(sfx##_PMAX, pfx_, MAX, .rev = true), \
-	CMPP(sfx##_EQ, pfx_, EQ), CMPP(sfx##_NE, pfx_, NEQ), \
-	CMPP(sfx##_LT, pfx_, LT), CMPP(sfx##_LE, pfx_, LE), \
-	CMPP(sfx##_GT, pfx_, LT, .rev = true), CMPP(sfx##_GE, pfx_, LE, .rev = true), \
-	[OP_V_##sfx##_ABS] = F(.kind = VK_GPR64, .op = X64_ALU_AND, .k = abs_mask), \
-	[OP_V_##sfx##_NEG] = F(.kind = VK_GPR64, .op = X64_ALU_XOR, .k = sgn)
-
-static const simd_form simd_forms[OP_COUNT_] = {
-	[OP_ENTER_V128] = F(.kind = VK_ENTER),
-	[OP_ENTER_V128_FUEL] = F(.kind = VK_ENTER),
-	[OP_V128_COPY] = F(.kind = VK_COPY),
-	[OP_V128_SELECT] = F(.kind = VK_SELECT),
-	[OP_V128_GLOBAL_GET] = F(.kind = VK_GLOBAL_GET),
-	[OP_V128_GLOBAL_SET] = F(.kind = VK_GLOBAL_SET),
-	[OP_V_V128_CONST] = F(.kind = VK_CONST),
-
-	/* memory */
-	[OP_V_V128_LOAD] = F(.kind = VK_LOAD),
-	[OP_V_V128_STORE] = F(.kind = VK_STORE),
-	[OP_V_V128_LOAD32_ZERO] = F(.kind = VK_LOAD_X, .pfx = X64_PFX_F3, .op = X64_SSE_MOV_RM),
-	[OP_V_V128_LOAD64_ZERO] = F(.kind = VK_LOAD_X, .pfx = X64_PFX_F2, .op = X64_SSE_MOV_RM),
-	[OP_V_V128_LOAD8X8_S] = F(.kind = VK_LOAD_X, .pfx = P66, .op = X64_SSE_PMOVSXBW, .sse41 = true),
-	[OP_V_V128_LOAD8X8_U] = F(.kind = VK_LOAD_X, .pfx = P66, .op = X64_SSE_PMOVZXBW, .sse41 = true),
-	[OP_V_V128_LOAD16X4_S] = F(.kind = VK_LOAD_X, .pfx = P66, .op = X64_SSE_PMOVSXWD, .sse41 = true),
-	[OP_V_V128_LOAD16X4_U] = F(.kind = VK_LOAD_X, .pfx = P66, .op = X64_SSE_PMOVZXWD, .sse41 = true),
-	[OP_V_V128_LOAD32X2_S] = F(.kind = VK_LOAD_X, .pfx = P66, .op = X64_SSE_PMOVSXDQ, .sse41 = true),
-	[OP_V_V128_LOAD32X2_U] = F(.kind = VK_LOAD_X, .pfx = P66, .op = X64_SSE_PMOVZXDQ, .sse41 = true),
-	[OP_V_V128_LOAD8_SPLAT] = F(.kind = VK_LOAD_SPLAT, .size = 1),
-	[OP_V_V128_LOAD16_SPLAT] = F(.kind = VK_LOAD_SPLAT, .size = 2),
-	[OP_V_V128_LOAD32_SPLAT] = F(.kind = VK_LOAD_SPLAT, .size = 4),
-	[OP_V_V128_LOAD64_SPLAT] = F(.kind = VK_LOAD_SPLAT, .size = 8),
-	[OP_V_V128_LOAD8_LANE] = F(.kind = VK_LOAD_LANE, .size = 1),
-	[OP_V_V128_LOAD16_LANE] = F(.kind = VK_LOAD_LANE, .size = 2),
-	[OP_V_V128_LOAD32_LANE] = F(.kind = VK_LOAD_LANE, .size = 4),
-	[OP_V_V128_LOAD64_LANE] = F(.kind = VK_LOAD_LANE, .size = 8),
-	[OP_V_V128_STORE8_LANE] = F(.kind = VK_STORE_LANE, .size = 1),
-	[OP_V_V128_STORE16_LANE] = F(.kind = VK_STORE_LANE, .size = 2),
-	[OP_V_V128_STORE32_LANE] = F(.kind = VK_STORE_LANE, .size = 4),
-	[OP_V_V128_STORE64_LANE] = F(.kind = VK_STORE_LANE, .size = 8),
-
-	/* lanes */
-	[OP_V_I8X16_SPLAT] = F(.kind = VK_SPLAT, .size = 1),
-	[OP_V_I16X8_SPLAT] = F(.kind = VK_SPLAT, .size = 2),
-	[OP_V_I32X4_SPLAT] = F(.kind = VK_SPLAT, .size = 4),
-	[OP_V_F32X4_SPLAT] = F(.kind = VK_SPLAT, .size = 4),
-	[OP_V_I64X2_SPLAT] = F(.kind = VK_SPLAT, .size = 8),
-	[OP_V_F64X2_SPLAT] = F(.kind = VK_SPLAT, .size = 8),
-	[OP_V_I8X16_EXTRACT_LANE_S] = F(.kind = VK_EXTRACT, .size = 1, .sx = true),
-	[OP_V_I8X16_EXTRACT_LANE_U] = F(.kind = VK_EXTRACT, .size = 1),
-	[OP_V_I16X8_EXTRACT_LANE_S] = F(.kind = VK_EXTRACT, .size = 2, .sx = true),
-	[OP_V_I16X8_EXTRACT_LANE_U] = F(.kind = VK_EXTRACT, .size = 2),
-	[OP_V_I32X4_EXTRACT_LANE] = F(.kind = VK_EXTRACT, .size = 4),
-	[OP_V_F32X4_EXTRACT_LANE] = F(.kind = VK_EXTRACT, .size = 4),
-	[OP_V_I64X2_EXTRACT_LANE] = F(.kind = VK_EXTRACT, .size = 8),
-	[OP_V_F64X2_EXTRACT_LANE] = F(.kind = VK_EXTRACT, .size = 8),
-	[OP_V_I8X16_REPLACE_LANE] = F(.kind = VK_REPLACE, .size = 1),
-	[OP_V_I16X8_REPLACE_LANE] = F(.kind = VK_REPLACE, .size = 2),
-	[OP_V_I32X4_REPLACE_LANE] = F(.kind = VK_REPLACE, .size = 4),
-	[OP_V_F32X4_REPLACE_LANE] = F(.kind = VK_REPLACE, .size = 4),
-	[OP_V_I64X2_REPLACE_LANE] = F(.kind = VK_REPLACE, .size = 8),
-	[OP_V_F64X2_REPLACE_LANE] = F(.kind = VK_REPLACE, .size = 8),
-
-	/* bitwise */
-	[OP_V_V128_NOT] = F(.kind = VK_NOT),
-	BIN(V128_AND, PAND), BIN(V128_OR, POR), BIN(V128_XOR, PXOR),
-	BIN(V128_ANDNOT, PANDN, .rev = true),      /* pandn: ~dst & src */
-	[OP_V_V128_BITSELECT] = F(.kind = VK_BITSELECT),
-	[OP_V_V128_ANY_TRUE] = F(.kind = VK_ANY_TRUE),
-
-	/* integer lanes */
-	ICMP(I8X16, B, B, false),
-	ICMP(I16X8, W, W, true),
-	ICMP(I32X4, D, D, true),
-	BIN(I64X2_EQ, PCMPEQQ, .sse41 = true),
-	BIN(I64X2_NE, PCMPEQQ, .sse41 = true, .not_ = true),
-	BIN(I8X16_ADD, PADDB), BIN(I16X8_ADD, PADDW), BIN(I32X4_ADD, PADDD), BIN(I64X2_ADD, PADDQ),
-	BIN(I8X16_SUB, PSUBB), BIN(I16X8_SUB, PSUBW), BIN(I32X4_SUB, PSUBD), BIN(I64X2_SUB, PSUBQ),
-	BIN(I8X16_ADD_SAT_S, PADDSB), BIN(I8X16_ADD_SAT_U, PADDUSB),
-	BIN(I8X16_SUB_SAT_S, PSUBSB), BIN(I8X16_SUB_SAT_U, PSUBUSB),
-	BIN(I16X8_ADD_SAT_S, PADDSW), BIN(I16X8_ADD_SAT_U, PADDUSW),
-	BIN(I16X8_SUB_SAT_S, PSUBSW), BIN(I16X8_SUB_SAT_U, PSUBUSW),
-	BIN(I8X16_MIN_S, PMINSB, .sse41 = true), BIN(I8X16_MIN_U, PMINUB),
-	BIN(I8X16_MAX_S, PMAXSB, .sse41 = true), BIN(I8X16_MAX_U, PMAXUB),
-	BIN(I16X8_MIN_S, PMINSW), BIN(I16X8_MIN_U, PMINUW, .sse41 = true),
-	BIN(I16X8_MAX_S, PMAXSW), BIN(I16X8_MAX_U, PMAXUW, .sse41 = true),
-	BIN(I32X4_MIN_S, PMINSD, .sse41 = true), BIN(I32X4_MIN_U, PMINUD, .sse41 = true),
-	BIN(I32X4_MAX_S, PMAXSD, .sse41 = true), BIN(I32X4_MAX_U, PMAXUD, .sse41 = true),
-	BIN(I8X16_AVGR_U, PAVGB), BIN(I16X8_AVGR_U, PAVGW),
-	BIN(I16X8_MUL, PMULLW), BIN(I32X4_MUL, PMULLD, .sse41 = true),
-	UN(I8X16_ABS, P66, PABSB, .sse41 = true),
-	UN(I16X8_ABS, P66, PABSW, .sse41 = true),
-	UN(I32X4_ABS, P66, PABSD, .sse41 = true),
-	[OP_V_I8X16_NEG] = F(.kind = VK_NEG, .op = X64_SSE_PSUBB),
-	[OP_V_I16X8_NEG] = F(.kind = VK_NEG, .op = X64_SSE_PSUBW),
-	[OP_V_I32X4_NEG] = F(.kind = VK_NEG, .op = X64_SSE_PSUBD),
-	[OP_V_I64X2_NEG] = F(.kind = VK_NEG, .op = X64_SSE_PSUBQ),
-	SHIFT(I16X8_SHL, PSLLW, 2), SHIFT(I16X8_SHR_S, PSRAW, 2), SHIFT(I16X8_SHR_U, PSRLW, 2),
-	SHIFT(I32X4_SHL, PSLLD, 4), SHIFT(I32X4_SHR_S, PSRAD, 4), SHIFT(I32X4_SHR_U, PSRLD, 4),
-	SHIFT(I64X2_SHL, PSLLQ, 8), SHIFT(I64X2_SHR_U, PSRLQ, 8),
-	/* extend: the low or high 8 bytes of a, widened */
-	UN(I16X8_EXTEND_LOW_I8X16_S, P66, PMOVSXBW, .sse41 = true, .m64 = true),
-	UN(I16X8_EXTEND_HIGH_I8X16_S, P66, PMOVSXBW, .sse41 = true, .m64 = true, .byte = 8),
-	UN(I16X8_EXTEND_LOW_I8X16_U, P66, PMOVZXBW, .sse41 = true, .m64 = true),
-	UN(I16X8_EXTEND_HIGH_I8X16_U, P66, PMOVZXBW, .sse41 = true, .m64 = true, .byte = 8),
-	UN(I32X4_EXTEND_LOW_I16X8_S, P66, PMOVSXWD, .sse41 = true, .m64 = true),
-	UN(I32X4_EXTEND_HIGH_I16X8_S, P66, PMOVSXWD, .sse41 = true, .m64 = true, .byte = 8),
-	UN(I32X4_EXTEND_LOW_I16X8_U, P66, PMOVZXWD, .sse41 = true, .m64 = true),
-	UN(I32X4_EXTEND_HIGH_I16X8_U, P66, PMOVZXWD, .sse41 = true, .m64 = true, .byte = 8),
-	UN(I64X2_EXTEND_LOW_I32X4_S, P66, PMOVSXDQ, .sse41 = true, .m64 = true),
-	UN(I64X2_EXTEND_HIGH_I32X4_S, P66, PMOVSXDQ, .sse41 = true, .m64 = true, .byte = 8),
-	UN(I64X2_EXTEND_LOW_I32X4_U, P66, PMOVZXDQ, .sse41 = true, .m64 = true),
-	UN(I64X2_EXTEND_HIGH_I32X4_U, P66, PMOVZXDQ, .sse41 = true, .m64 = true, .byte = 8),
-
-	[OP_V_I8X16_SHUFFLE] = F(.kind = VK_SHUFFLE, .sse41 = true),
-	[OP_V_I8X16_SWIZZLE] = F(.kind = VK_SWIZZLE, .sse41 = true),
-	[OP_V_I8X16_ALL_TRUE] = F(.kind = VK_ALL_TRUE, .op = X64_SSE_PCMPEQB, .sse41 = true),
-	[OP_V_I16X8_ALL_TRUE] = F(.kind = VK_ALL_TRUE, .op = X64_SSE_PCMPEQW, .sse41 = true),
-	[OP_V_I32X4_ALL_TRUE] = F(.kind = VK_ALL_TRUE, .op = X64_SSE_PCMPEQD, .sse41 = true),
-	[OP_V_I64X2_ALL_TRUE] = F(.kind = VK_ALL_TRUE, .op = X64_SSE_PCMPEQQ, .sse41 = true),
-	[OP_V_I8X16_BITMASK] = F(.kind = VK_BITMASK, .pfx = P66, .op = X64_SSE_PMOVMSKB, .size = 1),
-	[OP_V_I16X8_BITMASK] = F(.kind = VK_BITMASK, .pfx = P66, .op = X64_SSE_PMOVMSKB, .size = 2),
-	[OP_V_I32X4_BITMASK] = F(.kind = VK_BITMASK, .pfx = X64_PFX_NONE, .op = X64_SSE_MOVMSKP, .size = 4),
-	[OP_V_I64X2_BITMASK] = F(.kind = VK_BITMASK, .pfx = P66, .op = X64_SSE_MOVMSKP, .size = 8),
-	BIN(I8X16_NARROW_I16X8_S, PACKSSWB), BIN(I8X16_NARROW_I16X8_U, PACKUSWB),
-	BIN(I16X8_NARROW_I32X4_S, PACKSSDW),
-	BIN(I16X8_NARROW_I32X4_U, PACKUSDW, .sse41 = true),
-	[OP_V_I16X8_Q15MULR_SAT_S] = F(.kind = VK_Q15MULR, .sse41 = true),
-	[OP_V_I8X16_SHL] = F(.kind = VK_I8_SHIFT),
-	[OP_V_I8X16_SHR_U] = F(.kind = VK_I8_SHIFT),
-	[OP_V_I8X16_SHR_S] = F(.kind = VK_I8_SHIFT),
-	[OP_V_I64X2_MUL] = F(.kind = VK_I64_GPR),
-	[OP_V_I64X2_ABS] = F(.kind = VK_I64_GPR),
-	[OP_V_I64X2_SHR_S] = F(.kind = VK_I64_GPR),
-	[OP_V_I64X2_LT_S] = F(.kind = VK_I64_GPR, .imm = X64_CC_L),
-	[OP_V_I64X2_GT_S] = F(.kind = VK_I64_GPR, .imm = X64_CC_G),
-	[OP_V_I64X2_LE_S] = F(.kind = VK_I64_GPR, .imm = X64_CC_LE),
-	[OP_V_I64X2_GE_S] = F(.kind = VK_I64_GPR, .imm = X64_CC_GE),
-	[OP_V_I8X16_POPCNT] = F(.kind = VK_SEQ, .sse41 = true),
-	[OP_V_F32X4_CONVERT_I32X4_U] = F(.kind = VK_SEQ),
-	[OP_V_F64X2_CONVERT_LOW_I32X4_U] = F(.kind = VK_SEQ, .sse41 = true),
-	[OP_V_I32X4_TRUNC_SAT_F32X4_S] = F(.kind = VK_SEQ),
-	[OP_V_I32X4_TRUNC_SAT_F32X4_U] = F(.kind = VK_SEQ, .sse41 = true),
-	[OP_V_I32X4_TRUNC_SAT_F64X2_S_ZERO] = F(.kind = VK_SEQ),
-	[OP_V_I32X4_TRUNC_SAT_F64X2_U_ZERO] = F(.kind = VK_SEQ, .sse41 = true),
-	[OP_V_F32X4_MIN] = F(.kind = VK_FMINMAX, .pfx = X64_PFX_NONE, .op = X64_SSE_MIN),
-	[OP_V_F32X4_MAX] = F(.kind = VK_FMINMAX, .pfx = X64_PFX_NONE, .op = X64_SSE_MAX),
-	[OP_V_F64X2_MIN] = F(.kind = VK_FMINMAX, .pfx = P66, .op = X64_SSE_MIN),
-	[OP_V_F64X2_MAX] = F(.kind = VK_FMINMAX, .pfx = P66, .op = X64_SSE_MAX),
-	BIN(I32X4_DOT_I16X8_S, PMADDWD),       /* the wrap of -32768^2 * 2 too */
-	/* extmul: both halves widened, then multiplied (exact in the wide
-	 * lane, so the low product is the result) */
-	EXTMUL(I16X8_EXTMUL_LOW_I8X16_S, PMOVSXBW, PMULLW, 0),
-	EXTMUL(I16X8_EXTMUL_HIGH_I8X16_S, PMOVSXBW, PMULLW, 8),
-	EXTMUL(I16X8_EXTMUL_LOW_I8X16_U, PMOVZXBW, PMULLW, 0),
-	EXTMUL(I16X8_EXTMUL_HIGH_I8X16_U, PMOVZXBW, PMULLW, 8),
-	EXTMUL(I32X4_EXTMUL_LOW_I16X8_S, PMOVSXWD, PMULLD, 0),
-	EXTMUL(I32X4_EXTMUL_HIGH_I16X8_S, PMOVSXWD, PMULLD, 8),
-	EXTMUL(I32X4_EXTMUL_LOW_I16X8_U, PMOVZXWD, PMULLD, 0),
-	EXTMUL(I32X4_EXTMUL_HIGH_I16X8_U, PMOVZXWD, PMULLD, 8),
-	EXTMUL(I64X2_EXTMUL_LOW_I32X4_S, PMOVSXDQ, PMULDQ, 0),
-	EXTMUL(I64X2_EXTMUL_HIGH_I32X4_S, PMOVSXDQ, PMULDQ, 8),
-	EXTMUL(I64X2_EXTMUL_LOW_I32X4_U, PMOVZXDQ, PMULUDQ, 0),
-	EXTMUL(I64X2_EXTMUL_HIGH_I32X4_U, PMOVZXDQ, PMULUDQ, 8),
-	[OP_V_I16X8_EXTADD_PAIRWISE_I8X16_S] = F(.kind = VK_EXTADD, .sse41 = true),
-	[OP_V_I16X8_EXTADD_PAIRWISE_I8X16_U] = F(.kind = VK_EXTADD, .sse41 = true),
-	[OP_V_I32X4_EXTADD_PAIRWISE_I16X8_S] = F(.kind = VK_EXTADD),
-	[OP_V_I32X4_EXTADD_PAIRWISE_I16X8_U] = F(.kind = VK_EXTADD),
-
-	/* float lanes */
-	FLOATS(F32X4, X64_PFX_NONE, 0x8000000080000000ull, 0x7fffffff7fffffffull),
-	FLOATS(F64X2, X64_PFX_66, 0x8000000000000000ull, 0x7fffffffffffffffull),
-	ROUND(F32X4_CEIL, ROUNDPS, UP), ROUND(F32X4_FLOOR, ROUNDPS, DOWN),
-	ROUND(F32X4_TRUNC, ROUNDPS, TRUNC), ROUND(F32X4_NEAREST, ROUNDPS, NEAREST),
-	ROUND(F64X2_CEIL, ROUNDPD, UP), ROUND(F64X2_FLOOR, ROUNDPD, DOWN),
-	ROUND(F64X2_TRUNC, ROUNDPD, TRUNC), ROUND(F64X2_NEAREST, ROUNDPD, NEAREST),
-	/* exact conversions (every i32 is an f64; cvtdq2ps rounds to nearest
-	 * as f32.convert_i32_s does); demote and promote keep a NaN's payload
-	 * top bits as op_demote_nan/op_promote_nan do */
-	UN(F32X4_DEMOTE_F64X2_ZERO, P66, CVT2),
-	UN(F64X2_PROMOTE_LOW_F32X4, X64_PFX_NONE, CVT2, .m64 = true),
-	UN(F32X4_CONVERT_I32X4_S, X64_PFX_NONE, CVTDQ2PS),
-	UN(F64X2_CONVERT_LOW_I32X4_S, X64_PFX_F3, CVTDQ2PD, .m64 = true),
-};
-
-#undef F
 
 bool jc_simd_compiles(enum interp_op op)
 {
-	return simd_forms[op].kind != VK_NONE;
+	return jit_simd_forms[op].kind != VK_NONE;
 }
 
 /* ---- v128 in its slots ------------------------------------------------------ */
@@ -334,187 +53,62 @@ static void vput(jc *c, uint32_t d, x64_xmm x)
 	forget(c, d);
 }
 
-/* A 64-bit value in both halves of d. */
-static void vput_rr(jc *c, uint32_t d, x64_gpr lo, x64_gpr hi)
+/* ---- lane ops: the shared code over registers -------------------------------- */
+
+/* [r15 + rdi + off] (rdi the address, zero-extended) */
+static x64_mem vea(jc *c, uint32_t off)
 {
-	x64_mov_mr(JB, 8, JSLOT(d), lo);
-	x64_mov_mr(JB, 8, JSLOT(d + 1), hi);
-	forget(c, d);
+	if (off <= INT32_MAX)
+		return x64_mem_bi(X64_R15, X64_RDI, 1, (int32_t)off);
+	x64_mov_ri(JB, 4, X64_R8, off);
+	x64_add_rr(JB, 8, X64_RDI, X64_R8);
+	return x64_mem_bi(X64_R15, X64_RDI, 1, 0);
 }
 
-/* all ones in x */
-static void ones(jc *c, x64_xmm x)
+static void emit_lane_op(jc *c)
 {
-	x64_sse_xx(JB, X64_PFX_66, X64_SSE_PCMPEQD, x, x);
-}
-
-/* rax = rax's low `size` bytes repeated over 64 bits (rax zero-extended
- * from size bytes on entry; clobbers rcx) */
-static void splat64(jc *c, unsigned size)
-{
-	static const uint64_t rep[9] = { [1] = 0x0101010101010101ull,
-		[2] = 0x0001000100010001ull, [4] = 0x0000000100000001ull };
-	if (size == 8)
+	static const x64_xmm vx[3] = { X64_XMM0, X64_XMM1, X64_XMM2 };
+	enum interp_op op = c->op;
+	enum jit_simd_shape shape = jit_simd_shape(op);
+	jit_simd_operands o;
+	uint32_t access = UINT32_MAX;
+	jit_simd_regs r = { .d = X64_XMM0, .a = X64_XMM0, .b = X64_XMM1, .c = X64_XMM2,
+		.s = X64_RSI, .sd = X64_RSI, .xt = { X64_XMM3, X64_XMM4, X64_XMM5 },
+		.gt = { X64_RCX, X64_RAX, X64_RDX }, .access = &access };
+	if (!c->v128_frame || !jit_simd_operands_at(c->ip, op, &o)) {
+		jc_bail(c, "a SIMD op the baseline JIT does not compile");
 		return;
-	x64_mov_ri(JB, 8, X64_RCX, (int64_t)rep[size]);
-	x64_imul_rr(JB, 8, X64_RAX, X64_RCX);
-}
-
-/* x = the v128 (lo, hi) (clobbers rax and tmp) */
-static void vconst(jc *c, x64_xmm x, uint64_t lo, uint64_t hi, x64_xmm tmp)
-{
-	x64_mov_ri(JB, 8, X64_RAX, (int64_t)lo);
-	x64_movd_xr(JB, 8, x, X64_RAX);
-	x64_mov_ri(JB, 8, X64_RAX, (int64_t)hi);
-	x64_movd_xr(JB, 8, tmp, X64_RAX);
-	x64_sse_xx(JB, X64_PFX_66, X64_SSE_PUNPCKLQDQ, x, tmp);
-}
-
-/* A pshufb mask taking the bytes of a shuffle's 16 indices (lo, hi) that
- * fall in [base, base + 16) and zero (0x80) for the others. */
-static uint64_t shuffle_mask(uint64_t idx, unsigned base)
-{
-	uint64_t m = 0;
-	for (int i = 0; i < 8; i++) {
-		unsigned k = (unsigned)(idx >> (8 * i)) & 0xff;
-		uint64_t byte = k >= base && k < base + 16 ? k - base : 0x80;
-		m |= byte << (8 * i);
 	}
-	return m;
-}
-
-/* rax (size 1, 2, 4: zero-extended) = [m] */
-static void load_zx(jc *c, unsigned size, x64_gpr r, x64_mem m)
-{
-	if (size < 4)
-		x64_movzx_rm(JB, 4, size, r, m);
-	else
-		x64_mov_rm(JB, size, r, m);
-}
-
-/* x = count in its low dword, for the shifts by an xmm count */
-static void shift_count(jc *c, x64_xmm x, int32_t count)
-{
-	x64_mov_ri(JB, 4, X64_RAX, count);
-	x64_movd_xr(JB, 4, x, X64_RAX);
-}
-
-#define SPLAT32(v) ((uint64_t)(v) << 32 | (uint64_t)(v))
-
-/* VK_SEQ: the ops that take a sequence of their own. */
-static void emit_seq(jc *c)
-{
-	uint32_t a = JOP(D_A)->a;
-	x64_xmm r = X64_XMM0;
-	switch (c->op) {
-	case OP_V_I8X16_POPCNT:         /* a table of nibble counts, pshufb'd
-	                                   by the low and the high nibbles */
-		vget(c, X64_XMM0, a);
-		x64_movaps_xx(JB, X64_XMM1, X64_XMM0);
-		shift_count(c, X64_XMM2, 4);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PSRLW, X64_XMM1, X64_XMM2);
-		vconst(c, X64_XMM2, 0x0f0f0f0f0f0f0f0full, 0x0f0f0f0f0f0f0f0full, X64_XMM3);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PAND, X64_XMM0, X64_XMM2);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PAND, X64_XMM1, X64_XMM2);
-		vconst(c, X64_XMM3, 0x0302020102010100ull, 0x0403030203020201ull, X64_XMM4);
-		x64_movaps_xx(JB, X64_XMM2, X64_XMM3);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PSHUFB, X64_XMM2, X64_XMM0);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PSHUFB, X64_XMM3, X64_XMM1);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PADDB, X64_XMM2, X64_XMM3);
-		r = X64_XMM2;
-		break;
-	case OP_V_F32X4_CONVERT_I32X4_U:
-		/* (x >> 16) * 65536 + (x & 0xffff): both halves convert
-		 * exactly, so the add is the one rounding, as (float)x's */
-		vget(c, X64_XMM0, a);
-		x64_movaps_xx(JB, X64_XMM1, X64_XMM0);
-		shift_count(c, X64_XMM2, 16);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PSRLD, X64_XMM0, X64_XMM2);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PSLLD, X64_XMM1, X64_XMM2);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PSRLD, X64_XMM1, X64_XMM2);
-		x64_sse_xx(JB, X64_PFX_NONE, X64_SSE_CVTDQ2PS, X64_XMM0, X64_XMM0);
-		x64_sse_xx(JB, X64_PFX_NONE, X64_SSE_CVTDQ2PS, X64_XMM1, X64_XMM1);
-		vconst(c, X64_XMM2, SPLAT32(0x47800000u), SPLAT32(0x47800000u), X64_XMM3);
-		x64_sse_xx(JB, X64_PFX_NONE, X64_SSE_MUL, X64_XMM0, X64_XMM2);
-		x64_sse_xx(JB, X64_PFX_NONE, X64_SSE_ADD, X64_XMM0, X64_XMM1);
-		break;
-	case OP_V_F64X2_CONVERT_LOW_I32X4_U:
-		/* the u32 as the low bits of 2^52's mantissa, minus 2^52: exact */
-		x64_sse_xm(JB, X64_PFX_66, X64_SSE_PMOVZXDQ, X64_XMM0, JSLOT(a));
-		vconst(c, X64_XMM1, 0x4330000000000000ull, 0x4330000000000000ull, X64_XMM2);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_POR, X64_XMM0, X64_XMM1);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_SUB, X64_XMM0, X64_XMM1);
-		break;
-	case OP_V_I32X4_TRUNC_SAT_F32X4_U:
-		/* x = max(x, 0) (NaN: 0); cvttps2dq(x) is right below 2^31 and
-		 * 0x80000000 above; t = cvttps2dq(x - 2^31), 0x7fffffff where
-		 * x >= 2^32, at least 0: the sum is the saturated u32 */
-		vget(c, X64_XMM0, a);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PXOR, X64_XMM1, X64_XMM1);
-		x64_sse_xx(JB, X64_PFX_NONE, X64_SSE_MAX, X64_XMM0, X64_XMM1);
-		vconst(c, X64_XMM1, SPLAT32(0x4f000000u), SPLAT32(0x4f000000u), X64_XMM3);
-		x64_movaps_xx(JB, X64_XMM2, X64_XMM0);
-		x64_sse_xx(JB, X64_PFX_NONE, X64_SSE_SUB, X64_XMM2, X64_XMM1);
-		x64_sse_xxi(JB, X64_PFX_NONE, X64_SSE_CMPP, X64_XMM1, X64_XMM2, X64_CMPP_LE);
-		x64_sse_xx(JB, X64_PFX_F3, X64_SSE_CVTTPS2DQ, X64_XMM2, X64_XMM2);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PXOR, X64_XMM2, X64_XMM1);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PXOR, X64_XMM1, X64_XMM1);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PMAXSD, X64_XMM2, X64_XMM1);
-		x64_sse_xx(JB, X64_PFX_F3, X64_SSE_CVTTPS2DQ, X64_XMM0, X64_XMM0);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PADDD, X64_XMM0, X64_XMM2);
-		break;
-	case OP_V_I32X4_TRUNC_SAT_F64X2_S_ZERO:
-		/* min(x, 2147483647.0) with NaN lanes 0 (minpd gives its
-		 * second operand for a NaN), then cvttpd2dq: below the range
-		 * it gives 0x80000000, the saturated value */
-		vget(c, X64_XMM0, a);
-		x64_movaps_xx(JB, X64_XMM1, X64_XMM0);
-		x64_sse_xxi(JB, X64_PFX_66, X64_SSE_CMPP, X64_XMM1, X64_XMM1, X64_CMPP_EQ);
-		vconst(c, X64_XMM2, 0x41dfffffffc00000ull, 0x41dfffffffc00000ull, X64_XMM3);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_AND, X64_XMM1, X64_XMM2);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_MIN, X64_XMM0, X64_XMM1);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_CVTTPD2DQ, X64_XMM0, X64_XMM0);
-		break;
-	case OP_V_I32X4_TRUNC_SAT_F64X2_U_ZERO:
-		/* max(x, 0) (NaN: 0), min(., 4294967295.0), truncated, + 2^52:
-		 * the u32 is the low half of each lane's bits */
-		vget(c, X64_XMM0, a);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PXOR, X64_XMM1, X64_XMM1);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_MAX, X64_XMM0, X64_XMM1);
-		vconst(c, X64_XMM2, 0x41efffffffe00000ull, 0x41efffffffe00000ull, X64_XMM3);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_MIN, X64_XMM0, X64_XMM2);
-		x64_sse_xxi(JB, X64_PFX_66, X64_SSE_ROUNDPD, X64_XMM0, X64_XMM0,
-			X64_ROUND_TRUNC | X64_ROUND_NO_EXC);
-		vconst(c, X64_XMM2, 0x4330000000000000ull, 0x4330000000000000ull, X64_XMM3);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_ADD, X64_XMM0, X64_XMM2);
-		x64_sse_xxi(JB, X64_PFX_66, X64_SSE_PSHUFD, X64_XMM0, X64_XMM0, 0x08);
-		x64_movd_rx(JB, 8, X64_RAX, X64_XMM0);
-		x64_alu_rr(JB, X64_ALU_XOR, 4, X64_RCX, X64_RCX);
-		vput_rr(c, JOP(D_A)->d, X64_RAX, X64_RCX);
-		return;
-	default:        /* I32X4_TRUNC_SAT_F32X4_S: NaN lanes zeroed first;
-	                   cvttps2dq gives 0x80000000 out of range, which a
-	                   lane with the sign clear turns into 0x7fffffff */
-		vget(c, X64_XMM0, a);
-		x64_movaps_xx(JB, X64_XMM1, X64_XMM0);
-		x64_sse_xxi(JB, X64_PFX_NONE, X64_SSE_CMPP, X64_XMM1, X64_XMM1, X64_CMPP_EQ);
-		x64_sse_xx(JB, X64_PFX_NONE, X64_SSE_AND, X64_XMM0, X64_XMM1);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PXOR, X64_XMM1, X64_XMM0);   /* top: sign clear */
-		x64_sse_xx(JB, X64_PFX_F3, X64_SSE_CVTTPS2DQ, X64_XMM0, X64_XMM0);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PAND, X64_XMM1, X64_XMM0);   /* ... and 0x80000000 */
-		shift_count(c, X64_XMM2, 31);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PSRAD, X64_XMM1, X64_XMM2);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PXOR, X64_XMM0, X64_XMM1);
-		break;
+	r.lane = o.lane;
+	r.lo = o.lo;
+	r.hi = o.hi;
+	if (jit_simd_swapped(op)) {
+		uint32_t t = o.v[0];
+		o.v[0] = o.v[1];
+		o.v[1] = t;
 	}
-	vput(c, JOP(D_A)->d, r);
+	for (unsigned k = 0; k < jit_simd_nvec(op); k++)
+		vget(c, vx[k], o.v[k]);
+	if (o.s != UINT32_MAX)
+		jc_ld(c, jit_simd_scalar_size(op), X64_RSI, o.s);
+	if (o.addr != UINT32_MAX) {
+		jc_ld(c, 4, X64_RDI, o.addr);
+		r.m = vea(c, o.off);
+	}
+	jit_simd_emit(JB, op, &r);
+	if (access != UINT32_MAX)
+		jc_pc_at(c, access);
+	if (shape == JS_S_V)
+		jc_st(c, o.d, X64_RSI);
+	else if (shape != JS_STORE)
+		vput(c, o.d, X64_XMM0);
 }
 
 /* ---- the emitter ------------------------------------------------------------ */
 
 void jc_emit_simd(jc *c)
 {
-	const simd_form *f = &simd_forms[c->op];
+	const jit_simd_form *f = &jit_simd_forms[c->op];
 	if (f->sse41 && !c->has_sse41) {
 		jc_bail(c, "a SIMD op that needs SSE4.1, which this CPU lacks");
 		return;
@@ -550,348 +144,11 @@ void jc_emit_simd(jc *c)
 		vget(c, X64_XMM0, JOP(A_IDX)->a);
 		x64_movdqu_mx(JB, x64_mem_b(X64_RAX, offsetof(wasm_global, val)), X64_XMM0);
 		break;
-	case VK_CONST:
-		x64_mov_ri(JB, 8, X64_RAX, (int64_t)JOP(V_CONST)->lo);
-		x64_mov_ri(JB, 8, X64_RCX, (int64_t)JOP(V_CONST)->hi);
-		vput_rr(c, JOP(V_CONST)->d, X64_RAX, X64_RCX);
-		break;
-	case VK_LOAD: case VK_LOAD_X: case VK_LOAD_SPLAT: {
-		x64_mem m;
-		jc_ld(c, 4, X64_RAX, JOP(LOAD)->a);
-		m = jc_ea(c, JOP(LOAD)->off);
-		jc_pc_here(c);
-		if (f->kind == VK_LOAD) {
-			x64_movdqu_xm(JB, X64_XMM0, m);
-		} else if (f->kind == VK_LOAD_X) {
-			x64_sse_xm(JB, f->pfx, (x64_sse)f->op, X64_XMM0, m);
-		} else {
-			load_zx(c, f->size, X64_RAX, m);
-			splat64(c, f->size);
-			vput_rr(c, JOP(LOAD)->d, X64_RAX, X64_RAX);
-			break;
-		}
-		vput(c, JOP(LOAD)->d, X64_XMM0);
-		break;
-	}
-	case VK_STORE: {
-		x64_mem m;
-		vget(c, X64_XMM0, JOP(STORE)->v);
-		jc_ld(c, 4, X64_RAX, JOP(STORE)->a);
-		m = jc_ea(c, JOP(STORE)->off);
-		jc_pc_here(c);
-		x64_movdqu_mx(JB, m, X64_XMM0);
-		break;
-	}
-	case VK_LOAD_LANE: {    /* the address first: d may be a's slot */
-		x64_mem m;
-		uint32_t lane = JOP(V_LOAD_LANE)->lane, d = JOP(V_LOAD_LANE)->d;
-		jc_ld(c, 4, X64_RAX, JOP(V_LOAD_LANE)->a);
-		vget(c, X64_XMM0, JOP(V_LOAD_LANE)->v);
-		m = jc_ea(c, JOP(V_LOAD_LANE)->off);
-		jc_pc_here(c);
-		load_zx(c, f->size, X64_RDX, m);
-		vput(c, d, X64_XMM0);
-		x64_mov_mr(JB, f->size, VSLOT(d, lane * f->size), X64_RDX);
-		break;
-	}
-	case VK_STORE_LANE: {
-		x64_mem m;
-		uint32_t lane = JOP(V_STORE_LANE)->lane;
-		load_zx(c, f->size, X64_RDX, VSLOT(JOP(V_STORE_LANE)->v, lane * f->size));
-		jc_ld(c, 4, X64_RAX, JOP(V_STORE_LANE)->a);
-		m = jc_ea(c, JOP(V_STORE_LANE)->off);
-		jc_pc_here(c);
-		x64_mov_mr(JB, f->size, m, X64_RDX);
-		break;
-	}
-	case VK_SPLAT:
-		jc_ld(c, f->size == 8 ? 8 : 4, X64_RAX, JOP(D_A)->a);
-		if (f->size < 4)
-			x64_movzx_rr(JB, 4, f->size, X64_RAX, X64_RAX);
-		splat64(c, f->size);
-		vput_rr(c, JOP(D_A)->d, X64_RAX, X64_RAX);
-		break;
-	case VK_EXTRACT: {      /* slots hold i32/f32 zero-extended */
-		x64_mem m = VSLOT(JOP(V_LANE)->a, JOP(V_LANE)->lane * f->size);
-		if (f->sx)
-			x64_movsx_rm(JB, 4, f->size, X64_RAX, m);
-		else
-			load_zx(c, f->size, X64_RAX, m);
-		jc_st(c, JOP(V_LANE)->d, X64_RAX);
-		break;
-	}
-	case VK_REPLACE: {      /* b first: it may be in d's slots' way */
-		uint32_t d = JOP(V_REPLACE)->d;
-		jc_ld(c, f->size == 8 ? 8 : 4, X64_RAX, JOP(V_REPLACE)->b);
-		vget(c, X64_XMM0, JOP(V_REPLACE)->a);
-		vput(c, d, X64_XMM0);
-		x64_mov_mr(JB, f->size, VSLOT(d, JOP(V_REPLACE)->lane * f->size), X64_RAX);
-		break;
-	}
-	case VK_BIN: case VK_BIN_I: case VK_CMPU: {
-		uint32_t a = JOP(D_AB)->a, b = JOP(D_AB)->b;
-		if (f->rev) {
-			uint32_t t = a;
-			a = b;
-			b = t;
-		}
-		vget(c, X64_XMM0, a);
-		vget(c, X64_XMM1, b);
-		if (f->kind == VK_CMPU)
-			x64_movaps_xx(JB, X64_XMM2, X64_XMM0);
-		if (f->kind == VK_BIN_I)
-			x64_sse_xxi(JB, f->pfx, (x64_sse)f->op, X64_XMM0, X64_XMM1, f->imm);
-		else
-			x64_sse_xx(JB, f->pfx, (x64_sse)f->op, X64_XMM0, X64_XMM1);
-		if (f->kind == VK_CMPU)  /* min/max(a, b) == a */
-			x64_sse_xx(JB, X64_PFX_66, (x64_sse)f->op2, X64_XMM0, X64_XMM2);
-		if (f->not_) {
-			ones(c, X64_XMM1);
-			x64_sse_xx(JB, X64_PFX_66, X64_SSE_PXOR, X64_XMM0, X64_XMM1);
-		}
-		vput(c, JOP(D_AB)->d, X64_XMM0);
-		break;
-	}
-	case VK_UN:
-		if (f->m64) {
-			x64_sse_xm(JB, f->pfx, (x64_sse)f->op, X64_XMM0,
-				VSLOT(JOP(D_A)->a, f->byte));
-		} else {
-			vget(c, X64_XMM1, JOP(D_A)->a);
-			x64_sse_xx(JB, f->pfx, (x64_sse)f->op, X64_XMM0, X64_XMM1);
-		}
-		vput(c, JOP(D_A)->d, X64_XMM0);
-		break;
-	case VK_UN_I:
-		vget(c, X64_XMM1, JOP(D_A)->a);
-		x64_sse_xxi(JB, f->pfx, (x64_sse)f->op, X64_XMM0, X64_XMM1, f->imm);
-		vput(c, JOP(D_A)->d, X64_XMM0);
-		break;
-	case VK_NEG:
-		vget(c, X64_XMM1, JOP(D_A)->a);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PXOR, X64_XMM0, X64_XMM0);
-		x64_sse_xx(JB, X64_PFX_66, (x64_sse)f->op, X64_XMM0, X64_XMM1);
-		vput(c, JOP(D_A)->d, X64_XMM0);
-		break;
-	case VK_NOT:
-		vget(c, X64_XMM0, JOP(D_A)->a);
-		ones(c, X64_XMM1);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PXOR, X64_XMM0, X64_XMM1);
-		vput(c, JOP(D_A)->d, X64_XMM0);
-		break;
-	case VK_BITSELECT:      /* (a & c) | (~c & b) */
-		vget(c, X64_XMM0, JOP(D_ABC)->a);
-		vget(c, X64_XMM1, JOP(D_ABC)->b);
-		vget(c, X64_XMM2, JOP(D_ABC)->c);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PAND, X64_XMM0, X64_XMM2);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PANDN, X64_XMM2, X64_XMM1);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_POR, X64_XMM0, X64_XMM2);
-		vput(c, JOP(D_ABC)->d, X64_XMM0);
-		break;
-	case VK_ANY_TRUE:
-		x64_mov_rm(JB, 8, X64_RCX, JSLOT(JOP(D_A)->a));
-		x64_alu_rm(JB, X64_ALU_OR, 8, X64_RCX, JSLOT(JOP(D_A)->a + 1));
-		x64_alu_rr(JB, X64_ALU_XOR, 4, X64_RAX, X64_RAX);
-		x64_test_rr(JB, 8, X64_RCX, X64_RCX);
-		x64_setcc_r(JB, X64_CC_NE, X64_RAX);
-		jc_st(c, JOP(D_A)->d, X64_RAX);
-		break;
-	case VK_GPR64:
-		x64_mov_ri(JB, 8, X64_RCX, (int64_t)f->k);
-		x64_mov_rm(JB, 8, X64_RAX, JSLOT(JOP(D_A)->a));
-		x64_mov_rm(JB, 8, X64_RDX, JSLOT(JOP(D_A)->a + 1));
-		x64_alu_rr(JB, (x64_alu)f->op, 8, X64_RAX, X64_RCX);
-		x64_alu_rr(JB, (x64_alu)f->op, 8, X64_RDX, X64_RCX);
-		vput_rr(c, JOP(D_A)->d, X64_RAX, X64_RDX);
-		break;
-	case VK_SHIFT:          /* the count modulo the lane width, as the
-	                           interpreter's VSHIFT */
-		jc_ld(c, 4, X64_RAX, JOP(D_AB)->b);
-		x64_alu_ri(JB, X64_ALU_AND, 4, X64_RAX, f->size * 8 - 1);
-		x64_movd_xr(JB, 4, X64_XMM1, X64_RAX);
-		vget(c, X64_XMM0, JOP(D_AB)->a);
-		x64_sse_xx(JB, X64_PFX_66, (x64_sse)f->op, X64_XMM0, X64_XMM1);
-		vput(c, JOP(D_AB)->d, X64_XMM0);
-		break;
-	case VK_SHUFFLE: {      /* validation keeps indices below 32 */
-		uint64_t lo = JOP(V_SHUFFLE)->lo, hi = JOP(V_SHUFFLE)->hi;
-		vget(c, X64_XMM0, JOP(V_SHUFFLE)->a);
-		vconst(c, X64_XMM2, shuffle_mask(lo, 0), shuffle_mask(hi, 0), X64_XMM3);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PSHUFB, X64_XMM0, X64_XMM2);
-		vget(c, X64_XMM1, JOP(V_SHUFFLE)->b);
-		vconst(c, X64_XMM2, shuffle_mask(lo, 16), shuffle_mask(hi, 16), X64_XMM3);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PSHUFB, X64_XMM1, X64_XMM2);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_POR, X64_XMM0, X64_XMM1);
-		vput(c, JOP(V_SHUFFLE)->d, X64_XMM0);
-		break;
-	}
-	case VK_SWIZZLE:        /* index + 0x70 (unsigned saturated): 0..15
-	                           keep their low 4 bits, the rest get bit 7 */
-		vget(c, X64_XMM0, JOP(D_AB)->a);
-		vget(c, X64_XMM1, JOP(D_AB)->b);
-		vconst(c, X64_XMM2, 0x7070707070707070ull, 0x7070707070707070ull, X64_XMM3);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PADDUSB, X64_XMM1, X64_XMM2);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PSHUFB, X64_XMM0, X64_XMM1);
-		vput(c, JOP(D_AB)->d, X64_XMM0);
-		break;
-	case VK_ALL_TRUE:       /* the mask of zero lanes is all zero */
-		vget(c, X64_XMM0, JOP(D_A)->a);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PXOR, X64_XMM1, X64_XMM1);
-		x64_sse_xx(JB, X64_PFX_66, (x64_sse)f->op, X64_XMM1, X64_XMM0);
-		x64_alu_rr(JB, X64_ALU_XOR, 4, X64_RAX, X64_RAX);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PTEST, X64_XMM1, X64_XMM1);
-		x64_setcc_r(JB, X64_CC_E, X64_RAX);
-		jc_st(c, JOP(D_A)->d, X64_RAX);
-		break;
-	case VK_BITMASK:
-		vget(c, X64_XMM0, JOP(D_A)->a);
-		if (f->size == 2)       /* signed saturation keeps the sign */
-			x64_sse_xx(JB, X64_PFX_66, X64_SSE_PACKSSWB, X64_XMM0, X64_XMM0);
-		x64_movmsk_rx(JB, f->pfx, (x64_sse)f->op, X64_RAX, X64_XMM0);
-		if (f->size == 2)
-			x64_movzx_rr(JB, 4, 1, X64_RAX, X64_RAX);
-		jc_st(c, JOP(D_A)->d, X64_RAX);
-		break;
-	case VK_EXTMUL:
-		x64_sse_xm(JB, X64_PFX_66, (x64_sse)f->op, X64_XMM0, VSLOT(JOP(D_AB)->a, f->byte));
-		x64_sse_xm(JB, X64_PFX_66, (x64_sse)f->op, X64_XMM1, VSLOT(JOP(D_AB)->b, f->byte));
-		x64_sse_xx(JB, X64_PFX_66, (x64_sse)f->op2, X64_XMM0, X64_XMM1);
-		vput(c, JOP(D_AB)->d, X64_XMM0);
-		break;
-	case VK_EXTADD:
-		vget(c, X64_XMM1, JOP(D_A)->a);
-		switch (c->op) {
-		case OP_V_I16X8_EXTADD_PAIRWISE_I8X16_S:  /* 1 (unsigned) * a (signed) */
-			vconst(c, X64_XMM0, 0x0101010101010101ull, 0x0101010101010101ull, X64_XMM2);
-			x64_sse_xx(JB, X64_PFX_66, X64_SSE_PMADDUBSW, X64_XMM0, X64_XMM1);
-			break;
-		case OP_V_I16X8_EXTADD_PAIRWISE_I8X16_U:  /* a (unsigned) * 1 (signed) */
-			vconst(c, X64_XMM2, 0x0101010101010101ull, 0x0101010101010101ull, X64_XMM0);
-			x64_movaps_xx(JB, X64_XMM0, X64_XMM1);
-			x64_sse_xx(JB, X64_PFX_66, X64_SSE_PMADDUBSW, X64_XMM0, X64_XMM2);
-			break;
-		case OP_V_I32X4_EXTADD_PAIRWISE_I16X8_S:
-			vconst(c, X64_XMM0, 0x0001000100010001ull, 0x0001000100010001ull, X64_XMM2);
-			x64_sse_xx(JB, X64_PFX_66, X64_SSE_PMADDWD, X64_XMM0, X64_XMM1);
-			break;
-		default:        /* _U: (a - 0x8000) pairs summed signed, + 0x10000 */
-			vconst(c, X64_XMM0, 0x8000800080008000ull, 0x8000800080008000ull, X64_XMM2);
-			x64_sse_xx(JB, X64_PFX_66, X64_SSE_PXOR, X64_XMM1, X64_XMM0);
-			vconst(c, X64_XMM0, 0x0001000100010001ull, 0x0001000100010001ull, X64_XMM2);
-			x64_sse_xx(JB, X64_PFX_66, X64_SSE_PMADDWD, X64_XMM0, X64_XMM1);
-			vconst(c, X64_XMM1, 0x0001000000010000ull, 0x0001000000010000ull, X64_XMM2);
-			x64_sse_xx(JB, X64_PFX_66, X64_SSE_PADDD, X64_XMM0, X64_XMM1);
-			break;
-		}
-		vput(c, JOP(D_A)->d, X64_XMM0);
-		break;
-	case VK_Q15MULR:        /* pmulhrsw gives 0x8000 for 0x8000 * 0x8000
-	                           alone, where the lane saturates to 0x7fff */
-		vget(c, X64_XMM0, JOP(D_AB)->a);
-		vget(c, X64_XMM1, JOP(D_AB)->b);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PMULHRSW, X64_XMM0, X64_XMM1);
-		vconst(c, X64_XMM1, 0x8000800080008000ull, 0x8000800080008000ull, X64_XMM2);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PCMPEQW, X64_XMM1, X64_XMM0);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PXOR, X64_XMM0, X64_XMM1);
-		vput(c, JOP(D_AB)->d, X64_XMM0);
-		break;
-	case VK_I8_SHIFT:
-		jc_ld(c, 4, X64_RCX, JOP(D_AB)->b);
-		x64_alu_ri(JB, X64_ALU_AND, 4, X64_RCX, 7);
-		vget(c, X64_XMM0, JOP(D_AB)->a);
-		if (c->op == OP_V_I8X16_SHR_S) {
-			/* each byte to the top of a word (the low byte is
-			 * junk), psraw by k + 8, and back with packsswb: the
-			 * words are in i8 range */
-			x64_movaps_xx(JB, X64_XMM1, X64_XMM0);
-			x64_sse_xx(JB, X64_PFX_66, X64_SSE_PUNPCKLBW, X64_XMM1, X64_XMM0);
-			x64_sse_xx(JB, X64_PFX_66, X64_SSE_PUNPCKHBW, X64_XMM0, X64_XMM0);
-			x64_lea(JB, 4, X64_RAX, x64_mem_b(X64_RCX, 8));
-			x64_movd_xr(JB, 4, X64_XMM2, X64_RAX);
-			x64_sse_xx(JB, X64_PFX_66, X64_SSE_PSRAW, X64_XMM1, X64_XMM2);
-			x64_sse_xx(JB, X64_PFX_66, X64_SSE_PSRAW, X64_XMM0, X64_XMM2);
-			x64_sse_xx(JB, X64_PFX_66, X64_SSE_PACKSSWB, X64_XMM1, X64_XMM0);
-			vput(c, JOP(D_AB)->d, X64_XMM1);
-			break;
-		}
-		/* a 16-bit shift, then each byte masked with 0xff << k (0xff >> k) */
-		x64_movd_xr(JB, 4, X64_XMM1, X64_RCX);
-		x64_sse_xx(JB, X64_PFX_66, c->op == OP_V_I8X16_SHL ? X64_SSE_PSLLW : X64_SSE_PSRLW,
-			X64_XMM0, X64_XMM1);
-		x64_mov_ri(JB, 4, X64_RAX, 0xff);
-		x64_shift_rcl(JB, c->op == OP_V_I8X16_SHL ? X64_SH_SHL : X64_SH_SHR, 4, X64_RAX);
-		x64_movzx_rr(JB, 4, 1, X64_RAX, X64_RAX);
-		splat64(c, 1);
-		x64_movd_xr(JB, 8, X64_XMM1, X64_RAX);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PUNPCKLQDQ, X64_XMM1, X64_XMM1);
-		x64_sse_xx(JB, X64_PFX_66, X64_SSE_PAND, X64_XMM0, X64_XMM1);
-		vput(c, JOP(D_AB)->d, X64_XMM0);
-		break;
-	case VK_I64_GPR: {      /* both halves read before either is written:
-	                           d may be a's or b's slots */
-		uint32_t a = JOP(D_AB)->a, d = JOP(D_AB)->d;
-		if (c->op == OP_V_I64X2_MUL) {
-			x64_mov_rm(JB, 8, X64_RAX, JSLOT(a));
-			x64_mov_rm(JB, 8, X64_RDX, JSLOT(a + 1));
-			x64_imul_rm(JB, 8, X64_RAX, JSLOT(JOP(D_AB)->b));
-			x64_imul_rm(JB, 8, X64_RDX, JSLOT(JOP(D_AB)->b + 1));
-		} else if (c->op == OP_V_I64X2_SHR_S) {
-			jc_ld(c, 4, X64_RCX, JOP(D_AB)->b);     /* sar masks cl to 63 */
-			x64_mov_rm(JB, 8, X64_RAX, JSLOT(a));
-			x64_mov_rm(JB, 8, X64_RDX, JSLOT(a + 1));
-			x64_sar_rcl(JB, 8, X64_RAX);
-			x64_sar_rcl(JB, 8, X64_RDX);
-		} else if (c->op == OP_V_I64X2_ABS) {
-			/* -x where it is not negative, else x (INT64_MIN stays) */
-			for (int h = 0; h < 2; h++) {
-				x64_gpr r = h ? X64_RDX : X64_RAX;
-				x64_mov_rm(JB, 8, X64_RCX, JSLOT(a + (uint32_t)h));
-				x64_mov_rr(JB, 8, r, X64_RCX);
-				x64_neg_r(JB, 8, r);
-				x64_cmovcc_rr(JB, X64_CC_S, 8, r, X64_RCX);
-			}
-		} else {        /* a compare: all ones where it holds */
-			for (int h = 0; h < 2; h++) {
-				x64_gpr r = h ? X64_RDX : X64_RAX;
-				x64_mov_rm(JB, 8, X64_RCX, JSLOT(a + (uint32_t)h));
-				x64_alu_rr(JB, X64_ALU_XOR, 4, r, r);
-				x64_alu_rm(JB, X64_ALU_CMP, 8, X64_RCX, JSLOT(JOP(D_AB)->b + (uint32_t)h));
-				x64_setcc_r(JB, (x64_cc)f->imm, r);
-				x64_neg_r(JB, 8, r);
-			}
-		}
-		vput_rr(c, d, X64_RAX, X64_RDX);
-		break;
-	}
-	case VK_SEQ:
-		emit_seq(c);
-		break;
-	case VK_FMINMAX: {
-		/* minps/maxps both ways round: equal where neither is a NaN
-		 * but for -0/+0, which or (min) or and (max) settles.  NaN
-		 * lanes (cmpunord) take a + b's NaN instead: the lane rule's
-		 * (a's quieted, else b's). */
-		int p = f->pfx;
-		vget(c, X64_XMM0, JOP(D_AB)->a);
-		vget(c, X64_XMM1, JOP(D_AB)->b);
-		x64_movaps_xx(JB, X64_XMM2, X64_XMM0);
-		x64_sse_xx(JB, p, (x64_sse)f->op, X64_XMM2, X64_XMM1);
-		x64_movaps_xx(JB, X64_XMM3, X64_XMM1);
-		x64_sse_xx(JB, p, (x64_sse)f->op, X64_XMM3, X64_XMM0);
-		x64_sse_xx(JB, p, f->op == X64_SSE_MIN ? X64_SSE_OR : X64_SSE_AND,
-			X64_XMM2, X64_XMM3);
-		x64_movaps_xx(JB, X64_XMM3, X64_XMM0);
-		x64_sse_xxi(JB, p, X64_SSE_CMPP, X64_XMM3, X64_XMM1, X64_CMPP_UNORD);
-		x64_sse_xx(JB, p, X64_SSE_ADD, X64_XMM0, X64_XMM1);
-		x64_sse_xx(JB, p, X64_SSE_AND, X64_XMM0, X64_XMM3);
-		x64_sse_xx(JB, p, X64_SSE_ANDN, X64_XMM3, X64_XMM2);
-		x64_sse_xx(JB, p, X64_SSE_OR, X64_XMM0, X64_XMM3);
-		vput(c, JOP(D_AB)->d, X64_XMM0);
-		break;
-	}
 	case VK_NONE:
-	default:
 		jc_bail(c, "a SIMD op the baseline JIT does not compile");
+		break;
+	default:
+		emit_lane_op(c);
 		break;
 	}
 }

@@ -29,6 +29,7 @@
  */
 #include "jit/opt/mir.h"
 #include "jit/jit_seq.h"
+#include "jit/jit_simd.h"
 #include "common/error.h"
 #include "interp/ops_slow.h"
 #include "runtime/runtime.h"
@@ -109,7 +110,9 @@ static x64_label *tail_at(jit_tails *t, enum jit_site_how how, uint32_t kind)
 	return trap_tail(c, how, kind, c->site);
 }
 
-static void pc_here(em *c, uint32_t site)
+/* A PC map entry for the instruction at machine offset off: the site
+ * and the function it is in (c->func: an inlined callee's). */
+static void pc_at(em *c, uint32_t off, uint32_t site)
 {
 	if (!ir_grow((void **)&c->pc, &c->cap_pc, c->npc + 1, sizeof *c->pc) ||
 	    !ir_grow((void **)&c->pc_func, &c->cap_pc_func, c->npc + 1,
@@ -117,10 +120,16 @@ static void pc_here(em *c, uint32_t site)
 		c->oom = true;
 		return;
 	}
-	c->pc[c->npc][0] = (uint32_t)x64_buf_len(B);
+	c->pc[c->npc][0] = off;
 	c->pc[c->npc][1] = site;
 	c->pc_func[c->npc] = c->func;
 	c->npc++;
+}
+
+/* A PC map entry for the instruction emitted next. */
+static void pc_here(em *c, uint32_t site)
+{
+	pc_at(c, (uint32_t)x64_buf_len(B), site);
 }
 
 /* ---- locations -------------------------------------------------------------
@@ -189,11 +198,33 @@ static void move_one(em *c, int dst, int src, int64_t imm)
 	}
 }
 
+/* dst = src, a v128 if wide (16 bytes: movdqu to and from a spill slot,
+ * through xmm14 from slot to slot), else move_one's 8 bytes. */
+static void move_v(em *c, int dst, int src, bool wide)
+{
+	if (!wide || src < 0 || (dst < LOC_SPILL && src < LOC_SPILL)) {
+		move_one(c, dst, src, 0);
+	} else if (dst >= LOC_SPILL && src >= LOC_SPILL) {
+		x64_movdqu_xm(B, X64_XMM14, loc_mem(src));
+		x64_movdqu_mx(B, loc_mem(dst), X64_XMM14);
+	} else if (dst >= LOC_SPILL) {
+		x64_movdqu_mx(B, loc_mem(dst), xmm_of(src));
+	} else {
+		x64_movdqu_xm(B, xmm_of(dst), loc_mem(src));
+	}
+}
+
+static bool is_v128(const em *c, mir_reg v)
+{
+	return v && !MIR_IS_PHYS(v) && mir_vsize(c->mf, v) == 16;
+}
+
 /* ---- parallel moves --------------------------------------------------------- */
 
 typedef struct {
 	int dst, src;           /* src -1: the immediate */
 	int64_t imm;
+	bool wide;              /* a v128 (move_v) */
 } pmove;
 
 static void emit_pmov(em *c, const mir_insn *i)
@@ -206,7 +237,8 @@ static void emit_pmov(em *c, const mir_insn *i)
 	}
 	for (uint32_t k = 0; k < i->aux; k++) {
 		const mir_move *m = &c->mf->moves[i->imm + k];
-		pmove p = { loc_of(c, m->dst), m->src ? loc_of(c, m->src) : -1, m->imm };
+		pmove p = { loc_of(c, m->dst), m->src ? loc_of(c, m->src) : -1, m->imm,
+			is_v128(c, m->dst) };
 		if (p.src != p.dst)
 			mv[n++] = p;
 	}
@@ -223,15 +255,18 @@ static void emit_pmov(em *c, const mir_insn *i)
 			/* every destination is still to be read: a cycle; save
 			 * the first one's old value in r11 (xmm15) */
 			int d = mv[0].dst;
-			int t = d < LOC_SPILL && MIR_LOC_IS_XMM(d) ? MIR_LOC_XMM + X64_XMM15
-				: X64_R11;
-			move_one(c, t, d, 0);
+			int t = mv[0].wide || (d < LOC_SPILL && MIR_LOC_IS_XMM(d)) ?
+				MIR_LOC_XMM + X64_XMM15 : X64_R11;
+			move_v(c, t, d, mv[0].wide);
 			for (uint32_t j = 0; j < n; j++)
 				if (mv[j].src == d)
 					mv[j].src = t;
 			continue;
 		}
-		move_one(c, mv[k].dst, mv[k].src, mv[k].imm);
+		if (mv[k].wide)
+			move_v(c, mv[k].dst, mv[k].src, true);
+		else
+			move_one(c, mv[k].dst, mv[k].src, mv[k].imm);
 		mv[k] = mv[--n];
 	}
 	free(mv);
@@ -306,15 +341,17 @@ static int operand(em *c, mir_reg v, scratch *sc, bool load)
 	int r = mir_vflt(c->mf, v) ? MIR_LOC_XMM + (int)xmms[sc->nxmm++]
 		: (int)gprs[sc->ngpr++];
 	if (load)
-		move_one(c, r, l, 0);
+		move_v(c, r, l, is_v128(c, v));
 	return r;
 }
 
 /* Loads and stores of a location's value: GPR size 1..8 as x64_mov,
- * XMM 4 (movss) or 8 (movsd). */
+ * XMM 4 (movss), 8 (movsd) or 16 (movdqu: a v128). */
 static void load_loc(em *c, int r, unsigned bytes, x64_mem m)
 {
-	if (!MIR_LOC_IS_XMM(r))
+	if (bytes == 16)
+		x64_movdqu_xm(B, xmm_of(r), m);
+	else if (!MIR_LOC_IS_XMM(r))
 		x64_mov_rm(B, bytes, (x64_gpr)r, m);
 	else if (bytes == 4)
 		x64_movss_xm(B, xmm_of(r), m);
@@ -324,7 +361,9 @@ static void load_loc(em *c, int r, unsigned bytes, x64_mem m)
 
 static void store_loc(em *c, int r, unsigned bytes, x64_mem m)
 {
-	if (!MIR_LOC_IS_XMM(r))
+	if (bytes == 16)
+		x64_movdqu_mx(B, m, xmm_of(r));
+	else if (!MIR_LOC_IS_XMM(r))
 		x64_mov_mr(B, bytes, m, (x64_gpr)r);
 	else if (bytes == 4)
 		x64_movss_mx(B, m, xmm_of(r));
@@ -340,7 +379,7 @@ static void store_slot64(em *c, int r, unsigned size, x64_mem m, x64_gpr via)
 		x64_movd_rx(B, 4, via, xmm_of(r));
 		x64_mov_mr(B, 8, m, via);
 	} else {
-		store_loc(c, r, 8, m);
+		store_loc(c, r, size == 16 ? 16 : 8, m);
 	}
 }
 
@@ -606,6 +645,80 @@ static void emit_memop(em *c, const mir_insn *i, int rd, int ra, int rb)
 	}
 }
 
+/* A SIMD instruction (mir.h: VOP, VDEF, VGET, VST) through the shared
+ * emitter: spilled operands in xmm14, xmm15 and r10 (operand()), a third
+ * v128 in the extra scratch register mir_simd_scratch counts; the
+ * access of a load or store gets its PC map entry. */
+static void emit_simd(em *c, const mir_insn *i)
+{
+	enum interp_op op = (enum interp_op)i->aux;
+	enum jit_simd_shape shape = jit_simd_shape(op);
+	unsigned nx, ng;
+	scratch sc = { 0, 0 };
+	uint32_t access = UINT32_MAX;
+	jit_simd_regs r = { .lane = i->slot, .lo = (uint64_t)i->imm, .hi = i->imm2,
+		.access = &access };
+	int rd, ra = -1, rb = -1;
+	bool wide_d = i->op != MIR_VGET;
+
+	mir_simd_scratch(i, &nx, &ng);
+	for (unsigned k = 0; k < nx && k < 3; k++)
+		r.xt[k] = mir_simd_xmm(k);
+	for (unsigned k = 0; k < ng; k++)
+		r.gt[k] = mir_simd_gpr(k);
+	rd = i->op == MIR_VOP ? operand(c, i->d, &sc, true) : -1;
+	if (i->a)
+		ra = operand(c, i->a, &sc, true);
+	if (i->b && i->op == MIR_VST) {
+		rb = operand(c, i->b, &sc, true);
+	} else if (i->b) {
+		rb = loc_of(c, i->b);
+		if (rb >= LOC_SPILL) {          /* the third v128 */
+			x64_xmm x = mir_simd_xmm(nx - 1);
+			x64_movdqu_xm(B, x, loc_mem(rb));
+			rb = MIR_LOC_XMM + (int)x;
+		}
+	}
+	if (i->op != MIR_VOP && i->d) {
+		scratch first = { 0, 0 };
+		rd = operand(c, i->d, &first, false);
+	}
+	x64_mem m = mem_operand(ra, (int32_t)i->imm);
+	switch (shape) {
+	case JS_V_V:
+		r.d = xmm_of(rd);
+		if (jit_simd_is_memory(op))
+			r.m = mem_operand(ra, (int32_t)i->imm);
+		else if (jit_simd_nvec(op) >= 2)
+			r.b = xmm_of(ra);
+		else if (jit_simd_has_scalar(op))
+			r.s = (x64_gpr)ra;
+		if (rb >= 0)
+			r.c = xmm_of(rb);
+		break;
+	case JS_V_NEW:
+		r.d = xmm_of(rd);
+		if (jit_simd_is_memory(op))
+			r.m = m;
+		else if (jit_simd_has_scalar(op))
+			r.s = (x64_gpr)ra;
+		break;
+	case JS_S_V:
+		r.sd = (x64_gpr)rd;
+		r.a = xmm_of(ra);
+		break;
+	default:        /* JS_STORE */
+		r.m = m;
+		r.a = xmm_of(rb);
+		break;
+	}
+	jit_simd_emit(B, op, &r);
+	if (access != UINT32_MAX)
+		pc_at(c, access, i->site);
+	if (i->d && loc_of(c, i->d) >= LOC_SPILL)
+		move_v(c, loc_of(c, i->d), rd, wide_d);
+}
+
 static void emit_insn(em *c, const mir_insn *i)
 {
 	const mir_func *mf = c->mf;
@@ -620,6 +733,10 @@ static void emit_insn(em *c, const mir_insn *i)
 	c->func = i->func;
 	if (i->op == MIR_PMOV) {
 		emit_pmov(c, i);
+		return;
+	}
+	if (mir_is_simd(i)) {
+		emit_simd(c, i);
 		return;
 	}
 	if (i->op == MIR_MOV && spill_move(c, i))
@@ -843,7 +960,7 @@ static void emit_insn(em *c, const mir_insn *i)
 		break;
 	}
 	if (store_d)
-		move_one(c, loc_of(c, i->d), rd, 0);
+		move_v(c, loc_of(c, i->d), rd, is_v128(c, i->d));
 }
 
 /* ---- OSR --------------------------------------------------------------------- */

@@ -56,14 +56,16 @@
 
 /* ---- types -------------------------------------------------------------------
  * X(NAME, text, bytes).  References (funcref, externref) are i64: a
- * pointer's bits, 0 for null, as in the frame slots.  V128 goes here next
- * (16 bytes; the frame slot layout then needs two slots per v128). */
+ * pointer's bits, 0 for null, as in the frame slots.  A v128 is one value
+ * (an XMM register) held by two consecutive frame slots: the builder
+ * reads and writes it as the first of them. */
 #define IR_TYPES(X) \
 	X(NONE, "", 0) \
 	X(I32, "i32", 4) \
 	X(I64, "i64", 8) \
 	X(F32, "f32", 4) \
-	X(F64, "f64", 8)
+	X(F64, "f64", 8) \
+	X(V128, "v128", 16)
 
 enum ir_type {
 #define IR_ENUM_(t, s, n) IRT_##t,
@@ -205,6 +207,15 @@ enum {
 	X(CALL_IMPORT, "call_import", -1, VAR, NONE, NONE, NONE, ANY, IRE_CALL | IR_MEMRW | IRE_TRAP) \
 	X(CALL_INDIRECT, "call_indirect", -1, VAR, NONE, NONE, NONE, ANY, IRE_CALL | IR_MEMRW | IRE_TRAP) \
 	X(RESULT, "result", 1, CALL, NONE, NONE, T, ANY, 0) \
+	/* SIMD: aux the pre-decoded op (OP_V_*, jit/jit_simd.h gives its \
+	 * shape), aux2 its lane, imm v128.const's and i8x16.shuffle's low \
+	 * 8 bytes (the high 8 an i64 constant, their last operand) or a \
+	 * memory access's static offset.  Operands (ir_vop_arg_type): the \
+	 * address (VLOAD, VSTORE), the v128s, the scalar (i32 or i64: an \
+	 * f32/f64 lane as its bits).  Result: v128, or the scalar. */ \
+	X(VOP, "vop", -1, VAR, NONE, NONE, T, ANY, 0) \
+	X(VLOAD, "vload", -1, VAR, NONE, NONE, T, ANY, IRE_READ | IRE_TRAP) \
+	X(VSTORE, "vstore", -1, VAR, NONE, NONE, NONE, ANY, IRE_WRITE | IRE_TRAP) \
 	/* the tiers' checks: function entry (stack, deadline, fuel if aux) \
 	 * and loop header (deadline, fuel if aux) */ \
 	X(ENTRY_CHECK, "entry_check", 0, NONE, NONE, NONE, NONE, ANY, IR_MEMRW | IRE_TRAP) \
@@ -393,6 +404,17 @@ bool ir_remove_unreachable(ir_func *f);
 
 /* The value r resolves to through COPY chains. */
 ir_ref ir_resolve(const ir_func *f, ir_ref r);
+
+/* ---- ir_simd.c ------------------------------------------------------------------- */
+
+/* The operand count of a VOP/VLOAD/VSTORE of pre-decoded op `op`, and
+ * the type of its operand k (IRT_NONE past the last). */
+uint32_t ir_vop_nargs(uint32_t op);
+enum ir_type ir_vop_arg_type(uint32_t op, uint32_t k);
+/* The result type of a SIMD op (IRT_NONE for stores). */
+enum ir_type ir_vop_result_type(uint32_t op);
+/* The IR op for SIMD op `op`: IR_VOP, IR_VLOAD or IR_VSTORE. */
+enum ir_op ir_vop_of(uint32_t op);
 
 /* ---- ir_print.c ------------------------------------------------------------------ */
 

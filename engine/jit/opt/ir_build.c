@@ -38,11 +38,13 @@
  *   "slot read before it is written"    no definition reaches a read
  *   "unknown indirect call type"        no type has CALL_INDIRECT's id
  *   "function too large"                more than IR_MAX_BLOCKS blocks
- *   "SIMD (v128)"                       an op of the SIMD family (ENTER_V128
- *                                       first: a v128 lives in the frame)
- * Every op family of ops.h but SIMD is built.
+ * Every op family of ops.h is built.  A v128 is one value held by two
+ * slots: it is read and written as the first (the second is never read
+ * on its own), parameters, results and call arguments sit at their slot
+ * offsets (valtype_slots).
  */
 #include "jit/opt/passes.h"
+#include "jit/jit_simd.h"
 #include "common/error.h"
 #include "interp/fcode.h"
 #include "interp/ops.h"
@@ -122,6 +124,7 @@ static enum ir_type irt_of_wasm(uint8_t t)
 	case WASM_I32: return IRT_I32;
 	case WASM_F32: return IRT_F32;
 	case WASM_F64: return IRT_F64;
+	case WASM_V128: return IRT_V128;
 	default: return IRT_I64;     /* i64, funcref, externref */
 	}
 }
@@ -761,9 +764,10 @@ static void do_call(bld *c, enum interp_op op, const uint8_t *ip)
 		ir_ref i = rd(c, OP_AT(ip, CALL_IND)->i);
 		ir_args(c->f, call)[0] = i;
 	}
-	for (uint32_t k = 0; k < ft->nparams; k++) {
-		ir_ref a = rd(c, base + k);
+	for (uint32_t k = 0, s = 0; k < ft->nparams; k++) {
+		ir_ref a = rd(c, base + s);
 		ir_args(c->f, call)[ind + k] = a;
+		s += valtype_slots(functype_params(ft)[k]);
 	}
 	ir_insn *ci = ir_at(c->f, call);
 	ci->site = c->off;
@@ -776,12 +780,170 @@ static void do_call(bld *c, enum interp_op op, const uint8_t *ip)
 		ci->aux = OP_AT(ip, CALL)->func;
 	}
 	ir_append(c->f, c->blk, call);
-	for (uint32_t k = 0; k < ft->nresults; k++) {
+	for (uint32_t k = 0, s = 0; k < ft->nresults; k++) {
 		ir_ref r = emit(c, IR_RESULT, irt_of_wasm(functype_results(ft)[k]), 1, call, 0, 0);
-		if (r != IR_NONE)
+		if (r != IR_NONE) {
 			ir_at(c->f, r)->aux = k;
-		wr(c, base + k, r);
+			ir_at(c->f, r)->aux2 = s;   /* its slot from the base */
+		}
+		wr(c, base + s, r);
+		s += valtype_slots(functype_results(ft)[k]);
 	}
+}
+
+static void do_enter(bld *c, enum interp_op op, const uint8_t *ip);
+
+static bool is_enter(enum interp_op op)
+{
+	return op == OP_ENTER || op == OP_ENTER_FUEL || op == OP_ENTER_V128 ||
+	       op == OP_ENTER_V128_FUEL;
+}
+
+/* A SIMD op of n operands (the hi constant of v128.const and
+ * i8x16.shuffle last), of the IR op the table gives. */
+static ir_ref vop(bld *c, enum interp_op op, const ir_ref *args, uint32_t n,
+	uint64_t imm, uint32_t lane)
+{
+	ir_ref r = ir_insn_new(c->f, ir_vop_of(op), ir_vop_result_type(op), n);
+	if (r == IR_NONE)
+		return IR_NONE;
+	for (uint32_t k = 0; k < n; k++)
+		ir_args(c->f, r)[k] = args[k];
+	ir_insn *i = ir_at(c->f, r);
+	i->aux = op;
+	i->aux2 = lane;
+	i->imm = imm;
+	i->site = c->off;
+	if (ir_ops[i->op].effects & IRE_TRAP) {
+		size_t w = fcode_wasm_offset(c->fc, c->code + c->off);
+		i->wasm_off = w == SIZE_MAX ? UINT32_MAX : (uint32_t)w;
+	}
+	ir_append(c->f, c->blk, r);
+	return r;
+}
+
+/* v128.const 0, for the zeroed v128 locals */
+static ir_ref vzero(bld *c)
+{
+	ir_ref hi = konst(c, IRT_I64, 0);
+	return vop(c, OP_V_V128_CONST, &hi, 1, 0, 0);
+}
+
+static void do_simd_move(bld *c, enum interp_op op, const uint8_t *ip)
+{
+	ir_ref r;
+	uint32_t g;
+	switch (op) {
+	case OP_ENTER_V128: case OP_ENTER_V128_FUEL:
+		do_enter(c, op, ip);
+		break;
+	case OP_V128_COPY:
+		wr(c, OP_AT(ip, D_A)->d, rd(c, OP_AT(ip, D_A)->a));
+		break;
+	case OP_V128_SELECT:
+		r = emit(c, IR_SELECT, IRT_V128, 3, rd(c, OP_AT(ip, SELECT)->c),
+			rd(c, OP_AT(ip, SELECT)->a), rd(c, OP_AT(ip, SELECT)->b));
+		wr(c, OP_AT(ip, SELECT)->d, r);
+		break;
+	case OP_V128_GLOBAL_GET:
+		g = OP_AT(ip, D_IDX)->idx;
+		r = emit(c, IR_GLOBAL_GET, IRT_V128, 0, 0, 0, 0);
+		if (r != IR_NONE)
+			ir_at(c->f, r)->aux = g;
+		wr(c, OP_AT(ip, D_IDX)->d, r);
+		break;
+	default:        /* V128_GLOBAL_SET */
+		r = emit(c, IR_GLOBAL_SET, IRT_V128, 1, rd(c, OP_AT(ip, A_IDX)->a), 0, 0);
+		if (r != IR_NONE)
+			ir_at(c->f, r)->aux = OP_AT(ip, A_IDX)->idx;
+		break;
+	}
+}
+
+/* The SIMD family: operands in ir_vop_arg_type's order, read through the
+ * op's layout. */
+static void do_simd(bld *c, enum interp_op op, const uint8_t *ip)
+{
+	ir_ref a[4];
+	uint32_t n = 0, lane = 0, d = UINT32_MAX;
+	uint64_t imm = 0;
+	if (jit_simd_shape(op) == JS_NONE) {        /* moves, select, globals, ENTER */
+		do_simd_move(c, op, ip);
+		return;
+	}
+	switch (op_infos[op].layout) {
+	case OPL_D_A:
+		a[n++] = rd(c, OP_AT(ip, D_A)->a);
+		d = OP_AT(ip, D_A)->d;
+		break;
+	case OPL_D_AB:
+		a[n++] = rd(c, OP_AT(ip, D_AB)->a);
+		a[n++] = rd(c, OP_AT(ip, D_AB)->b);
+		d = OP_AT(ip, D_AB)->d;
+		break;
+	case OPL_D_ABC:
+		a[n++] = rd(c, OP_AT(ip, D_ABC)->a);
+		a[n++] = rd(c, OP_AT(ip, D_ABC)->b);
+		a[n++] = rd(c, OP_AT(ip, D_ABC)->c);
+		d = OP_AT(ip, D_ABC)->d;
+		break;
+	case OPL_V_CONST:
+		imm = OP_AT(ip, V_CONST)->lo;
+		a[n++] = konst(c, IRT_I64, OP_AT(ip, V_CONST)->hi);
+		d = OP_AT(ip, V_CONST)->d;
+		break;
+	case OPL_V_SHUFFLE:
+		a[n++] = rd(c, OP_AT(ip, V_SHUFFLE)->a);
+		a[n++] = rd(c, OP_AT(ip, V_SHUFFLE)->b);
+		imm = OP_AT(ip, V_SHUFFLE)->lo;
+		a[n++] = konst(c, IRT_I64, OP_AT(ip, V_SHUFFLE)->hi);
+		d = OP_AT(ip, V_SHUFFLE)->d;
+		break;
+	case OPL_V_LANE:
+		a[n++] = rd(c, OP_AT(ip, V_LANE)->a);
+		lane = OP_AT(ip, V_LANE)->lane;
+		d = OP_AT(ip, V_LANE)->d;
+		break;
+	case OPL_V_REPLACE:
+		a[n++] = rd(c, OP_AT(ip, V_REPLACE)->a);
+		a[n++] = rd(c, OP_AT(ip, V_REPLACE)->b);
+		lane = OP_AT(ip, V_REPLACE)->lane;
+		d = OP_AT(ip, V_REPLACE)->d;
+		break;
+	case OPL_LOAD:
+		a[n++] = rd(c, OP_AT(ip, LOAD)->a);
+		imm = OP_AT(ip, LOAD)->off;
+		d = OP_AT(ip, LOAD)->d;
+		break;
+	case OPL_STORE:
+		a[n++] = rd(c, OP_AT(ip, STORE)->a);
+		a[n++] = rd(c, OP_AT(ip, STORE)->v);
+		imm = OP_AT(ip, STORE)->off;
+		break;
+	case OPL_V_LOAD_LANE:
+		a[n++] = rd(c, OP_AT(ip, V_LOAD_LANE)->a);
+		a[n++] = rd(c, OP_AT(ip, V_LOAD_LANE)->v);
+		imm = OP_AT(ip, V_LOAD_LANE)->off;
+		lane = OP_AT(ip, V_LOAD_LANE)->lane;
+		d = OP_AT(ip, V_LOAD_LANE)->d;
+		break;
+	case OPL_V_STORE_LANE:
+		a[n++] = rd(c, OP_AT(ip, V_STORE_LANE)->a);
+		a[n++] = rd(c, OP_AT(ip, V_STORE_LANE)->v);
+		imm = OP_AT(ip, V_STORE_LANE)->off;
+		lane = OP_AT(ip, V_STORE_LANE)->lane;
+		break;
+	default:
+		do_simd_move(c, op, ip);
+		return;
+	}
+	if (n != ir_vop_nargs(op)) {
+		refuse(c, "unknown instruction");
+		return;
+	}
+	ir_ref r = vop(c, op, a, n, imm, lane);
+	if (d != UINT32_MAX)
+		wr(c, d, r);
 }
 
 static void do_enter(bld *c, enum interp_op op, const uint8_t *ip)
@@ -794,19 +956,25 @@ static void do_enter(bld *c, enum interp_op op, const uint8_t *ip)
 	}
 	ir_ref chk = emit(c, IR_ENTRY_CHECK, IRT_NONE, 0, 0, 0, 0);
 	if (chk != IR_NONE)
-		ir_at(c->f, chk)->aux = op == OP_ENTER_FUEL;
+		ir_at(c->f, chk)->aux = op == OP_ENTER_FUEL || op == OP_ENTER_V128_FUEL;
+	uint32_t s = 0;
 	for (uint32_t k = 0; k < ft->nparams; k++) {
 		ir_ref p = emit(c, IR_PARAM, irt_of_wasm(functype_params(ft)[k]), 0, 0, 0, 0);
 		if (p != IR_NONE)
-			ir_at(c->f, p)->aux = k;
-		wr(c, k, p);
+			ir_at(c->f, p)->aux = s;    /* its slot */
+		wr(c, s, p);
+		s += valtype_slots(functype_params(ft)[k]);
 	}
+	/* the declared locals, zero, by their slots (a v128 takes two) */
 	uint32_t first = OP_AT(ip, ENTER)->first, nz = OP_AT(ip, ENTER)->nzero;
-	for (uint32_t s = first; s < first + nz; s++) {
-		enum ir_type t = s >= ft->nparams && s - ft->nparams < fn->nlocals ?
-			irt_of_wasm(fn->local_types[s - ft->nparams]) : IRT_I64;
-		wr(c, s, konst(c, t, 0));
+	for (uint32_t l = 0; l < fn->nlocals && s < first + nz; l++) {
+		enum ir_type t = irt_of_wasm(fn->local_types[l]);
+		if (s >= first)
+			wr(c, s, t == IRT_V128 ? vzero(c) : konst(c, t, 0));
+		s += valtype_slots(fn->local_types[l]);
 	}
+	for (; s < first + nz; s++)
+		wr(c, s, konst(c, IRT_I64, 0));
 }
 
 static enum ir_type op_type(enum interp_op op)
@@ -867,9 +1035,10 @@ static void do_control(bld *c, enum interp_op op, const uint8_t *ip)
 		ir_ref r = ir_insn_new(c->f, IR_RET, IRT_NONE, n);
 		if (r == IR_NONE)
 			return;
-		for (uint32_t k = 0; k < n; k++) {
-			ir_ref v = rd(c, k);
+		for (uint32_t k = 0, s = 0; k < n; k++) {
+			ir_ref v = rd(c, s);
 			ir_args(c->f, r)[k] = v;
+			s += c->f->result_types[k] == IRT_V128 ? 2 : 1;
 		}
 		ir_at(c->f, r)->site = c->off;
 		ir_append(c->f, c->blk, r);
@@ -1058,7 +1227,7 @@ static void do_insn(bld *c, enum interp_op op, const uint8_t *ip)
 		break;
 	}
 	case OPFAM_SIMD:
-		refuse(c, "SIMD (v128)");
+		do_simd(c, op, ip);
 		break;
 	default:
 		refuse(c, "unknown instruction");
@@ -1307,6 +1476,8 @@ static enum ir_type want(bld *c, ir_ref r, uint32_t k)
 			return (enum ir_type)i->type;
 		if (i->op == IR_RET)
 			return k < f->nresults ? (enum ir_type)f->result_types[k] : IRT_NONE;
+		if (i->op == IR_VOP || i->op == IR_VLOAD || i->op == IR_VSTORE)
+			return ir_vop_arg_type(i->aux, k);
 		/* calls: the callee's parameters */
 		const functype *ft = NULL;
 		if (i->op == IR_CALL_INDIRECT) {
@@ -1444,13 +1615,7 @@ wasm_status ir_build(wasm_module *m, uint32_t func_index, ir_func **out,
 		goto out;
 	for (uint32_t k = 0; k < ft->nresults; k++)
 		f->result_types[k] = (uint8_t)irt_of_wasm(functype_results(ft)[k]);
-	if (fc->code_len >= op_layouts[OPL_ENTER].len &&
-	    op_infos[insn_op(fc->code)].family == OPFAM_SIMD) {
-		refuse(c, "SIMD (v128)");   /* ENTER_V128: a v128 in the frame */
-		goto out;
-	}
-	if (fc->code_len < op_layouts[OPL_ENTER].len ||
-	    (insn_op(fc->code) != OP_ENTER && insn_op(fc->code) != OP_ENTER_FUEL)) {
+	if (fc->code_len < op_layouts[OPL_ENTER].len || !is_enter(insn_op(fc->code))) {
 		refuse(c, "no ENTER at the start");
 		goto out;
 	}

@@ -9,7 +9,8 @@
  * Which callees (inlinable): a defined function tier 2 can build, of at
  * most INLINE_MAX_INSNS IR instructions, without a loop (so inlined code
  * is never an OSR entry: no header and no map of the caller changes),
- * without calls (no recursion, and nothing inlined twice over) and
+ * without a v128 value (its arguments and results are mapped one slot
+ * each), without calls (no recursion, and nothing inlined twice over) and
  * without ops that lowering reads from their pre-decoded instruction and
  * runs on the wasm frame (calls and slow ops, lower.c: their site and
  * slots are the callee's; lowering refuses them in inlined code).  A
@@ -76,6 +77,10 @@ bool ir_inlinable(const ir_func *g, uint32_t *ninsn)
 			enum ir_op op = (enum ir_op)g->v[bl->insn[k]].op;
 			if (op == IR_NOP)
 				continue;
+			/* no v128 value (params, results, SIMD ops): the call's
+			 * arguments and results are mapped one slot each */
+			if (g->v[bl->insn[k]].type == IRT_V128)
+				return false;
 			if (op == IR_LOOP_CHECK || lowered_from_code(op) ||
 			    ++n > INLINE_MAX_INSNS)
 				return false;

@@ -10,6 +10,7 @@
  * immediates, then where it traps.
  */
 #include "jit/opt/ir.h"
+#include "interp/ops.h"
 #include "wasm.h"
 
 #include <inttypes.h>
@@ -60,6 +61,10 @@ void ir_print_insn(ir_func *f, ir_ref r, FILE *out)
 		fprintf(out, "%s v%u", k ? "," : "", ir_args(f, r)[k]);
 	switch (i->op) {
 	case IR_PARAM: case IR_RESULT: fprintf(out, " #%u", i->aux); break;
+	case IR_VOP: case IR_VLOAD: case IR_VSTORE:
+		fprintf(out, " %s lane %u imm 0x%" PRIx64, i->aux < OP_COUNT_ ?
+			op_infos[i->aux].name : "?", i->aux2, i->imm);
+		break;
 	case IR_GLOBAL_GET: case IR_GLOBAL_SET: fprintf(out, " global %u", i->aux); break;
 	case IR_CALL: case IR_CALL_IMPORT: fprintf(out, " func %u", i->aux); break;
 	case IR_CALL_INDIRECT: fprintf(out, " table %u type %u", i->aux, i->aux2); break;

@@ -99,6 +99,11 @@ static bool check_operand(vctx *v, ir_ref r, uint32_t k)
 			want = (enum ir_type)i->type;
 		else if (i->op == IR_RET)
 			want = k < f->nresults ? (enum ir_type)f->result_types[k] : IRT_NONE;
+		else if (i->op == IR_VOP || i->op == IR_VLOAD || i->op == IR_VSTORE) {
+			want = ir_vop_arg_type(i->aux, k);
+			if (want == IRT_NONE)
+				return bad(v, r, "operand %u is past the SIMD op's", k);
+		}
 		if (t == IRT_NONE)
 			return bad(v, r, "operand %u (v%u) has no type", k, a);
 		if (want == IRT_NONE)

@@ -50,6 +50,7 @@
 #include "jit/opt/mir.h"
 #include "jit/opt/passes.h"
 #include "jit/jit_seq.h"
+#include "jit/jit_simd.h"
 #include "common/error.h"
 #include "interp/fcode.h"
 #include "interp/ops.h"
@@ -105,7 +106,7 @@ static mir_reg vreg(lw *c, unsigned size, bool flt)
 
 static bool tflt(enum ir_type t)
 {
-	return t == IRT_F32 || t == IRT_F64;
+	return t == IRT_F32 || t == IRT_F64 || t == IRT_V128;
 }
 
 /* A new register for a value of type t. */
@@ -139,6 +140,8 @@ static unsigned tsize(lw *c, enum ir_type t)
 		return 4;
 	if (t == IRT_I64 || t == IRT_F64)
 		return 8;
+	if (t == IRT_V128)
+		return 16;
 	refuse(c, "a value without a type");
 	return 8;
 }
@@ -660,8 +663,10 @@ static void lower_call(lw *c, ir_ref r, uint32_t blk, uint32_t pos)
 	bool ind = want == OP_CALL_INDIRECT;
 	uint32_t base = ind ? OP_AT(ip, CALL_IND)->base : OP_AT(ip, CALL)->base;
 	ir_ref *a = ir_args(c->f, r);
-	for (uint32_t k = ind; k < i->nargs; k++)
-		store_slot(c, base + k - ind, a[k]);
+	for (uint32_t k = ind, s = 0; k < i->nargs; k++) {
+		store_slot(c, base + s, a[k]);
+		s += ir_at(c->f, a[k])->type == IRT_V128 ? 2 : 1;
+	}
 	mir_insn *k;
 	if (ind) {
 		move_into(c, MIR_PHYS(X64_RCX), 4, a[0]);
@@ -681,7 +686,7 @@ static void lower_call(lw *c, ir_ref r, uint32_t blk, uint32_t pos)
 		if (qi->op != IR_RESULT || ir_args(c->f, q)[0] != r)
 			continue;
 		mir_reg d = def(c, q);
-		ins(c, MIR_LDSLOT, mir_vsize(c->mf, d), d, 0, 0)->slot = base + qi->aux;
+		ins(c, MIR_LDSLOT, mir_vsize(c->mf, d), d, 0, 0)->slot = base + qi->aux2;
 	}
 }
 
@@ -1051,8 +1056,10 @@ static void lower_term(lw *c, uint32_t blk, ir_ref r)
 	}
 	case IR_RET: {
 		ir_ref *a = ir_args(c->f, r);
-		for (uint32_t k = 0; k < i->nargs; k++)
-			store_slot(c, k, a[k]);
+		for (uint32_t k = 0, s = 0; k < i->nargs; k++) {
+			store_slot(c, s, a[k]);
+			s += ir_at(c->f, a[k])->type == IRT_V128 ? 2 : 1;
+		}
 		ins(c, MIR_RET, 8, 0, 0, 0);
 		break;
 	}
@@ -1065,6 +1072,71 @@ static void lower_term(lw *c, uint32_t blk, ir_ref r)
 	default:
 		refuse(c, "an unknown terminator");
 		break;
+	}
+}
+
+/* A SIMD op (jit/jit_simd.h): one MIR instruction of its shape (mir.h),
+ * the operands in registers; of a two-address op (VOP) the first v128
+ * (the second, for the swapped ones) copied into the result first.  The
+ * constant bytes of v128.const and i8x16.shuffle: the low 8 in imm, the
+ * high 8 (an IR constant) in imm2. */
+static void lower_simd(lw *c, ir_ref r)
+{
+	ir_insn *i = ir_at(c->f, r);
+	ir_ref *a = ir_args(c->f, r);
+	enum interp_op op = (enum interp_op)i->aux;
+	uint32_t k = 0, nvec = jit_simd_nvec(op);
+	bool sc = jit_simd_has_scalar(op);
+	mir_reg base = MIR_NOREG, d;
+	int32_t disp = 0;
+	mir_insn *m;
+	if (jit_simd_needs_sse41(op) && !c->sse41) {
+		refuse(c, "a SIMD op without the CPU's SSE4.1");
+		return;
+	}
+	if (jit_simd_is_memory(op)) {
+		address(c, a[0], i->imm, &base, &disp);
+		k = 1;
+	}
+	switch (jit_simd_shape(op)) {
+	case JS_V_V: {
+		bool sw = jit_simd_swapped(op);
+		mir_reg rb = nvec >= 2 ? val(c, a[k + !sw]) : sc ? val(c, a[k + nvec]) : base;
+		mir_reg rc = nvec >= 3 ? val(c, a[k + 2]) : MIR_NOREG;
+		d = def(c, r);
+		move_into(c, d, 16, a[k + sw]);
+		m = ins(c, MIR_VOP, 16, d, rb, rc);
+		break;
+	}
+	case JS_V_NEW:
+		m = ins(c, MIR_VDEF, 16, MIR_NOREG, sc ? val(c, a[0]) : base, 0);
+		m->d = def(c, r);
+		break;
+	case JS_S_V: {
+		mir_reg v = val(c, a[k]);
+		m = ins(c, MIR_VGET, tsize(c, (enum ir_type)i->type), def(c, r), v, 0);
+		break;
+	}
+	case JS_STORE: {
+		mir_reg v = val(c, a[1]);
+		m = ins(c, MIR_VST, 16, 0, base, v);
+		break;
+	}
+	default:
+		refuse(c, "a SIMD op the lowering does not know");
+		return;
+	}
+	m->aux = op;
+	m->imm = disp;
+	m->slot = i->aux2;
+	if (op == OP_V_V128_CONST || op == OP_V_I8X16_SHUFFLE) {
+		ir_ref hi = a[i->nargs - 1];
+		if (!ir_is_const(c->f, hi)) {
+			refuse(c, "a v128 constant without its high bytes");
+			return;
+		}
+		m->imm = (int64_t)i->imm;
+		m->imm2 = cbits(c, hi);
 	}
 }
 
@@ -1197,6 +1269,9 @@ static void lower_insn(lw *c, uint32_t blk, uint32_t pos, ir_ref r)
 	case IR_LOOP_CHECK:
 		ins(c, MIR_LOOPCHK, 8, 0, 0, 0)->aux = i->aux;
 		break;
+	case IR_VOP: case IR_VLOAD: case IR_VSTORE:
+		lower_simd(c, r);
+		break;
 	default:
 		if (ir_ops[i->op].effects & IRE_CTRL)
 			lower_term(c, blk, r);
@@ -1256,7 +1331,7 @@ static void lower_osr_entry(lw *c, uint32_t bi)
 		if (v == IR_NONE || ir_is_const(c->f, v) || c->fused[v] ||
 		    c->vr[v] == MIR_NOREG)
 			continue;
-		ins(c, MIR_LDSLOT, c->mf->vsize[c->vr[v]], c->vr[v], 0, 0)->slot = s;
+		ins(c, MIR_LDSLOT, mir_vsize(c->mf, c->vr[v]), c->vr[v], 0, 0)->slot = s;
 	}
 	for (uint32_t k = 0; rebuild && k < rb->n; k++) {
 		ir_ref v = rb->list[k];

@@ -68,6 +68,7 @@
 
 #include "jit/opt/ir.h"
 #include "x64/x64_asm.h"
+#include "jit/jit_simd.h"
 #include "wasm.h"
 
 typedef uint32_t mir_reg;
@@ -81,7 +82,8 @@ typedef uint32_t mir_reg;
 #define MIR_GPR(v) ((x64_gpr)MIR_LOC(v))
 #define MIR_LOC_XMM 16
 #define MIR_LOC_IS_XMM(l) ((l) >= MIR_LOC_XMM)
-/* mir_func.vsize: the size in the low bits, MIR_VFLT for the float class */
+/* mir_func.vsize: the size in the low bits (4, 8; 16 a v128, in the
+ * XMM class), MIR_VFLT for the XMM class */
 #define MIR_VFLT 0x80u
 
 enum mir_role { MR_NONE, MR_DEF, MR_UDEF, MR_USE };
@@ -138,6 +140,15 @@ enum mir_role { MR_NONE, MR_DEF, MR_UDEF, MR_USE };
 	X(TRUNC,   "trunc",   DEF,  USE,  NONE, 0)  /* d (aux bytes | MIR_SIGNED) = a, \
 	                                           trapping; size: a's */ \
 	X(CONV,    "conv",    DEF,  USE,  NONE, 0)  /* d = a (aux bytes | MIR_SIGNED) */ \
+	/* SIMD (jit/jit_simd.h; aux the pre-decoded op, imm the access's \
+	 * displacement, slot the lane, v128.const's and shuffle's bytes read \
+	 * from the instruction at site): each clobbers the scratch \
+	 * registers jit_simd_scratch names (xmm11.., rcx rax rdx) */ \
+	X(VOP,     "vop",     UDEF, USE,  USE,  0)  /* JS_V_V: d = op(d, a, b) (a, b: \
+	                                           v128s, the scalar or the address) */ \
+	X(VDEF,    "vdef",    DEF,  USE,  NONE, 0)  /* JS_V_NEW: d = op(a: scalar/address) */ \
+	X(VGET,    "vget",    DEF,  USE,  NONE, 0)  /* JS_S_V: scalar d = op(a) */ \
+	X(VST,     "vstore",  NONE, USE,  USE,  0)  /* JS_STORE: [r15 + a + imm] = op(b) */ \
 	X(ENTRY,   "entry",   NONE, NONE, NONE, 0)  /* stack, frame, deadline (aux: fuel; slot: frame slots to check, 0 the function's) */ \
 	X(LOOPCHK, "loopchk", NONE, NONE, NONE, 0)  /* deadline (aux: fuel) */ \
 	X(FRAMEPOP, "framepop", NONE, NONE, NONE, 0)  /* an inlined callee's frame record popped */ \
@@ -174,7 +185,7 @@ enum { MIR_DIV_SIGNED = 1, MIR_DIV_REM = 2 };
 
 typedef struct {
 	uint8_t op;             /* enum mir_op */
-	uint8_t size;           /* 4 or 8 */
+	uint8_t size;           /* 4 or 8 (16: a v128) */
 	uint8_t cc;             /* x64_cc (SETCC, CMOV, JCC) */
 	bool hasimm;
 	uint32_t aux;
@@ -184,6 +195,8 @@ typedef struct {
 	uint32_t site;          /* pre-decoded offset */
 	uint32_t func;          /* the function site is in (inlined code: the
 	                           callee; a trap and the PC map name it) */
+	uint64_t imm2;          /* VDEF v128.const, VOP i8x16.shuffle: the
+	                           high 8 bytes (imm the low 8) */
 } mir_insn;
 
 /* One move of a PMOV: dst = src (or imm if src is none), 8 bytes. */
@@ -243,12 +256,41 @@ typedef struct mir_func {
 
 static inline unsigned mir_vsize(const mir_func *mf, mir_reg v)
 {
-	return mf->vsize[v] & 15u;
+	return mf->vsize[v] & 31u;
 }
 
 static inline bool mir_vflt(const mir_func *mf, mir_reg v)
 {
 	return mf->vsize[v] & MIR_VFLT;
+}
+
+/* The scratch registers of SIMD instruction i (VOP, VDEF, VGET, VST):
+ * jit_simd_scratch's, as xmm11, xmm12, xmm13 and rcx, rax, rdx, plus one
+ * XMM register more for a third v128 operand reloaded from its spill
+ * slot (the emitter's own scratch, xmm14 and xmm15, hold the other two;
+ * r11 a spilled scalar or address, r10 a spilled scalar result). */
+static inline bool mir_is_simd(const mir_insn *i)
+{
+	return i->op == MIR_VOP || i->op == MIR_VDEF || i->op == MIR_VGET ||
+		i->op == MIR_VST;
+}
+
+static inline void mir_simd_scratch(const mir_insn *i, unsigned *nx, unsigned *ng)
+{
+	jit_simd_scratch((enum interp_op)i->aux, nx, ng);
+	if (jit_simd_nvec((enum interp_op)i->aux) == 3)
+		(*nx)++;
+}
+
+static inline x64_xmm mir_simd_xmm(unsigned k)
+{
+	return (x64_xmm)(X64_XMM11 + (int)k);
+}
+
+static inline x64_gpr mir_simd_gpr(unsigned k)
+{
+	static const x64_gpr g[3] = { X64_RCX, X64_RAX, X64_RDX };
+	return g[k];
 }
 
 /* lower.c: f (verified, passes run) of function func_index of m.

@@ -31,7 +31,7 @@ static void print_reg(const mir_func *mf, mir_reg v, FILE *out)
 		print_loc(MIR_LOC(v), out);
 		return;
 	}
-	fprintf(out, "v%u%s", v, mir_vflt(mf, v) ? "f" : "");
+	fprintf(out, "v%u%s", v, mir_vsize(mf, v) == 16 ? "v" : mir_vflt(mf, v) ? "f" : "");
 	if (mf->reg && v < mf->nv) {
 		if (mf->reg[v] >= 0) {
 			fprintf(out, "(");
@@ -164,6 +164,11 @@ void mir_print(const mir_func *mf, FILE *out)
 				break;
 			case MIR_TRAP:
 				fprintf(out, " %s", wasm_trap_kind_name((wasm_trap_kind)i->aux));
+				break;
+			case MIR_VOP: case MIR_VDEF: case MIR_VGET: case MIR_VST:
+				fprintf(out, "%s%s", sep, op_infos[i->aux].name);
+				if (i->imm)
+					fprintf(out, " +%lld", (long long)i->imm);
 				break;
 			case MIR_PMOV:
 				for (uint32_t k = 0; k < i->aux; k++) {

@@ -106,6 +106,22 @@ static int class_loc(const mir_func *mf, mir_reg v, size_t k)
 enum { OP_USE, OP_DEF, OP_CLOBBER, OP_CALLCLOB };
 typedef void visit_fn(void *ctx, mir_reg r, int how);
 
+/* A SIMD instruction's scratch registers (mir_simd_scratch): used and
+ * clobbered, so that no operand and no value live across it is there. */
+static void simd_clobbers(const mir_insn *i, visit_fn *fn, void *ctx)
+{
+	unsigned nx, ng;
+	mir_simd_scratch(i, &nx, &ng);
+	for (unsigned k = 0; k < nx; k++) {
+		fn(ctx, MIR_PHYSX(mir_simd_xmm(k)), OP_USE);
+		fn(ctx, MIR_PHYSX(mir_simd_xmm(k)), OP_CLOBBER);
+	}
+	for (unsigned k = 0; k < ng; k++) {
+		fn(ctx, MIR_PHYS(mir_simd_gpr(k)), OP_USE);
+		fn(ctx, MIR_PHYS(mir_simd_gpr(k)), OP_CLOBBER);
+	}
+}
+
 /* Every register instruction i reads or writes: uses first, then defs. */
 static void visit(const mir_func *mf, const mir_insn *i, visit_fn *fn, void *ctx)
 {
@@ -124,6 +140,8 @@ static void visit(const mir_func *mf, const mir_insn *i, visit_fn *fn, void *ctx
 		fn(ctx, i->a, OP_USE);
 	if (i->b && oi->role[2] == MR_USE)
 		fn(ctx, i->b, OP_USE);
+	if (mir_is_simd(i))
+		simd_clobbers(i, fn, ctx);
 	if (i->op == MIR_DIV) {
 		fn(ctx, MIR_PHYS(X64_RAX), OP_USE);
 		fn(ctx, MIR_PHYS(X64_RAX), OP_DEF);
@@ -556,21 +574,29 @@ static void hints(const mir_func *mf, int8_t *hphys, mir_reg *hreg)
 /* v's native frame slot: the first whose occupants all end before v
  * starts (v is spilled while the scan is at or after its start, and
  * every occupant so far started no later than the scan, so they are
- * disjoint from v), else a new one.  False when out of memory. */
+ * disjoint from v), else a new one; a v128 takes two adjacent ones.
+ * False when out of memory. */
 static bool spill_slot(ra *c, mir_reg v)
 {
 	mir_func *mf = c->mf;
+	uint32_t w = mir_vsize(mf, v) == 16 ? 2 : 1;   /* a v128: two slots */
 	uint32_t k;
-	for (k = 0; k < mf->nspill; k++)
-		if (c->slot_end[k] < mf->start[v])
+	for (k = 0; k < mf->nspill; k++) {
+		uint32_t j = 0;
+		while (j < w && k + j < mf->nspill &&
+		    c->slot_end[k + j] < mf->start[v])
+			j++;
+		if (j == w || k + j == mf->nspill)
 			break;
-	if (k == mf->nspill) {
-		if (!ir_grow((void **)&c->slot_end, &c->cap_slots, k + 1,
+	}
+	if (k + w > mf->nspill) {
+		if (!ir_grow((void **)&c->slot_end, &c->cap_slots, k + w,
 		    sizeof *c->slot_end))
 			return false;
-		mf->nspill++;
+		mf->nspill = k + w;
 	}
-	c->slot_end[k] = mf->end[v];
+	for (uint32_t j = 0; j < w; j++)
+		c->slot_end[k + j] = mf->end[v];
 	mf->spill[v] = (int32_t)k;
 	return true;
 }

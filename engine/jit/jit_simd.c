@@ -1,0 +1,1004 @@
+/* jit_simd.c -- the SIMD (v128) ops both JIT tiers emit (jit_simd.h): the
+ * form table, one row per op, and the code of one op over registers.
+ *
+ * Legacy SSE forms with a 128-bit memory operand fault unless it is
+ * 16-byte aligned: every 16-byte memory operand goes through movdqu; only
+ * 4- and 8-byte memory operands (movss, movsd, pmovsx/zx) stay in memory.
+ * Lanes are moved in and out through the GPRs (the 8-byte halves: movq,
+ * pshufd), so that nothing here needs SSE4.1's pinsr/pextr.
+ */
+#include "jit/jit_simd.h"
+#include "front/opcodes.h"
+
+#define P66 X64_PFX_66
+#define F(...) { __VA_ARGS__ }
+#define BIN(o, sse, ...) [OP_V_##o] = F(.kind = VK_BIN, .pfx = P66, .op = X64_SSE_##sse, __VA_ARGS__)
+#define BINP(o, pfx_, sse, ...) [OP_V_##o] = F(.kind = VK_BIN, .pfx = pfx_, .op = X64_SSE_##sse, __VA_ARGS__)
+#define CMPU(o, minmax, eq, ...) [OP_V_##o] = F(.kind = VK_CMPU, .pfx = P66, \
+	.op = X64_SSE_##minmax, .op2 = X64_SSE_##eq, __VA_ARGS__)
+#define CMPP(o, pfx_, pred, ...) [OP_V_##o] = F(.kind = VK_BIN_I, .pfx = pfx_, \
+	.op = X64_SSE_CMPP, .imm = X64_CMPP_##pred, __VA_ARGS__)
+#define UN(o, pfx_, sse, ...) [OP_V_##o] = F(.kind = VK_UN, .pfx = pfx_, .op = X64_SSE_##sse, __VA_ARGS__)
+#define ROUND(o, sse, mode) [OP_V_##o] = F(.kind = VK_UN_I, .pfx = P66, .op = X64_SSE_##sse, \
+	.imm = X64_ROUND_##mode | X64_ROUND_NO_EXC, .sse41 = true)
+#define EXTMUL(o, ext, mul, b) [OP_V_##o] = F(.kind = VK_EXTMUL, .pfx = P66, \
+	.op = X64_SSE_##ext, .op2 = X64_SSE_##mul, .byte = b, .sse41 = true)
+#define SHIFT(o, sse, n) [OP_V_##o] = F(.kind = VK_SHIFT, .pfx = P66, .op = X64_SSE_##sse, .size = n)
+
+/* The integer compares of one lane width: eq, ne, signed by pcmpgt,
+ * unsigned by min/max (SSE4.1 for 16 and 32 bits). */
+#define ICMP(sfx, B, W, u41) \
+	BIN(sfx##_EQ, PCMPEQ##B, .op2 = 0), \
+	BIN(sfx##_NE, PCMPEQ##B, .not_ = true), \
+	BIN(sfx##_GT_S, PCMPGT##B), \
+	BIN(sfx##_LT_S, PCMPGT##B, .rev = true), \
+	BIN(sfx##_LE_S, PCMPGT##B, .not_ = true), \
+	BIN(sfx##_GE_S, PCMPGT##B, .rev = true, .not_ = true), \
+	CMPU(sfx##_GE_U, PMAXU##W, PCMPEQ##B, .sse41 = u41), \
+	CMPU(sfx##_LE_U, PMINU##W, PCMPEQ##B, .sse41 = u41), \
+	CMPU(sfx##_LT_U, PMAXU##W, PCMPEQ##B, .sse41 = u41, .not_ = true), \
+	CMPU(sfx##_GT_U, PMINU##W, PCMPEQ##B, .sse41 = u41, .not_ = true)
+
+#define FLOATS(sfx, pfx_, sgn, abs_mask) \
+	BINP(sfx##_ADD, pfx_, ADD), BINP(sfx##_SUB, pfx_, SUB), \
+	BINP(sfx##_MUL, pfx_, MUL), BINP(sfx##_DIV, pfx_, DIV), \
+	UN(sfx##_SQRT, pfx_, SQRT), \
+	BINP(sfx##_PMIN, pfx_, MIN, .rev = true), \
+	BINP(sfx##_PMAX, pfx_, MAX, .rev = true), \
+	CMPP(sfx##_EQ, pfx_, EQ), CMPP(sfx##_NE, pfx_, NEQ), \
+	CMPP(sfx##_LT, pfx_, LT), CMPP(sfx##_LE, pfx_, LE), \
+	CMPP(sfx##_GT, pfx_, LT, .rev = true), CMPP(sfx##_GE, pfx_, LE, .rev = true), \
+	[OP_V_##sfx##_ABS] = F(.kind = VK_GPR64, .op = X64_ALU_AND, .k = abs_mask), \
+	[OP_V_##sfx##_NEG] = F(.kind = VK_GPR64, .op = X64_ALU_XOR, .k = sgn)
+
+const jit_simd_form jit_simd_forms[OP_COUNT_] = {
+	[OP_ENTER_V128] = F(.kind = VK_ENTER),
+	[OP_ENTER_V128_FUEL] = F(.kind = VK_ENTER),
+	[OP_V128_COPY] = F(.kind = VK_COPY),
+	[OP_V128_SELECT] = F(.kind = VK_SELECT),
+	[OP_V128_GLOBAL_GET] = F(.kind = VK_GLOBAL_GET),
+	[OP_V128_GLOBAL_SET] = F(.kind = VK_GLOBAL_SET),
+	[OP_V_V128_CONST] = F(.kind = VK_CONST),
+
+	/* memory */
+	[OP_V_V128_LOAD] = F(.kind = VK_LOAD),
+	[OP_V_V128_STORE] = F(.kind = VK_STORE),
+	[OP_V_V128_LOAD32_ZERO] = F(.kind = VK_LOAD_X, .pfx = X64_PFX_F3, .op = X64_SSE_MOV_RM),
+	[OP_V_V128_LOAD64_ZERO] = F(.kind = VK_LOAD_X, .pfx = X64_PFX_F2, .op = X64_SSE_MOV_RM),
+	[OP_V_V128_LOAD8X8_S] = F(.kind = VK_LOAD_X, .pfx = P66, .op = X64_SSE_PMOVSXBW, .sse41 = true),
+	[OP_V_V128_LOAD8X8_U] = F(.kind = VK_LOAD_X, .pfx = P66, .op = X64_SSE_PMOVZXBW, .sse41 = true),
+	[OP_V_V128_LOAD16X4_S] = F(.kind = VK_LOAD_X, .pfx = P66, .op = X64_SSE_PMOVSXWD, .sse41 = true),
+	[OP_V_V128_LOAD16X4_U] = F(.kind = VK_LOAD_X, .pfx = P66, .op = X64_SSE_PMOVZXWD, .sse41 = true),
+	[OP_V_V128_LOAD32X2_S] = F(.kind = VK_LOAD_X, .pfx = P66, .op = X64_SSE_PMOVSXDQ, .sse41 = true),
+	[OP_V_V128_LOAD32X2_U] = F(.kind = VK_LOAD_X, .pfx = P66, .op = X64_SSE_PMOVZXDQ, .sse41 = true),
+	[OP_V_V128_LOAD8_SPLAT] = F(.kind = VK_LOAD_SPLAT, .size = 1),
+	[OP_V_V128_LOAD16_SPLAT] = F(.kind = VK_LOAD_SPLAT, .size = 2),
+	[OP_V_V128_LOAD32_SPLAT] = F(.kind = VK_LOAD_SPLAT, .size = 4),
+	[OP_V_V128_LOAD64_SPLAT] = F(.kind = VK_LOAD_SPLAT, .size = 8),
+	[OP_V_V128_LOAD8_LANE] = F(.kind = VK_LOAD_LANE, .size = 1),
+	[OP_V_V128_LOAD16_LANE] = F(.kind = VK_LOAD_LANE, .size = 2),
+	[OP_V_V128_LOAD32_LANE] = F(.kind = VK_LOAD_LANE, .size = 4),
+	[OP_V_V128_LOAD64_LANE] = F(.kind = VK_LOAD_LANE, .size = 8),
+	[OP_V_V128_STORE8_LANE] = F(.kind = VK_STORE_LANE, .size = 1),
+	[OP_V_V128_STORE16_LANE] = F(.kind = VK_STORE_LANE, .size = 2),
+	[OP_V_V128_STORE32_LANE] = F(.kind = VK_STORE_LANE, .size = 4),
+	[OP_V_V128_STORE64_LANE] = F(.kind = VK_STORE_LANE, .size = 8),
+
+	/* lanes */
+	[OP_V_I8X16_SPLAT] = F(.kind = VK_SPLAT, .size = 1),
+	[OP_V_I16X8_SPLAT] = F(.kind = VK_SPLAT, .size = 2),
+	[OP_V_I32X4_SPLAT] = F(.kind = VK_SPLAT, .size = 4),
+	[OP_V_F32X4_SPLAT] = F(.kind = VK_SPLAT, .size = 4),
+	[OP_V_I64X2_SPLAT] = F(.kind = VK_SPLAT, .size = 8),
+	[OP_V_F64X2_SPLAT] = F(.kind = VK_SPLAT, .size = 8),
+	[OP_V_I8X16_EXTRACT_LANE_S] = F(.kind = VK_EXTRACT, .size = 1, .sx = true),
+	[OP_V_I8X16_EXTRACT_LANE_U] = F(.kind = VK_EXTRACT, .size = 1),
+	[OP_V_I16X8_EXTRACT_LANE_S] = F(.kind = VK_EXTRACT, .size = 2, .sx = true),
+	[OP_V_I16X8_EXTRACT_LANE_U] = F(.kind = VK_EXTRACT, .size = 2),
+	[OP_V_I32X4_EXTRACT_LANE] = F(.kind = VK_EXTRACT, .size = 4),
+	[OP_V_F32X4_EXTRACT_LANE] = F(.kind = VK_EXTRACT, .size = 4),
+	[OP_V_I64X2_EXTRACT_LANE] = F(.kind = VK_EXTRACT, .size = 8),
+	[OP_V_F64X2_EXTRACT_LANE] = F(.kind = VK_EXTRACT, .size = 8),
+	[OP_V_I8X16_REPLACE_LANE] = F(.kind = VK_REPLACE, .size = 1),
+	[OP_V_I16X8_REPLACE_LANE] = F(.kind = VK_REPLACE, .size = 2),
+	[OP_V_I32X4_REPLACE_LANE] = F(.kind = VK_REPLACE, .size = 4),
+	[OP_V_F32X4_REPLACE_LANE] = F(.kind = VK_REPLACE, .size = 4),
+	[OP_V_I64X2_REPLACE_LANE] = F(.kind = VK_REPLACE, .size = 8),
+	[OP_V_F64X2_REPLACE_LANE] = F(.kind = VK_REPLACE, .size = 8),
+
+	/* bitwise */
+	[OP_V_V128_NOT] = F(.kind = VK_NOT),
+	BIN(V128_AND, PAND), BIN(V128_OR, POR), BIN(V128_XOR, PXOR),
+	BIN(V128_ANDNOT, PANDN, .rev = true),      /* pandn: ~dst & src */
+	[OP_V_V128_BITSELECT] = F(.kind = VK_BITSELECT),
+	[OP_V_V128_ANY_TRUE] = F(.kind = VK_ANY_TRUE),
+
+	/* integer lanes */
+	ICMP(I8X16, B, B, false),
+	ICMP(I16X8, W, W, true),
+	ICMP(I32X4, D, D, true),
+	BIN(I64X2_EQ, PCMPEQQ, .sse41 = true),
+	BIN(I64X2_NE, PCMPEQQ, .sse41 = true, .not_ = true),
+	BIN(I8X16_ADD, PADDB), BIN(I16X8_ADD, PADDW), BIN(I32X4_ADD, PADDD), BIN(I64X2_ADD, PADDQ),
+	BIN(I8X16_SUB, PSUBB), BIN(I16X8_SUB, PSUBW), BIN(I32X4_SUB, PSUBD), BIN(I64X2_SUB, PSUBQ),
+	BIN(I8X16_ADD_SAT_S, PADDSB), BIN(I8X16_ADD_SAT_U, PADDUSB),
+	BIN(I8X16_SUB_SAT_S, PSUBSB), BIN(I8X16_SUB_SAT_U, PSUBUSB),
+	BIN(I16X8_ADD_SAT_S, PADDSW), BIN(I16X8_ADD_SAT_U, PADDUSW),
+	BIN(I16X8_SUB_SAT_S, PSUBSW), BIN(I16X8_SUB_SAT_U, PSUBUSW),
+	BIN(I8X16_MIN_S, PMINSB, .sse41 = true), BIN(I8X16_MIN_U, PMINUB),
+	BIN(I8X16_MAX_S, PMAXSB, .sse41 = true), BIN(I8X16_MAX_U, PMAXUB),
+	BIN(I16X8_MIN_S, PMINSW), BIN(I16X8_MIN_U, PMINUW, .sse41 = true),
+	BIN(I16X8_MAX_S, PMAXSW), BIN(I16X8_MAX_U, PMAXUW, .sse41 = true),
+	BIN(I32X4_MIN_S, PMINSD, .sse41 = true), BIN(I32X4_MIN_U, PMINUD, .sse41 = true),
+	BIN(I32X4_MAX_S, PMAXSD, .sse41 = true), BIN(I32X4_MAX_U, PMAXUD, .sse41 = true),
+	BIN(I8X16_AVGR_U, PAVGB), BIN(I16X8_AVGR_U, PAVGW),
+	BIN(I16X8_MUL, PMULLW), BIN(I32X4_MUL, PMULLD, .sse41 = true),
+	UN(I8X16_ABS, P66, PABSB, .sse41 = true),
+	UN(I16X8_ABS, P66, PABSW, .sse41 = true),
+	UN(I32X4_ABS, P66, PABSD, .sse41 = true),
+	[OP_V_I8X16_NEG] = F(.kind = VK_NEG, .op = X64_SSE_PSUBB),
+	[OP_V_I16X8_NEG] = F(.kind = VK_NEG, .op = X64_SSE_PSUBW),
+	[OP_V_I32X4_NEG] = F(.kind = VK_NEG, .op = X64_SSE_PSUBD),
+	[OP_V_I64X2_NEG] = F(.kind = VK_NEG, .op = X64_SSE_PSUBQ),
+	SHIFT(I16X8_SHL, PSLLW, 2), SHIFT(I16X8_SHR_S, PSRAW, 2), SHIFT(I16X8_SHR_U, PSRLW, 2),
+	SHIFT(I32X4_SHL, PSLLD, 4), SHIFT(I32X4_SHR_S, PSRAD, 4), SHIFT(I32X4_SHR_U, PSRLD, 4),
+	SHIFT(I64X2_SHL, PSLLQ, 8), SHIFT(I64X2_SHR_U, PSRLQ, 8),
+	/* extend: the low or high 8 bytes of a, widened */
+	UN(I16X8_EXTEND_LOW_I8X16_S, P66, PMOVSXBW, .sse41 = true, .m64 = true),
+	UN(I16X8_EXTEND_HIGH_I8X16_S, P66, PMOVSXBW, .sse41 = true, .m64 = true, .byte = 8),
+	UN(I16X8_EXTEND_LOW_I8X16_U, P66, PMOVZXBW, .sse41 = true, .m64 = true),
+	UN(I16X8_EXTEND_HIGH_I8X16_U, P66, PMOVZXBW, .sse41 = true, .m64 = true, .byte = 8),
+	UN(I32X4_EXTEND_LOW_I16X8_S, P66, PMOVSXWD, .sse41 = true, .m64 = true),
+	UN(I32X4_EXTEND_HIGH_I16X8_S, P66, PMOVSXWD, .sse41 = true, .m64 = true, .byte = 8),
+	UN(I32X4_EXTEND_LOW_I16X8_U, P66, PMOVZXWD, .sse41 = true, .m64 = true),
+	UN(I32X4_EXTEND_HIGH_I16X8_U, P66, PMOVZXWD, .sse41 = true, .m64 = true, .byte = 8),
+	UN(I64X2_EXTEND_LOW_I32X4_S, P66, PMOVSXDQ, .sse41 = true, .m64 = true),
+	UN(I64X2_EXTEND_HIGH_I32X4_S, P66, PMOVSXDQ, .sse41 = true, .m64 = true, .byte = 8),
+	UN(I64X2_EXTEND_LOW_I32X4_U, P66, PMOVZXDQ, .sse41 = true, .m64 = true),
+	UN(I64X2_EXTEND_HIGH_I32X4_U, P66, PMOVZXDQ, .sse41 = true, .m64 = true, .byte = 8),
+
+	[OP_V_I8X16_SHUFFLE] = F(.kind = VK_SHUFFLE, .sse41 = true),
+	[OP_V_I8X16_SWIZZLE] = F(.kind = VK_SWIZZLE, .sse41 = true),
+	[OP_V_I8X16_ALL_TRUE] = F(.kind = VK_ALL_TRUE, .op = X64_SSE_PCMPEQB, .sse41 = true),
+	[OP_V_I16X8_ALL_TRUE] = F(.kind = VK_ALL_TRUE, .op = X64_SSE_PCMPEQW, .sse41 = true),
+	[OP_V_I32X4_ALL_TRUE] = F(.kind = VK_ALL_TRUE, .op = X64_SSE_PCMPEQD, .sse41 = true),
+	[OP_V_I64X2_ALL_TRUE] = F(.kind = VK_ALL_TRUE, .op = X64_SSE_PCMPEQQ, .sse41 = true),
+	[OP_V_I8X16_BITMASK] = F(.kind = VK_BITMASK, .pfx = P66, .op = X64_SSE_PMOVMSKB, .size = 1),
+	[OP_V_I16X8_BITMASK] = F(.kind = VK_BITMASK, .pfx = P66, .op = X64_SSE_PMOVMSKB, .size = 2),
+	[OP_V_I32X4_BITMASK] = F(.kind = VK_BITMASK, .pfx = X64_PFX_NONE, .op = X64_SSE_MOVMSKP, .size = 4),
+	[OP_V_I64X2_BITMASK] = F(.kind = VK_BITMASK, .pfx = P66, .op = X64_SSE_MOVMSKP, .size = 8),
+	BIN(I8X16_NARROW_I16X8_S, PACKSSWB), BIN(I8X16_NARROW_I16X8_U, PACKUSWB),
+	BIN(I16X8_NARROW_I32X4_S, PACKSSDW),
+	BIN(I16X8_NARROW_I32X4_U, PACKUSDW, .sse41 = true),
+	[OP_V_I16X8_Q15MULR_SAT_S] = F(.kind = VK_Q15MULR, .sse41 = true),
+	[OP_V_I8X16_SHL] = F(.kind = VK_I8_SHIFT),
+	[OP_V_I8X16_SHR_U] = F(.kind = VK_I8_SHIFT),
+	[OP_V_I8X16_SHR_S] = F(.kind = VK_I8_SHIFT),
+	[OP_V_I64X2_MUL] = F(.kind = VK_I64_GPR),
+	[OP_V_I64X2_ABS] = F(.kind = VK_I64_GPR),
+	[OP_V_I64X2_SHR_S] = F(.kind = VK_I64_GPR),
+	[OP_V_I64X2_LT_S] = F(.kind = VK_I64_GPR, .imm = X64_CC_L),
+	[OP_V_I64X2_GT_S] = F(.kind = VK_I64_GPR, .imm = X64_CC_G),
+	[OP_V_I64X2_LE_S] = F(.kind = VK_I64_GPR, .imm = X64_CC_LE),
+	[OP_V_I64X2_GE_S] = F(.kind = VK_I64_GPR, .imm = X64_CC_GE),
+	[OP_V_I8X16_POPCNT] = F(.kind = VK_SEQ, .sse41 = true),
+	[OP_V_F32X4_CONVERT_I32X4_U] = F(.kind = VK_SEQ),
+	[OP_V_F64X2_CONVERT_LOW_I32X4_U] = F(.kind = VK_SEQ, .sse41 = true),
+	[OP_V_I32X4_TRUNC_SAT_F32X4_S] = F(.kind = VK_SEQ),
+	[OP_V_I32X4_TRUNC_SAT_F32X4_U] = F(.kind = VK_SEQ, .sse41 = true),
+	[OP_V_I32X4_TRUNC_SAT_F64X2_S_ZERO] = F(.kind = VK_SEQ),
+	[OP_V_I32X4_TRUNC_SAT_F64X2_U_ZERO] = F(.kind = VK_SEQ, .sse41 = true),
+	[OP_V_F32X4_MIN] = F(.kind = VK_FMINMAX, .pfx = X64_PFX_NONE, .op = X64_SSE_MIN),
+	[OP_V_F32X4_MAX] = F(.kind = VK_FMINMAX, .pfx = X64_PFX_NONE, .op = X64_SSE_MAX),
+	[OP_V_F64X2_MIN] = F(.kind = VK_FMINMAX, .pfx = P66, .op = X64_SSE_MIN),
+	[OP_V_F64X2_MAX] = F(.kind = VK_FMINMAX, .pfx = P66, .op = X64_SSE_MAX),
+	BIN(I32X4_DOT_I16X8_S, PMADDWD),       /* the wrap of -32768^2 * 2 too */
+	/* extmul: both halves widened, then multiplied (exact in the wide
+	 * lane, so the low product is the result) */
+	EXTMUL(I16X8_EXTMUL_LOW_I8X16_S, PMOVSXBW, PMULLW, 0),
+	EXTMUL(I16X8_EXTMUL_HIGH_I8X16_S, PMOVSXBW, PMULLW, 8),
+	EXTMUL(I16X8_EXTMUL_LOW_I8X16_U, PMOVZXBW, PMULLW, 0),
+	EXTMUL(I16X8_EXTMUL_HIGH_I8X16_U, PMOVZXBW, PMULLW, 8),
+	EXTMUL(I32X4_EXTMUL_LOW_I16X8_S, PMOVSXWD, PMULLD, 0),
+	EXTMUL(I32X4_EXTMUL_HIGH_I16X8_S, PMOVSXWD, PMULLD, 8),
+	EXTMUL(I32X4_EXTMUL_LOW_I16X8_U, PMOVZXWD, PMULLD, 0),
+	EXTMUL(I32X4_EXTMUL_HIGH_I16X8_U, PMOVZXWD, PMULLD, 8),
+	EXTMUL(I64X2_EXTMUL_LOW_I32X4_S, PMOVSXDQ, PMULDQ, 0),
+	EXTMUL(I64X2_EXTMUL_HIGH_I32X4_S, PMOVSXDQ, PMULDQ, 8),
+	EXTMUL(I64X2_EXTMUL_LOW_I32X4_U, PMOVZXDQ, PMULUDQ, 0),
+	EXTMUL(I64X2_EXTMUL_HIGH_I32X4_U, PMOVZXDQ, PMULUDQ, 8),
+	[OP_V_I16X8_EXTADD_PAIRWISE_I8X16_S] = F(.kind = VK_EXTADD, .sse41 = true),
+	[OP_V_I16X8_EXTADD_PAIRWISE_I8X16_U] = F(.kind = VK_EXTADD, .sse41 = true),
+	[OP_V_I32X4_EXTADD_PAIRWISE_I16X8_S] = F(.kind = VK_EXTADD),
+	[OP_V_I32X4_EXTADD_PAIRWISE_I16X8_U] = F(.kind = VK_EXTADD),
+
+	/* float lanes */
+	FLOATS(F32X4, X64_PFX_NONE, 0x8000000080000000ull, 0x7fffffff7fffffffull),
+	FLOATS(F64X2, X64_PFX_66, 0x8000000000000000ull, 0x7fffffffffffffffull),
+	ROUND(F32X4_CEIL, ROUNDPS, UP), ROUND(F32X4_FLOOR, ROUNDPS, DOWN),
+	ROUND(F32X4_TRUNC, ROUNDPS, TRUNC), ROUND(F32X4_NEAREST, ROUNDPS, NEAREST),
+	ROUND(F64X2_CEIL, ROUNDPD, UP), ROUND(F64X2_FLOOR, ROUNDPD, DOWN),
+	ROUND(F64X2_TRUNC, ROUNDPD, TRUNC), ROUND(F64X2_NEAREST, ROUNDPD, NEAREST),
+	/* exact conversions (every i32 is an f64; cvtdq2ps rounds to nearest
+	 * as f32.convert_i32_s does); demote and promote keep a NaN's payload
+	 * top bits as op_demote_nan/op_promote_nan do */
+	UN(F32X4_DEMOTE_F64X2_ZERO, P66, CVT2),
+	UN(F64X2_PROMOTE_LOW_F32X4, X64_PFX_NONE, CVT2, .m64 = true),
+	UN(F32X4_CONVERT_I32X4_S, X64_PFX_NONE, CVTDQ2PS),
+	UN(F64X2_CONVERT_LOW_I32X4_S, X64_PFX_F3, CVTDQ2PD, .m64 = true),
+};
+
+#undef F
+
+/* ---- shapes, from the wasm opcode table ------------------------------------- */
+
+enum { JT_NONE, JT_I32, JT_I64, JT_F32, JT_F64, JT_V128 };
+enum { JW_UNOP = 1, JW_BINOP, JW_TERNOP, JW_SHIFT, JW_EXTRACT, JW_REPLACE,
+	JW_LOAD, JW_STORE, JW_LOAD_LANE, JW_STORE_LANE, JW_OTHER };
+
+typedef struct { uint8_t shape, t, r; } simd_row;
+
+static const simd_row simd_rows[OP_COUNT_] = {
+#define ROW_(name, text, prefix, code, imm, shape, t, r, op, iop) \
+	[OP_V_##name] = { JW_##shape, JT_##t, JT_##r },
+	WASM_OPS_SIMD(ROW_)
+#undef ROW_
+};
+
+enum jit_simd_shape jit_simd_shape(enum interp_op op)
+{
+	const simd_row *w = &simd_rows[op];
+	switch (w->shape) {
+	case JW_LOAD:
+		return JS_V_NEW;
+	case JW_OTHER:
+		return op == OP_V_V128_CONST ? JS_V_NEW : JS_V_V;
+	case JW_UNOP:
+		if (w->t != JT_V128)
+			return JS_V_NEW;        /* splat */
+		return w->r == JT_V128 ? JS_V_V : JS_S_V;
+	case JW_EXTRACT:
+		return JS_S_V;
+	case JW_STORE: case JW_STORE_LANE:
+		return JS_STORE;
+	case JW_BINOP: case JW_TERNOP: case JW_SHIFT: case JW_REPLACE: case JW_LOAD_LANE:
+		return JS_V_V;
+	default:
+		return JS_NONE;
+	}
+}
+
+unsigned jit_simd_nvec(enum interp_op op)
+{
+	const simd_row *w = &simd_rows[op];
+	switch (jit_simd_shape(op)) {
+	case JS_V_V:
+		return w->shape == JW_BINOP || op == OP_V_I8X16_SHUFFLE ? 2 :
+			w->shape == JW_TERNOP ? 3 : 1;
+	case JS_S_V: case JS_STORE:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+bool jit_simd_has_scalar(enum interp_op op)
+{
+	const simd_row *w = &simd_rows[op];
+	return w->shape == JW_SHIFT || w->shape == JW_REPLACE ||
+		(w->shape == JW_UNOP && w->t != JT_V128);
+}
+
+bool jit_simd_is_memory(enum interp_op op)
+{
+	uint8_t s = simd_rows[op].shape;
+	return s == JW_LOAD || s == JW_STORE || s == JW_LOAD_LANE || s == JW_STORE_LANE;
+}
+
+unsigned jit_simd_scalar_size(enum interp_op op)
+{
+	const simd_row *w = &simd_rows[op];
+	uint8_t t = jit_simd_shape(op) == JS_S_V ? w->r : w->t;
+	return w->shape == JW_SHIFT ? 4 : t == JT_I64 || t == JT_F64 ? 8 : 4;
+}
+
+bool jit_simd_swapped(enum interp_op op)
+{
+	const jit_simd_form *f = &jit_simd_forms[op];
+	return (f->kind == VK_BIN || f->kind == VK_BIN_I) && f->rev;
+}
+
+bool jit_simd_needs_sse41(enum interp_op op)
+{
+	return jit_simd_forms[op].sse41;
+}
+
+void jit_simd_scratch(enum interp_op op, unsigned *nx, unsigned *ng)
+{
+	const jit_simd_form *f = &jit_simd_forms[op];
+	unsigned x = 0, g = 0;
+	switch ((enum vk)f->kind) {
+	case VK_CONST: x = 1; g = 1; break;
+	case VK_LOAD_SPLAT: case VK_SPLAT: g = 2; break;
+	case VK_LOAD_LANE: x = 1; g = 3; break;
+	case VK_REPLACE: x = 1; g = 2; break;
+	case VK_STORE_LANE: case VK_EXTRACT: x = 1; g = 1; break;
+	case VK_BIN: case VK_BIN_I: x = f->not_ ? 1 : 0; break;
+	case VK_CMPU: case VK_UN: case VK_NEG: case VK_NOT: case VK_BITSELECT:
+	case VK_ALL_TRUE: case VK_BITMASK: case VK_EXTMUL:
+		x = 1;
+		break;
+	case VK_ANY_TRUE: x = 1; g = 2; break;
+	case VK_GPR64: case VK_SHIFT: x = 1; g = 1; break;
+	case VK_SHUFFLE: case VK_SWIZZLE: x = 3; g = 1; break;
+	case VK_EXTADD: case VK_Q15MULR: x = 2; g = 1; break;
+	case VK_I8_SHIFT: case VK_I64_GPR: x = 2; g = 3; break;
+	case VK_SEQ: x = 3; g = 1; break;
+	case VK_FMINMAX: x = 2; break;
+	default: break;
+	}
+	*nx = x;
+	*ng = g;
+}
+
+bool jit_simd_operands_at(const uint8_t *ip, enum interp_op op, jit_simd_operands *o)
+{
+	uint32_t f[3], n = 0, k = 0;
+	*o = (jit_simd_operands){ .v = { UINT32_MAX, UINT32_MAX, UINT32_MAX },
+		.s = UINT32_MAX, .addr = UINT32_MAX, .d = UINT32_MAX };
+	switch (op_infos[op].layout) {
+	case OPL_D_A:
+		f[n++] = OP_AT(ip, D_A)->a;
+		o->d = OP_AT(ip, D_A)->d;
+		break;
+	case OPL_D_AB:
+		f[n++] = OP_AT(ip, D_AB)->a;
+		f[n++] = OP_AT(ip, D_AB)->b;
+		o->d = OP_AT(ip, D_AB)->d;
+		break;
+	case OPL_D_ABC:
+		f[n++] = OP_AT(ip, D_ABC)->a;
+		f[n++] = OP_AT(ip, D_ABC)->b;
+		f[n++] = OP_AT(ip, D_ABC)->c;
+		o->d = OP_AT(ip, D_ABC)->d;
+		break;
+	case OPL_V_CONST:
+		o->lo = OP_AT(ip, V_CONST)->lo;
+		o->hi = OP_AT(ip, V_CONST)->hi;
+		o->d = OP_AT(ip, V_CONST)->d;
+		break;
+	case OPL_V_SHUFFLE:
+		f[n++] = OP_AT(ip, V_SHUFFLE)->a;
+		f[n++] = OP_AT(ip, V_SHUFFLE)->b;
+		o->lo = OP_AT(ip, V_SHUFFLE)->lo;
+		o->hi = OP_AT(ip, V_SHUFFLE)->hi;
+		o->d = OP_AT(ip, V_SHUFFLE)->d;
+		break;
+	case OPL_V_LANE:
+		f[n++] = OP_AT(ip, V_LANE)->a;
+		o->lane = OP_AT(ip, V_LANE)->lane;
+		o->d = OP_AT(ip, V_LANE)->d;
+		break;
+	case OPL_V_REPLACE:
+		f[n++] = OP_AT(ip, V_REPLACE)->a;
+		f[n++] = OP_AT(ip, V_REPLACE)->b;
+		o->lane = OP_AT(ip, V_REPLACE)->lane;
+		o->d = OP_AT(ip, V_REPLACE)->d;
+		break;
+	case OPL_LOAD:
+		o->addr = OP_AT(ip, LOAD)->a;
+		o->off = OP_AT(ip, LOAD)->off;
+		o->d = OP_AT(ip, LOAD)->d;
+		break;
+	case OPL_STORE:
+		o->addr = OP_AT(ip, STORE)->a;
+		f[n++] = OP_AT(ip, STORE)->v;
+		o->off = OP_AT(ip, STORE)->off;
+		break;
+	case OPL_V_LOAD_LANE:
+		o->addr = OP_AT(ip, V_LOAD_LANE)->a;
+		f[n++] = OP_AT(ip, V_LOAD_LANE)->v;
+		o->off = OP_AT(ip, V_LOAD_LANE)->off;
+		o->lane = OP_AT(ip, V_LOAD_LANE)->lane;
+		o->d = OP_AT(ip, V_LOAD_LANE)->d;
+		break;
+	case OPL_V_STORE_LANE:
+		o->addr = OP_AT(ip, V_STORE_LANE)->a;
+		f[n++] = OP_AT(ip, V_STORE_LANE)->v;
+		o->off = OP_AT(ip, V_STORE_LANE)->off;
+		o->lane = OP_AT(ip, V_STORE_LANE)->lane;
+		break;
+	default:
+		return false;
+	}
+	for (uint32_t j = 0; j < jit_simd_nvec(op); j++)
+		o->v[j] = k < n ? f[k++] : UINT32_MAX;
+	if (jit_simd_has_scalar(op))
+		o->s = k < n ? f[k++] : UINT32_MAX;
+	return k == n;
+}
+
+/* ---- helpers -------------------------------------------------------------- */
+
+static void ones(x64_buf *b, x64_xmm x)
+{
+	x64_sse_xx(b, X64_PFX_66, X64_SSE_PCMPEQD, x, x);
+}
+
+/* x = the v128 (lo, hi) (clobbers g and tmp) */
+static void vconst(x64_buf *b, x64_xmm x, uint64_t lo, uint64_t hi, x64_xmm tmp,
+	x64_gpr g)
+{
+	if (lo == 0 && hi == 0) {
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PXOR, x, x);
+		return;
+	}
+	if (lo == ~0ull && hi == ~0ull) {
+		ones(b, x);
+		return;
+	}
+	x64_mov_ri(b, 8, g, (int64_t)lo);
+	x64_movd_xr(b, 8, x, g);
+	if (hi == lo) {
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PUNPCKLQDQ, x, x);
+		return;
+	}
+	x64_mov_ri(b, 8, g, (int64_t)hi);
+	x64_movd_xr(b, 8, tmp, g);
+	x64_sse_xx(b, X64_PFX_66, X64_SSE_PUNPCKLQDQ, x, tmp);
+}
+
+/* g = g's low `size` bytes repeated over 64 bits (g zero-extended from
+ * size bytes on entry; clobbers t) */
+static void splat64(x64_buf *b, unsigned size, x64_gpr g, x64_gpr t)
+{
+	static const uint64_t rep[9] = { [1] = 0x0101010101010101ull,
+		[2] = 0x0001000100010001ull, [4] = 0x0000000100000001ull };
+	if (size == 8)
+		return;
+	x64_mov_ri(b, 8, t, (int64_t)rep[size]);
+	x64_imul_rr(b, 8, g, t);
+}
+
+/* d = g in both 8-byte halves */
+static void vsplat_gpr(x64_buf *b, x64_xmm d, x64_gpr g)
+{
+	x64_movd_xr(b, 8, d, g);
+	x64_sse_xx(b, X64_PFX_66, X64_SSE_PUNPCKLQDQ, d, d);
+}
+
+/* r (size 1, 2, 4: zero-extended) = [m] */
+static void load_zx(x64_buf *b, unsigned size, x64_gpr r, x64_mem m)
+{
+	if (size < 4)
+		x64_movzx_rm(b, 4, size, r, m);
+	else
+		x64_mov_rm(b, size, r, m);
+}
+
+/* g = the 8-byte half of a holding byte `byte` (through t for the high
+ * half) */
+static void half_of(x64_buf *b, x64_gpr g, x64_xmm a, unsigned byte, x64_xmm t)
+{
+	if (byte < 8) {
+		x64_movd_rx(b, 8, g, a);
+	} else {
+		x64_sse_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, t, a, 0xee);
+		x64_movd_rx(b, 8, g, t);
+	}
+}
+
+/* g = lane `lane` of a (size bytes), zero-extended, or sign-extended to
+ * 32 bits if sx */
+static void lane_get(x64_buf *b, x64_gpr g, x64_xmm a, unsigned size,
+	uint32_t lane, bool sx, x64_xmm t)
+{
+	unsigned byte = lane * size;
+	if (size == 4) {        /* the dword to lane 0 (pshufd), movd */
+		if (lane) {
+			x64_sse_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, t, a, (uint8_t)lane);
+			a = t;
+		}
+		x64_movd_rx(b, 4, g, a);
+		return;
+	}
+	half_of(b, g, a, byte, t);
+	if (byte % 8)
+		x64_shr_ri(b, 8, g, (uint8_t)(8 * (byte % 8)));
+	if (size < 4 && sx)
+		x64_movsx_rr(b, 4, size, g, g);
+	else if (size < 4)
+		x64_movzx_rr(b, 4, size, g, g);
+}
+
+/* lane `lane` of d (size bytes) = v's low bytes (g, h, t scratch; v is
+ * neither) */
+static void lane_set(x64_buf *b, x64_xmm d, x64_gpr v, unsigned size,
+	uint32_t lane, x64_gpr g, x64_gpr h, x64_xmm t)
+{
+	unsigned byte = lane * size, sh = 8 * (byte % 8);
+	if (size == 8) {
+		x64_movd_xr(b, 8, t, v);
+	} else {
+		uint64_t keep = ~(((1ull << (8 * size)) - 1) << sh);
+		half_of(b, g, d, byte, t);
+		x64_mov_ri(b, 8, h, (int64_t)keep);
+		x64_alu_rr(b, X64_ALU_AND, 8, g, h);
+		if (size < 4)
+			x64_movzx_rr(b, 4, size, h, v);
+		else
+			x64_mov_rr(b, 4, h, v);
+		if (sh)
+			x64_shl_ri(b, 8, h, (uint8_t)sh);
+		x64_alu_rr(b, X64_ALU_OR, 8, g, h);
+		x64_movd_xr(b, 8, t, g);
+	}
+	if (byte < 8)           /* movsd xmm, xmm: the low 8 bytes only */
+		x64_movsd_xx(b, d, t);
+	else                    /* d.hi = t.lo */
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PUNPCKLQDQ, d, t);
+}
+
+/* x = count in its low dword, for the shifts by an xmm count */
+static void shift_count(x64_buf *b, x64_xmm x, int32_t count, x64_gpr g)
+{
+	x64_mov_ri(b, 4, g, count);
+	x64_movd_xr(b, 4, x, g);
+}
+
+/* A pshufb mask taking the bytes of a shuffle's 16 indices (lo, hi) that
+ * fall in [base, base + 16) and zero (0x80) for the others. */
+static uint64_t shuffle_mask(uint64_t idx, unsigned base)
+{
+	uint64_t m = 0;
+	for (int i = 0; i < 8; i++) {
+		unsigned k = (unsigned)(idx >> (8 * i)) & 0xff;
+		uint64_t byte = k >= base && k < base + 16 ? k - base : 0x80;
+		m |= byte << (8 * i);
+	}
+	return m;
+}
+
+#define SPLAT32(v) ((uint64_t)(v) << 32 | (uint64_t)(v))
+
+/* ---- the code of one op ---------------------------------------------------- */
+
+#define X0 (r->xt[0])
+#define X1 (r->xt[1])
+#define X2 (r->xt[2])
+#define G0 (r->gt[0])
+#define G1 (r->gt[1])
+#define G2 (r->gt[2])
+
+/* The next instruction is the access of r->m. */
+static void access_here(x64_buf *b, const jit_simd_regs *r)
+{
+	if (r->access)
+		*r->access = (uint32_t)x64_buf_len(b);
+}
+
+/* Constants, loads, stores, splats and lanes. */
+static void emit_moves(x64_buf *b, const jit_simd_form *f, const jit_simd_regs *r)
+{
+	switch ((enum vk)f->kind) {
+	case VK_CONST:
+		vconst(b, r->d, r->lo, r->hi, X0, G0);
+		break;
+	case VK_LOAD:
+		access_here(b, r);
+		x64_movdqu_xm(b, r->d, r->m);
+		break;
+	case VK_LOAD_X:
+		access_here(b, r);
+		x64_sse_xm(b, f->pfx, (x64_sse)f->op, r->d, r->m);
+		break;
+	case VK_LOAD_SPLAT:
+		access_here(b, r);
+		load_zx(b, f->size, G0, r->m);
+		splat64(b, f->size, G0, G1);
+		vsplat_gpr(b, r->d, G0);
+		break;
+	case VK_STORE:
+		access_here(b, r);
+		x64_movdqu_mx(b, r->m, r->a);
+		break;
+	case VK_LOAD_LANE:
+		access_here(b, r);
+		load_zx(b, f->size, G0, r->m);
+		lane_set(b, r->d, G0, f->size, r->lane, G1, G2, X0);
+		break;
+	case VK_STORE_LANE:
+		lane_get(b, G0, r->a, f->size, r->lane, false, X0);
+		access_here(b, r);
+		x64_mov_mr(b, f->size, r->m, G0);
+		break;
+	case VK_SPLAT:
+		if (f->size == 4) {     /* movd, then dword 0 to every lane */
+			x64_movd_xr(b, 4, r->d, r->s);
+			x64_sse_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, r->d, r->d, 0);
+			break;
+		}
+		if (f->size < 4)
+			x64_movzx_rr(b, 4, f->size, G0, r->s);
+		else
+			x64_mov_rr(b, f->size, G0, r->s);
+		splat64(b, f->size, G0, G1);
+		vsplat_gpr(b, r->d, G0);
+		break;
+	case VK_EXTRACT:
+		lane_get(b, r->sd, r->a, f->size, r->lane, f->sx, X0);
+		break;
+	case VK_REPLACE:
+		lane_set(b, r->d, r->s, f->size, r->lane, G0, G1, X0);
+		break;
+	default:
+		break;
+	}
+}
+
+/* The lane-wise ops of one instruction or a few (d holds a). */
+static void emit_lanes(x64_buf *b, const jit_simd_form *f, const jit_simd_regs *r)
+{
+	x64_xmm d = r->d;
+	switch ((enum vk)f->kind) {
+	case VK_BIN:
+		x64_sse_xx(b, f->pfx, (x64_sse)f->op, d, r->b);
+		break;
+	case VK_BIN_I:
+		x64_sse_xxi(b, f->pfx, (x64_sse)f->op, d, r->b, f->imm);
+		break;
+	case VK_CMPU:           /* min/max(a, b) == a */
+		x64_movaps_xx(b, X0, d);
+		x64_sse_xx(b, f->pfx, (x64_sse)f->op, d, r->b);
+		x64_sse_xx(b, X64_PFX_66, (x64_sse)f->op2, d, X0);
+		break;
+	case VK_UN:
+		if (f->m64 && f->byte) {        /* the high 8 bytes, widened */
+			x64_sse_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, X0, d, 0xee);
+			x64_sse_xx(b, f->pfx, (x64_sse)f->op, d, X0);
+		} else {
+			x64_sse_xx(b, f->pfx, (x64_sse)f->op, d, d);
+		}
+		break;
+	case VK_UN_I:
+		x64_sse_xxi(b, f->pfx, (x64_sse)f->op, d, d, f->imm);
+		break;
+	case VK_NEG:
+		x64_movaps_xx(b, X0, d);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PXOR, d, d);
+		x64_sse_xx(b, X64_PFX_66, (x64_sse)f->op, d, X0);
+		break;
+	case VK_NOT:
+		ones(b, X0);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PXOR, d, X0);
+		break;
+	case VK_BITSELECT:      /* (a & c) | (~c & b) */
+		x64_movaps_xx(b, X0, r->c);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PAND, d, r->c);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PANDN, X0, r->b);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_POR, d, X0);
+		break;
+	case VK_ANY_TRUE:       /* the halves or'ed, != 0 */
+		x64_alu_rr(b, X64_ALU_XOR, 4, r->sd, r->sd);
+		half_of(b, G0, r->a, 0, X0);
+		half_of(b, G1, r->a, 8, X0);
+		x64_alu_rr(b, X64_ALU_OR, 8, G0, G1);
+		x64_setcc_r(b, X64_CC_NE, r->sd);
+		break;
+	case VK_ALL_TRUE:       /* the mask of zero lanes is all zero */
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PXOR, X0, X0);
+		x64_sse_xx(b, X64_PFX_66, (x64_sse)f->op, X0, r->a);
+		x64_alu_rr(b, X64_ALU_XOR, 4, r->sd, r->sd);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PTEST, X0, X0);
+		x64_setcc_r(b, X64_CC_E, r->sd);
+		break;
+	case VK_BITMASK:
+		if (f->size == 2) {     /* signed saturation keeps the sign */
+			x64_movaps_xx(b, X0, r->a);
+			x64_sse_xx(b, X64_PFX_66, X64_SSE_PACKSSWB, X0, X0);
+			x64_movmsk_rx(b, f->pfx, (x64_sse)f->op, r->sd, X0);
+			x64_movzx_rr(b, 4, 1, r->sd, r->sd);
+		} else {
+			x64_movmsk_rx(b, f->pfx, (x64_sse)f->op, r->sd, r->a);
+		}
+		break;
+	case VK_GPR64:          /* abs/neg: and/xor with the mask in each lane */
+		x64_mov_ri(b, 8, G0, (int64_t)f->k);
+		vsplat_gpr(b, X0, G0);
+		x64_sse_xx(b, X64_PFX_66, f->op == X64_ALU_AND ? X64_SSE_PAND : X64_SSE_PXOR,
+			d, X0);
+		break;
+	case VK_SHIFT:          /* the count modulo the lane width, as the
+	                           interpreter's VSHIFT */
+		x64_mov_rr(b, 4, G0, r->s);
+		x64_alu_ri(b, X64_ALU_AND, 4, G0, f->size * 8 - 1);
+		x64_movd_xr(b, 4, X0, G0);
+		x64_sse_xx(b, X64_PFX_66, (x64_sse)f->op, d, X0);
+		break;
+	case VK_SHUFFLE:        /* validation keeps indices below 32 */
+		vconst(b, X0, shuffle_mask(r->lo, 0), shuffle_mask(r->hi, 0), X2, G0);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PSHUFB, d, X0);
+		x64_movaps_xx(b, X1, r->b);
+		vconst(b, X0, shuffle_mask(r->lo, 16), shuffle_mask(r->hi, 16), X2, G0);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PSHUFB, X1, X0);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_POR, d, X1);
+		break;
+	case VK_SWIZZLE:        /* index + 0x70 (unsigned saturated): 0..15
+	                           keep their low 4 bits, the rest get bit 7 */
+		x64_movaps_xx(b, X1, r->b);
+		vconst(b, X0, 0x7070707070707070ull, 0x7070707070707070ull, X2, G0);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PADDUSB, X1, X0);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PSHUFB, d, X1);
+		break;
+	case VK_EXTMUL:         /* both widened (the low or high halves),
+	                           then multiplied */
+		if (f->byte) {
+			x64_sse_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, X0, d, 0xee);
+			x64_sse_xx(b, X64_PFX_66, (x64_sse)f->op, d, X0);
+			x64_sse_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, X0, r->b, 0xee);
+			x64_sse_xx(b, X64_PFX_66, (x64_sse)f->op, X0, X0);
+		} else {
+			x64_sse_xx(b, X64_PFX_66, (x64_sse)f->op, d, d);
+			x64_sse_xx(b, X64_PFX_66, (x64_sse)f->op, X0, r->b);
+		}
+		x64_sse_xx(b, X64_PFX_66, (x64_sse)f->op2, d, X0);
+		break;
+	case VK_Q15MULR:        /* pmulhrsw gives 0x8000 for 0x8000 * 0x8000
+	                           alone, where the lane saturates to 0x7fff */
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PMULHRSW, d, r->b);
+		vconst(b, X0, 0x8000800080008000ull, 0x8000800080008000ull, X1, G0);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PCMPEQW, X0, d);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PXOR, d, X0);
+		break;
+	case VK_FMINMAX: {
+		/* minps/maxps both ways round: equal where neither is a NaN
+		 * but for -0/+0, which or (min) or and (max) settles.  NaN
+		 * lanes (cmpunord) take a + b's NaN instead: the lane rule's
+		 * (a's quieted, else b's). */
+		int p = f->pfx;
+		x64_movaps_xx(b, X0, d);
+		x64_sse_xx(b, p, (x64_sse)f->op, X0, r->b);
+		x64_movaps_xx(b, X1, r->b);
+		x64_sse_xx(b, p, (x64_sse)f->op, X1, d);
+		x64_sse_xx(b, p, f->op == X64_SSE_MIN ? X64_SSE_OR : X64_SSE_AND, X0, X1);
+		x64_movaps_xx(b, X1, d);
+		x64_sse_xxi(b, p, X64_SSE_CMPP, X1, r->b, X64_CMPP_UNORD);
+		x64_sse_xx(b, p, X64_SSE_ADD, d, r->b);
+		x64_sse_xx(b, p, X64_SSE_AND, d, X1);
+		x64_sse_xx(b, p, X64_SSE_ANDN, X1, X0);
+		x64_sse_xx(b, p, X64_SSE_OR, d, X1);
+		break;
+	}
+	default:
+		break;
+	}
+	if (f->not_ && (f->kind == VK_BIN || f->kind == VK_BIN_I || f->kind == VK_CMPU)) {
+		ones(b, X0);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PXOR, d, X0);
+	}
+}
+
+/* Pairwise widening adds, the i8x16 shifts, the i64x2 ops SSE4.1 lacks
+ * (one half at a time in GPRs: G1 the low, G2 the high). */
+static void emit_wide(x64_buf *b, enum interp_op op, const jit_simd_form *f,
+	const jit_simd_regs *r)
+{
+	x64_xmm d = r->d;
+	switch ((enum vk)f->kind) {
+	case VK_EXTADD:
+		switch (op) {
+		case OP_V_I16X8_EXTADD_PAIRWISE_I8X16_S:  /* 1 (unsigned) * a (signed) */
+			vconst(b, X0, 0x0101010101010101ull, 0x0101010101010101ull, X1, G0);
+			x64_sse_xx(b, X64_PFX_66, X64_SSE_PMADDUBSW, X0, d);
+			x64_movaps_xx(b, d, X0);
+			break;
+		case OP_V_I16X8_EXTADD_PAIRWISE_I8X16_U:  /* a (unsigned) * 1 (signed) */
+			vconst(b, X0, 0x0101010101010101ull, 0x0101010101010101ull, X1, G0);
+			x64_sse_xx(b, X64_PFX_66, X64_SSE_PMADDUBSW, d, X0);
+			break;
+		case OP_V_I32X4_EXTADD_PAIRWISE_I16X8_S:
+			vconst(b, X0, 0x0001000100010001ull, 0x0001000100010001ull, X1, G0);
+			x64_sse_xx(b, X64_PFX_66, X64_SSE_PMADDWD, d, X0);
+			break;
+		default:        /* _U: (a - 0x8000) pairs summed signed, + 0x10000 */
+			vconst(b, X0, 0x8000800080008000ull, 0x8000800080008000ull, X1, G0);
+			x64_sse_xx(b, X64_PFX_66, X64_SSE_PXOR, d, X0);
+			vconst(b, X0, 0x0001000100010001ull, 0x0001000100010001ull, X1, G0);
+			x64_sse_xx(b, X64_PFX_66, X64_SSE_PMADDWD, d, X0);
+			vconst(b, X0, 0x0001000000010000ull, 0x0001000000010000ull, X1, G0);
+			x64_sse_xx(b, X64_PFX_66, X64_SSE_PADDD, d, X0);
+			break;
+		}
+		break;
+	case VK_I8_SHIFT:       /* G0 is rcx: the count in cl */
+		x64_mov_rr(b, 4, G0, r->s);
+		x64_alu_ri(b, X64_ALU_AND, 4, G0, 7);
+		if (op == OP_V_I8X16_SHR_S) {
+			/* each byte to the top of a word (the low byte is
+			 * junk), psraw by k + 8, and back with packsswb: the
+			 * words are in i8 range */
+			x64_movaps_xx(b, X0, d);
+			x64_sse_xx(b, X64_PFX_66, X64_SSE_PUNPCKLBW, X0, d);
+			x64_sse_xx(b, X64_PFX_66, X64_SSE_PUNPCKHBW, d, d);
+			x64_lea(b, 4, G1, x64_mem_b(G0, 8));
+			x64_movd_xr(b, 4, X1, G1);
+			x64_sse_xx(b, X64_PFX_66, X64_SSE_PSRAW, X0, X1);
+			x64_sse_xx(b, X64_PFX_66, X64_SSE_PSRAW, d, X1);
+			x64_sse_xx(b, X64_PFX_66, X64_SSE_PACKSSWB, X0, d);
+			x64_movaps_xx(b, d, X0);
+			break;
+		}
+		/* a 16-bit shift, then each byte masked with 0xff << k (0xff >> k) */
+		x64_movd_xr(b, 4, X0, G0);
+		x64_sse_xx(b, X64_PFX_66, op == OP_V_I8X16_SHL ? X64_SSE_PSLLW : X64_SSE_PSRLW,
+			d, X0);
+		x64_mov_ri(b, 4, G1, 0xff);
+		x64_shift_rcl(b, op == OP_V_I8X16_SHL ? X64_SH_SHL : X64_SH_SHR, 4, G1);
+		x64_movzx_rr(b, 4, 1, G1, G1);
+		splat64(b, 1, G1, G2);
+		vsplat_gpr(b, X0, G1);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PAND, d, X0);
+		break;
+	case VK_I64_GPR:
+		half_of(b, G1, d, 0, X0);
+		half_of(b, G2, d, 8, X0);
+		if (op == OP_V_I64X2_MUL) {
+			half_of(b, G0, r->b, 0, X0);
+			x64_imul_rr(b, 8, G1, G0);
+			half_of(b, G0, r->b, 8, X0);
+			x64_imul_rr(b, 8, G2, G0);
+		} else if (op == OP_V_I64X2_SHR_S) {
+			x64_mov_rr(b, 4, G0, r->s);     /* sar masks cl to 63 */
+			x64_sar_rcl(b, 8, G1);
+			x64_sar_rcl(b, 8, G2);
+		} else if (op == OP_V_I64X2_ABS) {
+			/* -x where it is not negative, else x (INT64_MIN stays) */
+			for (int h = 0; h < 2; h++) {
+				x64_gpr g = h ? G2 : G1;
+				x64_mov_rr(b, 8, G0, g);
+				x64_neg_r(b, 8, g);
+				x64_cmovcc_rr(b, X64_CC_S, 8, g, G0);
+			}
+		} else {        /* a compare: all ones where it holds */
+			for (int h = 0; h < 2; h++) {
+				x64_gpr g = h ? G2 : G1;
+				half_of(b, G0, r->b, 8u * (unsigned)h, X0);
+				x64_alu_rr(b, X64_ALU_CMP, 8, g, G0);
+				x64_setcc_r(b, (x64_cc)f->imm, G0);
+				x64_movzx_rr(b, 4, 1, G0, G0);
+				x64_neg_r(b, 8, G0);
+				x64_mov_rr(b, 8, g, G0);
+			}
+		}
+		x64_movd_xr(b, 8, d, G1);
+		x64_movd_xr(b, 8, X0, G2);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PUNPCKLQDQ, d, X0);
+		break;
+	default:
+		break;
+	}
+}
+
+/* VK_SEQ: the ops that take a sequence of their own (d holds a). */
+static void emit_seq(x64_buf *b, enum interp_op op, const jit_simd_regs *r)
+{
+	x64_xmm d = r->d;
+	switch (op) {
+	case OP_V_I8X16_POPCNT:         /* a table of nibble counts, pshufb'd
+	                                   by the low and the high nibbles */
+		x64_movaps_xx(b, X0, d);
+		shift_count(b, X1, 4, G0);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PSRLW, X0, X1);
+		vconst(b, X1, 0x0f0f0f0f0f0f0f0full, 0x0f0f0f0f0f0f0f0full, X2, G0);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PAND, d, X1);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PAND, X0, X1);
+		vconst(b, X1, 0x0302020102010100ull, 0x0403030203020201ull, X2, G0);
+		x64_movaps_xx(b, X2, X1);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PSHUFB, X1, d);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PSHUFB, X2, X0);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PADDB, X1, X2);
+		x64_movaps_xx(b, d, X1);
+		break;
+	case OP_V_F32X4_CONVERT_I32X4_U:
+		/* (x >> 16) * 65536 + (x & 0xffff): both halves convert
+		 * exactly, so the add is the one rounding, as (float)x's */
+		x64_movaps_xx(b, X0, d);
+		shift_count(b, X1, 16, G0);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PSRLD, d, X1);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PSLLD, X0, X1);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PSRLD, X0, X1);
+		x64_sse_xx(b, X64_PFX_NONE, X64_SSE_CVTDQ2PS, d, d);
+		x64_sse_xx(b, X64_PFX_NONE, X64_SSE_CVTDQ2PS, X0, X0);
+		vconst(b, X1, SPLAT32(0x47800000u), SPLAT32(0x47800000u), X2, G0);
+		x64_sse_xx(b, X64_PFX_NONE, X64_SSE_MUL, d, X1);
+		x64_sse_xx(b, X64_PFX_NONE, X64_SSE_ADD, d, X0);
+		break;
+	case OP_V_F64X2_CONVERT_LOW_I32X4_U:
+		/* the u32 as the low bits of 2^52's mantissa, minus 2^52: exact */
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PMOVZXDQ, d, d);
+		vconst(b, X0, 0x4330000000000000ull, 0x4330000000000000ull, X1, G0);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_POR, d, X0);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_SUB, d, X0);
+		break;
+	case OP_V_I32X4_TRUNC_SAT_F32X4_U:
+		/* x = max(x, 0) (NaN: 0); cvttps2dq(x) is right below 2^31 and
+		 * 0x80000000 above; t = cvttps2dq(x - 2^31), 0x7fffffff where
+		 * x >= 2^32, at least 0: the sum is the saturated u32 */
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PXOR, X0, X0);
+		x64_sse_xx(b, X64_PFX_NONE, X64_SSE_MAX, d, X0);
+		vconst(b, X0, SPLAT32(0x4f000000u), SPLAT32(0x4f000000u), X2, G0);
+		x64_movaps_xx(b, X1, d);
+		x64_sse_xx(b, X64_PFX_NONE, X64_SSE_SUB, X1, X0);
+		x64_sse_xxi(b, X64_PFX_NONE, X64_SSE_CMPP, X0, X1, X64_CMPP_LE);
+		x64_sse_xx(b, X64_PFX_F3, X64_SSE_CVTTPS2DQ, X1, X1);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PXOR, X1, X0);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PXOR, X0, X0);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PMAXSD, X1, X0);
+		x64_sse_xx(b, X64_PFX_F3, X64_SSE_CVTTPS2DQ, d, d);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PADDD, d, X1);
+		break;
+	case OP_V_I32X4_TRUNC_SAT_F64X2_S_ZERO:
+		/* min(x, 2147483647.0) with NaN lanes 0 (minpd gives its
+		 * second operand for a NaN), then cvttpd2dq: below the range
+		 * it gives 0x80000000, the saturated value */
+		x64_movaps_xx(b, X0, d);
+		x64_sse_xxi(b, X64_PFX_66, X64_SSE_CMPP, X0, X0, X64_CMPP_EQ);
+		vconst(b, X1, 0x41dfffffffc00000ull, 0x41dfffffffc00000ull, X2, G0);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_AND, X0, X1);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_MIN, d, X0);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_CVTTPD2DQ, d, d);
+		break;
+	case OP_V_I32X4_TRUNC_SAT_F64X2_U_ZERO:
+		/* max(x, 0) (NaN: 0), min(., 4294967295.0), truncated, + 2^52:
+		 * the u32 is the low half of each lane's bits */
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PXOR, X0, X0);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_MAX, d, X0);
+		vconst(b, X1, 0x41efffffffe00000ull, 0x41efffffffe00000ull, X2, G0);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_MIN, d, X1);
+		x64_sse_xxi(b, X64_PFX_66, X64_SSE_ROUNDPD, d, d,
+			X64_ROUND_TRUNC | X64_ROUND_NO_EXC);
+		vconst(b, X1, 0x4330000000000000ull, 0x4330000000000000ull, X2, G0);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_ADD, d, X1);
+		x64_sse_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, d, d, 0x08);
+		x64_movd_rx(b, 8, G0, d);
+		x64_movd_xr(b, 8, d, G0);       /* the upper half zero */
+		break;
+	default:        /* I32X4_TRUNC_SAT_F32X4_S: NaN lanes zeroed first;
+	                   cvttps2dq gives 0x80000000 out of range, which a
+	                   lane with the sign clear turns into 0x7fffffff */
+		x64_movaps_xx(b, X0, d);
+		x64_sse_xxi(b, X64_PFX_NONE, X64_SSE_CMPP, X0, X0, X64_CMPP_EQ);
+		x64_sse_xx(b, X64_PFX_NONE, X64_SSE_AND, d, X0);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PXOR, X0, d);    /* top: sign clear */
+		x64_sse_xx(b, X64_PFX_F3, X64_SSE_CVTTPS2DQ, d, d);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PAND, X0, d);    /* ... and 0x80000000 */
+		shift_count(b, X1, 31, G0);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PSRAD, X0, X1);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PXOR, d, X0);
+		break;
+	}
+}
+
+bool jit_simd_emit(x64_buf *b, enum interp_op op, const jit_simd_regs *r)
+{
+	const jit_simd_form *f = &jit_simd_forms[op];
+	switch ((enum vk)f->kind) {
+	case VK_CONST: case VK_LOAD: case VK_LOAD_X: case VK_LOAD_SPLAT: case VK_STORE:
+	case VK_LOAD_LANE: case VK_STORE_LANE: case VK_SPLAT: case VK_EXTRACT:
+	case VK_REPLACE:
+		emit_moves(b, f, r);
+		return true;
+	case VK_EXTADD: case VK_I8_SHIFT: case VK_I64_GPR:
+		emit_wide(b, op, f, r);
+		return true;
+	case VK_SEQ:
+		emit_seq(b, op, r);
+		return true;
+	case VK_NONE: case VK_ENTER: case VK_COPY: case VK_SELECT:
+	case VK_GLOBAL_GET: case VK_GLOBAL_SET:
+		return false;
+	default:
+		emit_lanes(b, f, r);
+		return true;
+	}
+}
