@@ -50,6 +50,13 @@ typedef enum {
 
 const char *wasm_valtype_name(wasm_valtype t);
 
+/* The 8-byte slots a value of type t takes in a host function's slot
+ * array (wasm_host_fn), as in every frame: a v128 two, the others one. */
+static inline uint32_t wasm_valtype_slots(wasm_valtype t)
+{
+	return t == WASM_V128 ? 2 : 1;
+}
+
 /* A typed value.  Floats are carried as raw bits so NaN payloads survive.
  * References: funcref is a wasm_func * (NULL = ref.null func); externref is
  * an opaque host pointer (NULL = ref.null extern).  A v128 is its 16
