@@ -61,6 +61,18 @@ gen_modules() {
 }
 gen_modules "$seed" "$count" "$flags"
 gen_modules "$simd_seed" "$simd_count" "$simd_flags"
+# simd_every_op.wat must have an export for every op of WASM_OPS_SIMD
+# (regenerate it with tests/diff/gen-simd-every-op.py)
+every=$top_srcdir/tests/diff/fixtures/simd_every_op.wat
+missing=$(sed -n '/^#define WASM_OPS_SIMD(X)/,/^$/p' \
+	"$top_srcdir/engine/front/opcodes.h" | sed -n 's/^[^"]*"\([^"]*\)".*/\1/p' |
+	while read -r op; do
+		grep -qF "(export \"$op\")" "$every" || printf ' %s' "$op"
+	done)
+if [ -n "$missing" ]; then
+	echo "run-diff.sh: simd_every_op.wat lacks:$missing"
+	exit 1
+fi
 # and the regression modules, written by hand (wat2wasm from wabt)
 for w in "$top_srcdir"/tests/diff/fixtures/*.wat; do
 	[ -f "$w" ] || continue
