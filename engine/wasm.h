@@ -50,6 +50,13 @@ typedef enum {
 
 const char *wasm_valtype_name(wasm_valtype t);
 
+/* The 8-byte slots a value of type t takes in a host function's slot
+ * array (wasm_host_fn), as in every frame: a v128 two, the others one. */
+static inline uint32_t wasm_valtype_slots(wasm_valtype t)
+{
+	return t == WASM_V128 ? 2 : 1;
+}
+
 /* A typed value.  Floats are carried as raw bits so NaN payloads survive.
  * References: funcref is a wasm_func * (NULL = ref.null func); externref is
  * an opaque host pointer (NULL = ref.null extern).  A v128 is its 16
@@ -441,9 +448,15 @@ bool wasm_instance_from_snapshot(const wasm_instance *inst);
 
 /* ---- functions ------------------------------------------------------- */
 
-/* Host functions.  slots holds the arguments on entry (one 8-byte slot each,
- * i32 zero-extended, floats as bits, refs as pointers) and receives the
- * results (from slot 0).  It has max(nparams, nresults) slots.  Return
+/* Host functions.  slots holds the arguments on entry, one after the other
+ * from slot 0: one 8-byte slot each (i32 zero-extended, f32 as its bits in
+ * the low half, f64 as its bits, refs as pointers), except a v128, which
+ * takes two consecutive slots (its bytes 0..7, lane 0's low byte first as
+ * wasm_value.of.v128 holds them, in the first; bytes 8..15 in the second).
+ * The host writes the results the same way from slot 0.  slots has room
+ * for the larger of the arguments' and the results' slots; e.g. for
+ * (i32 v128 f64) -> (v128 i32): arguments in slots 0, 1-2 and 3, results
+ * in 0-1 and 2.  The layout is the same whichever tier calls.  Return
  * WASM_OK, or trap with wasm_call_trap(), or end with wasm_call_exit(). */
 typedef wasm_status (*wasm_host_fn)(wasm_call_ctx *ctx, void *env,
 	uint64_t *slots);

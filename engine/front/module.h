@@ -46,12 +46,13 @@ static inline const uint8_t *functype_results(const functype *t) { return t->typ
 
 /* A value's width in a frame, in 8-byte slots: a v128 takes two
  * consecutive slots (its bytes 0..7 in the first, 8..15 in the second),
- * every other type one.  The one definition of the frame's layout by type:
- * locals, operands, call arguments and results, and the runtime's slot
- * arrays all place values by it. */
+ * every other type one.  The one definition of the frame's layout by type
+ * (public as wasm_valtype_slots, since host functions see it): locals,
+ * operands, call arguments and results, and the runtime's slot arrays all
+ * place values by it. */
 static inline uint32_t valtype_slots(uint8_t t)
 {
-	return t == WASM_V128 ? 2 : 1;
+	return wasm_valtype_slots((wasm_valtype)t);
 }
 
 /* The slots n values of the given types take, one after the other. */

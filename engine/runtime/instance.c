@@ -107,13 +107,13 @@ static void exec_report(const exec *ex, wasm_status st, wasm_error *err)
 
 /* ---- values <-> slots ------------------------------------------------ */
 
-/* Host functions take and give scalars and references (no v128 yet: their
- * slot arrays hold one value a slot); globals take v128 too. */
+/* The value types a host function may take and give: every type, a v128
+ * in two slots of its slot array (valtype_slots), as in every frame. */
 static bool valtype_known(uint8_t t)
 {
 	switch (t) {
 	case WASM_I32: case WASM_I64: case WASM_F32: case WASM_F64:
-	case WASM_FUNCREF: case WASM_EXTERNREF:
+	case WASM_V128: case WASM_FUNCREF: case WASM_EXTERNREF:
 		return true;
 	default:
 		return false;

@@ -92,6 +92,8 @@ same "f32 NaN payload" --invoke f32id "$C" -nan:0x200001 -- \
 same "f64 inf" --invoke fdiv "$C" 1 0 -- "$id" fdiv 1 0
 same "two results" --invoke pair "$C" -- "$id" pair
 same "no results" --invoke nothing "$C" -- "$id" nothing
+same "v128 in and out" --invoke vmix "$C" 2 0x4000000100000002fffffffe7fa00001 -0.5 -- \
+	"$id" vmix 2 0x4000000100000002fffffffe7fa00001 -0.5
 same "a trap: kind, function, offset" --invoke div_s "$C" 1 0 -- \
 	"$id" div_s 1 0
 same "unreachable" --invoke boom "$C" -- "$id" boom

@@ -172,6 +172,14 @@ json POST "$inv" '{"function":"pair"}'
 expect 200 "two results" '"results":[-1,"-9223372036854775808"]'
 json POST "$inv" '{"function":"nothing","args":[]}'
 expect 200 "no results" '"results":[]'
+# v128 as "0x" and 32 hex digits, byte 15 first; lane 3 is the high word;
+# lane 0 a signalling NaN, which f32x4.add quiets (payload kept)
+json POST "$inv" '{"function":"vmix","args":[2,"0x4000000100000002fffffffe7fa00001",-0.5]}'
+expect 200 "v128 arguments and results beside scalars" \
+	'"results":["0x4000000300000004000000007fa00003",1073741827,-1,"0x4080000100000004fffffffe7fe00001"]'
+json POST "$inv" '{"function":"vmix","args":[2,"0x40",-0.5]}'
+expect 400 "a v128 argument short of 32 hex digits" '"code":"bad_call"' \
+	'"field":"args[1]"' 'v128'
 json POST "$inv" '{"function":"div_s","args":[1,0]}'
 expect 200 "trap" '"outcome":"trap"' '"kind":"integer_divide_by_zero"' \
 	'"function":"div_s"' '"offset":'

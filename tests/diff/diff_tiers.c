@@ -10,17 +10,21 @@
  *   diff_tiers [-v] FILE.wasm...
  *
  * Per module and tier: instantiate with every import answered (functions
- * log their arguments and return zeros; memories, tables and globals are
- * made to the import's type), then call every exported function with three
- * fixed argument sets (ordinary numbers; NaNs with payloads; infinities
- * and zeros: arg_value), with fuel so that no call runs forever.  Float
- * results and memory are compared as bits, NaNs included (the NaN rule,
- * interp/ops.h).  The transcript (each
- * call's results as bits or its trap kind, function and wasm offset, the import
- * calls, a hash of memory after each call) must equal the interpreter's.
- * Modules the interpreter cannot load are skipped.
+ * log their arguments and return values made from them; memories, tables
+ * and globals are made to the import's type, globals holding NaNs), then
+ * call every exported function with three fixed argument sets (ordinary
+ * numbers; NaNs with payloads; infinities, zeros and INT_MINs: arg_value,
+ * and for a v128 v128_arg, lane by lane), with fuel so that no call runs
+ * forever.  Float results, v128s (all 16 bytes) and memory are compared as
+ * bits, NaNs included (the NaN rule, interp/ops.h, lane by lane for
+ * SIMD).  The transcript (each call's results as bits or its trap kind,
+ * function and wasm offset, the import calls with their arguments, a hash
+ * of memory and the exported globals after each call) must equal the
+ * interpreter's.  Modules the interpreter cannot load are skipped.
  *
- * Last line: "N passed, M failed" (modules).  Exit 1 if any failed.
+ * The summary says how many calls were compared and how many of them
+ * moved a v128.  Last line: "N passed, M failed" (modules).  Exit 1 if any
+ * failed.
  */
 #include "wasm.h"
 
@@ -71,21 +75,71 @@ typedef struct {
 	wasm_functype type;
 } host_env;
 
+/* What the reference tier's transcripts held of v128: exported functions
+ * with a v128 in their type, calls in which a v128 went in or out (as an
+ * argument, a result, an import's argument or an exported global), and
+ * the v128 values compared. */
+static unsigned long v128_funcs, v128_calls, v128_values;
+static bool counting;           /* the reference tier is running */
+static bool call_saw_v128;      /* the current call moved a v128 */
+
+static void saw_v128(void)
+{
+	if (counting) {
+		v128_values++;
+		call_saw_v128 = true;
+	}
+}
+
+/* A v128 in the transcript: bytes 15..8, then 7..0, in hex. */
+static void log_v128(text *t, const uint8_t b[16])
+{
+	uint64_t lo, hi;
+	memcpy(&lo, b, 8);
+	memcpy(&hi, b + 8, 8);
+	tprintf(t, "%llx:%llx", (unsigned long long)hi, (unsigned long long)lo);
+	saw_v128();
+}
+
+/* Imports: log the arguments (slots laid out by wasm_valtype_slots, a
+ * v128 in two) and give results made from them, so that the results'
+ * way back into every tier is compared too (refs: null). */
 static wasm_status host_log(wasm_call_ctx *ctx, void *env, uint64_t *slots)
 {
 	(void)ctx;
 	host_env *h = env;
+	uint64_t mix = 0x9e3779b97f4a7c15ull * (h->index + 1);
+	uint32_t k = 0;
 	tprintf(h->log, "  import %u(", h->index);
 	for (uint32_t i = 0; i < h->type.nparams; i++) {
 		uint8_t t = h->type.params[i];
-		uint64_t v = slots[i];
-		if (t == WASM_FUNCREF || t == WASM_EXTERNREF)
-			v = v != 0;     /* addresses differ between runs */
-		tprintf(h->log, "%s%llx", i ? " " : "", (unsigned long long)v);
+		uint64_t v = slots[k];
+		if (i)
+			tprintf(h->log, " ");
+		if (t == WASM_V128) {
+			log_v128(h->log, (const uint8_t *)&slots[k]);
+			mix = (mix ^ slots[k] ^ (slots[k + 1] << 1)) * 0x100000001b3ull;
+		} else {
+			if (t == WASM_FUNCREF || t == WASM_EXTERNREF)
+				v = v != 0;     /* addresses differ between runs */
+			tprintf(h->log, "%llx", (unsigned long long)v);
+			mix = (mix ^ v) * 0x100000001b3ull;
+		}
+		k += wasm_valtype_slots((wasm_valtype)t);
 	}
 	tprintf(h->log, ")\n");
-	for (uint32_t i = 0; i < h->type.nresults; i++)
-		slots[i] = 0;
+	k = 0;
+	for (uint32_t i = 0; i < h->type.nresults; i++) {
+		uint8_t t = h->type.results[i];
+		mix = (mix ^ (mix >> 29)) * 0xbf58476d1ce4e5b9ull;
+		switch (t) {
+		case WASM_I32: case WASM_F32: slots[k] = (uint32_t)mix; break;
+		case WASM_I64: case WASM_F64: slots[k] = mix; break;
+		case WASM_V128: slots[k] = mix; slots[k + 1] = ~mix >> 3; break;
+		default: slots[k] = 0; break;   /* null ref */
+		}
+		k += wasm_valtype_slots((wasm_valtype)t);
+	}
 	return WASM_OK;
 }
 
@@ -95,6 +149,52 @@ static wasm_status host_log(wasm_call_ctx *ctx, void *env, uint64_t *slots)
  * infinities and zeros of both signs, which make NaNs of their own
  * (inf - inf, 0 * inf) and test min/max on -0. */
 #define NARGSETS 3
+
+/* A v128 argument: 32-bit lanes from the set's table for an even i, 64-bit
+ * lanes for an odd one, so that a binary op meets two layouts and a lane
+ * meets NaN against number, NaN against NaN and number against number.
+ * The tables mix float and integer patterns because a lane is both:
+ * ordinary numbers, ties for nearest, out-of-range for trunc_sat and the
+ * conversions; NaNs with payloads (quiet and signalling, both signs);
+ * +-0, +-inf, INT_MIN of every lane width (0x80, 0x8000 for q15mulr_sat,
+ * 0x80000000, 0x8000000000000000), the narrowing bounds, denormals, and
+ * bytes below and above 16 for swizzle. */
+static void v128_arg(uint32_t i, int set, uint8_t out[16])
+{
+	static const uint32_t w32[3][12] = {
+		{ 0x3fc00000u, 0xc0100000u, 0x00000007u, 0xfffffff9u, 0x3f000000u,
+		  0x40200000u, 0xbfc00000u, 0x00010002u, 0x4f000000u, 0x0c0f0304u,
+		  0x7f7fffffu, 0x1a150b0eu },
+		{ 0x7fc00000u, 0xffc00001u, 0x7fa00123u, 0x3f800000u, 0xff800001u,
+		  0xbf400000u, 0x7fffffffu, 0xffd5a5a5u, 0x41200000u, 0x7f800001u,
+		  0xc2c80000u, 0xffbfffffu },
+		{ 0x80000000u, 0x7f800000u, 0xff800000u, 0x00000000u, 0x80008000u,
+		  0x7fff8000u, 0x80808080u, 0x7f7f7f7fu, 0xffffffffu, 0xcf000001u,
+		  0x00000001u, 0x4f800000u },
+	};
+	static const uint64_t w64[3][8] = {
+		{ 0x3ff8000000000000ull, 0xc00c000000000000ull, 0x0000000000000005ull,
+		  0xfffffffffffffffbull, 0x3fe0000000000000ull, 0x4004000000000000ull,
+		  0x41efffffffe00000ull, 0x0102030405060708ull },
+		{ 0x7ff8000000000000ull, 0xfff4000000000001ull, 0x7ff0000000000001ull,
+		  0x3ff0000000000000ull, 0xfff8000000abcdefull, 0xc000000000000000ull,
+		  0x7ff4000000000abcull, 0x7fffffffffffffffull },
+		{ 0x8000000000000000ull, 0x7ff0000000000000ull, 0xfff0000000000000ull,
+		  0x0000000000000000ull, 0x43e0000000000000ull, 0xc3e0000000000001ull,
+		  0x000fffffffffffffull, 0x41f0000000000000ull },
+	};
+	if (i % 2 == 0) {
+		for (uint32_t l = 0; l < 4; l++) {
+			uint32_t w = w32[set][(i * 5 + l * 7) % 12];
+			memcpy(out + 4 * l, &w, 4);
+		}
+	} else {
+		for (uint32_t l = 0; l < 2; l++) {
+			uint64_t w = w64[set][(i * 3 + l * 5) % 8];
+			memcpy(out + 8 * l, &w, 8);
+		}
+	}
+}
 
 static wasm_value arg_value(uint8_t type, uint32_t i, int set)
 {
@@ -118,15 +218,8 @@ static wasm_value arg_value(uint8_t type, uint32_t i, int set)
 				+ 0x10001ull * (i + 1)
 			: f64_special[i % 5];
 		break;
-	case WASM_V128:         /* lanes as the f32 and f64 args of the set */
-		for (uint32_t l = 0; l < 4; l++) {
-			uint32_t b = arg_value(WASM_F32, i + l, set).of.f32_bits;
-			memcpy(v.of.v128 + 4 * l, &b, 4);
-		}
-		if (set == 2) {
-			uint64_t b = arg_value(WASM_F64, i, set).of.f64_bits;
-			memcpy(v.of.v128 + 8, &b, 8);
-		}
+	case WASM_V128:
+		v128_arg(i, set, v.of.v128);
 		break;
 	default: v.of.ref = NULL; break;
 	}
@@ -139,6 +232,41 @@ static uint64_t hash_bytes(const uint8_t *p, uint64_t n)
 	for (uint64_t i = 0; i < n; i++)
 		h = (h ^ p[i]) * 1099511628211ull;
 	return h;
+}
+
+static bool functype_has_v128(const wasm_functype *t)
+{
+	for (uint32_t k = 0; k < t->nparams; k++)
+		if (t->params[k] == WASM_V128)
+			return true;
+	for (uint32_t k = 0; k < t->nresults; k++)
+		if (t->results[k] == WASM_V128)
+			return true;
+	return false;
+}
+
+/* The exported globals' values after a call (v128s whole, floats as bits,
+ * refs as null or not). */
+static void log_globals(text *out, wasm_module *m, wasm_instance *inst)
+{
+	for (uint32_t i = 0; i < wasm_module_export_count(m); i++) {
+		wasm_extern_desc d;
+		wasm_extern x;
+		wasm_value v;
+		wasm_module_export(m, i, &d);
+		if (d.kind != WASM_EXTERN_GLOBAL || !wasm_instance_export(inst, d.name, &x))
+			continue;
+		wasm_global_get(x.of.global, &v);
+		tprintf(out, " g%u=", i);
+		switch (v.type) {
+		case WASM_I32: tprintf(out, "%x", (unsigned)v.of.i32); break;
+		case WASM_F32: tprintf(out, "%x", v.of.f32_bits); break;
+		case WASM_I64: tprintf(out, "%llx", (unsigned long long)v.of.i64); break;
+		case WASM_F64: tprintf(out, "%llx", (unsigned long long)v.of.f64_bits); break;
+		case WASM_V128: log_v128(out, v.of.v128); break;
+		default: tprintf(out, "%d", v.of.ref != NULL); break;
+		}
+	}
 }
 
 typedef struct {
@@ -207,8 +335,8 @@ static bool run_tier(const tier_spec *ts, const uint8_t *bytes, size_t len,
 			imports[i].of.table = wasm_table_new(s, d.table.elem, d.table.limits, NULL);
 			break;
 		case WASM_EXTERN_GLOBAL: {
-			wasm_value z = { .type = d.global.type };
-			memset(&z.of, 0, sizeof z.of);
+			/* NaNs with payloads: what a global.get passes on */
+			wasm_value z = arg_value(d.global.type, i, 1);
 			imports[i].of.global = wasm_global_new(s, z, d.global.mut);
 			break;
 		}
@@ -238,14 +366,20 @@ static bool run_tier(const tier_spec *ts, const uint8_t *bytes, size_t len,
 			continue;
 		if (d.func.nparams > MAX_VALUES || d.func.nresults > MAX_VALUES)
 			continue;
+		if (counting && functype_has_v128(&d.func))
+			v128_funcs++;
 		for (int set = 0; set < NARGSETS; set++) {
 			wasm_value args[MAX_VALUES], res[MAX_VALUES];
 			for (uint32_t k = 0; k < d.func.nparams; k++)
 				args[k] = arg_value(d.func.params[k], k, set);
 			wasm_store_set_fuel(s, FUEL_PER_CALL);
 			tprintf(out, "call %s/%d:", d.name, set);
+			call_saw_v128 = false;
 			if (ts == &tiers[0])
 				calls_compared++;
+			for (uint32_t k = 0; k < d.func.nparams; k++)
+				if (d.func.params[k] == WASM_V128)
+					saw_v128();
 			wasm_status st = wasm_func_call(s, x.of.func, args, d.func.nparams,
 				res, d.func.nresults, &err);
 			if (st == WASM_OK) {
@@ -256,12 +390,10 @@ static bool run_tier(const tier_spec *ts, const uint8_t *bytes, size_t len,
 					case WASM_F32: v = res[k].of.f32_bits; break;
 					case WASM_I64: v = (uint64_t)res[k].of.i64; break;
 					case WASM_F64: v = res[k].of.f64_bits; break;
-					case WASM_V128: {   /* bytes 8..15, then 0..7 */
-						memcpy(&v, res[k].of.v128 + 8, 8);
-						tprintf(out, " %llx", (unsigned long long)v);
-						memcpy(&v, res[k].of.v128, 8);
-						break;
-					}
+					case WASM_V128:     /* all 16 bytes */
+						tprintf(out, " ");
+						log_v128(out, res[k].of.v128);
+						continue;
 					default: v = res[k].of.ref != NULL; break;
 					}
 					tprintf(out, " %llx", (unsigned long long)v);
@@ -284,7 +416,9 @@ static bool run_tier(const tier_spec *ts, const uint8_t *bytes, size_t len,
 			if (mem)
 				tprintf(out, " mem %llx", (unsigned long long)hash_bytes(
 					wasm_memory_data(mem), wasm_memory_size_bytes(mem)));
+			log_globals(out, m, inst);
 			tprintf(out, "\n");
+			v128_calls += counting && call_saw_v128;
 		}
 	}
 	ok = true;
@@ -382,7 +516,10 @@ int main(int argc, char **argv)
 		}
 		text t[NTIERS] = { { 0 } };
 		bool ok = true;
-		if (!run_tier(&tiers[0], bytes, len, &t[0], NULL)) {
+		counting = true;
+		bool loaded = run_tier(&tiers[0], bytes, len, &t[0], NULL);
+		counting = false;
+		if (!loaded) {
 			skipped++;
 			if (verbose)
 				printf("%s: skipped (%s)", argv[i], t[0].s);
@@ -438,6 +575,10 @@ int main(int argc, char **argv)
 	printf("diff_tiers: %lu calls compared, %lu of them traps (%lu out of "
 		"bounds memory, %lu stack overflow): kind, function and offset\n",
 		calls_compared, traps_compared, oob_compared, so_compared);
+	printf("diff_tiers: v128: %lu exported functions with v128 in their "
+		"type, %lu calls moved a v128 (arguments, results, imports' "
+		"arguments, globals), %lu v128 values compared (16 bytes each)\n",
+		v128_funcs, v128_calls, v128_values);
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

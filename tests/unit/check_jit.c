@@ -1681,6 +1681,144 @@ START_TEST(v128_pressure_every_mix)
 }
 END_TEST
 
+/* ---- v128 in host functions ---------------------------------------------- */
+
+/* mix(i32 n, v128 a, f64 d, v128 b) -> (v128 r, i32 m, f64 e): r's byte i
+ * is a[i] + b[i] + n, m = n * 3 + a's byte 15, e = d * 2.  The slots hold
+ * n in 0, a in 1-2, d in 3, b in 4-5; the results go to 0-1, 2 and 3
+ * (wasm.h, wasm_host_fn). */
+static unsigned host_mix_calls;
+
+static wasm_status host_mix(wasm_call_ctx *ctx, void *env, uint64_t *slots)
+{
+	(void)ctx;
+	(void)env;
+	uint32_t n = (uint32_t)slots[0];
+	uint8_t a[16], b[16], r[16];
+	double d;
+	ck_assert_uint_eq(slots[0] >> 32, 0);   /* i32 zero-extended */
+	memcpy(a, &slots[1], 16);
+	memcpy(&d, &slots[3], 8);
+	memcpy(b, &slots[4], 16);
+	for (int i = 0; i < 16; i++)
+		r[i] = (uint8_t)(a[i] + b[i] + n);
+	double e = d * 2;
+	memcpy(&slots[0], r, 16);
+	slots[2] = (uint32_t)(n * 3 + a[15]);
+	memcpy(&slots[3], &e, 8);
+	host_mix_calls++;
+	return WASM_OK;
+}
+
+/* Calls run/run_ind(n, a, d) in r and checks the results against what
+ * mix computes: wasm passes b = a + i32x4(1, 2, 3, 4) and returns mix's
+ * results and then b, which lived in a local across the call. */
+static void host_v128_check(rig *r, const char *name, int32_t n,
+	const uint8_t a[16], double d, const char *mix)
+{
+	wasm_value args[3] = { { .type = WASM_I32, .of.i32 = n },
+		{ .type = WASM_V128 }, { .type = WASM_F64 } };
+	wasm_value res[4];
+	wasm_error err;
+	memcpy(args[1].of.v128, a, 16);
+	memcpy(&args[2].of.f64_bits, &d, 8);
+	ck_assert_msg(wasm_func_call(r->s, export_func(r, name), args, 3, res,
+		4, &err) == WASM_OK, "%s, %s: %s", name, mix, err.message);
+	uint8_t b[16], want[16];
+	for (int l = 0; l < 4; l++) {
+		uint32_t x;
+		memcpy(&x, a + 4 * l, 4);
+		x += (uint32_t)l + 1;
+		memcpy(b + 4 * l, &x, 4);
+	}
+	for (int i = 0; i < 16; i++)
+		want[i] = (uint8_t)(a[i] + b[i] + (uint32_t)n);
+	ck_assert_int_eq(res[0].type, WASM_V128);
+	ck_assert_msg(memcmp(res[0].of.v128, want, 16) == 0, "%s, %s: v128 result",
+		name, mix);
+	ck_assert_int_eq(res[1].of.i32, (int32_t)((uint32_t)n * 3 + a[15]));
+	double e;
+	memcpy(&e, &res[2].of.f64_bits, 8);
+	ck_assert_msg(e == d * 2, "%s, %s: f64 result %g", name, mix, e);
+	ck_assert_msg(memcmp(res[3].of.v128, b, 16) == 0, "%s, %s: the v128 "
+		"kept across the call", name, mix);
+}
+
+/* A host function that takes and gives v128 (mixed with i32 and f64),
+ * called from wasm directly and through a table, in every mix of tiers;
+ * the JIT tiers compile the callers (the baseline does not refuse them). */
+START_TEST(host_v128_every_mix)
+{
+	static const char text[] =
+		"(module\n"
+		"  (type $m (func (param i32 v128 f64 v128) (result v128 i32 f64)))\n"
+		"  (import \"env\" \"mix\" (func $mix (type $m)))\n"
+		"  (table 1 funcref) (elem (i32.const 0) $mix)\n"
+		"  (func (export \"run\") (param i32 v128 f64) (result v128 i32 f64 v128)\n"
+		"    (local v128)\n"
+		"    (local.set 3 (i32x4.add (local.get 1) (v128.const i32x4 1 2 3 4)))\n"
+		"    (call $mix (local.get 0) (local.get 1) (local.get 2) (local.get 3))\n"
+		"    (local.get 3))\n"
+		"  (func (export \"run_ind\") (param i32 v128 f64) (result v128 i32 f64 v128)\n"
+		"    (local v128)\n"
+		"    (local.set 3 (i32x4.add (local.get 1) (v128.const i32x4 1 2 3 4)))\n"
+		"    (call_indirect (type $m) (local.get 0) (local.get 1) (local.get 2)\n"
+		"      (local.get 3) (i32.const 0))\n"
+		"    (local.get 3)))\n";
+	static const uint8_t mix_types[] = { WASM_I32, WASM_V128, WASM_F64,
+		WASM_V128, WASM_V128, WASM_I32, WASM_F64 };
+	wasm_functype ft = { 4, 3, mix_types, mix_types + 4 };
+	for (size_t k = 0; k < NMIXES; k++) {
+		wasm_config cfg;
+		mix_config(&cfg, k);
+		char what[48];
+		snprintf(what, sizeof what, "mix %zu (tier %d, %u/%u)", k,
+			(int)mixes[k].tier, mixes[k].threshold, mixes[k].opt);
+		wasm_engine *e = wasm_engine_new(&cfg);
+		wasm_store *s = wasm_store_new(e);
+		wasm_extern imp = { .kind = WASM_EXTERN_FUNC };
+		imp.of.func = wasm_func_new_host(s, &ft, host_mix, NULL);
+		ck_assert_ptr_nonnull(imp.of.func);
+		rig r = { .e = e, .s = s };
+		wasm_error err;
+		size_t len;
+		uint8_t *bytes = wat(text, &len);
+		ck_assert_int_eq(wasm_module_load(e, bytes, len, &r.m, &err), WASM_OK);
+		free(bytes);
+		ck_assert_int_eq(wasm_instance_new(s, r.m, &imp, 1, &r.inst, &err),
+			WASM_OK);
+		host_mix_calls = 0;
+		for (int i = 0; i < 12; i++) {
+			uint8_t a[16];
+			for (int j = 0; j < 16; j++)
+				a[j] = (uint8_t)(0xf1 + 37 * i + 11 * j);
+			host_v128_check(&r, "run", 1000 * i - 3, a, 0.75 - i, what);
+			host_v128_check(&r, "run_ind", -7 * i, a, -1e300 * i, what);
+		}
+		ck_assert_uint_eq(host_mix_calls, 24);
+		/* the v128 host function itself, from the API */
+		wasm_value args[4] = { { .type = WASM_I32, .of.i32 = 2 },
+			{ .type = WASM_V128 }, { .type = WASM_F64 },
+			{ .type = WASM_V128 } }, res[3];
+		memset(args[1].of.v128, 0x10, 16);
+		memset(args[3].of.v128, 0x01, 16);
+		args[1].of.v128[15] = 0x80;
+		ck_assert_int_eq(wasm_func_call(s, imp.of.func, args, 4, res, 3, &err),
+			WASM_OK);
+		ck_assert_uint_eq(res[0].of.v128[0], 0x13);
+		ck_assert_uint_eq(res[0].of.v128[15], 0x83);
+		ck_assert_int_eq(res[1].of.i32, 6 + 0x80);
+		if (mixes[k].tier == WASM_TIER_BASELINE) {
+			wasm_module_stats st;
+			wasm_module_stats_get(r.m, &st);
+			ck_assert_uint_eq(st.tiers[WASM_TIER_BASELINE].nfuncs, 2);
+			ck_assert_uint_eq(st.tiers[WASM_TIER_BASELINE].nfuncs_refused, 0);
+		}
+		rig_down(&r);
+	}
+}
+END_TEST
+
 START_TEST(float_nan_rule_every_tier)
 {
 	rig ri, rb, ro;
@@ -1796,6 +1934,7 @@ static Suite *jit_suite(void)
 	tcase_add_test(t, v128_lanes_jit_tiers_as_interp);
 	tcase_add_test(t, v128_pressure_every_mix);
 	tcase_add_test(t, v128_trap_site_every_mix);
+	tcase_add_test(t, host_v128_every_mix);
 	suite_add_tcase(s, t);
 	return s;
 }

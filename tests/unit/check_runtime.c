@@ -857,7 +857,7 @@ START_TEST(host_call_bad_args)
 	ck_assert_int_eq(wasm_func_call(store, f, args, 4, res, 2, NULL),
 		WASM_OK);
 
-	static const uint8_t bad[] = { WASM_V128 };
+	static const uint8_t bad[] = { 0x40 };  /* no value type */
 	wasm_functype t = { 1, 0, bad, NULL };
 	ck_assert_ptr_null(wasm_func_new_host(store, &t, host_id, NULL));
 	t = (wasm_functype){ 0, 0, NULL, NULL };
@@ -910,6 +910,18 @@ START_TEST(instance_link_errors)
 	ck_assert_int_eq(wasm_instance_new(store, &tm.m, &x, 1, &inst, &err),
 		WASM_ERR_LINK);
 	ck_assert(strncmp(err.message, "incompatible import type", 24) == 0);
+	/* A v128 where the import has an i32 (the spec's linking rule: the
+	 * types must be equal), param and result. */
+	static const uint8_t v_i[] = { WASM_V128, WASM_I32 };
+	static const uint8_t i_v[] = { WASM_I32, WASM_V128 };
+	for (int k = 0; k < 2; k++) {
+		wasm_functype vt = { 1, 1, k ? i_v : v_i, k ? i_v + 1 : v_i + 1 };
+		x.of.func = wasm_func_new_host(store, &vt, host_id, NULL);
+		ck_assert_ptr_nonnull(x.of.func);
+		ck_assert_int_eq(wasm_instance_new(store, &tm.m, &x, 1, &inst,
+			&err), WASM_ERR_LINK);
+		ck_assert(strncmp(err.message, "incompatible import type", 24) == 0);
+	}
 	/* Wrong kind. */
 	x = (wasm_extern){ .kind = WASM_EXTERN_GLOBAL,
 		.of.global = wasm_global_new(store,
