@@ -144,7 +144,8 @@ void ir_insert_phi(ir_func *f, uint32_t b, ir_ref r)
 {
 	ir_block *bl = &f->b[b];
 	uint32_t pos = 0;
-	while (pos < bl->ninsn && f->v[bl->insn[pos]].op == IR_PHI)
+	while (pos < bl->ninsn && (f->v[bl->insn[pos]].op == IR_PHI ||
+	    f->v[bl->insn[pos]].op == IR_NOP))
 		pos++;
 	insert_at(f, b, pos, r);
 }
