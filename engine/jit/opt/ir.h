@@ -389,6 +389,12 @@ bool ir_remove_unreachable(ir_func *f);
 /* The value r resolves to through COPY chains. */
 ir_ref ir_resolve(const ir_func *f, ir_ref r);
 
+/* Sort v[0..n) ascending, in place, O(n log n) (heapsort).  Tier 2 sorts
+ * with this, not libc's qsort: glibc's asks sysinfo() for the memory size
+ * when the array is over 1 KiB, and the worker's seccomp filter kills
+ * the process on sysinfo (sandbox/policy.c). */
+void ir_sort_u64(uint64_t *v, size_t n);
+
 /* ---- ir_print.c ------------------------------------------------------------------ */
 
 void ir_print(ir_func *f, FILE *out);
