@@ -311,8 +311,13 @@ typedef struct {
 	                             (local declarations excluded) */
 	uint64_t code_bytes;      /* their code bytes (interp: pre-decoded
 	                             code; JIT tiers: machine code) */
-	uint64_t compile_ns;      /* time spent compiling them; 0 where not
-	                             measured (interp) */
+	uint64_t compile_ns;      /* CPU time of the threads that compiled
+	                             them (each compile on the thread's own
+	                             CPU clock, CLOCK_THREAD_CPUTIME_ID: tier
+	                             2 compiles on a background thread, and
+	                             wall time on a loaded machine would
+	                             count the waits); 0 where not measured
+	                             (interp) */
 	uint64_t osr_entries;     /* jumps into this tier's code at a loop
 	                             header, from a lower tier */
 } wasm_tier_stats;

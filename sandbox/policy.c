@@ -14,13 +14,19 @@
  *   malloc/calloc/free     brk, mmap (anonymous), munmap, madvise (trim);
  *                          mprotect without PROT_EXEC for non-main arenas
  *   realloc                mremap fails (ENOSYS) and glibc copies instead
- *   qsort                  NOT USABLE: glibc's asks sysinfo() for the
- *                          memory size above 1 KiB; the engine sorts with
- *                          its own merge sort (front/validate.c)
+ *   qsort                  glibc's (before 2.37) asks sysinfo() for the
+ *                          memory size the first time it sorts 1 KiB or
+ *                          more, then keeps it: the zygote sorts 2 KiB
+ *                          before any filter (sb_engine_warm_up) for
+ *                          tier 2's regalloc.c; the engine's own sorts
+ *                          avoid it (front/validate.c, ir_sort_u64)
  *   snprintf/vsnprintf     %s %u %zu %x only in the worker (no %f, no
  *                          width): no call; glibc's work buffer for wide
  *                          fields is malloc anyway
- *   clock_gettime          vDSO, else the row below
+ *   clock_gettime          vDSO, else the row below; the tiers' compile
+ *                          time reads the thread's CPU clock
+ *                          (CLOCK_THREAD_CPUTIME_ID), which the vDSO never
+ *                          serves: always the row below
  *   getrandom, nanosleep   rows below (WASI)
  *   pthread_once, mutexes  futex
  *   the compile thread     made before the filter (clone stays refused);
@@ -109,7 +115,8 @@ static const struct row policy[] = {
 		"handler, so a real bug dies by SIGSEGV, not SIGSYS"),
 
 	/* ---- what programs may ask for (WASI) ---- */
-	ROW(clock_gettime, ANY, "WASI clock_time_get when the vDSO cannot"),
+	ROW(clock_gettime, ANY, "WASI clock_time_get when the vDSO cannot; "
+		"every compile's thread CPU time (runtime/tier_ops.h)"),
 	ROW(clock_getres, ANY, "WASI clock_res_get"),
 	ROW(getrandom, ANY, "WASI random_get"),
 	ROW(sched_yield, ANY, "WASI sched_yield"),

@@ -2,6 +2,16 @@
  * through tier_table (see tier_ops.h). */
 #include "runtime/tier_ops.h"
 
+#include <time.h>
+
+uint64_t tier_compile_clock_ns(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 wasm_status tier_call(wasm_store *s, wasm_func *f, uint64_t *sp)
 {
 	return tier_table[WASM_TIER_INTERP]->call(s, f, sp);

@@ -166,4 +166,13 @@ bool tier_enter(wasm_store *s, wasm_func *f, uint64_t *fp, wasm_status *st);
 bool tier_osr(wasm_store *s, wasm_func *f, uint64_t *fp,
 	const uint8_t *loop_ip, wasm_status *st);
 
+/* The clock every tier's compile time (wasm_tier_stats.compile_ns) is
+ * read on: the calling thread's CPU time in ns (CLOCK_THREAD_CPUTIME_ID),
+ * so a compile on tier 2's background thread or on a loaded machine
+ * counts the work done, not the time waited for a core.  Only
+ * differences mean anything.  In a worker the vDSO does not serve thread
+ * CPU clocks: it is a clock_gettime call, which the seccomp policy allows
+ * (sandbox/policy.c). */
+uint64_t tier_compile_clock_ns(void);
+
 #endif

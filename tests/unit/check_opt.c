@@ -924,6 +924,33 @@ START_TEST(dump_ir)
 }
 END_TEST
 
+/* ir_sort_u64 against a counting check: sorted, and the same multiset
+ * (sums of values and of squares), over sizes around the heap's edges
+ * and with duplicates. */
+START_TEST(sort_u64)
+{
+	uint64_t v[600], seed = 12345;
+	for (size_t n = 0; n <= 600; n += n < 20 ? 1 : 97) {
+		uint64_t sum = 0, sq = 0;
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+			v[i] = (seed >> 33) % (n / 2 + 1) * 0x100000001ull;
+			sum += v[i];
+			sq += v[i] * v[i];
+		}
+		ir_sort_u64(v, n);
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				ck_assert_uint_le(v[i - 1], v[i]);
+			sum -= v[i];
+			sq -= v[i] * v[i];
+		}
+		ck_assert_uint_eq(sum, 0);
+		ck_assert_uint_eq(sq, 0);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("opt");
@@ -948,6 +975,7 @@ int main(void)
 	tcase_add_test(tc, build_widening_phi);
 	tcase_add_test(tc, build_families);
 	tcase_add_test(tc, dump_ir);
+	tcase_add_test(tc, sort_u64);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

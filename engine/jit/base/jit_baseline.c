@@ -18,10 +18,10 @@
 #include "jit/jit_seq.h"
 #include "interp/ops.h"
 #include "interp/ops_slow.h"
+#include "runtime/tier_ops.h"
 
 #include <pthread.h>
 #include <stdlib.h>
-#include <time.h>
 
 #define EXF(field) ((int32_t)offsetof(exec, field))
 #define VEC(k) x64_mem_b(X64_R12, -8 * (k))
@@ -686,12 +686,6 @@ static uint32_t emit_tails(jc *c)
 
 /* ---- the driver ----------------------------------------------------------- */
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* Length of the instruction at off, or 0 with c->bail set if there is no
  * whole instruction there (an unknown op, or one cut off by the end). */
@@ -891,7 +885,7 @@ bool jit_compile(wasm_module *m, uint32_t func_index)
 	jc cc, *c = &cc;
 	bool ok = false;
 	uint32_t osr;
-	uint64_t t0 = now_ns();
+	uint64_t t0;
 
 	const jit_func *cur = jit_func_get(m, func_index);
 	/* again only to drop the budget check (jit_compile_quiet) */
@@ -900,12 +894,13 @@ bool jit_compile(wasm_module *m, uint32_t func_index)
 		return fc != NULL;
 	if (jit_func_refused(m, func_index))
 		return false;
+	t0 = tier_compile_clock_ns();   /* after the early returns: a syscall */
 	if (!jit_module_get(m))
 		return false;
 	if (!jc_translate(c, m, func_index, fc, false, &osr))
 		goto out;
 	const jit_func *jf = jit_install(m, func_index, WASM_TIER_BASELINE, JB->code, x64_buf_len(JB),
-		osr, c->pc, c->npc, c->loops, c->nloops, now_ns() - t0, c->hot);
+		osr, c->pc, c->npc, c->loops, c->nloops, tier_compile_clock_ns() - t0, c->hot);
 	c->pc = NULL;
 	c->loops = NULL;
 	ok = jf != NULL;

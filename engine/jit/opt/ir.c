@@ -144,7 +144,8 @@ void ir_insert_phi(ir_func *f, uint32_t b, ir_ref r)
 {
 	ir_block *bl = &f->b[b];
 	uint32_t pos = 0;
-	while (pos < bl->ninsn && f->v[bl->insn[pos]].op == IR_PHI)
+	while (pos < bl->ninsn && (f->v[bl->insn[pos]].op == IR_PHI ||
+	    f->v[bl->insn[pos]].op == IR_NOP))
 		pos++;
 	insert_at(f, b, pos, r);
 }
@@ -479,4 +480,34 @@ ir_ref ir_resolve(const ir_func *f, ir_ref r)
 	for (uint32_t n = 0; r != IR_NONE && f->v[r].op == IR_COPY && n < f->nv; n++)
 		r = f->v[r].u.a[0];
 	return r;
+}
+
+/* Sift v[i] down the max-heap v[0..n). */
+static void sift_down(uint64_t *v, size_t i, size_t n)
+{
+	uint64_t x = v[i];
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= n)
+			break;
+		if (c + 1 < n && v[c + 1] > v[c])
+			c++;
+		if (v[c] <= x)
+			break;
+		v[i] = v[c];
+		i = c;
+	}
+	v[i] = x;
+}
+
+void ir_sort_u64(uint64_t *v, size_t n)
+{
+	for (size_t i = n / 2; i-- > 0;)
+		sift_down(v, i, n);
+	for (size_t end = n; end > 1; end--) {
+		uint64_t t = v[0];
+		v[0] = v[end - 1];
+		v[end - 1] = t;
+		sift_down(v, 0, end - 1);
+	}
 }

@@ -363,7 +363,9 @@ uint32_t ir_block_new(ir_func *f);
 /* A new instruction, not in a block yet (nargs operands, all IR_NONE). */
 ir_ref ir_insn_new(ir_func *f, enum ir_op op, enum ir_type type, uint32_t nargs);
 /* Place r at the end of block b / before b's terminator, if it has one
- * (after the phis at least) / among b's phis. */
+ * (after the phis at least) / after b's phis (and the deleted
+ * instructions among and right after them: phis keep their order of
+ * insertion when some are deleted). */
 void ir_append(ir_func *f, uint32_t b, ir_ref r);
 void ir_insert_body(ir_func *f, uint32_t b, ir_ref r);
 void ir_insert_phi(ir_func *f, uint32_t b, ir_ref r);
@@ -404,6 +406,12 @@ bool ir_remove_unreachable(ir_func *f);
 
 /* The value r resolves to through COPY chains. */
 ir_ref ir_resolve(const ir_func *f, ir_ref r);
+
+/* Sort v[0..n) ascending, in place, O(n log n) (heapsort).  Tier 2 sorts
+ * with this, not libc's qsort: glibc's asks sysinfo() for the memory size
+ * when the array is over 1 KiB, and the worker's seccomp filter kills
+ * the process on sysinfo (sandbox/policy.c). */
+void ir_sort_u64(uint64_t *v, size_t n);
 
 /* ---- ir_simd.c ------------------------------------------------------------------- */
 

@@ -8,8 +8,10 @@
  * filled in code order; reading a slot not written in the block looks it
  * up in the predecessors, with a phi where paths join; a block is sealed
  * once all its predecessors are filled, and a loop header's phis stay
- * incomplete until its back edges are (trivial phis are left for
- * copy propagation).
+ * incomplete until its back edges are.  A phi whose operands, once all
+ * there, are one value and itself is replaced by that value as it is
+ * made, and so in turn the phis that used it (tryRemoveTrivialPhi), so a
+ * loop header gets a phi only for the slots the loop changes.
  *
  *   1. scan     instruction boundaries, block starts (0, branch targets,
  *               LOOPs, after branches), edges, reachability;
@@ -54,6 +56,9 @@
 #include <string.h>
 
 #define IR_MAX_BLOCKS 200000u
+/* The slot map is an array of blocks x slots up to this many entries (16
+ * MiB), a hash beyond. */
+#define CUR_DENSE_MAX (4u << 20)
 
 /* ---- interp op -> IR op ------------------------------------------------------- */
 
@@ -218,9 +223,12 @@ typedef struct {
 	int32_t *block_at;          /* code offset -> block, or -1 */
 	uint8_t *is_insn;
 	uint8_t *reach, *sealed, *filled, *is_loop;
-	smap cur;                   /* value of a slot at the end of a block
-	                               (so far) */
-	smap entry;                 /* value of a slot on entry to a block */
+	ir_ref *cur_dense;          /* value of a slot at the end of a block
+	                               (so far): [block * nslots + slot], if
+	                               that fits CUR_DENSE_MAX, */
+	smap cur;                   /* else this hash */
+	smap entry;                 /* value of a slot on entry to a loop
+	                               header (for its OSR map) */
 	incomplete *inc;
 	uint32_t ninc, cap_inc;
 	uint32_t *inc_head;         /* per block: first incomplete + 1 */
@@ -238,6 +246,16 @@ typedef struct {
 	uint32_t words;             /* 64-bit words of a slot bit set */
 	uint64_t *gen, *kill;       /* per block: read before written; written */
 	uint32_t *wrote;            /* per slot: block + 1 that wrote it last */
+	ir_ref *fwd;                /* per value: the value a trivial phi was
+	                               replaced by (find), 0 if none */
+	uint32_t cap_fwd;
+	uint32_t *use_head;         /* per phi: its first phi user + 1 */
+	uint32_t cap_use_head;
+	struct phi_use { ir_ref user; uint32_t next; } *uses;
+	uint32_t nuses, cap_uses;   /* phi -> phi users, linked lists */
+	ir_ref *work;               /* remove_trivial's worklist */
+	uint32_t cap_work;
+	bool removed;               /* a trivial phi was removed */
 	uint32_t blk;               /* block being filled */
 	uint32_t off;               /* instruction being translated */
 	bool oom;
@@ -257,6 +275,16 @@ static bool grow(bld *c, void **p, uint32_t *cap, uint32_t need, size_t elem)
 		return true;
 	c->oom = true;
 	return false;
+}
+
+/* grow, with the new elements zero. */
+static bool grow_zeroed(bld *c, void **p, uint32_t *cap, uint32_t need, size_t elem)
+{
+	uint32_t old = *cap;
+	if (!grow(c, p, cap, need, elem))
+		return false;
+	memset((char *)*p + (size_t)old * elem, 0, (size_t)(*cap - old) * elem);
+	return true;
 }
 
 /* An instruction at the end of the block being filled, with its site. */
@@ -288,15 +316,138 @@ static ir_ref new_phi(bld *c, uint32_t b)
 	return r;
 }
 
+/* The value slot s has at the end of block b so far (IR_NONE: not known
+ * yet); setting it. */
+static ir_ref cur_get(const bld *c, uint32_t b, uint32_t s)
+{
+	if (c->cur_dense)
+		return c->cur_dense[(size_t)b * c->nslots + s];
+	return smap_get(&c->cur, KEY(b, s));
+}
+
+static bool cur_put(bld *c, uint32_t b, uint32_t s, ir_ref v)
+{
+	if (c->cur_dense) {
+		c->cur_dense[(size_t)b * c->nslots + s] = v;
+		return true;
+	}
+	return smap_put(&c->cur, KEY(b, s), v, false);
+}
+
+/* ---- trivial phis (Braun et al.'s tryRemoveTrivialPhi) ------------------------------ */
+
+/* The value r stands for: r, or what the trivial phi r was replaced by
+ * (through the chain, halving it). */
+static ir_ref find(bld *c, ir_ref r)
+{
+	while (r < c->cap_fwd && c->fwd[r] != IR_NONE) {
+		ir_ref n = c->fwd[r];
+		if (n < c->cap_fwd && c->fwd[n] != IR_NONE)
+			c->fwd[r] = c->fwd[n];
+		r = n;
+	}
+	return r;
+}
+
+/* Record that phi `user` has v as an operand, if v is a phi (the users
+ * that may become trivial when v does). */
+static void note_use(bld *c, ir_ref v, ir_ref user)
+{
+	if (v == IR_NONE || c->f->v[v].op != IR_PHI)
+		return;
+	if (!grow_zeroed(c, (void **)&c->use_head, &c->cap_use_head, c->f->nv,
+	    sizeof *c->use_head) ||
+	    !grow(c, (void **)&c->uses, &c->cap_uses, c->nuses + 1, sizeof *c->uses))
+		return;
+	c->uses[c->nuses] = (struct phi_use){ user, c->use_head[v] };
+	c->use_head[v] = ++c->nuses;
+}
+
+/* The one value other than r among phi r's operands (resolved), or
+ * IR_NONE if there are two, none, or an operand not looked up yet. */
+static ir_ref trivial_value(bld *c, ir_ref r)
+{
+	ir_ref same = IR_NONE;
+	for (uint32_t k = 0; k < c->f->v[r].nargs; k++) {
+		ir_ref a = ir_args(c->f, r)[k];
+		if (a == IR_NONE)
+			return IR_NONE;         /* incomplete */
+		a = find(c, a);
+		if (a == r || a == same)
+			continue;
+		if (same != IR_NONE)
+			return IR_NONE;
+		same = a;
+	}
+	return same;
+}
+
+/* Phi r, complete, replaced by its one other operand if it is trivial;
+ * then the phis that used it, which may have become trivial too (a
+ * worklist, not recursion).  A removed phi becomes a NOP (ir_compact
+ * drops it) and fwd says what replaced it; operands naming it are
+ * rewritten at the end (resolve_removed). */
+static void remove_trivial(bld *c, ir_ref r)
+{
+	uint32_t n = 0;
+	if (!grow(c, (void **)&c->work, &c->cap_work, 1, sizeof *c->work))
+		return;
+	c->work[n++] = r;
+	while (n) {
+		ir_ref p = c->work[--n];
+		if (c->f->v[p].op != IR_PHI)
+			continue;
+		ir_ref same = trivial_value(c, p);
+		if (same == IR_NONE)
+			continue;
+		if (!grow_zeroed(c, (void **)&c->fwd, &c->cap_fwd, c->f->nv, sizeof *c->fwd))
+			return;
+		c->fwd[p] = same;
+		c->removed = true;
+		ir_delete(c->f, p);
+		for (uint32_t u = p < c->cap_use_head ? c->use_head[p] : 0; u;) {
+			ir_ref user = c->uses[u - 1].user;
+			u = c->uses[u - 1].next;
+			if (user == p || c->f->v[user].op != IR_PHI)
+				continue;
+			note_use(c, same, user);
+			if (!grow(c, (void **)&c->work, &c->cap_work, n + 1, sizeof *c->work))
+				return;
+			c->work[n++] = user;
+		}
+	}
+}
+
+/* Every operand and OSR map entry naming a removed phi names what
+ * replaced it. */
+static void resolve_removed(bld *c)
+{
+	ir_func *f = c->f;
+	if (!c->removed)
+		return;
+	for (ir_ref r = 1; r < f->nv; r++) {
+		ir_ref *a = ir_args(f, r);
+		for (uint32_t k = 0; k < f->v[r].nargs; k++)
+			a[k] = find(c, a[k]);
+	}
+	for (uint32_t o = 0; o < f->nosr; o++)
+		for (uint32_t s = 0; s < f->osr[o].nslots; s++)
+			f->osr[o].slot[s] = find(c, f->osr[o].slot[s]);
+}
+
 static ir_ref read_at(bld *c, uint32_t b, uint32_t s);
 
 static void add_operands(bld *c, uint32_t b, uint32_t s, ir_ref phi)
 {
 	for (uint32_t k = 0; k < c->f->b[b].npred; k++) {
 		ir_ref v = read_at(c, c->f->b[b].pred[k], s);
-		if (phi != IR_NONE && k < ir_at(c->f, phi)->nargs)
+		if (phi != IR_NONE && k < ir_at(c->f, phi)->nargs) {
 			ir_args(c->f, phi)[k] = v;
+			note_use(c, v, phi);
+		}
 	}
+	if (phi != IR_NONE)
+		remove_trivial(c, phi);
 }
 
 /* Whether a lookup from b's predecessors can come back to b: only along
@@ -334,8 +485,13 @@ static ir_ref join_value(bld *c, uint32_t b, uint32_t s)
 		goto out;
 	}
 	v = new_phi(c, b);
-	if (v != IR_NONE && ir_at(c->f, v)->nargs == np)
+	if (v != IR_NONE && ir_at(c->f, v)->nargs == np) {
 		memcpy(ir_args(c->f, v), c->vals + base, np * sizeof *c->vals);
+		for (uint32_t k = 0; k < np; k++)
+			note_use(c, c->vals[base + k], v);
+		remove_trivial(c, v);   /* an operand may have been replaced since */
+		v = find(c, v);
+	}
 out:
 	c->nvals = base;
 	return v;
@@ -369,9 +525,11 @@ static ir_ref read_rec(bld *c, uint32_t b, uint32_t s)
 		}
 		if (bl->npred == 1) {
 			uint32_t p = bl->pred[0];
-			v = smap_get(&c->cur, KEY(p, s));
-			if (v != IR_NONE)
+			v = cur_get(c, p, s);
+			if (v != IR_NONE) {
+				v = find(c, v);
 				break;
+			}
 			x = p;
 			continue;
 		}
@@ -390,19 +548,22 @@ static ir_ref read_rec(bld *c, uint32_t b, uint32_t s)
 	/* the chain gets v before a join's operands are looked up: that
 	 * breaks cycles, and the lookups reuse chain[] above base */
 	for (uint32_t i = 0; i < n; i++) {
-		if (!smap_put(&c->cur, KEY(c->chain[base + i], s), v, false) ||
-		    !smap_put(&c->entry, KEY(c->chain[base + i], s), v, true))
+		uint32_t y = c->chain[base + i];
+		if (!cur_put(c, y, s, v) ||
+		    (c->is_loop[y] && !smap_put(&c->entry, KEY(y, s), v, true)))
 			c->oom = true;
 	}
-	if (join)
+	if (join) {
 		add_operands(c, x, s, v);
+		v = find(c, v);
+	}
 	return v;
 }
 
 static ir_ref read_at(bld *c, uint32_t b, uint32_t s)
 {
-	ir_ref v = smap_get(&c->cur, KEY(b, s));
-	return v != IR_NONE ? v : read_rec(c, b, s);
+	ir_ref v = cur_get(c, b, s);
+	return v != IR_NONE ? find(c, v) : read_rec(c, b, s);
 }
 
 static void seal(bld *c, uint32_t b)
@@ -438,7 +599,7 @@ static void wr(bld *c, uint32_t s, ir_ref v)
 		return;
 	c->kill[(size_t)c->blk * c->words + s / 64] |= 1ull << (s % 64);
 	c->wrote[s] = c->blk + 1;
-	if (!smap_put(&c->cur, KEY(c->blk, s), v, false))
+	if (!cur_put(c, c->blk, s, v))
 		c->oom = true;
 }
 
@@ -1283,7 +1444,7 @@ static ir_ref entry_value(bld *c, uint32_t h, uint32_t s)
 {
 	ir_ref v = smap_get(&c->entry, KEY(h, s));
 	if (v != IR_NONE)
-		return v;
+		return find(c, v);
 	if (!(c->kill[(size_t)h * c->words + s / 64] >> (s % 64) & 1))
 		return read_at(c, h, s);
 	/* h writes s itself: a phi of the predecessors' values */
@@ -1293,7 +1454,7 @@ static ir_ref entry_value(bld *c, uint32_t h, uint32_t s)
 		return IR_NONE;
 	}
 	add_operands(c, h, s, v);
-	return v;
+	return find(c, v);
 }
 
 static bool osr_maps(bld *c)
@@ -1637,10 +1798,17 @@ wasm_status ir_build(wasm_module *m, uint32_t func_index, ir_func **out,
 	c->gen = calloc((size_t)nb * c->words + 1, sizeof *c->gen);
 	c->kill = calloc((size_t)nb * c->words + 1, sizeof *c->kill);
 	c->wrote = calloc(c->nslots + 1, sizeof *c->wrote);
+	if ((size_t)nb * c->nslots <= CUR_DENSE_MAX &&
+	    !(c->cur_dense = calloc((size_t)nb * c->nslots + 1, sizeof *c->cur_dense)))
+		goto out;
 	if (!c->sealed || !c->filled || !c->is_loop || !c->inc_head || !c->gen ||
 	    !c->kill || !c->wrote)
 		goto out;
-	if (!fill(c) || !osr_maps(c) || !retype(c))
+	if (!fill(c) || !osr_maps(c))
+		goto out;
+	resolve_removed(c);
+	ir_compact(f);
+	if (!retype(c))
 		goto out;
 	ir_compact(f);
 	if (!ir_dom_compute(f) || f->oom)
@@ -1666,6 +1834,7 @@ out:
 	free(c->sealed);
 	free(c->filled);
 	free(c->is_loop);
+	free(c->cur_dense);
 	free(c->cur.key);
 	free(c->cur.val);
 	free(c->entry.key);
@@ -1678,5 +1847,9 @@ out:
 	free(c->gen);
 	free(c->kill);
 	free(c->wrote);
+	free(c->fwd);
+	free(c->use_head);
+	free(c->uses);
+	free(c->work);
 	return st;
 }

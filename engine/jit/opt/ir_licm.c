@@ -162,12 +162,6 @@ static bool invariant(licm *l, uint32_t h, ir_ref r)
 	return true;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return (x > y) - (x < y);
-}
-
 static bool hoist_loop(licm *l, uint32_t hk)
 {
 	ir_func *f = l->f;
@@ -185,7 +179,7 @@ static bool hoist_loop(licm *l, uint32_t hk)
 	/* body blocks in RPO (a definition before its uses): the loop's own
 	 * blocks sorted, not a scan of every block after the header (which
 	 * made the pass quadratic in a body of many loops) */
-	qsort(l->body, l->nbody, sizeof *l->body, cmp_u64);
+	ir_sort_u64(l->body, l->nbody);     /* not qsort: ir.h says why */
 	for (uint32_t k = 0; k < l->nbody; k++) {
 		uint32_t b = (uint32_t)l->body[k];
 		ir_block *bl = &f->b[b];

@@ -43,14 +43,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* The statistics hold static strings (wasm_module_stats.refused_reason).
  * Tier 2's messages name the function and offset before the reason
@@ -118,7 +111,7 @@ static uint32_t opt_threshold(const wasm_engine *e)
 void opt_job_run(opt_job *job)
 {
 	wasm_error err;
-	uint64_t t0 = now_ns();
+	uint64_t t0 = tier_compile_clock_ns();
 	const func_t *fn = &job->m->funcs[job->func_index];
 	if (fn->body_end - fn->body_offset > OPT_MAX_BODY_BYTES) {
 		job->st = WASM_ERR_UNSUPPORTED;
@@ -130,7 +123,7 @@ void opt_job_run(opt_job *job)
 		&err);
 	if (job->st != WASM_OK)
 		job->reason = reason_intern(err.message);
-	job->compile_ns = now_ns() - t0;
+	job->compile_ns = tier_compile_clock_ns() - t0;
 }
 
 void opt_job_free(opt_job *job)
