@@ -210,6 +210,23 @@ static int scale_bits(unsigned scale)
 	return -1;
 }
 
+static unsigned mem_rex(int reg, x64_mem m);
+
+/* A memory operand the ModRM/SIB forms can encode (else X64_ERR_OPERAND). */
+static bool valid_mem(x64_buf *b, x64_mem m)
+{
+	bool has_index = m.index != X64_NOREG;
+	if (scale_bits(m.scale) < 0 || m.index == X64_RSP || m.index < X64_NOREG ||
+	    m.index > X64_R15 || m.base < X64_BASE_RIP || m.base > X64_R15 ||
+	    (m.base == X64_BASE_RIP && has_index)) {
+		set_err(b, X64_ERR_OPERAND);
+		return false;
+	}
+	return true;
+}
+static uint32_t rel32_to(x64_buf *b, x64_label *l, size_t field_at);
+static uint8_t *put_modrm_mem(uint8_t *p, int reg, x64_mem m);
+
 /* op with a memory r/m field.  The quirks:
  *  - r/m = 100 means "SIB follows", so RSP and R12 as base need a SIB
  *    with index 100 (none);
@@ -222,20 +239,29 @@ static int scale_bits(unsigned scale)
 static uint8_t *enc_rm(x64_buf *b, uint8_t *p, int pfx, unsigned rex,
 	uint32_t op, int reg, x64_mem m)
 {
-	int ss = scale_bits(m.scale);
-	bool has_index = m.index != X64_NOREG;
-	if (ss < 0 || m.index == X64_RSP || m.index < X64_NOREG ||
-	    m.index > X64_R15 || m.base < X64_BASE_RIP || m.base > X64_R15 ||
-	    (m.base == X64_BASE_RIP && has_index)) {
-		set_err(b, X64_ERR_OPERAND);
+	if (!valid_mem(b, m))
 		return p;
-	}
-	rex |= (reg & 8 ? REX_R : 0);
-	if (has_index && (m.index & 8))
+	rex |= mem_rex(reg, m);
+	p = put_op(p, pfx, rex, op);
+	return put_modrm_mem(p, reg, m);
+}
+
+/* REX.R, REX.X and REX.B for reg and memory operand m (checked). */
+static unsigned mem_rex(int reg, x64_mem m)
+{
+	unsigned rex = reg & 8 ? REX_R : 0;
+	if (m.index != X64_NOREG && (m.index & 8))
 		rex |= REX_X;
 	if (m.base >= 0 && (m.base & 8))
 		rex |= REX_B;
-	p = put_op(p, pfx, rex, op);
+	return rex;
+}
+
+/* ModRM, SIB and displacement of reg and memory operand m (checked). */
+static uint8_t *put_modrm_mem(uint8_t *p, int reg, x64_mem m)
+{
+	int ss = scale_bits(m.scale);
+	bool has_index = m.index != X64_NOREG;
 	uint8_t reg3 = (uint8_t)((reg & 7) << 3);
 	uint8_t idx3 = (uint8_t)((has_index ? m.index & 7 : 4) << 3);
 
@@ -715,6 +741,79 @@ void x64_sse_xxi(x64_buf *b, int pfx, x64_sse op, x64_xmm dst, x64_xmm src,
 {
 	if (valid_xmm(b, (int)dst) && valid_xmm(b, (int)src))
 		emit_rr_imm(b, pfx, 0, op, dst, src, 1, imm);
+}
+
+/* ---- VEX (AVX) -------------------------------------------------------------- */
+
+/* The VEX prefix replacing [66/F2/F3] [REX] 0F [38/3A] of an SSE op
+ * (Intel SDM vol. 2, 2.3.5): the two-byte C5 form when no REX.X, REX.B
+ * or W is needed and the map is 0F, as GNU as chooses, else the
+ * three-byte C4 form.  rex holds the R/X/B bits; vvvv names the first
+ * source register (stored inverted); L = 0 (128-bit and scalar forms);
+ * then the opcode's last byte. */
+static uint8_t *put_vex(uint8_t *p, int pfx, unsigned rex, unsigned vvvv,
+	uint32_t op)
+{
+	unsigned pp = pfx == X64_PFX_66 ? 1 : pfx == X64_PFX_F3 ? 2 :
+		pfx == X64_PFX_F2 ? 3 : 0;
+	unsigned map = op > 0xffff ? ((op >> 8 & 0xff) == 0x38 ? 2 : 3) : 1;
+	unsigned low = (~vvvv & 15) << 3 | pp;      /* vvvv L pp, L = 0 */
+	if (map == 1 && !(rex & (REX_X | REX_B | REX_W))) {
+		*p++ = 0xc5;
+		*p++ = (uint8_t)((rex & REX_R ? 0 : 0x80) | low);
+	} else {
+		*p++ = 0xc4;
+		*p++ = (uint8_t)((rex & REX_R ? 0 : 0x80) | (rex & REX_X ? 0 : 0x40) |
+			(rex & REX_B ? 0 : 0x20) | map);
+		*p++ = (uint8_t)((rex & REX_W ? 0x80 : 0) | low);
+	}
+	*p++ = (uint8_t)op;
+	return p;
+}
+
+void x64_vex_xxx(x64_buf *b, int pfx, x64_sse op, x64_xmm dst, x64_xmm src1,
+	x64_xmm src2)
+{
+	if (!valid_xmm(b, (int)dst) || !valid_xmm(b, (int)src1) ||
+	    !valid_xmm(b, (int)src2))
+		return;
+	uint8_t *s = emit_begin(b);
+	unsigned rex = (dst & 8 ? REX_R : 0) | (src2 & 8 ? REX_B : 0);
+	uint8_t *p = put_vex(s, pfx, rex, src1, op);
+	*p++ = (uint8_t)(0xc0 | (dst & 7) << 3 | (src2 & 7));
+	emit_end(b, s, p);
+}
+
+void x64_vex_xxm(x64_buf *b, int pfx, x64_sse op, x64_xmm dst, x64_xmm src1,
+	x64_mem m)
+{
+	if (!valid_xmm(b, (int)dst) || !valid_xmm(b, (int)src1) || !valid_mem(b, m))
+		return;
+	uint8_t *s = emit_begin(b);
+	uint8_t *p = put_vex(s, pfx, mem_rex(dst, m), src1, op);
+	emit_end(b, s, put_modrm_mem(p, dst, m));
+}
+
+bool x64_cpu_has_avx(void)
+{
+	unsigned a, b, c, d;
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c >> 28 & 1) || !(c >> 27 & 1))
+		return false;
+	/* OSXSAVE: the OS saves the YMM state (XCR0 bits 1 and 2) */
+	uint32_t lo, hi;
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	(void)hi;
+	return (lo & 6) == 6;
+}
+
+/* The instruction just emitted with an x64_mem_rip(0) operand and no
+ * immediate: its disp32 (its last four bytes) made to reach l. */
+void x64_rip_label(x64_buf *b, x64_label *l)
+{
+	if (b->err != X64_OK || b->len < 4)
+		return;
+	size_t at = b->len - 4;
+	put32(b->code + at, rel32_to(b, l, at));
 }
 
 void x64_movmsk_rx(x64_buf *b, int pfx, x64_sse op, x64_gpr dst, x64_xmm src)

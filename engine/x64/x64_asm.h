@@ -354,6 +354,27 @@ void x64_movmsk_rx(x64_buf *b, int pfx, x64_sse op, x64_gpr dst, x64_xmm src);
 enum { X64_CMPP_EQ = 0, X64_CMPP_LT = 1, X64_CMPP_LE = 2, X64_CMPP_UNORD = 3,
 	X64_CMPP_NEQ = 4 };
 
+/* AVX (VEX-encoded) three-operand forms of the same x64_sse opcodes:
+ * "vOP dst, src1, src2/[m]" computes src1 OP src2 into dst, src1 and src2
+ * unchanged (the scalar forms copy src1's upper lanes into dst's; the
+ * VEX forms zero dst's bits 128..255).  128-bit and scalar only (VEX.L =
+ * 0), W = 0; the prefix and opcode map come from pfx and op as for
+ * x64_sse_xx (0F, 0F 38, 0F 3A).  Only for a CPU with AVX
+ * (x64_cpu_has_avx). */
+void x64_vex_xxx(x64_buf *b, int pfx, x64_sse op, x64_xmm dst, x64_xmm src1,
+	x64_xmm src2);
+void x64_vex_xxm(x64_buf *b, int pfx, x64_sse op, x64_xmm dst, x64_xmm src1,
+	x64_mem m);
+/* CPUID 1 ECX.AVX[28] and ECX.OSXSAVE[27], and XCR0 saving the SSE and
+ * AVX state (bits 1, 2). */
+bool x64_cpu_has_avx(void);
+
+/* Makes the instruction just emitted reach label l through its [rip +
+ * disp32] operand: emit it with x64_mem_rip(0) (and no immediate, so the
+ * disp32 is its last four bytes), then call this.  For data after the
+ * code (constant pools, tables). */
+void x64_rip_label(x64_buf *b, x64_label *l);
+
 /* movss/movsd: register merge, load (zeroes the upper lanes), store. */
 void x64_movss_xx(x64_buf *b, x64_xmm dst, x64_xmm src);
 void x64_movsd_xx(x64_buf *b, x64_xmm dst, x64_xmm src);

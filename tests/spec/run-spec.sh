@@ -10,6 +10,7 @@
 #   WASMHOST_TIER_THRESHOLD  tier-up threshold for WASMHOST_TIER=auto
 #   WASMHOST_OPT_THRESHOLD   baseline -> optimizing threshold for auto
 #   WASMHOST_SPEC_FLAGS  extra flags for `wasmhost spec` (e.g. "--strict -v")
+#   WASMHOST_NO_AVX      set: tier 2 without AVX (run-spec-opt-noavx.sh)
 #
 # Exits 77 (automake SKIP) when the suite or wast2json is missing, unless
 # CI=true, where that is a failure.  Converted files are cached in
@@ -49,7 +50,7 @@ command -v "$wast2json" >/dev/null 2>&1 ||
 [ -x "$wasmhost" ] || { echo "run-spec.sh: $wasmhost not built"; exit 1; }
 
 tier=${WASMHOST_TIER:-interp}
-label=$tier${WASMHOST_TIER_THRESHOLD:+-t$WASMHOST_TIER_THRESHOLD}${WASMHOST_OPT_THRESHOLD:+-o$WASMHOST_OPT_THRESHOLD}
+label=$tier${WASMHOST_TIER_THRESHOLD:+-t$WASMHOST_TIER_THRESHOLD}${WASMHOST_OPT_THRESHOLD:+-o$WASMHOST_OPT_THRESHOLD}${WASMHOST_NO_AVX:+-noavx}
 mkdir -p "$out" || exit 1
 # Runs per tier may go in parallel (make -j): one converts at a time.
 if command -v flock >/dev/null 2>&1; then

@@ -686,6 +686,18 @@ static const char float_wat[] =
 	"                                         (f32.load (i32.const 56)))))\n"
 	"      (f64.mul (f64.sub (local.get 1) (f64.load (i32.const 48)))\n"
 	"               (f64.add (local.get 0) (f64.load (i32.const 48))))))\n"
+	"  (func (export \"axpy\") (param f64 f64) (result f64) (local i32)\n"
+	"    ;; out[j] += a * y[j] with a loop-invariant (matmul's inner loop:\n"
+	"    ;; under AVX vmulsd t, a, [y] copies nothing), NaN bits kept\n"
+	"    (loop\n"
+	"      (f64.store offset=128 (local.get 2)\n"
+	"        (f64.add (local.get 1) (f64.convert_i32_u (local.get 2))))\n"
+	"      (f64.store offset=64 (local.get 2)\n"
+	"        (f64.add (f64.load offset=64 (local.get 2))\n"
+	"                 (f64.mul (local.get 0) (f64.load offset=128 (local.get 2)))))\n"
+	"      (br_if 0 (i32.lt_u (local.tee 2 (i32.add (local.get 2) (i32.const 8)))\n"
+	"                         (i32.const 64))))\n"
+	"    (f64.sub (f64.load offset=64 (i32.const 56)) (f64.load offset=64 (i32.const 8))))\n"
 	"  (func (export \"fswap\") (param f64 f64) (result f64) (local f64 f32 i32)\n"
 	"    ;; a cycle of float phis (and an f32 and an i32 beside them)\n"
 	"    (local.set 3 (f32.demote_f64 (local.get 1)))\n"
@@ -768,7 +780,7 @@ static const char *const float_funcs[] = { "add", "sub", "mul", "div", "min",
 	"conv_s32_f32", "add32", "div32", "min32", "max32", "copysign32", "cmp32",
 	"brcmp32",
 	"neg32", "abs32", "nearest32", "sqrt32", "promote", "i32_trunc_u32",
-	"i64_trunc_u32", "bits32", "mem", "fload", "fmemop", "fswap", "loop",
+	"i64_trunc_u32", "bits32", "mem", "fload", "fmemop", "axpy", "fswap", "loop",
 	"pressure" };
 #define NFLOAT_FUNCS (sizeof float_funcs / sizeof float_funcs[0])
 
@@ -986,6 +998,69 @@ START_TEST(lowering_patterns)
 			strstr(t, "falu.32 v") && strstr(t, "[r15 + 56]:32") &&
 			!strstr(t, "load."), "%s", t);
 		free(t);
+		rig_down(&fr);
+	}
+	{
+		/* add, sub, mul, div: the AVX three-operand forms (vfalu d, a, b
+		 * or d, a, [m]: no copy of a) unless AVX is off (mir_cpu:
+		 * WASMHOST_NO_AVX=1, which make check runs too), then the SSE
+		 * two-operand ones behind a copy */
+		bool avx = mir_cpu()->avx;
+		uint8_t *fb = wat(float_wat, &len);
+		rig fr;
+		rig_up(&fr, fb, len, WASM_TIER_AUTO);
+		free(fb);
+		t = mir_text(&fr, "axpy", false);
+		if (avx)
+			ck_assert_msg(strstr(t, "vfalu.64 v") && strstr(t, " + 128]:64") &&
+				!strstr(t, "  falu."), "%s", t);
+		else
+			ck_assert_msg(strstr(t, "  falu.64 v") && !strstr(t, "vfalu"), "%s", t);
+		free(t);
+		t = mir_text(&fr, "fmemop", false);
+		if (avx)
+			ck_assert_msg(strstr(t, "vfalu.64 v") && strstr(t, "vfalu.32 v") &&
+				!strstr(t, "  falu."), "%s", t);
+		else
+			ck_assert_msg(!strstr(t, "vfalu"), "%s", t);
+		free(t);
+		/* the allocated loop: a's register is read in place, never
+		 * copied (no XMM-to-XMM mov; the one GPR-to-XMM mov is the load
+		 * the pre-decoded code types i64) */
+		t = mir_text(&fr, "axpy", true);
+		for (const char *l = t; avx && (l = strstr(l, "  mov.64 ")); l++) {
+			const char *x = strstr(l, "f(xmm"), *nl = strchr(l, '\n');
+			ck_assert_msg(!x || !nl || !strstr(x + 1, "f(xmm") ||
+				strstr(x + 1, "f(xmm") > nl, "%s", t);
+		}
+		free(t);
+		/* abs, neg, copysign: andps/xorps/orps with pool masks in the
+		 * XMM registers, no round trip through a GPR */
+		static const char *const signs[] = { "abs", "neg", "copysign", "abs32",
+			"neg32", "copysign32" };
+		for (size_t k = 0; k < sizeof signs / sizeof signs[0]; k++) {
+			t = mir_text(&fr, signs[k], false);
+			ck_assert_msg(strstr(t, "flogic.") && !strstr(t, "alu.") &&
+				!strstr(t, "movi"), "%s: %s", signs[k], t);
+			free(t);
+		}
+		/* float constants: no movi through a GPR (the pool is emit.c's:
+		 * a movi of a float register is a rip-relative movsd) */
+		{
+			uint32_t idx;
+			export_func(&fr, "consts", &idx);
+			mir_code code;
+			wasm_error err;
+			ck_assert_int_eq(opt_codegen(fr.m, idx, NULL, true, &code, &err), WASM_OK);
+			/* no movabs r11/r10 (49 bb / 49 ba) nor movq xmm, r11 */
+			for (size_t k = 0; k + 1 < code.len; k++)
+				ck_assert_msg(!(code.code[k] == 0x49 && (code.code[k + 1] == 0xbb ||
+					code.code[k + 1] == 0xba)), "movabs at %zu", k);
+			free(code.code);
+			free(code.pc);
+			free(code.loops);
+		}
+		fprintf(stderr, "lowering_patterns: floats with%s AVX\n", avx ? "" : "out");
 		rig_down(&fr);
 	}
 	{

@@ -707,6 +707,45 @@ static void gen_sse(void)
 			}
 }
 
+/* The AVX three-operand forms (x64_vex_xxx/xxm): the scalar arithmetic
+ * tier 2 selects, the packed logic ops of its constant masks, and a few
+ * of the 0F 38 / 0F 3A maps (the three-byte prefix) for the SIMD code
+ * that may reuse them; every register in each field (R, vvvv, B) and the
+ * memory quirks (X, B in the three-byte form). */
+static void gen_vex(void)
+{
+	cur_group = "vex";
+	static const struct sse_form vex_forms[] = {
+		{ "vaddss", X64_PFX_F3, X64_SSE_ADD, 4 }, { "vaddsd", X64_PFX_F2, X64_SSE_ADD, 8 },
+		{ "vsubss", X64_PFX_F3, X64_SSE_SUB, 4 }, { "vsubsd", X64_PFX_F2, X64_SSE_SUB, 8 },
+		{ "vmulss", X64_PFX_F3, X64_SSE_MUL, 4 }, { "vmulsd", X64_PFX_F2, X64_SSE_MUL, 8 },
+		{ "vdivss", X64_PFX_F3, X64_SSE_DIV, 4 }, { "vdivsd", X64_PFX_F2, X64_SSE_DIV, 8 },
+		{ "vandps", X64_PFX_NONE, X64_SSE_AND, 16 },
+		{ "vandpd", X64_PFX_66, X64_SSE_AND, 16 },
+		{ "vxorps", X64_PFX_NONE, X64_SSE_XOR, 16 },
+		{ "vxorpd", X64_PFX_66, X64_SSE_XOR, 16 },
+		{ "vorpd", X64_PFX_66, X64_SSE_OR, 16 },
+		{ "vpaddd", X64_PFX_66, X64_SSE_PADDD, 16 },
+		{ "vpshufb", X64_PFX_66, X64_SSE_PSHUFB, 16 },
+		{ "vpmulld", X64_PFX_66, X64_SSE_PMULLD, 16 },
+	};
+	static const int xq[] = { 0, 1, 7, 8, 9, 15 };
+	const size_t nxq = sizeof xq / sizeof xq[0];
+	for (size_t f = 0; f < sizeof vex_forms / sizeof vex_forms[0]; f++) {
+		const struct sse_form *F = &vex_forms[f];
+		for (size_t i = 0; i < nxq; i++)
+			for (size_t j = 0; j < nxq; j++)
+				for (size_t k = 0; k < nxq; k += 2)
+					CASE(x64_vex_xxx(&B, F->pfx, F->op, xq[i], xq[j], xq[(k + i) % nxq]),
+						"%s %s, %s, %s", F->name, X(xq[i]), X(xq[j]),
+						X(xq[(k + i) % nxq]));
+		for (size_t i = 0; i < NQMEM; i++)
+			CASE(x64_vex_xxm(&B, F->pfx, F->op, xq[i % nxq], xq[(i + 3) % nxq],
+				quirk_mems[i]), "%s %s, %s, %s", F->name, X(xq[i % nxq]),
+				X(xq[(i + 3) % nxq]), M(F->msize, quirk_mems[i]));
+	}
+}
+
 static void gen_flow(void)
 {
 	cur_group = "flow";
@@ -831,6 +870,25 @@ static void gen_labels(void)
 	emitted("jne .Lm; {disp32} jmp .Lm; jmp .Lm; {disp32} jl .Lm; "
 		"call .Lm; lea r9, [rip+.Lm]; jb .Lm; nop; .Lm: jmp .Lm; "
 		"call .Lm; lea rax, [rip+.Lm]");
+
+	/* rip-relative data operands through x64_rip_label (constant pools):
+	 * uses before and after the bind, SSE and VEX forms */
+	l = x64_label_new();
+	x64_movsd_xm(&B, X64_XMM3, x64_mem_rip(0));
+	x64_rip_label(&B, &l);
+	x64_andpd_xm(&B, X64_XMM9, x64_mem_rip(0));
+	x64_rip_label(&B, &l);
+	x64_vex_xxm(&B, X64_PFX_66, X64_SSE_XOR, X64_XMM1, X64_XMM12, x64_mem_rip(0));
+	x64_rip_label(&B, &l);
+	x64_int3(&B);
+	x64_label_bind(&B, &l);
+	x64_movss_xm(&B, X64_XMM10, x64_mem_rip(0));
+	x64_rip_label(&B, &l);
+	x64_vex_xxm(&B, X64_PFX_F2, X64_SSE_MUL, X64_XMM8, X64_XMM2, x64_mem_rip(0));
+	x64_rip_label(&B, &l);
+	emitted("movsd xmm3, QWORD PTR [rip+.Lp]; andpd xmm9, XMMWORD PTR [rip+.Lp]; "
+		"vxorpd xmm1, xmm12, XMMWORD PTR [rip+.Lp]; int3; .Lp: "
+		"movss xmm10, DWORD PTR [rip+.Lp]; vmulsd xmm8, xmm2, QWORD PTR [rip+.Lp]");
 
 	/* jump-table words, to labels before and after */
 	x64_label t1 = x64_label_new(), t2 = x64_label_new();
@@ -970,6 +1028,7 @@ static void golden_setup(void)
 	gen_cond();
 	gen_bits();
 	gen_sse();
+	gen_vex();
 	gen_flow();
 	gen_labels();
 	assemble_cases();
@@ -1027,6 +1086,7 @@ START_TEST(golden_cond)
 END_TEST
 START_TEST(golden_bits)   { check_group("bits"); }   END_TEST
 START_TEST(golden_sse)    { check_group("sse"); }    END_TEST
+START_TEST(golden_vex)    { check_group("vex"); }    END_TEST
 START_TEST(golden_flow)   { check_group("flow"); }   END_TEST
 START_TEST(golden_labels) { check_group("labels"); } END_TEST
 
@@ -1225,6 +1285,30 @@ START_TEST(run_float)
 	if (x64_cpu_has_sse41())
 		ck_assert(f(-2.5, 0) == -3 * 1.5 * 2);
 	ck_assert(f(7.75, 0) == 7 * 1.5 * 2);
+
+	/* AVX: (b - a) * c with vsubsd xmm2, xmm1, xmm0 (sources unchanged)
+	 * and a rip-relative vmulsd, then |.| by vandpd with a pool mask */
+	if (x64_cpu_has_avx()) {
+		jit_mem m4;
+		x64_buf_reset(&b);
+		x64_label kc = x64_label_new(), km = x64_label_new();
+		x64_vex_xxx(&b, X64_PFX_F2, X64_SSE_SUB, X64_XMM2, X64_XMM1, X64_XMM0);
+		x64_vex_xxm(&b, X64_PFX_F2, X64_SSE_MUL, X64_XMM2, X64_XMM2, x64_mem_rip(0));
+		x64_rip_label(&b, &kc);
+		x64_vex_xxm(&b, X64_PFX_66, X64_SSE_AND, X64_XMM0, X64_XMM2, x64_mem_rip(0));
+		x64_rip_label(&b, &km);
+		x64_ret(&b);
+		x64_align(&b, 16);
+		x64_label_bind(&b, &km);
+		uint64_t mask[2] = { 0x7fffffffffffffffull, 0 };
+		x64_bytes(&b, mask, sizeof mask);
+		x64_label_bind(&b, &kc);
+		x64_bytes(&b, &c, sizeof c);
+		fn_dd vf = (fn_dd)install(&b, &m4);
+		ck_assert(vf(5, 2) == 4.5);
+		ck_assert(vf(2, 5) == 4.5);
+		jit_mem_free(&m4);
+	}
 
 	/* float bits: |x| via movq/and/movq */
 	x64_buf_reset(&b);
@@ -1465,9 +1549,10 @@ START_TEST(cpu_features)
 	 * present on anything that runs this CI (x86-64-v2). */
 	ck_assert_int_eq(x64_cpu_has_lzcnt(), x64_cpu_has_lzcnt());
 	ck_assert_int_eq(x64_cpu_has_tzcnt(), x64_cpu_has_tzcnt());
-	fprintf(stderr, "cpu: lzcnt %d tzcnt %d popcnt %d sse4.1 %d\n",
+	ck_assert_int_eq(x64_cpu_has_avx(), x64_cpu_has_avx());
+	fprintf(stderr, "cpu: lzcnt %d tzcnt %d popcnt %d sse4.1 %d avx %d\n",
 		x64_cpu_has_lzcnt(), x64_cpu_has_tzcnt(), x64_cpu_has_popcnt(),
-		x64_cpu_has_sse41());
+		x64_cpu_has_sse41(), x64_cpu_has_avx());
 }
 END_TEST
 
@@ -1483,6 +1568,7 @@ static Suite *x64_asm_suite(void)
 	tcase_add_test(tc, golden_cond);
 	tcase_add_test(tc, golden_bits);
 	tcase_add_test(tc, golden_sse);
+	tcase_add_test(tc, golden_vex);
 	tcase_add_test(tc, golden_flow);
 	tcase_add_test(tc, golden_labels);
 	suite_add_tcase(s, tc);

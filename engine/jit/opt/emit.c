@@ -14,8 +14,9 @@
  * one is loaded into a scratch register of its class (r10, r11; xmm14,
  * xmm15) before the instruction and, if written, stored back after it (8
  * bytes) -- except the source of alu, imul, falu, cmp, test and mov, which
- * reads its slot ([rsp + 8k]) as a memory operand (spill_mem).  A load
- * fused into its user (ALUM, IMULM, CMPM, FALUM: lower.c) is a fault site
+ * reads its slot ([rsp + 8k]) as a memory operand (spill_mem; vfalu's
+ * second source too).  A load
+ * fused into its user (ALUM, IMULM, CMPM, FALUM, VFALUM: lower.c) is a fault site
  * like a load: a PC map entry with the load's pre-decoded offset.  Parallel moves are sequenced so that no source is overwritten
  * before it is read; a cycle is broken through r11 (xmm15 for an XMM
  * register; r10 carries memory-to-memory moves and float constants).
@@ -51,6 +52,14 @@ typedef struct {
 	uint32_t block;
 } jtable;
 
+/* A constant of the pool: 8 bytes (movsd/movss, 8-aligned), or a
+ * 16-byte m128 mask {bits, 0} for andps/xorps (16-aligned). */
+struct pconst {
+	uint64_t bits;
+	bool m128;
+	x64_label l;
+};
+
 typedef struct {
 	jit_tails seq;          /* trap_tail at `site` for jit_seq.h (first) */
 	uint32_t site;          /* the instruction being emitted's */
@@ -81,6 +90,9 @@ typedef struct {
 	jtable *jt;             /* br_table's jump tables, emitted after the
 	                           code */
 	uint32_t njt, cap_jt;
+	struct pconst *pool;    /* float constants and masks, after the
+	                           jump tables (const_pool) */
+	uint32_t npool, cap_pool;
 	bool oom;
 } em;
 
@@ -154,6 +166,65 @@ static x64_xmm xmm_of(int loc)
 	return (x64_xmm)(loc - MIR_LOC_XMM);
 }
 
+/* ---- the constant pool ------------------------------------------------------ */
+
+/* The label of constant bits (an m128 mask if m128) in the pool, one per
+ * value and kind. */
+static x64_label *pool_ref(em *c, uint64_t bits, bool m128)
+{
+	for (uint32_t k = 0; k < c->npool; k++)
+		if (c->pool[k].bits == bits && c->pool[k].m128 == m128)
+			return &c->pool[k].l;
+	if (!ir_grow((void **)&c->pool, &c->cap_pool, c->npool + 1, sizeof *c->pool)) {
+		c->oom = true;
+		return &c->dummy;
+	}
+	c->pool[c->npool] = (struct pconst){ bits, m128, x64_label_new() };
+	return &c->pool[c->npool++].l;
+}
+
+/* xd = a float constant's bits: xorps for +0, else movsd from the pool
+ * (8 bytes: an f32's bits zero-extended, its lane the low one).  NaN
+ * payloads are data: kept exactly. */
+static void fconst(em *c, x64_xmm xd, uint64_t bits)
+{
+	if (bits == 0) {
+		x64_xorps_xx(B, xd, xd);
+		return;
+	}
+	x64_movsd_xm(B, xd, x64_mem_rip(0));
+	x64_rip_label(B, pool_ref(c, bits, false));
+}
+
+/* The pool after the code (read-only data in the code region, reached
+ * rip-relative: no absolute address): the m128 masks 16-aligned first,
+ * then the 8-byte constants. */
+static void const_pool(em *c)
+{
+	for (int wide = 1; wide >= 0; wide--)
+		for (uint32_t k = 0; k < c->npool; k++) {
+			struct pconst *p = &c->pool[k];
+			if (p->m128 != (wide == 1))
+				continue;
+			x64_align(B, wide ? 16 : 8);
+			x64_label_bind(B, &p->l);
+			uint64_t v[2] = { p->bits, 0 };
+			x64_bytes(B, v, wide ? 16 : 8);
+		}
+}
+
+/* FLOGIC: d = d op a, or d op [the pool's m128 mask imm] (the ps forms
+ * for both widths: the same bits, no prefix). */
+static void emit_flogic(em *c, const mir_insn *i, int rd, int ra)
+{
+	if (i->hasimm) {
+		x64_sse_xm(B, X64_PFX_NONE, (x64_sse)i->aux, xmm_of(rd), x64_mem_rip(0));
+		x64_rip_label(B, pool_ref(c, (uint64_t)i->imm, true));
+	} else {
+		x64_sse_xx(B, X64_PFX_NONE, (x64_sse)i->aux, xmm_of(rd), xmm_of(ra));
+	}
+}
+
 /* dst = src (8 bytes of bits) between any two locations, or dst = imm
  * (src -1).  Clobbers r10 for memory-to-memory moves and float
  * constants. */
@@ -163,7 +234,7 @@ static void move_one(em *c, int dst, int src, int64_t imm)
 		if (dst < MIR_LOC_XMM)
 			x64_mov_ri(B, 8, (x64_gpr)dst, imm);
 		else if (dst < LOC_SPILL)
-			jit_seq_fconst(B, 8, xmm_of(dst), X64_R10, (uint64_t)imm);
+			fconst(c, xmm_of(dst), (uint64_t)imm);
 		else if (imm >= INT32_MIN && imm <= INT32_MAX)
 			x64_mov_mi(B, 8, loc_mem(dst), (int32_t)imm);
 		else {
@@ -420,6 +491,10 @@ static void emit_float(em *c, const mir_insn *i, int rd, int ra, int rb)
 	case MIR_FALU:
 		x64_sse_xx(B, sse_pfx(size), (x64_sse)i->aux, xmm_of(rd), xmm_of(ra));
 		break;
+	case MIR_VFALU:
+		x64_vex_xxx(B, sse_pfx(size), (x64_sse)i->aux, xmm_of(rd), xmm_of(ra),
+			xmm_of(rb));
+		break;
 	case MIR_FMINMAX:
 		jit_seq_fminmax(B, size, i->aux != 0, xmm_of(rd), xmm_of(ra));
 		break;
@@ -568,6 +643,9 @@ static int spill_mem(const em *c, const mir_insn *i)
 		return !i->hasimm && as ? 1 : 0;
 	case MIR_IMUL: case MIR_FALU:
 		return as ? 1 : 0;
+	case MIR_VFALU:
+		/* vop d, a, [slot of b] (a spilled comes through xmm14) */
+		return bs ? 2 : 0;
 	case MIR_TEST:
 		return as ? 1 : 0;
 	case MIR_CMP:
@@ -596,6 +674,9 @@ static void emit_spill_mem(em *c, const mir_insn *i, int which, int rd, int ra,
 	case MIR_FALU:
 		x64_sse_xm(B, sse_pfx(size), (x64_sse)i->aux, xmm_of(rd), m);
 		break;
+	case MIR_VFALU:
+		x64_vex_xxm(B, sse_pfx(size), (x64_sse)i->aux, xmm_of(rd), xmm_of(ra), m);
+		break;
 	case MIR_TEST:
 		x64_alu_mi(B, X64_ALU_CMP, size, m, 0);  /* the same ZF, SF */
 		break;
@@ -621,8 +702,9 @@ static void emit_spill_mem(em *c, const mir_insn *i, int which, int rd, int ra,
 static void emit_memop(em *c, const mir_insn *i, int rd, int ra, int rb)
 {
 	unsigned size = i->size;
-	x64_mem m = mem_operand(i->op == MIR_CMPM ? rb : ra, i->op == MIR_CMPM ?
-		(int32_t)i->slot : (int32_t)i->imm);
+	bool second = i->op == MIR_CMPM || i->op == MIR_VFALUM;   /* base in b */
+	x64_mem m = mem_operand(second ? rb : ra, second ? (int32_t)i->slot :
+		(int32_t)i->imm);
 	pc_here(c, i->site);
 	switch (i->op) {
 	case MIR_ALUM:
@@ -639,6 +721,9 @@ static void emit_memop(em *c, const mir_insn *i, int rd, int ra, int rb)
 		break;
 	case MIR_FALUM:
 		x64_sse_xm(B, sse_pfx(size), (x64_sse)i->aux, xmm_of(rd), m);
+		break;
+	case MIR_VFALUM:
+		x64_vex_xxm(B, sse_pfx(size), (x64_sse)i->aux, xmm_of(rd), xmm_of(ra), m);
 		break;
 	default:
 		break;
@@ -775,7 +860,7 @@ static void emit_insn(em *c, const mir_insn *i)
 		break;
 	case MIR_MOVI:
 		if (MIR_LOC_IS_XMM(rd))
-			jit_seq_fconst(B, 8, xmm_of(rd), X64_R11, (uint64_t)i->imm);
+			fconst(c, xmm_of(rd), (uint64_t)i->imm);
 		else
 			x64_mov_ri(B, 8, gd, i->imm);
 		break;
@@ -909,12 +994,15 @@ static void emit_insn(em *c, const mir_insn *i)
 		pinned_restore(c, true);
 		emit_call(c, i);
 		break;
-	case MIR_ALUM: case MIR_IMULM: case MIR_CMPM: case MIR_FALUM:
+	case MIR_ALUM: case MIR_IMULM: case MIR_CMPM: case MIR_FALUM: case MIR_VFALUM:
 		emit_memop(c, i, rd, ra, rb);
 		break;
-	case MIR_FALU: case MIR_FMINMAX: case MIR_FSQRT: case MIR_FROUND:
+	case MIR_FALU: case MIR_VFALU: case MIR_FMINMAX: case MIR_FSQRT: case MIR_FROUND:
 	case MIR_FCMP: case MIR_FFLAGS: case MIR_FCVT: case MIR_TRUNC: case MIR_CONV:
 		emit_float(c, i, rd, ra, rb);
+		break;
+	case MIR_FLOGIC:
+		emit_flogic(c, i, rd, ra);
 		break;
 	case MIR_ENTRY:
 		emit_entry(c, i);
@@ -1034,6 +1122,7 @@ wasm_status mir_emit(const mir_func *mf, mir_code *out, wasm_error *err)
 			t->site);
 	}
 	jump_tables(c);
+	const_pool(c);
 	x64_align(B, 16);
 	out->osr_off = (uint32_t)x64_buf_len(B);
 	emit_osr_prologue(c);
@@ -1047,6 +1136,7 @@ wasm_status mir_emit(const mir_func *mf, mir_code *out, wasm_error *err)
 	free(c->labels);
 	free(c->tails);
 	free(c->jt);
+	free(c->pool);
 	if (st != WASM_OK) {
 		free(c->pc);
 		free(c->pc_func);

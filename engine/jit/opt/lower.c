@@ -29,8 +29,10 @@
  *   floats                                 SSE scalar ops on XMM virtual
  *      registers, operands in the wasm order (the NaN rule: ops.h);
  *      min/max, compares, trapping truncations and int -> float through
- *      jit_seq.h's sequences (the baseline's); abs, neg, copysign on the
- *      bits in a GPR; bitcasts are moves across the classes
+ *      jit_seq.h's sequences (the baseline's); abs, neg, copysign by
+ *      andps/xorps/orps with masks from the function's constant pool
+ *      (emit.c), float constants from the pool too; bitcasts are moves
+ *      across the classes
  *   br_table                               cmp i, n; jae default; from 4
  *      cases a jump table (jtab: a table of rel32 entries after the code),
  *      below that a binary search of compares; each case a block of its
@@ -82,7 +84,7 @@ typedef struct {
 	ir_ref at;              /* IR instruction being lowered */
 	const char *refusal;
 	bool oom;
-	bool lzcnt, tzcnt, popcnt, sse41;
+	bool lzcnt, tzcnt, popcnt, sse41, avx;
 	ir_osr_rebuild rebuild; /* lower_osr_entry's */
 } lw;
 
@@ -264,9 +266,10 @@ static mir_insn *ins_mem(lw *c, enum mir_op op, unsigned size, mir_reg d,
 	mir_reg base;
 	int32_t disp;
 	address(c, ir_args(c->f, ld)[0], li->imm, &base, &disp);
-	mir_insn *k = op == MIR_CMPM ? ins(c, op, size, 0, other, base) :
+	bool second = op == MIR_CMPM || op == MIR_VFALUM;   /* base in b */
+	mir_insn *k = second ? ins(c, op, size, d, other, base) :
 		ins(c, op, size, d, base, 0);
-	if (op == MIR_CMPM)
+	if (second)
 		k->slot = (uint32_t)disp;
 	else
 		k->imm = disp;
@@ -739,6 +742,18 @@ static void lower_fbin(lw *c, ir_ref r)
 	unsigned size = tsize(c, (enum ir_type)i->type);
 	x64_sse op = i->op == IR_FADD ? X64_SSE_ADD : i->op == IR_FSUB ? X64_SSE_SUB :
 		i->op == IR_FMUL ? X64_SSE_MUL : X64_SSE_DIV;
+	bool minmax = i->op == IR_FMIN || i->op == IR_FMAX;
+	if (c->avx && !minmax) {
+		/* vop d, a0, a1 / [m]: a0 stays the first source, no copy */
+		mir_reg ra = val(c, a[0]);
+		if (c->memop[r] != IR_NONE) {
+			ins_mem(c, MIR_VFALUM, size, def(c, r), ra, r)->aux = op;
+			return;
+		}
+		mir_reg rb = val(c, a[1]);
+		ins(c, MIR_VFALU, size, def(c, r), ra, rb)->aux = op;
+		return;
+	}
 	if (c->memop[r] != IR_NONE) {       /* d = a0 op [m] (a1 the load) */
 		mir_reg d = def(c, r);
 		move_into(c, d, size, a[0]);
@@ -748,30 +763,25 @@ static void lower_fbin(lw *c, ir_ref r)
 	mir_reg rb = val(c, a[1]);
 	mir_reg d = def(c, r);
 	move_into(c, d, size, a[0]);
-	if (i->op == IR_FMIN || i->op == IR_FMAX) {
+	if (minmax) {
 		ins(c, MIR_FMINMAX, size, d, rb, 0)->aux = i->op == IR_FMAX;
 		return;
 	}
 	ins(c, MIR_FALU, size, d, rb, 0)->aux = op;
 }
 
-/* t = t op mask (size 4: an immediate; 8: through a register). */
-static void alu_mask(lw *c, unsigned size, mir_reg t, x64_alu op, uint64_t mask)
+/* d = d op mask (andps/xorps with a constant-pool mask). */
+static void flogic_mask(lw *c, unsigned size, mir_reg d, x64_sse op, uint64_t mask)
 {
-	mir_insn *k;
-	if (size == 4) {
-		k = ins(c, MIR_ALU, 4, t, 0, 0);
-		k->hasimm = true;
-		k->imm = (int32_t)(uint32_t)mask;
-	} else {
-		mir_reg m = vreg(c, 8, false);
-		ins(c, MIR_MOVI, 8, m, 0, 0)->imm = (int64_t)mask;
-		k = ins(c, MIR_ALU, 8, t, m, 0);
-	}
+	mir_insn *k = ins(c, MIR_FLOGIC, size, d, 0, 0);
 	k->aux = op;
+	k->hasimm = true;
+	k->imm = (int64_t)mask;
 }
 
-/* abs, neg, copysign on the bits, in a GPR (payloads kept exactly). */
+/* abs, neg, copysign on the bits in the XMM register: andps/xorps with
+ * masks from the constant pool (payloads kept exactly), copysign as
+ * (a & ~sign) | (b & sign). */
 static void lower_fsign(lw *c, ir_ref r)
 {
 	ir_insn *i = ir_at(c->f, r);
@@ -779,20 +789,20 @@ static void lower_fsign(lw *c, ir_ref r)
 	unsigned size = tsize(c, (enum ir_type)i->type);
 	uint64_t sign = size == 4 ? 0x80000000ull : 0x8000000000000000ull;
 	uint64_t all = size == 4 ? 0xffffffffull : ~0ull;
-	mir_reg t = vreg(c, size, false);
-	ins(c, MIR_MOV, size, t, val(c, a[0]), 0);
+	mir_reg d = def(c, r);
+	mir_reg rb = i->op == IR_FCOPYSIGN ? val(c, a[1]) : MIR_NOREG;
+	move_into(c, d, size, a[0]);
 	if (i->op == IR_FNEG) {
-		alu_mask(c, size, t, X64_ALU_XOR, sign);
-	} else {
-		alu_mask(c, size, t, X64_ALU_AND, all & ~sign);
-		if (i->op == IR_FCOPYSIGN) {
-			mir_reg u = vreg(c, size, false);
-			ins(c, MIR_MOV, size, u, val(c, a[1]), 0);
-			alu_mask(c, size, u, X64_ALU_AND, sign);
-			ins(c, MIR_ALU, size, t, u, 0)->aux = X64_ALU_OR;
-		}
+		flogic_mask(c, size, d, X64_SSE_XOR, sign);
+		return;
 	}
-	ins(c, MIR_MOV, size, def(c, r), t, 0);
+	flogic_mask(c, size, d, X64_SSE_AND, all & ~sign);
+	if (i->op == IR_FCOPYSIGN) {
+		mir_reg u = vreg(c, size, true);
+		ins(c, MIR_MOV, size, u, rb, 0);
+		flogic_mask(c, size, u, X64_SSE_AND, sign);
+		ins(c, MIR_FLOGIC, size, d, u, 0)->aux = X64_SSE_OR;
+	}
 }
 
 static void lower_float(lw *c, ir_ref r)
@@ -1511,10 +1521,12 @@ wasm_status mir_lower(wasm_module *m, ir_func *f, mir_func **out,
 	c.memop = calloc(f->nv, sizeof *c.memop);
 	c.mb_of = malloc((f->nb ? f->nb : 1) * sizeof *c.mb_of);
 	c.split = malloc((f->nb ? f->nb : 1) * sizeof *c.split);
-	c.lzcnt = x64_cpu_has_lzcnt();
-	c.tzcnt = x64_cpu_has_tzcnt();
-	c.popcnt = x64_cpu_has_popcnt();
-	c.sse41 = x64_cpu_has_sse41();
+	const mir_cpu_features *cpu = mir_cpu();
+	c.lzcnt = cpu->lzcnt;
+	c.tzcnt = cpu->tzcnt;
+	c.popcnt = cpu->popcnt;
+	c.sse41 = cpu->sse41;
+	c.avx = cpu->avx;
 	/* registers 0..16: none and the GPRs */
 	for (uint32_t r = 0; r < MIR_FIRST_VIRT; r++)
 		(void)vreg(&c, 8, r >= MIR_PHYSX(0));

@@ -129,9 +129,16 @@ enum mir_role { MR_NONE, MR_DEF, MR_UDEF, MR_USE };
 	X(CMPM,    "cmp",     NONE, USE,  USE,  0)  /* flags = a - [r15 + b + slot], \
 	                                           or [r15 + b + slot] - imm (hasimm) */ \
 	X(FALUM,   "falu",    UDEF, USE,  NONE, 0)  /* d = d aux(x64_sse) [r15 + a + imm] */ \
+	X(VFALUM,  "vfalu",   DEF,  USE,  USE,  0)  /* AVX: d = a aux(x64_sse) \
+	                                           [r15 + b + slot] */ \
 	/* floats (size 4 f32, 8 f64) */ \
 	X(FALU,    "falu",    UDEF, USE,  NONE, 0)  /* d = d aux(x64_sse) a */ \
+	X(VFALU,   "vfalu",   DEF,  USE,  USE,  0)  /* AVX: d = a aux(x64_sse) b \
+	                                           (a first: the NaN rule) */ \
 	X(FMINMAX, "fminmax", UDEF, USE,  NONE, 0)  /* d = min (aux 0) / max (1) of d, a */ \
+	X(FLOGIC,  "flogic",  UDEF, USE,  NONE, 0)  /* d = d aux(x64_sse AND/OR/XOR) \
+	                                           (a | hasimm: the m128 mask {imm, 0} \
+	                                           from the constant pool) */ \
 	X(FSQRT,   "fsqrt",   DEF,  USE,  NONE, 0) \
 	X(FROUND,  "fround",  DEF,  USE,  NONE, 0)  /* aux: the rounding mode */ \
 	X(FCMP,    "fcmp",    DEF,  USE,  USE,  0)  /* d (i32) = a aux(jit_fcmp) b */ \
@@ -292,6 +299,16 @@ static inline x64_gpr mir_simd_gpr(unsigned k)
 	static const x64_gpr g[3] = { X64_RCX, X64_RAX, X64_RDX };
 	return g[k];
 }
+
+/* mir_cpu.c: the CPU features instruction selection uses, probed once
+ * per process.  avx is false on a CPU without AVX (or without the OS
+ * saving its state) and when the environment variable WASMHOST_NO_AVX is
+ * set to anything but "" or "0": then floats use the SSE two-operand
+ * forms only (the same results, bit for bit; tests run both). */
+typedef struct {
+	bool lzcnt, tzcnt, popcnt, sse41, avx;
+} mir_cpu_features;
+const mir_cpu_features *mir_cpu(void);
 
 /* lower.c: f (verified, passes run) of function func_index of m.
  * WASM_ERR_UNSUPPORTED with a named reason for what is not lowered yet

@@ -47,7 +47,7 @@ static void print_reg(const mir_func *mf, mir_reg v, FILE *out)
 static void print_memop(const mir_func *mf, const mir_insn *i, const char *sep,
 	FILE *out)
 {
-	bool cmp = i->op == MIR_CMPM;
+	bool cmp = i->op == MIR_CMPM || i->op == MIR_VFALUM;   /* a, then [m] */
 	mir_reg base = cmp ? i->b : i->a;
 	if (cmp && i->a) {
 		fprintf(out, "%s", sep);
@@ -121,7 +121,8 @@ void mir_print(const mir_func *mf, FILE *out)
 						fprintf(out, "%lld", (long long)i->imm);
 				}
 			} else if (i->op == MIR_ALUM || i->op == MIR_IMULM ||
-				   i->op == MIR_FALUM || i->op == MIR_CMPM) {
+				   i->op == MIR_FALUM || i->op == MIR_CMPM ||
+				   i->op == MIR_VFALUM) {
 				print_memop(mf, i, sep, out);
 			} else if (i->op == MIR_LEA) {
 				fprintf(out, "%s[", sep);
