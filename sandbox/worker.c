@@ -699,6 +699,13 @@ void sb_worker_main(const struct sb_worker_params *p)
 
 	mallopt(M_MMAP_THRESHOLD, WK_MMAP_BYTES);
 	mallopt(M_TRIM_THRESHOLD, WK_TRIM_BYTES);
+	/* One malloc arena for both threads (this one and tier 2's compile
+	 * thread): glibc shrinks a thread arena's heap on free and, the first
+	 * time, reads /proc/sys/vm/overcommit_memory to know whether it may,
+	 * and the filter refuses openat (killed: SIGSYS, seen under --tier=auto
+	 * freeing what the compile thread allocated).  The main arena grows
+	 * by brk and is trimmed without that read. */
+	mallopt(M_ARENA_MAX, 1);
 	/* The snapshot file before the filter, which refuses memfd_create
 	 * and ftruncate (and RLIMIT_FSIZE is 0 then): sparse, as large as
 	 * an invocation's memory may be. */
