@@ -482,6 +482,24 @@ ir_ref ir_resolve(const ir_func *f, ir_ref r)
 	return r;
 }
 
+ir_ref ir_phi_only_value(const ir_func *f, ir_ref r,
+	ir_ref (*resolve)(void *ctx, ir_ref a), void *ctx)
+{
+	ir_ref same = IR_NONE;
+	for (uint32_t k = 0; k < f->v[r].nargs; k++) {
+		ir_ref a = ir_args((ir_func *)f, r)[k];
+		if (a == IR_NONE)
+			return IR_NONE;         /* not looked up yet */
+		a = resolve(ctx, a);
+		if (a == r || a == same)
+			continue;
+		if (same != IR_NONE)
+			return IR_NONE;
+		same = a;
+	}
+	return same;
+}
+
 /* Sift v[i] down the max-heap v[0..n). */
 static void sift_down(uint64_t *v, size_t i, size_t n)
 {

@@ -406,6 +406,12 @@ bool ir_remove_unreachable(ir_func *f);
 
 /* The value r resolves to through COPY chains. */
 ir_ref ir_resolve(const ir_func *f, ir_ref r);
+/* Whether phi r is trivial (Braun et al.): the one value other than r
+ * among its operands, each mapped through resolve(ctx, a); IR_NONE if
+ * there are two, none, or an operand still IR_NONE (not looked up yet).
+ * The builder and copy propagation both ask it. */
+ir_ref ir_phi_only_value(const ir_func *f, ir_ref r,
+	ir_ref (*resolve)(void *ctx, ir_ref a), void *ctx);
 
 /* Sort v[0..n) ascending, in place, O(n log n) (heapsort).  Tier 2 sorts
  * with this, not libc's qsort: glibc's asks sysinfo() for the memory size

@@ -363,23 +363,9 @@ static void note_use(bld *c, ir_ref v, ir_ref user)
 	c->use_head[v] = ++c->nuses;
 }
 
-/* The one value other than r among phi r's operands (resolved), or
- * IR_NONE if there are two, none, or an operand not looked up yet. */
-static ir_ref trivial_value(bld *c, ir_ref r)
+static ir_ref found(void *c, ir_ref a)
 {
-	ir_ref same = IR_NONE;
-	for (uint32_t k = 0; k < c->f->v[r].nargs; k++) {
-		ir_ref a = ir_args(c->f, r)[k];
-		if (a == IR_NONE)
-			return IR_NONE;         /* incomplete */
-		a = find(c, a);
-		if (a == r || a == same)
-			continue;
-		if (same != IR_NONE)
-			return IR_NONE;
-		same = a;
-	}
-	return same;
+	return find(c, a);
 }
 
 /* Phi r, complete, replaced by its one other operand if it is trivial;
@@ -397,7 +383,7 @@ static void remove_trivial(bld *c, ir_ref r)
 		ir_ref p = c->work[--n];
 		if (c->f->v[p].op != IR_PHI)
 			continue;
-		ir_ref same = trivial_value(c, p);
+		ir_ref same = ir_phi_only_value(c->f, p, found, c);
 		if (same == IR_NONE)
 			continue;
 		if (!grow_zeroed(c, (void **)&c->fwd, &c->cap_fwd, c->f->nv, sizeof *c->fwd))

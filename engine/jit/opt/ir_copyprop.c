@@ -9,20 +9,9 @@
  */
 #include "jit/opt/passes.h"
 
-/* The one value other than r itself among r's operands, or IR_NONE if
- * there are two or none. */
-static ir_ref trivial_phi(ir_func *f, ir_ref r)
+static ir_ref resolved(void *f, ir_ref a)
 {
-	ir_ref same = IR_NONE;
-	for (uint32_t k = 0; k < f->v[r].nargs; k++) {
-		ir_ref a = ir_resolve(f, ir_args(f, r)[k]);
-		if (a == r || a == same)
-			continue;
-		if (same != IR_NONE)
-			return IR_NONE;
-		same = a;
-	}
-	return same;
+	return ir_resolve(f, a);
 }
 
 bool ir_pass_copyprop(ir_func *f)
@@ -37,7 +26,7 @@ bool ir_pass_copyprop(ir_func *f)
 				ir_ref r = f->b[b].insn[j];
 				if (f->v[r].op != IR_PHI)
 					continue;
-				ir_ref v = trivial_phi(f, r);
+				ir_ref v = ir_phi_only_value(f, r, resolved, f);
 				if (v != IR_NONE) {
 					ir_morph(f, r, IR_COPY, 1, &v);
 					changed = any = true;
