@@ -10,11 +10,11 @@
  * Liveness: per block, the registers read before written (gen) and the
  * ones written (kill); live-in = gen + (live-out - kill), live-out = the
  * union of the successors' live-in, to a fixpoint.  A virtual register's
- * interval is one range, from its first to its last position, widened to
- * the start of each block it is live into and to the end of each block it
- * is live out of: no holes, so a loop's values stay allocated across the
- * whole loop (conservative, and independent of how the blocks are laid
- * out).
+ * interval (start, end) is its hull: from its first to its last position,
+ * widened to the start of each block it is live into and to the end of
+ * each block it is live out of.  Inside it, its live ranges
+ * (build_ranges) leave holes where it is dead, and the scan lets others
+ * use its location there.
  *
  * Fixed registers: an explicit use of a GPR (MIR_PHYS) makes a range from
  * its definition to its last use in the block; DIV's implicit rax/rdx
@@ -29,11 +29,12 @@
  * Every XMM register is caller-saved, so a float value live across a
  * call is spilled.
  *
- * Allocation: intervals by start; each takes a free register of its class, trying its
+ * Allocation (scan): intervals by start; each takes a free register of
+ * its class (none of its holders' ranges meets this one's), trying its
  * hints first (the other side of a move, the source of a phi move), else
- * the one with the least spill weight among those holding a register it
- * could use gives up its register and is spilled (if its weight is less
- * than this one's), else this one is spilled.  A spilled register lives
+ * the holders that conflict in the register whose conflicting holders
+ * weigh least give it up and are spilled (if they weigh less than this
+ * one), else this one is spilled.  A spilled register lives
  * in the native frame for its whole life ([rsp + 8*k], 8 bytes): stored
  * once where it is defined, loaded into a scratch register (r10, r11)
  * where it is used.  Spill slots are shared by registers whose intervals
@@ -47,10 +48,16 @@
  * any register, so a loop's values stay in registers though a call on
  * one of its paths crosses them.
  *
+ * Splitting at loop boundaries (regalloc_split.c), in the same first
+ * round: a value live through a loop under pressure that the loop does
+ * not name is copied into a new register on the loop's entries and back
+ * on its exits, so it has a hole in the loop and the copy, weighing
+ * little, is what the loop's pressure spills.
+ *
  * Spill weight: what spilling the whole interval costs per position it
  * frees, as in Chaitin's allocator and LLVM's: each def and use counts
  * 8^d for a block at loop depth d (d at most 4), the sum divided by the
- * interval's length.  A value used inside a loop outweighs one only
+ * positions where it is live (its holes excluded).  A value used inside a loop outweighs one only
  * carried across it, and a short temporary outweighs a long value, so a
  * loop's carried values keep their registers and the one spilled for a
  * temporary frees its register for the temporaries after it.  (By
@@ -192,6 +199,9 @@ typedef struct {
 	} *rg;
 	uint32_t nrg, cap_rg;
 	uint32_t *head;
+	/* per register, its first range ending at or after the scan's
+	 * position (the scan only moves forward) */
+	uint32_t *cursor;
 	/* the float class's registers (bits as in the sets); per block the
 	 * most integer and float registers live at once */
 	uint64_t *fltmask;
@@ -871,10 +881,15 @@ static bool split_calls(ra *c, uint64_t *pick, uint32_t *nsplit)
 
 /* ---- the scan ---------------------------------------------------------------- */
 
-/* Whether the ranges of v and w meet. */
-static bool ranges_meet(const ra *c, mir_reg v, mir_reg w)
+/* Whether the ranges of v and w meet (w's before v's start skipped
+ * once: the scan is at v's start and only moves forward). */
+static bool ranges_meet(ra *c, mir_reg v, mir_reg w)
 {
-	uint32_t x = c->head[v], y = c->head[w];
+	uint32_t y = c->cursor[w];
+	while (y && c->rg[y].to < c->mf->start[v])
+		y = c->rg[y].next;
+	c->cursor[w] = y;
+	uint32_t x = c->head[v];
 	while (x && y) {
 		const struct ra_range *p = &c->rg[x], *q = &c->rg[y];
 		if (p->to < q->from)
@@ -915,7 +930,7 @@ static void holders_prune(const mir_func *mf, holders *h, uint32_t s)
 
 /* The most spill weight among the holders of h whose ranges meet v's
  * (0: none, so the location is free for v). */
-static double holders_conflict(const ra *c, const holders *h, mir_reg v)
+static double holders_conflict(ra *c, const holders *h, mir_reg v)
 {
 	double most = 0;
 	for (uint32_t k = 0; k < h->n; k++)
@@ -962,6 +977,10 @@ static bool scan(ra *c, const mir_reg *order, uint32_t n, const int8_t *hphys,
 	mir_func *mf = c->mf;
 	holders hold[NLOC] = { { 0 } };
 	bool ok = true;
+	c->cursor = malloc((size_t)mf->nv * sizeof *c->cursor);
+	if (!c->cursor)
+		return false;
+	memcpy(c->cursor, c->head, (size_t)mf->nv * sizeof *c->cursor);
 	for (uint32_t k = 0; k < n && ok; k++) {
 		mir_reg v = order[k];
 		uint32_t s = mf->start[v];
@@ -1027,6 +1046,8 @@ static bool scan(ra *c, const mir_reg *order, uint32_t n, const int8_t *hphys,
 	}
 	for (int g = 0; g < NLOC; g++)
 		free(hold[g].v);
+	free(c->cursor);
+	c->cursor = NULL;
 	if (ok)
 		split_slots(mf);
 	return ok;
