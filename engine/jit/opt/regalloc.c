@@ -10,11 +10,11 @@
  * Liveness: per block, the registers read before written (gen) and the
  * ones written (kill); live-in = gen + (live-out - kill), live-out = the
  * union of the successors' live-in, to a fixpoint.  A virtual register's
- * interval is one range, from its first to its last position, widened to
- * the start of each block it is live into and to the end of each block it
- * is live out of: no holes, so a loop's values stay allocated across the
- * whole loop (conservative, and independent of how the blocks are laid
- * out).
+ * interval (start, end) is its hull: from its first to its last position,
+ * widened to the start of each block it is live into and to the end of
+ * each block it is live out of.  Inside it, its live ranges
+ * (build_ranges) leave holes where it is dead, and the scan lets others
+ * use its location there.
  *
  * Fixed registers: an explicit use of a GPR (MIR_PHYS) makes a range from
  * its definition to its last use in the block; DIV's implicit rax/rdx
@@ -29,15 +29,17 @@
  * Every XMM register is caller-saved, so a float value live across a
  * call is spilled.
  *
- * Allocation: intervals by start; each takes a free register of its class, trying its
+ * Allocation (scan): intervals by start; each takes a free register of
+ * its class (none of its holders' ranges meets this one's), trying its
  * hints first (the other side of a move, the source of a phi move), else
- * the one with the least spill weight among those holding a register it
- * could use gives up its register and is spilled (if its weight is less
- * than this one's), else this one is spilled.  A spilled register lives
- * in the native frame for its whole life ([rsp + 8*k], 8 bytes): stored
- * once where it is defined, loaded into a scratch register (r10, r11)
- * where it is used.  Spill slots are shared by registers whose intervals
- * do not overlap (spill_slot).
+ * the holders that conflict in the register whose conflicting holders
+ * weigh least give it up and are spilled (if they weigh less than this
+ * one), else this one is spilled.  A spilled register lives
+ * in the native frame for its whole life ([rsp + 8*k], 8 bytes; a v128
+ * two adjacent slots, k and k + 1): stored once where it is defined,
+ * loaded into a scratch register (r10, r11; xmm14, xmm15) where it is
+ * used.  Spill slots are shared by registers whose intervals (hulls, so
+ * their ranges too) do not overlap (spill_slot).
  *
  * Splitting around calls (split_calls, below): before the scan, a value
  * live across calls whose uses outweigh the calls it crosses is split at
@@ -47,10 +49,16 @@
  * any register, so a loop's values stay in registers though a call on
  * one of its paths crosses them.
  *
+ * Splitting at loop boundaries (regalloc_split.c), in the same first
+ * round: a value live through a loop under pressure that the loop does
+ * not name is copied into a new register on the loop's entries and back
+ * on its exits, so it has a hole in the loop and the copy, weighing
+ * little, is what the loop's pressure spills.
+ *
  * Spill weight: what spilling the whole interval costs per position it
  * frees, as in Chaitin's allocator and LLVM's: each def and use counts
  * 8^d for a block at loop depth d (d at most 4), the sum divided by the
- * interval's length.  A value used inside a loop outweighs one only
+ * positions where it is live (its holes excluded).  A value used inside a loop outweighs one only
  * carried across it, and a short temporary outweighs a long value, so a
  * loop's carried values keep their registers and the one spilled for a
  * temporary frees its register for the temporaries after it.  (By
@@ -62,6 +70,7 @@
  * laid out earlier.
  */
 #include "jit/opt/mir.h"
+#include "jit/opt/regalloc_int.h"
 #include "common/error.h"
 
 #include <stdlib.h>
@@ -78,7 +87,8 @@ static const x64_gpr alloc_order[] = { X64_RAX, X64_RCX, X64_RDX, X64_RSI,
 #define NALLOC (sizeof alloc_order / sizeof alloc_order[0])
 /* XMM registers (as locations: MIR_LOC_XMM + n), xmm0..xmm13. */
 #define NALLOCX 14
-#define NLOC 32
+const unsigned ra_ngpr = NALLOC, ra_nxmm = NALLOCX;
+#define NLOC RA_NLOC
 
 static bool allocatable(int loc)
 {
@@ -101,11 +111,6 @@ static int class_loc(const mir_func *mf, mir_reg v, size_t k)
 
 /* ---- operands ------------------------------------------------------------ */
 
-/* clobber: written at the use position; callclob: a call's clobber of
- * a caller-saved register (checked by liveness, not by intervals) */
-enum { OP_USE, OP_DEF, OP_CLOBBER, OP_CALLCLOB };
-typedef void visit_fn(void *ctx, mir_reg r, int how);
-
 /* A SIMD instruction's scratch registers (mir_simd_scratch): used and
  * clobbered, so that no operand and no value live across it is there. */
 static void simd_clobbers(const mir_insn *i, visit_fn *fn, void *ctx)
@@ -122,7 +127,8 @@ static void simd_clobbers(const mir_insn *i, visit_fn *fn, void *ctx)
 	}
 }
 
-/* Every register instruction i reads or writes: uses first, then defs. */
+/* Every register instruction i reads or writes: uses first, then defs
+ * (OP_*: regalloc_int.h). */
 static void visit(const mir_func *mf, const mir_insn *i, visit_fn *fn, void *ctx)
 {
 	const mir_op_info *oi = &mir_ops[i->op];
@@ -163,6 +169,11 @@ static void visit(const mir_func *mf, const mir_insn *i, visit_fn *fn, void *ctx
 		fn(ctx, i->d, OP_DEF);
 }
 
+void ra_visit(const mir_func *mf, const mir_insn *i, visit_fn *fn, void *ctx)
+{
+	visit(mf, i, fn, ctx);
+}
+
 static bool is_call(const mir_insn *i)
 {
 	return i->op == MIR_CALL || i->op == MIR_CALLIMP || i->op == MIR_CALLIND ||
@@ -199,6 +210,22 @@ typedef struct {
 	/* the registers live across a call (after it, the call reading
 	 * none); live: scratch for the backward scan */
 	uint64_t *across, *live;
+	/* live ranges (build_ranges): per register the index in rg of its
+	 * first range (0: none; rg[0] unused), each range's next, ascending
+	 * and disjoint; the holes between them are where it is dead */
+	struct ra_range {
+		uint32_t from, to, next;
+	} *rg;
+	uint32_t nrg, cap_rg;
+	uint32_t *head;
+	/* per register, its first range ending at or after the scan's
+	 * position (the scan only moves forward) */
+	uint32_t *cursor;
+	/* the float class's registers (bits as in the sets); per block the
+	 * most integer and float registers live at once */
+	uint64_t *fltmask;
+	uint16_t *pressure, *pressure_x;
+	uint32_t nlive, nlive_x;
 } ra;
 
 #define VBIT(v) ((v) - MIR_FIRST_VIRT)
@@ -308,17 +335,9 @@ static void live_out(ra *c, const mir_block *bl)
 	}
 }
 
-/* Loop depth of every block (at most MAX_DEPTH): for each block h with
- * an edge from a block laid out at or after it, the natural loop of
- * those back edges (the blocks reaching one of them backwards without
- * passing h) adds one to the depth of its blocks.  An edge that is not a
- * back edge (h does not dominate its source; a br_table's edge blocks sit
- * at the end of the function) reaches the entry block backwards: no
- * loop.  Only a heuristic for the spill weights: the walks stop after a
- * budget of block visits, leaving the rest at the depth found so far.
- * False when out of memory. */
-#define MAX_DEPTH 4
-static bool loop_depths(const mir_func *mf, uint8_t *depth)
+/* The natural loops (regalloc_int.h): predecessor lists, then per
+ * header a backward walk from the sources of its back edges. */
+bool ra_loops(const mir_func *mf, loop_fn *fn, void *ctx)
 {
 	uint32_t nb = mf->nb;
 	uint32_t *npred = calloc(nb + 1, sizeof *npred);
@@ -329,7 +348,6 @@ static bool loop_depths(const mir_func *mf, uint8_t *depth)
 	bool ok = npred && pred && mark && work && body;
 	if (!ok)
 		goto out;
-	memset(depth, 0, nb);
 	/* predecessor lists, CSR: pred[npred[b] .. npred[b + 1]) */
 	for (uint32_t b = 0; b < nb; b++)
 		for (uint32_t k = 0; k < mf->b[b].nsucc; k++)
@@ -345,7 +363,7 @@ static bool loop_depths(const mir_func *mf, uint8_t *depth)
 	for (uint32_t b = 0; b < nb; b++)
 		mark[b] = UINT32_MAX;
 	uint64_t budget = 16ull * nb + 100000;
-	for (uint32_t h = 1; h < nb && budget; h++) {
+	for (uint32_t h = 1; h < nb && budget && ok; h++) {
 		uint32_t nw = 0, nbody = 0;
 		bool loop = true, back = false;
 		mark[h] = h;
@@ -381,9 +399,8 @@ static bool loop_depths(const mir_func *mf, uint8_t *depth)
 		}
 		if (!loop || nw)
 			continue;
-		for (uint32_t k = 0; k < nbody; k++)
-			if (depth[body[k]] < MAX_DEPTH)
-				depth[body[k]]++;
+		ra_preds pr = { npred, pred };
+		ok = fn(ctx, h, body, nbody, &pr);
 	}
 out:
 	free(npred);
@@ -392,6 +409,29 @@ out:
 	free(work);
 	free(body);
 	return ok;
+}
+
+/* Loop depth of every block (at most MAX_DEPTH): each natural loop
+ * (ra_loops) adds one to the depth of its blocks.  Only a heuristic for
+ * the spill weights: loops past the walks' budget leave their blocks at
+ * the depth found so far.  False when out of memory. */
+#define MAX_DEPTH 4
+static bool depth_add(void *ctx, uint32_t h, const uint32_t *body, uint32_t n,
+	const ra_preds *pred)
+{
+	uint8_t *depth = ctx;
+	(void)h;
+	(void)pred;
+	for (uint32_t k = 0; k < n; k++)
+		if (depth[body[k]] < MAX_DEPTH)
+			depth[body[k]]++;
+	return true;
+}
+
+static bool loop_depths(const mir_func *mf, uint8_t *depth)
+{
+	memset(depth, 0, mf->nb);
+	return ra_loops(mf, depth_add, depth);
 }
 
 static void live_kill(void *ctx, mir_reg r, int how)
@@ -432,6 +472,120 @@ static void calls_crossed(ra *c, uint32_t b)
 		visit(c->mf, i, live_kill, c);
 		visit(c->mf, i, live_gen, c);
 	}
+}
+
+/* ---- live ranges ----------------------------------------------------------
+ * Per register, the positions where it is live, as ascending ranges
+ * (Wimmer and Mössenböck's BuildIntervals over the liveness sets):
+ * blocks backwards, in each what is live out spans the whole block, a
+ * def starts the range it ends (a def nothing reads is one position),
+ * a use extends a range from the block's start to it.  A value's holes
+ * (a loop's carried value between its last read and the back edge's
+ * move, a value split around a loop) are free for others. */
+
+static bool range_add(ra *c, mir_reg v, uint32_t from, uint32_t to)
+{
+	uint32_t h = c->head[v];
+	if (h && c->rg[h].from <= to + 1) {
+		if (from < c->rg[h].from)
+			c->rg[h].from = from;
+		if (to > c->rg[h].to)
+			c->rg[h].to = to;
+		return true;
+	}
+	if (!ir_grow((void **)&c->rg, &c->cap_rg, c->nrg + 1, sizeof *c->rg)) {
+		c->oom = true;
+		return false;
+	}
+	c->rg[c->nrg] = (struct ra_range){ from, to, h };
+	c->head[v] = c->nrg++;
+	return true;
+}
+
+static void count_live(ra *c, mir_reg v, int d)
+{
+	if (HAS(c->fltmask, v))
+		c->nlive_x += (uint32_t)d;
+	else
+		c->nlive += (uint32_t)d;
+}
+
+static void range_def(void *ctx, mir_reg r, int how)
+{
+	ra *c = ctx;
+	if (how != OP_DEF || MIR_IS_PHYS(r))
+		return;
+	uint32_t at = c->pos + 1, h = c->head[r];
+	if (HAS(c->live, r)) {
+		c->live[VBIT(r) / 64] &= ~(1ull << (VBIT(r) % 64));
+		count_live(c, r, -1);
+		c->rg[h].from = at;     /* the range from the block's start */
+	} else {
+		range_add(c, r, at, at);
+	}
+}
+
+static void range_use(void *ctx, mir_reg r, int how)
+{
+	ra *c = ctx;
+	if (how != OP_USE || MIR_IS_PHYS(r))
+		return;
+	if (!HAS(c->live, r)) {
+		SET(c->live, r);
+		count_live(c, r, 1);
+	}
+	range_add(c, r, 2 * c->mf->b[c->blk].first, c->pos);
+}
+
+/* The ranges of every register, and each block's pressure (the most
+ * registers of each class live at once).  After the intervals (block
+ * firsts). */
+static bool build_ranges(ra *c)
+{
+	mir_func *mf = c->mf;
+	c->head = calloc(mf->nv, sizeof *c->head);
+	c->fltmask = calloc(c->nw, 8);
+	c->pressure = calloc(mf->nb ? mf->nb : 1, sizeof *c->pressure);
+	c->pressure_x = calloc(mf->nb ? mf->nb : 1, sizeof *c->pressure_x);
+	c->nrg = 1;
+	if (!c->head || !c->fltmask || !c->pressure || !c->pressure_x ||
+	    !ir_grow((void **)&c->rg, &c->cap_rg, mf->nv + 1, sizeof *c->rg))
+		return false;
+	for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++)
+		if (mir_vflt(mf, v))
+			SET(c->fltmask, v);
+	for (uint32_t b = mf->nb; b-- > 0 && !c->oom;) {
+		const mir_block *bl = &mf->b[b];
+		uint32_t lo = 2 * bl->first, hi = 2 * (bl->first + bl->n) - 1;
+		c->blk = b;
+		c->nlive = c->nlive_x = 0;
+		live_out(c, bl);
+		memcpy(c->live, c->out, (size_t)c->nw * 8);
+		for (uint32_t w = 0; w < c->nw; w++) {
+			uint64_t bits = c->live[w];
+			c->nlive_x += (uint32_t)__builtin_popcountll(bits & c->fltmask[w]);
+			c->nlive += (uint32_t)__builtin_popcountll(bits & ~c->fltmask[w]);
+			while (bits) {
+				mir_reg v = w * 64 + (uint32_t)__builtin_ctzll(bits) +
+					MIR_FIRST_VIRT;
+				bits &= bits - 1;
+				range_add(c, v, lo, hi);
+			}
+		}
+		uint32_t mx = c->nlive, mxx = c->nlive_x;
+		for (uint32_t j = bl->n; j-- > 0;) {
+			c->pos = 2 * (bl->first + j);
+			visit(mf, &bl->insn[j], range_def, c);
+			visit(mf, &bl->insn[j], range_use, c);
+			if (c->nlive > mx)
+				mx = c->nlive;
+			if (c->nlive_x > mxx)
+				mxx = c->nlive_x;
+		}
+		c->pressure[b] = (uint16_t)(mx > UINT16_MAX ? UINT16_MAX : mx);
+		c->pressure_x[b] = (uint16_t)(mxx > UINT16_MAX ? UINT16_MAX : mxx);
+	}
+	return !c->oom;
 }
 
 static bool liveness(ra *c)
@@ -509,7 +663,7 @@ static bool liveness(ra *c)
 		calls_crossed(c, b);
 	}
 	mf->ninsn = idx;
-	return !c->oom;
+	return !c->oom && build_ranges(c);
 }
 
 /* ---- linear scan --------------------------------------------------------- */
@@ -528,10 +682,14 @@ static bool fixed_meets(const ra *c, int g, uint32_t s, uint32_t e)
 	return lo < c->nfixed[g] && c->fixed[g][lo][0] <= e;
 }
 
-/* What spilling v saves per position of its interval (see the top). */
-static double spill_weight(const mir_func *mf, const double *weight, mir_reg v)
+/* What spilling v saves per position where it is live (see the top;
+ * its holes do not count). */
+static double spill_weight(const ra *c, mir_reg v)
 {
-	return weight[v] / ((double)(mf->end[v] - mf->start[v]) + 1.0);
+	uint32_t len = 0;
+	for (uint32_t x = c->head[v]; x; x = c->rg[x].next)
+		len += c->rg[x].to - c->rg[x].from + 1;
+	return c->weight[v] / ((double)len + 1.0);
 }
 
 static const mir_func *sort_mf;
@@ -720,16 +878,15 @@ static bool split_block(mir_func *mf, uint32_t b, const split_list *l)
 	return true;
 }
 
-/* Decides and rewrites (see above); *nsplit the values split.  False
- * when out of memory. */
-static bool split_calls(ra *c, uint32_t *nsplit)
+/* Decides and rewrites (see above); pick (c->nw words, zeroed) and
+ * *nsplit: the values split.  False when out of memory. */
+static bool split_calls(ra *c, uint64_t *pick, uint32_t *nsplit)
 {
 	mir_func *mf = c->mf;
 	uint32_t nb = mf->nb;
 	double *xw = calloc(mf->nv, sizeof *xw);
-	uint64_t *pick = calloc(c->nw, 8);
 	split_list l = { 0 };
-	bool ok = xw && pick;
+	bool ok = xw != NULL;
 	*nsplit = 0;
 	for (uint32_t b = 0; ok && b < nb; b++)
 		ok = each_across(c, b, NULL, add_call_weight, xw);
@@ -745,8 +902,181 @@ static bool split_calls(ra *c, uint32_t *nsplit)
 			ok = split_block(mf, b, &l);
 	}
 	free(xw);
-	free(pick);
 	free(l.pair);
+	return ok;
+}
+
+/* ---- the scan ---------------------------------------------------------------- */
+
+/* Whether the ranges of v and w meet (w's before v's start skipped
+ * once: the scan is at v's start and only moves forward). */
+static bool ranges_meet(ra *c, mir_reg v, mir_reg w)
+{
+	uint32_t y = c->cursor[w];
+	while (y && c->rg[y].to < c->mf->start[v])
+		y = c->rg[y].next;
+	c->cursor[w] = y;
+	uint32_t x = c->head[v];
+	while (x && y) {
+		const struct ra_range *p = &c->rg[x], *q = &c->rg[y];
+		if (p->to < q->from)
+			x = p->next;
+		else if (q->to < p->from)
+			y = q->next;
+		else
+			return true;
+	}
+	return false;
+}
+
+/* Whether a fixed range of g meets a range of v. */
+static bool fixed_meets_ranges(const ra *c, int g, mir_reg v)
+{
+	for (uint32_t x = c->head[v]; x; x = c->rg[x].next)
+		if (fixed_meets(c, g, c->rg[x].from, c->rg[x].to))
+			return true;
+	return false;
+}
+
+/* Per location, the registers given it that may still meet the
+ * intervals to come (their ends at or after the scan's position). */
+typedef struct {
+	mir_reg *v;
+	uint32_t n, cap;
+} holders;
+
+/* Drops the holders of h that ended before s. */
+static void holders_prune(const mir_func *mf, holders *h, uint32_t s)
+{
+	for (uint32_t k = 0; k < h->n;)
+		if (mf->end[h->v[k]] < s)
+			h->v[k] = h->v[--h->n];
+		else
+			k++;
+}
+
+/* The most spill weight among the holders of h whose ranges meet v's
+ * (0: none, so the location is free for v). */
+static double holders_conflict(ra *c, const holders *h, mir_reg v)
+{
+	double most = 0;
+	for (uint32_t k = 0; k < h->n; k++)
+		if (ranges_meet(c, v, h->v[k])) {
+			double w = spill_weight(c, h->v[k]) + 1e-300;
+			if (w > most)
+				most = w;
+		}
+	return most;
+}
+
+/* A value split at a loop (regalloc_split.c) whose halves are both
+ * spilled keeps one slot: the loop's half s takes the slot of the value
+ * v, so the moves between them vanish (emit.c drops a move within one
+ * slot).  Safe: s lives between a read and a write of v, inside v's
+ * interval, and a slot's other occupants' intervals are disjoint from
+ * v's (spill_slot). */
+static void split_slots(mir_func *mf)
+{
+	for (uint32_t b = 0; b < mf->nb; b++)
+		for (uint32_t j = 0; j < mf->b[b].n; j++) {
+			const mir_insn *i = &mf->b[b].insn[j];
+			if (i->op != MIR_MOV || i->aux != MIR_MOV_SPLIT ||
+			    mf->reg[i->d] >= 0 || mf->reg[i->a] >= 0)
+				continue;
+			/* s, the loop's half, starts after v */
+			mir_reg s = i->d, v = i->a;
+			if (mf->start[s] < mf->start[v])
+				s = i->a, v = i->d;
+			mf->spill[s] = mf->spill[v];
+		}
+}
+
+/* Linear scan over the intervals in order (by start), with their holes:
+ * a location is free for v when none of its holders' ranges meets v's,
+ * none of its fixed ranges does, and it survives the calls v is live
+ * across.  Hints first, then the class's locations in order.  With none
+ * free, the location whose conflicting holders weigh least gives them up
+ * (they are spilled) if they weigh less than v, else v is spilled.
+ * False when out of memory. */
+static bool scan(ra *c, const mir_reg *order, uint32_t n, const int8_t *hphys,
+	const mir_reg *hreg)
+{
+	mir_func *mf = c->mf;
+	holders hold[NLOC] = { { 0 } };
+	bool ok = true;
+	c->cursor = malloc((size_t)mf->nv * sizeof *c->cursor);
+	if (!c->cursor)
+		return false;
+	memcpy(c->cursor, c->head, (size_t)mf->nv * sizeof *c->cursor);
+	for (uint32_t k = 0; k < n && ok; k++) {
+		mir_reg v = order[k];
+		uint32_t s = mf->start[v];
+		bool flt = mir_vflt(mf, v);
+		bool xcall = HAS(c->across, v);
+		int cand[2 + NLOC], nc = 0, got = -1, g;
+		if (hphys[v] >= 0)
+			cand[nc++] = hphys[v];
+		if (hreg[v] && mf->reg[hreg[v]] >= 0)
+			cand[nc++] = mf->reg[hreg[v]];
+		for (size_t j = 0; (g = class_loc(mf, v, j)) >= 0; j++)
+			cand[nc++] = g;
+		for (int j = 0; j < nc && got < 0; j++) {
+			g = cand[j];
+			if (!allocatable(g) || MIR_LOC_IS_XMM(g) != flt)
+				continue;
+			if (xcall && call_clobbers(g))
+				continue;
+			holders_prune(mf, &hold[g], s);
+			if (holders_conflict(c, &hold[g], v) > 0 ||
+			    fixed_meets_ranges(c, g, v))
+				continue;
+			got = g;
+		}
+		if (got < 0) {
+			/* the location whose conflicting holders weigh least */
+			int best = -1;
+			double bw = 0;
+			for (size_t j = 0; (g = class_loc(mf, v, j)) >= 0; j++) {
+				if ((xcall && call_clobbers(g)) || fixed_meets_ranges(c, g, v))
+					continue;
+				double w = holders_conflict(c, &hold[g], v);
+				if (best < 0 || w < bw) {
+					best = g;
+					bw = w;
+				}
+			}
+			if (best >= 0 && bw < spill_weight(c, v)) {
+				holders *h = &hold[best];
+				for (uint32_t j = 0; j < h->n && ok;) {
+					mir_reg w = h->v[j];
+					if (!ranges_meet(c, v, w)) {
+						j++;
+						continue;
+					}
+					mf->reg[w] = MIR_SPILLED;
+					ok = spill_slot(c, w);
+					h->v[j] = h->v[--h->n];
+				}
+				got = best;
+			}
+		}
+		if (got >= 0) {
+			holders *h = &hold[got];
+			mf->reg[v] = (int8_t)got;
+			if (!ir_grow((void **)&h->v, &h->cap, h->n + 1, sizeof *h->v))
+				ok = false;
+			else
+				h->v[h->n++] = v;
+		} else {
+			ok = ok && spill_slot(c, v);
+		}
+	}
+	for (int g = 0; g < NLOC; g++)
+		free(hold[g].v);
+	free(c->cursor);
+	c->cursor = NULL;
+	if (ok)
+		split_slots(mf);
 	return ok;
 }
 
@@ -795,10 +1125,15 @@ static wasm_status regalloc_once(mir_func *mf, bool split, bool *did,
 		goto nomem;
 	*did = false;
 	if (split) {
-		uint32_t nsplit;
-		if (!split_calls(&c, &nsplit))
+		uint32_t ncall, nloop;
+		uint64_t *picked = calloc(c.nw, 8);
+		bool ok = picked && split_calls(&c, picked, &ncall) &&
+			ra_split_loops(mf, c.in, c.nw, c.pressure, c.pressure_x,
+				picked, &nloop);
+		free(picked);
+		if (!ok)
 			goto nomem;
-		if (nsplit) {
+		if (ncall || nloop) {
 			*did = true;
 			goto out;
 		}
@@ -812,57 +1147,8 @@ static wasm_status regalloc_once(mir_func *mf, bool split, bool *did,
 	sort_mf = mf;
 	qsort(order, n, sizeof *order, by_start);
 
-	mir_reg owner[NLOC] = { 0 };
-	for (uint32_t k = 0; k < n; k++) {
-		mir_reg v = order[k];
-		uint32_t s = mf->start[v], e = mf->end[v];
-		bool flt = mir_vflt(mf, v);
-		bool xcall = HAS(c.across, v);
-		int cand[2 + NLOC], nc = 0, got = -1, g;
-		if (hphys[v] >= 0)
-			cand[nc++] = hphys[v];
-		if (hreg[v] && mf->reg[hreg[v]] >= 0)
-			cand[nc++] = mf->reg[hreg[v]];
-		for (size_t j = 0; (g = class_loc(mf, v, j)) >= 0; j++)
-			cand[nc++] = g;
-		for (int j = 0; j < nc && got < 0; j++) {
-			g = cand[j];
-			if (!allocatable(g) || MIR_LOC_IS_XMM(g) != flt)
-				continue;
-			if (owner[g] && mf->end[owner[g]] >= s)
-				continue;
-			if (fixed_meets(&c, g, s, e) || (xcall && call_clobbers(g)))
-				continue;
-			got = g;
-		}
-		if (got < 0) {
-			/* the holder of least weight among the usable registers
-			 * (each is held: a free one was taken above) */
-			int best = -1;
-			for (size_t j = 0; (g = class_loc(mf, v, j)) >= 0; j++) {
-				if (fixed_meets(&c, g, s, e) || (xcall && call_clobbers(g)))
-					continue;
-				if (best < 0 || spill_weight(mf, c.weight, owner[g]) <
-				    spill_weight(mf, c.weight, owner[best]))
-					best = g;
-			}
-			if (best >= 0 && spill_weight(mf, c.weight, owner[best]) <
-			    spill_weight(mf, c.weight, v)) {
-				mir_reg w = owner[best];
-				mf->reg[w] = MIR_SPILLED;
-				if (!spill_slot(&c, w))
-					goto nomem;
-				got = best;
-			}
-		}
-		if (got >= 0) {
-			mf->reg[v] = (int8_t)got;
-			owner[got] = v;
-		} else {
-			if (!spill_slot(&c, v))
-				goto nomem;
-		}
-	}
+	if (!scan(&c, order, n, hphys, hreg))
+		goto nomem;
 	goto out;
 nomem:
 	st = err_set(err, WASM_ERR_NOMEM, SIZE_MAX, "out of memory allocating registers");
@@ -881,6 +1167,11 @@ out:
 	free(c.weight);
 	free(c.depth);
 	free(c.slot_end);
+	free(c.rg);
+	free(c.head);
+	free(c.fltmask);
+	free(c.pressure);
+	free(c.pressure_x);
 	return st;
 }
 
@@ -932,85 +1223,16 @@ static void check_operand(void *ctx, mir_reg r, int how)
 	}
 }
 
-/* By location (a register, else a spill slot after every register),
- * then start. */
-static int64_t loc_key(const mir_func *mf, mir_reg v)
-{
-	return mf->reg[v] >= 0 ? mf->reg[v] : (int64_t)NLOC + mf->spill[v];
-}
-
-static int by_reg_start(const void *pa, const void *pb)
-{
-	mir_reg a = *(const mir_reg *)pa, b = *(const mir_reg *)pb;
-	if (loc_key(sort_mf, a) != loc_key(sort_mf, b))
-		return loc_key(sort_mf, a) < loc_key(sort_mf, b) ? -1 : 1;
-	if (sort_mf->start[a] != sort_mf->start[b])
-		return sort_mf->start[a] < sort_mf->start[b] ? -1 : 1;
-	return a < b ? -1 : a > b;
-}
-
-/* Whether v is read after instruction j of block b before it is written,
- * on some path: a search of the blocks from there, independent of the
- * allocator's liveness sets.  seen: nb words, stamp a value not in it. */
-typedef struct {
-	mir_reg v;
-	bool used, defd;
-} use_probe;
-
-static void probe(void *ctx, mir_reg r, int how)
-{
-	use_probe *p = ctx;
-	if (r != p->v || p->used || p->defd)
-		return;
-	if (how == OP_USE)
-		p->used = true;
-	else if (how == OP_DEF)
-		p->defd = true;
-}
-
-static bool live_after(const mir_func *mf, uint32_t b, uint32_t j, mir_reg v,
-	uint32_t *seen, uint32_t stamp, uint32_t *stack)
-{
-	uint32_t n = 0, from = j + 1;
-	for (;;) {
-		const mir_block *bl = &mf->b[b];
-		use_probe p = { .v = v };
-		for (uint32_t k = from; k < bl->n && !p.used && !p.defd; k++)
-			visit(mf, &bl->insn[k], probe, &p);
-		if (p.used)
-			return true;
-		if (!p.defd)
-			for (uint32_t k = 0; k < bl->nsucc; k++)
-				if (seen[bl->succ[k]] != stamp) {
-					seen[bl->succ[k]] = stamp;
-					stack[n++] = bl->succ[k];
-				}
-		if (n == 0)
-			return false;
-		b = stack[--n];
-		from = 0;
-	}
-}
-
 bool mir_regalloc_verify(const mir_func *mf, char *msg, size_t msg_len)
 {
 	if (!mf->reg) {
 		snprintf(msg, msg_len, "not allocated");
 		return false;
 	}
-	/* 1. operands have a location and lie inside their intervals; no
-	 * register in a GPR that the instruction uses as a fixed register
-	 * while the register is live there */
+	/* 1. operands have a location of their class and lie inside their
+	 * intervals */
 	vc c = { .mf = mf };
-	uint32_t idx = 0, stamp = 0;
-	uint32_t *seen = calloc(mf->nb ? mf->nb : 1, sizeof *seen);
-	uint32_t *stack = malloc((size_t)(mf->nb ? mf->nb : 1) * sizeof *stack);
-	if (!seen || !stack) {
-		free(seen);
-		free(stack);
-		snprintf(msg, msg_len, "out of memory");
-		return false;
-	}
+	uint32_t idx = 0;
 	for (uint32_t b = 0; b < mf->nb; b++) {
 		for (uint32_t j = 0; j < mf->b[b].n; j++, idx++) {
 			const mir_insn *i = &mf->b[b].insn[j];
@@ -1021,7 +1243,7 @@ bool mir_regalloc_verify(const mir_func *mf, char *msg, size_t msg_len)
 			if (c.bad) {
 				snprintf(msg, msg_len, "b%u insn %u: v%u at %u: %s", b, j,
 					c.badreg, c.badpos, c.bad);
-				goto fail;
+				return false;
 			}
 			/* the emitter reloads r13 before an instance reader: none
 			 * of its operands may be there */
@@ -1030,70 +1252,15 @@ bool mir_regalloc_verify(const mir_func *mf, char *msg, size_t msg_len)
 			     (i->d >= MIR_FIRST_VIRT && mf->reg[i->d] == X64_R13))) {
 				snprintf(msg, msg_len, "b%u insn %u: an operand in r13, "
 					"which the instruction reloads", b, j);
-				goto fail;
-			}
-			/* a virtual register in a location a call clobbers must not
-			 * be read after the call (before it is written again) */
-			for (mir_reg v = MIR_FIRST_VIRT; c.call_here && v < mf->nv; v++) {
-				int g = mf->reg[v];
-				if (g < 0 || !(c.call_here >> g & 1))
-					continue;
-				if (mf->start[v] > c.pos || mf->end[v] < c.pos)
-					continue;
-				if (++stamp == 0) {
-					memset(seen, 0, mf->nb * sizeof *seen);
-					stamp = 1;
-				}
-				if (live_after(mf, b, j, v, seen, stamp, stack)) {
-					snprintf(msg, msg_len, "b%u insn %u: v%u lives in %d "
-						"across a call that clobbers it", b, j, v, g);
-					goto fail;
-				}
-			}
-			/* a virtual register live through this instruction (not
-			 * ending at its uses, nor starting at its defs) must not
-			 * sit in a GPR this instruction names or clobbers */
-			for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++) {
-				int g = mf->reg[v];
-				if (g < 0 || !(c.fixed_here >> g & 1))
-					continue;
-				if (mf->start[v] < c.pos && mf->end[v] > c.pos + 1) {
-					snprintf(msg, msg_len, "b%u insn %u: v%u lives in %d "
-						"across its fixed use", b, j, v, g);
-					goto fail;
-				}
+				return false;
 			}
 		}
 	}
-	free(seen);
-	free(stack);
-	/* 2. no two overlapping intervals share a register or a spill slot
-	 * (slots are reused: spill_slot) */
-	uint32_t n = 0;
-	mir_reg *order = malloc((size_t)(mf->nv ? mf->nv : 1) * sizeof *order);
-	if (!order) {
-		snprintf(msg, msg_len, "out of memory");
+	/* 2. every read finds its register in its location on every path
+	 * (regalloc_check.c: registers share GPRs, XMM registers and spill
+	 * slots in each other's holes, and around the moves of split
+	 * values) */
+	if (!ra_check_flow(mf, msg, msg_len))
 		return false;
-	}
-	for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++)
-		if (mf->start[v] != UINT32_MAX && (mf->reg[v] >= 0 || mf->spill[v] >= 0))
-			order[n++] = v;
-	sort_mf = mf;
-	qsort(order, n, sizeof *order, by_reg_start);
-	for (uint32_t k = 1; k < n; k++) {
-		mir_reg p = order[k - 1], v = order[k];
-		if (loc_key(mf, p) == loc_key(mf, v) && mf->end[p] >= mf->start[v]) {
-			snprintf(msg, msg_len, "v%u [%u, %u] and v%u [%u, %u] share a "
-				"location", p, mf->start[p], mf->end[p], v, mf->start[v],
-				mf->end[v]);
-			free(order);
-			return false;
-		}
-	}
-	free(order);
 	return true;
-fail:
-	free(seen);
-	free(stack);
-	return false;
 }
