@@ -71,6 +71,7 @@
  */
 #include "jit/opt/mir.h"
 #include "jit/opt/regalloc_int.h"
+#include "jit/opt/ir.h"
 #include "common/error.h"
 
 #include <stdlib.h>
@@ -692,15 +693,6 @@ static double spill_weight(const ra *c, mir_reg v)
 	return c->weight[v] / ((double)len + 1.0);
 }
 
-static const mir_func *sort_mf;
-static int by_start(const void *pa, const void *pb)
-{
-	mir_reg a = *(const mir_reg *)pa, b = *(const mir_reg *)pb;
-	if (sort_mf->start[a] != sort_mf->start[b])
-		return sort_mf->start[a] < sort_mf->start[b] ? -1 : 1;
-	return a < b ? -1 : a > b;
-}
-
 /* Hints: for each register, a GPR it would like (the other side of a
  * move from or to a GPR) and a register whose GPR it would like to share
  * (the source of a move into it). */
@@ -991,14 +983,15 @@ static void split_slots(mir_func *mf)
 		}
 }
 
-/* Linear scan over the intervals in order (by start), with their holes:
+/* Linear scan over the intervals in order (order[0..n): each
+ * start << 32 | register, ascending), with their holes:
  * a location is free for v when none of its holders' ranges meets v's,
  * none of its fixed ranges does, and it survives the calls v is live
  * across.  Hints first, then the class's locations in order.  With none
  * free, the location whose conflicting holders weigh least gives them up
  * (they are spilled) if they weigh less than v, else v is spilled.
  * False when out of memory. */
-static bool scan(ra *c, const mir_reg *order, uint32_t n, const int8_t *hphys,
+static bool scan(ra *c, const uint64_t *order, uint32_t n, const int8_t *hphys,
 	const mir_reg *hreg)
 {
 	mir_func *mf = c->mf;
@@ -1009,7 +1002,7 @@ static bool scan(ra *c, const mir_reg *order, uint32_t n, const int8_t *hphys,
 		return false;
 	memcpy(c->cursor, c->head, (size_t)mf->nv * sizeof *c->cursor);
 	for (uint32_t k = 0; k < n && ok; k++) {
-		mir_reg v = order[k];
+		mir_reg v = (mir_reg)order[k];
 		uint32_t s = mf->start[v];
 		bool flt = mir_vflt(mf, v);
 		bool xcall = HAS(c->across, v);
@@ -1088,7 +1081,7 @@ static wasm_status regalloc_once(mir_func *mf, bool split, bool *did,
 {
 	ra c = { .mf = mf };
 	wasm_status st = WASM_OK;
-	mir_reg *order = NULL;
+	uint64_t *order = NULL;         /* start << 32 | register (scan) */
 	int8_t *hphys = NULL;
 	mir_reg *hreg = NULL;
 	uint32_t nvirt = mf->nv - MIR_FIRST_VIRT;
@@ -1143,9 +1136,8 @@ static wasm_status regalloc_once(mir_func *mf, bool split, bool *did,
 	uint32_t n = 0;
 	for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++)
 		if (mf->start[v] != UINT32_MAX)
-			order[n++] = v;
-	sort_mf = mf;
-	qsort(order, n, sizeof *order, by_start);
+			order[n++] = (uint64_t)mf->start[v] << 32 | v;
+	ir_sort_u64(order, n);          /* not qsort: ir.h says why */
 
 	if (!scan(&c, order, n, hphys, hreg))
 		goto nomem;

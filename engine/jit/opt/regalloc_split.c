@@ -228,19 +228,37 @@ static bool loop_split(void *ctx, uint32_t h, const uint32_t *body, uint32_t n,
 	return true;
 }
 
-/* By block, its start before its end, and at one place the exits'
- * restores before the entries' saves: where one loop's exit is the
- * edge into the next loop, v = mov s1 must come before s2 = mov v. */
-static int by_block(const void *pa, const void *pb)
+/* c->mv sorted by block, its start before its end, and at one place the
+ * exits' restores before the entries' saves (where one loop's exit is
+ * the edge into the next loop, v = mov s1 must come before s2 = mov v),
+ * else in order of creation: keys block << 32 | at_end << 31 | save << 30
+ * | seq (seq is the move's index, below 2^30) through ir_sort_u64, not
+ * qsort (ir.h says why).  False when out of memory or past 2^30 moves. */
+static bool sort_moves(ls *c)
 {
-	const split_move *a = pa, *b = pb;
-	if (a->b != b->b)
-		return a->b < b->b ? -1 : 1;
-	if (a->at_end != b->at_end)
-		return a->at_end ? 1 : -1;
-	if (a->save != b->save)
-		return a->save ? 1 : -1;
-	return (a->seq > b->seq) - (a->seq < b->seq);
+	if (c->nmv >= 1u << 30)
+		return false;
+	uint64_t *key = malloc((size_t)(c->nmv ? c->nmv : 1) * sizeof *key);
+	split_move *sorted = malloc((size_t)(c->nmv ? c->nmv : 1) * sizeof *sorted);
+	bool ok = key && sorted;
+	if (!ok)
+		goto out;
+	for (uint32_t k = 0; k < c->nmv; k++) {
+		const split_move *m = &c->mv[k];
+		key[k] = (uint64_t)m->b << 32 | (uint64_t)m->at_end << 31 |
+			(uint64_t)m->save << 30 | m->seq;
+	}
+	ir_sort_u64(key, c->nmv);
+	for (uint32_t k = 0; k < c->nmv; k++)
+		sorted[k] = c->mv[key[k] & ((1u << 30) - 1)];
+	free(c->mv);
+	c->mv = sorted;
+	c->cap_mv = c->nmv ? c->nmv : 1;
+	sorted = NULL;
+out:
+	free(key);
+	free(sorted);
+	return ok;
 }
 
 /* Block b with moves mv[0..n) (its starts first, then its ends). */
@@ -288,7 +306,8 @@ bool ra_split_loops(mir_func *mf, const uint64_t *in, uint32_t nw,
 		goto out;
 	if (!ra_loops(mf, loop_split, &c))
 		goto out;
-	qsort(c.mv, c.nmv, sizeof *c.mv, by_block);
+	if (!sort_moves(&c))
+		goto out;
 	for (uint32_t k = 0, e; k < c.nmv; k = e) {
 		for (e = k; e < c.nmv && c.mv[e].b == c.mv[k].b; e++)
 			;
