@@ -199,7 +199,8 @@ typedef struct {
 	uint32_t nfixed[NLOC], cap_fixed[NLOC];
 	uint32_t open[NLOC], last[NLOC];    /* the range being built, or UINT32_MAX */
 	uint32_t pos;
-	uint8_t *depth;         /* per block: its loop depth (loop_depths) */
+	const uint8_t *depth;   /* per block: its loop depth (loop_depths;
+	                           the caller's: splitting adds no blocks) */
 	/* spill slots: per slot, the last position of its occupants */
 	uint32_t *slot_end;
 	uint32_t cap_slots;
@@ -208,6 +209,8 @@ typedef struct {
 	 * its block; freq the current block's */
 	double *weight;
 	double freq;
+	/* per register, spill_weight's answer (after build_ranges) */
+	double *sweight;
 	/* the registers live across a call (after it, the call reading
 	 * none); live: scratch for the backward scan */
 	uint64_t *across, *live;
@@ -564,12 +567,11 @@ static bool build_ranges(ra *c)
 		memcpy(c->live, c->out, (size_t)c->nw * 8);
 		for (uint32_t w = 0; w < c->nw; w++) {
 			uint64_t bits = c->live[w];
-			c->nlive_x += (uint32_t)__builtin_popcountll(bits & c->fltmask[w]);
-			c->nlive += (uint32_t)__builtin_popcountll(bits & ~c->fltmask[w]);
 			while (bits) {
 				mir_reg v = w * 64 + (uint32_t)__builtin_ctzll(bits) +
 					MIR_FIRST_VIRT;
 				bits &= bits - 1;
+				count_live(c, v, 1);
 				range_add(c, v, lo, hi);
 			}
 		}
@@ -633,9 +635,7 @@ static bool liveness(ra *c)
 	 * each register is live into or out of */
 	for (uint32_t g = 0; g < NLOC; g++)
 		c->open[g] = UINT32_MAX;
-	uint8_t *depth = c->depth = malloc(mf->nb ? mf->nb : 1);
-	if (!depth || !loop_depths(mf, depth))
-		return false;
+	const uint8_t *depth = c->depth;
 	uint32_t idx = 0;
 	for (uint32_t b = 0; b < mf->nb; b++) {
 		mir_block *bl = &mf->b[b];
@@ -684,13 +684,26 @@ static bool fixed_meets(const ra *c, int g, uint32_t s, uint32_t e)
 }
 
 /* What spilling v saves per position where it is live (see the top;
- * its holes do not count). */
+ * its holes do not count): computed once per register (spill_weights),
+ * the scan asks for a holder's at every conflict. */
 static double spill_weight(const ra *c, mir_reg v)
 {
-	uint32_t len = 0;
-	for (uint32_t x = c->head[v]; x; x = c->rg[x].next)
-		len += c->rg[x].to - c->rg[x].from + 1;
-	return c->weight[v] / ((double)len + 1.0);
+	return c->sweight[v];
+}
+
+static bool spill_weights(ra *c)
+{
+	mir_func *mf = c->mf;
+	c->sweight = malloc((size_t)mf->nv * sizeof *c->sweight);
+	if (!c->sweight)
+		return false;
+	for (mir_reg v = 0; v < mf->nv; v++) {
+		uint32_t len = 0;
+		for (uint32_t x = c->head[v]; x; x = c->rg[x].next)
+			len += c->rg[x].to - c->rg[x].from + 1;
+		c->sweight[v] = c->weight[v] / ((double)len + 1.0);
+	}
+	return true;
 }
 
 /* Hints: for each register, a GPR it would like (the other side of a
@@ -1073,13 +1086,27 @@ static bool scan(ra *c, const uint64_t *order, uint32_t n, const int8_t *hphys,
 	return ok;
 }
 
-/* One allocation of mf.  With split, the values worth splitting around
- * calls are split (*did: some were) and nothing is allocated: the
- * caller runs it again. */
-static wasm_status regalloc_once(mir_func *mf, bool split, bool *did,
-	wasm_error *err)
+/* Whether some block inside a loop (depth >= 1) has more registers of a
+ * class live at once than the scan has: else loop splitting
+ * (ra_split_loops, which splits only at such loops) has nothing to do,
+ * and its walk of the loops is skipped. */
+static bool loop_pressure(const ra *c)
 {
-	ra c = { .mf = mf };
+	for (uint32_t b = 0; b < c->mf->nb; b++)
+		if (c->depth[b] &&
+		    (c->pressure[b] > NALLOC || c->pressure_x[b] > NALLOCX))
+			return true;
+	return false;
+}
+
+/* One allocation of mf, depth its blocks' loop depths (loop_depths).
+ * With split, the values worth splitting around calls and at loops are
+ * split (*did: some were) and nothing is allocated: the caller runs it
+ * again. */
+static wasm_status regalloc_once(mir_func *mf, const uint8_t *depth, bool split,
+	bool *did, wasm_error *err)
+{
+	ra c = { .mf = mf, .depth = depth };
 	wasm_status st = WASM_OK;
 	uint64_t *order = NULL;         /* start << 32 | register (scan) */
 	int8_t *hphys = NULL;
@@ -1118,11 +1145,12 @@ static wasm_status regalloc_once(mir_func *mf, bool split, bool *did,
 		goto nomem;
 	*did = false;
 	if (split) {
-		uint32_t ncall, nloop;
+		uint32_t ncall, nloop = 0;
 		uint64_t *picked = calloc(c.nw, 8);
 		bool ok = picked && split_calls(&c, picked, &ncall) &&
-			ra_split_loops(mf, c.in, c.nw, c.pressure, c.pressure_x,
-				picked, &nloop);
+			(!loop_pressure(&c) ||
+			 ra_split_loops(mf, c.in, c.nw, c.pressure, c.pressure_x,
+				picked, &nloop));
 		free(picked);
 		if (!ok)
 			goto nomem;
@@ -1139,7 +1167,7 @@ static wasm_status regalloc_once(mir_func *mf, bool split, bool *did,
 			order[n++] = (uint64_t)mf->start[v] << 32 | v;
 	ir_sort_u64(order, n);          /* not qsort: ir.h says why */
 
-	if (!scan(&c, order, n, hphys, hreg))
+	if (!spill_weights(&c) || !scan(&c, order, n, hphys, hreg))
 		goto nomem;
 	goto out;
 nomem:
@@ -1157,7 +1185,7 @@ out:
 	free(hphys);
 	free(hreg);
 	free(c.weight);
-	free(c.depth);
+	free(c.sweight);
 	free(c.slot_end);
 	free(c.rg);
 	free(c.head);
@@ -1170,9 +1198,18 @@ out:
 wasm_status mir_regalloc(mir_func *mf, wasm_error *err)
 {
 	bool did;
-	wasm_status st = regalloc_once(mf, true, &did, err);
+	uint8_t *depth = malloc(mf->nb ? mf->nb : 1);
+	if (!depth || !loop_depths(mf, depth)) {
+		free(depth);
+		return err_set(err, WASM_ERR_NOMEM, SIZE_MAX,
+			"out of memory allocating registers");
+	}
+	/* the second round after splitting: the splits add instructions,
+	 * not blocks, so the loop depths stay */
+	wasm_status st = regalloc_once(mf, depth, true, &did, err);
 	if (st == WASM_OK && did)
-		st = regalloc_once(mf, false, &did, err);
+		st = regalloc_once(mf, depth, false, &did, err);
+	free(depth);
 	return st;
 }
 
