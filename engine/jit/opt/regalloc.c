@@ -181,6 +181,14 @@ static bool is_call(const mir_insn *i)
 		i->op == MIR_SLOWOP;
 }
 
+static bool has_call(const mir_block *bl)
+{
+	for (uint32_t j = 0; j < bl->n; j++)
+		if (is_call(&bl->insn[j]))
+			return true;
+	return false;
+}
+
 /* A location a call clobbers: every allocatable one but rbp. */
 static bool call_clobbers(int loc)
 {
@@ -230,6 +238,8 @@ typedef struct {
 	uint64_t *fltmask;
 	uint16_t *pressure, *pressure_x;
 	uint32_t nlive, nlive_x;
+	bool ranges;            /* build_ranges builds them (else only the
+	                           pressure) */
 } ra;
 
 #define VBIT(v) ((v) - MIR_FIRST_VIRT)
@@ -462,10 +472,7 @@ static void live_gen(void *ctx, mir_reg r, int how)
 static void calls_crossed(ra *c, uint32_t b)
 {
 	const mir_block *bl = &c->mf->b[b];
-	bool any = false;
-	for (uint32_t j = 0; j < bl->n && !any; j++)
-		any = is_call(&bl->insn[j]);
-	if (!any)
+	if (!has_call(bl))
 		return;
 	memcpy(c->live, c->out, (size_t)c->nw * 8);
 	for (uint32_t j = bl->n; j-- > 0;) {
@@ -523,8 +530,9 @@ static void range_def(void *ctx, mir_reg r, int how)
 	if (HAS(c->live, r)) {
 		c->live[VBIT(r) / 64] &= ~(1ull << (VBIT(r) % 64));
 		count_live(c, r, -1);
-		c->rg[h].from = at;     /* the range from the block's start */
-	} else {
+		if (c->ranges)
+			c->rg[h].from = at;     /* the range from the block's start */
+	} else if (c->ranges) {
 		range_add(c, r, at, at);
 	}
 }
@@ -538,13 +546,17 @@ static void range_use(void *ctx, mir_reg r, int how)
 		SET(c->live, r);
 		count_live(c, r, 1);
 	}
-	range_add(c, r, 2 * c->mf->b[c->blk].first, c->pos);
+	if (c->ranges)
+		range_add(c, r, 2 * c->mf->b[c->blk].first, c->pos);
 }
 
 /* The ranges of every register, and each block's pressure (the most
  * registers of each class live at once).  After the intervals (block
- * firsts). */
-static bool build_ranges(ra *c)
+ * firsts), before the MIR is rewritten.  Without ranges, only the
+ * pressure, and only in loops (depth >= 1; 0 elsewhere): all that the
+ * loop splitting reads, for a first round that splits and so allocates
+ * nothing. */
+static bool build_ranges(ra *c, bool ranges)
 {
 	mir_func *mf = c->mf;
 	c->head = calloc(mf->nv, sizeof *c->head);
@@ -558,9 +570,12 @@ static bool build_ranges(ra *c)
 	for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++)
 		if (mir_vflt(mf, v))
 			SET(c->fltmask, v);
+	c->ranges = ranges;
 	for (uint32_t b = mf->nb; b-- > 0 && !c->oom;) {
 		const mir_block *bl = &mf->b[b];
 		uint32_t lo = 2 * bl->first, hi = 2 * (bl->first + bl->n) - 1;
+		if (!ranges && c->depth[b] == 0)
+			continue;
 		c->blk = b;
 		c->nlive = c->nlive_x = 0;
 		live_out(c, bl);
@@ -572,7 +587,8 @@ static bool build_ranges(ra *c)
 					MIR_FIRST_VIRT;
 				bits &= bits - 1;
 				count_live(c, v, 1);
-				range_add(c, v, lo, hi);
+				if (ranges)
+					range_add(c, v, lo, hi);
 			}
 		}
 		uint32_t mx = c->nlive, mxx = c->nlive_x;
@@ -664,7 +680,7 @@ static bool liveness(ra *c)
 		calls_crossed(c, b);
 	}
 	mf->ninsn = idx;
-	return !c->oom && build_ranges(c);
+	return !c->oom;
 }
 
 /* ---- linear scan --------------------------------------------------------- */
@@ -797,6 +813,8 @@ static bool each_across(ra *c, uint32_t b, const uint64_t *pick, across_fn *fn,
 	void *ctx)
 {
 	const mir_block *bl = &c->mf->b[b];
+	if (!has_call(bl))
+		return true;
 	live_out(c, bl);
 	memcpy(c->live, c->out, (size_t)c->nw * 8);
 	for (uint32_t j = bl->n; j-- > 0;) {
@@ -883,30 +901,37 @@ static bool split_block(mir_func *mf, uint32_t b, const split_list *l)
 	return true;
 }
 
-/* Decides and rewrites (see above); pick (c->nw words, zeroed) and
- * *nsplit: the values split.  False when out of memory. */
-static bool split_calls(ra *c, uint64_t *pick, uint32_t *nsplit)
+/* Decides (see above): pick (c->nw words, zeroed) and *nsplit: the
+ * values to split.  False when out of memory. */
+static bool split_calls_pick(ra *c, uint64_t *pick, uint32_t *nsplit)
 {
 	mir_func *mf = c->mf;
-	uint32_t nb = mf->nb;
 	double *xw = calloc(mf->nv, sizeof *xw);
-	split_list l = { 0 };
 	bool ok = xw != NULL;
 	*nsplit = 0;
-	for (uint32_t b = 0; ok && b < nb; b++)
+	for (uint32_t b = 0; ok && b < mf->nb; b++)
 		ok = each_across(c, b, NULL, add_call_weight, xw);
 	for (mir_reg v = MIR_FIRST_VIRT; ok && v < mf->nv; v++)
 		if (HAS(c->across, v) && 2 * xw[v] <= c->weight[v]) {
 			SET(pick, v);
 			++*nsplit;
 		}
-	for (uint32_t b = 0; ok && *nsplit && b < nb; b++) {
+	free(xw);
+	return ok;
+}
+
+/* Rewrites the blocks: the picked values split at each call they are
+ * live across.  False when out of memory. */
+static bool split_calls_rewrite(ra *c, const uint64_t *pick)
+{
+	split_list l = { 0 };
+	bool ok = true;
+	for (uint32_t b = 0; ok && b < c->mf->nb; b++) {
 		l.n = 0;
 		ok = each_across(c, b, pick, add_pair, &l);
 		if (ok && l.n)
-			ok = split_block(mf, b, &l);
+			ok = split_block(c->mf, b, &l);
 	}
-	free(xw);
 	free(l.pair);
 	return ok;
 }
@@ -1145,9 +1170,14 @@ static wasm_status regalloc_once(mir_func *mf, const uint8_t *depth, bool split,
 		goto nomem;
 	*did = false;
 	if (split) {
+		/* the calls' splits decided first: when there are some, this
+		 * round allocates nothing, so the ranges are not built (the
+		 * loops' pressure is, before the calls' rewrite) */
 		uint32_t ncall, nloop = 0;
 		uint64_t *picked = calloc(c.nw, 8);
-		bool ok = picked && split_calls(&c, picked, &ncall) &&
+		bool ok = picked && split_calls_pick(&c, picked, &ncall) &&
+			build_ranges(&c, ncall == 0) &&
+			(!ncall || split_calls_rewrite(&c, picked)) &&
 			(!loop_pressure(&c) ||
 			 ra_split_loops(mf, c.in, c.nw, c.pressure, c.pressure_x,
 				picked, &nloop));
@@ -1158,6 +1188,8 @@ static wasm_status regalloc_once(mir_func *mf, const uint8_t *depth, bool split,
 			*did = true;
 			goto out;
 		}
+	} else if (!build_ranges(&c, true)) {
+		goto nomem;
 	}
 	hints(mf, hphys, hreg);
 
