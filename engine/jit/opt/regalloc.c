@@ -201,6 +201,9 @@ typedef struct {
 	mir_func *mf;
 	uint32_t nw;            /* words per set */
 	uint64_t *gen, *kill, *in, *out;
+	/* per block its live-out set, after the fixpoint (out_of; in the
+	 * gen sets' memory) */
+	uint64_t *outs;
 	uint32_t blk;
 	/* fixed ranges per GPR, disjoint and ascending */
 	uint32_t (*fixed[NLOC])[2];
@@ -349,6 +352,12 @@ static void live_out(ra *c, const mir_block *bl)
 	}
 }
 
+/* Block b's live-out set (after liveness's fixpoint). */
+static const uint64_t *out_of(const ra *c, uint32_t b)
+{
+	return c->outs + (size_t)b * c->nw;
+}
+
 /* The natural loops (regalloc_int.h): predecessor lists, then per
  * header a backward walk from the sources of its back edges. */
 bool ra_loops(const mir_func *mf, loop_fn *fn, void *ctx)
@@ -462,7 +471,7 @@ static void live_gen(void *ctx, mir_reg r, int how)
 		SET(c->live, r);
 }
 
-/* The registers live across each call of block b (c->out its live-out):
+/* The registers live across each call of block b:
  * a backward scan, live = (live - defs) + uses; at a call (which reads
  * and writes no virtual register) what is live joins c->across.  Only
  * these must avoid the call's clobbers: a register whose interval spans
@@ -474,7 +483,7 @@ static void calls_crossed(ra *c, uint32_t b)
 	const mir_block *bl = &c->mf->b[b];
 	if (!has_call(bl))
 		return;
-	memcpy(c->live, c->out, (size_t)c->nw * 8);
+	memcpy(c->live, out_of(c, b), (size_t)c->nw * 8);
 	for (uint32_t j = bl->n; j-- > 0;) {
 		const mir_insn *i = &bl->insn[j];
 		if (is_call(i))
@@ -578,8 +587,7 @@ static bool build_ranges(ra *c, bool ranges)
 			continue;
 		c->blk = b;
 		c->nlive = c->nlive_x = 0;
-		live_out(c, bl);
-		memcpy(c->live, c->out, (size_t)c->nw * 8);
+		memcpy(c->live, out_of(c, b), (size_t)c->nw * 8);
 		for (uint32_t w = 0; w < c->nw; w++) {
 			uint64_t bits = c->live[w];
 			while (bits) {
@@ -628,23 +636,53 @@ static bool liveness(ra *c)
 		for (uint32_t j = 0; j < mf->b[b].n; j++)
 			visit(mf, &mf->b[b].insn[j], gen_kill, c);
 	}
-	/* live-in to a fixpoint, blocks in reverse order */
-	for (bool changed = true; changed;) {
+	/* live-in to a fixpoint, blocks in reverse order; after the first
+	 * pass a block is computed again only if a successor's live-in
+	 * changed since it was last (stamps of a counter of changes) */
+	uint32_t *changed_at = calloc(mf->nb ? mf->nb : 1, sizeof *changed_at);
+	uint32_t *done_at = calloc(mf->nb ? mf->nb : 1, sizeof *done_at);
+	if (!changed_at || !done_at) {
+		free(changed_at);
+		free(done_at);
+		return false;
+	}
+	uint32_t tick = 0;
+	for (bool changed = true, first = true; changed; first = false) {
 		changed = false;
 		for (uint32_t b = mf->nb; b-- > 0;) {
 			const mir_block *bl = &mf->b[b];
+			bool stale = first;
+			for (uint32_t k = 0; k < bl->nsucc && !stale; k++)
+				stale = changed_at[bl->succ[k]] > done_at[b];
+			if (!stale)
+				continue;
+			done_at[b] = tick;
 			uint64_t *in = c->in + (size_t)b * c->nw;
 			uint64_t *gen = c->gen + (size_t)b * c->nw;
 			uint64_t *kill = c->kill + (size_t)b * c->nw;
+			bool mine = false;
 			live_out(c, bl);
 			for (uint32_t w = 0; w < c->nw; w++) {
 				uint64_t nin = gen[w] | (c->out[w] & ~kill[w]);
 				if (nin != in[w]) {
 					in[w] = nin;
-					changed = true;
+					mine = true;
 				}
 			}
+			if (mine) {
+				changed_at[b] = ++tick;
+				changed = true;
+			}
 		}
+	}
+	free(changed_at);
+	free(done_at);
+	/* the live-out sets, kept (the gen sets are done with) */
+	c->outs = c->gen;
+	c->gen = NULL;
+	for (uint32_t b = 0; b < mf->nb; b++) {
+		live_out(c, &mf->b[b]);
+		memcpy(c->outs + (size_t)b * c->nw, c->out, (size_t)c->nw * 8);
 	}
 	osr_entries_check(mf, c);
 	/* intervals: the positions of uses and defs, widened over the blocks
@@ -664,16 +702,15 @@ static bool liveness(ra *c)
 		for (int g = 0; g < NLOC; g++)
 			fixed_close(c, g);
 		uint32_t lo = 2 * bl->first, hi = idx ? 2 * idx - 1 : 0;
-		uint64_t *in = c->in + (size_t)b * c->nw;
-		live_out(c, bl);
+		const uint64_t *in = c->in + (size_t)b * c->nw, *out = out_of(c, b);
 		for (uint32_t w = 0; w < c->nw; w++) {
-			uint64_t bits = in[w] | c->out[w];
+			uint64_t bits = in[w] | out[w];
 			while (bits) {
 				uint32_t v = w * 64 + (uint32_t)__builtin_ctzll(bits) + MIR_FIRST_VIRT;
 				bits &= bits - 1;
 				if (HAS(in, v) && lo < mf->start[v])
 					mf->start[v] = lo;
-				if (HAS(c->out, v) && hi > mf->end[v])
+				if (HAS(out, v) && hi > mf->end[v])
 					mf->end[v] = hi;
 			}
 		}
@@ -815,8 +852,7 @@ static bool each_across(ra *c, uint32_t b, const uint64_t *pick, across_fn *fn,
 	const mir_block *bl = &c->mf->b[b];
 	if (!has_call(bl))
 		return true;
-	live_out(c, bl);
-	memcpy(c->live, c->out, (size_t)c->nw * 8);
+	memcpy(c->live, out_of(c, b), (size_t)c->nw * 8);
 	for (uint32_t j = bl->n; j-- > 0;) {
 		const mir_insn *i = &bl->insn[j];
 		if (is_call(i)) {
@@ -1206,6 +1242,7 @@ nomem:
 	st = err_set(err, WASM_ERR_NOMEM, SIZE_MAX, "out of memory allocating registers");
 out:
 	free(c.gen);
+	free(c.outs);
 	free(c.kill);
 	free(c.in);
 	free(c.out);
