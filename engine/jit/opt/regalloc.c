@@ -197,6 +197,7 @@ static bool call_clobbers(int loc)
 
 /* ---- liveness ------------------------------------------------------------- */
 
+
 typedef struct {
 	mir_func *mf;
 	uint32_t nw;            /* words per set */
@@ -243,11 +244,63 @@ typedef struct {
 	uint32_t nlive, nlive_x;
 	bool ranges;            /* build_ranges builds them (else only the
 	                           pressure) */
+	/* every instruction's operands as visit() gives them (ops_build),
+	 * instruction idx's (its linear index: block first + j) at
+	 * op[op_at[idx] .. op_at[idx + 1]): the passes replay them instead
+	 * of decoding the instruction each time */
+	struct ra_op {
+		mir_reg r;
+		int how;
+	} *op;
+	uint32_t nop, cap_op;
+	uint32_t *op_at;
 } ra;
 
 #define VBIT(v) ((v) - MIR_FIRST_VIRT)
 #define SET(s, v) ((s)[VBIT(v) / 64] |= 1ull << (VBIT(v) % 64))
 #define HAS(s, v) ((s)[VBIT(v) / 64] >> (VBIT(v) % 64) & 1)
+
+static void op_add(void *ctx, mir_reg r, int how)
+{
+	ra *c = ctx;
+	if (!ir_grow((void **)&c->op, &c->cap_op, c->nop + 1, sizeof *c->op)) {
+		c->oom = true;
+		return;
+	}
+	c->op[c->nop++] = (struct ra_op){ r, how };
+}
+
+/* The operand list (ra's op, op_at) and the blocks' firsts (linear
+ * index of their first instruction).  False when out of memory. */
+static bool ops_build(ra *c)
+{
+	mir_func *mf = c->mf;
+	uint32_t n = 0;
+	for (uint32_t b = 0; b < mf->nb; b++) {
+		mf->b[b].first = n;
+		n += mf->b[b].n;
+	}
+	c->op_at = malloc(((size_t)n + 1) * sizeof *c->op_at);
+	if (!c->op_at)
+		return false;
+	uint32_t idx = 0;
+	for (uint32_t b = 0; b < mf->nb; b++)
+		for (uint32_t j = 0; j < mf->b[b].n; j++) {
+			c->op_at[idx++] = c->nop;
+			visit(mf, &mf->b[b].insn[j], op_add, c);
+		}
+	c->op_at[idx] = c->nop;
+	return !c->oom;
+}
+
+/* visit(), from the operand list: instruction j of block b (as it was
+ * when the list was built). */
+static void replay(ra *c, uint32_t b, uint32_t j, visit_fn *fn)
+{
+	uint32_t idx = c->mf->b[b].first + j;
+	for (uint32_t k = c->op_at[idx]; k < c->op_at[idx + 1]; k++)
+		fn(c, c->op[k].r, c->op[k].how);
+}
 
 static void gen_kill(void *ctx, mir_reg r, int how)
 {
@@ -489,8 +542,8 @@ static void calls_crossed(ra *c, uint32_t b)
 		if (is_call(i))
 			for (uint32_t w = 0; w < c->nw; w++)
 				c->across[w] |= c->live[w];
-		visit(c->mf, i, live_kill, c);
-		visit(c->mf, i, live_gen, c);
+		replay(c, b, j, live_kill);
+		replay(c, b, j, live_gen);
 	}
 }
 
@@ -602,8 +655,8 @@ static bool build_ranges(ra *c, bool ranges)
 		uint32_t mx = c->nlive, mxx = c->nlive_x;
 		for (uint32_t j = bl->n; j-- > 0;) {
 			c->pos = 2 * (bl->first + j);
-			visit(mf, &bl->insn[j], range_def, c);
-			visit(mf, &bl->insn[j], range_use, c);
+			replay(c, b, j, range_def);
+			replay(c, b, j, range_use);
 			if (c->nlive > mx)
 				mx = c->nlive;
 			if (c->nlive_x > mxx)
@@ -629,12 +682,13 @@ static bool liveness(ra *c)
 	c->out = calloc(c->nw, 8);
 	c->across = calloc(c->nw, 8);
 	c->live = calloc(c->nw, 8);
-	if (!c->gen || !c->kill || !c->in || !c->out || !c->across || !c->live)
+	if (!c->gen || !c->kill || !c->in || !c->out || !c->across || !c->live ||
+	    !ops_build(c))
 		return false;
 	for (uint32_t b = 0; b < mf->nb; b++) {
 		c->blk = b;
 		for (uint32_t j = 0; j < mf->b[b].n; j++)
-			visit(mf, &mf->b[b].insn[j], gen_kill, c);
+			replay(c, b, j, gen_kill);
 	}
 	/* live-in to a fixpoint, blocks in reverse order; after the first
 	 * pass a block is computed again only if a successor's live-in
@@ -692,12 +746,11 @@ static bool liveness(ra *c)
 	const uint8_t *depth = c->depth;
 	uint32_t idx = 0;
 	for (uint32_t b = 0; b < mf->nb; b++) {
-		mir_block *bl = &mf->b[b];
-		bl->first = idx;
+		const mir_block *bl = &mf->b[b];     /* bl->first: ops_build's */
 		c->freq = (double)(1u << (3 * depth[b]));
 		for (uint32_t j = 0; j < bl->n; j++, idx++) {
 			c->pos = 2 * idx;
-			visit(mf, &bl->insn[j], positions, c);
+			replay(c, b, j, positions);
 		}
 		for (int g = 0; g < NLOC; g++)
 			fixed_close(c, g);
@@ -867,8 +920,8 @@ static bool each_across(ra *c, uint32_t b, const uint64_t *pick, across_fn *fn,
 				}
 			}
 		}
-		visit(c->mf, i, live_kill, c);
-		visit(c->mf, i, live_gen, c);
+		replay(c, b, j, live_kill);
+		replay(c, b, j, live_gen);
 	}
 	return true;
 }
@@ -1243,6 +1296,8 @@ nomem:
 out:
 	free(c.gen);
 	free(c.outs);
+	free(c.op);
+	free(c.op_at);
 	free(c.kill);
 	free(c.in);
 	free(c.out);
