@@ -1134,6 +1134,10 @@ static bool scan(ra *c, const uint64_t *order, uint32_t n, const int8_t *hphys,
 		bool flt = mir_vflt(mf, v);
 		bool xcall = HAS(c->across, v);
 		int cand[2 + NLOC], nc = 0, got = -1, g;
+		/* per location, its holders' conflict with v once computed
+		 * (the eviction below asks again for the same ones) */
+		double conf[NLOC];
+		bool known[NLOC] = { false };
 		if (hphys[v] >= 0)
 			cand[nc++] = hphys[v];
 		if (hreg[v] && mf->reg[hreg[v]] >= 0)
@@ -1147,8 +1151,11 @@ static bool scan(ra *c, const uint64_t *order, uint32_t n, const int8_t *hphys,
 			if (xcall && call_clobbers(g))
 				continue;
 			holders_prune(mf, &hold[g], s);
-			if (holders_conflict(c, &hold[g], v) > 0 ||
-			    fixed_meets_ranges(c, g, v))
+			if (!known[g]) {
+				conf[g] = holders_conflict(c, &hold[g], v);
+				known[g] = true;
+			}
+			if (conf[g] > 0 || fixed_meets_ranges(c, g, v))
 				continue;
 			got = g;
 		}
@@ -1159,7 +1166,8 @@ static bool scan(ra *c, const uint64_t *order, uint32_t n, const int8_t *hphys,
 			for (size_t j = 0; (g = class_loc(mf, v, j)) >= 0; j++) {
 				if ((xcall && call_clobbers(g)) || fixed_meets_ranges(c, g, v))
 					continue;
-				double w = holders_conflict(c, &hold[g], v);
+				double w = known[g] ? conf[g] :
+					holders_conflict(c, &hold[g], v);
 				if (best < 0 || w < bw) {
 					best = g;
 					bw = w;
