@@ -166,9 +166,10 @@ void sb_engine_warm_up(wasm_engine *engine)
 	/* glibc's qsort (before 2.37) asks sysinfo(), which the filter
 	 * refuses, the first time it sorts 1 KiB or more, and keeps the
 	 * answer in a static: sort that much once here, in the zygote, so
-	 * that tier 2's register allocator (regalloc.c sorts its intervals
-	 * with qsort) does not kill a worker.  The engine's own sorts avoid
-	 * qsort (front/validate.c, ir_sort_u64). */
+	 * that a qsort in the worker does not kill it.  The engine's own
+	 * sorts avoid qsort (front/validate.c, ir_sort_u64; tier 2's
+	 * allocator was the last that called it), so this only covers code
+	 * outside the engine that may sort. */
 	uint32_t keys[512];
 	for (uint32_t i = 0; i < 512; i++)
 		keys[i] = 511 - i;

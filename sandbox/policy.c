@@ -17,9 +17,10 @@
  *   qsort                  glibc's (before 2.37) asks sysinfo() for the
  *                          memory size the first time it sorts 1 KiB or
  *                          more, then keeps it: the zygote sorts 2 KiB
- *                          before any filter (sb_engine_warm_up) for
- *                          tier 2's regalloc.c; the engine's own sorts
- *                          avoid it (front/validate.c, ir_sort_u64)
+ *                          before any filter (sb_engine_warm_up); the
+ *                          engine's own sorts avoid qsort (front/
+ *                          validate.c, ir_sort_u64), so the warm-up only
+ *                          covers code outside the engine that may sort
  *   snprintf/vsnprintf     %s %u %zu %x only in the worker (no %f, no
  *                          width): no call; glibc's work buffer for wide
  *                          fields is malloc anyway

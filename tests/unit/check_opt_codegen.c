@@ -22,6 +22,7 @@
 #include "jit/jit.h"
 #include "jit/opt/mir.h"
 #include "jit/opt/passes.h"
+#include "jit/opt/regalloc_int.h"
 
 #include "testlib.h"
 
@@ -1149,6 +1150,301 @@ START_TEST(regalloc_choices)
 }
 END_TEST
 
+/* Splitting for register pressure (regalloc_split.c): a loop carrying
+ * eleven values and a counter (more than the ten GPRs) between six values
+ * computed before it and used only after it, and an outer loop around
+ * it that uses two of those six (so their registers matter outside the
+ * inner loop), and a loop after both using four others (so they want
+ * registers there).  Run against the interpreter and the baseline; the
+ * allocation must have split values at the loop, and dropping any
+ * restore after it (the value's location reused inside) must fail the
+ * verifier. */
+static const char press_wat[] =
+	"(module\n"
+	"  (func (export \"press\") (param $n i32) (param $x i32) (result i32)\n"
+	"    (local $a i32) (local $b i32) (local $c i32) (local $d i32)\n"
+	"    (local $e i32) (local $f i32) (local $g i32) (local $h i32)\n"
+	"    (local $j i32) (local $k i32) (local $m i32) (local $i i32)\n"
+	"    (local $p1 i32) (local $p2 i32) (local $p3 i32) (local $p4 i32)\n"
+	"    (local $p5 i32) (local $p6 i32) (local $t1 i32) (local $t2 i32)\n"
+	"    (local $o i32) (local $acc i32)\n"
+	"    (local.set $p1 (i32.mul (local.get $x) (i32.const 3)))\n"
+	"    (local.set $p2 (i32.xor (local.get $x) (i32.const 0x55)))\n"
+	"    (local.set $p3 (i32.rotl (local.get $x) (i32.const 7)))\n"
+	"    (local.set $p4 (i32.rotl (local.get $x) (i32.const 5)))\n"
+	"    (local.set $p5 (i32.sub (i32.const 100) (local.get $x)))\n"
+	"    (local.set $p6 (i32.shr_u (local.get $x) (i32.const 2)))\n"
+	"    (block $done (loop $outer\n"
+	"      (br_if $done (i32.ge_u (local.get $o) (i32.const 3)))\n"
+	"      (local.set $acc (i32.add (local.get $acc)\n"
+	"        (i32.xor (local.get $p1) (local.get $o))))\n"
+	"      (local.set $a (i32.add (local.get $x) (local.get $o)))\n"
+	"      (local.set $b (i32.add (local.get $x)\n"
+	"        (i32.add (local.get $o) (i32.const 2))))\n"
+	"      (local.set $c (i32.mul (local.get $x)\n"
+	"        (i32.add (local.get $o) (i32.const 5))))\n"
+	"      (local.set $d (i32.xor (local.get $x)\n"
+	"        (i32.add (local.get $o) (i32.const 9))))\n"
+	"      (local.set $e (i32.add (local.get $acc) (i32.const 11)))\n"
+	"      (local.set $f (i32.rotl (local.get $x)\n"
+	"        (i32.add (local.get $o) (i32.const 9))))\n"
+	"      (local.set $g (i32.add (local.get $x)\n"
+	"        (i32.add (local.get $o) (i32.const 13))))\n"
+	"      (local.set $h (i32.mul (local.get $x)\n"
+	"        (i32.add (local.get $o) (i32.const 17))))\n"
+	"      (local.set $j (i32.add (local.get $x)\n"
+	"        (i32.add (local.get $o) (i32.const 19))))\n"
+	"      (local.set $k (i32.sub (local.get $x) (local.get $o)))\n"
+	"      (local.set $m (i32.const 23))\n"
+	"      (local.set $i (i32.const 0))\n"
+	"      (block $out (loop $l\n"
+	"        (br_if $out (i32.ge_u (local.get $i) (local.get $n)))\n"
+	"        (local.set $t1 (i32.add (i32.add (local.get $h)\n"
+	"          (i32.xor (i32.rotl (local.get $e) (i32.const 7))\n"
+	"                   (i32.rotl (local.get $e) (i32.const 13))))\n"
+	"          (i32.add (i32.xor (i32.and (local.get $e) (local.get $f))\n"
+	"            (i32.and (i32.xor (local.get $e) (i32.const -1)) (local.get $g)))\n"
+	"            (i32.add (local.get $i) (local.get $j)))))\n"
+	"        (local.set $t2 (i32.add\n"
+	"          (i32.xor (i32.rotl (local.get $a) (i32.const 3))\n"
+	"                   (i32.rotl (local.get $a) (i32.const 11)))\n"
+	"          (i32.add (i32.xor (i32.and (local.get $a) (local.get $b))\n"
+	"            (i32.xor (i32.and (local.get $a) (local.get $c))\n"
+	"                     (i32.and (local.get $b) (local.get $c))))\n"
+	"            (i32.add (local.get $k) (local.get $m)))))\n"
+	"        (local.set $h (local.get $g)) (local.set $g (local.get $f))\n"
+	"        (local.set $f (local.get $e))\n"
+	"        (local.set $e (i32.add (local.get $d) (local.get $t1)))\n"
+	"        (local.set $d (local.get $c)) (local.set $c (local.get $b))\n"
+	"        (local.set $b (local.get $a))\n"
+	"        (local.set $a (i32.add (local.get $t1) (local.get $t2)))\n"
+	"        (local.set $j (i32.xor (local.get $j) (local.get $t1)))\n"
+	"        (local.set $k (i32.add (local.get $k) (local.get $t2)))\n"
+	"        (local.set $m (i32.rotl (local.get $m) (local.get $a)))\n"
+	"        (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+	"        (br $l)))\n"
+	"      (local.set $acc (i32.add (local.get $acc) (i32.add\n"
+	"        (i32.xor (local.get $a) (local.get $b)) (i32.add\n"
+	"        (i32.xor (local.get $c) (local.get $d)) (i32.add\n"
+	"        (i32.xor (local.get $e) (local.get $f)) (i32.add\n"
+	"        (i32.xor (local.get $g) (local.get $h)) (i32.add\n"
+	"        (i32.xor (local.get $j) (local.get $k)) (i32.add (local.get $m)\n"
+	"        (local.get $p2)))))))))\n"
+	"      (local.set $o (i32.add (local.get $o) (i32.const 1)))\n"
+	"      (br $outer)))\n"
+	"    (local.set $i (i32.const 0))\n"
+	"    (block $pd (loop $pl\n"
+	"      (br_if $pd (i32.ge_u (local.get $i) (local.get $n)))\n"
+	"      (local.set $acc (i32.add (i32.mul (local.get $acc) (local.get $p3))\n"
+	"        (i32.xor (local.get $p4) (i32.add (local.get $p5) (local.get $p6)))))\n"
+	"      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+	"      (br $pl)))\n"
+	"    (i32.add (local.get $acc) (i32.add (i32.mul (local.get $p3) (local.get $p4))\n"
+	"      (i32.add (local.get $p5) (i32.mul (local.get $p6) (local.get $p1))))))\n"
+	")\n";
+
+/* Whether the verifier accepts mf with the restore k of its loop splits
+ * (v = mov s) made v = mov v: the restore dropped, v read where it was
+ * before the loop, which the loop's half or the loop's values now hold.
+ * *found: there is a restore k. */
+static bool verify_without_restore(mir_func *mf, uint32_t k, bool *found)
+{
+	uint32_t seen = 0;
+	char msg[256];
+	*found = false;
+	for (uint32_t b = 0; b < mf->nb; b++)
+		for (uint32_t j = 0; j < mf->b[b].n; j++) {
+			mir_insn *i = &mf->b[b].insn[j];
+			if (i->op != MIR_MOV || i->aux != MIR_MOV_SPLIT ||
+			    mf->start[i->d] < mf->start[i->a])
+				continue;       /* a save (s = mov v): s starts there */
+			if (seen++ != k)
+				continue;
+			*found = true;
+			mir_reg a = i->a;
+			i->a = i->d;
+			bool ok = mir_regalloc_verify(mf, msg, sizeof msg);
+			i->a = a;
+			return ok;
+		}
+	return true;
+}
+
+START_TEST(pressure_split)
+{
+	rigs r;
+	rigs_up(&r, press_wat);
+	opt_install(&r.o, "press");
+	static const int64_t args[][2] = { { 0, 1 }, { 1, 2 }, { 5, 77 },
+		{ 64, -5 }, { 200, 0x12345 }, { 3, -1 } };
+	for (size_t a = 0; a < sizeof args / sizeof args[0]; a++)
+		same(&r.o, &r.in, &r.bl, "press", args[a]);
+
+	uint32_t idx;
+	export_func(&r.o, "press", &idx);
+	ir_func *f;
+	mir_func *mf;
+	wasm_error err;
+	char msg[256];
+	ck_assert_int_eq(ir_build(r.o.m, idx, &f, &err), WASM_OK);
+	ck_assert_int_eq(ir_run_passes(f, ir_default_pipeline, NULL, true, &err),
+		WASM_OK);
+	ck_assert_msg(mir_lower(r.o.m, f, &mf, &err) == WASM_OK, "%s", err.message);
+	ck_assert_int_eq(mir_regalloc(mf, &err), WASM_OK);
+	ck_assert_msg(mir_regalloc_verify(mf, msg, sizeof msg), "%s", msg);
+	uint32_t nsplit = 0, caught = 0, k;
+	for (uint32_t b = 0; b < mf->nb; b++)
+		for (uint32_t j = 0; j < mf->b[b].n; j++)
+			nsplit += mf->b[b].insn[j].op == MIR_MOV &&
+				mf->b[b].insn[j].aux == MIR_MOV_SPLIT;
+	ck_assert_msg(nsplit >= 2, "no value split at the loop");
+	for (k = 0;; k++) {
+		bool found;
+		bool ok = verify_without_restore(mf, k, &found);
+		if (!found)
+			break;
+		caught += !ok;
+	}
+	ck_assert_msg(k > 0 && caught == k, "%u restores dropped, %u caught", k,
+		caught);
+	mir_free(mf);
+	ir_func_free(f);
+	rigs_down(&r);
+}
+END_TEST
+
+/* The verifier's view of slots and jump tables (regalloc_check.c): more
+ * v128 values live at once than XMM registers, and more i64 values than
+ * GPRs, so a v128 sits in two adjacent spill slots while i64s defined
+ * in its life are spilled too.  Moving such an i64 into the v128's
+ * second slot must fail the verifier (a v128 occupies slots k and
+ * k + 1), and so must a move placed in a JTCASE block (it never runs). */
+static const char slots_wat[] =
+	"(module\n"
+	"  (func (export \"wide\") (param $x i64) (result i64)\n"
+	"    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)\n"
+	"    (local $v4 v128) (local $v5 v128) (local $v6 v128) (local $v7 v128)\n"
+	"    (local $v8 v128) (local $v9 v128) (local $v10 v128) (local $v11 v128)\n"
+	"    (local $v12 v128) (local $v13 v128) (local $v14 v128) (local $v15 v128)\n"
+	"    (local $a0 i64) (local $a1 i64) (local $a2 i64) (local $a3 i64)\n"
+	"    (local $a4 i64) (local $a5 i64) (local $a6 i64) (local $a7 i64)\n"
+	"    (local $a8 i64) (local $a9 i64) (local $a10 i64) (local $a11 i64)\n"
+	"    (local.set $v0 (i64x2.splat (i64.add (local.get $x) (i64.const 1))))\n"
+	"    (local.set $v1 (i64x2.splat (i64.add (local.get $x) (i64.const 2))))\n"
+	"    (local.set $v2 (i64x2.splat (i64.add (local.get $x) (i64.const 3))))\n"
+	"    (local.set $v3 (i64x2.splat (i64.add (local.get $x) (i64.const 4))))\n"
+	"    (local.set $v4 (i64x2.splat (i64.add (local.get $x) (i64.const 5))))\n"
+	"    (local.set $v5 (i64x2.splat (i64.add (local.get $x) (i64.const 6))))\n"
+	"    (local.set $v6 (i64x2.splat (i64.add (local.get $x) (i64.const 7))))\n"
+	"    (local.set $v7 (i64x2.splat (i64.add (local.get $x) (i64.const 8))))\n"
+	"    (local.set $v8 (i64x2.splat (i64.add (local.get $x) (i64.const 9))))\n"
+	"    (local.set $v9 (i64x2.splat (i64.add (local.get $x) (i64.const 10))))\n"
+	"    (local.set $v10 (i64x2.splat (i64.add (local.get $x) (i64.const 11))))\n"
+	"    (local.set $v11 (i64x2.splat (i64.add (local.get $x) (i64.const 12))))\n"
+	"    (local.set $v12 (i64x2.splat (i64.add (local.get $x) (i64.const 13))))\n"
+	"    (local.set $v13 (i64x2.splat (i64.add (local.get $x) (i64.const 14))))\n"
+	"    (local.set $v14 (i64x2.splat (i64.add (local.get $x) (i64.const 15))))\n"
+	"    (local.set $v15 (i64x2.splat (i64.add (local.get $x) (i64.const 16))))\n"
+	 "    (local.set $a0 (i64.mul (local.get $x) (i64.const 3)))\n"
+	"    (local.set $a1 (i64.mul (local.get $x) (i64.const 4)))\n"
+	"    (local.set $a2 (i64.mul (local.get $x) (i64.const 5)))\n"
+	"    (local.set $a3 (i64.mul (local.get $x) (i64.const 6)))\n"
+	"    (local.set $a4 (i64.mul (local.get $x) (i64.const 7)))\n"
+	"    (local.set $a5 (i64.mul (local.get $x) (i64.const 8)))\n"
+	"    (local.set $a6 (i64.mul (local.get $x) (i64.const 9)))\n"
+	"    (local.set $a7 (i64.mul (local.get $x) (i64.const 10)))\n"
+	"    (local.set $a8 (i64.mul (local.get $x) (i64.const 11)))\n"
+	"    (local.set $a9 (i64.mul (local.get $x) (i64.const 12)))\n"
+	"    (local.set $a10 (i64.mul (local.get $x) (i64.const 13)))\n"
+	"    (local.set $a11 (i64.mul (local.get $x) (i64.const 14)))\n"
+	 "    (i64.add (i64.add (i64.add (i64.add (i64.add (i64.add (i64.add (i64.add (i64.add (i64.add (i64.add (i64.add (i64.add (i64.add (i64.add (i64.add (i64.add (i64.add (i64.add (i64.add (i64.add (i64.add (i64.add (i64.add (i64.add (i64.add (i64.add (i64.add (local.get $x) (i64x2.extract_lane 0 (local.get $v0))) (i64x2.extract_lane 0 (local.get $v1))) (i64x2.extract_lane 0 (local.get $v2))) (i64x2.extract_lane 0 (local.get $v3))) (i64x2.extract_lane 0 (local.get $v4))) (i64x2.extract_lane 0 (local.get $v5))) (i64x2.extract_lane 0 (local.get $v6))) (i64x2.extract_lane 0 (local.get $v7))) (i64x2.extract_lane 0 (local.get $v8))) (i64x2.extract_lane 0 (local.get $v9))) (i64x2.extract_lane 0 (local.get $v10))) (i64x2.extract_lane 0 (local.get $v11))) (i64x2.extract_lane 0 (local.get $v12))) (i64x2.extract_lane 0 (local.get $v13))) (i64x2.extract_lane 0 (local.get $v14))) (i64x2.extract_lane 0 (local.get $v15))) (local.get $a0)) (local.get $a1)) (local.get $a2)) (local.get $a3)) (local.get $a4)) (local.get $a5)) (local.get $a6)) (local.get $a7)) (local.get $a8)) (local.get $a9)) (local.get $a10)) (local.get $a11)))\n"
+	"  (func (export \"sw\") (param i32) (result i32) (local i32)\n"
+	"    (block (block (block (block (block\n"
+	"      (br_table 0 1 2 1 3 (local.get 0)))\n"
+	"      (return (i32.const 10))) (return (i32.const 11)))\n"
+	"      (return (i32.const 12))) (return (i32.const 13)))\n"
+	"    (i32.const 14))\n"
+	")\n";
+
+/* mf: function `name` of r lowered and allocated (and verified). */
+static mir_func *allocated(rig *r, const char *name, ir_func **f)
+{
+	uint32_t idx;
+	mir_func *mf;
+	wasm_error err;
+	char msg[256];
+	export_func(r, name, &idx);
+	ck_assert_int_eq(ir_build(r->m, idx, f, &err), WASM_OK);
+	ck_assert_int_eq(ir_run_passes(*f, ir_default_pipeline, NULL, true, &err),
+		WASM_OK);
+	ck_assert_msg(mir_lower(r->m, *f, &mf, &err) == WASM_OK, "%s", err.message);
+	ck_assert_int_eq(mir_regalloc(mf, &err), WASM_OK);
+	ck_assert_msg(mir_regalloc_verify(mf, msg, sizeof msg), "%s", msg);
+	return mf;
+}
+
+START_TEST(verifier_slots_jtcase)
+{
+	rigs r;
+	char msg[256];
+	ir_func *f;
+	rigs_up(&r, slots_wat);
+	opt_install(&r.o, "wide");
+	static const int64_t args[][2] = { { 0, 0 }, { 7, 0 }, { -3, 0 },
+		{ INT64_MAX, 0 } };
+	for (size_t a = 0; a < sizeof args / sizeof args[0]; a++)
+		same(&r.o, &r.in, &r.bl, "wide", args[a]);
+
+	mir_func *mf = allocated(&r.o, "wide", &f);
+	uint32_t nwide = 0, tried = 0, caught = 0;
+	for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++) {
+		if (mir_vsize(mf, v) != 16 || mf->reg[v] >= 0 || mf->spill[v] < 0)
+			continue;
+		nwide++;
+		ck_assert_uint_lt((uint32_t)mf->spill[v] + 1, mf->nspill);
+		for (mir_reg w = MIR_FIRST_VIRT; w < mf->nv; w++) {
+			if (mir_vsize(mf, w) != 8 || mir_vflt(mf, w) || mf->reg[w] >= 0 ||
+			    mf->spill[w] < 0)
+				continue;
+			int32_t was = mf->spill[w];
+			mf->spill[w] = mf->spill[v] + 1;
+			tried++;
+			caught += !mir_regalloc_verify(mf, msg, sizeof msg);
+			mf->spill[w] = was;
+		}
+	}
+	ck_assert_msg(nwide > 0, "no v128 spilled");
+	ck_assert_msg(caught > 0, "%u i64s moved into a v128's second slot, "
+		"none caught", tried);
+	mir_free(mf);
+	ir_func_free(f);
+
+	mf = allocated(&r.o, "sw", &f);
+	uint32_t njt = 0;
+	for (uint32_t b = 0; b < mf->nb; b++) {
+		mir_block *bl = &mf->b[b];
+		if (!mir_jtcase_block(bl))
+			continue;
+		njt++;
+		/* a move there (a self-move, harmless but for where it is) */
+		mir_insn *ni = realloc(bl->insn, 2 * sizeof *ni);
+		ck_assert_ptr_nonnull(ni);
+		bl->insn = ni;
+		bl->cap = 2;
+		ni[1] = (mir_insn){ .op = MIR_PMOV };
+		bl->n = 2;
+		ck_assert_msg(!mir_regalloc_verify(mf, msg, sizeof msg),
+			"an instruction in JTCASE block b%u passed", b);
+		bl->n = 1;
+		ck_assert_msg(mir_regalloc_verify(mf, msg, sizeof msg), "%s", msg);
+	}
+	ck_assert_msg(njt > 0, "no jump table");
+	mir_free(mf);
+	ir_func_free(f);
+	rigs_down(&r);
+}
+END_TEST
+
 /* Code size against the baseline's for the same functions (printed). */
 START_TEST(code_size)
 {
@@ -1186,6 +1482,8 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, lowering_patterns);
 	tcase_add_test(tc, regalloc_choices);
+	tcase_add_test(tc, pressure_split);
+	tcase_add_test(tc, verifier_slots_jtcase);
 	tcase_add_test(tc, families_compiled);
 	tcase_add_test(tc, run_floats);
 	tcase_add_test(tc, float_traps_located);

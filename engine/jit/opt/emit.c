@@ -568,6 +568,8 @@ static bool spill_move(em *c, const mir_insn *i)
 	    mir_vflt(mf, i->d) != mir_vflt(mf, i->a))
 		return false;
 	int d = loc_of(c, i->d), a = loc_of(c, i->a);
+	if (d == a && d >= LOC_SPILL)
+		return true;    /* one slot (a split value's halves): nothing */
 	if ((d >= LOC_SPILL) == (a >= LOC_SPILL))
 		return false;
 	move_one(c, d, a, 0);

@@ -153,11 +153,23 @@ static void read_at(const ir_func *f, const bool *fused, ir_osr_rebuild *r,
 		walk_back(f, r, a, b, out);
 }
 
-static int pair_cmp(const void *x, const void *y)
+/* r->pair ascending by (header, value), in place: each pair packed
+ * into one header << 32 | value key for ir_sort_u64 (not qsort: ir.h
+ * says why), then unpacked; memcpy keeps the accesses well typed. */
+static void sort_pairs(ir_osr_rebuild *r)
 {
-	const uint32_t *p = x, *q = y;
-	return p[0] != q[0] ? (p[0] < q[0] ? -1 : 1) :
-	       p[1] != q[1] ? (p[1] < q[1] ? -1 : 1) : 0;
+	uint64_t *key = (uint64_t *)(void *)r->pair;
+	for (uint32_t k = 0; k < r->npair; k++) {
+		uint64_t x = (uint64_t)r->pair[k][0] << 32 | r->pair[k][1];
+		memcpy(&r->pair[k], &x, sizeof x);
+	}
+	ir_sort_u64(key, r->npair);
+	for (uint32_t k = 0; k < r->npair; k++) {
+		uint64_t x;
+		memcpy(&x, &r->pair[k], sizeof x);
+		r->pair[k][0] = (uint32_t)(x >> 32);
+		r->pair[k][1] = (uint32_t)x;
+	}
 }
 
 /* r->pair: (OSR header, movable value live into it), sorted. */
@@ -183,7 +195,7 @@ static void live_pairs(const ir_func *f, const bool *fused, ir_osr_rebuild *r)
 		}
 	}
 	if (r->npair)
-		qsort(r->pair, r->npair, sizeof *r->pair, pair_cmp);
+		sort_pairs(r);
 	r->ready = true;
 }
 

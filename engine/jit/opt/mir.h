@@ -236,6 +236,13 @@ static inline bool mir_reads_instance(const mir_insn *i)
 		i->op == MIR_MEMSIZE || i->op == MIR_REFFUNC || i->op == MIR_DROP;
 }
 
+/* Whether block b is one of a jump table's JTCASE blocks: they never
+ * run, so no move may be placed in them (regalloc_split.c). */
+static inline bool mir_jtcase_block(const mir_block *b)
+{
+	return b->n && b->insn[0].op == MIR_JTCASE;
+}
+
 /* Where the allocator put a virtual register. */
 #define MIR_SPILLED (-1)
 

@@ -10,11 +10,11 @@
  * Liveness: per block, the registers read before written (gen) and the
  * ones written (kill); live-in = gen + (live-out - kill), live-out = the
  * union of the successors' live-in, to a fixpoint.  A virtual register's
- * interval is one range, from its first to its last position, widened to
- * the start of each block it is live into and to the end of each block it
- * is live out of: no holes, so a loop's values stay allocated across the
- * whole loop (conservative, and independent of how the blocks are laid
- * out).
+ * interval (start, end) is its hull: from its first to its last position,
+ * widened to the start of each block it is live into and to the end of
+ * each block it is live out of.  Inside it, its live ranges
+ * (build_ranges) leave holes where it is dead, and the scan lets others
+ * use its location there.
  *
  * Fixed registers: an explicit use of a GPR (MIR_PHYS) makes a range from
  * its definition to its last use in the block; DIV's implicit rax/rdx
@@ -29,15 +29,17 @@
  * Every XMM register is caller-saved, so a float value live across a
  * call is spilled.
  *
- * Allocation: intervals by start; each takes a free register of its class, trying its
+ * Allocation (scan): intervals by start; each takes a free register of
+ * its class (none of its holders' ranges meets this one's), trying its
  * hints first (the other side of a move, the source of a phi move), else
- * the one with the least spill weight among those holding a register it
- * could use gives up its register and is spilled (if its weight is less
- * than this one's), else this one is spilled.  A spilled register lives
- * in the native frame for its whole life ([rsp + 8*k], 8 bytes): stored
- * once where it is defined, loaded into a scratch register (r10, r11)
- * where it is used.  Spill slots are shared by registers whose intervals
- * do not overlap (spill_slot).
+ * the holders that conflict in the register whose conflicting holders
+ * weigh least give it up and are spilled (if they weigh less than this
+ * one), else this one is spilled.  A spilled register lives
+ * in the native frame for its whole life ([rsp + 8*k], 8 bytes; a v128
+ * two adjacent slots, k and k + 1): stored once where it is defined,
+ * loaded into a scratch register (r10, r11; xmm14, xmm15) where it is
+ * used.  Spill slots are shared by registers whose intervals (hulls, so
+ * their ranges too) do not overlap (spill_slot).
  *
  * Splitting around calls (split_calls, below): before the scan, a value
  * live across calls whose uses outweigh the calls it crosses is split at
@@ -47,10 +49,16 @@
  * any register, so a loop's values stay in registers though a call on
  * one of its paths crosses them.
  *
+ * Splitting at loop boundaries (regalloc_split.c), in the same first
+ * round: a value live through a loop under pressure that the loop does
+ * not name is copied into a new register on the loop's entries and back
+ * on its exits, so it has a hole in the loop and the copy, weighing
+ * little, is what the loop's pressure spills.
+ *
  * Spill weight: what spilling the whole interval costs per position it
  * frees, as in Chaitin's allocator and LLVM's: each def and use counts
  * 8^d for a block at loop depth d (d at most 4), the sum divided by the
- * interval's length.  A value used inside a loop outweighs one only
+ * positions where it is live (its holes excluded).  A value used inside a loop outweighs one only
  * carried across it, and a short temporary outweighs a long value, so a
  * loop's carried values keep their registers and the one spilled for a
  * temporary frees its register for the temporaries after it.  (By
@@ -62,6 +70,8 @@
  * laid out earlier.
  */
 #include "jit/opt/mir.h"
+#include "jit/opt/regalloc_int.h"
+#include "jit/opt/ir.h"
 #include "common/error.h"
 
 #include <stdlib.h>
@@ -78,7 +88,8 @@ static const x64_gpr alloc_order[] = { X64_RAX, X64_RCX, X64_RDX, X64_RSI,
 #define NALLOC (sizeof alloc_order / sizeof alloc_order[0])
 /* XMM registers (as locations: MIR_LOC_XMM + n), xmm0..xmm13. */
 #define NALLOCX 14
-#define NLOC 32
+const unsigned ra_ngpr = NALLOC, ra_nxmm = NALLOCX;
+#define NLOC RA_NLOC
 
 static bool allocatable(int loc)
 {
@@ -101,11 +112,6 @@ static int class_loc(const mir_func *mf, mir_reg v, size_t k)
 
 /* ---- operands ------------------------------------------------------------ */
 
-/* clobber: written at the use position; callclob: a call's clobber of
- * a caller-saved register (checked by liveness, not by intervals) */
-enum { OP_USE, OP_DEF, OP_CLOBBER, OP_CALLCLOB };
-typedef void visit_fn(void *ctx, mir_reg r, int how);
-
 /* A SIMD instruction's scratch registers (mir_simd_scratch): used and
  * clobbered, so that no operand and no value live across it is there. */
 static void simd_clobbers(const mir_insn *i, visit_fn *fn, void *ctx)
@@ -122,7 +128,8 @@ static void simd_clobbers(const mir_insn *i, visit_fn *fn, void *ctx)
 	}
 }
 
-/* Every register instruction i reads or writes: uses first, then defs. */
+/* Every register instruction i reads or writes: uses first, then defs
+ * (OP_*: regalloc_int.h). */
 static void visit(const mir_func *mf, const mir_insn *i, visit_fn *fn, void *ctx)
 {
 	const mir_op_info *oi = &mir_ops[i->op];
@@ -163,10 +170,23 @@ static void visit(const mir_func *mf, const mir_insn *i, visit_fn *fn, void *ctx
 		fn(ctx, i->d, OP_DEF);
 }
 
+void ra_visit(const mir_func *mf, const mir_insn *i, visit_fn *fn, void *ctx)
+{
+	visit(mf, i, fn, ctx);
+}
+
 static bool is_call(const mir_insn *i)
 {
 	return i->op == MIR_CALL || i->op == MIR_CALLIMP || i->op == MIR_CALLIND ||
 		i->op == MIR_SLOWOP;
+}
+
+static bool has_call(const mir_block *bl)
+{
+	for (uint32_t j = 0; j < bl->n; j++)
+		if (is_call(&bl->insn[j]))
+			return true;
+	return false;
 }
 
 /* A location a call clobbers: every allocatable one but rbp. */
@@ -177,17 +197,22 @@ static bool call_clobbers(int loc)
 
 /* ---- liveness ------------------------------------------------------------- */
 
+
 typedef struct {
 	mir_func *mf;
 	uint32_t nw;            /* words per set */
 	uint64_t *gen, *kill, *in, *out;
+	/* per block its live-out set, after the fixpoint (out_of; in the
+	 * gen sets' memory) */
+	uint64_t *outs;
 	uint32_t blk;
 	/* fixed ranges per GPR, disjoint and ascending */
 	uint32_t (*fixed[NLOC])[2];
 	uint32_t nfixed[NLOC], cap_fixed[NLOC];
 	uint32_t open[NLOC], last[NLOC];    /* the range being built, or UINT32_MAX */
 	uint32_t pos;
-	uint8_t *depth;         /* per block: its loop depth (loop_depths) */
+	const uint8_t *depth;   /* per block: its loop depth (loop_depths;
+	                           the caller's: splitting adds no blocks) */
 	/* spill slots: per slot, the last position of its occupants */
 	uint32_t *slot_end;
 	uint32_t cap_slots;
@@ -196,14 +221,86 @@ typedef struct {
 	 * its block; freq the current block's */
 	double *weight;
 	double freq;
+	/* per register, spill_weight's answer (after build_ranges) */
+	double *sweight;
 	/* the registers live across a call (after it, the call reading
 	 * none); live: scratch for the backward scan */
 	uint64_t *across, *live;
+	/* live ranges (build_ranges): per register the index in rg of its
+	 * first range (0: none; rg[0] unused), each range's next, ascending
+	 * and disjoint; the holes between them are where it is dead */
+	struct ra_range {
+		uint32_t from, to, next;
+	} *rg;
+	uint32_t nrg, cap_rg;
+	uint32_t *head;
+	/* per register, its first range ending at or after the scan's
+	 * position (the scan only moves forward) */
+	uint32_t *cursor;
+	/* the float class's registers (bits as in the sets); per block the
+	 * most integer and float registers live at once */
+	uint64_t *fltmask;
+	uint16_t *pressure, *pressure_x;
+	uint32_t nlive, nlive_x;
+	bool ranges;            /* build_ranges builds them (else only the
+	                           pressure) */
+	/* every instruction's operands as visit() gives them (ops_build),
+	 * instruction idx's (its linear index: block first + j) at
+	 * op[op_at[idx] .. op_at[idx + 1]): the passes replay them instead
+	 * of decoding the instruction each time */
+	struct ra_op {
+		mir_reg r;
+		int how;
+	} *op;
+	uint32_t nop, cap_op;
+	uint32_t *op_at;
 } ra;
 
 #define VBIT(v) ((v) - MIR_FIRST_VIRT)
 #define SET(s, v) ((s)[VBIT(v) / 64] |= 1ull << (VBIT(v) % 64))
 #define HAS(s, v) ((s)[VBIT(v) / 64] >> (VBIT(v) % 64) & 1)
+
+static void op_add(void *ctx, mir_reg r, int how)
+{
+	ra *c = ctx;
+	if (!ir_grow((void **)&c->op, &c->cap_op, c->nop + 1, sizeof *c->op)) {
+		c->oom = true;
+		return;
+	}
+	c->op[c->nop++] = (struct ra_op){ r, how };
+}
+
+/* The operand list (ra's op, op_at) and the blocks' firsts (linear
+ * index of their first instruction).  False when out of memory. */
+static bool ops_build(ra *c)
+{
+	mir_func *mf = c->mf;
+	uint32_t n = 0;
+	for (uint32_t b = 0; b < mf->nb; b++) {
+		mf->b[b].first = n;
+		n += mf->b[b].n;
+	}
+	c->op_at = malloc(((size_t)n + 1) * sizeof *c->op_at);
+	if (!c->op_at)
+		return false;
+	uint32_t idx = 0;
+	for (uint32_t b = 0; b < mf->nb; b++)
+		for (uint32_t j = 0; j < mf->b[b].n; j++) {
+			c->op_at[idx++] = c->nop;
+			visit(mf, &mf->b[b].insn[j], op_add, c);
+		}
+	c->op_at[idx] = c->nop;
+	return !c->oom;
+}
+
+/* visit(), from the operand list: instruction j of block b (as it was
+ * when the list was built). */
+static void replay(ra *c, uint32_t b, uint32_t j, visit_fn *fn)
+{
+	uint32_t idx = c->mf->b[b].first + j;
+	for (uint32_t k = c->op_at[idx]; k < c->op_at[idx + 1]; k++)
+		fn(c, c->op[k].r, c->op[k].how);
+}
 
 static void gen_kill(void *ctx, mir_reg r, int how)
 {
@@ -308,17 +405,15 @@ static void live_out(ra *c, const mir_block *bl)
 	}
 }
 
-/* Loop depth of every block (at most MAX_DEPTH): for each block h with
- * an edge from a block laid out at or after it, the natural loop of
- * those back edges (the blocks reaching one of them backwards without
- * passing h) adds one to the depth of its blocks.  An edge that is not a
- * back edge (h does not dominate its source; a br_table's edge blocks sit
- * at the end of the function) reaches the entry block backwards: no
- * loop.  Only a heuristic for the spill weights: the walks stop after a
- * budget of block visits, leaving the rest at the depth found so far.
- * False when out of memory. */
-#define MAX_DEPTH 4
-static bool loop_depths(const mir_func *mf, uint8_t *depth)
+/* Block b's live-out set (after liveness's fixpoint). */
+static const uint64_t *out_of(const ra *c, uint32_t b)
+{
+	return c->outs + (size_t)b * c->nw;
+}
+
+/* The natural loops (regalloc_int.h): predecessor lists, then per
+ * header a backward walk from the sources of its back edges. */
+bool ra_loops(const mir_func *mf, loop_fn *fn, void *ctx)
 {
 	uint32_t nb = mf->nb;
 	uint32_t *npred = calloc(nb + 1, sizeof *npred);
@@ -329,7 +424,6 @@ static bool loop_depths(const mir_func *mf, uint8_t *depth)
 	bool ok = npred && pred && mark && work && body;
 	if (!ok)
 		goto out;
-	memset(depth, 0, nb);
 	/* predecessor lists, CSR: pred[npred[b] .. npred[b + 1]) */
 	for (uint32_t b = 0; b < nb; b++)
 		for (uint32_t k = 0; k < mf->b[b].nsucc; k++)
@@ -345,7 +439,7 @@ static bool loop_depths(const mir_func *mf, uint8_t *depth)
 	for (uint32_t b = 0; b < nb; b++)
 		mark[b] = UINT32_MAX;
 	uint64_t budget = 16ull * nb + 100000;
-	for (uint32_t h = 1; h < nb && budget; h++) {
+	for (uint32_t h = 1; h < nb && budget && ok; h++) {
 		uint32_t nw = 0, nbody = 0;
 		bool loop = true, back = false;
 		mark[h] = h;
@@ -381,9 +475,8 @@ static bool loop_depths(const mir_func *mf, uint8_t *depth)
 		}
 		if (!loop || nw)
 			continue;
-		for (uint32_t k = 0; k < nbody; k++)
-			if (depth[body[k]] < MAX_DEPTH)
-				depth[body[k]]++;
+		ra_preds pr = { npred, pred };
+		ok = fn(ctx, h, body, nbody, &pr);
 	}
 out:
 	free(npred);
@@ -392,6 +485,29 @@ out:
 	free(work);
 	free(body);
 	return ok;
+}
+
+/* Loop depth of every block (at most MAX_DEPTH): each natural loop
+ * (ra_loops) adds one to the depth of its blocks.  Only a heuristic for
+ * the spill weights: loops past the walks' budget leave their blocks at
+ * the depth found so far.  False when out of memory. */
+#define MAX_DEPTH 4
+static bool depth_add(void *ctx, uint32_t h, const uint32_t *body, uint32_t n,
+	const ra_preds *pred)
+{
+	uint8_t *depth = ctx;
+	(void)h;
+	(void)pred;
+	for (uint32_t k = 0; k < n; k++)
+		if (depth[body[k]] < MAX_DEPTH)
+			depth[body[k]]++;
+	return true;
+}
+
+static bool loop_depths(const mir_func *mf, uint8_t *depth)
+{
+	memset(depth, 0, mf->nb);
+	return ra_loops(mf, depth_add, depth);
 }
 
 static void live_kill(void *ctx, mir_reg r, int how)
@@ -408,7 +524,7 @@ static void live_gen(void *ctx, mir_reg r, int how)
 		SET(c->live, r);
 }
 
-/* The registers live across each call of block b (c->out its live-out):
+/* The registers live across each call of block b:
  * a backward scan, live = (live - defs) + uses; at a call (which reads
  * and writes no virtual register) what is live joins c->across.  Only
  * these must avoid the call's clobbers: a register whose interval spans
@@ -418,20 +534,138 @@ static void live_gen(void *ctx, mir_reg r, int how)
 static void calls_crossed(ra *c, uint32_t b)
 {
 	const mir_block *bl = &c->mf->b[b];
-	bool any = false;
-	for (uint32_t j = 0; j < bl->n && !any; j++)
-		any = is_call(&bl->insn[j]);
-	if (!any)
+	if (!has_call(bl))
 		return;
-	memcpy(c->live, c->out, (size_t)c->nw * 8);
+	memcpy(c->live, out_of(c, b), (size_t)c->nw * 8);
 	for (uint32_t j = bl->n; j-- > 0;) {
 		const mir_insn *i = &bl->insn[j];
 		if (is_call(i))
 			for (uint32_t w = 0; w < c->nw; w++)
 				c->across[w] |= c->live[w];
-		visit(c->mf, i, live_kill, c);
-		visit(c->mf, i, live_gen, c);
+		replay(c, b, j, live_kill);
+		replay(c, b, j, live_gen);
 	}
+}
+
+/* ---- live ranges ----------------------------------------------------------
+ * Per register, the positions where it is live, as ascending ranges
+ * (Wimmer and Mössenböck's BuildIntervals over the liveness sets):
+ * blocks backwards, in each what is live out spans the whole block, a
+ * def starts the range it ends (a def nothing reads is one position),
+ * a use extends a range from the block's start to it.  A value's holes
+ * (a loop's carried value between its last read and the back edge's
+ * move, a value split around a loop) are free for others. */
+
+static bool range_add(ra *c, mir_reg v, uint32_t from, uint32_t to)
+{
+	uint32_t h = c->head[v];
+	if (h && c->rg[h].from <= to + 1) {
+		if (from < c->rg[h].from)
+			c->rg[h].from = from;
+		if (to > c->rg[h].to)
+			c->rg[h].to = to;
+		return true;
+	}
+	if (!ir_grow((void **)&c->rg, &c->cap_rg, c->nrg + 1, sizeof *c->rg)) {
+		c->oom = true;
+		return false;
+	}
+	c->rg[c->nrg] = (struct ra_range){ from, to, h };
+	c->head[v] = c->nrg++;
+	return true;
+}
+
+static void count_live(ra *c, mir_reg v, int d)
+{
+	if (HAS(c->fltmask, v))
+		c->nlive_x += (uint32_t)d;
+	else
+		c->nlive += (uint32_t)d;
+}
+
+static void range_def(void *ctx, mir_reg r, int how)
+{
+	ra *c = ctx;
+	if (how != OP_DEF || MIR_IS_PHYS(r))
+		return;
+	uint32_t at = c->pos + 1, h = c->head[r];
+	if (HAS(c->live, r)) {
+		c->live[VBIT(r) / 64] &= ~(1ull << (VBIT(r) % 64));
+		count_live(c, r, -1);
+		if (c->ranges)
+			c->rg[h].from = at;     /* the range from the block's start */
+	} else if (c->ranges) {
+		range_add(c, r, at, at);
+	}
+}
+
+static void range_use(void *ctx, mir_reg r, int how)
+{
+	ra *c = ctx;
+	if (how != OP_USE || MIR_IS_PHYS(r))
+		return;
+	if (!HAS(c->live, r)) {
+		SET(c->live, r);
+		count_live(c, r, 1);
+	}
+	if (c->ranges)
+		range_add(c, r, 2 * c->mf->b[c->blk].first, c->pos);
+}
+
+/* The ranges of every register, and each block's pressure (the most
+ * registers of each class live at once).  After the intervals (block
+ * firsts), before the MIR is rewritten.  Without ranges, only the
+ * pressure, and only in loops (depth >= 1; 0 elsewhere): all that the
+ * loop splitting reads, for a first round that splits and so allocates
+ * nothing. */
+static bool build_ranges(ra *c, bool ranges)
+{
+	mir_func *mf = c->mf;
+	c->head = calloc(mf->nv, sizeof *c->head);
+	c->fltmask = calloc(c->nw, 8);
+	c->pressure = calloc(mf->nb ? mf->nb : 1, sizeof *c->pressure);
+	c->pressure_x = calloc(mf->nb ? mf->nb : 1, sizeof *c->pressure_x);
+	c->nrg = 1;
+	if (!c->head || !c->fltmask || !c->pressure || !c->pressure_x ||
+	    !ir_grow((void **)&c->rg, &c->cap_rg, mf->nv + 1, sizeof *c->rg))
+		return false;
+	for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++)
+		if (mir_vflt(mf, v))
+			SET(c->fltmask, v);
+	c->ranges = ranges;
+	for (uint32_t b = mf->nb; b-- > 0 && !c->oom;) {
+		const mir_block *bl = &mf->b[b];
+		uint32_t lo = 2 * bl->first, hi = 2 * (bl->first + bl->n) - 1;
+		if (!ranges && c->depth[b] == 0)
+			continue;
+		c->blk = b;
+		c->nlive = c->nlive_x = 0;
+		memcpy(c->live, out_of(c, b), (size_t)c->nw * 8);
+		for (uint32_t w = 0; w < c->nw; w++) {
+			uint64_t bits = c->live[w];
+			while (bits) {
+				mir_reg v = w * 64 + (uint32_t)__builtin_ctzll(bits) +
+					MIR_FIRST_VIRT;
+				bits &= bits - 1;
+				count_live(c, v, 1);
+				if (ranges)
+					range_add(c, v, lo, hi);
+			}
+		}
+		uint32_t mx = c->nlive, mxx = c->nlive_x;
+		for (uint32_t j = bl->n; j-- > 0;) {
+			c->pos = 2 * (bl->first + j);
+			replay(c, b, j, range_def);
+			replay(c, b, j, range_use);
+			if (c->nlive > mx)
+				mx = c->nlive;
+			if (c->nlive_x > mxx)
+				mxx = c->nlive_x;
+		}
+		c->pressure[b] = (uint16_t)(mx > UINT16_MAX ? UINT16_MAX : mx);
+		c->pressure_x[b] = (uint16_t)(mxx > UINT16_MAX ? UINT16_MAX : mxx);
+	}
+	return !c->oom;
 }
 
 static bool liveness(ra *c)
@@ -448,61 +682,88 @@ static bool liveness(ra *c)
 	c->out = calloc(c->nw, 8);
 	c->across = calloc(c->nw, 8);
 	c->live = calloc(c->nw, 8);
-	if (!c->gen || !c->kill || !c->in || !c->out || !c->across || !c->live)
+	if (!c->gen || !c->kill || !c->in || !c->out || !c->across || !c->live ||
+	    !ops_build(c))
 		return false;
 	for (uint32_t b = 0; b < mf->nb; b++) {
 		c->blk = b;
 		for (uint32_t j = 0; j < mf->b[b].n; j++)
-			visit(mf, &mf->b[b].insn[j], gen_kill, c);
+			replay(c, b, j, gen_kill);
 	}
-	/* live-in to a fixpoint, blocks in reverse order */
-	for (bool changed = true; changed;) {
+	/* live-in to a fixpoint, blocks in reverse order; after the first
+	 * pass a block is computed again only if a successor's live-in
+	 * changed since it was last (stamps of a counter of changes) */
+	uint32_t *changed_at = calloc(mf->nb ? mf->nb : 1, sizeof *changed_at);
+	uint32_t *done_at = calloc(mf->nb ? mf->nb : 1, sizeof *done_at);
+	if (!changed_at || !done_at) {
+		free(changed_at);
+		free(done_at);
+		return false;
+	}
+	uint32_t tick = 0;
+	for (bool changed = true, first = true; changed; first = false) {
 		changed = false;
 		for (uint32_t b = mf->nb; b-- > 0;) {
 			const mir_block *bl = &mf->b[b];
+			bool stale = first;
+			for (uint32_t k = 0; k < bl->nsucc && !stale; k++)
+				stale = changed_at[bl->succ[k]] > done_at[b];
+			if (!stale)
+				continue;
+			done_at[b] = tick;
 			uint64_t *in = c->in + (size_t)b * c->nw;
 			uint64_t *gen = c->gen + (size_t)b * c->nw;
 			uint64_t *kill = c->kill + (size_t)b * c->nw;
+			bool mine = false;
 			live_out(c, bl);
 			for (uint32_t w = 0; w < c->nw; w++) {
 				uint64_t nin = gen[w] | (c->out[w] & ~kill[w]);
 				if (nin != in[w]) {
 					in[w] = nin;
-					changed = true;
+					mine = true;
 				}
 			}
+			if (mine) {
+				changed_at[b] = ++tick;
+				changed = true;
+			}
 		}
+	}
+	free(changed_at);
+	free(done_at);
+	/* the live-out sets, kept (the gen sets are done with) */
+	c->outs = c->gen;
+	c->gen = NULL;
+	for (uint32_t b = 0; b < mf->nb; b++) {
+		live_out(c, &mf->b[b]);
+		memcpy(c->outs + (size_t)b * c->nw, c->out, (size_t)c->nw * 8);
 	}
 	osr_entries_check(mf, c);
 	/* intervals: the positions of uses and defs, widened over the blocks
 	 * each register is live into or out of */
 	for (uint32_t g = 0; g < NLOC; g++)
 		c->open[g] = UINT32_MAX;
-	uint8_t *depth = c->depth = malloc(mf->nb ? mf->nb : 1);
-	if (!depth || !loop_depths(mf, depth))
-		return false;
+	const uint8_t *depth = c->depth;
 	uint32_t idx = 0;
 	for (uint32_t b = 0; b < mf->nb; b++) {
-		mir_block *bl = &mf->b[b];
-		bl->first = idx;
+		const mir_block *bl = &mf->b[b];     /* bl->first: ops_build's */
 		c->freq = (double)(1u << (3 * depth[b]));
 		for (uint32_t j = 0; j < bl->n; j++, idx++) {
 			c->pos = 2 * idx;
-			visit(mf, &bl->insn[j], positions, c);
+			replay(c, b, j, positions);
 		}
 		for (int g = 0; g < NLOC; g++)
 			fixed_close(c, g);
 		uint32_t lo = 2 * bl->first, hi = idx ? 2 * idx - 1 : 0;
-		uint64_t *in = c->in + (size_t)b * c->nw;
-		live_out(c, bl);
+		const uint64_t *in = c->in + (size_t)b * c->nw, *out = out_of(c, b);
 		for (uint32_t w = 0; w < c->nw; w++) {
-			uint64_t bits = in[w] | c->out[w];
+			uint64_t bits = in[w] | out[w];
 			while (bits) {
 				uint32_t v = w * 64 + (uint32_t)__builtin_ctzll(bits) + MIR_FIRST_VIRT;
 				bits &= bits - 1;
 				if (HAS(in, v) && lo < mf->start[v])
 					mf->start[v] = lo;
-				if (HAS(c->out, v) && hi > mf->end[v])
+				if (HAS(out, v) && hi > mf->end[v])
 					mf->end[v] = hi;
 			}
 		}
@@ -528,19 +789,27 @@ static bool fixed_meets(const ra *c, int g, uint32_t s, uint32_t e)
 	return lo < c->nfixed[g] && c->fixed[g][lo][0] <= e;
 }
 
-/* What spilling v saves per position of its interval (see the top). */
-static double spill_weight(const mir_func *mf, const double *weight, mir_reg v)
+/* What spilling v saves per position where it is live (see the top;
+ * its holes do not count): computed once per register (spill_weights),
+ * the scan asks for a holder's at every conflict. */
+static double spill_weight(const ra *c, mir_reg v)
 {
-	return weight[v] / ((double)(mf->end[v] - mf->start[v]) + 1.0);
+	return c->sweight[v];
 }
 
-static const mir_func *sort_mf;
-static int by_start(const void *pa, const void *pb)
+static bool spill_weights(ra *c)
 {
-	mir_reg a = *(const mir_reg *)pa, b = *(const mir_reg *)pb;
-	if (sort_mf->start[a] != sort_mf->start[b])
-		return sort_mf->start[a] < sort_mf->start[b] ? -1 : 1;
-	return a < b ? -1 : a > b;
+	mir_func *mf = c->mf;
+	c->sweight = malloc((size_t)mf->nv * sizeof *c->sweight);
+	if (!c->sweight)
+		return false;
+	for (mir_reg v = 0; v < mf->nv; v++) {
+		uint32_t len = 0;
+		for (uint32_t x = c->head[v]; x; x = c->rg[x].next)
+			len += c->rg[x].to - c->rg[x].from + 1;
+		c->sweight[v] = c->weight[v] / ((double)len + 1.0);
+	}
+	return true;
 }
 
 /* Hints: for each register, a GPR it would like (the other side of a
@@ -634,8 +903,9 @@ static bool each_across(ra *c, uint32_t b, const uint64_t *pick, across_fn *fn,
 	void *ctx)
 {
 	const mir_block *bl = &c->mf->b[b];
-	live_out(c, bl);
-	memcpy(c->live, c->out, (size_t)c->nw * 8);
+	if (!has_call(bl))
+		return true;
+	memcpy(c->live, out_of(c, b), (size_t)c->nw * 8);
 	for (uint32_t j = bl->n; j-- > 0;) {
 		const mir_insn *i = &bl->insn[j];
 		if (is_call(i)) {
@@ -650,8 +920,8 @@ static bool each_across(ra *c, uint32_t b, const uint64_t *pick, across_fn *fn,
 				}
 			}
 		}
-		visit(c->mf, i, live_kill, c);
-		visit(c->mf, i, live_gen, c);
+		replay(c, b, j, live_kill);
+		replay(c, b, j, live_gen);
 	}
 	return true;
 }
@@ -720,45 +990,247 @@ static bool split_block(mir_func *mf, uint32_t b, const split_list *l)
 	return true;
 }
 
-/* Decides and rewrites (see above); *nsplit the values split.  False
- * when out of memory. */
-static bool split_calls(ra *c, uint32_t *nsplit)
+/* Decides (see above): pick (c->nw words, zeroed) and *nsplit: the
+ * values to split.  False when out of memory. */
+static bool split_calls_pick(ra *c, uint64_t *pick, uint32_t *nsplit)
 {
 	mir_func *mf = c->mf;
-	uint32_t nb = mf->nb;
 	double *xw = calloc(mf->nv, sizeof *xw);
-	uint64_t *pick = calloc(c->nw, 8);
-	split_list l = { 0 };
-	bool ok = xw && pick;
+	bool ok = xw != NULL;
 	*nsplit = 0;
-	for (uint32_t b = 0; ok && b < nb; b++)
+	for (uint32_t b = 0; ok && b < mf->nb; b++)
 		ok = each_across(c, b, NULL, add_call_weight, xw);
 	for (mir_reg v = MIR_FIRST_VIRT; ok && v < mf->nv; v++)
 		if (HAS(c->across, v) && 2 * xw[v] <= c->weight[v]) {
 			SET(pick, v);
 			++*nsplit;
 		}
-	for (uint32_t b = 0; ok && *nsplit && b < nb; b++) {
+	free(xw);
+	return ok;
+}
+
+/* Rewrites the blocks: the picked values split at each call they are
+ * live across.  False when out of memory. */
+static bool split_calls_rewrite(ra *c, const uint64_t *pick)
+{
+	split_list l = { 0 };
+	bool ok = true;
+	for (uint32_t b = 0; ok && b < c->mf->nb; b++) {
 		l.n = 0;
 		ok = each_across(c, b, pick, add_pair, &l);
 		if (ok && l.n)
-			ok = split_block(mf, b, &l);
+			ok = split_block(c->mf, b, &l);
 	}
-	free(xw);
-	free(pick);
 	free(l.pair);
 	return ok;
 }
 
-/* One allocation of mf.  With split, the values worth splitting around
- * calls are split (*did: some were) and nothing is allocated: the
- * caller runs it again. */
-static wasm_status regalloc_once(mir_func *mf, bool split, bool *did,
-	wasm_error *err)
+/* ---- the scan ---------------------------------------------------------------- */
+
+/* Whether the ranges of v and w meet (w's before v's start skipped
+ * once: the scan is at v's start and only moves forward). */
+static bool ranges_meet(ra *c, mir_reg v, mir_reg w)
 {
-	ra c = { .mf = mf };
+	uint32_t y = c->cursor[w];
+	while (y && c->rg[y].to < c->mf->start[v])
+		y = c->rg[y].next;
+	c->cursor[w] = y;
+	uint32_t x = c->head[v];
+	while (x && y) {
+		const struct ra_range *p = &c->rg[x], *q = &c->rg[y];
+		if (p->to < q->from)
+			x = p->next;
+		else if (q->to < p->from)
+			y = q->next;
+		else
+			return true;
+	}
+	return false;
+}
+
+/* Whether a fixed range of g meets a range of v. */
+static bool fixed_meets_ranges(const ra *c, int g, mir_reg v)
+{
+	for (uint32_t x = c->head[v]; x; x = c->rg[x].next)
+		if (fixed_meets(c, g, c->rg[x].from, c->rg[x].to))
+			return true;
+	return false;
+}
+
+/* Per location, the registers given it that may still meet the
+ * intervals to come (their ends at or after the scan's position). */
+typedef struct {
+	mir_reg *v;
+	uint32_t n, cap;
+} holders;
+
+/* Drops the holders of h that ended before s. */
+static void holders_prune(const mir_func *mf, holders *h, uint32_t s)
+{
+	for (uint32_t k = 0; k < h->n;)
+		if (mf->end[h->v[k]] < s)
+			h->v[k] = h->v[--h->n];
+		else
+			k++;
+}
+
+/* The most spill weight among the holders of h whose ranges meet v's
+ * (0: none, so the location is free for v). */
+static double holders_conflict(ra *c, const holders *h, mir_reg v)
+{
+	double most = 0;
+	for (uint32_t k = 0; k < h->n; k++)
+		if (ranges_meet(c, v, h->v[k])) {
+			double w = spill_weight(c, h->v[k]) + 1e-300;
+			if (w > most)
+				most = w;
+		}
+	return most;
+}
+
+/* A value split at a loop (regalloc_split.c) whose halves are both
+ * spilled keeps one slot: the loop's half s takes the slot of the value
+ * v, so the moves between them vanish (emit.c drops a move within one
+ * slot).  Safe: s lives between a read and a write of v, inside v's
+ * interval, and a slot's other occupants' intervals are disjoint from
+ * v's (spill_slot). */
+static void split_slots(mir_func *mf)
+{
+	for (uint32_t b = 0; b < mf->nb; b++)
+		for (uint32_t j = 0; j < mf->b[b].n; j++) {
+			const mir_insn *i = &mf->b[b].insn[j];
+			if (i->op != MIR_MOV || i->aux != MIR_MOV_SPLIT ||
+			    mf->reg[i->d] >= 0 || mf->reg[i->a] >= 0)
+				continue;
+			/* s, the loop's half, starts after v */
+			mir_reg s = i->d, v = i->a;
+			if (mf->start[s] < mf->start[v])
+				s = i->a, v = i->d;
+			mf->spill[s] = mf->spill[v];
+		}
+}
+
+/* Linear scan over the intervals in order (order[0..n): each
+ * start << 32 | register, ascending), with their holes:
+ * a location is free for v when none of its holders' ranges meets v's,
+ * none of its fixed ranges does, and it survives the calls v is live
+ * across.  Hints first, then the class's locations in order.  With none
+ * free, the location whose conflicting holders weigh least gives them up
+ * (they are spilled) if they weigh less than v, else v is spilled.
+ * False when out of memory. */
+static bool scan(ra *c, const uint64_t *order, uint32_t n, const int8_t *hphys,
+	const mir_reg *hreg)
+{
+	mir_func *mf = c->mf;
+	holders hold[NLOC] = { { 0 } };
+	bool ok = true;
+	c->cursor = malloc((size_t)mf->nv * sizeof *c->cursor);
+	if (!c->cursor)
+		return false;
+	memcpy(c->cursor, c->head, (size_t)mf->nv * sizeof *c->cursor);
+	for (uint32_t k = 0; k < n && ok; k++) {
+		mir_reg v = (mir_reg)order[k];
+		uint32_t s = mf->start[v];
+		bool flt = mir_vflt(mf, v);
+		bool xcall = HAS(c->across, v);
+		int cand[2 + NLOC], nc = 0, got = -1, g;
+		/* per location, its holders' conflict with v once computed
+		 * (the eviction below asks again for the same ones) */
+		double conf[NLOC];
+		bool known[NLOC] = { false };
+		if (hphys[v] >= 0)
+			cand[nc++] = hphys[v];
+		if (hreg[v] && mf->reg[hreg[v]] >= 0)
+			cand[nc++] = mf->reg[hreg[v]];
+		for (size_t j = 0; (g = class_loc(mf, v, j)) >= 0; j++)
+			cand[nc++] = g;
+		for (int j = 0; j < nc && got < 0; j++) {
+			g = cand[j];
+			if (!allocatable(g) || MIR_LOC_IS_XMM(g) != flt)
+				continue;
+			if (xcall && call_clobbers(g))
+				continue;
+			holders_prune(mf, &hold[g], s);
+			if (!known[g]) {
+				conf[g] = holders_conflict(c, &hold[g], v);
+				known[g] = true;
+			}
+			if (conf[g] > 0 || fixed_meets_ranges(c, g, v))
+				continue;
+			got = g;
+		}
+		if (got < 0) {
+			/* the location whose conflicting holders weigh least */
+			int best = -1;
+			double bw = 0;
+			for (size_t j = 0; (g = class_loc(mf, v, j)) >= 0; j++) {
+				if ((xcall && call_clobbers(g)) || fixed_meets_ranges(c, g, v))
+					continue;
+				double w = known[g] ? conf[g] :
+					holders_conflict(c, &hold[g], v);
+				if (best < 0 || w < bw) {
+					best = g;
+					bw = w;
+				}
+			}
+			if (best >= 0 && bw < spill_weight(c, v)) {
+				holders *h = &hold[best];
+				for (uint32_t j = 0; j < h->n && ok;) {
+					mir_reg w = h->v[j];
+					if (!ranges_meet(c, v, w)) {
+						j++;
+						continue;
+					}
+					mf->reg[w] = MIR_SPILLED;
+					ok = spill_slot(c, w);
+					h->v[j] = h->v[--h->n];
+				}
+				got = best;
+			}
+		}
+		if (got >= 0) {
+			holders *h = &hold[got];
+			mf->reg[v] = (int8_t)got;
+			if (!ir_grow((void **)&h->v, &h->cap, h->n + 1, sizeof *h->v))
+				ok = false;
+			else
+				h->v[h->n++] = v;
+		} else {
+			ok = ok && spill_slot(c, v);
+		}
+	}
+	for (int g = 0; g < NLOC; g++)
+		free(hold[g].v);
+	free(c->cursor);
+	c->cursor = NULL;
+	if (ok)
+		split_slots(mf);
+	return ok;
+}
+
+/* Whether some block inside a loop (depth >= 1) has more registers of a
+ * class live at once than the scan has: else loop splitting
+ * (ra_split_loops, which splits only at such loops) has nothing to do,
+ * and its walk of the loops is skipped. */
+static bool loop_pressure(const ra *c)
+{
+	for (uint32_t b = 0; b < c->mf->nb; b++)
+		if (c->depth[b] &&
+		    (c->pressure[b] > NALLOC || c->pressure_x[b] > NALLOCX))
+			return true;
+	return false;
+}
+
+/* One allocation of mf, depth its blocks' loop depths (loop_depths).
+ * With split, the values worth splitting around calls and at loops are
+ * split (*did: some were) and nothing is allocated: the caller runs it
+ * again. */
+static wasm_status regalloc_once(mir_func *mf, const uint8_t *depth, bool split,
+	bool *did, wasm_error *err)
+{
+	ra c = { .mf = mf, .depth = depth };
 	wasm_status st = WASM_OK;
-	mir_reg *order = NULL;
+	uint64_t *order = NULL;         /* start << 32 | register (scan) */
 	int8_t *hphys = NULL;
 	mir_reg *hreg = NULL;
 	uint32_t nvirt = mf->nv - MIR_FIRST_VIRT;
@@ -795,79 +1267,45 @@ static wasm_status regalloc_once(mir_func *mf, bool split, bool *did,
 		goto nomem;
 	*did = false;
 	if (split) {
-		uint32_t nsplit;
-		if (!split_calls(&c, &nsplit))
+		/* the calls' splits decided first: when there are some, this
+		 * round allocates nothing, so the ranges are not built (the
+		 * loops' pressure is, before the calls' rewrite) */
+		uint32_t ncall, nloop = 0;
+		uint64_t *picked = calloc(c.nw, 8);
+		bool ok = picked && split_calls_pick(&c, picked, &ncall) &&
+			build_ranges(&c, ncall == 0) &&
+			(!ncall || split_calls_rewrite(&c, picked)) &&
+			(!loop_pressure(&c) ||
+			 ra_split_loops(mf, c.in, c.nw, c.pressure, c.pressure_x,
+				picked, &nloop));
+		free(picked);
+		if (!ok)
 			goto nomem;
-		if (nsplit) {
+		if (ncall || nloop) {
 			*did = true;
 			goto out;
 		}
+	} else if (!build_ranges(&c, true)) {
+		goto nomem;
 	}
 	hints(mf, hphys, hreg);
 
 	uint32_t n = 0;
 	for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++)
 		if (mf->start[v] != UINT32_MAX)
-			order[n++] = v;
-	sort_mf = mf;
-	qsort(order, n, sizeof *order, by_start);
+			order[n++] = (uint64_t)mf->start[v] << 32 | v;
+	ir_sort_u64(order, n);          /* not qsort: ir.h says why */
 
-	mir_reg owner[NLOC] = { 0 };
-	for (uint32_t k = 0; k < n; k++) {
-		mir_reg v = order[k];
-		uint32_t s = mf->start[v], e = mf->end[v];
-		bool flt = mir_vflt(mf, v);
-		bool xcall = HAS(c.across, v);
-		int cand[2 + NLOC], nc = 0, got = -1, g;
-		if (hphys[v] >= 0)
-			cand[nc++] = hphys[v];
-		if (hreg[v] && mf->reg[hreg[v]] >= 0)
-			cand[nc++] = mf->reg[hreg[v]];
-		for (size_t j = 0; (g = class_loc(mf, v, j)) >= 0; j++)
-			cand[nc++] = g;
-		for (int j = 0; j < nc && got < 0; j++) {
-			g = cand[j];
-			if (!allocatable(g) || MIR_LOC_IS_XMM(g) != flt)
-				continue;
-			if (owner[g] && mf->end[owner[g]] >= s)
-				continue;
-			if (fixed_meets(&c, g, s, e) || (xcall && call_clobbers(g)))
-				continue;
-			got = g;
-		}
-		if (got < 0) {
-			/* the holder of least weight among the usable registers
-			 * (each is held: a free one was taken above) */
-			int best = -1;
-			for (size_t j = 0; (g = class_loc(mf, v, j)) >= 0; j++) {
-				if (fixed_meets(&c, g, s, e) || (xcall && call_clobbers(g)))
-					continue;
-				if (best < 0 || spill_weight(mf, c.weight, owner[g]) <
-				    spill_weight(mf, c.weight, owner[best]))
-					best = g;
-			}
-			if (best >= 0 && spill_weight(mf, c.weight, owner[best]) <
-			    spill_weight(mf, c.weight, v)) {
-				mir_reg w = owner[best];
-				mf->reg[w] = MIR_SPILLED;
-				if (!spill_slot(&c, w))
-					goto nomem;
-				got = best;
-			}
-		}
-		if (got >= 0) {
-			mf->reg[v] = (int8_t)got;
-			owner[got] = v;
-		} else {
-			if (!spill_slot(&c, v))
-				goto nomem;
-		}
-	}
+	if (!spill_weights(&c) || !scan(&c, order, n, hphys, hreg))
+		goto nomem;
 	goto out;
 nomem:
 	st = err_set(err, WASM_ERR_NOMEM, SIZE_MAX, "out of memory allocating registers");
 out:
 	free(c.gen);
+	free(c.outs);
+	free(c.op);
+	free(c.op_at);
 	free(c.kill);
 	free(c.in);
 	free(c.out);
@@ -879,17 +1317,31 @@ out:
 	free(hphys);
 	free(hreg);
 	free(c.weight);
-	free(c.depth);
+	free(c.sweight);
 	free(c.slot_end);
+	free(c.rg);
+	free(c.head);
+	free(c.fltmask);
+	free(c.pressure);
+	free(c.pressure_x);
 	return st;
 }
 
 wasm_status mir_regalloc(mir_func *mf, wasm_error *err)
 {
 	bool did;
-	wasm_status st = regalloc_once(mf, true, &did, err);
+	uint8_t *depth = malloc(mf->nb ? mf->nb : 1);
+	if (!depth || !loop_depths(mf, depth)) {
+		free(depth);
+		return err_set(err, WASM_ERR_NOMEM, SIZE_MAX,
+			"out of memory allocating registers");
+	}
+	/* the second round after splitting: the splits add instructions,
+	 * not blocks, so the loop depths stay */
+	wasm_status st = regalloc_once(mf, depth, true, &did, err);
 	if (st == WASM_OK && did)
-		st = regalloc_once(mf, false, &did, err);
+		st = regalloc_once(mf, depth, false, &did, err);
+	free(depth);
 	return st;
 }
 
@@ -932,85 +1384,16 @@ static void check_operand(void *ctx, mir_reg r, int how)
 	}
 }
 
-/* By location (a register, else a spill slot after every register),
- * then start. */
-static int64_t loc_key(const mir_func *mf, mir_reg v)
-{
-	return mf->reg[v] >= 0 ? mf->reg[v] : (int64_t)NLOC + mf->spill[v];
-}
-
-static int by_reg_start(const void *pa, const void *pb)
-{
-	mir_reg a = *(const mir_reg *)pa, b = *(const mir_reg *)pb;
-	if (loc_key(sort_mf, a) != loc_key(sort_mf, b))
-		return loc_key(sort_mf, a) < loc_key(sort_mf, b) ? -1 : 1;
-	if (sort_mf->start[a] != sort_mf->start[b])
-		return sort_mf->start[a] < sort_mf->start[b] ? -1 : 1;
-	return a < b ? -1 : a > b;
-}
-
-/* Whether v is read after instruction j of block b before it is written,
- * on some path: a search of the blocks from there, independent of the
- * allocator's liveness sets.  seen: nb words, stamp a value not in it. */
-typedef struct {
-	mir_reg v;
-	bool used, defd;
-} use_probe;
-
-static void probe(void *ctx, mir_reg r, int how)
-{
-	use_probe *p = ctx;
-	if (r != p->v || p->used || p->defd)
-		return;
-	if (how == OP_USE)
-		p->used = true;
-	else if (how == OP_DEF)
-		p->defd = true;
-}
-
-static bool live_after(const mir_func *mf, uint32_t b, uint32_t j, mir_reg v,
-	uint32_t *seen, uint32_t stamp, uint32_t *stack)
-{
-	uint32_t n = 0, from = j + 1;
-	for (;;) {
-		const mir_block *bl = &mf->b[b];
-		use_probe p = { .v = v };
-		for (uint32_t k = from; k < bl->n && !p.used && !p.defd; k++)
-			visit(mf, &bl->insn[k], probe, &p);
-		if (p.used)
-			return true;
-		if (!p.defd)
-			for (uint32_t k = 0; k < bl->nsucc; k++)
-				if (seen[bl->succ[k]] != stamp) {
-					seen[bl->succ[k]] = stamp;
-					stack[n++] = bl->succ[k];
-				}
-		if (n == 0)
-			return false;
-		b = stack[--n];
-		from = 0;
-	}
-}
-
 bool mir_regalloc_verify(const mir_func *mf, char *msg, size_t msg_len)
 {
 	if (!mf->reg) {
 		snprintf(msg, msg_len, "not allocated");
 		return false;
 	}
-	/* 1. operands have a location and lie inside their intervals; no
-	 * register in a GPR that the instruction uses as a fixed register
-	 * while the register is live there */
+	/* 1. operands have a location of their class and lie inside their
+	 * intervals */
 	vc c = { .mf = mf };
-	uint32_t idx = 0, stamp = 0;
-	uint32_t *seen = calloc(mf->nb ? mf->nb : 1, sizeof *seen);
-	uint32_t *stack = malloc((size_t)(mf->nb ? mf->nb : 1) * sizeof *stack);
-	if (!seen || !stack) {
-		free(seen);
-		free(stack);
-		snprintf(msg, msg_len, "out of memory");
-		return false;
-	}
+	uint32_t idx = 0;
 	for (uint32_t b = 0; b < mf->nb; b++) {
 		for (uint32_t j = 0; j < mf->b[b].n; j++, idx++) {
 			const mir_insn *i = &mf->b[b].insn[j];
@@ -1021,7 +1404,7 @@ bool mir_regalloc_verify(const mir_func *mf, char *msg, size_t msg_len)
 			if (c.bad) {
 				snprintf(msg, msg_len, "b%u insn %u: v%u at %u: %s", b, j,
 					c.badreg, c.badpos, c.bad);
-				goto fail;
+				return false;
 			}
 			/* the emitter reloads r13 before an instance reader: none
 			 * of its operands may be there */
@@ -1030,70 +1413,15 @@ bool mir_regalloc_verify(const mir_func *mf, char *msg, size_t msg_len)
 			     (i->d >= MIR_FIRST_VIRT && mf->reg[i->d] == X64_R13))) {
 				snprintf(msg, msg_len, "b%u insn %u: an operand in r13, "
 					"which the instruction reloads", b, j);
-				goto fail;
-			}
-			/* a virtual register in a location a call clobbers must not
-			 * be read after the call (before it is written again) */
-			for (mir_reg v = MIR_FIRST_VIRT; c.call_here && v < mf->nv; v++) {
-				int g = mf->reg[v];
-				if (g < 0 || !(c.call_here >> g & 1))
-					continue;
-				if (mf->start[v] > c.pos || mf->end[v] < c.pos)
-					continue;
-				if (++stamp == 0) {
-					memset(seen, 0, mf->nb * sizeof *seen);
-					stamp = 1;
-				}
-				if (live_after(mf, b, j, v, seen, stamp, stack)) {
-					snprintf(msg, msg_len, "b%u insn %u: v%u lives in %d "
-						"across a call that clobbers it", b, j, v, g);
-					goto fail;
-				}
-			}
-			/* a virtual register live through this instruction (not
-			 * ending at its uses, nor starting at its defs) must not
-			 * sit in a GPR this instruction names or clobbers */
-			for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++) {
-				int g = mf->reg[v];
-				if (g < 0 || !(c.fixed_here >> g & 1))
-					continue;
-				if (mf->start[v] < c.pos && mf->end[v] > c.pos + 1) {
-					snprintf(msg, msg_len, "b%u insn %u: v%u lives in %d "
-						"across its fixed use", b, j, v, g);
-					goto fail;
-				}
+				return false;
 			}
 		}
 	}
-	free(seen);
-	free(stack);
-	/* 2. no two overlapping intervals share a register or a spill slot
-	 * (slots are reused: spill_slot) */
-	uint32_t n = 0;
-	mir_reg *order = malloc((size_t)(mf->nv ? mf->nv : 1) * sizeof *order);
-	if (!order) {
-		snprintf(msg, msg_len, "out of memory");
+	/* 2. every read finds its register in its location on every path
+	 * (regalloc_check.c: registers share GPRs, XMM registers and spill
+	 * slots in each other's holes, and around the moves of split
+	 * values) */
+	if (!ra_check_flow(mf, msg, msg_len))
 		return false;
-	}
-	for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++)
-		if (mf->start[v] != UINT32_MAX && (mf->reg[v] >= 0 || mf->spill[v] >= 0))
-			order[n++] = v;
-	sort_mf = mf;
-	qsort(order, n, sizeof *order, by_reg_start);
-	for (uint32_t k = 1; k < n; k++) {
-		mir_reg p = order[k - 1], v = order[k];
-		if (loc_key(mf, p) == loc_key(mf, v) && mf->end[p] >= mf->start[v]) {
-			snprintf(msg, msg_len, "v%u [%u, %u] and v%u [%u, %u] share a "
-				"location", p, mf->start[p], mf->end[p], v, mf->start[v],
-				mf->end[v]);
-			free(order);
-			return false;
-		}
-	}
-	free(order);
 	return true;
-fail:
-	free(seen);
-	free(stack);
-	return false;
 }

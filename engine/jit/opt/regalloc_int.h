@@ -1,0 +1,67 @@
+/* regalloc_int.h -- what the register allocator's files share (internal
+ * to regalloc.c, regalloc_split.c and regalloc_check.c).
+ *
+ * regalloc.c    liveness, live ranges, linear scan, splitting around calls,
+ *               mir_regalloc_verify
+ * regalloc_split.c  splitting at loop boundaries for register pressure
+ * regalloc_check.c  the verifier's data-flow check of the locations
+ */
+#ifndef ENGINE_JIT_OPT_REGALLOC_INT_H
+#define ENGINE_JIT_OPT_REGALLOC_INT_H
+
+#include "jit/opt/mir.h"
+
+/* Locations: 16 GPRs, 16 XMM registers (MIR_LOC_XMM + n). */
+#define RA_NLOC 32
+
+/* How an instruction touches a register (ra_visit).  clobber: written
+ * at the use position; callclob: a call's clobber of a caller-saved
+ * register (checked by liveness, not by intervals). */
+enum { OP_USE, OP_DEF, OP_CLOBBER, OP_CALLCLOB };
+typedef void visit_fn(void *ctx, mir_reg r, int how);
+
+/* Every register instruction i reads or writes: uses first, then defs
+ * (a PMOV's sources, then its destinations: parallel). */
+void ra_visit(const mir_func *mf, const mir_insn *i, visit_fn *fn, void *ctx);
+
+/* Natural loops of the MIR's CFG: for each block h with an edge from a
+ * block laid out at or after it, the blocks reaching one of those edges
+ * backwards without passing h (h first).  fn(ctx, h, body, n, pred) per
+ * loop, headers ascending (so a loop before the loops nested in it: its
+ * header dominates theirs and comes first in the layout); pred the
+ * predecessor lists, CSR (block b's: pred->list[pred->at[b] ..
+ * pred->at[b + 1])).  An edge that is not a back edge (its walk reaches
+ * the entry block) makes no loop.  The walks stop after a budget of block
+ * visits (the loops not walked by then are not reported).  False when out
+ * of memory or when fn returns false. */
+typedef struct {
+	const uint32_t *at, *list;
+} ra_preds;
+typedef bool loop_fn(void *ctx, uint32_t h, const uint32_t *body, uint32_t n,
+	const ra_preds *pred);
+bool ra_loops(const mir_func *mf, loop_fn *fn, void *ctx);
+
+/* Splitting at loop boundaries (regalloc_split.c): in is the live-in
+ * sets (nw words per block, bit v - MIR_FIRST_VIRT), pressure[b] and
+ * pressure_x[b] the most integer and float registers live at once in
+ * block b, skip the registers not to split (those split around calls).
+ * *nsplit: how many values were split (the caller allocates again).
+ * False when out of memory. */
+bool ra_split_loops(mir_func *mf, const uint64_t *in, uint32_t nw,
+	const uint16_t *pressure, const uint16_t *pressure_x,
+	const uint64_t *skip, uint32_t *nsplit);
+/* The registers the scan hands out per class (regalloc.c). */
+extern const unsigned ra_ngpr, ra_nxmm;
+
+/* A MOV the loop splitting inserted has this aux (tests find them). */
+#define MIR_MOV_SPLIT 1u
+
+/* The verifier's data-flow check (regalloc_check.c): following the CFG
+ * from the entry and the usable OSR entries, each location holds the
+ * register last written there on every path; every read must find its
+ * register in its location (a GPR or XMM register, or a spill slot);
+ * calls, fixed registers, div and the instance's readers overwrite what
+ * they name.  False with a message on the first violation. */
+bool ra_check_flow(const mir_func *mf, char *msg, size_t msg_len);
+
+#endif
