@@ -48,11 +48,14 @@
  * What cannot be lowered is refused with a named reason (round without
  * SSE4.1, bit counts without LZCNT/BMI1/POPCNT, IR that does not match
  * its pre-decoded instruction).
+ *
+ * This file: the lowering state's helpers, integer ops, compares, memory
+ * and memory operands, calls, ops left to C, OSR entries, mir_lower.
+ * Floats and SIMD are lowered in lower_float.c, edges, terminators and
+ * br_table in lower_ctl.c; what the three share is lower_int.h.
  */
-#include "jit/opt/mir.h"
-#include "jit/opt/passes.h"
+#include "jit/opt/lower_int.h"
 #include "jit/jit_seq.h"
-#include "jit/jit_simd.h"
 #include "common/error.h"
 #include "interp/fcode.h"
 #include "interp/ops.h"
@@ -67,35 +70,8 @@ const mir_op_info mir_ops[MIR_OP_COUNT_] = {
 #undef MIR_INFO_
 };
 
-typedef struct {
-	wasm_module *m;
-	ir_func *f;
-	mir_func *mf;
-	const struct fcode *fc;
-	mir_reg *vr;            /* per IR value */
-	uint32_t *uses;         /* per IR value */
-	bool *fused;            /* per IR value: lowered at its one user */
-	ir_ref *memop;          /* per IR value: the load (or the bitcast fused
-	                           with one) it reads as a memory operand */
-	uint32_t *mb_of;        /* IR block -> MIR block */
-	uint32_t (*split)[2];   /* IR block, successor k -> MIR split block
-	                           (UINT32_MAX: none) */
-	uint32_t cur;           /* MIR block being filled */
-	ir_ref at;              /* IR instruction being lowered */
-	const char *refusal;
-	bool oom;
-	bool lzcnt, tzcnt, popcnt, sse41, avx;
-	ir_osr_rebuild rebuild; /* lower_osr_entry's */
-} lw;
-
-static void refuse(lw *c, const char *why)
-{
-	if (!c->refusal)
-		c->refusal = why;
-}
-
 /* A new virtual register of size bytes, float class if flt. */
-static mir_reg vreg(lw *c, unsigned size, bool flt)
+mir_reg lw_vreg(lw *c, unsigned size, bool flt)
 {
 	mir_func *mf = c->mf;
 	if (!ir_grow((void **)&mf->vsize, &mf->cap_v, mf->nv + 1, 1)) {
@@ -114,7 +90,7 @@ static bool tflt(enum ir_type t)
 /* A new register for a value of type t. */
 static mir_reg treg(lw *c, enum ir_type t);
 
-static mir_insn *ins(lw *c, enum mir_op op, unsigned size, mir_reg d,
+mir_insn *lw_ins(lw *c, enum mir_op op, unsigned size, mir_reg d,
 	mir_reg a, mir_reg b)
 {
 	static mir_insn sink;
@@ -136,28 +112,9 @@ static mir_insn *ins(lw *c, enum mir_op op, unsigned size, mir_reg d,
 	return i;
 }
 
-static unsigned tsize(lw *c, enum ir_type t)
-{
-	if (t == IRT_I32 || t == IRT_F32)
-		return 4;
-	if (t == IRT_I64 || t == IRT_F64)
-		return 8;
-	if (t == IRT_V128)
-		return 16;
-	refuse(c, "a value without a type");
-	return 8;
-}
-
 static mir_reg treg(lw *c, enum ir_type t)
 {
-	return vreg(c, tsize(c, t), tflt(t));
-}
-
-/* A constant's bits as its type holds them (i32: zero-extended). */
-static uint64_t cbits(lw *c, ir_ref r)
-{
-	ir_insn *i = ir_at(c->f, r);
-	return ir_type_bytes[i->type] == 4 ? (uint32_t)i->imm : i->imm;
+	return lw_vreg(c, tsize(c, t), tflt(t));
 }
 
 /* Constant r as a sign-extended imm32 for an operation of `size`. */
@@ -177,22 +134,22 @@ static bool imm32(lw *c, ir_ref r, unsigned size, int32_t *out)
 }
 
 /* The register holding IR value r (constants: materialized here). */
-static mir_reg val(lw *c, ir_ref r)
+mir_reg lw_val(lw *c, ir_ref r)
 {
 	ir_insn *i = ir_at(c->f, r);
 	if (i->op == IR_CONST) {
 		mir_reg d = treg(c, (enum ir_type)i->type);
-		ins(c, MIR_MOVI, 8, d, 0, 0)->imm = (int64_t)cbits(c, r);
+		lw_ins(c, MIR_MOVI, 8, d, 0, 0)->imm = (int64_t)cbits(c, r);
 		return d;
 	}
 	if (c->vr[r] == MIR_NOREG) {
 		refuse(c, "a value used before it is lowered");
-		return vreg(c, 8, false);
+		return lw_vreg(c, 8, false);
 	}
 	return c->vr[r];
 }
 
-static mir_reg def(lw *c, ir_ref r)
+mir_reg lw_def(lw *c, ir_ref r)
 {
 	ir_insn *i = ir_at(c->f, r);
 	if (c->vr[r] == MIR_NOREG)
@@ -201,12 +158,12 @@ static mir_reg def(lw *c, ir_ref r)
 }
 
 /* d = r (a register copy or a constant). */
-static void move_into(lw *c, mir_reg d, unsigned size, ir_ref r)
+void lw_move_into(lw *c, mir_reg d, unsigned size, ir_ref r)
 {
 	if (ir_is_const(c->f, r))
-		ins(c, MIR_MOVI, 8, d, 0, 0)->imm = (int64_t)cbits(c, r);
+		lw_ins(c, MIR_MOVI, 8, d, 0, 0)->imm = (int64_t)cbits(c, r);
 	else
-		ins(c, MIR_MOV, size, d, val(c, r), 0);
+		lw_ins(c, MIR_MOV, size, d, lw_val(c, r), 0);
 }
 
 /* ---- compares ------------------------------------------------------------ */
@@ -246,8 +203,6 @@ static x64_cc cc_swap(x64_cc cc)
 /* ---- memory operands ------------------------------------------------------
  * A load read by its one user straight from memory (analyse: memop_ok). */
 
-static void address(lw *c, ir_ref addr, uint64_t off, mir_reg *base, int32_t *disp);
-
 /* The load of memory operand v (v itself, or the load its bitcast reads). */
 static ir_ref mem_load(lw *c, ir_ref v)
 {
@@ -258,17 +213,17 @@ static ir_ref mem_load(lw *c, ir_ref v)
  * register role `a` (or `b` for CMPM, whose a is the other operand), its
  * displacement in imm (slot for CMPM), its site the load's (the trap and
  * the PC map name the load). */
-static mir_insn *ins_mem(lw *c, enum mir_op op, unsigned size, mir_reg d,
+mir_insn *lw_ins_mem(lw *c, enum mir_op op, unsigned size, mir_reg d,
 	mir_reg other, ir_ref r)
 {
 	ir_ref ld = mem_load(c, c->memop[r]);
 	ir_insn *li = ir_at(c->f, ld);
 	mir_reg base;
 	int32_t disp;
-	address(c, ir_args(c->f, ld)[0], li->imm, &base, &disp);
+	lw_address(c, ir_args(c->f, ld)[0], li->imm, &base, &disp);
 	bool second = op == MIR_CMPM || op == MIR_VFALUM;   /* base in b */
-	mir_insn *k = second ? ins(c, op, size, d, other, base) :
-		ins(c, op, size, d, base, 0);
+	mir_insn *k = second ? lw_ins(c, op, size, d, other, base) :
+		lw_ins(c, op, size, d, base, 0);
 	if (second)
 		k->slot = (uint32_t)disp;
 	else
@@ -288,7 +243,7 @@ static x64_cc flags_mem(lw *c, ir_ref r, unsigned size)
 	ir_ref *a = ir_args(c->f, r);
 	int32_t imm = 0;
 	if (i->op == IR_IEQZ) {
-		mir_insn *k = ins_mem(c, MIR_CMPM, size, 0, MIR_NOREG, r);
+		mir_insn *k = lw_ins_mem(c, MIR_CMPM, size, 0, MIR_NOREG, r);
 		k->hasimm = true;
 		k->imm = 0;
 		return X64_CC_E;
@@ -300,12 +255,12 @@ static x64_cc flags_mem(lw *c, ir_ref r, unsigned size)
 	if (!first)
 		cc = cc_swap(cc);
 	if (imm32(c, o, size, &imm)) {
-		mir_insn *k = ins_mem(c, MIR_CMPM, size, 0, MIR_NOREG, r);
+		mir_insn *k = lw_ins_mem(c, MIR_CMPM, size, 0, MIR_NOREG, r);
 		k->hasimm = true;
 		k->imm = imm;
 		return cc;
 	}
-	ins_mem(c, MIR_CMPM, size, 0, val(c, o), r);
+	lw_ins_mem(c, MIR_CMPM, size, 0, lw_val(c, o), r);
 	return cc_swap(cc);
 }
 
@@ -317,7 +272,7 @@ static x64_cc flags_of(lw *c, ir_ref r)
 	ir_ref *a = ir_args(c->f, r);
 	unsigned size = tsize(c, (enum ir_type)i->aux);
 	if (i->op == IR_IEQZ && c->memop[r] == IR_NONE) {
-		ins(c, MIR_TEST, size, 0, val(c, a[0]), 0);
+		lw_ins(c, MIR_TEST, size, 0, lw_val(c, a[0]), 0);
 		return X64_CC_E;
 	}
 	if (c->memop[r] != IR_NONE)
@@ -331,12 +286,12 @@ static x64_cc flags_of(lw *c, ir_ref r)
 		cc = cc_swap(cc);
 	}
 	if (imm32(c, y, size, &imm)) {
-		mir_insn *k = ins(c, MIR_CMP, size, 0, val(c, x), 0);
+		mir_insn *k = lw_ins(c, MIR_CMP, size, 0, lw_val(c, x), 0);
 		k->hasimm = true;
 		k->imm = imm;
 	} else {
-		mir_reg rx = val(c, x), ry = val(c, y);
-		ins(c, MIR_CMP, size, 0, rx, ry);
+		mir_reg rx = lw_val(c, x), ry = lw_val(c, y);
+		lw_ins(c, MIR_CMP, size, 0, rx, ry);
 	}
 	return cc;
 }
@@ -352,7 +307,7 @@ static bool is_fflags(enum ir_op op)
 }
 
 /* Flags for a branch or select condition: a fused compare, or value != 0. */
-static x64_cc cond(lw *c, ir_ref r)
+x64_cc lw_cond(lw *c, ir_ref r)
 {
 	ir_insn *fi = ir_at(c->f, r);
 	if (c->fused[r] && is_fflags((enum ir_op)fi->op)) {
@@ -360,14 +315,14 @@ static x64_cc cond(lw *c, ir_ref r)
 		bool swap;
 		x64_cc cc;
 		(void)jit_fcmp_flags(op, &swap, &cc);
-		mir_reg ra = val(c, ir_args(c->f, r)[0]), rb = val(c, ir_args(c->f, r)[1]);
-		ins(c, MIR_FFLAGS, tsize(c, (enum ir_type)fi->aux), 0, ra, rb)->aux = op;
+		mir_reg ra = lw_val(c, ir_args(c->f, r)[0]), rb = lw_val(c, ir_args(c->f, r)[1]);
+		lw_ins(c, MIR_FFLAGS, tsize(c, (enum ir_type)fi->aux), 0, ra, rb)->aux = op;
 		return cc;
 	}
 	if (c->fused[r])
 		return flags_of(c, r);
 	ir_insn *i = ir_at(c->f, r);
-	ins(c, MIR_TEST, tsize(c, (enum ir_type)i->type), 0, val(c, r), 0);
+	lw_ins(c, MIR_TEST, tsize(c, (enum ir_type)i->type), 0, lw_val(c, r), 0);
 	return X64_CC_NE;
 }
 
@@ -381,27 +336,27 @@ static void lower_alu(lw *c, ir_ref r, x64_alu op, bool commutes)
 	ir_ref x = a[0], y = a[1];
 	int32_t imm;
 	if (c->memop[r] != IR_NONE) {       /* d = x op [m] */
-		mir_reg d = def(c, r);
-		move_into(c, d, size, c->memop[r] == x ? y : x);
-		ins_mem(c, MIR_ALUM, size, d, MIR_NOREG, r)->aux = op;
+		mir_reg d = lw_def(c, r);
+		lw_move_into(c, d, size, c->memop[r] == x ? y : x);
+		lw_ins_mem(c, MIR_ALUM, size, d, MIR_NOREG, r)->aux = op;
 		return;
 	}
 	if (commutes && ir_is_const(c->f, x) && !ir_is_const(c->f, y)) {
 		x = a[1];
 		y = a[0];
 	}
-	mir_reg d = def(c, r);
+	mir_reg d = lw_def(c, r);
 	if (imm32(c, y, size, &imm)) {
-		move_into(c, d, size, x);
-		mir_insn *k = ins(c, MIR_ALU, size, d, 0, 0);
+		lw_move_into(c, d, size, x);
+		mir_insn *k = lw_ins(c, MIR_ALU, size, d, 0, 0);
 		k->aux = op;
 		k->hasimm = true;
 		k->imm = imm;
 		return;
 	}
-	mir_reg ry = val(c, y);
-	move_into(c, d, size, x);
-	ins(c, MIR_ALU, size, d, ry, 0)->aux = op;
+	mir_reg ry = lw_val(c, y);
+	lw_move_into(c, d, size, x);
+	lw_ins(c, MIR_ALU, size, d, ry, 0)->aux = op;
 }
 
 /* ishl y, 1..3 (its scale), fusable into a lea. */
@@ -431,8 +386,8 @@ static void lea_sum(lw *c, ir_ref r, ir_ref p, ir_ref q, unsigned size, int32_t 
 		sc = scale_of(c, q);
 		q = ir_args(c->f, q)[0];
 	}
-	mir_reg rp = val(c, p), rq = val(c, q);
-	mir_insn *k = ins(c, MIR_LEA, size, def(c, r), rp, rq);
+	mir_reg rp = lw_val(c, p), rq = lw_val(c, q);
+	mir_insn *k = lw_ins(c, MIR_LEA, size, lw_def(c, r), rp, rq);
 	k->aux = sc;
 	k->imm = disp;
 }
@@ -466,8 +421,8 @@ static void lower_add(lw *c, ir_ref r, bool sub)
 	}
 	if (sub) {
 		if (imm32(c, y, size, &imm) && imm != INT32_MIN) {
-			mir_reg rx = val(c, x);
-			mir_insn *k = ins(c, MIR_LEA, size, def(c, r), rx, 0);
+			mir_reg rx = lw_val(c, x);
+			mir_insn *k = lw_ins(c, MIR_LEA, size, lw_def(c, r), rx, 0);
 			k->imm = -(int64_t)imm;
 			k->aux = 1;
 			return;
@@ -489,8 +444,8 @@ static void lower_add(lw *c, ir_ref r, bool sub)
 			lea_sum(c, r, b[0], b[1], size, imm);
 			return;
 		}
-		mir_reg rx = val(c, x);
-		mir_insn *k = ins(c, MIR_LEA, size, def(c, r), rx, 0);
+		mir_reg rx = lw_val(c, x);
+		mir_insn *k = lw_ins(c, MIR_LEA, size, lw_def(c, r), rx, 0);
 		k->imm = imm;
 		k->aux = 1;
 		return;
@@ -506,9 +461,9 @@ static void lower_mul(lw *c, ir_ref r)
 	ir_ref x = a[0], y = a[1];
 	int32_t imm;
 	if (c->memop[r] != IR_NONE) {       /* d = x * [m] */
-		mir_reg d = def(c, r);
-		move_into(c, d, size, c->memop[r] == x ? y : x);
-		ins_mem(c, MIR_IMULM, size, d, MIR_NOREG, r);
+		mir_reg d = lw_def(c, r);
+		lw_move_into(c, d, size, c->memop[r] == x ? y : x);
+		lw_ins_mem(c, MIR_IMULM, size, d, MIR_NOREG, r);
 		return;
 	}
 	if (ir_is_const(c->f, x) && !ir_is_const(c->f, y)) {
@@ -516,14 +471,14 @@ static void lower_mul(lw *c, ir_ref r)
 		y = a[0];
 	}
 	if (imm32(c, y, size, &imm)) {
-		mir_reg rx = val(c, x);
-		ins(c, MIR_IMULI, size, def(c, r), rx, 0)->imm = imm;
+		mir_reg rx = lw_val(c, x);
+		lw_ins(c, MIR_IMULI, size, lw_def(c, r), rx, 0)->imm = imm;
 		return;
 	}
-	mir_reg ry = val(c, y);
-	mir_reg d = def(c, r);
-	move_into(c, d, size, x);
-	ins(c, MIR_IMUL, size, d, ry, 0);
+	mir_reg ry = lw_val(c, y);
+	mir_reg d = lw_def(c, r);
+	lw_move_into(c, d, size, x);
+	lw_ins(c, MIR_IMUL, size, d, ry, 0);
 }
 
 static void lower_shift(lw *c, ir_ref r, x64_shift op)
@@ -531,18 +486,18 @@ static void lower_shift(lw *c, ir_ref r, x64_shift op)
 	ir_insn *i = ir_at(c->f, r);
 	ir_ref *a = ir_args(c->f, r);
 	unsigned size = tsize(c, (enum ir_type)i->type);
-	mir_reg d = def(c, r);
+	mir_reg d = lw_def(c, r);
 	if (ir_is_const(c->f, a[1])) {
-		move_into(c, d, size, a[0]);
-		mir_insn *k = ins(c, MIR_SHIFT, size, d, 0, 0);
+		lw_move_into(c, d, size, a[0]);
+		mir_insn *k = lw_ins(c, MIR_SHIFT, size, d, 0, 0);
 		k->aux = op;
 		k->hasimm = true;
 		k->imm = (int64_t)(cbits(c, a[1]) & (size * 8 - 1));
 		return;
 	}
-	move_into(c, d, size, a[0]);
-	move_into(c, MIR_PHYS(X64_RCX), 4, a[1]);
-	ins(c, MIR_SHIFT, size, d, MIR_PHYS(X64_RCX), 0)->aux = op;
+	lw_move_into(c, d, size, a[0]);
+	lw_move_into(c, MIR_PHYS(X64_RCX), 4, a[1]);
+	lw_ins(c, MIR_SHIFT, size, d, MIR_PHYS(X64_RCX), 0)->aux = op;
 }
 
 static void lower_div(lw *c, ir_ref r)
@@ -552,16 +507,16 @@ static void lower_div(lw *c, ir_ref r)
 	unsigned size = tsize(c, (enum ir_type)i->type);
 	bool rem = i->op == IR_IREMS || i->op == IR_IREMU;
 	bool sgn = i->op == IR_IDIVS || i->op == IR_IREMS;
-	mir_reg rb = val(c, a[1]);
-	move_into(c, MIR_PHYS(X64_RAX), size, a[0]);
-	ins(c, MIR_DIV, size, 0, rb, 0)->aux =
+	mir_reg rb = lw_val(c, a[1]);
+	lw_move_into(c, MIR_PHYS(X64_RAX), size, a[0]);
+	lw_ins(c, MIR_DIV, size, 0, rb, 0)->aux =
 		(sgn ? MIR_DIV_SIGNED : 0u) | (rem ? MIR_DIV_REM : 0u);
-	ins(c, MIR_MOV, size, def(c, r), MIR_PHYS(rem ? X64_RDX : X64_RAX), 0);
+	lw_ins(c, MIR_MOV, size, lw_def(c, r), MIR_PHYS(rem ? X64_RDX : X64_RAX), 0);
 }
 
 /* The address operand of a load or store: register (or none) and
  * displacement, with off > 2^31 - 1 folded into a 64-bit register. */
-static void address(lw *c, ir_ref addr, uint64_t off, mir_reg *base, int32_t *disp)
+void lw_address(lw *c, ir_ref addr, uint64_t off, mir_reg *base, int32_t *disp)
 {
 	if (ir_is_const(c->f, addr)) {
 		uint64_t ea = (uint32_t)cbits(c, addr) + off;
@@ -570,20 +525,20 @@ static void address(lw *c, ir_ref addr, uint64_t off, mir_reg *base, int32_t *di
 			*disp = (int32_t)ea;
 			return;
 		}
-		*base = vreg(c, 8, false);
-		ins(c, MIR_MOVI, 8, *base, 0, 0)->imm = (int64_t)ea;
+		*base = lw_vreg(c, 8, false);
+		lw_ins(c, MIR_MOVI, 8, *base, 0, 0)->imm = (int64_t)ea;
 		*disp = 0;
 		return;
 	}
-	mir_reg ra = val(c, addr);
+	mir_reg ra = lw_val(c, addr);
 	if (off <= INT32_MAX) {
 		*base = ra;
 		*disp = (int32_t)off;
 		return;
 	}
-	*base = vreg(c, 8, false);
-	ins(c, MIR_MOVI, 8, *base, 0, 0)->imm = (int64_t)off;
-	ins(c, MIR_ALU, 8, *base, ra, 0)->aux = X64_ALU_ADD;
+	*base = lw_vreg(c, 8, false);
+	lw_ins(c, MIR_MOVI, 8, *base, 0, 0)->imm = (int64_t)off;
+	lw_ins(c, MIR_ALU, 8, *base, ra, 0)->aux = X64_ALU_ADD;
 	*disp = 0;
 }
 
@@ -604,8 +559,8 @@ static void lower_load(lw *c, ir_ref r, ir_ref ld)
 	}
 	mir_reg base;
 	int32_t disp;
-	address(c, ir_args(c->f, ld)[0], i->imm, &base, &disp);
-	mir_insn *k = ins(c, MIR_LOAD, size, def(c, r), base, 0);
+	lw_address(c, ir_args(c->f, ld)[0], i->imm, &base, &disp);
+	mir_insn *k = lw_ins(c, MIR_LOAD, size, lw_def(c, r), base, 0);
 	k->imm = disp;
 	k->aux = bytes;
 	k->site = i->site;      /* the PC map names the load's instruction */
@@ -623,9 +578,9 @@ static void lower_store(lw *c, ir_ref r)
 	int32_t disp, imm = 0;
 	bool isimm = imm32(c, a[1], bytes == 8 ? 8 : 4, &imm);
 	if (!isimm)
-		rv = val(c, a[1]);
-	address(c, a[0], i->imm, &base, &disp);
-	mir_insn *k = ins(c, MIR_STORE, bytes == 8 ? 8 : 4, 0, base, rv);
+		rv = lw_val(c, a[1]);
+	lw_address(c, a[0], i->imm, &base, &disp);
+	mir_insn *k = lw_ins(c, MIR_STORE, bytes == 8 ? 8 : 4, 0, base, rv);
 	k->aux = bytes;
 	k->hasimm = isimm;
 	k->imm = isimm ? imm : 0;
@@ -633,20 +588,20 @@ static void lower_store(lw *c, ir_ref r)
 }
 
 /* [rbx + 8*slot] = value r, the whole slot (i32 zero-extended). */
-static void store_slot(lw *c, uint32_t slot, ir_ref r)
+void lw_store_slot(lw *c, uint32_t slot, ir_ref r)
 {
 	ir_insn *v = ir_at(c->f, r);
 	unsigned size = tsize(c, (enum ir_type)v->type);
 	int32_t imm;
 	if (ir_is_const(c->f, r) && imm32(c, r, 8, &imm) &&
 	    (size == 8 || imm >= 0)) {
-		mir_insn *k = ins(c, MIR_STSLOT, 8, 0, 0, 0);
+		mir_insn *k = lw_ins(c, MIR_STSLOT, 8, 0, 0, 0);
 		k->hasimm = true;
 		k->imm = imm;
 		k->slot = slot;
 		return;
 	}
-	ins(c, MIR_STSLOT, size, 0, val(c, r), 0)->slot = slot;
+	lw_ins(c, MIR_STSLOT, size, 0, lw_val(c, r), 0)->slot = slot;
 }
 
 /* call, call_import, call_indirect: the arguments to the frame slots
@@ -667,17 +622,17 @@ static void lower_call(lw *c, ir_ref r, uint32_t blk, uint32_t pos)
 	uint32_t base = ind ? OP_AT(ip, CALL_IND)->base : OP_AT(ip, CALL)->base;
 	ir_ref *a = ir_args(c->f, r);
 	for (uint32_t k = ind, s = 0; k < i->nargs; k++) {
-		store_slot(c, base + s, a[k]);
+		lw_store_slot(c, base + s, a[k]);
 		s += ir_at(c->f, a[k])->type == IRT_V128 ? 2 : 1;
 	}
 	mir_insn *k;
 	if (ind) {
-		move_into(c, MIR_PHYS(X64_RCX), 4, a[0]);
-		k = ins(c, MIR_CALLIND, 8, 0, MIR_PHYS(X64_RCX), 0);
+		lw_move_into(c, MIR_PHYS(X64_RCX), 4, a[0]);
+		k = lw_ins(c, MIR_CALLIND, 8, 0, MIR_PHYS(X64_RCX), 0);
 		k->aux = OP_AT(ip, CALL_IND)->table;
 		k->imm = OP_AT(ip, CALL_IND)->type_id;
 	} else {
-		k = ins(c, want == OP_CALL ? MIR_CALL : MIR_CALLIMP, 8, 0, 0, 0);
+		k = lw_ins(c, want == OP_CALL ? MIR_CALL : MIR_CALLIMP, 8, 0, 0, 0);
 		k->imm = OP_AT(ip, CALL)->func;
 	}
 	k->slot = base;
@@ -688,8 +643,8 @@ static void lower_call(lw *c, ir_ref r, uint32_t blk, uint32_t pos)
 		ir_insn *qi = ir_at(c->f, q);
 		if (qi->op != IR_RESULT || ir_args(c->f, q)[0] != r)
 			continue;
-		mir_reg d = def(c, q);
-		ins(c, MIR_LDSLOT, mir_vsize(c->mf, d), d, 0, 0)->slot = base + qi->aux2;
+		mir_reg d = lw_def(c, q);
+		lw_ins(c, MIR_LDSLOT, mir_vsize(c->mf, d), d, 0, 0)->slot = base + qi->aux2;
 	}
 }
 
@@ -715,7 +670,7 @@ static void lower_slow(lw *c, ir_ref r)
 		if (lay->slot_writes >> j & 1)
 			dslot = slot;
 		else if (k < i->nargs)
-			store_slot(c, slot, a[k++]);
+			lw_store_slot(c, slot, a[k++]);
 		else
 			k = UINT32_MAX;
 	}
@@ -723,430 +678,12 @@ static void lower_slow(lw *c, ir_ref r)
 		refuse(c, "an op left to C whose operands are not its instruction's");
 		return;
 	}
-	mir_insn *s = ins(c, MIR_SLOWOP, 8, 0, 0, 0);
+	mir_insn *s = lw_ins(c, MIR_SLOWOP, 8, 0, 0, 0);
 	s->imm = op;
 	s->aux = op_infos[op].traps != OPTR_NONE;
 	if (i->type != IRT_NONE) {
-		mir_reg d = def(c, r);
-		ins(c, MIR_LDSLOT, mir_vsize(c->mf, d), d, 0, 0)->slot = dslot;
-	}
-}
-
-/* ---- floats ------------------------------------------------------------------ */
-
-/* add, sub, mul, div, min, max: d = a op b, a first (the NaN rule). */
-static void lower_fbin(lw *c, ir_ref r)
-{
-	ir_insn *i = ir_at(c->f, r);
-	ir_ref *a = ir_args(c->f, r);
-	unsigned size = tsize(c, (enum ir_type)i->type);
-	x64_sse op = i->op == IR_FADD ? X64_SSE_ADD : i->op == IR_FSUB ? X64_SSE_SUB :
-		i->op == IR_FMUL ? X64_SSE_MUL : X64_SSE_DIV;
-	bool minmax = i->op == IR_FMIN || i->op == IR_FMAX;
-	if (c->avx && !minmax) {
-		/* vop d, a0, a1 / [m]: a0 stays the first source, no copy */
-		mir_reg ra = val(c, a[0]);
-		if (c->memop[r] != IR_NONE) {
-			ins_mem(c, MIR_VFALUM, size, def(c, r), ra, r)->aux = op;
-			return;
-		}
-		mir_reg rb = val(c, a[1]);
-		ins(c, MIR_VFALU, size, def(c, r), ra, rb)->aux = op;
-		return;
-	}
-	if (c->memop[r] != IR_NONE) {       /* d = a0 op [m] (a1 the load) */
-		mir_reg d = def(c, r);
-		move_into(c, d, size, a[0]);
-		ins_mem(c, MIR_FALUM, size, d, MIR_NOREG, r)->aux = op;
-		return;
-	}
-	mir_reg rb = val(c, a[1]);
-	mir_reg d = def(c, r);
-	move_into(c, d, size, a[0]);
-	if (minmax) {
-		ins(c, MIR_FMINMAX, size, d, rb, 0)->aux = i->op == IR_FMAX;
-		return;
-	}
-	ins(c, MIR_FALU, size, d, rb, 0)->aux = op;
-}
-
-/* d = d op mask (andps/xorps with a constant-pool mask). */
-static void flogic_mask(lw *c, unsigned size, mir_reg d, x64_sse op, uint64_t mask)
-{
-	mir_insn *k = ins(c, MIR_FLOGIC, size, d, 0, 0);
-	k->aux = op;
-	k->hasimm = true;
-	k->imm = (int64_t)mask;
-}
-
-/* abs, neg, copysign on the bits in the XMM register: andps/xorps with
- * masks from the constant pool (payloads kept exactly), copysign as
- * (a & ~sign) | (b & sign). */
-static void lower_fsign(lw *c, ir_ref r)
-{
-	ir_insn *i = ir_at(c->f, r);
-	ir_ref *a = ir_args(c->f, r);
-	unsigned size = tsize(c, (enum ir_type)i->type);
-	uint64_t sign = size == 4 ? 0x80000000ull : 0x8000000000000000ull;
-	uint64_t all = size == 4 ? 0xffffffffull : ~0ull;
-	mir_reg d = def(c, r);
-	mir_reg rb = i->op == IR_FCOPYSIGN ? val(c, a[1]) : MIR_NOREG;
-	move_into(c, d, size, a[0]);
-	if (i->op == IR_FNEG) {
-		flogic_mask(c, size, d, X64_SSE_XOR, sign);
-		return;
-	}
-	flogic_mask(c, size, d, X64_SSE_AND, all & ~sign);
-	if (i->op == IR_FCOPYSIGN) {
-		mir_reg u = vreg(c, size, true);
-		ins(c, MIR_MOV, size, u, rb, 0);
-		flogic_mask(c, size, u, X64_SSE_AND, sign);
-		ins(c, MIR_FLOGIC, size, d, u, 0)->aux = X64_SSE_OR;
-	}
-}
-
-static void lower_float(lw *c, ir_ref r)
-{
-	ir_insn *i = ir_at(c->f, r);
-	ir_ref *a = ir_args(c->f, r);
-	enum ir_type t = (enum ir_type)i->type;
-	switch (i->op) {
-	case IR_FADD: case IR_FSUB: case IR_FMUL: case IR_FDIV: case IR_FMIN:
-	case IR_FMAX:
-		lower_fbin(c, r);
-		break;
-	case IR_FABS: case IR_FNEG: case IR_FCOPYSIGN:
-		lower_fsign(c, r);
-		break;
-	case IR_FSQRT: {
-		mir_reg ra = val(c, a[0]);
-		ins(c, MIR_FSQRT, tsize(c, t), def(c, r), ra, 0);
-		break;
-	}
-	case IR_FCEIL: case IR_FFLOOR: case IR_FTRUNC: case IR_FNEAREST: {
-		if (!c->sse41) {
-			refuse(c, "ceil/floor/trunc/nearest without the CPU's SSE4.1");
-			break;
-		}
-		mir_reg ra = val(c, a[0]);
-		ins(c, MIR_FROUND, tsize(c, t), def(c, r), ra, 0)->aux = X64_ROUND_NO_EXC |
-			(i->op == IR_FCEIL ? X64_ROUND_UP : i->op == IR_FFLOOR ? X64_ROUND_DOWN :
-			 i->op == IR_FTRUNC ? X64_ROUND_TRUNC : X64_ROUND_NEAREST);
-		break;
-	}
-	case IR_FEQ: case IR_FNE: case IR_FLT: case IR_FGT: case IR_FLE: case IR_FGE: {
-		mir_reg ra = val(c, a[0]), rb = val(c, a[1]);
-		ins(c, MIR_FCMP, tsize(c, (enum ir_type)i->aux), def(c, r), ra, rb)->aux =
-			i->op - IR_FEQ;
-		break;
-	}
-	case IR_TRUNCS: case IR_TRUNCU: {
-		mir_reg ra = val(c, a[0]);
-		ins(c, MIR_TRUNC, tsize(c, (enum ir_type)i->aux), def(c, r), ra, 0)->aux =
-			tsize(c, t) | (i->op == IR_TRUNCS ? MIR_SIGNED : 0u);
-		break;
-	}
-	case IR_CONVS: case IR_CONVU: {
-		mir_reg ra = val(c, a[0]);
-		ins(c, MIR_CONV, tsize(c, t), def(c, r), ra, 0)->aux =
-			tsize(c, (enum ir_type)i->aux) | (i->op == IR_CONVS ? MIR_SIGNED : 0u);
-		break;
-	}
-	case IR_DEMOTE: case IR_PROMOTE: {
-		mir_reg ra = val(c, a[0]);
-		ins(c, MIR_FCVT, i->op == IR_DEMOTE ? 4 : 8, def(c, r), ra, 0);
-		break;
-	}
-	default:
-		refuse(c, "a float op the lowering does not know");
-		break;
-	}
-}
-
-/* The parallel move for edge pred -> succ (the occ-th such edge). */
-static void edge_moves(lw *c, uint32_t pred, uint32_t succ, uint32_t occ)
-{
-	ir_block *sb = &c->f->b[succ];
-	uint32_t k = 0, seen = 0;
-	for (; k < sb->npred; k++)
-		if (sb->pred[k] == pred && seen++ == occ)
-			break;
-	if (k == sb->npred) {
-		refuse(c, "an edge its successor does not know");
-		return;
-	}
-	mir_func *mf = c->mf;
-	uint32_t first = mf->nmoves;
-	for (uint32_t j = 0; j < sb->ninsn; j++) {
-		ir_ref p = sb->insn[j];
-		if (ir_at(c->f, p)->op != IR_PHI)
-			break;
-		ir_ref src = ir_args(c->f, p)[k];
-		if (!ir_grow((void **)&mf->moves, &mf->cap_moves, mf->nmoves + 1,
-			sizeof *mf->moves)) {
-			c->oom = true;
-			return;
-		}
-		mir_move *mv = &mf->moves[mf->nmoves++];
-		mv->dst = c->vr[p];
-		if (ir_is_const(c->f, src)) {
-			mv->src = MIR_NOREG;
-			mv->imm = (int64_t)cbits(c, src);
-		} else {
-			mv->src = val(c, src);
-			mv->imm = 0;
-		}
-	}
-	if (mf->nmoves > first) {
-		mir_insn *pm = ins(c, MIR_PMOV, 8, 0, 0, 0);
-		pm->imm = first;
-		pm->aux = mf->nmoves - first;
-	}
-}
-
-static bool has_phis(ir_func *f, uint32_t b)
-{
-	return f->b[b].ninsn && f->v[f->b[b].insn[0]].op == IR_PHI;
-}
-
-/* Occurrence number of successor k among b's successors equal to it. */
-static uint32_t occurrence(ir_func *f, uint32_t b, uint32_t k)
-{
-	uint32_t n = 0;
-	for (uint32_t j = 0; j < k; j++)
-		n += f->b[b].succ[j] == f->b[b].succ[k];
-	return n;
-}
-
-/* ---- br_table ---------------------------------------------------------------- */
-
-/* End block c->cur with a jump on cc to `taken`, else to `other`. */
-static void jcc_to(lw *c, x64_cc cc, uint32_t taken, uint32_t other)
-{
-	ins(c, MIR_JCC, 8, 0, 0, 0)->cc = (uint8_t)cc;
-	mir_block *mb = &c->mf->b[c->cur];
-	mb->nsucc = 2;
-	mb->succ[0] = taken;
-	mb->succ[1] = other;
-}
-
-/* End block c->cur with the edge to blk's k-th successor: its phi moves,
- * then the jump. */
-static void edge_to(lw *c, uint32_t blk, uint32_t k)
-{
-	uint32_t s = c->f->b[blk].succ[k];
-	if (has_phis(c->f, s))
-		edge_moves(c, blk, s, occurrence(c->f, blk, k));
-	ins(c, MIR_JMP, 8, 0, 0, 0);
-	c->mf->b[c->cur].succ[0] = c->mb_of[s];
-	c->mf->b[c->cur].nsucc = 1;
-}
-
-static uint32_t new_block(lw *c, uint32_t irb);
-
-/* A MIR block for the edge to blk's k-th successor: the successor's own
- * if it has no phis, else a new block with the edge's moves. */
-static uint32_t edge_block(lw *c, uint32_t blk, uint32_t k)
-{
-	uint32_t s = c->f->b[blk].succ[k];
-	if (!has_phis(c->f, s))
-		return c->mb_of[s];
-	uint32_t from = c->cur, nb = new_block(c, UINT32_MAX);
-	c->cur = nb;
-	edge_to(c, blk, k);
-	c->cur = from;
-	return nb;
-}
-
-/* Cases lo..hi-1 (idx known to be in that range) from block c->cur: a
- * binary search, a compare per level. */
-static void switch_range(lw *c, uint32_t blk, mir_reg idx, uint32_t lo, uint32_t hi)
-{
-	if (hi - lo == 1 || c->oom) {
-		edge_to(c, blk, lo);
-		return;
-	}
-	uint32_t mid = lo + (hi - lo) / 2;
-	uint32_t left = new_block(c, UINT32_MAX), right = new_block(c, UINT32_MAX);
-	mir_insn *k = ins(c, MIR_CMP, 4, 0, idx, 0);
-	k->hasimm = true;
-	k->imm = (int32_t)mid;
-	jcc_to(c, X64_CC_B, left, right);
-	c->cur = left;
-	switch_range(c, blk, idx, lo, mid);
-	c->cur = right;
-	switch_range(c, blk, idx, mid, hi);
-}
-
-/* From br_table's this many cases on, a jump table (a table entry and
- * the jump's five instructions against a compare and branch per level
- * of the search: log2 4 = 2 levels, mispredicted more often than the
- * indirect jump). */
-#define JTAB_MIN_CASES 4u
-
-/* Cases 0..n-1 (idx known to be below n) from block c->cur through a
- * jump table: mov rax, idx; jtab rax, then the chain of JTCASE blocks
- * that gives the CFG every case (mir.h). */
-static void switch_table(lw *c, uint32_t blk, mir_reg idx, uint32_t n)
-{
-	ins(c, MIR_MOV, 4, MIR_PHYS(X64_RAX), idx, 0);
-	ins(c, MIR_JTAB, 8, 0, MIR_PHYS(X64_RAX), 0);
-	for (uint32_t k = 0; k < n && !c->oom; k++) {
-		uint32_t at = c->cur, target = edge_block(c, blk, k);
-		uint32_t next = k + 1 < n ? new_block(c, UINT32_MAX) : UINT32_MAX;
-		mir_block *mb = &c->mf->b[at];
-		mb->succ[0] = target;
-		mb->succ[1] = next;
-		mb->nsucc = next != UINT32_MAX ? 2 : 1;
-		if (next == UINT32_MAX)
-			break;
-		c->cur = next;
-		ins(c, MIR_JTCASE, 8, 0, 0, 0);
-	}
-}
-
-/* SWITCH: successors 0..n-1 the cases, n the default (index >= n). */
-static void lower_switch(lw *c, uint32_t blk, ir_ref r)
-{
-	uint32_t n = c->f->b[blk].nsucc - 1;
-	if (n == 0 || n > INT32_MAX) {
-		edge_to(c, blk, n);
-		return;
-	}
-	mir_reg idx = val(c, ir_args(c->f, r)[0]);
-	mir_insn *k = ins(c, MIR_CMP, 4, 0, idx, 0);
-	k->hasimm = true;
-	k->imm = (int32_t)n;
-	uint32_t dflt = edge_block(c, blk, n), cases = new_block(c, UINT32_MAX);
-	jcc_to(c, X64_CC_AE, dflt, cases);
-	c->cur = cases;
-	if (n >= JTAB_MIN_CASES)
-		switch_table(c, blk, idx, n);
-	else
-		switch_range(c, blk, idx, 0, n);
-}
-
-static void lower_term(lw *c, uint32_t blk, ir_ref r)
-{
-	ir_insn *i = ir_at(c->f, r);
-	ir_block *bl = &c->f->b[blk];
-	mir_block *mb = &c->mf->b[c->cur];
-	switch (i->op) {
-	case IR_JUMP:
-		if (has_phis(c->f, bl->succ[0]))
-			edge_moves(c, blk, bl->succ[0], 0);
-		ins(c, MIR_JMP, 8, 0, 0, 0);
-		mb = &c->mf->b[c->cur];
-		mb->succ[0] = c->mb_of[bl->succ[0]];
-		mb->nsucc = 1;
-		break;
-	case IR_BRANCH: {
-		x64_cc cc = cond(c, ir_args(c->f, r)[0]);
-		ins(c, MIR_JCC, 8, 0, 0, 0)->cc = (uint8_t)cc;
-		mb = &c->mf->b[c->cur];
-		mb->nsucc = 2;
-		for (uint32_t k = 0; k < 2; k++) {
-			uint32_t s = c->split[blk][k];
-			mb->succ[k] = s != UINT32_MAX ? s : c->mb_of[bl->succ[k]];
-		}
-		/* the split blocks: the phi moves, then on to the successor */
-		uint32_t from = c->cur;
-		for (uint32_t k = 0; k < 2; k++) {
-			uint32_t s = c->split[blk][k];
-			if (s == UINT32_MAX)
-				continue;
-			c->cur = s;
-			edge_moves(c, blk, bl->succ[k], occurrence(c->f, blk, k));
-			ins(c, MIR_JMP, 8, 0, 0, 0);
-			c->mf->b[s].succ[0] = c->mb_of[bl->succ[k]];
-			c->mf->b[s].nsucc = 1;
-		}
-		c->cur = from;
-		break;
-	}
-	case IR_RET: {
-		ir_ref *a = ir_args(c->f, r);
-		for (uint32_t k = 0, s = 0; k < i->nargs; k++) {
-			store_slot(c, s, a[k]);
-			s += ir_at(c->f, a[k])->type == IRT_V128 ? 2 : 1;
-		}
-		ins(c, MIR_RET, 8, 0, 0, 0);
-		break;
-	}
-	case IR_TRAP:
-		ins(c, MIR_TRAP, 8, 0, 0, 0)->aux = i->aux;
-		break;
-	case IR_SWITCH:
-		lower_switch(c, blk, r);
-		break;
-	default:
-		refuse(c, "an unknown terminator");
-		break;
-	}
-}
-
-/* A SIMD op (jit/jit_simd.h): one MIR instruction of its shape (mir.h),
- * the operands in registers; of a two-address op (VOP) the first v128
- * (the second, for the swapped ones) copied into the result first.  The
- * constant bytes of v128.const and i8x16.shuffle: the low 8 in imm, the
- * high 8 (an IR constant) in imm2. */
-static void lower_simd(lw *c, ir_ref r)
-{
-	ir_insn *i = ir_at(c->f, r);
-	ir_ref *a = ir_args(c->f, r);
-	enum interp_op op = (enum interp_op)i->aux;
-	uint32_t k = 0, nvec = jit_simd_nvec(op);
-	bool sc = jit_simd_has_scalar(op);
-	mir_reg base = MIR_NOREG, d;
-	int32_t disp = 0;
-	mir_insn *m;
-	if (jit_simd_needs_sse41(op) && !c->sse41) {
-		refuse(c, "a SIMD op without the CPU's SSE4.1");
-		return;
-	}
-	if (jit_simd_is_memory(op)) {
-		address(c, a[0], i->imm, &base, &disp);
-		k = 1;
-	}
-	switch (jit_simd_shape(op)) {
-	case JS_V_V: {
-		bool sw = jit_simd_swapped(op);
-		mir_reg rb = nvec >= 2 ? val(c, a[k + !sw]) : sc ? val(c, a[k + nvec]) : base;
-		mir_reg rc = nvec >= 3 ? val(c, a[k + 2]) : MIR_NOREG;
-		d = def(c, r);
-		move_into(c, d, 16, a[k + sw]);
-		m = ins(c, MIR_VOP, 16, d, rb, rc);
-		break;
-	}
-	case JS_V_NEW:
-		m = ins(c, MIR_VDEF, 16, MIR_NOREG, sc ? val(c, a[0]) : base, 0);
-		m->d = def(c, r);
-		break;
-	case JS_S_V: {
-		mir_reg v = val(c, a[k]);
-		m = ins(c, MIR_VGET, tsize(c, (enum ir_type)i->type), def(c, r), v, 0);
-		break;
-	}
-	case JS_STORE: {
-		mir_reg v = val(c, a[1]);
-		m = ins(c, MIR_VST, 16, 0, base, v);
-		break;
-	}
-	default:
-		refuse(c, "a SIMD op the lowering does not know");
-		return;
-	}
-	m->aux = op;
-	m->imm = disp;
-	m->slot = i->aux2;
-	if (op == OP_V_V128_CONST || op == OP_V_I8X16_SHUFFLE) {
-		ir_ref hi = a[i->nargs - 1];
-		if (!ir_is_const(c->f, hi)) {
-			refuse(c, "a v128 constant without its high bytes");
-			return;
-		}
-		m->imm = (int64_t)i->imm;
-		m->imm2 = cbits(c, hi);
+		mir_reg d = lw_def(c, r);
+		lw_ins(c, MIR_LDSLOT, mir_vsize(c->mf, d), d, 0, 0)->slot = dslot;
 	}
 }
 
@@ -1161,22 +698,22 @@ static void lower_insn(lw *c, uint32_t blk, uint32_t pos, ir_ref r)
 	case IR_NOP: case IR_CONST: case IR_PHI: case IR_RESULT:
 		break;          /* phis: moves on the edges; results: at their call */
 	case IR_PARAM: {
-		mir_reg d = def(c, r);
-		ins(c, MIR_LDSLOT, mir_vsize(c->mf, d), d, 0, 0)->slot = i->aux;
+		mir_reg d = lw_def(c, r);
+		lw_ins(c, MIR_LDSLOT, mir_vsize(c->mf, d), d, 0, 0)->slot = i->aux;
 		break;
 	}
 	case IR_COPY: {
-		mir_reg d = def(c, r);
-		move_into(c, d, mir_vsize(c->mf, d), a[0]);
+		mir_reg d = lw_def(c, r);
+		lw_move_into(c, d, mir_vsize(c->mf, d), a[0]);
 		break;
 	}
 	case IR_SELECT: {
 		unsigned size = tsize(c, (enum ir_type)i->type);
-		mir_reg ra = val(c, a[1]);
-		mir_reg d = def(c, r);
-		move_into(c, d, size, a[2]);
-		x64_cc cc = cond(c, a[0]);
-		ins(c, MIR_CMOV, size, d, ra, 0)->cc = (uint8_t)cc;
+		mir_reg ra = lw_val(c, a[1]);
+		mir_reg d = lw_def(c, r);
+		lw_move_into(c, d, size, a[2]);
+		x64_cc cc = lw_cond(c, a[0]);
+		lw_ins(c, MIR_CMOV, size, d, ra, 0)->cc = (uint8_t)cc;
 		break;
 	}
 	case IR_BITCAST:
@@ -1185,7 +722,7 @@ static void lower_insn(lw *c, uint32_t blk, uint32_t pos, ir_ref r)
 		if (c->fused[a[0]])
 			lower_load(c, r, a[0]);
 		else
-			move_into(c, def(c, r), tsize(c, (enum ir_type)i->type), a[0]);
+			lw_move_into(c, lw_def(c, r), tsize(c, (enum ir_type)i->type), a[0]);
 		break;
 	case IR_IADD: lower_add(c, r, false); break;
 	case IR_ISUB: lower_add(c, r, true); break;
@@ -1207,25 +744,25 @@ static void lower_insn(lw *c, uint32_t blk, uint32_t pos, ir_ref r)
 			refuse(c, "clz/ctz/popcnt without the CPU's LZCNT/BMI1/POPCNT");
 			break;
 		}
-		mir_reg ra = val(c, a[0]);
-		ins(c, MIR_BITCNT, tsize(c, (enum ir_type)i->type), def(c, r), ra, 0)->aux = kind;
+		mir_reg ra = lw_val(c, a[0]);
+		lw_ins(c, MIR_BITCNT, tsize(c, (enum ir_type)i->type), lw_def(c, r), ra, 0)->aux = kind;
 		break;
 	}
 	case IR_IEXT8S: case IR_IEXT16S: case IR_IEXT32S: {
-		mir_reg ra = val(c, a[0]);
-		ins(c, MIR_EXT, tsize(c, (enum ir_type)i->type), def(c, r), ra, 0)->aux =
+		mir_reg ra = lw_val(c, a[0]);
+		lw_ins(c, MIR_EXT, tsize(c, (enum ir_type)i->type), lw_def(c, r), ra, 0)->aux =
 			i->op == IR_IEXT8S ? 1 : i->op == IR_IEXT16S ? 2 : 4;
 		break;
 	}
 	case IR_EXTU: case IR_WRAP:
 		/* a 32-bit mov: zero-extends / drops the upper half */
-		move_into(c, def(c, r), 4, a[0]);
+		lw_move_into(c, lw_def(c, r), 4, a[0]);
 		break;
 	case IR_IEQZ: case IR_IEQ: case IR_INE: case IR_ILTS: case IR_ILTU:
 	case IR_IGTS: case IR_IGTU: case IR_ILES: case IR_ILEU: case IR_IGES:
 	case IR_IGEU: {
 		x64_cc cc = flags_of(c, r);
-		ins(c, MIR_SETCC, 4, def(c, r), 0, 0)->cc = (uint8_t)cc;
+		lw_ins(c, MIR_SETCC, 4, lw_def(c, r), 0, 0)->cc = (uint8_t)cc;
 		break;
 	}
 	case IR_LOAD: case IR_LOAD8S: case IR_LOAD8U: case IR_LOAD16S:
@@ -1236,14 +773,14 @@ static void lower_insn(lw *c, uint32_t blk, uint32_t pos, ir_ref r)
 		lower_store(c, r);
 		break;
 	case IR_GLOBAL_GET: {
-		mir_reg d = def(c, r);
-		ins(c, MIR_GLOBAL_GET, mir_vsize(c->mf, d), d, 0, 0)->slot = i->aux;
+		mir_reg d = lw_def(c, r);
+		lw_ins(c, MIR_GLOBAL_GET, mir_vsize(c->mf, d), d, 0, 0)->slot = i->aux;
 		break;
 	}
 	case IR_GLOBAL_SET: {
 		unsigned size = tsize(c, (enum ir_type)ir_at(c->f, a[0])->type);
-		mir_reg ra = val(c, a[0]);
-		ins(c, MIR_GLOBAL_SET, size, 0, ra, 0)->slot = i->aux;
+		mir_reg ra = lw_val(c, a[0]);
+		lw_ins(c, MIR_GLOBAL_SET, size, 0, ra, 0)->slot = i->aux;
 		break;
 	}
 	case IR_CALL: case IR_CALL_IMPORT: case IR_CALL_INDIRECT:
@@ -1256,38 +793,38 @@ static void lower_insn(lw *c, uint32_t blk, uint32_t pos, ir_ref r)
 		lower_slow(c, r);
 		break;
 	case IR_MEMORY_SIZE:
-		ins(c, MIR_MEMSIZE, 4, def(c, r), 0, 0);
+		lw_ins(c, MIR_MEMSIZE, 4, lw_def(c, r), 0, 0);
 		break;
 	case IR_DATA_DROP: case IR_ELEM_DROP: {
-		mir_insn *k = ins(c, MIR_DROP, 8, 0, 0, 0);
+		mir_insn *k = lw_ins(c, MIR_DROP, 8, 0, 0, 0);
 		k->aux = i->op == IR_ELEM_DROP;
 		k->slot = i->aux;
 		break;
 	}
 	case IR_REF_FUNC:
-		ins(c, MIR_REFFUNC, 8, def(c, r), 0, 0)->slot = i->aux;
+		lw_ins(c, MIR_REFFUNC, 8, lw_def(c, r), 0, 0)->slot = i->aux;
 		break;
 	case IR_ENTRY_CHECK: {
-		mir_insn *e = ins(c, MIR_ENTRY, 8, 0, 0, 0);
+		mir_insn *e = lw_ins(c, MIR_ENTRY, 8, 0, 0, 0);
 		e->aux = i->aux;
 		e->slot = (uint32_t)i->imm;
 		break;
 	}
 	case IR_FRAME_POP:
-		ins(c, MIR_FRAMEPOP, 8, 0, 0, 0);
+		lw_ins(c, MIR_FRAMEPOP, 8, 0, 0, 0);
 		break;
 	case IR_LOOP_CHECK:
-		ins(c, MIR_LOOPCHK, 8, 0, 0, 0)->aux = i->aux;
+		lw_ins(c, MIR_LOOPCHK, 8, 0, 0, 0)->aux = i->aux;
 		break;
 	case IR_VOP: case IR_VLOAD: case IR_VSTORE:
-		lower_simd(c, r);
+		lw_lower_simd(c, r);
 		break;
 	default:
 		if (ir_ops[i->op].effects & IRE_CTRL)
-			lower_term(c, blk, r);
+			lw_lower_term(c, blk, r);
 		else if (ir_ops[i->op].cls == IRC_FLT || (i->op >= IR_FEQ && i->op <= IR_FGE) ||
 			 (i->op >= IR_TRUNCS && i->op <= IR_PROMOTE))
-			lower_float(c, r);
+			lw_lower_float(c, r);
 		else
 			refuse(c, "an op the lowering does not know");
 		break;
@@ -1296,7 +833,7 @@ static void lower_insn(lw *c, uint32_t blk, uint32_t pos, ir_ref r)
 
 /* ---- the function ----------------------------------------------------------- */
 
-static uint32_t new_block(lw *c, uint32_t irb)
+uint32_t lw_new_block(lw *c, uint32_t irb)
 {
 	mir_func *mf = c->mf;
 	if (!ir_grow((void **)&mf->b, &mf->cap_b, mf->nb + 1, sizeof *mf->b)) {
@@ -1334,14 +871,14 @@ static void lower_osr_entry(lw *c, uint32_t bi)
 	 * register of its own (unused elsewhere: the user inlines it) */
 	for (uint32_t k = 0; rebuild && k < rb->nunfused; k++) {
 		c->fused[rb->unfused[k]] = false;
-		(void)def(c, rb->unfused[k]);
+		(void)lw_def(c, rb->unfused[k]);
 	}
 	for (uint32_t s = 0; s < o->nslots; s++) {
 		ir_ref v = o->slot[s];
 		if (v == IR_NONE || ir_is_const(c->f, v) || c->fused[v] ||
 		    c->vr[v] == MIR_NOREG)
 			continue;
-		ins(c, MIR_LDSLOT, mir_vsize(c->mf, c->vr[v]), c->vr[v], 0, 0)->slot = s;
+		lw_ins(c, MIR_LDSLOT, mir_vsize(c->mf, c->vr[v]), c->vr[v], 0, 0)->slot = s;
 	}
 	for (uint32_t k = 0; rebuild && k < rb->n; k++) {
 		ir_ref v = rb->list[k];
@@ -1350,7 +887,7 @@ static void lower_osr_entry(lw *c, uint32_t bi)
 	for (uint32_t k = 0; rebuild && k < rb->nunfused; k++)
 		c->fused[rb->unfused[k]] = true;
 	c->at = at;
-	ins(c, MIR_JMP, 8, 0, 0, 0);
+	lw_ins(c, MIR_JMP, 8, 0, 0, 0);
 	mir_block *mb = &c->mf->b[c->cur];
 	mb->succ[0] = c->mb_of[bi];
 	mb->nsucc = 1;
@@ -1360,7 +897,7 @@ static void lower_osr_entry(lw *c, uint32_t bi)
 /* An OSR entry block for header bi, to be filled by lower_osr_entry. */
 static void osr_entry_block(lw *c, uint32_t bi)
 {
-	uint32_t e = new_block(c, UINT32_MAX);
+	uint32_t e = lw_new_block(c, UINT32_MAX);
 	if (c->oom)
 		return;
 	c->mf->b[e].osr_entry = true;
@@ -1529,7 +1066,7 @@ wasm_status mir_lower(wasm_module *m, ir_func *f, mir_func **out,
 	c.avx = cpu->avx;
 	/* registers 0..16: none and the GPRs */
 	for (uint32_t r = 0; r < MIR_FIRST_VIRT; r++)
-		(void)vreg(&c, 8, r >= MIR_PHYSX(0));
+		(void)lw_vreg(&c, 8, r >= MIR_PHYSX(0));
 	if (!c.vr || !c.uses || !c.fused || !c.memop || !c.mb_of || !c.split || c.oom) {
 		c.oom = true;
 		goto out;
@@ -1543,13 +1080,13 @@ wasm_status mir_lower(wasm_module *m, ir_func *f, mir_func **out,
 		ir_block *bl = &f->b[bi];
 		if (bl->osr)
 			osr_entry_block(&c, bi);
-		c.mb_of[bi] = new_block(&c, bi);
+		c.mb_of[bi] = lw_new_block(&c, bi);
 		c.split[bi][0] = c.split[bi][1] = UINT32_MAX;
 		ir_ref t = ir_terminator(f, bi);
 		if (t != IR_NONE && f->v[t].op == IR_BRANCH)
 			for (uint32_t s = 0; s < 2 && s < bl->nsucc; s++)
 				if (has_phis(f, bl->succ[s]))
-					c.split[bi][s] = new_block(&c, UINT32_MAX);
+					c.split[bi][s] = lw_new_block(&c, UINT32_MAX);
 	}
 	/* phis get their registers first (back edges name them early) */
 	for (uint32_t k = 0; k < f->nrpo && !c.oom; k++) {
@@ -1559,7 +1096,7 @@ wasm_status mir_lower(wasm_module *m, ir_func *f, mir_func **out,
 			if (f->v[r].op != IR_PHI)
 				break;
 			c.at = r;
-			(void)def(&c, r);
+			(void)lw_def(&c, r);
 		}
 	}
 	for (uint32_t k = 0; k < f->nrpo && !c.refusal && !c.oom; k++) {

@@ -5,7 +5,8 @@
  * target data / encoder / instruction selection:
  *
  *   lower.c     IR -> MIR: instruction selection by pattern, over virtual
- *               registers, in two-address x86 form
+ *               registers, in two-address x86 form (floats and SIMD in
+ *               lower_float.c, control flow in lower_ctl.c)
  *   regalloc.c  live intervals on the MIR, whole-function linear scan
  *   emit.c      MIR + allocation -> bytes through the shared encoder
  *               (engine/x64/x64_asm.h), trap tails, the PC map
