@@ -16,7 +16,8 @@
  *   1. scan     instruction boundaries, block starts (0, branch targets,
  *               LOOPs, after branches), edges, reachability;
  *   2. fill     each reachable block: one or a few IR ops per
- *               instruction, dispatched on its family (ops.h); fused
+ *               instruction, dispatched on its family (ops.h;
+ *               ir_build_ops.c, ir_b_insn, builds one); fused
  *               address forms and immediate operands are spelt out
  *               (lowering fuses them again); loads, stores and every op
  *               that can trap keep their site and wasm offset;
@@ -45,8 +46,7 @@
  * on its own), parameters, results and call arguments sit at their slot
  * offsets (valtype_slots).
  */
-#include "jit/opt/passes.h"
-#include "jit/jit_simd.h"
+#include "jit/opt/ir_build_int.h"
 #include "common/error.h"
 #include "interp/fcode.h"
 #include "interp/ops.h"
@@ -60,87 +60,7 @@
  * MiB), a hash beyond. */
 #define CUR_DENSE_MAX (4u << 20)
 
-/* ---- interp op -> IR op ------------------------------------------------------- */
-
-#define MAP_INT_(X, s) \
-	X(EQZ##s, IEQZ) X(EQ##s, IEQ) X(NE##s, INE) X(LTS##s, ILTS) X(LTU##s, ILTU) \
-	X(GTS##s, IGTS) X(GTU##s, IGTU) X(LES##s, ILES) X(LEU##s, ILEU) \
-	X(GES##s, IGES) X(GEU##s, IGEU) X(CLZ##s, ICLZ) X(CTZ##s, ICTZ) \
-	X(POPCNT##s, IPOPCNT) X(ADD##s, IADD) X(SUB##s, ISUB) X(MUL##s, IMUL) \
-	X(DIVS##s, IDIVS) X(DIVU##s, IDIVU) X(REMS##s, IREMS) X(REMU##s, IREMU) \
-	X(AND##s, IAND) X(OR##s, IOR) X(XOR##s, IXOR) X(SHL##s, ISHL) \
-	X(SHRS##s, ISHRS) X(SHRU##s, ISHRU) X(ROTL##s, IROTL) X(ROTR##s, IROTR)
-#define MAP_CMP_(X, s) \
-	X(EQ##s, IEQ) X(NE##s, INE) X(LTS##s, ILTS) X(LTU##s, ILTU) X(GTS##s, IGTS) \
-	X(GTU##s, IGTU) X(LES##s, ILES) X(LEU##s, ILEU) X(GES##s, IGES) X(GEU##s, IGEU)
-#define MAP_IMM_(X, s) MAP_CMP_(X, s) \
-	X(ADD##s, IADD) X(MUL##s, IMUL) X(AND##s, IAND) X(OR##s, IOR) X(XOR##s, IXOR) \
-	X(SHL##s, ISHL) X(SHRS##s, ISHRS) X(SHRU##s, ISHRU)
-#define MAP_FLOAT_(X, s) \
-	X(FEQ##s, FEQ) X(FNE##s, FNE) X(FLT##s, FLT) X(FGT##s, FGT) X(FLE##s, FLE) \
-	X(FGE##s, FGE) X(FABS##s, FABS) X(FNEG##s, FNEG) X(FCEIL##s, FCEIL) \
-	X(FFLOOR##s, FFLOOR) X(FTRUNC##s, FTRUNC) X(FNEAREST##s, FNEAREST) \
-	X(FSQRT##s, FSQRT) X(FADD##s, FADD) X(FSUB##s, FSUB) X(FMUL##s, FMUL) \
-	X(FDIV##s, FDIV) X(FMIN##s, FMIN) X(FMAX##s, FMAX) X(FCOPYSIGN##s, FCOPYSIGN)
-#define MAP_OPS(X) \
-	MAP_INT_(X, 32) MAP_INT_(X, 64) MAP_IMM_(X, 32I) MAP_IMM_(X, 64I) \
-	MAP_CMP_(X, _BR32) MAP_CMP_(X, _BR32I) MAP_CMP_(X, _BR64) \
-	MAP_FLOAT_(X, 32) MAP_FLOAT_(X, 64) \
-	X(WRAP, WRAP) X(EXT8S32, IEXT8S) X(EXT16S32, IEXT16S) X(EXT8S64, IEXT8S) \
-	X(EXT16S64, IEXT16S) X(EXT32S64, IEXT32S)
-
-static const uint8_t ir_of[OP_COUNT_] = {
-#define MAP_(op, irop) [OP_##op] = IR_##irop,
-	MAP_OPS(MAP_)
-#undef MAP_
-};
-
-/* Conversions: (op, IR op, result type); the source is the op's TYPE. */
-#define MAP_CONV(X) \
-	X(TRUNC_F32_S32, TRUNCS, I32) X(TRUNC_F32_U32, TRUNCU, I32) \
-	X(TRUNC_F64_S32, TRUNCS, I32) X(TRUNC_F64_U32, TRUNCU, I32) \
-	X(TRUNC_F32_S64, TRUNCS, I64) X(TRUNC_F32_U64, TRUNCU, I64) \
-	X(TRUNC_F64_S64, TRUNCS, I64) X(TRUNC_F64_U64, TRUNCU, I64) \
-	X(SAT_F32_S32, SATS, I32) X(SAT_F32_U32, SATU, I32) \
-	X(SAT_F64_S32, SATS, I32) X(SAT_F64_U32, SATU, I32) \
-	X(SAT_F32_S64, SATS, I64) X(SAT_F32_U64, SATU, I64) \
-	X(SAT_F64_S64, SATS, I64) X(SAT_F64_U64, SATU, I64) \
-	X(CONV_S32_F32, CONVS, F32) X(CONV_U32_F32, CONVU, F32) \
-	X(CONV_S64_F32, CONVS, F32) X(CONV_U64_F32, CONVU, F32) \
-	X(DEMOTE, DEMOTE, F32) \
-	X(CONV_S32_F64, CONVS, F64) X(CONV_U32_F64, CONVU, F64) \
-	X(CONV_S64_F64, CONVS, F64) X(CONV_U64_F64, CONVU, F64) \
-	X(PROMOTE, PROMOTE, F64)
-
-static const struct { uint8_t op, type; } conv_of[OP_COUNT_] = {
-#define MAP_(op, irop, t) [OP_##op] = { IR_##irop, IRT_##t },
-	MAP_CONV(MAP_)
-#undef MAP_
-};
-
-static const uint8_t irt_of_opt[] = {
-	[OPT_NONE] = IRT_NONE, [OPT_I32] = IRT_I32, [OPT_I64] = IRT_I64,
-	[OPT_F32] = IRT_F32, [OPT_F64] = IRT_F64,
-};
-
-static enum ir_type irt_of_wasm(uint8_t t)
-{
-	switch (t) {
-	case WASM_I32: return IRT_I32;
-	case WASM_F32: return IRT_F32;
-	case WASM_F64: return IRT_F64;
-	case WASM_V128: return IRT_V128;
-	default: return IRT_I64;     /* i64, funcref, externref */
-	}
-}
-
 /* ---- (block, slot) -> value ------------------------------------------------------ */
-
-typedef struct {
-	uint64_t *key;          /* key + 1; 0 is empty */
-	ir_ref *val;
-	uint32_t cap, n;
-} smap;
 
 #define KEY(b, s) ((uint64_t)(b) << 16 | (s))
 
@@ -207,61 +127,7 @@ static bool smap_put(smap *h, uint64_t k, ir_ref v, bool keep)
 
 /* ---- the builder ------------------------------------------------------------------- */
 
-typedef struct {
-	uint32_t block, slot, next;
-	ir_ref phi;
-} incomplete;
-
-typedef struct {
-	wasm_module *m;
-	const struct fcode *fc;
-	const uint8_t *code;
-	ir_func *f;
-	const char *refusal;
-	uint32_t refusal_off;
-	uint32_t nslots, nlocals;
-	int32_t *block_at;          /* code offset -> block, or -1 */
-	uint8_t *is_insn;
-	uint8_t *reach, *sealed, *filled, *is_loop;
-	ir_ref *cur_dense;          /* value of a slot at the end of a block
-	                               (so far): [block * nslots + slot], if
-	                               that fits CUR_DENSE_MAX, */
-	smap cur;                   /* else this hash */
-	smap entry;                 /* value of a slot on entry to a loop
-	                               header (for its OSR map) */
-	incomplete *inc;
-	uint32_t ninc, cap_inc;
-	uint32_t *inc_head;         /* per block: first incomplete + 1 */
-	uint32_t *chain;            /* read_rec's single-predecessor chains,
-	                               a stack: each call uses [base, top) */
-	uint32_t nchain, cap_chain;
-	ir_ref *vals;               /* join_value's operands, a stack too */
-	uint32_t nvals, cap_vals;
-	uint32_t *min_latch;        /* per block b: the smallest p of an edge
-	                               p -> h with h <= b <= p (a back edge in
-	                               block order spanning b), UINT32_MAX if
-	                               none (no cycle passes through b) */
-	uint32_t nfilled;           /* blocks below this index are filled (or
-	                               unreachable) */
-	uint32_t words;             /* 64-bit words of a slot bit set */
-	uint64_t *gen, *kill;       /* per block: read before written; written */
-	uint32_t *wrote;            /* per slot: block + 1 that wrote it last */
-	ir_ref *fwd;                /* per value: the value a trivial phi was
-	                               replaced by (find), 0 if none */
-	uint32_t cap_fwd;
-	uint32_t *use_head;         /* per phi: its first phi user + 1 */
-	uint32_t cap_use_head;
-	struct phi_use { ir_ref user; uint32_t next; } *uses;
-	uint32_t nuses, cap_uses;   /* phi -> phi users, linked lists */
-	ir_ref *work;               /* remove_trivial's worklist */
-	uint32_t cap_work;
-	bool removed;               /* a trivial phi was removed */
-	uint32_t blk;               /* block being filled */
-	uint32_t off;               /* instruction being translated */
-	bool oom;
-} bld;
-
-static void refuse(bld *c, const char *why)
+void ir_b_refuse(bld *c, const char *why)
 {
 	if (!c->refusal) {
 		c->refusal = why;
@@ -288,7 +154,7 @@ static bool grow_zeroed(bld *c, void **p, uint32_t *cap, uint32_t need, size_t e
 }
 
 /* An instruction at the end of the block being filled, with its site. */
-static ir_ref emit(bld *c, enum ir_op op, enum ir_type t, uint32_t n,
+ir_ref ir_b_emit(bld *c, enum ir_op op, enum ir_type t, uint32_t n,
 	ir_ref a0, ir_ref a1, ir_ref a2)
 {
 	ir_ref args[3] = { a0, a1, a2 };
@@ -506,7 +372,7 @@ static ir_ref read_rec(bld *c, uint32_t b, uint32_t s)
 			break;
 		}
 		if (bl->npred == 0) {
-			refuse(c, "slot read before it is written");
+			ir_b_refuse(c, "slot read before it is written");
 			return IR_NONE;
 		}
 		if (bl->npred == 1) {
@@ -565,12 +431,12 @@ static bool slot_ok(bld *c, uint32_t s)
 {
 	if (s < c->nslots)
 		return true;
-	refuse(c, "slot outside the frame");
+	ir_b_refuse(c, "slot outside the frame");
 	return false;
 }
 
 /* Read / write slot s in the block being filled. */
-static ir_ref rd(bld *c, uint32_t s)
+ir_ref ir_b_rd(bld *c, uint32_t s)
 {
 	if (!slot_ok(c, s))
 		return IR_NONE;
@@ -579,7 +445,7 @@ static ir_ref rd(bld *c, uint32_t s)
 	return read_at(c, c->blk, s);
 }
 
-static void wr(bld *c, uint32_t s, ir_ref v)
+void ir_b_wr(bld *c, uint32_t s, ir_ref v)
 {
 	if (!slot_ok(c, s))
 		return;
@@ -596,7 +462,7 @@ static uint32_t checked_len(bld *c, uint32_t off)
 	const char *why;
 	uint32_t len = insn_len_in(c->code + off, c->fc->code_len - off, &why);
 	if (!len)
-		refuse(c, why);
+		ir_b_refuse(c, why);
 	return len;
 }
 
@@ -629,7 +495,7 @@ static bool scan(bld *c)
 		for (uint32_t k = 0, nb = insn_branch_count(ip); k < nb; k++) {
 			int64_t t = insn_branch_target(c->code, off, k);
 			if (t < 0 || t >= len) {
-				refuse(c, "branch out of the function");
+				ir_b_refuse(c, "branch out of the function");
 				goto out;
 			}
 			start[t] = 1;
@@ -646,14 +512,14 @@ static bool scan(bld *c)
 		if (off < len && start[off]) {
 			if (!c->is_insn[off]) {
 				c->off = off;
-				refuse(c, "branch into an instruction");
+				ir_b_refuse(c, "branch into an instruction");
 				goto out;
 			}
 			c->block_at[off] = (int32_t)nb++;
 		}
 	}
 	if (nb > IR_MAX_BLOCKS) {
-		refuse(c, "function too large");
+		ir_b_refuse(c, "function too large");
 		goto out;
 	}
 	for (uint32_t b = 0; b < nb; b++)
@@ -682,7 +548,7 @@ static uint32_t succs_of(bld *c, uint32_t off, uint32_t *out, uint32_t max)
 	bool falls = op != OP_BR && op_infos[op].layout != OPL_BR_TABLE;
 	if (falls && nb < 0) {
 		c->off = off;
-		refuse(c, "falls off the end of the code");
+		ir_b_refuse(c, "falls off the end of the code");
 		return 0;
 	}
 	if (op == OP_BR_UNLESS)         /* branch(c): (not zero, zero) */
@@ -782,604 +648,10 @@ static bool min_latches(bld *c)
 
 /* ---- 2. fill ------------------------------------------------------------------------- */
 
-static ir_ref konst(bld *c, enum ir_type t, uint64_t bits)
-{
-	ir_ref r = ir_const(c->f, t, bits);
-	if (r != IR_NONE)
-		ir_at(c->f, r)->site = c->off;
-	return r;
-}
-
-/* The address of a (possibly fused) load or store: x, x + imm, x + y or
- * x + (y << k), all i32 (the add wraps, as the interpreter's). */
-static ir_ref addr_imm(bld *c, uint32_t x, uint32_t imm)
-{
-	return emit(c, IR_IADD, IRT_I32, 2, rd(c, x), konst(c, IRT_I32, imm), 0);
-}
-
-static ir_ref addr_x(bld *c, uint32_t x, uint32_t y)
-{
-	return emit(c, IR_IADD, IRT_I32, 2, rd(c, x), rd(c, y), 0);
-}
-
-static ir_ref addr_scaled(bld *c, uint32_t x, uint32_t y, uint32_t k)
-{
-	ir_ref sh = emit(c, IR_ISHL, IRT_I32, 2, rd(c, y), konst(c, IRT_I32, k & 31), 0);
-	return emit(c, IR_IADD, IRT_I32, 2, rd(c, x), sh, 0);
-}
-
-static const struct { uint8_t op, type; } load_kinds[] = {
-	/* in ops.h's OPS_LOADS_ order */
-	{ IR_LOAD, IRT_I32 }, { IR_LOAD, IRT_I64 }, { IR_LOAD8S, IRT_I32 },
-	{ IR_LOAD8U, IRT_I32 }, { IR_LOAD16S, IRT_I32 }, { IR_LOAD16U, IRT_I32 },
-	{ IR_LOAD8S, IRT_I64 }, { IR_LOAD16S, IRT_I64 }, { IR_LOAD32S, IRT_I64 },
-};
-static const uint8_t store_kinds[] = { IR_STORE8, IR_STORE16, IR_STORE32, IR_STORE64 };
-
-static void do_load(bld *c, enum interp_op op, const uint8_t *ip)
-{
-	ir_ref a;
-	uint32_t d, off, k;
-	switch (op_infos[op].layout) {
-	case OPL_LOAD:
-		a = rd(c, OP_AT(ip, LOAD)->a);
-		d = OP_AT(ip, LOAD)->d; off = OP_AT(ip, LOAD)->off; k = op - OP_LD_I32;
-		break;
-	case OPL_LOAD_ADDI:
-		a = addr_imm(c, OP_AT(ip, LOAD_ADDI)->x, OP_AT(ip, LOAD_ADDI)->imm);
-		d = OP_AT(ip, LOAD_ADDI)->d; off = OP_AT(ip, LOAD_ADDI)->off; k = op - OP_LDA_I32;
-		break;
-	case OPL_LOAD_ADDX:
-		a = addr_x(c, OP_AT(ip, LOAD_ADDX)->x, OP_AT(ip, LOAD_ADDX)->y);
-		d = OP_AT(ip, LOAD_ADDX)->d; off = OP_AT(ip, LOAD_ADDX)->off; k = op - OP_LDX_I32;
-		break;
-	default:
-		a = addr_scaled(c, OP_AT(ip, LOAD_SCALED)->x, OP_AT(ip, LOAD_SCALED)->y,
-			OP_AT(ip, LOAD_SCALED)->k);
-		d = OP_AT(ip, LOAD_SCALED)->d; off = OP_AT(ip, LOAD_SCALED)->off; k = op - OP_LDS_I32;
-		break;
-	}
-	ir_ref r = emit(c, load_kinds[k].op, load_kinds[k].type, 1, a, 0, 0);
-	if (r != IR_NONE)
-		ir_at(c->f, r)->imm = off;
-	wr(c, d, r);
-}
-
-static void do_store(bld *c, enum interp_op op, const uint8_t *ip)
-{
-	ir_ref a, v;
-	uint32_t off, k;
-	switch (op_infos[op].layout) {
-	case OPL_STORE:
-		a = rd(c, OP_AT(ip, STORE)->a); v = rd(c, OP_AT(ip, STORE)->v);
-		off = OP_AT(ip, STORE)->off; k = op - OP_ST_8;
-		break;
-	case OPL_STORE_ADDI:
-		a = addr_imm(c, OP_AT(ip, STORE_ADDI)->x, OP_AT(ip, STORE_ADDI)->imm);
-		v = rd(c, OP_AT(ip, STORE_ADDI)->v);
-		off = OP_AT(ip, STORE_ADDI)->off; k = op - OP_STA_8;
-		break;
-	case OPL_STORE_ADDX:
-		a = addr_x(c, OP_AT(ip, STORE_ADDX)->x, OP_AT(ip, STORE_ADDX)->y);
-		v = rd(c, OP_AT(ip, STORE_ADDX)->v);
-		off = OP_AT(ip, STORE_ADDX)->off; k = op - OP_STX_8;
-		break;
-	default:
-		a = addr_scaled(c, OP_AT(ip, STORE_SCALED)->x, OP_AT(ip, STORE_SCALED)->y,
-			OP_AT(ip, STORE_SCALED)->k);
-		v = rd(c, OP_AT(ip, STORE_SCALED)->v);
-		off = OP_AT(ip, STORE_SCALED)->off; k = op - OP_STS_8;
-		break;
-	}
-	ir_ref r = emit(c, store_kinds[k], IRT_NONE, 2, a, v, 0);
-	if (r != IR_NONE)
-		ir_at(c->f, r)->imm = off;
-}
-
-static const functype *callee_type(bld *c, enum interp_op op, const uint8_t *ip)
-{
-	const wasm_module *m = c->m;
-	if (op == OP_CALL_INDIRECT) {
-		uint32_t id = OP_AT(ip, CALL_IND)->type_id;
-		for (uint32_t i = 0; i < m->ntypes; i++)
-			if (m->types[i].id == id)
-				return &m->types[i];
-		refuse(c, "unknown indirect call type");
-		return NULL;
-	}
-	uint32_t idx = OP_AT(ip, CALL)->func;
-	if (idx >= m->nfuncs) {
-		refuse(c, "unknown instruction");
-		return NULL;
-	}
-	return &m->types[m->funcs[idx].type];
-}
-
-static void do_call(bld *c, enum interp_op op, const uint8_t *ip)
-{
-	const functype *ft = callee_type(c, op, ip);
-	if (!ft)
-		return;
-	bool ind = op == OP_CALL_INDIRECT;
-	uint32_t base = ind ? OP_AT(ip, CALL_IND)->base : OP_AT(ip, CALL)->base;
-	uint32_t n = ft->nparams + ind;
-	ir_ref call = ir_insn_new(c->f, op == OP_CALL ? IR_CALL : op == OP_CALL_IMPORT ?
-		IR_CALL_IMPORT : IR_CALL_INDIRECT, IRT_NONE, n);
-	if (call == IR_NONE)
-		return;
-	if (ind) {
-		ir_ref i = rd(c, OP_AT(ip, CALL_IND)->i);
-		ir_args(c->f, call)[0] = i;
-	}
-	for (uint32_t k = 0, s = 0; k < ft->nparams; k++) {
-		ir_ref a = rd(c, base + s);
-		ir_args(c->f, call)[ind + k] = a;
-		s += valtype_slots(functype_params(ft)[k]);
-	}
-	ir_insn *ci = ir_at(c->f, call);
-	ci->site = c->off;
-	size_t w = fcode_wasm_offset(c->fc, c->code + c->off);
-	ci->wasm_off = w == SIZE_MAX ? UINT32_MAX : (uint32_t)w;
-	if (ind) {
-		ci->aux = OP_AT(ip, CALL_IND)->table;
-		ci->aux2 = OP_AT(ip, CALL_IND)->type_id;
-	} else {
-		ci->aux = OP_AT(ip, CALL)->func;
-	}
-	ir_append(c->f, c->blk, call);
-	for (uint32_t k = 0, s = 0; k < ft->nresults; k++) {
-		ir_ref r = emit(c, IR_RESULT, irt_of_wasm(functype_results(ft)[k]), 1, call, 0, 0);
-		if (r != IR_NONE) {
-			ir_at(c->f, r)->aux = k;
-			ir_at(c->f, r)->aux2 = s;   /* its slot from the base */
-		}
-		wr(c, base + s, r);
-		s += valtype_slots(functype_results(ft)[k]);
-	}
-}
-
-static void do_enter(bld *c, enum interp_op op, const uint8_t *ip);
-
 static bool is_enter(enum interp_op op)
 {
 	return op == OP_ENTER || op == OP_ENTER_FUEL || op == OP_ENTER_V128 ||
 	       op == OP_ENTER_V128_FUEL;
-}
-
-/* A SIMD op of n operands (the hi constant of v128.const and
- * i8x16.shuffle last), of the IR op the table gives. */
-static ir_ref vop(bld *c, enum interp_op op, const ir_ref *args, uint32_t n,
-	uint64_t imm, uint32_t lane)
-{
-	ir_ref r = ir_insn_new(c->f, ir_vop_of(op), ir_vop_result_type(op), n);
-	if (r == IR_NONE)
-		return IR_NONE;
-	for (uint32_t k = 0; k < n; k++)
-		ir_args(c->f, r)[k] = args[k];
-	ir_insn *i = ir_at(c->f, r);
-	i->aux = op;
-	i->aux2 = lane;
-	i->imm = imm;
-	i->site = c->off;
-	if (ir_ops[i->op].effects & IRE_TRAP) {
-		size_t w = fcode_wasm_offset(c->fc, c->code + c->off);
-		i->wasm_off = w == SIZE_MAX ? UINT32_MAX : (uint32_t)w;
-	}
-	ir_append(c->f, c->blk, r);
-	return r;
-}
-
-/* v128.const 0, for the zeroed v128 locals */
-static ir_ref vzero(bld *c)
-{
-	ir_ref hi = konst(c, IRT_I64, 0);
-	return vop(c, OP_V_V128_CONST, &hi, 1, 0, 0);
-}
-
-static void do_simd_move(bld *c, enum interp_op op, const uint8_t *ip)
-{
-	ir_ref r;
-	uint32_t g;
-	switch (op) {
-	case OP_ENTER_V128: case OP_ENTER_V128_FUEL:
-		do_enter(c, op, ip);
-		break;
-	case OP_V128_COPY:
-		wr(c, OP_AT(ip, D_A)->d, rd(c, OP_AT(ip, D_A)->a));
-		break;
-	case OP_V128_SELECT:
-		r = emit(c, IR_SELECT, IRT_V128, 3, rd(c, OP_AT(ip, SELECT)->c),
-			rd(c, OP_AT(ip, SELECT)->a), rd(c, OP_AT(ip, SELECT)->b));
-		wr(c, OP_AT(ip, SELECT)->d, r);
-		break;
-	case OP_V128_GLOBAL_GET:
-		g = OP_AT(ip, D_IDX)->idx;
-		r = emit(c, IR_GLOBAL_GET, IRT_V128, 0, 0, 0, 0);
-		if (r != IR_NONE)
-			ir_at(c->f, r)->aux = g;
-		wr(c, OP_AT(ip, D_IDX)->d, r);
-		break;
-	default:        /* V128_GLOBAL_SET */
-		r = emit(c, IR_GLOBAL_SET, IRT_V128, 1, rd(c, OP_AT(ip, A_IDX)->a), 0, 0);
-		if (r != IR_NONE)
-			ir_at(c->f, r)->aux = OP_AT(ip, A_IDX)->idx;
-		break;
-	}
-}
-
-/* The SIMD family: operands in ir_vop_arg_type's order, read through the
- * op's layout. */
-static void do_simd(bld *c, enum interp_op op, const uint8_t *ip)
-{
-	ir_ref a[4];
-	uint32_t n = 0, lane = 0, d = UINT32_MAX;
-	uint64_t imm = 0;
-	if (jit_simd_shape(op) == JS_NONE) {        /* moves, select, globals, ENTER */
-		do_simd_move(c, op, ip);
-		return;
-	}
-	switch (op_infos[op].layout) {
-	case OPL_D_A:
-		a[n++] = rd(c, OP_AT(ip, D_A)->a);
-		d = OP_AT(ip, D_A)->d;
-		break;
-	case OPL_D_AB:
-		a[n++] = rd(c, OP_AT(ip, D_AB)->a);
-		a[n++] = rd(c, OP_AT(ip, D_AB)->b);
-		d = OP_AT(ip, D_AB)->d;
-		break;
-	case OPL_D_ABC:
-		a[n++] = rd(c, OP_AT(ip, D_ABC)->a);
-		a[n++] = rd(c, OP_AT(ip, D_ABC)->b);
-		a[n++] = rd(c, OP_AT(ip, D_ABC)->c);
-		d = OP_AT(ip, D_ABC)->d;
-		break;
-	case OPL_V_CONST:
-		imm = OP_AT(ip, V_CONST)->lo;
-		a[n++] = konst(c, IRT_I64, OP_AT(ip, V_CONST)->hi);
-		d = OP_AT(ip, V_CONST)->d;
-		break;
-	case OPL_V_SHUFFLE:
-		a[n++] = rd(c, OP_AT(ip, V_SHUFFLE)->a);
-		a[n++] = rd(c, OP_AT(ip, V_SHUFFLE)->b);
-		imm = OP_AT(ip, V_SHUFFLE)->lo;
-		a[n++] = konst(c, IRT_I64, OP_AT(ip, V_SHUFFLE)->hi);
-		d = OP_AT(ip, V_SHUFFLE)->d;
-		break;
-	case OPL_V_LANE:
-		a[n++] = rd(c, OP_AT(ip, V_LANE)->a);
-		lane = OP_AT(ip, V_LANE)->lane;
-		d = OP_AT(ip, V_LANE)->d;
-		break;
-	case OPL_V_REPLACE:
-		a[n++] = rd(c, OP_AT(ip, V_REPLACE)->a);
-		a[n++] = rd(c, OP_AT(ip, V_REPLACE)->b);
-		lane = OP_AT(ip, V_REPLACE)->lane;
-		d = OP_AT(ip, V_REPLACE)->d;
-		break;
-	case OPL_LOAD:
-		a[n++] = rd(c, OP_AT(ip, LOAD)->a);
-		imm = OP_AT(ip, LOAD)->off;
-		d = OP_AT(ip, LOAD)->d;
-		break;
-	case OPL_STORE:
-		a[n++] = rd(c, OP_AT(ip, STORE)->a);
-		a[n++] = rd(c, OP_AT(ip, STORE)->v);
-		imm = OP_AT(ip, STORE)->off;
-		break;
-	case OPL_V_LOAD_LANE:
-		a[n++] = rd(c, OP_AT(ip, V_LOAD_LANE)->a);
-		a[n++] = rd(c, OP_AT(ip, V_LOAD_LANE)->v);
-		imm = OP_AT(ip, V_LOAD_LANE)->off;
-		lane = OP_AT(ip, V_LOAD_LANE)->lane;
-		d = OP_AT(ip, V_LOAD_LANE)->d;
-		break;
-	case OPL_V_STORE_LANE:
-		a[n++] = rd(c, OP_AT(ip, V_STORE_LANE)->a);
-		a[n++] = rd(c, OP_AT(ip, V_STORE_LANE)->v);
-		imm = OP_AT(ip, V_STORE_LANE)->off;
-		lane = OP_AT(ip, V_STORE_LANE)->lane;
-		break;
-	default:
-		do_simd_move(c, op, ip);
-		return;
-	}
-	if (n != ir_vop_nargs(op)) {
-		refuse(c, "unknown instruction");
-		return;
-	}
-	ir_ref r = vop(c, op, a, n, imm, lane);
-	if (d != UINT32_MAX)
-		wr(c, d, r);
-}
-
-static void do_enter(bld *c, enum interp_op op, const uint8_t *ip)
-{
-	const func_t *fn = &c->m->funcs[c->f->func_index];
-	const functype *ft = &c->m->types[fn->type];
-	if (c->off != 0) {
-		refuse(c, "ENTER inside the function");
-		return;
-	}
-	ir_ref chk = emit(c, IR_ENTRY_CHECK, IRT_NONE, 0, 0, 0, 0);
-	if (chk != IR_NONE)
-		ir_at(c->f, chk)->aux = op == OP_ENTER_FUEL || op == OP_ENTER_V128_FUEL;
-	uint32_t s = 0;
-	for (uint32_t k = 0; k < ft->nparams; k++) {
-		ir_ref p = emit(c, IR_PARAM, irt_of_wasm(functype_params(ft)[k]), 0, 0, 0, 0);
-		if (p != IR_NONE)
-			ir_at(c->f, p)->aux = s;    /* its slot */
-		wr(c, s, p);
-		s += valtype_slots(functype_params(ft)[k]);
-	}
-	/* the declared locals, zero, by their slots (a v128 takes two) */
-	uint32_t first = OP_AT(ip, ENTER)->first, nz = OP_AT(ip, ENTER)->nzero;
-	for (uint32_t l = 0; l < fn->nlocals && s < first + nz; l++) {
-		enum ir_type t = irt_of_wasm(fn->local_types[l]);
-		if (s >= first)
-			wr(c, s, t == IRT_V128 ? vzero(c) : konst(c, t, 0));
-		s += valtype_slots(fn->local_types[l]);
-	}
-	for (; s < first + nz; s++)
-		wr(c, s, konst(c, IRT_I64, 0));
-}
-
-static enum ir_type op_type(enum interp_op op)
-{
-	return (enum ir_type)irt_of_opt[op_infos[op].type];
-}
-
-/* An IR op that reads its operands as the op's TYPE: compares and eqz
- * keep it in aux (their result is i32). */
-static ir_ref numeric(bld *c, enum ir_op irop, enum interp_op op, uint32_t n,
-	ir_ref a, ir_ref b)
-{
-	enum ir_type t = op_type(op);
-	uint8_t k0 = ir_ops[irop].kind[0];
-	bool src = k0 == IRK_SI || k0 == IRK_SF;
-	enum ir_type rt = ir_ops[irop].result == IRR_I32 ? IRT_I32 :
-		ir_ops[irop].result == IRR_I64 ? IRT_I64 : t;
-	ir_ref r = emit(c, irop, rt, n, a, b, 0);
-	if (r != IR_NONE && src)
-		ir_at(c->f, r)->aux = t;
-	return r;
-}
-
-static void do_control(bld *c, enum interp_op op, const uint8_t *ip)
-{
-	switch (op) {
-	case OP_UNREACHABLE: {
-		ir_ref r = emit(c, IR_TRAP, IRT_NONE, 0, 0, 0, 0);
-		if (r != IR_NONE)
-			ir_at(c->f, r)->aux = WASM_TRAP_UNREACHABLE;
-		break;
-	}
-	case OP_EXIT:
-		refuse(c, "EXIT inside the function");
-		break;
-	case OP_ENTER: case OP_ENTER_FUEL:
-		do_enter(c, op, ip);
-		break;
-	case OP_LOOP: case OP_LOOP_FUEL: {
-		ir_ref r = emit(c, IR_LOOP_CHECK, IRT_NONE, 0, 0, 0, 0);
-		if (r != IR_NONE)
-			ir_at(c->f, r)->aux = op == OP_LOOP_FUEL;
-		c->is_loop[c->blk] = 1;
-		break;
-	}
-	case OP_BR:
-		emit(c, IR_JUMP, IRT_NONE, 0, 0, 0, 0);
-		break;
-	case OP_BR_IF: case OP_BR_UNLESS:
-		/* BR_UNLESS's successors are already (fall through, target) */
-		emit(c, IR_BRANCH, IRT_NONE, 1, rd(c, OP_AT(ip, BR_IF)->c), 0, 0);
-		break;
-	case OP_BR_TABLE:
-		emit(c, IR_SWITCH, IRT_NONE, 1, rd(c, OP_AT(ip, BR_TABLE)->i), 0, 0);
-		break;
-	case OP_RET: {
-		uint32_t n = c->f->nresults;
-		ir_ref r = ir_insn_new(c->f, IR_RET, IRT_NONE, n);
-		if (r == IR_NONE)
-			return;
-		for (uint32_t k = 0, s = 0; k < n; k++) {
-			ir_ref v = rd(c, s);
-			ir_args(c->f, r)[k] = v;
-			s += c->f->result_types[k] == IRT_V128 ? 2 : 1;
-		}
-		ir_at(c->f, r)->site = c->off;
-		ir_append(c->f, c->blk, r);
-		break;
-	}
-	default:
-		refuse(c, "unknown instruction");
-		break;
-	}
-}
-
-static void do_insn(bld *c, enum interp_op op, const uint8_t *ip)
-{
-	ir_ref r;
-	switch ((enum op_family)op_infos[op].family) {
-	case OPFAM_CONTROL:
-		do_control(c, op, ip);
-		break;
-	case OPFAM_CALL:
-		do_call(c, op, ip);
-		break;
-	case OPFAM_MOVE:
-		switch (op) {
-		case OP_COPY:
-			wr(c, OP_AT(ip, D_A)->d, rd(c, OP_AT(ip, D_A)->a));
-			break;
-		case OP_CONST32:
-			wr(c, OP_AT(ip, D_IMM)->d, konst(c, IRT_I32, OP_AT(ip, D_IMM)->imm));
-			break;
-		case OP_CONST64:
-			wr(c, OP_AT(ip, D_IMM64)->d, konst(c, IRT_I64, OP_AT(ip, D_IMM64)->imm));
-			break;
-		default: /* SELECT: its type is its operands' (types, below) */
-			r = emit(c, IR_SELECT, IRT_NONE, 3, rd(c, OP_AT(ip, SELECT)->c),
-				rd(c, OP_AT(ip, SELECT)->a), rd(c, OP_AT(ip, SELECT)->b));
-			wr(c, OP_AT(ip, SELECT)->d, r);
-			break;
-		}
-		break;
-	case OPFAM_GLOBAL: {
-		uint32_t g = op == OP_GLOBAL_GET ? OP_AT(ip, D_IDX)->idx : OP_AT(ip, A_IDX)->idx;
-		enum ir_type t = g < c->m->nglobals ? irt_of_wasm(c->m->globals[g].type) : IRT_I64;
-		if (op == OP_GLOBAL_GET) {
-			r = emit(c, IR_GLOBAL_GET, t, 0, 0, 0, 0);
-			wr(c, OP_AT(ip, D_IDX)->d, r);
-		} else {
-			r = emit(c, IR_GLOBAL_SET, t, 1, rd(c, OP_AT(ip, A_IDX)->a), 0, 0);
-		}
-		if (r != IR_NONE)
-			ir_at(c->f, r)->aux = g;
-		break;
-	}
-	case OPFAM_REF:
-		if (op == OP_REF_IS_NULL) {
-			r = emit(c, IR_IEQZ, IRT_I32, 1, rd(c, OP_AT(ip, D_A)->a), 0, 0);
-			if (r != IR_NONE)
-				ir_at(c->f, r)->aux = IRT_I64;
-			wr(c, OP_AT(ip, D_A)->d, r);
-		} else {
-			r = emit(c, IR_REF_FUNC, IRT_I64, 0, 0, 0, 0);
-			if (r != IR_NONE)
-				ir_at(c->f, r)->aux = OP_AT(ip, D_IDX)->idx;
-			wr(c, OP_AT(ip, D_IDX)->d, r);
-		}
-		break;
-	case OPFAM_TABLE:
-		switch (op) {
-		case OP_TABLE_GET:
-			r = emit(c, IR_TABLE_GET, IRT_I64, 1, rd(c, OP_AT(ip, TABLE_GET)->i), 0, 0);
-			if (r) ir_at(c->f, r)->aux = OP_AT(ip, TABLE_GET)->table;
-			wr(c, OP_AT(ip, TABLE_GET)->d, r);
-			break;
-		case OP_TABLE_SET:
-			r = emit(c, IR_TABLE_SET, IRT_NONE, 2, rd(c, OP_AT(ip, TABLE_SET)->i),
-				rd(c, OP_AT(ip, TABLE_SET)->v), 0);
-			if (r) ir_at(c->f, r)->aux = OP_AT(ip, TABLE_SET)->table;
-			break;
-		case OP_TABLE_SIZE:
-			r = emit(c, IR_TABLE_SIZE, IRT_I32, 0, 0, 0, 0);
-			if (r) ir_at(c->f, r)->aux = OP_AT(ip, D_IDX)->idx;
-			wr(c, OP_AT(ip, D_IDX)->d, r);
-			break;
-		case OP_TABLE_GROW:
-			r = emit(c, IR_TABLE_GROW, IRT_I32, 2, rd(c, OP_AT(ip, TABLE_GROW)->init),
-				rd(c, OP_AT(ip, TABLE_GROW)->n), 0);
-			if (r) ir_at(c->f, r)->aux = OP_AT(ip, TABLE_GROW)->table;
-			wr(c, OP_AT(ip, TABLE_GROW)->d, r);
-			break;
-		case OP_TABLE_FILL:
-			r = emit(c, IR_TABLE_FILL, IRT_NONE, 3, rd(c, OP_AT(ip, TABLE_FILL)->i),
-				rd(c, OP_AT(ip, TABLE_FILL)->v), rd(c, OP_AT(ip, TABLE_FILL)->n));
-			if (r) ir_at(c->f, r)->aux = OP_AT(ip, TABLE_FILL)->table;
-			break;
-		case OP_TABLE_COPY:
-			r = emit(c, IR_TABLE_COPY, IRT_NONE, 3, rd(c, OP_AT(ip, TABLE_COPY)->dst),
-				rd(c, OP_AT(ip, TABLE_COPY)->src), rd(c, OP_AT(ip, TABLE_COPY)->n));
-			if (r) {
-				ir_at(c->f, r)->aux = OP_AT(ip, TABLE_COPY)->dst_table;
-				ir_at(c->f, r)->aux2 = OP_AT(ip, TABLE_COPY)->src_table;
-			}
-			break;
-		case OP_TABLE_INIT:
-			r = emit(c, IR_TABLE_INIT, IRT_NONE, 3, rd(c, OP_AT(ip, TABLE_INIT)->dst),
-				rd(c, OP_AT(ip, TABLE_INIT)->src), rd(c, OP_AT(ip, TABLE_INIT)->n));
-			if (r) {
-				ir_at(c->f, r)->aux = OP_AT(ip, TABLE_INIT)->table;
-				ir_at(c->f, r)->aux2 = OP_AT(ip, TABLE_INIT)->elem;
-			}
-			break;
-		default: /* ELEM_DROP */
-			r = emit(c, IR_ELEM_DROP, IRT_NONE, 0, 0, 0, 0);
-			if (r) ir_at(c->f, r)->aux = OP_AT(ip, IDX)->idx;
-			break;
-		}
-		break;
-	case OPFAM_MEMORY:
-		switch (op) {
-		case OP_MEMORY_SIZE:
-			wr(c, OP_AT(ip, D)->d, emit(c, IR_MEMORY_SIZE, IRT_I32, 0, 0, 0, 0));
-			break;
-		case OP_MEMORY_GROW:
-			wr(c, OP_AT(ip, D_A)->d, emit(c, IR_MEMORY_GROW, IRT_I32, 1,
-				rd(c, OP_AT(ip, D_A)->a), 0, 0));
-			break;
-		case OP_MEMORY_FILL: case OP_MEMORY_COPY:
-			emit(c, op == OP_MEMORY_FILL ? IR_MEMORY_FILL : IR_MEMORY_COPY, IRT_NONE, 3,
-				rd(c, OP_AT(ip, BULK)->dst), rd(c, OP_AT(ip, BULK)->src),
-				rd(c, OP_AT(ip, BULK)->n));
-			break;
-		case OP_MEMORY_INIT:
-			r = emit(c, IR_MEMORY_INIT, IRT_NONE, 3, rd(c, OP_AT(ip, MEMORY_INIT)->dst),
-				rd(c, OP_AT(ip, MEMORY_INIT)->src), rd(c, OP_AT(ip, MEMORY_INIT)->n));
-			if (r) ir_at(c->f, r)->aux = OP_AT(ip, MEMORY_INIT)->data;
-			break;
-		default: /* DATA_DROP */
-			r = emit(c, IR_DATA_DROP, IRT_NONE, 0, 0, 0, 0);
-			if (r) ir_at(c->f, r)->aux = OP_AT(ip, IDX)->idx;
-			break;
-		}
-		break;
-	case OPFAM_LOAD:
-		do_load(c, op, ip);
-		break;
-	case OPFAM_STORE:
-		do_store(c, op, ip);
-		break;
-	case OPFAM_ADDR: /* ADDSHL32 */
-		wr(c, OP_AT(ip, ADDSHL)->d, addr_scaled(c, OP_AT(ip, ADDSHL)->x,
-			OP_AT(ip, ADDSHL)->y, OP_AT(ip, ADDSHL)->k));
-		break;
-	case OPFAM_INT_UNARY: case OPFAM_FLOAT_UNARY:
-		wr(c, OP_AT(ip, D_A)->d, numeric(c, ir_of[op], op, 1,
-			rd(c, OP_AT(ip, D_A)->a), 0));
-		break;
-	case OPFAM_INT_BINARY: case OPFAM_INT_DIV: case OPFAM_FLOAT_BINARY:
-		wr(c, OP_AT(ip, D_AB)->d, numeric(c, ir_of[op], op, 2,
-			rd(c, OP_AT(ip, D_AB)->a), rd(c, OP_AT(ip, D_AB)->b)));
-		break;
-	case OPFAM_INT_IMM: {
-		uint32_t imm = OP_AT(ip, D_A_IMM)->imm;
-		enum ir_type t = op_type(op);
-		ir_ref k = konst(c, t, t == IRT_I64 ? (uint64_t)(int64_t)(int32_t)imm : imm);
-		wr(c, OP_AT(ip, D_A_IMM)->d, numeric(c, ir_of[op], op, 2,
-			rd(c, OP_AT(ip, D_A_IMM)->a), k));
-		break;
-	}
-	case OPFAM_CONVERT: {
-		r = emit(c, conv_of[op].op, conv_of[op].type, 1, rd(c, OP_AT(ip, D_A)->a), 0, 0);
-		if (r != IR_NONE && (ir_ops[conv_of[op].op].kind[0] == IRK_SI ||
-		    ir_ops[conv_of[op].op].kind[0] == IRK_SF))
-			ir_at(c->f, r)->aux = op_type(op);
-		wr(c, OP_AT(ip, D_A)->d, r);
-		break;
-	}
-	case OPFAM_BR_CMP: {
-		ir_ref a, b;
-		if (op_infos[op].layout == OPL_BR_CMP_IMM) {
-			a = rd(c, OP_AT(ip, BR_CMP_IMM)->a);
-			b = konst(c, op_type(op), OP_AT(ip, BR_CMP_IMM)->imm);
-		} else {
-			a = rd(c, OP_AT(ip, BR_CMP)->a);
-			b = rd(c, OP_AT(ip, BR_CMP)->b);
-		}
-		r = numeric(c, ir_of[op], op, 2, a, b);
-		emit(c, IR_BRANCH, IRT_NONE, 1, r, 0, 0);
-		break;
-	}
-	case OPFAM_SIMD:
-		do_simd(c, op, ip);
-		break;
-	default:
-		refuse(c, "unknown instruction");
-		break;
-	}
 }
 
 static bool fill(bld *c)
@@ -1401,12 +673,12 @@ static bool fill(bld *c)
 			const uint8_t *ip = c->code + off;
 			enum interp_op op = insn_op(ip);
 			c->off = off;
-			do_insn(c, op, ip);
+			ir_b_insn(c, op, ip);
 			ended = ends_block(op);
 			off += insn_len(ip);
 		} while (off < c->fc->code_len && c->block_at[off] < 0 && !c->refusal);
 		if (!ended)
-			emit(c, IR_JUMP, IRT_NONE, 0, 0, 0, 0);
+			ir_b_emit(c, IR_JUMP, IRT_NONE, 0, 0, 0, 0);
 		c->filled[b] = 1;
 		for (uint32_t k = 0; k < f->b[b].nsucc; k++) {
 			uint32_t s = f->b[b].succ[k];
@@ -1637,7 +909,7 @@ static enum ir_type want(bld *c, ir_ref r, uint32_t k)
 		} else {
 			ft = &c->m->types[c->m->funcs[i->aux].type];
 		}
-		return ft && k < ft->nparams ? irt_of_wasm(functype_params(ft)[k]) : IRT_NONE;
+		return ft && k < ft->nparams ? ir_b_irt_of_wasm(functype_params(ft)[k]) : IRT_NONE;
 	}
 	switch (oi->kind[k < 3 ? k : 2]) {
 	case IRK_T: return (enum ir_type)i->type;
@@ -1761,14 +1033,14 @@ wasm_status ir_build(wasm_module *m, uint32_t func_index, ir_func **out,
 	if (!f->result_types)
 		goto out;
 	for (uint32_t k = 0; k < ft->nresults; k++)
-		f->result_types[k] = (uint8_t)irt_of_wasm(functype_results(ft)[k]);
+		f->result_types[k] = (uint8_t)ir_b_irt_of_wasm(functype_results(ft)[k]);
 	if (fc->code_len < op_layouts[OPL_ENTER].len || !is_enter(insn_op(fc->code))) {
-		refuse(c, "no ENTER at the start");
+		ir_b_refuse(c, "no ENTER at the start");
 		goto out;
 	}
 	c->nslots = OP_AT(fc->code, ENTER)->frame;
 	if (c->nslots > 65536) {
-		refuse(c, "slot outside the frame");
+		ir_b_refuse(c, "slot outside the frame");
 		goto out;
 	}
 	f->nslots = c->nslots;
