@@ -155,26 +155,8 @@ static const uint8_t warm_up_wasm[] = {
 	0x0b,
 };
 
-static int u32_cmp(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return (x > y) - (x < y);
-}
-
 void sb_engine_warm_up(wasm_engine *engine)
 {
-	/* glibc's qsort (before 2.37) asks sysinfo(), which the filter
-	 * refuses, the first time it sorts 1 KiB or more, and keeps the
-	 * answer in a static: sort that much once here, in the zygote, so
-	 * that a qsort in the worker does not kill it.  The engine's own
-	 * sorts avoid qsort (front/validate.c, ir_sort_u64; tier 2's
-	 * allocator was the last that called it), so this only covers code
-	 * outside the engine that may sort. */
-	uint32_t keys[512];
-	for (uint32_t i = 0; i < 512; i++)
-		keys[i] = 511 - i;
-	qsort(keys, 512, sizeof *keys, u32_cmp);
-
 	wasm_module *m = NULL;
 	wasm_store *s = NULL;
 	wasm_instance *inst = NULL;

@@ -12,15 +12,16 @@
  * against glibc 2.36; tests/sandbox/check_sandbox.c drives each under this
  * filter):
  *   malloc/calloc/free     brk, mmap (anonymous), munmap, madvise (trim);
- *                          mprotect without PROT_EXEC for non-main arenas
+ *                          one arena (M_ARENA_MAX 1, worker.c): a thread
+ *                          arena's first shrink opens /proc/sys/vm/
+ *                          overcommit_memory, which is refused
  *   realloc                mremap fails (ENOSYS) and glibc copies instead
  *   qsort                  glibc's (before 2.37) asks sysinfo() for the
  *                          memory size the first time it sorts 1 KiB or
- *                          more, then keeps it: the zygote sorts 2 KiB
- *                          before any filter (sb_engine_warm_up); the
- *                          engine's own sorts avoid qsort (front/
- *                          validate.c, ir_sort_u64), so the warm-up only
- *                          covers code outside the engine that may sort
+ *                          more: nothing a worker runs calls it (front/
+ *                          validate.c and tier 2 sort with their own
+ *                          code, ir_sort_u64); run-sandbox-cli.sh fails
+ *                          if libwasmengine.a or libsandbox.a links it
  *   snprintf/vsnprintf     %s %u %zu %x only in the worker (no %f, no
  *                          width): no call; glibc's work buffer for wide
  *                          fields is malloc anyway
