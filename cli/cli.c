@@ -459,6 +459,9 @@ int main(int argc, char **argv)
 			return CLI_EXIT_USAGE;
 	}
 
+	const char *no_avx = getenv("WASMHOST_NO_AVX");
+	g.no_avx = no_avx && *no_avx && strcmp(no_avx, "0") != 0;
+
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (cli_is_help(argv[i])) {
 			usage_print(stdout);

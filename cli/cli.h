@@ -35,6 +35,8 @@ struct cli_global {
 	                             0 = the engine's default */
 	uint32_t opt_threshold;   /* --opt-threshold / WASMHOST_OPT_THRESHOLD;
 	                             0 = the engine's default */
+	bool no_avx;              /* WASMHOST_NO_AVX set (not "" or "0"):
+	                             wasm_config.no_avx */
 	const char *url;          /* --url, for the client verbs; NULL = unset */
 	const char *token;        /* --token; NULL = unset */
 };

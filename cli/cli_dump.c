@@ -85,6 +85,7 @@ static int module_dump(const char *path, const char *func,
 	cfg.tier = g->tier;
 	cfg.tier_threshold = g->tier_threshold;
 	cfg.opt_threshold = g->opt_threshold;
+	cfg.no_avx = g->no_avx;
 	engine = wasm_engine_new(&cfg);
 	if (!engine || !cli_read_file(path, false, &bytes, &len))
 		goto out;

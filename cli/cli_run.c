@@ -399,6 +399,7 @@ static wasm_engine *engine_make(const struct cli_global *g, bool fuel)
 	cfg.tier = g->tier;
 	cfg.tier_threshold = g->tier_threshold;
 	cfg.opt_threshold = g->opt_threshold;
+	cfg.no_avx = g->no_avx;
 	cfg.fuel = fuel;
 	wasm_engine *e = wasm_engine_new(&cfg);
 	/* tier 2 compiles in the background, as in a worker (without the

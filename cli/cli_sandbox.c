@@ -143,6 +143,7 @@ int cli_run_sandboxed(const struct cli_sandbox_run *r,
 		.tier = g->tier,
 		.tier_threshold = g->tier_threshold,
 		.opt_threshold = g->opt_threshold,
+		.no_avx = g->no_avx,
 		.max_memory_pages = (uint32_t)r->max_pages,
 	};
 	sb_supervisor *sup = NULL;

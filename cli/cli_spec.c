@@ -46,6 +46,7 @@ struct spec_opts {
 	bool fork;
 	wasm_tier tier;
 	uint32_t tier_threshold, opt_threshold;
+	bool no_avx;
 };
 
 /* Why an assertion is skipped: X(REASON, name).  The summary prints
@@ -1109,6 +1110,7 @@ static wasm_engine *engine_make(const struct spec_opts *o)
 	cfg.tier = o->tier;
 	cfg.tier_threshold = o->tier_threshold;
 	cfg.opt_threshold = o->opt_threshold;
+	cfg.no_avx = o->no_avx;
 	return wasm_engine_new(&cfg);
 }
 
@@ -1357,6 +1359,7 @@ static int spec_parse(int argc, char **argv, struct cli_global *g,
 	o->tier = g->tier;
 	o->tier_threshold = g->tier_threshold;
 	o->opt_threshold = g->opt_threshold;
+	o->no_avx = g->no_avx;
 	*first = i;
 	return CLI_EXIT_OK;
 }

@@ -184,6 +184,10 @@ typedef struct {
 	 * loop header (on-stack replacement).  0 = default
 	 * (WASM_OPT_DEFAULT_THRESHOLD); 1 = at the first count. */
 	uint32_t opt_threshold;
+	/* true: the JIT tiers use no AVX instruction (the SSE two-operand
+	 * float forms), as on a CPU without AVX; the results are the same bit
+	 * for bit.  The command line sets it from WASMHOST_NO_AVX. */
+	bool no_avx;
 	/* Where JIT code goes: NULL = fresh mappings; else a page-aligned
 	 * range of code_region_bytes reserved by the caller (e.g. PROT_NONE,
 	 * for a seccomp policy that allows PROT_EXEC only there).  The engine

@@ -53,6 +53,7 @@ struct sb_zygote_params {
 	bool fuel;
 	wasm_tier tier;                 /* engine tier and tier-up threshold */
 	uint32_t tier_threshold, opt_threshold;
+	bool no_avx;
 	bool try_namespaces;
 	uint64_t max_frame_bytes;       /* largest frame a worker accepts */
 	int worker_nice;                /* added to each worker's nice value */

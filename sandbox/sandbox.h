@@ -119,6 +119,7 @@ typedef struct {
 	wasm_tier tier;             /* the workers' engine tier; 0 = interp */
 	uint32_t tier_threshold;    /* for WASM_TIER_AUTO; 0 = engine default */
 	uint32_t opt_threshold;     /* the same, baseline -> optimizing */
+	bool no_avx;                /* wasm_config.no_avx */
 	bool no_namespaces;         /* do not even try namespaces */
 	int worker_nice;            /* added to the workers' nice value, so
 	                               that tenant code yields the CPU to the

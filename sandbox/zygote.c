@@ -283,6 +283,7 @@ static void __attribute__((noreturn)) zygote_main(
 	cfg.tier = p->tier;
 	cfg.tier_threshold = p->tier_threshold;
 	cfg.opt_threshold = p->opt_threshold;
+	cfg.no_avx = p->no_avx;
 	/* JIT code goes where the policy allows PROT_EXEC: the region's
 	 * lower half (policy.h). */
 	cfg.code_region = (void *)pol.code_base;

@@ -401,6 +401,17 @@ if [ "$rc" -eq 0 ] && grep -q '^; after dce' "$tmp/out" &&
 else
 	bad "dump --opt, a float function in XMM registers" "$(details dump --opt "$F" 0)"
 fi
+# WASMHOST_NO_AVX: the engine the command line makes uses the SSE forms
+# (falu, two operands) where it would use AVX's three-operand vfalu
+printf '%s\n' '(module (func (export "mul") (param f64 f64) (result f64)' \
+	'  (f64.mul (local.get 0) (local.get 1))))' >"$tmp/fmul.wat"
+"$wat2wasm" "$tmp/fmul.wat" -o "$tmp/fmul.wasm" || exit 1
+WASMHOST_NO_AVX=1 wh dump --opt "$tmp/fmul.wasm" mul
+if [ "$rc" -eq 0 ] && grep -q '^  falu\.64 ' "$tmp/out" && ! grep -q '^  vfalu\.' "$tmp/out"; then
+	ok "WASMHOST_NO_AVX=1: tier 2 without AVX forms"
+else
+	bad "WASMHOST_NO_AVX=1: tier 2 without AVX forms" "$(details dump --opt "$tmp/fmul.wasm" mul)"
+fi
 err "dump unknown function" 2 "no function 'nope' \(expected an exported function's name or a function index\)" \
 	dump "$A" nope
 err "dump a global" 2 "export 'g' is a global, not a function" dump "$A" g

@@ -1063,7 +1063,7 @@ wasm_status mir_lower(wasm_module *m, ir_func *f, mir_func **out,
 	c.tzcnt = cpu->tzcnt;
 	c.popcnt = cpu->popcnt;
 	c.sse41 = cpu->sse41;
-	c.avx = cpu->avx;
+	c.avx = cpu->avx && !m->engine->cfg.no_avx;
 	/* registers 0..16: none and the GPRs */
 	for (uint32_t r = 0; r < MIR_FIRST_VIRT; r++)
 		(void)lw_vreg(&c, 8, r >= MIR_PHYSX(0));

@@ -310,9 +310,9 @@ static inline x64_gpr mir_simd_gpr(unsigned k)
 
 /* mir_cpu.c: the CPU features instruction selection uses, probed once
  * per process.  avx is false on a CPU without AVX (or without the OS
- * saving its state) and when the environment variable WASMHOST_NO_AVX is
- * set to anything but "" or "0": then floats use the SSE two-operand
- * forms only (the same results, bit for bit; tests run both). */
+ * saving its state); lowering also leaves AVX out for an engine made with
+ * wasm_config.no_avx: then floats use the SSE two-operand forms only (the
+ * same results, bit for bit; tests run both). */
 typedef struct {
 	bool lzcnt, tzcnt, popcnt, sse41, avx;
 } mir_cpu_features;

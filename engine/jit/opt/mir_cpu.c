@@ -1,12 +1,10 @@
 /* mir_cpu.c -- the CPU features tier 2's instruction selection uses,
  * asked once per process (cpuid is slow in a VM; the answer never
- * changes), and the switch that turns AVX off.
+ * changes).  An engine may still refuse AVX (wasm_config.no_avx).
  */
 #include "jit/opt/mir.h"
 
 #include <pthread.h>
-#include <stdlib.h>
-#include <string.h>
 
 static mir_cpu_features cpu;
 static pthread_once_t cpu_once = PTHREAD_ONCE_INIT;
@@ -17,10 +15,7 @@ static void cpu_probe(void)
 	cpu.tzcnt = x64_cpu_has_tzcnt();
 	cpu.popcnt = x64_cpu_has_popcnt();
 	cpu.sse41 = x64_cpu_has_sse41();
-	/* WASMHOST_NO_AVX=1 (any value but empty or "0"): SSE forms only,
-	 * as on a CPU without AVX (tests run both paths on one machine) */
-	const char *no = getenv("WASMHOST_NO_AVX");
-	cpu.avx = x64_cpu_has_avx() && !(no && *no && strcmp(no, "0") != 0);
+	cpu.avx = x64_cpu_has_avx();
 }
 
 const mir_cpu_features *mir_cpu(void)
