@@ -13,12 +13,14 @@
 #include "cli_wasi.h"
 #include "sandbox.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAX_RESULTS 64
 
@@ -33,6 +35,7 @@ struct run_opts {
 	uint64_t timeout_ms;    /* 0 = no deadline */
 	bool no_sandbox;        /* run in-process (debugging) */
 	bool stats;             /* --stats: timings and code sizes on stderr */
+	bool perf_map;          /* --perf-map: /tmp/perf-PID.map */
 	const char *path;
 	int nargs;
 	char **args;
@@ -146,7 +149,7 @@ static void error_init(wasm_error *err)
 /* ---- option parsing -------------------------------------------------- */
 
 enum { R_INVOKE, R_INVOKE_HEX, R_FUEL, R_MAX_PAGES, R_TIMEOUT_MS, R_ENV, R_DIR,
-	R_NO_SANDBOX, R_STATS };
+	R_NO_SANDBOX, R_STATS, R_PERF_MAP };
 
 static const cli_opt run_opts[] = {
 	[R_INVOKE] = { "--invoke", NULL, "NAME", "call export NAME with ARGS "
@@ -170,6 +173,9 @@ static const cli_opt run_opts[] = {
 	[R_STATS] = { "--stats", NULL, NULL, "each tier's figures on stderr "
 		"(interp_funcs= ... opt_osr=);\nwith --no-sandbox also times and "
 		"code sizes" },
+	[R_PERF_MAP] = { "--perf-map", NULL, NULL, "with --no-sandbox: write "
+		"/tmp/perf-PID.map, naming each JIT\nfunction for `perf report` "
+		"(wasm[INDEX] NAME TIER)" },
 };
 
 const cli_verb_help cli_run_help = {
@@ -214,6 +220,9 @@ static int run_option(int argc, char **argv, int *i, struct run_opts *o)
 		return 1;
 	case R_STATS:
 		o->stats = true;
+		return 1;
+	case R_PERF_MAP:
+		o->perf_map = true;
 		return 1;
 	case R_MAX_PAGES:
 		return cli_parse_u64("--max-pages", v, 65536, &o->max_pages) ?
@@ -391,7 +400,8 @@ static int failure_report(const char *path, const char *what,
 
 /* ---- run -------------------------------------------------------------- */
 
-static wasm_engine *engine_make(const struct cli_global *g, bool fuel)
+static wasm_engine *engine_make(const struct cli_global *g, bool fuel,
+	FILE *perf_map)
 {
 	wasm_config cfg;
 
@@ -401,6 +411,7 @@ static wasm_engine *engine_make(const struct cli_global *g, bool fuel)
 	cfg.opt_threshold = g->opt_threshold;
 	cfg.no_avx = g->no_avx;
 	cfg.fuel = fuel;
+	cfg.perf_map = perf_map;
 	wasm_engine *e = wasm_engine_new(&cfg);
 	/* tier 2 compiles in the background, as in a worker (without the
 	 * thread it would compile on this one) */
@@ -494,6 +505,7 @@ int cli_run_main(int argc, char **argv, struct cli_global *g)
 	wasm_value *args = NULL;
 	wasm_extern *imports = NULL;
 	cli_wasi *cw = NULL;
+	FILE *perf_map = NULL;
 	int rc = CLI_EXIT_ERROR;
 
 	o.env = calloc((size_t)argc + 1, sizeof *o.env);
@@ -505,6 +517,12 @@ int cli_run_main(int argc, char **argv, struct cli_global *g)
 		rc = CLI_EXIT_OK;   /* --help */
 	if (rc != CLI_EXIT_OK || !o.path)
 		goto out;
+	if (o.perf_map && !o.no_sandbox) {
+		/* a confined worker opens no file */
+		fprintf(stderr, "error: --perf-map needs --no-sandbox\n");
+		rc = CLI_EXIT_USAGE;
+		goto out;
+	}
 	if (!o.no_sandbox) {
 		struct cli_sandbox_run sr = { .path = o.path,
 			.invoke = o.invoke, .invoke_len = o.invoke_len,
@@ -523,7 +541,15 @@ int cli_run_main(int argc, char **argv, struct cli_global *g)
 		goto out;
 	}
 	rc = CLI_EXIT_ERROR;
-	engine = engine_make(g, o.has_fuel);
+	if (o.perf_map) {
+		char mp[64];
+		snprintf(mp, sizeof mp, "/tmp/perf-%ld.map", (long)getpid());
+		if (!(perf_map = fopen(mp, "w"))) {
+			fprintf(stderr, "error: %s: %s\n", mp, strerror(errno));
+			goto out;
+		}
+	}
+	engine = engine_make(g, o.has_fuel, perf_map);
 	if (!engine) {
 		fprintf(stderr, "wasmhost: cannot create the engine\n");
 		goto out;
@@ -582,6 +608,8 @@ out:
 	if (m)
 		wasm_module_free(m);
 	wasm_engine_free(engine);
+	if (perf_map)
+		fclose(perf_map);
 	cli_wasi_free(cw);
 	return rc;
 }
@@ -661,7 +689,7 @@ int cli_inspect_main(int argc, char **argv, struct cli_global *g)
 	if (!path)
 		return cli_usage_error(&cli_inspect_help);
 	rc = CLI_EXIT_ERROR;
-	engine = engine_make(g, false);
+	engine = engine_make(g, false, NULL);
 	if (!engine || module_open(path, engine, &m) != CLI_EXIT_OK)
 		goto out;
 	for (uint32_t i = 0; i < wasm_module_import_count(m); i++) {

@@ -188,6 +188,11 @@ typedef struct {
 	 * float forms), as on a CPU without AVX; the results are the same bit
 	 * for bit.  The command line sets it from WASMHOST_NO_AVX. */
 	bool no_avx;
+	/* Non-NULL: each function the JIT tiers install is written here as
+	 * one line "START SIZE NAME" (hex address and size, then
+	 * "wasm[INDEX] NAME TIER"), the symbol map Linux perf reads from
+	 * /tmp/perf-PID.map.  Writes may come from the compile thread. */
+	FILE *perf_map;
 	/* Where JIT code goes: NULL = fresh mappings; else a page-aligned
 	 * range of code_region_bytes reserved by the caller (e.g. PROT_NONE,
 	 * for a seccomp policy that allows PROT_EXEC only there).  The engine

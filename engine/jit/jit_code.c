@@ -502,6 +502,23 @@ void jit_tier_ask(wasm_module *m, wasm_tier tier, uint32_t func_index, bool on)
 		jm->refused[func_index] &= (uint8_t)~(ASKED << tier);
 }
 
+/* One line of the perf symbol map (wasm_config.perf_map) for f. */
+static void perf_map_line(const wasm_module *m, const jit_func *f,
+	uint32_t func_index)
+{
+	FILE *map = engine_config(m->engine)->perf_map;
+	if (!map)
+		return;
+	size_t len;
+	const char *name = module_func_name(m, func_index, &len);
+	char shown[128];
+	wasm_name_format(name ? name : "", name ? len : 0, shown, sizeof shown);
+	fprintf(map, "%lx %x wasm[%u]%s%s %s\n", (unsigned long)(uintptr_t)f->code,
+		f->size, func_index, name ? " " : "", shown,
+		wasm_tier_name((wasm_tier)f->tier));
+	fflush(map);
+}
+
 const jit_func *jit_install(wasm_module *m, uint32_t func_index,
 	wasm_tier tier, const uint8_t *code, size_t len, uint32_t osr_off,
 	uint32_t (*pc)[2], uint32_t npc, uint32_t (*loops)[2], uint32_t nloops,
@@ -554,6 +571,7 @@ const jit_func *jit_install(wasm_module *m, uint32_t func_index,
 		jm->budget[func_index] = 0;
 	jm->funcs[func_index] = f;
 	jm->vec[func_index] = (void *)at;    /* tier-up: the pointer swap */
+	perf_map_line(m, f, func_index);
 	const func_t *fn = &m->funcs[func_index];
 	struct jit_tier_count *n = &jm->count[tier];
 	if (!old || old->tier != tier) {    /* a function counts once */
