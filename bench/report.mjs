@@ -54,7 +54,7 @@ let failed = false;
 const names = columns.map((c) => c.name);
 const json = {
   date: meta.date, commit: meta.commit, machine: meta.machine, node: meta.node,
-  cc: meta.cc, clang: meta.clang, wasm_opt: meta.wasm_opt, runs: Number(meta.runs),
+  cc: meta.cc, clang: meta.clang, wasm_features: meta.wasm_features, wasm_opt: meta.wasm_opt, runs: Number(meta.runs),
   time: 'median whole-process wall time of the runs, seconds; ratio = time / native time',
   columns, programs: [], geomean_ratio: {},
 };
@@ -111,6 +111,7 @@ function timeCell(o) {
 }
 
 console.log(`Run time: median wall seconds of ${json.runs} runs (ratio to native); ${meta.machine}`);
+console.log(`wasm built by ${meta.clang} -O2 with features: ${meta.wasm_features}`);
 console.log(padr('program', nameW) + names.map((n) => pad(n, cellW)).join(''));
 for (const p of json.programs)
   console.log(padr(p.name, nameW) + names.map((n) => pad(timeCell(p.columns[n]), cellW)).join(''));

@@ -23,6 +23,12 @@
 #   NODE             node 20 or later (default node)
 #   CLANG            default: clang, else clang-19 ... clang-14
 #   BENCH_CC         native compiler (default gcc)
+#   BENCH_WASM_FEATURES  wasm features every wasm build enables (default
+#                    "-mbulk-memory -mnontrapping-fptoint -msign-ext
+#                    -mmutable-globals": what LLVM 20 and later enable by
+#                    default for wasm32, so that the modules are those a
+#                    current toolchain makes, given with clang 14's flags;
+#                    "" builds for wasm 1.0 as clang 14 does by default)
 #   BENCH_RUNS       runs per program and column (default 3)
 #   BENCH_PROGRAMS   space-separated subset, e.g. "sha256 toyc"
 #   BENCH_WASMHOST_FLAGS  flags for `wasmhost run` (default --no-sandbox;
@@ -43,6 +49,7 @@ WASMHOST=${WASMHOST:-./wasmhost}
 WASMHOST_FLAGS=${BENCH_WASMHOST_FLAGS---no-sandbox}
 NODE=${NODE:-node}
 BENCH_CC=${BENCH_CC:-gcc}
+WASM_FEATURES=${BENCH_WASM_FEATURES--mbulk-memory -mnontrapping-fptoint -msign-ext -mmutable-globals}
 RUNS=${BENCH_RUNS:-3}
 TIERS=${BENCH_TIERS:-interp baseline opt auto}
 TIMEOUT=${BENCH_TIMEOUT:-600}
@@ -94,6 +101,12 @@ prog_cflags() { # FILE wasm|native
 	sed -n "1,20s|.*bench-cflags-$2:[[:space:]]*\(.*[^[:space:]]\)[[:space:]]*\*/.*|\1|p" "$1" | head -n 1
 }
 
+# A change of BENCH_WASM_FEATURES rebuilds every module.
+if [ "$(cat "$OUT/wasm-features" 2>/dev/null)" != "features: $WASM_FEATURES" ]; then
+	rm -f "$OUT"/*.wasm
+	echo "features: $WASM_FEATURES" > "$OUT/wasm-features" || die "cannot write $OUT/wasm-features"
+fi
+
 declare -A cflags_native cflags_wasm
 for name in "${programs[@]}"; do
 	src="$progdir/$name.c"
@@ -106,8 +119,8 @@ for name in "${programs[@]}"; do
 	fi
 	if stale "$OUT/$name.wasm" "$src"; then
 		# shellcheck disable=SC2086
-		"$CLANG" --target=wasm32-wasi -O2 ${cflags_wasm[$name]} -o "$OUT/$name.wasm" "$src" -lm ||
-			die "cannot build $name for wasm32-wasi with $CLANG -O2 ${cflags_wasm[$name]} (needs Debian packages clang lld wasi-libc libclang-rt-14-dev-wasm32)"
+		"$CLANG" --target=wasm32-wasi -O2 $WASM_FEATURES ${cflags_wasm[$name]} -o "$OUT/$name.wasm" "$src" -lm ||
+			die "cannot build $name for wasm32-wasi with $CLANG -O2 $WASM_FEATURES ${cflags_wasm[$name]} (needs Debian packages clang lld wasi-libc libclang-rt-14-dev-wasm32)"
 	fi
 done
 
@@ -193,6 +206,7 @@ tab=$'\t'
 	echo "meta${tab}node${tab}$("$NODE" --version)"
 	echo "meta${tab}cc${tab}$("$BENCH_CC" --version | head -n 1)"
 	echo "meta${tab}clang${tab}$("$CLANG" --version | head -n 1)"
+	echo "meta${tab}wasm_features${tab}${WASM_FEATURES:-none (wasm 1.0)}"
 	# clang runs wasm-opt (binaryen) after linking when it finds one on PATH.
 	echo "meta${tab}wasm_opt${tab}$(command -v wasm-opt >/dev/null && wasm-opt --version || echo none)"
 	echo "meta${tab}runs${tab}$RUNS"
