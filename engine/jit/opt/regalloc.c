@@ -813,9 +813,14 @@ static bool spill_weights(ra *c)
 }
 
 /* Hints: for each register, a GPR it would like (the other side of a
- * move from or to a GPR) and a register whose GPR it would like to share
- * (the source of a move into it). */
-static void hints(const mir_func *mf, int8_t *hphys, mir_reg *hreg)
+ * move from or to a GPR) and two registers whose location it would like
+ * to share: [0] the source of a move into it, [1] the phi a parallel
+ * move copies it into.  [1] is tried first, as it takes a loop's back
+ * edge out: the value a loop carries round is defined after its phi, so
+ * when it is allocated the phi has its register, and where the phi is
+ * dead by then (its last use came first) the value takes that register
+ * and the edge's move is a move to itself, which the emitter drops. */
+static void hints(const mir_func *mf, int8_t *hphys, mir_reg (*hreg)[2])
 {
 	for (uint32_t b = 0; b < mf->nb; b++) {
 		for (uint32_t j = 0; j < mf->b[b].n; j++) {
@@ -825,13 +830,17 @@ static void hints(const mir_func *mf, int8_t *hphys, mir_reg *hreg)
 					hphys[i->d] = (int8_t)MIR_LOC(i->a);
 				else if (MIR_IS_PHYS(i->d) && !MIR_IS_PHYS(i->a))
 					hphys[i->a] = (int8_t)MIR_LOC(i->d);
-				else if (!hreg[i->d])
-					hreg[i->d] = i->a;
+				else if (!hreg[i->d][0])
+					hreg[i->d][0] = i->a;
 			} else if (i->op == MIR_PMOV) {
 				for (uint32_t k = 0; k < i->aux; k++) {
 					const mir_move *mv = &mf->moves[i->imm + k];
-					if (mv->src && !hreg[mv->dst])
-						hreg[mv->dst] = mv->src;
+					if (!mv->src)
+						continue;
+					if (!hreg[mv->dst][0])
+						hreg[mv->dst][0] = mv->src;
+					if (!MIR_IS_PHYS(mv->src) && !hreg[mv->src][1])
+						hreg[mv->src][1] = mv->dst;
 				}
 			}
 		}
@@ -1119,7 +1128,7 @@ static void split_slots(mir_func *mf)
  * (they are spilled) if they weigh less than v, else v is spilled.
  * False when out of memory. */
 static bool scan(ra *c, const uint64_t *order, uint32_t n, const int8_t *hphys,
-	const mir_reg *hreg)
+	const mir_reg (*hreg)[2])
 {
 	mir_func *mf = c->mf;
 	holders hold[NLOC] = { { 0 } };
@@ -1133,15 +1142,16 @@ static bool scan(ra *c, const uint64_t *order, uint32_t n, const int8_t *hphys,
 		uint32_t s = mf->start[v];
 		bool flt = mir_vflt(mf, v);
 		bool xcall = HAS(c->across, v);
-		int cand[2 + NLOC], nc = 0, got = -1, g;
+		int cand[3 + NLOC], nc = 0, got = -1, g;
 		/* per location, its holders' conflict with v once computed
 		 * (the eviction below asks again for the same ones) */
 		double conf[NLOC];
 		bool known[NLOC] = { false };
 		if (hphys[v] >= 0)
 			cand[nc++] = hphys[v];
-		if (hreg[v] && mf->reg[hreg[v]] >= 0)
-			cand[nc++] = mf->reg[hreg[v]];
+		for (int h = 1; h >= 0; h--)
+			if (hreg[v][h] && mf->reg[hreg[v][h]] >= 0)
+				cand[nc++] = mf->reg[hreg[v][h]];
 		for (size_t j = 0; (g = class_loc(mf, v, j)) >= 0; j++)
 			cand[nc++] = g;
 		for (int j = 0; j < nc && got < 0; j++) {
@@ -1232,7 +1242,7 @@ static wasm_status regalloc_once(mir_func *mf, const uint8_t *depth, bool split,
 	wasm_status st = WASM_OK;
 	uint64_t *order = NULL;         /* start << 32 | register (scan) */
 	int8_t *hphys = NULL;
-	mir_reg *hreg = NULL;
+	mir_reg (*hreg)[2] = NULL;
 	uint32_t nvirt = mf->nv - MIR_FIRST_VIRT;
 
 	if ((uint64_t)mf->nb * ((nvirt + 63) / 64) > (1u << 22))
