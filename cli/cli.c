@@ -16,13 +16,14 @@ enum { G_TIER, G_TIER_THRESHOLD, G_OPT_THRESHOLD, G_URL, G_TOKEN, G_NGLOBAL_,
 	G_HELP = G_NGLOBAL_, G_VERSION };
 
 static const cli_opt global_opts[] = {
-	[G_TIER] = { "--tier", NULL, "TIER", "execution tier: interp (the "
-		"default), baseline (every function\ncompiled by the JIT at its "
-		"first call), opt (every function compiled\nbefore its first call "
-		"by the optimizing JIT where it can, else by the\nbaseline) or "
-		"auto (interpreted until a function's calls or a loop's\n"
-		"iterations reach the threshold, then compiled; a running loop "
-		"moves\ninto the JIT code at once)" },
+	[G_TIER] = { "--tier", NULL, "TIER", "execution tier: auto (the "
+		"default: interpreted until a function's\ncalls or a loop's "
+		"iterations reach the threshold, then compiled by the\nbaseline "
+		"JIT, and by the optimizing JIT once hot; a running loop moves "
+		"at\nonce), interp, baseline (every function compiled by the JIT "
+		"at its first\ncall) or opt (every function compiled before its "
+		"first call by the\noptimizing JIT where it can, else by the "
+		"baseline)" },
 	[G_TIER_THRESHOLD] = { "--tier-threshold", NULL, "N", "calls or "
 		"iterations before tier-up in auto (default "
 		WASM_STR(WASM_TIER_DEFAULT_THRESHOLD) ";\nalso "
@@ -443,7 +444,7 @@ void cli_print_load_error(const char *path, const wasm_error *err)
 
 int main(int argc, char **argv)
 {
-	struct cli_global g = { .tier = WASM_TIER_INTERP };
+	struct cli_global g = { .tier = WASM_TIER_AUTO };
 	int i = 1;
 	static const struct { const char *name; size_t field; } envs[] = {
 		{ "WASMHOST_TIER_THRESHOLD",
