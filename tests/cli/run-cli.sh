@@ -412,6 +412,22 @@ if [ "$rc" -eq 0 ] && grep -q '^  falu\.64 ' "$tmp/out" && ! grep -q '^  vfalu\.
 else
 	bad "WASMHOST_NO_AVX=1: tier 2 without AVX forms" "$(details dump --opt "$tmp/fmul.wasm" mul)"
 fi
+# --perf-map: perf's symbol map of the JIT code, /tmp/perf-PID.map
+$limit sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$tmp/pid" "$wasmhost" \
+	--tier=opt run --no-sandbox --perf-map --invoke mul "$tmp/fmul.wasm" 2 3 \
+	>"$tmp/out" 2>"$tmp/err"
+rc=$?
+map=/tmp/perf-$(cat "$tmp/pid").map
+if [ "$rc" -eq 0 ] && [ "$(cat "$tmp/out")" = 6 ] &&
+   grep -Eq '^[0-9a-f]+ [0-9a-f]+ wasm\[0\] mul opt$' "$map"; then
+	ok "run --perf-map names the JIT function"
+else
+	bad "run --perf-map names the JIT function" "exit $rc" \
+		"map: $(head -c 300 "$map" 2>&1)" "stderr: $(head -c 300 "$tmp/err")"
+fi
+rm -f "$map"
+err "--perf-map needs --no-sandbox" 2 "--perf-map needs --no-sandbox" \
+	run --perf-map "$tmp/fmul.wasm"
 err "dump unknown function" 2 "no function 'nope' \(expected an exported function's name or a function index\)" \
 	dump "$A" nope
 err "dump a global" 2 "export 'g' is a global, not a function" dump "$A" g
