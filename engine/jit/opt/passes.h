@@ -33,6 +33,8 @@ bool ir_pass_addr(ir_func *f);      /* ir_addr.c: address + constant into
                                        the access's offset */
 bool ir_pass_inline(ir_func *f);    /* ir_inline.c: small direct callees
                                        (f->module's) inlined */
+bool ir_pass_loopchk(ir_func *f);   /* ir_loopchk.c: no deadline check in
+                                       short counted inner loops */
 
 /* ir_inline.c: whether g (as built) is a callee ir_pass_inline inlines
  * (its header says which), and then its size in IR instructions. */
@@ -44,7 +46,8 @@ bool ir_inlinable(const ir_func *g, uint32_t *ninsn);
  * with next = phi + step (a constant, not 0, mod 2^32); and every
  * iteration that takes the back edge has passed a branch that goes on
  * only if op(v, k) holds, op an i32 compare (ir_cmp_negate's), k a
- * constant, v phi or next (on_next).  ir_addr bounds addresses with it. */
+ * constant, v phi or next (on_next).  ir_addr bounds addresses with it,
+ * ir_loopchk counts iterations. */
 typedef struct {
 	ir_ref phi, init, next;
 	uint32_t step;
