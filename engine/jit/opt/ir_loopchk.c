@@ -42,9 +42,13 @@
 
 #include <stdlib.h>
 
-/* At most this many runs of the header per entry into the loop: with a
- * body of at most a function's size, the enclosing check comes within
- * about a millisecond. */
+/* At most this many runs of the header per entry into the loop.  Between
+ * two checks each such loop is entered at most once (coming back to it
+ * passes an enclosing header or an entry), so what runs between them is
+ * at most 4096 times the function's code, which tier 2 caps at 16 KiB
+ * (OPT_MAX_BODY_KIB; inlining adds at most 4000 IR instructions): some
+ * tens of millions of instructions, tens of milliseconds at worst,
+ * well inside the sandbox's grace before it kills a worker (200 ms). */
 #define LOOPCHK_MAX_TRIPS 4096u
 
 #define U32_MAX 0xffffffffull
