@@ -686,6 +686,176 @@ START_TEST(timeout_in_long_bulk_op)
 }
 END_TEST
 
+/* Tier 2 drops the deadline check of a short counted inner loop
+ * (ir_loopchk.c): the enclosing loop's check still ends an infinite outer
+ * loop around it, and loops that only look counted keep theirs (i reset
+ * in the body; i stepping past its bound and wrapping).  The epoch moves
+ * while the code runs (another thread), in every mix; a check missing
+ * where it is needed hangs the case until the test's timeout. */
+static const char short_loops_wat[] =
+	"(module\n"
+	"  (func (export \"nest\") (param $n i32) (result i32)\n"
+	"    (local $k i32) (local $i i32) (local $s i32)\n"
+	"    (block $done (loop $outer\n"
+	"      (br_if $done (i32.ge_u (local.get $k) (local.get $n)))\n"
+	"      (local.set $i (i32.const 0))\n"
+	"      (loop $inner\n"
+	"        (local.set $s (i32.add (local.get $s) (i32.xor (local.get $i) (local.get $k))))\n"
+	"        (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+	"        (br_if $inner (i32.ne (local.get $i) (i32.const 1000))))\n"
+	"      (local.set $k (i32.add (local.get $k) (i32.const 1)))\n"
+	"      (br $outer)))\n"
+	"    (local.get $s))\n"
+	"  (func (export \"spin_nest\") (param i32) (result i32) (local $i i32) (local $s i32)\n"
+	"    (loop $outer\n"
+	"      (local.set $i (i32.const 0))\n"
+	"      (loop $inner\n"
+	"        (local.set $s (i32.add (local.get $s) (local.get $i)))\n"
+	"        (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+	"        (br_if $inner (i32.ne (local.get $i) (i32.const 1000))))\n"
+	"      (br $outer))\n"
+	"    (local.get $s))\n"
+	"  (func (export \"spin_reset\") (param i32) (result i32) (local $i i32)\n"
+	"    (loop $l\n"
+	"      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+	"      (if (i32.eq (local.get $i) (i32.const 40)) (then (local.set $i (i32.const 0))))\n"
+	"      (br_if $l (i32.lt_u (local.get $i) (i32.const 50))))\n"
+	"    (local.get $i))\n"
+	"  (func (export \"spin_wrap\") (param i32) (result i32) (local $i i32)\n"
+	"    (local.set $i (i32.const -256))\n"
+	"    (loop $l\n"
+	"      (local.set $i (i32.add (local.get $i) (i32.const 16)))\n"
+	"      (br_if $l (i32.lt_u (local.get $i) (i32.const -8))))\n"
+	"    (local.get $i)))\n";
+
+static int32_t nest_ref(uint32_t n)
+{
+	uint32_t s = 0;
+	for (uint32_t k = 0; k < n; k++)
+		for (uint32_t i = 0; i < 1000; i++)
+			s += i ^ k;
+	return (int32_t)s;
+}
+
+/* Function k's loop checks after tier 2's passes. */
+static uint32_t opt_loop_checks(wasm_module *m, uint32_t k)
+{
+	ir_func *f;
+	wasm_error err;
+	ck_assert_int_eq(ir_build(m, k, &f, &err), WASM_OK);
+	ck_assert_int_eq(ir_run_passes(f, ir_default_pipeline, NULL, true, &err),
+		WASM_OK);
+	uint32_t n = 0;
+	for (uint32_t b = 0; b < f->nb; b++)
+		for (uint32_t j = 0; !f->b[b].dead && j < f->b[b].ninsn; j++)
+			n += f->v[f->b[b].insn[j]].op == IR_LOOP_CHECK;
+	ir_func_free(f);
+	return n;
+}
+
+static volatile uint64_t loop_epoch;
+
+static void *loop_epoch_later(void *arg)
+{
+	(void)arg;
+	usleep(20000);
+	loop_epoch = 10;
+	return NULL;
+}
+
+START_TEST(timeout_past_short_inner_loops)
+{
+	static const char *const spins[] = { "spin_nest", "spin_reset", "spin_wrap" };
+	for (size_t k = 0; k < NMIXES; k++) {
+		rig r;
+		wasm_error err;
+		int32_t v;
+		rig_up_mix(&r, short_loops_wat, k);
+		if (k == 0) {
+			/* nest and spin_nest: the inner check goes, the outer
+			 * stays; the other two keep theirs */
+			ck_assert_uint_eq(opt_loop_checks(r.m, 0), 1);
+			ck_assert_uint_eq(opt_loop_checks(r.m, 1), 1);
+			ck_assert_uint_eq(opt_loop_checks(r.m, 2), 1);
+			ck_assert_uint_eq(opt_loop_checks(r.m, 3), 1);
+		}
+		for (size_t i = 0; i < sizeof spins / sizeof spins[0]; i++) {
+			pthread_t th;
+			loop_epoch = 0;
+			wasm_store_set_deadline(r.s, &loop_epoch, 5);
+			ck_assert_int_eq(pthread_create(&th, NULL, loop_epoch_later, NULL), 0);
+			wasm_status st = call_i32(&r, spins[i], 0, &v, &err);
+			pthread_join(th, NULL);
+			ck_assert_msg(st == WASM_ERR_TRAP && err.trap == WASM_TRAP_TIMEOUT,
+				"mix %zu, %s: status %d", k, spins[i], (int)st);
+		}
+		wasm_store_set_deadline(r.s, NULL, 0);
+		ck_assert_int_eq(call_i32(&r, "nest", 30, &v, &err), WASM_OK);
+		ck_assert_int_eq(v, nest_ref(30));
+		if (mixes[k].tier == WASM_TIER_OPT) {
+			wasm_module_stats st;
+			wasm_module_stats_get(r.m, &st);
+			ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].nfuncs, 4);
+		}
+		rig_down(&r);
+	}
+}
+END_TEST
+
+/* OSR from baseline code into tier 2 at a loop header without its
+ * check (the inner loop, which runs 1000 times per outer iteration, is
+ * where the baseline's budget runs out), and on from there. */
+START_TEST(opt_osr_into_short_inner_loop)
+{
+	rig r;
+	wasm_config cfg;
+	wasm_error err;
+	wasm_module_stats st;
+	int32_t v;
+	wasm_config_default(&cfg);
+	cfg.tier = WASM_TIER_AUTO;
+	cfg.tier_threshold = 100;
+	cfg.opt_threshold = 5000;
+	rig_up_cfg(&r, short_loops_wat, &cfg, NULL, 0);
+	ck_assert_int_eq(call_i32(&r, "nest", 300, &v, &err), WASM_OK);
+	ck_assert_int_eq(v, nest_ref(300));
+	wasm_module_stats_get(r.m, &st);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_BASELINE].osr_entries, 1);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].nfuncs, 1);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].osr_entries, 1);
+	ck_assert_int_eq(call_i32(&r, "nest", 7, &v, &err), WASM_OK);
+	ck_assert_int_eq(v, nest_ref(7));
+	rig_down(&r);
+}
+END_TEST
+
+/* With fuel, every iteration of the short inner loop is charged in
+ * tier 2 as elsewhere: the same fuel left, the same trap. */
+START_TEST(fuel_same_in_short_inner_loop)
+{
+	uint64_t left[NMIXES];
+	for (size_t k = 0; k < NMIXES; k++) {
+		wasm_config cfg;
+		wasm_error err;
+		int32_t v;
+		rig r;
+		mix_config(&cfg, k);
+		cfg.fuel = true;
+		rig_up_cfg(&r, short_loops_wat, &cfg, NULL, 0);
+		wasm_store_set_fuel(r.s, 100000);
+		ck_assert_int_eq(call_i32(&r, "nest", 40, &v, &err), WASM_OK);
+		ck_assert_int_eq(v, nest_ref(40));
+		left[k] = wasm_store_fuel(r.s);
+		ck_assert_uint_eq(left[k], left[0]);
+		ck_assert_uint_eq(left[0], 100000 - 1 - 40 - 1 - 40 * 1000);
+		ck_assert_int_eq(call_i32(&r, "nest", 1000, &v, &err), WASM_ERR_TRAP);
+		ck_assert_int_eq(err.trap, WASM_TRAP_OUT_OF_FUEL);
+		ck_assert_uint_eq(wasm_store_fuel(r.s), 0);
+		rig_down(&r);
+	}
+}
+END_TEST
+
 /* n functions (func (result i32) i32.const 7), the first exported as
  * "main" (malloc'd bytes): a module whose batch compile takes long. */
 static uint8_t *many_funcs(uint32_t n, size_t *len)
@@ -1922,6 +2092,9 @@ static Suite *jit_suite(void)
 	tcase_add_test(t, fuel_same_across_tier2);
 	tcase_add_test(t, timeout_in_jit_loop);
 	tcase_add_test(t, timeout_in_long_bulk_op);
+	tcase_add_test(t, timeout_past_short_inner_loops);
+	tcase_add_test(t, opt_osr_into_short_inner_loop);
+	tcase_add_test(t, fuel_same_in_short_inner_loop);
 	tcase_add_test(t, compile_stops_at_the_deadline);
 	tcase_add_test(t, fuel_same_in_every_tier);
 	tcase_add_test(t, code_region);

@@ -492,9 +492,17 @@ START_TEST(pass_licm)
 		if (!f->b[b].dead && f->b[b].osr) {
 			nh++;
 			ck_assert(all_outside(f, IR_IMUL, b));
-			ck_assert(!all_outside(f, IR_LOOP_CHECK, b));
 		}
 	ck_assert_uint_eq(nh, 2);
+	/* the loop checks never move: the outer loop's stays in its header
+	 * (the inner loop's, 3 trips, loopchk drops) */
+	ck_assert_uint_eq(count_op(f, IR_LOOP_CHECK), 1);
+	ck_assert(ir_dom_compute(f));
+	for (uint32_t b = 0; b < f->nb; b++)
+		for (uint32_t j = 0; !f->b[b].dead && j < f->b[b].ninsn; j++)
+			if (f->v[f->b[b].insn[j]].op == IR_LOOP_CHECK)
+				for (uint32_t o = 0; o < f->nosr; o++)
+					ck_assert(ir_dominates(f, b, f->osr[o].block));
 	ck_assert_uint_eq(count_op(f, IR_IMUL), 1);
 	ir_func_free(f);
 	unload(e, m);
@@ -580,6 +588,180 @@ START_TEST(pass_addr)
 	ck_assert_uint_eq(seen, 1);
 	ir_func_free(f);
 	unload(e, m);
+}
+END_TEST
+
+/* ---- loopchk: the deadline check of short counted inner loops ------------- */
+
+/* One function per case, each a loop whose check the pass drops (keep 0)
+ * or keeps; i counts, s sums, n a parameter.  Clang's rotated form
+ * (the test at the bottom, on next) and the top-tested one. */
+static const char loopchk_wat[] =
+	"(module (memory 1)\n"
+	/* 0: i = 0 .. 49, next != 50: 50 trips */
+	"  (func (param $n i32) (result i32) (local $i i32) (local $s i32)\n"
+	"    (loop $l (local.set $s (i32.add (local.get $s) (local.get $i)))\n"
+	"      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+	"      (br_if $l (i32.ne (local.get $i) (i32.const 50))))\n"
+	"    (local.get $s))\n"
+	/* 1: top-tested, out when i >=u 100 */
+	"  (func (param $n i32) (result i32) (local $i i32) (local $s i32)\n"
+	"    (block $b (loop $l\n"
+	"      (br_if $b (i32.ge_u (local.get $i) (i32.const 100)))\n"
+	"      (local.set $s (i32.add (local.get $s) (local.get $i)))\n"
+	"      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+	"      (br $l)))\n"
+	"    (local.get $s))\n"
+	/* 2: signed, -10 <s 10 */
+	"  (func (param $n i32) (result i32) (local $i i32) (local $s i32)\n"
+	"    (local.set $i (i32.const -10))\n"
+	"    (loop $l (local.set $s (i32.add (local.get $s) (local.get $i)))\n"
+	"      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+	"      (br_if $l (i32.lt_s (local.get $i) (i32.const 10))))\n"
+	"    (local.get $s))\n"
+	/* 3: down, 64 >s 0 by -1 */
+	"  (func (param $n i32) (result i32) (local $i i32) (local $s i32)\n"
+	"    (local.set $i (i32.const 64))\n"
+	"    (loop $l (local.set $s (i32.add (local.get $s) (local.get $i)))\n"
+	"      (local.set $i (i32.add (local.get $i) (i32.const -1)))\n"
+	"      (br_if $l (i32.gt_s (local.get $i) (i32.const 0))))\n"
+	"    (local.get $s))\n"
+	/* 4: unknown bound, i <u n */
+	"  (func (param $n i32) (result i32) (local $i i32) (local $s i32)\n"
+	"    (loop $l (local.set $s (i32.add (local.get $s) (local.get $i)))\n"
+	"      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+	"      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))\n"
+	"    (local.get $s))\n"
+	/* 5: too many trips, != 100000 */
+	"  (func (param $n i32) (result i32) (local $i i32) (local $s i32)\n"
+	"    (loop $l (local.set $s (i32.add (local.get $s) (local.get $i)))\n"
+	"      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+	"      (br_if $l (i32.ne (local.get $i) (i32.const 100000))))\n"
+	"    (local.get $s))\n"
+	/* 6: a call inside */
+	"  (func (param $n i32) (result i32) (local $i i32) (local $s i32)\n"
+	"    (loop $l (local.set $s (call 15 (local.get $s)))\n"
+	"      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+	"      (br_if $l (i32.ne (local.get $i) (i32.const 50))))\n"
+	"    (local.get $s))\n"
+	/* 7: a nest: the inner one drops its check, the outer keeps it */
+	"  (func (param $n i32) (result i32) (local $i i32) (local $j i32) (local $s i32)\n"
+	"    (loop $o (local.set $j (i32.const 0))\n"
+	"      (loop $l (local.set $s (i32.add (local.get $s) (local.get $j)))\n"
+	"        (local.set $j (i32.add (local.get $j) (i32.const 1)))\n"
+	"        (br_if $l (i32.ne (local.get $j) (i32.const 10))))\n"
+	"      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+	"      (br_if $o (i32.ne (local.get $i) (i32.const 10))))\n"
+	"    (local.get $s))\n"
+	/* 8: next wraps past the bound: -256 by 16 while <u -8 (0xfffffff0
+	 * goes on, next is 0: it never ends) */
+	"  (func (param $n i32) (result i32) (local $i i32) (local $s i32)\n"
+	"    (local.set $i (i32.const -256))\n"
+	"    (loop $l (local.set $s (i32.add (local.get $s) (local.get $i)))\n"
+	"      (local.set $i (i32.add (local.get $i) (i32.const 16)))\n"
+	"      (br_if $l (i32.lt_u (local.get $i) (i32.const -8))))\n"
+	"    (local.get $s))\n"
+	/* 9: the same in signed: 0x7fffff00 by 16 while <s 0x7fffffff */
+	"  (func (param $n i32) (result i32) (local $i i32) (local $s i32)\n"
+	"    (local.set $i (i32.const 0x7fffff00))\n"
+	"    (loop $l (local.set $s (i32.add (local.get $s) (local.get $i)))\n"
+	"      (local.set $i (i32.add (local.get $i) (i32.const 16)))\n"
+	"      (br_if $l (i32.lt_s (local.get $i) (i32.const 0x7fffffff))))\n"
+	"    (local.get $s))\n"
+	/* 10: signed, -5000 <s 10: 5010 trips */
+	"  (func (param $n i32) (result i32) (local $i i32) (local $s i32)\n"
+	"    (local.set $i (i32.const -5000))\n"
+	"    (loop $l (local.set $s (i32.add (local.get $s) (local.get $i)))\n"
+	"      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+	"      (br_if $l (i32.lt_s (local.get $i) (i32.const 10))))\n"
+	"    (local.get $s))\n"
+	/* 11: the same unsigned: 0xffffec78 <u 10 fails at once */
+	"  (func (param $n i32) (result i32) (local $i i32) (local $s i32)\n"
+	"    (local.set $i (i32.const -5000))\n"
+	"    (loop $l (local.set $s (i32.add (local.get $s) (local.get $i)))\n"
+	"      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+	"      (br_if $l (i32.lt_u (local.get $i) (i32.const 10))))\n"
+	"    (local.get $s))\n"
+	/* 12: i reset in the body: it looks bounded and never ends */
+	"  (func (param $n i32) (result i32) (local $i i32) (local $s i32)\n"
+	"    (loop $l (local.set $s (i32.add (local.get $s) (local.get $i)))\n"
+	"      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+	"      (if (i32.eq (local.get $i) (i32.const 40)) (then (local.set $i (i32.const 0))))\n"
+	"      (br_if $l (i32.lt_u (local.get $i) (i32.const 50))))\n"
+	"    (local.get $s))\n"
+	/* 13: != 100 by 3 from 0: it steps over 100 and wraps */
+	"  (func (param $n i32) (result i32) (local $i i32) (local $s i32)\n"
+	"    (loop $l (local.set $s (i32.add (local.get $s) (local.get $i)))\n"
+	"      (local.set $i (i32.add (local.get $i) (i32.const 3)))\n"
+	"      (br_if $l (i32.ne (local.get $i) (i32.const 100))))\n"
+	"    (local.get $s))\n"
+	/* 14: a memory.fill of n bytes inside */
+	"  (func (param $n i32) (result i32) (local $i i32) (local $s i32)\n"
+	"    (loop $l (memory.fill (i32.const 0) (local.get $i) (local.get $n))\n"
+	"      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+	"      (br_if $l (i32.ne (local.get $i) (i32.const 50))))\n"
+	"    (local.get $s))\n"
+	/* 15: the callee of case 6 */
+	"  (func (param i32) (result i32) (i32.add (local.get 0) (i32.const 1))))\n";
+
+/* Loop checks of function k after the passes before loopchk (no inline:
+ * case 6 keeps its call) and after loopchk; whether it changed. */
+static bool loopchk_case(wasm_module *m, uint32_t k, uint32_t *before,
+	uint32_t *after)
+{
+	ir_func *f;
+	wasm_error err;
+	ck_assert_int_eq(ir_build(m, k, &f, &err), WASM_OK);
+	ck_assert_int_eq(ir_run_passes(f, "copyprop,fold,copyprop,brfold,copyprop,"
+		"gvn,copyprop,licm,gvn,copyprop", NULL, true, &err), WASM_OK);
+	*before = count_op(f, IR_LOOP_CHECK);
+	bool changed = ir_pass_loopchk(f);
+	verified(f);
+	*after = count_op(f, IR_LOOP_CHECK);
+	ck_assert(!ir_pass_loopchk(f));
+	ir_func_free(f);
+	return changed;
+}
+
+START_TEST(pass_loopchk)
+{
+	/* checks left by case; every case has one loop but 7 (a nest) */
+	static const uint32_t left[] = { 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1 };
+	size_t len;
+	uint8_t *bytes = wat(loopchk_wat, &len);
+	wasm_engine *e = wasm_engine_new(NULL);
+	wasm_module *m;
+	wasm_error err;
+	ck_assert_int_eq(wasm_module_load(e, bytes, len, &m, &err), WASM_OK);
+	for (uint32_t k = 0; k < sizeof left / sizeof left[0]; k++) {
+		uint32_t before, after;
+		bool changed = loopchk_case(m, k, &before, &after);
+		ck_assert_msg(after == left[k], "case %u: %u checks left", k, after);
+		ck_assert_uint_eq(before, k == 7 ? 2 : 1);
+		ck_assert(changed == (after < before));
+	}
+	/* in the default pipeline too */
+	ir_func *f;
+	ck_assert_int_eq(ir_build(m, 0, &f, &err), WASM_OK);
+	ck_assert_int_eq(ir_run_passes(f, ir_default_pipeline, NULL, true, &err), WASM_OK);
+	ck_assert_uint_eq(count_op(f, IR_LOOP_CHECK), 0);
+	ck_assert_uint_eq(f->nosr, 1);          /* the header's OSR map stays */
+	ir_func_free(f);
+	unload(e, m);
+
+	/* with fuel metering every iteration is charged: nothing dropped */
+	wasm_config cfg;
+	wasm_config_default(&cfg);
+	cfg.fuel = true;
+	e = wasm_engine_new(&cfg);
+	ck_assert_int_eq(wasm_module_load(e, bytes, len, &m, &err), WASM_OK);
+	for (uint32_t k = 0; k < sizeof left / sizeof left[0]; k++) {
+		uint32_t before, after;
+		ck_assert(!loopchk_case(m, k, &before, &after));
+		ck_assert_uint_eq(after, before);
+	}
+	unload(e, m);
+	free(bytes);
 }
 END_TEST
 
@@ -965,6 +1147,7 @@ int main(void)
 	tcase_add_test(tc, build_strength);
 	tcase_add_test(tc, pass_licm);
 	tcase_add_test(tc, pass_addr);
+	tcase_add_test(tc, pass_loopchk);
 	tcase_add_test(tc, build_eqz_compare);
 	tcase_add_test(tc, build_constant);
 	tcase_add_test(tc, build_loop_osr);

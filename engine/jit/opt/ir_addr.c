@@ -78,32 +78,56 @@ static uint64_t guarded(rng *g, ir_ref init, bool on_next, enum ir_op op,
 	return last > b0 ? last : b0;
 }
 
+/* ir_iv_guards' callback for induction(): the first guard that bounds. */
+typedef struct {
+	rng *g;
+	unsigned depth;
+	uint64_t ub;
+} iv_bound;
+
+static bool guard_bounds(void *ctx, const ir_iv_guard *iv)
+{
+	iv_bound *ib = ctx;
+	if (iv->step == 0 || iv->step > 0x7fffffff)
+		return false;
+	ib->ub = guarded(ib->g, iv->init, iv->on_next, iv->op, iv->k, iv->step,
+		ib->depth);
+	return ib->ub < U32_MAX;
+}
+
 /* The bound of header phi p as a counted loop's induction variable, or
- * U32_MAX.  The guard: a branch on the idom chain from the back edge's
- * block up to the header, through an edge every iteration that goes
- * back must take (the back edge itself, or into a block with no other
- * predecessor). */
+ * U32_MAX. */
 static uint64_t induction(rng *g, ir_ref p, unsigned depth)
 {
-	ir_func *f = g->f;
+	iv_bound ib = { .g = g, .depth = depth, .ub = U32_MAX };
+	return ir_iv_guards(g->f, p, guard_bounds, &ib) ? ib.ub : U32_MAX;
+}
+
+/* The guard: a branch on the idom chain from the back edge's block up to
+ * the header, through an edge every iteration that goes back must take
+ * (the back edge itself, or into a block with no other predecessor). */
+bool ir_iv_guards(ir_func *f, ir_ref p,
+	bool (*fn)(void *ctx, const ir_iv_guard *iv), void *ctx)
+{
 	ir_insn *i = &f->v[p];
 	uint32_t h = i->block;
 	ir_block *hb = &f->b[h];
-	if (i->nargs != 2 || hb->npred != 2)
-		return U32_MAX;
+	if (i->op != IR_PHI || i->type != IRT_I32 || i->nargs != 2 || hb->npred != 2)
+		return false;
 	uint32_t bk = 0;
 	while (bk < 2 && !(f->b[hb->pred[bk]].rpo != UINT32_MAX &&
 	       ir_dominates(f, h, hb->pred[bk])))
 		bk++;
 	if (bk == 2)
-		return U32_MAX;
-	ir_ref init = ir_resolve(f, ir_args(f, p)[1 - bk]);
-	ir_ref next = ir_resolve(f, ir_args(f, p)[bk]);
+		return false;
+	ir_iv_guard iv = { .phi = p };
+	iv.init = ir_resolve(f, ir_args(f, p)[1 - bk]);
+	iv.next = ir_resolve(f, ir_args(f, p)[bk]);
 	uint64_t s, k;
-	if (f->v[next].op != IR_IADD || ir_resolve(f, ir_args(f, next)[0]) != p ||
-	    !is_cst(f, ir_resolve(f, ir_args(f, next)[1]), &s) || s == 0 ||
-	    s > 0x7fffffff)
-		return U32_MAX;
+	if (f->v[iv.next].op != IR_IADD || ir_resolve(f, ir_args(f, iv.next)[0]) != p ||
+	    !is_cst(f, ir_resolve(f, ir_args(f, iv.next)[1]), &s) || s == 0)
+		return false;
+	iv.step = (uint32_t)s;
 	uint32_t c = h, b = hb->pred[bk];
 	for (;;) {
 		ir_ref t = ir_terminator(f, b);
@@ -121,15 +145,17 @@ static uint64_t induction(rng *g, ir_ref p, unsigned depth)
 			ir_insn *ci = &f->v[cnd];
 			enum ir_op op = neg ? ir_cmp_negate((enum ir_op)ci->op) : (enum ir_op)ci->op;
 			ir_ref v = ci->nargs == 2 ? ir_resolve(f, ir_args(f, cnd)[0]) : IR_NONE;
-			if (op != IR_NOP && ci->aux == IRT_I32 && (v == p || v == next) &&
+			if (op != IR_NOP && ci->aux == IRT_I32 && (v == p || v == iv.next) &&
 			    is_cst(f, ir_resolve(f, ir_args(f, cnd)[1]), &k)) {
-				uint64_t ub = guarded(g, init, v == next, op, k, s, depth);
-				if (ub < U32_MAX)
-					return ub;
+				iv.op = op;
+				iv.k = (uint32_t)k;
+				iv.on_next = v == iv.next;
+				if (fn(ctx, &iv))
+					return true;
 			}
 		}
 		if (b == h)
-			return U32_MAX;
+			return false;
 		c = b;
 		b = f->b[b].idom;
 	}

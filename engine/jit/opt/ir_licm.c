@@ -96,42 +96,49 @@ typedef struct {
 	                           header's OSR entry can rebuild it */
 } licm;
 
+bool ir_loop_blocks(const ir_func *f, uint32_t h, uint32_t *mark, uint32_t stamp,
+	uint32_t *work, uint64_t *body, uint32_t *nbody)
+{
+	const ir_block *hb = &f->b[h];
+	uint32_t n = 0, nb = 0;
+	bool back = false;
+	mark[h] = stamp;
+	body[nb++] = (uint64_t)hb->rpo << 32 | h;
+	for (uint32_t k = 0; k < hb->npred; k++) {
+		uint32_t p = hb->pred[k];
+		if (f->b[p].rpo == UINT32_MAX || !ir_dominates(f, h, p))
+			continue;
+		back = true;
+		if (mark[p] != stamp) {
+			mark[p] = stamp;
+			work[n++] = p;
+			body[nb++] = (uint64_t)f->b[p].rpo << 32 | p;
+		}
+	}
+	while (n) {
+		const ir_block *b = &f->b[work[--n]];
+		for (uint32_t k = 0; k < b->npred; k++) {
+			uint32_t p = b->pred[k];
+			if (f->b[p].rpo != UINT32_MAX && mark[p] != stamp) {
+				mark[p] = stamp;
+				work[n++] = p;
+				body[nb++] = (uint64_t)f->b[p].rpo << 32 | p;
+			}
+		}
+	}
+	*nbody = nb;
+	return back;
+}
+
 /* The loop of header h into l->mark (stamp); its preheader, or
  * UINT32_MAX if it has none or is not a loop. */
 static uint32_t loop_of(licm *l, uint32_t h)
 {
 	ir_func *f = l->f;
 	ir_block *hb = &f->b[h];
-	uint32_t n = 0;
-	bool back = false;
 	l->stamp++;
-	l->mark[h] = l->stamp;
-	l->nbody = 0;
-	l->body[l->nbody++] = (uint64_t)hb->rpo << 32 | h;
-	for (uint32_t k = 0; k < hb->npred; k++) {
-		uint32_t p = hb->pred[k];
-		if (f->b[p].rpo == UINT32_MAX || !ir_dominates(f, h, p))
-			continue;
-		back = true;
-		if (l->mark[p] != l->stamp) {
-			l->mark[p] = l->stamp;
-			l->work[n++] = p;
-			l->body[l->nbody++] = (uint64_t)f->b[p].rpo << 32 | p;
-		}
-	}
-	if (!back)
+	if (!ir_loop_blocks(f, h, l->mark, l->stamp, l->work, l->body, &l->nbody))
 		return UINT32_MAX;
-	while (n) {
-		ir_block *b = &f->b[l->work[--n]];
-		for (uint32_t k = 0; k < b->npred; k++) {
-			uint32_t p = b->pred[k];
-			if (f->b[p].rpo != UINT32_MAX && l->mark[p] != l->stamp) {
-				l->mark[p] = l->stamp;
-				l->work[n++] = p;
-				l->body[l->nbody++] = (uint64_t)f->b[p].rpo << 32 | p;
-			}
-		}
-	}
 	uint32_t pre = UINT32_MAX;
 	for (uint32_t k = 0; k < hb->npred; k++) {
 		uint32_t p = hb->pred[k];

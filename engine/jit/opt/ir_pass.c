@@ -15,6 +15,7 @@ const ir_pass ir_passes[] = {
 	{ "licm", ir_pass_licm, "loop-invariant code motion of pure ops" },
 	{ "addr", ir_pass_addr, "addressing-mode folding: constants into access offsets" },
 	{ "inline", ir_pass_inline, "inlining of small direct callees" },
+	{ "loopchk", ir_pass_loopchk, "no deadline check in short counted inner loops" },
 	{ NULL, NULL, NULL },
 };
 
@@ -27,10 +28,12 @@ const ir_pass ir_passes[] = {
  * blocks final), equal values again (GVN leaves copies of one value
  * inside OSR loops, which licm hoists side by side; OSR entries rebuild
  * what licm moved, ir_osr.c), constants added to addresses into the
- * accesses' offsets, and what is left unused. */
+ * accesses' offsets, the deadline checks of short counted inner loops
+ * (once their bounds are constants and their bodies final), and what is
+ * left unused. */
 const char ir_default_pipeline[] =
 	"inline,copyprop,fold,copyprop,brfold,copyprop,strength,gvn,copyprop,fold,copyprop,"
-	"brfold,copyprop,licm,gvn,copyprop,addr,dce";
+	"brfold,copyprop,licm,gvn,copyprop,addr,loopchk,dce";
 
 const ir_pass *ir_pass_find(const char *name)
 {

@@ -33,10 +33,44 @@ bool ir_pass_addr(ir_func *f);      /* ir_addr.c: address + constant into
                                        the access's offset */
 bool ir_pass_inline(ir_func *f);    /* ir_inline.c: small direct callees
                                        (f->module's) inlined */
+bool ir_pass_loopchk(ir_func *f);   /* ir_loopchk.c: no deadline check in
+                                       short counted inner loops */
 
 /* ir_inline.c: whether g (as built) is a callee ir_pass_inline inlines
  * (its header says which), and then its size in IR instructions. */
 bool ir_inlinable(const ir_func *g, uint32_t *ninsn);
+
+/* ir_addr.c: a counted loop's induction variable and one guard of its
+ * back edge.  phi is an i32 phi of a header with two predecessors, one of
+ * them the back edge (a block the header dominates): phi = (init, next)
+ * with next = phi + step (a constant, not 0, mod 2^32); and every
+ * iteration that takes the back edge has passed a branch that goes on
+ * only if op(v, k) holds, op an i32 compare (ir_cmp_negate's), k a
+ * constant, v phi or next (on_next).  ir_addr bounds addresses with it,
+ * ir_loopchk counts iterations. */
+typedef struct {
+	ir_ref phi, init, next;
+	uint32_t step;
+	enum ir_op op;
+	uint32_t k;
+	bool on_next;
+} ir_iv_guard;
+/* Calls fn with each guard of header phi p's back edge (the branches on
+ * the idom chain from the back edge up to the header, through an edge
+ * every iteration going back takes), until it returns true; whether it
+ * did.  False at once if p is not such an induction variable.  Needs
+ * ir_dom_compute. */
+bool ir_iv_guards(ir_func *f, ir_ref p,
+	bool (*fn)(void *ctx, const ir_iv_guard *iv), void *ctx);
+
+/* ir_licm.c: the natural loop of header h (h and the blocks that reach
+ * one of its back edges, p -> h with h dominating p, without passing h):
+ * its blocks, h first, in body[] as (rpo << 32 | block), *nbody of them,
+ * and mark[b] = stamp for each (mark: per block, no other entry equal to
+ * stamp; work and body: f->nb entries).  False if h has no back edge.
+ * Needs ir_dom_compute. */
+bool ir_loop_blocks(const ir_func *f, uint32_t h, uint32_t *mark, uint32_t stamp,
+	uint32_t *work, uint64_t *body, uint32_t *nbody);
 
 /* ir_licm.c: whether an OSR entry at loop header `header` can rebuild
  * value v (ir.h, "OSR"): a constant, a value the header's map names, or a
