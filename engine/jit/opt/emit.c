@@ -4,7 +4,8 @@
  * Layout: prologue (push rbp; sub rsp, spill area; r12 and r13 saved if
  * allocated: mir.h's register convention), the blocks in order
  * (a jump to the next block is left out; a conditional branch whose taken
- * side is next is inverted), the out-of-line trap tails, br_table's jump
+ * side is next is inverted; a block that only jumps is left out and
+ * jumped past: skips_find), the out-of-line trap tails, br_table's jump
  * tables (4-aligned rel32 entries: jit_seq_table_jump), then the OSR
  * prologue (the same native frame, then jmp r9: to a loop header's OSR
  * entry block, which loads the header's live slots from the frame).  The
@@ -68,6 +69,7 @@ typedef struct {
 	const mir_func *mf;
 	const uint8_t *code;    /* the function's pre-decoded code (slow ops) */
 	x64_label *labels;
+	bool *skip;             /* blocks left out: skips_find */
 	tail *tails;
 	uint32_t ntails, cap_tails;
 	/* what trap_tail hands out when memory ran out: this compilation's
@@ -297,6 +299,64 @@ typedef struct {
 	int64_t imm;
 	bool wide;              /* a v128 (move_v) */
 } pmove;
+
+/* Whether block b does nothing but jump: parallel moves whose every
+ * destination is its source's location (the allocator gave a phi and the
+ * value a loop carries round one register), then JMP. */
+static bool only_jumps(const em *c, uint32_t b)
+{
+	const mir_block *bl = &c->mf->b[b];
+	/* (an OSR entry block stays: the loop table needs its offset) */
+	if (bl->osr_entry || !bl->n || bl->insn[bl->n - 1].op != MIR_JMP)
+		return false;
+	for (uint32_t j = 0; j + 1 < bl->n; j++) {
+		const mir_insn *i = &bl->insn[j];
+		if (i->op != MIR_PMOV)
+			return false;
+		for (uint32_t k = 0; k < i->aux; k++) {
+			const mir_move *m = &c->mf->moves[i->imm + k];
+			if (!m->src || loc_of(c, m->src) != loc_of(c, m->dst))
+				return false;
+		}
+	}
+	return true;
+}
+
+/* The blocks left out (c->skip): those that only jump, on a chain that
+ * ends at a block that does more (not a ring of them: an empty infinite
+ * loop keeps its jumps).  Every jump to one goes to jump_target instead,
+ * so `jcc edge; ...; edge: jmp header`, a loop's back edge whose moves
+ * all vanished, becomes one `jcc header`.  False when out of memory. */
+static bool skips_find(em *c)
+{
+	uint32_t nb = c->mf->nb;
+	c->skip = calloc(nb ? nb : 1, sizeof *c->skip);
+	if (!c->skip)
+		return false;
+	for (uint32_t b = 0; b < nb; b++) {
+		uint32_t t = b, n = 0;
+		while (n++ <= nb && only_jumps(c, t))
+			t = c->mf->b[t].succ[0];
+		c->skip[b] = t != b && !only_jumps(c, t);
+	}
+	return true;
+}
+
+static uint32_t jump_target(const em *c, uint32_t b)
+{
+	while (c->skip && c->skip[b])
+		b = c->mf->b[b].succ[0];
+	return b;
+}
+
+/* The block whose code follows block b's. */
+static uint32_t next_emitted(const em *c, uint32_t b)
+{
+	do
+		b++;
+	while (c->skip && b < c->mf->nb && c->skip[b]);
+	return b;
+}
 
 static void emit_pmov(em *c, const mir_insn *i)
 {
@@ -625,7 +685,7 @@ static void jump_tables(em *c)
 		x64_label_bind(B, &c->jt[k].l);
 		for (uint32_t b = c->jt[k].block;;) {
 			const mir_block *mb = &c->mf->b[b];
-			x64_label_rel32(B, &c->labels[mb->succ[0]]);
+			x64_label_rel32(B, &c->labels[jump_target(c, mb->succ[0])]);
 			if (mb->nsucc < 2)
 				break;
 			b = mb->succ[1];
@@ -1018,18 +1078,20 @@ static void emit_insn(em *c, const mir_insn *i)
 			jit_seq_fuel(B, &c->seq);
 		break;
 	case MIR_JMP: {
-		uint32_t t = mf->b[c->cur].succ[0];
-		if (t != c->cur + 1)
+		uint32_t t = jump_target(c, mf->b[c->cur].succ[0]);
+		if (t != next_emitted(c, c->cur))
 			x64_jmp(B, &c->labels[t]);
 		break;
 	}
 	case MIR_JCC: {
-		uint32_t t = mf->b[c->cur].succ[0], e = mf->b[c->cur].succ[1];
-		if (t == c->cur + 1) {
+		uint32_t t = jump_target(c, mf->b[c->cur].succ[0]),
+			e = jump_target(c, mf->b[c->cur].succ[1]),
+			next = next_emitted(c, c->cur);
+		if (t == next) {
 			x64_jcc(B, X64_CC_INVERT((x64_cc)i->cc), &c->labels[e]);
 		} else {
 			x64_jcc(B, (x64_cc)i->cc, &c->labels[t]);
-			if (e != c->cur + 1)
+			if (e != next)
 				x64_jmp(B, &c->labels[e]);
 		}
 		break;
@@ -1109,9 +1171,13 @@ wasm_status mir_emit(const mir_func *mf, mir_code *out, wasm_error *err)
 	if (c->frame)
 		x64_sub_ri(B, 8, X64_RSP, c->frame);
 	pinned_save(c);
-	for (uint32_t b = 0; b < mf->nb; b++) {
+	if (!skips_find(c))
+		c->oom = true;
+	for (uint32_t b = 0; b < mf->nb && !c->oom; b++) {
 		c->cur = b;
 		x64_label_bind(B, &c->labels[b]);
+		if (c->skip[b])
+			continue;       /* every jump to it goes past it */
 		osr_entry_here(c, &mf->b[b]);
 		for (uint32_t j = 0; j < mf->b[b].n; j++)
 			emit_insn(c, &mf->b[b].insn[j]);
@@ -1136,6 +1202,7 @@ wasm_status mir_emit(const mir_func *mf, mir_code *out, wasm_error *err)
 		st = err_set(err, WASM_ERR_UNSUPPORTED, SIZE_MAX, "function %u: encoder: %s",
 			mf->func_index, x64_err_name(x64_buf_err(B)));
 	free(c->labels);
+	free(c->skip);
 	free(c->tails);
 	free(c->jt);
 	free(c->pool);
