@@ -240,6 +240,16 @@ START_TEST(eval_wasm_semantics)
 	ck_assert(EV(ILTS, I32, I32, 0xffffffffu, 0) && r == 1);
 	ck_assert(EV(ILTU, I32, I32, 0xffffffffu, 0) && r == 0);
 	ck_assert(EV(ICLZ, I32, NONE, 0, 0) && r == 32);
+	/* the high half of the double-width product */
+	ck_assert(EV(IMULHU, I64, NONE, 1ull << 63, 4) && r == 2);
+	ck_assert(EV(IMULHU, I64, NONE, ~0ull, ~0ull) && r == ~0ull - 1);
+	ck_assert(EV(IMULHS, I64, NONE, ~0ull, 1) && r == ~0ull);         /* -1 * 1 */
+	ck_assert(EV(IMULHS, I64, NONE, 1ull << 63, 1ull << 63) && r == 1ull << 62);
+	ck_assert(EV(IMULHS, I64, NONE, 1ull << 63, 0x7fffffffffffffffull) &&
+		r == 0xc000000000000000ull);
+	ck_assert(EV(IMULHU, I32, NONE, 0xffffffffu, 0xffffffffu) && r == 0xfffffffeu);
+	ck_assert(EV(IMULHS, I32, NONE, 0xffffffffu, 1) && r == 0xffffffffu);
+	ck_assert(EV(IMULHS, I32, NONE, 0x80000000u, 0x80000000u) && r == 0x40000000u);
 	ck_assert(EV(IEXT8S, I32, NONE, 0x80, 0) && r == 0xffffff80u);
 	/* floats: numbers as IEEE says, NaN results as ops.h's NaN rule (the
 	 * bits the other tiers give: the first NaN operand quieted, else the
