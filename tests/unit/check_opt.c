@@ -240,6 +240,16 @@ START_TEST(eval_wasm_semantics)
 	ck_assert(EV(ILTS, I32, I32, 0xffffffffu, 0) && r == 1);
 	ck_assert(EV(ILTU, I32, I32, 0xffffffffu, 0) && r == 0);
 	ck_assert(EV(ICLZ, I32, NONE, 0, 0) && r == 32);
+	/* the high half of the double-width product */
+	ck_assert(EV(IMULHU, I64, NONE, 1ull << 63, 4) && r == 2);
+	ck_assert(EV(IMULHU, I64, NONE, ~0ull, ~0ull) && r == ~0ull - 1);
+	ck_assert(EV(IMULHS, I64, NONE, ~0ull, 1) && r == ~0ull);         /* -1 * 1 */
+	ck_assert(EV(IMULHS, I64, NONE, 1ull << 63, 1ull << 63) && r == 1ull << 62);
+	ck_assert(EV(IMULHS, I64, NONE, 1ull << 63, 0x7fffffffffffffffull) &&
+		r == 0xc000000000000000ull);
+	ck_assert(EV(IMULHU, I32, NONE, 0xffffffffu, 0xffffffffu) && r == 0xfffffffeu);
+	ck_assert(EV(IMULHS, I32, NONE, 0xffffffffu, 1) && r == 0xffffffffu);
+	ck_assert(EV(IMULHS, I32, NONE, 0x80000000u, 0x80000000u) && r == 0x40000000u);
 	ck_assert(EV(IEXT8S, I32, NONE, 0x80, 0) && r == 0xffffff80u);
 	/* floats: numbers as IEEE says, NaN results as ops.h's NaN rule (the
 	 * bits the other tiers give: the first NaN operand quieted, else the
@@ -380,6 +390,137 @@ START_TEST(pass_strength)
 			}
 		}
 	ck_assert_uint_gt(reduced, 1000);
+}
+END_TEST
+
+/* Run f, one straight-line block of pure ops over one i64 parameter, on
+ * x: each instruction through ir_eval, which must not refuse any. */
+static uint64_t run_straight(ir_func *f, uint64_t x)
+{
+	uint64_t *val = calloc(f->nv, sizeof *val);
+	ck_assert_ptr_nonnull(val);
+	ck_assert_uint_eq(f->nb, 1);
+	for (uint32_t j = 0; j < f->b[0].ninsn; j++) {
+		ir_ref r = f->b[0].insn[j];
+		ir_insn *i = ir_at(f, r);
+		ir_ref *a = ir_args(f, r);
+		uint64_t args[3] = { 0, 0, 0 };
+		for (uint32_t k = 0; k < i->nargs && k < 3; k++)
+			args[k] = val[a[k]];
+		switch (i->op) {
+		case IR_CONST: val[r] = i->imm; break;
+		case IR_PARAM: val[r] = x; break;
+		case IR_COPY: val[r] = args[0]; break;
+		case IR_SELECT: val[r] = (uint32_t)args[0] ? args[1] : args[2]; break;
+		case IR_RET: {
+			uint64_t v = args[0];
+			free(val);
+			return v;
+		}
+		default:
+			ck_assert_msg(ir_eval((enum ir_op)i->op, (enum ir_type)i->type,
+				(enum ir_type)i->aux, args, i->nargs, &val[r]),
+				"%s does not evaluate", ir_ops[i->op].name);
+			break;
+		}
+	}
+	ck_abort_msg("no ret");
+	return 0;
+}
+
+/* i64 division and remainder by constants, through the high-multiply
+ * ops: x op d (x a parameter) is reduced once per divisor, and the
+ * reduced IR is run on many dividends against ir_eval of the original
+ * op: the edges, multiples of d and their neighbours, random ones. */
+START_TEST(pass_strength64)
+{
+	static const uint64_t divisors[] = { 1, 2, 3, 5, 6, 7, 9, 10, 11, 12, 14,
+		25, 28, 60, 100, 125, 641, 1000, 1000000, 1000000007, 6700417,
+		(1ull << 32) + 1, (1ull << 32) - 1, 1ull << 32, 3ull << 40,
+		10000000000000000000ull, 0x7fffffffffffffffull, 0x5555555555555555ull,
+		0x3333333333333333ull, 0x123456789abcdefull, 0xfedcba987654321ull,
+		0x8000000000000000ull, 0x8000000000000001ull, 0xfffffffffffffffeull,
+		0xffffffffffffffffull, 0xfffffffffffffffdull, (uint64_t)-7,
+		(uint64_t)-10, (uint64_t)-1000, (uint64_t)-641, (uint64_t)-(1ll << 33),
+		(uint64_t)-6700417, 0x4000000000000000ull, 0xc000000000000000ull,
+		0x4000000000000001ull, 0x7ffffffffffffffdull, 0 };
+	static const uint64_t edges[] = { 0, 1, 2, 3, 7, 9, 10, 99, 100, 101,
+		999, 1000, 1001, 0x7fffffff, 0x80000000u, 0xffffffffu, 1ull << 32,
+		0x7fffffffffffffffull, 0x7ffffffffffffffeull, 0x8000000000000000ull,
+		0x8000000000000001ull, 0xffffffffffffffffull, 0xfffffffffffffffeull,
+		(uint64_t)-3, (uint64_t)-7, (uint64_t)-10, (uint64_t)-1000 };
+	static const enum ir_op ops[] = { IR_IDIVU, IR_IREMU, IR_IDIVS, IR_IREMS };
+	uint64_t seed = 0x2545f4914f6cdd1dull;
+	uint64_t nmulh = 0, nruns = 0;
+	for (size_t di = 0; di < sizeof divisors / sizeof divisors[0]; di++) {
+		uint64_t d = divisors[di];
+		/* the dividends: edges, q*d + {-1, 0, 1} for small and largest
+		 * q (unsigned and signed), random */
+		uint64_t xs[sizeof edges / sizeof edges[0] + 8 * 3 + 200];
+		size_t nx = 0;
+		for (size_t k = 0; k < sizeof edges / sizeof edges[0]; k++)
+			xs[nx++] = edges[k];
+		uint64_t ad = (int64_t)d < 0 ? -d : d;
+		uint64_t qs[8] = { 1, 2, 3, 1000, ~0ull / (d ? d : 1),
+			~0ull / (d ? d : 1) - 1, 0x7fffffffffffffffull / (ad ? ad : 1),
+			-(0x7fffffffffffffffull / (ad ? ad : 1)) };
+		for (size_t k = 0; k < 8; k++)
+			for (int e = -1; e <= 1; e++)
+				xs[nx++] = qs[k] * d + (uint64_t)(int64_t)e;
+		while (nx < sizeof xs / sizeof xs[0]) {
+			seed ^= seed << 13;
+			seed ^= seed >> 7;
+			seed ^= seed << 17;
+			xs[nx++] = seed >> (seed % 61);         /* all magnitudes */
+		}
+		for (size_t o = 0; o < sizeof ops / sizeof ops[0]; o++) {
+			enum ir_op op = ops[o];
+			ir_func *f = ir_func_new(0);
+			ck_assert_ptr_nonnull(f);
+			f->nresults = 1;
+			f->result_types = malloc(1);
+			f->result_types[0] = IRT_I64;
+			uint32_t b0 = ir_block_new(f);
+			ir_ref args[2] = { ir_emit(f, b0, IR_PARAM, IRT_I64, 0, NULL),
+				ir_const(f, IRT_I64, d) };
+			ir_ref r = ir_emit(f, b0, op, IRT_I64, 2, args);
+			ir_emit(f, b0, IR_RET, IRT_NONE, 1, &r);
+			verified(f);
+			bool changed = ir_pass_strength(f);
+			verified(f);
+			/* by 0 and div_s by -1 may trap: left alone */
+			bool traps = d == 0 || (op == IR_IDIVS && d == ~0ull);
+			ck_assert_msg(changed != traps && count_op(f, op) == traps,
+				"%s.i64 by %#llx: %s", ir_ops[op].name,
+				(unsigned long long)d, changed ? "reduced" : "kept");
+			if (traps) {
+				ir_func_free(f);
+				continue;
+			}
+			uint32_t nh = count_op(f, IR_IMULHU) + count_op(f, IR_IMULHS);
+			bool sgn = op == IR_IDIVS || op == IR_IREMS;
+			uint64_t dm = sgn ? ad : d;     /* the magnitude divided by */
+			/* one high multiply where no shift or compare does */
+			ck_assert_uint_eq(nh, !(dm & (dm - 1)) || (!sgn && d >> 63) ? 0 : 1);
+			nmulh += nh;
+			for (size_t xi = 0; xi < nx; xi++) {
+				uint64_t want, ev[2] = { xs[xi], d };
+				if (!ir_eval(op, IRT_I64, IRT_I64, ev, 2, &want)) {
+					/* INT64_MIN / -1 only, and that is not reduced */
+					ck_abort_msg("%s traps", ir_ops[op].name);
+				}
+				uint64_t got = run_straight(f, xs[xi]);
+				ck_assert_msg(got == want, "%s.i64 %#llx by %#llx: %#llx, want %#llx",
+					ir_ops[op].name, (unsigned long long)xs[xi],
+					(unsigned long long)d, (unsigned long long)got,
+					(unsigned long long)want);
+				nruns++;
+			}
+			ir_func_free(f);
+		}
+	}
+	ck_assert_uint_gt(nmulh, 100);
+	ck_assert_uint_gt(nruns, 40000);
 }
 END_TEST
 
@@ -1144,6 +1285,7 @@ int main(void)
 	tcase_add_test(tc, pass_dce);
 	tcase_add_test(tc, pass_copyprop);
 	tcase_add_test(tc, pass_strength);
+	tcase_add_test(tc, pass_strength64);
 	tcase_add_test(tc, build_strength);
 	tcase_add_test(tc, pass_licm);
 	tcase_add_test(tc, pass_addr);

@@ -391,7 +391,15 @@ static const char int_wat[] =
 	"      (i64.add (i64.rem_s (local.get 0) (i64.const 4096))\n"
 	"        (i64.add (i64.div_u (local.get 0) (i64.const 0x8000000000000001))\n"
 	"          (i64.add (i64.rem_u (local.get 0) (i64.const 16))\n"
-	"            (i64.div_u (local.get 0) (i64.const 7)))))))\n"
+	"            (i64.add (i64.div_u (local.get 0) (i64.const 7))\n"
+	"              ;; high multiplies (mulh): unsigned, even pre-shifted,\n"
+	"              ;; signed with and without the add, negative\n"
+	"              (i64.add (i64.rem_u (local.get 0) (i64.const 10))\n"
+	"                (i64.add (i64.div_u (local.get 0) (i64.const 28))\n"
+	"                  (i64.add (i64.div_s (local.get 0) (i64.const 1000))\n"
+	"                    (i64.add (i64.rem_s (local.get 0) (i64.const 7))\n"
+	"                      (i64.add (i64.div_s (local.get 0) (i64.const -641))\n"
+	"                        (i64.div_s (local.get 1) (i64.const 0x4000000000000001)))))))))))))\n"
 	"  (func (export \"inv\") (param i32 i32) (result i32) (local i32 i32)\n"
 	"    ;; loop-invariant (a * b) ^ (a << 3), moved out by ir_licm.c\n"
 	"    (loop $l\n"
@@ -971,6 +979,12 @@ START_TEST(lowering_patterns)
 	/* division by constants: no div left, a multiplication instead */
 	t = mir_text(&r, "divc", false);
 	ck_assert_msg(!strstr(t, "div.") && strstr(t, "imul"), "%s", t);
+	free(t);
+	/* i64 too: the high half of the product in rdx, the magic number
+	 * in rax */
+	t = mir_text(&r, "divc64", false);
+	ck_assert_msg(!strstr(t, "div.") && strstr(t, "mulh.64 v") && strstr(t, ", u") &&
+		strstr(t, ", s") && strstr(t, "movi.64 %rax") && strstr(t, "%rdx"), "%s", t);
 	free(t);
 	/* (x + (y << 2)) + 12: one lea */
 	t = mir_text(&r, "lea3", false);

@@ -703,7 +703,7 @@ static int spill_mem(const em *c, const mir_insn *i)
 	switch (i->op) {
 	case MIR_ALU:
 		return !i->hasimm && as ? 1 : 0;
-	case MIR_IMUL: case MIR_FALU:
+	case MIR_IMUL: case MIR_FALU: case MIR_MULH:
 		return as ? 1 : 0;
 	case MIR_VFALU:
 		/* vop d, a, [slot of b] (a spilled comes through xmm14) */
@@ -732,6 +732,9 @@ static void emit_spill_mem(em *c, const mir_insn *i, int which, int rd, int ra,
 		break;
 	case MIR_IMUL:
 		x64_imul_rm(B, size, (x64_gpr)rd, m);
+		break;
+	case MIR_MULH:
+		x64_unary_m(B, i->aux & MIR_SIGNED ? X64_UN_IMUL : X64_UN_MUL, size, m);
 		break;
 	case MIR_FALU:
 		x64_sse_xm(B, sse_pfx(size), (x64_sse)i->aux, xmm_of(rd), m);
@@ -1046,6 +1049,10 @@ static void emit_insn(em *c, const mir_insn *i)
 		} else {
 			x64_cmovcc_rr(B, (x64_cc)i->cc, i->size, gd, ga);
 		}
+		break;
+	case MIR_MULH:
+		/* rdx:rax = rax * a */
+		x64_unary_r(B, i->aux & MIR_SIGNED ? X64_UN_IMUL : X64_UN_MUL, i->size, ga);
 		break;
 	case MIR_DIV:
 		/* rax, rdx = rdx:rax / a */

@@ -130,6 +130,9 @@ enum {
 	/* integer arithmetic (i32, i64) */ \
 	IR_OP2_(X, IADD, "iadd", T, INT) IR_OP2_(X, ISUB, "isub", T, INT) \
 	IR_OP2_(X, IMUL, "imul", T, INT) IR_OP2_(X, IAND, "iand", T, INT) \
+	/* the high half of the double-width product, signed and unsigned \
+	 * (one-operand imul/mul's rdx): division by constants */ \
+	IR_OP2_(X, IMULHS, "imulh_s", T, INT) IR_OP2_(X, IMULHU, "imulh_u", T, INT) \
 	IR_OP2_(X, IOR, "ior", T, INT) IR_OP2_(X, IXOR, "ixor", T, INT) \
 	IR_OP2_(X, ISHL, "ishl", T, INT) IR_OP2_(X, ISHRS, "ishr_s", T, INT) \
 	IR_OP2_(X, ISHRU, "ishr_u", T, INT) IR_OP2_(X, IROTL, "irotl", T, INT) \

@@ -47,6 +47,12 @@ static bool eval_int(enum ir_op op, bool w64, uint64_t a, uint64_t b, uint64_t *
 	case IR_IADD: r = a + b; break;
 	case IR_ISUB: r = a - b; break;
 	case IR_IMUL: r = a * b; break;
+	case IR_IMULHS:
+		r = (uint64_t)(((__int128)sa * sb) >> bits);
+		break;
+	case IR_IMULHU:
+		r = (uint64_t)(((unsigned __int128)a * b) >> bits);
+		break;
 	case IR_IAND: r = a & b; break;
 	case IR_IOR: r = a | b; break;
 	case IR_IXOR: r = a ^ b; break;

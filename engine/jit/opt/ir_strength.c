@@ -26,12 +26,21 @@
  *       n*e < 2^p so floor(|n| m / 2^p) = floor(|n| / |d|), and |n| m / 2^p
  *       is never an integer for n != 0 (e >= 1), so the floor of the
  *       negative product plus one is the quotient rounded toward zero
+ *   x /u d (i64) -> imulh_u(x, m) >>u (p - 64), the same condition for
+ *       p in 64..63+l; an even d = d' 2^z whose m needs 65 bits divides
+ *       x >>u z by d' (a narrower dividend: always 64 bits); an odd one
+ *       t = imulh_u(x, m - 2^64), (t + ((x - t) >>u 1)) >>u (l - 1)
+ *   x /s d (i64) -> (imulh_s(x, m) >>s (p - 64)) + (x >>u 63), the
+ *       smallest p in 64..63+l with m < 2^63 and |x| e < 2^p, else p =
+ *       63+l with hi = imulh_s(x, m - 2^64) + x (sdiv_const64); for
+ *       d < 0, (x >>s 63) - (hi >>s (p - 64))
  *   x % d -> x - (x / d) * d, with the quotient above (and the product
  *       reduced as below)
  *   x * 2^k -> x << k       x * 3, 5, 9 -> x + (x << 1, 2, 3) (a lea)
  *
- * i64 division by a constant that is not a power of two needs the high
- * half of a 128-bit product, which the IR has no op for: it stays a div.
+ * i32 keeps its 64-bit multiply (an imul with any registers) rather than
+ * imulh.i32 (mul's fixed rax and rdx); i64 needs the high half of the
+ * 128-bit product, imulh.
  */
 #include "jit/opt/passes.h"
 
@@ -78,8 +87,65 @@ static unsigned log2_ceil(uint64_t d)
 
 static bool pow2(uint64_t d) { return d && !(d & (d - 1)); }
 
-/* x /u d, d >= 3 not a power of two (any width), or NULL when the IR
- * cannot say it (i64 below 2^63). */
+/* x >>op n, or x itself for n = 0. */
+static ir_ref shift_nz(sr *s, enum ir_op op, enum ir_type t, ir_ref x, unsigned n)
+{
+	return n ? shift(s, op, t, x, n) : x;
+}
+
+/* The multiplier of x /u d for every x < 2^n (n <= 64), d >= 3 not a
+ * power of two: the smallest p in 64..63+l (l = ceil(log2 d)) with
+ * m = ceil(2^p / d) < 2^64 and e = m*d - 2^p <= 2^(p-n), so that
+ * x*e < 2^p and floor(x*m / 2^p) = floor(x / d); false when there is
+ * none (p = 64+l always works, but its m needs 65 bits). */
+static bool umagic64(uint64_t d, unsigned n, uint64_t *m, unsigned *p)
+{
+	unsigned l = log2_ceil(d);
+	for (unsigned q = 64; q < 64 + l; q++) {
+		unsigned __int128 two_q = (unsigned __int128)1 << q;
+		unsigned __int128 mq = (two_q + d - 1) / d;
+		unsigned __int128 e = mq * d - two_q;
+		if (!(mq >> 64) && e <= (unsigned __int128)1 << (q - n)) {
+			*m = (uint64_t)mq;
+			*p = q;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* x /u d, i64, 3 <= d < 2^63 not a power of two: the high half of
+ * x * m shifted by p - 64.  An even d = d' 2^z whose m needs 65 bits
+ * divides x >> z by d' instead: that dividend is below 2^(64-z), and
+ * with z >= 1 p = 63 + ceil(log2 d') always fits (e < d' <= 2^(p-64+z)).
+ * An odd one takes m - 2^64 = m' and adds x back without a 65-bit sum:
+ * with t = hi(x m'), floor(x m / 2^p) = floor((t + x) / 2^l), and
+ * t <= x, so (t + x) / 2 = t + (x - t) / 2 (Granlund and Montgomery,
+ * figure 4.1). */
+static ir_ref udiv_const64(sr *s, ir_ref x, uint64_t d)
+{
+	uint64_t m;
+	unsigned p, z = (unsigned)__builtin_ctzll(d);
+	if (!umagic64(d, 64, &m, &p)) {
+		if (!z) {
+			unsigned l = log2_ceil(d);              /* 2..63 */
+			unsigned __int128 mp = (((unsigned __int128)1 << (64 + l)) + d - 1) / d;
+			ir_ref t = emit(s, IR_IMULHU, IRT_I64, x,
+				konst(s, IRT_I64, (uint64_t)mp));       /* m - 2^64 */
+			ir_ref half = shift(s, IR_ISHRU, IRT_I64,
+				emit(s, IR_ISUB, IRT_I64, x, t), 1);
+			return shift(s, IR_ISHRU, IRT_I64,
+				emit(s, IR_IADD, IRT_I64, half, t), l - 1);
+		}
+		if (!umagic64(d >> z, 64 - z, &m, &p))
+			return IR_NONE;         /* cannot happen (above) */
+		x = shift(s, IR_ISHRU, IRT_I64, x, z);
+	}
+	ir_ref h = emit(s, IR_IMULHU, IRT_I64, x, konst(s, IRT_I64, m));
+	return shift_nz(s, IR_ISHRU, IRT_I64, h, p - 64);
+}
+
+/* x /u d, d >= 3 not a power of two (any width). */
 static ir_ref udiv_const(sr *s, enum ir_type t, ir_ref x, uint64_t d)
 {
 	unsigned w = t == IRT_I64 ? 64 : 32;
@@ -90,7 +156,7 @@ static ir_ref udiv_const(sr *s, enum ir_type t, ir_ref x, uint64_t d)
 		return t == IRT_I64 ? emit(s, IR_EXTU, IRT_I64, c, IR_NONE) : c;
 	}
 	if (w == 64)
-		return IR_NONE;
+		return udiv_const64(s, x, d);
 	unsigned l = log2_ceil(d);         /* 2..31 */
 	ir_ref x64 = emit(s, IR_EXTU, IRT_I64, x, IR_NONE);
 	for (unsigned p = 32; p <= 32 + l; p++) {
@@ -121,6 +187,37 @@ static ir_ref sdiv_const32(sr *s, ir_ref x, int32_t d)
 	ir_ref q = emit(s, IR_WRAP, IRT_I32, shift(s, IR_ISHRS, IRT_I64, pr, p), IR_NONE);
 	q = emit(s, IR_IADD, IRT_I32, q, shift(s, IR_ISHRU, IRT_I32, x, 31));
 	return d < 0 ? emit(s, IR_ISUB, IRT_I32, konst(s, IRT_I32, 0), q) : q;
+}
+
+/* x /s d, i64, |d| >= 3 not a power of two (so not INT64_MIN): as for
+ * i32, with p in 64..63+l (l = ceil(log2 |d|)), m = ceil(2^p / |d|) and
+ * e = m|d| - 2^p < 2^(p-63), so that |x| e < 2^p for |x| <= 2^63: the
+ * smallest such p whose m < 2^63 (a signed multiplier), else p = 63+l,
+ * where e < |d| < 2^l always holds and 2^63 < m < 2^64: then m as
+ * signed bits is m - 2^64, and hi(x m) = hi_s(x (m - 2^64)) + x, which
+ * fits in 64 bits (|x m| < 2^127).  q = (hi >>s (p - 64)) + (x >>u 63);
+ * for d < 0, -q = (x >>s 63) - (hi >>s (p - 64)). */
+static ir_ref sdiv_const64(sr *s, ir_ref x, int64_t d)
+{
+	uint64_t ad = d < 0 ? -(uint64_t)d : (uint64_t)d;
+	unsigned l = log2_ceil(ad), p;
+	unsigned __int128 m = 0;
+	for (p = 64; p < 63 + l; p++) {
+		unsigned __int128 two_p = (unsigned __int128)1 << p;
+		m = (two_p + ad - 1) / ad;
+		unsigned __int128 e = m * ad - two_p;
+		if (!(m >> 63) && e < (unsigned __int128)1 << (p - 63))
+			break;
+	}
+	if (p == 63 + l)
+		m = (((unsigned __int128)1 << p) + ad - 1) / ad;
+	ir_ref h = emit(s, IR_IMULHS, IRT_I64, x, konst(s, IRT_I64, (uint64_t)m));
+	if (m >> 63)
+		h = emit(s, IR_IADD, IRT_I64, h, x);
+	h = shift_nz(s, IR_ISHRS, IRT_I64, h, p - 64);
+	if (d < 0)
+		return emit(s, IR_ISUB, IRT_I64, shift(s, IR_ISHRS, IRT_I64, x, 63), h);
+	return emit(s, IR_IADD, IRT_I64, h, shift(s, IR_ISHRU, IRT_I64, x, 63));
 }
 
 /* The value of r (a div, rem or mul of type t by constant bits c), or
@@ -192,7 +289,7 @@ static ir_ref reduce(sr *s, enum ir_op op, enum ir_type t, ir_ref x, uint64_t c)
 	if (op == IR_IDIVU || op == IR_IREMU)
 		q = udiv_const(s, t, x, c);
 	else
-		q = w == 32 ? sdiv_const32(s, x, (int32_t)sc) : IR_NONE;
+		q = w == 32 ? sdiv_const32(s, x, (int32_t)sc) : sdiv_const64(s, x, sc);
 	if (q == IR_NONE || op == IR_IDIVU || op == IR_IDIVS)
 		return q;
 	ir_ref qd = reduce(s, IR_IMUL, t, q, c);        /* q * 3 -> lea, ... */

@@ -514,6 +514,26 @@ static void lower_div(lw *c, ir_ref r)
 	lw_ins(c, MIR_MOV, size, lw_def(c, r), MIR_PHYS(rem ? X64_RDX : X64_RAX), 0);
 }
 
+/* The high half of x * y: one-operand mul (imul signed) takes one factor
+ * in rax and leaves the product in rdx:rax.  A constant factor (the
+ * magic number of a division) goes into rax, so that the other stays
+ * where it is. */
+static void lower_mulh(lw *c, ir_ref r)
+{
+	ir_insn *i = ir_at(c->f, r);
+	ir_ref *a = ir_args(c->f, r);
+	unsigned size = tsize(c, (enum ir_type)i->type);
+	ir_ref x = a[0], y = a[1];
+	if (ir_is_const(c->f, x) && !ir_is_const(c->f, y)) {
+		x = a[1];
+		y = a[0];
+	}
+	mir_reg rx = lw_val(c, x);
+	lw_move_into(c, MIR_PHYS(X64_RAX), size, y);
+	lw_ins(c, MIR_MULH, size, 0, rx, 0)->aux = i->op == IR_IMULHS ? MIR_SIGNED : 0u;
+	lw_ins(c, MIR_MOV, size, lw_def(c, r), MIR_PHYS(X64_RDX), 0);
+}
+
 /* The address operand of a load or store: register (or none) and
  * displacement, with off > 2^31 - 1 folded into a 64-bit register. */
 void lw_address(lw *c, ir_ref addr, uint64_t off, mir_reg *base, int32_t *disp)
@@ -727,6 +747,7 @@ static void lower_insn(lw *c, uint32_t blk, uint32_t pos, ir_ref r)
 	case IR_IADD: lower_add(c, r, false); break;
 	case IR_ISUB: lower_add(c, r, true); break;
 	case IR_IMUL: lower_mul(c, r); break;
+	case IR_IMULHS: case IR_IMULHU: lower_mulh(c, r); break;
 	case IR_IAND: lower_alu(c, r, X64_ALU_AND, true); break;
 	case IR_IOR: lower_alu(c, r, X64_ALU_OR, true); break;
 	case IR_IXOR: lower_alu(c, r, X64_ALU_XOR, true); break;

@@ -30,8 +30,8 @@
  * Each op's operand roles are one line of MIR_OPS: d is defined (DEF),
  * read and written (UDEF, the x86 two-address destination) or unused;
  * a and b are read.  An instruction's immediate replaces b (or a, where
- * the op says) when `hasimm` is set.  Implicit registers: DIV reads rax
- * and writes rax and rdx; CALL clobbers every caller-saved GPR.
+ * the op says) when `hasimm` is set.  Implicit registers: DIV and MULH
+ * read rax and write rax and rdx; CALL clobbers every caller-saved GPR.
  *
  * Phis are parallel moves (PMOV) at the end of each predecessor, before
  * its JMP; lowering splits critical edges so that such a predecessor has
@@ -113,6 +113,8 @@ enum mir_role { MR_NONE, MR_DEF, MR_UDEF, MR_USE };
 	X(SETCC,   "setcc",   DEF,  NONE, NONE, 0)  /* d = cc ? 1 : 0 */ \
 	X(CMOV,    "cmov",    UDEF, USE,  NONE, 0)  /* if cc: d = a */ \
 	X(DIV,     "div",     NONE, USE,  NONE, 0)  /* rax, rdx = rdx:rax / a; aux MIR_DIV_* */ \
+	X(MULH,    "mulh",    NONE, USE,  NONE, 0)  /* rdx:rax = rax * a, aux MIR_SIGNED: \
+	                                           imul, else mul (the high half) */ \
 	X(CALL,    "call",    NONE, NONE, NONE, 0)  /* function imm, frame base slot */ \
 	X(CALLIMP, "call_import", NONE, NONE, NONE, 0) /* import imm, base slot */ \
 	X(CALLIND, "call_indirect", NONE, USE, NONE, 0) /* element a = rcx, table aux, \

@@ -163,6 +163,9 @@ void mir_print(const mir_func *mf, FILE *out)
 				fprintf(out, "%s%s%s", sep, i->aux & MIR_DIV_SIGNED ? "s" : "u",
 					i->aux & MIR_DIV_REM ? " rem" : "");
 				break;
+			case MIR_MULH:
+				fprintf(out, "%s%s", sep, i->aux & MIR_SIGNED ? "s" : "u");
+				break;
 			case MIR_TRAP:
 				fprintf(out, " %s", wasm_trap_kind_name((wasm_trap_kind)i->aux));
 				break;

@@ -150,7 +150,8 @@ wasm_status ir_run_passes(ir_func *f, const char *pipeline, FILE *print,
  * Fold moves their constants right, GVN numbers them in either order. */
 static inline bool ir_op_commutative(enum ir_op op)
 {
-	return op == IR_IADD || op == IR_IMUL || op == IR_IAND || op == IR_IOR ||
+	return op == IR_IADD || op == IR_IMUL || op == IR_IMULHS ||
+	       op == IR_IMULHU || op == IR_IAND || op == IR_IOR ||
 	       op == IR_IXOR || op == IR_IEQ || op == IR_INE;
 }
 

@@ -149,7 +149,8 @@ static void visit(const mir_func *mf, const mir_insn *i, visit_fn *fn, void *ctx
 		fn(ctx, i->b, OP_USE);
 	if (mir_is_simd(i))
 		simd_clobbers(i, fn, ctx);
-	if (i->op == MIR_DIV) {
+	if (i->op == MIR_DIV || i->op == MIR_MULH) {
+		/* one-operand div and mul: rdx:rax */
 		fn(ctx, MIR_PHYS(X64_RAX), OP_USE);
 		fn(ctx, MIR_PHYS(X64_RAX), OP_DEF);
 		fn(ctx, MIR_PHYS(X64_RDX), OP_CLOBBER);
