@@ -1,7 +1,7 @@
 /* jit_rt.c -- the C side of tier 1: helpers that JIT code calls for what
  * it does not inline (traps, calls into the interpreter and the host, calls
- * to other instances, tables, bulk memory, memory.grow, saturating
- * conversions), and the native stack limit.
+ * to other instances, tables, bulk memory, memory.grow), and the native
+ * stack limit.
  *
  * A helper that runs arbitrary code (a host function, the interpreter)
  * saves and restores ex->jit_unwind and ex->cur_func around it: a trap
@@ -180,12 +180,6 @@ uint32_t jit_rt_slow_op(wasm_instance *inst, uint64_t *fp,
 	case OP_MEMORY_INIT:
 		return op_memory_init(inst, OP_AT(ip, MEMORY_INIT)->data,
 			SL(MEMORY_INIT, dst), SL(MEMORY_INIT, src), SL(MEMORY_INIT, n));
-#define SAT_CASE(name, ...) \
-	case OP_SAT_##name: \
-		SL(D_A, d) = op_sat_##name(SL(D_A, a)); \
-		return WASM_TRAP_NONE;
-	OP_FLOAT_TO_INT(SAT_CASE)
-#undef SAT_CASE
 	default:
 		return WASM_TRAP_HOST;
 	}

@@ -221,6 +221,42 @@ static void cvt(x64_buf *b, bool to_int, unsigned fsize, unsigned isize,
 		x64_cvtsi2sd_xr(b, isize, x, r);
 }
 
+/* u64 from a float, both truncations: below 2^63 (NaN too) the signed
+ * 64-bit form; at or above, xs - 2^63 converted and the top bit set.  Of
+ * a value in range (the trapping truncation's bounds were checked) that
+ * is all; saturating (sat), a negative answer of the signed form (the
+ * indefinite integer 2^63 for NaN and -inf, -1 or less) becomes 0 and
+ * the indefinite integer of the high form (2^64 or more) all ones.
+ * Clobbers xs, xtmp, tmp. */
+static void trunc_u64(x64_buf *b, unsigned fsize, bool sat, x64_gpr rd,
+	x64_xmm xs, x64_xmm xtmp, x64_gpr tmp)
+{
+	x64_label big = x64_label_new(), done = x64_label_new();
+	jit_seq_fconst(b, fsize, xtmp, tmp, fsize == 4 ? 0x5f000000u
+		: 0x43e0000000000000ull);
+	ucomi(b, fsize, xs, xtmp);
+	x64_jcc_short(b, X64_CC_AE, &big);      /* (NaN: CF set, not taken) */
+	cvt(b, true, fsize, 8, rd, xs);
+	if (sat) {
+		x64_alu_rr(b, X64_ALU_XOR, 4, tmp, tmp);
+		x64_test_rr(b, 8, rd, rd);
+		x64_cmovcc_rr(b, X64_CC_S, 8, rd, tmp);
+	}
+	x64_jmp_short(b, &done);
+	x64_label_bind(b, &big);
+	x64_sse_xx(b, fsize == 4 ? X64_PFX_F3 : X64_PFX_F2, X64_SSE_SUB, xs, xtmp);
+	cvt(b, true, fsize, 8, rd, xs);
+	if (sat) {
+		/* rd |= rd >> 63 (arithmetic): 2^63, the overflow, -> all ones */
+		x64_mov_rr(b, 8, tmp, rd);
+		x64_shift_ri(b, X64_SH_SAR, 8, tmp, 63);
+		x64_alu_rr(b, X64_ALU_OR, 8, rd, tmp);
+	}
+	x64_movabs_ri(b, tmp, INT64_MIN);
+	x64_alu_rr(b, X64_ALU_OR, 8, rd, tmp);
+	x64_label_bind(b, &done);
+}
+
 void jit_seq_trunc(x64_buf *b, unsigned fsize, unsigned isize,
 	bool is_signed, uint64_t lo_bits, uint64_t hi_bits, x64_gpr rd,
 	x64_xmm xs, x64_xmm xtmp, x64_gpr tmp, jit_tails *t)
@@ -242,19 +278,48 @@ void jit_seq_trunc(x64_buf *b, unsigned fsize, unsigned isize,
 			x64_mov_rr(b, 4, rd, rd);
 		return;
 	}
-	/* u64: below 2^63 directly, else subtract 2^63 and set the top bit */
-	x64_label big = x64_label_new(), done = x64_label_new();
-	jit_seq_fconst(b, fsize, xtmp, tmp, fsize == 4 ? 0x5f000000u
-		: 0x43e0000000000000ull);
+	trunc_u64(b, fsize, false, rd, xs, xtmp, tmp);
+}
+
+void jit_seq_trunc_sat(x64_buf *b, unsigned fsize, unsigned isize,
+	bool is_signed, x64_gpr rd, x64_xmm xs, x64_xmm xtmp, x64_gpr tmp)
+{
+	x64_label done = x64_label_new(), nan = x64_label_new();
+	if (!is_signed && isize == 8) {
+		trunc_u64(b, fsize, true, rd, xs, xtmp, tmp);
+		return;
+	}
+	if (is_signed) {
+		/* cvtt* answers the indefinite integer, the minimum, for NaN
+		 * and out of range: only when rd - 1 overflows is there more
+		 * to do.  Then NaN is 0, a positive xs (2^31 or 2^63 or more)
+		 * the maximum, minimum - 1, and a negative one the minimum. */
+		cvt(b, true, fsize, isize, rd, xs);
+		x64_cmp_ri(b, isize, rd, 1);
+		x64_jcc_short(b, X64_CC_NO, &done);
+		x64_xorps_xx(b, xtmp, xtmp);
+		ucomi(b, fsize, xs, xtmp);
+		x64_jcc_short(b, X64_CC_P, &nan);
+		x64_jcc_short(b, X64_CC_B, &done);
+		x64_alu_ri(b, X64_ALU_SUB, isize, rd, 1);
+		x64_jmp_short(b, &done);
+		x64_label_bind(b, &nan);
+		x64_alu_rr(b, X64_ALU_XOR, 4, rd, rd);
+		x64_label_bind(b, &done);
+		return;
+	}
+	/* u32: the 64-bit form is exact on (-1, 2^32), where the upper half
+	 * is 0; else (NaN, -1 or less, 2^32 or more: the upper half not 0)
+	 * NaN and negatives are 0, positives 2^32 - 1 (0 - 1 in 32 bits). */
+	cvt(b, true, fsize, 8, rd, xs);
+	x64_mov_rr(b, 8, tmp, rd);
+	x64_shift_ri(b, X64_SH_SHR, 8, tmp, 32);
+	x64_jcc_short(b, X64_CC_E, &done);
+	x64_alu_rr(b, X64_ALU_XOR, 4, rd, rd);
+	x64_xorps_xx(b, xtmp, xtmp);
 	ucomi(b, fsize, xs, xtmp);
-	x64_jcc_short(b, X64_CC_AE, &big);
-	cvt(b, true, fsize, 8, rd, xs);
-	x64_jmp_short(b, &done);
-	x64_label_bind(b, &big);
-	x64_sse_xx(b, fsize == 4 ? X64_PFX_F3 : X64_PFX_F2, X64_SSE_SUB, xs, xtmp);
-	cvt(b, true, fsize, 8, rd, xs);
-	x64_movabs_ri(b, tmp, INT64_MIN);
-	x64_alu_rr(b, X64_ALU_XOR, 8, rd, tmp);
+	x64_jcc_short(b, X64_CC_BE, &done);     /* NaN: ZF and CF set */
+	x64_alu_ri(b, X64_ALU_SUB, 4, rd, 1);
 	x64_label_bind(b, &done);
 }
 

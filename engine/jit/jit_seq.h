@@ -81,6 +81,12 @@ void jit_seq_fconst(x64_buf *b, unsigned size, x64_xmm xd, x64_gpr tmp,
 void jit_seq_trunc(x64_buf *b, unsigned fsize, unsigned isize,
 	bool is_signed, uint64_t lo_bits, uint64_t hi_bits, x64_gpr rd,
 	x64_xmm xs, x64_xmm xtmp, x64_gpr tmp, jit_tails *t);
+/* Saturating float -> int (wasm's trunc_sat): rd = xs truncated to isize
+ * bytes (zero-extended to 64 bits); NaN 0, below the range the minimum,
+ * above it the maximum, as ops_slow.h's op_sat_*.  Clobbers xs (u64),
+ * xtmp, tmp; rd is not tmp, xs not xtmp. */
+void jit_seq_trunc_sat(x64_buf *b, unsigned fsize, unsigned isize,
+	bool is_signed, x64_gpr rd, x64_xmm xs, x64_xmm xtmp, x64_gpr tmp);
 /* int -> float: xd = rs (isize bytes, i32 zero-extended) converted,
  * rounding to nearest.  Clobbers rs (u64) and tmp. */
 void jit_seq_convert(x64_buf *b, unsigned fsize, unsigned isize,

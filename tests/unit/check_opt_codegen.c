@@ -649,6 +649,12 @@ static const char float_wat[] =
 	"  (func (export \"i64_trunc_u\") (param f64) (result i64) (i64.trunc_f64_u (local.get 0)))\n"
 	"  (func (export \"i32_sat_s\") (param f64) (result i32) (i32.trunc_sat_f64_s (local.get 0)))\n"
 	"  (func (export \"i64_sat_u\") (param f64) (result i64) (i64.trunc_sat_f64_u (local.get 0)))\n"
+	"  (func (export \"i32_sat_u\") (param f64) (result i32) (i32.trunc_sat_f64_u (local.get 0)))\n"
+	"  (func (export \"i64_sat_s\") (param f64) (result i64) (i64.trunc_sat_f64_s (local.get 0)))\n"
+	"  (func (export \"i32_sat_s32\") (param f32) (result i32) (i32.trunc_sat_f32_s (local.get 0)))\n"
+	"  (func (export \"i32_sat_u32\") (param f32) (result i32) (i32.trunc_sat_f32_u (local.get 0)))\n"
+	"  (func (export \"i64_sat_s32\") (param f32) (result i64) (i64.trunc_sat_f32_s (local.get 0)))\n"
+	"  (func (export \"i64_sat_u32\") (param f32) (result i64) (i64.trunc_sat_f32_u (local.get 0)))\n"
 	"  (func (export \"demote\") (param f64) (result f32) (f32.demote_f64 (local.get 0)))\n"
 	"  (func (export \"bits\") (param f64) (result i64) (i64.reinterpret_f64 (local.get 0)))\n"
 	"  (func (export \"unbits\") (param i64) (result f64) (f64.reinterpret_i64 (local.get 0)))\n"
@@ -783,6 +789,8 @@ static const uint64_t f32_bits[] = {
 	0xffc00456u, 0xffa00789u, 0x7f800000u, 0xff800000u, 0x4f800000u /* 2^32 */,
 	0x5f800000u /* 2^64 */, 0x5f000000u /* 2^63 */, 0x40200000u /* 2.5 */,
 	0xc0200000u, 0x3f000000u, 0x00000001u, 0xbf7fffffu,
+	0x4f000000u /* 2^31 */, 0xcf000001u /* -2^31 - 256, below i32 */,
+	0xcf000000u /* -2^31 */, 0x5effffffu /* below 2^63 */,
 };
 static const uint64_t int_bits[] = {
 	0, 1, 0xffffffffull, 0x7fffffffull, 0x80000000ull, ~0ull,
@@ -793,7 +801,9 @@ static const uint64_t int_bits[] = {
 static const char *const float_funcs[] = { "add", "sub", "mul", "div", "min",
 	"max", "copysign", "cmp", "brcmp", "sel", "sqrt", "ceil", "floor", "trunc",
 	"nearest", "abs", "neg", "consts", "i32_trunc_s", "i32_trunc_u",
-	"i64_trunc_s", "i64_trunc_u", "i32_sat_s", "i64_sat_u", "demote", "bits",
+	"i64_trunc_s", "i64_trunc_u", "i32_sat_s", "i64_sat_u", "i32_sat_u",
+	"i64_sat_s", "i32_sat_s32", "i32_sat_u32", "i64_sat_s32", "i64_sat_u32",
+	"demote", "bits",
 	"unbits", "conv_s64", "conv_u64", "conv_u64_f32", "conv_u32",
 	"conv_s32_f32", "add32", "div32", "min32", "max32", "copysign32", "cmp32",
 	"brcmp32",

@@ -191,6 +191,11 @@ static const char mod_wat[] =
 	"    (i32.mul (i32.add (i32.xor (local.get 0) (i32.const 9)) (i32.const 10))\n"
 	"     (i32.add (i32.xor (local.get 0) (i32.const 11)) (i32.const 12)))\n"
 	"    i32.add)\n"
+	"  (func $sat (param i32 i32) (result i32)\n"
+	"    (i32.add (i32.trunc_sat_f64_u (f64.mul (f64.convert_i32_s (local.get 0))\n"
+	"                                  (f64.const 1e6)))\n"
+	"      (i32.trunc_sat_f32_s (f32.div (f32.convert_i32_s (local.get 1))\n"
+	"                              (f32.convert_i32_s (local.get 0))))))\n"
 	"  (func (export \"f\") (param i32 i32) (result i32)\n"
 	"    (call $st (local.get 1) (call $max (call $add (local.get 0) (local.get 1))\n"
 	"      (local.get 1)))\n"
@@ -200,9 +205,11 @@ static const char mod_wat[] =
 	"  (func (export \"refused\") (param i32 i32) (result i32)\n"
 	"    (i32.add (call $rec (local.get 0))\n"
 	"      (i32.add (call $sum (local.get 1)) (call $big (local.get 0)))))\n"
+	"  (func (export \"s\") (param i32 i32) (result i32)\n"
+	"    (call $sat (local.get 0) (local.get 1)))\n"
 	")\n";
 
-enum { F_ADD, F_MAX, F_DIV, F_LD, F_ST, F_DIE, F_REC, F_SUM, F_BIG };
+enum { F_ADD, F_MAX, F_DIV, F_LD, F_ST, F_DIE, F_REC, F_SUM, F_BIG, F_SAT };
 
 /* ---- the pass on IR ----------------------------------------------------------- */
 
@@ -269,6 +276,7 @@ START_TEST(inline_refusals)
 	static const struct { uint32_t fi; bool ok; } want[] = {
 		{ F_ADD, true }, { F_MAX, true }, { F_DIV, true }, { F_LD, true },
 		{ F_ST, true }, { F_DIE, true },
+		{ F_SAT, true },    /* saturating truncations (once slow ops) */
 		{ F_REC, false },   /* a call (recursion) */
 		{ F_SUM, false },   /* a loop */
 		{ F_BIG, false },   /* over the budget */
@@ -291,6 +299,11 @@ START_TEST(inline_refusals)
 	f = build_run(r.m, F_REC, "inline");
 	ck_assert_uint_eq(count(f, IR_CALL, F_REC, false), 1);
 	ir_func_free(f);
+	/* s: $sat inlined */
+	f = build_run(r.m, func_index(&r, "s"), "inline");
+	ck_assert_uint_eq(count(f, IR_CALL, 0, true), 0);
+	ck_assert_uint_eq(count(f, IR_SATU, 0, true) + count(f, IR_SATS, 0, true), 2);
+	ir_func_free(f);
 	rig_down(&r);
 }
 END_TEST
@@ -304,14 +317,16 @@ START_TEST(inline_same_answers)
 	rig_up(&in, mod_wat, WASM_TIER_INTERP, false, 0);
 	rig_up(&bl, mod_wat, WASM_TIER_BASELINE, false, 0);
 	/* values; divide by zero ($die(0) = 0) and overflow in $div;
-	 * unreachable in $die; out of bounds in $st and in $ld */
+	 * unreachable in $die; out of bounds in $st and in $ld; in $sat
+	 * NaN (0 / 0), infinities, and out of range both ways */
 	static const int32_t args[][2] = {
 		{ 7, 3 }, { -5, 9 }, { 100, 8 }, { 0, 16 }, { -1, 12 },
 		{ 1, 65532 }, { 1, 65533 }, { 1, 65528 }, { 5, -4 }, { 5, 16 }, { INT32_MIN, 0 },
+		{ 0, 0 }, { 5000, 1 },
 	};
 	for (size_t k = 0; k < sizeof args / sizeof args[0]; k++) {
 		int32_t a = args[k][0], b = args[k][1];
-		for (const char *const *n = (const char *const[]){ "f", "k", "refused", NULL };
+		for (const char *const *n = (const char *const[]){ "f", "k", "refused", "s", NULL };
 		     *n; n++) {
 			if (strcmp(*n, "refused") == 0 && (a < 0 || a > 1000 || b <= 0 || b > 1000))
 				continue;

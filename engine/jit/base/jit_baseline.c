@@ -63,9 +63,6 @@ static const struct {
 #define JC_EXCEPTION_(op, how, reason) [OP_##op] = { how, reason },
 	JC_OP_EXCEPTIONS(JC_EXCEPTION_)
 #undef JC_EXCEPTION_
-#define JC_SAT_SLOW_(name, ...) [OP_SAT_##name] = { JC_SLOW, NULL },
-	OP_FLOAT_TO_INT(JC_SAT_SLOW_)
-#undef JC_SAT_SLOW_
 };
 
 enum jc_how jc_op_how(enum interp_op op)

@@ -62,8 +62,8 @@ wasm_status jit_rt_call_import(exec *ex, wasm_instance *inst,
 	uint32_t func_index, uint64_t *slots);
 wasm_status jit_rt_call_func(exec *ex, wasm_instance *inst, wasm_func *f,
 	uint64_t *slots);
-/* An instruction the JIT leaves to C (tables, bulk memory, memory.grow,
- * saturating conversions): runs op, laid out at ip as in the interpreter,
+/* An instruction the JIT leaves to C (tables, bulk memory, memory.grow):
+ * runs op, laid out at ip as in the interpreter,
  * on the frame fp.  Returns 0 or the trap kind. */
 uint32_t jit_rt_slow_op(wasm_instance *inst, uint64_t *fp,
 	const uint8_t *ip, uint32_t op);
@@ -265,9 +265,7 @@ enum jc_how { JC_INLINE, JC_SLOW, JC_KEEP, JC_REFUSE };
 	X(TABLE_FILL,    JC_SLOW,   NULL) \
 	X(TABLE_COPY,    JC_SLOW,   NULL) \
 	X(TABLE_INIT,    JC_SLOW,   NULL)
-/* and every saturating truncation (OP_SAT_*, one per OP_FLOAT_TO_INT
- * entry) is JC_SLOW: jit_baseline.c's table takes them from that list.
- * SIMD (v128) ops: those jc_emit_simd's table lists are compiled
+/* SIMD (v128) ops: those jc_emit_simd's table lists are compiled
  * (jit_baseline_simd.c; its family reads v128 operands from memory, so it
  * does not pop through the slot layer), every other one is refused with
  * a reason that names it. */

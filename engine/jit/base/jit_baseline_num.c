@@ -372,6 +372,16 @@ static void trunc_op(jc *c, const operands *o, unsigned fsize, unsigned isize,
 	jc_st(c, o->d, X64_RAX);
 }
 
+/* Saturating float -> int (jit_seq_trunc_sat). */
+static void trunc_sat(jc *c, const operands *o, unsigned fsize, unsigned isize,
+	bool is_signed)
+{
+	jc_fld(c, fsize, X64_XMM0, o->a);
+	jit_seq_trunc_sat(JB, fsize, isize, is_signed, X64_RAX, X64_XMM0, X64_XMM1,
+		X64_RCX);
+	jc_st(c, o->d, X64_RAX);
+}
+
 /* int -> float; isize the integer's size (jit_seq_convert) */
 static void convert(jc *c, const operands *o, unsigned fsize, unsigned isize,
 	bool is_signed)
@@ -381,7 +391,7 @@ static void convert(jc *c, const operands *o, unsigned fsize, unsigned isize,
 	jc_fst(c, fsize, o->d, X64_XMM0);
 }
 
-/* CONVERT (the saturating truncations are left to C: JC_OP_EXCEPTIONS). */
+/* CONVERT. */
 void jc_emit_convert(jc *c)
 {
 	operands o = operands_of(c);
@@ -395,6 +405,12 @@ void jc_emit_convert(jc *c)
 		break;
 	OP_FLOAT_TO_INT(TRUNC_CASE)
 #undef TRUNC_CASE
+#define SAT_CASE(name, SRC, RES, SLOT, lo, hi, rmin, rmax) \
+	case OP_SAT_##name: \
+		trunc_sat(c, &o, sizeof(SRC), sizeof(RES), (rmin) != 0); \
+		break;
+	OP_FLOAT_TO_INT(SAT_CASE)
+#undef SAT_CASE
 	case OP_CONV_S32_F32: convert(c, &o, 4, 4, true); break;
 	case OP_CONV_U32_F32: convert(c, &o, 4, 4, false); break;
 	case OP_CONV_S64_F32: convert(c, &o, 4, 8, true); break;

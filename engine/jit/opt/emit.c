@@ -604,6 +604,19 @@ static void emit_float(em *c, const mir_insn *i, int rd, int ra, int rb)
 			X64_XMM14, X64_R11, &c->seq);
 		break;
 	}
+	case MIR_TRUNCSAT: {
+		/* only u64 changes a (copied to xmm15 then); a spilled a came
+		 * in xmm14, the sequence's xtmp, and is copied too */
+		unsigned isize = i->aux & 15;
+		bool sgn = i->aux & MIR_SIGNED;
+		x64_xmm xs = xmm_of(ra);
+		if ((!sgn && isize == 8) || xs == X64_XMM14) {
+			x64_movaps_xx(B, X64_XMM15, xs);
+			xs = X64_XMM15;
+		}
+		jit_seq_trunc_sat(B, size, isize, sgn, (x64_gpr)rd, xs, X64_XMM14, X64_R11);
+		break;
+	}
 	case MIR_CONV:
 		/* a is copied to r11 (the sequence may change it); r10 is free
 		 * after the copy */
@@ -1067,7 +1080,8 @@ static void emit_insn(em *c, const mir_insn *i)
 		emit_memop(c, i, rd, ra, rb);
 		break;
 	case MIR_FALU: case MIR_VFALU: case MIR_FMINMAX: case MIR_FSQRT: case MIR_FROUND:
-	case MIR_FCMP: case MIR_FFLAGS: case MIR_FCVT: case MIR_TRUNC: case MIR_CONV:
+	case MIR_FCMP: case MIR_FFLAGS: case MIR_FCVT: case MIR_TRUNC: case MIR_TRUNCSAT:
+	case MIR_CONV:
 		emit_float(c, i, rd, ra, rb);
 		break;
 	case MIR_FLOGIC:

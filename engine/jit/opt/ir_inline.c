@@ -57,7 +57,7 @@ static bool lowered_from_code(enum ir_op op)
 	case IR_MEMORY_GROW: case IR_MEMORY_FILL: case IR_MEMORY_COPY:
 	case IR_MEMORY_INIT: case IR_TABLE_GET: case IR_TABLE_SET:
 	case IR_TABLE_SIZE: case IR_TABLE_GROW: case IR_TABLE_FILL:
-	case IR_TABLE_COPY: case IR_TABLE_INIT: case IR_SATS: case IR_SATU:
+	case IR_TABLE_COPY: case IR_TABLE_INIT:
 		return true;
 	default:
 		return false;

@@ -40,7 +40,7 @@
  *   call_indirect, calls to imports       the baseline's sequences
  *      (jit_seq_call_indirect, jit_seq_call_import), arguments and results
  *      in the frame slots as for call
- *   tables, memory.grow, bulk memory, saturating truncations
+ *   tables, memory.grow, bulk memory
  *      the baseline's ops left to C (jc_op_how: JC_SLOW): operands stored
  *      to the instruction's slots, jit_rt_slow_op, the result loaded from
  *      its slot
@@ -810,7 +810,6 @@ static void lower_insn(lw *c, uint32_t blk, uint32_t pos, ir_ref r)
 	case IR_MEMORY_GROW: case IR_MEMORY_FILL: case IR_MEMORY_COPY:
 	case IR_MEMORY_INIT: case IR_TABLE_GET: case IR_TABLE_SET: case IR_TABLE_SIZE:
 	case IR_TABLE_GROW: case IR_TABLE_FILL: case IR_TABLE_COPY: case IR_TABLE_INIT:
-	case IR_SATS: case IR_SATU:
 		lower_slow(c, r);
 		break;
 	case IR_MEMORY_SIZE:

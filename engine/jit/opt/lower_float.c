@@ -1,8 +1,8 @@
 /* lower_float.c -- tier 2's instruction selection for floats and SIMD
  * (lower_int.h): scalar SSE ops on XMM virtual registers, operands in the
- * wasm order (the NaN rule: ops.h); min/max, compares, trapping
- * truncations and int -> float through jit_seq.h's sequences (the
- * baseline's); abs, neg, copysign by andps/xorps/orps with masks from
+ * wasm order (the NaN rule: ops.h); min/max, compares, trapping and
+ * saturating truncations and int -> float through jit_seq.h's sequences
+ * (the baseline's); abs, neg, copysign by andps/xorps/orps with masks from
  * the function's constant pool (emit.c); SIMD ops one MIR instruction of
  * their shape each (jit/jit_simd.h).  Moved from lower.c verbatim.
  */
@@ -119,10 +119,12 @@ void lw_lower_float(lw *c, ir_ref r)
 			i->op - IR_FEQ;
 		break;
 	}
-	case IR_TRUNCS: case IR_TRUNCU: {
+	case IR_TRUNCS: case IR_TRUNCU: case IR_SATS: case IR_SATU: {
+		bool sat = i->op == IR_SATS || i->op == IR_SATU;
 		mir_reg ra = lw_val(c, a[0]);
-		lw_ins(c, MIR_TRUNC, tsize(c, (enum ir_type)i->aux), lw_def(c, r), ra, 0)->aux =
-			tsize(c, t) | (i->op == IR_TRUNCS ? MIR_SIGNED : 0u);
+		lw_ins(c, sat ? MIR_TRUNCSAT : MIR_TRUNC, tsize(c, (enum ir_type)i->aux),
+			lw_def(c, r), ra, 0)->aux = tsize(c, t) |
+			(i->op == IR_TRUNCS || i->op == IR_SATS ? MIR_SIGNED : 0u);
 		break;
 	}
 	case IR_CONVS: case IR_CONVU: {

@@ -149,6 +149,8 @@ enum mir_role { MR_NONE, MR_DEF, MR_UDEF, MR_USE };
 	X(FCVT,    "fcvt",    DEF,  USE,  NONE, 0)  /* demote (size 4) / promote (8) */ \
 	X(TRUNC,   "trunc",   DEF,  USE,  NONE, 0)  /* d (aux bytes | MIR_SIGNED) = a, \
 	                                           trapping; size: a's */ \
+	X(TRUNCSAT, "trunc_sat", DEF, USE,  NONE, 0)  /* d (aux bytes | MIR_SIGNED) = a, \
+	                                           saturating; size: a's */ \
 	X(CONV,    "conv",    DEF,  USE,  NONE, 0)  /* d = a (aux bytes | MIR_SIGNED) */ \
 	/* SIMD (jit/jit_simd.h; aux the pre-decoded op, imm the access's \
 	 * displacement, slot the lane, v128.const's and shuffle's bytes read \
