@@ -753,13 +753,14 @@ static uint32_t opt_loop_checks(wasm_module *m, uint32_t k)
 	return n;
 }
 
-static volatile uint64_t loop_epoch;
+/* An epoch another thread moves past the deadline (5) after a delay:
+ * epoch_bump_later's argument points at the delay in microseconds. */
+static volatile uint64_t test_epoch;
 
-static void *loop_epoch_later(void *arg)
+static void *epoch_bump_later(void *arg)
 {
-	(void)arg;
-	usleep(20000);
-	loop_epoch = 10;
+	usleep(*(const useconds_t *)arg);
+	test_epoch = 10;
 	return NULL;
 }
 
@@ -781,9 +782,11 @@ START_TEST(timeout_past_short_inner_loops)
 		}
 		for (size_t i = 0; i < sizeof spins / sizeof spins[0]; i++) {
 			pthread_t th;
-			loop_epoch = 0;
-			wasm_store_set_deadline(r.s, &loop_epoch, 5);
-			ck_assert_int_eq(pthread_create(&th, NULL, loop_epoch_later, NULL), 0);
+			static const useconds_t delay = 20000;
+			test_epoch = 0;
+			wasm_store_set_deadline(r.s, &test_epoch, 5);
+			ck_assert_int_eq(pthread_create(&th, NULL, epoch_bump_later,
+				(void *)&delay), 0);
 			wasm_status st = call_i32(&r, spins[i], 0, &v, &err);
 			pthread_join(th, NULL);
 			ck_assert_msg(st == WASM_ERR_TRAP && err.trap == WASM_TRAP_TIMEOUT,
@@ -894,15 +897,6 @@ static uint8_t *many_funcs(uint32_t n, size_t *len)
 	return b;
 }
 
-static volatile uint64_t compile_epoch;
-
-static void *epoch_bump_later(void *arg)
-{
-	(void)arg;
-	usleep(5000);
-	compile_epoch = 10;
-	return NULL;
-}
 
 /* --tier=baseline and --tier=opt compile the whole module at its first
  * call, and that compile checks the deadline (the epoch, as the running
@@ -937,11 +931,12 @@ START_TEST(compile_stops_at_the_deadline)
 			/* late 0: the deadline has passed before the call;
 			 * late 1 (a fresh module): it passes while compiling */
 			pthread_t th;
-			compile_epoch = late ? 0 : 10;
+			static const useconds_t delay = 5000;
+			test_epoch = late ? 0 : 10;
 			if (late)
 				ck_assert_int_eq(pthread_create(&th, NULL,
-					epoch_bump_later, NULL), 0);
-			wasm_store_set_deadline(s, &compile_epoch, 5);
+					epoch_bump_later, (void *)&delay), 0);
+			wasm_store_set_deadline(s, &test_epoch, 5);
 			wasm_value res;
 			wasm_status st = wasm_func_call(s, x.of.func, NULL, 0,
 				&res, 1, &err);
