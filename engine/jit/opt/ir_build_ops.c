@@ -122,6 +122,27 @@ static const struct { uint8_t op, type; } load_kinds[] = {
 };
 static const uint8_t store_kinds[] = { IR_STORE8, IR_STORE16, IR_STORE32, IR_STORE64 };
 
+/* The type of load kind k at the instruction being built: f32.load and
+ * f64.load are pre-decoded as the integer loads of their width (a slot
+ * holds bits), so the wasm opcode at the load's offset says which it
+ * was, and a float load is a float value from the start: read straight
+ * into an XMM register, not into a GPR and moved there by a bitcast (a
+ * loop carrying a loaded f64 kept it in a GPR phi: heat). */
+static enum ir_type load_type(bld *c, uint32_t k)
+{
+	enum ir_type t = (enum ir_type)load_kinds[k].type;
+	if (load_kinds[k].op != IR_LOAD)
+		return t;
+	size_t w = fcode_wasm_offset(c->fc, c->code + c->off);
+	if (w >= c->m->len)
+		return t;
+	const struct wasm_opcode_info *oi = wasm_opcode_lookup(0, c->m->bytes[w]);
+	if (!oi || oi->shape != WOP_SHAPE_LOAD)
+		return t;
+	enum ir_type wt = ir_b_irt_of_wasm(oi->type_out);
+	return wt != IRT_NONE && ir_type_bytes[wt] == ir_type_bytes[t] ? wt : t;
+}
+
 static void do_load(bld *c, enum interp_op op, const uint8_t *ip)
 {
 	ir_ref a;
@@ -145,7 +166,7 @@ static void do_load(bld *c, enum interp_op op, const uint8_t *ip)
 		d = OP_AT(ip, LOAD_SCALED)->d; off = OP_AT(ip, LOAD_SCALED)->off; k = op - OP_LDS_I32;
 		break;
 	}
-	ir_ref r = ir_b_emit(c, load_kinds[k].op, load_kinds[k].type, 1, a, 0, 0);
+	ir_ref r = ir_b_emit(c, load_kinds[k].op, load_type(c, k), 1, a, 0, 0);
 	if (r != IR_NONE)
 		ir_at(c->f, r)->imm = off;
 	ir_b_wr(c, d, r);
