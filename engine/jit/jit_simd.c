@@ -308,6 +308,19 @@ bool jit_simd_swapped(enum interp_op op)
 	return (f->kind == VK_BIN || f->kind == VK_BIN_I) && f->rev;
 }
 
+bool jit_simd_vex(enum interp_op op)
+{
+	switch ((enum vk)jit_simd_forms[op].kind) {
+	case VK_BIN: case VK_BIN_I: case VK_CMPU: case VK_UN: case VK_UN_I:
+	case VK_NEG: case VK_NOT: case VK_GPR64: case VK_SHIFT: case VK_SHUFFLE:
+	case VK_SWIZZLE: case VK_EXTMUL: case VK_EXTADD: case VK_Q15MULR:
+	case VK_FMINMAX:
+		return true;
+	default:
+		return false;
+	}
+}
+
 bool jit_simd_needs_sse41(enum interp_op op)
 {
 	return jit_simd_forms[op].sse41;
@@ -778,6 +791,133 @@ static void emit_lanes(x64_buf *b, const jit_simd_form *f, const jit_simd_regs *
 	}
 }
 
+/* The AVX code of the ops jit_simd_vex names: the same instructions as
+ * emit_lanes and emit_wide's VK_EXTADD, VEX-encoded with a as the first
+ * source, so nothing copies a into d first.  d may be a or b: each
+ * sequence writes d only after its last read of a and b.  The constants
+ * (ones, vconst) stay legacy SSE: they write a scratch register whole,
+ * and with no VEX.256 code anywhere the upper halves are never dirty, so
+ * mixing the encodings costs nothing. */
+static void emit_vex(x64_buf *b, enum interp_op op, const jit_simd_form *f,
+	const jit_simd_regs *r)
+{
+	x64_xmm d = r->d, a = r->a;
+	int p = f->pfx;
+	switch ((enum vk)f->kind) {
+	case VK_BIN:
+		x64_vex_xxx(b, p, (x64_sse)f->op, d, a, r->b);
+		break;
+	case VK_BIN_I:
+		x64_vex_xxxi(b, p, (x64_sse)f->op, d, a, r->b, f->imm);
+		break;
+	case VK_CMPU:           /* min/max(a, b) == a */
+		x64_vex_xxx(b, p, (x64_sse)f->op, X0, a, r->b);
+		x64_vex_xxx(b, X64_PFX_66, (x64_sse)f->op2, d, X0, a);
+		break;
+	case VK_UN:
+		if (f->m64 && f->byte) {        /* the high 8 bytes, widened */
+			x64_vex_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, d, a, 0xee);
+			x64_vex_xx(b, p, (x64_sse)f->op, d, d);
+		} else {
+			x64_vex_xx(b, p, (x64_sse)f->op, d, a);
+		}
+		break;
+	case VK_UN_I:
+		x64_vex_xxi(b, p, (x64_sse)f->op, d, a, f->imm);
+		break;
+	case VK_NEG:
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PXOR, X0, X0, X0);
+		x64_vex_xxx(b, X64_PFX_66, (x64_sse)f->op, d, X0, a);
+		break;
+	case VK_NOT:
+		ones(b, X0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PXOR, d, a, X0);
+		break;
+	case VK_GPR64:
+		x64_mov_ri(b, 8, G0, (int64_t)f->k);
+		vsplat_gpr(b, X0, G0);
+		x64_vex_xxx(b, X64_PFX_66, f->op == X64_ALU_AND ? X64_SSE_PAND : X64_SSE_PXOR,
+			d, a, X0);
+		break;
+	case VK_SHIFT:          /* the count modulo the lane width */
+		x64_mov_rr(b, 4, G0, r->s);
+		x64_alu_ri(b, X64_ALU_AND, 4, G0, f->size * 8 - 1);
+		x64_movd_xr(b, 4, X0, G0);
+		x64_vex_xxx(b, X64_PFX_66, (x64_sse)f->op, d, a, X0);
+		break;
+	case VK_SHUFFLE:        /* a's bytes or b's, by two pshufbs */
+		vconst(b, X0, shuffle_mask(r->lo, 0), shuffle_mask(r->hi, 0), X2, G0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSHUFB, X1, a, X0);
+		vconst(b, X0, shuffle_mask(r->lo, 16), shuffle_mask(r->hi, 16), X2, G0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSHUFB, X0, r->b, X0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_POR, d, X1, X0);
+		break;
+	case VK_SWIZZLE:        /* as emit_lanes: index + 0x70, saturated */
+		vconst(b, X0, 0x7070707070707070ull, 0x7070707070707070ull, X2, G0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PADDUSB, X1, r->b, X0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSHUFB, d, a, X1);
+		break;
+	case VK_EXTMUL:         /* b widened first: d may be b */
+		if (f->byte) {
+			x64_vex_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, X0, r->b, 0xee);
+			x64_vex_xx(b, X64_PFX_66, (x64_sse)f->op, X0, X0);
+			x64_vex_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, d, a, 0xee);
+			x64_vex_xx(b, X64_PFX_66, (x64_sse)f->op, d, d);
+		} else {
+			x64_vex_xx(b, X64_PFX_66, (x64_sse)f->op, X0, r->b);
+			x64_vex_xx(b, X64_PFX_66, (x64_sse)f->op, d, a);
+		}
+		x64_vex_xxx(b, X64_PFX_66, (x64_sse)f->op2, d, d, X0);
+		break;
+	case VK_EXTADD:         /* as emit_wide */
+		switch (op) {
+		case OP_V_I16X8_EXTADD_PAIRWISE_I8X16_S:  /* 1 (unsigned) * a (signed) */
+			vconst(b, X0, 0x0101010101010101ull, 0x0101010101010101ull, X1, G0);
+			x64_vex_xxx(b, X64_PFX_66, X64_SSE_PMADDUBSW, d, X0, a);
+			break;
+		case OP_V_I16X8_EXTADD_PAIRWISE_I8X16_U:  /* a (unsigned) * 1 (signed) */
+			vconst(b, X0, 0x0101010101010101ull, 0x0101010101010101ull, X1, G0);
+			x64_vex_xxx(b, X64_PFX_66, X64_SSE_PMADDUBSW, d, a, X0);
+			break;
+		case OP_V_I32X4_EXTADD_PAIRWISE_I16X8_S:
+			vconst(b, X0, 0x0001000100010001ull, 0x0001000100010001ull, X1, G0);
+			x64_vex_xxx(b, X64_PFX_66, X64_SSE_PMADDWD, d, a, X0);
+			break;
+		default:        /* _U: (a - 0x8000) pairs summed signed, + 0x10000 */
+			vconst(b, X0, 0x8000800080008000ull, 0x8000800080008000ull, X1, G0);
+			x64_vex_xxx(b, X64_PFX_66, X64_SSE_PXOR, d, a, X0);
+			vconst(b, X0, 0x0001000100010001ull, 0x0001000100010001ull, X1, G0);
+			x64_vex_xxx(b, X64_PFX_66, X64_SSE_PMADDWD, d, d, X0);
+			vconst(b, X0, 0x0001000000010000ull, 0x0001000000010000ull, X1, G0);
+			x64_vex_xxx(b, X64_PFX_66, X64_SSE_PADDD, d, d, X0);
+			break;
+		}
+		break;
+	case VK_Q15MULR:        /* as emit_lanes */
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PMULHRSW, d, a, r->b);
+		vconst(b, X0, 0x8000800080008000ull, 0x8000800080008000ull, X1, G0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PCMPEQW, X0, X0, d);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PXOR, d, d, X0);
+		break;
+	case VK_FMINMAX:        /* emit_lanes' sequence, without its copies */
+		x64_vex_xxx(b, p, (x64_sse)f->op, X0, a, r->b);
+		x64_vex_xxx(b, p, (x64_sse)f->op, X1, r->b, a);
+		x64_vex_xxx(b, p, f->op == X64_SSE_MIN ? X64_SSE_OR : X64_SSE_AND, X0, X0, X1);
+		x64_vex_xxxi(b, p, X64_SSE_CMPP, X1, a, r->b, X64_CMPP_UNORD);
+		x64_vex_xxx(b, p, X64_SSE_ADD, d, a, r->b);
+		x64_vex_xxx(b, p, X64_SSE_AND, d, d, X1);
+		x64_vex_xxx(b, p, X64_SSE_ANDN, X1, X1, X0);
+		x64_vex_xxx(b, p, X64_SSE_OR, d, d, X1);
+		break;
+	default:
+		break;
+	}
+	if (f->not_ && (f->kind == VK_BIN || f->kind == VK_BIN_I || f->kind == VK_CMPU)) {
+		ones(b, X0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PXOR, d, d, X0);
+	}
+}
+
 /* Pairwise widening adds, the i8x16 shifts, the i64x2 ops SSE4.1 lacks
  * (one half at a time in GPRs: G1 the low, G2 the high). */
 static void emit_wide(x64_buf *b, enum interp_op op, const jit_simd_form *f,
@@ -982,6 +1122,10 @@ static void emit_seq(x64_buf *b, enum interp_op op, const jit_simd_regs *r)
 bool jit_simd_emit(x64_buf *b, enum interp_op op, const jit_simd_regs *r)
 {
 	const jit_simd_form *f = &jit_simd_forms[op];
+	if (r->vex && jit_simd_vex(op)) {
+		emit_vex(b, op, f, r);
+		return true;
+	}
 	switch ((enum vk)f->kind) {
 	case VK_CONST: case VK_LOAD: case VK_LOAD_X: case VK_LOAD_SPLAT: case VK_STORE:
 	case VK_LOAD_LANE: case VK_STORE_LANE: case VK_SPLAT: case VK_EXTRACT:
