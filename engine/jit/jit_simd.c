@@ -314,7 +314,7 @@ bool jit_simd_vex(enum interp_op op)
 	case VK_BIN: case VK_BIN_I: case VK_CMPU: case VK_UN: case VK_UN_I:
 	case VK_NEG: case VK_NOT: case VK_GPR64: case VK_SHIFT: case VK_SHUFFLE:
 	case VK_SWIZZLE: case VK_EXTMUL: case VK_EXTADD: case VK_Q15MULR:
-	case VK_FMINMAX:
+	case VK_FMINMAX: case VK_REPLACE: case VK_I8_SHIFT: case VK_I64_GPR:
 		return true;
 	default:
 		return false;
@@ -524,17 +524,17 @@ static void lane_get(x64_buf *b, x64_gpr g, x64_xmm a, unsigned size,
 		x64_movzx_rr(b, 4, size, g, g);
 }
 
-/* lane `lane` of d (size bytes) = v's low bytes (g, h, t scratch; v is
- * neither) */
-static void lane_set(x64_buf *b, x64_xmm d, x64_gpr v, unsigned size,
-	uint32_t lane, x64_gpr g, x64_gpr h, x64_xmm t)
+/* d = a with lane `lane` (size bytes) = v's low bytes (g, h, t scratch;
+ * v is neither).  SSE: a is d; vex: d may be a, written last. */
+static void lane_set(x64_buf *b, x64_xmm d, x64_xmm a, bool vex, x64_gpr v,
+	unsigned size, uint32_t lane, x64_gpr g, x64_gpr h, x64_xmm t)
 {
 	unsigned byte = lane * size, sh = 8 * (byte % 8);
 	if (size == 8) {
 		x64_movd_xr(b, 8, t, v);
 	} else {
 		uint64_t keep = ~(((1ull << (8 * size)) - 1) << sh);
-		half_of(b, g, d, byte, t);
+		half_of(b, g, a, byte, t);
 		x64_mov_ri(b, 8, h, (int64_t)keep);
 		x64_alu_rr(b, X64_ALU_AND, 8, g, h);
 		if (size < 4)
@@ -546,7 +546,11 @@ static void lane_set(x64_buf *b, x64_xmm d, x64_gpr v, unsigned size,
 		x64_alu_rr(b, X64_ALU_OR, 8, g, h);
 		x64_movd_xr(b, 8, t, g);
 	}
-	if (byte < 8)           /* movsd xmm, xmm: the low 8 bytes only */
+	if (vex && byte < 8)    /* words 0..3 from t, 4..7 from a */
+		x64_vex_xxxi(b, X64_PFX_66, X64_SSE_PBLENDW, d, a, t, 0x0f);
+	else if (vex)           /* d = a.lo, t.lo */
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PUNPCKLQDQ, d, a, t);
+	else if (byte < 8)      /* movsd xmm, xmm: the low 8 bytes only */
 		x64_movsd_xx(b, d, t);
 	else                    /* d.hi = t.lo */
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_PUNPCKLQDQ, d, t);
@@ -618,7 +622,7 @@ static void emit_moves(x64_buf *b, const jit_simd_form *f, const jit_simd_regs *
 	case VK_LOAD_LANE:
 		access_here(b, r);
 		load_zx(b, f->size, G0, r->m);
-		lane_set(b, r->d, G0, f->size, r->lane, G1, G2, X0);
+		lane_set(b, r->d, r->d, false, G0, f->size, r->lane, G1, G2, X0);
 		break;
 	case VK_STORE_LANE:
 		lane_get(b, G0, r->a, f->size, r->lane, false, X0);
@@ -642,7 +646,8 @@ static void emit_moves(x64_buf *b, const jit_simd_form *f, const jit_simd_regs *
 		lane_get(b, r->sd, r->a, f->size, r->lane, f->sx, X0);
 		break;
 	case VK_REPLACE:
-		lane_set(b, r->d, r->s, f->size, r->lane, G0, G1, X0);
+		lane_set(b, r->d, r->vex ? r->a : r->d, r->vex, r->s, f->size, r->lane,
+			G0, G1, X0);
 		break;
 	default:
 		break;
@@ -795,10 +800,12 @@ static void emit_lanes(x64_buf *b, const jit_simd_form *f, const jit_simd_regs *
  * emit_lanes and emit_wide's VK_EXTADD, VEX-encoded with a as the first
  * source, so nothing copies a into d first.  d may be a or b: each
  * sequence writes d only after its last read of a and b.  The constants
- * (ones, vconst) stay legacy SSE: they write a scratch register whole,
- * and with no VEX.256 code anywhere the upper halves are never dirty, so
- * mixing the encodings costs nothing. */
-static void emit_vex(x64_buf *b, enum interp_op op, const jit_simd_form *f,
+ * (ones, vconst) and what works on d or a scratch alone stay legacy SSE:
+ * with no VEX.256 code anywhere the upper halves are never dirty, so
+ * mixing the encodings costs nothing.  False for the kinds whose one
+ * code reads r->vex itself (replace_lane: lane_set; the i8x16 shifts and
+ * i64x2 GPR ops: emit_wide). */
+static bool emit_vex(x64_buf *b, enum interp_op op, const jit_simd_form *f,
 	const jit_simd_regs *r)
 {
 	x64_xmm d = r->d, a = r->a;
@@ -909,21 +916,25 @@ static void emit_vex(x64_buf *b, enum interp_op op, const jit_simd_form *f,
 		x64_vex_xxx(b, p, X64_SSE_ANDN, X1, X1, X0);
 		x64_vex_xxx(b, p, X64_SSE_OR, d, d, X1);
 		break;
-	default:
-		break;
+	default:        /* replace_lane, the i8x16 shifts, the i64x2 GPR ops:
+	                   their one code reads r->vex (lane_set, emit_wide) */
+		return false;
 	}
 	if (f->not_ && (f->kind == VK_BIN || f->kind == VK_BIN_I || f->kind == VK_CMPU)) {
 		ones(b, X0);
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PXOR, d, d, X0);
 	}
+	return true;
 }
 
 /* Pairwise widening adds, the i8x16 shifts, the i64x2 ops SSE4.1 lacks
- * (one half at a time in GPRs: G1 the low, G2 the high). */
+ * (one half at a time in GPRs: G1 the low, G2 the high).  The shifts and
+ * the i64x2 ops read a (the AVX code, r->vex) or d (the SSE code, d = a);
+ * each writes d after its last read of a and b. */
 static void emit_wide(x64_buf *b, enum interp_op op, const jit_simd_form *f,
 	const jit_simd_regs *r)
 {
-	x64_xmm d = r->d;
+	x64_xmm d = r->d, a = r->vex ? r->a : r->d;
 	switch ((enum vk)f->kind) {
 	case VK_EXTADD:
 		switch (op) {
@@ -953,6 +964,16 @@ static void emit_wide(x64_buf *b, enum interp_op op, const jit_simd_form *f,
 	case VK_I8_SHIFT:       /* G0 is rcx: the count in cl */
 		x64_mov_rr(b, 4, G0, r->s);
 		x64_alu_ri(b, X64_ALU_AND, 4, G0, 7);
+		if (op == OP_V_I8X16_SHR_S && r->vex) {    /* as below */
+			x64_vex_xxx(b, X64_PFX_66, X64_SSE_PUNPCKLBW, X0, a, a);
+			x64_vex_xxx(b, X64_PFX_66, X64_SSE_PUNPCKHBW, d, a, a);
+			x64_lea(b, 4, G1, x64_mem_b(G0, 8));
+			x64_movd_xr(b, 4, X1, G1);
+			x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSRAW, X0, X0, X1);
+			x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSRAW, d, d, X1);
+			x64_vex_xxx(b, X64_PFX_66, X64_SSE_PACKSSWB, d, X0, d);
+			break;
+		}
 		if (op == OP_V_I8X16_SHR_S) {
 			/* each byte to the top of a word (the low byte is
 			 * junk), psraw by k + 8, and back with packsswb: the
@@ -970,8 +991,12 @@ static void emit_wide(x64_buf *b, enum interp_op op, const jit_simd_form *f,
 		}
 		/* a 16-bit shift, then each byte masked with 0xff << k (0xff >> k) */
 		x64_movd_xr(b, 4, X0, G0);
-		x64_sse_xx(b, X64_PFX_66, op == OP_V_I8X16_SHL ? X64_SSE_PSLLW : X64_SSE_PSRLW,
-			d, X0);
+		if (r->vex)
+			x64_vex_xxx(b, X64_PFX_66, op == OP_V_I8X16_SHL ? X64_SSE_PSLLW :
+				X64_SSE_PSRLW, d, a, X0);
+		else
+			x64_sse_xx(b, X64_PFX_66, op == OP_V_I8X16_SHL ? X64_SSE_PSLLW :
+				X64_SSE_PSRLW, d, X0);
 		x64_mov_ri(b, 4, G1, 0xff);
 		x64_shift_rcl(b, op == OP_V_I8X16_SHL ? X64_SH_SHL : X64_SH_SHR, 4, G1);
 		x64_movzx_rr(b, 4, 1, G1, G1);
@@ -980,8 +1005,8 @@ static void emit_wide(x64_buf *b, enum interp_op op, const jit_simd_form *f,
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_PAND, d, X0);
 		break;
 	case VK_I64_GPR:
-		half_of(b, G1, d, 0, X0);
-		half_of(b, G2, d, 8, X0);
+		half_of(b, G1, a, 0, X0);
+		half_of(b, G2, a, 8, X0);
 		if (op == OP_V_I64X2_MUL) {
 			half_of(b, G0, r->b, 0, X0);
 			x64_imul_rr(b, 8, G1, G0);
@@ -1122,10 +1147,8 @@ static void emit_seq(x64_buf *b, enum interp_op op, const jit_simd_regs *r)
 bool jit_simd_emit(x64_buf *b, enum interp_op op, const jit_simd_regs *r)
 {
 	const jit_simd_form *f = &jit_simd_forms[op];
-	if (r->vex && jit_simd_vex(op)) {
-		emit_vex(b, op, f, r);
+	if (r->vex && jit_simd_vex(op) && emit_vex(b, op, f, r))
 		return true;
-	}
 	switch ((enum vk)f->kind) {
 	case VK_CONST: case VK_LOAD: case VK_LOAD_X: case VK_LOAD_SPLAT: case VK_STORE:
 	case VK_LOAD_LANE: case VK_STORE_LANE: case VK_SPLAT: case VK_EXTRACT:

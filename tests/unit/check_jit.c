@@ -1544,7 +1544,8 @@ END_TEST
  * d = a, d = b, a = b, d = a = b.  The SSE code, the reference, has d
  * tied to a (a copied in first) and b apart, as always.  Inputs: random bytes, and lanes of NaNs
  * (quiet, signalling, payloads), +-0, +-inf, 0x80.., 0x7f.., 0, -1; a
- * scalar operand (a shift count) from 0 to 255; shuffle indices below 32.
+ * scalar operand (a shift count, a lane's value) from 0 to 255; shuffle
+ * indices below 32; a random lane for replace_lane.
  * Without AVX the test checks nothing and says so. */
 typedef void (*simd_fn)(const uint8_t *in, uint8_t *out);
 
@@ -1557,13 +1558,14 @@ static uint64_t xs_next(uint64_t *x)
 }
 
 /* out = op(in[0..16), in[16..32), scalar in[32..36)) with d, a, b in the
- * XMM registers given (vex: the AVX code; else the SSE code, d = a). */
+ * XMM registers given (vex: the AVX code; else the SSE code, d = a);
+ * lo, hi: shuffle's indices; lane: replace_lane's. */
 static simd_fn simd_build(jit_mem *m, enum interp_op op, bool vex, int d, int a,
-	int b, uint64_t lo, uint64_t hi)
+	int b, uint64_t lo, uint64_t hi, uint32_t lane)
 {
 	x64_buf cb;
 	jit_simd_regs r = { .d = (x64_xmm)d, .a = (x64_xmm)a, .b = (x64_xmm)b,
-		.s = X64_R8, .lo = lo, .hi = hi, .vex = vex,
+		.s = X64_R8, .lo = lo, .hi = hi, .lane = lane, .vex = vex,
 		.xt = { X64_XMM11, X64_XMM12, X64_XMM13 },
 		.gt = { X64_RCX, X64_RAX, X64_RDX } };
 	x64_buf_init(&cb, 0);
@@ -1633,9 +1635,13 @@ START_TEST(simd_vex_as_sse)
 				lo |= (xs_next(&x) % 32) << (8 * i);
 				hi |= (xs_next(&x) % 32) << (8 * i);
 			}
+			unsigned size = jit_simd_forms[op].size;
+			uint32_t lane = (uint32_t)(xs_next(&x) % (size ? 16 / size : 1));
 			jit_mem mv = { 0 }, ms = { 0 };
-			simd_fn fv = simd_build(&mv, (enum interp_op)op, true, d, a, b, lo, hi);
-			simd_fn fs = simd_build(&ms, (enum interp_op)op, false, 3, 1, 2, lo, hi);
+			simd_fn fv = simd_build(&mv, (enum interp_op)op, true, d, a, b, lo, hi,
+				lane);
+			simd_fn fs = simd_build(&ms, (enum interp_op)op, false, 3, 1, 2, lo, hi,
+				lane);
 			for (unsigned k = 0; k < 60; k++) {
 				uint8_t in[36], ov[16], os[16];
 				simd_input(&x, in, k);
@@ -1660,8 +1666,8 @@ START_TEST(simd_vex_as_sse)
 			jit_mem_free(&ms);
 		}
 	}
-	ck_assert_uint_ge(nops, 150);
-	ck_assert_uint_ge(nruns, 150 * 4 * 60);
+	ck_assert_uint_ge(nops, 180);
+	ck_assert_uint_ge(nruns, 180 * 4 * 60);
 }
 END_TEST
 

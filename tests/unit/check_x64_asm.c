@@ -721,7 +721,7 @@ static bool vex_unary(const char *name)
 /* The VEX.128 forms of every packed op of sse_forms but the moves (from
  * "addps" on: those of jit_simd.c's AVX code and more), register operands
  * in each field: "vOP d, a, b", or "vOP d, a" for the ops without a first
- * source; the imm8 forms (vcmpps/pd, vpshufd, vroundps/pd). */
+ * source; the imm8 forms (vcmpps/pd, vpshufd, vroundps/pd, vpblendw). */
 static void gen_vex_packed(const int *xq, size_t nxq)
 {
 	size_t first = 0;
@@ -758,6 +758,9 @@ static void gen_vex_packed(const int *xq, size_t nxq)
 					"vroundpd %s, %s, %u", X(xq[i]), X(xq[j]), k);
 				CASE(x64_vex_xxi(&B, X64_PFX_66, X64_SSE_PSHUFD, xq[i], xq[j], k * 31),
 					"vpshufd %s, %s, %u", X(xq[i]), X(xq[j]), k * 31);
+				CASE(x64_vex_xxxi(&B, X64_PFX_66, X64_SSE_PBLENDW, xq[i], xq[j], x,
+					(uint8_t)(k * 37 + 15)), "vpblendw %s, %s, %s, %u", X(xq[i]),
+					X(xq[j]), X(x), k * 37 + 15);
 			}
 }
 
