@@ -315,6 +315,7 @@ bool jit_simd_vex(enum interp_op op)
 	case VK_NEG: case VK_NOT: case VK_GPR64: case VK_SHIFT: case VK_SHUFFLE:
 	case VK_SWIZZLE: case VK_EXTMUL: case VK_EXTADD: case VK_Q15MULR:
 	case VK_FMINMAX: case VK_REPLACE: case VK_I8_SHIFT: case VK_I64_GPR:
+	case VK_SEQ:
 		return true;
 	default:
 		return false;
@@ -796,6 +797,87 @@ static void emit_lanes(x64_buf *b, const jit_simd_form *f, const jit_simd_regs *
 	}
 }
 
+/* VK_SEQ's AVX code: emit_seq's sequences (which say why they work),
+ * VEX-encoded with a read in place of the copies of d; d is written
+ * after the last read of a. */
+static void emit_seq_vex(x64_buf *b, enum interp_op op, const jit_simd_regs *r)
+{
+	x64_xmm d = r->d, a = r->a;
+	switch (op) {
+	case OP_V_I8X16_POPCNT:
+		shift_count(b, X1, 4, G0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSRLW, X0, a, X1);
+		vconst(b, X1, 0x0f0f0f0f0f0f0f0full, 0x0f0f0f0f0f0f0f0full, X2, G0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PAND, d, a, X1);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PAND, X0, X0, X1);
+		vconst(b, X1, 0x0302020102010100ull, 0x0403030203020201ull, X2, G0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSHUFB, d, X1, d);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSHUFB, X0, X1, X0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PADDB, d, d, X0);
+		break;
+	case OP_V_F32X4_CONVERT_I32X4_U:
+		shift_count(b, X1, 16, G0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSLLD, X0, a, X1);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSRLD, X0, X0, X1);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSRLD, d, a, X1);
+		x64_vex_xx(b, X64_PFX_NONE, X64_SSE_CVTDQ2PS, d, d);
+		x64_vex_xx(b, X64_PFX_NONE, X64_SSE_CVTDQ2PS, X0, X0);
+		vconst(b, X1, SPLAT32(0x47800000u), SPLAT32(0x47800000u), X2, G0);
+		x64_vex_xxx(b, X64_PFX_NONE, X64_SSE_MUL, d, d, X1);
+		x64_vex_xxx(b, X64_PFX_NONE, X64_SSE_ADD, d, d, X0);
+		break;
+	case OP_V_F64X2_CONVERT_LOW_I32X4_U:
+		x64_vex_xx(b, X64_PFX_66, X64_SSE_PMOVZXDQ, d, a);
+		vconst(b, X0, 0x4330000000000000ull, 0x4330000000000000ull, X1, G0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_POR, d, d, X0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_SUB, d, d, X0);
+		break;
+	case OP_V_I32X4_TRUNC_SAT_F32X4_U:
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PXOR, X0, X0, X0);
+		x64_vex_xxx(b, X64_PFX_NONE, X64_SSE_MAX, d, a, X0);
+		vconst(b, X0, SPLAT32(0x4f000000u), SPLAT32(0x4f000000u), X2, G0);
+		x64_vex_xxx(b, X64_PFX_NONE, X64_SSE_SUB, X1, d, X0);
+		x64_vex_xxxi(b, X64_PFX_NONE, X64_SSE_CMPP, X0, X0, X1, X64_CMPP_LE);
+		x64_vex_xx(b, X64_PFX_F3, X64_SSE_CVTTPS2DQ, X1, X1);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PXOR, X1, X1, X0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PXOR, X0, X0, X0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PMAXSD, X1, X1, X0);
+		x64_vex_xx(b, X64_PFX_F3, X64_SSE_CVTTPS2DQ, d, d);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PADDD, d, d, X1);
+		break;
+	case OP_V_I32X4_TRUNC_SAT_F64X2_S_ZERO:
+		x64_vex_xxxi(b, X64_PFX_66, X64_SSE_CMPP, X0, a, a, X64_CMPP_EQ);
+		vconst(b, X1, 0x41dfffffffc00000ull, 0x41dfffffffc00000ull, X2, G0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_AND, X0, X0, X1);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_MIN, d, a, X0);
+		x64_vex_xx(b, X64_PFX_66, X64_SSE_CVTTPD2DQ, d, d);
+		break;
+	case OP_V_I32X4_TRUNC_SAT_F64X2_U_ZERO:
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PXOR, X0, X0, X0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_MAX, d, a, X0);
+		vconst(b, X1, 0x41efffffffe00000ull, 0x41efffffffe00000ull, X2, G0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_MIN, d, d, X1);
+		x64_vex_xxi(b, X64_PFX_66, X64_SSE_ROUNDPD, d, d,
+			X64_ROUND_TRUNC | X64_ROUND_NO_EXC);
+		vconst(b, X1, 0x4330000000000000ull, 0x4330000000000000ull, X2, G0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_ADD, d, d, X1);
+		x64_vex_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, d, d, 0x08);
+		x64_movd_rx(b, 8, G0, d);
+		x64_movd_xr(b, 8, d, G0);       /* the upper half zero */
+		break;
+	default:        /* I32X4_TRUNC_SAT_F32X4_S */
+		x64_vex_xxxi(b, X64_PFX_NONE, X64_SSE_CMPP, X0, a, a, X64_CMPP_EQ);
+		x64_vex_xxx(b, X64_PFX_NONE, X64_SSE_AND, d, a, X0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PXOR, X0, X0, d);
+		x64_vex_xx(b, X64_PFX_F3, X64_SSE_CVTTPS2DQ, d, d);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PAND, X0, X0, d);
+		shift_count(b, X1, 31, G0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSRAD, X0, X0, X1);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PXOR, d, d, X0);
+		break;
+	}
+}
+
 /* The AVX code of the ops jit_simd_vex names: the same instructions as
  * emit_lanes and emit_wide's VK_EXTADD, VEX-encoded with a as the first
  * source, so nothing copies a into d first.  d may be a or b: each
@@ -915,6 +997,9 @@ static bool emit_vex(x64_buf *b, enum interp_op op, const jit_simd_form *f,
 		x64_vex_xxx(b, p, X64_SSE_AND, d, d, X1);
 		x64_vex_xxx(b, p, X64_SSE_ANDN, X1, X1, X0);
 		x64_vex_xxx(b, p, X64_SSE_OR, d, d, X1);
+		break;
+	case VK_SEQ:
+		emit_seq_vex(b, op, r);
 		break;
 	default:        /* replace_lane, the i8x16 shifts, the i64x2 GPR ops:
 	                   their one code reads r->vex (lane_set, emit_wide) */

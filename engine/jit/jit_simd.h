@@ -139,9 +139,8 @@ void jit_simd_scratch(enum interp_op op, unsigned *nx, unsigned *ng);
  * pandn, the reversed compares, pmin/pmax. */
 bool jit_simd_swapped(enum interp_op op);
 /* Whether op has the AVX three-operand code (jit_simd_regs.vex): the
- * lane ops with at most two v128 operands, but for the sequences of
- * VK_SEQ (popcnt, the unsigned conversions, trunc_sat).  The others keep
- * their SSE code, d tied to a, under AVX too: those, bitselect (three
+ * JS_V_V ops with at most two v128 operands and no memory operand.  Two
+ * keep their SSE code, d tied to a, under AVX too: bitselect (three
  * v128s) and load_lane (a memory operand). */
 bool jit_simd_vex(enum interp_op op);
 /* Whether op needs SSE4.1. */
