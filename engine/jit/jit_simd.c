@@ -308,6 +308,20 @@ bool jit_simd_swapped(enum interp_op op)
 	return (f->kind == VK_BIN || f->kind == VK_BIN_I) && f->rev;
 }
 
+bool jit_simd_vex(enum interp_op op)
+{
+	switch ((enum vk)jit_simd_forms[op].kind) {
+	case VK_BIN: case VK_BIN_I: case VK_CMPU: case VK_UN: case VK_UN_I:
+	case VK_NEG: case VK_NOT: case VK_GPR64: case VK_SHIFT: case VK_SHUFFLE:
+	case VK_SWIZZLE: case VK_EXTMUL: case VK_EXTADD: case VK_Q15MULR:
+	case VK_FMINMAX: case VK_REPLACE: case VK_I8_SHIFT: case VK_I64_GPR:
+	case VK_SEQ:
+		return true;
+	default:
+		return false;
+	}
+}
+
 bool jit_simd_needs_sse41(enum interp_op op)
 {
 	return jit_simd_forms[op].sse41;
@@ -511,17 +525,17 @@ static void lane_get(x64_buf *b, x64_gpr g, x64_xmm a, unsigned size,
 		x64_movzx_rr(b, 4, size, g, g);
 }
 
-/* lane `lane` of d (size bytes) = v's low bytes (g, h, t scratch; v is
- * neither) */
-static void lane_set(x64_buf *b, x64_xmm d, x64_gpr v, unsigned size,
-	uint32_t lane, x64_gpr g, x64_gpr h, x64_xmm t)
+/* d = a with lane `lane` (size bytes) = v's low bytes (g, h, t scratch;
+ * v is neither).  SSE: a is d; vex: d may be a, written last. */
+static void lane_set(x64_buf *b, x64_xmm d, x64_xmm a, bool vex, x64_gpr v,
+	unsigned size, uint32_t lane, x64_gpr g, x64_gpr h, x64_xmm t)
 {
 	unsigned byte = lane * size, sh = 8 * (byte % 8);
 	if (size == 8) {
 		x64_movd_xr(b, 8, t, v);
 	} else {
 		uint64_t keep = ~(((1ull << (8 * size)) - 1) << sh);
-		half_of(b, g, d, byte, t);
+		half_of(b, g, a, byte, t);
 		x64_mov_ri(b, 8, h, (int64_t)keep);
 		x64_alu_rr(b, X64_ALU_AND, 8, g, h);
 		if (size < 4)
@@ -533,7 +547,11 @@ static void lane_set(x64_buf *b, x64_xmm d, x64_gpr v, unsigned size,
 		x64_alu_rr(b, X64_ALU_OR, 8, g, h);
 		x64_movd_xr(b, 8, t, g);
 	}
-	if (byte < 8)           /* movsd xmm, xmm: the low 8 bytes only */
+	if (vex && byte < 8)    /* words 0..3 from t, 4..7 from a */
+		x64_vex_xxxi(b, X64_PFX_66, X64_SSE_PBLENDW, d, a, t, 0x0f);
+	else if (vex)           /* d = a.lo, t.lo */
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PUNPCKLQDQ, d, a, t);
+	else if (byte < 8)      /* movsd xmm, xmm: the low 8 bytes only */
 		x64_movsd_xx(b, d, t);
 	else                    /* d.hi = t.lo */
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_PUNPCKLQDQ, d, t);
@@ -605,7 +623,7 @@ static void emit_moves(x64_buf *b, const jit_simd_form *f, const jit_simd_regs *
 	case VK_LOAD_LANE:
 		access_here(b, r);
 		load_zx(b, f->size, G0, r->m);
-		lane_set(b, r->d, G0, f->size, r->lane, G1, G2, X0);
+		lane_set(b, r->d, r->d, false, G0, f->size, r->lane, G1, G2, X0);
 		break;
 	case VK_STORE_LANE:
 		lane_get(b, G0, r->a, f->size, r->lane, false, X0);
@@ -629,7 +647,8 @@ static void emit_moves(x64_buf *b, const jit_simd_form *f, const jit_simd_regs *
 		lane_get(b, r->sd, r->a, f->size, r->lane, f->sx, X0);
 		break;
 	case VK_REPLACE:
-		lane_set(b, r->d, r->s, f->size, r->lane, G0, G1, X0);
+		lane_set(b, r->d, r->vex ? r->a : r->d, r->vex, r->s, f->size, r->lane,
+			G0, G1, X0);
 		break;
 	default:
 		break;
@@ -778,12 +797,229 @@ static void emit_lanes(x64_buf *b, const jit_simd_form *f, const jit_simd_regs *
 	}
 }
 
+/* VK_SEQ's AVX code: emit_seq's sequences (which say why they work),
+ * VEX-encoded with a read in place of the copies of d; d is written
+ * after the last read of a. */
+static void emit_seq_vex(x64_buf *b, enum interp_op op, const jit_simd_regs *r)
+{
+	x64_xmm d = r->d, a = r->a;
+	switch (op) {
+	case OP_V_I8X16_POPCNT:
+		shift_count(b, X1, 4, G0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSRLW, X0, a, X1);
+		vconst(b, X1, 0x0f0f0f0f0f0f0f0full, 0x0f0f0f0f0f0f0f0full, X2, G0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PAND, d, a, X1);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PAND, X0, X0, X1);
+		vconst(b, X1, 0x0302020102010100ull, 0x0403030203020201ull, X2, G0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSHUFB, d, X1, d);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSHUFB, X0, X1, X0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PADDB, d, d, X0);
+		break;
+	case OP_V_F32X4_CONVERT_I32X4_U:
+		shift_count(b, X1, 16, G0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSLLD, X0, a, X1);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSRLD, X0, X0, X1);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSRLD, d, a, X1);
+		x64_vex_xx(b, X64_PFX_NONE, X64_SSE_CVTDQ2PS, d, d);
+		x64_vex_xx(b, X64_PFX_NONE, X64_SSE_CVTDQ2PS, X0, X0);
+		vconst(b, X1, SPLAT32(0x47800000u), SPLAT32(0x47800000u), X2, G0);
+		x64_vex_xxx(b, X64_PFX_NONE, X64_SSE_MUL, d, d, X1);
+		x64_vex_xxx(b, X64_PFX_NONE, X64_SSE_ADD, d, d, X0);
+		break;
+	case OP_V_F64X2_CONVERT_LOW_I32X4_U:
+		x64_vex_xx(b, X64_PFX_66, X64_SSE_PMOVZXDQ, d, a);
+		vconst(b, X0, 0x4330000000000000ull, 0x4330000000000000ull, X1, G0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_POR, d, d, X0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_SUB, d, d, X0);
+		break;
+	case OP_V_I32X4_TRUNC_SAT_F32X4_U:
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PXOR, X0, X0, X0);
+		x64_vex_xxx(b, X64_PFX_NONE, X64_SSE_MAX, d, a, X0);
+		vconst(b, X0, SPLAT32(0x4f000000u), SPLAT32(0x4f000000u), X2, G0);
+		x64_vex_xxx(b, X64_PFX_NONE, X64_SSE_SUB, X1, d, X0);
+		x64_vex_xxxi(b, X64_PFX_NONE, X64_SSE_CMPP, X0, X0, X1, X64_CMPP_LE);
+		x64_vex_xx(b, X64_PFX_F3, X64_SSE_CVTTPS2DQ, X1, X1);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PXOR, X1, X1, X0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PXOR, X0, X0, X0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PMAXSD, X1, X1, X0);
+		x64_vex_xx(b, X64_PFX_F3, X64_SSE_CVTTPS2DQ, d, d);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PADDD, d, d, X1);
+		break;
+	case OP_V_I32X4_TRUNC_SAT_F64X2_S_ZERO:
+		x64_vex_xxxi(b, X64_PFX_66, X64_SSE_CMPP, X0, a, a, X64_CMPP_EQ);
+		vconst(b, X1, 0x41dfffffffc00000ull, 0x41dfffffffc00000ull, X2, G0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_AND, X0, X0, X1);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_MIN, d, a, X0);
+		x64_vex_xx(b, X64_PFX_66, X64_SSE_CVTTPD2DQ, d, d);
+		break;
+	case OP_V_I32X4_TRUNC_SAT_F64X2_U_ZERO:
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PXOR, X0, X0, X0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_MAX, d, a, X0);
+		vconst(b, X1, 0x41efffffffe00000ull, 0x41efffffffe00000ull, X2, G0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_MIN, d, d, X1);
+		x64_vex_xxi(b, X64_PFX_66, X64_SSE_ROUNDPD, d, d,
+			X64_ROUND_TRUNC | X64_ROUND_NO_EXC);
+		vconst(b, X1, 0x4330000000000000ull, 0x4330000000000000ull, X2, G0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_ADD, d, d, X1);
+		x64_vex_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, d, d, 0x08);
+		x64_movd_rx(b, 8, G0, d);
+		x64_movd_xr(b, 8, d, G0);       /* the upper half zero */
+		break;
+	default:        /* I32X4_TRUNC_SAT_F32X4_S */
+		x64_vex_xxxi(b, X64_PFX_NONE, X64_SSE_CMPP, X0, a, a, X64_CMPP_EQ);
+		x64_vex_xxx(b, X64_PFX_NONE, X64_SSE_AND, d, a, X0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PXOR, X0, X0, d);
+		x64_vex_xx(b, X64_PFX_F3, X64_SSE_CVTTPS2DQ, d, d);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PAND, X0, X0, d);
+		shift_count(b, X1, 31, G0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSRAD, X0, X0, X1);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PXOR, d, d, X0);
+		break;
+	}
+}
+
+/* The AVX code of the ops jit_simd_vex names: the same instructions as
+ * emit_lanes and emit_wide's VK_EXTADD, VEX-encoded with a as the first
+ * source, so nothing copies a into d first.  d may be a or b: each
+ * sequence writes d only after its last read of a and b.  The constants
+ * (ones, vconst) and what works on d or a scratch alone stay legacy SSE:
+ * with no VEX.256 code anywhere the upper halves are never dirty, so
+ * mixing the encodings costs nothing.  False for the kinds whose one
+ * code reads r->vex itself (replace_lane: lane_set; the i8x16 shifts and
+ * i64x2 GPR ops: emit_wide). */
+static bool emit_vex(x64_buf *b, enum interp_op op, const jit_simd_form *f,
+	const jit_simd_regs *r)
+{
+	x64_xmm d = r->d, a = r->a;
+	int p = f->pfx;
+	switch ((enum vk)f->kind) {
+	case VK_BIN:
+		x64_vex_xxx(b, p, (x64_sse)f->op, d, a, r->b);
+		break;
+	case VK_BIN_I:
+		x64_vex_xxxi(b, p, (x64_sse)f->op, d, a, r->b, f->imm);
+		break;
+	case VK_CMPU:           /* min/max(a, b) == a */
+		x64_vex_xxx(b, p, (x64_sse)f->op, X0, a, r->b);
+		x64_vex_xxx(b, X64_PFX_66, (x64_sse)f->op2, d, X0, a);
+		break;
+	case VK_UN:
+		if (f->m64 && f->byte) {        /* the high 8 bytes, widened */
+			x64_vex_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, d, a, 0xee);
+			x64_vex_xx(b, p, (x64_sse)f->op, d, d);
+		} else {
+			x64_vex_xx(b, p, (x64_sse)f->op, d, a);
+		}
+		break;
+	case VK_UN_I:
+		x64_vex_xxi(b, p, (x64_sse)f->op, d, a, f->imm);
+		break;
+	case VK_NEG:
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PXOR, X0, X0, X0);
+		x64_vex_xxx(b, X64_PFX_66, (x64_sse)f->op, d, X0, a);
+		break;
+	case VK_NOT:
+		ones(b, X0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PXOR, d, a, X0);
+		break;
+	case VK_GPR64:
+		x64_mov_ri(b, 8, G0, (int64_t)f->k);
+		vsplat_gpr(b, X0, G0);
+		x64_vex_xxx(b, X64_PFX_66, f->op == X64_ALU_AND ? X64_SSE_PAND : X64_SSE_PXOR,
+			d, a, X0);
+		break;
+	case VK_SHIFT:          /* the count modulo the lane width */
+		x64_mov_rr(b, 4, G0, r->s);
+		x64_alu_ri(b, X64_ALU_AND, 4, G0, f->size * 8 - 1);
+		x64_movd_xr(b, 4, X0, G0);
+		x64_vex_xxx(b, X64_PFX_66, (x64_sse)f->op, d, a, X0);
+		break;
+	case VK_SHUFFLE:        /* a's bytes or b's, by two pshufbs */
+		vconst(b, X0, shuffle_mask(r->lo, 0), shuffle_mask(r->hi, 0), X2, G0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSHUFB, X1, a, X0);
+		vconst(b, X0, shuffle_mask(r->lo, 16), shuffle_mask(r->hi, 16), X2, G0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSHUFB, X0, r->b, X0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_POR, d, X1, X0);
+		break;
+	case VK_SWIZZLE:        /* as emit_lanes: index + 0x70, saturated */
+		vconst(b, X0, 0x7070707070707070ull, 0x7070707070707070ull, X2, G0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PADDUSB, X1, r->b, X0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSHUFB, d, a, X1);
+		break;
+	case VK_EXTMUL:         /* b widened first: d may be b */
+		if (f->byte) {
+			x64_vex_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, X0, r->b, 0xee);
+			x64_vex_xx(b, X64_PFX_66, (x64_sse)f->op, X0, X0);
+			x64_vex_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, d, a, 0xee);
+			x64_vex_xx(b, X64_PFX_66, (x64_sse)f->op, d, d);
+		} else {
+			x64_vex_xx(b, X64_PFX_66, (x64_sse)f->op, X0, r->b);
+			x64_vex_xx(b, X64_PFX_66, (x64_sse)f->op, d, a);
+		}
+		x64_vex_xxx(b, X64_PFX_66, (x64_sse)f->op2, d, d, X0);
+		break;
+	case VK_EXTADD:         /* as emit_wide */
+		switch (op) {
+		case OP_V_I16X8_EXTADD_PAIRWISE_I8X16_S:  /* 1 (unsigned) * a (signed) */
+			vconst(b, X0, 0x0101010101010101ull, 0x0101010101010101ull, X1, G0);
+			x64_vex_xxx(b, X64_PFX_66, X64_SSE_PMADDUBSW, d, X0, a);
+			break;
+		case OP_V_I16X8_EXTADD_PAIRWISE_I8X16_U:  /* a (unsigned) * 1 (signed) */
+			vconst(b, X0, 0x0101010101010101ull, 0x0101010101010101ull, X1, G0);
+			x64_vex_xxx(b, X64_PFX_66, X64_SSE_PMADDUBSW, d, a, X0);
+			break;
+		case OP_V_I32X4_EXTADD_PAIRWISE_I16X8_S:
+			vconst(b, X0, 0x0001000100010001ull, 0x0001000100010001ull, X1, G0);
+			x64_vex_xxx(b, X64_PFX_66, X64_SSE_PMADDWD, d, a, X0);
+			break;
+		default:        /* _U: (a - 0x8000) pairs summed signed, + 0x10000 */
+			vconst(b, X0, 0x8000800080008000ull, 0x8000800080008000ull, X1, G0);
+			x64_vex_xxx(b, X64_PFX_66, X64_SSE_PXOR, d, a, X0);
+			vconst(b, X0, 0x0001000100010001ull, 0x0001000100010001ull, X1, G0);
+			x64_vex_xxx(b, X64_PFX_66, X64_SSE_PMADDWD, d, d, X0);
+			vconst(b, X0, 0x0001000000010000ull, 0x0001000000010000ull, X1, G0);
+			x64_vex_xxx(b, X64_PFX_66, X64_SSE_PADDD, d, d, X0);
+			break;
+		}
+		break;
+	case VK_Q15MULR:        /* as emit_lanes */
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PMULHRSW, d, a, r->b);
+		vconst(b, X0, 0x8000800080008000ull, 0x8000800080008000ull, X1, G0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PCMPEQW, X0, X0, d);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PXOR, d, d, X0);
+		break;
+	case VK_FMINMAX:        /* emit_lanes' sequence, without its copies */
+		x64_vex_xxx(b, p, (x64_sse)f->op, X0, a, r->b);
+		x64_vex_xxx(b, p, (x64_sse)f->op, X1, r->b, a);
+		x64_vex_xxx(b, p, f->op == X64_SSE_MIN ? X64_SSE_OR : X64_SSE_AND, X0, X0, X1);
+		x64_vex_xxxi(b, p, X64_SSE_CMPP, X1, a, r->b, X64_CMPP_UNORD);
+		x64_vex_xxx(b, p, X64_SSE_ADD, d, a, r->b);
+		x64_vex_xxx(b, p, X64_SSE_AND, d, d, X1);
+		x64_vex_xxx(b, p, X64_SSE_ANDN, X1, X1, X0);
+		x64_vex_xxx(b, p, X64_SSE_OR, d, d, X1);
+		break;
+	case VK_SEQ:
+		emit_seq_vex(b, op, r);
+		break;
+	default:        /* replace_lane, the i8x16 shifts, the i64x2 GPR ops:
+	                   their one code reads r->vex (lane_set, emit_wide) */
+		return false;
+	}
+	if (f->not_ && (f->kind == VK_BIN || f->kind == VK_BIN_I || f->kind == VK_CMPU)) {
+		ones(b, X0);
+		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PXOR, d, d, X0);
+	}
+	return true;
+}
+
 /* Pairwise widening adds, the i8x16 shifts, the i64x2 ops SSE4.1 lacks
- * (one half at a time in GPRs: G1 the low, G2 the high). */
+ * (one half at a time in GPRs: G1 the low, G2 the high).  The shifts and
+ * the i64x2 ops read a (the AVX code, r->vex) or d (the SSE code, d = a);
+ * each writes d after its last read of a and b. */
 static void emit_wide(x64_buf *b, enum interp_op op, const jit_simd_form *f,
 	const jit_simd_regs *r)
 {
-	x64_xmm d = r->d;
+	x64_xmm d = r->d, a = r->vex ? r->a : r->d;
 	switch ((enum vk)f->kind) {
 	case VK_EXTADD:
 		switch (op) {
@@ -813,6 +1049,16 @@ static void emit_wide(x64_buf *b, enum interp_op op, const jit_simd_form *f,
 	case VK_I8_SHIFT:       /* G0 is rcx: the count in cl */
 		x64_mov_rr(b, 4, G0, r->s);
 		x64_alu_ri(b, X64_ALU_AND, 4, G0, 7);
+		if (op == OP_V_I8X16_SHR_S && r->vex) {    /* as below */
+			x64_vex_xxx(b, X64_PFX_66, X64_SSE_PUNPCKLBW, X0, a, a);
+			x64_vex_xxx(b, X64_PFX_66, X64_SSE_PUNPCKHBW, d, a, a);
+			x64_lea(b, 4, G1, x64_mem_b(G0, 8));
+			x64_movd_xr(b, 4, X1, G1);
+			x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSRAW, X0, X0, X1);
+			x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSRAW, d, d, X1);
+			x64_vex_xxx(b, X64_PFX_66, X64_SSE_PACKSSWB, d, X0, d);
+			break;
+		}
 		if (op == OP_V_I8X16_SHR_S) {
 			/* each byte to the top of a word (the low byte is
 			 * junk), psraw by k + 8, and back with packsswb: the
@@ -830,8 +1076,12 @@ static void emit_wide(x64_buf *b, enum interp_op op, const jit_simd_form *f,
 		}
 		/* a 16-bit shift, then each byte masked with 0xff << k (0xff >> k) */
 		x64_movd_xr(b, 4, X0, G0);
-		x64_sse_xx(b, X64_PFX_66, op == OP_V_I8X16_SHL ? X64_SSE_PSLLW : X64_SSE_PSRLW,
-			d, X0);
+		if (r->vex)
+			x64_vex_xxx(b, X64_PFX_66, op == OP_V_I8X16_SHL ? X64_SSE_PSLLW :
+				X64_SSE_PSRLW, d, a, X0);
+		else
+			x64_sse_xx(b, X64_PFX_66, op == OP_V_I8X16_SHL ? X64_SSE_PSLLW :
+				X64_SSE_PSRLW, d, X0);
 		x64_mov_ri(b, 4, G1, 0xff);
 		x64_shift_rcl(b, op == OP_V_I8X16_SHL ? X64_SH_SHL : X64_SH_SHR, 4, G1);
 		x64_movzx_rr(b, 4, 1, G1, G1);
@@ -840,8 +1090,8 @@ static void emit_wide(x64_buf *b, enum interp_op op, const jit_simd_form *f,
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_PAND, d, X0);
 		break;
 	case VK_I64_GPR:
-		half_of(b, G1, d, 0, X0);
-		half_of(b, G2, d, 8, X0);
+		half_of(b, G1, a, 0, X0);
+		half_of(b, G2, a, 8, X0);
 		if (op == OP_V_I64X2_MUL) {
 			half_of(b, G0, r->b, 0, X0);
 			x64_imul_rr(b, 8, G1, G0);
@@ -982,6 +1232,8 @@ static void emit_seq(x64_buf *b, enum interp_op op, const jit_simd_regs *r)
 bool jit_simd_emit(x64_buf *b, enum interp_op op, const jit_simd_regs *r)
 {
 	const jit_simd_form *f = &jit_simd_forms[op];
+	if (r->vex && jit_simd_vex(op) && emit_vex(b, op, f, r))
+		return true;
 	switch ((enum vk)f->kind) {
 	case VK_CONST: case VK_LOAD: case VK_LOAD_X: case VK_LOAD_SPLAT: case VK_STORE:
 	case VK_LOAD_LANE: case VK_STORE_LANE: case VK_SPLAT: case VK_EXTRACT:

@@ -9,6 +9,14 @@
  * instructions used give those bits with the first wasm operand as the
  * destination (add, sub, mul, div, sqrt, and pmin/pmax as minps/maxps
  * with the operands swapped: jit_simd_swapped).
+ *
+ * With AVX (jit_simd_regs.vex), the ops jit_simd_vex names have a second
+ * code: the VEX.128 three-operand forms of the same instructions ("vop
+ * d, a, b" for "op d, b" with d holding a), so that d is not tied to a.
+ * The VEX forms compute the same bits in bits 0..127 (they zero 128..255,
+ * which no tier reads); the first source plays the legacy destination's
+ * part (the NaN rule, minps's "second operand on NaN or equal", pandn's
+ * complemented operand, packs' low half).
  */
 #ifndef ENGINE_JIT_JIT_SIMD_H
 #define ENGINE_JIT_JIT_SIMD_H
@@ -95,7 +103,12 @@ extern const jit_simd_form jit_simd_forms[OP_COUNT_];
  * bits; an i32 result is zero-extended in its 64-bit register.  The
  * scratch registers xt[0..nx), gt[0..ng) (jit_simd_scratch) are written
  * freely; gt[0] is rcx (the i8 shifts count in cl).  Nothing else is
- * written: not a, b, c, s, nor m's registers. */
+ * written: not a, b, c, s, nor m's registers.
+ *
+ * vex (AVX only, for an op jit_simd_vex names; shape JS_V_V, no memory,
+ * at most two v128 operands): a holds operand a (the second one if
+ * jit_simd_swapped) and is only read, b the other v128 or s the scalar,
+ * and d only receives the result: d may be a, b or another register. */
 enum jit_simd_shape { JS_NONE, JS_V_V, JS_V_NEW, JS_S_V, JS_STORE };
 
 typedef struct {
@@ -106,6 +119,7 @@ typedef struct {
 	uint64_t lo, hi;        /* v128.const's value, i8x16.shuffle's indices */
 	x64_xmm xt[3];
 	x64_gpr gt[3];
+	bool vex;               /* the AVX three-operand code (above) */
 	uint32_t *access;       /* if not NULL: set to the offset in the
 	                           buffer of the one instruction that reads
 	                           or writes m (for the PC map: it may fault) */
@@ -124,6 +138,11 @@ void jit_simd_scratch(enum interp_op op, unsigned *nx, unsigned *ng);
 /* Operands a and b are given the other way round (d holds b, r->b is a):
  * pandn, the reversed compares, pmin/pmax. */
 bool jit_simd_swapped(enum interp_op op);
+/* Whether op has the AVX three-operand code (jit_simd_regs.vex): the
+ * JS_V_V ops with at most two v128 operands and no memory operand.  Two
+ * keep their SSE code, d tied to a, under AVX too: bitselect (three
+ * v128s) and load_lane (a memory operand). */
+bool jit_simd_vex(enum interp_op op);
 /* Whether op needs SSE4.1. */
 bool jit_simd_needs_sse41(enum interp_op op);
 /* The operands of lane op `op` (jit_simd_shape not JS_NONE) at ip, read

@@ -771,17 +771,45 @@ static uint8_t *put_vex(uint8_t *p, int pfx, unsigned rex, unsigned vvvv,
 	return p;
 }
 
+/* vOP dst, src1, src2 [, imm8]: the register form; src1 in vvvv (none:
+ * 1111b, put_vex's 0), src2 in r/m. */
+static void vex_rr(x64_buf *b, int pfx, x64_sse op, x64_xmm dst, unsigned vvvv,
+	x64_xmm src2, bool has_imm, uint8_t imm)
+{
+	uint8_t *s = emit_begin(b);
+	unsigned rex = (dst & 8 ? REX_R : 0) | (src2 & 8 ? REX_B : 0);
+	uint8_t *p = put_vex(s, pfx, rex, vvvv, op);
+	*p++ = (uint8_t)(0xc0 | (dst & 7) << 3 | (src2 & 7));
+	if (has_imm)
+		*p++ = imm;
+	emit_end(b, s, p);
+}
+
 void x64_vex_xxx(x64_buf *b, int pfx, x64_sse op, x64_xmm dst, x64_xmm src1,
 	x64_xmm src2)
 {
-	if (!valid_xmm(b, (int)dst) || !valid_xmm(b, (int)src1) ||
-	    !valid_xmm(b, (int)src2))
-		return;
-	uint8_t *s = emit_begin(b);
-	unsigned rex = (dst & 8 ? REX_R : 0) | (src2 & 8 ? REX_B : 0);
-	uint8_t *p = put_vex(s, pfx, rex, src1, op);
-	*p++ = (uint8_t)(0xc0 | (dst & 7) << 3 | (src2 & 7));
-	emit_end(b, s, p);
+	if (valid_xmm(b, (int)dst) && valid_xmm(b, (int)src1) && valid_xmm(b, (int)src2))
+		vex_rr(b, pfx, op, dst, src1, src2, false, 0);
+}
+
+void x64_vex_xxxi(x64_buf *b, int pfx, x64_sse op, x64_xmm dst, x64_xmm src1,
+	x64_xmm src2, uint8_t imm)
+{
+	if (valid_xmm(b, (int)dst) && valid_xmm(b, (int)src1) && valid_xmm(b, (int)src2))
+		vex_rr(b, pfx, op, dst, src1, src2, true, imm);
+}
+
+void x64_vex_xx(x64_buf *b, int pfx, x64_sse op, x64_xmm dst, x64_xmm src)
+{
+	if (valid_xmm(b, (int)dst) && valid_xmm(b, (int)src))
+		vex_rr(b, pfx, op, dst, 0, src, false, 0);
+}
+
+void x64_vex_xxi(x64_buf *b, int pfx, x64_sse op, x64_xmm dst, x64_xmm src,
+	uint8_t imm)
+{
+	if (valid_xmm(b, (int)dst) && valid_xmm(b, (int)src))
+		vex_rr(b, pfx, op, dst, 0, src, true, imm);
 }
 
 void x64_vex_xxm(x64_buf *b, int pfx, x64_sse op, x64_xmm dst, x64_xmm src1,

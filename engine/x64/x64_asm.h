@@ -365,6 +365,17 @@ void x64_vex_xxx(x64_buf *b, int pfx, x64_sse op, x64_xmm dst, x64_xmm src1,
 	x64_xmm src2);
 void x64_vex_xxm(x64_buf *b, int pfx, x64_sse op, x64_xmm dst, x64_xmm src1,
 	x64_mem m);
+/* vOP dst, src1, src2, imm8 (vcmpps/vcmppd with an X64_CMPP_*). */
+void x64_vex_xxxi(x64_buf *b, int pfx, x64_sse op, x64_xmm dst, x64_xmm src1,
+	x64_xmm src2, uint8_t imm);
+/* The VEX forms of the ops without a first source (vvvv 1111b): "vOP
+ * dst, src" (vpabsb, vpmovsxbw, vcvtdq2ps, vsqrtps, ...), "vOP dst, src,
+ * imm8" (vpshufd, vroundps).  Packed ops only: a scalar op's VEX form
+ * (vsqrtss, vroundss) reads vvvv as its upper lanes' source, and 1111b
+ * would name xmm15. */
+void x64_vex_xx(x64_buf *b, int pfx, x64_sse op, x64_xmm dst, x64_xmm src);
+void x64_vex_xxi(x64_buf *b, int pfx, x64_sse op, x64_xmm dst, x64_xmm src,
+	uint8_t imm);
 /* CPUID 1 ECX.AVX[28] and ECX.OSXSAVE[27], and XCR0 saving the SSE and
  * AVX state (bits 1, 2). */
 bool x64_cpu_has_avx(void);

@@ -278,6 +278,8 @@ typedef enum x64_sse {
 	X64_SSE_PMADDUBSW = 0x0f3804, /* 66, SSSE3 */
 	X64_SSE_PTEST    = 0x0f3817, /* 66, SSE4.1: ZF = (dst & src) == 0 */
 	X64_SSE_PMULDQ   = 0x0f3828, /* 66, SSE4.1 */
+	X64_SSE_PBLENDW  = 0x0f3a0e, /* 66, imm8, SSE4.1: word i from src if
+	                                imm bit i */
 	/* r32, xmm: the lanes' sign bits (x64_movmsk_rx) */
 	X64_SSE_MOVMSKP  = 0x0f50,  /* movmskps (none) / movmskpd (66) */
 	X64_SSE_PMOVMSKB = 0x0fd7   /* 66 */

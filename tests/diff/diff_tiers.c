@@ -1,7 +1,8 @@
 /* diff_tiers.c -- differential test of the tiers: each module runs in the
  * interpreter (the reference), in the baseline JIT, in the optimizing JIT
  * (tier 2 where it compiles a function, the baseline where it refuses:
- * the two call each other), in automatic tiering with threshold 1 and
+ * the two call each other; once with AVX where the CPU has it and once
+ * without, wasm_config.no_avx: its SSE forms), in automatic tiering with threshold 1 and
  * with threshold 3 (which mixes interpreted and JIT frames in one call),
  * and with tier 2 taking over from baseline code at once (thresholds 1, 1)
  * and a few counts in (3, 5: OSR from baseline frames into tier 2), and
@@ -273,18 +274,20 @@ typedef struct {
 	const char *name;
 	wasm_tier tier;
 	uint32_t threshold, opt_threshold;
+	bool no_avx;            /* tier 2's SSE forms on an AVX CPU */
 } tier_spec;
 
 static const tier_spec tiers[] = {
-	{ "interp", WASM_TIER_INTERP, 0, 0 },
-	{ "baseline", WASM_TIER_BASELINE, 0, 0 },
-	{ "opt", WASM_TIER_OPT, 0, 0 },
-	{ "auto-1", WASM_TIER_AUTO, 1, 0 },
-	{ "auto-3", WASM_TIER_AUTO, 3, 0 },
+	{ "interp", WASM_TIER_INTERP, 0, 0, false },
+	{ "baseline", WASM_TIER_BASELINE, 0, 0, false },
+	{ "opt", WASM_TIER_OPT, 0, 0, false },
+	{ "opt-noavx", WASM_TIER_OPT, 0, 0, true },
+	{ "auto-1", WASM_TIER_AUTO, 1, 0, false },
+	{ "auto-3", WASM_TIER_AUTO, 3, 0, false },
 	/* baseline -> tier 2 at the first count, and a few counts in (OSR
 	 * from baseline frames into tier-2 code) */
-	{ "auto-1-1", WASM_TIER_AUTO, 1, 1 },
-	{ "auto-3-5", WASM_TIER_AUTO, 3, 5 },
+	{ "auto-1-1", WASM_TIER_AUTO, 1, 1, false },
+	{ "auto-3-5", WASM_TIER_AUTO, 3, 5, false },
 };
 #define NTIERS (sizeof tiers / sizeof tiers[0])
 
@@ -301,6 +304,7 @@ static bool run_tier(const tier_spec *ts, const uint8_t *bytes, size_t len,
 	cfg.tier = ts->tier;
 	cfg.tier_threshold = ts->threshold;
 	cfg.opt_threshold = ts->opt_threshold;
+	cfg.no_avx = ts->no_avx;
 	cfg.fuel = true;
 	cfg.max_call_depth = 2000;     /* deep recursion is quick to trap */
 	wasm_engine *e = wasm_engine_new(&cfg);

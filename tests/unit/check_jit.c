@@ -11,6 +11,8 @@
 #include "interp/fcode.h"
 #include "jit/base/jit_baseline.h"
 #include "jit/jit.h"
+#include "jit/jit_mem.h"
+#include "jit/jit_simd.h"
 #include "jit/opt/passes.h"
 
 #include "testlib.h"
@@ -1701,6 +1703,139 @@ START_TEST(v128_lanes_jit_tiers_as_interp)
 }
 END_TEST
 
+/* jit_simd_emit's AVX code (vex) against its SSE code, run natively on
+ * the same inputs, for every op jit_simd_vex names and every way tier 2's
+ * allocator may assign the registers of a VOP3: d apart from a and b,
+ * d = a, d = b, a = b, d = a = b.  The SSE code, the reference, has d
+ * tied to a (a copied in first) and b apart, as always.  Inputs: random bytes, and lanes of NaNs
+ * (quiet, signalling, payloads), +-0, +-inf, 0x80.., 0x7f.., 0, -1; a
+ * scalar operand (a shift count, a lane's value) from 0 to 255; shuffle
+ * indices below 32; a random lane for replace_lane.
+ * Without AVX the test checks nothing and says so. */
+typedef void (*simd_fn)(const uint8_t *in, uint8_t *out);
+
+static uint64_t xs_next(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/* out = op(in[0..16), in[16..32), scalar in[32..36)) with d, a, b in the
+ * XMM registers given (vex: the AVX code; else the SSE code, d = a);
+ * lo, hi: shuffle's indices; lane: replace_lane's. */
+static simd_fn simd_build(jit_mem *m, enum interp_op op, bool vex, int d, int a,
+	int b, uint64_t lo, uint64_t hi, uint32_t lane)
+{
+	x64_buf cb;
+	jit_simd_regs r = { .d = (x64_xmm)d, .a = (x64_xmm)a, .b = (x64_xmm)b,
+		.s = X64_R8, .lo = lo, .hi = hi, .lane = lane, .vex = vex,
+		.xt = { X64_XMM11, X64_XMM12, X64_XMM13 },
+		.gt = { X64_RCX, X64_RAX, X64_RDX } };
+	x64_buf_init(&cb, 0);
+	x64_movdqu_xm(&cb, (x64_xmm)b, x64_mem_b(X64_RDI, 16));
+	x64_movdqu_xm(&cb, (x64_xmm)a, x64_mem_b(X64_RDI, 0));
+	x64_mov_rm(&cb, 4, X64_R8, x64_mem_b(X64_RDI, 32));
+	if (!vex) {
+		r.a = r.d;
+		if (d != a)
+			x64_movaps_xx(&cb, (x64_xmm)d, (x64_xmm)a);
+	}
+	ck_assert(jit_simd_emit(&cb, op, &r));
+	x64_movdqu_mx(&cb, x64_mem_b(X64_RSI, 0), (x64_xmm)d);
+	x64_ret(&cb);
+	ck_assert_int_eq(x64_buf_err(&cb), X64_OK);
+	ck_assert(jit_mem_install(m, cb.code, cb.len));
+	x64_buf_free(&cb);
+	return (simd_fn)(void *)m->base;
+}
+
+static void simd_input(uint64_t *x, uint8_t in[36], unsigned k)
+{
+	static const uint32_t w32[] = { 0x7fc00000, 0xffc00001, 0x7f800001, 0xff8abcde,
+		0x7f800000, 0xff800000, 0x80000000, 0, 0x3f800000, 0x80, 0x7fff8000,
+		0xffffffff, 0x80008000, 0x7f7f7f7f, 0x4f000000, 0xcf000001 };
+	static const uint64_t w64[] = { 0x7ff8000000000000ull, 0xfff0000000000001ull,
+		0x7ff4000000001234ull, 0x8000000000000000ull, 0x7ff0000000000000ull,
+		0x41dfffffffc00000ull, 0xc1e0000000200000ull, 0x3ff0000000000000ull };
+	for (unsigned i = 0; i < 36; i += 4) {
+		uint32_t v = (uint32_t)xs_next(x);
+		memcpy(in + i, &v, 4);
+	}
+	if (k % 3 == 1)         /* special 32-bit lanes */
+		for (unsigned i = 0; i < 32; i += 4)
+			if (xs_next(x) & 1)
+				memcpy(in + i, &w32[xs_next(x) % 16], 4);
+	if (k % 3 == 2)         /* special 64-bit lanes */
+		for (unsigned i = 0; i < 32; i += 8)
+			if (xs_next(x) & 1)
+				memcpy(in + i, &w64[xs_next(x) % 8], 8);
+	in[32] = (uint8_t)xs_next(x);
+	in[33] = in[34] = in[35] = 0;
+}
+
+START_TEST(simd_vex_as_sse)
+{
+	if (!x64_cpu_has_avx()) {
+		fprintf(stderr, "simd_vex_as_sse: no AVX, nothing checked\n");
+		return;
+	}
+	/* d, a, b */
+	static const int pat[][3] = { { 3, 1, 2 }, { 1, 1, 2 }, { 2, 1, 2 },
+		{ 3, 1, 1 }, { 1, 1, 1 }, { 9, 14, 15 }, { 15, 14, 15 } };
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	unsigned nops = 0, nruns = 0;
+	for (unsigned op = 0; op < OP_COUNT_; op++) {
+		if (!jit_simd_vex((enum interp_op)op))
+			continue;
+		nops++;
+		bool two = jit_simd_nvec((enum interp_op)op) >= 2;
+		for (size_t p = 0; p < sizeof pat / sizeof pat[0]; p++) {
+			int d = pat[p][0], a = pat[p][1], b = pat[p][2];
+			if (!two && (b == a || b == d))
+				continue;       /* one v128: b is not read */
+			uint64_t lo = 0, hi = 0;
+			for (unsigned i = 0; i < 8; i++) {
+				lo |= (xs_next(&x) % 32) << (8 * i);
+				hi |= (xs_next(&x) % 32) << (8 * i);
+			}
+			unsigned size = jit_simd_forms[op].size;
+			uint32_t lane = (uint32_t)(xs_next(&x) % (size ? 16 / size : 1));
+			jit_mem mv = { 0 }, ms = { 0 };
+			simd_fn fv = simd_build(&mv, (enum interp_op)op, true, d, a, b, lo, hi,
+				lane);
+			simd_fn fs = simd_build(&ms, (enum interp_op)op, false, 3, 1, 2, lo, hi,
+				lane);
+			for (unsigned k = 0; k < 60; k++) {
+				uint8_t in[36], ov[16], os[16];
+				simd_input(&x, in, k);
+				if (a == b)
+					memcpy(in + 16, in, 16);
+				fv(in, ov);
+				fs(in, os);
+				if (memcmp(ov, os, 16) != 0) {
+					char t[200];
+					int n = 0;
+					for (int i = 15; i >= 0; i--)
+						n += snprintf(t + n, sizeof t - (size_t)n, "%02x", ov[i]);
+					n += snprintf(t + n, sizeof t - (size_t)n, " vs ");
+					for (int i = 15; i >= 0; i--)
+						n += snprintf(t + n, sizeof t - (size_t)n, "%02x", os[i]);
+					ck_abort_msg("%s, d xmm%d a xmm%d b xmm%d: AVX %s SSE",
+						op_infos[op].name, d, a, b, t);
+				}
+				nruns++;
+			}
+			jit_mem_free(&mv);
+			jit_mem_free(&ms);
+		}
+	}
+	ck_assert_uint_ge(nops, 189);
+	ck_assert_uint_ge(nruns, 189 * 4 * 60);
+}
+END_TEST
+
 /* A v128 access past the end of memory traps at the same function and
  * offset in every mix of tiers as in the interpreter; one inside it gives
  * the same value. */
@@ -2100,6 +2235,7 @@ static Suite *jit_suite(void)
 	tcase_add_test(t, tier_available);
 	tcase_add_test(t, float_nan_rule_every_tier);
 	tcase_add_test(t, v128_lanes_jit_tiers_as_interp);
+	tcase_add_test(t, simd_vex_as_sse);
 	tcase_add_test(t, v128_pressure_every_mix);
 	tcase_add_test(t, v128_trap_site_every_mix);
 	tcase_add_test(t, host_v128_every_mix);

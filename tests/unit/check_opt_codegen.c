@@ -1103,6 +1103,41 @@ START_TEST(lowering_patterns)
 		rig_down(&fr);
 	}
 	{
+		/* SIMD: with AVX the lane ops are vop3 (VEX three-operand: d not
+		 * tied to a, so no 16-byte copy before them), bitselect keeps
+		 * its two-address vop; without AVX every op is a vop and the
+		 * first operand, still live, is copied */
+		static const char vwat[] =
+			"(module (func (export \"vmix\") (param v128 v128 v128) (result v128)\n"
+			"  (v128.bitselect\n"
+			"    (i8x16.add_sat_u (i8x16.avgr_u (local.get 0) (local.get 1)) (local.get 0))\n"
+			"    (f32x4.min (local.get 1) (i32x4.shl (local.get 0) (i32.const 3)))\n"
+			"    (local.get 2))))";
+		bool avx = mir_cpu()->avx && !no_avx();
+		uint8_t *vb = wat(vwat, &len);
+		rig vr;
+		rig_up(&vr, vb, len, WASM_TIER_AUTO);
+		free(vb);
+		t = mir_text(&vr, "vmix", true);
+		if (avx) {
+			const char *v = t;
+			unsigned n3 = 0;
+			while ((v = strstr(v, "vop3.128 v")))
+				v++, n3++;
+			ck_assert_msg(n3 == 4 && strstr(t, "  vop.128 v") &&
+				strstr(t, "V_V128_BITSELECT"), "%s", t);
+			/* the one 16-byte copy is bitselect's */
+			v = strstr(t, "mov.128 v");
+			ck_assert_msg(!v || !strstr(v + 1, "mov.128 v"), "%s", t);
+		} else {
+			ck_assert_msg(!strstr(t, "vop3") && strstr(t, "  vop.128 v") &&
+				strstr(t, "mov.128 v"), "%s", t);
+		}
+		free(t);
+		fprintf(stderr, "lowering_patterns: SIMD with%s AVX\n", avx ? "" : "out");
+		rig_down(&vr);
+	}
+	{
 		/* br_table: a jump table from 4 cases, the search below */
 		uint8_t *fb = wat(fam_wat, &len);
 		rig fr;

@@ -707,6 +707,63 @@ static void gen_sse(void)
 			}
 }
 
+/* Whether packed op name has no first source in its VEX form (vvvv
+ * 1111b: x64_vex_xx). */
+static bool vex_unary(const char *name)
+{
+	static const char *const pre[] = { "pmov", "pabs", "sqrt", "cvt", "ptest" };
+	for (size_t i = 0; i < sizeof pre / sizeof pre[0]; i++)
+		if (strncmp(name, pre[i], strlen(pre[i])) == 0)
+			return true;
+	return false;
+}
+
+/* The VEX.128 forms of every packed op of sse_forms but the moves (from
+ * "addps" on: those of jit_simd.c's AVX code and more), register operands
+ * in each field: "vOP d, a, b", or "vOP d, a" for the ops without a first
+ * source; the imm8 forms (vcmpps/pd, vpshufd, vroundps/pd, vpblendw). */
+static void gen_vex_packed(const int *xq, size_t nxq)
+{
+	size_t first = 0;
+	while (strcmp(sse_forms[first].name, "addps") != 0)
+		first++;
+	for (size_t f = first; f < sizeof sse_forms / sizeof sse_forms[0]; f++) {
+		const struct sse_form *F = &sse_forms[f];
+		if (strncmp(F->name, "mov", 3) == 0)
+			continue;       /* no VEX moves (as picks 7F for vmovdqu xmm, xmm8) */
+		for (size_t i = 0; i < nxq; i++)
+			for (size_t j = 0; j < nxq; j++) {
+				if (vex_unary(F->name)) {
+					CASE(x64_vex_xx(&B, F->pfx, F->op, xq[i], xq[j]),
+						"v%s %s, %s", F->name, X(xq[i]), X(xq[j]));
+					continue;
+				}
+				for (size_t k = 0; k < nxq; k += 2)
+					CASE(x64_vex_xxx(&B, F->pfx, F->op, xq[i], xq[j],
+						xq[(k + i) % nxq]), "v%s %s, %s, %s", F->name,
+						X(xq[i]), X(xq[j]), X(xq[(k + i) % nxq]));
+			}
+	}
+	for (size_t i = 0; i < nxq; i++)
+		for (size_t j = 0; j < nxq; j++)
+			for (uint8_t k = 0; k < 8; k += 3) {
+				int x = xq[(i + j + k) % nxq];
+				CASE(x64_vex_xxxi(&B, X64_PFX_NONE, X64_SSE_CMPP, xq[i], xq[j], x, k),
+					"vcmpps %s, %s, %s, %u", X(xq[i]), X(xq[j]), X(x), k);
+				CASE(x64_vex_xxxi(&B, X64_PFX_66, X64_SSE_CMPP, xq[i], xq[j], x, k),
+					"vcmppd %s, %s, %s, %u", X(xq[i]), X(xq[j]), X(x), k);
+				CASE(x64_vex_xxi(&B, X64_PFX_66, X64_SSE_ROUNDPS, xq[i], xq[j], k + 8),
+					"vroundps %s, %s, %u", X(xq[i]), X(xq[j]), k + 8);
+				CASE(x64_vex_xxi(&B, X64_PFX_66, X64_SSE_ROUNDPD, xq[i], xq[j], k),
+					"vroundpd %s, %s, %u", X(xq[i]), X(xq[j]), k);
+				CASE(x64_vex_xxi(&B, X64_PFX_66, X64_SSE_PSHUFD, xq[i], xq[j], k * 31),
+					"vpshufd %s, %s, %u", X(xq[i]), X(xq[j]), k * 31);
+				CASE(x64_vex_xxxi(&B, X64_PFX_66, X64_SSE_PBLENDW, xq[i], xq[j], x,
+					(uint8_t)(k * 37 + 15)), "vpblendw %s, %s, %s, %u", X(xq[i]),
+					X(xq[j]), X(x), k * 37 + 15);
+			}
+}
+
 /* The AVX three-operand forms (x64_vex_xxx/xxm): the scalar arithmetic
  * tier 2 selects, the packed logic ops of its constant masks, and a few
  * of the 0F 38 / 0F 3A maps (the three-byte prefix) for the SIMD code
@@ -744,6 +801,7 @@ static void gen_vex(void)
 				quirk_mems[i]), "%s %s, %s, %s", F->name, X(xq[i % nxq]),
 				X(xq[(i + 3) % nxq]), M(F->msize, quirk_mems[i]));
 	}
+	gen_vex_packed(xq, nxq);
 }
 
 static void gen_flow(void)

@@ -808,10 +808,12 @@ static void emit_memop(em *c, const mir_insn *i, int rd, int ra, int rb)
 	}
 }
 
-/* A SIMD instruction (mir.h: VOP, VDEF, VGET, VST) through the shared
- * emitter: spilled operands in xmm14, xmm15 and r10 (operand()), a third
- * v128 in the extra scratch register mir_simd_scratch counts; the
- * access of a load or store gets its PC map entry. */
+/* A SIMD instruction (mir.h: VOP, VOP3, VDEF, VGET, VST) through the
+ * shared emitter: spilled operands in xmm14, xmm15 and r10 (operand()), a
+ * third v128 in the extra scratch register mir_simd_scratch counts; the
+ * access of a load or store gets its PC map entry.  A spilled result is
+ * computed in xmm14 (r10) and stored: for VOP3 that may be a's scratch
+ * too, which the AVX code allows (d may be a). */
 static void emit_simd(em *c, const mir_insn *i)
 {
 	enum interp_op op = (enum interp_op)i->aux;
@@ -832,7 +834,7 @@ static void emit_simd(em *c, const mir_insn *i)
 	rd = i->op == MIR_VOP ? operand(c, i->d, &sc, true) : -1;
 	if (i->a)
 		ra = operand(c, i->a, &sc, true);
-	if (i->b && i->op == MIR_VST) {
+	if (i->b && (i->op == MIR_VST || i->op == MIR_VOP3)) {
 		rb = operand(c, i->b, &sc, true);
 	} else if (i->b) {
 		rb = loc_of(c, i->b);
@@ -850,6 +852,15 @@ static void emit_simd(em *c, const mir_insn *i)
 	switch (shape) {
 	case JS_V_V:
 		r.d = xmm_of(rd);
+		if (i->op == MIR_VOP3) {        /* d = op(a, b | s) */
+			r.vex = true;
+			r.a = xmm_of(ra);
+			if (jit_simd_nvec(op) >= 2)
+				r.b = xmm_of(rb);
+			else if (jit_simd_has_scalar(op))
+				r.s = (x64_gpr)rb;
+			break;
+		}
 		if (jit_simd_is_memory(op))
 			r.m = mem_operand(ra, (int32_t)i->imm);
 		else if (jit_simd_nvec(op) >= 2)

@@ -148,7 +148,9 @@ void lw_lower_float(lw *c, ir_ref r)
 
 /* A SIMD op (jit/jit_simd.h): one MIR instruction of its shape (mir.h),
  * the operands in registers; of a two-address op (VOP) the first v128
- * (the second, for the swapped ones) copied into the result first.  The
+ * (the second, for the swapped ones) copied into the result first, but
+ * with AVX an op jit_simd_vex names is a VOP3, its result not tied to
+ * that operand (vpaddd d, a, b: no copy).  The
  * constant bytes of v128.const and i8x16.shuffle: the low 8 in imm, the
  * high 8 (an IR constant) in imm2. */
 void lw_lower_simd(lw *c, ir_ref r)
@@ -174,6 +176,11 @@ void lw_lower_simd(lw *c, ir_ref r)
 		bool sw = jit_simd_swapped(op);
 		mir_reg rb = nvec >= 2 ? lw_val(c, a[k + !sw]) : sc ? lw_val(c, a[k + nvec]) : base;
 		mir_reg rc = nvec >= 3 ? lw_val(c, a[k + 2]) : MIR_NOREG;
+		if (c->avx && jit_simd_vex(op)) {
+			mir_reg ra = lw_val(c, a[k + sw]);
+			m = lw_ins(c, MIR_VOP3, 16, lw_def(c, r), ra, rb);
+			break;
+		}
 		d = lw_def(c, r);
 		lw_move_into(c, d, 16, a[k + sw]);
 		m = lw_ins(c, MIR_VOP, 16, d, rb, rc);

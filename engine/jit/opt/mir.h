@@ -158,6 +158,9 @@ enum mir_role { MR_NONE, MR_DEF, MR_UDEF, MR_USE };
 	 * registers jit_simd_scratch names (xmm11.., rcx rax rdx) */ \
 	X(VOP,     "vop",     UDEF, USE,  USE,  0)  /* JS_V_V: d = op(d, a, b) (a, b: \
 	                                           v128s, the scalar or the address) */ \
+	X(VOP3,    "vop3",    DEF,  USE,  USE,  0)  /* AVX, jit_simd_vex: d = op(a, b) \
+	                                           (a a v128, b a v128, the scalar \
+	                                           or none; d not tied) */ \
 	X(VDEF,    "vdef",    DEF,  USE,  NONE, 0)  /* JS_V_NEW: d = op(a: scalar/address) */ \
 	X(VGET,    "vget",    DEF,  USE,  NONE, 0)  /* JS_S_V: scalar d = op(a) */ \
 	X(VST,     "vstore",  NONE, USE,  USE,  0)  /* JS_STORE: [r15 + a + imm] = op(b) */ \
@@ -283,15 +286,15 @@ static inline bool mir_vflt(const mir_func *mf, mir_reg v)
 	return mf->vsize[v] & MIR_VFLT;
 }
 
-/* The scratch registers of SIMD instruction i (VOP, VDEF, VGET, VST):
+/* The scratch registers of SIMD instruction i (VOP, VOP3, VDEF, VGET, VST):
  * jit_simd_scratch's, as xmm11, xmm12, xmm13 and rcx, rax, rdx, plus one
  * XMM register more for a third v128 operand reloaded from its spill
  * slot (the emitter's own scratch, xmm14 and xmm15, hold the other two;
  * r11 a spilled scalar or address, r10 a spilled scalar result). */
 static inline bool mir_is_simd(const mir_insn *i)
 {
-	return i->op == MIR_VOP || i->op == MIR_VDEF || i->op == MIR_VGET ||
-		i->op == MIR_VST;
+	return i->op == MIR_VOP || i->op == MIR_VOP3 || i->op == MIR_VDEF ||
+		i->op == MIR_VGET || i->op == MIR_VST;
 }
 
 static inline void mir_simd_scratch(const mir_insn *i, unsigned *nx, unsigned *ng)
@@ -315,8 +318,8 @@ static inline x64_gpr mir_simd_gpr(unsigned k)
 /* mir_cpu.c: the CPU features instruction selection uses, probed once
  * per process.  avx is false on a CPU without AVX (or without the OS
  * saving its state); lowering also leaves AVX out for an engine made with
- * wasm_config.no_avx: then floats use the SSE two-operand forms only (the
- * same results, bit for bit; tests run both). */
+ * wasm_config.no_avx: then floats and SIMD use the SSE two-operand forms
+ * only (the same results, bit for bit; tests run both). */
 typedef struct {
 	bool lzcnt, tzcnt, popcnt, sse41, avx;
 } mir_cpu_features;

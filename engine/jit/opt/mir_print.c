@@ -169,7 +169,7 @@ void mir_print(const mir_func *mf, FILE *out)
 			case MIR_TRAP:
 				fprintf(out, " %s", wasm_trap_kind_name((wasm_trap_kind)i->aux));
 				break;
-			case MIR_VOP: case MIR_VDEF: case MIR_VGET: case MIR_VST:
+			case MIR_VOP: case MIR_VOP3: case MIR_VDEF: case MIR_VGET: case MIR_VST:
 				fprintf(out, "%s%s", sep, op_infos[i->aux].name);
 				if (i->imm)
 					fprintf(out, " +%lld", (long long)i->imm);
