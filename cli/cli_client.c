@@ -380,8 +380,10 @@ static int instance_one_main(const cli_verb_help *h, const char *method,
 
 /* ---- invoke --------------------------------------------------------------- */
 
-enum { I_JSON, I_TIMEOUT_MS, I_FUEL, I_MAX_PAGES, I_ENV, I_DIR, I_STDIN,
-	I_FUNCTION_HEX };
+/* The WASI options last: instance invoke takes the ones before I_ENV
+ * (a persistent instance has its WASI set-up from instance create). */
+enum { I_JSON, I_TIMEOUT_MS, I_FUEL, I_MAX_PAGES, I_FUNCTION_HEX, I_ENV,
+	I_DIR, I_STDIN };
 
 static const cli_opt invoke_opts[] = {
 	[I_JSON] = { "--json", NULL, NULL, "print the daemon's answer as it "
@@ -392,6 +394,10 @@ static const cli_opt invoke_opts[] = {
 		"(when the daemon meters fuel)" },
 	[I_MAX_PAGES] = { "--max-memory-pages", "--max-pages", "N", "cap each "
 		"memory at N 64 KiB pages" },
+	[I_FUNCTION_HEX] = { "--function-hex", NULL, "HEX", "call the "
+		"function named by HEX, two digits a byte (a name\nmay hold "
+		"any byte: 610062 is \"a\\0b\"); then every operand after ID "
+		"is an\nargument" },
 	[I_ENV] = { "--env", NULL, "K=V", "a WASI environment variable "
 		"(repeat)" },
 	[I_DIR] = { "--dir", NULL, "HOST::GUEST", "send the host folder HOST, "
@@ -400,10 +406,6 @@ static const cli_opt invoke_opts[] = {
 	[I_STDIN] = { "--stdin", NULL, "FILE|-", "WASI stdin from FILE (- is "
 		"this stdin; without --stdin,\nstdin is sent when it is not a "
 		"terminal, as run does)" },
-	[I_FUNCTION_HEX] = { "--function-hex", NULL, "HEX", "call the "
-		"function named by HEX, two digits a byte (a name\nmay hold "
-		"any byte: 610062 is \"a\\0b\"); then every operand after ID "
-		"is an\nargument" },
 };
 
 const cli_verb_help cli_invoke_help = {
@@ -432,7 +434,7 @@ const cli_verb_help cli_instance_invoke_help = {
 		"and globals\nare as its earlier calls left them; print and "
 		"exit as run does (WASI\noptions belong to instance create)\n",
 	.opts = invoke_opts,
-	.nopts = sizeof invoke_opts / sizeof invoke_opts[0],
+	.nopts = I_ENV,
 };
 
 struct invoke_opts {
@@ -874,7 +876,7 @@ static int invoke_run(enum invoke_mode mode, const cli_verb_help *h,
 	    start || mode == MODE_CREATE, argv + i, argc - i)) != CLI_EXIT_OK)
 		goto out;
 	/* Refused by the daemon, with why. */
-	if ((!wasi || mode == MODE_INSTANCE) && json_object_size(o.env))
+	if (!wasi && json_object_size(o.env))
 		json_object_set(doc, "env", o.env);
 	if (json_object_size(o.lims))
 		json_object_set(doc, "limits", o.lims);

@@ -207,6 +207,15 @@ wiid=$out
 run "$wh" instance invoke "$wiid" _start
 check "its argv and env are the ones it was made with" 3 "" "one"
 [[ $err == *"K=v"* ]] && ok "  ... and its env" || bad "WASI env: '$err'"
+for o in "--env K=w" "--dir /tmp::/t" "--stdin -"; do
+	# shellcheck disable=SC2086 # the option and its value
+	run "$wh" instance invoke $o "$wiid" _start
+	check "instance invoke ${o%% *}: a WASI option of instance create, exit 2" 2 "" \
+		"unknown option '${o%% *}'"
+done
+run "$wh" instance invoke --help
+[[ $out != *--env* ]] && ok "instance invoke --help lists no WASI option" ||
+	bad "instance invoke --help lists WASI options: $out"
 run "$wh" instance create "$cid" extra
 check "instance create: ARGS only for WASI" 2 "" "does not import WASI"
 run "$wh" instance delete "$iid"
