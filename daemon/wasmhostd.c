@@ -464,6 +464,7 @@ static bool sandbox_start(wh_config *cfg)
 		.tier = cfg->tier,
 		.tier_threshold = cfg->tier_threshold,
 		.opt_threshold = cfg->opt_threshold,
+		.no_avx = !cfg->avx,
 		.no_namespaces = !cfg->namespaces,
 		.no_snapshots = !cfg->snapshots,
 		.max_instances = cfg->max_instances,

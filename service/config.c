@@ -196,6 +196,10 @@ static const struct key {
 		RESTART, .help = "auto: budget of entries and loop iterations in "
 		"the baseline before tier 2 (0 = the engine's default, "
 		WASM_STR(WASM_OPT_DEFAULT_THRESHOLD) ")" },
+	{ "avx", WRK(avx), K_BOOL, true, 0, 0, RESTART,
+		.help = "the JIT tiers use AVX forms where the CPU has them "
+		"(false: SSE forms only, as on a CPU without AVX; the results "
+		"are the same)" },
 	{ "upload_bytes", LIM(upload_bytes), K_U64, 16 * MIB, 1, GIB, RELOAD,
 		.help = "largest module accepted (POST /v1/modules, /v1/run)" },
 	{ "body_bytes", LIM(body_bytes), K_U64, 16 * MIB, 1024, GIB, RELOAD,

@@ -94,6 +94,7 @@ typedef struct {
 	uint32_t opt_threshold;  /* auto: calls and back-edges in baseline
 	                            code before tier 2; 0 = the engine's
 	                            default */
+	bool avx;                /* false: wasm_config.no_avx */
 	wh_limits limits;
 	wh_tenant_conf *tenants;
 	uint32_t ntenants;
