@@ -743,6 +743,31 @@ void x64_sse_xxi(x64_buf *b, int pfx, x64_sse op, x64_xmm dst, x64_xmm src,
 		emit_rr_imm(b, pfx, 0, op, dst, src, 1, imm);
 }
 
+/* The immediate form of a by-xmm-count shift (Intel SDM vol. 2, PSRLW
+ * etc.): psrlX is 0F D1..D3, psraX 0F E1..E2, psllX 0F F1..F3; the
+ * immediate forms are 0F 71..73 by lane size with /2 (srl), /4 (sra),
+ * /6 (sll).  0x7100 | digit: the opcode and ModRM.reg; 0 if op is none
+ * of them (psraq: E3 is pavgw). */
+static uint32_t shift_imm_form(x64_sse op)
+{
+	unsigned lane = op & 0xf, row = op >> 4 & 0xf;
+	if ((op & ~0xffu) != 0x0f00 || lane < 1 || lane > 3 || row < 0xd ||
+	    (row == 0xe && lane == 3))
+		return 0;
+	return (0x0f70u | lane) << 8 | (row - 0xc) * 2;
+}
+
+void x64_sse_shift_xi(x64_buf *b, x64_sse op, x64_xmm x, uint8_t imm)
+{
+	uint32_t f = shift_imm_form(op);
+	if (!f) {
+		set_err(b, X64_ERR_OPERAND);
+		return;
+	}
+	if (valid_xmm(b, (int)x))
+		emit_rr_imm(b, X64_PFX_66, 0, f >> 8, (int)(f & 7), x, 1, imm);
+}
+
 /* ---- VEX (AVX) -------------------------------------------------------------- */
 
 /* The VEX prefix replacing [66/F2/F3] [REX] 0F [38/3A] of an SSE op
@@ -810,6 +835,20 @@ void x64_vex_xxi(x64_buf *b, int pfx, x64_sse op, x64_xmm dst, x64_xmm src,
 {
 	if (valid_xmm(b, (int)dst) && valid_xmm(b, (int)src))
 		vex_rr(b, pfx, op, dst, 0, src, true, imm);
+}
+
+void x64_vex_shift_xxi(x64_buf *b, x64_sse op, x64_xmm dst, x64_xmm src,
+	uint8_t imm)
+{
+	uint32_t f = shift_imm_form(op);
+	if (!f) {
+		set_err(b, X64_ERR_OPERAND);
+		return;
+	}
+	/* the digit in ModRM.reg (no REX.R), dst in vvvv */
+	if (valid_xmm(b, (int)dst) && valid_xmm(b, (int)src))
+		vex_rr(b, X64_PFX_66, (x64_sse)(f >> 8), (x64_xmm)(f & 7), dst, src, true,
+			imm);
 }
 
 void x64_vex_xxm(x64_buf *b, int pfx, x64_sse op, x64_xmm dst, x64_xmm src1,

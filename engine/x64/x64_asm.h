@@ -345,6 +345,13 @@ static inline void x64_movdqu_mx(x64_buf *b, x64_mem m, x64_xmm src)
 /* op xmm, xmm, imm8 (cmpps/cmppd: X64_SSE_CMPP with an X64_CMPP_*). */
 void x64_sse_xxi(x64_buf *b, int pfx, x64_sse op, x64_xmm dst, x64_xmm src,
 	uint8_t imm);
+/* The immediate forms of the packed shifts: "op x, imm8" (66 0F 71/72/73
+ * /digit ib) for op one of the by-xmm-count shifts X64_SSE_PSLLW/D/Q,
+ * PSRLW/D/Q, PSRAW/D (there is no psraq); the form is derived from op,
+ * so the shifts stay one list (x64_target.h).  A count past the lane
+ * width gives zeros (sign bits for psra), as the xmm-count forms do.
+ * Any other op sets X64_ERR_OPERAND. */
+void x64_sse_shift_xi(x64_buf *b, x64_sse op, x64_xmm x, uint8_t imm);
 /* movmskps/movmskpd/pmovmskb r32, xmm (op X64_SSE_MOVMSKP or
  * X64_SSE_PMOVMSKB): each lane's sign bit, lane i in bit i. */
 void x64_movmsk_rx(x64_buf *b, int pfx, x64_sse op, x64_gpr dst, x64_xmm src);
@@ -375,6 +382,10 @@ void x64_vex_xxxi(x64_buf *b, int pfx, x64_sse op, x64_xmm dst, x64_xmm src1,
  * would name xmm15. */
 void x64_vex_xx(x64_buf *b, int pfx, x64_sse op, x64_xmm dst, x64_xmm src);
 void x64_vex_xxi(x64_buf *b, int pfx, x64_sse op, x64_xmm dst, x64_xmm src,
+	uint8_t imm);
+/* The VEX.128 immediate shift: "vop dst, src, imm8" (VEX.66.0F 71/72/73
+ * /digit ib: dst in vvvv, src in r/m), op as for x64_sse_shift_xi. */
+void x64_vex_shift_xxi(x64_buf *b, x64_sse op, x64_xmm dst, x64_xmm src,
 	uint8_t imm);
 /* CPUID 1 ECX.AVX[28] and ECX.OSXSAVE[27], and XCR0 saving the SSE and
  * AVX state (bits 1, 2). */

@@ -612,6 +612,22 @@ static const struct sse_form {
 	{ "pmulld", X64_PFX_66, X64_SSE_PMULLD, 16 },
 };
 
+/* The packed shifts with an immediate form (x64_sse_shift_xi): named by
+ * their by-xmm-count opcode. */
+static const struct sse_form shift_forms[] = {
+	{ "psrlw", X64_PFX_66, X64_SSE_PSRLW, 16 },
+	{ "psrld", X64_PFX_66, X64_SSE_PSRLD, 16 },
+	{ "psrlq", X64_PFX_66, X64_SSE_PSRLQ, 16 },
+	{ "psraw", X64_PFX_66, X64_SSE_PSRAW, 16 },
+	{ "psrad", X64_PFX_66, X64_SSE_PSRAD, 16 },
+	{ "psllw", X64_PFX_66, X64_SSE_PSLLW, 16 },
+	{ "pslld", X64_PFX_66, X64_SSE_PSLLD, 16 },
+	{ "psllq", X64_PFX_66, X64_SSE_PSLLQ, 16 },
+};
+static const uint8_t shift_imms[] = { 0, 1, 7, 15, 16, 31, 63, 64, 255 };
+#define NSHIFT (sizeof shift_forms / sizeof shift_forms[0])
+#define NSHIFT_IMM (sizeof shift_imms / sizeof shift_imms[0])
+
 static void gen_sse(void)
 {
 	cur_group = "sse";
@@ -705,6 +721,13 @@ static void gen_sse(void)
 				CASE(x64_roundsd_xx(&B, xq[i], xq[j], mode), "roundsd %s, %s, %u",
 					X(xq[i]), X(xq[j]), mode);
 			}
+	/* the immediate shifts: every register (REX.B), the counts around
+	 * each lane width */
+	for (size_t f = 0; f < NSHIFT; f++)
+		for (int x = 0; x < 16; x++)
+			for (size_t k = 0; k < NSHIFT_IMM; k++)
+				CASE(x64_sse_shift_xi(&B, shift_forms[f].op, x, shift_imms[k]),
+					"%s %s, %u", shift_forms[f].name, X(x), shift_imms[k]);
 }
 
 /* Whether packed op name has no first source in its VEX form (vvvv
@@ -761,6 +784,15 @@ static void gen_vex_packed(const int *xq, size_t nxq)
 				CASE(x64_vex_xxxi(&B, X64_PFX_66, X64_SSE_PBLENDW, xq[i], xq[j], x,
 					(uint8_t)(k * 37 + 15)), "vpblendw %s, %s, %s, %u", X(xq[i]),
 					X(xq[j]), X(x), k * 37 + 15);
+			}
+	/* vOP dst, src, imm8: dst in vvvv, src in r/m (REX.B: the three-byte
+	 * form), every pair of registers */
+	for (size_t f = 0; f < NSHIFT; f++)
+		for (int i = 0; i < 16; i++)
+			for (int j = 0; j < 16; j++) {
+				uint8_t k = shift_imms[(size_t)(i + j) % NSHIFT_IMM];
+				CASE(x64_vex_shift_xxi(&B, shift_forms[f].op, i, j, k),
+					"v%s %s, %s, %u", shift_forms[f].name, X(i), X(j), k);
 			}
 }
 
@@ -1559,6 +1591,17 @@ START_TEST(err_bad_operands)
 
 	x64_buf_reset(&b);
 	x64_mov_rm(&b, 8, X64_RAX, x64_mem_bi(X64_BASE_RIP, X64_RCX, 1, 0));
+	ck_assert_int_eq(x64_buf_err(&b), X64_ERR_OPERAND);
+
+	/* no immediate form: psraq (E3 is pavgw), paddq, a 0F 38 op */
+	x64_buf_reset(&b);
+	x64_sse_shift_xi(&b, (x64_sse)0x0fe3, X64_XMM0, 1);
+	ck_assert_int_eq(x64_buf_err(&b), X64_ERR_OPERAND);
+	x64_buf_reset(&b);
+	x64_vex_shift_xxi(&b, X64_SSE_PADDQ, X64_XMM0, X64_XMM1, 1);
+	ck_assert_int_eq(x64_buf_err(&b), X64_ERR_OPERAND);
+	x64_buf_reset(&b);
+	x64_sse_shift_xi(&b, X64_SSE_PSHUFB, X64_XMM0, 1);
 	ck_assert_int_eq(x64_buf_err(&b), X64_ERR_OPERAND);
 
 	x64_buf_reset(&b);
