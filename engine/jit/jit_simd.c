@@ -327,10 +327,23 @@ bool jit_simd_needs_sse41(enum interp_op op)
 	return jit_simd_forms[op].sse41;
 }
 
-void jit_simd_scratch(enum interp_op op, unsigned *nx, unsigned *ng)
+bool jit_simd_takes_count(enum interp_op op)
+{
+	enum vk k = (enum vk)jit_simd_forms[op].kind;
+	return k == VK_SHIFT || k == VK_I8_SHIFT;
+}
+
+void jit_simd_scratch(enum interp_op op, bool kcount, unsigned *nx, unsigned *ng)
 {
 	const jit_simd_form *f = &jit_simd_forms[op];
 	unsigned x = 0, g = 0;
+	if (kcount && jit_simd_takes_count(op)) {
+		/* the immediate shift; the i8x16 ones build their byte mask
+		 * (or widen the bytes) in one XMM register */
+		*nx = f->kind == VK_I8_SHIFT ? 1 : 0;
+		*ng = 0;
+		return;
+	}
 	switch ((enum vk)f->kind) {
 	case VK_CONST: x = 1; g = 1; break;
 	case VK_LOAD_SPLAT: case VK_SPLAT: g = 2; break;
@@ -557,6 +570,13 @@ static void lane_set(x64_buf *b, x64_xmm d, x64_xmm a, bool vex, x64_gpr v,
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_PUNPCKLQDQ, d, t);
 }
 
+/* A constant shift count (jit_simd_regs.count) modulo the lane width
+ * of lanebits, as the interpreter's VSHIFT takes it. */
+static uint8_t count_k(const jit_simd_regs *r, unsigned lanebits)
+{
+	return (uint8_t)(r->count & (lanebits - 1));
+}
+
 /* x = count in its low dword, for the shifts by an xmm count */
 static void shift_count(x64_buf *b, x64_xmm x, int32_t count, x64_gpr g)
 {
@@ -729,6 +749,10 @@ static void emit_lanes(x64_buf *b, const jit_simd_form *f, const jit_simd_regs *
 		break;
 	case VK_SHIFT:          /* the count modulo the lane width, as the
 	                           interpreter's VSHIFT */
+		if (r->count) {
+			x64_sse_shift_xi(b, (x64_sse)f->op, d, count_k(r, f->size * 8u));
+			break;
+		}
 		x64_mov_rr(b, 4, G0, r->s);
 		x64_alu_ri(b, X64_ALU_AND, 4, G0, f->size * 8 - 1);
 		x64_movd_xr(b, 4, X0, G0);
@@ -929,6 +953,10 @@ static bool emit_vex(x64_buf *b, enum interp_op op, const jit_simd_form *f,
 			d, a, X0);
 		break;
 	case VK_SHIFT:          /* the count modulo the lane width */
+		if (r->count) {
+			x64_vex_shift_xxi(b, (x64_sse)f->op, d, a, count_k(r, f->size * 8u));
+			break;
+		}
 		x64_mov_rr(b, 4, G0, r->s);
 		x64_alu_ri(b, X64_ALU_AND, 4, G0, f->size * 8 - 1);
 		x64_movd_xr(b, 4, X0, G0);
@@ -1012,6 +1040,63 @@ static bool emit_vex(x64_buf *b, enum interp_op op, const jit_simd_form *f,
 	return true;
 }
 
+/* An i8x16 shift by the constant k (0..7), the code of emit_wide's
+ * VK_I8_SHIFT with immediates and no GPR: d = a (the SSE code: d holds
+ * a), X0 the scratch.  shl by 1 is paddb; shl and shr_u by k are a
+ * 16-bit shift, then each byte masked with 0xff << k (0xff >> k), the
+ * mask built without a constant: all ones shifted in 16-bit lanes so
+ * that each word holds the byte's mask in its low byte, then packuswb
+ * (the words are 0..255: no saturation); shr_s by k is psraw by k + 8 of
+ * each byte at the top of a word, packed back with packsswb. */
+static void i8_shift_k(x64_buf *b, enum interp_op op, const jit_simd_regs *r,
+	x64_xmm d, x64_xmm a, uint8_t k)
+{
+	x64_sse sh = op == OP_V_I8X16_SHL ? X64_SSE_PSLLW : X64_SSE_PSRLW;
+	if (k == 0) {
+		if (d != a)
+			x64_movaps_xx(b, d, a);
+		return;
+	}
+	if (op == OP_V_I8X16_SHR_S) {
+		if (r->vex) {
+			x64_vex_xxx(b, X64_PFX_66, X64_SSE_PUNPCKLBW, X0, a, a);
+			x64_vex_xxx(b, X64_PFX_66, X64_SSE_PUNPCKHBW, d, a, a);
+			x64_vex_shift_xxi(b, X64_SSE_PSRAW, X0, X0, (uint8_t)(k + 8));
+			x64_vex_shift_xxi(b, X64_SSE_PSRAW, d, d, (uint8_t)(k + 8));
+			x64_vex_xxx(b, X64_PFX_66, X64_SSE_PACKSSWB, d, X0, d);
+			return;
+		}
+		x64_movaps_xx(b, X0, d);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PUNPCKLBW, X0, d);
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PUNPCKHBW, d, d);
+		x64_sse_shift_xi(b, X64_SSE_PSRAW, X0, (uint8_t)(k + 8));
+		x64_sse_shift_xi(b, X64_SSE_PSRAW, d, (uint8_t)(k + 8));
+		x64_sse_xx(b, X64_PFX_66, X64_SSE_PACKSSWB, X0, d);
+		x64_movaps_xx(b, d, X0);
+		return;
+	}
+	if (op == OP_V_I8X16_SHL && k == 1) {   /* a + a */
+		if (r->vex)
+			x64_vex_xxx(b, X64_PFX_66, X64_SSE_PADDB, d, a, a);
+		else
+			x64_sse_xx(b, X64_PFX_66, X64_SSE_PADDB, d, d);
+		return;
+	}
+	if (r->vex)
+		x64_vex_shift_xxi(b, sh, d, a, k);
+	else
+		x64_sse_shift_xi(b, sh, d, k);
+	x64_sse_xx(b, X64_PFX_66, X64_SSE_PCMPEQB, X0, X0);
+	if (op == OP_V_I8X16_SHL) {     /* 0xffff << (8 + k) >> 8: 0xff << k */
+		x64_sse_shift_xi(b, X64_SSE_PSLLW, X0, (uint8_t)(k + 8));
+		x64_sse_shift_xi(b, X64_SSE_PSRLW, X0, 8);
+	} else {                        /* 0xffff >> (8 + k): 0xff >> k */
+		x64_sse_shift_xi(b, X64_SSE_PSRLW, X0, (uint8_t)(k + 8));
+	}
+	x64_sse_xx(b, X64_PFX_66, X64_SSE_PACKUSWB, X0, X0);
+	x64_sse_xx(b, X64_PFX_66, X64_SSE_PAND, d, X0);
+}
+
 /* Pairwise widening adds, the i8x16 shifts, the i64x2 ops SSE4.1 lacks
  * (one half at a time in GPRs: G1 the low, G2 the high).  The shifts and
  * the i64x2 ops read a (the AVX code, r->vex) or d (the SSE code, d = a);
@@ -1047,6 +1132,10 @@ static void emit_wide(x64_buf *b, enum interp_op op, const jit_simd_form *f,
 		}
 		break;
 	case VK_I8_SHIFT:       /* G0 is rcx: the count in cl */
+		if (r->count) {
+			i8_shift_k(b, op, r, d, a, count_k(r, 8));
+			break;
+		}
 		x64_mov_rr(b, 4, G0, r->s);
 		x64_alu_ri(b, X64_ALU_AND, 4, G0, 7);
 		if (op == OP_V_I8X16_SHR_S && r->vex) {    /* as below */

@@ -120,6 +120,10 @@ typedef struct {
 	x64_xmm xt[3];
 	x64_gpr gt[3];
 	bool vex;               /* the AVX three-operand code (above) */
+	uint16_t count;         /* the shifts (jit_simd_takes_count): 0, as
+	                           left unset, when the count is the scalar s;
+	                           else jit_simd_count(k) for the constant
+	                           count k, and then s is not read */
 	uint32_t *access;       /* if not NULL: set to the offset in the
 	                           buffer of the one instruction that reads
 	                           or writes m (for the PC map: it may fault) */
@@ -133,8 +137,20 @@ bool jit_simd_has_scalar(enum interp_op op);
 bool jit_simd_is_memory(enum interp_op op);
 /* The bytes of the scalar operand s or result sd: 4 or 8. */
 unsigned jit_simd_scalar_size(enum interp_op op);
-/* The scratch registers op needs: *nx XMM, *ng GPR (gt[0] rcx). */
-void jit_simd_scratch(enum interp_op op, unsigned *nx, unsigned *ng);
+/* The scratch registers op needs: *nx XMM, *ng GPR (gt[0] rcx); kcount:
+ * op's count is a constant (jit_simd_regs.count), which needs fewer. */
+void jit_simd_scratch(enum interp_op op, bool kcount, unsigned *nx, unsigned *ng);
+/* Whether op is a shift whose count may be a constant (jit_simd_regs.count):
+ * its code is then the immediate form, with no GPR.  Not i64x2.shr_s (no
+ * psraq: its halves go through GPRs). */
+bool jit_simd_takes_count(enum interp_op op);
+/* jit_simd_regs.count for the constant count k (an i32): its low byte,
+ * marked.  The byte is enough: every shift takes the count modulo its
+ * lane width (VSHIFT's count & (lanebits - 1), lanebits <= 64). */
+static inline uint16_t jit_simd_count(uint32_t k)
+{
+	return (uint16_t)(0x100u | (k & 0xffu));
+}
 /* Operands a and b are given the other way round (d holds b, r->b is a):
  * pandn, the reversed compares, pmin/pmax. */
 bool jit_simd_swapped(enum interp_op op);

@@ -1518,6 +1518,180 @@ START_TEST(verifier_slots_jtcase)
 }
 END_TEST
 
+/* Every SIMD shift by the constant counts 0, 1, lanebits - 1, lanebits,
+ * lanebits + 1, 255 and -1 (the count is taken modulo the lane width:
+ * VSHIFT), and by a variable count, in tier 2 (WASM_TIER_OPT: every
+ * function compiled at its first call; run-opt-codegen-noavx.sh runs it
+ * without AVX) and the baseline against the interpreter: the same 16
+ * bytes.  A constant count lowers to the immediate form: hasimm, no
+ * scalar operand and no scratch GPR (jit_simd_scratch). */
+static const struct {
+	const char *name;
+	unsigned lanebits;
+} shift_ops[] = {
+	{ "i8x16.shl", 8 }, { "i8x16.shr_s", 8 }, { "i8x16.shr_u", 8 },
+	{ "i16x8.shl", 16 }, { "i16x8.shr_s", 16 }, { "i16x8.shr_u", 16 },
+	{ "i32x4.shl", 32 }, { "i32x4.shr_s", 32 }, { "i32x4.shr_u", 32 },
+	{ "i64x2.shl", 64 }, { "i64x2.shr_s", 64 }, { "i64x2.shr_u", 64 },
+};
+#define NSHIFT_OPS (sizeof shift_ops / sizeof shift_ops[0])
+#define NSHIFT_K 7
+
+static int32_t shift_k(unsigned lanebits, unsigned j)
+{
+	const int32_t k[NSHIFT_K] = { 0, 1, (int32_t)lanebits - 1, (int32_t)lanebits,
+		(int32_t)lanebits + 1, 255, -1 };
+	return k[j];
+}
+
+/* "s<op>_<j>": op by constant count j (shift_k); "s<op>_v": by the i32
+ * parameter. */
+static char *shift_wat(void)
+{
+	size_t cap = 64 * 1024, n = 0;
+	char *t = malloc(cap);
+	ck_assert_ptr_nonnull(t);
+	n += (size_t)snprintf(t + n, cap - n, "(module\n");
+	for (size_t o = 0; o < NSHIFT_OPS; o++) {
+		for (unsigned j = 0; j < NSHIFT_K; j++)
+			n += (size_t)snprintf(t + n, cap - n,
+				"  (func (export \"s%zu_%u\") (param v128 i32) (result v128)\n"
+				"    (%s (local.get 0) (i32.const %d)))\n", o, j,
+				shift_ops[o].name, shift_k(shift_ops[o].lanebits, j));
+		n += (size_t)snprintf(t + n, cap - n,
+			"  (func (export \"s%zu_v\") (param v128 i32) (result v128)\n"
+			"    (%s (local.get 0) (local.get 1)))\n", o, shift_ops[o].name);
+	}
+	snprintf(t + n, cap - n, ")\n");
+	ck_assert_uint_lt(n, cap - 4);
+	return t;
+}
+
+static void shift_call(rig *r, const char *name, const uint8_t v[16], int32_t k,
+	uint8_t out[16])
+{
+	wasm_value a[2], res;
+	wasm_error err;
+	a[0].type = WASM_V128;
+	memcpy(a[0].of.v128, v, 16);
+	a[1].type = WASM_I32;
+	a[1].of.i32 = k;
+	ck_assert_int_eq(wasm_func_call(r->s, export_func(r, name, NULL), a, 2, &res,
+		1, &err), WASM_OK);
+	memcpy(out, res.of.v128, 16);
+}
+
+START_TEST(simd_shift_counts)
+{
+	static const uint8_t inputs[][16] = {
+		{ 0x01, 0x80, 0x7f, 0xff, 0x00, 0x81, 0x40, 0xfe,
+		  0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0 },
+		{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f,
+		  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80 },
+		{ 0x00, 0x80, 0x00, 0x80, 0xff, 0x7f, 0xff, 0x7f,
+		  0x01, 0x00, 0x00, 0x80, 0xfe, 0xff, 0xff, 0x7f },
+	};
+	char *text = shift_wat();
+	size_t len;
+	uint8_t *bytes = wat(text, &len);
+	free(text);
+	rig ri, rb, ro;
+	rig_up(&ri, bytes, len, WASM_TIER_INTERP);
+	rig_up(&rb, bytes, len, WASM_TIER_BASELINE);
+	rig_up(&ro, bytes, len, WASM_TIER_OPT);
+	unsigned checked = 0;
+	for (size_t o = 0; o < NSHIFT_OPS; o++) {
+		unsigned lb = shift_ops[o].lanebits;
+		for (unsigned j = 0; j <= NSHIFT_K; j++) {
+			char name[32];
+			if (j < NSHIFT_K)
+				snprintf(name, sizeof name, "s%zu_%u", o, j);
+			else
+				snprintf(name, sizeof name, "s%zu_v", o);
+			for (size_t in = 0; in < sizeof inputs / sizeof inputs[0]; in++)
+				/* the variable count takes each constant's value */
+				for (unsigned c = 0; c < NSHIFT_K; c++) {
+					int32_t k = shift_k(lb, c);
+					uint8_t vi[16], vb[16], vo[16];
+					shift_call(&ri, name, inputs[in], k, vi);
+					shift_call(&rb, name, inputs[in], k, vb);
+					shift_call(&ro, name, inputs[in], k, vo);
+					ck_assert_msg(memcmp(vi, vo, 16) == 0, "%s by %d (%s), "
+						"input %zu: tier 2 differs from the interpreter",
+						shift_ops[o].name, j < NSHIFT_K ? shift_k(lb, j) : k,
+						j < NSHIFT_K ? "constant" : "variable", in);
+					ck_assert_msg(memcmp(vi, vb, 16) == 0, "%s by %d (%s), "
+						"input %zu: the baseline differs from the interpreter",
+						shift_ops[o].name, j < NSHIFT_K ? shift_k(lb, j) : k,
+						j < NSHIFT_K ? "constant" : "variable", in);
+					checked++;
+					if (j < NSHIFT_K)
+						break;  /* k is not read */
+				}
+		}
+	}
+	ck_assert_uint_eq(checked, NSHIFT_OPS * 3 * (NSHIFT_K + NSHIFT_K));
+	wasm_module_stats st;
+	wasm_module_stats_get(ro.m, &st);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].nfuncs, NSHIFT_OPS * (NSHIFT_K + 1));
+	ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].nfuncs_refused, 0);
+
+	/* the lowering: a constant count is the immediate of the one shift,
+	 * no scalar operand, no scratch GPR (so no movi of the count either);
+	 * i64x2.shr_s keeps its GPR halves and count */
+	unsigned nk = 0;
+	for (size_t o = 0; o < NSHIFT_OPS; o++)
+		for (unsigned j = 0; j <= NSHIFT_K; j++) {
+			char name[32];
+			uint32_t idx;
+			if (j < NSHIFT_K)
+				snprintf(name, sizeof name, "s%zu_%u", o, j);
+			else
+				snprintf(name, sizeof name, "s%zu_v", o);
+			export_func(&ro, name, &idx);
+			ir_func *f;
+			mir_func *mf;
+			wasm_error err;
+			ck_assert_int_eq(ir_build(ro.m, idx, &f, &err), WASM_OK);
+			ck_assert_int_eq(ir_run_passes(f, ir_default_pipeline, NULL, true, &err),
+				WASM_OK);
+			ck_assert_msg(mir_lower(ro.m, f, &mf, &err) == WASM_OK, "%s", err.message);
+			bool sra64 = strcmp(shift_ops[o].name, "i64x2.shr_s") == 0;
+			unsigned nshift = 0, nmovi = 0;
+			for (uint32_t bi = 0; bi < mf->nb; bi++)
+				for (uint32_t ii = 0; ii < mf->b[bi].n; ii++) {
+					const mir_insn *m = &mf->b[bi].insn[ii];
+					nmovi += m->op == MIR_MOVI;
+					if (m->op != MIR_VOP && m->op != MIR_VOP3)
+						continue;
+					unsigned nx, ng;
+					mir_simd_scratch(m, &nx, &ng);
+					nshift++;
+					if (j < NSHIFT_K && !sra64) {
+						ck_assert_msg(m->hasimm && m->imm == shift_k(shift_ops[o].lanebits, j),
+							"%s: count not an immediate", name);
+						ck_assert_msg(ng == 0 && (m->op == MIR_VOP3 ? !m->b : !m->a),
+							"%s: a GPR for a constant count", name);
+						nk++;
+					} else {
+						ck_assert_msg(!m->hasimm && ng > 0, "%s: the count "
+							"in a register", name);
+					}
+				}
+			ck_assert_msg(nshift == 1, "%s: %u vops", name, nshift);
+			if (j < NSHIFT_K && !sra64)
+				ck_assert_msg(nmovi == 0, "%s: the count put in a register", name);
+			mir_free(mf);
+			ir_func_free(f);
+		}
+	ck_assert_uint_eq(nk, (NSHIFT_OPS - 1) * NSHIFT_K);
+	rig_down(&ri);
+	rig_down(&rb);
+	rig_down(&ro);
+	free(bytes);
+}
+END_TEST
+
 /* Code size against the baseline's for the same functions (printed). */
 START_TEST(code_size)
 {
@@ -1564,6 +1738,7 @@ int main(void)
 	tcase_add_test(tc, run_ints_callee_compiled);
 	tcase_add_test(tc, traps_located);
 	tcase_add_test(tc, code_size);
+	tcase_add_test(tc, simd_shift_counts);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

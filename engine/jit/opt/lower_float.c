@@ -150,7 +150,10 @@ void lw_lower_float(lw *c, ir_ref r)
  * the operands in registers; of a two-address op (VOP) the first v128
  * (the second, for the swapped ones) copied into the result first, but
  * with AVX an op jit_simd_vex names is a VOP3, its result not tied to
- * that operand (vpaddd d, a, b: no copy).  The
+ * that operand (vpaddd d, a, b: no copy).  A shift by an IR constant
+ * (jit_simd_takes_count) has no scalar operand: hasimm and the count in
+ * imm, for the immediate form (psrlw d, 8), so the constant is not put
+ * in a register and no scratch GPR is needed.  The
  * constant bytes of v128.const and i8x16.shuffle: the low 8 in imm, the
  * high 8 (an IR constant) in imm2. */
 void lw_lower_simd(lw *c, ir_ref r)
@@ -159,7 +162,7 @@ void lw_lower_simd(lw *c, ir_ref r)
 	ir_ref *a = ir_args(c->f, r);
 	enum interp_op op = (enum interp_op)i->aux;
 	uint32_t k = 0, nvec = jit_simd_nvec(op);
-	bool sc = jit_simd_has_scalar(op);
+	bool sc = jit_simd_has_scalar(op), kcount = false;
 	mir_reg base = MIR_NOREG, d;
 	int32_t disp = 0;
 	mir_insn *m;
@@ -174,7 +177,10 @@ void lw_lower_simd(lw *c, ir_ref r)
 	switch (jit_simd_shape(op)) {
 	case JS_V_V: {
 		bool sw = jit_simd_swapped(op);
-		mir_reg rb = nvec >= 2 ? lw_val(c, a[k + !sw]) : sc ? lw_val(c, a[k + nvec]) : base;
+		/* a shift by a constant: the count is the immediate */
+		kcount = sc && jit_simd_takes_count(op) && ir_is_const(c->f, a[k + nvec]);
+		mir_reg rb = nvec >= 2 ? lw_val(c, a[k + !sw]) :
+			sc && !kcount ? lw_val(c, a[k + nvec]) : base;
 		mir_reg rc = nvec >= 3 ? lw_val(c, a[k + 2]) : MIR_NOREG;
 		if (c->avx && jit_simd_vex(op)) {
 			mir_reg ra = lw_val(c, a[k + sw]);
@@ -207,6 +213,10 @@ void lw_lower_simd(lw *c, ir_ref r)
 	m->aux = op;
 	m->imm = disp;
 	m->slot = i->aux2;
+	if (kcount) {
+		m->hasimm = true;
+		m->imm = (int32_t)cbits(c, a[k + nvec]);
+	}
 	if (op == OP_V_V128_CONST || op == OP_V_I8X16_SHUFFLE) {
 		ir_ref hi = a[i->nargs - 1];
 		if (!ir_is_const(c->f, hi)) {

@@ -154,8 +154,10 @@ enum mir_role { MR_NONE, MR_DEF, MR_UDEF, MR_USE };
 	X(CONV,    "conv",    DEF,  USE,  NONE, 0)  /* d = a (aux bytes | MIR_SIGNED) */ \
 	/* SIMD (jit/jit_simd.h; aux the pre-decoded op, imm the access's \
 	 * displacement, slot the lane, v128.const's and shuffle's bytes read \
-	 * from the instruction at site): each clobbers the scratch \
-	 * registers jit_simd_scratch names (xmm11.., rcx rax rdx) */ \
+	 * from the instruction at site; a shift by a constant count \
+	 * (jit_simd_takes_count) has hasimm, the count in imm and no scalar \
+	 * operand): each clobbers the scratch registers jit_simd_scratch \
+	 * names (xmm11.., rcx rax rdx) */ \
 	X(VOP,     "vop",     UDEF, USE,  USE,  0)  /* JS_V_V: d = op(d, a, b) (a, b: \
 	                                           v128s, the scalar or the address) */ \
 	X(VOP3,    "vop3",    DEF,  USE,  USE,  0)  /* AVX, jit_simd_vex: d = op(a, b) \
@@ -299,7 +301,7 @@ static inline bool mir_is_simd(const mir_insn *i)
 
 static inline void mir_simd_scratch(const mir_insn *i, unsigned *nx, unsigned *ng)
 {
-	jit_simd_scratch((enum interp_op)i->aux, nx, ng);
+	jit_simd_scratch((enum interp_op)i->aux, i->hasimm, nx, ng);
 	if (jit_simd_nvec((enum interp_op)i->aux) == 3)
 		(*nx)++;
 }

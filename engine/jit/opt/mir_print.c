@@ -171,7 +171,7 @@ void mir_print(const mir_func *mf, FILE *out)
 				break;
 			case MIR_VOP: case MIR_VOP3: case MIR_VDEF: case MIR_VGET: case MIR_VST:
 				fprintf(out, "%s%s", sep, op_infos[i->aux].name);
-				if (i->imm)
+				if (i->imm && !i->hasimm)       /* a count: above */
 					fprintf(out, " +%lld", (long long)i->imm);
 				break;
 			case MIR_PMOV:
