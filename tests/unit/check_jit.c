@@ -1726,11 +1726,11 @@ static uint64_t xs_next(uint64_t *x)
  * XMM registers given (vex: the AVX code; else the SSE code, d = a);
  * lo, hi: shuffle's indices; lane: replace_lane's. */
 static simd_fn simd_build(jit_mem *m, enum interp_op op, bool vex, int d, int a,
-	int b, uint64_t lo, uint64_t hi, uint32_t lane)
+	int b, uint64_t lo, uint64_t hi, uint32_t lane, uint16_t count)
 {
 	x64_buf cb;
 	jit_simd_regs r = { .d = (x64_xmm)d, .a = (x64_xmm)a, .b = (x64_xmm)b,
-		.s = X64_R8, .lo = lo, .hi = hi, .lane = lane, .vex = vex,
+		.s = X64_R8, .lo = lo, .hi = hi, .lane = lane, .vex = vex, .count = count,
 		.xt = { X64_XMM11, X64_XMM12, X64_XMM13 },
 		.gt = { X64_RCX, X64_RAX, X64_RDX } };
 	x64_buf_init(&cb, 0);
@@ -1804,9 +1804,9 @@ START_TEST(simd_vex_as_sse)
 			uint32_t lane = (uint32_t)(xs_next(&x) % (size ? 16 / size : 1));
 			jit_mem mv = { 0 }, ms = { 0 };
 			simd_fn fv = simd_build(&mv, (enum interp_op)op, true, d, a, b, lo, hi,
-				lane);
+				lane, 0);
 			simd_fn fs = simd_build(&ms, (enum interp_op)op, false, 3, 1, 2, lo, hi,
-				lane);
+				lane, 0);
 			for (unsigned k = 0; k < 60; k++) {
 				uint8_t in[36], ov[16], os[16];
 				simd_input(&x, in, k);
@@ -1833,6 +1833,54 @@ START_TEST(simd_vex_as_sse)
 	}
 	ck_assert_uint_ge(nops, 189);
 	ck_assert_uint_ge(nruns, 189 * 4 * 60);
+}
+END_TEST
+
+/* The shifts by a constant count (jit_simd_regs.count: the immediate
+ * forms, the i8x16 ones' masks) against the same op by that count in a
+ * register (its SSE code, the reference), natively, for every count
+ * 0..255 (a count's low byte is all the constant keeps: the lane-width
+ * masks need no more), the SSE code (d = a) and the AVX code with d
+ * apart from a, d = a, and high registers, random lanes. */
+START_TEST(simd_shift_count_as_register)
+{
+	bool avx = x64_cpu_has_avx();
+	static const int pat[][2] = { { 3, 1 }, { 1, 1 }, { 15, 9 } };    /* d, a */
+	const size_t npat = sizeof pat / sizeof pat[0];
+	uint64_t x = 0x243f6a8885a308d3ull;
+	unsigned nops = 0, nruns = 0;
+	for (unsigned op = 0; op < OP_COUNT_; op++) {
+		if (!jit_simd_takes_count((enum interp_op)op))
+			continue;
+		nops++;
+		jit_mem mr = { 0 };
+		simd_fn fr = simd_build(&mr, (enum interp_op)op, false, 3, 1, 2, 0, 0, 0, 0);
+		for (unsigned k = 0; k < 256; k++)
+			for (size_t p = 0; p < 1 + (avx ? npat : 0); p++) {
+				bool vex = p > 0;
+				int d = vex ? pat[p - 1][0] : 3, a = vex ? pat[p - 1][1] : 1;
+				jit_mem mk = { 0 };
+				simd_fn fk = simd_build(&mk, (enum interp_op)op, vex, d, a, 2, 0, 0, 0,
+					jit_simd_count(k));
+				for (unsigned t = 0; t < 4; t++) {
+					uint8_t in[36], ok[16], orr[16];
+					simd_input(&x, in, t);
+					in[32] = (uint8_t)k;
+					fk(in, ok);
+					fr(in, orr);
+					ck_assert_msg(memcmp(ok, orr, 16) == 0, "%s by %u (%s, d xmm%d "
+						"a xmm%d): the constant count differs", op_infos[op].name,
+						k, vex ? "AVX" : "SSE", d, a);
+					nruns++;
+				}
+				jit_mem_free(&mk);
+			}
+		jit_mem_free(&mr);
+	}
+	ck_assert_uint_eq(nops, 11);
+	ck_assert_uint_ge(nruns, 11 * 256 * 4);
+	if (!avx)
+		fprintf(stderr, "simd_shift_count_as_register: no AVX, SSE code only\n");
 }
 END_TEST
 
@@ -2236,6 +2284,7 @@ static Suite *jit_suite(void)
 	tcase_add_test(t, float_nan_rule_every_tier);
 	tcase_add_test(t, v128_lanes_jit_tiers_as_interp);
 	tcase_add_test(t, simd_vex_as_sse);
+	tcase_add_test(t, simd_shift_count_as_register);
 	tcase_add_test(t, v128_pressure_every_mix);
 	tcase_add_test(t, v128_trap_site_every_mix);
 	tcase_add_test(t, host_v128_every_mix);
