@@ -222,6 +222,10 @@ int main(int argc, char **argv)
 		tally best = { 0 };
 		for (int r = 0; r < runs; r++) {
 			tally t = { .hash = FNV_BASIS };
+			/* each run from what a module has when loaded: what
+			 * tier 2 remembers of its callees forgotten */
+			for (uint32_t fi = 0; fi < m->nfuncs; fi++)
+				atomic_store(&m->funcs[fi].opt_inline, 0);
 			for (uint32_t fi = m->nfunc_imports; fi < m->nfuncs; fi++) {
 				if (compile_one(m, fi, &t, r > 0)) {
 					t.funcs++;

@@ -279,8 +279,19 @@ START_TEST(inline_refusals)
 		uint32_t n = 0;
 		ck_assert_int_eq(ir_build(r.m, want[k].fi, &g, &err), WASM_OK);
 		ck_assert_msg(ir_inlinable(g, &n) == want[k].ok, "function %u", want[k].fi);
+		/* the builder records the answer for the inliner */
+		ck_assert_int_eq(atomic_load(&r.m->funcs[want[k].fi].opt_inline),
+			want[k].ok ? OPT_INLINE_YES : OPT_INLINE_NO);
 		ir_func_free(g);
 	}
+	/* and the inliner trusts the record: a callee recorded as not
+	 * inlinable is not built again, and its calls stay */
+	atomic_store(&r.m->funcs[F_ADD].opt_inline, OPT_INLINE_NO);
+	ir_func *h = build_run(r.m, func_index(&r, "f"), "inline");
+	ck_assert_uint_eq(count(h, IR_CALL, F_ADD, false), 1);
+	ck_assert_uint_eq(count(h, IR_CALL, F_MAX, false), 0);
+	ir_func_free(h);
+	atomic_store(&r.m->funcs[F_ADD].opt_inline, 0);
 	ir_func *f = build_run(r.m, func_index(&r, "refused"), "inline");
 	ck_assert_uint_eq(count(f, IR_CALL, F_REC, false), 1);
 	ck_assert_uint_eq(count(f, IR_CALL, F_SUM, false), 1);

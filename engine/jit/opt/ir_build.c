@@ -1071,6 +1071,12 @@ wasm_status ir_build(wasm_module *m, uint32_t func_index, ir_func **out,
 	ir_compact(f);
 	if (!ir_dom_compute(f) || f->oom)
 		goto out;
+	/* whether callers may inline it, known now for free: the inliner
+	 * need not build it again to find out (func_t.opt_inline) */
+	uint32_t ninsn;
+	atomic_store_explicit(&m->funcs[func_index].opt_inline,
+		ir_inlinable(f, &ninsn) ? OPT_INLINE_YES : OPT_INLINE_NO,
+		memory_order_relaxed);
 	st = WASM_OK;
 out:
 	if (c->refusal) {

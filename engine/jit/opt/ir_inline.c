@@ -315,7 +315,10 @@ out:
 	return ok;
 }
 
-/* The callees, each built once per run of the pass. */
+/* The callees, each built once per run of the pass; which are not
+ * inlinable is remembered in the module (func_t.opt_inline), so that a
+ * callee too big or with a loop is not built again by every caller (it
+ * was half of the pass's time, more than the inlining). */
 typedef struct {
 	ir_func **ir;
 	uint8_t *state;         /* 0 not looked at, 1 inlinable, 2 not */
@@ -325,16 +328,24 @@ static const ir_func *callee(callees *cs, wasm_module *m, uint32_t fi,
 	uint32_t *ninsn)
 {
 	if (cs->state[fi] == 0) {
+		atomic_uchar *known = &m->funcs[fi].opt_inline;
 		wasm_error err;
 		ir_func *g = NULL;
+		wasm_status st = WASM_OK;
 		cs->state[fi] = 2;
-		if (fi >= m->nfunc_imports && ir_build(m, fi, &g, &err) == WASM_OK &&
+		if (fi >= m->nfunc_imports &&
+		    atomic_load_explicit(known, memory_order_relaxed) != OPT_INLINE_NO &&
+		    (st = ir_build(m, fi, &g, &err)) == WASM_OK &&
 		    ir_inlinable(g, ninsn)) {
 			cs->ir[fi] = g;
 			cs->state[fi] = 1;
 		} else {
 			ir_func_free(g);
 		}
+		/* out of memory says nothing of the callee: asked again */
+		if (fi >= m->nfunc_imports && st != WASM_ERR_NOMEM)
+			atomic_store_explicit(known, cs->state[fi] == 1 ?
+				OPT_INLINE_YES : OPT_INLINE_NO, memory_order_relaxed);
 	}
 	if (cs->state[fi] != 1)
 		return NULL;

@@ -37,6 +37,9 @@ bool ir_pass_inline(ir_func *f);    /* ir_inline.c: small direct callees
 /* ir_inline.c: whether g (as built) is a callee ir_pass_inline inlines
  * (its header says which), and then its size in IR instructions. */
 bool ir_inlinable(const ir_func *g, uint32_t *ninsn);
+/* func_t.opt_inline: what ir_pass_inline found of a callee (0: not yet
+ * asked). */
+enum { OPT_INLINE_YES = 1, OPT_INLINE_NO = 2 };
 
 /* ir_licm.c: whether an OSR entry at loop header `header` can rebuild
  * value v (ir.h, "OSR"): a constant, a value the header's map names, or a
