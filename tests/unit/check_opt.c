@@ -926,15 +926,19 @@ END_TEST
 
 /* ir_sort_u64 against a counting check: sorted, and the same multiset
  * (sums of values and of squares), over sizes around the heap's edges
- * and with duplicates. */
+ * and the radix sort's (256 keys and up), with duplicates, with keys
+ * differing in every byte, and all equal (every byte skipped). */
 START_TEST(sort_u64)
 {
-	uint64_t v[600], seed = 12345;
-	for (size_t n = 0; n <= 600; n += n < 20 ? 1 : 97) {
+	static uint64_t v[3000];
+	uint64_t seed = 12345;
+	for (int pattern = 0; pattern < 3; pattern++)
+	for (size_t n = 0; n <= 3000; n += n < 20 ? 1 : 97) {
 		uint64_t sum = 0, sq = 0;
 		for (size_t i = 0; i < n; i++) {
 			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
-			v[i] = (seed >> 33) % (n / 2 + 1) * 0x100000001ull;
+			v[i] = pattern == 0 ? (seed >> 33) % (n / 2 + 1) * 0x100000001ull :
+				pattern == 1 ? seed ^ seed >> 29 : 0x0123456789abcdefull;
 			sum += v[i];
 			sq += v[i] * v[i];
 		}

@@ -518,7 +518,7 @@ static void sift_down(uint64_t *v, size_t i, size_t n)
 	v[i] = x;
 }
 
-void ir_sort_u64(uint64_t *v, size_t n)
+static void heap_sort(uint64_t *v, size_t n)
 {
 	for (size_t i = n / 2; i-- > 0;)
 		sift_down(v, i, n);
@@ -528,4 +528,44 @@ void ir_sort_u64(uint64_t *v, size_t n)
 		v[end - 1] = t;
 		sift_down(v, 0, end - 1);
 	}
+}
+
+/* Below this many keys the heap is cheaper than the radix sort's
+ * histograms. */
+#define RADIX_MIN 256
+
+/* Least significant byte first, one counting pass for all eight bytes,
+ * then one scatter per byte in which the keys differ (the allocator's
+ * start << 32 | register keys differ in five or six of them). */
+void ir_sort_u64(uint64_t *v, size_t n)
+{
+	uint32_t count[8][256];
+	uint64_t *tmp;
+	if (n < RADIX_MIN || n > UINT32_MAX || !(tmp = malloc(n * sizeof *tmp))) {
+		heap_sort(v, n);
+		return;
+	}
+	memset(count, 0, sizeof count);
+	for (size_t i = 0; i < n; i++)
+		for (unsigned d = 0; d < 8; d++)
+			count[d][v[i] >> (8 * d) & 0xff]++;
+	uint64_t *src = v, *dst = tmp;
+	for (unsigned d = 0; d < 8; d++) {
+		uint32_t *c = count[d], at = 0;
+		if (c[src[0] >> (8 * d) & 0xff] == n)
+			continue;               /* one value in this byte */
+		for (unsigned k = 0; k < 256; k++) {
+			uint32_t m = c[k];
+			c[k] = at;
+			at += m;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[c[src[i] >> (8 * d) & 0xff]++] = src[i];
+		uint64_t *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof *v);
+	free(tmp);
 }

@@ -413,7 +413,9 @@ ir_ref ir_resolve(const ir_func *f, ir_ref r);
 ir_ref ir_phi_only_value(const ir_func *f, ir_ref r,
 	ir_ref (*resolve)(void *ctx, ir_ref a), void *ctx);
 
-/* Sort v[0..n) ascending, in place, O(n log n) (heapsort).  Tier 2 sorts
+/* Sort v[0..n) ascending, in place: a radix sort by bytes (O(n), a
+ * scratch copy malloc'd), a heapsort for short arrays or when malloc
+ * fails (O(n log n), none).  Tier 2 sorts
  * with this, not libc's qsort: glibc's asks sysinfo() for the memory size
  * when the array is over 1 KiB, and the worker's seccomp filter kills
  * the process on sysinfo (sandbox/policy.c). */
