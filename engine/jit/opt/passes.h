@@ -95,6 +95,10 @@ typedef struct {
 	const char *name;
 	bool (*run)(ir_func *f);
 	const char *what;
+	bool idempotent;        /* run again on its own output, it changes
+	                           nothing (returns false): the manager skips
+	                           it when no pass changed the IR since it
+	                           last ran */
 } ir_pass;
 
 /* The passes by name, NULL-terminated; and one by name (or NULL). */
