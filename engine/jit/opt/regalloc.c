@@ -83,8 +83,13 @@
  * emitter restores them before every call, which therefore clobbers
  * them, and before every other instruction that reads them), rbp
  * (preserved by calls) last. */
-static const x64_gpr alloc_order[] = { X64_RAX, X64_RCX, X64_RDX, X64_RSI,
-	X64_RDI, X64_R8, X64_R9, X64_R12, X64_R13, X64_RBP };
+#define ALLOC_ORDER(X) X(RAX) X(RCX) X(RDX) X(RSI) X(RDI) X(R8) X(R9) \
+	X(R12) X(R13) X(RBP)
+#define ALLOC_REG_(r) X64_##r,
+#define ALLOC_BIT_(r) | 1u << X64_##r
+static const x64_gpr alloc_order[] = { ALLOC_ORDER(ALLOC_REG_) };
+/* the same GPRs as a set, for allocatable() */
+static const uint32_t alloc_gprs = 0 ALLOC_ORDER(ALLOC_BIT_);
 #define NALLOC (sizeof alloc_order / sizeof alloc_order[0])
 /* XMM registers (as locations: MIR_LOC_XMM + n), xmm0..xmm13. */
 #define NALLOCX 14
@@ -95,10 +100,7 @@ static bool allocatable(int loc)
 {
 	if (MIR_LOC_IS_XMM(loc))
 		return loc - MIR_LOC_XMM < NALLOCX;
-	for (size_t k = 0; k < NALLOC; k++)
-		if (alloc_order[k] == loc)
-			return true;
-	return false;
+	return loc >= 0 && (alloc_gprs >> loc & 1);
 }
 
 /* The k-th location of the class of v in order of preference (-1 past
@@ -210,12 +212,17 @@ typedef struct {
 	uint32_t (*fixed[NLOC])[2];
 	uint32_t nfixed[NLOC], cap_fixed[NLOC];
 	uint32_t open[NLOC], last[NLOC];    /* the range being built, or UINT32_MAX */
+	uint32_t open_set;      /* the locations with a range being built */
 	uint32_t pos;
 	const uint8_t *depth;   /* per block: its loop depth (loop_depths;
 	                           the caller's: splitting adds no blocks) */
 	/* spill slots: per slot, the last position of its occupants */
 	uint32_t *slot_end;
 	uint32_t cap_slots;
+	/* per group of SLOT_GROUP slots, the least slot_end among them
+	 * (spill_slot skips the groups where none is free) */
+	uint32_t *group_end;
+	uint32_t cap_groups;
 	bool oom;
 	/* spill weights: per register, its defs and uses, each 8^depth of
 	 * its block; freq the current block's */
@@ -347,6 +354,7 @@ static void fixed_close(ra *c, int g)
 	if (c->open[g] != UINT32_MAX)
 		fixed_add(c, g, c->open[g], c->last[g]);
 	c->open[g] = UINT32_MAX;
+	c->open_set &= ~(1u << g);
 }
 
 /* Intervals and fixed ranges, instruction by instruction. */
@@ -360,12 +368,15 @@ static void positions(void *ctx, mir_reg r, int how)
 	if (MIR_IS_PHYS(r)) {
 		int g = MIR_LOC(r);
 		if (how == OP_USE) {
-			if (c->open[g] == UINT32_MAX)
+			if (c->open[g] == UINT32_MAX) {
 				c->open[g] = at;
+				c->open_set |= 1u << g;
+			}
 			c->last[g] = at;
 		} else {
 			fixed_close(c, g);
 			c->open[g] = at;
+			c->open_set |= 1u << g;
 			c->last[g] = c->pos + 1;
 		}
 		return;
@@ -752,18 +763,19 @@ static bool liveness(ra *c)
 			c->pos = 2 * idx;
 			replay(c, b, j, positions);
 		}
-		for (int g = 0; g < NLOC; g++)
-			fixed_close(c, g);
+		while (c->open_set)
+			fixed_close(c, __builtin_ctz(c->open_set));
 		uint32_t lo = 2 * bl->first, hi = idx ? 2 * idx - 1 : 0;
 		const uint64_t *in = c->in + (size_t)b * c->nw, *out = out_of(c, b);
 		for (uint32_t w = 0; w < c->nw; w++) {
-			uint64_t bits = in[w] | out[w];
-			while (bits) {
+			for (uint64_t bits = in[w]; bits; bits &= bits - 1) {
 				uint32_t v = w * 64 + (uint32_t)__builtin_ctzll(bits) + MIR_FIRST_VIRT;
-				bits &= bits - 1;
-				if (HAS(in, v) && lo < mf->start[v])
+				if (lo < mf->start[v])
 					mf->start[v] = lo;
-				if (HAS(out, v) && hi > mf->end[v])
+			}
+			for (uint64_t bits = out[w]; bits; bits &= bits - 1) {
+				uint32_t v = w * 64 + (uint32_t)__builtin_ctzll(bits) + MIR_FIRST_VIRT;
+				if (hi > mf->end[v])
 					mf->end[v] = hi;
 			}
 		}
@@ -840,6 +852,32 @@ static void hints(const mir_func *mf, int8_t *hphys, mir_reg *hreg)
 
 /* ---- spill slots ------------------------------------------------------------ */
 
+#define SLOT_GROUP 64
+
+/* The least slot_end in group g of the spill slots. */
+static uint32_t group_least(const ra *c, uint32_t g)
+{
+	uint32_t least = UINT32_MAX, end = (g + 1) * SLOT_GROUP;
+	for (uint32_t k = g * SLOT_GROUP; k < end && k < c->mf->nspill; k++)
+		if (c->slot_end[k] < least)
+			least = c->slot_end[k];
+	return least;
+}
+
+/* The first slot whose occupants all end before s, or nspill. */
+static uint32_t free_slot(const ra *c, uint32_t s)
+{
+	uint32_t n = c->mf->nspill;
+	for (uint32_t g = 0; g * SLOT_GROUP < n; g++) {
+		if (c->group_end[g] >= s)
+			continue;
+		for (uint32_t k = g * SLOT_GROUP; k < n; k++)
+			if (c->slot_end[k] < s)
+				return k;
+	}
+	return n;
+}
+
 /* v's native frame slot: the first whose occupants all end before v
  * starts (v is spilled while the scan is at or after its start, and
  * every occupant so far started no later than the scan, so they are
@@ -850,22 +888,31 @@ static bool spill_slot(ra *c, mir_reg v)
 	mir_func *mf = c->mf;
 	uint32_t w = mir_vsize(mf, v) == 16 ? 2 : 1;   /* a v128: two slots */
 	uint32_t k;
-	for (k = 0; k < mf->nspill; k++) {
-		uint32_t j = 0;
-		while (j < w && k + j < mf->nspill &&
-		    c->slot_end[k + j] < mf->start[v])
-			j++;
-		if (j == w || k + j == mf->nspill)
-			break;
+	if (w == 1) {
+		k = free_slot(c, mf->start[v]);
+	} else {
+		for (k = 0; k < mf->nspill; k++) {
+			uint32_t j = 0;
+			while (j < w && k + j < mf->nspill &&
+			    c->slot_end[k + j] < mf->start[v])
+				j++;
+			if (j == w || k + j == mf->nspill)
+				break;
+		}
 	}
 	if (k + w > mf->nspill) {
+		uint32_t ngroups = (k + w + SLOT_GROUP - 1) / SLOT_GROUP;
 		if (!ir_grow((void **)&c->slot_end, &c->cap_slots, k + w,
-		    sizeof *c->slot_end))
+		    sizeof *c->slot_end) ||
+		    !ir_grow((void **)&c->group_end, &c->cap_groups, ngroups,
+		    sizeof *c->group_end))
 			return false;
 		mf->nspill = k + w;
 	}
 	for (uint32_t j = 0; j < w; j++)
 		c->slot_end[k + j] = mf->end[v];
+	for (uint32_t g = k / SLOT_GROUP; g <= (k + w - 1) / SLOT_GROUP; g++)
+		c->group_end[g] = group_least(c, g);
 	mf->spill[v] = (int32_t)k;
 	return true;
 }
@@ -1319,6 +1366,7 @@ out:
 	free(c.weight);
 	free(c.sweight);
 	free(c.slot_end);
+	free(c.group_end);
 	free(c.rg);
 	free(c.head);
 	free(c.fltmask);
