@@ -82,6 +82,8 @@ typedef struct {
 	uint32_t *work;         /* nb blocks */
 	uint32_t (*pair)[2];    /* (header, live value), sorted */
 	uint32_t npair, cap_pair;
+	uint64_t *read;         /* the uses walked back from (ir_osr.c) */
+	uint32_t nread, cap_read;
 	uint32_t stamp;
 	bool ready, oom;
 } ir_osr_rebuild;
