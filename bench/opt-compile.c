@@ -57,12 +57,21 @@ static uint64_t code_hash_bytes(uint64_t h, const wasm_module *m,
 	const uint8_t *code, size_t len)
 {
 	size_t k = 0;
+	uintptr_t lo_all = UINTPTR_MAX, hi_all = 0;
+	for (uint32_t fj = m->nfunc_imports; fj < m->nfuncs; fj++) {
+		const struct fcode *fc = m->funcs[fj].code;
+		if ((uintptr_t)fc->code < lo_all)
+			lo_all = (uintptr_t)fc->code;
+		if ((uintptr_t)fc->code + fc->code_len > hi_all)
+			hi_all = (uintptr_t)fc->code + fc->code_len;
+	}
 	while (k < len) {
 		uint64_t v = 0;
 		uint32_t fj = m->nfuncs;
 		if (k + 8 <= len) {
 			memcpy(&v, code + k, 8);
-			for (fj = m->nfunc_imports; fj < m->nfuncs; fj++) {
+			for (fj = v >= lo_all && v <= hi_all ? m->nfunc_imports : m->nfuncs;
+			    fj < m->nfuncs; fj++) {
 				const struct fcode *fc = m->funcs[fj].code;
 				uintptr_t lo = (uintptr_t)fc->code;
 				if (v >= lo && v <= lo + fc->code_len)
