@@ -41,6 +41,7 @@
  *   "slot read before it is written"    no definition reaches a read
  *   "unknown indirect call type"        no type has CALL_INDIRECT's id
  *   "function too large"                more than IR_MAX_BLOCKS blocks
+ *   "over the instruction budget"       ir_build_bounded's budget spent
  * Every op family of ops.h is built.  A v128 is one value held by two
  * slots: it is read and written as the first (the second is never read
  * on its own), parameters, results and call arguments sit at their slot
@@ -167,6 +168,8 @@ ir_ref ir_b_emit(bld *c, enum ir_op op, enum ir_type t, uint32_t n,
 		size_t w = fcode_wasm_offset(c->fc, c->code + c->off);
 		i->wasm_off = w == SIZE_MAX ? UINT32_MAX : (uint32_t)w;
 	}
+	if (c->budget && ++c->emitted > c->budget)
+		ir_b_refuse(c, "over the instruction budget");
 	return r;
 }
 
@@ -1013,6 +1016,12 @@ static bool retype(bld *c)
 wasm_status ir_build(wasm_module *m, uint32_t func_index, ir_func **out,
 	wasm_error *err)
 {
+	return ir_build_bounded(m, func_index, 0, out, err);
+}
+
+wasm_status ir_build_bounded(wasm_module *m, uint32_t func_index,
+	uint32_t budget, ir_func **out, wasm_error *err)
+{
 	*out = NULL;
 	if (func_index >= m->nfuncs || func_index < m->nfunc_imports)
 		return err_set(err, WASM_ERR_ARG, SIZE_MAX,
@@ -1020,7 +1029,7 @@ wasm_status ir_build(wasm_module *m, uint32_t func_index, ir_func **out,
 	struct fcode *fc = fcode_get(m, func_index);
 	if (!fc)
 		return err_set(err, WASM_ERR_NOMEM, SIZE_MAX, "out of memory");
-	bld cc = { .m = m, .fc = fc, .code = fc->code }, *c = &cc;
+	bld cc = { .m = m, .fc = fc, .code = fc->code, .budget = budget }, *c = &cc;
 	wasm_status st = WASM_ERR_NOMEM;
 	ir_func *f = c->f = ir_func_new(func_index);
 	if (!f)

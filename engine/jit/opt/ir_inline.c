@@ -318,7 +318,10 @@ out:
 /* The callees, each built once per run of the pass; which are not
  * inlinable is remembered in the module (func_t.opt_inline), so that a
  * callee too big or with a loop is not built again by every caller (it
- * was half of the pass's time, more than the inlining). */
+ * was half of the pass's time, more than the inlining).  A callee not yet
+ * known is built only up to INLINE_MAX_INSNS instructions: past those it
+ * cannot be inlined (ir_build_bounded), and the rest of a big one is not
+ * worth building. */
 typedef struct {
 	ir_func **ir;
 	uint8_t *state;         /* 0 not looked at, 1 inlinable, 2 not */
@@ -335,7 +338,7 @@ static const ir_func *callee(callees *cs, wasm_module *m, uint32_t fi,
 		cs->state[fi] = 2;
 		if (fi >= m->nfunc_imports &&
 		    atomic_load_explicit(known, memory_order_relaxed) != OPT_INLINE_NO &&
-		    (st = ir_build(m, fi, &g, &err)) == WASM_OK &&
+		    (st = ir_build_bounded(m, fi, INLINE_MAX_INSNS, &g, &err)) == WASM_OK &&
 		    ir_inlinable(g, ninsn)) {
 			cs->ir[fi] = g;
 			cs->state[fi] = 1;

@@ -16,6 +16,14 @@
  * cannot (the reasons are listed in ir_build.c), WASM_ERR_NOMEM. */
 wasm_status ir_build(wasm_module *m, uint32_t func_index, ir_func **out,
 	wasm_error *err);
+/* The same, refused ("over the instruction budget") as soon as the
+ * builder has emitted more than budget instructions (0: no limit).  Every
+ * instruction it emits (phis aside) is in a reachable block and stays
+ * (the builder deletes only trivial phis), so a function refused here has
+ * more than budget instructions as built: the inliner asks this of a
+ * callee with its limit rather than building all of a big one. */
+wasm_status ir_build_bounded(wasm_module *m, uint32_t func_index,
+	uint32_t budget, ir_func **out, wasm_error *err);
 
 /* The passes.  Each returns whether it changed the IR (false on running
  * out of memory too: then f->oom is set). */
