@@ -79,6 +79,7 @@ uint32_t ir_block_new(ir_func *f)
 	if (!grow(f, (void **)&f->b, &f->cap_b, f->nb + 1, sizeof *f->b))
 		return 0;
 	memset(&f->b[f->nb], 0, sizeof f->b[f->nb]);
+	f->cfg_gen++;
 	return f->nb++;
 }
 
@@ -309,6 +310,7 @@ void ir_compact(ir_func *f)
 void ir_edge_add(ir_func *f, uint32_t from, uint32_t to)
 {
 	ir_block *a = &f->b[from];
+	f->cfg_gen++;
 	if (!grow(f, (void **)&a->succ, &a->cap_succ, a->nsucc + 1, sizeof *a->succ))
 		return;
 	a->succ[a->nsucc++] = to;
@@ -322,6 +324,7 @@ void ir_edge_remove(ir_func *f, uint32_t from, uint32_t k)
 {
 	ir_block *a = &f->b[from];
 	uint32_t to = a->succ[k];
+	f->cfg_gen++;
 	memmove(a->succ + k, a->succ + k + 1, (a->nsucc - k - 1) * sizeof *a->succ);
 	a->nsucc--;
 	ir_block *t = &f->b[to];
@@ -350,6 +353,8 @@ void ir_edge_remove(ir_func *f, uint32_t from, uint32_t k)
 
 bool ir_dom_compute(ir_func *f)
 {
+	if (f->dom_ok && f->dom_gen == f->cfg_gen)
+		return true;
 	uint32_t nb = f->nb;
 	uint32_t *post = malloc((nb ? nb : 1) * sizeof *post);
 	uint32_t (*stack)[2] = malloc((nb ? nb : 1) * sizeof *stack);
@@ -365,6 +370,7 @@ bool ir_dom_compute(ir_func *f)
 		return false;
 	}
 	f->rpo = rpo;
+	f->dom_ok = false;
 	uint32_t npost = 0, sp = 0;
 	for (uint32_t b = 0; b < nb; b++)
 		f->b[b].rpo = UINT32_MAX;
@@ -435,6 +441,8 @@ bool ir_dom_compute(ir_func *f)
 		ir_block *bl = &f->b[rpo[i]];
 		bl->dom_depth = i == 0 ? 0 : f->b[bl->idom].dom_depth + 1;
 	}
+	f->dom_ok = true;
+	f->dom_gen = f->cfg_gen;
 	return true;
 }
 
@@ -469,6 +477,7 @@ bool ir_remove_unreachable(ir_func *f)
 			bl->osr = 0;
 		}
 		bl->dead = true;
+		f->cfg_gen++;
 	}
 	if (any)
 		ir_dom_compute(f);

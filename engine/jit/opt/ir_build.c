@@ -606,6 +606,7 @@ static bool edges(bld *c)
 	for (uint32_t b = 0; b < nb; b++)
 		if (!c->reach[b])
 			c->f->b[b].dead = true;
+	c->f->cfg_gen++;
 	return !c->refusal && !c->oom && !c->f->oom;
 }
 

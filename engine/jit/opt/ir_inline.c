@@ -186,6 +186,7 @@ static bool copy_body(site *s, uint32_t frame_end)
 			}
 			ir_append(f, nb, n);
 		}
+		f->cfg_gen++;   /* the lists set in place */
 		if (!copy_list(f, &f->b[nb].pred, &f->b[nb].npred, &f->b[nb].cap_pred,
 			gb->pred, gb->npred, s->bmap) ||
 		    !copy_list(f, &f->b[nb].succ, &f->b[nb].nsucc, &f->b[nb].cap_succ,
@@ -256,6 +257,7 @@ static bool split_at_call(site *s)
 	f->b[cb].ninsn = pos + 1;
 	ir_delete(f, s->call);
 	/* edges: cb's successors become the join's */
+	f->cfg_gen++;           /* the lists edited in place */
 	ir_block *cbl = &f->b[cb], *jb = &f->b[j];
 	uint32_t *t = jb->succ;
 	uint32_t tc = jb->cap_succ;
