@@ -131,8 +131,11 @@ static void simd_clobbers(const mir_insn *i, visit_fn *fn, void *ctx)
 }
 
 /* Every register instruction i reads or writes: uses first, then defs
- * (OP_*: regalloc_int.h). */
-static void visit(const mir_func *mf, const mir_insn *i, visit_fn *fn, void *ctx)
+ * (OP_*: regalloc_int.h).  Always inlined: ops_build, which calls it for
+ * every instruction of every round, then calls op_add directly (and
+ * inlines it) rather than through the pointer. */
+static inline __attribute__((always_inline)) void visit(const mir_func *mf,
+	const mir_insn *i, visit_fn *fn, void *ctx)
 {
 	const mir_op_info *oi = &mir_ops[i->op];
 	if (i->op == MIR_PMOV) {
@@ -900,19 +903,33 @@ static bool spill_slot(ra *c, mir_reg v)
 				break;
 		}
 	}
-	if (k + w > mf->nspill) {
+	uint32_t had = mf->nspill;
+	if (k + w > had) {
+		uint32_t g0 = (had + SLOT_GROUP - 1) / SLOT_GROUP;
 		uint32_t ngroups = (k + w + SLOT_GROUP - 1) / SLOT_GROUP;
 		if (!ir_grow((void **)&c->slot_end, &c->cap_slots, k + w,
 		    sizeof *c->slot_end) ||
 		    !ir_grow((void **)&c->group_end, &c->cap_groups, ngroups,
 		    sizeof *c->group_end))
 			return false;
+		for (uint32_t g = g0; g < ngroups; g++)
+			c->group_end[g] = UINT32_MAX;
 		mf->nspill = k + w;
 	}
-	for (uint32_t j = 0; j < w; j++)
-		c->slot_end[k + j] = mf->end[v];
-	for (uint32_t g = k / SLOT_GROUP; g <= (k + w - 1) / SLOT_GROUP; g++)
-		c->group_end[g] = group_least(c, g);
+	for (uint32_t j = 0; j < w; j++) {
+		uint32_t at = k + j, g = at / SLOT_GROUP;
+		uint32_t was = at < had ? c->slot_end[at] : UINT32_MAX;
+		c->slot_end[at] = mf->end[v];
+		/* a new slot lowers its group's least end at most; a reused
+		 * one's end only grows (it was below v's start), which moves
+		 * the least only if it was the least */
+		if (at >= had) {
+			if (mf->end[v] < c->group_end[g])
+				c->group_end[g] = mf->end[v];
+		} else if (was == c->group_end[g]) {
+			c->group_end[g] = group_least(c, g);
+		}
+	}
 	mf->spill[v] = (int32_t)k;
 	return true;
 }
