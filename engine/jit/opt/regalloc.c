@@ -757,6 +757,9 @@ static bool liveness(ra *c)
 	 * each register is live into or out of */
 	for (uint32_t g = 0; g < NLOC; g++)
 		c->open[g] = UINT32_MAX;
+	uint64_t *seen = calloc(c->nw, 8);     /* registers met so far */
+	if (!seen)
+		return false;
 	const uint8_t *depth = c->depth;
 	uint32_t idx = 0;
 	for (uint32_t b = 0; b < mf->nb; b++) {
@@ -768,23 +771,40 @@ static bool liveness(ra *c)
 		}
 		while (c->open_set)
 			fixed_close(c, __builtin_ctz(c->open_set));
-		uint32_t lo = 2 * bl->first, hi = idx ? 2 * idx - 1 : 0;
-		const uint64_t *in = c->in + (size_t)b * c->nw, *out = out_of(c, b);
+		/* live in: the interval from the block's start; only the
+		 * first such block (blocks ascend) can lower the start */
+		uint32_t lo = 2 * bl->first;
+		const uint64_t *in = c->in + (size_t)b * c->nw;
 		for (uint32_t w = 0; w < c->nw; w++) {
-			for (uint64_t bits = in[w]; bits; bits &= bits - 1) {
-				uint32_t v = w * 64 + (uint32_t)__builtin_ctzll(bits) + MIR_FIRST_VIRT;
+			uint64_t fresh = in[w] & ~seen[w];
+			seen[w] |= fresh;
+			for (; fresh; fresh &= fresh - 1) {
+				uint32_t v = w * 64 + (uint32_t)__builtin_ctzll(fresh) + MIR_FIRST_VIRT;
 				if (lo < mf->start[v])
 					mf->start[v] = lo;
-			}
-			for (uint64_t bits = out[w]; bits; bits &= bits - 1) {
-				uint32_t v = w * 64 + (uint32_t)__builtin_ctzll(bits) + MIR_FIRST_VIRT;
-				if (hi > mf->end[v])
-					mf->end[v] = hi;
 			}
 		}
 		calls_crossed(c, b);
 	}
 	mf->ninsn = idx;
+	/* live out: to the block's end; only the last such block can
+	 * raise the end */
+	memset(seen, 0, (size_t)c->nw * 8);
+	for (uint32_t b = mf->nb; b-- > 0;) {
+		uint32_t last = mf->b[b].first + mf->b[b].n;
+		uint32_t hi = last ? 2 * last - 1 : 0;
+		const uint64_t *out = out_of(c, b);
+		for (uint32_t w = 0; w < c->nw; w++) {
+			uint64_t fresh = out[w] & ~seen[w];
+			seen[w] |= fresh;
+			for (; fresh; fresh &= fresh - 1) {
+				uint32_t v = w * 64 + (uint32_t)__builtin_ctzll(fresh) + MIR_FIRST_VIRT;
+				if (hi > mf->end[v])
+					mf->end[v] = hi;
+			}
+		}
+	}
+	free(seen);
 	return !c->oom;
 }
 
