@@ -411,8 +411,12 @@ static void osr_entries_check(mir_func *mf, const ra *c)
  * live-in sets. */
 static void live_out(ra *c, const mir_block *bl)
 {
-	memset(c->out, 0, (size_t)c->nw * 8);
-	for (uint32_t k = 0; k < bl->nsucc; k++) {
+	if (!bl->nsucc) {
+		memset(c->out, 0, (size_t)c->nw * 8);
+		return;
+	}
+	memcpy(c->out, c->in + (size_t)bl->succ[0] * c->nw, (size_t)c->nw * 8);
+	for (uint32_t k = 1; k < bl->nsucc; k++) {
 		const uint64_t *sin = c->in + (size_t)bl->succ[k] * c->nw;
 		for (uint32_t w = 0; w < c->nw; w++)
 			c->out[w] |= sin[w];
