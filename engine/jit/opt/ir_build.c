@@ -509,28 +509,35 @@ static bool scan(bld *c)
 		if (ends_block(op))
 			start[off] = 1;
 	}
+	/* the blocks in code order; most offsets start none, so the
+	 * flags are skipped 8 at a time where all are clear */
 	uint32_t nb = 0;
-	for (uint32_t off = 0; off <= len; off++) {
-		c->block_at[off] = -1;
-		if (off < len && start[off]) {
-			if (!c->is_insn[off]) {
-				c->off = off;
-				ir_b_refuse(c, "branch into an instruction");
-				goto out;
-			}
-			c->block_at[off] = (int32_t)nb++;
+	memset(c->block_at, 0xff, ((size_t)len + 1) * sizeof *c->block_at);
+	for (uint32_t off = 0; off < len; off++) {
+		uint64_t eight;
+		if (!(off & 7) && off + 8 <= len &&
+		    (memcpy(&eight, start + off, 8), eight == 0)) {
+			off += 7;
+			continue;
 		}
+		if (!start[off])
+			continue;
+		if (!c->is_insn[off]) {
+			c->off = off;
+			ir_b_refuse(c, "branch into an instruction");
+			goto out;
+		}
+		c->block_at[off] = (int32_t)nb++;
+		if (nb > IR_MAX_BLOCKS)
+			continue;       /* refused below: counted, not made */
+		if (ir_block_new(c->f) != nb - 1)
+			goto out;
+		c->f->b[nb - 1].code_off = off;
 	}
 	if (nb > IR_MAX_BLOCKS) {
 		ir_b_refuse(c, "function too large");
 		goto out;
 	}
-	for (uint32_t b = 0; b < nb; b++)
-		if (ir_block_new(c->f) != b)
-			goto out;
-	for (uint32_t off = 0; off < len; off += insn_len(c->code + off))
-		if (c->block_at[off] >= 0)
-			c->f->b[c->block_at[off]].code_off = off;
 	ok = true;
 out:
 	free(start);
