@@ -254,6 +254,8 @@ typedef struct {
 	uint32_t nlive, nlive_x;
 	bool ranges;            /* build_ranges builds them (else only the
 	                           pressure) */
+	bool defer_place;       /* liveness leaves the intervals and fixed
+	                           ranges to place() */
 	/* every instruction's operands as visit() gives them (ops_build),
 	 * instruction idx's (its linear index: block first + j) at
 	 * op[op_at[idx] .. op_at[idx + 1]): the passes replay them instead
@@ -384,11 +386,18 @@ static void positions(void *ctx, mir_reg r, int how)
 		}
 		return;
 	}
-	c->weight[r] += c->freq;
 	if (at < mf->start[r])
 		mf->start[r] = at;
 	if (at > mf->end[r])
 		mf->end[r] = at;
+}
+
+/* The spill weights' counts: each def and use, 8^depth of its block. */
+static void weigh(void *ctx, mir_reg r, int how)
+{
+	ra *c = ctx;
+	if (how != OP_CALLCLOB && !MIR_IS_PHYS(r))
+		c->weight[r] += c->freq;
 }
 
 /* An OSR entry block defines what the header's OSR map names; anything
@@ -686,6 +695,8 @@ static bool build_ranges(ra *c, bool ranges)
 	return !c->oom;
 }
 
+static bool place(ra *c);
+
 static bool liveness(ra *c)
 {
 	mir_func *mf = c->mf;
@@ -757,18 +768,33 @@ static bool liveness(ra *c)
 		memcpy(c->outs + (size_t)b * c->nw, c->out, (size_t)c->nw * 8);
 	}
 	osr_entries_check(mf, c);
-	/* intervals: the positions of uses and defs, widened over the blocks
-	 * each register is live into or out of */
+	/* the spill weights' counts, and the registers live across calls */
+	const uint8_t *depth = c->depth;
+	for (uint32_t b = 0; b < mf->nb; b++) {
+		c->freq = (double)(1u << (3 * depth[b]));
+		for (uint32_t j = 0; j < mf->b[b].n; j++)
+			replay(c, b, j, weigh);
+		calls_crossed(c, b);
+	}
+	mf->ninsn = mf->nb ? mf->b[mf->nb - 1].first + mf->b[mf->nb - 1].n : 0;
+	return !c->oom && (c->defer_place || place(c));
+}
+
+/* The intervals and fixed ranges: the positions of uses and defs,
+ * widened over the blocks each register is live into or out of.  A
+ * round that splits rewrites the MIR and allocates nothing, so it leaves
+ * them to the next (defer_place) until it knows it will not split. */
+static bool place(ra *c)
+{
+	mir_func *mf = c->mf;
 	for (uint32_t g = 0; g < NLOC; g++)
 		c->open[g] = UINT32_MAX;
 	uint64_t *seen = calloc(c->nw, 8);     /* registers met so far */
 	if (!seen)
 		return false;
-	const uint8_t *depth = c->depth;
 	uint32_t idx = 0;
 	for (uint32_t b = 0; b < mf->nb; b++) {
 		const mir_block *bl = &mf->b[b];     /* bl->first: ops_build's */
-		c->freq = (double)(1u << (3 * depth[b]));
 		for (uint32_t j = 0; j < bl->n; j++, idx++) {
 			c->pos = 2 * idx;
 			replay(c, b, j, positions);
@@ -788,9 +814,7 @@ static bool liveness(ra *c)
 					mf->start[v] = lo;
 			}
 		}
-		calls_crossed(c, b);
 	}
-	mf->ninsn = idx;
 	/* live out: to the block's end; only the last such block can
 	 * raise the end */
 	memset(seen, 0, (size_t)c->nw * 8);
@@ -1316,7 +1340,7 @@ static bool loop_pressure(const ra *c)
 static wasm_status regalloc_once(mir_func *mf, const uint8_t *depth, bool split,
 	bool *did, wasm_error *err)
 {
-	ra c = { .mf = mf, .depth = depth };
+	ra c = { .mf = mf, .depth = depth, .defer_place = split };
 	wasm_status st = WASM_OK;
 	uint64_t *order = NULL;         /* start << 32 | register (scan) */
 	int8_t *hphys = NULL;
@@ -1373,6 +1397,8 @@ static wasm_status regalloc_once(mir_func *mf, const uint8_t *depth, bool split,
 			*did = true;
 			goto out;
 		}
+		if (!place(&c))
+			goto nomem;
 	} else if (!build_ranges(&c, true)) {
 		goto nomem;
 	}
