@@ -1404,11 +1404,27 @@ static wasm_status regalloc_once(mir_func *mf, const uint8_t *depth, bool split,
 	}
 	hints(mf, hphys, hreg);
 
-	uint32_t n = 0;
+	/* the intervals by start, then register: a counting sort on the
+	 * start (a position: about 2 * ninsn of them), registers ascending
+	 * within one start as they are visited */
+	uint32_t n = 0, npos = 0;
+	for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++)
+		if (mf->start[v] != UINT32_MAX && mf->start[v] >= npos)
+			npos = mf->start[v] + 1;
+	uint32_t *at = calloc((size_t)npos + 1, sizeof *at);
+	if (!at)
+		goto nomem;
 	for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++)
 		if (mf->start[v] != UINT32_MAX)
-			order[n++] = (uint64_t)mf->start[v] << 32 | v;
-	ir_sort_u64(order, n);          /* not qsort: ir.h says why */
+			at[mf->start[v] + 1]++;
+	for (uint32_t k = 0; k < npos; k++)
+		at[k + 1] += at[k];
+	for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++)
+		if (mf->start[v] != UINT32_MAX) {
+			order[at[mf->start[v]]++] = (uint64_t)mf->start[v] << 32 | v;
+			n++;
+		}
+	free(at);
 
 	if (!spill_weights(&c) || !scan(&c, order, n, hphys, hreg))
 		goto nomem;
