@@ -531,10 +531,71 @@ static bool depth_add(void *ctx, uint32_t h, const uint32_t *body, uint32_t n,
 	return true;
 }
 
-static bool loop_depths(const mir_func *mf, uint8_t *depth)
+typedef struct {
+	ra_loopset *ls;
+	uint32_t nb;
+} keep_ctx;
+
+static bool keep_loop(void *ctx, uint32_t h, const uint32_t *body, uint32_t n,
+	const ra_preds *pred)
+{
+	keep_ctx *k = ctx;
+	ra_loopset *ls = k->ls;
+	if (!ls->pred_at) {
+		uint32_t nedge = pred->at[k->nb];
+		ls->pred_at = malloc(((size_t)k->nb + 1) * sizeof *ls->pred_at);
+		ls->pred_list = malloc((size_t)(nedge ? nedge : 1) * sizeof *ls->pred_list);
+		if (!ls->pred_at || !ls->pred_list)
+			return false;
+		memcpy(ls->pred_at, pred->at, ((size_t)k->nb + 1) * sizeof *ls->pred_at);
+		memcpy(ls->pred_list, pred->list, (size_t)nedge * sizeof *ls->pred_list);
+	}
+	if (!ir_grow((void **)&ls->head, &ls->cap, ls->n + 1, sizeof *ls->head) ||
+	    !ir_grow((void **)&ls->at, &ls->cap_at, ls->n + 2, sizeof *ls->at) ||
+	    !ir_grow((void **)&ls->body, &ls->cap_body, ls->nbody + n,
+	    sizeof *ls->body))
+		return false;
+	ls->head[ls->n] = h;
+	ls->at[ls->n] = ls->nbody;
+	memcpy(ls->body + ls->nbody, body, (size_t)n * sizeof *body);
+	ls->nbody += n;
+	ls->n++;
+	ls->at[ls->n] = ls->nbody;
+	return true;
+}
+
+bool ra_loops_keep(const mir_func *mf, ra_loopset *ls)
+{
+	keep_ctx k = { ls, mf->nb };
+	memset(ls, 0, sizeof *ls);
+	return ra_loops(mf, keep_loop, &k);
+}
+
+bool ra_loops_again(const ra_loopset *ls, loop_fn *fn, void *ctx)
+{
+	ra_preds pr = { ls->pred_at, ls->pred_list };
+	for (uint32_t k = 0; k < ls->n; k++)
+		if (!fn(ctx, ls->head[k], ls->body + ls->at[k],
+		    ls->at[k + 1] - ls->at[k], &pr))
+			return false;
+	return true;
+}
+
+static bool loop_depths(const mir_func *mf, const ra_loopset *loops,
+	uint8_t *depth)
 {
 	memset(depth, 0, mf->nb);
-	return ra_loops(mf, depth_add, depth);
+	return ra_loops_again(loops, depth_add, depth);
+}
+
+void ra_loopset_free(ra_loopset *ls)
+{
+	free(ls->head);
+	free(ls->at);
+	free(ls->body);
+	free(ls->pred_at);
+	free(ls->pred_list);
+	memset(ls, 0, sizeof *ls);
 }
 
 static void live_kill(void *ctx, mir_reg r, int how)
@@ -1337,8 +1398,8 @@ static bool loop_pressure(const ra *c)
  * With split, the values worth splitting around calls and at loops are
  * split (*did: some were) and nothing is allocated: the caller runs it
  * again. */
-static wasm_status regalloc_once(mir_func *mf, const uint8_t *depth, bool split,
-	bool *did, wasm_error *err)
+static wasm_status regalloc_once(mir_func *mf, const uint8_t *depth,
+	const ra_loopset *loops, bool split, bool *did, wasm_error *err)
 {
 	ra c = { .mf = mf, .depth = depth, .defer_place = split };
 	wasm_status st = WASM_OK;
@@ -1388,7 +1449,7 @@ static wasm_status regalloc_once(mir_func *mf, const uint8_t *depth, bool split,
 			build_ranges(&c, ncall == 0) &&
 			(!ncall || split_calls_rewrite(&c, picked)) &&
 			(!loop_pressure(&c) ||
-			 ra_split_loops(mf, c.in, c.nw, c.pressure, c.pressure_x,
+			 ra_split_loops(mf, loops, c.in, c.nw, c.pressure, c.pressure_x,
 				picked, &nloop));
 		free(picked);
 		if (!ok)
@@ -1461,18 +1522,22 @@ out:
 wasm_status mir_regalloc(mir_func *mf, wasm_error *err)
 {
 	bool did;
+	ra_loopset loops = { 0 };
 	uint8_t *depth = malloc(mf->nb ? mf->nb : 1);
-	if (!depth || !loop_depths(mf, depth)) {
+	if (!depth || !ra_loops_keep(mf, &loops) ||
+	    !loop_depths(mf, &loops, depth)) {
 		free(depth);
+		ra_loopset_free(&loops);
 		return err_set(err, WASM_ERR_NOMEM, SIZE_MAX,
 			"out of memory allocating registers");
 	}
 	/* the second round after splitting: the splits add instructions,
-	 * not blocks, so the loop depths stay */
-	wasm_status st = regalloc_once(mf, depth, true, &did, err);
+	 * not blocks, so the loops and their depths stay */
+	wasm_status st = regalloc_once(mf, depth, &loops, true, &did, err);
 	if (st == WASM_OK && did)
-		st = regalloc_once(mf, depth, false, &did, err);
+		st = regalloc_once(mf, depth, &loops, false, &did, err);
 	free(depth);
+	ra_loopset_free(&loops);
 	return st;
 }
 

@@ -288,7 +288,8 @@ static bool rewrite_block(mir_func *mf, uint32_t b, const split_move *mv,
 	return true;
 }
 
-bool ra_split_loops(mir_func *mf, const uint64_t *in, uint32_t nw,
+bool ra_split_loops(mir_func *mf, const ra_loopset *loops,
+	const uint64_t *in, uint32_t nw,
 	const uint16_t *pressure, const uint16_t *pressure_x,
 	const uint64_t *skip, uint32_t *nsplit)
 {
@@ -303,7 +304,7 @@ bool ra_split_loops(mir_func *mf, const uint64_t *in, uint32_t nw,
 	c.pick = calloc(nw, 8);
 	if (!c.inloop || !c.gone || !c.named || !c.pick)
 		goto out;
-	if (!ra_loops(mf, loop_split, &c))
+	if (!ra_loops_again(loops, loop_split, &c))
 		goto out;
 	if (!sort_moves(&c))
 		goto out;
