@@ -742,9 +742,18 @@ static bool build_ranges(ra *c, bool ranges)
 		}
 		uint32_t mx = c->nlive, mxx = c->nlive_x;
 		for (uint32_t j = bl->n; j-- > 0;) {
-			c->pos = 2 * (bl->first + j);
-			replay(c, b, j, range_def);
-			replay(c, b, j, range_use);
+			/* defs, then uses: one walk of the operands backwards
+			 * (visit lists a virtual register's uses before any
+			 * virtual def, and neither kind depends on the order
+			 * among its own) */
+			uint32_t idx = bl->first + j;
+			c->pos = 2 * idx;
+			for (uint32_t k = c->op_at[idx + 1]; k-- > c->op_at[idx];) {
+				if (c->op[k].how == OP_DEF)
+					range_def(c, c->op[k].r, OP_DEF);
+				else if (c->op[k].how == OP_USE)
+					range_use(c, c->op[k].r, OP_USE);
+			}
 			if (c->nlive > mx)
 				mx = c->nlive;
 			if (c->nlive_x > mxx)
