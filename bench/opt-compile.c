@@ -10,10 +10,13 @@
  * machine is shared: the minimum is the stable figure).  Prints per module
  * one line:
  *
- *   NAME wasm_bytes=B funcs=N refused=R build_us pass_us lower_us ra_us emit_us total_us MB/s
+ *   NAME wasm_bytes=B funcs=N refused=R build_us pass_us lower_us ra_us emit_us total_us MB/s code=HASH
  *
  * (wasm_bytes: the bodies of the functions tier 2 compiled; MB/s = those
- * bytes / total, 10^6 bytes a second) and a line of totals.  A refused
+ * bytes / total, 10^6 bytes a second; HASH: FNV-1a 64 over every
+ * function's machine code, OSR offset, PC map and OSR loop table, so that a
+ * change to the compiler can show it emits byte-identical code) and a line
+ * of totals.  A refused
  * function prints its reason on stderr.  Built by `make`; used by
  * bench/compile-speed.sh. */
 #include "jit/opt/mir.h"
@@ -31,8 +34,76 @@ enum { ST_BUILD, ST_PASS, ST_LOWER, ST_RA, ST_EMIT, ST_COUNT_ };
 typedef struct {
 	uint64_t ns[ST_COUNT_];
 	uint64_t bytes;
+	uint64_t hash;          /* FNV-1a 64 of what was emitted */
 	uint32_t funcs, refused;
 } tally;
+
+enum { FNV_BASIS = 0xcbf29ce484222325ull };
+
+static uint64_t fnv1a(uint64_t h, const void *p, size_t len)
+{
+	const uint8_t *b = p;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return h;
+}
+
+/* The code holds the addresses of pre-decoded instructions (slow_op
+ * passes its op's ip as an immediate), which move with the heap from run
+ * to run and build to build: each 8-byte window that holds an address
+ * inside some function's pre-decoded code is hashed as (function, offset)
+ * instead. */
+static uint64_t code_hash_bytes(uint64_t h, const wasm_module *m,
+	const uint8_t *code, size_t len)
+{
+	size_t k = 0;
+	uintptr_t lo_all = UINTPTR_MAX, hi_all = 0;
+	for (uint32_t fj = m->nfunc_imports; fj < m->nfuncs; fj++) {
+		const struct fcode *fc = m->funcs[fj].code;
+		if ((uintptr_t)fc->code < lo_all)
+			lo_all = (uintptr_t)fc->code;
+		if ((uintptr_t)fc->code + fc->code_len > hi_all)
+			hi_all = (uintptr_t)fc->code + fc->code_len;
+	}
+	while (k < len) {
+		uint64_t v = 0;
+		uint32_t fj = m->nfuncs;
+		if (k + 8 <= len) {
+			memcpy(&v, code + k, 8);
+			for (fj = v >= lo_all && v <= hi_all ? m->nfunc_imports : m->nfuncs;
+			    fj < m->nfuncs; fj++) {
+				const struct fcode *fc = m->funcs[fj].code;
+				uintptr_t lo = (uintptr_t)fc->code;
+				if (v >= lo && v <= lo + fc->code_len)
+					break;
+			}
+		}
+		if (fj < m->nfuncs) {
+			uint64_t rel = (uint64_t)fj << 32 |
+				(v - (uintptr_t)m->funcs[fj].code->code);
+			h = fnv1a(h, &rel, sizeof rel);
+			k += 8;
+		} else {
+			h = fnv1a(h, code + k, 1);
+			k++;
+		}
+	}
+	return h;
+}
+
+/* Everything mir_emit hands over that depends on the compiler's choices. */
+static uint64_t code_hash(uint64_t h, const wasm_module *m, const mir_code *c)
+{
+	uint64_t len = c->len;
+	h = fnv1a(h, &len, sizeof len);
+	h = code_hash_bytes(h, m, c->code, c->len);
+	h = fnv1a(h, &c->osr_off, sizeof c->osr_off);
+	h = fnv1a(h, c->pc, c->npc * sizeof *c->pc);
+	if (c->pc_func)
+		h = fnv1a(h, c->pc_func, c->npc * sizeof *c->pc_func);
+	h = fnv1a(h, c->loops, c->nloops * sizeof *c->loops);
+	return fnv1a(h, &c->nosr_dropped, sizeof c->nosr_dropped);
+}
 
 static uint64_t cpu_ns(void)
 {
@@ -102,10 +173,13 @@ static bool compile_one(wasm_module *m, uint32_t fi, tally *t, bool quiet)
 		t1 = cpu_ns();
 		t->ns[ST_EMIT] += t1 - t0;
 	}
+	if (st == WASM_OK)
+		t->hash = code_hash(t->hash, m, &code);
 	mir_free(mf);
 	ir_func_free(f);
 	free(code.code);
 	free(code.pc);
+	free(code.pc_func);
 	free(code.loops);
 	if (st != WASM_OK && !quiet)
 		fprintf(stderr, "opt-compile: function %u: %s\n", fi, err.message);
@@ -119,7 +193,8 @@ static void print_tally(const char *name, const tally *t)
 		(unsigned long long)t->bytes, t->funcs, t->refused);
 	for (int k = 0; k < ST_COUNT_; k++)
 		printf(" %8.0f", t->ns[k] / 1e3);
-	printf(" %9.0f %7.2f\n", tot / 1e3, tot ? t->bytes * 1e3 / tot : 0.0);
+	printf(" %9.0f %7.2f code=%016llx\n", tot / 1e3,
+		tot ? t->bytes * 1e3 / tot : 0.0, (unsigned long long)t->hash);
 }
 
 int main(int argc, char **argv)
@@ -136,7 +211,7 @@ int main(int argc, char **argv)
 	wasm_engine *engine = wasm_engine_new(NULL);
 	if (!engine)
 		return 1;
-	tally all = { 0 };
+	tally all = { .hash = FNV_BASIS };
 	printf("%-12s %-50s %8s %8s %8s %8s %8s %9s %7s\n", "# module", "",
 		"build", "passes", "lower", "regalloc", "emit", "total_us", "MB/s");
 	for (int a = first; a < argc; a++) {
@@ -155,7 +230,11 @@ int main(int argc, char **argv)
 			(void)fcode_get(m, fi);
 		tally best = { 0 };
 		for (int r = 0; r < runs; r++) {
-			tally t = { 0 };
+			tally t = { .hash = FNV_BASIS };
+			/* each run from what a module has when loaded: what
+			 * tier 2 remembers of its callees forgotten */
+			for (uint32_t fi = 0; fi < m->nfuncs; fi++)
+				atomic_store(&m->funcs[fi].opt_inline, 0);
 			for (uint32_t fi = m->nfunc_imports; fi < m->nfuncs; fi++) {
 				if (compile_one(m, fi, &t, r > 0)) {
 					t.funcs++;
@@ -172,6 +251,7 @@ int main(int argc, char **argv)
 		for (int k = 0; k < ST_COUNT_; k++)
 			all.ns[k] += best.ns[k];
 		all.bytes += best.bytes;
+		all.hash = fnv1a(all.hash, &best.hash, sizeof best.hash);
 		all.funcs += best.funcs;
 		all.refused += best.refused;
 		wasm_module_free(m);

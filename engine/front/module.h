@@ -18,6 +18,7 @@
 #include "wasm.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 
 #define WASM_PAGE_SIZE 65536u
 #define WASM_MAX_PAGES 65536u
@@ -140,6 +141,12 @@ typedef struct {
 	uint8_t *icode;       /* code->code once the interpreter has written
 	                         its handlers into the heads (interp.c); NULL
 	                         until the interpreter first runs it */
+	/* Tier-owned (tier 2, jit/opt/ir_inline.c): whether tier 2 may
+	 * inline this function, once a caller has asked (OPT_INLINE_*),
+	 * so that each callee is built and judged once per module rather
+	 * than once per caller.  Atomic: the compile thread and the thread
+	 * that compiles a module at load may both ask. */
+	atomic_uchar opt_inline;
 } func_t;
 
 struct wasm_module {

@@ -269,10 +269,23 @@ START_TEST(inline_ir)
 }
 END_TEST
 
+/* f printed (ir_print), malloc'd. */
+static char *ir_text(ir_func *f)
+{
+	char *p = NULL;
+	size_t n = 0;
+	FILE *o = open_memstream(&p, &n);
+	ck_assert_ptr_nonnull(o);
+	ir_print(f, o);
+	fclose(o);
+	return p;
+}
+
 START_TEST(inline_refusals)
 {
 	rig r;
 	rig_up(&r, mod_wat, WASM_TIER_INTERP, false, 0);
+	wasm_error err_big;
 	static const struct { uint32_t fi; bool ok; } want[] = {
 		{ F_ADD, true }, { F_MAX, true }, { F_DIV, true }, { F_LD, true },
 		{ F_ST, true }, { F_DIE, true },
@@ -287,8 +300,48 @@ START_TEST(inline_refusals)
 		uint32_t n = 0;
 		ck_assert_int_eq(ir_build(r.m, want[k].fi, &g, &err), WASM_OK);
 		ck_assert_msg(ir_inlinable(g, &n) == want[k].ok, "function %u", want[k].fi);
+		/* the builder records the answer for the inliner */
+		ck_assert_int_eq(atomic_load(&r.m->funcs[want[k].fi].opt_inline),
+			want[k].ok ? OPT_INLINE_YES : OPT_INLINE_NO);
+		/* a build bounded by the inliner's limit is refused only
+		 * where the whole one is not inlinable, and is the same IR
+		 * where it is not refused */
+		ir_func *h = NULL;
+		wasm_status st = ir_build_bounded(r.m, want[k].fi, 30, &h, &err);
+		if (want[k].ok)
+			ck_assert_int_eq(st, WASM_OK);
+		if (st == WASM_OK) {
+			char *pg = ir_text(g), *ph = ir_text(h);
+			ck_assert_str_eq(pg, ph);
+			free(pg);
+			free(ph);
+		} else {
+			ck_assert_int_eq(st, WASM_ERR_UNSUPPORTED);
+			ck_assert_ptr_nonnull(strstr(err.message,
+				"over the instruction budget"));
+		}
+		ir_func_free(h);
 		ir_func_free(g);
 	}
+	/* the big one (its constants aside, about 20 instructions) refused
+	 * part way under a budget of 10, and whole without one */
+	{
+		ir_func *h = NULL;
+		ck_assert_int_eq(ir_build_bounded(r.m, F_BIG, 10, &h, &err_big),
+			WASM_ERR_UNSUPPORTED);
+		ck_assert_ptr_nonnull(strstr(err_big.message, "over the instruction budget"));
+		ck_assert_ptr_null(h);
+		ck_assert_int_eq(ir_build_bounded(r.m, F_BIG, 0, &h, &err_big), WASM_OK);
+		ir_func_free(h);
+	}
+	/* and the inliner trusts the record: a callee recorded as not
+	 * inlinable is not built again, and its calls stay */
+	atomic_store(&r.m->funcs[F_ADD].opt_inline, OPT_INLINE_NO);
+	ir_func *h = build_run(r.m, func_index(&r, "f"), "inline");
+	ck_assert_uint_eq(count(h, IR_CALL, F_ADD, false), 1);
+	ck_assert_uint_eq(count(h, IR_CALL, F_MAX, false), 0);
+	ir_func_free(h);
+	atomic_store(&r.m->funcs[F_ADD].opt_inline, 0);
 	ir_func *f = build_run(r.m, func_index(&r, "refused"), "inline");
 	ck_assert_uint_eq(count(f, IR_CALL, F_REC, false), 1);
 	ck_assert_uint_eq(count(f, IR_CALL, F_SUM, false), 1);

@@ -79,6 +79,7 @@ uint32_t ir_block_new(ir_func *f)
 	if (!grow(f, (void **)&f->b, &f->cap_b, f->nb + 1, sizeof *f->b))
 		return 0;
 	memset(&f->b[f->nb], 0, sizeof f->b[f->nb]);
+	f->cfg_gen++;
 	return f->nb++;
 }
 
@@ -309,6 +310,7 @@ void ir_compact(ir_func *f)
 void ir_edge_add(ir_func *f, uint32_t from, uint32_t to)
 {
 	ir_block *a = &f->b[from];
+	f->cfg_gen++;
 	if (!grow(f, (void **)&a->succ, &a->cap_succ, a->nsucc + 1, sizeof *a->succ))
 		return;
 	a->succ[a->nsucc++] = to;
@@ -322,6 +324,7 @@ void ir_edge_remove(ir_func *f, uint32_t from, uint32_t k)
 {
 	ir_block *a = &f->b[from];
 	uint32_t to = a->succ[k];
+	f->cfg_gen++;
 	memmove(a->succ + k, a->succ + k + 1, (a->nsucc - k - 1) * sizeof *a->succ);
 	a->nsucc--;
 	ir_block *t = &f->b[to];
@@ -350,6 +353,8 @@ void ir_edge_remove(ir_func *f, uint32_t from, uint32_t k)
 
 bool ir_dom_compute(ir_func *f)
 {
+	if (f->dom_ok && f->dom_gen == f->cfg_gen)
+		return true;
 	uint32_t nb = f->nb;
 	uint32_t *post = malloc((nb ? nb : 1) * sizeof *post);
 	uint32_t (*stack)[2] = malloc((nb ? nb : 1) * sizeof *stack);
@@ -365,6 +370,7 @@ bool ir_dom_compute(ir_func *f)
 		return false;
 	}
 	f->rpo = rpo;
+	f->dom_ok = false;
 	uint32_t npost = 0, sp = 0;
 	for (uint32_t b = 0; b < nb; b++)
 		f->b[b].rpo = UINT32_MAX;
@@ -435,6 +441,8 @@ bool ir_dom_compute(ir_func *f)
 		ir_block *bl = &f->b[rpo[i]];
 		bl->dom_depth = i == 0 ? 0 : f->b[bl->idom].dom_depth + 1;
 	}
+	f->dom_ok = true;
+	f->dom_gen = f->cfg_gen;
 	return true;
 }
 
@@ -469,6 +477,7 @@ bool ir_remove_unreachable(ir_func *f)
 			bl->osr = 0;
 		}
 		bl->dead = true;
+		f->cfg_gen++;
 	}
 	if (any)
 		ir_dom_compute(f);
@@ -518,7 +527,7 @@ static void sift_down(uint64_t *v, size_t i, size_t n)
 	v[i] = x;
 }
 
-void ir_sort_u64(uint64_t *v, size_t n)
+static void heap_sort(uint64_t *v, size_t n)
 {
 	for (size_t i = n / 2; i-- > 0;)
 		sift_down(v, i, n);
@@ -528,4 +537,44 @@ void ir_sort_u64(uint64_t *v, size_t n)
 		v[end - 1] = t;
 		sift_down(v, 0, end - 1);
 	}
+}
+
+/* Below this many keys the heap is cheaper than the radix sort's
+ * histograms. */
+#define RADIX_MIN 256
+
+/* Least significant byte first, one counting pass for all eight bytes,
+ * then one scatter per byte in which the keys differ (the allocator's
+ * start << 32 | register keys differ in five or six of them). */
+void ir_sort_u64(uint64_t *v, size_t n)
+{
+	uint32_t count[8][256];
+	uint64_t *tmp;
+	if (n < RADIX_MIN || n > UINT32_MAX || !(tmp = malloc(n * sizeof *tmp))) {
+		heap_sort(v, n);
+		return;
+	}
+	memset(count, 0, sizeof count);
+	for (size_t i = 0; i < n; i++)
+		for (unsigned d = 0; d < 8; d++)
+			count[d][v[i] >> (8 * d) & 0xff]++;
+	uint64_t *src = v, *dst = tmp;
+	for (unsigned d = 0; d < 8; d++) {
+		uint32_t *c = count[d], at = 0;
+		if (c[src[0] >> (8 * d) & 0xff] == n)
+			continue;               /* one value in this byte */
+		for (unsigned k = 0; k < 256; k++) {
+			uint32_t m = c[k];
+			c[k] = at;
+			at += m;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[c[src[i] >> (8 * d) & 0xff]++] = src[i];
+		uint64_t *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof *v);
+	free(tmp);
 }

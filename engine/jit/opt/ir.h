@@ -317,6 +317,14 @@ typedef struct ir_func {
 	uint32_t nosr, cap_osr;
 	uint32_t *rpo;          /* blocks in reverse postorder (ir_dom_compute) */
 	uint32_t nrpo;
+	/* the CFG's edits (blocks, edges, dead), counted: every change to
+	 * nb, a block's pred or succ list or its dead flag adds one
+	 * (ir_block_new, ir_edge_add and ir_edge_remove do; code editing
+	 * the lists itself must), and ir_dom_compute computes again only
+	 * when the count moved since it last did (dom_gen; dom_ok).
+	 * ir_verify checks that the dominators kept are the CFG's. */
+	uint32_t cfg_gen, dom_gen;
+	bool dom_ok;
 	ir_ref *ktab;           /* ir_const's table: open addressing on
 	                           (type, bits), 0 empty; cap_k a power of 2 */
 	uint32_t nk, cap_k;
@@ -400,7 +408,8 @@ void ir_compact(ir_func *f);
 
 /* Blocks reachable from the entry, reverse postorder, immediate
  * dominators (Cooper, Harvey, Kennedy, "A Simple, Fast Dominance
- * Algorithm").  Unreachable blocks get rpo = UINT32_MAX. */
+ * Algorithm").  Unreachable blocks get rpo = UINT32_MAX.  Nothing to do
+ * if the CFG has not changed since the last time (cfg_gen). */
 bool ir_dom_compute(ir_func *f);
 bool ir_dominates(const ir_func *f, uint32_t a, uint32_t b);
 /* Mark unreachable blocks dead, removing their edges and instructions
@@ -416,7 +425,9 @@ ir_ref ir_resolve(const ir_func *f, ir_ref r);
 ir_ref ir_phi_only_value(const ir_func *f, ir_ref r,
 	ir_ref (*resolve)(void *ctx, ir_ref a), void *ctx);
 
-/* Sort v[0..n) ascending, in place, O(n log n) (heapsort).  Tier 2 sorts
+/* Sort v[0..n) ascending, in place: a radix sort by bytes (O(n), a
+ * scratch copy malloc'd), a heapsort for short arrays or when malloc
+ * fails (O(n log n), none).  Tier 2 sorts
  * with this, not libc's qsort: glibc's asks sysinfo() for the memory size
  * when the array is over 1 KiB, and the worker's seccomp filter kills
  * the process on sysinfo (sandbox/policy.c). */

@@ -56,6 +56,7 @@ static bool fold_branches(ir_func *f)
 static void merge(ir_func *f, uint32_t b, uint32_t s)
 {
 	ir_block *bl = &f->b[b], *sl = &f->b[s];
+	f->cfg_gen++;           /* the lists edited in place below */
 	ir_delete(f, ir_terminator(f, b));
 	ir_compact(f);
 	for (uint32_t j = 0; j < sl->ninsn; j++) {

@@ -41,6 +41,7 @@
  *   "slot read before it is written"    no definition reaches a read
  *   "unknown indirect call type"        no type has CALL_INDIRECT's id
  *   "function too large"                more than IR_MAX_BLOCKS blocks
+ *   "over the instruction budget"       ir_build_bounded's budget spent
  * Every op family of ops.h is built.  A v128 is one value held by two
  * slots: it is read and written as the first (the second is never read
  * on its own), parameters, results and call arguments sit at their slot
@@ -167,6 +168,8 @@ ir_ref ir_b_emit(bld *c, enum ir_op op, enum ir_type t, uint32_t n,
 		size_t w = fcode_wasm_offset(c->fc, c->code + c->off);
 		i->wasm_off = w == SIZE_MAX ? UINT32_MAX : (uint32_t)w;
 	}
+	if (c->budget && ++c->emitted > c->budget)
+		ir_b_refuse(c, "over the instruction budget");
 	return r;
 }
 
@@ -506,28 +509,35 @@ static bool scan(bld *c)
 		if (ends_block(op))
 			start[off] = 1;
 	}
+	/* the blocks in code order; most offsets start none, so the
+	 * flags are skipped 8 at a time where all are clear */
 	uint32_t nb = 0;
-	for (uint32_t off = 0; off <= len; off++) {
-		c->block_at[off] = -1;
-		if (off < len && start[off]) {
-			if (!c->is_insn[off]) {
-				c->off = off;
-				ir_b_refuse(c, "branch into an instruction");
-				goto out;
-			}
-			c->block_at[off] = (int32_t)nb++;
+	memset(c->block_at, 0xff, ((size_t)len + 1) * sizeof *c->block_at);
+	for (uint32_t off = 0; off < len; off++) {
+		uint64_t eight;
+		if (!(off & 7) && off + 8 <= len &&
+		    (memcpy(&eight, start + off, 8), eight == 0)) {
+			off += 7;
+			continue;
 		}
+		if (!start[off])
+			continue;
+		if (!c->is_insn[off]) {
+			c->off = off;
+			ir_b_refuse(c, "branch into an instruction");
+			goto out;
+		}
+		c->block_at[off] = (int32_t)nb++;
+		if (nb > IR_MAX_BLOCKS)
+			continue;       /* refused below: counted, not made */
+		if (ir_block_new(c->f) != nb - 1)
+			goto out;
+		c->f->b[nb - 1].code_off = off;
 	}
 	if (nb > IR_MAX_BLOCKS) {
 		ir_b_refuse(c, "function too large");
 		goto out;
 	}
-	for (uint32_t b = 0; b < nb; b++)
-		if (ir_block_new(c->f) != b)
-			goto out;
-	for (uint32_t off = 0; off < len; off += insn_len(c->code + off))
-		if (c->block_at[off] >= 0)
-			c->f->b[c->block_at[off]].code_off = off;
 	ok = true;
 out:
 	free(start);
@@ -603,6 +613,7 @@ static bool edges(bld *c)
 	for (uint32_t b = 0; b < nb; b++)
 		if (!c->reach[b])
 			c->f->b[b].dead = true;
+	c->f->cfg_gen++;
 	return !c->refusal && !c->oom && !c->f->oom;
 }
 
@@ -1013,6 +1024,12 @@ static bool retype(bld *c)
 wasm_status ir_build(wasm_module *m, uint32_t func_index, ir_func **out,
 	wasm_error *err)
 {
+	return ir_build_bounded(m, func_index, 0, out, err);
+}
+
+wasm_status ir_build_bounded(wasm_module *m, uint32_t func_index,
+	uint32_t budget, ir_func **out, wasm_error *err)
+{
 	*out = NULL;
 	if (func_index >= m->nfuncs || func_index < m->nfunc_imports)
 		return err_set(err, WASM_ERR_ARG, SIZE_MAX,
@@ -1020,7 +1037,7 @@ wasm_status ir_build(wasm_module *m, uint32_t func_index, ir_func **out,
 	struct fcode *fc = fcode_get(m, func_index);
 	if (!fc)
 		return err_set(err, WASM_ERR_NOMEM, SIZE_MAX, "out of memory");
-	bld cc = { .m = m, .fc = fc, .code = fc->code }, *c = &cc;
+	bld cc = { .m = m, .fc = fc, .code = fc->code, .budget = budget }, *c = &cc;
 	wasm_status st = WASM_ERR_NOMEM;
 	ir_func *f = c->f = ir_func_new(func_index);
 	if (!f)
@@ -1071,6 +1088,12 @@ wasm_status ir_build(wasm_module *m, uint32_t func_index, ir_func **out,
 	ir_compact(f);
 	if (!ir_dom_compute(f) || f->oom)
 		goto out;
+	/* whether callers may inline it, known now for free: the inliner
+	 * need not build it again to find out (func_t.opt_inline) */
+	uint32_t ninsn;
+	atomic_store_explicit(&m->funcs[func_index].opt_inline,
+		ir_inlinable(f, &ninsn) ? OPT_INLINE_YES : OPT_INLINE_NO,
+		memory_order_relaxed);
 	st = WASM_OK;
 out:
 	if (c->refusal) {

@@ -70,6 +70,9 @@ typedef struct {
 	ir_ref *work;               /* remove_trivial's worklist */
 	uint32_t cap_work;
 	bool removed;               /* a trivial phi was removed */
+	uint32_t budget;            /* ir_build_bounded: the most instructions
+	                               ir_b_emit makes (0: no limit) */
+	uint32_t emitted;
 	uint32_t blk;               /* block being filled */
 	uint32_t off;               /* instruction being translated */
 	bool oom;

@@ -9,6 +9,8 @@
  */
 #include "jit/opt/passes.h"
 
+#include <stdlib.h>
+
 static ir_ref resolved(void *f, ir_ref a)
 {
 	return ir_resolve(f, a);
@@ -17,6 +19,8 @@ static ir_ref resolved(void *f, ir_ref a)
 bool ir_pass_copyprop(ir_func *f)
 {
 	bool any = false;
+	/* a block's phis come first (ir_verify): its scan stops at the
+	 * first other op (the phis made copies here stay among them) */
 	for (bool changed = true; changed;) {
 		changed = false;
 		for (uint32_t b = 0; b < f->nb; b++) {
@@ -24,8 +28,10 @@ bool ir_pass_copyprop(ir_func *f)
 				continue;
 			for (uint32_t j = 0; j < f->b[b].ninsn; j++) {
 				ir_ref r = f->b[b].insn[j];
-				if (f->v[r].op != IR_PHI)
+				if (f->v[r].op == IR_NOP || f->v[r].op == IR_COPY)
 					continue;
+				if (f->v[r].op != IR_PHI)
+					break;
 				ir_ref v = ir_phi_only_value(f, r, resolved, f);
 				if (v != IR_NONE) {
 					ir_morph(f, r, IR_COPY, 1, &v);
@@ -34,37 +40,49 @@ bool ir_pass_copyprop(ir_func *f)
 			}
 		}
 	}
+	/* one walk: operands past the copies, the copies of live blocks
+	 * taken out of their lists (deleted after the walk: operands
+	 * further on still resolve through them) and NOPs out of every
+	 * list (ir_compact's work) */
+	ir_ref *copies = NULL;
+	uint32_t ncopies = 0, cap = 0;
 	for (uint32_t b = 0; b < f->nb; b++) {
-		if (f->b[b].dead)
-			continue;
-		for (uint32_t j = 0; j < f->b[b].ninsn; j++) {
-			ir_ref r = f->b[b].insn[j];
-			if (f->v[r].op == IR_COPY)
+		ir_block *bl = &f->b[b];
+		uint32_t n = 0;
+		for (uint32_t j = 0; j < bl->ninsn; j++) {
+			ir_ref r = bl->insn[j];
+			if (f->v[r].op == IR_NOP)
 				continue;
-			ir_ref *a = ir_args(f, r);
-			for (uint32_t k = 0; k < f->v[r].nargs; k++) {
-				ir_ref x = ir_resolve(f, a[k]);
-				if (x != a[k]) {
-					a[k] = x;
-					any = true;
+			if (!bl->dead && f->v[r].op == IR_COPY) {
+				if (!ir_grow((void **)&copies, &cap, ncopies + 1,
+				    sizeof *copies)) {
+					f->oom = true;
+					free(copies);
+					return false;
+				}
+				copies[ncopies++] = r;
+				any = true;
+				continue;
+			}
+			if (!bl->dead) {
+				ir_ref *a = ir_args(f, r);
+				for (uint32_t k = 0; k < f->v[r].nargs; k++) {
+					ir_ref x = ir_resolve(f, a[k]);
+					if (x != a[k]) {
+						a[k] = x;
+						any = true;
+					}
 				}
 			}
+			bl->insn[n++] = r;
 		}
+		bl->ninsn = n;
 	}
 	for (uint32_t o = 0; o < f->nosr; o++)
 		for (uint32_t s = 0; s < f->osr[o].nslots; s++)
 			f->osr[o].slot[s] = ir_resolve(f, f->osr[o].slot[s]);
-	for (uint32_t b = 0; b < f->nb; b++) {
-		if (f->b[b].dead)
-			continue;
-		for (uint32_t j = 0; j < f->b[b].ninsn; j++) {
-			ir_ref r = f->b[b].insn[j];
-			if (f->v[r].op == IR_COPY) {
-				ir_delete(f, r);
-				any = true;
-			}
-		}
-	}
-	ir_compact(f);
+	for (uint32_t k = 0; k < ncopies; k++)
+		ir_delete(f, copies[k]);
+	free(copies);
 	return any;
 }

@@ -186,6 +186,7 @@ static bool copy_body(site *s, uint32_t frame_end)
 			}
 			ir_append(f, nb, n);
 		}
+		f->cfg_gen++;   /* the lists set in place */
 		if (!copy_list(f, &f->b[nb].pred, &f->b[nb].npred, &f->b[nb].cap_pred,
 			gb->pred, gb->npred, s->bmap) ||
 		    !copy_list(f, &f->b[nb].succ, &f->b[nb].nsucc, &f->b[nb].cap_succ,
@@ -256,6 +257,7 @@ static bool split_at_call(site *s)
 	f->b[cb].ninsn = pos + 1;
 	ir_delete(f, s->call);
 	/* edges: cb's successors become the join's */
+	f->cfg_gen++;           /* the lists edited in place */
 	ir_block *cbl = &f->b[cb], *jb = &f->b[j];
 	uint32_t *t = jb->succ;
 	uint32_t tc = jb->cap_succ;
@@ -315,7 +317,13 @@ out:
 	return ok;
 }
 
-/* The callees, each built once per run of the pass. */
+/* The callees, each built once per run of the pass; which are not
+ * inlinable is remembered in the module (func_t.opt_inline), so that a
+ * callee too big or with a loop is not built again by every caller (it
+ * was half of the pass's time, more than the inlining).  A callee not yet
+ * known is built only up to INLINE_MAX_INSNS instructions: past those it
+ * cannot be inlined (ir_build_bounded), and the rest of a big one is not
+ * worth building. */
 typedef struct {
 	ir_func **ir;
 	uint8_t *state;         /* 0 not looked at, 1 inlinable, 2 not */
@@ -325,16 +333,24 @@ static const ir_func *callee(callees *cs, wasm_module *m, uint32_t fi,
 	uint32_t *ninsn)
 {
 	if (cs->state[fi] == 0) {
+		atomic_uchar *known = &m->funcs[fi].opt_inline;
 		wasm_error err;
 		ir_func *g = NULL;
+		wasm_status st = WASM_OK;
 		cs->state[fi] = 2;
-		if (fi >= m->nfunc_imports && ir_build(m, fi, &g, &err) == WASM_OK &&
+		if (fi >= m->nfunc_imports &&
+		    atomic_load_explicit(known, memory_order_relaxed) != OPT_INLINE_NO &&
+		    (st = ir_build_bounded(m, fi, INLINE_MAX_INSNS, &g, &err)) == WASM_OK &&
 		    ir_inlinable(g, ninsn)) {
 			cs->ir[fi] = g;
 			cs->state[fi] = 1;
 		} else {
 			ir_func_free(g);
 		}
+		/* out of memory says nothing of the callee: asked again */
+		if (fi >= m->nfunc_imports && st != WASM_ERR_NOMEM)
+			atomic_store_explicit(known, cs->state[fi] == 1 ?
+				OPT_INLINE_YES : OPT_INLINE_NO, memory_order_relaxed);
 	}
 	if (cs->state[fi] != 1)
 		return NULL;

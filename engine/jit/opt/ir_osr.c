@@ -17,7 +17,11 @@
  * defines (ir_licm_movable), by walking back from each use to the
  * definition (a use inside a fused user is a use of the fused value's
  * operands there); the OSR headers the walk passes are the ones the value
- * is live into.  A value live into h that cannot be rebuilt (a load, a
+ * is live into.  The uses are gathered first and walked value by value:
+ * a walk stops at the blocks already walked for its value, which a
+ * block remembers only until another value's walk passes it (in the
+ * order of the uses, the walks of a value used in many blocks went over
+ * the same blocks again and again).  A value live into h that cannot be rebuilt (a load, a
  * call's result, a param not in the map) is not listed: it stays live
  * into the entry block, where the allocator's check (osr_entries_check)
  * drops the entry.
@@ -137,7 +141,9 @@ static void walk_back(const ir_func *f, ir_osr_rebuild *r, ir_ref v,
 	}
 }
 
-/* A read of a in block b: of a fused value, a read of its operands. */
+/* A read of a in block b: of a fused value, a read of its operands;
+ * of a movable value, a use to walk back from (r->read: a << 32 |
+ * b << 1 | out). */
 static void read_at(const ir_func *f, const bool *fused, ir_osr_rebuild *r,
 	ir_ref a, uint32_t b, bool out, unsigned depth)
 {
@@ -149,8 +155,13 @@ static void read_at(const ir_func *f, const bool *fused, ir_osr_rebuild *r,
 			read_at(f, fused, r, aa[k], b, out, depth + 1);
 		return;
 	}
-	if (ir_licm_movable(f, a))
-		walk_back(f, r, a, b, out);
+	if (!ir_licm_movable(f, a))
+		return;
+	if (!ir_grow((void **)&r->read, &r->cap_read, r->nread + 1, sizeof *r->read)) {
+		r->oom = true;
+		return;
+	}
+	r->read[r->nread++] = (uint64_t)a << 32 | (uint64_t)b << 1 | out;
 }
 
 /* r->pair ascending by (header, value), in place: each pair packed
@@ -193,6 +204,14 @@ static void live_pairs(const ir_func *f, const bool *fused, ir_osr_rebuild *r)
 					read_at(f, fused, r, a[k], bi, false, 0);
 			}
 		}
+	}
+	/* by value, so that each value's walks share their marks */
+	ir_sort_u64(r->read, r->nread);
+	for (uint32_t k = 0; k < r->nread && !r->oom; k++) {
+		uint64_t x = r->read[k];
+		if (k && x == r->read[k - 1])
+			continue;
+		walk_back(f, r, (ir_ref)(x >> 32), (uint32_t)x >> 1, x & 1);
 	}
 	if (r->npair)
 		sort_pairs(r);
@@ -260,5 +279,6 @@ void ir_osr_rebuild_free(ir_osr_rebuild *r)
 	free(r->bmark);
 	free(r->work);
 	free(r->pair);
+	free(r->read);
 	memset(r, 0, sizeof *r);
 }

@@ -6,17 +6,20 @@
 #include <string.h>
 
 const ir_pass ir_passes[] = {
-	{ "fold", ir_pass_fold, "constant folding and propagation, exact identities" },
-	{ "copyprop", ir_pass_copyprop, "copy propagation, trivial phis" },
-	{ "dce", ir_pass_dce, "dead code elimination" },
-	{ "gvn", ir_pass_gvn, "global value numbering of pure values" },
-	{ "brfold", ir_pass_brfold, "branch folding, unreachable blocks, block merging" },
-	{ "strength", ir_pass_strength, "strength reduction: div, rem, mul by constants" },
-	{ "licm", ir_pass_licm, "loop-invariant code motion of pure ops" },
-	{ "addr", ir_pass_addr, "addressing-mode folding: constants into access offsets" },
-	{ "inline", ir_pass_inline, "inlining of small direct callees" },
-	{ "loopchk", ir_pass_loopchk, "no deadline check in short counted inner loops" },
-	{ NULL, NULL, NULL },
+	{ "fold", ir_pass_fold, "constant folding and propagation, exact identities", false },
+	/* idempotent: its output has no copy left in a live block, no
+	 * operand or OSR slot naming one, no trivial phi (the phis are
+	 * looked at to a fixpoint) and no NOP in a block list */
+	{ "copyprop", ir_pass_copyprop, "copy propagation, trivial phis", true },
+	{ "dce", ir_pass_dce, "dead code elimination", false },
+	{ "gvn", ir_pass_gvn, "global value numbering of pure values", false },
+	{ "brfold", ir_pass_brfold, "branch folding, unreachable blocks, block merging", false },
+	{ "strength", ir_pass_strength, "strength reduction: div, rem, mul by constants", false },
+	{ "licm", ir_pass_licm, "loop-invariant code motion of pure ops", false },
+	{ "addr", ir_pass_addr, "addressing-mode folding: constants into access offsets", false },
+	{ "inline", ir_pass_inline, "inlining of small direct callees", false },
+	{ "loopchk", ir_pass_loopchk, "no deadline check in short counted inner loops", false },
+	{ NULL, NULL, NULL, false },
 };
 
 /* Small callees inlined first (so that every pass sees through them),
@@ -53,6 +56,14 @@ wasm_status ir_run_passes(ir_func *f, const char *pipeline, FILE *print,
 	}
 	if (verify && !ir_verify(f, msg, sizeof msg))
 		return err_set(err, WASM_ERR_INVALID, SIZE_MAX, "IR after building: %s", msg);
+	/* the idempotent passes that ran since the IR last changed: run
+	 * again, they would change nothing (copyprop runs 7 times in the
+	 * default pipeline, and between two runs often nothing happens).
+	 * With verify, they run anyway and must say "no change", which
+	 * checks each pass's claim to idempotence and the others' to have
+	 * changed nothing when they say so. */
+	const ir_pass *clean[8];
+	unsigned nclean = 0;
 	for (const char *p = pipeline; *p;) {
 		const char *e = strchr(p, ',');
 		size_t n = e ? (size_t)(e - p) : strlen(p);
@@ -64,9 +75,22 @@ wasm_status ir_run_passes(ir_func *f, const char *pipeline, FILE *print,
 		const ir_pass *pass = ir_pass_find(name);
 		if (!pass)
 			return err_set(err, WASM_ERR_ARG, SIZE_MAX, "no pass named \"%s\"", name);
-		bool changed = pass->run(f);
+		bool is_clean = false;
+		for (unsigned k = 0; k < nclean && !is_clean; k++)
+			is_clean = clean[k] == pass;
+		bool changed = false;
+		if (!is_clean || verify)
+			changed = pass->run(f);
 		if (f->oom)
 			return err_set(err, WASM_ERR_NOMEM, SIZE_MAX, "out of memory in pass %s", name);
+		if (is_clean && changed)
+			return err_set(err, WASM_ERR_INVALID, SIZE_MAX,
+				"IR after %s: changed by a pass that had run since "
+				"the last change and is idempotent", name);
+		if (changed)
+			nclean = 0;
+		if (pass->idempotent && !is_clean && nclean < sizeof clean / sizeof *clean)
+			clean[nclean++] = pass;
 		if (print) {
 			fprintf(print, "; after %s%s\n", name, changed ? "" : " (no change)");
 			if (changed)

@@ -225,6 +225,39 @@ static bool check_block(vctx *v, uint32_t b)
 	return true;
 }
 
+/* The dominators: if ir_dom_compute kept them (the CFG's edit count
+ * unchanged), they must be what computing them again gives, or an edit
+ * of the CFG went uncounted (ir_func.cfg_gen). */
+static bool dom_current(ir_func *f, vctx *v)
+{
+	bool kept = f->dom_ok && f->dom_gen == f->cfg_gen;
+	uint32_t nb = f->nb, nrpo = f->nrpo, (*was)[3] = NULL;
+	if (kept) {
+		was = malloc((nb ? nb : 1) * sizeof *was);
+		if (!was)
+			return bad(v, IR_NONE, "out of memory");
+		for (uint32_t b = 0; b < nb; b++) {
+			was[b][0] = f->b[b].rpo;
+			was[b][1] = f->b[b].idom;
+			was[b][2] = f->b[b].dom_depth;
+		}
+		f->dom_ok = false;
+	}
+	bool ok = ir_dom_compute(f);
+	for (uint32_t b = 0; ok && kept && b < nb; b++) {
+		const ir_block *bl = &f->b[b];
+		if (was[b][0] != bl->rpo || (bl->rpo != UINT32_MAX &&
+		    (was[b][1] != bl->idom || was[b][2] != bl->dom_depth)) ||
+		    nrpo != f->nrpo) {
+			free(was);
+			return bad(v, IR_NONE, "b%u: dominators kept across a CFG "
+				"edit that was not counted (cfg_gen)", b);
+		}
+	}
+	free(was);
+	return ok || bad(v, IR_NONE, "out of memory");
+}
+
 bool ir_verify(ir_func *f, char *msg, size_t msg_len)
 {
 	vctx v = { .f = f, .msg = msg, .len = msg_len, .ok = true };
@@ -234,8 +267,8 @@ bool ir_verify(ir_func *f, char *msg, size_t msg_len)
 		return bad(&v, IR_NONE, "out of memory while building");
 	if (!f->nb || f->b[0].dead || f->b[0].npred)
 		return bad(&v, IR_NONE, "the entry block is missing or has predecessors");
-	if (!ir_dom_compute(f))
-		return bad(&v, IR_NONE, "out of memory");
+	if (!dom_current(f, &v))
+		return false;
 	v.pos = calloc(f->nv, sizeof *v.pos);
 	if (!v.pos)
 		return bad(&v, IR_NONE, "out of memory");

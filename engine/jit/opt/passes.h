@@ -16,6 +16,14 @@
  * cannot (the reasons are listed in ir_build.c), WASM_ERR_NOMEM. */
 wasm_status ir_build(wasm_module *m, uint32_t func_index, ir_func **out,
 	wasm_error *err);
+/* The same, refused ("over the instruction budget") as soon as the
+ * builder has emitted more than budget instructions (0: no limit).  Every
+ * instruction it emits (phis aside) is in a reachable block and stays
+ * (the builder deletes only trivial phis), so a function refused here has
+ * more than budget instructions as built: the inliner asks this of a
+ * callee with its limit rather than building all of a big one. */
+wasm_status ir_build_bounded(wasm_module *m, uint32_t func_index,
+	uint32_t budget, ir_func **out, wasm_error *err);
 
 /* The passes.  Each returns whether it changed the IR (false on running
  * out of memory too: then f->oom is set). */
@@ -39,6 +47,9 @@ bool ir_pass_loopchk(ir_func *f);   /* ir_loopchk.c: no deadline check in
 /* ir_inline.c: whether g (as built) is a callee ir_pass_inline inlines
  * (its header says which), and then its size in IR instructions. */
 bool ir_inlinable(const ir_func *g, uint32_t *ninsn);
+/* func_t.opt_inline: what ir_pass_inline found of a callee (0: not yet
+ * asked). */
+enum { OPT_INLINE_YES = 1, OPT_INLINE_NO = 2 };
 
 /* ir_addr.c: a counted loop's induction variable and one guard of its
  * back edge.  phi is an i32 phi of a header with two predecessors, one of
@@ -113,6 +124,8 @@ typedef struct {
 	uint32_t *work;         /* nb blocks */
 	uint32_t (*pair)[2];    /* (header, live value), sorted */
 	uint32_t npair, cap_pair;
+	uint64_t *read;         /* the uses walked back from (ir_osr.c) */
+	uint32_t nread, cap_read;
 	uint32_t stamp;
 	bool ready, oom;
 } ir_osr_rebuild;
@@ -126,6 +139,10 @@ typedef struct {
 	const char *name;
 	bool (*run)(ir_func *f);
 	const char *what;
+	bool idempotent;        /* run again on its own output, it changes
+	                           nothing (returns false): the manager skips
+	                           it when no pass changed the IR since it
+	                           last ran */
 } ir_pass;
 
 /* The passes by name, NULL-terminated; and one by name (or NULL). */

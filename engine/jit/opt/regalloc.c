@@ -83,8 +83,13 @@
  * emitter restores them before every call, which therefore clobbers
  * them, and before every other instruction that reads them), rbp
  * (preserved by calls) last. */
-static const x64_gpr alloc_order[] = { X64_RAX, X64_RCX, X64_RDX, X64_RSI,
-	X64_RDI, X64_R8, X64_R9, X64_R12, X64_R13, X64_RBP };
+#define ALLOC_ORDER(X) X(RAX) X(RCX) X(RDX) X(RSI) X(RDI) X(R8) X(R9) \
+	X(R12) X(R13) X(RBP)
+#define ALLOC_REG_(r) X64_##r,
+#define ALLOC_BIT_(r) | 1u << X64_##r
+static const x64_gpr alloc_order[] = { ALLOC_ORDER(ALLOC_REG_) };
+/* the same GPRs as a set, for allocatable() */
+static const uint32_t alloc_gprs = 0 ALLOC_ORDER(ALLOC_BIT_);
 #define NALLOC (sizeof alloc_order / sizeof alloc_order[0])
 /* XMM registers (as locations: MIR_LOC_XMM + n), xmm0..xmm13. */
 #define NALLOCX 14
@@ -95,10 +100,7 @@ static bool allocatable(int loc)
 {
 	if (MIR_LOC_IS_XMM(loc))
 		return loc - MIR_LOC_XMM < NALLOCX;
-	for (size_t k = 0; k < NALLOC; k++)
-		if (alloc_order[k] == loc)
-			return true;
-	return false;
+	return loc >= 0 && (alloc_gprs >> loc & 1);
 }
 
 /* The k-th location of the class of v in order of preference (-1 past
@@ -129,8 +131,11 @@ static void simd_clobbers(const mir_insn *i, visit_fn *fn, void *ctx)
 }
 
 /* Every register instruction i reads or writes: uses first, then defs
- * (OP_*: regalloc_int.h). */
-static void visit(const mir_func *mf, const mir_insn *i, visit_fn *fn, void *ctx)
+ * (OP_*: regalloc_int.h).  Always inlined: ops_build, which calls it for
+ * every instruction of every round, then calls op_add directly (and
+ * inlines it) rather than through the pointer. */
+static inline __attribute__((always_inline)) void visit(const mir_func *mf,
+	const mir_insn *i, visit_fn *fn, void *ctx)
 {
 	const mir_op_info *oi = &mir_ops[i->op];
 	if (i->op == MIR_PMOV) {
@@ -211,12 +216,17 @@ typedef struct {
 	uint32_t (*fixed[NLOC])[2];
 	uint32_t nfixed[NLOC], cap_fixed[NLOC];
 	uint32_t open[NLOC], last[NLOC];    /* the range being built, or UINT32_MAX */
+	uint32_t open_set;      /* the locations with a range being built */
 	uint32_t pos;
 	const uint8_t *depth;   /* per block: its loop depth (loop_depths;
 	                           the caller's: splitting adds no blocks) */
 	/* spill slots: per slot, the last position of its occupants */
 	uint32_t *slot_end;
 	uint32_t cap_slots;
+	/* per group of SLOT_GROUP slots, the least slot_end among them
+	 * (spill_slot skips the groups where none is free) */
+	uint32_t *group_end;
+	uint32_t cap_groups;
 	bool oom;
 	/* spill weights: per register, its defs and uses, each 8^depth of
 	 * its block; freq the current block's */
@@ -245,6 +255,8 @@ typedef struct {
 	uint32_t nlive, nlive_x;
 	bool ranges;            /* build_ranges builds them (else only the
 	                           pressure) */
+	bool defer_place;       /* liveness leaves the intervals and fixed
+	                           ranges to place() */
 	/* every instruction's operands as visit() gives them (ops_build),
 	 * instruction idx's (its linear index: block first + j) at
 	 * op[op_at[idx] .. op_at[idx + 1]): the passes replay them instead
@@ -348,6 +360,7 @@ static void fixed_close(ra *c, int g)
 	if (c->open[g] != UINT32_MAX)
 		fixed_add(c, g, c->open[g], c->last[g]);
 	c->open[g] = UINT32_MAX;
+	c->open_set &= ~(1u << g);
 }
 
 /* Intervals and fixed ranges, instruction by instruction. */
@@ -361,21 +374,31 @@ static void positions(void *ctx, mir_reg r, int how)
 	if (MIR_IS_PHYS(r)) {
 		int g = MIR_LOC(r);
 		if (how == OP_USE) {
-			if (c->open[g] == UINT32_MAX)
+			if (c->open[g] == UINT32_MAX) {
 				c->open[g] = at;
+				c->open_set |= 1u << g;
+			}
 			c->last[g] = at;
 		} else {
 			fixed_close(c, g);
 			c->open[g] = at;
+			c->open_set |= 1u << g;
 			c->last[g] = c->pos + 1;
 		}
 		return;
 	}
-	c->weight[r] += c->freq;
 	if (at < mf->start[r])
 		mf->start[r] = at;
 	if (at > mf->end[r])
 		mf->end[r] = at;
+}
+
+/* The spill weights' counts: each def and use, 8^depth of its block. */
+static void weigh(void *ctx, mir_reg r, int how)
+{
+	ra *c = ctx;
+	if (how != OP_CALLCLOB && !MIR_IS_PHYS(r))
+		c->weight[r] += c->freq;
 }
 
 /* An OSR entry block defines what the header's OSR map names; anything
@@ -398,8 +421,12 @@ static void osr_entries_check(mir_func *mf, const ra *c)
  * live-in sets. */
 static void live_out(ra *c, const mir_block *bl)
 {
-	memset(c->out, 0, (size_t)c->nw * 8);
-	for (uint32_t k = 0; k < bl->nsucc; k++) {
+	if (!bl->nsucc) {
+		memset(c->out, 0, (size_t)c->nw * 8);
+		return;
+	}
+	memcpy(c->out, c->in + (size_t)bl->succ[0] * c->nw, (size_t)c->nw * 8);
+	for (uint32_t k = 1; k < bl->nsucc; k++) {
 		const uint64_t *sin = c->in + (size_t)bl->succ[k] * c->nw;
 		for (uint32_t w = 0; w < c->nw; w++)
 			c->out[w] |= sin[w];
@@ -505,10 +532,71 @@ static bool depth_add(void *ctx, uint32_t h, const uint32_t *body, uint32_t n,
 	return true;
 }
 
-static bool loop_depths(const mir_func *mf, uint8_t *depth)
+typedef struct {
+	ra_loopset *ls;
+	uint32_t nb;
+} keep_ctx;
+
+static bool keep_loop(void *ctx, uint32_t h, const uint32_t *body, uint32_t n,
+	const ra_preds *pred)
+{
+	keep_ctx *k = ctx;
+	ra_loopset *ls = k->ls;
+	if (!ls->pred_at) {
+		uint32_t nedge = pred->at[k->nb];
+		ls->pred_at = malloc(((size_t)k->nb + 1) * sizeof *ls->pred_at);
+		ls->pred_list = malloc((size_t)(nedge ? nedge : 1) * sizeof *ls->pred_list);
+		if (!ls->pred_at || !ls->pred_list)
+			return false;
+		memcpy(ls->pred_at, pred->at, ((size_t)k->nb + 1) * sizeof *ls->pred_at);
+		memcpy(ls->pred_list, pred->list, (size_t)nedge * sizeof *ls->pred_list);
+	}
+	if (!ir_grow((void **)&ls->head, &ls->cap, ls->n + 1, sizeof *ls->head) ||
+	    !ir_grow((void **)&ls->at, &ls->cap_at, ls->n + 2, sizeof *ls->at) ||
+	    !ir_grow((void **)&ls->body, &ls->cap_body, ls->nbody + n,
+	    sizeof *ls->body))
+		return false;
+	ls->head[ls->n] = h;
+	ls->at[ls->n] = ls->nbody;
+	memcpy(ls->body + ls->nbody, body, (size_t)n * sizeof *body);
+	ls->nbody += n;
+	ls->n++;
+	ls->at[ls->n] = ls->nbody;
+	return true;
+}
+
+bool ra_loops_keep(const mir_func *mf, ra_loopset *ls)
+{
+	keep_ctx k = { ls, mf->nb };
+	memset(ls, 0, sizeof *ls);
+	return ra_loops(mf, keep_loop, &k);
+}
+
+bool ra_loops_again(const ra_loopset *ls, loop_fn *fn, void *ctx)
+{
+	ra_preds pr = { ls->pred_at, ls->pred_list };
+	for (uint32_t k = 0; k < ls->n; k++)
+		if (!fn(ctx, ls->head[k], ls->body + ls->at[k],
+		    ls->at[k + 1] - ls->at[k], &pr))
+			return false;
+	return true;
+}
+
+static bool loop_depths(const mir_func *mf, const ra_loopset *loops,
+	uint8_t *depth)
 {
 	memset(depth, 0, mf->nb);
-	return ra_loops(mf, depth_add, depth);
+	return ra_loops_again(loops, depth_add, depth);
+}
+
+void ra_loopset_free(ra_loopset *ls)
+{
+	free(ls->head);
+	free(ls->at);
+	free(ls->body);
+	free(ls->pred_at);
+	free(ls->pred_list);
+	memset(ls, 0, sizeof *ls);
 }
 
 static void live_kill(void *ctx, mir_reg r, int how)
@@ -655,9 +743,18 @@ static bool build_ranges(ra *c, bool ranges)
 		}
 		uint32_t mx = c->nlive, mxx = c->nlive_x;
 		for (uint32_t j = bl->n; j-- > 0;) {
-			c->pos = 2 * (bl->first + j);
-			replay(c, b, j, range_def);
-			replay(c, b, j, range_use);
+			/* defs, then uses: one walk of the operands backwards
+			 * (visit lists a virtual register's uses before any
+			 * virtual def, and neither kind depends on the order
+			 * among its own) */
+			uint32_t idx = bl->first + j;
+			c->pos = 2 * idx;
+			for (uint32_t k = c->op_at[idx + 1]; k-- > c->op_at[idx];) {
+				if (c->op[k].how == OP_DEF)
+					range_def(c, c->op[k].r, OP_DEF);
+				else if (c->op[k].how == OP_USE)
+					range_use(c, c->op[k].r, OP_USE);
+			}
 			if (c->nlive > mx)
 				mx = c->nlive;
 			if (c->nlive_x > mxx)
@@ -668,6 +765,8 @@ static bool build_ranges(ra *c, bool ranges)
 	}
 	return !c->oom;
 }
+
+static bool place(ra *c);
 
 static bool liveness(ra *c)
 {
@@ -740,37 +839,71 @@ static bool liveness(ra *c)
 		memcpy(c->outs + (size_t)b * c->nw, c->out, (size_t)c->nw * 8);
 	}
 	osr_entries_check(mf, c);
-	/* intervals: the positions of uses and defs, widened over the blocks
-	 * each register is live into or out of */
+	/* the spill weights' counts, and the registers live across calls */
+	const uint8_t *depth = c->depth;
+	for (uint32_t b = 0; b < mf->nb; b++) {
+		c->freq = (double)(1u << (3 * depth[b]));
+		for (uint32_t j = 0; j < mf->b[b].n; j++)
+			replay(c, b, j, weigh);
+		calls_crossed(c, b);
+	}
+	mf->ninsn = mf->nb ? mf->b[mf->nb - 1].first + mf->b[mf->nb - 1].n : 0;
+	return !c->oom && (c->defer_place || place(c));
+}
+
+/* The intervals and fixed ranges: the positions of uses and defs,
+ * widened over the blocks each register is live into or out of.  A
+ * round that splits rewrites the MIR and allocates nothing, so it leaves
+ * them to the next (defer_place) until it knows it will not split. */
+static bool place(ra *c)
+{
+	mir_func *mf = c->mf;
 	for (uint32_t g = 0; g < NLOC; g++)
 		c->open[g] = UINT32_MAX;
-	const uint8_t *depth = c->depth;
+	uint64_t *seen = calloc(c->nw, 8);     /* registers met so far */
+	if (!seen)
+		return false;
 	uint32_t idx = 0;
 	for (uint32_t b = 0; b < mf->nb; b++) {
 		const mir_block *bl = &mf->b[b];     /* bl->first: ops_build's */
-		c->freq = (double)(1u << (3 * depth[b]));
 		for (uint32_t j = 0; j < bl->n; j++, idx++) {
 			c->pos = 2 * idx;
 			replay(c, b, j, positions);
 		}
-		for (int g = 0; g < NLOC; g++)
-			fixed_close(c, g);
-		uint32_t lo = 2 * bl->first, hi = idx ? 2 * idx - 1 : 0;
-		const uint64_t *in = c->in + (size_t)b * c->nw, *out = out_of(c, b);
+		while (c->open_set)
+			fixed_close(c, __builtin_ctz(c->open_set));
+		/* live in: the interval from the block's start; only the
+		 * first such block (blocks ascend) can lower the start */
+		uint32_t lo = 2 * bl->first;
+		const uint64_t *in = c->in + (size_t)b * c->nw;
 		for (uint32_t w = 0; w < c->nw; w++) {
-			uint64_t bits = in[w] | out[w];
-			while (bits) {
-				uint32_t v = w * 64 + (uint32_t)__builtin_ctzll(bits) + MIR_FIRST_VIRT;
-				bits &= bits - 1;
-				if (HAS(in, v) && lo < mf->start[v])
+			uint64_t fresh = in[w] & ~seen[w];
+			seen[w] |= fresh;
+			for (; fresh; fresh &= fresh - 1) {
+				uint32_t v = w * 64 + (uint32_t)__builtin_ctzll(fresh) + MIR_FIRST_VIRT;
+				if (lo < mf->start[v])
 					mf->start[v] = lo;
-				if (HAS(out, v) && hi > mf->end[v])
+			}
+		}
+	}
+	/* live out: to the block's end; only the last such block can
+	 * raise the end */
+	memset(seen, 0, (size_t)c->nw * 8);
+	for (uint32_t b = mf->nb; b-- > 0;) {
+		uint32_t last = mf->b[b].first + mf->b[b].n;
+		uint32_t hi = last ? 2 * last - 1 : 0;
+		const uint64_t *out = out_of(c, b);
+		for (uint32_t w = 0; w < c->nw; w++) {
+			uint64_t fresh = out[w] & ~seen[w];
+			seen[w] |= fresh;
+			for (; fresh; fresh &= fresh - 1) {
+				uint32_t v = w * 64 + (uint32_t)__builtin_ctzll(fresh) + MIR_FIRST_VIRT;
+				if (hi > mf->end[v])
 					mf->end[v] = hi;
 			}
 		}
-		calls_crossed(c, b);
 	}
-	mf->ninsn = idx;
+	free(seen);
 	return !c->oom;
 }
 
@@ -850,6 +983,32 @@ static void hints(const mir_func *mf, int8_t *hphys, mir_reg (*hreg)[2])
 
 /* ---- spill slots ------------------------------------------------------------ */
 
+#define SLOT_GROUP 64
+
+/* The least slot_end in group g of the spill slots. */
+static uint32_t group_least(const ra *c, uint32_t g)
+{
+	uint32_t least = UINT32_MAX, end = (g + 1) * SLOT_GROUP;
+	for (uint32_t k = g * SLOT_GROUP; k < end && k < c->mf->nspill; k++)
+		if (c->slot_end[k] < least)
+			least = c->slot_end[k];
+	return least;
+}
+
+/* The first slot whose occupants all end before s, or nspill. */
+static uint32_t free_slot(const ra *c, uint32_t s)
+{
+	uint32_t n = c->mf->nspill;
+	for (uint32_t g = 0; g * SLOT_GROUP < n; g++) {
+		if (c->group_end[g] >= s)
+			continue;
+		for (uint32_t k = g * SLOT_GROUP; k < n; k++)
+			if (c->slot_end[k] < s)
+				return k;
+	}
+	return n;
+}
+
 /* v's native frame slot: the first whose occupants all end before v
  * starts (v is spilled while the scan is at or after its start, and
  * every occupant so far started no later than the scan, so they are
@@ -860,22 +1019,45 @@ static bool spill_slot(ra *c, mir_reg v)
 	mir_func *mf = c->mf;
 	uint32_t w = mir_vsize(mf, v) == 16 ? 2 : 1;   /* a v128: two slots */
 	uint32_t k;
-	for (k = 0; k < mf->nspill; k++) {
-		uint32_t j = 0;
-		while (j < w && k + j < mf->nspill &&
-		    c->slot_end[k + j] < mf->start[v])
-			j++;
-		if (j == w || k + j == mf->nspill)
-			break;
+	if (w == 1) {
+		k = free_slot(c, mf->start[v]);
+	} else {
+		for (k = 0; k < mf->nspill; k++) {
+			uint32_t j = 0;
+			while (j < w && k + j < mf->nspill &&
+			    c->slot_end[k + j] < mf->start[v])
+				j++;
+			if (j == w || k + j == mf->nspill)
+				break;
+		}
 	}
-	if (k + w > mf->nspill) {
+	uint32_t had = mf->nspill;
+	if (k + w > had) {
+		uint32_t g0 = (had + SLOT_GROUP - 1) / SLOT_GROUP;
+		uint32_t ngroups = (k + w + SLOT_GROUP - 1) / SLOT_GROUP;
 		if (!ir_grow((void **)&c->slot_end, &c->cap_slots, k + w,
-		    sizeof *c->slot_end))
+		    sizeof *c->slot_end) ||
+		    !ir_grow((void **)&c->group_end, &c->cap_groups, ngroups,
+		    sizeof *c->group_end))
 			return false;
+		for (uint32_t g = g0; g < ngroups; g++)
+			c->group_end[g] = UINT32_MAX;
 		mf->nspill = k + w;
 	}
-	for (uint32_t j = 0; j < w; j++)
-		c->slot_end[k + j] = mf->end[v];
+	for (uint32_t j = 0; j < w; j++) {
+		uint32_t at = k + j, g = at / SLOT_GROUP;
+		uint32_t was = at < had ? c->slot_end[at] : UINT32_MAX;
+		c->slot_end[at] = mf->end[v];
+		/* a new slot lowers its group's least end at most; a reused
+		 * one's end only grows (it was below v's start), which moves
+		 * the least only if it was the least */
+		if (at >= had) {
+			if (mf->end[v] < c->group_end[g])
+				c->group_end[g] = mf->end[v];
+		} else if (was == c->group_end[g]) {
+			c->group_end[g] = group_least(c, g);
+		}
+	}
 	mf->spill[v] = (int32_t)k;
 	return true;
 }
@@ -1236,10 +1418,10 @@ static bool loop_pressure(const ra *c)
  * With split, the values worth splitting around calls and at loops are
  * split (*did: some were) and nothing is allocated: the caller runs it
  * again. */
-static wasm_status regalloc_once(mir_func *mf, const uint8_t *depth, bool split,
-	bool *did, wasm_error *err)
+static wasm_status regalloc_once(mir_func *mf, const uint8_t *depth,
+	const ra_loopset *loops, bool split, bool *did, wasm_error *err)
 {
-	ra c = { .mf = mf, .depth = depth };
+	ra c = { .mf = mf, .depth = depth, .defer_place = split };
 	wasm_status st = WASM_OK;
 	uint64_t *order = NULL;         /* start << 32 | register (scan) */
 	int8_t *hphys = NULL;
@@ -1287,7 +1469,7 @@ static wasm_status regalloc_once(mir_func *mf, const uint8_t *depth, bool split,
 			build_ranges(&c, ncall == 0) &&
 			(!ncall || split_calls_rewrite(&c, picked)) &&
 			(!loop_pressure(&c) ||
-			 ra_split_loops(mf, c.in, c.nw, c.pressure, c.pressure_x,
+			 ra_split_loops(mf, loops, c.in, c.nw, c.pressure, c.pressure_x,
 				picked, &nloop));
 		free(picked);
 		if (!ok)
@@ -1296,16 +1478,34 @@ static wasm_status regalloc_once(mir_func *mf, const uint8_t *depth, bool split,
 			*did = true;
 			goto out;
 		}
+		if (!place(&c))
+			goto nomem;
 	} else if (!build_ranges(&c, true)) {
 		goto nomem;
 	}
 	hints(mf, hphys, hreg);
 
-	uint32_t n = 0;
+	/* the intervals by start, then register: a counting sort on the
+	 * start (a position: about 2 * ninsn of them), registers ascending
+	 * within one start as they are visited */
+	uint32_t n = 0, npos = 0;
+	for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++)
+		if (mf->start[v] != UINT32_MAX && mf->start[v] >= npos)
+			npos = mf->start[v] + 1;
+	uint32_t *at = calloc((size_t)npos + 1, sizeof *at);
+	if (!at)
+		goto nomem;
 	for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++)
 		if (mf->start[v] != UINT32_MAX)
-			order[n++] = (uint64_t)mf->start[v] << 32 | v;
-	ir_sort_u64(order, n);          /* not qsort: ir.h says why */
+			at[mf->start[v] + 1]++;
+	for (uint32_t k = 0; k < npos; k++)
+		at[k + 1] += at[k];
+	for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++)
+		if (mf->start[v] != UINT32_MAX) {
+			order[at[mf->start[v]]++] = (uint64_t)mf->start[v] << 32 | v;
+			n++;
+		}
+	free(at);
 
 	if (!spill_weights(&c) || !scan(&c, order, n, hphys, hreg))
 		goto nomem;
@@ -1330,6 +1530,7 @@ out:
 	free(c.weight);
 	free(c.sweight);
 	free(c.slot_end);
+	free(c.group_end);
 	free(c.rg);
 	free(c.head);
 	free(c.fltmask);
@@ -1341,18 +1542,22 @@ out:
 wasm_status mir_regalloc(mir_func *mf, wasm_error *err)
 {
 	bool did;
+	ra_loopset loops = { 0 };
 	uint8_t *depth = malloc(mf->nb ? mf->nb : 1);
-	if (!depth || !loop_depths(mf, depth)) {
+	if (!depth || !ra_loops_keep(mf, &loops) ||
+	    !loop_depths(mf, &loops, depth)) {
 		free(depth);
+		ra_loopset_free(&loops);
 		return err_set(err, WASM_ERR_NOMEM, SIZE_MAX,
 			"out of memory allocating registers");
 	}
 	/* the second round after splitting: the splits add instructions,
-	 * not blocks, so the loop depths stay */
-	wasm_status st = regalloc_once(mf, depth, true, &did, err);
+	 * not blocks, so the loops and their depths stay */
+	wasm_status st = regalloc_once(mf, depth, &loops, true, &did, err);
 	if (st == WASM_OK && did)
-		st = regalloc_once(mf, depth, false, &did, err);
+		st = regalloc_once(mf, depth, &loops, false, &did, err);
 	free(depth);
+	ra_loopset_free(&loops);
 	return st;
 }
 

@@ -40,6 +40,19 @@ typedef struct {
 typedef bool loop_fn(void *ctx, uint32_t h, const uint32_t *body, uint32_t n,
 	const ra_preds *pred);
 bool ra_loops(const mir_func *mf, loop_fn *fn, void *ctx);
+/* The loops ra_loops finds, kept (ra_loops_keep) to be walked again
+ * (ra_loops_again: the same calls of fn, in the same order) while the
+ * CFG stays: the allocator finds them once for the loop depths and walks
+ * them again when it splits at loops (splitting adds instructions, not
+ * blocks).  Loop k: header head[k], body body[at[k] .. at[k + 1]). */
+typedef struct {
+	uint32_t n, cap, cap_at, *head, *at;
+	uint32_t *body, nbody, cap_body;
+	uint32_t *pred_at, *pred_list;  /* ra_preds, once there is a loop */
+} ra_loopset;
+bool ra_loops_keep(const mir_func *mf, ra_loopset *ls);
+bool ra_loops_again(const ra_loopset *ls, loop_fn *fn, void *ctx);
+void ra_loopset_free(ra_loopset *ls);
 
 /* Splitting at loop boundaries (regalloc_split.c): in is the live-in
  * sets (nw words per block, bit v - MIR_FIRST_VIRT), pressure[b] and
@@ -47,7 +60,8 @@ bool ra_loops(const mir_func *mf, loop_fn *fn, void *ctx);
  * block b, skip the registers not to split (those split around calls).
  * *nsplit: how many values were split (the caller allocates again).
  * False when out of memory. */
-bool ra_split_loops(mir_func *mf, const uint64_t *in, uint32_t nw,
+bool ra_split_loops(mir_func *mf, const ra_loopset *loops,
+	const uint64_t *in, uint32_t nw,
 	const uint16_t *pressure, const uint16_t *pressure_x,
 	const uint64_t *skip, uint32_t *nsplit);
 /* The registers the scan hands out per class (regalloc.c). */

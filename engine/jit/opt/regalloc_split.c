@@ -51,10 +51,10 @@
 #define HASB(s, v) ((s)[VBIT(v) / 64] >> (VBIT(v) % 64) & 1)
 
 /* One move to insert: d = mov a, at the start or the end of block b;
- * save: an entry's (s = mov v), else an exit's (v = mov s); seq its
- * order of creation. */
+ * save: an entry's (s = mov v), else an exit's (v = mov s).  Kept in
+ * order of creation until sort_moves. */
 typedef struct {
-	uint32_t b, seq;
+	uint32_t b;
 	bool at_end, save;
 	mir_reg d, a;
 } split_move;
@@ -90,7 +90,7 @@ static bool move_add(ls *c, uint32_t b, bool at_end, bool save, mir_reg d,
 {
 	if (!ir_grow((void **)&c->mv, &c->cap_mv, c->nmv + 1, sizeof *c->mv))
 		return false;
-	c->mv[c->nmv] = (split_move){ b, c->nmv, at_end, save, d, a };
+	c->mv[c->nmv] = (split_move){ b, at_end, save, d, a };
 	c->nmv++;
 	return true;
 }
@@ -231,32 +231,31 @@ static bool loop_split(void *ctx, uint32_t h, const uint32_t *body, uint32_t n,
 /* c->mv sorted by block, its start before its end, and at one place the
  * exits' restores before the entries' saves (where one loop's exit is
  * the edge into the next loop, v = mov s1 must come before s2 = mov v),
- * else in order of creation: keys block << 32 | at_end << 31 | save << 30
- * | seq (seq is the move's index, below 2^30) through ir_sort_u64, not
- * qsort (ir.h says why).  False when out of memory or past 2^30 moves. */
+ * else in order of creation: a counting sort (stable: c->mv is in order
+ * of creation) by block << 2 | at_end << 1 | save.  False when out of
+ * memory. */
 static bool sort_moves(ls *c)
 {
-	if (c->nmv >= 1u << 30)
-		return false;
-	uint64_t *key = malloc((size_t)(c->nmv ? c->nmv : 1) * sizeof *key);
+	uint32_t nbk = 4 * c->mf->nb;
+	uint32_t *at = calloc((size_t)nbk + 1, sizeof *at);
 	split_move *sorted = malloc((size_t)(c->nmv ? c->nmv : 1) * sizeof *sorted);
-	bool ok = key && sorted;
+	bool ok = at && sorted;
 	if (!ok)
 		goto out;
-	for (uint32_t k = 0; k < c->nmv; k++) {
-		const split_move *m = &c->mv[k];
-		key[k] = (uint64_t)m->b << 32 | (uint64_t)m->at_end << 31 |
-			(uint64_t)m->save << 30 | m->seq;
-	}
-	ir_sort_u64(key, c->nmv);
+#define BUCKET_(m) ((m)->b << 2 | (uint32_t)(m)->at_end << 1 | (uint32_t)(m)->save)
 	for (uint32_t k = 0; k < c->nmv; k++)
-		sorted[k] = c->mv[key[k] & ((1u << 30) - 1)];
+		at[BUCKET_(&c->mv[k]) + 1]++;
+	for (uint32_t k = 0; k < nbk; k++)
+		at[k + 1] += at[k];
+	for (uint32_t k = 0; k < c->nmv; k++)
+		sorted[at[BUCKET_(&c->mv[k])]++] = c->mv[k];
+#undef BUCKET_
 	free(c->mv);
 	c->mv = sorted;
 	c->cap_mv = c->nmv ? c->nmv : 1;
 	sorted = NULL;
 out:
-	free(key);
+	free(at);
 	free(sorted);
 	return ok;
 }
@@ -289,7 +288,8 @@ static bool rewrite_block(mir_func *mf, uint32_t b, const split_move *mv,
 	return true;
 }
 
-bool ra_split_loops(mir_func *mf, const uint64_t *in, uint32_t nw,
+bool ra_split_loops(mir_func *mf, const ra_loopset *loops,
+	const uint64_t *in, uint32_t nw,
 	const uint16_t *pressure, const uint16_t *pressure_x,
 	const uint64_t *skip, uint32_t *nsplit)
 {
@@ -304,7 +304,7 @@ bool ra_split_loops(mir_func *mf, const uint64_t *in, uint32_t nw,
 	c.pick = calloc(nw, 8);
 	if (!c.inloop || !c.gone || !c.named || !c.pick)
 		goto out;
-	if (!ra_loops(mf, loop_split, &c))
+	if (!ra_loops_again(loops, loop_split, &c))
 		goto out;
 	if (!sort_moves(&c))
 		goto out;
