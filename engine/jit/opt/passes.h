@@ -37,6 +37,15 @@ bool ir_pass_inline(ir_func *f);    /* ir_inline.c: small direct callees
 /* ir_inline.c: whether g (as built) is a callee ir_pass_inline inlines
  * (its header says which), and then its size in IR instructions. */
 bool ir_inlinable(const ir_func *g, uint32_t *ninsn);
+/* ir_inline.c: the pre-decoded instruction r came from: at r's site in
+ * the code of ir_site_func(f, r) (an inlined callee's, for inlined
+ * code); NULL if there is none (f->module's code has no such offset). */
+const uint8_t *ir_site_insn(const ir_func *f, ir_ref r);
+/* ir_inline.c: for a call r (IR_CALL, IR_CALL_IMPORT, IR_CALL_INDIRECT)
+ * whose instruction is that call, the slot of f's frame where its
+ * callee's frame starts: inl_base + the call's base in its own code's
+ * frame.  False if r's instruction is not its call. */
+bool ir_call_frame(const ir_func *f, ir_ref r, uint32_t *frame);
 
 /* ir_licm.c: whether an OSR entry at loop header `header` can rebuild
  * value v (ir.h, "OSR"): a constant, a value the header's map names, or a
