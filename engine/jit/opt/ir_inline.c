@@ -7,9 +7,10 @@
  * phis are the call's results; the caller's block is split at the call.
  *
  * Which callees (inlinable): a defined function tier 2 can build, of at
- * most INLINE_MAX_INSNS IR instructions, without a v128 value (its
- * arguments and results are mapped one slot each), that returns.  A
- * caller grows by at most INLINE_MAX_GROWTH instructions.
+ * most INLINE_MAX_INSNS IR instructions (and INLINE_MAX_CODE bytes of
+ * pre-decoded code, checked before building it), without a v128 value
+ * (its arguments and results are mapped one slot each), that returns.
+ * A caller grows by at most INLINE_MAX_GROWTH instructions.
  *
  * Calls and slow ops in inlined code.  Lowering makes them from their
  * pre-decoded instruction (lower_call, lower_slow): its fields, and the
@@ -75,6 +76,8 @@ enum {
 	INLINE_MAX_GROWTH = 4000,   /* instructions added to one caller */
 	INLINE_MAX_DEPTH = 2,       /* levels of callees inlined into one
 	                               caller */
+	INLINE_MAX_CODE = 1024,     /* bytes of a callee's pre-decoded code:
+	                               longer ones are not even built (below) */
 };
 
 const uint8_t *ir_site_insn(const ir_func *f, ir_ref r)
@@ -354,7 +357,13 @@ out:
 	return ok;
 }
 
-/* The callees, each built once per run of the pass. */
+/* The callees, each built once per run of the pass.  Not those whose
+ * pre-decoded code is over INLINE_MAX_CODE bytes: building them was a
+ * third of tier 2's compile time (toyc: 118M of 345M instructions,
+ * callgrind) though none is inlined -- the longest inlinable callee of
+ * the bench programs has 304 bytes (30 IR instructions); a longer one
+ * would need to be nearly all slot moves, which make no IR, and missing
+ * it costs only time. */
 typedef struct {
 	ir_func **ir;
 	uint8_t *state;         /* 0 not looked at, 1 inlinable, 2 not */
@@ -367,8 +376,9 @@ static const ir_func *callee(callees *cs, wasm_module *m, uint32_t fi,
 		wasm_error err;
 		ir_func *g = NULL;
 		cs->state[fi] = 2;
-		if (fi >= m->nfunc_imports && ir_build(m, fi, &g, &err) == WASM_OK &&
-		    ir_inlinable(g, ninsn)) {
+		const struct fcode *fc = fcode_get(m, fi);
+		if (fi >= m->nfunc_imports && fc && fc->code_len <= INLINE_MAX_CODE &&
+		    ir_build(m, fi, &g, &err) == WASM_OK && ir_inlinable(g, ninsn)) {
 			cs->ir[fi] = g;
 			cs->state[fi] = 1;
 		} else {
