@@ -31,11 +31,12 @@ typedef struct {
 } rig;
 
 /* The host function "h" "tick" (i32) -> i32 of calls_wat: the epoch one
- * further (env: the rig's epoch), its argument doubled. */
+ * further (env: the rig's epoch), its argument doubled; a trap for 7. */
 static wasm_status tick(wasm_call_ctx *ctx, void *env, uint64_t *slots)
 {
-	(void)ctx;
 	(*(uint64_t *)env)++;
+	if ((uint32_t)slots[0] == 7)
+		return wasm_call_trap(ctx, WASM_TRAP_HOST, "tick: 7");
 	slots[0] = (uint32_t)(slots[0] * 2);
 	return WASM_OK;
 }
@@ -519,8 +520,9 @@ END_TEST
  * $sq, null, $big of another type, out of bounds); $w3 runs slow ops
  * (memory.fill, memory.grow) on its own frame's slots; $w4 calls the
  * import tick and $inner, whose loop calls tick (the epoch one further
- * per call: the deadline test); cfib is clang's shape of fib, a loop
- * round one of its two recursive calls, inlined into itself once. */
+ * per call: the deadline test; tick(7) traps); cfib is clang's shape of
+ * fib, a loop round one of its two recursive calls, inlined into itself
+ * once. */
 static const char calls_wat[] =
 	"(module\n"
 	"  (import \"h\" \"tick\" (func $tick (param i32) (result i32)))\n"
@@ -675,7 +677,7 @@ START_TEST(inline_calls_same_answers)
 		{ "wrap", 4, 12 }, { "wrap", 4, 13 }, { "wrap", 4, 9 },
 		{ "slow", 0, 100 }, { "slow", 1, 16 }, { "slow", 1, 65530 },
 		{ "slow", 2, 0x7fff0000 }, { "slow", 3, 200000 }, { "slow", 0, 200000 },
-		{ "dl", 3, 4 }, { "dl", 1, 1 },
+		{ "dl", 3, 4 }, { "dl", 1, 1 }, { "dl", 7, 1 }, { "dl", 9, 1 },
 		{ "cfib", 0, 0 }, { "cfib", 1, 0 }, { "cfib", 2, 0 }, { "cfib", 7, 0 },
 		{ "cfib", 20, 0 }, { "cfib", 21, 0 },
 	};
@@ -696,6 +698,9 @@ START_TEST(inline_calls_same_answers)
 		{ "wrap", 4, 12, WASM_TRAP_INDIRECT_CALL_TYPE_MISMATCH, C_W2 },
 		{ "wrap", 4, 13, WASM_TRAP_OUT_OF_BOUNDS_TABLE, C_W2 },
 		{ "slow", 2, 0x7fff0000, WASM_TRAP_OUT_OF_BOUNDS_MEMORY, C_W3 },
+		/* the import's trap (tick(7)), at $w4's call and at $inner's */
+		{ "dl", 7, 1, WASM_TRAP_HOST, C_W4 },
+		{ "dl", 9, 1, WASM_TRAP_HOST, C_INNER },
 	};
 	for (size_t k = 0; k < sizeof traps / sizeof traps[0]; k++) {
 		outcome x = call(&o, traps[k].name, traps[k].a, traps[k].b, 0);
