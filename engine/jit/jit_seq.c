@@ -420,11 +420,14 @@ void jit_seq_call_indirect(x64_buf *b, uint32_t table, uint32_t type_id,
 	x64_label_bind(b, &done);
 }
 
-void jit_seq_slow_op(x64_buf *b, const uint8_t *ip, uint32_t op, bool traps,
-	jit_tails *t)
+void jit_seq_slow_op(x64_buf *b, const uint8_t *ip, uint32_t op, uint32_t base,
+	bool traps, jit_tails *t)
 {
 	x64_mov_rr(b, 8, X64_RDI, X64_R13);
-	x64_mov_rr(b, 8, X64_RSI, X64_RBX);
+	if (base)
+		x64_lea(b, 8, X64_RSI, x64_mem_b(X64_RBX, (int32_t)(8 * base)));
+	else
+		x64_mov_rr(b, 8, X64_RSI, X64_RBX);
 	x64_mov_ri(b, 8, X64_RDX, (int64_t)(uintptr_t)ip);
 	x64_mov_ri(b, 4, X64_RCX, op);
 	x64_call_m(b, VEC(JV_SLOW_OP));

@@ -105,10 +105,12 @@ void jit_seq_call_import(x64_buf *b, uint32_t func, uint32_t base,
  * jit_rt_call_func (as an import's). */
 void jit_seq_call_indirect(x64_buf *b, uint32_t table, uint32_t type_id,
 	uint32_t base, jit_tails *t);
-/* An op left to C: jit_rt_slow_op(inst, rbx, ip, op); if it can trap
- * (traps), a JS_TRAP_EAX tail when it answers a trap kind. */
-void jit_seq_slow_op(x64_buf *b, const uint8_t *ip, uint32_t op, bool traps,
-	jit_tails *t);
+/* An op left to C: jit_rt_slow_op(inst, rbx + 8*base, ip, op) (base: the
+ * slot where the frame ip's slots count from lies, 0 but in tier 2's
+ * inlined code); if it can trap (traps), a JS_TRAP_EAX tail when it
+ * answers a trap kind. */
+void jit_seq_slow_op(x64_buf *b, const uint8_t *ip, uint32_t op, uint32_t base,
+	bool traps, jit_tails *t);
 
 /* r = inst->field[index] (an array of pointers in the instance). */
 void jit_seq_inst_elem(x64_buf *b, int32_t field, uint32_t index, x64_gpr r);

@@ -394,7 +394,7 @@ void jc_clobbered(jc *c, bool all)
 
 void jc_slow_op(jc *c, bool traps)
 {
-	jit_seq_slow_op(JB, c->ip, (uint32_t)c->op, traps, &c->tails);
+	jit_seq_slow_op(JB, c->ip, (uint32_t)c->op, 0, traps, &c->tails);
 	/* it may have written a slot: reload every pinned local */
 	jc_clobbered(c, true);
 }

@@ -67,7 +67,6 @@ typedef struct {
 	uint32_t func;          /* and its function (mir_insn.func) */
 	x64_buf b;
 	const mir_func *mf;
-	const uint8_t *code;    /* the function's pre-decoded code (slow ops) */
 	x64_label *labels;
 	bool *skip;             /* blocks left out: skips_find */
 	tail *tails;
@@ -664,8 +663,8 @@ static void emit_call(em *c, const mir_insn *i)
 		jit_seq_call_indirect(B, i->aux, (uint32_t)i->imm, i->slot, &c->seq);
 		break;
 	case MIR_SLOWOP:
-		jit_seq_slow_op(B, c->code + i->site, (uint32_t)i->imm, i->aux != 0,
-			&c->seq);
+		jit_seq_slow_op(B, (const uint8_t *)(uintptr_t)i->imm2, (uint32_t)i->imm,
+			i->slot, i->aux != 0, &c->seq);
 		break;
 	default:
 		break;
@@ -1187,7 +1186,7 @@ static void emit_osr_prologue(em *c)
 
 wasm_status mir_emit(const mir_func *mf, mir_code *out, wasm_error *err)
 {
-	em cc = { .seq = { tail_at }, .mf = mf, .code = mf->code }, *c = &cc;
+	em cc = { .seq = { tail_at }, .mf = mf }, *c = &cc;
 	memset(out, 0, sizeof *out);
 	if (!mf->reg)
 		return err_set(err, WASM_ERR_ARG, SIZE_MAX, "MIR not allocated");

@@ -278,6 +278,12 @@ typedef struct {
 	uint32_t inl_func;      /* inlined code (ir_inline.c): the function
 	                           whose site and wasm_off these are, + 1;
 	                           0: the function's own */
+	uint32_t inl_base;      /* inlined code: the slot of this function's
+	                           frame where that function's frame (its
+	                           slot 0) lies -- the inlined call's base; 0
+	                           for the function's own.  Lowering adds it to
+	                           the slots a call or slow op names in its
+	                           pre-decoded instruction. */
 } ir_insn;
 
 typedef struct {
@@ -363,6 +369,12 @@ static inline ir_ref *ir_args(ir_func *f, ir_ref r)
 {
 	ir_insn *i = &f->v[r];
 	return i->nargs <= IR_INLINE_ARGS ? i->u.a : i->u.va;
+}
+/* The function whose pre-decoded code r's site is an offset in: an
+ * inlined callee's (inl_func), else f's own. */
+static inline uint32_t ir_site_func(const ir_func *f, ir_ref r)
+{
+	return f->v[r].inl_func ? f->v[r].inl_func - 1 : f->func_index;
 }
 static inline bool ir_is_const(const ir_func *f, ir_ref r)
 {

@@ -7,14 +7,39 @@
  * phis are the call's results; the caller's block is split at the call.
  *
  * Which callees (inlinable): a defined function tier 2 can build, of at
- * most INLINE_MAX_INSNS IR instructions, without a loop (so inlined code
- * is never an OSR entry: no header and no map of the caller changes),
- * without a v128 value (its arguments and results are mapped one slot
- * each), without calls (no recursion, and nothing inlined twice over) and
- * without ops that lowering reads from their pre-decoded instruction and
- * runs on the wasm frame (calls and slow ops, lower.c: their site and
- * slots are the callee's; lowering refuses them in inlined code).  A
- * caller grows by at most INLINE_MAX_GROWTH instructions.
+ * most INLINE_MAX_INSNS IR instructions, without a v128 value
+ * (its arguments and results are mapped one slot each), that returns.
+ * A caller grows by at most INLINE_MAX_GROWTH instructions.
+ *
+ * Calls and slow ops in inlined code.  Lowering makes them from their
+ * pre-decoded instruction (lower_call, lower_slow): its fields, and the
+ * slots it names, which are slots of the callee's frame.  That frame
+ * lies in the caller's at the inlined call's base, so every copied
+ * instruction records it (ir_insn.inl_base, with inl_func naming whose
+ * code its site is in): lowering finds the instruction in the callee's
+ * code (ir_site_insn) and adds inl_base to its slots -- a call's
+ * arguments go to inl_base + its own base, where the callee of the
+ * callee's frame starts (ir_call_frame), its results come back there,
+ * and a slow op runs on the frame at inl_base.
+ *
+ * How deep.  Calls of the function's own code are looked at, then the
+ * calls of the code inlined there (INLINE_MAX_DEPTH levels of callees in
+ * all), each callee built once.  A callee is never inlined into its own
+ * inlined copy, and never into a copy of anything it called on the way:
+ * at a call of f's own code any callee, f itself included (one level of
+ * self-recursion: a recursive function's body inlined into itself once
+ * halves its calls); at a call of code inlined from h, neither f nor h.
+ *
+ * Loops in inlined code.  A callee's loops are copied with their
+ * loop_check (the deadline, and fuel if metered, checked at the same
+ * points, naming the callee) but not with their OSR maps: an inlined
+ * loop header is no OSR entry (baseline code only ever enters a LOOP of
+ * its own function, whose map names its own frame's slots).  So the
+ * caller's OSR maps are unchanged, and the passes see an inlined loop as
+ * a loop without a map: GVN's and LICM's rules for OSR loops (ir.h,
+ * passes.h's ir_osr_recoverable) are about the values live into a
+ * mapped header, which an inlined loop neither adds nor removes -- it
+ * sits wholly inside or wholly outside each of the caller's loops.
  *
  * The rule: inlining changes nothing but the time.
  *  - Traps: every copied instruction keeps the callee's site and
@@ -44,31 +69,42 @@
 
 enum {
 	INLINE_MAX_INSNS = 30,      /* a callee's IR instructions, phis and
-	                               terminators included */
+	                               terminators included (40, which takes
+	                               recurse.c's queens too, gained nothing
+	                               measurable and grew code more) */
 	INLINE_MAX_GROWTH = 4000,   /* instructions added to one caller */
+	INLINE_MAX_DEPTH = 2,       /* levels of callees inlined into one
+	                               caller */
 };
 
-/* Ops lowering makes from the pre-decoded instruction at their site in
- * the function's own code and frame (lower_call, lower_slow). */
-static bool lowered_from_code(enum ir_op op)
+const uint8_t *ir_site_insn(const ir_func *f, ir_ref r)
 {
-	switch (op) {
-	case IR_CALL: case IR_CALL_IMPORT: case IR_CALL_INDIRECT:
-	case IR_MEMORY_GROW: case IR_MEMORY_FILL: case IR_MEMORY_COPY:
-	case IR_MEMORY_INIT: case IR_TABLE_GET: case IR_TABLE_SET:
-	case IR_TABLE_SIZE: case IR_TABLE_GROW: case IR_TABLE_FILL:
-	case IR_TABLE_COPY: case IR_TABLE_INIT:
-		return true;
-	default:
+	const struct fcode *fc = f->module ?
+		fcode_get(f->module, ir_site_func(f, r)) : NULL;
+	uint32_t site = f->v[r].site;
+	if (!fc || site >= fc->code_len)
+		return NULL;
+	return fc->code + site;
+}
+
+bool ir_call_frame(const ir_func *f, ir_ref r, uint32_t *frame)
+{
+	const uint8_t *ip = ir_site_insn(f, r);
+	enum interp_op op = ip ? insn_op(ip) : OP_COUNT_;
+	if (op == OP_CALL || op == OP_CALL_IMPORT)
+		*frame = f->v[r].inl_base + OP_AT(ip, CALL)->base;
+	else if (op == OP_CALL_INDIRECT)
+		*frame = f->v[r].inl_base + OP_AT(ip, CALL_IND)->base;
+	else
 		return false;
-	}
+	return (f->v[r].op == IR_CALL) == (op == OP_CALL) &&
+	       (f->v[r].op == IR_CALL_IMPORT) == (op == OP_CALL_IMPORT) &&
+	       (f->v[r].op == IR_CALL_INDIRECT) == (op == OP_CALL_INDIRECT);
 }
 
 bool ir_inlinable(const ir_func *g, uint32_t *ninsn)
 {
 	uint32_t n = 0;
-	if (g->nosr)
-		return false;
 	for (uint32_t b = 0; b < g->nb; b++) {
 		const ir_block *bl = &g->b[b];
 		if (bl->dead)
@@ -81,8 +117,7 @@ bool ir_inlinable(const ir_func *g, uint32_t *ninsn)
 			 * arguments and results are mapped one slot each */
 			if (g->v[bl->insn[k]].type == IRT_V128)
 				return false;
-			if (op == IR_LOOP_CHECK || lowered_from_code(op) ||
-			    ++n > INLINE_MAX_INSNS)
+			if (++n > INLINE_MAX_INSNS)
 				return false;
 		}
 	}
@@ -114,6 +149,7 @@ typedef struct {
 	ir_func *f;
 	const ir_func *g;
 	ir_ref call;
+	uint32_t frame;         /* g's frame's slot 0 in f's frame */
 	uint32_t *bmap;         /* g's block -> f's */
 	ir_ref *vmap;           /* g's value -> f's */
 	uint32_t join;
@@ -123,7 +159,7 @@ typedef struct {
 } site;
 
 /* One instruction of g as a new one of f (operands filled later). */
-static ir_ref copy_insn(site *s, ir_ref r, uint32_t frame_end)
+static ir_ref copy_insn(site *s, ir_ref r)
 {
 	ir_func *f = s->f;
 	const ir_insn *gi = &s->g->v[r];
@@ -146,15 +182,17 @@ static ir_ref copy_insn(site *s, ir_ref r, uint32_t frame_end)
 	ni->site = gi->site;
 	ni->wasm_off = gi->wasm_off;
 	ni->inl_func = s->g->func_index + 1;
+	ni->inl_base = s->frame;
 	if (op == IR_ENTRY_CHECK)
-		ni->imm = frame_end;
+		ni->imm = s->frame + s->g->nslots;     /* g's frame end */
 	if (op == IR_COPY && gi->op == IR_PARAM)
 		ir_args(f, n)[0] = ir_args(f, s->call)[gi->aux];
 	return n;
 }
 
-/* g's blocks and values into f: bmap, vmap, the returns. */
-static bool copy_body(site *s, uint32_t frame_end)
+/* g's blocks and values into f: bmap, vmap, the returns.  (Not g's OSR
+ * maps: the header above.) */
+static bool copy_body(site *s)
 {
 	ir_func *f = s->f;
 	const ir_func *g = s->g;
@@ -171,7 +209,7 @@ static bool copy_body(site *s, uint32_t frame_end)
 			ir_ref r = gb->insn[k];
 			if (g->v[r].op == IR_NOP)
 				continue;
-			ir_ref n = copy_insn(s, r, frame_end);
+			ir_ref n = copy_insn(s, r);
 			if (n == IR_NONE)
 				return false;
 			s->vmap[r] = n;
@@ -181,6 +219,7 @@ static bool copy_body(site *s, uint32_t frame_end)
 					return false;
 				ir_at(f, pop)->site = g->v[r].site;
 				ir_at(f, pop)->inl_func = g->func_index + 1;
+				ir_at(f, pop)->inl_base = s->frame;
 				ir_append(f, nb, pop);
 				s->rets[s->nrets++] = nb;
 			}
@@ -288,11 +327,11 @@ fail:
 	return false;
 }
 
-/* Inline g at call (a CALL of g in f). */
+/* Inline g at call (a CALL of g in f, g's frame at slot `frame`). */
 static bool inline_at(ir_func *f, ir_ref call, const ir_func *g,
-	uint32_t frame_base)
+	uint32_t frame)
 {
-	site s = { .f = f, .g = g, .call = call };
+	site s = { .f = f, .g = g, .call = call, .frame = frame };
 	bool ok = false;
 	s.bmap = calloc(g->nb, sizeof *s.bmap);
 	s.vmap = calloc(g->nv, sizeof *s.vmap);
@@ -302,7 +341,7 @@ static bool inline_at(ir_func *f, ir_ref call, const ir_func *g,
 		f->oom = true;
 		goto out;
 	}
-	if (!copy_body(&s, frame_base + g->nslots))
+	if (!copy_body(&s))
 		goto out;
 	s.join = ir_block_new(f);
 	if (s.join == 0)
@@ -357,44 +396,64 @@ static const ir_func *callee(callees *cs, wasm_module *m, uint32_t fi,
 	return ir_inlinable(cs->ir[fi], ninsn) ? cs->ir[fi] : NULL;
 }
 
+/* The calls to look at: (call, depth: 0 for f's own code). */
+typedef struct {
+	ir_ref call;
+	uint32_t depth;
+} pending;
+
+/* Add the direct calls among f's values from `from` on, at depth. */
+static bool add_calls(ir_func *f, pending **p, uint32_t *n, uint32_t *cap,
+	ir_ref from, uint32_t depth)
+{
+	for (ir_ref r = from; r < f->nv; r++) {
+		if (f->v[r].op != IR_CALL || f->v[r].block == UINT32_MAX ||
+		    f->v[r].aux >= f->module->nfuncs)
+			continue;
+		if (!ir_grow((void **)p, cap, *n + 1, sizeof **p)) {
+			f->oom = true;
+			return false;
+		}
+		(*p)[(*n)++] = (pending){ r, depth };
+	}
+	return true;
+}
+
 bool ir_pass_inline(ir_func *f)
 {
 	wasm_module *m = f->module;
-	if (!m)
-		return false;
-	const struct fcode *fc = fcode_get(m, f->func_index);
-	if (!fc)
+	if (!m || !fcode_get(m, f->func_index))
 		return false;
 	callees cs = { calloc(m->nfuncs, sizeof *cs.ir), calloc(m->nfuncs, 1) };
-	ir_ref *calls = NULL;
+	pending *calls = NULL;
 	uint32_t ncalls = 0, cap = 0, grown = 0;
 	bool changed = false;
 	if (!cs.ir || !cs.state) {
 		f->oom = true;
 		goto out;
 	}
-	for (ir_ref r = 1; r < f->nv; r++) {
-		if (f->v[r].op != IR_CALL || f->v[r].block == UINT32_MAX ||
-		    f->v[r].aux == f->func_index || f->v[r].aux >= m->nfuncs)
-			continue;
-		if (!ir_grow((void **)&calls, &cap, ncalls + 1, sizeof *calls)) {
-			f->oom = true;
-			goto out;
-		}
-		calls[ncalls++] = r;
-	}
+	if (!add_calls(f, &calls, &ncalls, &cap, 1, 0))
+		goto out;
+	/* in order: f's own calls first, each inlined callee's calls after */
 	for (uint32_t k = 0; k < ncalls; k++) {
-		ir_insn *ci = ir_at(f, calls[k]);
-		uint32_t ninsn;
-		const ir_func *g = callee(&cs, m, ci->aux, &ninsn);
-		if (!g || grown + ninsn > INLINE_MAX_GROWTH || ci->site >= fc->code_len ||
-		    insn_op(fc->code + ci->site) != OP_CALL)
+		ir_ref call = calls[k].call;
+		uint32_t depth = calls[k].depth, fi = f->v[call].aux, frame, ninsn;
+		/* not into its own copy, nor into a copy of its caller's
+		 * (the header: one level of self-recursion) */
+		if (depth > 0 && (fi == f->func_index || fi == ir_site_func(f, call)))
 			continue;
-		uint32_t base = OP_AT(fc->code + ci->site, CALL)->base;
-		if (!inline_at(f, calls[k], g, base))
+		const ir_func *g = callee(&cs, m, fi, &ninsn);
+		if (!g || grown + ninsn > INLINE_MAX_GROWTH ||
+		    !ir_call_frame(f, call, &frame))
+			continue;
+		ir_ref first = f->nv;
+		if (!inline_at(f, call, g, frame))
 			goto out;
 		grown += ninsn;
 		changed = true;
+		if (depth + 1 < INLINE_MAX_DEPTH &&
+		    !add_calls(f, &calls, &ncalls, &cap, first, depth + 1))
+			goto out;
 	}
 	if (changed) {
 		ir_compact(f);

@@ -97,7 +97,8 @@ void ir_print_insn(ir_func *f, ir_ref r, FILE *out)
 			fprintf(out, " @wasm 0x%x", i->wasm_off);
 	}
 	if (i->inl_func)
-		fprintf(out, "  ; inlined func %u", i->inl_func - 1);
+		fprintf(out, "  ; inlined func %u at slot %u", i->inl_func - 1,
+			i->inl_base);
 	fputc('\n', out);
 }
 

@@ -106,8 +106,7 @@ mir_insn *lw_ins(lw *c, enum mir_op op, unsigned size, mir_reg d,
 	i->func = c->f->func_index;
 	if (c->at != IR_NONE) {
 		i->site = ir_at(c->f, c->at)->site;
-		if (ir_at(c->f, c->at)->inl_func)
-			i->func = ir_at(c->f, c->at)->inl_func - 1;
+		i->func = ir_site_func(c->f, c->at);
 	}
 	return i;
 }
@@ -229,7 +228,7 @@ mir_insn *lw_ins_mem(lw *c, enum mir_op op, unsigned size, mir_reg d,
 	else
 		k->imm = disp;
 	k->site = li->site;     /* a fault is the load's: its site, and its */
-	k->func = li->inl_func ? li->inl_func - 1 : c->f->func_index;  /* function */
+	k->func = ir_site_func(c->f, ld);   /* function */
 	return k;
 }
 
@@ -626,20 +625,20 @@ void lw_store_slot(lw *c, uint32_t slot, ir_ref r)
 
 /* call, call_import, call_indirect: the arguments to the frame slots
  * from the call's base (call_indirect's element index, its operand 0, in
- * rcx), the call, the results loaded from those slots at once. */
+ * rcx), the call, the results loaded from those slots at once.  In
+ * inlined code the base is the callee's frame's (inl_base) plus the
+ * call's own base in that frame. */
 static void lower_call(lw *c, ir_ref r, uint32_t blk, uint32_t pos)
 {
 	ir_insn *i = ir_at(c->f, r);
-	const uint8_t *ip = c->fc->code + i->site;
-	enum interp_op want = i->op == IR_CALL ? OP_CALL : i->op == IR_CALL_IMPORT ?
-		OP_CALL_IMPORT : OP_CALL_INDIRECT;
-	/* (inlined code has no calls: ir_inline.c; site is the callee's) */
-	if (i->inl_func || i->site >= c->fc->code_len || insn_op(ip) != want) {
+	const uint8_t *ip = ir_site_insn(c->f, r);
+	uint32_t base;
+	if (!ir_call_frame(c->f, r, &base)) {
 		refuse(c, "a call without its CALL instruction");
 		return;
 	}
+	enum interp_op want = insn_op(ip);
 	bool ind = want == OP_CALL_INDIRECT;
-	uint32_t base = ind ? OP_AT(ip, CALL_IND)->base : OP_AT(ip, CALL)->base;
 	ir_ref *a = ir_args(c->f, r);
 	for (uint32_t k = ind, s = 0; k < i->nargs; k++) {
 		lw_store_slot(c, base + s, a[k]);
@@ -671,14 +670,15 @@ static void lower_call(lw *c, ir_ref r, uint32_t blk, uint32_t pos)
 /* An op the baseline leaves to C (jc_op_how: JC_SLOW): its operands,
  * which the builder reads in its layout's order, go to the instruction's
  * slots, jit_rt_slow_op runs it, its result (if any) comes from its D
- * slot. */
+ * slot.  In inlined code the instruction is the callee's and its slots
+ * are in the callee's frame, at inl_base in this one: jit_rt_slow_op
+ * gets that frame (MIR_SLOWOP's slot). */
 static void lower_slow(lw *c, ir_ref r)
 {
 	ir_insn *i = ir_at(c->f, r);
-	const uint8_t *ip = c->fc->code + i->site;
-	enum interp_op op = i->site < c->fc->code_len ? insn_op(ip) : OP_COUNT_;
-	/* (inlined code has no slow ops: ir_inline.c; site is the callee's) */
-	if (i->inl_func || op >= OP_COUNT_ || jc_op_how(op) != JC_SLOW) {
+	const uint8_t *ip = ir_site_insn(c->f, r);
+	enum interp_op op = ip ? insn_op(ip) : OP_COUNT_;
+	if (op >= OP_COUNT_ || jc_op_how(op) != JC_SLOW) {
 		refuse(c, "an op left to C without its instruction");
 		return;
 	}
@@ -686,7 +686,7 @@ static void lower_slow(lw *c, ir_ref r)
 	ir_ref *a = ir_args(c->f, r);
 	uint32_t k = 0, dslot = UINT32_MAX;
 	for (uint32_t j = 0; j < lay->nslots; j++) {
-		uint32_t slot = insn_slot(ip, j);
+		uint32_t slot = i->inl_base + insn_slot(ip, j);
 		if (lay->slot_writes >> j & 1)
 			dslot = slot;
 		else if (k < i->nargs)
@@ -701,6 +701,8 @@ static void lower_slow(lw *c, ir_ref r)
 	mir_insn *s = lw_ins(c, MIR_SLOWOP, 8, 0, 0, 0);
 	s->imm = op;
 	s->aux = op_infos[op].traps != OPTR_NONE;
+	s->slot = i->inl_base;
+	s->imm2 = (uint64_t)(uintptr_t)ip;
 	if (i->type != IRT_NONE) {
 		mir_reg d = lw_def(c, r);
 		lw_ins(c, MIR_LDSLOT, mir_vsize(c->mf, d), d, 0, 0)->slot = dslot;
@@ -1062,15 +1064,14 @@ wasm_status mir_lower(wasm_module *m, ir_func *f, mir_func **out,
 	wasm_error *err)
 {
 	*out = NULL;
-	lw c = { .m = m, .f = f, .fc = fcode_get(m, f->func_index) };
+	lw c = { .m = m, .f = f };
 	mir_func *mf = calloc(1, sizeof *mf);
-	if (!mf || !c.fc || !ir_dom_compute(f)) {
+	if (!mf || !ir_dom_compute(f)) {
 		free(mf);
 		return err_set(err, WASM_ERR_NOMEM, SIZE_MAX, "out of memory lowering");
 	}
 	mf->func_index = f->func_index;
 	mf->nslots = f->nslots;
-	mf->code = c.fc->code;
 	c.mf = mf;
 	c.vr = calloc(f->nv, sizeof *c.vr);
 	c.uses = calloc(f->nv, sizeof *c.uses);

@@ -22,7 +22,6 @@ typedef struct {
 	wasm_module *m;
 	ir_func *f;
 	mir_func *mf;
-	const struct fcode *fc;
 	mir_reg *vr;            /* per IR value */
 	uint32_t *uses;         /* per IR value */
 	bool *fused;            /* per IR value: lowered at its one user */

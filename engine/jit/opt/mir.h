@@ -120,7 +120,8 @@ enum mir_role { MR_NONE, MR_DEF, MR_UDEF, MR_USE };
 	X(CALLIND, "call_indirect", NONE, USE, NONE, 0) /* element a = rcx, table aux, \
 	                                           type id imm, base slot */ \
 	X(SLOWOP,  "slow_op", NONE, NONE, NONE, 0)  /* jit_rt_slow_op of the instruction \
-	                                           at site, its op imm; aux: traps */ \
+	                                           at address imm2 (its op imm; aux: \
+	                                           traps) on the frame at slot */ \
 	X(MEMSIZE, "memory.size", DEF, NONE, NONE, 0) /* d = memory's pages */ \
 	X(REFFUNC, "ref.func", DEF, NONE, NONE, 0) /* d = funcs[slot] */ \
 	X(DROP,    "drop",    NONE, NONE, NONE, 0)  /* aux 0 data, 1 elem segment slot */ \
@@ -259,8 +260,6 @@ static inline bool mir_jtcase_block(const mir_block *b)
 typedef struct mir_func {
 	uint32_t func_index;
 	uint32_t nslots;        /* the wasm frame's slots (the stack check) */
-	const uint8_t *code;    /* its pre-decoded code (slow ops name their
-	                           instruction by address) */
 	mir_block *b;           /* in linear (emission) order */
 	uint32_t nb, cap_b;
 	mir_move *moves;

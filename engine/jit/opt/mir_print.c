@@ -159,6 +159,9 @@ void mir_print(const mir_func *mf, FILE *out)
 			case MIR_CALL:
 				fprintf(out, " func %lld, base %u", (long long)i->imm, i->slot);
 				break;
+			case MIR_SLOWOP:
+				fprintf(out, " %s, frame %u", op_infos[i->imm].name, i->slot);
+				break;
 			case MIR_DIV:
 				fprintf(out, "%s%s%s", sep, i->aux & MIR_DIV_SIGNED ? "s" : "u",
 					i->aux & MIR_DIV_REM ? " rem" : "");

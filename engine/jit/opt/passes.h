@@ -83,6 +83,16 @@ bool ir_iv_guards(ir_func *f, ir_ref p,
 bool ir_loop_blocks(const ir_func *f, uint32_t h, uint32_t *mark, uint32_t stamp,
 	uint32_t *work, uint64_t *body, uint32_t *nbody);
 
+/* ir_inline.c: the pre-decoded instruction r came from: at r's site in
+ * the code of ir_site_func(f, r) (an inlined callee's, for inlined
+ * code); NULL if there is none (f->module's code has no such offset). */
+const uint8_t *ir_site_insn(const ir_func *f, ir_ref r);
+/* ir_inline.c: for a call r (IR_CALL, IR_CALL_IMPORT, IR_CALL_INDIRECT)
+ * whose instruction is that call, the slot of f's frame where its
+ * callee's frame starts: inl_base + the call's base in its own code's
+ * frame.  False if r's instruction is not its call. */
+bool ir_call_frame(const ir_func *f, ir_ref r, uint32_t *frame);
+
 /* ir_licm.c: whether an OSR entry at loop header `header` can rebuild
  * value v (ir.h, "OSR"): a constant, a value the header's map names, or a
  * pure op dominating the header whose operands are such values (to
