@@ -21,8 +21,11 @@
  * what the last write before it in program order left.  Only pure ops
  * (effects 0) are merged (GVN), folded or deleted when unused.  An op that
  * only reads (IRE_READ without IRE_TRAP) may be deleted when unused, never
- * merged.  (A later load elimination pass adds a memory-state operand to
- * loads and stores; the kinds of IR_OPS are where it goes.)
+ * merged.  The one exception is load elimination (ir_loadelim.c), which
+ * reads that order itself: a load whose bytes an earlier load or store on
+ * the same path gave, with nothing between that may write them (IRE_MEM
+ * says which ops touch memory), becomes a copy of that value -- a later
+ * access replaced by an earlier one, never the reverse.
  *
  * Traps: an op with IRE_TRAP remembers where it came from: its pre-decoded
  * offset (site) and the wasm byte offset of the instruction (wasm_off, from
