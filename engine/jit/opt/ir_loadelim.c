@@ -227,8 +227,8 @@ static void visit(le *s, ir_ref r)
 	uint8_t fx = ir_ops[op].effects;
 	ir_ref base;
 	uint64_t off;
-	if (is_load(op)) {
-		load(s, r);
+	if (is_load(op) && f->v[r].type != IRT_V128) {
+		load(s, r);     /* (no integer type holds 16 bytes to extract) */
 	} else if (is_store(op) || op == IR_VSTORE) {
 		address(f, r, &base, &off);
 		clobber(s, base, off, width_of(f, r));
