@@ -1,22 +1,24 @@
 /* opt-compile.c -- tier 2's compile speed, stage by stage.
  *
- *   opt-compile [-n RUNS] FILE.wasm...
+ *   opt-compile [-n RUNS] [-p PIPELINE] FILE.wasm...
  *
  * For each module: loads it (decode, validate), pre-decodes every defined
  * function, then compiles each with tier 2's stages (ir_build, the default
  * pipeline, mir_lower, mir_regalloc, mir_emit: what opt_codegen does,
  * verifiers off) and times each stage in thread CPU time.  With -n, the
  * whole module is compiled RUNS times and the fastest run is kept (the
- * machine is shared: the minimum is the stable figure).  Prints per module
- * one line:
+ * machine is shared: the minimum is the stable figure).  -p runs PIPELINE
+ * (pass names, as ir_run_passes takes them) instead of the default one.
+ * Prints per module one line:
  *
- *   NAME wasm_bytes=B funcs=N refused=R build_us pass_us lower_us ra_us emit_us total_us MB/s code=HASH
+ *   NAME wasm_bytes=B funcs=N refused=R loads=L build_us pass_us lower_us ra_us emit_us total_us MB/s code=HASH
  *
- * (wasm_bytes: the bodies of the functions tier 2 compiled; MB/s = those
- * bytes / total, 10^6 bytes a second; HASH: FNV-1a 64 over every
- * function's machine code, OSR offset, PC map and OSR loop table, so that a
- * change to the compiler can show it emits byte-identical code) and a line
- * of totals.  A refused
+ * (wasm_bytes: the bodies of the functions tier 2 compiled; loads: the
+ * loads left in their IR after the passes, scalar and v128, what load
+ * elimination is measured by; MB/s = those bytes / total, 10^6 bytes a
+ * second; HASH: FNV-1a 64 over every function's machine code, OSR offset,
+ * PC map and OSR loop table, so that a change to the compiler can show it
+ * emits byte-identical code) and a line of totals.  A refused
  * function prints its reason on stderr.  Built by `make`; used by
  * bench/compile-speed.sh. */
 #include "jit/opt/mir.h"
@@ -33,7 +35,7 @@ enum { ST_BUILD, ST_PASS, ST_LOWER, ST_RA, ST_EMIT, ST_COUNT_ };
 
 typedef struct {
 	uint64_t ns[ST_COUNT_];
-	uint64_t bytes;
+	uint64_t bytes, loads;
 	uint64_t hash;          /* FNV-1a 64 of what was emitted */
 	uint32_t funcs, refused;
 } tally;
@@ -105,6 +107,20 @@ static uint64_t code_hash(uint64_t h, const wasm_module *m, const mir_code *c)
 	return fnv1a(h, &c->nosr_dropped, sizeof c->nosr_dropped);
 }
 
+static const char *pipeline;
+
+/* The loads left in f. */
+static uint64_t count_loads(const ir_func *f)
+{
+	uint64_t n = 0;
+	for (uint32_t b = 0; b < f->nb; b++)
+		for (uint32_t j = 0; !f->b[b].dead && j < f->b[b].ninsn; j++) {
+			enum ir_op op = (enum ir_op)f->v[f->b[b].insn[j]].op;
+			n += (op >= IR_LOAD && op <= IR_LOAD32S) || op == IR_VLOAD;
+		}
+	return n;
+}
+
 static uint64_t cpu_ns(void)
 {
 	struct timespec ts;
@@ -154,9 +170,11 @@ static bool compile_one(wasm_module *m, uint32_t fi, tally *t, bool quiet)
 	t1 = cpu_ns();
 	t->ns[ST_BUILD] += t1 - t0;
 	if (st == WASM_OK) {
-		st = ir_run_passes(f, ir_default_pipeline, NULL, false, &err);
+		st = ir_run_passes(f, pipeline, NULL, false, &err);
 		t0 = cpu_ns();
 		t->ns[ST_PASS] += t0 - t1;
+		if (st == WASM_OK)
+			t->loads += count_loads(f);
 	}
 	if (st == WASM_OK) {
 		st = mir_lower(m, f, &mf, &err);
@@ -189,8 +207,9 @@ static bool compile_one(wasm_module *m, uint32_t fi, tally *t, bool quiet)
 static void print_tally(const char *name, const tally *t)
 {
 	uint64_t tot = total_ns(t);
-	printf("%-12s wasm_bytes=%-8llu funcs=%-5u refused=%-3u", name,
-		(unsigned long long)t->bytes, t->funcs, t->refused);
+	printf("%-12s wasm_bytes=%-8llu funcs=%-5u refused=%-3u loads=%-6llu", name,
+		(unsigned long long)t->bytes, t->funcs, t->refused,
+		(unsigned long long)t->loads);
 	for (int k = 0; k < ST_COUNT_; k++)
 		printf(" %8.0f", t->ns[k] / 1e3);
 	printf(" %9.0f %7.2f code=%016llx\n", tot / 1e3,
@@ -200,19 +219,24 @@ static void print_tally(const char *name, const tally *t)
 int main(int argc, char **argv)
 {
 	int runs = 1, first = 1, rc = 0;
-	if (argc > 2 && strcmp(argv[1], "-n") == 0) {
-		runs = atoi(argv[2]);
-		first = 3;
+	pipeline = ir_default_pipeline;
+	while (first + 1 < argc && (strcmp(argv[first], "-n") == 0 ||
+	       strcmp(argv[first], "-p") == 0)) {
+		if (argv[first][1] == 'n')
+			runs = atoi(argv[first + 1]);
+		else
+			pipeline = argv[first + 1];
+		first += 2;
 	}
 	if (first >= argc || runs < 1) {
-		fprintf(stderr, "usage: opt-compile [-n RUNS] FILE.wasm...\n");
+		fprintf(stderr, "usage: opt-compile [-n RUNS] [-p PIPELINE] FILE.wasm...\n");
 		return 2;
 	}
 	wasm_engine *engine = wasm_engine_new(NULL);
 	if (!engine)
 		return 1;
 	tally all = { .hash = FNV_BASIS };
-	printf("%-12s %-50s %8s %8s %8s %8s %8s %9s %7s\n", "# module", "",
+	printf("%-12s %-62s %8s %8s %8s %8s %8s %9s %7s\n", "# module", "",
 		"build", "passes", "lower", "regalloc", "emit", "total_us", "MB/s");
 	for (int a = first; a < argc; a++) {
 		size_t len = 0;
@@ -254,6 +278,7 @@ int main(int argc, char **argv)
 		all.hash = fnv1a(all.hash, &best.hash, sizeof best.hash);
 		all.funcs += best.funcs;
 		all.refused += best.refused;
+		all.loads += best.loads;
 		wasm_module_free(m);
 	}
 	print_tally("total", &all);

@@ -906,6 +906,181 @@ START_TEST(pass_loopchk)
 }
 END_TEST
 
+/* ---- loadelim: loads of known bytes ---------------------------------------- */
+
+/* One function per case, (param p v) (result i32), p an address, v a
+ * value; the comment says what the pass must do.  Function 20 is the
+ * callee of case 4. */
+static const char loadelim_wat[] =
+	"(module (memory 1) (global $g (mut i32) (i32.const 0))\n"
+	/* 0: a stored value forwarded */
+	"  (func (param $p i32) (param $v i32) (result i32)\n"
+	"    (i32.store (local.get $p) (local.get $v)) (i32.load (local.get $p)))\n"
+	/* 1: the same load again */
+	"  (func (param $p i32) (param $v i32) (result i32)\n"
+	"    (i32.sub (i32.load offset=8 (local.get $p)) (i32.load offset=8 (local.get $p))))\n"
+	/* 2: killed by a store overlapping at another offset */
+	"  (func (param $p i32) (param $v i32) (result i32)\n"
+	"    (i32.load (local.get $p))\n"
+	"    (i32.store8 offset=3 (local.get $p) (local.get $v))\n"
+	"    (i32.sub (i32.load (local.get $p))))\n"
+	/* 3: not killed by a disjoint store of the same base */
+	"  (func (param $p i32) (param $v i32) (result i32)\n"
+	"    (i32.load (local.get $p))\n"
+	"    (i32.store offset=4 (local.get $p) (local.get $v))\n"
+	"    (i32.sub (i32.load (local.get $p))))\n"
+	/* 4: killed by a call */
+	"  (func (param $p i32) (param $v i32) (result i32)\n"
+	"    (i32.load (local.get $p)) (call 20 (local.get $p))\n"
+	"    (i32.sub (i32.load (local.get $p))))\n"
+	/* 5, 6, 7: killed by memory.grow, fill, copy */
+	"  (func (param $p i32) (param $v i32) (result i32)\n"
+	"    (i32.load (local.get $p)) (drop (memory.grow (local.get $v)))\n"
+	"    (i32.sub (i32.load (local.get $p))))\n"
+	"  (func (param $p i32) (param $v i32) (result i32)\n"
+	"    (i32.load (local.get $p))\n"
+	"    (memory.fill (local.get $v) (i32.const 1) (i32.const 4))\n"
+	"    (i32.sub (i32.load (local.get $p))))\n"
+	"  (func (param $p i32) (param $v i32) (result i32)\n"
+	"    (i32.load (local.get $p))\n"
+	"    (memory.copy (local.get $v) (i32.const 0) (i32.const 4))\n"
+	"    (i32.sub (i32.load (local.get $p))))\n"
+	/* 8: killed by a store through another base (v + 8 may be p) */
+	"  (func (param $p i32) (param $v i32) (result i32)\n"
+	"    (i32.load (local.get $p)) (i32.store offset=8 (local.get $v) (local.get $v))\n"
+	"    (i32.sub (i32.load (local.get $p))))\n"
+	/* 9: byte 1 of a stored i32: shift and mask */
+	"  (func (param $p i32) (param $v i32) (result i32)\n"
+	"    (i32.store (local.get $p) (local.get $v))\n"
+	"    (i32.load8_u offset=1 (local.get $p)))\n"
+	/* 10: an i64 load over a stored i32: wider, kept */
+	"  (func (param $p i32) (param $v i32) (result i32)\n"
+	"    (i32.store (local.get $p) (local.get $v))\n"
+	"    (i32.wrap_i64 (i64.load (local.get $p))))\n"
+	/* 11: load8_u of a load8_s's byte: the same byte, masked, not the
+	 * sign-extended value */
+	"  (func (param $p i32) (param $v i32) (result i32)\n"
+	"    (i32.sub (i32.load8_s (local.get $p)) (i32.load8_u (local.get $p))))\n"
+	/* 12: the high half of a stored i64 */
+	"  (func (param $p i32) (param $v i32) (result i32)\n"
+	"    (i64.store (local.get $p) (i64.extend_i32_u (local.get $v)))\n"
+	"    (i32.load offset=4 (local.get $p)))\n"
+	/* 13: a stored f32's bits */
+	"  (func (param $p i32) (param $v i32) (result i32)\n"
+	"    (f32.store (local.get $p) (f32.convert_i32_s (local.get $v)))\n"
+	"    (i32.load (local.get $p)))\n"
+	/* 14: a global.set forgets nothing of memory */
+	"  (func (param $p i32) (param $v i32) (result i32)\n"
+	"    (i32.load (local.get $p)) (global.set $g (local.get $v))\n"
+	"    (i32.sub (i32.load (local.get $p))))\n"
+	/* 15: down a single-predecessor branch, not into the join */
+	"  (func (param $p i32) (param $v i32) (result i32) (local $s i32)\n"
+	"    (local.set $s (i32.load (local.get $p)))\n"
+	"    (if (local.get $v) (then\n"
+	"      (local.set $s (i32.add (local.get $s) (i32.load (local.get $p))))))\n"
+	"    (i32.add (local.get $s) (i32.load (local.get $p))))\n"
+	/* 16: a v128 store kills what its 16 bytes overlap only */
+	"  (func (param $p i32) (param $v i32) (result i32)\n"
+	"    (i32.load (local.get $p)) (i32.load offset=12 (local.get $p))\n"
+	"    (v128.store offset=8 (local.get $p) (v128.const i64x2 0 0))\n"
+	"    (i32.add (i32.load (local.get $p)) (i32.load offset=12 (local.get $p)))\n"
+	"    (i32.add) (i32.add))\n"
+	/* 17: not into a loop (an OSR header) */
+	"  (func (param $p i32) (param $v i32) (result i32) (local $s i32)\n"
+	"    (local.set $s (i32.load (local.get $p)))\n"
+	"    (loop $l (local.set $s (i32.add (local.get $s) (i32.load (local.get $p))))\n"
+	"      (br_if $l (local.tee $v (i32.sub (local.get $v) (i32.const 1)))))\n"
+	"    (local.get $s))\n"
+	/* 18: a constant address is its offset: 16 + 4 is 20 + 0 */
+	"  (func (param $p i32) (param $v i32) (result i32)\n"
+	"    (i32.store offset=4 (i32.const 16) (local.get $v))\n"
+	"    (i32.load (i32.const 20)))\n"
+	/* 19: sign-extending loads of a stored i32's low half, to i32 and i64 */
+	"  (func (param $p i32) (param $v i32) (result i32)\n"
+	"    (i32.store (local.get $p) (local.get $v))\n"
+	"    (i32.add (i32.load16_s (local.get $p))\n"
+	"      (i32.wrap_i64 (i64.shr_u (i64.load32_s (local.get $p)) (i64.const 32)))))\n"
+	/* 20: the callee of case 4 */
+	"  (func (param i32) (i32.store (local.get 0) (i32.const 1))))\n";
+
+START_TEST(pass_loadelim)
+{
+	/* loads left by case */
+	static const uint32_t left[] = { 0, 1, 2, 1, 2, 2, 2, 2, 2, 0, 1, 1, 0, 0,
+		1, 2, 3, 2, 0, 0 };
+	size_t len;
+	uint8_t *bytes = wat(loadelim_wat, &len);
+	wasm_engine *e = wasm_engine_new(NULL);
+	wasm_module *m;
+	wasm_error err;
+	ck_assert_int_eq(wasm_module_load(e, bytes, len, &m, &err), WASM_OK);
+	for (uint32_t k = 0; k < sizeof left / sizeof left[0]; k++) {
+		ir_func *f;
+		ck_assert_int_eq(ir_build(m, k, &f, &err), WASM_OK);
+		ck_assert_int_eq(ir_run_passes(f, "copyprop,fold,copyprop,brfold,copyprop,"
+			"gvn,copyprop", NULL, true, &err), WASM_OK);
+		uint32_t before = 0, after = 0;
+		for (enum ir_op op = IR_LOAD; op <= IR_LOAD32S; op++)
+			before += count_op(f, op);
+		bool changed = ir_pass_loadelim(f);
+		verified(f);
+		ir_pass_copyprop(f);
+		for (enum ir_op op = IR_LOAD; op <= IR_LOAD32S; op++)
+			after += count_op(f, op);
+		ck_assert_msg(after == left[k], "case %u: %u loads left", k, after);
+		ck_assert(changed == (after < before));
+		ck_assert(!ir_pass_loadelim(f));
+		ir_ref r = ret_operand(f, 0);
+		enum ir_op rop = (enum ir_op)f->v[r].op;
+		switch (k) {
+		case 0:                 /* v itself */
+			ck_assert_uint_eq(rop, IR_PARAM);
+			ck_assert_uint_eq(f->v[r].aux, 1);
+			break;
+		case 1:                 /* x - x */
+			ck_assert_uint_eq(ir_resolve(f, ir_args(f, r)[0]),
+				ir_resolve(f, ir_args(f, r)[1]));
+			break;
+		case 9:                 /* (v >> 8) & 0xff */
+			ck_assert_uint_eq(rop, IR_IAND);
+			ck_assert_uint_eq(f->v[ir_resolve(f, ir_args(f, r)[0])].op, IR_ISHRU);
+			break;
+		case 11:                /* load8_s p - (load8_s p & 0xff) */
+			ck_assert_uint_eq(f->v[ir_resolve(f, ir_args(f, r)[1])].op, IR_IAND);
+			break;
+		case 12:                /* wrap(extend_u v >> 32) */
+			ck_assert_uint_eq(rop, IR_WRAP);
+			ck_assert_uint_eq(f->v[ir_resolve(f, ir_args(f, r)[0])].op, IR_ISHRU);
+			break;
+		case 13:
+			ck_assert_uint_eq(rop, IR_BITCAST);
+			ck_assert_uint_eq(f->v[ir_resolve(f, ir_args(f, r)[0])].op, IR_CONVS);
+			break;
+		case 18:
+			ck_assert_uint_eq(rop, IR_PARAM);
+			break;
+		case 19:                /* ext16_s v + (ext32_s(extend_u v) >> 32) */
+			ck_assert_uint_eq(count_op(f, IR_IEXT16S), 1);
+			ck_assert_uint_eq(count_op(f, IR_IEXT32S), 1);
+			break;
+		default:
+			break;
+		}
+		ir_func_free(f);
+	}
+	/* in the default pipeline: fold and GVN finish what it leaves (case
+	 * 12: wrap(extend_u v >> 32) is 0) */
+	ir_func *f;
+	ck_assert_int_eq(ir_build(m, 12, &f, &err), WASM_OK);
+	ck_assert_int_eq(ir_run_passes(f, ir_default_pipeline, NULL, true, &err), WASM_OK);
+	for (enum ir_op op = IR_LOAD; op <= IR_LOAD32S; op++)
+		ck_assert_uint_eq(count_op(f, op), 0);
+	ir_func_free(f);
+	unload(e, m);
+	free(bytes);
+}
+END_TEST
+
 START_TEST(build_eqz_compare)
 {
 	/* (param i32 i32) (result i32): eqz(a <u b) + eqz(eqz(a == b)): fold
@@ -1343,6 +1518,7 @@ int main(void)
 	tcase_add_test(tc, pass_licm);
 	tcase_add_test(tc, pass_addr);
 	tcase_add_test(tc, pass_loopchk);
+	tcase_add_test(tc, pass_loadelim);
 	tcase_add_test(tc, build_eqz_compare);
 	tcase_add_test(tc, build_constant);
 	tcase_add_test(tc, build_loop_osr);

@@ -422,28 +422,30 @@ static const char int_wat[] =
 	"    (i32.add (local.get 2)\n"
 	"      (i32.load8_u (i32.add (local.get 0) (i32.const 16)))))\n"
 	"  (func (export \"memop\") (param i32 i32) (result i32)\n"
-	"    ;; loads read by their one user as memory operands (traps there)\n"
+	"    ;; loads read by their one user as memory operands (traps there);\n"
+	"    ;; each of its own bytes (loadelim would make one load of equal ones)\n"
 	"    (i32.store (i32.const 32) (i32.const 1000))\n"
 	"    (i32.store (i32.const 36) (i32.const -7))\n"
 	"    (i64.store (i32.const 40) (i64.const 0x100000003))\n"
 	"    (i32.add\n"
-	"      (i32.sub (local.get 1) (i32.load offset=32 (local.get 0)))\n"
-	"      (i32.add (i32.mul (local.get 1) (i32.load offset=36 (local.get 0)))\n"
-	"        (i32.add (i32.xor (i32.load offset=32 (local.get 0)) (local.get 1))\n"
-	"          (i32.add (i32.lt_s (local.get 1) (i32.load offset=36 (local.get 0)))\n"
+	"      (i32.sub (local.get 1) (i32.load offset=16 (local.get 0)))\n"
+	"      (i32.add (i32.mul (local.get 1) (i32.load offset=20 (local.get 0)))\n"
+	"        (i32.add (i32.xor (i32.load offset=24 (local.get 0)) (local.get 1))\n"
+	"          (i32.add (i32.lt_s (local.get 1) (i32.load offset=28 (local.get 0)))\n"
 	"            (i32.add (i32.gt_u (i32.load offset=32 (local.get 0)) (i32.const 500))\n"
 	"              (i32.add (i32.and (i32.load offset=36 (local.get 0)) (local.get 1))\n"
 	"                (i32.wrap_i64 (i64.add (i64.extend_i32_s (local.get 1))\n"
 	"                  (i64.load offset=40 (local.get 0)))))))))))\n"
 	"  (func (export \"memop_br\") (param i32 i32) (result i32)\n"
-	"    ;; compare-and-branch on a load; a store between keeps the load\n"
+	"    ;; compare-and-branch on a load; a store between keeps the load (of\n"
+	"    ;; other bytes than the first: loadelim would reuse that one)\n"
 	"    (i32.store (i32.const 64) (local.get 1))\n"
 	"    (if (result i32) (i32.lt_u (local.get 1) (i32.load offset=64 (local.get 0)))\n"
 	"      (then (if (result i32) (i32.eqz (i32.load offset=60 (local.get 0)))\n"
 	"        (then (i32.const 3)) (else (i32.const 4))))\n"
 	"      (else (i32.add (i32.const 10)\n"
 	"        (select (i32.const 1) (i32.const 2)\n"
-	"          (i32.ge_s (i32.load offset=64 (local.get 0))\n"
+	"          (i32.ge_s (i32.load offset=68 (local.get 0))\n"
 	"                    (block (result i32) (i32.store (i32.const 64) (i32.const 5))\n"
 	"                                        (local.get 1))))))))\n"
 	"  (func (export \"lea3\") (param i32 i32) (result i32)\n"
@@ -578,7 +580,7 @@ START_TEST(traps_located)
 	opt_install(&o, "memop");
 	static const struct { const char *f; int64_t a[2]; wasm_trap_kind k; } t[] = {
 		/* the fused sub [m] (the first access) and the i64 add [m] */
-		{ "memop", { 65510, 0 }, WASM_TRAP_OUT_OF_BOUNDS_MEMORY },
+		{ "memop", { 65520, 0 }, WASM_TRAP_OUT_OF_BOUNDS_MEMORY },
 		{ "memop", { 65490, 0 }, WASM_TRAP_OUT_OF_BOUNDS_MEMORY },
 		{ "oob", { 65530, 0 }, WASM_TRAP_OUT_OF_BOUNDS_MEMORY },
 		{ "oob", { -1, 0 }, WASM_TRAP_OUT_OF_BOUNDS_MEMORY },

@@ -21,8 +21,11 @@
  * what the last write before it in program order left.  Only pure ops
  * (effects 0) are merged (GVN), folded or deleted when unused.  An op that
  * only reads (IRE_READ without IRE_TRAP) may be deleted when unused, never
- * merged.  (A later load elimination pass adds a memory-state operand to
- * loads and stores; the kinds of IR_OPS are where it goes.)
+ * merged.  The one exception is load elimination (ir_loadelim.c), which
+ * reads that order itself: a load whose bytes an earlier load or store on
+ * the same path gave, with nothing between that may write them (IRE_MEM
+ * says which ops touch memory), becomes a copy of that value -- a later
+ * access replaced by an earlier one, never the reverse.
  *
  * Traps: an op with IRE_TRAP remembers where it came from: its pre-decoded
  * offset (site) and the wasm byte offset of the instruction (wasm_off, from
@@ -106,6 +109,11 @@ enum {
 	IRE_CALL = 4,   /* calls out: anything may happen */
 	IRE_TRAP = 8,   /* may trap (carries its trap site) */
 	IRE_CTRL = 16,  /* ends its block (a terminator) */
+	IRE_MEM = 32,   /* its READ or WRITE includes linear memory's bytes
+	                   or size (loads, stores, bulk memory, grow, calls);
+	                   without it, only globals, tables, segments or the
+	                   execution context: load elimination keeps what it
+	                   knows of memory across those */
 };
 
 /* ---- the ops -------------------------------------------------------------------
@@ -117,6 +125,8 @@ enum {
 #define IR_OP1_(X, N, s, k, cls) X(N, s, 1, k, NONE, NONE, T, cls, 0)
 #define IR_CMP_(X, N, s, k) X(N, s, 2, k, A, NONE, I32, ANY, 0)
 #define IR_MEMRW IRE_READ | IRE_WRITE
+#define IR_LD_ IRE_READ | IRE_MEM | IRE_TRAP
+#define IR_ST_ IRE_WRITE | IRE_MEM | IRE_TRAP
 
 #define IR_OPS(X) \
 	/* values */ \
@@ -175,21 +185,21 @@ enum {
 	X(DEMOTE, "demote", 1, F64, NONE, NONE, T, FLT, 0) \
 	X(PROMOTE, "promote", 1, F32, NONE, NONE, T, FLT, 0) \
 	/* linear memory: address i32, static offset in imm */ \
-	X(LOAD, "load", 1, I32, NONE, NONE, T, ANY, IRE_READ | IRE_TRAP) \
-	X(LOAD8S, "load8_s", 1, I32, NONE, NONE, T, INT, IRE_READ | IRE_TRAP) \
-	X(LOAD8U, "load8_u", 1, I32, NONE, NONE, T, INT, IRE_READ | IRE_TRAP) \
-	X(LOAD16S, "load16_s", 1, I32, NONE, NONE, T, INT, IRE_READ | IRE_TRAP) \
-	X(LOAD16U, "load16_u", 1, I32, NONE, NONE, T, INT, IRE_READ | IRE_TRAP) \
-	X(LOAD32S, "load32_s", 1, I32, NONE, NONE, I64, ANY, IRE_READ | IRE_TRAP) \
-	X(STORE8, "store8", 2, I32, INT, NONE, NONE, ANY, IRE_WRITE | IRE_TRAP) \
-	X(STORE16, "store16", 2, I32, INT, NONE, NONE, ANY, IRE_WRITE | IRE_TRAP) \
-	X(STORE32, "store32", 2, I32, W32, NONE, NONE, ANY, IRE_WRITE | IRE_TRAP) \
-	X(STORE64, "store64", 2, I32, W64, NONE, NONE, ANY, IRE_WRITE | IRE_TRAP) \
-	X(MEMORY_SIZE, "memory.size", 0, NONE, NONE, NONE, I32, ANY, IRE_READ) \
-	X(MEMORY_GROW, "memory.grow", 1, I32, NONE, NONE, I32, ANY, IR_MEMRW) \
-	X(MEMORY_FILL, "memory.fill", 3, I32, I32, I32, NONE, ANY, IRE_WRITE | IRE_TRAP) \
-	X(MEMORY_COPY, "memory.copy", 3, I32, I32, I32, NONE, ANY, IR_MEMRW | IRE_TRAP) \
-	X(MEMORY_INIT, "memory.init", 3, I32, I32, I32, NONE, ANY, IR_MEMRW | IRE_TRAP) \
+	X(LOAD, "load", 1, I32, NONE, NONE, T, ANY, IR_LD_) \
+	X(LOAD8S, "load8_s", 1, I32, NONE, NONE, T, INT, IR_LD_) \
+	X(LOAD8U, "load8_u", 1, I32, NONE, NONE, T, INT, IR_LD_) \
+	X(LOAD16S, "load16_s", 1, I32, NONE, NONE, T, INT, IR_LD_) \
+	X(LOAD16U, "load16_u", 1, I32, NONE, NONE, T, INT, IR_LD_) \
+	X(LOAD32S, "load32_s", 1, I32, NONE, NONE, I64, ANY, IR_LD_) \
+	X(STORE8, "store8", 2, I32, INT, NONE, NONE, ANY, IR_ST_) \
+	X(STORE16, "store16", 2, I32, INT, NONE, NONE, ANY, IR_ST_) \
+	X(STORE32, "store32", 2, I32, W32, NONE, NONE, ANY, IR_ST_) \
+	X(STORE64, "store64", 2, I32, W64, NONE, NONE, ANY, IR_ST_) \
+	X(MEMORY_SIZE, "memory.size", 0, NONE, NONE, NONE, I32, ANY, IRE_READ | IRE_MEM) \
+	X(MEMORY_GROW, "memory.grow", 1, I32, NONE, NONE, I32, ANY, IR_MEMRW | IRE_MEM) \
+	X(MEMORY_FILL, "memory.fill", 3, I32, I32, I32, NONE, ANY, IR_ST_) \
+	X(MEMORY_COPY, "memory.copy", 3, I32, I32, I32, NONE, ANY, IR_MEMRW | IRE_MEM | IRE_TRAP) \
+	X(MEMORY_INIT, "memory.init", 3, I32, I32, I32, NONE, ANY, IR_MEMRW | IRE_MEM | IRE_TRAP) \
 	X(DATA_DROP, "data.drop", 0, NONE, NONE, NONE, NONE, ANY, IRE_WRITE) \
 	/* globals, tables, references (aux: the index; GLOBAL_SET's type is \
 	 * the global's) */ \
@@ -206,9 +216,9 @@ enum {
 	X(REF_FUNC, "ref.func", 0, NONE, NONE, NONE, I64, ANY, 0) \
 	/* calls: arguments as operands (CALL_INDIRECT: the table index \
 	 * first), results as RESULT projections of the call */ \
-	X(CALL, "call", -1, VAR, NONE, NONE, NONE, ANY, IRE_CALL | IR_MEMRW | IRE_TRAP) \
-	X(CALL_IMPORT, "call_import", -1, VAR, NONE, NONE, NONE, ANY, IRE_CALL | IR_MEMRW | IRE_TRAP) \
-	X(CALL_INDIRECT, "call_indirect", -1, VAR, NONE, NONE, NONE, ANY, IRE_CALL | IR_MEMRW | IRE_TRAP) \
+	X(CALL, "call", -1, VAR, NONE, NONE, NONE, ANY, IRE_CALL | IR_MEMRW | IRE_MEM | IRE_TRAP) \
+	X(CALL_IMPORT, "call_import", -1, VAR, NONE, NONE, NONE, ANY, IRE_CALL | IR_MEMRW | IRE_MEM | IRE_TRAP) \
+	X(CALL_INDIRECT, "call_indirect", -1, VAR, NONE, NONE, NONE, ANY, IRE_CALL | IR_MEMRW | IRE_MEM | IRE_TRAP) \
 	X(RESULT, "result", 1, CALL, NONE, NONE, T, ANY, 0) \
 	/* SIMD: aux the pre-decoded op (OP_V_*, jit/jit_simd.h gives its \
 	 * shape), aux2 its lane, imm v128.const's and i8x16.shuffle's low \
@@ -217,8 +227,8 @@ enum {
 	 * address (VLOAD, VSTORE), the v128s, the scalar (i32 or i64: an \
 	 * f32/f64 lane as its bits).  Result: v128, or the scalar. */ \
 	X(VOP, "vop", -1, VAR, NONE, NONE, T, ANY, 0) \
-	X(VLOAD, "vload", -1, VAR, NONE, NONE, T, ANY, IRE_READ | IRE_TRAP) \
-	X(VSTORE, "vstore", -1, VAR, NONE, NONE, NONE, ANY, IRE_WRITE | IRE_TRAP) \
+	X(VLOAD, "vload", -1, VAR, NONE, NONE, T, ANY, IR_LD_) \
+	X(VSTORE, "vstore", -1, VAR, NONE, NONE, NONE, ANY, IR_ST_) \
 	/* the tiers' checks: function entry (stack, deadline, fuel if aux) \
 	 * and loop header (deadline, fuel if aux) */ \
 	X(ENTRY_CHECK, "entry_check", 0, NONE, NONE, NONE, NONE, ANY, IR_MEMRW | IRE_TRAP) \

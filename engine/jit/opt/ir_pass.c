@@ -19,6 +19,7 @@ const ir_pass ir_passes[] = {
 	{ "addr", ir_pass_addr, "addressing-mode folding: constants into access offsets", false },
 	{ "inline", ir_pass_inline, "inlining of small direct callees", false },
 	{ "loopchk", ir_pass_loopchk, "no deadline check in short counted inner loops", false },
+	{ "loadelim", ir_pass_loadelim, "redundant loads, store-to-load forwarding", false },
 	{ NULL, NULL, NULL, false },
 };
 
@@ -26,7 +27,9 @@ const ir_pass ir_passes[] = {
  * copies (the builder leaves trivial phis), constants and the
  * branches they decide, divisions and multiplications by the constants
  * found (before GVN, which merges their common parts), equal values,
- * constants again (GVN may have made operands equal: x - x), what is
+ * loads of bytes an earlier load or store of the block's path gave (once
+ * GVN has made equal addresses one value), constants again (GVN may
+ * have made operands equal: x - x; a stored constant forwarded), what is
  * loop-invariant out of its loops (once the values are merged and the
  * blocks final), equal values again (GVN leaves copies of one value
  * inside OSR loops, which licm hoists side by side; OSR entries rebuild
@@ -35,7 +38,7 @@ const ir_pass ir_passes[] = {
  * (once their bounds are constants and their bodies final), and what is
  * left unused. */
 const char ir_default_pipeline[] =
-	"inline,copyprop,fold,copyprop,brfold,copyprop,strength,gvn,copyprop,fold,copyprop,"
+	"inline,copyprop,fold,copyprop,brfold,copyprop,strength,gvn,loadelim,copyprop,fold,copyprop,"
 	"brfold,copyprop,licm,gvn,copyprop,addr,loopchk,dce";
 
 const ir_pass *ir_pass_find(const char *name)

@@ -43,6 +43,8 @@ bool ir_pass_inline(ir_func *f);    /* ir_inline.c: small direct callees
                                        (f->module's) inlined */
 bool ir_pass_loopchk(ir_func *f);   /* ir_loopchk.c: no deadline check in
                                        short counted inner loops */
+bool ir_pass_loadelim(ir_func *f);  /* ir_loadelim.c: loads of known bytes
+                                       (an earlier load or store) */
 
 /* ir_inline.c: whether g (as built) is a callee ir_pass_inline inlines
  * (its header says which), and then its size in IR instructions. */
