@@ -229,9 +229,8 @@ typedef struct {
 	uint32_t cap_groups;
 	bool oom;
 	/* spill weights: per register, its defs and uses, each 8^depth of
-	 * its block; freq the current block's */
+	 * its block */
 	double *weight;
-	double freq;
 	/* per register, spill_weight's answer (after build_ranges) */
 	double *sweight;
 	/* the registers live across a call (after it, the call reading
@@ -315,21 +314,6 @@ static void replay(ra *c, uint32_t b, uint32_t j, visit_fn *fn)
 		fn(c, c->op[k].r, c->op[k].how);
 }
 
-static void gen_kill(void *ctx, mir_reg r, int how)
-{
-	ra *c = ctx;
-	if (MIR_IS_PHYS(r))
-		return;
-	uint64_t *gen = c->gen + (size_t)c->blk * c->nw;
-	uint64_t *kill = c->kill + (size_t)c->blk * c->nw;
-	if (how == OP_USE) {
-		if (!HAS(kill, r))
-			SET(gen, r);
-	} else {
-		SET(kill, r);
-	}
-}
-
 static void fixed_add(ra *c, int g, uint32_t s, uint32_t e)
 {
 	if (!allocatable(g))
@@ -391,14 +375,6 @@ static void positions(void *ctx, mir_reg r, int how)
 		mf->start[r] = at;
 	if (at > mf->end[r])
 		mf->end[r] = at;
-}
-
-/* The spill weights' counts: each def and use, 8^depth of its block. */
-static void weigh(void *ctx, mir_reg r, int how)
-{
-	ra *c = ctx;
-	if (how != OP_CALLCLOB && !MIR_IS_PHYS(r))
-		c->weight[r] += c->freq;
 }
 
 /* An OSR entry block defines what the header's OSR map names; anything
@@ -599,18 +575,22 @@ void ra_loopset_free(ra_loopset *ls)
 	memset(ls, 0, sizeof *ls);
 }
 
-static void live_kill(void *ctx, mir_reg r, int how)
+/* c->live before instruction j of block b from c->live after it:
+ * without what it writes, with what it reads.  One walk of its operands
+ * backwards: visit lists a virtual register's uses before any virtual
+ * def, so the defs come off first. */
+static void live_step(ra *c, uint32_t b, uint32_t j)
 {
-	ra *c = ctx;
-	if (how == OP_DEF && !MIR_IS_PHYS(r))
-		c->live[VBIT(r) / 64] &= ~(1ull << (VBIT(r) % 64));
-}
-
-static void live_gen(void *ctx, mir_reg r, int how)
-{
-	ra *c = ctx;
-	if (how == OP_USE && !MIR_IS_PHYS(r))
-		SET(c->live, r);
+	uint32_t idx = c->mf->b[b].first + j;
+	for (uint32_t k = c->op_at[idx + 1]; k-- > c->op_at[idx];) {
+		mir_reg r = c->op[k].r;
+		if (MIR_IS_PHYS(r))
+			continue;
+		if (c->op[k].how == OP_DEF)
+			c->live[VBIT(r) / 64] &= ~(1ull << (VBIT(r) % 64));
+		else if (c->op[k].how == OP_USE)
+			SET(c->live, r);
+	}
 }
 
 /* The registers live across each call of block b:
@@ -631,8 +611,7 @@ static void calls_crossed(ra *c, uint32_t b)
 		if (is_call(i))
 			for (uint32_t w = 0; w < c->nw; w++)
 				c->across[w] |= c->live[w];
-		replay(c, b, j, live_kill);
-		replay(c, b, j, live_gen);
+		live_step(c, b, j);
 	}
 }
 
@@ -785,10 +764,26 @@ static bool liveness(ra *c)
 	if (!c->gen || !c->kill || !c->in || !c->out || !c->across || !c->live ||
 	    !ops_build(c))
 		return false;
+	/* gen and kill, and the spill weights' counts (each def and use,
+	 * 8^depth of its block): one walk of the operands */
 	for (uint32_t b = 0; b < mf->nb; b++) {
-		c->blk = b;
-		for (uint32_t j = 0; j < mf->b[b].n; j++)
-			replay(c, b, j, gen_kill);
+		const mir_block *bl = &mf->b[b];
+		uint64_t *gen = c->gen + (size_t)b * c->nw;
+		uint64_t *kill = c->kill + (size_t)b * c->nw;
+		double freq = (double)(1u << (3 * c->depth[b]));
+		for (uint32_t k = c->op_at[bl->first];
+		    k < c->op_at[bl->first + bl->n]; k++) {
+			mir_reg r = c->op[k].r;
+			int how = c->op[k].how;
+			if (MIR_IS_PHYS(r))
+				continue;
+			if (how != OP_CALLCLOB)
+				c->weight[r] += freq;
+			if (how != OP_USE)
+				SET(kill, r);
+			else if (!HAS(kill, r))
+				SET(gen, r);
+		}
 	}
 	/* live-in to a fixpoint, blocks in reverse order; after the first
 	 * pass a block is computed again only if a successor's live-in
@@ -839,14 +834,9 @@ static bool liveness(ra *c)
 		memcpy(c->outs + (size_t)b * c->nw, c->out, (size_t)c->nw * 8);
 	}
 	osr_entries_check(mf, c);
-	/* the spill weights' counts, and the registers live across calls */
-	const uint8_t *depth = c->depth;
-	for (uint32_t b = 0; b < mf->nb; b++) {
-		c->freq = (double)(1u << (3 * depth[b]));
-		for (uint32_t j = 0; j < mf->b[b].n; j++)
-			replay(c, b, j, weigh);
+	/* the registers live across calls */
+	for (uint32_t b = 0; b < mf->nb; b++)
 		calls_crossed(c, b);
-	}
 	mf->ninsn = mf->nb ? mf->b[mf->nb - 1].first + mf->b[mf->nb - 1].n : 0;
 	return !c->oom && (c->defer_place || place(c));
 }
@@ -1112,8 +1102,7 @@ static bool each_across(ra *c, uint32_t b, const uint64_t *pick, across_fn *fn,
 				}
 			}
 		}
-		replay(c, b, j, live_kill);
-		replay(c, b, j, live_gen);
+		live_step(c, b, j);
 	}
 	return true;
 }
