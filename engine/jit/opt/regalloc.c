@@ -272,10 +272,14 @@ typedef struct {
 #define SET(s, v) ((s)[VBIT(v) / 64] |= 1ull << (VBIT(v) % 64))
 #define HAS(s, v) ((s)[VBIT(v) / 64] >> (VBIT(v) % 64) & 1)
 
-static void op_add(void *ctx, mir_reg r, int how)
+/* Always inlined into ops_build (through visit, also inlined), where
+ * it is the only callee: one call per operand otherwise. */
+static inline __attribute__((always_inline)) void op_add(void *ctx,
+	mir_reg r, int how)
 {
 	ra *c = ctx;
-	if (!ir_grow((void **)&c->op, &c->cap_op, c->nop + 1, sizeof *c->op)) {
+	if (c->nop == c->cap_op &&
+	    !ir_grow((void **)&c->op, &c->cap_op, c->nop + 1, sizeof *c->op)) {
 		c->oom = true;
 		return;
 	}
@@ -624,7 +628,10 @@ static void calls_crossed(ra *c, uint32_t b)
  * (a loop's carried value between its last read and the back edge's
  * move, a value split around a loop) are free for others. */
 
-static bool range_add(ra *c, mir_reg v, uint32_t from, uint32_t to)
+/* Always inlined: build_ranges calls it for every live-out register of
+ * every block and every use. */
+static inline __attribute__((always_inline)) bool range_add(ra *c, mir_reg v,
+	uint32_t from, uint32_t to)
 {
 	uint32_t h = c->head[v];
 	if (h && c->rg[h].from <= to + 1) {
@@ -1209,8 +1216,10 @@ static bool split_calls_rewrite(ra *c, const uint64_t *pick)
 /* ---- the scan ---------------------------------------------------------------- */
 
 /* Whether the ranges of v and w meet (w's before v's start skipped
- * once: the scan is at v's start and only moves forward). */
-static bool ranges_meet(ra *c, mir_reg v, mir_reg w)
+ * once: the scan is at v's start and only moves forward).  Always
+ * inlined: the scan asks it for each holder of each location it tries. */
+static inline __attribute__((always_inline)) bool ranges_meet(ra *c,
+	mir_reg v, mir_reg w)
 {
 	uint32_t y = c->cursor[w];
 	while (y && c->rg[y].to < c->mf->start[v])
