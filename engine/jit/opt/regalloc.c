@@ -258,12 +258,9 @@ typedef struct {
 	                           ranges to place() */
 	/* every instruction's operands as visit() gives them (ops_build),
 	 * instruction idx's (its linear index: block first + j) at
-	 * op[op_at[idx] .. op_at[idx + 1]): the passes replay them instead
+	 * op[op_at[idx] .. op_at[idx + 1]): the passes walk them instead
 	 * of decoding the instruction each time */
-	struct ra_op {
-		mir_reg r;
-		int how;
-	} *op;
+	ra_op *op;
 	uint32_t nop, cap_op;
 	uint32_t *op_at;
 } ra;
@@ -283,7 +280,7 @@ static inline __attribute__((always_inline)) void op_add(void *ctx,
 		c->oom = true;
 		return;
 	}
-	c->op[c->nop++] = (struct ra_op){ r, how };
+	c->op[c->nop++] = (ra_op){ r, how };
 }
 
 /* The operand list (ra's op, op_at) and the blocks' firsts (linear
@@ -307,15 +304,6 @@ static bool ops_build(ra *c)
 		}
 	c->op_at[idx] = c->nop;
 	return !c->oom;
-}
-
-/* visit(), from the operand list: instruction j of block b (as it was
- * when the list was built). */
-static void replay(ra *c, uint32_t b, uint32_t j, visit_fn *fn)
-{
-	uint32_t idx = c->mf->b[b].first + j;
-	for (uint32_t k = c->op_at[idx]; k < c->op_at[idx + 1]; k++)
-		fn(c, c->op[k].r, c->op[k].how);
 }
 
 static void fixed_add(ra *c, int g, uint32_t s, uint32_t e)
@@ -351,10 +339,9 @@ static void fixed_close(ra *c, int g)
 	c->open_set &= ~(1u << g);
 }
 
-/* Intervals and fixed ranges, instruction by instruction. */
-static void positions(void *ctx, mir_reg r, int how)
+/* Intervals and fixed ranges, operand by operand (place). */
+static inline void positions(ra *c, mir_reg r, int how)
 {
-	ra *c = ctx;
 	mir_func *mf = c->mf;
 	uint32_t at = how == OP_DEF ? c->pos + 1 : c->pos;
 	if (how == OP_CALLCLOB)
@@ -865,7 +852,8 @@ static bool place(ra *c)
 		const mir_block *bl = &mf->b[b];     /* bl->first: ops_build's */
 		for (uint32_t j = 0; j < bl->n; j++, idx++) {
 			c->pos = 2 * idx;
-			replay(c, b, j, positions);
+			for (uint32_t k = c->op_at[idx]; k < c->op_at[idx + 1]; k++)
+				positions(c, c->op[k].r, c->op[k].how);
 		}
 		while (c->open_set)
 			fixed_close(c, __builtin_ctz(c->open_set));
@@ -1467,8 +1455,8 @@ static wasm_status regalloc_once(mir_func *mf, const uint8_t *depth,
 			build_ranges(&c, ncall == 0) &&
 			(!ncall || split_calls_rewrite(&c, picked)) &&
 			(!loop_pressure(&c) ||
-			 ra_split_loops(mf, loops, c.in, c.nw, c.pressure, c.pressure_x,
-				picked, &nloop));
+			 ra_split_loops(mf, loops, &(ra_oplist){ c.op, c.op_at }, c.in,
+				c.nw, c.pressure, c.pressure_x, picked, &nloop));
 		free(picked);
 		if (!ok)
 			goto nomem;
