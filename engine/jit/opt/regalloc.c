@@ -384,19 +384,19 @@ static void osr_entries_check(mir_func *mf, const ra *c)
 	}
 }
 
-/* c->out = what is live out of bl: the union of its successors'
- * live-in sets. */
-static void live_out(ra *c, const mir_block *bl)
+/* out = what is live out of bl: the union of its successors' live-in
+ * sets. */
+static void live_out(const ra *c, const mir_block *bl, uint64_t *out)
 {
 	if (!bl->nsucc) {
-		memset(c->out, 0, (size_t)c->nw * 8);
+		memset(out, 0, (size_t)c->nw * 8);
 		return;
 	}
-	memcpy(c->out, c->in + (size_t)bl->succ[0] * c->nw, (size_t)c->nw * 8);
+	memcpy(out, c->in + (size_t)bl->succ[0] * c->nw, (size_t)c->nw * 8);
 	for (uint32_t k = 1; k < bl->nsucc; k++) {
 		const uint64_t *sin = c->in + (size_t)bl->succ[k] * c->nw;
 		for (uint32_t w = 0; w < c->nw; w++)
-			c->out[w] |= sin[w];
+			out[w] |= sin[w];
 	}
 }
 
@@ -804,9 +804,19 @@ static bool liveness(ra *c)
 			uint64_t *gen = c->gen + (size_t)b * c->nw;
 			uint64_t *kill = c->kill + (size_t)b * c->nw;
 			bool mine = false;
-			live_out(c, bl);
+			/* live-out: the union of s0 and s1, the successors'
+			 * live-in sets when there are at most two (none: gen,
+			 * as gen | (gen - kill) is gen), else c->out */
+			const uint64_t *s0 = gen, *s1 = gen;
+			if (bl->nsucc > 2) {
+				live_out(c, bl, c->out);
+				s0 = s1 = c->out;
+			} else if (bl->nsucc) {
+				s0 = c->in + (size_t)bl->succ[0] * c->nw;
+				s1 = c->in + (size_t)bl->succ[bl->nsucc - 1] * c->nw;
+			}
 			for (uint32_t w = 0; w < c->nw; w++) {
-				uint64_t nin = gen[w] | (c->out[w] & ~kill[w]);
+				uint64_t nin = gen[w] | ((s0[w] | s1[w]) & ~kill[w]);
 				if (nin != in[w]) {
 					in[w] = nin;
 					mine = true;
@@ -823,10 +833,8 @@ static bool liveness(ra *c)
 	/* the live-out sets, kept (the gen sets are done with) */
 	c->outs = c->gen;
 	c->gen = NULL;
-	for (uint32_t b = 0; b < mf->nb; b++) {
-		live_out(c, &mf->b[b]);
-		memcpy(c->outs + (size_t)b * c->nw, c->out, (size_t)c->nw * 8);
-	}
+	for (uint32_t b = 0; b < mf->nb; b++)
+		live_out(c, &mf->b[b], c->outs + (size_t)b * c->nw);
 	osr_entries_check(mf, c);
 	/* the registers live across calls */
 	for (uint32_t b = 0; b < mf->nb; b++)
