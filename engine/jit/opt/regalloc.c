@@ -12,7 +12,8 @@
  * union of the successors' live-in, to a fixpoint.  A virtual register's
  * interval (start, end) is its hull: from its first to its last position,
  * widened to the start of each block it is live into and to the end of
- * each block it is live out of.  Inside it, its live ranges
+ * each block it is live out of (place takes it from the ranges, whose
+ * hull it is).  Inside it, its live ranges
  * (build_ranges) leave holes where it is dead, and the scan lets others
  * use its location there.
  *
@@ -254,8 +255,6 @@ typedef struct {
 	uint32_t nlive, nlive_x;
 	bool ranges;            /* build_ranges builds them (else only the
 	                           pressure) */
-	bool defer_place;       /* liveness leaves the intervals and fixed
-	                           ranges to place() */
 	/* every instruction's operands as visit() gives them (ops_build),
 	 * instruction idx's (its linear index: block first + j) at
 	 * op[op_at[idx] .. op_at[idx + 1]): the passes walk them instead
@@ -339,33 +338,26 @@ static void fixed_close(ra *c, int g)
 	c->open_set &= ~(1u << g);
 }
 
-/* Intervals and fixed ranges, operand by operand (place). */
+/* Fixed ranges, operand by operand (place): a GPR's explicit use or
+ * def. */
 static inline void positions(ra *c, mir_reg r, int how)
 {
-	mir_func *mf = c->mf;
 	uint32_t at = how == OP_DEF ? c->pos + 1 : c->pos;
-	if (how == OP_CALLCLOB)
+	if (how == OP_CALLCLOB || !MIR_IS_PHYS(r))
 		return;
-	if (MIR_IS_PHYS(r)) {
-		int g = MIR_LOC(r);
-		if (how == OP_USE) {
-			if (c->open[g] == UINT32_MAX) {
-				c->open[g] = at;
-				c->open_set |= 1u << g;
-			}
-			c->last[g] = at;
-		} else {
-			fixed_close(c, g);
+	int g = MIR_LOC(r);
+	if (how == OP_USE) {
+		if (c->open[g] == UINT32_MAX) {
 			c->open[g] = at;
 			c->open_set |= 1u << g;
-			c->last[g] = c->pos + 1;
 		}
-		return;
+		c->last[g] = at;
+	} else {
+		fixed_close(c, g);
+		c->open[g] = at;
+		c->open_set |= 1u << g;
+		c->last[g] = c->pos + 1;
 	}
-	if (at < mf->start[r])
-		mf->start[r] = at;
-	if (at > mf->end[r])
-		mf->end[r] = at;
 }
 
 /* An OSR entry block defines what the header's OSR map names; anything
@@ -621,6 +613,8 @@ static inline __attribute__((always_inline)) bool range_add(ra *c, mir_reg v,
 	uint32_t from, uint32_t to)
 {
 	uint32_t h = c->head[v];
+	if (to > c->mf->end[v])
+		c->mf->end[v] = to;     /* the interval's end (place) */
 	if (h && c->rg[h].from <= to + 1) {
 		if (from < c->rg[h].from)
 			c->rg[h].from = from;
@@ -739,8 +733,6 @@ static bool build_ranges(ra *c, bool ranges)
 	return !c->oom;
 }
 
-static bool place(ra *c);
-
 static bool liveness(ra *c)
 {
 	mir_func *mf = c->mf;
@@ -840,21 +832,22 @@ static bool liveness(ra *c)
 	for (uint32_t b = 0; b < mf->nb; b++)
 		calls_crossed(c, b);
 	mf->ninsn = mf->nb ? mf->b[mf->nb - 1].first + mf->b[mf->nb - 1].n : 0;
-	return !c->oom && (c->defer_place || place(c));
+	return !c->oom;
 }
 
-/* The intervals and fixed ranges: the positions of uses and defs,
- * widened over the blocks each register is live into or out of.  A
- * round that splits rewrites the MIR and allocates nothing, so it leaves
- * them to the next (defer_place) until it knows it will not split. */
+/* The intervals and fixed ranges, after the ranges (build_ranges): a
+ * register's interval is the hull of its ranges, which cover its uses
+ * and defs and are widened to the start of each block it is live into
+ * and to the end of each it is live out of (its first range's start,
+ * and the greatest end range_add met); the fixed ranges from the GPRs'
+ * explicit uses and defs, in order.  A round that splits rewrites the
+ * MIR and allocates nothing, so it leaves them to the next until it
+ * knows it will not split. */
 static bool place(ra *c)
 {
 	mir_func *mf = c->mf;
 	for (uint32_t g = 0; g < NLOC; g++)
 		c->open[g] = UINT32_MAX;
-	uint64_t *seen = calloc(c->nw, 8);     /* registers met so far */
-	if (!seen)
-		return false;
 	uint32_t idx = 0;
 	for (uint32_t b = 0; b < mf->nb; b++) {
 		const mir_block *bl = &mf->b[b];     /* bl->first: ops_build's */
@@ -865,38 +858,10 @@ static bool place(ra *c)
 		}
 		while (c->open_set)
 			fixed_close(c, __builtin_ctz(c->open_set));
-		/* live in: the interval from the block's start; only the
-		 * first such block (blocks ascend) can lower the start */
-		uint32_t lo = 2 * bl->first;
-		const uint64_t *in = c->in + (size_t)b * c->nw;
-		for (uint32_t w = 0; w < c->nw; w++) {
-			uint64_t fresh = in[w] & ~seen[w];
-			seen[w] |= fresh;
-			for (; fresh; fresh &= fresh - 1) {
-				uint32_t v = w * 64 + (uint32_t)__builtin_ctzll(fresh) + MIR_FIRST_VIRT;
-				if (lo < mf->start[v])
-					mf->start[v] = lo;
-			}
-		}
 	}
-	/* live out: to the block's end; only the last such block can
-	 * raise the end */
-	memset(seen, 0, (size_t)c->nw * 8);
-	for (uint32_t b = mf->nb; b-- > 0;) {
-		uint32_t last = mf->b[b].first + mf->b[b].n;
-		uint32_t hi = last ? 2 * last - 1 : 0;
-		const uint64_t *out = out_of(c, b);
-		for (uint32_t w = 0; w < c->nw; w++) {
-			uint64_t fresh = out[w] & ~seen[w];
-			seen[w] |= fresh;
-			for (; fresh; fresh &= fresh - 1) {
-				uint32_t v = w * 64 + (uint32_t)__builtin_ctzll(fresh) + MIR_FIRST_VIRT;
-				if (hi > mf->end[v])
-					mf->end[v] = hi;
-			}
-		}
-	}
-	free(seen);
+	for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++)
+		if (c->head[v])
+			mf->start[v] = c->rg[c->head[v]].from;
 	return !c->oom;
 }
 
@@ -1415,7 +1380,7 @@ static bool loop_pressure(const ra *c)
 static wasm_status regalloc_once(mir_func *mf, const uint8_t *depth,
 	const ra_loopset *loops, bool split, bool *did, wasm_error *err)
 {
-	ra c = { .mf = mf, .depth = depth, .defer_place = split };
+	ra c = { .mf = mf, .depth = depth };
 	wasm_status st = WASM_OK;
 	uint64_t *order = NULL;         /* start << 32 | register (scan) */
 	int8_t *hphys = NULL;
@@ -1474,7 +1439,7 @@ static wasm_status regalloc_once(mir_func *mf, const uint8_t *depth,
 		}
 		if (!place(&c))
 			goto nomem;
-	} else if (!build_ranges(&c, true)) {
+	} else if (!build_ranges(&c, true) || !place(&c)) {
 		goto nomem;
 	}
 	hints(mf, hphys, hreg);
