@@ -1199,9 +1199,14 @@ static inline __attribute__((always_inline)) bool ranges_meet(ra *c,
 	return false;
 }
 
-/* Whether a fixed range of g meets a range of v. */
+/* Whether a fixed range of g meets a range of v (none can when g has
+ * none inside v's interval: most GPRs have none at all). */
 static bool fixed_meets_ranges(const ra *c, int g, mir_reg v)
 {
+	uint32_t n = c->nfixed[g];
+	if (!n || c->fixed[g][0][0] > c->mf->end[v] ||
+	    c->fixed[g][n - 1][1] < c->mf->start[v])
+		return false;
 	for (uint32_t x = c->head[v]; x; x = c->rg[x].next)
 		if (fixed_meets(c, g, c->rg[x].from, c->rg[x].to))
 			return true;
