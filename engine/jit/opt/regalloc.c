@@ -12,7 +12,8 @@
  * union of the successors' live-in, to a fixpoint.  A virtual register's
  * interval (start, end) is its hull: from its first to its last position,
  * widened to the start of each block it is live into and to the end of
- * each block it is live out of.  Inside it, its live ranges
+ * each block it is live out of (place takes it from the ranges, whose
+ * hull it is).  Inside it, its live ranges
  * (build_ranges) leave holes where it is dead, and the scan lets others
  * use its location there.
  *
@@ -229,9 +230,8 @@ typedef struct {
 	uint32_t cap_groups;
 	bool oom;
 	/* spill weights: per register, its defs and uses, each 8^depth of
-	 * its block; freq the current block's */
+	 * its block */
 	double *weight;
-	double freq;
 	/* per register, spill_weight's answer (after build_ranges) */
 	double *sweight;
 	/* the registers live across a call (after it, the call reading
@@ -255,16 +255,11 @@ typedef struct {
 	uint32_t nlive, nlive_x;
 	bool ranges;            /* build_ranges builds them (else only the
 	                           pressure) */
-	bool defer_place;       /* liveness leaves the intervals and fixed
-	                           ranges to place() */
 	/* every instruction's operands as visit() gives them (ops_build),
 	 * instruction idx's (its linear index: block first + j) at
-	 * op[op_at[idx] .. op_at[idx + 1]): the passes replay them instead
+	 * op[op_at[idx] .. op_at[idx + 1]): the passes walk them instead
 	 * of decoding the instruction each time */
-	struct ra_op {
-		mir_reg r;
-		int how;
-	} *op;
+	ra_op *op;
 	uint32_t nop, cap_op;
 	uint32_t *op_at;
 } ra;
@@ -273,14 +268,18 @@ typedef struct {
 #define SET(s, v) ((s)[VBIT(v) / 64] |= 1ull << (VBIT(v) % 64))
 #define HAS(s, v) ((s)[VBIT(v) / 64] >> (VBIT(v) % 64) & 1)
 
-static void op_add(void *ctx, mir_reg r, int how)
+/* Always inlined into ops_build (through visit, also inlined), where
+ * it is the only callee: one call per operand otherwise. */
+static inline __attribute__((always_inline)) void op_add(void *ctx,
+	mir_reg r, int how)
 {
 	ra *c = ctx;
-	if (!ir_grow((void **)&c->op, &c->cap_op, c->nop + 1, sizeof *c->op)) {
+	if (c->nop == c->cap_op &&
+	    !ir_grow((void **)&c->op, &c->cap_op, c->nop + 1, sizeof *c->op)) {
 		c->oom = true;
 		return;
 	}
-	c->op[c->nop++] = (struct ra_op){ r, how };
+	c->op[c->nop++] = (ra_op){ r, how };
 }
 
 /* The operand list (ra's op, op_at) and the blocks' firsts (linear
@@ -304,30 +303,6 @@ static bool ops_build(ra *c)
 		}
 	c->op_at[idx] = c->nop;
 	return !c->oom;
-}
-
-/* visit(), from the operand list: instruction j of block b (as it was
- * when the list was built). */
-static void replay(ra *c, uint32_t b, uint32_t j, visit_fn *fn)
-{
-	uint32_t idx = c->mf->b[b].first + j;
-	for (uint32_t k = c->op_at[idx]; k < c->op_at[idx + 1]; k++)
-		fn(c, c->op[k].r, c->op[k].how);
-}
-
-static void gen_kill(void *ctx, mir_reg r, int how)
-{
-	ra *c = ctx;
-	if (MIR_IS_PHYS(r))
-		return;
-	uint64_t *gen = c->gen + (size_t)c->blk * c->nw;
-	uint64_t *kill = c->kill + (size_t)c->blk * c->nw;
-	if (how == OP_USE) {
-		if (!HAS(kill, r))
-			SET(gen, r);
-	} else {
-		SET(kill, r);
-	}
 }
 
 static void fixed_add(ra *c, int g, uint32_t s, uint32_t e)
@@ -363,42 +338,26 @@ static void fixed_close(ra *c, int g)
 	c->open_set &= ~(1u << g);
 }
 
-/* Intervals and fixed ranges, instruction by instruction. */
-static void positions(void *ctx, mir_reg r, int how)
+/* Fixed ranges, operand by operand (place): a GPR's explicit use or
+ * def. */
+static inline void positions(ra *c, mir_reg r, int how)
 {
-	ra *c = ctx;
-	mir_func *mf = c->mf;
 	uint32_t at = how == OP_DEF ? c->pos + 1 : c->pos;
-	if (how == OP_CALLCLOB)
+	if (how == OP_CALLCLOB || !MIR_IS_PHYS(r))
 		return;
-	if (MIR_IS_PHYS(r)) {
-		int g = MIR_LOC(r);
-		if (how == OP_USE) {
-			if (c->open[g] == UINT32_MAX) {
-				c->open[g] = at;
-				c->open_set |= 1u << g;
-			}
-			c->last[g] = at;
-		} else {
-			fixed_close(c, g);
+	int g = MIR_LOC(r);
+	if (how == OP_USE) {
+		if (c->open[g] == UINT32_MAX) {
 			c->open[g] = at;
 			c->open_set |= 1u << g;
-			c->last[g] = c->pos + 1;
 		}
-		return;
+		c->last[g] = at;
+	} else {
+		fixed_close(c, g);
+		c->open[g] = at;
+		c->open_set |= 1u << g;
+		c->last[g] = c->pos + 1;
 	}
-	if (at < mf->start[r])
-		mf->start[r] = at;
-	if (at > mf->end[r])
-		mf->end[r] = at;
-}
-
-/* The spill weights' counts: each def and use, 8^depth of its block. */
-static void weigh(void *ctx, mir_reg r, int how)
-{
-	ra *c = ctx;
-	if (how != OP_CALLCLOB && !MIR_IS_PHYS(r))
-		c->weight[r] += c->freq;
 }
 
 /* An OSR entry block defines what the header's OSR map names; anything
@@ -417,19 +376,19 @@ static void osr_entries_check(mir_func *mf, const ra *c)
 	}
 }
 
-/* c->out = what is live out of bl: the union of its successors'
- * live-in sets. */
-static void live_out(ra *c, const mir_block *bl)
+/* out = what is live out of bl: the union of its successors' live-in
+ * sets. */
+static void live_out(const ra *c, const mir_block *bl, uint64_t *out)
 {
 	if (!bl->nsucc) {
-		memset(c->out, 0, (size_t)c->nw * 8);
+		memset(out, 0, (size_t)c->nw * 8);
 		return;
 	}
-	memcpy(c->out, c->in + (size_t)bl->succ[0] * c->nw, (size_t)c->nw * 8);
+	memcpy(out, c->in + (size_t)bl->succ[0] * c->nw, (size_t)c->nw * 8);
 	for (uint32_t k = 1; k < bl->nsucc; k++) {
 		const uint64_t *sin = c->in + (size_t)bl->succ[k] * c->nw;
 		for (uint32_t w = 0; w < c->nw; w++)
-			c->out[w] |= sin[w];
+			out[w] |= sin[w];
 	}
 }
 
@@ -599,18 +558,22 @@ void ra_loopset_free(ra_loopset *ls)
 	memset(ls, 0, sizeof *ls);
 }
 
-static void live_kill(void *ctx, mir_reg r, int how)
+/* c->live before instruction j of block b from c->live after it:
+ * without what it writes, with what it reads.  One walk of its operands
+ * backwards: visit lists a virtual register's uses before any virtual
+ * def, so the defs come off first. */
+static void live_step(ra *c, uint32_t b, uint32_t j)
 {
-	ra *c = ctx;
-	if (how == OP_DEF && !MIR_IS_PHYS(r))
-		c->live[VBIT(r) / 64] &= ~(1ull << (VBIT(r) % 64));
-}
-
-static void live_gen(void *ctx, mir_reg r, int how)
-{
-	ra *c = ctx;
-	if (how == OP_USE && !MIR_IS_PHYS(r))
-		SET(c->live, r);
+	uint32_t idx = c->mf->b[b].first + j;
+	for (uint32_t k = c->op_at[idx + 1]; k-- > c->op_at[idx];) {
+		mir_reg r = c->op[k].r;
+		if (MIR_IS_PHYS(r))
+			continue;
+		if (c->op[k].how == OP_DEF)
+			c->live[VBIT(r) / 64] &= ~(1ull << (VBIT(r) % 64));
+		else if (c->op[k].how == OP_USE)
+			SET(c->live, r);
+	}
 }
 
 /* The registers live across each call of block b:
@@ -631,8 +594,7 @@ static void calls_crossed(ra *c, uint32_t b)
 		if (is_call(i))
 			for (uint32_t w = 0; w < c->nw; w++)
 				c->across[w] |= c->live[w];
-		replay(c, b, j, live_kill);
-		replay(c, b, j, live_gen);
+		live_step(c, b, j);
 	}
 }
 
@@ -645,9 +607,14 @@ static void calls_crossed(ra *c, uint32_t b)
  * (a loop's carried value between its last read and the back edge's
  * move, a value split around a loop) are free for others. */
 
-static bool range_add(ra *c, mir_reg v, uint32_t from, uint32_t to)
+/* Always inlined: build_ranges calls it for every live-out register of
+ * every block and every use. */
+static inline __attribute__((always_inline)) bool range_add(ra *c, mir_reg v,
+	uint32_t from, uint32_t to)
 {
 	uint32_t h = c->head[v];
+	if (to > c->mf->end[v])
+		c->mf->end[v] = to;     /* the interval's end (place) */
 	if (h && c->rg[h].from <= to + 1) {
 		if (from < c->rg[h].from)
 			c->rg[h].from = from;
@@ -766,8 +733,6 @@ static bool build_ranges(ra *c, bool ranges)
 	return !c->oom;
 }
 
-static bool place(ra *c);
-
 static bool liveness(ra *c)
 {
 	mir_func *mf = c->mf;
@@ -785,10 +750,26 @@ static bool liveness(ra *c)
 	if (!c->gen || !c->kill || !c->in || !c->out || !c->across || !c->live ||
 	    !ops_build(c))
 		return false;
+	/* gen and kill, and the spill weights' counts (each def and use,
+	 * 8^depth of its block): one walk of the operands */
 	for (uint32_t b = 0; b < mf->nb; b++) {
-		c->blk = b;
-		for (uint32_t j = 0; j < mf->b[b].n; j++)
-			replay(c, b, j, gen_kill);
+		const mir_block *bl = &mf->b[b];
+		uint64_t *gen = c->gen + (size_t)b * c->nw;
+		uint64_t *kill = c->kill + (size_t)b * c->nw;
+		double freq = (double)(1u << (3 * c->depth[b]));
+		for (uint32_t k = c->op_at[bl->first];
+		    k < c->op_at[bl->first + bl->n]; k++) {
+			mir_reg r = c->op[k].r;
+			int how = c->op[k].how;
+			if (MIR_IS_PHYS(r))
+				continue;
+			if (how != OP_CALLCLOB)
+				c->weight[r] += freq;
+			if (how != OP_USE)
+				SET(kill, r);
+			else if (!HAS(kill, r))
+				SET(gen, r);
+		}
 	}
 	/* live-in to a fixpoint, blocks in reverse order; after the first
 	 * pass a block is computed again only if a successor's live-in
@@ -815,9 +796,19 @@ static bool liveness(ra *c)
 			uint64_t *gen = c->gen + (size_t)b * c->nw;
 			uint64_t *kill = c->kill + (size_t)b * c->nw;
 			bool mine = false;
-			live_out(c, bl);
+			/* live-out: the union of s0 and s1, the successors'
+			 * live-in sets when there are at most two (none: gen,
+			 * as gen | (gen - kill) is gen), else c->out */
+			const uint64_t *s0 = gen, *s1 = gen;
+			if (bl->nsucc > 2) {
+				live_out(c, bl, c->out);
+				s0 = s1 = c->out;
+			} else if (bl->nsucc) {
+				s0 = c->in + (size_t)bl->succ[0] * c->nw;
+				s1 = c->in + (size_t)bl->succ[bl->nsucc - 1] * c->nw;
+			}
 			for (uint32_t w = 0; w < c->nw; w++) {
-				uint64_t nin = gen[w] | (c->out[w] & ~kill[w]);
+				uint64_t nin = gen[w] | ((s0[w] | s1[w]) & ~kill[w]);
 				if (nin != in[w]) {
 					in[w] = nin;
 					mine = true;
@@ -834,76 +825,43 @@ static bool liveness(ra *c)
 	/* the live-out sets, kept (the gen sets are done with) */
 	c->outs = c->gen;
 	c->gen = NULL;
-	for (uint32_t b = 0; b < mf->nb; b++) {
-		live_out(c, &mf->b[b]);
-		memcpy(c->outs + (size_t)b * c->nw, c->out, (size_t)c->nw * 8);
-	}
+	for (uint32_t b = 0; b < mf->nb; b++)
+		live_out(c, &mf->b[b], c->outs + (size_t)b * c->nw);
 	osr_entries_check(mf, c);
-	/* the spill weights' counts, and the registers live across calls */
-	const uint8_t *depth = c->depth;
-	for (uint32_t b = 0; b < mf->nb; b++) {
-		c->freq = (double)(1u << (3 * depth[b]));
-		for (uint32_t j = 0; j < mf->b[b].n; j++)
-			replay(c, b, j, weigh);
+	/* the registers live across calls */
+	for (uint32_t b = 0; b < mf->nb; b++)
 		calls_crossed(c, b);
-	}
 	mf->ninsn = mf->nb ? mf->b[mf->nb - 1].first + mf->b[mf->nb - 1].n : 0;
-	return !c->oom && (c->defer_place || place(c));
+	return !c->oom;
 }
 
-/* The intervals and fixed ranges: the positions of uses and defs,
- * widened over the blocks each register is live into or out of.  A
- * round that splits rewrites the MIR and allocates nothing, so it leaves
- * them to the next (defer_place) until it knows it will not split. */
+/* The intervals and fixed ranges, after the ranges (build_ranges): a
+ * register's interval is the hull of its ranges, which cover its uses
+ * and defs and are widened to the start of each block it is live into
+ * and to the end of each it is live out of (its first range's start,
+ * and the greatest end range_add met); the fixed ranges from the GPRs'
+ * explicit uses and defs, in order.  A round that splits rewrites the
+ * MIR and allocates nothing, so it leaves them to the next until it
+ * knows it will not split. */
 static bool place(ra *c)
 {
 	mir_func *mf = c->mf;
 	for (uint32_t g = 0; g < NLOC; g++)
 		c->open[g] = UINT32_MAX;
-	uint64_t *seen = calloc(c->nw, 8);     /* registers met so far */
-	if (!seen)
-		return false;
 	uint32_t idx = 0;
 	for (uint32_t b = 0; b < mf->nb; b++) {
 		const mir_block *bl = &mf->b[b];     /* bl->first: ops_build's */
 		for (uint32_t j = 0; j < bl->n; j++, idx++) {
 			c->pos = 2 * idx;
-			replay(c, b, j, positions);
+			for (uint32_t k = c->op_at[idx]; k < c->op_at[idx + 1]; k++)
+				positions(c, c->op[k].r, c->op[k].how);
 		}
 		while (c->open_set)
 			fixed_close(c, __builtin_ctz(c->open_set));
-		/* live in: the interval from the block's start; only the
-		 * first such block (blocks ascend) can lower the start */
-		uint32_t lo = 2 * bl->first;
-		const uint64_t *in = c->in + (size_t)b * c->nw;
-		for (uint32_t w = 0; w < c->nw; w++) {
-			uint64_t fresh = in[w] & ~seen[w];
-			seen[w] |= fresh;
-			for (; fresh; fresh &= fresh - 1) {
-				uint32_t v = w * 64 + (uint32_t)__builtin_ctzll(fresh) + MIR_FIRST_VIRT;
-				if (lo < mf->start[v])
-					mf->start[v] = lo;
-			}
-		}
 	}
-	/* live out: to the block's end; only the last such block can
-	 * raise the end */
-	memset(seen, 0, (size_t)c->nw * 8);
-	for (uint32_t b = mf->nb; b-- > 0;) {
-		uint32_t last = mf->b[b].first + mf->b[b].n;
-		uint32_t hi = last ? 2 * last - 1 : 0;
-		const uint64_t *out = out_of(c, b);
-		for (uint32_t w = 0; w < c->nw; w++) {
-			uint64_t fresh = out[w] & ~seen[w];
-			seen[w] |= fresh;
-			for (; fresh; fresh &= fresh - 1) {
-				uint32_t v = w * 64 + (uint32_t)__builtin_ctzll(fresh) + MIR_FIRST_VIRT;
-				if (hi > mf->end[v])
-					mf->end[v] = hi;
-			}
-		}
-	}
-	free(seen);
+	for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++)
+		if (c->head[v])
+			mf->start[v] = c->rg[c->head[v]].from;
 	return !c->oom;
 }
 
@@ -1112,8 +1070,7 @@ static bool each_across(ra *c, uint32_t b, const uint64_t *pick, across_fn *fn,
 				}
 			}
 		}
-		replay(c, b, j, live_kill);
-		replay(c, b, j, live_gen);
+		live_step(c, b, j);
 	}
 	return true;
 }
@@ -1220,8 +1177,10 @@ static bool split_calls_rewrite(ra *c, const uint64_t *pick)
 /* ---- the scan ---------------------------------------------------------------- */
 
 /* Whether the ranges of v and w meet (w's before v's start skipped
- * once: the scan is at v's start and only moves forward). */
-static bool ranges_meet(ra *c, mir_reg v, mir_reg w)
+ * once: the scan is at v's start and only moves forward).  Always
+ * inlined: the scan asks it for each holder of each location it tries. */
+static inline __attribute__((always_inline)) bool ranges_meet(ra *c,
+	mir_reg v, mir_reg w)
 {
 	uint32_t y = c->cursor[w];
 	while (y && c->rg[y].to < c->mf->start[v])
@@ -1240,9 +1199,14 @@ static bool ranges_meet(ra *c, mir_reg v, mir_reg w)
 	return false;
 }
 
-/* Whether a fixed range of g meets a range of v. */
+/* Whether a fixed range of g meets a range of v (none can when g has
+ * none inside v's interval: most GPRs have none at all). */
 static bool fixed_meets_ranges(const ra *c, int g, mir_reg v)
 {
+	uint32_t n = c->nfixed[g];
+	if (!n || c->fixed[g][0][0] > c->mf->end[v] ||
+	    c->fixed[g][n - 1][1] < c->mf->start[v])
+		return false;
 	for (uint32_t x = c->head[v]; x; x = c->rg[x].next)
 		if (fixed_meets(c, g, c->rg[x].from, c->rg[x].to))
 			return true;
@@ -1421,7 +1385,7 @@ static bool loop_pressure(const ra *c)
 static wasm_status regalloc_once(mir_func *mf, const uint8_t *depth,
 	const ra_loopset *loops, bool split, bool *did, wasm_error *err)
 {
-	ra c = { .mf = mf, .depth = depth, .defer_place = split };
+	ra c = { .mf = mf, .depth = depth };
 	wasm_status st = WASM_OK;
 	uint64_t *order = NULL;         /* start << 32 | register (scan) */
 	int8_t *hphys = NULL;
@@ -1469,8 +1433,8 @@ static wasm_status regalloc_once(mir_func *mf, const uint8_t *depth,
 			build_ranges(&c, ncall == 0) &&
 			(!ncall || split_calls_rewrite(&c, picked)) &&
 			(!loop_pressure(&c) ||
-			 ra_split_loops(mf, loops, c.in, c.nw, c.pressure, c.pressure_x,
-				picked, &nloop));
+			 ra_split_loops(mf, loops, &(ra_oplist){ c.op, c.op_at }, c.in,
+				c.nw, c.pressure, c.pressure_x, picked, &nloop));
 		free(picked);
 		if (!ok)
 			goto nomem;
@@ -1480,7 +1444,7 @@ static wasm_status regalloc_once(mir_func *mf, const uint8_t *depth,
 		}
 		if (!place(&c))
 			goto nomem;
-	} else if (!build_ranges(&c, true)) {
+	} else if (!build_ranges(&c, true) || !place(&c)) {
 		goto nomem;
 	}
 	hints(mf, hphys, hreg);

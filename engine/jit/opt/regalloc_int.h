@@ -24,6 +24,19 @@ typedef void visit_fn(void *ctx, mir_reg r, int how);
  * (a PMOV's sources, then its destinations: parallel). */
 void ra_visit(const mir_func *mf, const mir_insn *i, visit_fn *fn, void *ctx);
 
+/* Every instruction's operands as ra_visit gives them, listed once per
+ * round (regalloc.c's ops_build): instruction idx's (its linear index,
+ * block b's first + j, as the blocks were then) at op[at[idx] ..
+ * at[idx + 1]). */
+typedef struct {
+	mir_reg r;
+	int how;
+} ra_op;
+typedef struct {
+	const ra_op *op;
+	const uint32_t *at;
+} ra_oplist;
+
 /* Natural loops of the MIR's CFG: for each block h with an edge from a
  * block laid out at or after it, the blocks reaching one of those edges
  * backwards without passing h (h first).  fn(ctx, h, body, n, pred) per
@@ -54,14 +67,16 @@ bool ra_loops_keep(const mir_func *mf, ra_loopset *ls);
 bool ra_loops_again(const ra_loopset *ls, loop_fn *fn, void *ctx);
 void ra_loopset_free(ra_loopset *ls);
 
-/* Splitting at loop boundaries (regalloc_split.c): in is the live-in
+/* Splitting at loop boundaries (regalloc_split.c): ops the operands
+ * before the calls' splits this round rewrote some blocks (they only
+ * add moves of values in skip and of new registers), in is the live-in
  * sets (nw words per block, bit v - MIR_FIRST_VIRT), pressure[b] and
  * pressure_x[b] the most integer and float registers live at once in
  * block b, skip the registers not to split (those split around calls).
  * *nsplit: how many values were split (the caller allocates again).
  * False when out of memory. */
 bool ra_split_loops(mir_func *mf, const ra_loopset *loops,
-	const uint64_t *in, uint32_t nw,
+	const ra_oplist *ops, const uint64_t *in, uint32_t nw,
 	const uint16_t *pressure, const uint16_t *pressure_x,
 	const uint64_t *skip, uint32_t *nsplit);
 /* The registers the scan hands out per class (regalloc.c). */

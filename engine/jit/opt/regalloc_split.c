@@ -61,6 +61,7 @@ typedef struct {
 
 typedef struct {
 	mir_func *mf;
+	const ra_oplist *ops;
 	const uint64_t *in, *skip;
 	uint32_t nw;
 	const uint16_t *pressure, *pressure_x;
@@ -75,14 +76,19 @@ typedef struct {
 	uint32_t nsplit;
 } ls;
 
-static void name_reg(void *ctx, mir_reg r, int how)
+/* c->named += the registers block b reads or writes, from the operand
+ * list: b as it was before the calls' splits, which add only moves of
+ * the values they split (in skip, never candidates) and of new
+ * registers (past the sets), so the candidates named are the same. */
+static void name_block(ls *c, uint32_t b)
 {
-	ls *c = ctx;
-	(void)how;
-	/* registers past the sets are new (split around calls this round):
-	 * not candidates */
-	if (!MIR_IS_PHYS(r) && VBIT(r) < 64 * c->nw)
-		SETB(c->named, r);
+	const mir_func *mf = c->mf;
+	uint32_t end = b + 1 < mf->nb ? mf->b[b + 1].first : mf->ninsn;
+	for (uint32_t k = c->ops->at[mf->b[b].first]; k < c->ops->at[end]; k++) {
+		mir_reg r = c->ops->op[k].r;
+		if (!MIR_IS_PHYS(r) && VBIT(r) < 64 * c->nw)
+			SETB(c->named, r);
+	}
 }
 
 static bool move_add(ls *c, uint32_t b, bool at_end, bool save, mir_reg d,
@@ -131,11 +137,9 @@ static uint32_t loop_pick(ls *c, uint32_t h, const uint32_t *body, uint32_t n,
 		return 0;
 	memset(c->named, 0, (size_t)c->nw * 8);
 	for (uint32_t k = 0; k < n; k++) {
-		const mir_block *bl = &mf->b[body[k]];
-		if (bl->osr_entry)
+		if (mf->b[body[k]].osr_entry)
 			continue;       /* an entry: loop_split saves there */
-		for (uint32_t j = 0; j < bl->n; j++)
-			ra_visit(mf, &bl->insn[j], name_reg, c);
+		name_block(c, body[k]);
 	}
 	/* entries: every edge into h from outside */
 	bool entries = true;
@@ -289,11 +293,11 @@ static bool rewrite_block(mir_func *mf, uint32_t b, const split_move *mv,
 }
 
 bool ra_split_loops(mir_func *mf, const ra_loopset *loops,
-	const uint64_t *in, uint32_t nw,
+	const ra_oplist *ops, const uint64_t *in, uint32_t nw,
 	const uint16_t *pressure, const uint16_t *pressure_x,
 	const uint64_t *skip, uint32_t *nsplit)
 {
-	ls c = { .mf = mf, .in = in, .skip = skip, .nw = nw,
+	ls c = { .mf = mf, .ops = ops, .in = in, .skip = skip, .nw = nw,
 		.pressure = pressure, .pressure_x = pressure_x };
 	uint32_t nb = mf->nb ? mf->nb : 1;
 	bool ok = false;
