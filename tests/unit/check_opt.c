@@ -1172,20 +1172,23 @@ START_TEST(build_constant)
 }
 END_TEST
 
+/* (param i32) (result i32) (local i32)
+ * loop  l1 += l0; l0 -= 1; br_if l0  end  l1: a loop whose sum is
+ * returned */
+static const uint8_t sum_loop_code[] = {
+	0x03, 0x40,
+	0x20, 1, 0x20, 0, 0x6a, 0x21, 1,
+	0x20, 0, 0x41, 1, 0x6b, 0x22, 0,
+	0x0d, 0,
+	0x0b,
+	0x20, 1,
+};
+
 START_TEST(build_loop_osr)
 {
-	/* (param i32) (result i32) (local i32)
-	 * loop  l1 += l0; l0 -= 1; br_if l0  end  l1 */
-	static const uint8_t code[] = {
-		0x03, 0x40,
-		0x20, 1, 0x20, 0, 0x6a, 0x21, 1,
-		0x20, 0, 0x41, 1, 0x6b, 0x22, 0,
-		0x0d, 0,
-		0x0b,
-		0x20, 1,
-	};
 	wasm_engine *e;
-	wasm_module *m = load(&e, "i", "i", 1, 'i', code, sizeof code);
+	wasm_module *m = load(&e, "i", "i", 1, 'i', sum_loop_code,
+		sizeof sum_loop_code);
 	ir_func *f = build_run(m, NULL);
 	ck_assert_uint_eq(f->nosr, 1);
 	ir_osr *o = &f->osr[0];
@@ -1448,17 +1451,9 @@ static char *print_passes(wasm_module *m, bool verify)
 
 START_TEST(pass_manager_skips)
 {
-	/* a loop whose sum is returned: l1 += l0; l0 -= 1 while l0 */
-	static const uint8_t code[] = {
-		0x03, 0x40,
-		0x20, 1, 0x20, 0, 0x6a, 0x21, 1,
-		0x20, 0, 0x41, 1, 0x6b, 0x22, 0,
-		0x0d, 0,
-		0x0b,
-		0x20, 1,
-	};
 	wasm_engine *e;
-	wasm_module *m = load(&e, "i", "i", 1, 'i', code, sizeof code);
+	wasm_module *m = load(&e, "i", "i", 1, 'i', sum_loop_code,
+		sizeof sum_loop_code);
 	char *checked = print_passes(m, true), *skipped = print_passes(m, false);
 	ck_assert_str_eq(checked, skipped);
 	ck_assert_ptr_nonnull(strstr(checked, "; after copyprop (no change)"));
