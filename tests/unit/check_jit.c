@@ -834,9 +834,12 @@ START_TEST(opt_osr_into_short_inner_loop)
 }
 END_TEST
 
-/* With fuel, every iteration of the short inner loop is charged in
- * tier 2 as elsewhere: the same fuel left, the same trap. */
-START_TEST(fuel_same_in_short_inner_loop)
+/* In every tier mix with fuel metering (100000 units), name(ok) returns
+ * want with the same fuel left in every mix, and name(out) runs out of
+ * fuel: the same trap, nothing left.  Returns the fuel left after
+ * name(ok). */
+static uint64_t fuel_same_in_mixes(const char *wat_src, const char *name,
+	int32_t ok, int32_t want, int32_t out)
 {
 	uint64_t left[NMIXES];
 	for (size_t k = 0; k < NMIXES; k++) {
@@ -846,18 +849,26 @@ START_TEST(fuel_same_in_short_inner_loop)
 		rig r;
 		mix_config(&cfg, k);
 		cfg.fuel = true;
-		rig_up_cfg(&r, short_loops_wat, &cfg, NULL, 0);
+		rig_up_cfg(&r, wat_src, &cfg, NULL, 0);
 		wasm_store_set_fuel(r.s, 100000);
-		ck_assert_int_eq(call_i32(&r, "nest", 40, &v, &err), WASM_OK);
-		ck_assert_int_eq(v, nest_ref(40));
+		ck_assert_int_eq(call_i32(&r, name, ok, &v, &err), WASM_OK);
+		ck_assert_int_eq(v, want);
 		left[k] = wasm_store_fuel(r.s);
 		ck_assert_uint_eq(left[k], left[0]);
-		ck_assert_uint_eq(left[0], 100000 - 1 - 40 - 1 - 40 * 1000);
-		ck_assert_int_eq(call_i32(&r, "nest", 1000, &v, &err), WASM_ERR_TRAP);
+		ck_assert_int_eq(call_i32(&r, name, out, &v, &err), WASM_ERR_TRAP);
 		ck_assert_int_eq(err.trap, WASM_TRAP_OUT_OF_FUEL);
 		ck_assert_uint_eq(wasm_store_fuel(r.s), 0);
 		rig_down(&r);
 	}
+	return left[0];
+}
+
+/* With fuel, every iteration of the short inner loop is charged in
+ * tier 2 as elsewhere: the same fuel left, the same trap. */
+START_TEST(fuel_same_in_short_inner_loop)
+{
+	ck_assert_uint_eq(fuel_same_in_mixes(short_loops_wat, "nest", 40,
+		nest_ref(40), 1000), 100000 - 1 - 40 - 1 - 40 * 1000);
 }
 END_TEST
 
@@ -1020,25 +1031,7 @@ END_TEST
  * the interpreter to the baseline and on into tier 2 mid-call or not. */
 START_TEST(fuel_same_across_tier2)
 {
-	uint64_t left[NMIXES];
-	for (size_t k = 0; k < NMIXES; k++) {
-		wasm_config cfg;
-		wasm_error err;
-		int32_t v;
-		rig r;
-		mix_config(&cfg, k);
-		cfg.fuel = true;
-		rig_up_cfg(&r, iloop_wat, &cfg, NULL, 0);
-		wasm_store_set_fuel(r.s, 100000);
-		ck_assert_int_eq(call_i32(&r, "isum", 3000, &v, &err), WASM_OK);
-		ck_assert_int_eq(v, isum(3000));
-		left[k] = wasm_store_fuel(r.s);
-		ck_assert_uint_eq(left[k], left[0]);
-		ck_assert_int_eq(call_i32(&r, "isum", 500000, &v, &err), WASM_ERR_TRAP);
-		ck_assert_int_eq(err.trap, WASM_TRAP_OUT_OF_FUEL);
-		ck_assert_uint_eq(wasm_store_fuel(r.s), 0);
-		rig_down(&r);
-	}
+	(void)fuel_same_in_mixes(iloop_wat, "isum", 3000, isum(3000), 500000);
 }
 END_TEST
 

@@ -133,6 +133,18 @@ static void same(const outcome *x, const outcome *y, const char *what,
 		what, y->st, y->v, y->trap, y->func, y->offset, y->fuel_left);
 }
 
+/* name(a, b) in tier 2 (o), answered as the interpreter (in) and the
+ * baseline (bl) answer it; tier 2's outcome. */
+static outcome call3(rig *o, rig *in, rig *bl, const char *name, int32_t a,
+	int32_t b, uint64_t fuel)
+{
+	outcome x = call(o, name, a, b, fuel), y = call(in, name, a, b, fuel);
+	outcome z = call(bl, name, a, b, fuel);
+	same(&x, &y, "interpreter", name, a, b);
+	same(&x, &z, "baseline", name, a, b);
+	return x;
+}
+
 /* Tier 2 compiled every function of r's module and refused none. */
 static void all_in_opt(rig *r)
 {
@@ -438,10 +450,7 @@ START_TEST(inline_same_answers)
 		     *n; n++) {
 			if (strcmp(*n, "refused") == 0 && (a < 0 || a > 1000 || b <= 0 || b > 1000))
 				continue;
-			outcome x = call(&o, *n, a, b, 0), y = call(&in, *n, a, b, 0);
-			outcome z = call(&bl, *n, a, b, 0);
-			same(&x, &y, "interpreter", *n, a, b);
-			same(&x, &z, "baseline", *n, a, b);
+			(void)call3(&o, &in, &bl, *n, a, b, 0);
 		}
 	}
 	/* some of them trapped, in the callees */
@@ -506,10 +515,7 @@ START_TEST(inline_stack_depth)
 	bool leaf_overflowed = false;
 	for (const char *const *n = (const char *const[]){ "down", "up", "lp", NULL }; *n; n++)
 		for (int32_t d = DEPTH - 6; d <= DEPTH + 2; d++) {
-			outcome x = call(&o, *n, d, 5, 0), y = call(&in, *n, d, 5, 0);
-			outcome z = call(&bl, *n, d, 5, 0);
-			same(&x, &y, "interpreter", *n, d, 5);
-			same(&x, &z, "baseline", *n, d, 5);
+			outcome x = call3(&o, &in, &bl, *n, d, 5, 0);
 			leaf_overflowed |= x.trap == WASM_TRAP_STACK_OVERFLOW && x.func == 0;
 		}
 	/* the overflow happened at least once at the inlined leaf's entry */
@@ -548,10 +554,7 @@ START_TEST(inline_fuel)
 	 * the same result or the same out-of-fuel trap, the same fuel left */
 	bool ran_out = false, finished = false;
 	for (uint64_t fuel = 1; fuel <= 40; fuel++) {
-		outcome x = call(&o, "spin", 3, 12, fuel), y = call(&in, "spin", 3, 12, fuel);
-		outcome z = call(&bl, "spin", 3, 12, fuel);
-		same(&x, &y, "interpreter", "spin", 3, 12);
-		same(&x, &z, "baseline", "spin", 3, 12);
+		outcome x = call3(&o, &in, &bl, "spin", 3, 12, fuel);
 		ran_out |= x.trap == WASM_TRAP_OUT_OF_FUEL && x.func == 0;
 		finished |= x.st == WASM_OK;
 	}
@@ -562,10 +565,7 @@ START_TEST(inline_fuel)
 	size_t where[2] = { SIZE_MAX, SIZE_MAX };     /* two places in lp */
 	finished = false;
 	for (uint64_t fuel = 1; fuel <= 40; fuel++) {
-		outcome x = call(&o, "lp", 4, 5, fuel), y = call(&in, "lp", 4, 5, fuel);
-		outcome z = call(&bl, "lp", 4, 5, fuel);
-		same(&x, &y, "interpreter", "lp", 4, 5);
-		same(&x, &z, "baseline", "lp", 4, 5);
+		outcome x = call3(&o, &in, &bl, "lp", 4, 5, fuel);
 		if (x.trap == WASM_TRAP_OUT_OF_FUEL && x.func == lp)
 			where[where[0] != SIZE_MAX && where[0] != x.offset] = x.offset;
 		finished |= x.st == WASM_OK;
@@ -754,10 +754,7 @@ START_TEST(inline_calls_same_answers)
 	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
 		const char *n = cases[k].name;
 		int32_t a = cases[k].a, b = cases[k].b;
-		outcome x = call(&o, n, a, b, 0), y = call(&in, n, a, b, 0);
-		outcome z = call(&bl, n, a, b, 0);
-		same(&x, &y, "interpreter", n, a, b);
-		same(&x, &z, "baseline", n, a, b);
+		(void)call3(&o, &in, &bl, n, a, b, 0);
 	}
 	/* the traps: in $big, called from inlined code; in inlined $w2's
 	 * call_indirect and $w3's memory.fill, naming them */
@@ -833,10 +830,7 @@ START_TEST(inline_calls_depth)
 	rig_up(&bl, calls_wat, WASM_TIER_BASELINE, false, DEPTH);
 	bool overflowed = false, finished = false;
 	for (int32_t n = DEPTH - 4; n <= DEPTH + 2; n++) {
-		outcome x = call(&o, "cfib", n, 0, 0), y = call(&in, "cfib", n, 0, 0);
-		outcome z = call(&bl, "cfib", n, 0, 0);
-		same(&x, &y, "interpreter", "cfib", n, 0);
-		same(&x, &z, "baseline", "cfib", n, 0);
+		outcome x = call3(&o, &in, &bl, "cfib", n, 0, 0);
 		overflowed |= x.trap == WASM_TRAP_STACK_OVERFLOW;
 		finished |= x.st == WASM_OK;
 	}
