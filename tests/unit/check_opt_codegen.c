@@ -964,6 +964,53 @@ static char *mir_text(rig *r, const char *name, bool allocated)
 	return text;
 }
 
+/* The moves between different registers in the last parallel move of
+ * f's allocated MIR (a loop's back edge). */
+static unsigned back_edge_moves(rig *r)
+{
+	char *t = mir_text(r, "f", true);
+	const char *l = NULL;
+	for (const char *p = t; (p = strstr(p, "  pmov ")); p++)
+		l = p;
+	ck_assert_ptr_nonnull(l);
+	unsigned n = 0;
+	const char *nl = strchr(l, '\n');
+	for (const char *m = l; (m = strstr(m, ") <- v")) && (!nl || m < nl); m++) {
+		const char *dst = m, *src = strchr(m + 6, '(');
+		while (dst > l && dst[-1] != '(')
+			dst--;
+		ck_assert_ptr_nonnull(src);
+		n += strncmp(dst, src + 1, (size_t)(m - dst)) != 0 || src[1 + (m - dst)] != ')';
+	}
+	free(t);
+	return n;
+}
+
+/* The value a loop carries round tries its phi's register first
+ * (regalloc.c's hints): of this loop's three back-edge moves, the one of
+ * local 2 (a product, copied from local 1 by the two-operand form, which
+ * the move-source hint alone would put in local 1's old register) is a
+ * move to itself; without that hint all three move. */
+START_TEST(phi_hint_back_edge)
+{
+	static const char text[] =
+		"(module (func (export \"f\") (param i32 i32) (result i32) (local i32)\n"
+		"  (loop\n"
+		"    (local.set 2 (i32.mul (local.get 1) (local.get 2)))\n"
+		"    (local.set 1 (i32.shl (local.get 0) (local.get 1)))\n"
+		"    (local.set 0 (i32.sub (local.get 0) (i32.const 1)))\n"
+		"    (br_if 0 (local.get 0)))\n"
+		"  (i32.add (local.get 1) (local.get 2))))\n";
+	size_t len;
+	uint8_t *bytes = wat(text, &len);
+	rig r;
+	rig_up(&r, bytes, len, WASM_TIER_AUTO);
+	free(bytes);
+	ck_assert_uint_le(back_edge_moves(&r), 2);
+	rig_down(&r);
+}
+END_TEST
+
 /* A bottom-tested loop whose phis the allocator gives the registers of
  * the values carried round: its back edge has no move left, and the
  * block that held them is jumped past (emit.c, skips_find), so the loop
@@ -1782,6 +1829,7 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, lowering_patterns);
 	tcase_add_test(tc, back_edge_one_jcc);
+	tcase_add_test(tc, phi_hint_back_edge);
 	tcase_add_test(tc, regalloc_choices);
 	tcase_add_test(tc, pressure_split);
 	tcase_add_test(tc, verifier_slots_jtcase);
