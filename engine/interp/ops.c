@@ -3,6 +3,8 @@
  * each layout are. */
 #include "interp/ops.h"
 
+#include <stdlib.h>
+
 /* The groups that code maps onto each other by arithmetic keep one order:
  * the pre-decoder (a compare onto its compare-and-branch, a load or a
  * store onto its fused-address forms, an op onto its immediate form) and
@@ -27,6 +29,7 @@ SAME_ORDER(FEQ32, FCOPYSIGN32, FEQ64, FCOPYSIGN64);
 SAME_ORDER(EQ32I, SHRU32I, EQ64I, SHRU64I);
 #undef SAME_ORDER
 _Static_assert(OP_COUNT_ <= UINT16_MAX + 1, "an op must fit the head");
+
 _Static_assert(OPL_COUNT_ <= UINT8_MAX && OPFAM_COUNT_ <= UINT8_MAX,
 	"layouts and families are kept in bytes");
 
@@ -51,6 +54,8 @@ const char *const op_traps_names[OPTR_COUNT_] = {
 #undef OPS_NAME_
 };
 
+/* A layout with more slot or immediate fields than op_layout_info holds is
+ * a mistake in INTERP_LAYOUTS: stop before anything reads the table. */
 static void add_field(op_layout_info *li, int kind, size_t off)
 {
 	switch (kind) {
@@ -61,10 +66,20 @@ static void add_field(op_layout_info *li, int kind, size_t off)
 		/* fall through */
 	case OPK_S:
 	case OPK_BASE:
+		if (li->nslots >= OP_MAX_SLOTS)
+			abort();
 		li->slot_off[li->nslots++] = (uint8_t)off;
 		break;
 	case OPK_REL:
 		li->rel_off = (uint8_t)off;
+		break;
+	case OPK_K16:
+	case OPK_I32:
+	case OPK_I64:
+		if (li->nimms >= OP_MAX_IMMS)
+			abort();
+		li->imm_kind[li->nimms] = (uint8_t)kind;
+		li->imm_off[li->nimms++] = (uint8_t)off;
 		break;
 	default:
 		break;

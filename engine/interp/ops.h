@@ -412,6 +412,8 @@ enum op_type { OPT_NONE, OPT_I32, OPT_I64, OPT_F32, OPT_F64, OPT_V128 };
 /* ---- derived facts (ops.c) -------------------------------------------------- */
 
 #define OP_MAX_SLOTS 4      /* slot fields of one layout, at most */
+#define OP_MAX_IMMS 4       /* immediate fields (K16, I32, I64) of one
+                               layout, at most */
 
 /* What a layout looks like, from INTERP_LAYOUTS. */
 typedef struct {
@@ -425,6 +427,9 @@ typedef struct {
 	                           has its targets instead) */
 	uint8_t dst_off;        /* offset of its first field if that is a D
 	                           slot (the pre-decoder retargets it), else 0 */
+	uint8_t nimms;          /* immediate fields (K16, I32, I64), in order */
+	uint8_t imm_off[OP_MAX_IMMS];
+	uint8_t imm_kind[OP_MAX_IMMS];  /* OPK_K16, OPK_I32 or OPK_I64 */
 } op_layout_info;
 
 /* What an op is, from INTERP_OPS. */
@@ -539,6 +544,18 @@ static inline int64_t insn_branch_target(const uint8_t *code, uint32_t off,
 	OPF_REL rel;
 	memcpy(&rel, code + off + field, sizeof rel);
 	return (int64_t)off + field + rel;
+}
+
+/* The value of the instruction's k-th immediate field (k < nimms),
+ * zero-extended. */
+static inline uint64_t insn_imm(const uint8_t *ip, uint32_t k)
+{
+	const op_layout_info *lay = op_layout_of(insn_op(ip));
+	uint64_t v = 0;
+	size_t size = lay->imm_kind[k] == OPK_K16 ? sizeof(OPF_K16) :
+		lay->imm_kind[k] == OPK_I32 ? sizeof(OPF_I32) : sizeof(OPF_I64);
+	memcpy(&v, ip + lay->imm_off[k], size);        /* little-endian */
+	return v;
 }
 
 /* The slot named by the instruction's i-th slot field (i < nslots). */

@@ -56,12 +56,42 @@ START_TEST(every_layout_is_consistent)
 			ck_assert_uint_ge(li->rel_off, sizeof(op_head));
 			ck_assert_uint_le(li->rel_off + sizeof(OPF_REL), li->len);
 		}
+		ck_assert_uint_le(li->nimms, OP_MAX_IMMS);
+		for (uint32_t i = 0; i < li->nimms; i++) {
+			size_t size = li->imm_kind[i] == OPK_K16 ? sizeof(OPF_K16) :
+				li->imm_kind[i] == OPK_I32 ? sizeof(OPF_I32) :
+				sizeof(OPF_I64);
+			ck_assert(li->imm_kind[i] == OPK_K16 ||
+				li->imm_kind[i] == OPK_I32 || li->imm_kind[i] == OPK_I64);
+			ck_assert_uint_ge(li->imm_off[i], sizeof(op_head));
+			ck_assert_uint_le(li->imm_off[i] + size, li->len);
+			if (i)
+				ck_assert_uint_gt(li->imm_off[i], li->imm_off[i - 1]);
+		}
 		/* dst_off: the first field, when it is written. */
 		if (li->dst_off) {
 			ck_assert_uint_eq(li->dst_off, sizeof(op_head));
 			ck_assert(li->slot_writes & 1u);
 		}
 	}
+}
+END_TEST
+
+/* insn_imm reads each immediate as the layout struct names it: a lane
+ * load's offset and lane, a v128 constant's two halves. */
+START_TEST(immediates_read_by_kind)
+{
+	struct op_V_LOAD_LANE ll = { .op = OP_HEAD(OP_V_V128_LOAD32_LANE),
+		.d = 3, .a = 1, .v = 5, .off = 0x89abcdefu, .lane = 2 };
+	ck_assert_uint_eq(op_layout_of(OP_V_V128_LOAD32_LANE)->nimms, 2);
+	ck_assert_uint_eq(insn_imm((const uint8_t *)&ll, 0), 0x89abcdefu);
+	ck_assert_uint_eq(insn_imm((const uint8_t *)&ll, 1), 2);
+	struct op_V_CONST vc = { .op = OP_HEAD(OP_V_V128_CONST), .d = 7,
+		.lo = 0x0123456789abcdefull, .hi = 0xfedcba9876543210ull };
+	ck_assert_uint_eq(op_layout_of(OP_V_V128_CONST)->nimms, 2);
+	ck_assert_uint_eq(insn_imm((const uint8_t *)&vc, 0), 0x0123456789abcdefull);
+	ck_assert_uint_eq(insn_imm((const uint8_t *)&vc, 1), 0xfedcba9876543210ull);
+	ck_assert_uint_eq(op_layout_of(OP_V_V128_CONST)->nslots, 1);
 }
 END_TEST
 
@@ -328,6 +358,7 @@ static Suite *ops_suite(void)
 	TCase *t = tcase_create("table");
 	tcase_add_test(t, every_layout_is_consistent);
 	tcase_add_test(t, every_op_is_consistent);
+	tcase_add_test(t, immediates_read_by_kind);
 	tcase_add_test(t, head_round_trip);
 	suite_add_tcase(s, t);
 	t = tcase_create("code");

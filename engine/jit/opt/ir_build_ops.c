@@ -329,81 +329,40 @@ static void do_simd_move(bld *c, enum interp_op op, const uint8_t *ip)
 }
 
 /* The SIMD family: operands in ir_vop_arg_type's order, read through the
- * op's layout. */
+ * op's layout (op_layout_of: its fields in order, as the pre-decoder
+ * wrote them).  The slots it reads are the first operands, its D slot
+ * gets the result; of its immediates, a K16 is the lane, an I32 the
+ * memory offset, and two I64s are a constant's 16 bytes (v128.const,
+ * i8x16.shuffle): the low 8 in imm, the high 8 an i64 constant after the
+ * slots.  A layout with a branch or a call's frame holds no SIMD op. */
 static void do_simd(bld *c, enum interp_op op, const uint8_t *ip)
 {
-	ir_ref a[4];
-	uint32_t n = 0, lane = 0, d = UINT32_MAX;
+	const op_layout_info *lay = op_layout_of(op);
+	ir_ref a[OP_MAX_SLOTS + OP_MAX_IMMS];
+	uint32_t n = 0, lane = 0, d = UINT32_MAX, ni64 = 0;
 	uint64_t imm = 0;
 	if (jit_simd_shape(op) == JS_NONE) {        /* moves, select, globals, ENTER */
 		do_simd_move(c, op, ip);
 		return;
 	}
-	switch (op_infos[op].layout) {
-	case OPL_D_A:
-		a[n++] = ir_b_rd(c, OP_AT(ip, D_A)->a);
-		d = OP_AT(ip, D_A)->d;
-		break;
-	case OPL_D_AB:
-		a[n++] = ir_b_rd(c, OP_AT(ip, D_AB)->a);
-		a[n++] = ir_b_rd(c, OP_AT(ip, D_AB)->b);
-		d = OP_AT(ip, D_AB)->d;
-		break;
-	case OPL_D_ABC:
-		a[n++] = ir_b_rd(c, OP_AT(ip, D_ABC)->a);
-		a[n++] = ir_b_rd(c, OP_AT(ip, D_ABC)->b);
-		a[n++] = ir_b_rd(c, OP_AT(ip, D_ABC)->c);
-		d = OP_AT(ip, D_ABC)->d;
-		break;
-	case OPL_V_CONST:
-		imm = OP_AT(ip, V_CONST)->lo;
-		a[n++] = konst(c, IRT_I64, OP_AT(ip, V_CONST)->hi);
-		d = OP_AT(ip, V_CONST)->d;
-		break;
-	case OPL_V_SHUFFLE:
-		a[n++] = ir_b_rd(c, OP_AT(ip, V_SHUFFLE)->a);
-		a[n++] = ir_b_rd(c, OP_AT(ip, V_SHUFFLE)->b);
-		imm = OP_AT(ip, V_SHUFFLE)->lo;
-		a[n++] = konst(c, IRT_I64, OP_AT(ip, V_SHUFFLE)->hi);
-		d = OP_AT(ip, V_SHUFFLE)->d;
-		break;
-	case OPL_V_LANE:
-		a[n++] = ir_b_rd(c, OP_AT(ip, V_LANE)->a);
-		lane = OP_AT(ip, V_LANE)->lane;
-		d = OP_AT(ip, V_LANE)->d;
-		break;
-	case OPL_V_REPLACE:
-		a[n++] = ir_b_rd(c, OP_AT(ip, V_REPLACE)->a);
-		a[n++] = ir_b_rd(c, OP_AT(ip, V_REPLACE)->b);
-		lane = OP_AT(ip, V_REPLACE)->lane;
-		d = OP_AT(ip, V_REPLACE)->d;
-		break;
-	case OPL_LOAD:
-		a[n++] = ir_b_rd(c, OP_AT(ip, LOAD)->a);
-		imm = OP_AT(ip, LOAD)->off;
-		d = OP_AT(ip, LOAD)->d;
-		break;
-	case OPL_STORE:
-		a[n++] = ir_b_rd(c, OP_AT(ip, STORE)->a);
-		a[n++] = ir_b_rd(c, OP_AT(ip, STORE)->v);
-		imm = OP_AT(ip, STORE)->off;
-		break;
-	case OPL_V_LOAD_LANE:
-		a[n++] = ir_b_rd(c, OP_AT(ip, V_LOAD_LANE)->a);
-		a[n++] = ir_b_rd(c, OP_AT(ip, V_LOAD_LANE)->v);
-		imm = OP_AT(ip, V_LOAD_LANE)->off;
-		lane = OP_AT(ip, V_LOAD_LANE)->lane;
-		d = OP_AT(ip, V_LOAD_LANE)->d;
-		break;
-	case OPL_V_STORE_LANE:
-		a[n++] = ir_b_rd(c, OP_AT(ip, V_STORE_LANE)->a);
-		a[n++] = ir_b_rd(c, OP_AT(ip, V_STORE_LANE)->v);
-		imm = OP_AT(ip, V_STORE_LANE)->off;
-		lane = OP_AT(ip, V_STORE_LANE)->lane;
-		break;
-	default:
-		do_simd_move(c, op, ip);
+	if (lay->rel_off || op_infos[op].layout == OPL_BR_TABLE) {
+		ir_b_refuse(c, "unknown instruction");
 		return;
+	}
+	for (uint32_t j = 0; j < lay->nslots; j++) {
+		if (lay->slot_writes >> j & 1)
+			d = insn_slot(ip, j);
+		else
+			a[n++] = ir_b_rd(c, insn_slot(ip, j));
+	}
+	for (uint32_t k = 0; k < lay->nimms; k++) {
+		uint64_t v = insn_imm(ip, k);
+		if (lay->imm_kind[k] == OPK_K16)
+			lane = (uint32_t)v;
+		else if (lay->imm_kind[k] == OPK_I32 || ni64++ == 0)
+			imm = v;
+		else
+			a[n++] = konst(c, IRT_I64, v);
 	}
 	if (n != ir_vop_nargs(op)) {
 		ir_b_refuse(c, "unknown instruction");
