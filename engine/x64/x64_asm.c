@@ -699,10 +699,21 @@ bool x64_cpu_has_lzcnt(void)
 	return __get_cpuid(0x80000001u, &a, &b, &c, &d) && (c >> 5 & 1);
 }
 
-bool x64_cpu_has_tzcnt(void)
+bool x64_cpu_has_bmi1(void)
 {
 	unsigned a, b, c, d;
 	return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b >> 3 & 1);
+}
+
+bool x64_cpu_has_tzcnt(void)
+{
+	return x64_cpu_has_bmi1();
+}
+
+bool x64_cpu_has_bmi2(void)
+{
+	unsigned a, b, c, d;
+	return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b >> 8 & 1);
 }
 
 bool x64_cpu_has_popcnt(void)
@@ -808,6 +819,34 @@ static void vex_rr(x64_buf *b, int pfx, x64_sse op, x64_xmm dst, unsigned vvvv,
 	if (has_imm)
 		*p++ = imm;
 	emit_end(b, s, p);
+}
+
+/* A VEX-encoded GPR instruction, register form: dst in ModRM.reg, vvvv
+ * (0: none), src in r/m; VEX.W for size 8 (BMI: rorx, andn). */
+static void vex_gpr(x64_buf *b, int pfx, uint32_t op, unsigned size,
+	x64_gpr dst, unsigned vvvv, x64_gpr src, bool has_imm, uint8_t imm)
+{
+	if (!valid_size(b, size, SZ_DQ) || !valid_reg(b, (int)dst) ||
+	    !valid_reg(b, (int)src) || !valid_reg(b, (int)vvvv))
+		return;
+	uint8_t *s = emit_begin(b);
+	unsigned rex = (size == 8 ? REX_W : 0) | (dst & 8 ? REX_R : 0) |
+		(src & 8 ? REX_B : 0);
+	uint8_t *p = put_vex(s, pfx, rex, vvvv, op);
+	*p++ = (uint8_t)(0xc0 | (dst & 7) << 3 | (src & 7));
+	if (has_imm)
+		*p++ = imm;
+	emit_end(b, s, p);
+}
+
+void x64_rorx_rri(x64_buf *b, unsigned size, x64_gpr dst, x64_gpr src, uint8_t imm)
+{
+	vex_gpr(b, X64_PFX_F2, 0x0f3af0, size, dst, 0, src, true, imm);
+}
+
+void x64_andn_rrr(x64_buf *b, unsigned size, x64_gpr dst, x64_gpr src1, x64_gpr src2)
+{
+	vex_gpr(b, 0, 0x0f38f2, size, dst, src1, src2, false, 0);
 }
 
 void x64_vex_xxx(x64_buf *b, int pfx, x64_sse op, x64_xmm dst, x64_xmm src1,

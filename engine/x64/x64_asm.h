@@ -283,8 +283,16 @@ void x64_lzcnt_rm(x64_buf *b, unsigned size, x64_gpr dst, x64_mem m);
 void x64_tzcnt_rm(x64_buf *b, unsigned size, x64_gpr dst, x64_mem m);
 void x64_popcnt_rm(x64_buf *b, unsigned size, x64_gpr dst, x64_mem m);
 
+/* BMI (VEX-encoded GPR instructions; size 4 or 8, VEX.W): rorx (BMI2)
+ * rotates src right by imm into dst without touching src or the flags;
+ * andn (BMI1) is dst = ~src1 & src2. */
+void x64_rorx_rri(x64_buf *b, unsigned size, x64_gpr dst, x64_gpr src, uint8_t imm);
+void x64_andn_rrr(x64_buf *b, unsigned size, x64_gpr dst, x64_gpr src1, x64_gpr src2);
+
 bool x64_cpu_has_lzcnt(void);   /* CPUID 80000001h ECX.ABM[5] */
-bool x64_cpu_has_tzcnt(void);   /* CPUID 7 EBX.BMI1[3] */
+bool x64_cpu_has_bmi1(void);    /* CPUID 7 EBX.BMI1[3]: tzcnt, andn */
+bool x64_cpu_has_tzcnt(void);   /* BMI1's */
+bool x64_cpu_has_bmi2(void);    /* CPUID 7 EBX.BMI2[8]: rorx */
 bool x64_cpu_has_popcnt(void);  /* CPUID 1 ECX[23] */
 bool x64_cpu_has_sse41(void);   /* CPUID 1 ECX[19] (roundss/roundsd) */
 

@@ -1792,6 +1792,122 @@ START_TEST(simd_shift_counts)
 }
 END_TEST
 
+/* Rotations by a constant and and-nots, with BMI (mir_cpu: bmi2's rorx,
+ * bmi1's andn; not with no_avx, VEX like AVX): one instruction each and
+ * no copy of the operand first, and the values the interpreter gives,
+ * for every count 0..width (a count past the width wraps) and for the
+ * inverted operand on either side of the and.  An xor of all ones used
+ * twice stays an xor. */
+static const unsigned bmi_counts[] = { 0, 1, 7, 13, 31, 32, 37, 63, 64, 71 };
+#define NBMI_COUNTS (sizeof bmi_counts / sizeof bmi_counts[0])
+
+static char *bmi_wat(void)
+{
+	char *text;
+	size_t tlen;
+	FILE *out = open_memstream(&text, &tlen);
+	fputs("(module\n", out);
+	for (size_t k = 0; k < NBMI_COUNTS; k++)
+		for (int w = 32; w <= 64; w += 32)
+			fprintf(out,
+				"  (func (export \"rl%d_%zu\") (param i%d) (result i%d)\n"
+				"    (i%d.rotl (local.get 0) (i%d.const %u)))\n"
+				"  (func (export \"rr%d_%zu\") (param i%d) (result i%d)\n"
+				"    (i%d.rotr (local.get 0) (i%d.const %u)))\n",
+				w, k, w, w, w, w, bmi_counts[k], w, k, w, w, w, w, bmi_counts[k]);
+	for (int w = 32; w <= 64; w += 32)
+		fprintf(out,
+			"  (func (export \"an%d\") (param i%d i%d) (result i%d)\n"
+			"    (i%d.and (i%d.xor (local.get 0) (i%d.const -1)) (local.get 1)))\n"
+			"  (func (export \"na%d\") (param i%d i%d) (result i%d)\n"
+			"    (i%d.and (local.get 1) (i%d.xor (i%d.const -1) (local.get 0))))\n"
+			"  (func (export \"twice%d\") (param i%d i%d) (result i%d) (local i%d)\n"
+			"    (local.set 2 (i%d.xor (local.get 0) (i%d.const -1)))\n"
+			"    (i%d.add (i%d.and (local.get 2) (local.get 1)) (local.get 2)))\n",
+			w, w, w, w, w, w, w, w, w, w, w, w, w, w, w, w, w, w, w, w, w, w, w);
+	fputs(")\n", out);
+	fclose(out);
+	return text;
+}
+
+static unsigned mir_count(rig *r, const char *name, enum mir_op op)
+{
+	uint32_t idx;
+	export_func(r, name, &idx);
+	ir_func *f;
+	mir_func *mf;
+	wasm_error err;
+	ck_assert_int_eq(ir_build(r->m, idx, &f, &err), WASM_OK);
+	ck_assert_int_eq(ir_run_passes(f, ir_default_pipeline, NULL, true, &err), WASM_OK);
+	ck_assert_msg(mir_lower(r->m, f, &mf, &err) == WASM_OK, "%s", err.message);
+	unsigned n = 0;
+	for (uint32_t bi = 0; bi < mf->nb; bi++)
+		for (uint32_t ii = 0; ii < mf->b[bi].n; ii++)
+			n += mf->b[bi].insn[ii].op == op;
+	mir_free(mf);
+	ir_func_free(f);
+	return n;
+}
+
+START_TEST(bmi_rotates_andn)
+{
+	static const int64_t inputs[] = { 0, 1, -1, 0x123456789abcdef0ll,
+		(int64_t)0x8000000000000001ull, 0x7f00ff01, -0x5a5a5a5a5a5a5a5bll };
+	const size_t nin = sizeof inputs / sizeof inputs[0];
+	char *text = bmi_wat();
+	size_t len;
+	uint8_t *bytes = wat(text, &len);
+	free(text);
+	rig ri, ro;
+	rig_up(&ri, bytes, len, WASM_TIER_INTERP);
+	rig_up(&ro, bytes, len, WASM_TIER_OPT);
+	free(bytes);
+	bool bmi1 = mir_cpu()->bmi1 && !no_avx(), bmi2 = mir_cpu()->bmi2 && !no_avx();
+	unsigned compared = 0;
+	for (int w = 32; w <= 64; w += 32) {
+		char name[32];
+		for (size_t k = 0; k < NBMI_COUNTS; k++)
+			for (int dir = 0; dir < 2; dir++) {
+				snprintf(name, sizeof name, "%s%d_%zu", dir ? "rr" : "rl", w, k);
+				/* by a multiple of the width: folded away */
+				bool rot = bmi_counts[k] % (unsigned)w != 0;
+				ck_assert_msg(mir_count(&ro, name, MIR_RORX) == (bmi2 && rot),
+					"%s: rorx", name);
+				ck_assert_msg(!bmi2 || !rot || mir_count(&ro, name, MIR_MOV) == 0,
+					"%s: a copy before the rotation", name);
+				for (size_t in = 0; in < nin; in++, compared++) {
+					outcome a = call(&ri, name, &inputs[in]);
+					outcome b = call(&ro, name, &inputs[in]);
+					ck_assert_int_eq(a.st, WASM_OK);
+					ck_assert_int_eq(b.st, WASM_OK);
+					ck_assert_msg(a.v == b.v, "%s(%llx): %llx, interpreter %llx",
+						name, (unsigned long long)inputs[in],
+						(unsigned long long)b.v, (unsigned long long)a.v);
+				}
+			}
+		static const char *const ands[] = { "an", "na", "twice" };
+		for (size_t k = 0; k < 3; k++) {
+			snprintf(name, sizeof name, "%s%d", ands[k], w);
+			ck_assert_msg(mir_count(&ro, name, MIR_ANDN) == (bmi1 && k < 2),
+				"%s: andn", name);
+			for (size_t x = 0; x < nin; x++)
+				for (size_t y = 0; y < nin; y++, compared++) {
+					int64_t args[2] = { inputs[x], inputs[y] };
+					outcome a = call(&ri, name, args);
+					outcome b = call(&ro, name, args);
+					ck_assert_int_eq(a.st, WASM_OK);
+					ck_assert_int_eq(b.st, WASM_OK);
+					ck_assert_msg(a.v == b.v, "%s: %llx, interpreter %llx", name,
+						(unsigned long long)b.v, (unsigned long long)a.v);
+				}
+		}
+	}
+	ck_assert_uint_eq(compared, 2 * (NBMI_COUNTS * 2 * nin + 3 * nin * nin));
+	rig_down(&ri);
+	rig_down(&ro);
+}
+END_TEST
+
 /* Code size against the baseline's for the same functions (printed). */
 START_TEST(code_size)
 {
@@ -1841,6 +1957,7 @@ int main(void)
 	tcase_add_test(tc, traps_located);
 	tcase_add_test(tc, code_size);
 	tcase_add_test(tc, simd_shift_counts);
+	tcase_add_test(tc, bmi_rotates_andn);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

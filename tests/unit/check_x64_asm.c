@@ -494,6 +494,23 @@ static void gen_bits(void)
 	}
 }
 
+static void gen_bmi(void)
+{
+	cur_group = "bmi";
+	for (int s = 2; s < 4; s++) {
+		unsigned sz = sizes[s];
+		for (size_t i = 0; i < NQUIRK; i++)
+			for (size_t j = 0; j < NQUIRK; j++) {
+				int d = quirk_regs[i], r = quirk_regs[j];
+				int k = quirk_regs[(i + j) % NQUIRK];
+				CASE(x64_rorx_rri(&B, sz, d, r, (uint8_t)(i * 7 + j)),
+					"rorx %s, %s, %u", R(sz, d), R(sz, r), (unsigned)(i * 7 + j));
+				CASE(x64_andn_rrr(&B, sz, d, k, r), "andn %s, %s, %s",
+					R(sz, d), R(sz, k), R(sz, r));
+			}
+	}
+}
+
 /* An SSE form: name, prefix, opcode, the memory operand's size. */
 static const struct sse_form {
 	const char *name;
@@ -1117,6 +1134,7 @@ static void golden_setup(void)
 	gen_shift();
 	gen_cond();
 	gen_bits();
+	gen_bmi();
 	gen_sse();
 	gen_vex();
 	gen_flow();
@@ -1175,6 +1193,7 @@ START_TEST(golden_cond)
 }
 END_TEST
 START_TEST(golden_bits)   { check_group("bits"); }   END_TEST
+START_TEST(golden_bmi)    { check_group("bmi"); }    END_TEST
 START_TEST(golden_sse)    { check_group("sse"); }    END_TEST
 START_TEST(golden_vex)    { check_group("vex"); }    END_TEST
 START_TEST(golden_flow)   { check_group("flow"); }   END_TEST
@@ -1651,9 +1670,12 @@ START_TEST(cpu_features)
 	ck_assert_int_eq(x64_cpu_has_lzcnt(), x64_cpu_has_lzcnt());
 	ck_assert_int_eq(x64_cpu_has_tzcnt(), x64_cpu_has_tzcnt());
 	ck_assert_int_eq(x64_cpu_has_avx(), x64_cpu_has_avx());
-	fprintf(stderr, "cpu: lzcnt %d tzcnt %d popcnt %d sse4.1 %d avx %d\n",
+	ck_assert_int_eq(x64_cpu_has_bmi2(), x64_cpu_has_bmi2());
+	fprintf(stderr, "cpu: lzcnt %d tzcnt %d popcnt %d sse4.1 %d avx %d "
+		"bmi1 %d bmi2 %d\n",
 		x64_cpu_has_lzcnt(), x64_cpu_has_tzcnt(), x64_cpu_has_popcnt(),
-		x64_cpu_has_sse41(), x64_cpu_has_avx());
+		x64_cpu_has_sse41(), x64_cpu_has_avx(), x64_cpu_has_bmi1(),
+		x64_cpu_has_bmi2());
 }
 END_TEST
 
@@ -1668,6 +1690,7 @@ static Suite *x64_asm_suite(void)
 	tcase_add_test(tc, golden_shift);
 	tcase_add_test(tc, golden_cond);
 	tcase_add_test(tc, golden_bits);
+	tcase_add_test(tc, golden_bmi);
 	tcase_add_test(tc, golden_sse);
 	tcase_add_test(tc, golden_vex);
 	tcase_add_test(tc, golden_flow);

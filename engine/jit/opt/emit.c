@@ -971,6 +971,12 @@ static void emit_insn(em *c, const mir_insn *i)
 		else
 			x64_shift_rcl(B, (x64_shift)i->aux, i->size, gd);
 		break;
+	case MIR_RORX:
+		x64_rorx_rri(B, i->size, gd, ga, (uint8_t)i->imm);
+		break;
+	case MIR_ANDN:
+		x64_andn_rrr(B, i->size, gd, ga, gb);
+		break;
 	case MIR_BITCNT:
 		if (i->aux == 0)
 			x64_lzcnt_rr(B, i->size, gd, ga);

@@ -327,6 +327,26 @@ x64_cc lw_cond(lw *c, ir_ref r)
 
 /* ---- the ops ------------------------------------------------------------- */
 
+/* x if it is ~z (z ^ all ones) that r, an and of the same block, can take
+ * as andn's inverted operand (its only use, and the and's other operand
+ * not a constant): z, else IR_NONE.  analyse fuses it; lower_alu reads it
+ * back. */
+static ir_ref andn_operand(lw *c, ir_ref r, ir_ref x, ir_ref other)
+{
+	ir_func *f = c->f;
+	if (!c->bmi1 || ir_is_const(f, x) || ir_is_const(f, other) ||
+	    f->v[x].op != IR_IXOR || c->uses[x] != 1 ||
+	    f->v[x].block != f->v[r].block || f->v[x].type != f->v[r].type)
+		return IR_NONE;
+	ir_ref *b = ir_args(f, x);
+	uint64_t ones = f->v[x].type == IRT_I64 ? ~0ull : 0xffffffffull;
+	for (int k = 0; k < 2; k++)
+		if (ir_is_const(f, b[k]) && !ir_is_const(f, b[!k]) &&
+		    (cbits(c, b[k]) & ones) == ones)
+			return b[!k];
+	return IR_NONE;
+}
+
 static void lower_alu(lw *c, ir_ref r, x64_alu op, bool commutes)
 {
 	ir_insn *i = ir_at(c->f, r);
@@ -334,6 +354,16 @@ static void lower_alu(lw *c, ir_ref r, x64_alu op, bool commutes)
 	unsigned size = tsize(c, (enum ir_type)i->type);
 	ir_ref x = a[0], y = a[1];
 	int32_t imm;
+	if (op == X64_ALU_AND && (c->fused[x] || c->fused[y])) {
+		/* andn d, z, other for (z ^ -1) & other (analyse fused it) */
+		ir_ref inv = c->fused[x] ? x : y, other = inv == x ? y : x;
+		ir_ref z = andn_operand(c, r, inv, other);
+		if (z != IR_NONE) {
+			mir_reg rz = lw_val(c, z), ro = lw_val(c, other);
+			lw_ins(c, MIR_ANDN, size, lw_def(c, r), rz, ro);
+			return;
+		}
+	}
 	if (c->memop[r] != IR_NONE) {       /* d = x op [m] */
 		mir_reg d = lw_def(c, r);
 		lw_move_into(c, d, size, c->memop[r] == x ? y : x);
@@ -486,6 +516,16 @@ static void lower_shift(lw *c, ir_ref r, x64_shift op)
 	ir_ref *a = ir_args(c->f, r);
 	unsigned size = tsize(c, (enum ir_type)i->type);
 	mir_reg d = lw_def(c, r);
+	if (ir_is_const(c->f, a[1]) && c->bmi2 && !ir_is_const(c->f, a[0]) &&
+	    (op == X64_SH_ROL || op == X64_SH_ROR)) {
+		/* rorx: the rotated value in a register of its own, a[0]
+		 * left as it was (no copy first); a left rotation by n is a
+		 * right one by the width - n */
+		unsigned bits = size * 8, n = (unsigned)(cbits(c, a[1]) & (bits - 1));
+		mir_insn *k = lw_ins(c, MIR_RORX, size, d, lw_val(c, a[0]), 0);
+		k->imm = op == X64_SH_ROR ? n : (bits - n) & (bits - 1);
+		return;
+	}
 	if (ir_is_const(c->f, a[1])) {
 		lw_move_into(c, d, size, a[0]);
 		mir_insn *k = lw_ins(c, MIR_SHIFT, size, d, 0, 0);
@@ -1053,6 +1093,12 @@ static void analyse(lw *c)
 			}
 			if (lea3_inner(c, r))
 				c->fused[a[0]] = true;
+			if (i->op == IR_IAND) {
+				if (andn_operand(c, r, a[0], a[1]) != IR_NONE)
+					c->fused[a[0]] = true;
+				else if (andn_operand(c, r, a[1], a[0]) != IR_NONE)
+					c->fused[a[1]] = true;
+			}
 			mem_operands(c, r, last_eff);
 			if (ir_ops[i->op].effects)
 				last_eff = r;
@@ -1085,6 +1131,10 @@ wasm_status mir_lower(wasm_module *m, ir_func *f, mir_func **out,
 	c.popcnt = cpu->popcnt;
 	c.sse41 = cpu->sse41;
 	c.avx = cpu->avx && !m->engine->cfg.no_avx;
+	/* BMI's andn and rorx are VEX-encoded too: no_avx (which tests the
+	 * code for CPUs without VEX) leaves them out with AVX */
+	c.bmi1 = cpu->bmi1 && !m->engine->cfg.no_avx;
+	c.bmi2 = cpu->bmi2 && !m->engine->cfg.no_avx;
 	/* registers 0..16: none and the GPRs */
 	for (uint32_t r = 0; r < MIR_FIRST_VIRT; r++)
 		(void)lw_vreg(&c, 8, r >= MIR_PHYSX(0));

@@ -34,7 +34,7 @@ typedef struct {
 	ir_ref at;              /* IR instruction being lowered */
 	const char *refusal;
 	bool oom;
-	bool lzcnt, tzcnt, popcnt, sse41, avx;
+	bool lzcnt, tzcnt, popcnt, sse41, avx, bmi1, bmi2;
 	ir_osr_rebuild rebuild; /* lower_osr_entry's */
 } lw;
 

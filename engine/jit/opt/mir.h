@@ -99,6 +99,8 @@ enum mir_role { MR_NONE, MR_DEF, MR_UDEF, MR_USE };
 	X(IMUL,    "imul",    UDEF, USE,  NONE, 0)  /* d = d * a */ \
 	X(IMULI,   "imuli",   DEF,  USE,  NONE, 0)  /* d = a * imm */ \
 	X(SHIFT,   "shift",   UDEF, USE,  NONE, 0)  /* d = d aux(x64_shift) (a = cl | imm) */ \
+	X(RORX,    "rorx",    DEF,  USE,  NONE, 0)  /* BMI2: d = a rotated right by imm */ \
+	X(ANDN,    "andn",    DEF,  USE,  USE,  0)  /* BMI1: d = ~a & b */ \
 	X(BITCNT,  "bitcnt",  DEF,  USE,  NONE, 0)  /* aux 0 lzcnt, 1 tzcnt, 2 popcnt */ \
 	X(EXT,     "ext",     DEF,  USE,  NONE, 0)  /* d = sign-extend low aux bytes of a */ \
 	X(LEA,     "lea",     DEF,  USE,  USE,  0)  /* d = a + b*aux + imm (size wraps) */ \
@@ -322,7 +324,7 @@ static inline x64_gpr mir_simd_gpr(unsigned k)
  * wasm_config.no_avx: then floats and SIMD use the SSE two-operand forms
  * only (the same results, bit for bit; tests run both). */
 typedef struct {
-	bool lzcnt, tzcnt, popcnt, sse41, avx;
+	bool lzcnt, tzcnt, popcnt, sse41, avx, bmi1, bmi2;
 } mir_cpu_features;
 const mir_cpu_features *mir_cpu(void);
 

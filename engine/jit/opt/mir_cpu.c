@@ -1,6 +1,7 @@
 /* mir_cpu.c -- the CPU features tier 2's instruction selection uses,
  * asked once per process (cpuid is slow in a VM; the answer never
- * changes).  An engine may still refuse AVX (wasm_config.no_avx).
+ * changes).  An engine may still refuse AVX (wasm_config.no_avx), and
+ * with it the VEX-encoded GPR instructions of BMI (lower.c).
  */
 #include "jit/opt/mir.h"
 
@@ -16,6 +17,8 @@ static void cpu_probe(void)
 	cpu.popcnt = x64_cpu_has_popcnt();
 	cpu.sse41 = x64_cpu_has_sse41();
 	cpu.avx = x64_cpu_has_avx();
+	cpu.bmi1 = x64_cpu_has_bmi1();
+	cpu.bmi2 = x64_cpu_has_bmi2();
 }
 
 const mir_cpu_features *mir_cpu(void)
