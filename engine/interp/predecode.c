@@ -116,9 +116,11 @@ bool pd_push(compiler *c, uint8_t type)
 		.end = NONE, .slot = slot };
 	c->sp++;
 	c->has_v128 |= type == WASM_V128;
-	uint32_t used = slot + valtype_slots(type) - c->local_slots;
-	if (used > c->max_sp) {
-		c->max_sp = used;
+	/* (in dead code a slot may be any, below the operands too: slot_of;
+	 * it counts only past the locals, and never wraps round) */
+	uint32_t end = slot + valtype_slots(type);
+	if (end > c->local_slots && end - c->local_slots > c->max_sp) {
+		c->max_sp = end - c->local_slots;
 		if (c->local_slots + c->max_sp + 8 > LIMIT_FUNC_SLOTS) {
 			err_set(c->err, WASM_ERR_LIMIT, c->instr_offset,
 				"function needs more than %u value slots", LIMIT_FUNC_SLOTS);

@@ -539,7 +539,8 @@ static bool call_common(compiler *c, const functype *ft, int op, uint32_t idx,
 			return false;
 	uint32_t pslots = valtypes_slots(functype_params(ft), ft->nparams);
 	uint32_t rslots = valtypes_slots(functype_results(ft), ft->nresults);
-	if (pslots > rslots && base + pslots - c->local_slots > c->max_sp)
+	if (pslots > rslots && base + pslots > c->local_slots &&
+	    base + pslots - c->local_slots > c->max_sp)
 		c->max_sp = base + pslots - c->local_slots;
 	if (indirect)
 		EMIT(c, CALL_IND, op, .base = base, .i = oi.slot, .table = table,

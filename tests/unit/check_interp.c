@@ -422,6 +422,61 @@ static void env_wat(env *e, const wasm_config *cfg, const char *text)
 	free(bytes);
 }
 
+/* tests/fixtures/dead_code.wat: code after unreachable that pops below
+ * its operands.  In every tier: f and call_dead answer (and trap at their
+ * unreachable when their first argument is 0), and rec, whose
+ * twenty locals run the value stack out before the call depth, traps
+ * with stack overflow (with ENTER's frame too small for its locals, the
+ * deepest activation wrote past the value stack: SIGSEGV). */
+START_TEST(dead_code_frame)
+{
+	static const wasm_tier tiers[] = { WASM_TIER_INTERP, WASM_TIER_BASELINE,
+		WASM_TIER_OPT, WASM_TIER_AUTO };
+	FILE *fp = fopen(FIXTURES_DIR "/dead_code.wat", "r");
+	ck_assert_ptr_nonnull(fp);
+	char *text = NULL;
+	size_t cap = 0;
+	ck_assert(getdelim(&text, &cap, '\0', fp) > 0);
+	fclose(fp);
+	for (size_t t = 0; t < sizeof tiers / sizeof tiers[0]; t++) {
+		if (!wasm_tier_available(tiers[t]))
+			continue;
+		wasm_config cfg;
+		wasm_config_default(&cfg);
+		cfg.tier = tiers[t];
+		cfg.tier_threshold = 1;
+		cfg.opt_threshold = 1;
+		env e;
+		env_wat(&e, &cfg, text);
+		wasm_error err;
+		wasm_extern x;
+		wasm_value r;
+		wasm_value fa[4] = { I32(1), { .type = WASM_I64, .of.i64 = 2 },
+			{ .type = WASM_F64 }, { .type = WASM_F64 } };
+		ck_assert_int_eq(wasm_func_call(e.store, e.f, fa, 4, &r, 1, &err), WASM_OK);
+		ck_assert_int_eq(r.of.i64, 7);
+		fa[0] = I32(0);
+		ck_assert_int_eq(wasm_func_call(e.store, e.f, fa, 4, &r, 1, &err), WASM_ERR_TRAP);
+		ck_assert_int_eq(err.trap, WASM_TRAP_UNREACHABLE);
+		ck_assert(wasm_instance_export(e.inst, "call_dead", &x));
+		wasm_value ca[2] = { I32(3), I32(4) };
+		ck_assert_int_eq(wasm_func_call(e.store, x.of.func, ca, 2, &r, 1, &err), WASM_OK);
+		ck_assert_int_eq(r.of.i32, 7);
+		ck_assert(wasm_instance_export(e.inst, "rec", &x));
+		wasm_value ra[2] = { I32(100000000), { .type = WASM_I64, .of.i64 = 1 } };
+		ck_assert_int_eq(wasm_func_call(e.store, x.of.func, ra, 2, &r, 1, &err),
+			WASM_ERR_TRAP);
+		ck_assert_msg(err.trap == WASM_TRAP_STACK_OVERFLOW, "tier %d: trap %d",
+			(int)tiers[t], (int)err.trap);
+		/* and a shallow one answers */
+		ra[0] = I32(10);
+		ck_assert_int_eq(wasm_func_call(e.store, x.of.func, ra, 2, &r, 1, &err), WASM_OK);
+		env_down(&e);
+	}
+	free(text);
+}
+END_TEST
+
 static wasm_value v128_of(uint64_t lo, uint64_t hi)
 {
 	wasm_value v = { .type = WASM_V128 };
@@ -672,6 +727,7 @@ static Suite *interp_suite(void)
 	suite_add_tcase(s, core);
 	TCase *limits = tcase_create("limits");
 	tcase_add_test(limits, deep_recursion_traps);
+	tcase_add_test(limits, dead_code_frame);
 	tcase_add_test(limits, epoch_interrupts_infinite_loop);
 	tcase_add_test(limits, fuel_runs_out);
 	tcase_add_test(limits, fuel_enough_for_bounded_loop);
