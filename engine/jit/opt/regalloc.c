@@ -269,11 +269,17 @@ typedef struct {
 #define HAS(s, v) ((s)[VBIT(v) / 64] >> (VBIT(v) % 64) & 1)
 
 /* Always inlined into ops_build (through visit, also inlined), where
- * it is the only callee: one call per operand otherwise. */
+ * it is the only callee: one call per operand otherwise.  A call's
+ * clobbers are left out: no walk of the list reads them (liveness finds
+ * the registers live across a call from is_call, and the fixed ranges
+ * leave them to it), and they are 27 entries a call, most of the list
+ * in a function that calls often. */
 static inline __attribute__((always_inline)) void op_add(void *ctx,
 	mir_reg r, int how)
 {
 	ra *c = ctx;
+	if (how == OP_CALLCLOB)
+		return;
 	if (c->nop == c->cap_op &&
 	    !ir_grow((void **)&c->op, &c->cap_op, c->nop + 1, sizeof *c->op)) {
 		c->oom = true;

@@ -24,8 +24,9 @@ typedef void visit_fn(void *ctx, mir_reg r, int how);
  * (a PMOV's sources, then its destinations: parallel). */
 void ra_visit(const mir_func *mf, const mir_insn *i, visit_fn *fn, void *ctx);
 
-/* Every instruction's operands as ra_visit gives them, listed once per
- * round (regalloc.c's ops_build): instruction idx's (its linear index,
+/* Every instruction's operands as ra_visit gives them but a call's
+ * clobbers (OP_CALLCLOB), listed once per round (regalloc.c's
+ * ops_build): instruction idx's (its linear index,
  * block b's first + j, as the blocks were then) at op[at[idx] ..
  * at[idx + 1]). */
 typedef struct {
