@@ -71,6 +71,19 @@ typedef struct {
 	                           a loop containing it (live-in bits cleared) */
 	uint64_t *named;        /* the values the loop reads or writes */
 	uint64_t *pick;
+	/* the loop's exits, edges x -> y from a block of the loop (not an
+	 * OSR entry) to one outside, in the order of its body and of x's
+	 * successors, each with edge_place's answer; and its OSR entry
+	 * blocks, in the order of its body */
+	struct ls_exit {
+		uint32_t x, y;
+		int at;
+	} *exit;
+	uint32_t nexit, cap_exit;
+	uint32_t *osr;
+	uint32_t nosr, cap_osr;
+	uint64_t *blocked;      /* the values live into the target of an
+	                           exit that takes no move */
 	split_move *mv;
 	uint32_t nmv, cap_mv;
 	uint32_t nsplit;
@@ -117,10 +130,49 @@ static int edge_place(const mir_func *mf, const ra_preds *pred, uint32_t x,
 	return -1;
 }
 
+/* The exits and OSR entry blocks of loop (h, body) (c->inloop marks
+ * its blocks), and the values no exit may carry (c->blocked).  False
+ * when out of memory. */
+static bool loop_edges(ls *c, uint32_t h, const uint32_t *body, uint32_t n,
+	const ra_preds *pred)
+{
+	mir_func *mf = c->mf;
+	c->nexit = c->nosr = 0;
+	memset(c->blocked, 0, (size_t)c->nw * 8);
+	for (uint32_t k = 0; k < n; k++) {
+		const mir_block *bl = &mf->b[body[k]];
+		if (bl->osr_entry) {
+			if (!ir_grow((void **)&c->osr, &c->cap_osr, c->nosr + 1,
+			    sizeof *c->osr))
+				return false;
+			c->osr[c->nosr++] = body[k];
+			continue;
+		}
+		for (uint32_t e = 0; e < bl->nsucc; e++) {
+			uint32_t y = bl->succ[e];
+			if (c->inloop[y] == h + 1)
+				continue;
+			int at = edge_place(mf, pred, body[k], y);
+			if (at < 0) {
+				const uint64_t *yin = c->in + (size_t)y * c->nw;
+				for (uint32_t w = 0; w < c->nw; w++)
+					c->blocked[w] |= yin[w];
+				continue;
+			}
+			if (!ir_grow((void **)&c->exit, &c->cap_exit, c->nexit + 1,
+			    sizeof *c->exit))
+				return false;
+			c->exit[c->nexit++] = (struct ls_exit){ body[k], y, at };
+		}
+	}
+	return true;
+}
+
 /* The values of loop (h, body) to split into c->pick: live into h, not
  * named in the loop, not split already at a loop around it, of a class
  * whose pressure in the loop exceeds its registers, every edge they
- * need a move on placeable.  Their number. */
+ * need a move on placeable (not live into the target of an exit that
+ * is not: c->blocked, loop_edges).  Their number. */
 static uint32_t loop_pick(ls *c, uint32_t h, const uint32_t *body, uint32_t n,
 	const ra_preds *pred)
 {
@@ -154,28 +206,16 @@ static uint32_t loop_pick(ls *c, uint32_t h, const uint32_t *body, uint32_t n,
 	const uint64_t *gone = c->gone + (size_t)h * c->nw;
 	uint32_t npick = 0;
 	for (uint32_t w = 0; w < c->nw; w++) {
-		uint64_t bits = hin[w] & ~gone[w] & ~c->named[w] & ~c->skip[w];
+		uint64_t bits = hin[w] & ~gone[w] & ~c->named[w] & ~c->skip[w] &
+			~c->blocked[w];
 		c->pick[w] = 0;
 		while (bits) {
 			mir_reg v = w * 64 + (uint32_t)__builtin_ctzll(bits) + MIR_FIRST_VIRT;
 			bits &= bits - 1;
 			if (!(mir_vflt(mf, v) ? over_x : over_g))
 				continue;
-			bool ok = true;
-			for (uint32_t k = 0; k < n && ok; k++) {
-				const mir_block *bl = &mf->b[body[k]];
-				for (uint32_t e = 0; e < bl->nsucc && ok; e++) {
-					uint32_t y = bl->succ[e];
-					if (c->inloop[y] == h + 1 ||
-					    !HASB(c->in + (size_t)y * c->nw, v))
-						continue;
-					ok = edge_place(mf, pred, body[k], y) >= 0;
-				}
-			}
-			if (ok) {
-				c->pick[w] |= 1ull << (VBIT(v) % 64);
-				npick++;
-			}
+			c->pick[w] |= 1ull << (VBIT(v) % 64);
+			npick++;
 		}
 	}
 	return npick;
@@ -189,8 +229,17 @@ static bool loop_split(void *ctx, uint32_t h, const uint32_t *body, uint32_t n,
 	mir_func *mf = c->mf;
 	for (uint32_t k = 0; k < n; k++)
 		c->inloop[body[k]] = h + 1;
+	if (!loop_edges(c, h, body, n, pred))
+		return false;
 	if (!loop_pick(c, h, body, n, pred))
 		return true;
+	/* the picked values are dead in the loop: not split again at the
+	 * loops inside it */
+	for (uint32_t k = 0; k < n; k++) {
+		uint64_t *gone = c->gone + (size_t)body[k] * c->nw;
+		for (uint32_t w = 0; w < c->nw; w++)
+			gone[w] |= c->pick[w];
+	}
 	for (uint32_t w = 0; w < c->nw; w++) {
 		uint64_t bits = c->pick[w];
 		while (bits) {
@@ -206,26 +255,20 @@ static bool loop_split(void *ctx, uint32_t h, const uint32_t *body, uint32_t n,
 				if (c->inloop[p] != h + 1 && !move_add(c, p, true, true, s, v))
 					return false;
 			}
-			for (uint32_t k = 0; k < n; k++) {
-				const mir_block *bl = &mf->b[body[k]];
-				SETB(c->gone + (size_t)body[k] * c->nw, v);
-				/* an inner loop's OSR entry that loads v */
-				if (bl->osr_entry) {
-					if (bl->nsucc == 1 &&
-					    HASB(c->in + (size_t)bl->succ[0] * c->nw, v) &&
-					    !move_add(c, body[k], true, true, s, v))
-						return false;
-					continue;
-				}
-				for (uint32_t e = 0; e < bl->nsucc; e++) {
-					uint32_t y = bl->succ[e];
-					if (c->inloop[y] == h + 1 ||
-					    !HASB(c->in + (size_t)y * c->nw, v))
-						continue;
-					int at = edge_place(mf, pred, body[k], y);
-					if (!move_add(c, at ? body[k] : y, at == 1, false, v, s))
-						return false;
-				}
+			/* an inner loop's OSR entry that loads v */
+			for (uint32_t k = 0; k < c->nosr; k++) {
+				const mir_block *bl = &mf->b[c->osr[k]];
+				if (bl->nsucc == 1 &&
+				    HASB(c->in + (size_t)bl->succ[0] * c->nw, v) &&
+				    !move_add(c, c->osr[k], true, true, s, v))
+					return false;
+			}
+			for (uint32_t k = 0; k < c->nexit; k++) {
+				const struct ls_exit *x = &c->exit[k];
+				if (HASB(c->in + (size_t)x->y * c->nw, v) &&
+				    !move_add(c, x->at ? x->x : x->y, x->at == 1, false,
+				    v, s))
+					return false;
 			}
 		}
 	}
@@ -306,7 +349,8 @@ bool ra_split_loops(mir_func *mf, const ra_loopset *loops,
 	c.gone = calloc((size_t)nb * nw, 8);
 	c.named = calloc(nw, 8);
 	c.pick = calloc(nw, 8);
-	if (!c.inloop || !c.gone || !c.named || !c.pick)
+	c.blocked = calloc(nw, 8);
+	if (!c.inloop || !c.gone || !c.named || !c.pick || !c.blocked)
 		goto out;
 	if (!ra_loops_again(loops, loop_split, &c))
 		goto out;
@@ -325,6 +369,9 @@ out:
 	free(c.gone);
 	free(c.named);
 	free(c.pick);
+	free(c.blocked);
+	free(c.exit);
+	free(c.osr);
 	free(c.mv);
 	return ok;
 }
