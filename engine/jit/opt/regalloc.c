@@ -69,6 +69,10 @@
  * memory while four GPRs held such values.)  Loop depth comes from the
  * MIR's CFG (loop_depths): natural loops of the back edges to a block
  * laid out earlier.
+ *
+ * Memory: every array of a round but the MIR's own comes from an arena
+ * (regalloc_mem.c), given back at the round's end and kept by the
+ * thread for the next.
  */
 #include "jit/opt/mir.h"
 #include "jit/opt/regalloc_int.h"
@@ -207,6 +211,7 @@ static bool call_clobbers(int loc)
 
 typedef struct {
 	mir_func *mf;
+	ra_arena *ar;           /* every array below but the MIR's own */
 	uint32_t nw;            /* words per set */
 	uint64_t *gen, *kill, *in, *out;
 	/* per block its live-out set, after the fixpoint (out_of; in the
@@ -281,7 +286,8 @@ static inline __attribute__((always_inline)) void op_add(void *ctx,
 	if (how == OP_CALLCLOB)
 		return;
 	if (c->nop == c->cap_op &&
-	    !ir_grow((void **)&c->op, &c->cap_op, c->nop + 1, sizeof *c->op)) {
+	    !ra_grow(c->ar, (void **)&c->op, &c->cap_op, c->nop + 1,
+	    sizeof *c->op)) {
 		c->oom = true;
 		return;
 	}
@@ -298,8 +304,10 @@ static bool ops_build(ra *c)
 		mf->b[b].first = n;
 		n += mf->b[b].n;
 	}
-	c->op_at = malloc(((size_t)n + 1) * sizeof *c->op_at);
-	if (!c->op_at)
+	c->op_at = ra_alloc(c->ar, ((size_t)n + 1) * sizeof *c->op_at);
+	/* about two operands an instruction: grown in place past that */
+	if (!c->op_at ||
+	    !ra_grow(c->ar, (void **)&c->op, &c->cap_op, 2 * n + 16, sizeof *c->op))
 		return false;
 	uint32_t idx = 0;
 	for (uint32_t b = 0; b < mf->nb; b++)
@@ -321,15 +329,10 @@ static void fixed_add(ra *c, int g, uint32_t s, uint32_t e)
 			c->fixed[g][n - 1][1] = e;
 		return;
 	}
-	if (n == c->cap_fixed[g]) {
-		uint32_t cap = n ? 2 * n : 16;
-		void *p = realloc(c->fixed[g], cap * sizeof *c->fixed[g]);
-		if (!p) {
-			c->oom = true;
-			return;
-		}
-		c->fixed[g] = p;
-		c->cap_fixed[g] = cap;
+	if (!ra_grow(c->ar, (void **)&c->fixed[g], &c->cap_fixed[g], n + 1,
+	    sizeof *c->fixed[g])) {
+		c->oom = true;
+		return;
 	}
 	c->fixed[g][n][0] = s;
 	c->fixed[g][n][1] = e;
@@ -628,7 +631,8 @@ static inline __attribute__((always_inline)) bool range_add(ra *c, mir_reg v,
 			c->rg[h].to = to;
 		return true;
 	}
-	if (!ir_grow((void **)&c->rg, &c->cap_rg, c->nrg + 1, sizeof *c->rg)) {
+	if (!ra_grow(c->ar, (void **)&c->rg, &c->cap_rg, c->nrg + 1,
+	    sizeof *c->rg)) {
 		c->oom = true;
 		return false;
 	}
@@ -683,13 +687,14 @@ static void range_use(void *ctx, mir_reg r, int how)
 static bool build_ranges(ra *c, bool ranges)
 {
 	mir_func *mf = c->mf;
-	c->head = calloc(mf->nv, sizeof *c->head);
-	c->fltmask = calloc(c->nw, 8);
-	c->pressure = calloc(mf->nb ? mf->nb : 1, sizeof *c->pressure);
-	c->pressure_x = calloc(mf->nb ? mf->nb : 1, sizeof *c->pressure_x);
+	c->head = ra_zalloc(c->ar, (size_t)mf->nv * sizeof *c->head);
+	c->fltmask = ra_zalloc(c->ar, (size_t)c->nw * 8);
+	c->pressure = ra_zalloc(c->ar, (size_t)mf->nb * sizeof *c->pressure);
+	c->pressure_x = ra_zalloc(c->ar, (size_t)mf->nb * sizeof *c->pressure_x);
 	c->nrg = 1;
 	if (!c->head || !c->fltmask || !c->pressure || !c->pressure_x ||
-	    !ir_grow((void **)&c->rg, &c->cap_rg, mf->nv + 1, sizeof *c->rg))
+	    !ra_grow(c->ar, (void **)&c->rg, &c->cap_rg, mf->nv + 1,
+	    sizeof *c->rg))
 		return false;
 	for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++)
 		if (mir_vflt(mf, v))
@@ -747,12 +752,12 @@ static bool liveness(ra *c)
 	if (c->nw == 0)
 		c->nw = 1;
 	size_t words = (size_t)mf->nb * c->nw;
-	c->gen = calloc(words, 8);
-	c->kill = calloc(words, 8);
-	c->in = calloc(words, 8);
-	c->out = calloc(c->nw, 8);
-	c->across = calloc(c->nw, 8);
-	c->live = calloc(c->nw, 8);
+	c->gen = ra_zalloc(c->ar, words * 8);
+	c->kill = ra_zalloc(c->ar, words * 8);
+	c->in = ra_zalloc(c->ar, words * 8);
+	c->out = ra_zalloc(c->ar, (size_t)c->nw * 8);
+	c->across = ra_zalloc(c->ar, (size_t)c->nw * 8);
+	c->live = ra_zalloc(c->ar, (size_t)c->nw * 8);
 	if (!c->gen || !c->kill || !c->in || !c->out || !c->across || !c->live ||
 	    !ops_build(c))
 		return false;
@@ -780,13 +785,10 @@ static bool liveness(ra *c)
 	/* live-in to a fixpoint, blocks in reverse order; after the first
 	 * pass a block is computed again only if a successor's live-in
 	 * changed since it was last (stamps of a counter of changes) */
-	uint32_t *changed_at = calloc(mf->nb ? mf->nb : 1, sizeof *changed_at);
-	uint32_t *done_at = calloc(mf->nb ? mf->nb : 1, sizeof *done_at);
-	if (!changed_at || !done_at) {
-		free(changed_at);
-		free(done_at);
+	uint32_t *changed_at = ra_zalloc(c->ar, (size_t)mf->nb * sizeof *changed_at);
+	uint32_t *done_at = ra_zalloc(c->ar, (size_t)mf->nb * sizeof *done_at);
+	if (!changed_at || !done_at)
 		return false;
-	}
 	uint32_t tick = 0;
 	for (bool changed = true, first = true; changed; first = false) {
 		changed = false;
@@ -826,8 +828,6 @@ static bool liveness(ra *c)
 			}
 		}
 	}
-	free(changed_at);
-	free(done_at);
 	/* the live-out sets, kept (the gen sets are done with) */
 	c->outs = c->gen;
 	c->gen = NULL;
@@ -898,7 +898,7 @@ static double spill_weight(const ra *c, mir_reg v)
 static bool spill_weights(ra *c)
 {
 	mir_func *mf = c->mf;
-	c->sweight = malloc((size_t)mf->nv * sizeof *c->sweight);
+	c->sweight = ra_alloc(c->ar, (size_t)mf->nv * sizeof *c->sweight);
 	if (!c->sweight)
 		return false;
 	for (mir_reg v = 0; v < mf->nv; v++) {
@@ -999,9 +999,9 @@ static bool spill_slot(ra *c, mir_reg v)
 	if (k + w > had) {
 		uint32_t g0 = (had + SLOT_GROUP - 1) / SLOT_GROUP;
 		uint32_t ngroups = (k + w + SLOT_GROUP - 1) / SLOT_GROUP;
-		if (!ir_grow((void **)&c->slot_end, &c->cap_slots, k + w,
+		if (!ra_grow(c->ar, (void **)&c->slot_end, &c->cap_slots, k + w,
 		    sizeof *c->slot_end) ||
-		    !ir_grow((void **)&c->group_end, &c->cap_groups, ngroups,
+		    !ra_grow(c->ar, (void **)&c->group_end, &c->cap_groups, ngroups,
 		    sizeof *c->group_end))
 			return false;
 		for (uint32_t g = g0; g < ngroups; g++)
@@ -1097,10 +1097,9 @@ typedef struct {
 
 static bool add_pair(ra *c, uint32_t b, uint32_t j, mir_reg v, void *ctx)
 {
-	(void)c;
 	(void)b;
 	split_list *l = ctx;
-	if (!ir_grow((void **)&l->pair, &l->cap, l->n + 1, sizeof *l->pair))
+	if (!ra_grow(c->ar, (void **)&l->pair, &l->cap, l->n + 1, sizeof *l->pair))
 		return false;
 	l->pair[l->n][0] = j;
 	l->pair[l->n][1] = v;
@@ -1150,7 +1149,7 @@ static bool split_block(mir_func *mf, uint32_t b, const split_list *l)
 static bool split_calls_pick(ra *c, uint64_t *pick, uint32_t *nsplit)
 {
 	mir_func *mf = c->mf;
-	double *xw = calloc(mf->nv, sizeof *xw);
+	double *xw = ra_zalloc(c->ar, (size_t)mf->nv * sizeof *xw);
 	bool ok = xw != NULL;
 	*nsplit = 0;
 	for (uint32_t b = 0; ok && b < mf->nb; b++)
@@ -1160,7 +1159,6 @@ static bool split_calls_pick(ra *c, uint64_t *pick, uint32_t *nsplit)
 			SET(pick, v);
 			++*nsplit;
 		}
-	free(xw);
 	return ok;
 }
 
@@ -1176,7 +1174,6 @@ static bool split_calls_rewrite(ra *c, const uint64_t *pick)
 		if (ok && l.n)
 			ok = split_block(c->mf, b, &l);
 	}
-	free(l.pair);
 	return ok;
 }
 
@@ -1286,7 +1283,7 @@ static bool scan(ra *c, const uint64_t *order, uint32_t n, const int8_t *hphys,
 	mir_func *mf = c->mf;
 	holders hold[NLOC] = { { 0 } };
 	bool ok = true;
-	c->cursor = malloc((size_t)mf->nv * sizeof *c->cursor);
+	c->cursor = ra_alloc(c->ar, (size_t)mf->nv * sizeof *c->cursor);
 	if (!c->cursor)
 		return false;
 	memcpy(c->cursor, c->head, (size_t)mf->nv * sizeof *c->cursor);
@@ -1354,7 +1351,8 @@ static bool scan(ra *c, const uint64_t *order, uint32_t n, const int8_t *hphys,
 		if (got >= 0) {
 			holders *h = &hold[got];
 			mf->reg[v] = (int8_t)got;
-			if (!ir_grow((void **)&h->v, &h->cap, h->n + 1, sizeof *h->v))
+			if (!ra_grow(c->ar, (void **)&h->v, &h->cap, h->n + 1,
+			    sizeof *h->v))
 				ok = false;
 			else
 				h->v[h->n++] = v;
@@ -1362,9 +1360,6 @@ static bool scan(ra *c, const uint64_t *order, uint32_t n, const int8_t *hphys,
 			ok = ok && spill_slot(c, v);
 		}
 	}
-	for (int g = 0; g < NLOC; g++)
-		free(hold[g].v);
-	free(c->cursor);
 	c->cursor = NULL;
 	if (ok)
 		split_slots(mf);
@@ -1388,10 +1383,11 @@ static bool loop_pressure(const ra *c)
  * With split, the values worth splitting around calls and at loops are
  * split (*did: some were) and nothing is allocated: the caller runs it
  * again. */
-static wasm_status regalloc_once(mir_func *mf, const uint8_t *depth,
-	const ra_loopset *loops, bool split, bool *did, wasm_error *err)
+static wasm_status regalloc_once(mir_func *mf, ra_arena *ar,
+	const uint8_t *depth, const ra_loopset *loops, bool split, bool *did,
+	wasm_error *err)
 {
-	ra c = { .mf = mf, .depth = depth };
+	ra c = { .mf = mf, .ar = ar, .depth = depth };
 	wasm_status st = WASM_OK;
 	uint64_t *order = NULL;         /* start << 32 | register (scan) */
 	int8_t *hphys = NULL;
@@ -1410,10 +1406,10 @@ static wasm_status regalloc_once(mir_func *mf, const uint8_t *depth,
 	mf->spill = malloc((size_t)mf->nv * sizeof *mf->spill);
 	mf->start = malloc((size_t)mf->nv * sizeof *mf->start);
 	mf->end = calloc(mf->nv, sizeof *mf->end);
-	order = malloc((size_t)(nvirt ? nvirt : 1) * sizeof *order);
-	hphys = malloc(mf->nv);
-	hreg = calloc(mf->nv, sizeof *hreg);
-	c.weight = calloc(mf->nv, sizeof *c.weight);
+	order = ra_alloc(ar, (size_t)nvirt * sizeof *order);
+	hphys = ra_alloc(ar, mf->nv);
+	hreg = ra_zalloc(ar, (size_t)mf->nv * sizeof *hreg);
+	c.weight = ra_zalloc(ar, (size_t)mf->nv * sizeof *c.weight);
 	if (!mf->reg || !mf->spill || !mf->start || !mf->end || !order ||
 	    !hphys || !hreg || !c.weight)
 		goto nomem;
@@ -1434,14 +1430,13 @@ static wasm_status regalloc_once(mir_func *mf, const uint8_t *depth,
 		 * round allocates nothing, so the ranges are not built (the
 		 * loops' pressure is, before the calls' rewrite) */
 		uint32_t ncall, nloop = 0;
-		uint64_t *picked = calloc(c.nw, 8);
+		uint64_t *picked = ra_zalloc(ar, (size_t)c.nw * 8);
 		bool ok = picked && split_calls_pick(&c, picked, &ncall) &&
 			build_ranges(&c, ncall == 0) &&
 			(!ncall || split_calls_rewrite(&c, picked)) &&
 			(!loop_pressure(&c) ||
-			 ra_split_loops(mf, loops, &(ra_oplist){ c.op, c.op_at }, c.in,
-				c.nw, c.pressure, c.pressure_x, picked, &nloop));
-		free(picked);
+			 ra_split_loops(mf, ar, loops, &(ra_oplist){ c.op, c.op_at },
+				c.in, c.nw, c.pressure, c.pressure_x, picked, &nloop));
 		if (!ok)
 			goto nomem;
 		if (ncall || nloop) {
@@ -1462,7 +1457,7 @@ static wasm_status regalloc_once(mir_func *mf, const uint8_t *depth,
 	for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++)
 		if (mf->start[v] != UINT32_MAX && mf->start[v] >= npos)
 			npos = mf->start[v] + 1;
-	uint32_t *at = calloc((size_t)npos + 1, sizeof *at);
+	uint32_t *at = ra_zalloc(ar, ((size_t)npos + 1) * sizeof *at);
 	if (!at)
 		goto nomem;
 	for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++)
@@ -1475,7 +1470,6 @@ static wasm_status regalloc_once(mir_func *mf, const uint8_t *depth,
 			order[at[mf->start[v]]++] = (uint64_t)mf->start[v] << 32 | v;
 			n++;
 		}
-	free(at);
 
 	if (!spill_weights(&c) || !scan(&c, order, n, hphys, hreg))
 		goto nomem;
@@ -1483,29 +1477,6 @@ static wasm_status regalloc_once(mir_func *mf, const uint8_t *depth,
 nomem:
 	st = err_set(err, WASM_ERR_NOMEM, SIZE_MAX, "out of memory allocating registers");
 out:
-	free(c.gen);
-	free(c.outs);
-	free(c.op);
-	free(c.op_at);
-	free(c.kill);
-	free(c.in);
-	free(c.out);
-	free(c.across);
-	free(c.live);
-	for (int g = 0; g < NLOC; g++)
-		free(c.fixed[g]);
-	free(order);
-	free(hphys);
-	free(hreg);
-	free(c.weight);
-	free(c.sweight);
-	free(c.slot_end);
-	free(c.group_end);
-	free(c.rg);
-	free(c.head);
-	free(c.fltmask);
-	free(c.pressure);
-	free(c.pressure_x);
 	return st;
 }
 
@@ -1513,20 +1484,25 @@ wasm_status mir_regalloc(mir_func *mf, wasm_error *err)
 {
 	bool did;
 	ra_loopset loops = { 0 };
-	uint8_t *depth = malloc(mf->nb ? mf->nb : 1);
+	ra_arena ar;
+	ra_arena_open(&ar);
+	uint8_t *depth = ra_alloc(&ar, mf->nb);
 	if (!depth || !ra_loops_keep(mf, &loops) ||
 	    !loop_depths(mf, &loops, depth)) {
-		free(depth);
+		ra_arena_close(&ar);
 		ra_loopset_free(&loops);
 		return err_set(err, WASM_ERR_NOMEM, SIZE_MAX,
 			"out of memory allocating registers");
 	}
 	/* the second round after splitting: the splits add instructions,
-	 * not blocks, so the loops and their depths stay */
-	wasm_status st = regalloc_once(mf, depth, &loops, true, &did, err);
+	 * not blocks, so the loops and their depths stay; each round's
+	 * arrays go at its end */
+	ra_mark m = ra_mark_now(&ar);
+	wasm_status st = regalloc_once(mf, &ar, depth, &loops, true, &did, err);
+	ra_release(&ar, m);
 	if (st == WASM_OK && did)
-		st = regalloc_once(mf, depth, &loops, false, &did, err);
-	free(depth);
+		st = regalloc_once(mf, &ar, depth, &loops, false, &did, err);
+	ra_arena_close(&ar);
 	ra_loopset_free(&loops);
 	return st;
 }

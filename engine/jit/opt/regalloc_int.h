@@ -5,11 +5,37 @@
  *               mir_regalloc_verify
  * regalloc_split.c  splitting at loop boundaries for register pressure
  * regalloc_check.c  the verifier's data-flow check of the locations
+ * regalloc_mem.c    their scratch memory
  */
 #ifndef ENGINE_JIT_OPT_REGALLOC_INT_H
 #define ENGINE_JIT_OPT_REGALLOC_INT_H
 
 #include "jit/opt/mir.h"
+
+/* Scratch memory (regalloc_mem.c): an arena of blocks, bump-allocated,
+ * given back to a mark at once; a thread keeps its blocks between
+ * allocations.  ra_arena_open takes the thread's blocks, ra_arena_close
+ * gives them back (or frees them, past a bound).  ra_alloc: n bytes,
+ * 16-aligned, NULL when out of memory; ra_zalloc zeroed; ra_grow as
+ * ir_grow (the last allocation grows in place when its block has room).
+ * Everything allocated after a mark is invalid once released to it. */
+struct ra_block;
+typedef struct {
+	struct ra_block *first, *cur;
+	size_t off;             /* bytes used in cur */
+	void *last;             /* the last allocation (ra_grow) */
+} ra_arena;
+typedef struct {
+	struct ra_block *b;
+	size_t off;
+} ra_mark;
+void ra_arena_open(ra_arena *a);
+void ra_arena_close(ra_arena *a);
+ra_mark ra_mark_now(const ra_arena *a);
+void ra_release(ra_arena *a, ra_mark m);
+void *ra_alloc(ra_arena *a, size_t n);
+void *ra_zalloc(ra_arena *a, size_t n);
+bool ra_grow(ra_arena *a, void **p, uint32_t *cap, uint32_t need, size_t elem);
 
 /* Locations: 16 GPRs, 16 XMM registers (MIR_LOC_XMM + n). */
 #define RA_NLOC 32
@@ -68,15 +94,15 @@ bool ra_loops_keep(const mir_func *mf, ra_loopset *ls);
 bool ra_loops_again(const ra_loopset *ls, loop_fn *fn, void *ctx);
 void ra_loopset_free(ra_loopset *ls);
 
-/* Splitting at loop boundaries (regalloc_split.c): ops the operands
- * before the calls' splits this round rewrote some blocks (they only
- * add moves of values in skip and of new registers), in is the live-in
- * sets (nw words per block, bit v - MIR_FIRST_VIRT), pressure[b] and
- * pressure_x[b] the most integer and float registers live at once in
- * block b, skip the registers not to split (those split around calls).
+/* Splitting at loop boundaries (regalloc_split.c), its arrays in ar: ops
+ * the operands before the calls' splits this round rewrote some blocks
+ * (they only add moves of values in skip and of new registers), in the
+ * live-in sets (nw words per block, bit v - MIR_FIRST_VIRT), pressure[b]
+ * and pressure_x[b] the most integer and float registers live at once
+ * in block b, skip the registers not to split (those split around calls).
  * *nsplit: how many values were split (the caller allocates again).
  * False when out of memory. */
-bool ra_split_loops(mir_func *mf, const ra_loopset *loops,
+bool ra_split_loops(mir_func *mf, ra_arena *ar, const ra_loopset *loops,
 	const ra_oplist *ops, const uint64_t *in, uint32_t nw,
 	const uint16_t *pressure, const uint16_t *pressure_x,
 	const uint64_t *skip, uint32_t *nsplit);

@@ -61,6 +61,7 @@ typedef struct {
 
 typedef struct {
 	mir_func *mf;
+	ra_arena *ar;           /* the arrays below */
 	const ra_oplist *ops;
 	const uint64_t *in, *skip;
 	uint32_t nw;
@@ -107,7 +108,7 @@ static void name_block(ls *c, uint32_t b)
 static bool move_add(ls *c, uint32_t b, bool at_end, bool save, mir_reg d,
 	mir_reg a)
 {
-	if (!ir_grow((void **)&c->mv, &c->cap_mv, c->nmv + 1, sizeof *c->mv))
+	if (!ra_grow(c->ar, (void **)&c->mv, &c->cap_mv, c->nmv + 1, sizeof *c->mv))
 		return false;
 	c->mv[c->nmv] = (split_move){ b, at_end, save, d, a };
 	c->nmv++;
@@ -142,7 +143,7 @@ static bool loop_edges(ls *c, uint32_t h, const uint32_t *body, uint32_t n,
 	for (uint32_t k = 0; k < n; k++) {
 		const mir_block *bl = &mf->b[body[k]];
 		if (bl->osr_entry) {
-			if (!ir_grow((void **)&c->osr, &c->cap_osr, c->nosr + 1,
+			if (!ra_grow(c->ar, (void **)&c->osr, &c->cap_osr, c->nosr + 1,
 			    sizeof *c->osr))
 				return false;
 			c->osr[c->nosr++] = body[k];
@@ -159,7 +160,7 @@ static bool loop_edges(ls *c, uint32_t h, const uint32_t *body, uint32_t n,
 					c->blocked[w] |= yin[w];
 				continue;
 			}
-			if (!ir_grow((void **)&c->exit, &c->cap_exit, c->nexit + 1,
+			if (!ra_grow(c->ar, (void **)&c->exit, &c->cap_exit, c->nexit + 1,
 			    sizeof *c->exit))
 				return false;
 			c->exit[c->nexit++] = (struct ls_exit){ body[k], y, at };
@@ -284,11 +285,10 @@ static bool loop_split(void *ctx, uint32_t h, const uint32_t *body, uint32_t n,
 static bool sort_moves(ls *c)
 {
 	uint32_t nbk = 4 * c->mf->nb;
-	uint32_t *at = calloc((size_t)nbk + 1, sizeof *at);
-	split_move *sorted = malloc((size_t)(c->nmv ? c->nmv : 1) * sizeof *sorted);
-	bool ok = at && sorted;
-	if (!ok)
-		goto out;
+	uint32_t *at = ra_zalloc(c->ar, ((size_t)nbk + 1) * sizeof *at);
+	split_move *sorted = ra_alloc(c->ar, (size_t)c->nmv * sizeof *sorted);
+	if (!at || !sorted)
+		return false;
 #define BUCKET_(m) ((m)->b << 2 | (uint32_t)(m)->at_end << 1 | (uint32_t)(m)->save)
 	for (uint32_t k = 0; k < c->nmv; k++)
 		at[BUCKET_(&c->mv[k]) + 1]++;
@@ -297,14 +297,9 @@ static bool sort_moves(ls *c)
 	for (uint32_t k = 0; k < c->nmv; k++)
 		sorted[at[BUCKET_(&c->mv[k])]++] = c->mv[k];
 #undef BUCKET_
-	free(c->mv);
 	c->mv = sorted;
-	c->cap_mv = c->nmv ? c->nmv : 1;
-	sorted = NULL;
-out:
-	free(at);
-	free(sorted);
-	return ok;
+	c->cap_mv = c->nmv;
+	return true;
 }
 
 /* Block b with moves mv[0..n) (its starts first, then its ends). */
@@ -335,43 +330,28 @@ static bool rewrite_block(mir_func *mf, uint32_t b, const split_move *mv,
 	return true;
 }
 
-bool ra_split_loops(mir_func *mf, const ra_loopset *loops,
+bool ra_split_loops(mir_func *mf, ra_arena *ar, const ra_loopset *loops,
 	const ra_oplist *ops, const uint64_t *in, uint32_t nw,
 	const uint16_t *pressure, const uint16_t *pressure_x,
 	const uint64_t *skip, uint32_t *nsplit)
 {
-	ls c = { .mf = mf, .ops = ops, .in = in, .skip = skip, .nw = nw,
-		.pressure = pressure, .pressure_x = pressure_x };
-	uint32_t nb = mf->nb ? mf->nb : 1;
-	bool ok = false;
+	ls c = { .mf = mf, .ar = ar, .ops = ops, .in = in, .skip = skip,
+		.nw = nw, .pressure = pressure, .pressure_x = pressure_x };
 	*nsplit = 0;
-	c.inloop = calloc(nb, sizeof *c.inloop);
-	c.gone = calloc((size_t)nb * nw, 8);
-	c.named = calloc(nw, 8);
-	c.pick = calloc(nw, 8);
-	c.blocked = calloc(nw, 8);
-	if (!c.inloop || !c.gone || !c.named || !c.pick || !c.blocked)
-		goto out;
-	if (!ra_loops_again(loops, loop_split, &c))
-		goto out;
-	if (!sort_moves(&c))
-		goto out;
+	c.inloop = ra_zalloc(ar, (size_t)mf->nb * sizeof *c.inloop);
+	c.gone = ra_zalloc(ar, (size_t)mf->nb * nw * 8);
+	c.named = ra_zalloc(ar, (size_t)nw * 8);
+	c.pick = ra_zalloc(ar, (size_t)nw * 8);
+	c.blocked = ra_zalloc(ar, (size_t)nw * 8);
+	if (!c.inloop || !c.gone || !c.named || !c.pick || !c.blocked ||
+	    !ra_loops_again(loops, loop_split, &c) || !sort_moves(&c))
+		return false;
 	for (uint32_t k = 0, e; k < c.nmv; k = e) {
 		for (e = k; e < c.nmv && c.mv[e].b == c.mv[k].b; e++)
 			;
 		if (!rewrite_block(mf, c.mv[k].b, c.mv + k, e - k))
-			goto out;
+			return false;
 	}
 	*nsplit = c.nsplit;
-	ok = true;
-out:
-	free(c.inloop);
-	free(c.gone);
-	free(c.named);
-	free(c.pick);
-	free(c.blocked);
-	free(c.exit);
-	free(c.osr);
-	free(c.mv);
-	return ok;
+	return true;
 }
