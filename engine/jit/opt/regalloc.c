@@ -217,7 +217,6 @@ typedef struct {
 	/* per block its live-out set, after the fixpoint (out_of; in the
 	 * gen sets' memory) */
 	uint64_t *outs;
-	uint32_t blk;
 	/* fixed ranges per GPR, disjoint and ascending */
 	uint32_t (*fixed[NLOC])[2];
 	uint32_t nfixed[NLOC], cap_fixed[NLOC];
@@ -242,6 +241,9 @@ typedef struct {
 	/* the registers live across a call (after it, the call reading
 	 * none); live: scratch for the backward scan */
 	uint64_t *across, *live;
+	/* in a round that splits, per register the calls it is live
+	 * across, each 8^depth of its block (split_calls_pick) */
+	double *xw;
 	/* live ranges (build_ranges): per register the index in rg of its
 	 * first range (0: none; rg[0] unused), each range's next, ascending
 	 * and disjoint; the holes between them are where it is dead */
@@ -258,8 +260,6 @@ typedef struct {
 	uint64_t *fltmask;
 	uint16_t *pressure, *pressure_x;
 	uint32_t nlive, nlive_x;
-	bool ranges;            /* build_ranges builds them (else only the
-	                           pressure) */
 	/* every instruction's operands as visit() gives them (ops_build),
 	 * instruction idx's (its linear index: block first + j) at
 	 * op[op_at[idx] .. op_at[idx + 1]): the passes walk them instead
@@ -587,11 +587,26 @@ static void live_step(ra *c, uint32_t b, uint32_t j)
 
 /* The registers live across each call of block b:
  * a backward scan, live = (live - defs) + uses; at a call (which reads
- * and writes no virtual register) what is live joins c->across.  Only
+ * and writes no virtual register) what is live joins c->across, and
+ * (in a round that splits) each adds the call's 8^depth to c->xw.  Only
  * these must avoid the call's clobbers: a register whose interval spans
  * a call (intervals have no holes) but which is dead there may sit in a
  * caller-saved GPR, so a call on a loop's cold path (an exit, a trap
  * helper) no longer leaves the loop's values rbp or a spill slot. */
+static void calls_weigh(ra *c, uint32_t b)
+{
+	double freq = (double)(1u << (3 * c->depth[b]));
+	for (uint32_t w = 0; w < c->nw; w++) {
+		uint64_t bits = c->live[w];
+		while (bits) {
+			mir_reg v = w * 64 + (uint32_t)__builtin_ctzll(bits) +
+				MIR_FIRST_VIRT;
+			bits &= bits - 1;
+			c->xw[v] += freq;
+		}
+	}
+}
+
 static void calls_crossed(ra *c, uint32_t b)
 {
 	const mir_block *bl = &c->mf->b[b];
@@ -600,9 +615,12 @@ static void calls_crossed(ra *c, uint32_t b)
 	memcpy(c->live, out_of(c, b), (size_t)c->nw * 8);
 	for (uint32_t j = bl->n; j-- > 0;) {
 		const mir_insn *i = &bl->insn[j];
-		if (is_call(i))
+		if (is_call(i)) {
 			for (uint32_t w = 0; w < c->nw; w++)
 				c->across[w] |= c->live[w];
+			if (c->xw)
+				calls_weigh(c, b);
+		}
 		live_step(c, b, j);
 	}
 }
@@ -641,7 +659,8 @@ static inline __attribute__((always_inline)) bool range_add(ra *c, mir_reg v,
 	return true;
 }
 
-static void count_live(ra *c, mir_reg v, int d)
+static inline __attribute__((always_inline)) void count_live(ra *c,
+	mir_reg v, int d)
 {
 	if (HAS(c->fltmask, v))
 		c->nlive_x += (uint32_t)d;
@@ -649,42 +668,81 @@ static void count_live(ra *c, mir_reg v, int d)
 		c->nlive += (uint32_t)d;
 }
 
-static void range_def(void *ctx, mir_reg r, int how)
+/* The ranges (if ranges) and the pressure (if pressure) of block b, a
+ * walk backwards: what is live out spans the whole block, a def starts
+ * the range it ends (a def nothing reads is one position), a use extends
+ * a range from the block's start to it.  Always inlined into
+ * build_ranges with both constant: the round that allocates wants no
+ * pressure, the round that splits at calls no ranges. */
+static inline __attribute__((always_inline)) void block_ranges(ra *c,
+	uint32_t b, bool ranges, bool pressure)
 {
-	ra *c = ctx;
-	if (how != OP_DEF || MIR_IS_PHYS(r))
-		return;
-	uint32_t at = c->pos + 1, h = c->head[r];
-	if (HAS(c->live, r)) {
-		c->live[VBIT(r) / 64] &= ~(1ull << (VBIT(r) % 64));
-		count_live(c, r, -1);
-		if (c->ranges)
-			c->rg[h].from = at;     /* the range from the block's start */
-	} else if (c->ranges) {
-		range_add(c, r, at, at);
+	const mir_block *bl = &c->mf->b[b];
+	uint32_t lo = 2 * bl->first, hi = 2 * (bl->first + bl->n) - 1;
+	c->nlive = c->nlive_x = 0;
+	memcpy(c->live, out_of(c, b), (size_t)c->nw * 8);
+	for (uint32_t w = 0; w < c->nw; w++) {
+		uint64_t bits = c->live[w];
+		while (bits) {
+			mir_reg v = w * 64 + (uint32_t)__builtin_ctzll(bits) +
+				MIR_FIRST_VIRT;
+			bits &= bits - 1;
+			if (pressure)
+				count_live(c, v, 1);
+			if (ranges)
+				range_add(c, v, lo, hi);
+		}
+	}
+	uint32_t mx = c->nlive, mxx = c->nlive_x;
+	for (uint32_t j = bl->n; j-- > 0;) {
+		/* defs, then uses: one walk of the operands backwards (visit
+		 * lists a virtual register's uses before any virtual def, and
+		 * neither kind depends on the order among its own) */
+		uint32_t idx = bl->first + j;
+		uint32_t pos = 2 * idx;
+		for (uint32_t k = c->op_at[idx + 1]; k-- > c->op_at[idx];) {
+			mir_reg r = c->op[k].r;
+			if (MIR_IS_PHYS(r))
+				continue;
+			if (c->op[k].how == OP_DEF) {
+				if (HAS(c->live, r)) {
+					c->live[VBIT(r) / 64] &= ~(1ull << (VBIT(r) % 64));
+					if (pressure)
+						count_live(c, r, -1);
+					/* the range from the block's start */
+					if (ranges)
+						c->rg[c->head[r]].from = pos + 1;
+				} else if (ranges) {
+					range_add(c, r, pos + 1, pos + 1);
+				}
+			} else if (c->op[k].how == OP_USE) {
+				if (!HAS(c->live, r)) {
+					SET(c->live, r);
+					if (pressure)
+						count_live(c, r, 1);
+				}
+				if (ranges)
+					range_add(c, r, lo, pos);
+			}
+		}
+		if (c->nlive > mx)
+			mx = c->nlive;
+		if (c->nlive_x > mxx)
+			mxx = c->nlive_x;
+	}
+	if (pressure) {
+		c->pressure[b] = (uint16_t)(mx > UINT16_MAX ? UINT16_MAX : mx);
+		c->pressure_x[b] = (uint16_t)(mxx > UINT16_MAX ? UINT16_MAX : mxx);
 	}
 }
 
-static void range_use(void *ctx, mir_reg r, int how)
-{
-	ra *c = ctx;
-	if (how != OP_USE || MIR_IS_PHYS(r))
-		return;
-	if (!HAS(c->live, r)) {
-		SET(c->live, r);
-		count_live(c, r, 1);
-	}
-	if (c->ranges)
-		range_add(c, r, 2 * c->mf->b[c->blk].first, c->pos);
-}
-
-/* The ranges of every register, and each block's pressure (the most
- * registers of each class live at once).  After the intervals (block
- * firsts), before the MIR is rewritten.  Without ranges, only the
- * pressure, and only in loops (depth >= 1; 0 elsewhere): all that the
- * loop splitting reads, for a first round that splits and so allocates
- * nothing. */
-static bool build_ranges(ra *c, bool ranges)
+/* The ranges of every register (if ranges), and each block's pressure
+ * (if pressure: the most registers of each class live at once).  After
+ * the intervals (block firsts), before the MIR is rewritten.  Without
+ * ranges, the pressure only in loops (depth >= 1; 0 elsewhere): all that
+ * the loop splitting reads, for a first round that splits and so
+ * allocates nothing. */
+static bool build_ranges(ra *c, bool ranges, bool pressure)
 {
 	mir_func *mf = c->mf;
 	c->head = ra_zalloc(c->ar, (size_t)mf->nv * sizeof *c->head);
@@ -699,47 +757,15 @@ static bool build_ranges(ra *c, bool ranges)
 	for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++)
 		if (mir_vflt(mf, v))
 			SET(c->fltmask, v);
-	c->ranges = ranges;
 	for (uint32_t b = mf->nb; b-- > 0 && !c->oom;) {
-		const mir_block *bl = &mf->b[b];
-		uint32_t lo = 2 * bl->first, hi = 2 * (bl->first + bl->n) - 1;
 		if (!ranges && c->depth[b] == 0)
 			continue;
-		c->blk = b;
-		c->nlive = c->nlive_x = 0;
-		memcpy(c->live, out_of(c, b), (size_t)c->nw * 8);
-		for (uint32_t w = 0; w < c->nw; w++) {
-			uint64_t bits = c->live[w];
-			while (bits) {
-				mir_reg v = w * 64 + (uint32_t)__builtin_ctzll(bits) +
-					MIR_FIRST_VIRT;
-				bits &= bits - 1;
-				count_live(c, v, 1);
-				if (ranges)
-					range_add(c, v, lo, hi);
-			}
-		}
-		uint32_t mx = c->nlive, mxx = c->nlive_x;
-		for (uint32_t j = bl->n; j-- > 0;) {
-			/* defs, then uses: one walk of the operands backwards
-			 * (visit lists a virtual register's uses before any
-			 * virtual def, and neither kind depends on the order
-			 * among its own) */
-			uint32_t idx = bl->first + j;
-			c->pos = 2 * idx;
-			for (uint32_t k = c->op_at[idx + 1]; k-- > c->op_at[idx];) {
-				if (c->op[k].how == OP_DEF)
-					range_def(c, c->op[k].r, OP_DEF);
-				else if (c->op[k].how == OP_USE)
-					range_use(c, c->op[k].r, OP_USE);
-			}
-			if (c->nlive > mx)
-				mx = c->nlive;
-			if (c->nlive_x > mxx)
-				mxx = c->nlive_x;
-		}
-		c->pressure[b] = (uint16_t)(mx > UINT16_MAX ? UINT16_MAX : mx);
-		c->pressure_x[b] = (uint16_t)(mxx > UINT16_MAX ? UINT16_MAX : mxx);
+		if (ranges && pressure)
+			block_ranges(c, b, true, true);
+		else if (ranges)
+			block_ranges(c, b, true, false);
+		else
+			block_ranges(c, b, false, true);
 	}
 	return !c->oom;
 }
@@ -1081,14 +1107,6 @@ static bool each_across(ra *c, uint32_t b, const uint64_t *pick, across_fn *fn,
 	return true;
 }
 
-static bool add_call_weight(ra *c, uint32_t b, uint32_t j, mir_reg v, void *ctx)
-{
-	(void)j;
-	double *xw = ctx;
-	xw[v] += (double)(1u << (3 * c->depth[b]));
-	return true;
-}
-
 /* The (call, value) pairs of one block, in reverse order of calls. */
 typedef struct {
 	uint32_t (*pair)[2];
@@ -1144,22 +1162,16 @@ static bool split_block(mir_func *mf, uint32_t b, const split_list *l)
 	return true;
 }
 
-/* Decides (see above): pick (c->nw words, zeroed) and *nsplit: the
- * values to split.  False when out of memory. */
-static bool split_calls_pick(ra *c, uint64_t *pick, uint32_t *nsplit)
+/* Decides (see above; the calls' weights summed by liveness, c->xw):
+ * pick (c->nw words, zeroed) and *nsplit: the values to split. */
+static void split_calls_pick(ra *c, uint64_t *pick, uint32_t *nsplit)
 {
-	mir_func *mf = c->mf;
-	double *xw = ra_zalloc(c->ar, (size_t)mf->nv * sizeof *xw);
-	bool ok = xw != NULL;
 	*nsplit = 0;
-	for (uint32_t b = 0; ok && b < mf->nb; b++)
-		ok = each_across(c, b, NULL, add_call_weight, xw);
-	for (mir_reg v = MIR_FIRST_VIRT; ok && v < mf->nv; v++)
-		if (HAS(c->across, v) && 2 * xw[v] <= c->weight[v]) {
+	for (mir_reg v = MIR_FIRST_VIRT; v < c->mf->nv; v++)
+		if (HAS(c->across, v) && 2 * c->xw[v] <= c->weight[v]) {
 			SET(pick, v);
 			++*nsplit;
 		}
-	return ok;
 }
 
 /* Rewrites the blocks: the picked values split at each call they are
@@ -1410,8 +1422,10 @@ static wasm_status regalloc_once(mir_func *mf, ra_arena *ar,
 	hphys = ra_alloc(ar, mf->nv);
 	hreg = ra_zalloc(ar, (size_t)mf->nv * sizeof *hreg);
 	c.weight = ra_zalloc(ar, (size_t)mf->nv * sizeof *c.weight);
+	if (split)
+		c.xw = ra_zalloc(ar, (size_t)mf->nv * sizeof *c.xw);
 	if (!mf->reg || !mf->spill || !mf->start || !mf->end || !order ||
-	    !hphys || !hreg || !c.weight)
+	    !hphys || !hreg || !c.weight || (split && !c.xw))
 		goto nomem;
 	memset(mf->reg, MIR_SPILLED, mf->nv);
 	memset(hphys, -1, mf->nv);
@@ -1431,8 +1445,10 @@ static wasm_status regalloc_once(mir_func *mf, ra_arena *ar,
 		 * loops' pressure is, before the calls' rewrite) */
 		uint32_t ncall, nloop = 0;
 		uint64_t *picked = ra_zalloc(ar, (size_t)c.nw * 8);
-		bool ok = picked && split_calls_pick(&c, picked, &ncall) &&
-			build_ranges(&c, ncall == 0) &&
+		if (!picked)
+			goto nomem;
+		split_calls_pick(&c, picked, &ncall);
+		bool ok = build_ranges(&c, ncall == 0, true) &&
 			(!ncall || split_calls_rewrite(&c, picked)) &&
 			(!loop_pressure(&c) ||
 			 ra_split_loops(mf, ar, loops, &(ra_oplist){ c.op, c.op_at },
@@ -1445,7 +1461,7 @@ static wasm_status regalloc_once(mir_func *mf, ra_arena *ar,
 		}
 		if (!place(&c))
 			goto nomem;
-	} else if (!build_ranges(&c, true) || !place(&c)) {
+	} else if (!build_ranges(&c, true, false) || !place(&c)) {
 		goto nomem;
 	}
 	hints(mf, hphys, hreg);
