@@ -2,9 +2,10 @@
  *
  * A round of allocation needs some 30 arrays (liveness sets, the operand
  * list, ranges, holders, the loop splitting's sets), all dead when the
- * round ends.  They come from an arena: blocks bump-allocated in order
- * and given back at once (ra_release to a mark).  The blocks stay with
- * the thread for its next round and its next function, up to
+ * allocation ends (the second round reads the first's live-in sets and
+ * splits).  They come from an arena: blocks bump-allocated in order and
+ * given back at once.  The blocks stay with the thread for its next
+ * function, up to
  * RA_KEEP_BYTES: malloc'ing and freeing each array took fresh pages from
  * the kernel for the large ones (a big function's liveness sets are
  * megabytes, above malloc's mmap and trim thresholds), and those page
@@ -81,18 +82,6 @@ void ra_arena_close(ra_arena *a)
 		a->first = NULL;
 	blocks_free(a->first);
 	memset(a, 0, sizeof *a);
-}
-
-ra_mark ra_mark_now(const ra_arena *a)
-{
-	return (ra_mark){ a->cur, a->off };
-}
-
-void ra_release(ra_arena *a, ra_mark m)
-{
-	a->cur = m.b ? m.b : a->first;
-	a->off = m.b ? m.off : 0;
-	a->last = NULL;
 }
 
 void *ra_alloc(ra_arena *a, size_t n)

@@ -85,6 +85,7 @@ typedef struct {
 	uint32_t nosr, cap_osr;
 	uint64_t *blocked;      /* the values live into the target of an
 	                           exit that takes no move */
+	ra_carry *cy;           /* the splits, for the next round */
 	split_move *mv;
 	uint32_t nmv, cap_mv;
 	uint32_t nsplit;
@@ -234,6 +235,11 @@ static bool loop_split(void *ctx, uint32_t h, const uint32_t *body, uint32_t n,
 		return false;
 	if (!loop_pick(c, h, body, n, pred))
 		return true;
+	ra_carry *cy = c->cy;
+	if (!ra_grow(c->ar, (void **)&cy->loop, &cy->cap_loop, cy->nloop + 1,
+	    sizeof *cy->loop))
+		return false;
+	cy->loop[cy->nloop++] = (struct ra_carry_loop){ body, n, cy->npair, 0 };
 	/* the picked values are dead in the loop: not split again at the
 	 * loops inside it */
 	for (uint32_t k = 0; k < n; k++) {
@@ -251,6 +257,12 @@ static bool loop_split(void *ctx, uint32_t h, const uint32_t *body, uint32_t n,
 			mir_reg s = mf->nv++;
 			mf->vsize[s] = mf->vsize[v];
 			c->nsplit++;
+			if (!ra_grow(c->ar, (void **)&cy->pair, &cy->cap_pair,
+			    cy->npair + 1, sizeof *cy->pair))
+				return false;
+			cy->pair[cy->npair][0] = v;
+			cy->pair[cy->npair++][1] = s;
+			cy->loop[cy->nloop - 1].npair++;
 			for (uint32_t k = pred->at[h]; k < pred->at[h + 1]; k++) {
 				uint32_t p = pred->list[k];
 				if (c->inloop[p] != h + 1 && !move_add(c, p, true, true, s, v))
@@ -266,10 +278,19 @@ static bool loop_split(void *ctx, uint32_t h, const uint32_t *body, uint32_t n,
 			}
 			for (uint32_t k = 0; k < c->nexit; k++) {
 				const struct ls_exit *x = &c->exit[k];
-				if (HASB(c->in + (size_t)x->y * c->nw, v) &&
-				    !move_add(c, x->at ? x->x : x->y, x->at == 1, false,
+				if (!HASB(c->in + (size_t)x->y * c->nw, v))
+					continue;
+				if (!move_add(c, x->at ? x->x : x->y, x->at == 1, false,
 				    v, s))
 					return false;
+				if (!x->at) {
+					if (!ra_grow(c->ar, (void **)&cy->start,
+					    &cy->cap_start, cy->nstart + 1,
+					    sizeof *cy->start))
+						return false;
+					cy->start[cy->nstart++] =
+						(struct ra_carry_start){ x->y, v, s };
+				}
 			}
 		}
 	}
@@ -333,10 +354,11 @@ static bool rewrite_block(mir_func *mf, uint32_t b, const split_move *mv,
 bool ra_split_loops(mir_func *mf, ra_arena *ar, const ra_loopset *loops,
 	const ra_oplist *ops, const uint64_t *in, uint32_t nw,
 	const uint16_t *pressure, const uint16_t *pressure_x,
-	const uint64_t *skip, uint32_t *nsplit)
+	const uint64_t *skip, ra_carry *cy, uint32_t *nsplit)
 {
 	ls c = { .mf = mf, .ar = ar, .ops = ops, .in = in, .skip = skip,
-		.nw = nw, .pressure = pressure, .pressure_x = pressure_x };
+		.nw = nw, .pressure = pressure, .pressure_x = pressure_x,
+		.cy = cy };
 	*nsplit = 0;
 	c.inloop = ra_zalloc(ar, (size_t)mf->nb * sizeof *c.inloop);
 	c.gone = ra_zalloc(ar, (size_t)mf->nb * nw * 8);
