@@ -267,6 +267,10 @@ typedef struct {
 	ra_op *op;
 	uint32_t nop, cap_op;
 	uint32_t *op_at;
+	/* the instructions with a machine register among their operands,
+	 * ascending (place walks only those); cur: the one ops_build is at */
+	uint32_t *physi;
+	uint32_t nphysi, cap_physi, cur;
 } ra;
 
 #define VBIT(v) ((v) - MIR_FIRST_VIRT)
@@ -285,6 +289,14 @@ static inline __attribute__((always_inline)) void op_add(void *ctx,
 	ra *c = ctx;
 	if (how == OP_CALLCLOB)
 		return;
+	if (MIR_IS_PHYS(r) && (!c->nphysi || c->physi[c->nphysi - 1] != c->cur)) {
+		if (!ra_grow(c->ar, (void **)&c->physi, &c->cap_physi,
+		    c->nphysi + 1, sizeof *c->physi)) {
+			c->oom = true;
+			return;
+		}
+		c->physi[c->nphysi++] = c->cur;
+	}
 	if (c->nop == c->cap_op &&
 	    !ra_grow(c->ar, (void **)&c->op, &c->cap_op, c->nop + 1,
 	    sizeof *c->op)) {
@@ -312,6 +324,7 @@ static bool ops_build(ra *c)
 	uint32_t idx = 0;
 	for (uint32_t b = 0; b < mf->nb; b++)
 		for (uint32_t j = 0; j < mf->b[b].n; j++) {
+			c->cur = idx;
 			c->op_at[idx++] = c->nop;
 			visit(mf, &mf->b[b].insn[j], op_add, c);
 		}
@@ -635,14 +648,16 @@ static void calls_crossed(ra *c, uint32_t b)
  * move, a value split around a loop) are free for others. */
 
 /* Always inlined: build_ranges calls it for every live-out register of
- * every block and every use. */
+ * every block and every use.  The walk is backwards, so a register's
+ * first range is the one ending last: its end is the interval's
+ * (place). */
 static inline __attribute__((always_inline)) bool range_add(ra *c, mir_reg v,
 	uint32_t from, uint32_t to)
 {
 	uint32_t h = c->head[v];
-	if (to > c->mf->end[v])
-		c->mf->end[v] = to;     /* the interval's end (place) */
-	if (h && c->rg[h].from <= to + 1) {
+	if (!h) {
+		c->mf->end[v] = to;
+	} else if (c->rg[h].from <= to + 1) {
 		if (from < c->rg[h].from)
 			c->rg[h].from = from;
 		if (to > c->rg[h].to)
@@ -956,17 +971,23 @@ static bool place(ra *c)
 	mir_func *mf = c->mf;
 	for (uint32_t g = 0; g < NLOC; g++)
 		c->open[g] = UINT32_MAX;
-	uint32_t idx = 0;
-	for (uint32_t b = 0; b < mf->nb; b++) {
-		const mir_block *bl = &mf->b[b];     /* bl->first: ops_build's */
-		for (uint32_t j = 0; j < bl->n; j++, idx++) {
-			c->pos = 2 * idx;
-			for (uint32_t k = c->op_at[idx]; k < c->op_at[idx + 1]; k++)
-				positions(c, c->op[k].r, c->op[k].how);
+	/* the instructions naming a machine register, a block's ranges
+	 * closed at its end (its first: ops_build's) */
+	uint32_t b = 0;
+	for (uint32_t x = 0; x < c->nphysi; x++) {
+		uint32_t idx = c->physi[x];
+		if (idx >= mf->b[b].first + mf->b[b].n) {
+			while (c->open_set)
+				fixed_close(c, __builtin_ctz(c->open_set));
+			while (idx >= mf->b[b].first + mf->b[b].n)
+				b++;
 		}
-		while (c->open_set)
-			fixed_close(c, __builtin_ctz(c->open_set));
+		c->pos = 2 * idx;
+		for (uint32_t k = c->op_at[idx]; k < c->op_at[idx + 1]; k++)
+			positions(c, c->op[k].r, c->op[k].how);
 	}
+	while (c->open_set)
+		fixed_close(c, __builtin_ctz(c->open_set));
 	for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++)
 		if (c->head[v])
 			mf->start[v] = c->rg[c->head[v]].from;
