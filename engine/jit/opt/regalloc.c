@@ -1332,27 +1332,45 @@ typedef struct {
 	uint32_t n, cap;
 } holders;
 
-/* Drops the holders of h that ended before s. */
-static void holders_prune(const mir_func *mf, holders *h, uint32_t s)
-{
-	for (uint32_t k = 0; k < h->n;)
-		if (mf->end[h->v[k]] < s)
-			h->v[k] = h->v[--h->n];
-		else
-			k++;
-}
-
 /* The most spill weight among the holders of h whose ranges meet v's
- * (0: none, so the location is free for v). */
-static double holders_conflict(ra *c, const holders *h, mir_reg v)
+ * (0: none, so the location is free for v); with prune, the holders
+ * that ended before v starts are dropped first (the last moved into
+ * the place of each: the order the eviction spills them in).  What
+ * ranges_meet does, with the arrays in locals (its stores to the
+ * cursors would make the compiler load them again for every holder).
+ * Always inlined, prune a constant. */
+static inline __attribute__((always_inline)) double holders_conflict(ra *c,
+	holders *h, mir_reg v, bool prune)
 {
+	const struct ra_range *rg = c->rg;
+	const uint32_t *end = c->mf->end;
+	uint32_t *cursor = c->cursor;
+	uint32_t s = c->mf->start[v], x0 = c->head[v];
 	double most = 0;
-	for (uint32_t k = 0; k < h->n; k++)
-		if (ranges_meet(c, v, h->v[k])) {
-			double w = spill_weight(c, h->v[k]) + 1e-300;
-			if (w > most)
-				most = w;
+	for (uint32_t k = 0; k < h->n;) {
+		mir_reg w = h->v[k];
+		if (prune && end[w] < s) {
+			h->v[k] = h->v[--h->n];
+			continue;
 		}
+		k++;
+		uint32_t y = cursor[w];
+		while (y && rg[y].to < s)
+			y = rg[y].next;
+		cursor[w] = y;
+		for (uint32_t x = x0; x && y;) {
+			if (rg[x].to < rg[y].from) {
+				x = rg[x].next;
+			} else if (rg[y].to < rg[x].from) {
+				y = rg[y].next;
+			} else {
+				double wt = spill_weight(c, w) + 1e-300;
+				if (wt > most)
+					most = wt;
+				break;
+			}
+		}
+	}
 	return most;
 }
 
@@ -1398,7 +1416,6 @@ static bool scan(ra *c, const uint64_t *order, uint32_t n, const int8_t *hphys,
 	memcpy(c->cursor, c->head, (size_t)mf->nv * sizeof *c->cursor);
 	for (uint32_t k = 0; k < n && ok; k++) {
 		mir_reg v = (mir_reg)order[k];
-		uint32_t s = mf->start[v];
 		bool flt = mir_vflt(mf, v);
 		bool xcall = HAS(c->across, v);
 		int cand[3 + NLOC], nc = 0, got = -1, g;
@@ -1419,9 +1436,8 @@ static bool scan(ra *c, const uint64_t *order, uint32_t n, const int8_t *hphys,
 				continue;
 			if (xcall && call_clobbers(g))
 				continue;
-			holders_prune(mf, &hold[g], s);
 			if (!known[g]) {
-				conf[g] = holders_conflict(c, &hold[g], v);
+				conf[g] = holders_conflict(c, &hold[g], v, true);
 				known[g] = true;
 			}
 			if (conf[g] > 0 || fixed_meets_ranges(c, g, v))
@@ -1436,7 +1452,7 @@ static bool scan(ra *c, const uint64_t *order, uint32_t n, const int8_t *hphys,
 				if ((xcall && call_clobbers(g)) || fixed_meets_ranges(c, g, v))
 					continue;
 				double w = known[g] ? conf[g] :
-					holders_conflict(c, &hold[g], v);
+					holders_conflict(c, &hold[g], v, false);
 				if (best < 0 || w < bw) {
 					best = g;
 					bw = w;
