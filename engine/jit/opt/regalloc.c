@@ -192,14 +192,6 @@ static bool is_call(const mir_insn *i)
 		i->op == MIR_SLOWOP;
 }
 
-static bool has_call(const mir_block *bl)
-{
-	for (uint32_t j = 0; j < bl->n; j++)
-		if (is_call(&bl->insn[j]))
-			return true;
-	return false;
-}
-
 /* A location a call clobbers: every allocatable one but rbp. */
 static bool call_clobbers(int loc)
 {
@@ -271,6 +263,11 @@ typedef struct {
 	 * ascending (place walks only those); cur: the one ops_build is at */
 	uint32_t *physi;
 	uint32_t nphysi, cap_physi, cur;
+	/* also from ops_build's walk: per block whether it has a call; the
+	 * MOV and PMOV instructions in order (hints, split_slots) */
+	uint8_t *callblk;
+	const mir_insn **movi;
+	uint32_t nmovi, cap_movi;
 } ra;
 
 #define VBIT(v) ((v) - MIR_FIRST_VIRT)
@@ -297,8 +294,7 @@ static inline __attribute__((always_inline)) void op_add(void *ctx,
 		}
 		c->physi[c->nphysi++] = c->cur;
 	}
-	if (c->nop == c->cap_op &&
-	    !ra_grow(c->ar, (void **)&c->op, &c->cap_op, c->nop + 1,
+	if (!ra_grow(c->ar, (void **)&c->op, &c->cap_op, c->nop + 1,
 	    sizeof *c->op)) {
 		c->oom = true;
 		return;
@@ -317,16 +313,26 @@ static bool ops_build(ra *c)
 		n += mf->b[b].n;
 	}
 	c->op_at = ra_alloc(c->ar, ((size_t)n + 1) * sizeof *c->op_at);
+	c->callblk = ra_zalloc(c->ar, mf->nb);
 	/* about two operands an instruction: grown in place past that */
-	if (!c->op_at ||
+	if (!c->op_at || !c->callblk ||
 	    !ra_grow(c->ar, (void **)&c->op, &c->cap_op, 2 * n + 16, sizeof *c->op))
 		return false;
 	uint32_t idx = 0;
 	for (uint32_t b = 0; b < mf->nb; b++)
 		for (uint32_t j = 0; j < mf->b[b].n; j++) {
+			const mir_insn *i = &mf->b[b].insn[j];
 			c->cur = idx;
 			c->op_at[idx++] = c->nop;
-			visit(mf, &mf->b[b].insn[j], op_add, c);
+			visit(mf, i, op_add, c);
+			if (i->op == MIR_MOV || i->op == MIR_PMOV) {
+				if (!ra_grow(c->ar, (void **)&c->movi, &c->cap_movi,
+				    c->nmovi + 1, sizeof *c->movi))
+					return false;
+				c->movi[c->nmovi++] = i;
+			} else if (is_call(i)) {
+				c->callblk[b] = 1;
+			}
 		}
 	c->op_at[idx] = c->nop;
 	return !c->oom;
@@ -623,7 +629,7 @@ static void calls_weigh(ra *c, uint32_t b)
 static void calls_crossed(ra *c, uint32_t b)
 {
 	const mir_block *bl = &c->mf->b[b];
-	if (!has_call(bl))
+	if (!c->callblk[b])
 		return;
 	memcpy(c->live, out_of(c, b), (size_t)c->nw * 8);
 	for (uint32_t j = bl->n; j-- > 0;) {
@@ -1011,25 +1017,30 @@ static bool fixed_meets(const ra *c, int g, uint32_t s, uint32_t e)
 }
 
 /* What spilling v saves per position where it is live (see the top;
- * its holes do not count): computed once per register (spill_weights),
- * the scan asks for a holder's at every conflict. */
-static double spill_weight(const ra *c, mir_reg v)
+ * its holes do not count): computed once per register, when the scan
+ * first asks (for a holder at a conflict, for a value to evict for);
+ * most registers it never asks about. */
+static double spill_weight(ra *c, mir_reg v)
 {
+	if (c->sweight[v] < 0) {
+		uint32_t len = 0;
+		for (uint32_t x = c->head[v]; x; x = c->rg[x].next)
+			len += c->rg[x].to - c->rg[x].from + 1;
+		c->sweight[v] = c->weight[v] / ((double)len + 1.0);
+	}
 	return c->sweight[v];
 }
 
+/* The spill weights, none computed yet (-1).  False when out of
+ * memory. */
 static bool spill_weights(ra *c)
 {
 	mir_func *mf = c->mf;
 	c->sweight = ra_alloc(c->ar, (size_t)mf->nv * sizeof *c->sweight);
 	if (!c->sweight)
 		return false;
-	for (mir_reg v = 0; v < mf->nv; v++) {
-		uint32_t len = 0;
-		for (uint32_t x = c->head[v]; x; x = c->rg[x].next)
-			len += c->rg[x].to - c->rg[x].from + 1;
-		c->sweight[v] = c->weight[v] / ((double)len + 1.0);
-	}
+	for (mir_reg v = 0; v < mf->nv; v++)
+		c->sweight[v] = -1;
 	return true;
 }
 
@@ -1041,29 +1052,28 @@ static bool spill_weights(ra *c)
  * when it is allocated the phi has its register, and where the phi is
  * dead by then (its last use came first) the value takes that register
  * and the edge's move is a move to itself, which the emitter drops. */
-static void hints(const mir_func *mf, int8_t *hphys, mir_reg (*hreg)[2])
+static void hints(const ra *c, int8_t *hphys, mir_reg (*hreg)[2])
 {
-	for (uint32_t b = 0; b < mf->nb; b++) {
-		for (uint32_t j = 0; j < mf->b[b].n; j++) {
-			const mir_insn *i = &mf->b[b].insn[j];
-			if (i->op == MIR_MOV) {
-				if (MIR_IS_PHYS(i->a) && !MIR_IS_PHYS(i->d))
-					hphys[i->d] = (int8_t)MIR_LOC(i->a);
-				else if (MIR_IS_PHYS(i->d) && !MIR_IS_PHYS(i->a))
-					hphys[i->a] = (int8_t)MIR_LOC(i->d);
-				else if (!hreg[i->d][0])
-					hreg[i->d][0] = i->a;
-			} else if (i->op == MIR_PMOV) {
-				for (uint32_t k = 0; k < i->aux; k++) {
-					const mir_move *mv = &mf->moves[i->imm + k];
-					if (!mv->src)
-						continue;
-					if (!hreg[mv->dst][0])
-						hreg[mv->dst][0] = mv->src;
-					if (!MIR_IS_PHYS(mv->src) && !hreg[mv->src][1])
-						hreg[mv->src][1] = mv->dst;
-				}
-			}
+	const mir_func *mf = c->mf;
+	for (uint32_t x = 0; x < c->nmovi; x++) {
+		const mir_insn *i = c->movi[x];
+		if (i->op == MIR_MOV) {
+			if (MIR_IS_PHYS(i->a) && !MIR_IS_PHYS(i->d))
+				hphys[i->d] = (int8_t)MIR_LOC(i->a);
+			else if (MIR_IS_PHYS(i->d) && !MIR_IS_PHYS(i->a))
+				hphys[i->a] = (int8_t)MIR_LOC(i->d);
+			else if (!hreg[i->d][0])
+				hreg[i->d][0] = i->a;
+			continue;
+		}
+		for (uint32_t k = 0; k < i->aux; k++) {
+			const mir_move *mv = &mf->moves[i->imm + k];
+			if (!mv->src)
+				continue;
+			if (!hreg[mv->dst][0])
+				hreg[mv->dst][0] = mv->src;
+			if (!MIR_IS_PHYS(mv->src) && !hreg[mv->src][1])
+				hreg[mv->src][1] = mv->dst;
 		}
 	}
 }
@@ -1182,7 +1192,7 @@ static bool each_across(ra *c, uint32_t b, const uint64_t *pick, across_fn *fn,
 	void *ctx)
 {
 	const mir_block *bl = &c->mf->b[b];
-	if (!has_call(bl))
+	if (!c->callblk[b])
 		return true;
 	memcpy(c->live, out_of(c, b), (size_t)c->nw * 8);
 	for (uint32_t j = bl->n; j-- > 0;) {
@@ -1380,20 +1390,20 @@ static inline __attribute__((always_inline)) double holders_conflict(ra *c,
  * slot).  Safe: s lives between a read and a write of v, inside v's
  * interval, and a slot's other occupants' intervals are disjoint from
  * v's (spill_slot). */
-static void split_slots(mir_func *mf)
+static void split_slots(const ra *c)
 {
-	for (uint32_t b = 0; b < mf->nb; b++)
-		for (uint32_t j = 0; j < mf->b[b].n; j++) {
-			const mir_insn *i = &mf->b[b].insn[j];
-			if (i->op != MIR_MOV || i->aux != MIR_MOV_SPLIT ||
-			    mf->reg[i->d] >= 0 || mf->reg[i->a] >= 0)
-				continue;
-			/* s, the loop's half, starts after v */
-			mir_reg s = i->d, v = i->a;
-			if (mf->start[s] < mf->start[v])
-				s = i->a, v = i->d;
-			mf->spill[s] = mf->spill[v];
-		}
+	mir_func *mf = c->mf;
+	for (uint32_t x = 0; x < c->nmovi; x++) {
+		const mir_insn *i = c->movi[x];
+		if (i->op != MIR_MOV || i->aux != MIR_MOV_SPLIT ||
+		    mf->reg[i->d] >= 0 || mf->reg[i->a] >= 0)
+			continue;
+		/* s, the loop's half, starts after v */
+		mir_reg s = i->d, v = i->a;
+		if (mf->start[s] < mf->start[v])
+			s = i->a, v = i->d;
+		mf->spill[s] = mf->spill[v];
+	}
 }
 
 /* Linear scan over the intervals in order (order[0..n): each
@@ -1487,7 +1497,7 @@ static bool scan(ra *c, const uint64_t *order, uint32_t n, const int8_t *hphys,
 	}
 	c->cursor = NULL;
 	if (ok)
-		split_slots(mf);
+		split_slots(c);
 	return ok;
 }
 
@@ -1581,7 +1591,7 @@ static wasm_status regalloc_once(mir_func *mf, ra_arena *ar,
 	} else if (!build_ranges(&c, true, false) || !place(&c)) {
 		goto nomem;
 	}
-	hints(mf, hphys, hreg);
+	hints(&c, hphys, hreg);
 
 	/* the intervals by start, then register: a counting sort on the
 	 * start (a position: about 2 * ninsn of them), registers ascending

@@ -17,7 +17,8 @@
  * ra_arena_open takes the thread's blocks (all free), ra_arena_close
  * gives them back (or frees them, past a bound).  ra_alloc: n bytes,
  * 16-aligned, NULL when out of memory; ra_zalloc zeroed; ra_grow as
- * ir_grow (the last allocation grows in place when its block has room). */
+ * ir_grow (the last allocation grows in place when its block has room:
+ * ra_grow_to). */
 struct ra_block;
 typedef struct {
 	struct ra_block *first, *cur;
@@ -28,7 +29,14 @@ void ra_arena_open(ra_arena *a);
 void ra_arena_close(ra_arena *a);
 void *ra_alloc(ra_arena *a, size_t n);
 void *ra_zalloc(ra_arena *a, size_t n);
-bool ra_grow(ra_arena *a, void **p, uint32_t *cap, uint32_t need, size_t elem);
+bool ra_grow_to(ra_arena *a, void **p, uint32_t *cap, uint32_t need,
+	size_t elem);
+/* inline: most calls append to an array with room */
+static inline bool ra_grow(ra_arena *a, void **p, uint32_t *cap,
+	uint32_t need, size_t elem)
+{
+	return need <= *cap || ra_grow_to(a, p, cap, need, elem);
+}
 
 /* Locations: 16 GPRs, 16 XMM registers (MIR_LOC_XMM + n). */
 #define RA_NLOC 32

@@ -123,7 +123,8 @@ void *ra_zalloc(ra_arena *a, size_t n)
 	return p;
 }
 
-bool ra_grow(ra_arena *a, void **p, uint32_t *cap, uint32_t need, size_t elem)
+bool ra_grow_to(ra_arena *a, void **p, uint32_t *cap, uint32_t need,
+	size_t elem)
 {
 	if (need <= *cap)
 		return true;
