@@ -813,9 +813,11 @@ static bool carry_in(ra *c, const ra_carry *cy)
 	mir_reg *to = ra_alloc(c->ar, (size_t)mf->nv * sizeof *to);
 	if (!mask || !to)
 		return false;
-	for (uint32_t b = 0; b < mf->nb; b++)
-		memcpy(c->in + (size_t)b * c->nw, cy->in + (size_t)b * onw,
-			(size_t)onw * 8);
+	for (uint32_t b = 0; b < mf->nb; b++) {
+		uint64_t *in = c->in + (size_t)b * c->nw;
+		memcpy(in, cy->in + (size_t)b * onw, (size_t)onw * 8);
+		memset(in + onw, 0, (size_t)(c->nw - onw) * 8);
+	}
 	for (uint32_t l = 0; l < cy->nloop; l++) {
 		const struct ra_carry_loop *lp = &cy->loop[l];
 		for (uint32_t k = lp->first; k < lp->first + lp->npair; k++) {
@@ -866,7 +868,8 @@ static bool liveness(ra *c, const ra_carry *cy)
 	} else {
 		c->gen = ra_alloc(c->ar, words * 8);   /* the live-out sets */
 	}
-	c->in = ra_zalloc(c->ar, words * 8);
+	/* (carry_in fills every word) */
+	c->in = cy ? ra_alloc(c->ar, words * 8) : ra_zalloc(c->ar, words * 8);
 	c->out = ra_zalloc(c->ar, (size_t)c->nw * 8);
 	c->across = ra_zalloc(c->ar, (size_t)c->nw * 8);
 	c->live = ra_zalloc(c->ar, (size_t)c->nw * 8);

@@ -68,8 +68,11 @@ typedef struct {
 	const uint16_t *pressure, *pressure_x;
 	uint32_t *inloop;       /* per block: the header of the loop being
 	                           split + 1 if it is in it */
-	uint64_t *gone;         /* per block, nw words: the values split at
-	                           a loop containing it (live-in bits cleared) */
+	uint64_t *gone;         /* per loop, nw words: the values split at
+	                           a loop containing its header (only a
+	                           header's are read) */
+	uint32_t *hloop;        /* per block: its loop's index + 1 if it is
+	                           a header, else 0 */
 	uint64_t *named;        /* the values the loop reads or writes */
 	uint64_t *pick;
 	/* the loop's exits, edges x -> y from a block of the loop (not an
@@ -205,7 +208,7 @@ static uint32_t loop_pick(ls *c, uint32_t h, const uint32_t *body, uint32_t n,
 	if (!entries)
 		return 0;
 	const uint64_t *hin = c->in + (size_t)h * c->nw;
-	const uint64_t *gone = c->gone + (size_t)h * c->nw;
+	const uint64_t *gone = c->gone + (size_t)(c->hloop[h] - 1) * c->nw;
 	uint32_t npick = 0;
 	for (uint32_t w = 0; w < c->nw; w++) {
 		uint64_t bits = hin[w] & ~gone[w] & ~c->named[w] & ~c->skip[w] &
@@ -243,7 +246,9 @@ static bool loop_split(void *ctx, uint32_t h, const uint32_t *body, uint32_t n,
 	/* the picked values are dead in the loop: not split again at the
 	 * loops inside it */
 	for (uint32_t k = 0; k < n; k++) {
-		uint64_t *gone = c->gone + (size_t)body[k] * c->nw;
+		if (!c->hloop[body[k]])
+			continue;
+		uint64_t *gone = c->gone + (size_t)(c->hloop[body[k]] - 1) * c->nw;
 		for (uint32_t w = 0; w < c->nw; w++)
 			gone[w] |= c->pick[w];
 	}
@@ -361,7 +366,12 @@ bool ra_split_loops(mir_func *mf, ra_arena *ar, const ra_loopset *loops,
 		.cy = cy };
 	*nsplit = 0;
 	c.inloop = ra_zalloc(ar, (size_t)mf->nb * sizeof *c.inloop);
-	c.gone = ra_zalloc(ar, (size_t)mf->nb * nw * 8);
+	c.gone = ra_zalloc(ar, (size_t)loops->n * nw * 8);
+	c.hloop = ra_zalloc(ar, (size_t)mf->nb * sizeof *c.hloop);
+	if (!c.hloop)
+		return false;
+	for (uint32_t k = 0; k < loops->n; k++)
+		c.hloop[loops->head[k]] = k + 1;
 	c.named = ra_zalloc(ar, (size_t)nw * 8);
 	c.pick = ra_zalloc(ar, (size_t)nw * 8);
 	c.blocked = ra_zalloc(ar, (size_t)nw * 8);
