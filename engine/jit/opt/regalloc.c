@@ -9,7 +9,10 @@
  *
  * Liveness: per block, the registers read before written (gen) and the
  * ones written (kill); live-in = gen + (live-out - kill), live-out = the
- * union of the successors' live-in, to a fixpoint.  A virtual register's
+ * union of the successors' live-in, to a fixpoint.  A round after
+ * splitting takes the first round's live-in sets with the splits
+ * applied instead (carry_in: which blocks a split value and its copy are
+ * live into follows from where the value was).  A virtual register's
  * interval (start, end) is its hull: from its first to its last position,
  * widened to the start of each block it is live into and to the end of
  * each block it is live out of (place takes it from the ranges, whose
@@ -56,6 +59,11 @@
  * on its exits, so it has a hole in the loop and the copy, weighing
  * little, is what the loop's pressure spills.
  *
+ * Each round walks the MIR's instructions once (ops_build): their
+ * operands as a list the other passes walk, the blocks with calls, the
+ * moves (hints) and the instructions naming a machine register (the
+ * fixed ranges).
+ *
  * Spill weight: what spilling the whole interval costs per position it
  * frees, as in Chaitin's allocator and LLVM's: each def and use counts
  * 8^d for a block at loop depth d (d at most 4), the sum divided by the
@@ -70,9 +78,9 @@
  * MIR's CFG (loop_depths): natural loops of the back edges to a block
  * laid out earlier.
  *
- * Memory: every array of a round but the MIR's own comes from an arena
- * (regalloc_mem.c), given back at the round's end and kept by the
- * thread for the next.
+ * Memory: every array of the allocation but the MIR's own comes from an
+ * arena (regalloc_mem.c), given back when it ends and kept by the thread
+ * for its next function.
  */
 #include "jit/opt/mir.h"
 #include "jit/opt/regalloc_int.h"
