@@ -9,7 +9,10 @@
  *
  * Liveness: per block, the registers read before written (gen) and the
  * ones written (kill); live-in = gen + (live-out - kill), live-out = the
- * union of the successors' live-in, to a fixpoint.  A virtual register's
+ * union of the successors' live-in, to a fixpoint.  A round after
+ * splitting takes the first round's live-in sets with the splits
+ * applied instead (carry_in: which blocks a split value and its copy are
+ * live into follows from where the value was).  A virtual register's
  * interval (start, end) is its hull: from its first to its last position,
  * widened to the start of each block it is live into and to the end of
  * each block it is live out of (place takes it from the ranges, whose
@@ -56,6 +59,11 @@
  * on its exits, so it has a hole in the loop and the copy, weighing
  * little, is what the loop's pressure spills.
  *
+ * Each round walks the MIR's instructions once (ops_build): their
+ * operands as a list the other passes walk, the blocks with calls, the
+ * moves (hints) and the instructions naming a machine register (the
+ * fixed ranges).
+ *
  * Spill weight: what spilling the whole interval costs per position it
  * frees, as in Chaitin's allocator and LLVM's: each def and use counts
  * 8^d for a block at loop depth d (d at most 4), the sum divided by the
@@ -69,6 +77,10 @@
  * memory while four GPRs held such values.)  Loop depth comes from the
  * MIR's CFG (loop_depths): natural loops of the back edges to a block
  * laid out earlier.
+ *
+ * Memory: every array of the allocation but the MIR's own comes from an
+ * arena (regalloc_mem.c), given back when it ends and kept by the thread
+ * for its next function.
  */
 #include "jit/opt/mir.h"
 #include "jit/opt/regalloc_int.h"
@@ -188,14 +200,6 @@ static bool is_call(const mir_insn *i)
 		i->op == MIR_SLOWOP;
 }
 
-static bool has_call(const mir_block *bl)
-{
-	for (uint32_t j = 0; j < bl->n; j++)
-		if (is_call(&bl->insn[j]))
-			return true;
-	return false;
-}
-
 /* A location a call clobbers: every allocatable one but rbp. */
 static bool call_clobbers(int loc)
 {
@@ -207,12 +211,12 @@ static bool call_clobbers(int loc)
 
 typedef struct {
 	mir_func *mf;
+	ra_arena *ar;           /* every array below but the MIR's own */
 	uint32_t nw;            /* words per set */
 	uint64_t *gen, *kill, *in, *out;
 	/* per block its live-out set, after the fixpoint (out_of; in the
 	 * gen sets' memory) */
 	uint64_t *outs;
-	uint32_t blk;
 	/* fixed ranges per GPR, disjoint and ascending */
 	uint32_t (*fixed[NLOC])[2];
 	uint32_t nfixed[NLOC], cap_fixed[NLOC];
@@ -237,6 +241,9 @@ typedef struct {
 	/* the registers live across a call (after it, the call reading
 	 * none); live: scratch for the backward scan */
 	uint64_t *across, *live;
+	/* in a round that splits, per register the calls it is live
+	 * across, each 8^depth of its block (split_calls_pick) */
+	double *xw;
 	/* live ranges (build_ranges): per register the index in rg of its
 	 * first range (0: none; rg[0] unused), each range's next, ascending
 	 * and disjoint; the holes between them are where it is dead */
@@ -253,8 +260,6 @@ typedef struct {
 	uint64_t *fltmask;
 	uint16_t *pressure, *pressure_x;
 	uint32_t nlive, nlive_x;
-	bool ranges;            /* build_ranges builds them (else only the
-	                           pressure) */
 	/* every instruction's operands as visit() gives them (ops_build),
 	 * instruction idx's (its linear index: block first + j) at
 	 * op[op_at[idx] .. op_at[idx + 1]): the passes walk them instead
@@ -262,6 +267,15 @@ typedef struct {
 	ra_op *op;
 	uint32_t nop, cap_op;
 	uint32_t *op_at;
+	/* the instructions with a machine register among their operands,
+	 * ascending (place walks only those); cur: the one ops_build is at */
+	uint32_t *physi;
+	uint32_t nphysi, cap_physi, cur;
+	/* also from ops_build's walk: per block whether it has a call; the
+	 * MOV and PMOV instructions in order (hints, split_slots) */
+	uint8_t *callblk;
+	const mir_insn **movi;
+	uint32_t nmovi, cap_movi;
 } ra;
 
 #define VBIT(v) ((v) - MIR_FIRST_VIRT)
@@ -269,13 +283,27 @@ typedef struct {
 #define HAS(s, v) ((s)[VBIT(v) / 64] >> (VBIT(v) % 64) & 1)
 
 /* Always inlined into ops_build (through visit, also inlined), where
- * it is the only callee: one call per operand otherwise. */
+ * it is the only callee: one call per operand otherwise.  A call's
+ * clobbers are left out: no walk of the list reads them (liveness finds
+ * the registers live across a call from is_call, and the fixed ranges
+ * leave them to it), and they are 27 entries a call, most of the list
+ * in a function that calls often. */
 static inline __attribute__((always_inline)) void op_add(void *ctx,
 	mir_reg r, int how)
 {
 	ra *c = ctx;
-	if (c->nop == c->cap_op &&
-	    !ir_grow((void **)&c->op, &c->cap_op, c->nop + 1, sizeof *c->op)) {
+	if (how == OP_CALLCLOB)
+		return;
+	if (MIR_IS_PHYS(r) && (!c->nphysi || c->physi[c->nphysi - 1] != c->cur)) {
+		if (!ra_grow(c->ar, (void **)&c->physi, &c->cap_physi,
+		    c->nphysi + 1, sizeof *c->physi)) {
+			c->oom = true;
+			return;
+		}
+		c->physi[c->nphysi++] = c->cur;
+	}
+	if (!ra_grow(c->ar, (void **)&c->op, &c->cap_op, c->nop + 1,
+	    sizeof *c->op)) {
 		c->oom = true;
 		return;
 	}
@@ -292,14 +320,27 @@ static bool ops_build(ra *c)
 		mf->b[b].first = n;
 		n += mf->b[b].n;
 	}
-	c->op_at = malloc(((size_t)n + 1) * sizeof *c->op_at);
-	if (!c->op_at)
+	c->op_at = ra_alloc(c->ar, ((size_t)n + 1) * sizeof *c->op_at);
+	c->callblk = ra_zalloc(c->ar, mf->nb);
+	/* about two operands an instruction: grown in place past that */
+	if (!c->op_at || !c->callblk ||
+	    !ra_grow(c->ar, (void **)&c->op, &c->cap_op, 2 * n + 16, sizeof *c->op))
 		return false;
 	uint32_t idx = 0;
 	for (uint32_t b = 0; b < mf->nb; b++)
 		for (uint32_t j = 0; j < mf->b[b].n; j++) {
+			const mir_insn *i = &mf->b[b].insn[j];
+			c->cur = idx;
 			c->op_at[idx++] = c->nop;
-			visit(mf, &mf->b[b].insn[j], op_add, c);
+			visit(mf, i, op_add, c);
+			if (i->op == MIR_MOV || i->op == MIR_PMOV) {
+				if (!ra_grow(c->ar, (void **)&c->movi, &c->cap_movi,
+				    c->nmovi + 1, sizeof *c->movi))
+					return false;
+				c->movi[c->nmovi++] = i;
+			} else if (is_call(i)) {
+				c->callblk[b] = 1;
+			}
 		}
 	c->op_at[idx] = c->nop;
 	return !c->oom;
@@ -315,15 +356,10 @@ static void fixed_add(ra *c, int g, uint32_t s, uint32_t e)
 			c->fixed[g][n - 1][1] = e;
 		return;
 	}
-	if (n == c->cap_fixed[g]) {
-		uint32_t cap = n ? 2 * n : 16;
-		void *p = realloc(c->fixed[g], cap * sizeof *c->fixed[g]);
-		if (!p) {
-			c->oom = true;
-			return;
-		}
-		c->fixed[g] = p;
-		c->cap_fixed[g] = cap;
+	if (!ra_grow(c->ar, (void **)&c->fixed[g], &c->cap_fixed[g], n + 1,
+	    sizeof *c->fixed[g])) {
+		c->oom = true;
+		return;
 	}
 	c->fixed[g][n][0] = s;
 	c->fixed[g][n][1] = e;
@@ -578,22 +614,40 @@ static void live_step(ra *c, uint32_t b, uint32_t j)
 
 /* The registers live across each call of block b:
  * a backward scan, live = (live - defs) + uses; at a call (which reads
- * and writes no virtual register) what is live joins c->across.  Only
+ * and writes no virtual register) what is live joins c->across, and
+ * (in a round that splits) each adds the call's 8^depth to c->xw.  Only
  * these must avoid the call's clobbers: a register whose interval spans
  * a call (intervals have no holes) but which is dead there may sit in a
  * caller-saved GPR, so a call on a loop's cold path (an exit, a trap
  * helper) no longer leaves the loop's values rbp or a spill slot. */
+static void calls_weigh(ra *c, uint32_t b)
+{
+	double freq = (double)(1u << (3 * c->depth[b]));
+	for (uint32_t w = 0; w < c->nw; w++) {
+		uint64_t bits = c->live[w];
+		while (bits) {
+			mir_reg v = w * 64 + (uint32_t)__builtin_ctzll(bits) +
+				MIR_FIRST_VIRT;
+			bits &= bits - 1;
+			c->xw[v] += freq;
+		}
+	}
+}
+
 static void calls_crossed(ra *c, uint32_t b)
 {
 	const mir_block *bl = &c->mf->b[b];
-	if (!has_call(bl))
+	if (!c->callblk[b])
 		return;
 	memcpy(c->live, out_of(c, b), (size_t)c->nw * 8);
 	for (uint32_t j = bl->n; j-- > 0;) {
 		const mir_insn *i = &bl->insn[j];
-		if (is_call(i))
+		if (is_call(i)) {
 			for (uint32_t w = 0; w < c->nw; w++)
 				c->across[w] |= c->live[w];
+			if (c->xw)
+				calls_weigh(c, b);
+		}
 		live_step(c, b, j);
 	}
 }
@@ -608,21 +662,24 @@ static void calls_crossed(ra *c, uint32_t b)
  * move, a value split around a loop) are free for others. */
 
 /* Always inlined: build_ranges calls it for every live-out register of
- * every block and every use. */
+ * every block and every use.  The walk is backwards, so a register's
+ * first range is the one ending last: its end is the interval's
+ * (place). */
 static inline __attribute__((always_inline)) bool range_add(ra *c, mir_reg v,
 	uint32_t from, uint32_t to)
 {
 	uint32_t h = c->head[v];
-	if (to > c->mf->end[v])
-		c->mf->end[v] = to;     /* the interval's end (place) */
-	if (h && c->rg[h].from <= to + 1) {
+	if (!h) {
+		c->mf->end[v] = to;
+	} else if (c->rg[h].from <= to + 1) {
 		if (from < c->rg[h].from)
 			c->rg[h].from = from;
 		if (to > c->rg[h].to)
 			c->rg[h].to = to;
 		return true;
 	}
-	if (!ir_grow((void **)&c->rg, &c->cap_rg, c->nrg + 1, sizeof *c->rg)) {
+	if (!ra_grow(c->ar, (void **)&c->rg, &c->cap_rg, c->nrg + 1,
+	    sizeof *c->rg)) {
 		c->oom = true;
 		return false;
 	}
@@ -631,7 +688,8 @@ static inline __attribute__((always_inline)) bool range_add(ra *c, mir_reg v,
 	return true;
 }
 
-static void count_live(ra *c, mir_reg v, int d)
+static inline __attribute__((always_inline)) void count_live(ra *c,
+	mir_reg v, int d)
 {
 	if (HAS(c->fltmask, v))
 		c->nlive_x += (uint32_t)d;
@@ -639,101 +697,172 @@ static void count_live(ra *c, mir_reg v, int d)
 		c->nlive += (uint32_t)d;
 }
 
-static void range_def(void *ctx, mir_reg r, int how)
+/* The ranges (if ranges) and the pressure (if pressure) of block b, a
+ * walk backwards: what is live out spans the whole block, a def starts
+ * the range it ends (a def nothing reads is one position), a use extends
+ * a range from the block's start to it.  Always inlined into
+ * build_ranges with both constant: the round that allocates wants no
+ * pressure, the round that splits at calls no ranges. */
+static inline __attribute__((always_inline)) void block_ranges(ra *c,
+	uint32_t b, bool ranges, bool pressure)
 {
-	ra *c = ctx;
-	if (how != OP_DEF || MIR_IS_PHYS(r))
-		return;
-	uint32_t at = c->pos + 1, h = c->head[r];
-	if (HAS(c->live, r)) {
-		c->live[VBIT(r) / 64] &= ~(1ull << (VBIT(r) % 64));
-		count_live(c, r, -1);
-		if (c->ranges)
-			c->rg[h].from = at;     /* the range from the block's start */
-	} else if (c->ranges) {
-		range_add(c, r, at, at);
+	const mir_block *bl = &c->mf->b[b];
+	uint32_t lo = 2 * bl->first, hi = 2 * (bl->first + bl->n) - 1;
+	c->nlive = c->nlive_x = 0;
+	memcpy(c->live, out_of(c, b), (size_t)c->nw * 8);
+	for (uint32_t w = 0; w < c->nw; w++) {
+		uint64_t bits = c->live[w];
+		while (bits) {
+			mir_reg v = w * 64 + (uint32_t)__builtin_ctzll(bits) +
+				MIR_FIRST_VIRT;
+			bits &= bits - 1;
+			if (pressure)
+				count_live(c, v, 1);
+			if (ranges)
+				range_add(c, v, lo, hi);
+		}
+	}
+	uint32_t mx = c->nlive, mxx = c->nlive_x;
+	for (uint32_t j = bl->n; j-- > 0;) {
+		/* defs, then uses: one walk of the operands backwards (visit
+		 * lists a virtual register's uses before any virtual def, and
+		 * neither kind depends on the order among its own) */
+		uint32_t idx = bl->first + j;
+		uint32_t pos = 2 * idx;
+		for (uint32_t k = c->op_at[idx + 1]; k-- > c->op_at[idx];) {
+			mir_reg r = c->op[k].r;
+			if (MIR_IS_PHYS(r))
+				continue;
+			if (c->op[k].how == OP_DEF) {
+				if (HAS(c->live, r)) {
+					c->live[VBIT(r) / 64] &= ~(1ull << (VBIT(r) % 64));
+					if (pressure)
+						count_live(c, r, -1);
+					/* the range from the block's start */
+					if (ranges)
+						c->rg[c->head[r]].from = pos + 1;
+				} else if (ranges) {
+					range_add(c, r, pos + 1, pos + 1);
+				}
+			} else if (c->op[k].how == OP_USE) {
+				if (!HAS(c->live, r)) {
+					SET(c->live, r);
+					if (pressure)
+						count_live(c, r, 1);
+				}
+				if (ranges)
+					range_add(c, r, lo, pos);
+			}
+		}
+		if (c->nlive > mx)
+			mx = c->nlive;
+		if (c->nlive_x > mxx)
+			mxx = c->nlive_x;
+	}
+	if (pressure) {
+		c->pressure[b] = (uint16_t)(mx > UINT16_MAX ? UINT16_MAX : mx);
+		c->pressure_x[b] = (uint16_t)(mxx > UINT16_MAX ? UINT16_MAX : mxx);
 	}
 }
 
-static void range_use(void *ctx, mir_reg r, int how)
-{
-	ra *c = ctx;
-	if (how != OP_USE || MIR_IS_PHYS(r))
-		return;
-	if (!HAS(c->live, r)) {
-		SET(c->live, r);
-		count_live(c, r, 1);
-	}
-	if (c->ranges)
-		range_add(c, r, 2 * c->mf->b[c->blk].first, c->pos);
-}
-
-/* The ranges of every register, and each block's pressure (the most
- * registers of each class live at once).  After the intervals (block
- * firsts), before the MIR is rewritten.  Without ranges, only the
- * pressure, and only in loops (depth >= 1; 0 elsewhere): all that the
- * loop splitting reads, for a first round that splits and so allocates
- * nothing. */
-static bool build_ranges(ra *c, bool ranges)
+/* The ranges of every register (if ranges), and each block's pressure
+ * (if pressure: the most registers of each class live at once).  After
+ * the intervals (block firsts), before the MIR is rewritten.  Without
+ * ranges, the pressure only in loops (depth >= 1; 0 elsewhere): all that
+ * the loop splitting reads, for a first round that splits and so
+ * allocates nothing. */
+static bool build_ranges(ra *c, bool ranges, bool pressure)
 {
 	mir_func *mf = c->mf;
-	c->head = calloc(mf->nv, sizeof *c->head);
-	c->fltmask = calloc(c->nw, 8);
-	c->pressure = calloc(mf->nb ? mf->nb : 1, sizeof *c->pressure);
-	c->pressure_x = calloc(mf->nb ? mf->nb : 1, sizeof *c->pressure_x);
+	c->head = ra_zalloc(c->ar, (size_t)mf->nv * sizeof *c->head);
+	c->fltmask = ra_zalloc(c->ar, (size_t)c->nw * 8);
+	c->pressure = ra_zalloc(c->ar, (size_t)mf->nb * sizeof *c->pressure);
+	c->pressure_x = ra_zalloc(c->ar, (size_t)mf->nb * sizeof *c->pressure_x);
 	c->nrg = 1;
 	if (!c->head || !c->fltmask || !c->pressure || !c->pressure_x ||
-	    !ir_grow((void **)&c->rg, &c->cap_rg, mf->nv + 1, sizeof *c->rg))
+	    !ra_grow(c->ar, (void **)&c->rg, &c->cap_rg, mf->nv + 1,
+	    sizeof *c->rg))
 		return false;
 	for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++)
 		if (mir_vflt(mf, v))
 			SET(c->fltmask, v);
-	c->ranges = ranges;
 	for (uint32_t b = mf->nb; b-- > 0 && !c->oom;) {
-		const mir_block *bl = &mf->b[b];
-		uint32_t lo = 2 * bl->first, hi = 2 * (bl->first + bl->n) - 1;
 		if (!ranges && c->depth[b] == 0)
 			continue;
-		c->blk = b;
-		c->nlive = c->nlive_x = 0;
-		memcpy(c->live, out_of(c, b), (size_t)c->nw * 8);
-		for (uint32_t w = 0; w < c->nw; w++) {
-			uint64_t bits = c->live[w];
-			while (bits) {
-				mir_reg v = w * 64 + (uint32_t)__builtin_ctzll(bits) +
-					MIR_FIRST_VIRT;
-				bits &= bits - 1;
-				count_live(c, v, 1);
-				if (ranges)
-					range_add(c, v, lo, hi);
-			}
-		}
-		uint32_t mx = c->nlive, mxx = c->nlive_x;
-		for (uint32_t j = bl->n; j-- > 0;) {
-			/* defs, then uses: one walk of the operands backwards
-			 * (visit lists a virtual register's uses before any
-			 * virtual def, and neither kind depends on the order
-			 * among its own) */
-			uint32_t idx = bl->first + j;
-			c->pos = 2 * idx;
-			for (uint32_t k = c->op_at[idx + 1]; k-- > c->op_at[idx];) {
-				if (c->op[k].how == OP_DEF)
-					range_def(c, c->op[k].r, OP_DEF);
-				else if (c->op[k].how == OP_USE)
-					range_use(c, c->op[k].r, OP_USE);
-			}
-			if (c->nlive > mx)
-				mx = c->nlive;
-			if (c->nlive_x > mxx)
-				mxx = c->nlive_x;
-		}
-		c->pressure[b] = (uint16_t)(mx > UINT16_MAX ? UINT16_MAX : mx);
-		c->pressure_x[b] = (uint16_t)(mxx > UINT16_MAX ? UINT16_MAX : mxx);
+		if (ranges && pressure)
+			block_ranges(c, b, true, true);
+		else if (ranges)
+			block_ranges(c, b, true, false);
+		else
+			block_ranges(c, b, false, true);
 	}
 	return !c->oom;
 }
 
-static bool liveness(ra *c)
+/* The live-in sets after a first round that split (cy: its sets and
+ * splits), without a fixpoint.  A split around a call (s = mov v before
+ * it, v = mov s after) changes no block's live-in: s lives inside the
+ * block, v is read and written again where it was live.  A value v
+ * split at loop L into s (regalloc_split.c) is read and written nowhere
+ * in L, so v was live into a block b of L exactly when a path from b
+ * inside L reaches an exit into a block v is live into; each such exit
+ * now reads s, every entry writes it: so s is live into exactly those
+ * blocks of L instead of v.  But L's OSR entry blocks, which write s
+ * after their loads, keep their sets; and an exit's move at the start of
+ * its target y (v = mov s) makes s live into y instead of v.  (The code
+ * hash of the bench programs and the spec suite's allocations under the
+ * verifier are the same as with the fixpoint: checked against it when
+ * this was written.) */
+static bool carry_in(ra *c, const ra_carry *cy)
+{
+	const mir_func *mf = c->mf;
+	uint32_t onw = cy->nw;
+	uint64_t *mask = ra_zalloc(c->ar, (size_t)onw * 8);
+	mir_reg *to = ra_alloc(c->ar, (size_t)mf->nv * sizeof *to);
+	if (!mask || !to)
+		return false;
+	for (uint32_t b = 0; b < mf->nb; b++) {
+		uint64_t *in = c->in + (size_t)b * c->nw;
+		memcpy(in, cy->in + (size_t)b * onw, (size_t)onw * 8);
+		memset(in + onw, 0, (size_t)(c->nw - onw) * 8);
+	}
+	for (uint32_t l = 0; l < cy->nloop; l++) {
+		const struct ra_carry_loop *lp = &cy->loop[l];
+		for (uint32_t k = lp->first; k < lp->first + lp->npair; k++) {
+			SET(mask, cy->pair[k][0]);
+			to[cy->pair[k][0]] = cy->pair[k][1];
+		}
+		for (uint32_t k = 0; k < lp->n; k++) {
+			if (mf->b[lp->body[k]].osr_entry)
+				continue;
+			uint64_t *in = c->in + (size_t)lp->body[k] * c->nw;
+			for (uint32_t w = 0; w < onw; w++) {
+				uint64_t m = in[w] & mask[w];
+				in[w] &= ~m;
+				while (m) {
+					mir_reg v = w * 64 + (uint32_t)__builtin_ctzll(m) +
+						MIR_FIRST_VIRT;
+					m &= m - 1;
+					SET(in, to[v]);
+				}
+			}
+		}
+		for (uint32_t k = lp->first; k < lp->first + lp->npair; k++)
+			mask[VBIT(cy->pair[k][0]) / 64] = 0;
+	}
+	for (uint32_t k = 0; k < cy->nstart; k++) {
+		uint64_t *in = c->in + (size_t)cy->start[k].b * c->nw;
+		in[VBIT(cy->start[k].v) / 64] &= ~(1ull << (VBIT(cy->start[k].v) % 64));
+		SET(in, cy->start[k].s);
+	}
+	return true;
+}
+
+/* Liveness: the operand list, the spill weights' counts, the live-in and
+ * live-out sets (from gen and kill to a fixpoint, or after a round that
+ * split from its sets, cy: carry_in), the OSR entries' use and the
+ * registers live across calls.  False when out of memory. */
+static bool liveness(ra *c, const ra_carry *cy)
 {
 	mir_func *mf = c->mf;
 	uint32_t nvirt = mf->nv - MIR_FIRST_VIRT;
@@ -741,46 +870,58 @@ static bool liveness(ra *c)
 	if (c->nw == 0)
 		c->nw = 1;
 	size_t words = (size_t)mf->nb * c->nw;
-	c->gen = calloc(words, 8);
-	c->kill = calloc(words, 8);
-	c->in = calloc(words, 8);
-	c->out = calloc(c->nw, 8);
-	c->across = calloc(c->nw, 8);
-	c->live = calloc(c->nw, 8);
-	if (!c->gen || !c->kill || !c->in || !c->out || !c->across || !c->live ||
-	    !ops_build(c))
+	if (!cy) {
+		c->gen = ra_zalloc(c->ar, words * 8);
+		c->kill = ra_zalloc(c->ar, words * 8);
+	} else {
+		c->gen = ra_alloc(c->ar, words * 8);   /* the live-out sets */
+	}
+	/* (carry_in fills every word) */
+	c->in = cy ? ra_alloc(c->ar, words * 8) : ra_zalloc(c->ar, words * 8);
+	c->out = ra_zalloc(c->ar, (size_t)c->nw * 8);
+	c->across = ra_zalloc(c->ar, (size_t)c->nw * 8);
+	c->live = ra_zalloc(c->ar, (size_t)c->nw * 8);
+	if (!c->gen || (!cy && !c->kill) || !c->in || !c->out || !c->across ||
+	    !c->live || !ops_build(c))
 		return false;
-	/* gen and kill, and the spill weights' counts (each def and use,
-	 * 8^depth of its block): one walk of the operands */
+	/* the spill weights' counts (each def and use, 8^depth of its
+	 * block), and gen and kill: one walk of the operands */
 	for (uint32_t b = 0; b < mf->nb; b++) {
 		const mir_block *bl = &mf->b[b];
+		double freq = (double)(1u << (3 * c->depth[b]));
+		uint32_t k0 = c->op_at[bl->first], k1 = c->op_at[bl->first + bl->n];
+		if (cy) {
+			for (uint32_t k = k0; k < k1; k++)
+				if (!MIR_IS_PHYS(c->op[k].r))
+					c->weight[c->op[k].r] += freq;
+			continue;
+		}
 		uint64_t *gen = c->gen + (size_t)b * c->nw;
 		uint64_t *kill = c->kill + (size_t)b * c->nw;
-		double freq = (double)(1u << (3 * c->depth[b]));
-		for (uint32_t k = c->op_at[bl->first];
-		    k < c->op_at[bl->first + bl->n]; k++) {
+		for (uint32_t k = k0; k < k1; k++) {
 			mir_reg r = c->op[k].r;
 			int how = c->op[k].how;
 			if (MIR_IS_PHYS(r))
 				continue;
-			if (how != OP_CALLCLOB)
-				c->weight[r] += freq;
+			c->weight[r] += freq;
 			if (how != OP_USE)
 				SET(kill, r);
 			else if (!HAS(kill, r))
 				SET(gen, r);
 		}
 	}
+	if (cy) {
+		if (!carry_in(c, cy))
+			return false;
+		goto outs;
+	}
 	/* live-in to a fixpoint, blocks in reverse order; after the first
 	 * pass a block is computed again only if a successor's live-in
 	 * changed since it was last (stamps of a counter of changes) */
-	uint32_t *changed_at = calloc(mf->nb ? mf->nb : 1, sizeof *changed_at);
-	uint32_t *done_at = calloc(mf->nb ? mf->nb : 1, sizeof *done_at);
-	if (!changed_at || !done_at) {
-		free(changed_at);
-		free(done_at);
+	uint32_t *changed_at = ra_zalloc(c->ar, (size_t)mf->nb * sizeof *changed_at);
+	uint32_t *done_at = ra_zalloc(c->ar, (size_t)mf->nb * sizeof *done_at);
+	if (!changed_at || !done_at)
 		return false;
-	}
 	uint32_t tick = 0;
 	for (bool changed = true, first = true; changed; first = false) {
 		changed = false;
@@ -820,8 +961,7 @@ static bool liveness(ra *c)
 			}
 		}
 	}
-	free(changed_at);
-	free(done_at);
+outs:
 	/* the live-out sets, kept (the gen sets are done with) */
 	c->outs = c->gen;
 	c->gen = NULL;
@@ -848,17 +988,23 @@ static bool place(ra *c)
 	mir_func *mf = c->mf;
 	for (uint32_t g = 0; g < NLOC; g++)
 		c->open[g] = UINT32_MAX;
-	uint32_t idx = 0;
-	for (uint32_t b = 0; b < mf->nb; b++) {
-		const mir_block *bl = &mf->b[b];     /* bl->first: ops_build's */
-		for (uint32_t j = 0; j < bl->n; j++, idx++) {
-			c->pos = 2 * idx;
-			for (uint32_t k = c->op_at[idx]; k < c->op_at[idx + 1]; k++)
-				positions(c, c->op[k].r, c->op[k].how);
+	/* the instructions naming a machine register, a block's ranges
+	 * closed at its end (its first: ops_build's) */
+	uint32_t b = 0;
+	for (uint32_t x = 0; x < c->nphysi; x++) {
+		uint32_t idx = c->physi[x];
+		if (idx >= mf->b[b].first + mf->b[b].n) {
+			while (c->open_set)
+				fixed_close(c, __builtin_ctz(c->open_set));
+			while (idx >= mf->b[b].first + mf->b[b].n)
+				b++;
 		}
-		while (c->open_set)
-			fixed_close(c, __builtin_ctz(c->open_set));
+		c->pos = 2 * idx;
+		for (uint32_t k = c->op_at[idx]; k < c->op_at[idx + 1]; k++)
+			positions(c, c->op[k].r, c->op[k].how);
 	}
+	while (c->open_set)
+		fixed_close(c, __builtin_ctz(c->open_set));
 	for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++)
 		if (c->head[v])
 			mf->start[v] = c->rg[c->head[v]].from;
@@ -882,25 +1028,30 @@ static bool fixed_meets(const ra *c, int g, uint32_t s, uint32_t e)
 }
 
 /* What spilling v saves per position where it is live (see the top;
- * its holes do not count): computed once per register (spill_weights),
- * the scan asks for a holder's at every conflict. */
-static double spill_weight(const ra *c, mir_reg v)
+ * its holes do not count): computed once per register, when the scan
+ * first asks (for a holder at a conflict, for a value to evict for);
+ * most registers it never asks about. */
+static double spill_weight(ra *c, mir_reg v)
 {
-	return c->sweight[v];
-}
-
-static bool spill_weights(ra *c)
-{
-	mir_func *mf = c->mf;
-	c->sweight = malloc((size_t)mf->nv * sizeof *c->sweight);
-	if (!c->sweight)
-		return false;
-	for (mir_reg v = 0; v < mf->nv; v++) {
+	if (c->sweight[v] < 0) {
 		uint32_t len = 0;
 		for (uint32_t x = c->head[v]; x; x = c->rg[x].next)
 			len += c->rg[x].to - c->rg[x].from + 1;
 		c->sweight[v] = c->weight[v] / ((double)len + 1.0);
 	}
+	return c->sweight[v];
+}
+
+/* The spill weights, none computed yet (-1).  False when out of
+ * memory. */
+static bool spill_weights(ra *c)
+{
+	mir_func *mf = c->mf;
+	c->sweight = ra_alloc(c->ar, (size_t)mf->nv * sizeof *c->sweight);
+	if (!c->sweight)
+		return false;
+	for (mir_reg v = 0; v < mf->nv; v++)
+		c->sweight[v] = -1;
 	return true;
 }
 
@@ -912,29 +1063,28 @@ static bool spill_weights(ra *c)
  * when it is allocated the phi has its register, and where the phi is
  * dead by then (its last use came first) the value takes that register
  * and the edge's move is a move to itself, which the emitter drops. */
-static void hints(const mir_func *mf, int8_t *hphys, mir_reg (*hreg)[2])
+static void hints(const ra *c, int8_t *hphys, mir_reg (*hreg)[2])
 {
-	for (uint32_t b = 0; b < mf->nb; b++) {
-		for (uint32_t j = 0; j < mf->b[b].n; j++) {
-			const mir_insn *i = &mf->b[b].insn[j];
-			if (i->op == MIR_MOV) {
-				if (MIR_IS_PHYS(i->a) && !MIR_IS_PHYS(i->d))
-					hphys[i->d] = (int8_t)MIR_LOC(i->a);
-				else if (MIR_IS_PHYS(i->d) && !MIR_IS_PHYS(i->a))
-					hphys[i->a] = (int8_t)MIR_LOC(i->d);
-				else if (!hreg[i->d][0])
-					hreg[i->d][0] = i->a;
-			} else if (i->op == MIR_PMOV) {
-				for (uint32_t k = 0; k < i->aux; k++) {
-					const mir_move *mv = &mf->moves[i->imm + k];
-					if (!mv->src)
-						continue;
-					if (!hreg[mv->dst][0])
-						hreg[mv->dst][0] = mv->src;
-					if (!MIR_IS_PHYS(mv->src) && !hreg[mv->src][1])
-						hreg[mv->src][1] = mv->dst;
-				}
-			}
+	const mir_func *mf = c->mf;
+	for (uint32_t x = 0; x < c->nmovi; x++) {
+		const mir_insn *i = c->movi[x];
+		if (i->op == MIR_MOV) {
+			if (MIR_IS_PHYS(i->a) && !MIR_IS_PHYS(i->d))
+				hphys[i->d] = (int8_t)MIR_LOC(i->a);
+			else if (MIR_IS_PHYS(i->d) && !MIR_IS_PHYS(i->a))
+				hphys[i->a] = (int8_t)MIR_LOC(i->d);
+			else if (!hreg[i->d][0])
+				hreg[i->d][0] = i->a;
+			continue;
+		}
+		for (uint32_t k = 0; k < i->aux; k++) {
+			const mir_move *mv = &mf->moves[i->imm + k];
+			if (!mv->src)
+				continue;
+			if (!hreg[mv->dst][0])
+				hreg[mv->dst][0] = mv->src;
+			if (!MIR_IS_PHYS(mv->src) && !hreg[mv->src][1])
+				hreg[mv->src][1] = mv->dst;
 		}
 	}
 }
@@ -993,9 +1143,9 @@ static bool spill_slot(ra *c, mir_reg v)
 	if (k + w > had) {
 		uint32_t g0 = (had + SLOT_GROUP - 1) / SLOT_GROUP;
 		uint32_t ngroups = (k + w + SLOT_GROUP - 1) / SLOT_GROUP;
-		if (!ir_grow((void **)&c->slot_end, &c->cap_slots, k + w,
+		if (!ra_grow(c->ar, (void **)&c->slot_end, &c->cap_slots, k + w,
 		    sizeof *c->slot_end) ||
-		    !ir_grow((void **)&c->group_end, &c->cap_groups, ngroups,
+		    !ra_grow(c->ar, (void **)&c->group_end, &c->cap_groups, ngroups,
 		    sizeof *c->group_end))
 			return false;
 		for (uint32_t g = g0; g < ngroups; g++)
@@ -1053,7 +1203,7 @@ static bool each_across(ra *c, uint32_t b, const uint64_t *pick, across_fn *fn,
 	void *ctx)
 {
 	const mir_block *bl = &c->mf->b[b];
-	if (!has_call(bl))
+	if (!c->callblk[b])
 		return true;
 	memcpy(c->live, out_of(c, b), (size_t)c->nw * 8);
 	for (uint32_t j = bl->n; j-- > 0;) {
@@ -1075,14 +1225,6 @@ static bool each_across(ra *c, uint32_t b, const uint64_t *pick, across_fn *fn,
 	return true;
 }
 
-static bool add_call_weight(ra *c, uint32_t b, uint32_t j, mir_reg v, void *ctx)
-{
-	(void)j;
-	double *xw = ctx;
-	xw[v] += (double)(1u << (3 * c->depth[b]));
-	return true;
-}
-
 /* The (call, value) pairs of one block, in reverse order of calls. */
 typedef struct {
 	uint32_t (*pair)[2];
@@ -1091,10 +1233,9 @@ typedef struct {
 
 static bool add_pair(ra *c, uint32_t b, uint32_t j, mir_reg v, void *ctx)
 {
-	(void)c;
 	(void)b;
 	split_list *l = ctx;
-	if (!ir_grow((void **)&l->pair, &l->cap, l->n + 1, sizeof *l->pair))
+	if (!ra_grow(c->ar, (void **)&l->pair, &l->cap, l->n + 1, sizeof *l->pair))
 		return false;
 	l->pair[l->n][0] = j;
 	l->pair[l->n][1] = v;
@@ -1139,23 +1280,16 @@ static bool split_block(mir_func *mf, uint32_t b, const split_list *l)
 	return true;
 }
 
-/* Decides (see above): pick (c->nw words, zeroed) and *nsplit: the
- * values to split.  False when out of memory. */
-static bool split_calls_pick(ra *c, uint64_t *pick, uint32_t *nsplit)
+/* Decides (see above; the calls' weights summed by liveness, c->xw):
+ * pick (c->nw words, zeroed) and *nsplit: the values to split. */
+static void split_calls_pick(ra *c, uint64_t *pick, uint32_t *nsplit)
 {
-	mir_func *mf = c->mf;
-	double *xw = calloc(mf->nv, sizeof *xw);
-	bool ok = xw != NULL;
 	*nsplit = 0;
-	for (uint32_t b = 0; ok && b < mf->nb; b++)
-		ok = each_across(c, b, NULL, add_call_weight, xw);
-	for (mir_reg v = MIR_FIRST_VIRT; ok && v < mf->nv; v++)
-		if (HAS(c->across, v) && 2 * xw[v] <= c->weight[v]) {
+	for (mir_reg v = MIR_FIRST_VIRT; v < c->mf->nv; v++)
+		if (HAS(c->across, v) && 2 * c->xw[v] <= c->weight[v]) {
 			SET(pick, v);
 			++*nsplit;
 		}
-	free(xw);
-	return ok;
 }
 
 /* Rewrites the blocks: the picked values split at each call they are
@@ -1170,7 +1304,6 @@ static bool split_calls_rewrite(ra *c, const uint64_t *pick)
 		if (ok && l.n)
 			ok = split_block(c->mf, b, &l);
 	}
-	free(l.pair);
 	return ok;
 }
 
@@ -1220,27 +1353,45 @@ typedef struct {
 	uint32_t n, cap;
 } holders;
 
-/* Drops the holders of h that ended before s. */
-static void holders_prune(const mir_func *mf, holders *h, uint32_t s)
-{
-	for (uint32_t k = 0; k < h->n;)
-		if (mf->end[h->v[k]] < s)
-			h->v[k] = h->v[--h->n];
-		else
-			k++;
-}
-
 /* The most spill weight among the holders of h whose ranges meet v's
- * (0: none, so the location is free for v). */
-static double holders_conflict(ra *c, const holders *h, mir_reg v)
+ * (0: none, so the location is free for v); with prune, the holders
+ * that ended before v starts are dropped first (the last moved into
+ * the place of each: the order the eviction spills them in).  What
+ * ranges_meet does, with the arrays in locals (its stores to the
+ * cursors would make the compiler load them again for every holder).
+ * Always inlined, prune a constant. */
+static inline __attribute__((always_inline)) double holders_conflict(ra *c,
+	holders *h, mir_reg v, bool prune)
 {
+	const struct ra_range *rg = c->rg;
+	const uint32_t *end = c->mf->end;
+	uint32_t *cursor = c->cursor;
+	uint32_t s = c->mf->start[v], x0 = c->head[v];
 	double most = 0;
-	for (uint32_t k = 0; k < h->n; k++)
-		if (ranges_meet(c, v, h->v[k])) {
-			double w = spill_weight(c, h->v[k]) + 1e-300;
-			if (w > most)
-				most = w;
+	for (uint32_t k = 0; k < h->n;) {
+		mir_reg w = h->v[k];
+		if (prune && end[w] < s) {
+			h->v[k] = h->v[--h->n];
+			continue;
 		}
+		k++;
+		uint32_t y = cursor[w];
+		while (y && rg[y].to < s)
+			y = rg[y].next;
+		cursor[w] = y;
+		for (uint32_t x = x0; x && y;) {
+			if (rg[x].to < rg[y].from) {
+				x = rg[x].next;
+			} else if (rg[y].to < rg[x].from) {
+				y = rg[y].next;
+			} else {
+				double wt = spill_weight(c, w) + 1e-300;
+				if (wt > most)
+					most = wt;
+				break;
+			}
+		}
+	}
 	return most;
 }
 
@@ -1250,20 +1401,20 @@ static double holders_conflict(ra *c, const holders *h, mir_reg v)
  * slot).  Safe: s lives between a read and a write of v, inside v's
  * interval, and a slot's other occupants' intervals are disjoint from
  * v's (spill_slot). */
-static void split_slots(mir_func *mf)
+static void split_slots(const ra *c)
 {
-	for (uint32_t b = 0; b < mf->nb; b++)
-		for (uint32_t j = 0; j < mf->b[b].n; j++) {
-			const mir_insn *i = &mf->b[b].insn[j];
-			if (i->op != MIR_MOV || i->aux != MIR_MOV_SPLIT ||
-			    mf->reg[i->d] >= 0 || mf->reg[i->a] >= 0)
-				continue;
-			/* s, the loop's half, starts after v */
-			mir_reg s = i->d, v = i->a;
-			if (mf->start[s] < mf->start[v])
-				s = i->a, v = i->d;
-			mf->spill[s] = mf->spill[v];
-		}
+	mir_func *mf = c->mf;
+	for (uint32_t x = 0; x < c->nmovi; x++) {
+		const mir_insn *i = c->movi[x];
+		if (i->op != MIR_MOV || i->aux != MIR_MOV_SPLIT ||
+		    mf->reg[i->d] >= 0 || mf->reg[i->a] >= 0)
+			continue;
+		/* s, the loop's half, starts after v */
+		mir_reg s = i->d, v = i->a;
+		if (mf->start[s] < mf->start[v])
+			s = i->a, v = i->d;
+		mf->spill[s] = mf->spill[v];
+	}
 }
 
 /* Linear scan over the intervals in order (order[0..n): each
@@ -1280,13 +1431,12 @@ static bool scan(ra *c, const uint64_t *order, uint32_t n, const int8_t *hphys,
 	mir_func *mf = c->mf;
 	holders hold[NLOC] = { { 0 } };
 	bool ok = true;
-	c->cursor = malloc((size_t)mf->nv * sizeof *c->cursor);
+	c->cursor = ra_alloc(c->ar, (size_t)mf->nv * sizeof *c->cursor);
 	if (!c->cursor)
 		return false;
 	memcpy(c->cursor, c->head, (size_t)mf->nv * sizeof *c->cursor);
 	for (uint32_t k = 0; k < n && ok; k++) {
 		mir_reg v = (mir_reg)order[k];
-		uint32_t s = mf->start[v];
 		bool flt = mir_vflt(mf, v);
 		bool xcall = HAS(c->across, v);
 		int cand[3 + NLOC], nc = 0, got = -1, g;
@@ -1307,9 +1457,8 @@ static bool scan(ra *c, const uint64_t *order, uint32_t n, const int8_t *hphys,
 				continue;
 			if (xcall && call_clobbers(g))
 				continue;
-			holders_prune(mf, &hold[g], s);
 			if (!known[g]) {
-				conf[g] = holders_conflict(c, &hold[g], v);
+				conf[g] = holders_conflict(c, &hold[g], v, true);
 				known[g] = true;
 			}
 			if (conf[g] > 0 || fixed_meets_ranges(c, g, v))
@@ -1324,7 +1473,7 @@ static bool scan(ra *c, const uint64_t *order, uint32_t n, const int8_t *hphys,
 				if ((xcall && call_clobbers(g)) || fixed_meets_ranges(c, g, v))
 					continue;
 				double w = known[g] ? conf[g] :
-					holders_conflict(c, &hold[g], v);
+					holders_conflict(c, &hold[g], v, false);
 				if (best < 0 || w < bw) {
 					best = g;
 					bw = w;
@@ -1348,7 +1497,8 @@ static bool scan(ra *c, const uint64_t *order, uint32_t n, const int8_t *hphys,
 		if (got >= 0) {
 			holders *h = &hold[got];
 			mf->reg[v] = (int8_t)got;
-			if (!ir_grow((void **)&h->v, &h->cap, h->n + 1, sizeof *h->v))
+			if (!ra_grow(c->ar, (void **)&h->v, &h->cap, h->n + 1,
+			    sizeof *h->v))
 				ok = false;
 			else
 				h->v[h->n++] = v;
@@ -1356,12 +1506,9 @@ static bool scan(ra *c, const uint64_t *order, uint32_t n, const int8_t *hphys,
 			ok = ok && spill_slot(c, v);
 		}
 	}
-	for (int g = 0; g < NLOC; g++)
-		free(hold[g].v);
-	free(c->cursor);
 	c->cursor = NULL;
 	if (ok)
-		split_slots(mf);
+		split_slots(c);
 	return ok;
 }
 
@@ -1379,13 +1526,15 @@ static bool loop_pressure(const ra *c)
 }
 
 /* One allocation of mf, depth its blocks' loop depths (loop_depths).
- * With split, the values worth splitting around calls and at loops are
- * split (*did: some were) and nothing is allocated: the caller runs it
- * again. */
-static wasm_status regalloc_once(mir_func *mf, const uint8_t *depth,
-	const ra_loopset *loops, bool split, bool *did, wasm_error *err)
+ * With split (a carry to fill), the values worth splitting around calls
+ * and at loops are split (*did: some were) and nothing is allocated: the
+ * caller runs it again with from, the filled carry (its arrays still in
+ * the arena). */
+static wasm_status regalloc_once(mir_func *mf, ra_arena *ar,
+	const uint8_t *depth, const ra_loopset *loops, ra_carry *split,
+	const ra_carry *from, bool *did, wasm_error *err)
 {
-	ra c = { .mf = mf, .depth = depth };
+	ra c = { .mf = mf, .ar = ar, .depth = depth };
 	wasm_status st = WASM_OK;
 	uint64_t *order = NULL;         /* start << 32 | register (scan) */
 	int8_t *hphys = NULL;
@@ -1404,12 +1553,14 @@ static wasm_status regalloc_once(mir_func *mf, const uint8_t *depth,
 	mf->spill = malloc((size_t)mf->nv * sizeof *mf->spill);
 	mf->start = malloc((size_t)mf->nv * sizeof *mf->start);
 	mf->end = calloc(mf->nv, sizeof *mf->end);
-	order = malloc((size_t)(nvirt ? nvirt : 1) * sizeof *order);
-	hphys = malloc(mf->nv);
-	hreg = calloc(mf->nv, sizeof *hreg);
-	c.weight = calloc(mf->nv, sizeof *c.weight);
+	order = ra_alloc(ar, (size_t)nvirt * sizeof *order);
+	hphys = ra_alloc(ar, mf->nv);
+	hreg = ra_zalloc(ar, (size_t)mf->nv * sizeof *hreg);
+	c.weight = ra_zalloc(ar, (size_t)mf->nv * sizeof *c.weight);
+	if (split)
+		c.xw = ra_zalloc(ar, (size_t)mf->nv * sizeof *c.xw);
 	if (!mf->reg || !mf->spill || !mf->start || !mf->end || !order ||
-	    !hphys || !hreg || !c.weight)
+	    !hphys || !hreg || !c.weight || (split && !c.xw))
 		goto nomem;
 	memset(mf->reg, MIR_SPILLED, mf->nv);
 	memset(hphys, -1, mf->nv);
@@ -1420,7 +1571,7 @@ static wasm_status regalloc_once(mir_func *mf, const uint8_t *depth,
 	for (uint32_t v = 1; v < MIR_FIRST_VIRT; v++)
 		mf->reg[v] = (int8_t)MIR_LOC(v);
 	mf->nspill = 0;
-	if (!liveness(&c))
+	if (!liveness(&c, from))
 		goto nomem;
 	*did = false;
 	if (split) {
@@ -1428,26 +1579,30 @@ static wasm_status regalloc_once(mir_func *mf, const uint8_t *depth,
 		 * round allocates nothing, so the ranges are not built (the
 		 * loops' pressure is, before the calls' rewrite) */
 		uint32_t ncall, nloop = 0;
-		uint64_t *picked = calloc(c.nw, 8);
-		bool ok = picked && split_calls_pick(&c, picked, &ncall) &&
-			build_ranges(&c, ncall == 0) &&
+		uint64_t *picked = ra_zalloc(ar, (size_t)c.nw * 8);
+		if (!picked)
+			goto nomem;
+		split_calls_pick(&c, picked, &ncall);
+		bool ok = build_ranges(&c, ncall == 0, true) &&
 			(!ncall || split_calls_rewrite(&c, picked)) &&
 			(!loop_pressure(&c) ||
-			 ra_split_loops(mf, loops, &(ra_oplist){ c.op, c.op_at }, c.in,
-				c.nw, c.pressure, c.pressure_x, picked, &nloop));
-		free(picked);
+			 ra_split_loops(mf, ar, loops, &(ra_oplist){ c.op, c.op_at },
+				c.in, c.nw, c.pressure, c.pressure_x, picked, split,
+				&nloop));
 		if (!ok)
 			goto nomem;
 		if (ncall || nloop) {
+			split->in = c.in;
+			split->nw = c.nw;
 			*did = true;
 			goto out;
 		}
 		if (!place(&c))
 			goto nomem;
-	} else if (!build_ranges(&c, true) || !place(&c)) {
+	} else if (!build_ranges(&c, true, false) || !place(&c)) {
 		goto nomem;
 	}
-	hints(mf, hphys, hreg);
+	hints(&c, hphys, hreg);
 
 	/* the intervals by start, then register: a counting sort on the
 	 * start (a position: about 2 * ninsn of them), registers ascending
@@ -1456,7 +1611,7 @@ static wasm_status regalloc_once(mir_func *mf, const uint8_t *depth,
 	for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++)
 		if (mf->start[v] != UINT32_MAX && mf->start[v] >= npos)
 			npos = mf->start[v] + 1;
-	uint32_t *at = calloc((size_t)npos + 1, sizeof *at);
+	uint32_t *at = ra_zalloc(ar, ((size_t)npos + 1) * sizeof *at);
 	if (!at)
 		goto nomem;
 	for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++)
@@ -1469,7 +1624,6 @@ static wasm_status regalloc_once(mir_func *mf, const uint8_t *depth,
 			order[at[mf->start[v]]++] = (uint64_t)mf->start[v] << 32 | v;
 			n++;
 		}
-	free(at);
 
 	if (!spill_weights(&c) || !scan(&c, order, n, hphys, hreg))
 		goto nomem;
@@ -1477,29 +1631,6 @@ static wasm_status regalloc_once(mir_func *mf, const uint8_t *depth,
 nomem:
 	st = err_set(err, WASM_ERR_NOMEM, SIZE_MAX, "out of memory allocating registers");
 out:
-	free(c.gen);
-	free(c.outs);
-	free(c.op);
-	free(c.op_at);
-	free(c.kill);
-	free(c.in);
-	free(c.out);
-	free(c.across);
-	free(c.live);
-	for (int g = 0; g < NLOC; g++)
-		free(c.fixed[g]);
-	free(order);
-	free(hphys);
-	free(hreg);
-	free(c.weight);
-	free(c.sweight);
-	free(c.slot_end);
-	free(c.group_end);
-	free(c.rg);
-	free(c.head);
-	free(c.fltmask);
-	free(c.pressure);
-	free(c.pressure_x);
 	return st;
 }
 
@@ -1507,20 +1638,25 @@ wasm_status mir_regalloc(mir_func *mf, wasm_error *err)
 {
 	bool did;
 	ra_loopset loops = { 0 };
-	uint8_t *depth = malloc(mf->nb ? mf->nb : 1);
+	ra_arena ar;
+	ra_arena_open(&ar);
+	uint8_t *depth = ra_alloc(&ar, mf->nb);
 	if (!depth || !ra_loops_keep(mf, &loops) ||
 	    !loop_depths(mf, &loops, depth)) {
-		free(depth);
+		ra_arena_close(&ar);
 		ra_loopset_free(&loops);
 		return err_set(err, WASM_ERR_NOMEM, SIZE_MAX,
 			"out of memory allocating registers");
 	}
 	/* the second round after splitting: the splits add instructions,
-	 * not blocks, so the loops and their depths stay */
-	wasm_status st = regalloc_once(mf, depth, &loops, true, &did, err);
+	 * not blocks, so the loops and their depths stay, and its liveness
+	 * follows from the first's (carry_in) */
+	ra_carry cy = { 0 };
+	wasm_status st = regalloc_once(mf, &ar, depth, &loops, &cy, NULL, &did,
+		err);
 	if (st == WASM_OK && did)
-		st = regalloc_once(mf, depth, &loops, false, &did, err);
-	free(depth);
+		st = regalloc_once(mf, &ar, depth, &loops, NULL, &cy, &did, err);
+	ra_arena_close(&ar);
 	ra_loopset_free(&loops);
 	return st;
 }

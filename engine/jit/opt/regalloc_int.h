@@ -5,11 +5,38 @@
  *               mir_regalloc_verify
  * regalloc_split.c  splitting at loop boundaries for register pressure
  * regalloc_check.c  the verifier's data-flow check of the locations
+ * regalloc_mem.c    their scratch memory
  */
 #ifndef ENGINE_JIT_OPT_REGALLOC_INT_H
 #define ENGINE_JIT_OPT_REGALLOC_INT_H
 
 #include "jit/opt/mir.h"
+
+/* Scratch memory (regalloc_mem.c): an arena of blocks, bump-allocated,
+ * given back at once; a thread keeps its blocks between allocations.
+ * ra_arena_open takes the thread's blocks (all free), ra_arena_close
+ * gives them back (or frees them, past a bound).  ra_alloc: n bytes,
+ * 16-aligned, NULL when out of memory; ra_zalloc zeroed; ra_grow as
+ * ir_grow (the last allocation grows in place when its block has room:
+ * ra_grow_to). */
+struct ra_block;
+typedef struct {
+	struct ra_block *first, *cur;
+	size_t off;             /* bytes used in cur */
+	void *last;             /* the last allocation (ra_grow) */
+} ra_arena;
+void ra_arena_open(ra_arena *a);
+void ra_arena_close(ra_arena *a);
+void *ra_alloc(ra_arena *a, size_t n);
+void *ra_zalloc(ra_arena *a, size_t n);
+bool ra_grow_to(ra_arena *a, void **p, uint32_t *cap, uint32_t need,
+	size_t elem);
+/* inline: most calls append to an array with room */
+static inline bool ra_grow(ra_arena *a, void **p, uint32_t *cap,
+	uint32_t need, size_t elem)
+{
+	return need <= *cap || ra_grow_to(a, p, cap, need, elem);
+}
 
 /* Locations: 16 GPRs, 16 XMM registers (MIR_LOC_XMM + n). */
 #define RA_NLOC 32
@@ -24,8 +51,9 @@ typedef void visit_fn(void *ctx, mir_reg r, int how);
  * (a PMOV's sources, then its destinations: parallel). */
 void ra_visit(const mir_func *mf, const mir_insn *i, visit_fn *fn, void *ctx);
 
-/* Every instruction's operands as ra_visit gives them, listed once per
- * round (regalloc.c's ops_build): instruction idx's (its linear index,
+/* Every instruction's operands as ra_visit gives them but a call's
+ * clobbers (OP_CALLCLOB), listed once per round (regalloc.c's
+ * ops_build): instruction idx's (its linear index,
  * block b's first + j, as the blocks were then) at op[at[idx] ..
  * at[idx + 1]). */
 typedef struct {
@@ -67,18 +95,42 @@ bool ra_loops_keep(const mir_func *mf, ra_loopset *ls);
 bool ra_loops_again(const ra_loopset *ls, loop_fn *fn, void *ctx);
 void ra_loopset_free(ra_loopset *ls);
 
-/* Splitting at loop boundaries (regalloc_split.c): ops the operands
- * before the calls' splits this round rewrote some blocks (they only
- * add moves of values in skip and of new registers), in is the live-in
- * sets (nw words per block, bit v - MIR_FIRST_VIRT), pressure[b] and
- * pressure_x[b] the most integer and float registers live at once in
- * block b, skip the registers not to split (those split around calls).
- * *nsplit: how many values were split (the caller allocates again).
+/* What a first round that splits leaves the second (regalloc.c): its
+ * live-in sets and, per loop it split values at, the loop's blocks and
+ * the pairs (v, s) it split, and the moves v = mov s it put at the start
+ * of a block outside (an exit's target).  The second round's live-in
+ * sets follow from them without a fixpoint (regalloc.c, carry_in).  In
+ * the arena, until the second round ends. */
+typedef struct {
+	const uint64_t *in;     /* nw words per block */
+	uint32_t nw;
+	struct ra_carry_loop {
+		const uint32_t *body;
+		uint32_t n, first, npair;       /* pairs first .. + npair */
+	} *loop;
+	uint32_t nloop, cap_loop;
+	mir_reg (*pair)[2];     /* (v, s) */
+	uint32_t npair, cap_pair;
+	struct ra_carry_start {
+		uint32_t b;
+		mir_reg v, s;
+	} *start;
+	uint32_t nstart, cap_start;
+} ra_carry;
+
+/* Splitting at loop boundaries (regalloc_split.c), its arrays in ar: ops
+ * the operands before the calls' splits this round rewrote some blocks
+ * (they only add moves of values in skip and of new registers), in the
+ * live-in sets (nw words per block, bit v - MIR_FIRST_VIRT), pressure[b]
+ * and pressure_x[b] the most integer and float registers live at once
+ * in block b, skip the registers not to split (those split around calls).
+ * *nsplit: how many values were split (the caller allocates again), and
+ * cy the splits, for the next round's liveness.
  * False when out of memory. */
-bool ra_split_loops(mir_func *mf, const ra_loopset *loops,
+bool ra_split_loops(mir_func *mf, ra_arena *ar, const ra_loopset *loops,
 	const ra_oplist *ops, const uint64_t *in, uint32_t nw,
 	const uint16_t *pressure, const uint16_t *pressure_x,
-	const uint64_t *skip, uint32_t *nsplit);
+	const uint64_t *skip, ra_carry *cy, uint32_t *nsplit);
 /* The registers the scan hands out per class (regalloc.c). */
 extern const unsigned ra_ngpr, ra_nxmm;
 

@@ -61,16 +61,34 @@ typedef struct {
 
 typedef struct {
 	mir_func *mf;
+	ra_arena *ar;           /* the arrays below */
 	const ra_oplist *ops;
 	const uint64_t *in, *skip;
 	uint32_t nw;
 	const uint16_t *pressure, *pressure_x;
 	uint32_t *inloop;       /* per block: the header of the loop being
 	                           split + 1 if it is in it */
-	uint64_t *gone;         /* per block, nw words: the values split at
-	                           a loop containing it (live-in bits cleared) */
+	uint64_t *gone;         /* per loop, nw words: the values split at
+	                           a loop containing its header (only a
+	                           header's are read) */
+	uint32_t *hloop;        /* per block: its loop's index + 1 if it is
+	                           a header, else 0 */
 	uint64_t *named;        /* the values the loop reads or writes */
 	uint64_t *pick;
+	/* the loop's exits, edges x -> y from a block of the loop (not an
+	 * OSR entry) to one outside, in the order of its body and of x's
+	 * successors, each with edge_place's answer; and its OSR entry
+	 * blocks, in the order of its body */
+	struct ls_exit {
+		uint32_t x, y;
+		int at;
+	} *exit;
+	uint32_t nexit, cap_exit;
+	uint32_t *osr;
+	uint32_t nosr, cap_osr;
+	uint64_t *blocked;      /* the values live into the target of an
+	                           exit that takes no move */
+	ra_carry *cy;           /* the splits, for the next round */
 	split_move *mv;
 	uint32_t nmv, cap_mv;
 	uint32_t nsplit;
@@ -94,7 +112,7 @@ static void name_block(ls *c, uint32_t b)
 static bool move_add(ls *c, uint32_t b, bool at_end, bool save, mir_reg d,
 	mir_reg a)
 {
-	if (!ir_grow((void **)&c->mv, &c->cap_mv, c->nmv + 1, sizeof *c->mv))
+	if (!ra_grow(c->ar, (void **)&c->mv, &c->cap_mv, c->nmv + 1, sizeof *c->mv))
 		return false;
 	c->mv[c->nmv] = (split_move){ b, at_end, save, d, a };
 	c->nmv++;
@@ -117,10 +135,49 @@ static int edge_place(const mir_func *mf, const ra_preds *pred, uint32_t x,
 	return -1;
 }
 
+/* The exits and OSR entry blocks of loop (h, body) (c->inloop marks
+ * its blocks), and the values no exit may carry (c->blocked).  False
+ * when out of memory. */
+static bool loop_edges(ls *c, uint32_t h, const uint32_t *body, uint32_t n,
+	const ra_preds *pred)
+{
+	mir_func *mf = c->mf;
+	c->nexit = c->nosr = 0;
+	memset(c->blocked, 0, (size_t)c->nw * 8);
+	for (uint32_t k = 0; k < n; k++) {
+		const mir_block *bl = &mf->b[body[k]];
+		if (bl->osr_entry) {
+			if (!ra_grow(c->ar, (void **)&c->osr, &c->cap_osr, c->nosr + 1,
+			    sizeof *c->osr))
+				return false;
+			c->osr[c->nosr++] = body[k];
+			continue;
+		}
+		for (uint32_t e = 0; e < bl->nsucc; e++) {
+			uint32_t y = bl->succ[e];
+			if (c->inloop[y] == h + 1)
+				continue;
+			int at = edge_place(mf, pred, body[k], y);
+			if (at < 0) {
+				const uint64_t *yin = c->in + (size_t)y * c->nw;
+				for (uint32_t w = 0; w < c->nw; w++)
+					c->blocked[w] |= yin[w];
+				continue;
+			}
+			if (!ra_grow(c->ar, (void **)&c->exit, &c->cap_exit, c->nexit + 1,
+			    sizeof *c->exit))
+				return false;
+			c->exit[c->nexit++] = (struct ls_exit){ body[k], y, at };
+		}
+	}
+	return true;
+}
+
 /* The values of loop (h, body) to split into c->pick: live into h, not
  * named in the loop, not split already at a loop around it, of a class
  * whose pressure in the loop exceeds its registers, every edge they
- * need a move on placeable.  Their number. */
+ * need a move on placeable (not live into the target of an exit that
+ * is not: c->blocked, loop_edges).  Their number. */
 static uint32_t loop_pick(ls *c, uint32_t h, const uint32_t *body, uint32_t n,
 	const ra_preds *pred)
 {
@@ -151,31 +208,19 @@ static uint32_t loop_pick(ls *c, uint32_t h, const uint32_t *body, uint32_t n,
 	if (!entries)
 		return 0;
 	const uint64_t *hin = c->in + (size_t)h * c->nw;
-	const uint64_t *gone = c->gone + (size_t)h * c->nw;
+	const uint64_t *gone = c->gone + (size_t)(c->hloop[h] - 1) * c->nw;
 	uint32_t npick = 0;
 	for (uint32_t w = 0; w < c->nw; w++) {
-		uint64_t bits = hin[w] & ~gone[w] & ~c->named[w] & ~c->skip[w];
+		uint64_t bits = hin[w] & ~gone[w] & ~c->named[w] & ~c->skip[w] &
+			~c->blocked[w];
 		c->pick[w] = 0;
 		while (bits) {
 			mir_reg v = w * 64 + (uint32_t)__builtin_ctzll(bits) + MIR_FIRST_VIRT;
 			bits &= bits - 1;
 			if (!(mir_vflt(mf, v) ? over_x : over_g))
 				continue;
-			bool ok = true;
-			for (uint32_t k = 0; k < n && ok; k++) {
-				const mir_block *bl = &mf->b[body[k]];
-				for (uint32_t e = 0; e < bl->nsucc && ok; e++) {
-					uint32_t y = bl->succ[e];
-					if (c->inloop[y] == h + 1 ||
-					    !HASB(c->in + (size_t)y * c->nw, v))
-						continue;
-					ok = edge_place(mf, pred, body[k], y) >= 0;
-				}
-			}
-			if (ok) {
-				c->pick[w] |= 1ull << (VBIT(v) % 64);
-				npick++;
-			}
+			c->pick[w] |= 1ull << (VBIT(v) % 64);
+			npick++;
 		}
 	}
 	return npick;
@@ -189,8 +234,24 @@ static bool loop_split(void *ctx, uint32_t h, const uint32_t *body, uint32_t n,
 	mir_func *mf = c->mf;
 	for (uint32_t k = 0; k < n; k++)
 		c->inloop[body[k]] = h + 1;
+	if (!loop_edges(c, h, body, n, pred))
+		return false;
 	if (!loop_pick(c, h, body, n, pred))
 		return true;
+	ra_carry *cy = c->cy;
+	if (!ra_grow(c->ar, (void **)&cy->loop, &cy->cap_loop, cy->nloop + 1,
+	    sizeof *cy->loop))
+		return false;
+	cy->loop[cy->nloop++] = (struct ra_carry_loop){ body, n, cy->npair, 0 };
+	/* the picked values are dead in the loop: not split again at the
+	 * loops inside it */
+	for (uint32_t k = 0; k < n; k++) {
+		if (!c->hloop[body[k]])
+			continue;
+		uint64_t *gone = c->gone + (size_t)(c->hloop[body[k]] - 1) * c->nw;
+		for (uint32_t w = 0; w < c->nw; w++)
+			gone[w] |= c->pick[w];
+	}
 	for (uint32_t w = 0; w < c->nw; w++) {
 		uint64_t bits = c->pick[w];
 		while (bits) {
@@ -201,30 +262,39 @@ static bool loop_split(void *ctx, uint32_t h, const uint32_t *body, uint32_t n,
 			mir_reg s = mf->nv++;
 			mf->vsize[s] = mf->vsize[v];
 			c->nsplit++;
+			if (!ra_grow(c->ar, (void **)&cy->pair, &cy->cap_pair,
+			    cy->npair + 1, sizeof *cy->pair))
+				return false;
+			cy->pair[cy->npair][0] = v;
+			cy->pair[cy->npair++][1] = s;
+			cy->loop[cy->nloop - 1].npair++;
 			for (uint32_t k = pred->at[h]; k < pred->at[h + 1]; k++) {
 				uint32_t p = pred->list[k];
 				if (c->inloop[p] != h + 1 && !move_add(c, p, true, true, s, v))
 					return false;
 			}
-			for (uint32_t k = 0; k < n; k++) {
-				const mir_block *bl = &mf->b[body[k]];
-				SETB(c->gone + (size_t)body[k] * c->nw, v);
-				/* an inner loop's OSR entry that loads v */
-				if (bl->osr_entry) {
-					if (bl->nsucc == 1 &&
-					    HASB(c->in + (size_t)bl->succ[0] * c->nw, v) &&
-					    !move_add(c, body[k], true, true, s, v))
-						return false;
+			/* an inner loop's OSR entry that loads v */
+			for (uint32_t k = 0; k < c->nosr; k++) {
+				const mir_block *bl = &mf->b[c->osr[k]];
+				if (bl->nsucc == 1 &&
+				    HASB(c->in + (size_t)bl->succ[0] * c->nw, v) &&
+				    !move_add(c, c->osr[k], true, true, s, v))
+					return false;
+			}
+			for (uint32_t k = 0; k < c->nexit; k++) {
+				const struct ls_exit *x = &c->exit[k];
+				if (!HASB(c->in + (size_t)x->y * c->nw, v))
 					continue;
-				}
-				for (uint32_t e = 0; e < bl->nsucc; e++) {
-					uint32_t y = bl->succ[e];
-					if (c->inloop[y] == h + 1 ||
-					    !HASB(c->in + (size_t)y * c->nw, v))
-						continue;
-					int at = edge_place(mf, pred, body[k], y);
-					if (!move_add(c, at ? body[k] : y, at == 1, false, v, s))
+				if (!move_add(c, x->at ? x->x : x->y, x->at == 1, false,
+				    v, s))
+					return false;
+				if (!x->at) {
+					if (!ra_grow(c->ar, (void **)&cy->start,
+					    &cy->cap_start, cy->nstart + 1,
+					    sizeof *cy->start))
 						return false;
+					cy->start[cy->nstart++] =
+						(struct ra_carry_start){ x->y, v, s };
 				}
 			}
 		}
@@ -241,11 +311,10 @@ static bool loop_split(void *ctx, uint32_t h, const uint32_t *body, uint32_t n,
 static bool sort_moves(ls *c)
 {
 	uint32_t nbk = 4 * c->mf->nb;
-	uint32_t *at = calloc((size_t)nbk + 1, sizeof *at);
-	split_move *sorted = malloc((size_t)(c->nmv ? c->nmv : 1) * sizeof *sorted);
-	bool ok = at && sorted;
-	if (!ok)
-		goto out;
+	uint32_t *at = ra_zalloc(c->ar, ((size_t)nbk + 1) * sizeof *at);
+	split_move *sorted = ra_alloc(c->ar, (size_t)c->nmv * sizeof *sorted);
+	if (!at || !sorted)
+		return false;
 #define BUCKET_(m) ((m)->b << 2 | (uint32_t)(m)->at_end << 1 | (uint32_t)(m)->save)
 	for (uint32_t k = 0; k < c->nmv; k++)
 		at[BUCKET_(&c->mv[k]) + 1]++;
@@ -254,14 +323,9 @@ static bool sort_moves(ls *c)
 	for (uint32_t k = 0; k < c->nmv; k++)
 		sorted[at[BUCKET_(&c->mv[k])]++] = c->mv[k];
 #undef BUCKET_
-	free(c->mv);
 	c->mv = sorted;
-	c->cap_mv = c->nmv ? c->nmv : 1;
-	sorted = NULL;
-out:
-	free(at);
-	free(sorted);
-	return ok;
+	c->cap_mv = c->nmv;
+	return true;
 }
 
 /* Block b with moves mv[0..n) (its starts first, then its ends). */
@@ -292,39 +356,34 @@ static bool rewrite_block(mir_func *mf, uint32_t b, const split_move *mv,
 	return true;
 }
 
-bool ra_split_loops(mir_func *mf, const ra_loopset *loops,
+bool ra_split_loops(mir_func *mf, ra_arena *ar, const ra_loopset *loops,
 	const ra_oplist *ops, const uint64_t *in, uint32_t nw,
 	const uint16_t *pressure, const uint16_t *pressure_x,
-	const uint64_t *skip, uint32_t *nsplit)
+	const uint64_t *skip, ra_carry *cy, uint32_t *nsplit)
 {
-	ls c = { .mf = mf, .ops = ops, .in = in, .skip = skip, .nw = nw,
-		.pressure = pressure, .pressure_x = pressure_x };
-	uint32_t nb = mf->nb ? mf->nb : 1;
-	bool ok = false;
+	ls c = { .mf = mf, .ar = ar, .ops = ops, .in = in, .skip = skip,
+		.nw = nw, .pressure = pressure, .pressure_x = pressure_x,
+		.cy = cy };
 	*nsplit = 0;
-	c.inloop = calloc(nb, sizeof *c.inloop);
-	c.gone = calloc((size_t)nb * nw, 8);
-	c.named = calloc(nw, 8);
-	c.pick = calloc(nw, 8);
-	if (!c.inloop || !c.gone || !c.named || !c.pick)
-		goto out;
-	if (!ra_loops_again(loops, loop_split, &c))
-		goto out;
-	if (!sort_moves(&c))
-		goto out;
+	c.inloop = ra_zalloc(ar, (size_t)mf->nb * sizeof *c.inloop);
+	c.gone = ra_zalloc(ar, (size_t)loops->n * nw * 8);
+	c.hloop = ra_zalloc(ar, (size_t)mf->nb * sizeof *c.hloop);
+	if (!c.hloop)
+		return false;
+	for (uint32_t k = 0; k < loops->n; k++)
+		c.hloop[loops->head[k]] = k + 1;
+	c.named = ra_zalloc(ar, (size_t)nw * 8);
+	c.pick = ra_zalloc(ar, (size_t)nw * 8);
+	c.blocked = ra_zalloc(ar, (size_t)nw * 8);
+	if (!c.inloop || !c.gone || !c.named || !c.pick || !c.blocked ||
+	    !ra_loops_again(loops, loop_split, &c) || !sort_moves(&c))
+		return false;
 	for (uint32_t k = 0, e; k < c.nmv; k = e) {
 		for (e = k; e < c.nmv && c.mv[e].b == c.mv[k].b; e++)
 			;
 		if (!rewrite_block(mf, c.mv[k].b, c.mv + k, e - k))
-			goto out;
+			return false;
 	}
 	*nsplit = c.nsplit;
-	ok = true;
-out:
-	free(c.inloop);
-	free(c.gone);
-	free(c.named);
-	free(c.pick);
-	free(c.mv);
-	return ok;
+	return true;
 }

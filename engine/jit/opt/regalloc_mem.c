@@ -1,0 +1,153 @@
+/* regalloc_mem.c -- the register allocator's scratch memory.
+ *
+ * A round of allocation needs some 30 arrays (liveness sets, the operand
+ * list, ranges, holders, the loop splitting's sets), all dead when the
+ * allocation ends (the second round reads the first's live-in sets and
+ * splits).  They come from an arena: blocks bump-allocated in order and
+ * given back at once.  The blocks stay with the thread for its next
+ * function, up to
+ * RA_KEEP_BYTES: malloc'ing and freeing each array took fresh pages from
+ * the kernel for the large ones (a big function's liveness sets are
+ * megabytes, above malloc's mmap and trim thresholds), and those page
+ * faults, with malloc's own work, were about a fifth of the allocator's
+ * time.  A thread's blocks are freed when it exits (a pthread key's
+ * destructor) or, past RA_KEEP_BYTES, when the allocation ends.
+ */
+#include "jit/opt/regalloc_int.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A block of the arena: its bytes follow the header. */
+struct ra_block {
+	struct ra_block *next;
+	size_t size;
+};
+
+#define RA_ALIGN 16
+#define RA_HDR ((sizeof(struct ra_block) + RA_ALIGN - 1) & ~(size_t)(RA_ALIGN - 1))
+/* the first block's size; a new block at least doubles the last */
+#define RA_MIN_BLOCK (64u << 10)
+/* what a thread keeps between allocations (the 15 bench modules need
+ * at most 2.9 MB: printf_core's second round) */
+#define RA_KEEP_BYTES (16u << 20)
+
+static char *block_mem(struct ra_block *b)
+{
+	return (char *)b + RA_HDR;
+}
+
+static void blocks_free(struct ra_block *b)
+{
+	while (b) {
+		struct ra_block *n = b->next;
+		free(b);
+		b = n;
+	}
+}
+
+static pthread_key_t kept_key;
+static pthread_once_t kept_once = PTHREAD_ONCE_INIT;
+static bool kept_ok;
+
+static void kept_destroy(void *p)
+{
+	blocks_free(p);
+}
+
+static void kept_init(void)
+{
+	kept_ok = pthread_key_create(&kept_key, kept_destroy) == 0;
+}
+
+void ra_arena_open(ra_arena *a)
+{
+	memset(a, 0, sizeof *a);
+	pthread_once(&kept_once, kept_init);
+	if (kept_ok) {
+		a->first = pthread_getspecific(kept_key);
+		pthread_setspecific(kept_key, NULL);
+	}
+	a->cur = a->first;
+}
+
+void ra_arena_close(ra_arena *a)
+{
+	size_t total = 0;
+	for (struct ra_block *b = a->first; b; b = b->next)
+		total += b->size;
+	if (kept_ok && total <= RA_KEEP_BYTES &&
+	    pthread_setspecific(kept_key, a->first) == 0)
+		a->first = NULL;
+	blocks_free(a->first);
+	memset(a, 0, sizeof *a);
+}
+
+void *ra_alloc(ra_arena *a, size_t n)
+{
+	n = (n + RA_ALIGN - 1) & ~(size_t)(RA_ALIGN - 1);
+	if (!a->cur || a->cur->size - a->off < n) {
+		/* the next kept block if it is large enough, else a new one
+		 * after the current (the smaller one stays, for later) */
+		struct ra_block *nx = a->cur ? a->cur->next : a->first;
+		if (!nx || nx->size < n) {
+			size_t size = a->cur ? 2 * a->cur->size : RA_MIN_BLOCK;
+			if (size < n)
+				size = n;
+			struct ra_block *b = malloc(RA_HDR + size);
+			if (!b)
+				return NULL;
+			b->size = size;
+			b->next = nx;
+			if (a->cur)
+				a->cur->next = b;
+			else
+				a->first = b;
+			nx = b;
+		}
+		a->cur = nx;
+		a->off = 0;
+	}
+	void *p = block_mem(a->cur) + a->off;
+	a->off += n;
+	a->last = p;
+	return p;
+}
+
+void *ra_zalloc(ra_arena *a, size_t n)
+{
+	void *p = ra_alloc(a, n);
+	if (p)
+		memset(p, 0, n);
+	return p;
+}
+
+bool ra_grow_to(ra_arena *a, void **p, uint32_t *cap, uint32_t need,
+	size_t elem)
+{
+	if (need <= *cap)
+		return true;
+	uint32_t ncap = *cap ? *cap * 2 : 16;
+	while (ncap < need)
+		ncap *= 2;
+	size_t had = (size_t)*cap * elem, want = (size_t)ncap * elem;
+	/* the last allocation grows where it is if its block has room */
+	if (*p && *p == a->last) {
+		size_t at = (size_t)((char *)*p - block_mem(a->cur));
+		size_t end = (at + want + RA_ALIGN - 1) & ~(size_t)(RA_ALIGN - 1);
+		if (end <= a->cur->size) {
+			a->off = end;
+			*cap = ncap;
+			return true;
+		}
+	}
+	void *np = ra_alloc(a, want);
+	if (!np)
+		return false;
+	if (had)
+		memcpy(np, *p, had);
+	*p = np;
+	*cap = ncap;
+	return true;
+}
