@@ -34,6 +34,19 @@
  * loop's walk takes it in): its loads do not count as naming v, and it
  * saves v into s after loading it.
  *
+ * A value an innermost loop only reads (it writes it nowhere in the loop)
+ * is split there the same way when some loop around it, itself included,
+ * holds more values of its class at once than the scan has registers, and
+ * its reads inside the loop become reads of s (rename_reads).  Such a
+ * value lives long and is used in the hot loop alone: the scan weighs it
+ * by its whole interval and spills it for the outer loop's pressure, and
+ * then the inner loop, where registers are free, reads it from its slot
+ * at every iteration (matmul's blocked multiply: the row base of its
+ * inner loop).  Split, s lives only in the inner loop and weighs what its
+ * uses there weigh: it gets a register, loaded once on the loop's entry
+ * (and stored back on its exits, the value unchanged); where v has a
+ * register the hints give s the same one and the moves vanish.
+ *
  * Loops come outermost first (headers ascending); a value split at a
  * loop is not live through the loops inside it any more, so it is not
  * split again there.  Values split around calls (regalloc.c,
@@ -70,7 +83,13 @@ typedef struct {
 	uint64_t *gone;         /* per block, nw words: the values split at
 	                           a loop containing it (live-in bits cleared) */
 	uint64_t *named;        /* the values the loop reads or writes */
+	uint64_t *written;      /* the values the loop writes */
+	/* per block: for the header of an innermost loop, the classes
+	 * (1 GPR, 2 XMM) of which more are live at once than the scan has
+	 * somewhere in a loop around it (itself included): read_pick */
+	uint8_t *inner_over;
 	uint64_t *pick;
+	uint64_t *pick_read;    /* of pick, the values the loop reads */
 	split_move *mv;
 	uint32_t nmv, cap_mv;
 	uint32_t nsplit;
@@ -86,8 +105,35 @@ static void name_block(ls *c, uint32_t b)
 	uint32_t end = b + 1 < mf->nb ? mf->b[b + 1].first : mf->ninsn;
 	for (uint32_t k = c->ops->at[mf->b[b].first]; k < c->ops->at[end]; k++) {
 		mir_reg r = c->ops->op[k].r;
-		if (!MIR_IS_PHYS(r) && VBIT(r) < 64 * c->nw)
+		if (!MIR_IS_PHYS(r) && VBIT(r) < 64 * c->nw) {
 			SETB(c->named, r);
+			if (c->ops->op[k].how != OP_USE)
+				SETB(c->written, r);
+		}
+	}
+}
+
+/* v's reads in block b (not an OSR entry's) become reads of s: the
+ * operands an instruction reads (mir_ops' roles) and the sources of its
+ * parallel moves.  The loop does not write v (read_pick). */
+static void rename_reads(mir_func *mf, uint32_t b, mir_reg v, mir_reg s)
+{
+	mir_block *bl = &mf->b[b];
+	for (uint32_t j = 0; j < bl->n; j++) {
+		mir_insn *i = &bl->insn[j];
+		const mir_op_info *oi = &mir_ops[i->op];
+		if (i->op == MIR_PMOV) {
+			for (uint32_t k = 0; k < i->aux; k++)
+				if (mf->moves[i->imm + k].src == v)
+					mf->moves[i->imm + k].src = s;
+			continue;
+		}
+		if (i->d == v && oi->role[0] == MR_USE)
+			i->d = s;
+		if (i->a == v && oi->role[1] == MR_USE)
+			i->a = s;
+		if (i->b == v && oi->role[2] == MR_USE)
+			i->b = s;
 	}
 }
 
@@ -133,9 +179,11 @@ static uint32_t loop_pick(ls *c, uint32_t h, const uint32_t *body, uint32_t n,
 			px = c->pressure_x[body[k]];
 	}
 	bool over_g = pg > ra_ngpr, over_x = px > ra_nxmm;
-	if (!over_g && !over_x)
+	unsigned read_over = c->inner_over[h];
+	if (!over_g && !over_x && !read_over)
 		return 0;
 	memset(c->named, 0, (size_t)c->nw * 8);
+	memset(c->written, 0, (size_t)c->nw * 8);
 	for (uint32_t k = 0; k < n; k++) {
 		if (mf->b[body[k]].osr_entry)
 			continue;       /* an entry: loop_split saves there */
@@ -154,12 +202,19 @@ static uint32_t loop_pick(ls *c, uint32_t h, const uint32_t *body, uint32_t n,
 	const uint64_t *gone = c->gone + (size_t)h * c->nw;
 	uint32_t npick = 0;
 	for (uint32_t w = 0; w < c->nw; w++) {
-		uint64_t bits = hin[w] & ~gone[w] & ~c->named[w] & ~c->skip[w];
+		uint64_t through = hin[w] & ~gone[w] & ~c->named[w] & ~c->skip[w];
+		uint64_t read = read_over ?
+			hin[w] & ~gone[w] & c->named[w] & ~c->written[w] & ~c->skip[w] : 0;
+		uint64_t bits = through | read;
 		c->pick[w] = 0;
+		c->pick_read[w] = 0;
 		while (bits) {
-			mir_reg v = w * 64 + (uint32_t)__builtin_ctzll(bits) + MIR_FIRST_VIRT;
+			uint32_t bit = (uint32_t)__builtin_ctzll(bits);
+			mir_reg v = w * 64 + bit + MIR_FIRST_VIRT;
 			bits &= bits - 1;
-			if (!(mir_vflt(mf, v) ? over_x : over_g))
+			bool is_read = read >> bit & 1;
+			if (is_read ? !(read_over & (mir_vflt(mf, v) ? 2u : 1u)) :
+			    !(mir_vflt(mf, v) ? over_x : over_g))
 				continue;
 			bool ok = true;
 			for (uint32_t k = 0; k < n && ok; k++) {
@@ -173,7 +228,9 @@ static uint32_t loop_pick(ls *c, uint32_t h, const uint32_t *body, uint32_t n,
 				}
 			}
 			if (ok) {
-				c->pick[w] |= 1ull << (VBIT(v) % 64);
+				c->pick[w] |= 1ull << bit;
+				if (is_read)
+					c->pick_read[w] |= 1ull << bit;
 				npick++;
 			}
 		}
@@ -201,6 +258,10 @@ static bool loop_split(void *ctx, uint32_t h, const uint32_t *body, uint32_t n,
 			mir_reg s = mf->nv++;
 			mf->vsize[s] = mf->vsize[v];
 			c->nsplit++;
+			if (HASB(c->pick_read, v))
+				for (uint32_t k = 0; k < n; k++)
+					if (!mf->b[body[k]].osr_entry)
+						rename_reads(mf, body[k], v, s);
 			for (uint32_t k = pred->at[h]; k < pred->at[h + 1]; k++) {
 				uint32_t p = pred->list[k];
 				if (c->inloop[p] != h + 1 && !move_add(c, p, true, true, s, v))
@@ -292,6 +353,44 @@ static bool rewrite_block(mir_func *mf, uint32_t b, const split_move *mv,
 	return true;
 }
 
+/* c->inner_over: per innermost loop's header, the classes over their
+ * registers in some loop around it (itself included).  A loop is
+ * innermost when no other loop's header is in its body. */
+static bool inner_over(ls *c, const ra_loopset *loops)
+{
+	const mir_func *mf = c->mf;
+	uint8_t *over = calloc(mf->nb ? mf->nb : 1, 1);     /* per block */
+	uint8_t *head = calloc(mf->nb ? mf->nb : 1, 1);
+	if (!over || !head) {
+		free(over);
+		free(head);
+		return false;
+	}
+	for (uint32_t k = 0; k < loops->n; k++)
+		head[loops->head[k]] = 1;
+	for (uint32_t k = 0; k < loops->n; k++) {
+		unsigned o = 0;
+		for (uint32_t j = loops->at[k]; j < loops->at[k + 1]; j++) {
+			uint32_t b = loops->body[j];
+			o |= (c->pressure[b] > ra_ngpr ? 1u : 0u) |
+				(c->pressure_x[b] > ra_nxmm ? 2u : 0u);
+		}
+		for (uint32_t j = loops->at[k]; j < loops->at[k + 1]; j++)
+			over[loops->body[j]] |= (uint8_t)o;
+	}
+	for (uint32_t k = 0; k < loops->n; k++) {
+		uint32_t h = loops->head[k];
+		bool innermost = true;
+		for (uint32_t j = loops->at[k]; j < loops->at[k + 1] && innermost; j++)
+			innermost = loops->body[j] == h || !head[loops->body[j]];
+		if (innermost)
+			c->inner_over[h] = over[h];
+	}
+	free(over);
+	free(head);
+	return true;
+}
+
 bool ra_split_loops(mir_func *mf, const ra_loopset *loops,
 	const ra_oplist *ops, const uint64_t *in, uint32_t nw,
 	const uint16_t *pressure, const uint16_t *pressure_x,
@@ -305,8 +404,12 @@ bool ra_split_loops(mir_func *mf, const ra_loopset *loops,
 	c.inloop = calloc(nb, sizeof *c.inloop);
 	c.gone = calloc((size_t)nb * nw, 8);
 	c.named = calloc(nw, 8);
+	c.written = calloc(nw, 8);
 	c.pick = calloc(nw, 8);
-	if (!c.inloop || !c.gone || !c.named || !c.pick)
+	c.pick_read = calloc(nw, 8);
+	c.inner_over = calloc(nb, 1);
+	if (!c.inloop || !c.gone || !c.named || !c.written || !c.pick ||
+	    !c.pick_read || !c.inner_over || !inner_over(&c, loops))
 		goto out;
 	if (!ra_loops_again(loops, loop_split, &c))
 		goto out;
@@ -324,7 +427,10 @@ out:
 	free(c.inloop);
 	free(c.gone);
 	free(c.named);
+	free(c.written);
 	free(c.pick);
+	free(c.pick_read);
+	free(c.inner_over);
 	free(c.mv);
 	return ok;
 }
