@@ -1486,6 +1486,108 @@ START_TEST(pressure_split)
 }
 END_TEST
 
+/* Splitting at an inner loop what it only reads: the outer loop carries
+ * more values than there are GPRs (14, each read and written there), so
+ * $v and $m, read in the inner loop and live from the entry on, lose
+ * their registers to them for their whole intervals (the scan's spill
+ * weights); the inner loop, which holds few values, gets copies of them
+ * in registers (s = mov v on its entry, v = mov s on its exit:
+ * regalloc_split.c), so every register it reads is in a register there.
+ * Without the split both are read from their slots in the inner loop. */
+static mir_func *allocated(rig *r, const char *name, ir_func **f);
+
+static const char rsplit_wat[] =
+	"(module\n"
+	"  (func (export \"rsplit\") (param $n i32) (param $v i32) (param $m i32) (result i32)\n"
+	"    (local $i i32) (local $j i32) (local $acc i32) (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32) (local $a4 i32) (local $a5 i32) (local $a6 i32) (local $a7 i32) (local $a8 i32) (local $a9 i32) (local $a10 i32) (local $a11 i32) (local $a12 i32) (local $a13 i32)\n"
+	"    (local.set $a0 (i32.mul (local.get $n) (i32.const 3)))\n"
+	"    (local.set $a1 (i32.mul (local.get $n) (i32.const 5)))\n"
+	"    (local.set $a2 (i32.mul (local.get $n) (i32.const 7)))\n"
+	"    (local.set $a3 (i32.mul (local.get $n) (i32.const 9)))\n"
+	"    (local.set $a4 (i32.mul (local.get $n) (i32.const 11)))\n"
+	"    (local.set $a5 (i32.mul (local.get $n) (i32.const 13)))\n"
+	"    (local.set $a6 (i32.mul (local.get $n) (i32.const 15)))\n"
+	"    (local.set $a7 (i32.mul (local.get $n) (i32.const 17)))\n"
+	"    (local.set $a8 (i32.mul (local.get $n) (i32.const 19)))\n"
+	"    (local.set $a9 (i32.mul (local.get $n) (i32.const 21)))\n"
+	"    (local.set $a10 (i32.mul (local.get $n) (i32.const 23)))\n"
+	"    (local.set $a11 (i32.mul (local.get $n) (i32.const 25)))\n"
+	"    (local.set $a12 (i32.mul (local.get $n) (i32.const 27)))\n"
+	"    (local.set $a13 (i32.mul (local.get $n) (i32.const 29)))\n"
+	"    (loop $outer\n"
+	"      (local.set $a0 (i32.add (i32.mul (local.get $a0) (i32.const 3)) (local.get $a1)))\n"
+	"      (local.set $a1 (i32.add (i32.mul (local.get $a1) (i32.const 3)) (local.get $a2)))\n"
+	"      (local.set $a2 (i32.add (i32.mul (local.get $a2) (i32.const 3)) (local.get $a3)))\n"
+	"      (local.set $a3 (i32.add (i32.mul (local.get $a3) (i32.const 3)) (local.get $a4)))\n"
+	"      (local.set $a4 (i32.add (i32.mul (local.get $a4) (i32.const 3)) (local.get $a5)))\n"
+	"      (local.set $a5 (i32.add (i32.mul (local.get $a5) (i32.const 3)) (local.get $a6)))\n"
+	"      (local.set $a6 (i32.add (i32.mul (local.get $a6) (i32.const 3)) (local.get $a7)))\n"
+	"      (local.set $a7 (i32.add (i32.mul (local.get $a7) (i32.const 3)) (local.get $a8)))\n"
+	"      (local.set $a8 (i32.add (i32.mul (local.get $a8) (i32.const 3)) (local.get $a9)))\n"
+	"      (local.set $a9 (i32.add (i32.mul (local.get $a9) (i32.const 3)) (local.get $a10)))\n"
+	"      (local.set $a10 (i32.add (i32.mul (local.get $a10) (i32.const 3)) (local.get $a11)))\n"
+	"      (local.set $a11 (i32.add (i32.mul (local.get $a11) (i32.const 3)) (local.get $a12)))\n"
+	"      (local.set $a12 (i32.add (i32.mul (local.get $a12) (i32.const 3)) (local.get $a13)))\n"
+	"      (local.set $a13 (i32.add (i32.mul (local.get $a13) (i32.const 3)) (local.get $a0)))\n"
+	"      (local.set $j (i32.const 0))\n"
+	"      (loop $inner\n"
+	"        (local.set $acc (i32.add (local.get $acc) (i32.xor (local.get $v) (local.get $j))))\n"
+	"        (local.set $j (i32.add (local.get $j) (i32.const 1)))\n"
+	"        (br_if $inner (i32.lt_u (local.get $j) (local.get $m))))\n"
+	"      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+	"      (br_if $outer (i32.lt_u (local.get $i) (local.get $n))))\n"
+	"    (i32.add (i32.add (i32.add (i32.add (i32.add (i32.add (i32.add (i32.add (i32.add (i32.add (i32.add (i32.add (i32.add (i32.add (local.get $acc) (local.get $a0)) (local.get $a1)) (local.get $a2)) (local.get $a3)) (local.get $a4)) (local.get $a5)) (local.get $a6)) (local.get $a7)) (local.get $a8)) (local.get $a9)) (local.get $a10)) (local.get $a11)) (local.get $a12)) (local.get $a13))))\n";
+
+START_TEST(read_split_inner_loop)
+{
+	rigs r;
+	rigs_up(&r, rsplit_wat);
+	opt_install(&r.o, "rsplit");
+	static const int64_t args[][3] = { { 1, 7, 1 }, { 3, 0x5a5a, 9 },
+		{ 17, -3, 40 }, { 5, 123456, 2 } };
+	for (size_t a = 0; a < sizeof args / sizeof args[0]; a++) {
+		outcome x = call(&r.o, "rsplit", args[a]), y = call(&r.in, "rsplit", args[a]);
+		ck_assert_int_eq(x.st, WASM_OK);
+		ck_assert_int_eq(y.st, WASM_OK);
+		ck_assert_msg(x.v == y.v, "rsplit: %" PRId64 ", interpreter %" PRId64,
+			x.v, y.v);
+	}
+	ir_func *f;
+	mir_func *mf = allocated(&r.o, "rsplit", &f);
+	/* the innermost loop: the back edge (b -> h, h <= b) spanning the
+	 * fewest blocks */
+	uint32_t lo = 0, hi = UINT32_MAX;
+	for (uint32_t b = 0; b < mf->nb; b++)
+		for (uint32_t k = 0; k < mf->b[b].nsucc; k++) {
+			uint32_t h = mf->b[b].succ[k];
+			if (h <= b && (hi == UINT32_MAX || b - h < hi - lo)) {
+				lo = h;
+				hi = b;
+			}
+		}
+	ck_assert_uint_ne(hi, UINT32_MAX);
+	unsigned reads = 0;
+	for (uint32_t b = lo; b <= hi; b++)
+		for (uint32_t j = 0; j < mf->b[b].n; j++) {
+			const mir_insn *i = &mf->b[b].insn[j];
+			const mir_op_info *oi = &mir_ops[i->op];
+			mir_reg rr[2] = { oi->role[1] == MR_USE ? i->a : 0,
+				oi->role[2] == MR_USE ? i->b : 0 };
+			for (int k = 0; k < 2; k++) {
+				if (rr[k] < MIR_FIRST_VIRT)
+					continue;
+				reads++;
+				ck_assert_msg(mf->reg[rr[k]] >= 0, "b%u insn %u: v%u read "
+					"from its spill slot in the inner loop", b, j, rr[k]);
+			}
+		}
+	ck_assert_uint_ge(reads, 3);
+	mir_free(mf);
+	ir_func_free(f);
+	rigs_down(&r);
+}
+END_TEST
+
 /* The verifier's view of slots and jump tables (regalloc_check.c): more
  * v128 values live at once than XMM registers, and more i64 values than
  * GPRs, so a v128 sits in two adjacent spill slots while i64s defined
@@ -1948,6 +2050,7 @@ int main(void)
 	tcase_add_test(tc, phi_hint_back_edge);
 	tcase_add_test(tc, regalloc_choices);
 	tcase_add_test(tc, pressure_split);
+	tcase_add_test(tc, read_split_inner_loop);
 	tcase_add_test(tc, verifier_slots_jtcase);
 	tcase_add_test(tc, families_compiled);
 	tcase_add_test(tc, run_floats);

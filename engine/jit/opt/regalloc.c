@@ -57,7 +57,10 @@
  * round: a value live through a loop under pressure that the loop does
  * not name is copied into a new register on the loop's entries and back
  * on its exits, so it has a hole in the loop and the copy, weighing
- * little, is what the loop's pressure spills.
+ * little, is what the loop's pressure spills; a value an innermost loop
+ * only reads, with pressure in a loop around it, likewise, its reads in
+ * the loop then the copy's, which weighs what the loop's uses weigh and
+ * so gets a register there even when the value is spilled outside.
  *
  * Each round walks the MIR's instructions once (ops_build): their
  * operands as a list the other passes walk, the blocks with calls, the

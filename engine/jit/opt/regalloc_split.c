@@ -34,6 +34,19 @@
  * loop's walk takes it in): its loads do not count as naming v, and it
  * saves v into s after loading it.
  *
+ * A value an innermost loop only reads (it writes it nowhere in the loop)
+ * is split there the same way when some loop around it, itself included,
+ * holds more values of its class at once than the scan has registers, and
+ * its reads inside the loop become reads of s (rename_reads).  Such a
+ * value lives long and is used in the hot loop alone: the scan weighs it
+ * by its whole interval and spills it for the outer loop's pressure, and
+ * then the inner loop, where registers are free, reads it from its slot
+ * at every iteration (matmul's blocked multiply: the row base of its
+ * inner loop).  Split, s lives only in the inner loop and weighs what its
+ * uses there weigh: it gets a register, loaded once on the loop's entry
+ * (and stored back on its exits, the value unchanged); where v has a
+ * register the hints give s the same one and the moves vanish.
+ *
  * Loops come outermost first (headers ascending); a value split at a
  * loop is not live through the loops inside it any more, so it is not
  * split again there.  Values split around calls (regalloc.c,
@@ -74,6 +87,11 @@ typedef struct {
 	uint32_t *hloop;        /* per block: its loop's index + 1 if it is
 	                           a header, else 0 */
 	uint64_t *named;        /* the values the loop reads or writes */
+	uint64_t *written;      /* the values the loop writes */
+	/* per block: for the header of an innermost loop, the classes
+	 * (1 GPR, 2 XMM) of which more are live at once than the scan has
+	 * somewhere in a loop around it (itself included): read_pick */
+	uint8_t *inner_over;
 	uint64_t *pick;
 	/* the loop's exits, edges x -> y from a block of the loop (not an
 	 * OSR entry) to one outside, in the order of its body and of x's
@@ -89,6 +107,7 @@ typedef struct {
 	uint64_t *blocked;      /* the values live into the target of an
 	                           exit that takes no move */
 	ra_carry *cy;           /* the splits, for the next round */
+	uint64_t *pick_read;    /* of pick, the values the loop reads */
 	split_move *mv;
 	uint32_t nmv, cap_mv;
 	uint32_t nsplit;
@@ -104,8 +123,35 @@ static void name_block(ls *c, uint32_t b)
 	uint32_t end = b + 1 < mf->nb ? mf->b[b + 1].first : mf->ninsn;
 	for (uint32_t k = c->ops->at[mf->b[b].first]; k < c->ops->at[end]; k++) {
 		mir_reg r = c->ops->op[k].r;
-		if (!MIR_IS_PHYS(r) && VBIT(r) < 64 * c->nw)
+		if (!MIR_IS_PHYS(r) && VBIT(r) < 64 * c->nw) {
 			SETB(c->named, r);
+			if (c->ops->op[k].how != OP_USE)
+				SETB(c->written, r);
+		}
+	}
+}
+
+/* v's reads in block b (not an OSR entry's) become reads of s: the
+ * operands an instruction reads (mir_ops' roles) and the sources of its
+ * parallel moves.  The loop does not write v (read_pick). */
+static void rename_reads(mir_func *mf, uint32_t b, mir_reg v, mir_reg s)
+{
+	mir_block *bl = &mf->b[b];
+	for (uint32_t j = 0; j < bl->n; j++) {
+		mir_insn *i = &bl->insn[j];
+		const mir_op_info *oi = &mir_ops[i->op];
+		if (i->op == MIR_PMOV) {
+			for (uint32_t k = 0; k < i->aux; k++)
+				if (mf->moves[i->imm + k].src == v)
+					mf->moves[i->imm + k].src = s;
+			continue;
+		}
+		if (i->d == v && oi->role[0] == MR_USE)
+			i->d = s;
+		if (i->a == v && oi->role[1] == MR_USE)
+			i->a = s;
+		if (i->b == v && oi->role[2] == MR_USE)
+			i->b = s;
 	}
 }
 
@@ -190,9 +236,11 @@ static uint32_t loop_pick(ls *c, uint32_t h, const uint32_t *body, uint32_t n,
 			px = c->pressure_x[body[k]];
 	}
 	bool over_g = pg > ra_ngpr, over_x = px > ra_nxmm;
-	if (!over_g && !over_x)
+	unsigned read_over = c->inner_over[h];
+	if (!over_g && !over_x && !read_over)
 		return 0;
 	memset(c->named, 0, (size_t)c->nw * 8);
+	memset(c->written, 0, (size_t)c->nw * 8);
 	for (uint32_t k = 0; k < n; k++) {
 		if (mf->b[body[k]].osr_entry)
 			continue;       /* an entry: loop_split saves there */
@@ -211,15 +259,24 @@ static uint32_t loop_pick(ls *c, uint32_t h, const uint32_t *body, uint32_t n,
 	const uint64_t *gone = c->gone + (size_t)(c->hloop[h] - 1) * c->nw;
 	uint32_t npick = 0;
 	for (uint32_t w = 0; w < c->nw; w++) {
-		uint64_t bits = hin[w] & ~gone[w] & ~c->named[w] & ~c->skip[w] &
+		uint64_t through = hin[w] & ~gone[w] & ~c->named[w] & ~c->skip[w] &
 			~c->blocked[w];
+		uint64_t read = read_over ? hin[w] & ~gone[w] & c->named[w] &
+			~c->written[w] & ~c->skip[w] & ~c->blocked[w] : 0;
+		uint64_t bits = through | read;
 		c->pick[w] = 0;
+		c->pick_read[w] = 0;
 		while (bits) {
-			mir_reg v = w * 64 + (uint32_t)__builtin_ctzll(bits) + MIR_FIRST_VIRT;
+			uint32_t bit = (uint32_t)__builtin_ctzll(bits);
+			mir_reg v = w * 64 + bit + MIR_FIRST_VIRT;
 			bits &= bits - 1;
-			if (!(mir_vflt(mf, v) ? over_x : over_g))
+			bool is_read = read >> bit & 1;
+			if (is_read ? !(read_over & (mir_vflt(mf, v) ? 2u : 1u)) :
+			    !(mir_vflt(mf, v) ? over_x : over_g))
 				continue;
-			c->pick[w] |= 1ull << (VBIT(v) % 64);
+			c->pick[w] |= 1ull << bit;
+			if (is_read)
+				c->pick_read[w] |= 1ull << bit;
 			npick++;
 		}
 	}
@@ -268,6 +325,10 @@ static bool loop_split(void *ctx, uint32_t h, const uint32_t *body, uint32_t n,
 			cy->pair[cy->npair][0] = v;
 			cy->pair[cy->npair++][1] = s;
 			cy->loop[cy->nloop - 1].npair++;
+			if (HASB(c->pick_read, v))
+				for (uint32_t k = 0; k < n; k++)
+					if (!mf->b[body[k]].osr_entry)
+						rename_reads(mf, body[k], v, s);
 			for (uint32_t k = pred->at[h]; k < pred->at[h + 1]; k++) {
 				uint32_t p = pred->list[k];
 				if (c->inloop[p] != h + 1 && !move_add(c, p, true, true, s, v))
@@ -356,6 +417,39 @@ static bool rewrite_block(mir_func *mf, uint32_t b, const split_move *mv,
 	return true;
 }
 
+/* c->inner_over: per innermost loop's header, the classes over their
+ * registers in some loop around it (itself included).  A loop is
+ * innermost when no other loop's header is in its body. */
+static bool inner_over(ls *c, const ra_loopset *loops)
+{
+	const mir_func *mf = c->mf;
+	uint8_t *over = ra_zalloc(c->ar, mf->nb ? mf->nb : 1);     /* per block */
+	uint8_t *head = ra_zalloc(c->ar, mf->nb ? mf->nb : 1);
+	if (!over || !head)
+		return false;
+	for (uint32_t k = 0; k < loops->n; k++)
+		head[loops->head[k]] = 1;
+	for (uint32_t k = 0; k < loops->n; k++) {
+		unsigned o = 0;
+		for (uint32_t j = loops->at[k]; j < loops->at[k + 1]; j++) {
+			uint32_t b = loops->body[j];
+			o |= (c->pressure[b] > ra_ngpr ? 1u : 0u) |
+				(c->pressure_x[b] > ra_nxmm ? 2u : 0u);
+		}
+		for (uint32_t j = loops->at[k]; j < loops->at[k + 1]; j++)
+			over[loops->body[j]] |= (uint8_t)o;
+	}
+	for (uint32_t k = 0; k < loops->n; k++) {
+		uint32_t h = loops->head[k];
+		bool innermost = true;
+		for (uint32_t j = loops->at[k]; j < loops->at[k + 1] && innermost; j++)
+			innermost = loops->body[j] == h || !head[loops->body[j]];
+		if (innermost)
+			c->inner_over[h] = over[h];
+	}
+	return true;
+}
+
 bool ra_split_loops(mir_func *mf, ra_arena *ar, const ra_loopset *loops,
 	const ra_oplist *ops, const uint64_t *in, uint32_t nw,
 	const uint16_t *pressure, const uint16_t *pressure_x,
@@ -373,9 +467,13 @@ bool ra_split_loops(mir_func *mf, ra_arena *ar, const ra_loopset *loops,
 	for (uint32_t k = 0; k < loops->n; k++)
 		c.hloop[loops->head[k]] = k + 1;
 	c.named = ra_zalloc(ar, (size_t)nw * 8);
+	c.written = ra_zalloc(ar, (size_t)nw * 8);
 	c.pick = ra_zalloc(ar, (size_t)nw * 8);
+	c.pick_read = ra_zalloc(ar, (size_t)nw * 8);
+	c.inner_over = ra_zalloc(ar, mf->nb ? mf->nb : 1);
 	c.blocked = ra_zalloc(ar, (size_t)nw * 8);
-	if (!c.inloop || !c.gone || !c.named || !c.pick || !c.blocked ||
+	if (!c.inloop || !c.gone || !c.named || !c.written || !c.pick ||
+	    !c.pick_read || !c.inner_over || !c.blocked || !inner_over(&c, loops) ||
 	    !ra_loops_again(loops, loop_split, &c) || !sort_moves(&c))
 		return false;
 	for (uint32_t k = 0, e; k < c.nmv; k = e) {
