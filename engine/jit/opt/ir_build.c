@@ -179,7 +179,14 @@ static ir_ref new_phi(bld *c, uint32_t b)
 {
 	ir_ref r = ir_insn_new(c->f, IR_PHI, IRT_NONE, c->f->b[b].npred);
 	if (r != IR_NONE) {
-		ir_insert_phi(c->f, b, r);
+		/* after the phis placed before it: the block's list starts
+		 * with them, but for the entry block's, which ir_const puts
+		 * constants in front of (it has a phi only if something
+		 * branches to offset 0) */
+		if (b == 0)
+			ir_insert_phi(c->f, b, r);
+		else
+			ir_insert_at(c->f, b, c->nphi[b]++, r);
 		ir_at(c->f, r)->site = c->f->b[b].code_off;
 	}
 	return r;
@@ -1070,13 +1077,14 @@ wasm_status ir_build_bounded(wasm_module *m, uint32_t func_index,
 	c->filled = calloc(nb, 1);
 	c->is_loop = calloc(nb, 1);
 	c->inc_head = calloc(nb, sizeof *c->inc_head);
+	c->nphi = calloc(nb, sizeof *c->nphi);
 	c->gen = calloc((size_t)nb * c->words + 1, sizeof *c->gen);
 	c->kill = calloc((size_t)nb * c->words + 1, sizeof *c->kill);
 	c->wrote = calloc(c->nslots + 1, sizeof *c->wrote);
 	if ((size_t)nb * c->nslots <= CUR_DENSE_MAX &&
 	    !(c->cur_dense = calloc((size_t)nb * c->nslots + 1, sizeof *c->cur_dense)))
 		goto out;
-	if (!c->sealed || !c->filled || !c->is_loop || !c->inc_head || !c->gen ||
+	if (!c->sealed || !c->filled || !c->is_loop || !c->inc_head || !c->nphi || !c->gen ||
 	    !c->kill || !c->wrote)
 		goto out;
 	if (!fill(c) || !osr_maps(c))
@@ -1122,6 +1130,7 @@ out:
 	free(c->entry.val);
 	free(c->inc);
 	free(c->inc_head);
+	free(c->nphi);
 	free(c->chain);
 	free(c->vals);
 	free(c->min_latch);

@@ -37,6 +37,8 @@ typedef struct {
 	int32_t *block_at;          /* code offset -> block, or -1 */
 	uint8_t *is_insn;
 	uint8_t *reach, *sealed, *filled, *is_loop;
+	uint32_t *nphi;             /* per block: phis placed in it (deleted
+	                               ones too, as NOPs: all at its start) */
 	ir_ref *cur_dense;          /* value of a slot at the end of a block
 	                               (so far): [block * nslots + slot], if
 	                               that fits CUR_DENSE_MAX, */
