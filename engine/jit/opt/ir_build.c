@@ -299,6 +299,13 @@ static void resolve_removed(bld *c)
 
 static ir_ref read_at(bld *c, uint32_t b, uint32_t s);
 
+/* Whether loop l (loop_writes) may write slot s. */
+static bool loop_writes_slot(const bld *c, uint32_t l, uint32_t s)
+{
+	return s >= c->lp_base[l] ||
+	       (c->lp_wr[(size_t)l * c->words + s / 64] >> (s % 64) & 1);
+}
+
 static void add_operands(bld *c, uint32_t b, uint32_t s, ir_ref phi)
 {
 	for (uint32_t k = 0; k < c->f->b[b].npred; k++) {
@@ -373,6 +380,22 @@ static ir_ref read_rec(bld *c, uint32_t b, uint32_t s)
 			return IR_NONE;
 		c->chain[base + n++] = x;
 		const ir_block *bl = &c->f->b[x];
+		if (c->lp[x] && !loop_writes_slot(c, c->lp[x] - 1, s)) {
+			/* a loop that leaves s alone: s on entry to its
+			 * header is what the one predecessor outside the
+			 * loop has, and every back edge brings that round
+			 * again (the phi Braun et al. would make here, for
+			 * each slot read through the header, would be
+			 * trivial: most of those the bench functions made) */
+			uint32_t p = c->lp_entry[c->lp[x] - 1];
+			v = cur_get(c, p, s);
+			if (v != IR_NONE) {
+				v = find(c, v);
+				break;
+			}
+			x = p;
+			continue;
+		}
 		if (!c->sealed[x]) {
 			v = new_phi(c, x);
 			if (!grow(c, (void **)&c->inc, &c->cap_inc, c->ninc + 1, sizeof *c->inc))
@@ -459,6 +482,13 @@ void ir_b_wr(bld *c, uint32_t s, ir_ref v)
 {
 	if (!slot_ok(c, s))
 		return;
+	/* what loop_writes saw: a write it missed would make the reads
+	 * of s in the loops around this block skip a phi they need */
+	if (s < c->wr_base[c->blk] &&
+	    !(c->wr[(size_t)c->blk * c->words + s / 64] >> (s % 64) & 1)) {
+		ir_b_refuse(c, "a slot write the builder's scan did not see");
+		return;
+	}
 	c->kill[(size_t)c->blk * c->words + s / 64] |= 1ull << (s % 64);
 	c->wrote[s] = c->blk + 1;
 	if (!cur_put(c, c->blk, s, v))
@@ -664,13 +694,139 @@ static bool min_latches(bld *c)
 	return true;
 }
 
-/* ---- 2. fill ------------------------------------------------------------------------- */
-
 static bool is_enter(enum interp_op op)
 {
 	return op == OP_ENTER || op == OP_ENTER_FUEL || op == OP_ENTER_V128 ||
 	       op == OP_ENTER_V128_FUEL;
 }
+
+/* The loops whose reads need no phi for a slot they do not write
+ * (read_rec): a header h (a block with a predecessor p >= h, a back
+ * edge), its range [h, X] (X the greatest such p, and the ranges of the
+ * headers inside taken in: an outer loop's back edge may come from
+ * inside an inner loop), entered only at h (every predecessor of a
+ * block in (h, X] inside the range) and from one block outside it.
+ * Then every path from h back to h stays in the range, and a slot no
+ * block of the range writes has on every back edge the value it had on
+ * entry.  Wasm's loops are such ranges in code order; one that is not
+ * keeps its phis.  The slots written: each instruction's D fields, a
+ * call's results (every slot from its base up), ENTER's (all), found
+ * for the blocks inside some range; ir_b_wr refuses a write outside
+ * them, so the sets cannot be short (outside the ranges it checks
+ * nothing: wr_base 0). */
+static bool loop_writes(bld *c)
+{
+	ir_func *f = c->f;
+	uint32_t nb = f->nb, w = c->words, nl = 0;
+	uint32_t *hs = NULL, *end = NULL;
+	bool ok = false;
+	c->wr_base = calloc(nb ? nb : 1, sizeof *c->wr_base);
+	c->lp = calloc(nb ? nb : 1, sizeof *c->lp);
+	hs = malloc((nb ? nb : 1) * sizeof *hs);
+	end = malloc((nb ? nb : 1) * sizeof *end);
+	if (!c->wr_base || !c->lp || !hs || !end)
+		goto out;
+	/* a bounded build (the inliner's look at a callee) mostly stops
+	 * early: walking its loops' code first would cost more than the
+	 * phis it saves (bench/opt-compile: the inline pass +2.1M) */
+	if (c->budget) {
+		ok = true;
+		goto out;
+	}
+	/* the headers and their ranges, innermost (last) first */
+	for (uint32_t h = 0; h < nb; h++) {
+		uint32_t x = UINT32_MAX;
+		for (uint32_t k = 0; k < f->b[h].npred; k++)
+			if (f->b[h].pred[k] >= h && (x == UINT32_MAX || f->b[h].pred[k] > x))
+				x = f->b[h].pred[k];
+		if (x != UINT32_MAX && c->reach[h]) {
+			hs[nl] = h;
+			end[nl++] = x;
+		}
+	}
+	if (!nl) {
+		ok = true;
+		goto out;
+	}
+	for (uint32_t i = nl; i-- > 0;)
+		for (uint32_t j = i + 1; j < nl && hs[j] <= end[i]; j++)
+			if (end[j] > end[i])
+				end[i] = end[j];
+	/* the slots each block inside a range writes (the outermost
+	 * ranges, in order, cover them) */
+	c->wr = calloc((size_t)nb * w + 1, sizeof *c->wr);
+	if (!c->wr)
+		goto out;
+	for (uint32_t i = 0, covered = 0; i < nl; i++) {
+		uint32_t first = hs[i] > covered ? hs[i] : covered;
+		if (end[i] < first)
+			continue;
+		covered = end[i] + 1;
+		uint32_t off = f->b[first].code_off;
+		uint32_t stop = covered < nb ? f->b[covered].code_off : c->fc->code_len;
+		for (uint32_t b = first; b < covered; b++)
+			c->wr_base[b] = UINT32_MAX;
+		for (uint32_t b = first; off < stop;) {
+			const uint8_t *ip = c->code + off;
+			enum interp_op op = insn_op(ip);
+			const op_layout_info *li = op_layout_of(op);
+			if (c->block_at[off] >= 0)
+				b = (uint32_t)c->block_at[off];
+			for (uint32_t k = 0; k < li->nslots; k++) {
+				uint32_t s = insn_slot(ip, k);
+				if (li->slot_writes >> k & 1 && s < c->nslots)
+					c->wr[(size_t)b * w + s / 64] |= 1ull << (s % 64);
+			}
+			uint32_t base = UINT32_MAX;
+			if (op_infos[op].layout == OPL_CALL)
+				base = OP_AT(ip, CALL)->base;
+			else if (op_infos[op].layout == OPL_CALL_IND)
+				base = OP_AT(ip, CALL_IND)->base;
+			else if (is_enter(op))
+				base = 0;
+			if (base < c->wr_base[b])
+				c->wr_base[b] = base;
+			off += insn_len(ip);
+		}
+	}
+	c->lp_wr = calloc((size_t)nl * w + 1, sizeof *c->lp_wr);
+	c->lp_base = malloc(nl * sizeof *c->lp_base);
+	c->lp_entry = malloc(nl * sizeof *c->lp_entry);
+	if (!c->lp_wr || !c->lp_base || !c->lp_entry)
+		goto out;
+	for (uint32_t i = 0; i < nl; i++) {
+		uint32_t h = hs[i], x = end[i], entry = UINT32_MAX, nentry = 0;
+		bool single = true;
+		for (uint32_t k = 0; k < f->b[h].npred; k++)
+			if (f->b[h].pred[k] < h) {
+				entry = f->b[h].pred[k];
+				nentry++;
+			}
+		for (uint32_t t = h + 1; t <= x && single; t++)
+			for (uint32_t k = 0; k < f->b[t].npred; k++)
+				single &= f->b[t].pred[k] >= h && f->b[t].pred[k] <= x;
+		if (!single || nentry != 1)
+			continue;
+		c->lp_base[i] = UINT32_MAX;
+		for (uint32_t t = h; t <= x; t++) {
+			for (uint32_t q = 0; q < w; q++)
+				c->lp_wr[(size_t)i * w + q] |= c->wr[(size_t)t * w + q];
+			if (c->wr_base[t] < c->lp_base[i])
+				c->lp_base[i] = c->wr_base[t];
+		}
+		c->lp_entry[i] = entry;
+		c->lp[h] = i + 1;
+	}
+	ok = true;
+out:
+	free(hs);
+	free(end);
+	if (!ok)
+		c->oom = true;
+	return ok;
+}
+
+/* ---- 2. fill ------------------------------------------------------------------------- */
 
 static bool fill(bld *c)
 {
@@ -1087,7 +1243,7 @@ wasm_status ir_build_bounded(wasm_module *m, uint32_t func_index,
 	if (!c->sealed || !c->filled || !c->is_loop || !c->inc_head || !c->nphi || !c->gen ||
 	    !c->kill || !c->wrote)
 		goto out;
-	if (!fill(c) || !osr_maps(c))
+	if (!loop_writes(c) || !fill(c) || !osr_maps(c))
 		goto out;
 	resolve_removed(c);
 	ir_compact(f);
@@ -1136,6 +1292,12 @@ out:
 	free(c->min_latch);
 	free(c->gen);
 	free(c->kill);
+	free(c->wr);
+	free(c->wr_base);
+	free(c->lp);
+	free(c->lp_wr);
+	free(c->lp_base);
+	free(c->lp_entry);
 	free(c->wrote);
 	free(c->fwd);
 	free(c->use_head);
