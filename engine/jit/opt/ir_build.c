@@ -319,10 +319,28 @@ static void add_operands(bld *c, uint32_t b, uint32_t s, ir_ref phi)
 		remove_trivial(c, phi);
 }
 
+/* Phi `phi` of s at header b of a loop that leaves s alone (read_rec):
+ * its operands looked up in the predecessors outside the loop, and
+ * itself on every back edge. */
+static void add_entry_operands(bld *c, uint32_t b, uint32_t s, ir_ref phi)
+{
+	for (uint32_t k = 0; k < c->f->b[b].npred; k++) {
+		uint32_t p = c->f->b[b].pred[k];
+		ir_ref v = p < b ? read_at(c, p, s) : phi;
+		if (phi != IR_NONE && k < ir_at(c->f, phi)->nargs) {
+			ir_args(c->f, phi)[k] = v;
+			note_use(c, v, phi);
+		}
+	}
+	if (phi != IR_NONE)
+		remove_trivial(c, phi);
+}
+
 /* Whether a lookup from b's predecessors can come back to b: only along
  * a cycle of filled blocks, and every cycle through b holds an edge p -> h
  * with h <= b <= p (to return to b from above it), so none does when no
- * such edge comes from a filled block. */
+ * such edge comes from a filled block.  (Nor does one of a slot that no
+ * loop around b writes, when every loop can skip phis: read_rec.) */
 static bool on_filled_cycle(const bld *c, uint32_t b)
 {
 	return c->min_latch[b] < c->nfilled;
@@ -373,7 +391,7 @@ static ir_ref read_rec(bld *c, uint32_t b, uint32_t s)
 {
 	uint32_t base = c->nchain, n = 0, x = b;
 	ir_ref v = IR_NONE;
-	bool join = false;
+	bool join = false, entry_only = false;
 	for (;;) {
 		if (!grow(c, (void **)&c->chain, &c->cap_chain, base + n + 1,
 		    sizeof *c->chain))
@@ -382,12 +400,20 @@ static ir_ref read_rec(bld *c, uint32_t b, uint32_t s)
 		const ir_block *bl = &c->f->b[x];
 		if (c->lp[x] && !loop_writes_slot(c, c->lp[x] - 1, s)) {
 			/* a loop that leaves s alone: s on entry to its
-			 * header is what the one predecessor outside the
-			 * loop has, and every back edge brings that round
+			 * header is what the predecessors outside the loop
+			 * have, and every back edge brings that round
 			 * again (the phi Braun et al. would make here, for
 			 * each slot read through the header, would be
-			 * trivial: most of those the bench functions made) */
+			 * trivial: most of those the bench functions
+			 * made).  With one such predecessor, go on there;
+			 * with several, a phi of theirs (placed first, as
+			 * at any join on a cycle) */
 			uint32_t p = c->lp_entry[c->lp[x] - 1];
+			if (p == UINT32_MAX) {
+				v = new_phi(c, x);
+				join = entry_only = true;
+				break;
+			}
 			v = cur_get(c, p, s);
 			if (v != IR_NONE) {
 				v = find(c, v);
@@ -418,7 +444,8 @@ static ir_ref read_rec(bld *c, uint32_t b, uint32_t s)
 			x = p;
 			continue;
 		}
-		if (!on_filled_cycle(c, x)) {
+		if (!on_filled_cycle(c, x) || (c->lp_outer[x] &&
+		    !loop_writes_slot(c, c->lp_outer[x] - 1, s))) {
 			c->nchain = base + n;       /* keep the chain under the lookups */
 			v = join_value(c, x, s);
 			c->nchain = base;
@@ -439,7 +466,10 @@ static ir_ref read_rec(bld *c, uint32_t b, uint32_t s)
 			c->oom = true;
 	}
 	if (join) {
-		add_operands(c, x, s, v);
+		if (entry_only)
+			add_entry_operands(c, x, s, v);
+		else
+			add_operands(c, x, s, v);
 		v = find(c, v);
 	}
 	return v;
@@ -705,7 +735,7 @@ static bool is_enter(enum interp_op op)
  * edge), its range [h, X] (X the greatest such p, and the ranges of the
  * headers inside taken in: an outer loop's back edge may come from
  * inside an inner loop), entered only at h (every predecessor of a
- * block in (h, X] inside the range) and from one block outside it.
+ * block in (h, X] inside the range).
  * Then every path from h back to h stays in the range, and a slot no
  * block of the range writes has on every back edge the value it had on
  * entry.  Wasm's loops are such ranges in code order; one that is not
@@ -722,9 +752,10 @@ static bool loop_writes(bld *c)
 	bool ok = false;
 	c->wr_base = calloc(nb ? nb : 1, sizeof *c->wr_base);
 	c->lp = calloc(nb ? nb : 1, sizeof *c->lp);
+	c->lp_outer = calloc(nb ? nb : 1, sizeof *c->lp_outer);
 	hs = malloc((nb ? nb : 1) * sizeof *hs);
 	end = malloc((nb ? nb : 1) * sizeof *end);
-	if (!c->wr_base || !c->lp || !hs || !end)
+	if (!c->wr_base || !c->lp || !c->lp_outer || !hs || !end)
 		goto out;
 	/* a bounded build (the inliner's look at a callee) mostly stops
 	 * early: walking its loops' code first would cost more than the
@@ -805,7 +836,7 @@ static bool loop_writes(bld *c)
 		for (uint32_t t = h + 1; t <= x && single; t++)
 			for (uint32_t k = 0; k < f->b[t].npred; k++)
 				single &= f->b[t].pred[k] >= h && f->b[t].pred[k] <= x;
-		if (!single || nentry != 1)
+		if (!single || !nentry)
 			continue;
 		c->lp_base[i] = UINT32_MAX;
 		for (uint32_t t = h; t <= x; t++) {
@@ -814,8 +845,25 @@ static bool loop_writes(bld *c)
 			if (c->wr_base[t] < c->lp_base[i])
 				c->lp_base[i] = c->wr_base[t];
 		}
-		c->lp_entry[i] = entry;
+		c->lp_entry[i] = nentry == 1 ? entry : UINT32_MAX;
 		c->lp[h] = i + 1;
+	}
+	/* Every loop so: then every cycle through a block b lies in the
+	 * ranges holding b (its lowest block is a header, and a path from
+	 * a header back to it stays in its range), and a lookup of a slot
+	 * the outermost of them leaves alone goes through each of their
+	 * headers to the block outside, never back to b.  A join there
+	 * needs no phi placed before its predecessors are read (read_rec:
+	 * join_value), which are then mostly the same value. */
+	bool all = true;
+	for (uint32_t i = 0; i < nl; i++)
+		all &= c->lp[hs[i]] == i + 1;
+	for (uint32_t i = 0, covered = 0; all && i < nl; i++) {
+		if (hs[i] < covered)
+			continue;
+		covered = end[i] + 1;
+		for (uint32_t b = hs[i]; b < covered; b++)
+			c->lp_outer[b] = i + 1;
 	}
 	ok = true;
 out:
@@ -1298,6 +1346,7 @@ out:
 	free(c->lp_wr);
 	free(c->lp_base);
 	free(c->lp_entry);
+	free(c->lp_outer);
 	free(c->wrote);
 	free(c->fwd);
 	free(c->use_head);

@@ -72,7 +72,10 @@ typedef struct {
 	uint64_t *lp_wr;            /* per loop: the slots its blocks write */
 	uint32_t *lp_base;          /* per loop: the lowest call base in it */
 	uint32_t *lp_entry;         /* per loop: the header's one predecessor
-	                               outside it */
+	                               outside it, UINT32_MAX if several */
+	uint32_t *lp_outer;         /* per block: 1 + the outermost loop whose
+	                               range holds it, if every loop of the
+	                               function can skip phis; else 0 */
 	uint64_t *gen, *kill;       /* per block: read before written; written */
 	uint32_t *wrote;            /* per slot: block + 1 that wrote it last */
 	ir_ref *fwd;                /* per value: the value a trivial phi was
