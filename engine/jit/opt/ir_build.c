@@ -757,13 +757,6 @@ static bool loop_writes(bld *c)
 	end = malloc((nb ? nb : 1) * sizeof *end);
 	if (!c->wr_base || !c->lp || !c->lp_outer || !hs || !end)
 		goto out;
-	/* a bounded build (the inliner's look at a callee) mostly stops
-	 * early: walking its loops' code first would cost more than the
-	 * phis it saves (bench/opt-compile: the inline pass +2.1M) */
-	if (c->budget) {
-		ok = true;
-		goto out;
-	}
 	/* the headers and their ranges, innermost (last) first */
 	for (uint32_t h = 0; h < nb; h++) {
 		uint32_t x = UINT32_MAX;
@@ -1232,6 +1225,70 @@ static bool retype(bld *c)
 
 /* ---- the whole ------------------------------------------------------------------------- */
 
+/* Whether the code reachable from offset 0 makes more than `budget`
+ * instructions through ir_b_emit, found by a walk along its branches
+ * and fall-throughs that stops as soon as it has seen enough: ENTER's
+ * entry check and parameters, and one at least for each instruction of
+ * the families below (their IR is always one or more ops, and the fill
+ * makes them all unless it is refused first).  A callee the inliner
+ * asks about is then refused without a scan of its whole code (most of
+ * them are big: 222 of the bench modules' 340 functions, 1 MB of
+ * pre-decoded code beside the 37 KB of the others).  False if unsure
+ * (out of memory, code the scan would refuse). */
+static bool over_budget(bld *c, const functype *ft)
+{
+	uint32_t n = 1 + ft->nparams, len = c->fc->code_len, top = 0, cap = 0;
+	uint32_t *stack = NULL;
+	uint64_t *seen = calloc(len / 64 + 1, sizeof *seen);
+	bool sure = seen != NULL;
+	uint32_t off = 0;
+	while (sure && n <= c->budget) {
+		if (off >= len || (seen[off / 64] >> (off % 64) & 1)) {
+			if (!top)
+				break;
+			off = stack[--top];
+			continue;
+		}
+		seen[off / 64] |= 1ull << (off % 64);
+		const char *why;
+		const uint8_t *ip = c->code + off;
+		uint32_t l = insn_len_in(ip, len - off, &why);
+		if (!l) {
+			sure = false;
+			break;
+		}
+		enum interp_op op = insn_op(ip);
+		switch ((enum op_family)op_infos[op].family) {
+		case OPFAM_LOAD: case OPFAM_STORE: case OPFAM_INT_UNARY:
+		case OPFAM_FLOAT_UNARY: case OPFAM_INT_BINARY: case OPFAM_INT_DIV:
+		case OPFAM_FLOAT_BINARY: case OPFAM_INT_IMM: case OPFAM_CONVERT:
+		case OPFAM_BR_CMP: case OPFAM_GLOBAL:
+			n++;
+			break;
+		default:
+			break;
+		}
+		uint32_t nt = insn_branch_count(ip);
+		if (!ir_grow((void **)&stack, &cap, top + nt, sizeof *stack)) {
+			sure = false;
+			break;
+		}
+		for (uint32_t k = 0; k < nt; k++) {
+			int64_t t = insn_branch_target(c->code, off, k);
+			if (t >= 0 && t < len)
+				stack[top++] = (uint32_t)t;
+		}
+		if (op == OP_RET || op == OP_UNREACHABLE || op == OP_EXIT ||
+		    op == OP_BR || op_infos[op].layout == OPL_BR_TABLE)
+			off = len;      /* no fall-through: next from the stack */
+		else
+			off += l;
+	}
+	free(stack);
+	free(seen);
+	return sure && n > c->budget;
+}
+
 wasm_status ir_build(wasm_module *m, uint32_t func_index, ir_func **out,
 	wasm_error *err)
 {
@@ -1273,6 +1330,10 @@ wasm_status ir_build_bounded(wasm_module *m, uint32_t func_index,
 	}
 	f->nslots = c->nslots;
 	c->nlocals = fc->nlocals;
+	if (c->budget && over_budget(c, ft)) {
+		ir_b_refuse(c, "over the instruction budget");
+		goto out;
+	}
 	if (!scan(c) || !edges(c) || !min_latches(c))
 		goto out;
 	uint32_t nb = f->nb;
