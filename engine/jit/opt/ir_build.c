@@ -1197,29 +1197,46 @@ static bool retype(bld *c)
 			}
 		}
 	}
-	/* everything else: before the instruction */
-	for (uint32_t b = 0; b < f->nb; b++) {
+	/* everything else: before the instruction, the block's list made
+	 * again in `list` and copied back only where it grew (most blocks
+	 * need no conversion) */
+	ir_ref *list = NULL;
+	uint32_t cap = 0;
+	for (uint32_t b = 0; b < f->nb && !f->oom; b++) {
 		ir_block *bl = &f->b[b];
-		uint32_t *old = bl->insn, nold = bl->ninsn;
-		bl->insn = NULL;
-		bl->ninsn = bl->cap_insn = 0;
-		for (uint32_t j = 0; j < nold; j++) {
-			ir_ref r = old[j];
+		uint32_t n = 0;
+		for (uint32_t j = 0; j < bl->ninsn; j++) {
+			ir_ref r = bl->insn[j];
+			if (!grow(c, (void **)&list, &cap, n + 3 * f->v[r].nargs + 1,
+			    sizeof *list)) {
+				f->oom = true;
+				break;
+			}
 			if (f->v[r].op != IR_PHI) {
 				for (uint32_t k = 0; k < f->v[r].nargs; k++) {
 					ir_ref ops[3], res, a = ir_args(f, r)[k];
 					if (a == IR_NONE || f->v[r].op == IR_RESULT)
 						continue;
-					uint32_t n = coerce(f, a, want(c, r, k), f->v[r].site, ops, &res);
-					for (uint32_t q = 0; q < n; q++)
-						ir_append(f, b, ops[q]);
+					uint32_t m = coerce(f, a, want(c, r, k), f->v[r].site, ops, &res);
+					for (uint32_t q = 0; q < m; q++) {
+						f->v[ops[q]].block = b;
+						list[n++] = ops[q];
+					}
 					ir_args(f, r)[k] = res;
 				}
 			}
-			ir_append(f, b, r);
+			list[n++] = r;
 		}
-		free(old);
+		if (n == bl->ninsn || f->oom)
+			continue;
+		if (!grow(c, (void **)&bl->insn, &bl->cap_insn, n, sizeof *bl->insn)) {
+			f->oom = true;
+			break;
+		}
+		memcpy(bl->insn, list, n * sizeof *list);
+		bl->ninsn = n;
 	}
+	free(list);
 	return !f->oom;
 }
 
