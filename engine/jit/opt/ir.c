@@ -103,7 +103,7 @@ ir_ref ir_insn_new(ir_func *f, enum ir_op op, enum ir_type type, uint32_t nargs)
 	return f->nv++;
 }
 
-static void insert_at(ir_func *f, uint32_t b, uint32_t pos, ir_ref r)
+void ir_insert_at(ir_func *f, uint32_t b, uint32_t pos, ir_ref r)
 {
 	ir_block *bl = &f->b[b];
 	if (r == IR_NONE ||
@@ -117,7 +117,7 @@ static void insert_at(ir_func *f, uint32_t b, uint32_t pos, ir_ref r)
 
 void ir_append(ir_func *f, uint32_t b, ir_ref r)
 {
-	insert_at(f, b, f->b[b].ninsn, r);
+	ir_insert_at(f, b, f->b[b].ninsn, r);
 }
 
 ir_ref ir_terminator(const ir_func *f, uint32_t b)
@@ -138,7 +138,7 @@ void ir_insert_body(ir_func *f, uint32_t b, ir_ref r)
 	uint32_t pos = bl->ninsn;
 	if (pos > 0 && ir_ops[f->v[bl->insn[pos - 1]].op].effects & IRE_CTRL)
 		pos--;
-	insert_at(f, b, pos, r);
+	ir_insert_at(f, b, pos, r);
 }
 
 void ir_insert_phi(ir_func *f, uint32_t b, ir_ref r)
@@ -148,7 +148,7 @@ void ir_insert_phi(ir_func *f, uint32_t b, ir_ref r)
 	while (pos < bl->ninsn && (f->v[bl->insn[pos]].op == IR_PHI ||
 	    f->v[bl->insn[pos]].op == IR_NOP))
 		pos++;
-	insert_at(f, b, pos, r);
+	ir_insert_at(f, b, pos, r);
 }
 
 void ir_insert_before(ir_func *f, ir_ref at, ir_ref r)
@@ -158,7 +158,7 @@ void ir_insert_before(ir_func *f, ir_ref at, ir_ref r)
 	uint32_t pos = 0;
 	while (pos < bl->ninsn && bl->insn[pos] != at)
 		pos++;
-	insert_at(f, b, pos, r);
+	ir_insert_at(f, b, pos, r);
 }
 
 ir_ref ir_emit(ir_func *f, uint32_t b, enum ir_op op, enum ir_type type,
@@ -232,7 +232,7 @@ ir_ref ir_const(ir_func *f, enum ir_type type, uint64_t bits)
 	if (r == IR_NONE)
 		return IR_NONE;
 	f->v[r].imm = bits;
-	insert_at(f, 0, 0, r);      /* first: it dominates the whole entry block */
+	ir_insert_at(f, 0, 0, r);      /* first: it dominates the whole entry block */
 	f->ktab[i] = r;
 	f->nk++;
 	return r;
@@ -482,13 +482,6 @@ bool ir_remove_unreachable(ir_func *f)
 	if (any)
 		ir_dom_compute(f);
 	return any;
-}
-
-ir_ref ir_resolve(const ir_func *f, ir_ref r)
-{
-	for (uint32_t n = 0; r != IR_NONE && f->v[r].op == IR_COPY && n < f->nv; n++)
-		r = f->v[r].u.a[0];
-	return r;
 }
 
 ir_ref ir_phi_only_value(const ir_func *f, ir_ref r,

@@ -402,6 +402,11 @@ ir_ref ir_insn_new(ir_func *f, enum ir_op op, enum ir_type type, uint32_t nargs)
 void ir_append(ir_func *f, uint32_t b, ir_ref r);
 void ir_insert_body(ir_func *f, uint32_t b, ir_ref r);
 void ir_insert_phi(ir_func *f, uint32_t b, ir_ref r);
+/* Place r at index pos of b's list (pos <= its length), for a caller
+ * that knows where its phis end (the builder counts those it places:
+ * ir_insert_phi's walk over them cost it 15M instructions over the bench
+ * programs, the loop headers' phis made and deleted one by one). */
+void ir_insert_at(ir_func *f, uint32_t b, uint32_t pos, ir_ref r);
 /* Place r right before instruction `at` (in at's block). */
 void ir_insert_before(ir_func *f, ir_ref at, ir_ref r);
 /* b's terminator, or IR_NONE. */
@@ -438,8 +443,15 @@ bool ir_dominates(const ir_func *f, uint32_t a, uint32_t b);
  * (and OSR maps); true if any was. */
 bool ir_remove_unreachable(ir_func *f);
 
-/* The value r resolves to through COPY chains. */
-ir_ref ir_resolve(const ir_func *f, ir_ref r);
+/* The value r resolves to through COPY chains.  Inline: the passes
+ * call it for every operand they look at (a million calls over the
+ * bench programs' functions, most of them returning r at once). */
+static inline ir_ref ir_resolve(const ir_func *f, ir_ref r)
+{
+	for (uint32_t n = 0; r != IR_NONE && f->v[r].op == IR_COPY && n < f->nv; n++)
+		r = f->v[r].u.a[0];
+	return r;
+}
 /* Whether phi r is trivial (Braun et al.): the one value other than r
  * among its operands, each mapped through resolve(ctx, a); IR_NONE if
  * there are two, none, or an operand still IR_NONE (not looked up yet).

@@ -179,7 +179,14 @@ static ir_ref new_phi(bld *c, uint32_t b)
 {
 	ir_ref r = ir_insn_new(c->f, IR_PHI, IRT_NONE, c->f->b[b].npred);
 	if (r != IR_NONE) {
-		ir_insert_phi(c->f, b, r);
+		/* after the phis placed before it: the block's list starts
+		 * with them, but for the entry block's, which ir_const puts
+		 * constants in front of (it has a phi only if something
+		 * branches to offset 0) */
+		if (b == 0)
+			ir_insert_phi(c->f, b, r);
+		else
+			ir_insert_at(c->f, b, c->nphi[b]++, r);
 		ir_at(c->f, r)->site = c->f->b[b].code_off;
 	}
 	return r;
@@ -292,6 +299,13 @@ static void resolve_removed(bld *c)
 
 static ir_ref read_at(bld *c, uint32_t b, uint32_t s);
 
+/* Whether loop l (loop_writes) may write slot s. */
+static bool loop_writes_slot(const bld *c, uint32_t l, uint32_t s)
+{
+	return s >= c->lp_base[l] ||
+	       (c->lp_wr[(size_t)l * c->words + s / 64] >> (s % 64) & 1);
+}
+
 static void add_operands(bld *c, uint32_t b, uint32_t s, ir_ref phi)
 {
 	for (uint32_t k = 0; k < c->f->b[b].npred; k++) {
@@ -305,10 +319,28 @@ static void add_operands(bld *c, uint32_t b, uint32_t s, ir_ref phi)
 		remove_trivial(c, phi);
 }
 
+/* Phi `phi` of s at header b of a loop that leaves s alone (read_rec):
+ * its operands looked up in the predecessors outside the loop, and
+ * itself on every back edge. */
+static void add_entry_operands(bld *c, uint32_t b, uint32_t s, ir_ref phi)
+{
+	for (uint32_t k = 0; k < c->f->b[b].npred; k++) {
+		uint32_t p = c->f->b[b].pred[k];
+		ir_ref v = p < b ? read_at(c, p, s) : phi;
+		if (phi != IR_NONE && k < ir_at(c->f, phi)->nargs) {
+			ir_args(c->f, phi)[k] = v;
+			note_use(c, v, phi);
+		}
+	}
+	if (phi != IR_NONE)
+		remove_trivial(c, phi);
+}
+
 /* Whether a lookup from b's predecessors can come back to b: only along
  * a cycle of filled blocks, and every cycle through b holds an edge p -> h
  * with h <= b <= p (to return to b from above it), so none does when no
- * such edge comes from a filled block. */
+ * such edge comes from a filled block.  (Nor does one of a slot that no
+ * loop around b writes, when every loop can skip phis: read_rec.) */
 static bool on_filled_cycle(const bld *c, uint32_t b)
 {
 	return c->min_latch[b] < c->nfilled;
@@ -359,13 +391,37 @@ static ir_ref read_rec(bld *c, uint32_t b, uint32_t s)
 {
 	uint32_t base = c->nchain, n = 0, x = b;
 	ir_ref v = IR_NONE;
-	bool join = false;
+	bool join = false, entry_only = false;
 	for (;;) {
 		if (!grow(c, (void **)&c->chain, &c->cap_chain, base + n + 1,
 		    sizeof *c->chain))
 			return IR_NONE;
 		c->chain[base + n++] = x;
 		const ir_block *bl = &c->f->b[x];
+		if (c->lp[x] && !loop_writes_slot(c, c->lp[x] - 1, s)) {
+			/* a loop that leaves s alone: s on entry to its
+			 * header is what the predecessors outside the loop
+			 * have, and every back edge brings that round
+			 * again (the phi Braun et al. would make here, for
+			 * each slot read through the header, would be
+			 * trivial: most of those the bench functions
+			 * made).  With one such predecessor, go on there;
+			 * with several, a phi of theirs (placed first, as
+			 * at any join on a cycle) */
+			uint32_t p = c->lp_entry[c->lp[x] - 1];
+			if (p == UINT32_MAX) {
+				v = new_phi(c, x);
+				join = entry_only = true;
+				break;
+			}
+			v = cur_get(c, p, s);
+			if (v != IR_NONE) {
+				v = find(c, v);
+				break;
+			}
+			x = p;
+			continue;
+		}
 		if (!c->sealed[x]) {
 			v = new_phi(c, x);
 			if (!grow(c, (void **)&c->inc, &c->cap_inc, c->ninc + 1, sizeof *c->inc))
@@ -388,7 +444,8 @@ static ir_ref read_rec(bld *c, uint32_t b, uint32_t s)
 			x = p;
 			continue;
 		}
-		if (!on_filled_cycle(c, x)) {
+		if (!on_filled_cycle(c, x) || (c->lp_outer[x] &&
+		    !loop_writes_slot(c, c->lp_outer[x] - 1, s))) {
 			c->nchain = base + n;       /* keep the chain under the lookups */
 			v = join_value(c, x, s);
 			c->nchain = base;
@@ -409,7 +466,10 @@ static ir_ref read_rec(bld *c, uint32_t b, uint32_t s)
 			c->oom = true;
 	}
 	if (join) {
-		add_operands(c, x, s, v);
+		if (entry_only)
+			add_entry_operands(c, x, s, v);
+		else
+			add_operands(c, x, s, v);
 		v = find(c, v);
 	}
 	return v;
@@ -452,6 +512,13 @@ void ir_b_wr(bld *c, uint32_t s, ir_ref v)
 {
 	if (!slot_ok(c, s))
 		return;
+	/* what loop_writes saw: a write it missed would make the reads
+	 * of s in the loops around this block skip a phi they need */
+	if (s < c->wr_base[c->blk] &&
+	    !(c->wr[(size_t)c->blk * c->words + s / 64] >> (s % 64) & 1)) {
+		ir_b_refuse(c, "a slot write the builder's scan did not see");
+		return;
+	}
 	c->kill[(size_t)c->blk * c->words + s / 64] |= 1ull << (s % 64);
 	c->wrote[s] = c->blk + 1;
 	if (!cur_put(c, c->blk, s, v))
@@ -657,13 +724,150 @@ static bool min_latches(bld *c)
 	return true;
 }
 
-/* ---- 2. fill ------------------------------------------------------------------------- */
-
 static bool is_enter(enum interp_op op)
 {
 	return op == OP_ENTER || op == OP_ENTER_FUEL || op == OP_ENTER_V128 ||
 	       op == OP_ENTER_V128_FUEL;
 }
+
+/* The loops whose reads need no phi for a slot they do not write
+ * (read_rec): a header h (a block with a predecessor p >= h, a back
+ * edge), its range [h, X] (X the greatest such p, and the ranges of the
+ * headers inside taken in: an outer loop's back edge may come from
+ * inside an inner loop), entered only at h (every predecessor of a
+ * block in (h, X] inside the range).
+ * Then every path from h back to h stays in the range, and a slot no
+ * block of the range writes has on every back edge the value it had on
+ * entry.  Wasm's loops are such ranges in code order; one that is not
+ * keeps its phis.  The slots written: each instruction's D fields, a
+ * call's results (every slot from its base up), ENTER's (all), found
+ * for the blocks inside some range; ir_b_wr refuses a write outside
+ * them, so the sets cannot be short (outside the ranges it checks
+ * nothing: wr_base 0). */
+static bool loop_writes(bld *c)
+{
+	ir_func *f = c->f;
+	uint32_t nb = f->nb, w = c->words, nl = 0;
+	uint32_t *hs = NULL, *end = NULL;
+	bool ok = false;
+	c->wr_base = calloc(nb ? nb : 1, sizeof *c->wr_base);
+	c->lp = calloc(nb ? nb : 1, sizeof *c->lp);
+	c->lp_outer = calloc(nb ? nb : 1, sizeof *c->lp_outer);
+	hs = malloc((nb ? nb : 1) * sizeof *hs);
+	end = malloc((nb ? nb : 1) * sizeof *end);
+	if (!c->wr_base || !c->lp || !c->lp_outer || !hs || !end)
+		goto out;
+	/* the headers and their ranges, innermost (last) first */
+	for (uint32_t h = 0; h < nb; h++) {
+		uint32_t x = UINT32_MAX;
+		for (uint32_t k = 0; k < f->b[h].npred; k++)
+			if (f->b[h].pred[k] >= h && (x == UINT32_MAX || f->b[h].pred[k] > x))
+				x = f->b[h].pred[k];
+		if (x != UINT32_MAX && c->reach[h]) {
+			hs[nl] = h;
+			end[nl++] = x;
+		}
+	}
+	if (!nl) {
+		ok = true;
+		goto out;
+	}
+	for (uint32_t i = nl; i-- > 0;)
+		for (uint32_t j = i + 1; j < nl && hs[j] <= end[i]; j++)
+			if (end[j] > end[i])
+				end[i] = end[j];
+	/* the slots each block inside a range writes (the outermost
+	 * ranges, in order, cover them) */
+	c->wr = calloc((size_t)nb * w + 1, sizeof *c->wr);
+	if (!c->wr)
+		goto out;
+	for (uint32_t i = 0, covered = 0; i < nl; i++) {
+		uint32_t first = hs[i] > covered ? hs[i] : covered;
+		if (end[i] < first)
+			continue;
+		covered = end[i] + 1;
+		uint32_t off = f->b[first].code_off;
+		uint32_t stop = covered < nb ? f->b[covered].code_off : c->fc->code_len;
+		for (uint32_t b = first; b < covered; b++)
+			c->wr_base[b] = UINT32_MAX;
+		for (uint32_t b = first; off < stop;) {
+			const uint8_t *ip = c->code + off;
+			enum interp_op op = insn_op(ip);
+			const op_layout_info *li = op_layout_of(op);
+			if (c->block_at[off] >= 0)
+				b = (uint32_t)c->block_at[off];
+			for (uint32_t k = 0; k < li->nslots; k++) {
+				uint32_t s = insn_slot(ip, k);
+				if (li->slot_writes >> k & 1 && s < c->nslots)
+					c->wr[(size_t)b * w + s / 64] |= 1ull << (s % 64);
+			}
+			uint32_t base = UINT32_MAX;
+			if (op_infos[op].layout == OPL_CALL)
+				base = OP_AT(ip, CALL)->base;
+			else if (op_infos[op].layout == OPL_CALL_IND)
+				base = OP_AT(ip, CALL_IND)->base;
+			else if (is_enter(op))
+				base = 0;
+			if (base < c->wr_base[b])
+				c->wr_base[b] = base;
+			off += insn_len(ip);
+		}
+	}
+	c->lp_wr = calloc((size_t)nl * w + 1, sizeof *c->lp_wr);
+	c->lp_base = malloc(nl * sizeof *c->lp_base);
+	c->lp_entry = malloc(nl * sizeof *c->lp_entry);
+	if (!c->lp_wr || !c->lp_base || !c->lp_entry)
+		goto out;
+	for (uint32_t i = 0; i < nl; i++) {
+		uint32_t h = hs[i], x = end[i], entry = UINT32_MAX, nentry = 0;
+		bool single = true;
+		for (uint32_t k = 0; k < f->b[h].npred; k++)
+			if (f->b[h].pred[k] < h) {
+				entry = f->b[h].pred[k];
+				nentry++;
+			}
+		for (uint32_t t = h + 1; t <= x && single; t++)
+			for (uint32_t k = 0; k < f->b[t].npred; k++)
+				single &= f->b[t].pred[k] >= h && f->b[t].pred[k] <= x;
+		if (!single || !nentry)
+			continue;
+		c->lp_base[i] = UINT32_MAX;
+		for (uint32_t t = h; t <= x; t++) {
+			for (uint32_t q = 0; q < w; q++)
+				c->lp_wr[(size_t)i * w + q] |= c->wr[(size_t)t * w + q];
+			if (c->wr_base[t] < c->lp_base[i])
+				c->lp_base[i] = c->wr_base[t];
+		}
+		c->lp_entry[i] = nentry == 1 ? entry : UINT32_MAX;
+		c->lp[h] = i + 1;
+	}
+	/* Every loop so: then every cycle through a block b lies in the
+	 * ranges holding b (its lowest block is a header, and a path from
+	 * a header back to it stays in its range), and a lookup of a slot
+	 * the outermost of them leaves alone goes through each of their
+	 * headers to the block outside, never back to b.  A join there
+	 * needs no phi placed before its predecessors are read (read_rec:
+	 * join_value), which are then mostly the same value. */
+	bool all = true;
+	for (uint32_t i = 0; i < nl; i++)
+		all &= c->lp[hs[i]] == i + 1;
+	for (uint32_t i = 0, covered = 0; all && i < nl; i++) {
+		if (hs[i] < covered)
+			continue;
+		covered = end[i] + 1;
+		for (uint32_t b = hs[i]; b < covered; b++)
+			c->lp_outer[b] = i + 1;
+	}
+	ok = true;
+out:
+	free(hs);
+	free(end);
+	if (!ok)
+		c->oom = true;
+	return ok;
+}
+
+/* ---- 2. fill ------------------------------------------------------------------------- */
 
 static bool fill(bld *c)
 {
@@ -993,33 +1197,114 @@ static bool retype(bld *c)
 			}
 		}
 	}
-	/* everything else: before the instruction */
-	for (uint32_t b = 0; b < f->nb; b++) {
+	/* everything else: before the instruction, the block's list made
+	 * again in `list` and copied back only where it grew (most blocks
+	 * need no conversion) */
+	ir_ref *list = NULL;
+	uint32_t cap = 0;
+	for (uint32_t b = 0; b < f->nb && !f->oom; b++) {
 		ir_block *bl = &f->b[b];
-		uint32_t *old = bl->insn, nold = bl->ninsn;
-		bl->insn = NULL;
-		bl->ninsn = bl->cap_insn = 0;
-		for (uint32_t j = 0; j < nold; j++) {
-			ir_ref r = old[j];
+		uint32_t n = 0;
+		for (uint32_t j = 0; j < bl->ninsn; j++) {
+			ir_ref r = bl->insn[j];
+			if (!grow(c, (void **)&list, &cap, n + 3 * f->v[r].nargs + 1,
+			    sizeof *list)) {
+				f->oom = true;
+				break;
+			}
 			if (f->v[r].op != IR_PHI) {
 				for (uint32_t k = 0; k < f->v[r].nargs; k++) {
 					ir_ref ops[3], res, a = ir_args(f, r)[k];
 					if (a == IR_NONE || f->v[r].op == IR_RESULT)
 						continue;
-					uint32_t n = coerce(f, a, want(c, r, k), f->v[r].site, ops, &res);
-					for (uint32_t q = 0; q < n; q++)
-						ir_append(f, b, ops[q]);
+					uint32_t m = coerce(f, a, want(c, r, k), f->v[r].site, ops, &res);
+					for (uint32_t q = 0; q < m; q++) {
+						f->v[ops[q]].block = b;
+						list[n++] = ops[q];
+					}
 					ir_args(f, r)[k] = res;
 				}
 			}
-			ir_append(f, b, r);
+			list[n++] = r;
 		}
-		free(old);
+		if (n == bl->ninsn || f->oom)
+			continue;
+		if (!grow(c, (void **)&bl->insn, &bl->cap_insn, n, sizeof *bl->insn)) {
+			f->oom = true;
+			break;
+		}
+		memcpy(bl->insn, list, n * sizeof *list);
+		bl->ninsn = n;
 	}
+	free(list);
 	return !f->oom;
 }
 
 /* ---- the whole ------------------------------------------------------------------------- */
+
+/* Whether the code reachable from offset 0 makes more than `budget`
+ * instructions through ir_b_emit, found by a walk along its branches
+ * and fall-throughs that stops as soon as it has seen enough: ENTER's
+ * entry check and parameters, and one at least for each instruction of
+ * the families below (their IR is always one or more ops, and the fill
+ * makes them all unless it is refused first).  A callee the inliner
+ * asks about is then refused without a scan of its whole code (most of
+ * them are big: 222 of the bench modules' 340 functions, 1 MB of
+ * pre-decoded code beside the 37 KB of the others).  False if unsure
+ * (out of memory, code the scan would refuse). */
+static bool over_budget(bld *c, const functype *ft)
+{
+	uint32_t n = 1 + ft->nparams, len = c->fc->code_len, top = 0, cap = 0;
+	uint32_t *stack = NULL;
+	uint64_t *seen = calloc(len / 64 + 1, sizeof *seen);
+	bool sure = seen != NULL;
+	uint32_t off = 0;
+	while (sure && n <= c->budget) {
+		if (off >= len || (seen[off / 64] >> (off % 64) & 1)) {
+			if (!top)
+				break;
+			off = stack[--top];
+			continue;
+		}
+		seen[off / 64] |= 1ull << (off % 64);
+		const char *why;
+		const uint8_t *ip = c->code + off;
+		uint32_t l = insn_len_in(ip, len - off, &why);
+		if (!l) {
+			sure = false;
+			break;
+		}
+		enum interp_op op = insn_op(ip);
+		switch ((enum op_family)op_infos[op].family) {
+		case OPFAM_LOAD: case OPFAM_STORE: case OPFAM_INT_UNARY:
+		case OPFAM_FLOAT_UNARY: case OPFAM_INT_BINARY: case OPFAM_INT_DIV:
+		case OPFAM_FLOAT_BINARY: case OPFAM_INT_IMM: case OPFAM_CONVERT:
+		case OPFAM_BR_CMP: case OPFAM_GLOBAL:
+			n++;
+			break;
+		default:
+			break;
+		}
+		uint32_t nt = insn_branch_count(ip);
+		if (!ir_grow((void **)&stack, &cap, top + nt, sizeof *stack)) {
+			sure = false;
+			break;
+		}
+		for (uint32_t k = 0; k < nt; k++) {
+			int64_t t = insn_branch_target(c->code, off, k);
+			if (t >= 0 && t < len)
+				stack[top++] = (uint32_t)t;
+		}
+		if (op == OP_RET || op == OP_UNREACHABLE || op == OP_EXIT ||
+		    op == OP_BR || op_infos[op].layout == OPL_BR_TABLE)
+			off = len;      /* no fall-through: next from the stack */
+		else
+			off += l;
+	}
+	free(stack);
+	free(seen);
+	return sure && n > c->budget;
+}
 
 wasm_status ir_build(wasm_module *m, uint32_t func_index, ir_func **out,
 	wasm_error *err)
@@ -1062,6 +1347,10 @@ wasm_status ir_build_bounded(wasm_module *m, uint32_t func_index,
 	}
 	f->nslots = c->nslots;
 	c->nlocals = fc->nlocals;
+	if (c->budget && over_budget(c, ft)) {
+		ir_b_refuse(c, "over the instruction budget");
+		goto out;
+	}
 	if (!scan(c) || !edges(c) || !min_latches(c))
 		goto out;
 	uint32_t nb = f->nb;
@@ -1070,16 +1359,17 @@ wasm_status ir_build_bounded(wasm_module *m, uint32_t func_index,
 	c->filled = calloc(nb, 1);
 	c->is_loop = calloc(nb, 1);
 	c->inc_head = calloc(nb, sizeof *c->inc_head);
+	c->nphi = calloc(nb, sizeof *c->nphi);
 	c->gen = calloc((size_t)nb * c->words + 1, sizeof *c->gen);
 	c->kill = calloc((size_t)nb * c->words + 1, sizeof *c->kill);
 	c->wrote = calloc(c->nslots + 1, sizeof *c->wrote);
 	if ((size_t)nb * c->nslots <= CUR_DENSE_MAX &&
 	    !(c->cur_dense = calloc((size_t)nb * c->nslots + 1, sizeof *c->cur_dense)))
 		goto out;
-	if (!c->sealed || !c->filled || !c->is_loop || !c->inc_head || !c->gen ||
+	if (!c->sealed || !c->filled || !c->is_loop || !c->inc_head || !c->nphi || !c->gen ||
 	    !c->kill || !c->wrote)
 		goto out;
-	if (!fill(c) || !osr_maps(c))
+	if (!loop_writes(c) || !fill(c) || !osr_maps(c))
 		goto out;
 	resolve_removed(c);
 	ir_compact(f);
@@ -1122,11 +1412,19 @@ out:
 	free(c->entry.val);
 	free(c->inc);
 	free(c->inc_head);
+	free(c->nphi);
 	free(c->chain);
 	free(c->vals);
 	free(c->min_latch);
 	free(c->gen);
 	free(c->kill);
+	free(c->wr);
+	free(c->wr_base);
+	free(c->lp);
+	free(c->lp_wr);
+	free(c->lp_base);
+	free(c->lp_entry);
+	free(c->lp_outer);
 	free(c->wrote);
 	free(c->fwd);
 	free(c->use_head);

@@ -37,6 +37,8 @@ typedef struct {
 	int32_t *block_at;          /* code offset -> block, or -1 */
 	uint8_t *is_insn;
 	uint8_t *reach, *sealed, *filled, *is_loop;
+	uint32_t *nphi;             /* per block: phis placed in it (deleted
+	                               ones too, as NOPs: all at its start) */
 	ir_ref *cur_dense;          /* value of a slot at the end of a block
 	                               (so far): [block * nslots + slot], if
 	                               that fits CUR_DENSE_MAX, */
@@ -58,6 +60,22 @@ typedef struct {
 	uint32_t nfilled;           /* blocks below this index are filled (or
 	                               unreachable) */
 	uint32_t words;             /* 64-bit words of a slot bit set */
+	uint64_t *wr;               /* per block: the slots its instructions
+	                               write (their D fields) */
+	uint32_t *wr_base;          /* per block: the lowest base of a call in
+	                               it, which writes its results from there
+	                               up (ENTER: 0); UINT32_MAX if none */
+	uint32_t *lp;               /* per block: 1 + its loop's index in
+	                               lp_wr, lp_base, lp_entry if it heads a
+	                               loop whose reads can skip the phis
+	                               (loop_writes), else 0 */
+	uint64_t *lp_wr;            /* per loop: the slots its blocks write */
+	uint32_t *lp_base;          /* per loop: the lowest call base in it */
+	uint32_t *lp_entry;         /* per loop: the header's one predecessor
+	                               outside it, UINT32_MAX if several */
+	uint32_t *lp_outer;         /* per block: 1 + the outermost loop whose
+	                               range holds it, if every loop of the
+	                               function can skip phis; else 0 */
 	uint64_t *gen, *kill;       /* per block: read before written; written */
 	uint32_t *wrote;            /* per slot: block + 1 that wrote it last */
 	ir_ref *fwd;                /* per value: the value a trivial phi was

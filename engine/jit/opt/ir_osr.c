@@ -155,7 +155,9 @@ static void read_at(const ir_func *f, const bool *fused, ir_osr_rebuild *r,
 			read_at(f, fused, r, aa[k], b, out, depth + 1);
 		return;
 	}
-	if (!ir_licm_movable(f, a))
+	/* a read in the defining block is live into no other (walk_back
+	 * would stop at once): most reads, not sorted for nothing */
+	if ((f->v[a].block == b && !out) || !ir_licm_movable(f, a))
 		return;
 	if (!ir_grow((void **)&r->read, &r->cap_read, r->nread + 1, sizeof *r->read)) {
 		r->oom = true;
