@@ -2,8 +2,9 @@
  * form table, one row per op, and the code of one op over registers.
  *
  * Legacy SSE forms with a 128-bit memory operand fault unless it is
- * 16-byte aligned: every 16-byte memory operand goes through movdqu; only
- * 4- and 8-byte memory operands (movss, movsd, pmovsx/zx) stay in memory.
+ * 16-byte aligned: every 16-byte wasm memory operand goes through movdqu;
+ * only 4- and 8-byte ones (movss, movsd, pmovsx/zx) stay in memory, and
+ * the constants of a pool (jit_simd_regs.pool), which are 16-aligned.
  * Lanes are moved in and out through the GPRs (the 8-byte halves: movq,
  * pshufd), so that nothing here needs SSE4.1's pinsr/pextr.
  */
@@ -452,9 +453,17 @@ static void ones(x64_buf *b, x64_xmm x)
 	x64_sse_xx(b, X64_PFX_66, X64_SSE_PCMPEQD, x, x);
 }
 
-/* x = the v128 (lo, hi) (clobbers g and tmp) */
-static void vconst(x64_buf *b, x64_xmm x, uint64_t lo, uint64_t hi, x64_xmm tmp,
-	x64_gpr g)
+/* The instruction just emitted reads the constant (lo, hi) from r's
+ * pool through its [rip + disp32]. */
+static void pool_at(x64_buf *b, const jit_simd_regs *r, uint64_t lo, uint64_t hi)
+{
+	x64_rip_label(b, r->pool(r->pool_ctx, lo, hi));
+}
+
+/* x = the v128 (lo, hi): from r's pool if it has one (movaps: its
+ * entries are 16-aligned), else through g (clobbers g and tmp) */
+static void vconst(x64_buf *b, const jit_simd_regs *r, x64_xmm x, uint64_t lo,
+	uint64_t hi, x64_xmm tmp, x64_gpr g)
 {
 	if (lo == 0 && hi == 0) {
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_PXOR, x, x);
@@ -462,6 +471,11 @@ static void vconst(x64_buf *b, x64_xmm x, uint64_t lo, uint64_t hi, x64_xmm tmp,
 	}
 	if (lo == ~0ull && hi == ~0ull) {
 		ones(b, x);
+		return;
+	}
+	if (r->pool) {
+		x64_movaps_xm(b, x, x64_mem_rip(0));
+		pool_at(b, r, lo, hi);
 		return;
 	}
 	x64_mov_ri(b, 8, g, (int64_t)lo);
@@ -473,6 +487,29 @@ static void vconst(x64_buf *b, x64_xmm x, uint64_t lo, uint64_t hi, x64_xmm tmp,
 	x64_mov_ri(b, 8, g, (int64_t)hi);
 	x64_movd_xr(b, 8, tmp, g);
 	x64_sse_xx(b, X64_PFX_66, X64_SSE_PUNPCKLQDQ, x, tmp);
+}
+
+/* d = src op (lo, hi), op a packed op whose second source may be memory:
+ * with r's pool the constant is op's memory operand (16-aligned, as the
+ * legacy SSE forms want), else it is built in x first (through tmp, g).
+ * vex: the VEX form, d not tied to src; else d is src. */
+static void op_const(x64_buf *b, const jit_simd_regs *r, bool vex, int pfx,
+	x64_sse op, x64_xmm d, x64_xmm src, uint64_t lo, uint64_t hi, x64_xmm x,
+	x64_xmm tmp, x64_gpr g)
+{
+	if (r->pool) {
+		if (vex)
+			x64_vex_xxm(b, pfx, op, d, src, x64_mem_rip(0));
+		else
+			x64_sse_xm(b, pfx, op, d, x64_mem_rip(0));
+		pool_at(b, r, lo, hi);
+		return;
+	}
+	vconst(b, r, x, lo, hi, tmp, g);
+	if (vex)
+		x64_vex_xxx(b, pfx, op, d, src, x);
+	else
+		x64_sse_xx(b, pfx, op, d, x);
 }
 
 /* g = g's low `size` bytes repeated over 64 bits (g zero-extended from
@@ -597,6 +634,13 @@ static uint64_t shuffle_mask(uint64_t idx, unsigned base)
 	return m;
 }
 
+/* Whether the shuffle indices (lo, hi) all pick a's bytes (below 16;
+ * validation keeps them below 32): b is then not read. */
+static bool shuffle_of_a(uint64_t lo, uint64_t hi)
+{
+	return !((lo | hi) & 0x1010101010101010ull);
+}
+
 #define SPLAT32(v) ((uint64_t)(v) << 32 | (uint64_t)(v))
 
 /* ---- the code of one op ---------------------------------------------------- */
@@ -615,12 +659,39 @@ static void access_here(x64_buf *b, const jit_simd_regs *r)
 		*r->access = (uint32_t)x64_buf_len(b);
 }
 
+/* The pairwise widening adds whose constants are a second operand: the
+ * u8 ones (a unsigned * 1 signed), the i16 ones, by pmaddwd with 1 (u16:
+ * (a - 0x8000) pairs summed signed, + 0x10000).  vex: d = op(a); else d
+ * is a.  (The s8 one, 1 unsigned * a signed, wants the constant first.) */
+static void emit_extadd(x64_buf *b, enum interp_op op, const jit_simd_regs *r,
+	bool vex, x64_xmm d, x64_xmm a)
+{
+	switch (op) {
+	case OP_V_I16X8_EXTADD_PAIRWISE_I8X16_U:
+		op_const(b, r, vex, X64_PFX_66, X64_SSE_PMADDUBSW, d, a,
+			0x0101010101010101ull, 0x0101010101010101ull, X0, X1, G0);
+		break;
+	case OP_V_I32X4_EXTADD_PAIRWISE_I16X8_S:
+		op_const(b, r, vex, X64_PFX_66, X64_SSE_PMADDWD, d, a,
+			0x0001000100010001ull, 0x0001000100010001ull, X0, X1, G0);
+		break;
+	default:        /* I32X4_EXTADD_PAIRWISE_I16X8_U */
+		op_const(b, r, vex, X64_PFX_66, X64_SSE_PXOR, d, a,
+			0x8000800080008000ull, 0x8000800080008000ull, X0, X1, G0);
+		op_const(b, r, vex, X64_PFX_66, X64_SSE_PMADDWD, d, d,
+			0x0001000100010001ull, 0x0001000100010001ull, X0, X1, G0);
+		op_const(b, r, vex, X64_PFX_66, X64_SSE_PADDD, d, d,
+			0x0001000000010000ull, 0x0001000000010000ull, X0, X1, G0);
+		break;
+	}
+}
+
 /* Constants, loads, stores, splats and lanes. */
 static void emit_moves(x64_buf *b, const jit_simd_form *f, const jit_simd_regs *r)
 {
 	switch ((enum vk)f->kind) {
 	case VK_CONST:
-		vconst(b, r->d, r->lo, r->hi, X0, G0);
+		vconst(b, r, r->d, r->lo, r->hi, X0, G0);
 		break;
 	case VK_LOAD:
 		access_here(b, r);
@@ -742,10 +813,8 @@ static void emit_lanes(x64_buf *b, const jit_simd_form *f, const jit_simd_regs *
 		}
 		break;
 	case VK_GPR64:          /* abs/neg: and/xor with the mask in each lane */
-		x64_mov_ri(b, 8, G0, (int64_t)f->k);
-		vsplat_gpr(b, X0, G0);
-		x64_sse_xx(b, X64_PFX_66, f->op == X64_ALU_AND ? X64_SSE_PAND : X64_SSE_PXOR,
-			d, X0);
+		op_const(b, r, false, X64_PFX_66, f->op == X64_ALU_AND ? X64_SSE_PAND :
+			X64_SSE_PXOR, d, d, f->k, f->k, X0, X0, G0);
 		break;
 	case VK_SHIFT:          /* the count modulo the lane width, as the
 	                           interpreter's VSHIFT */
@@ -759,18 +828,20 @@ static void emit_lanes(x64_buf *b, const jit_simd_form *f, const jit_simd_regs *
 		x64_sse_xx(b, X64_PFX_66, (x64_sse)f->op, d, X0);
 		break;
 	case VK_SHUFFLE:        /* validation keeps indices below 32 */
-		vconst(b, X0, shuffle_mask(r->lo, 0), shuffle_mask(r->hi, 0), X2, G0);
-		x64_sse_xx(b, X64_PFX_66, X64_SSE_PSHUFB, d, X0);
+		op_const(b, r, false, X64_PFX_66, X64_SSE_PSHUFB, d, d,
+			shuffle_mask(r->lo, 0), shuffle_mask(r->hi, 0), X0, X2, G0);
+		if (shuffle_of_a(r->lo, r->hi))
+			break;
 		x64_movaps_xx(b, X1, r->b);
-		vconst(b, X0, shuffle_mask(r->lo, 16), shuffle_mask(r->hi, 16), X2, G0);
-		x64_sse_xx(b, X64_PFX_66, X64_SSE_PSHUFB, X1, X0);
+		op_const(b, r, false, X64_PFX_66, X64_SSE_PSHUFB, X1, X1,
+			shuffle_mask(r->lo, 16), shuffle_mask(r->hi, 16), X0, X2, G0);
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_POR, d, X1);
 		break;
 	case VK_SWIZZLE:        /* index + 0x70 (unsigned saturated): 0..15
 	                           keep their low 4 bits, the rest get bit 7 */
 		x64_movaps_xx(b, X1, r->b);
-		vconst(b, X0, 0x7070707070707070ull, 0x7070707070707070ull, X2, G0);
-		x64_sse_xx(b, X64_PFX_66, X64_SSE_PADDUSB, X1, X0);
+		op_const(b, r, false, X64_PFX_66, X64_SSE_PADDUSB, X1, X1,
+			0x7070707070707070ull, 0x7070707070707070ull, X0, X2, G0);
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_PSHUFB, d, X1);
 		break;
 	case VK_EXTMUL:         /* both widened (the low or high halves),
@@ -789,7 +860,7 @@ static void emit_lanes(x64_buf *b, const jit_simd_form *f, const jit_simd_regs *
 	case VK_Q15MULR:        /* pmulhrsw gives 0x8000 for 0x8000 * 0x8000
 	                           alone, where the lane saturates to 0x7fff */
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_PMULHRSW, d, r->b);
-		vconst(b, X0, 0x8000800080008000ull, 0x8000800080008000ull, X1, G0);
+		vconst(b, r, X0, 0x8000800080008000ull, 0x8000800080008000ull, X1, G0);
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_PCMPEQW, X0, d);
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_PXOR, d, X0);
 		break;
@@ -831,10 +902,10 @@ static void emit_seq_vex(x64_buf *b, enum interp_op op, const jit_simd_regs *r)
 	case OP_V_I8X16_POPCNT:
 		shift_count(b, X1, 4, G0);
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSRLW, X0, a, X1);
-		vconst(b, X1, 0x0f0f0f0f0f0f0f0full, 0x0f0f0f0f0f0f0f0full, X2, G0);
+		vconst(b, r, X1, 0x0f0f0f0f0f0f0f0full, 0x0f0f0f0f0f0f0f0full, X2, G0);
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PAND, d, a, X1);
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PAND, X0, X0, X1);
-		vconst(b, X1, 0x0302020102010100ull, 0x0403030203020201ull, X2, G0);
+		vconst(b, r, X1, 0x0302020102010100ull, 0x0403030203020201ull, X2, G0);
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSHUFB, d, X1, d);
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSHUFB, X0, X1, X0);
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PADDB, d, d, X0);
@@ -846,20 +917,20 @@ static void emit_seq_vex(x64_buf *b, enum interp_op op, const jit_simd_regs *r)
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSRLD, d, a, X1);
 		x64_vex_xx(b, X64_PFX_NONE, X64_SSE_CVTDQ2PS, d, d);
 		x64_vex_xx(b, X64_PFX_NONE, X64_SSE_CVTDQ2PS, X0, X0);
-		vconst(b, X1, SPLAT32(0x47800000u), SPLAT32(0x47800000u), X2, G0);
+		vconst(b, r, X1, SPLAT32(0x47800000u), SPLAT32(0x47800000u), X2, G0);
 		x64_vex_xxx(b, X64_PFX_NONE, X64_SSE_MUL, d, d, X1);
 		x64_vex_xxx(b, X64_PFX_NONE, X64_SSE_ADD, d, d, X0);
 		break;
 	case OP_V_F64X2_CONVERT_LOW_I32X4_U:
 		x64_vex_xx(b, X64_PFX_66, X64_SSE_PMOVZXDQ, d, a);
-		vconst(b, X0, 0x4330000000000000ull, 0x4330000000000000ull, X1, G0);
+		vconst(b, r, X0, 0x4330000000000000ull, 0x4330000000000000ull, X1, G0);
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_POR, d, d, X0);
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_SUB, d, d, X0);
 		break;
 	case OP_V_I32X4_TRUNC_SAT_F32X4_U:
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PXOR, X0, X0, X0);
 		x64_vex_xxx(b, X64_PFX_NONE, X64_SSE_MAX, d, a, X0);
-		vconst(b, X0, SPLAT32(0x4f000000u), SPLAT32(0x4f000000u), X2, G0);
+		vconst(b, r, X0, SPLAT32(0x4f000000u), SPLAT32(0x4f000000u), X2, G0);
 		x64_vex_xxx(b, X64_PFX_NONE, X64_SSE_SUB, X1, d, X0);
 		x64_vex_xxxi(b, X64_PFX_NONE, X64_SSE_CMPP, X0, X0, X1, X64_CMPP_LE);
 		x64_vex_xx(b, X64_PFX_F3, X64_SSE_CVTTPS2DQ, X1, X1);
@@ -871,7 +942,7 @@ static void emit_seq_vex(x64_buf *b, enum interp_op op, const jit_simd_regs *r)
 		break;
 	case OP_V_I32X4_TRUNC_SAT_F64X2_S_ZERO:
 		x64_vex_xxxi(b, X64_PFX_66, X64_SSE_CMPP, X0, a, a, X64_CMPP_EQ);
-		vconst(b, X1, 0x41dfffffffc00000ull, 0x41dfffffffc00000ull, X2, G0);
+		vconst(b, r, X1, 0x41dfffffffc00000ull, 0x41dfffffffc00000ull, X2, G0);
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_AND, X0, X0, X1);
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_MIN, d, a, X0);
 		x64_vex_xx(b, X64_PFX_66, X64_SSE_CVTTPD2DQ, d, d);
@@ -879,11 +950,11 @@ static void emit_seq_vex(x64_buf *b, enum interp_op op, const jit_simd_regs *r)
 	case OP_V_I32X4_TRUNC_SAT_F64X2_U_ZERO:
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PXOR, X0, X0, X0);
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_MAX, d, a, X0);
-		vconst(b, X1, 0x41efffffffe00000ull, 0x41efffffffe00000ull, X2, G0);
+		vconst(b, r, X1, 0x41efffffffe00000ull, 0x41efffffffe00000ull, X2, G0);
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_MIN, d, d, X1);
 		x64_vex_xxi(b, X64_PFX_66, X64_SSE_ROUNDPD, d, d,
 			X64_ROUND_TRUNC | X64_ROUND_NO_EXC);
-		vconst(b, X1, 0x4330000000000000ull, 0x4330000000000000ull, X2, G0);
+		vconst(b, r, X1, 0x4330000000000000ull, 0x4330000000000000ull, X2, G0);
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_ADD, d, d, X1);
 		x64_vex_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, d, d, 0x08);
 		x64_movd_rx(b, 8, G0, d);
@@ -947,10 +1018,8 @@ static bool emit_vex(x64_buf *b, enum interp_op op, const jit_simd_form *f,
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PXOR, d, a, X0);
 		break;
 	case VK_GPR64:
-		x64_mov_ri(b, 8, G0, (int64_t)f->k);
-		vsplat_gpr(b, X0, G0);
-		x64_vex_xxx(b, X64_PFX_66, f->op == X64_ALU_AND ? X64_SSE_PAND : X64_SSE_PXOR,
-			d, a, X0);
+		op_const(b, r, true, X64_PFX_66, f->op == X64_ALU_AND ? X64_SSE_PAND :
+			X64_SSE_PXOR, d, a, f->k, f->k, X0, X0, G0);
 		break;
 	case VK_SHIFT:          /* the count modulo the lane width */
 		if (r->count) {
@@ -963,15 +1032,20 @@ static bool emit_vex(x64_buf *b, enum interp_op op, const jit_simd_form *f,
 		x64_vex_xxx(b, X64_PFX_66, (x64_sse)f->op, d, a, X0);
 		break;
 	case VK_SHUFFLE:        /* a's bytes or b's, by two pshufbs */
-		vconst(b, X0, shuffle_mask(r->lo, 0), shuffle_mask(r->hi, 0), X2, G0);
-		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSHUFB, X1, a, X0);
-		vconst(b, X0, shuffle_mask(r->lo, 16), shuffle_mask(r->hi, 16), X2, G0);
-		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSHUFB, X0, r->b, X0);
+		if (shuffle_of_a(r->lo, r->hi)) {
+			op_const(b, r, true, X64_PFX_66, X64_SSE_PSHUFB, d, a,
+				shuffle_mask(r->lo, 0), shuffle_mask(r->hi, 0), X0, X2, G0);
+			break;
+		}
+		op_const(b, r, true, X64_PFX_66, X64_SSE_PSHUFB, X1, a,
+			shuffle_mask(r->lo, 0), shuffle_mask(r->hi, 0), X0, X2, G0);
+		op_const(b, r, true, X64_PFX_66, X64_SSE_PSHUFB, X0, r->b,
+			shuffle_mask(r->lo, 16), shuffle_mask(r->hi, 16), X0, X2, G0);
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_POR, d, X1, X0);
 		break;
 	case VK_SWIZZLE:        /* as emit_lanes: index + 0x70, saturated */
-		vconst(b, X0, 0x7070707070707070ull, 0x7070707070707070ull, X2, G0);
-		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PADDUSB, X1, r->b, X0);
+		op_const(b, r, true, X64_PFX_66, X64_SSE_PADDUSB, X1, r->b,
+			0x7070707070707070ull, 0x7070707070707070ull, X0, X2, G0);
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSHUFB, d, a, X1);
 		break;
 	case VK_EXTMUL:         /* b widened first: d may be b */
@@ -989,30 +1063,17 @@ static bool emit_vex(x64_buf *b, enum interp_op op, const jit_simd_form *f,
 	case VK_EXTADD:         /* as emit_wide */
 		switch (op) {
 		case OP_V_I16X8_EXTADD_PAIRWISE_I8X16_S:  /* 1 (unsigned) * a (signed) */
-			vconst(b, X0, 0x0101010101010101ull, 0x0101010101010101ull, X1, G0);
+			vconst(b, r, X0, 0x0101010101010101ull, 0x0101010101010101ull, X1, G0);
 			x64_vex_xxx(b, X64_PFX_66, X64_SSE_PMADDUBSW, d, X0, a);
 			break;
-		case OP_V_I16X8_EXTADD_PAIRWISE_I8X16_U:  /* a (unsigned) * 1 (signed) */
-			vconst(b, X0, 0x0101010101010101ull, 0x0101010101010101ull, X1, G0);
-			x64_vex_xxx(b, X64_PFX_66, X64_SSE_PMADDUBSW, d, a, X0);
-			break;
-		case OP_V_I32X4_EXTADD_PAIRWISE_I16X8_S:
-			vconst(b, X0, 0x0001000100010001ull, 0x0001000100010001ull, X1, G0);
-			x64_vex_xxx(b, X64_PFX_66, X64_SSE_PMADDWD, d, a, X0);
-			break;
-		default:        /* _U: (a - 0x8000) pairs summed signed, + 0x10000 */
-			vconst(b, X0, 0x8000800080008000ull, 0x8000800080008000ull, X1, G0);
-			x64_vex_xxx(b, X64_PFX_66, X64_SSE_PXOR, d, a, X0);
-			vconst(b, X0, 0x0001000100010001ull, 0x0001000100010001ull, X1, G0);
-			x64_vex_xxx(b, X64_PFX_66, X64_SSE_PMADDWD, d, d, X0);
-			vconst(b, X0, 0x0001000000010000ull, 0x0001000000010000ull, X1, G0);
-			x64_vex_xxx(b, X64_PFX_66, X64_SSE_PADDD, d, d, X0);
+		default:
+			emit_extadd(b, op, r, true, d, a);
 			break;
 		}
 		break;
 	case VK_Q15MULR:        /* as emit_lanes */
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PMULHRSW, d, a, r->b);
-		vconst(b, X0, 0x8000800080008000ull, 0x8000800080008000ull, X1, G0);
+		vconst(b, r, X0, 0x8000800080008000ull, 0x8000800080008000ull, X1, G0);
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PCMPEQW, X0, X0, d);
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PXOR, d, d, X0);
 		break;
@@ -1109,25 +1170,12 @@ static void emit_wide(x64_buf *b, enum interp_op op, const jit_simd_form *f,
 	case VK_EXTADD:
 		switch (op) {
 		case OP_V_I16X8_EXTADD_PAIRWISE_I8X16_S:  /* 1 (unsigned) * a (signed) */
-			vconst(b, X0, 0x0101010101010101ull, 0x0101010101010101ull, X1, G0);
+			vconst(b, r, X0, 0x0101010101010101ull, 0x0101010101010101ull, X1, G0);
 			x64_sse_xx(b, X64_PFX_66, X64_SSE_PMADDUBSW, X0, d);
 			x64_movaps_xx(b, d, X0);
 			break;
-		case OP_V_I16X8_EXTADD_PAIRWISE_I8X16_U:  /* a (unsigned) * 1 (signed) */
-			vconst(b, X0, 0x0101010101010101ull, 0x0101010101010101ull, X1, G0);
-			x64_sse_xx(b, X64_PFX_66, X64_SSE_PMADDUBSW, d, X0);
-			break;
-		case OP_V_I32X4_EXTADD_PAIRWISE_I16X8_S:
-			vconst(b, X0, 0x0001000100010001ull, 0x0001000100010001ull, X1, G0);
-			x64_sse_xx(b, X64_PFX_66, X64_SSE_PMADDWD, d, X0);
-			break;
-		default:        /* _U: (a - 0x8000) pairs summed signed, + 0x10000 */
-			vconst(b, X0, 0x8000800080008000ull, 0x8000800080008000ull, X1, G0);
-			x64_sse_xx(b, X64_PFX_66, X64_SSE_PXOR, d, X0);
-			vconst(b, X0, 0x0001000100010001ull, 0x0001000100010001ull, X1, G0);
-			x64_sse_xx(b, X64_PFX_66, X64_SSE_PMADDWD, d, X0);
-			vconst(b, X0, 0x0001000000010000ull, 0x0001000000010000ull, X1, G0);
-			x64_sse_xx(b, X64_PFX_66, X64_SSE_PADDD, d, X0);
+		default:
+			emit_extadd(b, op, r, false, d, d);
 			break;
 		}
 		break;
@@ -1228,10 +1276,10 @@ static void emit_seq(x64_buf *b, enum interp_op op, const jit_simd_regs *r)
 		x64_movaps_xx(b, X0, d);
 		shift_count(b, X1, 4, G0);
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_PSRLW, X0, X1);
-		vconst(b, X1, 0x0f0f0f0f0f0f0f0full, 0x0f0f0f0f0f0f0f0full, X2, G0);
+		vconst(b, r, X1, 0x0f0f0f0f0f0f0f0full, 0x0f0f0f0f0f0f0f0full, X2, G0);
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_PAND, d, X1);
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_PAND, X0, X1);
-		vconst(b, X1, 0x0302020102010100ull, 0x0403030203020201ull, X2, G0);
+		vconst(b, r, X1, 0x0302020102010100ull, 0x0403030203020201ull, X2, G0);
 		x64_movaps_xx(b, X2, X1);
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_PSHUFB, X1, d);
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_PSHUFB, X2, X0);
@@ -1248,14 +1296,14 @@ static void emit_seq(x64_buf *b, enum interp_op op, const jit_simd_regs *r)
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_PSRLD, X0, X1);
 		x64_sse_xx(b, X64_PFX_NONE, X64_SSE_CVTDQ2PS, d, d);
 		x64_sse_xx(b, X64_PFX_NONE, X64_SSE_CVTDQ2PS, X0, X0);
-		vconst(b, X1, SPLAT32(0x47800000u), SPLAT32(0x47800000u), X2, G0);
+		vconst(b, r, X1, SPLAT32(0x47800000u), SPLAT32(0x47800000u), X2, G0);
 		x64_sse_xx(b, X64_PFX_NONE, X64_SSE_MUL, d, X1);
 		x64_sse_xx(b, X64_PFX_NONE, X64_SSE_ADD, d, X0);
 		break;
 	case OP_V_F64X2_CONVERT_LOW_I32X4_U:
 		/* the u32 as the low bits of 2^52's mantissa, minus 2^52: exact */
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_PMOVZXDQ, d, d);
-		vconst(b, X0, 0x4330000000000000ull, 0x4330000000000000ull, X1, G0);
+		vconst(b, r, X0, 0x4330000000000000ull, 0x4330000000000000ull, X1, G0);
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_POR, d, X0);
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_SUB, d, X0);
 		break;
@@ -1265,7 +1313,7 @@ static void emit_seq(x64_buf *b, enum interp_op op, const jit_simd_regs *r)
 		 * x >= 2^32, at least 0: the sum is the saturated u32 */
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_PXOR, X0, X0);
 		x64_sse_xx(b, X64_PFX_NONE, X64_SSE_MAX, d, X0);
-		vconst(b, X0, SPLAT32(0x4f000000u), SPLAT32(0x4f000000u), X2, G0);
+		vconst(b, r, X0, SPLAT32(0x4f000000u), SPLAT32(0x4f000000u), X2, G0);
 		x64_movaps_xx(b, X1, d);
 		x64_sse_xx(b, X64_PFX_NONE, X64_SSE_SUB, X1, X0);
 		x64_sse_xxi(b, X64_PFX_NONE, X64_SSE_CMPP, X0, X1, X64_CMPP_LE);
@@ -1282,7 +1330,7 @@ static void emit_seq(x64_buf *b, enum interp_op op, const jit_simd_regs *r)
 		 * it gives 0x80000000, the saturated value */
 		x64_movaps_xx(b, X0, d);
 		x64_sse_xxi(b, X64_PFX_66, X64_SSE_CMPP, X0, X0, X64_CMPP_EQ);
-		vconst(b, X1, 0x41dfffffffc00000ull, 0x41dfffffffc00000ull, X2, G0);
+		vconst(b, r, X1, 0x41dfffffffc00000ull, 0x41dfffffffc00000ull, X2, G0);
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_AND, X0, X1);
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_MIN, d, X0);
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_CVTTPD2DQ, d, d);
@@ -1292,11 +1340,11 @@ static void emit_seq(x64_buf *b, enum interp_op op, const jit_simd_regs *r)
 		 * the u32 is the low half of each lane's bits */
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_PXOR, X0, X0);
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_MAX, d, X0);
-		vconst(b, X1, 0x41efffffffe00000ull, 0x41efffffffe00000ull, X2, G0);
+		vconst(b, r, X1, 0x41efffffffe00000ull, 0x41efffffffe00000ull, X2, G0);
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_MIN, d, X1);
 		x64_sse_xxi(b, X64_PFX_66, X64_SSE_ROUNDPD, d, d,
 			X64_ROUND_TRUNC | X64_ROUND_NO_EXC);
-		vconst(b, X1, 0x4330000000000000ull, 0x4330000000000000ull, X2, G0);
+		vconst(b, r, X1, 0x4330000000000000ull, 0x4330000000000000ull, X2, G0);
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_ADD, d, X1);
 		x64_sse_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, d, d, 0x08);
 		x64_movd_rx(b, 8, G0, d);

@@ -127,6 +127,15 @@ typedef struct {
 	uint32_t *access;       /* if not NULL: set to the offset in the
 	                           buffer of the one instruction that reads
 	                           or writes m (for the PC map: it may fault) */
+	/* If not NULL (tier 2): the label of the 16-byte constant (lo, hi)
+	 * in a pool of 16-aligned constants after the code, which an
+	 * instruction reaches through [rip + disp32] (x64_rip_label): a
+	 * constant of the op's code (v128.const, shuffle masks, extadd's
+	 * multipliers, ...) is then one load, or the memory operand of the
+	 * one instruction that reads it.  NULL (the baseline): constants
+	 * are built in the scratch registers through a GPR. */
+	x64_label *(*pool)(void *ctx, uint64_t lo, uint64_t hi);
+	void *pool_ctx;
 } jit_simd_regs;
 
 enum jit_simd_shape jit_simd_shape(enum interp_op op);

@@ -1792,6 +1792,121 @@ START_TEST(simd_shift_counts)
 }
 END_TEST
 
+/* The MIR of exported function name after the default passes (free
+ * both). */
+static mir_func *lower_export(rig *r, const char *name, ir_func **f)
+{
+	uint32_t idx;
+	mir_func *mf;
+	wasm_error err;
+	export_func(r, name, &idx);
+	ck_assert_int_eq(ir_build(r->m, idx, f, &err), WASM_OK);
+	ck_assert_int_eq(ir_run_passes(*f, ir_default_pipeline, NULL, true, &err), WASM_OK);
+	ck_assert_msg(mir_lower(r->m, *f, &mf, &err) == WASM_OK, "%s", err.message);
+	return mf;
+}
+
+/* v[0..15] into a v128 argument, the v128 result out. */
+static void v128_call(rig *r, const char *name, const uint8_t v[16], uint8_t out[16])
+{
+	wasm_value a, res;
+	wasm_error err;
+	a.type = WASM_V128;
+	memcpy(a.of.v128, v, 16);
+	ck_assert_int_eq(wasm_func_call(r->s, export_func(r, name, NULL), &a, 1, &res,
+		1, &err), WASM_OK);
+	memcpy(out, res.of.v128, 16);
+}
+
+/* The SIMD ops' constants (v128.const, shuffle masks, extadd's
+ * multipliers, abs's mask) come from the function's constant pool,
+ * rip-relative (jit_simd_regs.pool): no movabs and movq through a GPR
+ * (the constants below hold no 0x48/0x49 byte, so the pool after the
+ * code cannot look like a movabs).  i8x16.shuffle of one value twice
+ * reads it once: its indices all below 16 (one pshufb).  The results
+ * are the interpreter's and the baseline's (which still builds its
+ * constants in registers). */
+static const char vk_wat[] =
+	"(module\n"
+	"  (func (export \"vk\") (param v128) (result v128)\n"
+	"    (f32x4.abs (i32x4.add\n"
+	"      (i32x4.extadd_pairwise_i16x8_u\n"
+	"        (i8x16.shuffle 16 17 18 19 3 3 3 3 31 30 29 28 0 1 2 3\n"
+	"          (local.get 0) (local.get 0)))\n"
+	"      (v128.const i32x4 0x01020304 0x05060708 0x090a0b0c 0x0d0e0f10))))\n"
+	"  (func (export \"vs\") (param v128) (result v128)\n"
+	"    (i16x8.extadd_pairwise_i8x16_u (i8x16.swizzle (local.get 0)\n"
+	"      (v128.const i8x16 15 14 13 12 11 10 9 8 7 6 5 4 3 2 1 0)))))\n";
+
+START_TEST(simd_consts_pool)
+{
+	static const uint8_t inputs[][16] = {
+		{ 0x01, 0x80, 0x7f, 0xff, 0x00, 0x81, 0x40, 0xfe,
+		  0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0 },
+		{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f,
+		  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80 },
+	};
+	static const char *const names[] = { "vk", "vs" };
+	size_t len;
+	uint8_t *bytes = wat(vk_wat, &len);
+	rig ri, rb, ro;
+	rig_up(&ri, bytes, len, WASM_TIER_INTERP);
+	rig_up(&rb, bytes, len, WASM_TIER_BASELINE);
+	rig_up(&ro, bytes, len, WASM_TIER_OPT);
+	free(bytes);
+	for (size_t n = 0; n < 2; n++)
+		for (size_t in = 0; in < sizeof inputs / sizeof inputs[0]; in++) {
+			uint8_t vi[16], vb[16], vo[16];
+			v128_call(&ri, names[n], inputs[in], vi);
+			v128_call(&rb, names[n], inputs[in], vb);
+			v128_call(&ro, names[n], inputs[in], vo);
+			ck_assert_msg(memcmp(vi, vo, 16) == 0, "%s, input %zu: tier 2 differs",
+				names[n], in);
+			ck_assert_msg(memcmp(vi, vb, 16) == 0, "%s, input %zu: the baseline "
+				"differs", names[n], in);
+		}
+	wasm_module_stats st;
+	wasm_module_stats_get(ro.m, &st);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].nfuncs, 2);
+	for (size_t n = 0; n < 2; n++) {
+		uint32_t idx;
+		export_func(&ro, names[n], &idx);
+		mir_code code;
+		wasm_error err;
+		ck_assert_int_eq(opt_codegen(ro.m, idx, NULL, true, &code, &err), WASM_OK);
+		for (size_t k = 0; k + 3 < code.len; k++) {
+			const uint8_t *p = code.code + k;
+			ck_assert_msg(!((p[0] == 0x48 || p[0] == 0x49) && p[1] >= 0xb8 &&
+				p[1] <= 0xbf), "%s: movabs at %zu", names[n], k);
+			ck_assert_msg(!(p[0] == 0x66 && (p[1] & 0xf8) == 0x48 && p[2] == 0x0f &&
+				p[3] == 0x6e), "%s: movq xmm, r64 at %zu", names[n], k);
+		}
+		free(code.code);
+		free(code.pc);
+		free(code.loops);
+	}
+	ir_func *f;
+	mir_func *mf = lower_export(&ro, "vk", &f);
+	unsigned nshuf = 0;
+	for (uint32_t bi = 0; bi < mf->nb; bi++)
+		for (uint32_t ii = 0; ii < mf->b[bi].n; ii++) {
+			const mir_insn *m = &mf->b[bi].insn[ii];
+			if (!mir_is_simd(m) || m->aux != OP_V_I8X16_SHUFFLE)
+				continue;
+			nshuf++;
+			ck_assert_msg(!(((uint64_t)m->imm | m->imm2) & 0x1010101010101010ull),
+				"shuffle(v, v) reads b: %016" PRIx64 " %016" PRIx64,
+				(uint64_t)m->imm, m->imm2);
+		}
+	ck_assert_uint_eq(nshuf, 1);
+	mir_free(mf);
+	ir_func_free(f);
+	rig_down(&ri);
+	rig_down(&rb);
+	rig_down(&ro);
+}
+END_TEST
+
 /* Code size against the baseline's for the same functions (printed). */
 START_TEST(code_size)
 {
@@ -1841,6 +1956,7 @@ int main(void)
 	tcase_add_test(tc, traps_located);
 	tcase_add_test(tc, code_size);
 	tcase_add_test(tc, simd_shift_counts);
+	tcase_add_test(tc, simd_consts_pool);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

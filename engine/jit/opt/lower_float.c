@@ -225,5 +225,11 @@ void lw_lower_simd(lw *c, ir_ref r)
 		}
 		m->imm = (int64_t)i->imm;
 		m->imm2 = cbits(c, hi);
+		/* shuffle(v, v): index k >= 16 is v's byte k - 16, so every
+		 * index picks a and the code reads a alone (one pshufb) */
+		if (op == OP_V_I8X16_SHUFFLE && a[0] == a[1]) {
+			m->imm &= ~(int64_t)0x1010101010101010ll;
+			m->imm2 &= ~0x1010101010101010ull;
+		}
 	}
 }
