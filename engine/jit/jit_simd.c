@@ -323,6 +323,11 @@ bool jit_simd_vex(enum interp_op op)
 	}
 }
 
+bool jit_simd_vex_mem(enum interp_op op)
+{
+	return jit_simd_forms[op].kind == VK_BIN;
+}
+
 bool jit_simd_needs_sse41(enum interp_op op)
 {
 	return jit_simd_forms[op].sse41;
@@ -989,6 +994,11 @@ static bool emit_vex(x64_buf *b, enum interp_op op, const jit_simd_form *f,
 	int p = f->pfx;
 	switch ((enum vk)f->kind) {
 	case VK_BIN:
+		if (r->mem_b) {
+			access_here(b, r);
+			x64_vex_xxm(b, p, (x64_sse)f->op, d, a, r->m);
+			break;
+		}
 		x64_vex_xxx(b, p, (x64_sse)f->op, d, a, r->b);
 		break;
 	case VK_BIN_I:

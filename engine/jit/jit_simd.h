@@ -120,6 +120,12 @@ typedef struct {
 	x64_xmm xt[3];
 	x64_gpr gt[3];
 	bool vex;               /* the AVX three-operand code (above) */
+	bool mem_b;             /* vex, an op jit_simd_vex_mem names: its
+	                           second v128 is the 16 bytes at m (a
+	                           v128.load fused into it), read by the op's
+	                           one instruction (vpaddw d, a, [m]: VEX
+	                           forms take unaligned operands); b is not
+	                           read */
 	uint16_t count;         /* the shifts (jit_simd_takes_count): 0, as
 	                           left unset, when the count is the scalar s;
 	                           else jit_simd_count(k) for the constant
@@ -168,6 +174,9 @@ bool jit_simd_swapped(enum interp_op op);
  * keep their SSE code, d tied to a, under AVX too: bitselect (three
  * v128s) and load_lane (a memory operand). */
 bool jit_simd_vex(enum interp_op op);
+/* Whether op's AVX code is one instruction whose second v128 operand may
+ * be memory (jit_simd_regs.mem_b): the plain lane-wise binary ops. */
+bool jit_simd_vex_mem(enum interp_op op);
 /* Whether op needs SSE4.1. */
 bool jit_simd_needs_sse41(enum interp_op op);
 /* The operands of lane op `op` (jit_simd_shape not JS_NONE) at ip, read

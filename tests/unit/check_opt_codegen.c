@@ -1907,6 +1907,59 @@ START_TEST(simd_consts_pool)
 }
 END_TEST
 
+/* With AVX a v128.load read once, by the lane-wise binary op right after
+ * it, is that op's memory operand (VOP3M: vpsubw d, a, [r15 + b + k],
+ * VEX forms take unaligned operands): the sub's second operand and the
+ * mul's.  Without AVX it stays a load (legacy SSE memory operands must
+ * be 16-byte aligned).  Results and traps are the interpreter's and the
+ * baseline's: a fault in the fused access names the load. */
+static const char vmem_wat[] =
+	"(module\n"
+	"  (memory 1)\n"
+	"  (data (i32.const 0) \"\\01\\80\\7f\\ff\\00\\81\\40\\fe\\12\\34\\56\\78\\9a\\bc\\de\\f0\"\n"
+	"    \"\\ff\\ff\\ff\\ff\\ff\\ff\\ff\\7f\\00\\00\\00\\00\\00\\00\\00\\80\"\n"
+	"    \"\\00\\00\\80\\3f\\00\\00\\c0\\ff\\01\\00\\80\\7f\\00\\00\\00\\80\")\n"
+	"  (func (export \"vmem\") (param i32 i32) (result i64) (local v128)\n"
+	"    (local.set 2 (i16x8.sub (v128.load (local.get 0))\n"
+	"      (v128.load offset=16 (local.get 1))))\n"
+	"    (local.set 2 (f32x4.mul (local.get 2) (v128.load offset=32 (local.get 0))))\n"
+	"    (i64.xor (i64x2.extract_lane 0 (local.get 2))\n"
+	"      (i64x2.extract_lane 1 (local.get 2)))))\n";
+
+START_TEST(simd_load_memop)
+{
+	bool avx = mir_cpu()->avx && !no_avx();
+	rigs r;
+	rigs_up(&r, vmem_wat);
+	ir_func *f;
+	mir_func *mf = lower_export(&r.o, "vmem", &f);
+	unsigned nm = 0, nload = 0;
+	for (uint32_t bi = 0; bi < mf->nb; bi++)
+		for (uint32_t ii = 0; ii < mf->b[bi].n; ii++) {
+			const mir_insn *m = &mf->b[bi].insn[ii];
+			nm += m->op == MIR_VOP3M;
+			nload += m->op == MIR_VDEF && m->aux == OP_V_V128_LOAD;
+		}
+	ck_assert_msg(nm == (avx ? 2u : 0u) && nload == (avx ? 1u : 3u),
+		"%u fused, %u loads with%s AVX", nm, nload, avx ? "" : "out");
+	mir_free(mf);
+	ir_func_free(f);
+	opt_install(&r.o, "vmem");
+	static const int64_t args[][2] = {
+		{ 0, 0 }, { 16, 0 }, { 0, 1 },
+		{ 65520, 0 },           /* the first load (not fused) */
+		{ 0, 65520 },           /* the sub's fused load */
+		{ 65500, 0 },           /* the mul's fused load */
+		{ -1, 0 },
+	};
+	for (size_t k = 0; k < sizeof args / sizeof args[0]; k++)
+		same(&r.o, &r.in, &r.bl, "vmem", args[k]);
+	outcome t = call(&r.o, "vmem", args[5]);
+	ck_assert_int_eq(t.trap, WASM_TRAP_OUT_OF_BOUNDS_MEMORY);
+	rigs_down(&r);
+}
+END_TEST
+
 /* Code size against the baseline's for the same functions (printed). */
 START_TEST(code_size)
 {
@@ -1957,6 +2010,7 @@ int main(void)
 	tcase_add_test(tc, code_size);
 	tcase_add_test(tc, simd_shift_counts);
 	tcase_add_test(tc, simd_consts_pool);
+	tcase_add_test(tc, simd_load_memop);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

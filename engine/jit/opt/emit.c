@@ -815,7 +815,7 @@ static void emit_memop(em *c, const mir_insn *i, int rd, int ra, int rb)
 	}
 }
 
-/* A SIMD instruction (mir.h: VOP, VOP3, VDEF, VGET, VST) through the
+/* A SIMD instruction (mir.h: VOP, VOP3, VOP3M, VDEF, VGET, VST) through the
  * shared emitter: spilled operands in xmm14, xmm15 and r10 (operand()), a
  * third v128 in the extra scratch register mir_simd_scratch counts; the
  * access of a load or store gets its PC map entry.  A spilled result is
@@ -842,7 +842,7 @@ static void emit_simd(em *c, const mir_insn *i)
 	rd = i->op == MIR_VOP ? operand(c, i->d, &sc, true) : -1;
 	if (i->a)
 		ra = operand(c, i->a, &sc, true);
-	if (i->b && (i->op == MIR_VST || i->op == MIR_VOP3)) {
+	if (i->b && (i->op == MIR_VST || i->op == MIR_VOP3 || i->op == MIR_VOP3M)) {
 		rb = operand(c, i->b, &sc, true);
 	} else if (i->b) {
 		rb = loc_of(c, i->b);
@@ -860,6 +860,12 @@ static void emit_simd(em *c, const mir_insn *i)
 	switch (shape) {
 	case JS_V_V:
 		r.d = xmm_of(rd);
+		if (i->op == MIR_VOP3M) {       /* d = op(a, [r15 + b + slot]) */
+			r.vex = r.mem_b = true;
+			r.a = xmm_of(ra);
+			r.m = mem_operand(rb, (int32_t)i->slot);
+			break;
+		}
 		if (i->op == MIR_VOP3) {        /* d = op(a, b | s) */
 			r.vex = true;
 			r.a = xmm_of(ra);

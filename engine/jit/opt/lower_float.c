@@ -150,7 +150,8 @@ void lw_lower_float(lw *c, ir_ref r)
  * the operands in registers; of a two-address op (VOP) the first v128
  * (the second, for the swapped ones) copied into the result first, but
  * with AVX an op jit_simd_vex names is a VOP3, its result not tied to
- * that operand (vpaddd d, a, b: no copy).  A shift by an IR constant
+ * that operand (vpaddd d, a, b: no copy), and a VOP3M when its second
+ * source is a v128.load read as its memory operand (vpaddd d, a, [m]).  A shift by an IR constant
  * (jit_simd_takes_count) has no scalar operand: hasimm and the count in
  * imm, for the immediate form (psrlw d, 8), so the constant is not put
  * in a register and no scratch GPR is needed.  The
@@ -177,6 +178,13 @@ void lw_lower_simd(lw *c, ir_ref r)
 	switch (jit_simd_shape(op)) {
 	case JS_V_V: {
 		bool sw = jit_simd_swapped(op);
+		/* the second source a fused v128.load (mem_operands), unless an
+		 * OSR entry's copy of r reads it from its slot (unfused) */
+		if (c->memop[r] != IR_NONE && c->fused[c->memop[r]]) {
+			mir_reg ra = lw_val(c, a[sw]);
+			lw_ins_mem(c, MIR_VOP3M, 16, lw_def(c, r), ra, r)->aux = op;
+			return;
+		}
 		/* a shift by a constant: the count is the immediate */
 		kcount = sc && jit_simd_takes_count(op) && ir_is_const(c->f, a[k + nvec]);
 		mir_reg rb = nvec >= 2 ? lw_val(c, a[k + !sw]) :
