@@ -22,8 +22,8 @@
 #define UN(o, pfx_, sse, ...) [OP_V_##o] = F(.kind = VK_UN, .pfx = pfx_, .op = X64_SSE_##sse, __VA_ARGS__)
 #define ROUND(o, sse, mode) [OP_V_##o] = F(.kind = VK_UN_I, .pfx = P66, .op = X64_SSE_##sse, \
 	.imm = X64_ROUND_##mode | X64_ROUND_NO_EXC, .sse41 = true)
-#define EXTMUL(o, ext, mul, b) [OP_V_##o] = F(.kind = VK_EXTMUL, .pfx = P66, \
-	.op = X64_SSE_##ext, .op2 = X64_SSE_##mul, .byte = b, .sse41 = true)
+#define EXTMUL(o, ext, mul, b, ...) [OP_V_##o] = F(.kind = VK_EXTMUL, .pfx = P66, \
+	.op = X64_SSE_##ext, .op2 = X64_SSE_##mul, .byte = b, .sse41 = true, __VA_ARGS__)
 #define SHIFT(o, sse, n) [OP_V_##o] = F(.kind = VK_SHIFT, .pfx = P66, .op = X64_SSE_##sse, .size = n)
 
 /* The integer compares of one lane width: eq, ne, signed by pcmpgt,
@@ -144,19 +144,23 @@ const jit_simd_form jit_simd_forms[OP_COUNT_] = {
 	SHIFT(I16X8_SHL, PSLLW, 2), SHIFT(I16X8_SHR_S, PSRAW, 2), SHIFT(I16X8_SHR_U, PSRLW, 2),
 	SHIFT(I32X4_SHL, PSLLD, 4), SHIFT(I32X4_SHR_S, PSRAD, 4), SHIFT(I32X4_SHR_U, PSRLD, 4),
 	SHIFT(I64X2_SHL, PSLLQ, 8), SHIFT(I64X2_SHR_U, PSRLQ, 8),
-	/* extend: the low or high 8 bytes of a, widened */
+	/* extend: the low or high 8 bytes of a, widened (the unsigned high
+	 * ones, given a pool, as the high half unpacked with zero) */
 	UN(I16X8_EXTEND_LOW_I8X16_S, P66, PMOVSXBW, .sse41 = true, .m64 = true),
 	UN(I16X8_EXTEND_HIGH_I8X16_S, P66, PMOVSXBW, .sse41 = true, .m64 = true, .byte = 8),
 	UN(I16X8_EXTEND_LOW_I8X16_U, P66, PMOVZXBW, .sse41 = true, .m64 = true),
-	UN(I16X8_EXTEND_HIGH_I8X16_U, P66, PMOVZXBW, .sse41 = true, .m64 = true, .byte = 8),
+	UN(I16X8_EXTEND_HIGH_I8X16_U, P66, PMOVZXBW, .sse41 = true, .m64 = true, .byte = 8,
+		.hiz = X64_SSE_PUNPCKHBW),
 	UN(I32X4_EXTEND_LOW_I16X8_S, P66, PMOVSXWD, .sse41 = true, .m64 = true),
 	UN(I32X4_EXTEND_HIGH_I16X8_S, P66, PMOVSXWD, .sse41 = true, .m64 = true, .byte = 8),
 	UN(I32X4_EXTEND_LOW_I16X8_U, P66, PMOVZXWD, .sse41 = true, .m64 = true),
-	UN(I32X4_EXTEND_HIGH_I16X8_U, P66, PMOVZXWD, .sse41 = true, .m64 = true, .byte = 8),
+	UN(I32X4_EXTEND_HIGH_I16X8_U, P66, PMOVZXWD, .sse41 = true, .m64 = true, .byte = 8,
+		.hiz = X64_SSE_PUNPCKHWD),
 	UN(I64X2_EXTEND_LOW_I32X4_S, P66, PMOVSXDQ, .sse41 = true, .m64 = true),
 	UN(I64X2_EXTEND_HIGH_I32X4_S, P66, PMOVSXDQ, .sse41 = true, .m64 = true, .byte = 8),
 	UN(I64X2_EXTEND_LOW_I32X4_U, P66, PMOVZXDQ, .sse41 = true, .m64 = true),
-	UN(I64X2_EXTEND_HIGH_I32X4_U, P66, PMOVZXDQ, .sse41 = true, .m64 = true, .byte = 8),
+	UN(I64X2_EXTEND_HIGH_I32X4_U, P66, PMOVZXDQ, .sse41 = true, .m64 = true, .byte = 8,
+		.hiz = X64_SSE_PUNPCKHDQ),
 
 	[OP_V_I8X16_SHUFFLE] = F(.kind = VK_SHUFFLE, .sse41 = true),
 	[OP_V_I8X16_SWIZZLE] = F(.kind = VK_SWIZZLE, .sse41 = true),
@@ -199,15 +203,15 @@ const jit_simd_form jit_simd_forms[OP_COUNT_] = {
 	EXTMUL(I16X8_EXTMUL_LOW_I8X16_S, PMOVSXBW, PMULLW, 0),
 	EXTMUL(I16X8_EXTMUL_HIGH_I8X16_S, PMOVSXBW, PMULLW, 8),
 	EXTMUL(I16X8_EXTMUL_LOW_I8X16_U, PMOVZXBW, PMULLW, 0),
-	EXTMUL(I16X8_EXTMUL_HIGH_I8X16_U, PMOVZXBW, PMULLW, 8),
+	EXTMUL(I16X8_EXTMUL_HIGH_I8X16_U, PMOVZXBW, PMULLW, 8, .hiz = X64_SSE_PUNPCKHBW),
 	EXTMUL(I32X4_EXTMUL_LOW_I16X8_S, PMOVSXWD, PMULLD, 0),
 	EXTMUL(I32X4_EXTMUL_HIGH_I16X8_S, PMOVSXWD, PMULLD, 8),
 	EXTMUL(I32X4_EXTMUL_LOW_I16X8_U, PMOVZXWD, PMULLD, 0),
-	EXTMUL(I32X4_EXTMUL_HIGH_I16X8_U, PMOVZXWD, PMULLD, 8),
+	EXTMUL(I32X4_EXTMUL_HIGH_I16X8_U, PMOVZXWD, PMULLD, 8, .hiz = X64_SSE_PUNPCKHWD),
 	EXTMUL(I64X2_EXTMUL_LOW_I32X4_S, PMOVSXDQ, PMULDQ, 0),
 	EXTMUL(I64X2_EXTMUL_HIGH_I32X4_S, PMOVSXDQ, PMULDQ, 8),
 	EXTMUL(I64X2_EXTMUL_LOW_I32X4_U, PMOVZXDQ, PMULUDQ, 0),
-	EXTMUL(I64X2_EXTMUL_HIGH_I32X4_U, PMOVZXDQ, PMULUDQ, 8),
+	EXTMUL(I64X2_EXTMUL_HIGH_I32X4_U, PMOVZXDQ, PMULUDQ, 8, .hiz = X64_SSE_PUNPCKHDQ),
 	[OP_V_I16X8_EXTADD_PAIRWISE_I8X16_S] = F(.kind = VK_EXTADD, .sse41 = true),
 	[OP_V_I16X8_EXTADD_PAIRWISE_I8X16_U] = F(.kind = VK_EXTADD, .sse41 = true),
 	[OP_V_I32X4_EXTADD_PAIRWISE_I16X8_S] = F(.kind = VK_EXTADD),
@@ -768,7 +772,10 @@ static void emit_lanes(x64_buf *b, const jit_simd_form *f, const jit_simd_regs *
 		x64_sse_xx(b, X64_PFX_66, (x64_sse)f->op2, d, X0);
 		break;
 	case VK_UN:
-		if (f->m64 && f->byte) {        /* the high 8 bytes, widened */
+		if (f->hiz && r->pool) {        /* a's high half with zeros */
+			op_const(b, r, false, X64_PFX_66, (x64_sse)f->hiz, d, d, 0, 0,
+				X0, X0, X64_RAX);
+		} else if (f->m64 && f->byte) { /* the high 8 bytes, widened */
 			x64_sse_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, X0, d, 0xee);
 			x64_sse_xx(b, f->pfx, (x64_sse)f->op, d, X0);
 		} else {
@@ -851,7 +858,13 @@ static void emit_lanes(x64_buf *b, const jit_simd_form *f, const jit_simd_regs *
 		break;
 	case VK_EXTMUL:         /* both widened (the low or high halves),
 	                           then multiplied */
-		if (f->byte) {
+		if (f->hiz && r->pool) {        /* the high halves with zeros */
+			op_const(b, r, false, X64_PFX_66, (x64_sse)f->hiz, d, d, 0, 0,
+				X0, X0, X64_RAX);
+			x64_movaps_xx(b, X0, r->b);
+			op_const(b, r, false, X64_PFX_66, (x64_sse)f->hiz, X0, X0, 0, 0,
+				X0, X0, X64_RAX);
+		} else if (f->byte) {
 			x64_sse_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, X0, d, 0xee);
 			x64_sse_xx(b, X64_PFX_66, (x64_sse)f->op, d, X0);
 			x64_sse_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, X0, r->b, 0xee);
@@ -1009,7 +1022,10 @@ static bool emit_vex(x64_buf *b, enum interp_op op, const jit_simd_form *f,
 		x64_vex_xxx(b, X64_PFX_66, (x64_sse)f->op2, d, X0, a);
 		break;
 	case VK_UN:
-		if (f->m64 && f->byte) {        /* the high 8 bytes, widened */
+		if (f->hiz && r->pool) {        /* a's high half with zeros */
+			op_const(b, r, true, X64_PFX_66, (x64_sse)f->hiz, d, a, 0, 0,
+				X0, X0, X64_RAX);
+		} else if (f->m64 && f->byte) { /* the high 8 bytes, widened */
 			x64_vex_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, d, a, 0xee);
 			x64_vex_xx(b, p, (x64_sse)f->op, d, d);
 		} else {
@@ -1059,7 +1075,12 @@ static bool emit_vex(x64_buf *b, enum interp_op op, const jit_simd_form *f,
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSHUFB, d, a, X1);
 		break;
 	case VK_EXTMUL:         /* b widened first: d may be b */
-		if (f->byte) {
+		if (f->hiz && r->pool) {        /* the high halves with zeros */
+			op_const(b, r, true, X64_PFX_66, (x64_sse)f->hiz, X0, r->b, 0, 0,
+				X0, X0, X64_RAX);
+			op_const(b, r, true, X64_PFX_66, (x64_sse)f->hiz, d, a, 0, 0,
+				X0, X0, X64_RAX);
+		} else if (f->byte) {
 			x64_vex_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, X0, r->b, 0xee);
 			x64_vex_xx(b, X64_PFX_66, (x64_sse)f->op, X0, X0);
 			x64_vex_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, d, a, 0xee);

@@ -82,6 +82,10 @@ typedef struct jit_simd_form {
 	uint8_t byte;           /* VK_UN: offset of the source in a */
 	uint32_t op;            /* x64_sse, or x64_alu for VK_GPR64 */
 	uint32_t op2;           /* VK_CMPU: the pcmpeq */
+	uint32_t hiz;           /* VK_UN, VK_EXTMUL of the high 8 bytes,
+	                           unsigned: the unpack with zero that widens
+	                           them (punpckhbw d, [zero]), one instruction
+	                           where a pool has the zero */
 	uint64_t k;             /* VK_GPR64: the constant */
 } jit_simd_form;
 

@@ -1960,6 +1960,95 @@ START_TEST(simd_load_memop)
 }
 END_TEST
 
+/* Whether code[0..len) holds an instruction of the 0F-map opcode op
+ * with prefix 66 (legacy, REX or not) or VEX pp = 66 (two-byte C5 form
+ * or three-byte C4 with map 0F). */
+static bool has_op66(const uint8_t *code, size_t len, uint8_t op)
+{
+	for (size_t k = 0; k + 3 < len; k++) {
+		const uint8_t *p = code + k;
+		if (p[0] == 0x66 && p[1] == 0x0f && p[2] == op)
+			return true;
+		if (p[0] == 0x66 && (p[1] & 0xf0) == 0x40 && p[2] == 0x0f && p[3] == op)
+			return true;
+		if (p[0] == 0xc5 && (p[1] & 3) == 1 && p[2] == op)
+			return true;
+		if (k + 4 < len && p[0] == 0xc4 && (p[1] & 0x1f) == 1 && (p[2] & 3) == 1 &&
+		    p[3] == op)
+			return true;
+	}
+	return false;
+}
+
+/* The unsigned widenings of a v128's high 8 bytes (extend_high_u,
+ * extmul_high_u) given a pool: the high half unpacked with the pool's
+ * zero, punpckhbw/wd/dq d, [rip+k] (as gcc's _mm_unpackhi_epi8(v,
+ * zero)), not pshufd then pmovzx; the results the interpreter's and the
+ * baseline's. */
+static const struct { const char *op; bool two; uint8_t unpack; } hiz_ops[] = {
+	{ "i16x8.extend_high_i8x16_u", false, 0x68 },
+	{ "i32x4.extend_high_i16x8_u", false, 0x69 },
+	{ "i64x2.extend_high_i32x4_u", false, 0x6a },
+	{ "i16x8.extmul_high_i8x16_u", true, 0x68 },
+	{ "i32x4.extmul_high_i16x8_u", true, 0x69 },
+	{ "i64x2.extmul_high_i32x4_u", true, 0x6a },
+};
+
+START_TEST(simd_high_unsigned)
+{
+	static const uint8_t inputs[][16] = {
+		{ 0x01, 0x80, 0x7f, 0xff, 0x00, 0x81, 0x40, 0xfe,
+		  0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0 },
+		{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f,
+		  0x00, 0x80, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+	};
+	const size_t nops = sizeof hiz_ops / sizeof hiz_ops[0];
+	char text[4096];
+	size_t n = (size_t)snprintf(text, sizeof text, "(module\n");
+	for (size_t o = 0; o < nops; o++)
+		n += (size_t)snprintf(text + n, sizeof text - n,
+			"  (func (export \"h%zu\") (param v128) (result v128)\n"
+			"    (%s (local.get 0)%s))\n", o, hiz_ops[o].op,
+			hiz_ops[o].two ? " (i8x16.swizzle (local.get 0) (local.get 0))" : "");
+	snprintf(text + n, sizeof text - n, ")\n");
+	size_t len;
+	uint8_t *bytes = wat(text, &len);
+	rig ri, rb, ro;
+	rig_up(&ri, bytes, len, WASM_TIER_INTERP);
+	rig_up(&rb, bytes, len, WASM_TIER_BASELINE);
+	rig_up(&ro, bytes, len, WASM_TIER_OPT);
+	free(bytes);
+	for (size_t o = 0; o < nops; o++) {
+		char name[8];
+		snprintf(name, sizeof name, "h%zu", o);
+		for (size_t in = 0; in < sizeof inputs / sizeof inputs[0]; in++) {
+			uint8_t vi[16], vb[16], vo[16];
+			v128_call(&ri, name, inputs[in], vi);
+			v128_call(&rb, name, inputs[in], vb);
+			v128_call(&ro, name, inputs[in], vo);
+			ck_assert_msg(memcmp(vi, vo, 16) == 0, "%s, input %zu: tier 2 differs",
+				hiz_ops[o].op, in);
+			ck_assert_msg(memcmp(vi, vb, 16) == 0, "%s, input %zu: the baseline "
+				"differs", hiz_ops[o].op, in);
+		}
+		uint32_t idx;
+		export_func(&ro, name, &idx);
+		mir_code code;
+		wasm_error err;
+		ck_assert_int_eq(opt_codegen(ro.m, idx, NULL, true, &code, &err), WASM_OK);
+		ck_assert_msg(has_op66(code.code, code.len, hiz_ops[o].unpack) &&
+			!has_op66(code.code, code.len, 0x70), "%s: not an unpack with zero",
+			hiz_ops[o].op);
+		free(code.code);
+		free(code.pc);
+		free(code.loops);
+	}
+	rig_down(&ri);
+	rig_down(&rb);
+	rig_down(&ro);
+}
+END_TEST
+
 /* Code size against the baseline's for the same functions (printed). */
 START_TEST(code_size)
 {
@@ -2011,6 +2100,7 @@ int main(void)
 	tcase_add_test(tc, simd_shift_counts);
 	tcase_add_test(tc, simd_consts_pool);
 	tcase_add_test(tc, simd_load_memop);
+	tcase_add_test(tc, simd_high_unsigned);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
