@@ -356,7 +356,9 @@ void jit_simd_scratch(enum interp_op op, bool kcount, unsigned *nx, unsigned *ng
 	}
 	switch ((enum vk)f->kind) {
 	case VK_CONST: x = 1; g = 1; break;
-	case VK_LOAD_SPLAT: case VK_SPLAT: g = 2; break;
+	case VK_LOAD_SPLAT: case VK_SPLAT:      /* 4, 8: no GPR (emit_moves) */
+		g = f->size < 4 ? 2 : 0;
+		break;
 	case VK_LOAD_LANE: x = 1; g = 3; break;
 	case VK_REPLACE: x = 1; g = 2; break;
 	case VK_STORE_LANE: case VK_EXTRACT: x = 1; g = 1; break;
@@ -712,6 +714,17 @@ static void emit_moves(x64_buf *b, const jit_simd_form *f, const jit_simd_regs *
 		break;
 	case VK_LOAD_SPLAT:
 		access_here(b, r);
+		if (f->size >= 4) {     /* movss/movsd (the rest zero), then
+		                           the lane to every lane */
+			if (f->size == 4) {
+				x64_movss_xm(b, r->d, r->m);
+				x64_sse_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, r->d, r->d, 0);
+			} else {
+				x64_movsd_xm(b, r->d, r->m);
+				x64_sse_xx(b, X64_PFX_66, X64_SSE_PUNPCKLQDQ, r->d, r->d);
+			}
+			break;
+		}
 		load_zx(b, f->size, G0, r->m);
 		splat64(b, f->size, G0, G1);
 		vsplat_gpr(b, r->d, G0);
@@ -736,10 +749,11 @@ static void emit_moves(x64_buf *b, const jit_simd_form *f, const jit_simd_regs *
 			x64_sse_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, r->d, r->d, 0);
 			break;
 		}
-		if (f->size < 4)
-			x64_movzx_rr(b, 4, f->size, G0, r->s);
-		else
-			x64_mov_rr(b, f->size, G0, r->s);
+		if (f->size == 8) {
+			vsplat_gpr(b, r->d, r->s);
+			break;
+		}
+		x64_movzx_rr(b, 4, f->size, G0, r->s);
 		splat64(b, f->size, G0, G1);
 		vsplat_gpr(b, r->d, G0);
 		break;

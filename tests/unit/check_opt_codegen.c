@@ -2049,6 +2049,71 @@ START_TEST(simd_high_unsigned)
 }
 END_TEST
 
+/* Splats of 4- and 8-byte lanes need no GPR: load32/64_splat are
+ * movss/movsd then pshufd/punpcklqdq (not a GPR load, a multiply by
+ * 0x0000000100000001 and movq), i64x2/f64x2.splat movq then punpcklqdq;
+ * the 1- and 2-byte ones keep their two GPRs.  Values as the
+ * interpreter's and the baseline's. */
+static const char splat_wat[] =
+	"(module\n"
+	"  (memory 1)\n"
+	"  (data (i32.const 8) \"\\81\\82\\83\\84\\85\\86\\87\\f8\")\n"
+	"  (func (export \"l8\") (param v128) (result v128) (v128.load8_splat (i32.const 9)))\n"
+	"  (func (export \"l16\") (param v128) (result v128) (v128.load16_splat (i32.const 9)))\n"
+	"  (func (export \"l32\") (param v128) (result v128) (v128.load32_splat (i32.const 9)))\n"
+	"  (func (export \"l64\") (param v128) (result v128) (v128.load64_splat (i32.const 8)))\n"
+	"  (func (export \"s64\") (param v128) (result v128)\n"
+	"    (i64x2.splat (i64x2.extract_lane 1 (local.get 0))))\n"
+	"  (func (export \"f64\") (param v128) (result v128)\n"
+	"    (f64x2.splat (f64x2.extract_lane 1 (local.get 0))))\n"
+	"  (func (export \"s32\") (param v128) (result v128)\n"
+	"    (i32x4.splat (i32x4.extract_lane 3 (local.get 0)))))\n";
+
+START_TEST(simd_splats_no_gpr)
+{
+	static const uint8_t in[16] = { 0x01, 0x80, 0x7f, 0xff, 0x00, 0x81, 0x40, 0xfe,
+		0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0 };
+	static const struct { const char *name; unsigned ng; } f[] = {
+		{ "l8", 2 }, { "l16", 2 }, { "l32", 0 }, { "l64", 0 }, { "s64", 0 },
+		{ "f64", 0 }, { "s32", 0 },
+	};
+	size_t len;
+	uint8_t *bytes = wat(splat_wat, &len);
+	rig ri, rb, ro;
+	rig_up(&ri, bytes, len, WASM_TIER_INTERP);
+	rig_up(&rb, bytes, len, WASM_TIER_BASELINE);
+	rig_up(&ro, bytes, len, WASM_TIER_OPT);
+	free(bytes);
+	for (size_t k = 0; k < sizeof f / sizeof f[0]; k++) {
+		uint8_t vi[16], vb[16], vo[16];
+		v128_call(&ri, f[k].name, in, vi);
+		v128_call(&rb, f[k].name, in, vb);
+		v128_call(&ro, f[k].name, in, vo);
+		ck_assert_msg(memcmp(vi, vo, 16) == 0, "%s: tier 2 differs", f[k].name);
+		ck_assert_msg(memcmp(vi, vb, 16) == 0, "%s: the baseline differs", f[k].name);
+		ir_func *fn;
+		mir_func *mf = lower_export(&ro, f[k].name, &fn);
+		unsigned nsplat = 0;
+		for (uint32_t bi = 0; bi < mf->nb; bi++)
+			for (uint32_t ii = 0; ii < mf->b[bi].n; ii++) {
+				const mir_insn *m = &mf->b[bi].insn[ii];
+				if (m->op != MIR_VDEF)
+					continue;
+				unsigned nx, ng;
+				mir_simd_scratch(m, &nx, &ng);
+				ck_assert_msg(ng == f[k].ng, "%s: %u scratch GPRs", f[k].name, ng);
+				nsplat++;
+			}
+		ck_assert_uint_eq(nsplat, 1);
+		mir_free(mf);
+		ir_func_free(fn);
+	}
+	rig_down(&ri);
+	rig_down(&rb);
+	rig_down(&ro);
+}
+END_TEST
+
 /* Code size against the baseline's for the same functions (printed). */
 START_TEST(code_size)
 {
@@ -2101,6 +2166,7 @@ int main(void)
 	tcase_add_test(tc, simd_consts_pool);
 	tcase_add_test(tc, simd_load_memop);
 	tcase_add_test(tc, simd_high_unsigned);
+	tcase_add_test(tc, simd_splats_no_gpr);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
