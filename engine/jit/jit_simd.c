@@ -5,8 +5,9 @@
  * 16-byte aligned: every 16-byte wasm memory operand goes through movdqu;
  * only 4- and 8-byte ones (movss, movsd, pmovsx/zx) stay in memory, and
  * the constants of a pool (jit_simd_regs.pool), which are 16-aligned.
- * Lanes are moved in and out through the GPRs (the 8-byte halves: movq,
- * pshufd), so that nothing here needs SSE4.1's pinsr/pextr.
+ * Lanes are moved in and out with SSE4.1's pextr/pinsr when the tier
+ * says the CPU has it (jit_simd_regs.sse41: tier 2), else through the
+ * GPRs (the 8-byte halves: movq, pshufd; the baseline).
  */
 #include "jit/jit_simd.h"
 #include "front/opcodes.h"
@@ -343,10 +344,16 @@ bool jit_simd_takes_count(enum interp_op op)
 	return k == VK_SHIFT || k == VK_I8_SHIFT;
 }
 
-void jit_simd_scratch(enum interp_op op, bool kcount, unsigned *nx, unsigned *ng)
+void jit_simd_scratch(enum interp_op op, bool kcount, bool sse41, unsigned *nx,
+	unsigned *ng)
 {
 	const jit_simd_form *f = &jit_simd_forms[op];
 	unsigned x = 0, g = 0;
+	if (sse41 && (f->kind == VK_LOAD_LANE || f->kind == VK_STORE_LANE ||
+	    f->kind == VK_EXTRACT || f->kind == VK_REPLACE || f->kind == VK_ANY_TRUE)) {
+		*nx = *ng = 0;  /* pextr, pinsr, ptest: emit_moves, emit_lanes */
+		return;
+	}
 	if (kcount && jit_simd_takes_count(op)) {
 		/* the immediate shift; the i8x16 ones build their byte mask
 		 * (or widen the bytes) in one XMM register */
@@ -564,11 +571,20 @@ static void half_of(x64_buf *b, x64_gpr g, x64_xmm a, unsigned byte, x64_xmm t)
 }
 
 /* g = lane `lane` of a (size bytes), zero-extended, or sign-extended to
- * 32 bits if sx */
-static void lane_get(x64_buf *b, x64_gpr g, x64_xmm a, unsigned size,
+ * 32 bits if sx; sse41: pextr (movd/movq for lane 0 of 4 and 8 bytes) */
+static void lane_get(x64_buf *b, bool sse41, x64_gpr g, x64_xmm a, unsigned size,
 	uint32_t lane, bool sx, x64_xmm t)
 {
 	unsigned byte = lane * size;
+	if (sse41) {
+		if (size >= 4 && lane == 0)
+			x64_movd_rx(b, size, g, a);
+		else
+			x64_pextr_rxi(b, size, g, a, (uint8_t)lane);
+		if (size < 4 && sx)
+			x64_movsx_rr(b, 4, size, g, g);
+		return;
+	}
 	if (size == 4) {        /* the dword to lane 0 (pshufd), movd */
 		if (lane) {
 			x64_sse_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, t, a, (uint8_t)lane);
@@ -587,11 +603,18 @@ static void lane_get(x64_buf *b, x64_gpr g, x64_xmm a, unsigned size,
 }
 
 /* d = a with lane `lane` (size bytes) = v's low bytes (g, h, t scratch;
- * v is neither).  SSE: a is d; vex: d may be a, written last. */
-static void lane_set(x64_buf *b, x64_xmm d, x64_xmm a, bool vex, x64_gpr v,
-	unsigned size, uint32_t lane, x64_gpr g, x64_gpr h, x64_xmm t)
+ * v is neither).  SSE: a is d; vex: d may be a, written last; sse41:
+ * pinsr (after a copy of a into d), no scratch. */
+static void lane_set(x64_buf *b, bool sse41, x64_xmm d, x64_xmm a, bool vex,
+	x64_gpr v, unsigned size, uint32_t lane, x64_gpr g, x64_gpr h, x64_xmm t)
 {
 	unsigned byte = lane * size, sh = 8 * (byte % 8);
+	if (sse41) {
+		if (d != a)
+			x64_movaps_xx(b, d, a);
+		x64_pinsr_xri(b, size, d, v, (uint8_t)lane);
+		return;
+	}
 	if (size == 8) {
 		x64_movd_xr(b, 8, t, v);
 	} else {
@@ -735,11 +758,20 @@ static void emit_moves(x64_buf *b, const jit_simd_form *f, const jit_simd_regs *
 		break;
 	case VK_LOAD_LANE:
 		access_here(b, r);
+		if (r->sse41) {
+			x64_pinsr_xmi(b, f->size, r->d, r->m, (uint8_t)r->lane);
+			break;
+		}
 		load_zx(b, f->size, G0, r->m);
-		lane_set(b, r->d, r->d, false, G0, f->size, r->lane, G1, G2, X0);
+		lane_set(b, false, r->d, r->d, false, G0, f->size, r->lane, G1, G2, X0);
 		break;
 	case VK_STORE_LANE:
-		lane_get(b, G0, r->a, f->size, r->lane, false, X0);
+		if (r->sse41) {
+			access_here(b, r);
+			x64_pextr_mxi(b, f->size, r->m, r->a, (uint8_t)r->lane);
+			break;
+		}
+		lane_get(b, false, G0, r->a, f->size, r->lane, false, X0);
 		access_here(b, r);
 		x64_mov_mr(b, f->size, r->m, G0);
 		break;
@@ -758,11 +790,11 @@ static void emit_moves(x64_buf *b, const jit_simd_form *f, const jit_simd_regs *
 		vsplat_gpr(b, r->d, G0);
 		break;
 	case VK_EXTRACT:
-		lane_get(b, r->sd, r->a, f->size, r->lane, f->sx, X0);
+		lane_get(b, r->sse41, r->sd, r->a, f->size, r->lane, f->sx, X0);
 		break;
 	case VK_REPLACE:
-		lane_set(b, r->d, r->vex ? r->a : r->d, r->vex, r->s, f->size, r->lane,
-			G0, G1, X0);
+		lane_set(b, r->sse41, r->d, r->vex ? r->a : r->d, r->vex, r->s, f->size,
+			r->lane, G0, G1, X0);
 		break;
 	default:
 		break;
@@ -814,8 +846,13 @@ static void emit_lanes(x64_buf *b, const jit_simd_form *f, const jit_simd_regs *
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_PANDN, X0, r->b);
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_POR, d, X0);
 		break;
-	case VK_ANY_TRUE:       /* the halves or'ed, != 0 */
+	case VK_ANY_TRUE:       /* the halves or'ed, != 0 (ptest: a & a) */
 		x64_alu_rr(b, X64_ALU_XOR, 4, r->sd, r->sd);
+		if (r->sse41) {
+			x64_sse_xx(b, X64_PFX_66, X64_SSE_PTEST, r->a, r->a);
+			x64_setcc_r(b, X64_CC_NE, r->sd);
+			break;
+		}
 		half_of(b, G0, r->a, 0, X0);
 		half_of(b, G1, r->a, 8, X0);
 		x64_alu_rr(b, X64_ALU_OR, 8, G0, G1);

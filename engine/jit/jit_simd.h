@@ -124,6 +124,11 @@ typedef struct {
 	x64_xmm xt[3];
 	x64_gpr gt[3];
 	bool vex;               /* the AVX three-operand code (above) */
+	bool sse41;             /* the CPU has SSE4.1: lanes move in and out
+	                           by pextr/pinsr (extract, replace, load and
+	                           store lane) and any_true is ptest, with the
+	                           scratch registers jit_simd_scratch names
+	                           for sse41 */
 	bool mem_b;             /* vex, an op jit_simd_vex_mem names: its
 	                           second v128 is the 16 bytes at m (a
 	                           v128.load fused into it), read by the op's
@@ -157,8 +162,11 @@ bool jit_simd_is_memory(enum interp_op op);
 /* The bytes of the scalar operand s or result sd: 4 or 8. */
 unsigned jit_simd_scalar_size(enum interp_op op);
 /* The scratch registers op needs: *nx XMM, *ng GPR (gt[0] rcx); kcount:
- * op's count is a constant (jit_simd_regs.count), which needs fewer. */
-void jit_simd_scratch(enum interp_op op, bool kcount, unsigned *nx, unsigned *ng);
+ * op's count is a constant (jit_simd_regs.count), which needs fewer;
+ * sse41: the code of jit_simd_regs.sse41, which needs none for the lane
+ * moves and any_true. */
+void jit_simd_scratch(enum interp_op op, bool kcount, bool sse41, unsigned *nx,
+	unsigned *ng);
 /* Whether op is a shift whose count may be a constant (jit_simd_regs.count):
  * its code is then the immediate form, with no GPR.  Not i64x2.shr_s (no
  * psraq: its halves go through GPRs). */

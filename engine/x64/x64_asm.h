@@ -397,6 +397,15 @@ bool x64_cpu_has_avx(void);
  * code (constant pools, tables). */
 void x64_rip_label(x64_buf *b, x64_label *l);
 
+/* Lane `lane` (imm8) of size 1, 2, 4 or 8 bytes out of or into an XMM
+ * register (pextrb/w/d/q, pinsrb/w/d/q: SSE4.1, but for pextrw and pinsrw
+ * with a register, SSE2).  pextr into a GPR zero-extends to 64 bits;
+ * pinsr from a GPR reads its low size bytes (r32, r64 for 8). */
+void x64_pextr_rxi(x64_buf *b, unsigned size, x64_gpr dst, x64_xmm src, uint8_t lane);
+void x64_pextr_mxi(x64_buf *b, unsigned size, x64_mem m, x64_xmm src, uint8_t lane);
+void x64_pinsr_xri(x64_buf *b, unsigned size, x64_xmm dst, x64_gpr src, uint8_t lane);
+void x64_pinsr_xmi(x64_buf *b, unsigned size, x64_xmm dst, x64_mem m, uint8_t lane);
+
 /* movss/movsd: register merge, load (zeroes the upper lanes), store. */
 void x64_movss_xx(x64_buf *b, x64_xmm dst, x64_xmm src);
 void x64_movsd_xx(x64_buf *b, x64_xmm dst, x64_xmm src);

@@ -2114,6 +2114,103 @@ START_TEST(simd_splats_no_gpr)
 }
 END_TEST
 
+/* With SSE4.1 (jit_simd_regs.sse41) lanes move by pextr/pinsr and
+ * any_true is ptest: tier 2's extract_lane, replace_lane, load_lane,
+ * store_lane and any_true need no scratch register (the baseline keeps
+ * the GPR halves).  Every lane size, sign- and zero-extended extracts,
+ * first, middle and last lanes; values as the interpreter's and the
+ * baseline's (the zero vector for any_true's false). */
+static const char *const lane_bodies[] = {
+	"(i32x4.replace_lane 1 (local.get 0) (i8x16.extract_lane_s 15 (local.get 0)))",
+	"(i32x4.replace_lane 2 (local.get 0) (i8x16.extract_lane_u 9 (local.get 0)))",
+	"(i32x4.replace_lane 3 (local.get 0) (i16x8.extract_lane_s 7 (local.get 0)))",
+	"(i32x4.replace_lane 0 (local.get 0) (i16x8.extract_lane_u 5 (local.get 0)))",
+	"(i8x16.replace_lane 13 (local.get 0) (i32x4.extract_lane 2 (local.get 0)))",
+	"(i16x8.replace_lane 6 (local.get 0) (i32x4.extract_lane 3 (local.get 0)))",
+	"(i64x2.replace_lane 0 (local.get 0) (i64x2.extract_lane 1 (local.get 0)))",
+	"(f32x4.replace_lane 3 (local.get 0) (f32x4.extract_lane 1 (local.get 0)))",
+	"(f64x2.replace_lane 1 (local.get 0) (f64x2.extract_lane 0 (local.get 0)))",
+	"(i32x4.replace_lane 1 (local.get 0) (i32x4.extract_lane 0 (local.get 0)))",
+	"(i8x16.replace_lane 0 (local.get 0) (i32.const -2))",
+	"(v128.load8_lane 7 (i32.const 3) (local.get 0))",
+	"(v128.load16_lane 5 (i32.const 5) (local.get 0))",
+	"(v128.load32_lane 2 (i32.const 6) (local.get 0))",
+	"(v128.load64_lane 1 (i32.const 1) (local.get 0))",
+	"(v128.store8_lane 11 (i32.const 20) (local.get 0)) (v128.load (i32.const 16))",
+	"(v128.store16_lane 3 (i32.const 19) (local.get 0)) (v128.load (i32.const 16))",
+	"(v128.store32_lane 3 (i32.const 21) (local.get 0)) (v128.load (i32.const 16))",
+	"(v128.store64_lane 0 (i32.const 17) (local.get 0)) (v128.load (i32.const 16))",
+	"(i32x4.replace_lane 0 (local.get 0) (v128.any_true (local.get 0)))",
+};
+
+START_TEST(simd_lanes_sse41)
+{
+	static const uint8_t inputs[][16] = {
+		{ 0x01, 0x80, 0x7f, 0xff, 0x00, 0x81, 0x40, 0xfe,
+		  0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0 },
+		{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f,
+		  0x00, 0x80, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+		{ 0 },
+	};
+	const size_t nb = sizeof lane_bodies / sizeof lane_bodies[0];
+	char text[8192];
+	size_t n = (size_t)snprintf(text, sizeof text, "(module (memory 1)\n"
+		"  (data (i32.const 0) \"\\a1\\b2\\c3\\d4\\e5\\f6\\07\\18\\29\\3a\\4b\\5c\\6d\\7e\\8f\\90\")\n");
+	for (size_t k = 0; k < nb; k++)
+		n += (size_t)snprintf(text + n, sizeof text - n,
+			"  (func (export \"l%zu\") (param v128) (result v128) %s)\n", k,
+			lane_bodies[k]);
+	snprintf(text + n, sizeof text - n, ")\n");
+	ck_assert_uint_lt(n, sizeof text - 4);
+	size_t len;
+	uint8_t *bytes = wat(text, &len);
+	rig ri, rb, ro;
+	rig_up(&ri, bytes, len, WASM_TIER_INTERP);
+	rig_up(&rb, bytes, len, WASM_TIER_BASELINE);
+	rig_up(&ro, bytes, len, WASM_TIER_OPT);
+	free(bytes);
+	unsigned nlane = 0;
+	for (size_t k = 0; k < nb; k++) {
+		char name[8];
+		snprintf(name, sizeof name, "l%zu", k);
+		for (size_t in = 0; in < sizeof inputs / sizeof inputs[0]; in++) {
+			uint8_t vi[16], vb[16], vo[16];
+			v128_call(&ri, name, inputs[in], vi);
+			v128_call(&rb, name, inputs[in], vb);
+			v128_call(&ro, name, inputs[in], vo);
+			ck_assert_msg(memcmp(vi, vo, 16) == 0, "%s, input %zu: tier 2 differs",
+				lane_bodies[k], in);
+			ck_assert_msg(memcmp(vi, vb, 16) == 0, "%s, input %zu: the baseline "
+				"differs", lane_bodies[k], in);
+		}
+		if (!mir_cpu()->sse41)
+			continue;
+		ir_func *f;
+		mir_func *mf = lower_export(&ro, name, &f);
+		for (uint32_t bi = 0; bi < mf->nb; bi++)
+			for (uint32_t ii = 0; ii < mf->b[bi].n; ii++) {
+				const mir_insn *m = &mf->b[bi].insn[ii];
+				if (!mir_is_simd(m) || m->aux == OP_V_V128_LOAD)
+					continue;
+				unsigned nx, ng;
+				mir_simd_scratch(m, &nx, &ng);
+				ck_assert_msg(nx == 0 && ng == 0, "%s: %s with %u XMM, %u GPR "
+					"scratch", lane_bodies[k], op_infos[m->aux].name, nx, ng);
+				nlane++;
+			}
+		mir_free(mf);
+		ir_func_free(f);
+	}
+	/* ten extract + replace pairs, a replace, four load_lanes, four
+	 * store_lanes, any_true and its replace */
+	if (mir_cpu()->sse41)
+		ck_assert_uint_eq(nlane, 2 * 10 + 1 + 4 + 4 + 2);
+	rig_down(&ri);
+	rig_down(&rb);
+	rig_down(&ro);
+}
+END_TEST
+
 /* Code size against the baseline's for the same functions (printed). */
 START_TEST(code_size)
 {
@@ -2167,6 +2264,7 @@ int main(void)
 	tcase_add_test(tc, simd_load_memop);
 	tcase_add_test(tc, simd_high_unsigned);
 	tcase_add_test(tc, simd_splats_no_gpr);
+	tcase_add_test(tc, simd_lanes_sse41);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

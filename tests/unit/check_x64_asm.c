@@ -693,6 +693,30 @@ static void gen_sse(void)
 			CASE(x64_movmsk_rx(&B, X64_PFX_66, X64_SSE_PMOVMSKB, r, xq[j]),
 				"pmovmskb %s, %s", R(4, r), X(xq[j]));
 		}
+	/* the lane moves: every size, GPRs and memory, lanes 0 and the last */
+	static const char *const lane_sfx = "bwdq";
+	for (unsigned sz = 1, si = 0; sz <= 8; sz *= 2, si++) {
+		uint8_t last = (uint8_t)(16 / sz - 1);
+		unsigned rsz = sz == 8 ? 8 : 4;
+		for (size_t i = 0; i < NQUIRK; i++)
+			for (size_t j = 0; j < nxq; j++) {
+				int r = quirk_regs[i], x = xq[j];
+				uint8_t l = (i + j) % 2 ? last : 0;
+				CASE(x64_pextr_rxi(&B, sz, r, x, l), "pextr%c %s, %s, %u",
+					lane_sfx[si], R(rsz, r), X(x), l);
+				CASE(x64_pinsr_xri(&B, sz, x, r, l), "pinsr%c %s, %s, %u",
+					lane_sfx[si], X(x), R(rsz, r), l);
+			}
+		for (size_t i = 0; i < NQMEM; i++) {
+			x64_mem m = quirk_mems[i];
+			int x = xq[(i + 5) % nxq];
+			uint8_t l = i % 2 ? last : 0;
+			CASE(x64_pextr_mxi(&B, sz, m, x, l), "pextr%c %s, %s, %u",
+				lane_sfx[si], M(sz, m), X(x), l);
+			CASE(x64_pinsr_xmi(&B, sz, x, m, l), "pinsr%c %s, %s, %u",
+				lane_sfx[si], X(x), M(sz, m), l);
+		}
+	}
 	for (size_t i = 0; i < NQMEM; i++) {
 		x64_mem m = quirk_mems[i];
 		int x = xq[(i + 3) % nxq];

@@ -830,6 +830,7 @@ static void emit_simd(em *c, const mir_insn *i)
 	uint32_t access = UINT32_MAX;
 	jit_simd_regs r = { .lane = i->slot, .lo = (uint64_t)i->imm, .hi = i->imm2,
 		.access = &access, .pool = simd_pool, .pool_ctx = c,
+		.sse41 = mir_cpu()->sse41,
 		.count = i->hasimm ? jit_simd_count((uint32_t)i->imm) : 0 };
 	int rd, ra = -1, rb = -1;
 	bool wide_d = i->op != MIR_VGET;

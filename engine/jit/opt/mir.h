@@ -291,6 +291,16 @@ static inline bool mir_vflt(const mir_func *mf, mir_reg v)
 	return mf->vsize[v] & MIR_VFLT;
 }
 
+/* mir_cpu.c: the CPU features instruction selection uses, probed once
+ * per process.  avx is false on a CPU without AVX (or without the OS
+ * saving its state); lowering also leaves AVX out for an engine made with
+ * wasm_config.no_avx: then floats and SIMD use the SSE two-operand forms
+ * only (the same results, bit for bit; tests run both). */
+typedef struct {
+	bool lzcnt, tzcnt, popcnt, sse41, avx;
+} mir_cpu_features;
+const mir_cpu_features *mir_cpu(void);
+
 /* The scratch registers of SIMD instruction i (VOP, VOP3, VOP3M, VDEF, VGET, VST):
  * jit_simd_scratch's, as xmm11, xmm12, xmm13 and rcx, rax, rdx, plus one
  * XMM register more for a third v128 operand reloaded from its spill
@@ -304,7 +314,7 @@ static inline bool mir_is_simd(const mir_insn *i)
 
 static inline void mir_simd_scratch(const mir_insn *i, unsigned *nx, unsigned *ng)
 {
-	jit_simd_scratch((enum interp_op)i->aux, i->hasimm, nx, ng);
+	jit_simd_scratch((enum interp_op)i->aux, i->hasimm, mir_cpu()->sse41, nx, ng);
 	if (jit_simd_nvec((enum interp_op)i->aux) == 3)
 		(*nx)++;
 }
@@ -319,16 +329,6 @@ static inline x64_gpr mir_simd_gpr(unsigned k)
 	static const x64_gpr g[3] = { X64_RCX, X64_RAX, X64_RDX };
 	return g[k];
 }
-
-/* mir_cpu.c: the CPU features instruction selection uses, probed once
- * per process.  avx is false on a CPU without AVX (or without the OS
- * saving its state); lowering also leaves AVX out for an engine made with
- * wasm_config.no_avx: then floats and SIMD use the SSE two-operand forms
- * only (the same results, bit for bit; tests run both). */
-typedef struct {
-	bool lzcnt, tzcnt, popcnt, sse41, avx;
-} mir_cpu_features;
-const mir_cpu_features *mir_cpu(void);
 
 /* lower.c: f (verified, passes run) of function func_index of m.
  * WASM_ERR_UNSUPPORTED with a named reason for what is not lowered yet
