@@ -509,8 +509,10 @@ static void vconst(x64_buf *b, const jit_simd_regs *r, x64_xmm x, uint64_t lo,
 
 /* d = src op (lo, hi), op a packed op whose second source may be memory:
  * with r's pool the constant is op's memory operand (16-aligned, as the
- * legacy SSE forms want), else it is built in x first (through tmp, g).
- * vex: the VEX form, d not tied to src; else d is src. */
+ * legacy SSE forms want), else it is built in x first (through tmp, g;
+ * all zeros and all ones need neither: the callers whose only constants
+ * those are pass rax, which is then not written).  vex: the VEX form, d
+ * not tied to src; else d is src. */
 static void op_const(x64_buf *b, const jit_simd_regs *r, bool vex, int pfx,
 	x64_sse op, x64_xmm d, x64_xmm src, uint64_t lo, uint64_t hi, x64_xmm x,
 	x64_xmm tmp, x64_gpr g)
@@ -836,9 +838,9 @@ static void emit_lanes(x64_buf *b, const jit_simd_form *f, const jit_simd_regs *
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_PXOR, d, d);
 		x64_sse_xx(b, X64_PFX_66, (x64_sse)f->op, d, X0);
 		break;
-	case VK_NOT:
-		ones(b, X0);
-		x64_sse_xx(b, X64_PFX_66, X64_SSE_PXOR, d, X0);
+	case VK_NOT:            /* ^ all ones (the pool's, or pcmpeqd's) */
+		op_const(b, r, false, X64_PFX_66, X64_SSE_PXOR, d, d, ~0ull, ~0ull,
+			X0, X0, X64_RAX);
 		break;
 	case VK_BITSELECT:      /* (a & c) | (~c & b) */
 		x64_movaps_xx(b, X0, r->c);
@@ -955,10 +957,9 @@ static void emit_lanes(x64_buf *b, const jit_simd_form *f, const jit_simd_regs *
 	default:
 		break;
 	}
-	if (f->not_ && (f->kind == VK_BIN || f->kind == VK_BIN_I || f->kind == VK_CMPU)) {
-		ones(b, X0);
-		x64_sse_xx(b, X64_PFX_66, X64_SSE_PXOR, d, X0);
-	}
+	if (f->not_ && (f->kind == VK_BIN || f->kind == VK_BIN_I || f->kind == VK_CMPU))
+		op_const(b, r, false, X64_PFX_66, X64_SSE_PXOR, d, d, ~0ull, ~0ull,
+			X0, X0, X64_RAX);
 }
 
 /* VK_SEQ's AVX code: emit_seq's sequences (which say why they work),
@@ -1091,8 +1092,8 @@ static bool emit_vex(x64_buf *b, enum interp_op op, const jit_simd_form *f,
 		x64_vex_xxx(b, X64_PFX_66, (x64_sse)f->op, d, X0, a);
 		break;
 	case VK_NOT:
-		ones(b, X0);
-		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PXOR, d, a, X0);
+		op_const(b, r, true, X64_PFX_66, X64_SSE_PXOR, d, a, ~0ull, ~0ull,
+			X0, X0, X64_RAX);
 		break;
 	case VK_GPR64:
 		op_const(b, r, true, X64_PFX_66, f->op == X64_ALU_AND ? X64_SSE_PAND :
@@ -1176,10 +1177,9 @@ static bool emit_vex(x64_buf *b, enum interp_op op, const jit_simd_form *f,
 	                   their one code reads r->vex (lane_set, emit_wide) */
 		return false;
 	}
-	if (f->not_ && (f->kind == VK_BIN || f->kind == VK_BIN_I || f->kind == VK_CMPU)) {
-		ones(b, X0);
-		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PXOR, d, d, X0);
-	}
+	if (f->not_ && (f->kind == VK_BIN || f->kind == VK_BIN_I || f->kind == VK_CMPU))
+		op_const(b, r, true, X64_PFX_66, X64_SSE_PXOR, d, d, ~0ull, ~0ull,
+			X0, X0, X64_RAX);
 	return true;
 }
 

@@ -2211,6 +2211,63 @@ START_TEST(simd_lanes_sse41)
 }
 END_TEST
 
+/* The all-ones of v128.not and of the negated compares (ne, le_s, the
+ * unsigned gt via min) is the pool's, a memory operand of the pxor (pxor
+ * d, [rip+k]), not a pcmpeqd x, x first: no pcmpeqd in these (whose
+ * compares are pcmpeqb/w, pcmpgtw, pminub). */
+static const char *const not_bodies[] = {
+	"(v128.not (local.get 0))",
+	"(i8x16.ne (local.get 0) (i8x16.shl (local.get 0) (i32.const 1)))",
+	"(i16x8.le_s (local.get 0) (i8x16.shl (local.get 0) (i32.const 1)))",
+	"(i8x16.gt_u (local.get 0) (i8x16.shl (local.get 0) (i32.const 1)))",
+};
+
+START_TEST(simd_not_pool)
+{
+	static const uint8_t in[16] = { 0x01, 0x80, 0x7f, 0xff, 0x00, 0x81, 0x40, 0xfe,
+		0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0 };
+	const size_t nb = sizeof not_bodies / sizeof not_bodies[0];
+	char text[2048];
+	size_t n = (size_t)snprintf(text, sizeof text, "(module\n");
+	for (size_t k = 0; k < nb; k++)
+		n += (size_t)snprintf(text + n, sizeof text - n,
+			"  (func (export \"n%zu\") (param v128) (result v128) %s)\n", k,
+			not_bodies[k]);
+	snprintf(text + n, sizeof text - n, ")\n");
+	size_t len;
+	uint8_t *bytes = wat(text, &len);
+	rig ri, rb, ro;
+	rig_up(&ri, bytes, len, WASM_TIER_INTERP);
+	rig_up(&rb, bytes, len, WASM_TIER_BASELINE);
+	rig_up(&ro, bytes, len, WASM_TIER_OPT);
+	free(bytes);
+	for (size_t k = 0; k < nb; k++) {
+		char name[8];
+		snprintf(name, sizeof name, "n%zu", k);
+		uint8_t vi[16], vb[16], vo[16];
+		v128_call(&ri, name, in, vi);
+		v128_call(&rb, name, in, vb);
+		v128_call(&ro, name, in, vo);
+		ck_assert_msg(memcmp(vi, vo, 16) == 0, "%s: tier 2 differs", not_bodies[k]);
+		ck_assert_msg(memcmp(vi, vb, 16) == 0, "%s: the baseline differs",
+			not_bodies[k]);
+		uint32_t idx;
+		export_func(&ro, name, &idx);
+		mir_code code;
+		wasm_error err;
+		ck_assert_int_eq(opt_codegen(ro.m, idx, NULL, true, &code, &err), WASM_OK);
+		ck_assert_msg(!has_op66(code.code, code.len, 0x76), "%s: pcmpeqd",
+			not_bodies[k]);
+		free(code.code);
+		free(code.pc);
+		free(code.loops);
+	}
+	rig_down(&ri);
+	rig_down(&rb);
+	rig_down(&ro);
+}
+END_TEST
+
 /* Code size against the baseline's for the same functions (printed). */
 START_TEST(code_size)
 {
@@ -2265,6 +2322,7 @@ int main(void)
 	tcase_add_test(tc, simd_high_unsigned);
 	tcase_add_test(tc, simd_splats_no_gpr);
 	tcase_add_test(tc, simd_lanes_sse41);
+	tcase_add_test(tc, simd_not_pool);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
