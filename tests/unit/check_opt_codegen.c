@@ -2268,6 +2268,77 @@ START_TEST(simd_not_pool)
 }
 END_TEST
 
+/* i32x4.extadd_pairwise_i16x8_u of lanes below 2^15 (the pairwise sums
+ * or zero-extensions of bytes) lowers as the _s one (a pmaddwd by ones,
+ * not bias, pmaddwd, unbias); of any other value it stays _u.  Values as
+ * the interpreter's and the baseline's, with 0xff bytes (sums of 510)
+ * and 0xffff words. */
+static const struct { const char *body; bool s; } extadd_cases[] = {
+	{ "(i32x4.extadd_pairwise_i16x8_u (i16x8.extadd_pairwise_i8x16_u (local.get 0)))", true },
+	{ "(i32x4.extadd_pairwise_i16x8_u (i16x8.extend_high_i8x16_u (local.get 0)))", true },
+	{ "(i32x4.extadd_pairwise_i16x8_u (i16x8.extend_low_i8x16_u (local.get 0)))", true },
+	{ "(i32x4.extadd_pairwise_i16x8_u (i16x8.extadd_pairwise_i8x16_s (local.get 0)))", false },
+	{ "(i32x4.extadd_pairwise_i16x8_u (local.get 0))", false },
+};
+
+START_TEST(simd_extadd_u16_of_bytes)
+{
+	static const uint8_t inputs[][16] = {
+		{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+		{ 0x01, 0x80, 0x7f, 0xff, 0x00, 0x81, 0x40, 0xfe,
+		  0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0 },
+	};
+	const size_t nc = sizeof extadd_cases / sizeof extadd_cases[0];
+	char text[2048];
+	size_t n = (size_t)snprintf(text, sizeof text, "(module\n");
+	for (size_t k = 0; k < nc; k++)
+		n += (size_t)snprintf(text + n, sizeof text - n,
+			"  (func (export \"x%zu\") (param v128) (result v128) %s)\n", k,
+			extadd_cases[k].body);
+	snprintf(text + n, sizeof text - n, ")\n");
+	size_t len;
+	uint8_t *bytes = wat(text, &len);
+	rig ri, rb, ro;
+	rig_up(&ri, bytes, len, WASM_TIER_INTERP);
+	rig_up(&rb, bytes, len, WASM_TIER_BASELINE);
+	rig_up(&ro, bytes, len, WASM_TIER_OPT);
+	free(bytes);
+	for (size_t k = 0; k < nc; k++) {
+		char name[8];
+		snprintf(name, sizeof name, "x%zu", k);
+		for (size_t in = 0; in < sizeof inputs / sizeof inputs[0]; in++) {
+			uint8_t vi[16], vb[16], vo[16];
+			v128_call(&ri, name, inputs[in], vi);
+			v128_call(&rb, name, inputs[in], vb);
+			v128_call(&ro, name, inputs[in], vo);
+			ck_assert_msg(memcmp(vi, vo, 16) == 0, "%s, input %zu: tier 2 differs",
+				extadd_cases[k].body, in);
+			ck_assert_msg(memcmp(vi, vb, 16) == 0, "%s, input %zu: the baseline "
+				"differs", extadd_cases[k].body, in);
+		}
+		ir_func *f;
+		mir_func *mf = lower_export(&ro, name, &f);
+		unsigned ns = 0, nu = 0;
+		for (uint32_t bi = 0; bi < mf->nb; bi++)
+			for (uint32_t ii = 0; ii < mf->b[bi].n; ii++) {
+				const mir_insn *m = &mf->b[bi].insn[ii];
+				if (!mir_is_simd(m))
+					continue;
+				ns += m->aux == OP_V_I32X4_EXTADD_PAIRWISE_I16X8_S;
+				nu += m->aux == OP_V_I32X4_EXTADD_PAIRWISE_I16X8_U;
+			}
+		ck_assert_msg(ns == (extadd_cases[k].s ? 1u : 0u) && ns + nu == 1,
+			"%s: %u _s, %u _u", extadd_cases[k].body, ns, nu);
+		mir_free(mf);
+		ir_func_free(f);
+	}
+	rig_down(&ri);
+	rig_down(&rb);
+	rig_down(&ro);
+}
+END_TEST
+
 /* Code size against the baseline's for the same functions (printed). */
 START_TEST(code_size)
 {
@@ -2323,6 +2394,7 @@ int main(void)
 	tcase_add_test(tc, simd_splats_no_gpr);
 	tcase_add_test(tc, simd_lanes_sse41);
 	tcase_add_test(tc, simd_not_pool);
+	tcase_add_test(tc, simd_extadd_u16_of_bytes);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -157,11 +157,32 @@ void lw_lower_float(lw *c, ir_ref r)
  * in a register and no scratch GPR is needed.  The
  * constant bytes of v128.const and i8x16.shuffle: the low 8 in imm, the
  * high 8 (an IR constant) in imm2. */
+/* Whether every i16 lane of v128 value v is below 2^15 (a sum of two
+ * zero-extended bytes at most, so the same number signed). */
+static bool lanes_i16_nonneg(lw *c, ir_ref v)
+{
+	ir_insn *i = ir_at(c->f, v);
+	if (i->op != IR_VOP)
+		return false;
+	switch ((enum interp_op)i->aux) {
+	case OP_V_I16X8_EXTADD_PAIRWISE_I8X16_U:
+	case OP_V_I16X8_EXTEND_LOW_I8X16_U: case OP_V_I16X8_EXTEND_HIGH_I8X16_U:
+		return true;
+	default:
+		return false;
+	}
+}
+
 void lw_lower_simd(lw *c, ir_ref r)
 {
 	ir_insn *i = ir_at(c->f, r);
 	ir_ref *a = ir_args(c->f, r);
 	enum interp_op op = (enum interp_op)i->aux;
+	/* the u16 pairwise sum of lanes below 2^15 is the s16 one: one
+	 * pmaddwd by ones, not the bias, pmaddwd and unbias of the u16 one
+	 * (simdimg's digest sums bytes pairwise twice) */
+	if (op == OP_V_I32X4_EXTADD_PAIRWISE_I16X8_U && lanes_i16_nonneg(c, a[0]))
+		op = OP_V_I32X4_EXTADD_PAIRWISE_I16X8_S;
 	uint32_t k = 0, nvec = jit_simd_nvec(op);
 	bool sc = jit_simd_has_scalar(op), kcount = false;
 	mir_reg base = MIR_NOREG, d;
