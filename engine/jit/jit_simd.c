@@ -321,7 +321,7 @@ bool jit_simd_vex(enum interp_op op)
 	case VK_NEG: case VK_NOT: case VK_GPR64: case VK_SHIFT: case VK_SHUFFLE:
 	case VK_SWIZZLE: case VK_EXTMUL: case VK_EXTADD: case VK_Q15MULR:
 	case VK_FMINMAX: case VK_REPLACE: case VK_I8_SHIFT: case VK_I64_GPR:
-	case VK_SEQ:
+	case VK_SEQ: case VK_LOAD_LANE:
 		return true;
 	default:
 		return false;
@@ -606,14 +606,16 @@ static void lane_get(x64_buf *b, bool sse41, x64_gpr g, x64_xmm a, unsigned size
 
 /* d = a with lane `lane` (size bytes) = v's low bytes (g, h, t scratch;
  * v is neither).  SSE: a is d; vex: d may be a, written last; sse41:
- * pinsr (after a copy of a into d), no scratch. */
+ * pinsr (vpinsr d, a, v, k), no scratch. */
 static void lane_set(x64_buf *b, bool sse41, x64_xmm d, x64_xmm a, bool vex,
 	x64_gpr v, unsigned size, uint32_t lane, x64_gpr g, x64_gpr h, x64_xmm t)
 {
 	unsigned byte = lane * size, sh = 8 * (byte % 8);
+	if (sse41 && vex) {
+		x64_vex_pinsr_xxri(b, size, d, a, v, (uint8_t)lane);
+		return;
+	}
 	if (sse41) {
-		if (d != a)
-			x64_movaps_xx(b, d, a);
 		x64_pinsr_xri(b, size, d, v, (uint8_t)lane);
 		return;
 	}
@@ -1172,6 +1174,18 @@ static bool emit_vex(x64_buf *b, enum interp_op op, const jit_simd_form *f,
 		break;
 	case VK_SEQ:
 		emit_seq_vex(b, op, r);
+		break;
+	case VK_LOAD_LANE:      /* d = a with lane `lane` from [m] */
+		if (r->sse41) {
+			access_here(b, r);
+			x64_vex_pinsr_xxmi(b, f->size, d, a, r->m, (uint8_t)r->lane);
+			break;
+		}
+		if (d != a)
+			x64_movaps_xx(b, d, a);
+		access_here(b, r);
+		load_zx(b, f->size, G0, r->m);
+		lane_set(b, false, d, d, false, G0, f->size, r->lane, G1, G2, X0);
 		break;
 	default:        /* replace_lane, the i8x16 shifts, the i64x2 GPR ops:
 	                   their one code reads r->vex (lane_set, emit_wide) */

@@ -109,10 +109,11 @@ extern const jit_simd_form jit_simd_forms[OP_COUNT_];
  * freely; gt[0] is rcx (the i8 shifts count in cl).  Nothing else is
  * written: not a, b, c, s, nor m's registers.
  *
- * vex (AVX only, for an op jit_simd_vex names; shape JS_V_V, no memory,
- * at most two v128 operands): a holds operand a (the second one if
- * jit_simd_swapped) and is only read, b the other v128 or s the scalar,
- * and d only receives the result: d may be a, b or another register. */
+ * vex (AVX only, for an op jit_simd_vex names; shape JS_V_V, at most two
+ * v128 operands): a holds operand a (the second one if jit_simd_swapped)
+ * and is only read, b the other v128, s the scalar or m load_lane's
+ * access, and d only receives the result: d may be a, b or another
+ * register. */
 enum jit_simd_shape { JS_NONE, JS_V_V, JS_V_NEW, JS_S_V, JS_STORE };
 
 typedef struct {
@@ -182,9 +183,9 @@ static inline uint16_t jit_simd_count(uint32_t k)
  * pandn, the reversed compares, pmin/pmax. */
 bool jit_simd_swapped(enum interp_op op);
 /* Whether op has the AVX three-operand code (jit_simd_regs.vex): the
- * JS_V_V ops with at most two v128 operands and no memory operand.  Two
- * keep their SSE code, d tied to a, under AVX too: bitselect (three
- * v128s) and load_lane (a memory operand). */
+ * JS_V_V ops with at most two v128 operands (load_lane's vpinsrb d, a,
+ * [m], k among them).  Bitselect (three v128s) keeps its SSE code, d
+ * tied to a, under AVX too. */
 bool jit_simd_vex(enum interp_op op);
 /* Whether op's AVX code is one instruction whose second v128 operand may
  * be memory (jit_simd_regs.mem_b): the plain lane-wise binary ops. */

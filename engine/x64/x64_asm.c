@@ -937,6 +937,37 @@ void x64_pinsr_xmi(x64_buf *b, unsigned size, x64_xmm dst, x64_mem m, uint8_t la
 		emit_rm_imm(b, X64_PFX_66, size_rex(size), pinsr_op(size), dst, m, 1, lane);
 }
 
+/* vpinsrb/w/d/q dst, src1, r32/r64 or m, imm8 (VEX.128.66.0F3A.W0 20,
+ * .W0 22 for d, .W1 22 for q, VEX.128.66.0F.W0 C4 for w): src1 with one
+ * lane from the GPR or memory, src1 in vvvv. */
+void x64_vex_pinsr_xxri(x64_buf *b, unsigned size, x64_xmm dst, x64_xmm src1,
+	x64_gpr src, uint8_t lane)
+{
+	if (!valid_size(b, size, SZ_ALL) || !valid_xmm(b, (int)dst) ||
+	    !valid_xmm(b, (int)src1) || !valid_reg(b, src))
+		return;
+	uint8_t *s = emit_begin(b);
+	unsigned rex = (dst & 8 ? REX_R : 0) | (src & 8 ? REX_B : 0) | size_rex(size);
+	uint8_t *p = put_vex(s, X64_PFX_66, rex, src1, pinsr_op(size));
+	*p++ = (uint8_t)(0xc0 | (dst & 7) << 3 | (src & 7));
+	*p++ = lane;
+	emit_end(b, s, p);
+}
+
+void x64_vex_pinsr_xxmi(x64_buf *b, unsigned size, x64_xmm dst, x64_xmm src1,
+	x64_mem m, uint8_t lane)
+{
+	if (!valid_size(b, size, SZ_ALL) || !valid_xmm(b, (int)dst) ||
+	    !valid_xmm(b, (int)src1) || !valid_mem(b, m))
+		return;
+	uint8_t *s = emit_begin(b);
+	uint8_t *p = put_vex(s, X64_PFX_66, mem_rex(dst, m) | size_rex(size), src1,
+		pinsr_op(size));
+	p = put_modrm_mem(p, dst, m);
+	*p++ = lane;
+	emit_end(b, s, p);
+}
+
 void x64_movss_xx(x64_buf *b, x64_xmm dst, x64_xmm src)
 { x64_sse_xx(b, X64_PFX_F3, X64_SSE_MOV_RM, dst, src); }
 void x64_movsd_xx(x64_buf *b, x64_xmm dst, x64_xmm src)

@@ -387,6 +387,12 @@ void x64_vex_xxi(x64_buf *b, int pfx, x64_sse op, x64_xmm dst, x64_xmm src,
  * /digit ib: dst in vvvv, src in r/m), op as for x64_sse_shift_xi. */
 void x64_vex_shift_xxi(x64_buf *b, x64_sse op, x64_xmm dst, x64_xmm src,
 	uint8_t imm);
+/* vpinsrb/w/d/q dst, src1, r32/r64 (size 8) or m, imm8: src1 with lane
+ * `lane` of size bytes from the GPR or memory. */
+void x64_vex_pinsr_xxri(x64_buf *b, unsigned size, x64_xmm dst, x64_xmm src1,
+	x64_gpr src, uint8_t lane);
+void x64_vex_pinsr_xxmi(x64_buf *b, unsigned size, x64_xmm dst, x64_xmm src1,
+	x64_mem m, uint8_t lane);
 /* CPUID 1 ECX.AVX[28] and ECX.OSXSAVE[27], and XCR0 saving the SSE and
  * AVX state (bits 1, 2). */
 bool x64_cpu_has_avx(void);

@@ -2198,7 +2198,7 @@ END_TEST
 /* With SSE4.1 (jit_simd_regs.sse41) lanes move by pextr/pinsr and
  * any_true is ptest: tier 2's extract_lane, replace_lane, load_lane,
  * store_lane and any_true need no scratch register (the baseline keeps
- * the GPR halves).  Every lane size, sign- and zero-extended extracts,
+ * the GPR halves); with AVX load_lane is a VOP3 (vpinsrb d, a, [m], k).  Every lane size, sign- and zero-extended extracts,
  * first, middle and last lanes; values as the interpreter's and the
  * baseline's (the zero vector for any_true's false). */
 static const char *const lane_bodies[] = {
@@ -2250,7 +2250,8 @@ START_TEST(simd_lanes_sse41)
 	rig_up(&rb, bytes, len, WASM_TIER_BASELINE);
 	rig_up(&ro, bytes, len, WASM_TIER_OPT);
 	free(bytes);
-	unsigned nlane = 0;
+	unsigned nlane = 0, nload_lane = 0;
+	bool avx = mir_cpu()->avx && !no_avx();
 	for (size_t k = 0; k < nb; k++) {
 		char name[8];
 		snprintf(name, sizeof name, "l%zu", k);
@@ -2278,14 +2279,23 @@ START_TEST(simd_lanes_sse41)
 				ck_assert_msg(nx == 0 && ng == 0, "%s: %s with %u XMM, %u GPR "
 					"scratch", lane_bodies[k], op_infos[m->aux].name, nx, ng);
 				nlane++;
+				/* with AVX load_lane is vpinsr d, a, [m], k: a VOP3, no
+				 * copy of a into d first */
+				if (jit_simd_forms[m->aux].kind == VK_LOAD_LANE) {
+					ck_assert_msg(m->op == (avx ? MIR_VOP3 : MIR_VOP), "%s",
+						lane_bodies[k]);
+					nload_lane++;
+				}
 			}
 		mir_free(mf);
 		ir_func_free(f);
 	}
 	/* ten extract + replace pairs, a replace, four load_lanes, four
 	 * store_lanes, any_true and its replace */
-	if (mir_cpu()->sse41)
+	if (mir_cpu()->sse41) {
 		ck_assert_uint_eq(nlane, 2 * 10 + 1 + 4 + 4 + 2);
+		ck_assert_uint_eq(nload_lane, 4);
+	}
 	rig_down(&ri);
 	rig_down(&rb);
 	rig_down(&ro);

@@ -867,10 +867,12 @@ static void emit_simd(em *c, const mir_insn *i)
 			r.m = mem_operand(rb, (int32_t)i->slot);
 			break;
 		}
-		if (i->op == MIR_VOP3) {        /* d = op(a, b | s) */
+		if (i->op == MIR_VOP3) {        /* d = op(a, b | s | [m]) */
 			r.vex = true;
 			r.a = xmm_of(ra);
-			if (jit_simd_nvec(op) >= 2)
+			if (jit_simd_is_memory(op))
+				r.m = mem_operand(rb, (int32_t)i->imm);
+			else if (jit_simd_nvec(op) >= 2)
 				r.b = xmm_of(rb);
 			else if (jit_simd_has_scalar(op))
 				r.s = (x64_gpr)rb;
