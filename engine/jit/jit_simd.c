@@ -2,10 +2,12 @@
  * form table, one row per op, and the code of one op over registers.
  *
  * Legacy SSE forms with a 128-bit memory operand fault unless it is
- * 16-byte aligned: every 16-byte memory operand goes through movdqu; only
- * 4- and 8-byte memory operands (movss, movsd, pmovsx/zx) stay in memory.
- * Lanes are moved in and out through the GPRs (the 8-byte halves: movq,
- * pshufd), so that nothing here needs SSE4.1's pinsr/pextr.
+ * 16-byte aligned: every 16-byte wasm memory operand goes through movdqu;
+ * only 4- and 8-byte ones (movss, movsd, pmovsx/zx) stay in memory, and
+ * the constants of a pool (jit_simd_regs.pool), which are 16-aligned.
+ * Lanes are moved in and out with SSE4.1's pextr/pinsr when the tier
+ * says the CPU has it (jit_simd_regs.sse41: tier 2), else through the
+ * GPRs (the 8-byte halves: movq, pshufd; the baseline).
  */
 #include "jit/jit_simd.h"
 #include "front/opcodes.h"
@@ -21,8 +23,8 @@
 #define UN(o, pfx_, sse, ...) [OP_V_##o] = F(.kind = VK_UN, .pfx = pfx_, .op = X64_SSE_##sse, __VA_ARGS__)
 #define ROUND(o, sse, mode) [OP_V_##o] = F(.kind = VK_UN_I, .pfx = P66, .op = X64_SSE_##sse, \
 	.imm = X64_ROUND_##mode | X64_ROUND_NO_EXC, .sse41 = true)
-#define EXTMUL(o, ext, mul, b) [OP_V_##o] = F(.kind = VK_EXTMUL, .pfx = P66, \
-	.op = X64_SSE_##ext, .op2 = X64_SSE_##mul, .byte = b, .sse41 = true)
+#define EXTMUL(o, ext, mul, b, ...) [OP_V_##o] = F(.kind = VK_EXTMUL, .pfx = P66, \
+	.op = X64_SSE_##ext, .op2 = X64_SSE_##mul, .byte = b, .sse41 = true, __VA_ARGS__)
 #define SHIFT(o, sse, n) [OP_V_##o] = F(.kind = VK_SHIFT, .pfx = P66, .op = X64_SSE_##sse, .size = n)
 
 /* The integer compares of one lane width: eq, ne, signed by pcmpgt,
@@ -143,19 +145,23 @@ const jit_simd_form jit_simd_forms[OP_COUNT_] = {
 	SHIFT(I16X8_SHL, PSLLW, 2), SHIFT(I16X8_SHR_S, PSRAW, 2), SHIFT(I16X8_SHR_U, PSRLW, 2),
 	SHIFT(I32X4_SHL, PSLLD, 4), SHIFT(I32X4_SHR_S, PSRAD, 4), SHIFT(I32X4_SHR_U, PSRLD, 4),
 	SHIFT(I64X2_SHL, PSLLQ, 8), SHIFT(I64X2_SHR_U, PSRLQ, 8),
-	/* extend: the low or high 8 bytes of a, widened */
+	/* extend: the low or high 8 bytes of a, widened (the unsigned high
+	 * ones, given a pool, as the high half unpacked with zero) */
 	UN(I16X8_EXTEND_LOW_I8X16_S, P66, PMOVSXBW, .sse41 = true, .m64 = true),
 	UN(I16X8_EXTEND_HIGH_I8X16_S, P66, PMOVSXBW, .sse41 = true, .m64 = true, .byte = 8),
 	UN(I16X8_EXTEND_LOW_I8X16_U, P66, PMOVZXBW, .sse41 = true, .m64 = true),
-	UN(I16X8_EXTEND_HIGH_I8X16_U, P66, PMOVZXBW, .sse41 = true, .m64 = true, .byte = 8),
+	UN(I16X8_EXTEND_HIGH_I8X16_U, P66, PMOVZXBW, .sse41 = true, .m64 = true, .byte = 8,
+		.hiz = X64_SSE_PUNPCKHBW),
 	UN(I32X4_EXTEND_LOW_I16X8_S, P66, PMOVSXWD, .sse41 = true, .m64 = true),
 	UN(I32X4_EXTEND_HIGH_I16X8_S, P66, PMOVSXWD, .sse41 = true, .m64 = true, .byte = 8),
 	UN(I32X4_EXTEND_LOW_I16X8_U, P66, PMOVZXWD, .sse41 = true, .m64 = true),
-	UN(I32X4_EXTEND_HIGH_I16X8_U, P66, PMOVZXWD, .sse41 = true, .m64 = true, .byte = 8),
+	UN(I32X4_EXTEND_HIGH_I16X8_U, P66, PMOVZXWD, .sse41 = true, .m64 = true, .byte = 8,
+		.hiz = X64_SSE_PUNPCKHWD),
 	UN(I64X2_EXTEND_LOW_I32X4_S, P66, PMOVSXDQ, .sse41 = true, .m64 = true),
 	UN(I64X2_EXTEND_HIGH_I32X4_S, P66, PMOVSXDQ, .sse41 = true, .m64 = true, .byte = 8),
 	UN(I64X2_EXTEND_LOW_I32X4_U, P66, PMOVZXDQ, .sse41 = true, .m64 = true),
-	UN(I64X2_EXTEND_HIGH_I32X4_U, P66, PMOVZXDQ, .sse41 = true, .m64 = true, .byte = 8),
+	UN(I64X2_EXTEND_HIGH_I32X4_U, P66, PMOVZXDQ, .sse41 = true, .m64 = true, .byte = 8,
+		.hiz = X64_SSE_PUNPCKHDQ),
 
 	[OP_V_I8X16_SHUFFLE] = F(.kind = VK_SHUFFLE, .sse41 = true),
 	[OP_V_I8X16_SWIZZLE] = F(.kind = VK_SWIZZLE, .sse41 = true),
@@ -198,15 +204,15 @@ const jit_simd_form jit_simd_forms[OP_COUNT_] = {
 	EXTMUL(I16X8_EXTMUL_LOW_I8X16_S, PMOVSXBW, PMULLW, 0),
 	EXTMUL(I16X8_EXTMUL_HIGH_I8X16_S, PMOVSXBW, PMULLW, 8),
 	EXTMUL(I16X8_EXTMUL_LOW_I8X16_U, PMOVZXBW, PMULLW, 0),
-	EXTMUL(I16X8_EXTMUL_HIGH_I8X16_U, PMOVZXBW, PMULLW, 8),
+	EXTMUL(I16X8_EXTMUL_HIGH_I8X16_U, PMOVZXBW, PMULLW, 8, .hiz = X64_SSE_PUNPCKHBW),
 	EXTMUL(I32X4_EXTMUL_LOW_I16X8_S, PMOVSXWD, PMULLD, 0),
 	EXTMUL(I32X4_EXTMUL_HIGH_I16X8_S, PMOVSXWD, PMULLD, 8),
 	EXTMUL(I32X4_EXTMUL_LOW_I16X8_U, PMOVZXWD, PMULLD, 0),
-	EXTMUL(I32X4_EXTMUL_HIGH_I16X8_U, PMOVZXWD, PMULLD, 8),
+	EXTMUL(I32X4_EXTMUL_HIGH_I16X8_U, PMOVZXWD, PMULLD, 8, .hiz = X64_SSE_PUNPCKHWD),
 	EXTMUL(I64X2_EXTMUL_LOW_I32X4_S, PMOVSXDQ, PMULDQ, 0),
 	EXTMUL(I64X2_EXTMUL_HIGH_I32X4_S, PMOVSXDQ, PMULDQ, 8),
 	EXTMUL(I64X2_EXTMUL_LOW_I32X4_U, PMOVZXDQ, PMULUDQ, 0),
-	EXTMUL(I64X2_EXTMUL_HIGH_I32X4_U, PMOVZXDQ, PMULUDQ, 8),
+	EXTMUL(I64X2_EXTMUL_HIGH_I32X4_U, PMOVZXDQ, PMULUDQ, 8, .hiz = X64_SSE_PUNPCKHDQ),
 	[OP_V_I16X8_EXTADD_PAIRWISE_I8X16_S] = F(.kind = VK_EXTADD, .sse41 = true),
 	[OP_V_I16X8_EXTADD_PAIRWISE_I8X16_U] = F(.kind = VK_EXTADD, .sse41 = true),
 	[OP_V_I32X4_EXTADD_PAIRWISE_I16X8_S] = F(.kind = VK_EXTADD),
@@ -315,11 +321,16 @@ bool jit_simd_vex(enum interp_op op)
 	case VK_NEG: case VK_NOT: case VK_GPR64: case VK_SHIFT: case VK_SHUFFLE:
 	case VK_SWIZZLE: case VK_EXTMUL: case VK_EXTADD: case VK_Q15MULR:
 	case VK_FMINMAX: case VK_REPLACE: case VK_I8_SHIFT: case VK_I64_GPR:
-	case VK_SEQ:
+	case VK_SEQ: case VK_LOAD_LANE:
 		return true;
 	default:
 		return false;
 	}
+}
+
+bool jit_simd_vex_mem(enum interp_op op)
+{
+	return jit_simd_forms[op].kind == VK_BIN;
 }
 
 bool jit_simd_needs_sse41(enum interp_op op)
@@ -333,10 +344,16 @@ bool jit_simd_takes_count(enum interp_op op)
 	return k == VK_SHIFT || k == VK_I8_SHIFT;
 }
 
-void jit_simd_scratch(enum interp_op op, bool kcount, unsigned *nx, unsigned *ng)
+void jit_simd_scratch(enum interp_op op, bool kcount, bool sse41, unsigned *nx,
+	unsigned *ng)
 {
 	const jit_simd_form *f = &jit_simd_forms[op];
 	unsigned x = 0, g = 0;
+	if (sse41 && (f->kind == VK_LOAD_LANE || f->kind == VK_STORE_LANE ||
+	    f->kind == VK_EXTRACT || f->kind == VK_REPLACE || f->kind == VK_ANY_TRUE)) {
+		*nx = *ng = 0;  /* pextr, pinsr, ptest: emit_moves, emit_lanes */
+		return;
+	}
 	if (kcount && jit_simd_takes_count(op)) {
 		/* the immediate shift; the i8x16 ones build their byte mask
 		 * (or widen the bytes) in one XMM register */
@@ -346,7 +363,9 @@ void jit_simd_scratch(enum interp_op op, bool kcount, unsigned *nx, unsigned *ng
 	}
 	switch ((enum vk)f->kind) {
 	case VK_CONST: x = 1; g = 1; break;
-	case VK_LOAD_SPLAT: case VK_SPLAT: g = 2; break;
+	case VK_LOAD_SPLAT: case VK_SPLAT:      /* 4, 8: no GPR (emit_moves) */
+		g = f->size < 4 ? 2 : 0;
+		break;
 	case VK_LOAD_LANE: x = 1; g = 3; break;
 	case VK_REPLACE: x = 1; g = 2; break;
 	case VK_STORE_LANE: case VK_EXTRACT: x = 1; g = 1; break;
@@ -452,9 +471,17 @@ static void ones(x64_buf *b, x64_xmm x)
 	x64_sse_xx(b, X64_PFX_66, X64_SSE_PCMPEQD, x, x);
 }
 
-/* x = the v128 (lo, hi) (clobbers g and tmp) */
-static void vconst(x64_buf *b, x64_xmm x, uint64_t lo, uint64_t hi, x64_xmm tmp,
-	x64_gpr g)
+/* The instruction just emitted reads the constant (lo, hi) from r's
+ * pool through its [rip + disp32]. */
+static void pool_at(x64_buf *b, const jit_simd_regs *r, uint64_t lo, uint64_t hi)
+{
+	x64_rip_label(b, r->pool(r->pool_ctx, lo, hi));
+}
+
+/* x = the v128 (lo, hi): from r's pool if it has one (movaps: its
+ * entries are 16-aligned), else through g (clobbers g and tmp) */
+static void vconst(x64_buf *b, const jit_simd_regs *r, x64_xmm x, uint64_t lo,
+	uint64_t hi, x64_xmm tmp, x64_gpr g)
 {
 	if (lo == 0 && hi == 0) {
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_PXOR, x, x);
@@ -462,6 +489,11 @@ static void vconst(x64_buf *b, x64_xmm x, uint64_t lo, uint64_t hi, x64_xmm tmp,
 	}
 	if (lo == ~0ull && hi == ~0ull) {
 		ones(b, x);
+		return;
+	}
+	if (r->pool) {
+		x64_movaps_xm(b, x, x64_mem_rip(0));
+		pool_at(b, r, lo, hi);
 		return;
 	}
 	x64_mov_ri(b, 8, g, (int64_t)lo);
@@ -473,6 +505,31 @@ static void vconst(x64_buf *b, x64_xmm x, uint64_t lo, uint64_t hi, x64_xmm tmp,
 	x64_mov_ri(b, 8, g, (int64_t)hi);
 	x64_movd_xr(b, 8, tmp, g);
 	x64_sse_xx(b, X64_PFX_66, X64_SSE_PUNPCKLQDQ, x, tmp);
+}
+
+/* d = src op (lo, hi), op a packed op whose second source may be memory:
+ * with r's pool the constant is op's memory operand (16-aligned, as the
+ * legacy SSE forms want), else it is built in x first (through tmp, g;
+ * all zeros and all ones need neither: the callers whose only constants
+ * those are pass rax, which is then not written).  vex: the VEX form, d
+ * not tied to src; else d is src. */
+static void op_const(x64_buf *b, const jit_simd_regs *r, bool vex, int pfx,
+	x64_sse op, x64_xmm d, x64_xmm src, uint64_t lo, uint64_t hi, x64_xmm x,
+	x64_xmm tmp, x64_gpr g)
+{
+	if (r->pool) {
+		if (vex)
+			x64_vex_xxm(b, pfx, op, d, src, x64_mem_rip(0));
+		else
+			x64_sse_xm(b, pfx, op, d, x64_mem_rip(0));
+		pool_at(b, r, lo, hi);
+		return;
+	}
+	vconst(b, r, x, lo, hi, tmp, g);
+	if (vex)
+		x64_vex_xxx(b, pfx, op, d, src, x);
+	else
+		x64_sse_xx(b, pfx, op, d, x);
 }
 
 /* g = g's low `size` bytes repeated over 64 bits (g zero-extended from
@@ -516,11 +573,20 @@ static void half_of(x64_buf *b, x64_gpr g, x64_xmm a, unsigned byte, x64_xmm t)
 }
 
 /* g = lane `lane` of a (size bytes), zero-extended, or sign-extended to
- * 32 bits if sx */
-static void lane_get(x64_buf *b, x64_gpr g, x64_xmm a, unsigned size,
+ * 32 bits if sx; sse41: pextr (movd/movq for lane 0 of 4 and 8 bytes) */
+static void lane_get(x64_buf *b, bool sse41, x64_gpr g, x64_xmm a, unsigned size,
 	uint32_t lane, bool sx, x64_xmm t)
 {
 	unsigned byte = lane * size;
+	if (sse41) {
+		if (size >= 4 && lane == 0)
+			x64_movd_rx(b, size, g, a);
+		else
+			x64_pextr_rxi(b, size, g, a, (uint8_t)lane);
+		if (size < 4 && sx)
+			x64_movsx_rr(b, 4, size, g, g);
+		return;
+	}
 	if (size == 4) {        /* the dword to lane 0 (pshufd), movd */
 		if (lane) {
 			x64_sse_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, t, a, (uint8_t)lane);
@@ -539,11 +605,20 @@ static void lane_get(x64_buf *b, x64_gpr g, x64_xmm a, unsigned size,
 }
 
 /* d = a with lane `lane` (size bytes) = v's low bytes (g, h, t scratch;
- * v is neither).  SSE: a is d; vex: d may be a, written last. */
-static void lane_set(x64_buf *b, x64_xmm d, x64_xmm a, bool vex, x64_gpr v,
-	unsigned size, uint32_t lane, x64_gpr g, x64_gpr h, x64_xmm t)
+ * v is neither).  SSE: a is d; vex: d may be a, written last; sse41:
+ * pinsr (vpinsr d, a, v, k), no scratch. */
+static void lane_set(x64_buf *b, bool sse41, x64_xmm d, x64_xmm a, bool vex,
+	x64_gpr v, unsigned size, uint32_t lane, x64_gpr g, x64_gpr h, x64_xmm t)
 {
 	unsigned byte = lane * size, sh = 8 * (byte % 8);
+	if (sse41 && vex) {
+		x64_vex_pinsr_xxri(b, size, d, a, v, (uint8_t)lane);
+		return;
+	}
+	if (sse41) {
+		x64_pinsr_xri(b, size, d, v, (uint8_t)lane);
+		return;
+	}
 	if (size == 8) {
 		x64_movd_xr(b, 8, t, v);
 	} else {
@@ -597,6 +672,13 @@ static uint64_t shuffle_mask(uint64_t idx, unsigned base)
 	return m;
 }
 
+/* Whether the shuffle indices (lo, hi) all pick a's bytes (below 16;
+ * validation keeps them below 32): b is then not read. */
+static bool shuffle_of_a(uint64_t lo, uint64_t hi)
+{
+	return !((lo | hi) & 0x1010101010101010ull);
+}
+
 #define SPLAT32(v) ((uint64_t)(v) << 32 | (uint64_t)(v))
 
 /* ---- the code of one op ---------------------------------------------------- */
@@ -615,12 +697,39 @@ static void access_here(x64_buf *b, const jit_simd_regs *r)
 		*r->access = (uint32_t)x64_buf_len(b);
 }
 
+/* The pairwise widening adds whose constants are a second operand: the
+ * u8 ones (a unsigned * 1 signed), the i16 ones, by pmaddwd with 1 (u16:
+ * (a - 0x8000) pairs summed signed, + 0x10000).  vex: d = op(a); else d
+ * is a.  (The s8 one, 1 unsigned * a signed, wants the constant first.) */
+static void emit_extadd(x64_buf *b, enum interp_op op, const jit_simd_regs *r,
+	bool vex, x64_xmm d, x64_xmm a)
+{
+	switch (op) {
+	case OP_V_I16X8_EXTADD_PAIRWISE_I8X16_U:
+		op_const(b, r, vex, X64_PFX_66, X64_SSE_PMADDUBSW, d, a,
+			0x0101010101010101ull, 0x0101010101010101ull, X0, X1, G0);
+		break;
+	case OP_V_I32X4_EXTADD_PAIRWISE_I16X8_S:
+		op_const(b, r, vex, X64_PFX_66, X64_SSE_PMADDWD, d, a,
+			0x0001000100010001ull, 0x0001000100010001ull, X0, X1, G0);
+		break;
+	default:        /* I32X4_EXTADD_PAIRWISE_I16X8_U */
+		op_const(b, r, vex, X64_PFX_66, X64_SSE_PXOR, d, a,
+			0x8000800080008000ull, 0x8000800080008000ull, X0, X1, G0);
+		op_const(b, r, vex, X64_PFX_66, X64_SSE_PMADDWD, d, d,
+			0x0001000100010001ull, 0x0001000100010001ull, X0, X1, G0);
+		op_const(b, r, vex, X64_PFX_66, X64_SSE_PADDD, d, d,
+			0x0001000000010000ull, 0x0001000000010000ull, X0, X1, G0);
+		break;
+	}
+}
+
 /* Constants, loads, stores, splats and lanes. */
 static void emit_moves(x64_buf *b, const jit_simd_form *f, const jit_simd_regs *r)
 {
 	switch ((enum vk)f->kind) {
 	case VK_CONST:
-		vconst(b, r->d, r->lo, r->hi, X0, G0);
+		vconst(b, r, r->d, r->lo, r->hi, X0, G0);
 		break;
 	case VK_LOAD:
 		access_here(b, r);
@@ -632,6 +741,17 @@ static void emit_moves(x64_buf *b, const jit_simd_form *f, const jit_simd_regs *
 		break;
 	case VK_LOAD_SPLAT:
 		access_here(b, r);
+		if (f->size >= 4) {     /* movss/movsd (the rest zero), then
+		                           the lane to every lane */
+			if (f->size == 4) {
+				x64_movss_xm(b, r->d, r->m);
+				x64_sse_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, r->d, r->d, 0);
+			} else {
+				x64_movsd_xm(b, r->d, r->m);
+				x64_sse_xx(b, X64_PFX_66, X64_SSE_PUNPCKLQDQ, r->d, r->d);
+			}
+			break;
+		}
 		load_zx(b, f->size, G0, r->m);
 		splat64(b, f->size, G0, G1);
 		vsplat_gpr(b, r->d, G0);
@@ -642,11 +762,20 @@ static void emit_moves(x64_buf *b, const jit_simd_form *f, const jit_simd_regs *
 		break;
 	case VK_LOAD_LANE:
 		access_here(b, r);
+		if (r->sse41) {
+			x64_pinsr_xmi(b, f->size, r->d, r->m, (uint8_t)r->lane);
+			break;
+		}
 		load_zx(b, f->size, G0, r->m);
-		lane_set(b, r->d, r->d, false, G0, f->size, r->lane, G1, G2, X0);
+		lane_set(b, false, r->d, r->d, false, G0, f->size, r->lane, G1, G2, X0);
 		break;
 	case VK_STORE_LANE:
-		lane_get(b, G0, r->a, f->size, r->lane, false, X0);
+		if (r->sse41) {
+			access_here(b, r);
+			x64_pextr_mxi(b, f->size, r->m, r->a, (uint8_t)r->lane);
+			break;
+		}
+		lane_get(b, false, G0, r->a, f->size, r->lane, false, X0);
 		access_here(b, r);
 		x64_mov_mr(b, f->size, r->m, G0);
 		break;
@@ -656,19 +785,20 @@ static void emit_moves(x64_buf *b, const jit_simd_form *f, const jit_simd_regs *
 			x64_sse_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, r->d, r->d, 0);
 			break;
 		}
-		if (f->size < 4)
-			x64_movzx_rr(b, 4, f->size, G0, r->s);
-		else
-			x64_mov_rr(b, f->size, G0, r->s);
+		if (f->size == 8) {
+			vsplat_gpr(b, r->d, r->s);
+			break;
+		}
+		x64_movzx_rr(b, 4, f->size, G0, r->s);
 		splat64(b, f->size, G0, G1);
 		vsplat_gpr(b, r->d, G0);
 		break;
 	case VK_EXTRACT:
-		lane_get(b, r->sd, r->a, f->size, r->lane, f->sx, X0);
+		lane_get(b, r->sse41, r->sd, r->a, f->size, r->lane, f->sx, X0);
 		break;
 	case VK_REPLACE:
-		lane_set(b, r->d, r->vex ? r->a : r->d, r->vex, r->s, f->size, r->lane,
-			G0, G1, X0);
+		lane_set(b, r->sse41, r->d, r->vex ? r->a : r->d, r->vex, r->s, f->size,
+			r->lane, G0, G1, X0);
 		break;
 	default:
 		break;
@@ -692,7 +822,10 @@ static void emit_lanes(x64_buf *b, const jit_simd_form *f, const jit_simd_regs *
 		x64_sse_xx(b, X64_PFX_66, (x64_sse)f->op2, d, X0);
 		break;
 	case VK_UN:
-		if (f->m64 && f->byte) {        /* the high 8 bytes, widened */
+		if (f->hiz && r->pool) {        /* a's high half with zeros */
+			op_const(b, r, false, X64_PFX_66, (x64_sse)f->hiz, d, d, 0, 0,
+				X0, X0, X64_RAX);
+		} else if (f->m64 && f->byte) { /* the high 8 bytes, widened */
 			x64_sse_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, X0, d, 0xee);
 			x64_sse_xx(b, f->pfx, (x64_sse)f->op, d, X0);
 		} else {
@@ -707,9 +840,9 @@ static void emit_lanes(x64_buf *b, const jit_simd_form *f, const jit_simd_regs *
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_PXOR, d, d);
 		x64_sse_xx(b, X64_PFX_66, (x64_sse)f->op, d, X0);
 		break;
-	case VK_NOT:
-		ones(b, X0);
-		x64_sse_xx(b, X64_PFX_66, X64_SSE_PXOR, d, X0);
+	case VK_NOT:            /* ^ all ones (the pool's, or pcmpeqd's) */
+		op_const(b, r, false, X64_PFX_66, X64_SSE_PXOR, d, d, ~0ull, ~0ull,
+			X0, X0, X64_RAX);
 		break;
 	case VK_BITSELECT:      /* (a & c) | (~c & b) */
 		x64_movaps_xx(b, X0, r->c);
@@ -717,8 +850,13 @@ static void emit_lanes(x64_buf *b, const jit_simd_form *f, const jit_simd_regs *
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_PANDN, X0, r->b);
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_POR, d, X0);
 		break;
-	case VK_ANY_TRUE:       /* the halves or'ed, != 0 */
+	case VK_ANY_TRUE:       /* the halves or'ed, != 0 (ptest: a & a) */
 		x64_alu_rr(b, X64_ALU_XOR, 4, r->sd, r->sd);
+		if (r->sse41) {
+			x64_sse_xx(b, X64_PFX_66, X64_SSE_PTEST, r->a, r->a);
+			x64_setcc_r(b, X64_CC_NE, r->sd);
+			break;
+		}
 		half_of(b, G0, r->a, 0, X0);
 		half_of(b, G1, r->a, 8, X0);
 		x64_alu_rr(b, X64_ALU_OR, 8, G0, G1);
@@ -742,10 +880,8 @@ static void emit_lanes(x64_buf *b, const jit_simd_form *f, const jit_simd_regs *
 		}
 		break;
 	case VK_GPR64:          /* abs/neg: and/xor with the mask in each lane */
-		x64_mov_ri(b, 8, G0, (int64_t)f->k);
-		vsplat_gpr(b, X0, G0);
-		x64_sse_xx(b, X64_PFX_66, f->op == X64_ALU_AND ? X64_SSE_PAND : X64_SSE_PXOR,
-			d, X0);
+		op_const(b, r, false, X64_PFX_66, f->op == X64_ALU_AND ? X64_SSE_PAND :
+			X64_SSE_PXOR, d, d, f->k, f->k, X0, X0, G0);
 		break;
 	case VK_SHIFT:          /* the count modulo the lane width, as the
 	                           interpreter's VSHIFT */
@@ -759,23 +895,31 @@ static void emit_lanes(x64_buf *b, const jit_simd_form *f, const jit_simd_regs *
 		x64_sse_xx(b, X64_PFX_66, (x64_sse)f->op, d, X0);
 		break;
 	case VK_SHUFFLE:        /* validation keeps indices below 32 */
-		vconst(b, X0, shuffle_mask(r->lo, 0), shuffle_mask(r->hi, 0), X2, G0);
-		x64_sse_xx(b, X64_PFX_66, X64_SSE_PSHUFB, d, X0);
+		op_const(b, r, false, X64_PFX_66, X64_SSE_PSHUFB, d, d,
+			shuffle_mask(r->lo, 0), shuffle_mask(r->hi, 0), X0, X2, G0);
+		if (shuffle_of_a(r->lo, r->hi))
+			break;
 		x64_movaps_xx(b, X1, r->b);
-		vconst(b, X0, shuffle_mask(r->lo, 16), shuffle_mask(r->hi, 16), X2, G0);
-		x64_sse_xx(b, X64_PFX_66, X64_SSE_PSHUFB, X1, X0);
+		op_const(b, r, false, X64_PFX_66, X64_SSE_PSHUFB, X1, X1,
+			shuffle_mask(r->lo, 16), shuffle_mask(r->hi, 16), X0, X2, G0);
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_POR, d, X1);
 		break;
 	case VK_SWIZZLE:        /* index + 0x70 (unsigned saturated): 0..15
 	                           keep their low 4 bits, the rest get bit 7 */
 		x64_movaps_xx(b, X1, r->b);
-		vconst(b, X0, 0x7070707070707070ull, 0x7070707070707070ull, X2, G0);
-		x64_sse_xx(b, X64_PFX_66, X64_SSE_PADDUSB, X1, X0);
+		op_const(b, r, false, X64_PFX_66, X64_SSE_PADDUSB, X1, X1,
+			0x7070707070707070ull, 0x7070707070707070ull, X0, X2, G0);
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_PSHUFB, d, X1);
 		break;
 	case VK_EXTMUL:         /* both widened (the low or high halves),
 	                           then multiplied */
-		if (f->byte) {
+		if (f->hiz && r->pool) {        /* the high halves with zeros */
+			op_const(b, r, false, X64_PFX_66, (x64_sse)f->hiz, d, d, 0, 0,
+				X0, X0, X64_RAX);
+			x64_movaps_xx(b, X0, r->b);
+			op_const(b, r, false, X64_PFX_66, (x64_sse)f->hiz, X0, X0, 0, 0,
+				X0, X0, X64_RAX);
+		} else if (f->byte) {
 			x64_sse_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, X0, d, 0xee);
 			x64_sse_xx(b, X64_PFX_66, (x64_sse)f->op, d, X0);
 			x64_sse_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, X0, r->b, 0xee);
@@ -789,7 +933,7 @@ static void emit_lanes(x64_buf *b, const jit_simd_form *f, const jit_simd_regs *
 	case VK_Q15MULR:        /* pmulhrsw gives 0x8000 for 0x8000 * 0x8000
 	                           alone, where the lane saturates to 0x7fff */
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_PMULHRSW, d, r->b);
-		vconst(b, X0, 0x8000800080008000ull, 0x8000800080008000ull, X1, G0);
+		vconst(b, r, X0, 0x8000800080008000ull, 0x8000800080008000ull, X1, G0);
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_PCMPEQW, X0, d);
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_PXOR, d, X0);
 		break;
@@ -815,10 +959,9 @@ static void emit_lanes(x64_buf *b, const jit_simd_form *f, const jit_simd_regs *
 	default:
 		break;
 	}
-	if (f->not_ && (f->kind == VK_BIN || f->kind == VK_BIN_I || f->kind == VK_CMPU)) {
-		ones(b, X0);
-		x64_sse_xx(b, X64_PFX_66, X64_SSE_PXOR, d, X0);
-	}
+	if (f->not_ && (f->kind == VK_BIN || f->kind == VK_BIN_I || f->kind == VK_CMPU))
+		op_const(b, r, false, X64_PFX_66, X64_SSE_PXOR, d, d, ~0ull, ~0ull,
+			X0, X0, X64_RAX);
 }
 
 /* VK_SEQ's AVX code: emit_seq's sequences (which say why they work),
@@ -831,10 +974,10 @@ static void emit_seq_vex(x64_buf *b, enum interp_op op, const jit_simd_regs *r)
 	case OP_V_I8X16_POPCNT:
 		shift_count(b, X1, 4, G0);
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSRLW, X0, a, X1);
-		vconst(b, X1, 0x0f0f0f0f0f0f0f0full, 0x0f0f0f0f0f0f0f0full, X2, G0);
+		vconst(b, r, X1, 0x0f0f0f0f0f0f0f0full, 0x0f0f0f0f0f0f0f0full, X2, G0);
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PAND, d, a, X1);
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PAND, X0, X0, X1);
-		vconst(b, X1, 0x0302020102010100ull, 0x0403030203020201ull, X2, G0);
+		vconst(b, r, X1, 0x0302020102010100ull, 0x0403030203020201ull, X2, G0);
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSHUFB, d, X1, d);
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSHUFB, X0, X1, X0);
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PADDB, d, d, X0);
@@ -846,20 +989,20 @@ static void emit_seq_vex(x64_buf *b, enum interp_op op, const jit_simd_regs *r)
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSRLD, d, a, X1);
 		x64_vex_xx(b, X64_PFX_NONE, X64_SSE_CVTDQ2PS, d, d);
 		x64_vex_xx(b, X64_PFX_NONE, X64_SSE_CVTDQ2PS, X0, X0);
-		vconst(b, X1, SPLAT32(0x47800000u), SPLAT32(0x47800000u), X2, G0);
+		vconst(b, r, X1, SPLAT32(0x47800000u), SPLAT32(0x47800000u), X2, G0);
 		x64_vex_xxx(b, X64_PFX_NONE, X64_SSE_MUL, d, d, X1);
 		x64_vex_xxx(b, X64_PFX_NONE, X64_SSE_ADD, d, d, X0);
 		break;
 	case OP_V_F64X2_CONVERT_LOW_I32X4_U:
 		x64_vex_xx(b, X64_PFX_66, X64_SSE_PMOVZXDQ, d, a);
-		vconst(b, X0, 0x4330000000000000ull, 0x4330000000000000ull, X1, G0);
+		vconst(b, r, X0, 0x4330000000000000ull, 0x4330000000000000ull, X1, G0);
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_POR, d, d, X0);
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_SUB, d, d, X0);
 		break;
 	case OP_V_I32X4_TRUNC_SAT_F32X4_U:
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PXOR, X0, X0, X0);
 		x64_vex_xxx(b, X64_PFX_NONE, X64_SSE_MAX, d, a, X0);
-		vconst(b, X0, SPLAT32(0x4f000000u), SPLAT32(0x4f000000u), X2, G0);
+		vconst(b, r, X0, SPLAT32(0x4f000000u), SPLAT32(0x4f000000u), X2, G0);
 		x64_vex_xxx(b, X64_PFX_NONE, X64_SSE_SUB, X1, d, X0);
 		x64_vex_xxxi(b, X64_PFX_NONE, X64_SSE_CMPP, X0, X0, X1, X64_CMPP_LE);
 		x64_vex_xx(b, X64_PFX_F3, X64_SSE_CVTTPS2DQ, X1, X1);
@@ -871,7 +1014,7 @@ static void emit_seq_vex(x64_buf *b, enum interp_op op, const jit_simd_regs *r)
 		break;
 	case OP_V_I32X4_TRUNC_SAT_F64X2_S_ZERO:
 		x64_vex_xxxi(b, X64_PFX_66, X64_SSE_CMPP, X0, a, a, X64_CMPP_EQ);
-		vconst(b, X1, 0x41dfffffffc00000ull, 0x41dfffffffc00000ull, X2, G0);
+		vconst(b, r, X1, 0x41dfffffffc00000ull, 0x41dfffffffc00000ull, X2, G0);
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_AND, X0, X0, X1);
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_MIN, d, a, X0);
 		x64_vex_xx(b, X64_PFX_66, X64_SSE_CVTTPD2DQ, d, d);
@@ -879,11 +1022,11 @@ static void emit_seq_vex(x64_buf *b, enum interp_op op, const jit_simd_regs *r)
 	case OP_V_I32X4_TRUNC_SAT_F64X2_U_ZERO:
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PXOR, X0, X0, X0);
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_MAX, d, a, X0);
-		vconst(b, X1, 0x41efffffffe00000ull, 0x41efffffffe00000ull, X2, G0);
+		vconst(b, r, X1, 0x41efffffffe00000ull, 0x41efffffffe00000ull, X2, G0);
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_MIN, d, d, X1);
 		x64_vex_xxi(b, X64_PFX_66, X64_SSE_ROUNDPD, d, d,
 			X64_ROUND_TRUNC | X64_ROUND_NO_EXC);
-		vconst(b, X1, 0x4330000000000000ull, 0x4330000000000000ull, X2, G0);
+		vconst(b, r, X1, 0x4330000000000000ull, 0x4330000000000000ull, X2, G0);
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_ADD, d, d, X1);
 		x64_vex_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, d, d, 0x08);
 		x64_movd_rx(b, 8, G0, d);
@@ -918,6 +1061,11 @@ static bool emit_vex(x64_buf *b, enum interp_op op, const jit_simd_form *f,
 	int p = f->pfx;
 	switch ((enum vk)f->kind) {
 	case VK_BIN:
+		if (r->mem_b) {
+			access_here(b, r);
+			x64_vex_xxm(b, p, (x64_sse)f->op, d, a, r->m);
+			break;
+		}
 		x64_vex_xxx(b, p, (x64_sse)f->op, d, a, r->b);
 		break;
 	case VK_BIN_I:
@@ -928,7 +1076,10 @@ static bool emit_vex(x64_buf *b, enum interp_op op, const jit_simd_form *f,
 		x64_vex_xxx(b, X64_PFX_66, (x64_sse)f->op2, d, X0, a);
 		break;
 	case VK_UN:
-		if (f->m64 && f->byte) {        /* the high 8 bytes, widened */
+		if (f->hiz && r->pool) {        /* a's high half with zeros */
+			op_const(b, r, true, X64_PFX_66, (x64_sse)f->hiz, d, a, 0, 0,
+				X0, X0, X64_RAX);
+		} else if (f->m64 && f->byte) { /* the high 8 bytes, widened */
 			x64_vex_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, d, a, 0xee);
 			x64_vex_xx(b, p, (x64_sse)f->op, d, d);
 		} else {
@@ -943,14 +1094,12 @@ static bool emit_vex(x64_buf *b, enum interp_op op, const jit_simd_form *f,
 		x64_vex_xxx(b, X64_PFX_66, (x64_sse)f->op, d, X0, a);
 		break;
 	case VK_NOT:
-		ones(b, X0);
-		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PXOR, d, a, X0);
+		op_const(b, r, true, X64_PFX_66, X64_SSE_PXOR, d, a, ~0ull, ~0ull,
+			X0, X0, X64_RAX);
 		break;
 	case VK_GPR64:
-		x64_mov_ri(b, 8, G0, (int64_t)f->k);
-		vsplat_gpr(b, X0, G0);
-		x64_vex_xxx(b, X64_PFX_66, f->op == X64_ALU_AND ? X64_SSE_PAND : X64_SSE_PXOR,
-			d, a, X0);
+		op_const(b, r, true, X64_PFX_66, f->op == X64_ALU_AND ? X64_SSE_PAND :
+			X64_SSE_PXOR, d, a, f->k, f->k, X0, X0, G0);
 		break;
 	case VK_SHIFT:          /* the count modulo the lane width */
 		if (r->count) {
@@ -963,19 +1112,29 @@ static bool emit_vex(x64_buf *b, enum interp_op op, const jit_simd_form *f,
 		x64_vex_xxx(b, X64_PFX_66, (x64_sse)f->op, d, a, X0);
 		break;
 	case VK_SHUFFLE:        /* a's bytes or b's, by two pshufbs */
-		vconst(b, X0, shuffle_mask(r->lo, 0), shuffle_mask(r->hi, 0), X2, G0);
-		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSHUFB, X1, a, X0);
-		vconst(b, X0, shuffle_mask(r->lo, 16), shuffle_mask(r->hi, 16), X2, G0);
-		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSHUFB, X0, r->b, X0);
+		if (shuffle_of_a(r->lo, r->hi)) {
+			op_const(b, r, true, X64_PFX_66, X64_SSE_PSHUFB, d, a,
+				shuffle_mask(r->lo, 0), shuffle_mask(r->hi, 0), X0, X2, G0);
+			break;
+		}
+		op_const(b, r, true, X64_PFX_66, X64_SSE_PSHUFB, X1, a,
+			shuffle_mask(r->lo, 0), shuffle_mask(r->hi, 0), X0, X2, G0);
+		op_const(b, r, true, X64_PFX_66, X64_SSE_PSHUFB, X0, r->b,
+			shuffle_mask(r->lo, 16), shuffle_mask(r->hi, 16), X0, X2, G0);
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_POR, d, X1, X0);
 		break;
 	case VK_SWIZZLE:        /* as emit_lanes: index + 0x70, saturated */
-		vconst(b, X0, 0x7070707070707070ull, 0x7070707070707070ull, X2, G0);
-		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PADDUSB, X1, r->b, X0);
+		op_const(b, r, true, X64_PFX_66, X64_SSE_PADDUSB, X1, r->b,
+			0x7070707070707070ull, 0x7070707070707070ull, X0, X2, G0);
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PSHUFB, d, a, X1);
 		break;
 	case VK_EXTMUL:         /* b widened first: d may be b */
-		if (f->byte) {
+		if (f->hiz && r->pool) {        /* the high halves with zeros */
+			op_const(b, r, true, X64_PFX_66, (x64_sse)f->hiz, X0, r->b, 0, 0,
+				X0, X0, X64_RAX);
+			op_const(b, r, true, X64_PFX_66, (x64_sse)f->hiz, d, a, 0, 0,
+				X0, X0, X64_RAX);
+		} else if (f->byte) {
 			x64_vex_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, X0, r->b, 0xee);
 			x64_vex_xx(b, X64_PFX_66, (x64_sse)f->op, X0, X0);
 			x64_vex_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, d, a, 0xee);
@@ -989,30 +1148,17 @@ static bool emit_vex(x64_buf *b, enum interp_op op, const jit_simd_form *f,
 	case VK_EXTADD:         /* as emit_wide */
 		switch (op) {
 		case OP_V_I16X8_EXTADD_PAIRWISE_I8X16_S:  /* 1 (unsigned) * a (signed) */
-			vconst(b, X0, 0x0101010101010101ull, 0x0101010101010101ull, X1, G0);
+			vconst(b, r, X0, 0x0101010101010101ull, 0x0101010101010101ull, X1, G0);
 			x64_vex_xxx(b, X64_PFX_66, X64_SSE_PMADDUBSW, d, X0, a);
 			break;
-		case OP_V_I16X8_EXTADD_PAIRWISE_I8X16_U:  /* a (unsigned) * 1 (signed) */
-			vconst(b, X0, 0x0101010101010101ull, 0x0101010101010101ull, X1, G0);
-			x64_vex_xxx(b, X64_PFX_66, X64_SSE_PMADDUBSW, d, a, X0);
-			break;
-		case OP_V_I32X4_EXTADD_PAIRWISE_I16X8_S:
-			vconst(b, X0, 0x0001000100010001ull, 0x0001000100010001ull, X1, G0);
-			x64_vex_xxx(b, X64_PFX_66, X64_SSE_PMADDWD, d, a, X0);
-			break;
-		default:        /* _U: (a - 0x8000) pairs summed signed, + 0x10000 */
-			vconst(b, X0, 0x8000800080008000ull, 0x8000800080008000ull, X1, G0);
-			x64_vex_xxx(b, X64_PFX_66, X64_SSE_PXOR, d, a, X0);
-			vconst(b, X0, 0x0001000100010001ull, 0x0001000100010001ull, X1, G0);
-			x64_vex_xxx(b, X64_PFX_66, X64_SSE_PMADDWD, d, d, X0);
-			vconst(b, X0, 0x0001000000010000ull, 0x0001000000010000ull, X1, G0);
-			x64_vex_xxx(b, X64_PFX_66, X64_SSE_PADDD, d, d, X0);
+		default:
+			emit_extadd(b, op, r, true, d, a);
 			break;
 		}
 		break;
 	case VK_Q15MULR:        /* as emit_lanes */
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PMULHRSW, d, a, r->b);
-		vconst(b, X0, 0x8000800080008000ull, 0x8000800080008000ull, X1, G0);
+		vconst(b, r, X0, 0x8000800080008000ull, 0x8000800080008000ull, X1, G0);
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PCMPEQW, X0, X0, d);
 		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PXOR, d, d, X0);
 		break;
@@ -1029,14 +1175,25 @@ static bool emit_vex(x64_buf *b, enum interp_op op, const jit_simd_form *f,
 	case VK_SEQ:
 		emit_seq_vex(b, op, r);
 		break;
+	case VK_LOAD_LANE:      /* d = a with lane `lane` from [m] */
+		if (r->sse41) {
+			access_here(b, r);
+			x64_vex_pinsr_xxmi(b, f->size, d, a, r->m, (uint8_t)r->lane);
+			break;
+		}
+		if (d != a)
+			x64_movaps_xx(b, d, a);
+		access_here(b, r);
+		load_zx(b, f->size, G0, r->m);
+		lane_set(b, false, d, d, false, G0, f->size, r->lane, G1, G2, X0);
+		break;
 	default:        /* replace_lane, the i8x16 shifts, the i64x2 GPR ops:
 	                   their one code reads r->vex (lane_set, emit_wide) */
 		return false;
 	}
-	if (f->not_ && (f->kind == VK_BIN || f->kind == VK_BIN_I || f->kind == VK_CMPU)) {
-		ones(b, X0);
-		x64_vex_xxx(b, X64_PFX_66, X64_SSE_PXOR, d, d, X0);
-	}
+	if (f->not_ && (f->kind == VK_BIN || f->kind == VK_BIN_I || f->kind == VK_CMPU))
+		op_const(b, r, true, X64_PFX_66, X64_SSE_PXOR, d, d, ~0ull, ~0ull,
+			X0, X0, X64_RAX);
 	return true;
 }
 
@@ -1109,25 +1266,12 @@ static void emit_wide(x64_buf *b, enum interp_op op, const jit_simd_form *f,
 	case VK_EXTADD:
 		switch (op) {
 		case OP_V_I16X8_EXTADD_PAIRWISE_I8X16_S:  /* 1 (unsigned) * a (signed) */
-			vconst(b, X0, 0x0101010101010101ull, 0x0101010101010101ull, X1, G0);
+			vconst(b, r, X0, 0x0101010101010101ull, 0x0101010101010101ull, X1, G0);
 			x64_sse_xx(b, X64_PFX_66, X64_SSE_PMADDUBSW, X0, d);
 			x64_movaps_xx(b, d, X0);
 			break;
-		case OP_V_I16X8_EXTADD_PAIRWISE_I8X16_U:  /* a (unsigned) * 1 (signed) */
-			vconst(b, X0, 0x0101010101010101ull, 0x0101010101010101ull, X1, G0);
-			x64_sse_xx(b, X64_PFX_66, X64_SSE_PMADDUBSW, d, X0);
-			break;
-		case OP_V_I32X4_EXTADD_PAIRWISE_I16X8_S:
-			vconst(b, X0, 0x0001000100010001ull, 0x0001000100010001ull, X1, G0);
-			x64_sse_xx(b, X64_PFX_66, X64_SSE_PMADDWD, d, X0);
-			break;
-		default:        /* _U: (a - 0x8000) pairs summed signed, + 0x10000 */
-			vconst(b, X0, 0x8000800080008000ull, 0x8000800080008000ull, X1, G0);
-			x64_sse_xx(b, X64_PFX_66, X64_SSE_PXOR, d, X0);
-			vconst(b, X0, 0x0001000100010001ull, 0x0001000100010001ull, X1, G0);
-			x64_sse_xx(b, X64_PFX_66, X64_SSE_PMADDWD, d, X0);
-			vconst(b, X0, 0x0001000000010000ull, 0x0001000000010000ull, X1, G0);
-			x64_sse_xx(b, X64_PFX_66, X64_SSE_PADDD, d, X0);
+		default:
+			emit_extadd(b, op, r, false, d, d);
 			break;
 		}
 		break;
@@ -1228,10 +1372,10 @@ static void emit_seq(x64_buf *b, enum interp_op op, const jit_simd_regs *r)
 		x64_movaps_xx(b, X0, d);
 		shift_count(b, X1, 4, G0);
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_PSRLW, X0, X1);
-		vconst(b, X1, 0x0f0f0f0f0f0f0f0full, 0x0f0f0f0f0f0f0f0full, X2, G0);
+		vconst(b, r, X1, 0x0f0f0f0f0f0f0f0full, 0x0f0f0f0f0f0f0f0full, X2, G0);
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_PAND, d, X1);
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_PAND, X0, X1);
-		vconst(b, X1, 0x0302020102010100ull, 0x0403030203020201ull, X2, G0);
+		vconst(b, r, X1, 0x0302020102010100ull, 0x0403030203020201ull, X2, G0);
 		x64_movaps_xx(b, X2, X1);
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_PSHUFB, X1, d);
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_PSHUFB, X2, X0);
@@ -1248,14 +1392,14 @@ static void emit_seq(x64_buf *b, enum interp_op op, const jit_simd_regs *r)
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_PSRLD, X0, X1);
 		x64_sse_xx(b, X64_PFX_NONE, X64_SSE_CVTDQ2PS, d, d);
 		x64_sse_xx(b, X64_PFX_NONE, X64_SSE_CVTDQ2PS, X0, X0);
-		vconst(b, X1, SPLAT32(0x47800000u), SPLAT32(0x47800000u), X2, G0);
+		vconst(b, r, X1, SPLAT32(0x47800000u), SPLAT32(0x47800000u), X2, G0);
 		x64_sse_xx(b, X64_PFX_NONE, X64_SSE_MUL, d, X1);
 		x64_sse_xx(b, X64_PFX_NONE, X64_SSE_ADD, d, X0);
 		break;
 	case OP_V_F64X2_CONVERT_LOW_I32X4_U:
 		/* the u32 as the low bits of 2^52's mantissa, minus 2^52: exact */
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_PMOVZXDQ, d, d);
-		vconst(b, X0, 0x4330000000000000ull, 0x4330000000000000ull, X1, G0);
+		vconst(b, r, X0, 0x4330000000000000ull, 0x4330000000000000ull, X1, G0);
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_POR, d, X0);
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_SUB, d, X0);
 		break;
@@ -1265,7 +1409,7 @@ static void emit_seq(x64_buf *b, enum interp_op op, const jit_simd_regs *r)
 		 * x >= 2^32, at least 0: the sum is the saturated u32 */
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_PXOR, X0, X0);
 		x64_sse_xx(b, X64_PFX_NONE, X64_SSE_MAX, d, X0);
-		vconst(b, X0, SPLAT32(0x4f000000u), SPLAT32(0x4f000000u), X2, G0);
+		vconst(b, r, X0, SPLAT32(0x4f000000u), SPLAT32(0x4f000000u), X2, G0);
 		x64_movaps_xx(b, X1, d);
 		x64_sse_xx(b, X64_PFX_NONE, X64_SSE_SUB, X1, X0);
 		x64_sse_xxi(b, X64_PFX_NONE, X64_SSE_CMPP, X0, X1, X64_CMPP_LE);
@@ -1282,7 +1426,7 @@ static void emit_seq(x64_buf *b, enum interp_op op, const jit_simd_regs *r)
 		 * it gives 0x80000000, the saturated value */
 		x64_movaps_xx(b, X0, d);
 		x64_sse_xxi(b, X64_PFX_66, X64_SSE_CMPP, X0, X0, X64_CMPP_EQ);
-		vconst(b, X1, 0x41dfffffffc00000ull, 0x41dfffffffc00000ull, X2, G0);
+		vconst(b, r, X1, 0x41dfffffffc00000ull, 0x41dfffffffc00000ull, X2, G0);
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_AND, X0, X1);
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_MIN, d, X0);
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_CVTTPD2DQ, d, d);
@@ -1292,11 +1436,11 @@ static void emit_seq(x64_buf *b, enum interp_op op, const jit_simd_regs *r)
 		 * the u32 is the low half of each lane's bits */
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_PXOR, X0, X0);
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_MAX, d, X0);
-		vconst(b, X1, 0x41efffffffe00000ull, 0x41efffffffe00000ull, X2, G0);
+		vconst(b, r, X1, 0x41efffffffe00000ull, 0x41efffffffe00000ull, X2, G0);
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_MIN, d, X1);
 		x64_sse_xxi(b, X64_PFX_66, X64_SSE_ROUNDPD, d, d,
 			X64_ROUND_TRUNC | X64_ROUND_NO_EXC);
-		vconst(b, X1, 0x4330000000000000ull, 0x4330000000000000ull, X2, G0);
+		vconst(b, r, X1, 0x4330000000000000ull, 0x4330000000000000ull, X2, G0);
 		x64_sse_xx(b, X64_PFX_66, X64_SSE_ADD, d, X1);
 		x64_sse_xxi(b, X64_PFX_66, X64_SSE_PSHUFD, d, d, 0x08);
 		x64_movd_rx(b, 8, G0, d);

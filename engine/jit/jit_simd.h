@@ -82,6 +82,10 @@ typedef struct jit_simd_form {
 	uint8_t byte;           /* VK_UN: offset of the source in a */
 	uint32_t op;            /* x64_sse, or x64_alu for VK_GPR64 */
 	uint32_t op2;           /* VK_CMPU: the pcmpeq */
+	uint32_t hiz;           /* VK_UN, VK_EXTMUL of the high 8 bytes,
+	                           unsigned: the unpack with zero that widens
+	                           them (punpckhbw d, [zero]), one instruction
+	                           where a pool has the zero */
 	uint64_t k;             /* VK_GPR64: the constant */
 } jit_simd_form;
 
@@ -105,10 +109,11 @@ extern const jit_simd_form jit_simd_forms[OP_COUNT_];
  * freely; gt[0] is rcx (the i8 shifts count in cl).  Nothing else is
  * written: not a, b, c, s, nor m's registers.
  *
- * vex (AVX only, for an op jit_simd_vex names; shape JS_V_V, no memory,
- * at most two v128 operands): a holds operand a (the second one if
- * jit_simd_swapped) and is only read, b the other v128 or s the scalar,
- * and d only receives the result: d may be a, b or another register. */
+ * vex (AVX only, for an op jit_simd_vex names; shape JS_V_V, at most two
+ * v128 operands): a holds operand a (the second one if jit_simd_swapped)
+ * and is only read, b the other v128, s the scalar or m load_lane's
+ * access, and d only receives the result: d may be a, b or another
+ * register. */
 enum jit_simd_shape { JS_NONE, JS_V_V, JS_V_NEW, JS_S_V, JS_STORE };
 
 typedef struct {
@@ -120,6 +125,17 @@ typedef struct {
 	x64_xmm xt[3];
 	x64_gpr gt[3];
 	bool vex;               /* the AVX three-operand code (above) */
+	bool sse41;             /* the CPU has SSE4.1: lanes move in and out
+	                           by pextr/pinsr (extract, replace, load and
+	                           store lane) and any_true is ptest, with the
+	                           scratch registers jit_simd_scratch names
+	                           for sse41 */
+	bool mem_b;             /* vex, an op jit_simd_vex_mem names: its
+	                           second v128 is the 16 bytes at m (a
+	                           v128.load fused into it), read by the op's
+	                           one instruction (vpaddw d, a, [m]: VEX
+	                           forms take unaligned operands); b is not
+	                           read */
 	uint16_t count;         /* the shifts (jit_simd_takes_count): 0, as
 	                           left unset, when the count is the scalar s;
 	                           else jit_simd_count(k) for the constant
@@ -127,6 +143,15 @@ typedef struct {
 	uint32_t *access;       /* if not NULL: set to the offset in the
 	                           buffer of the one instruction that reads
 	                           or writes m (for the PC map: it may fault) */
+	/* If not NULL (tier 2): the label of the 16-byte constant (lo, hi)
+	 * in a pool of 16-aligned constants after the code, which an
+	 * instruction reaches through [rip + disp32] (x64_rip_label): a
+	 * constant of the op's code (v128.const, shuffle masks, extadd's
+	 * multipliers, ...) is then one load, or the memory operand of the
+	 * one instruction that reads it.  NULL (the baseline): constants
+	 * are built in the scratch registers through a GPR. */
+	x64_label *(*pool)(void *ctx, uint64_t lo, uint64_t hi);
+	void *pool_ctx;
 } jit_simd_regs;
 
 enum jit_simd_shape jit_simd_shape(enum interp_op op);
@@ -138,8 +163,11 @@ bool jit_simd_is_memory(enum interp_op op);
 /* The bytes of the scalar operand s or result sd: 4 or 8. */
 unsigned jit_simd_scalar_size(enum interp_op op);
 /* The scratch registers op needs: *nx XMM, *ng GPR (gt[0] rcx); kcount:
- * op's count is a constant (jit_simd_regs.count), which needs fewer. */
-void jit_simd_scratch(enum interp_op op, bool kcount, unsigned *nx, unsigned *ng);
+ * op's count is a constant (jit_simd_regs.count), which needs fewer;
+ * sse41: the code of jit_simd_regs.sse41, which needs none for the lane
+ * moves and any_true. */
+void jit_simd_scratch(enum interp_op op, bool kcount, bool sse41, unsigned *nx,
+	unsigned *ng);
 /* Whether op is a shift whose count may be a constant (jit_simd_regs.count):
  * its code is then the immediate form, with no GPR.  Not i64x2.shr_s (no
  * psraq: its halves go through GPRs). */
@@ -155,10 +183,13 @@ static inline uint16_t jit_simd_count(uint32_t k)
  * pandn, the reversed compares, pmin/pmax. */
 bool jit_simd_swapped(enum interp_op op);
 /* Whether op has the AVX three-operand code (jit_simd_regs.vex): the
- * JS_V_V ops with at most two v128 operands and no memory operand.  Two
- * keep their SSE code, d tied to a, under AVX too: bitselect (three
- * v128s) and load_lane (a memory operand). */
+ * JS_V_V ops with at most two v128 operands (load_lane's vpinsrb d, a,
+ * [m], k among them).  Bitselect (three v128s) keeps its SSE code, d
+ * tied to a, under AVX too. */
 bool jit_simd_vex(enum interp_op op);
+/* Whether op's AVX code is one instruction whose second v128 operand may
+ * be memory (jit_simd_regs.mem_b): the plain lane-wise binary ops. */
+bool jit_simd_vex_mem(enum interp_op op);
 /* Whether op needs SSE4.1. */
 bool jit_simd_needs_sse41(enum interp_op op);
 /* The operands of lane op `op` (jit_simd_shape not JS_NONE) at ip, read

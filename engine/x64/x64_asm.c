@@ -928,6 +928,85 @@ void x64_movmsk_rx(x64_buf *b, int pfx, x64_sse op, x64_gpr dst, x64_xmm src)
 		emit_rr(b, pfx, 0, op, dst, src);
 }
 
+/* The lane moves (Intel SDM vol. 2, PEXTRB/W/D/Q, PINSRB/W/D/Q): 66
+ * [REX.W] 0F 3A 14 (b), 15 (w), 16 (d, q) /r ib with the XMM register in
+ * ModRM.reg and the GPR or memory in r/m; 66 [REX.W] 0F 3A 20 (b), 22
+ * (d, q) /r ib with the XMM register in reg.  The word forms into and
+ * out of a register are SSE2's 66 0F C5 /r ib (GPR in reg) and 66 0F C4
+ * /r ib, which is what GNU as picks; the others are SSE4.1. */
+enum { PEXTR_B = 0x0f3a14, PEXTR_W = 0x0f3a15, PEXTR_DQ = 0x0f3a16,
+	PEXTRW_SSE2 = 0x0fc5, PINSR_B = 0x0f3a20, PINSRW = 0x0fc4,
+	PINSR_DQ = 0x0f3a22 };
+
+static uint32_t pextr_op(unsigned size)
+{
+	return size == 1 ? PEXTR_B : size == 2 ? PEXTR_W : PEXTR_DQ;
+}
+
+static uint32_t pinsr_op(unsigned size)
+{
+	return size == 1 ? PINSR_B : size == 2 ? PINSRW : PINSR_DQ;
+}
+
+void x64_pextr_rxi(x64_buf *b, unsigned size, x64_gpr dst, x64_xmm src, uint8_t lane)
+{
+	if (!valid_size(b, size, SZ_ALL) || !valid_xmm(b, (int)src))
+		return;
+	if (size == 2)
+		emit_rr_imm(b, X64_PFX_66, 0, PEXTRW_SSE2, dst, src, 1, lane);
+	else
+		emit_rr_imm(b, X64_PFX_66, size_rex(size), pextr_op(size), src, dst, 1, lane);
+}
+
+void x64_pextr_mxi(x64_buf *b, unsigned size, x64_mem m, x64_xmm src, uint8_t lane)
+{
+	if (valid_size(b, size, SZ_ALL) && valid_xmm(b, (int)src))
+		emit_rm_imm(b, X64_PFX_66, size_rex(size), pextr_op(size), src, m, 1, lane);
+}
+
+void x64_pinsr_xri(x64_buf *b, unsigned size, x64_xmm dst, x64_gpr src, uint8_t lane)
+{
+	if (valid_size(b, size, SZ_ALL) && valid_xmm(b, (int)dst))
+		emit_rr_imm(b, X64_PFX_66, size_rex(size), pinsr_op(size), dst, src, 1, lane);
+}
+
+void x64_pinsr_xmi(x64_buf *b, unsigned size, x64_xmm dst, x64_mem m, uint8_t lane)
+{
+	if (valid_size(b, size, SZ_ALL) && valid_xmm(b, (int)dst))
+		emit_rm_imm(b, X64_PFX_66, size_rex(size), pinsr_op(size), dst, m, 1, lane);
+}
+
+/* vpinsrb/w/d/q dst, src1, r32/r64 or m, imm8 (VEX.128.66.0F3A.W0 20,
+ * .W0 22 for d, .W1 22 for q, VEX.128.66.0F.W0 C4 for w): src1 with one
+ * lane from the GPR or memory, src1 in vvvv. */
+void x64_vex_pinsr_xxri(x64_buf *b, unsigned size, x64_xmm dst, x64_xmm src1,
+	x64_gpr src, uint8_t lane)
+{
+	if (!valid_size(b, size, SZ_ALL) || !valid_xmm(b, (int)dst) ||
+	    !valid_xmm(b, (int)src1) || !valid_reg(b, src))
+		return;
+	uint8_t *s = emit_begin(b);
+	unsigned rex = (dst & 8 ? REX_R : 0) | (src & 8 ? REX_B : 0) | size_rex(size);
+	uint8_t *p = put_vex(s, X64_PFX_66, rex, src1, pinsr_op(size));
+	*p++ = (uint8_t)(0xc0 | (dst & 7) << 3 | (src & 7));
+	*p++ = lane;
+	emit_end(b, s, p);
+}
+
+void x64_vex_pinsr_xxmi(x64_buf *b, unsigned size, x64_xmm dst, x64_xmm src1,
+	x64_mem m, uint8_t lane)
+{
+	if (!valid_size(b, size, SZ_ALL) || !valid_xmm(b, (int)dst) ||
+	    !valid_xmm(b, (int)src1) || !valid_mem(b, m))
+		return;
+	uint8_t *s = emit_begin(b);
+	uint8_t *p = put_vex(s, X64_PFX_66, mem_rex(dst, m) | size_rex(size), src1,
+		pinsr_op(size));
+	p = put_modrm_mem(p, dst, m);
+	*p++ = lane;
+	emit_end(b, s, p);
+}
+
 void x64_movss_xx(x64_buf *b, x64_xmm dst, x64_xmm src)
 { x64_sse_xx(b, X64_PFX_F3, X64_SSE_MOV_RM, dst, src); }
 void x64_movsd_xx(x64_buf *b, x64_xmm dst, x64_xmm src)

@@ -395,6 +395,12 @@ void x64_vex_xxi(x64_buf *b, int pfx, x64_sse op, x64_xmm dst, x64_xmm src,
  * /digit ib: dst in vvvv, src in r/m), op as for x64_sse_shift_xi. */
 void x64_vex_shift_xxi(x64_buf *b, x64_sse op, x64_xmm dst, x64_xmm src,
 	uint8_t imm);
+/* vpinsrb/w/d/q dst, src1, r32/r64 (size 8) or m, imm8: src1 with lane
+ * `lane` of size bytes from the GPR or memory. */
+void x64_vex_pinsr_xxri(x64_buf *b, unsigned size, x64_xmm dst, x64_xmm src1,
+	x64_gpr src, uint8_t lane);
+void x64_vex_pinsr_xxmi(x64_buf *b, unsigned size, x64_xmm dst, x64_xmm src1,
+	x64_mem m, uint8_t lane);
 /* CPUID 1 ECX.AVX[28] and ECX.OSXSAVE[27], and XCR0 saving the SSE and
  * AVX state (bits 1, 2). */
 bool x64_cpu_has_avx(void);
@@ -404,6 +410,15 @@ bool x64_cpu_has_avx(void);
  * disp32 is its last four bytes), then call this.  For data after the
  * code (constant pools, tables). */
 void x64_rip_label(x64_buf *b, x64_label *l);
+
+/* Lane `lane` (imm8) of size 1, 2, 4 or 8 bytes out of or into an XMM
+ * register (pextrb/w/d/q, pinsrb/w/d/q: SSE4.1, but for pextrw and pinsrw
+ * with a register, SSE2).  pextr into a GPR zero-extends to 64 bits;
+ * pinsr from a GPR reads its low size bytes (r32, r64 for 8). */
+void x64_pextr_rxi(x64_buf *b, unsigned size, x64_gpr dst, x64_xmm src, uint8_t lane);
+void x64_pextr_mxi(x64_buf *b, unsigned size, x64_mem m, x64_xmm src, uint8_t lane);
+void x64_pinsr_xri(x64_buf *b, unsigned size, x64_xmm dst, x64_gpr src, uint8_t lane);
+void x64_pinsr_xmi(x64_buf *b, unsigned size, x64_xmm dst, x64_mem m, uint8_t lane);
 
 /* movss/movsd: register merge, load (zeroes the upper lanes), store. */
 void x64_movss_xx(x64_buf *b, x64_xmm dst, x64_xmm src);

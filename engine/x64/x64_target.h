@@ -271,6 +271,8 @@ typedef enum x64_sse {
 	X64_SSE_PMULHRSW = 0x0f380b, /* 66, SSSE3 */
 	X64_SSE_PUNPCKLBW = 0x0f60, /* 66 */
 	X64_SSE_PUNPCKHBW = 0x0f68, /* 66 */
+	X64_SSE_PUNPCKHWD = 0x0f69, /* 66 */
+	X64_SSE_PUNPCKHDQ = 0x0f6a, /* 66 */
 	X64_SSE_PUNPCKLQDQ = 0x0f6c, /* 66 */
 	X64_SSE_PSHUFD   = 0x0f70,  /* 66, imm8 */
 	X64_SSE_PMULUDQ  = 0x0ff4,  /* 66 */

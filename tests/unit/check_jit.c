@@ -1717,13 +1717,15 @@ static uint64_t xs_next(uint64_t *x)
 
 /* out = op(in[0..16), in[16..32), scalar in[32..36)) with d, a, b in the
  * XMM registers given (vex: the AVX code; else the SSE code, d = a);
- * lo, hi: shuffle's indices; lane: replace_lane's. */
+ * lo, hi: shuffle's indices; lane: replace_lane's and load_lane's (whose
+ * access reads in[16..); sse41: the pextr/pinsr code of the lanes). */
 static simd_fn simd_build(jit_mem *m, enum interp_op op, bool vex, int d, int a,
-	int b, uint64_t lo, uint64_t hi, uint32_t lane, uint16_t count)
+	int b, uint64_t lo, uint64_t hi, uint32_t lane, uint16_t count, bool sse41)
 {
 	x64_buf cb;
 	jit_simd_regs r = { .d = (x64_xmm)d, .a = (x64_xmm)a, .b = (x64_xmm)b,
 		.s = X64_R8, .lo = lo, .hi = hi, .lane = lane, .vex = vex, .count = count,
+		.m = x64_mem_b(X64_RDI, 16), .sse41 = sse41,
 		.xt = { X64_XMM11, X64_XMM12, X64_XMM13 },
 		.gt = { X64_RCX, X64_RAX, X64_RDX } };
 	x64_buf_init(&cb, 0);
@@ -1795,11 +1797,13 @@ START_TEST(simd_vex_as_sse)
 			}
 			unsigned size = jit_simd_forms[op].size;
 			uint32_t lane = (uint32_t)(xs_next(&x) % (size ? 16 / size : 1));
+			/* the lanes' pinsr code on every other pattern */
+			bool sse41 = p % 2 && x64_cpu_has_sse41();
 			jit_mem mv = { 0 }, ms = { 0 };
 			simd_fn fv = simd_build(&mv, (enum interp_op)op, true, d, a, b, lo, hi,
-				lane, 0);
+				lane, 0, sse41);
 			simd_fn fs = simd_build(&ms, (enum interp_op)op, false, 3, 1, 2, lo, hi,
-				lane, 0);
+				lane, 0, sse41);
 			for (unsigned k = 0; k < 60; k++) {
 				uint8_t in[36], ov[16], os[16];
 				simd_input(&x, in, k);
@@ -1847,14 +1851,15 @@ START_TEST(simd_shift_count_as_register)
 			continue;
 		nops++;
 		jit_mem mr = { 0 };
-		simd_fn fr = simd_build(&mr, (enum interp_op)op, false, 3, 1, 2, 0, 0, 0, 0);
+		simd_fn fr = simd_build(&mr, (enum interp_op)op, false, 3, 1, 2, 0, 0, 0, 0,
+			false);
 		for (unsigned k = 0; k < 256; k++)
 			for (size_t p = 0; p < 1 + (avx ? npat : 0); p++) {
 				bool vex = p > 0;
 				int d = vex ? pat[p - 1][0] : 3, a = vex ? pat[p - 1][1] : 1;
 				jit_mem mk = { 0 };
 				simd_fn fk = simd_build(&mk, (enum interp_op)op, vex, d, a, 2, 0, 0, 0,
-					jit_simd_count(k));
+					jit_simd_count(k), false);
 				for (unsigned t = 0; t < 4; t++) {
 					uint8_t in[36], ok[16], orr[16];
 					simd_input(&x, in, t);

@@ -2010,6 +2010,644 @@ START_TEST(bmi_rotates_andn)
 }
 END_TEST
 
+/* The MIR of exported function name after the default passes (free
+ * both). */
+static mir_func *lower_export(rig *r, const char *name, ir_func **f)
+{
+	uint32_t idx;
+	mir_func *mf;
+	wasm_error err;
+	export_func(r, name, &idx);
+	ck_assert_int_eq(ir_build(r->m, idx, f, &err), WASM_OK);
+	ck_assert_int_eq(ir_run_passes(*f, ir_default_pipeline, NULL, true, &err), WASM_OK);
+	ck_assert_msg(mir_lower(r->m, *f, &mf, &err) == WASM_OK, "%s", err.message);
+	return mf;
+}
+
+/* v[0..15] into a v128 argument, the v128 result out. */
+static void v128_call(rig *r, const char *name, const uint8_t v[16], uint8_t out[16])
+{
+	wasm_value a, res;
+	wasm_error err;
+	a.type = WASM_V128;
+	memcpy(a.of.v128, v, 16);
+	ck_assert_int_eq(wasm_func_call(r->s, export_func(r, name, NULL), &a, 1, &res,
+		1, &err), WASM_OK);
+	memcpy(out, res.of.v128, 16);
+}
+
+/* The SIMD ops' constants (v128.const, shuffle masks, extadd's
+ * multipliers, abs's mask) come from the function's constant pool,
+ * rip-relative (jit_simd_regs.pool): no movabs and movq through a GPR
+ * (the constants below hold no 0x48/0x49 byte, so the pool after the
+ * code cannot look like a movabs).  i8x16.shuffle of one value twice
+ * reads it once: its indices all below 16 (one pshufb).  The results
+ * are the interpreter's and the baseline's (which still builds its
+ * constants in registers). */
+static const char vk_wat[] =
+	"(module\n"
+	"  (func (export \"vk\") (param v128) (result v128)\n"
+	"    (f32x4.abs (i32x4.add\n"
+	"      (i32x4.extadd_pairwise_i16x8_u\n"
+	"        (i8x16.shuffle 16 17 18 19 3 3 3 3 31 30 29 28 0 1 2 3\n"
+	"          (local.get 0) (local.get 0)))\n"
+	"      (v128.const i32x4 0x01020304 0x05060708 0x090a0b0c 0x0d0e0f10))))\n"
+	"  (func (export \"vs\") (param v128) (result v128)\n"
+	"    (i16x8.extadd_pairwise_i8x16_u (i8x16.swizzle (local.get 0)\n"
+	"      (v128.const i8x16 15 14 13 12 11 10 9 8 7 6 5 4 3 2 1 0)))))\n";
+
+START_TEST(simd_consts_pool)
+{
+	static const uint8_t inputs[][16] = {
+		{ 0x01, 0x80, 0x7f, 0xff, 0x00, 0x81, 0x40, 0xfe,
+		  0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0 },
+		{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f,
+		  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80 },
+	};
+	static const char *const names[] = { "vk", "vs" };
+	size_t len;
+	uint8_t *bytes = wat(vk_wat, &len);
+	rig ri, rb, ro;
+	rig_up(&ri, bytes, len, WASM_TIER_INTERP);
+	rig_up(&rb, bytes, len, WASM_TIER_BASELINE);
+	rig_up(&ro, bytes, len, WASM_TIER_OPT);
+	free(bytes);
+	for (size_t n = 0; n < 2; n++)
+		for (size_t in = 0; in < sizeof inputs / sizeof inputs[0]; in++) {
+			uint8_t vi[16], vb[16], vo[16];
+			v128_call(&ri, names[n], inputs[in], vi);
+			v128_call(&rb, names[n], inputs[in], vb);
+			v128_call(&ro, names[n], inputs[in], vo);
+			ck_assert_msg(memcmp(vi, vo, 16) == 0, "%s, input %zu: tier 2 differs",
+				names[n], in);
+			ck_assert_msg(memcmp(vi, vb, 16) == 0, "%s, input %zu: the baseline "
+				"differs", names[n], in);
+		}
+	wasm_module_stats st;
+	wasm_module_stats_get(ro.m, &st);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].nfuncs, 2);
+	for (size_t n = 0; n < 2; n++) {
+		uint32_t idx;
+		export_func(&ro, names[n], &idx);
+		mir_code code;
+		wasm_error err;
+		ck_assert_int_eq(opt_codegen(ro.m, idx, NULL, true, &code, &err), WASM_OK);
+		for (size_t k = 0; k + 3 < code.len; k++) {
+			const uint8_t *p = code.code + k;
+			ck_assert_msg(!((p[0] == 0x48 || p[0] == 0x49) && p[1] >= 0xb8 &&
+				p[1] <= 0xbf), "%s: movabs at %zu", names[n], k);
+			ck_assert_msg(!(p[0] == 0x66 && (p[1] & 0xf8) == 0x48 && p[2] == 0x0f &&
+				p[3] == 0x6e), "%s: movq xmm, r64 at %zu", names[n], k);
+		}
+		free(code.code);
+		free(code.pc);
+		free(code.loops);
+	}
+	ir_func *f;
+	mir_func *mf = lower_export(&ro, "vk", &f);
+	unsigned nshuf = 0;
+	for (uint32_t bi = 0; bi < mf->nb; bi++)
+		for (uint32_t ii = 0; ii < mf->b[bi].n; ii++) {
+			const mir_insn *m = &mf->b[bi].insn[ii];
+			if (!mir_is_simd(m) || m->aux != OP_V_I8X16_SHUFFLE)
+				continue;
+			nshuf++;
+			ck_assert_msg(!(((uint64_t)m->imm | m->imm2) & 0x1010101010101010ull),
+				"shuffle(v, v) reads b: %016" PRIx64 " %016" PRIx64,
+				(uint64_t)m->imm, m->imm2);
+		}
+	ck_assert_uint_eq(nshuf, 1);
+	mir_free(mf);
+	ir_func_free(f);
+	rig_down(&ri);
+	rig_down(&rb);
+	rig_down(&ro);
+}
+END_TEST
+
+/* With AVX a v128.load read once, by the lane-wise binary op right after
+ * it, is that op's memory operand (VOP3M: vpsubw d, a, [r15 + b + k],
+ * VEX forms take unaligned operands): the sub's second operand and the
+ * mul's.  Without AVX it stays a load (legacy SSE memory operands must
+ * be 16-byte aligned).  Results and traps are the interpreter's and the
+ * baseline's: a fault in the fused access names the load. */
+static const char vmem_wat[] =
+	"(module\n"
+	"  (memory 1)\n"
+	"  (data (i32.const 0) \"\\01\\80\\7f\\ff\\00\\81\\40\\fe\\12\\34\\56\\78\\9a\\bc\\de\\f0\"\n"
+	"    \"\\ff\\ff\\ff\\ff\\ff\\ff\\ff\\7f\\00\\00\\00\\00\\00\\00\\00\\80\"\n"
+	"    \"\\00\\00\\80\\3f\\00\\00\\c0\\ff\\01\\00\\80\\7f\\00\\00\\00\\80\")\n"
+	"  (func (export \"vpress\") (param i32 i32) (result i64)\n"
+	"    (local v128 v128 v128 v128 v128 v128 v128 v128 v128)\n"
+	"    (local v128 v128 v128 v128 v128 v128 v128 v128 v128)\n"
+	"    (local.set 2 (v128.load offset=0 (local.get 0)))\n"
+	"    (local.set 3 (v128.load offset=1 (local.get 0)))\n"
+	"    (local.set 4 (v128.load offset=2 (local.get 0)))\n"
+	"    (local.set 5 (v128.load offset=3 (local.get 0)))\n"
+	"    (local.set 6 (v128.load offset=4 (local.get 0)))\n"
+	"    (local.set 7 (v128.load offset=5 (local.get 0)))\n"
+	"    (local.set 8 (v128.load offset=6 (local.get 0)))\n"
+	"    (local.set 9 (v128.load offset=7 (local.get 0)))\n"
+	"    (local.set 10 (v128.load offset=8 (local.get 0)))\n"
+	"    (local.set 11 (v128.load offset=9 (local.get 0)))\n"
+	"    (local.set 12 (v128.load offset=10 (local.get 0)))\n"
+	"    (local.set 13 (v128.load offset=11 (local.get 0)))\n"
+	"    (local.set 14 (v128.load offset=12 (local.get 0)))\n"
+	"    (local.set 15 (v128.load offset=13 (local.get 0)))\n"
+	"    (local.set 16 (v128.load offset=14 (local.get 0)))\n"
+	"    (local.set 17 (v128.load offset=15 (local.get 0)))\n"
+	"    (local.set 18 (v128.load offset=16 (local.get 0)))\n"
+	"    (local.set 19 (v128.load offset=17 (local.get 0)))\n"
+	"    (local.set 2 (i32x4.add (local.get 3)\n"
+	"      (v128.load offset=0 (local.get 1))))\n"
+	"    (local.set 3 (i32x4.add (local.get 4)\n"
+	"      (v128.load offset=2 (local.get 1))))\n"
+	"    (local.set 4 (i32x4.add (local.get 5)\n"
+	"      (v128.load offset=4 (local.get 1))))\n"
+	"    (local.set 5 (i32x4.add (local.get 6)\n"
+	"      (v128.load offset=6 (local.get 1))))\n"
+	"    (local.set 6 (i32x4.add (local.get 7)\n"
+	"      (v128.load offset=8 (local.get 1))))\n"
+	"    (local.set 7 (i32x4.add (local.get 8)\n"
+	"      (v128.load offset=10 (local.get 1))))\n"
+	"    (local.set 8 (i32x4.add (local.get 9)\n"
+	"      (v128.load offset=12 (local.get 1))))\n"
+	"    (local.set 9 (i32x4.add (local.get 10)\n"
+	"      (v128.load offset=14 (local.get 1))))\n"
+	"    (local.set 10 (i32x4.add (local.get 11)\n"
+	"      (v128.load offset=16 (local.get 1))))\n"
+	"    (local.set 11 (i32x4.add (local.get 12)\n"
+	"      (v128.load offset=18 (local.get 1))))\n"
+	"    (local.set 12 (i32x4.add (local.get 13)\n"
+	"      (v128.load offset=20 (local.get 1))))\n"
+	"    (local.set 13 (i32x4.add (local.get 14)\n"
+	"      (v128.load offset=22 (local.get 1))))\n"
+	"    (local.set 14 (i32x4.add (local.get 15)\n"
+	"      (v128.load offset=24 (local.get 1))))\n"
+	"    (local.set 15 (i32x4.add (local.get 16)\n"
+	"      (v128.load offset=26 (local.get 1))))\n"
+	"    (local.set 16 (i32x4.add (local.get 17)\n"
+	"      (v128.load offset=28 (local.get 1))))\n"
+	"    (local.set 17 (i32x4.add (local.get 18)\n"
+	"      (v128.load offset=30 (local.get 1))))\n"
+	"    (local.set 18 (i32x4.add (local.get 19)\n"
+	"      (v128.load offset=32 (local.get 1))))\n"
+	"    (local.set 19 (i32x4.add (local.get 2)\n"
+	"      (v128.load offset=34 (local.get 1))))\n"
+	"    (local.set 2 (v128.xor (local.get 2) (local.get 3)))\n"
+	"    (local.set 2 (v128.xor (local.get 2) (local.get 4)))\n"
+	"    (local.set 2 (v128.xor (local.get 2) (local.get 5)))\n"
+	"    (local.set 2 (v128.xor (local.get 2) (local.get 6)))\n"
+	"    (local.set 2 (v128.xor (local.get 2) (local.get 7)))\n"
+	"    (local.set 2 (v128.xor (local.get 2) (local.get 8)))\n"
+	"    (local.set 2 (v128.xor (local.get 2) (local.get 9)))\n"
+	"    (local.set 2 (v128.xor (local.get 2) (local.get 10)))\n"
+	"    (local.set 2 (v128.xor (local.get 2) (local.get 11)))\n"
+	"    (local.set 2 (v128.xor (local.get 2) (local.get 12)))\n"
+	"    (local.set 2 (v128.xor (local.get 2) (local.get 13)))\n"
+	"    (local.set 2 (v128.xor (local.get 2) (local.get 14)))\n"
+	"    (local.set 2 (v128.xor (local.get 2) (local.get 15)))\n"
+	"    (local.set 2 (v128.xor (local.get 2) (local.get 16)))\n"
+	"    (local.set 2 (v128.xor (local.get 2) (local.get 17)))\n"
+	"    (local.set 2 (v128.xor (local.get 2) (local.get 18)))\n"
+	"    (local.set 2 (v128.xor (local.get 2) (local.get 19)))\n"
+	"    (i64.xor (i64x2.extract_lane 0 (local.get 2))\n"
+	"      (i64x2.extract_lane 1 (local.get 19))))\n"
+	"  (func (export \"vmem\") (param i32 i32) (result i64) (local v128)\n"
+	"    (local.set 2 (i16x8.sub (v128.load (local.get 0))\n"
+	"      (v128.load offset=16 (local.get 1))))\n"
+	"    (local.set 2 (f32x4.mul (local.get 2) (v128.load offset=32 (local.get 0))))\n"
+	"    (i64.xor (i64x2.extract_lane 0 (local.get 2))\n"
+	"      (i64x2.extract_lane 1 (local.get 2)))))\n";
+
+START_TEST(simd_load_memop)
+{
+	bool avx = mir_cpu()->avx && !no_avx();
+	rigs r;
+	rigs_up(&r, vmem_wat);
+	ir_func *f;
+	mir_func *mf = lower_export(&r.o, "vmem", &f);
+	unsigned nm = 0, nload = 0;
+	for (uint32_t bi = 0; bi < mf->nb; bi++)
+		for (uint32_t ii = 0; ii < mf->b[bi].n; ii++) {
+			const mir_insn *m = &mf->b[bi].insn[ii];
+			nm += m->op == MIR_VOP3M;
+			nload += m->op == MIR_VDEF && m->aux == OP_V_V128_LOAD;
+		}
+	ck_assert_msg(nm == (avx ? 2u : 0u) && nload == (avx ? 1u : 3u),
+		"%u fused, %u loads with%s AVX", nm, nload, avx ? "" : "out");
+	mir_free(mf);
+	ir_func_free(f);
+	opt_install(&r.o, "vmem");
+	static const int64_t args[][2] = {
+		{ 0, 0 }, { 16, 0 }, { 0, 1 },
+		{ 65520, 0 },           /* the first load (not fused) */
+		{ 0, 65520 },           /* the sub's fused load */
+		{ 65500, 0 },           /* the mul's fused load */
+		{ -1, 0 },
+	};
+	for (size_t k = 0; k < sizeof args / sizeof args[0]; k++)
+		same(&r.o, &r.in, &r.bl, "vmem", args[k]);
+	/* 18 v128s live at once: fused adds with their other operand and
+	 * result spilled too */
+	opt_install(&r.o, "vpress");
+	for (size_t k = 0; k < sizeof args / sizeof args[0]; k++)
+		same(&r.o, &r.in, &r.bl, "vpress", args[k]);
+	outcome t = call(&r.o, "vmem", args[5]);
+	ck_assert_int_eq(t.trap, WASM_TRAP_OUT_OF_BOUNDS_MEMORY);
+	rigs_down(&r);
+}
+END_TEST
+
+/* Whether code[0..len) holds an instruction of the 0F-map opcode op
+ * with prefix 66 (legacy, REX or not) or VEX pp = 66 (two-byte C5 form
+ * or three-byte C4 with map 0F). */
+static bool has_op66(const uint8_t *code, size_t len, uint8_t op)
+{
+	for (size_t k = 0; k + 3 < len; k++) {
+		const uint8_t *p = code + k;
+		if (p[0] == 0x66 && p[1] == 0x0f && p[2] == op)
+			return true;
+		if (p[0] == 0x66 && (p[1] & 0xf0) == 0x40 && p[2] == 0x0f && p[3] == op)
+			return true;
+		if (p[0] == 0xc5 && (p[1] & 3) == 1 && p[2] == op)
+			return true;
+		if (k + 4 < len && p[0] == 0xc4 && (p[1] & 0x1f) == 1 && (p[2] & 3) == 1 &&
+		    p[3] == op)
+			return true;
+	}
+	return false;
+}
+
+/* The unsigned widenings of a v128's high 8 bytes (extend_high_u,
+ * extmul_high_u) given a pool: the high half unpacked with the pool's
+ * zero, punpckhbw/wd/dq d, [rip+k] (as gcc's _mm_unpackhi_epi8(v,
+ * zero)), not pshufd then pmovzx; the results the interpreter's and the
+ * baseline's. */
+static const struct { const char *op; bool two; uint8_t unpack; } hiz_ops[] = {
+	{ "i16x8.extend_high_i8x16_u", false, 0x68 },
+	{ "i32x4.extend_high_i16x8_u", false, 0x69 },
+	{ "i64x2.extend_high_i32x4_u", false, 0x6a },
+	{ "i16x8.extmul_high_i8x16_u", true, 0x68 },
+	{ "i32x4.extmul_high_i16x8_u", true, 0x69 },
+	{ "i64x2.extmul_high_i32x4_u", true, 0x6a },
+};
+
+START_TEST(simd_high_unsigned)
+{
+	static const uint8_t inputs[][16] = {
+		{ 0x01, 0x80, 0x7f, 0xff, 0x00, 0x81, 0x40, 0xfe,
+		  0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0 },
+		{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f,
+		  0x00, 0x80, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+	};
+	const size_t nops = sizeof hiz_ops / sizeof hiz_ops[0];
+	char text[4096];
+	size_t n = (size_t)snprintf(text, sizeof text, "(module\n");
+	for (size_t o = 0; o < nops; o++)
+		n += (size_t)snprintf(text + n, sizeof text - n,
+			"  (func (export \"h%zu\") (param v128) (result v128)\n"
+			"    (%s (local.get 0)%s))\n", o, hiz_ops[o].op,
+			hiz_ops[o].two ? " (i8x16.swizzle (local.get 0) (local.get 0))" : "");
+	snprintf(text + n, sizeof text - n, ")\n");
+	size_t len;
+	uint8_t *bytes = wat(text, &len);
+	rig ri, rb, ro;
+	rig_up(&ri, bytes, len, WASM_TIER_INTERP);
+	rig_up(&rb, bytes, len, WASM_TIER_BASELINE);
+	rig_up(&ro, bytes, len, WASM_TIER_OPT);
+	free(bytes);
+	for (size_t o = 0; o < nops; o++) {
+		char name[8];
+		snprintf(name, sizeof name, "h%zu", o);
+		for (size_t in = 0; in < sizeof inputs / sizeof inputs[0]; in++) {
+			uint8_t vi[16], vb[16], vo[16];
+			v128_call(&ri, name, inputs[in], vi);
+			v128_call(&rb, name, inputs[in], vb);
+			v128_call(&ro, name, inputs[in], vo);
+			ck_assert_msg(memcmp(vi, vo, 16) == 0, "%s, input %zu: tier 2 differs",
+				hiz_ops[o].op, in);
+			ck_assert_msg(memcmp(vi, vb, 16) == 0, "%s, input %zu: the baseline "
+				"differs", hiz_ops[o].op, in);
+		}
+		uint32_t idx;
+		export_func(&ro, name, &idx);
+		mir_code code;
+		wasm_error err;
+		ck_assert_int_eq(opt_codegen(ro.m, idx, NULL, true, &code, &err), WASM_OK);
+		ck_assert_msg(has_op66(code.code, code.len, hiz_ops[o].unpack) &&
+			!has_op66(code.code, code.len, 0x70), "%s: not an unpack with zero",
+			hiz_ops[o].op);
+		free(code.code);
+		free(code.pc);
+		free(code.loops);
+	}
+	rig_down(&ri);
+	rig_down(&rb);
+	rig_down(&ro);
+}
+END_TEST
+
+/* Splats of 4- and 8-byte lanes need no GPR: load32/64_splat are
+ * movss/movsd then pshufd/punpcklqdq (not a GPR load, a multiply by
+ * 0x0000000100000001 and movq), i64x2/f64x2.splat movq then punpcklqdq;
+ * the 1- and 2-byte ones keep their two GPRs.  Values as the
+ * interpreter's and the baseline's. */
+static const char splat_wat[] =
+	"(module\n"
+	"  (memory 1)\n"
+	"  (data (i32.const 8) \"\\81\\82\\83\\84\\85\\86\\87\\f8\")\n"
+	"  (func (export \"l8\") (param v128) (result v128) (v128.load8_splat (i32.const 9)))\n"
+	"  (func (export \"l16\") (param v128) (result v128) (v128.load16_splat (i32.const 9)))\n"
+	"  (func (export \"l32\") (param v128) (result v128) (v128.load32_splat (i32.const 9)))\n"
+	"  (func (export \"l64\") (param v128) (result v128) (v128.load64_splat (i32.const 8)))\n"
+	"  (func (export \"s64\") (param v128) (result v128)\n"
+	"    (i64x2.splat (i64x2.extract_lane 1 (local.get 0))))\n"
+	"  (func (export \"f64\") (param v128) (result v128)\n"
+	"    (f64x2.splat (f64x2.extract_lane 1 (local.get 0))))\n"
+	"  (func (export \"s32\") (param v128) (result v128)\n"
+	"    (i32x4.splat (i32x4.extract_lane 3 (local.get 0)))))\n";
+
+START_TEST(simd_splats_no_gpr)
+{
+	static const uint8_t in[16] = { 0x01, 0x80, 0x7f, 0xff, 0x00, 0x81, 0x40, 0xfe,
+		0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0 };
+	static const struct { const char *name; unsigned ng; } f[] = {
+		{ "l8", 2 }, { "l16", 2 }, { "l32", 0 }, { "l64", 0 }, { "s64", 0 },
+		{ "f64", 0 }, { "s32", 0 },
+	};
+	size_t len;
+	uint8_t *bytes = wat(splat_wat, &len);
+	rig ri, rb, ro;
+	rig_up(&ri, bytes, len, WASM_TIER_INTERP);
+	rig_up(&rb, bytes, len, WASM_TIER_BASELINE);
+	rig_up(&ro, bytes, len, WASM_TIER_OPT);
+	free(bytes);
+	for (size_t k = 0; k < sizeof f / sizeof f[0]; k++) {
+		uint8_t vi[16], vb[16], vo[16];
+		v128_call(&ri, f[k].name, in, vi);
+		v128_call(&rb, f[k].name, in, vb);
+		v128_call(&ro, f[k].name, in, vo);
+		ck_assert_msg(memcmp(vi, vo, 16) == 0, "%s: tier 2 differs", f[k].name);
+		ck_assert_msg(memcmp(vi, vb, 16) == 0, "%s: the baseline differs", f[k].name);
+		ir_func *fn;
+		mir_func *mf = lower_export(&ro, f[k].name, &fn);
+		unsigned nsplat = 0;
+		for (uint32_t bi = 0; bi < mf->nb; bi++)
+			for (uint32_t ii = 0; ii < mf->b[bi].n; ii++) {
+				const mir_insn *m = &mf->b[bi].insn[ii];
+				if (m->op != MIR_VDEF)
+					continue;
+				unsigned nx, ng;
+				mir_simd_scratch(m, &nx, &ng);
+				ck_assert_msg(ng == f[k].ng, "%s: %u scratch GPRs", f[k].name, ng);
+				nsplat++;
+			}
+		ck_assert_uint_eq(nsplat, 1);
+		mir_free(mf);
+		ir_func_free(fn);
+	}
+	rig_down(&ri);
+	rig_down(&rb);
+	rig_down(&ro);
+}
+END_TEST
+
+/* With SSE4.1 (jit_simd_regs.sse41) lanes move by pextr/pinsr and
+ * any_true is ptest: tier 2's extract_lane, replace_lane, load_lane,
+ * store_lane and any_true need no scratch register (the baseline keeps
+ * the GPR halves); with AVX load_lane is a VOP3 (vpinsrb d, a, [m], k).  Every lane size, sign- and zero-extended extracts,
+ * first, middle and last lanes; values as the interpreter's and the
+ * baseline's (the zero vector for any_true's false). */
+static const char *const lane_bodies[] = {
+	"(i32x4.replace_lane 1 (local.get 0) (i8x16.extract_lane_s 15 (local.get 0)))",
+	"(i32x4.replace_lane 2 (local.get 0) (i8x16.extract_lane_u 9 (local.get 0)))",
+	"(i32x4.replace_lane 3 (local.get 0) (i16x8.extract_lane_s 7 (local.get 0)))",
+	"(i32x4.replace_lane 0 (local.get 0) (i16x8.extract_lane_u 5 (local.get 0)))",
+	"(i8x16.replace_lane 13 (local.get 0) (i32x4.extract_lane 2 (local.get 0)))",
+	"(i16x8.replace_lane 6 (local.get 0) (i32x4.extract_lane 3 (local.get 0)))",
+	"(i64x2.replace_lane 0 (local.get 0) (i64x2.extract_lane 1 (local.get 0)))",
+	"(f32x4.replace_lane 3 (local.get 0) (f32x4.extract_lane 1 (local.get 0)))",
+	"(f64x2.replace_lane 1 (local.get 0) (f64x2.extract_lane 0 (local.get 0)))",
+	"(i32x4.replace_lane 1 (local.get 0) (i32x4.extract_lane 0 (local.get 0)))",
+	"(i8x16.replace_lane 0 (local.get 0) (i32.const -2))",
+	"(v128.load8_lane 7 (i32.const 3) (local.get 0))",
+	"(v128.load16_lane 5 (i32.const 5) (local.get 0))",
+	"(v128.load32_lane 2 (i32.const 6) (local.get 0))",
+	"(v128.load64_lane 1 (i32.const 1) (local.get 0))",
+	"(v128.store8_lane 11 (i32.const 20) (local.get 0)) (v128.load (i32.const 16))",
+	"(v128.store16_lane 3 (i32.const 19) (local.get 0)) (v128.load (i32.const 16))",
+	"(v128.store32_lane 3 (i32.const 21) (local.get 0)) (v128.load (i32.const 16))",
+	"(v128.store64_lane 0 (i32.const 17) (local.get 0)) (v128.load (i32.const 16))",
+	"(i32x4.replace_lane 0 (local.get 0) (v128.any_true (local.get 0)))",
+};
+
+START_TEST(simd_lanes_sse41)
+{
+	static const uint8_t inputs[][16] = {
+		{ 0x01, 0x80, 0x7f, 0xff, 0x00, 0x81, 0x40, 0xfe,
+		  0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0 },
+		{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f,
+		  0x00, 0x80, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+		{ 0 },
+	};
+	const size_t nb = sizeof lane_bodies / sizeof lane_bodies[0];
+	char text[8192];
+	size_t n = (size_t)snprintf(text, sizeof text, "(module (memory 1)\n"
+		"  (data (i32.const 0) \"\\a1\\b2\\c3\\d4\\e5\\f6\\07\\18\\29\\3a\\4b\\5c\\6d\\7e\\8f\\90\")\n");
+	for (size_t k = 0; k < nb; k++)
+		n += (size_t)snprintf(text + n, sizeof text - n,
+			"  (func (export \"l%zu\") (param v128) (result v128) %s)\n", k,
+			lane_bodies[k]);
+	snprintf(text + n, sizeof text - n, ")\n");
+	ck_assert_uint_lt(n, sizeof text - 4);
+	size_t len;
+	uint8_t *bytes = wat(text, &len);
+	rig ri, rb, ro;
+	rig_up(&ri, bytes, len, WASM_TIER_INTERP);
+	rig_up(&rb, bytes, len, WASM_TIER_BASELINE);
+	rig_up(&ro, bytes, len, WASM_TIER_OPT);
+	free(bytes);
+	unsigned nlane = 0, nload_lane = 0;
+	bool avx = mir_cpu()->avx && !no_avx();
+	for (size_t k = 0; k < nb; k++) {
+		char name[8];
+		snprintf(name, sizeof name, "l%zu", k);
+		for (size_t in = 0; in < sizeof inputs / sizeof inputs[0]; in++) {
+			uint8_t vi[16], vb[16], vo[16];
+			v128_call(&ri, name, inputs[in], vi);
+			v128_call(&rb, name, inputs[in], vb);
+			v128_call(&ro, name, inputs[in], vo);
+			ck_assert_msg(memcmp(vi, vo, 16) == 0, "%s, input %zu: tier 2 differs",
+				lane_bodies[k], in);
+			ck_assert_msg(memcmp(vi, vb, 16) == 0, "%s, input %zu: the baseline "
+				"differs", lane_bodies[k], in);
+		}
+		if (!mir_cpu()->sse41)
+			continue;
+		ir_func *f;
+		mir_func *mf = lower_export(&ro, name, &f);
+		for (uint32_t bi = 0; bi < mf->nb; bi++)
+			for (uint32_t ii = 0; ii < mf->b[bi].n; ii++) {
+				const mir_insn *m = &mf->b[bi].insn[ii];
+				if (!mir_is_simd(m) || m->aux == OP_V_V128_LOAD)
+					continue;
+				unsigned nx, ng;
+				mir_simd_scratch(m, &nx, &ng);
+				ck_assert_msg(nx == 0 && ng == 0, "%s: %s with %u XMM, %u GPR "
+					"scratch", lane_bodies[k], op_infos[m->aux].name, nx, ng);
+				nlane++;
+				/* with AVX load_lane is vpinsr d, a, [m], k: a VOP3, no
+				 * copy of a into d first */
+				if (jit_simd_forms[m->aux].kind == VK_LOAD_LANE) {
+					ck_assert_msg(m->op == (avx ? MIR_VOP3 : MIR_VOP), "%s",
+						lane_bodies[k]);
+					nload_lane++;
+				}
+			}
+		mir_free(mf);
+		ir_func_free(f);
+	}
+	/* ten extract + replace pairs, a replace, four load_lanes, four
+	 * store_lanes, any_true and its replace */
+	if (mir_cpu()->sse41) {
+		ck_assert_uint_eq(nlane, 2 * 10 + 1 + 4 + 4 + 2);
+		ck_assert_uint_eq(nload_lane, 4);
+	}
+	rig_down(&ri);
+	rig_down(&rb);
+	rig_down(&ro);
+}
+END_TEST
+
+/* The all-ones of v128.not and of the negated compares (ne, le_s, the
+ * unsigned gt via min) is the pool's, a memory operand of the pxor (pxor
+ * d, [rip+k]), not a pcmpeqd x, x first: no pcmpeqd in these (whose
+ * compares are pcmpeqb/w, pcmpgtw, pminub). */
+static const char *const not_bodies[] = {
+	"(v128.not (local.get 0))",
+	"(i8x16.ne (local.get 0) (i8x16.shl (local.get 0) (i32.const 1)))",
+	"(i16x8.le_s (local.get 0) (i8x16.shl (local.get 0) (i32.const 1)))",
+	"(i8x16.gt_u (local.get 0) (i8x16.shl (local.get 0) (i32.const 1)))",
+};
+
+START_TEST(simd_not_pool)
+{
+	static const uint8_t in[16] = { 0x01, 0x80, 0x7f, 0xff, 0x00, 0x81, 0x40, 0xfe,
+		0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0 };
+	const size_t nb = sizeof not_bodies / sizeof not_bodies[0];
+	char text[2048];
+	size_t n = (size_t)snprintf(text, sizeof text, "(module\n");
+	for (size_t k = 0; k < nb; k++)
+		n += (size_t)snprintf(text + n, sizeof text - n,
+			"  (func (export \"n%zu\") (param v128) (result v128) %s)\n", k,
+			not_bodies[k]);
+	snprintf(text + n, sizeof text - n, ")\n");
+	size_t len;
+	uint8_t *bytes = wat(text, &len);
+	rig ri, rb, ro;
+	rig_up(&ri, bytes, len, WASM_TIER_INTERP);
+	rig_up(&rb, bytes, len, WASM_TIER_BASELINE);
+	rig_up(&ro, bytes, len, WASM_TIER_OPT);
+	free(bytes);
+	for (size_t k = 0; k < nb; k++) {
+		char name[8];
+		snprintf(name, sizeof name, "n%zu", k);
+		uint8_t vi[16], vb[16], vo[16];
+		v128_call(&ri, name, in, vi);
+		v128_call(&rb, name, in, vb);
+		v128_call(&ro, name, in, vo);
+		ck_assert_msg(memcmp(vi, vo, 16) == 0, "%s: tier 2 differs", not_bodies[k]);
+		ck_assert_msg(memcmp(vi, vb, 16) == 0, "%s: the baseline differs",
+			not_bodies[k]);
+		uint32_t idx;
+		export_func(&ro, name, &idx);
+		mir_code code;
+		wasm_error err;
+		ck_assert_int_eq(opt_codegen(ro.m, idx, NULL, true, &code, &err), WASM_OK);
+		ck_assert_msg(!has_op66(code.code, code.len, 0x76), "%s: pcmpeqd",
+			not_bodies[k]);
+		free(code.code);
+		free(code.pc);
+		free(code.loops);
+	}
+	rig_down(&ri);
+	rig_down(&rb);
+	rig_down(&ro);
+}
+END_TEST
+
+/* i32x4.extadd_pairwise_i16x8_u of lanes below 2^15 (the pairwise sums
+ * or zero-extensions of bytes) lowers as the _s one (a pmaddwd by ones,
+ * not bias, pmaddwd, unbias); of any other value it stays _u.  Values as
+ * the interpreter's and the baseline's, with 0xff bytes (sums of 510)
+ * and 0xffff words. */
+static const struct { const char *body; bool s; } extadd_cases[] = {
+	{ "(i32x4.extadd_pairwise_i16x8_u (i16x8.extadd_pairwise_i8x16_u (local.get 0)))", true },
+	{ "(i32x4.extadd_pairwise_i16x8_u (i16x8.extend_high_i8x16_u (local.get 0)))", true },
+	{ "(i32x4.extadd_pairwise_i16x8_u (i16x8.extend_low_i8x16_u (local.get 0)))", true },
+	{ "(i32x4.extadd_pairwise_i16x8_u (i16x8.extadd_pairwise_i8x16_s (local.get 0)))", false },
+	{ "(i32x4.extadd_pairwise_i16x8_u (local.get 0))", false },
+};
+
+START_TEST(simd_extadd_u16_of_bytes)
+{
+	static const uint8_t inputs[][16] = {
+		{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+		{ 0x01, 0x80, 0x7f, 0xff, 0x00, 0x81, 0x40, 0xfe,
+		  0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0 },
+	};
+	const size_t nc = sizeof extadd_cases / sizeof extadd_cases[0];
+	char text[2048];
+	size_t n = (size_t)snprintf(text, sizeof text, "(module\n");
+	for (size_t k = 0; k < nc; k++)
+		n += (size_t)snprintf(text + n, sizeof text - n,
+			"  (func (export \"x%zu\") (param v128) (result v128) %s)\n", k,
+			extadd_cases[k].body);
+	snprintf(text + n, sizeof text - n, ")\n");
+	size_t len;
+	uint8_t *bytes = wat(text, &len);
+	rig ri, rb, ro;
+	rig_up(&ri, bytes, len, WASM_TIER_INTERP);
+	rig_up(&rb, bytes, len, WASM_TIER_BASELINE);
+	rig_up(&ro, bytes, len, WASM_TIER_OPT);
+	free(bytes);
+	for (size_t k = 0; k < nc; k++) {
+		char name[8];
+		snprintf(name, sizeof name, "x%zu", k);
+		for (size_t in = 0; in < sizeof inputs / sizeof inputs[0]; in++) {
+			uint8_t vi[16], vb[16], vo[16];
+			v128_call(&ri, name, inputs[in], vi);
+			v128_call(&rb, name, inputs[in], vb);
+			v128_call(&ro, name, inputs[in], vo);
+			ck_assert_msg(memcmp(vi, vo, 16) == 0, "%s, input %zu: tier 2 differs",
+				extadd_cases[k].body, in);
+			ck_assert_msg(memcmp(vi, vb, 16) == 0, "%s, input %zu: the baseline "
+				"differs", extadd_cases[k].body, in);
+		}
+		ir_func *f;
+		mir_func *mf = lower_export(&ro, name, &f);
+		unsigned ns = 0, nu = 0;
+		for (uint32_t bi = 0; bi < mf->nb; bi++)
+			for (uint32_t ii = 0; ii < mf->b[bi].n; ii++) {
+				const mir_insn *m = &mf->b[bi].insn[ii];
+				if (!mir_is_simd(m))
+					continue;
+				ns += m->aux == OP_V_I32X4_EXTADD_PAIRWISE_I16X8_S;
+				nu += m->aux == OP_V_I32X4_EXTADD_PAIRWISE_I16X8_U;
+			}
+		ck_assert_msg(ns == (extadd_cases[k].s ? 1u : 0u) && ns + nu == 1,
+			"%s: %u _s, %u _u", extadd_cases[k].body, ns, nu);
+		mir_free(mf);
+		ir_func_free(f);
+	}
+	rig_down(&ri);
+	rig_down(&rb);
+	rig_down(&ro);
+}
+END_TEST
+
 /* Code size against the baseline's for the same functions (printed). */
 START_TEST(code_size)
 {
@@ -2061,6 +2699,13 @@ int main(void)
 	tcase_add_test(tc, code_size);
 	tcase_add_test(tc, simd_shift_counts);
 	tcase_add_test(tc, bmi_rotates_andn);
+	tcase_add_test(tc, simd_consts_pool);
+	tcase_add_test(tc, simd_load_memop);
+	tcase_add_test(tc, simd_high_unsigned);
+	tcase_add_test(tc, simd_splats_no_gpr);
+	tcase_add_test(tc, simd_lanes_sse41);
+	tcase_add_test(tc, simd_not_pool);
+	tcase_add_test(tc, simd_extadd_u16_of_bytes);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -710,6 +710,30 @@ static void gen_sse(void)
 			CASE(x64_movmsk_rx(&B, X64_PFX_66, X64_SSE_PMOVMSKB, r, xq[j]),
 				"pmovmskb %s, %s", R(4, r), X(xq[j]));
 		}
+	/* the lane moves: every size, GPRs and memory, lanes 0 and the last */
+	static const char *const lane_sfx = "bwdq";
+	for (unsigned sz = 1, si = 0; sz <= 8; sz *= 2, si++) {
+		uint8_t last = (uint8_t)(16 / sz - 1);
+		unsigned rsz = sz == 8 ? 8 : 4;
+		for (size_t i = 0; i < NQUIRK; i++)
+			for (size_t j = 0; j < nxq; j++) {
+				int r = quirk_regs[i], x = xq[j];
+				uint8_t l = (i + j) % 2 ? last : 0;
+				CASE(x64_pextr_rxi(&B, sz, r, x, l), "pextr%c %s, %s, %u",
+					lane_sfx[si], R(rsz, r), X(x), l);
+				CASE(x64_pinsr_xri(&B, sz, x, r, l), "pinsr%c %s, %s, %u",
+					lane_sfx[si], X(x), R(rsz, r), l);
+			}
+		for (size_t i = 0; i < NQMEM; i++) {
+			x64_mem m = quirk_mems[i];
+			int x = xq[(i + 5) % nxq];
+			uint8_t l = i % 2 ? last : 0;
+			CASE(x64_pextr_mxi(&B, sz, m, x, l), "pextr%c %s, %s, %u",
+				lane_sfx[si], M(sz, m), X(x), l);
+			CASE(x64_pinsr_xmi(&B, sz, x, m, l), "pinsr%c %s, %s, %u",
+				lane_sfx[si], X(x), M(sz, m), l);
+		}
+	}
 	for (size_t i = 0; i < NQMEM; i++) {
 		x64_mem m = quirk_mems[i];
 		int x = xq[(i + 3) % nxq];
@@ -849,6 +873,27 @@ static void gen_vex(void)
 			CASE(x64_vex_xxm(&B, F->pfx, F->op, xq[i % nxq], xq[(i + 3) % nxq],
 				quirk_mems[i]), "%s %s, %s, %s", F->name, X(xq[i % nxq]),
 				X(xq[(i + 3) % nxq]), M(F->msize, quirk_mems[i]));
+	}
+	/* vpinsrb/w/d/q: every size, GPRs (REX.B in the three-byte form) and
+	 * the memory quirks, lanes 0 and the last */
+	static const char *const lane_sfx = "bwdq";
+	for (unsigned sz = 1, si = 0; sz <= 8; sz *= 2, si++) {
+		uint8_t last = (uint8_t)(16 / sz - 1);
+		unsigned rsz = sz == 8 ? 8 : 4;
+		for (size_t i = 0; i < nxq; i++)
+			for (size_t j = 0; j < NQUIRK; j++) {
+				int x = xq[i], y = xq[(i + j) % nxq], r = quirk_regs[j];
+				uint8_t l = j % 2 ? last : 0;
+				CASE(x64_vex_pinsr_xxri(&B, sz, x, y, r, l), "vpinsr%c %s, %s, %s, %u",
+					lane_sfx[si], X(x), X(y), R(rsz, r), l);
+			}
+		for (size_t i = 0; i < NQMEM; i++) {
+			int x = xq[i % nxq], y = xq[(i + 3) % nxq];
+			uint8_t l = i % 2 ? last : 0;
+			CASE(x64_vex_pinsr_xxmi(&B, sz, x, y, quirk_mems[i], l),
+				"vpinsr%c %s, %s, %s, %u", lane_sfx[si], X(x), X(y),
+				M(sz, quirk_mems[i]), l);
+		}
 	}
 	gen_vex_packed(xq, nxq);
 }

@@ -53,10 +53,11 @@ typedef struct {
 	uint32_t block;
 } jtable;
 
-/* A constant of the pool: 8 bytes (movsd/movss, 8-aligned), or a
- * 16-byte m128 mask {bits, 0} for andps/xorps (16-aligned). */
+/* A constant of the pool: 8 bytes (movsd/movss, 8-aligned), or 16
+ * bytes {bits, hi} (16-aligned): an m128 mask {bits, 0} for andps/xorps,
+ * a SIMD op's constant (jit_simd_regs.pool). */
 struct pconst {
-	uint64_t bits;
+	uint64_t bits, hi;
 	bool m128;
 	x64_label l;
 };
@@ -169,19 +170,26 @@ static x64_xmm xmm_of(int loc)
 
 /* ---- the constant pool ------------------------------------------------------ */
 
-/* The label of constant bits (an m128 mask if m128) in the pool, one per
- * value and kind. */
-static x64_label *pool_ref(em *c, uint64_t bits, bool m128)
+/* The label of constant bits (the m128 {bits, hi} if m128; else hi is
+ * 0) in the pool, one per value and kind. */
+static x64_label *pool_ref(em *c, uint64_t bits, uint64_t hi, bool m128)
 {
 	for (uint32_t k = 0; k < c->npool; k++)
-		if (c->pool[k].bits == bits && c->pool[k].m128 == m128)
+		if (c->pool[k].bits == bits && c->pool[k].hi == hi &&
+		    c->pool[k].m128 == m128)
 			return &c->pool[k].l;
 	if (!ir_grow((void **)&c->pool, &c->cap_pool, c->npool + 1, sizeof *c->pool)) {
 		c->oom = true;
 		return &c->dummy;
 	}
-	c->pool[c->npool] = (struct pconst){ bits, m128, x64_label_new() };
+	c->pool[c->npool] = (struct pconst){ bits, hi, m128, x64_label_new() };
 	return &c->pool[c->npool++].l;
+}
+
+/* jit_simd_regs.pool: a SIMD op's 16-byte constant. */
+static x64_label *simd_pool(void *ctx, uint64_t lo, uint64_t hi)
+{
+	return pool_ref(ctx, lo, hi, true);
 }
 
 /* xd = a float constant's bits: xorps for +0, else movsd from the pool
@@ -194,7 +202,7 @@ static void fconst(em *c, x64_xmm xd, uint64_t bits)
 		return;
 	}
 	x64_movsd_xm(B, xd, x64_mem_rip(0));
-	x64_rip_label(B, pool_ref(c, bits, false));
+	x64_rip_label(B, pool_ref(c, bits, 0, false));
 }
 
 /* The pool after the code (read-only data in the code region, reached
@@ -209,7 +217,7 @@ static void const_pool(em *c)
 				continue;
 			x64_align(B, wide ? 16 : 8);
 			x64_label_bind(B, &p->l);
-			uint64_t v[2] = { p->bits, 0 };
+			uint64_t v[2] = { p->bits, p->hi };
 			x64_bytes(B, v, wide ? 16 : 8);
 		}
 }
@@ -220,7 +228,7 @@ static void emit_flogic(em *c, const mir_insn *i, int rd, int ra)
 {
 	if (i->hasimm) {
 		x64_sse_xm(B, X64_PFX_NONE, (x64_sse)i->aux, xmm_of(rd), x64_mem_rip(0));
-		x64_rip_label(B, pool_ref(c, (uint64_t)i->imm, true));
+		x64_rip_label(B, pool_ref(c, (uint64_t)i->imm, 0, true));
 	} else {
 		x64_sse_xx(B, X64_PFX_NONE, (x64_sse)i->aux, xmm_of(rd), xmm_of(ra));
 	}
@@ -807,7 +815,7 @@ static void emit_memop(em *c, const mir_insn *i, int rd, int ra, int rb)
 	}
 }
 
-/* A SIMD instruction (mir.h: VOP, VOP3, VDEF, VGET, VST) through the
+/* A SIMD instruction (mir.h: VOP, VOP3, VOP3M, VDEF, VGET, VST) through the
  * shared emitter: spilled operands in xmm14, xmm15 and r10 (operand()), a
  * third v128 in the extra scratch register mir_simd_scratch counts; the
  * access of a load or store gets its PC map entry.  A spilled result is
@@ -821,7 +829,8 @@ static void emit_simd(em *c, const mir_insn *i)
 	scratch sc = { 0, 0 };
 	uint32_t access = UINT32_MAX;
 	jit_simd_regs r = { .lane = i->slot, .lo = (uint64_t)i->imm, .hi = i->imm2,
-		.access = &access,
+		.access = &access, .pool = simd_pool, .pool_ctx = c,
+		.sse41 = mir_cpu()->sse41,
 		.count = i->hasimm ? jit_simd_count((uint32_t)i->imm) : 0 };
 	int rd, ra = -1, rb = -1;
 	bool wide_d = i->op != MIR_VGET;
@@ -834,7 +843,7 @@ static void emit_simd(em *c, const mir_insn *i)
 	rd = i->op == MIR_VOP ? operand(c, i->d, &sc, true) : -1;
 	if (i->a)
 		ra = operand(c, i->a, &sc, true);
-	if (i->b && (i->op == MIR_VST || i->op == MIR_VOP3)) {
+	if (i->b && (i->op == MIR_VST || i->op == MIR_VOP3 || i->op == MIR_VOP3M)) {
 		rb = operand(c, i->b, &sc, true);
 	} else if (i->b) {
 		rb = loc_of(c, i->b);
@@ -852,10 +861,18 @@ static void emit_simd(em *c, const mir_insn *i)
 	switch (shape) {
 	case JS_V_V:
 		r.d = xmm_of(rd);
-		if (i->op == MIR_VOP3) {        /* d = op(a, b | s) */
+		if (i->op == MIR_VOP3M) {       /* d = op(a, [r15 + b + slot]) */
+			r.vex = r.mem_b = true;
+			r.a = xmm_of(ra);
+			r.m = mem_operand(rb, (int32_t)i->slot);
+			break;
+		}
+		if (i->op == MIR_VOP3) {        /* d = op(a, b | s | [m]) */
 			r.vex = true;
 			r.a = xmm_of(ra);
-			if (jit_simd_nvec(op) >= 2)
+			if (jit_simd_is_memory(op))
+				r.m = mem_operand(rb, (int32_t)i->imm);
+			else if (jit_simd_nvec(op) >= 2)
 				r.b = xmm_of(rb);
 			else if (jit_simd_has_scalar(op))
 				r.s = (x64_gpr)rb;

@@ -220,7 +220,8 @@ mir_insn *lw_ins_mem(lw *c, enum mir_op op, unsigned size, mir_reg d,
 	mir_reg base;
 	int32_t disp;
 	lw_address(c, ir_args(c->f, ld)[0], li->imm, &base, &disp);
-	bool second = op == MIR_CMPM || op == MIR_VFALUM;   /* base in b */
+	bool second = op == MIR_CMPM || op == MIR_VFALUM ||   /* base in b */
+		op == MIR_VOP3M;
 	mir_insn *k = second ? lw_ins(c, op, size, d, other, base) :
 		lw_ins(c, op, size, d, base, 0);
 	if (second)
@@ -1031,6 +1032,17 @@ static void mem_operands(lw *c, ir_ref r, ir_ref last_eff)
 		if (memop_ok(c, a[0], last_eff, ir_type_bytes[i->aux]))
 			set_memop(c, r, a[0]);
 		return;
+	case IR_VOP: {
+		/* AVX: a v128.load as the second source of a lane-wise binary
+		 * op (vpaddw d, a, [m]; VEX forms take unaligned operands) */
+		enum interp_op op = (enum interp_op)i->aux;
+		ir_ref v = a[!jit_simd_swapped(op)];
+		if (c->avx && jit_simd_vex(op) && jit_simd_vex_mem(op) &&
+		    v != IR_NONE && v == last_eff && c->uses[v] == 1 && !c->fused[v] &&
+		    f->v[v].op == IR_VLOAD && f->v[v].aux == OP_V_V128_LOAD)
+			set_memop(c, r, v);
+		return;
+	}
 	default:
 		if (!is_icmp((enum ir_op)i->op))
 			return;

@@ -150,17 +150,39 @@ void lw_lower_float(lw *c, ir_ref r)
  * the operands in registers; of a two-address op (VOP) the first v128
  * (the second, for the swapped ones) copied into the result first, but
  * with AVX an op jit_simd_vex names is a VOP3, its result not tied to
- * that operand (vpaddd d, a, b: no copy).  A shift by an IR constant
+ * that operand (vpaddd d, a, b: no copy), and a VOP3M when its second
+ * source is a v128.load read as its memory operand (vpaddd d, a, [m]).  A shift by an IR constant
  * (jit_simd_takes_count) has no scalar operand: hasimm and the count in
  * imm, for the immediate form (psrlw d, 8), so the constant is not put
  * in a register and no scratch GPR is needed.  The
  * constant bytes of v128.const and i8x16.shuffle: the low 8 in imm, the
  * high 8 (an IR constant) in imm2. */
+/* Whether every i16 lane of v128 value v is below 2^15 (a sum of two
+ * zero-extended bytes at most, so the same number signed). */
+static bool lanes_i16_nonneg(lw *c, ir_ref v)
+{
+	ir_insn *i = ir_at(c->f, v);
+	if (i->op != IR_VOP)
+		return false;
+	switch ((enum interp_op)i->aux) {
+	case OP_V_I16X8_EXTADD_PAIRWISE_I8X16_U:
+	case OP_V_I16X8_EXTEND_LOW_I8X16_U: case OP_V_I16X8_EXTEND_HIGH_I8X16_U:
+		return true;
+	default:
+		return false;
+	}
+}
+
 void lw_lower_simd(lw *c, ir_ref r)
 {
 	ir_insn *i = ir_at(c->f, r);
 	ir_ref *a = ir_args(c->f, r);
 	enum interp_op op = (enum interp_op)i->aux;
+	/* the u16 pairwise sum of lanes below 2^15 is the s16 one: one
+	 * pmaddwd by ones, not the bias, pmaddwd and unbias of the u16 one
+	 * (simdimg's digest sums bytes pairwise twice) */
+	if (op == OP_V_I32X4_EXTADD_PAIRWISE_I16X8_U && lanes_i16_nonneg(c, a[0]))
+		op = OP_V_I32X4_EXTADD_PAIRWISE_I16X8_S;
 	uint32_t k = 0, nvec = jit_simd_nvec(op);
 	bool sc = jit_simd_has_scalar(op), kcount = false;
 	mir_reg base = MIR_NOREG, d;
@@ -177,6 +199,13 @@ void lw_lower_simd(lw *c, ir_ref r)
 	switch (jit_simd_shape(op)) {
 	case JS_V_V: {
 		bool sw = jit_simd_swapped(op);
+		/* the second source a fused v128.load (mem_operands), unless an
+		 * OSR entry's copy of r reads it from its slot (unfused) */
+		if (c->memop[r] != IR_NONE && c->fused[c->memop[r]]) {
+			mir_reg ra = lw_val(c, a[sw]);
+			lw_ins_mem(c, MIR_VOP3M, 16, lw_def(c, r), ra, r)->aux = op;
+			return;
+		}
 		/* a shift by a constant: the count is the immediate */
 		kcount = sc && jit_simd_takes_count(op) && ir_is_const(c->f, a[k + nvec]);
 		mir_reg rb = nvec >= 2 ? lw_val(c, a[k + !sw]) :
@@ -225,5 +254,11 @@ void lw_lower_simd(lw *c, ir_ref r)
 		}
 		m->imm = (int64_t)i->imm;
 		m->imm2 = cbits(c, hi);
+		/* shuffle(v, v): index k >= 16 is v's byte k - 16, so every
+		 * index picks a and the code reads a alone (one pshufb) */
+		if (op == OP_V_I8X16_SHUFFLE && a[0] == a[1]) {
+			m->imm &= ~(int64_t)0x1010101010101010ll;
+			m->imm2 &= ~0x1010101010101010ull;
+		}
 	}
 }

@@ -166,6 +166,10 @@ enum mir_role { MR_NONE, MR_DEF, MR_UDEF, MR_USE };
 	X(VOP3,    "vop3",    DEF,  USE,  USE,  0)  /* AVX, jit_simd_vex: d = op(a, b) \
 	                                           (a a v128, b a v128, the scalar \
 	                                           or none; d not tied) */ \
+	X(VOP3M,   "vop3",    DEF,  USE,  USE,  0)  /* AVX, jit_simd_vex_mem: d = \
+	                                           op(a, [r15 + b + slot]), a \
+	                                           v128.load fused (memop_ok); \
+	                                           site the load's */ \
 	X(VDEF,    "vdef",    DEF,  USE,  NONE, 0)  /* JS_V_NEW: d = op(a: scalar/address) */ \
 	X(VGET,    "vget",    DEF,  USE,  NONE, 0)  /* JS_S_V: scalar d = op(a) */ \
 	X(VST,     "vstore",  NONE, USE,  USE,  0)  /* JS_STORE: [r15 + a + imm] = op(b) */ \
@@ -289,20 +293,30 @@ static inline bool mir_vflt(const mir_func *mf, mir_reg v)
 	return mf->vsize[v] & MIR_VFLT;
 }
 
-/* The scratch registers of SIMD instruction i (VOP, VOP3, VDEF, VGET, VST):
+/* mir_cpu.c: the CPU features instruction selection uses, probed once
+ * per process.  avx is false on a CPU without AVX (or without the OS
+ * saving its state); lowering also leaves AVX out for an engine made with
+ * wasm_config.no_avx: then floats and SIMD use the SSE two-operand forms
+ * only (the same results, bit for bit; tests run both). */
+typedef struct {
+	bool lzcnt, tzcnt, popcnt, sse41, avx, bmi1, bmi2;
+} mir_cpu_features;
+const mir_cpu_features *mir_cpu(void);
+
+/* The scratch registers of SIMD instruction i (VOP, VOP3, VOP3M, VDEF, VGET, VST):
  * jit_simd_scratch's, as xmm11, xmm12, xmm13 and rcx, rax, rdx, plus one
  * XMM register more for a third v128 operand reloaded from its spill
  * slot (the emitter's own scratch, xmm14 and xmm15, hold the other two;
  * r11 a spilled scalar or address, r10 a spilled scalar result). */
 static inline bool mir_is_simd(const mir_insn *i)
 {
-	return i->op == MIR_VOP || i->op == MIR_VOP3 || i->op == MIR_VDEF ||
-		i->op == MIR_VGET || i->op == MIR_VST;
+	return i->op == MIR_VOP || i->op == MIR_VOP3 || i->op == MIR_VOP3M ||
+		i->op == MIR_VDEF || i->op == MIR_VGET || i->op == MIR_VST;
 }
 
 static inline void mir_simd_scratch(const mir_insn *i, unsigned *nx, unsigned *ng)
 {
-	jit_simd_scratch((enum interp_op)i->aux, i->hasimm, nx, ng);
+	jit_simd_scratch((enum interp_op)i->aux, i->hasimm, mir_cpu()->sse41, nx, ng);
 	if (jit_simd_nvec((enum interp_op)i->aux) == 3)
 		(*nx)++;
 }
@@ -317,16 +331,6 @@ static inline x64_gpr mir_simd_gpr(unsigned k)
 	static const x64_gpr g[3] = { X64_RCX, X64_RAX, X64_RDX };
 	return g[k];
 }
-
-/* mir_cpu.c: the CPU features instruction selection uses, probed once
- * per process.  avx is false on a CPU without AVX (or without the OS
- * saving its state); lowering also leaves AVX out for an engine made with
- * wasm_config.no_avx: then floats and SIMD use the SSE two-operand forms
- * only (the same results, bit for bit; tests run both). */
-typedef struct {
-	bool lzcnt, tzcnt, popcnt, sse41, avx, bmi1, bmi2;
-} mir_cpu_features;
-const mir_cpu_features *mir_cpu(void);
 
 /* lower.c: f (verified, passes run) of function func_index of m.
  * WASM_ERR_UNSUPPORTED with a named reason for what is not lowered yet

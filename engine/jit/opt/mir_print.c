@@ -47,7 +47,8 @@ static void print_reg(const mir_func *mf, mir_reg v, FILE *out)
 static void print_memop(const mir_func *mf, const mir_insn *i, const char *sep,
 	FILE *out)
 {
-	bool cmp = i->op == MIR_CMPM || i->op == MIR_VFALUM;   /* a, then [m] */
+	bool cmp = i->op == MIR_CMPM || i->op == MIR_VFALUM ||   /* a, then [m] */
+		i->op == MIR_VOP3M;
 	mir_reg base = cmp ? i->b : i->a;
 	if (cmp && i->a) {
 		fprintf(out, "%s", sep);
@@ -122,7 +123,7 @@ void mir_print(const mir_func *mf, FILE *out)
 				}
 			} else if (i->op == MIR_ALUM || i->op == MIR_IMULM ||
 				   i->op == MIR_FALUM || i->op == MIR_CMPM ||
-				   i->op == MIR_VFALUM) {
+				   i->op == MIR_VFALUM || i->op == MIR_VOP3M) {
 				print_memop(mf, i, sep, out);
 			} else if (i->op == MIR_LEA) {
 				fprintf(out, "%s[", sep);
@@ -172,7 +173,8 @@ void mir_print(const mir_func *mf, FILE *out)
 			case MIR_TRAP:
 				fprintf(out, " %s", wasm_trap_kind_name((wasm_trap_kind)i->aux));
 				break;
-			case MIR_VOP: case MIR_VOP3: case MIR_VDEF: case MIR_VGET: case MIR_VST:
+			case MIR_VOP: case MIR_VOP3: case MIR_VOP3M: case MIR_VDEF: case MIR_VGET:
+			case MIR_VST:
 				fprintf(out, "%s%s", sep, op_infos[i->aux].name);
 				if (i->imm && !i->hasimm)       /* a count: above */
 					fprintf(out, " +%lld", (long long)i->imm);
