@@ -277,6 +277,13 @@ for t in auto opt; do
 	wh $none --tier=$t "$out/toyc.wasm"
 	expect "sandboxed: toyc in $t prints what the baseline does" 0 "$tmp/toyc.want"
 done
+# Every function of it through tier 2 with the verifiers on (dump --opt:
+# the IR's after each pass, the allocation's data flow), which the runs
+# above leave off: a wrong allocation shows here by name.
+"$wasmhost" dump --opt "$out/toyc.wasm" >/dev/null 2>"$tmp/d.err"
+drc=$?
+check "tier 2 verifies every function of toyc" \
+	'[ "$drc" -eq 0 ] && [ ! -s "$tmp/d.err" ]'
 wh $none --env NOEQUALS "$out/hello.wasm"
 check "sandboxed: --env without =" '[ "$wrc" -eq 2 ] && grep -q "want KEY=VALUE" "$tmp/w.err"'
 

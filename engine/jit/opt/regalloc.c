@@ -1401,9 +1401,11 @@ static inline __attribute__((always_inline)) double holders_conflict(ra *c,
 /* A value split at a loop (regalloc_split.c) whose halves are both
  * spilled keeps one slot: the loop's half s takes the slot of the value
  * v, so the moves between them vanish (emit.c drops a move within one
- * slot).  Safe: s lives between a read and a write of v, inside v's
- * interval, and a slot's other occupants' intervals are disjoint from
- * v's (spill_slot). */
+ * slot).  Safe when s lives inside v's interval (a value the loop does
+ * not name: s between a read and a write of v), since a slot's other
+ * occupants' intervals are disjoint from v's (spill_slot); a value an
+ * inner loop only reads may be dead after the loop, s then outlives v
+ * and keeps a slot of its own. */
 static void split_slots(const ra *c)
 {
 	mir_func *mf = c->mf;
@@ -1416,7 +1418,8 @@ static void split_slots(const ra *c)
 		mir_reg s = i->d, v = i->a;
 		if (mf->start[s] < mf->start[v])
 			s = i->a, v = i->d;
-		mf->spill[s] = mf->spill[v];
+		if (mf->end[s] <= mf->end[v])
+			mf->spill[s] = mf->spill[v];
 	}
 }
 
