@@ -1501,6 +1501,10 @@ int main(void)
 {
 	Suite *s = suite_create("opt");
 	TCase *tc = tcase_create("core");
+	/* pass_strength and pass_strength64 check some 90,000 reductions
+	 * each: seconds under the sanitizers on a loaded machine, past
+	 * Check's default of 4 */
+	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, table_consistent);
 	tcase_add_test(tc, verify_catches);
 	tcase_add_test(tc, eval_wasm_semantics);
