@@ -2098,6 +2098,20 @@ static void v128_call(rig *r, const char *name, const uint8_t v[16], uint8_t out
 	memcpy(out, res.of.v128, 16);
 }
 
+/* name(in) in the interpreter (ri), the baseline (rb) and tier 2 (ro)
+ * give the same 16 bytes; what and k name the case when they do not. */
+static void v128_agree(rig *ri, rig *rb, rig *ro, const char *name,
+	const uint8_t in[16], const char *what, size_t k)
+{
+	uint8_t vi[16], vb[16], vo[16];
+	v128_call(ri, name, in, vi);
+	v128_call(rb, name, in, vb);
+	v128_call(ro, name, in, vo);
+	ck_assert_msg(memcmp(vi, vo, 16) == 0, "%s, input %zu: tier 2 differs", what, k);
+	ck_assert_msg(memcmp(vi, vb, 16) == 0, "%s, input %zu: the baseline differs",
+		what, k);
+}
+
 /* The SIMD ops' constants (v128.const, shuffle masks, extadd's
  * multipliers, abs's mask) come from the function's constant pool,
  * rip-relative (jit_simd_regs.pool): no movabs and movq through a GPR
@@ -2136,14 +2150,7 @@ START_TEST(simd_consts_pool)
 	free(bytes);
 	for (size_t n = 0; n < 2; n++)
 		for (size_t in = 0; in < sizeof inputs / sizeof inputs[0]; in++) {
-			uint8_t vi[16], vb[16], vo[16];
-			v128_call(&ri, names[n], inputs[in], vi);
-			v128_call(&rb, names[n], inputs[in], vb);
-			v128_call(&ro, names[n], inputs[in], vo);
-			ck_assert_msg(memcmp(vi, vo, 16) == 0, "%s, input %zu: tier 2 differs",
-				names[n], in);
-			ck_assert_msg(memcmp(vi, vb, 16) == 0, "%s, input %zu: the baseline "
-				"differs", names[n], in);
+			v128_agree(&ri, &rb, &ro, names[n], inputs[in], names[n], in);
 		}
 	wasm_module_stats st;
 	wasm_module_stats_get(ro.m, &st);
@@ -2383,14 +2390,7 @@ START_TEST(simd_high_unsigned)
 		char name[8];
 		snprintf(name, sizeof name, "h%zu", o);
 		for (size_t in = 0; in < sizeof inputs / sizeof inputs[0]; in++) {
-			uint8_t vi[16], vb[16], vo[16];
-			v128_call(&ri, name, inputs[in], vi);
-			v128_call(&rb, name, inputs[in], vb);
-			v128_call(&ro, name, inputs[in], vo);
-			ck_assert_msg(memcmp(vi, vo, 16) == 0, "%s, input %zu: tier 2 differs",
-				hiz_ops[o].op, in);
-			ck_assert_msg(memcmp(vi, vb, 16) == 0, "%s, input %zu: the baseline "
-				"differs", hiz_ops[o].op, in);
+			v128_agree(&ri, &rb, &ro, name, inputs[in], hiz_ops[o].op, in);
 		}
 		uint32_t idx;
 		export_func(&ro, name, &idx);
@@ -2536,14 +2536,7 @@ START_TEST(simd_lanes_sse41)
 		char name[8];
 		snprintf(name, sizeof name, "l%zu", k);
 		for (size_t in = 0; in < sizeof inputs / sizeof inputs[0]; in++) {
-			uint8_t vi[16], vb[16], vo[16];
-			v128_call(&ri, name, inputs[in], vi);
-			v128_call(&rb, name, inputs[in], vb);
-			v128_call(&ro, name, inputs[in], vo);
-			ck_assert_msg(memcmp(vi, vo, 16) == 0, "%s, input %zu: tier 2 differs",
-				lane_bodies[k], in);
-			ck_assert_msg(memcmp(vi, vb, 16) == 0, "%s, input %zu: the baseline "
-				"differs", lane_bodies[k], in);
+			v128_agree(&ri, &rb, &ro, name, inputs[in], lane_bodies[k], in);
 		}
 		if (!mir_cpu()->sse41)
 			continue;
@@ -2615,13 +2608,7 @@ START_TEST(simd_not_pool)
 	for (size_t k = 0; k < nb; k++) {
 		char name[8];
 		snprintf(name, sizeof name, "n%zu", k);
-		uint8_t vi[16], vb[16], vo[16];
-		v128_call(&ri, name, in, vi);
-		v128_call(&rb, name, in, vb);
-		v128_call(&ro, name, in, vo);
-		ck_assert_msg(memcmp(vi, vo, 16) == 0, "%s: tier 2 differs", not_bodies[k]);
-		ck_assert_msg(memcmp(vi, vb, 16) == 0, "%s: the baseline differs",
-			not_bodies[k]);
+		v128_agree(&ri, &rb, &ro, name, in, not_bodies[k], 0);
 		uint32_t idx;
 		export_func(&ro, name, &idx);
 		mir_code code;
@@ -2679,14 +2666,7 @@ START_TEST(simd_extadd_u16_of_bytes)
 		char name[8];
 		snprintf(name, sizeof name, "x%zu", k);
 		for (size_t in = 0; in < sizeof inputs / sizeof inputs[0]; in++) {
-			uint8_t vi[16], vb[16], vo[16];
-			v128_call(&ri, name, inputs[in], vi);
-			v128_call(&rb, name, inputs[in], vb);
-			v128_call(&ro, name, inputs[in], vo);
-			ck_assert_msg(memcmp(vi, vo, 16) == 0, "%s, input %zu: tier 2 differs",
-				extadd_cases[k].body, in);
-			ck_assert_msg(memcmp(vi, vb, 16) == 0, "%s, input %zu: the baseline "
-				"differs", extadd_cases[k].body, in);
+			v128_agree(&ri, &rb, &ro, name, inputs[in], extadd_cases[k].body, in);
 		}
 		ir_func *f;
 		mir_func *mf = lower_export(&ro, name, &f);
