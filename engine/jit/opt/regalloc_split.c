@@ -159,7 +159,8 @@ static uint32_t loop_pick(ls *c, uint32_t h, const uint32_t *body, uint32_t n,
 		while (bits) {
 			mir_reg v = w * 64 + (uint32_t)__builtin_ctzll(bits) + MIR_FIRST_VIRT;
 			bits &= bits - 1;
-			if (!(mir_vflt(mf, v) ? over_x : over_g))
+			if (!(mir_vflt(mf, v) ? over_x : over_g) ||
+			    (mf->vsize[v] & MIR_VREMAT))       /* free to spill */
 				continue;
 			bool ok = true;
 			for (uint32_t k = 0; k < n && ok; k++) {
