@@ -43,13 +43,15 @@ void jit_seq_trap_tail(x64_buf *b, enum jit_site_how how, uint32_t kind,
 /* ---- entry, loops, return --------------------------------------------------- */
 
 void jit_seq_entry_checks(x64_buf *b, x64_gpr scratch, uint32_t frame_slots,
-	jit_tails *t)
+	bool native, jit_tails *t)
 {
 	/* (one tail for the three: nothing is asked for in between) */
 	x64_label *overflow = TAIL(t, WASM_TRAP_STACK_OVERFLOW);
 	/* native stack: cmp rsp, [r14+jit_stack_limit]; jb overflow */
-	x64_cmp_rm(b, 8, X64_RSP, x64_mem_b(X64_R14, EXF(jit_stack_limit)));
-	x64_jcc(b, X64_CC_B, overflow);
+	if (native) {
+		x64_cmp_rm(b, 8, X64_RSP, x64_mem_b(X64_R14, EXF(jit_stack_limit)));
+		x64_jcc(b, X64_CC_B, overflow);
+	}
 	/* frame count: frame_top += one record unless at frames_end */
 	x64_mov_rm(b, 8, scratch, x64_mem_b(X64_R14, EXF(frame_top)));
 	x64_cmp_rm(b, 8, scratch, x64_mem_b(X64_R14, EXF(frames_end)));

@@ -30,11 +30,14 @@ void jit_seq_trap_tail(x64_buf *b, enum jit_site_how how, uint32_t kind,
 	uint32_t func_index, uint32_t code_off);
 
 /* Function entry checks, the native frame made (push rbp and whatever
- * the tier keeps below it): native stack, frame count (frame_top +=
- * JIT_FRAME_BYTES), value stack (rbx + 8*frame_slots <= stack_end); stack
- * overflow if one fails.  Clobbers scratch. */
+ * the tier keeps below it): native stack (if native), frame count
+ * (frame_top += JIT_FRAME_BYTES), value stack (rbx + 8*frame_slots <=
+ * stack_end); stack overflow if one fails.  Clobbers scratch.  An inlined
+ * callee's entry (tier 2) leaves the native stack out: it makes no native
+ * frame, and rsp and the thread's limit are those its function's own
+ * entry compared. */
 void jit_seq_entry_checks(x64_buf *b, x64_gpr scratch, uint32_t frame_slots,
-	jit_tails *t);
+	bool native, jit_tails *t);
 /* The epoch against the deadline (timeout); fuel (out of fuel, else one
  * unit spent).  The epoch check clobbers scratch. */
 void jit_seq_epoch(x64_buf *b, x64_gpr scratch, jit_tails *t);

@@ -436,8 +436,11 @@ static void pinned_restore(em *c, bool call_vector)
 
 static void emit_entry(em *c, const mir_insn *i)
 {
-	/* slot: an inlined callee's frame end (its base + its slots) */
-	jit_seq_entry_checks(B, X64_R11, i->slot ? i->slot : c->mf->nslots, &c->seq);
+	/* slot: an inlined callee's frame end (its base + its slots); such
+	 * an entry makes no native frame: rsp is what the function's entry
+	 * compared with the thread's limit, which does not change */
+	jit_seq_entry_checks(B, X64_R11, i->slot ? i->slot : c->mf->nslots,
+		i->slot == 0, &c->seq);
 	jit_seq_epoch(B, X64_R11, &c->seq);
 	if (i->aux)
 		jit_seq_fuel(B, &c->seq);
