@@ -911,7 +911,8 @@ END_TEST
  * inlined callee's entry check) lose their check; a path round the loop
  * without one, calls of imports and call_indirect keep it, and so does
  * host code (an import, or a callee reaching one) after the last entry
- * check before the header.  Function k + 1 is case k (function 0 is the
+ * check before the header.  Rule 2 keeps a short loop's check after host
+ * code too, unless a kept check comes between.  Function k + 1 is case k (function 0 is the
  * import); n is never constant, so no loop is short and counted. */
 static const char loopchk_calls_wat[] =
 	"(module (import \"m\" \"f\" (func $imp (param i32) (result i32)))\n"
@@ -998,16 +999,35 @@ static const char loopchk_calls_wat[] =
 	"      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
 	"      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))\n"
 	"    (local.get $s))\n"
-	/* 10: the callee, small enough to inline; it calls nothing */
+	/* 10: rule 2's exactness: a short counted loop right after host
+	 * code keeps its check, where every tier sees that code's move */
+	"  (func (param $n i32) (result i32) (local $i i32) (local $s i32)\n"
+	"    (local.set $s (call $imp (local.get $n)))\n"
+	"    (loop $l (local.set $s (i32.add (local.get $s) (local.get $i)))\n"
+	"      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+	"      (br_if $l (i32.ne (local.get $i) (i32.const 50))))\n"
+	"    (local.get $s))\n"
+	/* 11: the same inside a loop that keeps its check: that check
+	 * comes between, the inner one goes */
+	"  (func (param $n i32) (result i32) (local $i i32) (local $j i32) (local $s i32)\n"
+	"    (local.set $s (call $imp (local.get $n)))\n"
+	"    (loop $o (local.set $j (i32.const 0))\n"
+	"      (loop $l (local.set $s (i32.add (local.get $s) (local.get $j)))\n"
+	"        (local.set $j (i32.add (local.get $j) (i32.const 1)))\n"
+	"        (br_if $l (i32.ne (local.get $j) (i32.const 10))))\n"
+	"      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+	"      (br_if $o (i32.lt_u (local.get $i) (local.get $n))))\n"
+	"    (local.get $s))\n"
+	/* 12: the callee, small enough to inline; it calls nothing */
 	"  (func $g (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))\n"
-	/* 11: a callee that calls $g, which calls nothing, then the import */
+	/* 13: a callee that calls $g, which calls nothing, then the import */
 	"  (func $h (param i32) (result i32) (call $imp (call $g (local.get 0)))))\n";
 
 START_TEST(pass_loopchk_calls)
 {
 	/* checks before and after, by case */
-	static const uint32_t before[] = { 1, 1, 1, 1, 1, 2, 2, 1, 1, 1 };
-	static const uint32_t left[] = { 0, 1, 1, 1, 1, 0, 1, 1, 1, 1 };
+	static const uint32_t before[] = { 1, 1, 1, 1, 1, 2, 2, 1, 1, 1, 1, 2 };
+	static const uint32_t left[] = { 0, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1 };
 	size_t len;
 	uint8_t *bytes = wat(loopchk_calls_wat, &len);
 	wasm_engine *e = wasm_engine_new(NULL);

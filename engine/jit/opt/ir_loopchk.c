@@ -56,6 +56,11 @@
  *   - no op in it is a call (IRE_CALL) or takes time growing with an
  *     operand (memory and table fill/copy/init/grow: bulk memory checks
  *     the deadline only every 4 MiB);
+ *   - no host code runs between the last check and the header, as in
+ *     rule 1's (b) but with the loop checks this pass keeps counting:
+ *     the loop holds no call, so what moves the epoch before it is
+ *     all a program can make it see there, and the interpreter raises
+ *     that timeout at this header;
  *   - an induction variable bounds its trips: a header phi of a constant
  *     init and next = phi + s (ir_iv_guards: one guard on every path to
  *     the back edge, on phi or next against a constant k), such that the
@@ -174,6 +179,9 @@ static bool guard_short(void *ctx, const ir_iv_guard *iv)
 	return trips(init, iv->step, iv->op, iv->k, iv->on_next) <= LOOPCHK_MAX_TRIPS;
 }
 
+/* What the pass makes of a header's check (lc.verdict). */
+enum { V_KEEP, V_EVERY_TRIP, V_SHORT };
+
 /* What a block does for rule 1 (lc.kind). */
 enum {
 	K_CHECKS = 1,           /* a direct call or an inlined entry check */
@@ -193,6 +201,7 @@ typedef struct {
 	uint64_t *body;
 	uint32_t nbody;
 	uint8_t *kind;          /* per block: K_* */
+	uint8_t *verdict;       /* per block: V_* of its loop check */
 	bool *clean;            /* per block: no host code since the last
 	                           entry check on every path to its start */
 	uint32_t (*known)[2];   /* host_free's answers: (function, yes) */
@@ -251,8 +260,11 @@ static bool host_free(lc *l, uint32_t fi)
 }
 
 /* l->kind of every block, and l->clean: a forward must-analysis from
- * the entry (optimistic start, to the greatest fixpoint in RPO). */
-static void rule1_facts(lc *l)
+ * the entry (optimistic start, to the greatest fixpoint in RPO).  With
+ * kept, the loop checks of the headers l->verdict keeps count as checks
+ * too (rule 2's exactness); else none does (rule 1's, decided before
+ * any verdict). */
+static void clean_facts(lc *l, bool kept)
 {
 	ir_func *f = l->f;
 	for (uint32_t k = 0; k < f->nrpo; k++) {
@@ -262,7 +274,8 @@ static void rule1_facts(lc *l)
 		for (uint32_t j = 0; j < bl->ninsn; j++) {
 			const ir_insn *i = &f->v[bl->insn[j]];
 			bool check = i->op == IR_ENTRY_CHECK ||
-				(i->op == IR_CALL && host_free(l, i->aux));
+				(i->op == IR_CALL && host_free(l, i->aux)) ||
+				(kept && i->op == IR_LOOP_CHECK && l->verdict[b] == V_KEEP);
 			if (i->op == IR_ENTRY_CHECK || i->op == IR_CALL)
 				kd |= K_CHECKS;
 			if (check)
@@ -321,8 +334,11 @@ static bool every_trip_checks(lc *l, uint32_t h)
 	return true;
 }
 
-/* Header h's loop check, if every trip of its loop calls (rule 1) or the
- * loop is short, innermost and quick (rule 2). */
+/* Header h's loop check (IR_NONE: none) and whether every trip of its
+ * loop calls (rule 1, V_EVERY_TRIP) or the loop is short, innermost and
+ * quick (rule 2, V_SHORT: dropped if no host code runs between the last
+ * check and its header, which ir_pass_loopchk sees once every header has
+ * its verdict). */
 static ir_ref droppable(lc *l, uint32_t h)
 {
 	ir_func *f = l->f;
@@ -336,10 +352,12 @@ static ir_ref droppable(lc *l, uint32_t h)
 	l->stamp++;
 	if (!ir_loop_blocks(f, h, l->mark, l->stamp, l->work, l->body, &l->nbody))
 		return IR_NONE;
-	if (l->clean[h] && every_trip_checks(l, h))
+	if (l->clean[h] && every_trip_checks(l, h)) {
+		l->verdict[h] = V_EVERY_TRIP;
 		return chk;
+	}
 	if (hb->npred != 2)
-		return IR_NONE;
+		return chk;
 	for (uint32_t n = 0; n < l->nbody; n++) {
 		uint32_t b = (uint32_t)l->body[n];
 		const ir_block *bl = &f->b[b];
@@ -348,20 +366,22 @@ static ir_ref droppable(lc *l, uint32_t h)
 		for (uint32_t k = 0; k < bl->nsucc; k++) {
 			uint32_t t = bl->succ[k];
 			if (t != h && l->mark[t] == l->stamp && ir_dominates(f, t, b))
-				return IR_NONE;
+				return chk;
 		}
 		for (uint32_t j = 0; j < bl->ninsn; j++)
 			if (long_op(&f->v[bl->insn[j]]))
-				return IR_NONE;
+				return chk;
 	}
 	for (uint32_t j = 0; j < hb->ninsn; j++) {
 		ir_ref p = hb->insn[j];
 		if (f->v[p].op != IR_PHI)
 			break;
-		if (ir_iv_guards(f, p, guard_short, f))
+		if (ir_iv_guards(f, p, guard_short, f)) {
+			l->verdict[h] = V_SHORT;
 			return chk;
+		}
 	}
-	return IR_NONE;
+	return chk;
 }
 
 bool ir_pass_loopchk(ir_func *f)
@@ -377,25 +397,38 @@ bool ir_pass_loopchk(ir_func *f)
 	l.work = malloc(nb * sizeof *l.work);
 	l.body = malloc(nb * sizeof *l.body);
 	l.kind = calloc(nb, sizeof *l.kind);
+	l.verdict = calloc(nb, sizeof *l.verdict);
 	l.clean = calloc(nb, sizeof *l.clean);
+	ir_ref *chk = calloc(nb, sizeof *chk);
 	bool any = false;
-	if (!l.mark || !l.seen || !l.work || !l.body || !l.kind || !l.clean) {
+	if (!l.mark || !l.seen || !l.work || !l.body || !l.kind || !l.verdict ||
+	    !l.clean || !chk) {
 		f->oom = true;
 		goto out;
 	}
-	rule1_facts(&l);
+	clean_facts(&l, false);
+	for (uint32_t k = 0; k < f->nrpo; k++)
+		chk[f->rpo[k]] = droppable(&l, f->rpo[k]);
+	/* rule 2's loops hold no call: host code before one is the only
+	 * thing that can move the epoch between the last check and its
+	 * header, and then its header's check must stay (it is where every
+	 * tier raises that timeout); the checks kept count here */
+	clean_facts(&l, true);
 	for (uint32_t k = 0; k < f->nrpo; k++) {
-		ir_ref chk = droppable(&l, f->rpo[k]);
-		if (chk != IR_NONE) {
-			ir_delete(f, chk);
-			any = true;
-		}
+		uint32_t h = f->rpo[k];
+		if (chk[h] == IR_NONE || l.verdict[h] == V_KEEP ||
+		    (l.verdict[h] == V_SHORT && !l.clean[h]))
+			continue;
+		ir_delete(f, chk[h]);
+		any = true;
 	}
 	if (any)
 		ir_compact(f);
 out:
+	free(chk);
 	free(l.mark);
 	free(l.seen);
+	free(l.verdict);
 	free(l.kind);
 	free(l.clean);
 	free(l.known);
