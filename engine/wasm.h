@@ -373,9 +373,13 @@ void wasm_store_trim_stacks(wasm_store *store);
 void wasm_store_set_max_memory_pages(wasm_store *store, uint32_t max_pages);
 
 /* Interruption: code checks *epoch >= deadline at function entries and
- * loop headers (but those of inner loops that run at most 4096 times and
- * call nothing, in tier 2) and traps with WASM_TRAP_TIMEOUT.  The counter may be written
- * by another thread or process at any time.  epoch NULL disables. */
+ * loop headers (but, in tier 2, those of inner loops that run at most
+ * 4096 times and call nothing, and of loops that call a function on
+ * every trip) and traps with WASM_TRAP_TIMEOUT.  The counter may be
+ * written by another thread or process at any time; the pointer and the
+ * deadline are set between calls (running code keeps the ones it was
+ * called with: the interpreter per activation, tier 2 across a loop).
+ * epoch NULL disables. */
 void wasm_store_set_deadline(wasm_store *store, const volatile uint64_t *epoch,
 	uint64_t deadline);
 /* Fuel (only with wasm_config.fuel): units left; one unit is spent per

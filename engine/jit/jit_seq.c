@@ -43,13 +43,15 @@ void jit_seq_trap_tail(x64_buf *b, enum jit_site_how how, uint32_t kind,
 /* ---- entry, loops, return --------------------------------------------------- */
 
 void jit_seq_entry_checks(x64_buf *b, x64_gpr scratch, uint32_t frame_slots,
-	jit_tails *t)
+	bool native, jit_tails *t)
 {
 	/* (one tail for the three: nothing is asked for in between) */
 	x64_label *overflow = TAIL(t, WASM_TRAP_STACK_OVERFLOW);
 	/* native stack: cmp rsp, [r14+jit_stack_limit]; jb overflow */
-	x64_cmp_rm(b, 8, X64_RSP, x64_mem_b(X64_R14, EXF(jit_stack_limit)));
-	x64_jcc(b, X64_CC_B, overflow);
+	if (native) {
+		x64_cmp_rm(b, 8, X64_RSP, x64_mem_b(X64_R14, EXF(jit_stack_limit)));
+		x64_jcc(b, X64_CC_B, overflow);
+	}
 	/* frame count: frame_top += one record unless at frames_end */
 	x64_mov_rm(b, 8, scratch, x64_mem_b(X64_R14, EXF(frame_top)));
 	x64_cmp_rm(b, 8, scratch, x64_mem_b(X64_R14, EXF(frames_end)));
@@ -64,9 +66,30 @@ void jit_seq_entry_checks(x64_buf *b, x64_gpr scratch, uint32_t frame_slots,
 
 void jit_seq_epoch(x64_buf *b, x64_gpr scratch, jit_tails *t)
 {
-	/* mov s, [r14+epoch]; mov s, [s]; cmp s, [r14+deadline]; jae timeout */
-	x64_mov_rm(b, 8, scratch, x64_mem_b(X64_R14, EXF(epoch)));
-	x64_mov_rm(b, 8, scratch, x64_mem_b(scratch, 0));
+	jit_seq_epoch_with(b, X64_NOREG, X64_NOREG, scratch, t);
+}
+
+void jit_seq_epoch_in(x64_buf *b, enum jit_epoch_in what, x64_gpr r)
+{
+	x64_mov_rm(b, 8, r, x64_mem_b(X64_R14, what == JIT_EPOCH_ADDR ? EXF(epoch) :
+		EXF(deadline)));
+}
+
+void jit_seq_epoch_with(x64_buf *b, x64_gpr addr, x64_gpr dl, x64_gpr scratch,
+	jit_tails *t)
+{
+	if (addr == X64_NOREG) {
+		jit_seq_epoch_in(b, JIT_EPOCH_ADDR, scratch);
+		addr = scratch;
+	}
+	if (dl != X64_NOREG) {
+		/* cmp dl, [addr]; jbe timeout: the deadline at or below the epoch */
+		x64_cmp_rm(b, 8, dl, x64_mem_b(addr, 0));
+		x64_jcc(b, X64_CC_BE, TAIL(t, WASM_TRAP_TIMEOUT));
+		return;
+	}
+	/* mov s, [addr]; cmp s, [r14+deadline]; jae timeout */
+	x64_mov_rm(b, 8, scratch, x64_mem_b(addr, 0));
 	x64_cmp_rm(b, 8, scratch, x64_mem_b(X64_R14, EXF(deadline)));
 	x64_jcc(b, X64_CC_AE, TAIL(t, WASM_TRAP_TIMEOUT));
 }

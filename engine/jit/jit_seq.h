@@ -30,15 +30,29 @@ void jit_seq_trap_tail(x64_buf *b, enum jit_site_how how, uint32_t kind,
 	uint32_t func_index, uint32_t code_off);
 
 /* Function entry checks, the native frame made (push rbp and whatever
- * the tier keeps below it): native stack, frame count (frame_top +=
- * JIT_FRAME_BYTES), value stack (rbx + 8*frame_slots <= stack_end); stack
- * overflow if one fails.  Clobbers scratch. */
+ * the tier keeps below it): native stack (if native), frame count
+ * (frame_top += JIT_FRAME_BYTES), value stack (rbx + 8*frame_slots <=
+ * stack_end); stack overflow if one fails.  Clobbers scratch.  An inlined
+ * callee's entry (tier 2) leaves the native stack out: it makes no native
+ * frame, and rsp and the thread's limit are those its function's own
+ * entry compared. */
 void jit_seq_entry_checks(x64_buf *b, x64_gpr scratch, uint32_t frame_slots,
-	jit_tails *t);
+	bool native, jit_tails *t);
 /* The epoch against the deadline (timeout); fuel (out of fuel, else one
  * unit spent).  The epoch check clobbers scratch. */
 void jit_seq_epoch(x64_buf *b, x64_gpr scratch, jit_tails *t);
 void jit_seq_fuel(x64_buf *b, jit_tails *t);
+/* The epoch check's two inputs from the execution context, which do not
+ * change while wasm code runs (the store's deadline is set between
+ * calls): r = the epoch word's address or the deadline.  Only the epoch
+ * word itself is written meanwhile, by another thread or process. */
+enum jit_epoch_in { JIT_EPOCH_ADDR, JIT_DEADLINE };
+void jit_seq_epoch_in(x64_buf *b, enum jit_epoch_in what, x64_gpr r);
+/* jit_seq_epoch with the epoch's address in addr and the deadline in dl
+ * where those are registers (X64_NOREG: read through r14).  Clobbers
+ * scratch unless both are given. */
+void jit_seq_epoch_with(x64_buf *b, x64_gpr addr, x64_gpr dl, x64_gpr scratch,
+	jit_tails *t);
 /* frame_top -= JIT_FRAME_BYTES (a JIT activation's return, or its
  * leaving for another tier's code). */
 void jit_seq_frame_pop(x64_buf *b);

@@ -102,7 +102,9 @@ typedef struct exec {
 	/* Interruption (wasm_store_set_deadline): the code traps once
 	 * *epoch >= deadline.  Never NULL: without a deadline it points at a
 	 * zero and deadline is UINT64_MAX.  The interpreter and JIT code read
-	 * these two. */
+	 * these two; neither changes while wasm code runs (only *epoch
+	 * does), so the interpreter keeps them per activation and tier 2 in
+	 * registers across a loop (jit_seq_epoch_in). */
 	const volatile uint64_t *epoch;
 	uint64_t deadline;
 	uint64_t fuel;

@@ -732,7 +732,8 @@ START_TEST(pass_addr)
 }
 END_TEST
 
-/* ---- loopchk: the deadline check of short counted inner loops ------------- */
+/* ---- loopchk: the deadline check of short counted inner loops and of
+ * loops whose every trip calls --------------------------------------------- */
 
 /* One function per case, each a loop whose check the pass drops (keep 0)
  * or keeps; i counts, s sums, n a parameter.  Clang's rotated form
@@ -779,7 +780,7 @@ static const char loopchk_wat[] =
 	"      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
 	"      (br_if $l (i32.ne (local.get $i) (i32.const 100000))))\n"
 	"    (local.get $s))\n"
-	/* 6: a call inside */
+	/* 6: a call on every trip: the callee's entry checks (rule 1) */
 	"  (func (param $n i32) (result i32) (local $i i32) (local $s i32)\n"
 	"    (loop $l (local.set $s (call 15 (local.get $s)))\n"
 	"      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
@@ -867,7 +868,7 @@ static bool loopchk_case(wasm_module *m, uint32_t k, uint32_t *before,
 START_TEST(pass_loopchk)
 {
 	/* checks left by case; every case has one loop but 7 (a nest) */
-	static const uint32_t left[] = { 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1 };
+	static const uint32_t left[] = { 0, 0, 0, 0, 1, 1, 0, 1, 1, 1, 1, 0, 1, 1, 1 };
 	size_t len;
 	uint8_t *bytes = wat(loopchk_wat, &len);
 	wasm_engine *e = wasm_engine_new(NULL);
@@ -900,6 +901,172 @@ START_TEST(pass_loopchk)
 		uint32_t before, after;
 		ck_assert(!loopchk_case(m, k, &before, &after));
 		ck_assert_uint_eq(after, before);
+	}
+	unload(e, m);
+	free(bytes);
+}
+END_TEST
+
+/* Rule 1: loops whose every trip calls a defined function (or passes an
+ * inlined callee's entry check) lose their check; a path round the loop
+ * without one, calls of imports and call_indirect keep it, and so does
+ * host code (an import, or a callee reaching one) after the last entry
+ * check before the header.  Rule 2 keeps a short loop's check after host
+ * code too, unless a kept check comes between.  Function k + 1 is case k (function 0 is the
+ * import); n is never constant, so no loop is short and counted. */
+static const char loopchk_calls_wat[] =
+	"(module (import \"m\" \"f\" (func $imp (param i32) (result i32)))\n"
+	"  (type $t (func (param i32) (result i32)))\n"
+	"  (table 1 funcref) (elem (i32.const 0) $g)\n"
+	/* 0: a call on each arm of an if */
+	"  (func (param $n i32) (result i32) (local $i i32) (local $s i32)\n"
+	"    (loop $l (if (i32.and (local.get $i) (i32.const 1))\n"
+	"        (then (local.set $s (call $g (local.get $s))))\n"
+	"        (else (local.set $s (call $g (local.get $i)))))\n"
+	"      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+	"      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))\n"
+	"    (local.get $s))\n"
+	/* 1: a call on one arm only: the other goes round unchecked */
+	"  (func (param $n i32) (result i32) (local $i i32) (local $s i32)\n"
+	"    (loop $l (if (i32.and (local.get $i) (i32.const 1))\n"
+	"        (then (local.set $s (call $g (local.get $s)))))\n"
+	"      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+	"      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))\n"
+	"    (local.get $s))\n"
+	/* 2: an import on every trip: a host function checks nothing */
+	"  (func (param $n i32) (result i32) (local $i i32) (local $s i32)\n"
+	"    (loop $l (local.set $s (call $imp (local.get $s)))\n"
+	"      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+	"      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))\n"
+	"    (local.get $s))\n"
+	/* 3: call_indirect on every trip: its callee may be an import */
+	"  (func (param $n i32) (result i32) (local $i i32) (local $s i32)\n"
+	"    (loop $l (local.set $s (call_indirect (type $t) (local.get $s) (i32.const 0)))\n"
+	"      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+	"      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))\n"
+	"    (local.get $s))\n"
+	/* 4: the back edge before the call: a trip that ends there does
+	 * not call */
+	"  (func (param $n i32) (result i32) (local $i i32) (local $s i32)\n"
+	"    (block $b (loop $l\n"
+	"      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+	"      (br_if $l (i32.and (local.get $i) (i32.const 1)))\n"
+	"      (local.set $s (call $g (local.get $s)))\n"
+	"      (br_if $l (i32.lt_u (local.get $i) (local.get $n)))))\n"
+	"    (local.get $s))\n"
+	/* 5: a nest whose inner loop calls on every trip and runs at least
+	 * once per outer trip: both checks go */
+	"  (func (param $n i32) (result i32) (local $i i32) (local $j i32) (local $s i32)\n"
+	"    (loop $o (local.set $j (i32.const 0))\n"
+	"      (loop $l (local.set $s (call $g (local.get $s)))\n"
+	"        (local.set $j (i32.add (local.get $j) (i32.const 1)))\n"
+	"        (br_if $l (i32.lt_u (local.get $j) (local.get $n))))\n"
+	"      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+	"      (br_if $o (i32.lt_u (local.get $i) (local.get $n))))\n"
+	"    (local.get $s))\n"
+	/* 6: the same, the inner loop behind an if: the outer keeps its
+	 * check */
+	"  (func (param $n i32) (result i32) (local $i i32) (local $j i32) (local $s i32)\n"
+	"    (loop $o (local.set $j (i32.const 0))\n"
+	"      (if (i32.and (local.get $i) (i32.const 1)) (then\n"
+	"        (loop $l (local.set $s (call $g (local.get $s)))\n"
+	"          (local.set $j (i32.add (local.get $j) (i32.const 1)))\n"
+	"          (br_if $l (i32.lt_u (local.get $j) (local.get $n))))))\n"
+	"      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+	"      (br_if $o (i32.lt_u (local.get $i) (local.get $n))))\n"
+	"    (local.get $s))\n"
+	/* 7: host code after the call on a trip: a host function that moves
+	 * the epoch is seen at the header in every tier, so it stays */
+	"  (func (param $n i32) (result i32) (local $i i32) (local $s i32)\n"
+	"    (loop $l (local.set $s (call $g (local.get $s)))\n"
+	"      (if (i32.eq (local.get $s) (i32.const 7))\n"
+	"        (then (local.set $s (call $imp (local.get $s)))))\n"
+	"      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+	"      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))\n"
+	"    (local.get $s))\n"
+	/* 8: a callee that calls the import: it may move the epoch after
+	 * its entry's check */
+	"  (func (param $n i32) (result i32) (local $i i32) (local $s i32)\n"
+	"    (loop $l (local.set $s (call $h (local.get $s)))\n"
+	"      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+	"      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))\n"
+	"    (local.get $s))\n"
+	/* 9: host code before the loop: its first header check is the
+	 * first after it */
+	"  (func (param $n i32) (result i32) (local $i i32) (local $s i32)\n"
+	"    (local.set $s (call $imp (local.get $n)))\n"
+	"    (loop $l (local.set $s (call $g (local.get $s)))\n"
+	"      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+	"      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))\n"
+	"    (local.get $s))\n"
+	/* 10: rule 2's exactness: a short counted loop right after host
+	 * code keeps its check, where every tier sees that code's move */
+	"  (func (param $n i32) (result i32) (local $i i32) (local $s i32)\n"
+	"    (local.set $s (call $imp (local.get $n)))\n"
+	"    (loop $l (local.set $s (i32.add (local.get $s) (local.get $i)))\n"
+	"      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+	"      (br_if $l (i32.ne (local.get $i) (i32.const 50))))\n"
+	"    (local.get $s))\n"
+	/* 11: the same inside a loop that keeps its check: that check
+	 * comes between, the inner one goes */
+	"  (func (param $n i32) (result i32) (local $i i32) (local $j i32) (local $s i32)\n"
+	"    (local.set $s (call $imp (local.get $n)))\n"
+	"    (loop $o (local.set $j (i32.const 0))\n"
+	"      (loop $l (local.set $s (i32.add (local.get $s) (local.get $j)))\n"
+	"        (local.set $j (i32.add (local.get $j) (i32.const 1)))\n"
+	"        (br_if $l (i32.ne (local.get $j) (i32.const 10))))\n"
+	"      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+	"      (br_if $o (i32.lt_u (local.get $i) (local.get $n))))\n"
+	"    (local.get $s))\n"
+	/* 12: the callee, small enough to inline; it calls nothing */
+	"  (func $g (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))\n"
+	/* 13: a callee that calls $g, which calls nothing, then the import */
+	"  (func $h (param i32) (result i32) (call $imp (call $g (local.get 0)))))\n";
+
+START_TEST(pass_loopchk_calls)
+{
+	/* checks before and after, by case */
+	static const uint32_t before[] = { 1, 1, 1, 1, 1, 2, 2, 1, 1, 1, 1, 2 };
+	static const uint32_t left[] = { 0, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1 };
+	size_t len;
+	uint8_t *bytes = wat(loopchk_calls_wat, &len);
+	wasm_engine *e = wasm_engine_new(NULL);
+	wasm_module *m;
+	wasm_error err;
+	ck_assert_int_eq(wasm_module_load(e, bytes, len, &m, &err), WASM_OK);
+	for (uint32_t k = 0; k < sizeof left / sizeof left[0]; k++) {
+		uint32_t b, after;
+		bool changed = loopchk_case(m, k + 1, &b, &after);
+		ck_assert_msg(after == left[k], "case %u: %u checks left", k, after);
+		ck_assert_uint_eq(b, before[k]);
+		ck_assert(changed == (after < b));
+	}
+	/* inlined, the callee's entry check does what its call did: the
+	 * default pipeline inlines $g in cases 0 and 5 and leaves no check */
+	for (uint32_t k = 0; k < sizeof left / sizeof left[0]; k++) {
+		ir_func *f;
+		ck_assert_int_eq(ir_build(m, k + 1, &f, &err), WASM_OK);
+		ck_assert_int_eq(ir_run_passes(f, ir_default_pipeline, NULL, true, &err),
+			WASM_OK);
+		if (k == 0 || k == 5) {
+			ck_assert_uint_eq(count_op(f, IR_CALL), 0);
+			ck_assert_uint_ge(count_op(f, IR_ENTRY_CHECK), 2);
+			ck_assert_uint_eq(count_op(f, IR_LOOP_CHECK), 0);
+		}
+		ir_func_free(f);
+	}
+	unload(e, m);
+
+	/* with fuel every iteration is charged: nothing dropped */
+	wasm_config cfg;
+	wasm_config_default(&cfg);
+	cfg.fuel = true;
+	e = wasm_engine_new(&cfg);
+	ck_assert_int_eq(wasm_module_load(e, bytes, len, &m, &err), WASM_OK);
+	for (uint32_t k = 0; k < sizeof left / sizeof left[0]; k++) {
+		uint32_t b, after;
+		ck_assert(!loopchk_case(m, k + 1, &b, &after));
+		ck_assert_uint_eq(after, b);
 	}
 	unload(e, m);
 	free(bytes);
@@ -1517,6 +1684,7 @@ int main(void)
 	tcase_add_test(tc, pass_licm);
 	tcase_add_test(tc, pass_addr);
 	tcase_add_test(tc, pass_loopchk);
+	tcase_add_test(tc, pass_loopchk_calls);
 	tcase_add_test(tc, pass_loadelim);
 	tcase_add_test(tc, build_eqz_compare);
 	tcase_add_test(tc, build_constant);

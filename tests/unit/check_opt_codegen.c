@@ -28,6 +28,7 @@
 
 #include <check.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1059,6 +1060,144 @@ START_TEST(back_edge_one_jcc)
 	ck_assert_int_eq(o.st, WASM_OK);
 	ck_assert_int_eq(o.v, 55);
 	rig_down(&r);
+}
+END_TEST
+
+/* Loop checks with the epoch's address and the deadline in registers
+ * (lower_ctl.c's lw_epoch_plan): a loop without calls loads both before
+ * it (epoch_in) and its check is cmp deadline, [epoch]; jbe -- the
+ * epoch word still read each trip, so another thread's move is seen; a
+ * loop holding a call, and the outer loop of a checked one, keep the
+ * r14 form; spilled, the check goes back to that form.  Each spin ends
+ * with timeout when another thread moves the epoch. */
+static const char loopchk_wat[] =
+	"(module (memory 1)\n"
+	"  (func (export \"f\") (param i32) (result i32) (local i32 i32)\n"
+	"    (loop\n"
+	"      (local.set 1 (i32.add (local.get 1) (local.get 2)))\n"
+	"      (local.set 2 (i32.add (local.get 2) (i32.const 1)))\n"
+	"      (br_if 0 (i32.lt_u (local.get 2) (local.get 0))))\n"
+	"    (local.get 1))\n"
+	/* a slow op (a call to C) on one path */
+	"  (func (export \"c\") (param i32) (result i32) (local i32 i32)\n"
+	"    (loop\n"
+	"      (if (i32.eq (local.get 2) (i32.const 1000))\n"
+	"        (then (memory.fill (i32.const 0) (local.get 2) (i32.const 8))))\n"
+	"      (local.set 1 (i32.add (local.get 1) (local.get 2)))\n"
+	"      (local.set 2 (i32.add (local.get 2) (i32.const 1)))\n"
+	"      (br_if 0 (i32.lt_u (local.get 2) (local.get 0))))\n"
+	"    (local.get 1))\n"
+	/* a nest of two unbounded loops */
+	"  (func (export \"n\") (param i32) (result i32) (local i32 i32 i32)\n"
+	"    (loop\n"
+	"      (local.set 3 (i32.const 0))\n"
+	"      (loop\n"
+	"        (local.set 1 (i32.add (local.get 1) (local.get 3)))\n"
+	"        (local.set 3 (i32.add (local.get 3) (i32.const 1)))\n"
+	"        (br_if 0 (i32.lt_u (local.get 3) (local.get 2))))\n"
+	"      (local.set 2 (i32.add (local.get 2) (i32.const 1)))\n"
+	"      (br_if 0 (i32.lt_u (local.get 2) (local.get 0))))\n"
+	"    (local.get 1))\n"
+	"  (func (export \"spin\") (param i32) (result i32)\n"
+	"    (loop (local.set 0 (i32.add (local.get 0) (i32.const 3))) (br 0))\n"
+	"    (local.get 0))\n"
+	/* twelve values carried round: more than the GPRs */
+	"  (func (export \"spin_pressure\") (param i32) (result i32)\n"
+	"    (local i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)\n"
+	"    (loop\n"
+	"      (local.set 1 (i32.add (local.get 1) (local.get 0)))\n"
+	"      (local.set 2 (i32.xor (local.get 2) (local.get 1)))\n"
+	"      (local.set 3 (i32.add (local.get 3) (local.get 2)))\n"
+	"      (local.set 4 (i32.xor (local.get 4) (local.get 3)))\n"
+	"      (local.set 5 (i32.add (local.get 5) (local.get 4)))\n"
+	"      (local.set 6 (i32.xor (local.get 6) (local.get 5)))\n"
+	"      (local.set 7 (i32.add (local.get 7) (local.get 6)))\n"
+	"      (local.set 8 (i32.xor (local.get 8) (local.get 7)))\n"
+	"      (local.set 9 (i32.add (local.get 9) (local.get 8)))\n"
+	"      (local.set 10 (i32.xor (local.get 10) (local.get 9)))\n"
+	"      (local.set 11 (i32.add (local.get 11) (local.get 10)))\n"
+	"      (local.set 0 (i32.xor (local.get 0) (local.get 11)))\n"
+	"      (br 0))\n"
+	"    (local.get 0)))\n";
+
+static unsigned count_str(const char *t, const char *what)
+{
+	unsigned n = 0;
+	for (const char *p = t; (p = strstr(p, what)); p++)
+		n++;
+	return n;
+}
+
+static volatile uint64_t loopchk_epoch;
+
+static void *loopchk_bump(void *arg)
+{
+	(void)arg;
+	usleep(20000);
+	loopchk_epoch = 10;
+	return NULL;
+}
+
+START_TEST(loop_check_registers)
+{
+	rigs r;
+	rigs_up(&r, loopchk_wat);
+	rig *o = &r.o;
+	char *t = mir_text(o, "f", true);
+	/* at the preheader's end and in the loop's OSR entry */
+	ck_assert_uint_eq(count_str(t, "epoch_in"), 4);
+	ck_assert_uint_eq(count_str(t, "loopchk.64 v"), 1);
+	free(t);
+	t = mir_text(o, "c", true);
+	ck_assert_uint_eq(count_str(t, "epoch_in"), 0);
+	ck_assert_uint_eq(count_str(t, "loopchk.64\n"), 1);
+	free(t);
+	t = mir_text(o, "n", true);
+	ck_assert_uint_eq(count_str(t, "loopchk.64 v"), 1);
+	ck_assert_uint_eq(count_str(t, "loopchk.64\n"), 1);
+	free(t);
+	/* f's machine code: its entry's epoch check reads the epoch's
+	 * address into r11 (mov r11, [r11]: 4d 8b 1b) and the loop's does
+	 * not; the loop's is cmp r64, [r64] (REX.W 3b, mod 00) then jbe */
+	uint32_t idx;
+	export_func(o, "f", &idx);
+	mir_code code;
+	wasm_error err;
+	ck_assert_int_eq(opt_codegen(o->m, idx, NULL, true, &code, &err), WASM_OK);
+	unsigned via_r11 = 0, cmp_jbe = 0;
+	for (size_t k = 0; k + 4 < code.len; k++) {
+		const uint8_t *c = code.code + k;
+		via_r11 += c[0] == 0x4d && c[1] == 0x8b && c[2] == 0x1b;
+		if ((c[0] & 0xf8) == 0x48 && c[1] == 0x3b && (c[2] & 0xc0) == 0 &&
+		    (c[2] & 7) != 4 && (c[2] & 7) != 5)
+			cmp_jbe += c[3] == 0x76 || (c[3] == 0x0f && c[4] == 0x86);
+	}
+	ck_assert_uint_eq(via_r11, 1);
+	ck_assert_uint_eq(cmp_jbe, 1);
+	free(code.code);
+	free(code.pc);
+	free(code.pc_func);
+	free(code.loops);
+	static const char *const names[] = { "f", "c", "n", "spin", "spin_pressure" };
+	for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+		opt_install(o, names[k]);
+	for (int64_t a = 0; a < 40; a += 13) {
+		same(o, &r.in, &r.bl, "f", (const int64_t[]){ a, 0 });
+		same(o, &r.in, &r.bl, "c", (const int64_t[]){ a * 100, 0 });
+		same(o, &r.in, &r.bl, "n", (const int64_t[]){ a, 0 });
+	}
+	for (size_t k = 3; k < 5; k++) {
+		pthread_t th;
+		loopchk_epoch = 0;
+		wasm_store_set_deadline(o->s, &loopchk_epoch, 5);
+		ck_assert_int_eq(pthread_create(&th, NULL, loopchk_bump, NULL), 0);
+		outcome x = call(o, names[k], (const int64_t[]){ 1 });
+		pthread_join(th, NULL);
+		wasm_store_set_deadline(o->s, NULL, 0);
+		ck_assert_msg(x.st == WASM_ERR_TRAP && x.trap == WASM_TRAP_TIMEOUT,
+			"%s: status %d trap %d", names[k], (int)x.st, (int)x.trap);
+	}
+	rigs_down(&r);
 }
 END_TEST
 
@@ -2727,6 +2866,7 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, lowering_patterns);
 	tcase_add_test(tc, back_edge_one_jcc);
+	tcase_add_test(tc, loop_check_registers);
 	tcase_add_test(tc, phi_hint_back_edge);
 	tcase_add_test(tc, regalloc_choices);
 	tcase_add_test(tc, pressure_split);

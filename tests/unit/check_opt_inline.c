@@ -8,6 +8,7 @@
  * (default wat2wasm) at test time.  CHECK_OPT_PRINT=1 prints the IR
  * between passes. */
 #include "wasm.h"
+#include "jit/opt/mir.h"
 #include "jit/opt/passes.h"
 #include "runtime/runtime.h"
 
@@ -527,7 +528,24 @@ START_TEST(inline_stack_depth)
 	ck_assert_uint_eq(count(f, IR_CALL, 0, false), 0);
 	ck_assert_uint_eq(count(f, IR_CALL, down, false), 1);
 	ck_assert_uint_eq(find(f, IR_CALL)->inl_func, down + 1);
+	uint32_t nentry = count(f, IR_ENTRY_CHECK, 0, true);
+	ck_assert_uint_ge(nentry, 3);
 	ir_func_free(f);
+	/* the inlined entries check frame count, value stack and deadline
+	 * but not the native stack, which their function's entry compared
+	 * (cmp rsp, [r14+disp32]: 49 3b a6) with the same rsp: one compare */
+	mir_code code;
+	wasm_error err;
+	ck_assert_int_eq(opt_codegen(o.m, down, NULL, true, &code, &err), WASM_OK);
+	unsigned nrsp = 0;
+	for (size_t k = 0; k + 3 <= code.len; k++)
+		nrsp += code.code[k] == 0x49 && code.code[k + 1] == 0x3b &&
+			code.code[k + 2] == 0xa6;
+	ck_assert_uint_eq(nrsp, 1);
+	free(code.code);
+	free(code.pc);
+	free(code.pc_func);
+	free(code.loops);
 	/* lp: its copy's loop has its loop check and no OSR map (right
 	 * after inlining: the default pipeline's loopchk takes the checks
 	 * of both, short counted loops) */
@@ -728,9 +746,12 @@ START_TEST(inline_calls_ir)
 	for (const char *const *n = (const char *const[]){ "wrap", "slow", "dl", "cfib",
 	     NULL }; *n; n++)
 		ir_func_free(build_run(r.m, func_index(&r, *n), ir_default_pipeline));
+	/* cfib inlined into itself once: the copy's loop calls cfib on every
+	 * trip, the outer loop's trips pass the copy's entry check, and cfib
+	 * runs no host code: loopchk leaves neither loop its check */
 	f = build_run(r.m, C_CFIB, ir_default_pipeline);
 	ck_assert_uint_eq(count(f, IR_CALL, C_CFIB, false), 1);
-	ck_assert_uint_eq(count(f, IR_LOOP_CHECK, 0, true), 2);
+	ck_assert_uint_eq(count(f, IR_LOOP_CHECK, 0, true), 0);
 	ir_func_free(f);
 	rig_down(&r);
 }

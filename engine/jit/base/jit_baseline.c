@@ -527,7 +527,7 @@ static void emit_enter(jc *c)
 	emit_hot_check(c, JS_HOT_ENTRY);
 
 	x64_push_r(JB, X64_RBP);                       /* rsp 16-aligned */
-	jit_seq_entry_checks(JB, X64_RAX, frame, &c->tails);
+	jit_seq_entry_checks(JB, X64_RAX, frame, true, &c->tails);
 	emit_epoch_check(c);
 	if (c->op == OP_ENTER_FUEL || c->op == OP_ENTER_V128_FUEL)
 		emit_fuel(c);

@@ -444,9 +444,25 @@ static void pinned_restore(em *c, bool call_vector)
 
 static void emit_entry(em *c, const mir_insn *i)
 {
-	/* slot: an inlined callee's frame end (its base + its slots) */
-	jit_seq_entry_checks(B, X64_R11, i->slot ? i->slot : c->mf->nslots, &c->seq);
+	/* slot: an inlined callee's frame end (its base + its slots); such
+	 * an entry makes no native frame: rsp is what the function's entry
+	 * compared with the thread's limit, which does not change */
+	jit_seq_entry_checks(B, X64_R11, i->slot ? i->slot : c->mf->nslots,
+		i->slot == 0, &c->seq);
 	jit_seq_epoch(B, X64_R11, &c->seq);
+	if (i->aux)
+		jit_seq_fuel(B, &c->seq);
+}
+
+/* The loop check: its epoch address and deadline (EPOCHIN) where they
+ * are registers; a spilled one is read through r14 as without them,
+ * which costs what loading it from its slot would. */
+static void emit_loopchk(em *c, const mir_insn *i)
+{
+	int a = i->a ? loc_of(c, i->a) : LOC_SPILL;
+	int d = i->b ? loc_of(c, i->b) : LOC_SPILL;
+	jit_seq_epoch_with(B, a < LOC_SPILL ? (x64_gpr)a : X64_NOREG,
+		d < LOC_SPILL ? (x64_gpr)d : X64_NOREG, X64_R11, &c->seq);
 	if (i->aux)
 		jit_seq_fuel(B, &c->seq);
 }
@@ -932,6 +948,10 @@ static void emit_insn(em *c, const mir_insn *i)
 	}
 	if (i->op == MIR_MOV && spill_move(c, i))
 		return;
+	if (i->op == MIR_LOOPCHK) {
+		emit_loopchk(c, i);
+		return;
+	}
 	/* operands: spilled ones through the scratch registers, but for a
 	 * source read from its slot in place */
 	int inmem = spill_mem(c, i);
@@ -1127,10 +1147,8 @@ static void emit_insn(em *c, const mir_insn *i)
 	case MIR_FRAMEPOP:
 		jit_seq_frame_pop(B);
 		break;
-	case MIR_LOOPCHK:
-		jit_seq_epoch(B, X64_R11, &c->seq);
-		if (i->aux)
-			jit_seq_fuel(B, &c->seq);
+	case MIR_EPOCHIN:
+		jit_seq_epoch_in(B, (enum jit_epoch_in)i->aux, gd);
 		break;
 	case MIR_JMP: {
 		uint32_t t = jump_target(c, mf->b[c->cur].succ[0]);

@@ -51,7 +51,9 @@
  *  - Stack, deadline, fuel: the callee's ENTRY_CHECK is copied where its
  *    entry was, with imm = the callee's frame end in the caller's frame
  *    (the call's base + the callee's slots), so it makes the same
- *    checks at the same point: native stack, one frame record taken
+ *    checks at the same point (but the native stack: the callee makes
+ *    no native frame, and its function's entry checked the same rsp;
+ *    emit.c): one frame record taken
  *    (frame_top += one record unless at frames_end: max_call_depth is
  *    reached at the same depth), the value stack up to the callee's
  *    frame end, the epoch, and one unit of fuel if metered.  Each return

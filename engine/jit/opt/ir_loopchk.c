@@ -1,26 +1,66 @@
-/* ir_loopchk.c -- the loop check (deadline) left out of short counted
- * inner loops.
+/* ir_loopchk.c -- the loop check (deadline) left out where it adds
+ * nothing: loops whose every trip calls a function that checks, and
+ * short counted inner loops.
  *
  * Every LOOP header checks the deadline (IR_LOOP_CHECK: the epoch against
  * the store's deadline, and one unit of fuel when metering).  The check
  * is there so that a timeout is noticed in bounded time: every cycle of
- * wasm code passes a loop header.  In a short inner loop it is a good
- * part of the instructions (4 of the 20 of matmul's 2x-unrolled inner
- * loop), and it is not needed for that: if the loop's header runs at most
- * LOOPCHK_MAX_TRIPS times each time the loop is entered and the loop holds
- * nothing that takes long (a call, a bulk or grow op), the loop ends soon,
- * and whatever runs it again -- an enclosing loop, which keeps its own
- * check, or a caller, through its entry check -- checks the deadline.
- * So a header loses its check when:
+ * wasm code passes a loop header.  A header loses its check when the
+ * check has no fuel (aux 0: with fuel metering every iteration is
+ * charged one unit, in every tier alike, and must stay so) and either
+ * rule below holds.
  *
- *   - the check has no fuel (aux 0): with fuel metering every iteration
- *     is charged one unit, in every tier alike, and must stay so;
+ * 1. Every trip calls.  The header's check goes when both hold:
+ *
+ *    a. every path from the header round to it (to a back edge, inside
+ *       the loop) passes a block with a direct call of a defined
+ *       function (IR_CALL) or an inlined callee's IR_ENTRY_CHECK.  A
+ *       defined function's entry checks the epoch in every tier (the
+ *       interpreter's ENTER, the baseline's and tier 2's entry:
+ *       jit_seq_epoch), whichever tier the call lands in, and an inlined
+ *       callee's copied entry check makes the same check in place; so
+ *       each trip checks anyway (recurse.c's fib, inlined into itself
+ *       once, is a loop around a call of fib: its header and the
+ *       callee's entry checked each trip).  Imports and call_indirect do
+ *       not count: a host function checks nothing, and an indirect
+ *       callee may be one.  A cycle that leaves the loop and comes back
+ *       through its preheader is an enclosing loop's, which checks.
+ *
+ *    b. on every path from the function's entry to the header, no host
+ *       code ran since the last entry check (the function's own, an
+ *       inlined callee's, or that of a called function that runs no
+ *       host code: host_free).  The epoch moves at any time when another
+ *       thread or process moves it, but it also moves when a host
+ *       function the program calls moves it (an embedder's import, as
+ *       check_opt_inline's tick): then where the timeout is raised is a
+ *       fact of the program, and every tier must raise it at the same
+ *       check.  With (b), every check the header would make sees the
+ *       epoch the last check saw but for another thread's moves: it
+ *       passes where that one passed, so dropping it changes nothing
+ *       that is not timing.  (A loop check does not count as the last
+ *       check here: this pass may drop it.)
+ *
+ * 2. Short counted inner loops.  In a short inner loop the check is a
+ *    good part of the instructions (4 of the 20 of matmul's 2x-unrolled
+ *    inner loop), and it is not needed: if the loop's header runs at
+ *    most LOOPCHK_MAX_TRIPS times each time the loop is entered and the
+ *    loop holds nothing that takes long (a call, a bulk or grow op), the
+ *    loop ends soon, and whatever runs it again -- an enclosing loop,
+ *    whose every trip checks (its header, or by rule 1 a call), or a
+ *    caller, through its entry check -- checks the deadline.  So the
+ *    check goes when:
+ *
  *   - the loop is innermost: the only back edges among its blocks go to
  *     its header, and there is one (the header's predecessors are the
  *     preheader and that latch);
  *   - no op in it is a call (IRE_CALL) or takes time growing with an
  *     operand (memory and table fill/copy/init/grow: bulk memory checks
  *     the deadline only every 4 MiB);
+ *   - no host code runs between the last check and the header, as in
+ *     rule 1's (b) but with the loop checks this pass keeps counting:
+ *     the loop holds no call, so what moves the epoch before it is
+ *     all a program can make it see there, and the interpreter raises
+ *     that timeout at this header;
  *   - an induction variable bounds its trips: a header phi of a constant
  *     init and next = phi + s (ir_iv_guards: one guard on every path to
  *     the back edge, on phi or next against a constant k), such that the
@@ -35,10 +75,13 @@
  * OSR entries (--tier=auto) still enter at the header: its block and map
  * stay; the entry's value of the variable is one the program reached,
  * which the count covers.  A timeout in such a loop traps at the next
- * check instead (the enclosing header or an entry): a timeout's place
- * depends on when the epoch moves, in every tier.
+ * check instead (a callee's entry, the enclosing header or an entry): a
+ * timeout's place depends on when the epoch moves, in every tier.
  */
 #include "jit/opt/passes.h"
+#include "interp/fcode.h"
+#include "interp/ops.h"
+#include "runtime/runtime.h"
 
 #include <stdlib.h>
 
@@ -136,15 +179,166 @@ static bool guard_short(void *ctx, const ir_iv_guard *iv)
 	return trips(init, iv->step, iv->op, iv->k, iv->on_next) <= LOOPCHK_MAX_TRIPS;
 }
 
+/* What the pass makes of a header's check (lc.verdict). */
+enum { V_KEEP, V_EVERY_TRIP, V_SHORT };
+
+/* What a block does for rule 1 (lc.kind). */
+enum {
+	K_CHECKS = 1,           /* a direct call or an inlined entry check */
+	K_LAST_CHECK = 2,       /* its last check or host call is a check */
+	K_LAST_HOST = 4,        /* ... is a call that may run host code */
+};
+
+/* How many functions host_free follows from one callee; beyond, it says
+ * no. */
+#define HOST_FREE_MAX_FUNCS 64
+
 typedef struct {
 	ir_func *f;
-	uint32_t *mark, stamp;
+	uint32_t *mark, stamp;  /* per block: the stamp of the loop it is in */
+	uint32_t *seen;         /* per block: reached by every_trip_checks */
 	uint32_t *work;
 	uint64_t *body;
 	uint32_t nbody;
+	uint8_t *kind;          /* per block: K_* */
+	uint8_t *verdict;       /* per block: V_* of its loop check */
+	bool *clean;            /* per block: no host code since the last
+	                           entry check on every path to its start */
+	uint32_t (*known)[2];   /* host_free's answers: (function, yes) */
+	uint32_t nknown, cap_known;
 } lc;
 
-/* Header h's loop check, if its loop is short, innermost and quick. */
+/* Whether defined function fi and every function it reaches by direct
+ * calls run no host code: no import call or call_indirect in their
+ * pre-decoded code (as far as HOST_FREE_MAX_FUNCS functions; further is
+ * "no").  A call of such a function checks the epoch at its entry and
+ * cannot move it before it returns. */
+static bool host_free(lc *l, uint32_t fi)
+{
+	wasm_module *m = l->f->module;
+	for (uint32_t k = 0; k < l->nknown; k++)
+		if (l->known[k][0] == fi)
+			return l->known[k][1];
+	uint32_t fs[HOST_FREE_MAX_FUNCS], n = 0, done = 0;
+	bool yes = m != NULL;
+	if (yes)
+		fs[n++] = fi;
+	while (yes && done < n) {
+		uint32_t g = fs[done++];
+		const struct fcode *fc = g >= m->nfunc_imports && g < m->nfuncs ?
+			fcode_get(m, g) : NULL;
+		if (!fc) {
+			yes = false;
+			break;
+		}
+		for (uint32_t off = 0; yes && off < fc->code_len;
+		     off += insn_len(fc->code + off)) {
+			const uint8_t *ip = fc->code + off;
+			enum interp_op op = insn_op(ip);
+			if (op_infos[op].family != OPFAM_CALL)
+				continue;
+			if (op != OP_CALL) {
+				yes = false;
+				break;
+			}
+			uint32_t h = OP_AT(ip, CALL)->func, k = 0;
+			while (k < n && fs[k] != h)
+				k++;
+			if (k < n)
+				continue;
+			if (n == HOST_FREE_MAX_FUNCS)
+				yes = false;
+			else
+				fs[n++] = h;
+		}
+	}
+	if (ir_grow((void **)&l->known, &l->cap_known, l->nknown + 1, sizeof *l->known)) {
+		l->known[l->nknown][0] = fi;
+		l->known[l->nknown++][1] = yes;
+	}
+	return yes;
+}
+
+/* l->kind of every block, and l->clean: a forward must-analysis from
+ * the entry (optimistic start, to the greatest fixpoint in RPO).  With
+ * kept, the loop checks of the headers l->verdict keeps count as checks
+ * too (rule 2's exactness); else none does (rule 1's, decided before
+ * any verdict). */
+static void clean_facts(lc *l, bool kept)
+{
+	ir_func *f = l->f;
+	for (uint32_t k = 0; k < f->nrpo; k++) {
+		uint32_t b = f->rpo[k];
+		const ir_block *bl = &f->b[b];
+		uint8_t kd = 0;
+		for (uint32_t j = 0; j < bl->ninsn; j++) {
+			const ir_insn *i = &f->v[bl->insn[j]];
+			bool check = i->op == IR_ENTRY_CHECK ||
+				(i->op == IR_CALL && host_free(l, i->aux)) ||
+				(kept && i->op == IR_LOOP_CHECK && l->verdict[b] == V_KEEP);
+			if (i->op == IR_ENTRY_CHECK || i->op == IR_CALL)
+				kd |= K_CHECKS;
+			if (check)
+				kd = (uint8_t)((kd & K_CHECKS) | K_LAST_CHECK);
+			else if (ir_ops[i->op].effects & IRE_CALL)
+				kd = (uint8_t)((kd & K_CHECKS) | K_LAST_HOST);
+		}
+		l->kind[b] = kd;
+		l->clean[b] = k > 0;
+	}
+	for (bool changed = true; changed;) {
+		changed = false;
+		for (uint32_t k = 1; k < f->nrpo; k++) {
+			uint32_t b = f->rpo[k];
+			const ir_block *bl = &f->b[b];
+			bool in = true;
+			for (uint32_t j = 0; j < bl->npred && in; j++) {
+				uint32_t p = bl->pred[j];
+				if (f->b[p].rpo == UINT32_MAX)
+					continue;
+				in = l->kind[p] & K_LAST_CHECK ? true :
+				     l->kind[p] & K_LAST_HOST ? false : l->clean[p];
+			}
+			if (in != l->clean[b]) {
+				l->clean[b] = in;
+				changed = true;
+			}
+		}
+	}
+}
+
+/* Whether every path from header h back to it inside its loop (l->mark)
+ * passes a block that checks the deadline (K_CHECKS): none reaches a
+ * back edge from h through blocks that do not. */
+static bool every_trip_checks(lc *l, uint32_t h)
+{
+	ir_func *f = l->f;
+	if (l->kind[h] & K_CHECKS)
+		return true;
+	uint32_t n = 0;
+	l->seen[h] = l->stamp;
+	l->work[n++] = h;
+	while (n) {
+		const ir_block *bl = &f->b[l->work[--n]];
+		for (uint32_t k = 0; k < bl->nsucc; k++) {
+			uint32_t t = bl->succ[k];
+			if (t == h)
+				return false;
+			if (l->mark[t] != l->stamp || l->seen[t] == l->stamp ||
+			    (l->kind[t] & K_CHECKS))
+				continue;
+			l->seen[t] = l->stamp;
+			l->work[n++] = t;
+		}
+	}
+	return true;
+}
+
+/* Header h's loop check (IR_NONE: none) and whether every trip of its
+ * loop calls (rule 1, V_EVERY_TRIP) or the loop is short, innermost and
+ * quick (rule 2, V_SHORT: dropped if no host code runs between the last
+ * check and its header, which ir_pass_loopchk sees once every header has
+ * its verdict). */
 static ir_ref droppable(lc *l, uint32_t h)
 {
 	ir_func *f = l->f;
@@ -153,11 +347,17 @@ static ir_ref droppable(lc *l, uint32_t h)
 	for (uint32_t j = 0; j < hb->ninsn && chk == IR_NONE; j++)
 		if (f->v[hb->insn[j]].op == IR_LOOP_CHECK)
 			chk = hb->insn[j];
-	if (chk == IR_NONE || f->v[chk].aux || hb->npred != 2)
+	if (chk == IR_NONE || f->v[chk].aux)
 		return IR_NONE;
 	l->stamp++;
 	if (!ir_loop_blocks(f, h, l->mark, l->stamp, l->work, l->body, &l->nbody))
 		return IR_NONE;
+	if (l->clean[h] && every_trip_checks(l, h)) {
+		l->verdict[h] = V_EVERY_TRIP;
+		return chk;
+	}
+	if (hb->npred != 2)
+		return chk;
 	for (uint32_t n = 0; n < l->nbody; n++) {
 		uint32_t b = (uint32_t)l->body[n];
 		const ir_block *bl = &f->b[b];
@@ -166,20 +366,22 @@ static ir_ref droppable(lc *l, uint32_t h)
 		for (uint32_t k = 0; k < bl->nsucc; k++) {
 			uint32_t t = bl->succ[k];
 			if (t != h && l->mark[t] == l->stamp && ir_dominates(f, t, b))
-				return IR_NONE;
+				return chk;
 		}
 		for (uint32_t j = 0; j < bl->ninsn; j++)
 			if (long_op(&f->v[bl->insn[j]]))
-				return IR_NONE;
+				return chk;
 	}
 	for (uint32_t j = 0; j < hb->ninsn; j++) {
 		ir_ref p = hb->insn[j];
 		if (f->v[p].op != IR_PHI)
 			break;
-		if (ir_iv_guards(f, p, guard_short, f))
+		if (ir_iv_guards(f, p, guard_short, f)) {
+			l->verdict[h] = V_SHORT;
 			return chk;
+		}
 	}
-	return IR_NONE;
+	return chk;
 }
 
 bool ir_pass_loopchk(ir_func *f)
@@ -191,24 +393,45 @@ bool ir_pass_loopchk(ir_func *f)
 	uint32_t nb = f->nb ? f->nb : 1;
 	lc l = { .f = f };
 	l.mark = calloc(nb, sizeof *l.mark);
+	l.seen = calloc(nb, sizeof *l.seen);
 	l.work = malloc(nb * sizeof *l.work);
 	l.body = malloc(nb * sizeof *l.body);
+	l.kind = calloc(nb, sizeof *l.kind);
+	l.verdict = calloc(nb, sizeof *l.verdict);
+	l.clean = calloc(nb, sizeof *l.clean);
+	ir_ref *chk = calloc(nb, sizeof *chk);
 	bool any = false;
-	if (!l.mark || !l.work || !l.body) {
+	if (!l.mark || !l.seen || !l.work || !l.body || !l.kind || !l.verdict ||
+	    !l.clean || !chk) {
 		f->oom = true;
 		goto out;
 	}
+	clean_facts(&l, false);
+	for (uint32_t k = 0; k < f->nrpo; k++)
+		chk[f->rpo[k]] = droppable(&l, f->rpo[k]);
+	/* rule 2's loops hold no call: host code before one is the only
+	 * thing that can move the epoch between the last check and its
+	 * header, and then its header's check must stay (it is where every
+	 * tier raises that timeout); the checks kept count here */
+	clean_facts(&l, true);
 	for (uint32_t k = 0; k < f->nrpo; k++) {
-		ir_ref chk = droppable(&l, f->rpo[k]);
-		if (chk != IR_NONE) {
-			ir_delete(f, chk);
-			any = true;
-		}
+		uint32_t h = f->rpo[k];
+		if (chk[h] == IR_NONE || l.verdict[h] == V_KEEP ||
+		    (l.verdict[h] == V_SHORT && !l.clean[h]))
+			continue;
+		ir_delete(f, chk[h]);
+		any = true;
 	}
 	if (any)
 		ir_compact(f);
 out:
+	free(chk);
 	free(l.mark);
+	free(l.seen);
+	free(l.verdict);
+	free(l.kind);
+	free(l.clean);
+	free(l.known);
 	free(l.work);
 	free(l.body);
 	return any;

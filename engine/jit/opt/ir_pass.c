@@ -18,7 +18,7 @@ const ir_pass ir_passes[] = {
 	{ "licm", ir_pass_licm, "loop-invariant code motion of pure ops", false },
 	{ "addr", ir_pass_addr, "addressing-mode folding: constants into access offsets", false },
 	{ "inline", ir_pass_inline, "inlining of small direct callees", false },
-	{ "loopchk", ir_pass_loopchk, "no deadline check in short counted inner loops", false },
+	{ "loopchk", ir_pass_loopchk, "no deadline check in loops that call each trip or run briefly", false },
 	{ "loadelim", ir_pass_loadelim, "redundant loads, store-to-load forwarding", false },
 	{ NULL, NULL, NULL, false },
 };
@@ -34,9 +34,9 @@ const ir_pass ir_passes[] = {
  * blocks final), equal values again (GVN leaves copies of one value
  * inside OSR loops, which licm hoists side by side; OSR entries rebuild
  * what licm moved, ir_osr.c), constants added to addresses into the
- * accesses' offsets, the deadline checks of short counted inner loops
- * (once their bounds are constants and their bodies final), and what is
- * left unused. */
+ * accesses' offsets, the deadline checks of loops whose every trip
+ * calls and of short counted inner loops (once calls are inlined, bounds
+ * are constants and bodies final), and what is left unused. */
 const char ir_default_pipeline[] =
 	"inline,copyprop,fold,copyprop,brfold,copyprop,strength,gvn,loadelim,copyprop,fold,copyprop,"
 	"brfold,copyprop,licm,gvn,copyprop,addr,loopchk,dce";

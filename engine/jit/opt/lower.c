@@ -750,6 +750,24 @@ static void lower_slow(lw *c, ir_ref r)
 	}
 }
 
+/* The ops left to C (lower_slow). */
+static bool slow_op(enum ir_op op)
+{
+	switch (op) {
+	case IR_MEMORY_GROW: case IR_MEMORY_FILL: case IR_MEMORY_COPY:
+	case IR_MEMORY_INIT: case IR_TABLE_GET: case IR_TABLE_SET: case IR_TABLE_SIZE:
+	case IR_TABLE_GROW: case IR_TABLE_FILL: case IR_TABLE_COPY: case IR_TABLE_INIT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool lw_calls(enum ir_op op)
+{
+	return (ir_ops[op].effects & IRE_CALL) || slow_op(op);
+}
+
 static void lower_insn(lw *c, uint32_t blk, uint32_t pos, ir_ref r)
 {
 	ir_insn *i = ir_at(c->f, r);
@@ -757,6 +775,10 @@ static void lower_insn(lw *c, uint32_t blk, uint32_t pos, ir_ref r)
 	c->at = r;
 	if (c->fused[r])
 		return;
+	if (slow_op((enum ir_op)i->op)) {
+		lower_slow(c, r);
+		return;
+	}
 	switch (i->op) {
 	case IR_NOP: case IR_CONST: case IR_PHI: case IR_RESULT:
 		break;          /* phis: moves on the edges; results: at their call */
@@ -850,11 +872,6 @@ static void lower_insn(lw *c, uint32_t blk, uint32_t pos, ir_ref r)
 	case IR_CALL: case IR_CALL_IMPORT: case IR_CALL_INDIRECT:
 		lower_call(c, r, blk, pos);
 		break;
-	case IR_MEMORY_GROW: case IR_MEMORY_FILL: case IR_MEMORY_COPY:
-	case IR_MEMORY_INIT: case IR_TABLE_GET: case IR_TABLE_SET: case IR_TABLE_SIZE:
-	case IR_TABLE_GROW: case IR_TABLE_FILL: case IR_TABLE_COPY: case IR_TABLE_INIT:
-		lower_slow(c, r);
-		break;
 	case IR_MEMORY_SIZE:
 		lw_ins(c, MIR_MEMSIZE, 4, lw_def(c, r), 0, 0);
 		break;
@@ -876,9 +893,16 @@ static void lower_insn(lw *c, uint32_t blk, uint32_t pos, ir_ref r)
 	case IR_FRAME_POP:
 		lw_ins(c, MIR_FRAMEPOP, 8, 0, 0, 0);
 		break;
-	case IR_LOOP_CHECK:
-		lw_ins(c, MIR_LOOPCHK, 8, 0, 0, 0)->aux = i->aux;
+	case IR_LOOP_CHECK: {
+		/* the epoch's address and the deadline from registers where
+		 * lw_epoch_plan keeps them (this is then its loop's header) */
+		uint32_t ep = c->ep_in[blk];
+		mir_insn *k = lw_ins(c, MIR_LOOPCHK, 8, 0,
+			ep ? c->ep_reg[ep - 1][0] : MIR_NOREG,
+			ep ? c->ep_reg[ep - 1][1] : MIR_NOREG);
+		k->aux = i->aux;
 		break;
+	}
 	case IR_VOP: case IR_VLOAD: case IR_VSTORE:
 		lw_lower_simd(c, r);
 		break;
@@ -950,6 +974,8 @@ static void lower_osr_entry(lw *c, uint32_t bi)
 	for (uint32_t k = 0; rebuild && k < rb->nunfused; k++)
 		c->fused[rb->unfused[k]] = true;
 	c->at = at;
+	if (c->ep_in[bi])               /* live into every block of its loop */
+		lw_epoch_load(c, c->ep_in[bi]);
 	lw_ins(c, MIR_JMP, 8, 0, 0, 0);
 	mir_block *mb = &c->mf->b[c->cur];
 	mb->succ[0] = c->mb_of[bi];
@@ -1157,6 +1183,8 @@ wasm_status mir_lower(wasm_module *m, ir_func *f, mir_func **out,
 	if (f->b[0].npred)
 		refuse(&c, "an entry block with predecessors");
 	analyse(&c);
+	if (!lw_epoch_plan(&c))
+		goto out;
 	/* the linear order: reverse postorder, split edges after their block */
 	for (uint32_t k = 0; k < f->nrpo; k++) {
 		uint32_t bi = f->rpo[k];
@@ -1188,8 +1216,11 @@ wasm_status mir_lower(wasm_module *m, ir_func *f, mir_func **out,
 		if (bl->osr)
 			lower_osr_entry(&c, bi);
 		c.cur = c.mb_of[bi];
-		for (uint32_t j = 0; j < bl->ninsn && !c.refusal && !c.oom; j++)
+		for (uint32_t j = 0; j < bl->ninsn && !c.refusal && !c.oom; j++) {
+			if (j == bl->ninsn - 1 && c.ep_pre[bi])
+				lw_epoch_load(&c, c.ep_pre[bi]);
 			lower_insn(&c, bi, j, bl->insn[j]);
+		}
 	}
 out:;
 	wasm_status st = WASM_OK;
@@ -1206,6 +1237,9 @@ out:;
 	free(c.memop);
 	free(c.mb_of);
 	free(c.split);
+	free(c.ep_in);
+	free(c.ep_pre);
+	free(c.ep_reg);
 	ir_osr_rebuild_free(&c.rebuild);
 	if (st != WASM_OK) {
 		mir_free(mf);

@@ -1,10 +1,118 @@
 /* lower_ctl.c -- tier 2's instruction selection for control flow
  * (lower_int.h): the parallel moves of phis on edges, terminators (jump,
- * branch with its split edge blocks, return, trap) and br_table (a jump
+ * branch with its split edge blocks, return, trap), br_table (a jump
  * table from JTAB_MIN_CASES cases, below that a binary search of
- * compares).  Moved from lower.c verbatim.
+ * compares), and which loop checks keep the epoch's address and the
+ * deadline in registers (lw_epoch_plan).
  */
 #include "jit/opt/lower_int.h"
+#include "jit/jit_seq.h"
+
+#include <stdlib.h>
+
+/* ---- loop checks ------------------------------------------------------------
+ *
+ * A loop check reads the epoch's address and the deadline from the
+ * execution context (r14) each time: mov r11, [r14+epoch]; mov r11,
+ * [r11]; cmp r11, [r14+deadline]; jae timeout.  Neither changes while
+ * wasm code runs (wasm_store_set_deadline is the embedder's, between
+ * calls; no host function the engine gives wasm calls it), so a loop
+ * may load both once, before it (EPOCHIN at its preheader's end), into
+ * registers the allocator keeps across it: cmp deadline, [epoch]; jbe
+ * timeout -- two instructions of the four (the emitter goes back to the
+ * r14 form for one that is spilled; jit_seq_epoch_with).  Only the epoch
+ * word itself is read each time: another thread or process moves it.
+ *
+ * Which loops: the loop of a header whose check the passes kept, with a
+ * preheader (LICM's: the header's one predecessor outside the loop,
+ * which jumps only to it), no other loop check inside (an enclosing loop
+ * of a checked loop leaves it to that one, whose trips are the many:
+ * one pair of registers live at a time) and nothing lowered as a call
+ * inside (the two would live across it: spilled, or moved around it by
+ * the allocator on every trip).  The two registers are live in every
+ * block of the loop, so every OSR entry into a header inside it loads
+ * them too (lower_osr_entry). */
+
+/* Header h's preheader, its loop marked (mark[b] == stamp), or UINT32_MAX. */
+static uint32_t preheader(const ir_func *f, uint32_t h, const uint32_t *mark,
+	uint32_t stamp)
+{
+	const ir_block *hb = &f->b[h];
+	uint32_t pre = UINT32_MAX;
+	for (uint32_t k = 0; k < hb->npred; k++) {
+		uint32_t p = hb->pred[k];
+		if (mark[p] == stamp)
+			continue;
+		if (pre != UINT32_MAX && pre != p)
+			return UINT32_MAX;
+		pre = p;
+	}
+	if (pre == UINT32_MAX || f->b[pre].nsucc != 1)
+		return UINT32_MAX;
+	return pre;
+}
+
+static bool has_loop_check(const ir_func *f, uint32_t b)
+{
+	for (uint32_t j = 0; j < f->b[b].ninsn; j++)
+		if (f->v[f->b[b].insn[j]].op == IR_LOOP_CHECK)
+			return true;
+	return false;
+}
+
+bool lw_epoch_plan(lw *c)
+{
+	ir_func *f = c->f;
+	uint32_t nb = f->nb ? f->nb : 1, stamp = 0, nbody;
+	uint32_t *mark = calloc(nb, sizeof *mark);
+	uint32_t *work = malloc(nb * sizeof *work);
+	uint64_t *body = malloc(nb * sizeof *body);
+	c->ep_in = calloc(nb, sizeof *c->ep_in);
+	c->ep_pre = calloc(nb, sizeof *c->ep_pre);
+	if (!mark || !work || !body || !c->ep_in || !c->ep_pre)
+		c->oom = true;
+	/* outer loops first: one holding a checked loop is passed over */
+	for (uint32_t k = 0; k < f->nrpo && !c->oom; k++) {
+		uint32_t h = f->rpo[k];
+		if (!has_loop_check(f, h) ||
+		    !ir_loop_blocks(f, h, mark, ++stamp, work, body, &nbody))
+			continue;
+		uint32_t pre = preheader(f, h, mark, stamp);
+		bool ok = pre != UINT32_MAX;
+		for (uint32_t n = 0; n < nbody && ok; n++) {
+			const ir_block *bl = &f->b[(uint32_t)body[n]];
+			for (uint32_t j = 0; j < bl->ninsn && ok; j++) {
+				enum ir_op op = (enum ir_op)f->v[bl->insn[j]].op;
+				ok = !lw_calls(op) &&
+				     (op != IR_LOOP_CHECK || (uint32_t)body[n] == h);
+			}
+		}
+		if (!ok)
+			continue;
+		if (!ir_grow((void **)&c->ep_reg, &c->cap_ep, c->nep + 1, sizeof *c->ep_reg)) {
+			c->oom = true;
+			break;
+		}
+		for (int r = 0; r < 2; r++) {
+			c->ep_reg[c->nep][r] = lw_vreg(c, 8, false);
+			c->mf->vsize[c->ep_reg[c->nep][r]] |= MIR_VREMAT;
+		}
+		c->nep++;
+		c->ep_pre[pre] = c->nep;
+		for (uint32_t n = 0; n < nbody; n++)
+			c->ep_in[(uint32_t)body[n]] = c->nep;
+	}
+	free(mark);
+	free(work);
+	free(body);
+	return !c->oom;
+}
+
+void lw_epoch_load(lw *c, uint32_t ep)
+{
+	lw_ins(c, MIR_EPOCHIN, 8, c->ep_reg[ep - 1][0], 0, 0)->aux = JIT_EPOCH_ADDR;
+	lw_ins(c, MIR_EPOCHIN, 8, c->ep_reg[ep - 1][1], 0, 0)->aux = JIT_DEADLINE;
+}
 
 /* The parallel move for edge pred -> succ (the occ-th such edge). */
 static void edge_moves(lw *c, uint32_t pred, uint32_t succ, uint32_t occ)

@@ -36,6 +36,14 @@ typedef struct {
 	bool oom;
 	bool lzcnt, tzcnt, popcnt, sse41, avx, bmi1, bmi2;
 	ir_osr_rebuild rebuild; /* lower_osr_entry's */
+	/* The loop checks that read the epoch's address and the deadline
+	 * from registers (lw_epoch_plan): per IR block, the loop (1..) whose
+	 * blocks they are live in (its header's check reads them) and the
+	 * loop whose preheader loads them, else 0; per loop, the two
+	 * registers. */
+	uint32_t *ep_in, *ep_pre;
+	mir_reg (*ep_reg)[2];
+	uint32_t nep, cap_ep;
 } lw;
 
 /* Refuse the function with reason why (the first reason is kept). */
@@ -72,6 +80,10 @@ static inline bool has_phis(ir_func *f, uint32_t b)
 }
 
 /* ---- lower.c -------------------------------------------------------------- */
+
+/* Whether IR op is lowered as a call (CALL, CALLIMP, CALLIND, SLOWOP: every
+ * caller-saved register clobbered). */
+bool lw_calls(enum ir_op op);
 
 /* A new virtual register of size bytes, float class if flt. */
 mir_reg lw_vreg(lw *c, unsigned size, bool flt);
@@ -115,5 +127,10 @@ void lw_lower_simd(lw *c, ir_ref r);
 /* Terminator r of IR block blk: ends block c->cur (and the blocks its
  * edges need) with their successors set. */
 void lw_lower_term(lw *c, uint32_t blk, ir_ref r);
+/* Which loop checks read the epoch's address and the deadline from
+ * registers loaded before the loop (c->ep_*); false when out of memory. */
+bool lw_epoch_plan(lw *c);
+/* Load loop ep's two registers (at a preheader's end, in an OSR entry). */
+void lw_epoch_load(lw *c, uint32_t ep);
 
 #endif

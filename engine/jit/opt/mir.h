@@ -84,8 +84,15 @@ typedef uint32_t mir_reg;
 #define MIR_LOC_XMM 16
 #define MIR_LOC_IS_XMM(l) ((l) >= MIR_LOC_XMM)
 /* mir_func.vsize: the size in the low bits (4, 8; 16 a v128, in the
- * XMM class), MIR_VFLT for the XMM class */
+ * XMM class), MIR_VFLT for the XMM class, MIR_VREMAT for an integer
+ * register that costs nothing spilled, because the emitter reads its
+ * value again where it came from (the loop check's inputs, EPOCHIN: from
+ * r14).  The allocator (regalloc.c) never gives such a register r12 or
+ * r13 (their save in the prologue and reloads would cost), does not
+ * count it in a loop's pressure and never splits it at a loop (either
+ * would move other values for it: spilled, it costs nothing). */
 #define MIR_VFLT 0x80u
+#define MIR_VREMAT 0x40u
 
 enum mir_role { MR_NONE, MR_DEF, MR_UDEF, MR_USE };
 
@@ -174,7 +181,13 @@ enum mir_role { MR_NONE, MR_DEF, MR_UDEF, MR_USE };
 	X(VGET,    "vget",    DEF,  USE,  NONE, 0)  /* JS_S_V: scalar d = op(a) */ \
 	X(VST,     "vstore",  NONE, USE,  USE,  0)  /* JS_STORE: [r15 + a + imm] = op(b) */ \
 	X(ENTRY,   "entry",   NONE, NONE, NONE, 0)  /* stack, frame, deadline (aux: fuel; slot: frame slots to check, 0 the function's) */ \
-	X(LOOPCHK, "loopchk", NONE, NONE, NONE, 0)  /* deadline (aux: fuel) */ \
+	X(LOOPCHK, "loopchk", NONE, USE,  USE,  0)  /* deadline (aux: fuel); a, b: the \
+	                                           epoch's address and the deadline \
+	                                           in registers (EPOCHIN), or none: \
+	                                           read through r14 */ \
+	X(EPOCHIN, "epoch_in", DEF, NONE, NONE, 0)  /* d = the epoch's address (aux \
+	                                           JIT_EPOCH_ADDR) or the deadline \
+	                                           (JIT_DEADLINE) */ \
 	X(FRAMEPOP, "framepop", NONE, NONE, NONE, 0)  /* an inlined callee's frame record popped */ \
 	X(PMOV,    "pmov",    NONE, NONE, NONE, 0)  /* parallel moves mf->moves[imm..+aux] */ \
 	X(JMP,     "jmp",     NONE, NONE, NONE, 1)  /* to succ[0] */ \

@@ -42,6 +42,7 @@ bool ir_pass_addr(ir_func *f);      /* ir_addr.c: address + constant into
 bool ir_pass_inline(ir_func *f);    /* ir_inline.c: small direct callees
                                        (f->module's) inlined */
 bool ir_pass_loopchk(ir_func *f);   /* ir_loopchk.c: no deadline check in
+                                       loops whose trips all call, nor in
                                        short counted inner loops */
 bool ir_pass_loadelim(ir_func *f);  /* ir_loadelim.c: loads of known bytes
                                        (an earlier load or store) */

@@ -119,6 +119,12 @@ static bool allocatable(int loc)
 	return loc >= 0 && (alloc_gprs >> loc & 1);
 }
 
+/* r12 or r13: a function that allocates one saves both (MIR_VREMAT). */
+static bool pinned(int loc)
+{
+	return loc == X64_R12 || loc == X64_R13;
+}
+
 /* The k-th location of the class of v in order of preference (-1 past
  * the last). */
 static int class_loc(const mir_func *mf, mir_reg v, size_t k)
@@ -694,6 +700,8 @@ static inline __attribute__((always_inline)) bool range_add(ra *c, mir_reg v,
 static inline __attribute__((always_inline)) void count_live(ra *c,
 	mir_reg v, int d)
 {
+	if (c->mf->vsize[v] & MIR_VREMAT)
+		return;         /* spilled, it costs nothing: no pressure */
 	if (HAS(c->fltmask, v))
 		c->nlive_x += (uint32_t)d;
 	else
@@ -1445,6 +1453,7 @@ static bool scan(ra *c, const uint64_t *order, uint32_t n, const int8_t *hphys,
 		mir_reg v = (mir_reg)order[k];
 		bool flt = mir_vflt(mf, v);
 		bool xcall = HAS(c->across, v);
+		bool remat = mf->vsize[v] & MIR_VREMAT;
 		int cand[3 + NLOC], nc = 0, got = -1, g;
 		/* per location, its holders' conflict with v once computed
 		 * (the eviction below asks again for the same ones) */
@@ -1461,7 +1470,7 @@ static bool scan(ra *c, const uint64_t *order, uint32_t n, const int8_t *hphys,
 			g = cand[j];
 			if (!allocatable(g) || MIR_LOC_IS_XMM(g) != flt)
 				continue;
-			if (xcall && call_clobbers(g))
+			if ((xcall && call_clobbers(g)) || (remat && pinned(g)))
 				continue;
 			if (!known[g]) {
 				conf[g] = holders_conflict(c, &hold[g], v, true);
@@ -1476,7 +1485,8 @@ static bool scan(ra *c, const uint64_t *order, uint32_t n, const int8_t *hphys,
 			int best = -1;
 			double bw = 0;
 			for (size_t j = 0; (g = class_loc(mf, v, j)) >= 0; j++) {
-				if ((xcall && call_clobbers(g)) || fixed_meets_ranges(c, g, v))
+				if ((xcall && call_clobbers(g)) || (remat && pinned(g)) ||
+				    fixed_meets_ranges(c, g, v))
 					continue;
 				double w = known[g] ? conf[g] :
 					holders_conflict(c, &hold[g], v, false);

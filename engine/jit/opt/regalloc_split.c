@@ -271,8 +271,9 @@ static uint32_t loop_pick(ls *c, uint32_t h, const uint32_t *body, uint32_t n,
 			mir_reg v = w * 64 + bit + MIR_FIRST_VIRT;
 			bits &= bits - 1;
 			bool is_read = read >> bit & 1;
-			if (is_read ? !(read_over & (mir_vflt(mf, v) ? 2u : 1u)) :
-			    !(mir_vflt(mf, v) ? over_x : over_g))
+			if ((is_read ? !(read_over & (mir_vflt(mf, v) ? 2u : 1u)) :
+			    !(mir_vflt(mf, v) ? over_x : over_g)) ||
+			    (mf->vsize[v] & MIR_VREMAT))       /* free to spill */
 				continue;
 			c->pick[w] |= 1ull << bit;
 			if (is_read)
