@@ -159,6 +159,96 @@ START_TEST(recursion_every_mix)
 }
 END_TEST
 
+/* The frame count is exact after calls that return: each run first makes
+ * a few hundred calls that come back -- of $leaf (tier 2 inlines it), of
+ * $down (which tier 2 inlines, and into itself once), through
+ * call_indirect, of $vleaf (never inlined: a v128 value) -- all in one
+ * activation, then recurses n levels through call_indirect, whose
+ * callee reads the count as the last of them left it: after a call
+ * ("after_call"), an inlined callee's return ("after_inlined") or a
+ * call_indirect ("after_ret": as the callee's return left it).  A record
+ * lost or left over by any of them would move the depth at which
+ * max_call_depth is reached, which must be the interpreter's in every
+ * mix: each export returns for n0 - 1 and overflows for n0. */
+static const char depth_wat[] =
+	"(module\n"
+	"  (type $t (func (param i32) (result i32)))\n"
+	"  (table 2 funcref)\n"
+	"  (elem (i32.const 0) $leaf $down)\n"
+	"  (func $leaf (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))\n"
+	"  (func $vleaf (param i32) (result i32)\n"
+	"    (i32x4.extract_lane 1 (i32x4.splat (local.get 0))))\n"
+	"  (func $down (param i32) (result i32)\n"
+	"    (if (result i32) (i32.eqz (local.get 0)) (then (call $leaf (local.get 0)))\n"
+	"      (else (i32.add (call $down (i32.sub (local.get 0) (i32.const 1)))\n"
+	"                     (i32.const 2)))))\n"
+	"  (func $warm (param i32) (result i32) (local i32)\n"
+	"    (loop $l\n"
+	"      (local.set 1 (i32.add (local.get 1) (call $leaf (local.get 0))))\n"
+	"      (local.set 1 (i32.add (local.get 1) (call $down (i32.const 3))))\n"
+	"      (local.set 1 (i32.add (local.get 1)\n"
+	"        (call_indirect (type $t) (local.get 0) (i32.const 0))))\n"
+	"      (local.set 1 (i32.add (local.get 1) (call $vleaf (local.get 0))))\n"
+	"      (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))\n"
+	"    (local.get 1))\n"
+	"  (func (export \"after_call\") (param i32) (result i32) (local i32)\n"
+	"    (local.set 1 (call $warm (i32.const 40)))\n"
+	"    (local.set 1 (i32.add (local.get 1) (call $vleaf (local.get 0))))\n"
+	"    (i32.add (local.get 1)\n"
+	"      (call_indirect (type $t) (local.get 0) (i32.const 1))))\n"
+	"  (func (export \"after_inlined\") (param i32) (result i32) (local i32)\n"
+	"    (local.set 1 (call $warm (i32.const 40)))\n"
+	"    (local.set 1 (i32.add (local.get 1) (call $down (i32.const 2))))\n"
+	"    (i32.add (local.get 1)\n"
+	"      (call_indirect (type $t) (local.get 0) (i32.const 1))))\n"
+	"  (func (export \"after_ret\") (param i32) (result i32) (local i32)\n"
+	"    (local.set 1 (call $warm (i32.const 40)))\n"
+	"    (local.set 1 (i32.add (local.get 1)\n"
+	"      (call_indirect (type $t) (i32.const 5) (i32.const 1))))\n"
+	"    (i32.add (local.get 1)\n"
+	"      (call_indirect (type $t) (local.get 0) (i32.const 1)))))\n";
+
+START_TEST(call_depth_exact_every_mix)
+{
+	enum { DEPTH = 40 };
+	static const char *const names[] = { "after_call", "after_inlined", "after_ret" };
+	for (size_t j = 0; j < sizeof names / sizeof names[0]; j++) {
+		int32_t n0 = -1, want = 0;
+		for (size_t k = 0; k < NMIXES; k++) {
+			wasm_config cfg;
+			mix_config(&cfg, k);
+			cfg.max_call_depth = DEPTH;
+			rig r;
+			rig_up_cfg(&r, depth_wat, &cfg, NULL, 0);
+			wasm_error err;
+			int32_t v = 0;
+			if (n0 < 0) {
+				/* mixes[0], the interpreter: the first depth that
+				 * overflows */
+				ck_assert_int_eq(mixes[k].tier, WASM_TIER_INTERP);
+				for (n0 = 0; n0 <= DEPTH; n0++)
+					if (call_i32(&r, names[j], n0, &v, &err) != WASM_OK)
+						break;
+				ck_assert_int_eq(err.trap, WASM_TRAP_STACK_OVERFLOW);
+				/* the export's, $down's n + 1 and $leaf's */
+				ck_assert_int_eq(n0, DEPTH - 2);
+				ck_assert_int_eq(call_i32(&r, names[j], n0 - 1, &want, &err),
+					WASM_OK);
+			}
+			/* again and again: the tiers come in on the way (auto) */
+			for (int i = 0; i < 4; i++) {
+				ck_assert_int_eq(call_i32(&r, names[j], n0 - 1, &v, &err), WASM_OK);
+				ck_assert_int_eq(v, want);
+				ck_assert_int_eq(call_i32(&r, names[j], n0, &v, &err),
+					WASM_ERR_TRAP);
+				ck_assert_int_eq(err.trap, WASM_TRAP_STACK_OVERFLOW);
+			}
+			rig_down(&r);
+		}
+	}
+}
+END_TEST
+
 /* JIT code on a thread with a small native stack: calls work, runaway
  * recursion still traps. */
 static void *small_stack_run(void *arg)
@@ -2257,6 +2347,7 @@ static Suite *jit_suite(void)
 	TCase *t = tcase_create("core");
 	tcase_set_timeout(t, 120);
 	tcase_add_test(t, recursion_every_mix);
+	tcase_add_test(t, call_depth_exact_every_mix);
 	tcase_add_test(t, host_reentry);
 	tcase_add_test(t, small_thread_stack);
 	tcase_add_test(t, trap_locations);
