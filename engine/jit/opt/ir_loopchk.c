@@ -39,17 +39,21 @@
  * depends on when the epoch moves, in every tier.
  */
 #include "jit/opt/passes.h"
+#include "jit/opt/opt.h"
 
 #include <stdlib.h>
 
 /* At most this many runs of the header per entry into the loop.  Between
  * two checks each such loop is entered at most once (coming back to it
  * passes an enclosing header or an entry), so what runs between them is
- * at most 4096 times the function's code, which tier 2 caps at 16 KiB
- * (OPT_MAX_BODY_KIB; inlining adds at most 4000 IR instructions): some
- * tens of millions of instructions, tens of milliseconds at worst,
- * well inside the sandbox's grace before it kills a worker (200 ms). */
-#define LOOPCHK_MAX_TRIPS 4096u
+ * at most LOOPCHK_MAX_TRIPS times the function's code, which tier 2 caps
+ * at OPT_MAX_BODY_BYTES (opt.h; inlining adds at most 4000 IR
+ * instructions).  The bound is 64 MiB of body over the cap (4096 trips
+ * when the cap was 16 KiB), so the worst case stays the same whatever
+ * the cap: some tens of millions of instructions, tens of milliseconds
+ * at worst, well inside the sandbox's grace before it kills a worker
+ * (200 ms). */
+#define LOOPCHK_MAX_TRIPS ((64u << 20) / OPT_MAX_BODY_BYTES)
 
 #define U32_MAX 0xffffffffull
 #define SIGN32 0x80000000u

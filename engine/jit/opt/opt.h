@@ -10,6 +10,20 @@
 
 #include <stdio.h>
 
+/* The largest body tier 2 compiles, in wasm bytes (tier_opt.c refuses a
+ * larger one, which stays in the baseline; ir_loopchk.c scales the trips
+ * a loop may run without a deadline check by it).  One function's
+ * compile is not interrupted by the deadline (the batch checks it between
+ * functions), and the register allocator's liveness grows with blocks
+ * times values (bench/gen-bigbody.py: 16, 32, 64 KiB in about 9, 35,
+ * 80 ms, the allocator 1, 17, 37 of them; 4,000 one-line loops in 60 KB
+ * about 15-20 ms, where 860 ms was measured when the cap was set).  A
+ * larger function goes to the baseline, whose time
+ * is linear.  (Raise it when allocation is linear too or the compile
+ * checks the deadline itself.) */
+#define OPT_MAX_BODY_KIB 16
+#define OPT_MAX_BODY_BYTES (OPT_MAX_BODY_KIB * 1024u)
+
 /* Print function func_index of m (a defined function, in the module's
  * function index space) as IR: as built, then after each pass of the
  * default pipeline, each checked by the IR verifier.  WASM_ERR_UNSUPPORTED
