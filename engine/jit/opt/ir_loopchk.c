@@ -24,7 +24,10 @@
  *   - an induction variable bounds its trips: a header phi of a constant
  *     init and next = phi + s (ir_iv_guards: one guard on every path to
  *     the back edge, on phi or next against a constant k), such that the
- *     header runs at most LOOPCHK_MAX_TRIPS times.  The count is exact
+ *     header runs at most LOOPCHK_MAX_TRIPS times (derived from tier 2's
+ *     body cap, OPT_MAX_BODY_KIB: 2048 at 32 KiB, so that the longest
+ *     run between two checks is what 4096 gave at 16 KiB; see below).
+ *     The count is exact
  *     arithmetic on the 32-bit values, wrap-around included: for <, <=
  *     (and >, >= with a negative step) the guard must hold no longer than
  *     the variable can move without wrapping past k; for != the variable

@@ -10,19 +10,35 @@
 
 #include <stdio.h>
 
-/* The largest body tier 2 compiles, in wasm bytes (tier_opt.c refuses a
- * larger one, which stays in the baseline; ir_loopchk.c scales the trips
- * a loop may run without a deadline check by it).  One function's
- * compile is not interrupted by the deadline (the batch checks it between
- * functions), and the register allocator's liveness grows with blocks
- * times values (bench/gen-bigbody.py: 16, 32, 64 KiB in about 9, 35,
- * 80 ms, the allocator 1, 17, 37 of them; 4,000 one-line loops in 60 KB
- * about 15-20 ms, where 860 ms was measured when the cap was set).  A
- * larger function goes to the baseline, whose time
- * is linear.  (Raise it when allocation is linear too or the compile
- * checks the deadline itself.) */
-#define OPT_MAX_BODY_KIB 16
+/* The largest body tier 2 compiles, in wasm bytes (its code after the
+ * locals, to its end: fn->body_end - fn->body_offset); tier_opt.c
+ * refuses a larger one with OPT_TOO_LARGE_REASON and it stays in the
+ * baseline, whose time is linear; ir_loopchk.c scales the trips a loop
+ * may run without a deadline check by it.  One function's compile is not interrupted by the
+ * deadline (the batch checks it between functions), and under --tier=opt
+ * it runs before the first call, so the cap is a budget for one compile:
+ * at most 50 ms of CPU and 64 MiB at peak on the 2-core machine of the
+ * measurements.  bench/opt-compile's thread CPU, a process's first
+ * compile (-n 1: cold caches, the allocator's arena fresh pages) and the
+ * fastest of -n 9, and the process's peak RSS (/usr/bin/time), for
+ * bench/gen-bigbody.py's chain of small loops / its --interp dispatch
+ * loop (a br_table of ~400 cases per 32 KiB):
+ *   just under 32 KiB (31.6 / 32.5 KB): 24 / 12 ms first, 9.6 / 5.8 ms
+ *                                       fastest, 26 / 13 MB
+ *   64 KiB (70.0 / 65.2 KB):            82 / 34 ms, 60 / 27 ms, 87 / 31 MB
+ *   128 KiB (140 / 131 KB):             refused / 70 ms fastest, 88 MB
+ * (4,095 one-line loops in 32 KiB: 8.6 / 3.7 ms, 14 MB).  The allocator
+ * is what grows faster than the body (its liveness sets are blocks x
+ * values bits: of the chain's first compiles of 15.3, 31.6, 70.0 KB it
+ * takes 4.7, 16.9, 64 ms, and past 128 KiB the sets' bound refuses the
+ * function), so 64 KiB is over the budget and 32 KiB inside it with
+ * room for a worse shape.  (Raise it when allocation is linear or the
+ * compile checks the deadline itself.) */
+#define OPT_MAX_BODY_KIB 32
 #define OPT_MAX_BODY_BYTES (OPT_MAX_BODY_KIB * 1024u)
+/* Why a function over the cap has no tier-2 code (its refusal reason). */
+#define OPT_TOO_LARGE_REASON \
+	"function body over " WASM_STR(OPT_MAX_BODY_KIB) " KiB: left to the baseline"
 
 /* Print function func_index of m (a defined function, in the module's
  * function index space) as IR: as built, then after each pass of the

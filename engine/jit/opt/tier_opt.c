@@ -76,10 +76,6 @@ done:
 	return out;
 }
 
-/* (the cap, OPT_MAX_BODY_KIB: opt.h) */
-#define OPT_TOO_LARGE_REASON \
-	"function body over " WASM_STR(OPT_MAX_BODY_KIB) " KiB: left to the baseline"
-
 /* The budget a function whose compile is running gets: its baseline
  * code asks again after this many entries and LOOPs. */
 #define OPT_POLL_BUDGET 1000
