@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""gen-bigbody.py [--interp] KIB [SEED] > big.wat -- one wasm function of
+"""gen-bigbody.py [--interp|--live] KIB [SEED] > big.wat -- one wasm function of
 about KIB KiB of body, for measuring tier 2's compile time against body size
 (bench/opt-compile).  The body is a chain of units, each a block holding
 a counted loop over some of 48 locals (i32, i64, f64) with constants,
@@ -11,7 +11,12 @@ With --interp the body is shaped like an interpreter's dispatch loop
 instead: one loop fetching an opcode byte, a br_table over one block per
 case (about 80 bytes each), every case updating some of the 48 locals
 (the interpreter's registers: pc, sp, accumulators) from and to memory
-and branching back to the loop; a step counter ends it after 64 steps."""
+and branching back to the loop; a step counter ends it after 64 steps.
+
+With --live it is a worst case for tier 2 instead, quadratic in the
+body: KIB*51 locals set once from the parameter, KIB*64 empty loops, then
+the sum of the locals, so that every local is live across every loop
+(each header's phis and OSR map, each OSR entry's loads)."""
 import random
 import sys
 
@@ -78,13 +83,31 @@ def interp(kib, rng):
     end ;; $done""")
     return "".join(out)
 
+def live(kib):
+    """The whole function for --live: half the body sets locals, half
+    is loops (10 and 8 bytes each)."""
+    nloc, nloop = kib * 1024 // 20, kib * 1024 // 16
+    sets = "".join(f"\n    (local.set {i + 1} (i32.add (local.get 0) (i32.const {i})))"
+                   for i in range(nloc))
+    loops = "".join("\n    (loop (br_if 0 (i32.eqz (local.get 0))))"
+                    for _ in range(nloop))
+    total = " ".join(f"local.get {i + 1} i32.add" for i in range(1, nloc))
+    return f"""(module
+  (func $big (param i32) (result i32)
+    (local {" ".join(["i32"] * nloc)}){sets}{loops}
+    local.get 1 {total})
+  (func (export "_start") (drop (call $big (i32.const 7)))))"""
+
 def main():
     shape = "units"
-    if sys.argv[1] == "--interp":
-        shape = "interp"
+    if sys.argv[1] in ("--interp", "--live"):
+        shape = sys.argv[1][2:]
         del sys.argv[1]
     kib = int(sys.argv[1])
     rng = random.Random(int(sys.argv[2]) if len(sys.argv) > 2 else 1)
+    if shape == "live":
+        print(live(kib))
+        return
     # about 100 bytes of wasm per unit
     if shape == "interp":
         units = [interp(kib, rng)]

@@ -32,7 +32,12 @@
  * values bits: of the chain's first compiles of 15.3, 31.6, 70.0 KB it
  * takes 4.7, 16.9, 64 ms, and past 128 KiB the sets' bound refuses the
  * function), so 64 KiB is over the budget and 32 KiB inside it with
- * room for a worse shape.  (Raise it when allocation is linear or the
+ * room for a worse shape.  The cap bounds the typical compile, not the
+ * worst: a body whose many locals stay live across many loops (each
+ * header's phis and OSR map name every one, and its OSR entry loads
+ * them) is quadratic in the body: gen-bigbody.py --live 28 (1,433
+ * locals over 1,792 empty loops, 32.7 KB) takes 758-926 ms and 254 MB,
+ * --live 14 (16.2 KB, under the old 16 KiB cap) 175-245 ms and 70 MB.  (Raise it when allocation is linear or the
  * compile checks the deadline itself.) */
 #define OPT_MAX_BODY_KIB 32
 #define OPT_MAX_BODY_BYTES (OPT_MAX_BODY_KIB * 1024u)
