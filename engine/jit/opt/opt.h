@@ -32,18 +32,33 @@
  * values bits: of the chain's first compiles of 15.3, 31.6, 70.0 KB it
  * takes 4.7, 16.9, 64 ms, and past 128 KiB the sets' bound refuses the
  * function), so 64 KiB is over the budget and 32 KiB inside it with
- * room for a worse shape.  The cap bounds the typical compile, not the
- * worst: a body whose many locals stay live across many loops (each
- * header's phis and OSR map name every one, and its OSR entry loads
- * them) is quadratic in the body: gen-bigbody.py --live 28 (1,433
- * locals over 1,792 empty loops, 32.7 KB) takes 758-926 ms and 254 MB,
- * --live 14 (16.2 KB, under the old 16 KiB cap) 175-245 ms and 70 MB.  (Raise it when allocation is linear or the
- * compile checks the deadline itself.) */
+ * room for a worse shape.  The cap alone does not bound the worst
+ * compile: many locals live across many loops are quadratic in the
+ * body, which OPT_MAX_LOOP_SLOTS bounds.  (Raise the cap when allocation
+ * is linear or the compile checks the deadline itself.) */
 #define OPT_MAX_BODY_KIB 32
 #define OPT_MAX_BODY_BYTES (OPT_MAX_BODY_KIB * 1024u)
+/* The most loop headers times slots (params and locals) tier 2 builds
+ * (ir_build.c's scan refuses more, before any phi): every header is an
+ * OSR entry whose map names each slot live there, its entry loads them,
+ * and the builder makes a phi at it for each slot looked up through it,
+ * so a body whose many locals stay live across many loops is quadratic
+ * in everything after, and the body cap does not bound it.  A process's
+ * first compile (bench/opt-compile -n 1, the loaded machine) of
+ * gen-bigbody.py --live 6 (308 slots over 384 loops, 118K) takes 23-27
+ * ms and 18 MB, --live 8 (210K) 70-79 ms, --live 14 and 28 (642K, 2.6M)
+ * 175-245 and 758-926 ms and 70 and 254 MB: so 128K, about the budget
+ * of OPT_MAX_BODY_KIB.  The bench programs' functions have at most 2,145
+ * (printf_core: 55 loops, 39 slots); gen-bigbody.py's chain under 32
+ * KiB 14,800. */
+#define OPT_MAX_LOOP_SLOTS 131072
 /* Why a function over the cap has no tier-2 code (its refusal reason). */
 #define OPT_TOO_LARGE_REASON \
 	"function body over " WASM_STR(OPT_MAX_BODY_KIB) " KiB: left to the baseline"
+/* ... and one over OPT_MAX_LOOP_SLOTS. */
+#define OPT_TOO_MANY_LOOP_SLOTS_REASON \
+	"loops times slots over " WASM_STR(OPT_MAX_LOOP_SLOTS) \
+	" (OSR maps): left to the baseline"
 
 /* Print function func_index of m (a defined function, in the module's
  * function index space) as IR: as built, then after each pass of the
