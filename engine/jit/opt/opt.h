@@ -44,14 +44,15 @@
  * and the builder makes a phi at it for each slot looked up through it,
  * so a body whose many locals stay live across many loops is quadratic
  * in everything after, and the body cap does not bound it.  A process's
- * first compile (bench/opt-compile -n 1, the loaded machine) of
- * gen-bigbody.py --live 6 (308 slots over 384 loops, 118K) takes 23-27
- * ms and 18 MB, --live 8 (210K) 70-79 ms, --live 14 and 28 (642K, 2.6M)
- * 175-245 and 758-926 ms and 70 and 254 MB: so 128K, about the budget
- * of OPT_MAX_BODY_KIB.  The bench programs' functions have at most 2,145
- * (printf_core: 55 loops, 39 slots); gen-bigbody.py's chain under 32
- * KiB 14,800. */
-#define OPT_MAX_LOOP_SLOTS 131072
+ * first compile (bench/opt-compile -n 1, the loaded machine) of locals
+ * set once and read after as many empty loops: 256 slots x 256 loops
+ * (64K) 13-14 ms, 32 x 2,040 (64K) 19-20 ms, 32 x 3,900 (125K) 65-113
+ * ms; gen-bigbody.py --live 6, 8, 14, 28 (118K, 210K, 642K, 2.6M)
+ * 23-28, 70-79, 175-245 and 758-926 ms, 18, 28, 70 and 254 MB.  So 64K,
+ * well inside the budget of OPT_MAX_BODY_KIB.  The bench programs'
+ * functions have at most 2,145 (printf_core: 55 loops, 39 slots);
+ * gen-bigbody.py's chain under 32 KiB 14,800. */
+#define OPT_MAX_LOOP_SLOTS 65536
 /* Why a function over the cap has no tier-2 code (its refusal reason). */
 #define OPT_TOO_LARGE_REASON \
 	"function body over " WASM_STR(OPT_MAX_BODY_KIB) " KiB: left to the baseline"
