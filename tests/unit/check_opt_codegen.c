@@ -21,6 +21,7 @@
 #include "jit/base/jit_baseline.h"
 #include "jit/jit.h"
 #include "jit/opt/mir.h"
+#include "jit/opt/opt.h"
 #include "jit/opt/passes.h"
 #include "jit/opt/regalloc_int.h"
 
@@ -2859,6 +2860,160 @@ START_TEST(code_size)
 }
 END_TEST
 
+/* ---- the body cap: a body of OPT_MAX_BODY_BYTES compiles, one byte more not */
+
+static size_t put_uleb(uint8_t *p, uint32_t v)
+{
+	size_t n = 0;
+	do {
+		uint8_t byte = v & 0x7f;
+		v >>= 7;
+		p[n++] = (uint8_t)(byte | (v ? 0x80 : 0));
+	} while (v);
+	return n;
+}
+
+/* A module exporting "f" (param i32) (result i32), its body `size` bytes
+ * (as tier_opt.c counts them: the code after the locals, end included):
+ * (local.set 0 (i32.add (local.get 0) (i32.const 1))) *adds, nops to
+ * the size, local.get 0.  Its length in *len; free it. */
+static uint8_t *cap_module(uint32_t size, uint32_t *adds, size_t *len)
+{
+	static const uint8_t head[] = {
+		0, 'a', 's', 'm', 1, 0, 0, 0,
+		1, 6, 1, 0x60, 1, 0x7f, 1, 0x7f,        /* type (i32) -> i32 */
+		3, 2, 1, 0,                             /* func 0: type 0 */
+		7, 5, 1, 1, 'f', 0, 0,                  /* export "f" func 0 */
+	};
+	static const uint8_t add[] = { 0x20, 0, 0x41, 1, 0x6a, 0x21, 0 };
+	uint32_t code = size - 1 - 2;           /* less end and local.get 0 */
+	*adds = code / sizeof add;
+	uint8_t *m = malloc(sizeof head + size + 32);
+	ck_assert_ptr_nonnull(m);
+	size_t n = sizeof head;
+	memcpy(m, head, n);
+	uint8_t fn[16], sec[16];
+	size_t nf = put_uleb(fn, size + 1);     /* + the locals' count */
+	size_t ns = put_uleb(sec, (uint32_t)(1 + nf + size + 1));
+	m[n++] = 10;
+	memcpy(m + n, sec, ns);
+	n += ns;
+	m[n++] = 1;                             /* one body */
+	memcpy(m + n, fn, nf);
+	n += nf;
+	m[n++] = 0;                             /* no locals */
+	for (uint32_t k = 0; k < *adds; k++, n += sizeof add)
+		memcpy(m + n, add, sizeof add);
+	for (uint32_t k = 0; k < code % sizeof add; k++)
+		m[n++] = 0x01;                  /* nop */
+	m[n++] = 0x20;
+	m[n++] = 0;
+	m[n++] = 0x0b;
+	*len = n;
+	return m;
+}
+
+START_TEST(body_cap)
+{
+	for (uint32_t over = 0; over <= 1; over++) {
+		uint32_t size = OPT_MAX_BODY_BYTES + over, adds;
+		size_t len;
+		uint8_t *bytes = cap_module(size, &adds, &len);
+		rig r;
+		rig_up(&r, bytes, len, WASM_TIER_OPT);
+		const func_t *fn = &r.m->funcs[0];
+		ck_assert_uint_eq(fn->body_end - fn->body_offset, size);
+		wasm_error err;
+		wasm_value a = { .type = WASM_I32, .of.i32 = 5 }, res;
+		ck_assert_int_eq(wasm_func_call(r.s, export_func(&r, "f", NULL),
+			&a, 1, &res, 1, &err), WASM_OK);
+		ck_assert_int_eq(res.of.i32, 5 + (int32_t)adds);
+		wasm_module_stats st;
+		wasm_module_stats_get(r.m, &st);
+		const wasm_tier_stats *o = &st.tiers[WASM_TIER_OPT];
+		ck_assert_uint_eq(o->nfuncs, !over);
+		ck_assert_uint_eq(o->nfuncs_refused, over);
+		if (over)
+			ck_assert_str_eq(st.refused_reason[WASM_TIER_OPT],
+				OPT_TOO_LARGE_REASON);
+		else
+			ck_assert_ptr_null(st.refused_reason[WASM_TIER_OPT]);
+		rig_down(&r);
+		free(bytes);
+	}
+}
+END_TEST
+
+/* A module exporting "f" (param i32) (result i32) with 511 i32 locals
+ * (512 slots) and nloop loops (loop (br_if 0 (i32.eqz (local.get 0)))),
+ * returning its parameter.  Its length in *len; free it. */
+static uint8_t *loops_module(uint32_t nloop, size_t *len)
+{
+	static const uint8_t head[] = {
+		0, 'a', 's', 'm', 1, 0, 0, 0,
+		1, 6, 1, 0x60, 1, 0x7f, 1, 0x7f,
+		3, 2, 1, 0,
+		7, 5, 1, 1, 'f', 0, 0,
+	};
+	static const uint8_t loop[] = { 0x03, 0x40, 0x20, 0, 0x45, 0x0d, 0, 0x0b };
+	static const uint8_t locals[] = { 1, 0xff, 0x03, 0x7f };  /* 511 i32 */
+	uint32_t size = sizeof locals + nloop * sizeof loop + 3;
+	uint8_t *m = malloc(sizeof head + size + 32);
+	ck_assert_ptr_nonnull(m);
+	size_t n = sizeof head;
+	memcpy(m, head, n);
+	uint8_t fn[16], sec[16];
+	size_t nf = put_uleb(fn, size);
+	size_t ns = put_uleb(sec, (uint32_t)(1 + nf + size));
+	m[n++] = 10;
+	memcpy(m + n, sec, ns);
+	n += ns;
+	m[n++] = 1;
+	memcpy(m + n, fn, nf);
+	n += nf;
+	memcpy(m + n, locals, sizeof locals);
+	n += sizeof locals;
+	for (uint32_t k = 0; k < nloop; k++, n += sizeof loop)
+		memcpy(m + n, loop, sizeof loop);
+	m[n++] = 0x20;
+	m[n++] = 0;
+	m[n++] = 0x0b;
+	*len = n;
+	return m;
+}
+
+/* OPT_MAX_LOOP_SLOTS: loop headers times slots at the bound compile, one
+ * loop more is refused with its reason (the body far under the cap) */
+START_TEST(loop_slots_cap)
+{
+	uint32_t at = OPT_MAX_LOOP_SLOTS / 512;
+	ck_assert_uint_eq(at * 512, OPT_MAX_LOOP_SLOTS);
+	for (uint32_t over = 0; over <= 1; over++) {
+		size_t len;
+		uint8_t *bytes = loops_module(at + over, &len);
+		rig r;
+		rig_up(&r, bytes, len, WASM_TIER_OPT);
+		ck_assert_uint_lt(r.m->funcs[0].body_end - r.m->funcs[0].body_offset,
+			OPT_MAX_BODY_BYTES);
+		wasm_error err;
+		wasm_value a = { .type = WASM_I32, .of.i32 = 5 }, res;
+		ck_assert_int_eq(wasm_func_call(r.s, export_func(&r, "f", NULL),
+			&a, 1, &res, 1, &err), WASM_OK);
+		ck_assert_int_eq(res.of.i32, 5);
+		wasm_module_stats st;
+		wasm_module_stats_get(r.m, &st);
+		const wasm_tier_stats *o = &st.tiers[WASM_TIER_OPT];
+		ck_assert_uint_eq(o->nfuncs, !over);
+		ck_assert_uint_eq(o->nfuncs_refused, over);
+		if (over)
+			ck_assert_str_eq(st.refused_reason[WASM_TIER_OPT],
+				OPT_TOO_MANY_LOOP_SLOTS_REASON);
+		rig_down(&r);
+		free(bytes);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("opt_codegen");
@@ -2889,6 +3044,8 @@ int main(void)
 	tcase_add_test(tc, simd_lanes_sse41);
 	tcase_add_test(tc, simd_not_pool);
 	tcase_add_test(tc, simd_extadd_u16_of_bytes);
+	tcase_add_test(tc, body_cap);
+	tcase_add_test(tc, loop_slots_cap);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -48,6 +48,7 @@
  * offsets (valtype_slots).
  */
 #include "jit/opt/ir_build_int.h"
+#include "jit/opt/opt.h"
 #include "common/error.h"
 #include "interp/fcode.h"
 #include "interp/ops.h"
@@ -554,6 +555,7 @@ static bool scan(bld *c)
 		goto out;
 	}
 	start[0] = 1;
+	uint32_t nloop = 0;
 	for (uint32_t off = 0; off < len;) {
 		c->off = off;
 		uint32_t n = checked_len(c, off);
@@ -570,11 +572,20 @@ static bool scan(bld *c)
 			}
 			start[t] = 1;
 		}
-		if (op == OP_LOOP || op == OP_LOOP_FUEL)
+		if (op == OP_LOOP || op == OP_LOOP_FUEL) {
 			start[off] = 1;
+			nloop++;
+		}
 		off += n;
 		if (ends_block(op))
 			start[off] = 1;
+	}
+	/* before any phi: each header's phis, OSR map and entry name every
+	 * slot live there, quadratic for many locals over many loops */
+	if ((uint64_t)nloop * c->fc->nlocals > OPT_MAX_LOOP_SLOTS) {
+		c->off = 0;
+		ir_b_refuse(c, OPT_TOO_MANY_LOOP_SLOTS_REASON);
+		goto out;
 	}
 	/* the blocks in code order; most offsets start none, so the
 	 * flags are skipped 8 at a time where all are clear */

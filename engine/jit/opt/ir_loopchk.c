@@ -64,7 +64,10 @@
  *   - an induction variable bounds its trips: a header phi of a constant
  *     init and next = phi + s (ir_iv_guards: one guard on every path to
  *     the back edge, on phi or next against a constant k), such that the
- *     header runs at most LOOPCHK_MAX_TRIPS times.  The count is exact
+ *     header runs at most LOOPCHK_MAX_TRIPS times (derived from tier 2's
+ *     body cap, OPT_MAX_BODY_KIB: 2048 at 32 KiB, so that the longest
+ *     run between two checks is what 4096 gave at 16 KiB; see below).
+ *     The count is exact
  *     arithmetic on the 32-bit values, wrap-around included: for <, <=
  *     (and >, >= with a negative step) the guard must hold no longer than
  *     the variable can move without wrapping past k; for != the variable
@@ -82,17 +85,21 @@
 #include "interp/fcode.h"
 #include "interp/ops.h"
 #include "runtime/runtime.h"
+#include "jit/opt/opt.h"
 
 #include <stdlib.h>
 
 /* At most this many runs of the header per entry into the loop.  Between
  * two checks each such loop is entered at most once (coming back to it
  * passes an enclosing header or an entry), so what runs between them is
- * at most 4096 times the function's code, which tier 2 caps at 16 KiB
- * (OPT_MAX_BODY_KIB; inlining adds at most 4000 IR instructions): some
- * tens of millions of instructions, tens of milliseconds at worst,
- * well inside the sandbox's grace before it kills a worker (200 ms). */
-#define LOOPCHK_MAX_TRIPS 4096u
+ * at most LOOPCHK_MAX_TRIPS times the function's code, which tier 2 caps
+ * at OPT_MAX_BODY_BYTES (opt.h; inlining adds at most 4000 IR
+ * instructions).  The bound is 64 MiB of body over the cap (4096 trips
+ * when the cap was 16 KiB), so the worst case stays the same whatever
+ * the cap: some tens of millions of instructions, tens of milliseconds
+ * at worst, well inside the sandbox's grace before it kills a worker
+ * (200 ms). */
+#define LOOPCHK_MAX_TRIPS ((64u << 20) / OPT_MAX_BODY_BYTES)
 
 #define U32_MAX 0xffffffffull
 #define SIGN32 0x80000000u

@@ -76,20 +76,6 @@ done:
 	return out;
 }
 
-/* The largest body tier 2 compiles, in wasm bytes.  One function's
- * compile is not interrupted by the deadline (the batch checks it between
- * functions), and the register allocator's liveness grows with blocks
- * times values (bench/gen-bigbody.py: 16, 32, 64 KiB in about 9, 35,
- * 80 ms, the allocator 1, 17, 37 of them; 4,000 one-line loops in 60 KB
- * about 15-20 ms, where 860 ms was measured when the cap was set).  A
- * larger function goes to the baseline, whose time
- * is linear.  (Raise it when allocation is linear too or the compile
- * checks the deadline itself.) */
-#define OPT_MAX_BODY_KIB 16
-#define OPT_MAX_BODY_BYTES (OPT_MAX_BODY_KIB * 1024u)
-#define OPT_TOO_LARGE_REASON \
-	"function body over " WASM_STR(OPT_MAX_BODY_KIB) " KiB: left to the baseline"
-
 /* The budget a function whose compile is running gets: its baseline
  * code asks again after this many entries and LOOPs. */
 #define OPT_POLL_BUDGET 1000
