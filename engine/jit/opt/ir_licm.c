@@ -132,17 +132,14 @@ bool ir_loop_blocks(const ir_func *f, uint32_t h, uint32_t *mark, uint32_t stamp
 
 /* The loop of header h into l->mark (stamp); its preheader, or
  * UINT32_MAX if it has none or is not a loop. */
-static uint32_t loop_of(licm *l, uint32_t h)
+uint32_t ir_loop_preheader(const ir_func *f, uint32_t h, const uint32_t *mark,
+	uint32_t stamp)
 {
-	ir_func *f = l->f;
-	ir_block *hb = &f->b[h];
-	l->stamp++;
-	if (!ir_loop_blocks(f, h, l->mark, l->stamp, l->work, l->body, &l->nbody))
-		return UINT32_MAX;
+	const ir_block *hb = &f->b[h];
 	uint32_t pre = UINT32_MAX;
 	for (uint32_t k = 0; k < hb->npred; k++) {
 		uint32_t p = hb->pred[k];
-		if (l->mark[p] == l->stamp)
+		if (mark[p] == stamp)
 			continue;
 		if (pre != UINT32_MAX && pre != p)
 			return UINT32_MAX;
@@ -151,6 +148,15 @@ static uint32_t loop_of(licm *l, uint32_t h)
 	if (pre == UINT32_MAX || f->b[pre].nsucc != 1)
 		return UINT32_MAX;
 	return pre;
+}
+
+static uint32_t loop_of(licm *l, uint32_t h)
+{
+	ir_func *f = l->f;
+	l->stamp++;
+	if (!ir_loop_blocks(f, h, l->mark, l->stamp, l->work, l->body, &l->nbody))
+		return UINT32_MAX;
+	return ir_loop_preheader(f, h, l->mark, l->stamp);
 }
 
 static bool invariant(licm *l, uint32_t h, ir_ref r)

@@ -33,25 +33,6 @@
  * block of the loop, so every OSR entry into a header inside it loads
  * them too (lower_osr_entry). */
 
-/* Header h's preheader, its loop marked (mark[b] == stamp), or UINT32_MAX. */
-static uint32_t preheader(const ir_func *f, uint32_t h, const uint32_t *mark,
-	uint32_t stamp)
-{
-	const ir_block *hb = &f->b[h];
-	uint32_t pre = UINT32_MAX;
-	for (uint32_t k = 0; k < hb->npred; k++) {
-		uint32_t p = hb->pred[k];
-		if (mark[p] == stamp)
-			continue;
-		if (pre != UINT32_MAX && pre != p)
-			return UINT32_MAX;
-		pre = p;
-	}
-	if (pre == UINT32_MAX || f->b[pre].nsucc != 1)
-		return UINT32_MAX;
-	return pre;
-}
-
 static bool has_loop_check(const ir_func *f, uint32_t b)
 {
 	for (uint32_t j = 0; j < f->b[b].ninsn; j++)
@@ -77,7 +58,7 @@ bool lw_epoch_plan(lw *c)
 		if (!has_loop_check(f, h) ||
 		    !ir_loop_blocks(f, h, mark, ++stamp, work, body, &nbody))
 			continue;
-		uint32_t pre = preheader(f, h, mark, stamp);
+		uint32_t pre = ir_loop_preheader(f, h, mark, stamp);
 		bool ok = pre != UINT32_MAX;
 		for (uint32_t n = 0; n < nbody && ok; n++) {
 			const ir_block *bl = &f->b[(uint32_t)body[n]];

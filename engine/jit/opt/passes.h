@@ -85,6 +85,13 @@ bool ir_iv_guards(ir_func *f, ir_ref p,
  * Needs ir_dom_compute. */
 bool ir_loop_blocks(const ir_func *f, uint32_t h, uint32_t *mark, uint32_t stamp,
 	uint32_t *work, uint64_t *body, uint32_t *nbody);
+/* ir_licm.c: the preheader of that loop (its blocks marked mark[b] ==
+ * stamp): the one block outside it with an edge to h, which has no other
+ * successor; UINT32_MAX if there is none (several entries, or a
+ * critical edge).  Where LICM puts what it hoists, and lowering the loop
+ * check's registers (lower_ctl.c). */
+uint32_t ir_loop_preheader(const ir_func *f, uint32_t h, const uint32_t *mark,
+	uint32_t stamp);
 
 /* ir_inline.c: the pre-decoded instruction r came from: at r's site in
  * the code of ir_site_func(f, r) (an inlined callee's, for inlined
