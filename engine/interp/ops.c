@@ -29,7 +29,6 @@ SAME_ORDER(FEQ32, FCOPYSIGN32, FEQ64, FCOPYSIGN64);
 SAME_ORDER(EQ32I, SHRU32I, EQ64I, SHRU64I);
 #undef SAME_ORDER
 _Static_assert(OP_COUNT_ <= UINT16_MAX + 1, "an op must fit the head");
-
 _Static_assert(OPL_COUNT_ <= UINT8_MAX && OPFAM_COUNT_ <= UINT8_MAX,
 	"layouts and families are kept in bytes");
 
