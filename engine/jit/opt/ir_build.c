@@ -399,6 +399,7 @@ static ir_ref read_rec(bld *c, uint32_t b, uint32_t s)
 			return IR_NONE;
 		c->chain[base + n++] = x;
 		const ir_block *bl = &c->f->b[x];
+		uint32_t p;
 		if (c->lp[x] && !loop_writes_slot(c, c->lp[x] - 1, s)) {
 			/* a loop that leaves s alone: s on entry to its
 			 * header is what the predecessors outside the loop
@@ -409,43 +410,25 @@ static ir_ref read_rec(bld *c, uint32_t b, uint32_t s)
 			 * made).  With one such predecessor, go on there;
 			 * with several, a phi of theirs (placed first, as
 			 * at any join on a cycle) */
-			uint32_t p = c->lp_entry[c->lp[x] - 1];
+			p = c->lp_entry[c->lp[x] - 1];
 			if (p == UINT32_MAX) {
 				v = new_phi(c, x);
 				join = entry_only = true;
 				break;
 			}
-			v = cur_get(c, p, s);
-			if (v != IR_NONE) {
-				v = find(c, v);
-				break;
-			}
-			x = p;
-			continue;
-		}
-		if (!c->sealed[x]) {
+		} else if (!c->sealed[x]) {
 			v = new_phi(c, x);
 			if (!grow(c, (void **)&c->inc, &c->cap_inc, c->ninc + 1, sizeof *c->inc))
 				return IR_NONE;
 			c->inc[c->ninc] = (incomplete){ x, s, c->inc_head[x], v };
 			c->inc_head[x] = ++c->ninc;
 			break;
-		}
-		if (bl->npred == 0) {
+		} else if (bl->npred == 0) {
 			ir_b_refuse(c, "slot read before it is written");
 			return IR_NONE;
-		}
-		if (bl->npred == 1) {
-			uint32_t p = bl->pred[0];
-			v = cur_get(c, p, s);
-			if (v != IR_NONE) {
-				v = find(c, v);
-				break;
-			}
-			x = p;
-			continue;
-		}
-		if (!on_filled_cycle(c, x) || (c->lp_outer[x] &&
+		} else if (bl->npred == 1) {
+			p = bl->pred[0];
+		} else if (!on_filled_cycle(c, x) || (c->lp_outer[x] &&
 		    !loop_writes_slot(c, c->lp_outer[x] - 1, s))) {
 			c->nchain = base + n;       /* keep the chain under the lookups */
 			v = join_value(c, x, s);
@@ -453,10 +436,18 @@ static ir_ref read_rec(bld *c, uint32_t b, uint32_t s)
 			if (v == IR_NONE)
 				return IR_NONE;
 			break;
+		} else {
+			v = new_phi(c, x);
+			join = true;
+			break;
 		}
-		v = new_phi(c, x);
-		join = true;
-		break;
+		/* one block to look in next, p: its value of s, or on */
+		v = cur_get(c, p, s);
+		if (v != IR_NONE) {
+			v = find(c, v);
+			break;
+		}
+		x = p;
 	}
 	/* the chain gets v before a join's operands are looked up: that
 	 * breaks cycles, and the lookups reuse chain[] above base */
