@@ -831,6 +831,19 @@ static void emit_memop(em *c, const mir_insn *i, int rd, int ra, int rb)
 	}
 }
 
+/* op's operand after its first v128, in location loc: the access
+ * [r15 + loc + disp] of a memory op, a second v128, or a scalar. */
+static void simd_second(jit_simd_regs *r, enum interp_op op, int loc,
+	int32_t disp)
+{
+	if (jit_simd_is_memory(op))
+		r->m = mem_operand(loc, disp);
+	else if (jit_simd_nvec(op) >= 2)
+		r->b = xmm_of(loc);
+	else if (jit_simd_has_scalar(op))
+		r->s = (x64_gpr)loc;
+}
+
 /* A SIMD instruction (mir.h: VOP, VOP3, VOP3M, VDEF, VGET, VST) through the
  * shared emitter: spilled operands in xmm14, xmm15 and r10 (operand()), a
  * third v128 in the extra scratch register mir_simd_scratch counts; the
@@ -886,20 +899,10 @@ static void emit_simd(em *c, const mir_insn *i)
 		if (i->op == MIR_VOP3) {        /* d = op(a, b | s | [m]) */
 			r.vex = true;
 			r.a = xmm_of(ra);
-			if (jit_simd_is_memory(op))
-				r.m = mem_operand(rb, (int32_t)i->imm);
-			else if (jit_simd_nvec(op) >= 2)
-				r.b = xmm_of(rb);
-			else if (jit_simd_has_scalar(op))
-				r.s = (x64_gpr)rb;
+			simd_second(&r, op, rb, (int32_t)i->imm);
 			break;
 		}
-		if (jit_simd_is_memory(op))
-			r.m = mem_operand(ra, (int32_t)i->imm);
-		else if (jit_simd_nvec(op) >= 2)
-			r.b = xmm_of(ra);
-		else if (jit_simd_has_scalar(op))
-			r.s = (x64_gpr)ra;
+		simd_second(&r, op, ra, (int32_t)i->imm);   /* d = op(d, ...) */
 		if (rb >= 0)
 			r.c = xmm_of(rb);
 		break;
