@@ -44,16 +44,18 @@ wasm_status interp_dump(wasm_module *m, uint32_t fi, FILE *out,
 extern const struct tier_ops tier_interp;
 
 /* Function i's pre-decoded code, made on its first use (--tier=baseline:
- * at load, module.c); NULL if that fails (the body was validated at load,
- * so only memory can run out). */
+ * at load, module.c) by whichever thread asks first (func_compile
+ * publishes one copy); NULL if that fails (the body was validated at
+ * load, so only memory can run out). */
 static inline struct fcode *fcode_get(wasm_module *m, uint32_t i)
 {
-	struct fcode *fc = m->funcs[i].code;
+	/* (acquire: made by another thread, published by func_compile) */
+	struct fcode *fc = __atomic_load_n(&m->funcs[i].code, __ATOMIC_ACQUIRE);
 	if (__builtin_expect(!fc, 0)) {
 		wasm_error err;
 		if (func_compile(m, i, &err) != WASM_OK)
 			return NULL;
-		fc = m->funcs[i].code;
+		fc = __atomic_load_n(&m->funcs[i].code, __ATOMIC_ACQUIRE);
 	}
 	return fc;
 }

@@ -347,12 +347,18 @@ wasm_status func_validate(const wasm_module *m, uint32_t func_index, wasm_error 
 	return run(m, func_index, false, NULL, err);
 }
 
+/* Published once: the interpreter's thread and tier 2's compile thread
+ * (its inliner pre-decodes the callees it looks at) may both pre-decode
+ * one function; the first to publish wins and the other frees its copy,
+ * which it has not handed out (fcode_get reads the published one). */
 wasm_status func_compile(wasm_module *m, uint32_t func_index, wasm_error *err)
 {
-	struct fcode *fc = NULL;
+	struct fcode *fc = NULL, *none = NULL;
 	wasm_status st = run(m, func_index, true, &fc, err);
-	if (st == WASM_OK)
-		m->funcs[func_index].code = fc;
+	if (st == WASM_OK &&
+	    !__atomic_compare_exchange_n(&m->funcs[func_index].code, &none, fc,
+		false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		fcode_free(fc);
 	return st;
 }
 
