@@ -260,6 +260,7 @@ ir_ref ir_insn_new(ir_func *f, enum ir_op op, enum ir_type type, uint32_t nargs)
 	i->op = (uint16_t)op;
 	i->type = (uint8_t)type;
 	i->block = UINT32_MAX;
+	f->ncopy += op == IR_COPY;
 	if (nargs > IR_INLINE_ARGS) {
 		ir_ref *va = va_alloc(f, nargs);
 		if (!va)
@@ -456,6 +457,7 @@ void ir_morph(ir_func *f, ir_ref r, enum ir_op op, uint32_t nargs,
 	if (nargs)
 		memcpy(ir_args(f, r), nargs <= IR_INLINE_ARGS ? tmp : args,
 			nargs * sizeof *args);
+	f->ncopy += (op == IR_COPY) - (f->v[r].op == IR_COPY);
 	f->v[r].op = (uint16_t)op;
 }
 

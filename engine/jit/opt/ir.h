@@ -358,6 +358,9 @@ typedef struct ir_func {
 	 * ir_verify checks that the dominators kept are the CFG's. */
 	uint32_t cfg_gen, dom_gen;
 	bool dom_ok;
+	uint32_t ncopy;         /* instructions whose op is IR_COPY, placed or
+	                           not (ir_insn_new and ir_morph count them:
+	                           the only writers of op); ir_verify checks */
 	ir_ref *ktab;           /* ir_const's table: open addressing on
 	                           (type, bits), 0 empty; cap_k a power of 2 */
 	uint32_t nk, cap_k;

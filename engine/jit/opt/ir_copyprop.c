@@ -40,6 +40,13 @@ bool ir_pass_copyprop(ir_func *f)
 			}
 		}
 	}
+	/* no copy anywhere (a pass changed the IR but made none: dce,
+	 * licm, addr; about half of the runs): no operand names one, and
+	 * what is left to do is taking the NOPs out of the lists */
+	if (!f->ncopy) {
+		ir_compact(f);
+		return any;
+	}
 	/* one walk: operands past the copies, the copies of live blocks
 	 * taken out of their lists (deleted after the walk: operands
 	 * further on still resolve through them) and NOPs out of every
