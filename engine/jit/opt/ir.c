@@ -275,9 +275,12 @@ ir_ref ir_insn_new(ir_func *f, enum ir_op op, enum ir_type type, uint32_t nargs)
 void ir_insert_at(ir_func *f, uint32_t b, uint32_t pos, ir_ref r)
 {
 	ir_block *bl = &f->b[b];
-	if (r == IR_NONE || !ir_list_grow(f, &bl->insn, &bl->cap_insn, bl->ninsn + 1))
+	if (r == IR_NONE || (bl->ninsn == bl->cap_insn &&
+	    !ir_list_grow(f, &bl->insn, &bl->cap_insn, bl->ninsn + 1)))
 		return;
-	memmove(bl->insn + pos + 1, bl->insn + pos, (bl->ninsn - pos) * sizeof *bl->insn);
+	if (pos < bl->ninsn)    /* else an append: most are */
+		memmove(bl->insn + pos + 1, bl->insn + pos,
+			(bl->ninsn - pos) * sizeof *bl->insn);
 	bl->insn[pos] = r;
 	bl->ninsn++;
 	f->v[r].block = b;
@@ -335,8 +338,9 @@ ir_ref ir_emit(ir_func *f, uint32_t b, enum ir_op op, enum ir_type type,
 	ir_ref r = ir_insn_new(f, op, type, nargs);
 	if (r == IR_NONE)
 		return IR_NONE;
-	if (nargs)
-		memcpy(ir_args(f, r), args, nargs * sizeof *args);
+	ir_ref *a = ir_args(f, r);
+	for (uint32_t k = 0; k < nargs; k++)
+		a[k] = args[k];
 	ir_append(f, b, r);
 	return r;
 }
