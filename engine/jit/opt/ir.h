@@ -364,6 +364,15 @@ typedef struct ir_func {
 	ir_ref *ktab;           /* ir_const's table: open addressing on
 	                           (type, bits), 0 empty; cap_k a power of 2 */
 	uint32_t nk, cap_k;
+	/* what the pass just run tells the pass manager (ir_pass.c), both
+	 * cleared before each pass: */
+	bool copies_only;       /* its changes were operands and OSR slots
+	                           pointed past copies, copies deleted, NOPs
+	                           dropped (copy propagation, when no phi
+	                           became a copy) */
+	bool unfinished;        /* it stopped short of its fixpoint (fold's
+	                           round limit): running it again would
+	                           change more */
 	bool oom;               /* an allocation failed: the IR is unusable */
 	ir_mem mem;             /* the lists' memory */
 } ir_func;

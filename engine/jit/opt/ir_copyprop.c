@@ -18,7 +18,7 @@ static ir_ref resolved(void *f, ir_ref a)
 
 bool ir_pass_copyprop(ir_func *f)
 {
-	bool any = false;
+	bool any = false, phis = false;
 	/* a block's phis come first (ir_verify): its scan stops at the
 	 * first other op (the phis made copies here stay among them) */
 	for (bool changed = true; changed;) {
@@ -35,7 +35,7 @@ bool ir_pass_copyprop(ir_func *f)
 				ir_ref v = ir_phi_only_value(f, r, resolved, f);
 				if (v != IR_NONE) {
 					ir_morph(f, r, IR_COPY, 1, &v);
-					changed = any = true;
+					changed = any = phis = true;
 				}
 			}
 		}
@@ -91,5 +91,9 @@ bool ir_pass_copyprop(ir_func *f)
 	for (uint32_t k = 0; k < ncopies; k++)
 		ir_delete(f, copies[k]);
 	free(copies);
+	/* no phi made a copy: a pass reading through copies sees the
+	 * values it saw (a phi's uses now reading its one value would
+	 * give fold and GVN new work) */
+	f->copies_only = any && !phis;
 	return any;
 }

@@ -423,7 +423,8 @@ bool ir_pass_fold(ir_func *f)
 		}
 		any |= changed;
 		if (!changed || f->oom)
-			break;
+			return any;
 	}
+	f->unfinished = true;   /* the last round changed something */
 	return any;
 }
