@@ -261,6 +261,7 @@ ir_ref ir_insn_new(ir_func *f, enum ir_op op, enum ir_type type, uint32_t nargs)
 	i->type = (uint8_t)type;
 	i->block = UINT32_MAX;
 	f->ncopy += op == IR_COPY;
+	f->nnop += op == IR_NOP;
 	if (nargs > IR_INLINE_ARGS) {
 		ir_ref *va = va_alloc(f, nargs);
 		if (!va)
@@ -283,6 +284,7 @@ void ir_insert_at(ir_func *f, uint32_t b, uint32_t pos, ir_ref r)
 			(bl->ninsn - pos) * sizeof *bl->insn);
 	bl->insn[pos] = r;
 	bl->ninsn++;
+	f->nnop += f->v[r].op == IR_NOP;
 	f->v[r].block = b;
 }
 
@@ -462,6 +464,7 @@ void ir_morph(ir_func *f, ir_ref r, enum ir_op op, uint32_t nargs,
 		memcpy(ir_args(f, r), nargs <= IR_INLINE_ARGS ? tmp : args,
 			nargs * sizeof *args);
 	f->ncopy += (op == IR_COPY) - (f->v[r].op == IR_COPY);
+	f->nnop += op == IR_NOP && f->v[r].op != IR_NOP;
 	f->v[r].op = (uint16_t)op;
 }
 
@@ -473,6 +476,9 @@ void ir_delete(ir_func *f, ir_ref r)
 
 void ir_compact(ir_func *f)
 {
+	if (!f->nnop)
+		return;
+	f->nnop = 0;
 	for (uint32_t b = 0; b < f->nb; b++) {
 		ir_block *bl = &f->b[b];
 		uint32_t n = 0;

@@ -361,6 +361,11 @@ typedef struct ir_func {
 	uint32_t ncopy;         /* instructions whose op is IR_COPY, placed or
 	                           not (ir_insn_new and ir_morph count them:
 	                           the only writers of op); ir_verify checks */
+	uint32_t nnop;          /* instructions made NOPs, or NOPs placed in
+	                           a list, since ir_compact last ran (ir.c
+	                           counts them): at 0 no list holds a NOP,
+	                           and ir_compact has nothing to do;
+	                           ir_verify checks */
 	ir_ref *ktab;           /* ir_const's table: open addressing on
 	                           (type, bits), 0 empty; cap_k a power of 2 */
 	uint32_t nk, cap_k;
@@ -466,7 +471,8 @@ void ir_edge_add(ir_func *f, uint32_t from, uint32_t to);
 void ir_edge_remove(ir_func *f, uint32_t from, uint32_t k);
 /* Delete r from its block (it becomes a NOP). */
 void ir_delete(ir_func *f, ir_ref r);
-/* Drop NOPs from the blocks' lists. */
+/* Drop NOPs from the blocks' lists (nothing to do if none was made
+ * since the last time: ir_func.nnop). */
 void ir_compact(ir_func *f);
 
 /* Blocks reachable from the entry, reverse postorder, immediate

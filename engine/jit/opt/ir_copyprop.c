@@ -85,6 +85,8 @@ bool ir_pass_copyprop(ir_func *f)
 		}
 		bl->ninsn = n;
 	}
+	f->nnop = 0;            /* every list is compact (the copies deleted
+	                           below are in none) */
 	for (uint32_t o = 0; o < f->nosr; o++)
 		for (uint32_t s = 0; s < f->osr[o].nslots; s++)
 			f->osr[o].slot[s] = ir_resolve(f, f->osr[o].slot[s]);
