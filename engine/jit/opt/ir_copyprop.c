@@ -72,13 +72,15 @@ bool ir_pass_copyprop(ir_func *f)
 				continue;
 			}
 			if (!bl->dead) {
+				/* (the count in a local: the stores through a
+				 * could be to f->v[r] for all the compiler knows) */
 				ir_ref *a = ir_args(f, r);
-				for (uint32_t k = 0; k < f->v[r].nargs; k++) {
-					ir_ref x = ir_resolve(f, a[k]);
-					if (x != a[k]) {
-						a[k] = x;
-						any = true;
-					}
+				uint32_t nargs = f->v[r].nargs;
+				for (uint32_t k = 0; k < nargs; k++) {
+					if (a[k] == IR_NONE || f->v[a[k]].op != IR_COPY)
+						continue;
+					a[k] = ir_resolve(f, a[k]);
+					any = true;
 				}
 			}
 			bl->insn[n++] = r;

@@ -87,7 +87,7 @@ bool ir_pass_gvn(ir_func *f)
 	if (!ir_dom_compute(f))
 		return false;
 	uint32_t nb = f->nb, cap = 64;
-	while (cap < f->nv * 2)
+	while (cap < f->nv)     /* at most one numbered value per instruction */
 		cap *= 2;
 	gvn g = { .f = f, .mask = cap - 1 };
 	g.head = calloc(cap, sizeof *g.head);
