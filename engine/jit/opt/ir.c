@@ -251,9 +251,16 @@ uint32_t ir_block_new(ir_func *f)
 	return f->nb++;
 }
 
+/* The instructions' array starts at 64 (an inlined callee's bounded
+ * build needs no more) and then goes to IR_V_SECOND at once: doubling
+ * through 128 .. 1024 copied most functions' arrays four times, and the
+ * part of a larger array not written costs no page. */
+#define IR_V_SECOND 1024
+
 ir_ref ir_insn_new(ir_func *f, enum ir_op op, enum ir_type type, uint32_t nargs)
 {
-	if (!grow(f, (void **)&f->v, &f->cap_v, f->nv + 1, sizeof *f->v))
+	if (f->nv == f->cap_v && !grow(f, (void **)&f->v, &f->cap_v,
+	    f->cap_v < IR_V_SECOND ? IR_V_SECOND : f->nv + 1, sizeof *f->v))
 		return IR_NONE;
 	ir_insn *i = &f->v[f->nv];
 	memset(i, 0, sizeof *i);
