@@ -212,50 +212,49 @@ typedef struct {
 	uint8_t *verdict;       /* per block: V_* of its loop check */
 	bool *clean;            /* per block: no host code since the last
 	                           entry check on every path to its start */
-	uint32_t (*known)[2];   /* host_free's answers: (function, yes) */
-	uint32_t nknown, cap_known;
 } lc;
+
+/* host_free's answer for fi so far (the module keeps it:
+ * func_t.opt_host_free): 1 yes, 0 no, -1 not known. */
+static int host_free_known(const wasm_module *m, uint32_t fi)
+{
+	unsigned char k = atomic_load_explicit(&m->funcs[fi].opt_host_free,
+		memory_order_relaxed);
+	return k == 1 ? 1 : k == 2 ? 0 : -1;
+}
+
+static void host_free_note(wasm_module *m, uint32_t fi, bool yes)
+{
+	atomic_store_explicit(&m->funcs[fi].opt_host_free, yes ? 1 : 2,
+		memory_order_relaxed);
+}
 
 /* Whether defined function fi and every function it reaches by direct
  * calls run no host code: no import call or call_indirect in their
  * pre-decoded code (as far as HOST_FREE_MAX_FUNCS functions; further is
  * "no").  A call of such a function checks the epoch at its entry and
- * cannot move it before it returns. */
-/* host_free's answer for fi so far: 1 yes, 0 no, -1 not known. */
-static int host_free_known(const lc *l, uint32_t fi)
-{
-	for (uint32_t k = 0; k < l->nknown; k++)
-		if (l->known[k][0] == fi)
-			return (int)l->known[k][1];
-	return -1;
-}
-
-static void host_free_note(lc *l, uint32_t fi, bool yes)
-{
-	if (ir_grow((void **)&l->known, &l->cap_known, l->nknown + 1, sizeof *l->known)) {
-		l->known[l->nknown][0] = fi;
-		l->known[l->nknown++][1] = yes;
-	}
-}
-
-/* Known answers cut the walk short, and give the answer the walk would:
- * a callee known "no" makes fi's "no" (what it reaches, fi reaches: the
- * host code, or more than HOST_FREE_MAX_FUNCS functions); a "yes" for fi
- * is one for every function it reaches (their closures are inside fi's). */
+ * cannot move it before it returns.  Known answers cut the walk short
+ * and give the answer the walk would: a callee known "no" makes fi's
+ * "no" (what it reaches, fi reaches: the host code, or more than
+ * HOST_FREE_MAX_FUNCS functions); a "yes" for fi is one for every
+ * function it reaches (their closures are inside fi's).  A "no" from
+ * running out of memory (no pre-decoded code) is not kept. */
 static bool host_free(lc *l, uint32_t fi)
 {
 	wasm_module *m = l->f->module;
-	int known = host_free_known(l, fi);
+	if (!m || fi >= m->nfuncs)
+		return false;
+	int known = host_free_known(m, fi);
 	if (known >= 0)
 		return known;
 	uint32_t fs[HOST_FREE_MAX_FUNCS], n = 0, done = 0;
-	bool yes = m != NULL;
-	if (yes)
-		fs[n++] = fi;
+	bool yes = true, nomem = false;
+	fs[n++] = fi;
 	while (yes && done < n) {
 		uint32_t g = fs[done++];
-		const struct fcode *fc = g >= m->nfunc_imports && g < m->nfuncs ?
-			fcode_get(m, g) : NULL;
+		const struct fcode *fc = NULL;
+		if (g >= m->nfunc_imports && g < m->nfuncs)
+			nomem = !(fc = fcode_get(m, g));
 		if (!fc) {
 			yes = false;
 			break;
@@ -275,16 +274,18 @@ static bool host_free(lc *l, uint32_t fi)
 				k++;
 			if (k < n)
 				continue;
-			if (n == HOST_FREE_MAX_FUNCS || host_free_known(l, h) == 0)
+			if (n == HOST_FREE_MAX_FUNCS ||
+			    (h < m->nfuncs && host_free_known(m, h) == 0))
 				yes = false;
 			else
 				fs[n++] = h;
 		}
 	}
-	host_free_note(l, fi, yes);
+	if (nomem)
+		return false;
+	host_free_note(m, fi, yes);
 	for (uint32_t k = 1; yes && k < n; k++)
-		if (host_free_known(l, fs[k]) < 0)
-			host_free_note(l, fs[k], true);
+		host_free_note(m, fs[k], true);
 	return yes;
 }
 
@@ -499,7 +500,6 @@ out:
 	free(l.verdict);
 	free(l.kind);
 	free(l.clean);
-	free(l.known);
 	free(l.work);
 	free(l.body);
 	return any;
