@@ -267,8 +267,6 @@ ir_ref ir_insn_new(ir_func *f, enum ir_op op, enum ir_type type, uint32_t nargs)
 	i->op = (uint16_t)op;
 	i->type = (uint8_t)type;
 	i->block = UINT32_MAX;
-	f->ncopy += op == IR_COPY;
-	f->nnop += op == IR_NOP;
 	if (nargs > IR_INLINE_ARGS) {
 		ir_ref *va = va_alloc(f, nargs);
 		if (!va)
@@ -277,6 +275,8 @@ ir_ref ir_insn_new(ir_func *f, enum ir_op op, enum ir_type type, uint32_t nargs)
 		i->u.va = va;
 	}
 	i->nargs = nargs;
+	f->ncopy += op == IR_COPY;
+	f->nnop += op == IR_NOP;
 	return f->nv++;
 }
 
