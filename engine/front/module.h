@@ -147,6 +147,12 @@ typedef struct {
 	 * than once per caller.  Atomic: the compile thread and the thread
 	 * that compiles a module at load may both ask. */
 	atomic_uchar opt_inline;
+	/* Tier-owned (tier 2, jit/opt/ir_loopchk.c's host_free): whether
+	 * this function and all it calls directly run no host code, once a
+	 * compile has asked (1 yes, 2 no, 0 not yet): the answer is the
+	 * module's, and walking the callees' code again for every function
+	 * compiled took 3-5M instructions over the bench programs. */
+	atomic_uchar opt_host_free;
 } func_t;
 
 struct wasm_module {

@@ -2,6 +2,7 @@
  * blocks and instructions, edges, dominators. */
 #include "jit/opt/ir.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,14 +35,188 @@ static bool grow(ir_func *f, void **p, uint32_t *cap, uint32_t need, size_t elem
 	return false;
 }
 
+/* ---- the IR's memory (ir_mem) ----------------------------------------------
+ * A class k block is 16 << k bytes, 16-aligned (a free block holds the
+ * next one's address).  Chunks are cut in order; the chunks of a freed
+ * function stay with its thread for the next function, up to
+ * IR_MEM_KEEP_BYTES (a pthread key's destructor frees them when the
+ * thread exits), so that a module's functions reuse the pages the first
+ * ones touched instead of malloc's. */
+struct ir_chunk {
+	struct ir_chunk *next;
+	size_t size;            /* bytes after the header */
+};
+
+#define IR_MEM_HDR ((sizeof(struct ir_chunk) + 15) & ~(size_t)15)
+#define IR_MEM_MIN_CHUNK (16u << 10)
+/* what a thread keeps: the lists of printf_core, the bench programs' largest
+ * function, take 48 KB */
+#define IR_MEM_KEEP_BYTES (1u << 20)
+
+static pthread_key_t kept_key;
+static pthread_once_t kept_once = PTHREAD_ONCE_INIT;
+static bool kept_ok;
+
+static void chunks_free(struct ir_chunk *c)
+{
+	while (c) {
+		struct ir_chunk *n = c->next;
+		free(c);
+		c = n;
+	}
+}
+
+static void kept_destroy(void *p)
+{
+	chunks_free(p);
+}
+
+static void kept_init(void)
+{
+	kept_ok = pthread_key_create(&kept_key, kept_destroy) == 0;
+}
+
+/* The thread's kept chunks, now f's spares. */
+static void mem_open(ir_mem *m)
+{
+	pthread_once(&kept_once, kept_init);
+	if (kept_ok && (m->spare = pthread_getspecific(kept_key)) != NULL)
+		pthread_setspecific(kept_key, NULL);
+}
+
+/* f's chunks back to the thread, with those it kept already (an inlined
+ * callee's IR is freed while its caller's lives), up to
+ * IR_MEM_KEEP_BYTES; the rest to malloc. */
+static void mem_close(ir_mem *m)
+{
+	struct ir_chunk *all = m->spare;
+	while (m->used) {
+		struct ir_chunk *n = m->used->next;
+		m->used->next = all;
+		all = m->used;
+		m->used = n;
+	}
+	m->spare = NULL;
+	if (kept_ok) {
+		struct ir_chunk **tail = &all;
+		while (*tail)
+			tail = &(*tail)->next;
+		*tail = pthread_getspecific(kept_key);
+		size_t total = 0;
+		for (tail = &all; *tail; tail = &(*tail)->next) {
+			total += (*tail)->size;
+			if (total > IR_MEM_KEEP_BYTES)
+				break;
+		}
+		struct ir_chunk *over = *tail;
+		*tail = NULL;
+		if (pthread_setspecific(kept_key, all) == 0)
+			all = over;
+		else
+			*tail = over;
+	}
+	chunks_free(all);
+}
+
+/* The class of an array of n bytes (n > 0). */
+static unsigned mem_class(size_t n)
+{
+	unsigned k = 0;
+	while ((size_t)16 << k < n)
+		k++;
+	return k;
+}
+
+/* A block of class k; NULL (f->oom) if out of memory. */
+static void *mem_alloc(ir_func *f, unsigned k)
+{
+	ir_mem *m = &f->mem;
+	size_t n = (size_t)16 << k;
+	if (k >= IR_MEM_CLASSES) {
+		f->oom = true;
+		return NULL;
+	}
+	if (m->free[k]) {
+		void *p = m->free[k];
+		m->free[k] = *(void **)p;
+		return p;
+	}
+	if (!m->used || m->used->size - m->off < n) {
+		/* the first spare large enough, else a new chunk (what is
+		 * left of the current one is not used again) */
+		struct ir_chunk *c, **pc = &m->spare;
+		while (*pc && (*pc)->size < n)
+			pc = &(*pc)->next;
+		if ((c = *pc) != NULL) {
+			*pc = c->next;
+		} else {
+			size_t size = m->used ? 2 * m->used->size : IR_MEM_MIN_CHUNK;
+			if (size < n)
+				size = n;
+			c = malloc(IR_MEM_HDR + size);
+			if (!c) {
+				f->oom = true;
+				return NULL;
+			}
+			c->size = size;
+		}
+		c->next = m->used;
+		m->used = c;
+		m->off = 0;
+	}
+	void *p = (char *)m->used + IR_MEM_HDR + m->off;
+	m->off += n;
+	return p;
+}
+
+static void mem_free(ir_func *f, void *p, unsigned k)
+{
+	*(void **)p = f->mem.free[k];
+	f->mem.free[k] = p;
+}
+
+/* Lists hold 4 entries at first (16 bytes: most blocks have one or two
+ * predecessors and successors), then double: capacity 4 << k is class k. */
+bool ir_list_grow(ir_func *f, uint32_t **list, uint32_t *cap, uint32_t need)
+{
+	if (need <= *cap)
+		return true;
+	uint32_t ncap = *cap ? *cap * 2 : 4;
+	while (ncap < need)
+		ncap *= 2;
+	uint32_t *nl = mem_alloc(f, mem_class((size_t)ncap * sizeof *nl));
+	if (!nl)
+		return false;
+	if (*cap) {
+		memcpy(nl, *list, (size_t)*cap * sizeof *nl);
+		mem_free(f, *list, mem_class((size_t)*cap * sizeof *nl));
+	}
+	*list = nl;
+	*cap = ncap;
+	return true;
+}
+
+/* The operands of an instruction with nargs > IR_INLINE_ARGS. */
+static ir_ref *va_alloc(ir_func *f, uint32_t nargs)
+{
+	return mem_alloc(f, mem_class((size_t)nargs * sizeof(ir_ref)));
+}
+
+static void va_free(ir_func *f, ir_ref *va, uint32_t nargs)
+{
+	mem_free(f, va, mem_class((size_t)nargs * sizeof(ir_ref)));
+}
+
 ir_func *ir_func_new(uint32_t func_index)
 {
 	ir_func *f = calloc(1, sizeof *f);
 	if (!f)
 		return NULL;
+	mem_open(&f->mem);
 	f->func_index = func_index;
 	f->nv = 1;                      /* v[0] is IR_NONE */
 	if (!grow(f, (void **)&f->v, &f->cap_v, 64, sizeof *f->v)) {
+		mem_close(&f->mem);
 		free(f);
 		return NULL;
 	}
@@ -53,14 +228,7 @@ void ir_func_free(ir_func *f)
 {
 	if (!f)
 		return;
-	for (uint32_t i = 1; i < f->nv; i++)
-		if (f->v[i].nargs > IR_INLINE_ARGS)
-			free(f->v[i].u.va);
-	for (uint32_t b = 0; b < f->nb; b++) {
-		free(f->b[b].insn);
-		free(f->b[b].pred);
-		free(f->b[b].succ);
-	}
+	mem_close(&f->mem);     /* the lists and operand arrays */
 	for (uint32_t i = 0; i < f->nosr; i++)
 		free(f->osr[i].slot);
 	free(f->osr);
@@ -83,9 +251,16 @@ uint32_t ir_block_new(ir_func *f)
 	return f->nb++;
 }
 
+/* The instructions' array starts at 64 (an inlined callee's bounded
+ * build needs no more) and then goes to IR_V_SECOND at once: doubling
+ * through 128 .. 1024 copied most functions' arrays four times, and the
+ * part of a larger array not written costs no page. */
+#define IR_V_SECOND 1024
+
 ir_ref ir_insn_new(ir_func *f, enum ir_op op, enum ir_type type, uint32_t nargs)
 {
-	if (!grow(f, (void **)&f->v, &f->cap_v, f->nv + 1, sizeof *f->v))
+	if (f->nv == f->cap_v && !grow(f, (void **)&f->v, &f->cap_v,
+	    f->cap_v < IR_V_SECOND ? IR_V_SECOND : f->nv + 1, sizeof *f->v))
 		return IR_NONE;
 	ir_insn *i = &f->v[f->nv];
 	memset(i, 0, sizeof *i);
@@ -93,25 +268,30 @@ ir_ref ir_insn_new(ir_func *f, enum ir_op op, enum ir_type type, uint32_t nargs)
 	i->type = (uint8_t)type;
 	i->block = UINT32_MAX;
 	if (nargs > IR_INLINE_ARGS) {
-		i->u.va = calloc(nargs, sizeof *i->u.va);
-		if (!i->u.va) {
-			f->oom = true;
+		ir_ref *va = va_alloc(f, nargs);
+		if (!va)
 			return IR_NONE;
-		}
+		memset(va, 0, nargs * sizeof *va);
+		i->u.va = va;
 	}
 	i->nargs = nargs;
+	f->ncopy += op == IR_COPY;
+	f->nnop += op == IR_NOP;
 	return f->nv++;
 }
 
 void ir_insert_at(ir_func *f, uint32_t b, uint32_t pos, ir_ref r)
 {
 	ir_block *bl = &f->b[b];
-	if (r == IR_NONE ||
-	    !grow(f, (void **)&bl->insn, &bl->cap_insn, bl->ninsn + 1, sizeof *bl->insn))
+	if (r == IR_NONE || (bl->ninsn == bl->cap_insn &&
+	    !ir_list_grow(f, &bl->insn, &bl->cap_insn, bl->ninsn + 1)))
 		return;
-	memmove(bl->insn + pos + 1, bl->insn + pos, (bl->ninsn - pos) * sizeof *bl->insn);
+	if (pos < bl->ninsn)    /* else an append: most are */
+		memmove(bl->insn + pos + 1, bl->insn + pos,
+			(bl->ninsn - pos) * sizeof *bl->insn);
 	bl->insn[pos] = r;
 	bl->ninsn++;
+	f->nnop += f->v[r].op == IR_NOP;
 	f->v[r].block = b;
 }
 
@@ -167,8 +347,9 @@ ir_ref ir_emit(ir_func *f, uint32_t b, enum ir_op op, enum ir_type type,
 	ir_ref r = ir_insn_new(f, op, type, nargs);
 	if (r == IR_NONE)
 		return IR_NONE;
-	if (nargs)
-		memcpy(ir_args(f, r), args, nargs * sizeof *args);
+	ir_ref *a = ir_args(f, r);
+	for (uint32_t k = 0; k < nargs; k++)
+		a[k] = args[k];
 	ir_append(f, b, r);
 	return r;
 }
@@ -241,28 +422,35 @@ ir_ref ir_const(ir_func *f, enum ir_type type, uint64_t bits)
 bool ir_set_nargs(ir_func *f, ir_ref r, uint32_t nargs)
 {
 	ir_insn *i = &f->v[r];
-	ir_ref keep[IR_INLINE_ARGS];
+	uint32_t n = i->nargs < nargs ? i->nargs : nargs;       /* kept */
 	if (nargs <= IR_INLINE_ARGS) {
 		if (i->nargs > IR_INLINE_ARGS) {
-			ir_ref *va = i->u.va;
-			memcpy(keep, va, nargs * sizeof *va);
-			free(va);
+			ir_ref keep[IR_INLINE_ARGS], *va = i->u.va;
+			memcpy(keep, va, n * sizeof *va);
+			va_free(f, va, i->nargs);
 			memcpy(i->u.a, keep, sizeof keep);
 		}
-		for (uint32_t k = i->nargs < nargs ? i->nargs : nargs; k < nargs; k++)
+		for (uint32_t k = n; k < nargs; k++)
 			i->u.a[k] = IR_NONE;
 		i->nargs = nargs;
 		return true;
 	}
-	ir_ref *va = calloc(nargs, sizeof *va);
-	if (!va) {
-		f->oom = true;
-		return false;
+	if (i->nargs > IR_INLINE_ARGS &&
+	    mem_class((size_t)i->nargs * sizeof(ir_ref)) ==
+	    mem_class((size_t)nargs * sizeof(ir_ref))) {
+		/* the same block holds them: a phi losing an edge */
+		for (uint32_t k = n; k < nargs; k++)
+			i->u.va[k] = IR_NONE;
+		i->nargs = nargs;
+		return true;
 	}
-	uint32_t n = i->nargs < nargs ? i->nargs : nargs;
+	ir_ref *va = va_alloc(f, nargs);
+	if (!va)
+		return false;
 	memcpy(va, ir_args(f, r), n * sizeof *va);
+	memset(va + n, 0, (nargs - n) * sizeof *va);
 	if (i->nargs > IR_INLINE_ARGS)
-		free(i->u.va);
+		va_free(f, i->u.va, i->nargs);
 	i->u.va = va;
 	i->nargs = nargs;
 	return true;
@@ -274,16 +462,16 @@ void ir_morph(ir_func *f, ir_ref r, enum ir_op op, uint32_t nargs,
 	ir_ref tmp[IR_INLINE_ARGS];
 	if (nargs <= IR_INLINE_ARGS && nargs)
 		memcpy(tmp, args, nargs * sizeof *args);
-	if (f->v[r].nargs > IR_INLINE_ARGS) {
-		free(f->v[r].u.va);
-		f->v[r].nargs = 0;
-	}
+	if (f->v[r].nargs > IR_INLINE_ARGS)
+		va_free(f, f->v[r].u.va, f->v[r].nargs);
 	f->v[r].nargs = 0;
 	if (!ir_set_nargs(f, r, nargs))
 		return;
 	if (nargs)
 		memcpy(ir_args(f, r), nargs <= IR_INLINE_ARGS ? tmp : args,
 			nargs * sizeof *args);
+	f->ncopy += (op == IR_COPY) - (f->v[r].op == IR_COPY);
+	f->nnop += op == IR_NOP && f->v[r].op != IR_NOP;
 	f->v[r].op = (uint16_t)op;
 }
 
@@ -295,6 +483,9 @@ void ir_delete(ir_func *f, ir_ref r)
 
 void ir_compact(ir_func *f)
 {
+	if (!f->nnop)
+		return;
+	f->nnop = 0;
 	for (uint32_t b = 0; b < f->nb; b++) {
 		ir_block *bl = &f->b[b];
 		uint32_t n = 0;
@@ -311,11 +502,11 @@ void ir_edge_add(ir_func *f, uint32_t from, uint32_t to)
 {
 	ir_block *a = &f->b[from];
 	f->cfg_gen++;
-	if (!grow(f, (void **)&a->succ, &a->cap_succ, a->nsucc + 1, sizeof *a->succ))
+	if (!ir_list_grow(f, &a->succ, &a->cap_succ, a->nsucc + 1))
 		return;
 	a->succ[a->nsucc++] = to;
 	ir_block *t = &f->b[to];
-	if (!grow(f, (void **)&t->pred, &t->cap_pred, t->npred + 1, sizeof *t->pred))
+	if (!ir_list_grow(f, &t->pred, &t->cap_pred, t->npred + 1))
 		return;
 	t->pred[t->npred++] = from;
 }

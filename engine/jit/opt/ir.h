@@ -279,7 +279,7 @@ typedef struct {
 	uint32_t nargs;
 	union {
 		ir_ref a[IR_INLINE_ARGS];   /* nargs <= IR_INLINE_ARGS */
-		ir_ref *va;                 /* more: malloc'd */
+		ir_ref *va;                 /* more: f's memory (ir_mem) */
 	} u;
 	uint64_t imm;
 	uint32_t aux, aux2;
@@ -317,6 +317,23 @@ typedef struct {
 	ir_ref *slot;           /* value held by each slot, IR_NONE if dead */
 } ir_osr;
 
+/* The function's lists: its blocks' instruction, predecessor and
+ * successor lists and the operand arrays of instructions with more than
+ * IR_INLINE_ARGS operands (ir.c, "the IR's memory").  They come in
+ * classes of 16 << k bytes, bump-allocated from chunks and, when a list
+ * grows or an array is given back, kept on the class's free list for the
+ * next one; all of it goes at once with the function.  malloc'ing each
+ * (two or three small arrays per block) and freeing them one by one
+ * took about 25M instructions over the bench programs' compiles. */
+#define IR_MEM_CLASSES 26
+struct ir_chunk;
+typedef struct {
+	struct ir_chunk *used;  /* the chunk being cut first, then the full */
+	struct ir_chunk *spare; /* chunks kept from an earlier function */
+	size_t off;             /* bytes of used's cut */
+	void *free[IR_MEM_CLASSES];     /* blocks given back, by class */
+} ir_mem;
+
 typedef struct ir_func {
 	uint32_t func_index;
 	struct wasm_module *module;   /* its module (ir_build), for passes
@@ -341,10 +358,28 @@ typedef struct ir_func {
 	 * ir_verify checks that the dominators kept are the CFG's. */
 	uint32_t cfg_gen, dom_gen;
 	bool dom_ok;
+	uint32_t ncopy;         /* instructions whose op is IR_COPY, placed or
+	                           not (ir_insn_new and ir_morph count them:
+	                           the only writers of op); ir_verify checks */
+	uint32_t nnop;          /* instructions made NOPs, or NOPs placed in
+	                           a list, since ir_compact last ran (ir.c
+	                           counts them): at 0 no list holds a NOP,
+	                           and ir_compact has nothing to do;
+	                           ir_verify checks */
 	ir_ref *ktab;           /* ir_const's table: open addressing on
 	                           (type, bits), 0 empty; cap_k a power of 2 */
 	uint32_t nk, cap_k;
+	/* what the pass just run tells the pass manager (ir_pass.c), both
+	 * cleared before each pass: */
+	bool copies_only;       /* its changes were operands and OSR slots
+	                           pointed past copies, copies deleted, NOPs
+	                           dropped (copy propagation, when no phi
+	                           became a copy) */
+	bool unfinished;        /* it stopped short of its fixpoint (fold's
+	                           round limit): running it again would
+	                           change more */
 	bool oom;               /* an allocation failed: the IR is unusable */
+	ir_mem mem;             /* the lists' memory */
 } ir_func;
 
 /* ---- ir.c ------------------------------------------------------------------------ */
@@ -369,6 +404,12 @@ static inline bool ir_grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
 	*cap = ncap;
 	return true;
 }
+
+/* A block's list (insn, pred or succ, *cap entries) grown to hold at
+ * least need, from f's memory (ir_mem: never malloc's, so not for
+ * ir_grow); false if out of memory (f->oom set, *list and *cap
+ * unchanged). */
+bool ir_list_grow(ir_func *f, uint32_t **list, uint32_t *cap, uint32_t need);
 
 static inline ir_insn *ir_at(ir_func *f, ir_ref r) { return &f->v[r]; }
 static inline const ir_op_info *ir_info(const ir_func *f, ir_ref r)
@@ -430,7 +471,8 @@ void ir_edge_add(ir_func *f, uint32_t from, uint32_t to);
 void ir_edge_remove(ir_func *f, uint32_t from, uint32_t k);
 /* Delete r from its block (it becomes a NOP). */
 void ir_delete(ir_func *f, ir_ref r);
-/* Drop NOPs from the blocks' lists. */
+/* Drop NOPs from the blocks' lists (nothing to do if none was made
+ * since the last time: ir_func.nnop). */
 void ir_compact(ir_func *f);
 
 /* Blocks reachable from the entry, reverse postorder, immediate

@@ -1231,10 +1231,8 @@ static bool retype(bld *c)
 		}
 		if (n == bl->ninsn || f->oom)
 			continue;
-		if (!grow(c, (void **)&bl->insn, &bl->cap_insn, n, sizeof *bl->insn)) {
-			f->oom = true;
+		if (!ir_list_grow(f, &bl->insn, &bl->cap_insn, n))
 			break;
-		}
 		memcpy(bl->insn, list, n * sizeof *list);
 		bl->ninsn = n;
 	}

@@ -18,7 +18,7 @@ static ir_ref resolved(void *f, ir_ref a)
 
 bool ir_pass_copyprop(ir_func *f)
 {
-	bool any = false;
+	bool any = false, phis = false;
 	/* a block's phis come first (ir_verify): its scan stops at the
 	 * first other op (the phis made copies here stay among them) */
 	for (bool changed = true; changed;) {
@@ -35,10 +35,17 @@ bool ir_pass_copyprop(ir_func *f)
 				ir_ref v = ir_phi_only_value(f, r, resolved, f);
 				if (v != IR_NONE) {
 					ir_morph(f, r, IR_COPY, 1, &v);
-					changed = any = true;
+					changed = any = phis = true;
 				}
 			}
 		}
+	}
+	/* no copy anywhere (a pass changed the IR but made none: dce,
+	 * licm, addr; about half of the runs): no operand names one, and
+	 * what is left to do is taking the NOPs out of the lists */
+	if (!f->ncopy) {
+		ir_compact(f);
+		return any;
 	}
 	/* one walk: operands past the copies, the copies of live blocks
 	 * taken out of their lists (deleted after the walk: operands
@@ -65,24 +72,32 @@ bool ir_pass_copyprop(ir_func *f)
 				continue;
 			}
 			if (!bl->dead) {
+				/* (the count in a local: the stores through a
+				 * could be to f->v[r] for all the compiler knows) */
 				ir_ref *a = ir_args(f, r);
-				for (uint32_t k = 0; k < f->v[r].nargs; k++) {
-					ir_ref x = ir_resolve(f, a[k]);
-					if (x != a[k]) {
-						a[k] = x;
-						any = true;
-					}
+				uint32_t nargs = f->v[r].nargs;
+				for (uint32_t k = 0; k < nargs; k++) {
+					if (a[k] == IR_NONE || f->v[a[k]].op != IR_COPY)
+						continue;
+					a[k] = ir_resolve(f, a[k]);
+					any = true;
 				}
 			}
 			bl->insn[n++] = r;
 		}
 		bl->ninsn = n;
 	}
+	f->nnop = 0;            /* every list is compact (the copies deleted
+	                           below are in none) */
 	for (uint32_t o = 0; o < f->nosr; o++)
 		for (uint32_t s = 0; s < f->osr[o].nslots; s++)
 			f->osr[o].slot[s] = ir_resolve(f, f->osr[o].slot[s]);
 	for (uint32_t k = 0; k < ncopies; k++)
 		ir_delete(f, copies[k]);
 	free(copies);
+	/* no phi made a copy: a pass reading through copies sees the
+	 * values it saw (a phi's uses now reading its one value would
+	 * give fold and GVN new work) */
+	f->copies_only = any && !phis;
 	return any;
 }

@@ -41,8 +41,10 @@ bool ir_pass_dce(ir_func *f)
 			LIVE_(f->osr[o].slot[s]);
 	while (n) {
 		ir_ref r = work[--n];
-		for (uint32_t k = 0; k < f->v[r].nargs; k++)
-			LIVE_(ir_args(f, r)[k]);
+		const ir_ref *a = ir_args(f, r);
+		uint32_t nargs = f->v[r].nargs;     /* (LIVE_ stores to f->v) */
+		for (uint32_t k = 0; k < nargs; k++)
+			LIVE_(a[k]);
 	}
 #undef LIVE_
 	free(work);

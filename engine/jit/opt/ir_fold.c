@@ -364,6 +364,17 @@ static bool simplify(ir_func *f, ir_ref r)
 	return false;
 }
 
+/* The ops fold looks at past phis: those without effects but a trap,
+ * with a result, and not a copy, call result or parameter (a table from
+ * IR_OPS: fold asks it of every instruction in every round). */
+static const bool folded_op[IR_OP_COUNT_] = {
+#define FOLD_OP_(op, s, n, k0, k1, k2, r, c, e) [IR_##op] = \
+	((e) & ~IRE_TRAP) == 0 && IRR_##r != IRR_NONE && IR_##op != IR_COPY && \
+	IR_##op != IR_RESULT && IR_##op != IR_PARAM,
+	IR_OPS(FOLD_OP_)
+#undef FOLD_OP_
+};
+
 static bool fold_insn(ir_func *f, ir_ref r)
 {
 	ir_insn *i = ir_at(f, r);
@@ -387,8 +398,7 @@ static bool fold_insn(ir_func *f, ir_ref r)
 			ir_args(f, r)[k] = k0;
 		return true;
 	}
-	if (oi->effects & ~IRE_TRAP || oi->result == IRR_NONE || !i->nargs ||
-	    i->op == IR_COPY || i->op == IR_RESULT || i->op == IR_PARAM)
+	if (!folded_op[i->op] || !i->nargs)
 		return false;
 	uint64_t vals[3], out;
 	bool all = i->nargs <= 3;
@@ -423,7 +433,8 @@ bool ir_pass_fold(ir_func *f)
 		}
 		any |= changed;
 		if (!changed || f->oom)
-			break;
+			return any;
 	}
+	f->unfinished = true;   /* the last round changed something */
 	return any;
 }

@@ -17,10 +17,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A value in the table, with its operands as numbered (resolved,
+ * commutative ones ordered): a lookup compares them without resolving
+ * the entry's again. */
 typedef struct {
 	ir_ref r;
 	uint32_t next;          /* entry + 1 in the same bucket */
 	uint32_t bucket;
+	ir_ref a[IR_INLINE_ARGS];
 } gvn_entry;
 
 typedef struct {
@@ -43,11 +47,8 @@ static void operands(ir_func *f, ir_ref r, ir_ref out[IR_INLINE_ARGS])
 	}
 }
 
-static uint32_t hash(ir_func *f, ir_ref r)
+static uint32_t hash(const ir_insn *i, const ir_ref a[IR_INLINE_ARGS])
 {
-	const ir_insn *i = &f->v[r];
-	ir_ref a[IR_INLINE_ARGS] = { 0 };
-	operands(f, r, a);
 	uint64_t h = i->op * 0x9e3779b97f4a7c15ull ^ i->type ^ (uint64_t)i->aux << 8 ^
 		(uint64_t)i->aux2 << 24 ^ i->imm * 0xff51afd7ed558ccdull;
 	for (uint32_t k = 0; k < i->nargs && k < IR_INLINE_ARGS; k++)
@@ -55,24 +56,30 @@ static uint32_t hash(ir_func *f, ir_ref r)
 	return (uint32_t)(h ^ h >> 32);
 }
 
-static bool same(ir_func *f, ir_ref x, ir_ref y)
+/* Whether entry e holds a value equal to b, whose operands are ob. */
+static bool same(const ir_func *f, const gvn_entry *e, const ir_insn *b,
+	const ir_ref ob[IR_INLINE_ARGS])
 {
-	const ir_insn *a = &f->v[x], *b = &f->v[y];
-	if (a->op != b->op || a->type != b->type || a->aux != b->aux ||
-	    a->aux2 != b->aux2 || a->imm != b->imm || a->nargs != b->nargs)
-		return false;
-	ir_ref oa[IR_INLINE_ARGS] = { 0 }, ob[IR_INLINE_ARGS] = { 0 };
-	operands(f, x, oa);
-	operands(f, y, ob);
-	return memcmp(oa, ob, sizeof oa) == 0;
+	const ir_insn *a = &f->v[e->r];
+	return a->op == b->op && a->type == b->type && a->aux == b->aux &&
+	       a->aux2 == b->aux2 && a->imm == b->imm && a->nargs == b->nargs &&
+	       memcmp(e->a, ob, sizeof e->a) == 0;
 }
+
+/* The ops GVN numbers: pure, with a result, not a phi, copy or NOP (the
+ * operand count is the instruction's: numbered() checks it). */
+static const bool numbered_op[IR_OP_COUNT_] = {
+#define GVN_OP_(op, s, n, k0, k1, k2, r, c, e) [IR_##op] = (e) == 0 && \
+	IRR_##r != IRR_NONE && IR_##op != IR_PHI && IR_##op != IR_COPY && \
+	IR_##op != IR_NOP,
+	IR_OPS(GVN_OP_)
+#undef GVN_OP_
+};
 
 static bool numbered(const ir_func *f, ir_ref r)
 {
 	const ir_insn *i = &f->v[r];
-	return ir_ops[i->op].effects == 0 && ir_ops[i->op].result != IRR_NONE &&
-	       i->op != IR_PHI && i->op != IR_COPY && i->op != IR_NOP &&
-	       i->nargs <= IR_INLINE_ARGS;
+	return numbered_op[i->op] && i->nargs <= IR_INLINE_ARGS;
 }
 
 bool ir_pass_gvn(ir_func *f)
@@ -80,7 +87,7 @@ bool ir_pass_gvn(ir_func *f)
 	if (!ir_dom_compute(f))
 		return false;
 	uint32_t nb = f->nb, cap = 64;
-	while (cap < f->nv * 2)
+	while (cap < f->nv)     /* at most one numbered value per instruction */
 		cap *= 2;
 	gvn g = { .f = f, .mask = cap - 1 };
 	g.head = calloc(cap, sizeof *g.head);
@@ -124,12 +131,15 @@ bool ir_pass_gvn(ir_func *f)
 			ir_ref r = f->b[b].insn[j];
 			if (!numbered(f, r))
 				continue;
-			uint32_t h = hash(f, r) & g.mask;
+			ir_ref a[IR_INLINE_ARGS] = { 0 };
+			operands(f, r, a);
+			uint32_t h = hash(&f->v[r], a) & g.mask;
 			ir_ref found = IR_NONE;
 			for (uint32_t e = g.head[h]; e; e = g.e[e - 1].next) {
 				ir_ref x = g.e[e - 1].r;
-				if (same(f, x, r) && (f->v[x].op == IR_CONST ||
-				    f->b[f->v[x].block].dom_depth >= barrier)) {
+				if (same(f, &g.e[e - 1], &f->v[r], a) &&
+				    (f->v[x].op == IR_CONST ||
+				     f->b[f->v[x].block].dom_depth >= barrier)) {
 					found = x;
 					break;
 				}
@@ -139,7 +149,7 @@ bool ir_pass_gvn(ir_func *f)
 				any = true;
 				continue;
 			}
-			g.e[g.ne] = (gvn_entry){ r, g.head[h], h };
+			g.e[g.ne] = (gvn_entry){ r, g.head[h], h, { a[0], a[1], a[2] } };
 			g.head[h] = ++g.ne;
 		}
 		stack[sp++] = b;

@@ -137,10 +137,8 @@ bool ir_inlinable(const ir_func *g, uint32_t *ninsn)
 static bool copy_list(ir_func *f, uint32_t **list, uint32_t *cnt, uint32_t *cap,
 	const uint32_t *src, uint32_t n, const uint32_t *bmap)
 {
-	if (!ir_grow((void **)list, cap, n ? n : 1, sizeof **list)) {
-		f->oom = true;
+	if (!ir_list_grow(f, list, cap, n ? n : 1))
 		return false;
-	}
 	for (uint32_t k = 0; k < n; k++)
 		(*list)[k] = bmap[src[k]];
 	*cnt = n;

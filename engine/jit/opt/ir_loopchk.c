@@ -194,6 +194,7 @@ enum {
 	K_CHECKS = 1,           /* a direct call or an inlined entry check */
 	K_LAST_CHECK = 2,       /* its last check or host call is a check */
 	K_LAST_HOST = 4,        /* ... is a call that may run host code */
+	K_LOOP_CHECK = 8,       /* it holds a loop check */
 };
 
 /* How many functions host_free follows from one callee; beyond, it says
@@ -211,29 +212,49 @@ typedef struct {
 	uint8_t *verdict;       /* per block: V_* of its loop check */
 	bool *clean;            /* per block: no host code since the last
 	                           entry check on every path to its start */
-	uint32_t (*known)[2];   /* host_free's answers: (function, yes) */
-	uint32_t nknown, cap_known;
 } lc;
+
+/* host_free's answer for fi so far (the module keeps it:
+ * func_t.opt_host_free): 1 yes, 0 no, -1 not known. */
+static int host_free_known(const wasm_module *m, uint32_t fi)
+{
+	unsigned char k = atomic_load_explicit(&m->funcs[fi].opt_host_free,
+		memory_order_relaxed);
+	return k == 1 ? 1 : k == 2 ? 0 : -1;
+}
+
+static void host_free_note(wasm_module *m, uint32_t fi, bool yes)
+{
+	atomic_store_explicit(&m->funcs[fi].opt_host_free, yes ? 1 : 2,
+		memory_order_relaxed);
+}
 
 /* Whether defined function fi and every function it reaches by direct
  * calls run no host code: no import call or call_indirect in their
  * pre-decoded code (as far as HOST_FREE_MAX_FUNCS functions; further is
  * "no").  A call of such a function checks the epoch at its entry and
- * cannot move it before it returns. */
+ * cannot move it before it returns.  Known answers cut the walk short
+ * and give the answer the walk would: a callee known "no" makes fi's
+ * "no" (what it reaches, fi reaches: the host code, or more than
+ * HOST_FREE_MAX_FUNCS functions); a "yes" for fi is one for every
+ * function it reaches (their closures are inside fi's).  A "no" from
+ * running out of memory (no pre-decoded code) is not kept. */
 static bool host_free(lc *l, uint32_t fi)
 {
 	wasm_module *m = l->f->module;
-	for (uint32_t k = 0; k < l->nknown; k++)
-		if (l->known[k][0] == fi)
-			return l->known[k][1];
+	if (!m || fi >= m->nfuncs)
+		return false;
+	int known = host_free_known(m, fi);
+	if (known >= 0)
+		return known;
 	uint32_t fs[HOST_FREE_MAX_FUNCS], n = 0, done = 0;
-	bool yes = m != NULL;
-	if (yes)
-		fs[n++] = fi;
+	bool yes = true, nomem = false;
+	fs[n++] = fi;
 	while (yes && done < n) {
 		uint32_t g = fs[done++];
-		const struct fcode *fc = g >= m->nfunc_imports && g < m->nfuncs ?
-			fcode_get(m, g) : NULL;
+		const struct fcode *fc = NULL;
+		if (g >= m->nfunc_imports && g < m->nfuncs)
+			nomem = !(fc = fcode_get(m, g));
 		if (!fc) {
 			yes = false;
 			break;
@@ -253,44 +274,59 @@ static bool host_free(lc *l, uint32_t fi)
 				k++;
 			if (k < n)
 				continue;
-			if (n == HOST_FREE_MAX_FUNCS)
+			if (n == HOST_FREE_MAX_FUNCS ||
+			    (h < m->nfuncs && host_free_known(m, h) == 0))
 				yes = false;
 			else
 				fs[n++] = h;
 		}
 	}
-	if (ir_grow((void **)&l->known, &l->cap_known, l->nknown + 1, sizeof *l->known)) {
-		l->known[l->nknown][0] = fi;
-		l->known[l->nknown++][1] = yes;
-	}
+	if (nomem)
+		return false;
+	host_free_note(m, fi, yes);
+	for (uint32_t k = 1; yes && k < n; k++)
+		host_free_note(m, fs[k], true);
 	return yes;
+}
+
+/* Block b's K_* (its loop check counting as a check if kept). */
+static uint8_t block_kind(lc *l, uint32_t b, bool kept)
+{
+	ir_func *f = l->f;
+	const ir_block *bl = &f->b[b];
+	uint8_t kd = 0;
+	for (uint32_t j = 0; j < bl->ninsn; j++) {
+		const ir_insn *i = &f->v[bl->insn[j]];
+		bool check = i->op == IR_ENTRY_CHECK ||
+			(i->op == IR_CALL && host_free(l, i->aux)) ||
+			(kept && i->op == IR_LOOP_CHECK);
+		if (i->op == IR_ENTRY_CHECK || i->op == IR_CALL)
+			kd |= K_CHECKS;
+		if (i->op == IR_LOOP_CHECK)
+			kd |= K_LOOP_CHECK;
+		if (check)
+			kd = (uint8_t)((kd & (K_CHECKS | K_LOOP_CHECK)) | K_LAST_CHECK);
+		else if (ir_ops[i->op].effects & IRE_CALL)
+			kd = (uint8_t)((kd & (K_CHECKS | K_LOOP_CHECK)) | K_LAST_HOST);
+	}
+	return kd;
 }
 
 /* l->kind of every block, and l->clean: a forward must-analysis from
  * the entry (optimistic start, to the greatest fixpoint in RPO).  With
  * kept, the loop checks of the headers l->verdict keeps count as checks
- * too (rule 2's exactness); else none does (rule 1's, decided before
- * any verdict). */
+ * too (rule 2's exactness): only the blocks holding one are walked
+ * again, the others' kinds are the first call's; else none does (rule
+ * 1's, decided before any verdict). */
 static void clean_facts(lc *l, bool kept)
 {
 	ir_func *f = l->f;
 	for (uint32_t k = 0; k < f->nrpo; k++) {
 		uint32_t b = f->rpo[k];
-		const ir_block *bl = &f->b[b];
-		uint8_t kd = 0;
-		for (uint32_t j = 0; j < bl->ninsn; j++) {
-			const ir_insn *i = &f->v[bl->insn[j]];
-			bool check = i->op == IR_ENTRY_CHECK ||
-				(i->op == IR_CALL && host_free(l, i->aux)) ||
-				(kept && i->op == IR_LOOP_CHECK && l->verdict[b] == V_KEEP);
-			if (i->op == IR_ENTRY_CHECK || i->op == IR_CALL)
-				kd |= K_CHECKS;
-			if (check)
-				kd = (uint8_t)((kd & K_CHECKS) | K_LAST_CHECK);
-			else if (ir_ops[i->op].effects & IRE_CALL)
-				kd = (uint8_t)((kd & K_CHECKS) | K_LAST_HOST);
-		}
-		l->kind[b] = kd;
+		if (!kept)
+			l->kind[b] = block_kind(l, b, false);
+		else if (l->kind[b] & K_LOOP_CHECK && l->verdict[b] == V_KEEP)
+			l->kind[b] = block_kind(l, b, true);
 		l->clean[b] = k > 0;
 	}
 	for (bool changed = true; changed;) {
@@ -312,6 +348,25 @@ static void clean_facts(lc *l, bool kept)
 			}
 		}
 	}
+}
+
+/* Whether some block entered by an edge from itself or a block after it
+ * in reverse postorder (every back edge is one) holds a loop check
+ * without fuel: else no check can go, and the pass need not walk the
+ * function's instructions (most functions have no loop). */
+static bool any_candidate(const ir_func *f)
+{
+	for (uint32_t k = 0; k < f->nrpo; k++) {
+		const ir_block *bl = &f->b[f->rpo[k]];
+		bool header = false;
+		for (uint32_t j = 0; j < bl->npred && !header; j++)
+			header = f->b[bl->pred[j]].rpo != UINT32_MAX &&
+				 f->b[bl->pred[j]].rpo >= k;
+		for (uint32_t j = 0; header && j < bl->ninsn; j++)
+			if (f->v[bl->insn[j]].op == IR_LOOP_CHECK && !f->v[bl->insn[j]].aux)
+				return true;
+	}
+	return false;
 }
 
 /* Whether every path from header h back to it inside its loop (l->mark)
@@ -397,6 +452,8 @@ bool ir_pass_loopchk(ir_func *f)
 		f->oom = true;
 		return false;
 	}
+	if (!any_candidate(f))
+		return false;
 	uint32_t nb = f->nb ? f->nb : 1;
 	lc l = { .f = f };
 	l.mark = calloc(nb, sizeof *l.mark);
@@ -414,13 +471,18 @@ bool ir_pass_loopchk(ir_func *f)
 		goto out;
 	}
 	clean_facts(&l, false);
-	for (uint32_t k = 0; k < f->nrpo; k++)
+	bool any_short = false;
+	for (uint32_t k = 0; k < f->nrpo; k++) {
 		chk[f->rpo[k]] = droppable(&l, f->rpo[k]);
+		any_short |= l.verdict[f->rpo[k]] == V_SHORT;
+	}
 	/* rule 2's loops hold no call: host code before one is the only
 	 * thing that can move the epoch between the last check and its
 	 * header, and then its header's check must stay (it is where every
-	 * tier raises that timeout); the checks kept count here */
-	clean_facts(&l, true);
+	 * tier raises that timeout); the checks kept count here (only
+	 * V_SHORT's verdicts read it) */
+	if (any_short)
+		clean_facts(&l, true);
 	for (uint32_t k = 0; k < f->nrpo; k++) {
 		uint32_t h = f->rpo[k];
 		if (chk[h] == IR_NONE || l.verdict[h] == V_KEEP ||
@@ -438,7 +500,6 @@ out:
 	free(l.verdict);
 	free(l.kind);
 	free(l.clean);
-	free(l.known);
 	free(l.work);
 	free(l.body);
 	return any;

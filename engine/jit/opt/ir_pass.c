@@ -5,22 +5,34 @@
 
 #include <string.h>
 
+/* Idempotence and reading through copies are claims the verifier's runs
+ * check (ir_run_passes with verify runs a skipped pass anyway and fails
+ * if it changes anything). */
 const ir_pass ir_passes[] = {
-	{ "fold", ir_pass_fold, "constant folding and propagation, exact identities", false },
+	/* idempotent: it folds in rounds until one changes nothing (unless
+	 * it stops at its round limit: ir_func.unfinished); every
+	 * decision reads resolved operands */
+	{ "fold", ir_pass_fold, "constant folding and propagation, exact identities", true, true },
 	/* idempotent: its output has no copy left in a live block, no
 	 * operand or OSR slot naming one, no trivial phi (the phis are
 	 * looked at to a fixpoint) and no NOP in a block list */
-	{ "copyprop", ir_pass_copyprop, "copy propagation, trivial phis", true },
-	{ "dce", ir_pass_dce, "dead code elimination", false },
-	{ "gvn", ir_pass_gvn, "global value numbering of pure values", false },
-	{ "brfold", ir_pass_brfold, "branch folding, unreachable blocks, block merging", false },
-	{ "strength", ir_pass_strength, "strength reduction: div, rem, mul by constants", false },
-	{ "licm", ir_pass_licm, "loop-invariant code motion of pure ops", false },
-	{ "addr", ir_pass_addr, "addressing-mode folding: constants into access offsets", false },
-	{ "inline", ir_pass_inline, "inlining of small direct callees", false },
-	{ "loopchk", ir_pass_loopchk, "no deadline check in loops that call each trip or run briefly", false },
-	{ "loadelim", ir_pass_loadelim, "redundant loads, store-to-load forwarding", false },
-	{ NULL, NULL, NULL, false },
+	{ "copyprop", ir_pass_copyprop, "copy propagation, trivial phis", true, false },
+	{ "dce", ir_pass_dce, "dead code elimination", false, false },
+	/* idempotent: a value's operands dominate it, so they are numbered
+	 * (leaders or copies of leaders) before it is looked up, and a
+	 * second walk finds the same leaders */
+	{ "gvn", ir_pass_gvn, "global value numbering of pure values", true, true },
+	/* idempotent: merges rename no branch target and remove no edge,
+	 * so they make no branch foldable and no block unreachable, and
+	 * each block absorbs its successors until it cannot */
+	{ "brfold", ir_pass_brfold, "branch folding, unreachable blocks, block merging", true, true },
+	{ "strength", ir_pass_strength, "strength reduction: div, rem, mul by constants", false, false },
+	{ "licm", ir_pass_licm, "loop-invariant code motion of pure ops", false, false },
+	{ "addr", ir_pass_addr, "addressing-mode folding: constants into access offsets", false, false },
+	{ "inline", ir_pass_inline, "inlining of small direct callees", false, false },
+	{ "loopchk", ir_pass_loopchk, "no deadline check in loops that call each trip or run briefly", false, false },
+	{ "loadelim", ir_pass_loadelim, "redundant loads, store-to-load forwarding", false, false },
+	{ NULL, NULL, NULL, false, false },
 };
 
 /* Small callees inlined first (so that every pass sees through them),
@@ -59,12 +71,14 @@ wasm_status ir_run_passes(ir_func *f, const char *pipeline, FILE *print,
 	}
 	if (verify && !ir_verify(f, msg, sizeof msg))
 		return err_set(err, WASM_ERR_INVALID, SIZE_MAX, "IR after building: %s", msg);
-	/* the idempotent passes that ran since the IR last changed: run
-	 * again, they would change nothing (copyprop runs 7 times in the
-	 * default pipeline, and between two runs often nothing happens).
-	 * With verify, they run anyway and must say "no change", which
-	 * checks each pass's claim to idempotence and the others' to have
-	 * changed nothing when they say so. */
+	/* the idempotent passes that ran since the IR last changed (or
+	 * changed only by copy propagation's rewiring, for those that read
+	 * through copies): run again, they would change nothing (copyprop
+	 * runs 7 times in the default pipeline, fold, gvn and brfold twice,
+	 * and between two runs often nothing happens).  With verify, they
+	 * run anyway and must say "no change", which checks each pass's
+	 * claims and the others' to have changed nothing (or only copies)
+	 * when they say so. */
 	const ir_pass *clean[8];
 	unsigned nclean = 0;
 	for (const char *p = pipeline; *p;) {
@@ -82,6 +96,7 @@ wasm_status ir_run_passes(ir_func *f, const char *pipeline, FILE *print,
 		for (unsigned k = 0; k < nclean && !is_clean; k++)
 			is_clean = clean[k] == pass;
 		bool changed = false;
+		f->copies_only = f->unfinished = false;
 		if (!is_clean || verify)
 			changed = pass->run(f);
 		if (f->oom)
@@ -90,9 +105,15 @@ wasm_status ir_run_passes(ir_func *f, const char *pipeline, FILE *print,
 			return err_set(err, WASM_ERR_INVALID, SIZE_MAX,
 				"IR after %s: changed by a pass that had run since "
 				"the last change and is idempotent", name);
-		if (changed)
-			nclean = 0;
-		if (pass->idempotent && !is_clean && nclean < sizeof clean / sizeof *clean)
+		if (changed) {
+			unsigned keep = 0;
+			for (unsigned k = 0; k < nclean && f->copies_only; k++)
+				if (clean[k]->sees_copies)
+					clean[keep++] = clean[k];
+			nclean = keep;
+		}
+		if (pass->idempotent && !is_clean && !f->unfinished &&
+		    nclean < sizeof clean / sizeof *clean)
 			clean[nclean++] = pass;
 		if (print) {
 			fprintf(print, "; after %s%s\n", name, changed ? "" : " (no change)");

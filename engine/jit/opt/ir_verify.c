@@ -269,6 +269,16 @@ bool ir_verify(ir_func *f, char *msg, size_t msg_len)
 		return bad(&v, IR_NONE, "the entry block is missing or has predecessors");
 	if (!dom_current(f, &v))
 		return false;
+	uint32_t ncopy = 0;
+	for (ir_ref r = 1; r < f->nv; r++)
+		ncopy += f->v[r].op == IR_COPY;
+	if (ncopy != f->ncopy)
+		return bad(&v, IR_NONE, "the count of copies is wrong");
+	for (uint32_t b = 0; b < f->nb && !f->nnop; b++)
+		for (uint32_t j = 0; j < f->b[b].ninsn; j++)
+			if (f->v[f->b[b].insn[j]].op == IR_NOP)
+				return bad(&v, f->b[b].insn[j],
+					"a NOP in a list with none counted (nnop)");
 	v.pos = calloc(f->nv, sizeof *v.pos);
 	if (!v.pos)
 		return bad(&v, IR_NONE, "out of memory");

@@ -163,6 +163,11 @@ typedef struct {
 	                           nothing (returns false): the manager skips
 	                           it when no pass changed the IR since it
 	                           last ran */
+	bool sees_copies;       /* it reads every operand through its copy
+	                           chain and passes over copies and NOPs, so
+	                           copy propagation's rewiring
+	                           (ir_func.copies_only) gives it nothing new
+	                           to do: such a change leaves it skipped */
 } ir_pass;
 
 /* The passes by name, NULL-terminated; and one by name (or NULL). */
