@@ -534,18 +534,36 @@ static bool ends_block(enum interp_op op)
 	       op_infos[op].layout == OPL_BR_TABLE || op_layout_of(op)->rel_off;
 }
 
+/* Whether a block starts at code offset off (off < code_len); which. */
+static bool starts_block(const bld *c, uint32_t off)
+{
+	return c->starts[off / 64] >> (off % 64) & 1;
+}
+
+static int32_t block_of(const bld *c, uint32_t off)
+{
+	if (!starts_block(c, off))
+		return -1;
+	uint64_t below = c->starts[off / 64] & ((1ull << (off % 64)) - 1);
+	return (int32_t)(c->rank[off / 64] + (uint32_t)__builtin_popcountll(below));
+}
+
+/* The block starts and instruction boundaries are bit sets over the
+ * code (a map from every offset to its block, 4 bytes a code byte, was
+ * the builder's largest array: 105 KB for printf_core's 26 KB of code,
+ * written whole by its memset), a block's index the starts below it. */
 static bool scan(bld *c)
 {
-	uint32_t len = c->fc->code_len;
-	c->block_at = malloc(((size_t)len + 1) * sizeof *c->block_at);
-	c->is_insn = calloc((size_t)len + 1, 1);
-	uint8_t *start = calloc((size_t)len + 1, 1);
+	uint32_t len = c->fc->code_len, words = len / 64 + 1;
+	c->starts = calloc(words, sizeof *c->starts);
+	c->rank = malloc(words * sizeof *c->rank);
+	uint64_t *is_insn = calloc(words, sizeof *is_insn);
 	bool ok = false;
-	if (!c->block_at || !c->is_insn || !start) {
+	if (!c->starts || !c->rank || !is_insn) {
 		c->oom = true;
 		goto out;
 	}
-	start[0] = 1;
+	c->starts[0] = 1;
 	uint32_t nloop = 0;
 	for (uint32_t off = 0; off < len;) {
 		c->off = off;
@@ -554,23 +572,24 @@ static bool scan(bld *c)
 			goto out;
 		const uint8_t *ip = c->code + off;
 		enum interp_op op = insn_op(ip);
-		c->is_insn[off] = 1;
+		is_insn[off / 64] |= 1ull << (off % 64);
 		for (uint32_t k = 0, nb = insn_branch_count(ip); k < nb; k++) {
 			int64_t t = insn_branch_target(c->code, off, k);
 			if (t < 0 || t >= len) {
 				ir_b_refuse(c, "branch out of the function");
 				goto out;
 			}
-			start[t] = 1;
+			c->starts[t / 64] |= 1ull << (t % 64);
 		}
 		if (op == OP_LOOP || op == OP_LOOP_FUEL) {
-			start[off] = 1;
+			c->starts[off / 64] |= 1ull << (off % 64);
 			nloop++;
 		}
 		off += n;
 		if (ends_block(op))
-			start[off] = 1;
+			c->starts[off / 64] |= 1ull << (off % 64);
 	}
+	c->starts[len / 64] &= ~(1ull << (len % 64));   /* the end starts none */
 	/* before any phi: each header's phis, OSR map and entry name every
 	 * slot live there, quadratic for many locals over many loops */
 	if ((uint64_t)nloop * c->fc->nlocals > OPT_MAX_LOOP_SLOTS) {
@@ -578,38 +597,35 @@ static bool scan(bld *c)
 		ir_b_refuse(c, OPT_TOO_MANY_LOOP_SLOTS_REASON);
 		goto out;
 	}
-	/* the blocks in code order; most offsets start none, so the
-	 * flags are skipped 8 at a time where all are clear */
 	uint32_t nb = 0;
-	memset(c->block_at, 0xff, ((size_t)len + 1) * sizeof *c->block_at);
-	for (uint32_t off = 0; off < len; off++) {
-		uint64_t eight;
-		if (!(off & 7) && off + 8 <= len &&
-		    (memcpy(&eight, start + off, 8), eight == 0)) {
-			off += 7;
-			continue;
-		}
-		if (!start[off])
-			continue;
-		if (!c->is_insn[off]) {
-			c->off = off;
+	for (uint32_t i = 0; i < words; i++) {
+		uint64_t bad = c->starts[i] & ~is_insn[i];
+		if (bad) {
+			c->off = i * 64 + (uint32_t)__builtin_ctzll(bad);
 			ir_b_refuse(c, "branch into an instruction");
 			goto out;
 		}
-		c->block_at[off] = (int32_t)nb++;
-		if (nb > IR_MAX_BLOCKS)
-			continue;       /* refused below: counted, not made */
-		if (ir_block_new(c->f) != nb - 1)
-			goto out;
-		c->f->b[nb - 1].code_off = off;
+		c->rank[i] = nb;
+		nb += (uint32_t)__builtin_popcountll(c->starts[i]);
 	}
 	if (nb > IR_MAX_BLOCKS) {
 		ir_b_refuse(c, "function too large");
 		goto out;
 	}
+	/* the blocks in code order, their array made once */
+	if (!grow(c, (void **)&c->f->b, &c->f->cap_b, nb, sizeof *c->f->b))
+		goto out;
+	for (uint32_t i = 0; i < words; i++) {
+		for (uint64_t x = c->starts[i]; x; x &= x - 1) {
+			uint32_t b = c->f->nb;
+			if (ir_block_new(c->f) != b)
+				goto out;
+			c->f->b[b].code_off = i * 64 + (uint32_t)__builtin_ctzll(x);
+		}
+	}
 	ok = true;
 out:
-	free(start);
+	free(is_insn);
 	return ok && !c->oom;
 }
 
@@ -620,7 +636,7 @@ static uint32_t succs_of(bld *c, uint32_t off, uint32_t *out, uint32_t max)
 	const uint8_t *ip = c->code + off;
 	enum interp_op op = insn_op(ip);
 	uint32_t next = off + insn_len(ip), n = 0;
-	int32_t nb = next < c->fc->code_len ? c->block_at[next] : -1;
+	int32_t nb = next < c->fc->code_len ? block_of(c, next) : -1;
 	uint32_t nt = insn_branch_count(ip);
 	if (op == OP_RET || op == OP_UNREACHABLE || op == OP_EXIT)
 		return 0;
@@ -633,7 +649,7 @@ static uint32_t succs_of(bld *c, uint32_t off, uint32_t *out, uint32_t max)
 	if (op == OP_BR_UNLESS)         /* branch(c): (not zero, zero) */
 		out[n++] = (uint32_t)nb;
 	for (uint32_t k = 0; k < nt && n < max; k++)
-		out[n++] = (uint32_t)c->block_at[insn_branch_target(c->code, off, k)];
+		out[n++] = (uint32_t)block_of(c, (uint32_t)insn_branch_target(c->code, off, k));
 	if (falls && op != OP_BR_UNLESS && n < max)
 		out[n++] = (uint32_t)nb;
 	return n;
@@ -645,7 +661,7 @@ static uint32_t last_insn_of(bld *c, uint32_t b)
 	for (;;) {
 		last = off;
 		off += insn_len(c->code + off);
-		if (off >= c->fc->code_len || c->block_at[off] >= 0)
+		if (off >= c->fc->code_len || starts_block(c, off))
 			return last;
 	}
 }
@@ -796,8 +812,8 @@ static bool loop_writes(bld *c)
 			const uint8_t *ip = c->code + off;
 			enum interp_op op = insn_op(ip);
 			const op_layout_info *li = op_layout_of(op);
-			if (c->block_at[off] >= 0)
-				b = (uint32_t)c->block_at[off];
+			if (starts_block(c, off))
+				b = (uint32_t)block_of(c, off);
 			for (uint32_t k = 0; k < li->nslots; k++) {
 				uint32_t s = insn_slot(ip, k);
 				if (li->slot_writes >> k & 1 && s < c->nslots)
@@ -893,7 +909,7 @@ static bool fill(bld *c)
 			ir_b_insn(c, op, ip);
 			ended = ends_block(op);
 			off += insn_len(ip);
-		} while (off < c->fc->code_len && c->block_at[off] < 0 && !c->refusal);
+		} while (off < c->fc->code_len && !starts_block(c, off) && !c->refusal);
 		if (!ended)
 			ir_b_emit(c, IR_JUMP, IRT_NONE, 0, 0, 0, 0);
 		c->filled[b] = 1;
@@ -1401,8 +1417,8 @@ out:
 		f = NULL;
 	}
 	*out = f;
-	free(c->block_at);
-	free(c->is_insn);
+	free(c->starts);
+	free(c->rank);
 	free(c->reach);
 	free(c->sealed);
 	free(c->filled);

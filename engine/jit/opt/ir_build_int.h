@@ -34,8 +34,10 @@ typedef struct {
 	const char *refusal;
 	uint32_t refusal_off;
 	uint32_t nslots, nlocals;
-	int32_t *block_at;          /* code offset -> block, or -1 */
-	uint8_t *is_insn;
+	uint64_t *starts;           /* a bit per code offset: a block starts
+	                               there (scan) */
+	uint32_t *rank;             /* per word of starts: the blocks starting
+	                               before it (block_of) */
 	uint8_t *reach, *sealed, *filled, *is_loop;
 	uint32_t *nphi;             /* per block: phis placed in it (deleted
 	                               ones too, as NOPs: all at its start) */
