@@ -211,6 +211,26 @@ static bool cur_put(bld *c, uint32_t b, uint32_t s, ir_ref v)
 	return smap_put(&c->cur, KEY(b, s), v, false);
 }
 
+/* The value slot s has on entry to loop header h (IR_NONE: none
+ * recorded); recording the first one only. */
+static ir_ref entry_get(const bld *c, uint32_t h, uint32_t s)
+{
+	if (c->entry_dense)
+		return c->entry_dense[(size_t)(c->loop_no[h] - 1) * c->nslots + s];
+	return smap_get(&c->entry, KEY(h, s));
+}
+
+static bool entry_put(bld *c, uint32_t h, uint32_t s, ir_ref v)
+{
+	if (c->entry_dense) {
+		ir_ref *e = &c->entry_dense[(size_t)(c->loop_no[h] - 1) * c->nslots + s];
+		if (*e == IR_NONE)
+			*e = v;
+		return true;
+	}
+	return smap_put(&c->entry, KEY(h, s), v, true);
+}
+
 /* ---- trivial phis (Braun et al.'s tryRemoveTrivialPhi) ------------------------------ */
 
 /* The value r stands for: r, or what the trivial phi r was replaced by
@@ -454,7 +474,7 @@ static ir_ref read_rec(bld *c, uint32_t b, uint32_t s)
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t y = c->chain[base + i];
 		if (!cur_put(c, y, s, v) ||
-		    (c->is_loop[y] && !smap_put(&c->entry, KEY(y, s), v, true)))
+		    (c->loop_no[y] && !entry_put(c, y, s, v)))
 			c->oom = true;
 	}
 	if (join) {
@@ -564,7 +584,6 @@ static bool scan(bld *c)
 		goto out;
 	}
 	c->starts[0] = 1;
-	uint32_t nloop = 0;
 	for (uint32_t off = 0; off < len;) {
 		c->off = off;
 		uint32_t n = checked_len(c, off);
@@ -583,7 +602,7 @@ static bool scan(bld *c)
 		}
 		if (op == OP_LOOP || op == OP_LOOP_FUEL) {
 			c->starts[off / 64] |= 1ull << (off % 64);
-			nloop++;
+			c->nloops++;
 		}
 		off += n;
 		if (ends_block(op))
@@ -592,7 +611,7 @@ static bool scan(bld *c)
 	c->starts[len / 64] &= ~(1ull << (len % 64));   /* the end starts none */
 	/* before any phi: each header's phis, OSR map and entry name every
 	 * slot live there, quadratic for many locals over many loops */
-	if ((uint64_t)nloop * c->fc->nlocals > OPT_MAX_LOOP_SLOTS) {
+	if ((uint64_t)c->nloops * c->fc->nlocals > OPT_MAX_LOOP_SLOTS) {
 		c->off = 0;
 		ir_b_refuse(c, OPT_TOO_MANY_LOOP_SLOTS_REASON);
 		goto out;
@@ -933,14 +952,14 @@ static bool fill(bld *c)
 /* The value slot s holds on entry to header h. */
 static ir_ref entry_value(bld *c, uint32_t h, uint32_t s)
 {
-	ir_ref v = smap_get(&c->entry, KEY(h, s));
+	ir_ref v = entry_get(c, h, s);
 	if (v != IR_NONE)
 		return find(c, v);
 	if (!(c->kill[(size_t)h * c->words + s / 64] >> (s % 64) & 1))
 		return read_at(c, h, s);
 	/* h writes s itself: a phi of the predecessors' values */
 	v = new_phi(c, h);
-	if (v == IR_NONE || !smap_put(&c->entry, KEY(h, s), v, true)) {
+	if (v == IR_NONE || !entry_put(c, h, s, v)) {
 		c->oom = true;
 		return IR_NONE;
 	}
@@ -979,7 +998,7 @@ static bool osr_maps(bld *c)
 		}
 	}
 	for (uint32_t h = 0; h < nb; h++) {
-		if (!c->reach[h] || !c->is_loop[h])
+		if (!c->reach[h] || !c->loop_no[h])
 			continue;
 		if (!grow(c, (void **)&f->osr, &f->cap_osr, f->nosr + 1, sizeof *f->osr))
 			goto done;
@@ -1375,7 +1394,7 @@ wasm_status ir_build_bounded(wasm_module *m, uint32_t func_index,
 	c->words = (c->nslots + 63) / 64;
 	c->sealed = calloc(nb, 1);
 	c->filled = calloc(nb, 1);
-	c->is_loop = calloc(nb, 1);
+	c->loop_no = calloc(nb, sizeof *c->loop_no);
 	c->inc_head = calloc(nb, sizeof *c->inc_head);
 	c->nphi = calloc(nb, sizeof *c->nphi);
 	c->gen = calloc((size_t)nb * c->words + 1, sizeof *c->gen);
@@ -1384,7 +1403,13 @@ wasm_status ir_build_bounded(wasm_module *m, uint32_t func_index,
 	if ((size_t)nb * c->nslots <= CUR_DENSE_MAX &&
 	    !(c->cur_dense = calloc((size_t)nb * c->nslots + 1, sizeof *c->cur_dense)))
 		goto out;
-	if (!c->sealed || !c->filled || !c->is_loop || !c->inc_head || !c->nphi || !c->gen ||
+	/* at most one entry per header and slot: a hash of them (grown
+	 * by doubling, 72 KB for printf_core's 1,585) only if too many */
+	if ((size_t)c->nloops * c->nslots <= CUR_DENSE_MAX && c->nloops &&
+	    !(c->entry_dense = calloc((size_t)c->nloops * c->nslots + 1,
+	    sizeof *c->entry_dense)))
+		goto out;
+	if (!c->sealed || !c->filled || !c->loop_no || !c->inc_head || !c->nphi || !c->gen ||
 	    !c->kill || !c->wrote)
 		goto out;
 	if (!loop_writes(c) || !fill(c) || !osr_maps(c))
@@ -1422,7 +1447,8 @@ out:
 	free(c->reach);
 	free(c->sealed);
 	free(c->filled);
-	free(c->is_loop);
+	free(c->loop_no);
+	free(c->entry_dense);
 	free(c->cur_dense);
 	free(c->cur.key);
 	free(c->cur.val);
