@@ -361,7 +361,10 @@ static void add_entry_operands(bld *c, uint32_t b, uint32_t s, ir_ref phi)
  * a cycle of filled blocks, and every cycle through b holds an edge p -> h
  * with h <= b <= p (to return to b from above it), so none does when no
  * such edge comes from a filled block.  (Nor does one of a slot that no
- * loop around b writes, when every loop can skip phis: read_rec.) */
+ * loop around b writes, when every loop can skip phis: read_rec.  When
+ * every loop can, a join that heads none is looked up again only
+ * through the header of a loop around it, whose phi is placed first:
+ * join_value then takes the value that inner lookup made.) */
 static bool on_filled_cycle(const bld *c, uint32_t b)
 {
 	return c->min_latch[b] < c->nfilled;
@@ -390,6 +393,15 @@ static ir_ref join_value(bld *c, uint32_t b, uint32_t s)
 	}
 	if (same) {
 		v = c->vals[base];
+		goto out;
+	}
+	/* a join inside a loop that writes s (read_rec) can be looked up
+	 * again through its loop's header while its predecessors are read:
+	 * that inner lookup made its value, which this one must not make a
+	 * second time */
+	v = cur_get(c, b, s);
+	if (v != IR_NONE) {
+		v = find(c, v);
 		goto out;
 	}
 	v = new_phi(c, b);
@@ -448,8 +460,12 @@ static ir_ref read_rec(bld *c, uint32_t b, uint32_t s)
 			return IR_NONE;
 		} else if (bl->npred == 1) {
 			p = bl->pred[0];
-		} else if (!on_filled_cycle(c, x) || (c->lp_outer[x] &&
-		    !loop_writes_slot(c, c->lp_outer[x] - 1, s))) {
+		} else if (!on_filled_cycle(c, x) || (c->lp_outer[x] && (!c->lp[x] ||
+		    !loop_writes_slot(c, c->lp_outer[x] - 1, s)))) {
+			/* no lookup comes back to x, or only through a
+			 * header that places its phi first, as x heads no
+			 * loop (lp 0) and every loop is a range (lp_outer):
+			 * no phi at x unless the predecessors differ */
 			c->nchain = base + n;       /* keep the chain under the lookups */
 			v = join_value(c, x, s);
 			c->nchain = base;
