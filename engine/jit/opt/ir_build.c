@@ -237,6 +237,8 @@ static bool entry_put(bld *c, uint32_t h, uint32_t s, ir_ref v)
  * (through the chain, halving it). */
 static ir_ref find(bld *c, ir_ref r)
 {
+	if (!c->removed)
+		return r;       /* no phi replaced yet: most lookups */
 	while (r < c->cap_fwd && c->fwd[r] != IR_NONE) {
 		ir_ref n = c->fwd[r];
 		if (n < c->cap_fwd && c->fwd[n] != IR_NONE)
@@ -318,7 +320,16 @@ static void resolve_removed(bld *c)
 			f->osr[o].slot[s] = find(c, f->osr[o].slot[s]);
 }
 
-static ir_ref read_at(bld *c, uint32_t b, uint32_t s);
+static ir_ref read_rec(bld *c, uint32_t b, uint32_t s);
+
+/* The value slot s has at the end of block b so far: known (cur), else
+ * the one it has on entry to b, looked up (read_rec).  Inline, the
+ * lookup not: most reads know the value, and the lookup's frame is big. */
+static inline ir_ref read_at(bld *c, uint32_t b, uint32_t s)
+{
+	ir_ref v = cur_get(c, b, s);
+	return v != IR_NONE ? find(c, v) : read_rec(c, b, s);
+}
 
 /* Whether loop l (loop_writes) may write slot s. */
 static bool loop_writes_slot(const bld *c, uint32_t l, uint32_t s)
@@ -420,7 +431,7 @@ out:
 /* The value of slot s on entry to b, looked up in its predecessors: up a
  * chain of single predecessors without recursion, then a phi (or, at a
  * join on no cycle, join_value). */
-static ir_ref read_rec(bld *c, uint32_t b, uint32_t s)
+static __attribute__((noinline)) ir_ref read_rec(bld *c, uint32_t b, uint32_t s)
 {
 	uint32_t base = c->nchain, n = 0, x = b;
 	ir_ref v = IR_NONE;
@@ -503,11 +514,6 @@ static ir_ref read_rec(bld *c, uint32_t b, uint32_t s)
 	return v;
 }
 
-static ir_ref read_at(bld *c, uint32_t b, uint32_t s)
-{
-	ir_ref v = cur_get(c, b, s);
-	return v != IR_NONE ? find(c, v) : read_rec(c, b, s);
-}
 
 static void seal(bld *c, uint32_t b)
 {
