@@ -1201,15 +1201,27 @@ static enum ir_type want(bld *c, ir_ref r, uint32_t k)
 }
 
 /* v reinterpreted as `to` (the slot's bits read as that type): up to
- * three unplaced instructions in ops[], in order; the value in *res. */
-static uint32_t coerce(ir_func *f, ir_ref v, enum ir_type to, uint32_t site,
+ * three unplaced instructions in ops[], in order; the value in *res.
+ * Inline where nothing is to do (most operands: 133K calls over the
+ * bench modules), the conversions out of line. */
+static uint32_t coerce_ops(ir_func *f, ir_ref v, enum ir_type to, uint32_t site,
+	ir_ref ops[3], ir_ref *res);
+
+static inline uint32_t coerce(ir_func *f, ir_ref v, enum ir_type to, uint32_t site,
 	ir_ref ops[3], ir_ref *res)
 {
 	enum ir_type from = (enum ir_type)f->v[v].type;
-	uint32_t n = 0;
 	*res = v;
 	if (from == to || from == IRT_NONE || to == IRT_NONE)
 		return 0;
+	return coerce_ops(f, v, to, site, ops, res);
+}
+
+static __attribute__((noinline)) uint32_t coerce_ops(ir_func *f, ir_ref v,
+	enum ir_type to, uint32_t site, ir_ref ops[3], ir_ref *res)
+{
+	enum ir_type from = (enum ir_type)f->v[v].type;
+	uint32_t n = 0;
 #define CO_(op, t) do { \
 		ir_ref x_ = ir_insn_new(f, op, t, 1); \
 		if (x_ == IR_NONE) return n; \
@@ -1437,7 +1449,7 @@ wasm_status ir_build_bounded(wasm_module *m, uint32_t func_index,
 	/* the values' array at about the size the fill makes, at once: a
 	 * bench function makes 0.06 to 0.14 values a byte of pre-decoded
 	 * code (printf_core 2,876 in 26 KB), and growing from 64 by doubling
-	 * copied printf_core's six times (190 KB of fresh pages beside the
+	 * copied printf_core's six times (190 KB copied on the way to the
 	 * 196 KB it ends with).  Not for the inliner's bounded builds, which
 	 * stop at a few dozen. */
 	if (!c->budget && !grow(c, (void **)&f->v, &f->cap_v,
@@ -1446,10 +1458,9 @@ wasm_status ir_build_bounded(wasm_module *m, uint32_t func_index,
 	if (!loop_writes(c) || !fill(c) || !osr_maps(c))
 		goto out;
 	resolve_removed(c);
-	ir_compact(f);
+	ir_compact(f);          /* the removed phis' NOPs; retype makes none */
 	if (!retype(c))
 		goto out;
-	ir_compact(f);
 	if (!ir_dom_compute(f) || f->oom)
 		goto out;
 	/* whether callers may inline it, known now for free: the inliner
