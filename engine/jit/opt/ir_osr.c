@@ -17,7 +17,9 @@
  * defines (ir_licm_movable), by walking back from each use to the
  * definition (a use inside a fused user is a use of the fused value's
  * operands there); the OSR headers the walk passes are the ones the value
- * is live into.  The uses are gathered first and walked value by value:
+ * is live into (only values whose block dominates some OSR header are
+ * walked: no other can be live into one).  The uses are gathered first
+ * and walked value by value:
  * a walk stops at the blocks already walked for its value, which a
  * block remembers only until another value's walk passes it (in the
  * order of the uses, the walks of a value used in many blocks went over
