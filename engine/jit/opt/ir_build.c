@@ -599,7 +599,7 @@ static bool scan(bld *c)
 	uint32_t len = c->fc->code_len, words = len / 64 + 1;
 	c->starts = calloc(words, sizeof *c->starts);
 	c->rank = malloc(words * sizeof *c->rank);
-	uint64_t *is_insn = calloc(words, sizeof *is_insn);
+	uint64_t *is_insn = c->is_insn = calloc(words, sizeof *is_insn);
 	bool ok = false;
 	if (!c->starts || !c->rank || !is_insn) {
 		c->oom = true;
@@ -666,7 +666,6 @@ static bool scan(bld *c)
 	}
 	ok = true;
 out:
-	free(is_insn);
 	return ok && !c->oom;
 }
 
@@ -696,15 +695,16 @@ static uint32_t succs_of(bld *c, uint32_t off, uint32_t *out, uint32_t max)
 	return n;
 }
 
+/* The offset of block b's last instruction: the last instruction start
+ * before the next block's (its first instruction is one). */
 static uint32_t last_insn_of(bld *c, uint32_t b)
 {
-	uint32_t off = c->f->b[b].code_off, last = off;
-	for (;;) {
-		last = off;
-		off += insn_len(c->code + off);
-		if (off >= c->fc->code_len || starts_block(c, off))
-			return last;
-	}
+	uint32_t end = b + 1 < c->f->nb ? c->f->b[b + 1].code_off : c->fc->code_len;
+	uint32_t w = (end - 1) / 64;
+	uint64_t x = c->is_insn[w] & (~0ull >> (63 - (end - 1) % 64));
+	while (!x)
+		x = c->is_insn[--w];
+	return w * 64 + 63 - (uint32_t)__builtin_clzll(x);
 }
 
 static bool edges(bld *c)
@@ -942,16 +942,14 @@ static bool fill(bld *c)
 		c->blk = b;
 		c->nfilled = b;
 		uint32_t off = f->b[b].code_off;
-		bool ended = false;
 		do {
 			const uint8_t *ip = c->code + off;
-			enum interp_op op = insn_op(ip);
 			c->off = off;
-			ir_b_insn(c, op, ip);
-			ended = ends_block(op);
+			ir_b_insn(c, insn_op(ip), ip);
 			off += insn_len(ip);
 		} while (off < c->fc->code_len && !starts_block(c, off) && !c->refusal);
-		if (!ended)
+		/* (the last instruction translated: c->off) */
+		if (!ends_block(insn_op(c->code + c->off)))
 			ir_b_emit(c, IR_JUMP, IRT_NONE, 0, 0, 0, 0);
 		c->filled[b] = 1;
 		for (uint32_t k = 0; k < f->b[b].nsucc; k++) {
@@ -1486,6 +1484,7 @@ out:
 	*out = f;
 	free(c->starts);
 	free(c->rank);
+	free(c->is_insn);
 	free(c->reach);
 	free(c->sealed);
 	free(c->filled);

@@ -38,6 +38,8 @@ typedef struct {
 	                               there (scan) */
 	uint32_t *rank;             /* per word of starts: the blocks starting
 	                               before it (block_of) */
+	uint64_t *is_insn;          /* a bit per code offset: an instruction
+	                               starts there (scan) */
 	uint8_t *reach, *sealed, *filled;
 	uint32_t *loop_no;          /* per block: 1 + its index among the
 	                               LOOP headers filled so far, 0 if it
