@@ -1385,6 +1385,38 @@ START_TEST(build_loop_osr)
 }
 END_TEST
 
+START_TEST(build_join_in_loop_once)
+{
+	/* (param i32 i32) (result i32) (local i32):
+	 *   loop  (if l0 (l2 = l1))  br_if 0 (l0 = l0 - 1)  end  l2
+	 * The read of l2 after the loop looks it up at the join after the
+	 * if, inside a loop that writes l2: its predecessors are read first
+	 * (ir_build.c, join_value), and that goes round through the loop's
+	 * header, whose phi is placed first, back to the join, which the
+	 * inner lookup gives a phi.  The outer lookup must take that phi,
+	 * not make a second of the same operands: three phis in all (the
+	 * header's for l0 and l2, the join's for l2). */
+	static const uint8_t code[] = {
+		0x03, 0x40,
+		0x20, 0, 0x04, 0x40, 0x20, 1, 0x21, 2, 0x0b,
+		0x20, 0, 0x41, 1, 0x6b, 0x22, 0,
+		0x0d, 0,
+		0x0b,
+		0x20, 2,
+	};
+	wasm_engine *e;
+	wasm_module *m = load(&e, "ii", "i", 1, 'i', code, sizeof code);
+	ir_func *f = build_run(m, NULL);
+	ck_assert_uint_eq(count_op(f, IR_PHI), 3);
+	ir_ref r = ret_operand(f, 0);
+	ck_assert(r && f->v[r].op == IR_PHI && f->v[r].nargs == 2);
+	ir_func_free(f);
+	f = build_run(m, ir_default_pipeline);
+	ir_func_free(f);
+	unload(e, m);
+}
+END_TEST
+
 START_TEST(build_traps_kept)
 {
 	/* (param i32) (result i32): 1 / 0 traps at run time, 7 / 2 folds,
@@ -1691,6 +1723,7 @@ int main(void)
 	tcase_add_test(tc, build_constant);
 	tcase_add_test(tc, build_loop_osr);
 	tcase_add_test(tc, pass_manager_skips);
+	tcase_add_test(tc, build_join_in_loop_once);
 	tcase_add_test(tc, build_traps_kept);
 	tcase_add_test(tc, build_gvn);
 	tcase_add_test(tc, build_gvn_v128);

@@ -34,17 +34,29 @@ typedef struct {
 	const char *refusal;
 	uint32_t refusal_off;
 	uint32_t nslots, nlocals;
-	int32_t *block_at;          /* code offset -> block, or -1 */
-	uint8_t *is_insn;
-	uint8_t *reach, *sealed, *filled, *is_loop;
+	uint64_t *starts;           /* a bit per code offset: a block starts
+	                               there (scan) */
+	uint32_t *rank;             /* per word of starts: the blocks starting
+	                               before it (block_of) */
+	uint64_t *is_insn;          /* a bit per code offset: an instruction
+	                               starts there (scan) */
+	uint8_t *reach, *sealed, *filled;
+	uint32_t *loop_no;          /* per block: 1 + its index among the
+	                               LOOP headers filled so far, 0 if it
+	                               heads none (yet) */
+	uint32_t nloops, nloops_made;   /* LOOPs in the code (scan); headers
+	                                   numbered so far */
 	uint32_t *nphi;             /* per block: phis placed in it (deleted
 	                               ones too, as NOPs: all at its start) */
 	ir_ref *cur_dense;          /* value of a slot at the end of a block
 	                               (so far): [block * nslots + slot], if
 	                               that fits CUR_DENSE_MAX, */
 	smap cur;                   /* else this hash */
-	smap entry;                 /* value of a slot on entry to a loop
-	                               header (for its OSR map) */
+	ir_ref *entry_dense;        /* value of a slot on entry to a loop
+	                               header (for its OSR map): [(loop_no -
+	                               1) * nslots + slot], if that fits
+	                               CUR_DENSE_MAX, */
+	smap entry;                 /* else this hash */
 	incomplete *inc;
 	uint32_t ninc, cap_inc;
 	uint32_t *inc_head;         /* per block: first incomplete + 1 */

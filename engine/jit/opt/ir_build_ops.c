@@ -444,7 +444,7 @@ static void do_control(bld *c, enum interp_op op, const uint8_t *ip)
 		ir_ref r = ir_b_emit(c, IR_LOOP_CHECK, IRT_NONE, 0, 0, 0, 0);
 		if (r != IR_NONE)
 			ir_at(c->f, r)->aux = op == OP_LOOP_FUEL;
-		c->is_loop[c->blk] = 1;
+		c->loop_no[c->blk] = ++c->nloops_made;
 		break;
 	}
 	case OP_BR:

@@ -17,7 +17,9 @@
  * defines (ir_licm_movable), by walking back from each use to the
  * definition (a use inside a fused user is a use of the fused value's
  * operands there); the OSR headers the walk passes are the ones the value
- * is live into.  The uses are gathered first and walked value by value:
+ * is live into (only values whose block dominates some OSR header are
+ * walked: no other can be live into one).  The uses are gathered first
+ * and walked value by value:
  * a walk stops at the blocks already walked for its value, which a
  * block remembers only until another value's walk passes it (in the
  * order of the uses, the walks of a value used in many blocks went over
@@ -28,6 +30,7 @@
  */
 #include "jit/opt/passes.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Nested operands deeper than this drop the entry rather than the stack. */
@@ -143,21 +146,24 @@ static void walk_back(const ir_func *f, ir_osr_rebuild *r, ir_ref v,
 
 /* A read of a in block b: of a fused value, a read of its operands;
  * of a movable value, a use to walk back from (r->read: a << 32 |
- * b << 1 | out). */
-static void read_at(const ir_func *f, const bool *fused, ir_osr_rebuild *r,
-	ir_ref a, uint32_t b, bool out, unsigned depth)
+ * b << 1 | out).  above_osr (osr_dominators) says which definitions can
+ * be live into an OSR header at all. */
+static void read_at(const ir_func *f, const bool *fused, const uint8_t *above_osr,
+	ir_osr_rebuild *r, ir_ref a, uint32_t b, bool out, unsigned depth)
 {
 	if (a == IR_NONE || ir_is_const(f, a) || depth > REBUILD_DEPTH_MAX)
 		return;
 	if (fused && fused[a]) {
 		const ir_ref *aa = args_of(f, a);
 		for (uint32_t k = 0; k < f->v[a].nargs; k++)
-			read_at(f, fused, r, aa[k], b, out, depth + 1);
+			read_at(f, fused, above_osr, r, aa[k], b, out, depth + 1);
 		return;
 	}
 	/* a read in the defining block is live into no other (walk_back
-	 * would stop at once): most reads, not sorted for nothing */
-	if ((f->v[a].block == b && !out) || !ir_licm_movable(f, a))
+	 * would stop at once): most reads, not sorted for nothing; nor is
+	 * a value live into a header its block does not dominate */
+	if ((f->v[a].block == b && !out) || !above_osr[f->v[a].block] ||
+	    !ir_licm_movable(f, a))
 		return;
 	if (!ir_grow((void **)&r->read, &r->cap_read, r->nread + 1, sizeof *r->read)) {
 		r->oom = true;
@@ -166,28 +172,60 @@ static void read_at(const ir_func *f, const bool *fused, ir_osr_rebuild *r,
 	r->read[r->nread++] = (uint64_t)a << 32 | (uint64_t)b << 1 | out;
 }
 
-/* r->pair ascending by (header, value), in place: each pair packed
- * into one header << 32 | value key for ir_sort_u64 (not qsort: ir.h
- * says why), then unpacked; memcpy keeps the accesses well typed. */
-static void sort_pairs(ir_osr_rebuild *r)
+/* r->pair ascending by (header, value): the walks push a value's pairs
+ * before a greater value's (live_pairs walks the values in order, and a
+ * value passes a header once), so a stable counting sort by header,
+ * linear, orders them (ir_sort_u64, a heap sort over both words, took
+ * 3.1M instructions of the bench modules' compile).  count: nb + 1
+ * zeroed words.  False if out of memory. */
+static bool sort_pairs(ir_osr_rebuild *r, uint32_t nb, uint32_t *count)
 {
-	uint64_t *key = (uint64_t *)(void *)r->pair;
-	for (uint32_t k = 0; k < r->npair; k++) {
-		uint64_t x = (uint64_t)r->pair[k][0] << 32 | r->pair[k][1];
-		memcpy(&r->pair[k], &x, sizeof x);
+	uint32_t (*out)[2] = malloc((size_t)r->npair * sizeof *out);
+	if (!out) {
+		r->oom = true;
+		return false;
 	}
-	ir_sort_u64(key, r->npair);
+	for (uint32_t k = 0; k < r->npair; k++)
+		count[r->pair[k][0] + 1]++;
+	for (uint32_t b = 0; b < nb; b++)
+		count[b + 1] += count[b];
 	for (uint32_t k = 0; k < r->npair; k++) {
-		uint64_t x;
-		memcpy(&x, &r->pair[k], sizeof x);
-		r->pair[k][0] = (uint32_t)(x >> 32);
-		r->pair[k][1] = (uint32_t)x;
+		uint32_t at = count[r->pair[k][0]]++;
+		out[at][0] = r->pair[k][0];
+		out[at][1] = r->pair[k][1];
+	}
+	free(r->pair);
+	r->pair = out;
+	r->cap_pair = r->npair;
+	return true;
+}
+
+/* above[b]: block b strictly dominates an OSR header, so a value it
+ * defines may be live into one (every block walk_back passes from a use
+ * of v is dominated by v's block, and is not that block).  Each header
+ * marks its dominators up to the first one marked already: linear. */
+static void osr_dominators(const ir_func *f, uint8_t *above)
+{
+	memset(above, 0, f->nb ? f->nb : 1);
+	for (uint32_t h = 0; h < f->nb; h++) {
+		if (!f->b[h].osr || f->b[h].dead || f->b[h].rpo == UINT32_MAX)
+			continue;
+		for (uint32_t x = h; x != f->b[x].idom && !above[f->b[x].idom];) {
+			x = f->b[x].idom;
+			above[x] = 1;
+		}
 	}
 }
 
 /* r->pair: (OSR header, movable value live into it), sorted. */
 static void live_pairs(const ir_func *f, const bool *fused, ir_osr_rebuild *r)
 {
+	uint8_t *above = malloc(f->nb ? f->nb : 1);
+	if (!above) {
+		r->oom = true;
+		return;
+	}
+	osr_dominators(f, above);
 	memset(r->bmark, 0, (size_t)r->nb * sizeof *r->bmark);
 	for (uint32_t bi = 0; bi < f->nb && !r->oom; bi++) {
 		const ir_block *bl = &f->b[bi];
@@ -201,23 +239,43 @@ static void live_pairs(const ir_func *f, const bool *fused, ir_osr_rebuild *r)
 				continue;       /* read where its user reads it */
 			for (uint32_t k = 0; k < i->nargs; k++) {
 				if (i->op == IR_PHI)
-					read_at(f, fused, r, a[k], bl->pred[k], true, 0);
+					read_at(f, fused, above, r, a[k], bl->pred[k], true, 0);
 				else
-					read_at(f, fused, r, a[k], bi, false, 0);
+					read_at(f, fused, above, r, a[k], bi, false, 0);
 			}
 		}
 	}
-	/* by value, so that each value's walks share their marks */
-	ir_sort_u64(r->read, r->nread);
-	for (uint32_t k = 0; k < r->nread && !r->oom; k++) {
-		uint64_t x = r->read[k];
-		if (k && x == r->read[k - 1])
-			continue;
-		walk_back(f, r, (ir_ref)(x >> 32), (uint32_t)x >> 1, x & 1);
+	free(above);
+	/* by value, so that each value's walks share their marks (and in
+	 * increasing order, for sort_pairs): a list of its reads per value
+	 * (a read met again returns at once from walk_back) */
+	size_t nhead = (size_t)(f->nv > f->nb ? f->nv : f->nb) + 1;
+	uint32_t *head = calloc(nhead, sizeof *head);
+	uint32_t *next = malloc(((size_t)r->nread + 1) * sizeof *next);
+	if (!head || !next) {
+		r->oom = true;
+		goto out;
 	}
-	if (r->npair)
-		sort_pairs(r);
+	for (uint32_t k = 0; k < r->nread; k++) {
+		ir_ref v = (ir_ref)(r->read[k] >> 32);
+		next[k] = head[v];
+		head[v] = k + 1;
+	}
+	for (ir_ref v = 1; v < f->nv && !r->oom; v++) {
+		for (uint32_t k = head[v]; k && !r->oom; k = next[k - 1]) {
+			uint64_t x = r->read[k - 1];
+			walk_back(f, r, v, (uint32_t)x >> 1, x & 1);
+		}
+	}
+	if (r->npair && !r->oom) {
+		/* head is free again: the counts by header */
+		memset(head, 0, nhead * sizeof *head);
+		sort_pairs(r, f->nb, head);
+	}
 	r->ready = true;
+out:
+	free(head);
+	free(next);
 }
 
 static bool grow_marks(uint32_t **p, uint32_t *have, uint32_t need_n)
