@@ -246,6 +246,34 @@ HOT bool valid_mem(x64_buf *b, x64_mem m)
 static uint32_t rel32_to(x64_buf *b, x64_label *l, size_t field_at);
 HOT uint8_t *put_modrm_mem(uint8_t *p, int reg, x64_mem m);
 
+/* enc_rm of the operand most instructions have, [base + disp] with a
+ * GPR base (spill and frame slots, the instance's fields, linear memory
+ * through r15 after the index is added): nothing to check, the bytes
+ * put_modrm_mem gives it (a SIB only for rsp and r12, a disp8 for rbp
+ * and r13 at 0) without its other cases. */
+HOT uint8_t *enc_rm_base(uint8_t *p, int pfx, unsigned rex, uint32_t op,
+	int reg, int base, int32_t disp)
+{
+	rex |= (reg & 8 ? REX_R : 0) | (base & 8 ? REX_B : 0);
+	p = put_op(p, pfx, rex, op);
+	uint8_t modrm = (uint8_t)((reg & 7) << 3 | (base & 7));
+	if (disp == 0 && (base & 7) != 5) {
+		*p++ = modrm;
+		if ((base & 7) == 4)
+			*p++ = 0x24;    /* SIB: no index, base rsp/r12 */
+		return p;
+	}
+	bool short_disp = fits8(disp);
+	*p++ = (uint8_t)(modrm | (short_disp ? 0x40 : 0x80));
+	if ((base & 7) == 4)
+		*p++ = 0x24;
+	if (short_disp) {
+		*p++ = (uint8_t)disp;
+		return p;
+	}
+	return put32(p, (uint32_t)disp);
+}
+
 /* op with a memory r/m field.  The quirks:
  *  - r/m = 100 means "SIB follows", so RSP and R12 as base need a SIB
  *    with index 100 (none);
@@ -258,6 +286,9 @@ HOT uint8_t *put_modrm_mem(uint8_t *p, int reg, x64_mem m);
 HOT uint8_t *enc_rm(x64_buf *b, uint8_t *p, int pfx, unsigned rex,
 	uint32_t op, int reg, x64_mem m)
 {
+	if (m.index == X64_NOREG && m.scale == 1 && m.base >= 0 &&
+	    m.base <= X64_R15)
+		return enc_rm_base(p, pfx, rex, op, reg, m.base, m.disp);
 	if (!valid_mem(b, m))
 		return p;
 	rex |= mem_rex(reg, m);
