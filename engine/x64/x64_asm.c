@@ -10,6 +10,7 @@
 #include "x64/x64_asm.h"
 
 #include <cpuid.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -743,16 +744,56 @@ void x64_tzcnt_rm(x64_buf *b, unsigned size, x64_gpr dst, x64_mem m)
 void x64_popcnt_rm(x64_buf *b, unsigned size, x64_gpr dst, x64_mem m)
 { bitcount_rm(b, X64_OP_POPCNT, size, dst, m); }
 
+/* The CPUID leaves the questions below read, read once per process.
+ * cpuid is slow where a hypervisor traps it (9 us an execution on the VM
+ * the bench runs on: a loop of 1000), and __get_cpuid asks for the
+ * highest leaf before each leaf: tier 2's seven questions (mir_cpu) were
+ * 14 executions, ~125 us in a process's first compile, the baseline's four
+ * 8 more; now 5 in all. */
+static struct cpu_leaves {
+	unsigned l1_ecx, l7_ebx, e1_ecx;   /* 0 where the leaf is missing */
+	bool avx;                          /* AVX, OSXSAVE and XCR0's YMM state */
+} cpu_leaves;
+static pthread_once_t cpu_once = PTHREAD_ONCE_INIT;
+
+static void cpu_read(void)
+{
+	unsigned a, b, c, d, max = __get_cpuid_max(0, NULL);
+	if (max >= 1) {
+		__cpuid(1, a, b, c, d);
+		cpu_leaves.l1_ecx = c;
+	}
+	if (max >= 7) {
+		__cpuid_count(7, 0, a, b, c, d);
+		cpu_leaves.l7_ebx = b;
+	}
+	if (__get_cpuid_max(0x80000000u, NULL) >= 0x80000001u) {
+		__cpuid(0x80000001u, a, b, c, d);
+		cpu_leaves.e1_ecx = c;
+	}
+	if ((cpu_leaves.l1_ecx >> 28 & 1) && (cpu_leaves.l1_ecx >> 27 & 1)) {
+		/* OSXSAVE: the OS saves the YMM state (XCR0 bits 1 and 2) */
+		uint32_t lo, hi;
+		__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+		(void)hi;
+		cpu_leaves.avx = (lo & 6) == 6;
+	}
+}
+
+static const struct cpu_leaves *cpu(void)
+{
+	pthread_once(&cpu_once, cpu_read);
+	return &cpu_leaves;
+}
+
 bool x64_cpu_has_lzcnt(void)
 {
-	unsigned a, b, c, d;
-	return __get_cpuid(0x80000001u, &a, &b, &c, &d) && (c >> 5 & 1);
+	return cpu()->e1_ecx >> 5 & 1;
 }
 
 bool x64_cpu_has_bmi1(void)
 {
-	unsigned a, b, c, d;
-	return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b >> 3 & 1);
+	return cpu()->l7_ebx >> 3 & 1;
 }
 
 bool x64_cpu_has_tzcnt(void)
@@ -762,20 +803,17 @@ bool x64_cpu_has_tzcnt(void)
 
 bool x64_cpu_has_bmi2(void)
 {
-	unsigned a, b, c, d;
-	return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b >> 8 & 1);
+	return cpu()->l7_ebx >> 8 & 1;
 }
 
 bool x64_cpu_has_popcnt(void)
 {
-	unsigned a, b, c, d;
-	return __get_cpuid(1, &a, &b, &c, &d) && (c >> 23 & 1);
+	return cpu()->l1_ecx >> 23 & 1;
 }
 
 bool x64_cpu_has_sse41(void)
 {
-	unsigned a, b, c, d;
-	return __get_cpuid(1, &a, &b, &c, &d) && (c >> 19 & 1);
+	return cpu()->l1_ecx >> 19 & 1;
 }
 
 /* ---- SSE ------------------------------------------------------------------ */
@@ -952,14 +990,7 @@ void x64_vex_xxm(x64_buf *b, int pfx, x64_sse op, x64_xmm dst, x64_xmm src1,
 
 bool x64_cpu_has_avx(void)
 {
-	unsigned a, b, c, d;
-	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c >> 28 & 1) || !(c >> 27 & 1))
-		return false;
-	/* OSXSAVE: the OS saves the YMM state (XCR0 bits 1 and 2) */
-	uint32_t lo, hi;
-	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-	(void)hi;
-	return (lo & 6) == 6;
+	return cpu()->avx;
 }
 
 /* The instruction just emitted with an x64_mem_rip(0) operand and no
