@@ -62,6 +62,13 @@ struct pconst {
 	x64_label l;
 };
 
+/* One move of a PMOV being sequenced (emit_pmov). */
+typedef struct {
+	int dst, src;           /* src -1: the immediate */
+	int64_t imm;
+	bool wide;              /* a v128 (move_v) */
+} pmove;
+
 typedef struct {
 	jit_tails seq;          /* trap_tail at `site` for jit_seq.h (first) */
 	uint32_t site;          /* the instruction being emitted's */
@@ -95,6 +102,8 @@ typedef struct {
 	struct pconst *pool;    /* float constants and masks, after the
 	                           jump tables (const_pool) */
 	uint32_t npool, cap_pool;
+	pmove *mv;              /* emit_pmov's moves, kept between PMOVs */
+	uint32_t cap_mv;
 	bool oom;
 } em;
 
@@ -301,12 +310,6 @@ static bool is_v128(const em *c, mir_reg v)
 
 /* ---- parallel moves --------------------------------------------------------- */
 
-typedef struct {
-	int dst, src;           /* src -1: the immediate */
-	int64_t imm;
-	bool wide;              /* a v128 (move_v) */
-} pmove;
-
 /* Whether block b does nothing but jump: parallel moves whose every
  * destination is its source's location (the allocator gave a phi and the
  * value a loop carries round one register), then JMP. */
@@ -368,11 +371,11 @@ static uint32_t next_emitted(const em *c, uint32_t b)
 static void emit_pmov(em *c, const mir_insn *i)
 {
 	uint32_t n = 0;
-	pmove *mv = malloc((i->aux ? i->aux : 1) * sizeof *mv);
-	if (!mv) {
+	if (!ir_grow((void **)&c->mv, &c->cap_mv, i->aux, sizeof *c->mv)) {
 		c->oom = true;
 		return;
 	}
+	pmove *mv = c->mv;
 	for (uint32_t k = 0; k < i->aux; k++) {
 		const mir_move *m = &c->mf->moves[i->imm + k];
 		pmove p = { loc_of(c, m->dst), m->src ? loc_of(c, m->src) : -1, m->imm,
@@ -407,7 +410,6 @@ static void emit_pmov(em *c, const mir_insn *i)
 			move_one(c, mv[k].dst, mv[k].src, mv[k].imm);
 		mv[k] = mv[--n];
 	}
-	free(mv);
 }
 
 /* ---- checks ---------------------------------------------------------------- */
@@ -1282,6 +1284,7 @@ wasm_status mir_emit(const mir_func *mf, mir_code *out, wasm_error *err)
 	free(c->tails);
 	free(c->jt);
 	free(c->pool);
+	free(c->mv);
 	if (st != WASM_OK) {
 		free(c->pc);
 		free(c->pc_func);
