@@ -102,6 +102,7 @@ typedef struct {
 	struct pconst *pool;    /* float constants and masks, after the
 	                           jump tables (const_pool) */
 	uint32_t npool, cap_pool;
+	int32_t *loc;           /* per register: its location (locs_find) */
 	pmove *mv;              /* emit_pmov's moves, kept between PMOVs */
 	uint32_t cap_mv;
 	bool oom;
@@ -161,10 +162,22 @@ static void pc_here(em *c, uint32_t site)
 
 static int loc_of(const em *c, mir_reg v)
 {
-	if (MIR_IS_PHYS(v))
-		return MIR_LOC(v);
-	int g = c->mf->reg[v];
-	return g >= 0 ? g : LOC_SPILL + c->mf->spill[v];
+	return c->loc[v];
+}
+
+/* Every register's location, looked up several times per instruction
+ * (its operands, scratch choice, spilled forms): computed once. */
+static bool locs_find(em *c)
+{
+	const mir_func *mf = c->mf;
+	c->loc = malloc((mf->nv ? mf->nv : 1) * sizeof *c->loc);
+	if (!c->loc)
+		return false;
+	for (mir_reg v = 0; v < mf->nv; v++) {
+		int g = MIR_IS_PHYS(v) ? MIR_LOC(v) : mf->reg[v];
+		c->loc[v] = g >= 0 ? g : LOC_SPILL + mf->spill[v];
+	}
+	return true;
 }
 
 static x64_mem loc_mem(int loc)
@@ -1244,6 +1257,8 @@ wasm_status mir_emit(const mir_func *mf, mir_code *out, wasm_error *err)
 	c->pinned_at = allocates_pinned(mf) ? (int32_t)(8 * mf->nspill) : -1;
 	c->frame = (int32_t)((8 * mf->nspill + (c->pinned_at >= 0 ? 16 : 0) + 15) & ~15u);
 	x64_buf_init(B, 64 + 8 * (size_t)mf->ninsn);
+	if (!locs_find(c))
+		c->oom = true;
 
 	x64_push_r(B, X64_RBP);
 	if (c->frame)
@@ -1285,6 +1300,7 @@ wasm_status mir_emit(const mir_func *mf, mir_code *out, wasm_error *err)
 	free(c->jt);
 	free(c->pool);
 	free(c->mv);
+	free(c->loc);
 	if (st != WASM_OK) {
 		free(c->pc);
 		free(c->pc_func);
