@@ -284,17 +284,28 @@ HOT uint8_t *enc_rm_base(uint8_t *p, int pfx, unsigned rex, uint32_t op,
  *  - SIB index 100 means "no index", so RSP cannot be an index (R12 can:
  *    REX.X makes it 1100).
  * Displacements use disp8 when they fit, like GNU as. */
+static __attribute__((noinline)) uint8_t *enc_rm_other(x64_buf *b,
+	uint8_t *p, int pfx, unsigned rex, uint32_t op, int reg, x64_mem m)
+{
+	if (!valid_mem(b, m))
+		return p;
+	rex |= mem_rex(reg, m);
+	p = put_op(p, pfx, rex, op);
+	return put_modrm_mem(p, reg, m);
+}
+
+/* [base + disp] inline, the other forms (an index, rip, an absolute
+ * address; linear memory's [r15 + index + disp]) a call: inlined into
+ * every emitter they made the encoder's code 52 KB instead of 44 KB for
+ * 0.4M fewer instructions over the 15 bench modules' compile (of 67M
+ * in emission). */
 HOT uint8_t *enc_rm(x64_buf *b, uint8_t *p, int pfx, unsigned rex,
 	uint32_t op, int reg, x64_mem m)
 {
 	if (m.index == X64_NOREG && m.scale == 1 && m.base >= 0 &&
 	    m.base <= X64_R15)
 		return enc_rm_base(p, pfx, rex, op, reg, m.base, m.disp);
-	if (!valid_mem(b, m))
-		return p;
-	rex |= mem_rex(reg, m);
-	p = put_op(p, pfx, rex, op);
-	return put_modrm_mem(p, reg, m);
+	return enc_rm_other(b, p, pfx, rex, op, reg, m);
 }
 
 /* REX.R, REX.X and REX.B for reg and memory operand m (checked). */
