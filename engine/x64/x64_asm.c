@@ -10,6 +10,7 @@
 #include "x64/x64_asm.h"
 
 #include <cpuid.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,15 +64,17 @@ static void set_err(x64_buf *b, x64_err e)
 		b->err = e;
 }
 
-/* Room for one instruction: a pointer into the code, or into the scratch
- * area when fewer than X64_MAX_INSN bytes are left (emit_end then copies
- * the instruction in if it fits after all) or after an error that makes
- * the code unusable anyway. */
-static uint8_t *emit_begin(x64_buf *b)
+/* The encoder's per-instruction helpers below are HOT: forced inline,
+ * since gcc -O2 keeps them out of line (every emitter calls them) and a
+ * call per field was most of an encoding's cost (emit_rm, a load or
+ * store: 187 instructions a call over the 15 bench modules, callgrind).
+ * Only the rare paths (growing the buffer, errors) stay calls. */
+#define HOT static inline __attribute__((always_inline))
+
+/* emit_begin's slow path: grow a growable buffer (doubling, at least 256
+ * bytes more), else the scratch area. */
+static __attribute__((noinline)) uint8_t *emit_begin_slow(x64_buf *b)
 {
-	if (b->err == X64_OK && b->len <= b->cap &&
-	    b->cap - b->len >= X64_MAX_INSN)
-		return b->code + b->len;
 	if (b->err == X64_OK && b->growable) {
 		size_t cap = b->cap * 2 > b->len + 256 ? b->cap * 2 : b->len + 256;
 		uint8_t *code = realloc(b->code, cap);
@@ -85,29 +88,46 @@ static uint8_t *emit_begin(x64_buf *b)
 	return b->scratch;
 }
 
-static void emit_end(x64_buf *b, const uint8_t *start, const uint8_t *p)
+/* Room for one instruction: a pointer into the code, or into the scratch
+ * area when fewer than X64_MAX_INSN bytes are left (emit_end then copies
+ * the instruction in if it fits after all) or after an error that makes
+ * the code unusable anyway. */
+HOT uint8_t *emit_begin(x64_buf *b)
+{
+	if (b->err == X64_OK && b->len <= b->cap &&
+	    b->cap - b->len >= X64_MAX_INSN)
+		return b->code + b->len;
+	return emit_begin_slow(b);
+}
+
+static __attribute__((noinline)) void emit_end_scratch(x64_buf *b,
+	const uint8_t *start, size_t n)
+{
+	if (b->err == X64_OK && b->len <= b->cap && b->cap - b->len >= n)
+		memcpy(b->code + b->len, start, n);
+	else
+		set_err(b, X64_ERR_NOSPACE);
+}
+
+HOT void emit_end(x64_buf *b, const uint8_t *start, const uint8_t *p)
 {
 	size_t n = (size_t)(p - start);
-	if (start == b->scratch) {
-		if (b->err == X64_OK && b->len <= b->cap && b->cap - b->len >= n)
-			memcpy(b->code + b->len, start, n);
-		else
-			set_err(b, X64_ERR_NOSPACE);
-	}
+	if (start == b->scratch)
+		emit_end_scratch(b, start, n);
 	b->len += n;
 }
 
-static bool fits8(int64_t v) { return v >= -128 && v <= 127; }
-static bool fits32(int64_t v) { return v >= INT32_MIN && v <= INT32_MAX; }
+HOT bool fits8(int64_t v) { return v >= -128 && v <= 127; }
+HOT bool fits32(int64_t v) { return v >= INT32_MIN && v <= INT32_MAX; }
 
-static uint8_t *put16(uint8_t *p, uint32_t v)
+HOT uint8_t *put16(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)v;
 	p[1] = (uint8_t)(v >> 8);
 	return p + 2;
 }
 
-static uint8_t *put32(uint8_t *p, uint32_t v)
+HOT uint8_t *put32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)v;
 	p[1] = (uint8_t)(v >> 8);
@@ -116,7 +136,7 @@ static uint8_t *put32(uint8_t *p, uint32_t v)
 	return p + 4;
 }
 
-static uint8_t *put64(uint8_t *p, uint64_t v)
+HOT uint8_t *put64(uint8_t *p, uint64_t v)
 {
 	p = put32(p, (uint32_t)v);
 	return put32(p, (uint32_t)(v >> 32));
@@ -124,7 +144,7 @@ static uint8_t *put64(uint8_t *p, uint64_t v)
 
 /* An immediate of the operand size, at most 32 bits (size 8 takes a
  * sign-extended imm32). */
-static uint8_t *put_imm(uint8_t *p, unsigned size, int32_t imm)
+HOT uint8_t *put_imm(uint8_t *p, unsigned size, int32_t imm)
 {
 	if (size == 1) {
 		*p++ = (uint8_t)imm;
@@ -137,7 +157,7 @@ static uint8_t *put_imm(uint8_t *p, unsigned size, int32_t imm)
 
 /* ---- operand checks and prefixes ----------------------------------------- */
 
-static bool valid_size(x64_buf *b, unsigned size, unsigned allowed)
+HOT bool valid_size(x64_buf *b, unsigned size, unsigned allowed)
 {
 	/* allowed: bit mask of sizes, 1 << size */
 	if (size <= 8 && (allowed >> size & 1))
@@ -149,7 +169,7 @@ static bool valid_size(x64_buf *b, unsigned size, unsigned allowed)
 #define SZ_WIDE ((1u << 2) | (1u << 4) | (1u << 8))
 #define SZ_DQ   ((1u << 4) | (1u << 8))
 
-static bool valid_reg(x64_buf *b, int r)
+HOT bool valid_reg(x64_buf *b, int r)
 {
 	if (r >= 0 && r < 16)
 		return true;
@@ -158,22 +178,22 @@ static bool valid_reg(x64_buf *b, int r)
 }
 
 /* Operand-size prefix and REX.W for an integer operand size. */
-static int size_pfx(unsigned size) { return size == 2 ? 0x66 : 0; }
-static unsigned size_rex(unsigned size) { return size == 8 ? REX_W : 0; }
+HOT int size_pfx(unsigned size) { return size == 2 ? 0x66 : 0; }
+HOT unsigned size_rex(unsigned size) { return size == 8 ? REX_W : 0; }
 /* A byte register numbered 4..7 means spl..dil only with a REX byte. */
-static unsigned byte_rex(unsigned size, int r)
+HOT unsigned byte_rex(unsigned size, int r)
 {
 	return size == 1 && r >= 4 && r < 8 ? REX_FORCE : 0;
 }
 /* The 8-bit form of a width-bit opcode has the low bit clear. */
-static uint32_t size_op(unsigned size, uint32_t op8)
+HOT uint32_t size_op(unsigned size, uint32_t op8)
 {
 	return size == 1 ? op8 : op8 | 1;
 }
 
 /* Legacy prefix(es), REX, then an opcode of one to three bytes.  pfx may
  * hold two prefix bytes (0x66f3 = 66 then F3). */
-static uint8_t *put_op(uint8_t *p, int pfx, unsigned rex, uint32_t op)
+HOT uint8_t *put_op(uint8_t *p, int pfx, unsigned rex, uint32_t op)
 {
 	if (pfx > 0xff)
 		*p++ = (uint8_t)(pfx >> 8);
@@ -190,7 +210,7 @@ static uint8_t *put_op(uint8_t *p, int pfx, unsigned rex, uint32_t op)
 }
 
 /* op with ModRM.mod = 11: reg field reg, r/m field a register. */
-static uint8_t *enc_rr(uint8_t *p, int pfx, unsigned rex, uint32_t op,
+HOT uint8_t *enc_rr(uint8_t *p, int pfx, unsigned rex, uint32_t op,
 	int reg, int rm)
 {
 	rex |= (reg & 8 ? REX_R : 0) | (rm & 8 ? REX_B : 0);
@@ -199,7 +219,7 @@ static uint8_t *enc_rr(uint8_t *p, int pfx, unsigned rex, uint32_t op,
 	return p;
 }
 
-static int scale_bits(unsigned scale)
+HOT int scale_bits(unsigned scale)
 {
 	switch (scale) {
 	case 1: return 0;
@@ -210,10 +230,10 @@ static int scale_bits(unsigned scale)
 	return -1;
 }
 
-static unsigned mem_rex(int reg, x64_mem m);
+HOT unsigned mem_rex(int reg, x64_mem m);
 
 /* A memory operand the ModRM/SIB forms can encode (else X64_ERR_OPERAND). */
-static bool valid_mem(x64_buf *b, x64_mem m)
+HOT bool valid_mem(x64_buf *b, x64_mem m)
 {
 	bool has_index = m.index != X64_NOREG;
 	if (scale_bits(m.scale) < 0 || m.index == X64_RSP || m.index < X64_NOREG ||
@@ -225,7 +245,35 @@ static bool valid_mem(x64_buf *b, x64_mem m)
 	return true;
 }
 static uint32_t rel32_to(x64_buf *b, x64_label *l, size_t field_at);
-static uint8_t *put_modrm_mem(uint8_t *p, int reg, x64_mem m);
+HOT uint8_t *put_modrm_mem(uint8_t *p, int reg, x64_mem m);
+
+/* enc_rm of the operand most instructions have, [base + disp] with a
+ * GPR base (spill and frame slots, the instance's fields, linear memory
+ * through r15 after the index is added): nothing to check, the bytes
+ * put_modrm_mem gives it (a SIB only for rsp and r12, a disp8 for rbp
+ * and r13 at 0) without its other cases. */
+HOT uint8_t *enc_rm_base(uint8_t *p, int pfx, unsigned rex, uint32_t op,
+	int reg, int base, int32_t disp)
+{
+	rex |= (reg & 8 ? REX_R : 0) | (base & 8 ? REX_B : 0);
+	p = put_op(p, pfx, rex, op);
+	uint8_t modrm = (uint8_t)((reg & 7) << 3 | (base & 7));
+	if (disp == 0 && (base & 7) != 5) {
+		*p++ = modrm;
+		if ((base & 7) == 4)
+			*p++ = 0x24;    /* SIB: no index, base rsp/r12 */
+		return p;
+	}
+	bool short_disp = fits8(disp);
+	*p++ = (uint8_t)(modrm | (short_disp ? 0x40 : 0x80));
+	if ((base & 7) == 4)
+		*p++ = 0x24;
+	if (short_disp) {
+		*p++ = (uint8_t)disp;
+		return p;
+	}
+	return put32(p, (uint32_t)disp);
+}
 
 /* op with a memory r/m field.  The quirks:
  *  - r/m = 100 means "SIB follows", so RSP and R12 as base need a SIB
@@ -236,8 +284,8 @@ static uint8_t *put_modrm_mem(uint8_t *p, int reg, x64_mem m);
  *  - SIB index 100 means "no index", so RSP cannot be an index (R12 can:
  *    REX.X makes it 1100).
  * Displacements use disp8 when they fit, like GNU as. */
-static uint8_t *enc_rm(x64_buf *b, uint8_t *p, int pfx, unsigned rex,
-	uint32_t op, int reg, x64_mem m)
+static __attribute__((noinline)) uint8_t *enc_rm_other(x64_buf *b,
+	uint8_t *p, int pfx, unsigned rex, uint32_t op, int reg, x64_mem m)
 {
 	if (!valid_mem(b, m))
 		return p;
@@ -246,8 +294,22 @@ static uint8_t *enc_rm(x64_buf *b, uint8_t *p, int pfx, unsigned rex,
 	return put_modrm_mem(p, reg, m);
 }
 
+/* [base + disp] inline, the other forms (an index, rip, an absolute
+ * address; linear memory's [r15 + index + disp]) a call: inlined into
+ * every emitter they made the encoder's code 52 KB instead of 44 KB for
+ * 0.4M fewer instructions over the 15 bench modules' compile (of 67M
+ * in emission). */
+HOT uint8_t *enc_rm(x64_buf *b, uint8_t *p, int pfx, unsigned rex,
+	uint32_t op, int reg, x64_mem m)
+{
+	if (m.index == X64_NOREG && m.scale == 1 && m.base >= 0 &&
+	    m.base <= X64_R15)
+		return enc_rm_base(p, pfx, rex, op, reg, m.base, m.disp);
+	return enc_rm_other(b, p, pfx, rex, op, reg, m);
+}
+
 /* REX.R, REX.X and REX.B for reg and memory operand m (checked). */
-static unsigned mem_rex(int reg, x64_mem m)
+HOT unsigned mem_rex(int reg, x64_mem m)
 {
 	unsigned rex = reg & 8 ? REX_R : 0;
 	if (m.index != X64_NOREG && (m.index & 8))
@@ -258,7 +320,7 @@ static unsigned mem_rex(int reg, x64_mem m)
 }
 
 /* ModRM, SIB and displacement of reg and memory operand m (checked). */
-static uint8_t *put_modrm_mem(uint8_t *p, int reg, x64_mem m)
+HOT uint8_t *put_modrm_mem(uint8_t *p, int reg, x64_mem m)
 {
 	int ss = scale_bits(m.scale);
 	bool has_index = m.index != X64_NOREG;
@@ -296,7 +358,7 @@ static uint8_t *put_modrm_mem(uint8_t *p, int reg, x64_mem m)
 }
 
 /* Whole instructions of the two common shapes. */
-static void emit_rr(x64_buf *b, int pfx, unsigned rex, uint32_t op, int reg,
+HOT void emit_rr(x64_buf *b, int pfx, unsigned rex, uint32_t op, int reg,
 	int rm)
 {
 	if (!valid_reg(b, reg) || !valid_reg(b, rm))
@@ -305,8 +367,8 @@ static void emit_rr(x64_buf *b, int pfx, unsigned rex, uint32_t op, int reg,
 	emit_end(b, s, enc_rr(s, pfx, rex, op, reg, rm));
 }
 
-static void emit_rm(x64_buf *b, int pfx, unsigned rex, uint32_t op, int reg,
-	x64_mem m)
+static __attribute__((noinline)) void emit_rm_any(x64_buf *b, int pfx,
+	unsigned rex, uint32_t op, int reg, x64_mem m)
 {
 	if (!valid_reg(b, reg))
 		return;
@@ -314,8 +376,27 @@ static void emit_rm(x64_buf *b, int pfx, unsigned rex, uint32_t op, int reg,
 	emit_end(b, s, enc_rm(b, s, pfx, rex, op, reg, m));
 }
 
+/* A register and [base + disp] with room in the buffer, the usual case,
+ * written in place; anything else (an index, rip, a full buffer, a bad
+ * operand) is emit_rm_any's, a tail call.  With that path out of the
+ * way the common one saves no registers: x64_mov_rm 107 -> 86
+ * instructions for mov rax, [rsp + disp8] (callgrind, a loop of them). */
+HOT void emit_rm(x64_buf *b, int pfx, unsigned rex, uint32_t op, int reg,
+	x64_mem m)
+{
+	if ((unsigned)reg < 16 && m.index == X64_NOREG && m.scale == 1 &&
+	    m.base >= 0 && m.base <= X64_R15 && b->err == X64_OK &&
+	    b->len <= b->cap && b->cap - b->len >= X64_MAX_INSN) {
+		uint8_t *s = b->code + b->len;
+		uint8_t *p = enc_rm_base(s, pfx, rex, op, reg, m.base, m.disp);
+		b->len += (size_t)(p - s);
+		return;
+	}
+	emit_rm_any(b, pfx, rex, op, reg, m);
+}
+
 /* Same, followed by an immediate of imm_size bytes (1, 2 or 4). */
-static void emit_rr_imm(x64_buf *b, int pfx, unsigned rex, uint32_t op,
+HOT void emit_rr_imm(x64_buf *b, int pfx, unsigned rex, uint32_t op,
 	int reg, int rm, unsigned imm_size, int32_t imm)
 {
 	if (!valid_reg(b, reg) || !valid_reg(b, rm))
@@ -325,7 +406,7 @@ static void emit_rr_imm(x64_buf *b, int pfx, unsigned rex, uint32_t op,
 	emit_end(b, s, put_imm(p, imm_size, imm));
 }
 
-static void emit_rm_imm(x64_buf *b, int pfx, unsigned rex, uint32_t op,
+HOT void emit_rm_imm(x64_buf *b, int pfx, unsigned rex, uint32_t op,
 	int reg, x64_mem m, unsigned imm_size, int32_t imm)
 {
 	uint8_t *s = emit_begin(b);
@@ -334,7 +415,7 @@ static void emit_rm_imm(x64_buf *b, int pfx, unsigned rex, uint32_t op,
 }
 
 /* An opcode with the register in its low three bits (push, pop, mov imm). */
-static uint8_t *put_op_plus_reg(uint8_t *p, int pfx, unsigned rex,
+HOT uint8_t *put_op_plus_reg(uint8_t *p, int pfx, unsigned rex,
 	uint8_t op, int r)
 {
 	rex |= (r & 8) ? REX_B : 0;
@@ -693,16 +774,56 @@ void x64_tzcnt_rm(x64_buf *b, unsigned size, x64_gpr dst, x64_mem m)
 void x64_popcnt_rm(x64_buf *b, unsigned size, x64_gpr dst, x64_mem m)
 { bitcount_rm(b, X64_OP_POPCNT, size, dst, m); }
 
+/* The CPUID leaves the questions below read, read once per process.
+ * cpuid is slow where a hypervisor traps it (9 us an execution on the VM
+ * the bench runs on: a loop of 1000), and __get_cpuid asks for the
+ * highest leaf before each leaf: tier 2's seven questions (mir_cpu) were
+ * 14 executions, ~125 us in a process's first compile, the baseline's four
+ * 8 more; now 5 in all. */
+static struct cpu_leaves {
+	unsigned l1_ecx, l7_ebx, e1_ecx;   /* 0 where the leaf is missing */
+	bool avx;                          /* AVX, OSXSAVE and XCR0's YMM state */
+} cpu_leaves;
+static pthread_once_t cpu_once = PTHREAD_ONCE_INIT;
+
+static void cpu_read(void)
+{
+	unsigned a, b, c, d, max = __get_cpuid_max(0, NULL);
+	if (max >= 1) {
+		__cpuid(1, a, b, c, d);
+		cpu_leaves.l1_ecx = c;
+	}
+	if (max >= 7) {
+		__cpuid_count(7, 0, a, b, c, d);
+		cpu_leaves.l7_ebx = b;
+	}
+	if (__get_cpuid_max(0x80000000u, NULL) >= 0x80000001u) {
+		__cpuid(0x80000001u, a, b, c, d);
+		cpu_leaves.e1_ecx = c;
+	}
+	if ((cpu_leaves.l1_ecx >> 28 & 1) && (cpu_leaves.l1_ecx >> 27 & 1)) {
+		/* OSXSAVE: the OS saves the YMM state (XCR0 bits 1 and 2) */
+		uint32_t lo, hi;
+		__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+		(void)hi;
+		cpu_leaves.avx = (lo & 6) == 6;
+	}
+}
+
+static const struct cpu_leaves *cpu(void)
+{
+	pthread_once(&cpu_once, cpu_read);
+	return &cpu_leaves;
+}
+
 bool x64_cpu_has_lzcnt(void)
 {
-	unsigned a, b, c, d;
-	return __get_cpuid(0x80000001u, &a, &b, &c, &d) && (c >> 5 & 1);
+	return cpu()->e1_ecx >> 5 & 1;
 }
 
 bool x64_cpu_has_bmi1(void)
 {
-	unsigned a, b, c, d;
-	return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b >> 3 & 1);
+	return cpu()->l7_ebx >> 3 & 1;
 }
 
 bool x64_cpu_has_tzcnt(void)
@@ -712,20 +833,17 @@ bool x64_cpu_has_tzcnt(void)
 
 bool x64_cpu_has_bmi2(void)
 {
-	unsigned a, b, c, d;
-	return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b >> 8 & 1);
+	return cpu()->l7_ebx >> 8 & 1;
 }
 
 bool x64_cpu_has_popcnt(void)
 {
-	unsigned a, b, c, d;
-	return __get_cpuid(1, &a, &b, &c, &d) && (c >> 23 & 1);
+	return cpu()->l1_ecx >> 23 & 1;
 }
 
 bool x64_cpu_has_sse41(void)
 {
-	unsigned a, b, c, d;
-	return __get_cpuid(1, &a, &b, &c, &d) && (c >> 19 & 1);
+	return cpu()->l1_ecx >> 19 & 1;
 }
 
 /* ---- SSE ------------------------------------------------------------------ */
@@ -902,14 +1020,7 @@ void x64_vex_xxm(x64_buf *b, int pfx, x64_sse op, x64_xmm dst, x64_xmm src1,
 
 bool x64_cpu_has_avx(void)
 {
-	unsigned a, b, c, d;
-	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c >> 28 & 1) || !(c >> 27 & 1))
-		return false;
-	/* OSXSAVE: the OS saves the YMM state (XCR0 bits 1 and 2) */
-	uint32_t lo, hi;
-	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-	(void)hi;
-	return (lo & 6) == 6;
+	return cpu()->avx;
 }
 
 /* The instruction just emitted with an x64_mem_rip(0) operand and no

@@ -62,6 +62,13 @@ struct pconst {
 	x64_label l;
 };
 
+/* One move of a PMOV being sequenced (emit_pmov). */
+typedef struct {
+	int dst, src;           /* src -1: the immediate */
+	int64_t imm;
+	bool wide;              /* a v128 (move_v) */
+} pmove;
+
 typedef struct {
 	jit_tails seq;          /* trap_tail at `site` for jit_seq.h (first) */
 	uint32_t site;          /* the instruction being emitted's */
@@ -95,6 +102,9 @@ typedef struct {
 	struct pconst *pool;    /* float constants and masks, after the
 	                           jump tables (const_pool) */
 	uint32_t npool, cap_pool;
+	int32_t *loc;           /* per register: its location (locs_find) */
+	pmove *mv;              /* emit_pmov's moves, kept between PMOVs */
+	uint32_t cap_mv;
 	bool oom;
 } em;
 
@@ -152,10 +162,22 @@ static void pc_here(em *c, uint32_t site)
 
 static int loc_of(const em *c, mir_reg v)
 {
-	if (MIR_IS_PHYS(v))
-		return MIR_LOC(v);
-	int g = c->mf->reg[v];
-	return g >= 0 ? g : LOC_SPILL + c->mf->spill[v];
+	return c->loc[v];
+}
+
+/* Every register's location, looked up several times per instruction
+ * (its operands, scratch choice, spilled forms): computed once. */
+static bool locs_find(em *c)
+{
+	const mir_func *mf = c->mf;
+	c->loc = malloc((mf->nv ? mf->nv : 1) * sizeof *c->loc);
+	if (!c->loc)
+		return false;
+	for (mir_reg v = 0; v < mf->nv; v++) {
+		int g = MIR_IS_PHYS(v) ? MIR_LOC(v) : mf->reg[v];
+		c->loc[v] = g >= 0 ? g : LOC_SPILL + mf->spill[v];
+	}
+	return true;
 }
 
 static x64_mem loc_mem(int loc)
@@ -301,12 +323,6 @@ static bool is_v128(const em *c, mir_reg v)
 
 /* ---- parallel moves --------------------------------------------------------- */
 
-typedef struct {
-	int dst, src;           /* src -1: the immediate */
-	int64_t imm;
-	bool wide;              /* a v128 (move_v) */
-} pmove;
-
 /* Whether block b does nothing but jump: parallel moves whose every
  * destination is its source's location (the allocator gave a phi and the
  * value a loop carries round one register), then JMP. */
@@ -368,11 +384,11 @@ static uint32_t next_emitted(const em *c, uint32_t b)
 static void emit_pmov(em *c, const mir_insn *i)
 {
 	uint32_t n = 0;
-	pmove *mv = malloc((i->aux ? i->aux : 1) * sizeof *mv);
-	if (!mv) {
+	if (!ir_grow((void **)&c->mv, &c->cap_mv, i->aux, sizeof *c->mv)) {
 		c->oom = true;
 		return;
 	}
+	pmove *mv = c->mv;
 	for (uint32_t k = 0; k < i->aux; k++) {
 		const mir_move *m = &c->mf->moves[i->imm + k];
 		pmove p = { loc_of(c, m->dst), m->src ? loc_of(c, m->src) : -1, m->imm,
@@ -407,7 +423,6 @@ static void emit_pmov(em *c, const mir_insn *i)
 			move_one(c, mv[k].dst, mv[k].src, mv[k].imm);
 		mv[k] = mv[--n];
 	}
-	free(mv);
 }
 
 /* ---- checks ---------------------------------------------------------------- */
@@ -1242,6 +1257,8 @@ wasm_status mir_emit(const mir_func *mf, mir_code *out, wasm_error *err)
 	c->pinned_at = allocates_pinned(mf) ? (int32_t)(8 * mf->nspill) : -1;
 	c->frame = (int32_t)((8 * mf->nspill + (c->pinned_at >= 0 ? 16 : 0) + 15) & ~15u);
 	x64_buf_init(B, 64 + 8 * (size_t)mf->ninsn);
+	if (!locs_find(c))
+		c->oom = true;
 
 	x64_push_r(B, X64_RBP);
 	if (c->frame)
@@ -1282,6 +1299,8 @@ wasm_status mir_emit(const mir_func *mf, mir_code *out, wasm_error *err)
 	free(c->tails);
 	free(c->jt);
 	free(c->pool);
+	free(c->mv);
+	free(c->loc);
 	if (st != WASM_OK) {
 		free(c->pc);
 		free(c->pc_func);

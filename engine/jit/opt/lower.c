@@ -90,11 +90,42 @@ static bool tflt(enum ir_type t)
 /* A new register for a value of type t. */
 static mir_reg treg(lw *c, enum ir_type t);
 
+/* A block's instructions are gathered in a growing array and, at its
+ * terminator (nothing follows one), moved to one of exactly their number:
+ * the growing array is kept (c->spare) for the next block to start in.
+ * Most blocks are small (an edge's moves and its jump, a jump table's
+ * case), and growing each from ir_grow's first 16 instructions left most
+ * of the lowering's memory allocated and never used, touched by the
+ * allocator's chunk headers all the same (fresh pages: a cold compile's
+ * cost). */
+static void block_done(lw *c, mir_block *bl)
+{
+	mir_insn *exact = malloc((size_t)bl->n * sizeof *exact);
+	if (!exact)
+		return;                 /* the growing array serves as well */
+	memcpy(exact, bl->insn, (size_t)bl->n * sizeof *exact);
+	if (bl->cap > c->cap_spare) {
+		free(c->spare);
+		c->spare = bl->insn;
+		c->cap_spare = bl->cap;
+	} else {
+		free(bl->insn);
+	}
+	bl->insn = exact;
+	bl->cap = bl->n;
+}
+
 mir_insn *lw_ins(lw *c, enum mir_op op, unsigned size, mir_reg d,
 	mir_reg a, mir_reg b)
 {
 	static mir_insn sink;
 	mir_block *bl = &c->mf->b[c->cur];
+	if (!bl->cap && c->spare) {
+		bl->insn = c->spare;
+		bl->cap = c->cap_spare;
+		c->spare = NULL;
+		c->cap_spare = 0;
+	}
 	if (!ir_grow((void **)&bl->insn, &bl->cap, bl->n + 1, sizeof *bl->insn)) {
 		c->oom = true;
 		memset(&sink, 0, sizeof sink);
@@ -107,6 +138,10 @@ mir_insn *lw_ins(lw *c, enum mir_op op, unsigned size, mir_reg d,
 	if (c->at != IR_NONE) {
 		i->site = ir_at(c->f, c->at)->site;
 		i->func = ir_site_func(c->f, c->at);
+	}
+	if (mir_ops[op].term) {
+		block_done(c, bl);
+		i = &bl->insn[bl->n - 1];
 	}
 	return i;
 }
@@ -1241,6 +1276,7 @@ out:;
 	free(c.ep_pre);
 	free(c.ep_reg);
 	ir_osr_rebuild_free(&c.rebuild);
+	free(c.spare);
 	if (st != WASM_OK) {
 		mir_free(mf);
 		return st;

@@ -36,6 +36,9 @@ typedef struct {
 	bool oom;
 	bool lzcnt, tzcnt, popcnt, sse41, avx, bmi1, bmi2;
 	ir_osr_rebuild rebuild; /* lower_osr_entry's */
+	/* a finished block's growing array, for the next block (lw_ins) */
+	mir_insn *spare;
+	uint32_t cap_spare;
 	/* The loop checks that read the epoch's address and the deadline
 	 * from registers (lw_epoch_plan): per IR block, the loop (1..) whose
 	 * blocks they are live in (its header's check reads them) and the
