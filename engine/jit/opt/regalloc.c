@@ -223,9 +223,6 @@ typedef struct {
 	ra_arena *ar;           /* every array below but the MIR's own */
 	uint32_t nw;            /* words per set */
 	uint64_t *gen, *kill, *in, *out;
-	/* per block its live-out set, after the fixpoint (out_of; in the
-	 * gen sets' memory) */
-	uint64_t *outs;
 	/* fixed ranges per GPR, disjoint and ascending */
 	uint32_t (*fixed[NLOC])[2];
 	uint32_t nfixed[NLOC], cap_fixed[NLOC];
@@ -422,7 +419,11 @@ static void osr_entries_check(mir_func *mf, const ra *c)
 }
 
 /* out = what is live out of bl: the union of its successors' live-in
- * sets. */
+ * sets.  Not kept per block: the walks that start from a block's
+ * live-out set (ranges, calls) compute it here, once per block they
+ * walk, instead of reading a copy that took as much memory again as
+ * the live-in sets (a big function's second round: 270 KB, fresh pages
+ * in a cold process) and as much work to fill. */
 static void live_out(const ra *c, const mir_block *bl, uint64_t *out)
 {
 	if (!bl->nsucc) {
@@ -435,12 +436,6 @@ static void live_out(const ra *c, const mir_block *bl, uint64_t *out)
 		for (uint32_t w = 0; w < c->nw; w++)
 			out[w] |= sin[w];
 	}
-}
-
-/* Block b's live-out set (after liveness's fixpoint). */
-static const uint64_t *out_of(const ra *c, uint32_t b)
-{
-	return c->outs + (size_t)b * c->nw;
 }
 
 /* The natural loops (regalloc_int.h): predecessor lists, then per
@@ -648,7 +643,7 @@ static void calls_crossed(ra *c, uint32_t b)
 	const mir_block *bl = &c->mf->b[b];
 	if (!c->callblk[b])
 		return;
-	memcpy(c->live, out_of(c, b), (size_t)c->nw * 8);
+	live_out(c, bl, c->live);
 	for (uint32_t j = bl->n; j-- > 0;) {
 		const mir_insn *i = &bl->insn[j];
 		if (is_call(i)) {
@@ -720,7 +715,7 @@ static inline __attribute__((always_inline)) void block_ranges(ra *c,
 	const mir_block *bl = &c->mf->b[b];
 	uint32_t lo = 2 * bl->first, hi = 2 * (bl->first + bl->n) - 1;
 	c->nlive = c->nlive_x = 0;
-	memcpy(c->live, out_of(c, b), (size_t)c->nw * 8);
+	live_out(c, bl, c->live);
 	for (uint32_t w = 0; w < c->nw; w++) {
 		uint64_t bits = c->live[w];
 		while (bits) {
@@ -869,10 +864,11 @@ static bool carry_in(ra *c, const ra_carry *cy)
 	return true;
 }
 
-/* Liveness: the operand list, the spill weights' counts, the live-in and
- * live-out sets (from gen and kill to a fixpoint, or after a round that
- * split from its sets, cy: carry_in), the OSR entries' use and the
- * registers live across calls.  False when out of memory. */
+/* Liveness: the operand list, the spill weights' counts, the live-in
+ * sets (from gen and kill to a fixpoint, or after a round that split
+ * from its sets, cy: carry_in; a block's live-out set is computed where
+ * it is walked, live_out), the OSR entries' use and the registers live
+ * across calls.  False when out of memory. */
 static bool liveness(ra *c, const ra_carry *cy)
 {
 	mir_func *mf = c->mf;
@@ -884,15 +880,13 @@ static bool liveness(ra *c, const ra_carry *cy)
 	if (!cy) {
 		c->gen = ra_zalloc(c->ar, words * 8);
 		c->kill = ra_zalloc(c->ar, words * 8);
-	} else {
-		c->gen = ra_alloc(c->ar, words * 8);   /* the live-out sets */
 	}
 	/* (carry_in fills every word) */
 	c->in = cy ? ra_alloc(c->ar, words * 8) : ra_zalloc(c->ar, words * 8);
 	c->out = ra_zalloc(c->ar, (size_t)c->nw * 8);
 	c->across = ra_zalloc(c->ar, (size_t)c->nw * 8);
 	c->live = ra_zalloc(c->ar, (size_t)c->nw * 8);
-	if (!c->gen || (!cy && !c->kill) || !c->in || !c->out || !c->across ||
+	if ((!cy && (!c->gen || !c->kill)) || !c->in || !c->out || !c->across ||
 	    !c->live || !ops_build(c))
 		return false;
 	/* the spill weights' counts (each def and use, 8^depth of its
@@ -924,7 +918,7 @@ static bool liveness(ra *c, const ra_carry *cy)
 	if (cy) {
 		if (!carry_in(c, cy))
 			return false;
-		goto outs;
+		goto solved;
 	}
 	/* live-in to a fixpoint, blocks in reverse order; after the first
 	 * pass a block is computed again only if a successor's live-in
@@ -972,12 +966,7 @@ static bool liveness(ra *c, const ra_carry *cy)
 			}
 		}
 	}
-outs:
-	/* the live-out sets, kept (the gen sets are done with) */
-	c->outs = c->gen;
-	c->gen = NULL;
-	for (uint32_t b = 0; b < mf->nb; b++)
-		live_out(c, &mf->b[b], c->outs + (size_t)b * c->nw);
+solved:
 	osr_entries_check(mf, c);
 	/* the registers live across calls */
 	for (uint32_t b = 0; b < mf->nb; b++)
@@ -1216,7 +1205,7 @@ static bool each_across(ra *c, uint32_t b, const uint64_t *pick, across_fn *fn,
 	const mir_block *bl = &c->mf->b[b];
 	if (!c->callblk[b])
 		return true;
-	memcpy(c->live, out_of(c, b), (size_t)c->nw * 8);
+	live_out(c, bl, c->live);
 	for (uint32_t j = bl->n; j-- > 0;) {
 		const mir_insn *i = &bl->insn[j];
 		if (is_call(i)) {
