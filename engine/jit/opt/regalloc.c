@@ -217,6 +217,19 @@ static bool call_clobbers(int loc)
 
 /* ---- liveness ------------------------------------------------------------- */
 
+/* Words in a set of mf's virtual registers (at least one). */
+static uint32_t set_words(const mir_func *mf)
+{
+	uint32_t nw = (mf->nv - MIR_FIRST_VIRT + 63) / 64;
+	return nw ? nw : 1;
+}
+
+/* The liveness sets' bound: past it the function is refused. */
+static bool sets_fit(const mir_func *mf)
+{
+	return (uint64_t)mf->nb * set_words(mf) <= (1u << 22);
+}
+
 
 typedef struct {
 	mir_func *mf;
@@ -868,21 +881,21 @@ static bool carry_in(ra *c, const ra_carry *cy)
  * sets (from gen and kill to a fixpoint, or after a round that split
  * from its sets, cy: carry_in; a block's live-out set is computed where
  * it is walked, live_out), the OSR entries' use and the registers live
- * across calls.  False when out of memory. */
-static bool liveness(ra *c, const ra_carry *cy)
+ * across calls.  The live-in sets in in_at if not NULL (zeroed; the
+ * first round of two: ra_carry), else allocated.  False when out of
+ * memory. */
+static bool liveness(ra *c, const ra_carry *cy, uint64_t *in_at)
 {
 	mir_func *mf = c->mf;
-	uint32_t nvirt = mf->nv - MIR_FIRST_VIRT;
-	c->nw = (nvirt + 63) / 64;
-	if (c->nw == 0)
-		c->nw = 1;
+	c->nw = set_words(mf);
 	size_t words = (size_t)mf->nb * c->nw;
 	if (!cy) {
 		c->gen = ra_zalloc(c->ar, words * 8);
 		c->kill = ra_zalloc(c->ar, words * 8);
 	}
 	/* (carry_in fills every word) */
-	c->in = cy ? ra_alloc(c->ar, words * 8) : ra_zalloc(c->ar, words * 8);
+	c->in = in_at ? in_at : cy ? ra_alloc(c->ar, words * 8) :
+		ra_zalloc(c->ar, words * 8);
 	c->out = ra_zalloc(c->ar, (size_t)c->nw * 8);
 	c->across = ra_zalloc(c->ar, (size_t)c->nw * 8);
 	c->live = ra_zalloc(c->ar, (size_t)c->nw * 8);
@@ -1531,10 +1544,10 @@ static bool loop_pressure(const ra *c)
 }
 
 /* One allocation of mf, depth its blocks' loop depths (loop_depths).
- * With split (a carry to fill), the values worth splitting around calls
- * and at loops are split (*did: some were) and nothing is allocated: the
- * caller runs it again with from, the filled carry (its arrays still in
- * the arena). */
+ * With split (a carry to fill, its live-in sets allocated and zeroed),
+ * the values worth splitting around calls and at loops are split (*did:
+ * some were) and nothing is allocated: the caller runs it again with
+ * from, the filled carry (ra_carry: what stays of the first round). */
 static wasm_status regalloc_once(mir_func *mf, ra_arena *ar,
 	const uint8_t *depth, const ra_loopset *loops, ra_carry *split,
 	const ra_carry *from, bool *did, wasm_error *err)
@@ -1546,7 +1559,7 @@ static wasm_status regalloc_once(mir_func *mf, ra_arena *ar,
 	mir_reg (*hreg)[2] = NULL;
 	uint32_t nvirt = mf->nv - MIR_FIRST_VIRT;
 
-	if ((uint64_t)mf->nb * ((nvirt + 63) / 64) > (1u << 22))
+	if (!sets_fit(mf))
 		return err_set(err, WASM_ERR_UNSUPPORTED, SIZE_MAX,
 			"function %u: too large for the register allocator's "
 			"liveness sets", mf->func_index);
@@ -1576,7 +1589,7 @@ static wasm_status regalloc_once(mir_func *mf, ra_arena *ar,
 	for (uint32_t v = 1; v < MIR_FIRST_VIRT; v++)
 		mf->reg[v] = (int8_t)MIR_LOC(v);
 	mf->nspill = 0;
-	if (!liveness(&c, from))
+	if (!liveness(&c, from, split ? split->in : NULL))
 		goto nomem;
 	*did = false;
 	if (split) {
@@ -1597,7 +1610,6 @@ static wasm_status regalloc_once(mir_func *mf, ra_arena *ar,
 		if (!ok)
 			goto nomem;
 		if (ncall || nloop) {
-			split->in = c.in;
 			split->nw = c.nw;
 			*did = true;
 			goto out;
@@ -1644,9 +1656,14 @@ wasm_status mir_regalloc(mir_func *mf, wasm_error *err)
 	bool did;
 	ra_loopset loops = { 0 };
 	ra_arena ar;
+	ra_carry cy = { 0 };
 	ra_arena_open(&ar);
 	uint8_t *depth = ra_alloc(&ar, mf->nb);
-	if (!depth || !ra_loops_keep(mf, &loops) ||
+	/* the first round's live-in sets, which the second reads (too
+	 * large: regalloc_once refuses the function) */
+	if (sets_fit(mf))
+		cy.in = ra_zalloc(&ar, (size_t)mf->nb * set_words(mf) * 8);
+	if (!depth || (sets_fit(mf) && !cy.in) || !ra_loops_keep(mf, &loops) ||
 	    !loop_depths(mf, &loops, depth)) {
 		ra_arena_close(&ar);
 		ra_loopset_free(&loops);
@@ -1655,14 +1672,20 @@ wasm_status mir_regalloc(mir_func *mf, wasm_error *err)
 	}
 	/* the second round after splitting: the splits add instructions,
 	 * not blocks, so the loops and their depths stay, and its liveness
-	 * follows from the first's (carry_in) */
-	ra_carry cy = { 0 };
+	 * follows from the first's (carry_in); the rest of the first
+	 * round's memory is its to reuse */
+	ra_mark m = ra_arena_mark(&ar);
 	wasm_status st = regalloc_once(mf, &ar, depth, &loops, &cy, NULL, &did,
 		err);
-	if (st == WASM_OK && did)
+	if (st == WASM_OK && did) {
+		ra_arena_release(&ar, m);
 		st = regalloc_once(mf, &ar, depth, &loops, NULL, &cy, &did, err);
+	}
 	ra_arena_close(&ar);
 	ra_loopset_free(&loops);
+	free(cy.loop);
+	free(cy.pair);
+	free(cy.start);
 	return st;
 }
 

@@ -18,7 +18,8 @@
  * gives them back (or frees them, past a bound).  ra_alloc: n bytes,
  * 16-aligned, NULL when out of memory; ra_zalloc zeroed; ra_grow as
  * ir_grow (the last allocation grows in place when its block has room:
- * ra_grow_to). */
+ * ra_grow_to).  ra_arena_release(a, m) gives back what was allocated
+ * after ra_arena_mark returned m (the blocks stay with the arena). */
 struct ra_block;
 typedef struct {
 	struct ra_block *first, *cur;
@@ -28,6 +29,12 @@ typedef struct {
 void ra_arena_open(ra_arena *a);
 void ra_arena_close(ra_arena *a);
 void *ra_alloc(ra_arena *a, size_t n);
+typedef struct {
+	struct ra_block *cur;
+	size_t off;
+} ra_mark;
+ra_mark ra_arena_mark(const ra_arena *a);
+void ra_arena_release(ra_arena *a, ra_mark m);
 void *ra_zalloc(ra_arena *a, size_t n);
 bool ra_grow_to(ra_arena *a, void **p, uint32_t *cap, uint32_t need,
 	size_t elem);
@@ -99,10 +106,13 @@ void ra_loopset_free(ra_loopset *ls);
  * live-in sets and, per loop it split values at, the loop's blocks and
  * the pairs (v, s) it split, and the moves v = mov s it put at the start
  * of a block outside (an exit's target).  The second round's live-in
- * sets follow from them without a fixpoint (regalloc.c, carry_in).  In
- * the arena, until the second round ends. */
+ * sets follow from them without a fixpoint (regalloc.c, carry_in).  The
+ * second round reuses the first's arena memory (ra_arena_release), so
+ * what it reads is kept apart: the live-in sets in the arena before the
+ * first round's mark (the caller allocates them, the first round fills
+ * them), the lists malloc'd (ir_grow; mir_regalloc frees them). */
 typedef struct {
-	const uint64_t *in;     /* nw words per block */
+	uint64_t *in;           /* nw words per block */
 	uint32_t nw;
 	struct ra_carry_loop {
 		const uint32_t *body;

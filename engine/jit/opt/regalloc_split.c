@@ -297,7 +297,7 @@ static bool loop_split(void *ctx, uint32_t h, const uint32_t *body, uint32_t n,
 	if (!loop_pick(c, h, body, n, pred))
 		return true;
 	ra_carry *cy = c->cy;
-	if (!ra_grow(c->ar, (void **)&cy->loop, &cy->cap_loop, cy->nloop + 1,
+	if (!ir_grow((void **)&cy->loop, &cy->cap_loop, cy->nloop + 1,
 	    sizeof *cy->loop))
 		return false;
 	cy->loop[cy->nloop++] = (struct ra_carry_loop){ body, n, cy->npair, 0 };
@@ -320,7 +320,7 @@ static bool loop_split(void *ctx, uint32_t h, const uint32_t *body, uint32_t n,
 			mir_reg s = mf->nv++;
 			mf->vsize[s] = mf->vsize[v];
 			c->nsplit++;
-			if (!ra_grow(c->ar, (void **)&cy->pair, &cy->cap_pair,
+			if (!ir_grow((void **)&cy->pair, &cy->cap_pair,
 			    cy->npair + 1, sizeof *cy->pair))
 				return false;
 			cy->pair[cy->npair][0] = v;
@@ -351,7 +351,7 @@ static bool loop_split(void *ctx, uint32_t h, const uint32_t *body, uint32_t n,
 				    v, s))
 					return false;
 				if (!x->at) {
-					if (!ra_grow(c->ar, (void **)&cy->start,
+					if (!ir_grow((void **)&cy->start,
 					    &cy->cap_start, cy->nstart + 1,
 					    sizeof *cy->start))
 						return false;
