@@ -289,12 +289,12 @@ typedef struct {
 	/* the instructions with a machine register among their operands,
 	 * ascending (place walks only those); cur: the one ops_build is at */
 	uint32_t *physi;
-	uint32_t nphysi, cap_physi, cur;
+	uint32_t nphysi, cur;
 	/* also from ops_build's walk: per block whether it has a call; the
 	 * MOV and PMOV instructions in order (hints, split_slots) */
 	uint8_t *callblk;
 	const mir_insn **movi;
-	uint32_t nmovi, cap_movi;
+	uint32_t nmovi;
 } ra;
 
 #define VBIT(v) ((v) - MIR_FIRST_VIRT)
@@ -313,24 +313,23 @@ static inline __attribute__((always_inline)) void op_add(void *ctx,
 	ra *c = ctx;
 	if (how == OP_CALLCLOB)
 		return;
-	if (MIR_IS_PHYS(r) && (!c->nphysi || c->physi[c->nphysi - 1] != c->cur)) {
-		if (!ra_grow(c->ar, (void **)&c->physi, &c->cap_physi,
-		    c->nphysi + 1, sizeof *c->physi)) {
-			c->oom = true;
-			return;
-		}
+	if (MIR_IS_PHYS(r) && (!c->nphysi || c->physi[c->nphysi - 1] != c->cur))
 		c->physi[c->nphysi++] = c->cur;
-	}
 	if (!ra_grow(c->ar, (void **)&c->op, &c->cap_op, c->nop + 1,
 	    sizeof *c->op)) {
 		c->oom = true;
 		return;
 	}
-	c->op[c->nop++] = (ra_op){ r, how };
+	c->op[c->nop++] = ra_op_make(r, how);
 }
 
 /* The operand list (ra's op, op_at) and the blocks' firsts (linear
- * index of their first instruction).  False when out of memory. */
+ * index of their first instruction).  The lists of instructions (physi,
+ * movi) take at most one entry an instruction: allocated at that, they
+ * never grow, and the operand list, allocated last, grows in place
+ * (the arena's pages are touched only as they are written; doubling
+ * arrays that grow in turn left their old copies behind: 130 KB in
+ * printf_core's second round).  False when out of memory. */
 static bool ops_build(ra *c)
 {
 	mir_func *mf = c->mf;
@@ -341,8 +340,10 @@ static bool ops_build(ra *c)
 	}
 	c->op_at = ra_alloc(c->ar, ((size_t)n + 1) * sizeof *c->op_at);
 	c->callblk = ra_zalloc(c->ar, mf->nb);
+	c->physi = ra_alloc(c->ar, ((size_t)n + 1) * sizeof *c->physi);
+	c->movi = ra_alloc(c->ar, ((size_t)n + 1) * sizeof *c->movi);
 	/* about two operands an instruction: grown in place past that */
-	if (!c->op_at || !c->callblk ||
+	if (!c->op_at || !c->callblk || !c->physi || !c->movi ||
 	    !ra_grow(c->ar, (void **)&c->op, &c->cap_op, 2 * n + 16, sizeof *c->op))
 		return false;
 	uint32_t idx = 0;
@@ -352,12 +353,9 @@ static bool ops_build(ra *c)
 			c->cur = idx;
 			c->op_at[idx++] = c->nop;
 			visit(mf, i, op_add, c);
-			if (i->op == MIR_MOV || i->op == MIR_PMOV) {
-				if (!ra_grow(c->ar, (void **)&c->movi, &c->cap_movi,
-				    c->nmovi + 1, sizeof *c->movi))
-					return false;
+			if (i->op == MIR_MOV || i->op == MIR_PMOV)
 				c->movi[c->nmovi++] = i;
-			} else if (is_call(i)) {
+			else if (is_call(i)) {
 				c->callblk[b] = 1;
 			}
 		}
@@ -619,12 +617,12 @@ static void live_step(ra *c, uint32_t b, uint32_t j)
 {
 	uint32_t idx = c->mf->b[b].first + j;
 	for (uint32_t k = c->op_at[idx + 1]; k-- > c->op_at[idx];) {
-		mir_reg r = c->op[k].r;
+		mir_reg r = ra_op_reg(c->op[k]);
 		if (MIR_IS_PHYS(r))
 			continue;
-		if (c->op[k].how == OP_DEF)
+		if (ra_op_how(c->op[k]) == OP_DEF)
 			c->live[VBIT(r) / 64] &= ~(1ull << (VBIT(r) % 64));
-		else if (c->op[k].how == OP_USE)
+		else if (ra_op_how(c->op[k]) == OP_USE)
 			SET(c->live, r);
 	}
 }
@@ -749,10 +747,10 @@ static inline __attribute__((always_inline)) void block_ranges(ra *c,
 		uint32_t idx = bl->first + j;
 		uint32_t pos = 2 * idx;
 		for (uint32_t k = c->op_at[idx + 1]; k-- > c->op_at[idx];) {
-			mir_reg r = c->op[k].r;
+			mir_reg r = ra_op_reg(c->op[k]);
 			if (MIR_IS_PHYS(r))
 				continue;
-			if (c->op[k].how == OP_DEF) {
+			if (ra_op_how(c->op[k]) == OP_DEF) {
 				if (HAS(c->live, r)) {
 					c->live[VBIT(r) / 64] &= ~(1ull << (VBIT(r) % 64));
 					if (pressure)
@@ -763,7 +761,7 @@ static inline __attribute__((always_inline)) void block_ranges(ra *c,
 				} else if (ranges) {
 					range_add(c, r, pos + 1, pos + 1);
 				}
-			} else if (c->op[k].how == OP_USE) {
+			} else if (ra_op_how(c->op[k]) == OP_USE) {
 				if (!HAS(c->live, r)) {
 					SET(c->live, r);
 					if (pressure)
@@ -910,15 +908,15 @@ static bool liveness(ra *c, const ra_carry *cy, uint64_t *in_at)
 		uint32_t k0 = c->op_at[bl->first], k1 = c->op_at[bl->first + bl->n];
 		if (cy) {
 			for (uint32_t k = k0; k < k1; k++)
-				if (!MIR_IS_PHYS(c->op[k].r))
-					c->weight[c->op[k].r] += freq;
+				if (!MIR_IS_PHYS(ra_op_reg(c->op[k])))
+					c->weight[ra_op_reg(c->op[k])] += freq;
 			continue;
 		}
 		uint64_t *gen = c->gen + (size_t)b * c->nw;
 		uint64_t *kill = c->kill + (size_t)b * c->nw;
 		for (uint32_t k = k0; k < k1; k++) {
-			mir_reg r = c->op[k].r;
-			int how = c->op[k].how;
+			mir_reg r = ra_op_reg(c->op[k]);
+			int how = ra_op_how(c->op[k]);
 			if (MIR_IS_PHYS(r))
 				continue;
 			c->weight[r] += freq;
@@ -1014,7 +1012,7 @@ static bool place(ra *c)
 		}
 		c->pos = 2 * idx;
 		for (uint32_t k = c->op_at[idx]; k < c->op_at[idx + 1]; k++)
-			positions(c, c->op[k].r, c->op[k].how);
+			positions(c, ra_op_reg(c->op[k]), ra_op_how(c->op[k]));
 	}
 	while (c->open_set)
 		fixed_close(c, __builtin_ctz(c->open_set));

@@ -62,11 +62,23 @@ void ra_visit(const mir_func *mf, const mir_insn *i, visit_fn *fn, void *ctx);
  * clobbers (OP_CALLCLOB), listed once per round (regalloc.c's
  * ops_build): instruction idx's (its linear index,
  * block b's first + j, as the blocks were then) at op[at[idx] ..
- * at[idx + 1]). */
-typedef struct {
-	mir_reg r;
-	int how;
-} ra_op;
+ * at[idx + 1]).  An operand is its register << 2 | how, 4 bytes (the
+ * list is the largest array of a round after the liveness sets): a
+ * register fits in 30 bits, as the liveness sets' bound (regalloc.c,
+ * sets_fit) keeps the registers of an allocated function below 2^28. */
+typedef uint32_t ra_op;
+static inline ra_op ra_op_make(mir_reg r, int how)
+{
+	return r << 2 | (uint32_t)how;
+}
+static inline mir_reg ra_op_reg(ra_op o)
+{
+	return o >> 2;
+}
+static inline int ra_op_how(ra_op o)
+{
+	return (int)(o & 3);
+}
 typedef struct {
 	const ra_op *op;
 	const uint32_t *at;

@@ -122,10 +122,10 @@ static void name_block(ls *c, uint32_t b)
 	const mir_func *mf = c->mf;
 	uint32_t end = b + 1 < mf->nb ? mf->b[b + 1].first : mf->ninsn;
 	for (uint32_t k = c->ops->at[mf->b[b].first]; k < c->ops->at[end]; k++) {
-		mir_reg r = c->ops->op[k].r;
+		mir_reg r = ra_op_reg(c->ops->op[k]);
 		if (!MIR_IS_PHYS(r) && VBIT(r) < 64 * c->nw) {
 			SETB(c->named, r);
-			if (c->ops->op[k].how != OP_USE)
+			if (ra_op_how(c->ops->op[k]) != OP_USE)
 				SETB(c->written, r);
 		}
 	}
