@@ -1377,7 +1377,7 @@ static inline __attribute__((always_inline)) double holders_conflict(ra *c,
 	const struct ra_range *rg = c->rg;
 	const uint32_t *end = c->mf->end;
 	uint32_t *cursor = c->cursor;
-	uint32_t s = c->mf->start[v], x0 = c->head[v];
+	uint32_t s = c->mf->start[v], e = end[v], x0 = c->head[v];
 	double most = 0;
 	for (uint32_t k = 0; k < h->n;) {
 		mir_reg w = h->v[k];
@@ -1390,6 +1390,8 @@ static inline __attribute__((always_inline)) double holders_conflict(ra *c,
 		while (y && rg[y].to < s)
 			y = rg[y].next;
 		cursor[w] = y;
+		if (!y || rg[y].from > e)
+			continue;       /* w's next range starts after v ends */
 		for (uint32_t x = x0; x && y;) {
 			if (rg[x].to < rg[y].from) {
 				x = rg[x].next;
