@@ -90,8 +90,9 @@ typedef struct {
  * loop, headers ascending (so a loop before the loops nested in it: its
  * header dominates theirs and comes first in the layout); pred the
  * predecessor lists, CSR (block b's: pred->list[pred->at[b] ..
- * pred->at[b + 1])).  An edge that is not a back edge (its walk reaches
- * the entry block) makes no loop.  The walks stop after a budget of block
+ * pred->at[b + 1])).  An edge that is not a back edge (h does not
+ * dominate its source: a walk back from it would reach the entry block)
+ * makes no loop, nor does h then.  The walks stop after a budget of block
  * visits (the loops not walked by then are not reported).  False when out
  * of memory or when fn returns false. */
 typedef struct {
