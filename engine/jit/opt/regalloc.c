@@ -244,13 +244,10 @@ typedef struct {
 	uint32_t pos;
 	const uint8_t *depth;   /* per block: its loop depth (loop_depths;
 	                           the caller's: splitting adds no blocks) */
-	/* spill slots: per slot, the last position of its occupants */
-	uint32_t *slot_end;
-	uint32_t cap_slots;
-	/* per group of SLOT_GROUP slots, the least slot_end among them
-	 * (spill_slot skips the groups where none is free) */
-	uint32_t *group_end;
-	uint32_t cap_groups;
+	/* spill slots: per slot, the last position of its occupants, as
+	 * the leaves of a tree of least ends (slot_min: the spill slots) */
+	uint32_t *slot_min;
+	uint32_t slot_cap;
 	bool oom;
 	/* spill weights: per register, its defs and uses, each 8^depth of
 	 * its block */
@@ -1198,30 +1195,62 @@ static void hints(const ra *c, int8_t *hphys, mir_reg (*hreg)[2])
 
 /* ---- spill slots ------------------------------------------------------------ */
 
-#define SLOT_GROUP 64
-
-/* The least slot_end in group g of the spill slots. */
-static uint32_t group_least(const ra *c, uint32_t g)
+/* The slots' ends in a tournament tree: leaf slot_cap + k is slot k's
+ * end (UINT32_MAX past the last slot, never free), each inner node i
+ * the least of its children 2i and 2i + 1.  The first slot whose
+ * occupants all end before a position is found down from the root, a
+ * slot's new end goes up towards it: log2(slot_cap) steps each, where a
+ * walk of groups of 64 slots and of the slots in one took 460
+ * instructions a spill over the bench programs (printf_core has
+ * hundreds of slots). */
+static uint32_t slot_end(const ra *c, uint32_t k)
 {
-	uint32_t least = UINT32_MAX, end = (g + 1) * SLOT_GROUP;
-	for (uint32_t k = g * SLOT_GROUP; k < end && k < c->mf->nspill; k++)
-		if (c->slot_end[k] < least)
-			least = c->slot_end[k];
-	return least;
+	return c->slot_min[c->slot_cap + k];
 }
 
 /* The first slot whose occupants all end before s, or nspill. */
 static uint32_t free_slot(const ra *c, uint32_t s)
 {
-	uint32_t n = c->mf->nspill;
-	for (uint32_t g = 0; g * SLOT_GROUP < n; g++) {
-		if (c->group_end[g] >= s)
-			continue;
-		for (uint32_t k = g * SLOT_GROUP; k < n; k++)
-			if (c->slot_end[k] < s)
-				return k;
+	const uint32_t *m = c->slot_min;
+	if (!c->slot_cap || m[1] >= s)
+		return c->mf->nspill;
+	uint32_t i = 1;
+	while (i < c->slot_cap)
+		i = m[2 * i] < s ? 2 * i : 2 * i + 1;
+	return i - c->slot_cap;
+}
+
+/* Slot k's occupants now end at e. */
+static void slot_set(ra *c, uint32_t k, uint32_t e)
+{
+	uint32_t *m = c->slot_min, i = c->slot_cap + k;
+	m[i] = e;
+	for (i >>= 1; i; i >>= 1) {
+		uint32_t least = m[2 * i] < m[2 * i + 1] ? m[2 * i] : m[2 * i + 1];
+		if (m[i] == least)
+			break;          /* and so every node above */
+		m[i] = least;
 	}
-	return n;
+}
+
+/* Room in the tree for n slots.  False when out of memory. */
+static bool slots_grow(ra *c, uint32_t n)
+{
+	if (n <= c->slot_cap)
+		return true;
+	uint32_t cap = c->slot_cap ? 2 * c->slot_cap : 16;
+	while (cap < n)
+		cap *= 2;
+	uint32_t *m = ra_alloc(c->ar, (size_t)2 * cap * sizeof *m);
+	if (!m)
+		return false;
+	for (uint32_t i = cap; i < 2 * cap; i++)
+		m[i] = i - cap < c->mf->nspill ? slot_end(c, i - cap) : UINT32_MAX;
+	for (uint32_t i = cap; i-- > 1;)
+		m[i] = m[2 * i] < m[2 * i + 1] ? m[2 * i] : m[2 * i + 1];
+	c->slot_min = m;
+	c->slot_cap = cap;
+	return true;
 }
 
 /* v's native frame slot: the first whose occupants all end before v
@@ -1240,39 +1269,19 @@ static bool spill_slot(ra *c, mir_reg v)
 		for (k = 0; k < mf->nspill; k++) {
 			uint32_t j = 0;
 			while (j < w && k + j < mf->nspill &&
-			    c->slot_end[k + j] < mf->start[v])
+			    slot_end(c, k + j) < mf->start[v])
 				j++;
 			if (j == w || k + j == mf->nspill)
 				break;
 		}
 	}
-	uint32_t had = mf->nspill;
-	if (k + w > had) {
-		uint32_t g0 = (had + SLOT_GROUP - 1) / SLOT_GROUP;
-		uint32_t ngroups = (k + w + SLOT_GROUP - 1) / SLOT_GROUP;
-		if (!ra_grow(c->ar, (void **)&c->slot_end, &c->cap_slots, k + w,
-		    sizeof *c->slot_end) ||
-		    !ra_grow(c->ar, (void **)&c->group_end, &c->cap_groups, ngroups,
-		    sizeof *c->group_end))
+	if (k + w > mf->nspill) {
+		if (!slots_grow(c, k + w))
 			return false;
-		for (uint32_t g = g0; g < ngroups; g++)
-			c->group_end[g] = UINT32_MAX;
 		mf->nspill = k + w;
 	}
-	for (uint32_t j = 0; j < w; j++) {
-		uint32_t at = k + j, g = at / SLOT_GROUP;
-		uint32_t was = at < had ? c->slot_end[at] : UINT32_MAX;
-		c->slot_end[at] = mf->end[v];
-		/* a new slot lowers its group's least end at most; a reused
-		 * one's end only grows (it was below v's start), which moves
-		 * the least only if it was the least */
-		if (at >= had) {
-			if (mf->end[v] < c->group_end[g])
-				c->group_end[g] = mf->end[v];
-		} else if (was == c->group_end[g]) {
-			c->group_end[g] = group_least(c, g);
-		}
-	}
+	for (uint32_t j = 0; j < w; j++)
+		slot_set(c, k + j, mf->end[v]);
 	mf->spill[v] = (int32_t)k;
 	return true;
 }
