@@ -292,11 +292,32 @@ typedef struct {
 	uint8_t *callblk;
 	const mir_insn **movi;
 	uint32_t nmovi;
+	/* memory no longer read, for the arrays after it (late_alloc) */
+	char *spare;
+	size_t nspare;
 } ra;
 
 #define VBIT(v) ((v) - MIR_FIRST_VIRT)
 #define SET(s, v) ((s)[VBIT(v) / 64] |= 1ull << (VBIT(v) % 64))
 #define HAS(s, v) ((s)[VBIT(v) / 64] >> (VBIT(v) % 64) & 1)
+
+/* n bytes for an array of the scan (16-aligned), in c->spare when it
+ * has room, else from the arena.  Once the ranges are built nothing
+ * reads the live-in sets (the scan reads across, the ranges, the
+ * fixed ranges): the allocating round's last arrays (the sort's counts,
+ * the spill weights, the cursors) take their memory, already touched,
+ * instead of fresh pages past them (27 of printf_core's, in its second
+ * round).  NULL when out of memory. */
+static void *late_alloc(ra *c, size_t n)
+{
+	n = (n + 15) & ~(size_t)15;
+	if (n > c->nspare)
+		return ra_alloc(c->ar, n);
+	void *p = c->spare;
+	c->spare += n;
+	c->nspare -= n;
+	return p;
+}
 
 /* Always inlined into ops_build (through visit, also inlined), where
  * it is the only callee: one call per operand otherwise.  A call's
@@ -1151,7 +1172,7 @@ static double spill_weight(ra *c, mir_reg v)
 static bool spill_weights(ra *c)
 {
 	mir_func *mf = c->mf;
-	c->sweight = ra_alloc(c->ar, (size_t)mf->nv * sizeof *c->sweight);
+	c->sweight = late_alloc(c, (size_t)mf->nv * sizeof *c->sweight);
 	if (!c->sweight)
 		return false;
 	for (mir_reg v = 0; v < mf->nv; v++)
@@ -1552,7 +1573,7 @@ static bool scan(ra *c, const uint64_t *order, uint32_t n, const int8_t *hphys,
 	mir_func *mf = c->mf;
 	holders hold[NLOC] = { { 0 } };
 	bool ok = true;
-	c->cursor = ra_alloc(c->ar, (size_t)mf->nv * sizeof *c->cursor);
+	c->cursor = late_alloc(c, (size_t)mf->nv * sizeof *c->cursor);
 	if (!c->cursor)
 		return false;
 	memcpy(c->cursor, c->head, (size_t)mf->nv * sizeof *c->cursor);
@@ -1725,6 +1746,8 @@ static wasm_status regalloc_once(mir_func *mf, ra_arena *ar,
 		goto nomem;
 	}
 	hints(&c, hphys, hreg);
+	c.spare = (char *)c.in;         /* dead: see late_alloc */
+	c.nspare = (size_t)mf->nb * c.nw * 8;
 
 	/* the intervals by start, then register: a counting sort on the
 	 * start (a position: about 2 * ninsn of them), registers ascending
@@ -1733,9 +1756,10 @@ static wasm_status regalloc_once(mir_func *mf, ra_arena *ar,
 	for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++)
 		if (mf->start[v] != UINT32_MAX && mf->start[v] >= npos)
 			npos = mf->start[v] + 1;
-	uint32_t *at = ra_zalloc(ar, ((size_t)npos + 1) * sizeof *at);
+	uint32_t *at = late_alloc(&c, ((size_t)npos + 1) * sizeof *at);
 	if (!at)
 		goto nomem;
+	memset(at, 0, ((size_t)npos + 1) * sizeof *at);
 	for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++)
 		if (mf->start[v] != UINT32_MAX)
 			at[mf->start[v] + 1]++;
