@@ -37,7 +37,7 @@ struct ra_block {
 #define RA_ALIGN 16
 #define RA_HDR ((sizeof(struct ra_block) + RA_ALIGN - 1) & ~(size_t)(RA_ALIGN - 1))
 /* what a thread keeps between allocations (the 15 bench modules need
- * at most 2.9 MB: printf_core's second round) */
+ * at most 0.98 MB: printf_core's second round, after its first) */
 #define RA_KEEP_BYTES ((size_t)16 << 20)
 /* The first block's size; a new block at least doubles the last.  As
  * large as what a thread keeps: its pages are only reserved (malloc maps
