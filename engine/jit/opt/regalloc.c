@@ -125,13 +125,17 @@ static bool pinned(int loc)
 	return loc == X64_R12 || loc == X64_R13;
 }
 
-/* The k-th location of the class of v in order of preference (-1 past
- * the last). */
-static int class_loc(const mir_func *mf, mir_reg v, size_t k)
+/* How many locations the float class (flt) or the integer class has,
+ * and the k-th in order of preference (k below that): the scan asks
+ * with the class it knows, not per location from the register. */
+static size_t class_size(bool flt)
 {
-	if (mir_vflt(mf, v))
-		return k < NALLOCX ? MIR_LOC_XMM + (int)k : -1;
-	return k < NALLOC ? (int)alloc_order[k] : -1;
+	return flt ? NALLOCX : NALLOC;
+}
+
+static int class_loc(bool flt, size_t k)
+{
+	return flt ? MIR_LOC_XMM + (int)k : (int)alloc_order[k];
 }
 
 /* ---- operands ------------------------------------------------------------ */
@@ -1592,8 +1596,8 @@ static bool scan(ra *c, const uint64_t *order, uint32_t n, const int8_t *hphys,
 		for (int h = 1; h >= 0; h--)
 			if (hreg[v][h] && mf->reg[hreg[v][h]] >= 0)
 				cand[nc++] = mf->reg[hreg[v][h]];
-		for (size_t j = 0; (g = class_loc(mf, v, j)) >= 0; j++)
-			cand[nc++] = g;
+		for (size_t j = 0; j < class_size(flt); j++)
+			cand[nc++] = class_loc(flt, j);
 		for (int j = 0; j < nc && got < 0; j++) {
 			g = cand[j];
 			if (!allocatable(g) || MIR_LOC_IS_XMM(g) != flt)
@@ -1612,7 +1616,8 @@ static bool scan(ra *c, const uint64_t *order, uint32_t n, const int8_t *hphys,
 			/* the location whose conflicting holders weigh least */
 			int best = -1;
 			double bw = 0;
-			for (size_t j = 0; (g = class_loc(mf, v, j)) >= 0; j++) {
+			for (size_t j = 0; j < class_size(flt); j++) {
+				g = class_loc(flt, j);
 				if ((xcall && call_clobbers(g)) || (remat && pinned(g)) ||
 				    fixed_meets_ranges(c, g, v))
 					continue;
