@@ -27,7 +27,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 /* A block of the arena: its bytes follow the header. */
 struct ra_block {
@@ -55,26 +54,6 @@ struct ra_block {
 static char *block_mem(struct ra_block *b)
 {
 	return (char *)b + RA_HDR;
-}
-
-/* A block of size bytes, its start 2 MiB-aligned and its memory marked
- * for transparent huge pages (honoured when the system's setting is
- * "madvise" or "always"; with "never" the hint does nothing): the
- * arena's first megabyte (all printf_core needs) is then one page fault,
- * 2 MiB zeroed by the kernel, instead of one per 4 KiB page: ~250 faults
- * at ~1.8 us each on this VM, 0.45 ms, against 0.1 ms (a test touching
- * 1 MB: median 96 us of 60 runs, the first run once 10.5 ms, the kernel
- * compacting memory for the huge page).  The cost: a thread's kept arena
- * holds 2 MiB of memory rather than the ~1 MB it touches. */
-#define RA_HUGE ((size_t)2 << 20)
-static struct ra_block *block_new(size_t size)
-{
-	void *p;
-	if (posix_memalign(&p, RA_HUGE, RA_HDR + size))
-		return NULL;
-	if (size >= RA_HUGE)
-		(void)madvise(p, size & ~(RA_HUGE - 1), MADV_HUGEPAGE);
-	return p;
 }
 
 static void blocks_free(struct ra_block *b)
@@ -144,7 +123,7 @@ void *ra_alloc(ra_arena *a, size_t n)
 			size_t size = a->cur ? 2 * a->cur->size : RA_MIN_BLOCK;
 			if (size < n)
 				size = n;
-			struct ra_block *b = block_new(size);
+			struct ra_block *b = malloc(RA_HDR + size);
 			if (!b)
 				return NULL;
 			b->size = size;
