@@ -272,9 +272,6 @@ typedef struct {
 	} *rg;
 	uint32_t nrg, cap_rg;
 	uint32_t *head;
-	/* per register, its first range ending at or after the scan's
-	 * position (the scan only moves forward) */
-	uint32_t *cursor;
 	/* the float class's registers (bits as in the sets); per block the
 	 * most integer and float registers live at once */
 	uint64_t *fltmask;
@@ -309,7 +306,7 @@ typedef struct {
  * has room, else from the arena.  Once the ranges are built nothing
  * reads the live-in sets (the scan reads across, the ranges, the
  * fixed ranges): the allocating round's last arrays (the sort's counts,
- * the spill weights, the cursors) take their memory, already touched,
+ * the spill weights) take their memory, already touched,
  * instead of fresh pages past them (27 of printf_core's, in its second
  * round).  NULL when out of memory. */
 static void *late_alloc(ra *c, size_t n)
@@ -1450,29 +1447,6 @@ static bool split_calls_rewrite(ra *c, const uint64_t *pick)
 
 /* ---- the scan ---------------------------------------------------------------- */
 
-/* Whether the ranges of v and w meet (w's before v's start skipped
- * once: the scan is at v's start and only moves forward).  Always
- * inlined: the scan asks it for each holder of each location it tries. */
-static inline __attribute__((always_inline)) bool ranges_meet(ra *c,
-	mir_reg v, mir_reg w)
-{
-	uint32_t y = c->cursor[w];
-	while (y && c->rg[y].to < c->mf->start[v])
-		y = c->rg[y].next;
-	c->cursor[w] = y;
-	uint32_t x = c->head[v];
-	while (x && y) {
-		const struct ra_range *p = &c->rg[x], *q = &c->rg[y];
-		if (p->to < q->from)
-			x = p->next;
-		else if (q->to < p->from)
-			y = q->next;
-		else
-			return true;
-	}
-	return false;
-}
-
 /* Whether a fixed range of g meets a range of v (none can when g has
  * none inside v's interval: most GPRs have none at all). */
 static bool fixed_meets_ranges(const ra *c, int g, mir_reg v)
@@ -1488,51 +1462,77 @@ static bool fixed_meets_ranges(const ra *c, int g, mir_reg v)
 }
 
 /* Per location, the registers given it that may still meet the
- * intervals to come (their ends at or after the scan's position). */
+ * intervals to come (their ends at or after the scan's position), each
+ * with what the conflict checks read of it, in the list itself: its
+ * interval's end, its first range ending at or after the scan's
+ * position (y; 0 when none is left: the scan only moves forward) and
+ * that range's bounds (UINT32_MAX without one).  Most holders a check
+ * meets are in a hole or ended; it learns so from the list alone,
+ * without loading the register's end, cursor and range from three
+ * arrays. */
 typedef struct {
-	mir_reg *v;
+	mir_reg w;
+	uint32_t end, y, from, to;
+} holder;
+typedef struct {
+	holder *e;
 	uint32_t n, cap;
 } holders;
+
+/* e's first range ending at or after s. */
+static inline __attribute__((always_inline)) void holder_seek(
+	const struct ra_range *rg, holder *e, uint32_t s)
+{
+	uint32_t y = e->y;
+	while (y && rg[y].to < s)
+		y = rg[y].next;
+	e->y = y;
+	e->from = y ? rg[y].from : UINT32_MAX;
+	e->to = y ? rg[y].to : UINT32_MAX;
+}
+
+/* Whether a range of e meets one of v's, from e's first range ending at
+ * or after v's start (the scan is at v's start). */
+static inline __attribute__((always_inline)) bool holder_meets(const ra *c,
+	holder *e, mir_reg v)
+{
+	const struct ra_range *rg = c->rg;
+	if (e->to < c->mf->start[v])
+		holder_seek(rg, e, c->mf->start[v]);
+	if (e->from > c->mf->end[v])
+		return false;   /* e's next range starts after v ends */
+	for (uint32_t x = c->head[v], y = e->y; x && y;) {
+		if (rg[x].to < rg[y].from)
+			x = rg[x].next;
+		else if (rg[y].to < rg[x].from)
+			y = rg[y].next;
+		else
+			return true;
+	}
+	return false;
+}
 
 /* The most spill weight among the holders of h whose ranges meet v's
  * (0: none, so the location is free for v); with prune, the holders
  * that ended before v starts are dropped first (the last moved into
- * the place of each: the order the eviction spills them in).  What
- * ranges_meet does, with the arrays in locals (its stores to the
- * cursors would make the compiler load them again for every holder).
- * Always inlined, prune a constant. */
+ * the place of each: the order the eviction spills them in).  Always
+ * inlined, prune a constant. */
 static inline __attribute__((always_inline)) double holders_conflict(ra *c,
 	holders *h, mir_reg v, bool prune)
 {
-	const struct ra_range *rg = c->rg;
-	const uint32_t *end = c->mf->end;
-	uint32_t *cursor = c->cursor;
-	uint32_t s = c->mf->start[v], e = end[v], x0 = c->head[v];
+	uint32_t s = c->mf->start[v];
 	double most = 0;
 	for (uint32_t k = 0; k < h->n;) {
-		mir_reg w = h->v[k];
-		if (prune && end[w] < s) {
-			h->v[k] = h->v[--h->n];
+		holder *e = &h->e[k];
+		if (prune && e->end < s) {
+			*e = h->e[--h->n];
 			continue;
 		}
 		k++;
-		uint32_t y = cursor[w];
-		while (y && rg[y].to < s)
-			y = rg[y].next;
-		cursor[w] = y;
-		if (!y || rg[y].from > e)
-			continue;       /* w's next range starts after v ends */
-		for (uint32_t x = x0; x && y;) {
-			if (rg[x].to < rg[y].from) {
-				x = rg[x].next;
-			} else if (rg[y].to < rg[x].from) {
-				y = rg[y].next;
-			} else {
-				double wt = spill_weight(c, w) + 1e-300;
-				if (wt > most)
-					most = wt;
-				break;
-			}
+		if (holder_meets(c, e, v)) {
+			double wt = spill_weight(c, e->w) + 1e-300;
+			if (wt > most)
+				most = wt;
 		}
 	}
 	return most;
@@ -1577,10 +1577,6 @@ static bool scan(ra *c, const uint64_t *order, uint32_t n, const int8_t *hphys,
 	mir_func *mf = c->mf;
 	holders hold[NLOC] = { { 0 } };
 	bool ok = true;
-	c->cursor = late_alloc(c, (size_t)mf->nv * sizeof *c->cursor);
-	if (!c->cursor)
-		return false;
-	memcpy(c->cursor, c->head, (size_t)mf->nv * sizeof *c->cursor);
 	for (uint32_t k = 0; k < n && ok; k++) {
 		mir_reg v = (mir_reg)order[k];
 		bool flt = mir_vflt(mf, v);
@@ -1631,14 +1627,14 @@ static bool scan(ra *c, const uint64_t *order, uint32_t n, const int8_t *hphys,
 			if (best >= 0 && bw < spill_weight(c, v)) {
 				holders *h = &hold[best];
 				for (uint32_t j = 0; j < h->n && ok;) {
-					mir_reg w = h->v[j];
-					if (!ranges_meet(c, v, w)) {
+					mir_reg w = h->e[j].w;
+					if (!holder_meets(c, &h->e[j], v)) {
 						j++;
 						continue;
 					}
 					mf->reg[w] = MIR_SPILLED;
 					ok = spill_slot(c, w);
-					h->v[j] = h->v[--h->n];
+					h->e[j] = h->e[--h->n];
 				}
 				got = best;
 			}
@@ -1646,16 +1642,17 @@ static bool scan(ra *c, const uint64_t *order, uint32_t n, const int8_t *hphys,
 		if (got >= 0) {
 			holders *h = &hold[got];
 			mf->reg[v] = (int8_t)got;
-			if (!ra_grow(c->ar, (void **)&h->v, &h->cap, h->n + 1,
-			    sizeof *h->v))
+			if (!ra_grow(c->ar, (void **)&h->e, &h->cap, h->n + 1,
+			    sizeof *h->e))
 				ok = false;
 			else
-				h->v[h->n++] = v;
+				/* (v has ranges: its start is theirs, place) */
+				h->e[h->n++] = (holder){ v, mf->end[v], c->head[v],
+					c->rg[c->head[v]].from, c->rg[c->head[v]].to };
 		} else {
 			ok = ok && spill_slot(c, v);
 		}
 	}
-	c->cursor = NULL;
 	if (ok)
 		split_slots(c);
 	return ok;
