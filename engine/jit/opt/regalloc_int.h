@@ -18,7 +18,8 @@
  * gives them back (or frees them, past a bound).  ra_alloc: n bytes,
  * 16-aligned, NULL when out of memory; ra_zalloc zeroed; ra_grow as
  * ir_grow (the last allocation grows in place when its block has room:
- * ra_grow_to). */
+ * ra_grow_to).  ra_arena_release(a, m) gives back what was allocated
+ * after ra_arena_mark returned m (the blocks stay with the arena). */
 struct ra_block;
 typedef struct {
 	struct ra_block *first, *cur;
@@ -28,6 +29,12 @@ typedef struct {
 void ra_arena_open(ra_arena *a);
 void ra_arena_close(ra_arena *a);
 void *ra_alloc(ra_arena *a, size_t n);
+typedef struct {
+	struct ra_block *cur;
+	size_t off;
+} ra_mark;
+ra_mark ra_arena_mark(const ra_arena *a);
+void ra_arena_release(ra_arena *a, ra_mark m);
 void *ra_zalloc(ra_arena *a, size_t n);
 bool ra_grow_to(ra_arena *a, void **p, uint32_t *cap, uint32_t need,
 	size_t elem);
@@ -55,11 +62,23 @@ void ra_visit(const mir_func *mf, const mir_insn *i, visit_fn *fn, void *ctx);
  * clobbers (OP_CALLCLOB), listed once per round (regalloc.c's
  * ops_build): instruction idx's (its linear index,
  * block b's first + j, as the blocks were then) at op[at[idx] ..
- * at[idx + 1]). */
-typedef struct {
-	mir_reg r;
-	int how;
-} ra_op;
+ * at[idx + 1]).  An operand is its register << 2 | how, 4 bytes (the
+ * list is the largest array of a round after the liveness sets): a
+ * register fits in 30 bits, as the liveness sets' bound (regalloc.c,
+ * sets_fit) keeps the registers of an allocated function below 2^28. */
+typedef uint32_t ra_op;
+static inline ra_op ra_op_make(mir_reg r, int how)
+{
+	return r << 2 | (uint32_t)how;
+}
+static inline mir_reg ra_op_reg(ra_op o)
+{
+	return o >> 2;
+}
+static inline int ra_op_how(ra_op o)
+{
+	return (int)(o & 3);
+}
 typedef struct {
 	const ra_op *op;
 	const uint32_t *at;
@@ -71,8 +90,9 @@ typedef struct {
  * loop, headers ascending (so a loop before the loops nested in it: its
  * header dominates theirs and comes first in the layout); pred the
  * predecessor lists, CSR (block b's: pred->list[pred->at[b] ..
- * pred->at[b + 1])).  An edge that is not a back edge (its walk reaches
- * the entry block) makes no loop.  The walks stop after a budget of block
+ * pred->at[b + 1])).  An edge that is not a back edge (h does not
+ * dominate its source: a walk back from it would reach the entry block)
+ * makes no loop, nor does h then.  The walks stop after a budget of block
  * visits (the loops not walked by then are not reported).  False when out
  * of memory or when fn returns false. */
 typedef struct {
@@ -99,10 +119,13 @@ void ra_loopset_free(ra_loopset *ls);
  * live-in sets and, per loop it split values at, the loop's blocks and
  * the pairs (v, s) it split, and the moves v = mov s it put at the start
  * of a block outside (an exit's target).  The second round's live-in
- * sets follow from them without a fixpoint (regalloc.c, carry_in).  In
- * the arena, until the second round ends. */
+ * sets follow from them without a fixpoint (regalloc.c, carry_in).  The
+ * second round reuses the first's arena memory (ra_arena_release), so
+ * what it reads is kept apart: the live-in sets in the arena before the
+ * first round's mark (the caller allocates them, the first round fills
+ * them), the lists malloc'd (ir_grow; mir_regalloc frees them). */
 typedef struct {
-	const uint64_t *in;     /* nw words per block */
+	uint64_t *in;           /* nw words per block */
 	uint32_t nw;
 	struct ra_carry_loop {
 		const uint32_t *body;

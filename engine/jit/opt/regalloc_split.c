@@ -122,10 +122,10 @@ static void name_block(ls *c, uint32_t b)
 	const mir_func *mf = c->mf;
 	uint32_t end = b + 1 < mf->nb ? mf->b[b + 1].first : mf->ninsn;
 	for (uint32_t k = c->ops->at[mf->b[b].first]; k < c->ops->at[end]; k++) {
-		mir_reg r = c->ops->op[k].r;
+		mir_reg r = ra_op_reg(c->ops->op[k]);
 		if (!MIR_IS_PHYS(r) && VBIT(r) < 64 * c->nw) {
 			SETB(c->named, r);
-			if (c->ops->op[k].how != OP_USE)
+			if (ra_op_how(c->ops->op[k]) != OP_USE)
 				SETB(c->written, r);
 		}
 	}
@@ -297,7 +297,7 @@ static bool loop_split(void *ctx, uint32_t h, const uint32_t *body, uint32_t n,
 	if (!loop_pick(c, h, body, n, pred))
 		return true;
 	ra_carry *cy = c->cy;
-	if (!ra_grow(c->ar, (void **)&cy->loop, &cy->cap_loop, cy->nloop + 1,
+	if (!ir_grow((void **)&cy->loop, &cy->cap_loop, cy->nloop + 1,
 	    sizeof *cy->loop))
 		return false;
 	cy->loop[cy->nloop++] = (struct ra_carry_loop){ body, n, cy->npair, 0 };
@@ -320,7 +320,7 @@ static bool loop_split(void *ctx, uint32_t h, const uint32_t *body, uint32_t n,
 			mir_reg s = mf->nv++;
 			mf->vsize[s] = mf->vsize[v];
 			c->nsplit++;
-			if (!ra_grow(c->ar, (void **)&cy->pair, &cy->cap_pair,
+			if (!ir_grow((void **)&cy->pair, &cy->cap_pair,
 			    cy->npair + 1, sizeof *cy->pair))
 				return false;
 			cy->pair[cy->npair][0] = v;
@@ -351,7 +351,7 @@ static bool loop_split(void *ctx, uint32_t h, const uint32_t *body, uint32_t n,
 				    v, s))
 					return false;
 				if (!x->at) {
-					if (!ra_grow(c->ar, (void **)&cy->start,
+					if (!ir_grow((void **)&cy->start,
 					    &cy->cap_start, cy->nstart + 1,
 					    sizeof *cy->start))
 						return false;
