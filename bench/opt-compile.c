@@ -1,6 +1,6 @@
 /* opt-compile.c -- tier 2's compile speed, stage by stage.
  *
- *   opt-compile [-n RUNS] [-p PIPELINE] FILE.wasm...
+ *   opt-compile [-n RUNS] [-p PIPELINE] [-a] FILE.wasm...
  *
  * For each module: loads it (decode, validate), pre-decodes every defined
  * function, then compiles each with tier 2's stages (ir_build, the default
@@ -9,6 +9,9 @@
  * whole module is compiled RUNS times and the fastest run is kept (the
  * machine is shared: the minimum is the stable figure).  -p runs PIPELINE
  * (pass names, as ir_run_passes takes them) instead of the default one.
+ * The engine is configured as `--tier=opt` (make bench's opt column),
+ * whose code has no OSR entries (opt_osr_wanted); -a compiles as
+ * `--tier=auto` does, with an OSR entry at every loop.
  * Prints per module one line:
  *
  *   NAME wasm_bytes=B funcs=N refused=R loads=L build_us pass_us lower_us ra_us emit_us total_us MB/s code=HASH
@@ -219,9 +222,19 @@ static void print_tally(const char *name, const tally *t)
 int main(int argc, char **argv)
 {
 	int runs = 1, first = 1, rc = 0;
+	wasm_config cfg;
+	wasm_config_default(&cfg);
+	cfg.tier = WASM_TIER_OPT;
 	pipeline = ir_default_pipeline;
-	while (first + 1 < argc && (strcmp(argv[first], "-n") == 0 ||
-	       strcmp(argv[first], "-p") == 0)) {
+	for (;;) {
+		if (first < argc && strcmp(argv[first], "-a") == 0) {
+			cfg.tier = WASM_TIER_AUTO;
+			first++;
+			continue;
+		}
+		if (first + 1 >= argc || (strcmp(argv[first], "-n") != 0 &&
+		    strcmp(argv[first], "-p") != 0))
+			break;
 		if (argv[first][1] == 'n')
 			runs = atoi(argv[first + 1]);
 		else
@@ -229,10 +242,10 @@ int main(int argc, char **argv)
 		first += 2;
 	}
 	if (first >= argc || runs < 1) {
-		fprintf(stderr, "usage: opt-compile [-n RUNS] [-p PIPELINE] FILE.wasm...\n");
+		fprintf(stderr, "usage: opt-compile [-n RUNS] [-p PIPELINE] [-a] FILE.wasm...\n");
 		return 2;
 	}
-	wasm_engine *engine = wasm_engine_new(NULL);
+	wasm_engine *engine = wasm_engine_new(&cfg);
 	if (!engine)
 		return 1;
 	tally all = { .hash = FNV_BASIS };

@@ -548,12 +548,19 @@ START_TEST(inline_stack_depth)
 	free(code.loops);
 	/* lp: its copy's loop has its loop check and no OSR map (right
 	 * after inlining: the default pipeline's loopchk takes the checks
-	 * of both, short counted loops) */
+	 * of both, short counted loops); built for an engine whose frames
+	 * can move into tier 2 at a loop (not --tier=opt: opt_osr_wanted),
+	 * its own loop has one */
 	uint32_t lp = func_index(&o, "lp");
-	f = build_run(o.m, lp, "inline");
+	f = build_run(in.m, lp, "inline");
 	ck_assert_uint_eq(count(f, IR_CALL, lp, false), 1);
 	ck_assert_uint_eq(count(f, IR_LOOP_CHECK, 0, true), 2);
 	ck_assert_uint_eq(f->nosr, 1);
+	ir_func_free(f);
+	/* under --tier=opt no frame enters tier 2 at a loop: no OSR map */
+	f = build_run(o.m, lp, "inline");
+	ck_assert_uint_eq(count(f, IR_LOOP_CHECK, 0, true), 2);
+	ck_assert_uint_eq(f->nosr, 0);
 	ir_func_free(f);
 	all_in_opt(&o);
 	rig_down(&o);

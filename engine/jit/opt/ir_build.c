@@ -501,7 +501,7 @@ static __attribute__((noinline)) ir_ref read_rec(bld *c, uint32_t b, uint32_t s)
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t y = c->chain[base + i];
 		if (!cur_put(c, y, s, v) ||
-		    (c->loop_no[y] && !entry_put(c, y, s, v)))
+		    (c->osr && c->loop_no[y] && !entry_put(c, y, s, v)))
 			c->oom = true;
 	}
 	if (join) {
@@ -1435,7 +1435,8 @@ wasm_status ir_build_bounded(wasm_module *m, uint32_t func_index,
 		goto out;
 	/* at most one entry per header and slot: a hash of them (grown
 	 * by doubling, 72 KB for printf_core's 1,585) only if too many */
-	if ((size_t)c->nloops * c->nslots <= CUR_DENSE_MAX && c->nloops &&
+	c->osr = c->budget || opt_osr_wanted(m->engine);
+	if (c->osr && (size_t)c->nloops * c->nslots <= CUR_DENSE_MAX && c->nloops &&
 	    !(c->entry_dense = calloc((size_t)c->nloops * c->nslots + 1,
 	    sizeof *c->entry_dense)))
 		goto out;
@@ -1451,7 +1452,7 @@ wasm_status ir_build_bounded(wasm_module *m, uint32_t func_index,
 	if (!c->budget && !grow(c, (void **)&f->v, &f->cap_v,
 	    fc->code_len / 8 + 1, sizeof *f->v))
 		goto out;
-	if (!loop_writes(c) || !fill(c) || !osr_maps(c))
+	if (!loop_writes(c) || !fill(c) || (c->osr && !osr_maps(c)))
 		goto out;
 	resolve_removed(c);
 	ir_compact(f);          /* the removed phis' NOPs; retype makes none */

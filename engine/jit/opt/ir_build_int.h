@@ -103,6 +103,7 @@ typedef struct {
 	uint32_t budget;            /* ir_build_bounded: the most instructions
 	                               ir_b_emit makes (0: no limit) */
 	uint32_t emitted;
+	bool osr;                   /* OSR maps made (opt_osr_wanted) */
 	uint32_t blk;               /* block being filled */
 	uint32_t off;               /* instruction being translated */
 	bool oom;

@@ -73,4 +73,12 @@ wasm_status opt_dump_ir(wasm_module *m, uint32_t func_index, FILE *out,
 /* tier_opt.c: tier 2's entry in the tier table (runtime/tier_ops.h). */
 extern const struct tier_ops tier_opt;
 
+/* Whether e's tier-2 code needs OSR entries (tier_opt.c): only a frame
+ * running in a lower tier enters tier-2 code at a loop.  Under
+ * --tier=opt every function is compiled before its first call, so none
+ * ever does (an interpreted frame after a refusal or a passed deadline
+ * finds no entry and stays: jit_tier_osr); ir_build then makes no OSR
+ * maps, and lowering no entries. */
+bool opt_osr_wanted(const wasm_engine *e);
+
 #endif

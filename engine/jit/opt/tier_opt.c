@@ -220,6 +220,11 @@ static tier_jump opt_jump(wasm_module *m, uint32_t func_index,
 	return (tier_jump){ jf->osr_entry, jf->code + jf->loops[lo][1] };
 }
 
+bool opt_osr_wanted(const wasm_engine *e)
+{
+	return engine_config(e)->tier != WASM_TIER_OPT;
+}
+
 /* tier_ops.hot: baseline code of func_index spent its budget. */
 static tier_jump opt_hot(exec *ex, wasm_instance *inst, uint32_t func_index,
 	uint32_t loop_off)
