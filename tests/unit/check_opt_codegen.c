@@ -184,14 +184,21 @@ typedef struct {
 	rig o, in, bl;
 } rigs;
 
-static void rigs_up(rigs *r, const char *text)
+/* ... with o in tier `top`: WASM_TIER_OPT compiles every function with
+ * tier 2 before its first call. */
+static void rigs_up_at(rigs *r, const char *text, wasm_tier top)
 {
 	size_t len;
 	uint8_t *bytes = wat(text, &len);
-	rig_up(&r->o, bytes, len, WASM_TIER_AUTO);
+	rig_up(&r->o, bytes, len, top);
 	rig_up(&r->in, bytes, len, WASM_TIER_INTERP);
 	rig_up(&r->bl, bytes, len, WASM_TIER_BASELINE);
 	free(bytes);
+}
+
+static void rigs_up(rigs *r, const char *text)
+{
+	rigs_up_at(r, text, WASM_TIER_AUTO);
 }
 
 static void rigs_down(rigs *r)
@@ -1996,13 +2003,9 @@ START_TEST(simd_shift_counts)
 		  0x01, 0x00, 0x00, 0x80, 0xfe, 0xff, 0xff, 0x7f },
 	};
 	char *text = shift_wat();
-	size_t len;
-	uint8_t *bytes = wat(text, &len);
+	rigs r;
+	rigs_up_at(&r, text, WASM_TIER_OPT);
 	free(text);
-	rig ri, rb, ro;
-	rig_up(&ri, bytes, len, WASM_TIER_INTERP);
-	rig_up(&rb, bytes, len, WASM_TIER_BASELINE);
-	rig_up(&ro, bytes, len, WASM_TIER_OPT);
 	unsigned checked = 0;
 	for (size_t o = 0; o < NSHIFT_OPS; o++) {
 		unsigned lb = shift_ops[o].lanebits;
@@ -2017,9 +2020,9 @@ START_TEST(simd_shift_counts)
 				for (unsigned c = 0; c < NSHIFT_K; c++) {
 					int32_t k = shift_k(lb, c);
 					uint8_t vi[16], vb[16], vo[16];
-					shift_call(&ri, name, inputs[in], k, vi);
-					shift_call(&rb, name, inputs[in], k, vb);
-					shift_call(&ro, name, inputs[in], k, vo);
+					shift_call(&r.in, name, inputs[in], k, vi);
+					shift_call(&r.bl, name, inputs[in], k, vb);
+					shift_call(&r.o, name, inputs[in], k, vo);
 					ck_assert_msg(memcmp(vi, vo, 16) == 0, "%s by %d (%s), "
 						"input %zu: tier 2 differs from the interpreter",
 						shift_ops[o].name, j < NSHIFT_K ? shift_k(lb, j) : k,
@@ -2036,7 +2039,7 @@ START_TEST(simd_shift_counts)
 	}
 	ck_assert_uint_eq(checked, NSHIFT_OPS * 3 * (NSHIFT_K + NSHIFT_K));
 	wasm_module_stats st;
-	wasm_module_stats_get(ro.m, &st);
+	wasm_module_stats_get(r.o.m, &st);
 	ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].nfuncs, NSHIFT_OPS * (NSHIFT_K + 1));
 	ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].nfuncs_refused, 0);
 
@@ -2052,14 +2055,14 @@ START_TEST(simd_shift_counts)
 				snprintf(name, sizeof name, "s%zu_%u", o, j);
 			else
 				snprintf(name, sizeof name, "s%zu_v", o);
-			export_func(&ro, name, &idx);
+			export_func(&r.o, name, &idx);
 			ir_func *f;
 			mir_func *mf;
 			wasm_error err;
-			ck_assert_int_eq(ir_build(ro.m, idx, &f, &err), WASM_OK);
+			ck_assert_int_eq(ir_build(r.o.m, idx, &f, &err), WASM_OK);
 			ck_assert_int_eq(ir_run_passes(f, ir_default_pipeline, NULL, true, &err),
 				WASM_OK);
-			ck_assert_msg(mir_lower(ro.m, f, &mf, &err) == WASM_OK, "%s", err.message);
+			ck_assert_msg(mir_lower(r.o.m, f, &mf, &err) == WASM_OK, "%s", err.message);
 			bool sra64 = strcmp(shift_ops[o].name, "i64x2.shr_s") == 0;
 			unsigned nshift = 0, nmovi = 0;
 			for (uint32_t bi = 0; bi < mf->nb; bi++)
@@ -2089,10 +2092,7 @@ START_TEST(simd_shift_counts)
 			ir_func_free(f);
 		}
 	ck_assert_uint_eq(nk, (NSHIFT_OPS - 1) * NSHIFT_K);
-	rig_down(&ri);
-	rig_down(&rb);
-	rig_down(&ro);
-	free(bytes);
+	rigs_down(&r);
 }
 END_TEST
 
@@ -2281,26 +2281,21 @@ START_TEST(simd_consts_pool)
 		  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80 },
 	};
 	static const char *const names[] = { "vk", "vs" };
-	size_t len;
-	uint8_t *bytes = wat(vk_wat, &len);
-	rig ri, rb, ro;
-	rig_up(&ri, bytes, len, WASM_TIER_INTERP);
-	rig_up(&rb, bytes, len, WASM_TIER_BASELINE);
-	rig_up(&ro, bytes, len, WASM_TIER_OPT);
-	free(bytes);
+	rigs r;
+	rigs_up_at(&r, vk_wat, WASM_TIER_OPT);
 	for (size_t n = 0; n < 2; n++)
 		for (size_t in = 0; in < sizeof inputs / sizeof inputs[0]; in++) {
-			v128_agree(&ri, &rb, &ro, names[n], inputs[in], names[n], in);
+			v128_agree(&r.in, &r.bl, &r.o, names[n], inputs[in], names[n], in);
 		}
 	wasm_module_stats st;
-	wasm_module_stats_get(ro.m, &st);
+	wasm_module_stats_get(r.o.m, &st);
 	ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].nfuncs, 2);
 	for (size_t n = 0; n < 2; n++) {
 		uint32_t idx;
-		export_func(&ro, names[n], &idx);
+		export_func(&r.o, names[n], &idx);
 		mir_code code;
 		wasm_error err;
-		ck_assert_int_eq(opt_codegen(ro.m, idx, NULL, true, &code, &err), WASM_OK);
+		ck_assert_int_eq(opt_codegen(r.o.m, idx, NULL, true, &code, &err), WASM_OK);
 		for (size_t k = 0; k + 3 < code.len; k++) {
 			const uint8_t *p = code.code + k;
 			ck_assert_msg(!((p[0] == 0x48 || p[0] == 0x49) && p[1] >= 0xb8 &&
@@ -2313,7 +2308,7 @@ START_TEST(simd_consts_pool)
 		free(code.loops);
 	}
 	ir_func *f;
-	mir_func *mf = lower_export(&ro, "vk", &f);
+	mir_func *mf = lower_export(&r.o, "vk", &f);
 	unsigned nshuf = 0;
 	for (uint32_t bi = 0; bi < mf->nb; bi++)
 		for (uint32_t ii = 0; ii < mf->b[bi].n; ii++) {
@@ -2328,9 +2323,7 @@ START_TEST(simd_consts_pool)
 	ck_assert_uint_eq(nshuf, 1);
 	mir_free(mf);
 	ir_func_free(f);
-	rig_down(&ri);
-	rig_down(&rb);
-	rig_down(&ro);
+	rigs_down(&r);
 }
 END_TEST
 
@@ -2519,24 +2512,19 @@ START_TEST(simd_high_unsigned)
 			"    (%s (local.get 0)%s))\n", o, hiz_ops[o].op,
 			hiz_ops[o].two ? " (i8x16.swizzle (local.get 0) (local.get 0))" : "");
 	snprintf(text + n, sizeof text - n, ")\n");
-	size_t len;
-	uint8_t *bytes = wat(text, &len);
-	rig ri, rb, ro;
-	rig_up(&ri, bytes, len, WASM_TIER_INTERP);
-	rig_up(&rb, bytes, len, WASM_TIER_BASELINE);
-	rig_up(&ro, bytes, len, WASM_TIER_OPT);
-	free(bytes);
+	rigs r;
+	rigs_up_at(&r, text, WASM_TIER_OPT);
 	for (size_t o = 0; o < nops; o++) {
 		char name[8];
 		snprintf(name, sizeof name, "h%zu", o);
 		for (size_t in = 0; in < sizeof inputs / sizeof inputs[0]; in++) {
-			v128_agree(&ri, &rb, &ro, name, inputs[in], hiz_ops[o].op, in);
+			v128_agree(&r.in, &r.bl, &r.o, name, inputs[in], hiz_ops[o].op, in);
 		}
 		uint32_t idx;
-		export_func(&ro, name, &idx);
+		export_func(&r.o, name, &idx);
 		mir_code code;
 		wasm_error err;
-		ck_assert_int_eq(opt_codegen(ro.m, idx, NULL, true, &code, &err), WASM_OK);
+		ck_assert_int_eq(opt_codegen(r.o.m, idx, NULL, true, &code, &err), WASM_OK);
 		ck_assert_msg(has_op66(code.code, code.len, hiz_ops[o].unpack) &&
 			!has_op66(code.code, code.len, 0x70), "%s: not an unpack with zero",
 			hiz_ops[o].op);
@@ -2544,9 +2532,7 @@ START_TEST(simd_high_unsigned)
 		free(code.pc);
 		free(code.loops);
 	}
-	rig_down(&ri);
-	rig_down(&rb);
-	rig_down(&ro);
+	rigs_down(&r);
 }
 END_TEST
 
@@ -2578,22 +2564,17 @@ START_TEST(simd_splats_no_gpr)
 		{ "l8", 2 }, { "l16", 2 }, { "l32", 0 }, { "l64", 0 }, { "s64", 0 },
 		{ "f64", 0 }, { "s32", 0 },
 	};
-	size_t len;
-	uint8_t *bytes = wat(splat_wat, &len);
-	rig ri, rb, ro;
-	rig_up(&ri, bytes, len, WASM_TIER_INTERP);
-	rig_up(&rb, bytes, len, WASM_TIER_BASELINE);
-	rig_up(&ro, bytes, len, WASM_TIER_OPT);
-	free(bytes);
+	rigs r;
+	rigs_up_at(&r, splat_wat, WASM_TIER_OPT);
 	for (size_t k = 0; k < sizeof f / sizeof f[0]; k++) {
 		uint8_t vi[16], vb[16], vo[16];
-		v128_call(&ri, f[k].name, in, vi);
-		v128_call(&rb, f[k].name, in, vb);
-		v128_call(&ro, f[k].name, in, vo);
+		v128_call(&r.in, f[k].name, in, vi);
+		v128_call(&r.bl, f[k].name, in, vb);
+		v128_call(&r.o, f[k].name, in, vo);
 		ck_assert_msg(memcmp(vi, vo, 16) == 0, "%s: tier 2 differs", f[k].name);
 		ck_assert_msg(memcmp(vi, vb, 16) == 0, "%s: the baseline differs", f[k].name);
 		ir_func *fn;
-		mir_func *mf = lower_export(&ro, f[k].name, &fn);
+		mir_func *mf = lower_export(&r.o, f[k].name, &fn);
 		unsigned nsplat = 0;
 		for (uint32_t bi = 0; bi < mf->nb; bi++)
 			for (uint32_t ii = 0; ii < mf->b[bi].n; ii++) {
@@ -2609,9 +2590,7 @@ START_TEST(simd_splats_no_gpr)
 		mir_free(mf);
 		ir_func_free(fn);
 	}
-	rig_down(&ri);
-	rig_down(&rb);
-	rig_down(&ro);
+	rigs_down(&r);
 }
 END_TEST
 
@@ -2663,25 +2642,20 @@ START_TEST(simd_lanes_sse41)
 			lane_bodies[k]);
 	snprintf(text + n, sizeof text - n, ")\n");
 	ck_assert_uint_lt(n, sizeof text - 4);
-	size_t len;
-	uint8_t *bytes = wat(text, &len);
-	rig ri, rb, ro;
-	rig_up(&ri, bytes, len, WASM_TIER_INTERP);
-	rig_up(&rb, bytes, len, WASM_TIER_BASELINE);
-	rig_up(&ro, bytes, len, WASM_TIER_OPT);
-	free(bytes);
+	rigs r;
+	rigs_up_at(&r, text, WASM_TIER_OPT);
 	unsigned nlane = 0, nload_lane = 0;
 	bool avx = mir_cpu()->avx && !no_avx();
 	for (size_t k = 0; k < nb; k++) {
 		char name[8];
 		snprintf(name, sizeof name, "l%zu", k);
 		for (size_t in = 0; in < sizeof inputs / sizeof inputs[0]; in++) {
-			v128_agree(&ri, &rb, &ro, name, inputs[in], lane_bodies[k], in);
+			v128_agree(&r.in, &r.bl, &r.o, name, inputs[in], lane_bodies[k], in);
 		}
 		if (!mir_cpu()->sse41)
 			continue;
 		ir_func *f;
-		mir_func *mf = lower_export(&ro, name, &f);
+		mir_func *mf = lower_export(&r.o, name, &f);
 		for (uint32_t bi = 0; bi < mf->nb; bi++)
 			for (uint32_t ii = 0; ii < mf->b[bi].n; ii++) {
 				const mir_insn *m = &mf->b[bi].insn[ii];
@@ -2709,9 +2683,7 @@ START_TEST(simd_lanes_sse41)
 		ck_assert_uint_eq(nlane, 2 * 10 + 1 + 4 + 4 + 2);
 		ck_assert_uint_eq(nload_lane, 4);
 	}
-	rig_down(&ri);
-	rig_down(&rb);
-	rig_down(&ro);
+	rigs_down(&r);
 }
 END_TEST
 
@@ -2738,31 +2710,24 @@ START_TEST(simd_not_pool)
 			"  (func (export \"n%zu\") (param v128) (result v128) %s)\n", k,
 			not_bodies[k]);
 	snprintf(text + n, sizeof text - n, ")\n");
-	size_t len;
-	uint8_t *bytes = wat(text, &len);
-	rig ri, rb, ro;
-	rig_up(&ri, bytes, len, WASM_TIER_INTERP);
-	rig_up(&rb, bytes, len, WASM_TIER_BASELINE);
-	rig_up(&ro, bytes, len, WASM_TIER_OPT);
-	free(bytes);
+	rigs r;
+	rigs_up_at(&r, text, WASM_TIER_OPT);
 	for (size_t k = 0; k < nb; k++) {
 		char name[8];
 		snprintf(name, sizeof name, "n%zu", k);
-		v128_agree(&ri, &rb, &ro, name, in, not_bodies[k], 0);
+		v128_agree(&r.in, &r.bl, &r.o, name, in, not_bodies[k], 0);
 		uint32_t idx;
-		export_func(&ro, name, &idx);
+		export_func(&r.o, name, &idx);
 		mir_code code;
 		wasm_error err;
-		ck_assert_int_eq(opt_codegen(ro.m, idx, NULL, true, &code, &err), WASM_OK);
+		ck_assert_int_eq(opt_codegen(r.o.m, idx, NULL, true, &code, &err), WASM_OK);
 		ck_assert_msg(!has_op66(code.code, code.len, 0x76), "%s: pcmpeqd",
 			not_bodies[k]);
 		free(code.code);
 		free(code.pc);
 		free(code.loops);
 	}
-	rig_down(&ri);
-	rig_down(&rb);
-	rig_down(&ro);
+	rigs_down(&r);
 }
 END_TEST
 
@@ -2795,21 +2760,16 @@ START_TEST(simd_extadd_u16_of_bytes)
 			"  (func (export \"x%zu\") (param v128) (result v128) %s)\n", k,
 			extadd_cases[k].body);
 	snprintf(text + n, sizeof text - n, ")\n");
-	size_t len;
-	uint8_t *bytes = wat(text, &len);
-	rig ri, rb, ro;
-	rig_up(&ri, bytes, len, WASM_TIER_INTERP);
-	rig_up(&rb, bytes, len, WASM_TIER_BASELINE);
-	rig_up(&ro, bytes, len, WASM_TIER_OPT);
-	free(bytes);
+	rigs r;
+	rigs_up_at(&r, text, WASM_TIER_OPT);
 	for (size_t k = 0; k < nc; k++) {
 		char name[8];
 		snprintf(name, sizeof name, "x%zu", k);
 		for (size_t in = 0; in < sizeof inputs / sizeof inputs[0]; in++) {
-			v128_agree(&ri, &rb, &ro, name, inputs[in], extadd_cases[k].body, in);
+			v128_agree(&r.in, &r.bl, &r.o, name, inputs[in], extadd_cases[k].body, in);
 		}
 		ir_func *f;
-		mir_func *mf = lower_export(&ro, name, &f);
+		mir_func *mf = lower_export(&r.o, name, &f);
 		unsigned ns = 0, nu = 0;
 		for (uint32_t bi = 0; bi < mf->nb; bi++)
 			for (uint32_t ii = 0; ii < mf->b[bi].n; ii++) {
@@ -2824,9 +2784,7 @@ START_TEST(simd_extadd_u16_of_bytes)
 		mir_free(mf);
 		ir_func_free(f);
 	}
-	rig_down(&ri);
-	rig_down(&rb);
-	rig_down(&ro);
+	rigs_down(&r);
 }
 END_TEST
 
