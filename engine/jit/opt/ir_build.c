@@ -1433,9 +1433,15 @@ wasm_status ir_build_bounded(wasm_module *m, uint32_t func_index,
 	if ((size_t)nb * c->nslots <= CUR_DENSE_MAX &&
 	    !(c->cur_dense = calloc((size_t)nb * c->nslots + 1, sizeof *c->cur_dense)))
 		goto out;
-	/* at most one entry per header and slot: a hash of them (grown
-	 * by doubling, 72 KB for printf_core's 1,585) only if too many */
+	/* OSR maps where a frame can enter tier 2 at a loop.  Always in the
+	 * inliner's bounded builds: their maps are never copied, but the
+	 * phis the maps may add at headers (entry_value) count in
+	 * ir_inlinable's size, so a callee is inlined under --tier=opt
+	 * exactly when it is under auto */
 	c->osr = c->budget || opt_osr_wanted(m->engine);
+	/* the entry values, at most one per header and slot: a hash of them
+	 * (grown by doubling, 72 KB for printf_core's 1,585) only if too
+	 * many */
 	if (c->osr && (size_t)c->nloops * c->nslots <= CUR_DENSE_MAX && c->nloops &&
 	    !(c->entry_dense = calloc((size_t)c->nloops * c->nslots + 1,
 	    sizeof *c->entry_dense)))
