@@ -775,11 +775,11 @@ void x64_popcnt_rm(x64_buf *b, unsigned size, x64_gpr dst, x64_mem m)
 { bitcount_rm(b, X64_OP_POPCNT, size, dst, m); }
 
 /* The CPUID leaves the questions below read, read once per process.
- * cpuid is slow where a hypervisor traps it (9 us an execution on the VM
- * the bench runs on: a loop of 1000), and __get_cpuid asks for the
- * highest leaf before each leaf: tier 2's seven questions (mir_cpu) were
- * 14 executions, ~125 us in a process's first compile, the baseline's four
- * 8 more; now 5 in all. */
+ * cpuid is slow where a hypervisor traps it (4 to 9 us an execution,
+ * measured at different hours on the VM the bench runs on, loops of 200
+ * and 1000), and __get_cpuid asks for the highest leaf before each leaf:
+ * tier 2's seven questions (mir_cpu) were 14 executions in a process's
+ * first compile, the baseline's four 8 more; now 5 in all. */
 static struct cpu_leaves {
 	unsigned l1_ecx, l7_ebx, e1_ecx;   /* 0 where the leaf is missing */
 	bool avx;                          /* AVX, OSXSAVE and XCR0's YMM state */
