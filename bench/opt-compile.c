@@ -22,8 +22,9 @@
  * second; HASH: FNV-1a 64 over every function's machine code, OSR offset,
  * PC map and OSR loop table, so that a change to the compiler can show it
  * emits byte-identical code) and a line of totals.  A refused
- * function prints its reason on stderr.  Built by `make`; used by
- * bench/compile-speed.sh. */
+ * function prints its reason on stderr.  Built by `make` and run by hand
+ * (make bench's compile speed is wasmhost's own --stats: opt_compile_us
+ * over the same stages). */
 #include "jit/opt/mir.h"
 #include "jit/opt/passes.h"
 #include "interp/fcode.h"
