@@ -1,6 +1,6 @@
 /* opt-compile.c -- tier 2's compile speed, stage by stage.
  *
- *   opt-compile [-n RUNS] [-p PIPELINE] [-a] FILE.wasm...
+ *   opt-compile [-n RUNS] [-p PIPELINE] [-a] [-f] FILE.wasm...
  *
  * For each module: loads it (decode, validate), pre-decodes every defined
  * function, then compiles each with tier 2's stages (ir_build, the default
@@ -11,7 +11,9 @@
  * (pass names, as ir_run_passes takes them) instead of the default one.
  * The engine is configured as `--tier=opt` (make bench's opt column),
  * whose code has no OSR entries (opt_osr_wanted); -a compiles as
- * `--tier=auto` does, with an OSR entry at every loop.
+ * `--tier=auto` does, with an OSR entry at every loop.  -f also prints a
+ * line per function of the last run (index, body bytes, stage times), to
+ * see where a module's time goes.
  * Prints per module one line:
  *
  *   NAME wasm_bytes=B funcs=N refused=R loads=L build_us pass_us lower_us ra_us emit_us total_us MB/s code=HASH
@@ -34,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 
 enum { ST_BUILD, ST_PASS, ST_LOWER, ST_RA, ST_EMIT, ST_COUNT_ };
 
@@ -112,6 +115,7 @@ static uint64_t code_hash(uint64_t h, const wasm_module *m, const mir_code *c)
 }
 
 static const char *pipeline;
+static bool per_func;
 
 /* The loads left in f. */
 static uint64_t count_loads(const ir_func *f)
@@ -168,6 +172,9 @@ static bool compile_one(wasm_module *m, uint32_t fi, tally *t, bool quiet)
 	ir_func *f = NULL;
 	mir_func *mf = NULL;
 	mir_code code;
+	tally before = *t;
+	struct rusage ru0, ru1;
+	getrusage(RUSAGE_THREAD, &ru0);
 	memset(&code, 0, sizeof code);
 	uint64_t t0 = cpu_ns(), t1;
 	wasm_status st = ir_build(m, fi, &f, &err);
@@ -197,6 +204,15 @@ static bool compile_one(wasm_module *m, uint32_t fi, tally *t, bool quiet)
 	}
 	if (st == WASM_OK)
 		t->hash = code_hash(t->hash, m, &code);
+	if (per_func && !quiet) {
+		printf("  func %-5u bytes=%-6u", fi,
+			m->funcs[fi].body_end - m->funcs[fi].body_offset);
+		for (int k = 0; k < ST_COUNT_; k++)
+			printf(" %8.0f", (t->ns[k] - before.ns[k]) / 1e3);
+		getrusage(RUSAGE_THREAD, &ru1);
+		printf(" %9.0f faults=%ld\n", (total_ns(t) - total_ns(&before)) / 1e3,
+			ru1.ru_minflt - ru0.ru_minflt);
+	}
 	mir_free(mf);
 	ir_func_free(f);
 	free(code.code);
@@ -233,6 +249,11 @@ int main(int argc, char **argv)
 			first++;
 			continue;
 		}
+		if (first < argc && strcmp(argv[first], "-f") == 0) {
+			per_func = true;
+			first++;
+			continue;
+		}
 		if (first + 1 >= argc || (strcmp(argv[first], "-n") != 0 &&
 		    strcmp(argv[first], "-p") != 0))
 			break;
@@ -243,7 +264,7 @@ int main(int argc, char **argv)
 		first += 2;
 	}
 	if (first >= argc || runs < 1) {
-		fprintf(stderr, "usage: opt-compile [-n RUNS] [-p PIPELINE] [-a] FILE.wasm...\n");
+		fprintf(stderr, "usage: opt-compile [-n RUNS] [-p PIPELINE] [-a] [-f] FILE.wasm...\n");
 		return 2;
 	}
 	wasm_engine *engine = wasm_engine_new(&cfg);
