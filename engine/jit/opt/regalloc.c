@@ -90,6 +90,7 @@
 #include "jit/opt/ir.h"
 #include "common/error.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,23 +120,47 @@ static bool allocatable(int loc)
 	return loc >= 0 && (alloc_gprs >> loc & 1);
 }
 
+/* A location a call clobbers: every allocatable one but rbp. */
+static bool call_clobbers(int loc)
+{
+	return loc != X64_RBP;
+}
+
 /* r12 or r13: a function that allocates one saves both (MIR_VREMAT). */
 static bool pinned(int loc)
 {
 	return loc == X64_R12 || loc == X64_R13;
 }
 
-/* How many locations the float class (flt) or the integer class has,
- * and the k-th in order of preference (k below that): the scan asks
- * with the class it knows, not per location from the register. */
-static size_t class_size(bool flt)
-{
-	return flt ? NALLOCX : NALLOC;
-}
+/* The locations the scan may give a value, in order of preference: by
+ * its class (flt), whether it is live across a call (xcall: only what
+ * calls preserve, rbp) and whether it is rematerialised (remat: not the
+ * pinned r12 and r13), so that the scan walks only those and asks
+ * nothing per location.  An entry of scan_locs: the count, then the
+ * locations. */
+typedef struct {
+	uint8_t n;
+	int8_t loc[NLOC];
+} loc_list;
+static loc_list scan_locs[2][2][2];     /* [flt][xcall][remat] */
+static pthread_once_t scan_locs_once = PTHREAD_ONCE_INIT;
 
-static int class_loc(bool flt, size_t k)
+static void scan_locs_init(void)
 {
-	return flt ? MIR_LOC_XMM + (int)k : (int)alloc_order[k];
+	for (int flt = 0; flt < 2; flt++)
+		for (int xcall = 0; xcall < 2; xcall++)
+			for (int remat = 0; remat < 2; remat++) {
+				loc_list *l = &scan_locs[flt][xcall][remat];
+				size_t nk = flt ? NALLOCX : NALLOC;
+				for (size_t k = 0; k < nk; k++) {
+					int g = flt ? MIR_LOC_XMM + (int)k :
+						(int)alloc_order[k];
+					if ((xcall && call_clobbers(g)) ||
+					    (remat && pinned(g)))
+						continue;
+					l->loc[l->n++] = (int8_t)g;
+				}
+			}
 }
 
 /* ---- operands ------------------------------------------------------------ */
@@ -213,12 +238,6 @@ static bool is_call(const mir_insn *i)
 		i->op == MIR_SLOWOP;
 }
 
-/* A location a call clobbers: every allocatable one but rbp. */
-static bool call_clobbers(int loc)
-{
-	return loc != X64_RBP;
-}
-
 /* ---- liveness ------------------------------------------------------------- */
 
 /* Words in a set of mf's virtual registers (at least one). */
@@ -243,6 +262,8 @@ typedef struct {
 	/* fixed ranges per GPR, disjoint and ascending */
 	uint32_t (*fixed[NLOC])[2];
 	uint32_t nfixed[NLOC], cap_fixed[NLOC];
+	/* their hull per GPR (fixed_lo UINT32_MAX, fixed_hi 0: none) */
+	uint32_t fixed_lo[NLOC], fixed_hi[NLOC];
 	uint32_t open[NLOC], last[NLOC];    /* the range being built, or UINT32_MAX */
 	uint32_t open_set;      /* the locations with a range being built */
 	uint32_t pos;
@@ -1131,6 +1152,11 @@ static bool place(ra *c)
 	}
 	while (c->open_set)
 		fixed_close(c, __builtin_ctz(c->open_set));
+	for (uint32_t g = 0; g < NLOC; g++) {
+		uint32_t n = c->nfixed[g];
+		c->fixed_lo[g] = n ? c->fixed[g][0][0] : UINT32_MAX;
+		c->fixed_hi[g] = n ? c->fixed[g][n - 1][1] : 0;
+	}
 	for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++)
 		if (c->head[v])
 			mf->start[v] = c->rg[c->head[v]].from;
@@ -1156,16 +1182,22 @@ static bool fixed_meets(const ra *c, int g, uint32_t s, uint32_t e)
 /* What spilling v saves per position where it is live (see the top;
  * its holes do not count): computed once per register, when the scan
  * first asks (for a holder at a conflict, for a value to evict for);
- * most registers it never asks about. */
-static double spill_weight(ra *c, mir_reg v)
+ * most registers it never asks about.  The answer kept is read inline
+ * (the conflict checks ask per conflicting holder), the first computed
+ * out of line. */
+static double spill_weight_calc(ra *c, mir_reg v)
 {
-	if (c->sweight[v] < 0) {
-		uint32_t len = 0;
-		for (uint32_t x = c->head[v]; x; x = c->rg[x].next)
-			len += c->rg[x].to - c->rg[x].from + 1;
-		c->sweight[v] = c->weight[v] / ((double)len + 1.0);
-	}
+	uint32_t len = 0;
+	for (uint32_t x = c->head[v]; x; x = c->rg[x].next)
+		len += c->rg[x].to - c->rg[x].from + 1;
+	c->sweight[v] = c->weight[v] / ((double)len + 1.0);
 	return c->sweight[v];
+}
+
+static inline double spill_weight(ra *c, mir_reg v)
+{
+	double w = c->sweight[v];
+	return w >= 0 ? w : spill_weight_calc(c, v);
 }
 
 /* The spill weights, none computed yet (-1).  False when out of
@@ -1447,18 +1479,23 @@ static bool split_calls_rewrite(ra *c, const uint64_t *pick)
 
 /* ---- the scan ---------------------------------------------------------------- */
 
-/* Whether a fixed range of g meets a range of v (none can when g has
- * none inside v's interval: most GPRs have none at all). */
-static bool fixed_meets_ranges(const ra *c, int g, mir_reg v)
+/* Whether a fixed range of g meets a range of v, v's interval [s, e]
+ * (none can when g has none inside it: most GPRs have none at all,
+ * which the scan learns inline from the hull of g's fixed ranges). */
+static bool fixed_meets_slow(const ra *c, int g, mir_reg v)
 {
-	uint32_t n = c->nfixed[g];
-	if (!n || c->fixed[g][0][0] > c->mf->end[v] ||
-	    c->fixed[g][n - 1][1] < c->mf->start[v])
-		return false;
 	for (uint32_t x = c->head[v]; x; x = c->rg[x].next)
 		if (fixed_meets(c, g, c->rg[x].from, c->rg[x].to))
 			return true;
 	return false;
+}
+
+static inline bool fixed_meets_ranges(const ra *c, int g, mir_reg v,
+	uint32_t s, uint32_t e)
+{
+	if (c->fixed_lo[g] > e || c->fixed_hi[g] < s)
+		return false;
+	return fixed_meets_slow(c, g, v);
 }
 
 /* Per location, the registers given it that may still meet the
@@ -1491,17 +1528,21 @@ static inline __attribute__((always_inline)) void holder_seek(
 	e->to = y ? rg[y].to : UINT32_MAX;
 }
 
-/* Whether a range of e meets one of v's, from e's first range ending at
- * or after v's start (the scan is at v's start). */
-static inline __attribute__((always_inline)) bool holder_meets(const ra *c,
-	holder *e, mir_reg v)
+/* Whether a range of e meets one of v's (from hv, v's first range;
+ * [s, end] its interval), from e's first range ending at or after s
+ * (the scan is at v's start).  v's bounds come as arguments: read
+ * through mf->start and mf->end they were loaded again per holder, as
+ * the cursor's stores might have changed them for all the compiler
+ * knew. */
+static inline __attribute__((always_inline)) bool holder_meets(
+	const struct ra_range *rg, holder *e, uint32_t hv, uint32_t s,
+	uint32_t end)
 {
-	const struct ra_range *rg = c->rg;
-	if (e->to < c->mf->start[v])
-		holder_seek(rg, e, c->mf->start[v]);
-	if (e->from > c->mf->end[v])
+	if (e->to < s)
+		holder_seek(rg, e, s);
+	if (e->from > end)
 		return false;   /* e's next range starts after v ends */
-	for (uint32_t x = c->head[v], y = e->y; x && y;) {
+	for (uint32_t x = hv, y = e->y; x && y;) {
 		if (rg[x].to < rg[y].from)
 			x = rg[x].next;
 		else if (rg[y].to < rg[x].from)
@@ -1520,21 +1561,24 @@ static inline __attribute__((always_inline)) bool holder_meets(const ra *c,
 static inline __attribute__((always_inline)) double holders_conflict(ra *c,
 	holders *h, mir_reg v, bool prune)
 {
-	uint32_t s = c->mf->start[v];
+	const struct ra_range *rg = c->rg;
+	uint32_t s = c->mf->start[v], end = c->mf->end[v], hv = c->head[v];
 	double most = 0;
-	for (uint32_t k = 0; k < h->n;) {
-		holder *e = &h->e[k];
-		if (prune && e->end < s) {
-			*e = h->e[--h->n];
+	holder *e = h->e;
+	uint32_t n = h->n;
+	for (uint32_t k = 0; k < n;) {
+		if (prune && e[k].end < s) {
+			e[k] = e[--n];
 			continue;
 		}
-		k++;
-		if (holder_meets(c, e, v)) {
-			double wt = spill_weight(c, e->w) + 1e-300;
+		if (holder_meets(rg, &e[k], hv, s, end)) {
+			double wt = spill_weight(c, e[k].w) + 1e-300;
 			if (wt > most)
 				most = wt;
 		}
+		k++;
 	}
+	h->n = n;
 	return most;
 }
 
@@ -1577,34 +1621,39 @@ static bool scan(ra *c, const uint64_t *order, uint32_t n, const int8_t *hphys,
 	mir_func *mf = c->mf;
 	holders hold[NLOC] = { { 0 } };
 	bool ok = true;
+	pthread_once(&scan_locs_once, scan_locs_init);
 	for (uint32_t k = 0; k < n && ok; k++) {
 		mir_reg v = (mir_reg)order[k];
 		bool flt = mir_vflt(mf, v);
 		bool xcall = HAS(c->across, v);
 		bool remat = mf->vsize[v] & MIR_VREMAT;
-		int cand[3 + NLOC], nc = 0, got = -1, g;
+		const loc_list *locs = &scan_locs[flt][xcall][remat];
+		uint32_t vs = mf->start[v], ve = mf->end[v];
+		int hint[3], nh = 0, got = -1, g;
 		/* per location, its holders' conflict with v once computed
 		 * (the eviction below asks again for the same ones) */
 		double conf[NLOC];
 		bool known[NLOC] = { false };
 		if (hphys[v] >= 0)
-			cand[nc++] = hphys[v];
+			hint[nh++] = hphys[v];
 		for (int h = 1; h >= 0; h--)
 			if (hreg[v][h] && mf->reg[hreg[v][h]] >= 0)
-				cand[nc++] = mf->reg[hreg[v][h]];
-		for (size_t j = 0; j < class_size(flt); j++)
-			cand[nc++] = class_loc(flt, j);
-		for (int j = 0; j < nc && got < 0; j++) {
-			g = cand[j];
-			if (!allocatable(g) || MIR_LOC_IS_XMM(g) != flt)
-				continue;
-			if ((xcall && call_clobbers(g)) || (remat && pinned(g)))
-				continue;
+				hint[nh++] = mf->reg[hreg[v][h]];
+		/* the hints (those v may take), then the class's locations */
+		for (int j = 0; j < nh + locs->n && got < 0; j++) {
+			if (j < nh) {
+				g = hint[j];
+				if (!allocatable(g) || MIR_LOC_IS_XMM(g) != flt ||
+				    (xcall && call_clobbers(g)) || (remat && pinned(g)))
+					continue;
+			} else {
+				g = locs->loc[j - nh];
+			}
 			if (!known[g]) {
 				conf[g] = holders_conflict(c, &hold[g], v, true);
 				known[g] = true;
 			}
-			if (conf[g] > 0 || fixed_meets_ranges(c, g, v))
+			if (conf[g] > 0 || fixed_meets_ranges(c, g, v, vs, ve))
 				continue;
 			got = g;
 		}
@@ -1612,10 +1661,9 @@ static bool scan(ra *c, const uint64_t *order, uint32_t n, const int8_t *hphys,
 			/* the location whose conflicting holders weigh least */
 			int best = -1;
 			double bw = 0;
-			for (size_t j = 0; j < class_size(flt); j++) {
-				g = class_loc(flt, j);
-				if ((xcall && call_clobbers(g)) || (remat && pinned(g)) ||
-				    fixed_meets_ranges(c, g, v))
+			for (uint32_t j = 0; j < locs->n; j++) {
+				g = locs->loc[j];
+				if (fixed_meets_ranges(c, g, v, vs, ve))
 					continue;
 				double w = known[g] ? conf[g] :
 					holders_conflict(c, &hold[g], v, false);
@@ -1628,7 +1676,8 @@ static bool scan(ra *c, const uint64_t *order, uint32_t n, const int8_t *hphys,
 				holders *h = &hold[best];
 				for (uint32_t j = 0; j < h->n && ok;) {
 					mir_reg w = h->e[j].w;
-					if (!holder_meets(c, &h->e[j], v)) {
+					if (!holder_meets(c->rg, &h->e[j], c->head[v], vs,
+					    ve)) {
 						j++;
 						continue;
 					}
