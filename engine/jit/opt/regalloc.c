@@ -9,7 +9,10 @@
  *
  * Liveness: per block, the registers read before written (gen) and the
  * ones written (kill); live-in = gen + (live-out - kill), live-out = the
- * union of the successors' live-in, to a fixpoint.  A round after
+ * union of the successors' live-in, to a fixpoint.  The sets have a bit
+ * only per global register (ra_glob: one some block reads before it
+ * writes it; the others, defined and dead inside each block, are never
+ * live into one), half the registers in a first round.  A round after
  * splitting takes the first round's live-in sets with the splits
  * applied instead (carry_in: which blocks a split value and its copy are
  * live into follows from where the value was).  A virtual register's
@@ -257,7 +260,12 @@ static bool sets_fit(const mir_func *mf)
 typedef struct {
 	mir_func *mf;
 	ra_arena *ar;           /* every array below but the MIR's own */
-	uint32_t nw;            /* words per set */
+	/* the liveness sets (gen, kill, in, out) have a bit per global
+	 * register (g: ra_glob), nw words; the sets of any register
+	 * (live, across, fltmask, the calls' picks) nwf words, bit
+	 * v - MIR_FIRST_VIRT */
+	uint32_t nw, nwf;
+	ra_glob g;
 	uint64_t *gen, *kill, *in, *out;
 	/* fixed ranges per GPR, disjoint and ascending */
 	uint32_t (*fixed[NLOC])[2];
@@ -267,6 +275,7 @@ typedef struct {
 	uint32_t open[NLOC], last[NLOC];    /* the range being built, or UINT32_MAX */
 	uint32_t open_set;      /* the locations with a range being built */
 	uint32_t pos;
+	const ra_loopset *loops;        /* (the caller's, as depth) */
 	const uint8_t *depth;   /* per block: its loop depth (loop_depths;
 	                           the caller's: splitting adds no blocks) */
 	/* spill slots: per slot, the last position of its occupants, as
@@ -322,6 +331,9 @@ typedef struct {
 #define VBIT(v) ((v) - MIR_FIRST_VIRT)
 #define SET(s, v) ((s)[VBIT(v) / 64] |= 1ull << (VBIT(v) % 64))
 #define HAS(s, v) ((s)[VBIT(v) / 64] >> (VBIT(v) % 64) & 1)
+/* the liveness sets, by a global register's bit i */
+#define GSET(s, i) ((s)[(i) / 64] |= 1ull << ((i) % 64))
+#define GHAS(s, i) ((s)[(i) / 64] >> ((i) % 64) & 1)
 
 /* n bytes for an array of the scan (16-aligned), in c->spare when it
  * has room, else from the arena.  Once the ranges are built nothing
@@ -486,6 +498,24 @@ static void live_out(const ra *c, const mir_block *bl, uint64_t *out)
 		const uint64_t *sin = c->in + (size_t)bl->succ[k] * c->nw;
 		for (uint32_t w = 0; w < c->nw; w++)
 			out[w] |= sin[w];
+	}
+}
+
+/* c->live (a set of any register) = what is live out of bl, from the
+ * successors' live-in sets (of the global registers). */
+static void live_full(ra *c, const mir_block *bl)
+{
+	memset(c->live, 0, (size_t)c->nwf * 8);
+	for (uint32_t k = 0; k < bl->nsucc; k++) {
+		const uint64_t *sin = c->in + (size_t)bl->succ[k] * c->nw;
+		for (uint32_t w = 0; w < c->nw; w++) {
+			uint64_t bits = sin[w];
+			while (bits) {
+				SET(c->live, c->g.reg[w * 64 +
+					(uint32_t)__builtin_ctzll(bits)]);
+				bits &= bits - 1;
+			}
+		}
 	}
 }
 
@@ -774,7 +804,7 @@ static void live_step(ra *c, uint32_t b, uint32_t j)
 static void calls_weigh(ra *c, uint32_t b)
 {
 	double freq = (double)(1u << (3 * c->depth[b]));
-	for (uint32_t w = 0; w < c->nw; w++) {
+	for (uint32_t w = 0; w < c->nwf; w++) {
 		uint64_t bits = c->live[w];
 		while (bits) {
 			mir_reg v = w * 64 + (uint32_t)__builtin_ctzll(bits) +
@@ -790,11 +820,11 @@ static void calls_crossed(ra *c, uint32_t b)
 	const mir_block *bl = &c->mf->b[b];
 	if (!c->callblk[b])
 		return;
-	live_out(c, bl, c->live);
+	live_full(c, bl);
 	for (uint32_t j = bl->n; j-- > 0;) {
 		const mir_insn *i = &bl->insn[j];
 		if (is_call(i)) {
-			for (uint32_t w = 0; w < c->nw; w++)
+			for (uint32_t w = 0; w < c->nwf; w++)
 				c->across[w] |= c->live[w];
 			if (c->xw)
 				calls_weigh(c, b);
@@ -862,15 +892,33 @@ static inline __attribute__((always_inline)) void block_ranges(ra *c,
 	const mir_block *bl = &c->mf->b[b];
 	uint32_t lo = 2 * bl->first, hi = 2 * (bl->first + bl->n) - 1;
 	c->nlive = c->nlive_x = 0;
-	live_out(c, bl, c->live);
+	/* what is live out: the union of s0 and s1, the successors' live-in
+	 * sets when there are at most two, else c->out.  The pressure's
+	 * count follows it in c->live (cleared first: the walk before left
+	 * the live-in registers there); the ranges alone need no set: a
+	 * register is live at a point of the walk when its latest range
+	 * starts at the block's start (lo), where live-out and a use put
+	 * it and a def moves it past. */
+	const uint64_t *s0 = c->out, *s1 = c->out;
+	if (bl->nsucc > 2) {
+		live_out(c, bl, c->out);
+	} else if (bl->nsucc) {
+		s0 = c->in + (size_t)bl->succ[0] * c->nw;
+		s1 = c->in + (size_t)bl->succ[bl->nsucc - 1] * c->nw;
+	} else {
+		memset(c->out, 0, (size_t)c->nw * 8);
+	}
+	if (pressure)
+		memset(c->live, 0, (size_t)c->nwf * 8);
 	for (uint32_t w = 0; w < c->nw; w++) {
-		uint64_t bits = c->live[w];
+		uint64_t bits = s0[w] | s1[w];
 		while (bits) {
-			mir_reg v = w * 64 + (uint32_t)__builtin_ctzll(bits) +
-				MIR_FIRST_VIRT;
+			mir_reg v = c->g.reg[w * 64 + (uint32_t)__builtin_ctzll(bits)];
 			bits &= bits - 1;
-			if (pressure)
+			if (pressure) {
+				SET(c->live, v);
 				count_live(c, v, 1);
+			}
 			if (ranges)
 				range_add(c, v, lo, hi);
 		}
@@ -886,11 +934,23 @@ static inline __attribute__((always_inline)) void block_ranges(ra *c,
 			mir_reg r = ra_op_reg(c->op[k]);
 			if (MIR_IS_PHYS(r))
 				continue;
+			if (!pressure) {
+				/* ranges alone */
+				uint32_t h = c->head[r];
+				if (ra_op_how(c->op[k]) == OP_USE) {
+					range_add(c, r, lo, pos);
+				} else if (ra_op_how(c->op[k]) == OP_DEF) {
+					if (h && c->rg[h].from == lo)
+						c->rg[h].from = pos + 1;
+					else
+						range_add(c, r, pos + 1, pos + 1);
+				}
+				continue;
+			}
 			if (ra_op_how(c->op[k]) == OP_DEF) {
 				if (HAS(c->live, r)) {
 					c->live[VBIT(r) / 64] &= ~(1ull << (VBIT(r) % 64));
-					if (pressure)
-						count_live(c, r, -1);
+					count_live(c, r, -1);
 					/* the range from the block's start */
 					if (ranges)
 						c->rg[c->head[r]].from = pos + 1;
@@ -900,8 +960,7 @@ static inline __attribute__((always_inline)) void block_ranges(ra *c,
 			} else if (ra_op_how(c->op[k]) == OP_USE) {
 				if (!HAS(c->live, r)) {
 					SET(c->live, r);
-					if (pressure)
-						count_live(c, r, 1);
+					count_live(c, r, 1);
 				}
 				if (ranges)
 					range_add(c, r, lo, pos);
@@ -928,7 +987,7 @@ static bool build_ranges(ra *c, bool ranges, bool pressure)
 {
 	mir_func *mf = c->mf;
 	c->head = ra_zalloc(c->ar, (size_t)mf->nv * sizeof *c->head);
-	c->fltmask = ra_zalloc(c->ar, (size_t)c->nw * 8);
+	c->fltmask = ra_zalloc(c->ar, (size_t)c->nwf * 8);
 	c->pressure = ra_zalloc(c->ar, (size_t)mf->nb * sizeof *c->pressure);
 	c->pressure_x = ra_zalloc(c->ar, (size_t)mf->nb * sizeof *c->pressure_x);
 	c->nrg = 1;
@@ -966,12 +1025,21 @@ static bool build_ranges(ra *c, bool ranges, bool pressure)
  * hash of the bench programs and the spec suite's allocations under the
  * verifier are the same as with the fixpoint: checked against it when
  * this was written.) */
+/* The bit of register v in the second round's sets: the first's bit
+ * for a register it numbered, else (a register the splits made) after
+ * the first's bits, in order. */
+static uint32_t carried_bit(const ra_carry *cy, mir_reg v)
+{
+	return v < cy->g.nv ? cy->g.idx[v] : cy->g.n + (v - cy->g.nv);
+}
+
 static bool carry_in(ra *c, const ra_carry *cy)
 {
 	const mir_func *mf = c->mf;
 	uint32_t onw = cy->nw;
 	uint64_t *mask = ra_zalloc(c->ar, (size_t)onw * 8);
-	mir_reg *to = ra_alloc(c->ar, (size_t)mf->nv * sizeof *to);
+	/* per first-round bit of a split value, its copy's bit */
+	uint32_t *to = ra_alloc(c->ar, ((size_t)cy->g.n + 1) * sizeof *to);
 	if (!mask || !to)
 		return false;
 	for (uint32_t b = 0; b < mf->nb; b++) {
@@ -982,8 +1050,9 @@ static bool carry_in(ra *c, const ra_carry *cy)
 	for (uint32_t l = 0; l < cy->nloop; l++) {
 		const struct ra_carry_loop *lp = &cy->loop[l];
 		for (uint32_t k = lp->first; k < lp->first + lp->npair; k++) {
-			SET(mask, cy->pair[k][0]);
-			to[cy->pair[k][0]] = cy->pair[k][1];
+			uint32_t i = cy->g.idx[cy->pair[k][0]];
+			GSET(mask, i);
+			to[i] = carried_bit(cy, cy->pair[k][1]);
 		}
 		for (uint32_t k = 0; k < lp->n; k++) {
 			if (mf->b[lp->body[k]].osr_entry)
@@ -993,79 +1062,138 @@ static bool carry_in(ra *c, const ra_carry *cy)
 				uint64_t m = in[w] & mask[w];
 				in[w] &= ~m;
 				while (m) {
-					mir_reg v = w * 64 + (uint32_t)__builtin_ctzll(m) +
-						MIR_FIRST_VIRT;
+					uint32_t i = w * 64 + (uint32_t)__builtin_ctzll(m);
 					m &= m - 1;
-					SET(in, to[v]);
+					GSET(in, to[i]);
 				}
 			}
 		}
 		for (uint32_t k = lp->first; k < lp->first + lp->npair; k++)
-			mask[VBIT(cy->pair[k][0]) / 64] = 0;
+			mask[cy->g.idx[cy->pair[k][0]] / 64] = 0;
 	}
 	for (uint32_t k = 0; k < cy->nstart; k++) {
 		uint64_t *in = c->in + (size_t)cy->start[k].b * c->nw;
-		in[VBIT(cy->start[k].v) / 64] &= ~(1ull << (VBIT(cy->start[k].v) % 64));
-		SET(in, cy->start[k].s);
+		uint32_t i = cy->g.idx[cy->start[k].v];
+		in[i / 64] &= ~(1ull << (i % 64));
+		GSET(in, carried_bit(cy, cy->start[k].s));
 	}
 	return true;
 }
 
-/* Liveness: the operand list, the spill weights' counts, the live-in
- * sets (from gen and kill to a fixpoint, or after a round that split
- * from its sets, cy: carry_in; a block's live-out set is computed where
- * it is walked, live_out), the OSR entries' use and the registers live
- * across calls.  The live-in sets in in_at if not NULL (zeroed; the
- * first round of two: ra_carry), else allocated.  False when out of
- * memory. */
-static bool liveness(ra *c, const ra_carry *cy, uint64_t *in_at)
+/* Words in a liveness set of n bits (at least one). */
+static uint32_t bit_words(uint32_t n)
+{
+	return n ? (n + 63) / 64 : 1;
+}
+
+/* Liveness: the operand list, the spill weights' counts, the global
+ * registers (ra_glob: those some block reads before writing them; the
+ * others are never live into a block), the live-in sets (from gen and
+ * kill to a fixpoint, or after a round that split from its sets, cy:
+ * carry_in; a block's live-out set is computed where it is walked,
+ * live_out), the OSR entries' use and the registers live across calls.
+ * The first round of two (keep: its ra_carry) leaves its live-in sets
+ * and numbering in keep's arrays, which the caller allocated (as large
+ * as every register would need: the pages past what is used are never
+ * touched).  False when out of memory. */
+static bool liveness(ra *c, const ra_carry *cy, ra_carry *keep)
 {
 	mir_func *mf = c->mf;
-	c->nw = set_words(mf);
-	size_t words = (size_t)mf->nb * c->nw;
-	if (!cy) {
-		c->gen = ra_zalloc(c->ar, words * 8);
-		c->kill = ra_zalloc(c->ar, words * 8);
-	}
-	/* (carry_in fills every word) */
-	c->in = in_at ? in_at : cy ? ra_alloc(c->ar, words * 8) :
-		ra_zalloc(c->ar, words * 8);
-	c->out = ra_zalloc(c->ar, (size_t)c->nw * 8);
-	c->across = ra_zalloc(c->ar, (size_t)c->nw * 8);
-	c->live = ra_zalloc(c->ar, (size_t)c->nw * 8);
-	if ((!cy && (!c->gen || !c->kill)) || !c->in || !c->out || !c->across ||
-	    !c->live || !ops_build(c))
+	c->nwf = set_words(mf);
+	c->across = ra_zalloc(c->ar, (size_t)c->nwf * 8);
+	c->live = ra_zalloc(c->ar, (size_t)c->nwf * 8);
+	if (!c->across || !c->live || !ops_build(c))
 		return false;
-	/* the spill weights' counts (each def and use, 8^depth of its
-	 * block), and gen and kill: one walk of the operands */
+	if (cy) {
+		/* the spill weights' counts (each def and use, 8^depth of
+		 * its block); the first round's numbering, then the
+		 * splits' registers; its sets with the splits applied */
+		for (uint32_t b = 0; b < mf->nb; b++) {
+			const mir_block *bl = &mf->b[b];
+			double freq = (double)(1u << (3 * c->depth[b]));
+			uint32_t k0 = c->op_at[bl->first];
+			uint32_t k1 = c->op_at[bl->first + bl->n];
+			for (uint32_t k = k0; k < k1; k++)
+				if (!MIR_IS_PHYS(ra_op_reg(c->op[k])))
+					c->weight[ra_op_reg(c->op[k])] += freq;
+		}
+		c->g.n = cy->g.n + (mf->nv - cy->g.nv);
+		c->g.reg = ra_alloc(c->ar, ((size_t)c->g.n + 1) * sizeof *c->g.reg);
+		c->nw = bit_words(c->g.n);
+		c->in = ra_alloc(c->ar, (size_t)mf->nb * c->nw * 8);
+		c->out = ra_zalloc(c->ar, (size_t)c->nw * 8);
+		if (!c->g.reg || !c->in || !c->out)
+			return false;
+		memcpy(c->g.reg, cy->g.reg, (size_t)cy->g.n * sizeof *c->g.reg);
+		for (uint32_t i = cy->g.n; i < c->g.n; i++)
+			c->g.reg[i] = cy->g.nv + (i - cy->g.n);
+		if (!carry_in(c, cy))
+			return false;
+		goto solved;
+	}
+	/* the spill weights' counts and the global registers (a use in a
+	 * block that has not defined the register before it, defb[r]
+	 * the last block that did + 1): one walk of the operands */
+	uint32_t *defb = ra_zalloc(c->ar, (size_t)mf->nv * sizeof *defb);
+	c->g.nv = mf->nv;
+	c->g.idx = keep ? keep->g.idx :
+		ra_alloc(c->ar, (size_t)mf->nv * sizeof *c->g.idx);
+	c->g.reg = keep ? keep->g.reg :
+		ra_alloc(c->ar, (size_t)mf->nv * sizeof *c->g.reg);
+	if (!defb || !c->g.idx || !c->g.reg)
+		return false;
+	for (mir_reg v = 0; v < mf->nv; v++)
+		c->g.idx[v] = RA_NOBIT;
 	for (uint32_t b = 0; b < mf->nb; b++) {
 		const mir_block *bl = &mf->b[b];
 		double freq = (double)(1u << (3 * c->depth[b]));
 		uint32_t k0 = c->op_at[bl->first], k1 = c->op_at[bl->first + bl->n];
-		if (cy) {
-			for (uint32_t k = k0; k < k1; k++)
-				if (!MIR_IS_PHYS(ra_op_reg(c->op[k])))
-					c->weight[ra_op_reg(c->op[k])] += freq;
-			continue;
+		for (uint32_t k = k0; k < k1; k++) {
+			mir_reg r = ra_op_reg(c->op[k]);
+			if (MIR_IS_PHYS(r))
+				continue;
+			c->weight[r] += freq;
+			if (ra_op_how(c->op[k]) != OP_USE)
+				defb[r] = b + 1;
+			else if (defb[r] != b + 1)
+				c->g.idx[r] = 0;        /* global: numbered below */
 		}
+	}
+	c->g.n = 0;
+	for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++)
+		if (c->g.idx[v] != RA_NOBIT) {
+			c->g.idx[v] = c->g.n;
+			c->g.reg[c->g.n++] = v;
+		}
+	c->nw = bit_words(c->g.n);
+	size_t words = (size_t)mf->nb * c->nw;
+	c->gen = ra_zalloc(c->ar, words * 8);
+	c->kill = ra_zalloc(c->ar, words * 8);
+	c->in = keep ? keep->in : ra_alloc(c->ar, words * 8);
+	c->out = ra_zalloc(c->ar, (size_t)c->nw * 8);
+	if (!c->gen || !c->kill || !c->in || !c->out)
+		return false;
+	memset(c->in, 0, words * 8);
+	/* gen and kill of the global registers */
+	for (uint32_t b = 0; b < mf->nb; b++) {
+		const mir_block *bl = &mf->b[b];
+		uint32_t k0 = c->op_at[bl->first], k1 = c->op_at[bl->first + bl->n];
 		uint64_t *gen = c->gen + (size_t)b * c->nw;
 		uint64_t *kill = c->kill + (size_t)b * c->nw;
 		for (uint32_t k = k0; k < k1; k++) {
 			mir_reg r = ra_op_reg(c->op[k]);
-			int how = ra_op_how(c->op[k]);
-			if (MIR_IS_PHYS(r))
+			if (MIR_IS_PHYS(r) || c->g.idx[r] == RA_NOBIT)
 				continue;
-			c->weight[r] += freq;
-			if (how != OP_USE)
-				SET(kill, r);
-			else if (!HAS(kill, r))
-				SET(gen, r);
+			uint32_t i = c->g.idx[r];
+			if (ra_op_how(c->op[k]) != OP_USE)
+				GSET(kill, i);
+			else if (!GHAS(kill, i))
+				GSET(gen, i);
 		}
 	}
-	if (cy) {
-		if (!carry_in(c, cy))
-			return false;
-		goto solved;
+	if (keep) {
+		keep->nw = c->nw;
+		keep->g = c->g;
 	}
 	/* live-in to a fixpoint, blocks in reverse order; after the first
 	 * pass a block is computed again only if a successor's live-in
@@ -1375,11 +1503,11 @@ static bool each_across(ra *c, uint32_t b, const uint64_t *pick, across_fn *fn,
 	const mir_block *bl = &c->mf->b[b];
 	if (!c->callblk[b])
 		return true;
-	live_out(c, bl, c->live);
+	live_full(c, bl);
 	for (uint32_t j = bl->n; j-- > 0;) {
 		const mir_insn *i = &bl->insn[j];
 		if (is_call(i)) {
-			for (uint32_t w = 0; w < c->nw; w++) {
+			for (uint32_t w = 0; w < c->nwf; w++) {
 				uint64_t bits = c->live[w] & (pick ? pick[w] : ~0ull);
 				while (bits) {
 					mir_reg v = w * 64 + (uint32_t)__builtin_ctzll(bits) +
@@ -1451,7 +1579,7 @@ static bool split_block(mir_func *mf, uint32_t b, const split_list *l)
 }
 
 /* Decides (see above; the calls' weights summed by liveness, c->xw):
- * pick (c->nw words, zeroed) and *nsplit: the values to split. */
+ * pick (c->nwf words, zeroed) and *nsplit: the values to split. */
 static void split_calls_pick(ra *c, uint64_t *pick, uint32_t *nsplit)
 {
 	*nsplit = 0;
@@ -1720,6 +1848,30 @@ static bool loop_pressure(const ra *c)
 	return false;
 }
 
+/* Splitting at loops (ra_split_loops) with the values split around
+ * calls (picked, a set of any register) left alone, given it in the
+ * liveness sets' numbering.  False when out of memory. */
+static bool split_loops(ra *c, const uint64_t *picked, ra_carry *cy,
+	uint32_t *nloop)
+{
+	uint64_t *skip = ra_zalloc(c->ar, (size_t)c->nw * 8);
+	if (!skip)
+		return false;
+	for (uint32_t w = 0; w < c->nwf; w++) {
+		uint64_t bits = picked[w];
+		while (bits) {
+			mir_reg v = w * 64 + (uint32_t)__builtin_ctzll(bits) +
+				MIR_FIRST_VIRT;
+			bits &= bits - 1;
+			if (c->g.idx[v] != RA_NOBIT)
+				GSET(skip, c->g.idx[v]);
+		}
+	}
+	return ra_split_loops(c->mf, c->ar, c->loops,
+		&(ra_oplist){ c->op, c->op_at }, c->in, c->nw, &c->g,
+		c->pressure, c->pressure_x, skip, cy, nloop);
+}
+
 /* One allocation of mf, depth its blocks' loop depths (loop_depths).
  * With split (a carry to fill, its live-in sets allocated and zeroed),
  * the values worth splitting around calls and at loops are split (*did:
@@ -1729,7 +1881,7 @@ static wasm_status regalloc_once(mir_func *mf, ra_arena *ar,
 	const uint8_t *depth, const ra_loopset *loops, ra_carry *split,
 	const ra_carry *from, bool *did, wasm_error *err)
 {
-	ra c = { .mf = mf, .ar = ar, .depth = depth };
+	ra c = { .mf = mf, .ar = ar, .depth = depth, .loops = loops };
 	wasm_status st = WASM_OK;
 	uint64_t *order = NULL;         /* start << 32 | register (scan) */
 	int8_t *hphys = NULL;
@@ -1766,7 +1918,7 @@ static wasm_status regalloc_once(mir_func *mf, ra_arena *ar,
 	for (uint32_t v = 1; v < MIR_FIRST_VIRT; v++)
 		mf->reg[v] = (int8_t)MIR_LOC(v);
 	mf->nspill = 0;
-	if (!liveness(&c, from, split ? split->in : NULL))
+	if (!liveness(&c, from, split))
 		goto nomem;
 	*did = false;
 	if (split) {
@@ -1774,20 +1926,16 @@ static wasm_status regalloc_once(mir_func *mf, ra_arena *ar,
 		 * round allocates nothing, so the ranges are not built (the
 		 * loops' pressure is, before the calls' rewrite) */
 		uint32_t ncall, nloop = 0;
-		uint64_t *picked = ra_zalloc(ar, (size_t)c.nw * 8);
+		uint64_t *picked = ra_zalloc(ar, (size_t)c.nwf * 8);
 		if (!picked)
 			goto nomem;
 		split_calls_pick(&c, picked, &ncall);
 		bool ok = build_ranges(&c, ncall == 0, true) &&
 			(!ncall || split_calls_rewrite(&c, picked)) &&
-			(!loop_pressure(&c) ||
-			 ra_split_loops(mf, ar, loops, &(ra_oplist){ c.op, c.op_at },
-				c.in, c.nw, c.pressure, c.pressure_x, picked, split,
-				&nloop));
+			(!loop_pressure(&c) || split_loops(&c, picked, split, &nloop));
 		if (!ok)
 			goto nomem;
 		if (ncall || nloop) {
-			split->nw = c.nw;
 			*did = true;
 			goto out;
 		}
@@ -1841,9 +1989,13 @@ wasm_status mir_regalloc(mir_func *mf, wasm_error *err)
 	uint8_t *depth = ra_alloc(&ar, mf->nb);
 	/* the first round's live-in sets, which the second reads (too
 	 * large: regalloc_once refuses the function) */
-	if (sets_fit(mf))
-		cy.in = ra_zalloc(&ar, (size_t)mf->nb * set_words(mf) * 8);
-	if (!depth || (sets_fit(mf) && !cy.in) || !ra_loops_keep(mf, &loops) ||
+	if (sets_fit(mf)) {
+		cy.in = ra_alloc(&ar, (size_t)mf->nb * set_words(mf) * 8);
+		cy.g.idx = ra_alloc(&ar, (size_t)mf->nv * sizeof *cy.g.idx);
+		cy.g.reg = ra_alloc(&ar, (size_t)mf->nv * sizeof *cy.g.reg);
+	}
+	if (!depth || (sets_fit(mf) && (!cy.in || !cy.g.idx || !cy.g.reg)) ||
+	    !ra_loops_keep(mf, &loops) ||
 	    !loop_depths(mf, &loops, depth)) {
 		ra_arena_close(&ar);
 		ra_loopset_free(&loops);

@@ -115,6 +115,22 @@ bool ra_loops_keep(const mir_func *mf, ra_loopset *ls);
 bool ra_loops_again(const ra_loopset *ls, loop_fn *fn, void *ctx);
 void ra_loopset_free(ra_loopset *ls);
 
+/* The liveness sets' numbering (regalloc.c, liveness): a bit only for
+ * each register some block reads before writing it (a global register:
+ * only those are ever live into a block; one defined and dead within
+ * each block it appears in has none), in ascending order of register,
+ * so a walk of a set's bits meets its registers in ascending order as a
+ * walk of a set indexed by register did.  idx[v] for v below nv: v's
+ * bit, or UINT32_MAX; reg[i]: the register of bit i (n of them).  The
+ * second round's: the first's, then every register the splits made
+ * (reg only: it needs no idx, but for carry_in). */
+typedef struct {
+	uint32_t *idx;
+	mir_reg *reg;
+	uint32_t nv, n;
+} ra_glob;
+#define RA_NOBIT UINT32_MAX
+
 /* What a first round that splits leaves the second (regalloc.c): its
  * live-in sets and, per loop it split values at, the loop's blocks and
  * the pairs (v, s) it split, and the moves v = mov s it put at the start
@@ -125,8 +141,9 @@ void ra_loopset_free(ra_loopset *ls);
  * first round's mark (the caller allocates them, the first round fills
  * them), the lists malloc'd (ir_grow; mir_regalloc frees them). */
 typedef struct {
-	uint64_t *in;           /* nw words per block */
+	uint64_t *in;           /* nw words per block, numbered by g */
 	uint32_t nw;
+	ra_glob g;
 	struct ra_carry_loop {
 		const uint32_t *body;
 		uint32_t n, first, npair;       /* pairs first .. + npair */
@@ -144,15 +161,16 @@ typedef struct {
 /* Splitting at loop boundaries (regalloc_split.c), its arrays in ar: ops
  * the operands before the calls' splits this round rewrote some blocks
  * (they only add moves of values in skip and of new registers), in the
- * live-in sets (nw words per block, bit v - MIR_FIRST_VIRT), pressure[b]
+ * live-in sets (nw words per block, numbered by g), pressure[b]
  * and pressure_x[b] the most integer and float registers live at once
- * in block b, skip the registers not to split (those split around calls).
+ * in block b, skip the registers not to split (those split around calls;
+ * numbered by g as well).
  * *nsplit: how many values were split (the caller allocates again), and
  * cy the splits, for the next round's liveness.
  * False when out of memory. */
 bool ra_split_loops(mir_func *mf, ra_arena *ar, const ra_loopset *loops,
 	const ra_oplist *ops, const uint64_t *in, uint32_t nw,
-	const uint16_t *pressure, const uint16_t *pressure_x,
+	const ra_glob *g, const uint16_t *pressure, const uint16_t *pressure_x,
 	const uint64_t *skip, ra_carry *cy, uint32_t *nsplit);
 /* The registers the scan hands out per class (regalloc.c). */
 extern const unsigned ra_ngpr, ra_nxmm;

@@ -59,9 +59,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define VBIT(v) ((v) - MIR_FIRST_VIRT)
-#define SETB(s, v) ((s)[VBIT(v) / 64] |= 1ull << (VBIT(v) % 64))
-#define HASB(s, v) ((s)[VBIT(v) / 64] >> (VBIT(v) % 64) & 1)
+/* Sets of global registers by their bit i (ra_glob). */
+#define SETB(s, i) ((s)[(i) / 64] |= 1ull << ((i) % 64))
+#define HASB(s, i) ((s)[(i) / 64] >> ((i) % 64) & 1)
 
 /* One move to insert: d = mov a, at the start or the end of block b;
  * save: an entry's (s = mov v), else an exit's (v = mov s).  Kept in
@@ -78,6 +78,7 @@ typedef struct {
 	const ra_oplist *ops;
 	const uint64_t *in, *skip;
 	uint32_t nw;
+	const ra_glob *g;       /* the sets' numbering */
 	const uint16_t *pressure, *pressure_x;
 	uint32_t *inloop;       /* per block: the header of the loop being
 	                           split + 1 if it is in it */
@@ -113,9 +114,9 @@ typedef struct {
 	uint32_t nsplit;
 } ls;
 
-/* c->named += the registers block b reads or writes, from the operand
- * list: b as it was before the calls' splits, which add only moves of
- * the values they split (in skip, never candidates) and of new
+/* c->named += the global registers block b reads or writes, from the
+ * operand list: b as it was before the calls' splits, which add only
+ * moves of the values they split (in skip, never candidates) and of new
  * registers (past the sets), so the candidates named are the same. */
 static void name_block(ls *c, uint32_t b)
 {
@@ -123,11 +124,11 @@ static void name_block(ls *c, uint32_t b)
 	uint32_t end = b + 1 < mf->nb ? mf->b[b + 1].first : mf->ninsn;
 	for (uint32_t k = c->ops->at[mf->b[b].first]; k < c->ops->at[end]; k++) {
 		mir_reg r = ra_op_reg(c->ops->op[k]);
-		if (!MIR_IS_PHYS(r) && VBIT(r) < 64 * c->nw) {
-			SETB(c->named, r);
-			if (ra_op_how(c->ops->op[k]) != OP_USE)
-				SETB(c->written, r);
-		}
+		if (MIR_IS_PHYS(r) || r >= c->g->nv || c->g->idx[r] == RA_NOBIT)
+			continue;
+		SETB(c->named, c->g->idx[r]);
+		if (ra_op_how(c->ops->op[k]) != OP_USE)
+			SETB(c->written, c->g->idx[r]);
 	}
 }
 
@@ -268,7 +269,7 @@ static uint32_t loop_pick(ls *c, uint32_t h, const uint32_t *body, uint32_t n,
 		c->pick_read[w] = 0;
 		while (bits) {
 			uint32_t bit = (uint32_t)__builtin_ctzll(bits);
-			mir_reg v = w * 64 + bit + MIR_FIRST_VIRT;
+			mir_reg v = c->g->reg[w * 64 + bit];
 			bits &= bits - 1;
 			bool is_read = read >> bit & 1;
 			if ((is_read ? !(read_over & (mir_vflt(mf, v) ? 2u : 1u)) :
@@ -313,7 +314,8 @@ static bool loop_split(void *ctx, uint32_t h, const uint32_t *body, uint32_t n,
 	for (uint32_t w = 0; w < c->nw; w++) {
 		uint64_t bits = c->pick[w];
 		while (bits) {
-			mir_reg v = w * 64 + (uint32_t)__builtin_ctzll(bits) + MIR_FIRST_VIRT;
+			uint32_t i = w * 64 + (uint32_t)__builtin_ctzll(bits);
+			mir_reg v = c->g->reg[i];
 			bits &= bits - 1;
 			if (!ir_grow((void **)&mf->vsize, &mf->cap_v, mf->nv + 1, 1))
 				return false;
@@ -326,7 +328,7 @@ static bool loop_split(void *ctx, uint32_t h, const uint32_t *body, uint32_t n,
 			cy->pair[cy->npair][0] = v;
 			cy->pair[cy->npair++][1] = s;
 			cy->loop[cy->nloop - 1].npair++;
-			if (HASB(c->pick_read, v))
+			if (HASB(c->pick_read, i))
 				for (uint32_t k = 0; k < n; k++)
 					if (!mf->b[body[k]].osr_entry)
 						rename_reads(mf, body[k], v, s);
@@ -339,13 +341,13 @@ static bool loop_split(void *ctx, uint32_t h, const uint32_t *body, uint32_t n,
 			for (uint32_t k = 0; k < c->nosr; k++) {
 				const mir_block *bl = &mf->b[c->osr[k]];
 				if (bl->nsucc == 1 &&
-				    HASB(c->in + (size_t)bl->succ[0] * c->nw, v) &&
+				    HASB(c->in + (size_t)bl->succ[0] * c->nw, i) &&
 				    !move_add(c, c->osr[k], true, true, s, v))
 					return false;
 			}
 			for (uint32_t k = 0; k < c->nexit; k++) {
 				const struct ls_exit *x = &c->exit[k];
-				if (!HASB(c->in + (size_t)x->y * c->nw, v))
+				if (!HASB(c->in + (size_t)x->y * c->nw, i))
 					continue;
 				if (!move_add(c, x->at ? x->x : x->y, x->at == 1, false,
 				    v, s))
@@ -453,11 +455,11 @@ static bool inner_over(ls *c, const ra_loopset *loops)
 
 bool ra_split_loops(mir_func *mf, ra_arena *ar, const ra_loopset *loops,
 	const ra_oplist *ops, const uint64_t *in, uint32_t nw,
-	const uint16_t *pressure, const uint16_t *pressure_x,
+	const ra_glob *g, const uint16_t *pressure, const uint16_t *pressure_x,
 	const uint64_t *skip, ra_carry *cy, uint32_t *nsplit)
 {
 	ls c = { .mf = mf, .ar = ar, .ops = ops, .in = in, .skip = skip,
-		.nw = nw, .pressure = pressure, .pressure_x = pressure_x,
+		.nw = nw, .g = g, .pressure = pressure, .pressure_x = pressure_x,
 		.cy = cy };
 	*nsplit = 0;
 	c.inloop = ra_zalloc(ar, (size_t)mf->nb * sizeof *c.inloop);
