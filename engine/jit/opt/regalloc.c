@@ -267,6 +267,11 @@ typedef struct {
 	uint32_t nw, nwf;
 	ra_glob g;
 	uint64_t *gen, *kill, *in, *out;
+	/* in a second round, the registers live into block b beyond in's
+	 * (the splits' copies): xs[xs_at[b] .. xs_at[b + 1]) (carry_in);
+	 * xs_at NULL in a first round */
+	mir_reg *xs;
+	uint32_t *xs_at;
 	/* fixed ranges per GPR, disjoint and ascending */
 	uint32_t (*fixed[NLOC])[2];
 	uint32_t nfixed[NLOC], cap_fixed[NLOC];
@@ -474,7 +479,7 @@ static void osr_entries_check(mir_func *mf, const ra *c)
 		if (!mf->b[b].osr_entry)
 			continue;
 		const uint64_t *in = c->in + (size_t)b * c->nw;
-		uint64_t any = 0;
+		uint64_t any = c->xs_at && c->xs_at[b + 1] > c->xs_at[b];
 		for (uint32_t w = 0; w < c->nw; w++)
 			any |= in[w];
 		mf->b[b].osr_ok = any == 0;
@@ -516,6 +521,10 @@ static void live_full(ra *c, const mir_block *bl)
 				bits &= bits - 1;
 			}
 		}
+		if (c->xs_at)
+			for (uint32_t x = c->xs_at[bl->succ[k]];
+			    x < c->xs_at[bl->succ[k] + 1]; x++)
+				SET(c->live, c->xs[x]);
 	}
 }
 
@@ -923,6 +932,19 @@ static inline __attribute__((always_inline)) void block_ranges(ra *c,
 				range_add(c, v, lo, hi);
 		}
 	}
+	/* a second round's copies (a copy live into two successors is
+	 * met twice: the same range again changes nothing) */
+	for (uint32_t k = 0; c->xs_at && k < bl->nsucc; k++)
+		for (uint32_t x = c->xs_at[bl->succ[k]];
+		    x < c->xs_at[bl->succ[k] + 1]; x++) {
+			mir_reg v = c->xs[x];
+			if (pressure && !HAS(c->live, v)) {
+				SET(c->live, v);
+				count_live(c, v, 1);
+			}
+			if (ranges)
+				range_add(c, v, lo, hi);
+		}
 	uint32_t mx = c->nlive, mxx = c->nlive_x;
 	for (uint32_t j = bl->n; j-- > 0;) {
 		/* defs, then uses: one walk of the operands backwards (visit
@@ -1025,46 +1047,42 @@ static bool build_ranges(ra *c, bool ranges, bool pressure)
  * hash of the bench programs and the spec suite's allocations under the
  * verifier are the same as with the fixpoint: checked against it when
  * this was written.) */
-/* The bit of register v in the second round's sets: the first's bit
- * for a register it numbered, else (a register the splits made) after
- * the first's bits, in order. */
-static uint32_t carried_bit(const ra_carry *cy, mir_reg v)
-{
-	return v < cy->g.nv ? cy->g.idx[v] : cy->g.n + (v - cy->g.nv);
-}
-
-static bool carry_in(ra *c, const ra_carry *cy)
+/* The split values' copies live into each block, counted (fill NULL)
+ * or listed at fill[b]++ with their values' bits cleared (loops, then
+ * the exits' moves at their targets' starts).  The bits of one loop's
+ * pairs are in no other loop's blocks (a value split at a loop is not
+ * split again inside it, and loops with other headers are nested or
+ * disjoint), so counting before clearing counts what filling lists. */
+static void carry_split(ra *c, const ra_carry *cy, uint64_t *mask,
+	mir_reg *to, uint32_t *fill)
 {
 	const mir_func *mf = c->mf;
-	uint32_t onw = cy->nw;
-	uint64_t *mask = ra_zalloc(c->ar, (size_t)onw * 8);
-	/* per first-round bit of a split value, its copy's bit */
-	uint32_t *to = ra_alloc(c->ar, ((size_t)cy->g.n + 1) * sizeof *to);
-	if (!mask || !to)
-		return false;
-	for (uint32_t b = 0; b < mf->nb; b++) {
-		uint64_t *in = c->in + (size_t)b * c->nw;
-		memcpy(in, cy->in + (size_t)b * onw, (size_t)onw * 8);
-		memset(in + onw, 0, (size_t)(c->nw - onw) * 8);
-	}
+	uint32_t nw = c->nw;
 	for (uint32_t l = 0; l < cy->nloop; l++) {
 		const struct ra_carry_loop *lp = &cy->loop[l];
 		for (uint32_t k = lp->first; k < lp->first + lp->npair; k++) {
 			uint32_t i = cy->g.idx[cy->pair[k][0]];
 			GSET(mask, i);
-			to[i] = carried_bit(cy, cy->pair[k][1]);
+			to[i] = cy->pair[k][1];
 		}
 		for (uint32_t k = 0; k < lp->n; k++) {
-			if (mf->b[lp->body[k]].osr_entry)
+			uint32_t b = lp->body[k];
+			if (mf->b[b].osr_entry)
 				continue;
-			uint64_t *in = c->in + (size_t)lp->body[k] * c->nw;
-			for (uint32_t w = 0; w < onw; w++) {
+			uint64_t *in = c->in + (size_t)b * nw;
+			for (uint32_t w = 0; w < nw; w++) {
 				uint64_t m = in[w] & mask[w];
+				if (!m)
+					continue;
+				if (!fill) {
+					c->xs_at[b + 1] += (uint32_t)__builtin_popcountll(m);
+					continue;
+				}
 				in[w] &= ~m;
 				while (m) {
 					uint32_t i = w * 64 + (uint32_t)__builtin_ctzll(m);
 					m &= m - 1;
-					GSET(in, to[i]);
+					c->xs[fill[b]++] = to[i];
 				}
 			}
 		}
@@ -1072,11 +1090,44 @@ static bool carry_in(ra *c, const ra_carry *cy)
 			mask[cy->g.idx[cy->pair[k][0]] / 64] = 0;
 	}
 	for (uint32_t k = 0; k < cy->nstart; k++) {
-		uint64_t *in = c->in + (size_t)cy->start[k].b * c->nw;
+		uint32_t b = cy->start[k].b;
+		if (!fill) {
+			c->xs_at[b + 1]++;
+			continue;
+		}
 		uint32_t i = cy->g.idx[cy->start[k].v];
-		in[i / 64] &= ~(1ull << (i % 64));
-		GSET(in, carried_bit(cy, cy->start[k].s));
+		c->in[(size_t)b * nw + i / 64] &= ~(1ull << (i % 64));
+		c->xs[fill[b]++] = cy->start[k].s;
 	}
+}
+
+/* The second round's live-in sets: the first's (its numbering, nw
+ * words a block) without the values split at loops where their copies
+ * are live instead, the copies (registers the first round did not
+ * number) listed per block beside them: c->xs[c->xs_at[b] ..
+ * c->xs_at[b + 1]).  The copies are most of the second round's
+ * registers but few of any block's: sets as wide as every register
+ * took printf_core 41 words a block where its first round's take 9.
+ * False when out of memory. */
+static bool carry_in(ra *c, const ra_carry *cy)
+{
+	const mir_func *mf = c->mf;
+	uint64_t *mask = ra_zalloc(c->ar, (size_t)c->nw * 8);
+	/* per first-round bit of a split value, its copy */
+	mir_reg *to = ra_alloc(c->ar, ((size_t)cy->g.n + 1) * sizeof *to);
+	c->xs_at = ra_zalloc(c->ar, ((size_t)mf->nb + 1) * sizeof *c->xs_at);
+	uint32_t *fill = ra_alloc(c->ar, ((size_t)mf->nb + 1) * sizeof *fill);
+	if (!mask || !to || !c->xs_at || !fill)
+		return false;
+	memcpy(c->in, cy->in, (size_t)mf->nb * c->nw * 8);
+	carry_split(c, cy, mask, to, NULL);
+	for (uint32_t b = 0; b < mf->nb; b++)
+		c->xs_at[b + 1] += c->xs_at[b];
+	c->xs = ra_alloc(c->ar, ((size_t)c->xs_at[mf->nb] + 1) * sizeof *c->xs);
+	if (!c->xs)
+		return false;
+	memcpy(fill, c->xs_at, (size_t)mf->nb * sizeof *fill);
+	carry_split(c, cy, mask, to, fill);
 	return true;
 }
 
@@ -1106,8 +1157,8 @@ static bool liveness(ra *c, const ra_carry *cy, ra_carry *keep)
 		return false;
 	if (cy) {
 		/* the spill weights' counts (each def and use, 8^depth of
-		 * its block); the first round's numbering, then the
-		 * splits' registers; its sets with the splits applied */
+		 * its block); the first round's numbering and sets, with
+		 * the splits applied (carry_in) */
 		for (uint32_t b = 0; b < mf->nb; b++) {
 			const mir_block *bl = &mf->b[b];
 			double freq = (double)(1u << (3 * c->depth[b]));
@@ -1117,16 +1168,12 @@ static bool liveness(ra *c, const ra_carry *cy, ra_carry *keep)
 				if (!MIR_IS_PHYS(ra_op_reg(c->op[k])))
 					c->weight[ra_op_reg(c->op[k])] += freq;
 		}
-		c->g.n = cy->g.n + (mf->nv - cy->g.nv);
-		c->g.reg = ra_alloc(c->ar, ((size_t)c->g.n + 1) * sizeof *c->g.reg);
-		c->nw = bit_words(c->g.n);
+		c->g = cy->g;
+		c->nw = cy->nw;
 		c->in = ra_alloc(c->ar, (size_t)mf->nb * c->nw * 8);
 		c->out = ra_zalloc(c->ar, (size_t)c->nw * 8);
-		if (!c->g.reg || !c->in || !c->out)
+		if (!c->in || !c->out)
 			return false;
-		memcpy(c->g.reg, cy->g.reg, (size_t)cy->g.n * sizeof *c->g.reg);
-		for (uint32_t i = cy->g.n; i < c->g.n; i++)
-			c->g.reg[i] = cy->g.nv + (i - cy->g.n);
 		if (!carry_in(c, cy))
 			return false;
 		goto solved;

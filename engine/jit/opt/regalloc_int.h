@@ -122,8 +122,8 @@ void ra_loopset_free(ra_loopset *ls);
  * so a walk of a set's bits meets its registers in ascending order as a
  * walk of a set indexed by register did.  idx[v] for v below nv: v's
  * bit, or UINT32_MAX; reg[i]: the register of bit i (n of them).  The
- * second round's: the first's, then every register the splits made
- * (reg only: it needs no idx, but for carry_in). */
+ * second round's sets keep the first's numbering, the registers the
+ * splits made listed per block beside them (regalloc.c, carry_in). */
 typedef struct {
 	uint32_t *idx;
 	mir_reg *reg;
