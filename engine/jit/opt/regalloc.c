@@ -329,8 +329,8 @@ typedef struct {
 	const mir_insn **movi;
 	uint32_t nmovi;
 	/* memory no longer read, for the arrays after it (late_alloc) */
-	char *spare;
-	size_t nspare;
+	char *spare[2];
+	size_t nspare[2];
 } ra;
 
 #define VBIT(v) ((v) - MIR_FIRST_VIRT)
@@ -340,22 +340,25 @@ typedef struct {
 #define GSET(s, i) ((s)[(i) / 64] |= 1ull << ((i) % 64))
 #define GHAS(s, i) ((s)[(i) / 64] >> ((i) % 64) & 1)
 
-/* n bytes for an array of the scan (16-aligned), in c->spare when it
- * has room, else from the arena.  Once the ranges are built nothing
- * reads the live-in sets (the scan reads across, the ranges, the
- * fixed ranges): the allocating round's last arrays (the sort's counts,
- * the spill weights) take their memory, already touched,
- * instead of fresh pages past them (27 of printf_core's, in its second
- * round).  NULL when out of memory. */
+/* n bytes for an array of the scan (16-aligned), in the first of
+ * c->spare[] with room, else from the arena.  Once the ranges are built
+ * nothing reads the live-in sets, nor a second round's lists of copies
+ * beside them (the scan reads across, the ranges, the fixed ranges):
+ * the allocating round's last arrays (the sort's counts and order, the
+ * spill weights) take their memory, already touched, instead of fresh
+ * pages past them (27 of printf_core's, in its second round, with the
+ * sets alone; 10 more with the lists).  NULL when out of memory. */
 static void *late_alloc(ra *c, size_t n)
 {
 	n = (n + 15) & ~(size_t)15;
-	if (n > c->nspare)
-		return ra_alloc(c->ar, n);
-	void *p = c->spare;
-	c->spare += n;
-	c->nspare -= n;
-	return p;
+	for (int k = 0; k < 2; k++)
+		if (n <= c->nspare[k]) {
+			void *p = c->spare[k];
+			c->spare[k] += n;
+			c->nspare[k] -= n;
+			return p;
+		}
+	return ra_alloc(c->ar, n);
 }
 
 /* Always inlined into ops_build (through visit, also inlined), where
@@ -1782,15 +1785,15 @@ static void split_slots(const ra *c)
 	}
 }
 
-/* Linear scan over the intervals in order (order[0..n): each
- * start << 32 | register, ascending), with their holes:
+/* Linear scan over the intervals in order (order[0..n): registers by
+ * start, then register), with their holes:
  * a location is free for v when none of its holders' ranges meets v's,
  * none of its fixed ranges does, and it survives the calls v is live
  * across.  Hints first, then the class's locations in order.  With none
  * free, the location whose conflicting holders weigh least gives them up
  * (they are spilled) if they weigh less than v, else v is spilled.
  * False when out of memory. */
-static bool scan(ra *c, const uint64_t *order, uint32_t n, const int8_t *hphys,
+static bool scan(ra *c, const mir_reg *order, uint32_t n, const int8_t *hphys,
 	const mir_reg (*hreg)[2])
 {
 	mir_func *mf = c->mf;
@@ -1798,7 +1801,7 @@ static bool scan(ra *c, const uint64_t *order, uint32_t n, const int8_t *hphys,
 	bool ok = true;
 	pthread_once(&scan_locs_once, scan_locs_init);
 	for (uint32_t k = 0; k < n && ok; k++) {
-		mir_reg v = (mir_reg)order[k];
+		mir_reg v = order[k];
 		bool flt = mir_vflt(mf, v);
 		bool xcall = HAS(c->across, v);
 		bool remat = mf->vsize[v] & MIR_VREMAT;
@@ -1930,7 +1933,7 @@ static wasm_status regalloc_once(mir_func *mf, ra_arena *ar,
 {
 	ra c = { .mf = mf, .ar = ar, .depth = depth, .loops = loops };
 	wasm_status st = WASM_OK;
-	uint64_t *order = NULL;         /* start << 32 | register (scan) */
+	mir_reg *order = NULL;          /* by start, then register (scan) */
 	int8_t *hphys = NULL;
 	mir_reg (*hreg)[2] = NULL;
 	uint32_t nvirt = mf->nv - MIR_FIRST_VIRT;
@@ -1947,13 +1950,12 @@ static wasm_status regalloc_once(mir_func *mf, ra_arena *ar,
 	mf->spill = malloc((size_t)mf->nv * sizeof *mf->spill);
 	mf->start = malloc((size_t)mf->nv * sizeof *mf->start);
 	mf->end = calloc(mf->nv, sizeof *mf->end);
-	order = ra_alloc(ar, (size_t)nvirt * sizeof *order);
 	hphys = ra_alloc(ar, mf->nv);
 	hreg = ra_zalloc(ar, (size_t)mf->nv * sizeof *hreg);
 	c.weight = ra_zalloc(ar, (size_t)mf->nv * sizeof *c.weight);
 	if (split)
 		c.xw = ra_zalloc(ar, (size_t)mf->nv * sizeof *c.xw);
-	if (!mf->reg || !mf->spill || !mf->start || !mf->end || !order ||
+	if (!mf->reg || !mf->spill || !mf->start || !mf->end ||
 	    !hphys || !hreg || !c.weight || (split && !c.xw))
 		goto nomem;
 	memset(mf->reg, MIR_SPILLED, mf->nv);
@@ -1992,8 +1994,14 @@ static wasm_status regalloc_once(mir_func *mf, ra_arena *ar,
 		goto nomem;
 	}
 	hints(&c, hphys, hreg);
-	c.spare = (char *)c.in;         /* dead: see late_alloc */
-	c.nspare = (size_t)mf->nb * c.nw * 8;
+	/* dead: see late_alloc (the lists' start is 16-aligned: the
+	 * arena's) */
+	c.spare[0] = (char *)c.in;
+	c.nspare[0] = (size_t)mf->nb * c.nw * 8;
+	if (c.xs_at) {
+		c.spare[1] = (char *)c.xs;
+		c.nspare[1] = (size_t)c.xs_at[mf->nb] * sizeof *c.xs & ~(size_t)15;
+	}
 
 	/* the intervals by start, then register: a counting sort on the
 	 * start (a position: about 2 * ninsn of them), registers ascending
@@ -2003,7 +2011,8 @@ static wasm_status regalloc_once(mir_func *mf, ra_arena *ar,
 		if (mf->start[v] != UINT32_MAX && mf->start[v] >= npos)
 			npos = mf->start[v] + 1;
 	uint32_t *at = late_alloc(&c, ((size_t)npos + 1) * sizeof *at);
-	if (!at)
+	order = late_alloc(&c, ((size_t)nvirt + 1) * sizeof *order);
+	if (!at || !order)
 		goto nomem;
 	memset(at, 0, ((size_t)npos + 1) * sizeof *at);
 	for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++)
@@ -2013,7 +2022,7 @@ static wasm_status regalloc_once(mir_func *mf, ra_arena *ar,
 		at[k + 1] += at[k];
 	for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++)
 		if (mf->start[v] != UINT32_MAX) {
-			order[at[mf->start[v]]++] = (uint64_t)mf->start[v] << 32 | v;
+			order[at[mf->start[v]]++] = v;
 			n++;
 		}
 
