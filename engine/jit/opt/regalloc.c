@@ -312,6 +312,9 @@ typedef struct {
 	uint64_t *fltmask;
 	uint16_t *pressure, *pressure_x;
 	uint32_t nlive, nlive_x;
+	/* of the global registers, those counted as integers and floats
+	 * (not rematerialised), for pressure_known */
+	uint64_t *gint, *gflt;
 	/* every instruction's operands as visit() gives them (ops_build),
 	 * instruction idx's (its linear index: block first + j) at
 	 * op[op_at[idx] .. op_at[idx + 1]): the passes walk them instead
@@ -892,6 +895,36 @@ static inline __attribute__((always_inline)) void count_live(ra *c,
 		c->nlive += (uint32_t)d;
 }
 
+/* Whether block b's pressure is known without walking it, from what is
+ * live out (s0 | s1) and set if so: its readers (loop_pressure, the loop
+ * splitting) only ask whether a class has more registers live at once
+ * than the scan hands out, which is so when more are live out, and not
+ * so when fewer than that are live out even with one more for each
+ * operand of the block (each use adds at most one).  The value set
+ * answers as the walk's would (the live-out count: above the class's
+ * registers in the one case, not in the other).  Most loop blocks of a
+ * large function are the first case (printf_core's carry some thirty
+ * integer values through each), the small functions' the second. */
+static bool pressure_known(ra *c, const mir_block *bl, uint32_t b,
+	const uint64_t *s0, const uint64_t *s1)
+{
+	uint32_t ni = 0, nx = 0;
+	for (uint32_t w = 0; w < c->nw; w++) {
+		uint64_t o = s0[w] | s1[w];
+		if (o) {
+			ni += (uint32_t)__builtin_popcountll(o & c->gint[w]);
+			nx += (uint32_t)__builtin_popcountll(o & c->gflt[w]);
+		}
+	}
+	uint32_t nops = c->op_at[bl->first + bl->n] - c->op_at[bl->first];
+	if ((ni <= NALLOC && ni + nops > NALLOC) ||
+	    (nx <= NALLOCX && nx + nops > NALLOCX))
+		return false;
+	c->pressure[b] = (uint16_t)(ni > UINT16_MAX ? UINT16_MAX : ni);
+	c->pressure_x[b] = (uint16_t)(nx > UINT16_MAX ? UINT16_MAX : nx);
+	return true;
+}
+
 /* The ranges (if ranges) and the pressure (if pressure) of block b, a
  * walk backwards: what is live out spans the whole block, a def starts
  * the range it ends (a def nothing reads is one position), a use extends
@@ -920,6 +953,8 @@ static inline __attribute__((always_inline)) void block_ranges(ra *c,
 	} else {
 		memset(c->out, 0, (size_t)c->nw * 8);
 	}
+	if (pressure && !ranges && pressure_known(c, bl, b, s0, s1))
+		return;
 	if (pressure)
 		memset(c->live, 0, (size_t)c->nwf * 8);
 	for (uint32_t w = 0; w < c->nw; w++) {
@@ -1023,6 +1058,20 @@ static bool build_ranges(ra *c, bool ranges, bool pressure)
 	for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++)
 		if (mir_vflt(mf, v))
 			SET(c->fltmask, v);
+	if (pressure && !ranges) {
+		/* the global registers count_live counts, by class
+		 * (pressure_known) */
+		c->gint = ra_zalloc(c->ar, (size_t)c->nw * 8);
+		c->gflt = ra_zalloc(c->ar, (size_t)c->nw * 8);
+		if (!c->gint || !c->gflt)
+			return false;
+		for (uint32_t i = 0; i < c->g.n; i++) {
+			mir_reg v = c->g.reg[i];
+			if (mf->vsize[v] & MIR_VREMAT)
+				continue;
+			GSET(mir_vflt(mf, v) ? c->gflt : c->gint, i);
+		}
+	}
 	for (uint32_t b = mf->nb; b-- > 0 && !c->oom;) {
 		if (!ranges && c->depth[b] == 0)
 			continue;
