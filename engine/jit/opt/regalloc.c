@@ -1046,14 +1046,16 @@ static inline __attribute__((always_inline)) void block_ranges(ra *c,
 static bool build_ranges(ra *c, bool ranges, bool pressure)
 {
 	mir_func *mf = c->mf;
-	c->head = ra_zalloc(c->ar, (size_t)mf->nv * sizeof *c->head);
+	/* (no ranges: head stays NULL, rg unused) */
+	c->head = ranges ? ra_zalloc(c->ar, (size_t)mf->nv * sizeof *c->head) :
+		NULL;
 	c->fltmask = ra_zalloc(c->ar, (size_t)c->nwf * 8);
 	c->pressure = ra_zalloc(c->ar, (size_t)mf->nb * sizeof *c->pressure);
 	c->pressure_x = ra_zalloc(c->ar, (size_t)mf->nb * sizeof *c->pressure_x);
 	c->nrg = 1;
-	if (!c->head || !c->fltmask || !c->pressure || !c->pressure_x ||
-	    !ra_grow(c->ar, (void **)&c->rg, &c->cap_rg, mf->nv + 1,
-	    sizeof *c->rg))
+	if ((ranges && (!c->head || !ra_grow(c->ar, (void **)&c->rg, &c->cap_rg,
+	    mf->nv + 1, sizeof *c->rg))) || !c->fltmask || !c->pressure ||
+	    !c->pressure_x)
 		return false;
 	for (mir_reg v = MIR_FIRST_VIRT; v < mf->nv; v++)
 		if (mir_vflt(mf, v))
@@ -1999,16 +2001,13 @@ static wasm_status regalloc_once(mir_func *mf, ra_arena *ar,
 	mf->spill = malloc((size_t)mf->nv * sizeof *mf->spill);
 	mf->start = malloc((size_t)mf->nv * sizeof *mf->start);
 	mf->end = calloc(mf->nv, sizeof *mf->end);
-	hphys = ra_alloc(ar, mf->nv);
-	hreg = ra_zalloc(ar, (size_t)mf->nv * sizeof *hreg);
 	c.weight = ra_zalloc(ar, (size_t)mf->nv * sizeof *c.weight);
 	if (split)
 		c.xw = ra_zalloc(ar, (size_t)mf->nv * sizeof *c.xw);
 	if (!mf->reg || !mf->spill || !mf->start || !mf->end ||
-	    !hphys || !hreg || !c.weight || (split && !c.xw))
+	    !c.weight || (split && !c.xw))
 		goto nomem;
 	memset(mf->reg, MIR_SPILLED, mf->nv);
-	memset(hphys, -1, mf->nv);
 	for (uint32_t v = 0; v < mf->nv; v++) {
 		mf->spill[v] = -1;
 		mf->start[v] = UINT32_MAX;
@@ -2042,6 +2041,12 @@ static wasm_status regalloc_once(mir_func *mf, ra_arena *ar,
 	} else if (!build_ranges(&c, true, false) || !place(&c)) {
 		goto nomem;
 	}
+	/* (a round that splits allocates nothing: no hints) */
+	hphys = ra_alloc(ar, mf->nv);
+	hreg = ra_zalloc(ar, (size_t)mf->nv * sizeof *hreg);
+	if (!hphys || !hreg)
+		goto nomem;
+	memset(hphys, -1, mf->nv);
 	hints(&c, hphys, hreg);
 	/* dead: see late_alloc (the lists' start is 16-aligned: the
 	 * arena's) */
