@@ -1740,9 +1740,13 @@ typedef struct {
 	mir_reg w;
 	uint32_t end, y, from, to;
 } holder;
+/* min_end: at most the least end of the holders (exact after a walk
+ * that prunes); [act_from, act_to]: a range of one of them, where the
+ * location is taken (empty when act_from > act_to). */
 typedef struct {
 	holder *e;
 	uint32_t n, cap;
+	uint32_t min_end, act_from, act_to;
 } holders;
 
 /* e's first range ending at or after s. */
@@ -1794,7 +1798,7 @@ static inline __attribute__((always_inline)) double holders_conflict(ra *c,
 	uint32_t s = c->mf->start[v], end = c->mf->end[v], hv = c->head[v];
 	double most = 0;
 	holder *e = h->e;
-	uint32_t n = h->n;
+	uint32_t n = h->n, least = UINT32_MAX;
 	for (uint32_t k = 0; k < n;) {
 		if (prune && e[k].end < s) {
 			e[k] = e[--n];
@@ -1805,9 +1809,21 @@ static inline __attribute__((always_inline)) double holders_conflict(ra *c,
 			if (wt > most)
 				most = wt;
 		}
+		if (prune) {
+			if (e[k].end < least)
+				least = e[k].end;
+			/* (its cursor is at its first range ending at or
+			 * after s, where holder_meets left it) */
+			if (e[k].from <= s && s <= e[k].to) {
+				h->act_from = e[k].from;
+				h->act_to = e[k].to;
+			}
+		}
 		k++;
 	}
 	h->n = n;
+	if (prune)
+		h->min_end = least;
 	return most;
 }
 
@@ -1851,6 +1867,8 @@ static bool scan(ra *c, const mir_reg *order, uint32_t n, const int8_t *hphys,
 	holders hold[NLOC] = { { 0 } };
 	bool ok = true;
 	pthread_once(&scan_locs_once, scan_locs_init);
+	for (int g = 0; g < NLOC; g++)
+		hold[g] = (holders){ .min_end = UINT32_MAX, .act_from = 1 };
 	for (uint32_t k = 0; k < n && ok; k++) {
 		mir_reg v = order[k];
 		bool flt = mir_vflt(mf, v);
@@ -1879,6 +1897,13 @@ static bool scan(ra *c, const mir_reg *order, uint32_t n, const int8_t *hphys,
 				g = locs->loc[j - nh];
 			}
 			if (!known[g]) {
+				/* taken where v starts, and the walk would drop
+				 * no holder: a conflict, whose weight the
+				 * eviction asks for if it comes to that */
+				const holders *h = &hold[g];
+				if (h->min_end >= vs && h->act_from <= vs &&
+				    vs <= h->act_to)
+					continue;
 				conf[g] = holders_conflict(c, &hold[g], v, true);
 				known[g] = true;
 			}
@@ -1923,10 +1948,15 @@ static bool scan(ra *c, const mir_reg *order, uint32_t n, const int8_t *hphys,
 			if (!ra_grow(c->ar, (void **)&h->e, &h->cap, h->n + 1,
 			    sizeof *h->e))
 				ok = false;
-			else
+			else {
 				/* (v has ranges: its start is theirs, place) */
 				h->e[h->n++] = (holder){ v, mf->end[v], c->head[v],
 					c->rg[c->head[v]].from, c->rg[c->head[v]].to };
+				if (mf->end[v] < h->min_end)
+					h->min_end = mf->end[v];
+				h->act_from = c->rg[c->head[v]].from;
+				h->act_to = c->rg[c->head[v]].to;
+			}
 		} else {
 			ok = ok && spill_slot(c, v);
 		}
