@@ -1827,6 +1827,22 @@ static inline __attribute__((always_inline)) double holders_conflict(ra *c,
 	return most;
 }
 
+/* holders_conflict without pruning, its walk stopped once a conflicting
+ * holder weighs cap or more (the answer then is that holder's weight). */
+static double holders_weigh(ra *c, const holders *h, mir_reg v, double cap)
+{
+	const struct ra_range *rg = c->rg;
+	uint32_t s = c->mf->start[v], end = c->mf->end[v], hv = c->head[v];
+	double most = 0;
+	for (uint32_t k = 0; k < h->n && most < cap; k++)
+		if (holder_meets(rg, &h->e[k], hv, s, end)) {
+			double wt = spill_weight(c, h->e[k].w) + 1e-300;
+			if (wt > most)
+				most = wt;
+		}
+	return most;
+}
+
 /* A value split at a loop (regalloc_split.c) whose halves are both
  * spilled keeps one slot: the loop's half s takes the slot of the value
  * v, so the moves between them vanish (emit.c drops a move within one
@@ -1912,21 +1928,24 @@ static bool scan(ra *c, const mir_reg *order, uint32_t n, const int8_t *hphys,
 			got = g;
 		}
 		if (got < 0) {
-			/* the location whose conflicting holders weigh least */
+			/* the location whose conflicting holders weigh least
+			 * (those not walked yet, as far as they weigh less than
+			 * v: a location weighing as much gives nothing up and
+			 * is best only when none does) */
 			int best = -1;
-			double bw = 0;
+			double bw = 0, wv = spill_weight(c, v);
 			for (uint32_t j = 0; j < locs->n; j++) {
 				g = locs->loc[j];
 				if (fixed_meets_ranges(c, g, v, vs, ve))
 					continue;
 				double w = known[g] ? conf[g] :
-					holders_conflict(c, &hold[g], v, false);
+					holders_weigh(c, &hold[g], v, wv);
 				if (best < 0 || w < bw) {
 					best = g;
 					bw = w;
 				}
 			}
-			if (best >= 0 && bw < spill_weight(c, v)) {
+			if (best >= 0 && bw < wv) {
 				holders *h = &hold[best];
 				for (uint32_t j = 0; j < h->n && ok;) {
 					mir_reg w = h->e[j].w;
