@@ -27,6 +27,10 @@
  * NONE).  Then a resolution move that is missing or wrong (a restore
  * after a loop dropped, a value read from a register another value took
  * in its hole) is a read that finds the wrong register.
+ *
+ * mir_regalloc_verify (at the end) runs it after the per-operand checks:
+ * a location of the operand's class, inside its interval, none in r13
+ * where the emitter reloads it.
  */
 #include "jit/opt/regalloc_int.h"
 
@@ -174,4 +178,85 @@ out:
 	free(cur);
 	free(reached);
 	return ok;
+}
+
+/* ---- mir_regalloc_verify ---------------------------------------------------- */
+
+typedef struct {
+	const mir_func *mf;
+	uint32_t pos;
+	const char *bad;
+	mir_reg badreg;
+	uint32_t badpos;
+	/* locations used as fixed registers at this instruction, and the
+	 * ones it clobbers as a call */
+	uint32_t fixed_here, call_here;
+} vc;
+
+static void check_operand(void *ctx, mir_reg r, int how)
+{
+	vc *c = ctx;
+	const mir_func *mf = c->mf;
+	if (c->bad)
+		return;
+	if (MIR_IS_PHYS(r)) {
+		if (how == OP_CALLCLOB)
+			c->call_here |= 1u << MIR_LOC(r);
+		else
+			c->fixed_here |= 1u << MIR_LOC(r);
+		return;
+	}
+	uint32_t at = how == OP_DEF ? c->pos + 1 : c->pos;
+	if (r >= mf->nv || (mf->reg[r] < 0 && mf->spill[r] < 0))
+		c->bad = "an operand without a location";
+	else if (mf->start[r] > at || mf->end[r] < at)
+		c->bad = "an operand outside its interval";
+	else if (mf->reg[r] >= 0 && MIR_LOC_IS_XMM(mf->reg[r]) != mir_vflt(mf, r))
+		c->bad = "an operand in a register of the other class";
+	if (c->bad) {
+		c->badreg = r;
+		c->badpos = at;
+	}
+}
+
+bool mir_regalloc_verify(const mir_func *mf, char *msg, size_t msg_len)
+{
+	if (!mf->reg) {
+		snprintf(msg, msg_len, "not allocated");
+		return false;
+	}
+	/* 1. operands have a location of their class and lie inside their
+	 * intervals */
+	vc c = { .mf = mf };
+	uint32_t idx = 0;
+	for (uint32_t b = 0; b < mf->nb; b++) {
+		for (uint32_t j = 0; j < mf->b[b].n; j++, idx++) {
+			const mir_insn *i = &mf->b[b].insn[j];
+			c.pos = 2 * idx;
+			c.fixed_here = 0;
+			c.call_here = 0;
+			ra_visit(mf, i, check_operand, &c);
+			if (c.bad) {
+				snprintf(msg, msg_len, "b%u insn %u: v%u at %u: %s", b, j,
+					c.badreg, c.badpos, c.bad);
+				return false;
+			}
+			/* the emitter reloads r13 before an instance reader: none
+			 * of its operands may be there */
+			if (mir_reads_instance(i) &&
+			    ((i->a >= MIR_FIRST_VIRT && mf->reg[i->a] == X64_R13) ||
+			     (i->d >= MIR_FIRST_VIRT && mf->reg[i->d] == X64_R13))) {
+				snprintf(msg, msg_len, "b%u insn %u: an operand in r13, "
+					"which the instruction reloads", b, j);
+				return false;
+			}
+		}
+	}
+	/* 2. every read finds its register in its location on every path
+	 * (regalloc_check.c: registers share GPRs, XMM registers and spill
+	 * slots in each other's holes, and around the moves of split
+	 * values) */
+	if (!ra_check_flow(mf, msg, msg_len))
+		return false;
+	return true;
 }

@@ -1,10 +1,11 @@
 /* regalloc_int.h -- what the register allocator's files share (internal
  * to regalloc.c, regalloc_split.c and regalloc_check.c).
  *
- * regalloc.c    liveness, live ranges, linear scan, splitting around calls,
- *               mir_regalloc_verify
- * regalloc_split.c  splitting at loop boundaries for register pressure
- * regalloc_check.c  the verifier's data-flow check of the locations
+ * regalloc.c    liveness, live ranges, linear scan, splitting around calls
+ * regalloc_split.c  the natural loops; splitting at loop boundaries for
+ *               register pressure
+ * regalloc_check.c  mir_regalloc_verify and its data-flow check of the
+ *               locations
  * regalloc_mem.c    their scratch memory
  */
 #ifndef ENGINE_JIT_OPT_REGALLOC_INT_H
