@@ -50,6 +50,7 @@
 #include "jit/opt/ir_build_int.h"
 #include "jit/opt/opt.h"
 #include "common/error.h"
+#include "common/pairs.h"
 #include "interp/fcode.h"
 #include "interp/ops.h"
 #include "runtime/runtime.h"
@@ -155,6 +156,25 @@ static bool grow_zeroed(bld *c, void **p, uint32_t *cap, uint32_t need, size_t e
 	return true;
 }
 
+/* fcode_wasm_offset of c->off (the last pair of the trap map at or before
+ * it), from a cursor: the fill goes through the code in order, so the
+ * cursor mostly moves forward a pair or none, where a binary search per
+ * op took 2M instructions over the bench modules. */
+size_t ir_b_wasm_off(bld *c)
+{
+	const uint32_t (*map)[2] = c->fc->map;
+	uint32_t n = c->fc->nmap, i = c->map_at, off = c->off;
+	if (i >= n || map[i][0] > off) {
+		i = pairs_at_or_before(map, n, off);
+		if (i == UINT32_MAX)
+			return SIZE_MAX;
+	}
+	while (i + 1 < n && map[i + 1][0] <= off)
+		i++;
+	c->map_at = i;
+	return map[i][1];
+}
+
 /* An instruction at the end of the block being filled, with its site. */
 ir_ref ir_b_emit(bld *c, enum ir_op op, enum ir_type t, uint32_t n,
 	ir_ref a0, ir_ref a1, ir_ref a2)
@@ -166,7 +186,7 @@ ir_ref ir_b_emit(bld *c, enum ir_op op, enum ir_type t, uint32_t n,
 	ir_insn *i = ir_at(c->f, r);
 	i->site = c->off;
 	if (ir_ops[op].effects & IRE_TRAP) {
-		size_t w = fcode_wasm_offset(c->fc, c->code + c->off);
+		size_t w = ir_b_wasm_off(c);
 		i->wasm_off = w == SIZE_MAX ? UINT32_MAX : (uint32_t)w;
 	}
 	if (c->budget && ++c->emitted > c->budget)

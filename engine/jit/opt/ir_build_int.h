@@ -106,6 +106,8 @@ typedef struct {
 	bool osr;                   /* OSR maps made (opt_osr_wanted) */
 	uint32_t blk;               /* block being filled */
 	uint32_t off;               /* instruction being translated */
+	uint32_t map_at;            /* ir_b_wasm_off's cursor: an index in
+	                               fc->map */
 	bool oom;
 } bld;
 
@@ -118,6 +120,10 @@ void ir_b_refuse(bld *c, const char *why);
  * wasm offset.  IR_NONE when out of memory (the function's oom is set). */
 ir_ref ir_b_emit(bld *c, enum ir_op op, enum ir_type t, uint32_t n,
 	ir_ref a0, ir_ref a1, ir_ref a2);
+
+/* The wasm offset of the instruction being translated (c->off), as
+ * fcode_wasm_offset gives it: SIZE_MAX if none. */
+size_t ir_b_wasm_off(bld *c);
 
 /* The value of slot s in the block being filled (a phi where paths join,
  * made as needed).  IR_NONE, with a refusal, if s is outside the frame or
