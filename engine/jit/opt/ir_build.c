@@ -456,6 +456,24 @@ static __attribute__((noinline)) ir_ref read_rec(bld *c, uint32_t b, uint32_t s)
 	uint32_t base = c->nchain, n = 0, x = b;
 	ir_ref v = IR_NONE;
 	bool join = false, entry_only = false;
+	/* s written by no block but the entry so far (wrote), and b on no
+	 * cycle (min_latch), or only on cycles of a loop that leaves s
+	 * alone (lp_outer: the outermost range holding b, when every loop
+	 * is a range): every path to b then runs through filled blocks
+	 * or that loop's, none writing s, so s holds the entry block's
+	 * value, which the walk below would come to through joins that
+	 * all agree (and phis made only to be removed as trivial).  A
+	 * parameter or a local the loop does not change, mostly: a third
+	 * of the walk's steps over the bench functions. */
+	if (b && c->wrote[s] <= 1 && (c->min_latch[b] == UINT32_MAX ||
+	    (c->lp_outer[b] && !loop_writes_slot(c, c->lp_outer[b] - 1, s))) &&
+	    (v = cur_get(c, 0, s)) != IR_NONE) {
+		v = find(c, v);
+		if (!cur_put(c, b, s, v) ||
+		    (c->osr && c->loop_no[b] && !entry_put(c, b, s, v)))
+			c->oom = true;
+		return v;
+	}
 	for (;;) {
 		if (!grow(c, (void **)&c->chain, &c->cap_chain, base + n + 1,
 		    sizeof *c->chain))
