@@ -1118,15 +1118,18 @@ static bool infer_types(ir_func *f)
 	uint32_t nv = f->nv, nps = 0, nuses = 0;
 	uint32_t *start = calloc((size_t)nv + 1, sizeof *start);
 	uint8_t *queued = calloc(nv ? nv : 1, 1);
+	ir_ref *ps = malloc((nv ? nv : 1) * sizeof *ps);
 	ir_ref *users = NULL, *queue = NULL;
 	bool ok = false;
-	if (!start || !queued)
+	if (!start || !queued || !ps)
 		goto out;
-	/* users: for each value, the phis and selects that read it */
+	/* the phis and selects in ps, in order (the walks below take them
+	 * from there, not from all the values); for each value, how many
+	 * of them read it */
 	for (ir_ref r = 1; r < nv; r++) {
 		if (!phi_or_select(f, r))
 			continue;
-		nps++;
+		ps[nps++] = r;
 		for (uint32_t k = f->v[r].op == IR_SELECT; k < f->v[r].nargs; k++) {
 			ir_ref a = ir_args(f, r)[k];
 			if (a && phi_or_select(f, a)) {
@@ -1146,9 +1149,8 @@ static bool infer_types(ir_func *f)
 	}
 	memcpy(fill, start, (size_t)nv * sizeof *fill);
 	uint32_t head = 0, n = 0;
-	for (ir_ref r = 1; r < nv; r++) {
-		if (!phi_or_select(f, r))
-			continue;
+	for (uint32_t i = 0; i < nps; i++) {
+		ir_ref r = ps[i];
 		for (uint32_t k = f->v[r].op == IR_SELECT; k < f->v[r].nargs; k++) {
 			ir_ref a = ir_args(f, r)[k];
 			if (a && phi_or_select(f, a))
@@ -1175,13 +1177,14 @@ static bool infer_types(ir_func *f)
 			}
 		}
 	}
-	for (ir_ref r = 1; r < nv; r++)
-		if (phi_or_select(f, r) && f->v[r].type == IRT_NONE)
-			f->v[r].type = IRT_I64;     /* no operand has a type: unused */
+	for (uint32_t i = 0; i < nps; i++)
+		if (f->v[ps[i]].type == IRT_NONE)
+			f->v[ps[i]].type = IRT_I64;     /* no operand has a type: unused */
 	ok = true;
 out:
 	free(start);
 	free(queued);
+	free(ps);
 	free(users);
 	free(queue);
 	return ok;
@@ -1287,12 +1290,17 @@ static bool retype(bld *c)
 		c->oom = true;
 		return false;
 	}
-	/* phis: their operands converted at the end of the predecessor */
+	/* phis: their operands converted at the end of the predecessor.
+	 * They lead their block's list (new_phi), but for the entry
+	 * block's, among the constants ir_const puts in front */
 	for (uint32_t b = 0; b < f->nb; b++) {
 		for (uint32_t j = 0; j < f->b[b].ninsn; j++) {
 			ir_ref r = f->b[b].insn[j];
-			if (f->v[r].op != IR_PHI)
+			if (f->v[r].op != IR_PHI) {
+				if (b)
+					break;
 				continue;
+			}
 			for (uint32_t k = 0; k < f->v[r].nargs; k++) {
 				ir_ref ops[3], res, a = ir_args(f, r)[k];
 				if (a == IR_NONE)
@@ -1305,36 +1313,49 @@ static bool retype(bld *c)
 		}
 	}
 	/* everything else: before the instruction, the block's list made
-	 * again in `list` and copied back only where it grew (most blocks
-	 * need no conversion) */
+	 * again in `list` from its first conversion on and copied back
+	 * (most blocks need none, and are not copied at all) */
 	ir_ref *list = NULL;
 	uint32_t cap = 0;
 	for (uint32_t b = 0; b < f->nb && !f->oom; b++) {
 		ir_block *bl = &f->b[b];
 		uint32_t n = 0;
-		for (uint32_t j = 0; j < bl->ninsn; j++) {
+		bool copied = false;    /* list holds the block up to j */
+		for (uint32_t j = 0; j < bl->ninsn && !f->oom; j++) {
 			ir_ref r = bl->insn[j];
-			if (!grow(c, (void **)&list, &cap, n + 3 * f->v[r].nargs + 1,
+			uint32_t na = f->v[r].nargs;
+			if (copied && !grow(c, (void **)&list, &cap, n + 3 * na + 1,
 			    sizeof *list)) {
 				f->oom = true;
 				break;
 			}
-			if (f->v[r].op != IR_PHI) {
-				for (uint32_t k = 0; k < f->v[r].nargs; k++) {
-					ir_ref ops[3], res, a = ir_args(f, r)[k];
-					if (a == IR_NONE || f->v[r].op == IR_RESULT)
-						continue;
-					uint32_t m = coerce(f, a, want(c, r, k), f->v[r].site, ops, &res);
-					for (uint32_t q = 0; q < m; q++) {
-						f->v[ops[q]].block = b;
-						list[n++] = ops[q];
+			if (f->v[r].op == IR_PHI || f->v[r].op == IR_RESULT)
+				na = 0;
+			for (uint32_t k = 0; k < na; k++) {
+				ir_ref ops[3], res, a = ir_args(f, r)[k];
+				if (a == IR_NONE)
+					continue;
+				uint32_t m = coerce(f, a, want(c, r, k), f->v[r].site, ops, &res);
+				if (m && !copied) {
+					if (!grow(c, (void **)&list, &cap, j + 3 * na + 1,
+					    sizeof *list)) {
+						f->oom = true;
+						break;
 					}
-					ir_args(f, r)[k] = res;
+					memcpy(list, bl->insn, j * sizeof *list);
+					n = j;
+					copied = true;
 				}
+				for (uint32_t q = 0; q < m; q++) {
+					f->v[ops[q]].block = b;
+					list[n++] = ops[q];
+				}
+				ir_args(f, r)[k] = res;
 			}
-			list[n++] = r;
+			if (copied)
+				list[n++] = r;
 		}
-		if (n == bl->ninsn || f->oom)
+		if (!copied || f->oom)
 			continue;
 		if (!ir_list_grow(f, &bl->insn, &bl->cap_insn, n))
 			break;
