@@ -128,6 +128,19 @@ static bool smap_put(smap *h, uint64_t k, ir_ref v, bool keep)
 	return true;
 }
 
+/* ---- the builder's memory ------------------------------------------------------------ */
+
+#define R8(n) (((size_t)(n) + 7) & ~(size_t)7)
+
+/* The next n bytes of a block of several arrays (8-aligned, as the block
+ * is: R8 the sizes when allocating it). */
+static char *cut(char **at, size_t n)
+{
+	char *p = *at;
+	*at += R8(n);
+	return p;
+}
+
 /* ---- the builder ------------------------------------------------------------------- */
 
 void ir_b_refuse(bld *c, const char *why)
@@ -748,13 +761,8 @@ static uint32_t last_insn_of(bld *c, uint32_t b)
 static bool edges(bld *c)
 {
 	uint32_t nb = c->f->nb;
-	uint32_t *wl = malloc((nb ? nb : 1) * sizeof *wl), nwl = 0;
+	uint32_t *wl = c->scr1, nwl = 0;        /* a worklist */
 	uint32_t *tmp = NULL, cap_tmp = 0;
-	if (!wl || !(c->reach = calloc(nb ? nb : 1, 1))) {
-		free(wl);
-		c->oom = true;
-		return false;
-	}
 	c->reach[0] = 1;
 	wl[nwl++] = 0;
 	while (nwl && !c->refusal) {
@@ -772,7 +780,6 @@ static bool edges(bld *c)
 			}
 		}
 	}
-	free(wl);
 	free(tmp);
 	for (uint32_t b = 0; b < nb; b++)
 		if (!c->reach[b])
@@ -788,13 +795,7 @@ static bool edges(bld *c)
 static bool min_latches(bld *c)
 {
 	uint32_t nb = c->f->nb;
-	uint32_t *next = malloc(((size_t)nb + 1) * sizeof *next);
-	c->min_latch = malloc((nb ? nb : 1) * sizeof *c->min_latch);
-	if (!next || !c->min_latch) {
-		free(next);
-		c->oom = true;
-		return false;
-	}
+	uint32_t *next = c->scr1;               /* nb + 1 of them */
 	for (uint32_t b = 0; b <= nb; b++) {
 		next[b] = b;
 		if (b < nb)
@@ -817,7 +818,6 @@ static bool min_latches(bld *c)
 			}
 		}
 	}
-	free(next);
 	return true;
 }
 
@@ -845,15 +845,8 @@ static bool loop_writes(bld *c)
 {
 	ir_func *f = c->f;
 	uint32_t nb = f->nb, w = c->words, nl = 0;
-	uint32_t *hs = NULL, *end = NULL;
+	uint32_t *hs = c->scr1, *end = c->scr2;   /* per loop: header, range's end */
 	bool ok = false;
-	c->wr_base = calloc(nb ? nb : 1, sizeof *c->wr_base);
-	c->lp = calloc(nb ? nb : 1, sizeof *c->lp);
-	c->lp_outer = calloc(nb ? nb : 1, sizeof *c->lp_outer);
-	hs = malloc((nb ? nb : 1) * sizeof *hs);
-	end = malloc((nb ? nb : 1) * sizeof *end);
-	if (!c->wr_base || !c->lp || !c->lp_outer || !hs || !end)
-		goto out;
 	/* the headers and their ranges, innermost (last) first */
 	for (uint32_t h = 0; h < nb; h++) {
 		uint32_t x = UINT32_MAX;
@@ -957,8 +950,6 @@ static bool loop_writes(bld *c)
 	}
 	ok = true;
 out:
-	free(hs);
-	free(end);
 	if (!ok)
 		c->oom = true;
 	return ok;
@@ -1477,36 +1468,50 @@ wasm_status ir_build_bounded(wasm_module *m, uint32_t func_index,
 		ir_b_refuse(c, "over the instruction budget");
 		goto out;
 	}
-	if (!scan(c) || !edges(c) || !min_latches(c))
+	if (!scan(c))
 		goto out;
 	uint32_t nb = f->nb;
 	c->words = (c->nslots + 63) / 64;
-	c->sealed = calloc(nb, 1);
-	c->filled = calloc(nb, 1);
-	c->loop_no = calloc(nb, sizeof *c->loop_no);
-	c->inc_head = calloc(nb, sizeof *c->inc_head);
-	c->nphi = calloc(nb, sizeof *c->nphi);
-	c->gen = calloc((size_t)nb * c->words + 1, sizeof *c->gen);
-	c->kill = calloc((size_t)nb * c->words + 1, sizeof *c->kill);
-	c->wrote = calloc(c->nslots + 1, sizeof *c->wrote);
-	if ((size_t)nb * c->nslots <= CUR_DENSE_MAX &&
-	    !(c->cur_dense = calloc((size_t)nb * c->nslots + 1, sizeof *c->cur_dense)))
-		goto out;
 	/* OSR maps where a frame can enter tier 2 at a loop.  Always in the
 	 * inliner's bounded builds: their maps are never copied, but the
 	 * phis the maps may add at headers (entry_value) count in
 	 * ir_inlinable's size, so a callee is inlined under --tier=opt
 	 * exactly when it is under auto */
 	c->osr = c->budget || opt_osr_wanted(m->engine);
-	/* the entry values, at most one per header and slot: a hash of them
-	 * (grown by doubling, 72 KB for printf_core's 1,585) only if too
-	 * many */
-	if (c->osr && (size_t)c->nloops * c->nslots <= CUR_DENSE_MAX && c->nloops &&
-	    !(c->entry_dense = calloc((size_t)c->nloops * c->nslots + 1,
-	    sizeof *c->entry_dense)))
+	/* the arrays by block and by slot, zero, cut from one allocation
+	 * (a calloc and a free each took 1.1M instructions more over the
+	 * bench modules' builds, the inliner's included).  The slot map
+	 * dense if it fits CUR_DENSE_MAX, and so the entry values, at most
+	 * one per header and slot (else hashes: grown by doubling, 72 KB
+	 * for printf_core's 1,585) */
+	size_t ngk = (size_t)nb * c->words + 1;
+	size_t ncur = (size_t)nb * c->nslots <= CUR_DENSE_MAX ? (size_t)nb * c->nslots + 1 : 0;
+	size_t nent = c->osr && c->nloops && (size_t)c->nloops * c->nslots <= CUR_DENSE_MAX ?
+		(size_t)c->nloops * c->nslots + 1 : 0;
+	char *at = c->fill_mem = calloc(1, 2 * ngk * sizeof(uint64_t) +
+		R8(ncur * sizeof(ir_ref)) + R8(nent * sizeof(ir_ref)) +
+		8 * R8(nb * sizeof(uint32_t)) + R8((nb + 1) * sizeof(uint32_t)) +
+		R8((c->nslots + 1) * sizeof(uint32_t)) + 3 * R8(nb));
+	if (!at)
 		goto out;
-	if (!c->sealed || !c->filled || !c->loop_no || !c->inc_head || !c->nphi || !c->gen ||
-	    !c->kill || !c->wrote)
+	c->gen = (uint64_t *)cut(&at, ngk * sizeof(uint64_t));
+	c->kill = (uint64_t *)cut(&at, ngk * sizeof(uint64_t));
+	c->cur_dense = ncur ? (ir_ref *)cut(&at, ncur * sizeof(ir_ref)) : NULL;
+	c->entry_dense = nent ? (ir_ref *)cut(&at, nent * sizeof(ir_ref)) : NULL;
+	c->loop_no = (uint32_t *)cut(&at, nb * sizeof(uint32_t));
+	c->inc_head = (uint32_t *)cut(&at, nb * sizeof(uint32_t));
+	c->nphi = (uint32_t *)cut(&at, nb * sizeof(uint32_t));
+	c->wrote = (uint32_t *)cut(&at, (c->nslots + 1) * sizeof(uint32_t));
+	c->min_latch = (uint32_t *)cut(&at, nb * sizeof(uint32_t));
+	c->wr_base = (uint32_t *)cut(&at, nb * sizeof(uint32_t));
+	c->lp = (uint32_t *)cut(&at, nb * sizeof(uint32_t));
+	c->lp_outer = (uint32_t *)cut(&at, nb * sizeof(uint32_t));
+	c->scr1 = (uint32_t *)cut(&at, (nb + 1) * sizeof(uint32_t));
+	c->scr2 = (uint32_t *)cut(&at, nb * sizeof(uint32_t));
+	c->sealed = (uint8_t *)cut(&at, nb);
+	c->filled = (uint8_t *)cut(&at, nb);
+	c->reach = (uint8_t *)cut(&at, nb);
+	if (!edges(c) || !min_latches(c))
 		goto out;
 	/* the values' array at about the size the fill makes, at once: a
 	 * bench function makes 0.06 to 0.14 values a byte of pre-decoded
@@ -1546,35 +1551,21 @@ out:
 		f = NULL;
 	}
 	*out = f;
+	free(c->fill_mem);
 	free(c->starts);
 	free(c->rank);
 	free(c->is_insn);
-	free(c->reach);
-	free(c->sealed);
-	free(c->filled);
-	free(c->loop_no);
-	free(c->entry_dense);
-	free(c->cur_dense);
 	free(c->cur.key);
 	free(c->cur.val);
 	free(c->entry.key);
 	free(c->entry.val);
 	free(c->inc);
-	free(c->inc_head);
-	free(c->nphi);
 	free(c->chain);
 	free(c->vals);
-	free(c->min_latch);
-	free(c->gen);
-	free(c->kill);
 	free(c->wr);
-	free(c->wr_base);
-	free(c->lp);
 	free(c->lp_wr);
 	free(c->lp_base);
 	free(c->lp_entry);
-	free(c->lp_outer);
-	free(c->wrote);
 	free(c->fwd);
 	free(c->use_head);
 	free(c->uses);

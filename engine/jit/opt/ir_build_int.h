@@ -41,6 +41,13 @@ typedef struct {
 	uint64_t *is_insn;          /* a bit per code offset: an instruction
 	                               starts there (scan) */
 	uint8_t *reach, *sealed, *filled;
+	char *fill_mem;             /* the one allocation the arrays by
+	                               block and by slot are cut from
+	                               (ir_build_bounded) */
+	uint32_t *scr1, *scr2;      /* per block (scr1 one more), for one
+	                               pass at a time: edges' worklist,
+	                               min_latches' union-find, loop_writes'
+	                               headers and ends */
 	uint32_t *loop_no;          /* per block: 1 + its index among the
 	                               LOOP headers filled so far, 0 if it
 	                               heads none (yet) */
