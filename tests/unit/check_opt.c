@@ -1417,6 +1417,41 @@ START_TEST(build_join_in_loop_once)
 }
 END_TEST
 
+START_TEST(build_entry_value_in_loop)
+{
+	/* (param i32 i32) (result i32) (local i32):
+	 *   loop  (l2 = l1 + l0)  (l1 = l1 + 1)  br_if 0 l2  end  l2 + l0
+	 * l0 is written by no block but the entry: its reads, in the loop
+	 * and after it, are the parameter itself, with no walk and no phi
+	 * (ir_build.c, read_rec).  l1 is not written yet where the loop
+	 * first reads it either, but the loop writes it further on: that
+	 * read is the header's phi, the only phi of the function. */
+	static const uint8_t code[] = {
+		0x03, 0x40,
+		0x20, 1, 0x20, 0, 0x6a, 0x21, 2,
+		0x20, 1, 0x41, 1, 0x6a, 0x21, 1,
+		0x20, 2, 0x0d, 0,
+		0x0b,
+		0x20, 2, 0x20, 0, 0x6a,
+	};
+	wasm_engine *e;
+	wasm_module *m = load(&e, "ii", "i", 1, 'i', code, sizeof code);
+	ir_func *f = build_run(m, NULL);
+	ck_assert_uint_eq(count_op(f, IR_PHI), 1);
+	ir_ref r = ret_operand(f, 0);
+	ck_assert(r && f->v[r].op == IR_IADD);
+	ir_ref in = ir_args(f, r)[0], p0 = ir_args(f, r)[1];
+	ck_assert(f->v[p0].op == IR_PARAM && f->v[p0].aux == 0);
+	ck_assert(f->v[in].op == IR_IADD);
+	ck_assert(f->v[ir_args(f, in)[0]].op == IR_PHI);
+	ck_assert_uint_eq(ir_args(f, in)[1], p0);
+	ir_func_free(f);
+	f = build_run(m, ir_default_pipeline);
+	ir_func_free(f);
+	unload(e, m);
+}
+END_TEST
+
 START_TEST(build_traps_kept)
 {
 	/* (param i32) (result i32): 1 / 0 traps at run time, 7 / 2 folds,
@@ -1724,6 +1759,7 @@ int main(void)
 	tcase_add_test(tc, build_loop_osr);
 	tcase_add_test(tc, pass_manager_skips);
 	tcase_add_test(tc, build_join_in_loop_once);
+	tcase_add_test(tc, build_entry_value_in_loop);
 	tcase_add_test(tc, build_traps_kept);
 	tcase_add_test(tc, build_gvn);
 	tcase_add_test(tc, build_gvn_v128);
