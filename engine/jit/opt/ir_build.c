@@ -1522,13 +1522,17 @@ wasm_status ir_build_bounded(wasm_module *m, uint32_t func_index,
 	if (!c->budget && !grow(c, (void **)&f->v, &f->cap_v,
 	    fc->code_len / 8 + 1, sizeof *f->v))
 		goto out;
-	if (!loop_writes(c) || !fill(c) || (c->osr && !osr_maps(c)))
+	/* (no LOOP, no map: the liveness osr_maps computes first is not
+	 * needed, as in most of the inliner's bounded builds) */
+	if (!loop_writes(c) || !fill(c) || (c->osr && c->nloops && !osr_maps(c)))
 		goto out;
 	resolve_removed(c);
 	ir_compact(f);          /* the removed phis' NOPs; retype makes none */
 	if (!retype(c))
 		goto out;
-	if (!ir_dom_compute(f) || f->oom)
+	/* the dominators for the passes; not for the inliner's bounded
+	 * builds, whose callee it only copies */
+	if ((!c->budget && !ir_dom_compute(f)) || f->oom)
 		goto out;
 	/* whether callers may inline it, known now for free: the inliner
 	 * need not build it again to find out (func_t.opt_inline) */
