@@ -1480,23 +1480,25 @@ wasm_status ir_build_bounded(wasm_module *m, uint32_t func_index,
 	c->osr = c->budget || opt_osr_wanted(m->engine);
 	/* the arrays by block and by slot, zero, cut from one allocation
 	 * (a calloc and a free each took 1.1M instructions more over the
-	 * bench modules' builds, the inliner's included).  The slot map
-	 * dense if it fits CUR_DENSE_MAX, and so the entry values, at most
-	 * one per header and slot (else hashes: grown by doubling, 72 KB
-	 * for printf_core's 1,585) */
+	 * bench modules' builds, the inliner's included), but for the slot
+	 * map: with it, printf_core's passed malloc's mmap threshold (128
+	 * KB), fresh pages each time (30 page faults more over the 15 bench
+	 * modules' compiles).  The slot map dense if it fits CUR_DENSE_MAX,
+	 * and so the entry values, at most one per header and slot (else
+	 * hashes: grown by doubling, 72 KB for printf_core's 1,585) */
 	size_t ngk = (size_t)nb * c->words + 1;
 	size_t ncur = (size_t)nb * c->nslots <= CUR_DENSE_MAX ? (size_t)nb * c->nslots + 1 : 0;
 	size_t nent = c->osr && c->nloops && (size_t)c->nloops * c->nslots <= CUR_DENSE_MAX ?
 		(size_t)c->nloops * c->nslots + 1 : 0;
-	char *at = c->fill_mem = calloc(1, 2 * ngk * sizeof(uint64_t) +
-		R8(ncur * sizeof(ir_ref)) + R8(nent * sizeof(ir_ref)) +
+	if (ncur && !(c->cur_dense = calloc(ncur, sizeof *c->cur_dense)))
+		goto out;
+	char *at = c->fill_mem = calloc(1, 2 * ngk * sizeof(uint64_t) + R8(nent * sizeof(ir_ref)) +
 		8 * R8(nb * sizeof(uint32_t)) + R8((nb + 1) * sizeof(uint32_t)) +
 		R8((c->nslots + 1) * sizeof(uint32_t)) + 3 * R8(nb));
 	if (!at)
 		goto out;
 	c->gen = (uint64_t *)cut(&at, ngk * sizeof(uint64_t));
 	c->kill = (uint64_t *)cut(&at, ngk * sizeof(uint64_t));
-	c->cur_dense = ncur ? (ir_ref *)cut(&at, ncur * sizeof(ir_ref)) : NULL;
 	c->entry_dense = nent ? (ir_ref *)cut(&at, nent * sizeof(ir_ref)) : NULL;
 	c->loop_no = (uint32_t *)cut(&at, nb * sizeof(uint32_t));
 	c->inc_head = (uint32_t *)cut(&at, nb * sizeof(uint32_t));
@@ -1556,6 +1558,7 @@ out:
 	}
 	*out = f;
 	free(c->fill_mem);
+	free(c->cur_dense);
 	free(c->starts);
 	free(c->rank);
 	free(c->is_insn);

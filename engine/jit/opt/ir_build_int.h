@@ -42,8 +42,8 @@ typedef struct {
 	                               starts there (scan) */
 	uint8_t *reach, *sealed, *filled;
 	char *fill_mem;             /* the one allocation the arrays by
-	                               block and by slot are cut from
-	                               (ir_build_bounded) */
+	                               block and by slot are cut from, the
+	                               slot map aside (ir_build_bounded) */
 	uint32_t *scr1, *scr2;      /* per block (scr1 one more), for one
 	                               pass at a time: edges' worklist,
 	                               min_latches' union-find, loop_writes'
