@@ -487,6 +487,24 @@ static __attribute__((noinline)) ir_ref read_rec(bld *c, uint32_t b, uint32_t s)
 			c->oom = true;
 		return v;
 	}
+	/* b inside loops that are all ranges, h the header of the
+	 * innermost holding it, and no block from h on written s yet
+	 * (wrote: the last to write it): a path to b enters that range at h
+	 * and, from the last time it passes h, stays in [h, b] (a block
+	 * after b comes back only by a back edge to h or to an inner
+	 * header at most b, and none holds b), none of those blocks
+	 * writing s: s on entry to b is s at the end of h, where the walk
+	 * below would come through joins that all agree */
+	uint32_t h = c->lp_inner[b] - 1;
+	if (c->lp_inner[b] && h != b && c->wrote[s] <= h) {
+		v = read_at(c, h, s);
+		if (v == IR_NONE)
+			return IR_NONE;
+		if (!cur_put(c, b, s, v) ||
+		    (c->osr && c->loop_no[b] && !entry_put(c, b, s, v)))
+			c->oom = true;
+		return v;
+	}
 	for (;;) {
 		if (!grow(c, (void **)&c->chain, &c->cap_chain, base + n + 1,
 		    sizeof *c->chain))
@@ -948,6 +966,10 @@ static bool loop_writes(bld *c)
 		for (uint32_t b = hs[i]; b < covered; b++)
 			c->lp_outer[b] = i + 1;
 	}
+	/* the innermost: the ranges nest, an inner one after its outer */
+	for (uint32_t i = 0; all && i < nl; i++)
+		for (uint32_t b = hs[i]; b <= end[i]; b++)
+			c->lp_inner[b] = hs[i] + 1;
 	ok = true;
 out:
 	if (!ok)
@@ -1493,7 +1515,7 @@ wasm_status ir_build_bounded(wasm_module *m, uint32_t func_index,
 	if (ncur && !(c->cur_dense = calloc(ncur, sizeof *c->cur_dense)))
 		goto out;
 	char *at = c->fill_mem = calloc(1, 2 * ngk * sizeof(uint64_t) + R8(nent * sizeof(ir_ref)) +
-		8 * R8(nb * sizeof(uint32_t)) + R8((nb + 1) * sizeof(uint32_t)) +
+		9 * R8(nb * sizeof(uint32_t)) + R8((nb + 1) * sizeof(uint32_t)) +
 		R8((c->nslots + 1) * sizeof(uint32_t)) + 3 * R8(nb));
 	if (!at)
 		goto out;
@@ -1508,6 +1530,7 @@ wasm_status ir_build_bounded(wasm_module *m, uint32_t func_index,
 	c->wr_base = (uint32_t *)cut(&at, nb * sizeof(uint32_t));
 	c->lp = (uint32_t *)cut(&at, nb * sizeof(uint32_t));
 	c->lp_outer = (uint32_t *)cut(&at, nb * sizeof(uint32_t));
+	c->lp_inner = (uint32_t *)cut(&at, nb * sizeof(uint32_t));
 	c->scr1 = (uint32_t *)cut(&at, (nb + 1) * sizeof(uint32_t));
 	c->scr2 = (uint32_t *)cut(&at, nb * sizeof(uint32_t));
 	c->sealed = (uint8_t *)cut(&at, nb);
