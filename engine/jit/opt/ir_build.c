@@ -505,6 +505,24 @@ static __attribute__((noinline)) ir_ref read_rec(bld *c, uint32_t b, uint32_t s)
 			c->oom = true;
 		return v;
 	}
+	/* w the last block to write s (the one with the highest index:
+	 * blocks are filled in order), filled, in the same innermost loop
+	 * as b (or in none with it), every loop a range, and dominating b:
+	 * a path to b passes w after it last enters that loop (or at all),
+	 * and after w only blocks between w and b (a block before w comes
+	 * after it only by a back edge to a header inside the loop, whose
+	 * loop would hold w), none writing s: s on entry to b is what w
+	 * left in it */
+	uint32_t w = c->wrote[s] - 1;
+	if (c->wrote[s] && w < c->nfilled && w != b && c->ranges &&
+	    c->lp_inner[w] == c->lp_inner[b] && ir_dominates(c->f, w, b) &&
+	    (v = cur_get(c, w, s)) != IR_NONE) {
+		v = find(c, v);
+		if (!cur_put(c, b, s, v) ||
+		    (c->osr && c->loop_no[b] && !entry_put(c, b, s, v)))
+			c->oom = true;
+		return v;
+	}
 	for (;;) {
 		if (!grow(c, (void **)&c->chain, &c->cap_chain, base + n + 1,
 		    sizeof *c->chain))
@@ -877,7 +895,7 @@ static bool loop_writes(bld *c)
 		}
 	}
 	if (!nl) {
-		ok = true;
+		c->ranges = ok = true;
 		goto out;
 	}
 	for (uint32_t i = nl; i-- > 0;)
@@ -966,6 +984,7 @@ static bool loop_writes(bld *c)
 		for (uint32_t b = hs[i]; b < covered; b++)
 			c->lp_outer[b] = i + 1;
 	}
+	c->ranges = all;
 	/* the innermost: the ranges nest, an inner one after its outer */
 	for (uint32_t i = 0; all && i < nl; i++)
 		for (uint32_t b = hs[i]; b <= end[i]; b++)
@@ -1548,16 +1567,19 @@ wasm_status ir_build_bounded(wasm_module *m, uint32_t func_index,
 	    fc->code_len / 8 + 1, sizeof *f->v))
 		goto out;
 	/* (no LOOP, no map: the liveness osr_maps computes first is not
-	 * needed, as in most of the inliner's bounded builds) */
-	if (!loop_writes(c) || !fill(c) || (c->osr && c->nloops && !osr_maps(c)))
+	 * needed, as in most of the inliner's bounded builds).  The
+	 * dominators before the fill, for read_rec (the fill leaves the
+	 * CFG as it is) */
+	if (!ir_dom_compute(f) || !loop_writes(c) || !fill(c) ||
+	    (c->osr && c->nloops && !osr_maps(c)))
 		goto out;
 	resolve_removed(c);
 	ir_compact(f);          /* the removed phis' NOPs; retype makes none */
 	if (!retype(c))
 		goto out;
-	/* the dominators for the passes; not for the inliner's bounded
-	 * builds, whose callee it only copies */
-	if ((!c->budget && !ir_dom_compute(f)) || f->oom)
+	/* the dominators for the passes, current (computed before the
+	 * fill) */
+	if (!ir_dom_compute(f) || f->oom)
 		goto out;
 	/* whether callers may inline it, known now for free: the inliner
 	 * need not build it again to find out (func_t.opt_inline) */

@@ -98,6 +98,8 @@ typedef struct {
 	uint32_t *lp_inner;         /* per block: 1 + the header of the
 	                               innermost such range holding it, under
 	                               the same condition; else 0 */
+	bool ranges;                /* every loop is such a range (or there
+	                               is none) */
 	uint64_t *gen, *kill;       /* per block: read before written; written */
 	uint32_t *wrote;            /* per slot: block + 1 that wrote it last */
 	ir_ref *fwd;                /* per value: the value a trivial phi was
