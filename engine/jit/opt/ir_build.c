@@ -1379,7 +1379,7 @@ static bool retype(bld *c)
 		const ir_ref *insn = bl->insn;  /* not changed in the walk */
 		uint32_t n = 0, ni = bl->ninsn;
 		bool copied = false;    /* list holds the block up to j */
-		for (uint32_t j = 0; j < ni && !f->oom; j++) {
+		for (uint32_t j = 0; j < ni; j++) {
 			ir_ref r = insn[j];
 			uint32_t na = f->v[r].nargs;
 			if (copied && !grow(c, (void **)&list, &cap, n + 3 * na + 1,
