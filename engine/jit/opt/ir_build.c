@@ -188,6 +188,13 @@ size_t ir_b_wasm_off(bld *c)
 	return map[i][1];
 }
 
+/* r, a phi or a select, made (infer_types takes them from c->made). */
+static void note_made(bld *c, ir_ref r)
+{
+	if (grow(c, (void **)&c->made, &c->cap_made, c->nmade + 1, sizeof *c->made))
+		c->made[c->nmade++] = r;
+}
+
 /* An instruction at the end of the block being filled, with its site. */
 ir_ref ir_b_emit(bld *c, enum ir_op op, enum ir_type t, uint32_t n,
 	ir_ref a0, ir_ref a1, ir_ref a2)
@@ -198,6 +205,8 @@ ir_ref ir_b_emit(bld *c, enum ir_op op, enum ir_type t, uint32_t n,
 		return IR_NONE;
 	ir_insn *i = ir_at(c->f, r);
 	i->site = c->off;
+	if (op == IR_SELECT)
+		note_made(c, r);
 	if (ir_ops[op].effects & IRE_TRAP) {
 		size_t w = ir_b_wasm_off(c);
 		i->wasm_off = w == SIZE_MAX ? UINT32_MAX : (uint32_t)w;
@@ -222,6 +231,7 @@ static ir_ref new_phi(bld *c, uint32_t b)
 		else
 			ir_insert_at(c->f, b, c->nphi[b]++, r);
 		ir_at(c->f, r)->site = c->f->b[b].code_off;
+		note_made(c, r);
 	}
 	return r;
 }
@@ -1156,64 +1166,74 @@ static enum ir_type operands_type(ir_func *f, ir_ref r)
  * back on the list (in first-in first-out order; at most 64 visits per
  * phi, as a bound for cycles).  Those with no typed operand are unused
  * and get i64.  False if out of memory. */
-static bool infer_types(ir_func *f)
+static bool infer_types(bld *c)
 {
+	ir_func *f = c->f;
 	uint32_t nv = f->nv, nps = 0, nuses = 0;
-	uint32_t *start = calloc((size_t)nv + 1, sizeof *start);
-	uint8_t *queued = calloc(nv ? nv : 1, 1);
-	ir_ref *ps = malloc((nv ? nv : 1) * sizeof *ps);
-	ir_ref *users = NULL, *queue = NULL;
+	uint32_t *ord = calloc(nv ? nv : 1, sizeof *ord);
+	ir_ref *ps = malloc((c->nmade ? c->nmade : 1) * sizeof *ps);
+	uint32_t *start = NULL, *users = NULL, *queue = NULL, *fill = NULL;
+	uint8_t *queued = NULL;
 	bool ok = false;
-	if (!start || !queued || !ps)
+	if (!ord || !ps)
 		goto out;
-	/* the phis and selects in ps, in order (the walks below take them
-	 * from there, not from all the values); for each value, how many
-	 * of them read it */
-	for (ir_ref r = 1; r < nv; r++) {
-		if (!phi_or_select(f, r))
-			continue;
-		ps[nps++] = r;
+	/* the phis and selects the build made and kept, in order (made,
+	 * as they were made: the values in increasing order), each by its
+	 * index in ps (ord: value -> 1 + index), so that no walk here goes
+	 * over all the values */
+	for (uint32_t i = 0; i < c->nmade; i++) {
+		ir_ref r = c->made[i];
+		if (phi_or_select(f, r)) {
+			ps[nps] = r;
+			ord[r] = ++nps;
+		}
+	}
+	start = calloc((size_t)nps + 1, sizeof *start);
+	queued = calloc(nps ? nps : 1, 1);
+	queue = malloc((nps ? nps : 1) * sizeof *queue);
+	fill = malloc((nps ? nps : 1) * sizeof *fill);
+	if (!start || !queued || !queue || !fill)
+		goto out;
+	/* for each, the others that read it (by index) */
+	for (uint32_t i = 0; i < nps; i++) {
+		ir_ref r = ps[i];
 		for (uint32_t k = f->v[r].op == IR_SELECT; k < f->v[r].nargs; k++) {
 			ir_ref a = ir_args(f, r)[k];
-			if (a && phi_or_select(f, a)) {
-				start[a + 1]++;
+			if (a && ord[a]) {
+				start[ord[a]]++;
 				nuses++;
 			}
 		}
 	}
-	for (uint32_t r = 0; r < nv; r++)
-		start[r + 1] += start[r];
+	for (uint32_t i = 0; i < nps; i++)
+		start[i + 1] += start[i];
 	users = malloc((nuses ? nuses : 1) * sizeof *users);
-	queue = malloc((nps ? nps : 1) * sizeof *queue);
-	uint32_t *fill = malloc((size_t)(nv ? nv : 1) * sizeof *fill);
-	if (!users || !queue || !fill) {
-		free(fill);
+	if (!users)
 		goto out;
-	}
-	memcpy(fill, start, (size_t)nv * sizeof *fill);
+	memcpy(fill, start, (size_t)nps * sizeof *fill);
 	uint32_t head = 0, n = 0;
 	for (uint32_t i = 0; i < nps; i++) {
 		ir_ref r = ps[i];
 		for (uint32_t k = f->v[r].op == IR_SELECT; k < f->v[r].nargs; k++) {
 			ir_ref a = ir_args(f, r)[k];
-			if (a && phi_or_select(f, a))
-				users[fill[a]++] = r;
+			if (a && ord[a])
+				users[fill[ord[a] - 1]++] = i;
 		}
-		queue[n++] = r;
-		queued[r] = 1;
+		queue[n++] = i;
+		queued[i] = 1;
 	}
-	free(fill);
 	for (uint64_t visits = 0; n && visits < 64ull * nps; visits++) {
-		ir_ref r = queue[head];
+		uint32_t x = queue[head];
+		ir_ref r = ps[x];
 		head = (head + 1) % nps;
 		n--;
-		queued[r] = 0;
+		queued[x] = 0;
 		enum ir_type best = operands_type(f, r);
 		if (best == IRT_NONE || best == f->v[r].type)
 			continue;
 		f->v[r].type = (uint8_t)best;
-		for (uint32_t u = start[r]; u < start[r + 1]; u++) {
-			ir_ref q = users[u];
+		for (uint32_t u = start[x]; u < start[x + 1]; u++) {
+			uint32_t q = users[u];
 			if (!queued[q]) {
 				queued[q] = 1;
 				queue[(head + n++) % nps] = q;
@@ -1225,11 +1245,13 @@ static bool infer_types(ir_func *f)
 			f->v[ps[i]].type = IRT_I64;     /* no operand has a type: unused */
 	ok = true;
 out:
+	free(ord);
+	free(ps);
 	free(start);
 	free(queued);
-	free(ps);
-	free(users);
 	free(queue);
+	free(fill);
+	free(users);
 	return ok;
 }
 
@@ -1343,7 +1365,7 @@ static __attribute__((noinline)) uint32_t coerce_ops(ir_func *f, ir_ref v,
 static bool retype(bld *c)
 {
 	ir_func *f = c->f;
-	if (!infer_types(f)) {
+	if (!infer_types(c)) {
 		c->oom = true;
 		return false;
 	}
@@ -1650,6 +1672,7 @@ out:
 	free(c->lp_base);
 	free(c->lp_entry);
 	free(c->fwd);
+	free(c->made);
 	free(c->use_head);
 	free(c->uses);
 	free(c->work);

@@ -110,6 +110,8 @@ typedef struct {
 	struct phi_use { ir_ref user; uint32_t next; } *uses;
 	uint32_t nuses, cap_uses;   /* phi -> phi users, linked lists */
 	ir_ref *work;               /* remove_trivial's worklist */
+	ir_ref *made;               /* the phis and selects made, in order */
+	uint32_t nmade, cap_made;
 	uint32_t cap_work;
 	bool removed;               /* a trivial phi was removed */
 	uint32_t budget;            /* ir_build_bounded: the most instructions
