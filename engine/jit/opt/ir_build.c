@@ -634,7 +634,7 @@ ir_ref ir_b_rd(bld *c, uint32_t s)
 {
 	if (!slot_ok(c, s))
 		return IR_NONE;
-	if (c->wrote[s] != c->blk + 1)
+	if (c->gen && c->wrote[s] != c->blk + 1)
 		c->gen[(size_t)c->blk * c->words + s / 64] |= 1ull << (s % 64);
 	return read_at(c, c->blk, s);
 }
@@ -650,7 +650,8 @@ void ir_b_wr(bld *c, uint32_t s, ir_ref v)
 		ir_b_refuse(c, "a slot write the builder's scan did not see");
 		return;
 	}
-	c->kill[(size_t)c->blk * c->words + s / 64] |= 1ull << (s % 64);
+	if (c->kill)
+		c->kill[(size_t)c->blk * c->words + s / 64] |= 1ull << (s % 64);
 	c->wrote[s] = c->blk + 1;
 	if (!cur_put(c, c->blk, s, v))
 		c->oom = true;
@@ -1580,7 +1581,7 @@ wasm_status ir_build_bounded(wasm_module *m, uint32_t func_index,
 	 * modules' compiles).  The slot map dense if it fits CUR_DENSE_MAX,
 	 * and so the entry values, at most one per header and slot (else
 	 * hashes: grown by doubling, 72 KB for printf_core's 1,585) */
-	size_t ngk = (size_t)nb * c->words + 1;
+	size_t ngk = c->osr ? (size_t)nb * c->words + 1 : 0;     /* gen, kill */
 	size_t ncur = (size_t)nb * c->nslots <= CUR_DENSE_MAX ? (size_t)nb * c->nslots + 1 : 0;
 	size_t nent = c->osr && c->nloops && (size_t)c->nloops * c->nslots <= CUR_DENSE_MAX ?
 		(size_t)c->nloops * c->nslots + 1 : 0;
@@ -1591,8 +1592,8 @@ wasm_status ir_build_bounded(wasm_module *m, uint32_t func_index,
 		R8((c->nslots + 1) * sizeof(uint32_t)) + 3 * R8(nb));
 	if (!at)
 		goto out;
-	c->gen = (uint64_t *)cut(&at, ngk * sizeof(uint64_t));
-	c->kill = (uint64_t *)cut(&at, ngk * sizeof(uint64_t));
+	c->gen = ngk ? (uint64_t *)cut(&at, ngk * sizeof(uint64_t)) : NULL;
+	c->kill = ngk ? (uint64_t *)cut(&at, ngk * sizeof(uint64_t)) : NULL;
 	c->entry_dense = nent ? (ir_ref *)cut(&at, nent * sizeof(ir_ref)) : NULL;
 	c->loop_no = (uint32_t *)cut(&at, nb * sizeof(uint32_t));
 	c->inc_head = (uint32_t *)cut(&at, nb * sizeof(uint32_t));

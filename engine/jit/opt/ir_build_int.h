@@ -100,7 +100,9 @@ typedef struct {
 	                               the same condition; else 0 */
 	bool ranges;                /* every loop is such a range (or there
 	                               is none) */
-	uint64_t *gen, *kill;       /* per block: read before written; written */
+	uint64_t *gen, *kill;       /* per block: read before written; written
+	                               (for the OSR maps' liveness: NULL
+	                               without them) */
 	uint32_t *wrote;            /* per slot: block + 1 that wrote it last */
 	ir_ref *fwd;                /* per value: the value a trivial phi was
 	                               replaced by (find), 0 if none */
