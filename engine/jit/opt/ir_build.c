@@ -6,7 +6,10 @@
  * Braun, Buchwald, Hack, Leißa, Mallon, Zwinkau, "Simple and Efficient
  * Construction of Static Single Assignment Form" (CC 2013): blocks are
  * filled in code order; reading a slot not written in the block looks it
- * up in the predecessors, with a phi where paths join; a block is sealed
+ * up in the predecessors, with a phi where paths join (or, where no path
+ * can bring another value, takes it from the entry block, the innermost
+ * loop's header or the last block to write the slot: read_rec, with the
+ * dominators computed before the fill); a block is sealed
  * once all its predecessors are filled, and a loop header's phis stay
  * incomplete until its back edges are.  A phi whose operands, once all
  * there, are one value and itself is replaced by that value as it is
