@@ -6,7 +6,10 @@
  * Braun, Buchwald, Hack, Leißa, Mallon, Zwinkau, "Simple and Efficient
  * Construction of Static Single Assignment Form" (CC 2013): blocks are
  * filled in code order; reading a slot not written in the block looks it
- * up in the predecessors, with a phi where paths join; a block is sealed
+ * up in the predecessors, with a phi where paths join (or, where no path
+ * can bring another value, takes it from the entry block, the innermost
+ * loop's header or the last block to write the slot: read_rec, with the
+ * dominators computed before the fill); a block is sealed
  * once all its predecessors are filled, and a loop header's phis stay
  * incomplete until its back edges are.  A phi whose operands, once all
  * there, are one value and itself is replaced by that value as it is
@@ -50,6 +53,7 @@
 #include "jit/opt/ir_build_int.h"
 #include "jit/opt/opt.h"
 #include "common/error.h"
+#include "common/pairs.h"
 #include "interp/fcode.h"
 #include "interp/ops.h"
 #include "runtime/runtime.h"
@@ -127,6 +131,19 @@ static bool smap_put(smap *h, uint64_t k, ir_ref v, bool keep)
 	return true;
 }
 
+/* ---- the builder's memory ------------------------------------------------------------ */
+
+#define R8(n) (((size_t)(n) + 7) & ~(size_t)7)
+
+/* The next n bytes of a block of several arrays (8-aligned, as the block
+ * is: R8 the sizes when allocating it). */
+static char *cut(char **at, size_t n)
+{
+	char *p = *at;
+	*at += R8(n);
+	return p;
+}
+
 /* ---- the builder ------------------------------------------------------------------- */
 
 void ir_b_refuse(bld *c, const char *why)
@@ -155,6 +172,32 @@ static bool grow_zeroed(bld *c, void **p, uint32_t *cap, uint32_t need, size_t e
 	return true;
 }
 
+/* fcode_wasm_offset of c->off (the last pair of the trap map at or before
+ * it), from a cursor: the fill goes through the code in order, so the
+ * cursor mostly moves forward a pair or none, where a binary search per
+ * op took 2M instructions over the bench modules. */
+size_t ir_b_wasm_off(bld *c)
+{
+	const uint32_t (*map)[2] = c->fc->map;
+	uint32_t n = c->fc->nmap, i = c->map_at, off = c->off;
+	if (i >= n || map[i][0] > off) {
+		i = pairs_at_or_before(map, n, off);
+		if (i == UINT32_MAX)
+			return SIZE_MAX;
+	}
+	while (i + 1 < n && map[i + 1][0] <= off)
+		i++;
+	c->map_at = i;
+	return map[i][1];
+}
+
+/* r, a phi or a select, made (infer_types takes them from c->made). */
+static void note_made(bld *c, ir_ref r)
+{
+	if (grow(c, (void **)&c->made, &c->cap_made, c->nmade + 1, sizeof *c->made))
+		c->made[c->nmade++] = r;
+}
+
 /* An instruction at the end of the block being filled, with its site. */
 ir_ref ir_b_emit(bld *c, enum ir_op op, enum ir_type t, uint32_t n,
 	ir_ref a0, ir_ref a1, ir_ref a2)
@@ -165,8 +208,10 @@ ir_ref ir_b_emit(bld *c, enum ir_op op, enum ir_type t, uint32_t n,
 		return IR_NONE;
 	ir_insn *i = ir_at(c->f, r);
 	i->site = c->off;
+	if (op == IR_SELECT)
+		note_made(c, r);
 	if (ir_ops[op].effects & IRE_TRAP) {
-		size_t w = fcode_wasm_offset(c->fc, c->code + c->off);
+		size_t w = ir_b_wasm_off(c);
 		i->wasm_off = w == SIZE_MAX ? UINT32_MAX : (uint32_t)w;
 	}
 	if (c->budget && ++c->emitted > c->budget)
@@ -189,6 +234,7 @@ static ir_ref new_phi(bld *c, uint32_t b)
 		else
 			ir_insert_at(c->f, b, c->nphi[b]++, r);
 		ir_at(c->f, r)->site = c->f->b[b].code_off;
+		note_made(c, r);
 	}
 	return r;
 }
@@ -436,6 +482,60 @@ static __attribute__((noinline)) ir_ref read_rec(bld *c, uint32_t b, uint32_t s)
 	uint32_t base = c->nchain, n = 0, x = b;
 	ir_ref v = IR_NONE;
 	bool join = false, entry_only = false;
+	/* s written by no block but the entry so far (wrote), and b on no
+	 * cycle (min_latch), or only on cycles of a loop that leaves s
+	 * alone (lp_outer: the outermost range holding b, when every loop
+	 * is a range): every path to b then runs through filled blocks
+	 * or that loop's, none writing s, so s holds the entry block's
+	 * value, which the walk below would come to through joins that
+	 * all agree (and phis made only to be removed as trivial).  A
+	 * parameter or a local the loop does not change, mostly: a third
+	 * of the walk's steps over the bench functions. */
+	if (b && c->wrote[s] <= 1 && (c->min_latch[b] == UINT32_MAX ||
+	    (c->lp_outer[b] && !loop_writes_slot(c, c->lp_outer[b] - 1, s))) &&
+	    (v = cur_get(c, 0, s)) != IR_NONE) {
+		v = find(c, v);
+		if (!cur_put(c, b, s, v) ||
+		    (c->osr && c->loop_no[b] && !entry_put(c, b, s, v)))
+			c->oom = true;
+		return v;
+	}
+	/* b inside loops that are all ranges, h the header of the
+	 * innermost holding it, and no block from h on written s yet
+	 * (wrote: the last to write it): a path to b enters that range at h
+	 * and, from the last time it passes h, stays in [h, b] (a block
+	 * after b comes back only by a back edge to h or to an inner
+	 * header at most b, and none holds b), none of those blocks
+	 * writing s: s on entry to b is s at the end of h, where the walk
+	 * below would come through joins that all agree */
+	uint32_t h = c->lp_inner[b] - 1;
+	if (c->lp_inner[b] && h != b && c->wrote[s] <= h) {
+		v = read_at(c, h, s);
+		if (v == IR_NONE)
+			return IR_NONE;
+		if (!cur_put(c, b, s, v) ||
+		    (c->osr && c->loop_no[b] && !entry_put(c, b, s, v)))
+			c->oom = true;
+		return v;
+	}
+	/* w the last block to write s (the one with the highest index:
+	 * blocks are filled in order), filled, in the same innermost loop
+	 * as b (or in none with it), every loop a range, and dominating b:
+	 * a path to b passes w after it last enters that loop (or at all),
+	 * and after w only blocks between w and b (a block before w comes
+	 * after it only by a back edge to a header inside the loop, whose
+	 * loop would hold w), none writing s: s on entry to b is what w
+	 * left in it */
+	uint32_t w = c->wrote[s] - 1;
+	if (c->wrote[s] && w < c->nfilled && w != b && c->ranges &&
+	    c->lp_inner[w] == c->lp_inner[b] && ir_dominates(c->f, w, b) &&
+	    (v = cur_get(c, w, s)) != IR_NONE) {
+		v = find(c, v);
+		if (!cur_put(c, b, s, v) ||
+		    (c->osr && c->loop_no[b] && !entry_put(c, b, s, v)))
+			c->oom = true;
+		return v;
+	}
 	for (;;) {
 		if (!grow(c, (void **)&c->chain, &c->cap_chain, base + n + 1,
 		    sizeof *c->chain))
@@ -537,7 +637,7 @@ ir_ref ir_b_rd(bld *c, uint32_t s)
 {
 	if (!slot_ok(c, s))
 		return IR_NONE;
-	if (c->wrote[s] != c->blk + 1)
+	if (c->gen && c->wrote[s] != c->blk + 1)
 		c->gen[(size_t)c->blk * c->words + s / 64] |= 1ull << (s % 64);
 	return read_at(c, c->blk, s);
 }
@@ -553,7 +653,8 @@ void ir_b_wr(bld *c, uint32_t s, ir_ref v)
 		ir_b_refuse(c, "a slot write the builder's scan did not see");
 		return;
 	}
-	c->kill[(size_t)c->blk * c->words + s / 64] |= 1ull << (s % 64);
+	if (c->kill)
+		c->kill[(size_t)c->blk * c->words + s / 64] |= 1ull << (s % 64);
 	c->wrote[s] = c->blk + 1;
 	if (!cur_put(c, c->blk, s, v))
 		c->oom = true;
@@ -576,6 +677,17 @@ static bool ends_block(enum interp_op op)
 	       op_infos[op].layout == OPL_BR_TABLE || op_layout_of(op)->rel_off;
 }
 
+/* The bits set in x, inline: the build has no -mpopcnt, and
+ * __builtin_popcountll is then a call to libgcc's __popcountdi2 (1.3M
+ * instructions over the bench modules' builds, 0.24M more than this). */
+static inline uint32_t pop64(uint64_t x)
+{
+	x -= x >> 1 & 0x5555555555555555ull;
+	x = (x & 0x3333333333333333ull) + (x >> 2 & 0x3333333333333333ull);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (uint32_t)(x * 0x0101010101010101ull >> 56);
+}
+
 /* Whether a block starts at code offset off (off < code_len); which. */
 static bool starts_block(const bld *c, uint32_t off)
 {
@@ -587,7 +699,7 @@ static int32_t block_of(const bld *c, uint32_t off)
 	if (!starts_block(c, off))
 		return -1;
 	uint64_t below = c->starts[off / 64] & ((1ull << (off % 64)) - 1);
-	return (int32_t)(c->rank[off / 64] + (uint32_t)__builtin_popcountll(below));
+	return (int32_t)(c->rank[off / 64] + pop64(below));
 }
 
 /* The block starts and instruction boundaries are bit sets over the
@@ -647,7 +759,7 @@ static bool scan(bld *c)
 			goto out;
 		}
 		c->rank[i] = nb;
-		nb += (uint32_t)__builtin_popcountll(c->starts[i]);
+		nb += pop64(c->starts[i]);
 	}
 	if (nb > IR_MAX_BLOCKS) {
 		ir_b_refuse(c, "function too large");
@@ -710,13 +822,8 @@ static uint32_t last_insn_of(bld *c, uint32_t b)
 static bool edges(bld *c)
 {
 	uint32_t nb = c->f->nb;
-	uint32_t *wl = malloc((nb ? nb : 1) * sizeof *wl), nwl = 0;
+	uint32_t *wl = c->scr1, nwl = 0;        /* a worklist */
 	uint32_t *tmp = NULL, cap_tmp = 0;
-	if (!wl || !(c->reach = calloc(nb ? nb : 1, 1))) {
-		free(wl);
-		c->oom = true;
-		return false;
-	}
 	c->reach[0] = 1;
 	wl[nwl++] = 0;
 	while (nwl && !c->refusal) {
@@ -734,7 +841,6 @@ static bool edges(bld *c)
 			}
 		}
 	}
-	free(wl);
 	free(tmp);
 	for (uint32_t b = 0; b < nb; b++)
 		if (!c->reach[b])
@@ -750,13 +856,7 @@ static bool edges(bld *c)
 static bool min_latches(bld *c)
 {
 	uint32_t nb = c->f->nb;
-	uint32_t *next = malloc(((size_t)nb + 1) * sizeof *next);
-	c->min_latch = malloc((nb ? nb : 1) * sizeof *c->min_latch);
-	if (!next || !c->min_latch) {
-		free(next);
-		c->oom = true;
-		return false;
-	}
+	uint32_t *next = c->scr1;               /* nb + 1 of them */
 	for (uint32_t b = 0; b <= nb; b++) {
 		next[b] = b;
 		if (b < nb)
@@ -779,7 +879,6 @@ static bool min_latches(bld *c)
 			}
 		}
 	}
-	free(next);
 	return true;
 }
 
@@ -807,15 +906,8 @@ static bool loop_writes(bld *c)
 {
 	ir_func *f = c->f;
 	uint32_t nb = f->nb, w = c->words, nl = 0;
-	uint32_t *hs = NULL, *end = NULL;
+	uint32_t *hs = c->scr1, *end = c->scr2;   /* per loop: header, range's end */
 	bool ok = false;
-	c->wr_base = calloc(nb ? nb : 1, sizeof *c->wr_base);
-	c->lp = calloc(nb ? nb : 1, sizeof *c->lp);
-	c->lp_outer = calloc(nb ? nb : 1, sizeof *c->lp_outer);
-	hs = malloc((nb ? nb : 1) * sizeof *hs);
-	end = malloc((nb ? nb : 1) * sizeof *end);
-	if (!c->wr_base || !c->lp || !c->lp_outer || !hs || !end)
-		goto out;
 	/* the headers and their ranges, innermost (last) first */
 	for (uint32_t h = 0; h < nb; h++) {
 		uint32_t x = UINT32_MAX;
@@ -828,7 +920,7 @@ static bool loop_writes(bld *c)
 		}
 	}
 	if (!nl) {
-		ok = true;
+		c->ranges = ok = true;
 		goto out;
 	}
 	for (uint32_t i = nl; i-- > 0;)
@@ -853,8 +945,8 @@ static bool loop_writes(bld *c)
 			const uint8_t *ip = c->code + off;
 			enum interp_op op = insn_op(ip);
 			const op_layout_info *li = op_layout_of(op);
-			if (starts_block(c, off))
-				b = (uint32_t)block_of(c, off);
+			/* the blocks in code order: the next start, the next */
+			b += off != f->b[first].code_off && starts_block(c, off);
 			for (uint32_t k = 0; k < li->nslots; k++) {
 				uint32_t s = insn_slot(ip, k);
 				if (li->slot_writes >> k & 1 && s < c->nslots)
@@ -917,10 +1009,13 @@ static bool loop_writes(bld *c)
 		for (uint32_t b = hs[i]; b < covered; b++)
 			c->lp_outer[b] = i + 1;
 	}
+	c->ranges = all;
+	/* the innermost: the ranges nest, an inner one after its outer */
+	for (uint32_t i = 0; all && i < nl; i++)
+		for (uint32_t b = hs[i]; b <= end[i]; b++)
+			c->lp_inner[b] = hs[i] + 1;
 	ok = true;
 out:
-	free(hs);
-	free(end);
 	if (!ok)
 		c->oom = true;
 	return ok;
@@ -1075,77 +1170,92 @@ static enum ir_type operands_type(ir_func *f, ir_ref r)
  * back on the list (in first-in first-out order; at most 64 visits per
  * phi, as a bound for cycles).  Those with no typed operand are unused
  * and get i64.  False if out of memory. */
-static bool infer_types(ir_func *f)
+static bool infer_types(bld *c)
 {
+	ir_func *f = c->f;
 	uint32_t nv = f->nv, nps = 0, nuses = 0;
-	uint32_t *start = calloc((size_t)nv + 1, sizeof *start);
-	uint8_t *queued = calloc(nv ? nv : 1, 1);
-	ir_ref *users = NULL, *queue = NULL;
+	uint32_t *ord = calloc(nv ? nv : 1, sizeof *ord);
+	ir_ref *ps = malloc((c->nmade ? c->nmade : 1) * sizeof *ps);
+	uint32_t *start = NULL, *users = NULL, *queue = NULL, *fill = NULL;
+	uint8_t *queued = NULL;
 	bool ok = false;
-	if (!start || !queued)
+	if (!ord || !ps)
 		goto out;
-	/* users: for each value, the phis and selects that read it */
-	for (ir_ref r = 1; r < nv; r++) {
-		if (!phi_or_select(f, r))
-			continue;
-		nps++;
+	/* the phis and selects the build made and kept, in order (made,
+	 * as they were made: the values in increasing order), each by its
+	 * index in ps (ord: value -> 1 + index), so that no walk here goes
+	 * over all the values */
+	for (uint32_t i = 0; i < c->nmade; i++) {
+		ir_ref r = c->made[i];
+		if (phi_or_select(f, r)) {
+			ps[nps] = r;
+			ord[r] = ++nps;
+		}
+	}
+	start = calloc((size_t)nps + 1, sizeof *start);
+	queued = calloc(nps ? nps : 1, 1);
+	queue = malloc((nps ? nps : 1) * sizeof *queue);
+	fill = malloc((nps ? nps : 1) * sizeof *fill);
+	if (!start || !queued || !queue || !fill)
+		goto out;
+	/* for each, the others that read it (by index) */
+	for (uint32_t i = 0; i < nps; i++) {
+		ir_ref r = ps[i];
 		for (uint32_t k = f->v[r].op == IR_SELECT; k < f->v[r].nargs; k++) {
 			ir_ref a = ir_args(f, r)[k];
-			if (a && phi_or_select(f, a)) {
-				start[a + 1]++;
+			if (a && ord[a]) {
+				start[ord[a]]++;
 				nuses++;
 			}
 		}
 	}
-	for (uint32_t r = 0; r < nv; r++)
-		start[r + 1] += start[r];
+	for (uint32_t i = 0; i < nps; i++)
+		start[i + 1] += start[i];
 	users = malloc((nuses ? nuses : 1) * sizeof *users);
-	queue = malloc((nps ? nps : 1) * sizeof *queue);
-	uint32_t *fill = malloc((size_t)(nv ? nv : 1) * sizeof *fill);
-	if (!users || !queue || !fill) {
-		free(fill);
+	if (!users)
 		goto out;
-	}
-	memcpy(fill, start, (size_t)nv * sizeof *fill);
+	memcpy(fill, start, (size_t)nps * sizeof *fill);
 	uint32_t head = 0, n = 0;
-	for (ir_ref r = 1; r < nv; r++) {
-		if (!phi_or_select(f, r))
-			continue;
+	for (uint32_t i = 0; i < nps; i++) {
+		ir_ref r = ps[i];
 		for (uint32_t k = f->v[r].op == IR_SELECT; k < f->v[r].nargs; k++) {
 			ir_ref a = ir_args(f, r)[k];
-			if (a && phi_or_select(f, a))
-				users[fill[a]++] = r;
+			if (a && ord[a])
+				users[fill[ord[a] - 1]++] = i;
 		}
-		queue[n++] = r;
-		queued[r] = 1;
+		queue[n++] = i;
+		queued[i] = 1;
 	}
-	free(fill);
 	for (uint64_t visits = 0; n && visits < 64ull * nps; visits++) {
-		ir_ref r = queue[head];
+		uint32_t x = queue[head];
+		ir_ref r = ps[x];
 		head = (head + 1) % nps;
 		n--;
-		queued[r] = 0;
+		queued[x] = 0;
 		enum ir_type best = operands_type(f, r);
 		if (best == IRT_NONE || best == f->v[r].type)
 			continue;
 		f->v[r].type = (uint8_t)best;
-		for (uint32_t u = start[r]; u < start[r + 1]; u++) {
-			ir_ref q = users[u];
+		for (uint32_t u = start[x]; u < start[x + 1]; u++) {
+			uint32_t q = users[u];
 			if (!queued[q]) {
 				queued[q] = 1;
 				queue[(head + n++) % nps] = q;
 			}
 		}
 	}
-	for (ir_ref r = 1; r < nv; r++)
-		if (phi_or_select(f, r) && f->v[r].type == IRT_NONE)
-			f->v[r].type = IRT_I64;     /* no operand has a type: unused */
+	for (uint32_t i = 0; i < nps; i++)
+		if (f->v[ps[i]].type == IRT_NONE)
+			f->v[ps[i]].type = IRT_I64;     /* no operand has a type: unused */
 	ok = true;
 out:
+	free(ord);
+	free(ps);
 	free(start);
 	free(queued);
-	free(users);
 	free(queue);
+	free(fill);
+	free(users);
 	return ok;
 }
 
@@ -1154,14 +1264,20 @@ static enum ir_type int_of_width(enum ir_type t)
 	return ir_type_bytes[t] == 8 ? IRT_I64 : IRT_I32;
 }
 
+/* The type of operand k of r; IRT_NONE if it has none (yet). */
+static inline enum ir_type arg_type(ir_func *f, ir_ref r, uint32_t k)
+{
+	ir_ref a = ir_args(f, r)[k];
+	return a ? (enum ir_type)f->v[a].type : IRT_NONE;
+}
+
 /* The type operand k of r must have; IRT_NONE if any will do. */
 static enum ir_type want(bld *c, ir_ref r, uint32_t k)
 {
 	ir_func *f = c->f;
 	ir_insn *i = ir_at(f, r);
 	const ir_op_info *oi = &ir_ops[i->op];
-	ir_ref a = ir_args(f, r)[k];
-	enum ir_type at = a ? (enum ir_type)f->v[a].type : IRT_NONE;
+	enum ir_type at;
 	if (oi->nargs < 0) {
 		if (i->op == IR_PHI)
 			return (enum ir_type)i->type;
@@ -1185,15 +1301,23 @@ static enum ir_type want(bld *c, ir_ref r, uint32_t k)
 	}
 	switch (oi->kind[k < 3 ? k : 2]) {
 	case IRK_T: return (enum ir_type)i->type;
-	case IRK_A: return ir_args(f, r)[0] ? (enum ir_type)f->v[ir_args(f, r)[0]].type : IRT_NONE;
+	case IRK_A: return arg_type(f, r, 0);
 	case IRK_SI: case IRK_SF: return (enum ir_type)i->aux;
 	case IRK_I32: return IRT_I32;
 	case IRK_I64: return IRT_I64;
 	case IRK_F32: return IRT_F32;
 	case IRK_F64: return IRT_F64;
-	case IRK_INT: return at == IRT_NONE ? IRT_NONE : int_of_width(at);
-	case IRK_W32: return at == IRT_NONE || ir_type_bytes[at] == 4 ? at : IRT_I32;
-	case IRK_W64: return at == IRT_NONE || ir_type_bytes[at] == 8 ? at : IRT_I64;
+	/* by the operand's own type, looked up only for these (for every
+	 * operand it took 1.9M instructions more over the bench modules) */
+	case IRK_INT:
+		at = arg_type(f, r, k);
+		return at == IRT_NONE ? IRT_NONE : int_of_width(at);
+	case IRK_W32:
+		at = arg_type(f, r, k);
+		return at == IRT_NONE || ir_type_bytes[at] == 4 ? at : IRT_I32;
+	case IRK_W64:
+		at = arg_type(f, r, k);
+		return at == IRT_NONE || ir_type_bytes[at] == 8 ? at : IRT_I64;
 	default: return IRT_NONE;
 	}
 }
@@ -1245,16 +1369,21 @@ static __attribute__((noinline)) uint32_t coerce_ops(ir_func *f, ir_ref v,
 static bool retype(bld *c)
 {
 	ir_func *f = c->f;
-	if (!infer_types(f)) {
+	if (!infer_types(c)) {
 		c->oom = true;
 		return false;
 	}
-	/* phis: their operands converted at the end of the predecessor */
+	/* phis: their operands converted at the end of the predecessor.
+	 * They lead their block's list (new_phi), but for the entry
+	 * block's, among the constants ir_const puts in front */
 	for (uint32_t b = 0; b < f->nb; b++) {
 		for (uint32_t j = 0; j < f->b[b].ninsn; j++) {
 			ir_ref r = f->b[b].insn[j];
-			if (f->v[r].op != IR_PHI)
+			if (f->v[r].op != IR_PHI) {
+				if (b)
+					break;
 				continue;
+			}
 			for (uint32_t k = 0; k < f->v[r].nargs; k++) {
 				ir_ref ops[3], res, a = ir_args(f, r)[k];
 				if (a == IR_NONE)
@@ -1267,36 +1396,55 @@ static bool retype(bld *c)
 		}
 	}
 	/* everything else: before the instruction, the block's list made
-	 * again in `list` and copied back only where it grew (most blocks
-	 * need no conversion) */
+	 * again in `list` from its first conversion on and copied back
+	 * (most blocks need none, and are not copied at all) */
 	ir_ref *list = NULL;
 	uint32_t cap = 0;
 	for (uint32_t b = 0; b < f->nb && !f->oom; b++) {
 		ir_block *bl = &f->b[b];
-		uint32_t n = 0;
-		for (uint32_t j = 0; j < bl->ninsn; j++) {
-			ir_ref r = bl->insn[j];
-			if (!grow(c, (void **)&list, &cap, n + 3 * f->v[r].nargs + 1,
+		const ir_ref *insn = bl->insn;  /* not changed in the walk */
+		uint32_t n = 0, ni = bl->ninsn;
+		bool copied = false;    /* list holds the block up to j */
+		for (uint32_t j = 0; j < ni; j++) {
+			ir_ref r = insn[j];
+			uint32_t na = f->v[r].nargs;
+			if (copied && !grow(c, (void **)&list, &cap, n + 3 * na + 1,
 			    sizeof *list)) {
 				f->oom = true;
 				break;
 			}
-			if (f->v[r].op != IR_PHI) {
-				for (uint32_t k = 0; k < f->v[r].nargs; k++) {
-					ir_ref ops[3], res, a = ir_args(f, r)[k];
-					if (a == IR_NONE || f->v[r].op == IR_RESULT)
-						continue;
-					uint32_t m = coerce(f, a, want(c, r, k), f->v[r].site, ops, &res);
-					for (uint32_t q = 0; q < m; q++) {
-						f->v[ops[q]].block = b;
-						list[n++] = ops[q];
+			if (f->v[r].op == IR_PHI || f->v[r].op == IR_RESULT)
+				na = 0;
+			for (uint32_t k = 0; k < na; k++) {
+				ir_ref ops[3], res, a = ir_args(f, r)[k];
+				if (a == IR_NONE)
+					continue;
+				/* coerce's nothing-to-do test first (most operands) */
+				enum ir_type to = want(c, r, k), from = (enum ir_type)f->v[a].type;
+				if (from == to || from == IRT_NONE || to == IRT_NONE)
+					continue;
+				res = a;        /* coerce_ops converts from *res */
+				uint32_t m = coerce_ops(f, a, to, f->v[r].site, ops, &res);
+				if (m && !copied) {
+					if (!grow(c, (void **)&list, &cap, j + 3 * na + 1,
+					    sizeof *list)) {
+						f->oom = true;
+						break;
 					}
-					ir_args(f, r)[k] = res;
+					memcpy(list, insn, j * sizeof *list);
+					n = j;
+					copied = true;
 				}
+				for (uint32_t q = 0; q < m; q++) {
+					f->v[ops[q]].block = b;
+					list[n++] = ops[q];
+				}
+				ir_args(f, r)[k] = res;
 			}
-			list[n++] = r;
+			if (copied)
+				list[n++] = r;
 		}
-		if (n == bl->ninsn || f->oom)
+		if (!copied || f->oom)
 			continue;
 		if (!ir_list_grow(f, &bl->insn, &bl->cap_insn, n))
 			break;
@@ -1418,36 +1566,53 @@ wasm_status ir_build_bounded(wasm_module *m, uint32_t func_index,
 		ir_b_refuse(c, "over the instruction budget");
 		goto out;
 	}
-	if (!scan(c) || !edges(c) || !min_latches(c))
+	if (!scan(c))
 		goto out;
 	uint32_t nb = f->nb;
 	c->words = (c->nslots + 63) / 64;
-	c->sealed = calloc(nb, 1);
-	c->filled = calloc(nb, 1);
-	c->loop_no = calloc(nb, sizeof *c->loop_no);
-	c->inc_head = calloc(nb, sizeof *c->inc_head);
-	c->nphi = calloc(nb, sizeof *c->nphi);
-	c->gen = calloc((size_t)nb * c->words + 1, sizeof *c->gen);
-	c->kill = calloc((size_t)nb * c->words + 1, sizeof *c->kill);
-	c->wrote = calloc(c->nslots + 1, sizeof *c->wrote);
-	if ((size_t)nb * c->nslots <= CUR_DENSE_MAX &&
-	    !(c->cur_dense = calloc((size_t)nb * c->nslots + 1, sizeof *c->cur_dense)))
-		goto out;
 	/* OSR maps where a frame can enter tier 2 at a loop.  Always in the
 	 * inliner's bounded builds: their maps are never copied, but the
 	 * phis the maps may add at headers (entry_value) count in
 	 * ir_inlinable's size, so a callee is inlined under --tier=opt
 	 * exactly when it is under auto */
 	c->osr = c->budget || opt_osr_wanted(m->engine);
-	/* the entry values, at most one per header and slot: a hash of them
-	 * (grown by doubling, 72 KB for printf_core's 1,585) only if too
-	 * many */
-	if (c->osr && (size_t)c->nloops * c->nslots <= CUR_DENSE_MAX && c->nloops &&
-	    !(c->entry_dense = calloc((size_t)c->nloops * c->nslots + 1,
-	    sizeof *c->entry_dense)))
+	/* the arrays by block and by slot, zero, cut from one allocation
+	 * (a calloc and a free each took 1.1M instructions more over the
+	 * bench modules' builds, the inliner's included), but for the slot
+	 * map: with it, printf_core's passed malloc's mmap threshold (128
+	 * KB), fresh pages each time (30 page faults more over the 15 bench
+	 * modules' compiles).  The slot map dense if it fits CUR_DENSE_MAX,
+	 * and so the entry values, at most one per header and slot (else
+	 * hashes: grown by doubling, 72 KB for printf_core's 1,585) */
+	size_t ngk = c->osr ? (size_t)nb * c->words + 1 : 0;     /* gen, kill */
+	size_t ncur = (size_t)nb * c->nslots <= CUR_DENSE_MAX ? (size_t)nb * c->nslots + 1 : 0;
+	size_t nent = c->osr && c->nloops && (size_t)c->nloops * c->nslots <= CUR_DENSE_MAX ?
+		(size_t)c->nloops * c->nslots + 1 : 0;
+	if (ncur && !(c->cur_dense = calloc(ncur, sizeof *c->cur_dense)))
 		goto out;
-	if (!c->sealed || !c->filled || !c->loop_no || !c->inc_head || !c->nphi || !c->gen ||
-	    !c->kill || !c->wrote)
+	char *at = c->fill_mem = calloc(1, 2 * ngk * sizeof(uint64_t) + R8(nent * sizeof(ir_ref)) +
+		9 * R8(nb * sizeof(uint32_t)) + R8((nb + 1) * sizeof(uint32_t)) +
+		R8((c->nslots + 1) * sizeof(uint32_t)) + 3 * R8(nb));
+	if (!at)
+		goto out;
+	c->gen = ngk ? (uint64_t *)cut(&at, ngk * sizeof(uint64_t)) : NULL;
+	c->kill = ngk ? (uint64_t *)cut(&at, ngk * sizeof(uint64_t)) : NULL;
+	c->entry_dense = nent ? (ir_ref *)cut(&at, nent * sizeof(ir_ref)) : NULL;
+	c->loop_no = (uint32_t *)cut(&at, nb * sizeof(uint32_t));
+	c->inc_head = (uint32_t *)cut(&at, nb * sizeof(uint32_t));
+	c->nphi = (uint32_t *)cut(&at, nb * sizeof(uint32_t));
+	c->wrote = (uint32_t *)cut(&at, (c->nslots + 1) * sizeof(uint32_t));
+	c->min_latch = (uint32_t *)cut(&at, nb * sizeof(uint32_t));
+	c->wr_base = (uint32_t *)cut(&at, nb * sizeof(uint32_t));
+	c->lp = (uint32_t *)cut(&at, nb * sizeof(uint32_t));
+	c->lp_outer = (uint32_t *)cut(&at, nb * sizeof(uint32_t));
+	c->lp_inner = (uint32_t *)cut(&at, nb * sizeof(uint32_t));
+	c->scr1 = (uint32_t *)cut(&at, (nb + 1) * sizeof(uint32_t));
+	c->scr2 = (uint32_t *)cut(&at, nb * sizeof(uint32_t));
+	c->sealed = (uint8_t *)cut(&at, nb);
+	c->filled = (uint8_t *)cut(&at, nb);
+	c->reach = (uint8_t *)cut(&at, nb);
+	if (!edges(c) || !min_latches(c))
 		goto out;
 	/* the values' array at about the size the fill makes, at once: a
 	 * bench function makes 0.06 to 0.14 values a byte of pre-decoded
@@ -1458,12 +1623,19 @@ wasm_status ir_build_bounded(wasm_module *m, uint32_t func_index,
 	if (!c->budget && !grow(c, (void **)&f->v, &f->cap_v,
 	    fc->code_len / 8 + 1, sizeof *f->v))
 		goto out;
-	if (!loop_writes(c) || !fill(c) || (c->osr && !osr_maps(c)))
+	/* (no LOOP, no map: the liveness osr_maps computes first is not
+	 * needed, as in most of the inliner's bounded builds).  The
+	 * dominators before the fill, for read_rec (the fill leaves the
+	 * CFG as it is) */
+	if (!ir_dom_compute(f) || !loop_writes(c) || !fill(c) ||
+	    (c->osr && c->nloops && !osr_maps(c)))
 		goto out;
 	resolve_removed(c);
 	ir_compact(f);          /* the removed phis' NOPs; retype makes none */
 	if (!retype(c))
 		goto out;
+	/* the dominators for the passes, current (computed before the
+	 * fill) */
 	if (!ir_dom_compute(f) || f->oom)
 		goto out;
 	/* whether callers may inline it, known now for free: the inliner
@@ -1487,36 +1659,24 @@ out:
 		f = NULL;
 	}
 	*out = f;
+	free(c->fill_mem);
+	free(c->cur_dense);
 	free(c->starts);
 	free(c->rank);
 	free(c->is_insn);
-	free(c->reach);
-	free(c->sealed);
-	free(c->filled);
-	free(c->loop_no);
-	free(c->entry_dense);
-	free(c->cur_dense);
 	free(c->cur.key);
 	free(c->cur.val);
 	free(c->entry.key);
 	free(c->entry.val);
 	free(c->inc);
-	free(c->inc_head);
-	free(c->nphi);
 	free(c->chain);
 	free(c->vals);
-	free(c->min_latch);
-	free(c->gen);
-	free(c->kill);
 	free(c->wr);
-	free(c->wr_base);
-	free(c->lp);
 	free(c->lp_wr);
 	free(c->lp_base);
 	free(c->lp_entry);
-	free(c->lp_outer);
-	free(c->wrote);
 	free(c->fwd);
+	free(c->made);
 	free(c->use_head);
 	free(c->uses);
 	free(c->work);

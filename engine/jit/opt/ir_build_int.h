@@ -41,6 +41,13 @@ typedef struct {
 	uint64_t *is_insn;          /* a bit per code offset: an instruction
 	                               starts there (scan) */
 	uint8_t *reach, *sealed, *filled;
+	char *fill_mem;             /* the one allocation the arrays by
+	                               block and by slot are cut from, the
+	                               slot map aside (ir_build_bounded) */
+	uint32_t *scr1, *scr2;      /* per block (scr1 one more), for one
+	                               pass at a time: edges' worklist,
+	                               min_latches' union-find, loop_writes'
+	                               headers and ends */
 	uint32_t *loop_no;          /* per block: 1 + its index among the
 	                               LOOP headers filled so far, 0 if it
 	                               heads none (yet) */
@@ -88,7 +95,14 @@ typedef struct {
 	uint32_t *lp_outer;         /* per block: 1 + the outermost loop whose
 	                               range holds it, if every loop of the
 	                               function can skip phis; else 0 */
-	uint64_t *gen, *kill;       /* per block: read before written; written */
+	uint32_t *lp_inner;         /* per block: 1 + the header of the
+	                               innermost such range holding it, under
+	                               the same condition; else 0 */
+	bool ranges;                /* every loop is such a range (or there
+	                               is none) */
+	uint64_t *gen, *kill;       /* per block: read before written; written
+	                               (for the OSR maps' liveness: NULL
+	                               without them) */
 	uint32_t *wrote;            /* per slot: block + 1 that wrote it last */
 	ir_ref *fwd;                /* per value: the value a trivial phi was
 	                               replaced by (find), 0 if none */
@@ -98,6 +112,8 @@ typedef struct {
 	struct phi_use { ir_ref user; uint32_t next; } *uses;
 	uint32_t nuses, cap_uses;   /* phi -> phi users, linked lists */
 	ir_ref *work;               /* remove_trivial's worklist */
+	ir_ref *made;               /* the phis and selects made, in order */
+	uint32_t nmade, cap_made;
 	uint32_t cap_work;
 	bool removed;               /* a trivial phi was removed */
 	uint32_t budget;            /* ir_build_bounded: the most instructions
@@ -106,6 +122,8 @@ typedef struct {
 	bool osr;                   /* OSR maps made (opt_osr_wanted) */
 	uint32_t blk;               /* block being filled */
 	uint32_t off;               /* instruction being translated */
+	uint32_t map_at;            /* ir_b_wasm_off's cursor: an index in
+	                               fc->map */
 	bool oom;
 } bld;
 
@@ -118,6 +136,10 @@ void ir_b_refuse(bld *c, const char *why);
  * wasm offset.  IR_NONE when out of memory (the function's oom is set). */
 ir_ref ir_b_emit(bld *c, enum ir_op op, enum ir_type t, uint32_t n,
 	ir_ref a0, ir_ref a1, ir_ref a2);
+
+/* The wasm offset of the instruction being translated (c->off), as
+ * fcode_wasm_offset gives it: SIZE_MAX if none. */
+size_t ir_b_wasm_off(bld *c);
 
 /* The value of slot s in the block being filled (a phi where paths join,
  * made as needed).  IR_NONE, with a refusal, if s is outside the frame or

@@ -133,7 +133,7 @@ static enum ir_type load_type(bld *c, uint32_t k)
 	enum ir_type t = (enum ir_type)load_kinds[k].type;
 	if (load_kinds[k].op != IR_LOAD)
 		return t;
-	size_t w = fcode_wasm_offset(c->fc, c->code + c->off);
+	size_t w = ir_b_wasm_off(c);
 	if (w >= c->m->len)
 		return t;
 	const struct wasm_opcode_info *oi = wasm_opcode_lookup(0, c->m->bytes[w]);
@@ -245,7 +245,7 @@ static void do_call(bld *c, enum interp_op op, const uint8_t *ip)
 	}
 	ir_insn *ci = ir_at(c->f, call);
 	ci->site = c->off;
-	size_t w = fcode_wasm_offset(c->fc, c->code + c->off);
+	size_t w = ir_b_wasm_off(c);
 	ci->wasm_off = w == SIZE_MAX ? UINT32_MAX : (uint32_t)w;
 	if (ind) {
 		ci->aux = OP_AT(ip, CALL_IND)->table;
@@ -283,7 +283,7 @@ static ir_ref vop(bld *c, enum interp_op op, const ir_ref *args, uint32_t n,
 	i->imm = imm;
 	i->site = c->off;
 	if (ir_ops[i->op].effects & IRE_TRAP) {
-		size_t w = fcode_wasm_offset(c->fc, c->code + c->off);
+		size_t w = ir_b_wasm_off(c);
 		i->wasm_off = w == SIZE_MAX ? UINT32_MAX : (uint32_t)w;
 	}
 	ir_append(c->f, c->blk, r);
