@@ -118,13 +118,11 @@ static void mem_close(ir_mem *m)
 	chunks_free(all);
 }
 
-/* The class of an array of n bytes (n > 0). */
+/* The class of an array of n bytes (n > 0): the k with 16 << k the
+ * least power of two >= n, 16 at least. */
 static unsigned mem_class(size_t n)
 {
-	unsigned k = 0;
-	while ((size_t)16 << k < n)
-		k++;
-	return k;
+	return n <= 16 ? 0 : (unsigned)(64 - __builtin_clzll((unsigned long long)n - 1)) - 4;
 }
 
 /* A block of class k; NULL (f->oom) if out of memory. */
@@ -173,6 +171,25 @@ static void mem_free(ir_func *f, void *p, unsigned k)
 {
 	*(void **)p = f->mem.free[k];
 	f->mem.free[k] = p;
+}
+
+void *ir_tmp_alloc(ir_func *f, size_t bytes)
+{
+	return mem_alloc(f, mem_class(bytes ? bytes : 1));
+}
+
+void *ir_tmp_zalloc(ir_func *f, size_t bytes)
+{
+	void *p = ir_tmp_alloc(f, bytes);
+	if (p)
+		memset(p, 0, bytes);
+	return p;
+}
+
+void ir_tmp_free(ir_func *f, void *p, size_t bytes)
+{
+	if (p)
+		mem_free(f, p, mem_class(bytes ? bytes : 1));
 }
 
 /* Lists hold 4 entries at first (16 bytes: most blocks have one or two
@@ -547,14 +564,15 @@ bool ir_dom_compute(ir_func *f)
 	if (f->dom_ok && f->dom_gen == f->cfg_gen)
 		return true;
 	uint32_t nb = f->nb;
-	uint32_t *post = malloc((nb ? nb : 1) * sizeof *post);
-	uint32_t (*stack)[2] = malloc((nb ? nb : 1) * sizeof *stack);
-	uint8_t *seen = calloc(nb ? nb : 1, 1);
-	uint32_t *rpo = realloc(f->rpo, (nb ? nb : 1) * sizeof *rpo);
+	size_t n1 = nb ? nb : 1;
+	uint32_t *post = ir_tmp_alloc(f, n1 * sizeof *post);
+	uint32_t (*stack)[2] = ir_tmp_alloc(f, n1 * sizeof *stack);
+	uint8_t *seen = ir_tmp_zalloc(f, n1);
+	uint32_t *rpo = realloc(f->rpo, n1 * sizeof *rpo);
 	if (!post || !stack || !seen || !rpo) {
-		free(post);
-		free(stack);
-		free(seen);
+		ir_tmp_free(f, seen, n1);
+		ir_tmp_free(f, stack, n1 * sizeof *stack);
+		ir_tmp_free(f, post, n1 * sizeof *post);
 		if (rpo)
 			f->rpo = rpo;
 		f->oom = true;
@@ -592,9 +610,9 @@ bool ir_dom_compute(ir_func *f)
 		f->b[rpo[i]].rpo = i;
 	}
 	f->nrpo = npost;
-	free(post);
-	free(stack);
-	free(seen);
+	ir_tmp_free(f, seen, n1);
+	ir_tmp_free(f, stack, n1 * sizeof *stack);
+	ir_tmp_free(f, post, n1 * sizeof *post);
 	if (!npost)
 		return true;
 	for (uint32_t i = 0; i < nb; i++)
@@ -673,24 +691,6 @@ bool ir_remove_unreachable(ir_func *f)
 	if (any)
 		ir_dom_compute(f);
 	return any;
-}
-
-ir_ref ir_phi_only_value(const ir_func *f, ir_ref r,
-	ir_ref (*resolve)(void *ctx, ir_ref a), void *ctx)
-{
-	ir_ref same = IR_NONE;
-	for (uint32_t k = 0; k < f->v[r].nargs; k++) {
-		ir_ref a = ir_args((ir_func *)f, r)[k];
-		if (a == IR_NONE)
-			return IR_NONE;         /* not looked up yet */
-		a = resolve(ctx, a);
-		if (a == r || a == same)
-			continue;
-		if (same != IR_NONE)
-			return IR_NONE;
-		same = a;
-	}
-	return same;
 }
 
 /* Sift v[i] down the max-heap v[0..n). */

@@ -411,6 +411,17 @@ static inline bool ir_grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
  * unchanged). */
 bool ir_list_grow(ir_func *f, uint32_t **list, uint32_t *cap, uint32_t need);
 
+/* A pass's scratch array of `bytes` from f's memory (ir_mem's classes,
+ * so not malloc's), zeroed or not; NULL if out of memory (f->oom set).
+ * Given back with ir_tmp_free (the same byte count; NULL is nothing), it
+ * waits on its class's free list for the next pass's array of that
+ * class: the per-block and per-value arrays each pass run used to
+ * malloc and free (gvn 7, loopchk 8, ...) come from pages the function's
+ * earlier passes touched.  Whatever is not given back goes with f. */
+void *ir_tmp_alloc(ir_func *f, size_t bytes);
+void *ir_tmp_zalloc(ir_func *f, size_t bytes);
+void ir_tmp_free(ir_func *f, void *p, size_t bytes);
+
 static inline ir_insn *ir_at(ir_func *f, ir_ref r) { return &f->v[r]; }
 static inline const ir_op_info *ir_info(const ir_func *f, ir_ref r)
 {
@@ -498,8 +509,28 @@ static inline ir_ref ir_resolve(const ir_func *f, ir_ref r)
  * among its operands, each mapped through resolve(ctx, a); IR_NONE if
  * there are two, none, or an operand still IR_NONE (not looked up yet).
  * The builder and copy propagation both ask it. */
-ir_ref ir_phi_only_value(const ir_func *f, ir_ref r,
-	ir_ref (*resolve)(void *ctx, ir_ref a), void *ctx);
+static inline ir_ref ir_phi_only_value(const ir_func *f, ir_ref r,
+	ir_ref (*resolve)(void *ctx, ir_ref a), void *ctx)
+{
+	/* (inline, so that resolve is too: copy propagation asks this of
+	 * every phi of every run, 26K calls over the bench programs) */
+	const ir_insn *i = &f->v[r];
+	const ir_ref *a = i->nargs <= IR_INLINE_ARGS ? i->u.a : i->u.va;
+	const uint32_t nargs = i->nargs;
+	ir_ref same = IR_NONE;
+	for (uint32_t k = 0; k < nargs; k++) {
+		ir_ref x = a[k];
+		if (x == IR_NONE)
+			return IR_NONE;         /* not looked up yet */
+		x = resolve(ctx, x);
+		if (x == r || x == same)
+			continue;
+		if (same != IR_NONE)
+			return IR_NONE;
+		same = x;
+	}
+	return same;
+}
 
 /* Sort v[0..n) ascending, in place: a radix sort by bytes (O(n), a
  * scratch copy malloc'd), a heapsort for short arrays or when malloc

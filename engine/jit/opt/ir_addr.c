@@ -227,11 +227,10 @@ bool ir_pass_addr(ir_func *f)
 		f->oom = true;
 		return false;
 	}
-	rng g = { .f = f, .ub = calloc(f->nv ? f->nv : 1, sizeof *g.ub) };
-	if (!g.ub) {
-		f->oom = true;
+	size_t ub_bytes = (f->nv ? f->nv : 1) * sizeof(uint64_t);  /* rng.ub */
+	rng g = { .f = f, .ub = ir_tmp_zalloc(f, ub_bytes) };
+	if (!g.ub)
 		return false;
-	}
 	bool any = false;
 	for (uint32_t b = 0; b < f->nb; b++) {
 		if (f->b[b].dead)
@@ -257,6 +256,6 @@ bool ir_pass_addr(ir_func *f)
 			}
 		}
 	}
-	free(g.ub);
+	ir_tmp_free(f, g.ub, ub_bytes);
 	return any;
 }

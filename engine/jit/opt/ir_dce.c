@@ -8,16 +8,14 @@
  */
 #include "jit/opt/passes.h"
 
-#include <stdlib.h>
 
 bool ir_pass_dce(ir_func *f)
 {
-	ir_ref *work = malloc(f->nv * sizeof *work);
+	size_t work_bytes = f->nv * sizeof(ir_ref);
+	ir_ref *work = ir_tmp_alloc(f, work_bytes);
 	uint32_t n = 0;
-	if (!work) {
-		f->oom = true;
+	if (!work)
 		return false;
-	}
 	for (ir_ref r = 1; r < f->nv; r++)
 		f->v[r].mark = 0;
 #define LIVE_(x) do { \
@@ -47,7 +45,7 @@ bool ir_pass_dce(ir_func *f)
 			LIVE_(a[k]);
 	}
 #undef LIVE_
-	free(work);
+	ir_tmp_free(f, work, work_bytes);
 	bool any = false;
 	for (uint32_t b = 0; b < f->nb; b++) {
 		if (f->b[b].dead)

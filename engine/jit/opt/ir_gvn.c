@@ -14,7 +14,6 @@
  */
 #include "jit/opt/passes.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 /* A value in the table, with its operands as numbered (resolved,
@@ -90,19 +89,20 @@ bool ir_pass_gvn(ir_func *f)
 	while (cap < f->nv)     /* at most one numbered value per instruction */
 		cap *= 2;
 	gvn g = { .f = f, .mask = cap - 1 };
-	g.head = calloc(cap, sizeof *g.head);
-	g.e = malloc(f->nv * sizeof *g.e);
+	/* (scratch from f's memory: ir_tmp_alloc) */
+	size_t head_bytes = cap * sizeof *g.head, e_bytes = f->nv * sizeof *g.e,
+	       nb_bytes = nb * sizeof(uint32_t);
+	g.head = ir_tmp_zalloc(f, head_bytes);
+	g.e = ir_tmp_alloc(f, e_bytes);
 	/* dominator tree children: first child / next sibling */
-	uint32_t *child = malloc(nb * sizeof *child), *sib = malloc(nb * sizeof *sib);
+	uint32_t *child = ir_tmp_alloc(f, nb_bytes), *sib = ir_tmp_alloc(f, nb_bytes);
 	/* the walk: (block, state), state 0 = enter, 1 = leave; mark of
 	 * entries and the OSR barrier depth saved per block */
-	uint32_t *stack = malloc(2 * (nb + 1) * sizeof *stack);  /* a block is on it once */
-	uint32_t *saved_ne = malloc(nb * sizeof *saved_ne), *saved_bar = malloc(nb * sizeof *saved_bar);
+	uint32_t *stack = ir_tmp_alloc(f, 2 * nb_bytes + 8);  /* a block is on it once */
+	uint32_t *saved_ne = ir_tmp_alloc(f, nb_bytes), *saved_bar = ir_tmp_alloc(f, nb_bytes);
 	bool any = false;
-	if (!g.head || !g.e || !child || !sib || !stack || !saved_ne || !saved_bar) {
-		f->oom = true;
+	if (!g.head || !g.e || !child || !sib || !stack || !saved_ne || !saved_bar)
 		goto out;
-	}
 	for (uint32_t b = 0; b < nb; b++)
 		child[b] = sib[b] = UINT32_MAX;
 	for (uint32_t i = f->nrpo; i-- > 1;) {
@@ -160,12 +160,12 @@ bool ir_pass_gvn(ir_func *f)
 		}
 	}
 out:
-	free(g.head);
-	free(g.e);
-	free(child);
-	free(sib);
-	free(stack);
-	free(saved_ne);
-	free(saved_bar);
+	ir_tmp_free(f, saved_bar, nb_bytes);
+	ir_tmp_free(f, saved_ne, nb_bytes);
+	ir_tmp_free(f, stack, 2 * nb_bytes + 8);
+	ir_tmp_free(f, sib, nb_bytes);
+	ir_tmp_free(f, child, nb_bytes);
+	ir_tmp_free(f, g.e, e_bytes);
+	ir_tmp_free(f, g.head, head_bytes);
 	return any;
 }

@@ -222,22 +222,21 @@ bool ir_pass_licm(ir_func *f)
 		return false;
 	}
 	licm l = { .f = f };
-	l.mark = calloc(f->nb ? f->nb : 1, sizeof *l.mark);
-	l.work = malloc((f->nb ? f->nb : 1) * sizeof *l.work);
-	l.body = malloc((f->nb ? f->nb : 1) * sizeof *l.body);
-	l.inmap = calloc(f->nv ? f->nv : 1, sizeof *l.inmap);
+	size_t nb = f->nb ? f->nb : 1, nv = f->nv ? f->nv : 1;
+	l.mark = ir_tmp_zalloc(f, nb * sizeof *l.mark);
+	l.work = ir_tmp_alloc(f, nb * sizeof *l.work);
+	l.body = ir_tmp_alloc(f, nb * sizeof *l.body);
+	l.inmap = ir_tmp_zalloc(f, nv * sizeof *l.inmap);
 	bool any = false;
-	if (!l.mark || !l.work || !l.body || !l.inmap) {
-		f->oom = true;
+	if (!l.mark || !l.work || !l.body || !l.inmap)
 		goto out;
-	}
 	/* innermost first: an inner header comes after its outer one in RPO */
 	for (uint32_t k = f->nrpo; k-- > 0 && !f->oom;)
 		any |= hoist_loop(&l, k);
 out:
-	free(l.mark);
-	free(l.work);
-	free(l.body);
-	free(l.inmap);
+	ir_tmp_free(f, l.inmap, nv * sizeof *l.inmap);
+	ir_tmp_free(f, l.body, nb * sizeof *l.body);
+	ir_tmp_free(f, l.work, nb * sizeof *l.work);
+	ir_tmp_free(f, l.mark, nb * sizeof *l.mark);
 	return any;
 }

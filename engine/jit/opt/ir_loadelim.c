@@ -255,14 +255,15 @@ bool ir_pass_loadelim(ir_func *f)
 	le s = { .f = f };
 	/* a fact per access, a kill per fact; per block on the walk: its id
 	 * and state, and the ne, lo and nundo to go back to */
-	s.e = malloc((ninsn + 1) * sizeof *s.e);
-	s.undo = malloc((ninsn + 1) * sizeof *s.undo);
-	uint32_t *stack = malloc(2 * (size_t)(nb + 1) * sizeof *stack);
-	uint32_t (*saved)[3] = malloc((nb + 1) * sizeof *saved);
-	if (!s.e || !s.undo || !stack || !saved) {
-		f->oom = true;
+	size_t e_bytes = (ninsn + 1) * sizeof *s.e, undo_bytes = (ninsn + 1) * sizeof *s.undo,
+	       stack_bytes = 2 * (size_t)(nb + 1) * sizeof(uint32_t),
+	       saved_bytes = (nb + 1) * sizeof(uint32_t[3]);
+	s.e = ir_tmp_alloc(f, e_bytes);
+	s.undo = ir_tmp_alloc(f, undo_bytes);
+	uint32_t *stack = ir_tmp_alloc(f, stack_bytes);
+	uint32_t (*saved)[3] = ir_tmp_alloc(f, saved_bytes);
+	if (!s.e || !s.undo || !stack || !saved)
 		goto out;
-	}
 	/* (an unreachable root is walked too: harmless, and no dominator
 	 * tree is needed -- a block with one predecessor is dominated by it) */
 	for (uint32_t root = 0; root < nb && !f->oom; root++) {
@@ -303,10 +304,10 @@ bool ir_pass_loadelim(ir_func *f)
 		}
 	}
 out:
-	free(s.e);
-	free(s.undo);
-	free(stack);
-	free(saved);
+	ir_tmp_free(f, saved, saved_bytes);
+	ir_tmp_free(f, stack, stack_bytes);
+	ir_tmp_free(f, s.undo, undo_bytes);
+	ir_tmp_free(f, s.e, e_bytes);
 	return s.removed > 0;
 }
 

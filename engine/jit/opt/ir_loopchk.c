@@ -454,22 +454,20 @@ bool ir_pass_loopchk(ir_func *f)
 	}
 	if (!any_candidate(f))
 		return false;
-	uint32_t nb = f->nb ? f->nb : 1;
+	size_t nb = f->nb ? f->nb : 1;
 	lc l = { .f = f };
-	l.mark = calloc(nb, sizeof *l.mark);
-	l.seen = calloc(nb, sizeof *l.seen);
-	l.work = malloc(nb * sizeof *l.work);
-	l.body = malloc(nb * sizeof *l.body);
-	l.kind = calloc(nb, sizeof *l.kind);
-	l.verdict = calloc(nb, sizeof *l.verdict);
-	l.clean = calloc(nb, sizeof *l.clean);
-	ir_ref *chk = calloc(nb, sizeof *chk);
+	l.mark = ir_tmp_zalloc(f, nb * sizeof *l.mark);
+	l.seen = ir_tmp_zalloc(f, nb * sizeof *l.seen);
+	l.work = ir_tmp_alloc(f, nb * sizeof *l.work);
+	l.body = ir_tmp_alloc(f, nb * sizeof *l.body);
+	l.kind = ir_tmp_zalloc(f, nb * sizeof *l.kind);
+	l.verdict = ir_tmp_zalloc(f, nb * sizeof *l.verdict);
+	l.clean = ir_tmp_zalloc(f, nb * sizeof *l.clean);
+	ir_ref *chk = ir_tmp_zalloc(f, nb * sizeof *chk);
 	bool any = false;
 	if (!l.mark || !l.seen || !l.work || !l.body || !l.kind || !l.verdict ||
-	    !l.clean || !chk) {
-		f->oom = true;
+	    !l.clean || !chk)
 		goto out;
-	}
 	clean_facts(&l, false);
 	bool any_short = false;
 	for (uint32_t k = 0; k < f->nrpo; k++) {
@@ -494,13 +492,13 @@ bool ir_pass_loopchk(ir_func *f)
 	if (any)
 		ir_compact(f);
 out:
-	free(chk);
-	free(l.mark);
-	free(l.seen);
-	free(l.verdict);
-	free(l.kind);
-	free(l.clean);
-	free(l.work);
-	free(l.body);
+	ir_tmp_free(f, chk, nb * sizeof *chk);
+	ir_tmp_free(f, l.clean, nb * sizeof *l.clean);
+	ir_tmp_free(f, l.verdict, nb * sizeof *l.verdict);
+	ir_tmp_free(f, l.kind, nb * sizeof *l.kind);
+	ir_tmp_free(f, l.body, nb * sizeof *l.body);
+	ir_tmp_free(f, l.work, nb * sizeof *l.work);
+	ir_tmp_free(f, l.seen, nb * sizeof *l.seen);
+	ir_tmp_free(f, l.mark, nb * sizeof *l.mark);
 	return any;
 }
