@@ -127,8 +127,11 @@ bool ir_pass_gvn(ir_func *f)
 		saved_bar[b] = barrier;
 		if (f->b[b].osr)
 			barrier = f->b[b].dom_depth;
-		for (uint32_t j = 0; j < f->b[b].ninsn; j++) {
-			ir_ref r = f->b[b].insn[j];
+		/* (the list in locals: the stores to the table could be to
+		 * f's block for all the compiler knows) */
+		const uint32_t *insn = f->b[b].insn, ninsn = f->b[b].ninsn;
+		for (uint32_t j = 0; j < ninsn; j++) {
+			ir_ref r = insn[j];
 			if (!numbered(f, r))
 				continue;
 			ir_ref a[IR_INLINE_ARGS] = { 0 };

@@ -289,14 +289,27 @@ static bool host_free(lc *l, uint32_t fi)
 	return yes;
 }
 
+/* The ops block_kind looks at: checks and calls (a table from IR_OPS:
+ * it walks every instruction of a function that has a loop check). */
+static const bool kind_op[IR_OP_COUNT_] = {
+#define KIND_OP_(op, s, n, k0, k1, k2, r, c, e) [IR_##op] = ((e) & IRE_CALL) != 0 || \
+	IR_##op == IR_ENTRY_CHECK || IR_##op == IR_LOOP_CHECK,
+	IR_OPS(KIND_OP_)
+#undef KIND_OP_
+};
+
 /* Block b's K_* (its loop check counting as a check if kept). */
 static uint8_t block_kind(lc *l, uint32_t b, bool kept)
 {
 	ir_func *f = l->f;
 	const ir_block *bl = &f->b[b];
+	const ir_insn *v = f->v;
+	const uint32_t *insn = bl->insn, ninsn = bl->ninsn;
 	uint8_t kd = 0;
-	for (uint32_t j = 0; j < bl->ninsn; j++) {
-		const ir_insn *i = &f->v[bl->insn[j]];
+	for (uint32_t j = 0; j < ninsn; j++) {
+		const ir_insn *i = &v[insn[j]];
+		if (!kind_op[i->op])
+			continue;
 		bool check = i->op == IR_ENTRY_CHECK ||
 			(i->op == IR_CALL && host_free(l, i->aux)) ||
 			(kept && i->op == IR_LOOP_CHECK);
