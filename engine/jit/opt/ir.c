@@ -173,9 +173,39 @@ static void mem_free(ir_func *f, void *p, unsigned k)
 	f->mem.free[k] = p;
 }
 
+/* ---- the passes' scratch (ir_tmp_alloc) ------------------------------------------
+ * Earlier the arrays came from ir_mem's classes: fewer instructions than
+ * malloc's, but each class's block kept, so gvn's and loadelim's large
+ * arrays sat beside each other in ever larger fresh chunks (printf_core's
+ * cold compile 365 -> 407 page faults).  A stack reuses the same bytes
+ * for every pass. */
+
+#define IR_TMP_ALIGN 16
+
 void *ir_tmp_alloc(ir_func *f, size_t bytes)
 {
-	return mem_alloc(f, mem_class(bytes ? bytes : 1));
+	size_t n = (bytes + IR_TMP_ALIGN - 1) & ~(size_t)(IR_TMP_ALIGN - 1);
+	if (!n)
+		n = IR_TMP_ALIGN;
+	if (f->tmp_used + n > f->tmp_want)
+		f->tmp_want = f->tmp_used + n;
+	if (!f->tmp_used && f->tmp_want > f->tmp_cap) {
+		/* empty: the buffer grows to the most a stack asked for */
+		char *nt = malloc(f->tmp_want);
+		if (nt) {
+			free(f->tmp);
+			f->tmp = nt;
+			f->tmp_cap = f->tmp_want;
+		}
+	}
+	void *p;
+	if (f->tmp_used + n <= f->tmp_cap) {
+		p = f->tmp + f->tmp_used;
+		f->tmp_used += n;
+	} else if (!(p = malloc(n))) {
+		f->oom = true;
+	}
+	return p;
 }
 
 void *ir_tmp_zalloc(ir_func *f, size_t bytes)
@@ -186,10 +216,21 @@ void *ir_tmp_zalloc(ir_func *f, size_t bytes)
 	return p;
 }
 
-void ir_tmp_free(ir_func *f, void *p, size_t bytes)
+void ir_tmp_free(ir_func *f, void *p)
 {
-	if (p)
-		mem_free(f, p, mem_class(bytes ? bytes : 1));
+	if (!p)
+		return;
+	if ((char *)p >= f->tmp && (char *)p < f->tmp + f->tmp_cap)
+		f->tmp_used = (size_t)((char *)p - f->tmp);    /* p and all above */
+	else
+		free(p);
+}
+
+void ir_tmp_release(ir_func *f)
+{
+	free(f->tmp);
+	f->tmp = NULL;
+	f->tmp_cap = f->tmp_used = 0;
 }
 
 /* Lists hold 4 entries at first (16 bytes: most blocks have one or two
@@ -253,6 +294,7 @@ void ir_func_free(ir_func *f)
 	free(f->b);
 	free(f->rpo);
 	free(f->ktab);
+	free(f->tmp);
 	free(f->result_types);
 	free(f);
 }
@@ -570,9 +612,9 @@ bool ir_dom_compute(ir_func *f)
 	uint8_t *seen = ir_tmp_zalloc(f, n1);
 	uint32_t *rpo = realloc(f->rpo, n1 * sizeof *rpo);
 	if (!post || !stack || !seen || !rpo) {
-		ir_tmp_free(f, seen, n1);
-		ir_tmp_free(f, stack, n1 * sizeof *stack);
-		ir_tmp_free(f, post, n1 * sizeof *post);
+		ir_tmp_free(f, seen);
+		ir_tmp_free(f, stack);
+		ir_tmp_free(f, post);
 		if (rpo)
 			f->rpo = rpo;
 		f->oom = true;
@@ -610,9 +652,9 @@ bool ir_dom_compute(ir_func *f)
 		f->b[rpo[i]].rpo = i;
 	}
 	f->nrpo = npost;
-	ir_tmp_free(f, seen, n1);
-	ir_tmp_free(f, stack, n1 * sizeof *stack);
-	ir_tmp_free(f, post, n1 * sizeof *post);
+	ir_tmp_free(f, seen);
+	ir_tmp_free(f, stack);
+	ir_tmp_free(f, post);
 	if (!npost)
 		return true;
 	for (uint32_t i = 0; i < nb; i++)

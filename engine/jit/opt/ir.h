@@ -380,6 +380,11 @@ typedef struct ir_func {
 	                           change more */
 	bool oom;               /* an allocation failed: the IR is unusable */
 	ir_mem mem;             /* the lists' memory */
+	/* the passes' scratch stack (ir_tmp_alloc): tmp_cap bytes at tmp,
+	 * tmp_used of them in use; tmp_want the most a stack asked for
+	 * (arrays malloc'd past the buffer included) */
+	char *tmp;
+	size_t tmp_cap, tmp_used, tmp_want;
 } ir_func;
 
 /* ---- ir.c ------------------------------------------------------------------------ */
@@ -411,16 +416,21 @@ static inline bool ir_grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
  * unchanged). */
 bool ir_list_grow(ir_func *f, uint32_t **list, uint32_t *cap, uint32_t need);
 
-/* A pass's scratch array of `bytes` from f's memory (ir_mem's classes,
- * so not malloc's), zeroed or not; NULL if out of memory (f->oom set).
- * Given back with ir_tmp_free (the same byte count; NULL is nothing), it
- * waits on its class's free list for the next pass's array of that
- * class: the per-block and per-value arrays each pass run used to
- * malloc and free (gvn 7, loopchk 8, ...) come from pages the function's
- * earlier passes touched.  Whatever is not given back goes with f. */
+/* A pass's scratch array of `bytes`, zeroed or not; NULL if out of
+ * memory (f->oom set).  Given back with ir_tmp_free (NULL is nothing)
+ * in the reverse order of the allocations: the
+ * arrays are a stack in one buffer of f's (ir_func.tmp), which every
+ * pass run reuses, so the per-block and per-value arrays each run used
+ * to malloc and free (gvn 7, loopchk 8, ...) cost a bump and land on
+ * pages the earlier runs touched.  An array that does not fit is
+ * malloc'd (ir_tmp_free tells the two apart), and the buffer grows to
+ * the largest stack seen once it is empty again. */
 void *ir_tmp_alloc(ir_func *f, size_t bytes);
 void *ir_tmp_zalloc(ir_func *f, size_t bytes);
-void ir_tmp_free(ir_func *f, void *p, size_t bytes);
+void ir_tmp_free(ir_func *f, void *p);
+/* The buffer freed (nothing in use: every array given back); the next
+ * ir_tmp_alloc makes a new one. */
+void ir_tmp_release(ir_func *f);
 
 static inline ir_insn *ir_at(ir_func *f, ir_ref r) { return &f->v[r]; }
 static inline const ir_op_info *ir_info(const ir_func *f, ir_ref r)

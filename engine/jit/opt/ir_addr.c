@@ -256,6 +256,6 @@ bool ir_pass_addr(ir_func *f)
 			}
 		}
 	}
-	ir_tmp_free(f, g.ub, ub_bytes);
+	ir_tmp_free(f, g.ub);
 	return any;
 }

@@ -104,7 +104,7 @@ bool ir_pass_copyprop(ir_func *f)
 			f->osr[o].slot[s] = ir_resolve(f, f->osr[o].slot[s]);
 	for (uint32_t k = 0; k < ncopies; k++)
 		ir_delete(f, copies[k]);
-	ir_tmp_free(f, copies, copies_bytes);
+	ir_tmp_free(f, copies);
 	/* every list is compact, and the NOPs just made are in none: left
 	 * counted, they sent the next pass that compacts (brfold, dce) on
 	 * a walk over every list with nothing to take out */

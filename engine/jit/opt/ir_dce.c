@@ -51,7 +51,7 @@ bool ir_pass_dce(ir_func *f)
 			LIVE_(a[k]);
 	}
 #undef LIVE_
-	ir_tmp_free(f, work, work_bytes);
+	ir_tmp_free(f, work);
 	/* the unmarked deleted and the lists compacted in one walk
 	 * (ir_compact's work: the NOPs made here are in no list after it) */
 	bool any = false;

@@ -163,12 +163,12 @@ bool ir_pass_gvn(ir_func *f)
 		}
 	}
 out:
-	ir_tmp_free(f, saved_bar, nb_bytes);
-	ir_tmp_free(f, saved_ne, nb_bytes);
-	ir_tmp_free(f, stack, 2 * nb_bytes + 8);
-	ir_tmp_free(f, sib, nb_bytes);
-	ir_tmp_free(f, child, nb_bytes);
-	ir_tmp_free(f, g.e, e_bytes);
-	ir_tmp_free(f, g.head, head_bytes);
+	ir_tmp_free(f, saved_bar);
+	ir_tmp_free(f, saved_ne);
+	ir_tmp_free(f, stack);
+	ir_tmp_free(f, sib);
+	ir_tmp_free(f, child);
+	ir_tmp_free(f, g.e);
+	ir_tmp_free(f, g.head);
 	return any;
 }

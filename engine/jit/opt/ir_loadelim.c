@@ -304,10 +304,10 @@ bool ir_pass_loadelim(ir_func *f)
 		}
 	}
 out:
-	ir_tmp_free(f, saved, saved_bytes);
-	ir_tmp_free(f, stack, stack_bytes);
-	ir_tmp_free(f, s.undo, undo_bytes);
-	ir_tmp_free(f, s.e, e_bytes);
+	ir_tmp_free(f, saved);
+	ir_tmp_free(f, stack);
+	ir_tmp_free(f, s.undo);
+	ir_tmp_free(f, s.e);
 	return s.removed > 0;
 }
 

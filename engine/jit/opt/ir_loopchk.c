@@ -505,13 +505,13 @@ bool ir_pass_loopchk(ir_func *f)
 	if (any)
 		ir_compact(f);
 out:
-	ir_tmp_free(f, chk, nb * sizeof *chk);
-	ir_tmp_free(f, l.clean, nb * sizeof *l.clean);
-	ir_tmp_free(f, l.verdict, nb * sizeof *l.verdict);
-	ir_tmp_free(f, l.kind, nb * sizeof *l.kind);
-	ir_tmp_free(f, l.body, nb * sizeof *l.body);
-	ir_tmp_free(f, l.work, nb * sizeof *l.work);
-	ir_tmp_free(f, l.seen, nb * sizeof *l.seen);
-	ir_tmp_free(f, l.mark, nb * sizeof *l.mark);
+	ir_tmp_free(f, chk);
+	ir_tmp_free(f, l.clean);
+	ir_tmp_free(f, l.verdict);
+	ir_tmp_free(f, l.kind);
+	ir_tmp_free(f, l.body);
+	ir_tmp_free(f, l.work);
+	ir_tmp_free(f, l.seen);
+	ir_tmp_free(f, l.mark);
 	return any;
 }
