@@ -31,13 +31,17 @@ bool ir_pass_copyprop(ir_func *f)
 	for (bool changed = true; changed;) {
 		changed = false;
 		for (uint32_t b = 0; b < f->nb; b++) {
-			if (f->b[b].dead)
+			const ir_block *bl = &f->b[b];
+			if (bl->dead)
 				continue;
-			for (uint32_t j = 0; j < f->b[b].ninsn; j++) {
-				ir_ref r = f->b[b].insn[j];
-				if (f->v[r].op == IR_NOP || f->v[r].op == IR_COPY)
+			/* (ir_morph below neither moves nor grows the lists) */
+			const uint32_t *insn = bl->insn, ninsn = bl->ninsn;
+			for (uint32_t j = 0; j < ninsn; j++) {
+				ir_ref r = insn[j];
+				uint32_t op = f->v[r].op;
+				if (op == IR_NOP || op == IR_COPY)
 					continue;
-				if (f->v[r].op != IR_PHI)
+				if (op != IR_PHI)
 					break;
 				ir_ref v = ir_phi_only_value(f, r, resolved, f);
 				if (v != IR_NONE) {

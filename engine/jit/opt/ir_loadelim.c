@@ -219,6 +219,18 @@ static void load(le *s, ir_ref r)
 	remember(s, base, off, w, r, r);
 }
 
+/* The ops visit() does something with: loads, stores, and what forgets
+ * memory (a call, a write of memory's bytes) -- a table from IR_OPS, so
+ * that the walk passes over the others with one lookup. */
+static const bool visited_op[IR_OP_COUNT_] = {
+#define LE_OP_(op, s, n, k0, k1, k2, r, c, e) [IR_##op] = \
+	(IR_##op >= IR_LOAD && IR_##op <= IR_LOAD32S) || \
+	(IR_##op >= IR_STORE8 && IR_##op <= IR_STORE64) || IR_##op == IR_VSTORE || \
+	((e) & IRE_CALL) != 0 || (((e) & IRE_WRITE) && ((e) & IRE_MEM)),
+	IR_OPS(LE_OP_)
+#undef LE_OP_
+};
+
 /* Instruction r of the current extended block. */
 static void visit(le *s, ir_ref r)
 {
@@ -288,6 +300,8 @@ bool ir_pass_loadelim(ir_func *f)
 			/* (extract inserts before the load: index past them) */
 			for (uint32_t j = 0; j < f->b[b].ninsn && !f->oom; j++) {
 				ir_ref r = f->b[b].insn[j];
+				if (!visited_op[f->v[r].op])
+					continue;
 				uint32_t n0 = f->b[b].ninsn;
 				visit(&s, r);
 				j += f->b[b].ninsn - n0;
