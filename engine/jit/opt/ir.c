@@ -189,13 +189,20 @@ void *ir_tmp_alloc(ir_func *f, size_t bytes)
 		n = IR_TMP_ALIGN;
 	if (f->tmp_used + n > f->tmp_want)
 		f->tmp_want = f->tmp_used + n;
-	if (!f->tmp_used && f->tmp_want > f->tmp_cap) {
-		/* empty: the buffer grows to the most a stack asked for */
-		char *nt = malloc(f->tmp_want);
+	if (!f->tmp_used && (f->tmp_want > f->tmp_cap || !f->tmp)) {
+		/* empty: the buffer grows to half again the most a stack
+		 * asked for, and starts at what the largest stacks take
+		 * (GVN's: about 40 bytes a value and 24 a block); bytes
+		 * never used cost no page */
+		size_t cap = f->tmp_want + f->tmp_want / 2,
+		       guess = 48 * (size_t)f->nv + 32 * (size_t)f->nb + 1024;
+		if (!f->tmp && cap < guess)
+			cap = guess;
+		char *nt = malloc(cap);
 		if (nt) {
 			free(f->tmp);
 			f->tmp = nt;
-			f->tmp_cap = f->tmp_want;
+			f->tmp_cap = cap;
 		}
 	}
 	void *p;
