@@ -34,11 +34,15 @@ typedef struct {
 	uint32_t ne;
 } gvn;
 
+/* (numbered values have at most IR_INLINE_ARGS operands, in u.a; the
+ * count in a local: the stores to out could be to i for all the compiler
+ * knows) */
 static void operands(ir_func *f, ir_ref r, ir_ref out[IR_INLINE_ARGS])
 {
 	const ir_insn *i = &f->v[r];
-	for (uint32_t k = 0; k < i->nargs && k < IR_INLINE_ARGS; k++)
-		out[k] = ir_resolve(f, ir_args(f, r)[k]);
+	const uint32_t n = i->nargs;
+	for (uint32_t k = 0; k < n; k++)
+		out[k] = ir_resolve(f, i->u.a[k]);
 	if (ir_op_commutative(i->op) && out[0] > out[1]) {
 		ir_ref t = out[0];
 		out[0] = out[1];
@@ -50,7 +54,8 @@ static uint32_t hash(const ir_insn *i, const ir_ref a[IR_INLINE_ARGS])
 {
 	uint64_t h = i->op * 0x9e3779b97f4a7c15ull ^ i->type ^ (uint64_t)i->aux << 8 ^
 		(uint64_t)i->aux2 << 24 ^ i->imm * 0xff51afd7ed558ccdull;
-	for (uint32_t k = 0; k < i->nargs && k < IR_INLINE_ARGS; k++)
+	const uint32_t n = i->nargs;
+	for (uint32_t k = 0; k < n; k++)
 		h = (h ^ a[k]) * 0x100000001b3ull;
 	return (uint32_t)(h ^ h >> 32);
 }
