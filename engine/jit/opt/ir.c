@@ -323,7 +323,10 @@ uint32_t ir_block_new(ir_func *f)
  * part of a larger array not written costs no page. */
 #define IR_V_SECOND 1024
 
-ir_ref ir_insn_new(ir_func *f, enum ir_op op, enum ir_type type, uint32_t nargs)
+/* (inline in ir_emit, the builder's and the passes' most frequent
+ * maker of instructions) */
+static inline __attribute__((always_inline)) ir_ref insn_new(ir_func *f,
+	enum ir_op op, enum ir_type type, uint32_t nargs)
 {
 	if (f->nv == f->cap_v && !grow(f, (void **)&f->v, &f->cap_v,
 	    f->cap_v < IR_V_SECOND ? IR_V_SECOND : f->nv + 1, sizeof *f->v))
@@ -346,7 +349,10 @@ ir_ref ir_insn_new(ir_func *f, enum ir_op op, enum ir_type type, uint32_t nargs)
 	return f->nv++;
 }
 
-void ir_insert_at(ir_func *f, uint32_t b, uint32_t pos, ir_ref r)
+/* r into b's list at pos; the list grown out of line (most appends
+ * find room: inline, ir_append and ir_emit make no call for them). */
+static inline __attribute__((always_inline)) void place(ir_func *f, uint32_t b,
+	uint32_t pos, ir_ref r)
 {
 	ir_block *bl = &f->b[b];
 	if (r == IR_NONE || (bl->ninsn == bl->cap_insn &&
@@ -361,9 +367,14 @@ void ir_insert_at(ir_func *f, uint32_t b, uint32_t pos, ir_ref r)
 	f->v[r].block = b;
 }
 
+void ir_insert_at(ir_func *f, uint32_t b, uint32_t pos, ir_ref r)
+{
+	place(f, b, pos, r);
+}
+
 void ir_append(ir_func *f, uint32_t b, ir_ref r)
 {
-	ir_insert_at(f, b, f->b[b].ninsn, r);
+	place(f, b, f->b[b].ninsn, r);
 }
 
 ir_ref ir_terminator(const ir_func *f, uint32_t b)
@@ -407,16 +418,21 @@ void ir_insert_before(ir_func *f, ir_ref at, ir_ref r)
 	ir_insert_at(f, b, pos, r);
 }
 
+ir_ref ir_insn_new(ir_func *f, enum ir_op op, enum ir_type type, uint32_t nargs)
+{
+	return insn_new(f, op, type, nargs);
+}
+
 ir_ref ir_emit(ir_func *f, uint32_t b, enum ir_op op, enum ir_type type,
 	uint32_t nargs, const ir_ref *args)
 {
-	ir_ref r = ir_insn_new(f, op, type, nargs);
+	ir_ref r = insn_new(f, op, type, nargs);
 	if (r == IR_NONE)
 		return IR_NONE;
 	ir_ref *a = ir_args(f, r);
 	for (uint32_t k = 0; k < nargs; k++)
 		a[k] = args[k];
-	ir_append(f, b, r);
+	place(f, b, f->b[b].ninsn, r);
 	return r;
 }
 
