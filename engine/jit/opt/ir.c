@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+_Static_assert(IR_OP_COUNT_ <= 256, "ir_func.opc holds an op in a byte");
+
 const ir_op_info ir_ops[IR_OP_COUNT_] = {
 #define IR_INFO_(op, s, n, k0, k1, k2, r, c, e) [IR_##op] = { s, n, \
 	{ IRK_##k0, IRK_##k1, IRK_##k2 }, IRR_##r, IRC_##c, (uint8_t)(e) },
@@ -280,12 +282,16 @@ ir_func *ir_func_new(uint32_t func_index)
 	mem_open(&f->mem);
 	f->func_index = func_index;
 	f->nv = 1;                      /* v[0] is IR_NONE */
-	if (!grow(f, (void **)&f->v, &f->cap_v, 64, sizeof *f->v)) {
+	if (!grow(f, (void **)&f->v, &f->cap_v, 64, sizeof *f->v) ||
+	    !(f->opc = malloc(f->cap_v))) {
+		free(f->v);
 		mem_close(&f->mem);
 		free(f);
 		return NULL;
 	}
 	memset(&f->v[0], 0, sizeof f->v[0]);
+	f->opc[0] = IR_NOP;
+	f->cap_opc = f->cap_v;
 	return f;
 }
 
@@ -298,6 +304,7 @@ void ir_func_free(ir_func *f)
 		free(f->osr[i].slot);
 	free(f->osr);
 	free(f->v);
+	free(f->opc);
 	free(f->b);
 	free(f->rpo);
 	free(f->ktab);
@@ -323,13 +330,32 @@ uint32_t ir_block_new(ir_func *f)
  * part of a larger array not written costs no page. */
 #define IR_V_SECOND 1024
 
+/* f->v grown to hold one more instruction, and f->opc (out of line:
+ * rare).  The builder reserves v itself (ir_build.c), so opc keeps its
+ * own count and follows v's whenever it is short. */
+static __attribute__((noinline)) bool grow_v(ir_func *f)
+{
+	if (f->nv == f->cap_v && !grow(f, (void **)&f->v, &f->cap_v,
+	    f->cap_v < IR_V_SECOND ? IR_V_SECOND : f->nv + 1, sizeof *f->v))
+		return false;
+	if (f->nv < f->cap_opc)
+		return true;
+	uint8_t *opc = realloc(f->opc, f->cap_v);
+	if (!opc) {
+		f->oom = true;
+		return false;
+	}
+	f->opc = opc;
+	f->cap_opc = f->cap_v;
+	return true;
+}
+
 /* (inline in ir_emit, the builder's and the passes' most frequent
  * maker of instructions) */
 static inline __attribute__((always_inline)) ir_ref insn_new(ir_func *f,
 	enum ir_op op, enum ir_type type, uint32_t nargs)
 {
-	if (f->nv == f->cap_v && !grow(f, (void **)&f->v, &f->cap_v,
-	    f->cap_v < IR_V_SECOND ? IR_V_SECOND : f->nv + 1, sizeof *f->v))
+	if (f->nv >= f->cap_opc && !grow_v(f))     /* (cap_opc <= cap_v) */
 		return IR_NONE;
 	ir_insn *i = &f->v[f->nv];
 	memset(i, 0, sizeof *i);
@@ -346,6 +372,7 @@ static inline __attribute__((always_inline)) ir_ref insn_new(ir_func *f,
 	i->nargs = nargs;
 	f->ncopy += op == IR_COPY;
 	f->nnop += op == IR_NOP;
+	f->opc[f->nv] = (uint8_t)op;
 	return f->nv++;
 }
 
@@ -382,9 +409,9 @@ ir_ref ir_terminator(const ir_func *f, uint32_t b)
 	const ir_block *bl = &f->b[b];
 	for (uint32_t k = bl->ninsn; k-- > 0;) {
 		ir_ref r = bl->insn[k];
-		if (f->v[r].op == IR_NOP)
+		if (f->opc[r] == IR_NOP)
 			continue;
-		return ir_ops[f->v[r].op].effects & IRE_CTRL ? r : IR_NONE;
+		return ir_ops[f->opc[r]].effects & IRE_CTRL ? r : IR_NONE;
 	}
 	return IR_NONE;
 }
@@ -555,6 +582,7 @@ void ir_morph(ir_func *f, ir_ref r, enum ir_op op, uint32_t nargs,
 	f->ncopy += (op == IR_COPY) - (f->v[r].op == IR_COPY);
 	f->nnop += op == IR_NOP && f->v[r].op != IR_NOP;
 	f->v[r].op = (uint16_t)op;
+	f->opc[r] = (uint8_t)op;
 }
 
 void ir_delete(ir_func *f, ir_ref r)
@@ -572,7 +600,7 @@ void ir_compact(ir_func *f)
 		ir_block *bl = &f->b[b];
 		uint32_t n = 0;
 		for (uint32_t k = 0; k < bl->ninsn; k++)
-			if (f->v[bl->insn[k]].op != IR_NOP)
+			if (f->opc[bl->insn[k]] != IR_NOP)
 				bl->insn[n++] = bl->insn[k];
 		bl->ninsn = n;
 	}

@@ -237,8 +237,7 @@ bool ir_pass_addr(ir_func *f)
 			continue;
 		for (uint32_t j = 0; j < f->b[b].ninsn; j++) {
 			ir_ref r = f->b[b].insn[j];
-			ir_insn *i = &f->v[r];
-			if (!is_access((enum ir_op)i->op))
+			if (!is_access((enum ir_op)f->opc[r]))
 				continue;
 			/* x + c + c' ...: one constant at a time */
 			for (;;) {

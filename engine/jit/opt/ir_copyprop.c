@@ -38,7 +38,7 @@ bool ir_pass_copyprop(ir_func *f)
 			const uint32_t *insn = bl->insn, ninsn = bl->ninsn;
 			for (uint32_t j = 0; j < ninsn; j++) {
 				ir_ref r = insn[j];
-				uint32_t op = f->v[r].op;
+				uint32_t op = f->opc[r];
 				if (op == IR_NOP || op == IR_COPY)
 					continue;
 				if (op != IR_PHI)
@@ -71,6 +71,7 @@ bool ir_pass_copyprop(ir_func *f)
 	 * array could be to any of them for all the compiler knows, which
 	 * reloaded each after every store) */
 	ir_insn *v = f->v;
+	const uint8_t *opc = f->opc;
 	const uint32_t nb = f->nb;
 	for (uint32_t b = 0; b < nb; b++) {
 		ir_block *bl = &f->b[b];
@@ -80,7 +81,7 @@ bool ir_pass_copyprop(ir_func *f)
 		uint32_t n = 0;
 		for (uint32_t j = 0; j < ninsn; j++) {
 			ir_ref r = insn[j];
-			uint32_t op = v[r].op;
+			uint32_t op = opc[r];
 			if (op == IR_NOP)
 				continue;
 			if (!dead) {
@@ -90,9 +91,9 @@ bool ir_pass_copyprop(ir_func *f)
 				}
 				ir_ref *a = ir_args(f, r);
 				const uint32_t nargs = v[r].nargs;
-				/* (v[IR_NONE] is a NOP: no test for it) */
+				/* (value 0 is a NOP: no test for it) */
 				for (uint32_t k = 0; k < nargs; k++) {
-					if (v[a[k]].op != IR_COPY)
+					if (opc[a[k]] != IR_COPY)
 						continue;
 					a[k] = resolve_cold(f, a[k]);
 					any = true;

@@ -36,7 +36,7 @@ bool ir_pass_dce(ir_func *f)
 		const uint32_t *insn = bl->insn, ninsn = bl->ninsn;
 		for (uint32_t j = 0; j < ninsn; j++) {
 			ir_ref r = insn[j];
-			if (ir_ops[v[r].op].effects & (IRE_WRITE | IRE_CALL | IRE_TRAP | IRE_CTRL))
+			if (ir_ops[f->opc[r]].effects & (IRE_WRITE | IRE_CALL | IRE_TRAP | IRE_CTRL))
 				LIVE_(r);
 		}
 	}
@@ -61,7 +61,7 @@ bool ir_pass_dce(ir_func *f)
 		const bool dead = bl->dead;
 		for (uint32_t j = 0; j < ninsn; j++) {
 			ir_ref r = insn[j];
-			if (v[r].op == IR_NOP)
+			if (f->opc[r] == IR_NOP)
 				continue;
 			if (!dead && !v[r].mark) {
 				ir_delete(f, r);

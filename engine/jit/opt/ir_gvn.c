@@ -82,8 +82,7 @@ static const bool numbered_op[IR_OP_COUNT_] = {
 
 static bool numbered(const ir_func *f, ir_ref r)
 {
-	const ir_insn *i = &f->v[r];
-	return numbered_op[i->op] && i->nargs <= IR_INLINE_ARGS;
+	return numbered_op[f->opc[r]] && f->v[r].nargs <= IR_INLINE_ARGS;
 }
 
 bool ir_pass_gvn(ir_func *f)

@@ -44,8 +44,8 @@ static const bool movable_op[IR_OP_COUNT_] = {
 
 static bool movable(const ir_func *f, ir_ref r)
 {
-	const ir_insn *i = &f->v[r];
-	return movable_op[i->op] && i->nargs <= IR_INLINE_ARGS && i->nargs > 0;
+	return movable_op[f->opc[r]] && f->v[r].nargs <= IR_INLINE_ARGS &&
+	       f->v[r].nargs > 0;
 }
 
 /* ir_osr_recoverable, with the header's mapped values (and values found

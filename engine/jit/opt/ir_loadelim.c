@@ -300,7 +300,7 @@ bool ir_pass_loadelim(ir_func *f)
 			/* (extract inserts before the load: index past them) */
 			for (uint32_t j = 0; j < f->b[b].ninsn && !f->oom; j++) {
 				ir_ref r = f->b[b].insn[j];
-				if (!visited_op[f->v[r].op])
+				if (!visited_op[f->opc[r]])
 					continue;
 				uint32_t n0 = f->b[b].ninsn;
 				visit(&s, r);

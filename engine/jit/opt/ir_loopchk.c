@@ -307,9 +307,9 @@ static uint8_t block_kind(lc *l, uint32_t b, bool kept)
 	const uint32_t *insn = bl->insn, ninsn = bl->ninsn;
 	uint8_t kd = 0;
 	for (uint32_t j = 0; j < ninsn; j++) {
-		const ir_insn *i = &v[insn[j]];
-		if (!kind_op[i->op])
+		if (!kind_op[f->opc[insn[j]]])
 			continue;
+		const ir_insn *i = &v[insn[j]];
 		bool check = i->op == IR_ENTRY_CHECK ||
 			(i->op == IR_CALL && host_free(l, i->aux)) ||
 			(kept && i->op == IR_LOOP_CHECK);
@@ -376,7 +376,7 @@ static bool any_candidate(const ir_func *f)
 			header = f->b[bl->pred[j]].rpo != UINT32_MAX &&
 				 f->b[bl->pred[j]].rpo >= k;
 		for (uint32_t j = 0; header && j < bl->ninsn; j++)
-			if (f->v[bl->insn[j]].op == IR_LOOP_CHECK && !f->v[bl->insn[j]].aux)
+			if (f->opc[bl->insn[j]] == IR_LOOP_CHECK && !f->v[bl->insn[j]].aux)
 				return true;
 	}
 	return false;
