@@ -23,6 +23,15 @@ static __attribute__((noinline)) ir_ref resolve_cold(const ir_func *f, ir_ref a)
 	return ir_resolve(f, a);
 }
 
+/* The ops with no operand (IR_OPS' count 0, which the verifier holds
+ * every instruction to): the walk passes them by their op alone,
+ * constants most of all, without reading the instruction. */
+static const bool no_operand[IR_OP_COUNT_] = {
+#define NO_OPERAND_(op, s, n, k0, k1, k2, r, c, e) [IR_##op] = (n) == 0,
+	IR_OPS(NO_OPERAND_)
+#undef NO_OPERAND_
+};
+
 bool ir_pass_copyprop(ir_func *f)
 {
 	bool any = false, phis = false;
@@ -87,6 +96,10 @@ bool ir_pass_copyprop(ir_func *f)
 			if (!dead) {
 				if (op == IR_COPY) {
 					copies[ncopies++] = r;  /* (ncopy counts them all) */
+					continue;
+				}
+				if (no_operand[op]) {
+					insn[n++] = r;
 					continue;
 				}
 				ir_ref *a = ir_args(f, r);

@@ -11,21 +11,25 @@
 
 bool ir_pass_dce(ir_func *f)
 {
-	/* (f's array and counts in locals: mark is a byte, and a store to it
+	/* (f's array and counts in locals: live is bytes, and a store to it
 	 * could be to any of them for all the compiler knows) */
 	ir_insn *v = f->v;
 	const uint32_t nv = f->nv, nb = f->nb;
-	size_t work_bytes = nv * sizeof(ir_ref);
-	ir_ref *work = ir_tmp_alloc(f, work_bytes);
+	/* live in a byte array of its own, not the instructions' mark: its
+	 * zeroing and the operands' tests stay within nv bytes instead of
+	 * touching every instruction's 64 */
+	ir_ref *work = ir_tmp_alloc(f, nv * sizeof(ir_ref));
+	uint8_t *live = ir_tmp_zalloc(f, nv);
 	uint32_t n = 0;
-	if (!work)
+	if (!work || !live) {
+		ir_tmp_free(f, live);
+		ir_tmp_free(f, work);
 		return false;
-	for (ir_ref r = 1; r < nv; r++)
-		v[r].mark = 0;
+	}
 #define LIVE_(x) do { \
 		ir_ref x_ = (x); \
-		if (x_ != IR_NONE && !v[x_].mark) { \
-			v[x_].mark = 1; \
+		if (x_ != IR_NONE && !live[x_]) { \
+			live[x_] = 1; \
 			work[n++] = x_; \
 		} \
 	} while (0)
@@ -51,7 +55,6 @@ bool ir_pass_dce(ir_func *f)
 			LIVE_(a[k]);
 	}
 #undef LIVE_
-	ir_tmp_free(f, work);
 	/* the unmarked deleted and the lists compacted in one walk
 	 * (ir_compact's work: the NOPs made here are in no list after it) */
 	bool any = false;
@@ -63,7 +66,7 @@ bool ir_pass_dce(ir_func *f)
 			ir_ref r = insn[j];
 			if (f->opc[r] == IR_NOP)
 				continue;
-			if (!dead && !v[r].mark) {
+			if (!dead && !live[r]) {
 				ir_delete(f, r);
 				any = true;
 				continue;
@@ -73,5 +76,7 @@ bool ir_pass_dce(ir_func *f)
 		bl->ninsn = k;
 	}
 	f->nnop = 0;
+	ir_tmp_free(f, live);
+	ir_tmp_free(f, work);
 	return any;
 }
