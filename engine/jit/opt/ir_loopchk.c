@@ -419,8 +419,17 @@ static ir_ref droppable(lc *l, uint32_t h)
 	ir_func *f = l->f;
 	ir_block *hb = &f->b[h];
 	ir_ref chk = IR_NONE;
+	/* a back edge comes from a block h dominates, after h in reverse
+	 * postorder: without such a predecessor h heads no loop (most
+	 * blocks), and its instructions need no scan for a check */
+	bool back = false;
+	for (uint32_t k = 0; k < hb->npred && !back; k++)
+		back = f->b[hb->pred[k]].rpo != UINT32_MAX &&
+		       f->b[hb->pred[k]].rpo >= hb->rpo;
+	if (!back)
+		return IR_NONE;
 	for (uint32_t j = 0; j < hb->ninsn && chk == IR_NONE; j++)
-		if (f->v[hb->insn[j]].op == IR_LOOP_CHECK)
+		if (f->opc[hb->insn[j]] == IR_LOOP_CHECK)
 			chk = hb->insn[j];
 	if (chk == IR_NONE || f->v[chk].aux)
 		return IR_NONE;
