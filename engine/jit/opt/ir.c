@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+_Static_assert(IR_OP_COUNT_ <= 256, "ir_func.opc holds an op in a byte");
+
 const ir_op_info ir_ops[IR_OP_COUNT_] = {
 #define IR_INFO_(op, s, n, k0, k1, k2, r, c, e) [IR_##op] = { s, n, \
 	{ IRK_##k0, IRK_##k1, IRK_##k2 }, IRR_##r, IRC_##c, (uint8_t)(e) },
@@ -118,13 +120,11 @@ static void mem_close(ir_mem *m)
 	chunks_free(all);
 }
 
-/* The class of an array of n bytes (n > 0). */
+/* The class of an array of n bytes (n > 0): the k with 16 << k the
+ * least power of two >= n, 16 at least. */
 static unsigned mem_class(size_t n)
 {
-	unsigned k = 0;
-	while ((size_t)16 << k < n)
-		k++;
-	return k;
+	return n <= 16 ? 0 : (unsigned)(64 - __builtin_clzll((unsigned long long)n - 1)) - 4;
 }
 
 /* A block of class k; NULL (f->oom) if out of memory. */
@@ -175,6 +175,73 @@ static void mem_free(ir_func *f, void *p, unsigned k)
 	f->mem.free[k] = p;
 }
 
+/* ---- the passes' scratch (ir_tmp_alloc) ------------------------------------------
+ * Earlier the arrays came from ir_mem's classes: fewer instructions than
+ * malloc's, but each class's block kept, so gvn's and loadelim's large
+ * arrays sat beside each other in ever larger fresh chunks (printf_core's
+ * cold compile 365 -> 407 page faults).  A stack reuses the same bytes
+ * for every pass. */
+
+#define IR_TMP_ALIGN 16
+
+void *ir_tmp_alloc(ir_func *f, size_t bytes)
+{
+	size_t n = (bytes + IR_TMP_ALIGN - 1) & ~(size_t)(IR_TMP_ALIGN - 1);
+	if (!n)
+		n = IR_TMP_ALIGN;
+	if (f->tmp_used + n > f->tmp_want)
+		f->tmp_want = f->tmp_used + n;
+	if (!f->tmp_used && (f->tmp_want > f->tmp_cap || !f->tmp)) {
+		/* empty: the buffer grows to half again the most a stack
+		 * asked for, and starts at what the largest stacks take
+		 * (GVN's: about 40 bytes a value and 24 a block); bytes
+		 * never used cost no page */
+		size_t cap = f->tmp_want + f->tmp_want / 2,
+		       guess = 48 * (size_t)f->nv + 32 * (size_t)f->nb + 1024;
+		if (!f->tmp && cap < guess)
+			cap = guess;
+		char *nt = malloc(cap);
+		if (nt) {
+			free(f->tmp);
+			f->tmp = nt;
+			f->tmp_cap = cap;
+		}
+	}
+	void *p;
+	if (f->tmp_used + n <= f->tmp_cap) {
+		p = f->tmp + f->tmp_used;
+		f->tmp_used += n;
+	} else if (!(p = malloc(n))) {
+		f->oom = true;
+	}
+	return p;
+}
+
+void *ir_tmp_zalloc(ir_func *f, size_t bytes)
+{
+	void *p = ir_tmp_alloc(f, bytes);
+	if (p)
+		memset(p, 0, bytes);
+	return p;
+}
+
+void ir_tmp_free(ir_func *f, void *p)
+{
+	if (!p)
+		return;
+	if ((char *)p >= f->tmp && (char *)p < f->tmp + f->tmp_cap)
+		f->tmp_used = (size_t)((char *)p - f->tmp);    /* p and all above */
+	else
+		free(p);
+}
+
+void ir_tmp_release(ir_func *f)
+{
+	free(f->tmp);
+	f->tmp = NULL;
+	f->tmp_cap = f->tmp_used = 0;
+}
+
 /* Lists hold 4 entries at first (16 bytes: most blocks have one or two
  * predecessors and successors), then double: capacity 4 << k is class k. */
 bool ir_list_grow(ir_func *f, uint32_t **list, uint32_t *cap, uint32_t need)
@@ -215,12 +282,16 @@ ir_func *ir_func_new(uint32_t func_index)
 	mem_open(&f->mem);
 	f->func_index = func_index;
 	f->nv = 1;                      /* v[0] is IR_NONE */
-	if (!grow(f, (void **)&f->v, &f->cap_v, 64, sizeof *f->v)) {
+	if (!grow(f, (void **)&f->v, &f->cap_v, 64, sizeof *f->v) ||
+	    !(f->opc = malloc(f->cap_v))) {
+		free(f->v);
 		mem_close(&f->mem);
 		free(f);
 		return NULL;
 	}
 	memset(&f->v[0], 0, sizeof f->v[0]);
+	f->opc[0] = IR_NOP;
+	f->cap_opc = f->cap_v;
 	return f;
 }
 
@@ -233,9 +304,11 @@ void ir_func_free(ir_func *f)
 		free(f->osr[i].slot);
 	free(f->osr);
 	free(f->v);
+	free(f->opc);
 	free(f->b);
 	free(f->rpo);
 	free(f->ktab);
+	free(f->tmp);
 	free(f->result_types);
 	free(f);
 }
@@ -257,10 +330,32 @@ uint32_t ir_block_new(ir_func *f)
  * part of a larger array not written costs no page. */
 #define IR_V_SECOND 1024
 
-ir_ref ir_insn_new(ir_func *f, enum ir_op op, enum ir_type type, uint32_t nargs)
+/* f->v grown to hold one more instruction, and f->opc (out of line:
+ * rare).  The builder reserves v itself (ir_build.c), so opc keeps its
+ * own count and follows v's whenever it is short. */
+static __attribute__((noinline)) bool grow_v(ir_func *f)
 {
 	if (f->nv == f->cap_v && !grow(f, (void **)&f->v, &f->cap_v,
 	    f->cap_v < IR_V_SECOND ? IR_V_SECOND : f->nv + 1, sizeof *f->v))
+		return false;
+	if (f->nv < f->cap_opc)
+		return true;
+	uint8_t *opc = realloc(f->opc, f->cap_v);
+	if (!opc) {
+		f->oom = true;
+		return false;
+	}
+	f->opc = opc;
+	f->cap_opc = f->cap_v;
+	return true;
+}
+
+/* (inline in ir_emit, the builder's and the passes' most frequent
+ * maker of instructions) */
+static inline __attribute__((always_inline)) ir_ref insn_new(ir_func *f,
+	enum ir_op op, enum ir_type type, uint32_t nargs)
+{
+	if (f->nv >= f->cap_opc && !grow_v(f))     /* (cap_opc <= cap_v) */
 		return IR_NONE;
 	ir_insn *i = &f->v[f->nv];
 	memset(i, 0, sizeof *i);
@@ -277,10 +372,14 @@ ir_ref ir_insn_new(ir_func *f, enum ir_op op, enum ir_type type, uint32_t nargs)
 	i->nargs = nargs;
 	f->ncopy += op == IR_COPY;
 	f->nnop += op == IR_NOP;
+	f->opc[f->nv] = (uint8_t)op;
 	return f->nv++;
 }
 
-void ir_insert_at(ir_func *f, uint32_t b, uint32_t pos, ir_ref r)
+/* r into b's list at pos; the list grown out of line (most appends
+ * find room: inline, ir_append and ir_emit make no call for them). */
+static inline __attribute__((always_inline)) void place(ir_func *f, uint32_t b,
+	uint32_t pos, ir_ref r)
 {
 	ir_block *bl = &f->b[b];
 	if (r == IR_NONE || (bl->ninsn == bl->cap_insn &&
@@ -295,9 +394,14 @@ void ir_insert_at(ir_func *f, uint32_t b, uint32_t pos, ir_ref r)
 	f->v[r].block = b;
 }
 
+void ir_insert_at(ir_func *f, uint32_t b, uint32_t pos, ir_ref r)
+{
+	place(f, b, pos, r);
+}
+
 void ir_append(ir_func *f, uint32_t b, ir_ref r)
 {
-	ir_insert_at(f, b, f->b[b].ninsn, r);
+	place(f, b, f->b[b].ninsn, r);
 }
 
 ir_ref ir_terminator(const ir_func *f, uint32_t b)
@@ -305,9 +409,9 @@ ir_ref ir_terminator(const ir_func *f, uint32_t b)
 	const ir_block *bl = &f->b[b];
 	for (uint32_t k = bl->ninsn; k-- > 0;) {
 		ir_ref r = bl->insn[k];
-		if (f->v[r].op == IR_NOP)
+		if (f->opc[r] == IR_NOP)
 			continue;
-		return ir_ops[f->v[r].op].effects & IRE_CTRL ? r : IR_NONE;
+		return ir_ops[f->opc[r]].effects & IRE_CTRL ? r : IR_NONE;
 	}
 	return IR_NONE;
 }
@@ -341,16 +445,21 @@ void ir_insert_before(ir_func *f, ir_ref at, ir_ref r)
 	ir_insert_at(f, b, pos, r);
 }
 
+ir_ref ir_insn_new(ir_func *f, enum ir_op op, enum ir_type type, uint32_t nargs)
+{
+	return insn_new(f, op, type, nargs);
+}
+
 ir_ref ir_emit(ir_func *f, uint32_t b, enum ir_op op, enum ir_type type,
 	uint32_t nargs, const ir_ref *args)
 {
-	ir_ref r = ir_insn_new(f, op, type, nargs);
+	ir_ref r = insn_new(f, op, type, nargs);
 	if (r == IR_NONE)
 		return IR_NONE;
 	ir_ref *a = ir_args(f, r);
 	for (uint32_t k = 0; k < nargs; k++)
 		a[k] = args[k];
-	ir_append(f, b, r);
+	place(f, b, f->b[b].ninsn, r);
 	return r;
 }
 
@@ -473,6 +582,7 @@ void ir_morph(ir_func *f, ir_ref r, enum ir_op op, uint32_t nargs,
 	f->ncopy += (op == IR_COPY) - (f->v[r].op == IR_COPY);
 	f->nnop += op == IR_NOP && f->v[r].op != IR_NOP;
 	f->v[r].op = (uint16_t)op;
+	f->opc[r] = (uint8_t)op;
 }
 
 void ir_delete(ir_func *f, ir_ref r)
@@ -490,7 +600,7 @@ void ir_compact(ir_func *f)
 		ir_block *bl = &f->b[b];
 		uint32_t n = 0;
 		for (uint32_t k = 0; k < bl->ninsn; k++)
-			if (f->v[bl->insn[k]].op != IR_NOP)
+			if (f->opc[bl->insn[k]] != IR_NOP)
 				bl->insn[n++] = bl->insn[k];
 		bl->ninsn = n;
 	}
@@ -547,14 +657,15 @@ bool ir_dom_compute(ir_func *f)
 	if (f->dom_ok && f->dom_gen == f->cfg_gen)
 		return true;
 	uint32_t nb = f->nb;
-	uint32_t *post = malloc((nb ? nb : 1) * sizeof *post);
-	uint32_t (*stack)[2] = malloc((nb ? nb : 1) * sizeof *stack);
-	uint8_t *seen = calloc(nb ? nb : 1, 1);
-	uint32_t *rpo = realloc(f->rpo, (nb ? nb : 1) * sizeof *rpo);
+	size_t n1 = nb ? nb : 1;
+	uint32_t *post = ir_tmp_alloc(f, n1 * sizeof *post);
+	uint32_t (*stack)[2] = ir_tmp_alloc(f, n1 * sizeof *stack);
+	uint8_t *seen = ir_tmp_zalloc(f, n1);
+	uint32_t *rpo = realloc(f->rpo, n1 * sizeof *rpo);
 	if (!post || !stack || !seen || !rpo) {
-		free(post);
-		free(stack);
-		free(seen);
+		ir_tmp_free(f, seen);
+		ir_tmp_free(f, stack);
+		ir_tmp_free(f, post);
 		if (rpo)
 			f->rpo = rpo;
 		f->oom = true;
@@ -592,9 +703,9 @@ bool ir_dom_compute(ir_func *f)
 		f->b[rpo[i]].rpo = i;
 	}
 	f->nrpo = npost;
-	free(post);
-	free(stack);
-	free(seen);
+	ir_tmp_free(f, seen);
+	ir_tmp_free(f, stack);
+	ir_tmp_free(f, post);
 	if (!npost)
 		return true;
 	for (uint32_t i = 0; i < nb; i++)
@@ -673,24 +784,6 @@ bool ir_remove_unreachable(ir_func *f)
 	if (any)
 		ir_dom_compute(f);
 	return any;
-}
-
-ir_ref ir_phi_only_value(const ir_func *f, ir_ref r,
-	ir_ref (*resolve)(void *ctx, ir_ref a), void *ctx)
-{
-	ir_ref same = IR_NONE;
-	for (uint32_t k = 0; k < f->v[r].nargs; k++) {
-		ir_ref a = ir_args((ir_func *)f, r)[k];
-		if (a == IR_NONE)
-			return IR_NONE;         /* not looked up yet */
-		a = resolve(ctx, a);
-		if (a == r || a == same)
-			continue;
-		if (same != IR_NONE)
-			return IR_NONE;
-		same = a;
-	}
-	return same;
 }
 
 /* Sift v[i] down the max-heap v[0..n). */

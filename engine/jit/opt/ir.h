@@ -343,7 +343,14 @@ typedef struct ir_func {
 	uint32_t nresults;
 	uint8_t *result_types;  /* enum ir_type of each result */
 	ir_insn *v;             /* v[0] unused (IR_NONE) */
-	uint32_t nv, cap_v;
+	uint8_t *opc;           /* v[r].op of every value (cap_opc of them:
+	                           its own count, the builder reserving v
+	                           itself), kept by ir_insn_new and ir_morph, the only
+	                           writers of op (ir_verify checks): a walk
+	                           that asks only an op reads a byte here
+	                           instead of an instruction's 64 (printf_core's
+	                           are 150 KB, past the L1 cache; the ops 2 KB) */
+	uint32_t nv, cap_v, cap_opc;
 	ir_block *b;
 	uint32_t nb, cap_b;
 	ir_osr *osr;
@@ -380,6 +387,11 @@ typedef struct ir_func {
 	                           change more */
 	bool oom;               /* an allocation failed: the IR is unusable */
 	ir_mem mem;             /* the lists' memory */
+	/* the passes' scratch stack (ir_tmp_alloc): tmp_cap bytes at tmp,
+	 * tmp_used of them in use; tmp_want the most a stack asked for
+	 * (arrays malloc'd past the buffer included) */
+	char *tmp;
+	size_t tmp_cap, tmp_used, tmp_want;
 } ir_func;
 
 /* ---- ir.c ------------------------------------------------------------------------ */
@@ -411,6 +423,22 @@ static inline bool ir_grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
  * unchanged). */
 bool ir_list_grow(ir_func *f, uint32_t **list, uint32_t *cap, uint32_t need);
 
+/* A pass's scratch array of `bytes`, zeroed or not; NULL if out of
+ * memory (f->oom set).  Given back with ir_tmp_free (NULL is nothing)
+ * in the reverse order of the allocations: the
+ * arrays are a stack in one buffer of f's (ir_func.tmp), which every
+ * pass run reuses, so the per-block and per-value arrays each run used
+ * to malloc and free (gvn 7, loopchk 8, ...) cost a bump and land on
+ * pages the earlier runs touched.  An array that does not fit is
+ * malloc'd (ir_tmp_free tells the two apart), and the buffer grows to
+ * the largest stack seen once it is empty again. */
+void *ir_tmp_alloc(ir_func *f, size_t bytes);
+void *ir_tmp_zalloc(ir_func *f, size_t bytes);
+void ir_tmp_free(ir_func *f, void *p);
+/* The buffer freed (nothing in use: every array given back); the next
+ * ir_tmp_alloc makes a new one. */
+void ir_tmp_release(ir_func *f);
+
 static inline ir_insn *ir_at(ir_func *f, ir_ref r) { return &f->v[r]; }
 static inline const ir_op_info *ir_info(const ir_func *f, ir_ref r)
 {
@@ -429,7 +457,7 @@ static inline uint32_t ir_site_func(const ir_func *f, ir_ref r)
 }
 static inline bool ir_is_const(const ir_func *f, ir_ref r)
 {
-	return r != IR_NONE && f->v[r].op == IR_CONST;
+	return r != IR_NONE && f->opc[r] == IR_CONST;
 }
 
 /* A new block; its id. */
@@ -490,7 +518,7 @@ bool ir_remove_unreachable(ir_func *f);
  * bench programs' functions, most of them returning r at once). */
 static inline ir_ref ir_resolve(const ir_func *f, ir_ref r)
 {
-	for (uint32_t n = 0; r != IR_NONE && f->v[r].op == IR_COPY && n < f->nv; n++)
+	for (uint32_t n = 0; r != IR_NONE && f->opc[r] == IR_COPY && n < f->nv; n++)
 		r = f->v[r].u.a[0];
 	return r;
 }
@@ -498,8 +526,28 @@ static inline ir_ref ir_resolve(const ir_func *f, ir_ref r)
  * among its operands, each mapped through resolve(ctx, a); IR_NONE if
  * there are two, none, or an operand still IR_NONE (not looked up yet).
  * The builder and copy propagation both ask it. */
-ir_ref ir_phi_only_value(const ir_func *f, ir_ref r,
-	ir_ref (*resolve)(void *ctx, ir_ref a), void *ctx);
+static inline ir_ref ir_phi_only_value(const ir_func *f, ir_ref r,
+	ir_ref (*resolve)(void *ctx, ir_ref a), void *ctx)
+{
+	/* (inline, so that resolve is too: copy propagation asks this of
+	 * every phi of every run, 26K calls over the bench programs) */
+	const ir_insn *i = &f->v[r];
+	const ir_ref *a = i->nargs <= IR_INLINE_ARGS ? i->u.a : i->u.va;
+	const uint32_t nargs = i->nargs;
+	ir_ref same = IR_NONE;
+	for (uint32_t k = 0; k < nargs; k++) {
+		ir_ref x = a[k];
+		if (x == IR_NONE)
+			return IR_NONE;         /* not looked up yet */
+		x = resolve(ctx, x);
+		if (x == r || x == same)
+			continue;
+		if (same != IR_NONE)
+			return IR_NONE;
+		same = x;
+	}
+	return same;
+}
 
 /* Sort v[0..n) ascending, in place: a radix sort by bytes (O(n), a
  * scratch copy malloc'd), a heapsort for short arrays or when malloc

@@ -227,19 +227,17 @@ bool ir_pass_addr(ir_func *f)
 		f->oom = true;
 		return false;
 	}
-	rng g = { .f = f, .ub = calloc(f->nv ? f->nv : 1, sizeof *g.ub) };
-	if (!g.ub) {
-		f->oom = true;
+	size_t ub_bytes = (f->nv ? f->nv : 1) * sizeof(uint64_t);  /* rng.ub */
+	rng g = { .f = f, .ub = ir_tmp_zalloc(f, ub_bytes) };
+	if (!g.ub)
 		return false;
-	}
 	bool any = false;
 	for (uint32_t b = 0; b < f->nb; b++) {
 		if (f->b[b].dead)
 			continue;
 		for (uint32_t j = 0; j < f->b[b].ninsn; j++) {
 			ir_ref r = f->b[b].insn[j];
-			ir_insn *i = &f->v[r];
-			if (!is_access((enum ir_op)i->op))
+			if (!is_access((enum ir_op)f->opc[r]))
 				continue;
 			/* x + c + c' ...: one constant at a time */
 			for (;;) {
@@ -257,6 +255,6 @@ bool ir_pass_addr(ir_func *f)
 			}
 		}
 	}
-	free(g.ub);
+	ir_tmp_free(f, g.ub);
 	return any;
 }

@@ -8,31 +8,39 @@
  */
 #include "jit/opt/passes.h"
 
-#include <stdlib.h>
 
 bool ir_pass_dce(ir_func *f)
 {
-	ir_ref *work = malloc(f->nv * sizeof *work);
+	/* (f's array and counts in locals: live is bytes, and a store to it
+	 * could be to any of them for all the compiler knows) */
+	ir_insn *v = f->v;
+	const uint32_t nv = f->nv, nb = f->nb;
+	/* live in a byte array of its own, not the instructions' mark: its
+	 * zeroing and the operands' tests stay within nv bytes instead of
+	 * touching every instruction's 64 */
+	ir_ref *work = ir_tmp_alloc(f, nv * sizeof(ir_ref));
+	uint8_t *live = ir_tmp_zalloc(f, nv);
 	uint32_t n = 0;
-	if (!work) {
-		f->oom = true;
+	if (!work || !live) {
+		ir_tmp_free(f, live);
+		ir_tmp_free(f, work);
 		return false;
 	}
-	for (ir_ref r = 1; r < f->nv; r++)
-		f->v[r].mark = 0;
 #define LIVE_(x) do { \
 		ir_ref x_ = (x); \
-		if (x_ != IR_NONE && !f->v[x_].mark) { \
-			f->v[x_].mark = 1; \
+		if (x_ != IR_NONE && !live[x_]) { \
+			live[x_] = 1; \
 			work[n++] = x_; \
 		} \
 	} while (0)
-	for (uint32_t b = 0; b < f->nb; b++) {
-		if (f->b[b].dead)
+	for (uint32_t b = 0; b < nb; b++) {
+		const ir_block *bl = &f->b[b];
+		if (bl->dead)
 			continue;
-		for (uint32_t j = 0; j < f->b[b].ninsn; j++) {
-			ir_ref r = f->b[b].insn[j];
-			if (ir_ops[f->v[r].op].effects & (IRE_WRITE | IRE_CALL | IRE_TRAP | IRE_CTRL))
+		const uint32_t *insn = bl->insn, ninsn = bl->ninsn;
+		for (uint32_t j = 0; j < ninsn; j++) {
+			ir_ref r = insn[j];
+			if (ir_ops[f->opc[r]].effects & (IRE_WRITE | IRE_CALL | IRE_TRAP | IRE_CTRL))
 				LIVE_(r);
 		}
 	}
@@ -42,24 +50,33 @@ bool ir_pass_dce(ir_func *f)
 	while (n) {
 		ir_ref r = work[--n];
 		const ir_ref *a = ir_args(f, r);
-		uint32_t nargs = f->v[r].nargs;     /* (LIVE_ stores to f->v) */
+		const uint32_t nargs = v[r].nargs;
 		for (uint32_t k = 0; k < nargs; k++)
 			LIVE_(a[k]);
 	}
 #undef LIVE_
-	free(work);
+	/* the unmarked deleted and the lists compacted in one walk
+	 * (ir_compact's work: the NOPs made here are in no list after it) */
 	bool any = false;
-	for (uint32_t b = 0; b < f->nb; b++) {
-		if (f->b[b].dead)
-			continue;
-		for (uint32_t j = 0; j < f->b[b].ninsn; j++) {
-			ir_ref r = f->b[b].insn[j];
-			if (!f->v[r].mark && f->v[r].op != IR_NOP) {
+	for (uint32_t b = 0; b < nb; b++) {
+		ir_block *bl = &f->b[b];
+		uint32_t *insn = bl->insn, ninsn = bl->ninsn, k = 0;
+		const bool dead = bl->dead;
+		for (uint32_t j = 0; j < ninsn; j++) {
+			ir_ref r = insn[j];
+			if (f->opc[r] == IR_NOP)
+				continue;
+			if (!dead && !live[r]) {
 				ir_delete(f, r);
 				any = true;
+				continue;
 			}
+			insn[k++] = r;
 		}
+		bl->ninsn = k;
 	}
-	ir_compact(f);
+	f->nnop = 0;
+	ir_tmp_free(f, live);
+	ir_tmp_free(f, work);
 	return any;
 }

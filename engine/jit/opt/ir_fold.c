@@ -377,6 +377,9 @@ static const bool folded_op[IR_OP_COUNT_] = {
 
 static bool fold_insn(ir_func *f, ir_ref r)
 {
+	/* (most are neither: the op's byte decides without the instruction) */
+	if (f->opc[r] != IR_PHI && !folded_op[f->opc[r]])
+		return false;
 	ir_insn *i = ir_at(f, r);
 	const ir_op_info *oi = &ir_ops[i->op];
 	if (i->op == IR_PHI) {

@@ -30,13 +30,22 @@
 #include <string.h>
 
 /* An op this pass may move (operands aside). */
+/* The ops movable() takes (operands aside): pure, with a result, not a
+ * phi, parameter, copy, call result, constant or NOP (a table from
+ * IR_OPS: licm asks it of every instruction of every loop). */
+static const bool movable_op[IR_OP_COUNT_] = {
+#define MOVABLE_OP_(op, s, n, k0, k1, k2, r, c, e) [IR_##op] = (e) == 0 && \
+	IRR_##r != IRR_NONE && IR_##op != IR_PHI && IR_##op != IR_PARAM && \
+	IR_##op != IR_COPY && IR_##op != IR_RESULT && IR_##op != IR_CONST && \
+	IR_##op != IR_NOP,
+	IR_OPS(MOVABLE_OP_)
+#undef MOVABLE_OP_
+};
+
 static bool movable(const ir_func *f, ir_ref r)
 {
-	const ir_insn *i = &f->v[r];
-	return ir_ops[i->op].effects == 0 && ir_ops[i->op].result != IRR_NONE &&
-	       i->op != IR_PHI && i->op != IR_PARAM && i->op != IR_COPY &&
-	       i->op != IR_RESULT && i->op != IR_CONST && i->op != IR_NOP &&
-	       i->nargs <= IR_INLINE_ARGS && i->nargs > 0;
+	return movable_op[f->opc[r]] && f->v[r].nargs <= IR_INLINE_ARGS &&
+	       f->v[r].nargs > 0;
 }
 
 /* ir_osr_recoverable, with the header's mapped values (and values found
@@ -106,7 +115,11 @@ bool ir_loop_blocks(const ir_func *f, uint32_t h, uint32_t *mark, uint32_t stamp
 	body[nb++] = (uint64_t)hb->rpo << 32 | h;
 	for (uint32_t k = 0; k < hb->npred; k++) {
 		uint32_t p = hb->pred[k];
-		if (f->b[p].rpo == UINT32_MAX || !ir_dominates(f, h, p))
+		/* (h dominating p comes first in reverse postorder: the
+		 * test skips ir_dominates for the edges from before h, all
+		 * of them at the blocks that head no loop) */
+		if (f->b[p].rpo == UINT32_MAX || f->b[p].rpo < hb->rpo ||
+		    !ir_dominates(f, h, p))
 			continue;
 		back = true;
 		if (mark[p] != stamp) {
@@ -222,22 +235,21 @@ bool ir_pass_licm(ir_func *f)
 		return false;
 	}
 	licm l = { .f = f };
-	l.mark = calloc(f->nb ? f->nb : 1, sizeof *l.mark);
-	l.work = malloc((f->nb ? f->nb : 1) * sizeof *l.work);
-	l.body = malloc((f->nb ? f->nb : 1) * sizeof *l.body);
-	l.inmap = calloc(f->nv ? f->nv : 1, sizeof *l.inmap);
+	size_t nb = f->nb ? f->nb : 1, nv = f->nv ? f->nv : 1;
+	l.mark = ir_tmp_zalloc(f, nb * sizeof *l.mark);
+	l.work = ir_tmp_alloc(f, nb * sizeof *l.work);
+	l.body = ir_tmp_alloc(f, nb * sizeof *l.body);
+	l.inmap = ir_tmp_zalloc(f, nv * sizeof *l.inmap);
 	bool any = false;
-	if (!l.mark || !l.work || !l.body || !l.inmap) {
-		f->oom = true;
+	if (!l.mark || !l.work || !l.body || !l.inmap)
 		goto out;
-	}
 	/* innermost first: an inner header comes after its outer one in RPO */
 	for (uint32_t k = f->nrpo; k-- > 0 && !f->oom;)
 		any |= hoist_loop(&l, k);
 out:
-	free(l.mark);
-	free(l.work);
-	free(l.body);
-	free(l.inmap);
+	ir_tmp_free(f, l.inmap);
+	ir_tmp_free(f, l.body);
+	ir_tmp_free(f, l.work);
+	ir_tmp_free(f, l.mark);
 	return any;
 }

@@ -219,6 +219,18 @@ static void load(le *s, ir_ref r)
 	remember(s, base, off, w, r, r);
 }
 
+/* The ops visit() does something with: loads, stores, and what forgets
+ * memory (a call, a write of memory's bytes) -- a table from IR_OPS, so
+ * that the walk passes over the others with one lookup. */
+static const bool visited_op[IR_OP_COUNT_] = {
+#define LE_OP_(op, s, n, k0, k1, k2, r, c, e) [IR_##op] = \
+	(IR_##op >= IR_LOAD && IR_##op <= IR_LOAD32S) || \
+	(IR_##op >= IR_STORE8 && IR_##op <= IR_STORE64) || IR_##op == IR_VSTORE || \
+	((e) & IRE_CALL) != 0 || (((e) & IRE_WRITE) && ((e) & IRE_MEM)),
+	IR_OPS(LE_OP_)
+#undef LE_OP_
+};
+
 /* Instruction r of the current extended block. */
 static void visit(le *s, ir_ref r)
 {
@@ -255,14 +267,15 @@ bool ir_pass_loadelim(ir_func *f)
 	le s = { .f = f };
 	/* a fact per access, a kill per fact; per block on the walk: its id
 	 * and state, and the ne, lo and nundo to go back to */
-	s.e = malloc((ninsn + 1) * sizeof *s.e);
-	s.undo = malloc((ninsn + 1) * sizeof *s.undo);
-	uint32_t *stack = malloc(2 * (size_t)(nb + 1) * sizeof *stack);
-	uint32_t (*saved)[3] = malloc((nb + 1) * sizeof *saved);
-	if (!s.e || !s.undo || !stack || !saved) {
-		f->oom = true;
+	size_t e_bytes = (ninsn + 1) * sizeof *s.e, undo_bytes = (ninsn + 1) * sizeof *s.undo,
+	       stack_bytes = 2 * (size_t)(nb + 1) * sizeof(uint32_t),
+	       saved_bytes = (nb + 1) * sizeof(uint32_t[3]);
+	s.e = ir_tmp_alloc(f, e_bytes);
+	s.undo = ir_tmp_alloc(f, undo_bytes);
+	uint32_t *stack = ir_tmp_alloc(f, stack_bytes);
+	uint32_t (*saved)[3] = ir_tmp_alloc(f, saved_bytes);
+	if (!s.e || !s.undo || !stack || !saved)
 		goto out;
-	}
 	/* (an unreachable root is walked too: harmless, and no dominator
 	 * tree is needed -- a block with one predecessor is dominated by it) */
 	for (uint32_t root = 0; root < nb && !f->oom; root++) {
@@ -287,6 +300,8 @@ bool ir_pass_loadelim(ir_func *f)
 			/* (extract inserts before the load: index past them) */
 			for (uint32_t j = 0; j < f->b[b].ninsn && !f->oom; j++) {
 				ir_ref r = f->b[b].insn[j];
+				if (!visited_op[f->opc[r]])
+					continue;
 				uint32_t n0 = f->b[b].ninsn;
 				visit(&s, r);
 				j += f->b[b].ninsn - n0;
@@ -303,10 +318,10 @@ bool ir_pass_loadelim(ir_func *f)
 		}
 	}
 out:
-	free(s.e);
-	free(s.undo);
-	free(stack);
-	free(saved);
+	ir_tmp_free(f, saved);
+	ir_tmp_free(f, stack);
+	ir_tmp_free(f, s.undo);
+	ir_tmp_free(f, s.e);
 	return s.removed > 0;
 }
 

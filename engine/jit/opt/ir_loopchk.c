@@ -289,14 +289,27 @@ static bool host_free(lc *l, uint32_t fi)
 	return yes;
 }
 
+/* The ops block_kind looks at: checks and calls (a table from IR_OPS:
+ * it walks every instruction of a function that has a loop check). */
+static const bool kind_op[IR_OP_COUNT_] = {
+#define KIND_OP_(op, s, n, k0, k1, k2, r, c, e) [IR_##op] = ((e) & IRE_CALL) != 0 || \
+	IR_##op == IR_ENTRY_CHECK || IR_##op == IR_LOOP_CHECK,
+	IR_OPS(KIND_OP_)
+#undef KIND_OP_
+};
+
 /* Block b's K_* (its loop check counting as a check if kept). */
 static uint8_t block_kind(lc *l, uint32_t b, bool kept)
 {
 	ir_func *f = l->f;
 	const ir_block *bl = &f->b[b];
+	const ir_insn *v = f->v;
+	const uint32_t *insn = bl->insn, ninsn = bl->ninsn;
 	uint8_t kd = 0;
-	for (uint32_t j = 0; j < bl->ninsn; j++) {
-		const ir_insn *i = &f->v[bl->insn[j]];
+	for (uint32_t j = 0; j < ninsn; j++) {
+		if (!kind_op[f->opc[insn[j]]])
+			continue;
+		const ir_insn *i = &v[insn[j]];
 		bool check = i->op == IR_ENTRY_CHECK ||
 			(i->op == IR_CALL && host_free(l, i->aux)) ||
 			(kept && i->op == IR_LOOP_CHECK);
@@ -363,7 +376,7 @@ static bool any_candidate(const ir_func *f)
 			header = f->b[bl->pred[j]].rpo != UINT32_MAX &&
 				 f->b[bl->pred[j]].rpo >= k;
 		for (uint32_t j = 0; header && j < bl->ninsn; j++)
-			if (f->v[bl->insn[j]].op == IR_LOOP_CHECK && !f->v[bl->insn[j]].aux)
+			if (f->opc[bl->insn[j]] == IR_LOOP_CHECK && !f->v[bl->insn[j]].aux)
 				return true;
 	}
 	return false;
@@ -406,8 +419,17 @@ static ir_ref droppable(lc *l, uint32_t h)
 	ir_func *f = l->f;
 	ir_block *hb = &f->b[h];
 	ir_ref chk = IR_NONE;
+	/* a back edge comes from a block h dominates, after h in reverse
+	 * postorder: without such a predecessor h heads no loop (most
+	 * blocks), and its instructions need no scan for a check */
+	bool back = false;
+	for (uint32_t k = 0; k < hb->npred && !back; k++)
+		back = f->b[hb->pred[k]].rpo != UINT32_MAX &&
+		       f->b[hb->pred[k]].rpo >= hb->rpo;
+	if (!back)
+		return IR_NONE;
 	for (uint32_t j = 0; j < hb->ninsn && chk == IR_NONE; j++)
-		if (f->v[hb->insn[j]].op == IR_LOOP_CHECK)
+		if (f->opc[hb->insn[j]] == IR_LOOP_CHECK)
 			chk = hb->insn[j];
 	if (chk == IR_NONE || f->v[chk].aux)
 		return IR_NONE;
@@ -454,22 +476,20 @@ bool ir_pass_loopchk(ir_func *f)
 	}
 	if (!any_candidate(f))
 		return false;
-	uint32_t nb = f->nb ? f->nb : 1;
+	size_t nb = f->nb ? f->nb : 1;
 	lc l = { .f = f };
-	l.mark = calloc(nb, sizeof *l.mark);
-	l.seen = calloc(nb, sizeof *l.seen);
-	l.work = malloc(nb * sizeof *l.work);
-	l.body = malloc(nb * sizeof *l.body);
-	l.kind = calloc(nb, sizeof *l.kind);
-	l.verdict = calloc(nb, sizeof *l.verdict);
-	l.clean = calloc(nb, sizeof *l.clean);
-	ir_ref *chk = calloc(nb, sizeof *chk);
+	l.mark = ir_tmp_zalloc(f, nb * sizeof *l.mark);
+	l.seen = ir_tmp_zalloc(f, nb * sizeof *l.seen);
+	l.work = ir_tmp_alloc(f, nb * sizeof *l.work);
+	l.body = ir_tmp_alloc(f, nb * sizeof *l.body);
+	l.kind = ir_tmp_zalloc(f, nb * sizeof *l.kind);
+	l.verdict = ir_tmp_zalloc(f, nb * sizeof *l.verdict);
+	l.clean = ir_tmp_zalloc(f, nb * sizeof *l.clean);
+	ir_ref *chk = ir_tmp_zalloc(f, nb * sizeof *chk);
 	bool any = false;
 	if (!l.mark || !l.seen || !l.work || !l.body || !l.kind || !l.verdict ||
-	    !l.clean || !chk) {
-		f->oom = true;
+	    !l.clean || !chk)
 		goto out;
-	}
 	clean_facts(&l, false);
 	bool any_short = false;
 	for (uint32_t k = 0; k < f->nrpo; k++) {
@@ -494,13 +514,13 @@ bool ir_pass_loopchk(ir_func *f)
 	if (any)
 		ir_compact(f);
 out:
-	free(chk);
-	free(l.mark);
-	free(l.seen);
-	free(l.verdict);
-	free(l.kind);
-	free(l.clean);
-	free(l.work);
-	free(l.body);
+	ir_tmp_free(f, chk);
+	ir_tmp_free(f, l.clean);
+	ir_tmp_free(f, l.verdict);
+	ir_tmp_free(f, l.kind);
+	ir_tmp_free(f, l.body);
+	ir_tmp_free(f, l.work);
+	ir_tmp_free(f, l.seen);
+	ir_tmp_free(f, l.mark);
 	return any;
 }

@@ -307,11 +307,11 @@ bool ir_pass_strength(ir_func *f)
 		/* the block grows before the instruction at j: walk by value */
 		for (uint32_t j = 0; j < f->b[b].ninsn && !f->oom; j++) {
 			ir_ref r = f->b[b].insn[j];
-			ir_insn *i = ir_at(f, r);
-			enum ir_op op = (enum ir_op)i->op;
+			enum ir_op op = (enum ir_op)f->opc[r];
 			if (op != IR_IMUL && op != IR_IDIVU && op != IR_IREMU &&
 			    op != IR_IDIVS && op != IR_IREMS)
 				continue;
+			ir_insn *i = ir_at(f, r);
 			enum ir_type t = (enum ir_type)i->type;
 			ir_ref x = ir_resolve(f, ir_args(f, r)[0]);
 			ir_ref y = ir_resolve(f, ir_args(f, r)[1]);

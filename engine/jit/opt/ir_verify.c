@@ -269,7 +269,12 @@ bool ir_verify(ir_func *f, char *msg, size_t msg_len)
 		return bad(&v, IR_NONE, "the entry block is missing or has predecessors");
 	if (!dom_current(f, &v))
 		return false;
+	if (f->v[IR_NONE].op != IR_NOP)     /* copyprop reads it as no copy */
+		return bad(&v, IR_NONE, "value 0 (none) is not a NOP");
 	uint32_t ncopy = 0;
+	for (ir_ref r = 0; r < f->nv; r++)
+		if (f->opc[r] != f->v[r].op)
+			return bad(&v, r, "its op differs from ir_func.opc's");
 	for (ir_ref r = 1; r < f->nv; r++)
 		ncopy += f->v[r].op == IR_COPY;
 	if (ncopy != f->ncopy)
