@@ -31,7 +31,8 @@ typedef struct {
 	uint32_t (*split)[2];   /* IR block, successor k -> MIR split block
 	                           (UINT32_MAX: none) */
 	uint32_t cur;           /* MIR block being filled */
-	ir_ref at;              /* IR instruction being lowered */
+	ir_ref at;              /* IR instruction being lowered (lw_at) */
+	uint32_t at_site, at_func;      /* its site and function, for lw_ins */
 	const char *refusal;
 	bool oom;
 	bool lzcnt, tzcnt, popcnt, sse41, avx, bmi1, bmi2;
@@ -43,8 +44,12 @@ typedef struct {
 	 * from registers (lw_epoch_plan): per IR block, the loop (1..) whose
 	 * blocks they are live in (its header's check reads them) and the
 	 * loop whose preheader loads them, else 0; per loop, the two
-	 * registers. */
+	 * registers.  has_lc: per IR block, whether it holds a loop check
+	 * (analyse); mark, work, body: ir_loop_blocks' scratch. */
 	uint32_t *ep_in, *ep_pre;
+	bool *has_lc;
+	uint32_t *mark, *work;
+	uint64_t *body;
 	mir_reg (*ep_reg)[2];
 	uint32_t nep, cap_ep;
 } lw;
@@ -90,6 +95,9 @@ bool lw_calls(enum ir_op op);
 
 /* A new virtual register of size bytes, float class if flt. */
 mir_reg lw_vreg(lw *c, unsigned size, bool flt);
+/* IR instruction r (IR_NONE: none) is the one being lowered: the site
+ * and function of the instructions lw_ins appends. */
+void lw_at(lw *c, ir_ref r);
 /* Append op of size with registers d, a, b to block c->cur; its site and
  * function those of c->at.  Never NULL (out of memory: a scratch). */
 mir_insn *lw_ins(lw *c, enum mir_op op, unsigned size, mir_reg d,
