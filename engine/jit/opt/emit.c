@@ -351,6 +351,10 @@ static void skips_find(em *c)
 	uint32_t nb = c->mf->nb;
 	for (uint32_t b = 0; b < nb; b++) {
 		uint32_t t = b, n = 0;
+		if (!only_jumps(c, b)) {        /* most blocks: asked once */
+			c->skip[b] = false;
+			continue;
+		}
 		while (n++ <= nb && only_jumps(c, t))
 			t = c->mf->b[t].succ[0];
 		c->skip[b] = t != b && !only_jumps(c, t);
@@ -749,26 +753,31 @@ static void jump_tables(em *c)
 /* The operand (1 a, 2 b, 0 none) of i that is read from its spill slot
  * in place (an x86 memory operand) rather than through a scratch
  * register. */
+static bool spilled(const em *c, mir_reg v)
+{
+	return v && loc_of(c, v) >= LOC_SPILL;
+}
+
 static int spill_mem(const em *c, const mir_insn *i)
 {
-	bool as = i->a && loc_of(c, i->a) >= LOC_SPILL;
-	bool bs = i->b && loc_of(c, i->b) >= LOC_SPILL;
+	/* (the op first: most have no such operand, their locations are
+	 * not looked up) */
 	switch (i->op) {
 	case MIR_ALU:
-		return !i->hasimm && as ? 1 : 0;
+		return !i->hasimm && spilled(c, i->a) ? 1 : 0;
 	case MIR_IMUL: case MIR_FALU: case MIR_MULH:
-		return as ? 1 : 0;
+		return spilled(c, i->a) ? 1 : 0;
 	case MIR_VFALU:
 		/* vop d, a, [slot of b] (a spilled comes through xmm14) */
-		return bs ? 2 : 0;
+		return spilled(c, i->b) ? 2 : 0;
 	case MIR_TEST:
-		return as ? 1 : 0;
+		return spilled(c, i->a) ? 1 : 0;
 	case MIR_CMP:
 		/* cmp a, [b]; or cmp [a], imm / b */
-		return bs ? 2 : as ? 1 : 0;
+		return spilled(c, i->b) ? 2 : spilled(c, i->a) ? 1 : 0;
 	case MIR_MOV:
 		/* into a register (a spilled d goes through r10 anyway) */
-		return as && loc_of(c, i->d) < LOC_SPILL ? 1 : 0;
+		return spilled(c, i->a) && loc_of(c, i->d) < LOC_SPILL ? 1 : 0;
 	default:
 		return 0;
 	}

@@ -115,7 +115,10 @@ static void block_done(lw *c, mir_block *bl)
 	bl->cap = bl->n;
 }
 
-void lw_at(lw *c, ir_ref r)
+/* IR instruction r (IR_NONE: none) is the one being lowered: the site
+ * and function of the instructions lw_ins appends, looked up here once
+ * rather than at each of them. */
+static inline void lw_at(lw *c, ir_ref r)
 {
 	c->at = r;
 	c->at_site = r != IR_NONE ? c->f->v[r].site : 0;

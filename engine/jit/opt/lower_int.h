@@ -31,7 +31,8 @@ typedef struct {
 	uint32_t (*split)[2];   /* IR block, successor k -> MIR split block
 	                           (UINT32_MAX: none) */
 	uint32_t cur;           /* MIR block being filled */
-	ir_ref at;              /* IR instruction being lowered (lw_at) */
+	ir_ref at;              /* IR instruction being lowered (lower.c's
+	                           lw_at sets the two below with it) */
 	uint32_t at_site, at_func;      /* its site and function, for lw_ins */
 	const char *refusal;
 	bool oom;
@@ -95,9 +96,6 @@ bool lw_calls(enum ir_op op);
 
 /* A new virtual register of size bytes, float class if flt. */
 mir_reg lw_vreg(lw *c, unsigned size, bool flt);
-/* IR instruction r (IR_NONE: none) is the one being lowered: the site
- * and function of the instructions lw_ins appends. */
-void lw_at(lw *c, ir_ref r);
 /* Append op of size with registers d, a, b to block c->cur; its site and
  * function those of c->at.  Never NULL (out of memory: a scratch). */
 mir_insn *lw_ins(lw *c, enum mir_op op, unsigned size, mir_reg d,
