@@ -170,10 +170,13 @@ static int loc_of(const em *c, mir_reg v)
 static void locs_find(em *c)
 {
 	const mir_func *mf = c->mf;
-	for (mir_reg v = 0; v < mf->nv; v++) {
+	mir_reg v = 0;
+	for (; v < MIR_FIRST_VIRT && v < mf->nv; v++) {
 		int g = MIR_IS_PHYS(v) ? MIR_LOC(v) : mf->reg[v];
 		c->loc[v] = g >= 0 ? g : LOC_SPILL + mf->spill[v];
 	}
+	for (; v < mf->nv; v++)
+		c->loc[v] = mf->reg[v] >= 0 ? mf->reg[v] : LOC_SPILL + mf->spill[v];
 }
 
 static x64_mem loc_mem(int loc)

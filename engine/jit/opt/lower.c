@@ -125,8 +125,19 @@ static inline void lw_at(lw *c, ir_ref r)
 	c->at_func = r != IR_NONE ? ir_site_func(c->f, r) : c->f->func_index;
 }
 
-mir_insn *lw_ins(lw *c, enum mir_op op, unsigned size, mir_reg d,
-	mir_reg a, mir_reg b)
+static inline mir_insn *ins_put(lw *c, mir_block *bl, enum mir_op op,
+	unsigned size, mir_reg d, mir_reg a, mir_reg b)
+{
+	mir_insn *i = &bl->insn[bl->n++];
+	*i = (mir_insn){ .op = (uint8_t)op, .size = (uint8_t)size, .d = d, .a = a,
+		.b = b, .site = c->at_site, .func = c->at_func };
+	return i;
+}
+
+/* lw_ins where the block's array is full (or not yet taken) or op ends
+ * the block. */
+static __attribute__((noinline)) mir_insn *ins_slow(lw *c, enum mir_op op,
+	unsigned size, mir_reg d, mir_reg a, mir_reg b)
 {
 	static mir_insn sink;
 	mir_block *bl = &c->mf->b[c->cur];
@@ -141,14 +152,23 @@ mir_insn *lw_ins(lw *c, enum mir_op op, unsigned size, mir_reg d,
 		memset(&sink, 0, sizeof sink);
 		return &sink;
 	}
-	mir_insn *i = &bl->insn[bl->n++];
-	*i = (mir_insn){ .op = (uint8_t)op, .size = (uint8_t)size, .d = d, .a = a,
-		.b = b, .site = c->at_site, .func = c->at_func };
+	mir_insn *i = ins_put(c, bl, op, size, d, a, b);
 	if (mir_ops[op].term) {
 		block_done(c, bl);
 		i = &bl->insn[bl->n - 1];
 	}
 	return i;
+}
+
+/* (the usual case, room in the block and no terminator, without a call
+ * or a saved register: ins_slow has the rest) */
+mir_insn *lw_ins(lw *c, enum mir_op op, unsigned size, mir_reg d,
+	mir_reg a, mir_reg b)
+{
+	mir_block *bl = &c->mf->b[c->cur];
+	if (bl->n >= bl->cap || mir_ops[op].term)
+		return ins_slow(c, op, size, d, a, b);
+	return ins_put(c, bl, op, size, d, a, b);
 }
 
 static mir_reg treg(lw *c, enum ir_type t)
