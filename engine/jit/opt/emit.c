@@ -753,14 +753,15 @@ static void jump_tables(em *c)
 	}
 }
 
-/* The operand (1 a, 2 b, 0 none) of i that is read from its spill slot
- * in place (an x86 memory operand) rather than through a scratch
- * register. */
+/* Register v is a spilled one. */
 static bool spilled(const em *c, mir_reg v)
 {
 	return v && loc_of(c, v) >= LOC_SPILL;
 }
 
+/* The operand (1 a, 2 b, 0 none) of i that is read from its spill slot
+ * in place (an x86 memory operand) rather than through a scratch
+ * register. */
 static int spill_mem(const em *c, const mir_insn *i)
 {
 	/* (the op first: most have no such operand, their locations are
