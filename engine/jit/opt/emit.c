@@ -167,17 +167,16 @@ static int loc_of(const em *c, mir_reg v)
 
 /* Every register's location, looked up several times per instruction
  * (its operands, scratch choice, spilled forms): computed once. */
-static bool locs_find(em *c)
+static void locs_find(em *c)
 {
 	const mir_func *mf = c->mf;
-	c->loc = malloc((mf->nv ? mf->nv : 1) * sizeof *c->loc);
-	if (!c->loc)
-		return false;
-	for (mir_reg v = 0; v < mf->nv; v++) {
+	mir_reg v = 0;
+	for (; v < MIR_FIRST_VIRT && v < mf->nv; v++) {
 		int g = MIR_IS_PHYS(v) ? MIR_LOC(v) : mf->reg[v];
 		c->loc[v] = g >= 0 ? g : LOC_SPILL + mf->spill[v];
 	}
-	return true;
+	for (; v < mf->nv; v++)
+		c->loc[v] = mf->reg[v] >= 0 ? mf->reg[v] : LOC_SPILL + mf->spill[v];
 }
 
 static x64_mem loc_mem(int loc)
@@ -349,25 +348,25 @@ static bool only_jumps(const em *c, uint32_t b)
  * ends at a block that does more (not a ring of them: an empty infinite
  * loop keeps its jumps).  Every jump to one goes to jump_target instead,
  * so `jcc edge; ...; edge: jmp header`, a loop's back edge whose moves
- * all vanished, becomes one `jcc header`.  False when out of memory. */
-static bool skips_find(em *c)
+ * all vanished, becomes one `jcc header`. */
+static void skips_find(em *c)
 {
 	uint32_t nb = c->mf->nb;
-	c->skip = calloc(nb ? nb : 1, sizeof *c->skip);
-	if (!c->skip)
-		return false;
 	for (uint32_t b = 0; b < nb; b++) {
 		uint32_t t = b, n = 0;
+		if (!only_jumps(c, b)) {        /* most blocks: asked once */
+			c->skip[b] = false;
+			continue;
+		}
 		while (n++ <= nb && only_jumps(c, t))
 			t = c->mf->b[t].succ[0];
 		c->skip[b] = t != b && !only_jumps(c, t);
 	}
-	return true;
 }
 
 static uint32_t jump_target(const em *c, uint32_t b)
 {
-	while (c->skip && c->skip[b])
+	while (c->skip[b])
 		b = c->mf->b[b].succ[0];
 	return b;
 }
@@ -377,7 +376,7 @@ static uint32_t next_emitted(const em *c, uint32_t b)
 {
 	do
 		b++;
-	while (c->skip && b < c->mf->nb && c->skip[b]);
+	while (b < c->mf->nb && c->skip[b]);
 	return b;
 }
 
@@ -500,18 +499,25 @@ typedef struct {
 	unsigned ngpr, nxmm;
 } scratch;
 
-static int operand(em *c, mir_reg v, scratch *sc, bool load)
+static __attribute__((noinline)) int operand_spilled(em *c, mir_reg v, int l,
+	scratch *sc, bool load)
 {
 	static const x64_gpr gprs[2] = { X64_R10, X64_R11 };
 	static const x64_xmm xmms[2] = { X64_XMM14, X64_XMM15 };
-	int l = loc_of(c, v);
-	if (l < LOC_SPILL)
-		return l;
 	int r = mir_vflt(c->mf, v) ? MIR_LOC_XMM + (int)xmms[sc->nxmm++]
 		: (int)gprs[sc->ngpr++];
 	if (load)
 		move_v(c, r, l, is_v128(c, v));
 	return r;
+}
+
+/* (the register case inline: most operands, 134,408 lookups over the
+ * bench modules; the spilled one a call) */
+static inline __attribute__((always_inline)) int operand(em *c, mir_reg v,
+	scratch *sc, bool load)
+{
+	int l = loc_of(c, v);
+	return l < LOC_SPILL ? l : operand_spilled(c, v, l, sc, load);
 }
 
 /* Loads and stores of a location's value: GPR size 1..8 as x64_mov,
@@ -674,14 +680,17 @@ static void emit_float(em *c, const mir_insn *i, int rd, int ra, int rb)
 static bool spill_move(em *c, const mir_insn *i)
 {
 	const mir_func *mf = c->mf;
+	int d = loc_of(c, i->d), a = loc_of(c, i->a);
+	/* (most moves are between registers: that asked first) */
+	if (d < LOC_SPILL && a < LOC_SPILL)
+		return false;
 	if (MIR_IS_PHYS(i->d) || MIR_IS_PHYS(i->a) || mir_vsize(mf, i->d) != i->size ||
 	    mir_vsize(mf, i->a) != i->size || i->size > 8 ||
 	    mir_vflt(mf, i->d) != mir_vflt(mf, i->a))
 		return false;
-	int d = loc_of(c, i->d), a = loc_of(c, i->a);
-	if (d == a && d >= LOC_SPILL)
+	if (d == a)
 		return true;    /* one slot (a split value's halves): nothing */
-	if ((d >= LOC_SPILL) == (a >= LOC_SPILL))
+	if (d >= LOC_SPILL && a >= LOC_SPILL)
 		return false;
 	move_one(c, d, a, 0);
 	return true;
@@ -744,29 +753,35 @@ static void jump_tables(em *c)
 	}
 }
 
+/* Register v is a spilled one. */
+static bool spilled(const em *c, mir_reg v)
+{
+	return v && loc_of(c, v) >= LOC_SPILL;
+}
+
 /* The operand (1 a, 2 b, 0 none) of i that is read from its spill slot
  * in place (an x86 memory operand) rather than through a scratch
  * register. */
 static int spill_mem(const em *c, const mir_insn *i)
 {
-	bool as = i->a && loc_of(c, i->a) >= LOC_SPILL;
-	bool bs = i->b && loc_of(c, i->b) >= LOC_SPILL;
+	/* (the op first: most have no such operand, their locations are
+	 * not looked up) */
 	switch (i->op) {
 	case MIR_ALU:
-		return !i->hasimm && as ? 1 : 0;
+		return !i->hasimm && spilled(c, i->a) ? 1 : 0;
 	case MIR_IMUL: case MIR_FALU: case MIR_MULH:
-		return as ? 1 : 0;
+		return spilled(c, i->a) ? 1 : 0;
 	case MIR_VFALU:
 		/* vop d, a, [slot of b] (a spilled comes through xmm14) */
-		return bs ? 2 : 0;
+		return spilled(c, i->b) ? 2 : 0;
 	case MIR_TEST:
-		return as ? 1 : 0;
+		return spilled(c, i->a) ? 1 : 0;
 	case MIR_CMP:
 		/* cmp a, [b]; or cmp [a], imm / b */
-		return bs ? 2 : as ? 1 : 0;
+		return spilled(c, i->b) ? 2 : spilled(c, i->a) ? 1 : 0;
 	case MIR_MOV:
 		/* into a register (a spilled d goes through r10 anyway) */
-		return as && loc_of(c, i->d) < LOC_SPILL ? 1 : 0;
+		return spilled(c, i->a) && loc_of(c, i->d) < LOC_SPILL ? 1 : 0;
 	default:
 		return 0;
 	}
@@ -1249,31 +1264,37 @@ wasm_status mir_emit(const mir_func *mf, mir_code *out, wasm_error *err)
 	memset(out, 0, sizeof *out);
 	if (!mf->reg)
 		return err_set(err, WASM_ERR_ARG, SIZE_MAX, "MIR not allocated");
-	c->labels = malloc((mf->nb ? mf->nb : 1) * sizeof *c->labels);
+	/* per block its label and whether it is left out, per register its
+	 * location: one allocation (most functions are small: its cost is
+	 * per function) */
+	size_t nb = mf->nb ? mf->nb : 1;
+	c->labels = malloc(nb * sizeof *c->labels + mf->nv * sizeof *c->loc +
+		nb * sizeof *c->skip);
 	if (!c->labels)
 		return err_set(err, WASM_ERR_NOMEM, SIZE_MAX, "out of memory emitting");
+	c->loc = (int32_t *)(void *)(c->labels + nb);
+	c->skip = (bool *)(c->loc + mf->nv);
 	for (uint32_t b = 0; b < mf->nb; b++)
 		c->labels[b] = x64_label_new();
 	c->pinned_at = allocates_pinned(mf) ? (int32_t)(8 * mf->nspill) : -1;
 	c->frame = (int32_t)((8 * mf->nspill + (c->pinned_at >= 0 ? 16 : 0) + 15) & ~15u);
 	x64_buf_init(B, 64 + 8 * (size_t)mf->ninsn);
-	if (!locs_find(c))
-		c->oom = true;
+	locs_find(c);
 
 	x64_push_r(B, X64_RBP);
 	if (c->frame)
 		x64_sub_ri(B, 8, X64_RSP, c->frame);
 	pinned_save(c);
-	if (!skips_find(c))
-		c->oom = true;
+	skips_find(c);
 	for (uint32_t b = 0; b < mf->nb && !c->oom; b++) {
 		c->cur = b;
 		x64_label_bind(B, &c->labels[b]);
 		if (c->skip[b])
 			continue;       /* every jump to it goes past it */
-		osr_entry_here(c, &mf->b[b]);
-		for (uint32_t j = 0; j < mf->b[b].n; j++)
-			emit_insn(c, &mf->b[b].insn[j]);
+		const mir_block *bl = &mf->b[b];
+		osr_entry_here(c, bl);
+		for (const mir_insn *i = bl->insn, *e = i + bl->n; i < e; i++)
+			emit_insn(c, i);
 	}
 	for (uint32_t k = 0; k < c->ntails; k++) {
 		tail *t = &c->tails[k];
@@ -1294,13 +1315,11 @@ wasm_status mir_emit(const mir_func *mf, mir_code *out, wasm_error *err)
 	else if (x64_buf_err(B) != X64_OK)
 		st = err_set(err, WASM_ERR_UNSUPPORTED, SIZE_MAX, "function %u: encoder: %s",
 			mf->func_index, x64_err_name(x64_buf_err(B)));
-	free(c->labels);
-	free(c->skip);
+	free(c->labels);        /* and loc, skip */
 	free(c->tails);
 	free(c->jt);
 	free(c->pool);
 	free(c->mv);
-	free(c->loc);
 	if (st != WASM_OK) {
 		free(c->pc);
 		free(c->pc_func);

@@ -115,8 +115,29 @@ static void block_done(lw *c, mir_block *bl)
 	bl->cap = bl->n;
 }
 
-mir_insn *lw_ins(lw *c, enum mir_op op, unsigned size, mir_reg d,
-	mir_reg a, mir_reg b)
+/* IR instruction r (IR_NONE: none) is the one being lowered: the site
+ * and function of the instructions lw_ins appends, looked up here once
+ * rather than at each of them. */
+static inline void lw_at(lw *c, ir_ref r)
+{
+	c->at = r;
+	c->at_site = r != IR_NONE ? c->f->v[r].site : 0;
+	c->at_func = r != IR_NONE ? ir_site_func(c->f, r) : c->f->func_index;
+}
+
+static inline mir_insn *ins_put(lw *c, mir_block *bl, enum mir_op op,
+	unsigned size, mir_reg d, mir_reg a, mir_reg b)
+{
+	mir_insn *i = &bl->insn[bl->n++];
+	*i = (mir_insn){ .op = (uint8_t)op, .size = (uint8_t)size, .d = d, .a = a,
+		.b = b, .site = c->at_site, .func = c->at_func };
+	return i;
+}
+
+/* lw_ins where the block's array is full (or not yet taken) or op ends
+ * the block. */
+static __attribute__((noinline)) mir_insn *ins_slow(lw *c, enum mir_op op,
+	unsigned size, mir_reg d, mir_reg a, mir_reg b)
 {
 	static mir_insn sink;
 	mir_block *bl = &c->mf->b[c->cur];
@@ -131,19 +152,23 @@ mir_insn *lw_ins(lw *c, enum mir_op op, unsigned size, mir_reg d,
 		memset(&sink, 0, sizeof sink);
 		return &sink;
 	}
-	mir_insn *i = &bl->insn[bl->n++];
-	*i = (mir_insn){ .op = (uint8_t)op, .size = (uint8_t)size, .d = d, .a = a,
-		.b = b };
-	i->func = c->f->func_index;
-	if (c->at != IR_NONE) {
-		i->site = ir_at(c->f, c->at)->site;
-		i->func = ir_site_func(c->f, c->at);
-	}
+	mir_insn *i = ins_put(c, bl, op, size, d, a, b);
 	if (mir_ops[op].term) {
 		block_done(c, bl);
 		i = &bl->insn[bl->n - 1];
 	}
 	return i;
+}
+
+/* (the usual case, room in the block and no terminator, without a call
+ * or a saved register: ins_slow has the rest) */
+mir_insn *lw_ins(lw *c, enum mir_op op, unsigned size, mir_reg d,
+	mir_reg a, mir_reg b)
+{
+	mir_block *bl = &c->mf->b[c->cur];
+	if (bl->n >= bl->cap || mir_ops[op].term)
+		return ins_slow(c, op, size, d, a, b);
+	return ins_put(c, bl, op, size, d, a, b);
 }
 
 static mir_reg treg(lw *c, enum ir_type t)
@@ -807,7 +832,7 @@ static void lower_insn(lw *c, uint32_t blk, uint32_t pos, ir_ref r)
 {
 	ir_insn *i = ir_at(c->f, r);
 	ir_ref *a = ir_args(c->f, r);
-	c->at = r;
+	lw_at(c, r);
 	if (c->fused[r])
 		return;
 	if (slow_op((enum ir_op)i->op)) {
@@ -1008,7 +1033,7 @@ static void lower_osr_entry(lw *c, uint32_t bi)
 	}
 	for (uint32_t k = 0; rebuild && k < rb->nunfused; k++)
 		c->fused[rb->unfused[k]] = true;
-	c->at = at;
+	lw_at(c, at);
 	if (c->ep_in[bi])               /* live into every block of its loop */
 		lw_epoch_load(c, c->ep_in[bi]);
 	lw_ins(c, MIR_JMP, 8, 0, 0, 0);
@@ -1131,6 +1156,8 @@ static void analyse(lw *c)
 			for (uint32_t k = 0; k < i->nargs; k++)
 				if (a[k] != IR_NONE)
 					c->uses[a[k]]++;
+			if (i->op == IR_LOOP_CHECK)
+				c->has_lc[bi] = true;
 		}
 	}
 	for (uint32_t bi = 0; bi < f->nb; bi++) {
@@ -1179,6 +1206,49 @@ static void analyse(lw *c)
 	}
 }
 
+/* The lowering's arrays per IR value and per IR block, one allocation
+ * (freed by the caller): ten allocations a function fewer, most
+ * functions being small.  Those read before written are zeroed, first;
+ * the rest (ir_loop_blocks' scratch, the block maps mir_lower fills) are
+ * not: for printf_core 37 KB cleared instead of 49. */
+static void *state_alloc(lw *c)
+{
+	size_t nv = c->f->nv ? c->f->nv : 1, nb = c->f->nb ? c->f->nb : 1;
+	const size_t len[12] = {
+		nv * sizeof *c->vr, nv * sizeof *c->uses, nv * sizeof *c->memop,
+		nb * sizeof *c->ep_in, nb * sizeof *c->ep_pre, nb * sizeof *c->mark,
+		nv * sizeof *c->fused, nb * sizeof *c->has_lc,
+		/* not zeroed */
+		nb * sizeof *c->body, nb * sizeof *c->split, nb * sizeof *c->mb_of,
+		nb * sizeof *c->work,
+	};
+	size_t at[12], sz = 0, zeroed = 0;
+	for (int k = 0; k < 12; k++) {
+		sz = (sz + 7) & ~(size_t)7;     /* each array 8-aligned */
+		at[k] = sz;
+		sz += len[k];
+		if (k == 7)
+			zeroed = sz;
+	}
+	char *p = malloc(sz);
+	if (!p)
+		return NULL;
+	memset(p, 0, zeroed);
+	c->vr = (void *)(p + at[0]);
+	c->uses = (void *)(p + at[1]);
+	c->memop = (void *)(p + at[2]);
+	c->ep_in = (void *)(p + at[3]);
+	c->ep_pre = (void *)(p + at[4]);
+	c->mark = (void *)(p + at[5]);
+	c->fused = (void *)(p + at[6]);
+	c->has_lc = (void *)(p + at[7]);
+	c->body = (void *)(p + at[8]);
+	c->split = (void *)(p + at[9]);
+	c->mb_of = (void *)(p + at[10]);
+	c->work = (void *)(p + at[11]);
+	return p;
+}
+
 wasm_status mir_lower(wasm_module *m, ir_func *f, mir_func **out,
 	wasm_error *err)
 {
@@ -1192,12 +1262,7 @@ wasm_status mir_lower(wasm_module *m, ir_func *f, mir_func **out,
 	mf->func_index = f->func_index;
 	mf->nslots = f->nslots;
 	c.mf = mf;
-	c.vr = calloc(f->nv, sizeof *c.vr);
-	c.uses = calloc(f->nv, sizeof *c.uses);
-	c.fused = calloc(f->nv, sizeof *c.fused);
-	c.memop = calloc(f->nv, sizeof *c.memop);
-	c.mb_of = malloc((f->nb ? f->nb : 1) * sizeof *c.mb_of);
-	c.split = malloc((f->nb ? f->nb : 1) * sizeof *c.split);
+	void *state = state_alloc(&c);
 	const mir_cpu_features *cpu = mir_cpu();
 	c.lzcnt = cpu->lzcnt;
 	c.tzcnt = cpu->tzcnt;
@@ -1208,13 +1273,19 @@ wasm_status mir_lower(wasm_module *m, ir_func *f, mir_func **out,
 	 * code for CPUs without VEX) leaves them out with AVX */
 	c.bmi1 = cpu->bmi1 && !m->engine->cfg.no_avx;
 	c.bmi2 = cpu->bmi2 && !m->engine->cfg.no_avx;
-	/* registers 0..16: none and the GPRs */
-	for (uint32_t r = 0; r < MIR_FIRST_VIRT; r++)
-		(void)lw_vreg(&c, 8, r >= MIR_PHYSX(0));
-	if (!c.vr || !c.uses || !c.fused || !c.memop || !c.mb_of || !c.split || c.oom) {
+	lw_at(&c, IR_NONE);
+	/* registers 0..32: none, the GPRs and the XMM registers, and room
+	 * for one virtual register per IR value, which most functions do
+	 * not reach (printf_core: 1,157 registers for 2,349 values): no
+	 * growing in lw_vreg */
+	if (!state || !ir_grow((void **)&mf->vsize, &mf->cap_v,
+		MIR_FIRST_VIRT + f->nv, 1)) {
 		c.oom = true;
 		goto out;
 	}
+	memset(mf->vsize, 8, MIR_PHYSX(0));
+	memset(mf->vsize + MIR_PHYSX(0), 8 | MIR_VFLT, MIR_FIRST_VIRT - MIR_PHYSX(0));
+	mf->nv = MIR_FIRST_VIRT;
 	if (f->b[0].npred)
 		refuse(&c, "an entry block with predecessors");
 	analyse(&c);
@@ -1241,7 +1312,7 @@ wasm_status mir_lower(wasm_module *m, ir_func *f, mir_func **out,
 			ir_ref r = bl->insn[j];
 			if (f->v[r].op != IR_PHI)
 				break;
-			c.at = r;
+			lw_at(&c, r);
 			(void)lw_def(&c, r);
 		}
 	}
@@ -1266,14 +1337,7 @@ out:;
 		st = err_set(err, WASM_ERR_UNSUPPORTED, SIZE_MAX,
 			"function %u, code offset %u: %s", f->func_index, site, c.refusal);
 	}
-	free(c.vr);
-	free(c.uses);
-	free(c.fused);
-	free(c.memop);
-	free(c.mb_of);
-	free(c.split);
-	free(c.ep_in);
-	free(c.ep_pre);
+	free(state);
 	free(c.ep_reg);
 	ir_osr_rebuild_free(&c.rebuild);
 	free(c.spare);

@@ -33,39 +33,24 @@
  * block of the loop, so every OSR entry into a header inside it loads
  * them too (lower_osr_entry). */
 
-static bool has_loop_check(const ir_func *f, uint32_t b)
-{
-	for (uint32_t j = 0; j < f->b[b].ninsn; j++)
-		if (f->v[f->b[b].insn[j]].op == IR_LOOP_CHECK)
-			return true;
-	return false;
-}
-
 bool lw_epoch_plan(lw *c)
 {
 	ir_func *f = c->f;
-	uint32_t nb = f->nb ? f->nb : 1, stamp = 0, nbody;
-	uint32_t *mark = calloc(nb, sizeof *mark);
-	uint32_t *work = malloc(nb * sizeof *work);
-	uint64_t *body = malloc(nb * sizeof *body);
-	c->ep_in = calloc(nb, sizeof *c->ep_in);
-	c->ep_pre = calloc(nb, sizeof *c->ep_pre);
-	if (!mark || !work || !body || !c->ep_in || !c->ep_pre)
-		c->oom = true;
+	uint32_t stamp = 0, nbody;
 	/* outer loops first: one holding a checked loop is passed over */
 	for (uint32_t k = 0; k < f->nrpo && !c->oom; k++) {
 		uint32_t h = f->rpo[k];
-		if (!has_loop_check(f, h) ||
-		    !ir_loop_blocks(f, h, mark, ++stamp, work, body, &nbody))
+		if (!c->has_lc[h] ||
+		    !ir_loop_blocks(f, h, c->mark, ++stamp, c->work, c->body, &nbody))
 			continue;
-		uint32_t pre = ir_loop_preheader(f, h, mark, stamp);
+		uint32_t pre = ir_loop_preheader(f, h, c->mark, stamp);
 		bool ok = pre != UINT32_MAX;
 		for (uint32_t n = 0; n < nbody && ok; n++) {
-			const ir_block *bl = &f->b[(uint32_t)body[n]];
+			const ir_block *bl = &f->b[(uint32_t)c->body[n]];
 			for (uint32_t j = 0; j < bl->ninsn && ok; j++) {
 				enum ir_op op = (enum ir_op)f->v[bl->insn[j]].op;
 				ok = !lw_calls(op) &&
-				     (op != IR_LOOP_CHECK || (uint32_t)body[n] == h);
+				     (op != IR_LOOP_CHECK || (uint32_t)c->body[n] == h);
 			}
 		}
 		if (!ok)
@@ -81,11 +66,8 @@ bool lw_epoch_plan(lw *c)
 		c->nep++;
 		c->ep_pre[pre] = c->nep;
 		for (uint32_t n = 0; n < nbody; n++)
-			c->ep_in[(uint32_t)body[n]] = c->nep;
+			c->ep_in[(uint32_t)c->body[n]] = c->nep;
 	}
-	free(mark);
-	free(work);
-	free(body);
 	return !c->oom;
 }
 

@@ -31,7 +31,9 @@ typedef struct {
 	uint32_t (*split)[2];   /* IR block, successor k -> MIR split block
 	                           (UINT32_MAX: none) */
 	uint32_t cur;           /* MIR block being filled */
-	ir_ref at;              /* IR instruction being lowered */
+	ir_ref at;              /* IR instruction being lowered (lower.c's
+	                           lw_at sets the two below with it) */
+	uint32_t at_site, at_func;      /* its site and function, for lw_ins */
 	const char *refusal;
 	bool oom;
 	bool lzcnt, tzcnt, popcnt, sse41, avx, bmi1, bmi2;
@@ -43,8 +45,12 @@ typedef struct {
 	 * from registers (lw_epoch_plan): per IR block, the loop (1..) whose
 	 * blocks they are live in (its header's check reads them) and the
 	 * loop whose preheader loads them, else 0; per loop, the two
-	 * registers. */
+	 * registers.  has_lc: per IR block, whether it holds a loop check
+	 * (analyse); mark, work, body: ir_loop_blocks' scratch. */
 	uint32_t *ep_in, *ep_pre;
+	bool *has_lc;
+	uint32_t *mark, *work;
+	uint64_t *body;
 	mir_reg (*ep_reg)[2];
 	uint32_t nep, cap_ep;
 } lw;
