@@ -12,8 +12,9 @@
  * The engine is configured as `--tier=opt` (make bench's opt column),
  * whose code has no OSR entries (opt_osr_wanted); -a compiles as
  * `--tier=auto` does, with an OSR entry at every loop.  -f also prints a
- * line per function of the last run (index, body bytes, stage times), to
- * see where a module's time goes.
+ * line per function of the last run (index, body bytes, stage times, the
+ * page faults and, in brackets, those of each stage), to see where a
+ * module's time goes.
  * Prints per module one line:
  *
  *   NAME wasm_bytes=B funcs=N refused=R loads=L build_us pass_us lower_us ra_us emit_us total_us MB/s code=HASH
@@ -165,6 +166,25 @@ out:
 	return buf;
 }
 
+/* The calling thread's minor page faults so far. */
+static long minflt(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_THREAD, &ru);
+	return ru.ru_minflt;
+}
+
+/* The end of stage k, begun at *t0: its time into t and, with -f, its
+ * page faults into flt. */
+static void stage_end(tally *t, int k, uint64_t *t0, long *flt)
+{
+	uint64_t t1 = cpu_ns();
+	t->ns[k] += t1 - *t0;
+	if (per_func)
+		flt[k + 1] = minflt();
+	*t0 = per_func ? cpu_ns() : t1;
+}
+
 /* Function fi of m through every stage, timed into t; false if refused. */
 static bool compile_one(wasm_module *m, uint32_t fi, tally *t, bool quiet)
 {
@@ -173,34 +193,32 @@ static bool compile_one(wasm_module *m, uint32_t fi, tally *t, bool quiet)
 	mir_func *mf = NULL;
 	mir_code code;
 	tally before = *t;
-	struct rusage ru0, ru1;
-	getrusage(RUSAGE_THREAD, &ru0);
+	long flt[ST_COUNT_ + 1];
 	memset(&code, 0, sizeof code);
-	uint64_t t0 = cpu_ns(), t1;
+	flt[0] = per_func ? minflt() : 0;
+	for (int k = 1; k <= ST_COUNT_; k++)
+		flt[k] = flt[0];
+	uint64_t t0 = cpu_ns();
 	wasm_status st = ir_build(m, fi, &f, &err);
-	t1 = cpu_ns();
-	t->ns[ST_BUILD] += t1 - t0;
+	stage_end(t, ST_BUILD, &t0, flt);
 	if (st == WASM_OK) {
 		st = ir_run_passes(f, pipeline, NULL, false, &err);
-		t0 = cpu_ns();
-		t->ns[ST_PASS] += t0 - t1;
+		stage_end(t, ST_PASS, &t0, flt);
 		if (st == WASM_OK)
 			t->loads += count_loads(f);
+		t0 = cpu_ns();
 	}
 	if (st == WASM_OK) {
 		st = mir_lower(m, f, &mf, &err);
-		t1 = cpu_ns();
-		t->ns[ST_LOWER] += t1 - t0;
+		stage_end(t, ST_LOWER, &t0, flt);
 	}
 	if (st == WASM_OK) {
 		st = mir_regalloc(mf, &err);
-		t0 = cpu_ns();
-		t->ns[ST_RA] += t0 - t1;
+		stage_end(t, ST_RA, &t0, flt);
 	}
 	if (st == WASM_OK) {
 		st = mir_emit(mf, &code, &err);
-		t1 = cpu_ns();
-		t->ns[ST_EMIT] += t1 - t0;
+		stage_end(t, ST_EMIT, &t0, flt);
 	}
 	if (st == WASM_OK)
 		t->hash = code_hash(t->hash, m, &code);
@@ -209,9 +227,11 @@ static bool compile_one(wasm_module *m, uint32_t fi, tally *t, bool quiet)
 			m->funcs[fi].body_end - m->funcs[fi].body_offset);
 		for (int k = 0; k < ST_COUNT_; k++)
 			printf(" %8.0f", (t->ns[k] - before.ns[k]) / 1e3);
-		getrusage(RUSAGE_THREAD, &ru1);
-		printf(" %9.0f faults=%ld\n", (total_ns(t) - total_ns(&before)) / 1e3,
-			ru1.ru_minflt - ru0.ru_minflt);
+		printf(" %9.0f faults=%ld (", (total_ns(t) - total_ns(&before)) / 1e3,
+			flt[ST_COUNT_] - flt[0]);
+		for (int k = 0; k < ST_COUNT_; k++)
+			printf(k ? " %ld" : "%ld", flt[k + 1] - flt[k]);
+		printf(")\n");
 	}
 	mir_free(mf);
 	ir_func_free(f);
