@@ -185,6 +185,12 @@ static uint32_t count(ir_func *f, enum ir_op op, uint32_t aux, bool any_aux)
 	return n;
 }
 
+/* Where f's instruction i came from (ir_inl). */
+static ir_inl inl_at(const ir_func *f, const ir_insn *i)
+{
+	return ir_inl_of(f, (ir_ref)(i - f->v));
+}
+
 static const ir_insn *find(ir_func *f, enum ir_op op)
 {
 	for (uint32_t b = 0; b < f->nb; b++)
@@ -275,22 +281,22 @@ START_TEST(inline_ir)
 	ck_assert_int_eq(ir_build(r.m, F_DIV, &g, &err), WASM_OK);
 	const ir_insn *d = find(f, IR_IDIVS), *gd = find(g, IR_IDIVS);
 	ck_assert_ptr_nonnull(d);
-	ck_assert_uint_eq(d->inl_func, F_DIV + 1);
+	ck_assert_uint_eq(inl_at(f, d).func, F_DIV + 1);
 	ck_assert_uint_eq(d->site, gd->site);
 	ck_assert_uint_eq(d->wasm_off, gd->wasm_off);
 	ir_func_free(g);
-	ck_assert_uint_eq(find(f, IR_LOAD)->inl_func, F_LD + 1);
-	ck_assert_uint_eq(find(f, IR_STORE32)->inl_func, F_ST + 1);
+	ck_assert_uint_eq(inl_at(f, find(f, IR_LOAD)).func, F_LD + 1);
+	ck_assert_uint_eq(inl_at(f, find(f, IR_STORE32)).func, F_ST + 1);
 	const ir_insn *t = find(f, IR_TRAP);
 	ck_assert_ptr_nonnull(t);
-	ck_assert_uint_eq(t->inl_func, F_DIE + 1);
+	ck_assert_uint_eq(inl_at(f, t).func, F_DIE + 1);
 	ck_assert_uint_eq(t->aux, WASM_TRAP_UNREACHABLE);
 	for (uint32_t b = 0; b < f->nb; b++)
 		for (uint32_t j = 0; !f->b[b].dead && j < f->b[b].ninsn; j++) {
 			const ir_insn *i = &f->v[f->b[b].insn[j]];
-			if (i->op == IR_ENTRY_CHECK && i->inl_func)
+			if (i->op == IR_ENTRY_CHECK && inl_at(f, i).func)
 				ck_assert_uint_gt(i->imm, 0);
-			if (i->op == IR_ENTRY_CHECK && !i->inl_func)
+			if (i->op == IR_ENTRY_CHECK && !inl_at(f, i).func)
 				ck_assert_uint_eq(i->imm, 0);
 		}
 	ck_assert(!ir_pass_inline(f));      /* no call left */
@@ -390,14 +396,14 @@ START_TEST(inline_refusals)
 	ck_assert_uint_eq(count(f, IR_CALL, F_SUM, false), 0);
 	ck_assert_uint_eq(count(f, IR_CALL, F_BIG, false), 1);
 	ck_assert_uint_eq(count(f, IR_CALL, F_REC, false), 1);
-	ck_assert_uint_eq(find(f, IR_CALL)->inl_func + find(f, IR_LOOP_CHECK)->inl_func,
+	ck_assert_uint_eq(inl_at(f, find(f, IR_CALL)).func + inl_at(f, find(f, IR_LOOP_CHECK)).func,
 		F_REC + 1 + F_SUM + 1);
 	ck_assert_uint_eq(count(f, IR_ENTRY_CHECK, 0, true), 3);
 	ck_assert_uint_eq(count(f, IR_LOOP_CHECK, 0, true), 1);
 	ck_assert_uint_eq(f->nosr, 0);
 	ir_func_free(f);
 	/* $rec itself: inlined into itself once.  The call left is its
-	 * copy's, in the copy's frame: at the first call's base (inl_base),
+	 * copy's, in the copy's frame: at the first call's base (ir_inl.base),
 	 * its own base beyond that */
 	ir_func *g;
 	wasm_error err;
@@ -409,8 +415,8 @@ START_TEST(inline_refusals)
 	f = build_run(r.m, F_REC, "inline");
 	ck_assert_uint_eq(count(f, IR_CALL, F_REC, false), 1);
 	const ir_insn *c = find(f, IR_CALL);
-	ck_assert_uint_eq(c->inl_func, F_REC + 1);
-	ck_assert_uint_eq(c->inl_base, base);
+	ck_assert_uint_eq(inl_at(f, c).func, F_REC + 1);
+	ck_assert_uint_eq(inl_at(f, c).base, base);
 	ck_assert(ir_call_frame(f, (ir_ref)(c - f->v), &frame));
 	ck_assert_uint_eq(frame, 2 * base);
 	ck_assert_uint_eq(count(f, IR_ENTRY_CHECK, 0, true), 2);
@@ -527,7 +533,7 @@ START_TEST(inline_stack_depth)
 	ir_func *f = build_run(o.m, down, ir_default_pipeline);
 	ck_assert_uint_eq(count(f, IR_CALL, 0, false), 0);
 	ck_assert_uint_eq(count(f, IR_CALL, down, false), 1);
-	ck_assert_uint_eq(find(f, IR_CALL)->inl_func, down + 1);
+	ck_assert_uint_eq(inl_at(f, find(f, IR_CALL)).func, down + 1);
 	uint32_t nentry = count(f, IR_ENTRY_CHECK, 0, true);
 	ck_assert_uint_ge(nentry, 3);
 	ir_func_free(f);
@@ -680,7 +686,7 @@ static const ir_insn *find_from(ir_func *f, enum ir_op op, uint32_t fi)
 	for (uint32_t b = 0; b < f->nb; b++)
 		for (uint32_t j = 0; !f->b[b].dead && j < f->b[b].ninsn; j++) {
 			const ir_insn *i = &f->v[f->b[b].insn[j]];
-			if (i->op == op && i->inl_func == fi + 1)
+			if (i->op == op && inl_at(f, i).func == fi + 1)
 				return i;
 		}
 	return NULL;
@@ -694,7 +700,7 @@ static uint32_t own_call_frame(ir_func *f, enum ir_op op, uint32_t callee)
 		for (uint32_t j = 0; !f->b[b].dead && j < f->b[b].ninsn; j++) {
 			ir_ref r = f->b[b].insn[j];
 			uint32_t frame;
-			if (f->v[r].op == op && !f->v[r].inl_func &&
+			if (f->v[r].op == op && !ir_inl_of(f, r).func &&
 			    (op != IR_CALL || f->v[r].aux == callee) &&
 			    ir_call_frame(f, r, &frame))
 				return frame;
@@ -719,12 +725,12 @@ START_TEST(inline_calls_ir)
 	ck_assert_uint_eq(c->aux, C_BIG);
 	uint32_t frame;
 	ck_assert(ir_call_frame(f, (ir_ref)(c - f->v), &frame));
-	ck_assert_uint_eq(c->inl_base, own_call_frame(own, IR_CALL, C_W1));
-	ck_assert_uint_eq(frame, c->inl_base + own_call_frame(w1, IR_CALL, C_BIG));
+	ck_assert_uint_eq(inl_at(f, c).base, own_call_frame(own, IR_CALL, C_W1));
+	ck_assert_uint_eq(frame, inl_at(f, c).base + own_call_frame(w1, IR_CALL, C_BIG));
 	/* $sq, two levels down: in $w1's frame at its call's base */
 	const ir_insn *sq = find_from(f, IR_IMUL, C_SQ);
 	ck_assert_ptr_nonnull(sq);
-	ck_assert_uint_eq(sq->inl_base, c->inl_base + own_call_frame(w1, IR_CALL, C_SQ));
+	ck_assert_uint_eq(inl_at(f, sq).base, inl_at(f, c).base + own_call_frame(w1, IR_CALL, C_SQ));
 	ck_assert_ptr_nonnull(find_from(f, IR_CALL_INDIRECT, C_W2));
 	ck_assert_uint_eq(count(f, IR_ENTRY_CHECK, 0, true), 4);
 	ir_func_free(f);
@@ -734,7 +740,7 @@ START_TEST(inline_calls_ir)
 	f = build_run(r.m, func_index(&r, "slow"), "inline");
 	own = build_run(r.m, func_index(&r, "slow"), "");
 	ck_assert_uint_eq(count(f, IR_CALL, 0, true), 0);
-	ck_assert_uint_eq(find_from(f, IR_MEMORY_GROW, C_W3)->inl_base,
+	ck_assert_uint_eq(inl_at(f, find_from(f, IR_MEMORY_GROW, C_W3)).base,
 		own_call_frame(own, IR_CALL, C_W3));
 	ck_assert_ptr_nonnull(find_from(f, IR_MEMORY_FILL, C_W3));
 	ir_func_free(f);

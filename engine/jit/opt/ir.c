@@ -305,6 +305,7 @@ void ir_func_free(ir_func *f)
 	free(f->osr);
 	free(f->v);
 	free(f->opc);
+	free(f->inl);
 	free(f->b);
 	free(f->rpo);
 	free(f->ktab);
@@ -357,9 +358,13 @@ static inline __attribute__((always_inline)) ir_ref insn_new(ir_func *f,
 {
 	if (f->nv >= f->cap_opc && !grow_v(f))     /* (cap_opc <= cap_v) */
 		return IR_NONE;
+	if (nargs > IR_MAX_ARGS) {
+		f->oom = true;
+		return IR_NONE;
+	}
 	ir_insn *i = &f->v[f->nv];
 	memset(i, 0, sizeof *i);
-	i->op = (uint16_t)op;
+	i->op = (uint8_t)op;
 	i->type = (uint8_t)type;
 	i->block = UINT32_MAX;
 	if (nargs > IR_INLINE_ARGS) {
@@ -369,7 +374,7 @@ static inline __attribute__((always_inline)) ir_ref insn_new(ir_func *f,
 		memset(va, 0, nargs * sizeof *va);
 		i->u.va = va;
 	}
-	i->nargs = nargs;
+	i->nargs = (uint16_t)nargs;
 	f->ncopy += op == IR_COPY;
 	f->nnop += op == IR_NOP;
 	f->opc[f->nv] = (uint8_t)op;
@@ -443,6 +448,19 @@ void ir_insert_before(ir_func *f, ir_ref at, ir_ref r)
 	while (pos < bl->ninsn && bl->insn[pos] != at)
 		pos++;
 	ir_insert_at(f, b, pos, r);
+}
+
+bool ir_inl_set(ir_func *f, ir_ref r, uint32_t func, uint32_t base)
+{
+	uint32_t old = f->cap_inl;
+	if (r >= old) {
+		if (!grow(f, (void **)&f->inl, &f->cap_inl,
+		    r + 1 > f->cap_v ? r + 1 : f->cap_v, sizeof *f->inl))
+			return false;
+		memset(f->inl + old, 0, (f->cap_inl - old) * sizeof *f->inl);
+	}
+	f->inl[r] = (ir_inl){ func, base };
+	return true;
 }
 
 ir_ref ir_insn_new(ir_func *f, enum ir_op op, enum ir_type type, uint32_t nargs)
@@ -532,6 +550,10 @@ bool ir_set_nargs(ir_func *f, ir_ref r, uint32_t nargs)
 {
 	ir_insn *i = &f->v[r];
 	uint32_t n = i->nargs < nargs ? i->nargs : nargs;       /* kept */
+	if (nargs > IR_MAX_ARGS) {
+		f->oom = true;
+		return false;
+	}
 	if (nargs <= IR_INLINE_ARGS) {
 		if (i->nargs > IR_INLINE_ARGS) {
 			ir_ref keep[IR_INLINE_ARGS], *va = i->u.va;
@@ -541,7 +563,7 @@ bool ir_set_nargs(ir_func *f, ir_ref r, uint32_t nargs)
 		}
 		for (uint32_t k = n; k < nargs; k++)
 			i->u.a[k] = IR_NONE;
-		i->nargs = nargs;
+		i->nargs = (uint16_t)nargs;
 		return true;
 	}
 	if (i->nargs > IR_INLINE_ARGS &&
@@ -550,7 +572,7 @@ bool ir_set_nargs(ir_func *f, ir_ref r, uint32_t nargs)
 		/* the same block holds them: a phi losing an edge */
 		for (uint32_t k = n; k < nargs; k++)
 			i->u.va[k] = IR_NONE;
-		i->nargs = nargs;
+		i->nargs = (uint16_t)nargs;
 		return true;
 	}
 	ir_ref *va = va_alloc(f, nargs);
@@ -561,7 +583,7 @@ bool ir_set_nargs(ir_func *f, ir_ref r, uint32_t nargs)
 	if (i->nargs > IR_INLINE_ARGS)
 		va_free(f, i->u.va, i->nargs);
 	i->u.va = va;
-	i->nargs = nargs;
+	i->nargs = (uint16_t)nargs;
 	return true;
 }
 
@@ -581,7 +603,7 @@ void ir_morph(ir_func *f, ir_ref r, enum ir_op op, uint32_t nargs,
 			nargs * sizeof *args);
 	f->ncopy += (op == IR_COPY) - (f->v[r].op == IR_COPY);
 	f->nnop += op == IR_NOP && f->v[r].op != IR_NOP;
-	f->v[r].op = (uint16_t)op;
+	f->v[r].op = (uint8_t)op;
 	f->opc[r] = (uint8_t)op;
 }
 

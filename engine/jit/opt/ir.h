@@ -269,14 +269,17 @@ extern const uint8_t ir_type_bytes[IRT_COUNT_];
 typedef uint32_t ir_ref;
 #define IR_NONE 0u
 #define IR_INLINE_ARGS 3
+/* An instruction's operands at most (nargs is 16 bits: a phi of a block
+ * with more predecessors, the one op that could have them, leaves the
+ * function to the lower tiers, as running out of memory does) */
+#define IR_MAX_ARGS UINT16_MAX
 
 typedef struct {
-	uint16_t op;            /* enum ir_op */
+	uint8_t op;             /* enum ir_op (IR_OP_COUNT_ <= 256) */
 	uint8_t type;           /* enum ir_type: the result's (or, for ops
 	                           without one, IRT_NONE) */
-	uint8_t mark;           /* scratch for passes */
+	uint16_t nargs;         /* <= IR_MAX_ARGS */
 	uint32_t block;
-	uint32_t nargs;
 	union {
 		ir_ref a[IR_INLINE_ARGS];   /* nargs <= IR_INLINE_ARGS */
 		ir_ref *va;                 /* more: f's memory (ir_mem) */
@@ -285,16 +288,24 @@ typedef struct {
 	uint32_t aux, aux2;
 	uint32_t site;          /* pre-decoded offset it came from */
 	uint32_t wasm_off;      /* IRE_TRAP: the wasm offset a trap names */
-	uint32_t inl_func;      /* inlined code (ir_inline.c): the function
-	                           whose site and wasm_off these are, + 1;
-	                           0: the function's own */
-	uint32_t inl_base;      /* inlined code: the slot of this function's
-	                           frame where that function's frame (its
-	                           slot 0) lies -- the inlined call's base; 0
-	                           for the function's own.  Lowering adds it to
-	                           the slots a call or slow op names in its
-	                           pre-decoded instruction. */
 } ir_insn;
+/* 48 bytes: every pass walks f->v (printf_core's 3,000 values), and the
+ * builder's fresh pages are mostly these */
+_Static_assert(sizeof(ir_insn) == 48, "ir_insn's layout");
+
+/* Where an inlined instruction's code is (ir_inline.c): only inlining
+ * writes these, so they sit beside f->v (ir_func.inl), not in every
+ * ir_insn. */
+typedef struct {
+	uint32_t func;          /* the function whose site and wasm_off
+	                           these are, + 1; 0: the function's own */
+	uint32_t base;          /* the slot of this function's frame where
+	                           that function's frame (its slot 0) lies
+	                           -- the inlined call's base; 0 for the
+	                           function's own.  Lowering adds it to the
+	                           slots a call or slow op names in its
+	                           pre-decoded instruction. */
+} ir_inl;
 
 typedef struct {
 	uint32_t *insn, ninsn, cap_insn;
@@ -351,6 +362,11 @@ typedef struct ir_func {
 	                           instead of an instruction's 64 (printf_core's
 	                           are 150 KB, past the L1 cache; the ops 2 KB) */
 	uint32_t nv, cap_v, cap_opc;
+	ir_inl *inl;            /* inlined code's origin by value (ir_inl),
+	                           cap_inl of them, NULL until the inliner
+	                           sets one: values past cap_inl are the
+	                           function's own */
+	uint32_t cap_inl;
 	ir_block *b;
 	uint32_t nb, cap_b;
 	ir_osr *osr;
@@ -385,7 +401,9 @@ typedef struct ir_func {
 	bool unfinished;        /* it stopped short of its fixpoint (fold's
 	                           round limit): running it again would
 	                           change more */
-	bool oom;               /* an allocation failed: the IR is unusable */
+	bool oom;               /* an allocation failed (or an instruction
+	                           wanted more than IR_MAX_ARGS operands):
+	                           the IR is unusable */
 	ir_mem mem;             /* the lists' memory */
 	/* the passes' scratch stack (ir_tmp_alloc): tmp_cap bytes at tmp,
 	 * tmp_used of them in use; tmp_want the most a stack asked for
@@ -450,11 +468,19 @@ static inline ir_ref *ir_args(ir_func *f, ir_ref r)
 	return i->nargs <= IR_INLINE_ARGS ? i->u.a : i->u.va;
 }
 /* The function whose pre-decoded code r's site is an offset in: an
- * inlined callee's (inl_func), else f's own. */
+ * inlined callee's (ir_inl's func), else f's own. */
+static inline ir_inl ir_inl_of(const ir_func *f, ir_ref r)
+{
+	return r < f->cap_inl ? f->inl[r] : (ir_inl){ 0, 0 };
+}
 static inline uint32_t ir_site_func(const ir_func *f, ir_ref r)
 {
-	return f->v[r].inl_func ? f->v[r].inl_func - 1 : f->func_index;
+	uint32_t fn = ir_inl_of(f, r).func;
+	return fn ? fn - 1 : f->func_index;
 }
+/* Record that r is inlined code of function func at frame slot base
+ * (ir_inl); false if out of memory (f->oom set). */
+bool ir_inl_set(ir_func *f, ir_ref r, uint32_t func, uint32_t base);
 static inline bool ir_is_const(const ir_func *f, ir_ref r)
 {
 	return r != IR_NONE && f->opc[r] == IR_CONST;

@@ -15,12 +15,12 @@
  * pre-decoded instruction (lower_call, lower_slow): its fields, and the
  * slots it names, which are slots of the callee's frame.  That frame
  * lies in the caller's at the inlined call's base, so every copied
- * instruction records it (ir_insn.inl_base, with inl_func naming whose
+ * instruction records it (ir_inl.base, with ir_inl.func naming whose
  * code its site is in): lowering finds the instruction in the callee's
- * code (ir_site_insn) and adds inl_base to its slots -- a call's
- * arguments go to inl_base + its own base, where the callee of the
+ * code (ir_site_insn) and adds that base to its slots -- a call's
+ * arguments go to that base + its own base, where the callee of the
  * callee's frame starts (ir_call_frame), its results come back there,
- * and a slow op runs on the frame at inl_base.
+ * and a slow op runs on the frame at that base.
  *
  * How deep.  Calls of the function's own code are looked at, then the
  * calls of the code inlined there (INLINE_MAX_DEPTH levels of callees in
@@ -43,7 +43,7 @@
  *
  * The rule: inlining changes nothing but the time.
  *  - Traps: every copied instruction keeps the callee's site and
- *    wasm_off and says whose they are (ir_insn.inl_func = callee + 1);
+ *    wasm_off and says whose they are (ir_inl.func = callee + 1);
  *    lowering puts the function in mir_insn.func, and the trap tails and
  *    the PC map name it, so a trap in inlined code reports the callee's
  *    index and offset, as the other tiers do.  (No tier shows a call
@@ -94,9 +94,9 @@ bool ir_call_frame(const ir_func *f, ir_ref r, uint32_t *frame)
 	const uint8_t *ip = ir_site_insn(f, r);
 	enum interp_op op = ip ? insn_op(ip) : OP_COUNT_;
 	if (op == OP_CALL || op == OP_CALL_IMPORT)
-		*frame = f->v[r].inl_base + OP_AT(ip, CALL)->base;
+		*frame = ir_inl_of(f, r).base + OP_AT(ip, CALL)->base;
 	else if (op == OP_CALL_INDIRECT)
-		*frame = f->v[r].inl_base + OP_AT(ip, CALL_IND)->base;
+		*frame = ir_inl_of(f, r).base + OP_AT(ip, CALL_IND)->base;
 	else
 		return false;
 	return (f->v[r].op == IR_CALL) == (op == OP_CALL) &&
@@ -181,8 +181,8 @@ static ir_ref copy_insn(site *s, ir_ref r)
 	ni->aux2 = gi->aux2;
 	ni->site = gi->site;
 	ni->wasm_off = gi->wasm_off;
-	ni->inl_func = s->g->func_index + 1;
-	ni->inl_base = s->frame;
+	if (!ir_inl_set(f, n, s->g->func_index + 1, s->frame))
+		return IR_NONE;
 	if (op == IR_ENTRY_CHECK)
 		ni->imm = s->frame + s->g->nslots;     /* g's frame end */
 	if (op == IR_COPY && gi->op == IR_PARAM)
@@ -218,8 +218,8 @@ static bool copy_body(site *s)
 				if (pop == IR_NONE)
 					return false;
 				ir_at(f, pop)->site = g->v[r].site;
-				ir_at(f, pop)->inl_func = g->func_index + 1;
-				ir_at(f, pop)->inl_base = s->frame;
+				if (!ir_inl_set(f, pop, g->func_index + 1, s->frame))
+					return false;
 				ir_append(f, nb, pop);
 				s->rets[s->nrets++] = nb;
 			}

@@ -35,7 +35,7 @@
  * bytes (a store or a load that succeeded there; memory never shrinks),
  * so it could not have trapped; the earlier access keeps its trap site.
  * Nothing earlier is ever removed or moved.  A replaced load in inlined
- * code loses its trap site with it (inl_func) for the same reason.
+ * code loses its trap site with it (ir_inl.func) for the same reason.
  *
  * OSR: an extended block starts at every OSR header, so a load inside a
  * loop is never replaced by a value from outside it (a stored value from
@@ -142,7 +142,8 @@ static ir_ref op_before(ir_func *f, ir_ref at, enum ir_op op, enum ir_type t,
 		return IR_NONE;
 	memcpy(ir_args(f, r), args, (b ? 2 : 1) * sizeof *args);
 	f->v[r].site = f->v[at].site;
-	f->v[r].inl_func = f->v[at].inl_func;
+	if (ir_inl_of(f, at).func && !ir_inl_set(f, r, ir_inl_of(f, at).func, 0))
+		return IR_NONE;
 	ir_insert_before(f, at, r);
 	return r;
 }

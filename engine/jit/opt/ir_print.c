@@ -96,9 +96,10 @@ void ir_print_insn(ir_func *f, ir_ref r, FILE *out)
 		if (i->wasm_off != UINT32_MAX)
 			fprintf(out, " @wasm 0x%x", i->wasm_off);
 	}
-	if (i->inl_func)
-		fprintf(out, "  ; inlined func %u at slot %u", i->inl_func - 1,
-			i->inl_base);
+	ir_inl in = ir_inl_of(f, r);
+	if (in.func)
+		fprintf(out, "  ; inlined func %u at slot %u", in.func - 1,
+			in.base);
 	fputc('\n', out);
 }
 

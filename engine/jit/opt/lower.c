@@ -787,7 +787,7 @@ static void lower_slow(lw *c, ir_ref r)
 	ir_ref *a = ir_args(c->f, r);
 	uint32_t k = 0, dslot = UINT32_MAX;
 	for (uint32_t j = 0; j < lay->nslots; j++) {
-		uint32_t slot = i->inl_base + insn_slot(ip, j);
+		uint32_t slot = ir_inl_of(c->f, r).base + insn_slot(ip, j);
 		if (lay->slot_writes >> j & 1)
 			dslot = slot;
 		else if (k < i->nargs)
@@ -802,7 +802,7 @@ static void lower_slow(lw *c, ir_ref r)
 	mir_insn *s = lw_ins(c, MIR_SLOWOP, 8, 0, 0, 0);
 	s->imm = op;
 	s->aux = op_infos[op].traps != OPTR_NONE;
-	s->slot = i->inl_base;
+	s->slot = ir_inl_of(c->f, r).base;
 	s->imm2 = (uint64_t)(uintptr_t)ip;
 	if (i->type != IRT_NONE) {
 		mir_reg d = lw_def(c, r);

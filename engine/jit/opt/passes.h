@@ -99,7 +99,7 @@ uint32_t ir_loop_preheader(const ir_func *f, uint32_t h, const uint32_t *mark,
 const uint8_t *ir_site_insn(const ir_func *f, ir_ref r);
 /* ir_inline.c: for a call r (IR_CALL, IR_CALL_IMPORT, IR_CALL_INDIRECT)
  * whose instruction is that call, the slot of f's frame where its
- * callee's frame starts: inl_base + the call's base in its own code's
+ * callee's frame starts: its ir_inl base + the call's base in its own code's
  * frame.  False if r's instruction is not its call. */
 bool ir_call_frame(const ir_func *f, ir_ref r, uint32_t *frame);
 
