@@ -351,6 +351,20 @@ static __attribute__((noinline)) bool grow_v(ir_func *f)
 	return true;
 }
 
+bool ir_reserve_v(ir_func *f, uint32_t n)
+{
+	if (n <= f->cap_v)
+		return true;
+	ir_insn *v = realloc(f->v, (size_t)n * sizeof *v);
+	if (!v) {
+		f->oom = true;
+		return false;
+	}
+	f->v = v;
+	f->cap_v = n;   /* f->opc follows when it is short (grow_v) */
+	return true;
+}
+
 /* (inline in ir_emit, the builder's and the passes' most frequent
  * maker of instructions) */
 static inline __attribute__((always_inline)) ir_ref insn_new(ir_func *f,

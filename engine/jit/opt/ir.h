@@ -486,6 +486,9 @@ static inline bool ir_is_const(const ir_func *f, ir_ref r)
 	return r != IR_NONE && f->opc[r] == IR_CONST;
 }
 
+/* Room in f->v for n values at least, reserved at once (exactly n if it
+ * grows: no doubling past it); false if out of memory (f->oom set). */
+bool ir_reserve_v(ir_func *f, uint32_t n);
 /* A new block; its id. */
 uint32_t ir_block_new(ir_func *f);
 /* A new instruction, not in a block yet (nargs operands, all IR_NONE). */

@@ -1618,10 +1618,12 @@ wasm_status ir_build_bounded(wasm_module *m, uint32_t func_index,
 	 * bench function makes 0.06 to 0.14 values a byte of pre-decoded
 	 * code (printf_core 2,876 in 26 KB), and growing from 64 by doubling
 	 * copied printf_core's six times (190 KB copied on the way to the
-	 * 196 KB it ends with).  Not for the inliner's bounded builds, which
-	 * stop at a few dozen. */
-	if (!c->budget && !grow(c, (void **)&f->v, &f->cap_v,
-	    fc->code_len / 8 + 1, sizeof *f->v))
+	 * 196 KB it ends with).  Exactly that many, not the power of 2 above
+	 * (ir_reserve_v): an array past malloc's mmap threshold (128 KB) is
+	 * fresh pages, given back when freed, where one under it reuses the
+	 * heap's.  Not for the inliner's bounded builds, which stop at a few
+	 * dozen. */
+	if (!c->budget && !ir_reserve_v(f, fc->code_len / 8 + 1))
 		goto out;
 	/* (no LOOP, no map: the liveness osr_maps computes first is not
 	 * needed, as in most of the inliner's bounded builds).  The
