@@ -210,6 +210,10 @@ static bool compile_one(wasm_module *m, uint32_t fi, tally *t, bool quiet)
 	}
 	if (st == WASM_OK) {
 		st = mir_lower(m, f, &mf, &err);
+		/* the IR freed as opt_codegen frees it: before allocation,
+		 * which reuses its pages */
+		ir_func_free(f);
+		f = NULL;
 		stage_end(t, ST_LOWER, &t0, flt);
 	}
 	if (st == WASM_OK) {

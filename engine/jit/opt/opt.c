@@ -31,6 +31,11 @@ wasm_status opt_codegen(wasm_module *m, uint32_t func_index, FILE *print,
 	st = ir_run_passes(f, ir_default_pipeline, NULL, verify, err);
 	if (st == WASM_OK)
 		st = mir_lower(m, f, &mf, err);
+	/* the MIR keeps nothing of the IR: freed before allocation, which
+	 * reuses its pages instead of fresh ones (printf_core's IR is
+	 * 200 KB) */
+	ir_func_free(f);
+	f = NULL;
 	if (st == WASM_OK && print) {
 		fprintf(print, "; lowered\n");
 		mir_print(mf, print);
