@@ -340,7 +340,6 @@ typedef struct {
 struct ir_chunk;
 typedef struct {
 	struct ir_chunk *used;  /* the chunk being cut first, then the full */
-	struct ir_chunk *spare; /* chunks kept from an earlier function */
 	size_t off;             /* bytes of used's cut */
 	void *free[IR_MEM_CLASSES];     /* blocks given back, by class */
 } ir_mem;
