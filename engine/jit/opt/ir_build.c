@@ -65,6 +65,10 @@
 /* The slot map is an array of blocks x slots up to this many entries (16
  * MiB), a hash beyond. */
 #define CUR_DENSE_MAX (4u << 20)
+/* The largest array glibc's malloc serves from its heap in a fresh
+ * process: its default mmap threshold (M_MMAP_THRESHOLD, 128 KiB; a
+ * chunk's header and rounding are below 64 bytes) */
+#define V_HEAP_MAX_BYTES ((128u << 10) - 64)
 
 /* ---- (block, slot) -> value ------------------------------------------------------ */
 
@@ -1614,17 +1618,29 @@ wasm_status ir_build_bounded(wasm_module *m, uint32_t func_index,
 	c->reach = (uint8_t *)cut(&at, nb);
 	if (!edges(c) || !min_latches(c))
 		goto out;
-	/* the values' array at about the size the fill makes, at once: a
-	 * bench function makes 0.06 to 0.14 values a byte of pre-decoded
-	 * code (printf_core 2,876 in 26 KB), and growing from 64 by doubling
-	 * copied printf_core's six times (190 KB copied on the way to the
-	 * 196 KB it ends with).  Exactly that many, not the power of 2 above
-	 * (ir_reserve_v): an array past malloc's mmap threshold (128 KB) is
-	 * fresh pages, given back when freed, where one under it reuses the
-	 * heap's.  Not for the inliner's bounded builds, which stop at a few
-	 * dozen. */
-	if (!c->budget && !ir_reserve_v(f, fc->code_len / 8 + 1))
-		goto out;
+	/* the values' array at about the size the fill makes, at once: the
+	 * bench functions of more than a few hundred values make 0.06 to
+	 * 0.09 values a byte of pre-decoded code in the build, a few more
+	 * in the passes (printf_core 2,237 and 2,309 in 26 KB), and growing
+	 * from 64 by doubling copied printf_core's six times.  A tenth of
+	 * the bytes (smaller functions past it grow to IR_V_SECOND), but no
+	 * more than malloc serves from its heap (V_HEAP_MAX_BYTES) unless
+	 * the fewest a function makes (a sixteenth) pass that too: an array
+	 * past malloc's mmap threshold is fresh pages, unmapped when freed,
+	 * where one under it reuses the heap's and leaves its pages to
+	 * register allocation (the IR is freed before it).  printf_core's
+	 * 3,292 (an eighth, 158 KB) took 33 page faults more than its
+	 * 2,633, and the rest of an over-large reservation in the heap
+	 * pushes what comes after it onto fresh pages.  Not for the
+	 * inliner's bounded builds, which stop at a few dozen. */
+	if (!c->budget) {
+		uint32_t want = fc->code_len / 10 + 1,
+		         heap = V_HEAP_MAX_BYTES / sizeof(ir_insn);
+		if (want > heap && fc->code_len / 16 < heap)
+			want = heap;
+		if (!ir_reserve_v(f, want))
+			goto out;
+	}
 	/* (no LOOP, no map: the liveness osr_maps computes first is not
 	 * needed, as in most of the inliner's bounded builds).  The
 	 * dominators before the fill, for read_rec (the fill leaves the
