@@ -358,8 +358,8 @@ typedef struct ir_func {
 	                           itself), kept by ir_insn_new and ir_morph, the only
 	                           writers of op (ir_verify checks): a walk
 	                           that asks only an op reads a byte here
-	                           instead of an instruction's 64 (printf_core's
-	                           are 150 KB, past the L1 cache; the ops 2 KB) */
+	                           instead of an instruction's 48 (printf_core's
+	                           are 110 KB, past the L1 cache; the ops 2 KB) */
 	uint32_t nv, cap_v, cap_opc;
 	ir_inl *inl;            /* inlined code's origin by value (ir_inl),
 	                           cap_inl of them, NULL until the inliner

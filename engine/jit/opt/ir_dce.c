@@ -15,9 +15,9 @@ bool ir_pass_dce(ir_func *f)
 	 * could be to any of them for all the compiler knows) */
 	ir_insn *v = f->v;
 	const uint32_t nv = f->nv, nb = f->nb;
-	/* live in a byte array of its own, not the instructions' mark: its
-	 * zeroing and the operands' tests stay within nv bytes instead of
-	 * touching every instruction's 64 */
+	/* live in a byte array of its own: its zeroing and the operands'
+	 * tests stay within nv bytes instead of touching every
+	 * instruction's 48 */
 	ir_ref *work = ir_tmp_alloc(f, nv * sizeof(ir_ref));
 	uint8_t *live = ir_tmp_zalloc(f, nv);
 	uint32_t n = 0;
