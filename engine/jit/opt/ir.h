@@ -269,9 +269,11 @@ extern const uint8_t ir_type_bytes[IRT_COUNT_];
 typedef uint32_t ir_ref;
 #define IR_NONE 0u
 #define IR_INLINE_ARGS 3
-/* An instruction's operands at most (nargs is 16 bits: a phi of a block
- * with more predecessors, the one op that could have them, leaves the
- * function to the lower tiers, as running out of memory does) */
+/* An instruction's operands at most (nargs is 16 bits).  Only a phi
+ * could have more, one per edge into its block, and a body within
+ * OPT_MAX_BODY_KIB (opt.h) has fewer edges than bytes; past it the
+ * instruction is not made (f->oom), and the function stays with the
+ * lower tiers. */
 #define IR_MAX_ARGS UINT16_MAX
 
 typedef struct {
