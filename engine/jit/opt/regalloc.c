@@ -941,7 +941,6 @@ static bool carry_in(ra *c, const ra_carry *cy)
 	uint32_t *fill = ra_alloc(c->ar, ((size_t)mf->nb + 1) * sizeof *fill);
 	if (!mask || !to || !c->xs_at || !fill)
 		return false;
-	memcpy(c->in, cy->in, (size_t)mf->nb * c->nw * 8);
 	carry_split(c, cy, mask, to, NULL);
 	for (uint32_t b = 0; b < mf->nb; b++)
 		c->xs_at[b + 1] += c->xs_at[b];
@@ -992,7 +991,9 @@ static bool liveness(ra *c, const ra_carry *cy, ra_carry *keep)
 		}
 		c->g = cy->g;
 		c->nw = cy->nw;
-		c->in = ra_alloc(c->ar, (size_t)mf->nb * c->nw * 8);
+		/* the first's sets, changed in place: no one reads them
+		 * after (a second copy was 24 fresh pages of printf_core's) */
+		c->in = cy->in;
 		c->out = ra_zalloc(c->ar, (size_t)c->nw * 8);
 		if (!c->in || !c->out)
 			return false;
@@ -1000,16 +1001,26 @@ static bool liveness(ra *c, const ra_carry *cy, ra_carry *keep)
 			return false;
 		goto solved;
 	}
-	/* the spill weights' counts and the global registers (a use in a
-	 * block that has not defined the register before it, defb[r]
-	 * the last block that did + 1): one walk of the operands */
-	uint32_t *defb = ra_zalloc(c->ar, (size_t)mf->nv * sizeof *defb);
+	/* What outlives the fixpoint first, sized for every register (the
+	 * pages past what is used are never touched), then the fixpoint's
+	 * own arrays, given back after it (mark): the ranges and splits
+	 * after it reuse their pages (27 of printf_core's) */
 	c->g.nv = mf->nv;
 	c->g.idx = keep ? keep->g.idx :
 		ra_alloc(c->ar, (size_t)mf->nv * sizeof *c->g.idx);
 	c->g.reg = keep ? keep->g.reg :
 		ra_alloc(c->ar, (size_t)mf->nv * sizeof *c->g.reg);
-	if (!defb || !c->g.idx || !c->g.reg)
+	c->in = keep ? keep->in :
+		ra_alloc(c->ar, (size_t)mf->nb * c->nwf * 8);
+	c->out = ra_zalloc(c->ar, (size_t)c->nwf * 8);
+	if (!c->g.idx || !c->g.reg || !c->in || !c->out)
+		return false;
+	ra_mark fix = ra_arena_mark(c->ar);
+	/* the spill weights' counts and the global registers (a use in a
+	 * block that has not defined the register before it, defb[r]
+	 * the last block that did + 1): one walk of the operands */
+	uint32_t *defb = ra_zalloc(c->ar, (size_t)mf->nv * sizeof *defb);
+	if (!defb)
 		return false;
 	for (mir_reg v = 0; v < mf->nv; v++)
 		c->g.idx[v] = RA_NOBIT;
@@ -1038,9 +1049,7 @@ static bool liveness(ra *c, const ra_carry *cy, ra_carry *keep)
 	size_t words = (size_t)mf->nb * c->nw;
 	c->gen = ra_zalloc(c->ar, words * 8);
 	c->kill = ra_zalloc(c->ar, words * 8);
-	c->in = keep ? keep->in : ra_alloc(c->ar, words * 8);
-	c->out = ra_zalloc(c->ar, (size_t)c->nw * 8);
-	if (!c->gen || !c->kill || !c->in || !c->out)
+	if (!c->gen || !c->kill)
 		return false;
 	memset(c->in, 0, words * 8);
 	/* gen and kill of the global registers */
@@ -1110,6 +1119,8 @@ static bool liveness(ra *c, const ra_carry *cy, ra_carry *keep)
 			}
 		}
 	}
+	c->gen = c->kill = NULL;
+	ra_arena_release(c->ar, fix);
 solved:
 	osr_entries_check(mf, c);
 	/* the registers live across calls */

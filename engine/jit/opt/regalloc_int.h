@@ -140,7 +140,8 @@ typedef struct {
  * second round reuses the first's arena memory (ra_arena_release), so
  * what it reads is kept apart: the live-in sets in the arena before the
  * first round's mark (the caller allocates them, the first round fills
- * them), the lists malloc'd (ir_grow; mir_regalloc frees them). */
+ * them, the second changes them in place: its own), the lists malloc'd
+ * (ir_grow; mir_regalloc frees them). */
 typedef struct {
 	uint64_t *in;           /* nw words per block, numbered by g */
 	uint32_t nw;
