@@ -332,8 +332,8 @@ typedef struct {
 	const mir_insn **movi;
 	uint32_t nmovi;
 	/* memory no longer read, for the arrays after it (late_alloc) */
-	char *spare[2];
-	size_t nspare[2];
+	char *spare[4];
+	size_t nspare[4];
 } ra;
 
 #define VBIT(v) ((v) - MIR_FIRST_VIRT)
@@ -343,25 +343,30 @@ typedef struct {
 #define GSET(s, i) ((s)[(i) / 64] |= 1ull << ((i) % 64))
 #define GHAS(s, i) ((s)[(i) / 64] >> ((i) % 64) & 1)
 
-/* n bytes for an array of the scan (16-aligned), in the first of
+/* n bytes for an array of the scan (16-aligned), in the smallest of
  * c->spare[] with room, else from the arena.  Once the ranges are built
  * nothing reads the live-in sets, nor a second round's lists of copies
- * beside them (the scan reads across, the ranges, the fixed ranges):
- * the allocating round's last arrays (the sort's counts and order, the
- * spill weights) take their memory, already touched, instead of fresh
- * pages past them (27 of printf_core's, in its second round, with the
- * sets alone; 10 more with the lists).  NULL when out of memory. */
+ * beside them (the scan reads across, the ranges, the fixed ranges), and
+ * once the intervals are placed nothing reads the operand list: the
+ * allocating round's last arrays (the hints, the sort's counts and
+ * order, the spill weights) take their memory, already touched, instead
+ * of fresh pages past them (27 of printf_core's, in its second round,
+ * with the sets alone; 10 more with the lists; 5 more with the operand
+ * list and the hints).  NULL when out of memory. */
 static void *late_alloc(ra *c, size_t n)
 {
 	n = (n + 15) & ~(size_t)15;
-	for (int k = 0; k < 2; k++)
-		if (n <= c->nspare[k]) {
-			void *p = c->spare[k];
-			c->spare[k] += n;
-			c->nspare[k] -= n;
-			return p;
-		}
-	return ra_alloc(c->ar, n);
+	int best = -1;
+	for (int k = 0; k < 4; k++)
+		if (n <= c->nspare[k] &&
+		    (best < 0 || c->nspare[k] < c->nspare[best]))
+			best = k;
+	if (best < 0)
+		return ra_alloc(c->ar, n);
+	void *p = c->spare[best];
+	c->spare[best] += n;
+	c->nspare[best] -= n;
+	return p;
 }
 
 /* Always inlined into ops_build (through visit, also inlined), where
@@ -1869,21 +1874,27 @@ static wasm_status regalloc_once(mir_func *mf, ra_arena *ar,
 	} else if (!build_ranges(&c, true, false) || !place(&c)) {
 		goto nomem;
 	}
-	/* (a round that splits allocates nothing: no hints) */
-	hphys = ra_alloc(ar, mf->nv);
-	hreg = ra_zalloc(ar, (size_t)mf->nv * sizeof *hreg);
-	if (!hphys || !hreg)
-		goto nomem;
-	memset(hphys, -1, mf->nv);
-	hints(&c, hphys, hreg);
-	/* dead: see late_alloc (the lists' start is 16-aligned: the
-	 * arena's) */
+	/* dead: see late_alloc (the arrays' starts are 16-aligned: the
+	 * arena's; only what was written is counted, so that no page is
+	 * touched first here) */
 	c.spare[0] = (char *)c.in;
 	c.nspare[0] = (size_t)mf->nb * c.nw * 8;
 	if (c.xs_at) {
 		c.spare[1] = (char *)c.xs;
 		c.nspare[1] = (size_t)c.xs_at[mf->nb] * sizeof *c.xs & ~(size_t)15;
 	}
+	c.spare[2] = (char *)c.op;
+	c.nspare[2] = (size_t)c.nop * sizeof *c.op & ~(size_t)15;
+	c.spare[3] = (char *)c.op_at;
+	c.nspare[3] = ((size_t)mf->ninsn + 1) * sizeof *c.op_at & ~(size_t)15;
+	/* (a round that splits allocates nothing: no hints) */
+	hphys = late_alloc(&c, mf->nv);
+	hreg = late_alloc(&c, (size_t)mf->nv * sizeof *hreg);
+	if (!hphys || !hreg)
+		goto nomem;
+	memset(hphys, -1, mf->nv);
+	memset(hreg, 0, (size_t)mf->nv * sizeof *hreg);
+	hints(&c, hphys, hreg);
 
 	/* the intervals by start, then register: a counting sort on the
 	 * start (a position: about 2 * ninsn of them), registers ascending
