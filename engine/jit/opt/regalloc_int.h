@@ -37,6 +37,10 @@ typedef struct {
 ra_mark ra_arena_mark(const ra_arena *a);
 void ra_arena_release(ra_arena *a, ra_mark m);
 void *ra_zalloc(ra_arena *a, size_t n);
+/* The last allocation p cut to n bytes (a grown array's room past what
+ * it holds given back, for the next allocation to follow it); nothing
+ * when p is not the last. */
+void ra_trim(ra_arena *a, void *p, size_t n);
 bool ra_grow_to(ra_arena *a, void **p, uint32_t *cap, uint32_t need,
 	size_t elem);
 /* inline: most calls append to an array with room */
