@@ -1971,9 +1971,9 @@ wasm_status mir_regalloc(mir_func *mf, wasm_error *err)
 	/* the first round's live-in sets, which the second reads (too
 	 * large: regalloc_once refuses the function) */
 	if (sets_fit(mf)) {
-		cy.in = ra_alloc(&ar, (size_t)mf->nb * set_words(mf) * 8);
 		cy.g.idx = ra_alloc(&ar, (size_t)mf->nv * sizeof *cy.g.idx);
 		cy.g.reg = ra_alloc(&ar, (size_t)mf->nv * sizeof *cy.g.reg);
+		cy.in = ra_alloc(&ar, (size_t)mf->nb * set_words(mf) * 8);
 	}
 	if (!depth || (sets_fit(mf) && (!cy.in || !cy.g.idx || !cy.g.reg)) ||
 	    !ra_loops_keep(mf, &loops) ||
@@ -1991,7 +1991,13 @@ wasm_status mir_regalloc(mir_func *mf, wasm_error *err)
 	wasm_status st = regalloc_once(mf, &ar, depth, &loops, &cy, NULL, &did,
 		err);
 	if (st == WASM_OK && did) {
-		ra_arena_release(&ar, m);
+		/* the sets' room past the words the first round's used
+		 * (cy.nw a block, of set_words): the second round's arrays
+		 * follow them, on the pages the first round touched rather
+		 * than past that room (76 fresh pages over the 15 bench
+		 * modules) */
+		ra_arena_release(&ar, ra_mark_cut(m, cy.in,
+			(size_t)mf->nb * cy.nw * 8));
 		st = regalloc_once(mf, &ar, depth, &loops, NULL, &cy, &did, err);
 	}
 	ra_arena_close(&ar);

@@ -36,6 +36,9 @@ typedef struct {
 } ra_mark;
 ra_mark ra_arena_mark(const ra_arena *a);
 void ra_arena_release(ra_arena *a, ra_mark m);
+/* Mark m, taken right after allocating last, moved back to follow
+ * last's first n bytes (what of it is used: the rest is given back). */
+ra_mark ra_mark_cut(ra_mark m, const void *last, size_t n);
 void *ra_zalloc(ra_arena *a, size_t n);
 /* The last allocation p cut to n bytes (a grown array's room past what
  * it holds given back, for the next allocation to follow it); nothing
