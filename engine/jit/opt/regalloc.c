@@ -1029,7 +1029,9 @@ static bool liveness(ra *c, const ra_carry *cy, ra_carry *keep)
 		c->g = cy->g;
 		c->nw = cy->nw;
 		/* the first's sets, changed in place: no one reads them
-		 * after (a second copy was 24 fresh pages of printf_core's) */
+		 * after (a second copy; with the fixpoint's arrays given
+		 * back, below: 14 fewer faults in printf_core's allocation,
+		 * 210 over the 15 bench modules) */
 		c->in = cy->in;
 		c->out = ra_zalloc(c->ar, (size_t)c->nw * 8);
 		if (!c->in || !c->out)
@@ -1041,7 +1043,8 @@ static bool liveness(ra *c, const ra_carry *cy, ra_carry *keep)
 	/* What outlives the fixpoint first, sized for every register (the
 	 * pages past what is used are never touched), then the fixpoint's
 	 * own arrays, given back after it (mark): the ranges and splits
-	 * after it reuse their pages (27 of printf_core's) */
+	 * after it reuse their pages (gen and kill: 108 KB of
+	 * printf_core's) */
 	c->g.nv = mf->nv;
 	c->g.idx = keep ? keep->g.idx :
 		ra_alloc(c->ar, (size_t)mf->nv * sizeof *c->g.idx);
