@@ -36,7 +36,14 @@ typedef struct {
 } ra_mark;
 ra_mark ra_arena_mark(const ra_arena *a);
 void ra_arena_release(ra_arena *a, ra_mark m);
+/* Mark m, taken right after allocating last, moved back to follow
+ * last's first n bytes (what of it is used: the rest is given back). */
+ra_mark ra_mark_cut(ra_mark m, const void *last, size_t n);
 void *ra_zalloc(ra_arena *a, size_t n);
+/* The last allocation p cut to n bytes (a grown array's room past what
+ * it holds given back, for the next allocation to follow it); nothing
+ * when p is not the last. */
+void ra_trim(ra_arena *a, void *p, size_t n);
 bool ra_grow_to(ra_arena *a, void **p, uint32_t *cap, uint32_t need,
 	size_t elem);
 /* inline: most calls append to an array with room */
@@ -140,7 +147,8 @@ typedef struct {
  * second round reuses the first's arena memory (ra_arena_release), so
  * what it reads is kept apart: the live-in sets in the arena before the
  * first round's mark (the caller allocates them, the first round fills
- * them), the lists malloc'd (ir_grow; mir_regalloc frees them). */
+ * them, the second changes them in place: its own), the lists malloc'd
+ * (ir_grow; mir_regalloc frees them). */
 typedef struct {
 	uint64_t *in;           /* nw words per block, numbered by g */
 	uint32_t nw;

@@ -177,9 +177,23 @@ bool ra_grow_to(ra_arena *a, void **p, uint32_t *cap, uint32_t need,
 	return true;
 }
 
+void ra_trim(ra_arena *a, void *p, size_t n)
+{
+	if (!p || p != a->last)
+		return;
+	size_t at = (size_t)((char *)p - block_mem(a->cur));
+	a->off = (at + n + RA_ALIGN - 1) & ~(size_t)(RA_ALIGN - 1);
+}
+
 ra_mark ra_arena_mark(const ra_arena *a)
 {
 	return (ra_mark){ a->cur, a->off };
+}
+
+ra_mark ra_mark_cut(ra_mark m, const void *last, size_t n)
+{
+	size_t at = (size_t)((const char *)last - block_mem(m.cur));
+	return (ra_mark){ m.cur, (at + n + RA_ALIGN - 1) & ~(size_t)(RA_ALIGN - 1) };
 }
 
 void ra_arena_release(ra_arena *a, ra_mark m)
