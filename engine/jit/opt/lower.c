@@ -1206,46 +1206,40 @@ static void analyse(lw *c)
 	}
 }
 
-/* The lowering's arrays per IR value and per IR block, one allocation
- * (freed by the caller): ten allocations a function fewer, most
- * functions being small.  Those read before written are zeroed, first;
- * the rest (ir_loop_blocks' scratch, the block maps mir_lower fills) are
- * not: for printf_core 37 KB cleared instead of 49. */
+/* The lowering's arrays per IR value (nv) and per IR block (nb), each
+ * named once: its field, its count, and whether it is read before
+ * written (zeroed; those come first). */
+#define LW_STATE(X) \
+	X(vr, nv, 1) X(uses, nv, 1) X(memop, nv, 1) X(ep_in, nb, 1) \
+	X(ep_pre, nb, 1) X(mark, nb, 1) X(fused, nv, 1) X(has_lc, nb, 1) \
+	X(body, nb, 0) X(split, nb, 0) X(mb_of, nb, 0) X(work, nb, 0)
+
+/* LW_STATE's arrays, one allocation (freed by the caller): ten
+ * allocations a function fewer, most functions being small.  Only the
+ * zeroed prefix is cleared; the rest (ir_loop_blocks' scratch, the block
+ * maps mir_lower fills) are written first: for printf_core 37 KB cleared
+ * instead of 49. */
 static void *state_alloc(lw *c)
 {
 	size_t nv = c->f->nv ? c->f->nv : 1, nb = c->f->nb ? c->f->nb : 1;
-	const size_t len[12] = {
-		nv * sizeof *c->vr, nv * sizeof *c->uses, nv * sizeof *c->memop,
-		nb * sizeof *c->ep_in, nb * sizeof *c->ep_pre, nb * sizeof *c->mark,
-		nv * sizeof *c->fused, nb * sizeof *c->has_lc,
-		/* not zeroed */
-		nb * sizeof *c->body, nb * sizeof *c->split, nb * sizeof *c->mb_of,
-		nb * sizeof *c->work,
-	};
-	size_t at[12], sz = 0, zeroed = 0;
-	for (int k = 0; k < 12; k++) {
-		sz = (sz + 7) & ~(size_t)7;     /* each array 8-aligned */
-		at[k] = sz;
-		sz += len[k];
-		if (k == 7)
-			zeroed = sz;
-	}
+	size_t sz = 0, zeroed = 0;
+#define LW_SIZE(name, n, zero) \
+	sz = ((sz + 7) & ~(size_t)7) + (n) * sizeof *c->name; \
+	if (zero) \
+		zeroed = sz;
+	LW_STATE(LW_SIZE)
+#undef LW_SIZE
 	char *p = malloc(sz);
 	if (!p)
 		return NULL;
 	memset(p, 0, zeroed);
-	c->vr = (void *)(p + at[0]);
-	c->uses = (void *)(p + at[1]);
-	c->memop = (void *)(p + at[2]);
-	c->ep_in = (void *)(p + at[3]);
-	c->ep_pre = (void *)(p + at[4]);
-	c->mark = (void *)(p + at[5]);
-	c->fused = (void *)(p + at[6]);
-	c->has_lc = (void *)(p + at[7]);
-	c->body = (void *)(p + at[8]);
-	c->split = (void *)(p + at[9]);
-	c->mb_of = (void *)(p + at[10]);
-	c->work = (void *)(p + at[11]);
+	sz = 0;
+#define LW_PLACE(name, n, zero) \
+	sz = (sz + 7) & ~(size_t)7;     /* each array 8-aligned */ \
+	c->name = (void *)(p + sz); \
+	sz += (n) * sizeof *c->name;
+	LW_STATE(LW_PLACE)
+#undef LW_PLACE
 	return p;
 }
 
