@@ -35,7 +35,6 @@ wasm_status opt_codegen(wasm_module *m, uint32_t func_index, FILE *print,
 	 * reuses its pages instead of fresh ones (printf_core's IR is
 	 * 200 KB) */
 	ir_func_free(f);
-	f = NULL;
 	if (st == WASM_OK && print) {
 		fprintf(print, "; lowered\n");
 		mir_print(mf, print);
@@ -55,6 +54,5 @@ wasm_status opt_codegen(wasm_module *m, uint32_t func_index, FILE *print,
 	if (st == WASM_OK)
 		st = mir_emit(mf, out, err);
 	mir_free(mf);
-	ir_func_free(f);
 	return st;
 }
