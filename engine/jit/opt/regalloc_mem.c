@@ -148,6 +148,14 @@ void *ra_zalloc(ra_arena *a, size_t n)
 	return p;
 }
 
+/* The offset in block b just past n bytes from p (an allocation of b's),
+ * aligned as every allocation is. */
+static size_t offset_past(struct ra_block *b, const void *p, size_t n)
+{
+	size_t at = (size_t)((const char *)p - (const char *)block_mem(b));
+	return (at + n + RA_ALIGN - 1) & ~(size_t)(RA_ALIGN - 1);
+}
+
 bool ra_grow_to(ra_arena *a, void **p, uint32_t *cap, uint32_t need,
 	size_t elem)
 {
@@ -159,8 +167,7 @@ bool ra_grow_to(ra_arena *a, void **p, uint32_t *cap, uint32_t need,
 	size_t had = (size_t)*cap * elem, want = (size_t)ncap * elem;
 	/* the last allocation grows where it is if its block has room */
 	if (*p && *p == a->last) {
-		size_t at = (size_t)((char *)*p - block_mem(a->cur));
-		size_t end = (at + want + RA_ALIGN - 1) & ~(size_t)(RA_ALIGN - 1);
+		size_t end = offset_past(a->cur, *p, want);
 		if (end <= a->cur->size) {
 			a->off = end;
 			*cap = ncap;
@@ -179,10 +186,8 @@ bool ra_grow_to(ra_arena *a, void **p, uint32_t *cap, uint32_t need,
 
 void ra_trim(ra_arena *a, void *p, size_t n)
 {
-	if (!p || p != a->last)
-		return;
-	size_t at = (size_t)((char *)p - block_mem(a->cur));
-	a->off = (at + n + RA_ALIGN - 1) & ~(size_t)(RA_ALIGN - 1);
+	if (p && p == a->last)
+		a->off = offset_past(a->cur, p, n);
 }
 
 ra_mark ra_arena_mark(const ra_arena *a)
@@ -192,8 +197,7 @@ ra_mark ra_arena_mark(const ra_arena *a)
 
 ra_mark ra_mark_cut(ra_mark m, const void *last, size_t n)
 {
-	size_t at = (size_t)((const char *)last - block_mem(m.cur));
-	return (ra_mark){ m.cur, (at + n + RA_ALIGN - 1) & ~(size_t)(RA_ALIGN - 1) };
+	return (ra_mark){ m.cur, offset_past(m.cur, last, n) };
 }
 
 void ra_arena_release(ra_arena *a, ra_mark m)
