@@ -38,6 +38,8 @@ typedef struct jit_func {
 	uint8_t tier;              /* the wasm_tier that made it */
 	bool counts;               /* baseline code that counts the hotness
 	                              budget (jit_hot_counts) */
+	bool osr_code;             /* tier-2 code with OSR entries at its
+	                              loops (JIT_OSR_CODE) */
 	const struct jit_func *replaced;   /* the lower tier's code this
 	                              replaced (still found by the fault
 	                              handler), or NULL */

@@ -519,22 +519,34 @@ static void perf_map_line(const wasm_module *m, const jit_func *f,
 	fflush(map);
 }
 
+/* Whether code of `tier` made with flags may take old's place in the
+ * call vector: old is a lower tier's, or the same tier's code that counts
+ * the budget (the baseline's again, without counting, once the tier above
+ * refused the function) or that has OSR entries where the new has none
+ * (tier 2's code for later calls, after the code a frame entered by
+ * OSR). */
+static bool replaces(const jit_func *old, wasm_tier tier, unsigned flags)
+{
+	return !old || old->tier < tier || (old->tier == tier && (old->counts ||
+		(old->osr_code && !(flags & JIT_OSR_CODE))));
+}
+
 const jit_func *jit_install(wasm_module *m, uint32_t func_index,
 	wasm_tier tier, const uint8_t *code, size_t len, uint32_t osr_off,
 	uint32_t (*pc)[2], uint32_t npc, uint32_t (*loops)[2], uint32_t nloops,
-	uint64_t compile_ns, bool counts)
+	uint64_t compile_ns, unsigned flags)
 {
 	struct jit_module *jm = jit_module_get(m);
 	jit_func *f = calloc(1, sizeof *f);
 	uint8_t *at = NULL;
-	/* Code replaces a lower tier's, or the same tier's code that counts
-	 * the budget (the baseline's again, without counting, once the tier
-	 * above refused the function).  The replaced code may still be on
-	 * the stack (a running activation, a caller's frame): the new code
-	 * keeps it (jit_func.replaced), where the fault handler still finds
-	 * it, and it is freed with the module. */
+	/* The replaced code may still be on the stack (a running activation,
+	 * a caller's frame): the new code keeps it (jit_func.replaced), where
+	 * the fault handler still finds it, and it is freed with the module.
+	 * Code JIT_BEHIND goes behind the current code, of its tier, in that
+	 * chain, and the call vector stays. */
 	jit_func *old = jm ? jm->funcs[func_index] : NULL;
-	if (old && (old->tier > tier || (old->tier == tier && !old->counts))) {
+	bool behind = (flags & JIT_BEHIND) != 0;
+	if (behind ? !old || old->tier != tier : !replaces(old, tier, flags)) {
 		free(f);
 		free(pc);
 		free(loops);
@@ -558,19 +570,25 @@ const jit_func *jit_install(wasm_module *m, uint32_t func_index,
 	}
 	f->code = at;
 	f->tier = tier;
-	f->counts = counts;
+	f->counts = (flags & JIT_COUNTS) != 0;
+	f->osr_code = (flags & JIT_OSR_CODE) != 0;
 	f->osr_entry = at + osr_off;
 	f->size = (uint32_t)len;
 	f->pc = pc;
 	f->npc = npc;
 	f->loops = loops;
 	f->nloops = nloops;
-	f->replaced = old;
+	if (behind) {
+		f->replaced = old->replaced;
+		old->replaced = f;
+	} else {
+		f->replaced = old;
+		jm->funcs[func_index] = f;
+		jm->vec[func_index] = (void *)at;    /* tier-up: the pointer swap */
+	}
 	if (old)        /* running activations of old: over at their next
 	                   LOOP (tier_ops.hot moves them by OSR) */
 		jm->budget[func_index] = 0;
-	jm->funcs[func_index] = f;
-	jm->vec[func_index] = (void *)at;    /* tier-up: the pointer swap */
 	perf_map_line(m, f, func_index);
 	const func_t *fn = &m->funcs[func_index];
 	struct jit_tier_count *n = &jm->count[tier];

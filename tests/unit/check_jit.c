@@ -573,6 +573,21 @@ static bool plus7_hoisted(wasm_module *m)
 	return out;
 }
 
+/* Function func_index's code in the call vector is tier 2's without OSR
+ * entries; behind it (osr) its OSR code, with them, the code a frame
+ * entered at a loop, or (!osr) no other tier-2 code. */
+static bool code_for_calls(const wasm_module *m, uint32_t func_index,
+	bool osr)
+{
+	const jit_func *jf = jit_func_get(m, func_index);
+	if (!jf || jf->tier != WASM_TIER_OPT || jf->osr_code || jf->nloops)
+		return false;
+	const jit_func *b = jf->replaced;
+	if (!osr)
+		return !b || b->tier != WASM_TIER_OPT;
+	return b && b->tier == WASM_TIER_OPT && b->osr_code && b->nloops > 0;
+}
+
 static void opt_osr_case_of(const char *wat, int32_t (*ref)(uint32_t),
 	uint32_t threshold, uint32_t opt, bool thread, uint32_t n,
 	uint64_t base_osr, uint64_t opt_osr, bool hoisted)
@@ -600,6 +615,8 @@ static void opt_osr_case_of(const char *wat, int32_t (*ref)(uint32_t),
 	ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].nfuncs_refused, 0);
 	ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].osr_entries, opt_osr);
 	ck_assert_uint_gt(st.tiers[WASM_TIER_OPT].code_bytes, 0);
+	if (!thread)
+		ck_assert(code_for_calls(r.m, 0, opt_osr > 0));
 	/* the next call enters tier 2 from its entry */
 	ck_assert_int_eq(call_i32(&r, "isum", 1000, &v, &err), WASM_OK);
 	ck_assert_int_eq(v, ref(1000));
@@ -674,6 +691,52 @@ START_TEST(opt_osr_from_interp)
 	ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].nfuncs, 1);
 	ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].osr_entries, 2);
 	rig_down(&r);
+}
+END_TEST
+
+/* A recursive function's outer activation runs its loop in baseline
+ * code, each iteration a call of itself (which returns at once).  Its
+ * budget runs out at a LOOP or at the inner call's entry, by the
+ * threshold's parity: at the LOOP the frame asks for OSR code; at the
+ * entry the call asks for code without OSR entries, and the outer frame,
+ * at its next LOOP, for OSR code behind it.  Either way the outer frame
+ * moves into tier 2 by OSR, and later calls run code without entries. */
+static const char rec_loop_wat[] =
+	"(module\n"
+	"  (func (export \"rec\") (param i32 i32) (result i32) (local i32)\n"
+	"    (if (i32.eqz (local.get 1)) (then (return (local.get 0))))\n"
+	"    (block (loop\n"
+	"      (br_if 1 (i32.eqz (local.get 0)))\n"
+	"      (local.set 2 (i32.add (local.get 2)\n"
+	"        (call 0 (local.get 0) (i32.const 0))))\n"
+	"      (local.set 0 (i32.sub (local.get 0) (i32.const 1)))\n"
+	"      (br 0)))\n"
+	"    (local.get 2)))\n";
+
+START_TEST(opt_osr_code_for_outer_activation)
+{
+	for (uint32_t opt = 1000; opt <= 1001; opt++) {
+		rig r;
+		wasm_config cfg;
+		wasm_error err;
+		wasm_module_stats st;
+		wasm_config_default(&cfg);
+		cfg.tier = WASM_TIER_AUTO;
+		cfg.tier_threshold = 1;
+		cfg.opt_threshold = opt;
+		rig_up_cfg(&r, rec_loop_wat, &cfg, NULL, 0);
+		wasm_value a[2] = { { .type = WASM_I32, .of.i32 = 5000 },
+			{ .type = WASM_I32, .of.i32 = 1 } }, res;
+		ck_assert_int_eq(wasm_func_call(r.s, export_func(&r, "rec"), a, 2,
+			&res, 1, &err), WASM_OK);
+		ck_assert_int_eq(res.of.i32, 5000 * 5001 / 2);
+		wasm_module_stats_get(r.m, &st);
+		ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].nfuncs, 1);
+		ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].nfuncs_refused, 0);
+		ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].osr_entries, 1);
+		ck_assert(code_for_calls(r.m, 0, true));
+		rig_down(&r);
+	}
 }
 END_TEST
 
@@ -2356,6 +2419,7 @@ static Suite *jit_suite(void)
 	tcase_add_test(t, osr_moves_a_running_loop);
 	tcase_add_test(t, opt_osr_from_baseline);
 	tcase_add_test(t, opt_osr_from_interp);
+	tcase_add_test(t, opt_osr_code_for_outer_activation);
 	tcase_add_test(t, fuel_same_across_tier2);
 	tcase_add_test(t, timeout_in_jit_loop);
 	tcase_add_test(t, timeout_in_long_bulk_op);

@@ -897,7 +897,8 @@ bool jit_compile(wasm_module *m, uint32_t func_index)
 	if (!jc_translate(c, m, func_index, fc, false, &osr))
 		goto out;
 	const jit_func *jf = jit_install(m, func_index, WASM_TIER_BASELINE, JB->code, x64_buf_len(JB),
-		osr, c->pc, c->npc, c->loops, c->nloops, tier_compile_clock_ns() - t0, c->hot);
+		osr, c->pc, c->npc, c->loops, c->nloops, tier_compile_clock_ns() - t0,
+		c->hot ? JIT_COUNTS : 0u);
 	c->pc = NULL;
 	c->loops = NULL;
 	ok = jf != NULL;

@@ -73,16 +73,29 @@ uintptr_t jit_rt_stack_limit(void);
 /* jit_code.c: install finished code of JIT tier `tier` (its statistics
  * count it).  Code of a higher tier replaces a lower tier's: the call
  * vector's slot is swapped, and the old code stays (for the fault
- * handler and activations still running it) until the module is freed.  code/len is the machine code (entry at offset 0), osr_off
- * the OSR prologue's offset; pc and loops as in jit_func with machine
- * offsets relative to code (ownership passes); counts: the code counts
- * the hotness budget (jit_hot_counts).  Returns the installed
- * function or NULL (no memory: the tier's refusal is recorded; or the
- * function has code of this tier or a higher one already). */
+ * handler and activations still running it) until the module is freed.
+ * code/len is the machine code (entry at offset 0), osr_off the OSR
+ * prologue's offset; pc and loops as in jit_func with machine offsets
+ * relative to code (ownership passes); flags (below).  Returns the
+ * installed function or NULL (no memory: the tier's refusal is recorded;
+ * or the function has code this one may not replace). */
+enum {
+	JIT_COUNTS = 1u,    /* the code counts the hotness budget
+	                       (jit_hot_counts) */
+	JIT_OSR_CODE = 2u,  /* tier-2 code with OSR entries at its loops,
+	                       made for a frame running in baseline code:
+	                       tier-2 code without them (better code for later
+	                       calls) may replace it */
+	JIT_BEHIND = 4u,    /* OSR code for frames only: kept behind the
+	                       function's current code of the same tier (the
+	                       code a frame entering at a loop looks through,
+	                       jit_func.replaced); the call vector keeps the
+	                       current code */
+};
 const jit_func *jit_install(wasm_module *m, uint32_t func_index,
 	wasm_tier tier, const uint8_t *code, size_t len, uint32_t osr_off,
 	uint32_t (*pc)[2], uint32_t npc, uint32_t (*loops)[2], uint32_t nloops,
-	uint64_t compile_ns, bool counts);
+	uint64_t compile_ns, unsigned flags);
 /* The function of each PC map entry of jf, the code jit_install just
  * returned (tier 2's inlined code: a fault there names the callee), as
  * mir_code.pc_func; jf takes pc_func (NULL: all entries are jf's own

@@ -1525,14 +1525,34 @@ static bool over_budget(bld *c, const functype *ft)
 	return sure && n > c->budget;
 }
 
+static wasm_status build(wasm_module *m, uint32_t func_index,
+	uint32_t budget, bool osr, ir_func **out, wasm_error *err);
+
 wasm_status ir_build(wasm_module *m, uint32_t func_index, ir_func **out,
 	wasm_error *err)
 {
-	return ir_build_bounded(m, func_index, 0, out, err);
+	return build(m, func_index, 0, opt_osr_wanted(m->engine), out, err);
 }
 
+wasm_status ir_build_osr(wasm_module *m, uint32_t func_index, bool osr,
+	ir_func **out, wasm_error *err)
+{
+	return build(m, func_index, 0, osr, out, err);
+}
+
+/* With a budget (the inliner's), always with OSR maps: they are never
+ * copied, but the phis the maps may add at headers (entry_value) count in
+ * ir_inlinable's size, so a callee is inlined under --tier=opt exactly
+ * when it is under auto. */
 wasm_status ir_build_bounded(wasm_module *m, uint32_t func_index,
 	uint32_t budget, ir_func **out, wasm_error *err)
+{
+	return build(m, func_index, budget,
+		budget || opt_osr_wanted(m->engine), out, err);
+}
+
+static wasm_status build(wasm_module *m, uint32_t func_index,
+	uint32_t budget, bool osr, ir_func **out, wasm_error *err)
 {
 	*out = NULL;
 	if (func_index >= m->nfuncs || func_index < m->nfunc_imports)
@@ -1574,12 +1594,9 @@ wasm_status ir_build_bounded(wasm_module *m, uint32_t func_index,
 		goto out;
 	uint32_t nb = f->nb;
 	c->words = (c->nslots + 63) / 64;
-	/* OSR maps where a frame can enter tier 2 at a loop.  Always in the
-	 * inliner's bounded builds: their maps are never copied, but the
-	 * phis the maps may add at headers (entry_value) count in
-	 * ir_inlinable's size, so a callee is inlined under --tier=opt
-	 * exactly when it is under auto */
-	c->osr = c->budget || opt_osr_wanted(m->engine);
+	/* OSR maps where a frame can enter tier 2 at a loop (and in the
+	 * inliner's bounded builds, above) */
+	c->osr = osr;
 	/* the arrays by block and by slot, zero, cut from one allocation
 	 * (a calloc and a free each took 1.1M instructions more over the
 	 * bench modules' builds, the inliner's included), but for the slot

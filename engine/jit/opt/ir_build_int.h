@@ -119,7 +119,7 @@ typedef struct {
 	uint32_t budget;            /* ir_build_bounded: the most instructions
 	                               ir_b_emit makes (0: no limit) */
 	uint32_t emitted;
-	bool osr;                   /* OSR maps made (opt_osr_wanted) */
+	bool osr;                   /* OSR maps made (ir_build_osr) */
 	uint32_t blk;               /* block being filled */
 	uint32_t off;               /* instruction being translated */
 	uint32_t map_at;            /* ir_b_wasm_off's cursor: an index in

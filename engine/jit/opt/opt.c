@@ -22,10 +22,17 @@ wasm_status opt_dump_ir(wasm_module *m, uint32_t func_index, FILE *out,
 wasm_status opt_codegen(wasm_module *m, uint32_t func_index, FILE *print,
 	bool verify, mir_code *out, wasm_error *err)
 {
+	return opt_codegen_osr(m, func_index, opt_osr_wanted(m->engine), print,
+		verify, out, err);
+}
+
+wasm_status opt_codegen_osr(wasm_module *m, uint32_t func_index, bool osr,
+	FILE *print, bool verify, mir_code *out, wasm_error *err)
+{
 	ir_func *f;
 	mir_func *mf = NULL;
 	memset(out, 0, sizeof *out);
-	wasm_status st = ir_build(m, func_index, &f, err);
+	wasm_status st = ir_build_osr(m, func_index, osr, &f, err);
 	if (st != WASM_OK)
 		return st;
 	st = ir_run_passes(f, ir_default_pipeline, NULL, verify, err);

@@ -16,6 +16,10 @@
  * cannot (the reasons are listed in ir_build.c), WASM_ERR_NOMEM. */
 wasm_status ir_build(wasm_module *m, uint32_t func_index, ir_func **out,
 	wasm_error *err);
+/* The same with OSR maps at the loops or without (ir_build: where
+ * opt_osr_wanted says; tier_opt.c asks for each under --tier=auto). */
+wasm_status ir_build_osr(wasm_module *m, uint32_t func_index, bool osr,
+	ir_func **out, wasm_error *err);
 /* The same, refused ("over the instruction budget") as soon as the
  * builder has emitted more than budget instructions (0: no limit).  Every
  * instruction it emits (phis aside) is in a reachable block and stays

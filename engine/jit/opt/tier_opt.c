@@ -105,8 +105,8 @@ void opt_job_run(opt_job *job)
 		job->compile_ns = 0;
 		return;
 	}
-	job->st = opt_codegen(job->m, job->func_index, NULL, false, &job->code,
-		&err);
+	job->st = opt_codegen_osr(job->m, job->func_index, job->osr, NULL, false,
+		&job->code, &err);
 	if (job->st != WASM_OK)
 		job->reason = reason_intern(err.message);
 	job->compile_ns = tier_compile_clock_ns() - t0;
@@ -121,31 +121,61 @@ void opt_job_free(opt_job *job)
 	free(job);
 }
 
+static wasm_status opt_request(wasm_module *m, uint32_t func_index, bool osr,
+	bool again);
+
 /* The job's result into its module (the running thread): the code
  * installed, or the refusal recorded once.  WASM_OK or the job's status
- * (WASM_ERR_NOMEM: no room for the code, recorded as a refusal). */
+ * (WASM_ERR_NOMEM: no room for the code, recorded as a refusal).
+ *
+ * OSR code is made for a frame running a loop in baseline code, and its
+ * entries cost later calls: every value live into a loop header is in
+ * the header's OSR map, or recoverable from it, so LICM keeps loads and
+ * other values it could hoist inside the loop, and GVN does not reuse an
+ * outside value there.  (memops ran 8% slower with them, one SIMD kernel
+ * of simddot 40%.)  So when the first code of a function that has loops
+ * is OSR code, code without entries is asked for next: it takes the call
+ * vector, and the OSR code stays behind it for frames that enter at a
+ * loop (as V8 keeps its OSR code apart from the function's code).  A
+ * second compile that fails changes nothing: the function has tier-2
+ * code. */
 static wasm_status opt_job_install(opt_job *job)
 {
 	wasm_module *m = job->m;
 	wasm_status st = job->st;
+	bool better = false;
 	jit_tier_ask(m, WASM_TIER_OPT, job->func_index, false);
 	if (st != WASM_OK) {
-		jit_tier_refuse(m, WASM_TIER_OPT, job->func_index, job->reason);
+		if (!job->again)
+			jit_tier_refuse(m, WASM_TIER_OPT, job->func_index,
+				job->reason);
+		else if (job->osr)      /* no OSR code: frames in baseline code
+		                           stay there, and stop asking */
+			jit_hot_budget_set(m, job->func_index, INT32_MAX);
 	} else {
+		unsigned flags = (job->osr ? JIT_OSR_CODE : 0u) |
+			(job->again && job->osr ? JIT_BEHIND : 0u);
 		const jit_func *jf = jit_install(m, job->func_index, WASM_TIER_OPT,
 			job->code.code, job->code.len, job->code.osr_off, job->code.pc,
 			job->code.npc, job->code.loops, job->code.nloops,
-			job->compile_ns, false);
+			job->compile_ns, flags);
 		if (jf) {
 			jit_set_pc_funcs(jf, job->code.pc_func);
 			job->code.pc_func = NULL;
-		} else {
+			better = job->osr && !job->again &&
+				job->code.nloops + job->code.nosr_dropped > 0;
+		} else if (!job->again) {
 			st = WASM_ERR_NOMEM;
+		} else if (job->osr) {
+			jit_hot_budget_set(m, job->func_index, INT32_MAX);
 		}
 	}
 	job->code.pc = NULL;        /* jit_install took them */
 	job->code.loops = NULL;
+	uint32_t func_index = job->func_index;
 	opt_job_free(job);
+	if (better)
+		(void)opt_request(m, func_index, false, true);
 	return st;
 }
 
@@ -157,10 +187,12 @@ static void opt_install_done(wasm_module *m)
 		(void)opt_job_install(job);
 }
 
-/* Ask for func_index's tier-2 code: on the compile thread if the engine
- * has one, else compiled and installed now.  WASM_OK, or (compiled now)
- * the failure; a refusal is recorded once and never asked again. */
-static wasm_status opt_request(wasm_module *m, uint32_t func_index)
+/* Ask for func_index's tier-2 code (with OSR entries or without; again:
+ * opt_job.again): on the compile thread if the engine has one, else
+ * compiled and installed now.  WASM_OK, or (compiled now) the failure; a
+ * refusal is recorded once and never asked again. */
+static wasm_status opt_request(wasm_module *m, uint32_t func_index, bool osr,
+	bool again)
 {
 	opt_job *job = calloc(1, sizeof *job);
 	if (!job || !jit_module_get(m)) {
@@ -169,6 +201,8 @@ static wasm_status opt_request(wasm_module *m, uint32_t func_index)
 	}
 	job->m = m;
 	job->func_index = func_index;
+	job->osr = osr;
+	job->again = again;
 	jit_tier_ask(m, WASM_TIER_OPT, func_index, true);
 	if (opt_queue_submit(m->engine, job))
 		return WASM_OK;
@@ -190,6 +224,7 @@ static wasm_status opt_compile_one(wasm_module *m, uint32_t func_index,
 		return err_set(err, WASM_ERR_NOMEM, SIZE_MAX, "out of memory");
 	job->m = m;
 	job->func_index = func_index;
+	job->osr = opt_osr_wanted(m->engine);
 	opt_job_run(job);
 	const char *why = job->reason;
 	wasm_status st = opt_job_install(job);
@@ -199,25 +234,59 @@ static wasm_status opt_compile_one(wasm_module *m, uint32_t func_index,
 	return WASM_OK;
 }
 
+/* The tier-2 code of func_index, from jf (its current code) on, that has
+ * an OSR entry at loop_off, or NULL; *lo: the entry's index.  *osr_code:
+ * whether any of it is OSR code. */
+static const jit_func *opt_osr_code(const jit_func *jf, uint32_t loop_off,
+	uint32_t *lo, bool *osr_code)
+{
+	*osr_code = false;
+	for (; jf && jf->tier == WASM_TIER_OPT; jf = jf->replaced) {
+		*osr_code |= jf->osr_code;
+		if ((*lo = pairs_find(jf->loops, jf->nloops, loop_off)) != UINT32_MAX)
+			return jf;
+	}
+	return NULL;
+}
+
 /* Where the activation of func_index at loop_off (UINT32_MAX: its entry)
  * goes in code jf (tier 2's, or the baseline's without the budget check),
- * counting an OSR entry into tier 2. */
+ * counting an OSR entry into tier 2.  Tier 2's entry at the loop may be
+ * in its OSR code, behind jf (opt_job_install).  A function whose tier-2
+ * code has no OSR code yet (its first compile was asked at its entry: a
+ * call, while this older activation ran a loop in baseline code, as a
+ * recursive function's outer call does) gets OSR code now, once. */
 static tier_jump opt_jump(wasm_module *m, uint32_t func_index,
 	const jit_func *jf, uint32_t loop_off)
 {
 	if (loop_off == UINT32_MAX)
 		return (tier_jump){ jf->code, NULL };
-	uint32_t lo = pairs_find(jf->loops, jf->nloops, loop_off);
-	if (lo == UINT32_MAX) {
+	uint32_t lo = UINT32_MAX;
+	bool osr_code = false;
+	const jit_func *in = jf->tier == WASM_TIER_OPT ?
+		opt_osr_code(jf, loop_off, &lo, &osr_code) : jf;
+	if (in == jf && jf->tier != WASM_TIER_OPT)
+		lo = pairs_find(jf->loops, jf->nloops, loop_off);
+	if (!in && !osr_code && !jit_tier_asked(m, WASM_TIER_OPT, func_index)) {
+		(void)opt_request(m, func_index, true, true);
+		jf = jit_func_get(m, func_index);
+		in = opt_osr_code(jf, loop_off, &lo, &osr_code);
+	}
+	if (!in && jit_tier_asked(m, WASM_TIER_OPT, func_index)) {
+		/* its OSR code is being made: ask again soon */
+		jit_hot_budget_set(m, func_index, OPT_POLL_BUDGET);
+		return (tier_jump){ NULL, NULL };
+	}
+	if (!in || lo == UINT32_MAX) {
 		/* no OSR entry at this loop: the activation stays, and stops
 		 * asking (new calls go to the new code through the call
 		 * vector) */
 		jit_hot_budget_set(m, func_index, INT32_MAX);
 		return (tier_jump){ NULL, NULL };
 	}
-	if (jf->tier == WASM_TIER_OPT)
+	if (in->tier == WASM_TIER_OPT)
 		jit_count_osr(m, WASM_TIER_OPT);
-	return (tier_jump){ jf->osr_entry, jf->code + jf->loops[lo][1] };
+	return (tier_jump){ in->osr_entry, in->code + in->loops[lo][1] };
 }
 
 bool opt_osr_wanted(const wasm_engine *e)
@@ -237,7 +306,9 @@ static tier_jump opt_hot(exec *ex, wasm_instance *inst, uint32_t func_index,
 		return opt_jump(m, func_index, jf, loop_off);
 	if (!jit_tier_refused(m, WASM_TIER_OPT, func_index) &&
 	    !jit_tier_asked(m, WASM_TIER_OPT, func_index)) {
-		(void)opt_request(m, func_index);
+		/* OSR code if a frame asks at a loop, else code without
+		 * entries (opt_job_install) */
+		(void)opt_request(m, func_index, loop_off != UINT32_MAX, false);
 		jf = jit_func_get(m, func_index);
 		if (jf && jf->tier == WASM_TIER_OPT)
 			return opt_jump(m, func_index, jf, loop_off);
