@@ -40,6 +40,10 @@ typedef struct jit_func {
 	                              budget (jit_hot_counts) */
 	bool osr_code;             /* tier-2 code with OSR entries at its
 	                              loops (JIT_OSR_CODE) */
+	uint32_t osr_for;          /* OSR code made for the LOOP at this
+	                              pre-decoded offset (and the loops
+	                              around it), or UINT32_MAX: for all
+	                              (jit_set_osr_for) */
 	const struct jit_func *replaced;   /* the lower tier's code this
 	                              replaced (still found by the fault
 	                              handler), or NULL */

@@ -572,6 +572,7 @@ const jit_func *jit_install(wasm_module *m, uint32_t func_index,
 	f->tier = tier;
 	f->counts = (flags & JIT_COUNTS) != 0;
 	f->osr_code = (flags & JIT_OSR_CODE) != 0;
+	f->osr_for = UINT32_MAX;
 	f->osr_entry = at + osr_off;
 	f->size = (uint32_t)len;
 	f->pc = pc;
@@ -710,6 +711,11 @@ void jit_set_pc_funcs(const jit_func *jf, uint32_t *pc_func)
 	jit_func *f = (jit_func *)jf;   /* the module's own, just made */
 	free((void *)f->pc_func);
 	f->pc_func = pc_func;
+}
+
+void jit_set_osr_for(const jit_func *jf, uint32_t loop_off)
+{
+	((jit_func *)jf)->osr_for = loop_off;  /* the module's own, just made */
 }
 
 bool jit_fault_lookup(const exec *ex, uintptr_t pc, uint32_t *func_index,

@@ -1385,6 +1385,63 @@ START_TEST(build_loop_osr)
 }
 END_TEST
 
+/* OSR maps for one loop (ir_build_osr with a LOOP's offset): at that
+ * loop and at the loops around it, not at the others.
+ * (param i32) (result i32) (local i32):
+ *   loop A { loop B { l1 += l0; br_if B (l0 -= 1) }  br_if A l0 }
+ *   loop C { br_if C ((l1 += 1) < 1000) }  l1 */
+START_TEST(build_osr_one_loop)
+{
+	static const uint8_t code[] = {
+		0x03, 0x40,
+		0x03, 0x40,
+		0x20, 1, 0x20, 0, 0x6a, 0x21, 1,
+		0x20, 0, 0x41, 1, 0x6b, 0x22, 0,
+		0x0d, 0,
+		0x0b,
+		0x20, 0, 0x0d, 0,
+		0x0b,
+		0x03, 0x40,
+		0x20, 1, 0x41, 1, 0x6a, 0x22, 1,
+		0x41, 0xe8, 0x07, 0x48, 0x0d, 0,
+		0x0b,
+		0x20, 1,
+	};
+	wasm_engine *e;
+	wasm_error err;
+	wasm_module *m = load(&e, "i", "i", 1, 'i', code, sizeof code);
+	ir_func *f;
+	ck_assert_int_eq(ir_build_osr(m, 0, IR_OSR_ALL, &f, &err), WASM_OK);
+	ck_assert_uint_eq(f->nosr, 3);
+	uint32_t a = f->osr[0].code_off, b = f->osr[1].code_off,
+	         c = f->osr[2].code_off;
+	ck_assert(a < b && b < c);
+	ir_func_free(f);
+	static const struct { uint32_t which, n; bool a, b, c; } want[] = {
+		{ 1, 2, true, true, false },    /* B: and A around it */
+		{ 0, 1, true, false, false },   /* A alone */
+		{ 2, 1, false, false, true },   /* C alone */
+		{ 3, 0, false, false, false },  /* none */
+	};
+	uint32_t offs[] = { a, b, c, IR_OSR_NONE };
+	for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
+		ck_assert_int_eq(ir_build_osr(m, 0, offs[want[k].which], &f, &err),
+			WASM_OK);
+		verified(f);
+		ck_assert_uint_eq(f->nosr, want[k].n);
+		bool has[3] = { false, false, false };
+		for (uint32_t i = 0; i < f->nosr; i++)
+			for (int j = 0; j < 3; j++)
+				has[j] |= f->osr[i].code_off == offs[j];
+		ck_assert(has[0] == want[k].a && has[1] == want[k].b &&
+			has[2] == want[k].c);
+		ck_assert(ir_run_passes(f, ir_default_pipeline, NULL, true, &err) == WASM_OK);
+		ir_func_free(f);
+	}
+	unload(e, m);
+}
+END_TEST
+
 START_TEST(build_join_in_loop_once)
 {
 	/* (param i32 i32) (result i32) (local i32):
@@ -1798,6 +1855,7 @@ int main(void)
 	tcase_add_test(tc, build_eqz_compare);
 	tcase_add_test(tc, build_constant);
 	tcase_add_test(tc, build_loop_osr);
+	tcase_add_test(tc, build_osr_one_loop);
 	tcase_add_test(tc, pass_manager_skips);
 	tcase_add_test(tc, build_join_in_loop_once);
 	tcase_add_test(tc, build_entry_value_in_loop);

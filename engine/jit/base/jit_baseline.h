@@ -101,6 +101,8 @@ const jit_func *jit_install(wasm_module *m, uint32_t func_index,
  * mir_code.pc_func; jf takes pc_func (NULL: all entries are jf's own
  * function).  Called before jf's code first runs. */
 void jit_set_pc_funcs(const jit_func *jf, uint32_t *pc_func);
+/* The LOOP OSR code jf (just installed) was made for (jit_func.osr_for). */
+void jit_set_osr_for(const jit_func *jf, uint32_t loop_off);
 /* Hotness budgets beside the code (decision 15): under --tier=auto, with
  * a tier above the baseline that takes hot functions (tier_ops.hot),
  * baseline code subtracts one from its function's budget at each entry

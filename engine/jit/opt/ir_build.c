@@ -1086,16 +1086,54 @@ static ir_ref entry_value(bld *c, uint32_t h, uint32_t s)
 	return find(c, v);
 }
 
+/* Which headers get a map when it is one loop's OSR code
+ * (c->osr_loop): that loop's and those of the loops it is in, marked
+ * want[h] = 1 (scratch: mark, work, body; the dominators are current). */
+static void osr_headers(bld *c, uint8_t *want, uint32_t *mark,
+	uint32_t *work, uint64_t *body)
+{
+	ir_func *f = c->f;
+	uint32_t t = UINT32_MAX, stamp = 0, nbody;
+	for (uint32_t h = 0; h < f->nb && t == UINT32_MAX; h++)
+		if (c->reach[h] && c->loop_no[h] && f->b[h].code_off == c->osr_loop)
+			t = h;
+	if (t == UINT32_MAX)
+		return;         /* no such loop: no map */
+	want[t] = 1;
+	for (uint32_t h = 0; h < f->nb; h++) {
+		if (h == t || !c->reach[h] || !c->loop_no[h] ||
+		    f->b[h].rpo == UINT32_MAX || f->b[h].rpo > f->b[t].rpo)
+			continue;       /* (an outer header comes first in RPO) */
+		if (ir_loop_blocks(f, h, mark, ++stamp, work, body, &nbody) &&
+		    mark[t] == stamp)
+			want[h] = 1;
+	}
+}
+
 static bool osr_maps(bld *c)
 {
 	ir_func *f = c->f;
 	uint32_t nb = f->nb, w = c->words;
 	uint64_t *in = calloc((size_t)nb * w + 1, sizeof *in);
 	uint64_t *out = calloc((size_t)w + 1, sizeof *out);
+	uint8_t *want = NULL;
+	uint32_t *mark = NULL, *work = NULL;
+	uint64_t *body = NULL;
 	bool ok = false;
 	if (!in || !out) {
 		c->oom = true;
 		goto done;
+	}
+	if (c->osr_loop != IR_OSR_ALL) {
+		want = calloc(nb + 1, 1);
+		mark = calloc(nb + 1, sizeof *mark);
+		work = malloc((nb + 1) * sizeof *work);
+		body = malloc((nb + 1) * sizeof *body);
+		if (!want || !mark || !work || !body) {
+			c->oom = true;
+			goto done;
+		}
+		osr_headers(c, want, mark, work, body);
 	}
 	for (bool changed = true; changed;) {
 		changed = false;
@@ -1117,7 +1155,7 @@ static bool osr_maps(bld *c)
 		}
 	}
 	for (uint32_t h = 0; h < nb; h++) {
-		if (!c->reach[h] || !c->loop_no[h])
+		if (!c->reach[h] || !c->loop_no[h] || (want && !want[h]))
 			continue;
 		if (!grow(c, (void **)&f->osr, &f->cap_osr, f->nosr + 1, sizeof *f->osr))
 			goto done;
@@ -1143,6 +1181,10 @@ static bool osr_maps(bld *c)
 done:
 	free(in);
 	free(out);
+	free(want);
+	free(mark);
+	free(work);
+	free(body);
 	return ok;
 }
 
@@ -1526,15 +1568,16 @@ static bool over_budget(bld *c, const functype *ft)
 }
 
 static wasm_status build(wasm_module *m, uint32_t func_index,
-	uint32_t budget, bool osr, ir_func **out, wasm_error *err);
+	uint32_t budget, uint32_t osr, ir_func **out, wasm_error *err);
 
 wasm_status ir_build(wasm_module *m, uint32_t func_index, ir_func **out,
 	wasm_error *err)
 {
-	return build(m, func_index, 0, opt_osr_wanted(m->engine), out, err);
+	return build(m, func_index, 0,
+		opt_osr_wanted(m->engine) ? IR_OSR_ALL : IR_OSR_NONE, out, err);
 }
 
-wasm_status ir_build_osr(wasm_module *m, uint32_t func_index, bool osr,
+wasm_status ir_build_osr(wasm_module *m, uint32_t func_index, uint32_t osr,
 	ir_func **out, wasm_error *err)
 {
 	return build(m, func_index, 0, osr, out, err);
@@ -1547,12 +1590,12 @@ wasm_status ir_build_osr(wasm_module *m, uint32_t func_index, bool osr,
 wasm_status ir_build_bounded(wasm_module *m, uint32_t func_index,
 	uint32_t budget, ir_func **out, wasm_error *err)
 {
-	return build(m, func_index, budget,
-		budget || opt_osr_wanted(m->engine), out, err);
+	return build(m, func_index, budget, budget || opt_osr_wanted(m->engine) ?
+		IR_OSR_ALL : IR_OSR_NONE, out, err);
 }
 
 static wasm_status build(wasm_module *m, uint32_t func_index,
-	uint32_t budget, bool osr, ir_func **out, wasm_error *err)
+	uint32_t budget, uint32_t osr, ir_func **out, wasm_error *err)
 {
 	*out = NULL;
 	if (func_index >= m->nfuncs || func_index < m->nfunc_imports)
@@ -1596,7 +1639,8 @@ static wasm_status build(wasm_module *m, uint32_t func_index,
 	c->words = (c->nslots + 63) / 64;
 	/* OSR maps where a frame can enter tier 2 at a loop (and in the
 	 * inliner's bounded builds, above) */
-	c->osr = osr;
+	c->osr = osr != IR_OSR_NONE;
+	c->osr_loop = osr;
 	/* the arrays by block and by slot, zero, cut from one allocation
 	 * (a calloc and a free each took 1.1M instructions more over the
 	 * bench modules' builds, the inliner's included), but for the slot

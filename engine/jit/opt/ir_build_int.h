@@ -120,6 +120,9 @@ typedef struct {
 	                               ir_b_emit makes (0: no limit) */
 	uint32_t emitted;
 	bool osr;                   /* OSR maps made (ir_build_osr) */
+	uint32_t osr_loop;          /* at every loop (IR_OSR_ALL), or at the
+	                               LOOP at this code offset and those
+	                               around it */
 	uint32_t blk;               /* block being filled */
 	uint32_t off;               /* instruction being translated */
 	uint32_t map_at;            /* ir_b_wasm_off's cursor: an index in

@@ -396,9 +396,10 @@ wasm_status mir_emit(const mir_func *mf, mir_code *out, wasm_error *err);
  * the MIR after lowering and after allocation. */
 wasm_status opt_codegen(wasm_module *m, uint32_t func_index, FILE *print,
 	bool verify, mir_code *out, wasm_error *err);
-/* The same with OSR maps and entries at the loops or without them
- * (opt_codegen: where opt_osr_wanted says). */
-wasm_status opt_codegen_osr(wasm_module *m, uint32_t func_index, bool osr,
+/* The same with OSR maps and entries where osr says (ir_build_osr:
+ * IR_OSR_NONE, IR_OSR_ALL or one LOOP's offset; opt_codegen: every loop
+ * or none, as opt_osr_wanted says). */
+wasm_status opt_codegen_osr(wasm_module *m, uint32_t func_index, uint32_t osr,
 	FILE *print, bool verify, mir_code *out, wasm_error *err);
 
 #endif

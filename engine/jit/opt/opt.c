@@ -22,11 +22,11 @@ wasm_status opt_dump_ir(wasm_module *m, uint32_t func_index, FILE *out,
 wasm_status opt_codegen(wasm_module *m, uint32_t func_index, FILE *print,
 	bool verify, mir_code *out, wasm_error *err)
 {
-	return opt_codegen_osr(m, func_index, opt_osr_wanted(m->engine), print,
-		verify, out, err);
+	return opt_codegen_osr(m, func_index, opt_osr_wanted(m->engine) ?
+		IR_OSR_ALL : IR_OSR_NONE, print, verify, out, err);
 }
 
-wasm_status opt_codegen_osr(wasm_module *m, uint32_t func_index, bool osr,
+wasm_status opt_codegen_osr(wasm_module *m, uint32_t func_index, uint32_t osr,
 	FILE *print, bool verify, mir_code *out, wasm_error *err)
 {
 	ir_func *f;

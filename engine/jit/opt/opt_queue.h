@@ -30,11 +30,12 @@ typedef struct opt_job {
 	struct opt_job *next;
 	wasm_module *m;
 	uint32_t func_index;
-	bool osr;       /* with OSR entries at the loops (opt_codegen_osr) */
+	uint32_t osr;   /* OSR entries: none, at every loop, or at one LOOP
+	                   and those around it (ir_build_osr) */
 	bool again;     /* the function has tier-2 code: this is OSR code
-	                   to go behind it, or (!osr) better code for later
-	                   calls than the OSR code it has; a failure is not a
-	                   refusal (tier_opt.c) */
+	                   to go behind it, or (IR_OSR_NONE) better code for
+	                   later calls than the OSR code it has; a failure is
+	                   not a refusal (tier_opt.c) */
 	/* opt_job_run's result: st WASM_OK and code, or why not (reason: a
 	 * static string for the statistics) */
 	wasm_status st;

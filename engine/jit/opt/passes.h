@@ -16,9 +16,15 @@
  * cannot (the reasons are listed in ir_build.c), WASM_ERR_NOMEM. */
 wasm_status ir_build(wasm_module *m, uint32_t func_index, ir_func **out,
 	wasm_error *err);
-/* The same with OSR maps at the loops or without (ir_build: where
- * opt_osr_wanted says; tier_opt.c asks for each under --tier=auto). */
-wasm_status ir_build_osr(wasm_module *m, uint32_t func_index, bool osr,
+/* The same with OSR maps (osr): at no loop (IR_OSR_NONE), at every loop
+ * (IR_OSR_ALL), or at the LOOP at that pre-decoded code offset and the
+ * loops around it (a loop without a map would have LICM move a value
+ * live into the inner header, out of the reach of its entry).  ir_build:
+ * every loop or none, as opt_osr_wanted says; tier_opt.c asks for the
+ * others under --tier=auto. */
+#define IR_OSR_NONE UINT32_MAX
+#define IR_OSR_ALL (UINT32_MAX - 1)
+wasm_status ir_build_osr(wasm_module *m, uint32_t func_index, uint32_t osr,
 	ir_func **out, wasm_error *err);
 /* The same, refused ("over the instruction budget") as soon as the
  * builder has emitted more than budget instructions (0: no limit).  Every

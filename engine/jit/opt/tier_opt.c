@@ -36,6 +36,7 @@
 #include "jit/opt/mir.h"
 #include "jit/opt/opt.h"
 #include "jit/opt/opt_queue.h"
+#include "jit/opt/passes.h"
 #include "interp/ops.h"
 #include "runtime/tier_ops.h"
 #include "common/pairs.h"
@@ -121,24 +122,25 @@ void opt_job_free(opt_job *job)
 	free(job);
 }
 
-static wasm_status opt_request(wasm_module *m, uint32_t func_index, bool osr,
-	bool again);
+static wasm_status opt_request(wasm_module *m, uint32_t func_index,
+	uint32_t osr, bool again);
 
 /* The job's result into its module (the running thread): the code
  * installed, or the refusal recorded once.  WASM_OK or the job's status
  * (WASM_ERR_NOMEM: no room for the code, recorded as a refusal).
  *
  * OSR code is made for a frame running a loop in baseline code, and its
- * entries cost later calls: every value live into a loop header is in
- * the header's OSR map, or recoverable from it, so LICM keeps loads and
- * other values it could hoist inside the loop, and GVN does not reuse an
- * outside value there.  (memops ran 8% slower with them, one SIMD kernel
- * of simddot 40%.)  So when the first code of a function that has loops
- * is OSR code, code without entries is asked for next: it takes the call
- * vector, and the OSR code stays behind it for frames that enter at a
- * loop (as V8 keeps its OSR code apart from the function's code).  A
- * second compile that fails changes nothing: the function has tier-2
- * code. */
+ * entries cost: every value live into a loop header is in the header's
+ * OSR map, or recoverable from it, so LICM keeps loads and other values
+ * it could hoist inside the loop, and GVN does not reuse an outside value
+ * there.  (With a map at every loop, memops ran 8% slower, one SIMD
+ * kernel of simddot 40%.)  So OSR code has maps only at the loop the
+ * frame is in and at the loops around it, and when the first code of a
+ * function that has loops is OSR code, code without entries is asked for
+ * next: it takes the call vector, and the OSR code stays behind it for
+ * frames that enter at that loop (as V8 keeps its OSR code apart from
+ * the function's code).  A second compile that fails changes nothing:
+ * the function has tier-2 code. */
 static wasm_status opt_job_install(opt_job *job)
 {
 	wasm_module *m = job->m;
@@ -149,12 +151,14 @@ static wasm_status opt_job_install(opt_job *job)
 		if (!job->again)
 			jit_tier_refuse(m, WASM_TIER_OPT, job->func_index,
 				job->reason);
-		else if (job->osr)      /* no OSR code: frames in baseline code
-		                           stay there, and stop asking */
+		else if (job->osr != IR_OSR_NONE)  /* no OSR code: frames in
+		                           baseline code stay there, and stop
+		                           asking */
 			jit_hot_budget_set(m, job->func_index, INT32_MAX);
 	} else {
-		unsigned flags = (job->osr ? JIT_OSR_CODE : 0u) |
-			(job->again && job->osr ? JIT_BEHIND : 0u);
+		bool osr = job->osr != IR_OSR_NONE;
+		unsigned flags = (osr ? JIT_OSR_CODE : 0u) |
+			(job->again && osr ? JIT_BEHIND : 0u);
 		const jit_func *jf = jit_install(m, job->func_index, WASM_TIER_OPT,
 			job->code.code, job->code.len, job->code.osr_off, job->code.pc,
 			job->code.npc, job->code.loops, job->code.nloops,
@@ -162,11 +166,13 @@ static wasm_status opt_job_install(opt_job *job)
 		if (jf) {
 			jit_set_pc_funcs(jf, job->code.pc_func);
 			job->code.pc_func = NULL;
-			better = job->osr && !job->again &&
+			if (job->osr != IR_OSR_ALL)
+				jit_set_osr_for(jf, job->osr);
+			better = osr && !job->again &&
 				job->code.nloops + job->code.nosr_dropped > 0;
 		} else if (!job->again) {
 			st = WASM_ERR_NOMEM;
-		} else if (job->osr) {
+		} else if (osr) {
 			jit_hot_budget_set(m, job->func_index, INT32_MAX);
 		}
 	}
@@ -175,7 +181,7 @@ static wasm_status opt_job_install(opt_job *job)
 	uint32_t func_index = job->func_index;
 	opt_job_free(job);
 	if (better)
-		(void)opt_request(m, func_index, false, true);
+		(void)opt_request(m, func_index, IR_OSR_NONE, true);
 	return st;
 }
 
@@ -187,12 +193,12 @@ static void opt_install_done(wasm_module *m)
 		(void)opt_job_install(job);
 }
 
-/* Ask for func_index's tier-2 code (with OSR entries or without; again:
- * opt_job.again): on the compile thread if the engine has one, else
- * compiled and installed now.  WASM_OK, or (compiled now) the failure; a
- * refusal is recorded once and never asked again. */
-static wasm_status opt_request(wasm_module *m, uint32_t func_index, bool osr,
-	bool again)
+/* Ask for func_index's tier-2 code (osr, again: opt_job's): on the
+ * compile thread if the engine has one, else compiled and installed now.
+ * WASM_OK, or (compiled now) the failure; a refusal is recorded once and
+ * never asked again. */
+static wasm_status opt_request(wasm_module *m, uint32_t func_index,
+	uint32_t osr, bool again)
 {
 	opt_job *job = calloc(1, sizeof *job);
 	if (!job || !jit_module_get(m)) {
@@ -224,7 +230,7 @@ static wasm_status opt_compile_one(wasm_module *m, uint32_t func_index,
 		return err_set(err, WASM_ERR_NOMEM, SIZE_MAX, "out of memory");
 	job->m = m;
 	job->func_index = func_index;
-	job->osr = opt_osr_wanted(m->engine);
+	job->osr = opt_osr_wanted(m->engine) ? IR_OSR_ALL : IR_OSR_NONE;
 	opt_job_run(job);
 	const char *why = job->reason;
 	wasm_status st = opt_job_install(job);
@@ -235,14 +241,16 @@ static wasm_status opt_compile_one(wasm_module *m, uint32_t func_index,
 }
 
 /* The tier-2 code of func_index, from jf (its current code) on, that has
- * an OSR entry at loop_off, or NULL; *lo: the entry's index.  *osr_code:
- * whether any of it is OSR code. */
+ * an OSR entry at loop_off, or NULL; *lo: the entry's index.  *made:
+ * whether OSR code for that loop was made (its entry may have been
+ * dropped, mir_code.nosr_dropped). */
 static const jit_func *opt_osr_code(const jit_func *jf, uint32_t loop_off,
-	uint32_t *lo, bool *osr_code)
+	uint32_t *lo, bool *made)
 {
-	*osr_code = false;
+	*made = false;
 	for (; jf && jf->tier == WASM_TIER_OPT; jf = jf->replaced) {
-		*osr_code |= jf->osr_code;
+		*made |= jf->osr_code && (jf->osr_for == loop_off ||
+			jf->osr_for == UINT32_MAX);
 		if ((*lo = pairs_find(jf->loops, jf->nloops, loop_off)) != UINT32_MAX)
 			return jf;
 	}
@@ -253,29 +261,33 @@ static const jit_func *opt_osr_code(const jit_func *jf, uint32_t loop_off,
  * goes in code jf (tier 2's, or the baseline's without the budget check),
  * counting an OSR entry into tier 2.  Tier 2's entry at the loop may be
  * in its OSR code, behind jf (opt_job_install).  A function whose tier-2
- * code has no OSR code yet (its first compile was asked at its entry: a
- * call, while this older activation ran a loop in baseline code, as a
- * recursive function's outer call does) gets OSR code now, once. */
+ * code has no OSR code for this loop yet (its first compile was asked at
+ * its entry, a call, or at another loop, while this activation ran the
+ * loop in baseline code, as a recursive function's outer call does) gets
+ * it now, once per loop. */
 static tier_jump opt_jump(wasm_module *m, uint32_t func_index,
 	const jit_func *jf, uint32_t loop_off)
 {
 	if (loop_off == UINT32_MAX)
 		return (tier_jump){ jf->code, NULL };
 	uint32_t lo = UINT32_MAX;
-	bool osr_code = false;
-	const jit_func *in = jf->tier == WASM_TIER_OPT ?
-		opt_osr_code(jf, loop_off, &lo, &osr_code) : jf;
-	if (in == jf && jf->tier != WASM_TIER_OPT)
+	const jit_func *in = jf;
+	if (jf->tier != WASM_TIER_OPT) {
 		lo = pairs_find(jf->loops, jf->nloops, loop_off);
-	if (!in && !osr_code && !jit_tier_asked(m, WASM_TIER_OPT, func_index)) {
-		(void)opt_request(m, func_index, true, true);
-		jf = jit_func_get(m, func_index);
-		in = opt_osr_code(jf, loop_off, &lo, &osr_code);
-	}
-	if (!in && jit_tier_asked(m, WASM_TIER_OPT, func_index)) {
-		/* its OSR code is being made: ask again soon */
-		jit_hot_budget_set(m, func_index, OPT_POLL_BUDGET);
-		return (tier_jump){ NULL, NULL };
+	} else {
+		bool made;
+		in = opt_osr_code(jf, loop_off, &lo, &made);
+		if (!in && !made &&
+		    !jit_tier_asked(m, WASM_TIER_OPT, func_index)) {
+			(void)opt_request(m, func_index, loop_off, true);
+			in = opt_osr_code(jit_func_get(m, func_index), loop_off,
+				&lo, &made);
+		}
+		if (!in && jit_tier_asked(m, WASM_TIER_OPT, func_index)) {
+			/* its OSR code is being made: ask again soon */
+			jit_hot_budget_set(m, func_index, OPT_POLL_BUDGET);
+			return (tier_jump){ NULL, NULL };
+		}
 	}
 	if (!in || lo == UINT32_MAX) {
 		/* no OSR entry at this loop: the activation stays, and stops
@@ -308,7 +320,8 @@ static tier_jump opt_hot(exec *ex, wasm_instance *inst, uint32_t func_index,
 	    !jit_tier_asked(m, WASM_TIER_OPT, func_index)) {
 		/* OSR code if a frame asks at a loop, else code without
 		 * entries (opt_job_install) */
-		(void)opt_request(m, func_index, loop_off != UINT32_MAX, false);
+		(void)opt_request(m, func_index, loop_off == UINT32_MAX ?
+			IR_OSR_NONE : loop_off, false);
 		jf = jit_func_get(m, func_index);
 		if (jf && jf->tier == WASM_TIER_OPT)
 			return opt_jump(m, func_index, jf, loop_off);
