@@ -1,10 +1,11 @@
-/* long.c -- the driver of make bench's long runs (bench/run.sh): a
- * benchmark program built with -Dmain=bench_once is linked with this, and
- * its main runs argv[1] times in one process (default once), so that a
- * run lasts long enough for the goal "auto within 10% of opt on every
- * program that runs longer than a second".  A program's globals carry over
- * from one round to the next, so later rounds may print other checksums;
- * every runtime must print what the native build prints. */
+/* long.c -- the driver of make bench's long runs (bench/run.sh).  A
+ * benchmark program built with -Dmain=bench_once -DBENCH_ROUNDS (under
+ * which it resets what its main must find fresh, as bcvm does) and linked
+ * with this runs its main argv[1] times in one process (default once), so
+ * that a run lasts long enough for the goal "auto within 10% of opt on
+ * every program that runs longer than a second".  Other globals carry
+ * over from one round to the next, so later rounds may print other
+ * checksums; every runtime must print what the native build prints. */
 #include <stdio.h>
 #include <stdlib.h>
 

@@ -16,15 +16,19 @@
 # column, runs of different columns interleaved; cells are the median wall
 # time and its ratio to native.
 #
-# Long runs: then each program is built again with its main renamed and
+# Long runs: then each program is built again, its main renamed
+# (-Dmain=bench_once -DBENCH_ROUNDS: a program whose main must find some
+# global fresh resets it under #ifdef BENCH_ROUNDS, as bcvm does) and
 # bench/long.c as the driver, which runs that main N times in one
 # process, N chosen from the opt column's median so that opt runs about
 # BENCH_LONG seconds; native (once, for the checksums it prints), opt and
 # auto run it, BENCH_RUNS times each.  No bench program runs a second in
 # opt, and issue 14's goal "auto within 10% of opt on every program that
-# runs longer than a second" is measured on these runs.  bench/report.mjs prints the table and
-# writes the JSON copy ($BENCH_RESULTS/<UTC date and time>.json), which
-# bench/compare.sh compares.
+# runs longer than a second" is measured on these runs.
+#
+# bench/report.mjs prints the tables and writes the JSON copy
+# ($BENCH_RESULTS/<UTC date and time>.json), which bench/compare.sh
+# compares.
 #
 # Environment:
 #   WASMHOST         the wasmhost binary (default ./wasmhost)
@@ -230,6 +234,33 @@ tab=$'\t'
 timeout_cmd=()
 command -v timeout >/dev/null && timeout_cmd=(timeout "$TIMEOUT")
 
+# One run of CMD (words): its record (KIND run or long) for column COL,
+# round I, and its output checked against $expected (the first native
+# run's, recorded as the program's checksum for KIND run).  Leaves wall
+# and status set.
+run_one() { # KIND NAME COL I CMD...
+	local kind=$1 name=$2 col=$3 i=$4 cpu rss code what=
+	shift 4
+	[ "$kind" = run ] || what=" ($kind)"
+	read -r wall cpu rss code < <("$OUT/timeit" "$OUT/run.out" "$OUT/run.err" \
+		"${timeout_cmd[@]}" "$@")
+	status=ok
+	if [ "$code" != 0 ]; then
+		status="fail:$code"
+		[ "$code" = 124 ] && status=timeout
+		{ echo; echo "$name/$col$what: exit status $code: $*"; sed -n '1,5s/^/    /p' "$OUT/run.err"; } >&2
+	elif [ "$col" = native ] && [ -z "$expected" ]; then
+		expected=$(cat "$OUT/run.out")
+		[ "$kind" != run ] ||
+			printf '%s\t%s\t%s\t%s\n' info "$name" checksum "$expected" >>"$records"
+	elif [ "$(cat "$OUT/run.out")" != "$expected" ]; then
+		status=mismatch
+		{ echo; echo "$name/$col$what: printed '$(head -c 200 "$OUT/run.out")', native printed '$(head -c 200 <<<"$expected")'"; } >&2
+	fi
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$kind" "$name" "$col" "$i" \
+		"$wall" "$cpu" "$rss" "$status" >>"$records"
+}
+
 declare -A opt_walls
 for name in "${programs[@]}"; do
 	wasm="$OUT/$name.wasm"
@@ -248,22 +279,7 @@ for name in "${programs[@]}"; do
 			cmd=${col_cmds[$c]//@WASM@/$wasm}
 			cmd=${cmd//@NATIVE@/$OUT/$name.native}
 			# shellcheck disable=SC2086 # cmd is a list of words
-			read -r wall cpu rss code < <("$OUT/timeit" "$OUT/run.out" "$OUT/run.err" \
-				"${timeout_cmd[@]}" $cmd)
-			status=ok
-			if [ "$code" != 0 ]; then
-				status="fail:$code"
-				[ "$code" = 124 ] && status=timeout
-				{ echo; echo "$name/$col: exit status $code: $cmd"; sed -n '1,5s/^/    /p' "$OUT/run.err"; } >&2
-			elif [ "$col" = native ] && [ -z "$expected" ]; then
-				expected=$(cat "$OUT/run.out")
-				printf '%s\t%s\t%s\t%s\n' info "$name" checksum "$expected" >>"$records"
-			elif [ "$(cat "$OUT/run.out")" != "$expected" ]; then
-				status=mismatch
-				{ echo; echo "$name/$col: printed '$(head -c 200 "$OUT/run.out")', native printed '$expected'"; } >&2
-			fi
-			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' run "$name" "$col" "$i" \
-				"$wall" "$cpu" "$rss" "$status" >>"$records"
+			run_one run "$name" "$col" "$i" $cmd
 			[ "$col" != opt ] || [ "$status" != ok ] || opt_walls[$name]+=" $wall"
 			sed -n 's/^stats: //p' "$OUT/run.err" | tr ' ' '\n' | grep = |
 				while IFS='=' read -r k v; do
@@ -276,27 +292,6 @@ for name in "${programs[@]}"; do
 done
 
 # ---- long runs ---------------------------------------------------------------
-
-# One run of CMD (words) as record KIND for column COL, round I; its
-# output checked against $expected (set from the first native run).
-run_one() { # KIND NAME COL I CMD...
-	local kind=$1 name=$2 col=$3 i=$4 wall cpu rss code status=ok
-	shift 4
-	read -r wall cpu rss code < <("$OUT/timeit" "$OUT/run.out" "$OUT/run.err" \
-		"${timeout_cmd[@]}" "$@")
-	if [ "$code" != 0 ]; then
-		status="fail:$code"
-		[ "$code" = 124 ] && status=timeout
-		{ echo; echo "$name/$col ($kind): exit status $code: $*"; sed -n '1,5s/^/    /p' "$OUT/run.err"; } >&2
-	elif [ "$col" = native ] && [ -z "$expected" ]; then
-		expected=$(cat "$OUT/run.out")
-	elif [ "$(cat "$OUT/run.out")" != "$expected" ]; then
-		status=mismatch
-		{ echo; echo "$name/$col ($kind): printed '$(head -c 200 "$OUT/run.out")', native printed '$(head -c 200 <<<"$expected")'"; } >&2
-	fi
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$kind" "$name" "$col" "$i" \
-		"$wall" "$cpu" "$rss" "$status" >>"$records"
-}
 
 long_cols=()
 for ((c = 0; c < ${#col_names[@]}; c++)); do
@@ -320,13 +315,13 @@ if [ "${LONG//[0.]/}" != "" ] && [ "${#long_cols[@]}" = 2 ]; then
 		rounds=$(awk -v t="$LONG" -v m="$med" 'BEGIN { n = int(t / m + 0.999); print n < 2 ? 2 : n }')
 		# shellcheck disable=SC2086
 		if stale "$OUT/$name.long.native" "$src" || [ "$srcdir/bench/long.c" -nt "$OUT/$name.long.native" ]; then
-			"$BENCH_CC" -O2 ${cflags_native[$name]} -Dmain=bench_once -c -o "$OUT/$name.long.o" "$src" &&
+			"$BENCH_CC" -O2 ${cflags_native[$name]} -Dmain=bench_once -DBENCH_ROUNDS -c -o "$OUT/$name.long.o" "$src" &&
 				"$BENCH_CC" -o "$OUT/$name.long.native" "$OUT/$name.long.o" "$OUT/long.native.o" -lm ||
 				die "cannot build $name's long run natively"
 		fi
 		# shellcheck disable=SC2086
 		if stale "$OUT/$name.long.wasm" "$src" || [ "$srcdir/bench/long.c" -nt "$OUT/$name.long.wasm" ]; then
-			"$CLANG" --target=wasm32-wasi -O2 $WASM_FEATURES ${cflags_wasm[$name]} -Dmain=bench_once -c -o "$OUT/$name.long.wo" "$src" &&
+			"$CLANG" --target=wasm32-wasi -O2 $WASM_FEATURES ${cflags_wasm[$name]} -Dmain=bench_once -DBENCH_ROUNDS -c -o "$OUT/$name.long.wo" "$src" &&
 				"$CLANG" --target=wasm32-wasi -O2 $WASM_FEATURES -o "$OUT/$name.long.wasm" "$OUT/$name.long.wo" "$OUT/long.wasm.o" -lm ||
 				die "cannot build $name's long run for wasm32-wasi"
 		fi
