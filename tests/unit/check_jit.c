@@ -670,22 +670,34 @@ static const char nest_wat[] =
 	"      (br 0)))\n"
 	"    (local.get 2)))\n";
 
+/* r with wat under --tier=auto at thresholds tier and opt. */
+static void rig_up_auto(rig *r, const char *wat, uint32_t tier, uint32_t opt)
+{
+	wasm_config cfg;
+	wasm_config_default(&cfg);
+	cfg.tier = WASM_TIER_AUTO;
+	cfg.tier_threshold = tier;
+	cfg.opt_threshold = opt;
+	rig_up_cfg(r, wat, &cfg, NULL, 0);
+}
+
+/* Export name(x, y) of r, an i32 (the call must succeed). */
+static int32_t call_ii(rig *r, const char *name, int32_t x, int32_t y)
+{
+	wasm_error err;
+	wasm_value a[2] = { { .type = WASM_I32, .of.i32 = x },
+		{ .type = WASM_I32, .of.i32 = y } }, res;
+	ck_assert_int_eq(wasm_func_call(r->s, export_func(r, name), a, 2,
+		&res, 1, &err), WASM_OK);
+	return res.of.i32;
+}
+
 START_TEST(opt_osr_from_interp)
 {
 	rig r;
-	wasm_config cfg;
-	wasm_error err;
 	wasm_module_stats st;
-	wasm_config_default(&cfg);
-	cfg.tier = WASM_TIER_AUTO;
-	cfg.tier_threshold = 100;
-	cfg.opt_threshold = 1;
-	rig_up_cfg(&r, nest_wat, &cfg, NULL, 0);
-	wasm_value a[2] = { { .type = WASM_I32, .of.i32 = 1000 },
-		{ .type = WASM_I32, .of.i32 = 1 } }, res;
-	ck_assert_int_eq(wasm_func_call(r.s, export_func(&r, "nest"), a, 2,
-		&res, 1, &err), WASM_OK);
-	ck_assert_int_eq(res.of.i32, 2 * 500500);
+	rig_up_auto(&r, nest_wat, 100, 1);
+	ck_assert_int_eq(call_ii(&r, "nest", 1000, 1), 2 * 500500);
 	wasm_module_stats_get(r.m, &st);
 	ck_assert_uint_eq(st.tiers[WASM_TIER_BASELINE].osr_entries, 1);
 	ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].nfuncs, 1);
@@ -717,19 +729,9 @@ START_TEST(opt_osr_code_for_outer_activation)
 {
 	for (uint32_t opt = 1000; opt <= 1001; opt++) {
 		rig r;
-		wasm_config cfg;
-		wasm_error err;
 		wasm_module_stats st;
-		wasm_config_default(&cfg);
-		cfg.tier = WASM_TIER_AUTO;
-		cfg.tier_threshold = 1;
-		cfg.opt_threshold = opt;
-		rig_up_cfg(&r, rec_loop_wat, &cfg, NULL, 0);
-		wasm_value a[2] = { { .type = WASM_I32, .of.i32 = 5000 },
-			{ .type = WASM_I32, .of.i32 = 1 } }, res;
-		ck_assert_int_eq(wasm_func_call(r.s, export_func(&r, "rec"), a, 2,
-			&res, 1, &err), WASM_OK);
-		ck_assert_int_eq(res.of.i32, 5000 * 5001 / 2);
+		rig_up_auto(&r, rec_loop_wat, 1, opt);
+		ck_assert_int_eq(call_ii(&r, "rec", 5000, 1), 5000 * 5001 / 2);
 		wasm_module_stats_get(r.m, &st);
 		ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].nfuncs, 1);
 		ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].nfuncs_refused, 0);
