@@ -10,8 +10,10 @@
  * machine is shared: the minimum is the stable figure).  -p runs PIPELINE
  * (pass names, as ir_run_passes takes them) instead of the default one.
  * The engine is configured as `--tier=opt` (make bench's opt column),
- * whose code has no OSR entries (opt_osr_wanted); -a compiles as
- * `--tier=auto` does, with an OSR entry at every loop.  -f also prints a
+ * whose code has no OSR entries (opt_osr_wanted); -a configures it as
+ * `--tier=auto`, where opt_codegen makes an OSR entry at every loop (the
+ * costliest code to compile: auto's own compiles make OSR code for one
+ * loop nest, or none, tier_opt.c).  -f also prints a
  * line per function of the last run (index, body bytes, stage times, the
  * page faults and, in brackets, those of each stage), to see where a
  * module's time goes.

@@ -70,6 +70,7 @@ const names = columns.map((c) => c.name);
 const json = {
   date: meta.date, commit: meta.commit, machine: meta.machine, node: meta.node,
   cc: meta.cc, clang: meta.clang, wasm_features: meta.wasm_features, wasm_opt: meta.wasm_opt, runs: Number(meta.runs),
+  long_runs: meta.long_runs === undefined ? null : Number(meta.long_runs),
   time: 'median whole-process wall time of the runs, seconds; ratio = time / native time',
   columns, programs: [], geomean_ratio: {},
 };
@@ -198,7 +199,7 @@ const withLong = json.programs.filter((p) => p.long);
 if (withLong.length) {
   console.log('');
   console.log(`Long runs: each program's main run N times in one process (bench/long.c), N so that opt takes about`);
-  console.log(`a second and a half; median wall seconds of ${json.runs} runs (native: one run, its checksums the reference)`);
+  console.log(`a second and a half; median wall seconds of ${meta.long_runs} runs (native: one run, its checksums the reference)`);
   console.log(padr('program', nameW) + pad('N', 6) + ['native', 'opt', 'auto', 'auto/opt'].map((n) => pad(n, 10)).join(''));
   for (const p of withLong) {
     const cellOf = (col) => {
