@@ -742,6 +742,100 @@ START_TEST(opt_osr_code_for_outer_activation)
 }
 END_TEST
 
+/* A recursion through six loops: level d runs loop d % 6 n times,
+ * calling level d - 1 in its first iteration.  The innermost level's loop
+ * spends the budget: OSR code for it, then code without entries; each
+ * outer level, back in its loop in baseline code, asks for OSR code for
+ * its own loop, until the function has OPT_OSR_CODES_MAX (4) of them;
+ * the next has an entry at every loop and serves the rest. */
+static const char six_loops_wat[] =
+	"(module\n"
+	"  (func (export \"f\") (param i32 i32) (result i32) (local i32 i32)\n"
+	"    (block (block (block (block (block (block\n"
+	"      (br_table 0 1 2 3 4 5 (i32.rem_u (local.get 0) (i32.const 6))))\n"
+	"    (loop\n"
+	"      (if (i32.and (i32.eqz (local.get 2)) (i32.ne (local.get 0) (i32.const 0)))\n"
+	"        (then (local.set 3 (i32.add (local.get 3)\n"
+	"          (call 0 (i32.sub (local.get 0) (i32.const 1)) (local.get 1))))))\n"
+	"      (local.set 3 (i32.add (local.get 3) (i32.const 1)))\n"
+	"      (br_if 0 (i32.lt_u (local.tee 2 (i32.add (local.get 2) (i32.const 1)))\n"
+	"        (local.get 1))))\n"
+	"    (return (local.get 3)))\n"
+	"    (loop\n"
+	"      (if (i32.and (i32.eqz (local.get 2)) (i32.ne (local.get 0) (i32.const 0)))\n"
+	"        (then (local.set 3 (i32.add (local.get 3)\n"
+	"          (call 0 (i32.sub (local.get 0) (i32.const 1)) (local.get 1))))))\n"
+	"      (local.set 3 (i32.add (local.get 3) (i32.const 2)))\n"
+	"      (br_if 0 (i32.lt_u (local.tee 2 (i32.add (local.get 2) (i32.const 1)))\n"
+	"        (local.get 1))))\n"
+	"    (return (local.get 3)))\n"
+	"    (loop\n"
+	"      (if (i32.and (i32.eqz (local.get 2)) (i32.ne (local.get 0) (i32.const 0)))\n"
+	"        (then (local.set 3 (i32.add (local.get 3)\n"
+	"          (call 0 (i32.sub (local.get 0) (i32.const 1)) (local.get 1))))))\n"
+	"      (local.set 3 (i32.add (local.get 3) (i32.const 3)))\n"
+	"      (br_if 0 (i32.lt_u (local.tee 2 (i32.add (local.get 2) (i32.const 1)))\n"
+	"        (local.get 1))))\n"
+	"    (return (local.get 3)))\n"
+	"    (loop\n"
+	"      (if (i32.and (i32.eqz (local.get 2)) (i32.ne (local.get 0) (i32.const 0)))\n"
+	"        (then (local.set 3 (i32.add (local.get 3)\n"
+	"          (call 0 (i32.sub (local.get 0) (i32.const 1)) (local.get 1))))))\n"
+	"      (local.set 3 (i32.add (local.get 3) (i32.const 4)))\n"
+	"      (br_if 0 (i32.lt_u (local.tee 2 (i32.add (local.get 2) (i32.const 1)))\n"
+	"        (local.get 1))))\n"
+	"    (return (local.get 3)))\n"
+	"    (loop\n"
+	"      (if (i32.and (i32.eqz (local.get 2)) (i32.ne (local.get 0) (i32.const 0)))\n"
+	"        (then (local.set 3 (i32.add (local.get 3)\n"
+	"          (call 0 (i32.sub (local.get 0) (i32.const 1)) (local.get 1))))))\n"
+	"      (local.set 3 (i32.add (local.get 3) (i32.const 5)))\n"
+	"      (br_if 0 (i32.lt_u (local.tee 2 (i32.add (local.get 2) (i32.const 1)))\n"
+	"        (local.get 1))))\n"
+	"    (return (local.get 3)))\n"
+	"    (loop\n"
+	"      (if (i32.and (i32.eqz (local.get 2)) (i32.ne (local.get 0) (i32.const 0)))\n"
+	"        (then (local.set 3 (i32.add (local.get 3)\n"
+	"          (call 0 (i32.sub (local.get 0) (i32.const 1)) (local.get 1))))))\n"
+	"      (local.set 3 (i32.add (local.get 3) (i32.const 6)))\n"
+	"      (br_if 0 (i32.lt_u (local.tee 2 (i32.add (local.get 2) (i32.const 1)))\n"
+	"        (local.get 1))))\n"
+	"    (return (local.get 3))))\n";
+
+static int32_t six_loops_ref(int32_t d, int32_t n)
+{
+	return (d % 6 + 1) * n + (d ? six_loops_ref(d - 1, n) : 0);
+}
+
+START_TEST(opt_osr_codes_bounded)
+{
+	rig r;
+	wasm_module_stats st;
+	rig_up_auto(&r, six_loops_wat, 1, 100);
+	ck_assert_int_eq(call_ii(&r, "f", 12, 1000), six_loops_ref(12, 1000));
+	wasm_module_stats_get(r.m, &st);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].nfuncs, 1);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].osr_entries, 13);
+	/* code for calls, then the OSR codes: loops 1, 2, 3 (behind, newest
+	 * first, the one for every loop first of all), loop 0's */
+	const jit_func *jf = jit_func_get(r.m, 0);
+	ck_assert(jf && jf->tier == WASM_TIER_OPT && !jf->osr_code);
+	uint32_t n = 0, all = 0;
+	for (jf = jf->replaced; jf && jf->tier == WASM_TIER_OPT; jf = jf->replaced) {
+		ck_assert(jf->osr_code);
+		n++;
+		all += jf->osr_for == UINT32_MAX;
+	}
+	ck_assert_uint_eq(n, 5);
+	ck_assert_uint_eq(all, 1);
+	/* a later call runs the code for calls */
+	ck_assert_int_eq(call_ii(&r, "f", 12, 10), six_loops_ref(12, 10));
+	wasm_module_stats_get(r.m, &st);
+	ck_assert_uint_eq(st.tiers[WASM_TIER_OPT].osr_entries, 13);
+	rig_down(&r);
+}
+END_TEST
+
 START_TEST(timeout_in_jit_loop)
 {
 	for (size_t k = 1; k < NMIXES; k++) {
@@ -2422,6 +2516,7 @@ static Suite *jit_suite(void)
 	tcase_add_test(t, opt_osr_from_baseline);
 	tcase_add_test(t, opt_osr_from_interp);
 	tcase_add_test(t, opt_osr_code_for_outer_activation);
+	tcase_add_test(t, opt_osr_codes_bounded);
 	tcase_add_test(t, fuel_same_across_tier2);
 	tcase_add_test(t, timeout_in_jit_loop);
 	tcase_add_test(t, timeout_in_long_bulk_op);

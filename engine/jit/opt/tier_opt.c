@@ -81,6 +81,13 @@ done:
  * code asks again after this many entries and LOOPs. */
 #define OPT_POLL_BUDGET 1000
 
+/* OSR code for one loop nest each, at most this many per function; the
+ * next has an entry at every loop (IR_OSR_ALL), so that frames stuck at
+ * many loops of one function (a deep recursion through a function of
+ * thousands of loops, one level at each) cost a few compiles, not one
+ * per loop. */
+#define OPT_OSR_CODES_MAX 4
+
 static uint32_t opt_threshold(const wasm_engine *e)
 {
 	const wasm_config *cfg = engine_config(e);
@@ -243,14 +250,17 @@ static wasm_status opt_compile_one(wasm_module *m, uint32_t func_index,
 /* The tier-2 code of func_index, from jf (its current code) on, that has
  * an OSR entry at loop_off, or NULL; *lo: the entry's index.  *made:
  * whether OSR code for that loop was made (its entry may have been
- * dropped, mir_code.nosr_dropped). */
+ * dropped, mir_code.nosr_dropped); *n: how many OSR codes it has (all of
+ * them when it returns NULL). */
 static const jit_func *opt_osr_code(const jit_func *jf, uint32_t loop_off,
-	uint32_t *lo, bool *made)
+	uint32_t *lo, bool *made, uint32_t *n)
 {
 	*made = false;
+	*n = 0;
 	for (; jf && jf->tier == WASM_TIER_OPT; jf = jf->replaced) {
 		*made |= jf->osr_code && (jf->osr_for == loop_off ||
 			jf->osr_for == UINT32_MAX);
+		*n += jf->osr_code;
 		if ((*lo = pairs_find(jf->loops, jf->nloops, loop_off)) != UINT32_MAX)
 			return jf;
 	}
@@ -264,7 +274,7 @@ static const jit_func *opt_osr_code(const jit_func *jf, uint32_t loop_off,
  * code has no OSR code for this loop yet (its first compile was asked at
  * its entry, a call, or at another loop, while this activation ran the
  * loop in baseline code, as a recursive function's outer call does) gets
- * it now, once per loop. */
+ * it now, once per loop (up to OPT_OSR_CODES_MAX, then for all). */
 static tier_jump opt_jump(wasm_module *m, uint32_t func_index,
 	const jit_func *jf, uint32_t loop_off)
 {
@@ -276,12 +286,14 @@ static tier_jump opt_jump(wasm_module *m, uint32_t func_index,
 		lo = pairs_find(jf->loops, jf->nloops, loop_off);
 	} else {
 		bool made;
-		in = opt_osr_code(jf, loop_off, &lo, &made);
+		uint32_t n;
+		in = opt_osr_code(jf, loop_off, &lo, &made, &n);
 		if (!in && !made &&
 		    !jit_tier_asked(m, WASM_TIER_OPT, func_index)) {
-			(void)opt_request(m, func_index, loop_off, true);
+			(void)opt_request(m, func_index, n < OPT_OSR_CODES_MAX ?
+				loop_off : IR_OSR_ALL, true);
 			in = opt_osr_code(jit_func_get(m, func_index), loop_off,
-				&lo, &made);
+				&lo, &made, &n);
 		}
 		if (!in && jit_tier_asked(m, WASM_TIER_OPT, func_index)) {
 			/* its OSR code is being made: ask again soon */
