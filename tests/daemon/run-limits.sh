@@ -26,13 +26,20 @@ expect 201 "upload"
 # 20 calls of 300 ms that spin, on 2 workers: every one answers `timeout`
 # by its deadline (plus a margin for a loaded machine), none a worker's
 # turn later.
+# The 20 curls start first and each blocks reading its body from a FIFO;
+# the bodies are then written at once (a builtin, no process started), so
+# the calls arrive together even when starting 20 processes takes
+# seconds (CI, with another build running: none queued).
 deadline_s=0.3 margin_s=0.25 pids=
 for i in $(seq 1 20); do
+	mkfifo "$tmp/body.$i"
 	curl -s -o "$tmp/q.$i" -w '%{http_code} %{time_total}\n' \
 		-H 'Content-Type: application/json' \
-		--data-binary '{"function":"spin","limits":{"timeout_ms":300}}' \
-		"$base$inv" >"$tmp/t.$i" &
+		--data-binary @"$tmp/body.$i" "$base$inv" >"$tmp/t.$i" &
 	pids="$pids $!"
+done
+for i in $(seq 1 20); do
+	printf '%s' '{"function":"spin","limits":{"timeout_ms":300}}' >"$tmp/body.$i"
 done
 wait $pids
 late=0 notimeout=0 waited=0 worst=0
