@@ -748,59 +748,25 @@ END_TEST
  * outer level, back in its loop in baseline code, asks for OSR code for
  * its own loop, until the function has OPT_OSR_CODES_MAX (4) of them;
  * the next has an entry at every loop and serves the rest. */
+/* Loop k of six_loops_wat (it adds k to the sum each iteration), then
+ * the return that ends its block (close: the block's parenthesis). */
+#define SIX_LOOP(k, close) \
+	"    (loop\n" \
+	"      (if (i32.and (i32.eqz (local.get 2)) (i32.ne (local.get 0) (i32.const 0)))\n" \
+	"        (then (local.set 3 (i32.add (local.get 3)\n" \
+	"          (call 0 (i32.sub (local.get 0) (i32.const 1)) (local.get 1))))))\n" \
+	"      (local.set 3 (i32.add (local.get 3) (i32.const " #k ")))\n" \
+	"      (br_if 0 (i32.lt_u (local.tee 2 (i32.add (local.get 2) (i32.const 1)))\n" \
+	"        (local.get 1))))\n" \
+	"    (return (local.get 3))" close "\n"
+
 static const char six_loops_wat[] =
 	"(module\n"
 	"  (func (export \"f\") (param i32 i32) (result i32) (local i32 i32)\n"
 	"    (block (block (block (block (block (block\n"
 	"      (br_table 0 1 2 3 4 5 (i32.rem_u (local.get 0) (i32.const 6))))\n"
-	"    (loop\n"
-	"      (if (i32.and (i32.eqz (local.get 2)) (i32.ne (local.get 0) (i32.const 0)))\n"
-	"        (then (local.set 3 (i32.add (local.get 3)\n"
-	"          (call 0 (i32.sub (local.get 0) (i32.const 1)) (local.get 1))))))\n"
-	"      (local.set 3 (i32.add (local.get 3) (i32.const 1)))\n"
-	"      (br_if 0 (i32.lt_u (local.tee 2 (i32.add (local.get 2) (i32.const 1)))\n"
-	"        (local.get 1))))\n"
-	"    (return (local.get 3)))\n"
-	"    (loop\n"
-	"      (if (i32.and (i32.eqz (local.get 2)) (i32.ne (local.get 0) (i32.const 0)))\n"
-	"        (then (local.set 3 (i32.add (local.get 3)\n"
-	"          (call 0 (i32.sub (local.get 0) (i32.const 1)) (local.get 1))))))\n"
-	"      (local.set 3 (i32.add (local.get 3) (i32.const 2)))\n"
-	"      (br_if 0 (i32.lt_u (local.tee 2 (i32.add (local.get 2) (i32.const 1)))\n"
-	"        (local.get 1))))\n"
-	"    (return (local.get 3)))\n"
-	"    (loop\n"
-	"      (if (i32.and (i32.eqz (local.get 2)) (i32.ne (local.get 0) (i32.const 0)))\n"
-	"        (then (local.set 3 (i32.add (local.get 3)\n"
-	"          (call 0 (i32.sub (local.get 0) (i32.const 1)) (local.get 1))))))\n"
-	"      (local.set 3 (i32.add (local.get 3) (i32.const 3)))\n"
-	"      (br_if 0 (i32.lt_u (local.tee 2 (i32.add (local.get 2) (i32.const 1)))\n"
-	"        (local.get 1))))\n"
-	"    (return (local.get 3)))\n"
-	"    (loop\n"
-	"      (if (i32.and (i32.eqz (local.get 2)) (i32.ne (local.get 0) (i32.const 0)))\n"
-	"        (then (local.set 3 (i32.add (local.get 3)\n"
-	"          (call 0 (i32.sub (local.get 0) (i32.const 1)) (local.get 1))))))\n"
-	"      (local.set 3 (i32.add (local.get 3) (i32.const 4)))\n"
-	"      (br_if 0 (i32.lt_u (local.tee 2 (i32.add (local.get 2) (i32.const 1)))\n"
-	"        (local.get 1))))\n"
-	"    (return (local.get 3)))\n"
-	"    (loop\n"
-	"      (if (i32.and (i32.eqz (local.get 2)) (i32.ne (local.get 0) (i32.const 0)))\n"
-	"        (then (local.set 3 (i32.add (local.get 3)\n"
-	"          (call 0 (i32.sub (local.get 0) (i32.const 1)) (local.get 1))))))\n"
-	"      (local.set 3 (i32.add (local.get 3) (i32.const 5)))\n"
-	"      (br_if 0 (i32.lt_u (local.tee 2 (i32.add (local.get 2) (i32.const 1)))\n"
-	"        (local.get 1))))\n"
-	"    (return (local.get 3)))\n"
-	"    (loop\n"
-	"      (if (i32.and (i32.eqz (local.get 2)) (i32.ne (local.get 0) (i32.const 0)))\n"
-	"        (then (local.set 3 (i32.add (local.get 3)\n"
-	"          (call 0 (i32.sub (local.get 0) (i32.const 1)) (local.get 1))))))\n"
-	"      (local.set 3 (i32.add (local.get 3) (i32.const 6)))\n"
-	"      (br_if 0 (i32.lt_u (local.tee 2 (i32.add (local.get 2) (i32.const 1)))\n"
-	"        (local.get 1))))\n"
-	"    (return (local.get 3))))\n";
+	SIX_LOOP(1, ")") SIX_LOOP(2, ")") SIX_LOOP(3, ")") SIX_LOOP(4, ")")
+	SIX_LOOP(5, ")") SIX_LOOP(6, "))");
 
 static int32_t six_loops_ref(int32_t d, int32_t n)
 {
