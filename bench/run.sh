@@ -302,6 +302,8 @@ long_cols=()
 for ((c = 0; c < ${#col_names[@]}; c++)); do
 	case ${col_names[$c]} in opt|auto) long_cols+=("$c") ;; esac
 done
+# (BENCH_LONG is not 0, 0.0, ...: a digit other than 0 is left when the
+# zeros and the point are taken out)
 if [ "${LONG//[0.]/}" != "" ] && [ "${#long_cols[@]}" = 2 ]; then
 	echo "long runs (opt about $LONG s):" >&2
 	stale "$OUT/long.native.o" "$srcdir/bench/long.c" &&

@@ -173,7 +173,7 @@ static wasm_status opt_job_install(opt_job *job)
 		if (jf) {
 			jit_set_pc_funcs(jf, job->code.pc_func);
 			job->code.pc_func = NULL;
-			if (job->osr != IR_OSR_ALL)
+			if (osr && job->osr != IR_OSR_ALL)  /* one loop's */
 				jit_set_osr_for(jf, job->osr);
 			better = osr && !job->again &&
 				job->code.nloops + job->code.nosr_dropped > 0;
